@@ -1,0 +1,773 @@
+"""Images in, masks / maps / models out.
+
+Reading
+-------
+Every image goes through :func:`load_image_info`, which returns display-oriented
+(H, W, 3) uint8 RGB pixels whatever the file holds. Conversions, all documented here so
+that the numbers a user sees in the GUI can be explained:
+
+* EXIF orientation is applied (``ImageOps.exif_transpose``): arrays are in the orientation
+  a photo viewer shows. Label / scribble files are *not* transposed (see
+  :func:`load_scribbles`).
+* ``1``, ``L``, ``P`` (palette) and ``RGB`` are expanded to RGB with Pillow's conversions.
+* Alpha (``LA``, ``PA``, ``RGBA``, ``P`` with transparency) is **dropped, not composited**:
+  the stored colours are kept as they are and the alpha channel is returned separately in
+  ``LoadedImage.alpha``. Compositing onto white or black would invent colours that the
+  segmentation would then learn; dropping keeps e.g. a cutout written by
+  :func:`save_cutout` loading back as the original photo.
+* ``CMYK`` uses Pillow's plain (non colour-managed) conversion. No ICC colour management is
+  done for any mode; the embedded profile is kept in ``LoadedImage.icc_profile`` so that
+  exports can embed it again.
+* 16-bit greyscale (``I;16``, ``I;16B``, ...) is scaled to 8 bits with ``round(v / 257)``,
+  the exact inverse of the usual 8 -> 16 bit expansion ``v * 257``.
+* 16-bit RGB PNG / TIFF: Pillow has no 16-bit RGB mode; it decodes such files straight to
+  8-bit ``RGB`` by keeping the most significant byte of each sample (``v >> 8``), which is at
+  most one level below ``round(v / 257)``. We accept Pillow's result and report the original
+  depth in ``LoadedImage.bits_per_sample`` (16). This is a known, documented limit.
+* ``I`` (32-bit integer): values already within 0..65535 are treated as 16-bit samples
+  (older Pillow versions and some plugins present 16-bit greyscale this way); anything else
+  is stretched linearly from its min..max range to 0..255.
+* ``F`` (32-bit float): values within [0, 1] are treated as a normalised intensity and
+  multiplied by 255 (so a probability map written by :func:`save_probability` as ``.tif``
+  loads back as the grey image one expects); anything else is stretched from its finite
+  min..max to 0..255. NaN becomes 0.
+* Animated GIF / PNG / WebP: the first frame is used; ``LoadedImage.n_frames`` says how many
+  there were.
+
+Refusals raise :class:`ImageLoadError` (a ``ValueError``) whose message names the file:
+missing file, directory, empty file, unreadable / corrupt / truncated data, non-images,
+zero-size images and images with more than ``max_pixels`` pixels. The pixel count is
+checked from the header, before any decoding, which is the decompression-bomb guard.
+
+Writing
+-------
+Every writer goes through :func:`atomic_write`: a temporary file in the target folder,
+flushed and fsynced, then ``os.replace``. A crash or an exception never leaves a
+half-written file and never damages an existing target. Writers accept ``protect=`` (a list
+of input paths they must not overwrite, checked with :func:`ensure_not_input`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import struct  # struct.error escapes some Pillow plugins on garbled headers
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "ImageLoadError",
+    "LoadedImage",
+    "atomic_save",
+    "atomic_write",
+    "ensure_not_input",
+    "load_image",
+    "load_image_info",
+    "load_scribbles",
+    "save_cutout",
+    "save_image",
+    "save_labels",
+    "save_mask",
+    "save_probability",
+    "write_json_atomic",
+    "write_text_atomic",
+]
+
+#: Largest image (in pixels) that loaders accept unless told otherwise: four times a
+#: 50-megapixel photo, yet small enough that a decompression bomb cannot exhaust memory.
+DEFAULT_MAX_PIXELS = 200_000_000
+
+UNLABELLED, FOREGROUND, BACKGROUND = 0, 1, 2
+
+PathLike = str | os.PathLike
+
+# Pillow's decompression-bomb limit and truncated-image switch are module globals. We set
+# them to our values for the duration of one open+decode, under a lock so that two of our
+# own loads never see each other's values.
+_PIL_GLOBALS_LOCK = threading.Lock()
+
+
+class ImageLoadError(ValueError):
+    """An image or label file could not be used; the message names the file."""
+
+
+@dataclass
+class LoadedImage:
+    """An image as loaded for display and segmentation, with what export needs.
+
+    Attributes
+    ----------
+    pixels : (H, W, 3) uint8 ndarray
+        RGB pixels in display orientation (EXIF orientation applied).
+    path : Path
+        The file that was read.
+    mode : str
+        Pillow mode of the stored image (e.g. ``"RGB"``, ``"P"``, ``"I;16"``, ``"CMYK"``).
+    format : str or None
+        Pillow format name (``"PNG"``, ``"JPEG"``, ...).
+    stored_size : (int, int)
+        ``(width, height)`` as stored in the file, before orientation was applied.
+    orientation : int
+        EXIF orientation tag that was applied (1 = none).
+    bits_per_sample : int
+        Bits per sample in the file as far as Pillow reports it (8, 16 or 32; 1 for bilevel).
+    n_frames : int
+        Number of frames (only the first is loaded).
+    alpha : (H, W) uint8 ndarray or None
+        The alpha channel that was dropped, if the image had one.
+    icc_profile : bytes or None
+        Embedded ICC profile, unapplied.
+    dpi : (float, float) or None
+        Resolution from the file, if present.
+    """
+
+    pixels: np.ndarray
+    path: Path
+    mode: str
+    format: str | None
+    stored_size: tuple[int, int]
+    orientation: int = 1
+    bits_per_sample: int = 8
+    n_frames: int = 1
+    alpha: np.ndarray | None = None
+    icc_profile: bytes | None = None
+    dpi: tuple[float, float] | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(H, W)`` of the displayed image."""
+        return self.pixels.shape[:2]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(width, height)`` of the displayed image (Pillow's convention)."""
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _check_file(path: Path) -> None:
+    """Refuse paths that cannot be an image before Pillow gets to guess why."""
+    if not path.exists():
+        raise ImageLoadError(f"{path}: no such file")
+    if path.is_dir():
+        raise ImageLoadError(f"{path}: is a folder, not an image file")
+    if path.stat().st_size == 0:
+        raise ImageLoadError(f"{path}: the file is empty (0 bytes)")
+
+
+@contextlib.contextmanager
+def _pillow_limits(max_pixels: int) -> Iterator[None]:
+    """Make ``max_pixels`` the limit Pillow enforces, and refuse truncated data.
+
+    Pillow warns above ``MAX_IMAGE_PIXELS`` and raises above twice that. Setting it to our
+    limit lets the header check below be the one that speaks (with the file name), while
+    Pillow's own checks (e.g. on GIF frames during decode) still fire well before memory
+    runs out. The warning is silenced because we raise a proper error instead.
+    """
+    with _PIL_GLOBALS_LOCK:
+        old_limit = Image.MAX_IMAGE_PIXELS
+        old_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+        Image.MAX_IMAGE_PIXELS = max_pixels
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = old_limit
+            ImageFile.LOAD_TRUNCATED_IMAGES = old_truncated
+
+
+def _check_pixel_count(path: Path, size: tuple[int, int], max_pixels: int) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise ImageLoadError(f"{path}: the image has zero size ({width} x {height})")
+    if width * height > max_pixels:
+        raise ImageLoadError(
+            f"{path}: the image is {width} x {height} = {width * height:,} pixels, more than "
+            f"the limit of {max_pixels:,} (raise max_pixels if the file is trusted)"
+        )
+
+
+def _bits_per_sample(im: Image.Image) -> int:
+    """Bits per sample in the file; Pillow only reveals 16-bit RGB through the raw mode."""
+    for tile in getattr(im, "tile", None) or ():
+        args = tile[3] if not hasattr(tile, "args") else tile.args
+        rawmode = args[0] if isinstance(args, tuple) and args else args
+        if isinstance(rawmode, str) and ";16" in rawmode:
+            return 16
+    return {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I;16N": 16, "I": 32, "F": 32}.get(
+        im.mode, 8
+    )
+
+
+@dataclass
+class _Decoded:
+    """A decoded first frame (file possibly still open: close it) and its header facts."""
+
+    image: Image.Image
+    mode: str
+    format: str | None
+    stored_size: tuple[int, int]
+    bits_per_sample: int
+    n_frames: int
+
+
+def _open_and_decode(path: Path, max_pixels: int) -> _Decoded:
+    """Open, check the header size, decode the first frame; every failure names the file."""
+    im = None
+    with _pillow_limits(max_pixels):
+        try:
+            im = Image.open(path)
+            # Only the header has been read: refuse bombs and empty images before decoding.
+            _check_pixel_count(path, im.size, max_pixels)
+            decoded = _Decoded(
+                im, im.mode, im.format, im.size, _bits_per_sample(im), getattr(im, "n_frames", 1)
+            )
+            im.load()  # a full decode of frame 0, so truncation is detected here, not later
+            return decoded
+        except Exception as exc:
+            if im is not None:
+                im.close()
+            raise _load_error(path, max_pixels, exc) from exc
+
+
+def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
+    """Translate what Pillow raises into an ImageLoadError naming the file."""
+    if isinstance(exc, ImageLoadError):
+        return exc
+    if isinstance(exc, Image.DecompressionBombError):
+        return ImageLoadError(f"{path}: the image exceeds the limit of {max_pixels:,} pixels")
+    if isinstance(exc, UnidentifiedImageError):
+        return ImageLoadError(f"{path}: not an image file Pillow can read")
+    if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
+        return ImageLoadError(f"{path}: corrupt or truncated image ({exc})")
+    return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is
+
+
+def _orient(path: Path, im: Image.Image) -> int:
+    """Apply EXIF orientation in place; return the tag value that was applied."""
+    try:
+        orientation = int(im.getexif().get(0x0112, 1) or 1)
+        ImageOps.exif_transpose(im, in_place=True)
+    except (ValueError, OSError, SyntaxError, TypeError, struct.error) as exc:
+        raise ImageLoadError(f"{path}: cannot apply the EXIF orientation ({exc})") from exc
+    return orientation if 1 <= orientation <= 8 else 1
+
+
+def _scale_16bit(values: np.ndarray) -> np.ndarray:
+    """0..65535 -> 0..255 with round(v / 257), exact inverse of v * 257."""
+    return ((values.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+
+
+def _stretch(values: np.ndarray) -> np.ndarray:
+    """Linear min..max -> 0..255 over finite values; NaN and constant images -> 0."""
+    values = values.astype(np.float64)
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.zeros(values.shape, np.uint8)
+    low, high = values[finite].min(), values[finite].max()
+    span = high - low if high > low else 1.0
+    out = np.where(finite, (values - low) / span, 0.0)
+    return np.round(np.clip(out, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def _grey_to_uint8(im: Image.Image) -> np.ndarray:
+    """(H, W) uint8 from the wide greyscale modes I;16*, I and F (rules in module doc)."""
+    values = np.asarray(im)
+    if im.mode.startswith("I;16"):
+        return _scale_16bit(values)
+    if im.mode == "I":
+        if values.size and values.min() >= 0 and values.max() <= 65535:
+            return _scale_16bit(values)
+        return _stretch(values)
+    # mode F
+    finite = np.isfinite(values)
+    if finite.any() and values[finite].min() >= 0.0 and values[finite].max() <= 1.0:
+        return np.round(np.where(finite, values, 0.0) * 255).astype(np.uint8)
+    return _stretch(values)
+
+
+def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """(H, W, 3) uint8 RGB and the dropped (H, W) uint8 alpha, if any."""
+    mode = im.mode
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        grey = _grey_to_uint8(im)
+        return np.repeat(grey[:, :, None], 3, axis=2), None
+    has_alpha = mode in ("LA", "La", "PA", "RGBA", "RGBa") or (
+        mode in ("P", "L", "RGB") and "transparency" in im.info
+    )
+    try:
+        if has_alpha:
+            rgba = np.asarray(im.convert("RGBA"))
+            return np.ascontiguousarray(rgba[:, :, :3]), np.ascontiguousarray(rgba[:, :, 3])
+        return np.asarray(im.convert("RGB")).copy(), None
+    except (ValueError, OSError) as exc:
+        raise ImageLoadError(f"{path}: unsupported image mode {mode!r} ({exc})") from exc
+
+
+def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
+    """Load an image as display-oriented RGB, with what export needs.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Any format Pillow reads (PNG, JPEG, TIFF, GIF, WebP, BMP, ...).
+    max_pixels : int, optional
+        Refuse images with more pixels than this, checked from the header before decoding.
+
+    Returns
+    -------
+    LoadedImage
+        ``pixels`` is an (H, W, 3) uint8 array; see the module docstring for how each mode
+        is converted.
+
+    Raises
+    ------
+    ImageLoadError
+        With the file name in the message, for every file that cannot be used.
+    """
+    path = Path(path)
+    max_pixels = int(max_pixels)
+    if max_pixels < 1:
+        raise ValueError(f"max_pixels must be at least 1, got {max_pixels}")
+    _check_file(path)
+    decoded = _open_and_decode(path, max_pixels)
+    with decoded.image as im:
+        icc_profile = im.info.get("icc_profile") or None
+        dpi = im.info.get("dpi")
+        orientation = _orient(path, im)
+        pixels, alpha = _to_rgb(path, im)
+    return LoadedImage(
+        pixels=pixels,
+        path=path,
+        mode=decoded.mode,
+        format=decoded.format,
+        stored_size=decoded.stored_size,
+        orientation=orientation,
+        bits_per_sample=decoded.bits_per_sample,
+        n_frames=decoded.n_frames,
+        alpha=alpha,
+        icc_profile=icc_profile,
+        dpi=tuple(float(v) for v in dpi) if dpi else None,
+    )
+
+
+def load_image(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Load an image as an (H, W, 3) uint8 RGB array in display orientation.
+
+    Shorthand for ``load_image_info(path, max_pixels).pixels``; see there.
+    """
+    return load_image_info(path, max_pixels).pixels
+
+
+def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
+    """Load a scribble / label file: 0 = unlabelled, 1 = foreground, 2 = background.
+
+    The file must be an 8-bit greyscale (``L``) or palette (``P``) PNG (or another lossless
+    format Pillow reads). For palette files the palette *indices* are the labels; the
+    palette colours are only for viewing. No EXIF orientation is applied: label files are
+    written by us (:func:`save_labels`) in the displayed orientation of their photo, so
+    they must already have the displayed size ``shape``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    shape : (int, int)
+        ``(H, W)`` of the displayed image the scribbles belong to.
+
+    Returns
+    -------
+    (H, W) uint8 ndarray
+        Values in {0, 1, 2}.
+
+    Raises
+    ------
+    ImageLoadError
+        Unreadable file, wrong mode, wrong size (both sizes named) or label values other
+        than 0, 1, 2 (the values found are named).
+    """
+    path = Path(path)
+    height, width = (int(v) for v in shape)
+    _check_file(path)
+    # A label file bigger than its photo is wrong anyway; this also caps decoding cost.
+    decoded = _open_and_decode(path, max(1, 4 * height * width))
+    mode, stored_size = decoded.mode, decoded.stored_size
+    with decoded.image as im:
+        if mode not in ("L", "P"):
+            raise ImageLoadError(
+                f"{path}: scribble files must be 8-bit greyscale (L) or palette (P) images "
+                f"of labels 0/1/2, this one has mode {mode!r}"
+            )
+        labels = np.array(im, dtype=np.uint8)  # for P this is the index plane
+    if stored_size != (width, height):
+        hint = " (it looks rotated by 90 degrees)" if stored_size == (height, width) else ""
+        raise ImageLoadError(
+            f"{path}: scribbles are {stored_size[0]} x {stored_size[1]} pixels but the image "
+            f"is {width} x {height}{hint}"
+        )
+    found = np.unique(labels)
+    bad = found[~np.isin(found, (UNLABELLED, FOREGROUND, BACKGROUND))]
+    if bad.size:
+        shown = ", ".join(str(v) for v in bad[:10]) + (", ..." if bad.size > 10 else "")
+        raise ImageLoadError(
+            f"{path}: scribble labels must be 0 (unlabelled), 1 (foreground) or 2 "
+            f"(background); found {shown}"
+        )
+    return labels
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _current_umask() -> int:
+    # os.umask can only be read by setting it; do that once, at import, not per write.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
+def ensure_not_input(output_path: PathLike, *input_paths: PathLike | None) -> None:
+    """Raise ValueError if writing ``output_path`` would overwrite one of ``input_paths``.
+
+    Existing files are compared with ``os.path.samefile`` (catches symlinks and hard
+    links); otherwise resolved, case-normalised paths are compared.
+    """
+    out = Path(output_path)
+    for candidate in input_paths:
+        if candidate is None:
+            continue
+        src = Path(candidate)
+        same = False
+        if out.exists() and src.exists():
+            same = os.path.samefile(out, src)
+        else:
+            same = os.path.normcase(out.resolve()) == os.path.normcase(src.resolve())
+        if same:
+            raise ValueError(f"{out}: refusing to overwrite the input file {src}")
+
+
+@contextlib.contextmanager
+def atomic_write(
+    path: PathLike, mode: str = "wb", *, encoding: str | None = None, protect: Iterable = ()
+) -> Iterator[IO]:
+    """Open a temporary file next to ``path``; on success it atomically replaces ``path``.
+
+    The temporary file lives in the target folder (so ``os.replace`` is a rename on one
+    file system), is flushed and fsynced before the rename, and is removed if the body
+    raises; an existing ``path`` is then left untouched. The new file gets the permissions
+    of the file it replaces, or the usual umask-based ones for a new file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    mode : {"wb", "w"}
+        Binary or text. Text defaults to UTF-8 with ``"\\n"`` line endings.
+    encoding : str, optional
+    protect : iterable of paths
+        Inputs that must not be overwritten (see :func:`ensure_not_input`).
+
+    Yields
+    ------
+    file object
+    """
+    if mode not in ("wb", "w"):
+        raise ValueError(f"atomic_write mode must be 'wb' or 'w', got {mode!r}")
+    target = Path(path)
+    ensure_not_input(target, *protect)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{target}: the folder {folder} does not exist")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        if mode == "w":
+            handle = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="\n")
+        else:
+            handle = os.fdopen(fd, "wb")
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        _copy_permissions(target, tmp_name)
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_folder(folder)
+
+
+def _copy_permissions(target: Path, tmp_name: str) -> None:
+    # mkstemp creates 0600 files; a mask the user shares should not become private.
+    try:
+        wanted = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        wanted = 0o666 & ~_UMASK
+    with contextlib.suppress(OSError):
+        os.chmod(tmp_name, wanted)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Persist the rename itself (POSIX); not possible, and not needed, on Windows."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_save(
+    path: PathLike, writer_fn: Callable[[IO[bytes]], Any], *, protect: Iterable = ()
+) -> None:
+    """Call ``writer_fn(binary_file)`` and atomically move the result to ``path``."""
+    with atomic_write(path, "wb", protect=protect) as handle:
+        writer_fn(handle)
+
+
+def write_text_atomic(
+    path: PathLike, text: str, *, encoding: str = "utf-8", protect: Iterable = ()
+) -> None:
+    """Write ``text`` to ``path`` atomically."""
+    with atomic_write(path, "w", encoding=encoding, protect=protect) as handle:
+        handle.write(text)
+
+
+def write_json_atomic(
+    path: PathLike, obj: Any, *, indent: int | None = 2, protect: Iterable = ()
+) -> None:
+    """Write ``obj`` as strict JSON (NaN / inf refused) to ``path`` atomically.
+
+    Serialisation happens before any file is created, so an unserialisable object leaves
+    nothing behind.
+    """
+    text = json.dumps(obj, indent=indent, allow_nan=False, ensure_ascii=False) + "\n"
+    write_text_atomic(path, text, protect=protect)
+
+
+def _check_2d(name: str, array: np.ndarray) -> np.ndarray:
+    array = np.asarray(array)
+    if array.ndim != 2 or 0 in array.shape:
+        raise ValueError(f"{name} must be a non-empty (H, W) array, got shape {array.shape}")
+    return array
+
+
+def _mask_to_bool(mask: np.ndarray, name: str = "mask") -> np.ndarray:
+    """(H, W) bool from a bool, 0/1 or 0/255 array; anything else is refused."""
+    mask = _check_2d(name, mask)
+    if mask.dtype == bool:
+        return mask
+    if not (np.issubdtype(mask.dtype, np.integer) or np.issubdtype(mask.dtype, np.floating)):
+        raise ValueError(f"{name} must be boolean or numeric, got dtype {mask.dtype}")
+    values = np.unique(mask)
+    if np.all(np.isin(values, (0, 1))) or np.all(np.isin(values, (0, 255))):
+        return mask > 0
+    shown = ", ".join(str(v) for v in values[:8])
+    raise ValueError(f"{name} must be boolean, 0/1 or 0/255; found values {shown}")
+
+
+def _check_rgb(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(
+            f"image must be an (H, W, 3) uint8 array, got shape {image.shape} "
+            f"dtype {image.dtype}"
+        )
+    return image
+
+
+def _save_pil(path: PathLike, im: Image.Image, fmt: str, protect: Iterable, **params) -> None:
+    atomic_save(path, lambda handle: im.save(handle, format=fmt, **params), protect=protect)
+
+
+def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        raise ValueError(
+            f"{path}: unsupported extension {suffix or '(none)'!r} for {what}; "
+            f"use one of {', '.join(allowed)}"
+        )
+    return suffix
+
+
+def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = ()) -> None:
+    """Write a binary mask as an 8-bit greyscale PNG holding only 0 and 255.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Should end in ``.png`` (PNG is written whatever the extension).
+    mask : (H, W) array
+        bool, or numbers that are all 0/1 or all 0/255; nonzero = foreground.
+    protect : iterable of paths
+        Inputs that must not be overwritten.
+    """
+    _require_suffix(path, (".png",), "masks")
+    values = _mask_to_bool(mask).astype(np.uint8) * np.uint8(255)
+    _save_pil(path, Image.fromarray(values), "PNG", protect)
+
+
+def _check_probability(probability: np.ndarray) -> np.ndarray:
+    probability = _check_2d("probability", probability).astype(np.float64, copy=False)
+    if not np.all(np.isfinite(probability)):
+        raise ValueError("probability contains NaN or infinite values")
+    low, high = probability.min(), probability.max()
+    if low < -1e-6 or high > 1 + 1e-6:
+        raise ValueError(f"probability must lie in [0, 1], found [{low:g}, {high:g}]")
+    return np.clip(probability, 0.0, 1.0)
+
+
+def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterable = ()) -> None:
+    """Write a probability map; the format follows the extension.
+
+    * ``.png``: 16-bit greyscale PNG, ``round(p * 65535)``.
+    * ``.npy``: float32 NumPy array (no pickle).
+    * ``.tif`` / ``.tiff``: single-channel float32 TIFF (Pillow mode ``F``).
+
+    Parameters
+    ----------
+    path : str or PathLike
+    probability : (H, W) float array
+        Values in [0, 1] (a rounding slack of 1e-6 is clipped).
+    protect : iterable of paths
+        Inputs that must not be overwritten.
+
+    Raises
+    ------
+    ValueError
+        Unknown extension (named), non-finite or out-of-range values.
+    """
+    suffix = _require_suffix(path, (".png", ".npy", ".tif", ".tiff"), "probability maps")
+    probability = _check_probability(probability)
+    if suffix == ".png":
+        # An uint16 array maps to Pillow's "I;16", which the PNG encoder writes as 16 bits.
+        levels = np.round(probability * 65535).astype(np.uint16)
+        _save_pil(path, Image.fromarray(levels), "PNG", protect)
+    elif suffix == ".npy":
+        values = probability.astype(np.float32)
+        atomic_save(path, lambda handle: np.save(handle, values, allow_pickle=False),
+                    protect=protect)
+    else:
+        values = np.ascontiguousarray(probability, dtype=np.float32)
+        _save_pil(path, Image.fromarray(values), "TIFF", protect)
+
+
+def save_cutout(
+    path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = ()
+) -> None:
+    """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Must end in ``.png``.
+    image : (H, W, 3) uint8 array
+    mask_or_alpha : (H, W) array
+        bool (or 0/1, 0/255 integers): alpha 255 on foreground, 0 on background.
+        float in [0, 1]: alpha = round(p * 255), a soft matte.
+    protect : iterable of paths
+        Inputs that must not be overwritten.
+    """
+    _require_suffix(path, (".png",), "cutouts")
+    image = _check_rgb(image)
+    soft = np.asarray(mask_or_alpha)
+    if np.issubdtype(soft.dtype, np.floating):
+        alpha = np.round(_check_probability(soft) * 255).astype(np.uint8)
+    else:
+        alpha = _mask_to_bool(soft, "mask_or_alpha").astype(np.uint8) * np.uint8(255)
+    if alpha.shape != image.shape[:2]:
+        raise ValueError(f"mask shape {alpha.shape} does not match image {image.shape[:2]}")
+    rgba = np.dstack([image, alpha])
+    _save_pil(path, Image.fromarray(rgba), "PNG", protect)
+
+
+# Index 0 stays black; 1 and 2 get the GUI-independent foreground / background colours so
+# that the file is readable in any viewer while the indices remain the labels.
+_LABEL_PALETTE = [0, 0, 0, 255, 64, 64, 64, 128, 255]
+
+
+def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = ()) -> None:
+    """Write scribble labels as a palette PNG whose indices are the labels 0 / 1 / 2.
+
+    :func:`load_scribbles` reads the indices back exactly; viewers show 0 black,
+    1 (foreground) red and 2 (background) blue.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Must end in ``.png``.
+    labels : (H, W) integer array with values in {0, 1, 2}
+    protect : iterable of paths
+        Inputs that must not be overwritten.
+    """
+    _require_suffix(path, (".png",), "label files")
+    labels = _check_2d("labels", labels)
+    values = np.unique(labels)
+    if not np.issubdtype(labels.dtype, np.integer) or not np.all(np.isin(values, (0, 1, 2))):
+        raise ValueError(f"labels must be integers 0, 1 or 2; found {values[:10].tolist()}")
+    # Build the P image from the raw index bytes: a convert("P") could remap indices.
+    im = Image.frombytes("P", labels.shape[::-1], labels.astype(np.uint8).tobytes())
+    im.putpalette(_LABEL_PALETTE)
+    _save_pil(path, im, "PNG", protect)
+
+
+_IMAGE_FORMATS = {
+    ".png": ("PNG", {}),
+    ".jpg": ("JPEG", {"quality": 95}),
+    ".jpeg": ("JPEG", {"quality": 95}),
+    ".tif": ("TIFF", {"compression": "tiff_deflate"}),
+    ".tiff": ("TIFF", {"compression": "tiff_deflate"}),
+    ".bmp": ("BMP", {}),
+    ".webp": ("WEBP", {"lossless": True}),
+}
+
+
+def save_image(
+    path: PathLike,
+    rgb: np.ndarray,
+    *,
+    icc_profile: bytes | None = None,
+    dpi: tuple[float, float] | None = None,
+    protect: Iterable = (),
+) -> None:
+    """Write an RGB image; the format follows the extension.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``.png``, ``.jpg``/``.jpeg`` (quality 95), ``.tif``/``.tiff`` (deflate), ``.bmp``
+        or ``.webp`` (lossless).
+    rgb : (H, W, 3) uint8 array
+    icc_profile : bytes, optional
+        Embedded as is (e.g. ``LoadedImage.icc_profile`` of the source).
+    dpi : (float, float), optional
+    protect : iterable of paths
+        Inputs that must not be overwritten.
+    """
+    suffix = _require_suffix(path, tuple(_IMAGE_FORMATS), "images")
+    fmt, params = _IMAGE_FORMATS[suffix]
+    params = dict(params)
+    if icc_profile and fmt != "BMP":
+        params["icc_profile"] = icc_profile
+    if dpi and fmt != "WEBP":
+        params["dpi"] = tuple(dpi)
+    im = Image.fromarray(np.ascontiguousarray(_check_rgb(rgb)))
+    _save_pil(path, im, fmt, protect, **params)
