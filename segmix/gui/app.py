@@ -1,0 +1,51 @@
+"""Start the desktop app: ``segmix`` (bundled sample) or ``segmix IMAGE``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+
+ORGANIZATION = "segmix"
+APPLICATION = "segmix"
+
+
+def create_window(image_path: str | Path | None = None, settings: QSettings | None = None, warm_up: bool = True):
+    """Make the main window and open a photo (the bundled sample when ``image_path`` is None).
+
+    Returns
+    -------
+    (MainWindow, bool)
+        The window and whether the photo opened (when not, a message is already shown
+        and the window stays usable).
+    """
+    from segmix.gui.main_window import MainWindow
+    from segmix.resources import sample_image_path
+
+    window = MainWindow(settings=settings, warm_up=warm_up)
+    path = Path(image_path) if image_path is not None else sample_image_path()
+    opened = window.open_image(path)
+    return window, opened
+
+
+def run_app(image_path: str | Path | None = None) -> int:
+    """Run the app until the window closes.
+
+    Parameters
+    ----------
+    image_path : str or Path, optional
+        Photo to open; None opens the bundled astronaut sample.
+
+    Returns
+    -------
+    int
+        Exit status for the command line.
+    """
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window, _opened = create_window(image_path)
+    window.show()
+    return int(app.exec())

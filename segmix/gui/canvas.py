@@ -1,0 +1,455 @@
+"""ScribbleCanvas: the zoomable, pannable photo view the user paints scribbles on.
+
+Layers, bottom to top: the photo (a QPixmap, converted once), the segmentation overlay,
+the scribbles, the brush outline.  The scribble layer is an RGBA numpy array shared with a
+QImage (see :class:`segmix.gui.qimage.ArrayImage`); a stroke segment recolours only its
+dirty rectangle of that array and asks Qt to repaint only that rectangle, which keeps
+painting smooth on a 12-megapixel photo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from segmix.gui.overlay import scribbles_to_rgba
+from segmix.gui.qimage import ArrayImage, rgb_to_qimage
+from segmix.gui.scribbles import BACKGROUND, ERASE, FOREGROUND, LabelLayer, Rect, StrokeDiff
+
+TOOLS = ("foreground", "background", "eraser", "rectangle")
+TOOL_LABELS = {"foreground": FOREGROUND, "background": BACKGROUND, "eraser": ERASE}
+MIN_BRUSH, MAX_BRUSH = 1, 400
+MIN_ZOOM, MAX_ZOOM = 1 / 64, 64.0
+
+
+def _qrect(rect: Rect) -> QRectF:
+    top, left, bottom, right = rect
+    return QRectF(left, top, right - left, bottom - top)
+
+
+def _make_brush_outline() -> QGraphicsEllipseItem:
+    item = QGraphicsEllipseItem()
+    pen = QPen(QColor(255, 255, 255), 1.5)
+    pen.setCosmetic(True)  # same on-screen width at every zoom
+    item.setPen(pen)
+    item.setZValue(10)
+    item.setVisible(False)
+    return item
+
+
+def _make_rubber_band() -> QGraphicsRectItem:
+    item = QGraphicsRectItem()
+    pen = QPen(QColor(40, 120, 255), 2, Qt.PenStyle.DashLine)
+    pen.setCosmetic(True)
+    item.setPen(pen)
+    item.setZValue(10)
+    item.setVisible(False)
+    return item
+
+
+class ArrayImageItem(QGraphicsItem):
+    """Draws an :class:`ArrayImage`, only the exposed part, at one scene unit per pixel."""
+
+    def __init__(self, image: ArrayImage, parent: QGraphicsItem | None = None):
+        super().__init__(parent)
+        self.image = image  # keeps the array (and so the QImage's memory) alive
+        self.smooth = False
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def set_image(self, image: ArrayImage) -> None:
+        self.prepareGeometryChange()
+        self.image = image
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        height, width = self.image.shape
+        return QRectF(0, 0, width, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        source = option.exposedRect.toAlignedRect().intersected(self.boundingRect().toAlignedRect())
+        if source.isEmpty():
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.smooth)
+        painter.drawImage(QRectF(source), self.image.qimage, QRectF(source))
+
+
+class ScribbleCanvas(QGraphicsView):
+    """Photo view with foreground / background brushes, an eraser and a rectangle start.
+
+    Signals
+    -------
+    stroke_started()
+        A stroke began (the window cancels a running fit).
+    stroke_finished(StrokeDiff)
+        A stroke ended and changed labels; the window wraps it into an undo command.
+    cursor_moved(int, int)
+        Image pixel under the mouse (x, y); (-1, -1) outside the photo.
+    zoom_changed(float)
+        New scale (1.0 = 100 %).
+    brush_size_changed(int)
+        Brush diameter in image pixels.
+    file_dropped(str)
+        A local file was dropped on the canvas.
+    """
+
+    stroke_started = Signal()
+    stroke_finished = Signal(object)
+    cursor_moved = Signal(int, int)
+    zoom_changed = Signal(float)
+    brush_size_changed = Signal(int)
+    file_dropped = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setBackgroundBrush(QColor(48, 48, 48))
+        self.setMouseTracking(True)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.layer: LabelLayer | None = None
+        self.tool = "foreground"
+        self.brush_size = 20
+        self._photo_item: QGraphicsPixmapItem | None = None
+        self._overlay_item: ArrayImageItem | None = None
+        self._scribble_item: ArrayImageItem | None = None
+        self._brush_item = _make_brush_outline()
+        self._rect_item = _make_rubber_band()
+
+        self._painting_label: int | None = None
+        self._last_point: QPointF | None = None
+        self._rect_start: QPointF | None = None
+        self._pan_anchor = None
+        self._space_held = False
+        self._fit_mode = True
+        self._overlay_opacity = 0.5
+        self._overlay_visible = True
+
+    # -- photo and layers -------------------------------------------------------------
+    def set_image(self, rgb: np.ndarray, layer: LabelLayer) -> None:
+        """Show a new photo with its (empty or loaded) scribble layer.
+
+        Parameters
+        ----------
+        rgb : (H, W, 3) uint8 array
+        layer : LabelLayer of shape (H, W)
+        """
+        scene = self.scene()
+        scene.clear()
+        height, width = rgb.shape[:2]
+        self.layer = layer
+        self._photo_item = QGraphicsPixmapItem(QPixmap.fromImage(rgb_to_qimage(rgb)))
+        self._photo_item.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
+        scene.addItem(self._photo_item)
+        self._overlay_item = ArrayImageItem(ArrayImage.blank(1, 1))
+        self._overlay_item.setVisible(False)
+        self._overlay_item.setOpacity(self._overlay_opacity)
+        self._overlay_item.setZValue(1)
+        scene.addItem(self._overlay_item)
+        self._scribble_item = ArrayImageItem(ArrayImage(scribbles_to_rgba(layer.labels)))
+        self._scribble_item.setZValue(2)
+        scene.addItem(self._scribble_item)
+        # scene.clear() deleted the helper items; make new ones with the same look.
+        self._brush_item = _make_brush_outline()
+        self._rect_item = _make_rubber_band()
+        scene.addItem(self._brush_item)
+        scene.addItem(self._rect_item)
+        scene.setSceneRect(QRectF(0, 0, width, height))
+        self.fit_to_window()
+
+    @property
+    def has_image(self) -> bool:
+        return self.layer is not None
+
+    def refresh_scribbles(self, rect: Rect | None = None) -> None:
+        """Recolour the scribble layer in ``rect`` (all of it when None) and repaint that part."""
+        if self.layer is None or self._scribble_item is None:
+            return
+        if rect is None:
+            rect = (0, 0, *self.layer.shape)
+        top, left, bottom, right = rect
+        scribbles_to_rgba(
+            self.layer.labels[top:bottom, left:right],
+            out=self._scribble_item.image.array[top:bottom, left:right],
+        )
+        self._scribble_item.update(_qrect(rect))
+
+    def set_overlay(self, rgba: np.ndarray | None) -> None:
+        """Show a rendered segmentation (see :func:`segmix.gui.overlay.render_overlay`).
+
+        Parameters
+        ----------
+        rgba : (H, W, 4) uint8 array or None to hide the overlay
+        """
+        if self._overlay_item is None:
+            return
+        if rgba is None:
+            self._overlay_item.setVisible(False)
+            return
+        self._overlay_item.set_image(ArrayImage(rgba))
+        self._overlay_item.setVisible(self._overlay_visible)
+
+    @property
+    def overlay_image(self) -> np.ndarray | None:
+        """The RGBA overlay currently shown, or None."""
+        if self._overlay_item is None or not self._overlay_item.isVisible():
+            return None
+        return self._overlay_item.image.array
+
+    def set_overlay_opacity(self, opacity: float) -> None:
+        self._overlay_opacity = float(opacity)
+        if self._overlay_item is not None:
+            self._overlay_item.setOpacity(self._overlay_opacity)
+
+    @property
+    def overlay_opacity(self) -> float:
+        return self._overlay_opacity
+
+    def set_overlay_visible(self, visible: bool) -> None:
+        self._overlay_visible = bool(visible)
+        if self._overlay_item is not None and self._overlay_item.image.shape != (1, 1):
+            self._overlay_item.setVisible(self._overlay_visible)
+
+    # -- tools ------------------------------------------------------------------------
+    def set_tool(self, tool: str) -> None:
+        if tool not in TOOLS:
+            raise ValueError(f"unknown tool {tool!r}; expected one of {TOOLS}")
+        self.tool = tool
+        self._update_brush_outline(None)
+
+    def set_brush_size(self, size: int) -> None:
+        size = int(min(max(size, MIN_BRUSH), MAX_BRUSH))
+        if size != self.brush_size:
+            self.brush_size = size
+            self.brush_size_changed.emit(size)
+        self._update_brush_outline(None)
+
+    def grow_brush(self, steps: int) -> None:
+        """[ and ]: change the brush by about 15 % per step, at least one pixel."""
+        factor = 1.15**steps
+        new = round(self.brush_size * factor)
+        if new == self.brush_size:
+            new += 1 if steps > 0 else -1
+        self.set_brush_size(new)
+
+    # -- zoom -------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, scale: float) -> None:
+        scale = min(max(scale, MIN_ZOOM), MAX_ZOOM)
+        factor = scale / self.zoom
+        self._fit_mode = False
+        self.scale(factor, factor)
+        self._zoom_done()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * 1.25)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / 1.25)
+
+    def zoom_100(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit_to_window(self) -> None:
+        if self._photo_item is None:
+            return
+        self._fit_mode = True
+        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._zoom_done()
+
+    def _zoom_done(self) -> None:
+        # Below 200 %: smooth, so the photo does not shimmer.  Zoomed in further: nearest neighbour,
+        # so single pixels stay crisp squares (also on high-DPI screens).
+        smooth = self.zoom < 2.0
+        if self._photo_item is not None:
+            self._photo_item.setTransformationMode(
+                Qt.TransformationMode.SmoothTransformation if smooth else Qt.TransformationMode.FastTransformation
+            )
+        for item in (self._overlay_item, self._scribble_item):
+            if item is not None:
+                item.smooth = smooth
+        self.viewport().update()
+        self.zoom_changed.emit(self.zoom)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._fit_mode:
+            self.fit_to_window()
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        delta = event.angleDelta().y()
+        if delta == 0 or self._photo_item is None:
+            return
+        self.set_zoom(self.zoom * 1.25 ** (delta / 120.0))
+
+    # -- mouse ------------------------------------------------------------------------
+    def _image_point(self, event) -> QPointF:
+        return self.mapToScene(event.position().toPoint())
+
+    def _inside(self, point: QPointF) -> bool:
+        if self.layer is None:
+            return False
+        height, width = self.layer.shape
+        return 0 <= point.x() < width and 0 <= point.y() < height
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space_held):
+            self._pan_anchor = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        if self.layer is None or button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+            super().mousePressEvent(event)
+            return
+        point = self._image_point(event)
+        if self.tool == "rectangle" and button == Qt.MouseButton.LeftButton:
+            self.stroke_started.emit()
+            self._rect_start = point
+            self._rect_item.setRect(QRectF(point, point))
+            self._rect_item.setVisible(True)
+            event.accept()
+            return
+        # The right button paints background with any brush: a quick way to fix mistakes.
+        label = BACKGROUND if button == Qt.MouseButton.RightButton else TOOL_LABELS.get(self.tool, FOREGROUND)
+        self.stroke_started.emit()
+        self._painting_label = label
+        self._last_point = point
+        self._paint(point, point)
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if self._pan_anchor is not None:
+            delta = event.position() - self._pan_anchor
+            self._pan_anchor = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(delta.y()))
+            event.accept()
+            return
+        point = self._image_point(event)
+        if self._inside(point):
+            self.cursor_moved.emit(int(point.x()), int(point.y()))
+        else:
+            self.cursor_moved.emit(-1, -1)
+        self._update_brush_outline(point)
+        if self._rect_start is not None:
+            self._rect_item.setRect(QRectF(self._rect_start, point).normalized())
+        elif self._painting_label is not None and self._last_point is not None:
+            self._paint(self._last_point, point)
+            self._last_point = point
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if self._pan_anchor is not None:
+            self._pan_anchor = None
+            self.viewport().setCursor(
+                Qt.CursorShape.OpenHandCursor if self._space_held else Qt.CursorShape.CrossCursor
+            )
+            event.accept()
+            return
+        if self._rect_start is not None and self.layer is not None:
+            rect = QRectF(self._rect_start, self._image_point(event)).normalized()
+            self._rect_start = None
+            self._rect_item.setVisible(False)
+            if rect.width() >= 2 and rect.height() >= 2:
+                dirty = self.layer.fill_outside(
+                    round(rect.top()), round(rect.left()), round(rect.bottom()), round(rect.right()), BACKGROUND
+                )
+                self.refresh_scribbles(dirty)
+            self._finish_stroke("Rectangle")
+            event.accept()
+            return
+        if self._painting_label is not None:
+            label = self._painting_label
+            self._painting_label = None
+            self._last_point = None
+            name = {FOREGROUND: "Foreground stroke", BACKGROUND: "Background stroke"}.get(label, "Erase")
+            self._finish_stroke(name)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def _finish_stroke(self, name: str) -> None:
+        diff = self.layer.end_stroke() if self.layer is not None else None
+        if diff is not None:
+            self.stroke_finished.emit((diff, name))
+
+    def _paint(self, start: QPointF, end: QPointF) -> None:
+        if self.layer is None or self._painting_label is None:
+            return
+        dirty = self.layer.paint_segment(
+            start.x(), start.y(), end.x(), end.y(), self.brush_size / 2.0, self._painting_label
+        )
+        if dirty is not None:
+            self.refresh_scribbles(dirty)
+
+    def _update_brush_outline(self, point: QPointF | None) -> None:
+        if point is None:
+            point = self._brush_item.rect().center() if self._brush_item.isVisible() else None
+        show = point is not None and self.tool != "rectangle" and not self._space_held and self._inside(point)
+        if show:
+            radius = self.brush_size / 2.0
+            self._brush_item.setRect(QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius))
+        self._brush_item.setVisible(bool(show))
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._brush_item.setVisible(False)
+        self.cursor_moved.emit(-1, -1)
+        super().leaveEvent(event)
+
+    # -- keys -------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            self._brush_item.setVisible(False)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    # -- drag and drop ----------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                event.acceptProposedAction()
+                self.file_dropped.emit(url.toLocalFile())
+                return
+        event.ignore()
+
+
+__all__ = ["ArrayImageItem", "ScribbleCanvas", "StrokeDiff", "TOOLS"]

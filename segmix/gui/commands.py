@@ -1,0 +1,48 @@
+"""Undo commands: each one stroke diff (see :mod:`segmix.gui.scribbles`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoCommand
+
+from segmix.gui.scribbles import LabelLayer, Rect, StrokeDiff
+
+
+class StrokeCommand(QUndoCommand):
+    """One finished stroke (or clear / rectangle / load) on the label layer.
+
+    The stroke is already painted when the command is pushed, so the first ``redo`` (which
+    QUndoStack.push calls) only reports the change; later redos re-apply the diff.
+
+    Parameters
+    ----------
+    layer : LabelLayer
+    diff : StrokeDiff
+    text : str
+        Shown in the Edit menu ("Undo Foreground stroke").
+    on_change : callable(Rect)
+        Called after every apply with the dirty rectangle, to repaint and retrain.
+    """
+
+    def __init__(self, layer: LabelLayer, diff: StrokeDiff, text: str, on_change: Callable[[Rect], None]):
+        super().__init__(text)
+        self._layer = layer
+        self._diff = diff
+        self._on_change = on_change
+        self._already_applied = True
+
+    @property
+    def diff(self) -> StrokeDiff:
+        return self._diff
+
+    def redo(self) -> None:
+        if self._already_applied:
+            self._already_applied = False
+        else:
+            self._layer.apply(self._diff, undo=False)
+        self._on_change(self._diff.rect)
+
+    def undo(self) -> None:
+        self._layer.apply(self._diff, undo=True)
+        self._on_change(self._diff.rect)

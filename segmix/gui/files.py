@@ -1,0 +1,83 @@
+"""File names and file operations of the app, all through :mod:`segmix.io`.
+
+Every write is atomic (segmix.io writes a temporary file then renames) and protected: an
+export can never overwrite the photo it was made from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from segmix import io as segmix_io
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp);;All files (*)"
+EXPORTS = {
+    # kind: (file-name suffix, default extension, dialog filter)
+    "mask": ("_mask", ".png", "8-bit PNG mask (*.png)"),
+    "probability": ("_probability", ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
+    "cutout": ("_cutout", ".png", "RGBA PNG (*.png)"),
+    "scribbles": ("_scribbles", ".png", "Label PNG (*.png)"),
+    "model": ("_model", ".json", "segmix model (*.json)"),
+}
+
+load_image = segmix_io.load_image
+load_scribbles = segmix_io.load_scribbles
+ImageLoadError = segmix_io.ImageLoadError
+
+
+def default_export_path(image_path: Path | None, kind: str, folder: Path | None = None) -> Path:
+    """Where an export goes by default: beside the photo, e.g. ``astronaut_mask.png``.
+
+    Parameters
+    ----------
+    image_path : Path or None
+        The photo; None gives ``segmix_<kind>`` in ``folder`` (or the current folder).
+    kind : one of EXPORTS
+
+    Returns
+    -------
+    Path
+        Never equal to ``image_path``.
+    """
+    suffix, extension, _ = EXPORTS[kind]
+    if image_path is None:
+        return (folder or Path.cwd()) / f"segmix{suffix}{extension}"
+    image_path = Path(image_path)
+    candidate = image_path.with_name(f"{image_path.stem}{suffix}{extension}")
+    if candidate.resolve() == image_path.resolve():  # cannot happen with a suffix; belt and braces
+        candidate = image_path.with_name(f"{image_path.stem}{suffix}_1{extension}")
+    return candidate
+
+
+def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, protect=()) -> None:
+    """Write one export through segmix.io (atomic, never over a protected input).
+
+    Parameters
+    ----------
+    kind : {"mask", "probability", "cutout", "scribbles"}
+    image : (H, W, 3) uint8 array
+    probability : (H, W) float32 array, for "probability"
+    mask : (H, W) bool array, for "mask" and "cutout"
+    labels : (H, W) uint8 array, for "scribbles"
+    protect : paths that must not be overwritten (the photo)
+    """
+    protect = [p for p in protect if p is not None]
+    if kind == "mask":
+        segmix_io.save_mask(path, mask, protect=protect)
+    elif kind == "probability":
+        segmix_io.save_probability(path, probability, protect=protect)
+    elif kind == "cutout":
+        segmix_io.save_cutout(path, image, mask, protect=protect)
+    elif kind == "scribbles":
+        segmix_io.save_labels(path, labels, protect=protect)
+    else:
+        raise ValueError(f"unknown export kind {kind!r}")
+
+
+def model_saving_available() -> bool:
+    """True once segmix.modelfile (the JSON model format) exists."""
+    try:
+        import segmix.modelfile  # noqa: F401
+    except ImportError:
+        return False
+    return True

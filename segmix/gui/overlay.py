@@ -1,0 +1,129 @@
+"""Qt-free rendering of segmentation results and scribbles to RGBA arrays.
+
+Opacity is not baked in: the canvas sets it on the graphics item, so the opacity slider
+costs nothing.  Everything here is vectorised numpy over (H, W) arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from segmix.segment import BACKGROUND, FOREGROUND
+
+OVERLAY_MODES = ("tint", "outline", "heatmap")
+OVERLAY_MODE_NAMES = {"tint": "Tinted mask", "outline": "Outline", "heatmap": "Probability heat map"}
+
+FOREGROUND_RGB = (255, 64, 48)
+BACKGROUND_RGB = (40, 120, 255)
+MASK_TINT_RGB = (255, 200, 0)
+OUTLINE_RGB = (255, 235, 0)
+
+#: label value -> RGBA of a scribble pixel (0 = unlabelled is transparent)
+SCRIBBLE_LUT = np.zeros((256, 4), dtype=np.uint8)
+SCRIBBLE_LUT[FOREGROUND] = (*FOREGROUND_RGB, 220)
+SCRIBBLE_LUT[BACKGROUND] = (*BACKGROUND_RGB, 220)
+
+
+def _heat_lut() -> np.ndarray:
+    """256 x 4 colour map: blue (surely background) -> white -> red (surely foreground)."""
+    anchors = np.array(
+        [[0.0, 40, 80, 220], [0.5, 240, 240, 240], [1.0, 220, 30, 30]], dtype=np.float64
+    )
+    t = np.linspace(0.0, 1.0, 256)
+    lut = np.empty((256, 4), dtype=np.uint8)
+    for channel in range(3):
+        lut[:, channel] = np.round(np.interp(t, anchors[:, 0], anchors[:, channel + 1]))
+    lut[:, 3] = 255
+    return lut
+
+
+HEAT_LUT = _heat_lut()
+
+
+def scribbles_to_rgba(labels: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Colour a label array (or a patch of it).
+
+    Parameters
+    ----------
+    labels : (h, w) uint8 array, 0 unlabelled, 1 foreground, 2 background
+    out : (h, w, 4) uint8 array, optional; written in place (e.g. a slice of a bigger image)
+
+    Returns
+    -------
+    (h, w, 4) uint8 array
+    """
+    if out is None:
+        return SCRIBBLE_LUT[labels]
+    np.take(SCRIBBLE_LUT, labels, axis=0, out=out)
+    return out
+
+
+def threshold_mask(
+    probability: np.ndarray, threshold: float, scribbles: np.ndarray | None = None
+) -> np.ndarray:
+    """The Bayes decision at ``threshold`` with scribbles as hard constraints.
+
+    Parameters
+    ----------
+    probability : (H, W) float array, foreground posterior
+    threshold : float in [0, 1]
+    scribbles : (H, W) uint8 array, optional
+
+    Returns
+    -------
+    (H, W) bool array
+    """
+    mask = probability > threshold
+    if scribbles is not None:
+        mask[scribbles == FOREGROUND] = True
+        mask[scribbles == BACKGROUND] = False
+    return mask
+
+
+def mask_boundary(mask: np.ndarray, width: int = 2) -> np.ndarray:
+    """Pixels of ``mask`` within ``width`` pixels of a background pixel.
+
+    Parameters
+    ----------
+    mask : (H, W) bool array
+
+    Returns
+    -------
+    (H, W) bool array
+    """
+    eroded = mask.copy()
+    for _ in range(width):
+        shrunk = eroded.copy()
+        shrunk[1:, :] &= eroded[:-1, :]
+        shrunk[:-1, :] &= eroded[1:, :]
+        shrunk[:, 1:] &= eroded[:, :-1]
+        shrunk[:, :-1] &= eroded[:, 1:]
+        eroded = shrunk
+    return mask & ~eroded
+
+
+def render_overlay(mode: str, probability: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Draw a segmentation result for display above the photo.
+
+    Parameters
+    ----------
+    mode : {"tint", "outline", "heatmap"}
+    probability : (H, W) float array, foreground posterior in [0, 1]
+    mask : (H, W) bool array, the final decision
+
+    Returns
+    -------
+    (H, W, 4) uint8 RGBA array; alpha is 0 where nothing is drawn, 255 elsewhere.
+    """
+    height, width = mask.shape
+    if mode == "heatmap":
+        index = np.clip(probability * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return HEAT_LUT[index]
+    rgba = np.zeros((height, width, 4), dtype=np.uint8)
+    if mode == "tint":
+        rgba[mask] = (*MASK_TINT_RGB, 255)
+    elif mode == "outline":
+        rgba[mask_boundary(mask)] = (*OUTLINE_RGB, 255)
+    else:
+        raise ValueError(f"unknown overlay mode {mode!r}; expected one of {OVERLAY_MODES}")
+    return rgba

@@ -1,0 +1,383 @@
+"""Dock panels: tools, overlay, model settings (with mixture swatches), training progress.
+
+Panels only show state and emit intent; the main window wires them to the canvas and the
+compute thread.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from segmix.gui.canvas import MAX_BRUSH, MIN_BRUSH
+from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB, OVERLAY_MODE_NAMES, OVERLAY_MODES
+from segmix.segment import SegmentationSettings
+
+CLASS_COLOURS = (QColor(*FOREGROUND_RGB), QColor(*BACKGROUND_RGB))
+CLASS_NAMES = ("Foreground", "Background")
+COVARIANCE_TYPES = ("full", "diag", "spherical")
+COLOR_SPACES = ("lab", "rgb", "hsv")
+COLOR_SPACE_NAMES = {"lab": "CIE Lab", "rgb": "RGB", "hsv": "HSV"}
+
+
+def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
+    return f"QToolButton:checked {{ background: rgb{rgb}; color: white; font-weight: bold; }}"
+
+
+class ToolPanel(QWidget):
+    """Brush tools, brush size and 'clear'."""
+
+    tool_changed = Signal(str)
+    brush_size_changed = Signal(int)
+    clear_requested = Signal()
+
+    TOOLS = (
+        ("foreground", "Foreground (1)", "Paint pixels that belong to the object", FOREGROUND_RGB),
+        ("background", "Background (2)", "Paint pixels that do not belong to the object (right-drag too)", BACKGROUND_RGB),
+        ("eraser", "Eraser (E)", "Remove scribbles", (110, 110, 110)),
+        ("rectangle", "Rectangle (R)", "Drag a box around the object: everything outside becomes background", (110, 110, 110)),
+    )
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.buttons: dict[str, QToolButton] = {}
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        grid = QHBoxLayout()
+        column_a, column_b = QVBoxLayout(), QVBoxLayout()
+        for index, (name, text, tip, rgb) in enumerate(self.TOOLS):
+            button = QToolButton()
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setCheckable(True)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setStyleSheet(_colour_icon_style(rgb))
+            button.clicked.connect(lambda _checked=False, n=name: self._choose(n))
+            self._group.addButton(button)
+            self.buttons[name] = button
+            (column_a if index % 2 == 0 else column_b).addWidget(button)
+        grid.addLayout(column_a)
+        grid.addLayout(column_b)
+        layout.addLayout(grid)
+        self.buttons["foreground"].setChecked(True)
+
+        size_row = QHBoxLayout()
+        size_row.addWidget(QLabel("Brush"))
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        # Logarithmic slider: fine control for small brushes, reach for big ones.
+        self.size_slider.setRange(0, 1000)
+        self.size_slider.setToolTip("Brush diameter in image pixels ([ and ] keys)")
+        self.size_slider.valueChanged.connect(self._slider_moved)
+        size_row.addWidget(self.size_slider, 1)
+        self.size_label = QLabel()
+        self.size_label.setMinimumWidth(44)
+        size_row.addWidget(self.size_label)
+        layout.addLayout(size_row)
+        self.clear_button = QPushButton("Clear scribbles")
+        self.clear_button.setToolTip("Remove every scribble (undoable)")
+        self.clear_button.clicked.connect(self.clear_requested)
+        layout.addWidget(self.clear_button)
+        self._size = 0
+        self.set_brush_size(20)
+
+    @staticmethod
+    def _to_slider(size: int) -> int:
+        return round(1000 * math.log(size / MIN_BRUSH) / math.log(MAX_BRUSH / MIN_BRUSH))
+
+    @staticmethod
+    def _from_slider(value: int) -> int:
+        return round(MIN_BRUSH * (MAX_BRUSH / MIN_BRUSH) ** (value / 1000))
+
+    def _choose(self, name: str) -> None:
+        self.tool_changed.emit(name)
+
+    def set_tool(self, name: str) -> None:
+        self.buttons[name].setChecked(True)
+
+    def set_brush_size(self, size: int) -> None:
+        """Show a size chosen elsewhere (keys, settings) without echoing it back."""
+        self._size = int(size)
+        self.size_label.setText(f"{self._size} px")
+        self.size_slider.blockSignals(True)
+        self.size_slider.setValue(self._to_slider(self._size))
+        self.size_slider.blockSignals(False)
+
+    def _slider_moved(self, value: int) -> None:
+        size = self._from_slider(value)
+        if size != self._size:
+            self._size = size
+            self.size_label.setText(f"{size} px")
+            self.brush_size_changed.emit(size)
+
+
+class OverlayPanel(QWidget):
+    """How the segmentation is shown: mode, opacity, threshold, on/off."""
+
+    mode_changed = Signal(str)
+    opacity_changed = Signal(float)
+    threshold_changed = Signal(float)
+    visible_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        form = QFormLayout(self)
+        self.visible_box = QCheckBox("Show overlay (O)")
+        self.visible_box.setChecked(True)
+        self.visible_box.toggled.connect(self.visible_changed)
+        form.addRow(self.visible_box)
+        self.mode_combo = QComboBox()
+        for mode in OVERLAY_MODES:
+            self.mode_combo.addItem(OVERLAY_MODE_NAMES[mode], mode)
+        self.mode_combo.currentIndexChanged.connect(lambda _i: self.mode_changed.emit(self.mode))
+        form.addRow("Style", self.mode_combo)
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setValue(50)
+        self.opacity_slider.valueChanged.connect(lambda v: self.opacity_changed.emit(v / 100.0))
+        form.addRow("Opacity", self.opacity_slider)
+        threshold_row = QHBoxLayout()
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_slider.setRange(1, 99)
+        self.threshold_slider.setValue(50)
+        self.threshold_slider.setToolTip(
+            "A pixel is foreground when P(foreground | colour) exceeds this value (no retraining)"
+        )
+        self.threshold_label = QLabel("0.50")
+        self.threshold_slider.valueChanged.connect(self._threshold_moved)
+        threshold_row.addWidget(self.threshold_slider, 1)
+        threshold_row.addWidget(self.threshold_label)
+        form.addRow("Threshold", threshold_row)
+
+    @property
+    def mode(self) -> str:
+        return self.mode_combo.currentData()
+
+    def set_mode(self, mode: str) -> None:
+        index = self.mode_combo.findData(mode)
+        if index >= 0:
+            self.mode_combo.setCurrentIndex(index)
+
+    @property
+    def threshold(self) -> float:
+        return self.threshold_slider.value() / 100.0
+
+    @property
+    def opacity(self) -> float:
+        return self.opacity_slider.value() / 100.0
+
+    def _threshold_moved(self, value: int) -> None:
+        self.threshold_label.setText(f"{value / 100:.2f}")
+        self.threshold_changed.emit(value / 100.0)
+
+
+class SwatchStrip(QWidget):
+    """One bar per class: each mixture component a block of its mean colour, width ~ weight."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._swatches: list[list[tuple[tuple[int, int, int], float]]] = []
+        self.setMinimumHeight(56)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, 56)
+
+    def set_swatches(self, swatches) -> None:
+        self._swatches = swatches
+        self.setToolTip(
+            "\n".join(
+                f"{CLASS_NAMES[c]}: " + ", ".join(f"rgb{rgb} {w:.0%}" for rgb, w in row)
+                for c, row in enumerate(swatches)
+            )
+        )
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        label_width = 78
+        row_height = (self.height() - 6) / 2
+        for index in range(2):
+            top = 2 + index * (row_height + 2)
+            painter.setPen(CLASS_COLOURS[index])
+            painter.drawText(QRectF(0, top, label_width, row_height), Qt.AlignmentFlag.AlignVCenter, CLASS_NAMES[index])
+            width = self.width() - label_width - 2
+            left = float(label_width)
+            row = self._swatches[index] if index < len(self._swatches) else []
+            if not row:
+                painter.setPen(QPen(QColor(140, 140, 140), 1, Qt.PenStyle.DotLine))
+                painter.drawRect(QRectF(left, top, width - 1, row_height - 1))
+                continue
+            for rgb, weight in row:
+                block = max(width * weight, 1.0)
+                painter.fillRect(QRectF(left, top, block, row_height), QColor(*rgb))
+                left += block
+        painter.end()
+
+
+class ModelPanel(QWidget):
+    """Mixture settings (retrain on change) and what the trained mixtures look like."""
+
+    settings_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.components_spin = QSpinBox()
+        self.components_spin.setRange(1, 10)
+        self.components_spin.setValue(5)
+        self.components_spin.setToolTip("Gaussian components per class")
+        form.addRow("Components", self.components_spin)
+        self.covariance_combo = QComboBox()
+        for name in COVARIANCE_TYPES:
+            self.covariance_combo.addItem(name, name)
+        form.addRow("Covariance", self.covariance_combo)
+        self.color_space_combo = QComboBox()
+        for name in COLOR_SPACES:
+            self.color_space_combo.addItem(COLOR_SPACE_NAMES[name], name)
+        form.addRow("Colour space", self.color_space_combo)
+        self.smoothing_box = QCheckBox("Smooth edges (graph cut)")
+        self.smoothing_box.setChecked(True)
+        form.addRow(self.smoothing_box)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Mixture colours (width = weight)"))
+        self.swatches = SwatchStrip()
+        layout.addWidget(self.swatches)
+        self.components_spin.valueChanged.connect(lambda _v: self.settings_changed.emit())
+        self.covariance_combo.currentIndexChanged.connect(lambda _i: self.settings_changed.emit())
+        self.color_space_combo.currentIndexChanged.connect(lambda _i: self.settings_changed.emit())
+        self.smoothing_box.toggled.connect(lambda _b: self.settings_changed.emit())
+
+    def settings(self, threshold: float, random_state: int = 0) -> SegmentationSettings:
+        return SegmentationSettings(
+            n_components=self.components_spin.value(),
+            covariance_type=self.covariance_combo.currentData(),
+            color_space=self.color_space_combo.currentData(),
+            smoothing="graphcut" if self.smoothing_box.isChecked() else "none",
+            threshold=threshold,
+            random_state=random_state,
+        )
+
+    def load(self, settings: SegmentationSettings) -> None:
+        """Show stored settings without emitting settings_changed."""
+        widgets = (self.components_spin, self.covariance_combo, self.color_space_combo, self.smoothing_box)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.components_spin.setValue(settings.n_components)
+        for combo, value in ((self.covariance_combo, settings.covariance_type), (self.color_space_combo, settings.color_space)):
+            index = combo.findData(value)
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        self.smoothing_box.setChecked(settings.smoothing != "none")
+        for widget in widgets:
+            widget.blockSignals(False)
+
+
+class ConvergencePlot(QWidget):
+    """Mean log-likelihood per EM iteration, one line per class, painted live."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._points: list[list[tuple[int, float]]] = [[], []]
+        self.setMinimumHeight(70)
+        self.setToolTip("EM convergence: mean log-likelihood per iteration (flat = converged)")
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, 80)
+
+    def clear(self) -> None:
+        self._points = [[], []]
+        self.update()
+
+    def add_point(self, class_index: int, iteration: int, value: float) -> None:
+        if 0 <= class_index < 2 and math.isfinite(value):
+            self._points[class_index].append((iteration, value))
+            self.update()
+
+    @property
+    def n_points(self) -> int:
+        return sum(len(p) for p in self._points)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        area = QRectF(self.rect()).adjusted(4, 4, -4, -14)
+        painter.fillRect(self.rect(), QColor(30, 30, 30))
+        painter.setPen(QColor(150, 150, 150))
+        painter.drawText(
+            QRectF(4, self.height() - 14, self.width() - 8, 14),
+            Qt.AlignmentFlag.AlignLeft,
+            "log-likelihood / EM iteration",
+        )
+        for class_index, points in enumerate(self._points):
+            if not points:
+                continue
+            # Each class on its own vertical scale: the shape (convergence) is what matters.
+            xs = [p[0] for p in points]
+            ys = [p[1] for p in points]
+            x_span = max(max(xs) - min(xs), 1)
+            y_low, y_high = min(ys), max(ys)
+            y_span = (y_high - y_low) or 1.0
+            path = QPainterPath()
+            for k, (x, y) in enumerate(points):
+                px = area.left() + (x - min(xs)) / x_span * area.width()
+                py = area.bottom() - (y - y_low) / y_span * area.height()
+                if k == 0:
+                    path.moveTo(px, py)
+                else:
+                    path.lineTo(px, py)
+            painter.setPen(QPen(CLASS_COLOURS[class_index], 2))
+            painter.drawPath(path)
+            if len(points) == 1:
+                painter.drawEllipse(path.currentPosition(), 2, 2)
+        painter.end()
+
+
+class TrainingPanel(QWidget):
+    """Training state, live convergence plot, cancel / retrain."""
+
+    cancel_requested = Signal()
+    retrain_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.status_label = QLabel("Waiting for scribbles")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        self.plot = ConvergencePlot()
+        layout.addWidget(self.plot)
+        buttons = QHBoxLayout()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running fit (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.retrain_button = QPushButton("Retrain")
+        self.retrain_button.setToolTip("Fit the mixtures again with the current scribbles")
+        self.retrain_button.clicked.connect(self.retrain_requested)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.retrain_button)
+        layout.addLayout(buttons)
+
+    def set_busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+
+    def set_status(self, text: str) -> None:
+        self.status_label.setText(text)

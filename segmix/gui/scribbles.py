@@ -1,0 +1,191 @@
+"""The scribble layer as a label array, and stroke diffs for undo (no Qt here).
+
+Undo stores what a stroke changed -- its bounding box and the old and new label patches --
+never a copy of the whole layer (a 12-megapixel layer is 12 MB; a stroke is a few KB).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from segmix.segment import BACKGROUND, FOREGROUND
+
+UNLABELLED = 0
+ERASE = UNLABELLED
+
+#: (top, left, bottom, right), bottom/right exclusive, in image pixels
+Rect = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class StrokeDiff:
+    """What one stroke changed.
+
+    Attributes
+    ----------
+    top, left : int
+        Position of the patches in the label array.
+    old, new : (h, w) uint8 arrays
+        Labels in the bounding box before and after the stroke.
+    """
+
+    top: int
+    left: int
+    old: np.ndarray
+    new: np.ndarray
+
+    @property
+    def rect(self) -> Rect:
+        height, width = self.old.shape
+        return (self.top, self.left, self.top + height, self.left + width)
+
+    @property
+    def nbytes(self) -> int:
+        return self.old.nbytes + self.new.nbytes
+
+
+def union(a: Rect | None, b: Rect | None) -> Rect | None:
+    """Smallest rectangle holding both (None is the empty rectangle)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+class LabelLayer:
+    """Scribbles of one photo: 0 unlabelled, 1 foreground, 2 background.
+
+    Parameters
+    ----------
+    shape : (H, W)
+
+    Attributes
+    ----------
+    labels : (H, W) uint8 array
+        The current scribbles, painted in place while a stroke is in progress.
+    """
+
+    def __init__(self, shape: tuple[int, int]):
+        self.labels = np.zeros(shape, dtype=np.uint8)
+        # Labels as of the last finished stroke: the "old" side of the next diff, so a
+        # stroke never needs a full copy of the layer.
+        self._committed = self.labels.copy()
+        self._stroke_rect: Rect | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.labels.shape
+
+    @property
+    def stroke_in_progress(self) -> bool:
+        return self._stroke_rect is not None
+
+    def counts(self) -> tuple[int, int]:
+        """Number of (foreground, background) scribbled pixels."""
+        histogram = np.bincount(self.labels.ravel(), minlength=3)
+        return int(histogram[FOREGROUND]), int(histogram[BACKGROUND])
+
+    def paint_segment(
+        self, x0: float, y0: float, x1: float, y1: float, radius: float, label: int
+    ) -> Rect | None:
+        """Paint a round-capped line of width ``2 * radius`` (a dot when both ends meet).
+
+        Coordinates are in image pixels (x = column, y = row; pixel centres at +0.5).
+
+        Returns
+        -------
+        Rect or None
+            The dirty rectangle, or None when the segment lies outside the image.
+        """
+        height, width = self.labels.shape
+        radius = max(float(radius), 0.5)
+        top = max(int(np.floor(min(y0, y1) - radius)), 0)
+        left = max(int(np.floor(min(x0, x1) - radius)), 0)
+        bottom = min(int(np.ceil(max(y0, y1) + radius)) + 1, height)
+        right = min(int(np.ceil(max(x0, x1) + radius)) + 1, width)
+        if top >= bottom or left >= right:
+            return None
+        ys = np.arange(top, bottom, dtype=np.float32)[:, None] + 0.5
+        xs = np.arange(left, right, dtype=np.float32)[None, :] + 0.5
+        dx, dy = x1 - x0, y1 - y0
+        length2 = dx * dx + dy * dy
+        if length2 > 0:
+            t = np.clip(((xs - x0) * dx + (ys - y0) * dy) / length2, 0.0, 1.0)
+            px, py = xs - (x0 + t * dx), ys - (y0 + t * dy)
+        else:
+            px, py = xs - x0, ys - y0
+        inside = px * px + py * py <= radius * radius
+        if not inside.any():
+            return None
+        self.labels[top:bottom, left:right][inside] = label
+        rect = (top, left, bottom, right)
+        self._stroke_rect = union(self._stroke_rect, rect)
+        return rect
+
+    def fill_outside(self, top: int, left: int, bottom: int, right: int, label: int) -> Rect:
+        """Label everything outside a rectangle (the GrabCut-style start)."""
+        height, width = self.labels.shape
+        top, bottom = sorted((int(np.clip(top, 0, height)), int(np.clip(bottom, 0, height))))
+        left, right = sorted((int(np.clip(left, 0, width)), int(np.clip(right, 0, width))))
+        outside = np.ones(self.labels.shape, dtype=bool)
+        outside[top:bottom, left:right] = False
+        self.labels[outside] = label
+        rect = (0, 0, height, width)
+        self._stroke_rect = union(self._stroke_rect, rect)
+        return rect
+
+    def clear_all(self) -> Rect | None:
+        """Erase every scribble; returns the dirty rectangle (None if already empty)."""
+        rows = np.flatnonzero(self.labels.any(axis=1))
+        if rows.size == 0:
+            return None
+        cols = np.flatnonzero(self.labels.any(axis=0))
+        rect = (int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1)
+        top, left, bottom, right = rect
+        self.labels[top:bottom, left:right] = UNLABELLED
+        self._stroke_rect = union(self._stroke_rect, rect)
+        return rect
+
+    def end_stroke(self) -> StrokeDiff | None:
+        """Close the stroke in progress.
+
+        Returns
+        -------
+        StrokeDiff or None
+            None when the stroke changed no label (e.g. erasing empty space).
+        """
+        rect, self._stroke_rect = self._stroke_rect, None
+        if rect is None:
+            return None
+        top, left, bottom, right = rect
+        old = self._committed[top:bottom, left:right].copy()
+        new = self.labels[top:bottom, left:right].copy()
+        if np.array_equal(old, new):
+            return None
+        self._committed[top:bottom, left:right] = new
+        return StrokeDiff(top, left, old, new)
+
+    def apply(self, diff: StrokeDiff, undo: bool = False) -> Rect:
+        """Apply a diff forwards (redo) or backwards (undo); returns the dirty rectangle."""
+        if self._stroke_rect is not None:
+            self.end_stroke()
+        patch = diff.old if undo else diff.new
+        top, left, bottom, right = diff.rect
+        self.labels[top:bottom, left:right] = patch
+        self._committed[top:bottom, left:right] = patch
+        return diff.rect
+
+    def replace(self, labels: np.ndarray) -> StrokeDiff | None:
+        """Replace all scribbles (e.g. loaded from a file) as one undoable change."""
+        if labels.shape != self.labels.shape:
+            raise ValueError(f"scribbles of shape {labels.shape} do not fit a {self.labels.shape} image")
+        self.end_stroke()
+        self.labels[...] = labels
+        self._stroke_rect = (0, 0, *self.labels.shape)
+        return self.end_stroke()
+
+
+__all__ = ["BACKGROUND", "ERASE", "FOREGROUND", "LabelLayer", "Rect", "StrokeDiff", "UNLABELLED", "union"]

@@ -1,0 +1,310 @@
+"""The one compute thread: training (EM) and applying models, off the GUI thread.
+
+Why a single long-lived thread for *all* compute: Numba's default threading layer aborts
+the process when two Python threads run parallel kernels at once, and the first call of a
+kernel compiles for seconds.  So every kernel runs here -- warm-up, training, apply_model --
+one job after another, and the GUI thread never compiles or fits anything.
+
+Staleness: every request gets a generation number.  The worker checks between EM
+iterations whether a newer request exists and stops early; the controller drops any signal
+whose generation is not the latest, so an old fit's overlay is never shown.
+Workers emit plain data (numpy arrays, dataclasses, numbers), never widgets.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from segmix.segment import (
+    SegmentationModel,
+    SegmentationSettings,
+    apply_model,
+    iter_train_model,
+)
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    """Fit both class mixtures, then classify every pixel.
+
+    image : (H, W, 3) uint8, scribbles : (H, W) uint8 (a private copy: the GUI keeps painting).
+    """
+
+    generation: int
+    image: np.ndarray
+    scribbles: np.ndarray
+    settings: SegmentationSettings
+
+
+@dataclass(frozen=True)
+class ApplyJob:
+    """Classify every pixel with an already trained model (e.g. a new threshold with graph cut)."""
+
+    generation: int
+    image: np.ndarray
+    model: SegmentationModel
+    scribbles: np.ndarray
+    settings: SegmentationSettings
+
+
+@dataclass(frozen=True)
+class SegmentationOutcome:
+    """A finished job, as delivered to the GUI.
+
+    Attributes
+    ----------
+    probability : (H, W) float32 array, foreground posterior
+    mask : (H, W) bool array, final decision (after smoothing, if any)
+    scribbles : (H, W) uint8 array the result was computed from
+    settings : the settings actually used (threshold included)
+    seconds : wall time of the job on the worker
+    retrained : False when only apply_model ran
+    """
+
+    generation: int
+    probability: np.ndarray
+    mask: np.ndarray
+    model: SegmentationModel
+    scribbles: np.ndarray
+    settings: SegmentationSettings
+    seconds: float
+    retrained: bool
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class ComputeWorker(QObject):
+    """Runs jobs on the compute thread; lives there after ``moveToThread``."""
+
+    progress = Signal(int, int, int, float)  # generation, class index, iteration, mean log-lik
+    finished = Signal(object)  # SegmentationOutcome
+    failed = Signal(int, str)  # generation, message
+    cancelled = Signal(int)  # generation
+    job_done = Signal(int)  # generation, after any of the above
+    warmed_up = Signal(float)  # seconds
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Written by the GUI thread, read here between EM iterations.  A plain int
+        # attribute is enough: assignment is atomic under the GIL and a late read only
+        # costs one more iteration.
+        self.latest_generation = 0
+
+    def _check(self, generation: int) -> None:
+        if generation != self.latest_generation:
+            raise _Cancelled
+
+    @Slot()
+    def warm_up(self) -> None:
+        """Compile the kernels on a tiny image so the first real stroke is fast."""
+        start = time.perf_counter()
+        rng = np.random.default_rng(0)
+        image = rng.integers(0, 256, size=(16, 16, 3), dtype=np.uint8)
+        scribbles = np.zeros((16, 16), dtype=np.uint8)
+        scribbles[:, :8] = 1
+        scribbles[:, 8:] = 2
+        for smoothing in ("none", "graphcut"):
+            settings = SegmentationSettings(n_components=2, smoothing=smoothing)
+            try:
+                generator = iter_train_model(image, scribbles, settings)
+                while True:
+                    try:
+                        next(generator)
+                    except StopIteration as stop:
+                        model = stop.value
+                        break
+                apply_model(image, model, scribbles, settings)
+            except Exception:  # noqa: BLE001 - a warm-up failure must not kill the app
+                pass
+        self.warmed_up.emit(time.perf_counter() - start)
+
+    @Slot(object)
+    def run(self, job: TrainJob | ApplyJob) -> None:
+        """Run one job; stale jobs (a newer request exists) are skipped."""
+        generation = job.generation
+        try:
+            self._check(generation)
+            start = time.perf_counter()
+            if isinstance(job, TrainJob):
+                model = self._train(job)
+                retrained = True
+            else:
+                model = job.model
+                retrained = False
+            self._check(generation)
+            result = apply_model(job.image, model, job.scribbles, job.settings)
+            self._check(generation)
+            self.finished.emit(
+                SegmentationOutcome(
+                    generation=generation,
+                    probability=result.probability,
+                    mask=result.mask,
+                    model=model,
+                    scribbles=job.scribbles,
+                    settings=job.settings,
+                    seconds=time.perf_counter() - start,
+                    retrained=retrained,
+                )
+            )
+        except _Cancelled:
+            self.cancelled.emit(generation)
+        except Exception as exc:  # noqa: BLE001 - reported to the user, thread stays alive
+            self.failed.emit(generation, f"{type(exc).__name__}: {exc}")
+        finally:
+            self.job_done.emit(generation)
+
+    def _train(self, job: TrainJob) -> SegmentationModel:
+        generator = iter_train_model(job.image, job.scribbles, job.settings)
+        while True:
+            self._check(job.generation)
+            try:
+                step = next(generator)
+            except StopIteration as stop:
+                return stop.value
+            self.progress.emit(
+                job.generation, int(step.class_index), int(step.iteration), float(step.mean_log_likelihood)
+            )
+
+
+class TrainingController(QObject):
+    """GUI-side owner of the compute thread: submits jobs, filters stale results.
+
+    Signals carry only results of the latest request.
+    """
+
+    started = Signal(int)  # generation
+    progress = Signal(int, int, float)  # class index, iteration, mean log-likelihood
+    result_ready = Signal(object)  # SegmentationOutcome
+    failed = Signal(str)
+    cancelled = Signal()
+    busy_changed = Signal(bool)
+    warmed_up = Signal(float)
+
+    _submit = Signal(object)
+    _start_warm_up = Signal()
+
+    def __init__(self, parent: QObject | None = None, warm_up: bool = True) -> None:
+        super().__init__(parent)
+        self._generation = 0
+        self._last_done = 0
+        self._busy = False
+        self.is_warm = False
+        self._thread = QThread()
+        self._thread.setObjectName("segmix-compute")
+        self._worker = ComputeWorker()
+        self._worker.moveToThread(self._thread)
+        # Queued connections: the slots run on the compute thread, the signals back
+        # arrive on the GUI thread.
+        self._submit.connect(self._worker.run)
+        self._start_warm_up.connect(self._worker.warm_up)
+        self._worker.progress.connect(self._on_progress)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(self._on_cancelled)
+        self._worker.job_done.connect(self._on_job_done)
+        self._worker.warmed_up.connect(self._on_warmed_up)
+        self._thread.start()
+        if warm_up:
+            self._start_warm_up.emit()
+        else:
+            self.is_warm = True
+
+    # -- requests (GUI thread) ---------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _next_generation(self) -> int:
+        self._generation += 1
+        self._worker.latest_generation = self._generation
+        return self._generation
+
+    def request_training(
+        self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings
+    ) -> int:
+        """Start a fit; cancels any running job.  ``scribbles`` is copied here."""
+        generation = self._next_generation()
+        self._submit.emit(TrainJob(generation, image, scribbles.copy(), replace(settings)))
+        self._set_busy(True)
+        self.started.emit(generation)
+        return generation
+
+    def request_apply(
+        self,
+        image: np.ndarray,
+        model: SegmentationModel,
+        scribbles: np.ndarray,
+        settings: SegmentationSettings,
+    ) -> int:
+        """Re-classify with a trained model (new threshold / smoothing); cancels any running job."""
+        generation = self._next_generation()
+        self._submit.emit(ApplyJob(generation, image, model, scribbles.copy(), replace(settings)))
+        self._set_busy(True)
+        return generation
+
+    def cancel(self) -> None:
+        """Stop the running job; its result will never be shown."""
+        if self._busy:
+            self._next_generation()
+            self._set_busy(False)
+            self.cancelled.emit()
+
+    def invalidate(self) -> None:
+        """Make every pending result stale without reporting a cancel (e.g. a new photo)."""
+        self._next_generation()
+        self._set_busy(False)
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        """Stop the thread (called when the window closes).  Returns True if it stopped."""
+        if not self._thread.isRunning():
+            return True
+        self._next_generation()
+        self._thread.quit()
+        stopped = self._thread.wait(timeout_ms)
+        self._set_busy(False)
+        return bool(stopped)
+
+    @property
+    def thread_running(self) -> bool:
+        return self._thread.isRunning()
+
+    # -- results (GUI thread) ----------------------------------------------------------
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
+
+    def _on_progress(self, generation: int, class_index: int, iteration: int, value: float) -> None:
+        if generation == self._generation:
+            self.progress.emit(class_index, iteration, value)
+
+    def _on_finished(self, outcome: SegmentationOutcome) -> None:
+        if outcome.generation == self._generation:
+            self.result_ready.emit(outcome)
+
+    def _on_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self.failed.emit(message)
+
+    def _on_cancelled(self, generation: int) -> None:
+        # The user-facing cancel was already reported by cancel(); a job that stopped
+        # because a newer one superseded it is not news.
+        pass
+
+    def _on_job_done(self, generation: int) -> None:
+        if generation == self._generation:
+            self._set_busy(False)
+
+    def _on_warmed_up(self, seconds: float) -> None:
+        self.is_warm = True
+        self.warmed_up.emit(seconds)
