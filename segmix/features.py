@@ -195,7 +195,8 @@ class FeatureSpace:
     def __post_init__(self) -> None:
         object.__setattr__(self, "color_space", _check_color_space(self.color_space))
         weight = self.position_weight
-        if isinstance(weight, bool) or not isinstance(weight, (int, float, np.integer, np.floating)):
+        real = (int, float, np.integer, np.floating)
+        if isinstance(weight, bool) or not isinstance(weight, real):
             raise ValueError(f"position_weight must be a number, got {weight!r}")
         if not math.isfinite(float(weight)) or float(weight) < 0.0:
             raise ValueError(f"position_weight must be finite and >= 0, got {weight!r}")
