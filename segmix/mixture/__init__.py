@@ -1,0 +1,6 @@
+"""The numerical core: Gaussian mixtures fitted by EM, and k-means. Usable without Qt."""
+
+from segmix.mixture.gmm import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
+from segmix.mixture.kmeans import KMeans
+
+__all__ = ["GaussianMixture", "KMeans", "TooFewDistinctPointsError", "COVARIANCE_TYPES"]

@@ -1,0 +1,71 @@
+"""Input checks shared by the mixture estimators: clear messages that name the parameter."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
+    """Return ``X`` as a C-contiguous (N, D) float64 array, or raise ValueError.
+
+    Parameters
+    ----------
+    X : array-like of shape (N, D)
+    name : str
+        Name used in error messages.
+    n_features : int, optional
+        Required D (for data scored by an already fitted model).
+    """
+    try:
+        arr = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric array: {exc}") from None
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ValueError(f"{name} has {arr.shape[1]} features but the model was fitted with {n_features}")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        row = int(np.argwhere(~finite)[0, 0])
+        raise ValueError(f"{name} contains NaN or infinity (first at row {row})")
+    return np.ascontiguousarray(arr)
+
+
+def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
+    """Return (N,) float64 weights: ones when None; finite, non-negative, positive total."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},); got {w.shape}")
+    if not np.isfinite(w).all():
+        raise ValueError("sample_weight contains NaN or infinity")
+    if (w < 0).any():
+        raise ValueError("sample_weight must be non-negative")
+    if w.sum() <= 0:
+        raise ValueError("sample_weight sums to zero: there is nothing to fit")
+    return np.ascontiguousarray(w)
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def check_non_negative(value, name: str) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    return float(value)
+
+
+def check_choice(value, name: str, choices) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value

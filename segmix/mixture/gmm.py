@@ -1,0 +1,510 @@
+"""GaussianMixture: a mixture of Gaussians fitted by EM with a fused Numba pass.
+
+p(x) = sum_j pi_j N(x | mu_j, Sigma_j). Each EM iteration is one parallel pass over the data
+(:func:`segmix.mixture._kernels.em_pass`) that yields the log-likelihood and the sufficient
+statistics together; the N x K responsibility matrix is never stored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+
+import numpy as np
+from scipy import linalg
+
+from segmix.mixture import _kernels
+from segmix.mixture._validation import (
+    check_choice,
+    check_data,
+    check_non_negative,
+    check_positive_int,
+    check_sample_weight,
+)
+from segmix.mixture.kmeans import TooFewDistinctPointsError, run_kmeans
+
+COVARIANCE_TYPES = ("full", "diag", "spherical")
+GMM_INITS = ("kmeans", "k-means++", "random")
+
+# k-means initialisation on more rows than this works on a random subsample: the initial
+# parameters do not need every pixel of a 12-megapixel photo, EM itself does.
+INIT_SUBSAMPLE = 100_000
+
+_SINGULAR_MESSAGE = (
+    "Fitting the mixture model failed because some components have an ill-defined covariance "
+    "(for instance caused by singleton or collapsed samples). Try to decrease n_components "
+    "or increase reg_covar."
+)
+
+
+def covariances_to_full(covariances, covariance_type: str, n_features: int) -> np.ndarray:
+    """Expand stored covariances to (K, D, D) full matrices.
+
+    Parameters
+    ----------
+    covariances : (K, D, D) for "full", (K, D) for "diag", (K,) for "spherical"
+    """
+    cov = np.asarray(covariances, dtype=np.float64)
+    if covariance_type == "full":
+        return cov.copy()
+    if covariance_type == "diag":
+        return np.stack([np.diag(c) for c in cov])
+    return cov[:, None, None] * np.eye(n_features)[None]
+
+
+def precision_cholesky(full_covariances: np.ndarray) -> np.ndarray:
+    """Upper-triangular P with P P^T = Sigma^-1 for each (D, D) covariance.
+
+    Parameters
+    ----------
+    full_covariances : (K, D, D)
+
+    Returns
+    -------
+    (K, D, D) float64
+
+    Raises
+    ------
+    ValueError
+        When a covariance is not positive definite (message says what to change).
+    """
+    k_count, d, _ = full_covariances.shape
+    out = np.empty_like(full_covariances)
+    for k in range(k_count):
+        try:
+            cov_chol = linalg.cholesky(full_covariances[k], lower=True)
+        except (linalg.LinAlgError, ValueError):
+            raise ValueError(_SINGULAR_MESSAGE) from None
+        out[k] = linalg.solve_triangular(cov_chol, np.eye(d), lower=True).T
+    return out
+
+
+def _log_det_chol(prec_chol: np.ndarray) -> np.ndarray:
+    return np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+
+
+def _n_parameters(n_components: int, n_features: int, covariance_type: str) -> int:
+    cov_params = {
+        "full": n_components * n_features * (n_features + 1) // 2,
+        "diag": n_components * n_features,
+        "spherical": n_components,
+    }[covariance_type]
+    return int(cov_params + n_components * n_features + n_components - 1)
+
+
+def _reduce_covariance(full: np.ndarray, covariance_type: str) -> np.ndarray:
+    """(K, D, D) -> the stored form for ``covariance_type``."""
+    if covariance_type == "full":
+        return full
+    diag = np.diagonal(full, axis1=1, axis2=2).copy()
+    return diag if covariance_type == "diag" else diag.mean(axis=1)
+
+
+class GaussianMixture:
+    """Mixture of Gaussians fitted by EM, initialised by k-means restarts.
+
+    Parameters
+    ----------
+    n_components : int, default 1
+    covariance_type : {"full", "diag", "spherical"}, default "full"
+    reg_covar : float, default 1e-6
+        Added to every covariance diagonal (the lecture's Sigma + sigma_min I) so that no
+        component can collapse onto a point and send the likelihood to infinity.
+    tol : float, default 1e-3
+        EM stops when the mean log-likelihood changes by less than ``tol``.
+    max_iter : int, default 100
+    n_init : int, default 10
+        k-means runs for the initialisation; the one with the lowest objective J is kept.
+    init : {"kmeans", "k-means++", "random"}, default "kmeans"
+        "kmeans": k-means++ seeding then Lloyd iterations; "k-means++": seeding only (best J
+        of ``n_init``); "random": distinct data points as seeds then Lloyd iterations. In every
+        case means, covariances and weights come from the hard clusters.
+    random_state : int or None
+    weights_init : (K,) array, optional
+    means_init : (K, D) array, optional
+    precisions_init : array, optional
+        Precisions in the stored form of ``covariance_type`` ((K, D, D), (K, D) or (K,)).
+        Initial parameters the user provides replace those k-means would give (as in
+        scikit-learn); those not given are estimated from the hard clusters around the means.
+
+    Attributes
+    ----------
+    weights_ : (K,) float64
+    means_ : (K, D) float64
+    covariances_ : (K, D, D), (K, D) or (K,) float64 by ``covariance_type``
+    precisions_cholesky_ : (K, D, D) float64, upper-triangular factors
+    converged_ : bool
+    n_iter_ : int
+    lower_bound_ : float, mean log-likelihood at the last iteration
+    log_likelihood_history_ : list of float, mean log-likelihood at every iteration
+    """
+
+    def __init__(
+        self,
+        n_components=1,
+        *,
+        covariance_type="full",
+        reg_covar=1e-6,
+        tol=1e-3,
+        max_iter=100,
+        n_init=10,
+        init="kmeans",
+        random_state=None,
+        weights_init=None,
+        means_init=None,
+        precisions_init=None,
+    ):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.reg_covar = reg_covar
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init = init
+        self.random_state = random_state
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+
+    # ------------------------------------------------------------------ checks
+    def _check_parameters(self) -> None:
+        check_positive_int(self.n_components, "n_components")
+        check_choice(self.covariance_type, "covariance_type", COVARIANCE_TYPES)
+        check_non_negative(self.reg_covar, "reg_covar")
+        check_non_negative(self.tol, "tol")
+        check_positive_int(self.max_iter, "max_iter", minimum=0)
+        check_positive_int(self.n_init, "n_init")
+        check_choice(self.init, "init", GMM_INITS)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "means_"):
+            raise RuntimeError("this GaussianMixture is not fitted yet: call fit first")
+
+    # ------------------------------------------------------------- parameters
+    def _set_parameters(self, weights, means, full_covariances) -> None:
+        self.weights_ = np.asarray(weights, dtype=np.float64)
+        self.means_ = np.ascontiguousarray(means, dtype=np.float64)
+        self._full_covariances = np.ascontiguousarray(full_covariances, dtype=np.float64)
+        self.covariances_ = _reduce_covariance(self._full_covariances, self.covariance_type)
+        self.precisions_cholesky_ = np.ascontiguousarray(precision_cholesky(self._full_covariances))
+        self._log_det = _log_det_chol(self.precisions_cholesky_)
+        with np.errstate(divide="ignore"):
+            self._log_weights = np.log(self.weights_)
+
+    def _kernel_args(self):
+        return self._log_weights, self.means_, self.precisions_cholesky_, self._log_det
+
+    def _hard_cluster_parameters(self, X, w, labels, centers):
+        """Weights, means and (K, D, D) covariances (+ reg) of hard clusters."""
+        n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
+        weight_sum, diff_sum, scatter = _kernels.cluster_scatter(
+            X, w, labels.astype(np.int32), np.ascontiguousarray(centers), n_chunks, chunk_rows
+        )
+        return self._m_step(weight_sum, diff_sum, scatter, centers)
+
+    def _m_step(self, resp_sum, diff_sum, scatter, old_means):
+        """New weights, means and full covariances from statistics shifted by ``old_means``.
+
+        Mirrors scikit-learn's M-step exactly (including its 10 * eps added to N_k), but from
+        statistics about the old means: with delta = mu_new - mu_old,
+        sum r (x - mu_new)(x - mu_new)^T = S - S1 delta^T - delta S1^T + R delta delta^T.
+        """
+        d = old_means.shape[1]
+        nk = resp_sum + 10 * np.finfo(np.float64).eps
+        means = (diff_sum + resp_sum[:, None] * old_means) / nk[:, None]
+        delta = means - old_means
+        cov = (
+            scatter
+            - diff_sum[:, :, None] * delta[:, None, :]
+            - delta[:, :, None] * diff_sum[:, None, :]
+            + resp_sum[:, None, None] * delta[:, :, None] * delta[:, None, :]
+        ) / nk[:, None, None]
+        cov = 0.5 * (cov + np.swapaxes(cov, 1, 2))
+        cov[:, np.arange(d), np.arange(d)] += self.reg_covar
+        if self.covariance_type != "full":
+            cov = covariances_to_full(_reduce_covariance(cov, self.covariance_type), self.covariance_type, d)
+        weights = nk / nk.sum()
+        return weights, means, cov
+
+    def _initialize(self, X, w, rng) -> None:
+        k_count, d = self.n_components, X.shape[1]
+        given = [p is not None for p in (self.weights_init, self.means_init, self.precisions_init)]
+        if all(given):
+            self._set_parameters(
+                self._checked_weights_init(), self._checked_means_init(d), self._covariances_from_precisions_init(d)
+            )
+            return
+        if self.means_init is not None:
+            centers = self._checked_means_init(d)
+            labels = np.empty(X.shape[0], dtype=np.int32)
+            n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
+            _kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
+            Xs, ws = X, w
+        else:
+            Xs, ws = X, w
+            if X.shape[0] > INIT_SUBSAMPLE:
+                rows = np.sort(rng.choice(X.shape[0], INIT_SUBSAMPLE, replace=False))
+                Xs, ws = np.ascontiguousarray(X[rows]), np.ascontiguousarray(w[rows])
+                if not ws.sum() > 0:
+                    Xs, ws = X, w
+            # "k-means++" keeps the seeds as they are (no Lloyd iterations).
+            centers, labels, _, _ = run_kmeans(
+                Xs, ws, k_count, init="random" if self.init == "random" else "k-means++",
+                n_init=self.n_init, max_iter=0 if self.init == "k-means++" else 100, tol=1e-4, rng=rng,
+            )
+        weights, means, cov = self._hard_cluster_parameters(Xs, ws, labels, centers)
+        empty = ~(weights > 10 * np.finfo(np.float64).eps * 2)
+        if empty.any():
+            # A cluster without points: give it the pooled covariance rather than reg_covar alone.
+            pooled = np.cov(Xs.T, aweights=ws).reshape(d, d) + self.reg_covar * np.eye(d)
+            cov[empty] = pooled
+            means[empty] = centers[empty]
+            weights = np.where(empty, 1.0 / Xs.shape[0], weights)
+            weights /= weights.sum()
+        if self.weights_init is not None:
+            weights = self._checked_weights_init()
+        if self.precisions_init is not None:
+            cov = self._covariances_from_precisions_init(d)
+        self._set_parameters(weights, means, cov)
+
+    def _checked_weights_init(self) -> np.ndarray:
+        weights = np.asarray(self.weights_init, dtype=np.float64)
+        if weights.shape != (self.n_components,) or not np.isfinite(weights).all() or (weights < 0).any():
+            raise ValueError(f"weights_init must be {self.n_components} non-negative finite numbers")
+        if not math.isclose(weights.sum(), 1.0, rel_tol=0, abs_tol=1e-6):
+            raise ValueError(f"weights_init must sum to 1; sums to {weights.sum():.6g}")
+        return weights / weights.sum()
+
+    def _checked_means_init(self, d) -> np.ndarray:
+        means = np.asarray(self.means_init, dtype=np.float64)
+        if means.shape != (self.n_components, d) or not np.isfinite(means).all():
+            raise ValueError(f"means_init must be a finite array of shape ({self.n_components}, {d})")
+        return np.ascontiguousarray(means)
+
+    def _covariances_from_precisions_init(self, d) -> np.ndarray:
+        prec = np.asarray(self.precisions_init, dtype=np.float64)
+        expected = {"full": (self.n_components, d, d), "diag": (self.n_components, d), "spherical": (self.n_components,)}
+        if prec.shape != expected[self.covariance_type] or not np.isfinite(prec).all():
+            raise ValueError(f"precisions_init must be finite with shape {expected[self.covariance_type]}")
+        full_prec = covariances_to_full(prec, self.covariance_type, d)
+        try:
+            return np.stack([np.linalg.inv(p) for p in full_prec])
+        except np.linalg.LinAlgError:
+            raise ValueError("precisions_init contains a singular matrix") from None
+
+    def _reseed_empty(self, weights, means, cov, resp_sum, X, w, worst_row, rng):
+        """Move components that lost all their mass onto badly explained points.
+
+        An empty component would otherwise divide 0 by ~0 in the next M-step.
+        """
+        empty = resp_sum < 1e-8 * w.sum()
+        if not empty.any():
+            return weights, means, cov
+        d = X.shape[1]
+        pooled = np.cov(X.T, aweights=w).reshape(d, d) + self.reg_covar * np.eye(d)
+        positive = np.flatnonzero(w > 0)
+        for i, k in enumerate(np.flatnonzero(empty)):
+            row = worst_row if i == 0 and worst_row >= 0 else int(rng.choice(positive))
+            means[k] = X[row]
+            cov[k] = pooled
+            weights[k] = 1.0 / max(w.sum(), 1.0)
+        return weights / weights.sum(), means, cov
+
+    # -------------------------------------------------------------------- fit
+    def iter_fit(self, X, sample_weight=None) -> Generator[tuple[int, float], None, "GaussianMixture"]:
+        """Fit by EM, yielding ``(iteration, mean_log_likelihood)`` after every iteration.
+
+        Stop iterating at any point to cancel (the model then holds the parameters of the
+        last completed iteration). The generator's return value is ``self``.
+
+        Parameters
+        ----------
+        X : (N, D) array-like
+        sample_weight : (N,) array-like, optional
+            Non-negative weights; a weighted fit equals the fit on rows repeated that often,
+            which lets callers compress millions of pixels into unique colours with counts.
+
+        Yields
+        ------
+        iteration : int, from 1
+        mean_log_likelihood : float
+            sum_n w_n log p(x_n) / sum_n w_n under the parameters at the start of the iteration.
+        """
+        self._check_parameters()
+        X = check_data(X)
+        w = check_sample_weight(sample_weight, X.shape[0])
+        rng = np.random.default_rng(self.random_state)
+        self.n_features_in_ = X.shape[1]
+        self._initialize(X, w, rng)
+        self.converged_ = False
+        self.n_iter_ = 0
+        self.log_likelihood_history_ = []
+        self.lower_bound_ = -np.inf
+        total_weight = w.sum()
+        n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
+        em_pass = _kernels.em_pass_3d if X.shape[1] == 3 else _kernels.em_pass
+        previous = -np.inf
+        for iteration in range(1, self.max_iter + 1):
+            resp_sum, diff_sum, scatter, log_likelihood, worst_row = em_pass(
+                X, w, *self._kernel_args(), n_chunks, chunk_rows
+            )
+            mean_ll = log_likelihood / total_weight
+            weights, means, cov = self._m_step(resp_sum, diff_sum, scatter, self.means_)
+            weights, means, cov = self._reseed_empty(weights, means, cov, resp_sum, X, w, worst_row, rng)
+            self._set_parameters(weights, means, cov)
+            self.n_iter_ = iteration
+            self.lower_bound_ = mean_ll
+            self.log_likelihood_history_.append(mean_ll)
+            yield iteration, mean_ll
+            if abs(mean_ll - previous) < self.tol:
+                self.converged_ = True
+                break
+            previous = mean_ll
+        return self
+
+    def fit(self, X, sample_weight=None) -> "GaussianMixture":
+        """Fit by EM (see :meth:`iter_fit`) and return self."""
+        for _ in self.iter_fit(X, sample_weight):
+            pass
+        return self
+
+    # ----------------------------------------------------------------- scoring
+    def score_samples(self, X) -> np.ndarray:
+        """log p(x_n) for each row: (N, D) -> (N,) float64."""
+        self._check_fitted()
+        X = check_data(X, n_features=self.means_.shape[1])
+        out = np.empty(X.shape[0])
+        _kernels.mixture_log_density(X, *self._kernel_args(), out)
+        return out
+
+    def score(self, X, sample_weight=None) -> float:
+        """Weighted mean log-likelihood of (N, D) ``X``."""
+        values = self.score_samples(X)
+        w = check_sample_weight(sample_weight, values.shape[0])
+        return float(np.dot(values, w) / w.sum())
+
+    def _estimate_weighted_log_prob(self, X) -> np.ndarray:
+        self._check_fitted()
+        X = check_data(X, n_features=self.means_.shape[1])
+        out = np.empty((X.shape[0], self.means_.shape[0]))
+        _kernels.component_log_prob(X, *self._kernel_args(), out)
+        return out
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Responsibilities gamma_k(x_n): (N, D) -> (N, K) float64, rows summing to 1."""
+        log_prob = self._estimate_weighted_log_prob(X)
+        top = log_prob.max(axis=1, keepdims=True)
+        prob = np.exp(log_prob - top)
+        return prob / prob.sum(axis=1, keepdims=True)
+
+    def predict(self, X) -> np.ndarray:
+        """Most responsible component per row: (N,) int64."""
+        return self._estimate_weighted_log_prob(X).argmax(axis=1)
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw samples by the generative procedure: pick k ~ pi, then x ~ N(mu_k, Sigma_k).
+
+        Returns
+        -------
+        X : (n_samples, D) float64
+        labels : (n_samples,) int64, the component each sample came from
+        """
+        self._check_fitted()
+        check_positive_int(n_samples, "n_samples")
+        rng = np.random.default_rng(self.random_state if random_state is None else random_state)
+        counts = rng.multinomial(n_samples, self.weights_)
+        parts, labels = [], []
+        for k, count in enumerate(counts):
+            parts.append(rng.multivariate_normal(self.means_[k], self._full_covariances[k], size=count))
+            labels.append(np.full(count, k))
+        return np.concatenate(parts), np.concatenate(labels)
+
+    def _n_parameters(self) -> int:
+        return _n_parameters(self.means_.shape[0], self.means_.shape[1], self.covariance_type)
+
+    def bic(self, X, sample_weight=None) -> float:
+        """Bayesian information criterion (lower is better): -2 log L + p log N."""
+        w = check_sample_weight(sample_weight, np.asarray(X).shape[0]) if sample_weight is not None else None
+        n = float(np.asarray(X).shape[0] if w is None else w.sum())
+        return -2.0 * self.score(X, sample_weight) * n + self._n_parameters() * math.log(n)
+
+    def aic(self, X, sample_weight=None) -> float:
+        """Akaike information criterion (lower is better): -2 log L + 2 p."""
+        w = check_sample_weight(sample_weight, np.asarray(X).shape[0]) if sample_weight is not None else None
+        n = float(np.asarray(X).shape[0] if w is None else w.sum())
+        return -2.0 * self.score(X, sample_weight) * n + 2.0 * self._n_parameters()
+
+    # ---------------------------------------------------------- serialisation
+    def to_dict(self) -> dict:
+        """JSON-able parameters: hyper-parameters, fitted parameters and training facts."""
+        self._check_fitted()
+        return {
+            "n_components": int(self.means_.shape[0]),
+            "n_features": int(self.means_.shape[1]),
+            "covariance_type": self.covariance_type,
+            "reg_covar": float(self.reg_covar),
+            "weights": self.weights_.tolist(),
+            "means": self.means_.tolist(),
+            "covariances": np.asarray(self.covariances_).tolist(),
+            "converged": bool(getattr(self, "converged_", False)),
+            "n_iter": int(getattr(self, "n_iter_", 0)),
+            "lower_bound": float(getattr(self, "lower_bound_", float("nan"))),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GaussianMixture":
+        """Rebuild a fitted mixture from :meth:`to_dict` output, validating every field.
+
+        Raises
+        ------
+        ValueError
+            Naming the field that is missing, mis-shaped, non-finite, or not a valid
+            (positive-definite, symmetric) covariance, or weights that do not sum to one.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("mixture must be a JSON object")
+        for key in ("covariance_type", "weights", "means", "covariances"):
+            if key not in data:
+                raise ValueError(f"mixture is missing {key!r}")
+        covariance_type = data["covariance_type"]
+        check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
+
+        def as_array(key):
+            try:
+                arr = np.asarray(data[key], dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(f"mixture {key!r} must be numbers") from None
+            if not np.isfinite(arr).all():
+                raise ValueError(f"mixture {key!r} contains NaN or infinity")
+            return arr
+
+        weights, means, cov = as_array("weights"), as_array("means"), as_array("covariances")
+        if weights.ndim != 1 or weights.size == 0:
+            raise ValueError("mixture 'weights' must be a non-empty list")
+        k_count = weights.size
+        if means.ndim != 2 or means.shape[0] != k_count:
+            raise ValueError(f"mixture 'means' must have shape ({k_count}, D); got {means.shape}")
+        d = means.shape[1]
+        expected = {"full": (k_count, d, d), "diag": (k_count, d), "spherical": (k_count,)}[covariance_type]
+        if cov.shape != expected:
+            raise ValueError(f"mixture 'covariances' must have shape {expected}; got {cov.shape}")
+        if (weights < 0).any() or not math.isclose(weights.sum(), 1.0, abs_tol=1e-6):
+            raise ValueError(f"mixture 'weights' must be non-negative and sum to 1 (sum {weights.sum():.6g})")
+        full = covariances_to_full(cov, covariance_type, d)
+        if not np.allclose(full, np.swapaxes(full, 1, 2), rtol=1e-9, atol=1e-12):
+            raise ValueError("mixture 'covariances' must be symmetric")
+        reg_covar = data.get("reg_covar", 1e-6)
+        model = cls(n_components=k_count, covariance_type=covariance_type, reg_covar=float(reg_covar))
+        try:
+            model._set_parameters(weights / weights.sum(), means, full)
+        except ValueError:
+            raise ValueError("mixture 'covariances' must be positive definite") from None
+        model.n_features_in_ = d
+        model.converged_ = bool(data.get("converged", True))
+        model.n_iter_ = int(data.get("n_iter", 0))
+        model.lower_bound_ = float(data.get("lower_bound", float("nan")))
+        model.log_likelihood_history_ = []
+        return model
+
+
+__all__ = ["GaussianMixture", "TooFewDistinctPointsError", "COVARIANCE_TYPES"]

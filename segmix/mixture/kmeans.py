@@ -1,0 +1,223 @@
+"""k-means with k-means++ seeding and restarts: EM initialisation and colour quantisation.
+
+k-means is EM with hard assignments and Sigma = sigma^2 I: it minimises the objective
+J = sum_n sum_k r_nk ||x_n - mu_k||^2. ``n_init`` restarts keep the run with the lowest J.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from segmix.mixture import _kernels
+from segmix.mixture._validation import (
+    check_choice,
+    check_data,
+    check_non_negative,
+    check_positive_int,
+    check_sample_weight,
+)
+
+KMEANS_INITS = ("k-means++", "random")
+
+
+class TooFewDistinctPointsError(ValueError):
+    """Raised when the data has fewer distinct points than requested clusters."""
+
+
+def kmeans_plusplus(X, w, n_clusters, rng) -> np.ndarray:
+    """k-means++ seeding (Arthur & Vassilvitskii 2007), weighted.
+
+    Parameters
+    ----------
+    X : (N, D) float64
+    w : (N,) float64 sample weights
+    n_clusters : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    centers : (K, D) float64, distinct rows of X
+
+    Raises
+    ------
+    TooFewDistinctPointsError
+        When X has fewer than ``n_clusters`` distinct rows of positive weight.
+    """
+    n, d = X.shape
+    centers = np.empty((n_clusters, d))
+    p = w / w.sum()
+    first = rng.choice(n, p=p)
+    centers[0] = X[first]
+    min_dist = np.full(n, np.inf)
+    for k in range(1, n_clusters):
+        _kernels.min_sq_dist_update(X, centers[k - 1], min_dist)
+        score = min_dist * w
+        total = score.sum()
+        if not total > 0:
+            raise TooFewDistinctPointsError(
+                f"the data has only {k} distinct point(s) but {n_clusters} clusters/components "
+                "were requested; lower n_components"
+            )
+        # Inverse-CDF sampling is stable for large N where rng.choice(p=...) rejects
+        # probabilities that do not sum to 1 to the last bit.
+        pick = int(np.searchsorted(np.cumsum(score), rng.random() * total, side="right"))
+        centers[k] = X[min(pick, n - 1)]
+    return centers
+
+
+def random_centers(X, w, n_clusters, rng) -> np.ndarray:
+    """Centres drawn uniformly among the distinct rows of positive weight.
+
+    Returns
+    -------
+    centers : (K, D) float64
+    """
+    candidates = np.flatnonzero(w > 0)
+    order = rng.permutation(candidates)
+    chosen = []
+    for row in order:
+        if not any(np.array_equal(X[row], X[c]) for c in chosen):
+            chosen.append(row)
+            if len(chosen) == n_clusters:
+                return X[np.array(chosen)].copy()
+    raise TooFewDistinctPointsError(
+        f"the data has only {len(chosen)} distinct point(s) but {n_clusters} clusters/components "
+        "were requested; lower n_components"
+    )
+
+
+def lloyd(X, w, centers, max_iter, tol_abs):
+    """Lloyd iterations from ``centers`` until the squared centre shift is <= ``tol_abs``.
+
+    An empty cluster is re-seeded at the point farthest from its centre, so no centre is
+    ever NaN.
+
+    Returns
+    -------
+    centers : (K, D) float64
+    labels : (N,) int32
+    inertia : float
+        The objective J of the returned labels and the centres they were assigned to.
+    n_iter : int
+    """
+    n = X.shape[0]
+    n_chunks, chunk_rows = _kernels.chunking(n)
+    labels = np.empty(n, dtype=np.int32)
+    centers = centers.copy()
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        weight_sum, coord_sum, inertia = _kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
+        new_centers = centers.copy()
+        filled = weight_sum > 0
+        new_centers[filled] = coord_sum[filled] / weight_sum[filled, None]
+        if not filled.all():
+            dist = ((X - centers[labels]) ** 2).sum(axis=1) * (w > 0)
+            for k in np.flatnonzero(~filled):
+                far = int(np.argmax(dist))
+                new_centers[k] = X[far]
+                dist[far] = -1.0
+        shift = float(((new_centers - centers) ** 2).sum())
+        centers = new_centers
+        if shift <= tol_abs and filled.all():
+            break
+    # Labels and J must describe the returned centres.
+    _, _, inertia = _kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
+    return centers, labels, float(inertia), n_iter
+
+
+def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng):
+    """Best of ``n_init`` k-means runs by the objective J.
+
+    Parameters
+    ----------
+    X : (N, D) float64
+    w : (N,) float64
+
+    Returns
+    -------
+    centers : (K, D) float64
+    labels : (N,) int32
+    inertia : float
+    n_iter : int
+    """
+    if np.count_nonzero(w > 0) < n_clusters:
+        raise TooFewDistinctPointsError(
+            f"the data has {np.count_nonzero(w > 0)} point(s) but {n_clusters} "
+            "clusters/components were requested; lower n_components"
+        )
+    mean = np.average(X, axis=0, weights=w)
+    variance = float(np.average(((X - mean) ** 2).sum(axis=1), weights=w))
+    tol_abs = tol * variance / X.shape[1]
+    best = None
+    for _ in range(n_init):
+        seeds = kmeans_plusplus(X, w, n_clusters, rng) if init == "k-means++" else random_centers(X, w, n_clusters, rng)
+        result = lloyd(X, w, seeds, max_iter, tol_abs)
+        if best is None or result[2] < best[2]:
+            best = result
+    return best
+
+
+class KMeans:
+    """k-means clustering with k-means++ seeding, restarts and sample weights.
+
+    Parameters
+    ----------
+    n_clusters : int, default 8
+    init : {"k-means++", "random"}, default "k-means++"
+        Seeding: D^2-weighted sampling, or distinct data points drawn uniformly.
+    n_init : int, default 10
+        Independent runs; the one with the lowest objective J is kept.
+    max_iter : int, default 300
+    tol : float, default 1e-4
+        Convergence when the summed squared centre shift falls below ``tol`` times the mean
+        per-feature variance of the data (scikit-learn's convention).
+    random_state : int or None
+
+    Attributes
+    ----------
+    cluster_centers_ : (K, D) float64
+    labels_ : (N,) int32
+    inertia_ : float, the objective J
+    n_iter_ : int
+    """
+
+    def __init__(self, n_clusters=8, *, init="k-means++", n_init=10, max_iter=300, tol=1e-4, random_state=None):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+
+    def fit(self, X, sample_weight=None):
+        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows)."""
+        check_positive_int(self.n_clusters, "n_clusters")
+        check_positive_int(self.n_init, "n_init")
+        check_positive_int(self.max_iter, "max_iter")
+        check_non_negative(self.tol, "tol")
+        check_choice(self.init, "init", KMEANS_INITS)
+        X = check_data(X)
+        w = check_sample_weight(sample_weight, X.shape[0])
+        rng = np.random.default_rng(self.random_state)
+        centers, labels, inertia, n_iter = run_kmeans(
+            X, w, self.n_clusters, init=self.init, n_init=self.n_init,
+            max_iter=self.max_iter, tol=self.tol, rng=rng,
+        )
+        self.cluster_centers_ = centers
+        self.labels_ = labels
+        self.inertia_ = inertia
+        self.n_iter_ = n_iter
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """Index of the nearest centre for each row of (N, D) ``X``: (N,) int32."""
+        if not hasattr(self, "cluster_centers_"):
+            raise RuntimeError("KMeans is not fitted yet: call fit first")
+        X = check_data(X, n_features=self.cluster_centers_.shape[1])
+        labels = np.empty(X.shape[0], dtype=np.int32)
+        n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
+        _kernels.lloyd_pass(X, np.ones(X.shape[0]), self.cluster_centers_, labels, n_chunks, chunk_rows)
+        return labels
+
+    def fit_predict(self, X, sample_weight=None) -> np.ndarray:
+        return self.fit(X, sample_weight).labels_
