@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from segmix.gui.overlay import scribbles_to_rgba
 from segmix.gui.qimage import ArrayImage, rgb_to_qimage
 from segmix.gui.scribbles import BACKGROUND, ERASE, FOREGROUND, LabelLayer, Rect, StrokeDiff
+from segmix.gui.signals import emit
 
 TOOLS = ("foreground", "background", "eraser", "rectangle")
 TOOL_LABELS = {"foreground": FOREGROUND, "background": BACKGROUND, "eraser": ERASE}
@@ -91,8 +92,8 @@ class ScribbleCanvas(QGraphicsView):
     -------
     stroke_started()
         A stroke began (the window cancels a running fit).
-    stroke_finished(StrokeDiff)
-        A stroke ended and changed labels; the window wraps it into an undo command.
+    stroke_finished((StrokeDiff or None, str))
+        A stroke ended: its diff (None if no label changed) and a name for the undo menu.
     cursor_moved(int, int)
         Image pixel under the mouse (x, y); (-1, -1) outside the photo.
     zoom_changed(float)
@@ -235,7 +236,7 @@ class ScribbleCanvas(QGraphicsView):
         size = int(min(max(size, MIN_BRUSH), MAX_BRUSH))
         if size != self.brush_size:
             self.brush_size = size
-            self.brush_size_changed.emit(size)
+            emit(self.brush_size_changed, size)
         self._update_brush_outline(None)
 
     def grow_brush(self, steps: int) -> None:
@@ -286,7 +287,7 @@ class ScribbleCanvas(QGraphicsView):
             if item is not None:
                 item.smooth = smooth
         self.viewport().update()
-        self.zoom_changed.emit(self.zoom)
+        emit(self.zoom_changed, self.zoom)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -321,7 +322,7 @@ class ScribbleCanvas(QGraphicsView):
             return
         point = self._image_point(event)
         if self.tool == "rectangle" and button == Qt.MouseButton.LeftButton:
-            self.stroke_started.emit()
+            emit(self.stroke_started)
             self._rect_start = point
             self._rect_item.setRect(QRectF(point, point))
             self._rect_item.setVisible(True)
@@ -329,7 +330,7 @@ class ScribbleCanvas(QGraphicsView):
             return
         # The right button paints background with any brush: a quick way to fix mistakes.
         label = BACKGROUND if button == Qt.MouseButton.RightButton else TOOL_LABELS.get(self.tool, FOREGROUND)
-        self.stroke_started.emit()
+        emit(self.stroke_started)
         self._painting_label = label
         self._last_point = point
         self._paint(point, point)
@@ -345,9 +346,9 @@ class ScribbleCanvas(QGraphicsView):
             return
         point = self._image_point(event)
         if self._inside(point):
-            self.cursor_moved.emit(int(point.x()), int(point.y()))
+            emit(self.cursor_moved, int(point.x()), int(point.y()))
         else:
-            self.cursor_moved.emit(-1, -1)
+            emit(self.cursor_moved, -1, -1)
         self._update_brush_outline(point)
         if self._rect_start is not None:
             self._rect_item.setRect(QRectF(self._rect_start, point).normalized())
@@ -388,8 +389,9 @@ class ScribbleCanvas(QGraphicsView):
 
     def _finish_stroke(self, name: str) -> None:
         diff = self.layer.end_stroke() if self.layer is not None else None
-        if diff is not None:
-            self.stroke_finished.emit((diff, name))
+        # Also reported when nothing changed (diff None): the window may have stopped a
+        # fit when the stroke started and must restart it.
+        emit(self.stroke_finished, (diff, name))
 
     def _paint(self, start: QPointF, end: QPointF) -> None:
         if self.layer is None or self._painting_label is None:
@@ -411,7 +413,7 @@ class ScribbleCanvas(QGraphicsView):
 
     def leaveEvent(self, event) -> None:  # noqa: N802
         self._brush_item.setVisible(False)
-        self.cursor_moved.emit(-1, -1)
+        emit(self.cursor_moved, -1, -1)
         super().leaveEvent(event)
 
     # -- keys -------------------------------------------------------------------------
@@ -447,7 +449,7 @@ class ScribbleCanvas(QGraphicsView):
         for url in event.mimeData().urls():
             if url.isLocalFile():
                 event.acceptProposedAction()
-                self.file_dropped.emit(url.toLocalFile())
+                emit(self.file_dropped, url.toLocalFile())
                 return
         event.ignore()
 

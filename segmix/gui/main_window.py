@@ -33,6 +33,7 @@ from segmix.gui.panels import ModelPanel, OverlayPanel, ToolPanel, TrainingPanel
 from segmix.gui.scribbles import LabelLayer, Rect
 from segmix.gui.worker import SegmentationOutcome, TrainingController
 from segmix.segment import SegmentationSettings
+from segmix.gui.signals import emit
 
 MAX_RECENT = 8
 APPLY_DEBOUNCE_MS = 150
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.controller = TrainingController(self, warm_up=warm_up)
         self._training_in_flight = False
+        self._fit_interrupted = False
         self._stroke_end_time: float | None = None
         self.last_update_seconds: float | None = None
 
@@ -88,6 +90,9 @@ class MainWindow(QMainWindow):
         self.hint_label = QLabel(HINT_START)
         self.hint_label.setWordWrap(True)
         self.hint_label.setStyleSheet("QLabel { background: #2b3a4a; color: white; padding: 6px; }")
+        # Room for two lines whatever the hint says: a hint that grows would shift the
+        # canvas under the user's brush.
+        self.hint_label.setFixedHeight(2 * self.hint_label.fontMetrics().lineSpacing() + 14)
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -215,7 +220,7 @@ class MainWindow(QMainWindow):
         self.model_panel.settings_changed.connect(self.retrain)
         self.training_panel.cancel_requested.connect(self.controller.cancel)
         self.training_panel.retrain_requested.connect(self.retrain)
-        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         controller = self.controller
         controller.started.connect(lambda _g: self.training_panel.plot.clear())
         controller.progress.connect(self._on_progress)
@@ -411,11 +416,16 @@ class MainWindow(QMainWindow):
         if self.controller.busy:
             self.controller.invalidate()
             self._training_in_flight = False
+            self._fit_interrupted = True
 
     def _on_stroke_finished(self, payload) -> None:
         diff, name = payload
+        interrupted, self._fit_interrupted = self._fit_interrupted, False
         self._stroke_end_time = time.perf_counter()
-        self.undo_stack.push(StrokeCommand(self.layer, diff, name, self._labels_changed))
+        if diff is not None:
+            self.undo_stack.push(StrokeCommand(self.layer, diff, name, self._labels_changed))
+        elif interrupted:
+            self.retrain()  # the stroke changed nothing, but it stopped a fit we still need
 
     def _labels_changed(self, rect: Rect) -> None:
         self.canvas.refresh_scribbles(rect)
@@ -454,7 +464,7 @@ class MainWindow(QMainWindow):
     def _on_result(self, outcome: SegmentationOutcome) -> None:
         self._training_in_flight = False
         self.outcome = outcome
-        self.training_finished.emit(outcome)
+        emit(self.training_finished, outcome)
         verb = "Trained and applied" if outcome.retrained else "Applied"
         self.training_panel.set_status(f"{verb} in {outcome.seconds * 1000:.0f} ms")
         if outcome.retrained:
@@ -507,7 +517,7 @@ class MainWindow(QMainWindow):
         if self._stroke_end_time is not None:
             self.last_update_seconds = time.perf_counter() - self._stroke_end_time
             self._stroke_end_time = None
-        self.overlay_updated.emit()
+        emit(self.overlay_updated)
 
     def toggle_overlay(self) -> None:
         box = self.overlay_panel.visible_box
@@ -542,6 +552,9 @@ class MainWindow(QMainWindow):
         else:
             text = HINT_START
         self.hint_label.setText(text)
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self._update_title()
 
     def _update_title(self) -> None:
         name = self.image_path.name if self.image_path is not None else "untitled"

@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
 from segmix.gui.canvas import MAX_BRUSH, MIN_BRUSH
 from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB, OVERLAY_MODE_NAMES, OVERLAY_MODES
 from segmix.segment import SegmentationSettings
+from segmix.gui.signals import emit
 
 CLASS_COLOURS = (QColor(*FOREGROUND_RGB), QColor(*BACKGROUND_RGB))
 CLASS_NAMES = ("Foreground", "Background")
 COVARIANCE_TYPES = ("full", "diag", "spherical")
-COLOR_SPACES = ("lab", "rgb", "hsv")
-COLOR_SPACE_NAMES = {"lab": "CIE Lab", "rgb": "RGB", "hsv": "HSV"}
+COLOR_SPACES = ("lab", "rgb", "hsv", "ycbcr")  # the names segmix.features accepts
+COLOR_SPACE_NAMES = {"lab": "CIE Lab", "rgb": "RGB", "hsv": "HSV", "ycbcr": "YCbCr"}
 
 
 def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
@@ -107,7 +108,7 @@ class ToolPanel(QWidget):
         return round(MIN_BRUSH * (MAX_BRUSH / MIN_BRUSH) ** (value / 1000))
 
     def _choose(self, name: str) -> None:
-        self.tool_changed.emit(name)
+        emit(self.tool_changed, name)
 
     def set_tool(self, name: str) -> None:
         self.buttons[name].setChecked(True)
@@ -125,7 +126,7 @@ class ToolPanel(QWidget):
         if size != self._size:
             self._size = size
             self.size_label.setText(f"{size} px")
-            self.brush_size_changed.emit(size)
+            emit(self.brush_size_changed, size)
 
 
 class OverlayPanel(QWidget):
@@ -146,12 +147,12 @@ class OverlayPanel(QWidget):
         self.mode_combo = QComboBox()
         for mode in OVERLAY_MODES:
             self.mode_combo.addItem(OVERLAY_MODE_NAMES[mode], mode)
-        self.mode_combo.currentIndexChanged.connect(lambda _i: self.mode_changed.emit(self.mode))
+        self.mode_combo.currentIndexChanged.connect(lambda _i: emit(self.mode_changed, self.mode))
         form.addRow("Style", self.mode_combo)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(50)
-        self.opacity_slider.valueChanged.connect(lambda v: self.opacity_changed.emit(v / 100.0))
+        self.opacity_slider.valueChanged.connect(lambda v: emit(self.opacity_changed, v / 100.0))
         form.addRow("Opacity", self.opacity_slider)
         threshold_row = QHBoxLayout()
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
@@ -185,7 +186,7 @@ class OverlayPanel(QWidget):
 
     def _threshold_moved(self, value: int) -> None:
         self.threshold_label.setText(f"{value / 100:.2f}")
-        self.threshold_changed.emit(value / 100.0)
+        emit(self.threshold_changed, value / 100.0)
 
 
 class SwatchStrip(QWidget):
@@ -260,10 +261,10 @@ class ModelPanel(QWidget):
         layout.addWidget(QLabel("Mixture colours (width = weight)"))
         self.swatches = SwatchStrip()
         layout.addWidget(self.swatches)
-        self.components_spin.valueChanged.connect(lambda _v: self.settings_changed.emit())
-        self.covariance_combo.currentIndexChanged.connect(lambda _i: self.settings_changed.emit())
-        self.color_space_combo.currentIndexChanged.connect(lambda _i: self.settings_changed.emit())
-        self.smoothing_box.toggled.connect(lambda _b: self.settings_changed.emit())
+        self.components_spin.valueChanged.connect(lambda _v: emit(self.settings_changed))
+        self.covariance_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
+        self.color_space_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
+        self.smoothing_box.toggled.connect(lambda _b: emit(self.settings_changed))
 
     def settings(self, threshold: float, random_state: int = 0) -> SegmentationSettings:
         return SegmentationSettings(

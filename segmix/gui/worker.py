@@ -25,6 +25,7 @@ from segmix.segment import (
     apply_model,
     iter_train_model,
 )
+from segmix.gui.signals import emit
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class ComputeWorker(QObject):
                 apply_model(image, model, scribbles, settings)
             except Exception:  # noqa: BLE001 - a warm-up failure must not kill the app
                 pass
-        self.warmed_up.emit(time.perf_counter() - start)
+        emit(self.warmed_up, time.perf_counter() - start)
 
     @Slot(object)
     def run(self, job: TrainJob | ApplyJob) -> None:
@@ -140,7 +141,8 @@ class ComputeWorker(QObject):
             self._check(generation)
             result = apply_model(job.image, model, job.scribbles, job.settings)
             self._check(generation)
-            self.finished.emit(
+            emit(
+                self.finished,
                 SegmentationOutcome(
                     generation=generation,
                     probability=result.probability,
@@ -153,11 +155,11 @@ class ComputeWorker(QObject):
                 )
             )
         except _Cancelled:
-            self.cancelled.emit(generation)
+            emit(self.cancelled, generation)
         except Exception as exc:  # noqa: BLE001 - reported to the user, thread stays alive
-            self.failed.emit(generation, f"{type(exc).__name__}: {exc}")
+            emit(self.failed, generation, f"{type(exc).__name__}: {exc}")
         finally:
-            self.job_done.emit(generation)
+            emit(self.job_done, generation)
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         generator = iter_train_model(job.image, job.scribbles, job.settings)
@@ -167,7 +169,8 @@ class ComputeWorker(QObject):
                 step = next(generator)
             except StopIteration as stop:
                 return stop.value
-            self.progress.emit(
+            emit(
+                self.progress,
                 job.generation, int(step.class_index), int(step.iteration), float(step.mean_log_likelihood)
             )
 
@@ -211,7 +214,7 @@ class TrainingController(QObject):
         self._worker.warmed_up.connect(self._on_warmed_up)
         self._thread.start()
         if warm_up:
-            self._start_warm_up.emit()
+            emit(self._start_warm_up)
         else:
             self.is_warm = True
 
@@ -234,9 +237,9 @@ class TrainingController(QObject):
     ) -> int:
         """Start a fit; cancels any running job.  ``scribbles`` is copied here."""
         generation = self._next_generation()
-        self._submit.emit(TrainJob(generation, image, scribbles.copy(), replace(settings)))
+        emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings)))
         self._set_busy(True)
-        self.started.emit(generation)
+        emit(self.started, generation)
         return generation
 
     def request_apply(
@@ -248,7 +251,7 @@ class TrainingController(QObject):
     ) -> int:
         """Re-classify with a trained model (new threshold / smoothing); cancels any running job."""
         generation = self._next_generation()
-        self._submit.emit(ApplyJob(generation, image, model, scribbles.copy(), replace(settings)))
+        emit(self._submit, ApplyJob(generation, image, model, scribbles.copy(), replace(settings)))
         self._set_busy(True)
         return generation
 
@@ -257,7 +260,7 @@ class TrainingController(QObject):
         if self._busy:
             self._next_generation()
             self._set_busy(False)
-            self.cancelled.emit()
+            emit(self.cancelled)
 
     def invalidate(self) -> None:
         """Make every pending result stale without reporting a cancel (e.g. a new photo)."""
@@ -282,19 +285,19 @@ class TrainingController(QObject):
     def _set_busy(self, busy: bool) -> None:
         if busy != self._busy:
             self._busy = busy
-            self.busy_changed.emit(busy)
+            emit(self.busy_changed, busy)
 
     def _on_progress(self, generation: int, class_index: int, iteration: int, value: float) -> None:
         if generation == self._generation:
-            self.progress.emit(class_index, iteration, value)
+            emit(self.progress, class_index, iteration, value)
 
     def _on_finished(self, outcome: SegmentationOutcome) -> None:
         if outcome.generation == self._generation:
-            self.result_ready.emit(outcome)
+            emit(self.result_ready, outcome)
 
     def _on_failed(self, generation: int, message: str) -> None:
         if generation == self._generation:
-            self.failed.emit(message)
+            emit(self.failed, message)
 
     def _on_cancelled(self, generation: int) -> None:
         # The user-facing cancel was already reported by cancel(); a job that stopped
@@ -307,4 +310,4 @@ class TrainingController(QObject):
 
     def _on_warmed_up(self, seconds: float) -> None:
         self.is_warm = True
-        self.warmed_up.emit(seconds)
+        emit(self.warmed_up, seconds)

@@ -1,0 +1,78 @@
+"""pytest-qt fixtures for the GUI tests: offscreen, temporary settings, synthetic photos."""
+
+import os
+
+# Before anything imports Qt: no display is needed or used.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402
+
+# Even a test that forgets its fixture writes its settings under a test-only name.
+QCoreApplication.setOrganizationName("segmix-tests")
+QCoreApplication.setApplicationName("segmix-tests")
+
+from gui_helpers import make_two_colour_image  # noqa: E402
+
+
+@pytest.fixture
+def settings_path(tmp_path):
+    return tmp_path / "settings" / "segmix.ini"
+
+
+@pytest.fixture
+def qsettings(settings_path):
+    return QSettings(str(settings_path), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def photo_path(tmp_path):
+    path = tmp_path / "two.png"
+    Image.fromarray(make_two_colour_image()).save(path)
+    return path
+
+
+class MessageLog(list):
+    def __call__(self, title, text):
+        self.append((title, text))
+
+
+@pytest.fixture
+def messages():
+    return MessageLog()
+
+
+@pytest.fixture
+def make_window(qtbot, qsettings, messages, monkeypatch):
+    """Factory for main windows wired for tests (no blocking dialogs, temp settings)."""
+    from segmix.gui.main_window import MainWindow
+
+    created = []
+
+    def make(photo=None, smoothing=False, settings=None):
+        window = MainWindow(settings=settings if settings is not None else qsettings, warm_up=False)
+        window.show_message = messages
+        window.confirm_discard = lambda: True
+        qtbot.addWidget(window)
+        window.resize(900, 600)
+        window.show()
+        qtbot.waitExposed(window)
+        window.model_panel.smoothing_box.setChecked(smoothing)
+        if photo is not None:
+            assert window.open_image(photo)
+        created.append(window)
+        return window
+
+    yield make
+    for window in created:
+        window.confirm_discard = lambda: True
+        window.close()
+        window.controller.shutdown()
+
+
+@pytest.fixture
+def window(make_window, photo_path):
+    return make_window(photo_path)
+
+

@@ -1,0 +1,43 @@
+"""Helpers shared by the GUI tests: a synthetic photo and mouse gestures in image coordinates."""
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+HEIGHT, WIDTH = 60, 80
+RED = (200, 40, 40)
+BLUE = (30, 150, 210)
+
+
+def make_two_colour_image(seed: int = 0) -> np.ndarray:
+    """(60, 80, 3) uint8: a noisy red left half and a noisy blue right half."""
+    rng = np.random.default_rng(seed)
+    image = np.empty((HEIGHT, WIDTH, 3), dtype=np.float64)
+    image[:, : WIDTH // 2] = RED
+    image[:, WIDTH // 2 :] = BLUE
+    image += rng.normal(0, 8, size=image.shape)
+    return np.clip(np.round(image), 0, 255).astype(np.uint8)
+
+
+def viewport_point(window, x: float, y: float) -> QPoint:
+    """Viewport pixel showing image point (x, y)."""
+    return window.canvas.mapFromScene(QPointF(x, y))
+
+
+def drag(window, points, button=Qt.MouseButton.LeftButton) -> None:
+    """Press at the first image point, move through the rest, release at the last."""
+    viewport = window.canvas.viewport()
+    positions = [viewport_point(window, x, y) for x, y in points]
+    QTest.mousePress(viewport, button, Qt.KeyboardModifier.NoModifier, positions[0])
+    for position in positions[1:]:
+        QTest.mouseMove(viewport, position)
+    QTest.mouseRelease(viewport, button, Qt.KeyboardModifier.NoModifier, positions[-1])
+
+
+def paint_two_classes(qtbot, window) -> None:
+    """A foreground stroke on the red half, a background stroke on the blue half; waits for the overlay."""
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30), (15, 50)])
+    window.set_tool("background")
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        drag(window, [(70, 10), (60, 30), (65, 50)])

@@ -1,0 +1,43 @@
+"""Qt-free overlay rendering and model swatches."""
+
+import numpy as np
+
+from segmix.gui.model_summary import class_swatches
+from segmix.gui.overlay import mask_boundary, render_overlay, threshold_mask
+from segmix.segment import SegmentationModel, SegmentationSettings
+
+
+def test_threshold_mask_respects_scribbles():
+    probability = np.array([[0.2, 0.6, 0.9]], dtype=np.float32)
+    scribbles = np.array([[1, 0, 2]], dtype=np.uint8)
+    np.testing.assert_array_equal(threshold_mask(probability, 0.5, scribbles), [[True, True, False]])
+    np.testing.assert_array_equal(threshold_mask(probability, 0.7), [[False, False, True]])
+
+
+def test_render_modes_shapes_and_alpha():
+    probability = np.zeros((20, 30), dtype=np.float32)
+    probability[5:15, 5:25] = 1.0
+    mask = probability > 0.5
+    tint = render_overlay("tint", probability, mask)
+    assert tint.shape == (20, 30, 4) and tint.dtype == np.uint8
+    np.testing.assert_array_equal(tint[..., 3] > 0, mask)
+    outline = render_overlay("outline", probability, mask)
+    assert outline[5, 10, 3] == 255 and outline[10, 15, 3] == 0 and outline[0, 0, 3] == 0
+    heat = render_overlay("heatmap", probability, mask)
+    assert (heat[..., 3] == 255).all()
+    assert heat[10, 10, 0] > heat[10, 10, 2]  # foreground is red
+    assert heat[0, 0, 2] > heat[0, 0, 0]  # background is blue
+
+
+def test_mask_boundary_is_inside_the_mask():
+    mask = np.zeros((10, 10), bool)
+    mask[2:8, 2:8] = True
+    edge = mask_boundary(mask, width=1)
+    assert edge[2, 2] and edge[7, 5] and not edge[4, 4] and not edge[0, 0]
+
+
+def test_class_swatches_from_provisional_model():
+    model = SegmentationModel(settings=SegmentationSettings(), means=[np.array([1.0, 0, 0]), np.array([0, 0, 1.0])])
+    swatches = class_swatches(model)
+    assert swatches[0] == [((255, 0, 0), 1.0)]
+    assert swatches[1] == [((0, 0, 255), 1.0)]
