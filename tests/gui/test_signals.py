@@ -19,5 +19,5 @@ def test_many_emits_keep_the_reference_count_of_true():
     before = sys.getrefcount(True)
     for index in range(3000):  # more than the few hundred references True starts with
         emit(source.number, index)
-    assert sys.getrefcount(True) == before
+    assert abs(sys.getrefcount(True) - before) <= 2  # without the fix: about -3000
     assert len(received) == 3001
