@@ -45,7 +45,7 @@ HINT_START = (
 HINT_NEED_BACKGROUND = "Now paint some <b>background</b> (2, or right-drag) - training starts once both have scribbles."
 HINT_NEED_FOREGROUND = "Now paint some <b>foreground</b> (1) - training starts once both have scribbles."
 HINT_TRAINED = (
-    "Yellow = foreground. Fix mistakes with more strokes (right-drag paints background), "
+    "Green = foreground. Fix mistakes with more strokes (right-drag paints background), "
     "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
 )
 

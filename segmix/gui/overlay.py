@@ -15,7 +15,7 @@ OVERLAY_MODE_NAMES = {"tint": "Tinted mask", "outline": "Outline", "heatmap": "P
 
 FOREGROUND_RGB = (255, 64, 48)
 BACKGROUND_RGB = (40, 120, 255)
-MASK_TINT_RGB = (255, 200, 0)
+MASK_TINT_RGB = (40, 230, 110)  # green: apart from the red / blue scribbles and most skin
 OUTLINE_RGB = (255, 235, 0)
 
 #: label value -> RGBA of a scribble pixel (0 = unlabelled is transparent)
@@ -39,6 +39,20 @@ def _heat_lut() -> np.ndarray:
 
 HEAT_LUT = _heat_lut()
 
+# The same tables as one uint32 per RGBA pixel: a lookup of 4-byte words is ~10x faster
+# than indexing an (N, 4) uint8 table, which matters on a 12-megapixel photo.
+_SCRIBBLE_LUT32 = SCRIBBLE_LUT.view(np.uint32).ravel()
+_HEAT_LUT32 = HEAT_LUT.view(np.uint32).ravel()
+
+
+def _rgba32(*rgba: int) -> np.uint32:
+    return np.array(rgba, dtype=np.uint8).view(np.uint32)[0]
+
+
+def _as_rgba(words: np.ndarray) -> np.ndarray:
+    """(H, W) uint32 RGBA words -> (H, W, 4) uint8 view of the same memory."""
+    return words.view(np.uint8).reshape(*words.shape, 4)
+
 
 def scribbles_to_rgba(labels: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Colour a label array (or a patch of it).
@@ -52,9 +66,10 @@ def scribbles_to_rgba(labels: np.ndarray, out: np.ndarray | None = None) -> np.n
     -------
     (h, w, 4) uint8 array
     """
+    words = _SCRIBBLE_LUT32[labels]
     if out is None:
-        return SCRIBBLE_LUT[labels]
-    np.take(SCRIBBLE_LUT, labels, axis=0, out=out)
+        return _as_rgba(words)
+    out[...] = _as_rgba(words)
     return out
 
 
@@ -115,15 +130,14 @@ def render_overlay(mode: str, probability: np.ndarray, mask: np.ndarray) -> np.n
     -------
     (H, W, 4) uint8 RGBA array; alpha is 0 where nothing is drawn, 255 elsewhere.
     """
-    height, width = mask.shape
     if mode == "heatmap":
-        index = np.clip(probability * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        return HEAT_LUT[index]
-    rgba = np.zeros((height, width, 4), dtype=np.uint8)
+        index = np.clip(probability * np.float32(255.0) + np.float32(0.5), 0, 255).astype(np.uint8)
+        return _as_rgba(_HEAT_LUT32[index])
     if mode == "tint":
-        rgba[mask] = (*MASK_TINT_RGB, 255)
+        marked, colour = mask, _rgba32(*MASK_TINT_RGB, 255)
     elif mode == "outline":
-        rgba[mask_boundary(mask)] = (*OUTLINE_RGB, 255)
+        marked, colour = mask_boundary(mask), _rgba32(*OUTLINE_RGB, 255)
     else:
         raise ValueError(f"unknown overlay mode {mode!r}; expected one of {OVERLAY_MODES}")
-    return rgba
+    words = np.where(marked, colour, np.uint32(0))
+    return _as_rgba(words)
