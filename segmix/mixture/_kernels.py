@@ -362,6 +362,60 @@ def mixture_log_density(X, log_weights, means, prec_chol, log_dets, out):
 
 
 @njit(parallel=True, **_JIT)
+def mixture_log_density_3d(X, log_weights, means, prec_chol, log_dets, out):
+    """:func:`mixture_log_density` for D = 3, block-vectorised like :func:`em_pass_3d`."""
+    n = X.shape[0]
+    k_count = means.shape[0]
+    offset = log_weights + log_dets - 1.5 * LOG_2PI
+    n_blocks = (n + BLOCK_ROWS - 1) // BLOCK_ROWS
+    for b in prange(n_blocks):
+        start = b * BLOCK_ROWS
+        m = min(BLOCK_ROWS, n - start)
+        x0 = np.empty(BLOCK_ROWS)
+        x1 = np.empty(BLOCK_ROWS)
+        x2 = np.empty(BLOCK_ROWS)
+        top = np.full(BLOCK_ROWS, -np.inf)
+        total = np.zeros(BLOCK_ROWS)
+        v = np.empty((k_count, BLOCK_ROWS))
+        bits = np.empty(BLOCK_ROWS, dtype=np.int64)
+        for i in range(m):
+            x0[i] = X[start + i, 0]
+            x1[i] = X[start + i, 1]
+            x2[i] = X[start + i, 2]
+        for k in range(k_count):
+            m0 = means[k, 0]
+            m1 = means[k, 1]
+            m2 = means[k, 2]
+            p00 = prec_chol[k, 0, 0]
+            p01 = prec_chol[k, 0, 1]
+            p11 = prec_chol[k, 1, 1]
+            p02 = prec_chol[k, 0, 2]
+            p12 = prec_chol[k, 1, 2]
+            p22 = prec_chol[k, 2, 2]
+            off = offset[k]
+            vk = v[k]
+            for i in range(m):
+                d0 = x0[i] - m0
+                d1 = x1[i] - m1
+                d2 = x2[i] - m2
+                y0 = d0 * p00
+                y1 = d0 * p01 + d1 * p11
+                y2 = d0 * p02 + d1 * p12 + d2 * p22
+                val = off - 0.5 * (y0 * y0 + y1 * y1 + y2 * y2)
+                vk[i] = val
+                top[i] = max(top[i], val)
+        for k in range(k_count):
+            vk = v[k]
+            for i in range(m):
+                vk[i] -= top[i]
+            _exp_block(vk, m, bits)
+            for i in range(m):
+                total[i] += vk[i]
+        for i in range(m):
+            out[start + i] = top[i] + math.log(total[i])
+
+
+@njit(parallel=True, **_JIT)
 def component_log_prob(X, log_weights, means, prec_chol, log_dets, out):
     """out[n, k] = log pi_k + log N(x_n | k); ``out`` is (N, K) float64."""
     n, d = X.shape
@@ -502,12 +556,12 @@ def pack_rgb(image_flat, codes):
 def unique_rgb(image_flat):
     """Unique colours of an (N, 3) uint8 array, in increasing 24-bit code order.
 
-    Uses a 2**24 presence table (16 MiB) instead of sorting, so the cost is linear in N.
+    Uses a 2**24 presence table instead of sorting, so the cost is linear in N
+    (np.unique on 12 megapixels sorts for about a second).
 
     Returns
     -------
     colors : (U, 3) uint8
-    counts : (U,) int64, how many rows have each colour
     inverse : (N,) int32, colors[inverse] reconstructs the input
     """
     n = image_flat.shape[0]
@@ -522,22 +576,17 @@ def unique_rgb(image_flat):
         if index[code]:
             index[code] = u
             u += 1
-        else:
-            index[code] = -1
     colors = np.empty((u, 3), dtype=np.uint8)
-    for code in range(1 << 24):
-        slot = index[code]
-        if slot >= 0:
-            colors[slot, 0] = (code >> 16) & 255
-            colors[slot, 1] = (code >> 8) & 255
-            colors[slot, 2] = code & 255
     inverse = np.empty(n, dtype=np.int32)
     for row in prange(n):
-        inverse[row] = index[codes[row]]
-    counts = np.zeros(u, dtype=np.int64)
-    for row in range(n):
-        counts[inverse[row]] += 1
-    return colors, counts, inverse
+        code = codes[row]
+        slot = index[code]
+        inverse[row] = slot
+        # Benign race again: rows of one colour write the same three bytes.
+        colors[slot, 0] = (code >> 16) & 255
+        colors[slot, 1] = (code >> 8) & 255
+        colors[slot, 2] = code & 255
+    return colors, inverse
 
 
 @njit(parallel=True, **_JIT)

@@ -374,7 +374,8 @@ class GaussianMixture:
         self._check_fitted()
         X = check_data(X, n_features=self.means_.shape[1])
         out = np.empty(X.shape[0])
-        _kernels.mixture_log_density(X, *self._kernel_args(), out)
+        kernel = _kernels.mixture_log_density_3d if X.shape[1] == 3 else _kernels.mixture_log_density
+        kernel(X, *self._kernel_args(), out)
         return out
 
     def score(self, X, sample_weight=None) -> float:

@@ -1,0 +1,237 @@
+"""Class-conditional mixtures + priors -> posteriors and Bayes decisions.
+
+p(c | x) = p(x | c) p(c) / sum_c' p(x | c') p(c'), computed in log space with log-sum-exp.
+The lecture's decision rule picks the class with the largest posterior; for two classes an
+adjustable threshold on p(positive | x) trades precision for recall.
+
+Images are scored colour by colour: an 8-bit photo of 12 megapixels rarely has more than a
+few hundred thousand distinct colours, so each distinct colour is featurised and scored
+once and the results are spread back to the pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from segmix.features import FeatureSpace, unique_colors
+from segmix.mixture import GaussianMixture
+from segmix.mixture import _kernels
+
+# Rows featurised and scored at once when pixel positions are features (bounded memory).
+POSITION_CHUNK_PIXELS = 1 << 18
+
+
+def _log_softmax(log_joint: np.ndarray) -> np.ndarray:
+    top = log_joint.max(axis=1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    norm = top + np.log(np.exp(log_joint - top).sum(axis=1, keepdims=True))
+    return log_joint - norm
+
+
+def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
+    """Require an (H, W, 3) uint8 RGB array (C-contiguous copy if needed)."""
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"{name} must be an (H, W, 3) uint8 RGB array; got {image.dtype} {image.shape}")
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise ValueError(f"{name} is empty (shape {image.shape})")
+    return np.ascontiguousarray(image)
+
+
+class BayesClassifier:
+    """Bayes classifier over class-conditional Gaussian mixtures.
+
+    Parameters
+    ----------
+    mixtures : sequence of fitted GaussianMixture, one per class (C >= 2)
+    priors : (C,) array-like, optional
+        Class priors p(c); default uniform. Normalised to sum to one.
+    class_names : sequence of str, optional
+    """
+
+    def __init__(self, mixtures: Sequence[GaussianMixture], priors=None, class_names=None):
+        mixtures = list(mixtures)
+        if len(mixtures) < 2:
+            raise ValueError(f"a Bayes classifier needs at least 2 classes; got {len(mixtures)}")
+        dims = {m.means_.shape[1] for m in mixtures}
+        if len(dims) != 1:
+            raise ValueError(f"class mixtures disagree on the number of features: {sorted(dims)}")
+        n_classes = len(mixtures)
+        priors = np.full(n_classes, 1.0 / n_classes) if priors is None else np.asarray(priors, dtype=np.float64)
+        if priors.shape != (n_classes,) or not np.isfinite(priors).all() or (priors <= 0).any():
+            raise ValueError(f"priors must be {n_classes} positive finite numbers; got {priors!r}")
+        names = [f"class {i}" for i in range(n_classes)] if class_names is None else [str(n) for n in class_names]
+        if len(names) != n_classes:
+            raise ValueError(f"class_names must have {n_classes} entries; got {len(names)}")
+        self.mixtures = mixtures
+        self.priors = priors / priors.sum()
+        self.class_names = names
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.mixtures)
+
+    @property
+    def n_features(self) -> int:
+        return int(self.mixtures[0].means_.shape[1])
+
+    # ---------------------------------------------------------------- vectors
+    def class_log_likelihood(self, X) -> np.ndarray:
+        """log p(x_n | c): (N, D) -> (N, C) float64."""
+        return np.stack([m.score_samples(X) for m in self.mixtures], axis=1)
+
+    def log_joint(self, X) -> np.ndarray:
+        """log p(x_n | c) + log p(c): (N, D) -> (N, C) float64."""
+        return self.class_log_likelihood(X) + np.log(self.priors)
+
+    def log_posterior(self, X) -> np.ndarray:
+        """log p(c | x_n): (N, D) -> (N, C) float64, via log-sum-exp."""
+        return _log_softmax(self.log_joint(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """p(c | x_n): (N, D) -> (N, C) float64, rows summing to one."""
+        return np.exp(self.log_posterior(X))
+
+    def predict(self, X) -> np.ndarray:
+        """The lecture's rule: the class of largest posterior, (N,) int64."""
+        return self.log_joint(X).argmax(axis=1)
+
+    def log_likelihood_ratio(self, X, positive: int = 0) -> np.ndarray:
+        """log p(x | positive) - log p(x | other) for a two-class model: (N,) float64."""
+        self._check_two_class(positive)
+        ll = self.class_log_likelihood(X)
+        return ll[:, positive] - ll[:, 1 - positive]
+
+    def decide(self, X, threshold: float = 0.5, positive: int = 0) -> np.ndarray:
+        """p(positive | x_n) > threshold: (N,) bool. threshold 0.5 is the Bayes rule."""
+        _check_threshold(threshold)
+        return self.predict_proba(X)[:, self._check_class(positive)] > threshold
+
+    # ----------------------------------------------------------------- images
+    def _score_colors(self, colors: np.ndarray, features: FeatureSpace) -> np.ndarray:
+        return self.class_log_likelihood(features.colors_to_features(colors))
+
+    def image_log_likelihoods(self, image, features: FeatureSpace) -> np.ndarray:
+        """log p(x | c) for every pixel: (H, W, 3) uint8 -> (C, H, W) float32.
+
+        Parameters
+        ----------
+        image : (H, W, 3) uint8
+        features : FeatureSpace
+            How the classifier's features are made from pixels.
+        """
+        image = check_image(image)
+        self._check_features(features)
+        h, w = image.shape[:2]
+        flat = image.reshape(-1, 3)
+        colors, inverse = unique_colors(image)
+        out = np.empty((self.n_classes, h * w), dtype=np.float32)
+        if not features.uses_position:
+            per_color = self._score_colors(colors, features)
+            for c in range(self.n_classes):
+                _kernels.gather_rows(np.ascontiguousarray(per_color[:, c], dtype=np.float32), inverse, out[c])
+            return out.reshape(self.n_classes, h, w)
+        color_features = features.colors_to_features(colors)
+        positions = features.position_features((h, w))
+        for start in range(0, h * w, POSITION_CHUNK_PIXELS):
+            stop = min(h * w, start + POSITION_CHUNK_PIXELS)
+            X = np.concatenate([color_features[inverse[start:stop]], positions[start:stop]], axis=1)
+            out[:, start:stop] = self.class_log_likelihood(X).T
+        return out.reshape(self.n_classes, h, w)
+
+    def posterior_map(self, image, features: FeatureSpace, positive: int = 0) -> np.ndarray:
+        """p(positive | x) for every pixel: (H, W, 3) uint8 -> (H, W) float32."""
+        positive = self._check_class(positive)
+        image = check_image(image)
+        self._check_features(features)
+        if features.uses_position:
+            return posterior_from_log_likelihoods(self.image_log_likelihoods(image, features), self.priors, positive)
+        h, w = image.shape[:2]
+        colors, inverse = unique_colors(image)
+        log_joint = self._score_colors(colors, features) + np.log(self.priors)
+        per_color = np.exp(_log_softmax(log_joint)[:, positive]).astype(np.float32)
+        out = np.empty(h * w, dtype=np.float32)
+        _kernels.gather_rows(per_color, inverse, out)
+        return out.reshape(h, w)
+
+    # ---------------------------------------------------------------- helpers
+    def _check_class(self, index: int) -> int:
+        if not 0 <= int(index) < self.n_classes:
+            raise ValueError(f"class index {index} out of range for {self.n_classes} classes")
+        return int(index)
+
+    def _check_two_class(self, positive: int) -> None:
+        if self.n_classes != 2:
+            raise ValueError("a log-likelihood ratio needs exactly two classes")
+        self._check_class(positive)
+
+    def _check_features(self, features: FeatureSpace) -> None:
+        if features.n_features != self.n_features:
+            raise ValueError(
+                f"feature space makes {features.n_features} features but the classifier expects {self.n_features}"
+            )
+
+    # ---------------------------------------------------------- serialisation
+    def to_dict(self) -> dict:
+        """JSON-able: one entry per class with its name, prior and mixture."""
+        return {
+            "classes": [
+                {"name": name, "prior": float(prior), "mixture": mixture.to_dict()}
+                for name, prior, mixture in zip(self.class_names, self.priors, self.mixtures)
+            ]
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "BayesClassifier":
+        """Rebuild from :meth:`to_dict` output; ValueError names what is wrong."""
+        if not isinstance(data, dict) or not isinstance(data.get("classes"), list):
+            raise ValueError("classifier must be an object with a 'classes' list")
+        mixtures, priors, names = [], [], []
+        for i, entry in enumerate(data["classes"]):
+            if not isinstance(entry, dict) or not {"name", "prior", "mixture"} <= entry.keys():
+                raise ValueError(f"class {i} must have 'name', 'prior' and 'mixture'")
+            try:
+                mixtures.append(GaussianMixture.from_dict(entry["mixture"]))
+            except ValueError as exc:
+                raise ValueError(f"class {i} ({entry['name']!r}): {exc}") from None
+            prior = entry["prior"]
+            if not isinstance(prior, (int, float)) or isinstance(prior, bool):
+                raise ValueError(f"class {i} prior must be a number")
+            priors.append(float(prior))
+            names.append(str(entry["name"]))
+        if len(priors) >= 2 and abs(sum(priors) - 1.0) > 1e-6:
+            raise ValueError(f"class priors must sum to 1; they sum to {sum(priors):.6g}")
+        return cls(mixtures, priors, names)
+
+
+def posterior_from_log_likelihoods(log_likelihoods: np.ndarray, priors, positive: int = 0) -> np.ndarray:
+    """p(positive | x) from per-class log-likelihood maps.
+
+    Parameters
+    ----------
+    log_likelihoods : (C, H, W) float array, log p(x | c)
+    priors : (C,) array
+    positive : int
+
+    Returns
+    -------
+    (H, W) float32
+    """
+    log_joint = log_likelihoods.astype(np.float64) + np.log(np.asarray(priors, dtype=np.float64))[:, None, None]
+    top = log_joint.max(axis=0)
+    top = np.where(np.isfinite(top), top, 0.0)
+    norm = top + np.log(np.exp(log_joint - top).sum(axis=0))
+    return np.exp(log_joint[positive] - norm).astype(np.float32)
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0.0 <= float(threshold) <= 1.0:
+        raise ValueError(f"threshold must lie in [0, 1]; got {threshold!r}")
+
+
+def threshold_map(posterior: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Bayes decision with an adjustable threshold: (H, W) float -> (H, W) bool."""
+    _check_threshold(threshold)
+    return np.asarray(posterior) > threshold
