@@ -92,6 +92,10 @@ def _n_parameters(n_components: int, n_features: int, covariance_type: str) -> i
     return int(cov_params + n_components * n_features + n_components - 1)
 
 
+def _finite_or_none(value):
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
 def _reduce_covariance(full: np.ndarray, covariance_type: str) -> np.ndarray:
     """(K, D, D) -> the stored form for ``covariance_type``."""
     if covariance_type == "full":
@@ -449,7 +453,8 @@ class GaussianMixture:
             "covariances": np.asarray(self.covariances_).tolist(),
             "converged": bool(getattr(self, "converged_", False)),
             "n_iter": int(getattr(self, "n_iter_", 0)),
-            "lower_bound": float(getattr(self, "lower_bound_", float("nan"))),
+            # JSON has no NaN/inf: an unknown bound is written as null.
+            "lower_bound": _finite_or_none(getattr(self, "lower_bound_", None)),
         }
 
     @classmethod
@@ -503,7 +508,8 @@ class GaussianMixture:
         model.n_features_in_ = d
         model.converged_ = bool(data.get("converged", True))
         model.n_iter_ = int(data.get("n_iter", 0))
-        model.lower_bound_ = float(data.get("lower_bound", float("nan")))
+        bound = data.get("lower_bound")
+        model.lower_bound_ = float(bound) if isinstance(bound, (int, float)) else float("nan")
         model.log_likelihood_history_ = []
         return model
 

@@ -1,0 +1,195 @@
+"""The versioned JSON model format: write, read, validate.
+
+A model file holds a Bayes classifier (each class's prior and mixture parameters), how
+features are made from pixels (colour space, scaling, position weight), the decision
+threshold, and how the model was trained. It is plain JSON read with ``json.loads``: a
+model file from a stranger can never execute code (no pickle anywhere).
+
+Layout (schema version 1)::
+
+    {
+      "format": "segmix-model",
+      "version": 1,
+      "kind": "segmentation" | "skin",
+      "features": {"color_space": "lab", "scaling": "...", "position_weight": 0.0},
+      "classifier": {"classes": [{"name": "skin", "prior": 0.3,
+                                   "mixture": {"covariance_type": "full", "weights": [...],
+                                               "means": [[...]], "covariances": [[[...]]], ...}},
+                                  ...]},
+      "positive_class": 0,
+      "threshold": 0.5,
+      "training": {"segmix_version": "...", "seed": 0, "data": {...}, ...}
+    }
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from segmix import __version__
+from segmix.bayes import BayesClassifier
+from segmix.features import FeatureSpace
+from segmix.io import write_json_atomic
+
+FORMAT_NAME = "segmix-model"
+SCHEMA_VERSION = 1
+MODEL_KINDS = ("segmentation", "skin")
+# A real model is a few kilobytes; refusing huge files keeps a hostile file from eating memory.
+MAX_MODEL_BYTES = 16 * 1024 * 1024
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read or is not a valid segmix model (names the file)."""
+
+
+@dataclass
+class SegmixModel:
+    """A trained classifier plus everything needed to apply it to a new photo.
+
+    Attributes
+    ----------
+    kind : {"segmentation", "skin"}
+    classifier : BayesClassifier
+    features : FeatureSpace
+    positive_class : int
+        Index of the class whose posterior is the foreground / skin probability.
+    threshold : float
+        Decide positive where p(positive | x) > threshold.
+    training : dict
+        How the model was trained (data summary, seed, segmix version, ...).
+    """
+
+    kind: str
+    classifier: BayesClassifier
+    features: FeatureSpace
+    positive_class: int = 0
+    threshold: float = 0.5
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def posterior_map(self, image):
+        """p(positive | pixel) for an (H, W, 3) uint8 image: (H, W) float32."""
+        return self.classifier.posterior_map(image, self.features, self.positive_class)
+
+
+def model_to_dict(model: SegmixModel) -> dict[str, Any]:
+    """Serialise to the schema-version-1 layout (adds the writing segmix version)."""
+    training = dict(model.training)
+    training.setdefault("segmix_version", __version__)
+    return {
+        "format": FORMAT_NAME,
+        "version": SCHEMA_VERSION,
+        "kind": model.kind,
+        "features": model.features.to_dict(),
+        "classifier": model.classifier.to_dict(),
+        "positive_class": int(model.positive_class),
+        "threshold": float(model.threshold),
+        "training": training,
+    }
+
+
+def model_from_dict(data: Any) -> SegmixModel:
+    """Validate and rebuild a model; ValueError says what is wrong.
+
+    Checks the format name, a known schema version, the kind, the feature description,
+    every mixture (shapes, finite values, weights summing to one, symmetric positive-definite
+    covariances), the priors, agreement of feature dimensions, the positive class and the
+    threshold.
+    """
+    if not isinstance(data, dict):
+        raise ValueError("the top level must be a JSON object")
+    if data.get("format") != FORMAT_NAME:
+        raise ValueError(f"not a segmix model (format is {data.get('format')!r}, expected {FORMAT_NAME!r})")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError("'version' must be an integer")
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"model schema version {version} is newer than this segmix understands ({SCHEMA_VERSION}); upgrade segmix")
+    if version < 1:
+        raise ValueError(f"unknown model schema version {version}")
+    kind = data.get("kind")
+    if kind not in MODEL_KINDS:
+        raise ValueError(f"'kind' must be one of {', '.join(MODEL_KINDS)}; got {kind!r}")
+    for key in ("features", "classifier"):
+        if key not in data:
+            raise ValueError(f"missing {key!r}")
+    try:
+        features = FeatureSpace.from_dict(data["features"])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"features: {exc}") from None
+    try:
+        classifier = BayesClassifier.from_dict(data["classifier"])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"classifier: {exc}") from None
+    if classifier.n_features != features.n_features:
+        raise ValueError(
+            f"classifier mixtures have {classifier.n_features} features but the feature description makes {features.n_features}"
+        )
+    positive = data.get("positive_class", 0)
+    if not isinstance(positive, int) or isinstance(positive, bool) or not 0 <= positive < classifier.n_classes:
+        raise ValueError(f"'positive_class' must be a class index below {classifier.n_classes}; got {positive!r}")
+    threshold = data.get("threshold", 0.5)
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"'threshold' must be a number in [0, 1]; got {threshold!r}")
+    training = data.get("training", {})
+    if not isinstance(training, dict):
+        raise ValueError("'training' must be a JSON object")
+    return SegmixModel(kind, classifier, features, positive, float(threshold), training)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"non-standard JSON constant {name} (NaN/Infinity are not allowed)")
+
+
+def read_model(path) -> SegmixModel:
+    """Read and validate a model file.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file and what is wrong: missing, too large, not JSON, not a segmix model,
+        or any invalid field.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_MODEL_BYTES:
+            raise ModelFileError(f"{path}: model file is {size} bytes, larger than the {MAX_MODEL_BYTES} allowed")
+        text = path.read_text(encoding="utf-8")
+    except ModelFileError:
+        raise
+    except FileNotFoundError:
+        raise ModelFileError(f"{path}: model file not found") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{path}: is a folder, not a model file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{path}: cannot read model file ({exc})") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise ModelFileError(f"{path}: not valid JSON ({exc})") from None
+    try:
+        return model_from_dict(data)
+    except ValueError as exc:
+        raise ModelFileError(f"{path}: invalid segmix model: {exc}") from None
+
+
+def write_model(path, model: SegmixModel, protect=()) -> None:
+    """Write ``model`` as JSON atomically (temporary file in the same folder, then replace)."""
+    data = model_to_dict(model)
+    _check_finite(data, "model")
+    write_json_atomic(path, data, protect=protect)
+
+
+def _check_finite(value: Any, where: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where} is not finite ({value}); refusing to write an invalid model")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_finite(item, f"{where}[{i}]")
