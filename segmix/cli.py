@@ -35,7 +35,23 @@ def build_parser() -> argparse.ArgumentParser:
     quant.add_argument("-o", "--output", required=True, help="output image (PNG recommended)")
     quant.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     quant.set_defaults(handler=_cmd_quantize)
+
+    _add_segment_parser(sub)
+    _add_skin_parser(sub)
     return parser
+
+
+# --------------------------------------------------------------------------- segment
+def _add_segment_parser(sub) -> None:
+    """``segmix segment``: filled in by the segmentation work."""
+
+
+# ------------------------------------------------------------------------------ skin
+def _add_skin_parser(sub) -> None:
+    """``segmix skin train|apply|eval``: filled in by the skin-detection work."""
+
+
+# --------------------------------------------------------------------- open/quantize
 
 
 def _cmd_open(args: argparse.Namespace) -> int:
