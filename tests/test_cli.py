@@ -1,0 +1,60 @@
+"""Command-line basics: version, quantize, one-line errors."""
+
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from segmix import __version__
+from segmix.cli import main
+
+
+def _write_photo(path, seed=0):
+    rng = np.random.default_rng(seed)
+    image = np.zeros((40, 60, 3), np.uint8)
+    image[:, :20] = (200, 30, 30)
+    image[:, 20:40] = (30, 200, 30)
+    image[:, 40:] = (30, 30, 200)
+    image = np.clip(image.astype(int) + rng.integers(-5, 6, image.shape), 0, 255).astype(np.uint8)
+    Image.fromarray(image).save(path)
+    return image
+
+
+def test_version_subprocess():
+    out = subprocess.run([sys.executable, "-m", "segmix", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"segmix {__version__}"
+
+
+def test_quantize_writes_k_colours(tmp_path):
+    src = tmp_path / "photo.png"
+    original = _write_photo(src)
+    out = tmp_path / "q.png"
+    assert main(["quantize", str(src), "-k", "3", "-o", str(out)]) == 0
+    result = np.asarray(Image.open(out))
+    assert result.shape == original.shape
+    colours = np.unique(result.reshape(-1, 3), axis=0)
+    assert len(colours) == 3
+    # each band maps to the colour closest to its true colour
+    assert np.abs(result[:, :20].astype(int) - (200, 30, 30)).max() <= 6
+    assert np.abs(result[:, 45:].astype(int) - (30, 30, 200)).max() <= 6
+
+
+def test_quantize_errors_are_one_line(tmp_path, capsys):
+    src = tmp_path / "photo.png"
+    _write_photo(src)
+    cases = [
+        ["quantize", str(tmp_path / "missing.png"), "-o", str(tmp_path / "o.png")],
+        ["quantize", str(src), "-k", "0", "-o", str(tmp_path / "o.png")],
+        ["quantize", str(src), "-o", str(src)],
+    ]
+    for argv in cases:
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "error" in err and "Traceback" not in err
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    assert main(["quantize", str(bad), "-o", str(tmp_path / "o.png")]) == 2
+    assert "bad.png" in capsys.readouterr().err
+    assert Image.open(src).size == (60, 40)
