@@ -85,8 +85,11 @@ class LabelLayer:
 
     def counts(self) -> tuple[int, int]:
         """Number of (foreground, background) scribbled pixels."""
-        histogram = np.bincount(self.labels.ravel(), minlength=3)
-        return int(histogram[FOREGROUND]), int(histogram[BACKGROUND])
+        # Two compares beat np.bincount ~10x on uint8; this runs after every stroke.
+        return (
+            int(np.count_nonzero(self.labels == FOREGROUND)),
+            int(np.count_nonzero(self.labels == BACKGROUND)),
+        )
 
     def paint_segment(
         self, x0: float, y0: float, x1: float, y1: float, radius: float, label: int
