@@ -75,9 +75,21 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
 
 
 def model_saving_available() -> bool:
-    """True once segmix.modelfile (the JSON model format) exists."""
+    """True once a trained SegmentationModel can be written as a JSON model file.
+
+    Needs segmix.modelfile.write_model (exists) and a converter from the segmentation model
+    to modelfile.SegmixModel, expected as ``segmix.segment.to_segmix_model(model)`` (not
+    there yet: segment.py is provisional).  Until both exist the menu action stays disabled.
+    """
     try:
-        import segmix.modelfile  # noqa: F401
+        from segmix import modelfile, segment
     except ImportError:
         return False
-    return True
+    return hasattr(modelfile, "write_model") and hasattr(segment, "to_segmix_model")
+
+
+def write_model(path: Path, model, protect=()) -> None:
+    """Write a trained SegmentationModel as a versioned JSON model file (atomic)."""
+    from segmix import modelfile, segment
+
+    modelfile.write_model(path, segment.to_segmix_model(model), protect=[p for p in protect if p is not None])

@@ -381,18 +381,16 @@ class MainWindow(QMainWindow):
         return True
 
     def save_model(self, path=None) -> bool:
-        """Hook for the JSON model format (segmix.modelfile); disabled until it exists."""
+        """Save the trained model as JSON (enabled once segment.to_segmix_model exists)."""
         if self.outcome is None or not files.model_saving_available():
             return False
-        from segmix import modelfile  # noqa: PLC0415 - optional until it lands
-
         if path is None:
             default = files.default_export_path(self.image_path, "model", Path(self._last_folder()))
             path = self.ask_save_path("Save model", default, files.EXPORTS["model"][2])
             if not path:
                 return False
         try:
-            modelfile.save_model(path, self.outcome.model)
+            files.write_model(Path(path), self.outcome.model, protect=[self.image_path])
         except (ValueError, OSError, AttributeError) as exc:
             self.show_message("Cannot save model", str(exc))
             return False
