@@ -1,23 +1,89 @@
 """Scribbles -> class mixtures -> posterior map -> (smoothed) foreground mask.
 
-PROVISIONAL: the signatures below are the contract the GUI, the CLI and the library share.
-The bodies are a plain single-Gaussian placeholder until the EM engine and the graph cut land.
+The one pipeline behind the GUI, the command line and the Python API:
+
+1. :func:`iter_train_model` fits one Gaussian mixture per class (foreground = label 1,
+   background = label 2) on the scribbled pixels. Without position features the scribbled
+   pixels are compressed to their distinct colours with pixel counts as sample weights,
+   which is the same EM objective on far fewer rows.
+2. :func:`apply_model` scores every pixel (``bayes.image_log_likelihoods``), gives the
+   per-pixel Bayes posterior of foreground, and decides:
+
+   * ``smoothing="none"``: the lecture's rule, p(fg | x) > threshold;
+   * ``smoothing="graphcut"``: the same unary costs plus GrabCut's contrast-sensitive
+     Potts term, minimised exactly by a min cut (:mod:`segmix.graphcut`), with the
+     scribbles as hard constraints; optionally GrabCut-style rounds that refit the
+     mixtures on the current segmentation.
+
+   Then cheap clean-ups: keep only foreground connected to a foreground scribble, fill
+   holes that contain no background scribble.
+3. :func:`segment` does both.
+
+Priors are uniform (0.5 / 0.5) by default: how much a user scribbles says nothing about how
+much of the photo is foreground (see ``benchmarks/bench_segment.py`` for the measurement).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+import math
+import warnings
+from collections.abc import Generator
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
+from scipy import ndimage
+from skimage import color as skcolor
+
+from segmix import graphcut
+from segmix.bayes import BayesClassifier, check_image, posterior_from_log_likelihoods
+from segmix.features import FeatureSpace, unique_colors
+from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
 
 FOREGROUND = 1
 BACKGROUND = 2
+CLASS_LABELS = (FOREGROUND, BACKGROUND)
+CLASS_NAMES = ("foreground", "background")
+SMOOTHING_METHODS = ("none", "graphcut")
 
 
 @dataclass
 class SegmentationSettings:
-    """Everything that decides a segmentation (shared by GUI, CLI and library)."""
+    """Everything that decides a segmentation (shared by GUI, CLI and library).
+
+    Attributes
+    ----------
+    n_components : int
+        Gaussian components per class mixture (lowered, with a warning, for a class with
+        fewer distinct colours).
+    covariance_type : {"full", "diag", "spherical"}
+    color_space : {"rgb", "lab", "hsv", "ycbcr"}
+    position_weight : float
+        0 = colour only; > 0 appends the weighted pixel position to the features.
+    smoothing : {"none", "graphcut"}
+    threshold : float in [0, 1]
+        Foreground where p(fg | x) > threshold (the graph cut shifts its unary terms by
+        logit(threshold) so that it agrees with the per-pixel rule when smoothness is 0).
+    random_state : int
+    smoothness : float
+        GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats.
+    connectivity : {4, 8}
+        Neighbourhood of the graph cut and of the connected-component clean-up.
+    refine_rounds : int
+        GrabCut-style rounds: refit both mixtures on the current segmentation, cut again.
+    keep_connected : bool
+        Keep only foreground regions that touch a foreground scribble (graph cut only).
+    fill_holes : bool
+        Background regions enclosed by foreground and holding no background scribble
+        become foreground (graph cut only).
+    reg_covar : float
+        Added to covariance diagonals (features span about [0, 1]).
+    n_init : int
+        k-means restarts for the EM initialisation.
+    max_iter : int
+        EM iterations per class at most.
+    priors : {"uniform", "scribbles"}
+        Class priors: uniform 0.5 / 0.5, or the scribbled pixel proportions.
+    """
 
     n_components: int = 5
     covariance_type: str = "full"
@@ -26,6 +92,42 @@ class SegmentationSettings:
     smoothing: str = "graphcut"  # "none" | "graphcut"
     threshold: float = 0.5
     random_state: int = 0
+    smoothness: float = 50.0
+    connectivity: int = 8
+    refine_rounds: int = 0
+    keep_connected: bool = True
+    fill_holes: bool = False
+    reg_covar: float = 1e-4
+    n_init: int = 3
+    max_iter: int = 100
+    priors: str = "uniform"
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first invalid field."""
+        if isinstance(self.n_components, bool) or not isinstance(self.n_components, (int, np.integer)) or self.n_components < 1:
+            raise ValueError(f"n_components must be a positive integer; got {self.n_components!r}")
+        if self.smoothing not in SMOOTHING_METHODS:
+            raise ValueError(f"smoothing must be one of {', '.join(SMOOTHING_METHODS)}; got {self.smoothing!r}")
+        if not 0.0 <= float(self.threshold) <= 1.0:
+            raise ValueError(f"threshold must lie in [0, 1]; got {self.threshold!r}")
+        if not (math.isfinite(float(self.smoothness)) and self.smoothness >= 0):
+            raise ValueError(f"smoothness must be finite and >= 0; got {self.smoothness!r}")
+        if self.connectivity not in (4, 8):
+            raise ValueError(f"connectivity must be 4 or 8; got {self.connectivity!r}")
+        if int(self.refine_rounds) < 0:
+            raise ValueError(f"refine_rounds must be >= 0; got {self.refine_rounds!r}")
+        if self.priors not in ("uniform", "scribbles"):
+            raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
+        FeatureSpace(self.color_space, self.position_weight)  # validates both
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SegmentationSettings":
+        """Settings from a dict, ignoring unknown keys (models written by other versions)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass
@@ -39,12 +141,66 @@ class TrainingProgress:
 
 @dataclass
 class SegmentationModel:
-    """Trained per-class colour models plus how features are made."""
+    """Trained per-class colour mixtures plus how features are made.
+
+    Attributes
+    ----------
+    settings : SegmentationSettings
+    classifier : BayesClassifier
+        Class 0 = foreground, class 1 = background.
+    features : FeatureSpace
+    training : dict
+        Scribbled pixel and distinct-colour counts per class, components used, seed.
+    """
 
     settings: SegmentationSettings
-    means: list = field(default_factory=list)
-    covariances: list = field(default_factory=list)
-    priors: np.ndarray | None = None
+    classifier: BayesClassifier
+    features: FeatureSpace
+    training: dict = field(default_factory=dict)
+
+    def class_swatches(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per class (foreground, background): ``(weights (K,), mean colours (K, 3) uint8 RGB)``.
+
+        The colour part of each component mean is mapped back from the feature space to
+        sRGB (the inverse of the feature scaling, then scikit-image's colour conversion).
+        """
+        out = []
+        for mixture in self.classifier.mixtures:
+            rgb = features_to_rgb(mixture.means_[:, :3], self.features.color_space)
+            out.append((np.asarray(mixture.weights_, dtype=np.float64).copy(), rgb))
+        return out
+
+    # The GUI's model summary looks for this name.
+    class_components_rgb = class_swatches
+
+    def to_segmix_model(self):
+        """This model as a :class:`segmix.modelfile.SegmixModel` (kind "segmentation") for saving."""
+        from segmix.modelfile import SegmixModel
+
+        training = dict(self.training)
+        training["settings"] = self.settings.to_dict()
+        training["seed"] = self.settings.random_state
+        return SegmixModel(
+            kind="segmentation",
+            classifier=self.classifier,
+            features=self.features,
+            positive_class=0,
+            threshold=float(self.settings.threshold),
+            training=training,
+        )
+
+    @classmethod
+    def from_segmix_model(cls, model, settings: SegmentationSettings | None = None) -> "SegmentationModel":
+        """Rebuild from a model file's :class:`SegmixModel` (as written by :meth:`to_segmix_model`)."""
+        if model.kind != "segmentation" or model.classifier.n_classes != 2 or model.positive_class != 0:
+            raise ValueError("not a two-class segmentation model with foreground as class 0")
+        if settings is None:
+            stored = model.training.get("settings", {}) if isinstance(model.training, dict) else {}
+            settings = SegmentationSettings.from_dict(stored if isinstance(stored, dict) else {})
+            settings.threshold = model.threshold
+        settings.color_space = model.features.color_space
+        settings.position_weight = model.features.position_weight
+        return cls(settings, model.classifier, model.features, dict(model.training))
 
 
 @dataclass
@@ -56,16 +212,91 @@ class SegmentationResult:
     model: SegmentationModel
 
 
-def _check(image: np.ndarray, scribbles: np.ndarray) -> None:
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError("image must be an (H, W, 3) uint8 array")
+# ------------------------------------------------------------------------ helpers
+def features_to_rgb(color_features: np.ndarray, color_space: str) -> np.ndarray:
+    """Invert :func:`segmix.features.colors_to_features`: (K, 3) features -> (K, 3) uint8 RGB."""
+    f = np.atleast_2d(np.asarray(color_features, dtype=np.float64))[:, :3]
+    if color_space == "rgb":
+        rgb = f
+    elif color_space == "lab":
+        lab = np.column_stack([f[:, 0] * 100.0, f[:, 1] * 255.0 - 128.0, f[:, 2] * 255.0 - 128.0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # out-of-gamut means are clipped, that is fine here
+            rgb = skcolor.lab2rgb(lab)
+    elif color_space == "ycbcr":
+        ycc = np.column_stack([f[:, 0] * 219.0 + 16.0, f[:, 1] * 224.0 + 16.0, f[:, 2] * 224.0 + 16.0])
+        rgb = skcolor.ycbcr2rgb(ycc)
+    elif color_space == "hsv":
+        x, y = 2.0 * f[:, 0] - 1.0, 2.0 * f[:, 1] - 1.0
+        hue = (np.arctan2(y, x) / (2.0 * np.pi)) % 1.0
+        hsv = np.column_stack([hue, np.clip(np.hypot(x, y), 0, 1), np.clip(f[:, 2], 0, 1)])
+        rgb = skcolor.hsv2rgb(hsv)
+    else:
+        raise ValueError(f"unknown color_space {color_space!r}")
+    return np.clip(np.rint(np.asarray(rgb) * 255.0), 0, 255).astype(np.uint8)
+
+
+def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool = True) -> np.ndarray:
+    """Validate (H, W) scribble labels against an (H, W, 3) image; returns uint8 labels.
+
+    Raises ValueError naming both shapes on a mismatch, the bad label values, or the class
+    that has no scribbles.
+    """
+    scribbles = np.asarray(scribbles)
     if scribbles.shape != image.shape[:2]:
-        raise ValueError(f"scribbles shape {scribbles.shape} does not match image {image.shape[:2]}")
-    for label, name in ((FOREGROUND, "foreground"), (BACKGROUND, "background")):
-        if not np.any(scribbles == label):
-            raise ValueError(f"no {name} scribbles: paint some {name} pixels first")
+        raise ValueError(
+            f"scribbles shape {scribbles.shape} does not match the image shape {image.shape[:2]}"
+        )
+    if scribbles.dtype == bool or not np.issubdtype(scribbles.dtype, np.integer):
+        raise ValueError(f"scribbles must be integer labels 0/1/2; got dtype {scribbles.dtype}")
+    present = np.unique(scribbles)
+    bad = present[~np.isin(present, (0, FOREGROUND, BACKGROUND))]
+    if bad.size:
+        raise ValueError(f"scribble labels must be 0, 1 (foreground) or 2 (background); found {bad[:10].tolist()}")
+    if require_both:
+        for label, name in zip(CLASS_LABELS, CLASS_NAMES):
+            if label not in present:
+                raise ValueError(f"no {name} scribbles: paint some {name} pixels first")
+    return scribbles.astype(np.uint8, copy=False)
 
 
+def _class_training_data(image, scribbles, label, features: FeatureSpace):
+    """Feature rows, sample weights and distinct-row count of one class's scribbled pixels.
+
+    Returns
+    -------
+    X : (M, D) float64, weights : (M,) float64, n_distinct : int, n_pixels : int
+    """
+    selected = scribbles == label
+    n_pixels = int(selected.sum())
+    pixels = image[selected]  # (n_pixels, 3) uint8
+    colors, inverse, counts = unique_colors(pixels[None], return_counts=True)
+    if not features.uses_position:
+        return features.colors_to_features(colors), counts.astype(np.float64), colors.shape[0], n_pixels
+    rows, cols = np.nonzero(selected)
+    h, w = scribbles.shape
+    scale = features.position_weight / max(h, w, 1)
+    X = np.empty((n_pixels, 5))
+    X[:, :3] = features.colors_to_features(colors)[inverse]
+    X[:, 3] = (cols + 0.5) * scale
+    X[:, 4] = (rows + 0.5) * scale
+    # Each scribbled pixel is a distinct (colour, position) row.
+    return X, np.ones(n_pixels), n_pixels, n_pixels
+
+
+def _make_mixture(settings: SegmentationSettings, n_components: int, **init) -> GaussianMixture:
+    return GaussianMixture(
+        n_components,
+        covariance_type=settings.covariance_type,
+        reg_covar=settings.reg_covar,
+        max_iter=settings.max_iter,
+        n_init=settings.n_init,
+        random_state=settings.random_state,
+        **init,
+    )
+
+
+# ----------------------------------------------------------------------- training
 def iter_train_model(
     image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings | None = None
 ) -> Generator[TrainingProgress, None, SegmentationModel]:
@@ -74,36 +305,160 @@ def iter_train_model(
     Parameters
     ----------
     image : (H, W, 3) uint8 array
-    scribbles : (H, W) uint8 array, 0 unlabelled, 1 foreground, 2 background
+    scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
+    settings : SegmentationSettings, optional
 
     Yields
     ------
     TrainingProgress
-    Returns (StopIteration.value) the SegmentationModel. Callers may stop iterating at any
-    yield to cancel.
+        After every EM iteration of the foreground mixture, then of the background one.
+
+    Returns
+    -------
+    SegmentationModel
+        As ``StopIteration.value``. Callers may stop iterating at any yield to cancel.
+
+    Warns
+    -----
+    UserWarning
+        When a class has fewer distinct colours than ``n_components`` (K is lowered).
     """
     settings = settings or SegmentationSettings()
-    _check(image, scribbles)
-    model = SegmentationModel(settings=settings)
-    counts = []
-    for index, label in enumerate((FOREGROUND, BACKGROUND)):
-        pixels = image[scribbles == label].astype(np.float64) / 255.0
-        model.means.append(pixels.mean(axis=0))
-        model.covariances.append(np.cov(pixels.T) + 1e-4 * np.eye(3))
-        counts.append(len(pixels))
-        yield TrainingProgress(index, 1, 0.0)
-    model.priors = np.array([0.5, 0.5])
-    return model
+    settings.validate()
+    image = check_image(image)
+    scribbles = check_scribbles(image, scribbles)
+    features = FeatureSpace(settings.color_space, settings.position_weight)
+    mixtures, summary = [], {"classes": []}
+    for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
+        X, weights, n_distinct, n_pixels = _class_training_data(image, scribbles, label, features)
+        n_components = int(settings.n_components)
+        if n_distinct < n_components:
+            warnings.warn(
+                f"{name} scribbles have only {n_distinct} distinct colour(s); "
+                f"using {n_distinct} component(s) instead of {n_components} for the {name}",
+                UserWarning,
+                stacklevel=2,
+            )
+            n_components = n_distinct
+        mixture = _make_mixture(settings, n_components)
+        try:
+            for iteration, mean_ll in mixture.iter_fit(X, sample_weight=weights):
+                yield TrainingProgress(index, iteration, float(mean_ll))
+        except TooFewDistinctPointsError as exc:  # distinct colours whose features coincide
+            raise ValueError(f"{name} scribbles: {exc}") from None
+        mixtures.append(mixture)
+        summary["classes"].append(
+            {"name": name, "scribbled_pixels": n_pixels, "distinct_rows": int(n_distinct),
+             "n_components": n_components, "converged": bool(mixture.converged_)}
+        )
+    if settings.priors == "scribbles":
+        counts = np.array([c["scribbled_pixels"] for c in summary["classes"]], dtype=np.float64)
+        priors = counts / counts.sum()
+    else:
+        priors = np.array([0.5, 0.5])
+    classifier = BayesClassifier(mixtures, priors, CLASS_NAMES)
+    return SegmentationModel(settings=settings, classifier=classifier, features=features, training=summary)
 
 
 def train_model(image, scribbles, settings=None) -> SegmentationModel:
-    """Train without progress reports (see iter_train_model)."""
+    """Train without progress reports (see :func:`iter_train_model`)."""
     gen = iter_train_model(image, scribbles, settings)
     while True:
         try:
             next(gen)
         except StopIteration as stop:
             return stop.value
+
+
+# ---------------------------------------------------------------------- applying
+def _logit(threshold: float) -> float:
+    t = min(max(float(threshold), 1e-12), 1.0 - 1e-12)
+    return math.log(t / (1.0 - t))
+
+
+def foreground_log_odds(log_likelihoods: np.ndarray, priors, threshold: float) -> np.ndarray:
+    """Per-pixel unary term of the cut: log p(fg|x)/p(bg|x) - logit(threshold).
+
+    Parameters
+    ----------
+    log_likelihoods : (2, H, W) float array, log p(x | fg) and log p(x | bg)
+    priors : (2,) array
+    threshold : float
+
+    Returns
+    -------
+    (H, W) float32
+        Positive where the per-pixel Bayes rule says foreground. This is the cost of
+        labelling the pixel background minus the cost of labelling it foreground.
+    """
+    priors = np.asarray(priors, dtype=np.float64)
+    shift = math.log(priors[0]) - math.log(priors[1]) - _logit(threshold)
+    diff = log_likelihoods[0] - log_likelihoods[1]
+    diff += np.float32(shift)
+    # -inf/inf (a colour one mixture cannot explain at all) would poison the flow.
+    np.nan_to_num(diff, copy=False, nan=0.0, posinf=1e4, neginf=-1e4)
+    np.clip(diff, -1e4, 1e4, out=diff)
+    return diff.astype(np.float32, copy=False)
+
+
+def _refit(model: SegmentationModel, image: np.ndarray, mask: np.ndarray) -> SegmentationModel:
+    """One GrabCut round: refit each class mixture on the pixels currently given that class.
+
+    Warm-started from the current parameters; colour-only models use the distinct colours of
+    each side with counts, so a round costs about two EM fits on a few 10^4 rows.
+    """
+    settings, features = model.settings, model.features
+    labels = np.where(mask, FOREGROUND, BACKGROUND).astype(np.uint8)
+    mixtures = []
+    for label, old in zip(CLASS_LABELS, model.classifier.mixtures):
+        X, weights, n_distinct, _ = _class_training_data(image, labels, label, features)
+        if n_distinct < old.n_components or X.shape[0] == 0:
+            mixtures.append(old)
+            continue
+        new = _make_mixture(
+            settings, old.means_.shape[0], weights_init=old.weights_, means_init=old.means_,
+            precisions_init=np.linalg.inv(old._full_covariances) if settings.covariance_type == "full"
+            else 1.0 / np.asarray(old.covariances_),
+        )
+        new.max_iter = 10
+        try:
+            new.fit(X, sample_weight=weights)
+        except ValueError:
+            new = old
+        mixtures.append(new)
+    classifier = BayesClassifier(mixtures, model.classifier.priors, CLASS_NAMES)
+    return SegmentationModel(settings, classifier, features, dict(model.training, refit=True))
+
+
+def keep_connected_to(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
+    """Foreground components of ``mask`` that contain a seed pixel: (H, W) bool."""
+    structure = ndimage.generate_binary_structure(2, 2 if connectivity == 8 else 1)
+    labels, count = ndimage.label(mask, structure=structure)
+    if count == 0:
+        return mask
+    keep = np.zeros(count + 1, dtype=bool)
+    keep[np.unique(labels[seeds & mask])] = True
+    keep[0] = False
+    return keep[labels]
+
+
+def fill_holes_without(mask: np.ndarray, background_seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
+    """Fill background regions enclosed by foreground unless they hold a background seed.
+
+    Background components are taken with the connectivity complementary to the
+    foreground's (4 for 8 and vice versa), so a hole is exactly what the foreground
+    encloses.
+    """
+    structure = ndimage.generate_binary_structure(2, 1 if connectivity == 8 else 2)
+    labels, count = ndimage.label(~mask, structure=structure)
+    if count == 0:
+        return mask
+    keep_bg = np.zeros(count + 1, dtype=bool)
+    border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    keep_bg[np.unique(border)] = True
+    keep_bg[np.unique(labels[background_seeds & ~mask])] = True
+    keep_bg[0] = False
+    return mask | ((labels > 0) & ~keep_bg[labels])
 
 
 def apply_model(
@@ -118,27 +473,63 @@ def apply_model(
     ----------
     image : (H, W, 3) uint8 array
     model : SegmentationModel
-    scribbles : (H, W) uint8 array, optional
+    scribbles : (H, W) integer array, optional
+        0 unlabelled, 1 foreground, 2 background. Scribbled pixels keep their label; the
+        connected-component clean-up needs foreground scribbles.
     settings : SegmentationSettings, optional; defaults to ``model.settings``.
-        Threshold and smoothing may differ from training without retraining.
+        Threshold, smoothing and clean-ups may differ from training without retraining.
+
+    Returns
+    -------
+    SegmentationResult
+        ``probability`` (H, W) float32 is the per-pixel Bayes posterior of foreground under
+        the returned model; ``mask`` (H, W) bool the final decision; ``model`` is the input
+        model, or the refitted one after GrabCut rounds.
     """
     settings = settings or model.settings
-    x = image.reshape(-1, 3).astype(np.float64) / 255.0
-    logs = []
-    for mean, cov in zip(model.means, model.covariances):
-        d = x - mean
-        inv = np.linalg.inv(cov)
-        logs.append(-0.5 * np.einsum("ni,ij,nj->n", d, inv, d) - 0.5 * np.log(np.linalg.det(cov)))
-    prob = 1.0 / (1.0 + np.exp(np.clip(logs[1] - logs[0], -50, 50)))
-    prob = prob.reshape(image.shape[:2]).astype(np.float32)
-    mask = prob > settings.threshold
+    settings.validate()
+    image = check_image(image)
     if scribbles is not None:
-        mask[scribbles == FOREGROUND] = True
-        mask[scribbles == BACKGROUND] = False
-    return SegmentationResult(probability=prob, mask=mask, model=model)
+        scribbles = check_scribbles(image, scribbles, require_both=False)
+    log_likelihoods = model.classifier.image_log_likelihoods(image, model.features)
+    fixed = scribbles if scribbles is not None else np.zeros(image.shape[:2], np.uint8)
+    if settings.smoothing == "none":
+        mask = foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold) > 0
+        mask[fixed == FOREGROUND] = True
+        mask[fixed == BACKGROUND] = False
+    else:
+        pairwise = graphcut.contrast_weights(image, settings.smoothness, settings.connectivity)
+        for round_index in range(int(settings.refine_rounds) + 1):
+            if round_index:
+                model = _refit(model, image, mask)
+                log_likelihoods = model.classifier.image_log_likelihoods(image, model.features)
+            unary = foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold)
+            mask = graphcut.cut(unary, pairwise, fixed)
+    probability = posterior_from_log_likelihoods(log_likelihoods, model.classifier.priors, 0)
+    del log_likelihoods
+    # The clean-ups belong to the regularised decision: smoothing="none" stays the lecture's
+    # plain per-pixel rule.
+    if settings.smoothing != "none":
+        if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
+            mask = keep_connected_to(mask, scribbles == FOREGROUND, settings.connectivity)
+        if settings.fill_holes:
+            mask = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
+    return SegmentationResult(probability=probability, mask=mask, model=model)
 
 
 def segment(image, scribbles, settings=None) -> SegmentationResult:
-    """Train and apply in one call: the function GUI, CLI and library all use."""
+    """Train and apply in one call: the function GUI, CLI and library all use.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+    scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
+    settings : SegmentationSettings, optional
+
+    Returns
+    -------
+    SegmentationResult
+    """
+    settings = settings or SegmentationSettings()
     model = train_model(image, scribbles, settings)
     return apply_model(image, model, scribbles, settings)

@@ -1,0 +1,240 @@
+"""Spatial regularisation: a binary MRF on the pixel grid solved exactly by a min cut.
+
+Energy (GrabCut, Rother et al. 2004)::
+
+    E(l) = sum_p U_p(l_p) + sum_{p~q} w_pq [l_p != l_q],
+    w_pq = gamma * exp(-beta ||z_p - z_q||^2) / dist(p, q),
+    beta = 1 / (2 <||z_p - z_q||^2>)   (mean over all neighbour pairs of the image),
+
+with z the RGB values (0..255) and 4- or 8-connectivity. Only the difference of the unary
+terms matters for the minimiser, so the caller passes ``log_odds = U_p(bg) - U_p(fg)``
+(positive = the pixel prefers foreground).
+
+The min cut is computed by a Boykov-Kolmogorov max-flow specialised to the grid
+(:func:`segmix.mixture._kernels.grid_maxflow`): arcs are implicit neighbour offsets on a
+grid padded by one pixel, so a pixel costs 4 bytes per direction plus a few bytes of
+bookkeeping (8-connectivity: ~55 bytes/pixel, 0.7 GB for 12 megapixels; see
+``benchmarks/bench_segment.py --speed``). :func:`cut_reference` solves the same cut with
+``scipy.sparse.csgraph.maximum_flow`` and is used by the tests.
+
+Hard constraints (scribbles) are not infinite capacities: a fixed pixel is removed from the
+graph and its pairwise weights are folded into the terminal capacities of its free
+neighbours. This is exact and keeps every capacity finite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from segmix.mixture import _kernels
+
+FREE, FIXED_FOREGROUND, FIXED_BACKGROUND = 0, 1, 2
+
+# Forward neighbour offsets (dy, dx); each unordered pair of neighbours appears once.
+FORWARD_4 = ((0, 1), (1, 0))
+FORWARD_8 = ((0, 1), (1, 0), (1, 1), (1, -1))
+
+
+def forward_offsets(connectivity: int) -> tuple[tuple[int, int], ...]:
+    if connectivity == 4:
+        return FORWARD_4
+    if connectivity == 8:
+        return FORWARD_8
+    raise ValueError(f"connectivity must be 4 or 8; got {connectivity!r}")
+
+
+def _pair_slices(dy: int, dx: int, h: int, w: int):
+    """Slices (p_rows, p_cols), (q_rows, q_cols) of all pairs p -> q = p + (dy, dx) inside."""
+    p_cols = slice(max(0, -dx), w - max(0, dx))
+    q_cols = slice(max(0, dx), w - max(0, -dx))
+    return (slice(0, h - dy), p_cols), (slice(dy, h), q_cols)
+
+
+def contrast_weights(image: np.ndarray, gamma: float = 50.0, connectivity: int = 8) -> np.ndarray:
+    """GrabCut's contrast-sensitive pairwise weights.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8
+    gamma : float
+    connectivity : {4, 8}
+
+    Returns
+    -------
+    (n_directions, H, W) float32
+        ``out[d, y, x]`` is the weight between pixel (y, x) and (y, x) + ``forward_offsets
+        (connectivity)[d]``; 0 where that neighbour is outside the image. n_directions is 2
+        for 4-connectivity and 4 for 8-connectivity.
+    """
+    offsets = forward_offsets(connectivity)
+    h, w = image.shape[:2]
+    z = image.astype(np.float32)
+    out = np.zeros((len(offsets), h, w), np.float32)
+    total, count = 0.0, 0
+    for d, (dy, dx) in enumerate(offsets):
+        p, q = _pair_slices(dy, dx, h, w)
+        diff = z[p] - z[q]
+        sq = np.einsum("ijk,ijk->ij", diff, diff)
+        out[d][p] = sq
+        total += float(sq.sum(dtype=np.float64))
+        count += sq.size
+    mean_sq = total / max(count, 1)
+    beta = 0.0 if mean_sq <= 0 else 1.0 / (2.0 * mean_sq)
+    for d, (dy, dx) in enumerate(offsets):
+        p, _ = _pair_slices(dy, dx, h, w)
+        region = out[d][p]
+        np.multiply(region, np.float32(-beta), out=region)
+        np.exp(region, out=region)
+        region *= np.float32(gamma / np.hypot(dy, dx))
+        valid = np.zeros((h, w), bool)
+        valid[p] = True
+        out[d][~valid] = 0.0
+    return out
+
+
+def fold_constraints(log_odds: np.ndarray, pairwise: np.ndarray, fixed: np.ndarray, connectivity: int | None = None):
+    """Terminal capacities and free-free pair weights after removing fixed pixels.
+
+    Parameters
+    ----------
+    log_odds : (H, W) float
+        Cost of background minus cost of foreground per pixel.
+    pairwise : (n_directions, H, W) float32, from :func:`contrast_weights`
+    fixed : (H, W) uint8, 0 free, 1 fixed foreground, 2 fixed background
+
+    Returns
+    -------
+    terminal : (H, W) float32
+        > 0: capacity from the source (foreground) terminal; < 0: to the sink. Zero on fixed pixels.
+    pair : (n_directions, H, W) float32
+        Pair weights with every pair touching a fixed pixel set to 0.
+    """
+    offsets = FORWARD_4 if pairwise.shape[0] == 2 else FORWARD_8
+    h, w = log_odds.shape
+    free = fixed == FREE
+    sign = np.zeros((h, w), np.float32)  # +1 fixed fg, -1 fixed bg, 0 free
+    sign[fixed == FIXED_FOREGROUND] = 1.0
+    sign[fixed == FIXED_BACKGROUND] = -1.0
+    terminal = np.where(free, log_odds, 0).astype(np.float32)
+    pair = pairwise.copy()
+    for d, (dy, dx) in enumerate(offsets):
+        p, q = _pair_slices(dy, dx, h, w)
+        wpq = pairwise[d][p]
+        # A free pixel next to a fixed one pays w if it takes the other label.
+        terminal[p] += np.where(free[p], wpq * sign[q], 0)
+        terminal[q] += np.where(free[q], wpq * sign[p], 0)
+        pair[d][p] = np.where(free[p] & free[q], wpq, 0)
+    return terminal, pair
+
+
+def _grid_arrays(terminal: np.ndarray, pair: np.ndarray):
+    """Padded flat arrays for the grid max-flow kernel.
+
+    Returns terminal (N,) float32, capacity (N, 2*n_forward) float32, offsets (2*n_forward,)
+    int64, opposite (2*n_forward,) int64 with N = (H+2)(W+2). Direction d + n_forward is the
+    reverse of forward direction d. The one-pixel border has zero capacities and is never
+    reached, so the kernel needs no bounds checks.
+    """
+    n_fwd = pair.shape[0]
+    offsets2d = FORWARD_4 if n_fwd == 2 else FORWARD_8
+    h, w = terminal.shape
+    hp, wp = h + 2, w + 2
+    term = np.zeros((hp, wp), np.float32)
+    term[1:-1, 1:-1] = terminal
+    cap = np.zeros((hp, wp, 2 * n_fwd), np.float32)
+    offsets = np.empty(2 * n_fwd, np.int64)
+    for d, (dy, dx) in enumerate(offsets2d):
+        offsets[d] = dy * wp + dx
+        offsets[d + n_fwd] = -(dy * wp + dx)
+        cap[1:-1, 1:-1, d] = pair[d]
+        # The reverse arc q -> p lives at q = p + (dy, dx) with the same weight.
+        cap[1 + dy:h + 1 + dy, 1 + dx:w + 1 + dx, d + n_fwd] = pair[d]
+    opposite = np.concatenate([np.arange(n_fwd, 2 * n_fwd), np.arange(n_fwd)]).astype(np.int64)
+    return term.reshape(-1), cap.reshape(hp * wp, 2 * n_fwd), offsets, opposite
+
+
+def cut(log_odds: np.ndarray, pairwise: np.ndarray, fixed: np.ndarray | None = None) -> np.ndarray:
+    """Minimise the binary MRF energy exactly: (H, W) bool foreground mask.
+
+    Parameters
+    ----------
+    log_odds : (H, W) float
+        Unary cost of background minus cost of foreground (e.g. the log posterior odds minus
+        logit(threshold)); positive prefers foreground.
+    pairwise : (n_directions, H, W) float32, from :func:`contrast_weights`
+    fixed : (H, W) uint8, optional
+        0 free, 1 fixed foreground, 2 fixed background (the scribbles).
+
+    Returns
+    -------
+    (H, W) bool
+        The source side of a minimum cut (pixels reachable from the foreground terminal in
+        the residual graph); fixed pixels keep their label.
+    """
+    h, w = log_odds.shape
+    if fixed is None:
+        fixed = np.zeros((h, w), np.uint8)
+    terminal, pair = fold_constraints(log_odds, pairwise, fixed)
+    term, cap, offsets, opposite = _grid_arrays(terminal, pair)
+    del pair
+    tree = _kernels.grid_maxflow(term, cap, offsets, opposite)
+    mask = (tree.reshape(h + 2, w + 2)[1:-1, 1:-1] == 1)
+    mask[fixed == FIXED_FOREGROUND] = True
+    mask[fixed == FIXED_BACKGROUND] = False
+    return mask
+
+
+def energy(mask: np.ndarray, log_odds: np.ndarray, pairwise: np.ndarray) -> float:
+    """E(mask) up to a constant: sum of log_odds over background pixels + cut pair weights."""
+    offsets = FORWARD_4 if pairwise.shape[0] == 2 else FORWARD_8
+    h, w = mask.shape
+    total = float(np.asarray(log_odds, np.float64)[~mask].sum())
+    for d, (dy, dx) in enumerate(offsets):
+        p, q = _pair_slices(dy, dx, h, w)
+        total += float(pairwise[d][p][mask[p] != mask[q]].sum(dtype=np.float64))
+    return total
+
+
+def cut_reference(log_odds, pairwise, fixed=None, scale: float = 1000.0) -> np.ndarray:
+    """The same cut with ``scipy.sparse.csgraph.maximum_flow`` (integer capacities, slow).
+
+    Capacities are rounded to multiples of ``1 / scale``; for tests on small images only.
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
+    h, w = log_odds.shape
+    if fixed is None:
+        fixed = np.zeros((h, w), np.uint8)
+    terminal, pair = fold_constraints(log_odds, pairwise, fixed)
+    offsets = FORWARD_4 if pairwise.shape[0] == 2 else FORWARD_8
+    n = h * w
+    source, sink = n, n + 1
+    index = np.arange(n).reshape(h, w)
+    rows, cols, caps = [], [], []
+    for d, (dy, dx) in enumerate(offsets):
+        p, q = _pair_slices(dy, dx, h, w)
+        a, b, c = index[p].ravel(), index[q].ravel(), np.rint(pair[d][p].ravel() * scale)
+        keep = c > 0
+        rows += [a[keep], b[keep]]
+        cols += [b[keep], a[keep]]
+        caps += [c[keep], c[keep]]
+    t = np.rint(terminal.ravel() * scale)
+    pos, neg = np.flatnonzero(t > 0), np.flatnonzero(t < 0)
+    rows += [np.full(pos.size, source), neg]
+    cols += [pos, np.full(neg.size, sink)]
+    caps += [t[pos], -t[neg]]
+    graph = sp.csr_matrix(
+        (np.concatenate(caps).astype(np.int32), (np.concatenate(rows), np.concatenate(cols))), shape=(n + 2, n + 2)
+    )
+    flow = maximum_flow(graph, source, sink).flow
+    residual = (graph - flow).tocsr()
+    residual.data[residual.data <= 0] = 0
+    residual.eliminate_zeros()
+    reached = breadth_first_order(residual, source, directed=True, return_predecessors=False)
+    mask = np.zeros(n + 2, bool)
+    mask[reached] = True
+    mask = mask[:n].reshape(h, w)
+    mask[fixed == FIXED_FOREGROUND] = True
+    mask[fixed == FIXED_BACKGROUND] = False
+    return mask
