@@ -156,6 +156,12 @@ class BayesClassifier:
         _kernels.gather_rows(per_color, inverse, out)
         return out.reshape(h, w)
 
+    def log_likelihood_ratio_map(self, image, features: FeatureSpace, positive: int = 0) -> np.ndarray:
+        """log p(x | positive) - log p(x | other) per pixel: (H, W, 3) uint8 -> (H, W) float32."""
+        self._check_two_class(positive)
+        ll = self.image_log_likelihoods(image, features)
+        return ll[positive] - ll[1 - positive]
+
     # ---------------------------------------------------------------- helpers
     def _check_class(self, index: int) -> int:
         if not 0 <= int(index) < self.n_classes:
