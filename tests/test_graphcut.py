@@ -1,0 +1,90 @@
+"""Graph cut: the grid Boykov-Kolmogorov kernel against scipy's maximum_flow and brute force."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from segmix import graphcut
+
+
+def _random_problem(rng, h, w, connectivity, fixed_fraction=0.1):
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    log_odds = rng.normal(0, 5, (h, w)).astype(np.float32)
+    pairwise = graphcut.contrast_weights(image, float(rng.uniform(0.5, 20)), connectivity)
+    p = [1 - fixed_fraction, fixed_fraction / 2, fixed_fraction / 2]
+    fixed = rng.choice(3, (h, w), p=p).astype(np.uint8)
+    return log_odds, pairwise, fixed
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+def test_matches_scipy_maximum_flow(connectivity):
+    rng = np.random.default_rng(connectivity)
+    for _ in range(15):
+        h, w = rng.integers(2, 30, 2)
+        log_odds, pairwise, fixed = _random_problem(rng, h, w, connectivity)
+        ours = graphcut.cut(log_odds, pairwise, fixed)
+        reference = graphcut.cut_reference(log_odds, pairwise, fixed)
+        e_ours = graphcut.energy(ours, log_odds, pairwise)
+        e_ref = graphcut.energy(reference, log_odds, pairwise)
+        # The reference rounds capacities to 1e-3: equal optimum up to that rounding.
+        assert e_ours <= e_ref + 1e-3 * (h * w * 5)
+        assert np.all(ours[fixed == 1]) and not np.any(ours[fixed == 2])
+
+
+def test_brute_force_optimum_on_tiny_grid():
+    rng = np.random.default_rng(3)
+    h, w = 3, 3
+    for _ in range(6):
+        log_odds, pairwise, _ = _random_problem(rng, h, w, 8, 0.0)
+        best = min(
+            graphcut.energy(np.array(bits, bool).reshape(h, w), log_odds, pairwise)
+            for bits in itertools.product((False, True), repeat=h * w)
+        )
+        mask = graphcut.cut(log_odds, pairwise)
+        assert graphcut.energy(mask, log_odds, pairwise) == pytest.approx(best, abs=1e-3)
+
+
+def test_zero_smoothness_is_the_per_pixel_rule():
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    log_odds = rng.normal(0, 1, (20, 30)).astype(np.float32)
+    mask = graphcut.cut(log_odds, graphcut.contrast_weights(image, 0.0, 8))
+    np.testing.assert_array_equal(mask, log_odds > 0)
+
+
+def test_smoothing_removes_isolated_noise():
+    rng = np.random.default_rng(2)
+    truth = np.zeros((40, 40), bool)
+    truth[10:30, 10:30] = True
+    log_odds = np.where(truth, 2.0, -2.0).astype(np.float32)
+    flips = rng.random(truth.shape) < 0.1
+    log_odds[flips] *= -1
+    image = np.full((40, 40, 3), 128, np.uint8)  # uniform: pure Potts smoothing
+    mask = graphcut.cut(log_odds, graphcut.contrast_weights(image, 2.0, 8))
+    assert (mask != truth).sum() < (log_odds > 0).__ne__(truth).sum() / 5
+
+
+def test_contrast_weights_shape_and_edges():
+    image = np.zeros((5, 6, 3), np.uint8)
+    image[:, 3:] = 255
+    w = graphcut.contrast_weights(image, 10.0, 4)
+    assert w.shape == (2, 5, 6) and w.dtype == np.float32
+    assert np.all(w[0, :, -1] == 0) and np.all(w[1, -1, :] == 0)  # no neighbour outside
+    assert w[0, 0, 0] == pytest.approx(10.0)  # equal colours: full weight
+    assert w[0, 0, 2] < 1.0  # across the edge: weak
+    w8 = graphcut.contrast_weights(image, 10.0, 8)
+    assert w8.shape == (4, 5, 6)
+    assert w8[2, 0, 0] == pytest.approx(10.0 / np.sqrt(2))
+
+
+def test_scribbles_fold_exactly():
+    # A free pixel between fixed fg and fixed bg goes to the side with the stronger bond.
+    log_odds = np.zeros((1, 3), np.float32)
+    pair = np.zeros((2, 1, 3), np.float32)
+    pair[0, 0, 0] = 5.0  # (0,0)-(0,1)
+    pair[0, 0, 1] = 3.0  # (0,1)-(0,2)
+    fixed = np.array([[1, 0, 2]], np.uint8)
+    assert graphcut.cut(log_odds, pair, fixed).tolist() == [[True, True, False]]
+    pair[0, 0, 1] = 7.0
+    assert graphcut.cut(log_odds, pair, fixed).tolist() == [[True, False, False]]
