@@ -1,0 +1,200 @@
+"""``segmix segment`` on the command line: round trips through files and one-line errors."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+from segmix.io import load_image, save_labels
+from segmix.modelfile import read_model
+from segmix.segment import BACKGROUND, FOREGROUND, SegmentationSettings, segment
+
+FAST_ARGS = ["-k", "2"]
+FAST = SegmentationSettings(n_components=2)
+
+
+def _photo(seed=0, shape=(40, 60)):
+    """A noisy orange square on a noisy blue background; truth = the square."""
+    rng = np.random.default_rng(seed)
+    h, w = shape
+    image = np.empty((h, w, 3), np.float64)
+    image[:] = (40, 70, 180)
+    truth = np.zeros((h, w), bool)
+    truth[10:30, 15:40] = True
+    image[truth] = (230, 140, 30)
+    image += rng.normal(0, 12, image.shape)
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8), truth
+
+
+def _scribbles(shape=(40, 60)):
+    s = np.zeros(shape, np.uint8)
+    s[18:22, 20:35] = FOREGROUND
+    s[2, :] = BACKGROUND
+    s[-3, :] = BACKGROUND
+    s[:, 2] = BACKGROUND
+    return s
+
+
+@pytest.fixture
+def files(tmp_path):
+    image, truth = _photo()
+    photo = tmp_path / "photo.png"
+    Image.fromarray(image).save(photo)
+    labels = tmp_path / "labels.png"
+    save_labels(labels, _scribbles())
+    return tmp_path, photo, labels, image, truth
+
+
+def _one_line_error(capsys, code):
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert err.startswith("segmix segment: error:")
+    return err
+
+
+def test_round_trip_and_library_agree(files, capsys):
+    tmp_path, photo, labels, image, truth = files
+    out = tmp_path / "mask.png"
+    prob = tmp_path / "prob.png"
+    cut = tmp_path / "cut.png"
+    model = tmp_path / "model.json"
+    code = main(["segment", str(photo), "--scribbles", str(labels), "--output", str(out), *FAST_ARGS,
+                 "--probability", str(prob), "--cutout", str(cut), "--save-model", str(model)])
+    assert code == 0
+    assert "wrote" in capsys.readouterr().out
+    mask = np.asarray(Image.open(out))
+    assert mask.dtype == np.uint8 and mask.shape == truth.shape
+    assert set(np.unique(mask)) <= {0, 255}
+    assert ((mask == 255) != truth).sum() <= 2
+    expected = segment(load_image(photo), _scribbles(), FAST).mask
+    np.testing.assert_array_equal(mask == 255, expected)  # same bytes as the library
+    assert Image.open(prob).mode.startswith("I")  # 16-bit probability
+    assert Image.open(cut).mode == "RGBA"
+    saved = read_model(model)
+    assert saved.kind == "segmentation" and saved.classifier.n_classes == 2
+
+
+def test_subprocess_python_m_segmix(files):
+    tmp_path, photo, labels, _, truth = files
+    out = tmp_path / "mask.png"
+    run = subprocess.run(
+        [sys.executable, "-m", "segmix", "segment", str(photo), "--scribbles", str(labels), "-o", str(out),
+         *FAST_ARGS, "--smoothing", "none", "--color-space", "rgb", "--threshold", "0.5"],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    mask = np.asarray(Image.open(out)) == 255
+    expected = segment(load_image(photo), _scribbles(), SegmentationSettings(
+        n_components=2, smoothing="none", color_space="rgb")).mask
+    np.testing.assert_array_equal(mask, expected)
+
+
+def test_subprocess_error_has_no_traceback(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "segmix", "segment", str(tmp_path / "missing.jpg"), "--scribbles",
+         str(tmp_path / "l.png"), "-o", str(tmp_path / "m.png")],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_missing_image(files, capsys):
+    tmp_path, _, labels, _, _ = files
+    code = main(["segment", str(tmp_path / "nope.jpg"), "--scribbles", str(labels), "-o", str(tmp_path / "m.png")])
+    assert "nope.jpg" in _one_line_error(capsys, code)
+
+
+def test_corrupt_image(files, capsys):
+    tmp_path, _, labels, _, _ = files
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8\xff not really a jpeg")
+    code = main(["segment", str(bad), "--scribbles", str(labels), "-o", str(tmp_path / "m.png")])
+    assert "bad.jpg" in _one_line_error(capsys, code)
+
+
+def test_scribbles_of_wrong_size(files, capsys):
+    tmp_path, photo, _, _, _ = files
+    small = tmp_path / "small.png"
+    save_labels(small, np.ones((10, 10), np.uint8))
+    code = main(["segment", str(photo), "--scribbles", str(small), "-o", str(tmp_path / "m.png")])
+    err = _one_line_error(capsys, code)
+    assert "10 x 10" in err and "60 x 40" in err
+
+
+def test_scribbles_with_bad_labels(files, capsys):
+    tmp_path, photo, _, _, _ = files
+    bad = tmp_path / "bad_labels.png"
+    labels = _scribbles()
+    labels[0, 0] = 9
+    Image.fromarray(labels).save(bad)
+    code = main(["segment", str(photo), "--scribbles", str(bad), "-o", str(tmp_path / "m.png")])
+    assert "9" in _one_line_error(capsys, code)
+
+
+def test_no_background_scribbles(files, capsys):
+    tmp_path, photo, _, _, _ = files
+    only_fg = tmp_path / "fg.png"
+    labels = _scribbles()
+    labels[labels == BACKGROUND] = 0
+    save_labels(only_fg, labels)
+    code = main(["segment", str(photo), "--scribbles", str(only_fg), "-o", str(tmp_path / "m.png")])
+    assert "no background scribbles" in _one_line_error(capsys, code)
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_output_equals_input(files, capsys):
+    tmp_path, photo, labels, _, _ = files
+    before = photo.read_bytes()
+    code = main(["segment", str(photo), "--scribbles", str(labels), "-o", str(labels)])
+    assert "refusing to overwrite" in _one_line_error(capsys, code)
+    code = main(["segment", str(photo), "--scribbles", str(labels), "-o", str(tmp_path / "m.png"),
+                 "--cutout", str(photo)])
+    _one_line_error(capsys, code)
+    assert photo.read_bytes() == before
+
+
+def test_bad_parameters(files, capsys):
+    tmp_path, photo, labels, _, _ = files
+    for extra in (["--threshold", "2"], ["-k", "0"], ["--probability", str(tmp_path / "p.gif")]):
+        code = main(["segment", str(photo), "--scribbles", str(labels), "-o", str(tmp_path / "m.png"), *extra])
+        _one_line_error(capsys, code)
+
+
+def test_too_few_colours_warning_is_one_line(tmp_path, capsys):
+    image = np.zeros((30, 30, 3), np.uint8)
+    image[:, 15:] = 255
+    photo = tmp_path / "flat.png"
+    Image.fromarray(image).save(photo)
+    labels = np.zeros((30, 30), np.uint8)
+    labels[:, 3] = FOREGROUND
+    labels[:, 25] = BACKGROUND
+    save_labels(tmp_path / "l.png", labels)
+    code = main(["segment", str(photo), "--scribbles", str(tmp_path / "l.png"), "-o", str(tmp_path / "m.png")])
+    assert code == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("segmix segment: warning:") for line in err)
+    mask = np.asarray(Image.open(tmp_path / "m.png"))
+    assert (mask[:, :15] == 255).all() and (mask[:, 15:] == 0).all()
+
+
+def test_exif_rotated_input_gives_display_oriented_mask(tmp_path):
+    image, truth = _photo(shape=(40, 60))
+    # Stored rotated: orientation 6 means "rotate 90 degrees clockwise to display".
+    stored = np.rot90(image, k=1)  # (60, 40): displaying it rotates back to (40, 60)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo = tmp_path / "rotated.jpg"
+    Image.fromarray(np.ascontiguousarray(stored)).save(photo, quality=98, exif=exif)
+    displayed = load_image(photo)
+    assert displayed.shape[:2] == (40, 60)
+    save_labels(tmp_path / "l.png", _scribbles())
+    out = tmp_path / "mask.png"
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "l.png"), "-o", str(out), *FAST_ARGS]) == 0
+    mask = np.asarray(Image.open(out)) == 255
+    assert mask.shape == (40, 60)
+    assert (mask != truth).sum() <= 0.01 * truth.size
