@@ -6,11 +6,28 @@ import numba
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from threadpoolctl import threadpool_limits
 
 from segmix.mixture import _kernels
 import naive
 
 SIZES = (1, 7, 300, 10_001)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _single_threaded():
+    """One numba thread except where a test asks for more.
+
+    Every kernel splits its rows into chunks that do not depend on the thread count, so the
+    results are bit-for-bit the same with 1 or 2 threads
+    (test_kernels_bit_for_bit_reproducible_across_thread_counts). On a loaded 2-core machine
+    each parallel launch on a tiny input otherwise costs tens of milliseconds of thread hand-off.
+    """
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    with threadpool_limits(1):
+        yield
+    numba.set_num_threads(before)
 
 
 def _mixture(rng, k_count, d, scale=1.0):
@@ -269,11 +286,20 @@ def _image_rows(rng, n, palette_size=50):
     return np.ascontiguousarray(rows)
 
 
+def _unique_rgb(pixels):
+    """(colors, counts, inverse) from unique_rgb, which returns (colors, inverse) or all three."""
+    result = _kernels.unique_rgb(pixels)
+    if len(result) == 3:
+        return result
+    colors, inverse = result
+    return colors, np.bincount(inverse, minlength=len(colors)), inverse
+
+
 @pytest.mark.parametrize("n", [1, 7, 10_001, 300_000])
 def test_unique_rgb_matches_np_unique(n):
     rng = np.random.default_rng(n)
     pixels = _image_rows(rng, n, palette_size=max(2, n // 20))
-    colors, counts, inverse = _kernels.unique_rgb(pixels)
+    colors, counts, inverse = _unique_rgb(pixels)
     ref_colors, ref_inverse, ref_counts = np.unique(pixels, axis=0, return_inverse=True, return_counts=True)
     assert colors.dtype == np.uint8 and inverse.dtype == np.int32
     assert_array_equal(colors, ref_colors)  # 24-bit code order is lexicographic (r, g, b)
@@ -320,6 +346,8 @@ def _all_kernel_results(seed):
         density3 = np.empty(n)
         _kernels.mixture_log_density_3d(X, *args, density3)
         out["mixture_log_density_3d"] = (density3,)
+    pixels = np.ascontiguousarray((np.clip(X, -1.0, 1.0) * 127 + 128).astype(np.uint8))
+    out["unique_rgb"] = _kernels.unique_rgb(pixels)
     return out
 
 
