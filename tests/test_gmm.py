@@ -670,3 +670,41 @@ def test_initial_parameters_used_as_given(data3d):
     prec = np.einsum("kij,klj->kil", model.precisions_cholesky_, model.precisions_cholesky_)
     assert_allclose(prec, init[2], rtol=1e-10)
     assert_array_equal(np.tril(model.precisions_cholesky_, -1), 0.0)  # upper-triangular
+
+
+def test_sample_weights_are_relative(data3d):
+    """Scaling every weight by a constant changes nothing (weights need not be counts)."""
+    X = data3d[0][:600]
+    w = np.random.default_rng(4).uniform(0.5, 2.0, size=len(X))
+    kw = dict(tol=0.0, max_iter=20, random_state=3, n_init=2)
+    ref = GaussianMixture(3, **kw).fit(X, sample_weight=w)
+    for scale in (1e-6, 1e6):
+        other = GaussianMixture(3, **kw).fit(X, sample_weight=w * scale)
+        assert_allclose(other.weights_, ref.weights_, rtol=1e-7)
+        assert_allclose(other.means_, ref.means_, rtol=1e-7, atol=1e-12)
+        assert_allclose(other.covariances_, ref.covariances_, rtol=1e-6, atol=1e-14)
+        assert_allclose(other.log_likelihood_history_, ref.log_likelihood_history_, rtol=1e-9)
+
+
+def test_data_far_from_origin_matches_centred_fit(data3d):
+    """Shifted statistics: a large offset must not cost the covariances their accuracy."""
+    X = data3d[0]
+    init = _initial_parameters(X, 3, "full", seed=1)
+    offset = np.array([1e4, -3e4, 5e3])
+    a = GaussianMixture(3, tol=0.0, max_iter=10, weights_init=init[0], means_init=init[1],
+                        precisions_init=init[2]).fit(X)
+    b = GaussianMixture(3, tol=0.0, max_iter=10, weights_init=init[0], means_init=init[1] + offset,
+                        precisions_init=init[2]).fit(X + offset)
+    assert_allclose(b.means_ - offset, a.means_, atol=1e-9)
+    assert_allclose(b.covariances_, a.covariances_, rtol=1e-5, atol=1e-10)
+    assert_allclose(b.weights_, a.weights_, rtol=1e-6)
+
+
+def test_large_input_uses_subsampled_initialisation_reproducibly():
+    rng = np.random.default_rng(12)
+    X, _ = _sample_mixture(rng, 150_000, TRUE_3D["weights"], TRUE_3D["means"], TRUE_3D["covs"])
+    a = GaussianMixture(3, random_state=0, n_init=1, max_iter=30).fit(X)
+    b = GaussianMixture(3, random_state=0, n_init=1, max_iter=30).fit(X)
+    assert a.means_.tobytes() == b.means_.tobytes()
+    p = _match_components(a.means_, TRUE_3D["means"])
+    assert_allclose(a.means_[p], TRUE_3D["means"], atol=0.005)
