@@ -114,9 +114,6 @@ def make_scribbles(truth: np.ndarray, seed: int) -> np.ndarray:
         n_strokes = 2 if rank == 0 else 1
         for _ in range(n_strokes):
             fg_strokes |= _stroke_through(region, dist_in, rng)
-    if not fg_strokes.any() and fg.any():  # tiny object: one dot at its deepest point
-        r, c = np.unravel_index(np.argmax(dist_in), shape)
-        fg_strokes[r, c] = True
     bg_strokes = np.zeros(shape, bool)
     # A loop: the outline of the object grown by LOOP_DISTANCE, simplified to a polygon.
     grown = np.pad(dist_out <= LOOP_DISTANCE, 1)
@@ -131,6 +128,11 @@ def make_scribbles(truth: np.ndarray, seed: int) -> np.ndarray:
         bg_strokes |= _stroke_through(bg_ok, bg_depth, rng, n_points=2)
     fg_strokes = ndimage.binary_dilation(fg_strokes, brush, iterations=BRUSH_RADIUS) & fg_ok
     bg_strokes = ndimage.binary_dilation(bg_strokes, brush, iterations=BRUSH_RADIUS) & bg_ok
+    if not fg_strokes.any() and fg.any():
+        # A thin object with no pixel BOUNDARY_MARGIN inside: one dab at its deepest point.
+        r, c = np.unravel_index(np.argmax(dist_in), shape)
+        fg_strokes[r, c] = True
+        fg_strokes = ndimage.binary_dilation(fg_strokes, brush, iterations=BRUSH_RADIUS) & fg
     scribbles = np.zeros(shape, np.uint8)
     scribbles[bg_strokes] = BACKGROUND
     scribbles[fg_strokes] = FOREGROUND

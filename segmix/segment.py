@@ -83,6 +83,8 @@ class SegmentationSettings:
         EM iterations per class at most.
     priors : {"uniform", "scribbles"}
         Class priors: uniform 0.5 / 0.5, or the scribbled pixel proportions.
+    max_exact_pixels : int
+        Larger images are cut coarse-to-fine (:func:`segmix.graphcut.cut_multiscale`).
     """
 
     n_components: int = 5
@@ -101,6 +103,7 @@ class SegmentationSettings:
     n_init: int = 3
     max_iter: int = 100
     priors: str = "uniform"
+    max_exact_pixels: int = 600_000
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -516,13 +519,15 @@ def apply_model(
         mask[fixed == FOREGROUND] = True
         mask[fixed == BACKGROUND] = False
     else:
-        pairwise = graphcut.contrast_weights(image, settings.smoothness, settings.connectivity)
         for round_index in range(int(settings.refine_rounds) + 1):
             if round_index:
                 model = _refit(model, image, mask)
                 log_likelihoods = model.classifier.image_log_likelihoods(image, model.features)
             unary = foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold)
-            mask = graphcut.cut(unary, pairwise, fixed)
+            mask = graphcut.cut_multiscale(
+                unary, image, fixed, settings.smoothness, settings.connectivity, settings.max_exact_pixels
+            )
+            del unary
     probability = posterior_from_log_likelihoods(log_likelihoods, model.classifier.priors, 0)
     del log_likelihoods
     # The clean-ups belong to the regularised decision: smoothing="none" stays the lecture's

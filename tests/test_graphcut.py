@@ -88,3 +88,30 @@ def test_scribbles_fold_exactly():
     assert graphcut.cut(log_odds, pair, fixed).tolist() == [[True, True, False]]
     pair[0, 0, 1] = 7.0
     assert graphcut.cut(log_odds, pair, fixed).tolist() == [[True, False, False]]
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+def test_kernel_graph_builder_matches_numpy(connectivity):
+    rng = np.random.default_rng(10 + connectivity)
+    for _ in range(5):
+        h, w = rng.integers(3, 30, 2)
+        image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        log_odds, _, fixed = _random_problem(rng, h, w, connectivity)
+        pairwise = graphcut.contrast_weights(image, 10.0, connectivity)
+        np.testing.assert_array_equal(
+            graphcut.cut_image(log_odds, image, fixed, 10.0, connectivity), graphcut.cut(log_odds, pairwise, fixed)
+        )
+    assert graphcut.contrast_beta(image, connectivity) > 0
+
+
+def test_multiscale_close_to_exact():
+    rng = np.random.default_rng(4)
+    h, w = 120, 160
+    yy, xx = np.mgrid[:h, :w]
+    truth = np.hypot(yy - 60, xx - 80) < 35
+    image = np.where(truth[..., None], 200, 50).astype(np.uint8) + rng.integers(0, 20, (h, w, 3)).astype(np.uint8)
+    log_odds = (np.where(truth, 1.5, -1.5) + rng.normal(0, 2, (h, w))).astype(np.float32)
+    exact = graphcut.cut_image(log_odds, image, None, 5.0, 8)
+    banded = graphcut.cut_multiscale(log_odds, image, None, 5.0, 8, max_exact_pixels=2000)
+    assert (exact != truth).sum() < 0.01 * truth.size
+    assert (banded != exact).sum() < 0.005 * truth.size
