@@ -120,7 +120,148 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------ skin
 def _add_skin_parser(sub) -> None:
-    """``segmix skin train|apply|eval``: filled in by the skin-detection work."""
+    """``segmix skin train|apply|eval``: colour skin detection (see segmix.skin)."""
+    skin = sub.add_parser("skin", help="skin detection by colour (train, apply, eval)",
+                          description="Skin detection with skin / non-skin colour Gaussian mixtures. "
+                          "Every command uses the built-in model unless --model is given.")
+    skin_sub = skin.add_subparsers(dest="skin_command", metavar="{train,apply,eval}")
+    skin.set_defaults(handler=lambda args: _skin_usage(skin))
+
+    def positive_int(text):
+        value = int(text)
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+        return value
+
+    def unit_float(text):
+        value = float(text)
+        if not 0.0 <= value <= 1.0:
+            raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
+        return value
+
+    train = skin_sub.add_parser(
+        "train", help="train a skin model from labelled images and/or UCI colour rows",
+        description="Train a skin model. Sources: --images DIR --masks DIR pairs (masks matched by "
+        "file stem; 0 = non-skin, 255 = skin, 128 = ignore) and UCI Skin_NonSkin.txt files "
+        "(--uci). Several sources are combined.")
+    train.add_argument("--images", action="append", default=[], metavar="DIR", help="folder of photos (repeatable)")
+    train.add_argument("--masks", action="append", default=[], metavar="DIR", help="folder of masks, one per --images")
+    train.add_argument("--uci", action="append", default=[], metavar="FILE", help="UCI Skin_NonSkin.txt (repeatable)")
+    train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="model file to write")
+    train.add_argument("--components", type=positive_int, default=None,
+                       help="Gaussian components of the skin mixture (default: as the built-in model)")
+    train.add_argument("--non-skin-components", type=positive_int, default=None,
+                       help="components of the non-skin mixture (default: as the built-in model)")
+    train.add_argument("--covariance-type", choices=("full", "diag", "spherical"), default=None,
+                       help="covariance of every component (default: as the built-in model, full)")
+    train.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
+                       help="feature colour space (default: as the built-in model)")
+    train.add_argument("--reg-covar", type=float, default=None, help="added to covariance diagonals")
+    train.add_argument("--prior", type=float, default=None,
+                       help="p(skin) stored in the model (default: the fraction of skin pixels in the data)")
+    train.add_argument("--threshold", type=unit_float, default=0.5, help="decision threshold on p(skin) (default 0.5)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(handler=_cmd_skin_train)
+
+    apply = skin_sub.add_parser(
+        "apply", help="detect skin in photos",
+        description="Write <stem>_skin.png (0/255) for every input photo (files or folders), and "
+        "<stem>_skin_prob.png (16-bit, round(p * 65535)) with --probability. Unreadable files are "
+        "reported one line each and skipped; the exit status is then 1. Errors that stop the "
+        "whole run (bad model, bad options) exit with 2.")
+    apply.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
+    apply.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
+    apply.add_argument("--output-dir", required=True, metavar="DIR", help="folder for the masks (created if missing)")
+    apply.add_argument("--probability", action="store_true", help="also write the 16-bit skin probability")
+    apply.add_argument("--threshold", type=unit_float, default=None, help="override the model's threshold on p(skin)")
+    apply.add_argument("--adapt", action="store_true", help="refit the mixtures on each photo (slower; see README)")
+    apply.add_argument("--workers", type=positive_int, default=None, help="decode/encode threads (default: cores, max 4)")
+    apply.add_argument("--quiet", action="store_true", help="no progress bar")
+    apply.set_defaults(handler=_cmd_skin_apply)
+
+    ev = skin_sub.add_parser(
+        "eval", help="pixel precision / recall / F1 / ROC of a skin model on labelled images",
+        description="Evaluate on --images/--masks (matched by stem; mask 128 = ignore). Prints pooled "
+        "and per-image-mean precision, recall and F1, ROC AUC and the F1-maximising threshold.")
+    ev.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
+    ev.add_argument("--images", required=True, metavar="DIR")
+    ev.add_argument("--masks", required=True, metavar="DIR")
+    ev.add_argument("--threshold", type=unit_float, default=None, help="override the model's threshold")
+    ev.add_argument("--adapt", action="store_true", help="per-image adaptation (as in apply)")
+    ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG")
+    ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON")
+    ev.add_argument("--quiet", action="store_true", help="no progress bar")
+    ev.set_defaults(handler=_cmd_skin_eval)
+
+
+def _skin_usage(parser) -> int:
+    parser.print_usage(sys.stderr)
+    print("segmix skin: error: choose a command: train, apply or eval", file=sys.stderr)
+    return 2
+
+
+def _cmd_skin_train(args: argparse.Namespace) -> int:
+    from segmix import skin
+    from segmix.modelfile import write_model
+
+    if len(args.images) != len(args.masks):
+        raise ValueError(f"give one --masks per --images ({len(args.images)} --images, {len(args.masks)} --masks)")
+    if not args.images and not args.uci:
+        raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
+    protect = [*args.uci]
+    counts = skin.ColorCounts.empty()
+    for path in args.uci:
+        counts = counts + skin.load_uci(path)
+    for images, masks in zip(args.images, args.masks):
+        bar = skin.ProgressBar(f"reading {images}", enabled=False if args.quiet else None)
+        try:
+            counts = counts + skin.count_image_folder(images, masks, progress=bar)
+        finally:
+            bar.close()
+    if not args.quiet:
+        print(f"training on {counts.n_skin:,} skin and {counts.n_non_skin:,} non-skin pixels "
+              f"({counts.codes.size:,} distinct colours)", file=sys.stderr)
+    options = {k: v for k, v in (("n_components", args.components), ("non_skin_components", args.non_skin_components),
+                                 ("color_space", args.color_space), ("reg_covar", args.reg_covar),
+                                 ("covariance_type", args.covariance_type)) if v is not None}
+    model = skin.train_skin_model(counts, prior=args.prior,
+                                  threshold=args.threshold, seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+    write_model(args.output, model, protect=protect)
+    print(f"wrote {args.output} (p(skin) prior {model.classifier.priors[0]:.3f}, threshold {model.threshold:g})")
+    return 0
+
+
+def _cmd_skin_apply(args: argparse.Namespace) -> int:
+    from segmix import skin
+
+    model = skin.load_skin_model(args.model)
+    return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
+                            probability=args.probability, adapt=args.adapt, workers=args.workers,
+                            quiet=args.quiet)
+
+
+def _cmd_skin_eval(args: argparse.Namespace) -> int:
+    from segmix import skin
+
+    model = skin.load_skin_model(args.model)
+    bar = skin.ProgressBar("evaluating", enabled=False if args.quiet else None)
+    try:
+        result = skin.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
+                                      adapt=args.adapt, progress=bar)
+    finally:
+        bar.close()
+    print(skin.format_eval(result))
+    if args.roc:
+        skin.save_roc(args.roc, result, title=f"Skin ROC: {args.images}")
+        print(f"wrote {args.roc}")
+    if args.json:
+        from segmix.io import write_json_atomic
+
+        write_json_atomic(args.json, result.summary())
+        print(f"wrote {args.json}")
+    return 0
+
 
 
 # --------------------------------------------------------------------- open/quantize

@@ -1,0 +1,758 @@
+"""Skin detection by colour: train, the built-in default model, apply, evaluate.
+
+A skin model is a two-class Bayes classifier (Jones & Rehg, IJCV 2002) with a Gaussian
+mixture per class, "skin" (class 0, the positive class) and "non-skin" (class 1), a skin
+prior, a feature space (colour space) and a decision threshold on p(skin | colour). It is
+stored with :mod:`segmix.modelfile` (JSON, never pickle).
+
+Training data are compressed into *colour counts* before any fitting: every labelled pixel
+becomes a 24-bit code ``r << 16 | g << 8 | b`` and the counts per code and class are summed
+with ``np.bincount``. A weighted EM fit on the distinct colours equals the fit on all
+pixels (see :class:`segmix.mixture.GaussianMixture`), so 400 million labelled pixels cost
+about as much as the few million distinct colours they contain.
+
+The non-skin class has to describe "every other colour of the world", while the training
+data only show a sample of it. The built-in model therefore mixes a broad component (a wide
+Gaussian centred in the colour cube, ``background_weight``) into the fitted non-skin
+mixture, so colours far from both training sets are called non-skin instead of whichever
+class happens to have the heavier tail.
+
+Masks: 8-bit greyscale, 0 = non-skin, 255 = skin, 128 = ignore (left out of training and
+every metric). Other grey levels (e.g. from resampling) count as skin above 128 and
+non-skin below.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from segmix import __version__
+from segmix.bayes import BayesClassifier, check_image
+from segmix.features import FeatureSpace, unique_colors
+from segmix.io import ImageLoadError, atomic_save, ensure_not_input, load_image
+from segmix.mixture import GaussianMixture
+from segmix.modelfile import SegmixModel, read_model, write_model
+
+__all__ = [
+    "BUILTIN_MODEL_NAME",
+    "ColorCounts",
+    "EvalResult",
+    "SkinEvaluator",
+    "adapt_posterior",
+    "builtin_model_path",
+    "count_image_folder",
+    "detect_skin",
+    "evaluate_folder",
+    "image_mask_pairs",
+    "load_mask",
+    "load_skin_model",
+    "load_uci",
+    "train_skin_model",
+]
+
+BUILTIN_MODEL_NAME = "skin_model.json"
+#: Settings of the built-in model, also the defaults of ``segmix skin train`` (chosen by the
+#: development evaluation recorded in scripts/train_builtin_skin_model.py).
+TRAIN_DEFAULTS: dict[str, Any] = {
+    "n_components": 1,
+    "non_skin_components": 4,
+    "color_space": "ycbcr",
+    "reg_covar": 1e-4,
+    "covariance_type": "full",
+}
+#: p(skin) of the built-in model. Not the skin frequency of any data set: an operating
+#: point. The F1-optimal decision on both development sets lies near
+#: log p(x|skin) - log p(x|non-skin) = -3.65 (UCI's skin colours are much narrower than skin
+#: in other photos); a prior with logit +3.65 puts that decision at p(skin | x) = 0.5.
+BUILTIN_PRIOR = 0.975
+SKIN, NON_SKIN = 0, 1
+CLASS_NAMES = ("skin", "non-skin")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm")
+N_CODES = 1 << 24
+# Numba's parallel kernels must not run from two Python threads at once (workqueue layer):
+# worker threads decode and encode in parallel, but score one image at a time under this lock.
+_COMPUTE_LOCK = threading.Lock()
+# Labelled pixels buffered before one np.bincount over all 2**25 (code, class) cells.
+_BINCOUNT_BATCH = 1 << 25
+
+
+# ------------------------------------------------------------------- colour counts
+def rgb_codes(colors: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 RGB -> (...) int64 codes ``r << 16 | g << 8 | b``."""
+    colors = np.asarray(colors)
+    return (colors[..., 0].astype(np.int64) << 16) | (colors[..., 1].astype(np.int64) << 8) | colors[..., 2]
+
+
+def codes_to_rgb(codes: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`rgb_codes`: (N,) codes -> (N, 3) uint8."""
+    codes = np.asarray(codes, dtype=np.int64)
+    return np.stack([(codes >> 16) & 255, (codes >> 8) & 255, codes & 255], axis=1).astype(np.uint8)
+
+
+@dataclass
+class ColorCounts:
+    """Labelled pixels compressed to distinct colours with per-class counts.
+
+    Attributes
+    ----------
+    codes : (U,) int64, sorted distinct colour codes ``r << 16 | g << 8 | b``
+    skin : (U,) int64, skin pixels of each colour
+    non_skin : (U,) int64, non-skin pixels of each colour
+    sources : list of dict, a JSON-able summary of where the pixels came from
+    """
+
+    codes: np.ndarray
+    skin: np.ndarray
+    non_skin: np.ndarray
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls) -> "ColorCounts":
+        z = np.zeros(0, np.int64)
+        return cls(z, z.copy(), z.copy(), [])
+
+    @classmethod
+    def from_dense(cls, dense_skin: np.ndarray, dense_non: np.ndarray, sources=()) -> "ColorCounts":
+        codes = np.flatnonzero((dense_skin > 0) | (dense_non > 0))
+        return cls(codes.astype(np.int64), dense_skin[codes].astype(np.int64), dense_non[codes].astype(np.int64), list(sources))
+
+    @property
+    def n_skin(self) -> int:
+        return int(self.skin.sum())
+
+    @property
+    def n_non_skin(self) -> int:
+        return int(self.non_skin.sum())
+
+    def colors(self) -> np.ndarray:
+        return codes_to_rgb(self.codes)
+
+    def class_colors(self, cls_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """(colours (M, 3) uint8, counts (M,) int64) of one class (0 skin, 1 non-skin)."""
+        counts = self.skin if cls_index == SKIN else self.non_skin
+        keep = counts > 0
+        return codes_to_rgb(self.codes[keep]), counts[keep]
+
+    def __add__(self, other: "ColorCounts") -> "ColorCounts":
+        codes = np.union1d(self.codes, other.codes)
+        skin = np.zeros(codes.size, np.int64)
+        non = np.zeros(codes.size, np.int64)
+        for part in (self, other):
+            idx = np.searchsorted(codes, part.codes)
+            skin[idx] += part.skin
+            non[idx] += part.non_skin
+        return ColorCounts(codes, skin, non, self.sources + other.sources)
+
+
+def load_uci(path) -> ColorCounts:
+    """Read the UCI "Skin Segmentation" file (rows ``B<TAB>G<TAB>R<TAB>label``).
+
+    Label 1 = skin, 2 = non-skin. Note the column order is BGR.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, when it is not in that layout.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: UCI skin data file not found")
+    try:
+        data = np.loadtxt(path, dtype=np.int64, ndmin=2)
+    except ValueError as exc:
+        raise ValueError(f"{path}: not a UCI skin file (rows of B G R label): {exc}") from None
+    if data.ndim != 2 or data.shape[1] != 4 or data.shape[0] == 0:
+        raise ValueError(f"{path}: expected rows of 4 integers (B G R label); got shape {data.shape}")
+    bgr, label = data[:, :3], data[:, 3]
+    if bgr.min() < 0 or bgr.max() > 255:
+        raise ValueError(f"{path}: colour values must be 0..255")
+    if not np.isin(label, (1, 2)).all():
+        raise ValueError(f"{path}: labels must be 1 (skin) or 2 (non-skin)")
+    codes = rgb_codes(bgr[:, ::-1])
+    dense_skin = np.bincount(codes[label == 1], minlength=N_CODES)
+    dense_non = np.bincount(codes[label == 2], minlength=N_CODES)
+    source = {"type": "uci", "file": path.name, "rows": int(data.shape[0]),
+              "skin_pixels": int((label == 1).sum()), "non_skin_pixels": int((label == 2).sum())}
+    return ColorCounts.from_dense(dense_skin, dense_non, [source])
+
+
+def load_mask(path, shape: tuple[int, int] | None = None) -> np.ndarray:
+    """Read a skin mask as int8 labels: 1 skin, 0 non-skin, -1 ignore (grey level 128).
+
+    Parameters
+    ----------
+    path : mask file (8-bit greyscale; colour masks are converted to grey)
+    shape : (H, W), optional; the mask must have this size
+    """
+    path = Path(path)
+    try:
+        with Image.open(path) as im:
+            if im.mode not in ("L", "1"):
+                im = im.convert("L")
+            grey = np.asarray(im)
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageLoadError(f"{path}: cannot read mask ({exc})") from None
+    if shape is not None and grey.shape != tuple(shape):
+        raise ValueError(f"{path}: mask is {grey.shape[1]}x{grey.shape[0]} but the image is {shape[1]}x{shape[0]}")
+    labels = (grey > 128).astype(np.int8)
+    labels[grey == 128] = -1
+    return labels
+
+
+def list_images(inputs: Iterable) -> list[Path]:
+    """Files given directly plus the image files (by extension) inside given folders, sorted."""
+    out: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], list[Path]]:
+    """Pair images with masks by file stem.
+
+    Returns
+    -------
+    pairs : list of (image, mask) paths, sorted by stem
+    unmatched : images without a mask
+    """
+    images_dir, masks_dir = Path(images_dir), Path(masks_dir)
+    for folder, what in ((images_dir, "images"), (masks_dir, "masks")):
+        if not folder.is_dir():
+            raise FileNotFoundError(f"{folder}: {what} folder not found")
+    masks = {}
+    for q in sorted(masks_dir.iterdir()):
+        if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES:
+            masks.setdefault(q.stem, q)
+    pairs, unmatched = [], []
+    for img in list_images([images_dir]):
+        (pairs.append((img, masks[img.stem])) if img.stem in masks else unmatched.append(img))
+    if not pairs:
+        raise ValueError(f"no image in {images_dir} has a mask with the same name in {masks_dir}")
+    return pairs, unmatched
+
+
+def _default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
+    """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64."""
+    image_path, mask_path = pair
+    image = load_image(image_path)
+    labels = load_mask(mask_path, image.shape[:2]).ravel()
+    codes = rgb_codes(image.reshape(-1, 3))
+    keep = labels >= 0
+    return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
+
+
+def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], None] | None = None,
+                       workers: int | None = None) -> ColorCounts:
+    """Colour counts of every labelled pixel of an images/masks folder pair.
+
+    Images are decoded in a thread pool (Pillow releases the GIL while decoding) and the
+    codes are summed with one ``np.bincount`` per batch of ~32 million pixels.
+    """
+    pairs, unmatched = image_mask_pairs(images_dir, masks_dir)
+    total = np.zeros(2 * N_CODES, np.int64)
+    buffered: list[np.ndarray] = []
+    n_buffered = 0
+
+    def flush():
+        nonlocal n_buffered
+        if buffered:
+            total[:] += np.bincount(np.concatenate(buffered), minlength=2 * N_CODES)
+            buffered.clear()
+            n_buffered = 0
+
+    with ThreadPoolExecutor(workers or _default_workers()) as pool:
+        for i, codes in enumerate(pool.map(_labelled_codes, pairs), 1):
+            buffered.append(codes)
+            n_buffered += codes.size
+            if n_buffered >= _BINCOUNT_BATCH:
+                flush()
+            if progress:
+                progress(i, len(pairs))
+    flush()
+    source = {"type": "images", "images": str(images_dir), "masks": str(masks_dir), "pairs": len(pairs),
+              "unmatched_images": len(unmatched)}
+    counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:], [source])
+    source["skin_pixels"], source["non_skin_pixels"] = counts.n_skin, counts.n_non_skin
+    return counts
+
+
+# ------------------------------------------------------------------------- training
+def broad_component(color_space: str) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance of a wide Gaussian over the whole colour cube in a feature space.
+
+    Moments of the uniform distribution over all 2**24 colours (on a 32-level grid), with
+    the covariance doubled so that the tails cover the cube's corners.
+    """
+    levels = np.arange(4, 256, 8, dtype=np.uint8)
+    grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 3)
+    X = FeatureSpace(color_space).colors_to_features(grid)
+    return X.mean(axis=0), 2.0 * np.cov(X.T)
+
+
+# Above this many distinct colours a class is binned (6 bits per channel, 262,144 bins, each
+# represented by the count-weighted mean feature of its colours) before EM: the bins are
+# 4 levels wide, below the spread reg_covar = 1e-4 imposes (2.5 levels), and EM then costs
+# the same for 400 million labelled pixels as for a few hundred thousand.
+MAX_FIT_COLORS = 200_000
+
+
+def _binned_features(colors: np.ndarray, counts: np.ndarray, space: FeatureSpace) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct colours -> (features, weights), binned when there are more than MAX_FIT_COLORS."""
+    X = space.colors_to_features(colors)
+    w = counts.astype(np.float64)
+    if colors.shape[0] <= MAX_FIT_COLORS:
+        return X, w
+    c = colors >> 2
+    bins = (c[:, 0].astype(np.int64) << 12) | (c[:, 1].astype(np.int64) << 6) | c[:, 2]
+    used, inverse = np.unique(bins, return_inverse=True)
+    total = np.bincount(inverse, weights=w, minlength=used.size)
+    Xb = np.stack([np.bincount(inverse, weights=w * X[:, j], minlength=used.size) for j in range(X.shape[1])], axis=1)
+    return Xb / total[:, None], total
+
+
+def _fit_class(colors: np.ndarray, counts: np.ndarray, space: FeatureSpace, n_components: int,
+               covariance_type: str, reg_covar: float, seed: int, n_init: int) -> GaussianMixture:
+    X, w = _binned_features(colors, counts, space)
+    k = int(min(n_components, X.shape[0]))
+    gmm = GaussianMixture(k, covariance_type=covariance_type, reg_covar=reg_covar, n_init=n_init,
+                          max_iter=200, tol=1e-4, random_state=seed)
+    return gmm.fit(X, sample_weight=w)
+
+
+def _with_broad_component(gmm: GaussianMixture, space: FeatureSpace, weight: float) -> GaussianMixture:
+    """A copy of ``gmm`` with a wide component of the given weight added (full covariance)."""
+    mean, cov = broad_component(space.color_space)
+    d = gmm.means_.shape[1]
+    from segmix.mixture.gmm import covariances_to_full
+
+    full = covariances_to_full(gmm.covariances_, gmm.covariance_type, d)
+    if gmm.covariance_type != "full":
+        cov = np.diag(np.diag(cov)) if gmm.covariance_type == "diag" else np.eye(d) * np.trace(cov) / d
+    stored = {
+        "full": np.concatenate([full, cov[None]]),
+        "diag": np.concatenate([np.diagonal(full, axis1=1, axis2=2), np.diag(cov)[None]]),
+        "spherical": np.concatenate([np.diagonal(full, axis1=1, axis2=2).mean(axis=1), [cov[0, 0]]]),
+    }[gmm.covariance_type]
+    data = gmm.to_dict()
+    data.update(
+        n_components=data["n_components"] + 1,
+        weights=np.concatenate([gmm.weights_ * (1.0 - weight), [weight]]).tolist(),
+        means=np.concatenate([gmm.means_, mean[None]]).tolist(),
+        covariances=stored.tolist(),
+    )
+    return GaussianMixture.from_dict(data)
+
+
+def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_type: str = "full",
+                     color_space: str = "ycbcr", reg_covar: float = 1e-4, prior: float | None = None,
+                     background_weight: float = 0.0, threshold: float = 0.5, seed: int = 0,
+                     n_init: int = 4, non_skin_components: int | None = 4) -> SegmixModel:
+    """Fit skin and non-skin colour mixtures on weighted distinct colours.
+
+    Parameters
+    ----------
+    counts : ColorCounts
+        Labelled colours (both classes must be present).
+    n_components : int
+        Components of the skin mixture (and of the non-skin one unless
+        ``non_skin_components`` is given).
+    covariance_type : {"full", "diag", "spherical"}
+    color_space : {"rgb", "lab", "hsv", "ycbcr"}
+    reg_covar : float
+        Added to every covariance diagonal (features span about [0, 1]).
+    prior : float in (0, 1), optional
+        p(skin). Default: the fraction of skin pixels in the data.
+    background_weight : float in [0, 1)
+        Weight of a broad "any colour" component mixed into the non-skin mixture (0 = none).
+    threshold : float in [0, 1]
+        Decide skin where p(skin | colour) > threshold.
+    seed : int
+        Random seed of the k-means initialisations (training is reproducible).
+
+    Returns
+    -------
+    SegmixModel of kind "skin" with positive class 0 ("skin").
+    """
+    if counts.n_skin == 0 or counts.n_non_skin == 0:
+        raise ValueError(f"training needs both skin and non-skin pixels; got {counts.n_skin:,} skin and "
+                         f"{counts.n_non_skin:,} non-skin")
+    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) or n_components < 1:
+        raise ValueError(f"the number of components must be a positive integer; got {n_components!r}")
+    if not 0.0 <= float(background_weight) < 1.0:
+        raise ValueError(f"background weight must be in [0, 1); got {background_weight!r}")
+    if not 0.0 <= float(threshold) <= 1.0:
+        raise ValueError(f"threshold must be in [0, 1]; got {threshold!r}")
+    data_prior = counts.n_skin / (counts.n_skin + counts.n_non_skin)
+    if prior is None:
+        prior = data_prior
+    if not 0.0 < float(prior) < 1.0:
+        raise ValueError(f"the skin prior must be strictly between 0 and 1; got {prior!r}")
+    space = FeatureSpace(color_space)
+    mixtures = []
+    for cls_index, k in ((SKIN, n_components), (NON_SKIN, non_skin_components or n_components)):
+        colors, weights = counts.class_colors(cls_index)
+        gmm = _fit_class(colors, weights, space, k, covariance_type, reg_covar, seed, n_init)
+        if cls_index == NON_SKIN and background_weight > 0:
+            gmm = _with_broad_component(gmm, space, float(background_weight))
+        mixtures.append(gmm)
+    classifier = BayesClassifier(mixtures, [float(prior), 1.0 - float(prior)], CLASS_NAMES)
+    training = {
+        "segmix_version": __version__,
+        "seed": int(seed),
+        "data": {
+            "sources": counts.sources,
+            "skin_pixels": counts.n_skin,
+            "non_skin_pixels": counts.n_non_skin,
+            "distinct_colors": int(counts.codes.size),
+        },
+        "n_components": int(n_components),
+        "non_skin_components": int(non_skin_components or n_components),
+        "covariance_type": covariance_type,
+        "reg_covar": float(reg_covar),
+        "prior": float(prior),
+        "prior_from_data": float(data_prior),
+        "background_weight": float(background_weight),
+        "n_init": int(n_init),
+    }
+    return SegmixModel("skin", classifier, space, SKIN, float(threshold), training)
+
+
+# -------------------------------------------------------------------------- models
+def builtin_model_path() -> Path:
+    from segmix.resources import resource_path
+
+    return resource_path(BUILTIN_MODEL_NAME)
+
+
+def load_skin_model(path=None) -> SegmixModel:
+    """Read a skin model file (default: the built-in model); refuses other kinds."""
+    model = read_model(builtin_model_path() if path is None else path)
+    if model.kind != "skin":
+        raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
+    if model.classifier.n_classes != 2:
+        raise ValueError(f"{path}: a skin model needs exactly two classes")
+    return model
+
+
+# -------------------------------------------------------------------------- applying
+def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False) -> np.ndarray:
+    """p(skin | pixel) for an (H, W, 3) uint8 image: (H, W) float32.
+
+    ``adapt=True`` refits the mixtures on this photo (see :func:`adapt_posterior`).
+    """
+    image = check_image(image)
+    with _COMPUTE_LOCK:
+        posterior = model.posterior_map(image)
+        if adapt:
+            posterior = adapt_posterior(model, image, posterior)
+    return posterior
+
+
+def adapt_posterior(model: SegmixModel, image: np.ndarray, posterior: np.ndarray | None = None,
+                    n_components: int = 3, iterations: int = 1, confidence: float = 0.8,
+                    min_pixels: int = 200) -> np.ndarray:
+    """Per-image adaptation: refit skin / non-skin mixtures on this photo's own colours.
+
+    Pixels the global model calls skin with p > ``confidence`` (non-skin with
+    p < 1 - confidence) train image-specific mixtures (distinct colours weighted by their
+    pixel counts); the new posterior averages the global and image-specific log-odds. If
+    either class has fewer than ``min_pixels`` confident pixels the global posterior is kept.
+    """
+    image = check_image(image)
+    if posterior is None:
+        posterior = model.posterior_map(image)
+    colors, inverse, counts = unique_colors(image, return_counts=True)
+    p = np.empty(colors.shape[0], np.float64)
+    p[inverse] = posterior.ravel()  # every pixel of a colour has the same global posterior
+    space = model.features
+    X = space.colors_to_features(colors)
+    prior = float(model.classifier.priors[model.positive_class])
+    eps = 1e-6
+    glob_logit = np.log(np.clip(p, eps, 1 - eps)) - np.log(np.clip(1 - p, eps, 1 - eps))
+    logit = glob_logit
+    for _ in range(iterations):
+        prob = 1.0 / (1.0 + np.exp(-logit))
+        sk = prob > confidence
+        ns = prob < 1.0 - confidence
+        if counts[sk].sum() < min_pixels or counts[ns].sum() < min_pixels or sk.sum() < 2 or ns.sum() < 2:
+            return posterior
+        fits = []
+        for sel in (sk, ns):
+            k = int(min(n_components, sel.sum()))
+            gmm = GaussianMixture(k, covariance_type="full", reg_covar=1e-3, n_init=1, max_iter=50,
+                                  random_state=0)
+            fits.append(gmm.fit(X[sel], sample_weight=counts[sel].astype(np.float64)))
+        local = fits[0].score_samples(X) - fits[1].score_samples(X) + math.log(prior / (1 - prior))
+        logit = 0.5 * (glob_logit + local)
+    per_color = (1.0 / (1.0 + np.exp(-logit))).astype(np.float32)
+    return per_color[inverse].reshape(posterior.shape)
+
+
+def _write_png(path: Path, array: np.ndarray, protect: Sequence) -> None:
+    im = Image.fromarray(array)
+    atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=1), protect=protect)
+
+
+def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
+    stem = Path(input_path).stem
+    return output_dir / f"{stem}_skin.png", output_dir / f"{stem}_skin_prob.png"
+
+
+def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
+              probability: bool = False, adapt: bool = False) -> tuple[Path, ...]:
+    """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
+    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input."""
+    input_path, output_dir = Path(input_path), Path(output_dir)
+    mask_path, prob_path = apply_outputs(input_path, output_dir)
+    ensure_not_input(mask_path, input_path)
+    if probability:
+        ensure_not_input(prob_path, input_path)
+    image = load_image(input_path)
+    posterior = detect_skin(model, image, adapt=adapt)
+    t = model.threshold if threshold is None else threshold
+    _write_png(mask_path, (posterior > t).astype(np.uint8) * np.uint8(255), (input_path,))
+    written = (mask_path,)
+    if probability:
+        levels = np.round(posterior * np.float32(65535)).astype(np.uint16)
+        _write_png(prob_path, levels, (input_path,))
+        written += (prob_path,)
+    return written
+
+
+def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
+                probability: bool = False, adapt: bool = False, workers: int | None = None,
+                quiet: bool = False, stream=None) -> int:
+    """Apply ``model`` to files and folders; returns the exit status (0, or 1 if any failed).
+
+    Each unreadable or failing file gets one line on ``stream`` (stderr) and is skipped.
+    Files are decoded and encoded in a thread pool; scoring runs one image at a time.
+    """
+    stream = stream or sys.stderr
+    files = list_images(inputs)
+    if not files:
+        raise ValueError("no input images found")
+    output_dir = Path(output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ValueError(f"{output_dir}: exists and is not a folder")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, Path] = {}
+    for f in files:
+        if f.stem in seen and seen[f.stem] != f:
+            raise ValueError(f"{f} and {seen[f.stem]} would write the same output {f.stem}_skin.png")
+        seen[f.stem] = f
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be in [0, 1]; got {threshold}")
+
+    def work(path):
+        try:
+            apply_one(model, path, output_dir, threshold, probability, adapt)
+            return None
+        except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
+            text = str(exc)
+            return text if str(path) in text else f"{path}: {text}"
+
+    bar = ProgressBar("skin", enabled=False if quiet else None, stream=stream)
+    failures = 0
+    try:
+        with ThreadPoolExecutor(workers or _default_workers()) as pool:
+            for i, error in enumerate(pool.map(work, files), 1):
+                if error is not None:
+                    failures += 1
+                    if bar._shown:
+                        stream.write("\n")
+                        bar._shown = False
+                    stream.write(f"segmix skin apply: skipped {error}\n")
+                bar(i, len(files))
+    finally:
+        bar.close()
+    if failures:
+        stream.write(f"segmix skin apply: {failures} of {len(files)} files failed\n")
+        return 1
+    return 0
+
+
+# ------------------------------------------------------------------------ evaluation
+N_BINS = 1000
+
+
+@dataclass
+class EvalResult:
+    """Pixel metrics of a skin model on a labelled set.
+
+    Pooled figures count all pixels of all images together; ``mean_*`` average the
+    per-image figures (an image without skin and without false positives has F1 1).
+    """
+
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    mean_precision: float
+    mean_recall: float
+    mean_f1: float
+    auc: float
+    best_threshold: float
+    best_f1: float
+    n_images: int
+    n_skin: int
+    n_non_skin: int
+    false_positive_rate: float
+    fpr: np.ndarray
+    tpr: np.ndarray
+
+    def summary(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr")}
+
+
+def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp > 0 else (1.0 if fn == 0 else 0.0)
+    recall = tp / (tp + fn) if tp + fn > 0 else 1.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn > 0 else 1.0
+    return precision, recall, f1
+
+
+class SkinEvaluator:
+    """Accumulates posterior histograms (``N_BINS`` bins per class) and per-image counts."""
+
+    def __init__(self, threshold: float):
+        self.threshold = float(threshold)
+        self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
+        self.per_image: list[tuple[float, float, float]] = []
+        self.tp = self.fp = self.fn = 0
+
+    def add(self, posterior: np.ndarray, labels: np.ndarray) -> None:
+        """posterior (H, W) in [0, 1]; labels (H, W) int8: 1 skin, 0 non-skin, -1 ignore."""
+        p = posterior.ravel()
+        lab = labels.ravel()
+        keep = lab >= 0
+        p, lab = p[keep], lab[keep]
+        bins = np.minimum((p * N_BINS).astype(np.int64), N_BINS - 1)
+        skin = lab == 1
+        self.hist[0] += np.bincount(bins[skin], minlength=N_BINS)
+        self.hist[1] += np.bincount(bins[~skin], minlength=N_BINS)
+        decided = p > self.threshold
+        tp = int(np.count_nonzero(decided & skin))
+        fp = int(np.count_nonzero(decided & ~skin))
+        fn = int(np.count_nonzero(~decided & skin))
+        self.tp, self.fp, self.fn = self.tp + tp, self.fp + fp, self.fn + fn
+        self.per_image.append(_prf(tp, fp, fn))
+
+    def result(self) -> EvalResult:
+        n_skin, n_non = int(self.hist[0].sum()), int(self.hist[1].sum())
+        if n_skin == 0 or n_non == 0:
+            raise ValueError(f"evaluation needs both skin and non-skin pixels; got {n_skin} and {n_non}")
+        # Decide skin where bin >= b: cumulative sums from the top bin.
+        tp = np.concatenate([np.cumsum(self.hist[0][::-1])[::-1], [0]])  # thresholds b/N_BINS, b=0..N
+        fp = np.concatenate([np.cumsum(self.hist[1][::-1])[::-1], [0]])
+        tpr, fpr = tp / n_skin, fp / n_non
+        auc = float(np.trapz(tpr[::-1], fpr[::-1])) if hasattr(np, "trapz") else float(np.trapezoid(tpr[::-1], fpr[::-1]))
+        f1 = 2 * tp / np.maximum(2 * tp + fp + (n_skin - tp), 1)
+        best = int(np.argmax(f1))
+        precision, recall, pooled_f1 = _prf(self.tp, self.fp, self.fn)
+        per = np.asarray(self.per_image) if self.per_image else np.zeros((1, 3))
+        return EvalResult(
+            threshold=self.threshold, precision=precision, recall=recall, f1=pooled_f1,
+            mean_precision=float(per[:, 0].mean()), mean_recall=float(per[:, 1].mean()),
+            mean_f1=float(per[:, 2].mean()), auc=auc,
+            # bin b collects p in [b/N, (b+1)/N): "p > (b - 0.5)/N" ~ "bin >= b"
+            best_threshold=max(0.0, (best - 0.5) / N_BINS), best_f1=float(f1[best]),
+            n_images=len(self.per_image), n_skin=n_skin, n_non_skin=n_non,
+            false_positive_rate=self.fp / n_non, fpr=fpr, tpr=tpr,
+        )
+
+
+def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float | None = None,
+                    adapt: bool = False, progress: Callable[[int, int], None] | None = None,
+                    workers: int | None = None) -> EvalResult:
+    """Evaluate ``model`` on every image of ``images_dir`` that has a mask in ``masks_dir``."""
+    pairs, _ = image_mask_pairs(images_dir, masks_dir)
+    evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
+
+    def work(pair):
+        image = load_image(pair[0])
+        labels = load_mask(pair[1], image.shape[:2])
+        return detect_skin(model, image, adapt=adapt), labels
+
+    with ThreadPoolExecutor(workers or _default_workers()) as pool:
+        for i, (posterior, labels) in enumerate(pool.map(work, pairs), 1):
+            evaluator.add(posterior, labels)
+            if progress:
+                progress(i, len(pairs))
+    return evaluator.result()
+
+
+def format_eval(result: EvalResult) -> str:
+    """Human-readable lines for ``segmix skin eval``."""
+    r = result
+    return "\n".join([
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",
+        f"threshold {r.threshold:.4g}",
+        f"pooled     precision {r.precision:.4f}  recall {r.recall:.4f}  F1 {r.f1:.4f}",
+        f"per-image  precision {r.mean_precision:.4f}  recall {r.mean_recall:.4f}  F1 {r.mean_f1:.4f} (mean over images)",
+        f"ROC AUC {r.auc:.4f}",
+        f"best pooled F1 {r.best_f1:.4f} at threshold {r.best_threshold:.4g}",
+    ])
+
+
+def save_roc(path, result: EvalResult, title: str = "Skin detection ROC") -> None:
+    """Write the ROC curve of ``result`` as a PNG, with the operating point marked."""
+    from segmix.plots import save_roc_png
+
+    save_roc_png(path, [{
+        "fpr": result.fpr, "tpr": result.tpr, "label": f"skin model (AUC {result.auc:.3f})",
+        "point": (result.false_positive_rate, result.recall),
+        "point_label": f"threshold {result.threshold:.3g}: F1 {result.f1:.3f}",
+    }], title=title)
+
+
+# -------------------------------------------------------------------------- progress
+class ProgressBar:
+    """A carriage-return progress bar on stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, label: str, enabled: bool | None = None, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.enabled = (hasattr(self.stream, "isatty") and self.stream.isatty()) if enabled is None else enabled
+        self.label, self.width = label, width
+        self.start = time.perf_counter()
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        frac = done / total if total else 1.0
+        filled = int(round(frac * self.width))
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {now - self.start:5.1f}s")
+        self.stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self.enabled and self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = False
