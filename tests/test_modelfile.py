@@ -1,0 +1,230 @@
+"""The JSON model format: round trip, and every kind of malformed file refused with its message."""
+
+import copy
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from segmix import __version__
+from segmix.bayes import BayesClassifier
+from segmix.features import FeatureSpace
+from segmix.mixture import GaussianMixture
+from segmix.modelfile import (
+    MAX_MODEL_BYTES,
+    ModelFileError,
+    SegmixModel,
+    model_to_dict,
+    read_model,
+    write_model,
+)
+
+
+def _mixture(center, k=2, seed=0, covariance_type="full"):
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([rng.normal(center, 0.05, (200, 3)), rng.normal(np.add(center, 0.2), 0.05, (200, 3))])
+    return GaussianMixture(k, covariance_type=covariance_type, n_init=1, random_state=0).fit(X)
+
+
+@pytest.fixture(scope="module")
+def model():
+    classifier = BayesClassifier([_mixture((0.6, 0.4, 0.6)), _mixture((0.3, 0.5, 0.5), seed=1)],
+                                 [0.3, 0.7], ["skin", "non-skin"])
+    return SegmixModel("skin", classifier, FeatureSpace("ycbcr"), 0, 0.4,
+                       {"seed": 3, "data": {"skin_pixels": 400, "non_skin_pixels": 400}})
+
+
+@pytest.fixture()
+def good(model):
+    return model_to_dict(model)
+
+
+def _write(tmp_path, data, name="m.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_round_trip(tmp_path, model):
+    path = tmp_path / "model.json"
+    write_model(path, model)
+    back = read_model(path)
+    assert back.kind == "skin" and back.threshold == 0.4 and back.positive_class == 0
+    assert back.features == model.features
+    assert back.classifier.class_names == ["skin", "non-skin"]
+    np.testing.assert_allclose(back.classifier.priors, [0.3, 0.7])
+    for a, b in zip(back.classifier.mixtures, model.classifier.mixtures):
+        np.testing.assert_array_equal(a.means_, b.means_)
+        np.testing.assert_array_equal(a.covariances_, b.covariances_)
+        np.testing.assert_array_equal(a.weights_, b.weights_)
+    assert back.training["seed"] == 3 and back.training["segmix_version"] == __version__
+    image = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(back.posterior_map(image), model.posterior_map(image))
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+def test_round_trip_other_covariances(tmp_path, covariance_type):
+    classifier = BayesClassifier([_mixture((0.6, 0.4, 0.6), covariance_type=covariance_type),
+                                  _mixture((0.3, 0.5, 0.5), covariance_type=covariance_type)])
+    model = SegmixModel("segmentation", classifier, FeatureSpace("lab"))
+    write_model(tmp_path / "m.json", model)
+    back = read_model(tmp_path / "m.json")
+    np.testing.assert_allclose(back.classifier.mixtures[0].covariances_, classifier.mixtures[0].covariances_)
+
+
+def _cov(data, cls=0):
+    return data["classifier"]["classes"][cls]["mixture"]
+
+
+def _set(path_fn):
+    def edit(data):
+        path_fn(data)
+        return data
+    return edit
+
+
+BAD_EDITS = {
+    "wrong format name": (lambda d: d.update(format="other-model"), "not a segmix model"),
+    "future version": (lambda d: d.update(version=99), "newer than this segmix"),
+    "version not integer": (lambda d: d.update(version="1"), "'version' must be an integer"),
+    "unknown kind": (lambda d: d.update(kind="faces"), "'kind' must be one of"),
+    "missing features": (lambda d: d.pop("features"), "missing 'features'"),
+    "missing classifier": (lambda d: d.pop("classifier"), "missing 'classifier'"),
+    "bad colour space": (lambda d: d["features"].update(color_space="cmyk"), "unknown color_space"),
+    "changed scaling": (lambda d: d["features"].update(scaling="Y/255"), "scaling"),
+    "wrong means shape": (lambda d: _cov(d).update(means=[[0.1, 0.2], [0.3, 0.4]]), "covariances"),
+    "wrong covariance shape": (lambda d: _cov(d).update(covariances=[[1.0, 0.0], [0.0, 1.0]]),
+                               "'covariances' must have shape"),
+    "weights not summing to 1": (lambda d: _cov(d).update(weights=[0.5, 0.2]), "sum to 1"),
+    "negative weight": (lambda d: _cov(d).update(weights=[1.5, -0.5]), "non-negative"),
+    "non-symmetric covariance": (lambda d: _cov(d)["covariances"][0][0].__setitem__(1, 0.5), "symmetric"),
+    "non-positive-definite covariance": (
+        lambda d: _cov(d)["covariances"].__setitem__(0, [[1.0, 2.0, 0.0], [2.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+        "positive definite"),
+    "means not numbers": (lambda d: _cov(d).update(means=[["a", "b", "c"], [1, 2, 3]]), "must be numbers"),
+    "feature-dimension mismatch": (lambda d: d["features"].update(position_weight=1.0),
+                                   "features but the feature description makes"),
+    "threshold above 1": (lambda d: d.update(threshold=1.5), "'threshold' must be a number in [0, 1]"),
+    "threshold not a number": (lambda d: d.update(threshold="high"), "'threshold'"),
+    "bad positive class": (lambda d: d.update(positive_class=5), "'positive_class'"),
+    "priors not summing to 1": (lambda d: d["classifier"]["classes"][0].update(prior=0.9), "priors must sum to 1"),
+    "one class only": (lambda d: d["classifier"]["classes"].pop(), "at least 2 classes"),
+    "class without mixture": (lambda d: d["classifier"]["classes"][0].pop("mixture"), "must have 'name'"),
+    "training not an object": (lambda d: d.update(training=[1, 2]), "'training' must be a JSON object"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_EDITS))
+def test_malformed_model_rejected(tmp_path, good, case):
+    edit, message = BAD_EDITS[case]
+    data = copy.deepcopy(good)
+    edit(data)
+    path = _write(tmp_path, data)
+    with pytest.raises(ModelFileError) as info:
+        read_model(path)
+    text = str(info.value)
+    assert message in text, text
+    assert str(path) in text  # the message names the file
+    assert "\n" not in text  # one line
+
+
+def test_mismatched_mixture_dimensions_rejected(tmp_path, good):
+    data = copy.deepcopy(good)
+    two_d = GaussianMixture(1, n_init=1, random_state=0).fit(np.random.default_rng(0).random((50, 2)))
+    data["classifier"]["classes"][1]["mixture"] = two_d.to_dict()
+    with pytest.raises(ModelFileError, match="disagree on the number of features"):
+        read_model(_write(tmp_path, data))
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_literal_rejected(tmp_path, good, literal):
+    text = json.dumps(good)
+    text = text.replace('"threshold": 0.4', f'"threshold": {literal}')
+    assert literal in text
+    with pytest.raises(ModelFileError, match="NaN/Infinity are not allowed"):
+        read_model(_write(tmp_path, text))
+
+
+def test_nan_in_means_rejected(tmp_path, good):
+    text = json.dumps(good)
+    mean = good["classifier"]["classes"][0]["mixture"]["means"][0][0]
+    text = text.replace(json.dumps(mean), "NaN", 1)
+    with pytest.raises(ModelFileError, match="not valid JSON|NaN"):
+        read_model(_write(tmp_path, text))
+
+
+def test_not_json(tmp_path):
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        read_model(_write(tmp_path, "this is { not json"))
+
+
+def test_json_list(tmp_path):
+    with pytest.raises(ModelFileError, match="top level must be a JSON object"):
+        read_model(_write(tmp_path, "[1, 2, 3]"))
+
+
+def test_empty_file(tmp_path):
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        read_model(_write(tmp_path, ""))
+
+
+def test_huge_file(tmp_path):
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as handle:
+        handle.seek(MAX_MODEL_BYTES + 10)
+        handle.write(b" ")
+    with pytest.raises(ModelFileError, match="larger than"):
+        read_model(path)
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(ModelFileError, match="not found"):
+        read_model(tmp_path / "nope.json")
+    with pytest.raises(ModelFileError, match="folder"):
+        read_model(tmp_path)
+
+
+def test_binary_file(tmp_path):
+    path = tmp_path / "bin.json"
+    path.write_bytes(b"\xff\xfe\x00garbage\x80")
+    with pytest.raises(ModelFileError):
+        read_model(path)
+
+
+class _Payload:
+    def __reduce__(self):
+        return (exec, ("import pathlib; pathlib.Path('PWNED').write_text('x')",))
+
+
+def test_pickle_payload_is_rejected_not_executed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "evil.json"
+    path.write_bytes(pickle.dumps(_Payload()))
+    with pytest.raises(ModelFileError):
+        read_model(path)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_reduce_in_json_is_just_data(tmp_path, good, monkeypatch):
+    """A JSON object that smells like a pickle payload is data, never executed."""
+    monkeypatch.chdir(tmp_path)
+    data = copy.deepcopy(good)
+    data["classifier"] = {"__reduce__": ["os.system", ["touch PWNED"]], "py/object": "os.system"}
+    with pytest.raises(ModelFileError, match="classifier"):
+        read_model(_write(tmp_path, data))
+    assert not (tmp_path / "PWNED").exists()
+    # in "training" (free-form) it is kept as plain data
+    data = copy.deepcopy(good)
+    data["training"]["__reduce__"] = ["os.system", ["touch PWNED"]]
+    back = read_model(_write(tmp_path, data))
+    assert back.training["__reduce__"] == ["os.system", ["touch PWNED"]]
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_write_refuses_non_finite(tmp_path, model):
+    bad = copy.copy(model)
+    bad.training = {"score": float("nan")}
+    with pytest.raises(ValueError, match="not finite"):
+        write_model(tmp_path / "m.json", bad)
+    assert not (tmp_path / "m.json").exists()
