@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from scipy import ndimage
-from skimage import measure
+from skimage import measure, morphology
 from skimage.draw import line as draw_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +52,8 @@ IGNORE = 128
 BOUNDARY_MARGIN = 15
 BRUSH_RADIUS = 1  # 3-pixel brush
 LOOP_DISTANCE = 30  # the background loop runs about this far outside the object
+MAX_FG_STROKES = 6  # a handful of strokes, not a dense fill
+MIN_STROKE_PIXELS = 12
 
 
 # ------------------------------------------------------------------- scribbles
@@ -78,10 +80,33 @@ def _stroke_through(region: np.ndarray, depth: np.ndarray, rng, n_points: int = 
     return _polyline(points, region.shape) & region
 
 
+def _strokes_along_skeleton(region: np.ndarray, max_strokes: int) -> np.ndarray:
+    """Up to ``max_strokes`` strokes along the medial axis of ``region``: (H, W) bool.
+
+    A user traces an object's parts (torso, each limb, each differently coloured piece)
+    with one stroke each; the branches of the skeleton between junctions are such strokes.
+    The longest branches are kept.
+    """
+    skeleton = morphology.skeletonize(region)
+    neighbours = ndimage.convolve(skeleton.astype(np.int32), np.ones((3, 3), np.int32), mode="constant") - 1
+    branches = skeleton & ~(neighbours >= 3)  # cut at junctions
+    labels, count = ndimage.label(branches, structure=np.ones((3, 3)))
+    if count == 0:
+        return skeleton
+    lengths = ndimage.sum(branches, labels, index=np.arange(1, count + 1))
+    keep = np.zeros(count + 1, bool)
+    order = np.argsort(-lengths, kind="stable")[:max_strokes]
+    keep[order[lengths[order] >= MIN_STROKE_PIXELS] + 1] = True
+    if not keep.any():
+        keep[order[0] + 1] = True
+    return keep[labels]
+
+
 def make_scribbles(truth: np.ndarray, seed: int) -> np.ndarray:
     """Deterministic user-like scribbles from a ground-truth mask.
 
-    A few strokes through the object's interior (up to three per sizeable part), a rough
+    A few strokes through the object's interior (the longest branches of its medial axis,
+    at most ``MAX_FG_STROKES``: one stroke per limb or part, as a user traces it), a rough
     polygonal loop about ``LOOP_DISTANCE`` px outside the object and two strokes across the
     background, drawn with a 3-pixel brush; nothing within ``BOUNDARY_MARGIN`` px of the true
     boundary or on ignored pixels.
@@ -104,16 +129,7 @@ def make_scribbles(truth: np.ndarray, seed: int) -> np.ndarray:
     fg_ok = (dist_in >= BOUNDARY_MARGIN) & ~ignore_near
     bg_ok = (dist_out >= BOUNDARY_MARGIN) & ~ignore_near & (truth == 0)
     brush = ndimage.generate_binary_structure(2, 2)
-    fg_strokes = np.zeros(shape, bool)
-    parts, n_parts = ndimage.label(fg_ok)
-    sizes = ndimage.sum(fg_ok, parts, index=np.arange(1, n_parts + 1)) if n_parts else np.array([])
-    for rank, part in enumerate(np.argsort(-sizes)[:4]):
-        if sizes[part] < 200 and rank > 0:
-            break
-        region = parts == part + 1
-        n_strokes = 2 if rank == 0 else 1
-        for _ in range(n_strokes):
-            fg_strokes |= _stroke_through(region, dist_in, rng)
+    fg_strokes = _strokes_along_skeleton(fg_ok, MAX_FG_STROKES)
     bg_strokes = np.zeros(shape, bool)
     # A loop: the outline of the object grown by LOOP_DISTANCE, simplified to a polygon.
     grown = np.pad(dist_out <= LOOP_DISTANCE, 1)

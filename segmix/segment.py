@@ -35,7 +35,7 @@ from scipy import ndimage
 from skimage import color as skcolor
 
 from segmix import graphcut
-from segmix.bayes import BayesClassifier, check_image, posterior_from_log_likelihoods
+from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
 
@@ -422,6 +422,21 @@ def foreground_log_odds(log_likelihoods: np.ndarray, priors, threshold: float) -
     return diff.astype(np.float32, copy=False)
 
 
+def foreground_posterior(log_likelihoods: np.ndarray, priors) -> np.ndarray:
+    """p(fg | x) = sigmoid(log-likelihood ratio + log prior ratio): (2, H, W) -> (H, W) float32.
+
+    For two classes this equals :func:`segmix.bayes.posterior_from_log_likelihoods` but
+    stays in float32 and needs one exp per pixel (a 12-megapixel map in a fraction of the time).
+    """
+    log_odds = foreground_log_odds(log_likelihoods, priors, 0.5)
+    # exp(88) is near the float32 limit; beyond +-80 the posterior is 0 or 1 to float32 anyway.
+    np.clip(log_odds, -80.0, 80.0, out=log_odds)
+    np.negative(log_odds, out=log_odds)
+    np.exp(log_odds, out=log_odds)
+    log_odds += np.float32(1.0)
+    return np.reciprocal(log_odds, out=log_odds)
+
+
 def _refit(model: SegmentationModel, image: np.ndarray, mask: np.ndarray) -> SegmentationModel:
     """One GrabCut round: refit each class mixture on the pixels currently given that class.
 
@@ -528,7 +543,7 @@ def apply_model(
                 unary, image, fixed, settings.smoothness, settings.connectivity, settings.max_exact_pixels
             )
             del unary
-    probability = posterior_from_log_likelihoods(log_likelihoods, model.classifier.priors, 0)
+    probability = foreground_posterior(log_likelihoods, model.classifier.priors)
     del log_likelihoods
     # The clean-ups belong to the regularised decision: smoothing="none" stays the lecture's
     # plain per-pixel rule.
