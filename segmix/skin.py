@@ -667,7 +667,8 @@ class SkinEvaluator:
         tpr, fpr = tp / n_skin, fp / n_non
         auc = float(np.trapz(tpr[::-1], fpr[::-1])) if hasattr(np, "trapz") else float(np.trapezoid(tpr[::-1], fpr[::-1]))
         f1 = 2 * tp / np.maximum(2 * tp + fp + (n_skin - tp), 1)
-        best = int(np.argmax(f1))
+        ties = np.flatnonzero(f1 >= f1.max() - 1e-12)
+        best = int(ties[len(ties) // 2])  # middle of a plateau of equally good thresholds
         precision, recall, pooled_f1 = _prf(self.tp, self.fp, self.fn)
         per = np.asarray(self.per_image) if self.per_image else np.zeros((1, 3))
         return EvalResult(

@@ -1,0 +1,226 @@
+"""Skin models: training on synthetic colours, the built-in model, apply, evaluation, adaptation."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import skin
+from segmix.modelfile import read_model, write_model
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "skin"
+
+SKIN_RGB = (200, 140, 120)
+
+
+def _synthetic_counts(seed=0):
+    rng = np.random.default_rng(seed)
+    sk = np.clip(rng.normal(SKIN_RGB, 10, (3000, 3)), 0, 255).astype(np.uint8)
+    ns = rng.integers(0, 256, (20000, 3)).astype(np.uint8)
+    far = np.linalg.norm(ns.astype(float) - SKIN_RGB, axis=1) > 60
+    ns = ns[far]
+    return skin.ColorCounts.from_dense(np.bincount(skin.rgb_codes(sk), minlength=skin.N_CODES),
+                                       np.bincount(skin.rgb_codes(ns), minlength=skin.N_CODES))
+
+
+@pytest.fixture(scope="module")
+def synthetic_model():
+    return skin.train_skin_model(_synthetic_counts(), n_components=1, non_skin_components=3, n_init=1)
+
+
+def _synthetic_image(rng, size=(40, 50)):
+    """Half skin-coloured, half random non-skin colours; returns image and 0/255 mask."""
+    h, w = size
+    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    far = np.linalg.norm(image.astype(float) - SKIN_RGB, axis=2) > 60
+    image[~far] = (20, 200, 30)
+    mask = np.zeros((h, w), np.uint8)
+    mask[:, : w // 2] = 255
+    image[:, : w // 2] = np.clip(rng.normal(SKIN_RGB, 6, (h, w // 2, 3)), 0, 255).astype(np.uint8)
+    return image, mask
+
+
+def test_training_recovers_classifier(synthetic_model):
+    model = synthetic_model
+    assert model.kind == "skin" and model.positive_class == 0
+    assert model.classifier.class_names == ["skin", "non-skin"]
+    rng = np.random.default_rng(1)
+    image, mask = _synthetic_image(rng)
+    decided = model.posterior_map(image) > model.threshold
+    accuracy = (decided == (mask == 255)).mean()
+    assert accuracy > 0.97
+    # prior defaults to the fraction of skin pixels in the data
+    counts = _synthetic_counts()
+    assert model.classifier.priors[0] == pytest.approx(counts.n_skin / (counts.n_skin + counts.n_non_skin))
+    assert model.training["data"]["skin_pixels"] == counts.n_skin
+
+
+def test_training_is_reproducible():
+    counts = _synthetic_counts()
+    a = skin.train_skin_model(counts, n_components=2, non_skin_components=2, seed=5, n_init=1)
+    b = skin.train_skin_model(counts, n_components=2, non_skin_components=2, seed=5, n_init=1)
+    np.testing.assert_array_equal(a.classifier.mixtures[1].means_, b.classifier.mixtures[1].means_)
+
+
+def test_training_refuses_one_class():
+    counts = _synthetic_counts()
+    counts.non_skin[:] = 0
+    with pytest.raises(ValueError, match="both skin and non-skin"):
+        skin.train_skin_model(counts)
+    with pytest.raises(ValueError, match="prior"):
+        skin.train_skin_model(_synthetic_counts(), prior=1.0)
+
+
+def test_binned_fit_matches_for_many_colours(monkeypatch):
+    """Classes with more distinct colours than MAX_FIT_COLORS are binned, with the same result."""
+    counts = _synthetic_counts()
+    exact = skin.train_skin_model(counts, n_components=1, non_skin_components=1, n_init=1)
+    monkeypatch.setattr(skin, "MAX_FIT_COLORS", 100)
+    binned = skin.train_skin_model(counts, n_components=1, non_skin_components=1, n_init=1)
+    for a, b in zip(exact.classifier.mixtures, binned.classifier.mixtures):
+        np.testing.assert_allclose(a.means_, b.means_, atol=1e-9)
+        np.testing.assert_allclose(a.covariances_, b.covariances_, rtol=0.05, atol=2e-5)
+
+
+def test_color_counts_add_and_uci(tmp_path):
+    rows = "74\t85\t123\t1\n74\t85\t123\t1\n0\t0\t255\t2\n10\t20\t30\t2\n"
+    path = tmp_path / "uci.txt"
+    path.write_text(rows)
+    counts = skin.load_uci(path)
+    assert counts.n_skin == 2 and counts.n_non_skin == 2
+    # BGR order: the first skin row is R=123 G=85 B=74
+    colors, n = counts.class_colors(skin.SKIN)
+    assert colors.tolist() == [[123, 85, 74]] and n.tolist() == [2]
+    both = counts + counts
+    assert both.n_skin == 4 and both.codes.size == counts.codes.size
+    path.write_text("1\t2\t3\t7\n")
+    with pytest.raises(ValueError, match="labels"):
+        skin.load_uci(path)
+
+
+def test_load_mask_ignore_band(tmp_path):
+    grey = np.array([[0, 128, 255], [10, 200, 128]], np.uint8)
+    Image.fromarray(grey).save(tmp_path / "m.png")
+    labels = skin.load_mask(tmp_path / "m.png")
+    assert labels.tolist() == [[0, -1, 1], [0, 1, -1]]
+    with pytest.raises(ValueError, match="mask is 3x2 but the image is"):
+        skin.load_mask(tmp_path / "m.png", (5, 5))
+
+
+def _write_set(folder, n=3, seed=0, ignore=False):
+    rng = np.random.default_rng(seed)
+    (folder / "images").mkdir(parents=True)
+    (folder / "masks").mkdir()
+    for i in range(n):
+        image, mask = _synthetic_image(rng)
+        if ignore:
+            mask[0] = 128
+        Image.fromarray(image).save(folder / "images" / f"im{i}.png")
+        Image.fromarray(mask).save(folder / "masks" / f"im{i}.png")
+
+
+def test_count_image_folder(tmp_path):
+    _write_set(tmp_path, n=3, ignore=True)
+    (tmp_path / "images" / "extra.png").write_bytes((tmp_path / "images" / "im0.png").read_bytes())
+    counts = skin.count_image_folder(tmp_path / "images", tmp_path / "masks")
+    # 3 images of 40x50, first row ignored; left half skin
+    assert counts.n_skin == 3 * 39 * 25 and counts.n_non_skin == 3 * 39 * 25
+    assert counts.sources[0]["pairs"] == 3 and counts.sources[0]["unmatched_images"] == 1
+
+
+def test_evaluator_exact_counts():
+    ev = skin.SkinEvaluator(0.5)
+    posterior = np.array([[0.9, 0.8, 0.2, 0.1], [0.7, 0.3, 0.6, 0.05]], np.float32)
+    labels = np.array([[1, 1, 1, 0], [0, 0, -1, 1]], np.int8)
+    ev.add(posterior, labels)
+    r = ev.result()
+    # decided skin: 0.9 (skin), 0.8 (skin), 0.7 (non); ignored 0.6; missed skin 0.2, 0.05
+    assert (r.precision, r.recall) == pytest.approx((2 / 3, 2 / 4))
+    assert r.f1 == pytest.approx(2 * 2 / (2 * 2 + 1 + 2))
+    assert r.n_skin == 4 and r.n_non_skin == 3
+    assert 0 <= r.auc <= 1 and r.false_positive_rate == pytest.approx(1 / 3)
+
+
+def test_evaluator_perfect_separation_auc():
+    ev = skin.SkinEvaluator(0.5)
+    rng = np.random.default_rng(0)
+    p = np.concatenate([rng.uniform(0.6, 1, 500), rng.uniform(0, 0.4, 500)]).astype(np.float32)
+    lab = np.concatenate([np.ones(500), np.zeros(500)]).astype(np.int8)
+    ev.add(p[None], lab[None])
+    r = ev.result()
+    assert r.auc == pytest.approx(1.0, abs=1e-9) and r.f1 == 1.0 and r.best_f1 == 1.0
+    assert 0.4 <= r.best_threshold <= 0.6
+
+
+def test_evaluate_folder_and_roc(tmp_path, synthetic_model):
+    _write_set(tmp_path / "set", n=3, seed=2)
+    result = skin.evaluate_folder(synthetic_model, tmp_path / "set" / "images", tmp_path / "set" / "masks")
+    assert result.n_images == 3 and result.f1 > 0.95 and result.auc > 0.97
+    skin.save_roc(tmp_path / "roc.png", result)
+    with Image.open(tmp_path / "roc.png") as im:
+        assert im.format == "PNG" and im.size[0] > 300
+
+
+def test_apply_one_writes_outputs(tmp_path, synthetic_model):
+    rng = np.random.default_rng(3)
+    image, mask = _synthetic_image(rng)
+    src = tmp_path / "photo.png"
+    Image.fromarray(image).save(src)
+    written = skin.apply_one(synthetic_model, src, tmp_path, probability=True)
+    assert [p.name for p in written] == ["photo_skin.png", "photo_skin_prob.png"]
+    out = np.asarray(Image.open(written[0]))
+    assert out.dtype == np.uint8 and set(np.unique(out)) <= {0, 255}
+    assert ((out == 255) == (mask == 255)).mean() > 0.97
+    prob = np.asarray(Image.open(written[1]))
+    assert prob.dtype in (np.uint16, np.int32) and prob.max() > 60000
+
+
+def test_apply_never_overwrites_input(tmp_path, synthetic_model):
+    rng = np.random.default_rng(3)
+    image, _ = _synthetic_image(rng)
+    src = tmp_path / "a_skin.png"  # the output name of an input called "a_skin" is a_skin_skin.png ...
+    Image.fromarray(image).save(src)
+    before = src.read_bytes()
+    skin.apply_one(synthetic_model, src, tmp_path)
+    assert src.read_bytes() == before
+    # ... but "x.png" next to an existing input named "x_skin.png" must be refused
+    target = tmp_path / "x_skin.png"
+    target.write_bytes(before)
+    with pytest.raises(ValueError, match="refusing to overwrite"):
+        skin.ensure_not_input(target, target)
+
+
+def test_adaptation_runs_and_keeps_shape(synthetic_model):
+    rng = np.random.default_rng(4)
+    image, mask = _synthetic_image(rng, (60, 60))
+    p = skin.detect_skin(synthetic_model, image, adapt=True)
+    assert p.shape == mask.shape and p.dtype == np.float32
+    assert ((p > 0.5) == (mask == 255)).mean() > 0.95
+
+
+def test_builtin_model():
+    model = skin.load_skin_model()
+    assert model.kind == "skin" and model.classifier.class_names[0] == "skin"
+    assert model.training["data"]["sources"][0]["type"] == "uci"
+    colours = np.array([[[224, 172, 150], [198, 134, 103], [141, 85, 36], [0, 0, 255], [0, 255, 0],
+                         [0, 128, 0], [30, 60, 200]]], np.uint8)
+    p = model.posterior_map(colours)[0]
+    assert (p[:3] > model.threshold).all(), p
+    assert (p[3:] < model.threshold).all(), p
+    assert read_model(skin.builtin_model_path()).threshold == model.threshold
+
+
+def test_builtin_model_refuses_other_kind(tmp_path, synthetic_model):
+    other = skin.train_skin_model(_synthetic_counts(), n_components=1, non_skin_components=1, n_init=1)
+    other.kind = "segmentation"
+    write_model(tmp_path / "seg.json", other)
+    with pytest.raises(ValueError, match="not a skin model"):
+        skin.load_skin_model(tmp_path / "seg.json")
+
+
+@pytest.mark.skipif(not (DATA / "abdomen" / "val").is_dir(), reason="development data not available")
+def test_builtin_model_on_abdomen_dev_set():
+    model = skin.load_skin_model()
+    result = skin.evaluate_folder(model, DATA / "abdomen" / "val" / "images", DATA / "abdomen" / "val" / "masks")
+    assert result.f1 > 0.85 and result.auc > 0.9
