@@ -300,13 +300,35 @@ def run_speed(args) -> None:
     del result
     big, big_truth = _upscaled(image, truth, (4000, 3000))
     big_scribbles = make_scribbles(big_truth, seed=0)
+    # Peak memory is measured in a fresh process that only loads the arrays and segments,
+    # so the benchmark's own 12 MP temporaries (scribble generation) do not count.
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        np.save(Path(folder) / "image.npy", big)
+        np.save(Path(folder) / "scribbles.npy", big_scribbles)
+        np.save(Path(folder) / "truth.npy", big_truth)
+        del big, big_truth, big_scribbles
+        child = subprocess.run([sys.executable, __file__, "--big-child", folder], capture_output=True, text=True)
+    print(child.stdout.strip() or child.stderr.strip())
+
+
+def run_big_child(folder: str) -> None:
+    image = np.load(Path(folder) / "image.npy")
+    scribbles = np.load(Path(folder) / "scribbles.npy")
+    truth = np.load(Path(folder) / "truth.npy")
+    warm = np.zeros((120, 160), np.uint8)  # a tiny run first: loads the cached kernels
+    warm[:, :20] = FOREGROUND
+    warm[:, -20:] = BACKGROUND
+    segment(np.ascontiguousarray(image[:120, :160]), warm)
     before = _peak_rss_mb()
     start = time.perf_counter()
-    result = segment(big, big_scribbles, settings)
+    result = segment(image, scribbles, SegmentationSettings())
     seconds = time.perf_counter() - start
-    err, iou = scores(result.mask, big_truth, big_scribbles)
-    print(f"4000x3000 (12 MP): {seconds:.2f} s, peak RSS {_peak_rss_mb():.0f} MB "
-          f"(before: {before:.0f} MB; image alone {big.nbytes / 2**20:.0f} MB) error {err:.2f}%, IoU {iou:.3f}")
+    err, iou = scores(result.mask, truth, scribbles)
+    print(f"4000x3000 (12 MP): {seconds:.2f} s, peak RSS {_peak_rss_mb():.0f} MB (before segment: {before:.0f} MB "
+          f"incl. image {image.nbytes / 2**20:.0f} MB + scribbles + truth); error {err:.2f}%, IoU {iou:.3f}")
 
 
 def main() -> None:
@@ -320,8 +342,11 @@ def main() -> None:
                         help="override a SegmentationSettings field (repeatable)")
     parser.add_argument("--no-grabcut", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--big-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.speed:
+    if args.big_child:
+        run_big_child(args.big_child)
+    elif args.speed:
         run_speed(args)
     else:
         run_quality(args)
