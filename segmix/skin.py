@@ -555,6 +555,25 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     if output_dir.exists() and not output_dir.is_dir():
         raise ValueError(f"{output_dir}: exists and is not a folder")
     output_dir.mkdir(parents=True, exist_ok=True)
+    # No output may replace any input of the batch (x.png's output x_skin.png may be an input).
+    input_ids = set()
+    for f in files:
+        input_ids.add(os.path.normcase(f.resolve()))
+        try:
+            st = f.stat()
+            input_ids.add((st.st_dev, st.st_ino))
+        except OSError:
+            pass
+
+    def clashes(out: Path) -> bool:
+        if os.path.normcase(out.resolve()) in input_ids:
+            return True
+        try:
+            st = out.stat()
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) in input_ids
+
     seen: dict[str, Path] = {}
     for f in files:
         if f.stem in seen and seen[f.stem] != f:
@@ -565,6 +584,10 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
 
     def work(path):
         try:
+            outputs = apply_outputs(path, output_dir)[: 2 if probability else 1]
+            for out in outputs:
+                if clashes(out):
+                    raise ValueError(f"{out}: refusing to overwrite an input file")
             apply_one(model, path, output_dir, threshold, probability, adapt)
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file

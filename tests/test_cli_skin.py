@@ -1,0 +1,188 @@
+"""segmix skin train / apply / eval from the command line."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+from segmix.modelfile import read_model
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIN_RGB = (200, 140, 120)
+
+
+def _image(rng, h=30, w=40):
+    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    far = np.linalg.norm(image.astype(float) - SKIN_RGB, axis=2) > 60
+    image[~far] = (20, 200, 30)
+    mask = np.zeros((h, w), np.uint8)
+    mask[:, : w // 2] = 255
+    image[:, : w // 2] = np.clip(rng.normal(SKIN_RGB, 6, (h, w // 2, 3)), 0, 255).astype(np.uint8)
+    return image, mask
+
+
+@pytest.fixture()
+def dataset(tmp_path):
+    rng = np.random.default_rng(0)
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for i in range(4):
+        image, mask = _image(rng)
+        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
+        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
+    return tmp_path
+
+
+@pytest.fixture()
+def trained(dataset):
+    model = dataset / "model.json"
+    code = main(["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+                 "-o", str(model), "--components", "1", "--non-skin-components", "2", "--quiet"])
+    assert code == 0
+    return model
+
+
+def test_train_writes_valid_model(trained, capsys):
+    model = read_model(trained)
+    assert model.kind == "skin" and model.features.color_space == "ycbcr"
+    assert model.training["data"]["sources"][0]["pairs"] == 4
+    assert model.classifier.priors[0] == pytest.approx(0.5)
+
+
+def test_train_and_uci_combined(dataset, tmp_path):
+    uci = tmp_path / "uci.txt"
+    uci.write_text("120\t140\t200\t1\n30\t200\t20\t2\n")
+    out = tmp_path / "m2.json"
+    assert main(["skin", "train", "--uci", str(uci), "--images", str(dataset / "images"), "--masks",
+                 str(dataset / "masks"), "-o", str(out), "--components", "1", "--non-skin-components", "2",
+                 "--prior", "0.3", "--quiet"]) == 0
+    model = read_model(out)
+    assert [s["type"] for s in model.training["data"]["sources"]] == ["uci", "images"]
+    assert model.classifier.priors[0] == pytest.approx(0.3)
+
+
+def test_apply_folder_with_corrupt_file(trained, dataset, tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = np.random.default_rng(5)
+    for name in ("a", "b"):
+        Image.fromarray(_image(rng)[0]).save(folder / f"{name}.png")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
+    out = tmp_path / "out"
+    code = main(["skin", "apply", "--model", str(trained), str(folder), "--output-dir", str(out),
+                 "--probability", "--quiet"])
+    assert code == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line]
+    assert len(lines) == 2 and "broken.jpg" in lines[0] and "1 of 3 files failed" in lines[1]
+    assert sorted(p.name for p in out.iterdir()) == ["a_skin.png", "a_skin_prob.png", "b_skin.png", "b_skin_prob.png"]
+    mask = np.asarray(Image.open(out / "a_skin.png"))
+    assert set(np.unique(mask)) <= {0, 255}
+    assert (mask[:, :20] == 255).mean() > 0.95 and (mask[:, 20:] == 0).mean() > 0.95
+
+
+def test_apply_never_overwrites_inputs(trained, tmp_path, capsys):
+    rng = np.random.default_rng(6)
+    folder = tmp_path / "same"
+    folder.mkdir()
+    # An input whose name is the output name of another input in the same folder.
+    Image.fromarray(_image(rng)[0]).save(folder / "x.png")
+    Image.fromarray(_image(rng)[0]).save(folder / "x_skin.png")
+    before = (folder / "x_skin.png").read_bytes()
+    code = main(["skin", "apply", "--model", str(trained), str(folder / "x.png"), str(folder / "x_skin.png"),
+                 "--output-dir", str(folder), "--quiet"])
+    assert code == 1
+    assert (folder / "x_skin.png").read_bytes() == before
+    assert "refusing to overwrite" in capsys.readouterr().err
+
+
+def test_apply_with_builtin_model_and_threshold(tmp_path):
+    rng = np.random.default_rng(7)
+    Image.fromarray(_image(rng)[0]).save(tmp_path / "p.png")
+    assert main(["skin", "apply", str(tmp_path / "p.png"), "--output-dir", str(tmp_path / "o"),
+                 "--threshold", "1", "--quiet"]) == 0
+    assert (np.asarray(Image.open(tmp_path / "o" / "p_skin.png")) == 0).all()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["skin", "apply", "x.png", "--output-dir", "o", "--model", "missing.json"], "model file not found"),
+    (["skin", "train", "-o", "m.json"], "no training data"),
+    (["skin", "train", "--images", "a", "-o", "m.json"], "one --masks per --images"),
+    (["skin", "train", "--images", "nope", "--masks", "nope", "-o", "m.json"], "folder not found"),
+    (["skin", "eval", "--images", "nope", "--masks", "nope"], "folder not found"),
+    (["skin", "apply", "--output-dir", "o", "emptydir"], "no input images"),
+])
+def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "emptydir").mkdir()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and message in err and "Traceback" not in err
+
+
+def test_bad_model_file_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "segmix-model", "version": 1, "kind": "skin"}')
+    assert main(["skin", "eval", "--model", str(bad), "--images", str(tmp_path), "--masks", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "missing 'features'" in err
+
+
+def test_eval_prints_metrics_and_writes_roc(trained, dataset, tmp_path, capsys):
+    roc = tmp_path / "roc.png"
+    js = tmp_path / "eval.json"
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
+                 "--masks", str(dataset / "masks"), "--roc", str(roc), "--json", str(js), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "pooled     precision" in out and "ROC AUC" in out and "best pooled F1" in out
+    with Image.open(roc) as im:
+        assert im.format == "PNG"
+    import json
+
+    summary = json.loads(js.read_text())
+    assert summary["f1"] > 0.95 and summary["n_images"] == 4
+
+
+def test_eval_exact_precision_recall(tmp_path, trained, capsys):
+    """Colours the trained model separates perfectly, labelled partly wrong: exact P/R."""
+    (tmp_path / "ei").mkdir()
+    (tmp_path / "em").mkdir()
+    image = np.zeros((10, 10, 3), np.uint8)
+    image[:, :5] = SKIN_RGB
+    image[:, 5:] = (20, 200, 30)
+    mask = np.zeros((10, 10), np.uint8)
+    mask[:, :4] = 255  # column 4 is skin-coloured but labelled non-skin: 10 false positives
+    mask[:, 9] = 255  # column 9 is green but labelled skin: 10 false negatives
+    mask[0, :] = 128  # ignored row
+    Image.fromarray(image).save(tmp_path / "ei" / "a.png")
+    Image.fromarray(mask).save(tmp_path / "em" / "a.png")
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(tmp_path / "ei"),
+                 "--masks", str(tmp_path / "em"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    # 9 rows: TP = 4*9 = 36, FP = 9, FN = 9
+    assert "precision 0.8000  recall 0.8000  F1 0.8000" in out
+
+
+def test_skin_without_command(capsys):
+    assert main(["skin"]) == 2
+    assert "choose a command" in capsys.readouterr().err
+
+
+def test_subprocess_apply(tmp_path):
+    rng = np.random.default_rng(8)
+    Image.fromarray(_image(rng)[0]).save(tmp_path / "p.png")
+    (tmp_path / "bad.png").write_text("not an image")
+    run = subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", str(tmp_path / "p.png"),
+                          str(tmp_path / "bad.png"), "--output-dir", str(tmp_path / "o")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 1, run.stderr
+    assert (tmp_path / "o" / "p_skin.png").is_file()
+    assert "bad.png" in run.stderr and "Traceback" not in run.stderr
+    run = subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", str(tmp_path / "p.png"),
+                          "--output-dir", str(tmp_path / "o"), "--threshold", "7"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
