@@ -18,7 +18,12 @@ EXPORTS = {
     "cutout": ("_cutout", ".png", "RGBA PNG (*.png)"),
     "scribbles": ("_scribbles", ".png", "Label PNG (*.png)"),
     "model": ("_model", ".json", "segmix model (*.json)"),
+    "skin": ("_skin", ".png", "8-bit PNG mask (*.png)"),
+    "skin_probability": ("_skin_probability", ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
+    "skin_cutout": ("_skin_cutout", ".png", "RGBA PNG (*.png)"),
+    "skin_model": ("_skin_model", ".json", "segmix skin model (*.json)"),
 }
+MODEL_FILTER = "segmix model (*.json);;All files (*)"
 
 load_image = segmix_io.load_image
 load_scribbles = segmix_io.load_scribbles
@@ -75,21 +80,39 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
 
 
 def model_saving_available() -> bool:
-    """True once a trained SegmentationModel can be written as a JSON model file.
-
-    Needs segmix.modelfile.write_model (exists) and a converter from the segmentation model
-    to modelfile.SegmixModel, expected as ``segmix.segment.to_segmix_model(model)`` (not
-    there yet: segment.py is provisional).  Until both exist the menu action stays disabled.
-    """
+    """True when a trained SegmentationModel can be written as a JSON model file."""
     try:
-        from segmix import modelfile, segment
+        from segmix import modelfile
+        from segmix.segment import SegmentationModel
     except ImportError:
         return False
-    return hasattr(modelfile, "write_model") and hasattr(segment, "to_segmix_model")
+    return hasattr(modelfile, "write_model") and hasattr(SegmentationModel, "to_segmix_model")
 
 
 def write_model(path: Path, model, protect=()) -> None:
     """Write a trained SegmentationModel as a versioned JSON model file (atomic)."""
-    from segmix import modelfile, segment
+    from segmix import modelfile
 
-    modelfile.write_model(path, segment.to_segmix_model(model), protect=[p for p in protect if p is not None])
+    modelfile.write_model(path, model.to_segmix_model(), protect=[p for p in protect if p is not None])
+
+
+def read_segmentation_model(path: Path):
+    """Read a model file written by Save Model: a SegmentationModel, or ValueError naming the problem."""
+    from segmix import modelfile
+    from segmix.segment import SegmentationModel
+
+    model = modelfile.read_model(path)  # ModelFileError (a ValueError) names file and problem
+    if model.kind != "segmentation":
+        raise ValueError(f"{path}: is a {model.kind!r} model, not a segmentation model"
+                         + (" (use Skin mode to apply skin models)" if model.kind == "skin" else ""))
+    try:
+        return SegmentationModel.from_segmix_model(model)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def write_skin_model(path: Path, model, protect=()) -> None:
+    """Write a skin SegmixModel as JSON (atomic)."""
+    from segmix import modelfile
+
+    modelfile.write_model(path, model, protect=[p for p in protect if p is not None])

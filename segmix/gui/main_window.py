@@ -15,11 +15,13 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -29,13 +31,18 @@ from segmix.gui.canvas import ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.model_summary import class_swatches
 from segmix.gui.overlay import render_overlay, threshold_mask
-from segmix.gui.panels import ModelPanel, OverlayPanel, ToolPanel, TrainingPanel
+from segmix.gui.panels import ModelPanel, OverlayPanel, SkinPanel, ToolPanel, TrainingPanel
 from segmix.gui.scribbles import LabelLayer, Rect
-from segmix.gui.worker import SegmentationOutcome, TrainingController
+from segmix.gui.worker import SegmentationOutcome, SkinOutcome, TrainingController
 from segmix.segment import SegmentationSettings
 from segmix.gui.signals import emit
 
 MAX_RECENT = 8
+MODES = ("segment", "skin")
+MODE_NAMES = {"segment": "Segment", "skin": "Skin"}
+#: Options of skin models trained in the window: the built-in model's colour space and
+#: sizes, uniform prior (how much a user scribbles says nothing about how much skin there is).
+SKIN_TRAIN_OPTIONS = {"n_components": 2, "non_skin_components": 4, "color_space": "ycbcr", "prior": 0.5, "n_init": 2}
 APPLY_DEBOUNCE_MS = 150
 
 HINT_START = (
@@ -44,6 +51,10 @@ HINT_START = (
 )
 HINT_NEED_BACKGROUND = "Now paint some <b>background</b> (2, or right-drag) - training starts once both have scribbles."
 HINT_NEED_FOREGROUND = "Now paint some <b>foreground</b> (1) - training starts once both have scribbles."
+HINT_SKIN = (
+    "<b>Skin mode</b>: green = skin under the active model; move its threshold on the right. "
+    "To teach a model, paint skin (1) and non-skin (2), then <b>Add photo to skin training set</b>."
+)
 HINT_TRAINED = (
     "Green = foreground. Fix mistakes with more strokes (right-drag paints background), "
     "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
@@ -66,11 +77,17 @@ class MainWindow(QMainWindow):
     overlay_updated()
         The overlay now shows the latest result (benchmarks and tests wait for this).
     training_finished(object)
-        A SegmentationOutcome of the latest scribbles arrived.
+        The final SegmentationOutcome of the latest scribbles arrived.
+    preview_ready(object)
+        The quick per-pixel SegmentationOutcome arrived (the graph cut is still running).
+    skin_updated()
+        Skin mode: the skin posterior of the current photo is shown.
     """
 
     overlay_updated = Signal()
     training_finished = Signal(object)
+    preview_ready = Signal(object)
+    skin_updated = Signal()
 
     def __init__(self, settings: QSettings | None = None, warm_up: bool = True):
         super().__init__()
@@ -85,6 +102,13 @@ class MainWindow(QMainWindow):
         self._fit_interrupted = False
         self._stroke_end_time: float | None = None
         self.last_update_seconds: float | None = None
+        self.final_update_seconds: float | None = None
+        self.mode = "segment"
+        self.skin_model = None  # SegmixModel (kind "skin"), loaded lazily
+        self.skin_model_name = "built-in"
+        self.skin_posterior: np.ndarray | None = None
+        self.skin_training: dict[str, object] = {}  # photo key -> skin.ColorCounts
+        self._skin_in_flight = False
 
         self.canvas = ScribbleCanvas()
         self.hint_label = QLabel(HINT_START)
@@ -106,9 +130,11 @@ class MainWindow(QMainWindow):
         self.overlay_panel = OverlayPanel()
         self.model_panel = ModelPanel()
         self.training_panel = TrainingPanel()
+        self.skin_panel = SkinPanel()
         self._docks = {}
         for key, title, panel in (
             ("tools", "Scribbles", self.tool_panel),
+            ("skin", "Skin", self.skin_panel),
             ("overlay", "Overlay", self.overlay_panel),
             ("model", "Model", self.model_panel),
             ("training", "Training", self.training_panel),
@@ -132,8 +158,10 @@ class MainWindow(QMainWindow):
         self._apply_timer.timeout.connect(self._request_apply)
 
         self._create_actions()
+        self._create_mode_bar()
         self._connect()
         self._restore_settings()
+        self._show_mode_docks()
         self._update_title()
         self.resize(1280, 820) if not self.settings.contains("window/geometry") else None
 
@@ -165,10 +193,11 @@ class MainWindow(QMainWindow):
             "probability": self._action("Export &Probability Map...", lambda: self.export("probability"), menu=file_menu),
             "cutout": self._action("Export &Cut-out...", lambda: self.export("cutout"), menu=file_menu),
         }
-        self.save_model_action = self._action("Save &Model...", lambda: self.save_model(), menu=file_menu)
+        self.save_model_action = self._action("Save &Model...", lambda: self.save_model(), menu=file_menu,
+                                              tip="Save the trained segmentation model as JSON")
         self.save_model_action.setEnabled(False)
-        if not files.model_saving_available():
-            self.save_model_action.setStatusTip("Model files are not available in this version yet")
+        self.load_model_action = self._action("Load Mo&del...", lambda: self.load_model(), menu=file_menu,
+                                              tip="Apply a saved segmentation model to this photo (no scribbles needed)")
         file_menu.addSeparator()
         self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit], menu=file_menu)
 
@@ -191,6 +220,18 @@ class MainWindow(QMainWindow):
         tools_menu.addSeparator()
         self._action("Cancel Training", self.controller.cancel, ["Esc"], menu=tools_menu)
 
+        skin_menu = bar.addMenu("S&kin")
+        self._action("&Skin Mode", lambda: self.set_mode("skin"), ["Ctrl+K"], menu=skin_menu)
+        self._action("Se&gment Mode", lambda: self.set_mode("segment"), ["Ctrl+G"], menu=skin_menu)
+        skin_menu.addSeparator()
+        self._action("&Load Skin Model...", lambda: self.load_skin_model(), menu=skin_menu)
+        self._action("Use &Built-in Skin Model", self.use_builtin_skin_model, menu=skin_menu)
+        self.save_skin_action = self._action("Sa&ve Skin Model...", lambda: self.save_skin_model(), menu=skin_menu)
+        skin_menu.addSeparator()
+        self._action("&Add Photo to Skin Training Set", self.add_to_skin_training_set, menu=skin_menu)
+        self._action("&Train Skin Model", self.train_skin_model, menu=skin_menu)
+        self._action("&Clear Skin Training Set", self.clear_skin_training_set, menu=skin_menu)
+
         view_menu = bar.addMenu("&View")
         self._action("Zoom &In", self.canvas.zoom_in, ["Ctrl++", "+", "="], menu=view_menu)
         self._action("Zoom &Out", self.canvas.zoom_out, ["Ctrl+-", "-"], menu=view_menu)
@@ -201,6 +242,20 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in self._docks.values():
             view_menu.addAction(dock.toggleViewAction())
+
+    def _create_mode_bar(self) -> None:
+        bar = QToolBar("Mode", self)
+        bar.setObjectName("toolbar_mode")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Mode: "))
+        self.mode_combo = QComboBox()
+        for mode in MODES:
+            self.mode_combo.addItem(MODE_NAMES[mode], mode)
+        self.mode_combo.setToolTip("Segment: cut out an object from scribbles.  Skin: detect skin by colour (Ctrl+G / Ctrl+K)")
+        self.mode_combo.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_combo.currentData()))
+        bar.addWidget(self.mode_combo)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.mode_bar = bar
 
     def _connect(self) -> None:
         canvas = self.canvas
@@ -221,10 +276,19 @@ class MainWindow(QMainWindow):
         self.training_panel.cancel_requested.connect(self.controller.cancel)
         self.training_panel.retrain_requested.connect(self.retrain)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        skin_panel = self.skin_panel
+        skin_panel.threshold_changed.connect(lambda _t: self._render() if self.mode == "skin" else None)
+        skin_panel.load_requested.connect(lambda: self.load_skin_model())
+        skin_panel.builtin_requested.connect(self.use_builtin_skin_model)
+        skin_panel.save_requested.connect(lambda: self.save_skin_model())
+        skin_panel.add_requested.connect(self.add_to_skin_training_set)
+        skin_panel.train_requested.connect(self.train_skin_model)
+        skin_panel.clear_set_requested.connect(self.clear_skin_training_set)
         controller = self.controller
         controller.started.connect(lambda _g: self.training_panel.plot.clear())
         controller.progress.connect(self._on_progress)
         controller.result_ready.connect(self._on_result)
+        controller.skin_ready.connect(self._on_skin_result)
         controller.failed.connect(self._on_failed)
         controller.cancelled.connect(self._on_cancelled)
         controller.busy_changed.connect(self.training_panel.set_busy)
@@ -295,6 +359,8 @@ class MainWindow(QMainWindow):
         self.image_path = Path(path) if path is not None else None
         self.layer = LabelLayer(image.shape[:2])
         self.outcome = None
+        self.skin_posterior = None
+        self._skin_in_flight = False
         self.undo_stack.clear()
         self.canvas.set_image(image, self.layer)
         self.training_panel.plot.clear()
@@ -303,6 +369,8 @@ class MainWindow(QMainWindow):
         self._update_hint()
         self._update_title()
         self._update_actions()
+        if self.mode == "skin":
+            self._request_skin()
 
     def _remember_file(self, path: Path) -> None:
         path = path.resolve()
@@ -350,25 +418,38 @@ class MainWindow(QMainWindow):
         return True
 
     def export(self, kind: str, path=None) -> bool:
-        """Write an export ("mask", "probability", "cutout", "scribbles").  True if written."""
+        """Write an export ("mask", "probability", "cutout", "scribbles").  True if written.
+
+        In skin mode mask, probability and cut-out are those of the skin detector and the
+        default names end in ``_skin`` (e.g. ``astronaut_skin.png``).
+        """
         if self.image is None:
             return False
-        if kind != "scribbles" and self.outcome is None:
+        skin_mode = self.mode == "skin" and kind != "scribbles"
+        if skin_mode and self.skin_posterior is None:
+            self.show_message("Nothing to export yet", "The skin model has not been applied to this photo yet.")
+            return False
+        if not skin_mode and kind != "scribbles" and self.outcome is None:
             self.show_message("Nothing to export yet", "Paint foreground and background first.")
             return False
+        name_kind = {"mask": "skin", "probability": "skin_probability", "cutout": "skin_cutout"}[kind] if skin_mode else kind
         if path is None:
-            default = files.default_export_path(self.image_path, kind, Path(self._last_folder()))
-            path = self.ask_save_path(f"Save {kind}", default, files.EXPORTS[kind][2])
+            default = files.default_export_path(self.image_path, name_kind, Path(self._last_folder()))
+            path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])
             if not path:
                 return False
         path = Path(path)
+        if skin_mode:
+            probability = self.skin_posterior
+        else:
+            probability = self.outcome.probability if self.outcome else None
         try:
             files.write_export(
                 kind,
                 path,
                 image=self.image,
-                probability=self.outcome.probability if self.outcome else None,
-                mask=self.current_mask() if self.outcome else None,
+                probability=probability,
+                mask=self.current_mask() if probability is not None else None,
                 labels=self.layer.labels,
                 protect=[self.image_path],
             )
@@ -394,6 +475,33 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError, AttributeError) as exc:
             self.show_message("Cannot save model", str(exc))
             return False
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def load_model(self, path=None) -> bool:
+        """Apply a saved segmentation model to the current photo (scribbles, if any, stay hard constraints)."""
+        if self.image is None:
+            return False
+        if path is None:
+            path = self.ask_open_path("Load segmentation model", files.MODEL_FILTER)
+            if not path:
+                return False
+        try:
+            model = files.read_segmentation_model(Path(path))
+        except (ValueError, OSError) as exc:
+            self.show_message("Cannot load model", str(exc))
+            return False
+        if self.mode != "segment":
+            self.set_mode("segment", retrain=False)
+        self.loaded_model_name = Path(path).name
+        self.model_panel.swatches.set_swatches(class_swatches(model))
+        settings = self.current_settings()
+        apply_settings = type(settings).from_dict(dict(model.settings.to_dict(), smoothing=settings.smoothing,
+                                                      threshold=settings.threshold))
+        self._apply_timer.stop()
+        self._training_in_flight = True
+        self.controller.request_apply(self.image, model, self.layer.labels, apply_settings)
+        self.training_panel.set_status(f"Applying {Path(path).name}...")
         return True
 
     # == scribbles and training ==========================================================
@@ -411,7 +519,7 @@ class MainWindow(QMainWindow):
 
     def _on_stroke_started(self) -> None:
         # A new stroke makes the running fit stale: stop it now, not when the stroke ends.
-        if self.controller.busy:
+        if self.mode == "segment" and self.controller.busy:
             self.controller.invalidate()
             self._training_in_flight = False
             self._fit_interrupted = True
@@ -420,21 +528,25 @@ class MainWindow(QMainWindow):
         diff, name = payload
         interrupted, self._fit_interrupted = self._fit_interrupted, False
         self._stroke_end_time = time.perf_counter()
+        self.last_update_seconds = self.final_update_seconds = None
         if diff is not None:
             self.undo_stack.push(StrokeCommand(self.layer, diff, name, self._labels_changed))
-        elif interrupted:
+        elif interrupted and self.mode == "segment":
             self.retrain()  # the stroke changed nothing, but it stopped a fit we still need
 
     def _labels_changed(self, rect: Rect) -> None:
         self.canvas.refresh_scribbles(rect)
-        self.retrain()
+        if self.mode == "segment":
+            self.retrain()
+        else:
+            self._update_skin_panel()
 
     def current_settings(self) -> SegmentationSettings:
         return self.model_panel.settings(threshold=self.overlay_panel.threshold)
 
     def retrain(self) -> None:
         """Fit both mixtures to the current scribbles on the compute thread."""
-        if self.layer is None:
+        if self.layer is None or self.mode != "segment":
             return
         foreground, background = self.layer.counts()
         if foreground == 0 or background == 0:
@@ -460,27 +572,48 @@ class MainWindow(QMainWindow):
         self.training_panel.set_status(f"Training {name}: iteration {iteration}, mean log-likelihood {value:.3f}")
 
     def _on_result(self, outcome: SegmentationOutcome) -> None:
-        self._training_in_flight = False
+        if self.mode != "segment":
+            return
         self.outcome = outcome
-        emit(self.training_finished, outcome)
-        verb = "Trained and applied" if outcome.retrained else "Applied"
-        self.training_panel.set_status(f"{verb} in {outcome.seconds * 1000:.0f} ms")
         if outcome.retrained:
             self.model_panel.swatches.set_swatches(class_swatches(outcome.model))
+        if not outcome.final:
+            # The quick per-pixel decision; the graph cut follows on the same job.
+            self.training_panel.set_status(
+                f"Trained in {outcome.seconds * 1000:.0f} ms; smoothing edges (graph cut)..."
+            )
+            self._render()
+            self._update_hint()
+            self._update_actions()
+            emit(self.preview_ready, outcome)
+            return
+        self._training_in_flight = False
+        verb = "Trained and applied" if outcome.retrained else "Applied"
+        self.training_panel.set_status(f"{verb} in {outcome.seconds * 1000:.0f} ms")
         settings = self.current_settings()
         if settings.smoothing != "none" and abs(outcome.settings.threshold - settings.threshold) > 1e-9:
             self._apply_timer.start()  # the threshold moved while training
-        self._render()
+        self._render(final=True)
         self._update_hint()
         self._update_actions()
+        emit(self.training_finished, outcome)
 
     def _on_failed(self, message: str) -> None:
         self._training_in_flight = False
+        if self._skin_in_flight:
+            self._skin_in_flight = False
+            self.skin_panel.set_status(f"Failed: {message}")
+            self.show_message("Skin model failed", message)
+            return
         self.training_panel.set_status(f"Training failed: {message}")
         self.statusBar().showMessage(f"Training failed: {message}", 8000)
 
     def _on_cancelled(self) -> None:
         self._training_in_flight = False
+        if self._skin_in_flight:
+            self._skin_in_flight = False
+            self.skin_panel.set_status("Cancelled.")
+            return
         note = " (the overlay shows the previous result)" if self.outcome is not None else ""
         self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
 
@@ -498,7 +631,14 @@ class MainWindow(QMainWindow):
         self.controller.request_apply(self.image, self.outcome.model, self.outcome.scribbles, self.current_settings())
 
     def current_mask(self) -> np.ndarray | None:
-        """The foreground decision the overlay shows, (H, W) bool (None before training)."""
+        """The foreground decision the overlay shows, (H, W) bool (None before training).
+
+        In skin mode: the skin decision p(skin | colour) > the skin threshold.
+        """
+        if self.mode == "skin":
+            if self.skin_posterior is None:
+                return None
+            return self.skin_posterior > np.float32(self.skin_panel.threshold)
         outcome = self.outcome
         if outcome is None:
             return None
@@ -506,15 +646,27 @@ class MainWindow(QMainWindow):
             return threshold_mask(outcome.probability, self.overlay_panel.threshold, outcome.scribbles)
         return outcome.mask
 
-    def _render(self) -> None:
+    def _render(self, final: bool = False) -> None:
+        if self.mode == "skin":
+            if self.skin_posterior is None:
+                self.canvas.set_overlay(None)
+                return
+            rgba = render_overlay(self.overlay_panel.mode, self.skin_posterior, self.current_mask())
+            self.canvas.set_overlay(rgba)
+            emit(self.overlay_updated)
+            return
         if self.outcome is None:
             self.canvas.set_overlay(None)
             return
         rgba = render_overlay(self.overlay_panel.mode, self.outcome.probability, self.current_mask())
         self.canvas.set_overlay(rgba)
         if self._stroke_end_time is not None:
-            self.last_update_seconds = time.perf_counter() - self._stroke_end_time
-            self._stroke_end_time = None
+            elapsed = time.perf_counter() - self._stroke_end_time
+            if self.last_update_seconds is None:
+                self.last_update_seconds = elapsed  # the first overlay after the stroke
+            if final or not self._training_in_flight:
+                self.final_update_seconds = elapsed
+                self._stroke_end_time = None
         emit(self.overlay_updated)
 
     def toggle_overlay(self) -> None:
@@ -531,7 +683,10 @@ class MainWindow(QMainWindow):
         r, g, b = (int(v) for v in self.image[y, x])
         self.position_label.setText(f"x {x}, y {y}")
         self.colour_label.setText(f"RGB {r}, {g}, {b}")
-        if self.outcome is not None:
+        if self.mode == "skin":
+            value = "-" if self.skin_posterior is None else f"{float(self.skin_posterior[y, x]):.2f}"
+            self.posterior_label.setText(f"P(skin) {value}")
+        elif self.outcome is not None:
             self.posterior_label.setText(f"P(foreground) {float(self.outcome.probability[y, x]):.2f}")
         else:
             self.posterior_label.setText("P(foreground) -")
@@ -541,7 +696,9 @@ class MainWindow(QMainWindow):
             self.hint_label.setText("Open a photo with File > Open (Ctrl+O) or drop one here.")
             return
         foreground, background = self.layer.counts()
-        if self.outcome is not None:
+        if self.mode == "skin":
+            text = HINT_SKIN
+        elif self.outcome is not None:
             text = HINT_TRAINED
         elif foreground and not background:
             text = HINT_NEED_BACKGROUND
@@ -563,8 +720,220 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_result = self.outcome is not None
         for action in self.export_actions.values():
-            action.setEnabled(has_result)
+            action.setEnabled(self.skin_posterior is not None if self.mode == "skin" else has_result)
         self.save_model_action.setEnabled(has_result and files.model_saving_available())
+        self.save_skin_action.setEnabled(self.skin_model is not None)
+        self.skin_panel.save_button.setEnabled(self.skin_model is not None)
+
+    # == skin mode =======================================================================
+    def set_mode(self, mode: str, retrain: bool = True) -> None:
+        """Switch between "segment" (scribbles -> object mask) and "skin" (skin detector)."""
+        if mode not in MODES or mode == self.mode:
+            self.mode_combo.setCurrentIndex(self.mode_combo.findData(self.mode))
+            return
+        self.mode = mode
+        self.mode_combo.blockSignals(True)
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(mode))
+        self.mode_combo.blockSignals(False)
+        self._show_mode_docks()
+        # Any running job belongs to the other mode.
+        self.controller.invalidate()
+        self._training_in_flight = self._skin_in_flight = False
+        self._apply_timer.stop()
+        if mode == "skin":
+            self.tool_panel.buttons["foreground"].setText("Skin (1)")
+            self.tool_panel.buttons["background"].setText("Non-skin (2)")
+            if self.image is not None:
+                if self.skin_posterior is None:
+                    self._request_skin()
+                else:
+                    self._render()
+        else:
+            self.tool_panel.buttons["foreground"].setText("Foreground (1)")
+            self.tool_panel.buttons["background"].setText("Background (2)")
+            outcome = self.outcome
+            stale = outcome is None or not outcome.final or (
+                self.layer is not None and not np.array_equal(outcome.scribbles, self.layer.labels))
+            if stale and retrain:
+                self.outcome = None
+                self.canvas.set_overlay(None)
+                self.retrain()
+            else:
+                self._render()
+        self._update_skin_panel()
+        self._update_hint()
+        self._update_actions()
+
+    def _show_mode_docks(self) -> None:
+        skin = self.mode == "skin"
+        self._docks["skin"].setVisible(skin)
+        for key in ("model", "training"):
+            self._docks[key].setVisible(not skin)
+        self.overlay_panel.threshold_slider.setEnabled(not skin)
+
+    def _active_skin_model(self):
+        if self.skin_model is None:
+            from segmix import skin
+
+            self.skin_model = skin.load_skin_model()
+            self.skin_model_name = "built-in"
+            self._on_skin_model_changed()
+        return self.skin_model
+
+    def _on_skin_model_changed(self) -> None:
+        self.skin_panel.set_model_name(self.skin_model_name)
+        self.skin_panel.blockSignals(True)
+        self.skin_panel.set_threshold(self.skin_model.threshold)
+        self.skin_panel.blockSignals(False)
+        self._update_actions()
+
+    def _request_skin(self) -> None:
+        if self.image is None:
+            return
+        try:
+            model = self._active_skin_model()
+        except (ValueError, OSError) as exc:
+            self.show_message("Cannot load the built-in skin model", str(exc))
+            return
+        self._skin_in_flight = True
+        self._training_in_flight = False
+        self.controller.request_skin(self.image, model)
+        self.skin_panel.set_status("Detecting skin...")
+
+    def _on_skin_result(self, outcome: SkinOutcome) -> None:
+        self._skin_in_flight = False
+        if outcome.trained:
+            self.skin_model = outcome.model
+            photos = len(self.skin_training)
+            self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
+            self._on_skin_model_changed()
+            self.skin_panel.set_status(f"Trained and applied in {outcome.seconds:.1f} s. Save it with Save...")
+        else:
+            self.skin_panel.set_status(f"Applied in {outcome.seconds * 1000:.0f} ms")
+        if outcome.posterior is not None and self.image is not None and outcome.posterior.shape == self.image.shape[:2]:
+            self.skin_posterior = outcome.posterior
+        if self.mode == "skin":
+            self._render()
+        self._update_actions()
+        emit(self.skin_updated)
+
+    def load_skin_model(self, path=None) -> bool:
+        """Make a skin model file the active skin model (and apply it in skin mode)."""
+        if path is None:
+            path = self.ask_open_path("Load skin model", files.MODEL_FILTER)
+            if not path:
+                return False
+        from segmix import skin
+
+        try:
+            model = skin.load_skin_model(Path(path))
+        except (ValueError, OSError) as exc:
+            self.show_message("Cannot load skin model", str(exc))
+            return False
+        self.skin_model, self.skin_model_name = model, Path(path).name
+        self._on_skin_model_changed()
+        self.skin_posterior = None
+        if self.mode == "skin":
+            self._request_skin()
+        return True
+
+    def use_builtin_skin_model(self) -> None:
+        self.skin_model = None
+        self.skin_posterior = None
+        if self.mode == "skin":
+            self._request_skin()
+        else:
+            try:
+                self._active_skin_model()
+            except (ValueError, OSError) as exc:
+                self.show_message("Cannot load the built-in skin model", str(exc))
+
+    def save_skin_model(self, path=None) -> bool:
+        """Write the active skin model as JSON (atomic)."""
+        if self.skin_model is None:
+            return False
+        if path is None:
+            if self.image_path is not None:
+                default = self.image_path.with_name("skin_model.json")
+            else:
+                default = Path(self._last_folder()) / "skin_model.json"
+            path = self.ask_save_path("Save skin model", default, files.EXPORTS["skin_model"][2])
+            if not path:
+                return False
+        try:
+            files.write_skin_model(Path(path), self.skin_model, protect=[self.image_path])
+        except (ValueError, OSError) as exc:
+            self.show_message("Cannot save skin model", str(exc))
+            return False
+        self.skin_model_name = Path(path).name
+        self.skin_panel.set_model_name(self.skin_model_name)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def _photo_key(self) -> str:
+        return str(self.image_path.resolve()) if self.image_path is not None else f"untitled-{id(self.image)}"
+
+    def add_to_skin_training_set(self) -> bool:
+        """Collect the colours under this photo's skin (1) / non-skin (2) scribbles.
+
+        Adding the same photo again replaces its earlier contribution.
+        """
+        if self.image is None or self.layer is None:
+            return False
+        from segmix import skin
+
+        labels = self.layer.labels
+        parts = []
+        for label, column in ((1, "skin"), (2, "non_skin")):
+            codes = skin.rgb_codes(self.image[labels == label])
+            unique, counts = np.unique(codes, return_counts=True)
+            zeros = np.zeros(unique.size, np.int64)
+            values = {"skin": zeros, "non_skin": zeros.copy(), column: counts.astype(np.int64)}
+            parts.append(skin.ColorCounts(unique.astype(np.int64), values["skin"], values["non_skin"]))
+        counts = parts[0] + parts[1]
+        if counts.n_skin == 0 and counts.n_non_skin == 0:
+            self.show_message("Nothing to add", "Paint skin (1) and non-skin (2) scribbles on this photo first.")
+            return False
+        name = self.image_path.name if self.image_path is not None else "untitled"
+        counts.sources = [{"type": "scribbles", "photo": name,
+                           "skin_pixels": counts.n_skin, "non_skin_pixels": counts.n_non_skin}]
+        self.skin_training[self._photo_key()] = counts
+        self._update_skin_panel()
+        self.skin_panel.set_status(f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels")
+        return True
+
+    def skin_training_counts(self):
+        """The whole skin training set as one skin.ColorCounts (None when empty)."""
+        total = None
+        for counts in self.skin_training.values():
+            total = counts if total is None else total + counts
+        return total
+
+    def clear_skin_training_set(self) -> None:
+        self.skin_training.clear()
+        self._update_skin_panel()
+
+    def train_skin_model(self) -> bool:
+        """Train a skin model on the training set (compute thread); it becomes the active model."""
+        counts = self.skin_training_counts()
+        if counts is None or counts.n_skin == 0 or counts.n_non_skin == 0:
+            self.show_message("Cannot train yet", "The skin training set needs both skin (1) and non-skin (2) pixels: "
+                              "scribble both, then Add photo to skin training set.")
+            return False
+        self._skin_in_flight = True
+        self._training_in_flight = False
+        image = self.image if self.mode == "skin" else None
+        if image is None:
+            self.skin_posterior = None
+        self.controller.request_skin_training(counts, SKIN_TRAIN_OPTIONS, image)
+        self.skin_panel.set_status("Training skin model...")
+        return True
+
+    def _update_skin_panel(self) -> None:
+        counts = self.skin_training_counts()
+        self.skin_panel.set_training_set(
+            len(self.skin_training), counts.n_skin if counts else 0, counts.n_non_skin if counts else 0
+        )
 
     # == drag and drop on the window frame (the canvas handles its own) ================
     def dragEnterEvent(self, event) -> None:  # noqa: N802

@@ -1,8 +1,8 @@
 """What the model panel shows about a trained model (no Qt here).
 
-This is the ONE place that knows how a SegmentationModel stores its mixtures.  The
-provisional model keeps one mean colour per class (RGB scaled to [0, 1]); the EM model will
-expose per-class component weights and means -- adapt :func:`class_swatches` only.
+This is the ONE place that knows how a SegmentationModel exposes its mixtures: the EM model
+gives per-class component weights and mean colours in sRGB through
+``SegmentationModel.class_swatches()`` (alias ``class_components_rgb``).
 """
 
 from __future__ import annotations

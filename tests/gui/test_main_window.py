@@ -113,7 +113,13 @@ def test_threshold_and_opacity_change_the_overlay_without_retraining(qtbot, wind
 
 def test_threshold_with_graph_cut_reapplies_on_the_worker(qtbot, make_window, photo_path):
     window = make_window(photo_path, smoothing=True)
-    paint_two_classes(qtbot, window)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30), (15, 50)])
+    window.set_tool("background")
+    # Two stages: the per-pixel preview, then the graph-cut mask of the same job.
+    with qtbot.waitSignals([window.preview_ready, window.training_finished], timeout=20000, order="strict"):
+        drag(window, [(70, 10), (60, 30), (65, 50)])
+    assert window.outcome.final and window.outcome.settings.smoothing == "graphcut"
     generation = window.controller.generation
     with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         window.overlay_panel.threshold_slider.setValue(30)

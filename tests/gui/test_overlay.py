@@ -1,6 +1,7 @@
 """Qt-free overlay rendering and model swatches."""
 
 import numpy as np
+import pytest
 
 from segmix.gui.model_summary import class_swatches
 from segmix.gui.overlay import mask_boundary, render_overlay, threshold_mask
@@ -36,8 +37,23 @@ def test_mask_boundary_is_inside_the_mask():
     assert edge[2, 2] and edge[7, 5] and not edge[4, 4] and not edge[0, 0]
 
 
-def test_class_swatches_from_provisional_model():
-    model = SegmentationModel(settings=SegmentationSettings(), means=[np.array([1.0, 0, 0]), np.array([0, 0, 1.0])])
+def test_class_swatches_from_a_trained_model():
+    from gui_helpers import BLUE, RED, make_two_colour_image
+    from segmix.segment import train_model
+
+    image = make_two_colour_image()
+    scribbles = np.zeros(image.shape[:2], np.uint8)
+    scribbles[:, :30] = 1
+    scribbles[:, 50:] = 2
+    from segmix.gui.worker import _single_numba_thread
+
+    with _single_numba_thread():  # as on the app's compute thread (fast on a busy machine)
+        model = train_model(image, scribbles, SegmentationSettings(n_components=2))
     swatches = class_swatches(model)
-    assert swatches[0] == [((255, 0, 0), 1.0)]
-    assert swatches[1] == [((0, 0, 255), 1.0)]
+    assert len(swatches) == 2
+    for row, colour in zip(swatches, (RED, BLUE)):
+        assert len(row) == 2
+        assert sum(w for _, w in row) == pytest.approx(1.0)
+        assert row[0][1] >= row[1][1]  # heaviest first
+        for rgb, _ in row:
+            assert np.abs(np.array(rgb) - colour).max() < 25  # the mean colour, back in sRGB
