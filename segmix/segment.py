@@ -20,7 +20,8 @@ The one pipeline behind the GUI, the command line and the Python API:
 3. :func:`segment` does both.
 
 Priors are uniform (0.5 / 0.5) by default: how much a user scribbles says nothing about how
-much of the photo is foreground (see ``benchmarks/bench_segment.py`` for the measurement).
+much of the photo is foreground (``priors="scribbles"`` uses the scribbled proportions; not
+yet measured on the DAVIS benchmark).
 """
 
 from __future__ import annotations

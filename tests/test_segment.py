@@ -246,3 +246,30 @@ def test_keep_connected_and_fill_holes_helpers():
     bg_seed = np.zeros_like(ring)
     bg_seed[4, 4] = True
     assert not fill_holes_without(ring, bg_seed)[4, 4]  # a scribbled hole stays a hole
+
+
+DAVIS = __import__("pathlib").Path(__file__).parents[1].parent / "shared" / "data" / "interactive" / "davis"
+
+
+@pytest.mark.skipif(not DAVIS.is_dir(), reason="DAVIS frames not available")
+def test_davis_frame_graph_cut_beats_per_pixel_rule():
+    from PIL import Image
+
+    image = np.asarray(Image.open(DAVIS / "images" / "000.jpg").convert("RGB"))
+    truth = np.asarray(Image.open(DAVIS / "masks" / "000.png").convert("L"))
+    scribbles = np.zeros(truth.shape, np.uint8)
+    from scipy import ndimage
+
+    inside = ndimage.binary_erosion(truth == 255, iterations=20)
+    outside = ndimage.binary_erosion(truth == 0, iterations=20)
+    rows = np.zeros(truth.shape, bool)
+    rows[::40] = True
+    scribbles[inside & rows] = FOREGROUND
+    scribbles[outside & rows] = BACKGROUND
+    evaluated = (truth != 128) & (scribbles == 0)
+    errors = {}
+    for smoothing in ("none", "graphcut"):
+        mask = segment(image, scribbles, SegmentationSettings(smoothing=smoothing)).mask
+        errors[smoothing] = np.mean(mask[evaluated] != (truth == 255)[evaluated])
+    assert errors["graphcut"] < errors["none"]
+    assert errors["graphcut"] < 0.05
