@@ -1,0 +1,228 @@
+"""Save / load segmentation models, and skin mode: built-in model, threshold, export, training set."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import modelfile
+from segmix.segment import FOREGROUND
+
+from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes
+
+SKIN = (224, 172, 150)
+GREEN = (40, 110, 60)
+PURPLE = (150, 60, 200)
+YELLOW = (230, 220, 40)
+
+
+def _noisy(image, seed=0, sigma=6):
+    rng = np.random.default_rng(seed)
+    return np.clip(np.round(image + rng.normal(0, sigma, size=image.shape)), 0, 255).astype(np.uint8)
+
+
+def make_skin_photo(seed=0) -> np.ndarray:
+    """Rows 0-39: skin-coloured left half, green right half; rows 40-59: a skin -> green ramp."""
+    image = np.empty((HEIGHT, WIDTH, 3), dtype=np.float64)
+    image[:40, : WIDTH // 2] = SKIN
+    image[:40, WIDTH // 2 :] = GREEN
+    t = np.linspace(0.0, 1.0, WIDTH)[:, None]
+    image[40:] = (np.array(SKIN) * (1 - t) + np.array(GREEN) * t)[None]
+    image[:40] = _noisy(image[:40], seed)
+    return np.round(image).astype(np.uint8)
+
+
+def make_two(colour_left, colour_right, seed) -> np.ndarray:
+    image = np.empty((HEIGHT, WIDTH, 3), dtype=np.float64)
+    image[:, : WIDTH // 2] = colour_left
+    image[:, WIDTH // 2 :] = colour_right
+    return _noisy(image, seed)
+
+
+def _save(tmp_path, name, image):
+    path = tmp_path / name
+    Image.fromarray(image).save(path)
+    return path
+
+
+def enter_skin_mode(qtbot, window):
+    with qtbot.waitSignal(window.skin_updated, timeout=20000):
+        window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))
+    assert window.mode == "skin"
+
+
+# ------------------------------------------------------------------ segmentation models
+def test_save_model_writes_json_beside_the_photo(qtbot, window, photo_path, messages):
+    paint_two_classes(qtbot, window)
+    assert window.save_model_action.isEnabled()
+    offered = []
+    window.ask_save_path = lambda title, default, name_filter: offered.append(default) or str(default)
+    assert window.save_model()
+    assert offered == [photo_path.with_name("two_model.json")]
+    data = json.loads(offered[0].read_text())
+    assert data["kind"] == "segmentation"
+    model = modelfile.read_model(offered[0])
+    assert model.classifier.n_classes == 2 and model.positive_class == 0
+    assert sorted(p.name for p in photo_path.parent.iterdir() if p.suffix != ".png") == ["settings", "two_model.json"]
+    assert messages == []
+    # Never over the photo.
+    before = photo_path.read_bytes()
+    assert not window.save_model(photo_path)
+    assert photo_path.read_bytes() == before and "Cannot save model" in messages[-1][0]
+
+
+def test_load_model_segments_a_new_photo_without_scribbles(qtbot, window, tmp_path, messages):
+    paint_two_classes(qtbot, window)
+    model_path = tmp_path / "red_vs_blue.json"
+    assert window.save_model(model_path)
+    other = _save(tmp_path, "other.png", make_two_colour_image(seed=5))
+    assert window.open_image(other)
+    assert window.outcome is None and not window.layer.labels.any()
+    with qtbot.waitSignal(window.training_finished, timeout=20000):
+        assert window.load_model(model_path)
+    mask = window.current_mask()
+    assert mask[:, : WIDTH // 2 - 2].mean() > 0.98 and mask[:, WIDTH // 2 + 2 :].mean() < 0.02
+    assert window.canvas.overlay_image is not None
+    assert window.export("mask", tmp_path / "other_mask.png")
+    assert messages == []
+
+
+def test_load_model_refuses_a_skin_model_and_garbage(qtbot, window, tmp_path, messages):
+    from segmix.skin import builtin_model_path
+
+    assert not window.load_model(builtin_model_path())
+    assert "not a segmentation model" in messages[-1][1]
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{ not json")
+    assert not window.load_model(garbage)
+    assert "garbage.json" in messages[-1][1] and "JSON" in messages[-1][1]
+    paint_two_classes(qtbot, window)  # still usable
+
+
+# ------------------------------------------------------------------------- skin mode
+@pytest.fixture
+def skin_photo(tmp_path):
+    return _save(tmp_path, "person.png", make_skin_photo())
+
+
+def test_skin_mode_marks_skin_coloured_pixels(qtbot, make_window, skin_photo):
+    window = make_window(skin_photo)
+    enter_skin_mode(qtbot, window)
+    assert window._docks["skin"].isVisible() and not window._docks["training"].isVisible()
+    mask = window.current_mask()
+    assert mask[:40, :38].mean() > 0.95
+    assert mask[:40, 42:].mean() < 0.05
+    overlay = window.canvas.overlay_image
+    np.testing.assert_array_equal(overlay[..., 3] > 0, mask)
+    assert "skin" in window.hint_label.text().lower()
+    assert window.skin_panel.model_label.text() == "Model: built-in"
+
+
+def test_skin_threshold_changes_the_overlay(qtbot, make_window, skin_photo):
+    window = make_window(skin_photo)
+    enter_skin_mode(qtbot, window)
+    generation = window.controller.generation
+    counts = []
+    for value in (5, 50, 95):
+        with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+            window.skin_panel.threshold_slider.setValue(value)
+        expected = window.skin_posterior > value / 100
+        np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, expected)
+        counts.append(int(expected[40:].sum()))  # the ramp holds the uncertain colours
+    assert counts[0] > counts[1] > counts[2]
+    assert window.controller.generation == generation  # re-threshold only, no new job
+
+
+def test_skin_export_mask_default_name_and_never_the_photo(qtbot, make_window, skin_photo, messages):
+    window = make_window(skin_photo)
+    enter_skin_mode(qtbot, window)
+    offered = []
+    window.ask_save_path = lambda title, default, name_filter: offered.append(default) or str(default)
+    assert window.export("mask")
+    assert offered == [skin_photo.with_name("person_skin.png")]
+    mask = np.asarray(Image.open(offered[0]))
+    assert mask.dtype == np.uint8 and set(np.unique(mask)) <= {0, 255}
+    np.testing.assert_array_equal(mask == 255, window.current_mask())
+    before = skin_photo.read_bytes()
+    assert not window.export("mask", skin_photo)
+    assert skin_photo.read_bytes() == before and "Cannot save" in messages[-1][0]
+
+
+def _scribble(window, left_label_tool, right_label_tool):
+    window.set_tool(left_label_tool)
+    drag(window, [(10, 10), (20, 30), (15, 50)])
+    window.set_tool(right_label_tool)
+    drag(window, [(70, 10), (60, 30), (65, 50)])
+
+
+def test_skin_training_set_train_save_and_apply_to_the_next_photo(qtbot, make_window, tmp_path, messages):
+    # "Skin" is purple and "non-skin" yellow here: colours the built-in model knows nothing about.
+    first = _save(tmp_path, "a.png", make_two(PURPLE, YELLOW, seed=1))
+    second = _save(tmp_path, "b.png", make_two(YELLOW, PURPLE, seed=2))
+    third = _save(tmp_path, "c.png", make_two(PURPLE, YELLOW, seed=3))
+    window = make_window(first)
+    enter_skin_mode(qtbot, window)
+    assert not window.skin_panel.train_button.isEnabled()
+    generation = window.controller.generation
+    _scribble(window, "foreground", "background")  # skin on the left, non-skin on the right
+    assert window.controller.generation == generation  # strokes start no segmentation fit in skin mode
+    assert not window.controller.busy and window.outcome is None
+    assert window.add_to_skin_training_set()
+    assert window.add_to_skin_training_set()  # the same photo again replaces, never doubles
+    text = window.skin_panel.set_label.text()
+    assert text.startswith("Training set: 1 photo,")
+    with qtbot.waitSignal(window.skin_updated, timeout=20000):
+        assert window.open_image(second)
+    _scribble(window, "background", "foreground")  # purple is on the right here
+    window.add_to_skin_training_set()
+    counts = window.skin_training_counts()
+    assert "Training set: 2 photos" in window.skin_panel.set_label.text()
+    assert f"{counts.n_skin:,} skin" in window.skin_panel.set_label.text()
+    assert window.skin_panel.train_button.isEnabled()
+    with qtbot.waitSignal(window.skin_updated, timeout=30000):
+        window.skin_panel.train_button.click()
+    assert window.skin_model.kind == "skin"
+    assert "trained on 2 photos" in window.skin_panel.model_label.text()
+    mask = window.current_mask()  # applied to the current photo at once
+    assert mask[:, 42:].mean() > 0.95 and mask[:, :38].mean() < 0.05
+    saved = tmp_path / "my_skin.json"
+    assert window.save_skin_model(saved)
+    assert modelfile.read_model(saved).kind == "skin"
+    # The next photo gets the trained model.
+    with qtbot.waitSignal(window.skin_updated, timeout=20000):
+        assert window.open_image(third)
+    mask = window.current_mask()
+    assert mask[:, :38].mean() > 0.95 and mask[:, 42:].mean() < 0.05
+    # And a fresh window can load the saved file.
+    assert window.load_skin_model(saved) and window.skin_panel.model_label.text() == "Model: my_skin.json"
+    assert messages == []
+
+
+def test_malformed_skin_model_shows_a_message_and_the_window_lives(qtbot, make_window, skin_photo, tmp_path, messages):
+    window = make_window(skin_photo)
+    enter_skin_mode(qtbot, window)
+    active = window.skin_model
+    bad = tmp_path / "bad_skin.json"
+    data = modelfile.model_to_dict(active)
+    data["classes"] = "nonsense" if "classes" in data else None
+    data["classifier"] = {"classes": [{"name": "skin"}]}
+    bad.write_text(json.dumps(data))
+    assert not window.load_skin_model(bad)
+    title, text = messages[-1]
+    assert title == "Cannot load skin model" and "bad_skin.json" in text and "classifier" in text
+    truncated = tmp_path / "cut.json"
+    truncated.write_text(json.dumps(modelfile.model_to_dict(active))[:200])
+    assert not window.load_skin_model(truncated)
+    assert "not valid JSON" in messages[-1][1]
+    assert window.skin_model is active and window.skin_panel.model_label.text() == "Model: built-in"
+    # Still usable: threshold, back to segmenting.
+    window.skin_panel.threshold_slider.setValue(70)
+    with qtbot.waitSignal(window.overlay_updated, timeout=20000):
+        window.set_mode("segment")
+        window.set_tool("foreground")
+        drag(window, [(10, 10), (20, 30)])
+        window.set_tool("background")
+        drag(window, [(70, 10), (65, 30)])
+    assert window.current_mask()[:30, :30].mean() > 0.9
+    assert (window.layer.labels == FOREGROUND).any()
