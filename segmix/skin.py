@@ -461,11 +461,62 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False) -> n
     ``adapt=True`` refits the mixtures on this photo (see :func:`adapt_posterior`).
     """
     image = check_image(image)
-    with _COMPUTE_LOCK:
-        posterior = model.posterior_map(image)
-        if adapt:
+    posterior = _posterior_map(model, image)
+    if adapt:
+        with _COMPUTE_LOCK:  # EM fits run Numba kernels
             posterior = adapt_posterior(model, image, posterior)
     return posterior
+
+
+# Below this many pixels, sorting the 24-bit codes (np.unique) beats the presence-table
+# kernel of segmix.features.unique_colors, whose fixed cost is a scan of 2**24 entries
+# (~0.15 s: a 0.4-megapixel photo would be scored at ~2 MP/s).
+SMALL_IMAGE_PIXELS = 2_000_000
+
+
+def _mixture_log_pdf(gmm: GaussianMixture, X: np.ndarray) -> np.ndarray:
+    """log p(x) of a fitted mixture in plain NumPy (same formula as score_samples).
+
+    A few ten thousand colours and a handful of components take a millisecond; the parallel
+    Numba kernel behind score_samples pays a thread start-up that, on a busy 2-core machine,
+    costs more than the arithmetic.
+    """
+    d = X.shape[1]
+    out = np.empty((X.shape[0], gmm.means_.shape[0]))
+    for k, (w, mu, prec) in enumerate(zip(gmm.weights_, gmm.means_, gmm.precisions_cholesky_)):
+        diff = X - mu
+        # 3x3 products written out: no BLAS call (its thread pool is costly on a busy machine)
+        y = np.stack([sum(diff[:, i] * prec[i, j] for i in range(d)) for j in range(d)], axis=1)
+        out[:, k] = math.log(w) if w > 0 else -np.inf
+        out[:, k] += np.log(np.diag(prec)).sum() - 0.5 * (d * math.log(2 * math.pi) + np.einsum("ij,ij->i", y, y))
+    top = out.max(axis=1)
+    top = np.where(np.isfinite(top), top, 0.0)
+    return top + np.log(np.exp(out - top[:, None]).sum(axis=1))
+
+
+def _posterior_numpy(model: SegmixModel, X: np.ndarray) -> np.ndarray:
+    """p(positive | x) for feature rows X: (N,) float32, in NumPy."""
+    clf = model.classifier
+    log_joint = np.stack([_mixture_log_pdf(m, X) for m in clf.mixtures], axis=1) + np.log(clf.priors)
+    top = log_joint.max(axis=1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    norm = top[:, 0] + np.log(np.exp(log_joint - top).sum(axis=1))
+    return np.exp(log_joint[:, model.positive_class] - norm).astype(np.float32)
+
+
+def _posterior_map(model: SegmixModel, image: np.ndarray) -> np.ndarray:
+    """``model.posterior_map`` with a faster distinct-colour step for small photos."""
+    h, w = image.shape[:2]
+    if h * w >= SMALL_IMAGE_PIXELS or model.features.uses_position:
+        with _COMPUTE_LOCK:  # Numba kernels: one thread at a time
+            return model.posterior_map(image)
+    # NumPy only from here: safe to run in several threads at once.
+    flat = image.reshape(-1, 3)
+    codes = (flat[:, 0].astype(np.int32) << 16) | (flat[:, 1].astype(np.int32) << 8) | flat[:, 2]
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    X = model.features.colors_to_features(codes_to_rgb(distinct))
+    per_color = _posterior_numpy(model, X)
+    return per_color[inverse.reshape(-1)].reshape(h, w)
 
 
 def adapt_posterior(model: SegmixModel, image: np.ndarray, posterior: np.ndarray | None = None,
@@ -480,7 +531,7 @@ def adapt_posterior(model: SegmixModel, image: np.ndarray, posterior: np.ndarray
     """
     image = check_image(image)
     if posterior is None:
-        posterior = model.posterior_map(image)
+        posterior = _posterior_map(model, image)
     colors, inverse, counts = unique_colors(image, return_counts=True)
     p = np.empty(colors.shape[0], np.float64)
     p[inverse] = posterior.ravel()  # every pixel of a colour has the same global posterior
