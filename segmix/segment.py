@@ -66,7 +66,8 @@ class SegmentationSettings:
         logit(threshold) so that it agrees with the per-pixel rule when smoothness is 0).
     random_state : int
     smoothness : float
-        GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats.
+        GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats. 25 measured
+        slightly better than GrabCut's 50 on both halves of the DAVIS benchmark.
     connectivity : {4, 8}
         Neighbourhood of the graph cut and of the connected-component clean-up.
     refine_rounds : int
@@ -95,7 +96,7 @@ class SegmentationSettings:
     smoothing: str = "graphcut"  # "none" | "graphcut"
     threshold: float = 0.5
     random_state: int = 0
-    smoothness: float = 50.0
+    smoothness: float = 25.0
     connectivity: int = 8
     refine_rounds: int = 0
     keep_connected: bool = True
