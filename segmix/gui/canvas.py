@@ -197,14 +197,16 @@ class ScribbleCanvas(QGraphicsView):
 
         Parameters
         ----------
-        rgba : (H, W, 4) uint8 array or None to hide the overlay
+        rgba : (H, W, 4) uint8 array or None to hide the overlay.  Alpha is 0 or 255 and
+            colour is 0 where alpha is 0 (as render_overlay draws it), so the array is also
+            valid premultiplied RGBA, which Qt paints without a full-frame conversion.
         """
         if self._overlay_item is None:
             return
         if rgba is None:
             self._overlay_item.setVisible(False)
             return
-        self._overlay_item.set_image(ArrayImage(rgba))
+        self._overlay_item.set_image(ArrayImage(rgba, premultiplied=True))
         self._overlay_item.setVisible(self._overlay_visible)
 
     @property

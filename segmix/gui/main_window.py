@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.skin_posterior: np.ndarray | None = None
         self.skin_training: dict[str, object] = {}  # photo key -> skin.ColorCounts
         self._skin_in_flight = False
+        self._last_progress_text = 0.0
 
         self.canvas = ScribbleCanvas()
         self.hint_label = QLabel(HINT_START)
@@ -500,7 +501,7 @@ class MainWindow(QMainWindow):
                                                       threshold=settings.threshold))
         self._apply_timer.stop()
         self._training_in_flight = True
-        self.controller.request_apply(self.image, model, self.layer.labels, apply_settings)
+        self.controller.request_apply(self.image, model, self.layer.labels, apply_settings, self.overlay_panel.mode)
         self.training_panel.set_status(f"Applying {Path(path).name}...")
         return True
 
@@ -563,11 +564,15 @@ class MainWindow(QMainWindow):
             return
         self._apply_timer.stop()
         self._training_in_flight = True
-        self.controller.request_training(self.image, self.layer.labels, self.current_settings())
+        self.controller.request_training(self.image, self.layer.labels, self.current_settings(), self.overlay_panel.mode)
         self.training_panel.set_status("Training...")
 
     def _on_progress(self, class_index: int, iteration: int, value: float) -> None:
-        self.training_panel.plot.add_point(class_index, iteration, value)
+        self.training_panel.plot.add_point(class_index, iteration, value)  # repaints coalesce
+        now = time.perf_counter()
+        if now - self._last_progress_text < 0.1:
+            return  # EM reports hundreds of iterations a second: the text at 10 Hz is plenty
+        self._last_progress_text = now
         name = ("foreground", "background")[class_index] if class_index in (0, 1) else "class"
         self.training_panel.set_status(f"Training {name}: iteration {iteration}, mean log-likelihood {value:.3f}")
 
@@ -628,7 +633,9 @@ class MainWindow(QMainWindow):
     def _request_apply(self) -> None:
         if self.outcome is None or self._training_in_flight:
             return
-        self.controller.request_apply(self.image, self.outcome.model, self.outcome.scribbles, self.current_settings())
+        self.controller.request_apply(
+            self.image, self.outcome.model, self.outcome.scribbles, self.current_settings(), self.overlay_panel.mode
+        )
 
     def current_mask(self) -> np.ndarray | None:
         """The foreground decision the overlay shows, (H, W) bool (None before training).
@@ -643,6 +650,8 @@ class MainWindow(QMainWindow):
         if outcome is None:
             return None
         if outcome.settings.smoothing == "none":
+            if abs(outcome.settings.threshold - self.overlay_panel.threshold) < 1e-9:
+                return outcome.mask  # the worker's decision at this very threshold
             return threshold_mask(outcome.probability, self.overlay_panel.threshold, outcome.scribbles)
         return outcome.mask
 
@@ -658,7 +667,12 @@ class MainWindow(QMainWindow):
         if self.outcome is None:
             self.canvas.set_overlay(None)
             return
-        rgba = render_overlay(self.overlay_panel.mode, self.outcome.probability, self.current_mask())
+        outcome = self.outcome
+        mask = self.current_mask()
+        if outcome.rgba is not None and outcome.overlay_mode == self.overlay_panel.mode and mask is outcome.mask:
+            rgba = outcome.rgba  # drawn on the compute thread
+        else:
+            rgba = render_overlay(self.overlay_panel.mode, outcome.probability, mask)
         self.canvas.set_overlay(rgba)
         if self._stroke_end_time is not None:
             elapsed = time.perf_counter() - self._stroke_end_time

@@ -58,16 +58,18 @@ class ArrayImage:
     Parameters
     ----------
     array : (H, W, 4) uint8 array, C-contiguous, RGBA (not premultiplied)
+    premultiplied : bool
+        Declare the pixels premultiplied (true of any array whose alpha is only 0 or 255
+        with colour 0 where alpha is 0): Qt then paints it without converting all of it first.
     """
 
-    def __init__(self, array: np.ndarray):
+    def __init__(self, array: np.ndarray, premultiplied: bool = False):
         if array.ndim != 3 or array.shape[2] != 4 or array.dtype != np.uint8:
             raise ValueError(f"expected an (H, W, 4) uint8 array, got {array.shape} {array.dtype}")
         self.array = np.ascontiguousarray(array)
         height, width = self.array.shape[:2]
-        self.qimage = QImage(
-            self.array.data, width, height, 4 * width, QImage.Format.Format_RGBA8888
-        )
+        fmt = QImage.Format.Format_RGBA8888_Premultiplied if premultiplied else QImage.Format.Format_RGBA8888
+        self.qimage = QImage(self.array.data, width, height, 4 * width, fmt)
 
     @classmethod
     def blank(cls, height: int, width: int) -> "ArrayImage":

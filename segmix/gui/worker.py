@@ -21,6 +21,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from segmix import skin
+from segmix.gui.overlay import render_overlay
 from segmix.segment import (
     SegmentationModel,
     SegmentationSettings,
@@ -41,6 +42,7 @@ class TrainJob:
     image: np.ndarray
     scribbles: np.ndarray
     settings: SegmentationSettings
+    overlay_mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class ApplyJob:
     model: SegmentationModel
     scribbles: np.ndarray
     settings: SegmentationSettings
+    overlay_mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,8 @@ class SegmentationOutcome:
     seconds : wall time of the job on the worker
     retrained : False when only apply_model ran
     final : False for the quick per-pixel preview sent before the graph cut runs
+    rgba : (H, W, 4) uint8 overlay of ``mask`` drawn on the worker in ``overlay_mode``
+        (None when no mode was requested), so the GUI thread need not draw 2 megapixels
     """
 
     generation: int
@@ -108,10 +113,19 @@ class SegmentationOutcome:
     seconds: float
     retrained: bool
     final: bool = True
+    rgba: np.ndarray | None = None
+    overlay_mode: str | None = None
 
 
 class _Cancelled(Exception):
     pass
+
+
+def _drawn(mode: str | None, result) -> dict:
+    """The overlay of a SegmentationResult drawn here, off the GUI thread."""
+    if mode is None:
+        return {}
+    return {"rgba": render_overlay(mode, result.probability, result.mask), "overlay_mode": mode}
 
 
 def _limit_blas_threads() -> None:
@@ -230,6 +244,7 @@ class ComputeWorker(QObject):
                         seconds=time.perf_counter() - start,
                         retrained=True,
                         final=False,
+                        **_drawn(job.overlay_mode, preview),
                     ),
                 )
                 del preview
@@ -247,6 +262,7 @@ class ComputeWorker(QObject):
                     settings=job.settings,
                     seconds=time.perf_counter() - start,
                     retrained=retrained,
+                    **_drawn(job.overlay_mode, result),
                 )
             )
         except _Cancelled:
@@ -345,11 +361,15 @@ class TrainingController(QObject):
         return self._generation
 
     def request_training(
-        self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings
+        self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings,
+        overlay_mode: str | None = None,
     ) -> int:
-        """Start a fit; cancels any running job.  ``scribbles`` is copied here."""
+        """Start a fit; cancels any running job.  ``scribbles`` is copied here.
+
+        With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba).
+        """
         generation = self._next_generation()
-        emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings)))
+        emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode))
         self._set_busy(True)
         emit(self.started, generation)
         return generation
@@ -360,10 +380,11 @@ class TrainingController(QObject):
         model: SegmentationModel,
         scribbles: np.ndarray,
         settings: SegmentationSettings,
+        overlay_mode: str | None = None,
     ) -> int:
         """Re-classify with a trained model (new threshold / smoothing); cancels any running job."""
         generation = self._next_generation()
-        emit(self._submit, ApplyJob(generation, image, model, scribbles.copy(), replace(settings)))
+        emit(self._submit, ApplyJob(generation, image, model, scribbles.copy(), replace(settings), overlay_mode))
         self._set_busy(True)
         return generation
 
