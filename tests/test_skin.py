@@ -224,3 +224,18 @@ def test_builtin_model_on_abdomen_dev_set():
     model = skin.load_skin_model()
     result = skin.evaluate_folder(model, DATA / "abdomen" / "val" / "images", DATA / "abdomen" / "val" / "masks")
     assert result.f1 > 0.85 and result.auc > 0.9
+
+
+def test_progress_bar_only_on_terminals():
+    import io
+
+    stream = io.StringIO()
+    bar = skin.ProgressBar("work", stream=stream)  # StringIO is not a TTY: silent
+    bar(1, 2)
+    bar(2, 2)
+    bar.close()
+    assert stream.getvalue() == ""
+    bar = skin.ProgressBar("work", enabled=True, stream=stream)
+    bar(2, 2)
+    bar.close()
+    assert stream.getvalue().startswith("\rwork [") and "2/2" in stream.getvalue() and stream.getvalue().endswith("\n")
