@@ -372,6 +372,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if self.mode == "skin":
             self._request_skin()
+        else:
+            self.controller.prepare_photo(image)
 
     def _remember_file(self, path: Path) -> None:
         path = path.resolve()

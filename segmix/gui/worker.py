@@ -21,11 +21,17 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from segmix import skin
+from segmix.features import unique_colors
 from segmix.gui.overlay import render_overlay
 from segmix.segment import (
+    BACKGROUND,
+    FOREGROUND,
     SegmentationModel,
+    SegmentationResult,
     SegmentationSettings,
     apply_model,
+    foreground_log_odds,
+    foreground_posterior,
     iter_train_model,
 )
 from segmix.gui.signals import emit
@@ -177,6 +183,47 @@ class ComputeWorker(QObject):
         # attribute is enough: assignment is atomic under the GIL and a late read only
         # costs one more iteration.
         self.latest_generation = 0
+        self._colours: tuple | None = None  # (image, colours (U, 3), inverse (H*W,)) of the open photo
+
+    def _photo_colours(self, image: np.ndarray):
+        """The photo's distinct colours and per-pixel colour index, computed once per photo.
+
+        Finding the distinct colours of a 2-megapixel photo is the largest part of scoring
+        it (measured 170-370 ms of ~360 ms on a busy 2-core machine), and the photo does not
+        change between strokes.
+        """
+        if self._colours is None or self._colours[0] is not image:
+            colours, inverse = unique_colors(image)
+            self._colours = (image, colours, inverse)
+        return self._colours[1], self._colours[2]
+
+    @Slot(object)
+    def prepare(self, image: np.ndarray) -> None:
+        """Find the distinct colours of a newly opened photo before the first stroke ends."""
+        try:
+            self._photo_colours(image)
+        except Exception:  # noqa: BLE001 - the first job will report any real problem
+            self._colours = None
+
+    def _per_pixel(self, image, model, scribbles, settings) -> SegmentationResult | None:
+        """apply_model(..., smoothing="none"), bit for bit, from the cached photo colours.
+
+        The same arithmetic as segment.apply_model on the same float32 log-likelihoods, per
+        distinct colour instead of per pixel.  None for position features (no colour cache).
+        """
+        if model.features.uses_position:
+            return None
+        colours, inverse = self._photo_colours(image)
+        per_colour = model.classifier.class_log_likelihood(model.features.colors_to_features(colours))
+        log_likelihoods = np.ascontiguousarray(np.asarray(per_colour).T, dtype=np.float32)  # (2, U)
+        priors = model.classifier.priors
+        decide = foreground_log_odds(log_likelihoods, priors, settings.threshold) > 0
+        posterior = foreground_posterior(log_likelihoods, priors)
+        shape = image.shape[:2]
+        mask = decide[inverse].reshape(shape)
+        mask[scribbles == FOREGROUND] = True
+        mask[scribbles == BACKGROUND] = False
+        return SegmentationResult(probability=posterior[inverse].reshape(shape), mask=mask, model=model)
 
     def _check(self, generation: int) -> None:
         if generation != self.latest_generation:
@@ -230,7 +277,9 @@ class ComputeWorker(QObject):
                 # graph cut, which costs seconds on a large photo.  A newer stroke
                 # cancels the job between the two.
                 quick = replace(job.settings, smoothing="none")
-                preview = apply_model(job.image, model, job.scribbles, quick)
+                preview = self._per_pixel(job.image, model, job.scribbles, quick)
+                if preview is None:
+                    preview = apply_model(job.image, model, job.scribbles, quick)
                 self._check(generation)
                 emit(
                     self.finished,
@@ -249,7 +298,11 @@ class ComputeWorker(QObject):
                 )
                 del preview
                 self._check(generation)
-            result = apply_model(job.image, model, job.scribbles, job.settings)
+            result = None
+            if job.settings.smoothing == "none":
+                result = self._per_pixel(job.image, model, job.scribbles, job.settings)
+            if result is None:
+                result = apply_model(job.image, model, job.scribbles, job.settings)
             self._check(generation)
             emit(
                 self.finished,
@@ -316,6 +369,7 @@ class TrainingController(QObject):
     warmed_up = Signal(float)
 
     _submit = Signal(object)
+    _prepare = Signal(object)
     _start_warm_up = Signal()
 
     def __init__(self, parent: QObject | None = None, warm_up: bool = True) -> None:
@@ -331,6 +385,7 @@ class TrainingController(QObject):
         # Queued connections: the slots run on the compute thread, the signals back
         # arrive on the GUI thread.
         self._submit.connect(self._worker.run)
+        self._prepare.connect(self._worker.prepare)
         self._start_warm_up.connect(self._worker.warm_up)
         self._worker.progress.connect(self._on_progress)
         self._worker.finished.connect(self._on_finished)
@@ -387,6 +442,10 @@ class TrainingController(QObject):
         emit(self._submit, ApplyJob(generation, image, model, scribbles.copy(), replace(settings), overlay_mode))
         self._set_busy(True)
         return generation
+
+    def prepare_photo(self, image: np.ndarray) -> None:
+        """Let the compute thread index the colours of a newly opened photo (no result signal)."""
+        emit(self._prepare, image)
 
     def request_skin(self, image: np.ndarray, model) -> int:
         """p(skin | colour) of every pixel under ``model``; cancels any running job."""

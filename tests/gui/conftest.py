@@ -16,6 +16,20 @@ QCoreApplication.setApplicationName("segmix-tests")
 from gui_helpers import make_two_colour_image  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def warm_kernels():
+    """Load / compile the Numba kernels once, before any window waits for a result with a timeout.
+
+    Sequential use of the kernels from this thread and later from a window's compute thread
+    is fine; only concurrent parallel kernels from two threads are not.
+    """
+    from segmix.gui.worker import ComputeWorker, _limit_blas_threads
+
+    _limit_blas_threads()
+    ComputeWorker().warm_up()
+    yield
+
+
 @pytest.fixture
 def settings_path(tmp_path):
     return tmp_path / "settings" / "segmix.ini"

@@ -164,6 +164,7 @@ def test_skin_training_set_train_save_and_apply_to_the_next_photo(qtbot, make_wi
     window = make_window(first)
     enter_skin_mode(qtbot, window)
     assert not window.skin_panel.train_button.isEnabled()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=5000)
     generation = window.controller.generation
     _scribble(window, "foreground", "background")  # skin on the left, non-skin on the right
     assert window.controller.generation == generation  # strokes start no segmentation fit in skin mode

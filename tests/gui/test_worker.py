@@ -1,0 +1,36 @@
+"""The compute worker's per-pixel shortcut (cached photo colours) equals segment.apply_model."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from segmix.gui.worker import ComputeWorker, _single_numba_thread
+from segmix.segment import SegmentationSettings, apply_model, train_model
+
+from gui_helpers import make_two_colour_image
+
+
+@pytest.mark.parametrize("color_space", ["lab", "ycbcr"])
+def test_per_pixel_shortcut_is_apply_model_bit_for_bit(color_space):
+    rng = np.random.default_rng(4)
+    image = make_two_colour_image(seed=2)
+    image[20:40, 30:50] = rng.integers(0, 256, size=(20, 20, 3))  # ambiguous colours too
+    image.setflags(write=False)
+    scribbles = np.zeros(image.shape[:2], np.uint8)
+    scribbles[5:55, 5:12] = 1
+    scribbles[5:55, 70:76] = 2
+    settings = SegmentationSettings(n_components=3, color_space=color_space, smoothing="none", threshold=0.3)
+    with _single_numba_thread():
+        model = train_model(image, scribbles, settings)
+    worker = ComputeWorker()
+    for threshold in (0.3, 0.7):
+        current = replace(settings, threshold=threshold)
+        expected = apply_model(image, model, scribbles, current)
+        got = worker._per_pixel(image, model, scribbles, current)
+        np.testing.assert_array_equal(got.probability, expected.probability)
+        np.testing.assert_array_equal(got.mask, expected.mask)
+    assert worker._colours[0] is image  # computed once, reused
+    other = image.copy()
+    worker._per_pixel(other, model, scribbles, settings)
+    assert worker._colours[0] is other  # a new photo replaces the cache
