@@ -258,6 +258,13 @@ def run_quality(args) -> None:
 
 # ----------------------------------------------------------------------- speed
 def _peak_rss_mb() -> float:
+    """Peak resident memory of this process image (VmHWM; ru_maxrss survives fork/exec on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
