@@ -31,10 +31,9 @@ from segmix.gui.canvas import ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.model_summary import class_swatches
 from segmix.gui.overlay import render_overlay, threshold_mask
-from segmix.gui.panels import ModelPanel, OverlayPanel, SkinPanel, ToolPanel, TrainingPanel
+from segmix.gui.panels import MODEL_DEFAULTS, ModelPanel, OverlayPanel, SkinPanel, ToolPanel, TrainingPanel
 from segmix.gui.scribbles import LabelLayer, Rect
 from segmix.gui.worker import SegmentationOutcome, SkinOutcome, TrainingController
-from segmix.segment import SegmentationSettings
 from segmix.gui.signals import emit
 
 MAX_RECENT = 8
@@ -544,7 +543,8 @@ class MainWindow(QMainWindow):
         else:
             self._update_skin_panel()
 
-    def current_settings(self) -> SegmentationSettings:
+    def current_settings(self):
+        """The segmix.segment.SegmentationSettings the panels describe."""
         return self.model_panel.settings(threshold=self.overlay_panel.threshold)
 
     def retrain(self) -> None:
@@ -984,13 +984,15 @@ class MainWindow(QMainWindow):
         visible = str(s.value("overlay/visible", "true")).lower() != "false"
         self.overlay_panel.visible_box.setChecked(visible)
         self.canvas.set_overlay_visible(visible)
-        defaults = SegmentationSettings()
+        from types import SimpleNamespace
+
+        d = MODEL_DEFAULTS
         self.model_panel.load(
-            SegmentationSettings(
-                n_components=int(s.value("model/n_components", defaults.n_components)),
-                covariance_type=str(s.value("model/covariance_type", defaults.covariance_type)),
-                color_space=str(s.value("model/color_space", defaults.color_space)),
-                smoothing=str(s.value("model/smoothing", defaults.smoothing)),
+            SimpleNamespace(
+                n_components=int(s.value("model/n_components", d["n_components"])),
+                covariance_type=str(s.value("model/covariance_type", d["covariance_type"])),
+                color_space=str(s.value("model/color_space", d["color_space"])),
+                smoothing=str(s.value("model/smoothing", d["smoothing"])),
             )
         )
         self._rebuild_recent_menu()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from segmix.segment import BACKGROUND, FOREGROUND
+from segmix.gui.scribbles import BACKGROUND, FOREGROUND
 
 OVERLAY_MODES = ("tint", "outline", "heatmap")
 OVERLAY_MODE_NAMES = {"tint": "Tinted mask", "outline": "Outline", "heatmap": "Probability heat map"}

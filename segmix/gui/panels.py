@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from segmix.gui.canvas import MAX_BRUSH, MIN_BRUSH
 from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB, OVERLAY_MODE_NAMES, OVERLAY_MODES
-from segmix.segment import SegmentationSettings
 from segmix.gui.signals import emit
 
 CLASS_COLOURS = (QColor(*FOREGROUND_RGB), QColor(*BACKGROUND_RGB))
@@ -36,6 +35,9 @@ CLASS_NAMES = ("Foreground", "Background")
 COVARIANCE_TYPES = ("full", "diag", "spherical")
 COLOR_SPACES = ("lab", "rgb", "hsv", "ycbcr")  # the names segmix.features accepts
 COLOR_SPACE_NAMES = {"lab": "CIE Lab", "rgb": "RGB", "hsv": "HSV", "ycbcr": "YCbCr"}
+#: The model panel's start values: segmix.segment.SegmentationSettings() defaults (a test
+#: keeps them equal), spelled out so the window opens without importing the engine.
+MODEL_DEFAULTS = {"n_components": 5, "covariance_type": "full", "color_space": "lab", "smoothing": "graphcut"}
 
 
 def _status_label(text: str = "", lines: int = 2) -> QLabel:
@@ -280,7 +282,10 @@ class ModelPanel(QWidget):
         self.color_space_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
         self.smoothing_box.toggled.connect(lambda _b: emit(self.settings_changed))
 
-    def settings(self, threshold: float, random_state: int = 0) -> SegmentationSettings:
+    def settings(self, threshold: float, random_state: int = 0):
+        """The chosen settings as a segmix.segment.SegmentationSettings."""
+        from segmix.segment import SegmentationSettings
+
         return SegmentationSettings(
             n_components=self.components_spin.value(),
             covariance_type=self.covariance_combo.currentData(),
@@ -290,8 +295,8 @@ class ModelPanel(QWidget):
             random_state=random_state,
         )
 
-    def load(self, settings: SegmentationSettings) -> None:
-        """Show stored settings without emitting settings_changed."""
+    def load(self, settings) -> None:
+        """Show stored settings (anything with the MODEL_DEFAULTS attributes) without emitting settings_changed."""
         widgets = (self.components_spin, self.covariance_combo, self.color_space_combo, self.smoothing_box)
         for widget in widgets:
             widget.blockSignals(True)

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from segmix.segment import BACKGROUND, FOREGROUND
-
+# The scribble labels of DESIGN.md (the same values as segmix.segment.FOREGROUND /
+# BACKGROUND, checked by tests/gui/test_worker.py).  Defined here so that opening the window
+# does not import the engine (Numba, SciPy: ~1.4 s), which the compute thread loads instead.
+FOREGROUND = 1
+BACKGROUND = 2
 UNLABELLED = 0
 ERASE = UNLABELLED
 

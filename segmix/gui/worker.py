@@ -20,21 +20,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from segmix import skin
-from segmix.features import unique_colors
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+
 from segmix.gui.overlay import render_overlay
-from segmix.segment import (
-    BACKGROUND,
-    FOREGROUND,
-    SegmentationModel,
-    SegmentationResult,
-    SegmentationSettings,
-    apply_model,
-    foreground_log_odds,
-    foreground_posterior,
-    iter_train_model,
-)
+from segmix.gui.scribbles import BACKGROUND, FOREGROUND
 from segmix.gui.signals import emit
+
+if TYPE_CHECKING:
+    from segmix.segment import SegmentationModel, SegmentationSettings
+
+# The engine (segmix.segment, segmix.skin: Numba, SciPy, scikit-image, ~1.4 s to import) is
+# imported inside the methods that run on the compute thread, so the window paints first.
 
 
 @dataclass(frozen=True)
@@ -123,6 +121,9 @@ class SegmentationOutcome:
     overlay_mode: str | None = None
 
 
+WARM_UP_DELAY_MS = 150
+
+
 class _Cancelled(Exception):
     pass
 
@@ -143,7 +144,8 @@ def _limit_blas_threads() -> None:
     except ImportError:  # optional: without it BLAS keeps its default
         return
     global _BLAS_LIMIT
-    _BLAS_LIMIT = threadpool_limits(1, user_api="blas")
+    if _BLAS_LIMIT is None:
+        _BLAS_LIMIT = threadpool_limits(1, user_api="blas")
 
 
 _BLAS_LIMIT = None
@@ -193,6 +195,8 @@ class ComputeWorker(QObject):
         change between strokes.
         """
         if self._colours is None or self._colours[0] is not image:
+            from segmix.features import unique_colors
+
             colours, inverse = unique_colors(image)
             self._colours = (image, colours, inverse)
         return self._colours[1], self._colours[2]
@@ -211,6 +215,8 @@ class ComputeWorker(QObject):
         The same arithmetic as segment.apply_model on the same float32 log-likelihoods, per
         distinct colour instead of per pixel.  None for position features (no colour cache).
         """
+        from segmix.segment import SegmentationResult, foreground_log_odds, foreground_posterior
+
         if model.features.uses_position:
             return None
         colours, inverse = self._photo_colours(image)
@@ -231,8 +237,12 @@ class ComputeWorker(QObject):
 
     @Slot()
     def warm_up(self) -> None:
-        """Compile the kernels on a tiny image so the first real stroke is fast."""
+        """Import the engine and compile the kernels on a tiny image so the first real stroke is fast."""
         start = time.perf_counter()
+        _limit_blas_threads()
+        from segmix import skin
+        from segmix.segment import SegmentationSettings, apply_model, iter_train_model
+
         rng = np.random.default_rng(0)
         image = rng.integers(0, 256, size=(16, 16, 3), dtype=np.uint8)
         scribbles = np.zeros((16, 16), dtype=np.uint8)
@@ -252,6 +262,10 @@ class ComputeWorker(QObject):
                 apply_model(image, model, scribbles, settings)
             except Exception:  # noqa: BLE001 - a warm-up failure must not kill the app
                 pass
+        try:
+            skin.detect_skin(skin.load_skin_model(), image)  # skin mode's kernels and model file
+        except Exception:  # noqa: BLE001
+            pass
         emit(self.warmed_up, time.perf_counter() - start)
 
     @Slot(object)
@@ -260,6 +274,9 @@ class ComputeWorker(QObject):
         generation = job.generation
         try:
             self._check(generation)
+            _limit_blas_threads()
+            from segmix.segment import apply_model
+
             if isinstance(job, (SkinApplyJob, SkinTrainJob)):
                 self._run_skin(job)
                 return
@@ -326,6 +343,8 @@ class ComputeWorker(QObject):
             emit(self.job_done, generation)
 
     def _run_skin(self, job) -> None:
+        from segmix import skin
+
         start = time.perf_counter()
         model, trained = getattr(job, "model", None), False
         if isinstance(job, SkinTrainJob):
@@ -340,6 +359,8 @@ class ComputeWorker(QObject):
         emit(self.skin_finished, SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start))
 
     def _train(self, job: TrainJob) -> SegmentationModel:
+        from segmix.segment import iter_train_model
+
         generator = iter_train_model(job.image, job.scribbles, job.settings)
         while True:
             self._check(job.generation)
@@ -394,10 +415,10 @@ class TrainingController(QObject):
         self._worker.cancelled.connect(self._on_cancelled)
         self._worker.job_done.connect(self._on_job_done)
         self._worker.warmed_up.connect(self._on_warmed_up)
-        _limit_blas_threads()
         self._thread.start()
         if warm_up:
-            emit(self._start_warm_up)
+            # After the window's first paint: importing the engine holds the GIL in bursts.
+            QTimer.singleShot(WARM_UP_DELAY_MS, lambda: emit(self._start_warm_up))
         else:
             self.is_warm = True
 

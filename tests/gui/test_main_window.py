@@ -10,7 +10,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from segmix.gui import worker as worker_module
 from segmix.segment import BACKGROUND, FOREGROUND, TrainingProgress
 
 from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes, viewport_point
@@ -175,7 +174,9 @@ def _slow_training(image, scribbles, settings=None):
 
 
 def test_cancel_stops_the_fit_and_shows_nothing(qtbot, window, monkeypatch):
-    monkeypatch.setattr(worker_module, "iter_train_model", _slow_training)
+    import segmix.segment
+
+    monkeypatch.setattr(segmix.segment, "iter_train_model", _slow_training)
     results = []
     window.controller.result_ready.connect(results.append)
     window.set_tool("foreground")

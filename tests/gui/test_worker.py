@@ -34,3 +34,34 @@ def test_per_pixel_shortcut_is_apply_model_bit_for_bit(color_space):
     other = image.copy()
     worker._per_pixel(other, model, scribbles, settings)
     assert worker._colours[0] is other  # a new photo replaces the cache
+
+
+def test_gui_constants_match_the_engine():
+    from segmix import segment
+    from segmix.gui import scribbles
+    from segmix.gui.panels import MODEL_DEFAULTS
+
+    assert (scribbles.FOREGROUND, scribbles.BACKGROUND) == (segment.FOREGROUND, segment.BACKGROUND)
+    defaults = segment.SegmentationSettings()
+    assert MODEL_DEFAULTS == {key: getattr(defaults, key) for key in MODEL_DEFAULTS}
+
+
+def test_opening_the_window_does_not_import_the_engine():
+    """The compute thread imports Numba / SciPy after the first paint (start-up time)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication; app = QApplication([])\n"
+        "from segmix.gui.main_window import MainWindow\n"
+        "w = MainWindow(warm_up=False); w.show(); app.processEvents()\n"
+        "print(sorted(m for m in ('segmix.segment', 'numba', 'scipy.ndimage', 'segmix.skin') if m in sys.modules))\n"
+        "w.controller.shutdown()\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
