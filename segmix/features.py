@@ -45,6 +45,9 @@ from skimage import color as skcolor
 
 from segmix.mixture import _kernels
 
+# Below this many pixels sorting packed codes beats the kernel's 64 MB table (scribbles).
+_SMALL_IMAGE = 1 << 19
+
 __all__ = ["COLOR_SPACES", "SCALINGS", "FeatureSpace", "colors_to_features", "unique_colors"]
 
 COLOR_SPACES = ("rgb", "lab", "hsv", "ycbcr")
@@ -178,7 +181,14 @@ def unique_colors(
         Only if ``return_counts``.
     """
     image = _check_image(image)
-    colors, inverse = _kernels.unique_rgb(image.reshape(-1, 3))
+    flat = image.reshape(-1, 3)
+    if flat.shape[0] < _SMALL_IMAGE:
+        codes = (flat[:, 0].astype(np.int32) << 16) | (flat[:, 1].astype(np.int32) << 8) | flat[:, 2]
+        present, inverse = np.unique(codes, return_inverse=True)
+        inverse = inverse.reshape(-1).astype(np.int32)
+        colors = np.stack([present >> 16, (present >> 8) & 0xFF, present & 0xFF], axis=1).astype(np.uint8)
+    else:
+        colors, inverse = _kernels.unique_rgb(flat)
     if return_counts:
         return colors, inverse, np.bincount(inverse, minlength=colors.shape[0]).astype(np.int64)
     return colors, inverse

@@ -265,24 +265,6 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
     return scribbles.astype(np.uint8, copy=False)
 
 
-# Above this many pixels the 2**24-entry table of features.unique_colors beats sorting.
-_TABLE_UNIQUE_MIN_PIXELS = 2_000_000
-
-
-def _unique_pixel_colors(pixels: np.ndarray):
-    """Distinct colours of (N, 3) uint8 pixels: colors (U, 3) uint8, inverse (N,), counts (U,).
-
-    Scribbles cover a few thousand to a few hundred thousand pixels: sorting their packed
-    24-bit codes is much cheaper than allocating and scanning a 64 MB lookup table.
-    """
-    if pixels.shape[0] >= _TABLE_UNIQUE_MIN_PIXELS:
-        return unique_colors(pixels[None], return_counts=True)
-    codes = (pixels[:, 0].astype(np.int32) << 16) | (pixels[:, 1].astype(np.int32) << 8) | pixels[:, 2]
-    unique, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-    colors = np.column_stack([(unique >> 16) & 255, (unique >> 8) & 255, unique & 255]).astype(np.uint8)
-    return colors, inverse.ravel(), counts
-
-
 def _class_training_data(image, scribbles, label, features: FeatureSpace):
     """Feature rows, sample weights and distinct-row count of one class's scribbled pixels.
 
@@ -293,7 +275,7 @@ def _class_training_data(image, scribbles, label, features: FeatureSpace):
     selected = scribbles == label
     n_pixels = int(selected.sum())
     pixels = image[selected]  # (n_pixels, 3) uint8
-    colors, inverse, counts = _unique_pixel_colors(pixels)
+    colors, inverse, counts = unique_colors(pixels[None], return_counts=True)
     if not features.uses_position:
         return features.colors_to_features(colors), counts.astype(np.float64), colors.shape[0], n_pixels
     rows, cols = np.nonzero(selected)
