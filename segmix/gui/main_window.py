@@ -782,10 +782,14 @@ class MainWindow(QMainWindow):
 
     def _show_mode_docks(self) -> None:
         skin = self.mode == "skin"
-        self._docks["skin"].setVisible(skin)
+        size = self.size()
         for key in ("model", "training"):
             self._docks[key].setVisible(not skin)
-        self.overlay_panel.threshold_slider.setEnabled(not skin)
+        self._docks["skin"].setVisible(skin)
+        # The skin panel has its own threshold; one slider per mode avoids "which one?".
+        self.overlay_panel.set_threshold_visible(not skin)
+        if self.isVisible() and not (self.isMaximized() or self.isFullScreen()):
+            self.resize(size)  # showing a dock must not grow the window
 
     def _active_skin_model(self):
         if self.skin_model is None:

@@ -182,6 +182,11 @@ class OverlayPanel(QWidget):
         threshold_row.addWidget(self.threshold_slider, 1)
         threshold_row.addWidget(self.threshold_label)
         form.addRow("Threshold", threshold_row)
+        self._form = form
+        self._threshold_row = threshold_row
+
+    def set_threshold_visible(self, visible: bool) -> None:
+        self._form.setRowVisible(self._threshold_row, visible)
 
     @property
     def mode(self) -> str:

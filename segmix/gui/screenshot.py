@@ -1,6 +1,7 @@
-"""Render the window after a few strokes on the astronaut sample (for docs/screenshot.png).
+"""Render the window after a few strokes on the astronaut sample (docs/screenshot.png) and
+in skin mode with the built-in skin model (docs/screenshot_skin.png).
 
-Run: ``QT_QPA_PLATFORM=offscreen python -m segmix.gui.screenshot docs/screenshot.png``
+Run: ``QT_QPA_PLATFORM=offscreen python -m segmix.gui.screenshot docs/screenshot.png docs/screenshot_skin.png``
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ STROKES = [
     ("background", [(40, 60), (60, 200), (40, 330)]),
     ("background", [(300, 40), (380, 60), (470, 120), (470, 260)]),
     ("background", [(420, 330), (480, 380)]),
+    ("background", [(390, 300), (495, 305), (500, 460)]),
 ]
 
 
@@ -43,6 +45,7 @@ def _wait_for(signal, timeout_ms: int = 60000) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     output = Path(argv[0] if argv else "docs/screenshot.png")
+    skin_output = Path(argv[1]) if len(argv) > 1 else None
     app = QApplication.instance() or QApplication([])
     from segmix.gui.app import create_window
 
@@ -55,13 +58,26 @@ def main(argv: list[str] | None = None) -> int:
     for tool, points in STROKES:
         window.set_tool(tool)
         _drag(window, points)
-    _wait_for(window.overlay_updated)
+    _wait_for(window.training_finished)  # the graph-cut result, not the quick preview
     app.processEvents()
     QTest.mouseMove(window.canvas.viewport(), window.canvas.mapFromScene(QPointF(330, 300)))
     app.processEvents()
     output.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(output))
     print(f"wrote {output}")
+    if skin_output is not None:
+        window.undo_stack.setClean()
+        window.clear_scribbles()
+        window.undo_stack.clear()
+        window.set_mode("skin")
+        if window.skin_posterior is None:
+            _wait_for(window.skin_updated)
+        app.processEvents()
+        QTest.mouseMove(window.canvas.viewport(), window.canvas.mapFromScene(QPointF(250, 120)))
+        app.processEvents()
+        skin_output.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(skin_output))
+        print(f"wrote {skin_output}")
     window.confirm_discard = lambda: True
     window.close()
     return 0
