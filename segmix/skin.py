@@ -455,13 +455,14 @@ def load_skin_model(path=None) -> SegmixModel:
 
 
 # -------------------------------------------------------------------------- applying
-def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False) -> np.ndarray:
+def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
+                cache: "PosteriorCache | None" = None) -> np.ndarray:
     """p(skin | pixel) for an (H, W, 3) uint8 image: (H, W) float32.
 
     ``adapt=True`` refits the mixtures on this photo (see :func:`adapt_posterior`).
     """
     image = check_image(image)
-    posterior = _posterior_map(model, image)
+    posterior = _posterior_map(model, image, cache)
     if adapt:
         with _COMPUTE_LOCK:  # EM fits run Numba kernels
             posterior = adapt_posterior(model, image, posterior)
@@ -504,8 +505,50 @@ def _posterior_numpy(model: SegmixModel, X: np.ndarray) -> np.ndarray:
     return np.exp(log_joint[:, model.positive_class] - norm).astype(np.float32)
 
 
-def _posterior_map(model: SegmixModel, image: np.ndarray) -> np.ndarray:
+class PosteriorCache:
+    """p(skin | colour) remembered per 24-bit colour while a batch is processed.
+
+    A 2**24 float32 table (64 MB) starts as NaN; each photo looks its pixels up, scores only
+    the colours no earlier photo had, and stores them. Photos of one batch share most of
+    their colours, so after a few photos scoring is one lookup per pixel. Exact: every value
+    is the one :meth:`SegmixModel.posterior_map` gives. Threads may share a cache (two threads
+    that both miss a colour compute and store the same value).
+    """
+
+    def __init__(self, model: SegmixModel):
+        if model.features.uses_position:
+            raise ValueError("a colour cache cannot serve a model with position features")
+        self.model = model
+        self.table = np.full(N_CODES, np.nan, np.float32)
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        flat = image.reshape(-1, 3)
+        codes = (flat[:, 0].astype(np.int32) << 16) | (flat[:, 1].astype(np.int32) << 8) | flat[:, 2]
+        values = self.table[codes]
+        missing = np.isnan(values)
+        n_missing = int(np.count_nonzero(missing))
+        if n_missing >= SMALL_IMAGE_PIXELS:
+            # Many new colours (a large photo): the presence-table kernel finds the distinct
+            # colours faster than a sort, and Numba scores millions of them faster than NumPy.
+            with _COMPUTE_LOCK:
+                colors, _ = unique_colors(np.ascontiguousarray(image))
+                new = rgb_codes(colors)
+                new = new[np.isnan(self.table[new])]
+                X = self.model.features.colors_to_features(codes_to_rgb(new))
+                proba = self.model.classifier.predict_proba(X)[:, self.model.positive_class]
+            self.table[new] = proba.astype(np.float32)
+            values[missing] = self.table[codes[missing]]
+        elif n_missing:
+            new = np.unique(codes[missing])
+            self.table[new] = _posterior_numpy(self.model, self.model.features.colors_to_features(codes_to_rgb(new)))
+            values[missing] = self.table[codes[missing]]
+        return values.reshape(image.shape[:2])
+
+
+def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache | None = None) -> np.ndarray:
     """``model.posterior_map`` with a faster distinct-colour step for small photos."""
+    if cache is not None:
+        return cache(image)
     h, w = image.shape[:2]
     if h * w >= SMALL_IMAGE_PIXELS or model.features.uses_position:
         with _COMPUTE_LOCK:  # Numba kernels: one thread at a time
@@ -576,7 +619,8 @@ def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
 
 
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
-              probability: bool = False, adapt: bool = False) -> tuple[Path, ...]:
+              probability: bool = False, adapt: bool = False,
+              cache: "PosteriorCache | None" = None) -> tuple[Path, ...]:
     """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
     ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input."""
     input_path, output_dir = Path(input_path), Path(output_dir)
@@ -585,7 +629,7 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     if probability:
         ensure_not_input(prob_path, input_path)
     image = load_image(input_path)
-    posterior = detect_skin(model, image, adapt=adapt)
+    posterior = detect_skin(model, image, adapt=adapt, cache=cache)
     t = model.threshold if threshold is None else threshold
     _write_png(mask_path, (posterior > t).astype(np.uint8) * np.uint8(255), (input_path,))
     written = (mask_path,)
@@ -639,13 +683,15 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1]; got {threshold}")
 
+    cache = None if model.features.uses_position else PosteriorCache(model)
+
     def work(path):
         try:
             outputs = apply_outputs(path, output_dir)[: 2 if probability else 1]
             for out in outputs:
                 if clashes(out):
                     raise ValueError(f"{out}: refusing to overwrite an input file")
-            apply_one(model, path, output_dir, threshold, probability, adapt)
+            apply_one(model, path, output_dir, threshold, probability, adapt, cache)
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             text = str(exc)
@@ -768,11 +814,12 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     """Evaluate ``model`` on every image of ``images_dir`` that has a mask in ``masks_dir``."""
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
+    cache = None if model.features.uses_position else PosteriorCache(model)
 
     def work(pair):
         image = load_image(pair[0])
         labels = load_mask(pair[1], image.shape[:2])
-        return detect_skin(model, image, adapt=adapt), labels
+        return detect_skin(model, image, adapt=adapt, cache=cache), labels
 
     with ThreadPoolExecutor(workers or _default_workers()) as pool:
         for i, (posterior, labels) in enumerate(pool.map(work, pairs), 1):

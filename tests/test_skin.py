@@ -239,3 +239,23 @@ def test_progress_bar_only_on_terminals():
     bar(2, 2)
     bar.close()
     assert stream.getvalue().startswith("\rwork [") and "2/2" in stream.getvalue() and stream.getvalue().endswith("\n")
+
+
+def test_posterior_cache_is_exact():
+    model = skin.load_skin_model()
+    cache = skin.PosteriorCache(model)
+    rng = np.random.default_rng(9)
+    for _ in range(2):
+        image = rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)
+        image[:10] = (200, 140, 120)
+        np.testing.assert_allclose(cache(image), model.posterior_map(image), rtol=1e-6, atol=1e-7)
+    small = skin._posterior_map(model, image)
+    np.testing.assert_allclose(small, model.posterior_map(image), rtol=1e-6, atol=1e-7)
+
+
+def test_posterior_cache_large_path(monkeypatch):
+    monkeypatch.setattr(skin, "SMALL_IMAGE_PIXELS", 100)
+    model = skin.load_skin_model()
+    cache = skin.PosteriorCache(model)
+    image = np.random.default_rng(10).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    np.testing.assert_allclose(cache(image), model.posterior_map(image), rtol=1e-5, atol=1e-7)
