@@ -156,6 +156,12 @@ class MainWindow(QMainWindow):
         self._apply_timer.setSingleShot(True)
         self._apply_timer.setInterval(APPLY_DEBOUNCE_MS)
         self._apply_timer.timeout.connect(self._request_apply)
+        # Slider drags send many values; re-drawing 2 megapixels once per event-loop pass
+        # (with the latest value) keeps the drag smooth.
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self._render)
 
         self._create_actions()
         self._create_mode_bar()
@@ -277,7 +283,7 @@ class MainWindow(QMainWindow):
         self.training_panel.retrain_requested.connect(self.retrain)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         skin_panel = self.skin_panel
-        skin_panel.threshold_changed.connect(lambda _t: self._render() if self.mode == "skin" else None)
+        skin_panel.threshold_changed.connect(lambda _t: self._render_timer.start() if self.mode == "skin" else None)
         skin_panel.load_requested.connect(lambda: self.load_skin_model())
         skin_panel.builtin_requested.connect(self.use_builtin_skin_model)
         skin_panel.save_requested.connect(lambda: self.save_skin_model())
@@ -628,7 +634,7 @@ class MainWindow(QMainWindow):
         if self.outcome is None:
             return
         if self.current_settings().smoothing == "none":
-            self._render()  # a pure re-threshold of the stored posterior: instant
+            self._render_timer.start()  # a pure re-threshold of the stored posterior: instant
         elif not self._training_in_flight:
             self._apply_timer.start()  # graph cut depends on the threshold: re-run, debounced
 
