@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.skin_posterior: np.ndarray | None = None
         self.skin_training: dict[str, object] = {}  # photo key -> skin.ColorCounts
         self._skin_in_flight = False
+        self._skin_training_in_flight = False
         self._last_progress_text = 0.0
 
         self.canvas = ScribbleCanvas()
@@ -359,14 +360,18 @@ class MainWindow(QMainWindow):
         """Show a photo (an (H, W, 3) uint8 array) with empty scribbles."""
         image = np.ascontiguousarray(image, dtype=np.uint8)
         image.setflags(write=False)  # shared read-only with the compute thread
-        self.controller.invalidate()
+        # A skin model being trained does not depend on the photo: let it finish, it is
+        # applied to this photo when it arrives.  Anything else in flight is stale now.
+        training_skin = self._skin_training_in_flight
+        if not training_skin:
+            self.controller.invalidate()
         self._training_in_flight = False
         self.image = image
         self.image_path = Path(path) if path is not None else None
         self.layer = LabelLayer(image.shape[:2])
         self.outcome = None
         self.skin_posterior = None
-        self._skin_in_flight = False
+        self._skin_in_flight = training_skin
         self.undo_stack.clear()
         self.canvas.set_image(image, self.layer)
         self.training_panel.plot.clear()
@@ -376,7 +381,10 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_actions()
         if self.mode == "skin":
-            self._request_skin()
+            if training_skin:
+                self.skin_panel.set_status("Training skin model... (it will be applied to this photo)")
+            else:
+                self._request_skin()
         else:
             self.controller.prepare_photo(image)
 
@@ -614,7 +622,7 @@ class MainWindow(QMainWindow):
     def _on_failed(self, message: str) -> None:
         self._training_in_flight = False
         if self._skin_in_flight:
-            self._skin_in_flight = False
+            self._skin_in_flight = self._skin_training_in_flight = False
             self.skin_panel.set_status(f"Failed: {message}")
             self.show_message("Skin model failed", message)
             return
@@ -624,7 +632,7 @@ class MainWindow(QMainWindow):
     def _on_cancelled(self) -> None:
         self._training_in_flight = False
         if self._skin_in_flight:
-            self._skin_in_flight = False
+            self._skin_in_flight = self._skin_training_in_flight = False
             self.skin_panel.set_status("Cancelled.")
             return
         note = " (the overlay shows the previous result)" if self.outcome is not None else ""
@@ -760,7 +768,7 @@ class MainWindow(QMainWindow):
         self._show_mode_docks()
         # Any running job belongs to the other mode.
         self.controller.invalidate()
-        self._training_in_flight = self._skin_in_flight = False
+        self._training_in_flight = self._skin_in_flight = self._skin_training_in_flight = False
         self._apply_timer.stop()
         if mode == "skin":
             self.tool_panel.buttons["foreground"].setText("Skin (1)")
@@ -828,7 +836,9 @@ class MainWindow(QMainWindow):
 
     def _on_skin_result(self, outcome: SkinOutcome) -> None:
         self._skin_in_flight = False
+        accepted = outcome.posterior is not None and outcome.image is self.image
         if outcome.trained:
+            self._skin_training_in_flight = False
             self.skin_model = outcome.model
             photos = len(self.skin_training)
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
@@ -836,8 +846,12 @@ class MainWindow(QMainWindow):
             self.skin_panel.set_status(f"Trained and applied in {outcome.seconds:.1f} s. Save it with Save...")
         else:
             self.skin_panel.set_status(f"Applied in {outcome.seconds * 1000:.0f} ms")
-        if outcome.posterior is not None and self.image is not None and outcome.posterior.shape == self.image.shape[:2]:
+        if accepted:
             self.skin_posterior = outcome.posterior
+        elif outcome.trained and self.mode == "skin" and self.image is not None:
+            self._request_skin()  # trained while another photo was opened: apply to this one
+            self._update_actions()
+            return
         if self.mode == "skin":
             self._render()
         self._update_actions()
@@ -946,7 +960,7 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot train yet", "The skin training set needs both skin (1) and non-skin (2) pixels: "
                               "scribble both, then Add photo to skin training set.")
             return False
-        self._skin_in_flight = True
+        self._skin_in_flight = self._skin_training_in_flight = True
         self._training_in_flight = False
         image = self.image if self.mode == "skin" else None
         if image is None:

@@ -89,6 +89,7 @@ class SkinOutcome:
     model: object
     trained: bool
     seconds: float
+    image: np.ndarray | None = None  # the photo ``posterior`` belongs to
 
 
 @dataclass(frozen=True)
@@ -356,7 +357,8 @@ class ComputeWorker(QObject):
         if job.image is not None:
             posterior = skin.detect_skin(model, job.image)
             self._check(job.generation)
-        emit(self.skin_finished, SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start))
+        emit(self.skin_finished,
+             SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start, job.image))
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model

@@ -227,3 +227,20 @@ def test_malformed_skin_model_shows_a_message_and_the_window_lives(qtbot, make_w
         drag(window, [(70, 10), (65, 30)])
     assert window.current_mask()[:30, :30].mean() > 0.9
     assert (window.layer.labels == FOREGROUND).any()
+
+
+def test_opening_the_next_photo_while_the_skin_model_trains(qtbot, make_window, tmp_path, messages):
+    first = _save(tmp_path, "a.png", make_two(PURPLE, YELLOW, seed=1))
+    second = _save(tmp_path, "b.png", make_two(YELLOW, PURPLE, seed=4))
+    window = make_window(first)
+    enter_skin_mode(qtbot, window)
+    _scribble(window, "foreground", "background")
+    assert window.add_to_skin_training_set()
+    window.skin_panel.train_button.click()
+    assert window.open_image(second)  # at once, while the model trains
+    qtbot.waitUntil(lambda: window.skin_posterior is not None and not window.controller.busy, timeout=30000)
+    assert window.skin_model.kind == "skin" and "trained on 1 photo" in window.skin_panel.model_label.text()
+    mask = window.current_mask()  # the trained model, applied to the photo now open
+    assert mask[:, 42:].mean() > 0.95 and mask[:, :38].mean() < 0.05
+    np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, mask)
+    assert messages == []
