@@ -253,7 +253,10 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         bar.close()
     print(skin.format_eval(result))
     if args.roc:
-        skin.save_roc(args.roc, result, title=f"Skin ROC: {args.images}")
+        from pathlib import Path
+
+        where = "/".join(Path(args.images).resolve().parts[-3:])
+        skin.save_roc(args.roc, result, title=f"Skin detection ROC: {where}")
         print(f"wrote {args.roc}")
     if args.json:
         from segmix.io import write_json_atomic
