@@ -7,9 +7,10 @@ Modules, one job each:
 - ``canvas``       ``ScribbleCanvas``: the zoomable photo view the user paints on
 - ``scribbles``    Qt-free label layer and stroke diffs (what undo stores)
 - ``commands``     QUndoCommands applying stroke diffs
-- ``worker``       the single compute thread (training and applying models)
+- ``worker``       the single compute thread (segmentation and skin models: train, apply);
+                   imports the engine itself, so the window paints before Numba loads
 - ``overlay``      Qt-free rendering of masks / posteriors to RGBA arrays
-- ``panels``       dock widgets: tools, overlay, model, training progress
+- ``panels``       dock widgets: tools, overlay, model, training progress, skin mode
 - ``qimage``       numpy <-> QImage conversions (buffer ownership handled here)
 - ``files``        reading and writing files through ``segmix.io``
 """
