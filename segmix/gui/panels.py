@@ -112,6 +112,7 @@ class ToolPanel(QWidget):
         self.clear_button.setToolTip("Remove every scribble (undoable)")
         self.clear_button.clicked.connect(self.clear_requested)
         layout.addWidget(self.clear_button)
+        layout.addStretch(1)  # a tall dock keeps its controls together at the top
         self._size = 0
         self.set_brush_size(20)
 
