@@ -136,37 +136,18 @@ def _drawn(mode: str | None, result) -> dict:
     return {"rgba": render_overlay(mode, result.probability, result.mask), "overlay_mode": mode}
 
 
-def _limit_blas_threads() -> None:
-    """One BLAS thread: the engine's linear algebra is on 3 x 3 / 5 x 5 matrices, where
-    OpenBLAS worker threads only compete with Numba's for the cores (measured: a fit on a
-    tiny image took 2-10 s instead of 0.03 s on a loaded 2-core machine)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it BLAS keeps its default
-        return
-    global _BLAS_LIMIT
-    if _BLAS_LIMIT is None:
-        _BLAS_LIMIT = threadpool_limits(1, user_api="blas")
-
-
-_BLAS_LIMIT = None
-
-
 @contextmanager
 def _single_numba_thread():
     """EM on distinct colours launches hundreds of tiny parallel kernels; one Numba thread
     avoids a scheduling round trip per launch (10x faster on a busy machine).  The setting
     is per thread, so it only affects the compute thread, and scoring stays parallel."""
-    try:
-        from segmix.mixture import _kernels
-    except ImportError:
-        yield
-        return
-    _kernels.set_threads(1)
+    from segmix.mixture import set_num_threads
+
+    set_num_threads(1)
     try:
         yield
     finally:
-        _kernels.set_threads(1 << 16)  # clamped to the configured maximum
+        set_num_threads(None)
 
 
 class ComputeWorker(QObject):
@@ -240,7 +221,6 @@ class ComputeWorker(QObject):
     def warm_up(self) -> None:
         """Import the engine and compile the kernels on a tiny image so the first real stroke is fast."""
         start = time.perf_counter()
-        _limit_blas_threads()
         from segmix import skin
         from segmix.segment import SegmentationSettings, apply_model, iter_train_model
 
@@ -275,7 +255,6 @@ class ComputeWorker(QObject):
         generation = job.generation
         try:
             self._check(generation)
-            _limit_blas_threads()
             from segmix.segment import apply_model
 
             if isinstance(job, (SkinApplyJob, SkinTrainJob)):

@@ -48,9 +48,14 @@ def chunking(n_rows):
     return max(1, -(-n_rows // rows)), rows
 
 
-def set_threads(n_threads: int) -> None:
-    """Limit the threads numba uses for parallel kernels (1..numba.config.NUMBA_NUM_THREADS)."""
-    numba.set_num_threads(max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS)))
+def set_num_threads(n_threads: int | None) -> None:
+    """Threads the parallel kernels use from the calling thread (None = all configured).
+
+    The setting is per calling thread (numba semantics), so a GUI compute thread can run
+    single-threaded while scripts elsewhere stay parallel.
+    """
+    limit = numba.config.NUMBA_NUM_THREADS
+    numba.set_num_threads(limit if n_threads is None else max(1, min(int(n_threads), limit)))
 
 
 @njit(inline="always", **_JIT)
