@@ -940,3 +940,396 @@ def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
                     t -= weight
             terminal[node] = t
     return terminal, capacity
+
+
+@njit(parallel=True, **_JIT)
+def sampled_neighbour_sq_diff(image, dy, dx, row_step):
+    """:func:`mean_neighbour_sq_diff` over the pairs whose first pixel lies in every
+    ``row_step``-th row (an unbiased estimate of the same mean at 1 / row_step of the cost)."""
+    h, w, c = image.shape
+    n_dirs = dy.shape[0]
+    n_rows = (h + row_step - 1) // row_step
+    row_sums = np.zeros(n_rows)
+    row_counts = np.zeros(n_rows, np.int64)
+    for r in prange(n_rows):
+        y = r * row_step
+        s = 0.0
+        count = 0
+        for d in range(n_dirs):
+            qy = y + dy[d]
+            if qy < 0 or qy >= h:
+                continue
+            for x in range(max(0, -dx[d]), min(w, w - dx[d])):
+                qx = x + dx[d]
+                acc = 0.0
+                for k in range(c):
+                    diff = float(image[y, x, k]) - float(image[qy, qx, k])
+                    acc += diff * diff
+                s += acc
+                count += 1
+        row_sums[r] = s
+        row_counts[r] = count
+    total = 0.0
+    n = 0
+    for r in range(n_rows):
+        total += row_sums[r]
+        n += row_counts[r]
+    return total / max(n, 1)
+
+
+@njit(parallel=True, **_JIT)
+def block_reduce_level(image, log_odds, fixed, factor):
+    """One coarse level of the banded cut: factor x factor blocks (the last ones partial).
+
+    Returns
+    -------
+    coarse_image : (Hc, Wc, 3) uint8, rounded mean colour of each block
+    coarse_odds : (Hc, Wc) float32, sum of the block's log-odds
+    coarse_fixed : (Hc, Wc) uint8, 1 (2) if the block holds fixed foreground (background)
+        pixels and none of the other class, else 0
+    """
+    h, w, c = image.shape
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    coarse_image = np.empty((hc, wc, c), np.uint8)
+    coarse_odds = np.empty((hc, wc), np.float32)
+    coarse_fixed = np.empty((hc, wc), np.uint8)
+    for by in prange(hc):
+        y0 = by * factor
+        y1 = min(h, y0 + factor)
+        acc = np.zeros(c)
+        for bx in range(wc):
+            x0 = bx * factor
+            x1 = min(w, x0 + factor)
+            s = 0.0
+            fg = False
+            bg = False
+            for k in range(c):
+                acc[k] = 0.0
+            for y in range(y0, y1):
+                for x in range(x0, x1):
+                    s += log_odds[y, x]
+                    f = fixed[y, x]
+                    if f == 1:
+                        fg = True
+                    elif f == 2:
+                        bg = True
+                    for k in range(c):
+                        acc[k] += image[y, x, k]
+            n = (y1 - y0) * (x1 - x0)
+            for k in range(c):
+                coarse_image[by, bx, k] = np.uint8(min(255.0, math.floor(acc[k] / n + 0.5)))
+            coarse_odds[by, bx] = s
+            if fg and not bg:
+                coarse_fixed[by, bx] = 1
+            elif bg and not fg:
+                coarse_fixed[by, bx] = 2
+            else:
+                coarse_fixed[by, bx] = 0
+    return coarse_image, coarse_odds, coarse_fixed
+
+
+@njit(inline="always")
+def _band_status(fixed, coarse, near, factor, y, x):
+    """0 free (in the band), 1 foreground, 2 background for pixel (y, x)."""
+    f = fixed[y, x]
+    if f != 0:
+        return f
+    cy = y // factor
+    cx = x // factor
+    if near[cy, cx]:
+        return 0
+    return 1 if coarse[cy, cx] else 2
+
+
+@njit(parallel=True, **_JIT)
+def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx):
+    """Compact graph of the free pixels for :func:`graph_maxflow` (no full-size grid).
+
+    A pixel is fixed if ``fixed`` says so (the scribbles), free if its coarse block
+    (y // factor, x // factor) is ``near`` the coarse boundary, else fixed to the coarse label
+    ``coarse``. With ``factor = 1`` and ``near`` all True this is the whole-image graph.
+    Free pixels are numbered row by row (node n, one past the last, is a sentinel with no
+    capacity: arcs to fixed or outside neighbours point to it). Pair weights
+    ``gamma * exp(-beta ||z_p - z_q||^2) / |(dy, dx)|`` to fixed neighbours are folded into
+    the terminal capacity as in :func:`grid_graph`.
+
+    Returns
+    -------
+    index : (H, W) int32, node of each free pixel, -1 elsewhere
+    terminal : (n + 1,) float32
+    capacity : (n + 1, n_dirs) float32
+    neighbour : (n + 1, n_dirs) int32
+    """
+    h, w, c = image.shape
+    n_dirs = dy.shape[0]
+    row_count = np.zeros(h + 1, np.int64)
+    for y in prange(h):
+        k = 0
+        for x in range(w):
+            if _band_status(fixed, coarse, near, factor, y, x) == 0:
+                k += 1
+        row_count[y + 1] = k
+    for y in range(h):
+        row_count[y + 1] += row_count[y]
+    n = row_count[h]
+    index = np.empty((h, w), np.int32)
+    for y in prange(h):
+        k = row_count[y]
+        for x in range(w):
+            if _band_status(fixed, coarse, near, factor, y, x) == 0:
+                index[y, x] = k
+                k += 1
+            else:
+                index[y, x] = -1
+    terminal = np.zeros(n + 1, np.float32)
+    capacity = np.zeros((n + 1, n_dirs), np.float32)
+    neighbour = np.full((n + 1, n_dirs), n, np.int32)
+    scale = np.empty(n_dirs)
+    for d in range(n_dirs):
+        scale[d] = gamma / math.sqrt(dy[d] * dy[d] + dx[d] * dx[d])
+    for y in prange(h):
+        for x in range(w):
+            node = index[y, x]
+            if node < 0:
+                continue
+            t = float(log_odds[y, x])
+            for d in range(n_dirs):
+                qy = y + dy[d]
+                qx = x + dx[d]
+                if qy < 0 or qy >= h or qx < 0 or qx >= w:
+                    continue
+                acc = 0.0
+                for k in range(c):
+                    diff = float(image[y, x, k]) - float(image[qy, qx, k])
+                    acc += diff * diff
+                weight = scale[d] * math.exp(-beta * acc)
+                q = index[qy, qx]
+                if q >= 0:
+                    capacity[node, d] = weight
+                    neighbour[node, d] = q
+                elif _band_status(fixed, coarse, near, factor, qy, qx) == 1:
+                    t += weight
+                else:
+                    t -= weight
+            terminal[node] = t
+    return index, terminal, capacity, neighbour
+
+
+@njit(parallel=True, **_JIT)
+def band_mask(fixed, coarse, near, factor, index, tree):
+    """Final (H, W) bool labels: the flow's source side on free pixels, the fixed label elsewhere."""
+    h, w = fixed.shape
+    mask = np.empty((h, w), np.bool_)
+    for y in prange(h):
+        for x in range(w):
+            node = index[y, x]
+            if node >= 0:
+                mask[y, x] = tree[node] == _BK_SOURCE
+            else:
+                mask[y, x] = _band_status(fixed, coarse, near, factor, y, x) == 1
+    return mask
+
+
+@njit(nogil=True, cache=True)
+def graph_maxflow(terminal, capacity, neighbour, opposite):
+    """:func:`grid_maxflow` on an explicit graph: arc (i, d) goes to ``neighbour[i, d]``.
+
+    The reverse of arc (i, d) is (neighbour[i, d], opposite[d]). Missing arcs point to a
+    sentinel node with zero terminal and zero capacities in and out (never joins a tree).
+    """
+    n, n_dirs = capacity.shape
+    terminal_arc = n_dirs
+    orphan_arc = n_dirs + 1
+    no_arc = n_dirs + 2
+    big = 1 << 30
+    tree = np.zeros(n, np.int8)
+    parent = np.full(n, no_arc, np.int8)
+    stamp = np.zeros(n, np.int32)
+    dist = np.zeros(n, np.int32)
+    qsize = n + 1
+    active = np.empty(qsize, np.int32)
+    queued = np.zeros(n, np.bool_)
+    a_head = 0
+    a_tail = 0
+    orphans = np.empty(qsize, np.int32)
+    o_head = 0
+    o_tail = 0
+    for i in range(n):
+        if terminal[i] != 0.0:
+            tree[i] = _BK_SOURCE if terminal[i] > 0.0 else _BK_SINK
+            parent[i] = terminal_arc
+            dist[i] = 1
+            active[a_tail] = i
+            a_tail += 1
+            queued[i] = True
+    time = 0
+    while a_head != a_tail:
+        i = active[a_head]
+        a_head = (a_head + 1) % qsize
+        queued[i] = False
+        while tree[i] != _BK_FREE:
+            s_node = -1
+            s_dir = -1
+            if tree[i] == _BK_SOURCE:
+                for d in range(n_dirs):
+                    if capacity[i, d] > 0.0:
+                        j = neighbour[i, d]
+                        if tree[j] == _BK_FREE:
+                            tree[j] = _BK_SOURCE
+                            parent[j] = opposite[d]
+                            stamp[j] = stamp[i]
+                            dist[j] = dist[i] + 1
+                            if not queued[j]:
+                                active[a_tail] = j
+                                a_tail = (a_tail + 1) % qsize
+                                queued[j] = True
+                        elif tree[j] == _BK_SINK:
+                            s_node = i
+                            s_dir = d
+                            break
+                        elif stamp[j] <= stamp[i] and dist[j] > dist[i]:
+                            parent[j] = opposite[d]
+                            stamp[j] = stamp[i]
+                            dist[j] = dist[i] + 1
+            else:
+                for d in range(n_dirs):
+                    j = neighbour[i, d]
+                    od = opposite[d]
+                    if capacity[j, od] > 0.0:
+                        if tree[j] == _BK_FREE:
+                            tree[j] = _BK_SINK
+                            parent[j] = od
+                            stamp[j] = stamp[i]
+                            dist[j] = dist[i] + 1
+                            if not queued[j]:
+                                active[a_tail] = j
+                                a_tail = (a_tail + 1) % qsize
+                                queued[j] = True
+                        elif tree[j] == _BK_SOURCE:
+                            s_node = j
+                            s_dir = od
+                            break
+                        elif stamp[j] <= stamp[i] and dist[j] > dist[i]:
+                            parent[j] = od
+                            stamp[j] = stamp[i]
+                            dist[j] = dist[i] + 1
+            if s_node < 0:
+                break
+            t_node = neighbour[s_node, s_dir]
+            bottleneck = capacity[s_node, s_dir]
+            k = s_node
+            while parent[k] != terminal_arc:
+                pd = parent[k]
+                p = neighbour[k, pd]
+                c = capacity[p, opposite[pd]]
+                if c < bottleneck:
+                    bottleneck = c
+                k = p
+            if terminal[k] < bottleneck:
+                bottleneck = terminal[k]
+            k = t_node
+            while parent[k] != terminal_arc:
+                pd = parent[k]
+                c = capacity[k, pd]
+                if c < bottleneck:
+                    bottleneck = c
+                k = neighbour[k, pd]
+            if -terminal[k] < bottleneck:
+                bottleneck = -terminal[k]
+            capacity[s_node, s_dir] -= bottleneck
+            capacity[t_node, opposite[s_dir]] += bottleneck
+            k = s_node
+            while parent[k] != terminal_arc:
+                pd = parent[k]
+                p = neighbour[k, pd]
+                capacity[p, opposite[pd]] -= bottleneck
+                capacity[k, pd] += bottleneck
+                if capacity[p, opposite[pd]] == 0.0:
+                    parent[k] = orphan_arc
+                    orphans[o_tail] = k
+                    o_tail = (o_tail + 1) % qsize
+                k = p
+            terminal[k] -= bottleneck
+            if terminal[k] == 0.0:
+                parent[k] = orphan_arc
+                orphans[o_tail] = k
+                o_tail = (o_tail + 1) % qsize
+            k = t_node
+            while parent[k] != terminal_arc:
+                pd = parent[k]
+                p = neighbour[k, pd]
+                capacity[k, pd] -= bottleneck
+                capacity[p, opposite[pd]] += bottleneck
+                if capacity[k, pd] == 0.0:
+                    parent[k] = orphan_arc
+                    orphans[o_tail] = k
+                    o_tail = (o_tail + 1) % qsize
+                k = p
+            terminal[k] += bottleneck
+            if terminal[k] == 0.0:
+                parent[k] = orphan_arc
+                orphans[o_tail] = k
+                o_tail = (o_tail + 1) % qsize
+            time += 1
+            while o_head != o_tail:
+                k = orphans[o_head]
+                o_head = (o_head + 1) % qsize
+                side = tree[k]
+                best = -1
+                best_dist = big
+                for d in range(n_dirs):
+                    j = neighbour[k, d]
+                    if tree[j] != side:
+                        continue
+                    c = capacity[j, opposite[d]] if side == _BK_SOURCE else capacity[k, d]
+                    if c <= 0.0:
+                        continue
+                    m = j
+                    length = 0
+                    while True:
+                        if stamp[m] == time:
+                            length += dist[m]
+                            break
+                        pm = parent[m]
+                        length += 1
+                        if pm == terminal_arc:
+                            stamp[m] = time
+                            dist[m] = 1
+                            break
+                        if pm == orphan_arc:
+                            length = big
+                            break
+                        m = neighbour[m, pm]
+                    if length < big:
+                        if length < best_dist:
+                            best = d
+                            best_dist = length
+                        m = j
+                        while stamp[m] != time:
+                            stamp[m] = time
+                            dist[m] = length
+                            length -= 1
+                            m = neighbour[m, parent[m]]
+                if best >= 0:
+                    parent[k] = best
+                    stamp[k] = time
+                    dist[k] = best_dist + 1
+                    continue
+                for d in range(n_dirs):
+                    j = neighbour[k, d]
+                    if tree[j] != side:
+                        continue
+                    c = capacity[j, opposite[d]] if side == _BK_SOURCE else capacity[k, d]
+                    if c > 0.0 and not queued[j]:
+                        active[a_tail] = j
+                        a_tail = (a_tail + 1) % qsize
+                        queued[j] = True
+                    pj = parent[j]
+                    if pj < n_dirs and neighbour[j, pj] == k:
+                        parent[j] = orphan_arc
+                        orphans[o_tail] = j
+                        o_tail = (o_tail + 1) % qsize
+                tree[k] = _BK_FREE
+                parent[k] = no_arc
+    return tree
