@@ -23,9 +23,8 @@ def warm_kernels():
     Sequential use of the kernels from this thread and later from a window's compute thread
     is fine; only concurrent parallel kernels from two threads are not.
     """
-    from segmix.gui.worker import ComputeWorker, _limit_blas_threads
+    from segmix.gui.worker import ComputeWorker
 
-    _limit_blas_threads()
     ComputeWorker().warm_up()
     yield
 
