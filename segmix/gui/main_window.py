@@ -300,6 +300,12 @@ class MainWindow(QMainWindow):
         controller.cancelled.connect(self._on_cancelled)
         controller.busy_changed.connect(self.training_panel.set_busy)
         controller.warmed_up.connect(lambda s: self.statusBar().showMessage(f"Ready (engine warmed up in {s:.1f} s)", 4000))
+        if not controller.is_warm:
+            # The first start after installing compiles the Numba kernels (~40 s on 2 cores);
+            # say so, or the first stroke's wait looks like a hang.
+            self.statusBar().showMessage(
+                "Preparing the engine in the background (the first start after installing takes up to a minute)..."
+            )
 
     # == messages (tests monkeypatch these instead of clicking dialogs) ================
     def show_message(self, title: str, text: str) -> None:
