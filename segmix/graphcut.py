@@ -30,6 +30,12 @@ from segmix.mixture import _kernels
 
 FREE, FIXED_FOREGROUND, FIXED_BACKGROUND = 0, 1, 2
 
+# The banded cut's coarse level has at most this many pixels (and at most max_exact_pixels):
+# 1080p is cut at 1/3 scale, 12 MP at 1/7. Measured on 12 DAVIS frames upscaled to 1080p
+# (even half): error 1.854 % at 1/3 with a 2-coarse-pixel band vs 1.833 % at 1/2 with 3 and
+# 1.844 % for the exact cut, in 0.52 s instead of 0.94 s (load ~2.2 on 2 cores).
+COARSE_PIXELS = 250_000
+
 # Forward neighbour offsets (dy, dx); each unordered pair of neighbours appears once.
 FORWARD_4 = ((0, 1), (1, 0))
 FORWARD_8 = ((0, 1), (1, 0), (1, 1), (1, -1))
@@ -271,6 +277,7 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
     )
     n_fwd = dy.size // 2
     opposite = np.concatenate([np.arange(n_fwd, 2 * n_fwd), np.arange(n_fwd)]).astype(np.int64)
+    _kernels.push_short_paths(terminal, capacity, neighbour, opposite)
     tree = _kernels.graph_maxflow(terminal, capacity, neighbour, opposite)
     del terminal, capacity, neighbour
     return _kernels.band_mask(np.ascontiguousarray(fixed, dtype=np.uint8), coarse, near, int(factor), index, tree)
@@ -330,9 +337,10 @@ def cut_multiscale(
 
     Images of at most ``max_exact_pixels`` pixels are cut exactly (:func:`cut_image`).
     Larger ones are first cut on a grid downscaled by an integer factor f (default the
-    smallest with at most ``max_exact_pixels`` coarse pixels; unaries summed over each
-    f x f block, pair weights times f, so the coarse energy approximates the fine one), then
-    cut again at full resolution only in a band of ``band`` pixels (default 2 f + 2) around
+    smallest with at most ``min(max_exact_pixels, COARSE_PIXELS)`` coarse pixels; unaries
+    summed over each f x f block, pair weights times f, so the coarse energy approximates the
+    fine one), then cut again at full resolution only in a band of ``band`` pixels (default
+    2 f, i.e. two coarse pixels beyond the coarse pixels on either side of the boundary) around
     the coarse boundary; outside the band pixels keep the coarse label. The fine cut is built
     over the band pixels only (:func:`segmix.mixture._kernels.band_graph`), never as a
     full-size grid, and GrabCut's beta is estimated from a sample of rows
@@ -361,9 +369,9 @@ def cut_multiscale(
     log_odds = np.ascontiguousarray(log_odds, dtype=np.float32)
     beta = estimate_beta(image, connectivity)
     if factor is None:
-        factor = int(np.ceil(np.sqrt(h * w / max_exact_pixels)))
+        factor = int(np.ceil(np.sqrt(h * w / min(max_exact_pixels, COARSE_PIXELS))))
     factor = max(2, int(factor))
-    band = 2 * factor + 2 if band is None else int(band)
+    band = 2 * factor if band is None else int(band)
     coarse_image, coarse_odds, coarse_fixed = _kernels.block_reduce_level(image, log_odds, fixed, factor)
     coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity)
     # Coarse pixels on either side of the boundary, grown by the band (in coarse pixels).
