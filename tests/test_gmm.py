@@ -16,27 +16,13 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
-from threadpoolctl import threadpool_limits
 
 from segmix.mixture import GaussianMixture
 
 COV_TYPES = ("full", "diag", "spherical")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _single_threaded():
-    """Run this module with one numba thread and one BLAS thread.
-
-    Results do not depend on the thread count (test_kernels and
-    test_fit_identical_with_one_or_two_threads check that bit for bit), but on a loaded
-    2-core machine every parallel kernel launch and every 3x3 scipy triangular solve pays
-    milliseconds of thread hand-off, which made this module take minutes instead of seconds.
-    """
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_threaded")
 
 
 # ------------------------------------------------------------------ helpers

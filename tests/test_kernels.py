@@ -6,7 +6,6 @@ import numba
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from threadpoolctl import threadpool_limits
 
 from segmix.mixture import _kernels
 import naive
@@ -14,20 +13,7 @@ import naive
 SIZES = (1, 7, 300, 10_001)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _single_threaded():
-    """One numba thread except where a test asks for more.
-
-    Every kernel splits its rows into chunks that do not depend on the thread count, so the
-    results are bit-for-bit the same with 1 or 2 threads
-    (test_kernels_bit_for_bit_reproducible_across_thread_counts). On a loaded 2-core machine
-    each parallel launch on a tiny input otherwise costs tens of milliseconds of thread hand-off.
-    """
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_threaded")
 
 
 def _mixture(rng, k_count, d, scale=1.0):

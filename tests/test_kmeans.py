@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import naive
-import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.cluster import KMeans as SkKMeans
-from threadpoolctl import threadpool_limits
 
 from segmix.mixture import KMeans, TooFewDistinctPointsError
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _single_threaded():
-    """Run this module with one numba thread and one BLAS thread.
-
-    Results do not depend on the thread count (test_kernels and
-    test_fit_identical_with_one_or_two_threads check that bit for bit), but on a loaded
-    2-core machine every parallel kernel launch and every 3x3 scipy triangular solve pays
-    milliseconds of thread hand-off, which made this module take minutes instead of seconds.
-    """
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("single_threaded")
 
 
 def _blobs(rng, n, centers, spread):
