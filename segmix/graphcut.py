@@ -14,7 +14,10 @@ The min cut is computed by a Boykov-Kolmogorov max-flow specialised to the grid
 (:func:`segmix.mixture._kernels.grid_maxflow`): arcs are implicit neighbour offsets on a
 grid padded by one pixel, so a pixel costs 4 bytes per direction plus a few bytes of
 bookkeeping (8-connectivity: ~55 bytes/pixel, 0.7 GB for 12 megapixels; see
-``benchmarks/bench_segment.py --speed``). :func:`cut_reference` solves the same cut with
+``benchmarks/bench_segment.py --speed``). Above ``max_exact_pixels`` the banded cut
+(:func:`cut_multiscale`) never builds the full-size grid: its fine level is an explicit graph
+of the band pixels only (:func:`segmix.mixture._kernels.band_graph`, solved by
+``graph_maxflow``, the same BK algorithm with neighbour indices). :func:`cut_reference` solves the same cut with
 ``scipy.sparse.csgraph.maximum_flow`` and is used by the tests.
 
 Hard constraints (scribbles) are not infinite capacities: a fixed pixel is removed from the

@@ -115,3 +115,27 @@ def test_multiscale_close_to_exact():
     banded = graphcut.cut_multiscale(log_odds, image, None, 5.0, 8, max_exact_pixels=2000)
     assert (exact != truth).sum() < 0.01 * truth.size
     assert (banded != exact).sum() < 0.005 * truth.size
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+def test_compact_graph_cut_matches_grid_cut(connectivity):
+    # The explicit-neighbour graph of the free pixels (plus the greedy preflow) reaches the
+    # same minimum energy as the padded-grid kernel.
+    rng = np.random.default_rng(20 + connectivity)
+    for _ in range(10):
+        h, w = rng.integers(2, 40, 2)
+        image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        log_odds, _, fixed = _random_problem(rng, h, w, connectivity)
+        pairwise = graphcut.contrast_weights(image, 10.0, connectivity)
+        grid = graphcut.cut_image(log_odds, image, fixed, 10.0, connectivity)
+        compact = graphcut.cut_free(log_odds, image, fixed, 10.0, connectivity)
+        e_grid, e_compact = graphcut.energy(grid, log_odds, pairwise), graphcut.energy(compact, log_odds, pairwise)
+        assert e_compact == pytest.approx(e_grid, rel=1e-4, abs=1e-3)
+
+
+def test_sampled_beta_close_to_exact():
+    rng = np.random.default_rng(7)
+    image = rng.integers(0, 256, (1200, 50, 3), dtype=np.uint8)
+    exact = graphcut.contrast_beta(image, 8)
+    assert graphcut.estimate_beta(image, 8) == pytest.approx(exact, rel=0.02)
+    assert graphcut.estimate_beta(image[:100], 8) == graphcut.contrast_beta(image[:100], 8)

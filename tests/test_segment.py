@@ -273,3 +273,24 @@ def test_davis_frame_graph_cut_beats_per_pixel_rule():
         errors[smoothing] = np.mean(mask[evaluated] != (truth == 255)[evaluated])
     assert errors["graphcut"] < errors["none"]
     assert errors["graphcut"] < 0.05
+
+
+def test_apply_model_scores_match_classifier_and_colour_cache_follows_edits():
+    # Per-colour scoring with the photo's cached distinct colours gives the classifier's
+    # own per-pixel posterior, and an array edited in place is not served from the cache.
+    from segmix.segment import foreground_posterior
+
+    image, _ = two_colour_image(noise=20, seed=3)
+    scribbles = np.zeros(image.shape[:2], np.uint8)
+    scribbles[5:35, 5:10] = FOREGROUND
+    scribbles[5:35, 50:55] = BACKGROUND
+    model = train_model(image, scribbles, FAST)
+    settings = replace(FAST, smoothing="none")
+    for _ in range(2):  # cold, then cached
+        result = apply_model(image, model, scribbles, settings)
+        ll = model.classifier.image_log_likelihoods(image, model.features)
+        np.testing.assert_array_equal(result.probability, foreground_posterior(ll, model.classifier.priors))
+    image[:, :] = image[:, ::-1]  # mirrored in place
+    flipped = apply_model(image, model, None, settings)
+    ll = model.classifier.image_log_likelihoods(image, model.features)
+    np.testing.assert_array_equal(flipped.probability, foreground_posterior(ll, model.classifier.priors))
