@@ -28,6 +28,9 @@ GMM_INITS = ("kmeans", "k-means++", "random")
 # k-means initialisation on more rows than this works on a random subsample: the initial
 # parameters do not need every pixel of a 12-megapixel photo, EM itself does.
 INIT_SUBSAMPLE = 100_000
+# Lloyd iterations per k-means run of the initialisation: EM refines the start, so a rough
+# k-means optimum is enough, and the long tail of tiny Lloyd moves was most of a fit's time.
+INIT_LLOYD_ITERATIONS = 30
 
 _SINGULAR_MESSAGE = (
     "Fitting the mixture model failed because some components have an ill-defined covariance "
@@ -267,7 +270,8 @@ class GaussianMixture:
             # "k-means++" keeps the seeds as they are (no Lloyd iterations).
             centers, labels, _, _ = run_kmeans(
                 Xs, ws, k_count, init="random" if self.init == "random" else "k-means++",
-                n_init=self.n_init, max_iter=0 if self.init == "k-means++" else 100, tol=1e-4, rng=rng,
+                n_init=self.n_init, max_iter=0 if self.init == "k-means++" else INIT_LLOYD_ITERATIONS,
+                tol=1e-4, rng=rng,
             )
         weights, means, cov, empty = self._hard_cluster_parameters(Xs, ws, labels, centers)
         if empty.any():
@@ -351,7 +355,8 @@ class GaussianMixture:
         w = check_sample_weight(sample_weight, X.shape[0])
         rng = np.random.default_rng(self.random_state)
         self.n_features_in_ = X.shape[1]
-        self._initialize(X, w, rng)
+        with _kernels.threads_for_rows(X.shape[0]):
+            self._initialize(X, w, rng)
         self.converged_ = False
         self.n_iter_ = 0
         self.log_likelihood_history_ = []
@@ -361,9 +366,10 @@ class GaussianMixture:
         em_pass = _kernels.em_pass_3d if X.shape[1] == 3 else _kernels.em_pass
         previous = -np.inf
         for iteration in range(1, self.max_iter + 1):
-            resp_sum, diff_sum, scatter, log_likelihood, worst_row = em_pass(
-                X, w, *self._kernel_args(), n_chunks, chunk_rows
-            )
+            with _kernels.threads_for_rows(X.shape[0]):
+                resp_sum, diff_sum, scatter, log_likelihood, worst_row = em_pass(
+                    X, w, *self._kernel_args(), n_chunks, chunk_rows
+                )
             mean_ll = log_likelihood / total_weight
             weights, means, cov = self._m_step(resp_sum, diff_sum, scatter, self.means_)
             weights, means, cov = self._reseed_empty(weights, means, cov, resp_sum, X, w, worst_row, rng)

@@ -199,10 +199,11 @@ class KMeans:
         X = check_data(X)
         w = check_sample_weight(sample_weight, X.shape[0])
         rng = np.random.default_rng(self.random_state)
-        centers, labels, inertia, n_iter = run_kmeans(
-            X, w, self.n_clusters, init=self.init, n_init=self.n_init,
-            max_iter=self.max_iter, tol=self.tol, rng=rng,
-        )
+        with _kernels.threads_for_rows(X.shape[0]):
+            centers, labels, inertia, n_iter = run_kmeans(
+                X, w, self.n_clusters, init=self.init, n_init=self.n_init,
+                max_iter=self.max_iter, tol=self.tol, rng=rng,
+            )
         self.cluster_centers_ = centers
         self.labels_ = labels
         self.inertia_ = inertia
