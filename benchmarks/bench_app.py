@@ -7,7 +7,12 @@ Figures (targets from the issue):
 - longest gap between 10 ms heartbeat ticks while training runs (<= 50 ms): the GUI thread
   never blocks for long.
 
-Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut]``
+With ``--big``: a 4000 x 3000 (12-megapixel) photo instead; prints the time to open it (load ->
+first painted), the GUI-thread time per mouse move while painting long strokes (the event
+plus its dirty-rect repaint; target well under 16 ms) and the longest event-loop gaps while
+painting and while the training / overlay that follows runs (<= 50 ms).
+
+Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]]``
 """
 
 from __future__ import annotations
@@ -50,13 +55,14 @@ def make_photo(folder: Path) -> Path:
 class FirstPaint(QObject):
     """Records when a widget is painted for the first time."""
 
-    def __init__(self) -> None:
+    def __init__(self, origin: float | None = None) -> None:
         super().__init__()
+        self.origin = START if origin is None else origin
         self.seconds: float | None = None
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Paint and self.seconds is None:
-            self.seconds = time.perf_counter() - START
+            self.seconds = time.perf_counter() - self.origin
         return False
 
 
@@ -143,14 +149,174 @@ def measure_start(photo: Path, runs: int = 3) -> list[float]:
     return times
 
 
+BIG_WIDTH, BIG_HEIGHT = 4000, 3000
+
+
+def make_big_photo(folder: Path) -> Path:
+    """A 4000 x 3000 (12-megapixel) photo: the astronaut tiled, with a little noise."""
+    tile = np.asarray(Image.open(sample_image_path()).convert("RGB"))
+    reps = (-(-BIG_HEIGHT // tile.shape[0]), -(-BIG_WIDTH // tile.shape[1]), 1)
+    photo = np.tile(tile, reps)[:BIG_HEIGHT, :BIG_WIDTH].astype(np.int16)
+    photo += np.random.default_rng(1).integers(-4, 5, size=photo.shape, dtype=np.int16)
+    path = folder / f"bench_{BIG_WIDTH}x{BIG_HEIGHT}.png"
+    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(path, compress_level=1)
+    return path
+
+
+class PaintCounter(QObject):
+    """Counts the viewport's paint events and the area they repaint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+        self.pixels = 0
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+            rect = event.region().boundingRect()
+            self.pixels += rect.width() * rect.height()
+        return False
+
+
+def timed_stroke(app, window, points, interval_ms: int = 8):
+    """Paint one stroke, one mouse move per ``interval_ms`` timer tick (a real mouse at ~125 Hz).
+
+    Each move is handled like the event loop would: the mouse event, then the pending
+    dirty-rect repaint (processEvents).  Returns the seconds spent per move.
+    """
+    viewport = window.canvas.viewport()
+    positions = [window.canvas.mapFromScene(QPointF(x, y)) for x, y in points]
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, positions[0])
+    app.processEvents()
+    per_move: list[float] = []
+    remaining = list(positions[1:])
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(interval_ms)
+
+    def move() -> None:
+        if not remaining:
+            timer.stop()
+            loop.quit()
+            return
+        position = remaining.pop(0)
+        started = time.perf_counter()
+        QTest.mouseMove(viewport, position)
+        app.processEvents()  # the scene's dirty-item pass, which posts the viewport update
+        app.processEvents()  # the repaint itself
+        per_move.append(time.perf_counter() - started)
+
+    timer.timeout.connect(move)
+    timer.start()
+    loop.exec()
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, positions[-1])
+    return per_move
+
+
+def main_big(app, folder: Path, strokes: int, moves: int) -> int:
+    """Painting smoothness on a 12-megapixel photo (``--big``)."""
+    made = time.perf_counter()
+    photo = make_big_photo(folder)
+    made = time.perf_counter() - made
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    from segmix.gui.app import create_window
+
+    window, _ = create_window(None, settings=settings)
+    window.resize(1600, 1000)
+    window.show()
+    if not window.controller.is_warm:
+        wait_for(window.controller.warmed_up, 120000)
+    app.processEvents()
+    opened_at = time.perf_counter()
+    first_paint = FirstPaint(origin=opened_at)
+    window.canvas.viewport().installEventFilter(first_paint)
+    assert window.open_image(photo), "the 12-megapixel photo did not open"
+    open_call = time.perf_counter() - opened_at
+    while first_paint.seconds is None and time.perf_counter() - opened_at < 60:
+        app.processEvents()
+    open_seconds = first_paint.seconds
+    window.canvas.viewport().removeEventFilter(first_paint)
+
+    window.model_panel.smoothing_box.setChecked(True)
+    window.canvas.set_brush_size(24)
+    painter = PaintCounter()
+    window.canvas.viewport().installEventFilter(painter)
+    heartbeat = Heartbeat()
+    heartbeat.timer.start()
+    per_move: list[float] = []
+    paint_gaps: list[float] = []
+    train_gaps: list[float] = []
+    results = 0
+    rng = np.random.default_rng(0)
+    for index in range(strokes):
+        tool = "foreground" if index % 2 == 0 else "background"
+        window.set_tool(tool)
+        # A long diagonal stroke across a good part of the photo, a little wobbly.
+        x0, y0 = rng.uniform(300, 1500), rng.uniform(300, 1200)
+        x1, y1 = x0 + rng.uniform(1500, 2200), y0 + rng.uniform(800, 1500)
+        t = np.linspace(0.0, 1.0, moves + 1)
+        xs = x0 + (x1 - x0) * t + 40 * np.sin(7 * t)
+        ys = y0 + (y1 - y0) * t + 40 * np.cos(5 * t)
+        points = [(min(max(x, 0), BIG_WIDTH - 1), min(max(y, 0), BIG_HEIGHT - 1)) for x, y in zip(xs, ys)]
+        heartbeat.gaps = []
+        heartbeat.restart()
+        heartbeat.counting = True
+        per_move += timed_stroke(app, window, points)
+        heartbeat.counting = False
+        paint_gaps += heartbeat.gaps
+        heartbeat.gaps = []
+        heartbeat.restart()
+        heartbeat.counting = True
+        if index > 0 and wait_for(window.training_finished, 120000):
+            results += 1
+        app.processEvents()
+        heartbeat.counting = False
+        train_gaps += heartbeat.gaps
+    heartbeat.timer.stop()
+    window.canvas.viewport().removeEventFilter(painter)
+
+    moves_ms = 1000 * np.array(per_move)
+    print(f"segmix app benchmark --big: {BIG_WIDTH} x {BIG_HEIGHT} photo (12 MP), {strokes} strokes of {moves} moves")
+    print(f"  (writing the test photo took {made:.1f} s)")
+    print(
+        f"  open photo -> first painted       {1000 * open_seconds:7.0f} ms  "
+        f"(open_image call {1000 * open_call:.0f} ms)"
+    )
+    print(
+        f"  per mouse move (event + repaint)  median {np.median(moves_ms):.1f} ms, 95th percentile "
+        f"{np.percentile(moves_ms, 95):.1f} ms, max {moves_ms.max():.1f} ms over {moves_ms.size} moves "
+        f"(target well under 16 ms)"
+    )
+    if painter.count:
+        print(f"    viewport repaints {painter.count}, mean {painter.pixels / painter.count:.0f} screen pixels each")
+    for name, gaps in (("painting", paint_gaps), ("training + overlay", train_gaps)):
+        gaps_ms = 1000 * np.array(gaps) if gaps else np.zeros(1)
+        print(
+            f"  longest event-loop gap, {name:18s} {gaps_ms.max():5.0f} ms (99th percentile {np.percentile(gaps_ms, 99):.0f} ms, "
+            f"{int((gaps_ms > 50).sum())} of {len(gaps)} ticks over 50 ms; target <= 50 ms)"
+        )
+    print(f"  training results {results} of {strokes - 1}; zoom {window.canvas.zoom:.0%}")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    window.confirm_discard = lambda: True
+    window.close()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=15)
     parser.add_argument("--smoothing", choices=("none", "graphcut"), default="graphcut")
+    parser.add_argument("--big", action="store_true", help="painting smoothness on a 4000 x 3000 photo")
+    parser.add_argument("--moves", type=int, default=100, help="mouse moves per stroke (--big)")
     parser.add_argument("--child-start", metavar="PHOTO", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_start:
         return child_first_paint(args.child_start)
+    if args.big:
+        app = QApplication.instance() or QApplication([])
+        return main_big(app, Path(tempfile.mkdtemp(prefix="segmix-bench-big-")), min(args.strokes, 5), args.moves)
 
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp(prefix="segmix-bench-"))

@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         self.image: np.ndarray | None = None
         self.image_path: Path | None = None
         self.layer: LabelLayer | None = None
+        self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see _label_counts
+        self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
         self.outcome: SegmentationOutcome | None = None
         self.undo_stack = QUndoStack(self)
         self.controller = TrainingController(self, warm_up=warm_up)
@@ -556,7 +558,19 @@ class MainWindow(QMainWindow):
         elif interrupted and self.mode == "segment":
             self.retrain()  # the stroke changed nothing, but it stopped a fit we still need
 
+    def _label_counts(self) -> tuple[int, int]:
+        """(foreground, background) scribbled pixels, counted once per label change.
+
+        Counting is two full-frame compares (~5 ms on 12 MP, several times that while the
+        compute thread competes for the CPU); the hint and action updates after every
+        result would otherwise recount labels that have not changed.
+        """
+        if self._counts_cache is None or self._counts_cache[0] is not self.layer:
+            self._counts_cache = (self.layer, self.layer.counts())
+        return self._counts_cache[1]
+
     def _labels_changed(self, rect: Rect) -> None:
+        self._counts_cache = None
         self.canvas.refresh_scribbles(rect)
         if self.mode == "segment":
             self.retrain()
@@ -571,7 +585,7 @@ class MainWindow(QMainWindow):
         """Fit both mixtures to the current scribbles on the compute thread."""
         if self.layer is None or self.mode != "segment":
             return
-        foreground, background = self.layer.counts()
+        foreground, background = self._label_counts()
         if foreground == 0 or background == 0:
             # Training needs both classes.  Not an error: wait, and drop an overlay that
             # no longer matches the scribbles.
@@ -682,7 +696,9 @@ class MainWindow(QMainWindow):
             if self.skin_posterior is None:
                 self.canvas.set_overlay(None)
                 return
-            rgba = render_overlay(self.overlay_panel.mode, self.skin_posterior, self.current_mask())
+            posterior, key, rgba = self._skin_rgba
+            if posterior is not self.skin_posterior or key != self._skin_overlay_key() or rgba is None:
+                rgba = render_overlay(self.overlay_panel.mode, self.skin_posterior, self.current_mask())
             self.canvas.set_overlay(rgba)
             emit(self.overlay_updated)
             return
@@ -731,7 +747,7 @@ class MainWindow(QMainWindow):
         if self.layer is None:
             self.hint_label.setText("Open a photo with File > Open (Ctrl+O) or drop one here.")
             return
-        foreground, background = self.layer.counts()
+        foreground, background = self._label_counts()
         if self.mode == "skin":
             text = HINT_SKIN
         elif self.outcome is not None:
@@ -837,8 +853,12 @@ class MainWindow(QMainWindow):
             return
         self._skin_in_flight = True
         self._training_in_flight = False
-        self.controller.request_skin(self.image, model)
+        self.controller.request_skin(self.image, model, self._skin_overlay_key())
         self.skin_panel.set_status("Detecting skin...")
+
+    def _skin_overlay_key(self) -> tuple[str, float]:
+        """(overlay mode, skin threshold): what the worker draws the skin overlay for."""
+        return (self.overlay_panel.mode, float(self.skin_panel.threshold))
 
     def _on_skin_result(self, outcome: SkinOutcome) -> None:
         self._skin_in_flight = False
@@ -854,6 +874,7 @@ class MainWindow(QMainWindow):
             self.skin_panel.set_status(f"Applied in {outcome.seconds * 1000:.0f} ms")
         if accepted:
             self.skin_posterior = outcome.posterior
+            self._skin_rgba = (outcome.posterior, outcome.overlay, outcome.rgba)
         elif outcome.trained and self.mode == "skin" and self.image is not None:
             self._request_skin()  # trained while another photo was opened: apply to this one
             self._update_actions()
@@ -971,7 +992,7 @@ class MainWindow(QMainWindow):
         image = self.image if self.mode == "skin" else None
         if image is None:
             self.skin_posterior = None
-        self.controller.request_skin_training(counts, SKIN_TRAIN_OPTIONS, image)
+        self.controller.request_skin_training(counts, SKIN_TRAIN_OPTIONS, image, self._skin_overlay_key())
         self.skin_panel.set_status("Training skin model...")
         return True
 

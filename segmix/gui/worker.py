@@ -68,6 +68,7 @@ class SkinApplyJob:
     generation: int
     image: np.ndarray
     model: object
+    overlay: tuple[str, float] | None = None  # (overlay mode, skin threshold) to draw here
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class SkinTrainJob:
     counts: object
     options: dict
     image: np.ndarray | None
+    overlay: tuple[str, float] | None = None  # (overlay mode, skin threshold) to draw here
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class SkinOutcome:
     trained: bool
     seconds: float
     image: np.ndarray | None = None  # the photo ``posterior`` belongs to
+    rgba: np.ndarray | None = None  # overlay drawn on the worker for ``overlay`` (mode, threshold)
+    overlay: tuple[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -332,12 +336,17 @@ class ComputeWorker(QObject):
                 model = skin.train_skin_model(job.counts, **job.options)
             trained = True
             self._check(job.generation)
-        posterior = None
+        posterior = rgba = None
         if job.image is not None:
             posterior = skin.detect_skin(model, job.image)
             self._check(job.generation)
+            if job.overlay is not None:
+                # Drawn here: on the GUI thread a full-frame overlay blocks the event loop.
+                mode, threshold = job.overlay
+                rgba = render_overlay(mode, posterior, posterior > np.float32(threshold))
         emit(self.skin_finished,
-             SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start, job.image))
+             SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start, job.image,
+                         rgba, job.overlay if rgba is not None else None))
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model
@@ -449,17 +458,22 @@ class TrainingController(QObject):
         """Let the compute thread index the colours of a newly opened photo (no result signal)."""
         emit(self._prepare, image)
 
-    def request_skin(self, image: np.ndarray, model) -> int:
-        """p(skin | colour) of every pixel under ``model``; cancels any running job."""
+    def request_skin(self, image: np.ndarray, model, overlay: tuple[str, float] | None = None) -> int:
+        """p(skin | colour) of every pixel under ``model``; cancels any running job.
+
+        With ``overlay`` = (overlay mode, skin threshold) the worker also draws the overlay.
+        """
         generation = self._next_generation()
-        emit(self._submit, SkinApplyJob(generation, image, model))
+        emit(self._submit, SkinApplyJob(generation, image, model, overlay))
         self._set_busy(True)
         return generation
 
-    def request_skin_training(self, counts, options: dict, image: np.ndarray | None) -> int:
+    def request_skin_training(
+        self, counts, options: dict, image: np.ndarray | None, overlay: tuple[str, float] | None = None
+    ) -> int:
         """Train a skin model on ``counts`` (then apply it to ``image``); cancels any running job."""
         generation = self._next_generation()
-        emit(self._submit, SkinTrainJob(generation, counts, dict(options), image))
+        emit(self._submit, SkinTrainJob(generation, counts, dict(options), image, overlay))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

@@ -119,6 +119,19 @@ def test_skin_mode_marks_skin_coloured_pixels(qtbot, make_window, skin_photo):
     assert window.skin_panel.model_label.text() == "Model: built-in"
 
 
+def test_skin_overlay_is_drawn_on_the_compute_thread(qtbot, make_window, skin_photo):
+    from segmix.gui.overlay import render_overlay
+
+    window = make_window(skin_photo)
+    enter_skin_mode(qtbot, window)
+    posterior, key, rgba = window._skin_rgba
+    assert posterior is window.skin_posterior and rgba is not None
+    assert key == (window.overlay_panel.mode, window.skin_panel.threshold)
+    assert window.canvas.overlay_image is rgba  # shown as drawn, not redrawn on the GUI thread
+    expected = render_overlay(key[0], posterior, window.current_mask())
+    np.testing.assert_array_equal(rgba, expected)
+
+
 def test_skin_threshold_changes_the_overlay(qtbot, make_window, skin_photo):
     window = make_window(skin_photo)
     enter_skin_mode(qtbot, window)
