@@ -854,42 +854,6 @@ def grid_maxflow(terminal, capacity, offsets, opposite):
 
 
 @njit(parallel=True, **_JIT)
-def mean_neighbour_sq_diff(image, dy, dx):
-    """Mean ||z_p - z_q||^2 over all pixel pairs q = p + (dy[d], dx[d]) inside the image.
-
-    GrabCut's beta is 1 / (2 * this). Per-row partial sums, reduced serially, so the result
-    does not depend on the thread count.
-    """
-    h, w, c = image.shape
-    n_dirs = dy.shape[0]
-    row_sums = np.zeros(h)
-    row_counts = np.zeros(h, np.int64)
-    for y in prange(h):
-        s = 0.0
-        count = 0
-        for d in range(n_dirs):
-            qy = y + dy[d]
-            if qy < 0 or qy >= h:
-                continue
-            for x in range(max(0, -dx[d]), min(w, w - dx[d])):
-                qx = x + dx[d]
-                acc = 0.0
-                for k in range(c):
-                    diff = float(image[y, x, k]) - float(image[qy, qx, k])
-                    acc += diff * diff
-                s += acc
-                count += 1
-        row_sums[y] = s
-        row_counts[y] = count
-    total = 0.0
-    n = 0
-    for y in range(h):
-        total += row_sums[y]
-        n += row_counts[y]
-    return total / max(n, 1)
-
-
-@njit(parallel=True, **_JIT)
 def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
     """Arrays for :func:`grid_maxflow` from the MRF, in one pass (replaces NumPy temporaries).
 
@@ -950,8 +914,10 @@ def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
 
 @njit(parallel=True, **_JIT)
 def sampled_neighbour_sq_diff(image, dy, dx, row_step):
-    """:func:`mean_neighbour_sq_diff` over the pairs whose first pixel lies in every
-    ``row_step``-th row (an unbiased estimate of the same mean at 1 / row_step of the cost)."""
+    """Mean ||z_p - z_q||^2 over pixel pairs q = p + (dy[d], dx[d]) inside the image whose
+    first pixel lies in every ``row_step``-th row (row_step 1: all pairs; larger: an unbiased
+    estimate at 1 / row_step of the cost). GrabCut's beta is 1 / (2 * this). Per-row partial
+    sums are reduced serially, so the result does not depend on the thread count."""
     h, w, c = image.shape
     n_dirs = dy.shape[0]
     n_rows = (h + row_step - 1) // row_step
