@@ -242,21 +242,21 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
 
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
-    from segmix import skin
+    from segmix import skin, skin_eval
 
     model = skin.load_skin_model(args.model)
     bar = skin.ProgressBar("evaluating", enabled=False if args.quiet else None)
     try:
-        result = skin.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
-                                      adapt=args.adapt, progress=bar)
+        result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
+                                           adapt=args.adapt, progress=bar)
     finally:
         bar.close()
-    print(skin.format_eval(result))
+    print(skin_eval.format_eval(result))
     if args.roc:
         from pathlib import Path
 
         where = "/".join(Path(args.images).resolve().parts[-3:])
-        skin.save_roc(args.roc, result, title=f"Skin detection ROC: {where}")
+        skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}")
         print(f"wrote {args.roc}")
     if args.json:
         from segmix.io import write_json_atomic

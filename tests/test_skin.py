@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segmix import skin
+from segmix import skin, skin_eval
 from segmix.modelfile import read_model, write_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "skin"
@@ -130,7 +130,7 @@ def test_count_image_folder(tmp_path):
 
 
 def test_evaluator_exact_counts():
-    ev = skin.SkinEvaluator(0.5)
+    ev = skin_eval.SkinEvaluator(0.5)
     posterior = np.array([[0.9, 0.8, 0.2, 0.1], [0.7, 0.3, 0.6, 0.05]], np.float32)
     labels = np.array([[1, 1, 1, 0], [0, 0, -1, 1]], np.int8)
     ev.add(posterior, labels)
@@ -143,7 +143,7 @@ def test_evaluator_exact_counts():
 
 
 def test_evaluator_perfect_separation_auc():
-    ev = skin.SkinEvaluator(0.5)
+    ev = skin_eval.SkinEvaluator(0.5)
     rng = np.random.default_rng(0)
     p = np.concatenate([rng.uniform(0.6, 1, 500), rng.uniform(0, 0.4, 500)]).astype(np.float32)
     lab = np.concatenate([np.ones(500), np.zeros(500)]).astype(np.int8)
@@ -155,9 +155,9 @@ def test_evaluator_perfect_separation_auc():
 
 def test_evaluate_folder_and_roc(tmp_path, synthetic_model):
     _write_set(tmp_path / "set", n=3, seed=2)
-    result = skin.evaluate_folder(synthetic_model, tmp_path / "set" / "images", tmp_path / "set" / "masks")
+    result = skin_eval.evaluate_folder(synthetic_model, tmp_path / "set" / "images", tmp_path / "set" / "masks")
     assert result.n_images == 3 and result.f1 > 0.95 and result.auc > 0.97
-    skin.save_roc(tmp_path / "roc.png", result)
+    skin_eval.save_roc(tmp_path / "roc.png", result)
     with Image.open(tmp_path / "roc.png") as im:
         assert im.format == "PNG" and im.size[0] > 300
 
@@ -222,7 +222,7 @@ def test_builtin_model_refuses_other_kind(tmp_path, synthetic_model):
 @pytest.mark.skipif(not (DATA / "abdomen" / "val").is_dir(), reason="development data not available")
 def test_builtin_model_on_abdomen_dev_set():
     model = skin.load_skin_model()
-    result = skin.evaluate_folder(model, DATA / "abdomen" / "val" / "images", DATA / "abdomen" / "val" / "masks")
+    result = skin_eval.evaluate_folder(model, DATA / "abdomen" / "val" / "images", DATA / "abdomen" / "val" / "masks")
     assert result.f1 > 0.85 and result.auc > 0.9
 
 

@@ -1,0 +1,153 @@
+"""Skin-detection evaluation: pixel precision / recall / F1 (pooled and per image), ROC AUC,
+the F1-maximising threshold, and the ROC plot.
+
+ROC and F1 come from histograms of the posterior (``N_BINS`` bins per class), so millions of
+pixels cost one bincount per photo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from segmix.io import load_image
+from segmix.modelfile import SegmixModel
+from segmix.skin import PosteriorCache, default_workers, detect_skin, image_mask_pairs, load_mask
+
+N_BINS = 1000
+
+
+@dataclass
+class EvalResult:
+    """Pixel metrics of a skin model on a labelled set.
+
+    Pooled figures count all pixels of all images together; ``mean_*`` average the
+    per-image figures (an image without skin and without false positives has F1 1).
+    """
+
+    threshold: float
+    precision: float
+    recall: float
+    f1: float
+    mean_precision: float
+    mean_recall: float
+    mean_f1: float
+    auc: float
+    best_threshold: float
+    best_f1: float
+    n_images: int
+    n_skin: int
+    n_non_skin: int
+    false_positive_rate: float
+    fpr: np.ndarray
+    tpr: np.ndarray
+
+    def summary(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr")}
+
+
+def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp > 0 else (1.0 if fn == 0 else 0.0)
+    recall = tp / (tp + fn) if tp + fn > 0 else 1.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn > 0 else 1.0
+    return precision, recall, f1
+
+
+class SkinEvaluator:
+    """Accumulates posterior histograms (``N_BINS`` bins per class) and per-image counts."""
+
+    def __init__(self, threshold: float):
+        self.threshold = float(threshold)
+        self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
+        self.per_image: list[tuple[float, float, float]] = []
+        self.tp = self.fp = self.fn = 0
+
+    def add(self, posterior: np.ndarray, labels: np.ndarray) -> None:
+        """posterior (H, W) in [0, 1]; labels (H, W) int8: 1 skin, 0 non-skin, -1 ignore."""
+        p = posterior.ravel()
+        lab = labels.ravel()
+        keep = lab >= 0
+        p, lab = p[keep], lab[keep]
+        bins = np.minimum((p * N_BINS).astype(np.int64), N_BINS - 1)
+        skin = lab == 1
+        self.hist[0] += np.bincount(bins[skin], minlength=N_BINS)
+        self.hist[1] += np.bincount(bins[~skin], minlength=N_BINS)
+        decided = p > self.threshold
+        tp = int(np.count_nonzero(decided & skin))
+        fp = int(np.count_nonzero(decided & ~skin))
+        fn = int(np.count_nonzero(~decided & skin))
+        self.tp, self.fp, self.fn = self.tp + tp, self.fp + fp, self.fn + fn
+        self.per_image.append(_prf(tp, fp, fn))
+
+    def result(self) -> EvalResult:
+        n_skin, n_non = int(self.hist[0].sum()), int(self.hist[1].sum())
+        if n_skin == 0 or n_non == 0:
+            raise ValueError(f"evaluation needs both skin and non-skin pixels; got {n_skin} and {n_non}")
+        # Decide skin where bin >= b: cumulative sums from the top bin.
+        tp = np.concatenate([np.cumsum(self.hist[0][::-1])[::-1], [0]])  # thresholds b/N_BINS, b=0..N
+        fp = np.concatenate([np.cumsum(self.hist[1][::-1])[::-1], [0]])
+        tpr, fpr = tp / n_skin, fp / n_non
+        auc = float(np.trapz(tpr[::-1], fpr[::-1])) if hasattr(np, "trapz") else float(np.trapezoid(tpr[::-1], fpr[::-1]))
+        f1 = 2 * tp / np.maximum(2 * tp + fp + (n_skin - tp), 1)
+        ties = np.flatnonzero(f1 >= f1.max() - 1e-12)
+        best = int(ties[len(ties) // 2])  # middle of a plateau of equally good thresholds
+        precision, recall, pooled_f1 = _prf(self.tp, self.fp, self.fn)
+        per = np.asarray(self.per_image) if self.per_image else np.zeros((1, 3))
+        return EvalResult(
+            threshold=self.threshold, precision=precision, recall=recall, f1=pooled_f1,
+            mean_precision=float(per[:, 0].mean()), mean_recall=float(per[:, 1].mean()),
+            mean_f1=float(per[:, 2].mean()), auc=auc,
+            # bin b collects p in [b/N, (b+1)/N): "p > (b - 0.5)/N" ~ "bin >= b"
+            best_threshold=max(0.0, (best - 0.5) / N_BINS), best_f1=float(f1[best]),
+            n_images=len(self.per_image), n_skin=n_skin, n_non_skin=n_non,
+            false_positive_rate=self.fp / n_non, fpr=fpr, tpr=tpr,
+        )
+
+
+def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float | None = None,
+                    adapt: bool = False, progress: Callable[[int, int], None] | None = None,
+                    workers: int | None = None) -> EvalResult:
+    """Evaluate ``model`` on every image of ``images_dir`` that has a mask in ``masks_dir``."""
+    pairs, _ = image_mask_pairs(images_dir, masks_dir)
+    evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
+    cache = None if model.features.uses_position else PosteriorCache(model)
+
+    def work(pair):
+        image = load_image(pair[0])
+        labels = load_mask(pair[1], image.shape[:2])
+        return detect_skin(model, image, adapt=adapt, cache=cache), labels
+
+    with ThreadPoolExecutor(workers or default_workers()) as pool:
+        for i, (posterior, labels) in enumerate(pool.map(work, pairs), 1):
+            evaluator.add(posterior, labels)
+            if progress:
+                progress(i, len(pairs))
+    return evaluator.result()
+
+
+def format_eval(result: EvalResult) -> str:
+    """Human-readable lines for ``segmix skin eval``."""
+    r = result
+    return "\n".join([
+        f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",
+        f"threshold {r.threshold:.4g}",
+        f"pooled     precision {r.precision:.4f}  recall {r.recall:.4f}  F1 {r.f1:.4f}",
+        f"per-image  precision {r.mean_precision:.4f}  recall {r.mean_recall:.4f}  F1 {r.mean_f1:.4f} (mean over images)",
+        f"ROC AUC {r.auc:.4f}",
+        f"best pooled F1 {r.best_f1:.4f} at threshold {r.best_threshold:.4g}",
+    ])
+
+
+def save_roc(path, result: EvalResult, title: str = "Skin detection ROC") -> None:
+    """Write the ROC curve of ``result`` as a PNG, with the operating point marked."""
+    from segmix.plots import save_roc_png
+
+    save_roc_png(path, [{
+        "fpr": result.fpr, "tpr": result.tpr, "label": f"skin model (AUC {result.auc:.3f})",
+        "point": (result.false_positive_rate, result.recall),
+        "point_label": f"threshold {result.threshold:.3g}: F1 {result.f1:.3f}",
+    }], title=title)
