@@ -10,15 +10,14 @@ with z the RGB values (0..255) and 4- or 8-connectivity. Only the difference of 
 terms matters for the minimiser, so the caller passes ``log_odds = U_p(bg) - U_p(fg)``
 (positive = the pixel prefers foreground).
 
-The min cut is computed by a Boykov-Kolmogorov max-flow specialised to the grid
-(:func:`segmix.mixture._kernels.grid_maxflow`): arcs are implicit neighbour offsets on a
-grid padded by one pixel, so a pixel costs 4 bytes per direction plus a few bytes of
-bookkeeping (8-connectivity: ~55 bytes/pixel, 0.7 GB for 12 megapixels; see
-``benchmarks/bench_segment.py --speed``). Above ``max_exact_pixels`` the banded cut
-(:func:`cut_multiscale`) never builds the full-size grid: its fine level is an explicit graph
-of the band pixels only (:func:`segmix.mixture._kernels.band_graph`, solved by
-``graph_maxflow``, the same BK algorithm with neighbour indices). :func:`cut_reference` solves the same cut with
-``scipy.sparse.csgraph.maximum_flow`` and is used by the tests.
+The min cut is computed by one Boykov-Kolmogorov max-flow kernel on an explicit graph
+(:func:`segmix.mixture._kernels.graph_maxflow`). For an exact cut the graph is the pixel grid
+padded by one pixel (:func:`grid_maxflow` turns the neighbour offsets into indices): a pixel
+costs 8 bytes per direction plus a few bytes of bookkeeping. Above ``max_exact_pixels`` the
+banded cut (:func:`cut_multiscale`) never builds the full-size grid: its fine level is a
+graph of the band pixels only (:func:`segmix.mixture._kernels.band_graph`).
+:func:`cut_reference` solves the same cut with ``scipy.sparse.csgraph.maximum_flow`` and is
+used by the tests.
 
 Hard constraints (scribbles) are not infinite capacities: a fixed pixel is removed from the
 graph and its pairwise weights are folded into the terminal capacities of its free
@@ -186,7 +185,7 @@ def cut(log_odds: np.ndarray, pairwise: np.ndarray, fixed: np.ndarray | None = N
     terminal, pair = fold_constraints(log_odds, pairwise, fixed)
     term, cap, offsets, opposite = _grid_arrays(terminal, pair)
     del pair
-    tree = _kernels.grid_maxflow(term, cap, offsets, opposite)
+    tree = grid_maxflow(term, cap, offsets, opposite)
     mask = (tree.reshape(h + 2, w + 2)[1:-1, 1:-1] == 1)
     mask[fixed == FIXED_FOREGROUND] = True
     mask[fixed == FIXED_BACKGROUND] = False
@@ -250,7 +249,7 @@ def cut_image(
     n_fwd = dy.size // 2
     offsets = dy * (w + 2) + dx
     opposite = np.concatenate([np.arange(n_fwd, 2 * n_fwd), np.arange(n_fwd)]).astype(np.int64)
-    tree = _kernels.grid_maxflow(terminal, capacity, offsets, opposite)
+    tree = grid_maxflow(terminal, capacity, offsets, opposite)
     del capacity, terminal
     mask = tree.reshape(h + 2, w + 2)[1:-1, 1:-1] == 1
     mask[fixed == FIXED_FOREGROUND] = True
@@ -271,6 +270,25 @@ def _block_reduce(values: np.ndarray, factor: int, how: str) -> np.ndarray:
     if how == "any":
         return blocks.any(axis=(1, 3))
     return blocks.mean(axis=(1, 3))
+
+
+def grid_maxflow(terminal, capacity, offsets, opposite) -> np.ndarray:
+    """Min cut of a padded grid graph: arc (i, d) goes to i + offsets[d].
+
+    Parameters
+    ----------
+    terminal : (N,) float32; capacity : (N, n_dirs) float32 (both modified in place)
+    offsets : (n_dirs,) int64; opposite : (n_dirs,) int64
+
+    Returns
+    -------
+    tree : (N,) int8, see :func:`segmix.mixture._kernels.graph_maxflow`
+        (the grid's one-pixel padding has zero capacities, so it plays the sentinel).
+    """
+    n = terminal.shape[0]
+    neighbour = np.arange(n, dtype=np.int32)[:, None] + offsets.astype(np.int32)[None, :]
+    np.clip(neighbour, 0, n - 1, out=neighbour)
+    return _kernels.graph_maxflow(terminal, capacity, neighbour, opposite)
 
 
 def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta) -> np.ndarray:

@@ -626,236 +626,9 @@ _BK_SOURCE = 1
 _BK_SINK = 2
 
 
-@njit(nogil=True, cache=True)
-def grid_maxflow(terminal, capacity, offsets, opposite):
-    """Min cut of a grid graph by Boykov-Kolmogorov augmenting paths.
-
-    Parameters
-    ----------
-    terminal : (N,) float32, modified in place
-        > 0: capacity of the arc source -> i; < 0: minus the capacity of i -> sink.
-    capacity : (N, n_dirs) float32, modified in place (becomes the residual)
-        capacity[i, d] of the arc i -> i + offsets[d]. Nodes whose arcs could leave the
-        array (the padding) must have zero capacity in and out, so no bounds checks are needed.
-    offsets : (n_dirs,) int64
-    opposite : (n_dirs,) int64, direction of the reverse arc
-
-    Returns
-    -------
-    tree : (N,) int8
-        1 for nodes on the source side of a minimum cut (reachable from the source in the
-        residual graph), 2 for the sink tree, 0 for free nodes (also sink side).
-    """
-    n, n_dirs = capacity.shape
-    terminal_arc = n_dirs  # parent code: the node hangs directly off its terminal
-    orphan_arc = n_dirs + 1
-    no_arc = n_dirs + 2
-    big = 1 << 30
-    tree = np.zeros(n, np.int8)
-    parent = np.full(n, no_arc, np.int8)  # direction of the arc from a node to its parent
-    stamp = np.zeros(n, np.int32)  # "time" a node's distance to the terminal was last checked
-    dist = np.zeros(n, np.int32)
-    qsize = n + 1
-    active = np.empty(qsize, np.int32)  # FIFO ring of active nodes (each queued at most once)
-    queued = np.zeros(n, np.bool_)
-    a_head = 0
-    a_tail = 0
-    orphans = np.empty(qsize, np.int32)  # FIFO ring of orphans (each at most once)
-    o_head = 0
-    o_tail = 0
-    for i in range(n):
-        if terminal[i] != 0.0:
-            tree[i] = _BK_SOURCE if terminal[i] > 0.0 else _BK_SINK
-            parent[i] = terminal_arc
-            dist[i] = 1
-            active[a_tail] = i
-            a_tail += 1
-            queued[i] = True
-    time = 0
-    while a_head != a_tail:
-        i = active[a_head]
-        a_head = (a_head + 1) % qsize
-        queued[i] = False
-        # Keep growing from i while its augmentations leave it in a tree.
-        while tree[i] != _BK_FREE:
-            # ---- growth: find an arc joining the two trees
-            s_node = -1
-            s_dir = -1
-            if tree[i] == _BK_SOURCE:
-                for d in range(n_dirs):
-                    if capacity[i, d] > 0.0:
-                        j = i + offsets[d]
-                        if tree[j] == _BK_FREE:
-                            tree[j] = _BK_SOURCE
-                            parent[j] = opposite[d]
-                            stamp[j] = stamp[i]
-                            dist[j] = dist[i] + 1
-                            if not queued[j]:
-                                active[a_tail] = j
-                                a_tail = (a_tail + 1) % qsize
-                                queued[j] = True
-                        elif tree[j] == _BK_SINK:
-                            s_node = i
-                            s_dir = d
-                            break
-                        elif stamp[j] <= stamp[i] and dist[j] > dist[i]:
-                            # Shorter path to the terminal through i (keeps trees shallow).
-                            parent[j] = opposite[d]
-                            stamp[j] = stamp[i]
-                            dist[j] = dist[i] + 1
-            else:
-                for d in range(n_dirs):
-                    j = i + offsets[d]
-                    od = opposite[d]
-                    if capacity[j, od] > 0.0:
-                        if tree[j] == _BK_FREE:
-                            tree[j] = _BK_SINK
-                            parent[j] = od
-                            stamp[j] = stamp[i]
-                            dist[j] = dist[i] + 1
-                            if not queued[j]:
-                                active[a_tail] = j
-                                a_tail = (a_tail + 1) % qsize
-                                queued[j] = True
-                        elif tree[j] == _BK_SOURCE:
-                            s_node = j
-                            s_dir = od
-                            break
-                        elif stamp[j] <= stamp[i] and dist[j] > dist[i]:
-                            parent[j] = od
-                            stamp[j] = stamp[i]
-                            dist[j] = dist[i] + 1
-            if s_node < 0:
-                break
-            t_node = s_node + offsets[s_dir]
-            # ---- augmentation: bottleneck along source root -> s_node -> t_node -> sink root
-            bottleneck = capacity[s_node, s_dir]
-            k = s_node
-            while parent[k] != terminal_arc:
-                pd = parent[k]
-                p = k + offsets[pd]
-                c = capacity[p, opposite[pd]]
-                if c < bottleneck:
-                    bottleneck = c
-                k = p
-            if terminal[k] < bottleneck:
-                bottleneck = terminal[k]
-            k = t_node
-            while parent[k] != terminal_arc:
-                pd = parent[k]
-                c = capacity[k, pd]
-                if c < bottleneck:
-                    bottleneck = c
-                k = k + offsets[pd]
-            if -terminal[k] < bottleneck:
-                bottleneck = -terminal[k]
-            capacity[s_node, s_dir] -= bottleneck
-            capacity[t_node, opposite[s_dir]] += bottleneck
-            k = s_node
-            while parent[k] != terminal_arc:
-                pd = parent[k]
-                p = k + offsets[pd]
-                capacity[p, opposite[pd]] -= bottleneck
-                capacity[k, pd] += bottleneck
-                if capacity[p, opposite[pd]] == 0.0:
-                    parent[k] = orphan_arc
-                    orphans[o_tail] = k
-                    o_tail = (o_tail + 1) % qsize
-                k = p
-            terminal[k] -= bottleneck
-            if terminal[k] == 0.0:
-                parent[k] = orphan_arc
-                orphans[o_tail] = k
-                o_tail = (o_tail + 1) % qsize
-            k = t_node
-            while parent[k] != terminal_arc:
-                pd = parent[k]
-                p = k + offsets[pd]
-                capacity[k, pd] -= bottleneck
-                capacity[p, opposite[pd]] += bottleneck
-                if capacity[k, pd] == 0.0:
-                    parent[k] = orphan_arc
-                    orphans[o_tail] = k
-                    o_tail = (o_tail + 1) % qsize
-                k = p
-            terminal[k] += bottleneck
-            if terminal[k] == 0.0:
-                parent[k] = orphan_arc
-                orphans[o_tail] = k
-                o_tail = (o_tail + 1) % qsize
-            # ---- adoption: find new parents for orphans, or free them
-            time += 1
-            while o_head != o_tail:
-                k = orphans[o_head]
-                o_head = (o_head + 1) % qsize
-                side = tree[k]
-                best = -1
-                best_dist = big
-                for d in range(n_dirs):
-                    j = k + offsets[d]
-                    if tree[j] != side:
-                        continue
-                    # Residual capacity from the candidate parent towards k (source tree)
-                    # or from k towards the candidate parent (sink tree).
-                    c = capacity[j, opposite[d]] if side == _BK_SOURCE else capacity[k, d]
-                    if c <= 0.0:
-                        continue
-                    # Does j still hang off the terminal? Walk up, using stamps as a cache.
-                    m = j
-                    length = 0
-                    while True:
-                        if stamp[m] == time:
-                            length += dist[m]
-                            break
-                        pm = parent[m]
-                        length += 1
-                        if pm == terminal_arc:
-                            stamp[m] = time
-                            dist[m] = 1
-                            break
-                        if pm == orphan_arc:
-                            length = big
-                            break
-                        m = m + offsets[pm]
-                    if length < big:
-                        if length < best_dist:
-                            best = d
-                            best_dist = length
-                        m = j
-                        while stamp[m] != time:
-                            stamp[m] = time
-                            dist[m] = length
-                            length -= 1
-                            m = m + offsets[parent[m]]
-                if best >= 0:
-                    parent[k] = best
-                    stamp[k] = time
-                    dist[k] = best_dist + 1
-                    continue
-                # No valid parent: k leaves its tree; neighbours that could reach it
-                # become active, children become orphans.
-                for d in range(n_dirs):
-                    j = k + offsets[d]
-                    if tree[j] != side:
-                        continue
-                    c = capacity[j, opposite[d]] if side == _BK_SOURCE else capacity[k, d]
-                    if c > 0.0 and not queued[j]:
-                        active[a_tail] = j
-                        a_tail = (a_tail + 1) % qsize
-                        queued[j] = True
-                    pj = parent[j]
-                    if pj < n_dirs and j + offsets[pj] == k:
-                        parent[j] = orphan_arc
-                        orphans[o_tail] = j
-                        o_tail = (o_tail + 1) % qsize
-                tree[k] = _BK_FREE
-                parent[k] = no_arc
-    return tree
-
-
 @njit(parallel=True, **_JIT)
 def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
-    """Arrays for :func:`grid_maxflow` from the MRF, in one pass (replaces NumPy temporaries).
+    """Arrays for ``segmix.graphcut.grid_maxflow`` from the MRF, in one pass (no NumPy temporaries).
 
     Node of pixel (y, x) is (y + 1) * (W + 2) + (x + 1) on a grid padded by one pixel.
     For a free pixel p and each direction d with neighbour q inside the image, the pair
@@ -1105,10 +878,25 @@ def band_mask(fixed, coarse, near, factor, index, tree):
 
 @njit(nogil=True, cache=True)
 def graph_maxflow(terminal, capacity, neighbour, opposite):
-    """:func:`grid_maxflow` on an explicit graph: arc (i, d) goes to ``neighbour[i, d]``.
+    """Min cut of a graph by Boykov-Kolmogorov augmenting paths (Boykov & Kolmogorov, PAMI 2004).
 
-    The reverse of arc (i, d) is (neighbour[i, d], opposite[d]). Missing arcs point to a
-    sentinel node with zero terminal and zero capacities in and out (never joins a tree).
+    Parameters
+    ----------
+    terminal : (N,) float32, modified in place
+        > 0: capacity of the arc source -> i; < 0: minus the capacity of i -> sink.
+    capacity : (N, n_dirs) float32, modified in place (becomes the residual)
+        capacity[i, d] of the arc i -> neighbour[i, d].
+    neighbour : (N, n_dirs) int32
+        Arc (i, d) goes to neighbour[i, d]; its reverse is (neighbour[i, d], opposite[d]).
+        Missing arcs point to a node with zero terminal and zero capacities in and out
+        (a sentinel, or the padding of a grid), which never joins a tree.
+    opposite : (n_dirs,) int64, direction of the reverse arc
+
+    Returns
+    -------
+    tree : (N,) int8
+        1 for nodes on the source side of a minimum cut (reachable from the source in the
+        residual graph), 2 for the sink tree, 0 for free nodes (also sink side).
     """
     n, n_dirs = capacity.shape
     terminal_arc = n_dirs
