@@ -157,7 +157,7 @@ def _grid_arrays(terminal: np.ndarray, pair: np.ndarray):
         cap[1:-1, 1:-1, d] = pair[d]
         # The reverse arc q -> p lives at q = p + (dy, dx) with the same weight.
         cap[1 + dy:h + 1 + dy, 1 + dx:w + 1 + dx, d + n_fwd] = pair[d]
-    opposite = np.concatenate([np.arange(n_fwd, 2 * n_fwd), np.arange(n_fwd)]).astype(np.int64)
+    opposite = _opposite_directions(n_fwd)
     return term.reshape(-1), cap.reshape(hp * wp, 2 * n_fwd), offsets, opposite
 
 
@@ -190,6 +190,11 @@ def cut(log_odds: np.ndarray, pairwise: np.ndarray, fixed: np.ndarray | None = N
     mask[fixed == FIXED_FOREGROUND] = True
     mask[fixed == FIXED_BACKGROUND] = False
     return mask
+
+
+def _opposite_directions(n_forward: int) -> np.ndarray:
+    """(2 n_forward,) int64: direction d's reverse, with the reverses stored after the forwards."""
+    return np.concatenate([np.arange(n_forward, 2 * n_forward), np.arange(n_forward)]).astype(np.int64)
 
 
 def _all_directions(connectivity: int):
@@ -248,7 +253,7 @@ def cut_image(
     )
     n_fwd = dy.size // 2
     offsets = dy * (w + 2) + dx
-    opposite = np.concatenate([np.arange(n_fwd, 2 * n_fwd), np.arange(n_fwd)]).astype(np.int64)
+    opposite = _opposite_directions(n_fwd)
     tree = grid_maxflow(terminal, capacity, offsets, opposite)
     del capacity, terminal
     mask = tree.reshape(h + 2, w + 2)[1:-1, 1:-1] == 1
@@ -300,7 +305,7 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
         np.ascontiguousarray(near, dtype=np.bool_), int(factor), float(gamma), float(beta), dy, dx,
     )
     n_fwd = dy.size // 2
-    opposite = np.concatenate([np.arange(n_fwd, 2 * n_fwd), np.arange(n_fwd)]).astype(np.int64)
+    opposite = _opposite_directions(n_fwd)
     _kernels.push_short_paths(terminal, capacity, neighbour, opposite)
     tree = _kernels.graph_maxflow(terminal, capacity, neighbour, opposite)
     del terminal, capacity, neighbour

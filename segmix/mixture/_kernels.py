@@ -626,6 +626,16 @@ _BK_SOURCE = 1
 _BK_SINK = 2
 
 
+@njit(inline="always", **_JIT)
+def _pair_weight(image, y, x, qy, qx, scale, beta):
+    """GrabCut's contrast-sensitive pair weight scale * exp(-beta ||z_p - z_q||^2)."""
+    acc = 0.0
+    for k in range(image.shape[2]):
+        diff = float(image[y, x, k]) - float(image[qy, qx, k])
+        acc += diff * diff
+    return scale * math.exp(-beta * acc)
+
+
 @njit(parallel=True, **_JIT)
 def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
     """Arrays for ``segmix.graphcut.grid_maxflow`` from the MRF, in one pass (no NumPy temporaries).
@@ -669,11 +679,7 @@ def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
                 qx = x + dx[d]
                 if qy < 0 or qy >= h or qx < 0 or qx >= w:
                     continue
-                acc = 0.0
-                for k in range(c):
-                    diff = float(image[y, x, k]) - float(image[qy, qx, k])
-                    acc += diff * diff
-                weight = scale[d] * math.exp(-beta * acc)
+                weight = _pair_weight(image, y, x, qy, qx, scale[d], beta)
                 f = fixed[qy, qx]
                 if f == 0:
                     capacity[node, d] = weight
@@ -844,11 +850,7 @@ def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx
                 qx = x + dx[d]
                 if qy < 0 or qy >= h or qx < 0 or qx >= w:
                     continue
-                acc = 0.0
-                for k in range(c):
-                    diff = float(image[y, x, k]) - float(image[qy, qx, k])
-                    acc += diff * diff
-                weight = scale[d] * math.exp(-beta * acc)
+                weight = _pair_weight(image, y, x, qy, qx, scale[d], beta)
                 q = index[qy, qx]
                 if q >= 0:
                     capacity[node, d] = weight
