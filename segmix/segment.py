@@ -258,7 +258,11 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
         )
     if scribbles.dtype == bool or not np.issubdtype(scribbles.dtype, np.integer):
         raise ValueError(f"scribbles must be integer labels 0/1/2; got dtype {scribbles.dtype}")
-    present = np.unique(scribbles)
+    if scribbles.dtype == np.uint8 and scribbles.size and scribbles.max() <= BACKGROUND:
+        # The usual case, checked without np.unique's sort (16 ms on a 1080p label map).
+        present = np.array([label for label in (0, FOREGROUND, BACKGROUND) if (scribbles == label).any()])
+    else:
+        present = np.unique(scribbles)
     bad = present[~np.isin(present, (0, FOREGROUND, BACKGROUND))]
     if bad.size:
         raise ValueError(f"scribble labels must be 0, 1 (foreground) or 2 (background); found {bad[:10].tolist()}")
