@@ -280,14 +280,16 @@ def _class_training_data(image, scribbles, label, features: FeatureSpace):
     -------
     X : (M, D) float64, weights : (M,) float64, n_distinct : int, n_pixels : int
     """
-    selected = scribbles == label
-    n_pixels = int(selected.sum())
-    pixels = image[selected]  # (n_pixels, 3) uint8
+    h, w = scribbles.shape
+    # Flat indices, then fancy indexing: a boolean mask over the (H, W, 3) image costs
+    # several times more on a large photo with a few thousand scribbled pixels.
+    selected = np.flatnonzero(scribbles.reshape(-1) == label)
+    n_pixels = int(selected.size)
+    pixels = image.reshape(-1, 3)[selected]  # (n_pixels, 3) uint8
     colors, inverse, counts = unique_colors(pixels[None], return_counts=True)
     if not features.uses_position:
         return features.colors_to_features(colors), counts.astype(np.float64), colors.shape[0], n_pixels
-    rows, cols = np.nonzero(selected)
-    h, w = scribbles.shape
+    rows, cols = np.divmod(selected, w)
     scale = features.position_weight / max(h, w, 1)
     X = np.empty((n_pixels, 5))
     X[:, :3] = features.colors_to_features(colors)[inverse]
