@@ -830,25 +830,38 @@ def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx
     """
     h, w, c = image.shape
     n_dirs = dy.shape[0]
+    wc = near.shape[1]
+    # Rows are walked block by block so that blocks outside the band cost one test.
     row_count = np.zeros(h + 1, np.int64)
     for y in prange(h):
+        cy = y // factor
         k = 0
-        for x in range(w):
-            if _band_status(fixed, coarse, near, factor, y, x) == 0:
-                k += 1
+        for cx in range(wc):
+            if near[cy, cx]:
+                for x in range(cx * factor, min(w, (cx + 1) * factor)):
+                    if fixed[y, x] == 0:
+                        k += 1
         row_count[y + 1] = k
     for y in range(h):
         row_count[y + 1] += row_count[y]
     n = row_count[h]
     index = np.empty((h, w), np.int32)
     for y in prange(h):
+        cy = y // factor
         k = row_count[y]
-        for x in range(w):
-            if _band_status(fixed, coarse, near, factor, y, x) == 0:
-                index[y, x] = k
-                k += 1
+        for cx in range(wc):
+            x0 = cx * factor
+            x1 = min(w, x0 + factor)
+            if near[cy, cx]:
+                for x in range(x0, x1):
+                    if fixed[y, x] == 0:
+                        index[y, x] = k
+                        k += 1
+                    else:
+                        index[y, x] = -1
             else:
-                index[y, x] = -1
+                for x in range(x0, x1):
+                    index[y, x] = -1
     terminal = np.zeros(n + 1, np.float32)
     capacity = np.zeros((n + 1, n_dirs), np.float32)
     neighbour = np.full((n + 1, n_dirs), n, np.int32)
@@ -856,41 +869,65 @@ def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx
     for d in range(n_dirs):
         scale[d] = gamma / math.sqrt(dy[d] * dy[d] + dx[d] * dx[d])
     for y in prange(h):
-        for x in range(w):
-            node = index[y, x]
-            if node < 0:
+        cy = y // factor
+        for cx in range(wc):
+            if not near[cy, cx]:
                 continue
-            t = float(log_odds[y, x])
-            for d in range(n_dirs):
-                qy = y + dy[d]
-                qx = x + dx[d]
-                if qy < 0 or qy >= h or qx < 0 or qx >= w:
+            for x in range(cx * factor, min(w, (cx + 1) * factor)):
+                node = index[y, x]
+                if node < 0:
                     continue
-                weight = _pair_weight(image, y, x, qy, qx, scale[d], beta)
-                q = index[qy, qx]
-                if q >= 0:
-                    capacity[node, d] = weight
-                    neighbour[node, d] = q
-                elif _band_status(fixed, coarse, near, factor, qy, qx) == 1:
-                    t += weight
-                else:
-                    t -= weight
-            terminal[node] = t
+                _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, beta,
+                                dy, dx, y, x, node, terminal, capacity, neighbour)
     return index, terminal, capacity, neighbour
+
+
+@njit(inline="always")
+def _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, beta, dy, dx, y, x, node,
+                    terminal, capacity, neighbour):
+    """Arcs and terminal capacity of free pixel (y, x), node ``node``, for :func:`band_graph`."""
+    h, w = fixed.shape
+    t = float(log_odds[y, x])
+    for d in range(dy.shape[0]):
+        qy = y + dy[d]
+        qx = x + dx[d]
+        if qy < 0 or qy >= h or qx < 0 or qx >= w:
+            continue
+        weight = _pair_weight(image, y, x, qy, qx, scale[d], beta)
+        q = index[qy, qx]
+        if q >= 0:
+            capacity[node, d] = weight
+            neighbour[node, d] = q
+        elif _band_status(fixed, coarse, near, factor, qy, qx) == 1:
+            t += weight
+        else:
+            t -= weight
+    terminal[node] = t
 
 
 @njit(parallel=True, **_JIT)
 def band_mask(fixed, coarse, near, factor, index, tree):
     """Final (H, W) bool labels: the flow's source side on free pixels, the fixed label elsewhere."""
     h, w = fixed.shape
+    wc = near.shape[1]
     mask = np.empty((h, w), np.bool_)
     for y in prange(h):
-        for x in range(w):
-            node = index[y, x]
-            if node >= 0:
-                mask[y, x] = tree[node] == _BK_SOURCE
+        cy = y // factor
+        for cx in range(wc):
+            x0 = cx * factor
+            x1 = min(w, x0 + factor)
+            if near[cy, cx]:
+                for x in range(x0, x1):
+                    node = index[y, x]
+                    if node >= 0:
+                        mask[y, x] = tree[node] == _BK_SOURCE
+                    else:
+                        mask[y, x] = fixed[y, x] == 1
             else:
-                mask[y, x] = _band_status(fixed, coarse, near, factor, y, x) == 1
+                label = coarse[cy, cx]
+                for x in range(x0, x1):
+                    f = fixed[y, x]
+                    mask[y, x] = f == 1 or (f == 0 and label)
     return mask
 
 
