@@ -139,3 +139,30 @@ def test_sampled_beta_close_to_exact():
     exact = graphcut.contrast_beta(image, 8)
     assert graphcut.estimate_beta(image, 8) == pytest.approx(exact, rel=0.02)
     assert graphcut.estimate_beta(image[:100], 8) == graphcut.contrast_beta(image[:100], 8)
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+def test_band_cut_is_the_exact_cut_with_the_outside_fixed(connectivity):
+    # The banded fine level equals an exact cut in which every pixel of a block outside the
+    # band is fixed to that block's coarse label (image sizes not multiples of the factor,
+    # scribbles inside and outside the band).
+    rng = np.random.default_rng(30 + connectivity)
+    for factor in (2, 3, 5):
+        h, w = rng.integers(7, 37, 2)
+        image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        log_odds, _, fixed = _random_problem(rng, h, w, connectivity)
+        hc, wc = -(-h // factor), -(-w // factor)
+        coarse = rng.random((hc, wc)) < 0.5
+        near = rng.random((hc, wc)) < 0.6
+        outside = ~near[np.arange(h)[:, None] // factor, np.arange(w)[None, :] // factor]
+        coarse_fine = coarse[np.arange(h)[:, None] // factor, np.arange(w)[None, :] // factor]
+        reference_fixed = fixed.copy()
+        reference_fixed[outside & (fixed == 0)] = np.where(coarse_fine, 1, 2)[outside & (fixed == 0)]
+        beta = graphcut.contrast_beta(image, connectivity)
+        expected = graphcut.cut_image(log_odds, image, reference_fixed, 10.0, connectivity, beta)
+        banded = graphcut._compact_cut(log_odds, image, fixed, coarse, near, factor, 10.0, connectivity, beta)
+        pairwise = graphcut.contrast_weights(image, 10.0, connectivity)
+        assert graphcut.energy(banded, log_odds, pairwise) == pytest.approx(
+            graphcut.energy(expected, log_odds, pairwise), rel=1e-4, abs=1e-3
+        )
+        assert np.array_equal(banded[outside & (fixed == 0)], coarse_fine[outside & (fixed == 0)])
