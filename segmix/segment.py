@@ -90,7 +90,8 @@ class SegmentationSettings:
     priors : {"uniform", "scribbles"}
         Class priors: uniform 0.5 / 0.5, or the scribbled pixel proportions.
     max_exact_pixels : int
-        Larger images are cut coarse-to-fine (:func:`segmix.graphcut.cut_multiscale`).
+        Larger images are cut coarse-to-fine (:func:`segmix.graphcut.cut_multiscale`), which
+        measured both faster and more accurate than the exact cut on DAVIS frames.
     """
 
     n_components: int = 5
@@ -109,7 +110,7 @@ class SegmentationSettings:
     n_init: int = 3
     max_iter: int = 100
     priors: str = "uniform"
-    max_exact_pixels: int = 600_000
+    max_exact_pixels: int = 40_000
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
