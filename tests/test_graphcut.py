@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from segmix import graphcut
 
@@ -166,3 +167,55 @@ def test_band_cut_is_the_exact_cut_with_the_outside_fixed(connectivity):
             graphcut.energy(expected, log_odds, pairwise), rel=1e-4, abs=1e-3
         )
         assert np.array_equal(banded[outside & (fixed == 0)], coarse_fine[outside & (fixed == 0)])
+
+
+def test_band_pieces_solved_on_two_threads_give_the_serial_cut(monkeypatch):
+    # Two separate band pieces (two discs) are cut in parallel; the result is bit-identical
+    # to the one-thread max-flow.
+    rng = np.random.default_rng(40)
+    h, w = 90, 200
+    yy, xx = np.mgrid[:h, :w]
+    truth = (np.hypot(yy - 45, xx - 50) < 25) | (np.hypot(yy - 45, xx - 150) < 30)
+    image = np.where(truth[..., None], 190, 60).astype(np.uint8) + rng.integers(0, 40, (h, w, 3)).astype(np.uint8)
+    log_odds = (np.where(truth, 1.0, -1.0) + rng.normal(0, 3, (h, w))).astype(np.float32)
+    factor = 3
+    coarse = truth[::factor, ::factor]
+    near = ndimage.binary_dilation(coarse, iterations=2) & ~ndimage.binary_erosion(coarse, iterations=2)
+    fixed = np.zeros((h, w), np.uint8)
+    beta = graphcut.contrast_beta(image, 8)
+    monkeypatch.setattr(graphcut, "PARALLEL_MIN_NODES", 10**12)
+    serial = graphcut._compact_cut(log_odds, image, fixed, coarse, near, factor, 5.0, 8, beta)
+    monkeypatch.setattr(graphcut, "PARALLEL_MIN_NODES", 0)
+    with threadpool_limits_numba(2):
+        parts = graphcut._two_balanced_parts(*_band_index(image, log_odds, fixed, coarse, near, factor, beta))
+        assert parts is not None and all(part.size > 0 for part in parts)
+        parallel = graphcut._compact_cut(log_odds, image, fixed, coarse, near, factor, 5.0, 8, beta)
+    np.testing.assert_array_equal(parallel, serial)
+
+
+def _band_index(image, log_odds, fixed, coarse, near, factor, beta):
+    from segmix.mixture import _kernels
+
+    dy, dx = graphcut._all_directions(8)
+    index, terminal, _, _ = _kernels.band_graph(image, log_odds, fixed, coarse, near, factor, 5.0, beta, dy, dx)
+    return index, near, factor, terminal.shape[0] - 1
+
+
+class threadpool_limits_numba:
+    """Run with at least ``n`` numba threads configured for the calling thread (if available)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        from segmix.mixture import _kernels
+
+        self.before = _kernels.get_num_threads()
+        _kernels.set_num_threads(self.n)
+        if _kernels.get_num_threads() < 2:
+            pytest.skip("needs two numba threads")
+
+    def __exit__(self, *exc):
+        from segmix.mixture import _kernels
+
+        _kernels.set_num_threads(self.before)

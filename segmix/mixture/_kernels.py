@@ -72,6 +72,11 @@ def threads_for_rows(n_rows: int):
         numba.set_num_threads(before)
 
 
+def get_num_threads() -> int:
+    """Threads the parallel kernels use from the calling thread."""
+    return numba.get_num_threads()
+
+
 def set_num_threads(n_threads: int | None) -> None:
     """Threads the parallel kernels use from the calling thread (None = all configured).
 
@@ -906,6 +911,24 @@ def _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, 
 
 
 @njit(parallel=True, **_JIT)
+def band_node_labels(index, labels, factor, n):
+    """Label of each node's coarse block: (n + 1,) int32 (0 for the sentinel node n).
+
+    ``index`` (H, W) int32 from :func:`band_graph`; ``labels`` (Hc, Wc) int32 connected
+    components of the band's coarse blocks (8-connected, so no arc joins two components).
+    """
+    h, w = index.shape
+    out = np.zeros(n + 1, np.int32)
+    for y in prange(h):
+        cy = y // factor
+        for x in range(w):
+            node = index[y, x]
+            if node >= 0:
+                out[node] = labels[cy, x // factor]
+    return out
+
+
+@njit(parallel=True, **_JIT)
 def band_mask(fixed, coarse, near, factor, index, tree):
     """Final (H, W) bool labels: the flow's source side on free pixels, the fixed label elsewhere."""
     h, w = fixed.shape
@@ -953,12 +976,26 @@ def graph_maxflow(terminal, capacity, neighbour, opposite):
         1 for nodes on the source side of a minimum cut (reachable from the source in the
         residual graph), 2 for the sink tree, 0 for free nodes (also sink side).
     """
+    n = capacity.shape[0]
+    tree = np.zeros(n, np.int8)
+    graph_maxflow_part(terminal, capacity, neighbour, opposite, np.arange(n).astype(np.int32), tree)
+    return tree
+
+
+@njit(nogil=True, cache=True)
+def graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree):
+    """:func:`graph_maxflow` on the part of the graph that holds ``nodes``, writing ``tree``.
+
+    ``nodes`` (M,) int32 must be a union of connected components of the graph (no arc
+    leaves it), and ``tree`` (N,) int8 starts at zero on them. Only those nodes are read or
+    written, so calls on disjoint parts can run at the same time on shared arrays (the
+    kernel releases the GIL) and give exactly the serial result: the parts never interact.
+    """
     n, n_dirs = capacity.shape
     terminal_arc = n_dirs
     orphan_arc = n_dirs + 1
     no_arc = n_dirs + 2
     big = 1 << 30
-    tree = np.zeros(n, np.int8)
     parent = np.full(n, no_arc, np.int8)
     stamp = np.zeros(n, np.int32)
     dist = np.zeros(n, np.int32)
@@ -970,7 +1007,7 @@ def graph_maxflow(terminal, capacity, neighbour, opposite):
     orphans = np.empty(qsize, np.int32)
     o_head = 0
     o_tail = 0
-    for i in range(n):
+    for i in nodes:
         if terminal[i] != 0.0:
             tree[i] = _BK_SOURCE if terminal[i] > 0.0 else _BK_SINK
             parent[i] = terminal_arc
@@ -1147,7 +1184,6 @@ def graph_maxflow(terminal, capacity, neighbour, opposite):
                         o_tail = (o_tail + 1) % qsize
                 tree[k] = _BK_FREE
                 parent[k] = no_arc
-    return tree
 
 
 @njit(nogil=True, cache=True)
