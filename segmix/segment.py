@@ -12,7 +12,8 @@ The one pipeline behind the GUI, the command line and the Python API:
    * ``smoothing="none"``: the lecture's rule, p(fg | x) > threshold;
    * ``smoothing="graphcut"``: the same unary costs plus GrabCut's contrast-sensitive
      Potts term, minimised exactly by a min cut (:mod:`segmix.graphcut`), with the
-     scribbles as hard constraints; optionally GrabCut-style rounds that refit the
+     scribbles as hard constraints and a soft spatial prior (nearer a foreground than a
+     background scribble leans foreground); optionally GrabCut-style rounds that refit the
      mixtures on the current segmentation.
 
    Then cheap clean-ups: keep only foreground connected to a foreground scribble, fill
@@ -80,7 +81,7 @@ class SegmentationSettings:
         Keep only foreground regions that touch a foreground scribble (graph cut only).
     fill_holes : bool
         Background regions enclosed by foreground and holding no background scribble
-        become foreground (graph cut only).
+        become foreground (graph cut only); scribble inside a real hole to keep it.
     reg_covar : float
         Added to covariance diagonals (features span about [0, 1]).
     n_init : int
@@ -92,6 +93,10 @@ class SegmentationSettings:
     max_exact_pixels : int
         Larger images are cut coarse-to-fine (:func:`segmix.graphcut.cut_multiscale`), which
         measured both faster and more accurate than the exact cut on DAVIS frames.
+    distance_prior : float
+        Weight (nats) of a soft spatial prior added to the graph cut's unary terms: a pixel
+        nearer a foreground scribble than a background one leans foreground, see
+        :func:`scribble_distance_log_odds`. 0 turns it off; ignored by ``smoothing="none"``.
     """
 
     n_components: int = 5
@@ -105,12 +110,22 @@ class SegmentationSettings:
     connectivity: int = 8
     refine_rounds: int = 0
     keep_connected: bool = True
-    fill_holes: bool = False
+    # On by default: on DAVIS it filled more true holes-in-the-mask than it wrongly closed
+    # (graph cut, error % 0 -> on: sparse even 1.88 -> 1.83, odd 1.91 -> 1.87; dense even
+    # 1.12 -> 1.09, odd 1.16 -> 1.15; better on 123 frame-runs, worse on 22 of 200).
+    fill_holes: bool = True
     reg_covar: float = 1e-4
     n_init: int = 3
     max_iter: int = 100
     priors: str = "uniform"
     max_exact_pixels: int = 40_000
+    # Where a pixel lies relative to the scribbles is evidence the colour models ignore. On
+    # DAVIS (graph cut, fill_holes off, exact distances; error % / IoU, 0 -> 1): sparse even
+    # 1.88 / 0.748 -> 1.73 / 0.762, odd 1.91 / 0.733 -> 1.81 / 0.741; dense even 1.12 / 0.842 ->
+    # 1.11 / 0.843, odd 1.16 / 0.828 -> 1.16 / 0.829; better on 152, worse on 45 of 200
+    # frame-runs. Weights 0.5 and 2 measured about the same; a linear (d_bg - d_fg) / (0.1 *
+    # diagonal) clipped to +-3 helped less.
+    distance_prior: float = 1.0
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -126,6 +141,8 @@ class SegmentationSettings:
             raise ValueError(f"connectivity must be 4 or 8; got {self.connectivity!r}")
         if int(self.refine_rounds) < 0:
             raise ValueError(f"refine_rounds must be >= 0; got {self.refine_rounds!r}")
+        if not (math.isfinite(float(self.distance_prior)) and self.distance_prior >= 0):
+            raise ValueError(f"distance_prior must be finite and >= 0; got {self.distance_prior!r}")
         if self.priors not in ("uniform", "scribbles"):
             raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
         FeatureSpace(self.color_space, self.position_weight)  # validates both
@@ -461,6 +478,53 @@ def _refit(model: SegmentationModel, image: np.ndarray, mask: np.ndarray) -> Seg
     return SegmentationModel(settings, classifier, features, dict(model.training, refit=True))
 
 
+def scribble_distance_log_odds(
+    scribbles: np.ndarray, weight: float = 1.0, max_pixels: int = 100_000
+) -> np.ndarray | None:
+    """Soft spatial prior from where the user scribbled, as foreground log-odds.
+
+    ``weight * (d_bg - d_fg) / (d_bg + d_fg)`` where ``d_fg`` and ``d_bg`` are the Euclidean
+    distances to the nearest foreground and background scribble: ``+weight`` on a foreground
+    scribble, ``-weight`` on a background one, 0 half-way between. The ratio does not depend
+    on the image's resolution and is smooth away from the scribbles, so the distances are
+    taken on a grid of at most about ``max_pixels`` cells (each the "any" of a square block
+    of pixels) and spread back to full resolution.
+
+    Parameters
+    ----------
+    scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
+    weight : float
+        Largest magnitude of the prior, in nats.
+    max_pixels : int
+        Size bound of the grid the distances are computed on.
+
+    Returns
+    -------
+    (H, W) float32 array, or None
+        None when either class has no scribble (there is nothing to compare).
+    """
+    h, w = scribbles.shape
+    factor = max(1, math.ceil(math.sqrt(h * w / max(1, int(max_pixels)))))
+    hs, ws = -(-h // factor), -(-w // factor)
+    # The scribbled pixels are few: mark their cells from flat indices (a block reduction
+    # of the whole (H, W) map costs several times more at 1080p).
+    flat = scribbles.reshape(-1)
+    index = np.flatnonzero(flat)
+    rows, cols = np.divmod(index, w)
+    seeds = np.zeros((3, hs, ws), bool)
+    seeds[flat[index], rows // factor, cols // factor] = True
+    if not (seeds[FOREGROUND].any() and seeds[BACKGROUND].any()):
+        return None
+    d_fg = ndimage.distance_transform_edt(~seeds[FOREGROUND]).astype(np.float32)
+    d_bg = ndimage.distance_transform_edt(~seeds[BACKGROUND]).astype(np.float32)
+    # The sum is 0 only in a cell holding scribbles of both classes: the prior is 0 there.
+    total = np.maximum(d_fg + d_bg, np.float32(1e-6))
+    small = (np.float32(weight) * (d_bg - d_fg) / total).astype(np.float32)
+    if factor == 1:
+        return small
+    return np.repeat(np.repeat(small, factor, axis=0), factor, axis=1)[:h, :w]
+
+
 def keep_connected_to(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
     """Foreground components of ``mask`` that contain a seed pixel: (H, W) bool."""
     structure = ndimage.generate_binary_structure(2, 2 if connectivity == 8 else 1)
@@ -598,11 +662,16 @@ def apply_model(
         mask[fixed == FOREGROUND] = True
         mask[fixed == BACKGROUND] = False
     else:
+        spatial = None
+        if scribbles is not None and settings.distance_prior > 0:
+            spatial = scribble_distance_log_odds(scribbles, settings.distance_prior)
         for round_index in range(int(settings.refine_rounds) + 1):
             if round_index:
                 model = _refit(model, image, mask)
                 log_likelihoods, inverse = _class_log_likelihoods(image, model)
             unary = _spread(foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold), inverse, shape)
+            if spatial is not None:
+                unary += spatial
             mask = graphcut.cut_multiscale(
                 unary, image, fixed, settings.smoothness, settings.connectivity, settings.max_exact_pixels
             )

@@ -294,3 +294,46 @@ def test_apply_model_scores_match_classifier_and_colour_cache_follows_edits():
     flipped = apply_model(image, model, None, settings)
     ll = model.classifier.image_log_likelihoods(image, model.features)
     np.testing.assert_array_equal(flipped.probability, foreground_posterior(ll, model.classifier.priors))
+
+
+def test_scribble_distance_log_odds_values_and_coarse_grid():
+    from segmix.segment import scribble_distance_log_odds
+
+    scribbles = np.zeros((40, 60), np.uint8)
+    scribbles[5:35, 10] = FOREGROUND
+    scribbles[5:35, 50] = BACKGROUND
+    prior = scribble_distance_log_odds(scribbles, 2.0)
+    assert prior.shape == (40, 60) and prior.dtype == np.float32
+    assert np.all(np.abs(prior) <= 2.0 + 1e-6)
+    np.testing.assert_allclose(prior[scribbles == FOREGROUND], 2.0)
+    np.testing.assert_allclose(prior[scribbles == BACKGROUND], -2.0)
+    assert abs(prior[20, 30]) < 1e-6  # half-way between the strokes
+    assert (prior[:, :30] > 0).all() and (prior[:, 31:] < 0).all()
+    # On a coarse grid (blocks of 4x4 here) the prior keeps its sign away from the middle.
+    coarse = scribble_distance_log_odds(scribbles, 2.0, max_pixels=150)
+    assert coarse.shape == (40, 60) and coarse.dtype == np.float32
+    assert (coarse[:, :26] > 0).all() and (coarse[:, 35:] < 0).all()
+    only_fg = np.where(scribbles == BACKGROUND, 0, scribbles).astype(np.uint8)
+    assert scribble_distance_log_odds(only_fg) is None
+
+
+def test_distance_prior_places_the_cut_between_the_scribbles():
+    # One flat colour: the colour models cannot tell the classes apart (log-odds exactly 0)
+    # and the contrast term is the same everywhere, so only the distance prior decides:
+    # the cut runs half-way between the foreground and the background stroke.
+    image = np.full((40, 60, 3), 128, np.uint8)
+    scribbles = np.zeros((40, 60), np.uint8)
+    scribbles[5:35, 10] = FOREGROUND
+    scribbles[5:35, 50] = BACKGROUND
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # one distinct colour: K lowered to 1
+        model = train_model(image, scribbles, FAST)
+    mask = apply_model(image, model, scribbles, replace(FAST, distance_prior=1.0)).mask
+    assert mask[:, :29].all() and not mask[:, 32:].any()
+    # The per-pixel rule ignores the prior.
+    settings = replace(FAST, smoothing="none")
+    plain = apply_model(image, model, scribbles, replace(settings, distance_prior=0.0))
+    with_prior = apply_model(image, model, scribbles, replace(settings, distance_prior=1.0))
+    np.testing.assert_array_equal(plain.mask, with_prior.mask)
+    with pytest.raises(ValueError, match="distance_prior"):
+        replace(FAST, distance_prior=-1.0).validate()
