@@ -64,6 +64,12 @@ def _add_segment_parser(sub) -> None:
                      help="graphcut (default): spatially regularised; none: per-pixel Bayes rule")
     seg.add_argument("--smoothness", type=float, default=None, help="graph-cut pairwise weight (gamma)")
     seg.add_argument("--threshold", type=float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
+    seg.add_argument("--distance-prior", type=float, default=None, metavar="W",
+                     help="weight (nats) of the lean towards the nearer scribble class (default 1, 0 = off)")
+    seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
+                     help="fill background enclosed by foreground unless it holds a background scribble (default on)")
+    seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
+                     help="keep only foreground touching a foreground scribble (default on)")
     seg.add_argument("--seed", type=int, default=None, help="random seed of the k-means initialisation")
     seg.set_defaults(handler=_cmd_segment)
 
@@ -93,7 +99,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     overrides = {
         "n_components": args.components, "color_space": args.color_space, "position_weight": args.position_weight,
         "smoothing": args.smoothing, "smoothness": args.smoothness, "threshold": args.threshold,
-        "random_state": args.seed,
+        "random_state": args.seed, "distance_prior": args.distance_prior, "fill_holes": args.fill_holes,
+        "keep_connected": args.keep_connected,
     }
     settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
     settings.validate()

@@ -198,3 +198,28 @@ def test_exif_rotated_input_gives_display_oriented_mask(tmp_path):
     mask = np.asarray(Image.open(out)) == 255
     assert mask.shape == (40, 60)
     assert (mask != truth).sum() <= 0.01 * truth.size
+
+
+def test_fill_holes_can_be_turned_off(tmp_path):
+    # A blue hole inside the orange square, with no background scribble in it: filled by
+    # default, kept with --no-fill-holes.
+    image, truth = _photo()
+    image[17:23, 36:39] = (40, 70, 180)
+    photo = tmp_path / "photo.png"
+    Image.fromarray(image).save(photo)
+    labels = tmp_path / "labels.png"
+    save_labels(labels, _scribbles())
+    filled, kept = tmp_path / "filled.png", tmp_path / "kept.png"
+    base = ["segment", str(photo), "--scribbles", str(labels), *FAST_ARGS, "--smoothness", "1"]
+    assert main([*base, "-o", str(filled)]) == 0
+    assert main([*base, "-o", str(kept), "--no-fill-holes", "--distance-prior", "0"]) == 0
+    hole = (slice(18, 22), slice(37, 38))
+    assert (np.asarray(Image.open(filled))[hole] == 255).all()
+    assert (np.asarray(Image.open(kept))[hole] == 0).all()
+
+
+def test_negative_distance_prior_is_one_line(files, capsys):
+    _, photo, labels, _, _ = files
+    code = main(["segment", str(photo), "--scribbles", str(labels), "-o", str(photo.with_name("m.png")),
+                 "--distance-prior", "-1"])
+    assert "distance_prior" in _one_line_error(capsys, code)
