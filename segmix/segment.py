@@ -503,6 +503,22 @@ def scribble_distance_log_odds(
     (H, W) float32 array, or None
         None when either class has no scribble (there is nothing to compare).
     """
+    grid = _scribble_distance_grid(scribbles, weight, max_pixels)
+    if grid is None:
+        return None
+    out = np.zeros(scribbles.shape, np.float32)
+    _kernels.add_upsampled(out, *grid)
+    return out
+
+
+def _scribble_distance_grid(scribbles: np.ndarray, weight: float, max_pixels: int = 100_000):
+    """The prior of :func:`scribble_distance_log_odds` on its coarse grid.
+
+    Returns
+    -------
+    (small (Hs, Ws) float32, factor int), or None
+        Pixel (y, x) takes ``small[y // factor, x // factor]``.
+    """
     h, w = scribbles.shape
     factor = max(1, math.ceil(math.sqrt(h * w / max(1, int(max_pixels)))))
     hs, ws = -(-h // factor), -(-w // factor)
@@ -519,10 +535,7 @@ def scribble_distance_log_odds(
     d_bg = ndimage.distance_transform_edt(~seeds[BACKGROUND]).astype(np.float32)
     # The sum is 0 only in a cell holding scribbles of both classes: the prior is 0 there.
     total = np.maximum(d_fg + d_bg, np.float32(1e-6))
-    small = (np.float32(weight) * (d_bg - d_fg) / total).astype(np.float32)
-    if factor == 1:
-        return small
-    return np.repeat(np.repeat(small, factor, axis=0), factor, axis=1)[:h, :w]
+    return (np.float32(weight) * (d_bg - d_fg) / total).astype(np.float32), factor
 
 
 def keep_connected_to(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
@@ -664,14 +677,14 @@ def apply_model(
     else:
         spatial = None
         if scribbles is not None and settings.distance_prior > 0:
-            spatial = scribble_distance_log_odds(scribbles, settings.distance_prior)
+            spatial = _scribble_distance_grid(scribbles, settings.distance_prior)
         for round_index in range(int(settings.refine_rounds) + 1):
             if round_index:
                 model = _refit(model, image, mask)
                 log_likelihoods, inverse = _class_log_likelihoods(image, model)
             unary = _spread(foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold), inverse, shape)
             if spatial is not None:
-                unary += spatial
+                _kernels.add_upsampled(unary, *spatial)
             mask = graphcut.cut_multiscale(
                 unary, image, fixed, settings.smoothness, settings.connectivity, settings.max_exact_pixels
             )
