@@ -291,6 +291,16 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tell_if_compiling() -> None:
+    """On a terminal, say so when this run will first compile the Numba kernels (a minute
+    of silence otherwise looks like a hang)."""
+    from segmix.mixture import _kernels
+
+    if not _kernels.cache_is_warm():
+        print("segmix: first run: compiling the numerical kernels, about a minute "
+              "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``segmix`` console script.
 
@@ -311,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["open", *argv]
     args = parser.parse_args(argv)
     try:
+        if args.command != "open" and sys.stderr.isatty():
+            _tell_if_compiling()
         return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
         print(f"segmix {args.command}: error: {exc}", file=sys.stderr)

@@ -1,5 +1,6 @@
 """Command-line basics: version, quantize, one-line errors."""
 
+import io
 import subprocess
 import sys
 
@@ -58,3 +59,26 @@ def test_quantize_errors_are_one_line(tmp_path, capsys):
     assert main(["quantize", str(bad), "-o", str(tmp_path / "o.png")]) == 2
     assert "bad.png" in capsys.readouterr().err
     assert Image.open(src).size == (60, 40)
+
+
+def test_first_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch, capsys):
+    from segmix.mixture import _kernels
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
+    for warm, expected in ((False, 1), (True, 0)):
+        monkeypatch.setattr(_kernels, "cache_is_warm", lambda warm=warm: warm)
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        main(["quantize", str(photo), "-k", "1", "-o", str(tmp_path / "q.png")])
+        assert terminal.getvalue().count("compiling the numerical kernels") == expected
+
+
+def test_cache_is_warm_answers_a_bool():
+    from segmix.mixture import _kernels
+
+    assert isinstance(_kernels.cache_is_warm(), bool)

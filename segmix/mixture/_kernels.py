@@ -42,6 +42,22 @@ MAX_CHUNKS = 256
 _JIT = dict(nogil=True, cache=True, fastmath=SAFE_FASTMATH)
 
 
+def cache_is_warm() -> bool:
+    """Whether the on-disk Numba cache holds the main kernels (else the first call compiles).
+
+    Looks for the cache index files of a few kernels that every segmentation needs; on a
+    numba without that (private) layout it answers True, so nobody is told to wait in vain.
+    """
+    for kernel in (em_pass_3d, unique_rgb, band_graph, graph_maxflow_part):
+        try:
+            path = kernel._cache._cache_file._index_path
+        except AttributeError:
+            return True
+        if not os.path.exists(path):
+            return False
+    return True
+
+
 @njit(nogil=True, cache=True)
 def chunking(n_rows):
     """Return (n_chunks, rows_per_chunk) for splitting ``n_rows`` rows reproducibly."""
