@@ -11,7 +11,8 @@ The one pipeline behind the GUI, the command line and the Python API:
 
    * ``smoothing="none"``: the lecture's rule, p(fg | x) > threshold;
    * ``smoothing="graphcut"``: the same unary costs plus GrabCut's contrast-sensitive
-     Potts term, minimised exactly by a min cut (:mod:`segmix.graphcut`), with the
+     Potts term, minimised by min cuts (:mod:`segmix.graphcut`: exactly for small images,
+     coarse-to-fine above ``max_exact_pixels``), with the
      scribbles as hard constraints and a soft spatial prior (nearer a foreground than a
      background scribble leans foreground); optionally GrabCut-style rounds that refit the
      mixtures on the current segmentation.
