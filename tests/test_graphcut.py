@@ -1,5 +1,6 @@
 """Graph cut: the grid Boykov-Kolmogorov kernel against scipy's maximum_flow and brute force."""
 
+import contextlib
 import itertools
 
 import numpy as np
@@ -201,21 +202,16 @@ def _band_index(image, log_odds, fixed, coarse, near, factor, beta):
     return index, near, factor, terminal.shape[0] - 1
 
 
-class threadpool_limits_numba:
-    """Run with at least ``n`` numba threads configured for the calling thread (if available)."""
+@contextlib.contextmanager
+def threadpool_limits_numba(n):
+    """Run with ``n`` numba threads configured for the calling thread (skip if fewer exist)."""
+    from segmix.mixture import _kernels
 
-    def __init__(self, n):
-        self.n = n
-
-    def __enter__(self):
-        from segmix.mixture import _kernels
-
-        self.before = _kernels.get_num_threads()
-        _kernels.set_num_threads(self.n)
+    before = _kernels.get_num_threads()
+    _kernels.set_num_threads(n)
+    try:
         if _kernels.get_num_threads() < 2:
             pytest.skip("needs two numba threads")
-
-    def __exit__(self, *exc):
-        from segmix.mixture import _kernels
-
-        _kernels.set_num_threads(self.before)
+        yield
+    finally:
+        _kernels.set_num_threads(before)
