@@ -53,6 +53,28 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
     return np.ascontiguousarray(w)
 
 
+def normalise_sample_weight(w: np.ndarray) -> tuple[np.ndarray, float]:
+    """Scale checked weights by a power of two so that the largest lies in [1, 2).
+
+    A weighted fit must not depend on the unit of the weights (scikit-learn#10933): the
+    estimators add small constants to weight totals (scikit-learn's ``10 * eps`` on N_k) and
+    test totals against thresholds, which only works when a unit weight means about one
+    sample. Scaling by a power of two is exact (no rounding), so ``w`` and ``w * 2**j`` give
+    bit-identical fits, and unit weights are left as they are.
+
+    Returns
+    -------
+    w : (N,) float64, the scaled weights
+    scale : float
+        The power of two the weights were divided by (multiply totals back by it).
+    """
+    _, exponent = np.frexp(w.max())
+    shift = int(exponent) - 1  # max(w) = m * 2**exponent with m in [0.5, 1)
+    if shift == 0:
+        return w, 1.0
+    return np.ldexp(w, -shift), float(np.ldexp(1.0, shift))
+
+
 def check_positive_int(value, name: str, minimum: int = 1) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")

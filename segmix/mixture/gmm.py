@@ -19,6 +19,7 @@ from segmix.mixture._validation import (
     check_non_negative,
     check_positive_int,
     check_sample_weight,
+    normalise_sample_weight,
 )
 from segmix.mixture.kmeans import TooFewDistinctPointsError, run_kmeans
 
@@ -225,7 +226,8 @@ class GaussianMixture:
     def _m_step(self, resp_sum, diff_sum, scatter, old_means):
         """New weights, means and full covariances from statistics shifted by ``old_means``.
 
-        Mirrors scikit-learn's M-step exactly (including its 10 * eps added to N_k), but from
+        Mirrors scikit-learn's M-step exactly (including its 10 * eps added to N_k, which is
+        relative because fit scales the weights so that the largest is about 1), but from
         statistics about the old means: with delta = mu_new - mu_old,
         sum r (x - mu_new)(x - mu_new)^T = S - S1 delta^T - delta S1^T + R delta delta^T.
         """
@@ -343,6 +345,8 @@ class GaussianMixture:
         sample_weight : (N,) array-like, optional
             Non-negative weights; a weighted fit equals the fit on rows repeated that often,
             which lets callers compress millions of pixels into unique colours with counts.
+            Only relative weights matter: ``w`` and ``c * w`` give the same fit for any
+            c > 0 (bit for bit when c is a power of two).
 
         Yields
         ------
@@ -352,7 +356,8 @@ class GaussianMixture:
         """
         self._check_parameters()
         X = check_data(X)
-        w = check_sample_weight(sample_weight, X.shape[0])
+        # Fits are invariant to the unit of the weights; see normalise_sample_weight.
+        w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
         rng = np.random.default_rng(self.random_state)
         self.n_features_in_ = X.shape[1]
         with _kernels.threads_for_rows(X.shape[0]):

@@ -15,6 +15,7 @@ from segmix.mixture._validation import (
     check_non_negative,
     check_positive_int,
     check_sample_weight,
+    normalise_sample_weight,
 )
 
 KMEANS_INITS = ("k-means++", "random")
@@ -197,7 +198,8 @@ class KMeans:
         check_non_negative(self.tol, "tol")
         check_choice(self.init, "init", KMEANS_INITS)
         X = check_data(X)
-        w = check_sample_weight(sample_weight, X.shape[0])
+        # Invariant to the unit of the weights (scikit-learn#10933); inertia_ in the caller's unit.
+        w, scale = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
         rng = np.random.default_rng(self.random_state)
         with _kernels.threads_for_rows(X.shape[0]):
             centers, labels, inertia, n_iter = run_kmeans(
@@ -206,7 +208,7 @@ class KMeans:
             )
         self.cluster_centers_ = centers
         self.labels_ = labels
-        self.inertia_ = inertia
+        self.inertia_ = inertia * scale
         self.n_iter_ = n_iter
         return self
 
