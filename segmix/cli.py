@@ -287,7 +287,13 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     from segmix.quantize import quantize_file
 
     result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed)
-    print(f"wrote {args.output} ({args.colors} colours, mean squared error {result.mse:.2f} per channel)")
+    if result.n_colors_in_image < args.colors:
+        print(f"segmix quantize: warning: {args.image} has only {result.n_colors_in_image} distinct "
+              f"colour(s), fewer than the {args.colors} asked for; written unchanged", file=sys.stderr)
+    elif result.n_colors < args.colors:
+        print(f"segmix quantize: warning: only {result.n_colors} of the {args.colors} colours asked for "
+              "are distinct after rounding to 8 bits", file=sys.stderr)
+    print(f"wrote {args.output} ({result.n_colors} colours, mean squared error {result.mse:.2f} per channel)")
     return 0
 
 

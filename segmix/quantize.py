@@ -19,30 +19,65 @@ from segmix.mixture import KMeans
 
 @dataclass
 class QuantizeResult:
-    """image: (H, W, 3) uint8 quantised photo; palette: (k, 3) uint8; mse: mean squared error per channel."""
+    """What :func:`quantize_image` produced.
+
+    Attributes
+    ----------
+    image : (H, W, 3) uint8 ndarray
+        The quantised photo.
+    palette : (M, 3) uint8 ndarray
+        The distinct colours of ``image``, sorted; ``M <= n_colors_requested``.
+    mse : float
+        Mean squared error per channel against the input (0..255 scale).
+    n_colors_requested : int
+        The ``n_colors`` asked for.
+    n_colors_in_image : int
+        Distinct colours of the input photo.
+    """
 
     image: np.ndarray
     palette: np.ndarray
     mse: float
+    n_colors_requested: int = 0
+    n_colors_in_image: int = 0
+
+    @property
+    def n_colors(self) -> int:
+        """Colours actually used: the palette's real size."""
+        return int(self.palette.shape[0])
 
 
 def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init: int = 4) -> QuantizeResult:
     """Quantise an (H, W, 3) uint8 image to at most ``n_colors`` colours.
 
-    If the image has fewer distinct colours than ``n_colors`` it is returned unchanged.
+    If the image has no more distinct colours than ``n_colors`` it is returned unchanged
+    and the palette holds its own colours (``result.n_colors`` tells how many). Two k-means
+    centres that round to the same 8-bit colour count once.
+
+    Raises
+    ------
+    ValueError
+        ``n_colors`` not an integer from 1 to 65536, or a bad image array.
     """
     image = check_image(image)
     if isinstance(n_colors, bool) or not isinstance(n_colors, (int, np.integer)) or not 1 <= n_colors <= 65536:
         raise ValueError(f"number of colours must be an integer from 1 to 65536; got {n_colors!r}")
     colors, inverse, counts = unique_colors(image, return_counts=True)
-    if colors.shape[0] <= n_colors:
-        return QuantizeResult(image.copy(), colors, 0.0)
+    n_distinct = int(colors.shape[0])
+    if n_distinct <= n_colors:
+        return QuantizeResult(image.copy(), _sorted_rows(colors), 0.0, int(n_colors), n_distinct)
     km = KMeans(int(n_colors), n_init=n_init, random_state=random_state)
     km.fit(colors.astype(np.float64), sample_weight=counts.astype(np.float64))
-    palette = np.clip(np.rint(km.cluster_centers_), 0, 255).astype(np.uint8)
-    out = palette[km.labels_][inverse].reshape(image.shape)
+    centres = np.clip(np.rint(km.cluster_centers_), 0, 255).astype(np.uint8)
+    out = centres[km.labels_][inverse].reshape(image.shape)
+    palette = _sorted_rows(centres[np.unique(km.labels_)])
     mse = float(np.mean((out.astype(np.float64) - image) ** 2))
-    return QuantizeResult(out, palette, mse)
+    return QuantizeResult(out, palette, mse, int(n_colors), n_distinct)
+
+
+def _sorted_rows(colors: np.ndarray) -> np.ndarray:
+    """Distinct (M, 3) uint8 rows in lexicographic order."""
+    return np.unique(np.asarray(colors, dtype=np.uint8).reshape(-1, 3), axis=0)
 
 
 def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0) -> QuantizeResult:
