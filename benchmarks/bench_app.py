@@ -239,7 +239,7 @@ def main_big(app, folder: Path, strokes: int, moves: int) -> int:
     open_seconds = first_paint.seconds
     window.canvas.viewport().removeEventFilter(first_paint)
 
-    window.model_panel.smoothing_box.setChecked(True)
+    window.modes["segment"].model_panel.smoothing_box.setChecked(True)
     window.canvas.set_brush_size(24)
     painter = PaintCounter()
     window.canvas.viewport().installEventFilter(painter)
@@ -269,7 +269,7 @@ def main_big(app, folder: Path, strokes: int, moves: int) -> int:
         heartbeat.gaps = []
         heartbeat.restart()
         heartbeat.counting = True
-        if index > 0 and wait_for(window.training_finished, 120000):
+        if index > 0 and wait_for(window.modes["segment"].training_finished, 120000):
             results += 1
         app.processEvents()
         heartbeat.counting = False
@@ -336,12 +336,12 @@ def main() -> int:
         wait_for(window.controller.warmed_up, 120000)
     warm_seconds = time.perf_counter() - START
 
-    window.model_panel.smoothing_box.setChecked(args.smoothing == "graphcut")
+    window.modes["segment"].model_panel.smoothing_box.setChecked(args.smoothing == "graphcut")
     window.canvas.set_brush_size(24)
     heartbeat = Heartbeat()
     heartbeat.timer.start()
     latencies, fit_seconds, finals, preview_seconds = [], [], [], []
-    window.preview_ready.connect(lambda outcome: preview_seconds.append(outcome.seconds))
+    window.modes["segment"].preview_ready.connect(lambda outcome: preview_seconds.append(outcome.seconds))
     rng = np.random.default_rng(0)
     # First strokes: foreground on the suit (orange), background on the wall (grey-white),
     # in several tiles so the photo's colours repeat.
@@ -363,15 +363,15 @@ def main() -> int:
         if index == 0:
             app.processEvents()
             continue  # one class only: nothing to train yet
-        if not wait_for(window.training_finished, 60000):  # the final (graph-cut) result
+        if not wait_for(window.modes["segment"].training_finished, 60000):  # the final (graph-cut) result
             print(f"stroke {index}: no result within 60 s")
             continue
         app.processEvents()
         heartbeat.counting = False
-        if window.last_update_seconds is not None:
-            latencies.append(window.last_update_seconds)
-            finals.append(window.final_update_seconds or window.last_update_seconds)
-            fit_seconds.append(window.outcome.seconds)
+        if window.modes["segment"].last_update_seconds is not None:
+            latencies.append(window.modes["segment"].last_update_seconds)
+            finals.append(window.modes["segment"].final_update_seconds or window.modes["segment"].last_update_seconds)
+            fit_seconds.append(window.modes["segment"].outcome.seconds)
     segment_gap = heartbeat.max_gap
     segment_gaps = np.array(heartbeat.gaps)
     # Skin mode: the built-in skin model applied to the whole photo.
@@ -380,7 +380,7 @@ def main() -> int:
     heartbeat.counting = True
     switched = time.perf_counter()
     window.set_mode("skin")
-    skin_ok = window.skin_posterior is not None or wait_for(window.skin_updated, 60000)
+    skin_ok = window.modes["skin"].skin_posterior is not None or wait_for(window.modes["skin"].skin_updated, 60000)
     skin_seconds = time.perf_counter() - switched
     app.processEvents()
     heartbeat.counting = False

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     for tool, points in STROKES:
         window.set_tool(tool)
         _drag(window, points)
-    _wait_for(window.training_finished)  # the graph-cut result, not the quick preview
+    _wait_for(window.modes["segment"].training_finished)  # the graph-cut result, not the quick preview
     app.processEvents()
     QTest.mouseMove(window.canvas.viewport(), window.canvas.mapFromScene(QPointF(330, 300)))
     app.processEvents()
@@ -70,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         window.clear_scribbles()
         window.undo_stack.clear()
         window.set_mode("skin")
-        if window.skin_posterior is None:
-            _wait_for(window.skin_updated)
+        if window.modes["skin"].skin_posterior is None:
+            _wait_for(window.modes["skin"].skin_updated)
         # The built-in model at its own threshold (0.5), as a user first sees it.
-        window.skin_panel.threshold_slider.setValue(50)
+        window.modes["skin"].skin_panel.threshold_slider.setValue(50)
         app.processEvents()
         QTest.mouseMove(window.canvas.viewport(), window.canvas.mapFromScene(QPointF(250, 120)))
         app.processEvents()

@@ -17,12 +17,11 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
-
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+import numpy as np
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from segmix.gui.overlay import render_overlay
 from segmix.gui.scribbles import BACKGROUND, FOREGROUND
@@ -80,6 +79,29 @@ class SkinTrainJob:
     options: dict
     image: np.ndarray | None
     overlay: tuple[str, float] | None = None  # (overlay mode, skin threshold) to draw here
+
+
+@dataclass(frozen=True)
+class CallJob:
+    """A mode's own kind of work: ``function(check)`` on the compute thread.
+
+    ``check()`` raises when a newer request exists; call it between steps so the job stops
+    early.  ``tag`` tells the requesting mode its results apart from other modes'.
+    """
+
+    generation: int
+    function: Callable[[Callable[[], None]], object]
+    tag: str
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What a CallJob's function returned (``value``), with its ``tag`` and wall time."""
+
+    generation: int
+    tag: str
+    value: object
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -160,6 +182,7 @@ class ComputeWorker(QObject):
     progress = Signal(int, int, int, float)  # generation, class index, iteration, mean log-lik
     finished = Signal(object)  # SegmentationOutcome
     skin_finished = Signal(object)  # SkinOutcome
+    call_finished = Signal(object)  # CallOutcome
     failed = Signal(int, str)  # generation, message
     cancelled = Signal(int)  # generation
     job_done = Signal(int)  # generation, after any of the above
@@ -263,6 +286,12 @@ class ComputeWorker(QObject):
 
             if isinstance(job, (SkinApplyJob, SkinTrainJob)):
                 self._run_skin(job)
+                return
+            if isinstance(job, CallJob):
+                start = time.perf_counter()
+                value = job.function(lambda: self._check(generation))
+                self._check(generation)
+                emit(self.call_finished, CallOutcome(generation, job.tag, value, time.perf_counter() - start))
                 return
             start = time.perf_counter()
             if isinstance(job, TrainJob):
@@ -374,6 +403,7 @@ class TrainingController(QObject):
     progress = Signal(int, int, float)  # class index, iteration, mean log-likelihood
     result_ready = Signal(object)  # SegmentationOutcome
     skin_ready = Signal(object)  # SkinOutcome
+    call_ready = Signal(object)  # CallOutcome
     failed = Signal(str)
     cancelled = Signal()
     busy_changed = Signal(bool)
@@ -401,6 +431,7 @@ class TrainingController(QObject):
         self._worker.progress.connect(self._on_progress)
         self._worker.finished.connect(self._on_finished)
         self._worker.skin_finished.connect(self._on_skin_finished)
+        self._worker.call_finished.connect(self._on_call_finished)
         self._worker.failed.connect(self._on_failed)
         self._worker.cancelled.connect(self._on_cancelled)
         self._worker.job_done.connect(self._on_job_done)
@@ -478,6 +509,19 @@ class TrainingController(QObject):
         emit(self.started, generation)
         return generation
 
+    def request_call(self, function: Callable[[Callable[[], None]], object], tag: str) -> int:
+        """Run ``function(check)`` on the compute thread (a mode's own job); cancels any running job.
+
+        The result arrives as a CallOutcome on ``call_ready`` (only if still the latest
+        request).  ``function`` must not touch widgets; it may call ``check()`` between
+        steps, which raises once a newer request exists.
+        """
+        generation = self._next_generation()
+        emit(self._submit, CallJob(generation, function, tag))
+        self._set_busy(True)
+        emit(self.started, generation)
+        return generation
+
     def cancel(self) -> None:
         """Stop the running job; its result will never be shown."""
         if self._busy:
@@ -521,6 +565,10 @@ class TrainingController(QObject):
     def _on_skin_finished(self, outcome: SkinOutcome) -> None:
         if outcome.generation == self._generation:
             emit(self.skin_ready, outcome)
+
+    def _on_call_finished(self, outcome: CallOutcome) -> None:
+        if outcome.generation == self._generation:
+            emit(self.call_ready, outcome)
 
     def _on_failed(self, generation: int, message: str) -> None:
         if generation == self._generation:

@@ -71,7 +71,7 @@ def make_window(qtbot, qsettings, messages, monkeypatch):
         window.resize(900, 600)
         window.show()
         qtbot.waitExposed(window)
-        window.model_panel.smoothing_box.setChecked(smoothing)
+        window.modes["segment"].model_panel.smoothing_box.setChecked(smoothing)
         if photo is not None:
             assert window.open_image(photo)
         created.append(window)

@@ -1,6 +1,4 @@
-"""The real window driven with mouse and keys, offscreen."""
-
-import time
+"""The shell (menus, files, canvas, keys, settings, compute thread) driven with mouse and keys, offscreen."""
 
 import numpy as np
 import pytest
@@ -10,7 +8,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from segmix.segment import BACKGROUND, FOREGROUND, TrainingProgress
+from segmix.segment import BACKGROUND
 
 from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes, viewport_point
 
@@ -34,99 +32,6 @@ def test_create_window_opens_bundled_sample(qtbot, qsettings):
         window.controller.shutdown()
 
 
-def test_strokes_train_and_overlay_marks_the_two_colours(qtbot, window):
-    paint_two_classes(qtbot, window)
-    assert (window.layer.labels == FOREGROUND).any() and (window.layer.labels == BACKGROUND).any()
-    mask = window.current_mask()
-    # The red half is foreground, the blue half background -- also far from the strokes.
-    assert mask[:, : WIDTH // 2 - 2].mean() > 0.98
-    assert mask[:, WIDTH // 2 + 2 :].mean() < 0.02
-    overlay = window.canvas.overlay_image
-    assert overlay is not None and overlay.shape == (HEIGHT, WIDTH, 4)
-    assert (overlay[:, :30, 3] > 0).mean() > 0.98
-    assert (overlay[:, 50:, 3] == 0).mean() > 0.98
-    assert "foreground" in window.hint_label.text().lower()
-    assert window.training_panel.plot.n_points > 0
-
-
-def test_one_class_only_waits_with_a_hint(qtbot, window, messages):
-    drag(window, [(10, 10), (20, 20)])
-    qtbot.wait(50)
-    assert window.outcome is None
-    assert "background" in window.hint_label.text().lower()
-    assert not window.controller.busy
-    assert messages == []
-
-
-def test_undo_redo_change_scribbles_and_retrain(qtbot, window):
-    paint_two_classes(qtbot, window)
-    labels_before = window.layer.labels.copy()
-    window.undo_stack.undo()  # removes the background stroke: training must wait
-    assert not (window.layer.labels == BACKGROUND).any()
-    assert window.outcome is None and window.canvas.overlay_image is None
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
-        window.redo_action.trigger()
-    np.testing.assert_array_equal(window.layer.labels, labels_before)
-    np.testing.assert_array_equal(window.outcome.scribbles, labels_before)
-    # A third stroke, undone by the keyboard shortcut, retrains with the older scribbles.
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
-        drag(window, [(30, 5), (30, 55)])
-    window.activateWindow()
-    window.canvas.setFocus()
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
-        QTest.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    np.testing.assert_array_equal(window.outcome.scribbles, labels_before)
-
-
-def test_clear_scribbles_is_undoable(qtbot, window):
-    paint_two_classes(qtbot, window)
-    window.clear_scribbles()
-    assert not window.layer.labels.any()
-    assert window.canvas.overlay_image is None
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
-        window.undo_stack.undo()
-    assert window.layer.labels.any()
-
-
-def test_threshold_and_opacity_change_the_overlay_without_retraining(qtbot, window):
-    paint_two_classes(qtbot, window)
-    trained = window.outcome
-    generation = window.controller.generation
-    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
-        window.overlay_panel.threshold_slider.setValue(99)
-    assert window.controller.generation == generation  # no new job
-    assert window.outcome is trained
-    expected = (trained.probability > 0.99) | (window.layer.labels == FOREGROUND)
-    expected &= window.layer.labels != BACKGROUND
-    np.testing.assert_array_equal(window.current_mask(), expected)
-    np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, expected)
-    window.overlay_panel.opacity_slider.setValue(80)
-    assert window.canvas._overlay_item.opacity() == pytest.approx(0.8)
-    window.overlay_panel.set_mode("heatmap")
-    assert (window.canvas.overlay_image[..., 3] == 255).all()
-    window.toggle_overlay()
-    assert window.canvas.overlay_image is None
-    window.toggle_overlay()
-    assert window.canvas.overlay_image is not None
-
-
-def test_threshold_with_graph_cut_reapplies_on_the_worker(qtbot, make_window, photo_path):
-    window = make_window(photo_path, smoothing=True)
-    window.set_tool("foreground")
-    drag(window, [(10, 10), (20, 30), (15, 50)])
-    window.set_tool("background")
-    # Two stages: the per-pixel preview, then the graph-cut mask of the same job.
-    with qtbot.waitSignals([window.preview_ready, window.training_finished], timeout=20000, order="strict"):
-        drag(window, [(70, 10), (60, 30), (65, 50)])
-    assert window.outcome.final and window.outcome.settings.smoothing == "graphcut"
-    generation = window.controller.generation
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
-        window.overlay_panel.threshold_slider.setValue(30)
-    assert window.controller.generation == generation + 1
-    assert not window.outcome.retrained
-    assert window.outcome.settings.threshold == pytest.approx(0.30)
-
-
 def test_exports_write_the_right_files(qtbot, window, photo_path, tmp_path):
     paint_two_classes(qtbot, window)
     out = tmp_path / "out"
@@ -139,7 +44,7 @@ def test_exports_write_the_right_files(qtbot, window, photo_path, tmp_path):
     assert window.export("probability", out / "prob.png")
     assert Image.open(out / "prob.png").mode.startswith("I")
     assert window.export("probability", out / "prob.npy")
-    np.testing.assert_allclose(np.load(out / "prob.npy"), window.outcome.probability, atol=1e-6)
+    np.testing.assert_allclose(np.load(out / "prob.npy"), window.modes["segment"].outcome.probability, atol=1e-6)
     assert window.export("cutout", out / "cut.png")
     cut = np.asarray(Image.open(out / "cut.png"))
     assert cut.shape == (HEIGHT, WIDTH, 4)
@@ -164,50 +69,6 @@ def test_default_export_path_is_beside_the_photo_and_never_the_photo(qtbot, wind
     assert not window.export("mask", photo_path)
     assert photo_path.read_bytes() == before
     assert messages and "Cannot save" in messages[-1][0]
-
-
-def _slow_training(image, scribbles, settings=None):
-    for iteration in range(1, 400):
-        time.sleep(0.01)
-        yield TrainingProgress(0, iteration, -float(iteration))
-    raise AssertionError("the slow fit should have been cancelled")
-
-
-def test_cancel_stops_the_fit_and_shows_nothing(qtbot, window, monkeypatch):
-    import segmix.segment
-
-    monkeypatch.setattr(segmix.segment, "iter_train_model", _slow_training)
-    results = []
-    window.controller.result_ready.connect(results.append)
-    window.set_tool("foreground")
-    drag(window, [(10, 10), (10, 40)])
-    window.set_tool("background")
-    with qtbot.waitSignal(window.controller.progress, timeout=5000):
-        drag(window, [(70, 10), (70, 40)])
-    assert window.controller.busy and window.training_panel.cancel_button.isEnabled()
-    with qtbot.waitSignal(window.controller.cancelled, timeout=1000):
-        QTest.mouseClick(window.training_panel.cancel_button, Qt.MouseButton.LeftButton)
-    assert not window.controller.busy
-    qtbot.wait(200)
-    assert results == [] and window.outcome is None
-    assert "Cancelled" in window.training_panel.status_label.text()
-
-
-def test_storm_of_strokes_ends_with_overlay_of_the_latest_scribbles(qtbot, window):
-    paint_two_classes(qtbot, window)
-    rng = np.random.default_rng(1)
-    for index in range(50):
-        window.set_tool("foreground" if index % 2 else "background")
-        x = float(rng.uniform(2, 38) if index % 2 else rng.uniform(42, 78))
-        y = float(rng.uniform(2, 58))
-        drag(window, [(x, y), (x + 1, y + 3)])
-        if index % 7 == 0:
-            QApplication.processEvents()
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=20000)
-    qtbot.wait(50)
-    assert window.outcome is not None
-    np.testing.assert_array_equal(window.outcome.scribbles, window.layer.labels)
-    assert window.undo_stack.count() > 20  # strokes over identical labels add no step
 
 
 def test_closing_leaves_no_running_thread(qtbot, window):
@@ -258,15 +119,15 @@ def test_recent_files_and_settings_persist(qtbot, make_window, photo_path, qsett
     first = make_window(photo_path)
     first.canvas.set_brush_size(33)
     first.overlay_panel.opacity_slider.setValue(70)
-    first.model_panel.components_spin.setValue(3)
+    first.modes["segment"].model_panel.components_spin.setValue(3)
     first.close()
     again = make_window(settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
     assert again.canvas.brush_size == 33
     assert again.tool_panel.size_label.text() == "33 px"
     assert again.overlay_panel.opacity == pytest.approx(0.7)
-    assert again.model_panel.components_spin.value() == 3
+    assert again.modes["segment"].model_panel.components_spin.value() == 3
     assert again.recent_menu.actions()[0].toolTip() == str(photo_path.resolve())
-    assert again._last_folder() == str(photo_path.parent.resolve())
+    assert again.last_folder() == str(photo_path.parent.resolve())
 
 
 def test_keys_change_brush_tool_and_zoom(qtbot, window):

@@ -39,7 +39,7 @@ def test_per_pixel_shortcut_is_apply_model_bit_for_bit(color_space):
 def test_gui_constants_match_the_engine():
     from segmix import segment
     from segmix.gui import scribbles
-    from segmix.gui.panels import MODEL_DEFAULTS
+    from segmix.gui.modes.segment_panels import MODEL_DEFAULTS
 
     assert (scribbles.FOREGROUND, scribbles.BACKGROUND) == (segment.FOREGROUND, segment.BACKGROUND)
     defaults = segment.SegmentationSettings()

@@ -1,4 +1,4 @@
-"""Save / load segmentation models, and skin mode: built-in model, threshold, export, training set."""
+"""Skin mode in the real window: built-in model, threshold, export, training set, offscreen."""
 
 import json
 
@@ -9,7 +9,7 @@ from PIL import Image
 from segmix import modelfile
 from segmix.segment import FOREGROUND
 
-from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes
+from gui_helpers import HEIGHT, WIDTH, drag
 
 SKIN = (224, 172, 150)
 GREEN = (40, 110, 60)
@@ -47,57 +47,9 @@ def _save(tmp_path, name, image):
 
 
 def enter_skin_mode(qtbot, window):
-    with qtbot.waitSignal(window.skin_updated, timeout=20000):
+    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=20000):
         window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))
     assert window.mode == "skin"
-
-
-# ------------------------------------------------------------------ segmentation models
-def test_save_model_writes_json_beside_the_photo(qtbot, window, photo_path, messages):
-    paint_two_classes(qtbot, window)
-    assert window.save_model_action.isEnabled()
-    offered = []
-    window.ask_save_path = lambda title, default, name_filter: offered.append(default) or str(default)
-    assert window.save_model()
-    assert offered == [photo_path.with_name("two_model.json")]
-    data = json.loads(offered[0].read_text())
-    assert data["kind"] == "segmentation"
-    model = modelfile.read_model(offered[0])
-    assert model.classifier.n_classes == 2 and model.positive_class == 0
-    assert sorted(p.name for p in photo_path.parent.iterdir() if p.suffix != ".png") == ["settings", "two_model.json"]
-    assert messages == []
-    # Never over the photo.
-    before = photo_path.read_bytes()
-    assert not window.save_model(photo_path)
-    assert photo_path.read_bytes() == before and "Cannot save model" in messages[-1][0]
-
-
-def test_load_model_segments_a_new_photo_without_scribbles(qtbot, window, tmp_path, messages):
-    paint_two_classes(qtbot, window)
-    model_path = tmp_path / "red_vs_blue.json"
-    assert window.save_model(model_path)
-    other = _save(tmp_path, "other.png", make_two_colour_image(seed=5))
-    assert window.open_image(other)
-    assert window.outcome is None and not window.layer.labels.any()
-    with qtbot.waitSignal(window.training_finished, timeout=20000):
-        assert window.load_model(model_path)
-    mask = window.current_mask()
-    assert mask[:, : WIDTH // 2 - 2].mean() > 0.98 and mask[:, WIDTH // 2 + 2 :].mean() < 0.02
-    assert window.canvas.overlay_image is not None
-    assert window.export("mask", tmp_path / "other_mask.png")
-    assert messages == []
-
-
-def test_load_model_refuses_a_skin_model_and_garbage(qtbot, window, tmp_path, messages):
-    from segmix.skin import builtin_model_path
-
-    assert not window.load_model(builtin_model_path())
-    assert "not a segmentation model" in messages[-1][1]
-    garbage = tmp_path / "garbage.json"
-    garbage.write_text("{ not json")
-    assert not window.load_model(garbage)
-    assert "garbage.json" in messages[-1][1] and "JSON" in messages[-1][1]
-    paint_two_classes(qtbot, window)  # still usable
 
 
 # ------------------------------------------------------------------------- skin mode
@@ -109,14 +61,14 @@ def skin_photo(tmp_path):
 def test_skin_mode_marks_skin_coloured_pixels(qtbot, make_window, skin_photo):
     window = make_window(skin_photo)
     enter_skin_mode(qtbot, window)
-    assert window._docks["skin"].isVisible() and not window._docks["training"].isVisible()
+    assert window.docks["skin"].isVisible() and not window.docks["training"].isVisible()
     mask = window.current_mask()
     assert mask[:40, :38].mean() > 0.95
     assert mask[:40, 42:].mean() < 0.05
     overlay = window.canvas.overlay_image
     np.testing.assert_array_equal(overlay[..., 3] > 0, mask)
     assert "skin" in window.hint_label.text().lower()
-    assert window.skin_panel.model_label.text() == "Model: built-in"
+    assert window.modes["skin"].skin_panel.model_label.text() == "Model: built-in"
 
 
 def test_skin_overlay_is_drawn_on_the_compute_thread(qtbot, make_window, skin_photo):
@@ -124,9 +76,9 @@ def test_skin_overlay_is_drawn_on_the_compute_thread(qtbot, make_window, skin_ph
 
     window = make_window(skin_photo)
     enter_skin_mode(qtbot, window)
-    posterior, key, rgba = window._skin_rgba
-    assert posterior is window.skin_posterior and rgba is not None
-    assert key == (window.overlay_panel.mode, window.skin_panel.threshold)
+    posterior, key, rgba = window.modes["skin"]._skin_rgba
+    assert posterior is window.modes["skin"].skin_posterior and rgba is not None
+    assert key == (window.overlay_panel.mode, window.modes["skin"].skin_panel.threshold)
     assert window.canvas.overlay_image is rgba  # shown as drawn, not redrawn on the GUI thread
     expected = render_overlay(key[0], posterior, window.current_mask())
     np.testing.assert_array_equal(rgba, expected)
@@ -139,8 +91,8 @@ def test_skin_threshold_changes_the_overlay(qtbot, make_window, skin_photo):
     counts = []
     for value in (5, 50, 95):
         with qtbot.waitSignal(window.overlay_updated, timeout=1000):
-            window.skin_panel.threshold_slider.setValue(value)
-        expected = window.skin_posterior > value / 100
+            window.modes["skin"].skin_panel.threshold_slider.setValue(value)
+        expected = window.modes["skin"].skin_posterior > value / 100
         np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, expected)
         counts.append(int(expected[40:].sum()))  # the ramp holds the uncertain colours
     assert counts[0] > counts[1] > counts[2]
@@ -176,62 +128,62 @@ def test_skin_training_set_train_save_and_apply_to_the_next_photo(qtbot, make_wi
     third = _save(tmp_path, "c.png", make_two(PURPLE, YELLOW, seed=3))
     window = make_window(first)
     enter_skin_mode(qtbot, window)
-    assert not window.skin_panel.train_button.isEnabled()
+    assert not window.modes["skin"].skin_panel.train_button.isEnabled()
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=5000)
     generation = window.controller.generation
     _scribble(window, "foreground", "background")  # skin on the left, non-skin on the right
     assert window.controller.generation == generation  # strokes start no segmentation fit in skin mode
-    assert not window.controller.busy and window.outcome is None
-    assert window.add_to_skin_training_set()
-    assert window.add_to_skin_training_set()  # the same photo again replaces, never doubles
-    text = window.skin_panel.set_label.text()
+    assert not window.controller.busy and window.modes["segment"].outcome is None
+    assert window.modes["skin"].add_to_skin_training_set()
+    assert window.modes["skin"].add_to_skin_training_set()  # the same photo again replaces, never doubles
+    text = window.modes["skin"].skin_panel.set_label.text()
     assert text.startswith("Training set: 1 photo,")
-    with qtbot.waitSignal(window.skin_updated, timeout=20000):
+    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=20000):
         assert window.open_image(second)
     _scribble(window, "background", "foreground")  # purple is on the right here
-    window.add_to_skin_training_set()
-    counts = window.skin_training_counts()
-    assert "Training set: 2 photos" in window.skin_panel.set_label.text()
-    assert f"{counts.n_skin:,} skin" in window.skin_panel.set_label.text()
-    assert window.skin_panel.train_button.isEnabled()
-    with qtbot.waitSignal(window.skin_updated, timeout=30000):
-        window.skin_panel.train_button.click()
-    assert window.skin_model.kind == "skin"
-    assert "trained on 2 photos" in window.skin_panel.model_label.text()
+    window.modes["skin"].add_to_skin_training_set()
+    counts = window.modes["skin"].skin_training_counts()
+    assert "Training set: 2 photos" in window.modes["skin"].skin_panel.set_label.text()
+    assert f"{counts.n_skin:,} skin" in window.modes["skin"].skin_panel.set_label.text()
+    assert window.modes["skin"].skin_panel.train_button.isEnabled()
+    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=30000):
+        window.modes["skin"].skin_panel.train_button.click()
+    assert window.modes["skin"].skin_model.kind == "skin"
+    assert "trained on 2 photos" in window.modes["skin"].skin_panel.model_label.text()
     mask = window.current_mask()  # applied to the current photo at once
     assert mask[:, 42:].mean() > 0.95 and mask[:, :38].mean() < 0.05
     saved = tmp_path / "my_skin.json"
-    assert window.save_skin_model(saved)
+    assert window.modes["skin"].save_skin_model(saved)
     assert modelfile.read_model(saved).kind == "skin"
     # The next photo gets the trained model.
-    with qtbot.waitSignal(window.skin_updated, timeout=20000):
+    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=20000):
         assert window.open_image(third)
     mask = window.current_mask()
     assert mask[:, :38].mean() > 0.95 and mask[:, 42:].mean() < 0.05
     # And a fresh window can load the saved file.
-    assert window.load_skin_model(saved) and window.skin_panel.model_label.text() == "Model: my_skin.json"
+    assert window.modes["skin"].load_skin_model(saved) and window.modes["skin"].skin_panel.model_label.text() == "Model: my_skin.json"
     assert messages == []
 
 
 def test_malformed_skin_model_shows_a_message_and_the_window_lives(qtbot, make_window, skin_photo, tmp_path, messages):
     window = make_window(skin_photo)
     enter_skin_mode(qtbot, window)
-    active = window.skin_model
+    active = window.modes["skin"].skin_model
     bad = tmp_path / "bad_skin.json"
     data = modelfile.model_to_dict(active)
     data["classes"] = "nonsense" if "classes" in data else None
     data["classifier"] = {"classes": [{"name": "skin"}]}
     bad.write_text(json.dumps(data))
-    assert not window.load_skin_model(bad)
+    assert not window.modes["skin"].load_skin_model(bad)
     title, text = messages[-1]
     assert title == "Cannot load skin model" and "bad_skin.json" in text and "classifier" in text
     truncated = tmp_path / "cut.json"
     truncated.write_text(json.dumps(modelfile.model_to_dict(active))[:200])
-    assert not window.load_skin_model(truncated)
+    assert not window.modes["skin"].load_skin_model(truncated)
     assert "not valid JSON" in messages[-1][1]
-    assert window.skin_model is active and window.skin_panel.model_label.text() == "Model: built-in"
+    assert window.modes["skin"].skin_model is active and window.modes["skin"].skin_panel.model_label.text() == "Model: built-in"
     # Still usable: threshold, back to segmenting.
-    window.skin_panel.threshold_slider.setValue(70)
+    window.modes["skin"].skin_panel.threshold_slider.setValue(70)
     with qtbot.waitSignal(window.overlay_updated, timeout=20000):
         window.set_mode("segment")
         window.set_tool("foreground")
@@ -248,11 +200,11 @@ def test_opening_the_next_photo_while_the_skin_model_trains(qtbot, make_window, 
     window = make_window(first)
     enter_skin_mode(qtbot, window)
     _scribble(window, "foreground", "background")
-    assert window.add_to_skin_training_set()
-    window.skin_panel.train_button.click()
+    assert window.modes["skin"].add_to_skin_training_set()
+    window.modes["skin"].skin_panel.train_button.click()
     assert window.open_image(second)  # at once, while the model trains
-    qtbot.waitUntil(lambda: window.skin_posterior is not None and not window.controller.busy, timeout=30000)
-    assert window.skin_model.kind == "skin" and "trained on 1 photo" in window.skin_panel.model_label.text()
+    qtbot.waitUntil(lambda: window.modes["skin"].skin_posterior is not None and not window.controller.busy, timeout=30000)
+    assert window.modes["skin"].skin_model.kind == "skin" and "trained on 1 photo" in window.modes["skin"].skin_panel.model_label.text()
     mask = window.current_mask()  # the trained model, applied to the photo now open
     assert mask[:, 42:].mean() > 0.95 and mask[:, :38].mean() < 0.05
     np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, mask)

@@ -1,0 +1,196 @@
+"""The interface between the window (the shell) and one mode of work.
+
+The shell (:class:`segmix.gui.main_window.MainWindow`) owns what every mode shares: the
+menus, the canvas and its scribble layer, the photo and its file handling, settings, the
+status bar and the one compute thread (:class:`segmix.gui.worker.TrainingController`).
+A mode owns everything else: its docks, its menu entries, the jobs it sends to the compute
+thread, their results, the overlay it draws and what it exports.
+
+Adding a mode = a module with a :class:`Mode` subclass + one line in
+:data:`segmix.gui.modes.MODES`.  The shell calls the hooks below; every hook has a
+harmless default, so a mode overrides only what it uses.
+
+Life cycle, as the shell drives it::
+
+    mode = ModeClass(shell)          # after the shell's canvas, panels and controller exist
+    mode.docks()                     # once: each (key, title, widget) becomes a dock
+    mode.populate_menu(menu)         # once, if menu_title is set: the mode's own menu
+    mode.file_actions()              # once: extra File menu entries (e.g. Save Model)
+    mode.restore_settings(qsettings) # once
+    ... mode.activate() / mode.deactivate() on every mode switch (the shell invalidates
+        the compute thread in between: a running job belonged to the other mode) ...
+    mode.on_image_changed()          # a new photo (every mode, active or not)
+    mode.on_labels_changed(rect)     # the active mode's scribbles changed (strokes, undo)
+    mode.render()                    # draw the overlay for the current display options
+    mode.save_settings(qsettings)    # on close
+
+A mode that brings its own input (a video or a folder of frames rather than a photo)
+overrides :meth:`open_path` (and :attr:`open_filter`): the shell offers every path the user
+opens (File > Open, drag and drop, Open Recent) to the active mode first.  To show a frame
+it calls ``shell.set_image(frame, path)``; playback controls are ordinary docks and actions
+of the mode, and its per-frame work runs on the compute thread through
+``shell.controller.request_call`` (or a job type of its own).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
+
+if TYPE_CHECKING:
+    from segmix.gui.main_window import MainWindow
+    from segmix.gui.scribbles import Rect
+
+
+class NothingToExport(Exception):
+    """Raised by :meth:`Mode.export_arrays` when there is no result yet; the text is shown."""
+
+
+class Mode(QObject):
+    """One mode of the window.  Subclass it, set the class attributes, override hooks.
+
+    Class attributes
+    ----------------
+    name : str
+        Key in settings and in ``MainWindow.modes`` ("segment").
+    title : str
+        What the mode selector and the Mode menu show ("Segment").
+    description : str
+        Tooltip of the mode in the selector.
+    shortcut : str
+        Key sequence of the Mode menu entry ("Ctrl+G"), or "".
+    menu_title : str or None
+        Title of the mode's own menu (filled by :meth:`populate_menu`); None for no menu.
+    tool_texts : dict
+        Text of the scribble tool buttons in this mode, e.g. {"foreground": "Skin (1)"}.
+    uses_scribbles : bool
+        Whether the Scribbles dock is shown in this mode.
+    uses_overlay_threshold : bool
+        Whether the Overlay dock's threshold row applies (a mode with its own threshold says False).
+    export_names : dict
+        Export kind ("mask", "probability", "cutout") -> file kind of ``segmix.gui.files.EXPORTS``
+        that names the default file; kinds missing here are not offered in this mode.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    shortcut: ClassVar[str] = ""
+    menu_title: ClassVar[str | None] = None
+    tool_texts: ClassVar[dict[str, str]] = {"foreground": "Foreground (1)", "background": "Background (2)"}
+    uses_scribbles: ClassVar[bool] = True
+    uses_overlay_threshold: ClassVar[bool] = True
+    export_names: ClassVar[dict[str, str]] = {}
+    open_filter: ClassVar[str | None] = None
+
+    def __init__(self, shell: MainWindow) -> None:
+        super().__init__(shell)
+        self.shell = shell
+
+    # -- what the mode adds to the window (called once) -------------------------------
+    def docks(self) -> list[tuple[str, str, QWidget]]:
+        """(key, title, widget) of each dock this mode shows; keys are unique across modes."""
+        return []
+
+    def populate_menu(self, menu: QMenu) -> None:
+        """Fill the mode's own menu (only called when ``menu_title`` is set).
+
+        Use ``self.shell.add_action(text, slot, shortcuts, tip, menu)`` so shortcuts work
+        whatever has focus.
+        """
+
+    def file_actions(self) -> list[QAction]:
+        """Extra entries for the File menu (after the exports), e.g. Save / Load Model."""
+        return []
+
+    # -- mode switches ----------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self.shell.active_mode is self
+
+    def activate(self) -> None:
+        """This mode became the active one: show its state (start a job if it has none)."""
+        self.render()
+
+    def deactivate(self) -> None:
+        """Another mode takes over; jobs of this mode in flight are already invalidated."""
+
+    # -- the photo and the scribbles -----------------------------------------------------
+    def open_path(self, path: Path) -> bool | None:
+        """Open ``path`` as this mode's own input; None lets the shell open it as a photo."""
+        return None
+
+    def on_image_changed(self) -> None:
+        """``shell.image`` is a new photo with empty scribbles; drop results of the old one."""
+
+    def keeps_job_on_new_image(self) -> bool:
+        """True when the job in flight does not depend on the photo and must survive opening another."""
+        return False
+
+    def on_stroke_started(self) -> None:
+        """The user started a stroke (a running fit may be stale now)."""
+
+    def on_stroke_finished(self, changed: bool) -> None:
+        """A stroke ended; ``changed`` False when it changed no label (on_labels_changed follows otherwise)."""
+
+    def on_labels_changed(self, rect: Rect) -> None:
+        """The scribbles changed inside ``rect`` (stroke, undo, redo, clear, load)."""
+
+    # -- display ------------------------------------------------------------------------
+    def render(self) -> None:
+        """Draw this mode's overlay on ``shell.canvas`` (``set_overlay(None)`` when none)."""
+        self.shell.canvas.set_overlay(None)
+
+    def on_threshold_changed(self, threshold: float) -> None:
+        """The Overlay dock's threshold moved (only when ``uses_overlay_threshold``)."""
+
+    def hint(self) -> str:
+        """The banner text above the canvas (rich text) while a photo is open."""
+        return ""
+
+    def pixel_info(self, x: int, y: int) -> str:
+        """Status bar text about image pixel (x, y), e.g. its posterior; "" for nothing."""
+        return ""
+
+    def update_actions(self) -> None:
+        """Enable / disable this mode's own actions and buttons (the shell calls it after changes)."""
+
+    # -- results ------------------------------------------------------------------------
+    @property
+    def has_result(self) -> bool:
+        """Whether the exports of ``export_names`` have something to write."""
+        return False
+
+    def current_mask(self) -> np.ndarray | None:
+        """The (H, W) bool decision the overlay shows, or None."""
+        return None
+
+    def export_arrays(self, kind: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(probability (H, W) float32, mask (H, W) bool) to write for ``kind``.
+
+        Raises
+        ------
+        NothingToExport
+            With the message to show when there is no result yet.
+        """
+        raise NothingToExport(f"{self.title} mode has nothing to export.")
+
+    # -- compute thread -----------------------------------------------------------------
+    def on_failed(self, message: str) -> None:
+        """The active mode's job failed (the message names the exception)."""
+        self.shell.statusBar().showMessage(f"Failed: {message}", 8000)
+
+    def on_cancelled(self) -> None:
+        """The user cancelled the active mode's job (Esc / Cancel)."""
+
+    # -- persistence ----------------------------------------------------------------------
+    def save_settings(self, settings: QSettings) -> None:
+        """Store this mode's options (use keys under ``f"{self.name}/"`` or its old keys)."""
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Restore what :meth:`save_settings` stored."""

@@ -1,0 +1,373 @@
+"""Segment mode: scribbles -> two colour mixtures -> foreground posterior -> graph cut.
+
+Flow: a stroke ends -> the shell pushes an undo command -> :meth:`SegmentMode.on_labels_changed`
+-> a training job goes to the compute thread -> its result (if still the latest) becomes
+the overlay.  Threshold / style / opacity changes re-draw the stored result without retraining.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+from PySide6.QtCore import QTimer, Signal
+
+from segmix.gui import files
+from segmix.gui.model_summary import class_swatches
+from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
+from segmix.gui.overlay import render_overlay, threshold_mask
+from segmix.gui.signals import emit
+from segmix.gui.worker import SegmentationOutcome
+
+APPLY_DEBOUNCE_MS = 150
+
+HINT_START = (
+    "Paint the object with the <b>foreground</b> brush (1) and its surroundings with the "
+    "<b>background</b> brush (2). The overlay updates when you release the mouse."
+)
+HINT_NEED_BACKGROUND = "Now paint some <b>background</b> (2, or right-drag) - training starts once both have scribbles."
+HINT_NEED_FOREGROUND = "Now paint some <b>foreground</b> (1) - training starts once both have scribbles."
+HINT_TRAINED = (
+    "Green = foreground. Fix mistakes with more strokes (right-drag paints background), "
+    "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
+)
+
+
+class SegmentMode(Mode):
+    """Cut out an object from foreground / background scribbles.
+
+    Signals
+    -------
+    training_finished(object)
+        The final SegmentationOutcome of the latest scribbles arrived.
+    preview_ready(object)
+        The quick per-pixel SegmentationOutcome arrived (the graph cut is still running).
+
+    Attributes
+    ----------
+    outcome : SegmentationOutcome or None
+        The result the overlay shows.
+    last_update_seconds, final_update_seconds : float or None
+        Stroke end -> first overlay, and -> final overlay (benchmarks read these).
+    """
+
+    name = "segment"
+    title = "Segment"
+    description = "Cut out an object from scribbles (Ctrl+G)"
+    shortcut = "Ctrl+G"
+    export_names = {"mask": "mask", "probability": "probability", "cutout": "cutout"}
+
+    training_finished = Signal(object)
+    preview_ready = Signal(object)
+
+    def __init__(self, shell) -> None:
+        super().__init__(shell)
+        self.outcome: SegmentationOutcome | None = None
+        self.loaded_model_name: str | None = None
+        self._training_in_flight = False
+        self._fit_interrupted = False
+        self._stroke_end_time: float | None = None
+        self.last_update_seconds: float | None = None
+        self.final_update_seconds: float | None = None
+        self._last_progress_text = 0.0
+        self.model_panel = ModelPanel()
+        self.training_panel = TrainingPanel()
+        self._apply_timer = QTimer(self)
+        self._apply_timer.setSingleShot(True)
+        self._apply_timer.setInterval(APPLY_DEBOUNCE_MS)
+        self._apply_timer.timeout.connect(self._request_apply)
+
+        controller = shell.controller
+        controller.started.connect(self._on_started)
+        controller.progress.connect(self._on_progress)
+        controller.result_ready.connect(self._on_result)
+        controller.busy_changed.connect(self.training_panel.set_busy)
+        self.model_panel.settings_changed.connect(self.retrain)
+        self.training_panel.cancel_requested.connect(controller.cancel)
+        self.training_panel.retrain_requested.connect(self.retrain)
+
+    # == what the mode adds to the window ================================================
+    def docks(self):
+        return [("model", "Model", self.model_panel), ("training", "Training", self.training_panel)]
+
+    def file_actions(self):
+        shell = self.shell
+        self.save_model_action = shell.add_action(
+            "Save &Model...", lambda: self.save_model(), tip="Save the trained segmentation model as JSON")
+        self.save_model_action.setEnabled(False)
+        self.load_model_action = shell.add_action(
+            "Load Mo&del...", lambda: self.load_model(),
+            tip="Apply a saved segmentation model to this photo (no scribbles needed)")
+        return [self.save_model_action, self.load_model_action]
+
+    # == mode switches and photos ========================================================
+    def activate(self) -> None:
+        outcome, layer = self.outcome, self.shell.layer
+        stale = outcome is None or not outcome.final or (
+            layer is not None and not np.array_equal(outcome.scribbles, layer.labels))
+        if stale:
+            self.outcome = None
+            self.shell.canvas.set_overlay(None)
+            self.retrain()
+        else:
+            self.render()
+
+    def deactivate(self) -> None:
+        self._apply_timer.stop()
+        self._training_in_flight = False
+
+    def on_image_changed(self) -> None:
+        self._training_in_flight = False
+        self.outcome = None
+        self.training_panel.plot.clear()
+        self.training_panel.set_status("Waiting for scribbles")
+        self.model_panel.swatches.set_swatches([])
+        if self.active:
+            self.shell.controller.prepare_photo(self.shell.image)
+
+    # == scribbles and training ==========================================================
+    def on_stroke_started(self) -> None:
+        # A new stroke makes the running fit stale: stop it now, not when the stroke ends.
+        if self.shell.controller.busy:
+            self.shell.controller.invalidate()
+            self._training_in_flight = False
+            self._fit_interrupted = True
+
+    def on_stroke_finished(self, changed: bool) -> None:
+        interrupted, self._fit_interrupted = self._fit_interrupted, False
+        self._stroke_end_time = time.perf_counter()
+        self.last_update_seconds = self.final_update_seconds = None
+        if not changed and interrupted:
+            self.retrain()  # the stroke changed nothing, but it stopped a fit we still need
+
+    def on_labels_changed(self, rect) -> None:
+        self.retrain()
+
+    def current_settings(self):
+        """The segmix.segment.SegmentationSettings the panels describe."""
+        return self.model_panel.settings(threshold=self.shell.overlay_panel.threshold)
+
+    def retrain(self) -> None:
+        """Fit both mixtures to the current scribbles on the compute thread."""
+        shell = self.shell
+        if shell.layer is None or not self.active:
+            return
+        foreground, background = shell.label_counts()
+        if foreground == 0 or background == 0:
+            # Training needs both classes.  Not an error: wait, and drop an overlay that
+            # no longer matches the scribbles.
+            shell.controller.invalidate()
+            self._training_in_flight = False
+            self.outcome = None
+            shell.canvas.set_overlay(None)
+            self.model_panel.swatches.set_swatches([])
+            self.training_panel.set_status("Waiting: paint both foreground and background")
+            shell.update_hint()
+            shell.update_actions()
+            return
+        self._apply_timer.stop()
+        self._training_in_flight = True
+        shell.controller.request_training(shell.image, shell.layer.labels, self.current_settings(),
+                                          shell.overlay_panel.mode)
+        self.training_panel.set_status("Training...")
+
+    def _on_started(self, _generation: int) -> None:
+        if self.active:
+            self.training_panel.plot.clear()
+
+    def _on_progress(self, class_index: int, iteration: int, value: float) -> None:
+        self.training_panel.plot.add_point(class_index, iteration, value)  # repaints coalesce
+        now = time.perf_counter()
+        if now - self._last_progress_text < 0.1:
+            return  # EM reports hundreds of iterations a second: the text at 10 Hz is plenty
+        self._last_progress_text = now
+        name = ("foreground", "background")[class_index] if class_index in (0, 1) else "class"
+        self.training_panel.set_status(f"Training {name}: iteration {iteration}, mean log-likelihood {value:.3f}")
+
+    def _on_result(self, outcome: SegmentationOutcome) -> None:
+        if not self.active:
+            return
+        shell = self.shell
+        self.outcome = outcome
+        if outcome.retrained:
+            self.model_panel.swatches.set_swatches(class_swatches(outcome.model))
+        if not outcome.final:
+            # The quick per-pixel decision; the graph cut follows on the same job.
+            self.training_panel.set_status(
+                f"Trained in {outcome.seconds * 1000:.0f} ms; smoothing edges (graph cut)..."
+            )
+            self._render()
+            shell.update_hint()
+            shell.update_actions()
+            emit(self.preview_ready, outcome)
+            return
+        self._training_in_flight = False
+        verb = "Trained and applied" if outcome.retrained else "Applied"
+        self.training_panel.set_status(f"{verb} in {outcome.seconds * 1000:.0f} ms")
+        settings = self.current_settings()
+        if settings.smoothing != "none" and abs(outcome.settings.threshold - settings.threshold) > 1e-9:
+            self._apply_timer.start()  # the threshold moved while training
+        self._render(final=True)
+        shell.update_hint()
+        shell.update_actions()
+        emit(self.training_finished, outcome)
+
+    def on_failed(self, message: str) -> None:
+        self._training_in_flight = False
+        self.training_panel.set_status(f"Training failed: {message}")
+        self.shell.statusBar().showMessage(f"Training failed: {message}", 8000)
+
+    def on_cancelled(self) -> None:
+        self._training_in_flight = False
+        note = " (the overlay shows the previous result)" if self.outcome is not None else ""
+        self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
+
+    def on_threshold_changed(self, threshold: float) -> None:
+        if self.outcome is None:
+            return
+        if self.current_settings().smoothing == "none":
+            self.shell.request_render()  # a pure re-threshold of the stored posterior: instant
+        elif not self._training_in_flight:
+            self._apply_timer.start()  # graph cut depends on the threshold: re-run, debounced
+
+    def _request_apply(self) -> None:
+        if self.outcome is None or self._training_in_flight or not self.active:
+            return
+        shell = self.shell
+        shell.controller.request_apply(
+            shell.image, self.outcome.model, self.outcome.scribbles, self.current_settings(), shell.overlay_panel.mode
+        )
+
+    # == results =========================================================================
+    @property
+    def has_result(self) -> bool:
+        return self.outcome is not None
+
+    def current_mask(self) -> np.ndarray | None:
+        outcome = self.outcome
+        if outcome is None:
+            return None
+        threshold = self.shell.overlay_panel.threshold
+        if outcome.settings.smoothing == "none":
+            if abs(outcome.settings.threshold - threshold) < 1e-9:
+                return outcome.mask  # the worker's decision at this very threshold
+            return threshold_mask(outcome.probability, threshold, outcome.scribbles)
+        return outcome.mask
+
+    def export_arrays(self, kind: str):
+        if self.outcome is None:
+            raise NothingToExport("Paint foreground and background first.")
+        return self.outcome.probability, self.current_mask()
+
+    def render(self) -> None:
+        self._render()
+
+    def _render(self, final: bool = False) -> None:
+        canvas = self.shell.canvas
+        if self.outcome is None:
+            canvas.set_overlay(None)
+            return
+        outcome = self.outcome
+        mode = self.shell.overlay_panel.mode
+        mask = self.current_mask()
+        if outcome.rgba is not None and outcome.overlay_mode == mode and mask is outcome.mask:
+            rgba = outcome.rgba  # drawn on the compute thread
+        else:
+            rgba = render_overlay(mode, outcome.probability, mask)
+        canvas.set_overlay(rgba)
+        if self._stroke_end_time is not None:
+            elapsed = time.perf_counter() - self._stroke_end_time
+            if self.last_update_seconds is None:
+                self.last_update_seconds = elapsed  # the first overlay after the stroke
+            if final or not self._training_in_flight:
+                self.final_update_seconds = elapsed
+                self._stroke_end_time = None
+        self.shell.notify_overlay_updated()
+
+    def hint(self) -> str:
+        foreground, background = self.shell.label_counts()
+        if self.outcome is not None:
+            return HINT_TRAINED
+        if foreground and not background:
+            return HINT_NEED_BACKGROUND
+        if background and not foreground:
+            return HINT_NEED_FOREGROUND
+        return HINT_START
+
+    def pixel_info(self, x: int, y: int) -> str:
+        if self.outcome is None:
+            return "P(foreground) -"
+        return f"P(foreground) {float(self.outcome.probability[y, x]):.2f}"
+
+    def update_actions(self) -> None:
+        """Called by the shell's update_actions."""
+        if hasattr(self, "save_model_action"):
+            self.save_model_action.setEnabled(self.outcome is not None and files.model_saving_available())
+
+    # == model files =====================================================================
+    def save_model(self, path=None) -> bool:
+        """Save the trained model as JSON.  True if written."""
+        shell = self.shell
+        if self.outcome is None or not files.model_saving_available():
+            return False
+        if path is None:
+            default = files.default_export_path(shell.image_path, "model", Path(shell.last_folder()))
+            path = shell.ask_save_path("Save model", default, files.EXPORTS["model"][2])
+            if not path:
+                return False
+        try:
+            files.write_model(Path(path), self.outcome.model, protect=[shell.image_path])
+        except (ValueError, OSError, AttributeError) as exc:
+            shell.show_message("Cannot save model", str(exc))
+            return False
+        shell.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def load_model(self, path=None) -> bool:
+        """Apply a saved segmentation model to the current photo (scribbles, if any, stay hard constraints)."""
+        shell = self.shell
+        if shell.image is None:
+            return False
+        if path is None:
+            path = shell.ask_open_path("Load segmentation model", files.MODEL_FILTER)
+            if not path:
+                return False
+        try:
+            model = files.read_segmentation_model(Path(path))
+        except (ValueError, OSError) as exc:
+            shell.show_message("Cannot load model", str(exc))
+            return False
+        if not self.active:
+            shell.set_mode(self.name, activate=False)
+        self.loaded_model_name = Path(path).name
+        self.model_panel.swatches.set_swatches(class_swatches(model))
+        settings = self.current_settings()
+        apply_settings = type(settings).from_dict(dict(model.settings.to_dict(), smoothing=settings.smoothing,
+                                                      threshold=settings.threshold))
+        self._apply_timer.stop()
+        self._training_in_flight = True
+        shell.controller.request_apply(shell.image, model, shell.layer.labels, apply_settings, shell.overlay_panel.mode)
+        self.training_panel.set_status(f"Applying {Path(path).name}...")
+        return True
+
+    # == persistence =====================================================================
+    def restore_settings(self, settings) -> None:
+        d = MODEL_DEFAULTS
+        self.model_panel.load(
+            SimpleNamespace(
+                n_components=int(settings.value("model/n_components", d["n_components"])),
+                covariance_type=str(settings.value("model/covariance_type", d["covariance_type"])),
+                color_space=str(settings.value("model/color_space", d["color_space"])),
+                smoothing=str(settings.value("model/smoothing", d["smoothing"])),
+            )
+        )
+
+    def save_settings(self, settings) -> None:
+        current = self.current_settings()
+        settings.setValue("model/n_components", current.n_components)
+        settings.setValue("model/covariance_type", current.covariance_type)
+        settings.setValue("model/color_space", current.color_space)
+        settings.setValue("model/smoothing", current.smoothing)

@@ -1,0 +1,229 @@
+"""Segment mode's docks: mixture settings with their colour swatches, training progress."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB
+from segmix.gui.panels import status_label
+from segmix.gui.signals import emit
+
+CLASS_COLOURS = (QColor(*FOREGROUND_RGB), QColor(*BACKGROUND_RGB))
+CLASS_NAMES = ("Foreground", "Background")
+COVARIANCE_TYPES = ("full", "diag", "spherical")
+COLOR_SPACES = ("lab", "rgb", "hsv", "ycbcr")  # the names segmix.features accepts
+COLOR_SPACE_NAMES = {"lab": "CIE Lab", "rgb": "RGB", "hsv": "HSV", "ycbcr": "YCbCr"}
+#: The model panel's start values: segmix.segment.SegmentationSettings() defaults (a test
+#: keeps them equal), spelled out so the window opens without importing the engine.
+MODEL_DEFAULTS = {"n_components": 5, "covariance_type": "full", "color_space": "lab", "smoothing": "graphcut"}
+
+
+class SwatchStrip(QWidget):
+    """One bar per class: each mixture component a block of its mean colour, width ~ weight."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._swatches: list[list[tuple[tuple[int, int, int], float]]] = []
+        self.setMinimumHeight(56)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, 56)
+
+    def set_swatches(self, swatches) -> None:
+        self._swatches = swatches
+        self.setToolTip(
+            "\n".join(
+                f"{CLASS_NAMES[c]}: " + ", ".join(f"rgb{rgb} {w:.0%}" for rgb, w in row)
+                for c, row in enumerate(swatches)
+            )
+        )
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        label_width = 78
+        row_height = (self.height() - 6) / 2
+        for index in range(2):
+            top = 2 + index * (row_height + 2)
+            painter.setPen(CLASS_COLOURS[index])
+            painter.drawText(QRectF(0, top, label_width, row_height), Qt.AlignmentFlag.AlignVCenter, CLASS_NAMES[index])
+            width = self.width() - label_width - 2
+            left = float(label_width)
+            row = self._swatches[index] if index < len(self._swatches) else []
+            if not row:
+                painter.setPen(QPen(QColor(140, 140, 140), 1, Qt.PenStyle.DotLine))
+                painter.drawRect(QRectF(left, top, width - 1, row_height - 1))
+                continue
+            for rgb, weight in row:
+                block = max(width * weight, 1.0)
+                painter.fillRect(QRectF(left, top, block, row_height), QColor(*rgb))
+                left += block
+        painter.end()
+
+
+class ModelPanel(QWidget):
+    """Mixture settings (retrain on change) and what the trained mixtures look like."""
+
+    settings_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.components_spin = QSpinBox()
+        self.components_spin.setRange(1, 10)
+        self.components_spin.setValue(5)
+        self.components_spin.setToolTip("Gaussian components per class")
+        form.addRow("Components", self.components_spin)
+        self.covariance_combo = QComboBox()
+        for name in COVARIANCE_TYPES:
+            self.covariance_combo.addItem(name, name)
+        form.addRow("Covariance", self.covariance_combo)
+        self.color_space_combo = QComboBox()
+        for name in COLOR_SPACES:
+            self.color_space_combo.addItem(COLOR_SPACE_NAMES[name], name)
+        form.addRow("Colour space", self.color_space_combo)
+        self.smoothing_box = QCheckBox("Smooth edges (graph cut)")
+        self.smoothing_box.setChecked(True)
+        form.addRow(self.smoothing_box)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Mixture colours (width = weight)"))
+        self.swatches = SwatchStrip()
+        layout.addWidget(self.swatches)
+        self.components_spin.valueChanged.connect(lambda _v: emit(self.settings_changed))
+        self.covariance_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
+        self.color_space_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
+        self.smoothing_box.toggled.connect(lambda _b: emit(self.settings_changed))
+
+    def settings(self, threshold: float, random_state: int = 0):
+        """The chosen settings as a segmix.segment.SegmentationSettings."""
+        from segmix.segment import SegmentationSettings
+
+        return SegmentationSettings(
+            n_components=self.components_spin.value(),
+            covariance_type=self.covariance_combo.currentData(),
+            color_space=self.color_space_combo.currentData(),
+            smoothing="graphcut" if self.smoothing_box.isChecked() else "none",
+            threshold=threshold,
+            random_state=random_state,
+        )
+
+    def load(self, settings) -> None:
+        """Show stored settings (anything with the MODEL_DEFAULTS attributes) without emitting settings_changed."""
+        widgets = (self.components_spin, self.covariance_combo, self.color_space_combo, self.smoothing_box)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.components_spin.setValue(settings.n_components)
+        for combo, value in ((self.covariance_combo, settings.covariance_type), (self.color_space_combo, settings.color_space)):
+            index = combo.findData(value)
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        self.smoothing_box.setChecked(settings.smoothing != "none")
+        for widget in widgets:
+            widget.blockSignals(False)
+
+
+class ConvergencePlot(QWidget):
+    """Mean log-likelihood per EM iteration, one line per class, painted live."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._points: list[list[tuple[int, float]]] = [[], []]
+        self.setMinimumHeight(70)
+        self.setToolTip("EM convergence: mean log-likelihood per iteration (flat = converged)")
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, 80)
+
+    def clear(self) -> None:
+        self._points = [[], []]
+        self.update()
+
+    def add_point(self, class_index: int, iteration: int, value: float) -> None:
+        if 0 <= class_index < 2 and math.isfinite(value):
+            self._points[class_index].append((iteration, value))
+            self.update()
+
+    @property
+    def n_points(self) -> int:
+        return sum(len(p) for p in self._points)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        area = QRectF(self.rect()).adjusted(4, 4, -4, -14)
+        painter.fillRect(self.rect(), QColor(30, 30, 30))
+        painter.setPen(QColor(150, 150, 150))
+        painter.drawText(
+            QRectF(4, self.height() - 14, self.width() - 8, 14),
+            Qt.AlignmentFlag.AlignLeft,
+            "log-likelihood / EM iteration",
+        )
+        for class_index, points in enumerate(self._points):
+            if not points:
+                continue
+            # Each class on its own vertical scale: the shape (convergence) is what matters.
+            xs = [p[0] for p in points]
+            ys = [p[1] for p in points]
+            x_span = max(max(xs) - min(xs), 1)
+            y_low, y_high = min(ys), max(ys)
+            y_span = (y_high - y_low) or 1.0
+            path = QPainterPath()
+            for k, (x, y) in enumerate(points):
+                px = area.left() + (x - min(xs)) / x_span * area.width()
+                py = area.bottom() - (y - y_low) / y_span * area.height()
+                if k == 0:
+                    path.moveTo(px, py)
+                else:
+                    path.lineTo(px, py)
+            painter.setPen(QPen(CLASS_COLOURS[class_index], 2))
+            painter.drawPath(path)
+            if len(points) == 1:
+                painter.drawEllipse(path.currentPosition(), 2, 2)
+        painter.end()
+
+
+class TrainingPanel(QWidget):
+    """Training state, live convergence plot, cancel / retrain."""
+
+    cancel_requested = Signal()
+    retrain_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.status_label = status_label("Waiting for scribbles", lines=3)
+        layout.addWidget(self.status_label)
+        self.plot = ConvergencePlot()
+        layout.addWidget(self.plot)
+        buttons = QHBoxLayout()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running fit (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.retrain_button = QPushButton("Retrain")
+        self.retrain_button.setToolTip("Fit the mixtures again with the current scribbles")
+        self.retrain_button.clicked.connect(self.retrain_requested)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.retrain_button)
+        layout.addLayout(buttons)
+
+    def set_busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+
+    def set_status(self, text: str) -> None:
+        self.status_label.setText(text)

@@ -1,0 +1,351 @@
+"""Skin mode: p(skin | colour) of every pixel under a skin model (built-in, loaded or trained here).
+
+Scribbles mean skin (1) and non-skin (2) in this mode; they feed a training set of colour
+counts, from which a skin model is trained on the compute thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Signal
+
+from segmix.gui import files
+from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.skin_panel import SkinPanel
+from segmix.gui.overlay import render_overlay
+from segmix.gui.signals import emit
+from segmix.gui.worker import SkinOutcome
+
+#: Options of skin models trained in the window: the built-in model's colour space and
+#: sizes, uniform prior (how much a user scribbles says nothing about how much skin there is).
+SKIN_TRAIN_OPTIONS = {"n_components": 2, "non_skin_components": 4, "color_space": "ycbcr", "prior": 0.5, "n_init": 2}
+
+HINT_SKIN = (
+    "<b>Skin mode</b>: green = skin under the active model; move its threshold on the right. "
+    "To teach a model, paint skin (1) and non-skin (2), then <b>Add photo to skin training set</b>."
+)
+
+
+class SkinMode(Mode):
+    """Detect skin by colour; collect a training set from scribbles and train a skin model.
+
+    Signals
+    -------
+    skin_updated()
+        The skin posterior of the current photo is shown.
+
+    Attributes
+    ----------
+    skin_model : segmix.modelfile.SegmixModel or None
+        The active skin model (None until first needed: the built-in one is loaded lazily).
+    skin_posterior : (H, W) float32 array or None
+    skin_training : dict
+        Photo key -> skin.ColorCounts of its scribbles.
+    """
+
+    name = "skin"
+    title = "Skin"
+    description = "Detect skin by colour (Ctrl+K)"
+    shortcut = "Ctrl+K"
+    menu_title = "S&kin"
+    tool_texts = {"foreground": "Skin (1)", "background": "Non-skin (2)"}
+    # The skin panel has its own threshold; one slider per mode avoids "which one?".
+    uses_overlay_threshold = False
+    export_names = {"mask": "skin", "probability": "skin_probability", "cutout": "skin_cutout"}
+
+    skin_updated = Signal()
+
+    def __init__(self, shell) -> None:
+        super().__init__(shell)
+        self.skin_model = None
+        self.skin_model_name = "built-in"
+        self.skin_posterior: np.ndarray | None = None
+        self.skin_training: dict[str, object] = {}
+        self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
+        self._in_flight = False
+        self._training_in_flight = False
+        self.skin_panel = SkinPanel()
+        panel = self.skin_panel
+        panel.threshold_changed.connect(lambda _t: self.shell.request_render() if self.active else None)
+        panel.load_requested.connect(lambda: self.load_skin_model())
+        panel.builtin_requested.connect(self.use_builtin_skin_model)
+        panel.save_requested.connect(lambda: self.save_skin_model())
+        panel.add_requested.connect(self.add_to_skin_training_set)
+        panel.train_requested.connect(self.train_skin_model)
+        panel.clear_set_requested.connect(self.clear_skin_training_set)
+        shell.controller.skin_ready.connect(self._on_skin_result)
+
+    # == what the mode adds to the window ================================================
+    def docks(self):
+        return [("skin", "Skin", self.skin_panel)]
+
+    def populate_menu(self, menu) -> None:
+        add = self.shell.add_action
+        add("&Load Skin Model...", lambda: self.load_skin_model(), menu=menu)
+        add("Use &Built-in Skin Model", self.use_builtin_skin_model, menu=menu)
+        self.save_skin_action = add("Sa&ve Skin Model...", lambda: self.save_skin_model(), menu=menu)
+        menu.addSeparator()
+        add("&Add Photo to Skin Training Set", self.add_to_skin_training_set, menu=menu)
+        add("&Train Skin Model", self.train_skin_model, menu=menu)
+        add("&Clear Skin Training Set", self.clear_skin_training_set, menu=menu)
+
+    # == mode switches and photos ========================================================
+    def activate(self) -> None:
+        if self.shell.image is not None:
+            if self.skin_posterior is None:
+                self._request_skin()
+            else:
+                self.render()
+        self._update_skin_panel()
+
+    def deactivate(self) -> None:
+        self._in_flight = self._training_in_flight = False
+
+    def keeps_job_on_new_image(self) -> bool:
+        # A skin model being trained does not depend on the photo: let it finish, it is
+        # applied to the new photo when it arrives.
+        return self._training_in_flight
+
+    def on_image_changed(self) -> None:
+        self.skin_posterior = None
+        self._in_flight = self._training_in_flight
+        if self.active:
+            if self._training_in_flight:
+                self.skin_panel.set_status("Training skin model... (it will be applied to this photo)")
+            else:
+                self._request_skin()
+
+    def on_labels_changed(self, rect) -> None:
+        self._update_skin_panel()
+
+    # == the skin model ==================================================================
+    def _active_skin_model(self):
+        if self.skin_model is None:
+            from segmix import skin
+
+            self.skin_model = skin.load_skin_model()
+            self.skin_model_name = "built-in"
+            self._on_skin_model_changed()
+        return self.skin_model
+
+    def _on_skin_model_changed(self) -> None:
+        self.skin_panel.set_model_name(self.skin_model_name)
+        self.skin_panel.blockSignals(True)
+        self.skin_panel.set_threshold(self.skin_model.threshold)
+        self.skin_panel.blockSignals(False)
+        self.shell.update_actions()
+
+    def _request_skin(self) -> None:
+        shell = self.shell
+        if shell.image is None:
+            return
+        try:
+            model = self._active_skin_model()
+        except (ValueError, OSError) as exc:
+            shell.show_message("Cannot load the built-in skin model", str(exc))
+            return
+        self._in_flight = True
+        shell.controller.request_skin(shell.image, model, self._overlay_key())
+        self.skin_panel.set_status("Detecting skin...")
+
+    def _overlay_key(self) -> tuple[str, float]:
+        """(overlay mode, skin threshold): what the worker draws the skin overlay for."""
+        return (self.shell.overlay_panel.mode, float(self.skin_panel.threshold))
+
+    def _on_skin_result(self, outcome: SkinOutcome) -> None:
+        self._in_flight = False
+        accepted = outcome.posterior is not None and outcome.image is self.shell.image
+        if outcome.trained:
+            self._training_in_flight = False
+            self.skin_model = outcome.model
+            photos = len(self.skin_training)
+            self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
+            self._on_skin_model_changed()
+            self.skin_panel.set_status(f"Trained and applied in {outcome.seconds:.1f} s. Save it with Save...")
+        else:
+            self.skin_panel.set_status(f"Applied in {outcome.seconds * 1000:.0f} ms")
+        if accepted:
+            self.skin_posterior = outcome.posterior
+            self._skin_rgba = (outcome.posterior, outcome.overlay, outcome.rgba)
+        elif outcome.trained and self.active and self.shell.image is not None:
+            self._request_skin()  # trained while another photo was opened: apply to this one
+            self.shell.update_actions()
+            return
+        if self.active:
+            self.render()
+        self.shell.update_actions()
+        emit(self.skin_updated)
+
+    def on_failed(self, message: str) -> None:
+        self._in_flight = self._training_in_flight = False
+        self.skin_panel.set_status(f"Failed: {message}")
+        self.shell.show_message("Skin model failed", message)
+
+    def on_cancelled(self) -> None:
+        self._in_flight = self._training_in_flight = False
+        self.skin_panel.set_status("Cancelled.")
+
+    def load_skin_model(self, path=None) -> bool:
+        """Make a skin model file the active skin model (and apply it in skin mode)."""
+        shell = self.shell
+        if path is None:
+            path = shell.ask_open_path("Load skin model", files.MODEL_FILTER)
+            if not path:
+                return False
+        from segmix import skin
+
+        try:
+            model = skin.load_skin_model(Path(path))
+        except (ValueError, OSError) as exc:
+            shell.show_message("Cannot load skin model", str(exc))
+            return False
+        self.skin_model, self.skin_model_name = model, Path(path).name
+        self._on_skin_model_changed()
+        self.skin_posterior = None
+        if self.active:
+            self._request_skin()
+        return True
+
+    def use_builtin_skin_model(self) -> None:
+        self.skin_model = None
+        self.skin_posterior = None
+        if self.active:
+            self._request_skin()
+        else:
+            try:
+                self._active_skin_model()
+            except (ValueError, OSError) as exc:
+                self.shell.show_message("Cannot load the built-in skin model", str(exc))
+
+    def save_skin_model(self, path=None) -> bool:
+        """Write the active skin model as JSON (atomic)."""
+        shell = self.shell
+        if self.skin_model is None:
+            return False
+        if path is None:
+            if shell.image_path is not None:
+                default = shell.image_path.with_name("skin_model.json")
+            else:
+                default = Path(shell.last_folder()) / "skin_model.json"
+            path = shell.ask_save_path("Save skin model", default, files.EXPORTS["skin_model"][2])
+            if not path:
+                return False
+        try:
+            files.write_skin_model(Path(path), self.skin_model, protect=[shell.image_path])
+        except (ValueError, OSError) as exc:
+            shell.show_message("Cannot save skin model", str(exc))
+            return False
+        self.skin_model_name = Path(path).name
+        self.skin_panel.set_model_name(self.skin_model_name)
+        shell.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    # == the training set ================================================================
+    def _photo_key(self) -> str:
+        shell = self.shell
+        return str(shell.image_path.resolve()) if shell.image_path is not None else f"untitled-{id(shell.image)}"
+
+    def add_to_skin_training_set(self) -> bool:
+        """Collect the colours under this photo's skin (1) / non-skin (2) scribbles.
+
+        Adding the same photo again replaces its earlier contribution.
+        """
+        shell = self.shell
+        if shell.image is None or shell.layer is None:
+            return False
+        from segmix import skin
+
+        labels = shell.layer.labels
+        parts = []
+        for label, column in ((1, "skin"), (2, "non_skin")):
+            codes = skin.rgb_codes(shell.image[labels == label])
+            unique, counts = np.unique(codes, return_counts=True)
+            zeros = np.zeros(unique.size, np.int64)
+            values = {"skin": zeros, "non_skin": zeros.copy(), column: counts.astype(np.int64)}
+            parts.append(skin.ColorCounts(unique.astype(np.int64), values["skin"], values["non_skin"]))
+        counts = parts[0] + parts[1]
+        if counts.n_skin == 0 and counts.n_non_skin == 0:
+            shell.show_message("Nothing to add", "Paint skin (1) and non-skin (2) scribbles on this photo first.")
+            return False
+        name = shell.image_path.name if shell.image_path is not None else "untitled"
+        counts.sources = [{"type": "scribbles", "photo": name,
+                           "skin_pixels": counts.n_skin, "non_skin_pixels": counts.n_non_skin}]
+        self.skin_training[self._photo_key()] = counts
+        self._update_skin_panel()
+        self.skin_panel.set_status(f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels")
+        return True
+
+    def skin_training_counts(self):
+        """The whole skin training set as one skin.ColorCounts (None when empty)."""
+        total = None
+        for counts in self.skin_training.values():
+            total = counts if total is None else total + counts
+        return total
+
+    def clear_skin_training_set(self) -> None:
+        self.skin_training.clear()
+        self._update_skin_panel()
+
+    def train_skin_model(self) -> bool:
+        """Train a skin model on the training set (compute thread); it becomes the active model."""
+        shell = self.shell
+        counts = self.skin_training_counts()
+        if counts is None or counts.n_skin == 0 or counts.n_non_skin == 0:
+            shell.show_message("Cannot train yet", "The skin training set needs both skin (1) and non-skin (2) pixels: "
+                               "scribble both, then Add photo to skin training set.")
+            return False
+        self._in_flight = self._training_in_flight = True
+        image = shell.image if self.active else None
+        if image is None:
+            self.skin_posterior = None
+        shell.controller.request_skin_training(counts, SKIN_TRAIN_OPTIONS, image, self._overlay_key())
+        self.skin_panel.set_status("Training skin model...")
+        return True
+
+    def _update_skin_panel(self) -> None:
+        counts = self.skin_training_counts()
+        self.skin_panel.set_training_set(
+            len(self.skin_training), counts.n_skin if counts else 0, counts.n_non_skin if counts else 0
+        )
+
+    # == display and results =============================================================
+    @property
+    def has_result(self) -> bool:
+        return self.skin_posterior is not None
+
+    def current_mask(self) -> np.ndarray | None:
+        """The skin decision p(skin | colour) > the skin threshold, (H, W) bool."""
+        if self.skin_posterior is None:
+            return None
+        return self.skin_posterior > np.float32(self.skin_panel.threshold)
+
+    def export_arrays(self, kind: str):
+        if self.skin_posterior is None:
+            raise NothingToExport("The skin model has not been applied to this photo yet.")
+        return self.skin_posterior, self.current_mask()
+
+    def render(self) -> None:
+        canvas = self.shell.canvas
+        if self.skin_posterior is None:
+            canvas.set_overlay(None)
+            return
+        posterior, key, rgba = self._skin_rgba
+        if posterior is not self.skin_posterior or key != self._overlay_key() or rgba is None:
+            rgba = render_overlay(self.shell.overlay_panel.mode, self.skin_posterior, self.current_mask())
+        canvas.set_overlay(rgba)
+        self.shell.notify_overlay_updated()
+
+    def hint(self) -> str:
+        return HINT_SKIN
+
+    def pixel_info(self, x: int, y: int) -> str:
+        value = "-" if self.skin_posterior is None else f"{float(self.skin_posterior[y, x]):.2f}"
+        return f"P(skin) {value}"
+
+    def update_actions(self) -> None:
+        has_model = self.skin_model is not None
+        if hasattr(self, "save_skin_action"):
+            self.save_skin_action.setEnabled(has_model)
+        self.skin_panel.save_button.setEnabled(has_model)

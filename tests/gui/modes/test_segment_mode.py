@@ -1,0 +1,209 @@
+"""Segment mode in the real window: strokes train, the overlay follows, model files, offscreen."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from segmix import modelfile
+from segmix.segment import BACKGROUND, FOREGROUND, TrainingProgress
+
+from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes
+
+
+def test_strokes_train_and_overlay_marks_the_two_colours(qtbot, window):
+    paint_two_classes(qtbot, window)
+    assert (window.layer.labels == FOREGROUND).any() and (window.layer.labels == BACKGROUND).any()
+    mask = window.current_mask()
+    # The red half is foreground, the blue half background -- also far from the strokes.
+    assert mask[:, : WIDTH // 2 - 2].mean() > 0.98
+    assert mask[:, WIDTH // 2 + 2 :].mean() < 0.02
+    overlay = window.canvas.overlay_image
+    assert overlay is not None and overlay.shape == (HEIGHT, WIDTH, 4)
+    assert (overlay[:, :30, 3] > 0).mean() > 0.98
+    assert (overlay[:, 50:, 3] == 0).mean() > 0.98
+    assert "foreground" in window.hint_label.text().lower()
+    assert window.modes["segment"].training_panel.plot.n_points > 0
+
+
+def test_one_class_only_waits_with_a_hint(qtbot, window, messages):
+    drag(window, [(10, 10), (20, 20)])
+    qtbot.wait(50)
+    assert window.modes["segment"].outcome is None
+    assert "background" in window.hint_label.text().lower()
+    assert not window.controller.busy
+    assert messages == []
+
+
+def test_undo_redo_change_scribbles_and_retrain(qtbot, window):
+    paint_two_classes(qtbot, window)
+    labels_before = window.layer.labels.copy()
+    window.undo_stack.undo()  # removes the background stroke: training must wait
+    assert not (window.layer.labels == BACKGROUND).any()
+    assert window.modes["segment"].outcome is None and window.canvas.overlay_image is None
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        window.redo_action.trigger()
+    np.testing.assert_array_equal(window.layer.labels, labels_before)
+    np.testing.assert_array_equal(window.modes["segment"].outcome.scribbles, labels_before)
+    # A third stroke, undone by the keyboard shortcut, retrains with the older scribbles.
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        drag(window, [(30, 5), (30, 55)])
+    window.activateWindow()
+    window.canvas.setFocus()
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        QTest.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    np.testing.assert_array_equal(window.modes["segment"].outcome.scribbles, labels_before)
+
+
+def test_clear_scribbles_is_undoable(qtbot, window):
+    paint_two_classes(qtbot, window)
+    window.clear_scribbles()
+    assert not window.layer.labels.any()
+    assert window.canvas.overlay_image is None
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        window.undo_stack.undo()
+    assert window.layer.labels.any()
+
+
+def test_threshold_and_opacity_change_the_overlay_without_retraining(qtbot, window):
+    paint_two_classes(qtbot, window)
+    trained = window.modes["segment"].outcome
+    generation = window.controller.generation
+    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+        window.overlay_panel.threshold_slider.setValue(99)
+    assert window.controller.generation == generation  # no new job
+    assert window.modes["segment"].outcome is trained
+    expected = (trained.probability > 0.99) | (window.layer.labels == FOREGROUND)
+    expected &= window.layer.labels != BACKGROUND
+    np.testing.assert_array_equal(window.current_mask(), expected)
+    np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, expected)
+    window.overlay_panel.opacity_slider.setValue(80)
+    assert window.canvas._overlay_item.opacity() == pytest.approx(0.8)
+    window.overlay_panel.set_mode("heatmap")
+    assert (window.canvas.overlay_image[..., 3] == 255).all()
+    window.toggle_overlay()
+    assert window.canvas.overlay_image is None
+    window.toggle_overlay()
+    assert window.canvas.overlay_image is not None
+
+
+def test_threshold_with_graph_cut_reapplies_on_the_worker(qtbot, make_window, photo_path):
+    window = make_window(photo_path, smoothing=True)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30), (15, 50)])
+    window.set_tool("background")
+    # Two stages: the per-pixel preview, then the graph-cut mask of the same job.
+    with qtbot.waitSignals([window.modes["segment"].preview_ready, window.modes["segment"].training_finished], timeout=20000, order="strict"):
+        drag(window, [(70, 10), (60, 30), (65, 50)])
+    assert window.modes["segment"].outcome.final and window.modes["segment"].outcome.settings.smoothing == "graphcut"
+    generation = window.controller.generation
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        window.overlay_panel.threshold_slider.setValue(30)
+    assert window.controller.generation == generation + 1
+    assert not window.modes["segment"].outcome.retrained
+    assert window.modes["segment"].outcome.settings.threshold == pytest.approx(0.30)
+
+
+def _slow_training(image, scribbles, settings=None):
+    for iteration in range(1, 400):
+        time.sleep(0.01)
+        yield TrainingProgress(0, iteration, -float(iteration))
+    raise AssertionError("the slow fit should have been cancelled")
+
+
+def test_cancel_stops_the_fit_and_shows_nothing(qtbot, window, monkeypatch):
+    import segmix.segment
+
+    monkeypatch.setattr(segmix.segment, "iter_train_model", _slow_training)
+    results = []
+    window.controller.result_ready.connect(results.append)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (10, 40)])
+    window.set_tool("background")
+    with qtbot.waitSignal(window.controller.progress, timeout=5000):
+        drag(window, [(70, 10), (70, 40)])
+    assert window.controller.busy and window.modes["segment"].training_panel.cancel_button.isEnabled()
+    with qtbot.waitSignal(window.controller.cancelled, timeout=1000):
+        QTest.mouseClick(window.modes["segment"].training_panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert not window.controller.busy
+    qtbot.wait(200)
+    assert results == [] and window.modes["segment"].outcome is None
+    assert "Cancelled" in window.modes["segment"].training_panel.status_label.text()
+
+
+def test_storm_of_strokes_ends_with_overlay_of_the_latest_scribbles(qtbot, window):
+    paint_two_classes(qtbot, window)
+    rng = np.random.default_rng(1)
+    for index in range(50):
+        window.set_tool("foreground" if index % 2 else "background")
+        x = float(rng.uniform(2, 38) if index % 2 else rng.uniform(42, 78))
+        y = float(rng.uniform(2, 58))
+        drag(window, [(x, y), (x + 1, y + 3)])
+        if index % 7 == 0:
+            QApplication.processEvents()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=20000)
+    qtbot.wait(50)
+    assert window.modes["segment"].outcome is not None
+    np.testing.assert_array_equal(window.modes["segment"].outcome.scribbles, window.layer.labels)
+    assert window.undo_stack.count() > 20  # strokes over identical labels add no step
+
+
+
+def _save(tmp_path, name, image):
+    path = tmp_path / name
+    Image.fromarray(image).save(path)
+    return path
+
+
+# ------------------------------------------------------------------ segmentation models
+def test_save_model_writes_json_beside_the_photo(qtbot, window, photo_path, messages):
+    paint_two_classes(qtbot, window)
+    assert window.modes["segment"].save_model_action.isEnabled()
+    offered = []
+    window.ask_save_path = lambda title, default, name_filter: offered.append(default) or str(default)
+    assert window.modes["segment"].save_model()
+    assert offered == [photo_path.with_name("two_model.json")]
+    data = json.loads(offered[0].read_text())
+    assert data["kind"] == "segmentation"
+    model = modelfile.read_model(offered[0])
+    assert model.classifier.n_classes == 2 and model.positive_class == 0
+    assert sorted(p.name for p in photo_path.parent.iterdir() if p.suffix != ".png") == ["settings", "two_model.json"]
+    assert messages == []
+    # Never over the photo.
+    before = photo_path.read_bytes()
+    assert not window.modes["segment"].save_model(photo_path)
+    assert photo_path.read_bytes() == before and "Cannot save model" in messages[-1][0]
+
+
+def test_load_model_segments_a_new_photo_without_scribbles(qtbot, window, tmp_path, messages):
+    paint_two_classes(qtbot, window)
+    model_path = tmp_path / "red_vs_blue.json"
+    assert window.modes["segment"].save_model(model_path)
+    other = _save(tmp_path, "other.png", make_two_colour_image(seed=5))
+    assert window.open_image(other)
+    assert window.modes["segment"].outcome is None and not window.layer.labels.any()
+    with qtbot.waitSignal(window.modes["segment"].training_finished, timeout=20000):
+        assert window.modes["segment"].load_model(model_path)
+    mask = window.current_mask()
+    assert mask[:, : WIDTH // 2 - 2].mean() > 0.98 and mask[:, WIDTH // 2 + 2 :].mean() < 0.02
+    assert window.canvas.overlay_image is not None
+    assert window.export("mask", tmp_path / "other_mask.png")
+    assert messages == []
+
+
+def test_load_model_refuses_a_skin_model_and_garbage(qtbot, window, tmp_path, messages):
+    from segmix.skin import builtin_model_path
+
+    assert not window.modes["segment"].load_model(builtin_model_path())
+    assert "not a segmentation model" in messages[-1][1]
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{ not json")
+    assert not window.modes["segment"].load_model(garbage)
+    assert "garbage.json" in messages[-1][1] and "JSON" in messages[-1][1]
+    paint_two_classes(qtbot, window)  # still usable
+
