@@ -139,6 +139,7 @@ class ScribbleCanvas(QGraphicsView):
         self._fit_mode = True
         self._overlay_opacity = 0.5
         self._overlay_visible = True
+        self._wheel_anchor: tuple | None = None  # (viewport point, scene point) of the last wheel zoom
 
     # -- photo and layers -------------------------------------------------------------
     def set_image(self, rgb: np.ndarray, layer: LabelLayer) -> None:
@@ -302,7 +303,31 @@ class ScribbleCanvas(QGraphicsView):
         delta = event.angleDelta().y()
         if delta == 0 or self._photo_item is None:
             return
-        self.set_zoom(self.zoom * 1.25 ** (delta / 120.0))
+        self.zoom_at(self.zoom * 1.25 ** (delta / 120.0), event.position())
+        event.accept()
+
+    def zoom_at(self, scale: float, position: QPointF) -> None:
+        """Zoom to ``scale`` keeping the image point under viewport ``position`` where it is.
+
+        Done by hand rather than left to AnchorUnderMouse: the view's anchor uses the last
+        mouse-move position it saw, which a wheel event does not update.
+        """
+        point = position.toPoint()
+        if self._wheel_anchor is not None and self._wheel_anchor[0] == point:
+            anchor = self._wheel_anchor[1]  # the same spot as the last notch: no rounding drift
+        else:
+            anchor = QPointF(self.mapToScene(point))
+            self._wheel_anchor = (point, anchor)
+        previous = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        try:
+            self.set_zoom(scale)
+        finally:
+            self.setTransformationAnchor(previous)
+        # Scroll so the anchor lands under the cursor again (exact to the scroll bars' pixel).
+        moved = self.mapFromScene(anchor) - point
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + moved.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved.y())
 
     # -- mouse ------------------------------------------------------------------------
     def _image_point(self, event) -> QPointF:
@@ -341,6 +366,7 @@ class ScribbleCanvas(QGraphicsView):
         event.accept()
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        self._wheel_anchor = None
         if self._pan_anchor is not None:
             delta = event.position() - self._pan_anchor
             self._pan_anchor = event.position()
@@ -359,6 +385,9 @@ class ScribbleCanvas(QGraphicsView):
         elif self._painting_label is not None and self._last_point is not None:
             self._paint(self._last_point, point)
             self._last_point = point
+        # The view records the cursor here: AnchorUnderMouse (keyboard zoom with the
+        # cursor over the photo) needs it.  No scene item takes mouse events.
+        super().mouseMoveEvent(event)
         event.accept()
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802

@@ -15,10 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
+    QLineEdit,
+    QTextEdit,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -40,6 +44,36 @@ from segmix.gui.worker import TrainingController
 
 MAX_RECENT = 8
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
+
+
+class _ShortcutsBeforeTyping(QObject):
+    """Let the window's shortcuts win over the input field that has focus.
+
+    A spin box or line edit claims every printable key (and Ctrl+E, "go to end of line")
+    through a ShortcutOverride event, so with the Components box focused the tool keys
+    1 / 2 / E / O and Ctrl+E stopped working and "2" typed into the box retrained.  Here
+    the override event of a key that is one of the window's shortcuts is swallowed before
+    the field sees it; left unaccepted, Qt then runs the shortcut.  Fields of other
+    windows (file dialogs) are left alone.
+    """
+
+    _FIELDS = (QAbstractSpinBox, QLineEdit, QTextEdit)
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(watched, QWidget):
+            return False
+        if not isinstance(watched, self._FIELDS) or watched.window() is not self._window:
+            return False
+        pressed = QKeySequence(event.keyCombination())
+        for action in self._window.actions():
+            if action.isEnabled() and any(pressed.matches(s) == QKeySequence.SequenceMatch.ExactMatch
+                                          for s in action.shortcuts()):
+                return True  # not accepted: the shortcut fires, the field never sees the key
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -125,6 +159,8 @@ class MainWindow(QMainWindow):
         self._render_timer.timeout.connect(self._render)
 
         self._create_actions()
+        self._shortcut_filter = _ShortcutsBeforeTyping(self)
+        QApplication.instance().installEventFilter(self._shortcut_filter)
         self._create_mode_bar()
         self._connect()
         self._restore_settings()

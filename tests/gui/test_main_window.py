@@ -184,3 +184,74 @@ def test_warm_up_runs_on_the_compute_thread(qtbot):
         assert controller.is_warm
     finally:
         assert controller.shutdown()
+
+
+def _wheel(window, position, notches=1):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    viewport = window.canvas.viewport()
+    event = QWheelEvent(QPointF(position), QPointF(viewport.mapToGlobal(position)), QPoint(0, 0),
+                        QPoint(0, 120 * notches), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(viewport, event)
+
+
+@pytest.mark.parametrize("image_point", [(12.5, 9.5), (70.5, 50.5), (40.0, 30.0)])
+def test_wheel_zoom_keeps_the_point_under_the_cursor(qtbot, window, image_point):
+    window.canvas.zoom_100()
+    window.canvas.set_zoom(12.0)  # the photo is larger than the view: scroll bars exist
+    window.canvas.centerOn(*image_point)
+    position = viewport_point(window, *image_point)
+    QTest.mouseMove(window.canvas.viewport(), position)
+    QApplication.processEvents()  # the status bar fills in and may shift the view
+    target = window.canvas.mapToScene(position)
+    for notches in (1, 2, -1, 3):
+        before = window.canvas.zoom
+        _wheel(window, position, notches)
+        assert window.canvas.zoom == pytest.approx(before * 1.25**notches)
+        under = window.canvas.mapToScene(position)
+        # within a screen pixel and a half (scroll bars and mapToScene work in whole pixels)
+        assert abs(under.x() - target.x()) <= 1.5 / window.canvas.zoom
+        assert abs(under.y() - target.y()) <= 1.5 / window.canvas.zoom
+
+
+def test_tool_keys_work_while_a_spin_box_has_focus_and_do_not_type_into_it(qtbot, window, tmp_path):
+    segment = window.modes["segment"]
+    paint_two_classes(qtbot, window)
+    spin = segment.model_panel.components_spin
+    window.activateWindow()
+    spin.setFocus()
+    spin.selectAll()
+    generation = window.controller.generation
+    window.set_tool("foreground")
+    QTest.keyClick(spin, Qt.Key.Key_2)
+    assert window.canvas.tool == "background" and spin.value() == 5
+    QTest.keyClick(spin, Qt.Key.Key_1)
+    assert window.canvas.tool == "foreground" and spin.value() == 5
+    QTest.keyClick(spin, Qt.Key.Key_E)
+    assert window.canvas.tool == "eraser"
+    visible = window.overlay_panel.visible_box.isChecked()
+    QTest.keyClick(spin, Qt.Key.Key_O)
+    assert window.overlay_panel.visible_box.isChecked() is not visible
+    assert window.controller.generation == generation  # nothing retrained
+    offered = []
+    window.ask_save_path = lambda title, default, name_filter: offered.append(default) or ""
+    QTest.keyClick(spin, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert offered and offered[0].name == "two_mask.png"  # Ctrl+E reached Export Mask
+
+
+def test_a_typed_value_commits_on_enter_not_per_keystroke(qtbot, window):
+    segment = window.modes["segment"]
+    paint_two_classes(qtbot, window)
+    spin = segment.model_panel.components_spin
+    window.activateWindow()
+    spin.setFocus()
+    spin.selectAll()
+    generation = window.controller.generation
+    QTest.keyClick(spin, Qt.Key.Key_4)
+    assert window.controller.generation == generation  # typing does not retrain
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        QTest.keyClick(spin, Qt.Key.Key_Return)
+    assert spin.value() == 4 and window.controller.generation > generation
+    assert segment.outcome.model.settings.n_components == 4

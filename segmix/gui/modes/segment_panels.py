@@ -87,7 +87,12 @@ class ModelPanel(QWidget):
         self.components_spin = QSpinBox()
         self.components_spin.setRange(1, 10)
         self.components_spin.setValue(5)
-        self.components_spin.setToolTip("Gaussian components per class")
+        self.components_spin.setToolTip(
+            "Gaussian components per class (1-10): arrow keys or mouse wheel, or type a number and press Enter"
+        )
+        # Commit when editing ends (Enter, focus leaves), not on every keystroke: a value
+        # being typed must not start a fit per digit.
+        self.components_spin.setKeyboardTracking(False)
         form.addRow("Components", self.components_spin)
         self.covariance_combo = QComboBox()
         for name in COVARIANCE_TYPES:
