@@ -176,6 +176,13 @@ class ScribbleCanvas(QGraphicsView):
         scene.setSceneRect(QRectF(0, 0, width, height))
         self.fit_to_window()
 
+    def set_layer(self, layer: LabelLayer) -> None:
+        """Show another scribble layer of the same photo (each mode keeps its own)."""
+        if self._scribble_item is None or layer.shape != self.layer.shape:
+            raise ValueError("set_layer needs a layer of the photo shown (call set_image first)")
+        self.layer = layer
+        self._scribble_item.set_image(ArrayImage(scribbles_to_rgba(layer.labels)))
+
     @property
     def has_image(self) -> bool:
         return self.layer is not None

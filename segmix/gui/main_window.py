@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -112,9 +112,11 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.image: np.ndarray | None = None
         self.image_path: Path | None = None
-        self.layer: LabelLayer | None = None
+        # Each mode keeps its own scribbles and their undo history (skin strokes are not
+        # foreground strokes); ``layer`` and ``undo_stack`` are the active mode's.
+        self._layers: dict[str, LabelLayer] = {}
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
-        self.undo_stack = QUndoStack(self)
+        self.undo_group = QUndoGroup(self)
         self.controller = TrainingController(self, warm_up=warm_up)
 
         self.canvas = ScribbleCanvas()
@@ -137,6 +139,8 @@ class MainWindow(QMainWindow):
         self.overlay_panel = OverlayPanel()
         self.modes: dict[str, Mode] = {cls.name: cls(self) for cls in MODES}
         self.active_mode: Mode = next(iter(self.modes.values()))
+        self._undo_stacks = {name: QUndoStack(self.undo_group) for name in self.modes}
+        self.undo_group.setActiveStack(self._undo_stacks[self.mode])
         self.docks: dict[str, QDockWidget] = {}
         self._mode_docks: dict[str, list[str]] = {}
         self._add_dock("tools", "Scribbles", self.tool_panel)
@@ -180,6 +184,16 @@ class MainWindow(QMainWindow):
         return key
 
     @property
+    def layer(self) -> LabelLayer | None:
+        """The active mode's scribbles (None before a photo is open)."""
+        return self._layers.get(self.mode)
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The active mode's undo history."""
+        return self._undo_stacks[self.mode]
+
+    @property
     def mode(self) -> str:
         """The name of the active mode ("segment", "skin", ...)."""
         return self.active_mode.name
@@ -221,9 +235,9 @@ class MainWindow(QMainWindow):
         add("&Quit", self.close, [QKeySequence.StandardKey.Quit], menu=file_menu)
 
         edit_menu = bar.addMenu("&Edit")
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for action in (self.undo_action, self.redo_action):
             edit_menu.addAction(action)
@@ -287,7 +301,8 @@ class MainWindow(QMainWindow):
         self.overlay_panel.opacity_changed.connect(canvas.set_overlay_opacity)
         self.overlay_panel.threshold_changed.connect(self._on_threshold_changed)
         self.overlay_panel.visible_changed.connect(canvas.set_overlay_visible)
-        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        for stack in self._undo_stacks.values():
+            stack.cleanChanged.connect(self._on_clean_changed)
         controller = self.controller
         controller.failed.connect(self._on_failed)
         controller.cancelled.connect(self._on_cancelled)
@@ -379,7 +394,10 @@ class MainWindow(QMainWindow):
     # == files ===========================================================================
     @property
     def has_unsaved_scribbles(self) -> bool:
-        return self.layer is not None and not self.undo_stack.isClean() and bool(self.layer.labels.any())
+        return any(
+            layer is not None and not self._undo_stacks[name].isClean() and bool(layer.labels.any())
+            for name, layer in self._layers.items()
+        )
 
     def open_dialog(self) -> bool:
         path = self.ask_open_path("Open Photo", self.active_mode.open_filter or files.IMAGE_FILTER)
@@ -420,8 +438,9 @@ class MainWindow(QMainWindow):
             self.controller.invalidate()  # anything in flight belongs to the old photo
         self.image = image
         self.image_path = Path(path) if path is not None else None
-        self.layer = LabelLayer(image.shape[:2])
-        self.undo_stack.clear()
+        self._layers = {name: LabelLayer(image.shape[:2]) for name in self.modes}
+        for stack in self._undo_stacks.values():
+            stack.clear()
         self.canvas.set_image(image, self.layer)
         for mode in self.modes.values():
             mode.on_image_changed()
@@ -558,6 +577,9 @@ class MainWindow(QMainWindow):
         # Any running job belongs to the previous mode.
         self.controller.invalidate()
         self.active_mode = self.modes[name]
+        self.undo_group.setActiveStack(self._undo_stacks[name])
+        if self.layer is not None:
+            self.canvas.set_layer(self.layer)
         self.mode_combo.blockSignals(True)
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(name))
         self.mode_combo.blockSignals(False)

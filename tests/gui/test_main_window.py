@@ -8,7 +8,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from segmix.segment import BACKGROUND
+from segmix.segment import BACKGROUND, FOREGROUND
 
 from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes, viewport_point
 
@@ -255,3 +255,29 @@ def test_a_typed_value_commits_on_enter_not_per_keystroke(qtbot, window):
         QTest.keyClick(spin, Qt.Key.Key_Return)
     assert spin.value() == 4 and window.controller.generation > generation
     assert segment.outcome.model.settings.n_components == 4
+
+
+def test_each_mode_keeps_its_own_scribbles_and_undo(qtbot, window):
+    segment = window.modes["segment"]
+    paint_two_classes(qtbot, window)
+    segment_labels = window.layer.labels.copy()
+    outcome = segment.outcome
+    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=20000):
+        window.set_mode("skin")
+    assert not window.layer.labels.any()  # skin mode starts with no strokes
+    assert not window.canvas.layer.labels.any()
+    window.set_tool("foreground")
+    drag(window, [(50, 10), (50, 50)])
+    skin_labels = window.layer.labels.copy()
+    assert (skin_labels == FOREGROUND).sum() > 0
+    assert not (skin_labels[:, :30] == FOREGROUND).any()
+    window.set_mode("segment")
+    np.testing.assert_array_equal(window.layer.labels, segment_labels)
+    np.testing.assert_array_equal(window.canvas.layer.labels, segment_labels)
+    assert segment.outcome is outcome  # the skin strokes did not make the result stale
+    window.set_mode("skin")
+    np.testing.assert_array_equal(window.layer.labels, skin_labels)
+    window.undo_action.trigger()  # undoes the skin stroke only
+    assert not window.layer.labels.any()
+    window.set_mode("segment")
+    np.testing.assert_array_equal(window.layer.labels, segment_labels)
