@@ -67,6 +67,9 @@ class SegmentMode(Mode):
         super().__init__(shell)
         self.outcome: SegmentationOutcome | None = None
         self.loaded_model_name: str | None = None
+        # A model from File > Load Model stays in use (strokes become hard constraints on
+        # it) until the user asks for a new fit: Retrain or a change of the model settings.
+        self.loaded_model = None
         self._training_in_flight = False
         self._fit_interrupted = False
         self._stroke_end_time: float | None = None
@@ -85,9 +88,9 @@ class SegmentMode(Mode):
         controller.progress.connect(self._on_progress)
         controller.result_ready.connect(self._on_result)
         controller.busy_changed.connect(self.training_panel.set_busy)
-        self.model_panel.settings_changed.connect(self.retrain)
+        self.model_panel.settings_changed.connect(self.fit_new_model)
         self.training_panel.cancel_requested.connect(controller.cancel)
-        self.training_panel.retrain_requested.connect(self.retrain)
+        self.training_panel.retrain_requested.connect(self.fit_new_model)
 
     # == what the mode adds to the window ================================================
     def docks(self):
@@ -127,6 +130,8 @@ class SegmentMode(Mode):
         self.model_panel.swatches.set_swatches([])
         if self.active:
             self.shell.controller.prepare_photo(self.shell.image)
+            if self.loaded_model is not None:
+                self.retrain()  # apply the loaded model to the new photo at once
 
     # == scribbles and training ==========================================================
     def on_stroke_started(self) -> None:
@@ -150,10 +155,36 @@ class SegmentMode(Mode):
         """The segmix.segment.SegmentationSettings the panels describe."""
         return self.model_panel.settings(threshold=self.shell.overlay_panel.threshold)
 
+    def fit_new_model(self) -> None:
+        """Fit new mixtures to the scribbles (Retrain, or new model settings): drops a loaded model."""
+        if self.loaded_model is not None:
+            self.loaded_model = self.loaded_model_name = None
+            self.shell.update_hint()
+        self.retrain()
+
+    def _apply_loaded_model(self) -> None:
+        shell = self.shell
+        settings = self.current_settings()
+        # The loaded model's own features; smoothing and threshold are the user's display choices.
+        apply_settings = type(settings).from_dict(dict(self.loaded_model.settings.to_dict(),
+                                                       smoothing=settings.smoothing, threshold=settings.threshold))
+        self._apply_timer.stop()
+        self._training_in_flight = True
+        shell.controller.request_apply(shell.image, self.loaded_model, shell.layer.labels, apply_settings,
+                                       shell.overlay_panel.mode)
+        self.training_panel.set_status(f"Applying {self.loaded_model_name}...")
+
     def retrain(self) -> None:
-        """Fit both mixtures to the current scribbles on the compute thread."""
+        """Fit both mixtures to the current scribbles on the compute thread.
+
+        While a loaded model is in use, apply it instead, with the scribbles as hard
+        constraints (see :meth:`fit_new_model`).
+        """
         shell = self.shell
         if shell.layer is None or not self.active:
+            return
+        if self.loaded_model is not None:
+            self._apply_loaded_model()
             return
         foreground, background = shell.label_counts()
         if foreground == 0 or background == 0:
@@ -206,7 +237,11 @@ class SegmentMode(Mode):
             return
         self._training_in_flight = False
         verb = "Trained and applied" if outcome.retrained else "Applied"
-        self.training_panel.set_status(f"{verb} in {outcome.seconds * 1000:.0f} ms")
+        text = f"{verb} in {outcome.seconds * 1000:.0f} ms"
+        if self.loaded_model is not None:
+            text = (f"Model {self.loaded_model_name} applied in {outcome.seconds * 1000:.0f} ms; strokes are hard "
+                    "constraints. Retrain fits a new model to your strokes.")
+        self.training_panel.set_status(text)
         settings = self.current_settings()
         if settings.smoothing != "none" and abs(outcome.settings.threshold - settings.threshold) > 1e-9:
             self._apply_timer.start()  # the threshold moved while training
@@ -289,6 +324,9 @@ class SegmentMode(Mode):
 
     def hint(self) -> str:
         foreground, background = self.shell.label_counts()
+        if self.loaded_model is not None:
+            return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
+                    "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
         if self.outcome is not None:
             return HINT_TRAINED
         if foreground and not background:
@@ -342,15 +380,15 @@ class SegmentMode(Mode):
             return False
         if not self.active:
             shell.set_mode(self.name, activate=False)
-        self.loaded_model_name = Path(path).name
+        self.loaded_model, self.loaded_model_name = model, Path(path).name
         self.model_panel.swatches.set_swatches(class_swatches(model))
-        settings = self.current_settings()
-        apply_settings = type(settings).from_dict(dict(model.settings.to_dict(), smoothing=settings.smoothing,
-                                                      threshold=settings.threshold))
-        self._apply_timer.stop()
-        self._training_in_flight = True
-        shell.controller.request_apply(shell.image, model, shell.layer.labels, apply_settings, shell.overlay_panel.mode)
-        self.training_panel.set_status(f"Applying {Path(path).name}...")
+        # The panel shows the settings the loaded model was trained with (smoothing is a
+        # display choice and stays the user's); load() does not emit settings_changed.
+        self.model_panel.load(SimpleNamespace(
+            n_components=model.settings.n_components, covariance_type=model.settings.covariance_type,
+            color_space=model.settings.color_space, smoothing=self.current_settings().smoothing))
+        self._apply_loaded_model()
+        shell.update_hint()
         return True
 
     # == persistence =====================================================================

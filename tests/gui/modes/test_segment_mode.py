@@ -207,3 +207,47 @@ def test_load_model_refuses_a_skin_model_and_garbage(qtbot, window, tmp_path, me
     assert "garbage.json" in messages[-1][1] and "JSON" in messages[-1][1]
     paint_two_classes(qtbot, window)  # still usable
 
+
+
+def test_load_model_shows_its_settings_and_strokes_keep_it(qtbot, window, tmp_path, messages):
+    segment = window.modes["segment"]
+    panel = segment.model_panel
+    panel.components_spin.setValue(3)
+    panel.covariance_combo.setCurrentIndex(panel.covariance_combo.findData("diag"))
+    panel.color_space_combo.setCurrentIndex(panel.color_space_combo.findData("ycbcr"))
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=10000)
+    assert segment.outcome.model.settings.n_components == 3
+    model_path = tmp_path / "three_diag.json"
+    assert segment.save_model(model_path)
+    # Back to other settings, a new photo, then load the model file.
+    panel.components_spin.setValue(5)
+    panel.covariance_combo.setCurrentIndex(panel.covariance_combo.findData("full"))
+    panel.color_space_combo.setCurrentIndex(panel.color_space_combo.findData("lab"))
+    other = _save(tmp_path, "other.png", make_two_colour_image(seed=5))
+    assert window.open_image(other)
+    with qtbot.waitSignal(segment.training_finished, timeout=20000):
+        assert segment.load_model(model_path)
+    assert panel.components_spin.value() == 3
+    assert panel.covariance_combo.currentData() == "diag"
+    assert panel.color_space_combo.currentData() == "ycbcr"
+    loaded = segment.outcome.model
+    assert not segment.outcome.retrained and "three_diag.json" in window.hint_label.text()
+    # The next stroke applies the loaded model with the stroke as a constraint: no refit.
+    window.set_tool("background")
+    with qtbot.waitSignal(segment.training_finished, timeout=20000):
+        drag(window, [(35, 5), (35, 20)])
+    assert segment.outcome.model is loaded and not segment.outcome.retrained
+    assert not segment.current_mask()[5:20, 34:37].any()  # the stroke is a hard constraint
+    assert segment.current_mask()[:, :25].mean() > 0.95
+    # Retrain fits a new model to the strokes (with the panel's, i.e. the loaded, settings).
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (10, 50)])
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=10000)
+    with qtbot.waitSignal(segment.training_finished, timeout=20000):
+        segment.training_panel.retrain_button.click()
+    assert segment.outcome.retrained and segment.outcome.model is not loaded
+    assert segment.outcome.model.settings.n_components == 3
+    assert segment.outcome.model.settings.covariance_type == "diag"
+    assert segment.loaded_model is None and "three_diag.json" not in window.hint_label.text()
+    assert messages == []
