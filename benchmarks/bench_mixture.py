@@ -51,7 +51,7 @@ from sklearn.mixture import GaussianMixture as SkGaussianMixture  # noqa: E402
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky  # noqa: E402
 
 from segmix.mixture import GaussianMixture, KMeans  # noqa: E402
-from segmix.mixture import _kernels  # noqa: E402
+from segmix.kernels import pixels as pixel_kernels  # noqa: E402
 
 TARGET_EM_SPEEDUP = 30.0
 TARGET_FIT_MEMORY_MB = 64.0
@@ -263,12 +263,12 @@ def bench_scoring(quick):
 
         def segmix_score(img):
             flat = np.ascontiguousarray(img.reshape(-1, 3))
-            result = _kernels.unique_rgb(flat)  # (colors, inverse) or (colors, counts, inverse)
+            result = pixel_kernels.unique_rgb(flat)  # (colors, inverse) or (colors, counts, inverse)
             colors, inverse = result[0], result[-1]
             features = colors.astype(np.float64) / 255.0
             out = np.empty((len(classes), flat.shape[0]), np.float32)
             for c, model in enumerate(classes):
-                _kernels.gather_rows(model.score_samples(features).astype(np.float32), inverse, out[c])
+                pixel_kernels.gather_rows(model.score_samples(features).astype(np.float32), inverse, out[c])
             return out.reshape(len(classes), *img.shape[:2])
 
         path = "unique_rgb -> GaussianMixture.score_samples -> gather_rows"
@@ -286,7 +286,7 @@ def bench_scoring(quick):
     # Breakdown of the colour-table path.
     flat = np.ascontiguousarray(image.reshape(-1, 3))
     start = time.perf_counter()
-    result = _kernels.unique_rgb(flat)
+    result = pixel_kernels.unique_rgb(flat)
     t_unique = time.perf_counter() - start
     colors, inverse = result[0], result[-1]
     features = colors.astype(np.float64) / 255.0
@@ -296,7 +296,7 @@ def bench_scoring(quick):
     out = np.empty(flat.shape[0], np.float32)
     start = time.perf_counter()
     for values in per_color:
-        _kernels.gather_rows(values, inverse, out)
+        pixel_kernels.gather_rows(values, inverse, out)
     t_gather = time.perf_counter() - start
     print(f"segmix       : {seg_time:7.3f} s  ({len(colors):,} distinct colours; breakdown: unique_rgb "
           f"{t_unique:.3f} s, score 2 x {len(colors):,} colours {t_score:.3f} s, gather 2 maps {t_gather:.3f} s)")

@@ -300,9 +300,9 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
 def _tell_if_compiling() -> None:
     """On a terminal, say so when this run will first compile the Numba kernels (a minute
     of silence otherwise looks like a hang)."""
-    from segmix.mixture import _kernels
+    from segmix.kernels import cache
 
-    if not _kernels.cache_is_warm():
+    if not cache.cache_is_warm():
         print("segmix: first run: compiling the numerical kernels, about a minute "
               "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
 

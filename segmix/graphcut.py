@@ -11,11 +11,11 @@ terms matters for the minimiser, so the caller passes ``log_odds = U_p(bg) - U_p
 (positive = the pixel prefers foreground).
 
 The min cut is computed by one Boykov-Kolmogorov max-flow kernel on an explicit graph
-(:func:`segmix.mixture._kernels.graph_maxflow`). For an exact cut the graph is the pixel grid
+(:func:`segmix.kernels.maxflow.graph_maxflow`). For an exact cut the graph is the pixel grid
 padded by one pixel (:func:`grid_maxflow` turns the neighbour offsets into indices): a pixel
 costs 8 bytes per direction plus a few bytes of bookkeeping. Above ``max_exact_pixels`` the
 banded cut (:func:`cut_multiscale`) never builds the full-size grid: its fine level is a
-graph of the band pixels only (:func:`segmix.mixture._kernels.band_graph`).
+graph of the band pixels only (:func:`segmix.kernels.graphs.band_graph`).
 :func:`cut_reference` solves the same cut with ``scipy.sparse.csgraph.maximum_flow`` and is
 used by the tests.
 
@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from segmix.mixture import _kernels
+from segmix.kernels import graphs, maxflow, threads
 
 FREE, FIXED_FOREGROUND, FIXED_BACKGROUND = 0, 1, 2
 
@@ -232,7 +232,7 @@ def contrast_beta(image: np.ndarray, connectivity: int = 8, row_step: int = 1) -
     forward = forward_offsets(connectivity)
     dy = np.array([o[0] for o in forward], np.int64)
     dx = np.array([o[1] for o in forward], np.int64)
-    mean_sq = _kernels.sampled_neighbour_sq_diff(np.ascontiguousarray(image), dy, dx, row_step)
+    mean_sq = graphs.sampled_neighbour_sq_diff(np.ascontiguousarray(image), dy, dx, row_step)
     return 0.0 if mean_sq <= 0 else 1.0 / (2.0 * mean_sq)
 
 
@@ -265,7 +265,7 @@ def cut_image(
     dy, dx = _all_directions(connectivity)
     if beta is None:
         beta = contrast_beta(image, connectivity)
-    terminal, capacity = _kernels.grid_graph(
+    terminal, capacity = graphs.grid_graph(
         np.ascontiguousarray(image), np.ascontiguousarray(log_odds, dtype=np.float32), fixed,
         float(gamma), float(beta), dy, dx,
     )
@@ -305,41 +305,41 @@ def grid_maxflow(terminal, capacity, offsets, opposite) -> np.ndarray:
 
     Returns
     -------
-    tree : (N,) int8, see :func:`segmix.mixture._kernels.graph_maxflow`
+    tree : (N,) int8, see :func:`segmix.kernels.maxflow.graph_maxflow`
         (the grid's one-pixel padding has zero capacities, so it plays the sentinel).
     """
     n = terminal.shape[0]
     neighbour = np.arange(n, dtype=np.int32)[:, None] + offsets.astype(np.int32)[None, :]
     np.clip(neighbour, 0, n - 1, out=neighbour)
-    return _kernels.graph_maxflow(terminal, capacity, neighbour, opposite)
+    return maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
 
 
 def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta) -> np.ndarray:
-    """Cut over the free pixels only (see :func:`segmix.mixture._kernels.band_graph`)."""
+    """Cut over the free pixels only (see :func:`segmix.kernels.graphs.band_graph`)."""
     dy, dx = _all_directions(connectivity)
-    index, terminal, capacity, neighbour = _kernels.band_graph(
+    index, terminal, capacity, neighbour = graphs.band_graph(
         np.ascontiguousarray(image), np.ascontiguousarray(log_odds, dtype=np.float32),
         np.ascontiguousarray(fixed, dtype=np.uint8), np.ascontiguousarray(coarse, dtype=np.bool_),
         np.ascontiguousarray(near, dtype=np.bool_), int(factor), float(gamma), float(beta), dy, dx,
     )
     n_fwd = dy.size // 2
     opposite = _opposite_directions(n_fwd)
-    _kernels.push_short_paths(terminal, capacity, neighbour, opposite)
+    maxflow.push_short_paths(terminal, capacity, neighbour, opposite)
     parts = _two_balanced_parts(index, near, factor, terminal.shape[0] - 1)
     if parts is None:
-        tree = _kernels.graph_maxflow(terminal, capacity, neighbour, opposite)
+        tree = maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
     else:
         tree = np.zeros(terminal.shape[0], np.int8)
         with ThreadPoolExecutor(max_workers=2) as pool:
             # Each call releases the GIL and touches only its own nodes' entries.
             futures = [
-                pool.submit(_kernels.graph_maxflow_part, terminal, capacity, neighbour, opposite, nodes, tree)
+                pool.submit(maxflow.graph_maxflow_part, terminal, capacity, neighbour, opposite, nodes, tree)
                 for nodes in parts
             ]
             for future in futures:
                 future.result()
     del terminal, capacity, neighbour
-    return _kernels.band_mask(np.ascontiguousarray(fixed, dtype=np.uint8), coarse, near, int(factor), index, tree)
+    return graphs.band_mask(np.ascontiguousarray(fixed, dtype=np.uint8), coarse, near, int(factor), index, tree)
 
 
 # Splitting the band's max-flow over two threads pays off only for large bands whose smaller
@@ -361,14 +361,14 @@ def _two_balanced_parts(index, near, factor, n_nodes):
     -------
     list of two (M_i,) int32 arrays, or None
     """
-    if n_nodes < PARALLEL_MIN_NODES or _kernels.get_num_threads() < 2 or near.size < 2:
+    if n_nodes < PARALLEL_MIN_NODES or threads.get_num_threads() < 2 or near.size < 2:
         return None
     from scipy import ndimage
 
     labels, count = ndimage.label(near, structure=np.ones((3, 3), bool))
     if count < 2:
         return None
-    node_labels = _kernels.band_node_labels(index, labels.astype(np.int32), int(factor), int(n_nodes))
+    node_labels = graphs.band_node_labels(index, labels.astype(np.int32), int(factor), int(n_nodes))
     sizes = np.bincount(node_labels[:n_nodes], minlength=count + 1)
     group = np.zeros(count + 1, np.int8)
     load = [0, 0]
@@ -433,7 +433,7 @@ def cut_multiscale(
     the coarse energy approximates the fine one), then cut again at full resolution only in a band of ``band`` pixels (default
     f, i.e. one coarse pixel beyond the coarse pixels on either side of the boundary) around
     the coarse boundary; outside the band pixels keep the coarse label. The fine cut is built
-    over the band pixels only (:func:`segmix.mixture._kernels.band_graph`), never as a
+    over the band pixels only (:func:`segmix.kernels.graphs.band_graph`), never as a
     full-size grid, and GrabCut's beta is estimated from a sample of rows
     (:func:`estimate_beta`).
     This is not the exact optimum of the fine energy (structures thinner than the coarse grid
@@ -464,7 +464,7 @@ def cut_multiscale(
         factor = coarse_factor(h * w)
     factor = max(2, int(factor))
     band = factor if band is None else int(band)
-    coarse_image, coarse_odds, coarse_fixed = _kernels.block_reduce_level(image, log_odds, fixed, factor)
+    coarse_image, coarse_odds, coarse_fixed = graphs.block_reduce_level(image, log_odds, fixed, factor)
     coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity)
     # Coarse pixels on either side of the boundary, grown by the band (in coarse pixels).
     from scipy import ndimage

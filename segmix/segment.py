@@ -44,7 +44,7 @@ from segmix import graphcut
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
-from segmix.mixture import _kernels
+from segmix.kernels import pixels as pixel_kernels
 
 FOREGROUND = 1
 BACKGROUND = 2
@@ -508,7 +508,7 @@ def scribble_distance_log_odds(
     if grid is None:
         return None
     out = np.zeros(scribbles.shape, np.float32)
-    _kernels.add_upsampled(out, *grid)
+    pixel_kernels.add_upsampled(out, *grid)
     return out
 
 
@@ -633,7 +633,7 @@ def _spread(values: np.ndarray, inverse: np.ndarray | None, shape) -> np.ndarray
     if inverse is None:
         return values
     out = np.empty(shape[0] * shape[1], np.float32)
-    _kernels.gather_rows(np.ascontiguousarray(values, dtype=np.float32), inverse, out)
+    pixel_kernels.gather_rows(np.ascontiguousarray(values, dtype=np.float32), inverse, out)
     return out.reshape(shape)
 
 
@@ -685,7 +685,7 @@ def apply_model(
                 log_likelihoods, inverse = _class_log_likelihoods(image, model)
             unary = _spread(foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold), inverse, shape)
             if spatial is not None:
-                _kernels.add_upsampled(unary, *spatial)
+                pixel_kernels.add_upsampled(unary, *spatial)
             mask = graphcut.cut_multiscale(
                 unary, image, fixed, settings.smoothness, settings.connectivity, settings.max_exact_pixels
             )

@@ -62,7 +62,7 @@ def test_quantize_errors_are_one_line(tmp_path, capsys):
 
 
 def test_first_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch, capsys):
-    from segmix.mixture import _kernels
+    from segmix.kernels import cache
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -71,7 +71,7 @@ def test_first_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch, capsys)
     photo = tmp_path / "p.png"
     Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
     for warm, expected in ((False, 1), (True, 0)):
-        monkeypatch.setattr(_kernels, "cache_is_warm", lambda warm=warm: warm)
+        monkeypatch.setattr(cache, "cache_is_warm", lambda warm=warm: warm)
         terminal = Terminal()
         monkeypatch.setattr(sys, "stderr", terminal)
         main(["quantize", str(photo), "-k", "1", "-o", str(tmp_path / "q.png")])
@@ -79,6 +79,6 @@ def test_first_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch, capsys)
 
 
 def test_cache_is_warm_answers_a_bool():
-    from segmix.mixture import _kernels
+    from segmix.kernels import cache
 
-    assert isinstance(_kernels.cache_is_warm(), bool)
+    assert isinstance(cache.cache_is_warm(), bool)

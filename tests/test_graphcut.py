@@ -195,23 +195,23 @@ def test_band_pieces_solved_on_two_threads_give_the_serial_cut(monkeypatch):
 
 
 def _band_index(image, log_odds, fixed, coarse, near, factor, beta):
-    from segmix.mixture import _kernels
+    from segmix.kernels import graphs
 
     dy, dx = graphcut._all_directions(8)
-    index, terminal, _, _ = _kernels.band_graph(image, log_odds, fixed, coarse, near, factor, 5.0, beta, dy, dx)
+    index, terminal, _, _ = graphs.band_graph(image, log_odds, fixed, coarse, near, factor, 5.0, beta, dy, dx)
     return index, near, factor, terminal.shape[0] - 1
 
 
 @contextlib.contextmanager
 def threadpool_limits_numba(n):
     """Run with ``n`` numba threads configured for the calling thread (skip if fewer exist)."""
-    from segmix.mixture import _kernels
+    from segmix.kernels import threads
 
-    before = _kernels.get_num_threads()
-    _kernels.set_num_threads(n)
+    before = threads.get_num_threads()
+    threads.set_num_threads(n)
     try:
-        if _kernels.get_num_threads() < 2:
+        if threads.get_num_threads() < 2:
             pytest.skip("needs two numba threads")
         yield
     finally:
-        _kernels.set_num_threads(before)
+        threads.set_num_threads(before)

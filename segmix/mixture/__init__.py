@@ -1,7 +1,7 @@
 """The numerical core: Gaussian mixtures fitted by EM, and k-means. Usable without Qt."""
 
+from segmix.kernels.threads import set_num_threads
 from segmix.mixture.gmm import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
-from segmix.mixture._kernels import set_num_threads
 from segmix.mixture.kmeans import KMeans
 
 __all__ = ["GaussianMixture", "KMeans", "TooFewDistinctPointsError", "COVARIANCE_TYPES", "set_num_threads"]

@@ -1,7 +1,7 @@
 """GaussianMixture: a mixture of Gaussians fitted by EM with a fused Numba pass.
 
 p(x) = sum_j pi_j N(x | mu_j, Sigma_j). Each EM iteration is one parallel pass over the data
-(:func:`segmix.mixture._kernels.em_pass`) that yields the log-likelihood and the sufficient
+(:func:`segmix.kernels.mixture.em_pass`) that yields the log-likelihood and the sufficient
 statistics together; the N x K responsibility matrix is never stored.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Generator
 
 import numpy as np
 
-from segmix.mixture import _kernels
+from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._validation import (
     check_choice,
     check_data,
@@ -217,8 +217,8 @@ class GaussianMixture:
 
     def _hard_cluster_parameters(self, X, w, labels, centers):
         """Weights, means, (K, D, D) covariances (+ reg) of hard clusters, and which are empty."""
-        n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
-        weight_sum, diff_sum, scatter = _kernels.cluster_scatter(
+        n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
+        weight_sum, diff_sum, scatter = mixture_kernels.cluster_scatter(
             X, w, labels.astype(np.int32), np.ascontiguousarray(centers), n_chunks, chunk_rows
         )
         return (*self._m_step(weight_sum, diff_sum, scatter, centers), weight_sum <= 0)
@@ -259,8 +259,8 @@ class GaussianMixture:
         if self.means_init is not None:
             centers = self._checked_means_init(d)
             labels = np.empty(X.shape[0], dtype=np.int32)
-            n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
-            _kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
+            n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
+            mixture_kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
             Xs, ws = X, w
         else:
             Xs, ws = X, w
@@ -360,18 +360,18 @@ class GaussianMixture:
         w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
         rng = np.random.default_rng(self.random_state)
         self.n_features_in_ = X.shape[1]
-        with _kernels.threads_for_rows(X.shape[0]):
+        with threads.threads_for_rows(X.shape[0]):
             self._initialize(X, w, rng)
         self.converged_ = False
         self.n_iter_ = 0
         self.log_likelihood_history_ = []
         self.lower_bound_ = -np.inf
         total_weight = w.sum()
-        n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
-        em_pass = _kernels.em_pass_3d if X.shape[1] == 3 else _kernels.em_pass
+        n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
+        em_pass = mixture_kernels.em_pass_3d if X.shape[1] == 3 else mixture_kernels.em_pass
         previous = -np.inf
         for iteration in range(1, self.max_iter + 1):
-            with _kernels.threads_for_rows(X.shape[0]):
+            with threads.threads_for_rows(X.shape[0]):
                 resp_sum, diff_sum, scatter, log_likelihood, worst_row = em_pass(
                     X, w, *self._kernel_args(), n_chunks, chunk_rows
                 )
@@ -401,7 +401,7 @@ class GaussianMixture:
         self._check_fitted()
         X = check_data(X, n_features=self.means_.shape[1])
         out = np.empty(X.shape[0])
-        kernel = _kernels.mixture_log_density_3d if X.shape[1] == 3 else _kernels.mixture_log_density
+        kernel = mixture_kernels.mixture_log_density_3d if X.shape[1] == 3 else mixture_kernels.mixture_log_density
         kernel(X, *self._kernel_args(), out)
         return out
 
@@ -415,7 +415,7 @@ class GaussianMixture:
         self._check_fitted()
         X = check_data(X, n_features=self.means_.shape[1])
         out = np.empty((X.shape[0], self.means_.shape[0]))
-        _kernels.component_log_prob(X, *self._kernel_args(), out)
+        mixture_kernels.component_log_prob(X, *self._kernel_args(), out)
         return out
 
     def predict_proba(self, X) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from segmix.mixture import _kernels
+from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._validation import (
     check_choice,
     check_data,
@@ -51,7 +51,7 @@ def kmeans_plusplus(X, w, n_clusters, rng) -> np.ndarray:
     centers[0] = X[first]
     min_dist = np.full(n, np.inf)
     for k in range(1, n_clusters):
-        _kernels.min_sq_dist_update(X, centers[k - 1], min_dist)
+        mixture_kernels.min_sq_dist_update(X, centers[k - 1], min_dist)
         score = min_dist * w
         total = score.sum()
         if not total > 0:
@@ -102,12 +102,12 @@ def lloyd(X, w, centers, max_iter, tol_abs):
     n_iter : int
     """
     n = X.shape[0]
-    n_chunks, chunk_rows = _kernels.chunking(n)
+    n_chunks, chunk_rows = mixture_kernels.chunking(n)
     labels = np.empty(n, dtype=np.int32)
     centers = centers.copy()
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        weight_sum, coord_sum, inertia = _kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
+        weight_sum, coord_sum, inertia = mixture_kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
         new_centers = centers.copy()
         filled = weight_sum > 0
         new_centers[filled] = coord_sum[filled] / weight_sum[filled, None]
@@ -122,7 +122,7 @@ def lloyd(X, w, centers, max_iter, tol_abs):
         if shift <= tol_abs and filled.all():
             break
     # Labels and J must describe the returned centres.
-    _, _, inertia = _kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
+    _, _, inertia = mixture_kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
     return centers, labels, float(inertia), n_iter
 
 
@@ -201,7 +201,7 @@ class KMeans:
         # Invariant to the unit of the weights (scikit-learn#10933); inertia_ in the caller's unit.
         w, scale = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
         rng = np.random.default_rng(self.random_state)
-        with _kernels.threads_for_rows(X.shape[0]):
+        with threads.threads_for_rows(X.shape[0]):
             centers, labels, inertia, n_iter = run_kmeans(
                 X, w, self.n_clusters, init=self.init, n_init=self.n_init,
                 max_iter=self.max_iter, tol=self.tol, rng=rng,
@@ -218,8 +218,8 @@ class KMeans:
             raise RuntimeError("KMeans is not fitted yet: call fit first")
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         labels = np.empty(X.shape[0], dtype=np.int32)
-        n_chunks, chunk_rows = _kernels.chunking(X.shape[0])
-        _kernels.lloyd_pass(X, np.ones(X.shape[0]), self.cluster_centers_, labels, n_chunks, chunk_rows)
+        n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
+        mixture_kernels.lloyd_pass(X, np.ones(X.shape[0]), self.cluster_centers_, labels, n_chunks, chunk_rows)
         return labels
 
     def fit_predict(self, X, sample_weight=None) -> np.ndarray:

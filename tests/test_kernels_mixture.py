@@ -1,4 +1,4 @@
-"""Every numba kernel of segmix.mixture._kernels against the plain NumPy references in naive.py."""
+"""The mixture-pass kernels of segmix.kernels.mixture against the plain NumPy references in naive.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from segmix.mixture import _kernels
+from segmix.kernels import mixture as mixture_kernels
+from segmix.kernels import pixels as pixel_kernels
 import naive
 
 SIZES = (1, 7, 300, 10_001)
@@ -77,7 +78,7 @@ def test_em_pass_matches_naive(d, k_count, n, weighting):
     X = _data(rng, n, d, means)
     w = _weights(rng, n, weighting)
     args = _kernel_args(weights, means, covs)
-    result = _kernels.em_pass(X, w, *args, *_kernels.chunking(n))
+    result = mixture_kernels.em_pass(X, w, *args, *mixture_kernels.chunking(n))
     _check_em_stats(result, X, w, weights, means, covs)
 
 
@@ -90,7 +91,7 @@ def test_em_pass_3d_matches_naive(k_count, n, weighting):
     X = _data(rng, n, 3, means, scale=0.1)
     w = _weights(rng, n, weighting)
     args = _kernel_args(weights, means, covs)
-    result = _kernels.em_pass_3d(X, w, *args, *_kernels.chunking(n))
+    result = mixture_kernels.em_pass_3d(X, w, *args, *mixture_kernels.chunking(n))
     _check_em_stats(result, X, w, weights, means, covs)
 
 
@@ -104,7 +105,7 @@ def test_em_pass_any_chunking_gives_same_statistics(kernel, chunk_rows):
     X = _data(rng, n, 3, means, scale=0.2)
     w = _weights(rng, n, "zeros")
     n_chunks = -(-n // chunk_rows)
-    result = getattr(_kernels, kernel)(X, w, *_kernel_args(weights, means, covs), n_chunks, chunk_rows)
+    result = getattr(mixture_kernels, kernel)(X, w, *_kernel_args(weights, means, covs), n_chunks, chunk_rows)
     _check_em_stats(result, X, w, weights, means, covs)
 
 
@@ -116,7 +117,7 @@ def test_em_pass_zero_weight_component(kernel):
     weights = np.array([0.6, 0.0, 0.4])
     X = _data(rng, 2000, 3, means, scale=0.3)
     w = np.ones(len(X))
-    result = getattr(_kernels, kernel)(X, w, *_kernel_args(weights, means, covs), *_kernels.chunking(len(X)))
+    result = getattr(mixture_kernels, kernel)(X, w, *_kernel_args(weights, means, covs), *mixture_kernels.chunking(len(X)))
     resp_sum, diff_sum, scatter, ll, _ = result
     assert resp_sum[1] == 0.0
     assert np.isfinite(diff_sum).all() and np.isfinite(scatter).all() and np.isfinite(ll)
@@ -129,8 +130,8 @@ def test_em_pass_3d_equals_generic_em_pass():
     X = _data(rng, 5000, 3, means, scale=0.1)
     w = _weights(rng, 5000, "zeros")
     args = _kernel_args(weights, means, covs)
-    a = _kernels.em_pass_3d(X, w, *args, *_kernels.chunking(len(X)))
-    b = _kernels.em_pass(X, w, *args, *_kernels.chunking(len(X)))
+    a = mixture_kernels.em_pass_3d(X, w, *args, *mixture_kernels.chunking(len(X)))
+    b = mixture_kernels.em_pass(X, w, *args, *mixture_kernels.chunking(len(X)))
     for x, y in zip(a[:3], b[:3]):
         assert_allclose(x, y, rtol=1e-10, atol=1e-10)
     assert_allclose(a[3], b[3], rtol=1e-12)
@@ -148,7 +149,7 @@ def test_exp_nonpositive_matches_np_exp():
             [-708.0000001, -709.0, -745.0, -746.0, -1e4, -1e300, -np.inf],
         ]
     )
-    got = _kernels.exp_nonpositive(values)
+    got = mixture_kernels.exp_nonpositive(values)
     ref = np.exp(values)
     normal = ref > 1e-300
     rel = np.abs(got[normal] - ref[normal]) / ref[normal]
@@ -164,7 +165,7 @@ def test_exp_nonpositive_matches_np_exp():
 def test_exp_nonpositive_does_not_modify_input():
     values = -np.arange(10.0)
     before = values.copy()
-    _kernels.exp_nonpositive(values)
+    mixture_kernels.exp_nonpositive(values)
     assert_array_equal(values, before)
 
 
@@ -176,13 +177,13 @@ def test_mixture_log_density_matches_naive(d, n, out_dtype):
     weights, means, covs = _mixture(rng, 4, d)
     X = _data(rng, n, d, means)
     out = np.empty(n, dtype=out_dtype)
-    _kernels.mixture_log_density(X, *_kernel_args(weights, means, covs), out)
+    mixture_kernels.mixture_log_density(X, *_kernel_args(weights, means, covs), out)
     ref = naive.log_density(X, weights, means, covs)
     rtol = 1e-12 if out_dtype == np.float64 else 1e-6
     assert_allclose(out, ref, rtol=rtol, atol=1e-9 if out_dtype == np.float64 else 1e-4)
 
 
-@pytest.mark.skipif(not hasattr(_kernels, "mixture_log_density_3d"), reason="no D=3 density kernel")
+@pytest.mark.skipif(not hasattr(mixture_kernels, "mixture_log_density_3d"), reason="no D=3 density kernel")
 @pytest.mark.parametrize("out_dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("n", [1, 7, 255, 257, 10_001])
 @pytest.mark.parametrize("k_count", [1, 5])
@@ -191,7 +192,7 @@ def test_mixture_log_density_3d_matches_naive(k_count, n, out_dtype):
     weights, means, covs = _mixture(rng, k_count, 3, scale=0.1)
     X = _data(rng, n, 3, means, scale=0.1)
     out = np.empty(n, dtype=out_dtype)
-    _kernels.mixture_log_density_3d(X, *_kernel_args(weights, means, covs), out)
+    mixture_kernels.mixture_log_density_3d(X, *_kernel_args(weights, means, covs), out)
     ref = naive.log_density(X, weights, means, covs)
     rtol = 1e-12 if out_dtype == np.float64 else 1e-6
     assert_allclose(out, ref, rtol=rtol, atol=1e-9 if out_dtype == np.float64 else 1e-4)
@@ -204,7 +205,7 @@ def test_component_log_prob_matches_naive(d, n):
     weights, means, covs = _mixture(rng, 3, d)
     X = _data(rng, n, d, means)
     out = np.empty((n, 3))
-    _kernels.component_log_prob(X, *_kernel_args(weights, means, covs), out)
+    mixture_kernels.component_log_prob(X, *_kernel_args(weights, means, covs), out)
     assert_allclose(out, naive.component_log_prob(X, weights, means, covs), rtol=1e-12, atol=1e-9)
 
 
@@ -218,7 +219,7 @@ def test_lloyd_pass_matches_naive(d, k_count, n, weighting):
     X = _data(rng, n, d, centers)
     w = _weights(rng, n, weighting)
     labels = np.full(n, -1, dtype=np.int32)
-    weight_sum, coord_sum, inertia = _kernels.lloyd_pass(X, w, centers, labels, *_kernels.chunking(n))
+    weight_sum, coord_sum, inertia = mixture_kernels.lloyd_pass(X, w, centers, labels, *mixture_kernels.chunking(n))
     ref_labels, ref_j = naive.kmeans_assign(X, centers, w)
     assert_array_equal(labels, ref_labels)
     ref_ws, ref_xs = naive.cluster_sums(X, w, ref_labels, k_count)
@@ -236,7 +237,7 @@ def test_cluster_scatter_matches_naive(d, n):
     X = _data(rng, n, d, centers)
     w = _weights(rng, n, "zeros")
     labels = rng.integers(0, k_count, size=n).astype(np.int32)
-    weight_sum, diff_sum, scatter = _kernels.cluster_scatter(X, w, labels, centers, *_kernels.chunking(n))
+    weight_sum, diff_sum, scatter = mixture_kernels.cluster_scatter(X, w, labels, centers, *mixture_kernels.chunking(n))
     ref_ws, ref_ds, ref_s = naive.cluster_scatter(X, w, labels, centers)
     assert_allclose(weight_sum, ref_ws, rtol=1e-12, atol=1e-12)
     assert_allclose(diff_sum, ref_ds, rtol=1e-10, atol=1e-9 * w.sum())
@@ -249,7 +250,7 @@ def test_min_sq_dist_update_matches_naive():
     min_dist = np.full(len(X), np.inf)
     ref = np.full(len(X), np.inf)
     for center in X[[0, 10, 500]]:
-        _kernels.min_sq_dist_update(X, center, min_dist)
+        mixture_kernels.min_sq_dist_update(X, center, min_dist)
         ref = np.minimum(ref, ((X - center) ** 2).sum(axis=1))
         assert_allclose(min_dist, ref, rtol=1e-14)
     assert min_dist[0] == 0.0 and min_dist[10] == 0.0
@@ -257,57 +258,9 @@ def test_min_sq_dist_update_matches_naive():
 
 @pytest.mark.parametrize("n", [1, 1000, 200_003])
 def test_chunking_covers_every_row(n):
-    n_chunks, rows = _kernels.chunking(n)
+    n_chunks, rows = mixture_kernels.chunking(n)
     assert n_chunks >= 1 and rows >= 1
     assert (n_chunks - 1) * rows < n <= n_chunks * rows
-    assert n_chunks <= _kernels.MAX_CHUNKS
-
-
-def _image_rows(rng, n, palette_size=50):
-    palette = rng.integers(0, 256, size=(palette_size, 3), dtype=np.uint8)
-    rows = palette[rng.integers(0, palette_size, size=n)]
-    # Corner colours exercise the packing of 0 and 255 in every channel.
-    extra = np.array([[0, 0, 0], [255, 255, 255], [255, 0, 0], [0, 0, 255], [0, 255, 0]], dtype=np.uint8)
-    rows[: min(n, 5)] = extra[: min(n, 5)]
-    return np.ascontiguousarray(rows)
-
-
-def _unique_rgb(pixels):
-    """(colors, counts, inverse) from unique_rgb, which returns (colors, inverse) or all three."""
-    result = _kernels.unique_rgb(pixels)
-    if len(result) == 3:
-        return result
-    colors, inverse = result
-    return colors, np.bincount(inverse, minlength=len(colors)), inverse
-
-
-@pytest.mark.parametrize("n", [1, 7, 10_001, 300_000])
-def test_unique_rgb_matches_np_unique(n):
-    rng = np.random.default_rng(n)
-    pixels = _image_rows(rng, n, palette_size=max(2, n // 20))
-    colors, counts, inverse = _unique_rgb(pixels)
-    ref_colors, ref_inverse, ref_counts = np.unique(pixels, axis=0, return_inverse=True, return_counts=True)
-    assert colors.dtype == np.uint8 and inverse.dtype == np.int32
-    assert_array_equal(colors, ref_colors)  # 24-bit code order is lexicographic (r, g, b)
-    assert_array_equal(counts, ref_counts)
-    assert_array_equal(inverse, ref_inverse.ravel())
-    assert_array_equal(colors[inverse], pixels)
-    assert counts.sum() == n
-
-
-def test_pack_rgb_and_gather_rows():
-    rng = np.random.default_rng(1)
-    pixels = rng.integers(0, 256, size=(1000, 3), dtype=np.uint8)
-    codes = np.empty(1000, dtype=np.int32)
-    _kernels.pack_rgb(pixels, codes)
-    ref = (pixels[:, 0].astype(np.int64) << 16) | (pixels[:, 1].astype(np.int64) << 8) | pixels[:, 2]
-    assert_array_equal(codes, ref)
-    values = rng.normal(size=50)
-    inverse = rng.integers(0, 50, size=5000).astype(np.int32)
-    for dtype in (np.float64, np.float32):
-        out = np.empty(5000, dtype=dtype)
-        _kernels.gather_rows(values, inverse, out)
-        assert_array_equal(out, values[inverse].astype(dtype))
 
 
 # ---------------------------------------------------------------- reproducibility
@@ -318,22 +271,22 @@ def _all_kernel_results(seed):
     X = _data(rng, n, 3, means, scale=0.2)
     w = _weights(rng, n, "zeros")
     args = _kernel_args(weights, means, covs)
-    chunks = _kernels.chunking(n)
+    chunks = mixture_kernels.chunking(n)
     out = {}
-    out["em_pass_3d"] = _kernels.em_pass_3d(X, w, *args, *chunks)
-    out["em_pass"] = _kernels.em_pass(X, w, *args, *chunks)
+    out["em_pass_3d"] = mixture_kernels.em_pass_3d(X, w, *args, *chunks)
+    out["em_pass"] = mixture_kernels.em_pass(X, w, *args, *chunks)
     labels = np.empty(n, dtype=np.int32)
-    out["lloyd_pass"] = (*_kernels.lloyd_pass(X, w, means, labels, *chunks), labels.copy())
-    out["cluster_scatter"] = _kernels.cluster_scatter(X, w, labels, means, *chunks)
+    out["lloyd_pass"] = (*mixture_kernels.lloyd_pass(X, w, means, labels, *chunks), labels.copy())
+    out["cluster_scatter"] = mixture_kernels.cluster_scatter(X, w, labels, means, *chunks)
     density = np.empty(n)
-    _kernels.mixture_log_density(X, *args, density)
+    mixture_kernels.mixture_log_density(X, *args, density)
     out["mixture_log_density"] = (density,)
-    if hasattr(_kernels, "mixture_log_density_3d"):
+    if hasattr(mixture_kernels, "mixture_log_density_3d"):
         density3 = np.empty(n)
-        _kernels.mixture_log_density_3d(X, *args, density3)
+        mixture_kernels.mixture_log_density_3d(X, *args, density3)
         out["mixture_log_density_3d"] = (density3,)
-    pixels = np.ascontiguousarray((np.clip(X, -1.0, 1.0) * 127 + 128).astype(np.uint8))
-    out["unique_rgb"] = _kernels.unique_rgb(pixels)
+    rgb = np.ascontiguousarray((np.clip(X, -1.0, 1.0) * 127 + 128).astype(np.uint8))
+    out["unique_rgb"] = pixel_kernels.unique_rgb(rgb)
     return out
 
 

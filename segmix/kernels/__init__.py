@@ -1,0 +1,29 @@
+"""Jitted kernels: the only package of segmix that imports numba.
+
+Import the module you need (``from segmix.kernels import mixture``); this file imports
+nothing, so ``import segmix`` stays cheap and numba loads only when a kernel is used.
+Each module imports numba, NumPy and other ``segmix.kernels`` modules, never a layer above.
+
+==================  =====================================================================
+module              what it holds
+==================  =====================================================================
+``mixture``         EM passes (``em_pass``, ``em_pass_3d``), mixture densities
+                    (``mixture_log_density[_3d]``, ``component_log_prob``), k-means passes
+                    (``lloyd_pass``, ``min_sq_dist_update``, ``cluster_scatter``),
+                    ``chunking`` of rows into reproducible accumulators
+``pixels``          colour tables and pixel gathering: ``unique_rgb``, ``pack_rgb``,
+                    ``gather_rows``, ``add_upsampled``
+``graphs``          grid and band graphs of the segmentation MRF: ``grid_graph``,
+                    ``sampled_neighbour_sq_diff``, ``block_reduce_level``, ``band_graph``,
+                    ``band_node_labels``, ``band_mask``
+``maxflow``         Boykov-Kolmogorov max-flow: ``graph_maxflow``, ``graph_maxflow_part``,
+                    ``push_short_paths``
+``threads``         thread count of the parallel kernels: ``get_num_threads``,
+                    ``set_num_threads``, ``threads_for_rows``
+``cache``           ``cache_is_warm``: will the first call compile?
+``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)
+==================  =====================================================================
+
+Every kernel has a plain NumPy reference in the tests (``tests/test_kernels_*.py``,
+``tests/test_graphcut.py``).
+"""

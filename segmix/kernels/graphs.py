@@ -1,0 +1,324 @@
+"""Grid and band graphs of the segmentation MRF for the max-flow of :mod:`segmix.kernels.maxflow`.
+
+The exact cut uses the padded pixel grid (:func:`grid_graph`); the coarse-to-fine cut reduces
+the image by blocks (:func:`block_reduce_level`), cuts the coarse level, then builds a compact
+graph of the pixels near the coarse boundary only (:func:`band_graph`) and paints the mask
+back (:func:`band_mask`). Tested through ``tests/test_graphcut.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from segmix.kernels._jit import JIT_OPTIONS as _JIT
+from segmix.kernels.maxflow import _BK_SOURCE
+
+
+@njit(inline="always", **_JIT)
+def _pair_weight(image, y, x, qy, qx, scale, beta):
+    """GrabCut's contrast-sensitive pair weight scale * exp(-beta ||z_p - z_q||^2)."""
+    acc = 0.0
+    for k in range(image.shape[2]):
+        diff = float(image[y, x, k]) - float(image[qy, qx, k])
+        acc += diff * diff
+    return scale * math.exp(-beta * acc)
+
+
+@njit(parallel=True, **_JIT)
+def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
+    """Arrays for ``segmix.graphcut.grid_maxflow`` from the MRF, in one pass (no NumPy temporaries).
+
+    Node of pixel (y, x) is (y + 1) * (W + 2) + (x + 1) on a grid padded by one pixel.
+    For a free pixel p and each direction d with neighbour q inside the image, the pair
+    weight is w = gamma * exp(-beta ||z_p - z_q||^2) / |(dy, dx)|; it becomes the arc
+    capacity p -> q if q is free, or is folded into p's terminal capacity if q is fixed
+    (+w next to fixed foreground, -w next to fixed background). Fixed pixels get no arcs.
+    Every pixel writes only its own entries, so rows run in parallel.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8
+    log_odds : (H, W) float32, cost of background minus cost of foreground
+    fixed : (H, W) uint8, 0 free, 1 fixed foreground, 2 fixed background
+    gamma, beta : float
+    dy, dx : (n_dirs,) int64, all directions (each forward one and its reverse)
+
+    Returns
+    -------
+    terminal : ((H+2)*(W+2),) float32
+    capacity : ((H+2)*(W+2), n_dirs) float32
+    """
+    h, w, c = image.shape
+    wp = w + 2
+    n_dirs = dy.shape[0]
+    terminal = np.zeros((h + 2) * wp, np.float32)
+    capacity = np.zeros(((h + 2) * wp, n_dirs), np.float32)
+    scale = np.empty(n_dirs)
+    for d in range(n_dirs):
+        scale[d] = gamma / math.sqrt(dy[d] * dy[d] + dx[d] * dx[d])
+    for y in prange(h):
+        for x in range(w):
+            if fixed[y, x] != 0:
+                continue
+            node = (y + 1) * wp + x + 1
+            t = float(log_odds[y, x])
+            for d in range(n_dirs):
+                qy = y + dy[d]
+                qx = x + dx[d]
+                if qy < 0 or qy >= h or qx < 0 or qx >= w:
+                    continue
+                weight = _pair_weight(image, y, x, qy, qx, scale[d], beta)
+                f = fixed[qy, qx]
+                if f == 0:
+                    capacity[node, d] = weight
+                elif f == 1:
+                    t += weight
+                else:
+                    t -= weight
+            terminal[node] = t
+    return terminal, capacity
+
+
+@njit(parallel=True, **_JIT)
+def sampled_neighbour_sq_diff(image, dy, dx, row_step):
+    """Mean ||z_p - z_q||^2 over pixel pairs q = p + (dy[d], dx[d]) inside the image whose
+    first pixel lies in every ``row_step``-th row (row_step 1: all pairs; larger: an unbiased
+    estimate at 1 / row_step of the cost). GrabCut's beta is 1 / (2 * this). Per-row partial
+    sums are reduced serially, so the result does not depend on the thread count."""
+    h, w, c = image.shape
+    n_dirs = dy.shape[0]
+    n_rows = (h + row_step - 1) // row_step
+    row_sums = np.zeros(n_rows)
+    row_counts = np.zeros(n_rows, np.int64)
+    for r in prange(n_rows):
+        y = r * row_step
+        s = 0.0
+        count = 0
+        for d in range(n_dirs):
+            qy = y + dy[d]
+            if qy < 0 or qy >= h:
+                continue
+            for x in range(max(0, -dx[d]), min(w, w - dx[d])):
+                qx = x + dx[d]
+                acc = 0.0
+                for k in range(c):
+                    diff = float(image[y, x, k]) - float(image[qy, qx, k])
+                    acc += diff * diff
+                s += acc
+                count += 1
+        row_sums[r] = s
+        row_counts[r] = count
+    total = 0.0
+    n = 0
+    for r in range(n_rows):
+        total += row_sums[r]
+        n += row_counts[r]
+    return total / max(n, 1)
+
+
+@njit(parallel=True, **_JIT)
+def block_reduce_level(image, log_odds, fixed, factor):
+    """One coarse level of the banded cut: factor x factor blocks (the last ones partial).
+
+    Returns
+    -------
+    coarse_image : (Hc, Wc, 3) uint8, rounded mean colour of each block
+    coarse_odds : (Hc, Wc) float32, sum of the block's log-odds
+    coarse_fixed : (Hc, Wc) uint8, 1 (2) if the block holds fixed foreground (background)
+        pixels and none of the other class, else 0
+    """
+    h, w, c = image.shape
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    coarse_image = np.empty((hc, wc, c), np.uint8)
+    coarse_odds = np.empty((hc, wc), np.float32)
+    coarse_fixed = np.empty((hc, wc), np.uint8)
+    for by in prange(hc):
+        y0 = by * factor
+        y1 = min(h, y0 + factor)
+        acc = np.zeros(c)
+        for bx in range(wc):
+            x0 = bx * factor
+            x1 = min(w, x0 + factor)
+            s = 0.0
+            fg = False
+            bg = False
+            for k in range(c):
+                acc[k] = 0.0
+            for y in range(y0, y1):
+                for x in range(x0, x1):
+                    s += log_odds[y, x]
+                    f = fixed[y, x]
+                    if f == 1:
+                        fg = True
+                    elif f == 2:
+                        bg = True
+                    for k in range(c):
+                        acc[k] += image[y, x, k]
+            n = (y1 - y0) * (x1 - x0)
+            for k in range(c):
+                coarse_image[by, bx, k] = np.uint8(min(255.0, math.floor(acc[k] / n + 0.5)))
+            coarse_odds[by, bx] = s
+            if fg and not bg:
+                coarse_fixed[by, bx] = 1
+            elif bg and not fg:
+                coarse_fixed[by, bx] = 2
+            else:
+                coarse_fixed[by, bx] = 0
+    return coarse_image, coarse_odds, coarse_fixed
+
+
+@njit(inline="always")
+def _band_status(fixed, coarse, near, factor, y, x):
+    """0 free (in the band), 1 foreground, 2 background for pixel (y, x)."""
+    f = fixed[y, x]
+    if f != 0:
+        return f
+    cy = y // factor
+    cx = x // factor
+    if near[cy, cx]:
+        return 0
+    return 1 if coarse[cy, cx] else 2
+
+
+@njit(parallel=True, **_JIT)
+def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx):
+    """Compact graph of the free pixels for :func:`graph_maxflow` (no full-size grid).
+
+    A pixel is fixed if ``fixed`` says so (the scribbles), free if its coarse block
+    (y // factor, x // factor) is ``near`` the coarse boundary, else fixed to the coarse label
+    ``coarse``. With ``factor = 1`` and ``near`` all True this is the whole-image graph.
+    Free pixels are numbered row by row (node n, one past the last, is a sentinel with no
+    capacity: arcs to fixed or outside neighbours point to it). Pair weights
+    ``gamma * exp(-beta ||z_p - z_q||^2) / |(dy, dx)|`` to fixed neighbours are folded into
+    the terminal capacity as in :func:`grid_graph`.
+
+    Returns
+    -------
+    index : (H, W) int32, node of each free pixel, -1 elsewhere
+    terminal : (n + 1,) float32
+    capacity : (n + 1, n_dirs) float32
+    neighbour : (n + 1, n_dirs) int32
+    """
+    h, w, c = image.shape
+    n_dirs = dy.shape[0]
+    wc = near.shape[1]
+    # Rows are walked block by block so that blocks outside the band cost one test.
+    row_count = np.zeros(h + 1, np.int64)
+    for y in prange(h):
+        cy = y // factor
+        k = 0
+        for cx in range(wc):
+            if near[cy, cx]:
+                for x in range(cx * factor, min(w, (cx + 1) * factor)):
+                    if fixed[y, x] == 0:
+                        k += 1
+        row_count[y + 1] = k
+    for y in range(h):
+        row_count[y + 1] += row_count[y]
+    n = row_count[h]
+    index = np.empty((h, w), np.int32)
+    for y in prange(h):
+        cy = y // factor
+        k = row_count[y]
+        for cx in range(wc):
+            x0 = cx * factor
+            x1 = min(w, x0 + factor)
+            if near[cy, cx]:
+                for x in range(x0, x1):
+                    if fixed[y, x] == 0:
+                        index[y, x] = k
+                        k += 1
+                    else:
+                        index[y, x] = -1
+            else:
+                for x in range(x0, x1):
+                    index[y, x] = -1
+    terminal = np.zeros(n + 1, np.float32)
+    capacity = np.zeros((n + 1, n_dirs), np.float32)
+    neighbour = np.full((n + 1, n_dirs), n, np.int32)
+    scale = np.empty(n_dirs)
+    for d in range(n_dirs):
+        scale[d] = gamma / math.sqrt(dy[d] * dy[d] + dx[d] * dx[d])
+    for y in prange(h):
+        cy = y // factor
+        for cx in range(wc):
+            if not near[cy, cx]:
+                continue
+            for x in range(cx * factor, min(w, (cx + 1) * factor)):
+                node = index[y, x]
+                if node < 0:
+                    continue
+                _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, beta,
+                                dy, dx, y, x, node, terminal, capacity, neighbour)
+    return index, terminal, capacity, neighbour
+
+
+@njit(inline="always")
+def _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, beta, dy, dx, y, x, node,
+                    terminal, capacity, neighbour):
+    """Arcs and terminal capacity of free pixel (y, x), node ``node``, for :func:`band_graph`."""
+    h, w = fixed.shape
+    t = float(log_odds[y, x])
+    for d in range(dy.shape[0]):
+        qy = y + dy[d]
+        qx = x + dx[d]
+        if qy < 0 or qy >= h or qx < 0 or qx >= w:
+            continue
+        weight = _pair_weight(image, y, x, qy, qx, scale[d], beta)
+        q = index[qy, qx]
+        if q >= 0:
+            capacity[node, d] = weight
+            neighbour[node, d] = q
+        elif _band_status(fixed, coarse, near, factor, qy, qx) == 1:
+            t += weight
+        else:
+            t -= weight
+    terminal[node] = t
+
+
+@njit(parallel=True, **_JIT)
+def band_node_labels(index, labels, factor, n):
+    """Label of each node's coarse block: (n + 1,) int32 (0 for the sentinel node n).
+
+    ``index`` (H, W) int32 from :func:`band_graph`; ``labels`` (Hc, Wc) int32 connected
+    components of the band's coarse blocks (8-connected, so no arc joins two components).
+    """
+    h, w = index.shape
+    out = np.zeros(n + 1, np.int32)
+    for y in prange(h):
+        cy = y // factor
+        for x in range(w):
+            node = index[y, x]
+            if node >= 0:
+                out[node] = labels[cy, x // factor]
+    return out
+
+
+@njit(parallel=True, **_JIT)
+def band_mask(fixed, coarse, near, factor, index, tree):
+    """Final (H, W) bool labels: the flow's source side on free pixels, the fixed label elsewhere."""
+    h, w = fixed.shape
+    wc = near.shape[1]
+    mask = np.empty((h, w), np.bool_)
+    for y in prange(h):
+        cy = y // factor
+        for cx in range(wc):
+            x0 = cx * factor
+            x1 = min(w, x0 + factor)
+            if near[cy, cx]:
+                for x in range(x0, x1):
+                    node = index[y, x]
+                    if node >= 0:
+                        mask[y, x] = tree[node] == _BK_SOURCE
+                    else:
+                        mask[y, x] = fixed[y, x] == 1
+            else:
+                label = coarse[cy, cx]
+                for x in range(x0, x1):
+                    f = fixed[y, x]
+                    mask[y, x] = f == 1 or (f == 0 and label)
+    return mask

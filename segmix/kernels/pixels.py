@@ -1,0 +1,98 @@
+"""Colour tables and pixel gathering: distinct colours of an image, per-colour values spread
+back to pixels, coarse maps added to full-size ones.
+
+Tested against NumPy references in ``tests/test_kernels_pixels.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from segmix.kernels._jit import JIT_OPTIONS as _JIT
+
+
+@njit(parallel=True, **_JIT)
+def pack_rgb(image_flat, codes):
+    """codes[n] = r << 16 | g << 8 | b for an (N, 3) uint8 array; ``codes`` is (N,) int32."""
+    for row in prange(image_flat.shape[0]):
+        codes[row] = (
+            (np.int32(image_flat[row, 0]) << 16)
+            | (np.int32(image_flat[row, 1]) << 8)
+            | np.int32(image_flat[row, 2])
+        )
+
+
+@njit(parallel=True, **_JIT)
+def unique_rgb(image_flat):
+    """Unique colours of an (N, 3) uint8 array, in increasing 24-bit code order.
+
+    Uses a 2**24 presence table instead of sorting, so the cost is linear in N
+    (np.unique on 12 megapixels sorts for about a second). The table is numbered in 256
+    blocks of 2**16 codes in parallel (count per block, prefix sum, number within the
+    block): 38-50 ms instead of 73-87 ms for a serial scan on a 1080p photo.
+
+    Returns
+    -------
+    colors : (U, 3) uint8
+    inverse : (N,) int32, colors[inverse] reconstructs the input
+    """
+    n = image_flat.shape[0]
+    codes = np.empty(n, dtype=np.int32)
+    index = np.zeros(1 << 24, dtype=np.int32)
+    for row in prange(n):
+        code = (
+            (np.int32(image_flat[row, 0]) << 16)
+            | (np.int32(image_flat[row, 1]) << 8)
+            | np.int32(image_flat[row, 2])
+        )
+        codes[row] = code
+        # Benign race: every writer stores the same value.
+        index[code] = 1
+    n_blocks = 256
+    block = (1 << 24) // n_blocks
+    starts = np.zeros(n_blocks + 1, np.int64)
+    for b in prange(n_blocks):
+        count = 0
+        for code in range(b * block, (b + 1) * block):
+            count += index[code]
+        starts[b + 1] = count
+    for b in range(n_blocks):
+        starts[b + 1] += starts[b]
+    u = starts[n_blocks]
+    colors = np.empty((u, 3), dtype=np.uint8)
+    for b in prange(n_blocks):
+        slot = starts[b]
+        for code in range(b * block, (b + 1) * block):
+            if index[code]:
+                index[code] = slot
+                colors[slot, 0] = (code >> 16) & 255
+                colors[slot, 1] = (code >> 8) & 255
+                colors[slot, 2] = code & 255
+                slot += 1
+    inverse = np.empty(n, dtype=np.int32)
+    for row in prange(n):
+        inverse[row] = index[codes[row]]
+    return colors, inverse
+
+
+@njit(parallel=True, **_JIT)
+def gather_rows(values, inverse, out):
+    """out[n] = values[inverse[n]]: spread per-colour values back to every pixel."""
+    for row in prange(inverse.shape[0]):
+        out[row] = values[inverse[row]]
+
+
+@njit(parallel=True, **_JIT)
+def add_upsampled(values, small, factor):
+    """values[y, x] += small[y // factor, x // factor], in place.
+
+    ``values`` (H, W) float32; ``small`` (ceil(H / factor), ceil(W / factor)) float32. Adds
+    a coarse map to a full-size one without building the upsampled copy (np.repeat of a
+    12-megapixel map holds the GIL for about 0.2 s, a visible stall in the window).
+    """
+    h, w = values.shape
+    for y in prange(h):
+        sy = y // factor
+        for x in range(w):
+            values[y, x] += small[sy, x // factor]
