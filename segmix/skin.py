@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -366,6 +366,59 @@ def _with_broad_component(gmm: GaussianMixture, space: FeatureSpace, weight: flo
         covariances=stored.tolist(),
     )
     return GaussianMixture.from_dict(data)
+
+
+def with_non_skin_prior(model: SegmixModel, prior: SegmixModel, weight: float) -> SegmixModel:
+    """``model`` with its non-skin mixture widened by ``prior``'s: (1 - w) p_model + w p_prior.
+
+    A model trained on the scribbles of one photo has seen only that photo's non-skin
+    colours; any colour far from both classes (black, on a photo without black) is then
+    decided by whose Gaussian tail falls off more slowly, often the skin one.  Mixing in
+    the non-skin mixture of a model trained on many photos (the built-in one) gives those
+    colours a likelihood learnt from data: a Bayesian prior over "what non-skin looks like".
+
+    Parameters
+    ----------
+    model, prior : SegmixModel of kind "skin" in the same colour space
+    weight : float in [0, 1)
+        Share of the prior mixture in the non-skin class.
+
+    Returns
+    -------
+    SegmixModel
+        Same skin mixture, priors and threshold; the non-skin mixture has the components of
+        both (full covariances); ``training["non_skin_prior"]`` records the weight.
+
+    Raises
+    ------
+    ValueError
+        When the models are not skin models of the same feature space, or ``weight`` is out of range.
+    """
+    from segmix.mixture.gmm import covariances_to_full
+
+    if model.kind != "skin" or prior.kind != "skin":
+        raise ValueError("with_non_skin_prior needs two skin models")
+    if model.features != prior.features:
+        raise ValueError(f"the prior model's features {prior.features} differ from the model's {model.features}")
+    if not 0.0 <= float(weight) < 1.0:
+        raise ValueError(f"prior weight must be in [0, 1); got {weight!r}")
+    own, other = model.classifier.mixtures[NON_SKIN], prior.classifier.mixtures[NON_SKIN]
+    d = own.means_.shape[1]
+    data = own.to_dict()
+    data.update(
+        n_components=own.n_components + other.n_components,
+        covariance_type="full",
+        weights=np.concatenate([own.weights_ * (1.0 - weight), other.weights_ * weight]).tolist(),
+        means=np.concatenate([own.means_, other.means_]).tolist(),
+        covariances=np.concatenate([covariances_to_full(own.covariances_, own.covariance_type, d),
+                                    covariances_to_full(other.covariances_, other.covariance_type, d)]).tolist(),
+    )
+    mixtures = list(model.classifier.mixtures)
+    mixtures[NON_SKIN] = GaussianMixture.from_dict(data)
+    classifier = BayesClassifier(mixtures, list(model.classifier.priors), model.classifier.class_names)
+    training = dict(model.training, non_skin_prior={"weight": float(weight),
+                                                    "components": int(other.n_components)})
+    return replace(model, classifier=classifier, training=training)
 
 
 def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_type: str = "full",

@@ -259,3 +259,58 @@ def test_posterior_cache_large_path(monkeypatch):
     cache = skin.PosteriorCache(model)
     image = np.random.default_rng(10).integers(0, 256, (30, 40, 3), dtype=np.uint8)
     np.testing.assert_allclose(cache(image), model.posterior_map(image), rtol=1e-5, atol=1e-7)
+
+
+def _one_photo_counts():
+    """Skin and non-skin colours of one bright photo: no dark colour anywhere."""
+    rng = np.random.default_rng(3)
+    sk = np.clip(rng.normal(SKIN_RGB, 12, (4000, 3)), 0, 255).astype(np.uint8)
+    ns = np.concatenate([np.clip(rng.normal(c, 10, (3000, 3)), 0, 255).astype(np.uint8)
+                         for c in ((230, 230, 235), (60, 120, 200), (120, 170, 80))])
+    return skin.ColorCounts.from_dense(np.bincount(skin.rgb_codes(sk), minlength=skin.N_CODES),
+                                       np.bincount(skin.rgb_codes(ns), minlength=skin.N_CODES))
+
+
+def test_non_skin_prior_is_the_weighted_mixture_of_both_densities():
+    model = skin.train_skin_model(_one_photo_counts(), n_components=2, non_skin_components=3, n_init=1,
+                                  covariance_type="diag")
+    prior = skin.load_skin_model()
+    combined = skin.with_non_skin_prior(model, prior, 0.3)
+    X = model.features.colors_to_features(np.random.default_rng(0).integers(0, 256, (500, 3)).astype(np.uint8))
+    own = model.classifier.mixtures[skin.NON_SKIN].score_samples(X)
+    other = prior.classifier.mixtures[skin.NON_SKIN].score_samples(X)
+    expected = np.logaddexp(np.log(0.7) + own, np.log(0.3) + other)
+    np.testing.assert_allclose(combined.classifier.mixtures[skin.NON_SKIN].score_samples(X), expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(combined.classifier.mixtures[skin.SKIN].score_samples(X),
+                               model.classifier.mixtures[skin.SKIN].score_samples(X))
+    assert combined.threshold == model.threshold and combined.training["non_skin_prior"]["weight"] == 0.3
+    with pytest.raises(ValueError, match="weight"):
+        skin.with_non_skin_prior(model, prior, 1.0)
+
+
+def _astronaut_scribble_counts():
+    """What a user teaches in the window on the bundled photo: face = skin, wall and flag = non-skin."""
+    from segmix.io import load_image
+    from segmix.resources import sample_image_path
+
+    image = load_image(sample_image_path())
+    labels = np.zeros(image.shape[:2], np.uint8)
+    labels[100:180, 220:290] = 1
+    labels[20:100, 300:480] = 2
+    labels[250:300, 0:60] = 2
+    return skin.ColorCounts.from_dense(
+        np.bincount(skin.rgb_codes(image[labels == 1]), minlength=skin.N_CODES),
+        np.bincount(skin.rgb_codes(image[labels == 2]), minlength=skin.N_CODES))
+
+
+def test_non_skin_prior_keeps_unseen_dark_colours_out_of_skin():
+    """Trained on one photo's scribbles (the window's options), the model called dark greys skin
+    (p up to 0.96 at grey 28-52); with the built-in non-skin prior none is."""
+    options = {"n_components": 2, "non_skin_components": 4, "color_space": "ycbcr", "prior": 0.5, "n_init": 2}
+    model = skin.train_skin_model(_astronaut_scribble_counts(), **options)
+    greys = np.repeat(np.arange(0, 64, 2, dtype=np.uint8), 3).reshape(1, -1, 3)
+    assert (skin.detect_skin(model, greys) > 0.5).any()  # the fault this guards against
+    combined = skin.with_non_skin_prior(model, skin.load_skin_model(), 0.3)
+    assert (skin.detect_skin(combined, greys) < 0.1).all()
+    face = np.clip(np.random.default_rng(2).normal((225, 170, 150), 6, (1, 400, 3)), 0, 255).astype(np.uint8)
+    assert (skin.detect_skin(combined, face) > 0.5).mean() > 0.9  # skin still found

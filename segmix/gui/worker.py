@@ -79,6 +79,7 @@ class SkinTrainJob:
     options: dict
     image: np.ndarray | None
     overlay: tuple[str, float] | None = None  # (overlay mode, skin threshold) to draw here
+    non_skin_prior_weight: float = 0.0  # share of the built-in non-skin mixture (skin.with_non_skin_prior)
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,8 @@ class ComputeWorker(QObject):
         if isinstance(job, SkinTrainJob):
             with _single_numba_thread():
                 model = skin.train_skin_model(job.counts, **job.options)
+            if job.non_skin_prior_weight > 0:
+                model = skin.with_non_skin_prior(model, skin.load_skin_model(), job.non_skin_prior_weight)
             trained = True
             self._check(job.generation)
         posterior = rgba = None
@@ -500,11 +503,16 @@ class TrainingController(QObject):
         return generation
 
     def request_skin_training(
-        self, counts, options: dict, image: np.ndarray | None, overlay: tuple[str, float] | None = None
+        self, counts, options: dict, image: np.ndarray | None, overlay: tuple[str, float] | None = None,
+        non_skin_prior_weight: float = 0.0,
     ) -> int:
-        """Train a skin model on ``counts`` (then apply it to ``image``); cancels any running job."""
+        """Train a skin model on ``counts`` (then apply it to ``image``); cancels any running job.
+
+        ``non_skin_prior_weight`` > 0 mixes the built-in model's non-skin mixture into the
+        trained one (see segmix.skin.with_non_skin_prior).
+        """
         generation = self._next_generation()
-        emit(self._submit, SkinTrainJob(generation, counts, dict(options), image, overlay))
+        emit(self._submit, SkinTrainJob(generation, counts, dict(options), image, overlay, non_skin_prior_weight))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

@@ -209,3 +209,34 @@ def test_opening_the_next_photo_while_the_skin_model_trains(qtbot, make_window, 
     assert mask[:, 42:].mean() > 0.95 and mask[:, :38].mean() < 0.05
     np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, mask)
     assert messages == []
+
+
+def test_a_model_trained_here_keeps_the_threshold_and_leaves_black_alone(qtbot, make_window, tmp_path, messages):
+    """Trained on one photo without black, the model must not call black skin (issue 13)."""
+    image = make_two(SKIN, GREEN, seed=4)
+    image[45:, :] = np.clip(np.random.default_rng(5).normal(12, 4, (HEIGHT - 45, WIDTH, 3)), 0, 255)  # black band
+    path = _save(tmp_path, "black.png", image)
+    window = make_window(path)
+    skin_mode = window.modes["skin"]
+    enter_skin_mode(qtbot, window)
+    skin_mode.skin_panel.threshold_slider.setValue(86)
+    window.set_tool("foreground")
+    drag(window, [(10, 5), (20, 30)])  # skin on the left, above the black band
+    window.set_tool("background")
+    drag(window, [(60, 5), (70, 30)])
+    assert skin_mode.add_to_skin_training_set()
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=30000):
+        skin_mode.skin_panel.train_button.click()
+    assert skin_mode.skin_panel.threshold == pytest.approx(0.86)  # not reset to 0.50
+    assert skin_mode.skin_model.threshold == pytest.approx(0.86)
+    mask = window.current_mask()
+    assert mask[:40, :38].mean() > 0.9
+    assert skin_mode.skin_posterior[47:].max() < 0.5  # black it never saw is not skin
+    assert "non_skin_prior" in skin_mode.skin_model.training
+    assert "Save it" in skin_mode.skin_panel.status_label.text()
+    saved = tmp_path / "mine.json"
+    assert skin_mode.save_skin_model(saved)
+    assert "Save it" not in skin_mode.skin_panel.status_label.text()
+    assert "mine.json" in skin_mode.skin_panel.status_label.text()
+    assert modelfile.read_model(saved).threshold == pytest.approx(0.86)
+    assert messages == []
