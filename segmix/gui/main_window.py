@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         # foreground strokes); ``layer`` and ``undo_stack`` are the active mode's.
         self._layers: dict[str, LabelLayer] = {}
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
+        self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
         self.undo_group = QUndoGroup(self)
         self.controller = TrainingController(self, warm_up=warm_up)
 
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._show_mode_docks()
         self._apply_mode_texts()
+        self.overlay_panel.set_class_names(*self.active_mode.class_names)
         self._update_title()
         self.resize(1280, 820) if not self.settings.contains("window/geometry") else None
 
@@ -321,6 +323,7 @@ class MainWindow(QMainWindow):
 
     def _on_overlay_style_changed(self, _style: str) -> None:
         self.active_mode.render()
+        self.update_hint()  # the banner says what the colours mean
 
     def _on_threshold_changed(self, threshold: float) -> None:
         self.active_mode.on_threshold_changed(threshold)
@@ -333,6 +336,7 @@ class MainWindow(QMainWindow):
 
     def _on_cancelled(self) -> None:
         self.active_mode.on_cancelled()
+        self.update_hint()
 
     def _on_warmed_up(self, seconds: float) -> None:
         self.statusBar().showMessage(f"Ready (engine warmed up in {seconds:.1f} s)", 4000)
@@ -556,6 +560,7 @@ class MainWindow(QMainWindow):
         self._counts_cache = None
         self.canvas.refresh_scribbles(rect)
         self.active_mode.on_labels_changed(rect)
+        self.update_hint()
 
     def toggle_overlay(self) -> None:
         box = self.overlay_panel.visible_box
@@ -585,6 +590,7 @@ class MainWindow(QMainWindow):
         self.mode_combo.blockSignals(False)
         self._show_mode_docks()
         self._apply_mode_texts()
+        self.overlay_panel.set_class_names(*self.active_mode.class_names)
         if activate:
             self.active_mode.activate()
         self.update_hint()
@@ -609,7 +615,8 @@ class MainWindow(QMainWindow):
 
     # == status ==========================================================================
     def _show_pixel_info(self, x: int, y: int) -> None:
-        if self.image is None or x < 0 or y < 0:
+        self._cursor_pixel = (x, y)
+        if self.image is None or x < 0 or y < 0 or y >= self.image.shape[0] or x >= self.image.shape[1]:
             self.position_label.setText("")
             self.colour_label.setText("")
             self.posterior_label.setText("")
@@ -620,8 +627,9 @@ class MainWindow(QMainWindow):
         self.posterior_label.setText(self.active_mode.pixel_info(x, y))
 
     def update_hint(self) -> None:
-        """Show the active mode's banner text (or how to open a photo)."""
+        """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""
         self.hint_label.setText(HINT_NO_PHOTO if self.layer is None else self.active_mode.hint())
+        self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 
     def _update_title(self) -> None:
         name = self.image_path.name if self.image_path is not None else "untitled"

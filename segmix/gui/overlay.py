@@ -25,9 +25,16 @@ SCRIBBLE_LUT[BACKGROUND] = (*BACKGROUND_RGB, 220)
 
 
 def _heat_lut() -> np.ndarray:
-    """256 x 4 colour map: blue (surely background) -> white -> red (surely foreground)."""
+    """256 x 4 colour map, viridis: dark purple (p = 0) -> teal -> yellow (p = 1).
+
+    Not red / blue: those are the scribble colours, drawn on top of the heat map.  Viridis
+    is perceptually uniform and readable with colour-blindness (anchors sampled from
+    Matplotlib's table at 0, 1/8, ..., 1).
+    """
     anchors = np.array(
-        [[0.0, 40, 80, 220], [0.5, 240, 240, 240], [1.0, 220, 30, 30]], dtype=np.float64
+        [[0.000, 68, 1, 84], [0.125, 71, 45, 123], [0.250, 59, 82, 139], [0.375, 44, 114, 142],
+         [0.500, 33, 145, 140], [0.625, 40, 174, 128], [0.750, 94, 201, 98], [0.875, 173, 220, 48],
+         [1.000, 253, 231, 37]], dtype=np.float64
     )
     t = np.linspace(0.0, 1.0, 256)
     lut = np.empty((256, 4), dtype=np.uint8)

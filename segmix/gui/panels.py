@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.gui.canvas import MAX_BRUSH, MIN_BRUSH
-from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB, OVERLAY_MODE_NAMES, OVERLAY_MODES
+from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB, HEAT_LUT, OVERLAY_MODE_NAMES, OVERLAY_MODES
 from segmix.gui.signals import emit
 
 
@@ -134,8 +135,40 @@ class ToolPanel(QWidget):
             emit(self.brush_size_changed, size)
 
 
+class HeatLegend(QWidget):
+    """The heat map's colour bar: p = 0 on the left, 1 on the right, with the class names."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._names = ("foreground", "background")
+        strip = HEAT_LUT[None, :, :].copy()
+        self._strip = strip  # the QImage below borrows this memory
+        self._image = QImage(strip.data, 256, 1, 256 * 4, QImage.Format.Format_RGBA8888)
+        self.setMinimumHeight(34)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, 34)
+
+    def set_names(self, positive: str, negative: str) -> None:
+        self._names = (positive, negative)
+        self.setToolTip(f"Heat map colours: P({positive}) from 0 (surely {negative}) to 1 (surely {positive})")
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        bar = QRectF(0, 0, self.width(), 12)
+        painter.drawImage(bar, self._image)
+        painter.setPen(QColor(self.palette().windowText().color()))
+        positive, negative = self._names
+        text = QRectF(0, 14, self.width(), self.height() - 14)
+        painter.drawText(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, f"0 {negative}")
+        painter.drawText(text, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "0.5")
+        painter.drawText(text, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, f"{positive} 1")
+        painter.end()
+
+
 class OverlayPanel(QWidget):
-    """How the segmentation is shown: mode, opacity, threshold, on/off."""
+    """How the segmentation is shown: mode, opacity, threshold, on/off, the heat map's legend."""
 
     mode_changed = Signal(str)
     opacity_changed = Signal(float)
@@ -146,19 +179,32 @@ class OverlayPanel(QWidget):
         super().__init__(parent)
         form = QFormLayout(self)
         self.visible_box = QCheckBox("Show overlay (O)")
+        self.visible_box.setToolTip("Show or hide the result over the photo (O)")
         self.visible_box.setChecked(True)
         self.visible_box.toggled.connect(self.visible_changed)
         form.addRow(self.visible_box)
         self.mode_combo = QComboBox()
         for mode in OVERLAY_MODES:
             self.mode_combo.addItem(OVERLAY_MODE_NAMES[mode], mode)
-        self.mode_combo.currentIndexChanged.connect(lambda _i: emit(self.mode_changed, self.mode))
+        self.mode_combo.setToolTip(
+            "Tinted mask: the decision in green.  Outline: its edge in yellow.  "
+            "Probability heat map: the posterior of every pixel, before the threshold"
+        )
+        self.mode_combo.currentIndexChanged.connect(self._style_chosen)
         form.addRow("Style", self.mode_combo)
+        self.legend = HeatLegend()
+        form.addRow(self.legend)
+        opacity_row = QHBoxLayout()
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setToolTip("How strongly the overlay covers the photo (0 % = photo only)")
+        self.opacity_label = QLabel("50 %")
+        self.opacity_label.setMinimumWidth(self.opacity_label.fontMetrics().horizontalAdvance("100 %") + 2)
+        self.opacity_slider.valueChanged.connect(self._opacity_moved)
         self.opacity_slider.setValue(50)
-        self.opacity_slider.valueChanged.connect(lambda v: emit(self.opacity_changed, v / 100.0))
-        form.addRow("Opacity", self.opacity_slider)
+        opacity_row.addWidget(self.opacity_slider, 1)
+        opacity_row.addWidget(self.opacity_label)
+        form.addRow("Opacity", opacity_row)
         threshold_row = QHBoxLayout()
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(1, 99)
@@ -173,6 +219,25 @@ class OverlayPanel(QWidget):
         form.addRow("Threshold", threshold_row)
         self._form = form
         self._threshold_row = threshold_row
+        self._show_legend()
+
+    def _style_chosen(self, _index: int) -> None:
+        self._show_legend()
+        emit(self.mode_changed, self.mode)
+
+    def _show_legend(self) -> None:
+        self._form.setRowVisible(self.legend, self.mode == "heatmap")
+
+    def set_class_names(self, positive: str, negative: str) -> None:
+        """What p = 1 and p = 0 mean in the active mode (legend and threshold tooltip)."""
+        self.legend.set_names(positive, negative)
+        self.threshold_slider.setToolTip(
+            f"A pixel is {positive} when P({positive} | colour) exceeds this value (no retraining)"
+        )
+
+    def _opacity_moved(self, value: int) -> None:
+        self.opacity_label.setText(f"{value} %")
+        emit(self.opacity_changed, value / 100.0)
 
     def set_threshold_visible(self, visible: bool) -> None:
         self._form.setRowVisible(self._threshold_row, visible)

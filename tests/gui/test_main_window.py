@@ -281,3 +281,16 @@ def test_each_mode_keeps_its_own_scribbles_and_undo(qtbot, window):
     assert not window.layer.labels.any()
     window.set_mode("segment")
     np.testing.assert_array_equal(window.layer.labels, segment_labels)
+
+
+def test_every_control_has_a_tooltip(window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QScrollBar
+
+    missing = []
+    for kind in (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox):
+        for widget in window.findChildren(kind):
+            if widget.objectName().startswith("qt_") or isinstance(widget, QScrollBar):
+                continue  # Qt's own parts: dock title buttons, scroll bars
+            if not widget.toolTip():
+                missing.append(f"{type(widget).__name__} {getattr(widget, 'text', lambda: '')()!r}")
+    assert missing == []

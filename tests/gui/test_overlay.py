@@ -26,8 +26,13 @@ def test_render_modes_shapes_and_alpha():
     assert outline[5, 10, 3] == 255 and outline[10, 15, 3] == 0 and outline[0, 0, 3] == 0
     heat = render_overlay("heatmap", probability, mask)
     assert (heat[..., 3] == 255).all()
-    assert heat[10, 10, 0] > heat[10, 10, 2]  # foreground is red
-    assert heat[0, 0, 2] > heat[0, 0, 0]  # background is blue
+    assert heat[10, 10, 0] > 200 and heat[10, 10, 1] > 200 and heat[10, 10, 2] < 80  # p = 1: yellow
+    assert heat[0, 0, :3].sum() < 200  # p = 0: dark
+    # No heat-map colour is close to a scribble colour (strokes are drawn on top of it).
+    from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB, HEAT_LUT
+
+    for stroke in (FOREGROUND_RGB, BACKGROUND_RGB):
+        assert np.abs(HEAT_LUT[:, :3].astype(int) - stroke).sum(axis=1).min() > 100
 
 
 def test_mask_boundary_is_inside_the_mask():

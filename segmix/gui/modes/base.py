@@ -72,6 +72,10 @@ class Mode(QObject):
         Whether the Scribbles dock is shown in this mode.
     uses_overlay_threshold : bool
         Whether the Overlay dock's threshold row applies (a mode with its own threshold says False).
+    class_names : (str, str)
+        What p = 1 and p = 0 of the mode's posterior mean (heat-map legend, banner).
+    open_filter : str or None
+        File dialog filter of File > Open in this mode (None: photos).
     export_names : dict
         Export kind ("mask", "probability", "cutout") -> file kind of ``segmix.gui.files.EXPORTS``
         that names the default file; kinds missing here are not offered in this mode.
@@ -87,6 +91,7 @@ class Mode(QObject):
     uses_overlay_threshold: ClassVar[bool] = True
     export_names: ClassVar[dict[str, str]] = {}
     open_filter: ClassVar[str | None] = None
+    class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
 
     def __init__(self, shell: MainWindow) -> None:
         super().__init__(shell)
@@ -152,6 +157,16 @@ class Mode(QObject):
     def hint(self) -> str:
         """The banner text above the canvas (rich text) while a photo is open."""
         return ""
+
+    def style_phrase(self) -> str:
+        """How the overlay shows the result in the current style, e.g. "Green = foreground"."""
+        positive, negative = self.class_names
+        style = self.shell.overlay_panel.mode
+        if style == "heatmap":
+            return f"Heat map of P({positive}): yellow = surely {positive}, dark purple = surely {negative}"
+        if style == "outline":
+            return f"Yellow outline = edge of the {positive}"
+        return f"Green = {positive}"
 
     def pixel_info(self, x: int, y: int) -> str:
         """Status bar text about image pixel (x, y), e.g. its posterior; "" for nothing."""

@@ -31,9 +31,11 @@ HINT_START = (
 HINT_NEED_BACKGROUND = "Now paint some <b>background</b> (2, or right-drag) - training starts once both have scribbles."
 HINT_NEED_FOREGROUND = "Now paint some <b>foreground</b> (1) - training starts once both have scribbles."
 HINT_TRAINED = (
-    "Green = foreground. Fix mistakes with more strokes (right-drag paints background), "
+    "{style}. Fix mistakes with more strokes (right-drag paints background), "
     "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
 )
+HINT_TRAINING = "Fitting the colour models to your strokes... (Esc cancels)"
+HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
 
 
 class SegmentMode(Mode):
@@ -71,6 +73,7 @@ class SegmentMode(Mode):
         # it) until the user asks for a new fit: Retrain or a change of the model settings.
         self.loaded_model = None
         self._training_in_flight = False
+        self._cancelled = False  # the last fit was cancelled and nothing replaced it
         self._fit_interrupted = False
         self._stroke_end_time: float | None = None
         self.last_update_seconds: float | None = None
@@ -183,6 +186,7 @@ class SegmentMode(Mode):
         shell = self.shell
         if shell.layer is None or not self.active:
             return
+        self._cancelled = False
         if self.loaded_model is not None:
             self._apply_loaded_model()
             return
@@ -195,6 +199,7 @@ class SegmentMode(Mode):
             self.outcome = None
             shell.canvas.set_overlay(None)
             self.model_panel.swatches.set_swatches([])
+            self.training_panel.plot.clear()  # its curves belonged to scribbles that are gone
             self.training_panel.set_status("Waiting: paint both foreground and background")
             shell.update_hint()
             shell.update_actions()
@@ -257,6 +262,7 @@ class SegmentMode(Mode):
 
     def on_cancelled(self) -> None:
         self._training_in_flight = False
+        self._cancelled = True
         note = " (the overlay shows the previous result)" if self.outcome is not None else ""
         self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
 
@@ -328,7 +334,9 @@ class SegmentMode(Mode):
             return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
         if self.outcome is not None:
-            return HINT_TRAINED
+            return HINT_TRAINED.format(style=self.style_phrase())
+        if foreground and background:
+            return HINT_CANCELLED if self._cancelled else HINT_TRAINING
         if foreground and not background:
             return HINT_NEED_BACKGROUND
         if background and not foreground:

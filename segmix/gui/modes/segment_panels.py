@@ -95,14 +95,19 @@ class ModelPanel(QWidget):
         self.components_spin.setKeyboardTracking(False)
         form.addRow("Components", self.components_spin)
         self.covariance_combo = QComboBox()
+        self.covariance_combo.setToolTip(
+            "Shape of each Gaussian: full (any ellipsoid), diag (axis-aligned), spherical (round)")
         for name in COVARIANCE_TYPES:
             self.covariance_combo.addItem(name, name)
         form.addRow("Covariance", self.covariance_combo)
         self.color_space_combo = QComboBox()
+        self.color_space_combo.setToolTip("Colour space the mixtures are fitted in")
         for name in COLOR_SPACES:
             self.color_space_combo.addItem(COLOR_SPACE_NAMES[name], name)
         form.addRow("Colour space", self.color_space_combo)
         self.smoothing_box = QCheckBox("Smooth edges (graph cut)")
+        self.smoothing_box.setToolTip(
+            "Graph cut: neighbouring pixels of similar colour get the same label (slower on large photos)")
         self.smoothing_box.setChecked(True)
         form.addRow(self.smoothing_box)
         layout.addLayout(form)

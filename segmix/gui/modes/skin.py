@@ -30,7 +30,7 @@ SKIN_TRAIN_OPTIONS = {"n_components": 2, "non_skin_components": 4, "color_space"
 NON_SKIN_PRIOR_WEIGHT = 0.3
 
 HINT_SKIN = (
-    "<b>Skin mode</b>: green = skin under the active model; move its threshold on the right. "
+    "<b>Skin mode</b>: {style} under the active model; move its threshold on the right. "
     "To teach a model, paint skin (1) and non-skin (2), then <b>Add photo to skin training set</b>."
 )
 
@@ -58,6 +58,7 @@ class SkinMode(Mode):
     shortcut = "Ctrl+K"
     menu_title = "S&kin"
     tool_texts = {"foreground": "Skin (1)", "background": "Non-skin (2)"}
+    class_names = ("skin", "non-skin")
     # The skin panel has its own threshold; one slider per mode avoids "which one?".
     uses_overlay_threshold = False
     export_names = {"mask": "skin", "probability": "skin_probability", "cutout": "skin_cutout"}
@@ -183,6 +184,7 @@ class SkinMode(Mode):
             return
         if self.active:
             self.render()
+            self.shell.update_hint()  # and the P(skin) under the cursor
         self.shell.update_actions()
         emit(self.skin_updated)
 
@@ -351,7 +353,7 @@ class SkinMode(Mode):
         self.shell.notify_overlay_updated()
 
     def hint(self) -> str:
-        return HINT_SKIN
+        return HINT_SKIN.format(style=self.style_phrase())
 
     def pixel_info(self, x: int, y: int) -> str:
         value = "-" if self.skin_posterior is None else f"{float(self.skin_posterior[y, x]):.2f}"

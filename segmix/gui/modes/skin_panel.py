@@ -63,6 +63,7 @@ class SkinPanel(QWidget):
         self.train_button.setToolTip("Fit skin / non-skin colour mixtures on the training set; the result becomes the active model")
         self.train_button.clicked.connect(self.train_requested)
         self.clear_button = QPushButton("Clear set")
+        self.clear_button.setToolTip("Empty the skin training set (the active model stays)")
         self.clear_button.clicked.connect(self.clear_set_requested)
         train_row.addWidget(self.train_button, 1)
         train_row.addWidget(self.clear_button)

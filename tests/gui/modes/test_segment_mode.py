@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from segmix import modelfile
 from segmix.segment import BACKGROUND, FOREGROUND, TrainingProgress
 
-from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes
+from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes, viewport_point
 
 
 def test_strokes_train_and_overlay_marks_the_two_colours(qtbot, window):
@@ -251,3 +251,43 @@ def test_load_model_shows_its_settings_and_strokes_keep_it(qtbot, window, tmp_pa
     assert segment.outcome.model.settings.covariance_type == "diag"
     assert segment.loaded_model is None and "three_diag.json" not in window.hint_label.text()
     assert messages == []
+
+
+def test_no_stale_information_after_cancel_clear_and_style_change(qtbot, window, monkeypatch):
+    segment = window.modes["segment"]
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=10000)
+    # Status bar under the cursor, then clear everything: no posterior may remain.
+    # (Qt drops a move to the global position of the last one: a spot no other test uses.)
+    QTest.mouseMove(window.canvas.viewport(), viewport_point(window, 7.5, 33.5))
+    assert window.posterior_label.text().startswith("P(foreground) 0.") or "1.00" in window.posterior_label.text()
+    assert segment.training_panel.plot.n_points > 0
+    window.clear_scribbles()
+    assert window.posterior_label.text() == "P(foreground) -"
+    assert segment.training_panel.plot.n_points == 0
+    assert "foreground" in window.hint_label.text() and "Green" not in window.hint_label.text()
+    window.undo_stack.undo()
+    qtbot.waitUntil(lambda: segment.outcome is not None and not window.controller.busy, timeout=10000)
+    # Style: the banner and the legend say what the colours mean.
+    assert "Green = foreground" in window.hint_label.text()
+    assert window.overlay_panel.legend.isHidden()
+    window.overlay_panel.set_mode("heatmap")
+    assert "Heat map" in window.hint_label.text() and "Green" not in window.hint_label.text()
+    assert not window.overlay_panel.legend.isHidden()
+    window.overlay_panel.set_mode("outline")
+    assert "outline" in window.hint_label.text() and window.overlay_panel.legend.isHidden()
+    window.overlay_panel.opacity_slider.setValue(80)
+    assert window.overlay_panel.opacity_label.text() == "80 %"
+    # Cancel: the banner stops asking for strokes that are there.
+    monkeypatch.setattr("segmix.segment.iter_train_model", _slow_training)
+    window.clear_scribbles()
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (10, 40)])
+    assert "background" in window.hint_label.text().lower()
+    window.set_tool("background")
+    with qtbot.waitSignal(window.controller.progress, timeout=5000):
+        drag(window, [(70, 10), (70, 40)])
+    assert "Fitting" in window.hint_label.text()
+    with qtbot.waitSignal(window.controller.cancelled, timeout=1000):
+        segment.training_panel.cancel_button.click()
+    assert "cancelled" in window.hint_label.text().lower() and "Now paint" not in window.hint_label.text()
