@@ -6,6 +6,7 @@ export can never overwrite the photo it was made from.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from segmix import io as segmix_io
@@ -77,6 +78,25 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         segmix_io.save_labels(path, labels, protect=protect)
     else:
         raise ValueError(f"unknown export kind {kind!r}")
+
+
+def normalised(path) -> str:
+    """One spelling per file: absolute, symlinks and ``..`` resolved, case-folded where the OS ignores case."""
+    return os.path.normcase(os.path.realpath(os.fspath(path)))
+
+
+def is_bundled(path) -> bool:
+    """True for files shipped inside segmix (the sample photo): never a place to save into."""
+    from segmix import resources
+
+    roots = [Path(resources.__file__).resolve().parent]
+    for kind in ("sample_images", "resources"):
+        try:
+            roots.append(resources.data_dir(kind).resolve())
+        except (FileNotFoundError, OSError, ValueError):
+            pass
+    where = Path(normalised(path))
+    return any(where == root or root in where.parents for root in roots)
 
 
 def model_saving_available() -> bool:

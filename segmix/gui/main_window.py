@@ -12,10 +12,11 @@ thread) -> the mode draws its overlay on the canvas.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -453,18 +454,25 @@ class MainWindow(QMainWindow):
         self.update_actions()
 
     def _remember_file(self, path: Path) -> None:
-        path = path.resolve()
-        self.settings.setValue("files/last_folder", str(path.parent))
-        recent = [p for p in self._recent_files() if p != str(path)]
-        recent.insert(0, str(path))
+        name = files.normalised(path)
+        if not files.is_bundled(name):  # open dialogs must not start inside the installed package
+            self.settings.setValue("files/last_folder", str(Path(name).parent))
+        recent = [p for p in self._recent_files() if p != name]
+        recent.insert(0, name)
         self.settings.setValue("files/recent", recent[:MAX_RECENT])
         self._rebuild_recent_menu()
 
     def _recent_files(self) -> list[str]:
+        """Recent files, most recent first, one entry per file however it was spelled."""
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list
             value = [value]
-        return [str(v) for v in (value or [])]
+        unique: list[str] = []
+        for entry in value or []:
+            name = files.normalised(str(entry))
+            if name not in unique:
+                unique.append(name)
+        return unique
 
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -476,8 +484,34 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     def last_folder(self) -> str:
-        """The folder file dialogs start in."""
+        """The folder open dialogs start in."""
         return str(self.settings.value("files/last_folder", str(Path.home())))
+
+    def default_save_path(self, file_name: str) -> Path:
+        """Where a save dialog proposes ``file_name``.
+
+        The folder last saved to for this photo; else beside the photo, unless the photo is
+        bundled with segmix (the sample) or its folder is read-only; then the folder last
+        saved to, else the user's Pictures folder, else home.
+        """
+        last = str(self.settings.value("files/last_save_folder", ""))
+        last_photo = str(self.settings.value("files/last_save_photo", ""))
+        photo = files.normalised(self.image_path) if self.image_path is not None else ""
+        if last and Path(last).is_dir() and photo and last_photo == photo:
+            return Path(last) / file_name
+        if photo and not files.is_bundled(photo) and os.access(Path(photo).parent, os.W_OK):
+            return Path(photo).parent / file_name
+        if last and Path(last).is_dir():
+            return Path(last) / file_name
+        pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        folder = Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
+        return folder / file_name
+
+    def remember_save(self, path) -> None:
+        """A file was written to ``path``: the next save dialog for this photo starts in its folder."""
+        self.settings.setValue("files/last_save_folder", str(Path(files.normalised(path)).parent))
+        photo = files.normalised(self.image_path) if self.image_path is not None else ""
+        self.settings.setValue("files/last_save_photo", photo)
 
     def load_scribbles(self, path=None) -> bool:
         """Replace the scribbles with a label PNG (undoable)."""
@@ -521,7 +555,7 @@ class MainWindow(QMainWindow):
                 return False
             name_kind = mode.export_names[kind]
         if path is None:
-            default = files.default_export_path(self.image_path, name_kind, Path(self.last_folder()))
+            default = self.default_save_path(files.default_export_path(self.image_path, name_kind).name)
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])
             if not path:
                 return False
@@ -534,6 +568,7 @@ class MainWindow(QMainWindow):
             return False
         if kind == "scribbles":
             self.undo_stack.setClean()
+        self.remember_save(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 

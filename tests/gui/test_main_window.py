@@ -294,3 +294,52 @@ def test_every_control_has_a_tooltip(window):
             if not widget.toolTip():
                 missing.append(f"{type(widget).__name__} {getattr(widget, 'text', lambda: '')()!r}")
     assert missing == []
+
+
+def test_save_dialogs_never_open_inside_the_package_and_remember_the_folder(qtbot, window, tmp_path, monkeypatch):
+    from segmix.gui import files
+    from segmix.resources import sample_image_path
+
+    home = tmp_path / "home"
+    (home / "Pictures").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    offered = []
+    window.ask_save_path = lambda title, default, name_filter: offered.append(default) or ""
+    assert window.open_sample()
+    paint_two_classes(qtbot, window)
+    window.export("mask")
+    assert offered[-1] == home / "Pictures" / "astronaut_mask.png"
+    assert not files.is_bundled(offered[-1]) and files.is_bundled(sample_image_path())
+    out = tmp_path / "exports"
+    out.mkdir()
+    assert window.export("mask", out / "mine.png")
+    for kind in ("mask", "probability", "scribbles"):
+        window.export(kind)
+        assert offered[-1].parent == out  # the folder last saved to
+    window.modes["segment"].save_model()
+    assert offered[-1] == out / "astronaut_model.json"
+    assert window.last_folder() != str(sample_image_path().parent)  # open dialogs neither
+    # A photo of the user's own: beside it, until the user saves it elsewhere.
+    photo = tmp_path / "own" / "cat.png"
+    photo.parent.mkdir()
+    Image.fromarray(make_two_colour_image(seed=3)).save(photo)
+    assert window.open_image(photo)
+    paint_two_classes(qtbot, window)
+    window.export("mask")
+    assert offered[-1] == photo.with_name("cat_mask.png")
+    assert window.export("cutout", out / "cat_cut.png")
+    window.export("mask")
+    assert offered[-1] == out / "cat_mask.png"
+
+
+def test_open_recent_lists_each_photo_once(qtbot, make_window, photo_path, qsettings, tmp_path):
+    link = tmp_path / "link.png"
+    link.symlink_to(photo_path)
+    (photo_path.parent / "sub").mkdir()
+    spelled = str(photo_path.parent / "sub" / ".." / photo_path.name)
+    qsettings.setValue("files/recent", [str(photo_path), spelled, str(link)])
+    window = make_window()
+    assert [a.toolTip() for a in window.recent_menu.actions()] == [str(photo_path.resolve())]
+    assert window.open_image(link)
+    assert window.open_image(spelled)
+    assert [a.toolTip() for a in window.recent_menu.actions()] == [str(photo_path.resolve())]

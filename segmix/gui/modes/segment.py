@@ -360,7 +360,7 @@ class SegmentMode(Mode):
         if self.outcome is None or not files.model_saving_available():
             return False
         if path is None:
-            default = files.default_export_path(shell.image_path, "model", Path(shell.last_folder()))
+            default = shell.default_save_path(files.default_export_path(shell.image_path, "model").name)
             path = shell.ask_save_path("Save model", default, files.EXPORTS["model"][2])
             if not path:
                 return False
@@ -369,6 +369,7 @@ class SegmentMode(Mode):
         except (ValueError, OSError, AttributeError) as exc:
             shell.show_message("Cannot save model", str(exc))
             return False
+        shell.remember_save(path)
         shell.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 

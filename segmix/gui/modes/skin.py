@@ -235,10 +235,7 @@ class SkinMode(Mode):
         if self.skin_model is None:
             return False
         if path is None:
-            if shell.image_path is not None:
-                default = shell.image_path.with_name("skin_model.json")
-            else:
-                default = Path(shell.last_folder()) / "skin_model.json"
+            default = shell.default_save_path("skin_model.json")
             path = shell.ask_save_path("Save skin model", default, files.EXPORTS["skin_model"][2])
             if not path:
                 return False
@@ -249,6 +246,7 @@ class SkinMode(Mode):
         except (ValueError, OSError) as exc:
             shell.show_message("Cannot save skin model", str(exc))
             return False
+        shell.remember_save(path)
         self.skin_model = model
         self.skin_model_name = Path(path).name
         self.skin_panel.set_model_name(self.skin_model_name)
