@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
+    QSizePolicy,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -44,6 +46,7 @@ from segmix.gui.signals import emit
 from segmix.gui.worker import TrainingController
 
 MAX_RECENT = 8
+DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
 
 
@@ -75,6 +78,14 @@ class _ShortcutsBeforeTyping(QObject):
                                           for s in action.shortcuts()):
                 return True  # not accepted: the shortcut fires, the field never sees the key
         return False
+
+
+class _DockScroll(QScrollArea):
+    """A dock's scroll area that asks for its panel's own size (QScrollArea guesses 256 px)."""
+
+    def sizeHint(self):  # noqa: N802
+        inner = self.widget()
+        return inner.sizeHint() if inner is not None else super().sizeHint()
 
 
 class MainWindow(QMainWindow):
@@ -181,7 +192,24 @@ class MainWindow(QMainWindow):
             raise ValueError(f"two docks with the key {key!r}")
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")  # saveState needs names
-        dock.setWidget(widget)
+        # Every dock scrolls: the window must fit a 768-pixel laptop screen with a task bar
+        # whatever the docks hold.  A dock is as tall as its panel wants; only panels whose
+        # vertical size policy expands (a plot, the skin panel) take the height left over,
+        # so there are no empty gaps between panels.
+        scroll = _DockScroll()
+        scroll.setObjectName(f"scroll_{key}")
+        scroll.setWidget(widget)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumHeight(DOCK_MIN_HEIGHT)
+        # No horizontal scrolling: the dock is never narrower than its panel can be.
+        scroll.setMinimumWidth(widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        expands = widget.sizePolicy().verticalPolicy() in (QSizePolicy.Policy.Expanding,
+                                                            QSizePolicy.Policy.MinimumExpanding)
+        scroll.setSizePolicy(QSizePolicy.Policy.Preferred,
+                             QSizePolicy.Policy.Expanding if expands else QSizePolicy.Policy.Maximum)
+        dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.docks[key] = dock
         return key

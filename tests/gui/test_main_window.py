@@ -343,3 +343,21 @@ def test_open_recent_lists_each_photo_once(qtbot, make_window, photo_path, qsett
     assert window.open_image(link)
     assert window.open_image(spelled)
     assert [a.toolTip() for a in window.recent_menu.actions()] == [str(photo_path.resolve())]
+
+
+@pytest.mark.parametrize("mode", ["segment", "skin"])
+def test_the_window_fits_a_768_pixel_screen_and_panels_leave_no_gaps(qtbot, window, mode):
+    if mode == "skin":
+        with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=20000):
+            window.set_mode("skin")
+    assert window.minimumSizeHint().height() < 600
+    window.resize(1024, 640)  # 768 minus a task bar and the title bar, with room to spare
+    QApplication.processEvents()
+    assert window.height() == 640
+    window.resize(1280, 900)
+    QApplication.processEvents()
+    for key, dock in window.docks.items():
+        if dock.isVisible() and key in ("tools", "overlay", "model"):
+            panel = dock.widget().widget()
+            # A panel's dock is no taller than the panel needs (plus the dock's title bar).
+            assert dock.height() <= panel.sizeHint().height() + 40, key
