@@ -47,6 +47,7 @@ from skimage.draw import line as draw_line
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from segmix.labelmaps import load_mask  # noqa: E402
 from segmix.segment import BACKGROUND, FOREGROUND, SegmentationSettings, segment  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "interactive" / "davis"
@@ -224,6 +225,12 @@ def grabcut(image: np.ndarray, scribbles: np.ndarray, unknown_as_foreground: boo
     return (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
 
 
+def load_truth(path: Path, shape: tuple[int, int] | None) -> np.ndarray:
+    """Ground truth through segmix's one mask loader: (H, W) uint8 0 / 128 (ignore) / 255."""
+    labels = load_mask(path, shape)
+    return np.where(labels == 1, 255, np.where(labels < 0, IGNORE, 0)).astype(np.uint8)
+
+
 def load_frames(split: str, limit: int | None, profile: str = "sparse"):
     names = sorted(p.stem for p in (DATA / "images").glob("*.jpg"))
     if split == "even":
@@ -233,7 +240,7 @@ def load_frames(split: str, limit: int | None, profile: str = "sparse"):
     names = names[:limit] if limit else names
     for index, name in enumerate(names):
         image = np.asarray(Image.open(DATA / "images" / f"{name}.jpg").convert("RGB"))
-        truth = np.asarray(Image.open(DATA / "masks" / f"{name}.png").convert("L"))
+        truth = load_truth(DATA / "masks" / f"{name}.png", image.shape[:2])
         yield name, image, truth, make_scribbles(truth, seed=int(name) if name.isdigit() else index, profile=profile)
 
 
@@ -321,7 +328,7 @@ def _upscaled(image, truth, size):
 
 def run_speed(args) -> None:
     image = np.asarray(Image.open(DATA / "images" / "000.jpg").convert("RGB"))
-    truth = np.asarray(Image.open(DATA / "masks" / "000.png").convert("L"))
+    truth = load_truth(DATA / "masks" / "000.png", image.shape[:2])
     hd, hd_truth = _upscaled(image, truth, (1920, 1080))
     scribbles = make_scribbles(hd_truth, seed=0)
     settings = SegmentationSettings()

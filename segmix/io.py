@@ -7,8 +7,9 @@ Every image goes through :func:`load_image_info`, which returns display-oriented
 that the numbers a user sees in the GUI can be explained:
 
 * EXIF orientation is applied (``ImageOps.exif_transpose``): arrays are in the orientation
-  a photo viewer shows. Label / scribble files are *not* transposed (see
-  :func:`load_scribbles`).
+  a photo viewer shows. Label / scribble files and masks are *not* transposed, and are
+  read by stricter rules (lossless, single-channel, documented values): see
+  :mod:`segmix.labelmaps`.
 * ``1``, ``L``, ``P`` (palette) and ``RGB`` are expanded to RGB with Pillow's conversions.
 * Alpha (``LA``, ``PA``, ``RGBA``, ``P`` with transparency) is **dropped, not composited**:
   the stored colours are kept as they are and the alpha channel is returned separately in
@@ -74,6 +75,7 @@ __all__ = [
     "ensure_not_input",
     "load_image",
     "load_image_info",
+    "load_mask",
     "load_scribbles",
     "save_cutout",
     "save_image",
@@ -372,62 +374,6 @@ def load_image(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarr
     Shorthand for ``load_image_info(path, max_pixels).pixels``; see there.
     """
     return load_image_info(path, max_pixels).pixels
-
-
-def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
-    """Load a scribble / label file: 0 = unlabelled, 1 = foreground, 2 = background.
-
-    The file must be an 8-bit greyscale (``L``) or palette (``P``) PNG (or another lossless
-    format Pillow reads). For palette files the palette *indices* are the labels; the
-    palette colours are only for viewing. No EXIF orientation is applied: label files are
-    written by us (:func:`save_labels`) in the displayed orientation of their photo, so
-    they must already have the displayed size ``shape``.
-
-    Parameters
-    ----------
-    path : str or PathLike
-    shape : (int, int)
-        ``(H, W)`` of the displayed image the scribbles belong to.
-
-    Returns
-    -------
-    (H, W) uint8 ndarray
-        Values in {0, 1, 2}.
-
-    Raises
-    ------
-    ImageLoadError
-        Unreadable file, wrong mode, wrong size (both sizes named) or label values other
-        than 0, 1, 2 (the values found are named).
-    """
-    path = Path(path)
-    height, width = (int(v) for v in shape)
-    _check_file(path)
-    # A label file bigger than its photo is wrong anyway; this also caps decoding cost.
-    decoded = _open_and_decode(path, max(1, 4 * height * width))
-    mode, stored_size = decoded.mode, decoded.stored_size
-    with decoded.image as im:
-        if mode not in ("L", "P"):
-            raise ImageLoadError(
-                f"{path}: scribble files must be 8-bit greyscale (L) or palette (P) images "
-                f"of labels 0/1/2, this one has mode {mode!r}"
-            )
-        labels = np.array(im, dtype=np.uint8)  # for P this is the index plane
-    if stored_size != (width, height):
-        hint = " (it looks rotated by 90 degrees)" if stored_size == (height, width) else ""
-        raise ImageLoadError(
-            f"{path}: scribbles are {stored_size[0]} x {stored_size[1]} pixels but the image "
-            f"is {width} x {height}{hint}"
-        )
-    found = np.unique(labels)
-    bad = found[~np.isin(found, (UNLABELLED, FOREGROUND, BACKGROUND))]
-    if bad.size:
-        shown = ", ".join(str(v) for v in bad[:10]) + (", ..." if bad.size > 10 else "")
-        raise ImageLoadError(
-            f"{path}: scribble labels must be 0 (unlabelled), 1 (foreground) or 2 "
-            f"(background); found {shown}"
-        )
-    return labels
 
 
 # --------------------------------------------------------------------------- writing
@@ -771,3 +717,13 @@ def save_image(
         params["dpi"] = tuple(dpi)
     im = Image.fromarray(np.ascontiguousarray(_check_rgb(rgb)))
     _save_pil(path, im, fmt, protect, **params)
+
+
+# Label maps (scribbles, masks) have their own module, segmix.labelmaps, which builds on
+# this one; load_scribbles / load_mask stay importable from here, resolved on first use.
+def __getattr__(name: str):
+    if name in ("load_mask", "load_scribbles"):
+        from segmix import labelmaps
+
+        return getattr(labelmaps, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,9 +18,9 @@ in the colour cube, ``background_weight``) into the fitted non-skin mixture, so 
 from both training sets are called non-skin; the built-in model does not, because it made
 no difference on the development sets.
 
-Masks: 8-bit greyscale, 0 = non-skin, 255 = skin, 128 = ignore (left out of training and
-every metric). Other grey levels (e.g. from resampling) count as skin above 128 and
-non-skin below.
+Masks: single-channel greyscale, 0 = non-skin, 255 = skin, 128 = ignore (left out of
+training and every metric), read by :func:`segmix.labelmaps.load_mask`: colour masks,
+lossy files and other grey levels (e.g. from resampling) are refused with the file named.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.io import ImageLoadError, atomic_save, ensure_not_input, load_image
+from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
 
@@ -191,29 +192,6 @@ def load_uci(path) -> ColorCounts:
     source = {"type": "uci", "file": path.name, "rows": int(data.shape[0]),
               "skin_pixels": int((label == 1).sum()), "non_skin_pixels": int((label == 2).sum())}
     return ColorCounts.from_dense(dense_skin, dense_non, [source])
-
-
-def load_mask(path, shape: tuple[int, int] | None = None) -> np.ndarray:
-    """Read a skin mask as int8 labels: 1 skin, 0 non-skin, -1 ignore (grey level 128).
-
-    Parameters
-    ----------
-    path : mask file (8-bit greyscale; colour masks are converted to grey)
-    shape : (H, W), optional; the mask must have this size
-    """
-    path = Path(path)
-    try:
-        with Image.open(path) as im:
-            if im.mode not in ("L", "1"):
-                im = im.convert("L")
-            grey = np.asarray(im)
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageLoadError(f"{path}: cannot read mask ({exc})") from None
-    if shape is not None and grey.shape != tuple(shape):
-        raise ValueError(f"{path}: mask is {grey.shape[1]}x{grey.shape[0]} but the image is {shape[1]}x{shape[0]}")
-    labels = (grey > 128).astype(np.int8)
-    labels[grey == 128] = -1
-    return labels
 
 
 def list_images(inputs: Iterable) -> list[Path]:
@@ -421,6 +399,17 @@ def with_non_skin_prior(model: SegmixModel, prior: SegmixModel, weight: float) -
     return replace(model, classifier=classifier, training=training)
 
 
+def _describe_sources(sources: list[dict[str, Any]]) -> str:
+    """Where training pixels came from, for messages: folders and files named."""
+    parts = []
+    for source in sources:
+        if source.get("type") == "images":
+            parts.append(f"the masks in {source.get('masks')} ({source.get('pairs', 0)} masks; skin is 255)")
+        elif source.get("type") == "uci":
+            parts.append(f"the UCI file {source.get('file')}")
+    return ", ".join(parts) if parts else "no source"
+
+
 def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_type: str = "full",
                      color_space: str = "ycbcr", reg_covar: float = 1e-4, prior: float | None = None,
                      background_weight: float = 0.0, threshold: float = 0.5, seed: int = 0,
@@ -453,7 +442,7 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
     """
     if counts.n_skin == 0 or counts.n_non_skin == 0:
         raise ValueError(f"training needs both skin and non-skin pixels; got {counts.n_skin:,} skin and "
-                         f"{counts.n_non_skin:,} non-skin")
+                         f"{counts.n_non_skin:,} non-skin from {_describe_sources(counts.sources)}")
     if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)) or n_components < 1:
         raise ValueError(f"the number of components must be a positive integer; got {n_components!r}")
     if not 0.0 <= float(background_weight) < 1.0:

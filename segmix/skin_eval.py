@@ -126,6 +126,13 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             evaluator.add(posterior, labels)
             if progress:
                 progress(i, len(pairs))
+    n_skin, n_non = int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum())
+    if n_skin == 0 or n_non == 0:
+        missing = "skin (255)" if n_skin == 0 else "non-skin (0)"
+        raise ValueError(
+            f"{masks_dir}: the {len(pairs)} mask(s) used hold no {missing} pixels "
+            f"({n_skin:,} skin, {n_non:,} non-skin); precision, recall and ROC need both classes"
+        )
     return evaluator.result()
 
 

@@ -319,9 +319,11 @@ def test_scribbles_bad_labels_named(tmp_path):
         io.load_scribbles(tmp_path / "s.png", (1, 5))
 
 
-def test_scribbles_rgb_refused(tmp_path):
-    Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / "s.png")
-    with pytest.raises(ImageLoadError, match=r"s\.png.*'RGB'"):
+def test_scribbles_colour_rgb_refused(tmp_path):
+    rgb = np.zeros((2, 2, 3), np.uint8)
+    rgb[1, 0] = (2, 0, 0)
+    Image.fromarray(rgb).save(tmp_path / "s.png")
+    with pytest.raises(ImageLoadError, match=r"s\.png.*colour RGB.*x=0, y=1"):
         io.load_scribbles(tmp_path / "s.png", (2, 2))
 
 

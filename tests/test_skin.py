@@ -100,12 +100,15 @@ def test_color_counts_add_and_uci(tmp_path):
 
 
 def test_load_mask_ignore_band(tmp_path):
-    grey = np.array([[0, 128, 255], [10, 200, 128]], np.uint8)
+    grey = np.array([[0, 128, 255], [0, 255, 128]], np.uint8)
     Image.fromarray(grey).save(tmp_path / "m.png")
     labels = skin.load_mask(tmp_path / "m.png")
     assert labels.tolist() == [[0, -1, 1], [0, 1, -1]]
-    with pytest.raises(ValueError, match="mask is 3x2 but the image is"):
+    with pytest.raises(ValueError, match="masks are 3 x 2 pixels but the image is 5 x 5"):
         skin.load_mask(tmp_path / "m.png", (5, 5))
+    Image.fromarray(np.array([[0, 10, 200]], np.uint8)).save(tmp_path / "r.png")
+    with pytest.raises(ValueError, match=r"r\.png.*found 10, 200.*nearest-neighbour"):
+        skin.load_mask(tmp_path / "r.png")
 
 
 def _write_set(folder, n=3, seed=0, ignore=False):

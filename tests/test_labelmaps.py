@@ -1,0 +1,295 @@
+"""Label maps (scribbles, skin and ground-truth masks): issue 13 section 2, as kinds.
+
+Cases rebuilt from ../shared/cases (c23 colour masks, c27 size mismatch, c29 JPEG
+scribbles) and the other inputs of the same kinds: lossy formats, resampled or
+anti-aliased maps, colour / transparent / palette masks, wide integer modes, wrong sizes.
+"""
+
+from __future__ import annotations
+
+import io as _io
+
+import numpy as np
+import pytest
+from PIL import Image, features
+
+from segmix import labelmaps
+from segmix.cli import main
+from segmix.io import ImageLoadError, load_scribbles, save_labels
+from segmix.labelmaps import interpolation_rims, load_mask
+
+
+def _photo(h=60, w=80, seed=0):
+    """c29/c23's photo: a red rectangle on green, with noise."""
+    rng = np.random.default_rng(seed)
+    img = np.empty((h, w, 3))
+    img[:] = (40, 120, 60)
+    img[h // 4: 3 * h // 4, w // 4: 3 * w // 4] = (210, 60, 50)
+    return np.clip(np.rint(img + rng.normal(0, 6, img.shape)), 0, 255).astype(np.uint8)
+
+
+def _c29_scribbles():
+    s = np.zeros((60, 80), np.uint8)
+    s[28:33, 27:53] = 1
+    s[1:5, 3:77] = 2
+    s[55:59, 3:77] = 2
+    return s
+
+
+def _save(path, array, **kwargs):
+    Image.fromarray(array).save(path, **kwargs)
+    return path
+
+
+# ------------------------------------------------------------------ lossy formats (c29)
+@pytest.mark.parametrize("quality", [75, 95, 100])
+def test_jpeg_scribbles_refused_by_the_cli(tmp_path, capsys, quality):
+    photo = _save(tmp_path / "photo.png", _photo())
+    jpeg = _save(tmp_path / f"scribbles_q{quality}.jpg", _c29_scribbles(), quality=quality)
+    assert main(["segment", str(photo), "--scribbles", str(jpeg), "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and jpeg.name in err and "PNG" in err and "JPEG" in err
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_every_lossy_container_refused_and_lossless_ones_read(tmp_path):
+    labels = _c29_scribbles()
+    lossless = {"png": {}, "bmp": {}, "tif": {"compression": "tiff_deflate"}, "gif": {}, "pgm": {}, "tga": {}}
+    for suffix, kwargs in lossless.items():
+        path = _save(tmp_path / f"ok.{suffix}", labels, **kwargs)
+        np.testing.assert_array_equal(load_scribbles(path, labels.shape), labels, err_msg=suffix)
+    lossy = {"jpg": {"quality": 100}, "jpeg": {}, "tif": {"compression": "jpeg"}}
+    if features.check("webp"):
+        lossy["webp"] = {"lossless": False, "quality": 100}
+        path = _save(tmp_path / "ok.webp", labels, lossless=True)
+        np.testing.assert_array_equal(load_scribbles(path, labels.shape), labels)
+    for suffix, kwargs in lossy.items():
+        path = _save(tmp_path / f"bad.{suffix}", np.dstack([labels] * 3) if suffix == "tif" else labels, **kwargs)
+        with pytest.raises(ImageLoadError, match=rf"bad\.{suffix}: scribbles must be stored losslessly"):
+            load_scribbles(path, labels.shape)
+
+
+def test_masks_share_the_lossless_rule(tmp_path):
+    mask = np.where(_c29_scribbles() == 1, 255, 0).astype(np.uint8)
+    path = _save(tmp_path / "m.jpg", mask, quality=100)
+    with pytest.raises(ImageLoadError, match=r"m\.jpg: masks must be stored losslessly"):
+        load_mask(path)
+
+
+# -------------------------------------------------------- interpolated / resampled maps
+def _resampled(labels, size, resample):
+    return np.asarray(Image.fromarray(labels).resize(size, resample))
+
+
+@pytest.mark.parametrize("resample", [Image.BILINEAR, Image.BICUBIC, Image.LANCZOS])
+@pytest.mark.parametrize("factor", [0.5, 3])
+def test_interpolated_scribbles_refused(tmp_path, resample, factor):
+    labels = _c29_scribbles()
+    h, w = labels.shape
+    damaged = _resampled(labels, (int(w * factor), int(h * factor)), resample)
+    assert np.isin(damaged, (0, 1, 2)).all()  # the values alone do not betray it
+    path = _save(tmp_path / "resized.png", damaged)
+    with pytest.raises(ImageLoadError, match=r"resized\.png: the scribbles look resized.*nearest-neighbour"):
+        load_scribbles(path, damaged.shape)
+
+
+def test_jpeg_noise_saved_again_as_png_refused(tmp_path):
+    buffer = _io.BytesIO()
+    Image.fromarray(_c29_scribbles()).save(buffer, "JPEG", quality=75)
+    decoded = np.asarray(Image.open(buffer))
+    path = _save(tmp_path / "from_jpeg.png", decoded)
+    with pytest.raises(ImageLoadError, match=r"from_jpeg\.png: the scribbles look resized, anti-aliased or lossily"):
+        load_scribbles(path, decoded.shape)
+
+
+def test_nearest_neighbour_resizes_are_accepted(tmp_path):
+    labels = _c29_scribbles()
+    for size in ((160, 120), (40, 30), (240, 180)):
+        resized = _resampled(labels, size, Image.NEAREST)
+        path = _save(tmp_path / "nn.png", resized)
+        np.testing.assert_array_equal(load_scribbles(path, resized.shape), resized)
+
+
+def _hand_made():
+    """Genuine maps at the edge of the rule: foreground laid along background strokes."""
+    cases = {}
+    for name, rows in (("fg 1 px along bg", slice(45, 46)), ("fg 3 px along bg", slice(45, 48))):
+        s = np.zeros((100, 200), np.uint8)
+        s[40:45, 20:180] = 2
+        s[rows, 20:180] = 1
+        cases[name] = s
+    s = np.zeros((100, 200), np.uint8)
+    s[40, 20:180] = 2
+    s[41, 20:180] = 1
+    cases["1 px fg on 1 px bg"] = s
+    s = np.zeros((100, 200), np.uint8)
+    s[30:70, 50:150] = 1
+    s[45:55, 90:110] = 2
+    cases["bg dab inside painted fg"] = s
+    s = np.zeros((100, 200), np.uint8)
+    s[0:4, :] = 2
+    s[4:7, 20:180] = 1
+    cases["fg along a border stroke"] = s
+    rng = np.random.default_rng(3)
+    s = rng.integers(0, 3, (30, 40)).astype(np.uint8)  # noise: no rims, plenty of 2|0 contacts
+    cases["random labels"] = s
+    return cases
+
+
+@pytest.mark.parametrize("name", list(_hand_made()))
+def test_genuine_edge_cases_accepted(tmp_path, name):
+    labels = _hand_made()[name]
+    save_labels(tmp_path / "s.png", labels)
+    np.testing.assert_array_equal(load_scribbles(tmp_path / "s.png", labels.shape), labels)
+
+
+def test_rim_statistic_matches_its_definition():
+    s = np.zeros((9, 9), np.uint8)
+    s[4, 2:7] = 2
+    s[3, 2:7] = 1  # a 1-px rim above the stroke only
+    rim, direct = interpolation_rims(s)
+    assert rim == 5  # five vertical 2-1 pairs
+    assert direct == 5 + 2  # five below, one at each end
+    s[5, 2:7] = 1
+    s[4, 1] = s[4, 7] = 1
+    assert interpolation_rims(s) == (12, 0)
+
+
+# ----------------------------------------------------------- colour masks read by brightness
+def _c23_sets(root):
+    """c23: two photos, grey masks and masks painted red or green; a mixed folder."""
+    truth = np.zeros((60, 80), bool)
+    truth[15:45, 20:60] = True
+    for d in ("images", "grey", "red", "green", "mixed", "zero", "rgb_grey"):
+        (root / d).mkdir()
+    for i, (fg, bg) in enumerate([((224, 172, 140), (40, 90, 170)), ((160, 110, 80), (60, 140, 60))]):
+        photo = np.empty((60, 80, 3), np.uint8)
+        photo[:] = bg
+        photo[truth] = fg
+        _save(root / "images" / f"p{i}.png", photo)
+        grey = np.where(truth, 255, 0).astype(np.uint8)
+        _save(root / "grey" / f"p{i}.png", grey)
+        _save(root / "rgb_grey" / f"p{i}.png", np.dstack([grey] * 3))
+        _save(root / "zero" / f"p{i}.png", np.zeros_like(grey))
+        for name, colour in (("red", (255, 0, 0)), ("green", (0, 255, 0))):
+            m = np.zeros((60, 80, 3), np.uint8)
+            m[truth] = colour
+            _save(root / name / f"p{i}.png", m)
+    _save(root / "mixed" / "p0.png", np.where(truth, 255, 0).astype(np.uint8))
+    m = np.zeros((60, 80, 3), np.uint8)
+    m[truth] = (255, 0, 0)
+    _save(root / "mixed" / "p1.png", m)
+
+
+@pytest.mark.parametrize("command", ["eval", "train"])
+@pytest.mark.parametrize("folder", ["red", "green", "mixed"])
+def test_skin_commands_refuse_colour_masks_naming_the_file(tmp_path, capsys, command, folder):
+    _c23_sets(tmp_path)
+    argv = ["skin", command, "--images", str(tmp_path / "images"), "--masks", str(tmp_path / folder), "--quiet"]
+    if command == "train":
+        argv += ["-o", str(tmp_path / "model.json")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{folder}/p1.png" in err or f"{folder}/p0.png" in err
+    assert "single-channel greyscale" in err
+    assert not (tmp_path / "model.json").exists()
+
+
+def test_grey_masks_saved_as_rgb_read_as_grey(tmp_path, capsys):
+    _c23_sets(tmp_path)
+    np.testing.assert_array_equal(load_mask(tmp_path / "rgb_grey" / "p0.png"), load_mask(tmp_path / "grey" / "p0.png"))
+
+
+@pytest.mark.parametrize("command", ["eval", "train"])
+def test_all_non_skin_folder_is_named(tmp_path, capsys, command):
+    _c23_sets(tmp_path)
+    argv = ["skin", command, "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "zero"), "--quiet"]
+    if command == "train":
+        argv += ["-o", str(tmp_path / "model.json")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(tmp_path / "zero") in err and "skin" in err
+
+
+def test_mask_modes(tmp_path):
+    grey = np.array([[0, 128, 255, 0]], np.uint8)
+    expected = [[0, -1, 1, 0]]
+    # palette with grey colours: read by colour
+    p = Image.fromarray(np.array([[0, 1, 2, 0]], np.uint8), mode="L").convert("P")
+    p.putpalette([0, 0, 0, 128, 128, 128, 255, 255, 255])
+    p.save(tmp_path / "p.png")
+    assert load_mask(tmp_path / "p.png").tolist() == expected
+    # palette with a colour in use: refused
+    p.putpalette([0, 0, 0, 128, 128, 128, 255, 0, 0])
+    p.save(tmp_path / "pc.png")
+    with pytest.raises(ImageLoadError, match=r"pc\.png.*\(255, 0, 0\)"):
+        load_mask(tmp_path / "pc.png")
+    # bilevel: white is 255
+    _save(tmp_path / "b.png", np.array([[False, True]]))
+    assert load_mask(tmp_path / "b.png").tolist() == [[0, 1]]
+    # LA opaque accepted, transparent refused
+    Image.fromarray(np.dstack([grey, np.full_like(grey, 255)]), mode="LA").save(tmp_path / "la.png")
+    assert load_mask(tmp_path / "la.png").tolist() == expected
+    Image.fromarray(np.dstack([grey, np.array([[255, 0, 255, 255]], np.uint8)]), mode="LA").save(tmp_path / "lat.png")
+    with pytest.raises(ImageLoadError, match=r"lat\.png.*transparent.*x=1, y=0"):
+        load_mask(tmp_path / "lat.png")
+    # 16-bit read by value, and a 0/1 mask gets its hint
+    _save(tmp_path / "w.png", grey.astype(np.uint16))
+    assert load_mask(tmp_path / "w.png").tolist() == expected
+    _save(tmp_path / "01.png", np.array([[0, 1]], np.uint8))
+    with pytest.raises(ImageLoadError, match="0/1 mask: multiply it by 255"):
+        load_mask(tmp_path / "01.png")
+    # float and CMYK refused by mode
+    Image.fromarray(grey.astype(np.float32)).save(tmp_path / "f.tif")
+    with pytest.raises(ImageLoadError, match=r"f\.tif.*mode 'F'"):
+        load_mask(tmp_path / "f.tif")
+    Image.fromarray(np.dstack([grey] * 3)).convert("CMYK").save(tmp_path / "c.tif")
+    with pytest.raises(ImageLoadError, match=r"c\.tif.*mode 'CMYK'"):
+        load_mask(tmp_path / "c.tif")
+
+
+def test_uint16_scribbles_read_by_value_and_multiframe_refused(tmp_path):
+    labels = _c29_scribbles()
+    _save(tmp_path / "w.png", labels.astype(np.uint16))
+    np.testing.assert_array_equal(load_scribbles(tmp_path / "w.png", labels.shape), labels)
+    frames = [Image.fromarray(labels), Image.fromarray(labels)]
+    frames[0].save(tmp_path / "two.tif", save_all=True, append_images=frames[1:])
+    with pytest.raises(ImageLoadError, match=r"two\.tif.*2 frames"):
+        load_scribbles(tmp_path / "two.tif", labels.shape)
+
+
+# ------------------------------------------------------- size before pixel limit (c27)
+@pytest.mark.parametrize("factor", [0.5, 2, 3, 5, 40])
+def test_size_mismatch_reported_with_both_sizes_before_the_pixel_limit(tmp_path, capsys, factor):
+    photo = _save(tmp_path / "photo.png", _photo())
+    big = Image.fromarray(_c29_scribbles()).resize((int(80 * factor), int(60 * factor)), Image.NEAREST)
+    big.save(tmp_path / "s.png")
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "s.png"), "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"{int(80 * factor)} x {int(60 * factor)}" in err and "80 x 60" in err and "limit" not in err
+    assert "nearest-neighbour" in err
+
+
+def test_mask_size_mismatch_before_the_pixel_limit(tmp_path):
+    _save(tmp_path / "m.png", np.zeros((300, 400), np.uint8))
+    with pytest.raises(ImageLoadError, match=r"m\.png: masks are 400 x 300 pixels but the image is 80 x 60 \(5 times"):
+        load_mask(tmp_path / "m.png", (60, 80))
+
+
+def test_a_huge_declared_size_is_refused_without_decoding(tmp_path):
+    """A PNG header claiming 100000 x 100000 pixels: size mismatch, or the pixel limit."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b"")
+    (tmp_path / "bomb.png").write_bytes(data)
+    with pytest.raises(ImageLoadError, match="100000 x 100000 pixels but the image is 80 x 60"):
+        load_scribbles(tmp_path / "bomb.png", (60, 80))
+    with pytest.raises(ImageLoadError, match="more than the limit"):
+        labelmaps.load_mask(tmp_path / "bomb.png")
