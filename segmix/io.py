@@ -247,6 +247,47 @@ def _open_and_decode(path: Path, max_pixels: int) -> _Decoded:
             raise _load_error(path, max_pixels, exc) from exc
 
 
+#: (leading bytes, what a file starting with them is, whether it is an image format we read)
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image", True),
+    (b"\xff\xd8\xff", "JPEG image", True),
+    (b"GIF87a", "GIF image", True),
+    (b"GIF89a", "GIF image", True),
+    (b"II*\x00", "TIFF image", True),
+    (b"MM\x00*", "TIFF image", True),
+    (b"BM", "BMP image", True),
+    (b"%PDF", "PDF document", False),
+    (b"PK\x03\x04", "ZIP archive (or an office document)", False),
+    (b"\x1f\x8b", "gzip archive", False),
+)
+
+
+def _why_unreadable(path: Path) -> str:
+    """What is wrong with a file no image decoder recognised, from its first bytes."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "looks like a WebP image but its header is damaged; the file is corrupt"
+    for signature, kind, is_image in _SIGNATURES:
+        if head.startswith(signature):
+            if is_image:
+                return f"looks like a {kind} but its header is damaged; the file is corrupt"
+            return f"is a {kind}, not an image"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and text.strip() and all(c.isprintable() or c.isspace() for c in text):
+        return f"is a text file, not an image (it starts with {text.strip()[:24]!r})"
+    suffix = path.suffix.lower().lstrip(".")
+    named = f" although its name ends in .{suffix}" if suffix else ""
+    return (f"is not an image{named}: its contents match none of the formats segmix reads "
+            "(PNG, JPEG, TIFF, BMP, GIF, WebP); the file may be damaged")
+
+
 def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     """Translate what Pillow raises into an ImageLoadError naming the file."""
     if isinstance(exc, ImageLoadError):
@@ -254,7 +295,7 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     if isinstance(exc, Image.DecompressionBombError):
         return ImageLoadError(f"{path}: the image exceeds the limit of {max_pixels:,} pixels")
     if isinstance(exc, UnidentifiedImageError):
-        return ImageLoadError(f"{path}: not an image file Pillow can read")
+        return ImageLoadError(f"{path}: {_why_unreadable(path)}")
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
         return ImageLoadError(f"{path}: corrupt or truncated image ({exc})")
     return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is

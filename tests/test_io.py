@@ -536,3 +536,20 @@ def test_writers_protect_inputs(tmp_path):
         io.save_image(photo, _rgb(), protect=[photo])
     assert photo.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["photo.png"]
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"\x89PNG\r\n\x1a\n not really", "looks like a PNG image but its header is damaged"),
+    (b"\xff\xd8\xff\xe0" + bytes(range(256)), "looks like a JPEG image"),
+    (b"GIF89a\x00\x00garbage", "looks like a GIF image"),
+    (b"RIFF\x00\x00\x00\x00WEBPjunk", "looks like a WebP image"),
+    (b"%PDF-1.7\n%binary", "is a PDF document, not an image"),
+    (b"PK\x03\x04zipped", "ZIP archive"),
+    (b"<html><body>404 Not Found</body></html>", "is a text file, not an image"),
+    (bytes([7, 200, 13, 99, 250, 1, 2, 3] * 8), "although its name ends in .png"),
+])
+def test_unreadable_files_say_what_is_wrong_without_naming_the_decoder(tmp_path, content, says):
+    path = tmp_path / "photo.png"
+    path.write_bytes(content)
+    message = _refused(path)
+    assert says in message and "photo.png" in message and "Pillow" not in message

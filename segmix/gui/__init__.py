@@ -18,4 +18,5 @@ Modules, one job each:
 - ``panels``       the dock widgets every mode shares: scribble tools, overlay display
 - ``qimage``       numpy <-> QImage conversions (buffer ownership handled here)
 - ``files``        reading and writing files through ``segmix.io``
+- ``notices``      Python warnings to the status bar instead of stderr
 """

@@ -40,6 +40,7 @@ from segmix.gui import files
 from segmix.gui.canvas import TOOLS, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
+from segmix.gui.notices import WarningRelay
 from segmix.gui.panels import OverlayPanel, ToolPanel
 from segmix.gui.scribbles import LabelLayer, Rect
 from segmix.gui.signals import emit
@@ -131,6 +132,9 @@ class MainWindow(QMainWindow):
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
         self.undo_group = QUndoGroup(self)
         self.controller = TrainingController(self, warm_up=warm_up)
+        self.warning_relay = WarningRelay(self)
+        self.warning_relay.warned.connect(self._on_warning)
+        self.warning_relay.install()
 
         self.canvas = ScribbleCanvas()
         self.hint_label = QLabel(HINT_NO_PHOTO)
@@ -366,6 +370,9 @@ class MainWindow(QMainWindow):
     def _on_cancelled(self) -> None:
         self.active_mode.on_cancelled()
         self.update_hint()
+
+    def _on_warning(self, message: str) -> None:
+        self.statusBar().showMessage(f"Note: {message}", 10000)
 
     def _on_warmed_up(self, seconds: float) -> None:
         self.statusBar().showMessage(f"Ready (engine warmed up in {seconds:.1f} s)", 4000)
@@ -767,4 +774,5 @@ class MainWindow(QMainWindow):
         for mode in self.modes.values():
             mode.deactivate()
         self.controller.shutdown()
+        self.warning_relay.uninstall()
         event.accept()

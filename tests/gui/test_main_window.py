@@ -94,6 +94,7 @@ def test_corrupt_file_shows_a_message_and_keeps_the_photo(qtbot, window, tmp_pat
     bad.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
     assert not window.open_image(bad)
     assert len(messages) == 1 and "broken.png" in messages[0][1]
+    assert "Pillow" not in messages[0][1] and "PNG" in messages[0][1] and "damaged" in messages[0][1]
     assert window.windowTitle() == "two.png - segmix"
     paint_two_classes(qtbot, window)  # still usable
 

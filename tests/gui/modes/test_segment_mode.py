@@ -291,3 +291,18 @@ def test_no_stale_information_after_cancel_clear_and_style_change(qtbot, window,
     with qtbot.waitSignal(window.controller.cancelled, timeout=1000):
         segment.training_panel.cancel_button.click()
     assert "cancelled" in window.hint_label.text().lower() and "Now paint" not in window.hint_label.text()
+
+
+def test_engine_warnings_go_to_the_status_bar_not_stderr(qtbot, make_window, tmp_path, capfd):
+    image = make_two_colour_image()
+    image[:, :40] = (200, 40, 40)  # the foreground side has one colour: fewer than 5 components
+    path = _save(tmp_path, "flat.png", image)
+    window = make_window(path)
+    capfd.readouterr()
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: "distinct colour" in window.statusBar().currentMessage(), timeout=10000)
+    assert window.modes["segment"].outcome is not None
+    captured = capfd.readouterr()
+    assert "Warning" not in captured.err and "distinct colour" not in captured.err
+    window.close()
+    assert not window.warning_relay.installed
