@@ -20,10 +20,12 @@ module              what it holds
                     ``push_short_paths``
 ``threads``         thread count of the parallel kernels: ``get_num_threads``,
                     ``set_num_threads``, ``threads_for_rows``
+``background``      per-pixel background mixtures (Stauffer-Grimson): ``background_apply``,
+                    ``majority_filter``, ``background_means``
 ``cache``           ``cache_is_warm``: will the first call compile?
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)
 ==================  =====================================================================
 
 Every kernel has a plain NumPy reference in the tests (``tests/test_kernels_*.py``,
-``tests/test_graphcut.py``).
+``tests/test_graphcut.py``, ``tests/naive_background.py``).
 """

@@ -1,0 +1,456 @@
+"""Per-pixel adaptive background mixtures for a fixed camera (Stauffer & Grimson).
+
+Every pixel keeps a small mixture of Gaussians over its RGB history, updated online frame by
+frame; the components that are frequent and tight are background, and a pixel that no
+background component explains is foreground.
+
+Sources
+-------
+C. Stauffer and W. E. L. Grimson, "Adaptive background mixture models for real-time
+tracking", CVPR 1999; "Learning patterns of activity using real-time tracking", IEEE PAMI
+22(8), 2000. Options from Z. Zivkovic, "Improved adaptive Gaussian mixture model for
+background subtraction", ICPR 2004 and Zivkovic & van der Heijden, PRL 27(7), 2006 (adaptive
+number of components); A. Prati et al., "Detecting moving shadows", IEEE PAMI 25(7), 2003 and
+OpenCV's MOG2 (shadows); P. KaewTraKulPong and R. Bowden, "An improved adaptive background
+mixture model", AVBS 2001 (1/t learning rate for the first frames).
+
+The per-frame update is the Numba kernel :func:`segmix.kernels.background.background_apply`
+(imported on the first :meth:`BackgroundMixture.apply`, so importing this module is cheap).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from segmix import __version__
+
+__all__ = ["BackgroundMixture", "BackgroundModelError", "load_background_model", "save_background_model"]
+
+FORMAT_NAME = "segmix-background-model"
+SCHEMA_VERSION = 1
+FOREGROUND, SHADOW, BACKGROUND = 255, 127, 0
+COVARIANCE_TYPES = ("spherical", "diag")
+RHO_RULES = ("weight", "gaussian")
+# A 4K frame with K = 5 diagonal components is ~1.5 GB as base64 JSON; refuse more.
+MAX_MODEL_BYTES = 2 * 1024 ** 3
+
+
+class BackgroundModelError(ValueError):
+    """A background model (dict or file) that is not valid; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class _Params:
+    n_components: int
+    learning_rate: float
+    match_threshold: float
+    background_ratio: float
+    initial_variance: float
+    min_variance: float
+    covariance_type: str
+    rho: str
+    complexity_reduction: float
+    detect_shadows: bool
+    shadow_threshold: float
+    median_size: int
+    fast_start: bool
+
+
+class BackgroundMixture:
+    """Per-pixel adaptive Gaussian mixtures over RGB frames of a fixed camera.
+
+    Parameters
+    ----------
+    n_components : int, default 4
+        K, the most Gaussians per pixel (1..16).
+    learning_rate : float, default 0.004
+        alpha in [0, 1]: weights follow w <- (1 - alpha) w + alpha M; about 1/alpha frames of
+        memory. A still object becomes background after roughly
+        log(1 - T... ) / alpha frames (see the README); :meth:`apply` can override it per frame.
+    match_threshold : float, default 2.5
+        lambda: a colour x matches component k when its Mahalanobis distance
+        sqrt((x - mu_k)^T Sigma_k^-1 (x - mu_k)) < lambda (2.5 in the paper).
+    background_ratio : float, default 0.9
+        T in (0, 1]: components ordered by w / sigma are background while the weights before
+        them sum to less than T (the first B components whose weights sum past T).
+    initial_variance : float, default 225.0
+        sigma^2 of a new component, in grey levels squared (the paper's "high variance").
+    min_variance : float, default 16.0
+        Lower bound of every variance (grey levels squared), so a component of a perfectly
+        still pixel cannot collapse and call camera noise foreground.
+    covariance_type : {"spherical", "diag"}, default "spherical"
+        Sigma_k = sigma_k^2 I (the paper; sigma^2 follows the squared RGB distance |x - mu|^2)
+        or a diagonal matrix, one variance per channel.
+    rho : {"weight", "gaussian"}, default "weight"
+        Learning rate of the matched component's mean and variance: "weight" is the common
+        simplification rho = alpha / w_k (as in OpenCV's MOG2), "gaussian" the paper's
+        rho = alpha N(x | mu_k, Sigma_k).
+    complexity_reduction : float, default 0.05
+        Zivkovic's c_T in [0, 1): each weight also loses alpha c_T per frame and a component
+        whose weight goes negative is dropped, so K adapts per pixel. 0 gives the paper's
+        fixed K.
+    detect_shadows : bool, default True
+        Write 127 where a foreground pixel is a darker version of a background component
+        (x = a mu_k, shadow_threshold <= a <= 1, within lambda a sigma_k); shadows count as
+        background.
+    shadow_threshold : float, default 0.5
+        tau in (0, 1): the darkest shadow, as a fraction of the background's brightness.
+    median_size : int, default 5
+        Side of the square majority (binary median) filter applied to the foreground; 0 or 1
+        turns it off. Odd, at most 15.
+    fast_start : bool, default True
+        Use the learning rate max(alpha, 1/t) on frame t, so the model is usable after a few
+        frames instead of about 1/alpha.
+
+    Attributes
+    ----------
+    frame_count_ : int
+        Frames the model has been updated with since the last reset.
+    shape_ : (int, int) or None
+        (H, W) of the frames, set by the first :meth:`apply`.
+
+    Notes
+    -----
+    Every frame is classified against the model as it was before the frame, then the model
+    is updated with it. The state lives in float32 arrays (weights (H*W, K), variances
+    (H*W, K, V), means (H*W, K, 3), components in use (H*W,) uint8), components sorted per
+    pixel by w / sigma.
+    """
+
+    def __init__(
+        self,
+        n_components: int = 4,
+        learning_rate: float = 0.004,
+        match_threshold: float = 2.5,
+        background_ratio: float = 0.9,
+        initial_variance: float = 225.0,
+        min_variance: float = 16.0,
+        covariance_type: str = "spherical",
+        rho: str = "weight",
+        complexity_reduction: float = 0.05,
+        detect_shadows: bool = True,
+        shadow_threshold: float = 0.5,
+        median_size: int = 5,
+        fast_start: bool = True,
+    ) -> None:
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.match_threshold = match_threshold
+        self.background_ratio = background_ratio
+        self.initial_variance = initial_variance
+        self.min_variance = min_variance
+        self.covariance_type = covariance_type
+        self.rho = rho
+        self.complexity_reduction = complexity_reduction
+        self.detect_shadows = detect_shadows
+        self.shadow_threshold = shadow_threshold
+        self.median_size = median_size
+        self.fast_start = fast_start
+        self._params()  # validate now: a bad parameter is named where it was given
+        self.reset()
+
+    # ------------------------------------------------------------------ parameters
+    def get_params(self) -> dict[str, Any]:
+        """The constructor parameters as a dict (scikit-learn's convention)."""
+        return {f.name: getattr(self, f.name) for f in fields(_Params)}
+
+    def _params(self) -> _Params:
+        """Validated parameters; raises ValueError naming the parameter."""
+        def number(name, low, high, low_open=False, high_open=False):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise ValueError(f"{name} must be a number, got {value!r}")
+            value = float(value)
+            if not math.isfinite(value) or value < low or value > high or (low_open and value == low) \
+                    or (high_open and value == high):
+                lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
+                raise ValueError(f"{name} must lie in {lo}{low:g}, {high:g}{hi}, got {value:g}")
+            return value
+
+        k = self.n_components
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= 16:
+            raise ValueError(f"n_components must be an integer in 1..16, got {k!r}")
+        m = self.median_size
+        if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or not (m in (0, 1) or (m % 2 == 1 and 3 <= m <= 15)):
+            raise ValueError(f"median_size must be 0, 1 or an odd integer 3..15, got {m!r}")
+        if self.covariance_type not in COVARIANCE_TYPES:
+            raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}, got {self.covariance_type!r}")
+        if self.rho not in RHO_RULES:
+            raise ValueError(f"rho must be one of {', '.join(RHO_RULES)}, got {self.rho!r}")
+        for name in ("detect_shadows", "fast_start"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        min_variance = number("min_variance", 0.0, 1e6, low_open=True)
+        initial_variance = number("initial_variance", 0.0, 1e6, low_open=True)
+        if initial_variance < min_variance:
+            raise ValueError(f"initial_variance ({initial_variance:g}) must be at least min_variance ({min_variance:g})")
+        return _Params(
+            n_components=int(k),
+            learning_rate=number("learning_rate", 0.0, 1.0),
+            match_threshold=number("match_threshold", 0.0, 100.0, low_open=True),
+            background_ratio=number("background_ratio", 0.0, 1.0, low_open=True),
+            initial_variance=initial_variance,
+            min_variance=min_variance,
+            covariance_type=self.covariance_type,
+            rho=self.rho,
+            complexity_reduction=number("complexity_reduction", 0.0, 1.0, high_open=True),
+            detect_shadows=bool(self.detect_shadows),
+            shadow_threshold=number("shadow_threshold", 0.0, 1.0, low_open=True, high_open=True),
+            median_size=int(m),
+            fast_start=bool(self.fast_start),
+        )
+
+    # ------------------------------------------------------------------ state
+    def reset(self) -> None:
+        """Forget every frame: the next :meth:`apply` starts a new model (of any size)."""
+        self.frame_count_ = 0
+        self.shape_: tuple[int, int] | None = None
+        self._weights = self._variances = self._means = self._n_used = None
+
+    def _allocate(self, shape: tuple[int, int], params: _Params) -> None:
+        n_pixels = shape[0] * shape[1]
+        n_var = 1 if params.covariance_type == "spherical" else 3
+        self._weights = np.zeros((n_pixels, params.n_components), np.float32)
+        self._variances = np.full((n_pixels, params.n_components, n_var), params.initial_variance, np.float32)
+        self._means = np.zeros((n_pixels, params.n_components, 3), np.float32)
+        self._n_used = np.zeros(n_pixels, np.uint8)
+        self.shape_ = (int(shape[0]), int(shape[1]))
+        self._layout = (params.n_components, n_var)
+
+    def learning_rate_at(self, frame_index: int) -> float:
+        """alpha used for the frame number ``frame_index`` (1-based) when apply is not told one."""
+        alpha = float(self.learning_rate)
+        if self.fast_start and frame_index >= 1:
+            return max(alpha, 1.0 / frame_index)
+        return alpha
+
+    # ------------------------------------------------------------------ apply
+    def apply(self, frame: np.ndarray, learning_rate: float | None = None) -> np.ndarray:
+        """Classify ``frame`` against the model, then update the model with it.
+
+        Parameters
+        ----------
+        frame : (H, W, 3) uint8 RGB array (or (H, W) uint8 grey, used as R = G = B)
+            Every frame of a sequence must have the size of the first one.
+        learning_rate : float in [0, 1], optional
+            alpha for this frame only; 0 classifies without changing the model. Default: the
+            model's ``learning_rate`` (raised to 1/t on frame t while ``fast_start``).
+
+        Returns
+        -------
+        mask : (H, W) uint8
+            255 foreground, 0 background, 127 shadow (only with ``detect_shadows``).
+
+        Raises
+        ------
+        ValueError
+            A frame that is not (H, W, 3) / (H, W) uint8, a frame whose size differs from
+            the model's, an invalid learning rate or parameter.
+        """
+        from segmix.kernels import background as kernels
+
+        params = self._params()
+        frame = _check_frame(frame)
+        if learning_rate is None:
+            alpha = self.learning_rate_at(self.frame_count_ + 1)
+        else:
+            if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.integer, np.floating)) \
+                    or not 0.0 <= float(learning_rate) <= 1.0:
+                raise ValueError(f"learning_rate must be a number in [0, 1], got {learning_rate!r}")
+            alpha = float(learning_rate)
+        if self.shape_ is None:
+            self._allocate(frame.shape[:2], params)
+        elif frame.shape[:2] != self.shape_:
+            raise ValueError(
+                f"frame is {frame.shape[1]} x {frame.shape[0]} but the model was started on "
+                f"{self.shape_[1]} x {self.shape_[0]} frames (call reset() for a new sequence)")
+        elif self._layout != (params.n_components, 1 if params.covariance_type == "spherical" else 3):
+            raise ValueError("n_components or covariance_type changed since the model was started: call reset()")
+        if self.frame_count_ == 0 and alpha == 0.0:
+            raise ValueError("learning_rate 0 on the first frame leaves the model empty: give the first frame a positive rate")
+        mask = np.empty(self.shape_, np.uint8)
+        kernels.background_apply(
+            frame, self._weights, self._variances, self._means, self._n_used, mask, alpha,
+            params.match_threshold, params.background_ratio, params.initial_variance,
+            params.min_variance, params.complexity_reduction, params.rho == "gaussian",
+            params.shadow_threshold if params.detect_shadows else 0.0)
+        if alpha > 0.0:
+            self.frame_count_ += 1
+        if params.median_size >= 3:
+            cleaned = np.empty_like(mask)
+            kernels.majority_filter(mask, params.median_size // 2, cleaned)
+            mask = cleaned
+        return mask
+
+    def background_image(self) -> np.ndarray:
+        """(H, W, 3) uint8: the mean of each pixel's heaviest background component.
+
+        Raises
+        ------
+        ValueError
+            Before the first frame.
+        """
+        if self.shape_ is None or self.frame_count_ == 0:
+            raise ValueError("the model has seen no frame yet: call apply() first")
+        from segmix.kernels import background as kernels
+
+        out = np.empty((*self.shape_, 3), np.uint8)
+        kernels.background_means(self._weights, self._means, self._n_used, float(self.background_ratio), out)
+        return out
+
+    @property
+    def n_components_used_(self) -> np.ndarray:
+        """(H, W) uint8: components in use per pixel (adapts with ``complexity_reduction``)."""
+        if self.shape_ is None:
+            raise ValueError("the model has seen no frame yet: call apply() first")
+        return self._n_used.reshape(self.shape_).copy()
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict of the parameters and the full state (float32 arrays as base64).
+
+        Resume with :meth:`from_dict`; save with :func:`save_background_model`.
+        """
+        out: dict[str, Any] = {
+            "format": FORMAT_NAME,
+            "version": SCHEMA_VERSION,
+            "segmix_version": __version__,
+            "params": asdict(self._params()),
+            "frame_count": int(self.frame_count_),
+            "shape": None if self.shape_ is None else list(self.shape_),
+        }
+        if self.shape_ is not None:
+            out["state"] = {
+                name: {"dtype": str(array.dtype), "shape": list(array.shape),
+                       "data": base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")}
+                for name, array in (("weights", self._weights), ("variances", self._variances),
+                                    ("means", self._means), ("n_used", self._n_used))
+            }
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> BackgroundMixture:
+        """Rebuild a model written by :meth:`to_dict`, validating everything.
+
+        Raises
+        ------
+        BackgroundModelError
+            Wrong format name or version, bad parameters, state arrays of the wrong dtype or
+            shape, non-finite or out-of-range values.
+        """
+        if not isinstance(data, dict):
+            raise BackgroundModelError("a background model must be a JSON object")
+        if data.get("format") != FORMAT_NAME:
+            raise BackgroundModelError(f"not a segmix background model (format {data.get('format')!r})")
+        if data.get("version") != SCHEMA_VERSION:
+            raise BackgroundModelError(f"unsupported background model version {data.get('version')!r} (this segmix reads {SCHEMA_VERSION})")
+        params = data.get("params")
+        names = {f.name for f in fields(_Params)}
+        if not isinstance(params, dict) or set(params) != names:
+            raise BackgroundModelError(f"'params' must hold exactly {', '.join(sorted(names))}")
+        try:
+            model = cls(**params)
+        except (TypeError, ValueError) as exc:
+            raise BackgroundModelError(f"bad parameter: {exc}") from None
+        count, shape = data.get("frame_count"), data.get("shape")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise BackgroundModelError(f"'frame_count' must be a non-negative integer, got {count!r}")
+        if shape is None:
+            return model
+        if (not isinstance(shape, list) or len(shape) != 2
+                or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in shape)):
+            raise BackgroundModelError(f"'shape' must be [height, width] with positive integers, got {shape!r}")
+        p = model._params()
+        n_pixels, n_var = shape[0] * shape[1], 1 if p.covariance_type == "spherical" else 3
+        expected = {"weights": ("float32", (n_pixels, p.n_components)),
+                    "variances": ("float32", (n_pixels, p.n_components, n_var)),
+                    "means": ("float32", (n_pixels, p.n_components, 3)),
+                    "n_used": ("uint8", (n_pixels,))}
+        state = data.get("state")
+        if not isinstance(state, dict) or set(state) != set(expected):
+            raise BackgroundModelError(f"'state' must hold exactly {', '.join(expected)}")
+        arrays = {}
+        for name, (dtype, array_shape) in expected.items():
+            entry = state[name]
+            if not isinstance(entry, dict) or entry.get("dtype") != dtype or entry.get("shape") != list(array_shape):
+                raise BackgroundModelError(f"state '{name}' must be {dtype} of shape {list(array_shape)}")
+            try:
+                raw = base64.b64decode(entry.get("data", ""), validate=True)
+            except (ValueError, TypeError):
+                raise BackgroundModelError(f"state '{name}' is not valid base64") from None
+            values = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")) if len(raw) == np.dtype(dtype).itemsize * math.prod(array_shape) else None
+            if values is None:
+                raise BackgroundModelError(f"state '{name}' holds {len(raw)} bytes, expected {np.dtype(dtype).itemsize * math.prod(array_shape)}")
+            arrays[name] = values.astype(dtype).reshape(array_shape)
+        n_used = arrays["n_used"]
+        if n_used.max(initial=0) > p.n_components:
+            raise BackgroundModelError(f"state 'n_used' exceeds n_components ({p.n_components})")
+        for name in ("weights", "variances", "means"):
+            if not np.all(np.isfinite(arrays[name])):
+                raise BackgroundModelError(f"state '{name}' holds NaN or infinite values")
+        used = np.arange(p.n_components)[None, :] < n_used[:, None]
+        if np.any(arrays["weights"][used] < 0) or np.any(arrays["variances"][used] <= 0):
+            raise BackgroundModelError("state holds negative weights or non-positive variances")
+        if count > 0 and np.any(n_used == 0):
+            raise BackgroundModelError("state has pixels without components although frames were seen")
+        model._allocate((shape[0], shape[1]), p)
+        model._weights[...] = arrays["weights"]
+        model._variances[...] = arrays["variances"]
+        model._means[...] = arrays["means"]
+        model._n_used[...] = n_used
+        model.frame_count_ = count
+        return model
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"BackgroundMixture({args})"
+
+
+def _check_frame(frame: Any) -> np.ndarray:
+    frame = np.asarray(frame)
+    if frame.dtype != np.uint8:
+        raise ValueError(f"frame must be uint8, got {frame.dtype}")
+    if frame.ndim == 2:
+        frame = np.repeat(frame[:, :, None], 3, axis=2)
+    if frame.ndim != 3 or frame.shape[2] != 3:
+        raise ValueError(f"frame must be an (H, W, 3) RGB or (H, W) grey array, got shape {frame.shape}")
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise ValueError(f"frame has zero size {frame.shape}")
+    return np.ascontiguousarray(frame)
+
+
+def save_background_model(path: str | Path, model: BackgroundMixture, *, protect=()) -> None:
+    """Write ``model.to_dict()`` as JSON atomically (never pickle)."""
+    from segmix.io import write_json_atomic
+
+    write_json_atomic(path, model.to_dict(), indent=None, protect=protect)
+
+
+def load_background_model(path: str | Path) -> BackgroundMixture:
+    """Read a model written by :func:`save_background_model`.
+
+    Raises
+    ------
+    BackgroundModelError
+        Missing, oversized, non-JSON or invalid files; the message names the file.
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_MODEL_BYTES:
+            raise BackgroundModelError(f"{path}: larger than {MAX_MODEL_BYTES:,} bytes, not a background model")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except BackgroundModelError:
+        raise
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BackgroundModelError(f"{path}: cannot read a background model ({exc})") from None
+    try:
+        return BackgroundMixture.from_dict(data)
+    except BackgroundModelError as exc:
+        raise BackgroundModelError(f"{path}: {exc}") from None

@@ -1,0 +1,101 @@
+"""Scoring foreground masks with the change-detection benchmark's rules (CDnet 2012/2014).
+
+Ground truth, 8-bit: 255 moving (foreground); 0 static and 50 hard shadow (background); 85
+outside the region of interest and 170 unknown (not scored). Masks, 8-bit: 255 foreground;
+anything else (0 background, 127 shadow) is background. Only the frames of the temporal
+region of interest (``temporalROI.txt``: FIRST LAST, 1-based) are scored.
+
+Source: N. Goyette, P.-M. Jodoin, F. Porikli, J. Konrad and P. Ishwar, "changedetection.net:
+A new change detection benchmark dataset", CVPR Workshops 2012; Y. Wang et al., CDW 2014.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Confusion", "confusion", "read_temporal_roi"]
+
+GT_FOREGROUND = 255
+GT_BACKGROUND = (0, 50)
+GT_NOT_SCORED = (85, 170)
+
+
+@dataclass
+class Confusion:
+    """Pixel counts over the scored frames; the metrics of the benchmark as properties."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def __add__(self, other: Confusion) -> Confusion:
+        return Confusion(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def f_measure(self) -> float:
+        r, p = self.recall, self.precision
+        return 2 * r * p / (r + p) if r + p else 0.0
+
+    @property
+    def pwc(self) -> float:
+        """Percentage of wrong classifications, 100 (FN + FP) / (TP + FN + FP + TN)."""
+        total = self.tp + self.fp + self.fn + self.tn
+        return 100.0 * (self.fn + self.fp) / total if total else 0.0
+
+    @property
+    def errors(self) -> int:
+        """False positives plus false negatives (the Wallflower count)."""
+        return self.fp + self.fn
+
+    def summary(self) -> str:
+        return (f"recall {self.recall:.4f}  precision {self.precision:.4f}  F-measure {self.f_measure:.4f}  "
+                f"PWC {self.pwc:.3f} %  (TP {self.tp:,} FP {self.fp:,} FN {self.fn:,} TN {self.tn:,})")
+
+
+def confusion(mask: np.ndarray, groundtruth: np.ndarray) -> Confusion:
+    """Counts of one frame.
+
+    Parameters
+    ----------
+    mask : (H, W) uint8, 255 = foreground (0 and 127 are background)
+    groundtruth : (H, W) uint8 with the benchmark's codes (module docstring)
+
+    Raises
+    ------
+    ValueError
+        Different shapes.
+    """
+    mask, groundtruth = np.asarray(mask), np.asarray(groundtruth)
+    if mask.shape != groundtruth.shape:
+        raise ValueError(f"mask shape {mask.shape} differs from the ground truth's {groundtruth.shape}")
+    detected = mask == 255
+    positive = groundtruth == GT_FOREGROUND
+    negative = (groundtruth == 0) | (groundtruth == 50)
+    tp = int(np.count_nonzero(detected & positive))
+    fp = int(np.count_nonzero(detected & negative))
+    return Confusion(tp=tp, fp=fp, fn=int(np.count_nonzero(positive)) - tp, tn=int(np.count_nonzero(negative)) - fp)
+
+
+def read_temporal_roi(path: str | Path) -> tuple[int, int]:
+    """(FIRST, LAST) from a CDnet ``temporalROI.txt`` (two 1-based frame numbers)."""
+    path = Path(path)
+    try:
+        parts = path.read_text(encoding="utf-8").split()
+        first, last = int(parts[0]), int(parts[1])
+    except (OSError, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a temporalROI.txt with two frame numbers ({exc})") from None
+    if not 1 <= first <= last:
+        raise ValueError(f"{path}: frame range {first}..{last} is empty or not 1-based")
+    return first, last
