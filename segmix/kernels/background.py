@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import math
 
+from segmix.kernels import _jit  # noqa: F401, I001  (sets OMP_WAIT_POLICY before numba's OpenMP loads)
+
 import numpy as np
 from numba import njit, prange
-
-from segmix.kernels import _jit  # noqa: F401  (sets OMP_WAIT_POLICY before numba's OpenMP loads)
 
 FOREGROUND, SHADOW, BACKGROUND = 255, 127, 0
 _LOG_2PI = math.log(2.0 * math.pi)
