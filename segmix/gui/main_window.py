@@ -82,7 +82,55 @@ class _ShortcutsBeforeTyping(QObject):
 
 
 class _DockScroll(QScrollArea):
-    """A dock's scroll area that asks for its panel's own size (QScrollArea guesses 256 px)."""
+    """A dock's scroll area that asks for its panel's own size (QScrollArea guesses 256 px),
+    and asks again when the panel's layout changes (e.g. the heat-map legend appears)."""
+
+    def __init__(self, dock: QDockWidget, window: QMainWindow) -> None:
+        super().__init__()
+        self._dock, self._window = dock, window
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit)
+        self._fit_tries = self._fit_extra = 0
+
+    def setWidget(self, widget) -> None:  # noqa: N802
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.LayoutRequest and watched is self.widget():
+            self.updateGeometry()
+            self._fit_timer.start()  # after the panel's layout has settled
+        return False
+
+    def _fit(self) -> None:
+        """Make the dock tall enough for its panel again (the dock area keeps old sizes otherwise)."""
+        if not self._dock.isVisible() or self._dock.isFloating():
+            return
+        layout = self._dock.layout()
+        layout.invalidate()
+        layout.activate()  # the dock's maximum height follows the panel's new size hint
+        wanted = self.sizeHint().height() + (self._dock.height() - self.height())
+        short = wanted - self._dock.height()
+        if short > 0 and self._fit_tries < 3:
+            # resizeDocks does not count everything the dock area adds around a dock (8 px
+            # here): ask again for what is still missing once the last request is applied.
+            # The other fixed-height docks are restated so the space comes from a dock that
+            # has room to spare, not from a neighbour that then has to scroll.
+            self._fit_tries += 1
+            self._fit_extra += short if self._fit_tries > 1 else 0
+            docks, heights = [self._dock], [wanted + self._fit_extra]
+            for other in self._window.findChildren(_DockScroll):
+                dock = other._dock
+                if (other is not self and dock.isVisible() and not dock.isFloating()
+                        and other.sizePolicy().verticalPolicy() != QSizePolicy.Policy.Expanding):
+                    docks.append(dock)
+                    heights.append(max(dock.height(), other.sizeHint().height() + dock.height() - other.height()))
+            self._window.resizeDocks(docks, heights, Qt.Orientation.Vertical)
+            self._fit_timer.start()
+        else:
+            self._fit_tries = self._fit_extra = 0
 
     def sizeHint(self):  # noqa: N802
         inner = self.widget()
@@ -200,7 +248,7 @@ class MainWindow(QMainWindow):
         # whatever the docks hold.  A dock is as tall as its panel wants; only panels whose
         # vertical size policy expands (a plot, the skin panel) take the height left over,
         # so there are no empty gaps between panels.
-        scroll = _DockScroll()
+        scroll = _DockScroll(dock, self)
         scroll.setObjectName(f"scroll_{key}")
         scroll.setWidget(widget)
         scroll.setWidgetResizable(True)

@@ -66,10 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     window.grab().save(str(output))
     print(f"wrote {output}")
     if skin_output is not None:
-        window.undo_stack.setClean()
-        window.clear_scribbles()
-        window.undo_stack.clear()
-        window.set_mode("skin")
+        window.set_mode("skin")  # its own (empty) scribbles
         if window.modes["skin"].skin_posterior is None:
             _wait_for(window.modes["skin"].skin_updated)
         # The built-in model at its own threshold (0.5), as a user first sees it.

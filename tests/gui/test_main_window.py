@@ -362,3 +362,13 @@ def test_the_window_fits_a_768_pixel_screen_and_panels_leave_no_gaps(qtbot, wind
             panel = dock.widget().widget()
             # A panel's dock is no taller than the panel needs (plus the dock's title bar).
             assert dock.height() <= panel.sizeHint().height() + 40, key
+
+
+def test_a_dock_grows_when_its_panel_does(qtbot, window):
+    window.resize(1280, 900)
+    QApplication.processEvents()
+    dock = window.docks["overlay"]
+    window.overlay_panel.set_mode("heatmap")  # the legend row appears
+    scroll = dock.widget()
+    qtbot.waitUntil(lambda: scroll.viewport().height() >= window.overlay_panel.sizeHint().height(), timeout=2000)
+    assert not scroll.verticalScrollBar().isVisible()
