@@ -51,6 +51,9 @@ BACKGROUND = 2
 CLASS_LABELS = (FOREGROUND, BACKGROUND)
 CLASS_NAMES = ("foreground", "background")
 SMOOTHING_METHODS = ("none", "graphcut")
+# GrabCut rounds (refit both mixtures on the current cut, cut again) when no foreground is
+# marked, e.g. after a rectangle alone.
+BOX_REFINE_ROUNDS = 3
 
 
 @dataclass
@@ -127,6 +130,10 @@ class SegmentationSettings:
     # frame-runs. Weights 0.5 and 2 measured about the same; a linear (d_bg - d_fg) / (0.1 *
     # diagonal) clipped to +-3 helped less.
     distance_prior: float = 1.0
+    # The zero-marks prior (see unlabelled_evidence): total weight, in pixels, of the
+    # unlabelled pixels as background colour evidence (and foreground evidence for a class
+    # with no marks, e.g. a rectangle alone). 0 = off: both classes must be marked.
+    unlabelled_weight: float = 500.0
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -144,6 +151,8 @@ class SegmentationSettings:
             raise ValueError(f"refine_rounds must be >= 0; got {self.refine_rounds!r}")
         if not (math.isfinite(float(self.distance_prior)) and self.distance_prior >= 0):
             raise ValueError(f"distance_prior must be finite and >= 0; got {self.distance_prior!r}")
+        if not (math.isfinite(float(self.unlabelled_weight)) and self.unlabelled_weight >= 0):
+            raise ValueError(f"unlabelled_weight must be finite and >= 0; got {self.unlabelled_weight!r}")
         if self.priors not in ("uniform", "scribbles"):
             raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
         FeatureSpace(self.color_space, self.position_weight)  # validates both
@@ -318,6 +327,68 @@ def _class_training_data(image, scribbles, label, features: FeatureSpace):
     return X, np.ones(n_pixels), n_pixels, n_pixels
 
 
+def marked_classes(scribbles: np.ndarray) -> tuple[bool, bool]:
+    """(any foreground mark, any background mark) of a label image."""
+    flat = scribbles.reshape(-1)
+    return bool((flat == FOREGROUND).any()), bool((flat == BACKGROUND).any())
+
+
+# Unlabelled pixels sampled for the zero-marks prior: enough for a 5-component colour
+# mixture, few enough that its fit costs a few milliseconds.
+UNLABELLED_SAMPLE = 20_000
+
+
+def unlabelled_evidence(image, scribbles, features: FeatureSpace, weight: float, seed: int = 0, alone: bool = False):
+    """The unlabelled pixels as weak colour evidence for a class: rows and sample weights.
+
+    A user who clicks once on an object has said nothing about the background, but the photo
+    has: most of what is not marked is not the object (the object is usually a minority of
+    the photo), so the colour distribution of the unmarked pixels is a prior estimate of the
+    background's (GrabCut's "unknown is probably background" without a box). It is given
+    the total weight of ``weight`` pixels, so marks outweigh it as the user adds them, and it
+    never contains a marked pixel: a colour the user marked foreground is borrowed only as
+    far as unmarked pixels have it. For a rectangle alone (background marked outside, no
+    foreground mark) the same evidence, taken inside, is the initial foreground model, as in
+    GrabCut.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8; scribbles : (H, W) uint8 labels
+    features : FeatureSpace
+    weight : float
+        Total sample weight, in pixels (irrelevant when ``alone``: the class has no marks).
+    seed : int
+        Seed of the pixel sample (:data:`UNLABELLED_SAMPLE` pixels at most).
+    alone : bool
+        The class has no marks of its own.
+
+    Returns
+    -------
+    X : (M, D) float64 features, weights : (M,) float64 summing to ``weight``
+    """
+    h, w = scribbles.shape
+    n = h * w
+    rng = np.random.default_rng(seed)
+    index = rng.choice(n, size=UNLABELLED_SAMPLE, replace=False) if n > UNLABELLED_SAMPLE else np.arange(n)
+    index = index[scribbles.reshape(-1)[index] == 0]
+    if index.size == 0:
+        return np.empty((0, features.n_features)), np.empty(0)
+    pixels = image.reshape(-1, 3)[index]
+    if features.uses_position:
+        rows, cols = np.divmod(index, w)
+        scale = features.position_weight / max(h, w, 1)
+        X = np.empty((index.size, 5))
+        X[:, :3] = features.colors_to_features(pixels)
+        X[:, 3] = (cols + 0.5) * scale
+        X[:, 4] = (rows + 0.5) * scale
+        counts = np.ones(index.size)
+    else:
+        colors, _, counts = unique_colors(pixels[None], return_counts=True)
+        X = features.colors_to_features(colors)
+        counts = counts.astype(np.float64)
+    return X, counts * (float(weight) / counts.sum())
+
+
 def _make_mixture(settings: SegmentationSettings, n_components: int, **init) -> GaussianMixture:
     return GaussianMixture(
         n_components,
@@ -360,11 +431,24 @@ def iter_train_model(
     settings = settings or SegmentationSettings()
     settings.validate()
     image = check_image(image)
-    scribbles = check_scribbles(image, scribbles)
+    scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
+    marked = marked_classes(scribbles)
+    if not any(marked):
+        raise ValueError("no scribbles: paint some foreground or background pixels first")
     features = FeatureSpace(settings.color_space, settings.position_weight)
     mixtures, summary = [], {"classes": []}
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
         X, weights, n_distinct, n_pixels = _class_training_data(image, scribbles, label, features)
+        # The zero-marks prior (see unlabelled_evidence): the background always borrows the
+        # unlabelled pixels as weak evidence; the foreground only when it has no marks (a box).
+        borrowed = 0
+        if settings.unlabelled_weight > 0 and (label == BACKGROUND or not marked[index]):
+            Xu, wu = unlabelled_evidence(image, scribbles, features, settings.unlabelled_weight,
+                                         settings.random_state, alone=not marked[index])
+            borrowed = int(Xu.shape[0])
+            if borrowed:
+                X, weights = np.concatenate([X, Xu]), np.concatenate([weights, wu])
+                n_distinct += borrowed
         n_components = int(settings.n_components)
         if n_distinct < n_components:
             warnings.warn(
@@ -374,6 +458,8 @@ def iter_train_model(
                 stacklevel=2,
             )
             n_components = n_distinct
+        if n_components < 1:
+            raise ValueError(f"no {name} scribbles: paint some {name} pixels first")
         mixture = _make_mixture(settings, n_components)
         try:
             for iteration, mean_ll in mixture.iter_fit(X, sample_weight=weights):
@@ -383,7 +469,8 @@ def iter_train_model(
         mixtures.append(mixture)
         summary["classes"].append(
             {"name": name, "scribbled_pixels": n_pixels, "distinct_rows": int(n_distinct),
-             "n_components": n_components, "converged": bool(mixture.converged_)}
+             "unlabelled_rows": borrowed, "n_components": n_components,
+             "converged": bool(mixture.converged_)}
         )
     if settings.priors == "scribbles":
         counts = np.array([c["scribbled_pixels"] for c in summary["classes"]], dtype=np.float64)
@@ -512,7 +599,7 @@ def scribble_distance_log_odds(
     return out
 
 
-def _scribble_distance_grid(scribbles: np.ndarray, weight: float, max_pixels: int = 100_000):
+def _scribble_distance_grid(scribbles: np.ndarray, weight: float, max_pixels: int = 100_000, border_prior: bool = False):
     """The prior of :func:`scribble_distance_log_odds` on its coarse grid.
 
     Returns
@@ -530,8 +617,17 @@ def _scribble_distance_grid(scribbles: np.ndarray, weight: float, max_pixels: in
     rows, cols = np.divmod(index, w)
     seeds = np.zeros((3, hs, ws), bool)
     seeds[flat[index], rows // factor, cols // factor] = True
-    if not (seeds[FOREGROUND].any() and seeds[BACKGROUND].any()):
+    if not seeds[FOREGROUND].any():
         return None
+    if not seeds[BACKGROUND].any():
+        # The zero-background prior: until the user marks background, the image border is
+        # weak background evidence -- unless a foreground mark touches it (the object
+        # reaches the border, so the border says nothing).
+        border = np.ones((hs, ws), bool)
+        border[1:-1, 1:-1] = False
+        if not border_prior or (seeds[FOREGROUND] & border).any():
+            return None
+        seeds[BACKGROUND] = border
     d_fg = ndimage.distance_transform_edt(~seeds[FOREGROUND]).astype(np.float32)
     d_bg = ndimage.distance_transform_edt(~seeds[BACKGROUND]).astype(np.float32)
     # The sum is 0 only in a cell holding scribbles of both classes: the prior is 0 there.
@@ -678,8 +774,14 @@ def apply_model(
     else:
         spatial = None
         if scribbles is not None and settings.distance_prior > 0:
-            spatial = _scribble_distance_grid(scribbles, settings.distance_prior)
-        for round_index in range(int(settings.refine_rounds) + 1):
+            spatial = _scribble_distance_grid(scribbles, settings.distance_prior,
+                                              border_prior=settings.unlabelled_weight > 0)
+        rounds = int(settings.refine_rounds)
+        if settings.unlabelled_weight > 0 and not (fixed == FOREGROUND).any():
+            # A rectangle alone: the foreground model was fitted on everything inside it,
+            # background included; GrabCut's iterations sort that out.
+            rounds = max(rounds, BOX_REFINE_ROUNDS)
+        for round_index in range(rounds + 1):
             if round_index:
                 model = _refit(model, image, mask)
                 log_likelihoods, inverse = _class_log_likelihoods(image, model)

@@ -1,0 +1,179 @@
+"""Click-to-segment quality with the interactive-segmentation protocol (NoC), on DAVIS frames.
+
+    python benchmarks/bench_clicks.py [--split all|even|odd] [--limit N] [--half even|odd]
+                                      [--jobs 2] [--max-clicks 20] [--set key=value ...]
+                                      [--json out.json] [-v]
+
+For every frame of ``/work/shared/data/interactive/davis`` (images/NAME.jpg, masks/NAME.png
+with 0 / 255 and 128 = ignore) a simulated user clicks (:func:`segmix.clicks.next_click`): the
+first click is positive at the maximum of the Euclidean distance transform of the object;
+after each prediction the next click goes to the pixel farthest from the boundary of the
+false-negative or false-positive region (ignored pixels excluded, each region padded by a
+one-pixel non-error border), positive in a false negative, negative in a false positive.
+Each click is a filled disc of radius 5 px in the scribble labels (a later disc overwrites);
+nothing else is given. After every click segmix segments the frame from the labels
+(``segmix.segment.segment``, default settings unless ``--set``).
+
+Printed: NoC@85 and NoC@90 (clicks until IoU >= 0.85 / 0.90, at most ``--max-clicks``; a
+sample that never gets there counts the maximum), the share of samples that never reach
+0.90, the mean IoU after 1, 3, 5 and 10 clicks, the median time per click (one segmentation,
+single-threaded Numba in each worker process), and the number of samples that fall back
+below 0.90 after first reaching it. ``--split even`` / ``odd`` (alias ``--half``): tune on
+the even frames, check on the odd ones.
+
+Frames run in ``--jobs`` worker processes (default 2, each with one Numba thread: the
+development machine has two cores). The data are for research use only and never committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from segmix.clicks import iou, next_click, number_of_clicks, paint_disc  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "interactive" / "davis"
+IGNORE = 128
+THRESHOLDS = (0.85, 0.90)
+REPORT_AFTER = (1, 3, 5, 10)
+
+
+def frame_names(split: str, limit: int | None) -> list[str]:
+    names = sorted(p.stem for p in (DATA / "images").glob("*.jpg"))
+    if split == "even":
+        names = names[0::2]
+    elif split == "odd":
+        names = names[1::2]
+    return names[:limit] if limit else names
+
+
+def parse_overrides(pairs: list[str]) -> dict:
+    """``key=value`` strings -> SegmentationSettings overrides, typed like the defaults."""
+    from segmix.segment import SegmentationSettings
+
+    defaults = SegmentationSettings()
+    out = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if not hasattr(defaults, key):
+            raise SystemExit(f"--set: SegmentationSettings has no field {key!r}")
+        current = getattr(defaults, key)
+        if isinstance(current, bool):
+            out[key] = value.lower() in ("1", "true", "yes", "on")
+        elif isinstance(current, int):
+            out[key] = int(value)
+        elif isinstance(current, float):
+            out[key] = float(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _one_thread() -> None:
+    """Worker initialiser: one Numba thread per worker process (two cores, two workers)."""
+    from segmix.mixture import set_num_threads
+
+    set_num_threads(1)
+
+
+def run_frame(name: str, overrides: dict, max_clicks: int) -> dict:
+    """Simulate one user on one frame: IoU and seconds after each click, and the clicks."""
+    from segmix.segment import SegmentationSettings, segment
+
+    image = np.asarray(Image.open(DATA / "images" / f"{name}.jpg").convert("RGB"))
+    gt = np.asarray(Image.open(DATA / "masks" / f"{name}.png").convert("L"))
+    truth, ignore = gt == 255, gt == IGNORE
+    settings = replace(SegmentationSettings(), **overrides)
+    labels = np.zeros(truth.shape, np.uint8)
+    prediction = None
+    ious, seconds, clicks, failures = [], [], [], 0
+    for _ in range(max_clicks):
+        click = next_click(truth, prediction, ignore)
+        if click is None:  # nothing left to correct: the mask stays perfect
+            ious.append(ious[-1] if ious else 1.0)
+            continue
+        paint_disc(labels, click.row, click.col, click.label)
+        clicks.append((click.row, click.col, click.positive))
+        start = time.perf_counter()
+        try:
+            prediction = segment(image, labels, replace(settings)).mask
+        except ValueError:  # e.g. a version that needs both classes: nothing segmented
+            prediction = np.zeros(truth.shape, bool)
+            failures += 1
+        seconds.append(time.perf_counter() - start)
+        ious.append(iou(prediction, truth, ignore))
+    return {"name": name, "iou": ious, "seconds": seconds, "clicks": clicks, "errors": failures}
+
+
+def summarise(results: list[dict], max_clicks: int) -> dict:
+    """The protocol's figures from per-frame IoU curves."""
+    curves = np.array([r["iou"] for r in results])  # (n, max_clicks)
+    out = {"samples": len(results)}
+    for t in THRESHOLDS:
+        out[f"NoC@{round(t * 100)}"] = float(np.mean([number_of_clicks(c, t, max_clicks) for c in curves]))
+    out["fail@90"] = float(np.mean(curves.max(axis=1) < 0.90))
+    for k in REPORT_AFTER:
+        if k <= max_clicks:
+            out[f"mIoU@{k}"] = float(curves[:, k - 1].mean())
+    drops = 0
+    for c in curves:
+        reached = np.flatnonzero(c >= 0.90)
+        if reached.size and (c[reached[0]:] < 0.90).any():
+            drops += 1
+    out["drop_back@90"] = drops
+    times = [s for r in results for s in r["seconds"]]
+    out["median_s_per_click"] = float(statistics.median(times)) if times else float("nan")
+    out["segment_errors"] = int(sum(r["errors"] for r in results))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", "--half", choices=("all", "even", "odd"), default="all")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N frames of the split")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--max-clicks", type=int, default=20)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a SegmentationSettings field (repeatable)")
+    parser.add_argument("--json", help="write per-frame curves and the summary here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="one line per frame")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        sys.exit(f"no data at {DATA}")
+    overrides = parse_overrides(args.set)
+    names = frame_names(args.split, args.limit)
+    start = time.perf_counter()
+    results = []
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_one_thread) as pool:
+        futures = [pool.submit(run_frame, name, overrides, args.max_clicks) for name in names]
+        for future in futures:
+            r = future.result()
+            results.append(r)
+            if args.verbose:
+                c = np.asarray(r["iou"])
+                print(f"{r['name']}: NoC@90 {number_of_clicks(c, 0.9, args.max_clicks):2d}  IoU after 1/5/20 "
+                      f"{c[0]:.3f} {c[min(4, len(c) - 1)]:.3f} {c[-1]:.3f}", flush=True)
+    summary = summarise(results, args.max_clicks)
+    wall = time.perf_counter() - start
+    print(f"{len(names)} frames ({args.split}), max {args.max_clicks} clicks, overrides {overrides or 'none'}, "
+          f"{args.jobs} jobs, {wall:.0f} s wall, load {os.getloadavg()[0]:.1f}")
+    print("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"summary": summary, "overrides": overrides, "frames": results}))
+
+
+if __name__ == "__main__":
+    main()

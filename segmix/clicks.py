@@ -1,0 +1,146 @@
+"""Clicks as scribbles, and the standard click simulation of interactive segmentation.
+
+A click is a filled disc in the scribble label image (0 unlabelled, 1 foreground,
+2 background); a later disc overwrites an earlier one. :func:`next_click` places the next
+click the way the interactive-segmentation literature evaluates tools (Xu et al., "Deep
+Interactive Object Selection", CVPR 2016; the NoC protocol of RITM, Sofiiuk et al. 2021):
+the point farthest from the boundary of the largest error, positive in a false negative,
+negative in a false positive. The first click (nothing predicted yet) is thereby the maximum
+of the Euclidean distance transform of the ground truth.
+
+Pure NumPy/SciPy: used by the window (a click paints a disc), the benchmark
+(``benchmarks/bench_clicks.py``) and the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+FOREGROUND = 1
+BACKGROUND = 2
+CLICK_RADIUS = 5  # px, the protocol's disc
+
+
+@dataclass(frozen=True)
+class Click:
+    """One click: ``row``, ``col`` (pixel indices) and ``positive`` (foreground if True)."""
+
+    row: int
+    col: int
+    positive: bool
+
+    @property
+    def label(self) -> int:
+        return FOREGROUND if self.positive else BACKGROUND
+
+
+def disc_offsets(radius: float = CLICK_RADIUS) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column offsets (M,) int of the filled disc dy^2 + dx^2 <= radius^2."""
+    r = int(np.floor(radius))
+    dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
+    inside = dy * dy + dx * dx <= radius * radius
+    return dy[inside], dx[inside]
+
+
+def paint_disc(labels: np.ndarray, row: int, col: int, label: int, radius: float = CLICK_RADIUS) -> np.ndarray:
+    """Write ``label`` into the filled disc of ``radius`` px around (row, col), clipped to the image.
+
+    Parameters
+    ----------
+    labels : (H, W) uint8 scribble labels, modified in place
+    row, col : int, the disc's centre (must lie inside the image)
+    label : {0, 1, 2}
+    radius : float, px
+
+    Returns
+    -------
+    (2, M) int array
+        Row and column indices of the painted pixels (for undo).
+
+    Raises
+    ------
+    ValueError
+        If the centre lies outside the image or ``label`` is not 0, 1 or 2.
+    """
+    h, w = labels.shape
+    if not (0 <= row < h and 0 <= col < w):
+        raise ValueError(f"click at ({row}, {col}) lies outside the {h} x {w} image")
+    if label not in (0, FOREGROUND, BACKGROUND):
+        raise ValueError(f"click label must be 0, 1 or 2; got {label!r}")
+    dy, dx = disc_offsets(radius)
+    rr, cc = dy + int(row), dx + int(col)
+    inside = (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
+    rr, cc = rr[inside], cc[inside]
+    labels[rr, cc] = label
+    return np.stack([rr, cc])
+
+
+def clicks_to_scribbles(shape, clicks, radius: float = CLICK_RADIUS) -> np.ndarray:
+    """(H, W) uint8 labels from a sequence of :class:`Click` (later discs overwrite earlier ones)."""
+    labels = np.zeros(shape, np.uint8)
+    for click in clicks:
+        paint_disc(labels, click.row, click.col, click.label, radius)
+    return labels
+
+
+def _padded_edt(region: np.ndarray) -> np.ndarray:
+    """Distance of each pixel of ``region`` to the nearest pixel outside it, the image border
+    counting as outside (the region is padded by one non-error pixel first)."""
+    padded = np.pad(region, 1, mode="constant", constant_values=False)
+    return ndimage.distance_transform_edt(padded)[1:-1, 1:-1]
+
+
+def next_click(truth: np.ndarray, prediction: np.ndarray | None, ignore: np.ndarray | None = None) -> Click | None:
+    """The protocol's next click for a prediction of a ground-truth mask.
+
+    False negatives are ``truth & ~prediction``, false positives ``~truth & prediction``,
+    both without ``ignore``d pixels. Each is padded with a one-pixel non-error border and
+    distance-transformed (exact Euclidean); the click goes to the pixel with the largest
+    distance: positive if that lies in a false negative, negative if in a false positive.
+    A tie between the two regions goes to the negative click, as in RITM's clicker; a tie
+    within a region to the first pixel in raster order.
+
+    Parameters
+    ----------
+    truth : (H, W) bool, the object
+    prediction : (H, W) bool, or None for "nothing predicted yet" (all background), which
+        makes the click the maximum of the distance transform of ``truth``
+    ignore : (H, W) bool, optional; pixels that are neither error (e.g. marked 128)
+
+    Returns
+    -------
+    Click, or None when there is no error left.
+    """
+    truth = np.asarray(truth, bool)
+    prediction = np.zeros_like(truth) if prediction is None else np.asarray(prediction, bool)
+    if prediction.shape != truth.shape:
+        raise ValueError(f"prediction shape {prediction.shape} does not match truth shape {truth.shape}")
+    valid = np.ones_like(truth) if ignore is None else ~np.asarray(ignore, bool)
+    fn = _padded_edt(truth & ~prediction & valid)
+    fp = _padded_edt(~truth & prediction & valid)
+    fn_max, fp_max = float(fn.max(initial=0.0)), float(fp.max(initial=0.0))
+    if fn_max == 0.0 and fp_max == 0.0:
+        return None
+    positive = fn_max > fp_max
+    dist = fn if positive else fp
+    row, col = np.unravel_index(int(np.argmax(dist)), dist.shape)
+    return Click(int(row), int(col), bool(positive))
+
+
+def iou(prediction: np.ndarray, truth: np.ndarray, ignore: np.ndarray | None = None) -> float:
+    """Foreground intersection over union outside ``ignore`` (1.0 when both are empty)."""
+    valid = np.ones(truth.shape, bool) if ignore is None else ~np.asarray(ignore, bool)
+    union = np.count_nonzero((prediction | truth) & valid)
+    return np.count_nonzero(prediction & truth & valid) / union if union else 1.0
+
+
+def number_of_clicks(ious, threshold: float, max_clicks: int = 20) -> int:
+    """Clicks until the IoU first reaches ``threshold`` (``ious[i]`` after click i + 1);
+    ``max_clicks`` when it never does within ``max_clicks``."""
+    for index, value in enumerate(list(ious)[:max_clicks]):
+        if value >= threshold:
+            return index + 1
+    return max_clicks
