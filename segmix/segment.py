@@ -101,6 +101,15 @@ class SegmentationSettings:
         Weight (nats) of a soft spatial prior added to the graph cut's unary terms: a pixel
         nearer a foreground scribble than a background one leans foreground, see
         :func:`scribble_distance_log_odds`. 0 turns it off; ignored by ``smoothing="none"``.
+        While no background is marked, the image border stands in for background marks
+        (unless a foreground mark touches the border).
+    unlabelled_weight : float
+        The zero-marks prior, as a share of the photo's pixel count (0.00125: 500 pixels
+        of an 854 x 480 frame): the unlabelled pixels are weak background colour evidence
+        (:func:`unlabelled_evidence`), fading as background marks accumulate, so one
+        positive click gives a mask; a class with no marks at all (a rectangle alone: the
+        outside marked background) is modelled on them, followed by
+        :data:`BOX_REFINE_ROUNDS` GrabCut rounds. 0 = off: both classes must be marked.
     """
 
     n_components: int = 5
@@ -130,10 +139,11 @@ class SegmentationSettings:
     # frame-runs. Weights 0.5 and 2 measured about the same; a linear (d_bg - d_fg) / (0.1 *
     # diagonal) clipped to +-3 helped less.
     distance_prior: float = 1.0
-    # The zero-marks prior (see unlabelled_evidence): total weight, in pixels, of the
-    # unlabelled pixels as background colour evidence (and foreground evidence for a class
-    # with no marks, e.g. a rectangle alone). 0 = off: both classes must be marked.
-    unlabelled_weight: float = 500.0
+    # The zero-marks prior (see unlabelled_evidence): total weight of the unlabelled pixels
+    # as background colour evidence (and foreground evidence for a class with no marks, e.g.
+    # a rectangle alone), as a share of the photo's pixel count: 0.00125 is 500 pixels of a
+    # DAVIS frame, six clicks' worth. 0 = off: both classes must be marked.
+    unlabelled_weight: float = 0.00125
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -338,7 +348,10 @@ def marked_classes(scribbles: np.ndarray) -> tuple[bool, bool]:
 UNLABELLED_SAMPLE = 20_000
 
 
-def unlabelled_evidence(image, scribbles, features: FeatureSpace, weight: float, seed: int = 0, alone: bool = False):
+def unlabelled_evidence(
+    image, scribbles, features: FeatureSpace, weight: float, seed: int = 0,
+    other_label: int | None = None,
+):
     """The unlabelled pixels as weak colour evidence for a class: rows and sample weights.
 
     A user who clicks once on an object has said nothing about the background, but the photo
@@ -346,8 +359,8 @@ def unlabelled_evidence(image, scribbles, features: FeatureSpace, weight: float,
     the photo), so the colour distribution of the unmarked pixels is a prior estimate of the
     background's (GrabCut's "unknown is probably background" without a box). It is given
     the total weight of ``weight`` pixels, so marks outweigh it as the user adds them, and it
-    never contains a marked pixel: a colour the user marked foreground is borrowed only as
-    far as unmarked pixels have it. For a rectangle alone (background marked outside, no
+    is dropped where it conflicts with the marks: it never contains a marked pixel, nor an
+    unmarked pixel whose exact colour the user marked as the other class. For a rectangle alone (background marked outside, no
     foreground mark) the same evidence, taken inside, is the initial foreground model, as in
     GrabCut.
 
@@ -356,11 +369,11 @@ def unlabelled_evidence(image, scribbles, features: FeatureSpace, weight: float,
     image : (H, W, 3) uint8; scribbles : (H, W) uint8 labels
     features : FeatureSpace
     weight : float
-        Total sample weight, in pixels (irrelevant when ``alone``: the class has no marks).
+        Total sample weight, in pixels (only its ratio to the class's marked pixels matters).
     seed : int
         Seed of the pixel sample (:data:`UNLABELLED_SAMPLE` pixels at most).
-    alone : bool
-        The class has no marks of its own.
+    other_label : int, optional
+        The other class's label: unmarked pixels of a colour marked with it are left out.
 
     Returns
     -------
@@ -370,7 +383,16 @@ def unlabelled_evidence(image, scribbles, features: FeatureSpace, weight: float,
     n = h * w
     rng = np.random.default_rng(seed)
     index = rng.choice(n, size=UNLABELLED_SAMPLE, replace=False) if n > UNLABELLED_SAMPLE else np.arange(n)
-    index = index[scribbles.reshape(-1)[index] == 0]
+    flat_labels = scribbles.reshape(-1)
+    index = index[flat_labels[index] == 0]
+    if other_label is not None and index.size:
+        # A colour the user marked as the other class is not borrowed for this one.
+        def codes(rgb):
+            rgb = rgb.astype(np.int32)
+            return (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+
+        other = codes(image.reshape(-1, 3)[np.flatnonzero(flat_labels == other_label)])
+        index = index[~np.isin(codes(image.reshape(-1, 3)[index]), other)]
     if index.size == 0:
         return np.empty((0, features.n_features)), np.empty(0)
     pixels = image.reshape(-1, 3)[index]
@@ -443,12 +465,18 @@ def iter_train_model(
         # unlabelled pixels as weak evidence; the foreground only when it has no marks (a box).
         borrowed = 0
         if settings.unlabelled_weight > 0 and (label == BACKGROUND or not marked[index]):
-            Xu, wu = unlabelled_evidence(image, scribbles, features, settings.unlabelled_weight,
-                                         settings.random_state, alone=not marked[index])
+            # Marks take over as they accumulate: with W = unlabelled_weight * pixels, the
+            # borrowed share of the class's training weight is W^2 / (W^2 + n (W + n)) for n
+            # marked pixels, about
+            # W / (W + n) for a few clicks and negligible for generous scribbles (which
+            # measured better on their own).
+            prior = float(settings.unlabelled_weight) * scribbles.size
+            Xu, wu = unlabelled_evidence(image, scribbles, features, prior * prior / (prior + n_pixels),
+                                         settings.random_state, other_label=CLASS_LABELS[1 - index])
             borrowed = int(Xu.shape[0])
             if borrowed:
                 X, weights = np.concatenate([X, Xu]), np.concatenate([weights, wu])
-                n_distinct += borrowed
+                n_distinct = int(np.unique(X, axis=0).shape[0])
         n_components = int(settings.n_components)
         if n_distinct < n_components:
             warnings.warn(

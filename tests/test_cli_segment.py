@@ -136,14 +136,25 @@ def test_scribbles_with_bad_labels(files, capsys):
     assert "9" in _one_line_error(capsys, code)
 
 
-def test_no_background_scribbles(files, capsys):
+def test_foreground_scribbles_alone_give_a_mask(files, capsys):
+    # The zero-background prior: foreground marks alone are enough.
     tmp_path, photo, _, _, _ = files
     only_fg = tmp_path / "fg.png"
     labels = _scribbles()
     labels[labels == BACKGROUND] = 0
     save_labels(only_fg, labels)
     code = main(["segment", str(photo), "--scribbles", str(only_fg), "-o", str(tmp_path / "m.png")])
-    assert "no background scribbles" in _one_line_error(capsys, code)
+    assert code == 0
+    mask = np.asarray(Image.open(tmp_path / "m.png"))
+    assert mask[labels == FOREGROUND].min() == 255 and 0 < np.count_nonzero(mask) < mask.size
+
+
+def test_no_scribbles_at_all(files, capsys):
+    tmp_path, photo, _, _, _ = files
+    empty = tmp_path / "empty.png"
+    save_labels(empty, np.zeros_like(_scribbles()))
+    code = main(["segment", str(photo), "--scribbles", str(empty), "-o", str(tmp_path / "m.png")])
+    assert "no scribbles" in _one_line_error(capsys, code)
     assert not (tmp_path / "m.png").exists()
 
 

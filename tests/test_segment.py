@@ -152,7 +152,9 @@ def test_swatches_are_rgb_means():
     image, truth = two_colour_image(noise=3)
     scribbles = stripe_scribbles(truth.shape, slice(3, 8), slice(50, 55))
     for space in ("rgb", "lab", "hsv", "ycbcr"):
-        model = train_model(image, scribbles, replace(FAST, color_space=space))
+        # Without the unlabelled-pixel prior: the background mixture then models the
+        # background stripe alone, whose mean colour is known.
+        model = train_model(image, scribbles, replace(FAST, color_space=space, unlabelled_weight=0))
         swatches = model.class_swatches()
         assert len(swatches) == 2
         (w_fg, c_fg), (w_bg, c_bg) = swatches
@@ -183,12 +185,18 @@ def test_too_few_distinct_colours_warns_and_lowers_k():
 
 
 @pytest.mark.parametrize("label,name", [(FOREGROUND, "background"), (BACKGROUND, "foreground")])
-def test_missing_class_is_an_error(label, name):
+def test_missing_class_is_an_error_without_the_unlabelled_prior(label, name):
     image, truth = two_colour_image(noise=5)
     scribbles = np.zeros(truth.shape, np.uint8)
     scribbles[5:10, 5:10] = label
     with pytest.raises(ValueError, match=f"no {name} scribbles"):
-        segment(image, scribbles, FAST)
+        segment(image, scribbles, replace(FAST, unlabelled_weight=0))
+
+
+def test_no_scribbles_at_all_is_an_error():
+    image, truth = two_colour_image(noise=5)
+    with pytest.raises(ValueError, match="no scribbles"):
+        segment(image, np.zeros(truth.shape, np.uint8), FAST)
 
 
 def test_wrong_shape_names_both_shapes():

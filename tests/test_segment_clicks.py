@@ -1,0 +1,75 @@
+"""Click segmentation: one click, an object on the border, a box alone, a corrective click."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from segmix.clicks import Click, clicks_to_scribbles, next_click
+from segmix.segment import BACKGROUND, SegmentationSettings, segment
+
+
+def scene(h=120, w=160, box=(30, 90, 40, 110), seed=0, extra=None):
+    """Green noisy background, a red rectangle (rows box[0]:box[1], cols box[2]:box[3])."""
+    rng = np.random.default_rng(seed)
+    image = np.empty((h, w, 3))
+    image[:] = (60, 130, 70)
+    truth = np.zeros((h, w), bool)
+    truth[box[0]:box[1], box[2]:box[3]] = True
+    image[truth] = (200, 40, 40)
+    if extra is not None:
+        region, colour = extra
+        image[region] = colour
+    image += rng.normal(0, 8, image.shape)
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8), truth
+
+
+def run(image, clicks, settings=None):
+    labels = clicks_to_scribbles(image.shape[:2], clicks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return segment(image, labels, settings or SegmentationSettings()).mask
+
+
+@pytest.mark.parametrize("shape", [(120, 160), (240, 320)])  # exact and banded cut
+def test_one_positive_click_gives_the_object(shape):
+    h, w = shape
+    image, truth = scene(h, w, box=(h // 4, 3 * h // 4, w // 4, 3 * w // 4))
+    click = next_click(truth, None)
+    assert click.positive
+    mask = run(image, [click])
+    assert np.count_nonzero(mask != truth) <= 0.002 * truth.size
+
+
+def test_object_touching_the_border_is_selectable():
+    image, truth = scene(box=(0, 90, 0, 110))
+    mask = run(image, [Click(40, 50, True)])
+    assert np.count_nonzero(mask != truth) <= 0.002 * truth.size
+    # A click on the border itself (the border prior is then dropped) also works.
+    mask = run(image, [Click(2, 2, True)])
+    assert np.count_nonzero(mask != truth) <= 0.002 * truth.size
+
+
+def test_a_box_alone_gives_the_object():
+    image, truth = scene()
+    labels = np.full(truth.shape, BACKGROUND, np.uint8)
+    labels[20:100, 30:125] = 0  # the rectangle: background outside, unknown inside
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mask = segment(image, labels).mask
+    assert np.count_nonzero(mask != truth) <= 0.002 * truth.size
+
+
+def test_negative_click_removes_a_false_positive_and_nothing_else():
+    # A red-orange patch joined to the red object: far from green, so one click takes both.
+    h, w = 120, 160
+    patch = np.zeros((h, w), bool)
+    patch[30:60, 110:140] = True
+    image, truth = scene(extra=(patch, (212, 52, 46)))
+    first = run(image, [Click(60, 75, True)])
+    assert first[patch].mean() > 0.9 and first[truth].mean() > 0.99
+    click = next_click(truth, first)
+    assert not click.positive and patch[click.row, click.col]
+    second = run(image, [Click(60, 75, True), click])
+    assert second[patch].mean() < 0.01
+    assert np.array_equal(second[~patch], first[~patch])  # the rest is untouched
