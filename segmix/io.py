@@ -187,6 +187,10 @@ def _pillow_limits(max_pixels: int) -> Iterator[None]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                # Pillow's plugins warn about damaged metadata (corrupt EXIF, truncated TIFF
+                # tags) and then carry on or fail: the file is refused or read, never a stray
+                # line on the user's terminal.
+                warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
                 yield
         finally:
             Image.MAX_IMAGE_PIXELS = old_limit

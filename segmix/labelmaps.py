@@ -13,15 +13,18 @@ Rules, in the order they are checked
    displayed size; a mismatch is reported with both sizes (and a hint when the map is the
    photo rotated by 90 degrees or an integer multiple of it) before any pixel-limit check.
    Then the pixel count is checked from the header, before decoding.
-3. **Lossless formats only**: PNG (recommended), BMP, TIFF (not JPEG-compressed), GIF,
-   PPM/PGM, TGA, PCX, SGI, QOI, IM and lossless WebP. JPEG, lossy WebP and every other format
-   are refused: their compression moves values, and since foreground (1) lies between
+3. **Lossless formats only**: PNG (recommended), BMP, TIFF (not JPEG-compressed), PPM/PGM,
+   TGA, PCX, SGI, QOI, IM and lossless WebP. GIF is refused too, because GIF encoders
+   renumber palette entries (a 1-pixel map of label 2 came back as 0). JPEG, lossy WebP and
+   every other format are refused: their compression moves values, and since foreground (1) lies between
    unlabelled (0) and background (2), JPEG noise turns both into foreground (a q75 JPEG of a
    map with 25 % foreground segmented as 79 % foreground).
 4. One frame (an animated or multi-page file is refused).
-5. **Single channel.** ``L`` is read as is; ``P`` by its indices (scribbles, as written by
-   :func:`segmix.io.save_labels`) or, for masks, by its palette colours, which must all be
-   grey; ``1`` as 0 / 255; 16- and 32-bit integer greyscale (``I;16``, ``I``) by value (a
+5. **Single channel.** ``L`` is read as is; ``P`` by its indices for scribbles (as written
+   by :func:`segmix.io.save_labels`), except that a palette whose used entries are all grey
+   levels 0, 1 or 2 gives those levels (a grey map converted to P may have its indices
+   reassigned),
+   and for masks by its palette colours, which must all be grey; ``1`` as 0 / 255; 16- and 32-bit integer greyscale (``I;16``, ``I``) by value (a
    ``uint16`` array saved with Pillow holds the labels themselves, not scaled ones);
    ``LA`` / ``RGB`` / ``RGBA`` only when every pixel is opaque and grey (R = G = B), which
    covers greyscale saved as colour. Any colour pixel, any transparency, float images and
@@ -82,7 +85,7 @@ UNLABELLED, FOREGROUND, BACKGROUND = 0, 1, 2
 MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE = 0, 128, 255
 
 #: Pillow format names whose encoders are lossless (TIFF and WebP checked further).
-LOSSLESS_FORMATS = ("PNG", "BMP", "DIB", "TIFF", "GIF", "PPM", "TGA", "PCX", "SGI", "QOI", "IM", "WEBP")
+LOSSLESS_FORMATS = ("PNG", "BMP", "DIB", "TIFF", "PPM", "TGA", "PCX", "SGI", "QOI", "IM", "WEBP")
 _LOSSY_TIFF_COMPRESSIONS = ("jpeg", "tiff_jpeg", "webp", "jpeg2000")
 _GREY_RGB_MODES = ("LA", "La", "RGB", "RGBA", "RGBX", "RGBa")
 _WIDE_INT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
@@ -135,6 +138,13 @@ def _check_lossless(path: Path, im: Image.Image, what: str) -> None:
         lossy, fmt = True, "JPEG-compressed TIFF"
     if fmt == "WEBP" and not _webp_is_lossless(path):
         lossy, fmt = True, "lossy WebP"
+    if fmt == "GIF":
+        # Lossless, but GIF encoders reorder and merge palette entries (Pillow's does), so
+        # the stored indices are not the labels that were saved.
+        raise ImageLoadError(
+            f"{path}: {what} cannot be read from GIF files: GIF encoders renumber the palette, "
+            f"which changes label values; save the {what} as PNG"
+        )
     if lossy:
         raise ImageLoadError(
             f"{path}: {what} must be stored losslessly (PNG), not as {fmt}: its compression "
@@ -188,6 +198,26 @@ def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
             f"not read by brightness: save the {what} as 8-bit greyscale PNG (mode L)"
         )
     return colours[:, 0][index]
+
+
+def _palette_label_plane(im: Image.Image) -> np.ndarray:
+    """Labels of a palette scribble file: the indices, unless the palette says otherwise.
+
+    :func:`segmix.io.save_labels` writes the labels as indices with coloured entries. A grey
+    image converted to P may get its indices reassigned and its grey levels moved into the
+    palette; when every used entry is grey with a level in {0, 1, 2}, those
+    levels are the labels.
+    """
+    index = np.array(im, dtype=np.uint8)
+    palette = np.asarray(im.getpalette() or [], dtype=np.uint8)
+    if palette.size == 0:
+        return index
+    colours = np.resize(palette, 768).reshape(-1, 3)
+    used = np.unique(index)
+    grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
+    if grey.all() and np.isin(colours[used, 0], (UNLABELLED, FOREGROUND, BACKGROUND)).all():
+        return colours[:, 0][index]
+    return index
 
 
 def read_label_plane(
@@ -250,7 +280,7 @@ def read_label_plane(
             if mode == "L":
                 plane = np.array(im, dtype=np.uint8)
             elif mode == "P":
-                plane = np.array(im, dtype=np.uint8) if palette_indices else _palette_grey_plane(path, im, what)
+                plane = _palette_label_plane(im) if palette_indices else _palette_grey_plane(path, im, what)
             elif mode == "1":
                 plane = np.asarray(im).astype(np.uint8) * np.uint8(255)
             elif mode in _WIDE_INT_MODES:

@@ -171,10 +171,15 @@ def read_model(path) -> SegmixModel:
         data = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:
         raise ModelFileError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ModelFileError(f"{path}: not a segmix model (JSON nested too deeply)") from None
     try:
         return model_from_dict(data)
     except ValueError as exc:
         raise ModelFileError(f"{path}: invalid segmix model: {exc}") from None
+    except (TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError) as exc:
+        # A field of an unexpected JSON type deep inside: still the stranger's file, not a bug.
+        raise ModelFileError(f"{path}: invalid segmix model ({type(exc).__name__}: {exc})") from None
 
 
 def write_model(path, model: SegmixModel, protect=()) -> None:
