@@ -168,6 +168,8 @@ def _add_skin_parser(sub) -> None:
                        help="p(skin) stored in the model (default: the fraction of skin pixels in the data)")
     train.add_argument("--threshold", type=unit_float, default=0.5, help="decision threshold on p(skin) (default 0.5)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--convergence", metavar="PLOT.png", default=None,
+                       help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=_cmd_skin_train)
 
@@ -221,7 +223,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     for path in args.uci:
         counts = counts + skin.load_uci(path)
     for images, masks in zip(args.images, args.masks):
-        bar = skin.ProgressBar(f"reading {images}", enabled=False if args.quiet else None)
+        bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
         try:
             counts = counts + skin.count_image_folder(images, masks, progress=bar)
         finally:
@@ -236,6 +238,15 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                                   threshold=args.threshold, seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
     write_model(args.output, model, protect=protect)
     print(f"wrote {args.output} (p(skin) prior {model.classifier.priors[0]:.3f}, threshold {model.threshold:g})")
+    if args.convergence:
+        from segmix.plots import save_convergence_png
+
+        histories = {f"{name} mixture, K = {gmm.n_components}": gmm.log_likelihood_history_
+                     for name, gmm in zip(model.classifier.class_names, model.classifier.mixtures)
+                     if getattr(gmm, "log_likelihood_history_", None)}
+        save_convergence_png(args.convergence, histories, title="Skin model training: EM convergence",
+                             protect=protect + [args.output])
+        print(f"wrote {args.convergence}")
     return 0
 
 
@@ -252,7 +263,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from segmix import skin, skin_eval
 
     model = skin.load_skin_model(args.model)
-    bar = skin.ProgressBar("evaluating", enabled=False if args.quiet else None)
+    bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
                                            adapt=args.adapt, progress=bar)

@@ -29,7 +29,6 @@ import math
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -744,17 +743,14 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             text = str(exc)
             return text if str(path) in text else f"{path}: {text}"
 
-    bar = ProgressBar("skin", enabled=False if quiet else None, stream=stream)
+    bar = progress_bar("skin", len(files), quiet=quiet, stream=stream)
     failures = 0
     try:
         with ThreadPoolExecutor(workers or default_workers()) as pool:
             for i, error in enumerate(pool.map(work, files), 1):
                 if error is not None:
                     failures += 1
-                    if bar._shown:
-                        stream.write("\n")
-                        bar._shown = False
-                    stream.write(f"segmix skin apply: skipped {error}\n")
+                    bar.write(f"segmix skin apply: skipped {error}")
                 bar(i, len(files))
     finally:
         bar.close()
@@ -765,33 +761,40 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
 
 
 # -------------------------------------------------------------------------- progress
-class ProgressBar:
-    """A carriage-return progress bar on stderr; silent when stderr is not a terminal."""
+def progress_bar(description: str, total: int | None = None, quiet: bool = False, stream=None, unit: str = "photo"):
+    """A tqdm bar on ``stream`` (stderr), shown only on a terminal and unless ``quiet``.
 
-    def __init__(self, label: str, enabled: bool | None = None, stream=None, width: int = 30):
-        self.stream = stream or sys.stderr
-        self.enabled = (hasattr(self.stream, "isatty") and self.stream.isatty()) if enabled is None else enabled
-        self.label, self.width = label, width
-        self.start = time.perf_counter()
-        self._last = 0.0
-        self._shown = False
+    tqdm handles terminal widths, pipes, notebooks and rates; a pipe or a log file gets no
+    carriage-return noise. Call it as ``progress(done, total)`` (the callback form the library
+    functions take) or use it as a tqdm object.
+    """
+    from tqdm.auto import tqdm
+
+    stream = stream or sys.stderr
+    disable = quiet or not (hasattr(stream, "isatty") and stream.isatty())
+    return _TqdmProgress(tqdm(total=total, desc=description, unit=unit, file=stream, disable=disable,
+                              dynamic_ncols=True, leave=True), stream)
+
+
+class _TqdmProgress:
+    """A tqdm bar also callable as ``progress(done, total)``."""
+
+    def __init__(self, bar, stream):
+        self.bar, self.stream = bar, stream
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
+        if self.bar.disable:
             return
-        now = time.perf_counter()
-        if done < total and now - self._last < 0.1:
-            return
-        self._last = now
-        frac = done / total if total else 1.0
-        filled = int(round(frac * self.width))
-        bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {now - self.start:5.1f}s")
-        self.stream.flush()
-        self._shown = True
+        if self.bar.total != total:
+            self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def write(self, text: str) -> None:
+        """Print a line without breaking the bar (plain write when the bar is hidden)."""
+        if self.bar.disable:
+            self.stream.write(text + "\n")
+        else:
+            self.bar.write(text, file=self.stream)
 
     def close(self) -> None:
-        if self.enabled and self._shown:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._shown = False
+        self.bar.close()

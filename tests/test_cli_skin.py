@@ -186,3 +186,24 @@ def test_subprocess_apply(tmp_path):
                           "--output-dir", str(tmp_path / "o"), "--threshold", "7"],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+def test_train_writes_the_em_convergence_plot(dataset, tmp_path):
+    plot = tmp_path / "em.png"
+    assert main(["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+                 "-o", str(tmp_path / "m.json"), "--components", "1", "--non-skin-components", "2",
+                 "--convergence", str(plot), "--quiet"]) == 0
+    with Image.open(plot) as im:
+        assert im.format == "PNG" and im.size[0] >= 400
+        # a figure with axes and lines, not a blank canvas
+        assert len(np.unique(np.asarray(im.convert("L")))) > 20
+
+
+def test_matplotlib_is_imported_only_when_a_figure_is_written():
+    code = ("import sys; import segmix.skin_eval, segmix.plots, segmix.cli; "
+            "assert 'matplotlib' not in sys.modules, 'imported early'; "
+            "import numpy as np; segmix.plots.draw_roc([dict(fpr=np.r_[0, 1.], tpr=np.r_[0, 1.], label='x')]); "
+            "assert 'matplotlib' in sys.modules; "
+            "import matplotlib; assert matplotlib.get_backend().lower() != 'qtagg'")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
