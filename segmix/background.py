@@ -68,19 +68,20 @@ class BackgroundMixture:
 
     Parameters
     ----------
-    n_components : int, default 4
+    n_components : int, default 3
         K, the most Gaussians per pixel (1..16).
-    learning_rate : float, default 0.004
+    learning_rate : float, default 0.01
         alpha in [0, 1]: weights follow w <- (1 - alpha) w + alpha M; about 1/alpha frames of
-        memory. A still object becomes background after roughly
-        log(1 - T... ) / alpha frames (see the README); :meth:`apply` can override it per frame.
+        memory. An object that stops joins the background once the old background's weight
+        (1 - alpha)^t drops below T: after log T / log(1 - alpha) frames (10 for the
+        defaults). :meth:`apply` can override it per frame.
     match_threshold : float, default 2.5
         lambda: a colour x matches component k when its Mahalanobis distance
         sqrt((x - mu_k)^T Sigma_k^-1 (x - mu_k)) < lambda (2.5 in the paper).
     background_ratio : float, default 0.9
         T in (0, 1]: components ordered by w / sigma are background while the weights before
         them sum to less than T (the first B components whose weights sum past T).
-    initial_variance : float, default 225.0
+    initial_variance : float, default 45.0
         sigma^2 of a new component, in grey levels squared (the paper's "high variance").
     min_variance : float, default 16.0
         Lower bound of every variance (grey levels squared), so a component of a perfectly
@@ -100,9 +101,9 @@ class BackgroundMixture:
         Write 127 where a foreground pixel is a darker version of a background component
         (x = a mu_k, shadow_threshold <= a <= 1, within lambda a sigma_k); shadows count as
         background.
-    shadow_threshold : float, default 0.5
+    shadow_threshold : float, default 0.7
         tau in (0, 1): the darkest shadow, as a fraction of the background's brightness.
-    median_size : int, default 5
+    median_size : int, default 7
         Side of the square majority (binary median) filter applied to the foreground; 0 or 1
         turns it off. Odd, at most 15.
     fast_start : bool, default True
@@ -126,18 +127,18 @@ class BackgroundMixture:
 
     def __init__(
         self,
-        n_components: int = 4,
-        learning_rate: float = 0.004,
+        n_components: int = 3,
+        learning_rate: float = 0.01,
         match_threshold: float = 2.5,
         background_ratio: float = 0.9,
-        initial_variance: float = 225.0,
+        initial_variance: float = 45.0,
         min_variance: float = 16.0,
         covariance_type: str = "spherical",
         rho: str = "weight",
         complexity_reduction: float = 0.05,
         detect_shadows: bool = True,
-        shadow_threshold: float = 0.5,
-        median_size: int = 5,
+        shadow_threshold: float = 0.7,
+        median_size: int = 7,
         fast_start: bool = True,
     ) -> None:
         self.n_components = n_components

@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_segment_parser(sub)
     _add_skin_parser(sub)
+    _add_background_parser(sub)
     return parser
 
 
@@ -285,6 +286,131 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
 
 
 
+# ------------------------------------------------------------------------ background
+def _add_background_parser(sub) -> None:
+    """``segmix background INPUT... --output-dir OUT [...]`` (see segmix.background)."""
+    from segmix.background import BackgroundMixture
+
+    defaults = BackgroundMixture().get_params()
+
+    def positive_int(text):
+        value = int(text)
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+        return value
+
+    def unit_float(text):
+        value = float(text)
+        if not 0.0 <= value <= 1.0:
+            raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
+        return value
+
+    bg = sub.add_parser(
+        "background", help="background subtraction over a video or frame sequence (per-pixel mixtures)",
+        description="Per-pixel adaptive Gaussian mixtures (Stauffer-Grimson). Writes OUT/<frame stem>.png "
+        "for every frame (video: frame_000001.png, ...): 8-bit, 0 background, 255 foreground, 127 shadow. "
+        "Unreadable frames in a folder are reported and skipped.")
+    bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames (natural order), image files, or one video")
+    bg.add_argument("--output-dir", metavar="OUT", help="folder for the masks (created if missing)")
+    bg.add_argument("--learning-rate", type=unit_float, default=None, metavar="A",
+                    help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
+    bg.add_argument("--components", type=positive_int, default=None, metavar="K",
+                    help=f"Gaussians per pixel (default {defaults['n_components']})")
+    bg.add_argument("--match-threshold", type=float, default=None, metavar="LAMBDA",
+                    help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
+    bg.add_argument("--median-size", type=int, default=None, metavar="N",
+                    help=f"side of the majority filter on the mask, 0 = off (default {defaults['median_size']})")
+    bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
+                    help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
+    bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
+    bg.add_argument("--save-model", metavar="M.json", help="also write the final model (JSON) to resume later")
+    bg.add_argument("--model", metavar="M.json", help="start from a saved model instead of an empty one")
+    bg.add_argument("--groundtruth", metavar="GT_DIR", help="score with CDnet rules against this folder (matched by frame number)")
+    bg.add_argument("--roi", nargs=2, type=positive_int, metavar=("FIRST", "LAST"),
+                    help="score only frames FIRST..LAST (default: GT_DIR/../temporalROI.txt if present, else all)")
+    bg.add_argument("--quiet", action="store_true", help="no progress bar")
+    bg.set_defaults(handler=_cmd_background)
+
+
+def _cmd_background(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from segmix.background import BackgroundMixture, load_background_model, save_background_model
+    from segmix.background_run import load_groundtruth_folder, run_sequence
+    from segmix.change_detection import read_temporal_roi
+    from segmix.frames import FrameSequence
+    from segmix.io import ensure_not_input, save_image
+
+    if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
+        raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
+    if args.roi and args.groundtruth is None:
+        raise UserError("--roi needs --groundtruth")
+    if args.roi and args.roi[0] > args.roi[1]:
+        raise UserError(f"--roi {args.roi[0]} {args.roi[1]}: FIRST must not exceed LAST")
+    for option, path, suffixes in (("--background-image", args.background_image, (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")),
+                                   ("--save-model", args.save_model, (".json",))):
+        if path is not None and Path(path).suffix.lower() not in suffixes:
+            raise UserError(f"{path}: unsupported extension for {option}; use {', '.join(suffixes)}")
+    quiet = args.quiet or not sys.stderr.isatty()
+    skipped = []
+
+    def on_skip(message):
+        skipped.append(message)
+        print(f"segmix background: {message}", file=sys.stderr)
+
+    sequence = FrameSequence(args.inputs[0] if len(args.inputs) == 1 else args.inputs, on_skip=on_skip)
+    for path in (args.background_image, args.save_model):
+        if path is not None:
+            ensure_not_input(path, *sequence.paths, args.model)
+    model = load_background_model(args.model) if args.model else BackgroundMixture()
+    overrides = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
+                 "median_size": args.median_size, "detect_shadows": args.shadows}
+    for name, value in overrides.items():
+        if value is not None:
+            setattr(model, name, value)
+    model._params()  # a bad value is named before any work
+    if args.model and model.shape_ is not None and (args.components is not None):
+        raise UserError("--components cannot change a saved model's number of components")
+    groundtruth = roi = None
+    if args.groundtruth:
+        groundtruth = load_groundtruth_folder(args.groundtruth)
+        if args.roi:
+            roi = tuple(args.roi)
+        else:
+            for candidate in (Path(args.groundtruth) / "temporalROI.txt", Path(args.groundtruth).parent / "temporalROI.txt"):
+                if candidate.is_file():
+                    roi = read_temporal_roi(candidate)
+                    break
+    bar = None
+    if not quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=sequence.frame_count, unit="frame", desc="background", file=sys.stderr, dynamic_ncols=True)
+    try:
+        result = run_sequence(sequence, model, args.output_dir, groundtruth=groundtruth, roi=roi,
+                              progress=(lambda done: bar.update(1)) if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.background_image:
+        save_image(args.background_image, model.background_image(), protect=sequence.paths)
+    if args.save_model:
+        save_background_model(args.save_model, model, protect=[*sequence.paths, *([args.model] if args.model else [])])
+    height, width = model.shape_
+    where = f" to {args.output_dir}" if args.output_dir else ""
+    print(f"{result.frames} frames ({width} x {height}){where}"
+          + (f", {len(skipped)} skipped" if skipped else ""))
+    if result.score is not None:
+        span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames with ground truth"
+        if result.scored_frames == 0:
+            raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span}")
+        print(f"scored {result.scored_frames} frames ({span}): {result.score.summary()}")
+    for path in (args.background_image, args.save_model):
+        if path:
+            print(f"wrote {path}")
+    return 1 if skipped else 0
+
+
 # --------------------------------------------------------------------- open/quantize
 
 
@@ -333,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    known = {"open", "quantize", "segment", "skin", "-h", "--help", "--version"}
+    known = {"open", "quantize", "segment", "skin", "background", "-h", "--help", "--version"}
     if not argv or (argv[0] not in known and not argv[0].startswith("-")):
         argv = ["open", *argv]
     args = parser.parse_args(argv)

@@ -1,0 +1,209 @@
+"""``segmix background`` and the frame sources: round trips on small synthetic sequences
+(folder, list, video), CDnet scoring, and every bad input (one line, exit 2)."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.background_run import frame_number
+from segmix.change_detection import Confusion, confusion, read_temporal_roi
+from segmix.cli import main
+from segmix.frames import FrameError, FrameSequence, natural_key
+
+H, W = 24, 32
+# The square appears once the learning rate has come down from 1/t to its default (0.01):
+# a square that lingers on a pixel for a few frames is absorbed at 1/t = 1/20 (by design).
+START, N_FRAMES = 100, 112
+
+
+def _scene(t, rng):
+    """A noisy static background with a bright 10 x 10 square moving right 2 pixels a frame after frame START;
+    returns the frame and its CDnet ground truth (255 square, 0 elsewhere, 85 top row)."""
+    frame = np.full((H, W, 3), 90, np.float64) + np.arange(W)[None, :, None] * 3
+    truth = np.zeros((H, W), np.uint8)
+    if t > START:
+        x = 2 * (t - START - 1)
+        frame[7:17, x:x + 10] = (250, 250, 30)
+        truth[7:17, x:x + 10] = 255
+    truth[0] = 85
+    frame = np.clip(np.rint(frame + rng.normal(0, 2, frame.shape)), 0, 255).astype(np.uint8)
+    return frame, truth
+
+
+@pytest.fixture
+def sequence(tmp_path):
+    rng = np.random.default_rng(0)
+    frames_dir, gt_dir = tmp_path / "input", tmp_path / "groundtruth"
+    frames_dir.mkdir()
+    gt_dir.mkdir()
+    for t in range(1, N_FRAMES + 1):
+        frame, truth = _scene(t, rng)
+        Image.fromarray(frame).save(frames_dir / f"in{t:06d}.png")
+        Image.fromarray(truth).save(gt_dir / f"gt{t:06d}.png")
+    (tmp_path / "temporalROI.txt").write_text(f"{START + 1} {N_FRAMES}\n")
+    return tmp_path
+
+
+def _write_video(path, n_frames=N_FRAMES):
+    import av
+
+    rng = np.random.default_rng(1)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        stream.bit_rate = 4_000_000  # near-lossless: the default rate smears the square into blocks
+        for t in range(1, n_frames + 1):
+            frame = av.VideoFrame.from_ndarray(_scene(t, rng)[0], format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def test_folder_round_trip_with_scoring(sequence, tmp_path, capsys):
+    out = tmp_path / "masks"
+    status = main(["background", str(sequence / "input"), "--output-dir", str(out), "--groundtruth",
+                   str(sequence / "groundtruth"), "--background-image", str(tmp_path / "bg.png"),
+                   "--save-model", str(tmp_path / "m.json"), "--quiet"])
+    text = capsys.readouterr().out
+    assert status == 0
+    masks = sorted(out.iterdir())
+    assert [p.name for p in masks] == [f"in{t:06d}.png" for t in range(1, N_FRAMES + 1)]
+    mask = np.asarray(Image.open(out / "in000105.png"))
+    assert mask.dtype == np.uint8 and mask.shape == (H, W) and set(np.unique(mask)) <= {0, 127, 255}
+    assert f"scored 12 frames (frames {START + 1}..{N_FRAMES})" in text  # temporalROI.txt next to GT_DIR
+    f_measure = float(text.split("F-measure ")[1].split()[0])
+    assert f_measure > 0.8
+    background = np.asarray(Image.open(tmp_path / "bg.png"))
+    assert np.abs(background.astype(int) - _scene(1, np.random.default_rng(5))[0]).mean() < 4
+    saved = json.loads((tmp_path / "m.json").read_text())
+    assert saved["format"] == "segmix-background-model" and saved["frame_count"] == N_FRAMES
+
+
+def test_roi_option_and_resuming_a_model(sequence, tmp_path, capsys):
+    main(["background", str(sequence / "input"), "--save-model", str(tmp_path / "m.json"), "--quiet"])
+    capsys.readouterr()
+    status = main(["background", *[str(sequence / "input" / f"in{t:06d}.png") for t in range(100, N_FRAMES + 1)],
+                   "--model", str(tmp_path / "m.json"), "--groundtruth", str(sequence / "groundtruth"),
+                   "--roi", "103", "106", "--output-dir", str(tmp_path / "out"), "--quiet"])
+    assert status == 0
+    assert "scored 4 frames (frames 103..106)" in capsys.readouterr().out
+    assert len(list((tmp_path / "out").iterdir())) == N_FRAMES - 99
+
+
+def test_video_round_trip(tmp_path, capsys):
+    video = tmp_path / "clip.mp4"
+    _write_video(video)
+    status = main(["background", str(video), "--output-dir", str(tmp_path / "out"), "--no-shadows", "--quiet"])
+    assert status == 0
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names[0] == "frame_000001.png" and names[-1] == f"frame_{N_FRAMES:06d}.png" and len(names) == N_FRAMES
+    late = np.asarray(Image.open(tmp_path / "out" / "frame_000106.png"))
+    truth = _scene(106, np.random.default_rng(0))[1] == 255
+    grown = np.zeros_like(truth)
+    ys, xs = np.nonzero(truth)
+    grown[ys.min() - 3:ys.max() + 4, max(0, xs.min() - 3):xs.max() + 4] = True  # the codec's ringing
+    found = late == 255
+    assert (found & truth).sum() >= 80 and not (found & ~grown).any()
+    assert f"{N_FRAMES} frames (32 x 24)" in capsys.readouterr().out
+
+
+def test_corrupt_frame_in_the_middle_is_reported_and_skipped(sequence, tmp_path, capsys):
+    (sequence / "input" / "in000010.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    status = main(["background", str(sequence / "input"), "--output-dir", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert len(err.strip().splitlines()) == 1 and "in000010.png" in err
+    assert len(list((tmp_path / "out").iterdir())) == N_FRAMES - 1
+
+
+def _run_error(args, capsys):
+    status = main(["background", *args])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def test_bad_inputs_exit_2_with_one_line(sequence, tmp_path, capsys):
+    inputs = str(sequence / "input")
+    out = ["--output-dir", str(tmp_path / "out")]
+    assert "no such file" in _run_error([str(tmp_path / "missing"), *out], capsys)
+    (tmp_path / "empty").mkdir()
+    assert "no image frames" in _run_error([str(tmp_path / "empty"), *out], capsys)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a video")
+    assert "notes.txt: not a video file" in _run_error([str(text), *out], capsys)
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    assert "empty.mp4" in _run_error([str(tmp_path / "empty.mp4"), *out], capsys)
+    Image.fromarray(np.zeros((H + 2, W, 3), np.uint8)).save(sequence / "input" / "in000999.png")
+    err = _run_error([inputs, *out], capsys)
+    assert "in000999.png" in err and "32 x 26" in err
+    (sequence / "input" / "in000999.png").unlink()
+    assert "input folder" in _run_error([inputs, "--output-dir", inputs], capsys)
+    assert "nothing to write" in _run_error([inputs], capsys)
+    assert "--roi needs --groundtruth" in _run_error([inputs, *out, "--roi", "1", "5"], capsys)
+    assert "FIRST must not exceed LAST" in _run_error([inputs, *out, "--groundtruth", str(sequence / "groundtruth"),
+                                                       "--roi", "9", "5"], capsys)
+    assert "median_size" in _run_error([inputs, *out, "--median-size", "4"], capsys)
+    assert "match_threshold" in _run_error([inputs, *out, "--match-threshold", "-1"], capsys)
+    assert "unsupported extension" in _run_error([inputs, "--background-image", str(tmp_path / "bg.xyz")], capsys)
+    assert "no such ground-truth folder" in _run_error([inputs, *out, "--groundtruth", str(tmp_path / "nogt")], capsys)
+    bad_model = tmp_path / "bad.json"
+    bad_model.write_text("[]")
+    assert "bad.json" in _run_error([inputs, *out, "--model", str(bad_model)], capsys)
+    # argparse's own refusals are one usage line plus one error line, exit 2
+    with pytest.raises(SystemExit) as exc:
+        main(["background", inputs, *out, "--learning-rate", "2"])
+    assert exc.value.code == 2
+
+
+def test_output_never_overwrites_an_input(tmp_path, capsys):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(3):
+        Image.fromarray(np.full((4, 4, 3), t, np.uint8)).save(frames / f"f{t}.png")
+    (tmp_path / "out").mkdir()
+    victim = tmp_path / "out" / "f1.png"
+    Image.fromarray(np.full((4, 4, 3), 9, np.uint8)).save(victim)
+    before = victim.read_bytes()
+    err = _run_error([str(frames / "f0.png"), str(victim), "--output-dir", str(tmp_path / "out")], capsys)
+    assert "is the input folder" in err and victim.read_bytes() == before
+
+
+def test_natural_order_and_frame_numbers(tmp_path):
+    names = ["frame10.png", "frame2.png", "frame1.png", "Frame3.png"]
+    assert sorted(names, key=natural_key) == ["frame1.png", "frame2.png", "Frame3.png", "frame10.png"]
+    for name in names:
+        Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / name)
+    (tmp_path / "readme.txt").write_text("not a frame")
+    assert [p.name for p in FrameSequence(tmp_path).paths] == ["frame1.png", "frame2.png", "Frame3.png", "frame10.png"]
+    assert frame_number("in000470", 3) == 470 and frame_number("frame_000001", 9) == 1 and frame_number("abc", 9) == 9
+
+
+def test_same_stem_twice_is_refused(tmp_path):
+    for suffix in (".png", ".bmp"):
+        Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(tmp_path / f"a{suffix}")
+    with pytest.raises(FrameError, match="same name stem"):
+        FrameSequence(tmp_path)
+
+
+def test_cdnet_rules():
+    truth = np.array([[255, 255, 0, 50, 85, 170]], np.uint8)
+    mask = np.array([[255, 127, 255, 255, 255, 255]], np.uint8)
+    c = confusion(mask, truth)
+    assert (c.tp, c.fn, c.fp, c.tn) == (1, 1, 2, 0)
+    assert c.recall == 0.5 and c.precision == pytest.approx(1 / 3) and c.pwc == pytest.approx(75.0)
+    assert (Confusion(1, 2, 3, 4) + Confusion(1, 1, 1, 1)).tn == 5
+    with pytest.raises(ValueError, match="shape"):
+        confusion(mask, truth[:, :3])
+
+
+def test_temporal_roi(tmp_path):
+    (tmp_path / "temporalROI.txt").write_text("470 1700")
+    assert read_temporal_roi(tmp_path / "temporalROI.txt") == (470, 1700)
+    (tmp_path / "bad.txt").write_text("x")
+    with pytest.raises(ValueError, match="bad.txt"):
+        read_temporal_roi(tmp_path / "bad.txt")
