@@ -21,8 +21,11 @@ The per-frame update is the Numba kernel :func:`segmix.kernels.background.backgr
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -277,16 +280,17 @@ class BackgroundMixture:
         if self.frame_count_ == 0 and alpha == 0.0:
             raise ValueError("learning_rate 0 on the first frame leaves the model empty: give the first frame a positive rate")
         mask = np.empty(self.shape_, np.uint8)
-        kernels.background_apply(
-            frame, self._weights, self._variances, self._means, self._n_used, mask, alpha,
-            params.match_threshold, params.background_ratio, params.initial_variance,
-            params.min_variance, params.complexity_reduction, params.rho == "gaussian",
-            params.shadow_threshold if params.detect_shadows else 0.0)
+        state = (self._weights, self._variances, self._means, self._n_used, mask, alpha,
+                 params.match_threshold, params.background_ratio, params.initial_variance,
+                 params.min_variance, params.complexity_reduction, params.rho == "gaussian",
+                 params.shadow_threshold if params.detect_shadows else 0.0)
+        _run_row_blocks(lambda start, stop: kernels.background_apply(frame, *state, start, stop), self.shape_)
         if alpha > 0.0:
             self.frame_count_ += 1
         if params.median_size >= 3:
             cleaned = np.empty_like(mask)
-            kernels.majority_filter(mask, params.median_size // 2, cleaned)
+            radius = params.median_size // 2
+            _run_row_blocks(lambda start, stop: kernels.majority_filter(mask, radius, cleaned, start, stop), self.shape_)
             mask = cleaned
         return mask
 
@@ -412,6 +416,43 @@ class BackgroundMixture:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"BackgroundMixture({args})"
+
+
+# Rows are handed out in blocks from a shared counter to the calling thread and helper
+# threads (the kernels release the GIL): whichever thread is running takes the next block,
+# so a helper that the OS has not scheduled yet costs nothing (OpenCV's parallel_for does
+# the same). Below MIN_PARALLEL_PIXELS the hand-off costs more than it saves.
+MIN_PARALLEL_PIXELS = 40_000
+_POOL = None
+_POOL_LOCK = threading.Lock()
+
+
+def _run_row_blocks(work, shape: tuple[int, int]) -> None:
+    global _POOL
+    from segmix.kernels import threads
+
+    height, width = shape
+    n_threads = max(1, min(8, threads.get_num_threads()))
+    with threads.single_thread():
+        if n_threads == 1 or height * width < MIN_PARALLEL_PIXELS or height < 8 or not threads.layer_is_threadsafe():
+            work(0, height)
+            return
+    rows = max(4, -(-height // (4 * n_threads)))
+    blocks = [(y, min(height, y + rows)) for y in range(0, height, rows)]
+    counter = itertools.count()  # next() on a count is atomic under the GIL
+
+    def worker():
+        with threads.single_thread():
+            while (i := next(counter)) < len(blocks):
+                work(*blocks[i])
+
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=7, thread_name_prefix="segmix-background")
+        helpers = [_POOL.submit(worker) for _ in range(n_threads - 1)]
+    worker()
+    for helper in helpers:
+        helper.result()
 
 
 def _check_frame(frame: Any) -> np.ndarray:

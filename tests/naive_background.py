@@ -26,9 +26,10 @@ def _maha(x, mean, var):
 
 
 def _sort_key(weight, var):
+    """w^2 / sigma^2: the same order as the paper's w / sigma."""
     v = var.astype(np.float64)
     mean_var = v[0] if len(v) == 1 else (v[0] + v[1] + v[2]) / 3.0
-    return float(weight) / math.sqrt(mean_var)
+    return float(weight) * float(weight) / mean_var
 
 
 def _shadow(x, comps, lam2, ratio, tau):
@@ -113,9 +114,9 @@ def background_apply(frame, weights, variances, means, n_used, alpha, match_thre
                     new.append(entry)
                 else:
                     new[-1] = entry
-            total = sum(float(c[0]) for c in new)
+            scale = 1.0 / sum(float(c[0]) for c in new)
             for c in new:
-                c[0] = np.float32(float(c[0]) / total)
+                c[0] = np.float32(float(c[0]) * scale)
             key = [_sort_key(c[0], c[1]) for c in new]
             order = sorted(range(len(new)), key=lambda i: -key[i])  # stable
             for k, i in enumerate(order):

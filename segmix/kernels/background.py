@@ -30,9 +30,13 @@ _LOG_2PI = math.log(2.0 * math.pi)
 # Not _jit.JIT_OPTIONS: without fastmath contraction the NumPy reference reproduces every
 # stored float32 value, and the kernel is memory-bound anyway.
 _JIT = dict(nogil=True, cache=True)
+# The per-pixel helpers are inlined into the row loop: a call passes every array as a
+# struct and increments / decrements its reference count, atomically, on a count that both
+# threads share; measured, that made the update slower on two threads than on one.
+_INLINE = dict(_JIT, inline="always")
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _mahalanobis2(x0, x1, x2, means, variances, p, k, n_var):
     """(x - mu_k)^T Sigma_k^-1 (x - mu_k) and the plain squared distance |x - mu_k|^2."""
     d0 = x0 - np.float64(means[p, k, 0])
@@ -46,7 +50,7 @@ def _mahalanobis2(x0, x1, x2, means, variances, p, k, n_var):
     return m2, e2
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _mean_variance(variances, p, k, n_var):
     if n_var == 1:
         return np.float64(variances[p, k, 0])
@@ -54,7 +58,7 @@ def _mean_variance(variances, p, k, n_var):
             + np.float64(variances[p, k, 2])) / 3.0
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _is_shadow(x0, x1, x2, weights, means, variances, p, n, n_var, lam2, background_ratio, tau):
     """Prati et al. / MOG2: x = a * mu_k with tau <= a <= 1 for a background component k,
     within lambda sigma_k scaled by a (a darker pixel of the background's chromaticity)."""
@@ -84,7 +88,7 @@ def _is_shadow(x0, x1, x2, weights, means, variances, p, n, n_var, lam2, backgro
     return False
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _swap(weights, variances, means, p, i, j, n_var):
     weights[p, i], weights[p, j] = weights[p, j], weights[p, i]
     for c in range(n_var):
@@ -93,9 +97,9 @@ def _swap(weights, variances, means, p, i, j, n_var):
         means[p, i, c], means[p, j, c] = means[p, j, c], means[p, i, c]
 
 
-@njit(**_JIT)
+@njit(**_INLINE)
 def _update_pixel(x0, x1, x2, weights, variances, means, n_used, p, match, alpha, lam2,
-                  var_init, var_min, complexity, rho_gaussian, n_var):
+                  var_init, var_min, complexity, rho_gaussian, n_var, keys):
     n = np.int64(n_used[p])
     n_max = weights.shape[1]
     rho = 0.0
@@ -173,16 +177,17 @@ def _update_pixel(x0, x1, x2, weights, variances, means, n_used, p, match, alpha
     total = 0.0
     for k in range(n):
         total += np.float64(weights[p, k])
+    scale = 1.0 / total
     for k in range(n):
-        weights[p, k] = np.float32(np.float64(weights[p, k]) / total)
-    # Stable insertion sort by w / sigma, largest first.
+        w = np.float32(np.float64(weights[p, k]) * scale)
+        weights[p, k] = w
+        # w^2 / sigma^2 orders like the paper's w / sigma without a square root per pixel.
+        keys[k] = np.float64(w) * np.float64(w) / _mean_variance(variances, p, k, n_var)
+    # Stable insertion sort by the key, largest first.
     for i in range(1, n):
         j = i
-        while j > 0:
-            key_j = np.float64(weights[p, j]) / math.sqrt(_mean_variance(variances, p, j, n_var))
-            key_prev = np.float64(weights[p, j - 1]) / math.sqrt(_mean_variance(variances, p, j - 1, n_var))
-            if key_prev >= key_j:
-                break
+        while j > 0 and keys[j - 1] < keys[j]:
+            keys[j - 1], keys[j] = keys[j], keys[j - 1]
             _swap(weights, variances, means, p, j, j - 1, n_var)
             j -= 1
     n_used[p] = np.uint8(n)
@@ -190,8 +195,18 @@ def _update_pixel(x0, x1, x2, weights, variances, means, n_used, p, match, alpha
 
 @njit(parallel=True, **_JIT)
 def background_apply(frame, weights, variances, means, n_used, mask, alpha, match_threshold,
-                     background_ratio, var_init, var_min, complexity, rho_gaussian, shadow_tau):
-    """Classify one frame against the model, then update the model with it, in place.
+                     background_ratio, var_init, var_min, complexity, rho_gaussian, shadow_tau,
+                     row_start, row_stop):
+    """Classify rows ``row_start:row_stop`` of a frame against the model, then update the
+    model with them, in place.
+
+    ``nogil``; the caller runs blocks of rows on several threads, each kernel call on one
+    Numba thread (:func:`segmix.background.BackgroundMixture.apply`). Measured on the
+    shared 2-core machine, one ``prange`` over all rows on two threads was 2-3x slower than
+    on one whenever the machine was loaded (OpenMP's static schedule waits for a
+    descheduled thread); blocks taken from a shared counter let the running thread do the
+    rest. The loop stays a ``prange`` because Numba lowers a parallel loop body without the
+    per-array reference counting that made the same loop 3x slower as plain serial code.
 
     Parameters
     ----------
@@ -205,11 +220,13 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
     complexity : float, Zivkovic's c_T (0 = the paper's fixed K)
     rho_gaussian : bool, rho = alpha N(x | mu, Sigma) (the paper) instead of alpha / w
     shadow_tau : float, darkest shadow ratio a (MOG2's tau); 0 disables shadow detection
+    row_start, row_stop : int, the rows to process
     """
-    height, width = mask.shape
+    width = mask.shape[1]
     n_var = variances.shape[2]
     lam2 = match_threshold * match_threshold
-    for y in prange(height):
+    for y in prange(row_start, row_stop):
+        keys = np.empty(weights.shape[1], np.float64)  # sort keys, one scratch row per image row
         for xx in range(width):
             p = y * width + xx
             x0 = np.float64(frame[y, xx, 0])
@@ -235,19 +252,20 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
                 mask[y, xx] = FOREGROUND
             if alpha > 0.0:
                 _update_pixel(x0, x1, x2, weights, variances, means, n_used, p, match, alpha, lam2,
-                              var_init, var_min, complexity, rho_gaussian, n_var)
+                              var_init, var_min, complexity, rho_gaussian, n_var, keys)
 
 
-@njit(parallel=True, **_JIT)
-def majority_filter(mask, radius, out):
+@njit(**_JIT)
+def majority_filter(mask, radius, out, row_start, row_stop):
     """Binary median filter of the foreground (255) over a (2r+1)^2 window, clipped at borders.
 
     A pixel is foreground in ``out`` when more than half of the window's pixels inside the
     image are foreground; otherwise it keeps 127 (shadow) if ``mask`` had it, else 0. The
-    window is summed with a running sum over column counts, O(r) per pixel.
+    window is summed with a running sum over column counts, O(r) per pixel. Writes rows
+    ``row_start:row_stop`` of ``out`` (serial, ``nogil``; see :func:`background_apply`).
     """
     height, width = mask.shape
-    for y in prange(height):
+    for y in range(row_start, row_stop):
         y0 = max(0, y - radius)
         y1 = min(height, y + radius + 1)
         column = np.zeros(width, np.int32)
@@ -275,11 +293,11 @@ def majority_filter(mask, radius, out):
                 out[y, xx] = BACKGROUND
 
 
-@njit(parallel=True, **_JIT)
+@njit(**_JIT)
 def background_means(weights, means, n_used, background_ratio, out):
     """(H, W, 3) uint8: the mean of each pixel's heaviest background component."""
     height, width = out.shape[0], out.shape[1]
-    for y in prange(height):
+    for y in range(height):
         for xx in range(width):
             p = y * width + xx
             best = 0

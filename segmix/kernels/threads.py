@@ -44,3 +44,27 @@ def set_num_threads(n_threads: int | None) -> None:
     """
     limit = numba.config.NUMBA_NUM_THREADS
     numba.set_num_threads(limit if n_threads is None else max(1, min(int(n_threads), limit)))
+
+
+@contextmanager
+def single_thread():
+    """Run the parallel kernels called inside on the calling thread only (restored after)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+def layer_is_threadsafe() -> bool:
+    """Whether parallel kernels may run from several Python threads at once.
+
+    Numba's ``workqueue`` layer aborts the process when two threads launch parallel kernels
+    concurrently; ``omp`` and ``tbb`` do not. Before any parallel kernel has run the layer
+    is not chosen yet and the answer is False.
+    """
+    try:
+        return numba.threading_layer() != "workqueue"
+    except ValueError:  # no parallel kernel has run yet
+        return False  # not chosen yet: the first call runs on one thread and settles it

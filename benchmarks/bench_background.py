@@ -1,0 +1,193 @@
+"""Background subtraction: segmix against OpenCV's mixture models, in one process.
+
+    python benchmarks/bench_background.py [--repeats 2] [--plot docs/background_f_vs_rate.png]
+
+Data (``../shared/data/background``, see its README):
+
+* ``highway`` (CDnet 2014 baseline, 1700 frames 320 x 240): F-measure, recall, precision and
+  PWC with the benchmark's rules (GT 255 foreground; 0 and 50 background; 85 and 170 not
+  scored), frames 470..1700 scored (``temporalROI.txt``), every frame fed to the model.
+* ``wavingtrees`` (Wallflower, 287 frames 160 x 120): false positives + false negatives on the
+  hand-segmented frame 247 (the Wallflower count).
+
+Methods, all with their default settings: segmix ``BackgroundMixture()``;
+``cv2.createBackgroundSubtractorMOG2(detectShadows=False)`` (Zivkovic); and
+``cv2.bgsegm.createBackgroundSubtractorMOG()`` (KaewTraKulPong-Bowden's Stauffer-Grimson).
+
+Throughput: every highway frame decoded from disk and fed to the model, wall time, in
+megapixels per second. segmix reads with ``segmix.frames.FrameSequence`` (Pillow) on a
+helper thread ahead of the model, as ``segmix background`` does; OpenCV reads with
+``cv2.imread`` in the loop (its models run in parallel internally, on both cores).
+The methods alternate ``--repeats`` times and the best time of each is kept; the machine
+is shared, so ratios in one run matter, and the load average is printed.
+
+``--plot`` also sweeps the learning rate (segmix's alpha, MOG2's ``learningRate``) on
+highway and draws the F-measure curves (Matplotlib, Agg backend).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data" / "background"
+
+from segmix.background import BackgroundMixture  # noqa: E402
+from segmix.change_detection import Confusion, confusion, read_temporal_roi  # noqa: E402
+from segmix.frames import FrameSequence, prefetch  # noqa: E402
+
+
+def _load(folder: Path) -> list[np.ndarray]:
+    import cv2
+
+    paths = FrameSequence(folder).paths
+    return [cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB) for p in paths]
+
+
+def _highway():
+    import cv2
+
+    frames = _load(DATA / "highway" / "input")
+    gt = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in FrameSequence(DATA / "highway" / "groundtruth").paths]
+    return frames, gt, read_temporal_roi(DATA / "highway" / "temporalROI.txt")
+
+
+def _methods():
+    import cv2
+
+    return {
+        "segmix": lambda: BackgroundMixture().apply,
+        "OpenCV MOG2": lambda: cv2.createBackgroundSubtractorMOG2(detectShadows=False).apply,
+        "OpenCV bgsegm MOG": lambda: cv2.bgsegm.createBackgroundSubtractorMOG().apply,
+    }
+
+
+def score_highway(apply, frames, gt, roi) -> Confusion:
+    total = Confusion()
+    for number, (frame, truth) in enumerate(zip(frames, gt), start=1):
+        mask = apply(frame)
+        if roi[0] <= number <= roi[1]:
+            total = total + confusion(mask, truth)
+    return total
+
+
+def wavingtrees_errors(apply) -> tuple[int, int, int]:
+    import cv2
+
+    frames = _load(DATA / "wavingtrees" / "input")
+    truth = cv2.imread(str(DATA / "wavingtrees" / "groundtruth" / "gt00247.png"), cv2.IMREAD_GRAYSCALE)
+    for index, frame in enumerate(frames):
+        mask = apply(frame)
+        if index == 247:
+            fp = int(np.count_nonzero((mask == 255) & (truth == 0)))
+            fn = int(np.count_nonzero((mask != 255) & (truth == 255)))
+            return fp + fn, fp, fn
+    raise RuntimeError("WavingTrees has fewer than 248 frames")
+
+
+def time_segmix(folder: Path) -> tuple[float, int]:
+    model = BackgroundMixture()
+    start = time.perf_counter()
+    n = 0
+    for frame in prefetch(FrameSequence(folder)):
+        model.apply(frame.pixels)
+        n += 1
+    return time.perf_counter() - start, n
+
+
+def time_opencv(folder: Path, make) -> tuple[float, int]:
+    import cv2
+
+    apply = make()
+    paths = [str(p) for p in FrameSequence(folder).paths]
+    start = time.perf_counter()
+    for path in paths:
+        apply(cv2.imread(path))
+    return time.perf_counter() - start, len(paths)
+
+
+def sweep_plot(path: Path, frames, gt, roi, rates) -> None:
+    import cv2
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ours, mog2 = [], []
+    for rate in rates:
+        model = BackgroundMixture(learning_rate=rate)
+        ours.append(score_highway(model.apply, frames, gt, roi).f_measure)
+        sub = cv2.createBackgroundSubtractorMOG2(detectShadows=False)
+        mog2.append(score_highway(lambda f: sub.apply(f, learningRate=rate), frames, gt, roi).f_measure)
+        print(f"  learning rate {rate:g}: segmix F {ours[-1]:.4f}, MOG2 F {mog2[-1]:.4f}", flush=True)
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
+    ax.plot(rates, ours, "o-", label="segmix (other settings default)")
+    ax.plot(rates, mog2, "s--", label="OpenCV MOG2 (learningRate, shadows off)")
+    ax.axvline(BackgroundMixture().learning_rate, color="grey", lw=0.8, ls=":", label="segmix default")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate alpha (per frame)")
+    ax.set_ylabel("F-measure, CDnet highway frames 470-1700")
+    ax.set_ylim(0.5, 1.0)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp)
+    os.replace(tmp, path)
+    plt.close(fig)
+    print(f"wrote {path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=2, help="timing rounds per method (best kept)")
+    parser.add_argument("--plot", type=Path, help="also sweep the learning rate and write the F curve here")
+    parser.add_argument("--skip-quality", action="store_true", help="only the throughput")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        sys.exit(f"no data at {DATA} (see ../shared/data/README.md)")
+    import cv2
+
+    print(f"cv2 {cv2.__version__}, {cv2.getNumThreads()} OpenCV threads, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    BackgroundMixture().apply(np.zeros((8, 8, 3), np.uint8))  # compile / load the kernels outside the timings
+    methods = _methods()
+    if not args.skip_quality:
+        frames, gt, roi = _highway()
+        print(f"\nQuality (highway frames {roi[0]}-{roi[1]} scored; WavingTrees frame 247)")
+        print(f"{'method':<20} {'F':>7} {'recall':>7} {'precis.':>7} {'PWC %':>7} {'WT errors (FP+FN)':>20}")
+        for name, make in methods.items():
+            c = score_highway(make(), frames, gt, roi)
+            errors, fp, fn = wavingtrees_errors(make())
+            print(f"{name:<20} {c.f_measure:7.4f} {c.recall:7.4f} {c.precision:7.4f} {c.pwc:7.3f} "
+                  f"{errors:>8} ({fp} + {fn})", flush=True)
+    folder = DATA / "highway" / "input"
+    best: dict[str, float] = {}
+    n_frames = 0
+    for _ in range(args.repeats):
+        for name, make in methods.items():
+            seconds, n_frames = time_segmix(folder) if name == "segmix" else time_opencv(folder, make)
+            best[name] = min(best.get(name, float("inf")), seconds)
+    height, width = 240, 320
+    mp = n_frames * height * width / 1e6
+    print(f"\nThroughput, {n_frames} highway frames decoded from disk, best of {args.repeats} "
+          f"(load average now {os.getloadavg()[0]:.2f})")
+    for name, seconds in best.items():
+        print(f"{name:<20} {mp / seconds:7.1f} MP/s  {1000 * seconds / n_frames:6.2f} ms/frame  "
+              f"segmix / this = {best[name] / best['segmix']:.2f}x")
+    if args.plot:
+        frames, gt, roi = _highway()
+        print("\nF-measure against the learning rate (highway)")
+        sweep_plot(args.plot, frames, gt, roi, [0.002, 0.005, 0.01, 0.02, 0.04])
+
+
+if __name__ == "__main__":
+    main()
