@@ -28,7 +28,7 @@ from segmix.gui.qimage import ArrayImage, rgb_to_qimage
 from segmix.gui.scribbles import BACKGROUND, ERASE, FOREGROUND, LabelLayer, Rect, StrokeDiff
 from segmix.gui.signals import emit
 
-TOOLS = ("foreground", "background", "eraser", "rectangle")
+TOOLS = ("foreground", "background", "eraser", "rectangle", "click")
 TOOL_LABELS = {"foreground": FOREGROUND, "background": BACKGROUND, "eraser": ERASE}
 MIN_BRUSH, MAX_BRUSH = 1, 400
 MIN_ZOOM, MAX_ZOOM = 1 / 64, 64.0
@@ -132,6 +132,7 @@ class ScribbleCanvas(QGraphicsView):
         self._rect_item = _make_rubber_band()
 
         self._painting_label: int | None = None
+        self._click_label: int | None = None  # the click tool's label while the button is down
         self._last_point: QPointF | None = None
         self._rect_start: QPointF | None = None
         self._pan_anchor = None
@@ -366,6 +367,17 @@ class ScribbleCanvas(QGraphicsView):
             return
         # The right button paints background with any brush: a quick way to fix mistakes.
         label = BACKGROUND if button == Qt.MouseButton.RightButton else TOOL_LABELS.get(self.tool, FOREGROUND)
+        if self.tool == "click":
+            # One disc per click (the click protocol's 5-px disc), one undo step; moving
+            # the mouse before releasing paints nothing more.
+            emit(self.stroke_started)
+            if self._inside(point):
+                dirty = self.layer.paint_click(int(point.y()), int(point.x()), label)
+                if dirty is not None:
+                    self.refresh_scribbles(dirty)
+            self._click_label = label
+            event.accept()
+            return
         emit(self.stroke_started)
         self._painting_label = label
         self._last_point = point
@@ -417,6 +429,11 @@ class ScribbleCanvas(QGraphicsView):
             self._finish_stroke("Rectangle")
             event.accept()
             return
+        if self._click_label is not None:
+            label, self._click_label = self._click_label, None
+            self._finish_stroke("Foreground click" if label == FOREGROUND else "Background click")
+            event.accept()
+            return
         if self._painting_label is not None:
             label = self._painting_label
             self._painting_label = None
@@ -448,6 +465,10 @@ class ScribbleCanvas(QGraphicsView):
         show = point is not None and self.tool != "rectangle" and not self._space_held and self._inside(point)
         if show:
             radius = self.brush_size / 2.0
+            if self.tool == "click":
+                from segmix.clicks import CLICK_RADIUS
+
+                radius = CLICK_RADIUS + 0.5
             self._brush_item.setRect(QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius))
         self._brush_item.setVisible(bool(show))
 

@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
         add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"], menu=edit_menu)
 
         tools_menu = bar.addMenu("&Tools")
-        for name, key in (("foreground", "1"), ("background", "2"), ("eraser", "E"), ("rectangle", "R")):
+        for name, key in (("foreground", "1"), ("background", "2"), ("eraser", "E"), ("rectangle", "R"), ("click", "C")):
             add(f"{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n), [key], menu=tools_menu)
         tools_menu.addSeparator()
         add("Smaller Brush", lambda: self.canvas.grow_brush(-1), ["["], menu=tools_menu)

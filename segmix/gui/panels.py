@@ -59,6 +59,7 @@ class ToolPanel(QWidget):
         ("background", "Background (2)", "Paint pixels that do not belong to the object (right-drag too)", BACKGROUND_RGB),
         ("eraser", "Eraser (E)", "Remove scribbles", (110, 110, 110)),
         ("rectangle", "Rectangle (R)", "Drag a box around the object: everything outside becomes background", (110, 110, 110)),
+        ("click", "Click (C)", "Click the object (left) or what is not the object (right): each click marks a small disc", FOREGROUND_RGB),
     )
 
     def __init__(self, parent: QWidget | None = None):

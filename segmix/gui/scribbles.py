@@ -131,6 +131,19 @@ class LabelLayer:
         self._stroke_rect = union(self._stroke_rect, rect)
         return rect
 
+    def paint_click(self, row: int, col: int, label: int, radius: float | None = None) -> Rect | None:
+        """A click: the filled disc of the click protocol (:func:`segmix.clicks.paint_disc`,
+        radius 5 px by default) around pixel (row, col); None when it lies outside."""
+        from segmix.clicks import CLICK_RADIUS, paint_disc
+
+        height, width = self.labels.shape
+        if not (0 <= row < height and 0 <= col < width):
+            return None
+        painted = paint_disc(self.labels, row, col, label, CLICK_RADIUS if radius is None else radius)
+        rect = (int(painted[0].min()), int(painted[1].min()), int(painted[0].max()) + 1, int(painted[1].max()) + 1)
+        self._stroke_rect = union(self._stroke_rect, rect)
+        return rect
+
     def fill_outside(self, top: int, left: int, bottom: int, right: int, label: int) -> Rect:
         """Label everything outside a rectangle (the GrabCut-style start)."""
         height, width = self.labels.shape

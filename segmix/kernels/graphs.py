@@ -322,3 +322,106 @@ def band_mask(fixed, coarse, near, factor, index, tree):
                     f = fixed[y, x]
                     mask[y, x] = f == 1 or (f == 0 and label)
     return mask
+
+
+@njit(parallel=True, **_JIT)
+def contested_blocks(image, log_odds, fixed, coarse, factor, gamma, beta, dy, dx):
+    """Coarse blocks holding a pixel whose own evidence could overturn the coarse label.
+
+    A free pixel p in a block labelled L is contested when its unary opposes L by more than
+    the pair weights it would pay to the neighbours that side with L (fixed to L, or free
+    with a unary that does not oppose L): p could take the other label in the exact cut
+    even though the block average cannot represent it -- a thin high-contrast structure
+    (neighbours along the structure oppose L too and cost nothing) passes, a noisy pixel in
+    an even area (all neighbours similar, weights near gamma) does not.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8; log_odds : (H, W) float32 (positive prefers foreground)
+    fixed : (H, W) uint8, 0 free, 1 / 2 fixed foreground / background
+    coarse : (Hc, Wc) bool, the coarse labels; factor : int
+    gamma, beta : float, GrabCut's pair weight gamma * exp(-beta ||z_p - z_q||^2) / dist
+    dy, dx : (n_dirs,) int64, all neighbour offsets
+
+    Returns
+    -------
+    (Hc, Wc) bool
+    """
+    h, w = log_odds.shape
+    hc, wc = coarse.shape
+    out = np.zeros((hc, wc), np.bool_)
+    n_dirs = dy.shape[0]
+    scales = np.empty(n_dirs)
+    for d in range(n_dirs):
+        scales[d] = gamma / math.sqrt(float(dy[d] * dy[d] + dx[d] * dx[d]))
+    for y in prange(h):
+        cy = y // factor
+        for x in range(w):
+            if fixed[y, x] != 0:
+                continue
+            cx = x // factor
+            if out[cy, cx]:
+                continue
+            label_fg = coarse[cy, cx]
+            # Gain of p leaving the coarse label (> 0: its unary opposes the label).
+            gain = -log_odds[y, x] if label_fg else log_odds[y, x]
+            if gain <= 0.0:
+                continue
+            cost = 0.0
+            for d in range(n_dirs):
+                qy = y + dy[d]
+                qx = x + dx[d]
+                if qy < 0 or qy >= h or qx < 0 or qx >= w:
+                    continue
+                f = fixed[qy, qx]
+                if f != 0:
+                    sides = (f == 1) == label_fg
+                else:
+                    q_gain = -log_odds[qy, qx] if label_fg else log_odds[qy, qx]
+                    sides = q_gain <= 0.0
+                if sides:
+                    cost += _pair_weight(image, y, x, qy, qx, scales[d], beta)
+                    if cost >= gain:
+                        break
+            if gain > cost:
+                out[cy, cx] = True
+    return out
+
+
+@njit(parallel=True, **_JIT)
+def band_escapes(mask, fixed, coarse, near, factor, dy, dx):
+    """Blocks outside the band that the fine cut pushes against.
+
+    Where a band pixel's fine label differs from the coarse label of a free neighbour just
+    outside the band, the fine boundary runs along the band's edge -- an edge made of block
+    sides, not of the photo -- and the optimum may lie beyond it: those outside blocks are
+    returned so the band can grow.
+
+    Returns
+    -------
+    (Hc, Wc) bool
+    """
+    h, w = mask.shape
+    hc, wc = near.shape
+    out = np.zeros((hc, wc), np.bool_)
+    n_dirs = dy.shape[0]
+    for cy in prange(hc):
+        for cx in range(wc):
+            if not near[cy, cx]:
+                continue
+            y0 = cy * factor
+            x0 = cx * factor
+            for y in range(y0, min(h, y0 + factor)):
+                for x in range(x0, min(w, x0 + factor)):
+                    for d in range(n_dirs):
+                        qy = y + dy[d]
+                        qx = x + dx[d]
+                        if qy < 0 or qy >= h or qx < 0 or qx >= w:
+                            continue
+                        by = qy // factor
+                        bx = qx // factor
+                        if near[by, bx] or fixed[qy, qx] != 0:
+                            continue
+                        if mask[y, x] != coarse[by, bx]:
+                            out[by, bx] = True
+    return out

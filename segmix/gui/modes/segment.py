@@ -25,11 +25,10 @@ from segmix.gui.worker import SegmentationOutcome
 APPLY_DEBOUNCE_MS = 150
 
 HINT_START = (
-    "Paint the object with the <b>foreground</b> brush (1) and its surroundings with the "
-    "<b>background</b> brush (2). The overlay updates when you release the mouse."
+    "Click the object (<b>Click</b> tool, C: left click object, right click not object), paint it with "
+    "the <b>foreground</b> brush (1) and its surroundings with the <b>background</b> brush (2), or drag a "
+    "<b>rectangle</b> (R) around it. The overlay updates when you release the mouse."
 )
-HINT_NEED_BACKGROUND = "Now paint some <b>background</b> (2, or right-drag) - training starts once both have scribbles."
-HINT_NEED_FOREGROUND = "Now paint some <b>foreground</b> (1) - training starts once both have scribbles."
 HINT_TRAINED = (
     "{style}. Fix mistakes with more strokes (right-drag paints background), "
     "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
@@ -191,16 +190,17 @@ class SegmentMode(Mode):
             self._apply_loaded_model()
             return
         foreground, background = shell.label_counts()
-        if foreground == 0 or background == 0:
-            # Training needs both classes.  Not an error: wait, and drop an overlay that
-            # no longer matches the scribbles.
+        if foreground == 0 and background == 0:
+            # Nothing marked (one class is enough: the photo's unmarked pixels stand in
+            # for the other, see SegmentationSettings.unlabelled_weight).  Not an error:
+            # wait, and drop an overlay that no longer matches the scribbles.
             shell.controller.invalidate()
             self._training_in_flight = False
             self.outcome = None
             shell.canvas.set_overlay(None)
             self.model_panel.swatches.set_swatches([])
             self.training_panel.plot.clear()  # its curves belonged to scribbles that are gone
-            self.training_panel.set_status("Waiting: paint both foreground and background")
+            self.training_panel.set_status("Waiting: mark the object (click or paint foreground) or drag a box")
             shell.update_hint()
             shell.update_actions()
             return
@@ -335,12 +335,8 @@ class SegmentMode(Mode):
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
         if self.outcome is not None:
             return HINT_TRAINED.format(style=self.style_phrase())
-        if foreground and background:
+        if foreground or background:
             return HINT_CANCELLED if self._cancelled else HINT_TRAINING
-        if foreground and not background:
-            return HINT_NEED_BACKGROUND
-        if background and not foreground:
-            return HINT_NEED_FOREGROUND
         return HINT_START
 
     def pixel_info(self, x: int, y: int) -> str:
