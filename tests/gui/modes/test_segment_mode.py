@@ -31,11 +31,20 @@ def test_strokes_train_and_overlay_marks_the_two_colours(qtbot, window):
     assert window.modes["segment"].training_panel.plot.n_points > 0
 
 
-def test_one_class_only_waits_with_a_hint(qtbot, window, messages):
-    drag(window, [(10, 10), (20, 20)])
+def test_one_class_alone_gives_a_mask(qtbot, window, messages):
+    # The zero-background prior: a foreground stroke alone is enough to train.
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        drag(window, [(10, 10), (20, 20)])
+    outcome = window.modes["segment"].outcome
+    assert outcome is not None and outcome.mask[:, : WIDTH // 2].mean() > 0.95
+    assert outcome.mask[:, WIDTH // 2:].mean() < 0.05
+    assert messages == []
+
+
+def test_nothing_marked_waits_with_a_hint(qtbot, window, messages):
     qtbot.wait(50)
     assert window.modes["segment"].outcome is None
-    assert "background" in window.hint_label.text().lower()
+    assert "click" in window.hint_label.text().lower()
     assert not window.controller.busy
     assert messages == []
 
@@ -43,9 +52,13 @@ def test_one_class_only_waits_with_a_hint(qtbot, window, messages):
 def test_undo_redo_change_scribbles_and_retrain(qtbot, window):
     paint_two_classes(qtbot, window)
     labels_before = window.layer.labels.copy()
-    window.undo_stack.undo()  # removes the background stroke: training must wait
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        window.undo_stack.undo()  # removes the background stroke: foreground alone still trains
     assert not (window.layer.labels == BACKGROUND).any()
+    window.undo_stack.undo()  # nothing marked: training must wait
+    assert not window.layer.labels.any()
     assert window.modes["segment"].outcome is None and window.canvas.overlay_image is None
+    window.undo_stack.redo()
     with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         window.redo_action.trigger()
     np.testing.assert_array_equal(window.layer.labels, labels_before)
@@ -265,7 +278,7 @@ def test_no_stale_information_after_cancel_clear_and_style_change(qtbot, window,
     window.clear_scribbles()
     assert window.posterior_label.text() == "P(foreground) -"
     assert segment.training_panel.plot.n_points == 0
-    assert "foreground" in window.hint_label.text() and "Green" not in window.hint_label.text()
+    assert "click" in window.hint_label.text().lower() and "Green" not in window.hint_label.text()
     window.undo_stack.undo()
     qtbot.waitUntil(lambda: segment.outcome is not None and not window.controller.busy, timeout=10000)
     # Style: the banner and the legend say what the colours mean.
@@ -283,7 +296,7 @@ def test_no_stale_information_after_cancel_clear_and_style_change(qtbot, window,
     window.clear_scribbles()
     window.set_tool("foreground")
     drag(window, [(10, 10), (10, 40)])
-    assert "background" in window.hint_label.text().lower()
+    assert "Fitting" in window.hint_label.text()  # foreground alone trains (zero-background prior)
     window.set_tool("background")
     with qtbot.waitSignal(window.controller.progress, timeout=5000):
         drag(window, [(70, 10), (70, 40)])
