@@ -492,6 +492,8 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
         raise
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BackgroundModelError(f"{path}: cannot read a background model ({exc})") from None
+    except RecursionError:  # found by tests/test_loaders_fuzz.py: JSON nested thousands deep
+        raise BackgroundModelError(f"{path}: not a background model (JSON nested too deeply)") from None
     try:
         return BackgroundMixture.from_dict(data)
     except BackgroundModelError as exc:

@@ -404,3 +404,57 @@ def test_model_reader_on_truncated_and_nested_files(cut, depth):
     assert model is None or text[int(len(text) * cut):].strip() == ""  # only trailing blanks lost
     deep = _file("deep.json", ("[" * (10 ** (depth + 2)) + "]" * (10 ** (depth + 2))).encode())
     assert _call(lambda: read_model(deep), deep, ModelFileError) is None
+
+
+# ------------------------------------------------------------ background model files
+# There is no frame-folder loader yet (segmix.background takes arrays); its model files are
+# the one file it reads, and get the same treatment as the classifier model files.
+def _background_model_text() -> str:
+    from segmix.background import BackgroundMixture
+
+    rng = np.random.default_rng(0)
+    model = BackgroundMixture(n_components=2)
+    for _ in range(3):
+        model.apply(rng.integers(0, 256, (3, 4, 3), dtype=np.uint8))
+    return json.dumps(model.to_dict())
+
+
+def _background_call(path: Path):
+    from segmix.background import BackgroundModelError, load_background_model
+
+    return _call(lambda: load_background_model(path), path, BackgroundModelError)
+
+
+@FUZZ
+@given(body=st.binary(max_size=400) | st.text(max_size=200).map(lambda t: t.encode("utf-8")),
+       cut=st.floats(0.0, 1.0, exclude_max=True), depth=st.integers(0, 3))
+def test_background_model_reader_on_random_truncated_and_nested_files(body, cut, depth):
+    path = _file("random_bg.json", body)
+    model = _background_call(path)
+    if model is not None and model.shape_ is not None:
+        assert model.apply(np.zeros((*model.shape_, 3), np.uint8)).shape == model.shape_
+    text = _background_model_text()
+    path = _file("cut_bg.json", text[: int(len(text) * cut)].encode())
+    assert _background_call(path) is None
+    deep = _file("deep_bg.json", ("[" * (10 ** (depth + 2)) + "]" * (10 ** (depth + 2))).encode())
+    assert _background_call(deep) is None
+
+
+@FUZZ
+@given(data=st.data())
+def test_background_model_reader_on_mutated_models(data):
+    original = json.loads(_background_model_text())
+    paths = list(_paths(original))
+    target = data.draw(st.sampled_from(paths[1:]))
+    node = original
+    for key in target[:-1]:
+        node = node[key]
+    if data.draw(st.booleans()):
+        del node[target[-1]]
+    else:
+        node[target[-1]] = data.draw(_json)
+    path = _file("mutated_bg.json", json.dumps(original).encode())
+    model = _background_call(path)
+    if model is not None and model.shape_ is not None:
+        mask = model.apply(np.zeros((*model.shape_, 3), np.uint8))
+        assert mask.shape == model.shape_ and mask.dtype == np.uint8
