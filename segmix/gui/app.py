@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -48,4 +49,15 @@ def run_app(image_path: str | Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, _opened = create_window(image_path)
     window.show()
-    return int(app.exec())
+    status = int(app.exec())
+    controller = getattr(window, "controller", None)
+    if controller is not None and controller.thread_running:
+        # Closed while the compute thread is inside a Numba kernel, which cannot be
+        # interrupted (a first graph cut on a cold cache compiles for up to a minute);
+        # destroying its QThread would abort the process ("QThread: Destroyed while thread
+        # is still running", found by tests/test_x11_smoke.py in CI). Settings were saved
+        # in closeEvent and nothing else is pending: end the process here.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status
