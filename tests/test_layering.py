@@ -1,6 +1,6 @@
-"""The layering rules of DESIGN.md, checked on the source: Qt only under segmix/gui, numba
-only under segmix/kernels (which imports nothing from the layers above it), and importing
-segmix pulls in neither."""
+"""The layering rules of README.md ("Layers"), checked on the source: which part of segmix may
+import which (``LAYERS``), Qt only under segmix/gui, numba only under segmix/kernels, and
+importing segmix pulls in neither."""
 
 import ast
 import subprocess
@@ -77,3 +77,55 @@ def test_kernels_import_nothing_above_them():
         for p in KERNELS.glob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+# The picture of README.md's "Layers" section: every part of segmix and the parts it may
+# import (besides itself and the version in segmix/__init__.py). Imports inside functions
+# count too: a lazy import is still a dependency.
+SUPPORT = {"io", "labelmaps", "frames", "plots", "resources"}
+MODELS = {"mixture", "features", "graphcut", "bayes"}
+WORKFLOWS = {
+    "segment", "clicks", "skin", "skin_eval", "quantize", "background", "background_run", "change_detection",
+    "modelfile",
+}
+LAYERS = {
+    "kernels": set(),
+    "mixture": {"kernels"},
+    "features": {"kernels"},
+    "graphcut": {"kernels"},
+    "bayes": {"kernels", "mixture", "features"},
+    **{name: SUPPORT for name in SUPPORT},
+    **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
+    "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
+    "cli": {"kernels", "gui"} | SUPPORT | MODELS | WORKFLOWS,
+    "__main__": {"cli"},
+}
+
+
+def _part(module: str) -> str | None:
+    """``segmix.kernels.mixture`` -> ``kernels``, ``segmix.io`` -> ``io``; None for segmix itself."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_every_part_of_segmix_has_a_layer():
+    parts = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir()
+             if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").exists())}
+    assert parts == set(LAYERS)
+
+
+def test_each_part_imports_only_the_layers_below_it():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        source = _part(".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts))
+        if source is None:
+            continue  # segmix/__init__.py
+        for module in _imported_modules(path):
+            if module.split(".")[0] != "segmix":
+                continue
+            target = _part(module)
+            if target in (None, source, "__init__") or target not in LAYERS:
+                continue  # the version, the part itself, or a name imported from segmix
+            if target not in LAYERS[source]:
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {module}")
+    assert offenders == []
