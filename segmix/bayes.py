@@ -18,6 +18,7 @@ import numpy as np
 from segmix.features import FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture
 from segmix.kernels import pixels as pixel_kernels
+from segmix.kernels.threads import for_pixels
 
 # Rows featurised and scored at once when pixel positions are features (bounded memory).
 POSITION_CHUNK_PIXELS = 1 << 18
@@ -130,8 +131,9 @@ class BayesClassifier:
         out = np.empty((self.n_classes, h * w), dtype=np.float32)
         if not features.uses_position:
             per_color = self._score_colors(colors, features)
+            gather = for_pixels(pixel_kernels.gather_rows, h * w)
             for c in range(self.n_classes):
-                pixel_kernels.gather_rows(np.ascontiguousarray(per_color[:, c], dtype=np.float32), inverse, out[c])
+                gather(np.ascontiguousarray(per_color[:, c], dtype=np.float32), inverse, out[c])
             return out.reshape(self.n_classes, h, w)
         color_features = features.colors_to_features(colors)
         positions = features.position_features((h, w))
@@ -153,7 +155,7 @@ class BayesClassifier:
         log_joint = self._score_colors(colors, features) + np.log(self.priors)
         per_color = np.exp(_log_softmax(log_joint)[:, positive]).astype(np.float32)
         out = np.empty(h * w, dtype=np.float32)
-        pixel_kernels.gather_rows(per_color, inverse, out)
+        for_pixels(pixel_kernels.gather_rows, inverse.shape[0])(per_color, inverse, out)
         return out.reshape(h, w)
 
     def log_likelihood_ratio_map(self, image, features: FeatureSpace, positive: int = 0) -> np.ndarray:

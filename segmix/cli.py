@@ -107,9 +107,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     settings.validate()
     image = load_image(args.image)
     scribbles = load_scribbles(args.scribbles, image.shape[:2])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = segment(image, scribbles, settings)
+    helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = segment(image, scribbles, settings)
+    finally:
+        if helper is not None and helper.poll() is None:
+            helper.terminate()  # this process compiled what it needed itself
+            helper.wait()
     for warning in caught:
         print(f"segmix segment: warning: {warning.message}", file=sys.stderr)
     save_mask(args.output, result.mask, protect=inputs)
@@ -434,13 +440,27 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _start_graph_cut_compile(n_pixels: int, settings):
+    """On a cold cache, compile the graph cut's kernels in a second process (on the other core)
+    while this one compiles the mixture kernels; None when there is nothing to gain."""
+    if settings.smoothing != "graphcut" or n_pixels <= settings.max_exact_pixels:
+        return None
+    from segmix.kernels import cache
+
+    if cache.graph_cut_is_cached():
+        return None
+    from segmix.precompile import start_compiling_graph_cut
+
+    return start_compiling_graph_cut()
+
+
 def _tell_if_compiling() -> None:
-    """On a terminal, say so when this run will first compile the Numba kernels (a minute
-    of silence otherwise looks like a hang)."""
+    """On a terminal, say so when this run will first compile the Numba kernels (seconds of
+    silence otherwise look like a hang)."""
     from segmix.kernels import cache
 
     if not cache.cache_is_warm():
-        print("segmix: first run: compiling the numerical kernels, about a minute "
+        print("segmix: first run: compiling the numerical kernels, 15-30 s on 2 cores "
               "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
 
 

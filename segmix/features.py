@@ -44,6 +44,7 @@ import numpy as np
 from skimage import color as skcolor
 
 from segmix.kernels import pixels as pixel_kernels
+from segmix.kernels.threads import for_pixels
 
 # Below this many pixels sorting packed codes beats the kernel's 64 MB table (scribbles).
 _SMALL_IMAGE = 1 << 19
@@ -188,7 +189,7 @@ def unique_colors(
         inverse = inverse.reshape(-1).astype(np.int32)
         colors = np.stack([present >> 16, (present >> 8) & 0xFF, present & 0xFF], axis=1).astype(np.uint8)
     else:
-        colors, inverse = pixel_kernels.unique_rgb(flat)
+        colors, inverse = for_pixels(pixel_kernels.unique_rgb, flat.shape[0])(flat)
     if return_counts:
         return colors, inverse, np.bincount(inverse, minlength=colors.shape[0]).astype(np.int64)
     return colors, inverse

@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from segmix.kernels import graphs, maxflow, threads
+from segmix.kernels.threads import for_pixels
 
 FREE, FIXED_FOREGROUND, FIXED_BACKGROUND = 0, 1, 2
 
@@ -234,7 +235,8 @@ def contrast_beta(image: np.ndarray, connectivity: int = 8, row_step: int = 1) -
     forward = forward_offsets(connectivity)
     dy = np.array([o[0] for o in forward], np.int64)
     dx = np.array([o[1] for o in forward], np.int64)
-    mean_sq = graphs.sampled_neighbour_sq_diff(np.ascontiguousarray(image), dy, dx, row_step)
+    n_pixels = image.shape[0] * image.shape[1]
+    mean_sq = for_pixels(graphs.sampled_neighbour_sq_diff, n_pixels)(np.ascontiguousarray(image), dy, dx, row_step)
     return 0.0 if mean_sq <= 0 else 1.0 / (2.0 * mean_sq)
 
 
@@ -267,7 +269,7 @@ def cut_image(
     dy, dx = _all_directions(connectivity)
     if beta is None:
         beta = contrast_beta(image, connectivity)
-    terminal, capacity = graphs.grid_graph(
+    terminal, capacity = for_pixels(graphs.grid_graph, h * w)(
         np.ascontiguousarray(image), np.ascontiguousarray(log_odds, dtype=np.float32), fixed,
         float(gamma), float(beta), dy, dx,
     )
@@ -319,7 +321,7 @@ def grid_maxflow(terminal, capacity, offsets, opposite) -> np.ndarray:
 def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta) -> np.ndarray:
     """Cut over the free pixels only (see :func:`segmix.kernels.graphs.band_graph`)."""
     dy, dx = _all_directions(connectivity)
-    index, terminal, capacity, neighbour = graphs.band_graph(
+    index, terminal, capacity, neighbour = for_pixels(graphs.band_graph, log_odds.size)(
         np.ascontiguousarray(image), np.ascontiguousarray(log_odds, dtype=np.float32),
         np.ascontiguousarray(fixed, dtype=np.uint8), np.ascontiguousarray(coarse, dtype=np.bool_),
         np.ascontiguousarray(near, dtype=np.bool_), int(factor), float(gamma), float(beta), dy, dx,
@@ -341,7 +343,8 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
             for future in futures:
                 future.result()
     del terminal, capacity, neighbour
-    return graphs.band_mask(np.ascontiguousarray(fixed, dtype=np.uint8), coarse, near, int(factor), index, tree)
+    band_mask = for_pixels(graphs.band_mask, index.size)
+    return band_mask(np.ascontiguousarray(fixed, dtype=np.uint8), coarse, near, int(factor), index, tree)
 
 
 # Splitting the band's max-flow over two threads pays off only for large bands whose smaller
@@ -370,7 +373,7 @@ def _two_balanced_parts(index, near, factor, n_nodes):
     labels, count = ndimage.label(near, structure=np.ones((3, 3), bool))
     if count < 2:
         return None
-    node_labels = graphs.band_node_labels(index, labels.astype(np.int32), int(factor), int(n_nodes))
+    node_labels = for_pixels(graphs.band_node_labels, index.size)(index, labels.astype(np.int32), int(factor), int(n_nodes))
     sizes = np.bincount(node_labels[:n_nodes], minlength=count + 1)
     group = np.zeros(count + 1, np.int8)
     load = [0, 0]
@@ -466,7 +469,8 @@ def cut_multiscale(
         factor = coarse_factor(h * w)
     factor = max(2, int(factor))
     band = factor if band is None else int(band)
-    coarse_image, coarse_odds, coarse_fixed = graphs.block_reduce_level(image, log_odds, fixed, factor)
+    reduce = for_pixels(graphs.block_reduce_level, h * w)
+    coarse_image, coarse_odds, coarse_fixed = reduce(image, log_odds, fixed, factor)
     coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity)
     # Coarse pixels on either side of the boundary, grown by the band (in coarse pixels).
     from scipy import ndimage

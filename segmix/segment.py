@@ -45,6 +45,7 @@ from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
 from segmix.kernels import pixels as pixel_kernels
+from segmix.kernels.threads import for_pixels
 
 FOREGROUND = 1
 BACKGROUND = 2
@@ -623,7 +624,7 @@ def scribble_distance_log_odds(
     if grid is None:
         return None
     out = np.zeros(scribbles.shape, np.float32)
-    pixel_kernels.add_upsampled(out, *grid)
+    for_pixels(pixel_kernels.add_upsampled, out.size)(out, *grid)
     return out
 
 
@@ -757,7 +758,7 @@ def _spread(values: np.ndarray, inverse: np.ndarray | None, shape) -> np.ndarray
     if inverse is None:
         return values
     out = np.empty(shape[0] * shape[1], np.float32)
-    pixel_kernels.gather_rows(np.ascontiguousarray(values, dtype=np.float32), inverse, out)
+    for_pixels(pixel_kernels.gather_rows, inverse.shape[0])(np.ascontiguousarray(values, dtype=np.float32), inverse, out)
     return out.reshape(shape)
 
 
@@ -815,7 +816,7 @@ def apply_model(
                 log_likelihoods, inverse = _class_log_likelihoods(image, model)
             unary = _spread(foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold), inverse, shape)
             if spatial is not None:
-                pixel_kernels.add_upsampled(unary, *spatial)
+                for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
             mask = graphcut.cut_multiscale(
                 unary, image, fixed, settings.smoothness, settings.connectivity, settings.max_exact_pixels
             )

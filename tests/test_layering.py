@@ -86,7 +86,7 @@ SUPPORT = {"io", "labelmaps", "frames", "plots", "resources"}
 MODELS = {"mixture", "features", "graphcut", "bayes"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_eval", "quantize", "background", "background_run", "change_detection",
-    "modelfile",
+    "modelfile", "precompile",
 }
 LAYERS = {
     "kernels": set(),

@@ -390,6 +390,7 @@ class MainWindow(QMainWindow):
         controller.failed.connect(self._on_failed)
         controller.cancelled.connect(self._on_cancelled)
         controller.warmed_up.connect(self._on_warmed_up)
+        controller.warm_up_step.connect(self.statusBar().showMessage)
         if not controller.is_warm:
             # The first start after installing compiles the Numba kernels (~40 s on 2 cores);
             # say so, or the first stroke's wait looks like a hang.

@@ -151,6 +151,25 @@ class SegmentationOutcome:
 
 WARM_UP_DELAY_MS = 150
 
+# 1024 x 512 = 524,288 pixels: distinct colours through the lookup-table kernel (used from
+# 2**19 pixels) and the coarse-to-fine cut (above 40,000 pixels), as on a real photo. A
+# 16 x 16 warm-up missed both: the first stroke on a photo then compiled for 18.6 s.
+WARM_UP_SHAPE = (512, 1024)
+
+
+def _warm_up_photo() -> tuple[np.ndarray, np.ndarray]:
+    """A two-region noisy photo with one stroke per class: (H, W, 3) uint8, (H, W) uint8."""
+    h, w = WARM_UP_SHAPE
+    rng = np.random.default_rng(0)
+    image = np.empty((h, w, 3), np.uint8)
+    image[:, : w // 2] = (200, 120, 60)
+    image[:, w // 2:] = (60, 90, 160)
+    image = np.clip(image + rng.normal(0.0, 12.0, image.shape), 0, 255).astype(np.uint8)
+    scribbles = np.zeros((h, w), np.uint8)
+    scribbles[h // 2 - 4: h // 2 + 4, w // 8: w // 3] = FOREGROUND
+    scribbles[h // 2 - 4: h // 2 + 4, 2 * w // 3: 7 * w // 8] = BACKGROUND
+    return image, scribbles
+
 
 class _Cancelled(Exception):
     pass
@@ -188,6 +207,7 @@ class ComputeWorker(QObject):
     cancelled = Signal(int)  # generation
     job_done = Signal(int)  # generation, after any of the above
     warmed_up = Signal(float)  # seconds
+    warm_up_step = Signal(str)  # what the warm-up is doing, for the status bar
 
     def __init__(self) -> None:
         super().__init__()
@@ -196,6 +216,8 @@ class ComputeWorker(QObject):
         # costs one more iteration.
         self.latest_generation = 0
         self._colours: tuple | None = None  # (image, colours (U, 3), inverse (H*W,)) of the open photo
+        self._graph_cut_helper = None  # the process compiling the graph cut's kernels (cold cache)
+        self._pending_warm_up: list = []
 
     def _photo_colours(self, image: np.ndarray):
         """The photo's distinct colours and per-pixel colour index, computed once per photo.
@@ -245,37 +267,114 @@ class ComputeWorker(QObject):
         if generation != self.latest_generation:
             raise _Cancelled
 
+    def _warm_up_steps(self) -> list[tuple[str, Callable[[], None]]]:
+        """(status message, step) pairs of the warm-up, in the order a user needs them.
+
+        The steps run the real pipeline on a synthetic photo of ``WARM_UP_SHAPE``: large
+        enough for the code paths of real photos (distinct colours by the lookup-table
+        kernel, the coarse-to-fine cut), small enough to take well under a second once
+        compiled. Photos up to ``PARALLEL_MIN_PIXELS`` (4 MP) use the same (serial) kernel
+        variants; larger ones compile their parallel variants on first use. A failing step
+        is skipped: the first real job then reports the problem.
+        """
+        state: dict = {}
+
+        def load() -> None:
+            from segmix import skin, segment  # noqa: F401 - the engine's imports
+            from segmix.kernels import cache
+
+            if not cache.graph_cut_is_cached():
+                from segmix.precompile import start_compiling_graph_cut
+
+                # The graph cut's kernels compile in a second process (the other core)
+                # while this thread compiles the segmentation kernels.
+                self._graph_cut_helper = start_compiling_graph_cut()
+            state["photo"] = _warm_up_photo()
+
+        def segmentation() -> None:
+            from segmix.segment import SegmentationSettings, apply_model, iter_train_model
+
+            image, scribbles = state["photo"]
+            settings = SegmentationSettings(n_components=2, smoothing="none")
+            with _single_numba_thread():
+                generator = iter_train_model(image, scribbles, settings)
+                while True:
+                    try:
+                        next(generator)
+                    except StopIteration as stop:
+                        state["model"] = stop.value
+                        break
+            apply_model(image, state["model"], scribbles, settings)
+
+        def graph_cut() -> None:
+            from segmix.segment import SegmentationSettings, apply_model
+
+            self._await_graph_cut_helper()
+            image, scribbles = state["photo"]
+            apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut"))
+
+        def skin_model() -> None:
+            from segmix import skin
+
+            skin.detect_skin(skin.load_skin_model(), state["photo"][0])  # skin mode's kernels and model file
+
+        once = "(once after installing)"
+        return [
+            ("Preparing the engine: loading the numerical libraries...", load),
+            (f"Preparing the engine: compiling the segmentation kernels {once}...", segmentation),
+            (f"Preparing the engine: compiling the graph-cut kernels {once}...", graph_cut),
+            ("Preparing the engine: loading the skin model...", skin_model),
+        ]
+
+    def _await_graph_cut_helper(self) -> None:
+        """Wait for the process compiling the graph cut's kernels, if any: they then load from
+        the cache instead of compiling a second time here."""
+        helper, self._graph_cut_helper = self._graph_cut_helper, None
+        if helper is None:
+            return
+        emit(self.warm_up_step, "Preparing the engine: compiling the graph-cut kernels (once after installing)...")
+        try:
+            helper.wait(timeout=300)
+        except Exception:  # noqa: BLE001 - compile here instead
+            helper.kill()
+
+    def _run_warm_up_step(self, message: str, step: Callable[[], None]) -> None:
+        emit(self.warm_up_step, message)
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - a warm-up failure must not kill the app
+            pass
+
     @Slot()
     def warm_up(self) -> None:
-        """Import the engine and compile the kernels on a tiny image so the first real stroke is fast."""
+        """Import the engine and compile the kernels a photo's first strokes need, all at once."""
         start = time.perf_counter()
-        from segmix import skin
-        from segmix.segment import SegmentationSettings, apply_model, iter_train_model
-
-        rng = np.random.default_rng(0)
-        image = rng.integers(0, 256, size=(16, 16, 3), dtype=np.uint8)
-        scribbles = np.zeros((16, 16), dtype=np.uint8)
-        scribbles[:, :8] = 1
-        scribbles[:, 8:] = 2
-        for smoothing in ("none", "graphcut"):
-            settings = SegmentationSettings(n_components=2, smoothing=smoothing)
-            try:
-                with _single_numba_thread():
-                    generator = iter_train_model(image, scribbles, settings)
-                    while True:
-                        try:
-                            next(generator)
-                        except StopIteration as stop:
-                            model = stop.value
-                            break
-                apply_model(image, model, scribbles, settings)
-            except Exception:  # noqa: BLE001 - a warm-up failure must not kill the app
-                pass
-        try:
-            skin.detect_skin(skin.load_skin_model(), image)  # skin mode's kernels and model file
-        except Exception:  # noqa: BLE001
-            pass
+        for message, step in self._warm_up_steps():
+            self._run_warm_up_step(message, step)
         emit(self.warmed_up, time.perf_counter() - start)
+
+    @Slot()
+    def warm_up_in_steps(self) -> None:
+        """:meth:`warm_up`, one step per event of the compute thread.
+
+        A stroke made during the warm-up is queued on this thread; it runs as soon as the
+        step in progress ends instead of after the whole warm-up, so its per-pixel overlay
+        (which needs only the first steps' kernels) is not held up by the graph-cut compile.
+        """
+        self._warm_up_started = time.perf_counter()
+        self._pending_warm_up = self._warm_up_steps()
+        self._next_warm_up_step()
+
+    def _next_warm_up_step(self) -> None:
+        if not self._pending_warm_up:
+            emit(self.warmed_up, time.perf_counter() - self._warm_up_started)
+            return
+        self._run_warm_up_step(*self._pending_warm_up.pop(0))
+        if self._pending_warm_up:
+            # A stroke queued meanwhile runs first and does the same work: say so now.
+            emit(self.warm_up_step, self._pending_warm_up[0][0])
+        # Posted behind any job already queued for this thread.
+        QTimer.singleShot(0, self._next_warm_up_step)
 
     @Slot(object)
     def run(self, job) -> None:
@@ -333,6 +432,7 @@ class ComputeWorker(QObject):
             if job.settings.smoothing == "none":
                 result = self._per_pixel(job.image, model, job.scribbles, job.settings)
             if result is None:
+                self._await_graph_cut_helper()
                 result = apply_model(job.image, model, job.scribbles, job.settings)
             self._check(generation)
             emit(
@@ -411,6 +511,7 @@ class TrainingController(QObject):
     cancelled = Signal()
     busy_changed = Signal(bool)
     warmed_up = Signal(float)
+    warm_up_step = Signal(str)
 
     _submit = Signal(object)
     _prepare = Signal(object)
@@ -430,7 +531,7 @@ class TrainingController(QObject):
         # arrive on the GUI thread.
         self._submit.connect(self._worker.run)
         self._prepare.connect(self._worker.prepare)
-        self._start_warm_up.connect(self._worker.warm_up)
+        self._start_warm_up.connect(self._worker.warm_up_in_steps)
         self._worker.progress.connect(self._on_progress)
         self._worker.finished.connect(self._on_finished)
         self._worker.skin_finished.connect(self._on_skin_finished)
@@ -439,6 +540,7 @@ class TrainingController(QObject):
         self._worker.cancelled.connect(self._on_cancelled)
         self._worker.job_done.connect(self._on_job_done)
         self._worker.warmed_up.connect(self._on_warmed_up)
+        self._worker.warm_up_step.connect(self.warm_up_step)
         self._thread.start()
         if warm_up:
             # After the window's first paint: importing the engine holds the GIL in bursts.

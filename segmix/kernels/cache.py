@@ -5,18 +5,13 @@ from __future__ import annotations
 import os
 
 
-def cache_is_warm() -> bool:
-    """Whether the on-disk Numba cache holds the main kernels (else the first call compiles).
+def is_cached(*kernels) -> bool:
+    """Whether numba's on-disk cache has an entry for each of ``kernels`` (dispatchers).
 
-    Looks for the cache index files of a few kernels that every segmentation needs; on a
-    numba without that (private) layout it answers True, so nobody is told to wait in vain.
+    Looks for the cache index files; on a numba without that (private) layout it answers
+    True, so nobody is told to wait in vain.
     """
-    from segmix.kernels.graphs import band_graph
-    from segmix.kernels.maxflow import graph_maxflow_part
-    from segmix.kernels.mixture import em_pass_3d
-    from segmix.kernels.pixels import unique_rgb
-
-    for kernel in (em_pass_3d, unique_rgb, band_graph, graph_maxflow_part):
+    for kernel in kernels:
         try:
             path = kernel._cache._cache_file._index_path
         except AttributeError:
@@ -24,3 +19,23 @@ def cache_is_warm() -> bool:
         if not os.path.exists(path):
             return False
     return True
+
+
+def cache_is_warm() -> bool:
+    """Whether the on-disk Numba cache holds the main kernels (else the first call compiles).
+
+    Checks a few kernels that every segmentation of a photo up to 4 megapixels needs (the
+    serial variants, see :func:`segmix.kernels.threads.for_rows`).
+    """
+    from segmix.kernels.mixture import em_pass
+    from segmix.kernels.pixels import unique_rgb
+
+    return is_cached(em_pass.serial, unique_rgb.serial) and graph_cut_is_cached()
+
+
+def graph_cut_is_cached() -> bool:
+    """Whether the coarse-to-fine graph cut's main kernels are in the on-disk cache."""
+    from segmix.kernels.graphs import band_graph
+    from segmix.kernels.maxflow import graph_maxflow_part
+
+    return is_cached(band_graph.serial, graph_maxflow_part)

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from segmix.kernels._jit import JIT_OPTIONS as _JIT
+from segmix.kernels._jit import parallel_kernel
 from segmix.kernels.maxflow import _BK_SOURCE
 
 
@@ -27,7 +28,7 @@ def _pair_weight(image, y, x, qy, qx, scale, beta):
     return scale * math.exp(-beta * acc)
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
     """Arrays for ``segmix.graphcut.grid_maxflow`` from the MRF, in one pass (no NumPy temporaries).
 
@@ -82,7 +83,7 @@ def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
     return terminal, capacity
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def sampled_neighbour_sq_diff(image, dy, dx, row_step):
     """Mean ||z_p - z_q||^2 over pixel pairs q = p + (dy[d], dx[d]) inside the image whose
     first pixel lies in every ``row_step``-th row (row_step 1: all pairs; larger: an unbiased
@@ -119,7 +120,7 @@ def sampled_neighbour_sq_diff(image, dy, dx, row_step):
     return total / max(n, 1)
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def block_reduce_level(image, log_odds, fixed, factor):
     """One coarse level of the banded cut: factor x factor blocks (the last ones partial).
 
@@ -184,7 +185,7 @@ def _band_status(fixed, coarse, near, factor, y, x):
     return 1 if coarse[cy, cx] else 2
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx):
     """Compact graph of the free pixels for :func:`graph_maxflow` (no full-size grid).
 
@@ -280,7 +281,7 @@ def _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, 
     terminal[node] = t
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def band_node_labels(index, labels, factor, n):
     """Label of each node's coarse block: (n + 1,) int32 (0 for the sentinel node n).
 
@@ -298,7 +299,7 @@ def band_node_labels(index, labels, factor, n):
     return out
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def band_mask(fixed, coarse, near, factor, index, tree):
     """Final (H, W) bool labels: the flow's source side on free pixels, the fixed label elsewhere."""
     h, w = fixed.shape

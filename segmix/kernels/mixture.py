@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit, prange
 
 from segmix.kernels._jit import JIT_OPTIONS as _JIT
+from segmix.kernels._jit import parallel_kernel
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -70,7 +71,7 @@ def _row_log_probs(x, log_weights, means, prec_chol, log_dets, logp, diff, y):
     return top + math.log(s)
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def em_pass(X, w, log_weights, means, prec_chol, log_dets, n_chunks, chunk_rows):
     """One fused E-step pass: responsibilities, shifted sufficient statistics, log-likelihood.
 
@@ -240,7 +241,7 @@ def _block_component_probs(X, start, m, means, prec_chol, offset, x0, x1, x2, v,
             total[i] += vk[i]
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def em_pass_3d(X, w, log_weights, means, prec_chol, log_dets, n_chunks, chunk_rows):
     """:func:`em_pass` for D = 3 (colour), the hot path of every photo.
 
@@ -351,7 +352,7 @@ def em_pass_3d(X, w, log_weights, means, prec_chol, log_dets, n_chunks, chunk_ro
     return resp_sum, diff_sum, scatter, log_likelihood, worst_row
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def mixture_log_density(X, log_weights, means, prec_chol, log_dets, out):
     """out[n] = log sum_k pi_k N(x_n | k) for (N, D) ``X``; ``out`` is (N,) float32 or float64."""
     n, d = X.shape
@@ -365,7 +366,7 @@ def mixture_log_density(X, log_weights, means, prec_chol, log_dets, out):
             out[row] = _row_log_probs(X[row], log_weights, means, prec_chol, log_dets, logp, diff, y)
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def mixture_log_density_3d(X, log_weights, means, prec_chol, log_dets, out):
     """:func:`mixture_log_density` for D = 3, block-vectorised like :func:`em_pass_3d`."""
     n = X.shape[0]
@@ -387,7 +388,7 @@ def mixture_log_density_3d(X, log_weights, means, prec_chol, log_dets, out):
             out[start + i] = top[i] + math.log(total[i])
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def component_log_prob(X, log_weights, means, prec_chol, log_dets, out):
     """out[n, k] = log pi_k + log N(x_n | k); ``out`` is (N, K) float64."""
     n, d = X.shape
@@ -403,7 +404,7 @@ def component_log_prob(X, log_weights, means, prec_chol, log_dets, out):
                 )
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def min_sq_dist_update(X, center, min_dist):
     """min_dist[n] = min(min_dist[n], ||x_n - center||^2); used by k-means++ seeding."""
     n, d = X.shape
@@ -416,7 +417,7 @@ def min_sq_dist_update(X, center, min_dist):
             min_dist[row] = s
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows):
     """Assign every row to its nearest centre and accumulate the new centres' sums.
 
@@ -469,7 +470,7 @@ def lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows):
     return weight_sum, coord_sum, inertia
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def cluster_scatter(X, w, labels, centers, n_chunks, chunk_rows):
     """Per-cluster weighted scatter about the given centres.
 

@@ -7,12 +7,12 @@ Tested against NumPy references in ``tests/test_kernels_pixels.py``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from segmix.kernels._jit import JIT_OPTIONS as _JIT
+from segmix.kernels._jit import parallel_kernel
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def pack_rgb(image_flat, codes):
     """codes[n] = r << 16 | g << 8 | b for an (N, 3) uint8 array; ``codes`` is (N,) int32."""
     for row in prange(image_flat.shape[0]):
@@ -23,7 +23,7 @@ def pack_rgb(image_flat, codes):
         )
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def unique_rgb(image_flat):
     """Unique colours of an (N, 3) uint8 array, in increasing 24-bit code order.
 
@@ -76,14 +76,14 @@ def unique_rgb(image_flat):
     return colors, inverse
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def gather_rows(values, inverse, out):
     """out[n] = values[inverse[n]]: spread per-colour values back to every pixel."""
     for row in prange(inverse.shape[0]):
         out[row] = values[inverse[row]]
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def add_upsampled(values, small, factor):
     """values[y, x] += small[y // factor, x // factor], in place.
 

@@ -13,6 +13,25 @@ import numba  # noqa: E402
 # two; at 100k rows both took the same time).
 PARALLEL_MIN_ROWS = 65_536
 
+# Per-pixel kernels (distinct colours, gathering, graphs) are memory-bound: on 2 cores the
+# parallel version saves tens of milliseconds on a 1080p photo but costs seconds of
+# compilation on first use; it pays for 12-megapixel photos.
+PARALLEL_MIN_PIXELS = 4_000_000
+
+
+def for_rows(kernel, n_rows: int, min_rows: int = PARALLEL_MIN_ROWS):
+    """The parallel ``kernel`` for ``n_rows`` >= ``min_rows`` rows, else its serial twin
+    (``kernel.serial``, see :func:`segmix.kernels._jit.parallel_kernel`), which compiles in a
+    fraction of the time.
+
+    The choice depends on the data size only, never on the thread count or on what is
+    cached: the two variants may round differently in the last bit (LLVM vectorises their
+    reductions differently), and a result must not depend on the machine's state.
+    """
+    if n_rows >= min_rows:
+        return kernel
+    return kernel.serial
+
 
 @contextmanager
 def threads_for_rows(n_rows: int):
@@ -68,3 +87,8 @@ def layer_is_threadsafe() -> bool:
         return numba.threading_layer() != "workqueue"
     except ValueError:  # no parallel kernel has run yet
         return False  # not chosen yet: the first call runs on one thread and settles it
+
+
+def for_pixels(kernel, n_pixels: int):
+    """:func:`for_rows` with the threshold of the per-pixel kernels (``PARALLEL_MIN_PIXELS``)."""
+    return for_rows(kernel, n_pixels, PARALLEL_MIN_PIXELS)

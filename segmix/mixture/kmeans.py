@@ -50,8 +50,9 @@ def kmeans_plusplus(X, w, n_clusters, rng) -> np.ndarray:
     first = rng.choice(n, p=p)
     centers[0] = X[first]
     min_dist = np.full(n, np.inf)
+    update = threads.for_rows(mixture_kernels.min_sq_dist_update, n)
     for k in range(1, n_clusters):
-        mixture_kernels.min_sq_dist_update(X, centers[k - 1], min_dist)
+        update(X, centers[k - 1], min_dist)
         score = min_dist * w
         total = score.sum()
         if not total > 0:
@@ -103,11 +104,12 @@ def lloyd(X, w, centers, max_iter, tol_abs):
     """
     n = X.shape[0]
     n_chunks, chunk_rows = mixture_kernels.chunking(n)
+    lloyd_pass = threads.for_rows(mixture_kernels.lloyd_pass, n)
     labels = np.empty(n, dtype=np.int32)
     centers = centers.copy()
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        weight_sum, coord_sum, inertia = mixture_kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
+        weight_sum, coord_sum, inertia = lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
         new_centers = centers.copy()
         filled = weight_sum > 0
         new_centers[filled] = coord_sum[filled] / weight_sum[filled, None]
@@ -122,7 +124,7 @@ def lloyd(X, w, centers, max_iter, tol_abs):
         if shift <= tol_abs and filled.all():
             break
     # Labels and J must describe the returned centres.
-    _, _, inertia = mixture_kernels.lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
+    _, _, inertia = lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows)
     return centers, labels, float(inertia), n_iter
 
 
@@ -219,7 +221,9 @@ class KMeans:
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         labels = np.empty(X.shape[0], dtype=np.int32)
         n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
-        mixture_kernels.lloyd_pass(X, np.ones(X.shape[0]), self.cluster_centers_, labels, n_chunks, chunk_rows)
+        threads.for_rows(mixture_kernels.lloyd_pass, X.shape[0])(
+            X, np.ones(X.shape[0]), self.cluster_centers_, labels, n_chunks, chunk_rows
+        )
         return labels
 
     def fit_predict(self, X, sample_weight=None) -> np.ndarray:

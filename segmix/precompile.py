@@ -1,0 +1,54 @@
+"""Compile the coarse-to-fine graph cut's kernels in a second process while this one compiles the rest.
+
+On a fresh install every Numba kernel compiles on first use, one after the other (numba
+compiles under a process-wide lock). A segmentation with graph cut needs two independent
+sets: the mixture and colour kernels (training, scoring), then the graph kernels (the
+cut). :func:`start_compiling_graph_cut` compiles the second set into the shared on-disk
+cache in a separate process, on the other core, while the caller compiles the first; when
+the caller reaches the cut it loads them from the cache. Run as ``python -m segmix.precompile``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+
+# Large enough for the coarse-to-fine path (above 40,000 pixels), small enough to cut in
+# milliseconds once compiled.
+SHAPE = (512, 1024)
+
+
+def compile_graph_cut() -> None:
+    """Run the coarse-to-fine cut once on a synthetic problem: compiles (or loads) its kernels."""
+    from segmix import graphcut
+    from segmix.kernels import graphs
+
+    h, w = SHAPE
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    log_odds = np.where(np.arange(w) < w // 2, 2.0, -2.0)[None, :] + rng.normal(0.0, 1.0, (h, w))
+    fixed = np.zeros((h, w), np.uint8)
+    fixed[:, :16], fixed[:, -16:] = 1, 2
+    graphcut.cut_multiscale(log_odds.astype(np.float32), image, fixed, 50.0, 8, 40_000)
+    # Used from two threads on large bands only; same types as in graphcut._two_balanced_parts.
+    graphs.band_node_labels.serial(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
+
+
+def start_compiling_graph_cut() -> subprocess.Popen | None:
+    """Start ``python -m segmix.precompile`` in the background; None if it cannot start.
+
+    The caller should ``terminate()`` it if still running when its own job is done.
+    """
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "segmix.precompile"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+
+
+if __name__ == "__main__":
+    compile_graph_cut()
