@@ -18,11 +18,12 @@ module              what it holds
                     ``band_node_labels``, ``band_mask``
 ``maxflow``         Boykov-Kolmogorov max-flow: ``graph_maxflow``, ``graph_maxflow_part``,
                     ``push_short_paths``
-``threads``         thread count of the parallel kernels: ``get_num_threads``,
-                    ``set_num_threads``, ``threads_for_rows``
+``threads``         which variant runs (``for_rows``, ``for_pixels``: every parallel
+                    kernel has a serial twin ``kernel.serial``, cheaper to compile, used
+                    for small inputs) and the thread count of the parallel kernels
 ``background``      per-pixel background mixtures (Stauffer-Grimson): ``background_apply``,
                     ``majority_filter``, ``background_means``
-``cache``           ``cache_is_warm``: will the first call compile?
+``cache``           ``cache_is_warm``, ``graph_cut_is_cached``: will the first call compile?
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)
 ==================  =====================================================================
 
