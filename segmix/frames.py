@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Frame", "FrameError", "FrameSequence", "IMAGE_SUFFIXES", "natural_key", "prefetch"]
+__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "IMAGE_SUFFIXES", "natural_key", "prefetch"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
 
@@ -214,3 +214,88 @@ def _short(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc).strip() or type(exc).__name__
     text = str(text).splitlines()[0]
     return text[:200]
+
+
+class FrameReader:
+    """Random access to the frames of a :class:`FrameSequence` (for playing and scrubbing).
+
+    Folder and list frames are read by position. A video is decoded forward from where the
+    last read stopped; reading an earlier frame reopens the file and decodes from the start
+    (simple and exact; videos whose header lacks a frame count are counted once, by packets).
+    Not thread-safe: use it from one thread (the window's compute thread).
+    """
+
+    def __init__(self, sequence: FrameSequence) -> None:
+        self.sequence = sequence
+        self._container = None
+        self._frames = None
+        self._next = 1
+        if sequence.kind == "video" and not sequence.frame_count:
+            sequence.frame_count = self._count_video_frames()
+
+    def __len__(self) -> int:
+        return int(self.sequence.frame_count or 0)
+
+    def stem(self, index: int) -> str:
+        if self.sequence.kind == "video":
+            return f"frame_{index:06d}"
+        return self.sequence.paths[index - 1].stem
+
+    def _count_video_frames(self) -> int:
+        import av
+
+        path = self.sequence.paths[0]
+        try:
+            with av.open(str(path)) as container:
+                stream = container.streams.video[0]
+                return sum(1 for packet in container.demux(stream) if packet.size)
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            raise FrameError(f"{path}: cannot count the video's frames ({_short(exc)})") from None
+
+    def read(self, index: int) -> np.ndarray:
+        """(H, W, 3) uint8 RGB of frame ``index`` (1-based).
+
+        Raises
+        ------
+        FrameError
+            An index out of range, or a frame that cannot be decoded (names the file).
+        """
+        if not 1 <= index <= max(len(self), 1):
+            raise FrameError(f"frame {index} is outside 1..{len(self)}")
+        if self.sequence.kind != "video":
+            from segmix.io import ImageLoadError, load_image
+
+            try:
+                return load_image(self.sequence.paths[index - 1])
+            except ImageLoadError as exc:
+                raise FrameError(str(exc)) from None
+        import av
+
+        path = self.sequence.paths[0]
+        if self._frames is None or index < self._next:
+            self.close()
+            try:
+                self._container = av.open(str(path))
+                stream = self._container.streams.video[0]
+                stream.thread_type = "AUTO"
+                self._frames = self._container.decode(stream)
+            except (av.FFmpegError, OSError, ValueError) as exc:
+                raise FrameError(f"{path}: {_short(exc)}") from None
+            self._next = 1
+        try:
+            while True:
+                decoded = next(self._frames)
+                self._next += 1
+                if self._next - 1 == index:
+                    return decoded.to_ndarray(format="rgb24")
+        except StopIteration:
+            self.close()
+            raise FrameError(f"{path}: the video ends before frame {index}") from None
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            self.close()
+            raise FrameError(f"{path}: cannot decode frame {index} ({_short(exc)})") from None
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+        self._container = self._frames = None

@@ -13,11 +13,13 @@ from __future__ import annotations
 from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.modes.segment import SegmentMode
 from segmix.gui.modes.skin import SkinMode
+from segmix.gui.modes.video import VideoMode
 
 #: The registry: one line per mode.
 MODES: tuple[type[Mode], ...] = (
     SegmentMode,
     SkinMode,
+    VideoMode,
 )
 
-__all__ = ["MODES", "Mode", "NothingToExport", "SegmentMode", "SkinMode"]
+__all__ = ["MODES", "Mode", "NothingToExport", "SegmentMode", "SkinMode", "VideoMode"]

@@ -1,0 +1,180 @@
+"""Video mode with pytest-qt on a short synthetic sequence: open (folder, video, drop),
+play / step / scrub, live controls, the background view, export with progress and cancel,
+bad inputs (a message, the window stays alive)."""
+
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QElapsedTimer, QTimer
+
+H, W, N = 48, 64, 40
+
+
+def _frames(n=N):
+    rng = np.random.default_rng(0)
+    base = np.full((H, W, 3), 100.0) + np.arange(W)[None, :, None]
+    out = []
+    for t in range(n):
+        frame = base + rng.normal(0, 2, base.shape)
+        if t >= 20:
+            x = 3 * (t - 20)
+            frame[10:30, x:x + 12] = (250, 40, 40)
+        out.append(np.clip(np.rint(frame), 0, 255).astype(np.uint8))
+    return out
+
+
+@pytest.fixture
+def frame_folder(tmp_path):
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t, frame in enumerate(_frames(), start=1):
+        Image.fromarray(frame).save(folder / f"f{t}.png")  # natural order: f2 before f10
+    return folder
+
+
+def _video_window(make_window):
+    window = make_window()
+    window.set_mode("video")
+    return window, window.modes["video"]
+
+
+def test_play_shows_masks_and_background_without_stalling(make_window, frame_folder, qtbot, messages, tmp_path):
+    window, mode = _video_window(make_window)
+    assert window.open_image(frame_folder)
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+        pass
+    assert mode.index == 1 and mode.panel.slider.maximum() == N
+    # Measure the longest event-loop gap while playing (a 2 ms timer that records gaps).
+    clock, gaps = QElapsedTimer(), []
+    clock.start()
+
+    def tick():
+        gaps.append(clock.restart())
+
+    timer = QTimer()
+    timer.setInterval(2)
+    timer.timeout.connect(tick)
+    timer.start()
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: mode.index == N and not mode.playing, timeout=60000)
+    timer.stop()
+    print(f"\nlongest event-loop gap while playing {max(gaps)} ms over {len(gaps)} ticks")
+    assert max(gaps) < 500
+    shown = mode.current
+    assert shown.index == N and shown.mask.shape == (H, W)
+    square = np.zeros((H, W), bool)
+    square[10:30, 3 * (N - 1 - 20):3 * (N - 1 - 20) + 12] = True
+    found = shown.mask == 255
+    assert (found & square).sum() > 0.7 * square.sum() and (found & ~square).sum() < 20
+    assert np.abs(shown.background.astype(int) - _frames()[0].astype(int)).mean() < 4
+    assert mode.background_view.pixmap() is not None and not mode.background_view.pixmap().isNull()
+    np.testing.assert_array_equal(window.image, shown.frame)
+    assert "foreground" in mode.pixel_info(3 * (N - 1 - 20) + 5, 20)
+    window.grab().save(str(tmp_path / "video_mode.png"))
+    assert messages == []
+
+
+def test_step_scrub_and_live_controls(make_window, frame_folder, qtbot):
+    window, mode = _video_window(make_window)
+    window.open_image(frame_folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    for expected in (2, 3):
+        with qtbot.waitSignal(mode.frame_shown, timeout=20000) as blocker:
+            mode.panel.step_button.click()
+        assert blocker.args == [expected]
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000) as blocker:
+        mode.panel.slider.setValue(25)  # scrub
+    assert blocker.args == [25]
+    mode.panel.shadows.setChecked(False)
+    mode.panel.learning_rate.setValue(0.0)  # freeze: the model must not change
+    mode.panel.threshold.setValue(3.0)
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000):
+        mode.panel.step_button.click()
+    before = mode._model.to_dict()
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000):
+        mode.panel.step_button.click()
+    assert mode._model.to_dict()["state"] == before["state"]
+    assert mode._model.match_threshold == 3.0 and mode._model.detect_shadows is False
+    assert not (mode.current.mask == 127).any()
+
+
+def test_export_with_progress_and_cancel(make_window, frame_folder, qtbot, tmp_path):
+    window, mode = _video_window(make_window)
+    window.open_image(frame_folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    progress = []
+    mode.export_progress.connect(lambda done, total: progress.append((done, total)))
+    out = tmp_path / "masks"
+    with qtbot.waitSignal(mode.export_finished, timeout=60000) as blocker:
+        mode.export_masks(out)
+    result = blocker.args[0]
+    assert result is not None and len(result.written) == N
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"f{t}.png" for t in range(1, N + 1))
+    assert progress[-1] == (N, N)
+    assert not mode.panel.progress.isVisible() and mode.panel.export_button.isEnabled()
+    # Cancel: the run stops between frames and reports None.
+    many = tmp_path / "many"
+    many.mkdir()
+    for t, frame in enumerate(_frames(400), start=1):
+        Image.fromarray(frame).save(many / f"g{t}.png")
+    window.open_image(many)
+    qtbot.waitUntil(lambda: mode.index == 1 and mode.sequence.paths[0].parent == many, timeout=60000)
+    with qtbot.waitSignal(mode.export_finished, timeout=60000) as blocker:
+        mode.export_masks(tmp_path / "cancelled")
+        qtbot.waitUntil(lambda: len(progress) > N + 2, timeout=60000)
+        mode.panel.cancel_button.click()
+    assert blocker.args[0] is None
+    time.sleep(0.5)
+    qtbot.wait(200)
+    assert len(list((tmp_path / "cancelled").iterdir())) < 400
+    # The window still plays afterwards.
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000):
+        mode.panel.step_button.click()
+
+
+def test_video_file_and_bad_inputs(make_window, qtbot, messages, tmp_path):
+    import av
+
+    video = tmp_path / "clip.mp4"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        stream.bit_rate = 4_000_000
+        for frame in _frames(12):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    window, mode = _video_window(make_window)
+    assert window.open_image(video)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000) as blocker:
+        mode.panel.slider.setValue(7)  # forward, then back (the reader reopens the file)
+    assert blocker.args == [7]
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000) as blocker:
+        mode.panel.slider.setValue(2)
+    assert blocker.args == [2]
+    assert mode.panel.slider.maximum() == 12
+    fake = tmp_path / "fake.mp4"
+    fake.write_bytes(b"not a video at all" * 20)
+    assert not window.open_image(fake)
+    assert messages and "fake.mp4" in messages[-1][1]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert not window.open_image(empty)
+    assert "no image frames" in messages[-1][1]
+    # A corrupt frame met while playing: a message, playback stops, the window lives.
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    for t, frame in enumerate(_frames(5), start=1):
+        Image.fromarray(frame).save(folder / f"b{t}.png")
+    (folder / "b3.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    n_messages = len(messages)
+    window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1 and mode.sequence.paths[0].parent == folder, timeout=60000)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: len(messages) > n_messages, timeout=20000)
+    assert "b3.png" in messages[-1][1] and not mode.playing
+    assert window.isVisible()
