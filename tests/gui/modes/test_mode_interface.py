@@ -93,7 +93,7 @@ def test_a_registered_mode_plugs_into_the_shell(qtbot, echo_window, tmp_path, me
     window = echo_window
     echo = window.modes["echo"]
     assert window.mode == "segment" and echo.calls == ["image"]  # told of the photo while inactive
-    assert [window.mode_combo.itemData(i) for i in range(window.mode_combo.count())] == ["segment", "skin", "echo"]
+    assert [window.mode_combo.itemData(i) for i in range(window.mode_combo.count())] == [*(m.name for m in MODES), "echo"]
     assert "&Echo" in [a.text() for a in window.menuBar().actions()]
     assert not window.docks["echo"].isVisible()
 
