@@ -115,10 +115,6 @@ def time_opencv(folder: Path, make) -> tuple[float, int]:
 
 def sweep_plot(path: Path, frames, gt, roi, rates) -> None:
     import cv2
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     ours, mog2 = [], []
     for rate in rates:
@@ -127,19 +123,33 @@ def sweep_plot(path: Path, frames, gt, roi, rates) -> None:
         sub = cv2.createBackgroundSubtractorMOG2(detectShadows=False)
         mog2.append(score_highway(lambda f: sub.apply(f, learningRate=rate), frames, gt, roi).f_measure)
         print(f"  learning rate {rate:g}: segmix F {ours[-1]:.4f}, MOG2 F {mog2[-1]:.4f}", flush=True)
+    draw_f_curve(path, rates, ours, mog2)
+
+
+def draw_f_curve(path: Path, rates, ours, mog2) -> None:
+    """The F-measure against the learning rate, as a PNG (Matplotlib, Agg backend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, NullLocator
+
     fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
     ax.plot(rates, ours, "o-", label="segmix (other settings default)")
     ax.plot(rates, mog2, "s--", label="OpenCV MOG2 (learningRate, shadows off)")
     ax.axvline(BackgroundMixture().learning_rate, color="grey", lw=0.8, ls=":", label="segmix default")
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(rates))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([f"{r:g}" for r in rates])
     ax.set_xlabel("learning rate alpha (per frame)")
     ax.set_ylabel("F-measure, CDnet highway frames 470-1700")
     ax.set_ylim(0.5, 1.0)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.png")
+    tmp = path.with_name(path.stem + ".tmp.png")
     fig.savefig(tmp)
     os.replace(tmp, path)
     plt.close(fig)
