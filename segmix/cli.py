@@ -191,7 +191,7 @@ def _add_skin_parser(sub) -> None:
     apply.add_argument("--output-dir", required=True, metavar="DIR", help="folder for the masks (created if missing)")
     apply.add_argument("--probability", action="store_true", help="also write the 16-bit skin probability")
     apply.add_argument("--threshold", type=unit_float, default=None, help="override the model's threshold on p(skin)")
-    apply.add_argument("--adapt", action="store_true", help="refit the mixtures on each photo (slower; see README)")
+    _add_detector_options(apply)
     apply.add_argument("--workers", type=positive_int, default=None, help="decode/encode threads (default: cores, max 4)")
     apply.add_argument("--quiet", action="store_true", help="no progress bar")
     apply.set_defaults(handler=_cmd_skin_apply)
@@ -204,11 +204,38 @@ def _add_skin_parser(sub) -> None:
     ev.add_argument("--images", required=True, metavar="DIR")
     ev.add_argument("--masks", required=True, metavar="DIR")
     ev.add_argument("--threshold", type=unit_float, default=None, help="override the model's threshold")
-    ev.add_argument("--adapt", action="store_true", help="per-image adaptation (as in apply)")
+    _add_detector_options(ev)
     ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG")
     ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(handler=_cmd_skin_eval)
+
+
+def _add_detector_options(parser) -> None:
+    """Options of the skin detector shared by ``skin apply`` and ``skin eval``."""
+    def share(text):
+        value = float(text)
+        if not 0.0 < value < 1.0:
+            raise argparse.ArgumentTypeError(f"must be a number strictly between 0 and 1, got {text}")
+        return value
+
+    parser.add_argument("--adapt", action=argparse.BooleanOptionalAction, default=None,
+                        help="adapt the skin and non-skin mixtures to each photo by MAP-EM on its confident "
+                             "pixels (default: on)")
+    parser.add_argument("--skin-share", type=share, default=None, metavar="P",
+                        help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
+    parser.add_argument("--plain", action="store_true",
+                        help="no regions (hysteresis, small-region removal); with --no-adapt the plain per-pixel rule")
+    parser.add_argument("--min-area", type=float, default=None, metavar="F",
+                        help="drop detected regions smaller than this fraction of the photo (default 0.001)")
+
+
+def _detector_settings(args):
+    from segmix import skin_detect
+
+    return skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, adapt=args.adapt,
+                                    skin_share=args.skin_share, min_area=args.min_area,
+                                    spatial=False if args.plain else None)
 
 
 def _skin_usage(parser) -> int:
@@ -262,7 +289,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
 
     model = skin.load_skin_model(args.model)
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
-                            probability=args.probability, adapt=args.adapt, workers=args.workers,
+                            probability=args.probability, settings=_detector_settings(args), workers=args.workers,
                             quiet=args.quiet)
 
 
@@ -273,7 +300,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
-                                           adapt=args.adapt, progress=bar)
+                                           settings=_detector_settings(args), progress=bar)
     finally:
         bar.close()
     print(skin_eval.format_eval(result))

@@ -51,7 +51,7 @@ __all__ = [
     "ColorCounts",
     "EvalResult",
     "SkinEvaluator",
-    "adapt_posterior",
+    "detect",
     "builtin_model_path",
     "count_image_folder",
     "detect_skin",
@@ -67,21 +67,30 @@ BUILTIN_MODEL_NAME = "skin_model.json"
 #: Settings of the built-in model, also the defaults of ``segmix skin train`` (chosen by the
 #: development evaluation recorded in scripts/train_builtin_skin_model.py).
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "n_components": 1,
+    "n_components": 3,
     "non_skin_components": 4,
     "color_space": "ycbcr",
     "reg_covar": 1e-4,
     "covariance_type": "full",
 }
-#: p(skin) of the built-in model. Not the skin frequency of any data set: an operating
-#: point, the log-likelihood ratio r = log p(x|skin) - log p(x|non-skin) at which
-#: p(skin | x) = 0.5 is -logit(prior) = -2.0. On the development sets as they are, the
-#: F1-optimal common threshold is r = -3.65, but those sets are skin-heavy (28 % and 61 % of
-#: pixels), and the F1-optimal threshold moves up as skin gets rarer: re-weighted to 20 % /
-#: 15 % skin (typical photos of people) it is r = -1.75 / -1.40. r = -2.0 costs 0.024 pooled
-#: F1 on SFA val as it is (0.886 -> 0.863, abdomen 0.921 either way) and gains 0.06-0.09 on
-#: abdomen re-weighted to 20-15 % skin, where r = -3.65 falls to 0.71 / 0.64.
-BUILTIN_PRIOR = 0.8808
+#: p(skin) of the built-in model: the expected share of skin pixels in an everyday photo
+#: (about 3 % in the street photos of skin/ccp, 23 % in the hand photos of skin/hgr1, 28 % in
+#: SFA's face crops): one photo in ten of the pixels. The operating point is the threshold.
+BUILTIN_PRIOR = 0.10
+#: Decision threshold on p(skin | pixel) of the built-in model. With the prior 0.10 it is the
+#: maximum-likelihood rule p(x | skin) > p(x | non-skin) (log-likelihood ratio 0): the highest
+#: round level at which the default detector finds every swatch of the darker half of the Monk
+#: scale (MST-5..MST-10) on >= 96 % of its pixels; 0.5 would gain about 0.05 F1 on the street
+#: photos of skin/ccp and lose MST-5 (README, "Every skin tone").
+BUILTIN_THRESHOLD = 0.1
+#: The documented augmentation of UCI's skin colours that covers the Monk Skin Tone range
+#: (UCI's skin pixels lie between MST-3 and MST-8 in luminance and are more saturated than
+#: MST-1..4 and MST-9..10): in linear light, every skin colour is also seen at exposure scales
+#: ``TONE_SCALES`` and with its chroma scaled by ``TONE_SATURATIONS`` (towards the grey of equal
+#: luminance), each synthetic copy weighted ``TONE_WEIGHT`` of the original.
+TONE_SCALES = (0.12, 0.25, 0.5, 1.0, 1.3)
+TONE_SATURATIONS = (0.75, 1.0)
+TONE_WEIGHT = 0.1
 SKIN, NON_SKIN = 0, 1
 CLASS_NAMES = ("skin", "non-skin")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm")
@@ -279,6 +288,48 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
 
 
 # ------------------------------------------------------------------------- training
+def _srgb_to_linear(c: np.ndarray) -> np.ndarray:
+    c = c / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _linear_to_srgb(lin: np.ndarray) -> np.ndarray:
+    lin = np.clip(lin, 0.0, 1.0)
+    return 255.0 * np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
+
+
+def tone_augmented(counts: ColorCounts, scales=TONE_SCALES, saturations=TONE_SATURATIONS,
+                   weight: float = TONE_WEIGHT) -> ColorCounts:
+    """Skin colours seen darker, brighter and less saturated: a documented augmentation.
+
+    Every skin colour c (sRGB) is linearised, its chroma scaled by ``a`` towards the grey of the
+    same luminance (Rec. 709 weights) and its exposure by ``s``, clipped and re-encoded, for
+    every ``a`` in ``saturations`` and ``s`` in ``scales``; each copy counts ``weight`` times
+    the original's pixels (the original keeps weight 1). Counts are scaled by 10 so that
+    weighted copies stay integer. Non-skin counts are scaled by 10 too (priors unchanged).
+
+    Returns
+    -------
+    ColorCounts with the augmented skin class and a source entry describing the augmentation.
+    """
+    colors, n = counts.class_colors(SKIN)
+    lin = _srgb_to_linear(colors.astype(np.float64))
+    grey = lin @ np.array([0.2126, 0.7152, 0.0722])
+    dense = np.zeros(N_CODES, np.float64)
+    for a in saturations:
+        tinted = grey[:, None] + a * (lin - grey[:, None])
+        for s in scales:
+            out = np.rint(_linear_to_srgb(s * tinted)).astype(np.uint8)
+            w = 1.0 if (a == 1.0 and s == 1.0) else float(weight)
+            dense += np.bincount(rgb_codes(out), weights=n * w, minlength=N_CODES)
+    skin_dense = np.rint(dense * 10).astype(np.int64)
+    non_dense = np.zeros(N_CODES, np.int64)
+    non_dense[counts.codes] = counts.non_skin * 10
+    source = {"type": "tone_augmentation", "exposure_scales": list(scales), "saturation_scales": list(saturations),
+              "copy_weight": float(weight), "counts_scaled_by": 10}
+    return ColorCounts.from_dense(skin_dense, non_dense, counts.sources + [source])
+
+
 def broad_component(color_space: str) -> tuple[np.ndarray, np.ndarray]:
     """Mean and covariance of a wide Gaussian over the whole colour cube in a feature space.
 
@@ -505,14 +556,54 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
                 cache: "PosteriorCache | None" = None) -> np.ndarray:
     """p(skin | pixel) for an (H, W, 3) uint8 image: (H, W) float32.
 
-    ``adapt=True`` refits the mixtures on this photo (see :func:`adapt_posterior`).
+    Without ``adapt`` this is the exact per-pixel posterior of the model (the lecture's rule);
+    ``adapt=True`` adapts the mixtures to the photo (:func:`segmix.skin_detect.skin_log_odds`).
+    The refined mask is :func:`detect`'s.
     """
     image = check_image(image)
-    posterior = _posterior_map(model, image, cache)
     if adapt:
-        with _COMPUTE_LOCK:  # EM fits run Numba kernels
-            posterior = adapt_posterior(model, image, posterior)
-    return posterior
+        from segmix import skin_detect
+
+        return skin_detect.posterior_from_log_odds(
+            skin_detect.skin_log_odds(model, image, skin_detect.SkinSettings(adapt=True)))
+    return _posterior_map(model, image, cache)
+
+
+def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: float | None = None,
+           cache: "PosteriorCache | None" = None):
+    """The skin detector used by ``skin apply``, ``skin eval`` and the window.
+
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    image : (H, W, 3) uint8
+    settings : segmix.skin_detect.SkinSettings, default DEFAULT_SETTINGS (regions by
+        hysteresis; no adaptation unless ``settings.adapt``)
+    threshold : float in [0, 1] on p(skin | pixel), default the model's
+    cache : PosteriorCache, used by the plain per-pixel path only
+
+    Returns
+    -------
+    segmix.skin_detect.SkinResult (posterior, log_odds, mask)
+    """
+    from segmix import skin_detect
+
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    image = check_image(image)
+    t = model.threshold if threshold is None else float(threshold)
+    if not settings.adapt and settings.skin_share is None and not model.features.uses_position:
+        # the model as stored, exactly per colour (cached across a batch)
+        posterior = _posterior_map(model, image, cache)
+        with np.errstate(divide="ignore"):
+            log_odds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
+    else:
+        log_odds = skin_detect.skin_log_odds(model, image, settings)
+        posterior = skin_detect.posterior_from_log_odds(log_odds)
+    if settings.spatial:
+        mask = skin_detect.skin_mask(log_odds, t, settings)
+    else:
+        mask = posterior > np.float32(t)
+    return skin_detect.SkinResult(posterior, log_odds, mask)
 
 
 # Below this many pixels, sorting the 24-bit codes (np.unique) beats the presence-table
@@ -608,52 +699,6 @@ def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache 
     return per_color[inverse.reshape(-1)].reshape(h, w)
 
 
-def adapt_posterior(model: SegmixModel, image: np.ndarray, posterior: np.ndarray | None = None,
-                    n_components: int = 3, iterations: int = 1, confidence: float = 0.8,
-                    min_pixels: int = 200) -> np.ndarray:
-    """Per-image adaptation: refit skin / non-skin mixtures on this photo's own colours.
-
-    Pixels the global model calls skin with p > ``confidence`` (non-skin with
-    p < 1 - confidence) train image-specific mixtures (distinct colours weighted by their
-    pixel counts), with the image's own prior (share of confident pixels that are skin);
-    the new posterior averages the global and image-specific log-odds. If either class has
-    fewer than ``min_pixels`` confident pixels the global posterior is kept.
-
-    Development result (built-in model, threshold 0.5): pooled F1 sfa/val 0.886 -> 0.890,
-    abdomen/val 0.921 -> 0.925; mean per-image F1 0.883 -> 0.884 and 0.905 -> 0.910.
-    """
-    image = check_image(image)
-    if posterior is None:
-        posterior = _posterior_map(model, image)
-    colors, inverse, counts = unique_colors(image, return_counts=True)
-    p = np.empty(colors.shape[0], np.float64)
-    p[inverse] = posterior.ravel()  # every pixel of a colour has the same global posterior
-    space = model.features
-    X = space.colors_to_features(colors)
-    eps = 1e-6
-    glob_logit = np.log(np.clip(p, eps, 1 - eps)) - np.log(np.clip(1 - p, eps, 1 - eps))
-    logit = glob_logit
-    for _ in range(iterations):
-        prob = 1.0 / (1.0 + np.exp(-logit))
-        sk = prob > confidence
-        ns = prob < 1.0 - confidence
-        if counts[sk].sum() < min_pixels or counts[ns].sum() < min_pixels or sk.sum() < 2 or ns.sum() < 2:
-            return posterior
-        fits = []
-        for sel in (sk, ns):
-            k = int(min(n_components, sel.sum()))
-            gmm = GaussianMixture(k, covariance_type="full", reg_covar=1e-3, n_init=1, max_iter=50,
-                                  random_state=0)
-            fits.append(gmm.fit(X[sel], sample_weight=counts[sel].astype(np.float64)))
-        # The image's own prior: the share of confidently classified pixels that are skin
-        # (the global model's prior is an operating point for UCI colours, not for these fits).
-        n_sk, n_ns = float(counts[sk].sum()), float(counts[ns].sum())
-        local = fits[0].score_samples(X) - fits[1].score_samples(X) + math.log(n_sk / n_ns)
-        logit = 0.5 * (glob_logit + local)
-    per_color = (1.0 / (1.0 + np.exp(-logit))).astype(np.float32)
-    return per_color[inverse].reshape(posterior.shape)
-
-
 def _write_png(path: Path, array: np.ndarray, protect: Sequence) -> None:
     im = Image.fromarray(array)
     atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=1), protect=protect)
@@ -665,7 +710,7 @@ def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
 
 
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
-              probability: bool = False, adapt: bool = False,
+              probability: bool = False, settings=None,
               cache: "PosteriorCache | None" = None) -> tuple[Path, ...]:
     """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
     ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input."""
@@ -675,9 +720,9 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     if probability:
         ensure_not_input(prob_path, input_path)
     image = load_image(input_path)
-    posterior = detect_skin(model, image, adapt=adapt, cache=cache)
-    t = model.threshold if threshold is None else threshold
-    _write_png(mask_path, (posterior > t).astype(np.uint8) * np.uint8(255), (input_path,))
+    result = detect(model, image, settings, threshold, cache)
+    posterior = result.posterior
+    _write_png(mask_path, result.mask.astype(np.uint8) * np.uint8(255), (input_path,))
     written = (mask_path,)
     if probability:
         levels = np.round(posterior * np.float32(65535)).astype(np.uint16)
@@ -687,7 +732,7 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
 
 
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
-                probability: bool = False, adapt: bool = False, workers: int | None = None,
+                probability: bool = False, settings=None, workers: int | None = None,
                 quiet: bool = False, stream=None) -> int:
     """Apply ``model`` to files and folders; returns the exit status (0, or 1 if any failed).
 
@@ -737,7 +782,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             for out in outputs:
                 if clashes(out):
                     raise ValueError(f"{out}: refusing to overwrite an input file")
-            apply_one(model, path, output_dir, threshold, probability, adapt, cache)
+            apply_one(model, path, output_dir, threshold, probability, settings, cache)
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             text = str(exc)

@@ -16,7 +16,7 @@ import numpy as np
 
 from segmix.io import load_image
 from segmix.modelfile import SegmixModel
-from segmix.skin import PosteriorCache, default_workers, detect_skin, image_mask_pairs, load_mask
+from segmix.skin import PosteriorCache, default_workers, detect, image_mask_pairs, load_mask
 
 N_BINS = 1000
 
@@ -66,17 +66,19 @@ class SkinEvaluator:
         self.per_image: list[tuple[float, float, float]] = []
         self.tp = self.fp = self.fn = 0
 
-    def add(self, posterior: np.ndarray, labels: np.ndarray) -> None:
-        """posterior (H, W) in [0, 1]; labels (H, W) int8: 1 skin, 0 non-skin, -1 ignore."""
+    def add(self, posterior: np.ndarray, labels: np.ndarray, mask: np.ndarray | None = None) -> None:
+        """posterior (H, W) in [0, 1]; labels (H, W) int8: 1 skin, 0 non-skin, -1 ignore;
+        mask (H, W) bool, the detector's decision (default: posterior > threshold). The ROC
+        comes from the posterior, precision / recall / F1 from the decision."""
         p = posterior.ravel()
         lab = labels.ravel()
         keep = lab >= 0
-        p, lab = p[keep], lab[keep]
+        decided = (p > self.threshold) if mask is None else mask.ravel()
+        p, lab, decided = p[keep], lab[keep], decided[keep]
         bins = np.minimum((p * N_BINS).astype(np.int64), N_BINS - 1)
         skin = lab == 1
         self.hist[0] += np.bincount(bins[skin], minlength=N_BINS)
         self.hist[1] += np.bincount(bins[~skin], minlength=N_BINS)
-        decided = p > self.threshold
         tp = int(np.count_nonzero(decided & skin))
         fp = int(np.count_nonzero(decided & ~skin))
         fn = int(np.count_nonzero(~decided & skin))
@@ -109,9 +111,10 @@ class SkinEvaluator:
 
 
 def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float | None = None,
-                    adapt: bool = False, progress: Callable[[int, int], None] | None = None,
+                    settings=None, progress: Callable[[int, int], None] | None = None,
                     workers: int | None = None) -> EvalResult:
-    """Evaluate ``model`` on every image of ``images_dir`` that has a mask in ``masks_dir``."""
+    """Evaluate the skin detector (``model`` with ``settings``, see :func:`segmix.skin.detect`) on
+    every image of ``images_dir`` that has a mask in ``masks_dir``."""
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
     cache = None if model.features.uses_position else PosteriorCache(model)
@@ -119,11 +122,12 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     def work(pair):
         image = load_image(pair[0])
         labels = load_mask(pair[1], image.shape[:2])
-        return detect_skin(model, image, adapt=adapt, cache=cache), labels
+        result = detect(model, image, settings, evaluator.threshold, cache)
+        return result.posterior, result.mask, labels
 
     with ThreadPoolExecutor(workers or default_workers()) as pool:
-        for i, (posterior, labels) in enumerate(pool.map(work, pairs), 1):
-            evaluator.add(posterior, labels)
+        for i, (posterior, mask, labels) in enumerate(pool.map(work, pairs), 1):
+            evaluator.add(posterior, labels, mask)
             if progress:
                 progress(i, len(pairs))
     n_skin, n_non = int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum())

@@ -470,12 +470,13 @@ class ComputeWorker(QObject):
             self._check(job.generation)
         posterior = rgba = None
         if job.image is not None:
-            posterior = skin.detect_skin(model, job.image)
+            # The same refined detector as `segmix skin apply` (adaptation, regions).
+            result = skin.detect(model, job.image, threshold=job.overlay[1] if job.overlay is not None else None)
+            posterior = result.posterior
             self._check(job.generation)
             if job.overlay is not None:
                 # Drawn here: on the GUI thread a full-frame overlay blocks the event loop.
-                mode, threshold = job.overlay
-                rgba = render_overlay(mode, posterior, posterior > np.float32(threshold))
+                rgba = render_overlay(job.overlay[0], posterior, result.mask)
         emit(self.skin_finished,
              SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start, job.image,
                          rgba, job.overlay if rgba is not None else None))

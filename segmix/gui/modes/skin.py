@@ -70,6 +70,7 @@ class SkinMode(Mode):
         self.skin_model = None
         self.skin_model_name = "built-in"
         self.skin_posterior: np.ndarray | None = None
+        self._log_odds_of = self._log_odds = None  # log odds of skin_posterior, for the slider
         self.skin_training: dict[str, object] = {}
         self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
         self._in_flight = False
@@ -329,10 +330,17 @@ class SkinMode(Mode):
         return self.skin_posterior is not None
 
     def current_mask(self) -> np.ndarray | None:
-        """The skin decision p(skin | colour) > the skin threshold, (H, W) bool."""
+        """The refined skin decision at the panel's threshold, (H, W) bool: only the detector's
+        cheap final step (hysteresis on the stored log odds) runs when the threshold moves."""
         if self.skin_posterior is None:
             return None
-        return self.skin_posterior > np.float32(self.skin_panel.threshold)
+        from segmix import skin_detect
+
+        if self._log_odds_of is not self.skin_posterior:
+            with np.errstate(divide="ignore"):
+                self._log_odds = np.log(self.skin_posterior) - np.log1p(-self.skin_posterior)
+            self._log_odds_of = self.skin_posterior
+        return skin_detect.skin_mask(self._log_odds, float(self.skin_panel.threshold))
 
     def export_arrays(self, kind: str):
         if self.skin_posterior is None:

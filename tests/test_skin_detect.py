@@ -1,0 +1,179 @@
+"""The refined skin detector (segmix.skin_detect): Monk skin-tone chart, skin-coloured walls,
+photos without skin, MAP adaptation against a NumPy reference, determinism, the CLI path."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import skin, skin_detect
+from segmix.cli import main
+
+# Monk Skin Tone scale MST-1 .. MST-10, the sRGB values published with the scale
+# (Monk, "Monk Skin Tone Scale", 2019; skintone.google), as in ../shared/cases/c20_skin_tones.
+MST = ("f6ede4", "f3e7db", "f7ead0", "eadaba", "d7bd96", "a07e56", "825c43", "604134", "3a312a", "292420")
+OTHER = {"beige wall": (225, 205, 170), "light wood": (193, 154, 107), "dark wood": (101, 67, 33),
+         "sand": (214, 190, 150), "sky": (135, 206, 235), "grass": (60, 140, 60), "white": (245, 245, 245),
+         "grey": (128, 128, 128)}
+
+
+def mst_chart():
+    """The case's chart: 18 patches of 40 x 40 (10 swatches, 8 materials), noise sigma 3, seed 0."""
+    colours = [tuple(int(h[i:i + 2], 16) for i in (0, 2, 4)) for h in MST] + list(OTHER.values())
+    img = np.zeros((80, 360, 3))
+    for i, c in enumerate(colours):
+        r, q = divmod(i, 9)
+        img[r * 40:(r + 1) * 40, q * 40:(q + 1) * 40] = c
+    img = np.clip(img + np.random.default_rng(0).normal(0, 3, img.shape), 0, 255)
+    return img.round().astype(np.uint8)
+
+
+def patch_shares(mask):
+    return np.array([mask[(i // 9) * 40:(i // 9 + 1) * 40, (i % 9) * 40:(i % 9 + 1) * 40].mean() for i in range(18)])
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    return skin.load_skin_model()
+
+
+def test_monk_chart_with_the_default_detector(builtin):
+    shares = patch_shares(skin.detect(builtin, mst_chart()).mask)
+    tones = dict(zip([f"MST-{i}" for i in range(1, 11)], shares[:10].round(2)))
+    print("detected share per swatch:", tones, "materials:", dict(zip(OTHER, shares[10:].round(2))))
+    # The darker half of the scale, missed before the tone augmentation (0 % of MST-9/10).
+    assert (shares[4:10] >= 0.9).all(), tones
+    # The pale end (near-white cream swatches MST-1..4) is NOT detected by the default detector:
+    # reported, not asserted (README: what detecting it costs on natural photos). The plain
+    # per-pixel rule at a lower threshold does see most of them:
+    plain = patch_shares(skin.detect(builtin, mst_chart(), skin_detect.SkinSettings(adapt=False), threshold=0.05).mask)
+    assert (plain[1:10] >= 0.6).all(), plain.round(2)
+    # neutral materials stay non-skin
+    assert shares[10 + list(OTHER).index("sky")] == 0 and shares[10 + list(OTHER).index("grass")] == 0
+    assert shares[10 + list(OTHER).index("white")] < 0.05
+
+
+def _scene(rng):
+    """A photo-like scene: a large skin-coloured (beige) wall, a textured dark floor, and a face-
+    sized region of darker skin (MST-7) with soft noise. Returns image, skin mask, wall mask."""
+    h, w = 120, 160
+    img = np.empty((h, w, 3), np.float64)
+    img[:] = (60, 62, 70)  # floor / background
+    wall = np.zeros((h, w), bool)
+    wall[:70, :] = True
+    img[wall] = (225, 205, 170)
+    yy, xx = np.mgrid[:h, :w]
+    face = (yy - 75) ** 2 / 22 ** 2 + (xx - 110) ** 2 / 16 ** 2 < 1
+    img[face] = (130, 92, 67)
+    img += rng.normal(0, 3, img.shape)
+    return np.clip(img, 0, 255).round().astype(np.uint8), face, wall & ~face
+
+
+def test_scene_regions_find_the_face_and_do_not_flood_beyond_it(builtin):
+    """The default detector finds the darker face and does not grow from it into the dark floor
+    (the per-pixel rule calls a quarter of the floor skin). The beige wall itself is still
+    detected on most of its pixels: a known limit (README)."""
+    image, face, wall = _scene(np.random.default_rng(1))
+    floor = ~(face | wall)
+    mask = skin.detect(builtin, image).mask
+    assert mask[face].mean() > 0.95
+    assert mask[floor].mean() < 0.005
+    plain = skin.detect(builtin, image, skin_detect.PLAIN_SETTINGS).mask
+    assert plain[floor].mean() > 0.1  # what the refinements remove
+
+
+def test_adaptation_separates_the_wall_from_the_skin_region(builtin):
+    """With per-photo MAP adaptation the darker skin region scores higher than the wall even
+    though the wall's colour is skin-like for the built-in model."""
+    image, face, wall = _scene(np.random.default_rng(2))
+    plain = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(adapt=False))
+    adapted = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(adapt=True))
+    margin_plain = np.median(plain[face]) - np.median(plain[wall])
+    margin_adapted = np.median(adapted[face]) - np.median(adapted[wall])
+    assert margin_adapted > margin_plain
+
+
+def test_photo_without_skin_stays_almost_empty(builtin):
+    rng = np.random.default_rng(3)
+    # sky, grass, grey pavement, white and blue walls with noise
+    image = np.zeros((90, 120, 3))
+    image[:30] = (135, 206, 235)
+    image[30:60, :60] = (60, 140, 60)
+    image[30:60, 60:] = (128, 128, 128)
+    image[60:, :60] = (245, 245, 245)
+    image[60:, 60:] = (40, 60, 160)
+    image = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).round().astype(np.uint8)
+    for settings in (skin_detect.DEFAULT_SETTINGS, skin_detect.SkinSettings(adapt=False)):
+        assert skin.detect(builtin, image, settings).mask.mean() < 0.005
+
+
+def test_detector_is_deterministic(builtin):
+    image, _, _ = _scene(np.random.default_rng(4))
+    settings = skin_detect.SkinSettings(adapt=True)
+    a, b = skin.detect(builtin, image, settings), skin.detect(builtin, image, settings)
+    np.testing.assert_array_equal(a.log_odds, b.log_odds)
+    np.testing.assert_array_equal(a.mask, b.mask)
+
+
+def test_map_adapt_against_a_naive_reference():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 3))
+    w = rng.integers(1, 5, 300).astype(float)
+    weights = np.array([0.3, 0.7])
+    means = np.array([[0.0, 0, 0], [1.0, 1, 1]])
+    covs = np.stack([np.eye(3), 2 * np.eye(3)])
+    tau = 50.0
+    got = skin_detect.map_adapt(X, w, (weights, means, covs), tau, reg_covar=0.0)
+    # naive: per-sample responsibilities in plain loops
+    from scipy.stats import multivariate_normal
+
+    dens = np.stack([weights[k] * multivariate_normal(means[k], covs[k]).pdf(X) for k in range(2)], 1)
+    resp = dens / dens.sum(1, keepdims=True) * w[:, None]
+    for k in range(2):
+        nk = resp[:, k].sum()
+        a = nk / (nk + tau)
+        xbar = (resp[:, k, None] * X).sum(0) / nk
+        mu = a * xbar + (1 - a) * means[k]
+        exx = sum(resp[n, k] * np.outer(X[n], X[n]) for n in range(300)) / nk
+        cov = a * exx + (1 - a) * (covs[k] + np.outer(means[k], means[k])) - np.outer(mu, mu)
+        np.testing.assert_allclose(got[1][k], mu, rtol=1e-10)
+        np.testing.assert_allclose(got[2][k], cov, rtol=1e-9, atol=1e-12)
+    assert got[0].sum() == pytest.approx(1.0)
+
+
+def test_no_confident_skin_means_no_skin_adaptation(builtin):
+    """Without confident skin pixels the skin mixture keeps its built-in parameters."""
+    image = np.full((50, 50, 3), (40, 60, 160), np.uint8)
+    plain = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(adapt=False))
+    adapted = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(adapt=True))
+    assert adapted.max() <= plain.max() + 1e-4  # only the non-skin side moved (towards the photo)
+
+
+def test_threshold_moves_only_the_cheap_step(builtin):
+    image, face, _ = _scene(np.random.default_rng(6))
+    log_odds = skin_detect.skin_log_odds(builtin, image)
+    loose = skin_detect.skin_mask(log_odds, 0.01)
+    strict = skin_detect.skin_mask(log_odds, 0.9)
+    assert loose.sum() >= strict.sum()
+    assert not skin_detect.skin_mask(log_odds, 1.0).any() and skin_detect.skin_mask(log_odds, 0.0).all()
+
+
+def test_settings_are_validated():
+    with pytest.raises(ValueError, match="skin_share"):
+        skin_detect.SkinSettings(skin_share=1.5)
+    with pytest.raises(ValueError, match="relevance"):
+        skin_detect.SkinSettings(relevance=0)
+
+
+def test_cli_apply_uses_the_refined_detector(tmp_path, builtin):
+    image, face, _ = _scene(np.random.default_rng(7))
+    # a stray skin-coloured speck far from the face: a region below min_area
+    image[110:112, 10:12] = (130, 92, 67)
+    Image.fromarray(image).save(tmp_path / "scene.png")
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(tmp_path / "scene.png"), "--output-dir", str(out), "--probability", "--quiet"]) == 0
+    mask = np.asarray(Image.open(out / "scene_skin.png")) > 0
+    np.testing.assert_array_equal(mask, skin.detect(builtin, image).mask)
+    assert main(["skin", "apply", str(tmp_path / "scene.png"), "--output-dir", str(tmp_path / "plain"), "--plain",
+                 "--quiet"]) == 0
+    plain = np.asarray(Image.open(tmp_path / "plain" / "scene_skin.png")) > 0
+    assert plain[110:112, 10:12].all() and not mask[110:112, 10:12].any()
