@@ -1,6 +1,13 @@
-"""Throughput of ``segmix skin apply`` (decode + score + encode) and of SFA training.
+"""Quality (cross-dataset) and throughput of skin detection, and SFA training time.
 
+    python benchmarks/bench_skin.py --quality [--step K]   # README's per-set / pooled table
     python benchmarks/bench_skin.py [--images DIR] [--train]
+
+Quality: every detector is trained on UCI only (the shipped data), so every set below is held
+out: ccp (street photos), hgr1 (hand photos), sfa/val, abdomen/val. Rows: the previous
+built-in model (UCI, 1 + 4 Gaussians, prior 0.8808, per-pixel rule) rebuilt here, the new
+built-in model with the per-pixel rule, and the default refined detector. ``--step K`` uses
+every K-th photo (the tuning runs used K = 7 / 6 / 2 / 2).
 
 Apply: megapixels per second over a folder of photos (default: skin/sfa/val, else
 synthetic 12-megapixel photos), through the same code path as the command
@@ -44,6 +51,9 @@ def synthetic_photos(folder: Path, n: int = 4, size=(3000, 4000)) -> list[Path]:
 
 
 def bench_apply(files: list[Path], probability: bool, repeat: int = 2) -> None:
+    """The plain per-pixel path (as before the refined detector), for comparison with old runs."""
+    from segmix import skin_detect
+
     model = skin.load_skin_model()
     megapixels = sum(Image.open(f).size[0] * Image.open(f).size[1] for f in files) / 1e6
     with tempfile.TemporaryDirectory() as out:
@@ -51,13 +61,14 @@ def bench_apply(files: list[Path], probability: bool, repeat: int = 2) -> None:
         best = float("inf")
         for _ in range(repeat):
             t0 = time.perf_counter()
-            skin.apply_batch(model, files, out, probability=probability, quiet=True)
+            skin.apply_batch(model, files, out, probability=probability, quiet=True,
+                             settings=skin_detect.PLAIN_SETTINGS)
             best = min(best, time.perf_counter() - t0)
     t0 = time.perf_counter()
     for f in files:
         load_image(f)
     decode = time.perf_counter() - t0
-    what = "mask + probability" if probability else "mask"
+    what = "plain per-pixel, mask + probability" if probability else "plain per-pixel, mask"
     print(f"apply ({what}): {len(files)} files, {megapixels:.1f} MP in {best:.2f} s = {megapixels / best:.1f} MP/s "
           f"(decode alone, one thread: {megapixels / decode:.1f} MP/s)")
 
@@ -73,12 +84,77 @@ def bench_train() -> None:
           f"total {t2 - t0:.1f} s")
 
 
+QUALITY_SETS = {"ccp": "ccp", "hgr1": "hgr1", "sfa/val": "sfa/val", "abdomen/val": "abdomen/val"}
+
+
+def previous_builtin_model():
+    """The built-in model before the tone augmentation (rebuilt from UCI, same settings)."""
+    counts = skin.load_uci(DATA / "uci" / "Skin_NonSkin.txt")
+    return skin.train_skin_model(counts, n_components=1, non_skin_components=4, color_space="ycbcr",
+                                 reg_covar=1e-4, prior=0.8808, threshold=0.5, seed=0)
+
+
+def bench_quality(step: int = 1) -> None:
+    from segmix import skin_detect, skin_eval
+
+    rows = {"before: previous built-in, per-pixel": (previous_builtin_model(), skin_detect.PLAIN_SETTINGS),
+            "new model, per-pixel rule (--no-adapt --plain)": (skin.load_skin_model(), skin_detect.PLAIN_SETTINGS),
+            "new model, regions only (--no-adapt)": (skin.load_skin_model(), skin_detect.SkinSettings(adapt=False)),
+            "default: adaptation + regions": (skin.load_skin_model(), skin_detect.DEFAULT_SETTINGS)}
+    for label, (model, settings) in rows.items():
+        pooled = np.zeros(3)
+        for name, sub in QUALITY_SETS.items():
+            pairs, _ = skin.image_mask_pairs(DATA / sub / "images", DATA / sub / "masks")
+            pairs = pairs[::step]
+            ev = skin_eval.SkinEvaluator(model.threshold)
+            cache = skin.PosteriorCache(model)
+            t0 = time.perf_counter()
+            for image_path, mask_path in pairs:
+                image = load_image(image_path)
+                labels = skin.load_mask(mask_path, image.shape[:2])
+                result = skin.detect(model, image, settings, cache=cache)
+                ev.add(result.posterior, labels, result.mask)
+            r = ev.result()
+            pooled += (ev.tp, ev.fp, ev.fn)
+            print(f"{label:48s} {name:12s} {len(pairs):4d} photos  P {r.precision:.3f}  R {r.recall:.3f}  "
+                  f"F1 {r.f1:.3f}  mean F1 {r.mean_f1:.3f}  ({time.perf_counter() - t0:.0f} s)", flush=True)
+        tp, fp, fn = pooled
+        print(f"{label:48s} {'pooled':12s}               P {tp / (tp + fp):.3f}  R {tp / (tp + fn):.3f}  "
+              f"F1 {2 * tp / (2 * tp + fp + fn):.3f}", flush=True)
+
+
+def bench_detector_throughput(files: list[Path]) -> None:
+    """Default refined detector vs the plain per-pixel path, same files, same run."""
+    from segmix import skin_detect
+
+    model = skin.load_skin_model()
+    megapixels = sum(Image.open(f).size[0] * Image.open(f).size[1] for f in files) / 1e6
+    times = {}
+    with tempfile.TemporaryDirectory() as out:
+        skin.apply_batch(model, files[:2], out, quiet=True)
+        for label, settings in (("plain per-pixel", skin_detect.PLAIN_SETTINGS),
+                                ("default (adaptation + regions)", skin_detect.DEFAULT_SETTINGS),
+                                ("plain per-pixel again", skin_detect.PLAIN_SETTINGS)):
+            t0 = time.perf_counter()
+            skin.apply_batch(model, files, out, settings=settings, quiet=True)
+            times[label] = time.perf_counter() - t0
+            print(f"apply, {label}: {len(files)} files, {megapixels:.1f} MP in {times[label]:.2f} s = "
+                  f"{megapixels / times[label]:.1f} MP/s", flush=True)
+    plain = min(times["plain per-pixel"], times["plain per-pixel again"])
+    print(f"default / plain time ratio {times['default (adaptation + regions)'] / plain:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=Path, default=None)
     parser.add_argument("--train", action="store_true", help="also time training on skin/sfa/train")
+    parser.add_argument("--quality", action="store_true", help="cross-dataset quality table (needs ../shared/data)")
+    parser.add_argument("--step", type=int, default=1, help="with --quality: every K-th photo")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
+    if args.quality:
+        bench_quality(args.step)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         if args.images:
             files = skin.list_images([args.images])
@@ -86,6 +162,7 @@ def main() -> None:
             files = skin.list_images([DATA / "sfa" / "val" / "images"])
         else:
             files = synthetic_photos(Path(tmp))
+        bench_detector_throughput(files)
         bench_apply(files, probability=False)
         bench_apply(files, probability=True)
         big = synthetic_photos(Path(tmp), n=3)
