@@ -85,7 +85,7 @@ def test_kernels_import_nothing_above_them():
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources"}
 MODELS = {"mixture", "features", "graphcut", "bayes"}
 WORKFLOWS = {
-    "segment", "clicks", "skin", "skin_eval", "quantize", "background", "background_run", "change_detection",
+    "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile",
 }
 LAYERS = {
