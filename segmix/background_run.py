@@ -64,16 +64,25 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
 
 
 def _read_groundtruth(path: Path, shape) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+    """CDnet-coded ground truth through segmix's label-map rules (segmix.labelmaps): size
+    first, lossless, single channel (a colour file is refused, not read by brightness), and
+    only the benchmark's codes 0 / 50 / 85 / 170 / 255."""
+    from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND, GT_NOT_SCORED
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import read_label_plane
 
     try:
-        with Image.open(path) as im:
-            values = np.asarray(im.convert("L"))
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        raise FrameError(f"{path}: unreadable ground truth ({exc})") from None
-    if values.shape != tuple(shape):
-        raise FrameError(f"{path}: ground truth is {values.shape[1]} x {values.shape[0]}, frames are {shape[1]} x {shape[0]}")
-    return values
+        values = read_label_plane(path, shape, "ground-truth masks", palette_indices=False)
+    except ImageLoadError as exc:
+        raise FrameError(str(exc)) from None
+    codes = (*GT_BACKGROUND, *GT_NOT_SCORED, GT_FOREGROUND)
+    found = np.unique(values)
+    bad = found[~np.isin(found, codes)]
+    if bad.size:
+        shown = ", ".join(str(int(v)) for v in bad[:10]) + (", ..." if bad.size > 10 else "")
+        raise FrameError(f"{path}: ground truth must hold only the codes {', '.join(map(str, codes))}; found {shown} "
+                         "(resized with interpolation or lossily compressed?)")
+    return values.astype(np.uint8, copy=False)
 
 
 @dataclass

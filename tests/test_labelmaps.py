@@ -297,3 +297,25 @@ def test_a_huge_declared_size_is_refused_without_decoding(tmp_path):
         load_scribbles(tmp_path / "bomb.png", (60, 80))
     with pytest.raises(ImageLoadError, match="more than the limit"):
         labelmaps.load_mask(tmp_path / "bomb.png")
+
+
+# ------------------------------------------- change-detection ground truth (CDnet codes)
+def test_cdnet_ground_truth_goes_through_the_label_map_rules(tmp_path):
+    from segmix.background_run import _read_groundtruth
+    from segmix.frames import FrameError
+
+    codes = np.array([[0, 50, 85, 170, 255, 0]], np.uint8)
+    np.testing.assert_array_equal(_read_groundtruth(_save(tmp_path / "gt1.png", codes), (1, 6)), codes)
+    rgb = np.dstack([codes] * 3)
+    rgb[0, 4] = (255, 0, 0)
+    cases = {
+        "gt2.png": (rgb, r"gt2\.png: ground-truth masks must be single-channel.*x=4, y=0"),
+        "gt3.jpg": (codes, r"gt3\.jpg: ground-truth masks must be stored losslessly"),
+        "gt4.png": (np.array([[0, 40, 255, 0, 0, 0]], np.uint8), r"gt4\.png: ground truth must hold only the codes.*found 40"),
+    }
+    for name, (array, message) in cases.items():
+        with pytest.raises(FrameError, match=message):
+            _read_groundtruth(_save(tmp_path / name, array), (1, 6))
+    big = _save(tmp_path / "gt5.png", np.zeros((300, 400), np.uint8))
+    with pytest.raises(FrameError, match=r"400 x 300 pixels but the image is 6 x 1"):
+        _read_groundtruth(big, (1, 6))

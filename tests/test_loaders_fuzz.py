@@ -18,6 +18,7 @@ import io as _io
 import json
 import os
 import struct
+import shutil
 import tempfile
 import warnings
 import zlib
@@ -458,3 +459,68 @@ def test_background_model_reader_on_mutated_models(data):
     if model is not None and model.shape_ is not None:
         mask = model.apply(np.zeros((*model.shape_, 3), np.uint8))
         assert mask.shape == model.shape_ and mask.dtype == np.uint8
+
+
+# --------------------------------------------------------------------- frame folders
+@st.composite
+def frame_files(draw):
+    """(name, bytes) of a frame file: a valid image of some mode and size, truncated or not,
+    or random bytes behind a signature."""
+    kind = draw(st.sampled_from(["valid", "valid", "truncated", "random"]))
+    suffix = draw(st.sampled_from([".png", ".jpg", ".bmp", ".tif"]))
+    if kind == "random":
+        return suffix, draw(st.sampled_from(SIGNATURES)) + draw(st.binary(min_size=1, max_size=200))
+    mode = draw(st.sampled_from(["L", "RGB", "RGBA", "P", "I;16", "1", "CMYK"]))
+    size = draw(st.sampled_from([(6, 4), (6, 4), (4, 6), (1, 1)]))
+    im = _array_for_mode(np.random.default_rng(draw(st.integers(0, 2**16))), mode, size)
+    fmt = {".png": "PNG", ".jpg": "JPEG", ".bmp": "BMP", ".tif": "TIFF"}[suffix]
+    data = _encode(im, fmt) or _encode(im.convert("RGB"), fmt)
+    if kind == "truncated":
+        data = data[: max(1, int(len(data) * draw(st.floats(0.0, 1.0, exclude_max=True))))]
+    return suffix, data
+
+
+@FEW
+@given(files=st.lists(frame_files(), min_size=1, max_size=5))
+def test_frame_folders_yield_good_frames_or_say_why(files):
+    from segmix.frames import FrameError, FrameSequence
+
+    folder = Path(tempfile.mkdtemp(prefix="frames-", dir=_TMP))
+    for index, (suffix, data) in enumerate(files, start=1):
+        (folder / f"in{index:06d}{suffix}").write_bytes(data)
+    skipped: list[str] = []
+    frames = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for frame in FrameSequence(folder, on_skip=skipped.append):
+                frames.append(frame)
+    except Exception as exc:  # noqa: BLE001
+        assert isinstance(exc, FrameError), f"{type(exc).__name__}: {exc}"
+        assert str(folder) in str(exc) and "\n" not in str(exc)
+    for message in skipped:
+        assert str(folder) in message and "\n" not in message
+    shapes = {frame.pixels.shape for frame in frames}
+    assert len(shapes) <= 1
+    for frame in frames:
+        assert frame.pixels.dtype == np.uint8 and frame.pixels.ndim == 3 and frame.pixels.shape[2] == 3
+    assert len(frames) + len(skipped) <= len(files)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@FEW
+@given(prefix=st.sampled_from([b"", b"\x00\x00\x00\x18ftypisom", b"\x1aE\xdf\xa3", b"RIFF\x00\x00\x00\x00AVI "]),
+       body=st.binary(min_size=1, max_size=400))
+def test_video_files_of_random_bytes_are_refused_or_decoded(prefix, body):
+    from segmix.frames import FrameError, FrameSequence
+
+    path = _file("clip.mp4", prefix + body)
+    skipped: list[str] = []
+    try:
+        frames = list(FrameSequence(path, on_skip=skipped.append))
+    except Exception as exc:  # noqa: BLE001
+        assert isinstance(exc, FrameError), f"{type(exc).__name__}: {exc}"
+        assert str(path) in str(exc) and "\n" not in str(exc)
+        return
+    for frame in frames:
+        assert frame.pixels.dtype == np.uint8 and frame.pixels.ndim == 3
