@@ -69,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         window.set_mode("skin")  # its own (empty) scribbles
         if window.modes["skin"].skin_posterior is None:
             _wait_for(window.modes["skin"].skin_updated)
-        # The built-in model at its own threshold (0.5), as a user first sees it.
-        window.modes["skin"].skin_panel.threshold_slider.setValue(50)
+        # The built-in model at its own threshold, as a user first sees it.
+        from segmix.skin import BUILTIN_THRESHOLD
+
+        window.modes["skin"].skin_panel.threshold_slider.setValue(round(BUILTIN_THRESHOLD * 100))
         app.processEvents()
         QTest.mouseMove(window.canvas.viewport(), window.canvas.mapFromScene(QPointF(250, 120)))
         app.processEvents()
