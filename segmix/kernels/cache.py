@@ -27,10 +27,10 @@ def cache_is_warm() -> bool:
     Checks a few kernels that every segmentation of a photo up to 4 megapixels needs (the
     serial variants, see :func:`segmix.kernels.threads.for_rows`).
     """
-    from segmix.kernels.mixture import em_pass
+    from segmix.kernels.mixture import em_pass_3d
     from segmix.kernels.pixels import unique_rgb
 
-    return is_cached(em_pass.serial, unique_rgb.serial) and graph_cut_is_cached()
+    return is_cached(em_pass_3d.serial, unique_rgb.serial) and graph_cut_is_cached()
 
 
 def graph_cut_is_cached() -> bool:
