@@ -94,7 +94,10 @@ def run_frame(name: str, overrides: dict, max_clicks: int) -> dict:
     from segmix.segment import SegmentationSettings, segment
 
     image = np.asarray(Image.open(DATA / "images" / f"{name}.jpg").convert("RGB"))
-    gt = np.asarray(Image.open(DATA / "masks" / f"{name}.png").convert("L"))
+    from segmix.labelmaps import load_mask  # one mask loader: lossless, grey, 0/128/255
+
+    labels = load_mask(DATA / "masks" / f"{name}.png", image.shape[:2])
+    gt = np.where(labels == 1, 255, np.where(labels < 0, IGNORE, 0)).astype(np.uint8)
     truth, ignore = gt == 255, gt == IGNORE
     settings = replace(SegmentationSettings(), **overrides)
     labels = np.zeros(truth.shape, np.uint8)

@@ -69,10 +69,10 @@ sys.exit(status)
 def _inputs(folder: Path) -> tuple[Path, Path]:
     data = REPO.parent / "shared" / "data" / "interactive" / "davis"
     if (data / "images" / "000.jpg").exists():
-        from bench_segment import _upscaled, make_scribbles
+        from bench_segment import _upscaled, load_truth, make_scribbles
 
         image = np.asarray(Image.open(data / "images" / "000.jpg").convert("RGB"))
-        truth = np.asarray(Image.open(data / "masks" / "000.png").convert("L"))
+        truth = load_truth(data / "masks" / "000.png", image.shape[:2])
         photo, truth = _upscaled(image, truth, (1920, 1080))
         scribbles = make_scribbles(truth, seed=0)
     else:
