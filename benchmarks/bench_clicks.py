@@ -112,7 +112,9 @@ def run_frame(name: str, overrides: dict, max_clicks: int) -> dict:
         clicks.append((click.row, click.col, click.positive))
         start = time.perf_counter()
         try:
-            prediction = segment(image, labels, replace(settings)).mask
+            # The tool's own previous result is its state, not extra input from the user
+            # (used by settings.previous_weight; ignored when that is 0).
+            prediction = segment(image, labels, replace(settings), previous_mask=prediction).mask
         except ValueError:  # e.g. a version that needs both classes: nothing segmented
             prediction = np.zeros(truth.shape, bool)
             failures += 1

@@ -145,6 +145,9 @@ class SegmentationSettings:
     # a rectangle alone), as a share of the photo's pixel count: 0.00125 is 500 pixels of a
     # DAVIS frame, six clicks' worth. 0 = off: both classes must be marked.
     unlabelled_weight: float = 0.00125
+    # Weight (nats) of the previous mask where no corrective mark is near (see
+    # previous_mask_log_odds); used only when a previous mask is passed. 0 = off.
+    previous_weight: float = 0.0
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -767,6 +770,7 @@ def apply_model(
     model: SegmentationModel,
     scribbles: np.ndarray | None = None,
     settings: SegmentationSettings | None = None,
+    previous_mask: np.ndarray | None = None,
 ) -> SegmentationResult:
     """Posterior map and final mask for ``image`` (scribbles, if given, are hard constraints).
 
@@ -805,6 +809,9 @@ def apply_model(
         if scribbles is not None and settings.distance_prior > 0:
             spatial = _scribble_distance_grid(scribbles, settings.distance_prior,
                                               border_prior=settings.unlabelled_weight > 0)
+        inertia = None
+        if previous_mask is not None and settings.previous_weight > 0:
+            inertia = previous_mask_log_odds(previous_mask, fixed, settings.previous_weight)
         rounds = int(settings.refine_rounds)
         if settings.unlabelled_weight > 0 and not (fixed == FOREGROUND).any():
             # A rectangle alone: the foreground model was fitted on everything inside it,
@@ -817,6 +824,8 @@ def apply_model(
             unary = _spread(foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold), inverse, shape)
             if spatial is not None:
                 for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
+            if inertia is not None:
+                unary += inertia
             mask = graphcut.cut_multiscale(
                 unary, image, fixed, settings.smoothness, settings.connectivity, settings.max_exact_pixels
             )
@@ -833,7 +842,48 @@ def apply_model(
     return SegmentationResult(probability=probability, mask=mask, model=model)
 
 
-def segment(image, scribbles, settings=None) -> SegmentationResult:
+def previous_mask_log_odds(previous_mask: np.ndarray, scribbles: np.ndarray, weight: float,
+                           reach: float = 0.05, max_pixels: int = 100_000) -> np.ndarray:
+    """Keep the previous result where the user did not correct it, as foreground log-odds.
+
+    A user (and the click protocol) marks where the mask is wrong; elsewhere the previous
+    mask was accepted. Without memory, every new mark refits global colour models and
+    re-solves a global cut, and a click that fixes one place can break another far away.
+    This term leans each pixel towards its previous label with ``weight * (1 - exp(-d /
+    R))`` nats, d the distance to the nearest *corrective* mark (a foreground mark on
+    previous background or a background mark on previous foreground), R = ``reach`` times
+    the image diagonal: near a correction the colours decide, far from it the previous
+    mask holds unless the evidence against it is strong.
+
+    Parameters
+    ----------
+    previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels
+    weight : float, nats
+    reach : float, share of the image diagonal
+    max_pixels : int, size bound of the grid the distances are taken on
+
+    Returns
+    -------
+    (H, W) float32
+    """
+    previous_mask = np.asarray(previous_mask, bool)
+    if previous_mask.shape != scribbles.shape:
+        raise ValueError(f"previous_mask shape {previous_mask.shape} does not match the scribbles {scribbles.shape}")
+    h, w = scribbles.shape
+    factor = max(1, math.ceil(math.sqrt(h * w / max(1, int(max_pixels)))))
+    corrective = ((scribbles == FOREGROUND) & ~previous_mask) | ((scribbles == BACKGROUND) & previous_mask)
+    sign = np.where(previous_mask, np.float32(weight), np.float32(-weight))
+    if not corrective.any():
+        return sign
+    small = graphcut._block_reduce(corrective, factor, "any")
+    d = ndimage.distance_transform_edt(~small) * factor
+    scale = reach * math.hypot(h, w)
+    lean = (1.0 - np.exp(-d / scale)).astype(np.float32)
+    lean = np.repeat(np.repeat(lean, factor, axis=0), factor, axis=1)[:h, :w]
+    return sign * lean
+
+
+def segment(image, scribbles, settings=None, previous_mask=None) -> SegmentationResult:
     """Train and apply in one call: the function GUI, CLI and library all use.
 
     Parameters
@@ -848,4 +898,4 @@ def segment(image, scribbles, settings=None) -> SegmentationResult:
     """
     settings = settings or SegmentationSettings()
     model = train_model(image, scribbles, settings)
-    return apply_model(image, model, scribbles, settings)
+    return apply_model(image, model, scribbles, settings, previous_mask)

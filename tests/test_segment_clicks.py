@@ -73,3 +73,31 @@ def test_negative_click_removes_a_false_positive_and_nothing_else():
     second = run(image, [Click(60, 75, True), click])
     assert second[patch].mean() < 0.01
     assert np.array_equal(second[~patch], first[~patch])  # the rest is untouched
+
+
+def test_previous_mask_holds_far_from_corrections():
+    from segmix.segment import FOREGROUND, previous_mask_log_odds
+
+    previous = np.zeros((100, 100), bool)
+    previous[20:80, 20:50] = True
+    labels = np.zeros((100, 100), np.uint8)
+    labels[50, 70] = FOREGROUND  # a correction: foreground on previous background
+    lean = previous_mask_log_odds(previous, labels, 2.0, max_pixels=10**6)
+    assert lean[50, 70] == 0.0  # at the correction the colours decide
+    assert lean[50, 30] > 0 and lean[5, 5] < 0  # elsewhere the previous label is kept
+    assert abs(lean[50, 30]) < abs(lean[5, 5]) <= 2.0  # more so farther from the correction
+    # No correction: the previous mask everywhere with the full weight.
+    agree = np.zeros_like(labels)
+    agree[50, 30] = FOREGROUND
+    lean = previous_mask_log_odds(previous, agree, 2.0)
+    assert np.array_equal(lean, np.where(previous, 2.0, -2.0).astype(np.float32))
+
+
+def test_a_corrective_click_keeps_the_rest_of_the_previous_mask():
+    image, truth = scene()
+    first = run(image, [Click(60, 75, True)])
+    labels = clicks_to_scribbles(image.shape[:2], [Click(60, 75, True), Click(5, 5, False)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        second = segment(image, labels, SegmentationSettings(previous_weight=2.0), previous_mask=first).mask
+    assert np.array_equal(second, first)
