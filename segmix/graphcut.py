@@ -51,8 +51,6 @@ FREE, FIXED_FOREGROUND, FIXED_BACKGROUND = 0, 1, 2
 # - 12 MP (an upscaled frame): 1/6 cut in 2.2 s, 1/8 in 2.6 s, 1/10 in 3.3 s, equal error.
 MAX_FACTOR = 6
 MIN_FACTOR = 2
-# Rounds of band growth at most (each one re-cuts the band; see cut_multiscale).
-MAX_BAND_GROWTH = 0
 
 
 def coarse_factor(n_pixels: int) -> int:
@@ -489,23 +487,7 @@ def cut_multiscale(
     )
     if contested.any():
         near |= ndimage.binary_dilation(contested, structure=np.ones((3, 3), bool))
-    mask = _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta)
-    # Where the fine boundary runs along the band's edge it follows block sides, not the
-    # photo (straight vertical and diagonal artefacts in even areas): grow the band there
-    # and cut again until the fine boundary lies inside it.
-    # The band's 8-connected pieces share no arc, so only the pieces that grew are cut again.
-    for _ in range(MAX_BAND_GROWTH):
-        escapes = graphs.band_escapes(mask, fixed, coarse, near, int(factor), dy, dx)
-        if not escapes.any():
-            break
-        near |= ndimage.binary_dilation(escapes, structure=np.ones((3, 3), bool))
-        pieces, _ = ndimage.label(near, structure=np.ones((3, 3), bool))
-        grown = np.isin(pieces, np.unique(pieces[escapes]))
-        partial = _compact_cut(log_odds, image, fixed, coarse, grown, factor, gamma, connectivity, beta)
-        h, w = mask.shape
-        redo = np.repeat(np.repeat(grown, factor, axis=0), factor, axis=1)[:h, :w]
-        mask[redo] = partial[redo]
-    return mask
+    return _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta)
 
 
 # A chain of contested blocks is a thin structure when it spans at least this many blocks
