@@ -482,8 +482,11 @@ def cut_multiscale(
     # gap): the fine pass must also reach every block with a pixel whose full-resolution
     # evidence could overturn the coarse label (graphs.contested_blocks), with one block of
     # context around it.
+    # Blocks already in the band are left out before the chain test: an antenna leaving a
+    # contested body outline would otherwise join the outline's ring, which is no chain.
     contested = _thin_chains(
         graphs.contested_blocks(image, log_odds, fixed, coarse, int(factor), float(gamma), float(beta), dy, dx)
+        & ~near
     )
     if contested.any():
         near |= ndimage.binary_dilation(contested, structure=np.ones((3, 3), bool))

@@ -63,3 +63,32 @@ def test_thin_antennas_survive_default_segmentation():
     exact = segment(image, scribbles, SegmentationSettings(max_exact_pixels=10**8)).mask
     assert np.array_equal(mask, exact)
     assert np.array_equal(mask, truth)
+
+
+def test_thin_antennas_survive_at_the_bug_reports_size():
+    # The bug report's photo and scribbles at their own size (640 x 480, coarse factor 3).
+    # The body's outline is contested too; an antenna leaving it must not be judged as part
+    # of that ring (the smaller scene above passed while this one lost the 1-2 px antennas).
+    h, w = 480, 640
+    rng = np.random.default_rng(4)
+    truth = np.zeros((h, w), bool)
+    truth[380:470, 160:480] = True
+    for x0, width in ((220, 1), (320, 2), (420, 3)):
+        truth[60:380, x0:x0 + width] = True
+    image = np.empty((h, w, 3))
+    image[:] = (60, 130, 70)
+    image += rng.normal(0, 10, image.shape)
+    image[truth] = (200, 40, 40) + rng.normal(0, 6, (truth.sum(), 3))
+    image = np.clip(image.round(), 0, 255).astype(np.uint8)
+    scribbles = np.zeros((h, w), np.uint8)
+    scribbles[425, 200:440] = 1
+    scribbles[20, 20:620] = 2
+    scribbles[240, 20:200] = 2
+    scribbles[240, 460:620] = 2
+    scribbles[200:300, 270] = 2
+    scribbles[200:300, 370] = 2
+    mask = segment(image, scribbles, SegmentationSettings()).mask
+    exact = segment(image, scribbles, SegmentationSettings(max_exact_pixels=10**8)).mask
+    assert np.array_equal(mask, exact)
+    for x0, width in ((220, 1), (320, 2), (420, 3)):
+        assert mask[60:380, x0:x0 + width].all(), f"{width}-px antenna lost"
