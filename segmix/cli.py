@@ -17,6 +17,22 @@ class UserError(Exception):
     """A mistake of the user's (bad file, bad parameter): reported as one line."""
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def unit_float(text: str) -> float:
+    """argparse type: a number in [0, 1]."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="segmix",
@@ -140,18 +156,6 @@ def _add_skin_parser(sub) -> None:
                           "Every command uses the built-in model unless --model is given.")
     skin_sub = skin.add_subparsers(dest="skin_command", metavar="{train,apply,eval}")
     skin.set_defaults(handler=lambda args: _skin_usage(skin))
-
-    def positive_int(text):
-        value = int(text)
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-        return value
-
-    def unit_float(text):
-        value = float(text)
-        if not 0.0 <= value <= 1.0:
-            raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
-        return value
 
     train = skin_sub.add_parser(
         "train", help="train a skin model from labelled images and/or UCI colour rows",
@@ -325,18 +329,6 @@ def _add_background_parser(sub) -> None:
     from segmix.background import BackgroundMixture
 
     defaults = BackgroundMixture().get_params()
-
-    def positive_int(text):
-        value = int(text)
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-        return value
-
-    def unit_float(text):
-        value = float(text)
-        if not 0.0 <= value <= 1.0:
-            raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
-        return value
 
     bg = sub.add_parser(
         "background", help="background subtraction over a video or frame sequence (per-pixel mixtures)",
