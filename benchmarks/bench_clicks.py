@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from segmix.clicks import iou, next_click, number_of_clicks, paint_disc  # noqa: E402
+from settings_overrides import parse_overrides  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "interactive" / "davis"
 IGNORE = 128
@@ -58,28 +59,6 @@ def frame_names(split: str, limit: int | None) -> list[str]:
     elif split == "odd":
         names = names[1::2]
     return names[:limit] if limit else names
-
-
-def parse_overrides(pairs: list[str]) -> dict:
-    """``key=value`` strings -> SegmentationSettings overrides, typed like the defaults."""
-    from segmix.segment import SegmentationSettings
-
-    defaults = SegmentationSettings()
-    out = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        if not hasattr(defaults, key):
-            raise SystemExit(f"--set: SegmentationSettings has no field {key!r}")
-        current = getattr(defaults, key)
-        if isinstance(current, bool):
-            out[key] = value.lower() in ("1", "true", "yes", "on")
-        elif isinstance(current, int):
-            out[key] = int(value)
-        elif isinstance(current, float):
-            out[key] = float(value)
-        else:
-            out[key] = value
-    return out
 
 
 def _one_thread() -> None:

@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from segmix.labelmaps import load_mask  # noqa: E402
 from segmix.segment import BACKGROUND, FOREGROUND, SegmentationSettings, segment  # noqa: E402
+from settings_overrides import parse_overrides  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "interactive" / "davis"
 IGNORE = 128
@@ -244,27 +245,10 @@ def load_frames(split: str, limit: int | None, profile: str = "sparse"):
         yield name, image, truth, make_scribbles(truth, seed=int(name) if name.isdigit() else index, profile=profile)
 
 
-def _parse_overrides(pairs: list[str]) -> dict:
-    defaults = SegmentationSettings()
-    out = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        current = getattr(defaults, key)
-        if isinstance(current, bool):
-            out[key] = value.lower() in ("1", "true", "yes")
-        elif isinstance(current, int):
-            out[key] = int(value)
-        elif isinstance(current, float):
-            out[key] = float(value)
-        else:
-            out[key] = value
-    return out
-
-
 def run_quality(args) -> None:
     if not DATA.is_dir():
         sys.exit(f"no data at {DATA}")
-    tuned = replace(SegmentationSettings(), **_parse_overrides(args.set))
+    tuned = replace(SegmentationSettings(), **parse_overrides(args.set))
     methods = {
         "segmix none": replace(tuned, smoothing="none"),
         "segmix graphcut": replace(tuned, smoothing="graphcut"),
