@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         self.zoom_label = QLabel()
         for label in (self.position_label, self.colour_label, self.posterior_label, self.zoom_label):
             self.statusBar().addPermanentWidget(label)
+        self._reserve_status_bar_height()
 
         # Slider drags send many values; re-drawing 2 megapixels once per event-loop pass
         # (with the latest value) keeps the drag smooth.
@@ -238,6 +239,32 @@ class MainWindow(QMainWindow):
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
         self._update_title()
         self.resize(1280, 820) if not self.settings.contains("window/geometry") else None
+
+    def _reserve_status_bar_height(self) -> None:
+        """Give the status bar, from the start, the height it has once it holds text.
+
+        A status bar sized for empty labels grows when its first message or pixel readout
+        appears (by about 7 px with some styles and fonts), and the canvas above it shrinks:
+        the photo jumps under the user's brush.  Each readout label keeps the height it needs
+        for a typical text, and the bar never gets shorter than with all of them filled.
+        """
+        bar = self.statusBar()
+        samples = {
+            self.position_label: "x 99999, y 99999",
+            self.colour_label: "RGB 255, 255, 255",
+            self.posterior_label: "P(foreground) 0.00",
+            self.zoom_label: "1000%",
+        }
+        tallest = bar.fontMetrics().height()
+        for label, sample in samples.items():
+            text = label.text()
+            label.setText(sample)
+            label.setMinimumHeight(label.sizeHint().height())
+            label.setText(text)
+            tallest = max(tallest, label.minimumHeight())
+        # QStatusBar lays its items out with 3 px above and 2 px below (qstatusbar.cpp);
+        # the size hint covers that once the layout has run with the labels' new heights.
+        bar.setMinimumHeight(max(bar.sizeHint().height(), tallest + 5))
 
     def _add_dock(self, key: str, title: str, widget: QWidget) -> str:
         if key in self.docks:

@@ -373,3 +373,52 @@ def test_a_dock_grows_when_its_panel_does(qtbot, window):
     # The scroll bar hides one layout pass after the dock grew.
     qtbot.waitUntil(lambda: scroll.viewport().height() >= window.overlay_panel.sizeHint().height()
                     and not scroll.verticalScrollBar().isVisible(), timeout=3000)
+
+
+def _canvas_geometry(window):
+    viewport = window.canvas.viewport()
+    return viewport.mapTo(window, viewport.rect().topLeft()).toTuple(), viewport.size().toTuple()
+
+
+@pytest.fixture
+def app_font_size(request):
+    """Run with the application font at ``request.param`` points (None: as it is), then restore it."""
+    app = QApplication.instance()
+    font = app.font()
+    if request.param is not None:
+        bigger = app.font()
+        bigger.setPointSize(request.param)
+        app.setFont(bigger)
+    yield request.param
+    app.setFont(font)
+
+
+# At 14 pt (Fusion style, DejaVu Sans) a bar sized for empty labels grew by 1 px when they
+# filled; other styles and fonts grow more.
+@pytest.mark.parametrize("app_font_size", [None, 14], indirect=True)
+@pytest.mark.parametrize("first", ["message", "pixel readout"])
+def test_the_canvas_does_not_move_when_the_status_bar_first_fills(qtbot, make_window, photo_path, first, app_font_size):
+    window = make_window()  # no photo yet: the zoom readout is empty too
+    bar = window.statusBar()
+    bar.clearMessage()
+    for label in (window.position_label, window.colour_label, window.posterior_label, window.zoom_label):
+        label.setText("")
+    QApplication.processEvents()
+    before, bar_height = _canvas_geometry(window), bar.height()
+    assert window.open_image(photo_path)
+    if first == "message":
+        bar.showMessage(f"Saved {photo_path.parent / 'résumé 日本語 ✓.png'}")
+    else:
+        QTest.mouseMove(window.canvas.viewport(), viewport_point(window, 5.5, 20.5))
+        assert window.position_label.text().startswith("x ")
+    QApplication.processEvents()
+    assert (_canvas_geometry(window), bar.height()) == (before, bar_height)
+    # ... and stays put as the other texts arrive and go
+    bar.showMessage("Preparing the engine: compiling the graph-cut kernels")
+    window._show_pixel_info(1, 2)
+    QApplication.processEvents()
+    assert (_canvas_geometry(window), bar.height()) == (before, bar_height)
+    bar.clearMessage()
+    window._show_pixel_info(-1, -1)
+    QApplication.processEvents()
+    assert (_canvas_geometry(window), bar.height()) == (before, bar_height)
