@@ -485,7 +485,7 @@ def cut_multiscale(
     # Blocks already in the band are left out before the chain test: an antenna leaving a
     # contested body outline would otherwise join the outline's ring, which is no chain.
     contested = _thin_chains(
-        graphs.contested_blocks(image, log_odds, fixed, coarse, int(factor), float(gamma), float(beta), dy, dx)
+        for_pixels(graphs.contested_blocks, h * w)(image, log_odds, fixed, coarse, int(factor), float(gamma), float(beta), dy, dx)
         & ~near
     )
     if contested.any():

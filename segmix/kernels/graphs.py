@@ -325,7 +325,7 @@ def band_mask(fixed, coarse, near, factor, index, tree):
     return mask
 
 
-@njit(parallel=True, **_JIT)
+@parallel_kernel
 def contested_blocks(image, log_odds, fixed, coarse, factor, gamma, beta, dy, dx):
     """Coarse blocks holding a pixel whose own evidence could overturn the coarse label.
 
