@@ -182,6 +182,7 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_distributed_options(train)
     train.set_defaults(handler=_cmd_skin_train)
 
     apply = skin_sub.add_parser(
@@ -198,6 +199,7 @@ def _add_skin_parser(sub) -> None:
     _add_detector_options(apply)
     apply.add_argument("--workers", type=positive_int, default=None, help="decode/encode threads (default: cores, max 4)")
     apply.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_distributed_options(apply)
     apply.set_defaults(handler=_cmd_skin_apply)
 
     ev = skin_sub.add_parser(
@@ -234,6 +236,30 @@ def _add_detector_options(parser) -> None:
                         help="drop detected regions smaller than this fraction of the photo (default 0.001)")
 
 
+def _add_distributed_options(parser, unit: str = "") -> None:
+    """``--distributed [ADDRESS]`` and ``--n-workers N`` (see segmix.distributed)."""
+    parser.add_argument("--distributed", nargs="?", const="", default=None, metavar="ADDRESS",
+                        help="run on the Dask scheduler at ADDRESS (tcp://host:8786), or on a local cluster of "
+                             "worker processes without one" + (f"; one {unit}" if unit else "")
+                             + '; needs pip install "segmix[distributed]"')
+    parser.add_argument("--n-workers", type=positive_int, default=None, metavar="N",
+                        help="worker processes of the local cluster (default: one per core)")
+
+
+def _dask_client(args, threads: int | None = None):
+    """The Dask client of ``--distributed`` (a context manager); Dask is imported only here."""
+    from segmix.distributed.cluster import check_address, connect
+
+    address = check_address(args.distributed) if args.distributed else None
+    return connect(address, args.n_workers, threads, quiet=args.quiet)
+
+
+def _check_distributed(args) -> bool:
+    if args.n_workers is not None and args.distributed is None:
+        raise UserError("--n-workers sizes the local cluster of --distributed; give --distributed too")
+    return args.distributed is not None
+
+
 def _detector_settings(args):
     from segmix import skin_detect
 
@@ -257,15 +283,21 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     if not args.images and not args.uci:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     protect = [*args.uci]
-    counts = skin.ColorCounts.empty()
-    for path in args.uci:
-        counts = counts + skin.load_uci(path)
-    for images, masks in zip(args.images, args.masks):
-        bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
-        try:
-            counts = counts + skin.count_image_folder(images, masks, progress=bar)
-        finally:
-            bar.close()
+    if _check_distributed(args):
+        from segmix.distributed.skin_jobs import count_training_data
+
+        with _dask_client(args) as client:
+            counts = count_training_data(client, args.uci, args.images, args.masks, quiet=args.quiet)
+    else:
+        counts = skin.ColorCounts.empty()
+        for path in args.uci:
+            counts = counts + skin.load_uci(path)
+        for images, masks in zip(args.images, args.masks):
+            bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
+            try:
+                counts = counts + skin.count_image_folder(images, masks, progress=bar)
+            finally:
+                bar.close()
     if not args.quiet:
         print(f"training on {counts.n_skin:,} skin and {counts.n_non_skin:,} non-skin pixels "
               f"({counts.codes.size:,} distinct colours)", file=sys.stderr)
@@ -291,6 +323,12 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
 def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
 
+    if _check_distributed(args):
+        from segmix.distributed.skin_jobs import run_apply
+
+        with _dask_client(args, threads=args.workers) as client:
+            return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
+                             probability=args.probability, settings=_detector_settings(args), quiet=args.quiet)
     model = skin.load_skin_model(args.model)
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=_detector_settings(args), workers=args.workers,
@@ -354,6 +392,7 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--roi", nargs=2, type=positive_int, metavar=("FIRST", "LAST"),
                     help="score only frames FIRST..LAST (default: GT_DIR/../temporalROI.txt if present, else all)")
     bg.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_distributed_options(bg, unit="sequence (frame folder or video) per task, each to OUT/<name>/")
     bg.set_defaults(handler=_cmd_background)
 
 
@@ -376,6 +415,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
                                    ("--save-model", args.save_model, (".json",))):
         if path is not None and Path(path).suffix.lower() not in suffixes:
             raise UserError(f"{path}: unsupported extension for {option}; use {', '.join(suffixes)}")
+    if _check_distributed(args):
+        return _background_distributed(args)
     quiet = args.quiet or not sys.stderr.isatty()
     skipped = []
 
@@ -434,6 +475,27 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")
     return 1 if skipped else 0
+
+
+def _background_distributed(args: argparse.Namespace) -> int:
+    from segmix.background import BackgroundMixture
+    from segmix.distributed.background_jobs import run_background
+
+    for option, value in (("--groundtruth", args.groundtruth), ("--background-image", args.background_image),
+                          ("--save-model", args.save_model)):
+        if value is not None:
+            raise UserError(f"{option} belongs to one sequence; with --distributed give only --output-dir")
+    if args.output_dir is None:
+        raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
+    overrides = {k: v for k, v in (("learning_rate", args.learning_rate), ("n_components", args.components),
+                                   ("match_threshold", args.match_threshold), ("median_size", args.median_size),
+                                   ("detect_shadows", args.shadows)) if v is not None}
+    if args.model and args.components is not None:
+        raise UserError("--components cannot change a saved model's number of components")
+    BackgroundMixture(**overrides)  # a bad value is named before any work
+    with _dask_client(args) as client:
+        return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,
+                              quiet=args.quiet)
 
 
 # --------------------------------------------------------------------- open/quantize

@@ -57,9 +57,12 @@ __all__ = [
     "detect_skin",
     "evaluate_folder",
     "image_mask_pairs",
+    "images_source",
+    "labelled_codes",
     "load_mask",
     "load_skin_model",
     "load_uci",
+    "plan_batch",
     "train_skin_model",
 ]
 
@@ -280,11 +283,28 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             if progress:
                 progress(i, len(pairs))
     flush()
-    source = {"type": "images", "images": str(images_dir), "masks": str(masks_dir), "pairs": len(pairs),
-              "unmatched_images": len(unmatched)}
-    counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:], [source])
-    source["skin_pixels"], source["non_skin_pixels"] = counts.n_skin, counts.n_non_skin
+    counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
+    counts.sources = [images_source(images_dir, masks_dir, len(pairs), len(unmatched), counts.n_skin, counts.n_non_skin)]
     return counts
+
+
+def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels: int,
+                  non_skin_pixels: int) -> dict[str, Any]:
+    """The ``ColorCounts.sources`` entry of one images/masks folder pair (stored in the model)."""
+    return {"type": "images", "images": str(images_dir), "masks": str(masks_dir), "pairs": int(pairs),
+            "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
+
+
+def labelled_codes(image_path, mask_path) -> np.ndarray:
+    """Codes of the labelled pixels of one photo and its mask: (M,) int64, ``r << 16 | g << 8 | b``
+    for skin and the same with bit 24 set (``+ N_CODES``) for non-skin; ignored pixels left out.
+
+    Raises
+    ------
+    ImageLoadError, ValueError, OSError
+        Naming the file that cannot be read or does not fit.
+    """
+    return _labelled_codes((Path(image_path), Path(mask_path)))
 
 
 # ------------------------------------------------------------------------- training
@@ -731,15 +751,23 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     return written
 
 
-def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
-                probability: bool = False, settings=None, workers: int | None = None,
-                quiet: bool = False, stream=None) -> int:
-    """Apply ``model`` to files and folders; returns the exit status (0, or 1 if any failed).
+def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path], bool]]:
+    """The photos of a ``skin apply`` batch, checked before any work.
 
-    Each unreadable or failing file gets one line on ``stream`` (stderr) and is skipped.
-    Files are decoded and encoded in a thread pool; scoring runs one image at a time.
+    Lists the photos (files and folders, see :func:`list_images`), creates ``output_dir``
+    and refuses two photos that would write the same output.
+
+    Returns
+    -------
+    files : list of Path
+    clashes : callable(Path) -> bool
+        True for an output path that is one of the inputs (same path or same file).
+
+    Raises
+    ------
+    ValueError
+        No photos, ``output_dir`` is a file, or two photos share a stem.
     """
-    stream = stream or sys.stderr
     files = list_images(inputs)
     if not files:
         raise ValueError("no input images found")
@@ -771,6 +799,20 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         if f.stem in seen and seen[f.stem] != f:
             raise ValueError(f"{f} and {seen[f.stem]} would write the same output {f.stem}_skin.png")
         seen[f.stem] = f
+    return files, clashes
+
+
+def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
+                probability: bool = False, settings=None, workers: int | None = None,
+                quiet: bool = False, stream=None) -> int:
+    """Apply ``model`` to files and folders; returns the exit status (0, or 1 if any failed).
+
+    Each unreadable or failing file gets one line on ``stream`` (stderr) and is skipped.
+    Files are decoded and encoded in a thread pool; scoring runs one image at a time.
+    """
+    stream = stream or sys.stderr
+    files, clashes = plan_batch(inputs, output_dir)
+    output_dir = Path(output_dir)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1]; got {threshold}")
 

@@ -97,7 +97,9 @@ LAYERS = {
     **{name: SUPPORT for name in SUPPORT},
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
-    "cli": {"kernels", "gui"} | SUPPORT | MODELS | WORKFLOWS,
+    # runs workflows on a Dask cluster; only the command line uses it
+    "distributed": SUPPORT | MODELS | WORKFLOWS,
+    "cli": {"kernels", "gui", "distributed"} | SUPPORT | MODELS | WORKFLOWS,
     "__main__": {"cli"},
 }
 

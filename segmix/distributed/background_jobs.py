@@ -1,0 +1,181 @@
+"""``segmix background`` over several sequences on a Dask cluster: one sequence per task.
+
+A sequence is inherently sequential (each frame updates the model the next one is judged
+by), so the unit of work is a whole video or frame folder. Its masks are written to
+``OUT/.<name>.partial/`` and the folder is renamed to ``OUT/<name>/`` when the sequence is
+done: ``OUT/<name>/`` exists only complete, and a rerun with the same settings skips it.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from segmix.distributed.cluster import describe_exception, file_digest, record_run, run_tasks, runs_match, worker_cached
+
+__all__ = ["BackgroundJob", "run_background", "run_sequences"]
+
+RECORD = ".segmix-background.json"
+# Numba's default threading layer aborts when two threads of a process launch parallel
+# kernels at once: a worker with several threads runs one sequence at a time (the kernels
+# themselves use the worker's cores).
+_SEQUENCE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class BackgroundJob:
+    """What every sequence task needs: the output folder, parameter overrides, the starting
+    model file (None: an empty model) with its SHA-256, and whether complete outputs stay."""
+
+    output_dir: str
+    overrides: dict
+    model_path: str | None
+    model_digest: str | None
+    reuse: bool
+
+
+def sequence_name(source) -> str:
+    """The output subfolder of a sequence: a folder's name, a video's stem."""
+    path = Path(source)
+    return path.name if path.is_dir() else path.stem
+
+
+def _fresh_model(job: BackgroundJob):
+    from segmix.background import BackgroundMixture, load_background_model
+
+    if job.model_path is None:
+        model = BackgroundMixture()
+    else:
+        def load():
+            if file_digest(job.model_path) != job.model_digest:
+                raise ValueError(f"{job.model_path}: this worker's model file differs from the client's "
+                                 "(inputs must be on storage every host shares)")
+            return load_background_model(job.model_path)
+
+        model = copy.deepcopy(worker_cached(("background model", job.model_path, job.model_digest), load))
+    for name, value in job.overrides.items():
+        setattr(model, name, value)
+    model._params()
+    return model
+
+
+def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str, int, list[str]]]:
+    """Task: run a background model over each sequence (video or frame folder) in turn.
+
+    Returns
+    -------
+    list of (source, outcome, frames, messages): outcome "written", "complete" or "failed";
+    messages are the skipped frames' lines, or the failure's.
+    """
+    from segmix.background_run import run_sequence
+    from segmix.frames import FrameSequence
+
+    out = Path(job.output_dir)
+    results = []
+    for source in sources:
+        name = sequence_name(source)
+        final, partial = out / name, out / f".{name}.partial"
+        if job.reuse and final.is_dir():
+            results.append((source, "complete", 0, []))
+            continue
+        shutil.rmtree(partial, ignore_errors=True)  # an earlier attempt's, cut short
+        skipped: list[str] = []
+        try:
+            with _SEQUENCE_LOCK:
+                sequence = FrameSequence(source, on_skip=skipped.append)
+                result = run_sequence(sequence, _fresh_model(job), partial)
+            if final.exists():
+                shutil.rmtree(final)  # an earlier run's, with other settings
+            os.rename(partial, final)
+            results.append((source, "written", result.frames, skipped))
+        except (ValueError, OSError) as exc:  # FrameError is a ValueError and names the file
+            shutil.rmtree(partial, ignore_errors=True)
+            text = str(exc)
+            results.append((source, "failed", 0, [text if source in text else f"{source}: {text}"]))
+    return results
+
+
+def run_background(client, inputs, output_dir, *, overrides: dict, model_path=None, quiet=False, stream=None,
+                   out_stream=None) -> int:
+    """``segmix background`` over several sequences on the cluster; returns the exit status.
+
+    Parameters
+    ----------
+    inputs : paths of frame folders or videos, one sequence each
+    output_dir : folder receiving ``<name>/<frame stem>.png`` per sequence
+    overrides : {BackgroundMixture parameter: value}
+    model_path : starting model (JSON) for every sequence, optional
+
+    Returns
+    -------
+    int
+        0, or 1 when a sequence failed or frames were skipped.
+
+    Raises
+    ------
+    ValueError
+        Before any task: inputs that are not folders or videos, two with the same name, an
+        output folder that is or holds an input.
+    """
+    from segmix.frames import IMAGE_SUFFIXES
+
+    stream = stream or sys.stderr
+    out_stream = out_stream or sys.stdout
+    out = Path(output_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder")
+    sources, names = [], {}
+    for item in inputs:
+        path = Path(item)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or folder")
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+            raise ValueError(f"{path}: with --distributed every input is a sequence (a frame folder or a video), "
+                             "not a single frame")
+        name = sequence_name(path)
+        if name in names:
+            raise ValueError(f"{path} and {names[name]} would both write {out / name}; rename one")
+        names[name] = path
+        resolved = path.resolve()
+        for target in (out / name, out / f".{name}.partial"):
+            if target == resolved or target in resolved.parents:
+                raise ValueError(f"{target}: the output of {path} would replace an input; choose another --output-dir")
+        sources.append(str(resolved))
+    out.mkdir(parents=True, exist_ok=True)
+    digest = None
+    if model_path is not None:
+        from segmix.background import load_background_model
+
+        load_background_model(model_path)  # a bad file stops the run here, not in every task
+        model_path = str(Path(model_path).resolve())
+        digest = file_digest(model_path)
+    key = {"model_sha256": digest, "overrides": overrides}
+    reuse = runs_match(out, RECORD, key)
+    job = BackgroundJob(str(out), dict(overrides), model_path, digest, reuse)
+    batches = [[s] for s in sources]
+    results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
+                        quiet=quiet, stream=stream)
+    written = complete = frames = 0
+    failed, lines = 0, []
+    for batch, result in zip(batches, results):
+        if isinstance(result, BaseException):
+            failed += len(batch)
+            lines.extend(f"{s}: {describe_exception(result)}" for s in batch)
+            continue
+        for source, outcome, n_frames, messages in result:
+            lines.extend(messages)
+            failed += outcome == "failed"
+            written += outcome == "written"
+            complete += outcome == "complete"
+            frames += n_frames
+    record_run(out, RECORD, key)
+    for line in lines:
+        stream.write(f"segmix background: {line}\n")
+    print(f"background on Dask: {len(sources)} sequences to {out}, {written} written ({frames} frames), "
+          f"{complete} already complete, {failed} failed", file=out_stream)
+    return 1 if lines else 0

@@ -1,0 +1,283 @@
+"""Dask plumbing shared by the distributed jobs: connect, run tasks, cache per worker, rerun.
+
+A job is a list of tasks, each a module-level function of this package called with a small
+job description (paths and settings, never arrays or models) and a batch of inputs (paths).
+Workers read inputs and model files from storage that every host sees under the same path.
+
+Idempotence: every task first removes what an earlier attempt of itself may have left (the
+temporary files of :func:`segmix.io.atomic_write`, a partial folder), skips outputs that are
+complete, and writes the rest atomically; so a task may run twice (a worker died, the run was
+interrupted) without harm. A run record (JSON in the output folder, written when a run
+ends) says which model and settings made the outputs there; a rerun with other settings
+redoes everything instead of keeping outputs made another way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["check_address", "connect", "dashboard_link", "describe_exception", "file_digest", "record_run",
+           "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match", "worker_cached"]
+
+INSTALL_HINT = 'pip install "segmix[distributed]"'
+# Seconds to wait for a remote scheduler and for its first worker (a scheduler without
+# workers would otherwise keep the run waiting for ever).
+CONNECT_TIMEOUT = 30
+WORKER_TIMEOUT = 120
+_HOST_PORT = re.compile(r"[\w.\-]+:\d+|\[[0-9A-Fa-f:.]+\]:\d+")
+
+
+def check_address(text: str) -> str:
+    """``text`` if it looks like a scheduler address (``tcp://host:8786``, ``host:8786``).
+
+    Raises
+    ------
+    ValueError
+        Otherwise; says so when ``text`` is an existing path (``--distributed`` placed
+        before the inputs takes the first input as its address).
+    """
+    if "://" in text or _HOST_PORT.fullmatch(text):
+        return text
+    hint = ""
+    if Path(text).exists():
+        hint = "; it is a file or folder: write --distributed after the inputs, or --distributed=ADDRESS"
+    raise ValueError(f"--distributed {text}: not a scheduler address such as tcp://host:8786{hint}")
+
+
+def _dask():
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ValueError(f"--distributed needs Dask, an optional dependency: {INSTALL_HINT}") from None
+    import distributed
+
+    return distributed
+
+
+@contextlib.contextmanager
+def connect(address: str | None = None, n_workers: int | None = None, threads_per_worker: int | None = None,
+            quiet: bool = False, stream=None) -> Iterator[Any]:
+    """A Dask client: on the scheduler at ``address``, or on a local cluster started here.
+
+    Parameters
+    ----------
+    address : str, optional
+        Scheduler address; None starts a ``LocalCluster`` of worker processes that is shut
+        down when the block ends.
+    n_workers : int, optional
+        Local worker processes (default: one per core). Not with ``address``.
+    threads_per_worker : int, optional
+        Threads of each local worker process (default 1). Not with ``address``.
+    quiet : bool
+        No line about the cluster and its dashboard on ``stream`` (stderr).
+
+    Yields
+    ------
+    distributed.Client
+
+    Raises
+    ------
+    ValueError
+        Dask is not installed, or worker options are given with an address.
+    OSError
+        The scheduler cannot be reached, or no worker joined it in time.
+    """
+    distributed = _dask()
+    stream = stream or sys.stderr
+    with contextlib.ExitStack() as stack:
+        if address:
+            if n_workers is not None or threads_per_worker is not None:
+                raise ValueError("--n-workers and --workers size a local cluster; with a scheduler address, "
+                                 "start the workers with `dask worker ADDRESS --nworkers N --nthreads T`")
+            client = stack.enter_context(distributed.Client(address, timeout=f"{CONNECT_TIMEOUT}s"))
+            try:
+                client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
+            except TimeoutError:
+                raise TimeoutError(f"no Dask worker joined the scheduler at {address} within {WORKER_TIMEOUT} s") from None
+        else:
+            n = n_workers or os.cpu_count() or 1
+            threads = threads_per_worker or 1
+            # Numba's parallel kernels in each worker share the cores with the other workers.
+            numba_threads = max(1, (os.cpu_count() or 1) // n)
+            # Without bokeh the dashboard would only be a page asking to install it.
+            dashboard = ":0" if importlib.util.find_spec("bokeh") is not None else None
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=dashboard,
+                silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
+            client = stack.enter_context(distributed.Client(cluster))
+        if not quiet:
+            workers = client.nthreads()
+            threads = sum(workers.values())
+            where = address or "a local cluster"
+            print(f"segmix: Dask on {where}: {len(workers)} workers, {threads} threads", file=stream)
+            link = dashboard_link(client)
+            if link:
+                print(f"segmix: Dask dashboard: {link}", file=stream)
+        yield client
+
+
+def dashboard_link(client) -> str | None:
+    """The dashboard's address when the scheduler runs one (it needs bokeh), else None."""
+    services = client.scheduler_info().get("services", {})
+    return client.dashboard_link if "dashboard" in services else None
+
+
+def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, description: str, unit: str,
+              quiet: bool = False, stream=None) -> list:
+    """Run ``function(job, batch)`` for every batch on the cluster, with a progress bar.
+
+    Parameters
+    ----------
+    function : module-level callable (shipped by reference; every worker imports segmix)
+    job : small picklable description shared by every task
+    batches : sequences of inputs; the bar advances by ``len(batch)`` as each task completes
+
+    Returns
+    -------
+    list
+        Per batch, in order: the task's return value, or the exception that ended it (a
+        bug, or ``KilledWorker`` when it killed its worker repeatedly); the other tasks
+        still run to the end.
+    """
+    from segmix.skin import progress_bar
+
+    futures = {client.submit(function, job, list(batch), pure=False): i for i, batch in enumerate(batches)}
+    total = sum(len(b) for b in batches)
+    results: list = [None] * len(batches)
+    bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
+    done = 0
+    try:
+        for future in _dask().as_completed(futures):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except Exception as exc:  # noqa: BLE001  a task's own failure, reported with its inputs
+                results[i] = exc
+            done += len(batches[i])
+            bar(done, total)
+    finally:
+        bar.close()
+        client.cancel(list(futures))  # interrupted: stop what is still queued
+    return results
+
+
+def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], merge: Callable, *,
+                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None):
+    """Map ``function(job, batch)`` over the batches and combine the results pairwise with
+    ``merge(a, b)`` on the workers, as they complete (a tree: the client receives one result).
+
+    ``merge`` must be associative and commutative (results arrive in any order). The bar
+    advances by ``sizes[i]`` when batch i is done.
+
+    Raises
+    ------
+    RuntimeError
+        A task ended with an exception (a bug, or its worker died repeatedly); the inputs
+        of its batch are named.
+    """
+    from segmix.skin import progress_bar
+
+    dask = _dask()
+    maps = {client.submit(function, job, list(batch), pure=False): i for i, batch in enumerate(batches)}
+    pending = dask.as_completed(list(maps))
+    merges = []
+    total, done = sum(sizes), 0
+    bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
+    waiting = None
+    try:
+        for future in pending:
+            if future.status != "finished":
+                where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
+                raise RuntimeError(f"{where} failed: {describe_exception(future.exception())}")
+            if future in maps:
+                done += sizes[maps[future]]
+                bar(done, total)
+            if waiting is None:
+                waiting = future
+            else:
+                merged = client.submit(merge, waiting, future, pure=False)
+                merges.append(merged)
+                pending.add(merged)
+                waiting = None
+        return waiting.result() if waiting is not None else None
+    finally:
+        bar.close()
+        client.cancel(list(maps) + merges)
+
+
+def describe_exception(exc: BaseException) -> str:
+    """One line for a task that ended with an exception."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return "its worker died every time it ran it (out of memory, or a crash)"
+    return f"{name}: {text}" if text else name
+
+
+# -------------------------------------------------------------------- on the workers
+_CACHE: dict = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def worker_cached(key, load: Callable[[], Any]):
+    """``load()`` once per worker process and ``key`` (models: read once, not per task)."""
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = load()
+        return _CACHE[key]
+
+
+def file_digest(path) -> str:
+    """SHA-256 of a file (hex): the client names a model by it, workers check theirs."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def remove_leftovers(output: Path) -> None:
+    """Delete the temporary files that an interrupted :func:`segmix.io.atomic_write` of
+    ``output`` left (``.<name>.<random>.tmp`` next to it)."""
+    for stale in output.parent.glob(f".{glob_escape(output.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+# -------------------------------------------------------------------- the run record
+def runs_match(folder: Path, record_name: str, key: dict) -> bool:
+    """Whether the outputs in ``folder`` were made by a finished run with settings ``key``.
+
+    When they were not, the record is removed now (so an interrupted run leaves none) and
+    :func:`record_run` writes the new one when this run ends.
+    """
+    record = Path(folder) / record_name
+    try:
+        same = json.loads(record.read_text(encoding="utf-8")) == json.loads(json.dumps(key))
+    except (OSError, ValueError):
+        same = False
+    if not same:
+        with contextlib.suppress(FileNotFoundError):
+            record.unlink()
+    return same
+
+
+def record_run(folder: Path, record_name: str, key: dict) -> None:
+    from segmix.io import write_json_atomic
+
+    write_json_atomic(Path(folder) / record_name, key)

@@ -1,0 +1,293 @@
+"""``segmix skin apply`` and ``segmix skin train`` on a Dask cluster.
+
+Apply: a task detects skin in a few photos, reading them by path on its worker, with the
+model file read once per worker (checked against the client's copy by SHA-256) and written
+by :func:`segmix.skin.apply_one`, so the files equal those of the single-process command
+byte for byte. A photo whose outputs are complete is skipped when the folder's run record
+shows the same model and settings.
+
+Train (map-reduce): a task turns a shard of labelled photos (or one UCI file) into colour
+counts, the sufficient statistics of :func:`segmix.skin.train_skin_model`; the workers sum
+them pairwise (a tree, so the client receives one table), and EM runs once, on the client,
+on the same counts that the single-machine command builds: integer sums in any order give
+the same table, so the trained model is the same bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from segmix import skin
+from segmix.distributed.cluster import (describe_exception, file_digest, record_run, reduce_tasks, remove_leftovers,
+                                        run_tasks, runs_match, worker_cached)
+
+__all__ = ["ApplyJob", "apply_photos", "count_shard", "count_training_data", "run_apply"]
+
+RECORD = ".segmix-skin-apply.json"
+#: Photos per apply task at most: a photo takes 20-70 ms on the development sets, and a few
+#: of them per task keep the scheduler's per-task cost (about a millisecond) out of sight.
+PHOTOS_PER_TASK = 8
+#: Labelled photos per counting task at most.
+PAIRS_PER_SHARD = 32
+#: Above this many labelled pixels a shard is counted with one bincount over all 2**25
+#: (code, class) cells (256 MB) rather than by sorting its codes.
+DENSE_COUNT_PIXELS = 1 << 22
+#: Tasks per worker thread aimed at, so that a slow task does not leave the others idle.
+TASKS_PER_THREAD = 4
+
+
+def _total_threads(client) -> int:
+    return max(1, sum(client.nthreads().values()))
+
+
+def _batches(items: list, client, most: int) -> list[list]:
+    if not items:
+        return []
+    size = max(1, min(most, math.ceil(len(items) / (TASKS_PER_THREAD * _total_threads(client)))))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+# ------------------------------------------------------------------------------ apply
+@dataclass(frozen=True)
+class ApplyJob:
+    """What every apply task needs besides its photos (small: pickled into each task).
+
+    model_path is None for the built-in model (each worker finds its own copy);
+    model_digest is the SHA-256 of the client's model file.
+    """
+
+    model_path: str | None
+    model_digest: str
+    output_dir: str
+    threshold: float | None
+    probability: bool
+    settings: Any
+    reuse: bool
+
+
+def _worker_model(job: ApplyJob):
+    def load():
+        path = skin.builtin_model_path() if job.model_path is None else Path(job.model_path)
+        if file_digest(path) != job.model_digest:
+            raise ValueError(f"{path}: this worker's model file differs from the client's "
+                             "(inputs must be on storage every host shares, and segmix the same version)")
+        model = skin.load_skin_model(job.model_path)
+        return model, (None if model.features.uses_position else skin.PosteriorCache(model))
+
+    return worker_cached(("skin model", job.model_path, job.model_digest), load)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return True  # in doubt, do not delete
+
+
+def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str | None]]:
+    """Task: detect skin in ``photos`` (paths) and write their masks.
+
+    Returns
+    -------
+    list of (photo, outcome, message): outcome "written", "complete" (skipped) or "failed"
+    with a one-line message naming the photo.
+    """
+    model, cache = _worker_model(job)
+    out = Path(job.output_dir)
+    results = []
+    for photo in photos:
+        path = Path(photo)
+        outputs = skin.apply_outputs(path, out)[: 2 if job.probability else 1]
+        for output in outputs:
+            remove_leftovers(output)  # an earlier attempt of this task died while writing
+        if job.reuse and all(o.is_file() for o in outputs):
+            results.append((photo, "complete", None))
+            continue
+        try:
+            skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache)
+            results.append((photo, "written", None))
+        except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
+            for output in outputs:  # a mask made with other settings would pass as complete later
+                if not _same_file(output, path):
+                    output.unlink(missing_ok=True)
+            text = str(exc)
+            results.append((photo, "failed", text if photo in text else f"{photo}: {text}"))
+    return results
+
+
+def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probability=False, settings=None,
+              quiet=False, stream=None, out_stream=None) -> int:
+    """``segmix skin apply`` on the cluster behind ``client``; returns the exit status.
+
+    Parameters as :func:`segmix.skin.apply_batch`; ``model_path`` None is the built-in model.
+    Prints one line per failed photo and a summary; complete outputs of an earlier run with
+    the same model and settings are kept.
+
+    Returns
+    -------
+    int
+        0, or 1 when some photo failed.
+
+    Raises
+    ------
+    ValueError, OSError
+        Before any task: no photos, a bad output folder or model file.
+    """
+    from segmix import skin_detect
+
+    stream = stream or sys.stderr
+    out_stream = out_stream or sys.stdout
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    files, clashes = skin.plan_batch(inputs, output_dir)
+    out = Path(output_dir).resolve()
+    skin.load_skin_model(model_path)  # a bad model file stops the run here, not in every task
+    digest = file_digest(skin.builtin_model_path() if model_path is None else model_path)
+    key = {"model_sha256": digest, "threshold": threshold, "probability": bool(probability),
+           "settings": asdict(settings)}
+    reuse = runs_match(out, RECORD, key)
+    failures, todo = [], []
+    for f in files:
+        outputs = skin.apply_outputs(f, out)[: 2 if probability else 1]
+        clash = next((o for o in outputs if clashes(o)), None)
+        if clash is not None:
+            failures.append(f"{clash}: refusing to overwrite an input file")
+        else:
+            todo.append(str(f.resolve()))
+    job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
+                   threshold, bool(probability), settings, reuse)
+    batches = _batches(todo, client, PHOTOS_PER_TASK)
+    results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
+                        stream=stream)
+    counts = {"written": 0, "complete": 0}
+    for batch, result in zip(batches, results):
+        if isinstance(result, BaseException):
+            failures.extend(f"{photo}: {describe_exception(result)}" for photo in batch)
+            continue
+        for photo, outcome, message in result:
+            if outcome == "failed":
+                failures.append(message)
+            else:
+                counts[outcome] += 1
+    record_run(out, RECORD, key)
+    for message in failures:
+        stream.write(f"segmix skin apply: skipped {message}\n")
+    print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "
+          f"complete, {len(failures)} failed", file=out_stream)
+    if failures:
+        stream.write(f"segmix skin apply: {len(failures)} of {len(files)} files failed\n")
+        return 1
+    return 0
+
+
+# ------------------------------------------------------------------------------ train
+@dataclass
+class PartialCounts:
+    """Colour counts of some shards: the counts, the labelled pixels per images folder
+    ({folder index: [skin, non-skin]}), the UCI sources by index, and failed photos."""
+
+    counts: skin.ColorCounts
+    pixels: dict[int, list[int]] = field(default_factory=dict)
+    uci_sources: dict[int, dict] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def _counts_of_codes(codes: np.ndarray) -> skin.ColorCounts:
+    """Codes from :func:`segmix.skin.labelled_codes` (bit 24 = non-skin) -> ColorCounts."""
+    if codes.size > DENSE_COUNT_PIXELS:
+        dense = np.bincount(codes, minlength=2 * skin.N_CODES)
+        return skin.ColorCounts.from_dense(dense[:skin.N_CODES], dense[skin.N_CODES:])
+    values, n = np.unique(codes, return_counts=True)
+    n = n.astype(np.int64)
+    is_skin = values < skin.N_CODES
+    zeros = np.zeros
+    skin_part = skin.ColorCounts(values[is_skin], n[is_skin], zeros(int(is_skin.sum()), np.int64))
+    non_part = skin.ColorCounts(values[~is_skin] - skin.N_CODES, zeros(int((~is_skin).sum()), np.int64), n[~is_skin])
+    return skin_part + non_part
+
+
+def count_shard(job, items: list[tuple]) -> PartialCounts:
+    """Task: colour counts of a shard: ``("pairs", folder index, [(image, mask), ...])`` or
+    ``("uci", index, path)`` items. A photo that cannot be read is listed, not counted."""
+    part = PartialCounts(skin.ColorCounts.empty())
+    for item in items:
+        if item[0] == "uci":
+            _, index, path = item
+            try:
+                counts = skin.load_uci(path)
+            except (ValueError, OSError) as exc:
+                part.failures.append(str(exc))
+                continue
+            part.uci_sources[index] = counts.sources[0]
+            part.counts = part.counts + skin.ColorCounts(counts.codes, counts.skin, counts.non_skin)
+            continue
+        _, folder, pairs = item
+        codes = []
+        for image, mask in pairs:
+            try:
+                codes.append(skin.labelled_codes(image, mask))
+            except (ValueError, OSError) as exc:
+                text = str(exc)
+                part.failures.append(text if image in text or mask in text else f"{image}: {text}")
+        counts = _counts_of_codes(np.concatenate(codes)) if codes else skin.ColorCounts.empty()
+        totals = part.pixels.setdefault(folder, [0, 0])
+        totals[0] += counts.n_skin
+        totals[1] += counts.n_non_skin
+        part.counts = part.counts + counts
+    return part
+
+
+def merge_counts(a: PartialCounts, b: PartialCounts) -> PartialCounts:
+    """Task: the sum of two partial counts."""
+    pixels = {k: list(v) for k, v in a.pixels.items()}
+    for k, (s, n) in b.pixels.items():
+        totals = pixels.setdefault(k, [0, 0])
+        totals[0] += s
+        totals[1] += n
+    return PartialCounts(a.counts + b.counts, pixels, {**a.uci_sources, **b.uci_sources}, a.failures + b.failures)
+
+
+def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet=False, stream=None) -> skin.ColorCounts:
+    """The colour counts of ``segmix skin train``'s sources, counted on the cluster.
+
+    Equal to the single-process counts (UCI files, then images/masks folder pairs, with the
+    same ``sources`` entries), so :func:`segmix.skin.train_skin_model` gives the same model.
+
+    Raises
+    ------
+    ValueError
+        Missing folders, no pairs, or photos that could not be read (each named on
+        ``stream`` first): a model trained on less than was asked for is not written.
+    """
+    stream = stream or sys.stderr
+    items, folders = [], []
+    for index, path in enumerate(uci_files):
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"{path}: UCI skin data file not found")
+        items.append([("uci", index, str(Path(path).resolve()))])
+    for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
+        pairs, unmatched = skin.image_mask_pairs(images, masks)
+        folders.append((images, masks, len(pairs), len(unmatched)))
+        resolved = [(str(i.resolve()), str(m.resolve())) for i, m in pairs]
+        items.extend([("pairs", folder, shard)] for shard in _batches(resolved, client, PAIRS_PER_SHARD))
+    if not items:
+        raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
+    sizes = [len(item[0][2]) if item[0][0] == "pairs" else 1 for item in items]
+    total = reduce_tasks(client, count_shard, None, items, merge_counts, sizes=sizes, description="counting",
+                         unit="photo", quiet=quiet, stream=stream)
+    if total.failures:
+        for message in total.failures:
+            stream.write(f"segmix skin train: {message}\n")
+        n_inputs = len(uci_files) + sum(f[2] for f in folders)
+        raise ValueError(f"{len(total.failures)} of {n_inputs} training inputs could not be read; no model written")
+    sources = [total.uci_sources[i] for i in range(len(uci_files))]
+    for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
+        skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])
+        sources.append(skin.images_source(images, masks, n_pairs, n_unmatched, skin_pixels, non_skin_pixels))
+    counts = total.counts
+    return skin.ColorCounts(counts.codes, counts.skin, counts.non_skin, sources)

@@ -1,0 +1,246 @@
+"""``--distributed``: skin apply, skin train and background on a 2-process Dask LocalCluster,
+compared file for file with the single-process commands; bad inputs, reruns, a killed worker.
+
+One cluster serves the whole module (starting one costs seconds); the commands connect to
+it by address, as they would to a real scheduler.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("distributed")
+
+from segmix import skin  # noqa: E402
+from segmix.cli import main  # noqa: E402
+from segmix.distributed import skin_jobs  # noqa: E402
+from segmix.distributed.cluster import connect  # noqa: E402
+
+SKIN_RGB = (200, 140, 120)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with connect(None, n_workers=2, threads_per_worker=1, quiet=True) as client:
+        client.wait_for_workers(2, timeout=120)
+        yield client
+
+
+@pytest.fixture(scope="module")
+def address(client):
+    return client.scheduler.address
+
+
+def _photo(rng, h=30, w=40):
+    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    image[:, : w // 2] = np.clip(rng.normal(SKIN_RGB, 6, (h, w // 2, 3)), 0, 255).astype(np.uint8)
+    mask = np.zeros((h, w), np.uint8)
+    mask[:, : w // 2] = 255
+    mask[0] = 128  # ignored row
+    return image, mask
+
+
+def _labelled_folder(root: Path, n: int, seed: int) -> tuple[Path, Path]:
+    rng = np.random.default_rng(seed)
+    images, masks = root / "images", root / "masks"
+    images.mkdir(parents=True)
+    masks.mkdir()
+    for i in range(n):
+        image, mask = _photo(rng)
+        Image.fromarray(image).save(images / f"p{i}.png")
+        Image.fromarray(mask).save(masks / f"p{i}.png")
+    return images, masks
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("photos")
+    rng = np.random.default_rng(1)
+    for i in range(7):
+        Image.fromarray(_photo(rng, 48, 64)[0]).save(folder / f"photo{i}.jpg" if i % 2 else folder / f"photo{i}.png")
+    return folder
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every output file's bytes (the run record and nothing else left out)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != skin_jobs.RECORD}
+
+
+def test_apply_equals_local_apply_file_for_file(address, photos, tmp_path, capsys):
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "local"), "--probability",
+                 "--quiet"]) == 0
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "dask"), "--probability",
+                 "--quiet", "--distributed", address]) == 0
+    local, dask = _files(tmp_path / "local"), _files(tmp_path / "dask")
+    assert len(local) == 14 and local.keys() == dask.keys()
+    assert all(local[name] == dask[name] for name in local)
+    assert "7 photos, 7 written, 0 already complete, 0 failed" in capsys.readouterr().out
+
+
+def test_corrupt_photo_is_reported_and_the_others_finish(address, photos, tmp_path, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for p in photos.iterdir():
+        (inputs / p.name).write_bytes(p.read_bytes())
+    (inputs / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    status = main(["skin", "apply", str(inputs), "--output-dir", str(tmp_path / "out"), "--quiet",
+                   "--distributed", address])
+    out, err = capsys.readouterr()
+    assert status == 1
+    lines = [line for line in err.splitlines() if "broken.jpg" in line]
+    assert len(lines) == 1 and lines[0].startswith("segmix skin apply: skipped")
+    assert "1 of 8 files failed" in err and "7 written" in out
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == sorted(f"{p.stem}_skin.png" for p in photos.iterdir())
+
+
+def test_rerun_recreates_exactly_the_deleted_outputs(address, photos, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["skin", "apply", str(photos), "--output-dir", str(out), "--quiet", "--distributed", address]
+    assert main(argv) == 0
+    first = _files(out)
+    deleted = ["photo2_skin.png", "photo5_skin.png"]
+    for name in deleted:
+        (out / name).unlink()
+    (out / ".photo3_skin.png.x1y2z3.tmp").write_bytes(b"half")  # what a killed writer leaves
+    kept = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*.png")}
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert "2 written, 5 already complete" in capsys.readouterr().out
+    assert _files(out) == first
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*.png") if p.name in kept} == kept
+    assert not list(out.glob(".*.tmp"))
+    # other settings: nothing made with the old ones is kept
+    assert main([*argv, "--threshold", "0.9"]) == 0
+    assert "7 written, 0 already complete" in capsys.readouterr().out
+
+
+def test_training_equals_local_training_bit_for_bit(address, tmp_path, capsys):
+    first = _labelled_folder(tmp_path / "a", 6, seed=2)
+    second = _labelled_folder(tmp_path / "b", 3, seed=3)
+    uci = tmp_path / "uci.txt"
+    uci.write_text("120\t140\t200\t1\n30\t200\t20\t2\n30\t200\t20\t2\n")
+    data = ["--uci", str(uci), "--images", str(first[0]), "--masks", str(first[1]),
+            "--images", str(second[0]), "--masks", str(second[1]), "--components", "2", "--quiet", "--seed", "3"]
+    assert main(["skin", "train", *data, "-o", str(tmp_path / "local.json")]) == 0
+    assert main(["skin", "train", *data, "-o", str(tmp_path / "dask.json"), "--distributed", address]) == 0
+    assert (tmp_path / "local.json").read_bytes() == (tmp_path / "dask.json").read_bytes()
+
+
+def test_training_with_an_unreadable_photo_names_it_and_writes_no_model(address, tmp_path, capsys):
+    images, masks = _labelled_folder(tmp_path, 4, seed=4)
+    (images / "p1.png").write_bytes(b"not a png")
+    status = main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json"),
+                   "--quiet", "--distributed", address])
+    err = capsys.readouterr().err
+    assert status == 2 and not (tmp_path / "m.json").exists()
+    assert [line for line in err.splitlines() if "p1.png" in line] and "1 of 4 training inputs" in err
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_shard_counts_equal_a_plain_count(monkeypatch, dense):
+    monkeypatch.setattr(skin_jobs, "DENSE_COUNT_PIXELS", 0 if dense else 1 << 22)
+    rng = np.random.default_rng(5)
+    codes = np.concatenate([rng.integers(0, 50, 300), skin.N_CODES + rng.integers(30, 80, 200)]).astype(np.int64)
+    counts = skin_jobs._counts_of_codes(codes)
+    expected_skin = {c: int((codes == c).sum()) for c in range(80)}
+    expected_non = {c: int((codes == c + skin.N_CODES).sum()) for c in range(80)}
+    got_skin = dict(zip(counts.codes.tolist(), counts.skin.tolist()))
+    got_non = dict(zip(counts.codes.tolist(), counts.non_skin.tolist()))
+    assert counts.codes.tolist() == sorted(c for c in range(80) if expected_skin[c] or expected_non[c])
+    assert all(got_skin[c] == expected_skin[c] and got_non[c] == expected_non[c] for c in counts.codes.tolist())
+    assert counts.skin.dtype == counts.non_skin.dtype == counts.codes.dtype == np.int64
+
+
+def _frames(folder: Path, seed: int, n: int = 12) -> Path:
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True)
+    for t in range(n):
+        frame = np.full((24, 32, 3), 90, np.float64) + rng.normal(0, 2, (24, 32, 3))
+        if t > 6:
+            frame[6:14, 2 * t:2 * t + 8] = (250, 250, 30)
+        Image.fromarray(np.clip(np.rint(frame), 0, 255).astype(np.uint8)).save(folder / f"in{t:04d}.png")
+    return folder
+
+
+def test_background_sequences_equal_local_runs(address, tmp_path, capsys):
+    cams = [_frames(tmp_path / "cams" / name, seed) for name, seed in (("cam1", 1), ("cam2", 2))]
+    empty = tmp_path / "cams" / "cam3"
+    empty.mkdir()
+    for cam in cams:
+        assert main(["background", str(cam), "--output-dir", str(tmp_path / "local" / cam.name), "--quiet",
+                     "--learning-rate", "0.05"]) == 0
+    argv = ["background", *map(str, cams), str(empty), "--output-dir", str(tmp_path / "dask"), "--quiet",
+            "--learning-rate", "0.05", "--distributed", address]
+    capsys.readouterr()
+    assert main(argv) == 1  # cam3 holds no frames: reported, the others done
+    out, err = capsys.readouterr()
+    assert "2 written (24 frames)" in out and "1 failed" in out
+    assert len([line for line in err.splitlines() if "cam3" in line]) == 1
+    for cam in cams:
+        assert _files(tmp_path / "dask" / cam.name) == _files(tmp_path / "local" / cam.name)
+    assert sorted(p.name for p in (tmp_path / "dask").iterdir()) == [".segmix-background.json", "cam1", "cam2"]
+    empty.rmdir()
+    assert main(argv[:3] + argv[4:]) == 0
+    assert "0 written (0 frames), 2 already complete" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["skin", "apply", "--distributed", "PHOTOS", "x.png", "--output-dir", "o"], "write --distributed after the inputs"),
+    (["skin", "apply", "x.png", "--output-dir", "o", "--n-workers", "2"], "give --distributed too"),
+    (["background", "PHOTOS", "--output-dir", "o", "--save-model", "m.json", "--distributed"], "--save-model belongs to one sequence"),
+])
+def test_option_mistakes_are_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "PHOTOS").mkdir()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_dask_is_imported_only_with_the_option(photos, tmp_path):
+    code = ("import sys; from segmix.cli import main; "
+            f"status = main(['skin', 'apply', {str(photos / 'photo0.png')!r}, '--output-dir', {str(tmp_path)!r}, '--quiet']); "
+            "print(status, sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, timeout=300)
+    assert out.stdout.strip() == "0 []"
+
+
+def _die_while_writing():
+    """Installed on one worker: its first photo's mask is half written, then the process is killed."""
+    from segmix import skin as worker_skin
+    from segmix.io import atomic_write
+
+    def dying(model, input_path, output_dir, *args, **kwargs):
+        with atomic_write(worker_skin.apply_outputs(input_path, output_dir)[0]) as handle:
+            handle.write(b"\x89PNG\r\n\x1a\n")
+            handle.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    worker_skin.apply_one = dying
+
+
+def test_a_worker_killed_mid_write_costs_nothing(client, address, photos, tmp_path, capsys):
+    import cloudpickle
+
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "local"), "--quiet"]) == 0
+    victim = sorted(client.nthreads())[0]
+    pids = client.run(os.getpid)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        client.run(_die_while_writing, workers=[victim])
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    status = main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "dask"), "--quiet",
+                   "--distributed", address])
+    assert status == 0, capsys.readouterr().err
+    assert _files(tmp_path / "dask") == _files(tmp_path / "local")
+    assert not list((tmp_path / "dask").glob(".*.tmp"))
+    client.wait_for_workers(2, timeout=120)  # the nanny restarted the killed one
+    assert pids[victim] not in client.run(os.getpid).values()
