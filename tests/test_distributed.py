@@ -68,8 +68,8 @@ def photos(tmp_path_factory):
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    """Every output file's bytes (the run record and nothing else left out)."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != skin_jobs.RECORD}
+    """Every output file's bytes (run records, .segmix-*.json, left out)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith(".segmix-")}
 
 
 def test_apply_equals_local_apply_file_for_file(address, photos, tmp_path, capsys):
@@ -184,10 +184,26 @@ def test_background_sequences_equal_local_runs(address, tmp_path, capsys):
     assert len([line for line in err.splitlines() if "cam3" in line]) == 1
     for cam in cams:
         assert _files(tmp_path / "dask" / cam.name) == _files(tmp_path / "local" / cam.name)
-    assert sorted(p.name for p in (tmp_path / "dask").iterdir()) == [".segmix-background.json", "cam1", "cam2"]
+    assert sorted(p.name for p in (tmp_path / "dask").iterdir()) == ["cam1", "cam2"]
     empty.rmdir()
-    assert main(argv[:3] + argv[4:]) == 0
+    argv = argv[:3] + argv[4:]
+    assert main(argv) == 0
     assert "0 written (0 frames), 2 already complete" in capsys.readouterr().out
+    (tmp_path / "dask" / "cam2" / "in0003.png").unlink()
+    assert main([*argv, "--median-size", "0"]) == 0  # other settings: both sequences redone
+    assert "2 written (24 frames), 0 already complete" in capsys.readouterr().out
+    assert (tmp_path / "dask" / "cam2" / "in0003.png").is_file()
+
+
+def test_background_leaves_a_folder_it_did_not_write_alone(address, tmp_path, capsys):
+    cam = _frames(tmp_path / "cams" / "cam1", 1, n=3)
+    mine = tmp_path / "out" / "cam1"
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("mine")
+    assert main(["background", str(cam), "--output-dir", str(tmp_path / "out"), "--quiet", "--distributed",
+                 address]) == 1
+    assert "was not written by segmix background" in capsys.readouterr().err
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -2,8 +2,10 @@
 
 A sequence is inherently sequential (each frame updates the model the next one is judged
 by), so the unit of work is a whole video or frame folder. Its masks are written to
-``OUT/.<name>.partial/`` and the folder is renamed to ``OUT/<name>/`` when the sequence is
-done: ``OUT/<name>/`` exists only complete, and a rerun with the same settings skips it.
+``OUT/.<name>.partial/`` with a record of the settings (``RECORD``), and the folder is renamed
+to ``OUT/<name>/`` when the sequence is done: ``OUT/<name>/`` exists only complete. A rerun
+skips it when its record holds the same settings, replaces it when they differ, and refuses
+to touch an ``OUT/<name>/`` without a record (not made here).
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ _SEQUENCE_LOCK = threading.Lock()
 @dataclass(frozen=True)
 class BackgroundJob:
     """What every sequence task needs: the output folder, parameter overrides, the starting
-    model file (None: an empty model) with its SHA-256, and whether complete outputs stay."""
+    model file (None: an empty model) with its SHA-256."""
 
     output_dir: str
     overrides: dict
     model_path: str | None
     model_digest: str | None
-    reuse: bool
+
+    def key(self) -> dict:
+        """The settings recorded with each sequence's masks."""
+        return {"model_sha256": self.model_digest, "overrides": self.overrides}
 
 
 def sequence_name(source) -> str:
@@ -80,8 +85,12 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
     for source in sources:
         name = sequence_name(source)
         final, partial = out / name, out / f".{name}.partial"
-        if job.reuse and final.is_dir():
+        if final.is_dir() and runs_match(final, RECORD, job.key()):
             results.append((source, "complete", 0, []))
+            continue
+        if final.exists() and not (final / RECORD).is_file():
+            results.append((source, "failed", 0, [f"{final}: exists and was not written by segmix background "
+                                                  "--distributed; move it away or choose another --output-dir"]))
             continue
         shutil.rmtree(partial, ignore_errors=True)  # an earlier attempt's, cut short
         skipped: list[str] = []
@@ -89,8 +98,9 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
             with _SEQUENCE_LOCK:
                 sequence = FrameSequence(source, on_skip=skipped.append)
                 result = run_sequence(sequence, _fresh_model(job), partial)
+            record_run(partial, RECORD, job.key())
             if final.exists():
-                shutil.rmtree(final)  # an earlier run's, with other settings
+                shutil.rmtree(final)  # an earlier run's, made with other settings
             os.rename(partial, final)
             results.append((source, "written", result.frames, skipped))
         except (ValueError, OSError) as exc:  # FrameError is a ValueError and names the file
@@ -154,9 +164,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         load_background_model(model_path)  # a bad file stops the run here, not in every task
         model_path = str(Path(model_path).resolve())
         digest = file_digest(model_path)
-    key = {"model_sha256": digest, "overrides": overrides}
-    reuse = runs_match(out, RECORD, key)
-    job = BackgroundJob(str(out), dict(overrides), model_path, digest, reuse)
+    job = BackgroundJob(str(out), dict(overrides), model_path, digest)
     batches = [[s] for s in sources]
     results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
                         quiet=quiet, stream=stream)
@@ -173,7 +181,6 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             written += outcome == "written"
             complete += outcome == "complete"
             frames += n_frames
-    record_run(out, RECORD, key)
     for line in lines:
         stream.write(f"segmix background: {line}\n")
     print(f"background on Dask: {len(sources)} sequences to {out}, {written} written ({frames} frames), "

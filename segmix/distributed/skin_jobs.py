@@ -3,8 +3,8 @@
 Apply: a task detects skin in a few photos, reading them by path on its worker, with the
 model file read once per worker (checked against the client's copy by SHA-256) and written
 by :func:`segmix.skin.apply_one`, so the files equal those of the single-process command
-byte for byte. A photo whose outputs are complete is skipped when the folder's run record
-shows the same model and settings.
+byte for byte. A photo whose outputs are complete is skipped: the folder's run record
+names the model and settings that made them (see :func:`run_apply`).
 
 Train (map-reduce): a task turns a shard of labelled photos (or one UCI file) into colour
 counts, the sufficient statistics of :func:`segmix.skin.train_skin_model`; the workers sum
@@ -68,7 +68,6 @@ class ApplyJob:
     threshold: float | None
     probability: bool
     settings: Any
-    reuse: bool
 
 
 def _worker_model(job: ApplyJob):
@@ -83,15 +82,9 @@ def _worker_model(job: ApplyJob):
     return worker_cached(("skin model", job.model_path, job.model_digest), load)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
-        return True  # in doubt, do not delete
-
-
 def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str | None]]:
-    """Task: detect skin in ``photos`` (paths) and write their masks.
+    """Task: detect skin in ``photos`` (paths) and write their masks; a photo whose outputs
+    all exist is skipped (they were written atomically by this run's settings).
 
     Returns
     -------
@@ -106,16 +99,13 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
         outputs = skin.apply_outputs(path, out)[: 2 if job.probability else 1]
         for output in outputs:
             remove_leftovers(output)  # an earlier attempt of this task died while writing
-        if job.reuse and all(o.is_file() for o in outputs):
+        if all(o.is_file() for o in outputs):
             results.append((photo, "complete", None))
             continue
         try:
             skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache)
             results.append((photo, "written", None))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
-            for output in outputs:  # a mask made with other settings would pass as complete later
-                if not _same_file(output, path):
-                    output.unlink(missing_ok=True)
             text = str(exc)
             results.append((photo, "failed", text if photo in text else f"{photo}: {text}"))
     return results
@@ -126,8 +116,13 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     """``segmix skin apply`` on the cluster behind ``client``; returns the exit status.
 
     Parameters as :func:`segmix.skin.apply_batch`; ``model_path`` None is the built-in model.
-    Prints one line per failed photo and a summary; complete outputs of an earlier run with
-    the same model and settings are kept.
+    Prints one line per failed photo and a summary.
+
+    Reruns: the output folder's run record (``RECORD``) holds the model's SHA-256 and the
+    settings. When it differs (or is missing), the outputs this run will write are deleted
+    first and the record rewritten, so complete outputs in the folder are always this
+    run's: tasks skip them, and a rerun after a killed worker or an interruption redoes
+    only what is missing.
 
     Returns
     -------
@@ -150,7 +145,6 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     digest = file_digest(skin.builtin_model_path() if model_path is None else model_path)
     key = {"model_sha256": digest, "threshold": threshold, "probability": bool(probability),
            "settings": asdict(settings)}
-    reuse = runs_match(out, RECORD, key)
     failures, todo = [], []
     for f in files:
         outputs = skin.apply_outputs(f, out)[: 2 if probability else 1]
@@ -158,9 +152,15 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         if clash is not None:
             failures.append(f"{clash}: refusing to overwrite an input file")
         else:
-            todo.append(str(f.resolve()))
+            todo.append((str(f.resolve()), skin.apply_outputs(f, out)))
+    if not runs_match(out, RECORD, key):
+        for _, made in todo:  # made with other settings (or unknown ones): not to be kept
+            for output in made:
+                output.unlink(missing_ok=True)
+        record_run(out, RECORD, key)
+    todo = [photo for photo, _ in todo]
     job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
-                   threshold, bool(probability), settings, reuse)
+                   threshold, bool(probability), settings)
     batches = _batches(todo, client, PHOTOS_PER_TASK)
     results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
                         stream=stream)
@@ -174,7 +174,6 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
                 failures.append(message)
             else:
                 counts[outcome] += 1
-    record_run(out, RECORD, key)
     for message in failures:
         stream.write(f"segmix skin apply: skipped {message}\n")
     print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "

@@ -1,0 +1,167 @@
+"""``segmix skin apply --distributed``: photos per second on 1 and 2 local Dask workers
+against the single-process path, and the scheduler's cost per task.
+
+    python benchmarks/bench_distributed.py [--step K] [--repeat R] [--sets ccp hgr1 ...]
+
+Photos: every K-th photo (default 4) of the skin development sets (ccp, hgr1, sfa/val,
+abdomen/val), else synthetic photos when /work/shared/data is absent. Every configuration
+runs the default detector and writes the masks into a fresh folder (nothing is skipped):
+
+- single process, one thread (``skin.apply_batch(..., workers=1)``): the reference;
+- single process, default threads (``apply_batch``'s default pool), for information;
+- Dask LocalCluster of 1 and of 2 worker processes with one thread each
+  (``segmix.distributed.skin_jobs.run_apply``, what ``--distributed --n-workers N`` runs),
+  after a warm-up run that loads the model on every worker;
+- the cost of an empty task through the same path (``run_tasks``), per task.
+
+Targets (issue 14): 2 workers >= 1.7x one worker; one worker within 5 % of the
+single-process path. Timings are the median of ``--repeat`` runs; the machine is shared,
+so the load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from segmix import skin  # noqa: E402
+from segmix.distributed import skin_jobs  # noqa: E402
+from segmix.distributed.cluster import connect, run_tasks  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "skin"
+SETS = ("ccp/images", "hgr1/images", "sfa/val/images", "abdomen/val/images")
+
+
+def photos(sets, step: int, scratch: Path) -> list[Path]:
+    files = []
+    for name in sets:
+        folder = DATA / name
+        if folder.is_dir():
+            files.extend(skin.list_images([folder])[::step])
+    if files:
+        return files
+    import numpy as np
+    from PIL import Image
+
+    print("no development sets found: 200 synthetic 640 x 480 photos")
+    rng = np.random.default_rng(0)
+    for i in range(200):
+        small = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
+        im = Image.fromarray(small).resize((640, 480), Image.BILINEAR)
+        im.save(scratch / f"synthetic{i:03d}.jpg", quality=90)
+        files.append(scratch / f"synthetic{i:03d}.jpg")
+    return files
+
+
+def cpu_seconds(client=None) -> float:
+    """User + system CPU seconds of this process, plus every worker's and nanny's."""
+    def own():
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    total = own()
+    if client is not None:
+        total += sum(client.run(own).values()) + sum(client.run(own, nanny=True).values())
+    return total
+
+
+def timed(run, out_root: Path, repeat: int, client=None) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds of ``run(output_dir)`` over ``repeat`` runs, each
+    into a new folder (CPU: this process, and the cluster's workers and nannies)."""
+    walls, cpus = [], []
+    for r in range(repeat):
+        out = out_root / f"run{r}"
+        c0 = cpu_seconds(client)
+        t0 = time.perf_counter()
+        status = run(out)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(cpu_seconds(client) - c0)
+        if status != 0:
+            raise SystemExit(f"run failed with status {status}")
+        shutil.rmtree(out)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def noop(job, batch):
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--step", type=int, default=4, help="every K-th photo of each set (default 4)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration; the median is shown")
+    parser.add_argument("--sets", nargs="+", default=list(SETS), help="folders under shared/data/skin")
+    parser.add_argument("--noop-tasks", type=int, default=400, help="empty tasks for the per-task cost")
+    args = parser.parse_args()
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    print(f"load average at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}, "
+          f"{os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        files = photos(args.sets, args.step, scratch)
+        n = len(files)
+        print(f"{n} photos ({', '.join(args.sets)}, every {args.step}th), default detector, masks written")
+        model = skin.load_skin_model()
+        skin.apply_batch(model, files[:8], scratch / "warm", quiet=True, workers=1)  # imports, caches
+        results = {}
+        results["single process, 1 thread"] = timed(
+            lambda out: skin.apply_batch(model, files, out, quiet=True, workers=1), scratch / "single1", args.repeat)
+        results["single process, default threads"] = timed(
+            lambda out: skin.apply_batch(model, files, out, quiet=True), scratch / "single", args.repeat)
+        per_task = {}
+        for workers in (1, 2):
+            t0 = time.perf_counter()
+            with connect(None, n_workers=workers, threads_per_worker=1, quiet=True) as client:
+                client.wait_for_workers(workers)
+                startup = time.perf_counter() - t0
+                # warm-up: every worker imports segmix and reads the model once
+                warm = [str(f) for f in files[: 4 * workers]]
+                skin_jobs.run_apply(client, None, warm, scratch / "warm_dask", quiet=True, out_stream=open(os.devnull, "w"))
+                label = f"Dask, {workers} worker{'s' if workers > 1 else ''} x 1 thread"
+                results[label] = timed(
+                    lambda out: skin_jobs.run_apply(client, None, [str(f) for f in files], out, quiet=True,
+                                                    out_stream=open(os.devnull, "w")),
+                    scratch / f"dask{workers}", args.repeat, client)
+                tasks = len(skin_jobs._batches(files, client, skin_jobs.PHOTOS_PER_TASK))
+                if workers == 1:
+                    batches = [[i] for i in range(args.noop_tasks)]
+                    c0, t0 = cpu_seconds(client), time.perf_counter()
+                    run_tasks(client, noop, None, batches, description="noop", unit="task", quiet=True)
+                    per_task["empty task"] = (time.perf_counter() - t0) / args.noop_tasks
+                    per_task["empty task cpu"] = (cpu_seconds(client) - c0) / args.noop_tasks
+                    per_task["apply tasks"] = tasks
+            print(f"  (cluster of {workers} started in {startup:.1f} s; {tasks} tasks of up to "
+                  f"{skin_jobs.PHOTOS_PER_TASK} photos)")
+    reference, reference_cpu = results["single process, 1 thread"]
+    one, one_cpu = results["Dask, 1 worker x 1 thread"]
+    two, _ = results["Dask, 2 workers x 1 thread"]
+    print()
+    print("| Configuration | Wall time | Photos/s | vs single process, 1 thread | CPU time (all processes) |")
+    print("|---|---|---|---|---|")
+    for label, (seconds, cpu) in results.items():
+        print(f"| {label} | {seconds:.2f} s | {n / seconds:.1f} | {reference / seconds:.2f}x | {cpu:.2f} s |")
+    print()
+    tasks = per_task["apply tasks"]
+    print(f"2 workers vs 1 worker: {one / two:.2f}x (target >= 1.7x)")
+    print(f"1 worker vs single process: {100 * (one / reference - 1):+.1f} % wall time (target <= +5 %), "
+          f"{100 * (one_cpu / reference_cpu - 1):+.1f} % CPU time = {1000 * (one_cpu - reference_cpu) / tasks:+.1f} ms "
+          f"of CPU per task ({tasks} tasks of up to {skin_jobs.PHOTOS_PER_TASK} photos)")
+    print(f"empty task through run_tasks on 1 worker: {1000 * per_task['empty task']:.2f} ms wall, "
+          f"{1000 * per_task['empty task cpu']:.2f} ms CPU per task")
+    print(f"load average at end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
