@@ -240,7 +240,10 @@ def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx
                     index[y, x] = -1
     terminal = np.zeros(n + 1, np.float32)
     capacity = np.zeros((n + 1, n_dirs), np.float32)
-    neighbour = np.full((n + 1, n_dirs), n, np.int32)
+    neighbour = np.empty((n + 1, n_dirs), np.int32)  # filled by a loop: np.full costs a compile of its own
+    for node in range(n + 1):
+        for d in range(n_dirs):
+            neighbour[node, d] = n
     scale = np.empty(n_dirs)
     for d in range(n_dirs):
         scale[d] = gamma / math.sqrt(dy[d] * dy[d] + dx[d] * dx[d])

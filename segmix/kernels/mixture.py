@@ -194,7 +194,7 @@ def exp_nonpositive(values):
     return out
 
 
-@njit(inline="always", **_JIT)
+@njit(**_JIT)
 def _block_component_probs(X, start, m, means, prec_chol, offset, x0, x1, x2, v, top, total, bits):
     """Shared core of the D = 3 kernels for rows ``start .. start + m``.
 
