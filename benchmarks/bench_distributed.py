@@ -15,13 +15,17 @@ runs the default detector and writes the masks into a fresh folder (nothing is s
 - the cost of an empty task through the same path (``run_tasks``), per task.
 
 Targets (issue 14): 2 workers >= 1.7x one worker; one worker within 5 % of the
-single-process path. Timings are the median of ``--repeat`` runs; the machine is shared,
-so the load average is printed with the figures.
+single-process path. Timings are medians over ``--repeat`` rounds, each running every
+configuration once (both clusters stay up throughout, so that load drifts alike over all
+of them); the ratios are also given per round. CPU time adds the client process (where a
+local cluster's scheduler runs), the workers and their nannies. The machine is shared, so
+the load average is printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shutil
@@ -115,35 +119,49 @@ def main() -> None:
         print(f"{n} photos ({', '.join(args.sets)}, every {args.step}th), default detector, masks written")
         model = skin.load_skin_model()
         skin.apply_batch(model, files[:8], scratch / "warm", quiet=True, workers=1)  # imports, caches
-        results = {}
-        results["single process, 1 thread"] = timed(
-            lambda out: skin.apply_batch(model, files, out, quiet=True, workers=1), scratch / "single1", args.repeat)
-        results["single process, default threads"] = timed(
-            lambda out: skin.apply_batch(model, files, out, quiet=True), scratch / "single", args.repeat)
-        per_task = {}
-        for workers in (1, 2):
-            t0 = time.perf_counter()
-            with connect(None, n_workers=workers, threads_per_worker=1, quiet=True) as client:
+        paths = [str(f) for f in files]
+        quiet_out = open(os.devnull, "w")
+        with contextlib.ExitStack() as stack:
+            clients = {}
+            for workers in (1, 2):
+                t0 = time.perf_counter()
+                client = stack.enter_context(connect(None, n_workers=workers, threads_per_worker=1, quiet=True))
                 client.wait_for_workers(workers)
-                startup = time.perf_counter() - t0
+                print(f"  cluster of {workers} started in {time.perf_counter() - t0:.1f} s")
                 # warm-up: every worker imports segmix and reads the model once
-                warm = [str(f) for f in files[: 4 * workers]]
-                skin_jobs.run_apply(client, None, warm, scratch / "warm_dask", quiet=True, out_stream=open(os.devnull, "w"))
+                skin_jobs.run_apply(client, None, paths[: 4 * workers], scratch / f"warm{workers}", quiet=True,
+                                    out_stream=quiet_out)
+                clients[workers] = client
+            configs = {
+                "single process, 1 thread": (lambda out: skin.apply_batch(model, files, out, quiet=True, workers=1), None),
+                "single process, default threads": (lambda out: skin.apply_batch(model, files, out, quiet=True), None),
+            }
+            for workers, client in clients.items():
                 label = f"Dask, {workers} worker{'s' if workers > 1 else ''} x 1 thread"
-                results[label] = timed(
-                    lambda out: skin_jobs.run_apply(client, None, [str(f) for f in files], out, quiet=True,
-                                                    out_stream=open(os.devnull, "w")),
-                    scratch / f"dask{workers}", args.repeat, client)
-                tasks = len(skin_jobs._batches(files, client, skin_jobs.PHOTOS_PER_TASK))
-                if workers == 1:
-                    batches = [[i] for i in range(args.noop_tasks)]
-                    c0, t0 = cpu_seconds(client), time.perf_counter()
-                    run_tasks(client, noop, None, batches, description="noop", unit="task", quiet=True)
-                    per_task["empty task"] = (time.perf_counter() - t0) / args.noop_tasks
-                    per_task["empty task cpu"] = (cpu_seconds(client) - c0) / args.noop_tasks
-                    per_task["apply tasks"] = tasks
-            print(f"  (cluster of {workers} started in {startup:.1f} s; {tasks} tasks of up to "
-                  f"{skin_jobs.PHOTOS_PER_TASK} photos)")
+                configs[label] = (lambda out, c=client: skin_jobs.run_apply(c, None, paths, out, quiet=True,
+                                                                           out_stream=quiet_out), client)
+            # rounds: every configuration once per round, so that the machine's load drifts
+            # over all of them alike
+            samples = {label: [] for label in configs}
+            for r in range(args.repeat):
+                for label, (run, client) in configs.items():
+                    samples[label].append(timed(run, scratch / f"{label}-{r}".replace(" ", "_"), 1, client))
+                print(f"  round {r + 1} of {args.repeat} done, load {os.getloadavg()[0]:.2f}")
+            results = {label: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+                       for label, runs in samples.items()}
+            ratios = {
+                "2 vs 1 worker": [a[0] / b[0] for a, b in zip(samples["Dask, 1 worker x 1 thread"],
+                                                               samples["Dask, 2 workers x 1 thread"])],
+                "1 worker vs single": [a[0] / b[0] for a, b in zip(samples["Dask, 1 worker x 1 thread"],
+                                                                    samples["single process, 1 thread"])],
+            }
+            client = clients[1]
+            per_task = {"apply tasks": len(skin_jobs._batches(files, client, skin_jobs.PHOTOS_PER_TASK))}
+            batches = [[i] for i in range(args.noop_tasks)]
+            c0, t0 = cpu_seconds(client), time.perf_counter()
+            run_tasks(client, noop, None, batches, description="noop", unit="task", quiet=True)
+            per_task["empty task"] = (time.perf_counter() - t0) / args.noop_tasks
+            per_task["empty task cpu"] = (cpu_seconds(client) - c0) / args.noop_tasks
     reference, reference_cpu = results["single process, 1 thread"]
     one, one_cpu = results["Dask, 1 worker x 1 thread"]
     two, _ = results["Dask, 2 workers x 1 thread"]
@@ -154,7 +172,9 @@ def main() -> None:
         print(f"| {label} | {seconds:.2f} s | {n / seconds:.1f} | {reference / seconds:.2f}x | {cpu:.2f} s |")
     print()
     tasks = per_task["apply tasks"]
-    print(f"2 workers vs 1 worker: {one / two:.2f}x (target >= 1.7x)")
+    print(f"2 workers vs 1 worker: {one / two:.2f}x (target >= 1.7x); per round: "
+          + ", ".join(f"{x:.2f}x" for x in ratios["2 vs 1 worker"]))
+    print("1 worker vs single process per round: " + ", ".join(f"{100 * (x - 1):+.1f} %" for x in ratios["1 worker vs single"]))
     print(f"1 worker vs single process: {100 * (one / reference - 1):+.1f} % wall time (target <= +5 %), "
           f"{100 * (one_cpu / reference_cpu - 1):+.1f} % CPU time = {1000 * (one_cpu - reference_cpu) / tasks:+.1f} ms "
           f"of CPU per task ({tasks} tasks of up to {skin_jobs.PHOTOS_PER_TASK} photos)")

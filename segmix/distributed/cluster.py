@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import json
 import logging
 import os
@@ -123,17 +122,23 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             threads = threads_per_worker or 1
             # Numba's parallel kernels in each worker share the cores with the other workers.
             numba_threads = max(1, (os.cpu_count() or 1) // n)
-            # Without bokeh the dashboard would only be a page asking to install it.
-            dashboard = ":0" if importlib.util.find_spec("bokeh") is not None else None
             # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes
             # glibc's mmap threshold: every large array is then mapped and faulted in afresh,
             # and the detector spent 6x the system time (+50 % wall time per photo).
             stack.enter_context(dask.config.set({f"{PRE_SPAWN_ENVIRON}.MALLOC_TRIM_THRESHOLD_": None,
                                                  **QUIET_CLUSTER}))
-            cluster = stack.enter_context(distributed.LocalCluster(
-                n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=dashboard,
-                silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
+            # Ctrl+C reaches every process of the terminal's group: this one closes the
+            # cluster, the workers must not die on it with a traceback each. A signal ignored
+            # when a process is spawned stays ignored in it (Python then installs no
+            # KeyboardInterrupt handler), so Ctrl+C is ignored for the seconds the workers
+            # take to start; a plugin ignores it in workers restarted later. (Blocking it
+            # instead was not inherited by the spawned workers.)
+            with _interrupts_ignored():
+                cluster = stack.enter_context(distributed.LocalCluster(
+                    n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=":0",
+                    silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
             client = stack.enter_context(distributed.Client(cluster))
+            client.register_plugin(_ignore_interrupts(), name="segmix-ignore-sigint")
         if not quiet:
             workers = client.nthreads()
             threads = sum(workers.values())
@@ -142,13 +147,62 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             link = dashboard_link(client)
             if link:
                 print(f"segmix: Dask dashboard: {link}", file=stream)
-        yield client
+        try:
+            yield client
+        except KeyboardInterrupt:
+            # Closing a cluster mid-run makes Dask log errors of its own (an interrupted
+            # sync call, lost heartbeats): the user only asked to stop.
+            for name in ("distributed", "tornado"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+            raise
+
+
+@contextlib.contextmanager
+def _interrupts_ignored():
+    """SIGINT ignored by this process inside the block (from the main thread only)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ignore_interrupts():
+    """A worker plugin that ignores SIGINT in the worker process (see :func:`connect`)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class IgnoreInterrupts(WorkerPlugin):
+        def setup(self, worker) -> None:
+            import signal
+
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return IgnoreInterrupts()
+
+
+def _scheduler_has_dashboard() -> bool:
+    """On the scheduler: whether its dashboard can run (bokeh importable), not only the page
+    that asks to install it."""
+    try:
+        import distributed.dashboard.scheduler  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def dashboard_link(client) -> str | None:
-    """The dashboard's address when the scheduler runs one (it needs bokeh), else None."""
-    services = client.scheduler_info().get("services", {})
-    return client.dashboard_link if "dashboard" in services else None
+    """The address of the scheduler's dashboard, or None when it has none (no bokeh)."""
+    try:
+        running = client.run_on_scheduler(_scheduler_has_dashboard)
+    except Exception:  # noqa: BLE001  a scheduler that refuses to run functions: just no link
+        return None
+    return client.dashboard_link if running else None
 
 
 def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, description: str, unit: str,
