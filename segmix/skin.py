@@ -70,8 +70,8 @@ BUILTIN_MODEL_NAME = "skin_model.json"
 #: Settings of the built-in model, also the defaults of ``segmix skin train`` (chosen by the
 #: development evaluation recorded in scripts/train_builtin_skin_model.py).
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "n_components": 3,
-    "non_skin_components": 4,
+    "n_components": 2,
+    "non_skin_components": 8,
     "color_space": "ycbcr",
     "reg_covar": 1e-4,
     "covariance_type": "full",
@@ -80,20 +80,24 @@ TRAIN_DEFAULTS: dict[str, Any] = {
 #: (about 3 % in the street photos of skin/ccp, 23 % in the hand photos of skin/hgr1, 28 % in
 #: SFA's face crops): one photo in ten of the pixels. The operating point is the threshold.
 BUILTIN_PRIOR = 0.10
-#: Decision threshold on p(skin | pixel) of the built-in model. With the prior 0.10 it is the
-#: maximum-likelihood rule p(x | skin) > p(x | non-skin) (log-likelihood ratio 0): the highest
-#: round level at which the default detector finds every swatch of the darker half of the Monk
-#: scale (MST-5..MST-10) on >= 96 % of its pixels; 0.5 would gain about 0.05 F1 on the street
-#: photos of skin/ccp and lose MST-5 (README, "Every skin tone").
-BUILTIN_THRESHOLD = 0.1
-#: The documented augmentation of UCI's skin colours that covers the Monk Skin Tone range
-#: (UCI's skin pixels lie between MST-3 and MST-8 in luminance and are more saturated than
-#: MST-1..4 and MST-9..10): in linear light, every skin colour is also seen at exposure scales
-#: ``TONE_SCALES`` and with its chroma scaled by ``TONE_SATURATIONS`` (towards the grey of equal
-#: luminance), each synthetic copy weighted ``TONE_WEIGHT`` of the original.
-TONE_SCALES = (0.12, 0.25, 0.5, 1.0, 1.3)
-TONE_SATURATIONS = (0.75, 1.0)
-TONE_WEIGHT = 0.1
+#: Decision threshold on p(skin | pixel) of the built-in model: with the prior 0.10 it is the
+#: log-likelihood ratio -1 (logit(0.04) - logit(0.10) = -0.98), the level to which the default
+#: detector's regions grow from seeds 4 nats higher. Chosen on the even-indexed photos of the
+#: four development sets together with the Monk chart (README, "Skin detection"): the highest
+#: level at which MST-2..MST-9 are each detected on >= 90 % of their swatches.
+BUILTIN_THRESHOLD = 0.04
+#: The built-in skin mixture: ``CORE_SKIN_COMPONENTS`` Gaussians fitted on UCI's skin colours,
+#: plus one Gaussian per step of a documented *tone ladder* -- UCI's skin colours seen, in
+#: linear light, at exposure ``s`` with their chroma scaled by ``a`` towards the grey of equal
+#: luminance, for each (s, a) in ``TONE_LADDER`` -- each weighted ``TONE_LADDER_WEIGHT``. UCI's
+#: skin lies between MST-3 and MST-8 in luminance and is redder and more saturated than the
+#: ends of the Monk Skin Tone scale; paler skin is brighter *and* less saturated, darker skin
+#: darker and (at MST-9/10) nearly neutral, hence s and a move together. The ladder's end
+#: points were chosen so that its brightest and darkest steps reach MST-2 and MST-9 (the chart
+#: is a check of this construction, not independent evidence).
+CORE_SKIN_COMPONENTS = 2
+TONE_LADDER = ((1.3, 0.8), (1.6, 0.7), (2.0, 0.6), (2.6, 0.45), (0.5, 0.9), (0.25, 0.8), (0.15, 0.6), (0.1, 0.4))
+TONE_LADDER_WEIGHT = 0.03
 SKIN, NON_SKIN = 0, 1
 CLASS_NAMES = ("skin", "non-skin")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm")
@@ -318,36 +322,61 @@ def _linear_to_srgb(lin: np.ndarray) -> np.ndarray:
     return 255.0 * np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
 
 
-def tone_augmented(counts: ColorCounts, scales=TONE_SCALES, saturations=TONE_SATURATIONS,
-                   weight: float = TONE_WEIGHT) -> ColorCounts:
-    """Skin colours seen darker, brighter and less saturated: a documented augmentation.
+def tone_shifted(colors: np.ndarray, exposure: float, saturation: float) -> np.ndarray:
+    """Colours seen at another exposure and saturation, in linear light (a tone-ladder step).
 
-    Every skin colour c (sRGB) is linearised, its chroma scaled by ``a`` towards the grey of the
-    same luminance (Rec. 709 weights) and its exposure by ``s``, clipped and re-encoded, for
-    every ``a`` in ``saturations`` and ``s`` in ``scales``; each copy counts ``weight`` times
-    the original's pixels (the original keeps weight 1). Counts are scaled by 10 so that
-    weighted copies stay integer. Non-skin counts are scaled by 10 too (priors unchanged).
+    Parameters
+    ----------
+    colors : (N, 3) uint8 sRGB
+    exposure : float > 0, scale of the linear RGB values (clipped to 1)
+    saturation : float >= 0, chroma scale towards the grey of equal luminance (Rec. 709 weights)
 
     Returns
     -------
-    ColorCounts with the augmented skin class and a source entry describing the augmentation.
+    (N, 3) uint8 sRGB
     """
-    colors, n = counts.class_colors(SKIN)
-    lin = _srgb_to_linear(colors.astype(np.float64))
-    grey = lin @ np.array([0.2126, 0.7152, 0.0722])
-    dense = np.zeros(N_CODES, np.float64)
-    for a in saturations:
-        tinted = grey[:, None] + a * (lin - grey[:, None])
-        for s in scales:
-            out = np.rint(_linear_to_srgb(s * tinted)).astype(np.uint8)
-            w = 1.0 if (a == 1.0 and s == 1.0) else float(weight)
-            dense += np.bincount(rgb_codes(out), weights=n * w, minlength=N_CODES)
-    skin_dense = np.rint(dense * 10).astype(np.int64)
-    non_dense = np.zeros(N_CODES, np.int64)
-    non_dense[counts.codes] = counts.non_skin * 10
-    source = {"type": "tone_augmentation", "exposure_scales": list(scales), "saturation_scales": list(saturations),
-              "copy_weight": float(weight), "counts_scaled_by": 10}
-    return ColorCounts.from_dense(skin_dense, non_dense, counts.sources + [source])
+    lin = _srgb_to_linear(np.asarray(colors, np.float64))
+    grey = (lin @ np.array([0.2126, 0.7152, 0.0722]))[:, None]
+    return np.rint(_linear_to_srgb(exposure * (grey + saturation * (lin - grey)))).astype(np.uint8)
+
+
+def train_builtin_model(uci: ColorCounts, seed: int = 0) -> SegmixModel:
+    """The built-in skin model from UCI colour counts (see ``TONE_LADDER``).
+
+    Skin: ``CORE_SKIN_COMPONENTS`` full Gaussians on UCI's skin colours (weight 1 - 8 x 0.03)
+    and one Gaussian per tone-ladder step fitted on the shifted colours; non-skin:
+    ``TRAIN_DEFAULTS["non_skin_components"]`` Gaussians on UCI's non-skin colours. The model's
+    ``training["core_skin_components"]`` tells the detector which skin components the per-photo
+    adaptation may move (the ladder stays fixed, so a photo cannot unlearn a tone).
+    """
+    from segmix.mixture.gmm import covariances_to_full
+
+    base = train_skin_model(uci, prior=BUILTIN_PRIOR, threshold=BUILTIN_THRESHOLD, seed=seed, n_init=2,
+                            n_components=CORE_SKIN_COMPONENTS, **{k: v for k, v in TRAIN_DEFAULTS.items()
+                                                                  if k != "n_components"})
+    space = base.features
+    colors, counts = uci.class_colors(SKIN)
+    parts = [(base.classifier.mixtures[SKIN], 1.0 - TONE_LADDER_WEIGHT * len(TONE_LADDER))]
+    for exposure, saturation in TONE_LADDER:
+        shifted = tone_shifted(colors, exposure, saturation)
+        codes, inverse = np.unique(rgb_codes(shifted), return_inverse=True)
+        weights = np.bincount(inverse.ravel(), weights=counts.astype(np.float64))
+        parts.append((_fit_class(codes_to_rgb(codes), weights, space, 1, "full", TRAIN_DEFAULTS["reg_covar"],
+                                 seed, 1), TONE_LADDER_WEIGHT))
+    data = parts[0][0].to_dict()
+    data.update(
+        n_components=sum(g.n_components for g, _ in parts), covariance_type="full",
+        weights=np.concatenate([g.weights_ * w for g, w in parts]).tolist(),
+        means=np.concatenate([g.means_ for g, _ in parts]).tolist(),
+        covariances=np.concatenate([covariances_to_full(g.covariances_, g.covariance_type, 3) for g, _ in parts]).tolist(),
+    )
+    mixtures = list(base.classifier.mixtures)
+    mixtures[SKIN] = GaussianMixture.from_dict(data)
+    classifier = BayesClassifier(mixtures, list(base.classifier.priors), CLASS_NAMES)
+    training = dict(base.training, core_skin_components=CORE_SKIN_COMPONENTS,
+                    tone_ladder={"steps_exposure_saturation": [list(t) for t in TONE_LADDER],
+                                 "weight_each": TONE_LADDER_WEIGHT})
+    return replace(base, classifier=classifier, training=training)
 
 
 def broad_component(color_space: str) -> tuple[np.ndarray, np.ndarray]:

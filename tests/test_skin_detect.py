@@ -40,16 +40,40 @@ def test_monk_chart_with_the_default_detector(builtin):
     shares = patch_shares(skin.detect(builtin, mst_chart()).mask)
     tones = dict(zip([f"MST-{i}" for i in range(1, 11)], shares[:10].round(2)))
     print("detected share per swatch:", tones, "materials:", dict(zip(OTHER, shares[10:].round(2))))
-    # The darker half of the scale, missed before the tone augmentation (0 % of MST-9/10).
-    assert (shares[4:10] >= 0.9).all(), tones
-    # The pale end (near-white cream swatches MST-1..4) is NOT detected by the default detector:
-    # reported, not asserted (README: what detecting it costs on natural photos). The plain
-    # per-pixel rule at a lower threshold does see most of them:
-    plain = patch_shares(skin.detect(builtin, mst_chart(), skin_detect.SkinSettings(adapt=False), threshold=0.05).mask)
-    assert (plain[1:10] >= 0.6).all(), plain.round(2)
-    # neutral materials stay non-skin
-    assert shares[10 + list(OTHER).index("sky")] == 0 and shares[10 + list(OTHER).index("grass")] == 0
-    assert shares[10 + list(OTHER).index("white")] < 0.05
+    # issue 9: every tone from MST-2 to MST-9 on >= 90 % of its swatch (MST-1 and MST-10 reported)
+    assert (shares[1:9] >= 0.9).all(), tones
+    # neutral and non-skin materials stay non-skin
+    for name in ("sky", "grass", "white", "grey"):
+        assert shares[10 + list(OTHER).index(name)] < 0.05, (name, shares[10:].round(2))
+
+
+def _portrait(face_rgb, background, shirt, seed=0):
+    """A face-sized ellipse (30 % of the photo, brightness falling off 12 % across it) of one
+    skin tone in front of a uniform background, a shirt below; noise sigma 3."""
+    h, w = 160, 120
+    img = np.empty((h, w, 3))
+    img[:] = background
+    img[120:] = shirt
+    yy, xx = np.mgrid[:h, :w]
+    face = (yy - 60) ** 2 / 45 ** 2 + (xx - 60) ** 2 / 32 ** 2 < 1
+    img[face] = face_rgb
+    img[face] *= (0.88 + 0.24 * xx[face] / w)[:, None]
+    img = np.clip(img + np.random.default_rng(seed).normal(0, 3, img.shape), 0, 255)
+    return img.round().astype(np.uint8), face
+
+
+@pytest.mark.parametrize("tone", [2, 5, 9])
+@pytest.mark.parametrize("background,shirt", [((128, 128, 128), (40, 60, 160)), ((30, 34, 48), (20, 20, 20)),
+                                              ((240, 240, 240), (200, 30, 30))])
+def test_one_face_of_any_tone_survives_adaptation(builtin, tone, background, shirt):
+    """A photo whose only skin is a pale or a dark face: per-photo adaptation must not learn the
+    face as the photo's non-skin (an adaptation that may relearn dark colours loses MST-9 here:
+    0 % of the face). The brightest side of the pale (MST-2) face on a white wall is lost in the
+    white (84 % of the face kept), hence 0.8."""
+    image, face = _portrait(tuple(int(MST[tone - 1][i:i + 2], 16) for i in (0, 2, 4)), background, shirt)
+    mask = skin.detect(builtin, image).mask
+    assert mask[face].mean() >= 0.8, (tone, background, mask[face].mean())
+    assert mask[~face].mean() < 0.05
 
 
 def _scene(rng):
@@ -81,15 +105,17 @@ def test_scene_regions_find_the_face_and_do_not_flood_beyond_it(builtin):
     assert plain[floor].mean() > 0.1  # what the refinements remove
 
 
-def test_adaptation_separates_the_wall_from_the_skin_region(builtin):
-    """With per-photo MAP adaptation the darker skin region scores higher than the wall even
-    though the wall's colour is skin-like for the built-in model."""
+def test_adaptation_raises_the_skin_region_and_lowers_the_floor(builtin):
+    """Per-photo MAP adaptation: the skin model moves towards the face's colour and the
+    non-skin model towards the floor, so both decisions get more confident. The beige wall is
+    a pale skin tone for the model (close to MST-4); adaptation may not relearn it as non-skin
+    (that would also remove pale skin), so it is not asserted here (README: known limit)."""
     image, face, wall = _scene(np.random.default_rng(2))
+    floor = ~(face | wall)
     plain = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(adapt=False))
     adapted = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(adapt=True))
-    margin_plain = np.median(plain[face]) - np.median(plain[wall])
-    margin_adapted = np.median(adapted[face]) - np.median(adapted[wall])
-    assert margin_adapted > margin_plain
+    assert np.median(adapted[face]) > np.median(plain[face]) + 1.0
+    assert np.median(adapted[floor]) < np.median(plain[floor]) - 1.0
 
 
 def test_photo_without_skin_stays_almost_empty(builtin):
