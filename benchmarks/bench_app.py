@@ -12,7 +12,12 @@ first painted), the GUI-thread time per mouse move while painting long strokes (
 plus its dirty-rect repaint; target well under 16 ms) and the longest event-loop gaps while
 painting and while the training / overlay that follows runs (<= 50 ms).
 
-Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]]``
+With ``--clicks N``: N clicks with the click tool instead of strokes (left = object on the
+suit, right = not the object on the wall, alternating, in the photo's tiles); prints click ->
+per-pixel overlay and click -> graph-cut overlay, median and max (targets <= 150 ms and <= 400
+ms at 1080p), the first click on the fresh photo separately.
+
+Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]] [--clicks 15]``
 """
 
 from __future__ import annotations
@@ -304,12 +309,61 @@ def main_big(app, folder: Path, strokes: int, moves: int) -> int:
     return 0
 
 
+def main_clicks(app, window, clicks: int) -> int:
+    """Time click -> per-pixel overlay and click -> graph-cut overlay with the click tool."""
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    viewport = window.canvas.viewport()
+    rng = np.random.default_rng(1)
+    first, overlays, finals = None, [], []
+    for index in range(clicks):
+        positive = index % 2 == 0
+        tile_x, tile_y = 512 * int(rng.integers(0, 3)), 512 * int(rng.integers(0, 2))
+        if positive:  # the orange suit
+            x, y = tile_x + 250 + rng.uniform(-40, 40), tile_y + 420 + rng.uniform(-20, 20)
+        else:  # the grey wall
+            x, y = tile_x + 320 + rng.uniform(-20, 20), tile_y + 60 + rng.uniform(-20, 20)
+        x, y = min(x, WIDTH - 1), min(y, HEIGHT - 1)
+        button = Qt.MouseButton.LeftButton if positive else Qt.MouseButton.RightButton
+        QTest.mouseClick(viewport, button, Qt.KeyboardModifier.NoModifier, window.canvas.mapFromScene(QPointF(x, y)))
+        if not wait_for(mode.training_finished, 60000):
+            print(f"click {index + 1}: no result within 60 s")
+            continue
+        app.processEvents()
+        overlay = mode.last_update_seconds
+        final = mode.final_update_seconds or overlay
+        if overlay is None:
+            continue
+        if index == 0:
+            first = (overlay, final)
+        else:
+            overlays.append(overlay)
+            finals.append(final)
+    print(f"segmix app benchmark: {WIDTH} x {HEIGHT} photo, {clicks} clicks (click tool, graph cut on)")
+    if first is not None:
+        print(f"  first click -> overlay {1000 * first[0]:.0f} ms, -> graph-cut overlay {1000 * first[1]:.0f} ms")
+    if overlays:
+        print(
+            f"  click -> per-pixel overlay, median {1000 * statistics.median(overlays):5.0f} ms "
+            f"(max {1000 * max(overlays):.0f} ms; target <= 150 ms)"
+        )
+        print(
+            f"  click -> graph-cut overlay, median {1000 * statistics.median(finals):5.0f} ms "
+            f"(max {1000 * max(finals):.0f} ms; target <= 400 ms)"
+        )
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    window.confirm_discard = lambda: True
+    window.close()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=15)
     parser.add_argument("--smoothing", choices=("none", "graphcut"), default="graphcut")
     parser.add_argument("--big", action="store_true", help="painting smoothness on a 4000 x 3000 photo")
     parser.add_argument("--moves", type=int, default=100, help="mouse moves per stroke (--big)")
+    parser.add_argument("--clicks", type=int, default=0, help="time N clicks of the click tool instead of strokes")
     parser.add_argument("--child-start", metavar="PHOTO", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_start:
@@ -335,6 +389,9 @@ def main() -> int:
     if not window.controller.is_warm:
         wait_for(window.controller.warmed_up, 120000)
     warm_seconds = time.perf_counter() - START
+    if args.clicks:
+        window.modes["segment"].model_panel.smoothing_box.setChecked(True)
+        return main_clicks(app, window, args.clicks)
 
     window.modes["segment"].model_panel.smoothing_box.setChecked(args.smoothing == "graphcut")
     window.canvas.set_brush_size(24)

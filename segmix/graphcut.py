@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from segmix.kernels import graphs, maxflow, threads
+from segmix.kernels import geodesic, graphs, maxflow, threads
 from segmix.kernels.threads import for_pixels
 
 FREE, FIXED_FOREGROUND, FIXED_BACKGROUND = 0, 1, 2
@@ -60,6 +60,10 @@ def coarse_factor(n_pixels: int) -> int:
 # Forward neighbour offsets (dy, dx); each unordered pair of neighbours appears once.
 FORWARD_4 = ((0, 1), (1, 0))
 FORWARD_8 = ((0, 1), (1, 0), (1, 1), (1, -1))
+# Plus the knight moves: with Cauchy-Crofton weights (graphs.direction_scales) the cut's
+# boundary length is nearly isotropic, so a boundary through an even area is not drawn in
+# 0 / 45 / 90 degree segments.
+FORWARD_16 = FORWARD_8 + ((1, 2), (2, 1), (2, -1), (1, -2))
 
 
 def forward_offsets(connectivity: int) -> tuple[tuple[int, int], ...]:
@@ -67,7 +71,9 @@ def forward_offsets(connectivity: int) -> tuple[tuple[int, int], ...]:
         return FORWARD_4
     if connectivity == 8:
         return FORWARD_8
-    raise ValueError(f"connectivity must be 4 or 8; got {connectivity!r}")
+    if connectivity == 16:
+        return FORWARD_16
+    raise ValueError(f"connectivity must be 4, 8 or 16; got {connectivity!r}")
 
 
 def _pair_slices(dy: int, dx: int, h: int, w: int):
@@ -230,7 +236,9 @@ def contrast_beta(image: np.ndarray, connectivity: int = 8, row_step: int = 1) -
     ``row_step`` > 1 averages over the pairs starting in every ``row_step``-th row only.
     """
     # Forward offsets only: every unordered pair once (the mean is the same, half the work).
-    forward = forward_offsets(connectivity)
+    # The 16-neighbourhood keeps the 8-neighbourhood's beta (the knight pairs are farther
+    # apart and differ more): gamma and beta mean the same for both.
+    forward = forward_offsets(min(int(connectivity), 8))
     dy = np.array([o[0] for o in forward], np.int64)
     dx = np.array([o[1] for o in forward], np.int64)
     n_pixels = image.shape[0] * image.shape[1]
@@ -263,6 +271,8 @@ def cut_image(
     h, w = log_odds.shape
     if fixed is None:
         fixed = np.zeros((h, w), np.uint8)
+    if connectivity == 16:  # the padded grid has a one-pixel border: knight moves need the compact graph
+        return cut_free(log_odds, image, fixed, gamma, connectivity, beta)
     fixed = np.ascontiguousarray(fixed, dtype=np.uint8)
     dy, dx = _all_directions(connectivity)
     if beta is None:
@@ -316,13 +326,18 @@ def grid_maxflow(terminal, capacity, offsets, opposite) -> np.ndarray:
     return maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
 
 
-def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta) -> np.ndarray:
-    """Cut over the free pixels only (see :func:`segmix.kernels.graphs.band_graph`)."""
+_NO_PARENT = np.full((1, 1), -1, np.int8)
+
+
+def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta, parent=None) -> np.ndarray:
+    """Cut over the free pixels only (see :func:`segmix.kernels.graphs.band_graph`);
+    ``parent`` (H, W) int8, optional: star-convexity parents (:func:`star_parents`)."""
     dy, dx = _all_directions(connectivity)
     index, terminal, capacity, neighbour = for_pixels(graphs.band_graph, log_odds.size)(
         np.ascontiguousarray(image), np.ascontiguousarray(log_odds, dtype=np.float32),
         np.ascontiguousarray(fixed, dtype=np.uint8), np.ascontiguousarray(coarse, dtype=np.bool_),
         np.ascontiguousarray(near, dtype=np.bool_), int(factor), float(gamma), float(beta), dy, dx,
+        _NO_PARENT if parent is None else np.ascontiguousarray(parent, dtype=np.int8),
     )
     n_fwd = dy.size // 2
     opposite = _opposite_directions(n_fwd)
@@ -392,20 +407,59 @@ def cut_free(
     gamma: float = 50.0,
     connectivity: int = 8,
     beta: float | None = None,
+    star: float | None = None,
 ) -> np.ndarray:
     """The exact cut of :func:`cut_image` on a graph of the free pixels only: (H, W) bool.
 
     Scribbled pixels get no node (their pair weights are folded into their neighbours'
     terminal capacities), so heavily scribbled images cost less; arcs are explicit
-    neighbour indices (4 bytes per arc more than the implicit grid).
+    neighbour indices (4 bytes per arc more than the implicit grid). ``star`` (None = off)
+    adds geodesic star convexity around the fixed foreground with that colour weight (see
+    :func:`star_parents`).
     """
     h, w = log_odds.shape
     if fixed is None:
         fixed = np.zeros((h, w), np.uint8)
     if beta is None:
         beta = contrast_beta(image, connectivity)
+    parent = None if star is None else star_parents(image, fixed, connectivity, star, beta)
     whole = np.ones((1, 1), np.bool_)
-    return _compact_cut(log_odds, image, fixed, ~whole, whole, max(h, w), gamma, connectivity, beta)
+    return _compact_cut(log_odds, image, fixed, ~whole, whole, max(h, w), gamma, connectivity, beta, parent)
+
+
+# Raster-scan pass pairs of the star's geodesic distances: two reach the exact distances on
+# all but spiral-like paths; the tree only needs each parent strictly nearer the seeds.
+STAR_PASSES = 2
+
+
+def star_parents(image, fixed, connectivity: int = 8, colour_weight: float = 0.0, beta: float | None = None,
+                 passes: int = STAR_PASSES) -> np.ndarray | None:
+    """Parents of geodesic star convexity around the fixed foreground: (H, W) int8, or None.
+
+    Gulshan, Rother, Criminisi, Blake & Zisserman, "Geodesic star convexity for interactive
+    image segmentation", CVPR 2010: the foreground marks are the star's centres; every pixel
+    is joined to them by its shortest path under the step cost ``sqrt(|step|^2 +
+    colour_weight^2 * 2 beta ||z_p - z_q||^2)`` (``2 beta ||dz||^2`` is 1 for an average
+    neighbour difference of the photo; ``colour_weight = 0``: straight lines, Veksler's
+    Euclidean star convexity with the nearest mark as centre), and a pixel may be
+    foreground only if the next pixel on its path is. Paths never cross a background mark
+    (so a negative click never cuts a star ray). Direction indices are those of the graph's
+    neighbour offsets (forward ones, then their reverses).
+
+    Returns None when nothing is marked foreground.
+    """
+    fixed = np.ascontiguousarray(fixed, dtype=np.uint8)
+    seeds = fixed == FIXED_FOREGROUND
+    if not seeds.any():
+        return None
+    if beta is None:
+        beta = contrast_beta(image, connectivity)
+    features = np.ascontiguousarray(image, dtype=np.float32)
+    lam2 = float(colour_weight) ** 2 * 2.0 * float(beta)
+    blocked = fixed == FIXED_BACKGROUND
+    dy, dx = _all_directions(connectivity)
+    dist = geodesic.geodesic_distance(features, seeds, blocked, lam2, dy, dx, int(passes))
+    return geodesic.geodesic_parents(dist, features, blocked, lam2, dy, dx)
 
 
 def estimate_beta(image: np.ndarray, connectivity: int = 8, max_pairs_rows: int = 256) -> float:
@@ -427,6 +481,7 @@ def cut_multiscale(
     max_exact_pixels: int = 40_000,
     band: int | None = None,
     factor: int | None = None,
+    star: float | None = None,
 ) -> np.ndarray:
     """Banded coarse-to-fine graph cut (Lombaert et al., ICCV 2005): (H, W) bool.
 
@@ -453,11 +508,16 @@ def cut_multiscale(
     max_exact_pixels : int
     band : int, optional
     factor : int, optional
+    star : float, optional
+        Geodesic star convexity around the fixed foreground with this colour weight
+        (:func:`star_parents`), on both levels; None = off.
     """
     h, w = log_odds.shape
     if fixed is None:
         fixed = np.zeros((h, w), np.uint8)
     if h * w <= max_exact_pixels:
+        if star is not None:
+            return cut_free(log_odds, image, fixed, gamma, connectivity, contrast_beta(image, connectivity), star)
         return cut_image(log_odds, image, fixed, gamma, connectivity, contrast_beta(image, connectivity))
     image = np.ascontiguousarray(image)
     fixed = np.ascontiguousarray(fixed, dtype=np.uint8)
@@ -469,7 +529,7 @@ def cut_multiscale(
     band = factor if band is None else int(band)
     reduce = for_pixels(graphs.block_reduce_level, h * w)
     coarse_image, coarse_odds, coarse_fixed = reduce(image, log_odds, fixed, factor)
-    coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity)
+    coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity, star=star)
     # Coarse pixels on either side of the boundary, grown by the band (in coarse pixels).
     from scipy import ndimage
 
@@ -490,7 +550,13 @@ def cut_multiscale(
     )
     if contested.any():
         near |= ndimage.binary_dilation(contested, structure=np.ones((3, 3), bool))
-    return _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta)
+    parent = None if star is None else star_parents(image, fixed, connectivity, star, beta)
+    mask = _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta, parent)
+    if parent is not None:
+        # Outside the band pixels keep the coarse label, which obeys the coarse star, not
+        # necessarily the fine one: drop foreground whose fine star ray leaves the foreground.
+        mask = geodesic.star_prune(mask, parent, dy, dx)
+    return mask
 
 
 # A chain of contested blocks is a thin structure when it spans at least this many blocks

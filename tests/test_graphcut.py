@@ -198,7 +198,7 @@ def _band_index(image, log_odds, fixed, coarse, near, factor, beta):
     from segmix.kernels import graphs
 
     dy, dx = graphcut._all_directions(8)
-    index, terminal, _, _ = graphs.band_graph(image, log_odds, fixed, coarse, near, factor, 5.0, beta, dy, dx)
+    index, terminal, _, _ = graphs.band_graph(image, log_odds, fixed, coarse, near, factor, 5.0, beta, dy, dx, np.full((1, 1), -1, np.int8))
     return index, near, factor, terminal.shape[0] - 1
 
 
@@ -215,3 +215,55 @@ def threadpool_limits_numba(n):
         yield
     finally:
         threads.set_num_threads(before)
+
+
+def _energy_any(mask, log_odds, image, gamma, beta, connectivity):
+    """E(mask) for any neighbourhood, straight from the definition (each pair once)."""
+    from segmix.kernels import graphs
+
+    dy, dx = graphcut._all_directions(connectivity)
+    n_fwd = dy.size // 2
+    scales = graphs.direction_scales(gamma, dy, dx)
+    h, w = mask.shape
+    z = image.astype(np.float64)
+    total = float(np.asarray(log_odds, np.float64)[~mask].sum())
+    for d in range(n_fwd):
+        for y, x in itertools.product(range(h), range(w)):
+            qy, qx = y + dy[d], x + dx[d]
+            if 0 <= qy < h and 0 <= qx < w and mask[y, x] != mask[qy, qx]:
+                total += scales[d] * np.exp(-beta * np.sum((z[y, x] - z[qy, qx]) ** 2))
+    return total
+
+
+def test_16_neighbourhood_cut_is_the_brute_force_optimum():
+    rng = np.random.default_rng(16)
+    h, w = 3, 4
+    for _ in range(5):
+        image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        log_odds = rng.normal(0, 3, (h, w)).astype(np.float32)
+        fixed = np.zeros((h, w), np.uint8)
+        beta = graphcut.contrast_beta(image, 16)
+        ours = graphcut.cut_image(log_odds, image, fixed, 2.0, 16, beta)
+        best = min(
+            _energy_any(np.array(bits).reshape(h, w), log_odds, image, 2.0, beta, 16)
+            for bits in itertools.product([False, True], repeat=h * w)
+        )
+        assert _energy_any(ours, log_odds, image, 2.0, beta, 16) == pytest.approx(best, abs=1e-4)
+
+
+def test_16_neighbourhood_weights_are_nearly_isotropic():
+    """Cauchy-Crofton: the cost of a straight boundary per unit length hardly depends on its
+    direction (within 3 % for 16 neighbours, against 8 % for GrabCut's 8-neighbour weights)."""
+    from segmix.kernels import graphs
+
+    spread = {}
+    for connectivity in (8, 16):
+        dy, dx = graphcut._all_directions(connectivity)
+        scales = graphs.direction_scales(1.0, dy, dx)
+        theta = np.linspace(0, np.pi, 361)
+        # Arcs of direction e crossing a line of unit normal n, per unit length: |e . n|.
+        cost = np.abs(np.outer(np.cos(theta), dy) + np.outer(np.sin(theta), dx)) @ scales
+        spread[connectivity] = cost.max() / cost.min()
+    np.testing.assert_allclose(graphs.direction_scales(1.0, *graphcut._all_directions(8)),
+                               [1, 1, 2 ** -0.5, 2 ** -0.5] * 2)
+    assert spread[16] < 1.03 < 1.08 < spread[8]

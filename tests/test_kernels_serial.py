@@ -44,7 +44,7 @@ def _cases():
     near = np.zeros((hc, wc), bool)
     near[:, wc // 2 - 2: wc // 2 + 2] = True
     dy, dx = graphcut._all_directions(8)
-    index = graphs.band_graph(image, odds, fixed, coarse, near, factor, 5.0, 0.01, dy, dx)[0]
+    index = graphs.band_graph(image, odds, fixed, coarse, near, factor, 5.0, 0.01, dy, dx, np.full((1, 1), -1, np.int8))[0]
     n_nodes = int(index.max()) + 1
     tree = rng.integers(0, 3, n_nodes + 1).astype(np.int8)
     rgb = rng.integers(0, 40, (n, 3), dtype=np.uint8)
@@ -66,7 +66,7 @@ def _cases():
         "grid_graph": (graphs.grid_graph, (image, odds, fixed, 5.0, 0.01, dy, dx)),
         "sampled_neighbour_sq_diff": (graphs.sampled_neighbour_sq_diff, (image, dy[:4], dx[:4], 3)),
         "block_reduce_level": (graphs.block_reduce_level, (image, odds, fixed, factor)),
-        "band_graph": (graphs.band_graph, (image, odds, fixed, coarse, near, factor, 5.0, 0.01, dy, dx)),
+        "band_graph": (graphs.band_graph, (image, odds, fixed, coarse, near, factor, 5.0, 0.01, dy, dx, np.full((1, 1), -1, np.int8))),
         "band_node_labels": (graphs.band_node_labels, (index, np.ones((hc, wc), np.int32), factor, n_nodes)),
         "band_mask": (graphs.band_mask, (fixed, coarse, near, factor, index, tree)),
         "contested_blocks": (graphs.contested_blocks, (image, odds, fixed, coarse, factor, 5.0, 0.01, dy, dx)),

@@ -101,3 +101,24 @@ def test_a_corrective_click_keeps_the_rest_of_the_previous_mask():
         warnings.simplefilter("ignore")
         second = segment(image, labels, SegmentationSettings(previous_weight=2.0), previous_mask=first).mask
     assert np.array_equal(second, first)
+
+
+def test_local_corrections_keep_only_changes_touching_a_correction():
+    from segmix.segment import FOREGROUND, local_corrections
+
+    previous = np.zeros((60, 80), bool)
+    previous[10:30, 10:30] = True
+    new = previous.copy()
+    new[10:30, 30:40] = True  # grows where the user clicked: kept
+    new[45:55, 60:70] = True  # a far-away region appears: reverted
+    new[10:12, 10:25] = False  # the top edge of the old region shrinks: reverted
+    labels = np.zeros((60, 80), np.uint8)
+    labels[20, 35] = FOREGROUND  # the corrective click, on previous background
+    labels[20, 20] = FOREGROUND  # an old click, agreeing with the previous mask
+    out = local_corrections(new, previous, labels)
+    expected = previous.copy()
+    expected[10:30, 30:40] = True
+    assert np.array_equal(out, expected)
+    # No corrective mark at all: the previous mask stays.
+    labels[20, 35] = 0
+    assert np.array_equal(local_corrections(new, previous, labels), previous)
