@@ -123,9 +123,10 @@ class BackgroundMixture:
     Notes
     -----
     Every frame is classified against the model as it was before the frame, then the model
-    is updated with it. The state lives in float32 arrays (weights (H*W, K), variances
-    (H*W, K, V), means (H*W, K, 3), components in use (H*W,) uint8), components sorted per
-    pixel by w / sigma.
+    is updated with it. The state lives in float32 planes, component-major so that the
+    kernel runs each rule over a row of pixels in SIMD registers (weights (K, H*W), variances
+    (K, V, H*W), means (K, 3, H*W), components in use (H*W,) uint8), components sorted per
+    pixel by w / sigma. Saved models keep the pixel-major layout of format version 1.
     """
 
     def __init__(
@@ -221,9 +222,11 @@ class BackgroundMixture:
     def _allocate(self, shape: tuple[int, int], params: _Params) -> None:
         n_pixels = shape[0] * shape[1]
         n_var = 1 if params.covariance_type == "spherical" else 3
-        self._weights = np.zeros((n_pixels, params.n_components), np.float32)
-        self._variances = np.full((n_pixels, params.n_components, n_var), params.initial_variance, np.float32)
-        self._means = np.zeros((n_pixels, params.n_components, 3), np.float32)
+        # Component-major planes (see segmix.kernels.background); to_dict writes them
+        # pixel-major, as the file format has it.
+        self._weights = np.zeros((params.n_components, n_pixels), np.float32)
+        self._variances = np.full((params.n_components, n_var, n_pixels), params.initial_variance, np.float32)
+        self._means = np.zeros((params.n_components, 3, n_pixels), np.float32)
         self._n_used = np.zeros(n_pixels, np.uint8)
         self.shape_ = (int(shape[0]), int(shape[1]))
         self._layout = (params.n_components, n_var)
@@ -284,7 +287,8 @@ class BackgroundMixture:
                  params.match_threshold, params.background_ratio, params.initial_variance,
                  params.min_variance, params.complexity_reduction, params.rho == "gaussian",
                  params.shadow_threshold if params.detect_shadows else 0.0)
-        _run_row_blocks(lambda start, stop: kernels.background_apply(frame, *state, start, stop), self.shape_)
+        rows = frame.reshape(frame.shape[0], -1)  # (H, 3 W): the kernel reads RGB triples along a row
+        _run_row_blocks(lambda start, stop: kernels.background_apply(rows, *state, start, stop), self.shape_)
         if alpha > 0.0:
             self.frame_count_ += 1
         if params.median_size >= 3:
@@ -309,6 +313,14 @@ class BackgroundMixture:
         out = np.empty((*self.shape_, 3), np.uint8)
         kernels.background_means(self._weights, self._means, self._n_used, float(self.background_ratio), out)
         return out
+
+    def _pixel_major_state(self) -> dict[str, np.ndarray]:
+        """The state as the file format (and the NumPy reference) lays it out: weights
+        (P, K), variances (P, K, V), means (P, K, 3), n_used (P,); copies."""
+        return {"weights": np.ascontiguousarray(self._weights.T),
+                "variances": np.ascontiguousarray(self._variances.transpose(2, 0, 1)),
+                "means": np.ascontiguousarray(self._means.transpose(2, 0, 1)),
+                "n_used": self._n_used.copy()}
 
     @property
     def n_components_used_(self) -> np.ndarray:
@@ -335,8 +347,7 @@ class BackgroundMixture:
             out["state"] = {
                 name: {"dtype": str(array.dtype), "shape": list(array.shape),
                        "data": base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")}
-                for name, array in (("weights", self._weights), ("variances", self._variances),
-                                    ("means", self._means), ("n_used", self._n_used))
+                for name, array in self._pixel_major_state().items()
             }
         return out
 
@@ -406,9 +417,9 @@ class BackgroundMixture:
         if count > 0 and np.any(n_used == 0):
             raise BackgroundModelError("state has pixels without components although frames were seen")
         model._allocate((shape[0], shape[1]), p)
-        model._weights[...] = arrays["weights"]
-        model._variances[...] = arrays["variances"]
-        model._means[...] = arrays["means"]
+        model._weights[...] = arrays["weights"].T
+        model._variances[...] = arrays["variances"].transpose(1, 2, 0)
+        model._means[...] = arrays["means"].transpose(1, 2, 0)
         model._n_used[...] = n_used
         model.frame_count_ = count
         return model

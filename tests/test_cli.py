@@ -3,6 +3,7 @@
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -76,6 +77,46 @@ def test_first_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch, capsys)
         monkeypatch.setattr(sys, "stderr", terminal)
         main(["quantize", str(photo), "-k", "1", "-o", str(tmp_path / "q.png")])
         assert terminal.getvalue().count("compiling the numerical kernels") == expected
+
+
+def test_first_background_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch):
+    """segmix background checks its own kernels, not the photo commands' (issue 10)."""
+    from segmix.kernels import cache
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8, 3), 90 + i, np.uint8)).save(frames / f"f{i}.png")
+    monkeypatch.setattr(cache, "cache_is_warm", lambda: True)  # the photo kernels do not matter here
+    for cached, expected in ((False, 1), (True, 0)):
+        monkeypatch.setattr(cache, "background_is_cached", lambda cached=cached: cached)
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert main(["background", str(frames), "--output-dir", str(tmp_path / f"out{cached}")]) == 0
+        assert terminal.getvalue().count("compiling the background kernels") == expected
+        assert "compiling the numerical kernels" not in terminal.getvalue()
+
+
+def test_background_is_cached_after_a_run_and_not_on_a_fresh_cache(tmp_path):
+    """The real check, not a monkeypatched one: warm once the kernels ran here, cold with a
+    fresh NUMBA_CACHE_DIR (in a subprocess, which only asks, so nothing compiles)."""
+    import os
+
+    from segmix.background import BackgroundMixture
+    from segmix.kernels import cache
+
+    BackgroundMixture().apply(np.zeros((4, 4, 3), np.uint8))
+    assert cache.background_is_cached()
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"), PYTHONPATH=str(root))
+    code = "from segmix.kernels import cache; print(cache.background_is_cached())"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False"]
 
 
 def test_cache_is_warm_answers_a_bool():

@@ -23,7 +23,7 @@ module              what it holds
                     for small inputs) and the thread count of the parallel kernels
 ``background``      per-pixel background mixtures (Stauffer-Grimson): ``background_apply``,
                     ``majority_filter``, ``background_means``
-``cache``           ``cache_is_warm``, ``graph_cut_is_cached``: will the first call compile?
+``cache``           ``cache_is_warm``, ``graph_cut_is_cached``, ``background_is_cached``: will the first call compile?
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)
 ==================  =====================================================================
 

@@ -1,18 +1,28 @@
 """Per-pixel adaptive background mixtures (Stauffer & Grimson): the per-frame update.
 
 The state of an H x W model with at most K components, held by
-:class:`segmix.background.BackgroundMixture` and laid out as in OpenCV's MOG2
-(``bgfg_gaussmix2.cpp``): flat float32 arrays indexed by the pixel p = y * W + x,
+:class:`segmix.background.BackgroundMixture` as flat float32 planes, component-major (one
+plane per component and channel, indexed by the pixel p = y * W + x), so that the kernel
+runs each rule over a whole image row at once in SIMD registers:
 
-- ``weights``   (P, K)    w_k, sorted per pixel by w_k / sigma_k (largest first)
-- ``variances`` (P, K, V) sigma_k^2: V = 1 (spherical) or 3 (diagonal, one per channel)
-- ``means``     (P, K, 3) mu_k, RGB in grey levels
-- ``n_used``    (P,)      uint8, components in use (Zivkovic's adaptive K can drop some)
+- ``weights``   (K, P)    w_k, sorted per pixel by w_k / sigma_k (largest first)
+- ``variances`` (K, V, P) sigma_k^2: V = 1 (spherical) or 3 (diagonal, one per channel)
+- ``means``     (K, 3, P) mu_k, RGB in grey levels
+- ``n_used``    (P,)      uint8, components in use (Zivkovic's adaptive K can drop some);
+  the planes k >= n_used[p] of pixel p hold stale values and are never read as components
 
 Each frame is classified against the model *before* it is updated, so that ``apply`` with a
 learning rate of 0 classifies against a frozen model. Arithmetic is float64, storage float32;
-``tests/naive.py`` has the same rules in plain NumPy. No fastmath: the reference must be
-reproducible to the last bit of the stored float32 values.
+``tests/naive_background.py`` has the same rules in plain NumPy, one pixel at a time, and
+the kernel reproduces every stored float32 value of it (no fastmath).
+
+Why row passes: written pixel by pixel (the first version), the rules are a chain of
+data-dependent branches (which component matched, which ones were dropped, where the new
+one goes, the insertion sort), ~30 ns per pixel on this machine, twice OpenCV MOG2. Here
+each rule is a loop over the pixels of a row with selects instead of branches, which LLVM
+vectorises (4 float64 lanes): the components are compacted and sorted with a fixed
+odd-even transposition network over (key, rank) that gives exactly the stable insertion
+sort's order, and a comparator nobody in the row needs is skipped.
 """
 
 from __future__ import annotations
@@ -22,43 +32,19 @@ import math
 from segmix.kernels import _jit  # noqa: F401, I001  (sets OMP_WAIT_POLICY before numba's OpenMP loads)
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 FOREGROUND, SHADOW, BACKGROUND = 255, 127, 0
 _LOG_2PI = math.log(2.0 * math.pi)
 
 # Not _jit.JIT_OPTIONS: without fastmath contraction the NumPy reference reproduces every
-# stored float32 value, and the kernel is memory-bound anyway.
-_JIT = dict(nogil=True, cache=True)
-# The per-pixel helpers are inlined into the row loop: a call passes every array as a
-# struct and increments / decrements its reference count, atomically, on a count that both
-# threads share; measured, that made the update slower on two threads than on one.
-_INLINE = dict(_JIT, inline="always")
+# stored float32 value. error_model "numpy": a float division by zero gives inf instead of
+# a Python exception check, whose branch would stop LLVM vectorising the row loops (every
+# lane computes alpha / w, also the lanes whose result is then not selected).
+_JIT = dict(nogil=True, cache=True, error_model="numpy")
 
 
-@njit(**_INLINE)
-def _mahalanobis2(x0, x1, x2, means, variances, p, k, n_var):
-    """(x - mu_k)^T Sigma_k^-1 (x - mu_k) and the plain squared distance |x - mu_k|^2."""
-    d0 = x0 - np.float64(means[p, k, 0])
-    d1 = x1 - np.float64(means[p, k, 1])
-    d2 = x2 - np.float64(means[p, k, 2])
-    e2 = d0 * d0 + d1 * d1 + d2 * d2
-    if n_var == 1:
-        return e2 / np.float64(variances[p, k, 0]), e2
-    m2 = (d0 * d0 / np.float64(variances[p, k, 0]) + d1 * d1 / np.float64(variances[p, k, 1])
-          + d2 * d2 / np.float64(variances[p, k, 2]))
-    return m2, e2
-
-
-@njit(**_INLINE)
-def _mean_variance(variances, p, k, n_var):
-    if n_var == 1:
-        return np.float64(variances[p, k, 0])
-    return (np.float64(variances[p, k, 0]) + np.float64(variances[p, k, 1])
-            + np.float64(variances[p, k, 2])) / 3.0
-
-
-@njit(**_INLINE)
+@njit(nogil=True, cache=True, inline="always")
 def _is_shadow(x0, x1, x2, weights, means, variances, p, n, n_var, lam2, background_ratio, tau):
     """Prati et al. / MOG2: x = a * mu_k with tau <= a <= 1 for a background component k,
     within lambda sigma_k scaled by a (a darker pixel of the background's chromaticity)."""
@@ -66,9 +52,9 @@ def _is_shadow(x0, x1, x2, weights, means, variances, p, n, n_var, lam2, backgro
     for k in range(n):
         if cum >= background_ratio:
             break
-        m0 = np.float64(means[p, k, 0])
-        m1 = np.float64(means[p, k, 1])
-        m2 = np.float64(means[p, k, 2])
+        m0 = np.float64(means[k, 0, p])
+        m1 = np.float64(means[k, 1, p])
+        m2 = np.float64(means[k, 2, p])
         den = m0 * m0 + m1 * m1 + m2 * m2
         if den > 0.0:
             a = (x0 * m0 + x1 * m1 + x2 * m2) / den
@@ -77,140 +63,59 @@ def _is_shadow(x0, x1, x2, weights, means, variances, p, n, n_var, lam2, backgro
                 d1 = a * m1 - x1
                 d2 = a * m2 - x2
                 if n_var == 1:
-                    dist = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(variances[p, k, 0])
+                    dist = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(variances[k, 0, p])
                 else:
-                    dist = (d0 * d0 / np.float64(variances[p, k, 0])
-                            + d1 * d1 / np.float64(variances[p, k, 1])
-                            + d2 * d2 / np.float64(variances[p, k, 2]))
+                    dist = (d0 * d0 / np.float64(variances[k, 0, p])
+                            + d1 * d1 / np.float64(variances[k, 1, p])
+                            + d2 * d2 / np.float64(variances[k, 2, p]))
                 if dist < lam2 * a * a:
                     return True
-        cum += np.float64(weights[p, k])
+        cum += np.float64(weights[k, p])
     return False
 
 
-@njit(**_INLINE)
-def _swap(weights, variances, means, p, i, j, n_var):
-    weights[p, i], weights[p, j] = weights[p, j], weights[p, i]
-    for c in range(n_var):
-        variances[p, i, c], variances[p, j, c] = variances[p, j, c], variances[p, i, c]
-    for c in range(3):
-        means[p, i, c], means[p, j, c] = means[p, j, c], means[p, i, c]
+@njit(nogil=True, cache=True, inline="always")
+def _classify(k, dist, x, nn, match, bg, cum, w_k, lam2, background_ratio):
+    """Pixel x against component k, if no earlier one matched: selects, no branches (every
+    value is read before the selects: a load inside a conditional arm keeps LLVM from
+    vectorising)."""
+    mt = match[x]
+    b = bg[x]
+    c = cum[x]
+    active = (k < nn[x]) & (mt < 0)
+    hit = active & (dist < lam2)
+    match[x] = k if hit else mt
+    bg[x] = (1 if c < background_ratio else 0) if hit else b
+    c2 = c + np.float64(w_k[x])
+    cum[x] = c2 if (active & ~hit) else c
 
 
-@njit(**_INLINE)
-def _update_pixel(x0, x1, x2, weights, variances, means, n_used, p, match, alpha, lam2,
-                  var_init, var_min, complexity, rho_gaussian, n_var, keys):
-    n = np.int64(n_used[p])
-    n_max = weights.shape[1]
-    rho = 0.0
-    if match >= 0:
-        # rho from the matched component's parameters before this frame's update.
-        if rho_gaussian:
-            m2, e2 = _mahalanobis2(x0, x1, x2, means, variances, p, match, n_var)
-            if n_var == 1:
-                log_det = 3.0 * math.log(np.float64(variances[p, match, 0]))
-            else:
-                log_det = (math.log(np.float64(variances[p, match, 0]))
-                           + math.log(np.float64(variances[p, match, 1]))
-                           + math.log(np.float64(variances[p, match, 2])))
-            rho = alpha * math.exp(-0.5 * (3.0 * _LOG_2PI + log_det + m2))
-    # Weights: w <- (1 - alpha) w + alpha M - alpha c_T (Zivkovic's prior; c_T = 0 is the
-    # paper's rule); a component whose weight goes negative is dropped.
-    kept = 0
-    for k in range(n):
-        w = (1.0 - alpha) * np.float64(weights[p, k]) - alpha * complexity
-        if k == match:
-            w += alpha
-            match = kept
-        if w < 0.0:
-            continue
-        if kept != k:
-            weights[p, kept] = weights[p, k]
-            for c in range(n_var):
-                variances[p, kept, c] = variances[p, k, c]
-            for c in range(3):
-                means[p, kept, c] = means[p, k, c]
-        weights[p, kept] = np.float32(w)
-        kept += 1
-    n = kept
-    if match >= 0:
-        w = np.float64(weights[p, match])
-        if not rho_gaussian:
-            rho = alpha / w
-        if rho > 1.0:
-            rho = 1.0
-        mu0 = np.float64(means[p, match, 0])
-        mu1 = np.float64(means[p, match, 1])
-        mu2 = np.float64(means[p, match, 2])
-        mu0 += rho * (x0 - mu0)
-        mu1 += rho * (x1 - mu1)
-        mu2 += rho * (x2 - mu2)
-        means[p, match, 0] = np.float32(mu0)
-        means[p, match, 1] = np.float32(mu1)
-        means[p, match, 2] = np.float32(mu2)
-        # The paper's rule: the squared distance to the updated mean.
-        d0 = x0 - np.float64(means[p, match, 0])
-        d1 = x1 - np.float64(means[p, match, 1])
-        d2 = x2 - np.float64(means[p, match, 2])
-        if n_var == 1:
-            v = (1.0 - rho) * np.float64(variances[p, match, 0]) + rho * (d0 * d0 + d1 * d1 + d2 * d2)
-            variances[p, match, 0] = np.float32(max(v, var_min))
-        else:
-            v = (1.0 - rho) * np.float64(variances[p, match, 0]) + rho * d0 * d0
-            variances[p, match, 0] = np.float32(max(v, var_min))
-            v = (1.0 - rho) * np.float64(variances[p, match, 1]) + rho * d1 * d1
-            variances[p, match, 1] = np.float32(max(v, var_min))
-            v = (1.0 - rho) * np.float64(variances[p, match, 2]) + rho * d2 * d2
-            variances[p, match, 2] = np.float32(max(v, var_min))
-    else:
-        # No match: a new component at x (high variance, weight alpha) in a free slot, or in
-        # place of the least probable one.
-        k = n if n < n_max else n - 1
-        if n < n_max:
-            n += 1
-        weights[p, k] = np.float32(alpha)
-        for c in range(n_var):
-            variances[p, k, c] = np.float32(var_init)
-        means[p, k, 0] = np.float32(x0)
-        means[p, k, 1] = np.float32(x1)
-        means[p, k, 2] = np.float32(x2)
-    total = 0.0
-    for k in range(n):
-        total += np.float64(weights[p, k])
-    scale = 1.0 / total
-    for k in range(n):
-        w = np.float32(np.float64(weights[p, k]) * scale)
-        weights[p, k] = w
-        # w^2 / sigma^2 orders like the paper's w / sigma without a square root per pixel.
-        keys[k] = np.float64(w) * np.float64(w) / _mean_variance(variances, p, k, n_var)
-    # Stable insertion sort by the key, largest first.
-    for i in range(1, n):
-        j = i
-        while j > 0 and keys[j - 1] < keys[j]:
-            keys[j - 1], keys[j] = keys[j], keys[j - 1]
-            _swap(weights, variances, means, p, j, j - 1, n_var)
-            j -= 1
-    n_used[p] = np.uint8(n)
+@njit(nogil=True, cache=True, inline="always")
+def _normalise(k, x, vbar, target, w_k, scale, al, ky, rk, alpha, n_max):
+    """Slot k of pixel x: the new component's weight if it goes there, the normalised
+    weight, the sort key w^2 / sigma^2 (the paper's w / sigma order; -inf for a free slot)
+    and the rank that breaks ties as the reference's stable sort does."""
+    new = target[x] == k
+    ow = w_k[x]
+    wf = np.float32(alpha) if new else ow
+    wn = np.float32(np.float64(wf) * scale[x])
+    w_k[x] = wn
+    kk = np.float64(wn) * np.float64(wn) / vbar
+    ky[x] = kk if ((al[x] != 0) | new) else -np.inf
+    rk[x] = n_max if new else k
 
 
-@njit(parallel=True, **_JIT)
+@njit(**_JIT)
 def background_apply(frame, weights, variances, means, n_used, mask, alpha, match_threshold,
                      background_ratio, var_init, var_min, complexity, rho_gaussian, shadow_tau,
                      row_start, row_stop):
     """Classify rows ``row_start:row_stop`` of a frame against the model, then update the
-    model with them, in place.
-
-    ``nogil``; the caller runs blocks of rows on several threads, each kernel call on one
-    Numba thread (:func:`segmix.background.BackgroundMixture.apply`). Measured on the
-    shared 2-core machine, one ``prange`` over all rows on two threads was 2-3x slower than
-    on one whenever the machine was loaded (OpenMP's static schedule waits for a
-    descheduled thread); blocks taken from a shared counter let the running thread do the
-    rest. The loop stays a ``prange`` because Numba lowers a parallel loop body without the
-    per-array reference counting that made the same loop 3x slower as plain serial code.
+    model with them, in place (serial, ``nogil``: the caller runs blocks of rows on several
+    threads, :func:`segmix.background.BackgroundMixture.apply`).
 
     Parameters
     ----------
-    frame : (H, W, 3) uint8, C-contiguous
+    frame : (H, 3 W) uint8, C-contiguous: the RGB frame with its last two axes merged
     weights, variances, means, n_used : model state (module docstring), updated in place
     mask : (H, W) uint8, written: 255 foreground, 127 shadow (if ``shadow_tau`` > 0), 0 background
     alpha : float, learning rate of this frame; 0 leaves the model unchanged
@@ -223,36 +128,244 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
     row_start, row_stop : int, the rows to process
     """
     width = mask.shape[1]
-    n_var = variances.shape[2]
+    n_max = weights.shape[0]
+    n_var = variances.shape[1]
     lam2 = match_threshold * match_threshold
-    for y in prange(row_start, row_stop):
-        keys = np.empty(weights.shape[1], np.float64)  # sort keys, one scratch row per image row
-        for xx in range(width):
-            p = y * width + xx
-            x0 = np.float64(frame[y, xx, 0])
-            x1 = np.float64(frame[y, xx, 1])
-            x2 = np.float64(frame[y, xx, 2])
-            n = np.int64(n_used[p])
-            match = -1
-            background = False
-            cum = 0.0
-            for k in range(n):
-                m2, e2 = _mahalanobis2(x0, x1, x2, means, variances, p, k, n_var)
-                if m2 < lam2:
-                    match = k
-                    background = cum < background_ratio
-                    break
-                cum += np.float64(weights[p, k])
-            if background:
-                mask[y, xx] = BACKGROUND
-            elif shadow_tau > 0.0 and _is_shadow(x0, x1, x2, weights, means, variances, p, n, n_var,
-                                                 lam2, background_ratio, shadow_tau):
-                mask[y, xx] = SHADOW
+    keep = 1.0 - alpha
+    drop = alpha * complexity
+    alpha32 = np.float64(np.float32(alpha))
+    gaussian = 1.0 if rho_gaussian else 0.0
+    # Per-pixel scratch of one row (L1-sized), allocated once per call.
+    x0 = np.empty(width)
+    x1 = np.empty(width)
+    x2 = np.empty(width)
+    nn = np.empty(width, np.int64)        # components in use before the frame
+    match = np.empty(width, np.int64)     # matched component, -1 for none
+    bg = np.empty(width, np.int64)        # 1 if the match is a background component
+    cum = np.empty(width)                 # weights before the match
+    total = np.empty(width)               # sum of the kept weights, in slot order
+    total_prev = np.empty(width)          # ... without the last slot (replaced when full)
+    nkept = np.empty(width, np.int64)
+    dead = np.empty(width, np.int64)      # a slot that is free after the weight update
+    target = np.empty(width, np.int64)    # slot of the new component, -1 for none
+    scale = np.empty(width)
+    swap = np.empty(width, np.int64)
+    rho_x = np.zeros(width)               # rho of the matched component (the paper's rule: set before)
+    sq0 = np.empty(width)
+    sq1 = np.empty(width)
+    sq2 = np.empty(width)
+    key = np.empty((n_max, width))        # w^2 / sigma^2 (the paper's w / sigma order), -inf if free
+    rank = np.empty((n_max, width), np.int64)  # tie-break: position before the sort
+    alive = np.empty((n_max, width), np.int64)
+    for y in range(row_start, row_stop):
+        p0 = y * width
+        for x in range(width):
+            x0[x] = np.float64(frame[y, 3 * x])
+            x1[x] = np.float64(frame[y, 3 * x + 1])
+            x2[x] = np.float64(frame[y, 3 * x + 2])
+            nn[x] = np.int64(n_used[p0 + x])
+            match[x] = -1
+            bg[x] = 0
+            cum[x] = 0.0
+        # --- classification: the first component (in sorted order) within lambda sigma.
+        # (Loop-invariant tests such as n_var == 1 stay outside the pixel loops: LLVM does
+        # not unswitch them, and a branch inside keeps the loop scalar.)
+        for k in range(n_max):
+            w_k = weights[k, p0:p0 + width]
+            m0 = means[k, 0, p0:p0 + width]
+            m1 = means[k, 1, p0:p0 + width]
+            m2 = means[k, 2, p0:p0 + width]
+            v0 = variances[k, 0, p0:p0 + width]
+            if n_var == 1:
+                for x in range(width):
+                    d0 = x0[x] - np.float64(m0[x])
+                    d1 = x1[x] - np.float64(m1[x])
+                    d2 = x2[x] - np.float64(m2[x])
+                    _classify(k, (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(v0[x]), x, nn, match, bg, cum,
+                              w_k, lam2, background_ratio)
             else:
-                mask[y, xx] = FOREGROUND
-            if alpha > 0.0:
-                _update_pixel(x0, x1, x2, weights, variances, means, n_used, p, match, alpha, lam2,
-                              var_init, var_min, complexity, rho_gaussian, n_var, keys)
+                v1 = variances[k, 1, p0:p0 + width]
+                v2 = variances[k, 2, p0:p0 + width]
+                for x in range(width):
+                    d0 = x0[x] - np.float64(m0[x])
+                    d1 = x1[x] - np.float64(m1[x])
+                    d2 = x2[x] - np.float64(m2[x])
+                    dist = d0 * d0 / np.float64(v0[x]) + d1 * d1 / np.float64(v1[x]) + d2 * d2 / np.float64(v2[x])
+                    _classify(k, dist, x, nn, match, bg, cum, w_k, lam2, background_ratio)
+        for x in range(width):
+            mask[y, x] = BACKGROUND if bg[x] != 0 else FOREGROUND
+        if shadow_tau > 0.0:
+            for x in range(width):
+                if bg[x] == 0 and _is_shadow(x0[x], x1[x], x2[x], weights, means, variances, p0 + x, nn[x],
+                                             n_var, lam2, background_ratio, shadow_tau):
+                    mask[y, x] = SHADOW
+        if alpha <= 0.0:
+            continue
+        if rho_gaussian:
+            # From the matched component's parameters before this frame's update.
+            for x in range(width):
+                k = match[x]
+                if k < 0:
+                    continue
+                p = p0 + x
+                d0 = x0[x] - np.float64(means[k, 0, p])
+                d1 = x1[x] - np.float64(means[k, 1, p])
+                d2 = x2[x] - np.float64(means[k, 2, p])
+                if n_var == 1:
+                    m2 = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(variances[k, 0, p])
+                    log_det = 3.0 * math.log(np.float64(variances[k, 0, p]))
+                else:
+                    m2 = (d0 * d0 / np.float64(variances[k, 0, p]) + d1 * d1 / np.float64(variances[k, 1, p])
+                          + d2 * d2 / np.float64(variances[k, 2, p]))
+                    log_det = (math.log(np.float64(variances[k, 0, p])) + math.log(np.float64(variances[k, 1, p]))
+                               + math.log(np.float64(variances[k, 2, p])))
+                rho_x[x] = alpha * math.exp(-0.5 * (3.0 * _LOG_2PI + log_det + m2))
+        # --- weights w <- (1 - alpha) w + alpha M - alpha c_T (a negative one is dropped);
+        # the matched component's mean and variance move with rho
+        for x in range(width):
+            total[x] = 0.0
+            nkept[x] = 0
+            dead[x] = -1
+        for k in range(n_max):
+            w_k = weights[k, p0:p0 + width]
+            m0 = means[k, 0, p0:p0 + width]
+            m1 = means[k, 1, p0:p0 + width]
+            m2 = means[k, 2, p0:p0 + width]
+            al = alive[k]
+            if k == n_max - 1:
+                for x in range(width):
+                    total_prev[x] = total[x]
+            for x in range(width):
+                is_match = match[x] == k
+                wk = keep * np.float64(w_k[x]) - drop + (alpha if is_match else 0.0)
+                ok = (k < nn[x]) & ~(wk < 0.0)
+                wf = np.float32(wk)
+                w_k[x] = wf
+                total[x] += np.float64(wf) if ok else 0.0
+                nkept[x] += 1 if ok else 0
+                dd = dead[x]
+                dead[x] = dd if ok else k
+                al[x] = 1 if ok else 0
+                # rho_gaussian as a 0/1 factor, not a select: a loop-invariant select made
+                # LLVM keep this loop scalar (2x the kernel's time). Exact for the matched
+                # lane, where both terms are finite.
+                rg = rho_x[x]
+                rho = gaussian * rg + (1.0 - gaussian) * (alpha / np.float64(wf))
+                rho = rho if rho < 1.0 else 1.0
+                o0 = m0[x]
+                o1 = m1[x]
+                o2 = m2[x]
+                f0 = np.float32(np.float64(o0) + rho * (x0[x] - np.float64(o0)))
+                f1 = np.float32(np.float64(o1) + rho * (x1[x] - np.float64(o1)))
+                f2 = np.float32(np.float64(o2) + rho * (x2[x] - np.float64(o2)))
+                m0[x] = f0 if is_match else o0
+                m1[x] = f1 if is_match else o1
+                m2[x] = f2 if is_match else o2
+                # The paper's rule: the squared distance to the updated mean.
+                e0 = x0[x] - np.float64(f0)
+                e1 = x1[x] - np.float64(f1)
+                e2 = x2[x] - np.float64(f2)
+                rho_x[x] = rho if is_match else rg  # keeps the paper's rho for a later slot
+                sq0[x] = e0 * e0
+                sq1[x] = e1 * e1
+                sq2[x] = e2 * e2
+            if n_var == 1:
+                v0 = variances[k, 0, p0:p0 + width]
+                for x in range(width):
+                    ov = v0[x]
+                    rho = rho_x[x]
+                    v = (1.0 - rho) * np.float64(ov) + rho * (sq0[x] + sq1[x] + sq2[x])
+                    v = v if v > var_min else var_min
+                    v0[x] = np.float32(v) if match[x] == k else ov
+            else:
+                for c in range(3):
+                    vc = variances[k, c, p0:p0 + width]
+                    sq = sq0 if c == 0 else (sq1 if c == 1 else sq2)
+                    for x in range(width):
+                        ov = vc[x]
+                        rho = rho_x[x]
+                        v = (1.0 - rho) * np.float64(ov) + rho * sq[x]
+                        v = v if v > var_min else var_min
+                        vc[x] = np.float32(v) if match[x] == k else ov
+        # --- no match: a new component at x (weight alpha, variance var_init) in a free
+        # slot, or in place of the least probable one; then the weights are normalised
+        n_new = 0
+        for x in range(width):
+            nomatch = match[x] < 0
+            full = nkept[x] >= n_max
+            target[x] = (n_max - 1 if full else dead[x]) if nomatch else -1
+            # Summed in the reference's order: the kept weights, then the new one.
+            t = (total_prev[x] if full else total[x]) + alpha32
+            scale[x] = 1.0 / (t if nomatch else total[x])
+            nkept[x] += 1 if (nomatch & ~full) else 0
+            n_new += 1 if nomatch else 0
+        for k in range(n_max):
+            w_k = weights[k, p0:p0 + width]
+            al = alive[k]
+            ky = key[k]
+            rk = rank[k]
+            if n_new > 0:
+                m0 = means[k, 0, p0:p0 + width]
+                m1 = means[k, 1, p0:p0 + width]
+                m2 = means[k, 2, p0:p0 + width]
+                for x in range(width):
+                    new = target[x] == k
+                    o0 = m0[x]
+                    o1 = m1[x]
+                    o2 = m2[x]
+                    m0[x] = np.float32(x0[x]) if new else o0
+                    m1[x] = np.float32(x1[x]) if new else o1
+                    m2[x] = np.float32(x2[x]) if new else o2
+                for c in range(n_var):
+                    vc = variances[k, c, p0:p0 + width]
+                    for x in range(width):
+                        ov = vc[x]
+                        vc[x] = np.float32(var_init) if target[x] == k else ov
+            v0 = variances[k, 0, p0:p0 + width]
+            if n_var == 1:
+                for x in range(width):
+                    _normalise(k, x, np.float64(v0[x]), target, w_k, scale, al, ky, rk, alpha, n_max)
+            else:
+                v1 = variances[k, 1, p0:p0 + width]
+                v2 = variances[k, 2, p0:p0 + width]
+                for x in range(width):
+                    vbar = (np.float64(v0[x]) + np.float64(v1[x]) + np.float64(v2[x])) / 3.0
+                    _normalise(k, x, vbar, target, w_k, scale, al, ky, rk, alpha, n_max)
+        # --- stable sort by the key, largest first: odd-even transposition (n_max rounds of
+        # adjacent compare-exchanges); with the rank as tie-break it gives the order of the
+        # reference's stable sort of [kept components in order, new component], free slots last
+        for r in range(n_max):
+            for i in range(r % 2, n_max - 1, 2):
+                ka = key[i]
+                kb = key[i + 1]
+                ra = rank[i]
+                rb = rank[i + 1]
+                n_swaps = 0
+                for x in range(width):
+                    s = (ka[x] < kb[x]) | ((ka[x] == kb[x]) & (ra[x] > rb[x]))
+                    swap[x] = 1 if s else 0
+                    n_swaps += 1 if s else 0
+                if n_swaps == 0:
+                    continue
+                _swap_planes(ka, kb, swap, width)
+                _swap_planes(ra, rb, swap, width)
+                _swap_planes(weights[i, p0:p0 + width], weights[i + 1, p0:p0 + width], swap, width)
+                for c in range(n_var):
+                    _swap_planes(variances[i, c, p0:p0 + width], variances[i + 1, c, p0:p0 + width], swap, width)
+                for c in range(3):
+                    _swap_planes(means[i, c, p0:p0 + width], means[i + 1, c, p0:p0 + width], swap, width)
+        for x in range(width):
+            n_used[p0 + x] = np.uint8(nkept[x])
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _swap_planes(a, b, swap, width):
+    for x in range(width):
+        ta = a[x]
+        tb = b[x]
+        s = swap[x] != 0
+        a[x] = tb if s else ta
+        b[x] = ta if s else tb
 
 
 @njit(**_JIT)
@@ -260,20 +373,26 @@ def majority_filter(mask, radius, out, row_start, row_stop):
     """Binary median filter of the foreground (255) over a (2r+1)^2 window, clipped at borders.
 
     A pixel is foreground in ``out`` when more than half of the window's pixels inside the
-    image are foreground; otherwise it keeps 127 (shadow) if ``mask`` had it, else 0. The
-    window is summed with a running sum over column counts, O(r) per pixel. Writes rows
+    image are foreground; otherwise it keeps 127 (shadow) if ``mask`` had it, else 0. Column
+    counts of the window's rows are carried from row to row (one row added, one dropped)
+    and summed along the row with a running sum: O(1) per pixel. Writes rows
     ``row_start:row_stop`` of ``out`` (serial, ``nogil``; see :func:`background_apply`).
     """
     height, width = mask.shape
+    column = np.zeros(width, np.int32)
+    for yy in range(max(0, row_start - radius), min(height, row_start + radius)):
+        for xx in range(width):
+            column[xx] += 1 if mask[yy, xx] == FOREGROUND else 0
     for y in range(row_start, row_stop):
-        y0 = max(0, y - radius)
-        y1 = min(height, y + radius + 1)
-        column = np.zeros(width, np.int32)
-        for yy in range(y0, y1):
+        enter = y + radius
+        if enter < height:
             for xx in range(width):
-                if mask[yy, xx] == FOREGROUND:
-                    column[xx] += 1
-        rows = y1 - y0
+                column[xx] += 1 if mask[enter, xx] == FOREGROUND else 0
+        leave = y - radius - 1
+        if leave >= 0 and y > row_start:  # the block's first window never held it
+            for xx in range(width):
+                column[xx] -= 1 if mask[leave, xx] == FOREGROUND else 0
+        rows = min(height, y + radius + 1) - max(0, y - radius)
         running = 0
         for xx in range(min(radius, width)):
             running += column[xx]
@@ -306,10 +425,10 @@ def background_means(weights, means, n_used, background_ratio, out):
             for k in range(np.int64(n_used[p])):
                 if cum >= background_ratio:
                     break
-                w = np.float64(weights[p, k])
+                w = np.float64(weights[k, p])
                 if w > best_w:
                     best, best_w = k, w
                 cum += w
             for c in range(3):
-                v = np.float64(means[p, best, c])
+                v = np.float64(means[best, c, p])
                 out[y, xx, c] = np.uint8(min(255.0, max(0.0, math.floor(v + 0.5))))

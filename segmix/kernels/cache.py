@@ -39,3 +39,11 @@ def graph_cut_is_cached() -> bool:
     from segmix.kernels.maxflow import graph_maxflow_part
 
     return is_cached(band_graph.serial, graph_maxflow_part)
+
+
+def background_is_cached() -> bool:
+    """Whether ``segmix background``'s per-frame kernels (the mixture update and the
+    majority filter) are in the on-disk cache."""
+    from segmix.kernels.background import background_apply, majority_filter
+
+    return is_cached(background_apply, majority_filter)
