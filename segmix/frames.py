@@ -219,36 +219,86 @@ def _short(exc: BaseException) -> str:
 class FrameReader:
     """Random access to the frames of a :class:`FrameSequence` (for playing and scrubbing).
 
-    Folder and list frames are read by position. A video is decoded forward from where the
-    last read stopped; reading an earlier frame reopens the file and decodes from the start
-    (simple and exact; videos whose header lacks a frame count are counted once, by packets).
-    Not thread-safe: use it from one thread (the window's compute thread).
+    Folder and list frames are read by position (one file each). A video is decoded forward
+    from where the last read stopped; an earlier frame is reached by seeking to the last key
+    frame at or before it that was seen while decoding, then decoding forward from there
+    (frames are identified by their presentation time stamps, so the count stays exact; a
+    stream without time stamps falls back to decoding from the start). Not thread-safe: use
+    it from one thread (the window's compute thread).
+
+    Attributes
+    ----------
+    frames_decoded : int
+        Video frames decoded so far (what seeking costs; 0 for folders).
     """
 
     def __init__(self, sequence: FrameSequence) -> None:
         self.sequence = sequence
-        self._container = None
-        self._frames = None
-        self._next = 1
-        if sequence.kind == "video" and not sequence.frame_count:
-            sequence.frame_count = self._count_video_frames()
+        self._container = self._stream = self._frames = None
+        self._next = 1  # index of the frame the decoder yields next
+        self._resync = False  # after a seek: take the next frame's index from its time stamp
+        self._index_of_pts: dict[int, int] = {}  # every frame decoded so far
+        self._keyframes: list[tuple[int, int]] = []  # (index, pts) of key frames, by index
+        self.frames_decoded = 0
 
     def __len__(self) -> int:
-        return int(self.sequence.frame_count or 0)
+        """The frame count: exact for folders, lists and videos whose header says it or
+        after :meth:`count_frames`; otherwise an estimate from duration x frame rate."""
+        if self.sequence.frame_count:
+            return int(self.sequence.frame_count)
+        return self.estimated_length() or 0
 
-    def stem(self, index: int) -> str:
-        if self.sequence.kind == "video":
-            return f"frame_{index:06d}"
-        return self.sequence.paths[index - 1].stem
+    @property
+    def length_is_exact(self) -> bool:
+        return bool(self.sequence.frame_count)
 
-    def _count_video_frames(self) -> int:
+    def estimated_length(self) -> int | None:
+        """Duration x average frame rate from the video's header (no decoding), or None."""
         import av
 
         path = self.sequence.paths[0]
         try:
             with av.open(str(path)) as container:
                 stream = container.streams.video[0]
-                return sum(1 for packet in container.demux(stream) if packet.size)
+                rate = stream.average_rate or stream.guessed_rate
+                if stream.duration is not None and stream.time_base is not None:
+                    seconds = float(stream.duration * stream.time_base)
+                elif container.duration is not None:
+                    seconds = container.duration / av.time_base
+                else:
+                    return None
+        except (av.FFmpegError, OSError, ValueError, IndexError):
+            return None
+        if not rate or seconds <= 0:
+            return None
+        return max(1, round(seconds * float(rate)))
+
+    def count_frames(self, check: Callable[[], None] | None = None) -> int:
+        """The exact frame count (a video without one in its header: its packets are
+        counted, which reads the whole file: call it off the GUI thread). ``check`` is
+        called every few hundred packets; it may raise to abandon the count."""
+        if not self.sequence.frame_count:
+            self.sequence.frame_count = self._count_video_frames(check)
+        return int(self.sequence.frame_count)
+
+    def stem(self, index: int) -> str:
+        if self.sequence.kind == "video":
+            return f"frame_{index:06d}"
+        return self.sequence.paths[index - 1].stem
+
+    def _count_video_frames(self, check=None) -> int:
+        import av
+
+        path = self.sequence.paths[0]
+        try:
+            with av.open(str(path)) as container:
+                stream = container.streams.video[0]
+                count = 0
+                for n, packet in enumerate(container.demux(stream)):
+                    count += 1 if packet.size else 0
+                    if check is not None and n % 256 == 255:
+                        check()
+                return count
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise FrameError(f"{path}: cannot count the video's frames ({_short(exc)})") from None
 
@@ -260,8 +310,9 @@ class FrameReader:
         FrameError
             An index out of range, or a frame that cannot be decoded (names the file).
         """
-        if not 1 <= index <= max(len(self), 1):
-            raise FrameError(f"frame {index} is outside 1..{len(self)}")
+        limit = len(self) if self.length_is_exact else None  # an estimate may be short
+        if index < 1 or (limit is not None and index > max(limit, 1)):
+            raise FrameError(f"frame {index} is outside 1..{limit}")
         if self.sequence.kind != "video":
             from segmix.io import ImageLoadError, load_image
 
@@ -272,21 +323,28 @@ class FrameReader:
         import av
 
         path = self.sequence.paths[0]
-        if self._frames is None or index < self._next:
-            self.close()
-            try:
-                self._container = av.open(str(path))
-                stream = self._container.streams.video[0]
-                stream.thread_type = "AUTO"
-                self._frames = self._container.decode(stream)
-            except (av.FFmpegError, OSError, ValueError) as exc:
-                raise FrameError(f"{path}: {_short(exc)}") from None
-            self._next = 1
         try:
+            if self._frames is None:
+                self._open()
+            elif index < self._next or self._known_keyframe(index) > self._next:
+                self._seek_before(index)  # back, or forward past a key frame seen before
             while True:
                 decoded = next(self._frames)
+                self.frames_decoded += 1
+                if self._resync:
+                    self._resync = False
+                    known = self._index_of_pts.get(decoded.pts)
+                    if known is None or known > index:  # not where we asked: start over
+                        self._open()
+                        continue
+                    self._next = known
+                current = self._next
                 self._next += 1
-                if self._next - 1 == index:
+                if decoded.pts is not None:
+                    self._index_of_pts.setdefault(decoded.pts, current)
+                    if decoded.key_frame and (not self._keyframes or current > self._keyframes[-1][0]):
+                        self._keyframes.append((current, decoded.pts))
+                if current == index:
                     return decoded.to_ndarray(format="rgb24")
         except StopIteration:
             self.close()
@@ -295,7 +353,47 @@ class FrameReader:
             self.close()
             raise FrameError(f"{path}: cannot decode frame {index} ({_short(exc)})") from None
 
+    def _open(self) -> None:
+        """(Re)open the video and decode from its first frame."""
+        import av
+
+        self.close()
+        path = self.sequence.paths[0]
+        try:
+            self._container = av.open(str(path))
+            self._stream = self._container.streams.video[0]
+            self._stream.thread_type = "AUTO"
+            self._frames = self._container.decode(self._stream)
+        except (av.FFmpegError, OSError, ValueError) as exc:
+            self.close()
+            raise FrameError(f"{path}: {_short(exc)}") from None
+        self._next = 1
+        self._resync = False
+
+    def _known_keyframe(self, index: int) -> int:
+        """Index of the last key frame seen at or before ``index`` (0 if none)."""
+        key = self._keyframe_entry(index)
+        return 0 if key is None else key[0]
+
+    def _keyframe_entry(self, index: int):
+        from bisect import bisect_right
+
+        i = bisect_right(self._keyframes, (index, float("inf")))
+        return self._keyframes[i - 1] if i else None
+
+    def _seek_before(self, index: int) -> None:
+        """Position the decoder at the last known key frame at or before ``index``."""
+        key = self._keyframe_entry(index)
+        if key is None or key[0] == 1:
+            self._open()
+            return
+        # seek() lands on the key frame at or before this time stamp and flushes the
+        # decoder; which frame came out is read from its time stamp (_resync).
+        self._container.seek(key[1], stream=self._stream, backward=True, any_frame=False)
+        self._frames = self._container.decode(self._stream)
+        self._resync = True
+
     def close(self) -> None:
         if self._container is not None:
             self._container.close()
-        self._container = self._frames = None
+        self._container = self._stream = self._frames = None

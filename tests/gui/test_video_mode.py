@@ -178,3 +178,75 @@ def test_video_file_and_bad_inputs(make_window, qtbot, messages, tmp_path):
     qtbot.waitUntil(lambda: len(messages) > n_messages, timeout=20000)
     assert "b3.png" in messages[-1][1] and not mode.playing
     assert window.isVisible()
+
+
+def _x264_video(path, n, gop=12):
+    import av
+
+    if "libx264" not in av.codecs_available:
+        pytest.skip("PyAV build without libx264")
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=10, options={"g": str(gop), "keyint_min": str(gop), "sc_threshold": "0"})
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        for frame in _frames(n):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def test_scrubbing_back_in_a_video_seeks_instead_of_decoding_from_the_start(make_window, qtbot, tmp_path):
+    video = tmp_path / "clip.mp4"
+    expected = _x264_video(video, 60)
+    window, mode = _video_window(make_window)
+    assert window.open_image(video)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000):
+        mode.panel.slider.setValue(45)
+    before = mode._reader.frames_decoded
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000) as blocker:
+        mode.panel.slider.setValue(30)  # back: from the key frame 25, not from frame 1
+    assert blocker.args == [30]
+    assert mode._reader.frames_decoded - before == 30 - 25 + 1
+    np.testing.assert_array_equal(window.image, expected[29])
+
+
+def test_counting_frames_runs_on_the_compute_thread(make_window, qtbot, tmp_path, monkeypatch):
+    """A video whose header has no frame count (Matroska): the slider starts from duration x
+    rate and the packets are counted on the compute thread while the window keeps running."""
+    import threading
+
+    from segmix.frames import FrameReader
+
+    video = tmp_path / "clip.mkv"
+    _x264_video(video, 37)
+    real_count = FrameReader._count_video_frames
+    counted_on = []
+
+    def slow_count(self, check=None):
+        counted_on.append(threading.current_thread())
+        for _ in range(40):  # a long file: 0.8 s of counting, checking for cancel as it goes
+            time.sleep(0.02)
+            if check is not None:
+                check()
+        return real_count(self, check)
+
+    monkeypatch.setattr(FrameReader, "_count_video_frames", slow_count)
+    window, mode = _video_window(make_window)
+    clock, gaps = QElapsedTimer(), []
+    clock.start()
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: gaps.append(clock.restart()))
+    timer.start()
+    assert window.open_image(video)
+    assert "counting" in mode.panel.source_label.text()
+    assert abs(mode.panel.slider.maximum() - 37) <= 1  # the estimate, before any decoding
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    timer.stop()
+    assert counted_on and counted_on[0] is not threading.main_thread()
+    assert mode.panel.slider.maximum() == 37 and "37 frames" in mode.panel.source_label.text()
+    assert "counting" not in mode.panel.source_label.text()
+    assert len(gaps) > 50 and max(gaps) < 400  # the event loop ran all along

@@ -4,7 +4,10 @@ The per-pixel background model (:class:`segmix.background.BackgroundMixture`) an
 reader live on the compute thread and are only touched there: every step is a
 ``shell.controller.request_call`` job that reads the next frame, updates the model with the
 live settings, and sends back plain arrays (frame, mask, overlay, background image). The
-GUI thread only shows them, so playing never blocks the window. Export runs the same model
+GUI thread only shows them, so playing never blocks the window. Scrubbing reads one file
+of a folder, or seeks a video to the last key frame before the target
+(:class:`segmix.frames.FrameReader`); a video whose header has no frame count shows
+duration x rate until its packets are counted, on the compute thread. Export runs the same model
 over every frame on the compute thread, reporting progress through a signal; Cancel bumps
 the controller's generation, which stops the run between two frames.
 """
@@ -282,22 +285,33 @@ class VideoMode(Mode):
             if self._reader is not None:
                 self._reader.close()
             self._reader, self._model = reader, model
-            return None
+            # A video whose header has no frame count: its packets are counted here, on the
+            # compute thread (the slider shows duration x rate meanwhile).
+            return reader.count_frames(check) if sequence.kind == "video" else len(reader)
 
         # The reader and the model change hands on the compute thread, between two steps;
         # the first frame is requested when that is done (a request now would cancel it).
         self._in_flight = True
         self.shell.controller.request_call(install, "video:open")
-        n = len(reader)
+        self._source_name = path.name
         self.panel.slider.blockSignals(True)
-        self.panel.slider.setRange(1, max(1, n))
         self.panel.slider.setValue(1)
         self.panel.slider.blockSignals(False)
-        kind = {"video": "video", "folder": "folder", "list": "frames"}[sequence.kind]
-        self.panel.source_label.setText(f"{path.name} ({kind}, {n} frames)")
+        self._set_length(len(reader), reader.length_is_exact)
         self.update_actions()
         self._pending_seek = 1
         return True
+
+    def _set_length(self, n: int, exact: bool) -> None:
+        """Slider range and source label for ``n`` frames (``exact`` False: an estimate
+        while the compute thread counts)."""
+        self.panel.slider.blockSignals(True)
+        self.panel.slider.setRange(1, max(1, n))
+        self.panel.slider.blockSignals(False)
+        kind = {"video": "video", "folder": "folder", "list": "frames"}[self.sequence.kind]
+        count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
+        self.panel.source_label.setText(f"{self._source_name} ({kind}, {count})")
+        self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
 
     def render(self) -> None:
         self._redraw_overlay()
@@ -422,6 +436,8 @@ class VideoMode(Mode):
             return
         if outcome.tag == "video:open":
             self._in_flight = False
+            if self.sequence is not None:
+                self._set_length(int(outcome.value), True)
             if self._pending_seek is not None:
                 self._request(self._pending_seek)
             return

@@ -1,0 +1,78 @@
+"""FrameReader (segmix.frames): random access to video frames by seeking to the last key
+frame seen before the target (issue 10: scrubbing back must not decode from the start),
+exact against a plain sequential decode; frame counts of videos whose header has none."""
+
+import numpy as np
+import pytest
+
+from segmix.frames import FrameReader, FrameSequence
+
+av = pytest.importorskip("av")
+
+H, W, N, GOP = 48, 64, 60, 12
+
+
+def _write_video(path, n=N, codec="libx264"):
+    """A moving bar over a brightness ramp; libx264 with a key frame every GOP frames and
+    its default B-frames (decode order differs from presentation order)."""
+    if codec not in av.codecs_available:
+        pytest.skip(f"PyAV build without {codec}")
+    with av.open(str(path), "w") as container:
+        options = {"g": str(GOP), "keyint_min": str(GOP), "sc_threshold": "0"} if codec == "libx264" else {}
+        stream = container.add_stream(codec, rate=10, options=options)
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        for t in range(n):
+            frame = np.full((H, W, 3), (40 + 3 * t) % 256, np.uint8)
+            frame[:, t % (W - 10):t % (W - 10) + 10] = (220, 30, 30)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def _sequential(path):
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
+def test_scrubbing_back_seeks_to_a_key_frame_and_is_exact(tmp_path, suffix):
+    video = _write_video(tmp_path / f"clip{suffix}")
+    expected = _sequential(video)
+    assert len(expected) == N
+    reader = FrameReader(FrameSequence(video))
+    rng = np.random.default_rng(1)
+    order = [1, 50, 55, 20, 21, 5, 60, 33, 12, 59] + list(rng.integers(1, N + 1, 20))
+    for index in order:
+        before = reader.frames_decoded
+        np.testing.assert_array_equal(reader.read(int(index)), expected[index - 1], err_msg=f"frame {index}")
+        cost = reader.frames_decoded - before
+        if index == 20:  # after 55: from the key frame 13, not from frame 1
+            assert cost == 20 - 13 + 1
+        # Never more than a group of pictures plus the frames in between, once seen.
+        assert cost <= GOP + 2 or index > max(order[:order.index(index)], default=0)
+    reader.close()
+
+
+def test_a_video_without_a_frame_count_is_estimated_then_counted(tmp_path):
+    video = _write_video(tmp_path / "clip.mkv", n=37)  # Matroska headers carry no frame count
+    sequence = FrameSequence(video)
+    reader = FrameReader(sequence)
+    assert sequence.frame_count is None and not reader.length_is_exact
+    assert abs(len(reader) - 37) <= 1  # duration x rate, from the header
+    checks = []
+    assert reader.count_frames(lambda: checks.append(1)) == 37
+    assert reader.length_is_exact and len(reader) == 37
+    np.testing.assert_array_equal(reader.read(37), _sequential(video)[36])
+
+
+def test_folder_frames_are_read_by_position(tmp_path):
+    from PIL import Image
+
+    for t in (1, 2, 10):
+        Image.fromarray(np.full((4, 5, 3), t, np.uint8)).save(tmp_path / f"f{t}.png")
+    reader = FrameReader(FrameSequence(tmp_path))
+    assert len(reader) == 3 and reader.length_is_exact
+    assert [int(reader.read(i)[0, 0, 0]) for i in (3, 1, 2)] == [10, 1, 2]
+    assert reader.frames_decoded == 0
