@@ -1,6 +1,6 @@
 """Quality (cross-dataset) and throughput of skin detection, and SFA training time.
 
-    python benchmarks/bench_skin.py --quality [--step K]   # README's per-set / pooled table
+    python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json]   # README's table
     python benchmarks/bench_skin.py [--images DIR] [--train]
 
 Quality: every detector is trained on UCI only (the shipped data), so every set below is held
@@ -94,18 +94,23 @@ def previous_builtin_model():
                                  reg_covar=1e-4, prior=0.8808, threshold=0.5, seed=0)
 
 
-def bench_quality(step: int = 1) -> None:
+def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None) -> None:
     from segmix import skin_detect, skin_eval
 
-    rows = {"before: previous built-in, per-pixel": (previous_builtin_model(), skin_detect.PLAIN_SETTINGS),
-            "new model, per-pixel rule (--no-adapt --plain)": (skin.load_skin_model(), skin_detect.PLAIN_SETTINGS),
-            "new model, regions only (--no-adapt)": (skin.load_skin_model(), skin_detect.SkinSettings(adapt=False)),
-            "default: adaptation + regions": (skin.load_skin_model(), skin_detect.DEFAULT_SETTINGS)}
+    rows = {"before: previous built-in, per-pixel": (previous_builtin_model(), skin_detect.PLAIN_SETTINGS)}
+    if compare is not None:
+        rows[f"{compare.name}, previous default settings"] = (skin.load_skin_model(compare),
+                                                                 skin_detect.SkinSettings(hysteresis=3.0))
+    rows.update({
+        "built-in, per-pixel rule (--no-adapt --plain)": (skin.load_skin_model(), skin_detect.PLAIN_SETTINGS),
+        "built-in, regions only (--no-adapt)": (skin.load_skin_model(), skin_detect.SkinSettings(adapt=False)),
+        "default: adaptation + regions": (skin.load_skin_model(), skin_detect.DEFAULT_SETTINGS)})
+    first = {"all": None, "even": 0, "odd": 1}[half]
     for label, (model, settings) in rows.items():
         pooled = np.zeros(3)
         for name, sub in QUALITY_SETS.items():
             pairs, _ = skin.image_mask_pairs(DATA / sub / "images", DATA / sub / "masks")
-            pairs = pairs[::step]
+            pairs = (pairs if first is None else pairs[first::2])[::step]
             ev = skin_eval.SkinEvaluator(model.threshold)
             cache = skin.PosteriorCache(model)
             t0 = time.perf_counter()
@@ -135,11 +140,13 @@ def bench_detector_throughput(files: list[Path]) -> None:
         for label, settings in (("plain per-pixel", skin_detect.PLAIN_SETTINGS),
                                 ("default (adaptation + regions)", skin_detect.DEFAULT_SETTINGS),
                                 ("plain per-pixel again", skin_detect.PLAIN_SETTINGS)):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             skin.apply_batch(model, files, out, settings=settings, quiet=True)
             times[label] = time.perf_counter() - t0
+            cpu = time.process_time() - c0  # all threads of this process: less sensitive to load
             print(f"apply, {label}: {len(files)} files, {megapixels:.1f} MP in {times[label]:.2f} s = "
-                  f"{megapixels / times[label]:.1f} MP/s", flush=True)
+                  f"{megapixels / times[label]:.1f} MP/s; {cpu:.2f} CPU-s = {megapixels / cpu:.1f} MP per CPU-second",
+                  flush=True)
     plain = min(times["plain per-pixel"], times["plain per-pixel again"])
     print(f"default / plain time ratio {times['default (adaptation + regions)'] / plain:.2f}")
 
@@ -150,10 +157,13 @@ def main() -> None:
     parser.add_argument("--train", action="store_true", help="also time training on skin/sfa/train")
     parser.add_argument("--quality", action="store_true", help="cross-dataset quality table (needs ../shared/data)")
     parser.add_argument("--step", type=int, default=1, help="with --quality: every K-th photo")
+    parser.add_argument("--half", choices=("all", "even", "odd"), default="all",
+                        help="with --quality: all photos, or the even- / odd-indexed ones of each set")
+    parser.add_argument("--compare", type=Path, default=None, help="with --quality: another skin model file")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:
-        bench_quality(args.step)
+        bench_quality(args.step, args.half, args.compare)
         return
     with tempfile.TemporaryDirectory() as tmp:
         if args.images:

@@ -244,8 +244,11 @@ class _BinTable:
         self.log_skin = _mixture_log_pdf(X, skin_p)
         self.log_non = _mixture_log_pdf(X, non_p)
         w, m, c = skin_p
-        self.log_core = self.log_skin if self.n_core == w.size else \
-            _mixture_log_pdf(X, (w[:self.n_core] / w[:self.n_core].sum(), m[:self.n_core], c[:self.n_core]))
+        k = self.n_core
+        self.log_core = self.log_skin if k == w.size else _mixture_log_pdf(X, (w[:k] / w[:k].sum(), m[:k], c[:k]))
+        # the fixed (non-core) components' share of log p(x | skin), weights as stored: the
+        # adapted skin density is then the core's plus this lookup
+        self.log_fixed = None if k == w.size else _mixture_log_pdf(X, (w[k:], m[k:], c[k:]))
 
     @classmethod
     def of(cls, model) -> "_BinTable":
@@ -305,7 +308,13 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
             non_p = map_adapt(X[ns], counts[ns], non_p, settings.relevance)
             changed = True
         if changed:
-            llr = _mixture_log_pdf(X, skin_p) - _mixture_log_pdf(X, non_p)
+            k = table.n_core
+            if table.log_fixed is None:
+                log_skin = _mixture_log_pdf(X, skin_p)
+            else:  # only the core moved: score it, look the fixed components up
+                core = (skin_p[0][:k], skin_p[1][:k], skin_p[2][:k])  # weights as in the whole mixture
+                log_skin = np.logaddexp(_mixture_log_pdf(X, core), table.log_fixed[used])
+            llr = log_skin - _mixture_log_pdf(X, non_p)
     prior = _prior(model, settings)
     lut = np.zeros(1 << (3 * BITS), np.float32)
     lut[used] = llr + math.log(prior / (1.0 - prior))
