@@ -547,8 +547,8 @@ def _tell_if_compiling(command: str) -> None:
             print("segmix: first run: compiling the background kernels, about 10 s "
                   "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
     elif not cache.cache_is_warm():
-        print("segmix: first run: compiling the numerical kernels, 15-30 s on 2 cores "
-              "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
+        print("segmix: first run: compiling the numerical kernels, about 10 s on an idle "
+              "2-core machine (once; they are cached for the next runs)", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
