@@ -432,7 +432,10 @@ class BackgroundMixture:
 # Rows are handed out in blocks from a shared counter to the calling thread and helper
 # threads (the kernels release the GIL): whichever thread is running takes the next block,
 # so a helper that the OS has not scheduled yet costs nothing (OpenCV's parallel_for does
-# the same). Below MIN_PARALLEL_PIXELS the hand-off costs more than it saves.
+# the same). The caller waits only for blocks a helper has started, never for a helper
+# that has not woken up: on the shared 2-core machine a thread can wait a whole scheduler
+# slice for a core, and joining it cost more than the frame. Below MIN_PARALLEL_PIXELS the
+# hand-off costs more than it saves.
 MIN_PARALLEL_PIXELS = 40_000
 _POOL = None
 _POOL_LOCK = threading.Lock()
@@ -444,26 +447,36 @@ def _run_row_blocks(work, shape: tuple[int, int]) -> None:
 
     height, width = shape
     n_threads = max(1, min(8, threads.get_num_threads()))
-    with threads.single_thread():
-        if n_threads == 1 or height * width < MIN_PARALLEL_PIXELS or height < 8 or not threads.layer_is_threadsafe():
+    if n_threads == 1 or height * width < MIN_PARALLEL_PIXELS or height < 8 or not threads.layer_is_threadsafe():
+        with threads.single_thread():
             work(0, height)
-            return
+        return
     rows = max(4, -(-height // (4 * n_threads)))
     blocks = [(y, min(height, y + rows)) for y in range(0, height, rows)]
+    finished = [threading.Event() for _ in blocks]
+    errors: list[BaseException] = []
     counter = itertools.count()  # next() on a count is atomic under the GIL
 
     def worker():
         with threads.single_thread():
             while (i := next(counter)) < len(blocks):
-                work(*blocks[i])
+                try:
+                    work(*blocks[i])
+                except BaseException as exc:  # re-raised by the caller
+                    errors.append(exc)
+                finally:
+                    finished[i].set()
 
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = ThreadPoolExecutor(max_workers=7, thread_name_prefix="segmix-background")
-        helpers = [_POOL.submit(worker) for _ in range(n_threads - 1)]
+        for _ in range(n_threads - 1):
+            _POOL.submit(worker)
     worker()
-    for helper in helpers:
-        helper.result()
+    for event in finished:
+        event.wait()  # blocks taken by a helper that is still at them
+    if errors:
+        raise errors[0]
 
 
 def _check_frame(frame: Any) -> np.ndarray:

@@ -45,33 +45,71 @@ _JIT = dict(nogil=True, cache=True, error_model="numpy")
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _is_shadow(x0, x1, x2, weights, means, variances, p, n, n_var, lam2, background_ratio, tau):
-    """Prati et al. / MOG2: x = a * mu_k with tau <= a <= 1 for a background component k,
-    within lambda sigma_k scaled by a (a darker pixel of the background's chromaticity)."""
-    cum = 0.0
-    for k in range(n):
-        if cum >= background_ratio:
+def _shadow_step(k, x, dist_num, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau):
+    """Pixel x against background component k (selects, see _classify): a shadow when
+    tau <= a <= 1 and the distance to a * mu_k is within lambda a sigma_k."""
+    c = scum[x]
+    f = found[x]
+    active = (bg[x] == 0) & (k < nn[x]) & (c < background_ratio) & (f == 0)
+    hit = active & (den > 0.0) & (tau <= a) & (a <= 1.0) & (dist_num < lam2 * a * a)
+    found[x] = 1 if hit else f
+    c2 = c + np.float64(w_k[x])
+    c3 = c2 if active else c
+    scum[x] = c3
+    # Still to test at k + 1? (Counted so the row stops once no pixel is.)
+    return 1 if (active & ~hit & (k + 1 < nn[x]) & (c3 < background_ratio)) else 0
+
+
+@njit(nogil=True, cache=True)
+def _shadow_row(y, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_max, n_var, lam2,
+                background_ratio, tau, found, scum, mask):
+    """Prati et al. / MOG2 on the foreground pixels of row y: x = a * mu_k with
+    tau <= a <= 1 for a background component k (in sorted order, while the weights before
+    it sum to less than T), within lambda sigma_k scaled by a (a darker pixel of the
+    background's chromaticity). Written as 127 in ``mask``."""
+    n_fg = 0
+    for x in range(width):
+        n_fg += 1 if bg[x] == 0 else 0
+        found[x] = 0
+        scum[x] = 0.0
+    for k in range(n_max):
+        if n_fg == 0:
             break
-        m0 = np.float64(means[k, 0, p])
-        m1 = np.float64(means[k, 1, p])
-        m2 = np.float64(means[k, 2, p])
-        den = m0 * m0 + m1 * m1 + m2 * m2
-        if den > 0.0:
-            a = (x0 * m0 + x1 * m1 + x2 * m2) / den
-            if tau <= a <= 1.0:
-                d0 = a * m0 - x0
-                d1 = a * m1 - x1
-                d2 = a * m2 - x2
-                if n_var == 1:
-                    dist = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(variances[k, 0, p])
-                else:
-                    dist = (d0 * d0 / np.float64(variances[k, 0, p])
-                            + d1 * d1 / np.float64(variances[k, 1, p])
-                            + d2 * d2 / np.float64(variances[k, 2, p]))
-                if dist < lam2 * a * a:
-                    return True
-        cum += np.float64(weights[k, p])
-    return False
+        n_fg = 0
+        w_k = weights[k, p0:p0 + width]
+        m0 = means[k, 0, p0:p0 + width]
+        m1 = means[k, 1, p0:p0 + width]
+        m2 = means[k, 2, p0:p0 + width]
+        v0 = variances[k, 0, p0:p0 + width]
+        if n_var == 1:
+            for x in range(width):
+                u0 = np.float64(m0[x])
+                u1 = np.float64(m1[x])
+                u2 = np.float64(m2[x])
+                den = u0 * u0 + u1 * u1 + u2 * u2
+                a = (x0[x] * u0 + x1[x] * u1 + x2[x] * u2) / den
+                d0 = a * u0 - x0[x]
+                d1 = a * u1 - x1[x]
+                d2 = a * u2 - x2[x]
+                dist = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(v0[x])
+                n_fg += _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau)
+        else:
+            v1 = variances[k, 1, p0:p0 + width]
+            v2 = variances[k, 2, p0:p0 + width]
+            for x in range(width):
+                u0 = np.float64(m0[x])
+                u1 = np.float64(m1[x])
+                u2 = np.float64(m2[x])
+                den = u0 * u0 + u1 * u1 + u2 * u2
+                a = (x0[x] * u0 + x1[x] * u1 + x2[x] * u2) / den
+                d0 = a * u0 - x0[x]
+                d1 = a * u1 - x1[x]
+                d2 = a * u2 - x2[x]
+                dist = d0 * d0 / np.float64(v0[x]) + d1 * d1 / np.float64(v1[x]) + d2 * d2 / np.float64(v2[x])
+                n_fg += _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau)
+    for x in range(width):
+        old = mask[y, x]
+        mask[y, x] = SHADOW if found[x] != 0 else old
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -157,6 +195,8 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
     key = np.empty((n_max, width))        # w^2 / sigma^2 (the paper's w / sigma order), -inf if free
     rank = np.empty((n_max, width), np.int64)  # tie-break: position before the sort
     alive = np.empty((n_max, width), np.int64)
+    found = np.empty(width, np.int64)     # shadow found
+    scum = np.empty(width)                # weights before the component the shadow test is at
     for y in range(row_start, row_stop):
         p0 = y * width
         for x in range(width):
@@ -195,10 +235,8 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
         for x in range(width):
             mask[y, x] = BACKGROUND if bg[x] != 0 else FOREGROUND
         if shadow_tau > 0.0:
-            for x in range(width):
-                if bg[x] == 0 and _is_shadow(x0[x], x1[x], x2[x], weights, means, variances, p0 + x, nn[x],
-                                             n_var, lam2, background_ratio, shadow_tau):
-                    mask[y, x] = SHADOW
+            _shadow_row(y, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_max, n_var, lam2,
+                        background_ratio, shadow_tau, found, scum, mask)
         if alpha <= 0.0:
             continue
         if rho_gaussian:
