@@ -203,3 +203,18 @@ def test_cli_apply_uses_the_refined_detector(tmp_path, builtin):
                  "--quiet"]) == 0
     plain = np.asarray(Image.open(tmp_path / "plain" / "scene_skin.png")) > 0
     assert plain[110:112, 10:12].all() and not mask[110:112, 10:12].any()
+
+
+def test_bin_table_equals_the_mixtures(builtin):
+    """The lazily filled per-model table of bin-centre scores equals the model's mixtures
+    (scored by segmix.skin's independent NumPy code), and the core / fixed split adds up."""
+    table = skin_detect._BinTable(builtin)
+    used = np.unique(np.random.default_rng(8).integers(0, 1 << (3 * skin_detect.BITS), 3000))
+    table.lookup(used)
+    X = skin_detect._features_of_mean_colors(builtin, skin_detect._bin_centres(used))
+    np.testing.assert_allclose(table.log_skin[used], skin._mixture_log_pdf(builtin.classifier.mixtures[0], X), atol=1e-9)
+    np.testing.assert_allclose(table.log_non[used], skin._mixture_log_pdf(builtin.classifier.mixtures[1], X), atol=1e-9)
+    w = builtin.classifier.mixtures[0].weights_
+    k = table.n_core
+    np.testing.assert_allclose(np.logaddexp(table.log_core[used] + np.log(w[:k].sum()), table.log_fixed[used]),
+                               table.log_skin[used], atol=1e-9)
