@@ -429,11 +429,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if path is not None:
             ensure_not_input(path, *sequence.paths, args.model)
     model = load_background_model(args.model) if args.model else BackgroundMixture()
-    overrides = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
-                 "median_size": args.median_size, "detect_shadows": args.shadows}
-    for name, value in overrides.items():
-        if value is not None:
-            setattr(model, name, value)
+    for name, value in _background_overrides(args).items():
+        setattr(model, name, value)
     model._params()  # a bad value is named before any work
     if args.model and model.shape_ is not None and (args.components is not None):
         raise UserError("--components cannot change a saved model's number of components")
@@ -477,6 +474,13 @@ def _cmd_background(args: argparse.Namespace) -> int:
     return 1 if skipped else 0
 
 
+def _background_overrides(args: argparse.Namespace) -> dict:
+    """The BackgroundMixture parameters given on the command line."""
+    given = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
+             "median_size": args.median_size, "detect_shadows": args.shadows}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def _background_distributed(args: argparse.Namespace) -> int:
     from segmix.background import BackgroundMixture
     from segmix.distributed.background_jobs import run_background
@@ -487,9 +491,7 @@ def _background_distributed(args: argparse.Namespace) -> int:
             raise UserError(f"{option} belongs to one sequence; with --distributed give only --output-dir")
     if args.output_dir is None:
         raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
-    overrides = {k: v for k, v in (("learning_rate", args.learning_rate), ("n_components", args.components),
-                                   ("match_threshold", args.match_threshold), ("median_size", args.median_size),
-                                   ("detect_shadows", args.shadows)) if v is not None}
+    overrides = _background_overrides(args)
     if args.model and args.components is not None:
         raise UserError("--components cannot change a saved model's number of components")
     BackgroundMixture(**overrides)  # a bad value is named before any work

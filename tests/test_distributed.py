@@ -73,15 +73,20 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith(".segmix-")}
 
 
-def test_apply_equals_local_apply_file_for_file(address, photos, tmp_path, capsys):
+def test_apply_equals_local_apply_file_for_file(client, address, photos, tmp_path, capsys):
     assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "local"), "--probability",
                  "--quiet"]) == 0
-    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "dask"), "--probability",
-                 "--quiet", "--distributed", address]) == 0
+    for run in ("dask", "again"):
+        assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / run), "--probability",
+                     "--quiet", "--distributed", address]) == 0
     local, dask = _files(tmp_path / "local"), _files(tmp_path / "dask")
     assert len(local) == 14 and local.keys() == dask.keys()
     assert all(local[name] == dask[name] for name in local)
     assert "7 photos, 7 written, 0 already complete, 0 failed" in capsys.readouterr().out
+    # the model was read once per worker, not per task or per run: one cached copy each
+    models = client.run(lambda: sum(key[0] == "skin model" for key in
+                                    __import__("segmix.distributed.cluster", fromlist=["_CACHE"])._CACHE))
+    assert set(models.values()) <= {0, 1} and sum(models.values()) >= 1  # 0: a worker that got no task
 
 
 def test_corrupt_photo_is_reported_and_the_others_finish(address, photos, tmp_path, capsys):
