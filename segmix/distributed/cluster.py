@@ -232,10 +232,12 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     done = 0
     try:
-        # raise_errors=False: a task's exception comes back as its result, reported with its inputs
-        for future, result in _dask().as_completed(submitted, with_results=True, raise_errors=False):
+        # Not as_completed(with_results=True): its concurrent gathers once tripped an
+        # assertion inside Tornado's stream writer, and the job then waited for ever.
+        for future in _dask().as_completed(submitted):
             i = futures[future]
-            results[i] = future.exception() if future.status == "error" else result
+            # a task's exception is its result, reported with its inputs
+            results[i] = future.exception() if future.status == "error" else future.result()
             done += len(batches[i])
             bar(done, total)
     finally:
