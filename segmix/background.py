@@ -446,10 +446,11 @@ def _run_row_blocks(work, shape: tuple[int, int]) -> None:
     from segmix.kernels import threads
 
     height, width = shape
-    n_threads = max(1, min(8, threads.get_num_threads()))
-    if n_threads == 1 or height * width < MIN_PARALLEL_PIXELS or height < 8 or not threads.layer_is_threadsafe():
-        with threads.single_thread():
-            work(0, height)
+    # The row kernels are plain serial nogil functions (no numba thread pool), so several
+    # Python threads may run them at once and numba's per-thread setting does not apply.
+    n_threads = max(1, min(8, threads.configured_threads()))
+    if n_threads == 1 or height * width < MIN_PARALLEL_PIXELS or height < 8:
+        work(0, height)
         return
     rows = max(4, -(-height // (4 * n_threads)))
     blocks = [(y, min(height, y + rows)) for y in range(0, height, rows)]
@@ -458,14 +459,13 @@ def _run_row_blocks(work, shape: tuple[int, int]) -> None:
     counter = itertools.count()  # next() on a count is atomic under the GIL
 
     def worker():
-        with threads.single_thread():
-            while (i := next(counter)) < len(blocks):
-                try:
-                    work(*blocks[i])
-                except BaseException as exc:  # re-raised by the caller
-                    errors.append(exc)
-                finally:
-                    finished[i].set()
+        while (i := next(counter)) < len(blocks):
+            try:
+                work(*blocks[i])
+            except BaseException as exc:  # re-raised by the caller
+                errors.append(exc)
+            finally:
+                finished[i].set()
 
     with _POOL_LOCK:
         if _POOL is None:

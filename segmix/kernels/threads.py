@@ -50,6 +50,16 @@ def threads_for_rows(n_rows: int):
         numba.set_num_threads(before)
 
 
+def configured_threads() -> int:
+    """Threads numba was configured with (``NUMBA_NUM_THREADS``, default: the cores).
+
+    Unlike :func:`get_num_threads` this takes no lock: numba's getter takes a process-wide
+    lock whose wait releases the GIL, and taking the GIL back can cost a switch interval
+    (5 ms) while a reader thread runs Python code; the background model asks per frame.
+    """
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
 def get_num_threads() -> int:
     """Threads the parallel kernels use from the calling thread."""
     return numba.get_num_threads()
