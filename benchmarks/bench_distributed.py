@@ -68,17 +68,20 @@ def photos(sets, step: int, scratch: Path) -> list[Path]:
 
 
 def cpu_seconds(client=None) -> float:
-    """User + system CPU seconds of this process, plus every worker's and nanny's."""
+    """User + system CPU seconds of this process, plus every worker's and nanny's process
+    (counted once each: a local cluster's nannies live in this process)."""
     def own():
+        import os
         import resource
 
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
+        return os.getpid(), usage.ru_utime + usage.ru_stime
 
-    total = own()
+    by_pid = dict([own()])
     if client is not None:
-        total += sum(client.run(own).values()) + sum(client.run(own, nanny=True).values())
-    return total
+        by_pid.update(client.run(own).values())
+        by_pid.update(client.run(own, nanny=True).values())
+    return sum(by_pid.values())
 
 
 def timed(run, out_root: Path, repeat: int, client=None) -> tuple[float, float]:
