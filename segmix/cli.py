@@ -197,7 +197,9 @@ def _add_skin_parser(sub) -> None:
     apply.add_argument("--probability", action="store_true", help="also write the 16-bit skin probability")
     apply.add_argument("--threshold", type=unit_float, default=None, help="override the model's threshold on p(skin)")
     _add_detector_options(apply)
-    apply.add_argument("--workers", type=positive_int, default=None, help="decode/encode threads (default: cores, max 4)")
+    apply.add_argument("--workers", type=positive_int, default=None,
+                       help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
+                            "local worker process (default 1)")
     apply.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_distributed_options(apply)
     apply.set_defaults(handler=_cmd_skin_apply)
