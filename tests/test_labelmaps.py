@@ -16,7 +16,7 @@ from PIL import Image, features
 from segmix import labelmaps
 from segmix.cli import main
 from segmix.io import ImageLoadError, load_scribbles, save_labels
-from segmix.labelmaps import interpolation_rims, load_mask
+from segmix.labelmaps import interpolation_bands, load_mask
 
 
 def _photo(h=60, w=80, seed=0):
@@ -102,7 +102,7 @@ def test_jpeg_noise_saved_again_as_png_refused(tmp_path):
     Image.fromarray(_c29_scribbles()).save(buffer, "JPEG", quality=75)
     decoded = np.asarray(Image.open(buffer))
     path = _save(tmp_path / "from_jpeg.png", decoded)
-    with pytest.raises(ImageLoadError, match=r"from_jpeg\.png: the scribbles look resized, anti-aliased or lossily"):
+    with pytest.raises(ImageLoadError, match=r"from_jpeg\.png: the scribbles look resized .*anti-aliased or lossily"):
         load_scribbles(path, decoded.shape)
 
 
@@ -147,16 +147,194 @@ def test_genuine_edge_cases_accepted(tmp_path, name):
     np.testing.assert_array_equal(load_scribbles(tmp_path / "s.png", labels.shape), labels)
 
 
-def test_rim_statistic_matches_its_definition():
+# The brief's cases (issue 13): non-integer resizes there and back, and small rotations,
+# whose rims cover only about half of the background strokes' outline.
+def _c29_damaged():
+    im = Image.fromarray(_c29_scribbles())
+    cases = {}
+    for name, flt in (("bilinear", Image.BILINEAR), ("bicubic", Image.BICUBIC)):
+        cases[f"{name} 80x60 -> 101x77 -> 80x60"] = im.resize((101, 77), flt).resize((80, 60), flt)
+        cases[f"{name} rotated 7 degrees"] = im.rotate(7, flt)
+        cases[f"{name} rotated -30 degrees"] = im.rotate(-30, flt)
+        cases[f"{name} x1.26"] = im.resize((101, 77), flt)
+        cases[f"{name} x0.7"] = im.resize((56, 42), flt)
+    return {name: np.asarray(damaged) for name, damaged in cases.items()}
+
+
+@pytest.mark.parametrize("name", list(_c29_damaged()))
+def test_resampled_c29_scribbles_refused_by_the_cli(tmp_path, capsys, name):
+    damaged = _c29_damaged()[name]
+    assert np.isin(damaged, (0, 1, 2)).all()  # the values alone do not betray it
+    h, w = damaged.shape
+    photo = _save(tmp_path / "photo.png", _photo(h, w))
+    path = _save(tmp_path / "resampled.png", damaged)
+    assert main(["segment", str(photo), "--scribbles", str(path), "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "resampled.png: the scribbles look resized" in err and "nearest-neighbour" in err
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_opencv_and_skimage_resampling_refused(tmp_path):
+    from skimage.transform import resize, rotate
+
+    labels = _c29_scribbles()
+    damaged = {
+        "skimage_resize": resize(labels.astype(float), (77, 101), order=1, preserve_range=True),
+        "skimage_rotate": rotate(labels.astype(float), 12, order=3, preserve_range=True),
+    }
+    try:
+        import cv2
+    except ImportError:
+        cv2 = None
+    if cv2 is not None:
+        damaged["cv2_resize"] = cv2.resize(labels, (101, 77), interpolation=cv2.INTER_LINEAR)
+        matrix = cv2.getRotationMatrix2D((39.5, 29.5), 7, 1.0)
+        damaged["cv2_rotate"] = cv2.warpAffine(labels, matrix, (80, 60), flags=cv2.INTER_CUBIC)
+    for name, array in damaged.items():
+        array = np.clip(np.rint(array), 0, 2).astype(np.uint8)
+        path = _save(tmp_path / f"{name}.png", array)
+        with pytest.raises(ImageLoadError, match=rf"{name}\.png: the scribbles look resized"):
+            load_scribbles(path, array.shape)
+
+
+def _window_strokes(shape, strokes):
+    """Scribbles painted with the window's own brush: (points, radius, label) per stroke."""
+    from segmix.gui.scribbles import LabelLayer
+
+    layer = LabelLayer(shape)
+    for points, radius, label in strokes:
+        for (x0, y0), (x1, y1) in zip(points[:-1], points[1:]):
+            layer.paint_segment(x0, y0, x1, y1, radius, label)
+    return layer.labels.copy()
+
+
+def _genuine_window_maps():
+    bg = [(20, 30), (120, 50), (200, 40)]
+    cases = {}
+    for radius in (0.5, 0.75, 1.0):  # 1-2 px foreground strokes touching a background stroke
+        offset = 4 + radius - 0.3
+        fg = [(x, y - offset) for x, y in bg]
+        cases[f"fg {2 * radius:g} px along bg"] = _window_strokes((90, 240), [(bg, 4, 2), (fg, radius, 1)])
+        cases[f"fg {2 * radius:g} px along part of bg"] = _window_strokes(
+            (90, 240), [(bg, 4, 2), ([(60, 40 - offset), (150, 48 - offset)], radius, 1), ([(40, 70), (200, 75)], 6, 1)])
+    cases["thin fg crossing bg"] = _window_strokes((90, 240), [(bg, 5, 2), ([(110, 2), (130, 88)], 0.5, 1)])
+    cases["bg over the end of a fg stroke"] = _window_strokes((90, 240), [([(30, 45), (150, 45)], 6, 1), ([(140, 10), (150, 80)], 5, 2)])
+    return cases
+
+
+@pytest.mark.parametrize("name", list(_genuine_window_maps()))
+def test_window_painted_scribbles_accepted_also_resized_and_rotated_with_nearest(tmp_path, name):
+    labels = _genuine_window_maps()[name]
+    variants = {
+        "as painted": labels,
+        "nearest x1.37": _resampled(labels, (329, 123), Image.NEAREST),
+        "nearest x0.61": _resampled(labels, (146, 55), Image.NEAREST),
+        "nearest rotated 13": np.asarray(Image.fromarray(labels).rotate(13, Image.NEAREST)),
+    }
+    for variant, array in variants.items():
+        save_labels(tmp_path / "s.png", array)  # the window's own export
+        np.testing.assert_array_equal(load_scribbles(tmp_path / "s.png", array.shape), array, err_msg=variant)
+
+
+def _band_reference(labels):
+    """Plain-Python band evidence: contacts, direct, opposite and wrap (see BandEvidence)."""
+    h, w = labels.shape
+    dirs = [(-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, 1), (-1, 1), (1, -1)]
+
+    def at(y, x):
+        return int(labels[y, x]) if 0 <= y < h and 0 <= x < w else 3
+
+    def flood(mask):
+        comp, n = -np.ones((h, w), int), 0
+        for y0, x0 in zip(*np.nonzero(mask)):
+            if comp[y0, x0] >= 0:
+                continue
+            comp[y0, x0], todo = n, [(y0, x0)]
+            while todo:
+                y, x = todo.pop()
+                for dy in (-1, 0, 1):
+                    for dx in (-1, 0, 1):
+                        v, u = y + dy, x + dx
+                        if 0 <= v < h and 0 <= u < w and mask[v, u] and comp[v, u] < 0:
+                            comp[v, u] = n
+                            todo.append((v, u))
+            n += 1
+        return comp, n
+
+    strokes, _ = flood(labels == 2)
+    # strokes with an interior pixel (all 8 neighbours 2, inside the image)
+    solid = {strokes[y, x] for y in range(1, h - 1) for x in range(1, w - 1) if (labels[y - 1: y + 2, x - 1: x + 2] == 2).all()}
+    faces = {}  # (y, x) -> list of (direction, stroke)
+    for y in range(h):
+        for x in range(w):
+            if labels[y, x] != 1:
+                continue
+            for k, (dy, dx) in enumerate(dirs):
+                if at(y + dy, x + dx) == 2 and (at(y - dy, x - dx) == 0 or (at(y - dy, x - dx) == 1 and at(y - 2 * dy, x - 2 * dx) == 0)):
+                    faces.setdefault((y, x), []).append((k, strokes[y + dy, x + dx]))
+                elif at(y + dy, x + dx) == 1 and at(y + 2 * dy, x + 2 * dx) == 2 and at(y - dy, x - dx) == 0:
+                    faces.setdefault((y, x), []).append((k, strokes[y + 2 * dy, x + 2 * dx]))
+    contacts = direct = 0
+    for y, x in zip(*np.nonzero(labels == 2)):
+        for k, (dy, dx) in enumerate(dirs[:4]):
+            if at(y + dy, x + dx) == 0:
+                direct += 1
+            elif any(d == k ^ 1 for d, _ in faces.get((y + dy, x + dx), [])):
+                contacts += 1
+    components, n = flood(labels == 1)
+    pure = [sum(1 for p in zip(*np.nonzero(components == c)) if p in faces) >= 0.9 * np.count_nonzero(components == c)
+            for c in range(n)]
+    per_stroke, per_band = {}, {}
+    for (y, x), entries in faces.items():
+        if pure[components[y, x]]:
+            for k, stroke in entries:
+                if stroke not in solid:
+                    continue
+                per_stroke.setdefault(stroke, [0] * 8)[k] += 1
+                per_band.setdefault(components[y, x], [0] * 8)[k] += 1
+    opposite = sum(min(c[2 * i], c[2 * i + 1]) for c in per_stroke.values() for i in range(4))
+    wrap = max([sum(min(c[2 * i], c[2 * i + 1]) for i in range(4)) for c in per_band.values()] or [0])
+    return contacts, direct, opposite, wrap
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_band_evidence_matches_a_plain_python_reference(seed):
+    rng = np.random.default_rng(seed)
+    if seed < 4:
+        labels = rng.integers(0, 3, (9, 11)).astype(np.uint8)
+    else:  # strokes, then a resampling that makes bands
+        labels = np.zeros((16, 20), np.uint8)
+        for _ in range(4):
+            r, c = rng.integers(0, 14), rng.integers(0, 17)
+            labels[r: r + rng.integers(1, 5), c: c + rng.integers(2, 9)] = rng.integers(1, 3)
+        if seed >= 8:
+            labels = np.asarray(Image.fromarray(labels).rotate(float(rng.uniform(5, 40)), Image.BILINEAR))
+    evidence = interpolation_bands(labels)
+    reference = _band_reference(labels)
+    if not (labels == 1).any() or not (labels == 2).any():
+        reference = (0, reference[1] if (labels == 1).any() else evidence.direct, 0, 0)
+    assert (evidence.contacts, evidence.direct, evidence.opposite, evidence.wrap) == reference
+
+
+def test_band_evidence_on_a_hand_counted_map():
     s = np.zeros((9, 9), np.uint8)
-    s[4, 2:7] = 2
-    s[3, 2:7] = 1  # a 1-px rim above the stroke only
-    rim, direct = interpolation_rims(s)
-    assert rim == 5  # five vertical 2-1 pairs
-    assert direct == 5 + 2  # five below, one at each end
-    s[5, 2:7] = 1
-    s[4, 1] = s[4, 7] = 1
-    assert interpolation_rims(s) == (12, 0)
+    s[4:7, 2:7] = 2
+    s[3, 2:7] = 1  # a 1-px band above the stroke only: one side, nothing wraps
+    e = interpolation_bands(s)
+    assert (e.contacts, e.direct, e.opposite, e.wrap) == (5, 5 + 3 + 3, 0, 0)
+    assert e.reason() is None
+    s[3:7, 1] = 1  # ... and turning down around the stroke's left end
+    e = interpolation_bands(s)
+    # (5, 1) and (6, 1) face up-right to the stroke, (3, 3)..(3, 6) face down-left
+    assert (e.contacts, e.direct, e.opposite, e.wrap) == (8, 8, 2, 2)
+    assert e.reason() is None  # one corner turned: a hand-drawn line may do that
+    s[3:7, 7] = 1  # ... and around its right end too: (4..6, 1) face right, (4..6, 7) left
+    e = interpolation_bands(s)
+    assert (e.contacts, e.direct, e.opposite, e.wrap) == (11, 5, 7, 7)
+    assert "wraps around the end" in e.reason()
+    speckle = np.random.default_rng(3).integers(0, 3, (30, 40)).astype(np.uint8)
+    assert interpolation_bands(speckle).reason() is None  # no stroke has sides to line
 
 
 # ----------------------------------------------------------- colour masks read by brightness

@@ -32,9 +32,7 @@ from PIL import Image
 
 from segmix.io import ImageLoadError, load_image_info
 from segmix.labelmaps import (
-    RIM_MAX_SHARE,
-    RIM_MIN_CONTACTS,
-    interpolation_rims,
+    interpolation_bands,
     load_mask,
     load_scribbles,
 )
@@ -232,9 +230,8 @@ def test_odd_declared_sizes(width, height, color_type, raw):
 
 
 # ------------------------------------------------------------------------ label maps
-def _refused_for_rims(labels: np.ndarray) -> bool:
-    rim, direct = interpolation_rims(labels)
-    return rim >= RIM_MIN_CONTACTS and rim >= RIM_MAX_SHARE * (rim + direct)
+def _refused_as_interpolated(labels: np.ndarray) -> bool:
+    return interpolation_bands(labels).reason() is not None
 
 
 @FUZZ
@@ -267,7 +264,7 @@ def label_arrays(draw, values=(0, 1, 2)):
 @given(labels=label_arrays(), fmt=st.sampled_from([("PNG", ".png"), ("TIFF", ".tif"), ("BMP", ".bmp"), ("PPM", ".pgm"),
                                                     ("TGA", ".tga")]),
        mode=st.sampled_from(["L", "P", "I;16", "RGB"]))
-def test_valid_scribbles_load_exactly_or_are_refused_by_the_documented_rim_rule(labels, fmt, mode):
+def test_valid_scribbles_load_exactly_or_are_refused_by_the_documented_band_rule(labels, fmt, mode):
     if mode == "P":
         im = Image.frombytes("P", labels.shape[::-1], labels.tobytes())
         im.putpalette([0, 0, 0, 255, 0, 0, 0, 0, 255])
@@ -286,7 +283,7 @@ def test_valid_scribbles_load_exactly_or_are_refused_by_the_documented_rim_rule(
         loaded = load_scribbles(path, labels.shape)
     except ImageLoadError as exc:
         _documented(exc, path)
-        assert "look resized" in str(exc) and _refused_for_rims(labels), str(exc)
+        assert "look resized" in str(exc) and _refused_as_interpolated(labels), str(exc)
         return
     np.testing.assert_array_equal(loaded, labels)
 
