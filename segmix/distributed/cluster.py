@@ -232,9 +232,7 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     done = 0
     try:
-        # Not as_completed(with_results=True): its concurrent gathers once tripped an
-        # assertion inside Tornado's stream writer, and the job then waited for ever.
-        for future in _dask().as_completed(submitted):
+        for future in _completed(client, submitted):
             i = futures[future]
             # a task's exception is its result, reported with its inputs
             results[i] = future.exception() if future.status == "error" else future.result()
@@ -262,9 +260,8 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     """
     from segmix.skin import progress_bar
 
-    dask = _dask()
     maps = {client.submit(function, job, list(batch), pure=False): i for i, batch in enumerate(batches)}
-    pending = dask.as_completed(list(maps))
+    pending = _completed(client, list(maps))
     merges = []
     total, done = sum(sizes), 0
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
@@ -288,6 +285,15 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     finally:
         bar.close()
         client.cancel(list(maps) + merges)
+
+
+def _completed(client, futures):
+    """``as_completed`` on ``client``'s own event loop. Without ``loop`` it takes the loop of
+    the process's default client, the last one made: with two clients in a process (two
+    local clusters, in bench_distributed.py) it then tracked one client's futures from the
+    other's thread, which once tripped an assertion inside Tornado's stream writer and left
+    the job waiting for ever."""
+    return _dask().as_completed(futures, loop=client.loop)
 
 
 def describe_exception(exc: BaseException) -> str:
