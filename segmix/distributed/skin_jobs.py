@@ -30,9 +30,10 @@ from segmix.distributed.cluster import (describe_exception, file_digest, record_
 __all__ = ["ApplyJob", "apply_photos", "count_shard", "count_training_data", "run_apply"]
 
 RECORD = ".segmix-skin-apply.json"
-#: Photos per apply task at most: a photo takes 20-70 ms on the development sets, and a few
-#: of them per task keep the scheduler's per-task cost (about a millisecond) out of sight.
-PHOTOS_PER_TASK = 8
+#: Photos per apply task at most: a photo takes 20-70 ms on the development sets and a task
+#: costs Dask 3-4 ms of CPU; with 8 per task one worker used 6 % more CPU than the single
+#: process, with 16 none more (bench_distributed.py, quiet machine).
+PHOTOS_PER_TASK = 16
 #: Labelled photos per counting task at most.
 PAIRS_PER_SHARD = 32
 #: Above this many labelled pixels a shard is counted with one bincount over all 2**25
