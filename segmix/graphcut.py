@@ -6,7 +6,8 @@ Energy (GrabCut, Rother et al. 2004)::
     w_pq = gamma * exp(-beta ||z_p - z_q||^2) / dist(p, q),
     beta = 1 / (2 <||z_p - z_q||^2>)   (mean over all neighbour pairs of the image),
 
-with z the RGB values (0..255) and 4- or 8-connectivity. Only the difference of the unary
+with z the RGB values (0..255) and 4-, 8- or 16-connectivity (16: Cauchy-Crofton weights instead
+of 1 / dist, see :func:`segmix.kernels.graphs.direction_scales`). Only the difference of the unary
 terms matters for the minimiser, so the caller passes ``log_odds = U_p(bg) - U_p(fg)``
 (positive = the pixel prefers foreground).
 
@@ -482,6 +483,7 @@ def cut_multiscale(
     band: int | None = None,
     factor: int | None = None,
     star: float | None = None,
+    coarse_only: bool = False,
 ) -> np.ndarray:
     """Banded coarse-to-fine graph cut (Lombaert et al., ICCV 2005): (H, W) bool.
 
@@ -511,6 +513,10 @@ def cut_multiscale(
     star : float, optional
         Geodesic star convexity around the fixed foreground with this colour weight
         (:func:`star_parents`), on both levels; None = off.
+    coarse_only : bool
+        Stop after the coarse level and return its labels spread to full resolution (each
+        pixel its block's label, fixed pixels their own): a rough mask at a fraction of the
+        cost, e.g. for refitting colour models. Small images are cut exactly either way.
     """
     h, w = log_odds.shape
     if fixed is None:
@@ -530,6 +536,11 @@ def cut_multiscale(
     reduce = for_pixels(graphs.block_reduce_level, h * w)
     coarse_image, coarse_odds, coarse_fixed = reduce(image, log_odds, fixed, factor)
     coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity, star=star)
+    if coarse_only:
+        mask = np.repeat(np.repeat(coarse, factor, axis=0), factor, axis=1)[:h, :w]
+        mask[fixed == FIXED_FOREGROUND] = True
+        mask[fixed == FIXED_BACKGROUND] = False
+        return mask
     # Coarse pixels on either side of the boundary, grown by the band (in coarse pixels).
     from scipy import ndimage
 

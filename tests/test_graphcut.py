@@ -267,3 +267,20 @@ def test_16_neighbourhood_weights_are_nearly_isotropic():
     np.testing.assert_allclose(graphs.direction_scales(1.0, *graphcut._all_directions(8)),
                                [1, 1, 2 ** -0.5, 2 ** -0.5] * 2)
     assert spread[16] < 1.03 < 1.08 < spread[8]
+
+
+def test_coarse_only_cut_is_the_coarse_level_spread_to_pixels():
+    rng = np.random.default_rng(4)
+    h, w, factor = 50, 70, 3
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    log_odds = np.where(np.arange(w) < 30, 2.0, -2.0)[None, :].repeat(h, 0).astype(np.float32)
+    fixed = np.zeros((h, w), np.uint8)
+    fixed[20, 10], fixed[20, 60] = 1, 2
+    rough = graphcut.cut_multiscale(log_odds, image, fixed, 5.0, 8, max_exact_pixels=100, factor=factor, coarse_only=True)
+    from segmix.kernels import graphs
+
+    coarse_image, coarse_odds, coarse_fixed = graphs.block_reduce_level(image, log_odds, fixed, factor)
+    coarse = graphcut.cut_free(coarse_odds, coarse_image, coarse_fixed, 5.0 * factor, 8)
+    expected = coarse[np.arange(h)[:, None] // factor, np.arange(w)[None, :] // factor]
+    expected[fixed == 1], expected[fixed == 2] = True, False
+    assert np.array_equal(rough, expected)

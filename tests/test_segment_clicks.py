@@ -122,3 +122,22 @@ def test_local_corrections_keep_only_changes_touching_a_correction():
     # No corrective mark at all: the previous mask stays.
     labels[20, 35] = 0
     assert np.array_equal(local_corrections(new, previous, labels), previous)
+
+
+def test_few_marks_get_one_grabcut_round_and_scribbles_do_not():
+    from segmix.segment import FOREGROUND, SegmentationSettings, apply_model, train_model
+
+    on = SegmentationSettings(few_marks_refine=True)
+    image, truth = scene(240, 320, box=(60, 180, 80, 240))
+    labels = clicks_to_scribbles(image.shape[:2], [next_click(truth, None)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = apply_model(image, train_model(image, labels, on), labels, on)
+        assert result.model.training.get("refit") is True
+        assert np.count_nonzero(result.mask != truth) <= 0.002 * truth.size
+        # Off by default.
+        assert "refit" not in apply_model(image, train_model(image, labels), labels).model.training
+        # Marks above the zero-marks prior's weight (0.125 % of the pixels): no round.
+        labels[70:170, 100:110] = FOREGROUND
+        labels[5:15, 5:300] = BACKGROUND
+        assert "refit" not in apply_model(image, train_model(image, labels, on), labels, on).model.training
