@@ -136,3 +136,38 @@ def write_skin_model(path: Path, model, protect=()) -> None:
     from segmix import modelfile
 
     modelfile.write_model(path, model, protect=[p for p in protect if p is not None])
+
+
+def _folder_label(folder: Path) -> str:
+    """A folder as a menu shows it: inside segmix relative to the package, ``~`` for the home folder."""
+    import segmix
+
+    package_parent = Path(segmix.__file__).resolve().parent.parent
+    if is_bundled(folder) and package_parent in folder.parents:
+        return folder.relative_to(package_parent).as_posix()
+    home = Path.home().resolve()
+    if folder == home or home in folder.parents:
+        return "~" if folder == home else f"~{os.sep}{folder.relative_to(home)}"
+    return str(folder)
+
+
+def recent_labels(paths: list[str]) -> list[str]:
+    """Menu texts for recent files: the file name, plus its folder when another entry has the same name.
+
+    Editors do the same: two ``astronaut.png`` (the bundled sample and a copy) read
+    ``astronaut.png — segmix/_data/sample_images`` and ``astronaut.png — ~/photos``.
+
+    Parameters
+    ----------
+    paths : list of str
+        Normalised, distinct paths (see :func:`normalised`).
+
+    Returns
+    -------
+    list of str
+        One text per path, in order (without menu accelerators).
+    """
+    names = [Path(p).name for p in paths]
+    shared = {n for n in names if names.count(n) > 1}
+    return [f"{name} — {_folder_label(Path(p).parent)}" if name in shared else name
+            for name, p in zip(names, paths)]

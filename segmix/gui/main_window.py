@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from segmix.gui import files
+from segmix.gui import files, window_geometry
 from segmix.gui.canvas import TOOLS, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
@@ -238,7 +238,8 @@ class MainWindow(QMainWindow):
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
         self._update_title()
-        self.resize(1280, 820) if not self.settings.contains("window/geometry") else None
+        if not self.settings.contains("window/geometry"):
+            window_geometry.size_to_screen(self)
 
     def _reserve_status_bar_height(self) -> None:
         """Give the status bar, from the start, the height it has once it holds text.
@@ -588,8 +589,9 @@ class MainWindow(QMainWindow):
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self._recent_files()
-        for index, name in enumerate(recent):
-            action = self.recent_menu.addAction(f"&{index + 1} {Path(name).name}")
+        for index, (name, label) in enumerate(zip(recent, files.recent_labels(recent))):
+            # "&" in a file name is a literal ampersand, not an accelerator.
+            action = self.recent_menu.addAction(f"&{index + 1} {label.replace('&', '&&')}")
             action.setToolTip(name)
             action.triggered.connect(lambda _c=False, n=name: self.open_image(n))
         self.recent_menu.setEnabled(bool(recent))
@@ -809,6 +811,7 @@ class MainWindow(QMainWindow):
         geometry = s.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            window_geometry.clamp_to_screen(self)  # saved on a larger (or another) screen
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)

@@ -218,8 +218,8 @@ class TrainingPanel(QWidget):
         layout = QVBoxLayout(self)
         self.status_label = status_label("Waiting for scribbles", lines=3)
         layout.addWidget(self.status_label)
-        self.plot = ConvergencePlot()
-        layout.addWidget(self.plot)
+        # The buttons sit above the plot: when the window is short and the dock scrolls,
+        # the plot is what goes out of view, not the controls.
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the running fit (Esc)")
@@ -231,6 +231,8 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.retrain_button)
         layout.addLayout(buttons)
+        self.plot = ConvergencePlot()
+        layout.addWidget(self.plot)
 
     def set_busy(self, busy: bool) -> None:
         self.cancel_button.setEnabled(busy)
