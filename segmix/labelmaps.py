@@ -25,7 +25,9 @@ Rules, in the order they are checked
    levels 0, 1 or 2 gives those levels (a grey map converted to P may have its indices
    reassigned),
    and for masks by its palette colours, which must all be grey; ``1`` as 0 / 255; 16- and 32-bit integer greyscale (``I;16``, ``I``) by value (a
-   ``uint16`` array saved with Pillow holds the labels themselves, not scaled ones);
+   ``uint16`` array saved with Pillow holds the labels themselves, not scaled ones; a
+   wide mask holding only 0 and 65535 is read as 0 / 255, any other wide mask with values
+   above 255 is refused as 16-bit);
    ``LA`` / ``RGB`` / ``RGBA`` only when every pixel is opaque and grey (R = G = B), which
    covers greyscale saved as colour. Any colour pixel, any transparency, float images and
    the other modes (CMYK, YCbCr, ...) are refused with the first offending pixel named:
@@ -102,6 +104,7 @@ LOSSLESS_FORMATS = ("PNG", "BMP", "DIB", "TIFF", "PPM", "TGA", "PCX", "SGI", "QO
 _LOSSY_TIFF_COMPRESSIONS = ("jpeg", "tiff_jpeg", "webp", "jpeg2000")
 _GREY_RGB_MODES = ("LA", "La", "RGB", "RGBA", "RGBX", "RGBa")
 _WIDE_INT_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+WIDE_WHITE = 65535  # a 16-bit mask's white: read as MASK_POSITIVE (load_mask)
 
 # Interpolation-band rule (rule 7 of the module docstring; chosen on the design half of
 # benchmarks/check_label_rules.py).
@@ -120,13 +123,18 @@ PathLike = str | os.PathLike
 def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int, what: str) -> ImageLoadError:
     sw, sh = stored
     hint = ""
+    # Every case says what to do: the sizes alone left users guessing.
     if (sw, sh) == (height, width):
-        hint = " (it looks rotated by 90 degrees)"
+        hint = (f" (it looks rotated by 90 degrees: rotate the {what} back, or draw them on the image "
+                "as it is displayed)")
     elif sw and sh and (sw * height == sh * width) and sw != width:
         ratio = sw / width
         shown = f"{ratio:g}" if ratio >= 1 else f"1/{1 / ratio:g}"
         hint = (f" ({shown} times the image's size: draw the {what} on the image at full size, or "
-                "resize them with nearest-neighbour sampling)")
+                f"resize them to {width} x {height} with nearest-neighbour sampling)")
+    else:
+        hint = (f"; draw the {what} on this image, or resize them to {width} x {height} with "
+                "nearest-neighbour sampling (interpolation would invent label values)")
     return ImageLoadError(f"{path}: {what} are {sw} x {sh} pixels but the image is {width} x {height}{hint}")
 
 
@@ -562,6 +570,20 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None) -> np.ndarra
     path = Path(path)
     plane = read_label_plane(path, shape, "masks", palette_indices=False)
     found = np.unique(plane)
+    if plane.dtype != np.uint8 and found.size and int(found.max()) > MASK_POSITIVE:
+        # 16-bit tools write a binary mask as 0 / 65535 (full-scale white): read it as
+        # 0 / 255.  Any other wide value has no defined class (a 0/255/65535 mix is ambiguous).
+        bits = 8 * plane.dtype.itemsize
+        if np.isin(found, (MASK_NEGATIVE, WIDE_WHITE)).all():
+            plane = np.where(plane == WIDE_WHITE, MASK_POSITIVE, MASK_NEGATIVE).astype(np.uint8)
+            found = np.unique(plane)
+        else:
+            raise ImageLoadError(
+                f"{path}: this mask is a {bits}-bit image with values above 255 "
+                f"({_describe_values(found[found > MASK_POSITIVE])}); masks are 8-bit (0 negative, "
+                "128 ignore, 255 positive), and a 16-bit mask may hold only 0 and 65535: save it "
+                "as 8-bit greyscale PNG (mode L)"
+            )
     bad = found[~np.isin(found, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE))]
     if bad.size:
         if np.isin(found, (0, 1)).all():

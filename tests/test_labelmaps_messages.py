@@ -1,0 +1,42 @@
+"""Messages of the label-map reader say what is wrong and what to do (issue 13)."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.io import ImageLoadError
+from segmix.labelmaps import load_mask, load_scribbles
+
+
+def test_a_16_bit_0_65535_mask_is_read_as_0_255(tmp_path):
+    values = np.array([[0, 65535, 65535, 0]], np.uint16)
+    Image.fromarray(values).save(tmp_path / "m16.png")
+    assert Image.open(tmp_path / "m16.png").mode.startswith("I;16")
+    assert load_mask(tmp_path / "m16.png").tolist() == [[0, 1, 1, 0]]
+
+
+@pytest.mark.parametrize("values", [[0, 255, 65535], [0, 32768, 65535], [0, 1000]])
+def test_other_16_bit_masks_are_refused_as_16_bit(tmp_path, values):
+    Image.fromarray(np.array([values], np.uint16)).save(tmp_path / "m16.png")
+    with pytest.raises(ImageLoadError) as caught:
+        load_mask(tmp_path / "m16.png")
+    text = str(caught.value)
+    assert "m16.png" in text and "16-bit image" in text and "save it as 8-bit greyscale PNG" in text
+    assert "resizing" not in text and "\n" not in text
+
+
+def test_a_size_mismatch_of_another_aspect_says_what_to_do(tmp_path):
+    Image.fromarray(np.zeros((77, 101), np.uint8)).save(tmp_path / "s.png")
+    with pytest.raises(ImageLoadError, match=r"s\.png: scribbles are 101 x 77 pixels but the image is 80 x 60; "
+                                             r"draw the scribbles on this image, or resize them to 80 x 60 "
+                                             r"with nearest-neighbour sampling"):
+        load_scribbles(tmp_path / "s.png", (60, 80))
+
+
+def test_rotated_and_scaled_maps_say_what_to_do(tmp_path):
+    Image.fromarray(np.zeros((80, 60), np.uint8)).save(tmp_path / "r.png")
+    with pytest.raises(ImageLoadError, match=r"rotated by 90 degrees: rotate the scribbles back"):
+        load_scribbles(tmp_path / "r.png", (60, 80))
+    Image.fromarray(np.zeros((90, 120), np.uint8)).save(tmp_path / "x.png")
+    with pytest.raises(ImageLoadError, match=r"1\.5 times the image's size.*resize them to 80 x 60 with nearest"):
+        load_scribbles(tmp_path / "x.png", (60, 80))
