@@ -87,6 +87,7 @@ from segmix.io import (
 __all__ = [
     "BandEvidence",
     "LOSSLESS_FORMATS",
+    "block_artifacts",
     "MASK_IGNORE",
     "MASK_NEGATIVE",
     "MASK_POSITIVE",
@@ -115,6 +116,14 @@ OPPOSITE_MIN = 12  # band pixels lining background strokes from opposite sides
 WRAP_MIN = 4  # ... within one band (it turns around a stroke's end)
 LINED_SHARE = 0.3  # a background stroke is lined when this share of its contacts are bands
 LINED_MIN = 8  # ... and at least this many
+SIDE_MIN = 16  # a lined side: a side of a background stroke at least this long ...
+SIDE_COVER = 0.9  # ... lined by bands on at least this share of it
+SIDES_MIN = 2  # refused from this many lined sides (a side lined up to the border counts 2)
+# Lossy-WebP block rule (rule 8): VP8 codes 4x4 blocks, so a label map decoded from it
+# changes label only on the 4-px grid. By chance a quarter of a map's changes fall on it.
+BLOCK = 4
+BLOCK_MIN_CHANGES = 16  # judged when each axis has at least this many label changes ...
+BLOCK_SHARE = 0.75  # ... and at least this share of each lies on the grid
 
 PathLike = str | os.PathLike
 
@@ -368,6 +377,17 @@ class BandEvidence:
         with 0 and bands (and ``LINED_MIN`` contacts).
     strokes : int
         Background strokes with at least 16 such contacts.
+    sides : int
+        Whole sides of background strokes lined by bands in one direction (the largest
+        count over up, down, left, right): a *side* facing one of these directions is an
+        8-connected run of 2s whose neighbour in that direction is not 2 (a staircase
+        edge is one side); it counts when it is at least ``SIDE_MIN`` px long and
+        ``SIDE_COVER`` of it faces a band of one or two 1s ending in 0 (or the image
+        border, and then the side counts twice: a 1-px foreground stroke painted into
+        the gap between a stroke and the border is unlikely). A non-integer resize shifts
+        every edge by the same sub-pixel amount, so its bands line whole sides on the
+        same side of several strokes (all below, say); a foreground stroke laid by hand
+        lines one side, and two laid along two strokes seldom face the same way.
     """
 
     contacts: int = 0
@@ -376,6 +396,7 @@ class BandEvidence:
     wrap: int = 0
     lined: int = 0
     strokes: int = 0
+    sides: int = 0
 
     def reason(self) -> str | None:
         """Why the map looks interpolated, or None."""
@@ -389,6 +410,9 @@ class BandEvidence:
             return "a thin foreground band wraps around the end of a background stroke"
         if self.lined >= 2 and 2 * self.lined >= self.strokes:
             return (f"{self.lined} of {self.strokes} background strokes are lined by thin "
+                    "foreground bands")
+        if self.sides >= SIDES_MIN:
+            return (f"{self.sides} whole sides of background strokes are lined by thin "
                     "foreground bands")
         return None
 
@@ -451,8 +475,8 @@ def interpolation_bands(labels: np.ndarray) -> BandEvidence:
     direct = sum(int(np.count_nonzero(pairs)) for pairs in direct_pairs)
     # A 2's 4-neighbour that is a band pixel facing it is a band pixel touching it along an axis.
     contacts = int(np.count_nonzero(touching[:4]))
-    if not band.any():
-        return BandEvidence(contacts=contacts, direct=direct)
+    if not band.any():  # a band against the image border has no 0 beyond it
+        return BandEvidence(contacts=contacts, direct=direct, sides=_lined_sides(labels, background))
     # Bands: foreground components made of band pixels.
     components, n_components = ndimage.label(foreground, structure=np.ones((3, 3), bool))
     component = components.ravel()[candidates]
@@ -481,7 +505,78 @@ def interpolation_bands(labels: np.ndarray) -> BandEvidence:
     total = lined_contacts + direct_contacts
     lined = (lined_contacts >= LINED_MIN) & (lined_contacts >= LINED_SHARE * total) & solid
     return BandEvidence(contacts=contacts, direct=direct, opposite=opposite, wrap=wrap,
-                        lined=int(lined.sum()), strokes=int(((total >= 16) & solid).sum()))
+                        lined=int(lined.sum()), strokes=int(((total >= 16) & solid).sum()),
+                        sides=_lined_sides(labels, background))
+
+
+def _lined_sides(labels: np.ndarray, background: np.ndarray) -> int:
+    """Whole sides of background strokes lined by bands (:attr:`BandEvidence.sides`)."""
+    from scipy import ndimage
+
+    h, w = labels.shape
+    padded = np.pad(labels, 3, constant_values=_OUTSIDE)
+
+    def at(dy: int, dx: int) -> np.ndarray:  # the label of each pixel's neighbour (dy, dx) away
+        return padded[3 + dy:3 + dy + h, 3 + dx:3 + dx + w]
+
+    count = 0
+    for dy, dx in _DIRECTIONS[:4]:
+        n1, n2, n3 = at(dy, dx), at(2 * dy, 2 * dx), at(3 * dy, 3 * dx)
+        side = background & (n1 != BACKGROUND) & (n1 != _OUTSIDE)
+        if np.count_nonzero(side) < SIDE_MIN:
+            continue
+        one, two = n1 == FOREGROUND, (n1 == FOREGROUND) & (n2 == FOREGROUND)
+        lined = side & ((one & (n2 == UNLABELLED)) | (two & (n3 == UNLABELLED)))
+        at_border = side & ((one & (n2 == _OUTSIDE)) | (two & (n3 == _OUTSIDE)))
+        # Sides are joined across gaps of up to 2 px: a staircase edge of a slanted stroke,
+        # resized with nearest-neighbour sampling, breaks into steps that are one side.
+        runs, n = ndimage.label(ndimage.binary_dilation(side, np.ones((5, 5), bool)))
+        runs = np.where(side, runs, 0)
+        size = np.bincount(runs.ravel(), minlength=n + 1)
+        in_band = np.bincount(runs[lined], minlength=n + 1)
+        in_border = np.bincount(runs[at_border], minlength=n + 1)
+        full = (size >= SIDE_MIN) & (in_band + in_border >= SIDE_COVER * size)
+        full[0] = False
+        count = max(count, int(full.sum()) + int((full & (in_border > in_band)).sum()))
+    return count
+
+
+def block_artifacts(labels: np.ndarray) -> str | None:
+    """Why a label map looks decoded from lossy WebP (rule 8 of the module docstring), or None.
+
+    VP8, the lossy WebP codec, codes 4x4 blocks; a label map's small values (0, 1, 2) come
+    back as blocks of one value, so the labels change only between pixels 4k - 1 and 4k.
+    Refused when, in each axis, at least ``BLOCK_SHARE`` of at least ``BLOCK_MIN_CHANGES``
+    label changes lie on that grid, unless the map is made of whole 4x4 blocks (what a
+    nearest-neighbour upscale by 4 makes) and has background (2) pixels: VP8 blocks of 0, 1
+    and 2 mostly come back as 0 and 1 only.
+
+    Parameters
+    ----------
+    labels : (H, W) integer array
+
+    Returns
+    -------
+    str or None
+    """
+    labels = np.asarray(labels)
+    shares = []
+    for axis in (0, 1):
+        changes = np.nonzero(np.diff(labels, axis=axis) != 0)[axis] + 1
+        if changes.size < BLOCK_MIN_CHANGES:
+            return None
+        shares.append(np.count_nonzero(changes % BLOCK == 0) / changes.size)
+    if min(shares) < BLOCK_SHARE:
+        return None
+    h, w = labels.shape
+    blocks = np.pad(labels, ((0, -h % BLOCK), (0, -w % BLOCK)), mode="edge")
+    blocks = blocks.reshape(blocks.shape[0] // BLOCK, BLOCK, blocks.shape[1] // BLOCK, BLOCK)
+    if (blocks == blocks[:, :1, :, :1]).all() and (labels == BACKGROUND).any():
+        # Whole blocks are also what a nearest-neighbour upscale by 4 makes; lossy WebP
+        # leaves whole blocks mostly when the 2s are gone (their level sinks to 1 or 0).
+        return None
+    return (f"{100 * min(shares):.0f} % of its label changes lie on the 4-pixel block grid of "
+            "lossy WebP")
 
 
 def _count_contacts(a: np.ndarray, b: np.ndarray) -> int:
@@ -531,7 +626,7 @@ def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
             f"(background); found {_describe_values(bad)}{hint}"
         )
     labels = plane.astype(np.uint8, copy=False)
-    reason = interpolation_bands(labels).reason()
+    reason = interpolation_bands(labels).reason() or block_artifacts(labels)
     if reason is not None:
         raise ImageLoadError(
             f"{path}: the scribbles look resized with interpolation, anti-aliased or lossily "
