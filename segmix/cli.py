@@ -539,16 +539,26 @@ def _start_graph_cut_compile(n_pixels: int, settings):
     return start_compiling_graph_cut()
 
 
-def _tell_if_compiling(command: str) -> None:
+def _tell_if_compiling(command: str, subcommand: str | None = None) -> None:
     """On a terminal, say so when this run will first compile the Numba kernels (seconds of
-    silence otherwise look like a hang). ``segmix background`` needs other kernels than
-    the photo commands, so its own are checked."""
+    silence otherwise look like a hang). Each command is checked for the kernels it uses:
+    a notice for kernels a command never compiles would repeat on every run."""
     from segmix.kernels import cache
 
     if command == "background":
         if not cache.background_is_cached():
             # Measured: 8-9 s of CPU on a fresh cache (longer in wall time on a busy machine).
             print("segmix: first run: compiling the background kernels, about 10 s "
+                  "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
+    elif command == "skin":
+        # apply / eval score colours with NumPy lookup tables and compile nothing;
+        # train and quantize fit mixtures / k-means with the mixture kernels.
+        if subcommand == "train" and not cache.mixture_is_cached():
+            print("segmix: first run: compiling the mixture kernels, a few seconds "
+                  "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
+    elif command == "quantize":
+        if not cache.mixture_is_cached():
+            print("segmix: first run: compiling the k-means kernels, a few seconds "
                   "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
     elif not cache.cache_is_warm():
         print("segmix: first run: compiling the numerical kernels, about 10 s on an idle "
@@ -576,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command != "open" and sys.stderr.isatty():
-            _tell_if_compiling(args.command)
+            _tell_if_compiling(args.command, getattr(args, "skin_command", None))
         return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
         print(f"segmix {args.command}: error: {exc}", file=sys.stderr)

@@ -72,11 +72,32 @@ def test_first_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch, capsys)
     photo = tmp_path / "p.png"
     Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
     for warm, expected in ((False, 1), (True, 0)):
-        monkeypatch.setattr(cache, "cache_is_warm", lambda warm=warm: warm)
+        monkeypatch.setattr(cache, "mixture_is_cached", lambda warm=warm: warm)
+        monkeypatch.setattr(cache, "cache_is_warm", lambda: True)  # not what quantize compiles
         terminal = Terminal()
         monkeypatch.setattr(sys, "stderr", terminal)
         main(["quantize", str(photo), "-k", "1", "-o", str(tmp_path / "q.png")])
-        assert terminal.getvalue().count("compiling the numerical kernels") == expected
+        assert terminal.getvalue().count("compiling the k-means kernels") == expected
+        assert "numerical kernels" not in terminal.getvalue()
+
+
+def test_skin_apply_never_says_it_compiles(tmp_path, monkeypatch):
+    """skin apply compiles no Numba kernel (lookup tables in NumPy): a notice keyed on the
+    segmentation kernels was printed on every run of a user who only detects skin."""
+    from segmix.kernels import cache
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
+    for name in ("cache_is_warm", "mixture_is_cached", "graph_cut_is_cached", "background_is_cached"):
+        monkeypatch.setattr(cache, name, lambda: False)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["skin", "apply", str(photo), "--output-dir", str(tmp_path / "out")]) == 0
+    assert "compiling" not in terminal.getvalue()
 
 
 def test_first_background_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch):

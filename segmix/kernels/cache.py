@@ -33,6 +33,14 @@ def cache_is_warm() -> bool:
     return is_cached(em_pass_3d.serial, unique_rgb.serial) and graph_cut_is_cached()
 
 
+def mixture_is_cached() -> bool:
+    """Whether the serial EM and k-means passes (what a fit of a few thousand distinct
+    colours compiles: ``segmix skin train``, ``segmix quantize``) are in the on-disk cache."""
+    from segmix.kernels.mixture import em_pass_3d, lloyd_pass
+
+    return is_cached(em_pass_3d.serial, lloyd_pass.serial)
+
+
 def graph_cut_is_cached() -> bool:
     """Whether the coarse-to-fine graph cut's main kernels are in the on-disk cache."""
     from segmix.kernels.graphs import band_graph
