@@ -404,7 +404,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import load_groundtruth_folder, run_sequence
     from segmix.change_detection import read_temporal_roi
-    from segmix.frames import FrameSequence
+    from segmix.frames import IMAGE_SUFFIXES, FrameSequence
     from segmix.io import ensure_not_input, save_image
 
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
@@ -419,6 +419,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
             raise UserError(f"{path}: unsupported extension for {option}; use {', '.join(suffixes)}")
     if _check_distributed(args):
         return _background_distributed(args)
+    if len(args.inputs) > 1:
+        sequences = [p for p in args.inputs if Path(p).is_dir() or Path(p).suffix.lower() not in IMAGE_SUFFIXES]
+        if sequences:
+            raise UserError(f"{sequences[0]}: several inputs must be the image frames of one sequence; to run "
+                            "several frame folders or videos, give --distributed (one sequence per task, each "
+                            "to OUT/<name>/), or run segmix background once per sequence")
     quiet = args.quiet or not sys.stderr.isatty()
     skipped = []
 

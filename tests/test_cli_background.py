@@ -207,3 +207,17 @@ def test_temporal_roi(tmp_path):
     (tmp_path / "bad.txt").write_text("x")
     with pytest.raises(ValueError, match="bad.txt"):
         read_temporal_roi(tmp_path / "bad.txt")
+
+
+def test_several_sequences_without_distributed_say_how(tmp_path, capsys):
+    """Two frame folders (or videos) on one local run: one line pointing at --distributed."""
+    for name in ("camA", "camB"):
+        folder = tmp_path / name
+        folder.mkdir()
+        for i in range(2):
+            Image.fromarray(np.full((8, 8, 3), 90 + i, np.uint8)).save(folder / f"f{i}.png")
+    code = main(["background", str(tmp_path / "camA"), str(tmp_path / "camB"), "--output-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "camA" in err and "--distributed" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()

@@ -112,6 +112,10 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             if n_workers is not None or threads_per_worker is not None:
                 raise ValueError("--n-workers and --workers size a local cluster; with a scheduler address, "
                                  "start the workers with `dask worker ADDRESS --nworkers N --nthreads T`")
+            if not quiet:
+                # Dask retries a refused connection until the timeout: say what the wait is.
+                print(f"segmix: connecting to the Dask scheduler at {address} (up to {CONNECT_TIMEOUT} s)",
+                      file=stream, flush=True)
             client = stack.enter_context(distributed.Client(address, timeout=f"{CONNECT_TIMEOUT}s"))
             try:
                 client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
