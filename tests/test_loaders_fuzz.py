@@ -375,21 +375,23 @@ def test_model_reader_on_random_bytes(body):
         _check_model(model)
 
 
-@FUZZ
-@given(data=st.data())
-def test_model_reader_on_mutated_models(data):
-    original = json.loads(_valid_model_text())
-    paths = list(_paths(original))
-    target = data.draw(st.sampled_from(paths[1:]))
-    action = data.draw(st.sampled_from(["replace", "delete"]))
+def _mutated(original, data) -> bytes:
+    """``original`` (parsed JSON) with one value below the root replaced or deleted, as bytes."""
+    target = data.draw(st.sampled_from(list(_paths(original))[1:]))
     node = original
     for key in target[:-1]:
         node = node[key]
-    if action == "delete":
+    if data.draw(st.sampled_from(["replace", "delete"])) == "delete":
         del node[target[-1]]
     else:
         node[target[-1]] = data.draw(_json)
-    path = _file("mutated.json", json.dumps(original).encode())
+    return json.dumps(original).encode()
+
+
+@FUZZ
+@given(data=st.data())
+def test_model_reader_on_mutated_models(data):
+    path = _file("mutated.json", _mutated(json.loads(_valid_model_text()), data))
     model = _call(lambda: read_model(path), path, ModelFileError)
     if model is not None:
         _check_model(model)
@@ -443,17 +445,7 @@ def test_background_model_reader_on_random_truncated_and_nested_files(body, cut,
 @FUZZ
 @given(data=st.data())
 def test_background_model_reader_on_mutated_models(data):
-    original = json.loads(_background_model_text())
-    paths = list(_paths(original))
-    target = data.draw(st.sampled_from(paths[1:]))
-    node = original
-    for key in target[:-1]:
-        node = node[key]
-    if data.draw(st.booleans()):
-        del node[target[-1]]
-    else:
-        node[target[-1]] = data.draw(_json)
-    path = _file("mutated_bg.json", json.dumps(original).encode())
+    path = _file("mutated_bg.json", _mutated(json.loads(_background_model_text()), data))
     model = _background_call(path)
     if model is not None and model.shape_ is not None:
         mask = model.apply(np.zeros((*model.shape_, 3), np.uint8))

@@ -42,12 +42,8 @@ def threads_for_rows(n_rows: int):
     if n_rows >= PARALLEL_MIN_ROWS:
         yield
         return
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
+    with single_thread():
         yield
-    finally:
-        numba.set_num_threads(before)
 
 
 def configured_threads() -> int:
