@@ -169,7 +169,15 @@ class FrameSequence:
             count += 1
             yield frame
         if count == 0:
-            raise FrameError(f"{self.paths[0] if self.kind == 'video' else self.paths[0].parent}: no readable frame")
+            # A folder is named by itself; a list by its files (its parent may be "." or
+            # unrelated to what the user typed).
+            if self.kind == "folder":
+                where = self.paths[0].parent
+            elif len(self.paths) == 1:
+                where = self.paths[0]
+            else:
+                where = f"{self.paths[0]} ... {self.paths[-1]} ({len(self.paths)} files)"
+            raise FrameError(f"{where}: no readable frame")
 
 
 def prefetch(frames: Iterable, depth: int = 4) -> Iterator:

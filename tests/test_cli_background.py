@@ -2,6 +2,7 @@
 (folder, list, video), CDnet scoring, and every bad input (one line, exit 2)."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -221,3 +222,13 @@ def test_several_sequences_without_distributed_say_how(tmp_path, capsys):
     assert code == 2
     assert "camA" in err and "--distributed" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_lone_unreadable_frame_is_named(tmp_path, capsys, monkeypatch):
+    """One broken frame file given on its own: the error names the file, not its folder '.'."""
+    monkeypatch.chdir(tmp_path)
+    Path("trunc.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    code = main(["background", "trunc.png", "--output-dir", "out"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "trunc.png: no readable frame" in err
