@@ -491,14 +491,13 @@ class MainWindow(QMainWindow):
 
     def confirm_discard(self) -> bool:
         """Ask whether unsaved scribbles may be thrown away; True = go ahead."""
-        answer = QMessageBox.question(
-            self,
-            "Unsaved scribbles",
-            "Your scribbles are not saved. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved scribbles", "Your scribbles are not saved. Discard them?",
+                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        # Alt+D answers without hunting for the button (the focus starts on Cancel, the safe default).
+        box.button(QMessageBox.StandardButton.Discard).setText("&Discard")
+        box.exec()
+        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Discard
 
     def ask_open_path(self, title: str, name_filter: str) -> str:
         path, _ = QFileDialog.getOpenFileName(self, title, self.last_folder(), name_filter)

@@ -89,6 +89,33 @@ def test_close_with_unsaved_scribbles_asks(qtbot, window):
     assert not window.isVisible()
 
 
+@pytest.mark.parametrize("key, modifier, expected", [
+    (Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier, True),  # the Discard button's mnemonic
+    (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier, False),
+    (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, False),  # Cancel is the default button
+])
+def test_the_discard_question_answers_to_the_keyboard(qtbot, window, key, modifier, expected):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    seen = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):  # not shown yet
+            QTimer.singleShot(20, answer)
+            return
+        box.activateWindow()  # shortcuts (the mnemonic) need the active window
+        seen.append(box.windowTitle())
+        QTimer.singleShot(50, lambda: QTest.keyClick(box, key, modifier))
+        # If the key did nothing the test fails on the answer instead of hanging in exec().
+        QTimer.singleShot(3000, lambda: box.isVisible() and box.done(-1))
+
+    QTimer.singleShot(0, answer)
+    assert type(window).confirm_discard(window) is expected
+    assert seen == ["Unsaved scribbles"]
+
+
 def test_corrupt_file_shows_a_message_and_keeps_the_photo(qtbot, window, tmp_path, messages):
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
