@@ -2,39 +2,119 @@
 
 Every sub-command parses its arguments here, calls the library, prints and exits. User
 mistakes (bad files, bad parameters) become one line on stderr and exit status 2, never a
-traceback.
+traceback; see :data:`EXIT_STATUSES` for the whole rule.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from segmix import __version__
+
+
+#: The exit statuses of every sub-command (README "Command line" states the same rule).
+EXIT_STATUSES = {
+    0: "every input was done",
+    1: "some inputs failed, one line each, while others were written (batch commands: skin apply, background)",
+    2: "bad usage or bad parameter, or no usable input at all (missing, empty or every input unreadable): "
+       "nothing written",
+    130: "interrupted (Ctrl+C)",
+}
 
 
 class UserError(Exception):
     """A mistake of the user's (bad file, bad parameter): reported as one line."""
 
 
+def _number(text: str, kind: type, what: str):
+    """``text`` as ``kind`` (int or float), or argparse's refusal in words ("must be ...")."""
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
+    return value
+
+
+def integer(text: str) -> int:
+    """argparse type: any integer (a seed)."""
+    return _number(text, int, "an integer")
+
+
 def positive_int(text: str) -> int:
     """argparse type: an integer >= 1."""
-    value = int(text)
+    value = _number(text, int, "a positive integer")
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    value = _number(text, int, "an integer >= 0")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number >= 0."""
+    value = _number(text, float, "a number >= 0")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0."""
+    value = _number(text, float, "a number > 0")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
+    return value
+
+
 def unit_float(text: str) -> float:
     """argparse type: a number in [0, 1]."""
-    value = float(text)
+    value = _number(text, float, "a number in [0, 1]")
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
     return value
 
 
+def open_unit_float(text: str) -> float:
+    """argparse type: a number strictly between 0 and 1 (a prior probability)."""
+    value = _number(text, float, "a number strictly between 0 and 1")
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number strictly between 0 and 1, got {text}")
+    return value
+
+
+def area_share(text: str) -> float:
+    """argparse type: a share of the photo in [0, 1)."""
+    value = _number(text, float, "a number in [0, 1)")
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose refusals are one line (the standard for every CLI error).
+
+    argparse prints the whole usage block before its error line; the usage is one
+    ``--help`` away, so the line says that instead. Sub-parsers are of this class too
+    (``add_subparsers`` makes them of the parent's class). ``--help`` and a missing
+    sub-command (``segmix skin``) still print the usage.
+    """
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="segmix",
         description="Scribble segmentation and skin detection with colour Gaussian mixtures.",
     )
@@ -47,9 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     quant = sub.add_parser("quantize", help="k-means colour quantisation of a photo")
     quant.add_argument("image", help="input photo")
-    quant.add_argument("-k", "--colors", type=int, default=8, help="number of colours (default 8)")
+    quant.add_argument("-k", "--colors", type=positive_int, default=8, help="number of colours (default 8)")
     quant.add_argument("-o", "--output", required=True, help="output image (PNG recommended)")
-    quant.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    quant.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     quant.set_defaults(handler=_cmd_quantize)
 
     _add_segment_parser(sub)
@@ -74,20 +154,20 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
     seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG)")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
-    seg.add_argument("-k", "--components", type=int, default=None, help="Gaussian components per class")
+    seg.add_argument("-k", "--components", type=positive_int, default=None, help="Gaussian components per class")
     seg.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None)
-    seg.add_argument("--position-weight", type=float, default=None, help="weight of pixel position features (0 = off)")
+    seg.add_argument("--position-weight", type=non_negative_float, default=None, help="weight of pixel position features (0 = off)")
     seg.add_argument("--smoothing", choices=("none", "graphcut"), default=None,
                      help="graphcut (default): spatially regularised; none: per-pixel Bayes rule")
-    seg.add_argument("--smoothness", type=float, default=None, help="graph-cut pairwise weight (gamma)")
-    seg.add_argument("--threshold", type=float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
-    seg.add_argument("--distance-prior", type=float, default=None, metavar="W",
+    seg.add_argument("--smoothness", type=non_negative_float, default=None, help="graph-cut pairwise weight (gamma)")
+    seg.add_argument("--threshold", type=unit_float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
+    seg.add_argument("--distance-prior", type=non_negative_float, default=None, metavar="W",
                      help="weight (nats) of the lean towards the nearer scribble class (default 1, 0 = off)")
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
                      help="keep only foreground touching a foreground scribble (default on)")
-    seg.add_argument("--seed", type=int, default=None, help="random seed of the k-means initialisation")
+    seg.add_argument("--seed", type=integer, default=None, help="random seed of the k-means initialisation")
     seg.set_defaults(handler=_cmd_segment)
 
 
@@ -174,11 +254,11 @@ def _add_skin_parser(sub) -> None:
                        help="covariance of every component (default: as the built-in model, full)")
     train.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
                        help="feature colour space (default: as the built-in model)")
-    train.add_argument("--reg-covar", type=float, default=None, help="added to covariance diagonals")
-    train.add_argument("--prior", type=float, default=None,
+    train.add_argument("--reg-covar", type=non_negative_float, default=None, help="added to covariance diagonals")
+    train.add_argument("--prior", type=open_unit_float, default=None,
                        help="p(skin) stored in the model (default: the fraction of skin pixels in the data)")
     train.add_argument("--threshold", type=unit_float, default=0.5, help="decision threshold on p(skin) (default 0.5)")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -221,20 +301,14 @@ def _add_skin_parser(sub) -> None:
 
 def _add_detector_options(parser) -> None:
     """Options of the skin detector shared by ``skin apply`` and ``skin eval``."""
-    def share(text):
-        value = float(text)
-        if not 0.0 < value < 1.0:
-            raise argparse.ArgumentTypeError(f"must be a number strictly between 0 and 1, got {text}")
-        return value
-
     parser.add_argument("--adapt", action=argparse.BooleanOptionalAction, default=None,
                         help="adapt the skin and non-skin mixtures to each photo by MAP-EM on its confident "
                              "pixels (default: on)")
-    parser.add_argument("--skin-share", type=share, default=None, metavar="P",
+    parser.add_argument("--skin-share", type=open_unit_float, default=None, metavar="P",
                         help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
     parser.add_argument("--plain", action="store_true",
                         help="no regions (hysteresis, small-region removal); with --no-adapt the plain per-pixel rule")
-    parser.add_argument("--min-area", type=float, default=None, metavar="F",
+    parser.add_argument("--min-area", type=area_share, default=None, metavar="F",
                         help="drop detected regions smaller than this fraction of the photo (default 0.001)")
 
 
@@ -381,9 +455,9 @@ def _add_background_parser(sub) -> None:
                     help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
     bg.add_argument("--components", type=positive_int, default=None, metavar="K",
                     help=f"Gaussians per pixel (default {defaults['n_components']})")
-    bg.add_argument("--match-threshold", type=float, default=None, metavar="LAMBDA",
+    bg.add_argument("--match-threshold", type=positive_float, default=None, metavar="LAMBDA",
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
-    bg.add_argument("--median-size", type=int, default=None, metavar="N",
+    bg.add_argument("--median-size", type=non_negative_int, default=None, metavar="N",
                     help=f"side of the majority filter on the mask, 0 = off (default {defaults['median_size']})")
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
@@ -582,20 +656,26 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        Process exit status: 0 on success, 2 on a user error.
+        Process exit status (:data:`EXIT_STATUSES`): 0 when every input was done, 1 when
+        some inputs failed (each named on one line) while others were written, 2 on a
+        user error or when no input could be used at all (nothing written).
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     known = {"open", "quantize", "segment", "skin", "background", "-h", "--help", "--version"}
     if not argv or (argv[0] not in known and not argv[0].startswith("-")):
         argv = ["open", *argv]
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         if args.command != "open" and sys.stderr.isatty():
             _tell_if_compiling(args.command, getattr(args, "skin_command", None))
         return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
-        print(f"segmix {args.command}: error: {exc}", file=sys.stderr)
+        name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))
+        print(f"segmix {name}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)

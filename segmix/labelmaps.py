@@ -150,6 +150,33 @@ PathLike = str | os.PathLike
 
 
 # ----------------------------------------------------------------------- the shared reader
+_NAMED_RATIOS = ((1 / 2, "half"), (1 / 3, "a third of"), (1 / 4, "a quarter of"), (2 / 3, "two thirds of"),
+                 (3 / 4, "three quarters of"), (2.0, "twice"))
+
+
+def size_ratio_words(ratio: float, tolerance: float = 0.005) -> str:
+    """How a size compares with the expected one, in words that precede "the image's size".
+
+    ``0.5`` -> "half", ``1/3`` -> "a third of", ``2`` -> "twice", ``2.5`` -> "2.5 times",
+    ``0.37`` -> "0.37 times" (two significant digits: the ratio of pixel counts that were
+    rounded). A ratio within ``tolerance`` (relative) of a simple fraction gets its name: a
+    third of 80 x 60 is stored as 27 x 20 (0.3375). A ratio of 1 never reaches here.
+    """
+    for value, words in _NAMED_RATIOS:
+        if abs(ratio - value) <= tolerance * value:
+            return words
+    shown = f"{ratio:.2g}"
+    if abs(float(shown) - ratio) > 0.005 * ratio:
+        shown = f"{ratio:.3g}"
+    return f"{shown} times"
+
+
+def _same_ratio(ratio: float, stored: int, expected: int) -> bool:
+    """True when ``stored`` is ``expected`` scaled by ``ratio`` up to the rounding of one pixel,
+    and the scale is clear (a map a pixel or two off gets the general hint, not "1 times")."""
+    return abs(ratio - 1.0) > 0.02 and stored != expected and abs(stored - ratio * expected) <= 1.0
+
+
 def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int, what: str) -> ImageLoadError:
     sw, sh = stored
     hint = ""
@@ -157,11 +184,11 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
     if (sw, sh) == (height, width):
         hint = (f" (it looks rotated by 90 degrees: rotate the {what} back, or draw them on the image "
                 "as it is displayed)")
-    elif sw and sh and (sw * height == sh * width) and sw != width:
-        ratio = sw / width
-        shown = f"{ratio:g}" if ratio >= 1 else f"1/{1 / ratio:g}"
-        hint = (f" ({shown} times the image's size: draw the {what} on the image at full size, or "
-                f"resize them to {width} x {height} with nearest-neighbour sampling)")
+    elif sw and sh and sw != width and _same_ratio(sw / width, sh, height):
+        # Rounding to whole pixels moves the ratio by up to one pixel in the shorter side.
+        tolerance = min(0.05, max(0.005, 1.0 / min(sw, sh)))
+        hint = (f" ({size_ratio_words(sw / width, tolerance)} the image's size: draw the {what} on the image at full "
+                f"size, or resize them to {width} x {height} with nearest-neighbour sampling)")
     else:
         hint = (f"; draw the {what} on this image, or resize them to {width} x {height} with "
                 "nearest-neighbour sampling (interpolation would invent label values)")

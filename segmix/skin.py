@@ -834,7 +834,7 @@ def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
                 probability: bool = False, settings=None, workers: int | None = None,
                 quiet: bool = False, stream=None) -> int:
-    """Apply ``model`` to files and folders; returns the exit status (0, or 1 if any failed).
+    """Apply ``model`` to files and folders; returns the exit status (0; 1 if some failed; 2 if all did).
 
     Each unreadable or failing file gets one line on ``stream`` (stderr) and is skipped.
     Files are decoded and encoded in a thread pool; scoring runs one image at a time.
@@ -870,8 +870,20 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 bar(i, len(files))
     finally:
         bar.close()
+    return batch_status("segmix skin apply", failures, len(files), stream)
+
+
+def batch_status(prefix: str, failures: int, total: int, stream) -> int:
+    """Summary line and exit status of a batch: 0 all done, 1 some failed, 2 all failed.
+
+    The rule of every command (``segmix.cli.EXIT_STATUSES``): a run that produced nothing
+    exits 2 like an empty folder does, a partly failed one 1.
+    """
+    if failures and failures == total:
+        stream.write(f"{prefix}: error: all {total} input{'s' if total != 1 else ''} failed; nothing written\n")
+        return 2
     if failures:
-        stream.write(f"segmix skin apply: {failures} of {len(files)} files failed\n")
+        stream.write(f"{prefix}: {failures} of {total} files failed\n")
         return 1
     return 0
 

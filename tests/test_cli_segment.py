@@ -233,4 +233,4 @@ def test_negative_distance_prior_is_one_line(files, capsys):
     _, photo, labels, _, _ = files
     code = main(["segment", str(photo), "--scribbles", str(labels), "-o", str(photo.with_name("m.png")),
                  "--distance-prior", "-1"])
-    assert "distance_prior" in _one_line_error(capsys, code)
+    assert "--distance-prior" in _one_line_error(capsys, code)

@@ -206,9 +206,11 @@ def test_background_leaves_a_folder_it_did_not_write_alone(address, tmp_path, ca
     mine = tmp_path / "out" / "cam1"
     mine.mkdir(parents=True)
     (mine / "notes.txt").write_text("mine")
+    # its only sequence failed: nothing written, exit 2 (segmix.cli.EXIT_STATUSES)
     assert main(["background", str(cam), "--output-dir", str(tmp_path / "out"), "--quiet", "--distributed",
-                 address]) == 1
-    assert "was not written by segmix background" in capsys.readouterr().err
+                 address]) == 2
+    err = capsys.readouterr().err
+    assert "was not written by segmix background" in err and "all 1 sequences failed" in err
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 

@@ -40,3 +40,31 @@ def test_rotated_and_scaled_maps_say_what_to_do(tmp_path):
     Image.fromarray(np.zeros((90, 120), np.uint8)).save(tmp_path / "x.png")
     with pytest.raises(ImageLoadError, match=r"1\.5 times the image's size.*resize them to 80 x 60 with nearest"):
         load_scribbles(tmp_path / "x.png", (60, 80))
+
+
+@pytest.mark.parametrize("size,words", [((40, 30), "half the image's size"), ((160, 120), "twice the image's size"),
+                                        ((240, 180), "3 times the image's size"),
+                                        ((200, 150), "2.5 times the image's size"),
+                                        ((30, 22), "0.375 times the image's size"),
+                                        ((20, 15), "a quarter of the image's size"),
+                                        ((27, 20), "a third of the image's size")])
+def test_scaled_maps_say_the_ratio_in_words(tmp_path, size, words):
+    # issue 13 / case c27: a half-size map read "1/2 times the image's size"
+    Image.fromarray(np.zeros(size[::-1], np.uint8)).save(tmp_path / "s.png")
+    with pytest.raises(ImageLoadError) as info:
+        load_scribbles(tmp_path / "s.png", (60, 80))
+    assert words in str(info.value) and "1/2" not in str(info.value) and "1/3" not in str(info.value)
+
+
+def test_size_ratio_words():
+    from segmix.labelmaps import size_ratio_words
+
+    assert [size_ratio_words(r) for r in (0.5, 2.0, 1 / 3, 0.25, 2.5, 0.37, 1.25, 11 / 3)] == [
+        "half", "twice", "a third of", "a quarter of", "2.5 times", "0.37 times", "1.25 times", "3.67 times"]
+
+
+def test_a_map_one_pixel_off_gets_the_general_hint(tmp_path):
+    Image.fromarray(np.zeros((61, 81), np.uint8)).save(tmp_path / "s.png")
+    with pytest.raises(ImageLoadError) as info:
+        load_scribbles(tmp_path / "s.png", (60, 80))
+    assert "times" not in str(info.value) and "draw the scribbles on this image" in str(info.value)

@@ -124,7 +124,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     Returns
     -------
     int
-        0, or 1 when a sequence failed or frames were skipped.
+        0; 1 when a sequence failed or frames were skipped; 2 when every sequence failed.
 
     Raises
     ------
@@ -185,4 +185,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         stream.write(f"segmix background: {line}\n")
     print(f"background on Dask: {len(sources)} sequences to {out}, {written} written ({frames} frames), "
           f"{complete} already complete, {failed} failed", file=out_stream)
+    if sources and failed == len(sources):
+        stream.write(f"segmix background: error: all {len(sources)} sequences failed; nothing written\n")
+        return 2
     return 1 if lines else 0

@@ -128,7 +128,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     Returns
     -------
     int
-        0, or 1 when some photo failed.
+        0; 1 when some photo failed; 2 when every photo failed.
 
     Raises
     ------
@@ -179,10 +179,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         stream.write(f"segmix skin apply: skipped {message}\n")
     print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed", file=out_stream)
-    if failures:
-        stream.write(f"segmix skin apply: {len(failures)} of {len(files)} files failed\n")
-        return 1
-    return 0
+    return skin.batch_status("segmix skin apply", len(failures), len(files), stream)
 
 
 # ------------------------------------------------------------------------------ train

@@ -1,0 +1,156 @@
+"""One exit-status rule for every command (segmix.cli.EXIT_STATUSES) and one-line argparse refusals.
+
+0: every input done; 1: some inputs failed (one line each) while others were written;
+2: bad usage / bad parameter, or no usable input at all (nothing written).
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import EXIT_STATUSES, main
+
+
+def _photo(path, seed=0):
+    rng = np.random.default_rng(seed)
+    image = np.zeros((24, 32, 3), np.uint8)
+    image[:, :16] = (200, 140, 110)
+    image[:, 16:] = (30, 60, 160)
+    image = np.clip(image.astype(int) + rng.integers(-4, 5, image.shape), 0, 255).astype(np.uint8)
+    Image.fromarray(image).save(path)
+
+
+def _mask(path):
+    mask = np.zeros((24, 32), np.uint8)
+    mask[:, :16] = 255
+    Image.fromarray(mask).save(path)
+
+
+def _corrupt(path):
+    path.write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+
+
+@pytest.fixture
+def folders(tmp_path):
+    """good/ (2 photos), bad/ (2 corrupt), mixed/ (1 good, 1 corrupt), frames/ (3 good, 1 corrupt),
+    empty/, and labelled sets."""
+    for name in ("good", "bad", "mixed", "empty", "masks", "imgs_bad", "frames"):
+        (tmp_path / name).mkdir()
+    for t in range(3):
+        _photo(tmp_path / "frames" / f"f{t}.png", 0)
+    _corrupt(tmp_path / "frames" / "f3.png")
+    _photo(tmp_path / "good" / "a.png", 1)
+    _photo(tmp_path / "good" / "b.png", 2)
+    _corrupt(tmp_path / "bad" / "a.png")
+    _corrupt(tmp_path / "bad" / "b.png")
+    _photo(tmp_path / "mixed" / "a.png", 3)
+    _corrupt(tmp_path / "mixed" / "b.png")
+    for stem in ("a", "b"):
+        _mask(tmp_path / "masks" / f"{stem}.png")
+    _photo(tmp_path / "imgs_bad" / "a.png", 4)
+    _corrupt(tmp_path / "imgs_bad" / "b.png")
+    scribbles = np.zeros((24, 32), np.uint8)
+    scribbles[4:20, 4:8] = 1
+    scribbles[4:20, 24:28] = 2
+    Image.fromarray(scribbles).save(tmp_path / "scribbles.png")
+    return tmp_path
+
+
+def _status(argv):
+    try:
+        return main(argv)
+    except SystemExit as exc:  # argparse's refusals
+        return exc.code
+
+
+# (name, argv builder given the folders and an output folder, expected status)
+CASES = [
+    ("skin apply, all good", lambda d, o: ["skin", "apply", str(d / "good"), "--output-dir", str(o), "--quiet"], 0),
+    ("skin apply, some corrupt", lambda d, o: ["skin", "apply", str(d / "mixed"), "--output-dir", str(o), "--quiet"], 1),
+    ("skin apply, every photo corrupt", lambda d, o: ["skin", "apply", str(d / "bad"), "--output-dir", str(o), "--quiet"], 2),
+    ("skin apply, one corrupt file", lambda d, o: ["skin", "apply", str(d / "bad" / "a.png"), "--output-dir", str(o), "--quiet"], 2),
+    ("skin apply, empty folder", lambda d, o: ["skin", "apply", str(d / "empty"), "--output-dir", str(o), "--quiet"], 2),
+    ("skin apply, missing input", lambda d, o: ["skin", "apply", str(d / "nope"), "--output-dir", str(o), "--quiet"], 2),
+    ("background, some frames corrupt", lambda d, o: ["background", str(d / "frames"), "--output-dir", str(o), "--quiet"], 1),
+    ("background, every frame corrupt", lambda d, o: ["background", str(d / "bad"), "--output-dir", str(o), "--quiet"], 2),
+    ("background, empty folder", lambda d, o: ["background", str(d / "empty"), "--output-dir", str(o), "--quiet"], 2),
+    ("skin eval, good", lambda d, o: ["skin", "eval", "--images", str(d / "good"), "--masks", str(d / "masks"), "--quiet"], 0),
+    ("skin eval, a corrupt photo", lambda d, o: ["skin", "eval", "--images", str(d / "imgs_bad"), "--masks", str(d / "masks"), "--quiet"], 2),
+    ("skin eval, empty folder", lambda d, o: ["skin", "eval", "--images", str(d / "empty"), "--masks", str(d / "masks"), "--quiet"], 2),
+    ("skin train, a corrupt photo", lambda d, o: ["skin", "train", "--images", str(d / "imgs_bad"), "--masks", str(d / "masks"), "-o", str(o / "m.json"), "--quiet"], 2),
+    ("skin train, empty folder", lambda d, o: ["skin", "train", "--images", str(d / "empty"), "--masks", str(d / "masks"), "-o", str(o / "m.json"), "--quiet"], 2),
+    ("segment, corrupt photo", lambda d, o: ["segment", str(d / "bad" / "a.png"), "--scribbles", str(d / "scribbles.png"), "-o", str(o / "m.png")], 2),
+    ("segment, corrupt scribbles", lambda d, o: ["segment", str(d / "good" / "a.png"), "--scribbles", str(d / "bad" / "a.png"), "-o", str(o / "m.png")], 2),
+    ("quantize, corrupt photo", lambda d, o: ["quantize", str(d / "bad" / "a.png"), "-o", str(o / "q.png")], 2),
+    ("quantize, good", lambda d, o: ["quantize", str(d / "good" / "a.png"), "-k", "2", "-o", str(o / "q.png")], 0),
+]
+
+
+@pytest.mark.parametrize("name,build,expected", CASES, ids=[c[0] for c in CASES])
+def test_every_command_follows_one_exit_rule(folders, tmp_path, capsys, name, build, expected):
+    out = tmp_path / "out"
+    out.mkdir()
+    status = _status(build(folders, out))
+    err = capsys.readouterr().err
+    assert status == expected, err
+    assert expected in EXIT_STATUSES and "Traceback" not in err
+    written = list(out.rglob("*.png")) + list(out.rglob("*.json"))
+    if expected == 2:
+        # nothing usable: nothing written, and the last line says why
+        assert written == [] and "error" in err.strip().splitlines()[-1]
+    elif expected == 1:
+        assert written and ("failed" in err or "skipped" in err)
+
+
+BAD_VALUES = [
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--components", "0"], "--components"),
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "-k", "-3"], "--components"),
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--components", "two"], "--components"),
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--threshold", "1.5"], "--threshold"),
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--smoothness", "-1"], "--smoothness"),
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--distance-prior", "nan"], "--distance-prior"),
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--seed", "x"], "--seed"),
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--color-space", "xyz"], "--color-space"),
+    (["quantize", "p.png", "-o", "q.png", "-k", "0"], "-k/--colors"),
+    (["quantize", "p.png", "-o", "q.png", "-k", "many"], "-k/--colors"),
+    (["skin", "train", "--uci", "u.txt", "-o", "m.json", "--components", "0"], "--components"),
+    (["skin", "train", "--uci", "u.txt", "-o", "m.json", "--prior", "2"], "--prior"),
+    (["skin", "train", "--uci", "u.txt", "-o", "m.json", "--prior", "0"], "--prior"),
+    (["skin", "train", "--uci", "u.txt", "-o", "m.json", "--reg-covar", "-1e-3"], "--reg-covar"),
+    (["skin", "train", "--uci", "u.txt", "-o", "m.json", "--threshold", "inf"], "--threshold"),
+    (["skin", "apply", "x", "--output-dir", "o", "--threshold", "7"], "--threshold"),
+    (["skin", "apply", "x", "--output-dir", "o", "--skin-share", "1"], "--skin-share"),
+    (["skin", "apply", "x", "--output-dir", "o", "--min-area", "2"], "--min-area"),
+    (["skin", "apply", "x", "--output-dir", "o", "--workers", "0"], "--workers"),
+    (["skin", "eval", "--images", "i", "--masks", "m", "--threshold", "-0.1"], "--threshold"),
+    (["background", "f", "--output-dir", "o", "--components", "0"], "--components"),
+    (["background", "f", "--output-dir", "o", "--components", "abc"], "--components"),
+    (["background", "f", "--output-dir", "o", "--learning-rate", "2"], "--learning-rate"),
+    (["background", "f", "--output-dir", "o", "--match-threshold", "0"], "--match-threshold"),
+    (["background", "f", "--output-dir", "o", "--median-size", "-1"], "--median-size"),
+    (["background", "f", "--output-dir", "o", "--roi", "0", "5"], "--roi"),
+    (["skin", "apply", "x", "--output-dir", "o", "--n-workers", "-2"], "--n-workers"),
+    (["segment", "p.png", "-o", "m.png"], "--scribbles"),  # a required option missing
+    (["skin", "frobnicate"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize("argv,named", BAD_VALUES, ids=[" ".join(a[:2]) + " " + n for a, n in BAD_VALUES])
+def test_bad_values_are_refused_in_one_line(argv, named, capsys):
+    assert _status(argv) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert err.count("\n") == 1, err  # one line: no usage block before it
+    assert named in err and "error" in err and "usage" not in err and "Traceback" not in err
+    assert "--help" in err  # where the usage is
+
+
+def test_help_and_a_missing_subcommand_stay_helpful(capsys):
+    assert _status(["segment", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: segmix segment") and "--scribbles" in out and "--components" in out
+    assert _status(["skin"]) == 2
+    err = capsys.readouterr().err
+    assert "usage: segmix skin" in err and "choose a command: train, apply or eval" in err
+    assert _status(["skin", "apply", "--help"]) == 0
+    assert "--output-dir" in capsys.readouterr().out
