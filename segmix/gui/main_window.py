@@ -41,7 +41,7 @@ from segmix.gui.canvas import TOOLS, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.notices import WarningRelay
-from segmix.gui.panels import OverlayPanel, ToolPanel
+from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect
 from segmix.gui.signals import emit
 from segmix.gui.worker import TrainingController
@@ -276,6 +276,7 @@ class MainWindow(QMainWindow):
         # whatever the docks hold.  A dock is as tall as its panel wants; only panels whose
         # vertical size policy expands (a plot, the skin panel) take the height left over,
         # so there are no empty gaps between panels.
+        compact_panel(widget)
         scroll = _DockScroll(dock, self)
         scroll.setObjectName(f"scroll_{key}")
         scroll.setWidget(widget)

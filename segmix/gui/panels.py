@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -43,6 +44,68 @@ def status_label(text: str = "", lines: int = 2) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
 
+class CollapsibleSection(QWidget):
+    """A "More" group: a flat toggle that shows or hides a form of rarely changed settings.
+
+    Collapsed (the default), the toggle's text sums up the hidden values, so the docks of a
+    768-pixel screen hold every everyday control without scrolling and the settings stay
+    visible at a glance.
+    """
+
+    def __init__(self, title: str = "More", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._title, self._summary = title, ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.toggle = QToolButton()
+        self.toggle.setCheckable(True)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.toggle.setToolTip(f"Show or hide the less used settings ({title})")
+        self.toggle.toggled.connect(self.set_expanded)
+        layout.addWidget(self.toggle)
+        self.body = QWidget()
+        self.form = QFormLayout(self.body)
+        self.form.setContentsMargins(12, 0, 0, 0)
+        layout.addWidget(self.body)
+        self.body.setVisible(False)
+        self._update_text()
+
+    def set_expanded(self, expanded: bool) -> None:
+        if self.toggle.isChecked() != expanded:
+            self.toggle.setChecked(expanded)  # re-enters through toggled
+            return
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.body.setVisible(expanded)
+        self._update_text()
+
+    @property
+    def expanded(self) -> bool:
+        return self.toggle.isChecked()
+
+    def set_summary(self, text: str) -> None:
+        """What the collapsed section holds, shown after its title (e.g. "full, CIE Lab")."""
+        self._summary = text
+        self._update_text()
+
+    def _update_text(self) -> None:
+        shown = self._summary and not self.toggle.isChecked()
+        self.toggle.setText(f"{self._title}: {self._summary}" if shown else self._title)
+
+
+def compact_panel(widget: QWidget) -> None:
+    """Tighter margins for a dock's panel: four docks must fit a 768-pixel screen."""
+    layout = widget.layout()
+    if layout is not None:
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
+        if isinstance(layout, QFormLayout):
+            layout.setVerticalSpacing(4)
+
+
 def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
     return f"QToolButton:checked {{ background: rgb{rgb}; color: white; font-weight: bold; }}"
 
@@ -68,8 +131,9 @@ class ToolPanel(QWidget):
         self.buttons: dict[str, QToolButton] = {}
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
-        grid = QHBoxLayout()
-        column_a, column_b = QVBoxLayout(), QVBoxLayout()
+        # A grid, not two columns: a column of two buttons spread them over three rows' height.
+        grid = QGridLayout()
+        grid.setSpacing(4)
         for index, (name, text, tip, rgb) in enumerate(self.TOOLS):
             button = QToolButton()
             button.setText(text)
@@ -80,9 +144,7 @@ class ToolPanel(QWidget):
             button.clicked.connect(lambda _checked=False, n=name: self._choose(n))
             self._group.addButton(button)
             self.buttons[name] = button
-            (column_a if index % 2 == 0 else column_b).addWidget(button)
-        grid.addLayout(column_a)
-        grid.addLayout(column_b)
+            grid.addWidget(button, index // 2, index % 2)
         layout.addLayout(grid)
         self.buttons["foreground"].setChecked(True)
 
@@ -265,4 +327,4 @@ class OverlayPanel(QWidget):
         emit(self.threshold_changed, value / 100.0)
 
 
-__all__ = ["OverlayPanel", "ToolPanel", "status_label"]
+__all__ = ["CollapsibleSection", "OverlayPanel", "ToolPanel", "compact_panel", "status_label"]

@@ -109,7 +109,9 @@ def test_the_discard_question_answers_to_the_keyboard(qtbot, window, key, modifi
         seen.append(box.windowTitle())
         QTimer.singleShot(50, lambda: QTest.keyClick(box, key, modifier))
         # If the key did nothing the test fails on the answer instead of hanging in exec().
-        QTimer.singleShot(3000, lambda: box.isVisible() and box.done(-1))
+        # The box is the timer's context: once it is deleted the timer never fires (it used
+        # to fire 3 s later inside another test and fail it with "already deleted").
+        QTimer.singleShot(3000, box, lambda: box.isVisible() and box.done(-1))
 
     QTimer.singleShot(0, answer)
     assert type(window).confirm_discard(window) is expected

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB
-from segmix.gui.panels import status_label
+from segmix.gui.panels import CollapsibleSection, status_label
 from segmix.gui.signals import emit
 
 CLASS_COLOURS = (QColor(*FOREGROUND_RGB), QColor(*BACKGROUND_RGB))
@@ -38,10 +38,11 @@ class SwatchStrip(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._swatches: list[list[tuple[tuple[int, int, int], float]]] = []
-        self.setMinimumHeight(56)
+        # Two rows of 19 px: room for the class names, and short enough for four docks at 768 px.
+        self.setMinimumHeight(44)
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(200, 56)
+        return QSize(200, 44)
 
     def set_swatches(self, swatches) -> None:
         self._swatches = swatches
@@ -94,30 +95,41 @@ class ModelPanel(QWidget):
         # being typed must not start a fit per digit.
         self.components_spin.setKeyboardTracking(False)
         form.addRow("Components", self.components_spin)
-        self.covariance_combo = QComboBox()
-        self.covariance_combo.setToolTip(
-            "Shape of each Gaussian: full (any ellipsoid), diag (axis-aligned), spherical (round)")
-        for name in COVARIANCE_TYPES:
-            self.covariance_combo.addItem(name, name)
-        form.addRow("Covariance", self.covariance_combo)
-        self.color_space_combo = QComboBox()
-        self.color_space_combo.setToolTip("Colour space the mixtures are fitted in")
-        for name in COLOR_SPACES:
-            self.color_space_combo.addItem(COLOR_SPACE_NAMES[name], name)
-        form.addRow("Colour space", self.color_space_combo)
         self.smoothing_box = QCheckBox("Smooth edges (graph cut)")
         self.smoothing_box.setToolTip(
             "Graph cut: neighbouring pixels of similar colour get the same label (slower on large photos)")
         self.smoothing_box.setChecked(True)
         form.addRow(self.smoothing_box)
         layout.addLayout(form)
+        # Covariance and colour space are rarely changed: folded away (their values shown on
+        # the toggle) so the four Segment docks fit a 1366 x 768 screen without scrolling.
+        self.more = CollapsibleSection("More")
+        more = self.more.form
+        self.covariance_combo = QComboBox()
+        self.covariance_combo.setToolTip(
+            "Shape of each Gaussian: full (any ellipsoid), diag (axis-aligned), spherical (round)")
+        for name in COVARIANCE_TYPES:
+            self.covariance_combo.addItem(name, name)
+        more.addRow("Covariance", self.covariance_combo)
+        self.color_space_combo = QComboBox()
+        self.color_space_combo.setToolTip("Colour space the mixtures are fitted in")
+        for name in COLOR_SPACES:
+            self.color_space_combo.addItem(COLOR_SPACE_NAMES[name], name)
+        more.addRow("Colour space", self.color_space_combo)
+        layout.addWidget(self.more)
         layout.addWidget(QLabel("Mixture colours (width = weight)"))
         self.swatches = SwatchStrip()
         layout.addWidget(self.swatches)
+        self._summarise()
+        self.covariance_combo.currentIndexChanged.connect(lambda _i: self._summarise())
+        self.color_space_combo.currentIndexChanged.connect(lambda _i: self._summarise())
         self.components_spin.valueChanged.connect(lambda _v: emit(self.settings_changed))
         self.covariance_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
         self.color_space_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
         self.smoothing_box.toggled.connect(lambda _b: emit(self.settings_changed))
+
+    def _summarise(self) -> None:
+        self.more.set_summary(f"{self.covariance_combo.currentText()} covariance, {self.color_space_combo.currentText()}")
 
     def settings(self, threshold: float, random_state: int = 0):
         """The chosen settings as a segmix.segment.SegmentationSettings."""
@@ -145,6 +157,7 @@ class ModelPanel(QWidget):
         self.smoothing_box.setChecked(settings.smoothing != "none")
         for widget in widgets:
             widget.blockSignals(False)
+        self._summarise()
 
 
 class ConvergencePlot(QWidget):

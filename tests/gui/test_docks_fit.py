@@ -1,0 +1,104 @@
+"""At 1366 x 768 (README's Xvfb screen) every control of the active mode's docks is shown in full.
+
+A new user found "Clear scribbles" and the Threshold row cut in half in Segment mode, each dock
+scrolling on its own. Here the window is sized as on that screen (window_geometry), and every
+button, slider, box and label of every visible dock must lie inside its dock's viewport
+without scrolling, in each mode and with the heat map's legend shown.
+"""
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
+
+from segmix.gui import window_geometry
+from segmix.resources import sample_image_path
+
+XVFB_SCREEN = QRect(0, 0, 1366, 768)  # xvfb-run -s "-screen 0 1366x768x24": no task bar
+CONTROLS = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLabel, QLineEdit)
+
+
+@pytest.fixture
+def laptop_window(qtbot, qsettings, messages, monkeypatch):
+    from segmix.gui.main_window import MainWindow
+
+    monkeypatch.setattr(window_geometry, "available_geometry", lambda widget: QRect(XVFB_SCREEN))
+    window = MainWindow(settings=qsettings, warm_up=False)
+    window.show_message = messages
+    window.confirm_discard = lambda: True
+    qtbot.addWidget(window)
+    assert window.open_image(sample_image_path())
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+    window.controller.shutdown()
+
+
+def _settle():
+    for _ in range(20):
+        QApplication.processEvents()
+
+
+def _cut_controls(window):
+    """(dock, control, its rectangle in the viewport) for every visible control not shown in full."""
+    cut = []
+    bottom = window.statusBar().geometry().top()
+    for key, dock in window.docks.items():
+        if not dock.isVisible():
+            continue
+        assert dock.geometry().bottom() < bottom, f"dock {key} runs under the status bar"
+        scroll = dock.widget()
+        assert isinstance(scroll, QScrollArea)
+        viewport = scroll.viewport()
+        shown = viewport.rect()
+        for control in scroll.widget().findChildren(QWidget):
+            if not isinstance(control, CONTROLS) or not control.isVisibleTo(scroll.widget()) or (isinstance(control, QLabel) and not control.text()):
+                continue
+            if isinstance(control.parentWidget(), (QAbstractSpinBox, QComboBox)):
+                continue  # the line edit inside a spin box / combo box: its box is checked
+            rect = QRect(control.mapTo(viewport, QPoint(0, 0)), control.size())
+            if not shown.contains(rect):
+                cut.append((key, control.text() if hasattr(control, "text") else type(control).__name__,
+                            rect.getRect(), shown.getRect()))
+    return cut
+
+
+@pytest.mark.parametrize("mode", ["segment", "skin", "video"])
+@pytest.mark.parametrize("style", ["tint", "heatmap"])
+def test_every_dock_control_is_shown_in_full_at_1366x768(laptop_window, mode, style):
+    window = laptop_window
+    assert (window.width(), window.height()) == (1280, 720)  # what a 1366 x 768 screen gets
+    window.set_mode(mode)
+    window.overlay_panel.set_mode(style)
+    _settle()
+    visible = [key for key, dock in window.docks.items() if dock.isVisible()]
+    assert len(visible) >= 3
+    assert _cut_controls(window) == []
+    for key in visible:  # nothing to scroll: the docks fit
+        assert window.docks[key].widget().verticalScrollBar().maximum() == 0, key
+
+
+def test_more_section_folds_the_rarely_changed_settings(laptop_window):
+    panel = laptop_window.modes["segment"].model_panel
+    assert not panel.more.expanded and not panel.covariance_combo.isVisibleTo(panel)
+    assert panel.more.toggle.text() == "More: full covariance, CIE Lab"
+    panel.color_space_combo.setCurrentIndex(panel.color_space_combo.findData("rgb"))
+    assert panel.more.toggle.text() == "More: full covariance, RGB"
+    panel.more.toggle.click()
+    assert panel.more.expanded and panel.covariance_combo.isVisibleTo(panel)
+    assert panel.more.toggle.text() == "More"
+    _settle()
+    # unfolded, the docks may scroll, but every control stays reachable
+    for key, dock in laptop_window.docks.items():
+        if dock.isVisible():
+            assert dock.widget().widget().height() >= dock.widget().widget().minimumSizeHint().height(), key
