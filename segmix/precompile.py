@@ -32,6 +32,9 @@ def compile_graph_cut() -> None:
     fixed = np.zeros((h, w), np.uint8)
     fixed[:, :16], fixed[:, -16:] = 1, 2
     graphcut.cut_multiscale(log_odds.astype(np.float32), image, fixed, 50.0, 8, 40_000)
+    # A second cut of the same photo (the next click) starts from the first one's flow:
+    # compiles graphs.carry_band_flow.
+    graphcut.cut_multiscale(log_odds.astype(np.float32) + 0.5, image, fixed, 50.0, 8, 40_000)
     # Used from two threads on large bands only; same types as in graphcut._two_balanced_parts.
     graphs.band_node_labels.serial(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
 

@@ -284,3 +284,74 @@ def test_coarse_only_cut_is_the_coarse_level_spread_to_pixels():
     expected = coarse[np.arange(h)[:, None] // factor, np.arange(w)[None, :] // factor]
     expected[fixed == 1], expected[fixed == 2] = True, False
     assert np.array_equal(rough, expected)
+
+
+def _carry_reference(index, terminal, capacity, dy, dx, prev_index, prev_capacity):
+    """carry_band_flow in plain NumPy: the earlier flow on every arc present in both graphs."""
+    h, w = index.shape
+    terminal, capacity = terminal.astype(np.float64), capacity.astype(np.float64)
+    for y, x in zip(*np.nonzero((index >= 0) & (prev_index >= 0))):
+        node, old = index[y, x], prev_index[y, x]
+        for d in range(dy.size):
+            qy, qx = y + dy[d], x + dx[d]
+            if 0 <= qy < h and 0 <= qx < w and index[qy, qx] >= 0 and prev_index[qy, qx] >= 0:
+                terminal[node] -= capacity[node, d] - prev_capacity[old, d]
+                capacity[node, d] = prev_capacity[old, d]
+    return terminal, capacity
+
+
+def test_carry_band_flow_matches_numpy_reference():
+    from segmix.kernels import graphs
+
+    rng = np.random.default_rng(11)
+    h, w = 17, 23
+    dy, dx = graphcut._all_directions(16)
+
+    def node_map(share):
+        free = rng.random((h, w)) < share
+        index = np.full((h, w), -1, np.int32)
+        index[free] = np.arange(int(free.sum()), dtype=np.int32)
+        return index, int(free.sum())
+
+    index, n = node_map(0.7)
+    prev_index, m = node_map(0.6)
+    terminal = rng.normal(0, 5, n + 1).astype(np.float32)
+    capacity = rng.random((n + 1, dy.size)).astype(np.float32)
+    prev_capacity = rng.random((m + 1, dy.size)).astype(np.float32)
+    expected_t, expected_c = _carry_reference(index, terminal, capacity, dy, dx, prev_index, prev_capacity)
+    graphs.carry_band_flow(index, terminal, capacity, dy, dx, prev_index, prev_capacity)
+    np.testing.assert_allclose(terminal, expected_t, rtol=1e-6, atol=1e-5)
+    np.testing.assert_array_equal(capacity, expected_c.astype(np.float32))
+
+
+@pytest.mark.parametrize("connectivity", [8, 16])
+def test_warm_started_cut_equals_cold_cut(connectivity):
+    """Clicks on one photo: the dynamic (warm-started) banded cut gives the cold cut's mask."""
+    rng = np.random.default_rng(connectivity)
+    h, w = 60, 90
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[:h, :w]
+    inside = (yy - 30) ** 2 + (xx - 40) ** 2 < 18 ** 2
+    image[inside] //= 3
+    base = np.where(inside, 2.0, -2.0).astype(np.float32)
+    fixed = np.zeros((h, w), np.uint8)
+    graphcut._WARM_COARSE.clear()
+    graphcut._WARM_BAND.clear()
+    used = 0
+    for step in range(8):
+        y, x = rng.integers(5, h - 5), rng.integers(5, w - 5)
+        fixed[y - 2:y + 3, x - 2:x + 3] = 1 if inside[y, x] else 2
+        log_odds = (base + rng.normal(0, 3, (h, w))).astype(np.float32)
+        cold = graphcut.cut_multiscale(log_odds, image, fixed, 5.0, connectivity, max_exact_pixels=100, factor=3,
+                                       warm=False)
+        warm = graphcut.cut_multiscale(log_odds, image, fixed, 5.0, connectivity, max_exact_pixels=100, factor=3)
+        np.testing.assert_array_equal(warm, cold)
+        used += graphcut._WARM_BAND._index is not None and graphcut._WARM_COARSE._residual is not None
+    assert used == 8
+    # Another photo of the same size starts from scratch, and still gives the cold cut.
+    other = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    log_odds = rng.normal(0, 3, (h, w)).astype(np.float32)
+    np.testing.assert_array_equal(
+        graphcut.cut_multiscale(log_odds, other, fixed, 5.0, connectivity, max_exact_pixels=100, factor=3),
+        graphcut.cut_multiscale(log_odds, other, fixed, 5.0, connectivity, max_exact_pixels=100, factor=3, warm=False),
+    )

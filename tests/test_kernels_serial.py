@@ -69,6 +69,9 @@ def _cases():
         "band_graph": (graphs.band_graph, (image, odds, fixed, coarse, near, factor, 5.0, 0.01, dy, dx, np.full((1, 1), -1, np.int8))),
         "band_node_labels": (graphs.band_node_labels, (index, np.ones((hc, wc), np.int32), factor, n_nodes)),
         "band_mask": (graphs.band_mask, (fixed, coarse, near, factor, index, tree)),
+        "carry_band_flow": (graphs.carry_band_flow, (
+            index, rng.normal(size=n_nodes + 1).astype(np.float32), rng.random((n_nodes + 1, dy.size)).astype(np.float32),
+            dy, dx, np.roll(index, 1, axis=1), rng.random((n_nodes + 1, dy.size)).astype(np.float32))),
         # beta 1e-4: pair weights large enough that about a third of the blocks are contested.
         "contested_blocks": (graphs.contested_blocks, (image, odds, fixed, coarse, factor, 5.0, 1e-4, dy, dx)),
     }

@@ -312,6 +312,10 @@ class ComputeWorker(QObject):
             self._await_graph_cut_helper()
             image, scribbles = state["photo"]
             apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut"))
+            # Again, as the next click would: the cut then starts from the previous flow
+            # (graphcut._WarmBand), whose kernel compiles here instead of on the second click.
+            apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut",
+                                                                               threshold=0.45))
 
         def skin_model() -> None:
             from segmix import skin

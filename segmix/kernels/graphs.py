@@ -448,3 +448,50 @@ def contested_blocks(image, log_odds, fixed, coarse, factor, gamma, beta, dy, dx
             if gain > cost:
                 out[cy, cx] = True
     return out
+
+
+@parallel_kernel
+def carry_band_flow(index, terminal, capacity, dy, dx, prev_index, prev_capacity):
+    """Carry a previous band cut's flow over to a new band graph of the same photo (in place).
+
+    For the dynamic cut of ``segmix.graphcut`` (Kohli & Torr, ICCV 2005): ``index``,
+    ``terminal``, ``capacity`` are a fresh :func:`band_graph` (original capacities);
+    ``prev_index`` and ``prev_capacity`` the node map and *residual* pair capacities left by
+    the max-flow of an earlier band graph built with the same image, gamma, beta and
+    neighbourhood (so an arc present in both graphs has the same original capacity). On every
+    arc p -> q whose two pixels are nodes of both graphs the earlier flow f = capacity -
+    residual is kept: the arc takes the residual capacity and p's terminal gives up f (its
+    reverse arc, seen from q, takes -f). Arcs of only one graph start without flow. The
+    result is a residual graph of the new problem (terminals are source minus sink
+    capacities, so any value is feasible), from which the max-flow reaches the same minimum
+    cut with less work when the two problems are alike.
+
+    Parameters
+    ----------
+    index : (H, W) int32, node of each free pixel, -1 elsewhere
+    terminal : (n + 1,) float32; capacity : (n + 1, n_dirs) float32 (modified)
+    dy, dx : (n_dirs,) int64, the graph's neighbour offsets
+    prev_index : (H, W) int32; prev_capacity : (m + 1, n_dirs) float32
+    """
+    h, w = index.shape
+    n_dirs = dy.shape[0]
+    for y in prange(h):
+        for x in range(w):
+            node = index[y, x]
+            if node < 0:
+                continue
+            old = prev_index[y, x]
+            if old < 0:
+                continue
+            carried = 0.0
+            for d in range(n_dirs):
+                qy = y + dy[d]
+                qx = x + dx[d]
+                if qy < 0 or qy >= h or qx < 0 or qx >= w:
+                    continue
+                if index[qy, qx] < 0 or prev_index[qy, qx] < 0:
+                    continue
+                residual = prev_capacity[old, d]
+                carried += capacity[node, d] - residual
+                capacity[node, d] = residual
+            terminal[node] = np.float32(terminal[node] - carried)
