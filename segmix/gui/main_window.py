@@ -113,20 +113,36 @@ class _DockScroll(QScrollArea):
         layout.activate()  # the dock's maximum height follows the panel's new size hint
         wanted = self.sizeHint().height() + (self._dock.height() - self.height())
         short = wanted - self._dock.height()
-        if short > 0 and self._fit_tries < 3:
+        if self.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Expanding:
+            # it takes what the others leave: asking for its whole panel would take the
+            # room back from them
+            wanted, short = self._dock.minimumSizeHint().height(), 0
+        # The other docks of the column: the fixed-height ones are restated at the height
+        # their panels want, so the space comes from a dock that has room to spare (a plot),
+        # not from a neighbour that then has to scroll.  The docks that take the leftover
+        # height are named too, with their minimum: otherwise the dock area shares a shortage
+        # among all docks and cuts the buttons of the others (measured: "Clear scribbles" and
+        # the Threshold row cut at 1280 x 720 with the heat-map legend and "More" open).
+        docks, heights, others_short = [self._dock], [wanted], False
+        for other in self._window.findChildren(_DockScroll):
+            dock = other._dock
+            if other is self or not dock.isVisible() or dock.isFloating():
+                continue
+            if self._window.dockWidgetArea(dock) != self._window.dockWidgetArea(self._dock):
+                continue
+            docks.append(dock)
+            if other.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Expanding:
+                heights.append(dock.minimumSizeHint().height())
+            else:
+                needed = other.sizeHint().height() + dock.height() - other.height()
+                others_short = others_short or needed > dock.height()
+                heights.append(max(dock.height(), needed))
+        if (short > 0 or others_short) and self._fit_tries < 3:
             # resizeDocks does not count everything the dock area adds around a dock (8 px
             # here): ask again for what is still missing once the last request is applied.
-            # The other fixed-height docks are restated so the space comes from a dock that
-            # has room to spare, not from a neighbour that then has to scroll.
             self._fit_tries += 1
-            self._fit_extra += short if self._fit_tries > 1 else 0
-            docks, heights = [self._dock], [wanted + self._fit_extra]
-            for other in self._window.findChildren(_DockScroll):
-                dock = other._dock
-                if (other is not self and dock.isVisible() and not dock.isFloating()
-                        and other.sizePolicy().verticalPolicy() != QSizePolicy.Policy.Expanding):
-                    docks.append(dock)
-                    heights.append(max(dock.height(), other.sizeHint().height() + dock.height() - other.height()))
+            self._fit_extra += max(short, 0) if self._fit_tries > 1 else 0
+            heights[0] = wanted + self._fit_extra
             self._window.resizeDocks(docks, heights, Qt.Orientation.Vertical)
             self._fit_timer.start()
         else:

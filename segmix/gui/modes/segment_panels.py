@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -166,7 +167,7 @@ class ConvergencePlot(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._points: list[list[tuple[int, float]]] = [[], []]
-        self.setMinimumHeight(70)
+        self.setMinimumHeight(40)  # a sparkline: the shape is what matters; room for 4 docks at 768 px
         self.setToolTip("EM convergence: mean log-likelihood per iteration (flat = converged)")
 
     def sizeHint(self) -> QSize:  # noqa: N802
@@ -245,7 +246,10 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.retrain_button)
         layout.addLayout(buttons)
         self.plot = ConvergencePlot()
-        layout.addWidget(self.plot)
+        layout.addWidget(self.plot, 1)
+        # This dock takes the height the others leave (the plot grows or shrinks), so a
+        # short window never cuts the other docks' buttons.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
     def set_busy(self, busy: bool) -> None:
         self.cancel_button.setEnabled(busy)
