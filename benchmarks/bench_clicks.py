@@ -80,7 +80,7 @@ def run_frame(name: str, overrides: dict, max_clicks: int) -> dict:
     truth, ignore = gt == 255, gt == IGNORE
     settings = replace(SegmentationSettings(), **overrides)
     labels = np.zeros(truth.shape, np.uint8)
-    prediction = None
+    prediction = model = None
     ious, seconds, clicks, failures = [], [], [], 0
     for _ in range(max_clicks):
         click = next_click(truth, prediction, ignore)
@@ -93,7 +93,9 @@ def run_frame(name: str, overrides: dict, max_clicks: int) -> dict:
         try:
             # The tool's own previous result is its state, not extra input from the user
             # (used by settings.previous_weight; ignored when that is 0).
-            prediction = segment(image, labels, replace(settings), previous_mask=prediction).mask
+            # (used by settings.previous_weight / local_corrections / warm_refit only).
+            result = segment(image, labels, replace(settings), previous_mask=prediction, previous_model=model)
+            prediction, model = result.mask, result.model
         except ValueError:  # e.g. a version that needs both classes: nothing segmented
             prediction = np.zeros(truth.shape, bool)
             failures += 1

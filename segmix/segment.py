@@ -169,6 +169,15 @@ class SegmentationSettings:
     # With local_corrections: far regions of change up to this share of the previous mask's
     # area are kept (0 = none).
     far_change_share: float = 0.0
+    # Refit each class mixture from the previous result's mixture (EM warm-started from its
+    # parameters, no k-means) instead of from scratch, when a previous model is passed
+    # (segment(..., previous_model=...), as the window and the click benchmark do). A fresh
+    # k-means + EM per click can land in another local optimum: one added click then
+    # reshuffles a class's components and the mask collapses far from the click.
+    warm_refit: bool = False
+    # EM iterations of a warm-started refit at most (a damped update: the mixture moves
+    # towards the new marks without leaving the previous optimum's basin).
+    warm_refit_iter: int = 100
     # Geodesic star convexity around the foreground marks (graphcut.star_parents): a pixel
     # is foreground only if the next pixel on its shortest path to a foreground mark is.
     star_convexity: bool = False
@@ -195,6 +204,8 @@ class SegmentationSettings:
             raise ValueError(f"unlabelled_weight must be finite and >= 0; got {self.unlabelled_weight!r}")
         if not (math.isfinite(float(self.distance_colour_weight)) and self.distance_colour_weight >= 0):
             raise ValueError(f"distance_colour_weight must be finite and >= 0; got {self.distance_colour_weight!r}")
+        if int(self.warm_refit_iter) < 1:
+            raise ValueError(f"warm_refit_iter must be >= 1; got {self.warm_refit_iter!r}")
         if not (math.isfinite(float(self.star_colour_weight)) and self.star_colour_weight >= 0):
             raise ValueError(f"star_colour_weight must be finite and >= 0; got {self.star_colour_weight!r}")
         if self.priors not in ("uniform", "scribbles"):
@@ -459,7 +470,8 @@ def _make_mixture(settings: SegmentationSettings, n_components: int, **init) -> 
 
 # ----------------------------------------------------------------------- training
 def iter_train_model(
-    image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings | None = None
+    image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings | None = None,
+    previous: SegmentationModel | None = None,
 ) -> Generator[TrainingProgress, None, SegmentationModel]:
     """Train both class models, yielding progress after every EM iteration.
 
@@ -468,6 +480,11 @@ def iter_train_model(
     image : (H, W, 3) uint8 array
     scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     settings : SegmentationSettings, optional
+    previous : SegmentationModel, optional
+        The model of the previous result on the same photo. With ``settings.warm_refit``
+        each class mixture with the same number of components and features is refitted by
+        EM started from its parameters (at most ``settings.warm_refit_iter`` iterations)
+        instead of k-means + EM from scratch; ignored otherwise.
 
     Yields
     ------
@@ -522,7 +539,12 @@ def iter_train_model(
             n_components = n_distinct
         if n_components < 1:
             raise ValueError(f"no {name} scribbles: paint some {name} pixels first")
-        mixture = _make_mixture(settings, n_components)
+        old = _warm_start_mixture(previous, index, n_components, features, settings)
+        if old is None:
+            mixture = _make_mixture(settings, n_components)
+        else:
+            mixture = _make_mixture(settings, n_components, **old)
+            mixture.max_iter = max(1, int(settings.warm_refit_iter))
         try:
             for iteration, mean_ll in mixture.iter_fit(X, sample_weight=weights):
                 yield TrainingProgress(index, iteration, float(mean_ll))
@@ -543,9 +565,31 @@ def iter_train_model(
     return SegmentationModel(settings=settings, classifier=classifier, features=features, training=summary)
 
 
-def train_model(image, scribbles, settings=None) -> SegmentationModel:
+def _warm_start_mixture(previous, index, n_components, features, settings) -> dict | None:
+    """Initial parameters (weights_init, means_init, precisions_init) from ``previous``'s mixture
+    of class ``index``, or None when there is nothing compatible to start from."""
+    if previous is None or not settings.warm_refit:
+        return None
+    try:
+        old = previous.classifier.mixtures[index]
+    except (AttributeError, IndexError):
+        return None
+    if (previous.features != features or getattr(old, "means_", None) is None
+            or old.means_.shape != (n_components, features.n_features)
+            or old.covariance_type != settings.covariance_type):
+        return None
+    if settings.covariance_type == "full":
+        precisions = np.linalg.inv(old._full_covariances)
+    else:
+        precisions = 1.0 / np.asarray(old.covariances_)
+    weights = np.asarray(old.weights_, dtype=np.float64)
+    return {"weights_init": weights / weights.sum(), "means_init": np.asarray(old.means_, dtype=np.float64),
+            "precisions_init": precisions}
+
+
+def train_model(image, scribbles, settings=None, previous=None) -> SegmentationModel:
     """Train without progress reports (see :func:`iter_train_model`)."""
-    gen = iter_train_model(image, scribbles, settings)
+    gen = iter_train_model(image, scribbles, settings, previous)
     while True:
         try:
             next(gen)
@@ -1020,7 +1064,7 @@ def previous_mask_log_odds(previous_mask: np.ndarray, scribbles: np.ndarray, wei
     return sign * lean
 
 
-def segment(image, scribbles, settings=None, previous_mask=None) -> SegmentationResult:
+def segment(image, scribbles, settings=None, previous_mask=None, previous_model=None) -> SegmentationResult:
     """Train and apply in one call: the function GUI, CLI and library all use.
 
     Parameters
@@ -1028,11 +1072,15 @@ def segment(image, scribbles, settings=None, previous_mask=None) -> Segmentation
     image : (H, W, 3) uint8 array
     scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     settings : SegmentationSettings, optional
+    previous_mask : (H, W) bool, optional
+        The previous result's mask (used by ``previous_weight`` and ``local_corrections``).
+    previous_model : SegmentationModel, optional
+        The previous result's model (used by ``warm_refit``, see :func:`iter_train_model`).
 
     Returns
     -------
     SegmentationResult
     """
     settings = settings or SegmentationSettings()
-    model = train_model(image, scribbles, settings)
+    model = train_model(image, scribbles, settings, previous_model)
     return apply_model(image, model, scribbles, settings, previous_mask)

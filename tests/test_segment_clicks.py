@@ -141,3 +141,28 @@ def test_few_marks_get_one_grabcut_round_and_scribbles_do_not():
         labels[70:170, 100:110] = FOREGROUND
         labels[5:15, 5:300] = BACKGROUND
         assert "refit" not in apply_model(image, train_model(image, labels, on), labels, on).model.training
+
+
+def test_warm_refit_starts_from_the_previous_model():
+    """warm_refit: EM from the previous mixtures (no k-means); the same marks give back the same
+    optimum, new marks move it; without the setting or a compatible model, a fresh fit."""
+    from segmix.segment import train_model
+
+    image, truth = scene()
+    labels = clicks_to_scribbles(image.shape[:2], [Click(60, 75, True), Click(10, 10, False), Click(100, 150, False)])
+    cold_settings = SegmentationSettings(n_components=3)
+    warm_settings = SegmentationSettings(n_components=3, warm_refit=True, warm_refit_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = train_model(image, labels, cold_settings)
+        again = train_model(image, labels, warm_settings, previous=first)
+        for old, new in zip(first.classifier.mixtures, again.classifier.mixtures):
+            # A converged fit is (up to EM's tolerance) a fixed point: 5 iterations from it stay near.
+            np.testing.assert_allclose(new.means_, old.means_, atol=5e-3)
+            assert new.n_iter_ <= 5
+        assert train_model(image, labels, cold_settings, previous=first).classifier.mixtures[0].n_iter_ == \
+            first.classifier.mixtures[0].n_iter_  # warm_refit off: the previous model is ignored
+        other = train_model(image, labels, SegmentationSettings(n_components=2, warm_refit=True), previous=first)
+        assert other.classifier.mixtures[0].means_.shape == (2, 3)  # incompatible K: a fresh fit
+    with pytest.raises(ValueError, match="warm_refit_iter"):
+        SegmentationSettings(warm_refit_iter=0).validate()

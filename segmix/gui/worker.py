@@ -46,6 +46,8 @@ class TrainJob:
     scribbles: np.ndarray
     settings: SegmentationSettings
     overlay_mode: str | None = None
+    # The previous result's model, to warm-start the refit from (SegmentationSettings.warm_refit).
+    previous_model: SegmentationModel | None = None
 
 
 @dataclass(frozen=True)
@@ -488,7 +490,7 @@ class ComputeWorker(QObject):
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model
 
-        generator = iter_train_model(job.image, job.scribbles, job.settings)
+        generator = iter_train_model(job.image, job.scribbles, job.settings, job.previous_model)
         while True:
             self._check(job.generation)
             try:
@@ -569,14 +571,16 @@ class TrainingController(QObject):
 
     def request_training(
         self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings,
-        overlay_mode: str | None = None,
+        overlay_mode: str | None = None, previous_model: SegmentationModel | None = None,
     ) -> int:
         """Start a fit; cancels any running job.  ``scribbles`` is copied here.
 
-        With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba).
+        With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba);
+        ``previous_model`` warm-starts the refit (``SegmentationSettings.warm_refit``).
         """
         generation = self._next_generation()
-        emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode))
+        emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode,
+                                    previous_model))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

@@ -43,3 +43,26 @@ def test_right_click_marks_background_and_clicks_undo(qtbot, window):
     assert not window.layer.labels.any()
     window.undo_stack.redo()
     assert np.count_nonzero(window.layer.labels == FOREGROUND) == 81
+
+
+def test_a_click_refines_the_last_model_and_an_undo_fits_afresh(qtbot, window, monkeypatch):
+    """Marks only added: the job carries the last result's model (warm refit); after an undo: none."""
+    sent = []
+    controller = window.controller
+    original = controller.request_training
+
+    def spy(image, scribbles, settings, overlay_mode=None, previous_model=None):
+        sent.append(previous_model)
+        return original(image, scribbles, settings, overlay_mode, previous_model)
+
+    monkeypatch.setattr(controller, "request_training", spy)
+    window.set_tool("click")
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        click(window, 15.5, 30.5)
+    first = window.modes["segment"].outcome.model
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
+    assert sent[0] is None and sent[-1] is first
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        window.undo_stack.undo()
+    assert sent[-1] is None

@@ -162,7 +162,7 @@ class SegmentMode(Mode):
         if self.loaded_model is not None:
             self.loaded_model = self.loaded_model_name = None
             self.shell.update_hint()
-        self.retrain()
+        self.retrain(warm=False)
 
     def _apply_loaded_model(self) -> None:
         shell = self.shell
@@ -176,11 +176,12 @@ class SegmentMode(Mode):
                                        shell.overlay_panel.mode)
         self.training_panel.set_status(f"Applying {self.loaded_model_name}...")
 
-    def retrain(self) -> None:
+    def retrain(self, warm: bool = True) -> None:
         """Fit both mixtures to the current scribbles on the compute thread.
 
         While a loaded model is in use, apply it instead, with the scribbles as hard
-        constraints (see :meth:`fit_new_model`).
+        constraints (see :meth:`fit_new_model`). ``warm``: the refit may start from the last
+        result's model when marks were only added (see :meth:`_model_to_refine`).
         """
         shell = self.shell
         if shell.layer is None or not self.active:
@@ -207,8 +208,24 @@ class SegmentMode(Mode):
         self._apply_timer.stop()
         self._training_in_flight = True
         shell.controller.request_training(shell.image, shell.layer.labels, self.current_settings(),
-                                          shell.overlay_panel.mode)
+                                          shell.overlay_panel.mode, self._model_to_refine(warm))
         self.training_panel.set_status("Training...")
+
+    def _model_to_refine(self, warm: bool):
+        """The last result's model when the marks only grew since (a click or stroke added):
+        the refit starts from it (SegmentationSettings.warm_refit), so a click does not
+        reshuffle the colour models. After an undo, an erase or Retrain: None (a fresh fit)."""
+        outcome = self.outcome
+        if not warm or outcome is None or not outcome.retrained:
+            return None
+        labels = self.shell.layer.labels
+        before = outcome.scribbles
+        if before is None or before.shape != labels.shape:
+            return None
+        marked = before != 0
+        if not np.array_equal(labels[marked], before[marked]):
+            return None
+        return outcome.model
 
     def _on_started(self, _generation: int) -> None:
         if self.active:
