@@ -178,6 +178,12 @@ class SegmentationSettings:
     # EM iterations of a warm-started refit at most (a damped update: the mixture moves
     # towards the new marks without leaving the previous optimum's basin).
     warm_refit_iter: int = 100
+    # Trust region of the colour models (apply_model with a previous mask and model): when the
+    # new models change more pixels farther than FAR_REACH x diagonal from every corrective
+    # mark than this share of the previous mask's area, the cut is redone with the
+    # log-likelihoods moved only part of the way from the previous models (TRUST_STEPS).
+    # 0 = off.
+    max_far_change: float = 0.0
     # Geodesic star convexity around the foreground marks (graphcut.star_parents): a pixel
     # is foreground only if the next pixel on its shortest path to a foreground mark is.
     star_convexity: bool = False
@@ -893,6 +899,7 @@ def apply_model(
     scribbles: np.ndarray | None = None,
     settings: SegmentationSettings | None = None,
     previous_mask: np.ndarray | None = None,
+    previous_model: SegmentationModel | None = None,
 ) -> SegmentationResult:
     """Posterior map and final mask for ``image`` (scribbles, if given, are hard constraints).
 
@@ -905,6 +912,9 @@ def apply_model(
         connected-component clean-up needs foreground scribbles.
     settings : SegmentationSettings, optional; defaults to ``model.settings``.
         Threshold, smoothing and clean-ups may differ from training without retraining.
+    previous_mask, previous_model : optional
+        The previous result on the same photo (used by ``previous_weight``,
+        ``local_corrections`` and ``max_far_change``).
 
     Returns
     -------
@@ -969,18 +979,69 @@ def apply_model(
                 coarse_only=round_index < rough_rounds,
             )
             del unary
-    probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
-    del log_likelihoods
     # The clean-ups belong to the regularised decision: smoothing="none" stays the lecture's
     # plain per-pixel rule.
     if settings.smoothing != "none":
-        if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
-            mask = keep_connected_to(mask, scribbles == FOREGROUND, settings.connectivity)
-        if settings.fill_holes:
-            mask = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
-        if previous_mask is not None and settings.local_corrections:
-            mask = local_corrections(mask, previous_mask, fixed, settings.connectivity, settings.far_change_share)
+        mask = _clean_up(mask, scribbles, fixed, settings, previous_mask)
+        if (settings.max_far_change > 0 and previous_mask is not None and previous_model is not None
+                and rounds == 0 and inverse is not None and previous_model.features == model.features
+                and _far_change(mask, previous_mask, fixed) > settings.max_far_change * max(1, int(np.count_nonzero(previous_mask)))):
+            # A trust region on the colour models: the new models moved the decision far from
+            # every correction (a click fixes one place and breaks another). Step back towards
+            # the previous models' log-likelihoods until the far change is within the bound.
+            previous_ll, _ = _class_log_likelihoods(image, previous_model)
+            for step in TRUST_STEPS:
+                blended = previous_ll + np.float32(step) * (log_likelihoods - previous_ll)
+                unary = _spread(foreground_log_odds(blended, model.classifier.priors, settings.threshold), inverse, shape)
+                if spatial is not None:
+                    for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
+                if inertia is not None:
+                    unary += inertia
+                candidate = _clean_up(
+                    graphcut.cut_multiscale(unary, image, fixed, settings.smoothness, settings.connectivity,
+                                            settings.max_exact_pixels,
+                                            star=float(settings.star_colour_weight) if settings.star_convexity else None),
+                    scribbles, fixed, settings, previous_mask)
+                del unary
+                mask, log_likelihoods = candidate, blended
+                if _far_change(mask, previous_mask, fixed) <= settings.max_far_change * max(1, int(np.count_nonzero(previous_mask))):
+                    break
+    probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
+    del log_likelihoods
     return SegmentationResult(probability=probability, mask=mask, model=model)
+
+
+# Steps of the colour models' trust region (apply_model, max_far_change): the share of the
+# way from the previous models' log-likelihoods to the new ones; 0 = the previous models.
+TRUST_STEPS = (0.5, 0.0)
+# Changes within this share of the image diagonal from a corrective mark are the click's own.
+FAR_REACH = 0.05
+
+
+def _far_change(mask, previous_mask, scribbles, reach: float = FAR_REACH) -> int:
+    """Pixels whose label changed farther than ``reach`` x diagonal from every corrective mark."""
+    previous_mask = np.asarray(previous_mask, bool)
+    corrective = ((scribbles == FOREGROUND) & ~previous_mask) | ((scribbles == BACKGROUND) & previous_mask)
+    changed = mask != previous_mask
+    if not corrective.any():
+        return int(np.count_nonzero(changed))
+    h, w = mask.shape
+    factor = max(1, math.ceil(math.sqrt(h * w / 100_000)))
+    small = graphcut._block_reduce(corrective, factor, "any")
+    near = ndimage.distance_transform_edt(~small) * factor <= reach * math.hypot(h, w)
+    near = np.repeat(np.repeat(near, factor, axis=0), factor, axis=1)[:h, :w]
+    return int(np.count_nonzero(changed & ~near))
+
+
+def _clean_up(mask, scribbles, fixed, settings, previous_mask):
+    """keep_connected, fill_holes and local_corrections as the settings ask."""
+    if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
+        mask = keep_connected_to(mask, scribbles == FOREGROUND, settings.connectivity)
+    if settings.fill_holes:
+        mask = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
+    if previous_mask is not None and settings.local_corrections:
+        mask = local_corrections(mask, previous_mask, fixed, settings.connectivity, settings.far_change_share)
+    return mask
 
 
 def local_corrections(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray,
@@ -1083,4 +1144,4 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     """
     settings = settings or SegmentationSettings()
     model = train_model(image, scribbles, settings, previous_model)
-    return apply_model(image, model, scribbles, settings, previous_mask)
+    return apply_model(image, model, scribbles, settings, previous_mask, previous_model)

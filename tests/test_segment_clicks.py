@@ -166,3 +166,47 @@ def test_warm_refit_starts_from_the_previous_model():
         assert other.classifier.mixtures[0].means_.shape == (2, 3)  # incompatible K: a fresh fit
     with pytest.raises(ValueError, match="warm_refit_iter"):
         SegmentationSettings(warm_refit_iter=0).validate()
+
+
+def test_far_change_counts_changes_away_from_corrections():
+    from segmix.segment import _far_change
+
+    previous = np.zeros((100, 100), bool)
+    previous[40:60, 40:60] = True
+    scribbles = np.zeros((100, 100), np.uint8)
+    scribbles[50, 65] = 1  # a foreground mark on previous background: corrective
+    mask = previous.copy()
+    mask[45:55, 60:70] = True  # grown at the mark: 100 pixels, all within reach
+    mask[0:5, 0:10] = True  # 50 pixels far away (reach: 5 % of the diagonal, about 7 px)
+    assert _far_change(mask, previous, scribbles) == 50
+
+
+def test_trust_region_holds_back_a_model_that_breaks_the_mask_far_away():
+    """New colour models that flip a far region (here: the blue part beside the red object,
+    taught as foreground) are stepped back to the previous models there; the click's own
+    place still changes."""
+    from segmix.segment import apply_model, train_model
+
+    image, truth = scene(box=(30, 90, 20, 70), extra=((slice(30, 90), slice(70, 140)), (40, 40, 200)))
+    h, w = truth.shape
+    old_labels = np.zeros((h, w), np.uint8)
+    old_labels[55:65, 30:40], old_labels[55:65, 100:110], old_labels[5:10, 5:150] = 1, 2, 2
+    settings = SegmentationSettings(n_components=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        previous_model = train_model(image, old_labels, settings)
+        previous = apply_model(image, previous_model, old_labels, settings).mask
+        previous[30:40, 20:70] = False  # the previous result missed the object's top
+        taught = np.zeros((h, w), np.uint8)
+        taught[55:65, 30:40], taught[55:65, 100:110], taught[5:10, 5:150] = 1, 1, 2
+        model = train_model(image, taught, settings)  # blue is foreground to it
+        labels = old_labels.copy()
+        labels[32:37, 40:45] = 1  # the corrective click on the missed top
+        free = apply_model(image, model, labels, settings, previous, previous_model).mask
+        held = apply_model(image, model, labels, SegmentationSettings(n_components=2, max_far_change=0.25),
+                           previous, previous_model).mask
+    blue = np.zeros((h, w), bool)
+    blue[30:90, 75:140] = True
+    assert free[blue].mean() > 0.5  # without the trust region the blue part flips
+    assert held[blue].mean() < 0.05 and held[32:37, 40:45].all()
+    assert np.mean(held[truth] == truth[truth]) > 0.95

@@ -46,8 +46,11 @@ class TrainJob:
     scribbles: np.ndarray
     settings: SegmentationSettings
     overlay_mode: str | None = None
-    # The previous result's model, to warm-start the refit from (SegmentationSettings.warm_refit).
+    # The previous result (marks only added since): its model warm-starts the refit
+    # (SegmentationSettings.warm_refit); model and mask bound how far the new models may move
+    # the mask away from the new marks (SegmentationSettings.max_far_change).
     previous_model: SegmentationModel | None = None
+    previous_mask: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -439,7 +442,11 @@ class ComputeWorker(QObject):
                 result = self._per_pixel(job.image, model, job.scribbles, job.settings)
             if result is None:
                 self._await_graph_cut_helper()
-                result = apply_model(job.image, model, job.scribbles, job.settings)
+                if isinstance(job, TrainJob):
+                    result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
+                                         job.previous_model)
+                else:
+                    result = apply_model(job.image, model, job.scribbles, job.settings)
             self._check(generation)
             emit(
                 self.finished,
@@ -572,15 +579,16 @@ class TrainingController(QObject):
     def request_training(
         self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings,
         overlay_mode: str | None = None, previous_model: SegmentationModel | None = None,
+        previous_mask: np.ndarray | None = None,
     ) -> int:
         """Start a fit; cancels any running job.  ``scribbles`` is copied here.
 
         With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba);
-        ``previous_model`` warm-starts the refit (``SegmentationSettings.warm_refit``).
+        ``previous_model`` / ``previous_mask``: the last result, see :class:`TrainJob`.
         """
         generation = self._next_generation()
         emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode,
-                                    previous_model))
+                                    previous_model, previous_mask))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

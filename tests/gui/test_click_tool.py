@@ -47,22 +47,24 @@ def test_right_click_marks_background_and_clicks_undo(qtbot, window):
 
 def test_a_click_refines_the_last_model_and_an_undo_fits_afresh(qtbot, window, monkeypatch):
     """Marks only added: the job carries the last result's model (warm refit); after an undo: none."""
-    sent = []
+    sent, masks = [], []
     controller = window.controller
     original = controller.request_training
 
-    def spy(image, scribbles, settings, overlay_mode=None, previous_model=None):
+    def spy(image, scribbles, settings, overlay_mode=None, previous_model=None, previous_mask=None):
         sent.append(previous_model)
-        return original(image, scribbles, settings, overlay_mode, previous_model)
+        masks.append(previous_mask)
+        return original(image, scribbles, settings, overlay_mode, previous_model, previous_mask)
 
     monkeypatch.setattr(controller, "request_training", spy)
     window.set_tool("click")
     with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         click(window, 15.5, 30.5)
     first = window.modes["segment"].outcome.model
+    first_mask = window.modes["segment"].outcome.mask
     with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
-    assert sent[0] is None and sent[-1] is first
+    assert sent[0] is None and sent[-1] is first and masks[-1] is first_mask
     with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         window.undo_stack.undo()
-    assert sent[-1] is None
+    assert sent[-1] is None and masks[-1] is None

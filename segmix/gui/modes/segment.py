@@ -207,14 +207,19 @@ class SegmentMode(Mode):
             return
         self._apply_timer.stop()
         self._training_in_flight = True
-        shell.controller.request_training(shell.image, shell.layer.labels, self.current_settings(),
-                                          shell.overlay_panel.mode, self._model_to_refine(warm))
+        previous = self._result_to_refine(warm)
+        shell.controller.request_training(
+            shell.image, shell.layer.labels, self.current_settings(), shell.overlay_panel.mode,
+            None if previous is None else previous.model,
+            None if previous is None or not previous.final else previous.mask,
+        )
         self.training_panel.set_status("Training...")
 
-    def _model_to_refine(self, warm: bool):
-        """The last result's model when the marks only grew since (a click or stroke added):
-        the refit starts from it (SegmentationSettings.warm_refit), so a click does not
-        reshuffle the colour models. After an undo, an erase or Retrain: None (a fresh fit)."""
+    def _result_to_refine(self, warm: bool):
+        """The last result when the marks only grew since (a click or stroke added): the refit
+        starts from its model (SegmentationSettings.warm_refit) and the new models may not
+        move its mask far from the new marks (max_far_change). After an undo, an erase or
+        Retrain: None (a fresh fit)."""
         outcome = self.outcome
         if not warm or outcome is None or not outcome.retrained:
             return None
@@ -225,7 +230,7 @@ class SegmentMode(Mode):
         marked = before != 0
         if not np.array_equal(labels[marked], before[marked]):
             return None
-        return outcome.model
+        return outcome
 
     def _on_started(self, _generation: int) -> None:
         if self.active:
