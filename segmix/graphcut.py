@@ -557,12 +557,17 @@ class _WarmBand:
                                                            self._index, self._capacity)
 
     def keep(self, index, capacity) -> None:
+        if index.nbytes + capacity.nbytes > WARM_MAX_BAND_BYTES:
+            self._index = self._capacity = None  # a very large photo: not worth the memory
+            return
         self._index, self._capacity, self._key = index, capacity, self._pending
 
     def release(self) -> None:
         self._lock.release()
 
 
+# The band state kept between cuts at most (1080p: 8 MB of node map plus 10-15 MB of arcs).
+WARM_MAX_BAND_BYTES = 160_000_000
 _WARM_BAND = _WarmBand()
 
 
