@@ -36,6 +36,12 @@ from numba import njit
 
 FOREGROUND, SHADOW, BACKGROUND = 255, 127, 0
 _LOG_2PI = math.log(2.0 * math.pi)
+# Pixels of a row processed together: the passes over a component that no pixel of the
+# segment needs (classification after every pixel matched, the mean and variance update of
+# a slot nobody matched, a new component, a sort exchange) are skipped per segment, so a
+# smaller segment skips more; below a few SIMD widths the loop overheads dominate.
+SEGMENT = 1024
+
 
 # Not _jit.JIT_OPTIONS: without fastmath contraction the NumPy reference reproduces every
 # stored float32 value. error_model "numpy": a float division by zero gives inf instead of
@@ -54,24 +60,23 @@ def _shadow_step(k, x, dist_num, a, den, nn, bg, found, scum, w_k, lam2, backgro
     hit = active & (den > 0.0) & (tau <= a) & (a <= 1.0) & (dist_num < lam2 * a * a)
     found[x] = 1 if hit else f
     c2 = c + np.float64(w_k[x])
-    c3 = c2 if active else c
-    scum[x] = c3
-    # Still to test at k + 1? (Counted so the row stops once no pixel is.)
-    return 1 if (active & ~hit & (k + 1 < nn[x]) & (c3 < background_ratio)) else 0
+    scum[x] = c2 if active else c
 
 
 @njit(nogil=True, cache=True)
-def _shadow_row(y, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_max, n_var, lam2,
+def _shadow_row(y, s0, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_max, n_var, lam2,
                 background_ratio, tau, found, scum, mask):
-    """Prati et al. / MOG2 on the foreground pixels of row y: x = a * mu_k with
-    tau <= a <= 1 for a background component k (in sorted order, while the weights before
-    it sum to less than T), within lambda sigma_k scaled by a (a darker pixel of the
-    background's chromaticity). Written as 127 in ``mask``."""
+    """Prati et al. / MOG2 on the foreground pixels of a segment (row y, columns s0 to
+    s0 + width): x = a * mu_k with tau <= a <= 1 for a background component k (in sorted
+    order, while the weights before it sum to less than T), within lambda sigma_k scaled by
+    a (a darker pixel of the background's chromaticity). Written as 127 in ``mask``."""
     n_fg = 0
     for x in range(width):
         n_fg += 1 if bg[x] == 0 else 0
         found[x] = 0
         scum[x] = 0.0
+    if n_fg == 0:
+        return
     for k in range(n_max):
         if n_fg == 0:
             break
@@ -92,7 +97,10 @@ def _shadow_row(y, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_m
                 d1 = a * u1 - x1[x]
                 d2 = a * u2 - x2[x]
                 dist = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(v0[x])
-                n_fg += _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau)
+                _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau)
+                # Still to test at k + 1? (Counted here, not returned by the inlined step:
+                # a returned value made LLVM keep the loop scalar, 10x slower.)
+                n_fg += 1 if ((bg[x] == 0) & (found[x] == 0) & (k + 1 < nn[x]) & (scum[x] < background_ratio)) else 0
         else:
             v1 = variances[k, 1, p0:p0 + width]
             v2 = variances[k, 2, p0:p0 + width]
@@ -106,10 +114,13 @@ def _shadow_row(y, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_m
                 d1 = a * u1 - x1[x]
                 d2 = a * u2 - x2[x]
                 dist = d0 * d0 / np.float64(v0[x]) + d1 * d1 / np.float64(v1[x]) + d2 * d2 / np.float64(v2[x])
-                n_fg += _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau)
+                _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau)
+                # Still to test at k + 1? (Counted here, not returned by the inlined step:
+                # a returned value made LLVM keep the loop scalar, 10x slower.)
+                n_fg += 1 if ((bg[x] == 0) & (found[x] == 0) & (k + 1 < nn[x]) & (scum[x] < background_ratio)) else 0
     for x in range(width):
-        old = mask[y, x]
-        mask[y, x] = SHADOW if found[x] != 0 else old
+        old = mask[y, s0 + x]
+        mask[y, s0 + x] = SHADOW if found[x] != 0 else old
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -165,235 +176,268 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
     shadow_tau : float, darkest shadow ratio a (MOG2's tau); 0 disables shadow detection
     row_start, row_stop : int, the rows to process
     """
-    width = mask.shape[1]
+    row_width = mask.shape[1]
     n_max = weights.shape[0]
     n_var = variances.shape[1]
     lam2 = match_threshold * match_threshold
     keep = 1.0 - alpha
     drop = alpha * complexity
     alpha32 = np.float64(np.float32(alpha))
-    gaussian = 1.0 if rho_gaussian else 0.0
-    # Per-pixel scratch of one row (L1-sized), allocated once per call.
-    x0 = np.empty(width)
-    x1 = np.empty(width)
-    x2 = np.empty(width)
-    nn = np.empty(width, np.int64)        # components in use before the frame
-    match = np.empty(width, np.int64)     # matched component, -1 for none
-    bg = np.empty(width, np.int64)        # 1 if the match is a background component
-    cum = np.empty(width)                 # weights before the match
-    total = np.empty(width)               # sum of the kept weights, in slot order
-    total_prev = np.empty(width)          # ... without the last slot (replaced when full)
-    nkept = np.empty(width, np.int64)
-    dead = np.empty(width, np.int64)      # a slot that is free after the weight update
-    target = np.empty(width, np.int64)    # slot of the new component, -1 for none
-    scale = np.empty(width)
-    swap = np.empty(width, np.int64)
-    rho_x = np.zeros(width)               # rho of the matched component (the paper's rule: set before)
-    sq0 = np.empty(width)
-    sq1 = np.empty(width)
-    sq2 = np.empty(width)
-    key = np.empty((n_max, width))        # w^2 / sigma^2 (the paper's w / sigma order), -inf if free
-    rank = np.empty((n_max, width), np.int64)  # tie-break: position before the sort
-    alive = np.empty((n_max, width), np.int64)
-    found = np.empty(width, np.int64)     # shadow found
-    scum = np.empty(width)                # weights before the component the shadow test is at
+    seg = min(row_width, SEGMENT)
+    # Per-pixel scratch of one segment (L1-sized), allocated once per call.
+    x0 = np.empty(seg)
+    x1 = np.empty(seg)
+    x2 = np.empty(seg)
+    nn = np.empty(seg, np.int64)        # components in use before the frame
+    match = np.empty(seg, np.int64)     # matched component, -1 for none
+    bg = np.empty(seg, np.int64)        # 1 if the match is a background component
+    cum = np.empty(seg)                 # weights before the match
+    total = np.empty(seg)               # sum of the kept weights, in slot order
+    total_prev = np.empty(seg)          # ... without the last slot (replaced when full)
+    nkept = np.empty(seg, np.int64)
+    dead = np.empty(seg, np.int64)      # a slot that is free after the weight update
+    target = np.empty(seg, np.int64)    # slot of the new component, -1 for none
+    scale = np.empty(seg)
+    swap = np.empty(seg, np.int64)
+    rho_x = np.zeros(seg)               # rho of the matched component
+    w_match = np.ones(seg)              # its weight after the weight update
+    sq0 = np.empty(seg)
+    sq1 = np.empty(seg)
+    sq2 = np.empty(seg)
+    n_match = np.empty(n_max, np.int64)  # pixels of the segment matched by each slot
+    key = np.empty((n_max, seg))        # w^2 / sigma^2 (the paper's w / sigma order), -inf if free
+    rank = np.empty((n_max, seg), np.int64)  # tie-break: position before the sort
+    alive = np.empty((n_max, seg), np.int64)
+    found = np.empty(seg, np.int64)     # shadow found
+    scum = np.empty(seg)                # weights before the component the shadow test is at
     for y in range(row_start, row_stop):
-        p0 = y * width
-        for x in range(width):
-            x0[x] = np.float64(frame[y, 3 * x])
-            x1[x] = np.float64(frame[y, 3 * x + 1])
-            x2[x] = np.float64(frame[y, 3 * x + 2])
-            nn[x] = np.int64(n_used[p0 + x])
-            match[x] = -1
-            bg[x] = 0
-            cum[x] = 0.0
-        # --- classification: the first component (in sorted order) within lambda sigma.
-        # (Loop-invariant tests such as n_var == 1 stay outside the pixel loops: LLVM does
-        # not unswitch them, and a branch inside keeps the loop scalar.)
-        for k in range(n_max):
-            w_k = weights[k, p0:p0 + width]
-            m0 = means[k, 0, p0:p0 + width]
-            m1 = means[k, 1, p0:p0 + width]
-            m2 = means[k, 2, p0:p0 + width]
-            v0 = variances[k, 0, p0:p0 + width]
-            if n_var == 1:
-                for x in range(width):
-                    d0 = x0[x] - np.float64(m0[x])
-                    d1 = x1[x] - np.float64(m1[x])
-                    d2 = x2[x] - np.float64(m2[x])
-                    _classify(k, (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(v0[x]), x, nn, match, bg, cum,
-                              w_k, lam2, background_ratio)
-            else:
-                v1 = variances[k, 1, p0:p0 + width]
-                v2 = variances[k, 2, p0:p0 + width]
-                for x in range(width):
-                    d0 = x0[x] - np.float64(m0[x])
-                    d1 = x1[x] - np.float64(m1[x])
-                    d2 = x2[x] - np.float64(m2[x])
-                    dist = d0 * d0 / np.float64(v0[x]) + d1 * d1 / np.float64(v1[x]) + d2 * d2 / np.float64(v2[x])
-                    _classify(k, dist, x, nn, match, bg, cum, w_k, lam2, background_ratio)
-        for x in range(width):
-            mask[y, x] = BACKGROUND if bg[x] != 0 else FOREGROUND
-        if shadow_tau > 0.0:
-            _shadow_row(y, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_max, n_var, lam2,
-                        background_ratio, shadow_tau, found, scum, mask)
-        if alpha <= 0.0:
-            continue
-        if rho_gaussian:
-            # From the matched component's parameters before this frame's update.
+        for s0 in range(0, row_width, seg):
+            width = min(seg, row_width - s0)
+            p0 = y * row_width + s0
+            n_hi = 0
             for x in range(width):
-                k = match[x]
-                if k < 0:
-                    continue
-                p = p0 + x
-                d0 = x0[x] - np.float64(means[k, 0, p])
-                d1 = x1[x] - np.float64(means[k, 1, p])
-                d2 = x2[x] - np.float64(means[k, 2, p])
-                if n_var == 1:
-                    m2 = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(variances[k, 0, p])
-                    log_det = 3.0 * math.log(np.float64(variances[k, 0, p]))
-                else:
-                    m2 = (d0 * d0 / np.float64(variances[k, 0, p]) + d1 * d1 / np.float64(variances[k, 1, p])
-                          + d2 * d2 / np.float64(variances[k, 2, p]))
-                    log_det = (math.log(np.float64(variances[k, 0, p])) + math.log(np.float64(variances[k, 1, p]))
-                               + math.log(np.float64(variances[k, 2, p])))
-                rho_x[x] = alpha * math.exp(-0.5 * (3.0 * _LOG_2PI + log_det + m2))
-        # --- weights w <- (1 - alpha) w + alpha M - alpha c_T (a negative one is dropped);
-        # the matched component's mean and variance move with rho
-        for x in range(width):
-            total[x] = 0.0
-            nkept[x] = 0
-            dead[x] = -1
-        for k in range(n_max):
-            w_k = weights[k, p0:p0 + width]
-            m0 = means[k, 0, p0:p0 + width]
-            m1 = means[k, 1, p0:p0 + width]
-            m2 = means[k, 2, p0:p0 + width]
-            al = alive[k]
-            if k == n_max - 1:
-                for x in range(width):
-                    total_prev[x] = total[x]
-            for x in range(width):
-                is_match = match[x] == k
-                wk = keep * np.float64(w_k[x]) - drop + (alpha if is_match else 0.0)
-                ok = (k < nn[x]) & ~(wk < 0.0)
-                wf = np.float32(wk)
-                w_k[x] = wf
-                total[x] += np.float64(wf) if ok else 0.0
-                nkept[x] += 1 if ok else 0
-                dd = dead[x]
-                dead[x] = dd if ok else k
-                al[x] = 1 if ok else 0
-                # rho_gaussian as a 0/1 factor, not a select: a loop-invariant select made
-                # LLVM keep this loop scalar (2x the kernel's time). Exact for the matched
-                # lane, where both terms are finite.
-                rg = rho_x[x]
-                rho = gaussian * rg + (1.0 - gaussian) * (alpha / np.float64(wf))
-                rho = rho if rho < 1.0 else 1.0
-                o0 = m0[x]
-                o1 = m1[x]
-                o2 = m2[x]
-                f0 = np.float32(np.float64(o0) + rho * (x0[x] - np.float64(o0)))
-                f1 = np.float32(np.float64(o1) + rho * (x1[x] - np.float64(o1)))
-                f2 = np.float32(np.float64(o2) + rho * (x2[x] - np.float64(o2)))
-                m0[x] = f0 if is_match else o0
-                m1[x] = f1 if is_match else o1
-                m2[x] = f2 if is_match else o2
-                # The paper's rule: the squared distance to the updated mean.
-                e0 = x0[x] - np.float64(f0)
-                e1 = x1[x] - np.float64(f1)
-                e2 = x2[x] - np.float64(f2)
-                rho_x[x] = rho if is_match else rg  # keeps the paper's rho for a later slot
-                sq0[x] = e0 * e0
-                sq1[x] = e1 * e1
-                sq2[x] = e2 * e2
-            if n_var == 1:
+                x0[x] = np.float64(frame[y, 3 * (s0 + x)])
+                x1[x] = np.float64(frame[y, 3 * (s0 + x) + 1])
+                x2[x] = np.float64(frame[y, 3 * (s0 + x) + 2])
+                u = np.int64(n_used[p0 + x])
+                nn[x] = u
+                n_hi = u if u > n_hi else n_hi
+                match[x] = -1
+                bg[x] = 0
+                cum[x] = 0.0
+            # Slots >= n_live are free for every pixel of the segment, also after this frame
+            # (at most one new component, placed in the first free slot's range): the passes
+            # below skip them. (Zivkovic's prior leaves most pixels of a still scene with one
+            # or two components.) Their stale values are never read as components.
+            n_live = n_hi + 1 if n_hi < n_max else n_max
+            # --- classification: the first component (in sorted order) within lambda sigma;
+            # the segment stops at the first k after which no pixel is left to test (most
+            # background pixels match their first component).
+            # (Loop-invariant tests such as n_var == 1 stay outside the pixel loops: LLVM does
+            # not unswitch them, and a branch inside keeps the loop scalar.)
+            n_left = width
+            for k in range(n_hi):
+                if n_left == 0:
+                    break
+                n_left = 0
+                w_k = weights[k, p0:p0 + width]
+                m0 = means[k, 0, p0:p0 + width]
+                m1 = means[k, 1, p0:p0 + width]
+                m2 = means[k, 2, p0:p0 + width]
                 v0 = variances[k, 0, p0:p0 + width]
-                for x in range(width):
-                    ov = v0[x]
-                    rho = rho_x[x]
-                    v = (1.0 - rho) * np.float64(ov) + rho * (sq0[x] + sq1[x] + sq2[x])
-                    v = v if v > var_min else var_min
-                    v0[x] = np.float32(v) if match[x] == k else ov
-            else:
-                for c in range(3):
-                    vc = variances[k, c, p0:p0 + width]
-                    sq = sq0 if c == 0 else (sq1 if c == 1 else sq2)
+                if n_var == 1:
                     for x in range(width):
-                        ov = vc[x]
-                        rho = rho_x[x]
-                        v = (1.0 - rho) * np.float64(ov) + rho * sq[x]
-                        v = v if v > var_min else var_min
-                        vc[x] = np.float32(v) if match[x] == k else ov
-        # --- no match: a new component at x (weight alpha, variance var_init) in a free
-        # slot, or in place of the least probable one; then the weights are normalised
-        n_new = 0
-        for x in range(width):
-            nomatch = match[x] < 0
-            full = nkept[x] >= n_max
-            target[x] = (n_max - 1 if full else dead[x]) if nomatch else -1
-            # Summed in the reference's order: the kept weights, then the new one.
-            t = (total_prev[x] if full else total[x]) + alpha32
-            scale[x] = 1.0 / (t if nomatch else total[x])
-            nkept[x] += 1 if (nomatch & ~full) else 0
-            n_new += 1 if nomatch else 0
-        for k in range(n_max):
-            w_k = weights[k, p0:p0 + width]
-            al = alive[k]
-            ky = key[k]
-            rk = rank[k]
-            if n_new > 0:
+                        d0 = x0[x] - np.float64(m0[x])
+                        d1 = x1[x] - np.float64(m1[x])
+                        d2 = x2[x] - np.float64(m2[x])
+                        _classify(k, (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(v0[x]), x, nn, match, bg, cum,
+                                  w_k, lam2, background_ratio)
+                        n_left += 1 if ((match[x] < 0) & (k + 1 < nn[x])) else 0
+                else:
+                    v1 = variances[k, 1, p0:p0 + width]
+                    v2 = variances[k, 2, p0:p0 + width]
+                    for x in range(width):
+                        d0 = x0[x] - np.float64(m0[x])
+                        d1 = x1[x] - np.float64(m1[x])
+                        d2 = x2[x] - np.float64(m2[x])
+                        dist = d0 * d0 / np.float64(v0[x]) + d1 * d1 / np.float64(v1[x]) + d2 * d2 / np.float64(v2[x])
+                        _classify(k, dist, x, nn, match, bg, cum, w_k, lam2, background_ratio)
+                        n_left += 1 if ((match[x] < 0) & (k + 1 < nn[x])) else 0
+            for x in range(width):
+                mask[y, s0 + x] = BACKGROUND if bg[x] != 0 else FOREGROUND
+            if shadow_tau > 0.0:
+                _shadow_row(y, s0, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_max, n_var, lam2,
+                            background_ratio, shadow_tau, found, scum, mask)
+            if alpha <= 0.0:
+                continue
+            if rho_gaussian:
+                # From the matched component's parameters before this frame's update.
+                for x in range(width):
+                    k = match[x]
+                    if k < 0:
+                        continue
+                    p = p0 + x
+                    d0 = x0[x] - np.float64(means[k, 0, p])
+                    d1 = x1[x] - np.float64(means[k, 1, p])
+                    d2 = x2[x] - np.float64(means[k, 2, p])
+                    if n_var == 1:
+                        m2 = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(variances[k, 0, p])
+                        log_det = 3.0 * math.log(np.float64(variances[k, 0, p]))
+                    else:
+                        m2 = (d0 * d0 / np.float64(variances[k, 0, p]) + d1 * d1 / np.float64(variances[k, 1, p])
+                              + d2 * d2 / np.float64(variances[k, 2, p]))
+                        log_det = (math.log(np.float64(variances[k, 0, p])) + math.log(np.float64(variances[k, 1, p]))
+                                   + math.log(np.float64(variances[k, 2, p])))
+                    rho_x[x] = alpha * math.exp(-0.5 * (3.0 * _LOG_2PI + log_det + m2))
+            # --- weights w <- (1 - alpha) w + alpha M - alpha c_T (a negative one is dropped)
+            for x in range(width):
+                total[x] = 0.0
+                nkept[x] = 0
+                dead[x] = -1
+            for k in range(n_live):
+                w_k = weights[k, p0:p0 + width]
+                al = alive[k]
+                if k == n_max - 1:
+                    for x in range(width):
+                        total_prev[x] = total[x]
+                count = 0
+                for x in range(width):
+                    is_match = match[x] == k
+                    wk = keep * np.float64(w_k[x]) - drop + (alpha if is_match else 0.0)
+                    ok = (k < nn[x]) & ~(wk < 0.0)
+                    wf = np.float32(wk)
+                    w_k[x] = wf
+                    total[x] += np.float64(wf) if ok else 0.0
+                    nkept[x] += 1 if ok else 0
+                    dd = dead[x]
+                    dead[x] = dd if ok else k
+                    al[x] = 1 if ok else 0
+                    wm = w_match[x]
+                    w_match[x] = np.float64(wf) if is_match else wm
+                    count += 1 if is_match else 0
+                n_match[k] = count
+            # --- the matched component's mean and variance move with rho (one division per
+            # pixel, for the matched slot only; slots no pixel of the segment matched are skipped)
+            if rho_gaussian:
+                for x in range(width):
+                    rg = rho_x[x]
+                    rho_x[x] = rg if rg < 1.0 else 1.0
+            else:
+                for x in range(width):
+                    rho = alpha / w_match[x]
+                    rho_x[x] = rho if rho < 1.0 else 1.0
+            for k in range(n_hi):
+                if n_match[k] == 0:
+                    continue
                 m0 = means[k, 0, p0:p0 + width]
                 m1 = means[k, 1, p0:p0 + width]
                 m2 = means[k, 2, p0:p0 + width]
                 for x in range(width):
-                    new = target[x] == k
+                    is_match = match[x] == k
+                    rho = rho_x[x]
                     o0 = m0[x]
                     o1 = m1[x]
                     o2 = m2[x]
-                    m0[x] = np.float32(x0[x]) if new else o0
-                    m1[x] = np.float32(x1[x]) if new else o1
-                    m2[x] = np.float32(x2[x]) if new else o2
-                for c in range(n_var):
-                    vc = variances[k, c, p0:p0 + width]
+                    f0 = np.float32(np.float64(o0) + rho * (x0[x] - np.float64(o0)))
+                    f1 = np.float32(np.float64(o1) + rho * (x1[x] - np.float64(o1)))
+                    f2 = np.float32(np.float64(o2) + rho * (x2[x] - np.float64(o2)))
+                    m0[x] = f0 if is_match else o0
+                    m1[x] = f1 if is_match else o1
+                    m2[x] = f2 if is_match else o2
+                    # The paper's rule: the squared distance to the updated mean.
+                    e0 = x0[x] - np.float64(f0)
+                    e1 = x1[x] - np.float64(f1)
+                    e2 = x2[x] - np.float64(f2)
+                    sq0[x] = e0 * e0
+                    sq1[x] = e1 * e1
+                    sq2[x] = e2 * e2
+                if n_var == 1:
+                    v0 = variances[k, 0, p0:p0 + width]
                     for x in range(width):
-                        ov = vc[x]
-                        vc[x] = np.float32(var_init) if target[x] == k else ov
-            v0 = variances[k, 0, p0:p0 + width]
-            if n_var == 1:
-                for x in range(width):
-                    _normalise(k, x, np.float64(v0[x]), target, w_k, scale, al, ky, rk, alpha, n_max)
-            else:
-                v1 = variances[k, 1, p0:p0 + width]
-                v2 = variances[k, 2, p0:p0 + width]
-                for x in range(width):
-                    vbar = (np.float64(v0[x]) + np.float64(v1[x]) + np.float64(v2[x])) / 3.0
-                    _normalise(k, x, vbar, target, w_k, scale, al, ky, rk, alpha, n_max)
-        # --- stable sort by the key, largest first: odd-even transposition (n_max rounds of
-        # adjacent compare-exchanges); with the rank as tie-break it gives the order of the
-        # reference's stable sort of [kept components in order, new component], free slots last
-        for r in range(n_max):
-            for i in range(r % 2, n_max - 1, 2):
-                ka = key[i]
-                kb = key[i + 1]
-                ra = rank[i]
-                rb = rank[i + 1]
-                n_swaps = 0
-                for x in range(width):
-                    s = (ka[x] < kb[x]) | ((ka[x] == kb[x]) & (ra[x] > rb[x]))
-                    swap[x] = 1 if s else 0
-                    n_swaps += 1 if s else 0
-                if n_swaps == 0:
-                    continue
-                _swap_planes(ka, kb, swap, width)
-                _swap_planes(ra, rb, swap, width)
-                _swap_planes(weights[i, p0:p0 + width], weights[i + 1, p0:p0 + width], swap, width)
-                for c in range(n_var):
-                    _swap_planes(variances[i, c, p0:p0 + width], variances[i + 1, c, p0:p0 + width], swap, width)
-                for c in range(3):
-                    _swap_planes(means[i, c, p0:p0 + width], means[i + 1, c, p0:p0 + width], swap, width)
-        for x in range(width):
-            n_used[p0 + x] = np.uint8(nkept[x])
+                        ov = v0[x]
+                        rho = rho_x[x]
+                        v = (1.0 - rho) * np.float64(ov) + rho * (sq0[x] + sq1[x] + sq2[x])
+                        v = v if v > var_min else var_min
+                        v0[x] = np.float32(v) if match[x] == k else ov
+                else:
+                    for c in range(3):
+                        vc = variances[k, c, p0:p0 + width]
+                        sq = sq0 if c == 0 else (sq1 if c == 1 else sq2)
+                        for x in range(width):
+                            ov = vc[x]
+                            rho = rho_x[x]
+                            v = (1.0 - rho) * np.float64(ov) + rho * sq[x]
+                            v = v if v > var_min else var_min
+                            vc[x] = np.float32(v) if match[x] == k else ov
+            # --- no match: a new component at x (weight alpha, variance var_init) in a free
+            # slot, or in place of the least probable one; then the weights are normalised
+            n_new = 0
+            for x in range(width):
+                nomatch = match[x] < 0
+                full = nkept[x] >= n_max
+                target[x] = (n_max - 1 if full else dead[x]) if nomatch else -1
+                # Summed in the reference's order: the kept weights, then the new one.
+                t = (total_prev[x] if full else total[x]) + alpha32
+                scale[x] = 1.0 / (t if nomatch else total[x])
+                nkept[x] += 1 if (nomatch & ~full) else 0
+                n_new += 1 if nomatch else 0
+            for k in range(n_live):
+                w_k = weights[k, p0:p0 + width]
+                al = alive[k]
+                ky = key[k]
+                rk = rank[k]
+                if n_new > 0:
+                    m0 = means[k, 0, p0:p0 + width]
+                    m1 = means[k, 1, p0:p0 + width]
+                    m2 = means[k, 2, p0:p0 + width]
+                    for x in range(width):
+                        new = target[x] == k
+                        o0 = m0[x]
+                        o1 = m1[x]
+                        o2 = m2[x]
+                        m0[x] = np.float32(x0[x]) if new else o0
+                        m1[x] = np.float32(x1[x]) if new else o1
+                        m2[x] = np.float32(x2[x]) if new else o2
+                    for c in range(n_var):
+                        vc = variances[k, c, p0:p0 + width]
+                        for x in range(width):
+                            ov = vc[x]
+                            vc[x] = np.float32(var_init) if target[x] == k else ov
+                v0 = variances[k, 0, p0:p0 + width]
+                if n_var == 1:
+                    for x in range(width):
+                        _normalise(k, x, np.float64(v0[x]), target, w_k, scale, al, ky, rk, alpha, n_max)
+                else:
+                    v1 = variances[k, 1, p0:p0 + width]
+                    v2 = variances[k, 2, p0:p0 + width]
+                    for x in range(width):
+                        vbar = (np.float64(v0[x]) + np.float64(v1[x]) + np.float64(v2[x])) / 3.0
+                        _normalise(k, x, vbar, target, w_k, scale, al, ky, rk, alpha, n_max)
+            # --- stable sort by the key, largest first: odd-even transposition (n_max rounds of
+            # adjacent compare-exchanges); with the rank as tie-break it gives the order of the
+            # reference's stable sort of [kept components in order, new component], free slots last
+            for r in range(n_live):
+                for i in range(r % 2, n_live - 1, 2):
+                    ka = key[i]
+                    kb = key[i + 1]
+                    ra = rank[i]
+                    rb = rank[i + 1]
+                    n_swaps = 0
+                    for x in range(width):
+                        s = (ka[x] < kb[x]) | ((ka[x] == kb[x]) & (ra[x] > rb[x]))
+                        swap[x] = 1 if s else 0
+                        n_swaps += 1 if s else 0
+                    if n_swaps == 0:
+                        continue
+                    _swap_planes(ka, kb, swap, width)
+                    _swap_planes(ra, rb, swap, width)
+                    _swap_planes(weights[i, p0:p0 + width], weights[i + 1, p0:p0 + width], swap, width)
+                    for c in range(n_var):
+                        _swap_planes(variances[i, c, p0:p0 + width], variances[i + 1, c, p0:p0 + width], swap, width)
+                    for c in range(3):
+                        _swap_planes(means[i, c, p0:p0 + width], means[i + 1, c, p0:p0 + width], swap, width)
+            for x in range(width):
+                n_used[p0 + x] = np.uint8(nkept[x])
 
 
 @njit(nogil=True, cache=True, inline="always")
