@@ -62,14 +62,48 @@ def test_kernel_matches_numpy_reference(covariance_type, rho, complexity, shadow
         np.testing.assert_array_equal(state["n_used"], n_used)
         # Slots past n_used are free: their stale values are not components.
         live = np.arange(3)[None, :] < n_used[:, None]
-        np.testing.assert_allclose(state["weights"][live], weights[live], rtol=1e-6, atol=1e-7)
-        np.testing.assert_allclose(state["variances"][live], variances[live], rtol=1e-6)
-        np.testing.assert_allclose(state["means"][live], means[live], rtol=1e-6, atol=1e-4)
+        # float32 arithmetic in the same order on both sides: every live value bit for bit.
+        np.testing.assert_array_equal(state["weights"][live], weights[live])
+        np.testing.assert_array_equal(state["variances"][live], variances[live])
+        np.testing.assert_array_equal(state["means"][live], means[live])
         n_shadow += int((mask == 127).sum())
         n_fg += int((mask == 255).sum())
     assert n_fg > 0 and (n_shadow > 0) == shadows
     if complexity > 0:
         assert n_used.min() < 3  # Zivkovic's prior dropped components somewhere
+
+
+def test_rows_wider_than_a_segment_match_narrow_slices():
+    # The kernel works on segments of SEGMENT pixels of a row and skips, per segment, the
+    # slots and passes no pixel of it needs; pixels are independent without the majority
+    # filter, so a frame wider than a segment must give what its narrow column slices give
+    # (each one segment, as in the reference test above).
+    from segmix.kernels.background import SEGMENT
+
+    width = SEGMENT + SEGMENT // 2 + 3
+    cut = width // 2  # both slices narrower than a segment
+    rng = np.random.default_rng(7)
+    base = _random_sequence(seed=11, n_frames=30, shape=(3, 9))
+    columns = rng.integers(0, 9, size=width)
+    frames = [frame[:, columns] for frame in base]  # (3, width, 3): the palette's pixels repeated
+    settings = dict(learning_rate=0.05, median_size=0, complexity_reduction=0.2, shadow_threshold=0.5)
+    wide = BackgroundMixture(**settings)
+    left, right = BackgroundMixture(**settings), BackgroundMixture(**settings)
+    for frame in frames:
+        expected = np.concatenate([left.apply(frame[:, :cut]), right.apply(frame[:, cut:])], axis=1)
+        np.testing.assert_array_equal(wide.apply(frame), expected)
+
+    def rows(model, name):
+        array = model._pixel_major_state()[name]
+        return array.reshape(3, -1, *array.shape[1:])
+
+    used = rows(wide, "n_used")
+    np.testing.assert_array_equal(used, np.concatenate([rows(left, "n_used"), rows(right, "n_used")], axis=1))
+    live = np.arange(3) < used[..., None]  # stale free slots may differ
+    for name in ("weights", "variances", "means"):
+        joined = np.concatenate([rows(left, name), rows(right, name)], axis=1)
+        np.testing.assert_array_equal(rows(wide, name)[live], joined[live])
+    assert used.min() < 3 and used.max() == 3  # segments with free slots and full ones
 
 
 @pytest.mark.parametrize("radius", [1, 2, 3])

@@ -12,17 +12,22 @@ runs each rule over a whole image row at once in SIMD registers:
   the planes k >= n_used[p] of pixel p hold stale values and are never read as components
 
 Each frame is classified against the model *before* it is updated, so that ``apply`` with a
-learning rate of 0 classifies against a frozen model. Arithmetic is float64, storage float32;
-``tests/naive_background.py`` has the same rules in plain NumPy, one pixel at a time, and
-the kernel reproduces every stored float32 value of it (no fastmath).
+learning rate of 0 classifies against a frozen model. Arithmetic and storage are float32
+(8 SIMD lanes instead of float64's 4, and no conversions; the paper's rho = alpha N(x | mu,
+Sigma) alone is computed in float64); ``tests/naive_background.py`` has the same rules in
+plain NumPy float32, one pixel at a time, and the kernel reproduces every stored value of
+it bit for bit (no fastmath: the same operations in the same order, each rounded to float32).
 
 Why row passes: written pixel by pixel (the first version), the rules are a chain of
 data-dependent branches (which component matched, which ones were dropped, where the new
 one goes, the insertion sort), ~30 ns per pixel on this machine, twice OpenCV MOG2. Here
 each rule is a loop over the pixels of a row with selects instead of branches, which LLVM
-vectorises (4 float64 lanes): the components are compacted and sorted with a fixed
-odd-even transposition network over (key, rank) that gives exactly the stable insertion
-sort's order, and a comparator nobody in the row needs is skipped.
+vectorises (8 float32 lanes; the scratch is 32-bit throughout, flags instead of int64
+counters, since one 64-bit value in a loop halves its width): the components are compacted
+and sorted with a fixed odd-even transposition network over (key, rank) that gives exactly
+the stable insertion sort's order, and a comparator nobody in the row needs is skipped, as
+are the slots no pixel of the row uses (Zivkovic's prior leaves most pixels of a still
+scene one or two components) and the mean update of a slot no pixel matched.
 """
 
 from __future__ import annotations
@@ -36,10 +41,10 @@ from numba import njit
 
 FOREGROUND, SHADOW, BACKGROUND = 255, 127, 0
 _LOG_2PI = math.log(2.0 * math.pi)
-# Pixels of a row processed together: the passes over a component that no pixel of the
-# segment needs (classification after every pixel matched, the mean and variance update of
-# a slot nobody matched, a new component, a sort exchange) are skipped per segment, so a
-# smaller segment skips more; below a few SIMD widths the loop overheads dominate.
+# Pixels of a row processed together (rows wider than this are cut into segments). The
+# passes a segment does not need are skipped per segment; shorter segments would skip more,
+# but measured on 320-pixel rows 64 and 32 were slower than whole rows (loop set-up and
+# alias checks per pass outweigh the skipped work).
 SEGMENT = 1024
 
 
@@ -51,15 +56,15 @@ _JIT = dict(nogil=True, cache=True, error_model="numpy")
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _shadow_step(k, x, dist_num, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau):
+def _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau, one):
     """Pixel x against background component k (selects, see _classify): a shadow when
     tau <= a <= 1 and the distance to a * mu_k is within lambda a sigma_k."""
     c = scum[x]
     f = found[x]
     active = (bg[x] == 0) & (k < nn[x]) & (c < background_ratio) & (f == 0)
-    hit = active & (den > 0.0) & (tau <= a) & (a <= 1.0) & (dist_num < lam2 * a * a)
-    found[x] = 1 if hit else f
-    c2 = c + np.float64(w_k[x])
+    hit = active & (den > 0) & (tau <= a) & (a <= one) & (dist < lam2 * a * a)
+    found[x] = np.int32(1) if hit else f
+    c2 = c + w_k[x]
     scum[x] = c2 if active else c
 
 
@@ -70,17 +75,22 @@ def _shadow_row(y, s0, p0, width, x0, x1, x2, nn, bg, weights, means, variances,
     s0 + width): x = a * mu_k with tau <= a <= 1 for a background component k (in sorted
     order, while the weights before it sum to less than T), within lambda sigma_k scaled by
     a (a darker pixel of the background's chromaticity). Written as 127 in ``mask``."""
-    n_fg = 0
+    one = np.float32(1.0)
+    i0 = np.int32(0)
+    any_fg = False
     for x in range(width):
-        n_fg += 1 if bg[x] == 0 else 0
-        found[x] = 0
-        scum[x] = 0.0
-    if n_fg == 0:
+        any_fg |= bg[x] == i0
+        found[x] = i0
+        scum[x] = 0
+    if not any_fg:
         return
+    # Flags, not counts: an int64 counter in a loop of 32-bit lanes halves the SIMD width.
     for k in range(n_max):
-        if n_fg == 0:
+        if not any_fg:
             break
-        n_fg = 0
+        any_fg = False
+        kk = np.int32(k)
+        kk1 = np.int32(k + 1)
         w_k = weights[k, p0:p0 + width]
         m0 = means[k, 0, p0:p0 + width]
         m1 = means[k, 1, p0:p0 + width]
@@ -88,36 +98,34 @@ def _shadow_row(y, s0, p0, width, x0, x1, x2, nn, bg, weights, means, variances,
         v0 = variances[k, 0, p0:p0 + width]
         if n_var == 1:
             for x in range(width):
-                u0 = np.float64(m0[x])
-                u1 = np.float64(m1[x])
-                u2 = np.float64(m2[x])
+                u0 = m0[x]
+                u1 = m1[x]
+                u2 = m2[x]
                 den = u0 * u0 + u1 * u1 + u2 * u2
                 a = (x0[x] * u0 + x1[x] * u1 + x2[x] * u2) / den
                 d0 = a * u0 - x0[x]
                 d1 = a * u1 - x1[x]
                 d2 = a * u2 - x2[x]
-                dist = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(v0[x])
-                _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau)
-                # Still to test at k + 1? (Counted here, not returned by the inlined step:
-                # a returned value made LLVM keep the loop scalar, 10x slower.)
-                n_fg += 1 if ((bg[x] == 0) & (found[x] == 0) & (k + 1 < nn[x]) & (scum[x] < background_ratio)) else 0
+                dist = (d0 * d0 + d1 * d1 + d2 * d2) / v0[x]
+                _shadow_step(kk, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau, one)
+                # Still to test at k + 1? (Flagged here: a value returned by an inlined
+                # helper kept LLVM from vectorising the classification loop.)
+                any_fg |= (bg[x] == i0) & (found[x] == i0) & (kk1 < nn[x]) & (scum[x] < background_ratio)
         else:
             v1 = variances[k, 1, p0:p0 + width]
             v2 = variances[k, 2, p0:p0 + width]
             for x in range(width):
-                u0 = np.float64(m0[x])
-                u1 = np.float64(m1[x])
-                u2 = np.float64(m2[x])
+                u0 = m0[x]
+                u1 = m1[x]
+                u2 = m2[x]
                 den = u0 * u0 + u1 * u1 + u2 * u2
                 a = (x0[x] * u0 + x1[x] * u1 + x2[x] * u2) / den
                 d0 = a * u0 - x0[x]
                 d1 = a * u1 - x1[x]
                 d2 = a * u2 - x2[x]
-                dist = d0 * d0 / np.float64(v0[x]) + d1 * d1 / np.float64(v1[x]) + d2 * d2 / np.float64(v2[x])
-                _shadow_step(k, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau)
-                # Still to test at k + 1? (Counted here, not returned by the inlined step:
-                # a returned value made LLVM keep the loop scalar, 10x slower.)
-                n_fg += 1 if ((bg[x] == 0) & (found[x] == 0) & (k + 1 < nn[x]) & (scum[x] < background_ratio)) else 0
+                dist = d0 * d0 / v0[x] + d1 * d1 / v1[x] + d2 * d2 / v2[x]
+                _shadow_step(kk, x, dist, a, den, nn, bg, found, scum, w_k, lam2, background_ratio, tau, one)
+                any_fg |= (bg[x] == i0) & (found[x] == i0) & (kk1 < nn[x]) & (scum[x] < background_ratio)
     for x in range(width):
         old = mask[y, s0 + x]
         mask[y, s0 + x] = SHADOW if found[x] != 0 else old
@@ -134,23 +142,23 @@ def _classify(k, dist, x, nn, match, bg, cum, w_k, lam2, background_ratio):
     active = (k < nn[x]) & (mt < 0)
     hit = active & (dist < lam2)
     match[x] = k if hit else mt
-    bg[x] = (1 if c < background_ratio else 0) if hit else b
-    c2 = c + np.float64(w_k[x])
+    bg[x] = (np.int32(1) if c < background_ratio else np.int32(0)) if hit else b
+    c2 = c + w_k[x]
     cum[x] = c2 if (active & ~hit) else c
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _normalise(k, x, vbar, target, w_k, scale, al, ky, rk, alpha, n_max):
+def _normalise(k, x, vbar, target, w_k, scale, al, ky, rk, alpha, n_max, free):
     """Slot k of pixel x: the new component's weight if it goes there, the normalised
     weight, the sort key w^2 / sigma^2 (the paper's w / sigma order; -inf for a free slot)
     and the rank that breaks ties as the reference's stable sort does."""
     new = target[x] == k
     ow = w_k[x]
-    wf = np.float32(alpha) if new else ow
-    wn = np.float32(np.float64(wf) * scale[x])
+    wf = alpha if new else ow
+    wn = wf * scale[x]
     w_k[x] = wn
-    kk = np.float64(wn) * np.float64(wn) / vbar
-    ky[x] = kk if ((al[x] != 0) | new) else -np.inf
+    kk = wn * wn / vbar
+    ky[x] = kk if ((al[x] != 0) | new) else free
     rk[x] = n_max if new else k
 
 
@@ -176,70 +184,84 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
     shadow_tau : float, darkest shadow ratio a (MOG2's tau); 0 disables shadow detection
     row_start, row_stop : int, the rows to process
     """
+    f32 = np.float32
     row_width = mask.shape[1]
     n_max = weights.shape[0]
     n_var = variances.shape[1]
-    lam2 = match_threshold * match_threshold
-    keep = 1.0 - alpha
-    drop = alpha * complexity
-    alpha32 = np.float64(np.float32(alpha))
+    # Every constant rounded to float32 once, so that the pixel loops stay in float32.
+    one = f32(1.0)
+    zero = f32(0.0)
+    lam2 = f32(match_threshold * match_threshold)
+    keep = f32(1.0 - alpha)
+    drop = f32(alpha * complexity)
+    alpha_f = f32(alpha)
+    ratio = f32(background_ratio)
+    v_init = f32(var_init)
+    v_min = f32(var_min)
+    tau = f32(shadow_tau)
+    three = f32(3.0)
+    free = f32(-np.inf)
+    n_max32 = np.int32(n_max)
+    last = np.int32(n_max - 1)
+    minus1 = np.int32(-1)
     seg = min(row_width, SEGMENT)
-    # Per-pixel scratch of one segment (L1-sized), allocated once per call.
-    x0 = np.empty(seg)
-    x1 = np.empty(seg)
-    x2 = np.empty(seg)
-    nn = np.empty(seg, np.int64)        # components in use before the frame
-    match = np.empty(seg, np.int64)     # matched component, -1 for none
-    bg = np.empty(seg, np.int64)        # 1 if the match is a background component
-    cum = np.empty(seg)                 # weights before the match
-    total = np.empty(seg)               # sum of the kept weights, in slot order
-    total_prev = np.empty(seg)          # ... without the last slot (replaced when full)
-    nkept = np.empty(seg, np.int64)
-    dead = np.empty(seg, np.int64)      # a slot that is free after the weight update
-    target = np.empty(seg, np.int64)    # slot of the new component, -1 for none
-    scale = np.empty(seg)
-    swap = np.empty(seg, np.int64)
-    rho_x = np.zeros(seg)               # rho of the matched component
-    w_match = np.ones(seg)              # its weight after the weight update
-    sq0 = np.empty(seg)
-    sq1 = np.empty(seg)
-    sq2 = np.empty(seg)
-    n_match = np.empty(n_max, np.int64)  # pixels of the segment matched by each slot
-    key = np.empty((n_max, seg))        # w^2 / sigma^2 (the paper's w / sigma order), -inf if free
-    rank = np.empty((n_max, seg), np.int64)  # tie-break: position before the sort
-    alive = np.empty((n_max, seg), np.int64)
-    found = np.empty(seg, np.int64)     # shadow found
-    scum = np.empty(seg)                # weights before the component the shadow test is at
+    # Per-pixel scratch of one segment (L1-sized), allocated once per call; 32-bit
+    # throughout so that a SIMD register holds 8 lanes.
+    x0 = np.empty(seg, np.float32)
+    x1 = np.empty(seg, np.float32)
+    x2 = np.empty(seg, np.float32)
+    nn = np.empty(seg, np.int32)        # components in use before the frame
+    match = np.empty(seg, np.int32)     # matched component, -1 for none
+    bg = np.empty(seg, np.int32)        # 1 if the match is a background component
+    cum = np.empty(seg, np.float32)     # weights before the match
+    total = np.empty(seg, np.float32)   # sum of the kept weights, in slot order
+    total_prev = np.empty(seg, np.float32)  # ... without the last slot (replaced when full)
+    nkept = np.empty(seg, np.int32)
+    dead = np.empty(seg, np.int32)      # a slot that is free after the weight update
+    target = np.empty(seg, np.int32)    # slot of the new component, -1 for none
+    scale = np.empty(seg, np.float32)
+    swap = np.empty(seg, np.int32)
+    rho_x = np.zeros(seg, np.float32)   # rho of the matched component
+    w_match = np.ones(seg, np.float32)  # its weight after the weight update
+    sq0 = np.empty(seg, np.float32)
+    sq1 = np.empty(seg, np.float32)
+    sq2 = np.empty(seg, np.float32)
+    any_match = np.empty(n_max, np.bool_)  # whether a pixel of the segment matched the slot
+    key = np.empty((n_max, seg), np.float32)  # w^2 / sigma^2 (the paper's w / sigma order), -inf if free
+    rank = np.empty((n_max, seg), np.int32)   # tie-break: position before the sort
+    alive = np.empty((n_max, seg), np.int32)
+    found = np.empty(seg, np.int32)     # shadow found
+    scum = np.empty(seg, np.float32)    # weights before the component the shadow test is at
     for y in range(row_start, row_stop):
         for s0 in range(0, row_width, seg):
             width = min(seg, row_width - s0)
             p0 = y * row_width + s0
-            n_hi = 0
+            n_hi = np.int32(0)
             for x in range(width):
-                x0[x] = np.float64(frame[y, 3 * (s0 + x)])
-                x1[x] = np.float64(frame[y, 3 * (s0 + x) + 1])
-                x2[x] = np.float64(frame[y, 3 * (s0 + x) + 2])
-                u = np.int64(n_used[p0 + x])
+                x0[x] = f32(frame[y, 3 * (s0 + x)])
+                x1[x] = f32(frame[y, 3 * (s0 + x) + 1])
+                x2[x] = f32(frame[y, 3 * (s0 + x) + 2])
+                u = np.int32(n_used[p0 + x])
                 nn[x] = u
                 n_hi = u if u > n_hi else n_hi
-                match[x] = -1
+                match[x] = minus1
                 bg[x] = 0
-                cum[x] = 0.0
+                cum[x] = zero
             # Slots >= n_live are free for every pixel of the segment, also after this frame
             # (at most one new component, placed in the first free slot's range): the passes
-            # below skip them. (Zivkovic's prior leaves most pixels of a still scene with one
-            # or two components.) Their stale values are never read as components.
+            # below skip them. Their stale values are never read as components.
             n_live = n_hi + 1 if n_hi < n_max else n_max
             # --- classification: the first component (in sorted order) within lambda sigma;
-            # the segment stops at the first k after which no pixel is left to test (most
-            # background pixels match their first component).
+            # stops at the first k after which no pixel of the segment is left to test.
             # (Loop-invariant tests such as n_var == 1 stay outside the pixel loops: LLVM does
             # not unswitch them, and a branch inside keeps the loop scalar.)
-            n_left = width
+            left = True
             for k in range(n_hi):
-                if n_left == 0:
+                if not left:
                     break
-                n_left = 0
+                left = False
+                kk = np.int32(k)
+                kk1 = np.int32(k + 1)
                 w_k = weights[k, p0:p0 + width]
                 m0 = means[k, 0, p0:p0 + width]
                 m1 = means[k, 1, p0:p0 + width]
@@ -247,107 +269,110 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
                 v0 = variances[k, 0, p0:p0 + width]
                 if n_var == 1:
                     for x in range(width):
-                        d0 = x0[x] - np.float64(m0[x])
-                        d1 = x1[x] - np.float64(m1[x])
-                        d2 = x2[x] - np.float64(m2[x])
-                        _classify(k, (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(v0[x]), x, nn, match, bg, cum,
-                                  w_k, lam2, background_ratio)
-                        n_left += 1 if ((match[x] < 0) & (k + 1 < nn[x])) else 0
+                        d0 = x0[x] - m0[x]
+                        d1 = x1[x] - m1[x]
+                        d2 = x2[x] - m2[x]
+                        _classify(kk, (d0 * d0 + d1 * d1 + d2 * d2) / v0[x], x, nn, match, bg, cum,
+                                  w_k, lam2, ratio)
+                        left |= (match[x] < 0) & (kk1 < nn[x])
                 else:
                     v1 = variances[k, 1, p0:p0 + width]
                     v2 = variances[k, 2, p0:p0 + width]
                     for x in range(width):
-                        d0 = x0[x] - np.float64(m0[x])
-                        d1 = x1[x] - np.float64(m1[x])
-                        d2 = x2[x] - np.float64(m2[x])
-                        dist = d0 * d0 / np.float64(v0[x]) + d1 * d1 / np.float64(v1[x]) + d2 * d2 / np.float64(v2[x])
-                        _classify(k, dist, x, nn, match, bg, cum, w_k, lam2, background_ratio)
-                        n_left += 1 if ((match[x] < 0) & (k + 1 < nn[x])) else 0
+                        d0 = x0[x] - m0[x]
+                        d1 = x1[x] - m1[x]
+                        d2 = x2[x] - m2[x]
+                        dist = d0 * d0 / v0[x] + d1 * d1 / v1[x] + d2 * d2 / v2[x]
+                        _classify(kk, dist, x, nn, match, bg, cum, w_k, lam2, ratio)
+                        left |= (match[x] < 0) & (kk1 < nn[x])
             for x in range(width):
                 mask[y, s0 + x] = BACKGROUND if bg[x] != 0 else FOREGROUND
             if shadow_tau > 0.0:
-                _shadow_row(y, s0, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_max, n_var, lam2,
-                            background_ratio, shadow_tau, found, scum, mask)
+                _shadow_row(y, s0, p0, width, x0, x1, x2, nn, bg, weights, means, variances, n_hi, n_var, lam2,
+                            ratio, tau, found, scum, mask)
             if alpha <= 0.0:
                 continue
             if rho_gaussian:
-                # From the matched component's parameters before this frame's update.
+                # From the matched component's parameters before this frame's update; in
+                # float64 (exp), rounded to float32 once.
                 for x in range(width):
                     k = match[x]
                     if k < 0:
                         continue
                     p = p0 + x
-                    d0 = x0[x] - np.float64(means[k, 0, p])
-                    d1 = x1[x] - np.float64(means[k, 1, p])
-                    d2 = x2[x] - np.float64(means[k, 2, p])
+                    d0 = np.float64(x0[x]) - np.float64(means[k, 0, p])
+                    d1 = np.float64(x1[x]) - np.float64(means[k, 1, p])
+                    d2 = np.float64(x2[x]) - np.float64(means[k, 2, p])
                     if n_var == 1:
-                        m2 = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(variances[k, 0, p])
+                        q = (d0 * d0 + d1 * d1 + d2 * d2) / np.float64(variances[k, 0, p])
                         log_det = 3.0 * math.log(np.float64(variances[k, 0, p]))
                     else:
-                        m2 = (d0 * d0 / np.float64(variances[k, 0, p]) + d1 * d1 / np.float64(variances[k, 1, p])
-                              + d2 * d2 / np.float64(variances[k, 2, p]))
+                        q = (d0 * d0 / np.float64(variances[k, 0, p]) + d1 * d1 / np.float64(variances[k, 1, p])
+                             + d2 * d2 / np.float64(variances[k, 2, p]))
                         log_det = (math.log(np.float64(variances[k, 0, p])) + math.log(np.float64(variances[k, 1, p]))
                                    + math.log(np.float64(variances[k, 2, p])))
-                    rho_x[x] = alpha * math.exp(-0.5 * (3.0 * _LOG_2PI + log_det + m2))
+                    rho_x[x] = f32(alpha * math.exp(-0.5 * (3.0 * _LOG_2PI + log_det + q)))
             # --- weights w <- (1 - alpha) w + alpha M - alpha c_T (a negative one is dropped)
             for x in range(width):
-                total[x] = 0.0
+                total[x] = zero
                 nkept[x] = 0
                 dead[x] = -1
             for k in range(n_live):
+                kk = np.int32(k)
                 w_k = weights[k, p0:p0 + width]
                 al = alive[k]
                 if k == n_max - 1:
                     for x in range(width):
                         total_prev[x] = total[x]
-                count = 0
+                matched = False
                 for x in range(width):
-                    is_match = match[x] == k
-                    wk = keep * np.float64(w_k[x]) - drop + (alpha if is_match else 0.0)
-                    ok = (k < nn[x]) & ~(wk < 0.0)
-                    wf = np.float32(wk)
-                    w_k[x] = wf
-                    total[x] += np.float64(wf) if ok else 0.0
+                    is_match = match[x] == kk
+                    wk = keep * w_k[x] - drop + (alpha_f if is_match else zero)
+                    ok = (kk < nn[x]) & ~(wk < zero)
+                    w_k[x] = wk
+                    tt = total[x]
+                    total[x] = tt + wk if ok else tt
                     nkept[x] += 1 if ok else 0
                     dd = dead[x]
-                    dead[x] = dd if ok else k
+                    dead[x] = dd if ok else kk
                     al[x] = 1 if ok else 0
                     wm = w_match[x]
-                    w_match[x] = np.float64(wf) if is_match else wm
-                    count += 1 if is_match else 0
-                n_match[k] = count
+                    w_match[x] = wk if is_match else wm
+                    matched |= is_match
+                any_match[k] = matched
             # --- the matched component's mean and variance move with rho (one division per
             # pixel, for the matched slot only; slots no pixel of the segment matched are skipped)
             if rho_gaussian:
                 for x in range(width):
                     rg = rho_x[x]
-                    rho_x[x] = rg if rg < 1.0 else 1.0
+                    rho_x[x] = rg if rg < one else one
             else:
                 for x in range(width):
-                    rho = alpha / w_match[x]
-                    rho_x[x] = rho if rho < 1.0 else 1.0
+                    rho = alpha_f / w_match[x]
+                    rho_x[x] = rho if rho < one else one
             for k in range(n_hi):
-                if n_match[k] == 0:
+                if not any_match[k]:
                     continue
+                kk = np.int32(k)
                 m0 = means[k, 0, p0:p0 + width]
                 m1 = means[k, 1, p0:p0 + width]
                 m2 = means[k, 2, p0:p0 + width]
                 for x in range(width):
-                    is_match = match[x] == k
+                    is_match = match[x] == kk
                     rho = rho_x[x]
                     o0 = m0[x]
                     o1 = m1[x]
                     o2 = m2[x]
-                    f0 = np.float32(np.float64(o0) + rho * (x0[x] - np.float64(o0)))
-                    f1 = np.float32(np.float64(o1) + rho * (x1[x] - np.float64(o1)))
-                    f2 = np.float32(np.float64(o2) + rho * (x2[x] - np.float64(o2)))
+                    f0 = o0 + rho * (x0[x] - o0)
+                    f1 = o1 + rho * (x1[x] - o1)
+                    f2 = o2 + rho * (x2[x] - o2)
                     m0[x] = f0 if is_match else o0
                     m1[x] = f1 if is_match else o1
                     m2[x] = f2 if is_match else o2
                     # The paper's rule: the squared distance to the updated mean.
-                    e0 = x0[x] - np.float64(f0)
-                    e1 = x1[x] - np.float64(f1)
-                    e2 = x2[x] - np.float64(f2)
+                    e0 = x0[x] - f0
+                    e1 = x1[x] - f1
+                    e2 = x2[x] - f2
                     sq0[x] = e0 * e0
                     sq1[x] = e1 * e1
                     sq2[x] = e2 * e2
@@ -356,9 +381,9 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
                     for x in range(width):
                         ov = v0[x]
                         rho = rho_x[x]
-                        v = (1.0 - rho) * np.float64(ov) + rho * (sq0[x] + sq1[x] + sq2[x])
-                        v = v if v > var_min else var_min
-                        v0[x] = np.float32(v) if match[x] == k else ov
+                        v = (one - rho) * ov + rho * (sq0[x] + sq1[x] + sq2[x])
+                        v = v if v > v_min else v_min
+                        v0[x] = v if match[x] == kk else ov
                 else:
                     for c in range(3):
                         vc = variances[k, c, p0:p0 + width]
@@ -366,68 +391,70 @@ def background_apply(frame, weights, variances, means, n_used, mask, alpha, matc
                         for x in range(width):
                             ov = vc[x]
                             rho = rho_x[x]
-                            v = (1.0 - rho) * np.float64(ov) + rho * sq[x]
-                            v = v if v > var_min else var_min
-                            vc[x] = np.float32(v) if match[x] == k else ov
+                            v = (one - rho) * ov + rho * sq[x]
+                            v = v if v > v_min else v_min
+                            vc[x] = v if match[x] == kk else ov
             # --- no match: a new component at x (weight alpha, variance var_init) in a free
             # slot, or in place of the least probable one; then the weights are normalised
-            n_new = 0
+            any_new = False
             for x in range(width):
                 nomatch = match[x] < 0
-                full = nkept[x] >= n_max
-                target[x] = (n_max - 1 if full else dead[x]) if nomatch else -1
+                full = nkept[x] >= n_max32
+                target[x] = (last if full else dead[x]) if nomatch else minus1
                 # Summed in the reference's order: the kept weights, then the new one.
-                t = (total_prev[x] if full else total[x]) + alpha32
-                scale[x] = 1.0 / (t if nomatch else total[x])
+                t = (total_prev[x] if full else total[x]) + alpha_f
+                scale[x] = one / (t if nomatch else total[x])
                 nkept[x] += 1 if (nomatch & ~full) else 0
-                n_new += 1 if nomatch else 0
+                any_new |= nomatch
             for k in range(n_live):
+                kk = np.int32(k)
                 w_k = weights[k, p0:p0 + width]
                 al = alive[k]
                 ky = key[k]
                 rk = rank[k]
-                if n_new > 0:
+                if any_new:
                     m0 = means[k, 0, p0:p0 + width]
                     m1 = means[k, 1, p0:p0 + width]
                     m2 = means[k, 2, p0:p0 + width]
                     for x in range(width):
-                        new = target[x] == k
+                        new = target[x] == kk
                         o0 = m0[x]
                         o1 = m1[x]
                         o2 = m2[x]
-                        m0[x] = np.float32(x0[x]) if new else o0
-                        m1[x] = np.float32(x1[x]) if new else o1
-                        m2[x] = np.float32(x2[x]) if new else o2
+                        m0[x] = x0[x] if new else o0
+                        m1[x] = x1[x] if new else o1
+                        m2[x] = x2[x] if new else o2
                     for c in range(n_var):
                         vc = variances[k, c, p0:p0 + width]
                         for x in range(width):
                             ov = vc[x]
-                            vc[x] = np.float32(var_init) if target[x] == k else ov
+                            vc[x] = v_init if target[x] == kk else ov
                 v0 = variances[k, 0, p0:p0 + width]
                 if n_var == 1:
                     for x in range(width):
-                        _normalise(k, x, np.float64(v0[x]), target, w_k, scale, al, ky, rk, alpha, n_max)
+                        _normalise(kk, x, v0[x], target, w_k, scale, al, ky, rk, alpha_f, n_max32, free)
                 else:
                     v1 = variances[k, 1, p0:p0 + width]
                     v2 = variances[k, 2, p0:p0 + width]
                     for x in range(width):
-                        vbar = (np.float64(v0[x]) + np.float64(v1[x]) + np.float64(v2[x])) / 3.0
-                        _normalise(k, x, vbar, target, w_k, scale, al, ky, rk, alpha, n_max)
-            # --- stable sort by the key, largest first: odd-even transposition (n_max rounds of
-            # adjacent compare-exchanges); with the rank as tie-break it gives the order of the
-            # reference's stable sort of [kept components in order, new component], free slots last
+                        vbar = (v0[x] + v1[x] + v2[x]) / three
+                        _normalise(kk, x, vbar, target, w_k, scale, al, ky, rk, alpha_f, n_max32, free)
+            # --- stable sort by the key, largest first: odd-even transposition (n_live rounds
+            # of adjacent compare-exchanges); with the rank as tie-break it gives the order of
+            # the reference's stable sort of [kept components in order, new component], free
+            # slots last
             for r in range(n_live):
                 for i in range(r % 2, n_live - 1, 2):
                     ka = key[i]
                     kb = key[i + 1]
                     ra = rank[i]
                     rb = rank[i + 1]
-                    n_swaps = 0
+                    swapped = False
                     for x in range(width):
                         s = (ka[x] < kb[x]) | ((ka[x] == kb[x]) & (ra[x] > rb[x]))
                         swap[x] = 1 if s else 0
-                        n_swaps += 1 if s else 0
-                    if n_swaps == 0:
+                        swapped |= s
+                    if not swapped:
                         continue
                     _swap_planes(ka, kb, swap, width)
                     _swap_planes(ra, rb, swap, width)
