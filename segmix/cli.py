@@ -269,8 +269,8 @@ def _add_skin_parser(sub) -> None:
         "apply", help="detect skin in photos",
         description="Write <stem>_skin.png (0/255) for every input photo (files or folders), and "
         "<stem>_skin_prob.png (16-bit, round(p * 65535)) with --probability. Unreadable files are "
-        "reported one line each and skipped; the exit status is then 1. Errors that stop the "
-        "whole run (bad model, bad options) exit with 2.")
+        "reported one line each and skipped; the exit status is then 1, or 2 when every file failed. Errors "
+        "that stop the whole run (bad model, bad options, no input) exit with 2.")
     apply.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
     apply.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
     apply.add_argument("--output-dir", required=True, metavar="DIR", help="folder for the masks (created if missing)")
@@ -448,7 +448,7 @@ def _add_background_parser(sub) -> None:
         "background", help="background subtraction over a video or frame sequence (per-pixel mixtures)",
         description="Per-pixel adaptive Gaussian mixtures (Stauffer-Grimson). Writes OUT/<frame stem>.png "
         "for every frame (video: frame_000001.png, ...): 8-bit, 0 background, 255 foreground, 127 shadow. "
-        "Unreadable frames in a folder are reported and skipped.")
+        "Unreadable frames in a folder are reported and skipped (exit status 1; 2 when none is readable).")
     bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames (natural order), image files, or one video")
     bg.add_argument("--output-dir", metavar="OUT", help="folder for the masks (created if missing)")
     bg.add_argument("--learning-rate", type=unit_float, default=None, metavar="A",
