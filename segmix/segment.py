@@ -40,7 +40,9 @@ import numpy as np
 from scipy import ndimage
 from skimage import color as skcolor
 
-from segmix import graphcut
+from segmix import adaptive_smoothness, graphcut
+from segmix.adaptive_smoothness import check_mode as check_adaptive
+from segmix.local_colour import local_colour_log_odds_delta
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
@@ -189,6 +191,16 @@ class SegmentationSettings:
     star_convexity: bool = False
     # Colour weight of the star's paths (0 = straight lines, Veksler's Euclidean star).
     star_colour_weight: float = 1.0
+    # Per-click local colour models (segmix.local_colour): largest mixing weight of a mark
+    # group's own Gaussian with the global class model near it; 0 = off.
+    local_colour_weight: float = 0.0
+    # Their spatial scale, as a share of the image diagonal (0.03: 29 px on a DAVIS frame).
+    local_colour_reach: float = 0.03
+    # Adaptive smoothness (segmix.adaptive_smoothness): "off", "image" (one gamma per photo
+    # from its mean colour unary) or "pixel" (unaries of colours neither model explains
+    # scaled down); adaptive_strength is the exponent / rate of either.
+    adaptive_smoothness: str = "off"
+    adaptive_strength: float = 0.5
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -214,6 +226,11 @@ class SegmentationSettings:
             raise ValueError(f"warm_refit_iter must be >= 1; got {self.warm_refit_iter!r}")
         if not (math.isfinite(float(self.star_colour_weight)) and self.star_colour_weight >= 0):
             raise ValueError(f"star_colour_weight must be finite and >= 0; got {self.star_colour_weight!r}")
+        if not (math.isfinite(float(self.local_colour_weight)) and 0 <= self.local_colour_weight <= 1):
+            raise ValueError(f"local_colour_weight must lie in [0, 1]; got {self.local_colour_weight!r}")
+        if not (math.isfinite(float(self.local_colour_reach)) and self.local_colour_reach > 0):
+            raise ValueError(f"local_colour_reach must be positive; got {self.local_colour_reach!r}")
+        check_adaptive(self.adaptive_smoothness, self.adaptive_strength)
         if self.priors not in ("uniform", "scribbles"):
             raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
         FeatureSpace(self.color_space, self.position_weight)  # validates both
@@ -969,12 +986,15 @@ def apply_model(
                 model = _refit(model, image, mask)
                 log_likelihoods, inverse = _class_log_likelihoods(image, model)
             unary = _spread(foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold), inverse, shape)
+            if scribbles is not None and settings.local_colour_weight > 0:
+                _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings)
+            gamma = _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings)
             if spatial is not None:
                 for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
             if inertia is not None:
                 unary += inertia
             mask = graphcut.cut_multiscale(
-                unary, image, fixed, settings.smoothness, settings.connectivity, settings.max_exact_pixels,
+                unary, image, fixed, gamma, settings.connectivity, settings.max_exact_pixels,
                 star=float(settings.star_colour_weight) if settings.star_convexity else None,
                 coarse_only=round_index < rough_rounds,
             )
@@ -993,12 +1013,15 @@ def apply_model(
             for step in TRUST_STEPS:
                 blended = previous_ll + np.float32(step) * (log_likelihoods - previous_ll)
                 unary = _spread(foreground_log_odds(blended, model.classifier.priors, settings.threshold), inverse, shape)
+                if scribbles is not None and settings.local_colour_weight > 0:
+                    _add_local_colour(unary, image, scribbles, blended, inverse, model, settings)
+                gamma = _adapted_gamma(unary, fixed, blended, inverse, settings)
                 if spatial is not None:
                     for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
                 if inertia is not None:
                     unary += inertia
                 candidate = _clean_up(
-                    graphcut.cut_multiscale(unary, image, fixed, settings.smoothness, settings.connectivity,
+                    graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
                                             settings.max_exact_pixels,
                                             star=float(settings.star_colour_weight) if settings.star_convexity else None),
                     scribbles, fixed, settings, previous_mask)
@@ -1042,6 +1065,35 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask):
     if previous_mask is not None and settings.local_corrections:
         mask = local_corrections(mask, previous_mask, fixed, settings.connectivity, settings.far_change_share)
     return mask
+
+
+def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings) -> None:
+    """Mix the per-click local colour models into ``unary`` in place (segmix.local_colour)."""
+    if inverse is None:
+        flat = log_likelihoods.reshape(2, -1)
+
+        def at(index):
+            return flat[:, index]
+    else:
+        def at(index):
+            return log_likelihoods[:, inverse[index]]
+    index, delta = local_colour_log_odds_delta(image, scribbles, at, model.features,
+                                               settings.local_colour_weight, settings.local_colour_reach)
+    if index.size:
+        unary.reshape(-1)[index] += delta
+
+
+def _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings) -> float:
+    """The cut's gamma; with ``adaptive_smoothness`` also scales ``unary`` in place ("pixel")."""
+    mode = settings.adaptive_smoothness
+    if mode == "image":
+        return adaptive_smoothness.image_gamma(settings.smoothness, unary, fixed, settings.adaptive_strength)
+    if mode == "pixel":
+        best = _spread(np.max(log_likelihoods, axis=0), inverse, fixed.shape)
+        scale = adaptive_smoothness.unexplained_colour_scale(best, fixed, settings.adaptive_strength)
+        if scale is not None:
+            unary *= scale
+    return float(settings.smoothness)
 
 
 def local_corrections(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray,
