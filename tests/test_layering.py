@@ -86,7 +86,7 @@ SUPPORT = {"io", "labelmaps", "frames", "plots", "resources"}
 MODELS = {"mixture", "features", "graphcut", "bayes"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
-    "modelfile", "precompile",
+    "modelfile", "precompile", "local_colour", "adaptive_smoothness",
 }
 LAYERS = {
     "kernels": set(),
