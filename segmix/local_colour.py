@@ -57,8 +57,8 @@ def _gaussian(X: np.ndarray, weights: np.ndarray | None = None):
 def _log_density(X: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
     """log N(x; mean, cov) of rows X: (M,) float64."""
     chol = np.linalg.cholesky(cov)
-    z = np.linalg.solve(chol, (X - mean).T)
-    maha = np.einsum("ij,ij->j", z, z)
+    z = (X - mean) @ np.linalg.inv(chol).T  # rows L^-1 (x - mean); L is 3 x 3
+    maha = np.einsum("ij,ij->i", z, z)
     log_det = 2.0 * np.log(np.diag(chol)).sum()
     return -0.5 * (maha + log_det + X.shape[1] * math.log(2.0 * math.pi))
 
@@ -88,8 +88,7 @@ def _nearest_groups(groups: np.ndarray, count: int, reach_px: float):
     return index, best_g.reshape(-1)[index], best_d.reshape(-1)[index]
 
 
-def local_models(image: np.ndarray, groups: np.ndarray, unmarked: np.ndarray, features: FeatureSpace,
-                 reach_px: float):
+def local_models(groups: np.ndarray, unmarked: np.ndarray, colour_features, reach_px: float):
     """One Gaussian per mark group: list of (mean (3,), cov (3, 3)) in colour features.
 
     Fitted on the group's pixels, then once more on those plus the ``unmarked`` pixels
@@ -97,14 +96,13 @@ def local_models(image: np.ndarray, groups: np.ndarray, unmarked: np.ndarray, fe
     """
     h, w = groups.shape
     pad = int(math.ceil(reach_px))
-    flat_image = image.reshape(-1, 3)
     models = []
     for label, box in enumerate(ndimage.find_objects(groups), start=1):
         if box is None:
             models.append(None)
             continue
         own = np.flatnonzero(groups.reshape(-1) == label)
-        X = features.colors_to_features(flat_image[own])[:, :3]
+        X = colour_features(own)
         mean, cov = _gaussian(X)
         r0, r1 = max(0, box[0].start - pad), min(h, box[0].stop + pad)
         c0, c1 = max(0, box[1].start - pad), min(w, box[1].stop + pad)
@@ -112,10 +110,9 @@ def local_models(image: np.ndarray, groups: np.ndarray, unmarked: np.ndarray, fe
         rows, cols = np.nonzero((d > 0) & (d <= reach_px) & unmarked[r0:r1, c0:c1])
         near = (rows + r0) * w + (cols + c0)
         if near.size:
-            Xn = features.colors_to_features(flat_image[near])[:, :3]
-            chol = np.linalg.cholesky(cov)
-            z = np.linalg.solve(chol, (Xn - mean).T)
-            inside = np.einsum("ij,ij->j", z, z) <= GROW_CHI2
+            Xn = colour_features(near)
+            z = (Xn - mean) @ np.linalg.inv(np.linalg.cholesky(cov)).T
+            inside = np.einsum("ij,ij->i", z, z) <= GROW_CHI2
             if inside.any():
                 mean, cov = _gaussian(np.concatenate([X, Xn[inside]]))
         models.append((mean, cov))
@@ -129,6 +126,7 @@ def local_colour_log_odds_delta(
     features: FeatureSpace,
     weight: float,
     reach: float,
+    colour_features=None,
 ):
     """Change of the foreground log-odds from mixing in the per-click local colour models.
 
@@ -141,6 +139,9 @@ def local_colour_log_odds_delta(
         bg) of the global class models at those pixels.
     features : FeatureSpace
         Only its colour space is used (local models are colour-only).
+    colour_features : callable, optional
+        ``f(index (M,) int64) -> (M, 3) float64`` colour features of those pixels (e.g.
+        from a cache of the photo's distinct colours); default: converted from ``image``.
     weight : float in (0, 1]
         Largest mixing weight of a local model (at its marks).
     reach : float
@@ -162,7 +163,12 @@ def local_colour_log_odds_delta(
     if not (math.isfinite(float(reach)) and reach > 0):
         raise ValueError(f"local_colour_reach must be positive; got {reach!r}")
     h, w = scribbles.shape
-    colour_only = FeatureSpace(features.color_space, 0.0)
+    if colour_features is None:
+        colour_only = FeatureSpace(features.color_space, 0.0)
+        flat_image = image.reshape(-1, 3)
+
+        def colour_features(index):
+            return colour_only.colors_to_features(flat_image[index])[:, :3]
     reach_px = max(1.0, float(reach) * math.hypot(h, w))
     structure = np.ones((3, 3), bool)
     per_class = []
@@ -171,17 +177,20 @@ def local_colour_log_odds_delta(
         if count == 0:
             per_class.append(None)
             continue
-        models = local_models(image, groups, scribbles == 0, colour_only, reach_px)
+        models = local_models(groups, scribbles == 0, colour_features, reach_px)
         per_class.append((_nearest_groups(groups, count, reach_px), models))
     parts = [p[0][0] for p in per_class if p is not None]
     if not parts:
         return np.empty(0, np.int64), np.empty(0, np.float32)
-    index = np.unique(np.concatenate(parts)).astype(np.int64)
-    index = index[scribbles.reshape(-1)[index] == 0]  # marked pixels are fixed anyway
+    influenced = np.zeros(h * w, bool)
+    for part in parts:
+        influenced[part] = True
+    influenced &= scribbles.reshape(-1) == 0  # marked pixels are fixed anyway
+    index = np.flatnonzero(influenced)
     if index.size == 0:
         return index, np.empty(0, np.float32)
     base = np.asarray(global_log_likelihoods(index), dtype=np.float64)
-    X = colour_only.colors_to_features(image.reshape(-1, 3)[index])[:, :3]
+    X = np.asarray(colour_features(index), dtype=np.float64)
     delta = np.zeros(index.size)
     for k, part in enumerate(per_class):
         if part is None:

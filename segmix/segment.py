@@ -1069,6 +1069,7 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask):
 
 def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings) -> None:
     """Mix the per-click local colour models into ``unary`` in place (segmix.local_colour)."""
+    colour = None
     if inverse is None:
         flat = log_likelihoods.reshape(2, -1)
 
@@ -1077,8 +1078,15 @@ def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, 
     else:
         def at(index):
             return log_likelihoods[:, inverse[index]]
+        try:  # the photo's distinct colours were just scored: their features are cached
+            _, cached_inverse, feats = _COLOUR_CACHE.get(image, model.features)
+
+            def colour(index):
+                return feats[cached_inverse[index], :3]
+        except (TypeError, ValueError):
+            colour = None
     index, delta = local_colour_log_odds_delta(image, scribbles, at, model.features,
-                                               settings.local_colour_weight, settings.local_colour_reach)
+                                               settings.local_colour_weight, settings.local_colour_reach, colour)
     if index.size:
         unary.reshape(-1)[index] += delta
 
