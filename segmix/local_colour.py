@@ -57,8 +57,14 @@ def _gaussian(X: np.ndarray, weights: np.ndarray | None = None):
 def _log_density(X: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:
     """log N(x; mean, cov) of rows X: (M,) float64."""
     chol = np.linalg.cholesky(cov)
-    z = (X - mean) @ np.linalg.inv(chol).T  # rows L^-1 (x - mean); L is 3 x 3
-    maha = np.einsum("ij,ij->i", z, z)
+    inv = np.linalg.inv(chol)  # lower triangular: z = L^-1 (x - mean)
+    d = (X - mean).T  # (D, M): contiguous rows for the column-wise sums below
+    maha = np.zeros(X.shape[0])
+    for i in range(X.shape[1]):
+        z = inv[i, 0] * d[0]
+        for j in range(1, i + 1):
+            z += inv[i, j] * d[j]
+        maha += z * z
     log_det = 2.0 * np.log(np.diag(chol)).sum()
     return -0.5 * (maha + log_det + X.shape[1] * math.log(2.0 * math.pi))
 

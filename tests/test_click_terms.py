@@ -135,3 +135,16 @@ def test_adaptive_smoothness_keeps_a_plain_one_click_result(mode):
 def test_bad_settings_are_named(field, value, words):
     with pytest.raises(ValueError, match=words):
         SegmentationSettings(**{field: value}).validate()
+
+
+def test_local_log_density_matches_scipy():
+    from scipy.stats import multivariate_normal
+
+    from segmix.local_colour import _log_density
+
+    rng = np.random.default_rng(0)
+    X = rng.random((500, 3))
+    A = rng.random((3, 3))
+    cov = A @ A.T + 0.01 * np.eye(3)
+    mean = rng.random(3)
+    np.testing.assert_allclose(_log_density(X, mean, cov), multivariate_normal(mean, cov).logpdf(X), rtol=1e-12, atol=1e-12)
