@@ -6,7 +6,8 @@
 Quality: every detector is trained on UCI only (the shipped data), so every set below is held
 out: ccp (street photos), hgr1 (hand photos), sfa/val, abdomen/val. Rows: the previous
 built-in model (UCI, 1 + 4 Gaussians, prior 0.8808, per-pixel rule) rebuilt here, the new
-built-in model with the per-pixel rule, and the default refined detector. ``--step K`` uses
+built-in model with the per-pixel rule, with regions only, with adaptation and regions but
+without the photo's own colour density, and the default refined detector. ``--step K`` uses
 every K-th photo (the tuning runs used K = 7 / 6 / 2 / 2).
 
 Apply: megapixels per second over a folder of photos (default: skin/sfa/val, else
@@ -100,11 +101,13 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None)
     rows = {"before: previous built-in, per-pixel": (previous_builtin_model(), skin_detect.PLAIN_SETTINGS)}
     if compare is not None:
         rows[f"{compare.name}, previous default settings"] = (skin.load_skin_model(compare),
-                                                                 skin_detect.SkinSettings(hysteresis=3.0))
+                                                                 skin_detect.SkinSettings(hysteresis=3.0, photo_density=0.0))
     rows.update({
         "built-in, per-pixel rule (--no-adapt --plain)": (skin.load_skin_model(), skin_detect.PLAIN_SETTINGS),
-        "built-in, regions only (--no-adapt)": (skin.load_skin_model(), skin_detect.SkinSettings(adapt=False)),
-        "default: adaptation + regions": (skin.load_skin_model(), skin_detect.DEFAULT_SETTINGS)})
+        "built-in, regions only (--no-adapt --photo-density 0)": (
+            skin.load_skin_model(), skin_detect.SkinSettings(adapt=False, photo_density=0.0)),
+        "adaptation + regions (--photo-density 0)": (skin.load_skin_model(), skin_detect.SkinSettings(photo_density=0.0)),
+        "default: adaptation + photo density + regions": (skin.load_skin_model(), skin_detect.DEFAULT_SETTINGS)})
     first = {"all": None, "even": 0, "odd": 1}[half]
     for label, (model, settings) in rows.items():
         pooled = np.zeros(3)
@@ -138,7 +141,7 @@ def bench_detector_throughput(files: list[Path]) -> None:
     with tempfile.TemporaryDirectory() as out:
         skin.apply_batch(model, files[:2], out, quiet=True)
         for label, settings in (("plain per-pixel", skin_detect.PLAIN_SETTINGS),
-                                ("default (adaptation + regions)", skin_detect.DEFAULT_SETTINGS),
+                                ("default (adaptation + photo density + regions)", skin_detect.DEFAULT_SETTINGS),
                                 ("plain per-pixel again", skin_detect.PLAIN_SETTINGS)):
             t0, c0 = time.perf_counter(), time.process_time()
             skin.apply_batch(model, files, out, settings=settings, quiet=True)
@@ -148,7 +151,7 @@ def bench_detector_throughput(files: list[Path]) -> None:
                   f"{megapixels / times[label]:.1f} MP/s; {cpu:.2f} CPU-s = {megapixels / cpu:.1f} MP per CPU-second",
                   flush=True)
     plain = min(times["plain per-pixel"], times["plain per-pixel again"])
-    print(f"default / plain time ratio {times['default (adaptation + regions)'] / plain:.2f}")
+    print(f"default / plain time ratio {times['default (adaptation + photo density + regions)'] / plain:.2f}")
 
 
 def main() -> None:

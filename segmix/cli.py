@@ -307,9 +307,13 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--skin-share", type=open_unit_float, default=None, metavar="P",
                         help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
     parser.add_argument("--plain", action="store_true",
-                        help="no regions (hysteresis, small-region removal); with --no-adapt the plain per-pixel rule")
+                        help="no regions (hysteresis, small-region removal); with --no-adapt the plain per-pixel rule "
+                             "(no photo density either, unless --photo-density is given)")
     parser.add_argument("--min-area", type=area_share, default=None, metavar="F",
                         help="drop detected regions smaller than this fraction of the photo (default 0.001)")
+    parser.add_argument("--photo-density", type=area_share, default=None, metavar="B",
+                        help="weight of the photo's own colour density in its non-skin likelihood: colours that "
+                             "cover much of the photo count as non-skin (default 0.01, 0 = off)")
 
 
 def _add_distributed_options(parser, unit: str = "") -> None:
@@ -341,6 +345,8 @@ def _detector_settings(args):
 
     return skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, adapt=args.adapt,
                                     skin_share=args.skin_share, min_area=args.min_area,
+                                    photo_density=(0.0 if args.photo_density is None and args.plain and args.adapt is False
+                                                   else args.photo_density),
                                     spatial=False if args.plain else None)
 
 

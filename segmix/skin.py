@@ -640,19 +640,20 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
     image = check_image(image)
     t = model.threshold if threshold is None else float(threshold)
-    if not settings.adapt and settings.skin_share is None and not model.features.uses_position:
+    if (not settings.adapt and settings.skin_share is None and not settings.photo_density
+            and not model.features.uses_position):
         # the model as stored, exactly per colour (cached across a batch)
         posterior = _posterior_map(model, image, cache)
         with np.errstate(divide="ignore"):
-            log_odds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
+            log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
     else:
-        log_odds = skin_detect.skin_log_odds(model, image, settings)
+        log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
     if settings.spatial:
-        mask = skin_detect.skin_mask(log_odds, t, settings)
+        mask = skin_detect.skin_mask(log_odds, t, settings, seeds)
     else:
         mask = posterior > np.float32(t)
-    return skin_detect.SkinResult(posterior, log_odds, mask)
+    return skin_detect.SkinResult(posterior, log_odds, mask, seeds)
 
 
 # Below this many pixels, sorting the 24-bit codes (np.unique) beats the presence-table

@@ -1,5 +1,5 @@
-"""The refined skin detector: per-photo MAP adaptation of the colour mixtures, a stated prior,
-and hysteresis with small-region removal.
+"""The refined skin detector: per-photo MAP adaptation of the colour mixtures, the photo's own
+colour density as non-skin evidence, a stated prior, and hysteresis with small-region removal.
 
 Used by ``segmix skin apply``, ``segmix skin eval`` and the window's skin mode, so all three
 give the same masks. Two steps, so that a threshold slider re-runs only the cheap one:
@@ -21,8 +21,12 @@ give the same masks. Two steps, so that a threshold slider re-runs only the chea
      pooled F1 on the development photos but loses a lone MST-9 face: tests.)
 
    A photo with fewer than ``min_adapt_pixels`` confident pixels of a class keeps that
-   mixture, so a photo without skin does not grow some. The result is the adapted
-   log-likelihood ratio plus ``logit(skin_share)``: the log posterior odds with the prior
+   mixture, so a photo without skin does not grow some. Then the photo's own colour density
+   joins its non-skin likelihood: ``(1 - b) p(x | non-skin) + b h(x)``, h the photo's colour
+   histogram smoothed over neighbouring bins, per unit of feature volume (``photo_density``
+   = b). Skin is expected to be a small share of a photo, so a colour that covers much of it
+   (a wall, sand, a table) is evidence of non-skin in proportion to its share. The result is
+   the log-likelihood ratio plus ``logit(skin_share)``: the log posterior odds with the prior
    stated as the expected share of skin in a photo.
 2. :func:`skin_mask` (cheap): hysteresis (Canny's rule on the log odds): connected regions
    (8-neighbours) above the decision level are kept when they contain a seed at least
@@ -74,6 +78,14 @@ class SkinSettings:
         A region needs a seed this many nats of log odds above the decision level.
     min_area : float
         Regions smaller than this fraction of the photo are dropped.
+    photo_density : float in [0, 1)
+        Weight of the photo's own colour density in its non-skin likelihood (0 = off): the
+        non-skin density of a photo is ``(1 - photo_density) * p(x | non-skin model) +
+        photo_density * h(x)``, with h the photo's colour histogram smoothed by a Gaussian of
+        ``density_sigma`` bins, in the same units (per unit of feature volume). A colour that
+        covers much of the photo (a wall, sand, a wooden table) becomes likelier as non-skin.
+    density_sigma : float
+        Spread of that smoothing, in colour bins (``2**(8 - BITS)`` grey levels each).
     """
 
     skin_share: float | None = None
@@ -85,6 +97,8 @@ class SkinSettings:
     spatial: bool = True
     hysteresis: float = 4.0
     min_area: float = 1e-3
+    photo_density: float = 0.01
+    density_sigma: float = 1.0
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -93,21 +107,27 @@ class SkinSettings:
             raise ValueError(f"relevance must be positive; got {self.relevance!r}")
         if self.hysteresis < 0 or not 0.0 <= self.min_area < 1.0:
             raise ValueError(f"hysteresis must be >= 0 and min_area in [0, 1); got {self.hysteresis!r}, {self.min_area!r}")
+        if not 0.0 <= self.photo_density < 1.0 or not self.density_sigma >= 0:
+            raise ValueError(f"photo_density must be in [0, 1) and density_sigma >= 0; got {self.photo_density!r}, "
+                             f"{self.density_sigma!r}")
 
 
 DEFAULT_SETTINGS = SkinSettings()
-#: The lecture's per-pixel Bayes rule with the model as stored (no adaptation, no regions).
-PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False)
+#: The lecture's per-pixel Bayes rule with the model as stored (no adaptation, no photo
+#: density, no regions).
+PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0)
 
 
 @dataclass
 class SkinResult:
     """posterior (H, W) float32 p(skin | pixel) after adaptation; log_odds (H, W) float32;
-    mask (H, W) bool, the refined decision."""
+    mask (H, W) bool, the refined decision; seed_log_odds (H, W) float32, the log odds without
+    the photo-density term, which pick the regions' seeds (None: ``log_odds``)."""
 
     posterior: np.ndarray
     log_odds: np.ndarray
     mask: np.ndarray
+    seed_log_odds: np.ndarray | None = None
 
 
 # ------------------------------------------------------------------ mixtures in NumPy
@@ -288,7 +308,7 @@ class _BinTable:
             return table
 
 
-def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS) -> np.ndarray:
+def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, with_seeds: bool = False):
     """log p(skin | pixel) - log p(non-skin | pixel) after per-photo adaptation.
 
     Parameters
@@ -296,10 +316,13 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     model : SegmixModel of kind "skin" (colour features only)
     image : (H, W, 3) uint8 RGB
     settings : SkinSettings
+    with_seeds : bool
+        Also return the log odds without the photo-density term (the seeds of
+        :func:`skin_mask`; the same array when ``settings.photo_density`` is 0).
 
     Returns
     -------
-    (H, W) float32 log odds (nats).
+    (H, W) float32 log odds (nats), or the pair (log odds, seed log odds) with ``with_seeds``.
 
     Raises
     ------
@@ -313,7 +336,8 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     code, used, counts = _color_bins(image)
     X = _features_of_mean_colors(model, _bin_centres(used)) if settings.adapt else None
     table.lookup(used, X)
-    llr = table.log_skin[used] - table.log_non[used]
+    log_skin, log_non = table.log_skin[used], table.log_non[used]
+    llr = log_skin - log_non
     if settings.adapt:
         skin_p, non_p = table.skin_p, table.non_p
         # Confident skin by the core (UCI) Gaussians: the tone ladder's pale and dark colours are
@@ -336,11 +360,52 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
             else:  # only the core moved: score it, look the fixed components up
                 core = (skin_p[0][:k], skin_p[1][:k], skin_p[2][:k])  # weights as in the whole mixture
                 log_skin = np.logaddexp(_mixture_log_pdf(X, core), table.log_fixed[used])
-            llr = log_skin - _mixture_log_pdf(X, non_p)
+            log_non = _mixture_log_pdf(X, non_p)
+            llr = log_skin - log_non
     prior = _prior(model, settings)
     lut = np.zeros(1 << (3 * BITS), np.float32)
     lut[used] = llr + math.log(prior / (1.0 - prior))
-    return lut[code].reshape(image.shape[:2])
+    seeds = None
+    if settings.photo_density > 0:
+        if with_seeds:
+            seeds = lut[code].reshape(image.shape[:2])
+        density = _photo_density(model, used, counts, settings.density_sigma)
+        beta = settings.photo_density
+        with np.errstate(divide="ignore"):
+            log_non_photo = np.logaddexp(math.log1p(-beta) + log_non, math.log(beta) + np.log(density))
+        lut[used] -= log_non_photo - log_non
+    log_odds = lut[code].reshape(image.shape[:2])
+    if with_seeds:
+        return log_odds, (log_odds if seeds is None else seeds)
+    return log_odds
+
+
+def _bin_volume(model, used: np.ndarray) -> np.ndarray | float:
+    """Volume of each colour bin in the model's feature space (product of the feature units):
+    |det d(features)/d(RGB)| times the bin's RGB volume. Constant for the affine spaces (rgb,
+    ycbcr); central differences at the bin centres otherwise."""
+    side = float(1 << (8 - BITS))
+    centre = _bin_centres(used)
+    if model.features.color_space in ("rgb", "ycbcr"):
+        jac = np.stack([_features_of_mean_colors(model, np.eye(3)[i:i + 1] * side)[0]
+                        - _features_of_mean_colors(model, np.zeros((1, 3)))[0] for i in range(3)], axis=1)
+        return abs(float(np.linalg.det(jac)))
+    cols = [(_features_of_mean_colors(model, np.clip(centre + side / 2 * np.eye(3)[i], 0, 255))
+             - _features_of_mean_colors(model, np.clip(centre - side / 2 * np.eye(3)[i], 0, 255))) for i in range(3)]
+    return np.maximum(np.abs(np.linalg.det(np.stack(cols, axis=2))), 1e-12)
+
+
+def _photo_density(model, used: np.ndarray, counts: np.ndarray, sigma: float) -> np.ndarray:
+    """The photo's colour density at its used bins, (B,) float64 per unit of feature volume:
+    its bin histogram (pixel shares), smoothed by a Gaussian of ``sigma`` bins."""
+    from scipy import ndimage
+
+    side = 1 << BITS
+    hist = np.zeros(side ** 3)
+    hist[used] = counts / counts.sum()
+    if sigma > 0:
+        hist = ndimage.gaussian_filter(hist.reshape(side, side, side), sigma, mode="constant", truncate=3.0).ravel()
+    return hist[used] / _bin_volume(model, used)
 
 
 def _features_of_mean_colors(model, mean_rgb: np.ndarray) -> np.ndarray:
@@ -370,14 +435,22 @@ def posterior_from_log_odds(log_odds: np.ndarray) -> np.ndarray:
     return out
 
 
-def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettings = DEFAULT_SETTINGS) -> np.ndarray:
+def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettings = DEFAULT_SETTINGS,
+              seed_log_odds: np.ndarray | None = None) -> np.ndarray:
     """The decision from the log odds: p(skin) > threshold, refined by hysteresis (cheap step).
+
+    Regions are the connected pixels whose ``log_odds`` are above the decision level; a region
+    is kept when one of its pixels has ``seed_log_odds`` (the colour evidence without the
+    photo-density term) ``hysteresis`` nats above the level: the photo's colour shares limit
+    how far skin extends, not whether a strongly skin-coloured region exists (a face filling
+    a third of a portrait keeps its seeds).
 
     Parameters
     ----------
     log_odds : (H, W) float32 from :func:`skin_log_odds`
     threshold : float in (0, 1), on p(skin | pixel)
     settings : SkinSettings (``spatial``, ``hysteresis``, ``min_area``)
+    seed_log_odds : (H, W) float32, optional; default ``log_odds``
 
     Returns
     -------
@@ -395,7 +468,8 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
 
     labels, n = ndimage.label(above, structure=np.ones((3, 3), bool))
     keep = np.zeros(n + 1, bool)
-    keep[labels[log_odds > level + np.float32(settings.hysteresis)]] = True
+    seeds = log_odds if seed_log_odds is None else seed_log_odds
+    keep[labels[(seeds > level + np.float32(settings.hysteresis)) & above]] = True
     if settings.min_area > 0:
         keep &= np.bincount(labels.ravel(), minlength=n + 1) >= settings.min_area * log_odds.size
     keep[0] = False
@@ -405,9 +479,9 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
 def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None) -> SkinResult:
     """Both steps: :func:`skin_log_odds` then :func:`skin_mask` at ``threshold`` (default: the
     model's)."""
-    log_odds = skin_log_odds(model, image, settings)
+    log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True)
     t = model.threshold if threshold is None else float(threshold)
-    return SkinResult(posterior_from_log_odds(log_odds), log_odds, skin_mask(log_odds, t, settings))
+    return SkinResult(posterior_from_log_odds(log_odds), log_odds, skin_mask(log_odds, t, settings, seeds), seeds)
 
 
 def with_options(settings: SkinSettings, **changes) -> SkinSettings:

@@ -188,6 +188,8 @@ def test_settings_are_validated():
         skin_detect.SkinSettings(skin_share=1.5)
     with pytest.raises(ValueError, match="relevance"):
         skin_detect.SkinSettings(relevance=0)
+    with pytest.raises(ValueError, match="photo_density"):
+        skin_detect.SkinSettings(photo_density=1.0)
 
 
 def test_cli_apply_uses_the_refined_detector(tmp_path, builtin):
@@ -218,3 +220,53 @@ def test_bin_table_equals_the_mixtures(builtin):
     k = table.n_core
     np.testing.assert_allclose(np.logaddexp(table.log_core[used] + np.log(w[:k].sum()), table.log_fixed[used]),
                                table.log_skin[used], atol=1e-9)
+
+
+def test_photo_density_is_the_smoothed_histogram_per_unit_of_feature_volume(builtin):
+    """_photo_density against a plain reference: a Gaussian kernel sum over the photo's bin
+    centres (sigma in bins, truncated at 3 sigma like the filter), divided by the bin volume in
+    YCbCr feature units, here computed from the transform's matrix."""
+    rng = np.random.default_rng(9)
+    image = np.clip(rng.normal((150, 110, 90), 12, (30, 40, 3)), 0, 255).astype(np.uint8)
+    code, used, counts = skin_detect._color_bins(image)
+    sigma = 1.0
+    got = skin_detect._photo_density(builtin, used, counts, sigma)
+    side = 1 << skin_detect.BITS
+    grid = np.stack([used >> (2 * skin_detect.BITS), (used >> skin_detect.BITS) & (side - 1), used & (side - 1)], 1)
+    k1 = np.exp(-0.5 * (np.arange(-3, 4) / sigma) ** 2)
+    k1 /= k1.sum()  # scipy normalises the truncated 1-D kernel
+    want = np.zeros(used.size)
+    for i, g in enumerate(grid):
+        d = np.abs(grid - g)
+        near = (d <= 3).all(1)
+        want[i] = (counts[near] / counts.sum() * np.prod(k1[d[near] + 3], axis=1)).sum()
+    ycbcr = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]])
+    volume = abs(np.linalg.det(ycbcr / 255.0 / np.array([219.0, 224.0, 224.0])[:, None])) * 4.0 ** 3
+    np.testing.assert_allclose(got, want / volume, rtol=1e-9)
+
+
+def test_photo_density_lowers_a_wall_more_than_a_face(builtin):
+    """The photo's own colour density as non-skin evidence: the beige wall (58 % of the scene,
+    a skin tone for the colour model) loses more log odds than the face (15 %); with a weight
+    of 0.1 the wall leaves the mask and the face stays (the default weight, 0.01, is what the
+    Monk chart and the portraits allow: README)."""
+    image, face, wall = _scene(np.random.default_rng(1))
+    off = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(photo_density=0.0))
+    on = skin_detect.skin_log_odds(builtin, image)
+    wall_drop = np.median(off[wall]) - np.median(on[wall])
+    face_drop = np.median(off[face]) - np.median(on[face])
+    assert wall_drop > face_drop + 1.0 and face_drop > 0
+    strong = skin.detect(builtin, image, skin_detect.SkinSettings(photo_density=0.1)).mask
+    assert strong[face].mean() > 0.95 and strong[wall].mean() < 0.01
+    assert skin.detect(builtin, image).mask[wall].mean() > 0.9  # the known limit at the default weight
+
+
+def test_photo_density_keeps_a_photo_without_skin_empty_and_is_off_in_the_plain_rule(builtin):
+    rng = np.random.default_rng(10)
+    image = np.clip(np.full((60, 80, 3), (135, 206, 235)) + rng.normal(0, 4, (60, 80, 3)), 0, 255).astype(np.uint8)
+    image[30:] = np.clip(np.full((30, 80, 3), (60, 140, 60)) + rng.normal(0, 4, (30, 80, 3)), 0, 255).astype(np.uint8)
+    assert not skin.detect(builtin, image, skin_detect.SkinSettings(photo_density=0.3)).mask.any()
+    assert skin_detect.PLAIN_SETTINGS.photo_density == 0.0
+    a = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(photo_density=0.05))
+    b = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(photo_density=0.05))
+    np.testing.assert_array_equal(a, b)

@@ -122,6 +122,7 @@ class SkinOutcome:
     image: np.ndarray | None = None  # the photo ``posterior`` belongs to
     rgba: np.ndarray | None = None  # overlay drawn on the worker for ``overlay`` (mode, threshold)
     overlay: tuple[str, float] | None = None
+    seed_log_odds: np.ndarray | None = None  # the detector's seeds for its regions (skin_detect.skin_mask)
 
 
 @dataclass(frozen=True)
@@ -481,18 +482,18 @@ class ComputeWorker(QObject):
                 model = skin.with_non_skin_prior(model, skin.load_skin_model(), job.non_skin_prior_weight)
             trained = True
             self._check(job.generation)
-        posterior = rgba = None
+        posterior = rgba = seeds = None
         if job.image is not None:
             # The same refined detector as `segmix skin apply` (adaptation, regions).
             result = skin.detect(model, job.image, threshold=job.overlay[1] if job.overlay is not None else None)
-            posterior = result.posterior
+            posterior, seeds = result.posterior, result.seed_log_odds
             self._check(job.generation)
             if job.overlay is not None:
                 # Drawn here: on the GUI thread a full-frame overlay blocks the event loop.
                 rgba = render_overlay(job.overlay[0], posterior, result.mask)
         emit(self.skin_finished,
              SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start, job.image,
-                         rgba, job.overlay if rgba is not None else None))
+                         rgba, job.overlay if rgba is not None else None, seeds))
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model

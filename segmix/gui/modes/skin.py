@@ -71,6 +71,8 @@ class SkinMode(Mode):
         self.skin_model_name = "built-in"
         self.skin_posterior: np.ndarray | None = None
         self._log_odds_of = self._log_odds = None  # log odds of skin_posterior, for the slider
+        #: (posterior, seed log odds) of the detector's last result: the regions' seeds for the slider
+        self._seeds: tuple[np.ndarray, np.ndarray | None] | None = None
         self.skin_training: dict[str, object] = {}
         self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
         self._in_flight = False
@@ -178,6 +180,7 @@ class SkinMode(Mode):
             self.skin_panel.set_status(f"Applied in {outcome.seconds * 1000:.0f} ms")
         if accepted:
             self.skin_posterior = outcome.posterior
+            self._seeds = (outcome.posterior, outcome.seed_log_odds)
             self._skin_rgba = (outcome.posterior, outcome.overlay, outcome.rgba)
         elif outcome.trained and self.active and self.shell.image is not None:
             self._request_skin()  # trained while another photo was opened: apply to this one
@@ -340,7 +343,15 @@ class SkinMode(Mode):
             with np.errstate(divide="ignore"):
                 self._log_odds = np.log(self.skin_posterior) - np.log1p(-self.skin_posterior)
             self._log_odds_of = self.skin_posterior
-        return skin_detect.skin_mask(self._log_odds, float(self.skin_panel.threshold))
+        return skin_detect.skin_mask(self._log_odds, float(self.skin_panel.threshold),
+                                     seed_log_odds=self.skin_seed_log_odds)
+
+    @property
+    def skin_seed_log_odds(self) -> np.ndarray | None:
+        """(H, W) float32 seed log odds of the shown posterior (skin_detect.skin_mask), or None."""
+        if self._seeds is None or self._seeds[0] is not self.skin_posterior:
+            return None
+        return self._seeds[1]
 
     def export_arrays(self, kind: str):
         if self.skin_posterior is None:

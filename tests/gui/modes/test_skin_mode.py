@@ -96,8 +96,10 @@ def test_skin_threshold_changes_the_overlay(qtbot, make_window, skin_photo):
         from segmix import skin_detect
 
         posterior = window.modes["skin"].skin_posterior
+        assert window.modes["skin"].skin_seed_log_odds is not None  # the worker's seeds came with it
         with np.errstate(divide="ignore"):
-            expected = skin_detect.skin_mask(np.log(posterior) - np.log1p(-posterior), value / 100)
+            expected = skin_detect.skin_mask(np.log(posterior) - np.log1p(-posterior), value / 100,
+                                             seed_log_odds=window.modes["skin"].skin_seed_log_odds)
         np.testing.assert_array_equal(expected, window.current_mask())
         np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, expected)
         counts.append(int(expected[40:].sum()))  # the ramp holds the uncertain colours
