@@ -401,11 +401,20 @@ def _photo_density(model, used: np.ndarray, counts: np.ndarray, sigma: float) ->
     from scipy import ndimage
 
     side = 1 << BITS
-    hist = np.zeros(side ** 3)
-    hist[used] = counts / counts.sum()
-    if sigma > 0:
-        hist = ndimage.gaussian_filter(hist.reshape(side, side, side), sigma, mode="constant", truncate=3.0).ravel()
-    return hist[used] / _bin_volume(model, used)
+    share = counts / counts.sum()
+    if sigma <= 0:
+        return share / _bin_volume(model, used)
+    # Smooth only the box around the used bins, padded by the kernel's radius: outside it the
+    # histogram is zero, so the used bins' values are the same as over the whole cube.
+    grid = np.stack([used >> (2 * BITS), (used >> BITS) & (side - 1), used & (side - 1)], axis=1)
+    radius = int(3.0 * sigma + 0.5)
+    lo = np.maximum(grid.min(axis=0) - radius, 0)
+    hi = np.minimum(grid.max(axis=0) + radius + 1, side)
+    box = np.zeros(tuple(hi - lo))
+    local = grid - lo
+    box[local[:, 0], local[:, 1], local[:, 2]] = share
+    box = ndimage.gaussian_filter(box, sigma, mode="constant", truncate=3.0)
+    return box[local[:, 0], local[:, 1], local[:, 2]] / _bin_volume(model, used)
 
 
 def _features_of_mean_colors(model, mean_rgb: np.ndarray) -> np.ndarray:
