@@ -270,3 +270,26 @@ def test_photo_density_keeps_a_photo_without_skin_empty_and_is_off_in_the_plain_
     a = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(photo_density=0.05))
     b = skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(photo_density=0.05))
     np.testing.assert_array_equal(a, b)
+
+
+def test_cli_photo_density_option(tmp_path, builtin, capsys):
+    """--photo-density 0 is the detector without the photo's density; a weight outside [0, 1)
+    is refused in one line; --no-adapt --plain stays the plain per-pixel rule."""
+    image, _, _ = _scene(np.random.default_rng(11))
+    Image.fromarray(image).save(tmp_path / "scene.png")
+    assert main(["skin", "apply", str(tmp_path / "scene.png"), "--output-dir", str(tmp_path / "off"),
+                 "--photo-density", "0", "--quiet"]) == 0
+    off = np.asarray(Image.open(tmp_path / "off" / "scene_skin.png")) > 0
+    np.testing.assert_array_equal(off, skin.detect(builtin, image, skin_detect.SkinSettings(photo_density=0.0)).mask)
+    assert main(["skin", "apply", str(tmp_path / "scene.png"), "--output-dir", str(tmp_path / "plain"),
+                 "--no-adapt", "--plain", "--quiet"]) == 0
+    plain = np.asarray(Image.open(tmp_path / "plain" / "scene_skin.png")) > 0
+    np.testing.assert_array_equal(plain, skin.detect(builtin, image, skin_detect.PLAIN_SETTINGS).mask)
+    capsys.readouterr()
+    try:
+        code = main(["skin", "apply", str(tmp_path / "scene.png"), "--output-dir", str(tmp_path / "bad"),
+                     "--photo-density", "1.5", "--quiet"])
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0 and "--photo-density" in err[-1] and "Traceback" not in "".join(err)
