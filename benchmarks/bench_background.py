@@ -127,16 +127,14 @@ def _clock(run) -> tuple[float, float]:
 
 def breakdown(folder: Path, n_frames: int, repeats: int) -> None:
     """Where the time goes, per frame, on the first ``n_frames`` frames: decoding alone
-    (segmix's ``load_frame`` / ``cv2.imread``, one thread, no model) and the model alone on
+    (segmix's ``FrameSequence`` / ``cv2.imread``, one thread, no model) and the model alone on
     frames already in memory (segmix on its row-block threads, MOG2 on OpenCV's), best of
     ``repeats``. The end-to-end figures above are what the target is judged on: there
     segmix decodes on a reader thread while the model runs, OpenCV decodes in the loop."""
     import cv2
 
-    from segmix.io import load_frame
-
     paths = FrameSequence(folder).paths[:n_frames]
-    ours = [load_frame(p) for p in paths]
+    ours = [frame.pixels for frame in FrameSequence(paths)]
     theirs = [cv2.imread(str(p)) for p in paths]
 
     def feed(make, frames):
@@ -147,7 +145,7 @@ def breakdown(folder: Path, n_frames: int, repeats: int) -> None:
         return run
 
     steps = {
-        ("segmix", "decode"): lambda: [load_frame(p) for p in paths],
+        ("segmix", "decode"): lambda: [frame.pixels for frame in FrameSequence(paths)],
         ("OpenCV MOG2", "decode"): lambda: [cv2.imread(str(p)) for p in paths],
         ("segmix", "model"): feed(lambda: BackgroundMixture().apply, ours),
         ("OpenCV MOG2", "model"): feed(lambda: cv2.createBackgroundSubtractorMOG2(detectShadows=False).apply, theirs),

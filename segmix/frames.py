@@ -5,7 +5,9 @@
 * Videos are decoded with PyAV (FFmpeg's libraries, shipped inside its wheels, so nothing
   is needed on the system; frames come straight out as RGB NumPy arrays, and a file FFmpeg
   cannot read is refused when it is opened). Video frames are named ``frame_000001``...
-* Frames are RGB (H, W, 3) uint8; every frame must have the size of the first one.
+* Frames are RGB (H, W, 3) uint8; every frame must have the size of the first one. Frames
+  of a folder or list are read-only arrays (a view of the decoded bytes, one copy less per
+  frame: see :func:`segmix.io.load_frame`); copy one to change it.
 
 Errors raise :class:`FrameError` (a ``ValueError``) naming the file. A frame of a folder or
 list that cannot be decoded is reported through ``on_skip`` and skipped, so that one corrupt
@@ -147,7 +149,7 @@ class FrameSequence:
 
         for index, path in enumerate(self.paths, start=1):
             try:
-                pixels = load_frame(path)
+                pixels = load_frame(path, writable=False)
             except ImageLoadError as exc:
                 self.on_skip(f"skipped {exc}")
                 continue

@@ -577,6 +577,10 @@ def test_load_frame_equals_load_image_and_falls_back(tmp_path):
         frame = load_frame(tmp_path / name)
         np.testing.assert_array_equal(frame, load_image(tmp_path / name), err_msg=name)
         assert frame.flags.writeable and frame.dtype == np.uint8 and frame.ndim == 3
+        view = load_frame(tmp_path / name, writable=False)  # what FrameSequence reads
+        np.testing.assert_array_equal(view, frame, err_msg=name)
+        assert view.dtype == np.uint8 and view.shape == frame.shape
+    assert not load_frame(tmp_path / "rgb.png", writable=False).flags.writeable  # the fast path's view
     assert load_frame(tmp_path / "rotated.jpg").shape == (17, 12, 3)
     (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     with pytest.raises(ImageLoadError, match="bad.png"):
