@@ -95,7 +95,7 @@ def previous_builtin_model():
                                  reg_covar=1e-4, prior=0.8808, threshold=0.5, seed=0)
 
 
-def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None) -> None:
+def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None, only: str | None = None) -> None:
     from segmix import skin_detect, skin_eval
 
     rows = {"before: previous built-in, per-pixel": (previous_builtin_model(), skin_detect.PLAIN_SETTINGS)}
@@ -107,7 +107,11 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None)
         "built-in, regions only (--no-adapt --photo-density 0)": (
             skin.load_skin_model(), skin_detect.SkinSettings(adapt=False, photo_density=0.0)),
         "adaptation + regions (--photo-density 0)": (skin.load_skin_model(), skin_detect.SkinSettings(photo_density=0.0)),
-        "default: adaptation + photo density + regions": (skin.load_skin_model(), skin_detect.DEFAULT_SETTINGS)})
+        "default: adaptation + photo density + regions": (skin.load_skin_model(), skin_detect.DEFAULT_SETTINGS),
+        "default with graph-cut regions (--regions graphcut)": (
+            skin.load_skin_model(), skin_detect.SkinSettings(regions="graphcut"))})
+    if only:
+        rows = {k: v for k, v in rows.items() if only in k}
     first = {"all": None, "even": 0, "odd": 1}[half]
     for label, (model, settings) in rows.items():
         pooled = np.zeros(3)
@@ -163,10 +167,11 @@ def main() -> None:
     parser.add_argument("--half", choices=("all", "even", "odd"), default="all",
                         help="with --quality: all photos, or the even- / odd-indexed ones of each set")
     parser.add_argument("--compare", type=Path, default=None, help="with --quality: another skin model file")
+    parser.add_argument("--only", default=None, metavar="TEXT", help="with --quality: only the rows whose label contains TEXT")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:
-        bench_quality(args.step, args.half, args.compare)
+        bench_quality(args.step, args.half, args.compare, args.only)
         return
     with tempfile.TemporaryDirectory() as tmp:
         if args.images:

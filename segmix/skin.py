@@ -650,7 +650,7 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
     if settings.spatial:
-        mask = skin_detect.skin_mask(log_odds, t, settings, seeds)
+        mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
     else:
         mask = posterior > np.float32(t)
     return skin_detect.SkinResult(posterior, log_odds, mask, seeds)

@@ -86,6 +86,15 @@ class SkinSettings:
         covers much of the photo (a wall, sand, a wooden table) becomes likelier as non-skin.
     density_sigma : float
         Spread of that smoothing, in colour bins (``2**(8 - BITS)`` grey levels each).
+    regions : {"hysteresis", "graphcut"}
+        How the regions are found: connected pixels above the level ("hysteresis"), or the
+        exact minimum of a contrast-sensitive MRF on the log odds ("graphcut":
+        :func:`segmix.graphcut.cut_image`, unary the log odds minus the level, Potts weight
+        ``smoothness * exp(-beta |I_p - I_q|^2)``, 8 neighbours); the seed and minimum-area
+        rules apply to both. The graph cut gained 0.01 pooled F1 on the development photos
+        at about six times the detector's time (README), so it is an option.
+    smoothness : float
+        The graph cut's Potts weight gamma (nats), chosen on the development photos.
     """
 
     skin_share: float | None = None
@@ -99,6 +108,8 @@ class SkinSettings:
     min_area: float = 1e-3
     photo_density: float = 0.01
     density_sigma: float = 1.0
+    regions: str = "hysteresis"
+    smoothness: float = 10.0
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -107,6 +118,9 @@ class SkinSettings:
             raise ValueError(f"relevance must be positive; got {self.relevance!r}")
         if self.hysteresis < 0 or not 0.0 <= self.min_area < 1.0:
             raise ValueError(f"hysteresis must be >= 0 and min_area in [0, 1); got {self.hysteresis!r}, {self.min_area!r}")
+        if self.regions not in ("hysteresis", "graphcut") or not self.smoothness > 0:
+            raise ValueError(f"regions must be 'hysteresis' or 'graphcut' and smoothness > 0; got {self.regions!r}, "
+                             f"{self.smoothness!r}")
         if not 0.0 <= self.photo_density < 1.0 or not self.density_sigma >= 0:
             raise ValueError(f"photo_density must be in [0, 1) and density_sigma >= 0; got {self.photo_density!r}, "
                              f"{self.density_sigma!r}")
@@ -445,7 +459,7 @@ def posterior_from_log_odds(log_odds: np.ndarray) -> np.ndarray:
 
 
 def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettings = DEFAULT_SETTINGS,
-              seed_log_odds: np.ndarray | None = None) -> np.ndarray:
+              seed_log_odds: np.ndarray | None = None, image: np.ndarray | None = None) -> np.ndarray:
     """The decision from the log odds: p(skin) > threshold, refined by hysteresis (cheap step).
 
     Regions are the connected pixels whose ``log_odds`` are above the decision level; a region
@@ -458,12 +472,18 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     ----------
     log_odds : (H, W) float32 from :func:`skin_log_odds`
     threshold : float in (0, 1), on p(skin | pixel)
-    settings : SkinSettings (``spatial``, ``hysteresis``, ``min_area``)
+    settings : SkinSettings (``spatial``, ``regions``, ``smoothness``, ``hysteresis``, ``min_area``)
     seed_log_odds : (H, W) float32, optional; default ``log_odds``
+    image : (H, W, 3) uint8, the photo; needed by ``regions="graphcut"`` (its colour contrasts)
 
     Returns
     -------
     (H, W) bool
+
+    Raises
+    ------
+    ValueError
+        If ``settings.regions`` is "graphcut" and ``image`` is missing or of another size.
     """
     if not 0.0 < threshold < 1.0:
         if threshold <= 0.0:
@@ -475,6 +495,12 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         return above
     from scipy import ndimage
 
+    if settings.regions == "graphcut":
+        if image is None or image.shape[:2] != log_odds.shape:
+            raise ValueError("the graph-cut skin regions need the photo (same size as the log odds)")
+        from segmix import graphcut
+
+        above = graphcut.cut_image(log_odds - level, image, gamma=settings.smoothness, connectivity=8)
     labels, n = ndimage.label(above, structure=np.ones((3, 3), bool))
     keep = np.zeros(n + 1, bool)
     seeds = log_odds if seed_log_odds is None else seed_log_odds
@@ -490,7 +516,7 @@ def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, 
     model's)."""
     log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True)
     t = model.threshold if threshold is None else float(threshold)
-    return SkinResult(posterior_from_log_odds(log_odds), log_odds, skin_mask(log_odds, t, settings, seeds), seeds)
+    return SkinResult(posterior_from_log_odds(log_odds), log_odds, skin_mask(log_odds, t, settings, seeds, image), seeds)
 
 
 def with_options(settings: SkinSettings, **changes) -> SkinSettings:

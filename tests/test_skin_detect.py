@@ -293,3 +293,38 @@ def test_cli_photo_density_option(tmp_path, builtin, capsys):
         code = exc.code
     err = capsys.readouterr().err.strip().splitlines()
     assert code != 0 and "--photo-density" in err[-1] and "Traceback" not in "".join(err)
+
+
+GRAPHCUT = skin_detect.SkinSettings(regions="graphcut")
+
+
+def test_graphcut_regions_find_the_face_keep_the_chart_and_are_deterministic(builtin):
+    """The graph-cut option: the darker face found, the dark floor not flooded, every Monk
+    tone MST-2..9 kept, a photo without skin empty, the same mask twice."""
+    image, face, wall = _scene(np.random.default_rng(1))
+    floor = ~(face | wall)
+    mask = skin.detect(builtin, image, GRAPHCUT).mask
+    assert mask[face].mean() > 0.95 and mask[floor].mean() < 0.005
+    np.testing.assert_array_equal(mask, skin.detect(builtin, image, GRAPHCUT).mask)
+    shares = patch_shares(skin.detect(builtin, mst_chart(), GRAPHCUT).mask)
+    assert (shares[1:9] >= 0.9).all(), shares.round(2)
+    for name in ("sky", "grass", "white", "grey"):
+        assert shares[10 + list(OTHER).index(name)] < 0.05
+    empty = np.clip(np.full((40, 60, 3), (40, 60, 160)) + np.random.default_rng(12).normal(0, 4, (40, 60, 3)), 0, 255)
+    assert not skin.detect(builtin, empty.astype(np.uint8), GRAPHCUT).mask.any()
+
+
+def test_graphcut_smoothness_removes_specks_hysteresis_keeps(builtin):
+    """A contrast-free speck of skin-like log odds inside a non-skin field: the Potts term
+    removes it, thresholding alone keeps it (same seed and area rules: off)."""
+    image = np.full((40, 40, 3), 90, np.uint8)
+    log_odds = np.full((40, 40), -8.0, np.float32)
+    log_odds[20, 20] = 6.0  # one pixel, no colour edge around it
+    loose = dict(hysteresis=0.0, min_area=0.0)
+    assert skin_detect.skin_mask(log_odds, 0.5, skin_detect.SkinSettings(**loose))[20, 20]
+    assert not skin_detect.skin_mask(log_odds, 0.5, skin_detect.SkinSettings(regions="graphcut", **loose),
+                                     image=image).any()
+    with pytest.raises(ValueError, match="graph-cut"):
+        skin_detect.skin_mask(log_odds, 0.5, GRAPHCUT)
+    with pytest.raises(ValueError, match="regions"):
+        skin_detect.SkinSettings(regions="watershed")
