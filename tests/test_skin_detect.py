@@ -328,3 +328,12 @@ def test_graphcut_smoothness_removes_specks_hysteresis_keeps(builtin):
         skin_detect.skin_mask(log_odds, 0.5, GRAPHCUT)
     with pytest.raises(ValueError, match="regions"):
         skin_detect.SkinSettings(regions="watershed")
+
+
+def test_cli_regions_graphcut(tmp_path, builtin):
+    image, _, _ = _scene(np.random.default_rng(13))
+    Image.fromarray(image).save(tmp_path / "scene.png")
+    assert main(["skin", "apply", str(tmp_path / "scene.png"), "--output-dir", str(tmp_path / "gc"),
+                 "--regions", "graphcut", "--quiet"]) == 0
+    got = np.asarray(Image.open(tmp_path / "gc" / "scene_skin.png")) > 0
+    np.testing.assert_array_equal(got, skin.detect(builtin, image, GRAPHCUT).mask)
