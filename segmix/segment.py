@@ -186,6 +186,11 @@ class SegmentationSettings:
     # log-likelihoods moved only part of the way from the previous models (TRUST_STEPS).
     # 0 = off.
     max_far_change: float = 0.0
+    # ... only once this share of the photo's pixels is marked (0.00125: six clicks on an
+    # 854 x 480 frame): the first clicks grow the mask far from where they are made, as
+    # they should (with the trust region from the first click, mean IoU after 3 clicks fell
+    # from 0.60 to 0.46 on 20 even DAVIS frames).
+    trust_after_marks: float = 0.00125
     # Geodesic star convexity around the foreground marks (graphcut.star_parents): a pixel
     # is foreground only if the next pixel on its shortest path to a foreground mark is.
     star_convexity: bool = False
@@ -1004,7 +1009,7 @@ def apply_model(
     if settings.smoothing != "none":
         mask = _clean_up(mask, scribbles, fixed, settings, previous_mask)
         if (settings.max_far_change > 0 and previous_mask is not None and previous_model is not None
-                and rounds == 0 and inverse is not None and previous_model.features == model.features
+                and np.count_nonzero(fixed) >= settings.trust_after_marks * fixed.size and rounds == 0 and inverse is not None and previous_model.features == model.features
                 and _far_change(mask, previous_mask, fixed) > settings.max_far_change * max(1, int(np.count_nonzero(previous_mask)))):
             # A trust region on the colour models: the new models moved the decision far from
             # every correction (a click fixes one place and breaks another). Step back towards
