@@ -105,13 +105,22 @@ def test_the_discard_question_answers_to_the_keyboard(qtbot, window, key, modifi
         if not isinstance(box, QMessageBox):  # not shown yet
             QTimer.singleShot(20, answer)
             return
-        box.activateWindow()  # shortcuts (the mnemonic) need the active window
         seen.append(box.windowTitle())
-        QTimer.singleShot(50, lambda: QTest.keyClick(box, key, modifier))
+        box.activateWindow()  # shortcuts (the mnemonic) need the active window
+
+        def press(tries=0):
+            # Under load the activation can lag behind; key only once the box is active.
+            if not box.isActiveWindow() and tries < 200:
+                box.activateWindow()
+                QTimer.singleShot(25, box, lambda: press(tries + 1))
+                return
+            QTest.keyClick(box, key, modifier)
+
+        QTimer.singleShot(0, box, press)
         # If the key did nothing the test fails on the answer instead of hanging in exec().
         # The box is the timer's context: once it is deleted the timer never fires (it used
-        # to fire 3 s later inside another test and fail it with "already deleted").
-        QTimer.singleShot(3000, box, lambda: box.isVisible() and box.done(-1))
+        # to fire seconds later inside another test and fail it with "already deleted").
+        QTimer.singleShot(10000, box, lambda: box.isVisible() and box.done(-1))
 
     QTimer.singleShot(0, answer)
     assert type(window).confirm_discard(window) is expected
