@@ -971,6 +971,21 @@ def apply_model(
         inertia = None
         if previous_mask is not None and settings.previous_weight > 0:
             inertia = previous_mask_log_odds(previous_mask, fixed, settings.previous_weight)
+        star = float(settings.star_colour_weight) if settings.star_convexity else None
+
+        def unary_and_gamma(class_log_likelihoods):
+            """The cut's unary (H, W) float32 and gamma for these per-colour log-likelihoods."""
+            unary = _spread(foreground_log_odds(class_log_likelihoods, model.classifier.priors, settings.threshold),
+                            inverse, shape)
+            if scribbles is not None and settings.local_colour_weight > 0:
+                _add_local_colour(unary, image, scribbles, class_log_likelihoods, inverse, model, settings)
+            gamma = _adapted_gamma(unary, fixed, class_log_likelihoods, inverse, settings)
+            if spatial is not None:
+                for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
+            if inertia is not None:
+                unary += inertia
+            return unary, gamma
+
         rounds = int(settings.refine_rounds)
         rough_rounds = 0  # the first rough_rounds cuts may stop at the coarse level
         if settings.unlabelled_weight > 0 and not (fixed == FOREGROUND).any():
@@ -994,18 +1009,10 @@ def apply_model(
             if round_index:
                 model = _refit(model, image, mask)
                 log_likelihoods, inverse = _class_log_likelihoods(image, model)
-            unary = _spread(foreground_log_odds(log_likelihoods, model.classifier.priors, settings.threshold), inverse, shape)
-            if scribbles is not None and settings.local_colour_weight > 0:
-                _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings)
-            gamma = _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings)
-            if spatial is not None:
-                for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
-            if inertia is not None:
-                unary += inertia
+            unary, gamma = unary_and_gamma(log_likelihoods)
             mask = graphcut.cut_multiscale(
                 unary, image, fixed, gamma, settings.connectivity, settings.max_exact_pixels,
-                star=float(settings.star_colour_weight) if settings.star_convexity else None,
-                coarse_only=round_index < rough_rounds,
+                star=star, coarse_only=round_index < rough_rounds,
             )
             del unary
     # The clean-ups belong to the regularised decision: smoothing="none" stays the lecture's
@@ -1021,18 +1028,10 @@ def apply_model(
             previous_ll, _ = _class_log_likelihoods(image, previous_model)
             for step in TRUST_STEPS:
                 blended = previous_ll + np.float32(step) * (log_likelihoods - previous_ll)
-                unary = _spread(foreground_log_odds(blended, model.classifier.priors, settings.threshold), inverse, shape)
-                if scribbles is not None and settings.local_colour_weight > 0:
-                    _add_local_colour(unary, image, scribbles, blended, inverse, model, settings)
-                gamma = _adapted_gamma(unary, fixed, blended, inverse, settings)
-                if spatial is not None:
-                    for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
-                if inertia is not None:
-                    unary += inertia
+                unary, gamma = unary_and_gamma(blended)
                 candidate = _clean_up(
                     graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
-                                            settings.max_exact_pixels,
-                                            star=float(settings.star_colour_weight) if settings.star_convexity else None),
+                                            settings.max_exact_pixels, star=star),
                     scribbles, fixed, settings, previous_mask)
                 del unary
                 mask, log_likelihoods = candidate, blended
