@@ -203,6 +203,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     settings.validate()
     image = load_image(args.image)
     scribbles = load_scribbles(args.scribbles, image.shape[:2])
+    if not scribbles.any():
+        raise UserError(f"{args.scribbles}: no scribbles (every pixel is 0 = unmarked); "
+                        "mark foreground (1) or background (2) pixels")
     helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
     try:
         with warnings.catch_warnings(record=True) as caught:

@@ -798,9 +798,11 @@ def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path
     ValueError
         No photos, ``output_dir`` is a file, or two photos share a stem.
     """
+    inputs = list(inputs)
     files = list_images(inputs)
     if not files:
-        raise ValueError("no input images found")
+        named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")
+        raise ValueError(f"{named}: no photos found (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise ValueError(f"{output_dir}: exists and is not a folder")
@@ -841,6 +843,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     Files are decoded and encoded in a thread pool; scoring runs one image at a time.
     """
     stream = stream or sys.stderr
+    created = not Path(output_dir).exists()
     files, clashes = plan_batch(inputs, output_dir)
     output_dir = Path(output_dir)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -871,7 +874,18 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 bar(i, len(files))
     finally:
         bar.close()
-    return batch_status("segmix skin apply", failures, len(files), stream)
+    if failures < len(files):
+        # The bar clears itself on a terminal: say what was written, like the other commands.
+        done = len(files) - failures
+        print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
+              f"{'s' if done != 1 else ''} to {output_dir}")
+    status = batch_status("segmix skin apply", failures, len(files), stream)
+    if status == 2 and created:
+        try:  # nothing was written: leave no empty folder behind either
+            output_dir.rmdir()
+        except OSError:
+            pass
+    return status
 
 
 def batch_status(prefix: str, failures: int, total: int, stream) -> int:

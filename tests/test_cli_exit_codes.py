@@ -154,3 +154,25 @@ def test_help_and_a_missing_subcommand_stay_helpful(capsys):
     assert "usage: segmix skin" in err and "choose a command: train, apply or eval" in err
     assert _status(["skin", "apply", "--help"]) == 0
     assert "--output-dir" in capsys.readouterr().out
+
+
+def test_refusals_and_summaries_name_what_they_are_about(folders, tmp_path, capsys):
+    # An all-zero scribble file names the file (it used to say only "no scribbles").
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.zeros((24, 32), np.uint8)).save(blank)
+    assert _status(["segment", str(folders / "good" / "a.png"), "--scribbles", str(blank), "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(blank) in err[0] and "no scribbles" in err[0]
+    assert not (tmp_path / "m.png").exists()
+    # An empty folder is named.
+    assert _status(["skin", "apply", str(folders / "empty"), "--output-dir", str(tmp_path / "o1"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(folders / "empty") in err[0] and "no photos" in err[0]
+    # A run that wrote nothing leaves no empty output folder behind; one that wrote says so.
+    assert _status(["skin", "apply", str(folders / "bad"), "--output-dir", str(tmp_path / "o2"), "--quiet"]) == 2
+    assert not (tmp_path / "o2").exists()
+    capsys.readouterr()
+    assert _status(["skin", "apply", str(folders / "good"), "--output-dir", str(tmp_path / "o3")]) == 0
+    out = capsys.readouterr().out
+    assert f"wrote masks of 2 photos to {tmp_path / 'o3'}" in out
+    assert sorted(p.name for p in (tmp_path / "o3").iterdir()) == ["a_skin.png", "b_skin.png"]

@@ -114,7 +114,7 @@ def test_apply_with_builtin_model_and_threshold(tmp_path):
     (["skin", "train", "--images", "a", "-o", "m.json"], "one --masks per --images"),
     (["skin", "train", "--images", "nope", "--masks", "nope", "-o", "m.json"], "folder not found"),
     (["skin", "eval", "--images", "nope", "--masks", "nope"], "folder not found"),
-    (["skin", "apply", "--output-dir", "o", "emptydir"], "no input images"),
+    (["skin", "apply", "--output-dir", "o", "emptydir"], "no photos found"),
 ])
 def test_cli_errors_are_one_line(tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.chdir(tmp_path)
