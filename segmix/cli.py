@@ -44,60 +44,26 @@ def integer(text: str) -> int:
     return _number(text, int, "an integer")
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    value = _number(text, int, "a positive integer")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+def _bounded(kind: type, what: str, accept, doc: str):
+    """An argparse type: ``kind`` parsed from the text and refused unless ``accept(value)``."""
+    def parse(text: str):
+        value = _number(text, kind, what)
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
+        return value
+
+    parse.__doc__ = f"argparse type: {doc}."
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: an integer >= 0."""
-    value = _number(text, int, "an integer >= 0")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """argparse type: a finite number >= 0."""
-    value = _number(text, float, "a number >= 0")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0."""
-    value = _number(text, float, "a number > 0")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text}")
-    return value
-
-
-def unit_float(text: str) -> float:
-    """argparse type: a number in [0, 1]."""
-    value = _number(text, float, "a number in [0, 1]")
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
-    return value
-
-
-def open_unit_float(text: str) -> float:
-    """argparse type: a number strictly between 0 and 1 (a prior probability)."""
-    value = _number(text, float, "a number strictly between 0 and 1")
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be a number strictly between 0 and 1, got {text}")
-    return value
-
-
-def area_share(text: str) -> float:
-    """argparse type: a share of the photo in [0, 1)."""
-    value = _number(text, float, "a number in [0, 1)")
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text}")
-    return value
+positive_int = _bounded(int, "a positive integer", lambda v: v >= 1, "an integer >= 1")
+non_negative_int = _bounded(int, "an integer >= 0", lambda v: v >= 0, "an integer >= 0")
+non_negative_float = _bounded(float, "a number >= 0", lambda v: v >= 0, "a finite number >= 0")
+positive_float = _bounded(float, "a number > 0", lambda v: v > 0, "a finite number > 0")
+unit_float = _bounded(float, "a number in [0, 1]", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
+open_unit_float = _bounded(float, "a number strictly between 0 and 1", lambda v: 0.0 < v < 1.0,
+                           "a number strictly between 0 and 1 (a prior probability)")
+area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
 
 
 class _Parser(argparse.ArgumentParser):
