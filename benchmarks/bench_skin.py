@@ -1,6 +1,6 @@
 """Quality (cross-dataset) and throughput of skin detection, and SFA training time.
 
-    python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json]   # README's table
+    python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...]   # README's table
     python benchmarks/bench_skin.py [--images DIR] [--train]
 
 Quality: every detector is trained on UCI only (the shipped data), so every set below is held
@@ -95,13 +95,14 @@ def previous_builtin_model():
                                  reg_covar=1e-4, prior=0.8808, threshold=0.5, seed=0)
 
 
-def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None, only: str | None = None) -> None:
+def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None, only: list[str] | None = None) -> None:
     from segmix import skin_detect, skin_eval
 
     rows = {"before: previous built-in, per-pixel": (previous_builtin_model(), skin_detect.PLAIN_SETTINGS)}
     if compare is not None:
         rows[f"{compare.name}, previous default settings"] = (skin.load_skin_model(compare),
                                                                  skin_detect.SkinSettings(hysteresis=3.0, photo_density=0.0))
+        rows[f"{compare.name}, today's default detector"] = (skin.load_skin_model(compare), skin_detect.DEFAULT_SETTINGS)
     rows.update({
         "built-in, per-pixel rule (--no-adapt --plain)": (skin.load_skin_model(), skin_detect.PLAIN_SETTINGS),
         "built-in, regions only (--no-adapt --photo-density 0)": (
@@ -111,7 +112,7 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
         "default with graph-cut regions (--regions graphcut)": (
             skin.load_skin_model(), skin_detect.SkinSettings(regions="graphcut"))})
     if only:
-        rows = {k: v for k, v in rows.items() if only in k}
+        rows = {k: v for k, v in rows.items() if any(text in k for text in only)}
     first = {"all": None, "even": 0, "odd": 1}[half]
     for label, (model, settings) in rows.items():
         pooled = np.zeros(3)
@@ -167,7 +168,8 @@ def main() -> None:
     parser.add_argument("--half", choices=("all", "even", "odd"), default="all",
                         help="with --quality: all photos, or the even- / odd-indexed ones of each set")
     parser.add_argument("--compare", type=Path, default=None, help="with --quality: another skin model file")
-    parser.add_argument("--only", default=None, metavar="TEXT", help="with --quality: only the rows whose label contains TEXT")
+    parser.add_argument("--only", action="append", default=None, metavar="TEXT",
+                        help="with --quality: only the rows whose label contains TEXT (repeatable: any of them)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:

@@ -47,12 +47,15 @@ Update (issue 9, every skin tone): UCI's skin colours do not reach the ends of t
 Tone scale (0 % of MST-9/10 and 4-28 % of MST-1..4 detected). A first fix (one EM fit of 3 skin
 Gaussians on UCI plus exposure/chroma-scaled copies) widened the whole skin class and cost
 precision everywhere. The shipped model (segmix.skin.train_builtin_model) keeps UCI's own skin
-cluster sharp -- 2 skin Gaussians fitted on UCI alone, 8 non-skin Gaussians -- and adds one
-Gaussian per step of a *tone ladder* (segmix.skin.TONE_LADDER: UCI's skin colours at exposure s
-with chroma scaled by a, in linear light; brighter steps less saturated, the darkest nearly
-neutral), each weighted 0.03. Prior 0.10 (expected skin share), threshold 0.04 (log-likelihood
-ratio -1); see README for the development measurements (even-indexed photos) and the held-out
-figures (odd-indexed photos).
+cluster sharp -- 2 skin Gaussians fitted on UCI alone, 8 non-skin Gaussians -- and adds paler
+and darker tones built from UCI's skin colours re-exposed in linear light with their chroma
+scaled towards grey: for paler skin one Gaussian per step of a *tone ladder*
+(segmix.skin.TONE_LADDER, 4 brighter steps, 0.03 each); for darker skin a *dark tone curve*
+(segmix.skin.tone_curve_components: the re-exposed colours cut into luma bands 0.05 wide below
+Y 0.3, one Gaussian of their weighted moments per band, 0.05 in all), which replaced 4 dark
+ladder steps (0.03 each) whose Gaussians were 12-23 levels of Y wide. Prior 0.10 (expected skin
+share), threshold 0.04 (log-likelihood ratio -1); see README for the development measurements
+(even-indexed photos) and the held-out figures (odd-indexed photos).
 
 Choice (before the tone augmentation): YCbCr (chroma separated from luma), full covariance, one skin Gaussian and four
 non-skin Gaussians: the best mean F1 within noise of the 1/16 model at a quarter of the

@@ -87,17 +87,33 @@ BUILTIN_PRIOR = 0.10
 #: level at which MST-2..MST-9 are each detected on >= 90 % of their swatches.
 BUILTIN_THRESHOLD = 0.04
 #: The built-in skin mixture: ``CORE_SKIN_COMPONENTS`` Gaussians fitted on UCI's skin colours,
-#: plus one Gaussian per step of a documented *tone ladder* -- UCI's skin colours seen, in
-#: linear light, at exposure ``s`` with their chroma scaled by ``a`` towards the grey of equal
-#: luminance, for each (s, a) in ``TONE_LADDER`` -- each weighted ``TONE_LADDER_WEIGHT``. UCI's
-#: skin lies between MST-3 and MST-8 in luminance and is redder and more saturated than the
-#: ends of the Monk Skin Tone scale; paler skin is brighter *and* less saturated, darker skin
-#: darker and (at MST-9/10) nearly neutral, hence s and a move together. The ladder's end
-#: points were chosen so that its brightest and darkest steps reach MST-2 and MST-9 (the chart
-#: is a check of this construction, not independent evidence).
+#: plus paler and darker tones built from UCI's skin colours seen, in linear light, at exposure
+#: ``s`` with their chroma scaled by ``a`` towards the grey of equal luminance
+#: (:func:`tone_shifted`). UCI's skin lies between MST-3 and MST-8 in luminance and is redder
+#: and more saturated than the ends of the Monk Skin Tone scale; paler skin is brighter *and*
+#: less saturated, darker skin darker and (at MST-9/10) nearly neutral, hence s and a move
+#: together. Paler tones: one Gaussian per step (s, a) of the *tone ladder* ``TONE_LADDER``,
+#: each weighted ``TONE_LADDER_WEIGHT``. Darker tones: the *dark tone curve* (Hsu,
+#: Abdel-Mottaleb & Jain, PAMI 2002: the skin cluster's chroma centre and spread are functions
+#: of luma), a chain of narrow Gaussians along the locus luma -> chroma, one per band of
+#: ``DARK_CURVE_BAND`` in Y (feature units) below ``DARK_CURVE_TOP``, each the weighted moments
+#: of UCI's skin colours re-exposed at ``DARK_CURVE_EXPOSURES`` (log-spaced) with the chroma
+#: scale :func:`dark_saturation` interpolated in log exposure through ``DARK_SATURATION``; the
+#: curve weighs ``DARK_CURVE_WEIGHT`` in all, shared by the bands' pixel mass. It replaced four
+#: dark ladder steps ((0.5, 0.9) .. (0.1, 0.4), 0.03 each), whose Gaussians spanned 12-23 levels
+#: of Y each and so also covered hair, shadows and dark wood (README, "Skin detection"). The end
+#: points were chosen so that the ladder reaches MST-2 and the curve MST-9 (the Monk chart is a
+#: check of this construction, not independent evidence).
 CORE_SKIN_COMPONENTS = 2
-TONE_LADDER = ((1.3, 0.8), (1.6, 0.7), (2.0, 0.6), (2.6, 0.45), (0.5, 0.9), (0.25, 0.8), (0.15, 0.6), (0.1, 0.4))
+TONE_LADDER = ((1.3, 0.8), (1.6, 0.7), (2.0, 0.6), (2.6, 0.45))
 TONE_LADDER_WEIGHT = 0.03
+DARK_SATURATION = ((0.1, 0.4), (0.15, 0.6), (0.25, 0.8), (0.5, 0.9), (1.0, 1.0))
+DARK_CURVE_EXPOSURES = tuple(float(s) for s in np.geomspace(0.1, 0.45, 12))
+DARK_CURVE_BAND = 0.05
+DARK_CURVE_TOP = 0.3
+DARK_CURVE_WEIGHT = 0.05
+#: A luma band with fewer distinct colours than this gets no Gaussian (no stable covariance).
+MIN_BAND_COLORS = 10
 SKIN, NON_SKIN = 0, 1
 CLASS_NAMES = ("skin", "non-skin")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm")
@@ -340,14 +356,92 @@ def tone_shifted(colors: np.ndarray, exposure: float, saturation: float) -> np.n
     return np.rint(_linear_to_srgb(exposure * (grey + saturation * (lin - grey)))).astype(np.uint8)
 
 
-def train_builtin_model(uci: ColorCounts, seed: int = 0) -> SegmixModel:
-    """The built-in skin model from UCI colour counts (see ``TONE_LADDER``).
+def dark_saturation(exposure: float) -> float:
+    """Chroma scale of the dark tone curve at an exposure: ``DARK_SATURATION`` interpolated
+    linearly in log exposure (constant beyond its end points).
 
-    Skin: ``CORE_SKIN_COMPONENTS`` full Gaussians on UCI's skin colours (weight 1 - 8 x 0.03)
-    and one Gaussian per tone-ladder step fitted on the shifted colours; non-skin:
+    Parameters
+    ----------
+    exposure : float > 0, scale of linear RGB (1 = UCI's own skin)
+
+    Returns
+    -------
+    float, the chroma scale a (1 = UCI's chroma, 0 = grey)
+    """
+    if not exposure > 0:
+        raise ValueError(f"exposure must be positive; got {exposure!r}")
+    points = np.asarray(DARK_SATURATION, np.float64)
+    return float(np.interp(math.log(exposure), np.log(points[:, 0]), points[:, 1]))
+
+
+def tone_curve_components(colors: np.ndarray, counts: np.ndarray, exposures: Sequence[float],
+                          band_edges: Sequence[float], space: FeatureSpace | None = None,
+                          reg_covar: float = 1e-4, saturation: Callable[[float], float] = dark_saturation,
+                          min_colors: int = MIN_BAND_COLORS):
+    """A tone curve: narrow Gaussians along the skin locus luma -> chroma (one per luma band).
+
+    The colours are seen at each exposure s with chroma scale ``saturation(s)``
+    (:func:`tone_shifted`), each exposure carrying the same total weight; the pooled colours
+    are cut into bands of luma (the first feature, Y of YCbCr) and each band gets the
+    weighted mean and covariance of its colours: the skin cluster's centre and spread as
+    functions of luma (Hsu, Abdel-Mottaleb & Jain, "Face detection in color images", PAMI
+    2002), piecewise constant in the band. Closed form: no EM, no randomness.
+
+    Parameters
+    ----------
+    colors : (N, 3) uint8 sRGB skin colours; counts : (N,) their pixel counts
+    exposures : exposures s > 0
+    band_edges : increasing luma edges in feature units (Y of ``space``); bands [e_i, e_i+1)
+    space : FeatureSpace, default YCbCr
+    reg_covar : float, added to each covariance's diagonal
+    saturation : callable exposure -> chroma scale
+    min_colors : int, bands with fewer distinct colours than this are left out
+
+    Returns
+    -------
+    weights (K,) float64 summing to 1 (each kept band's share of their pooled weight), means
+    (K, 3), covariances (K, 3, 3), in the order of the bands.
+
+    Raises
+    ------
+    ValueError
+        If no band has enough colours.
+    """
+    space = FeatureSpace("ycbcr") if space is None else space
+    counts = np.asarray(counts, np.float64)
+    codes, weights = [], []
+    for s in exposures:
+        codes.append(rgb_codes(tone_shifted(colors, s, saturation(s))))
+        weights.append(counts / counts.sum() / len(exposures))
+    distinct, inverse = np.unique(np.concatenate(codes), return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=np.concatenate(weights))
+    X = space.colors_to_features(codes_to_rgb(distinct))
+    out_w, out_m, out_c = [], [], []
+    for lo, hi in zip(band_edges[:-1], band_edges[1:]):
+        sel = (X[:, 0] >= lo) & (X[:, 0] < hi)
+        if np.count_nonzero(sel) < max(int(min_colors), 1):
+            continue
+        wb = w[sel] / w[sel].sum()
+        mean = wb @ X[sel]
+        diff = X[sel] - mean
+        out_w.append(w[sel].sum())
+        out_m.append(mean)
+        out_c.append((diff * wb[:, None]).T @ diff + reg_covar * np.eye(X.shape[1]))
+    if not out_w:
+        raise ValueError(f"no luma band between {band_edges[0]} and {band_edges[-1]} holds {min_colors} colours")
+    weights_ = np.asarray(out_w)
+    return weights_ / weights_.sum(), np.asarray(out_m), np.asarray(out_c)
+
+
+def train_builtin_model(uci: ColorCounts, seed: int = 0) -> SegmixModel:
+    """The built-in skin model from UCI colour counts (see ``TONE_LADDER`` and the dark tone curve).
+
+    Skin: ``CORE_SKIN_COMPONENTS`` full Gaussians on UCI's skin colours (weight 1 - 4 x 0.03 -
+    0.05), one Gaussian per tone-ladder step fitted on the paler shifted colours (0.03 each)
+    and the dark tone curve (:func:`tone_curve_components`, 0.05 in all); non-skin:
     ``TRAIN_DEFAULTS["non_skin_components"]`` Gaussians on UCI's non-skin colours. The model's
     ``training["core_skin_components"]`` tells the detector which skin components the per-photo
-    adaptation may move (the ladder stays fixed, so a photo cannot unlearn a tone).
+    adaptation may move (the ladder and the curve stay fixed, so a photo cannot unlearn a tone).
     """
     from segmix.mixture.gmm import covariances_to_full
 
@@ -356,26 +450,37 @@ def train_builtin_model(uci: ColorCounts, seed: int = 0) -> SegmixModel:
                                                                   if k != "n_components"})
     space = base.features
     colors, counts = uci.class_colors(SKIN)
-    parts = [(base.classifier.mixtures[SKIN], 1.0 - TONE_LADDER_WEIGHT * len(TONE_LADDER))]
+    core = base.classifier.mixtures[SKIN]
+    weights = [core.weights_ * (1.0 - TONE_LADDER_WEIGHT * len(TONE_LADDER) - DARK_CURVE_WEIGHT)]
+    means = [core.means_]
+    covariances = [covariances_to_full(core.covariances_, core.covariance_type, 3)]
     for exposure, saturation in TONE_LADDER:
         shifted = tone_shifted(colors, exposure, saturation)
         codes, inverse = np.unique(rgb_codes(shifted), return_inverse=True)
-        weights = np.bincount(inverse.ravel(), weights=counts.astype(np.float64))
-        parts.append((_fit_class(codes_to_rgb(codes), weights, space, 1, "full", TRAIN_DEFAULTS["reg_covar"],
-                                 seed, 1), TONE_LADDER_WEIGHT))
-    data = parts[0][0].to_dict()
-    data.update(
-        n_components=sum(g.n_components for g, _ in parts), covariance_type="full",
-        weights=np.concatenate([g.weights_ * w for g, w in parts]).tolist(),
-        means=np.concatenate([g.means_ for g, _ in parts]).tolist(),
-        covariances=np.concatenate([covariances_to_full(g.covariances_, g.covariance_type, 3) for g, _ in parts]).tolist(),
-    )
+        step_counts = np.bincount(inverse.ravel(), weights=counts.astype(np.float64))
+        g = _fit_class(codes_to_rgb(codes), step_counts, space, 1, "full", TRAIN_DEFAULTS["reg_covar"], seed, 1)
+        weights.append(g.weights_ * TONE_LADDER_WEIGHT)
+        means.append(g.means_)
+        covariances.append(covariances_to_full(g.covariances_, g.covariance_type, 3))
+    edges = np.arange(0.0, DARK_CURVE_TOP + 1e-9, DARK_CURVE_BAND)
+    w, m, c = tone_curve_components(colors, counts, DARK_CURVE_EXPOSURES, edges, space, TRAIN_DEFAULTS["reg_covar"])
+    weights.append(w * DARK_CURVE_WEIGHT)
+    means.append(m)
+    covariances.append(c)
+    data = core.to_dict()
+    data.update(n_components=int(sum(x.size for x in weights)), covariance_type="full",
+                weights=np.concatenate(weights).tolist(), means=np.concatenate(means).tolist(),
+                covariances=np.concatenate(covariances).tolist())
     mixtures = list(base.classifier.mixtures)
     mixtures[SKIN] = GaussianMixture.from_dict(data)
     classifier = BayesClassifier(mixtures, list(base.classifier.priors), CLASS_NAMES)
     training = dict(base.training, core_skin_components=CORE_SKIN_COMPONENTS,
                     tone_ladder={"steps_exposure_saturation": [list(t) for t in TONE_LADDER],
-                                 "weight_each": TONE_LADDER_WEIGHT})
+                                 "weight_each": TONE_LADDER_WEIGHT},
+                    dark_tone_curve={"exposures": [round(s, 6) for s in DARK_CURVE_EXPOSURES],
+                                     "saturation_points_exposure_saturation": [list(t) for t in DARK_SATURATION],
+                                     "luma_band": DARK_CURVE_BAND, "luma_top": DARK_CURVE_TOP,
+                                     "components": int(w.size), "weight": DARK_CURVE_WEIGHT})
     return replace(base, classifier=classifier, training=training)
 
 
