@@ -53,9 +53,9 @@ scaled towards grey: for paler skin one Gaussian per step of a *tone ladder*
 (segmix.skin.TONE_LADDER, 4 brighter steps, 0.03 each); for darker skin a *dark tone curve*
 (segmix.skin.tone_curve_components: the re-exposed colours cut into luma bands 0.05 wide below
 Y 0.3, one Gaussian of their weighted moments per band, 0.05 in all), which replaced 4 dark
-ladder steps (0.03 each) whose Gaussians were 12-23 levels of Y wide. Prior 0.10 (expected skin
-share), threshold 0.04 (log-likelihood ratio -1); see README for the development measurements
-(even-indexed photos) and the held-out figures (odd-indexed photos).
+ladder steps (0.03 each) whose Gaussians had standard deviations of 12-23 levels of Y. Prior
+0.10 (expected skin share), threshold 0.04 (log-likelihood ratio -1); see README for the
+development measurements (even-indexed photos) and the held-out figures (odd-indexed photos).
 
 Choice (before the tone augmentation): YCbCr (chroma separated from luma), full covariance, one skin Gaussian and four
 non-skin Gaussians: the best mean F1 within noise of the 1/16 model at a quarter of the
