@@ -273,6 +273,10 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--adapt", action=argparse.BooleanOptionalAction, default=None,
                         help="adapt the skin and non-skin mixtures to each photo by MAP-EM on its confident "
                              "pixels (default: on)")
+    parser.add_argument("--faces", action=argparse.BooleanOptionalAction, default=None,
+                        help="calibrate the skin colour on each photo's frontal faces (OpenCV's Haar cascade; "
+                             'pip install "segmix[faces]"): fewer skin-coloured walls, but skin of another tone '
+                             "than the faces found is lost (default: off)")
     parser.add_argument("--skin-share", type=open_unit_float, default=None, metavar="P",
                         help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
     parser.add_argument("--plain", action="store_true",
@@ -315,11 +319,20 @@ def _check_distributed(args) -> bool:
 def _detector_settings(args):
     from segmix import skin_detect
 
-    return skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, adapt=args.adapt,
-                                    skin_share=args.skin_share, min_area=args.min_area, regions=args.regions,
-                                    photo_density=(0.0 if args.photo_density is None and args.plain and args.adapt is False
-                                                   else args.photo_density),
-                                    spatial=False if args.plain else None)
+    plain_rule = args.plain and args.adapt is False
+    settings = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, adapt=args.adapt,
+                                        faces=args.faces,
+                                        skin_share=args.skin_share, min_area=args.min_area, regions=args.regions,
+                                        photo_density=0.0 if args.photo_density is None and plain_rule else args.photo_density,
+                                        spatial=False if args.plain else None)
+    if settings.faces:
+        from segmix import faces
+
+        try:
+            faces.check_available()
+        except faces.FaceDetectorUnavailable as exc:
+            raise UserError(str(exc)) from None
+    return settings
 
 
 def _skin_usage(parser) -> int:

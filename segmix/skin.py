@@ -719,12 +719,12 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
         from segmix import skin_detect
 
         return skin_detect.posterior_from_log_odds(
-            skin_detect.skin_log_odds(model, image, skin_detect.SkinSettings(adapt=True)))
+            skin_detect.skin_log_odds(model, image, skin_detect.SkinSettings(adapt=True, faces=False)))
     return _posterior_map(model, image, cache)
 
 
 def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: float | None = None,
-           cache: "PosteriorCache | None" = None):
+           cache: "PosteriorCache | None" = None, face_boxes: np.ndarray | None = None):
     """The skin detector used by ``skin apply``, ``skin eval`` and the window.
 
     Parameters
@@ -735,6 +735,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         hysteresis; no adaptation unless ``settings.adapt``)
     threshold : float in [0, 1] on p(skin | pixel), default the model's
     cache : PosteriorCache, used by the plain per-pixel path only
+    face_boxes : (N, 4) int array (x, y, width, height), optional: the photo's faces for
+        ``settings.faces`` instead of the face detector's (see :func:`segmix.skin_detect.skin_log_odds`)
 
     Returns
     -------
@@ -746,13 +748,13 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     image = check_image(image)
     t = model.threshold if threshold is None else float(threshold)
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density
-            and not model.features.uses_position):
+            and not settings.faces and not model.features.uses_position):
         # the model as stored, exactly per colour (cached across a batch)
         posterior = _posterior_map(model, image, cache)
         with np.errstate(divide="ignore"):
             log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
     else:
-        log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True)
+        log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
     if settings.spatial:
         mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)

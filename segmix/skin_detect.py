@@ -95,6 +95,21 @@ class SkinSettings:
         at about six times the detector's time (README), so it is an option.
     smoothness : float
         The graph cut's Potts weight gamma (nats), chosen on the development photos.
+    faces : bool
+        Face-calibrated skin colour (Hsu, Abdel-Mottaleb & Jain 2002; Kawulok 2013), an option
+        (needs OpenCV 4.x: ``pip install "segmix[faces]"``): frontal faces are looked for
+        (:func:`segmix.faces.detect_faces`); each face that passes the check (half of its
+        central ellipse is skin under the model above) gives one Gaussian fitted on that skin;
+        the photo's skin density becomes ``face_weight`` times their mixture plus the rest
+        times the (adapted) core, without the tone ladder, and the photo's colour density
+        weighs ``face_density``. A photo without a usable face keeps the detector above. Not
+        the default: skin of another tone than the faces found (a second person whose face is
+        turned away) is lost (README).
+    face_weight : float in (0, 1]
+        The face Gaussian's share of the calibrated skin density.
+    face_density : float in [0, 1)
+        ``photo_density`` of a face-calibrated photo: its skin colour is known, so the
+        photo's own colours may weigh more as non-skin evidence.
     """
 
     skin_share: float | None = None
@@ -110,6 +125,9 @@ class SkinSettings:
     density_sigma: float = 1.0
     regions: str = "hysteresis"
     smoothness: float = 10.0
+    faces: bool = False
+    face_weight: float = 0.7
+    face_density: float = 0.5
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -124,12 +142,15 @@ class SkinSettings:
         if not 0.0 <= self.photo_density < 1.0 or not self.density_sigma >= 0:
             raise ValueError(f"photo_density must be in [0, 1) and density_sigma >= 0; got {self.photo_density!r}, "
                              f"{self.density_sigma!r}")
+        if not 0.0 < self.face_weight <= 1.0 or not 0.0 <= self.face_density < 1.0:
+            raise ValueError(f"face_weight must be in (0, 1] and face_density in [0, 1); got {self.face_weight!r}, "
+                             f"{self.face_density!r}")
 
 
 DEFAULT_SETTINGS = SkinSettings()
 #: The lecture's per-pixel Bayes rule with the model as stored (no adaptation, no photo
 #: density, no regions).
-PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0)
+PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0, faces=False)
 
 
 @dataclass
@@ -322,7 +343,8 @@ class _BinTable:
             return table
 
 
-def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, with_seeds: bool = False):
+def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, with_seeds: bool = False,
+                  face_boxes: np.ndarray | None = None):
     """log p(skin | pixel) - log p(non-skin | pixel) after per-photo adaptation.
 
     Parameters
@@ -333,6 +355,9 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     with_seeds : bool
         Also return the log odds without the photo-density term (the seeds of
         :func:`skin_mask`; the same array when ``settings.photo_density`` is 0).
+    face_boxes : (N, 4) int array of (x, y, width, height), optional
+        With ``settings.faces``: the photo's faces, instead of :func:`segmix.faces.detect_faces`
+        (tests, or a caller with its own face detector); an empty array = no face.
 
     Returns
     -------
@@ -341,22 +366,25 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     Raises
     ------
     ValueError
-        If the model uses position features.
+        If the model uses position features, or ``face_boxes`` is not (N, 4).
+    segmix.faces.FaceDetectorUnavailable
+        If ``settings.faces`` needs the face detector and OpenCV 4.x is missing.
     """
     image = check_image(image)
     if model.features.uses_position:
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
     table = _BinTable.of(model)
     code, used, counts = _color_bins(image)
-    X = _features_of_mean_colors(model, _bin_centres(used)) if settings.adapt else None
+    X = _features_of_mean_colors(model, _bin_centres(used)) if settings.adapt or settings.faces else None
     table.lookup(used, X)
     log_skin, log_non = table.log_skin[used], table.log_non[used]
+    log_core = table.log_core[used]  # the core skin Gaussians as a mixture of their own
     llr = log_skin - log_non
     if settings.adapt:
         skin_p, non_p = table.skin_p, table.non_p
         # Confident skin by the core (UCI) Gaussians: the tone ladder's pale and dark colours are
         # also walls and hair, so they never train the photo's skin model.
-        sk = table.log_core[used] - table.log_non[used] > settings.confident_skin
+        sk = log_core - table.log_non[used] > settings.confident_skin
         # Confident non-skin by the whole model: a colour the model calls skin (any tone) never
         # trains the photo's non-skin model, so a photo cannot unlearn a skin tone.
         ns = llr < settings.confident_non_skin
@@ -370,28 +398,116 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         if changed:
             k = table.n_core
             if table.log_fixed is None:
-                log_skin = _mixture_log_pdf(X, skin_p)
+                log_skin = log_core = _mixture_log_pdf(X, skin_p)
             else:  # only the core moved: score it, look the fixed components up
                 core = (skin_p[0][:k], skin_p[1][:k], skin_p[2][:k])  # weights as in the whole mixture
-                log_skin = np.logaddexp(_mixture_log_pdf(X, core), table.log_fixed[used])
+                log_core = _mixture_log_pdf(X, core)
+                log_skin = np.logaddexp(log_core, table.log_fixed[used])
+                log_core = log_core - math.log(core[0].sum())
             log_non = _mixture_log_pdf(X, non_p)
             llr = log_skin - log_non
     prior = _prior(model, settings)
+    log_prior = math.log(prior / (1.0 - prior))
+    density = _photo_density(model, used, counts, settings.density_sigma) if (
+        settings.photo_density > 0 or settings.faces) else None
+    seeds_bin = llr + log_prior
+    final_bin = seeds_bin - _density_term(log_non, density, settings.photo_density)
+    if settings.faces:
+        boxes = _faces_of(image, face_boxes)
+        if len(boxes):
+            level = math.log(model.threshold / (1.0 - model.threshold)) if 0 < model.threshold < 1 else 0.0
+            face = _face_mixture(model, image, code, used, X, final_bin > level, boxes)
+            if face is not None:
+                w = settings.face_weight
+                log_face = _mixture_log_pdf(X, face)
+                log_skin = np.logaddexp(math.log(w) + log_face, math.log1p(-w) + log_core) if w < 1 else log_face
+                seeds_bin = log_skin - log_non + log_prior
+                final_bin = seeds_bin - _density_term(log_non, density, settings.face_density)
     lut = np.zeros(1 << (3 * BITS), np.float32)
-    lut[used] = llr + math.log(prior / (1.0 - prior))
-    seeds = None
-    if settings.photo_density > 0:
-        if with_seeds:
-            seeds = lut[code].reshape(image.shape[:2])
-        density = _photo_density(model, used, counts, settings.density_sigma)
-        beta = settings.photo_density
-        with np.errstate(divide="ignore"):
-            log_non_photo = np.logaddexp(math.log1p(-beta) + log_non, math.log(beta) + np.log(density))
-        lut[used] -= log_non_photo - log_non
+    lut[used] = final_bin
     log_odds = lut[code].reshape(image.shape[:2])
-    if with_seeds:
-        return log_odds, (log_odds if seeds is None else seeds)
-    return log_odds
+    if not with_seeds:
+        return log_odds
+    if np.array_equal(seeds_bin, final_bin):
+        return log_odds, log_odds
+    lut[used] = seeds_bin
+    return log_odds, lut[code].reshape(image.shape[:2])
+
+
+def _density_term(log_non: np.ndarray, density: np.ndarray | None, beta: float):
+    """log of (1 - b) p(x | non-skin) + b h(x) minus log p(x | non-skin), per bin (0 if b = 0)."""
+    if beta <= 0 or density is None:
+        return 0.0
+    with np.errstate(divide="ignore"):
+        return np.logaddexp(math.log1p(-beta) + log_non, math.log(beta) + np.log(density)) - log_non
+
+
+def _faces_of(image: np.ndarray, face_boxes) -> np.ndarray:
+    if face_boxes is None:
+        from segmix import faces
+
+        return faces.detect_faces(image)
+    boxes = np.asarray(face_boxes, dtype=float)
+    if boxes.size == 0:
+        return np.zeros((0, 4))
+    if boxes.ndim != 2 or boxes.shape[1] != 4 or not np.isfinite(boxes).all() or (boxes[:, 2:] <= 0).any():
+        raise ValueError(f"face_boxes must be (N, 4) rows of x, y, width > 0, height > 0; got shape {boxes.shape}")
+    return boxes
+
+
+#: A face box's central ellipse (centre a little below the box's, as the cascade's boxes
+#: include the forehead and hair): semi-axes as shares of the box's width and height.
+FACE_ELLIPSE = (0.30, 0.38)
+FACE_CENTRE_Y = 0.55
+#: A face is used when at least this share of its ellipse, and at least FACE_MIN_PIXELS pixels,
+#: are skin under the first-pass decision (a false face on a wall or a shirt is not skin there).
+FACE_MIN_SKIN_SHARE = 0.5
+FACE_MIN_PIXELS = 100
+
+
+def _face_mixture(model, image, code, used, X, first_pass_bin, boxes):
+    """One Gaussian per usable face, fitted on its skin pixels (the pixels of its central ellipse
+    that the first pass calls skin), weighted by their counts: (weights (F,), means (F, D),
+    covariances (F, D, D)), or None if no face is usable. A face per Gaussian, so that two
+    people of different tones, both facing the camera, keep their own colours.
+
+    Each covariance gets a floor of a quarter colour bin per feature, so a face of one flat
+    colour still gives a proper Gaussian."""
+    h, w = image.shape[:2]
+    flat_code = code.reshape(h, w)
+    ax, ay = FACE_ELLIPSE
+    side = float(1 << (8 - BITS))
+    centres = _bin_centres(used)
+    weights, means, covs = [], [], []
+    for x, y, bw, bh in boxes:
+        cx, cy, rx, ry = x + bw / 2.0, y + FACE_CENTRE_Y * bh, ax * bw, ay * bh
+        r0, r1 = max(int(cy - ry), 0), min(int(math.ceil(cy + ry)) + 1, h)
+        c0, c1 = max(int(cx - rx), 0), min(int(math.ceil(cx + rx)) + 1, w)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        yy, xx = np.ogrid[r0:r1, c0:c1]
+        inside = ((xx + 0.5 - cx) / rx) ** 2 + ((yy + 0.5 - cy) / ry) ** 2 <= 1.0
+        idx = np.searchsorted(used, flat_code[r0:r1, c0:c1][inside])
+        skin = first_pass_bin[idx]
+        if skin.sum() < FACE_MIN_PIXELS or skin.mean() < FACE_MIN_SKIN_SHARE:
+            continue
+        count = np.bincount(idx[skin], minlength=used.size).astype(np.float64)
+        total = count.sum()
+        mean = count @ X / total
+        diff = X - mean
+        cov = (diff * count[:, None]).T @ diff / total
+        mean_rgb = count @ centres / total
+        jac = np.stack([_features_of_mean_colors(model, np.clip(mean_rgb + side / 2 * np.eye(3)[i], 0, 255)[None])[0]
+                        - _features_of_mean_colors(model, np.clip(mean_rgb - side / 2 * np.eye(3)[i], 0, 255)[None])[0]
+                        for i in range(3)], axis=1)
+        spread = np.abs(jac).sum(axis=1)  # a bin's extent along each feature
+        weights.append(total)
+        means.append(mean)
+        covs.append(cov + np.diag((spread / 4.0) ** 2))
+    if not weights:
+        return None
+    weights = np.asarray(weights)
+    return weights / weights.sum(), np.stack(means), np.stack(covs)
 
 
 def _bin_volume(model, used: np.ndarray) -> np.ndarray | float:
@@ -511,10 +627,11 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     return keep[labels]
 
 
-def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None) -> SkinResult:
+def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None,
+           face_boxes: np.ndarray | None = None) -> SkinResult:
     """Both steps: :func:`skin_log_odds` then :func:`skin_mask` at ``threshold`` (default: the
-    model's)."""
-    log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True)
+    model's). ``face_boxes``: as in :func:`skin_log_odds`."""
+    log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes)
     t = model.threshold if threshold is None else float(threshold)
     return SkinResult(posterior_from_log_odds(log_odds), log_odds, skin_mask(log_odds, t, settings, seeds, image), seeds)
 

@@ -1,6 +1,6 @@
 """The layering rules of README.md ("Layers"), checked on the source: which part of segmix may
-import which (``LAYERS``), Qt only under segmix/gui, numba only under segmix/kernels, and
-importing segmix pulls in neither."""
+import which (``LAYERS``), Qt only under segmix/gui, numba only under segmix/kernels,
+and OpenCV only in segmix/faces.py; importing segmix pulls in neither Qt nor numba."""
 
 import ast
 import subprocess
@@ -63,6 +63,13 @@ def test_numba_only_under_kernels():
     assert any("numba" in _imported_roots(p) for p in KERNELS.glob("*.py"))
 
 
+def test_opencv_only_in_faces():
+    offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                 if p.name != "faces.py" and "cv2" in _imported_roots(p)]
+    assert offenders == []
+    assert "cv2" in _imported_roots(PACKAGE / "faces.py")
+
+
 def test_importing_segmix_is_cheap():
     code = "import sys, segmix; print(sorted(m for m in ('PySide6', 'numba') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -83,7 +90,7 @@ def test_kernels_import_nothing_above_them():
 # import (besides itself and the version in segmix/__init__.py). Imports inside functions
 # count too: a lazy import is still a dependency.
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources"}
-MODELS = {"mixture", "features", "graphcut", "bayes"}
+MODELS = {"mixture", "features", "graphcut", "bayes", "faces"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness",
@@ -94,6 +101,7 @@ LAYERS = {
     "features": {"kernels"},
     "graphcut": {"kernels"},
     "bayes": {"kernels", "mixture", "features"},
+    "faces": set(),  # OpenCV's face cascade; nothing of segmix
     **{name: SUPPORT for name in SUPPORT},
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
