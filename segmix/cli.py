@@ -283,7 +283,7 @@ def _add_detector_options(parser) -> None:
                         help="no regions (hysteresis, small-region removal); with --no-adapt the plain per-pixel rule "
                              "(no photo density either, unless --photo-density is given)")
     parser.add_argument("--min-area", type=area_share, default=None, metavar="F",
-                        help="drop detected regions smaller than this fraction of the photo (default 0.001)")
+                        help="drop detected regions smaller than this fraction of the photo (default 0.003)")
     parser.add_argument("--photo-density", type=area_share, default=None, metavar="B",
                         help="weight of the photo's own colour density in its non-skin likelihood: colours that "
                              "cover much of the photo count as non-skin (default 0.01, 0 = off)")

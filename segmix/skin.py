@@ -82,7 +82,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
 BUILTIN_PRIOR = 0.10
 #: Decision threshold on p(skin | pixel) of the built-in model: with the prior 0.10 it is the
 #: log-likelihood ratio -1 (logit(0.04) - logit(0.10) = -0.98), the level to which the default
-#: detector's regions grow from seeds 4 nats higher. Chosen on the even-indexed photos of the
+#: detector's regions grow from seeds 5 nats higher. Chosen on the even-indexed photos of the
 #: four development sets together with the Monk chart (README, "Skin detection"): the highest
 #: level at which MST-2..MST-9 are each detected on >= 90 % of their swatches.
 BUILTIN_THRESHOLD = 0.04

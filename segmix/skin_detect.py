@@ -114,13 +114,13 @@ class SkinSettings:
 
     skin_share: float | None = None
     adapt: bool = True
-    relevance: float = 1000.0
-    confident_skin: float = 3.0
+    relevance: float = 300.0
+    confident_skin: float = 3.5
     confident_non_skin: float = 0.0
     min_adapt_pixels: int = 200
     spatial: bool = True
-    hysteresis: float = 4.0
-    min_area: float = 1e-3
+    hysteresis: float = 5.0
+    min_area: float = 3e-3
     photo_density: float = 0.01
     density_sigma: float = 1.0
     regions: str = "hysteresis"
