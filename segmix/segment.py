@@ -42,7 +42,7 @@ from skimage import color as skcolor
 
 from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
-from segmix.local_colour import local_colour_log_odds_delta
+from segmix.local_colour import LOCAL_MARKS, local_colour_log_odds_delta
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
@@ -204,6 +204,9 @@ class SegmentationSettings:
     # Their spatial scale, as a share of the image diagonal (0.06: 59 px on a DAVIS frame,
     # chosen over 0.03 on the even subset).
     local_colour_reach: float = 0.06
+    # Which mark groups get a local model: "clicks" (click-sized groups only, see
+    # segmix.local_colour.click_sized_groups; strokes stay with the global models) or "all".
+    local_colour_marks: str = "clicks"
     # Adaptive smoothness (segmix.adaptive_smoothness): "off", "image" (one gamma per photo
     # from its median |colour unary|) or "pixel" (unaries of colours neither model explains
     # scaled down); adaptive_strength is the exponent / rate of either. Neither improved click
@@ -239,6 +242,8 @@ class SegmentationSettings:
             raise ValueError(f"local_colour_weight must lie in [0, 1]; got {self.local_colour_weight!r}")
         if not (math.isfinite(float(self.local_colour_reach)) and self.local_colour_reach > 0):
             raise ValueError(f"local_colour_reach must be positive; got {self.local_colour_reach!r}")
+        if self.local_colour_marks not in LOCAL_MARKS:
+            raise ValueError(f"local_colour_marks must be one of {', '.join(LOCAL_MARKS)}; got {self.local_colour_marks!r}")
         check_adaptive(self.adaptive_smoothness, self.adaptive_strength)
         if self.priors not in ("uniform", "scribbles"):
             raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
@@ -1094,7 +1099,8 @@ def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, 
         except (TypeError, ValueError):
             colour = None
     index, delta = local_colour_log_odds_delta(image, scribbles, at, model.features,
-                                               settings.local_colour_weight, settings.local_colour_reach, colour)
+                                               settings.local_colour_weight, settings.local_colour_reach, colour,
+                                               settings.local_colour_marks)
     if index.size:
         unary.reshape(-1)[index] += delta
 
