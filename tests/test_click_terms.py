@@ -126,6 +126,7 @@ def test_adaptive_smoothness_keeps_a_plain_one_click_result(mode):
     ("adaptive_strength", float("nan"), "adaptive_strength"),
     ("local_colour_weight", 1.5, "local_colour_weight"),
     ("local_colour_reach", 0.0, "local_colour_reach"),
+    ("local_colour_marks", "strokes", "local_colour_marks"),
 ])
 def test_bad_settings_are_named(field, value, words):
     with pytest.raises(ValueError, match=words):
@@ -143,3 +144,116 @@ def test_local_log_density_matches_scipy():
     cov = A @ A.T + 0.01 * np.eye(3)
     mean = rng.random(3)
     np.testing.assert_allclose(_log_density(X, mean, cov), multivariate_normal(mean, cov).logpdf(X), rtol=1e-12, atol=1e-12)
+
+
+def _stroke_and_click_scene():
+    """Noise-free 100 x 200 green photo with two red squares; a background click on the right
+    square and a background stroke (3 px wide, 40 px long) on the left one."""
+    image, _ = two_regions_of_one_colour()
+    labels = clicks_to_scribbles(image.shape[:2], [Click(50, 160, False)])
+    labels[49:52, 20:60] = 2  # the stroke, as the 3-px brush draws it
+    return image, labels
+
+
+def test_click_sized_groups_keep_clicks_and_drop_strokes():
+    from scipy import ndimage
+
+    from segmix.local_colour import CLICK_MAX_AREA, click_sized_groups
+
+    image, labels = _stroke_and_click_scene()
+    labels[5:35, 100:108] = 2  # a thick stroke of a wide brush: 240 px, 8 px wide
+    labels[80:92, 95:150] = 2  # a long thick stroke: 660 px > CLICK_MAX_AREA
+    assert np.count_nonzero(labels[80:92, 95:150]) > CLICK_MAX_AREA
+    groups, count = ndimage.label(labels == 2, structure=np.ones((3, 3), bool))
+    kept, n = click_sized_groups(groups, count)
+    assert (count, n) == (4, 2)
+    assert kept[50, 160] > 0 and kept[20, 104] > 0  # the click and the short wide dab
+    assert kept[50, 40] == 0 and kept[85, 120] == 0  # the 3-px stroke and the large one
+    assert set(np.unique(kept)) == {0, 1, 2}
+
+
+def test_a_click_gets_a_local_model_and_a_stroke_does_not():
+    image, labels = _stroke_and_click_scene()
+
+    def delta_map(marks):
+        index, delta = local_colour_log_odds_delta(
+            image, labels, lambda idx: np.zeros((2, idx.size)), FeatureSpace("lab"), 0.5, 0.05, marks=marks)
+        full = np.zeros(labels.size)
+        full[index] = delta
+        return full.reshape(labels.shape)
+
+    clicks_only = delta_map("clicks")
+    assert (clicks_only[30:70, 140:180][labels[30:70, 140:180] == 0] < 0).all()  # near the click
+    assert (clicks_only[:, :100] == 0).all()  # the stroke's square: the global models alone
+    everything = delta_map("all")  # the previous behaviour, one setting away
+    assert (everything[30:70, 20:60][labels[30:70, 20:60] == 0] < 0).all()
+    np.testing.assert_array_equal(everything[:, 100:], clicks_only[:, 100:])
+
+
+def test_strokes_alone_segment_as_without_local_models():
+    """Scribbles of strokes only: the same mask with local models on as with them off."""
+    rng = np.random.default_rng(4)
+    image, _ = two_regions_of_one_colour()
+    image = np.clip(np.rint(image + rng.normal(0, 8, image.shape)), 0, 255).astype(np.uint8)
+    labels = np.zeros(image.shape[:2], np.uint8)
+    labels[49:52, 25:55] = 1
+    labels[10:13, 10:190] = 2
+    labels[49:52, 145:175] = 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        off = segment(image, labels, SegmentationSettings(local_colour_weight=0.0)).mask
+        on = segment(image, labels, SegmentationSettings(local_colour_weight=0.5)).mask
+        every = segment(image, labels, SegmentationSettings(local_colour_weight=0.5, local_colour_marks="all"))
+    np.testing.assert_array_equal(on, off)
+    assert on[30:70, 20:60].mean() > 0.95 and not on[:, 100:].any()
+    assert every.mask.shape == on.shape  # "all" runs on strokes too (its masks may differ)
+
+
+def _shaded_object_scene():
+    """200 x 300 photo: a red object shaded top (dark) to bottom (bright) on green, and a bar of
+    one of its shades attached to its right side (a false positive of the object's colour).
+    Positive clicks at three shades; negative clicks on the background and one on the bar."""
+    h, w = 200, 300
+    rng = np.random.default_rng(3)
+    image = np.empty((h, w, 3))
+    image[:] = GREEN
+    image[:, 240:] = (50, 60, 160)
+    image[190:, :] = (120, 120, 120)
+    truth = np.zeros((h, w), bool)
+    truth[20:180, 20:140] = True
+    image[20:180, 20:140] = (0, 40, 40)
+    image[20:180, 20:140, 0] = np.linspace(110, 250, 160)[:, None]
+    bar = np.zeros((h, w), bool)
+    bar[60:80, 140:200] = True
+    image[bar] = image[70, 139]
+    image = np.clip(np.rint(image + rng.normal(0, 4, image.shape)), 0, 255).astype(np.uint8)
+    clicks = [Click(30, 80, True), Click(100, 40, True), Click(170, 80, True),
+              Click(8, 60, False), Click(195, 60, False), Click(100, 270, False), Click(8, 270, False),
+              Click(70, 185, False)]
+    return image, clicks_to_scribbles((h, w), clicks), truth, bar
+
+
+def test_a_negative_click_removes_its_colour_near_it_but_not_from_the_object_far_away():
+    image, labels, truth, bar = _shaded_object_scene()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        local = segment(image, labels, SegmentationSettings(local_colour_weight=0.5)).mask
+        global_only = segment(image, labels, SegmentationSettings(local_colour_weight=0.0)).mask
+    # The bar near the negative click is background; the object, whose rows of the bar's
+    # shade lie 40-160 px from that click, is kept whole.
+    assert not local[bar].any()
+    assert local[truth].mean() > 0.98 and not local[~truth].any()
+    # The global models alone learn the shade as background everywhere and cut the object's
+    # band of that shade, far from the click: what the click's local model keeps local.
+    assert global_only[truth].mean() < 0.9
+
+
+def test_local_models_are_deterministic():
+    image, labels, _, _ = _shaded_object_scene()
+    settings = SegmentationSettings(local_colour_weight=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = segment(image, labels, settings)
+        second = segment(image, labels, settings)
+    np.testing.assert_array_equal(first.mask, second.mask)
+    np.testing.assert_array_equal(first.probability, second.probability)
