@@ -17,7 +17,10 @@ suit, right = not the object on the wall, alternating, in the photo's tiles); pr
 per-pixel overlay and click -> graph-cut overlay, median and max (targets <= 150 ms and <= 400
 ms at 1080p), the first click on the fresh photo separately.
 
-Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]] [--clicks 15]``
+Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]] [--clicks 15] [--set key=value ...]``
+
+``--set`` overrides fields of the segment mode's SegmentationSettings (as in the quality
+benchmarks), to time a candidate setting against the default in the same period.
 """
 
 from __future__ import annotations
@@ -364,6 +367,8 @@ def main() -> int:
     parser.add_argument("--big", action="store_true", help="painting smoothness on a 4000 x 3000 photo")
     parser.add_argument("--moves", type=int, default=100, help="mouse moves per stroke (--big)")
     parser.add_argument("--clicks", type=int, default=0, help="time N clicks of the click tool instead of strokes")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a SegmentationSettings field of the segment mode (repeatable)")
     parser.add_argument("--child-start", metavar="PHOTO", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_start:
@@ -389,6 +394,17 @@ def main() -> int:
     if not window.controller.is_warm:
         wait_for(window.controller.warmed_up, 120000)
     warm_seconds = time.perf_counter() - START
+    if args.set:  # e.g. a candidate default, timed against the default in the same period
+        from dataclasses import replace
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from settings_overrides import parse_overrides
+
+        overrides = parse_overrides(args.set)
+        panel = window.modes["segment"].model_panel
+        chosen = panel.settings
+        panel.settings = lambda *a, **k: replace(chosen(*a, **k), **overrides)
+        print(f"  settings overrides: {overrides}")
     if args.clicks:
         window.modes["segment"].model_panel.smoothing_box.setChecked(True)
         return main_clicks(app, window, args.clicks)

@@ -53,6 +53,8 @@ CUTOFF_REACHES = 3.0
 # brush 317 px, a few touching clicks fit).
 CLICK_MIN_THICKNESS = 4.0
 CLICK_MAX_AREA = 3.0 * math.pi * 8.0 ** 2
+# Smallest reach (px) of a boundary-limited local model (boundary_reaches): a click's radius.
+MIN_BOUNDARY_REACH = 5.0
 LOCAL_MARKS = ("clicks", "all")
 
 
@@ -120,20 +122,20 @@ def click_sized_groups(groups: np.ndarray, count: int) -> tuple[np.ndarray, int]
     return renumber[groups], int(keep.sum())
 
 
-def _nearest_groups(groups: np.ndarray, count: int, reach_px: float):
-    """Per pixel within the cutoff of a group: flat index, nearest group (1..count), distance.
+def _nearest_groups(groups: np.ndarray, count: int, reach_px: np.ndarray):
+    """Per pixel within the cutoff of its nearest group: flat index, that group (1..count), distance.
 
-    Computed in each group's window (its bounding box grown by the cutoff), keeping the
-    nearest group where windows overlap.
+    ``reach_px`` (count + 1,) holds each group's reach (px; entry 0 unused). Computed in each
+    group's window (its bounding box grown by its cutoff), keeping the nearest group where
+    windows overlap.
     """
     h, w = groups.shape
-    cutoff = CUTOFF_REACHES * reach_px
-    pad = int(math.ceil(cutoff))
     best_d = np.full((h, w), np.inf, np.float32)
     best_g = np.zeros((h, w), np.int32)
     for label, box in enumerate(ndimage.find_objects(groups), start=1):
         if box is None:
             continue
+        pad = int(math.ceil(CUTOFF_REACHES * reach_px[label]))
         r0, r1 = max(0, box[0].start - pad), min(h, box[0].stop + pad)
         c0, c1 = max(0, box[1].start - pad), min(w, box[1].stop + pad)
         d = ndimage.distance_transform_edt(groups[r0:r1, c0:c1] != label).astype(np.float32)
@@ -141,8 +143,70 @@ def _nearest_groups(groups: np.ndarray, count: int, reach_px: float):
         nearer = d < window_d
         window_d[nearer] = d[nearer]
         window_g[nearer] = label
-    index = np.flatnonzero(best_d.reshape(-1) <= cutoff)
-    return index, best_g.reshape(-1)[index], best_d.reshape(-1)[index]
+    flat_d, flat_g = best_d.reshape(-1), best_g.reshape(-1)
+    index = np.flatnonzero(flat_d <= CUTOFF_REACHES * reach_px.astype(np.float32)[flat_g])
+    return index, flat_g[index], flat_d[index]
+
+
+def boundary_reaches(groups: np.ndarray, count: int, previous_mask: np.ndarray, reach_px: float,
+                     factor: float) -> np.ndarray:
+    """Each group's reach limited by its distance to the previous result's boundary: (count + 1,).
+
+    A click is placed inside the region it corrects (or confirms); the distance rho from
+    the click to the nearest boundary pixel of the previous mask (a pixel with a 4-neighbour
+    of the other label) is that region's radius. The click's local model reaches
+    ``min(reach_px, max(MIN_BOUNDARY_REACH, factor * rho))``: a late click in a small error
+    region no longer speaks for pixels far beyond it. Without a boundary within the window
+    (e.g. an empty previous mask) the reach is ``reach_px``.
+    """
+    h, w = groups.shape
+    out = np.full(count + 1, float(reach_px))
+    mask = np.asarray(previous_mask, bool)
+    boundary = np.zeros_like(mask)
+    boundary[:-1] |= mask[:-1] != mask[1:]
+    boundary[1:] |= mask[:-1] != mask[1:]
+    boundary[:, :-1] |= mask[:, :-1] != mask[:, 1:]
+    boundary[:, 1:] |= mask[:, :-1] != mask[:, 1:]
+    pad = int(math.ceil(reach_px / factor)) + 1
+    for label, box in enumerate(ndimage.find_objects(groups), start=1):
+        if box is None:
+            continue
+        r0, r1 = max(0, box[0].start - pad), min(h, box[0].stop + pad)
+        c0, c1 = max(0, box[1].start - pad), min(w, box[1].stop + pad)
+        window = boundary[r0:r1, c0:c1]
+        if not window.any():
+            continue
+        rho = float(ndimage.distance_transform_edt(~window)[groups[r0:r1, c0:c1] == label].min())
+        out[label] = min(float(reach_px), max(MIN_BOUNDARY_REACH, factor * rho))
+    return out
+
+
+def _geodesic_px(image: np.ndarray, seeds: np.ndarray, colour_weight: float) -> np.ndarray:
+    """Geodesic distance (px) of every pixel to ``seeds`` on a grid of at most 100,000 cells.
+
+    Steps cost ``sqrt(1 + colour_weight^2 * 2 beta ||dz||^2)`` cells (the distance prior's
+    geodesic, GeoS, Criminisi et al. 2008): a pixel behind a colour edge is far.
+    """
+    from segmix import graphcut
+    from segmix.kernels import geodesic, graphs
+    from segmix.kernels.threads import for_pixels
+
+    h, w = seeds.shape
+    factor = max(1, math.ceil(math.sqrt(h * w / 100_000)))
+    hs, ws = -(-h // factor), -(-w // factor)
+    if factor > 1:
+        reduce = for_pixels(graphs.block_reduce_level, h * w)
+        small, _, _ = reduce(np.ascontiguousarray(image), np.zeros((h, w), np.float32), np.zeros((h, w), np.uint8), factor)
+    else:
+        small = np.ascontiguousarray(image)
+    rows, cols = np.nonzero(seeds)
+    cells = np.zeros((hs, ws), bool)
+    cells[rows // factor, cols // factor] = True
+    lam2 = float(colour_weight) ** 2 * 2.0 * graphcut.contrast_beta(small, 8)
+    dy, dx = graphcut._all_directions(8)
+    d = geodesic.geodesic_distance(small.astype(np.float32), cells, np.zeros((hs, ws), bool), lam2, dy, dx,
+                                   graphcut.STAR_PASSES)
+    return np.repeat(np.repeat(d * np.float32(factor), factor, axis=0), factor, axis=1)[:h, :w]
 
 
 def local_models(groups: np.ndarray, unmarked: np.ndarray, colour_features, reach_px: float):
@@ -185,6 +249,9 @@ def local_colour_log_odds_delta(
     reach: float,
     colour_features=None,
     marks: str = "clicks",
+    previous_mask: np.ndarray | None = None,
+    boundary_reach: float = 0.0,
+    geodesic_weight: float = 0.0,
 ):
     """Change of the foreground log-odds from mixing in the per-click local colour models.
 
@@ -207,6 +274,15 @@ def local_colour_log_odds_delta(
     marks : {"clicks", "all"}
         Which mark groups get a local model: the click-sized ones only
         (:func:`click_sized_groups`; strokes stay with the global models), or every group.
+    previous_mask : (H, W) bool, optional
+        The previous result; with ``boundary_reach`` > 0 each group's reach is limited to
+        that factor times its distance to this mask's boundary (:func:`boundary_reaches`).
+    boundary_reach : float
+        0 = off.
+    geodesic_weight : float
+        > 0: the distance in the mixing weight is the larger of the Euclidean and the
+        geodesic distance with this colour weight (:func:`_geodesic_px`), so a local model
+        fades behind colour edges; 0 = Euclidean only.
 
     Returns
     -------
@@ -243,7 +319,12 @@ def local_colour_log_odds_delta(
             per_class.append(None)
             continue
         models = local_models(groups, scribbles == 0, colour_features, reach_px)
-        per_class.append((_nearest_groups(groups, count, reach_px), models))
+        if boundary_reach > 0 and previous_mask is not None:
+            reaches = boundary_reaches(groups, count, previous_mask, reach_px, float(boundary_reach))
+        else:
+            reaches = np.full(count + 1, reach_px)
+        geo = _geodesic_px(image, groups > 0, geodesic_weight) if geodesic_weight > 0 else None
+        per_class.append((_nearest_groups(groups, count, reaches), models, reaches, geo))
     parts = [p[0][0] for p in per_class if p is not None]
     if not parts:
         return np.empty(0, np.int64), np.empty(0, np.float32)
@@ -260,20 +341,24 @@ def local_colour_log_odds_delta(
     for k, part in enumerate(per_class):
         if part is None:
             continue
-        (near_index, near_group, near_d), models = part
+        (near_index, near_group, near_d), models, reaches, geo = part
+        if geo is not None:
+            near_d = np.maximum(near_d, geo.reshape(-1)[near_index])
         # Positions of this class's influenced pixels within ``index``.
         pos = np.searchsorted(index, near_index)
         ok = (pos < index.size)
         ok[ok] = index[pos[ok]] == near_index[ok]
         pos, group, d = pos[ok], near_group[ok], near_d[ok]
-        a = float(weight) * np.exp(-0.5 * (d.astype(np.float64) / reach_px) ** 2)
+        a = float(weight) * np.exp(-0.5 * (d.astype(np.float64) / reaches[group]) ** 2)
+        a[d > CUTOFF_REACHES * reaches[group]] = 0.0  # beyond the cutoff (geodesic distances)
         local = np.empty(pos.size)
         for g in np.unique(group):
             sel = group == g
             mean, cov = models[g - 1]
             local[sel] = _log_density(X[pos[sel]], mean, cov)
         glob = base[k, pos]
-        mixed = np.logaddexp(np.log1p(-np.minimum(a, 1.0 - 1e-9)) + glob, np.log(a) + local)
+        with np.errstate(divide="ignore"):  # a = 0 beyond a geodesic cutoff: log 0 = -inf
+            mixed = np.logaddexp(np.log1p(-np.minimum(a, 1.0 - 1e-9)) + glob, np.log(a) + local)
         change = np.where(np.isfinite(glob), mixed - glob, 0.0)
         delta[pos] += change if k == 0 else -change
     return index, delta.astype(np.float32)

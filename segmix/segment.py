@@ -207,6 +207,11 @@ class SegmentationSettings:
     # Which mark groups get a local model: "clicks" (click-sized groups only, see
     # segmix.local_colour.click_sized_groups; strokes stay with the global models) or "all".
     local_colour_marks: str = "clicks"
+    # Drop-back remedies of the local models (README, "Beyond colour" (c)): each click's reach
+    # limited to this factor times its distance to the previous mask's boundary (0 = off),
+    # and geodesic instead of Euclidean distances with this colour weight (0 = Euclidean).
+    local_colour_boundary_reach: float = 0.0
+    local_colour_geodesic: float = 0.0
     # Adaptive smoothness (segmix.adaptive_smoothness): "off", "image" (one gamma per photo
     # from its median |colour unary|) or "pixel" (unaries of colours neither model explains
     # scaled down); adaptive_strength is the exponent / rate of either. Neither improved click
@@ -240,6 +245,9 @@ class SegmentationSettings:
             raise ValueError(f"star_colour_weight must be finite and >= 0; got {self.star_colour_weight!r}")
         if not (math.isfinite(float(self.local_colour_weight)) and 0 <= self.local_colour_weight <= 1):
             raise ValueError(f"local_colour_weight must lie in [0, 1]; got {self.local_colour_weight!r}")
+        for name in ("local_colour_boundary_reach", "local_colour_geodesic"):
+            if not (math.isfinite(float(getattr(self, name))) and getattr(self, name) >= 0):
+                raise ValueError(f"{name} must be finite and >= 0; got {getattr(self, name)!r}")
         if not (math.isfinite(float(self.local_colour_reach)) and self.local_colour_reach > 0):
             raise ValueError(f"local_colour_reach must be positive; got {self.local_colour_reach!r}")
         if self.local_colour_marks not in LOCAL_MARKS:
@@ -983,7 +991,7 @@ def apply_model(
             unary = _spread(foreground_log_odds(class_log_likelihoods, model.classifier.priors, settings.threshold),
                             inverse, shape)
             if scribbles is not None and settings.local_colour_weight > 0:
-                _add_local_colour(unary, image, scribbles, class_log_likelihoods, inverse, model, settings)
+                _add_local_colour(unary, image, scribbles, class_log_likelihoods, inverse, model, settings, previous_mask)
             gamma = _adapted_gamma(unary, fixed, class_log_likelihoods, inverse, settings)
             if spatial is not None:
                 for_pixels(pixel_kernels.add_upsampled, unary.size)(unary, *spatial)
@@ -1080,7 +1088,7 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask):
     return mask
 
 
-def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings) -> None:
+def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings, previous_mask=None) -> None:
     """Mix the per-click local colour models into ``unary`` in place (segmix.local_colour)."""
     colour = None
     if inverse is None:
@@ -1100,7 +1108,8 @@ def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, 
             colour = None
     index, delta = local_colour_log_odds_delta(image, scribbles, at, model.features,
                                                settings.local_colour_weight, settings.local_colour_reach, colour,
-                                               settings.local_colour_marks)
+                                               settings.local_colour_marks, previous_mask,
+                                               settings.local_colour_boundary_reach, settings.local_colour_geodesic)
     if index.size:
         unary.reshape(-1)[index] += delta
 
