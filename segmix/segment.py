@@ -42,7 +42,7 @@ from skimage import color as skcolor
 
 from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
-from segmix.local_colour import LOCAL_MARKS, local_colour_log_odds_delta
+from segmix.local_colour import LOCAL_MARKS, add_local_colour, local_colour_log_odds_delta
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
@@ -1090,6 +1090,17 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask):
 
 def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings, previous_mask=None) -> None:
     """Mix the per-click local colour models into ``unary`` in place (segmix.local_colour)."""
+    options = (settings.local_colour_marks, previous_mask, settings.local_colour_boundary_reach,
+               settings.local_colour_geodesic)
+    if inverse is not None:
+        try:  # the photo's distinct colours were just scored: their features are cached
+            _, cached_inverse, feats = _COLOUR_CACHE.get(image, model.features)
+        except (TypeError, ValueError):
+            cached_inverse = None
+        if cached_inverse is not None and cached_inverse is inverse:
+            add_local_colour(unary, image, scribbles, log_likelihoods, inverse, feats,
+                             settings.local_colour_weight, settings.local_colour_reach, *options)
+            return
     colour = None
     if inverse is None:
         flat = log_likelihoods.reshape(2, -1)
@@ -1099,17 +1110,9 @@ def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, 
     else:
         def at(index):
             return log_likelihoods[:, inverse[index]]
-        try:  # the photo's distinct colours were just scored: their features are cached
-            _, cached_inverse, feats = _COLOUR_CACHE.get(image, model.features)
-
-            def colour(index):
-                return feats[cached_inverse[index], :3]
-        except (TypeError, ValueError):
-            colour = None
     index, delta = local_colour_log_odds_delta(image, scribbles, at, model.features,
                                                settings.local_colour_weight, settings.local_colour_reach, colour,
-                                               settings.local_colour_marks, previous_mask,
-                                               settings.local_colour_boundary_reach, settings.local_colour_geodesic)
+                                               *options)
     if index.size:
         unary.reshape(-1)[index] += delta
 

@@ -96,3 +96,58 @@ def add_upsampled(values, small, factor):
         sy = y // factor
         for x in range(w):
             values[y, x] += small[sy, x // factor]
+
+
+@parallel_kernel
+def local_colour_mix(unary, inverse, feats, log_likelihoods, fixed, log_a, log_1ma, group, factor,
+                     means, inv_chol, log_norm):
+    """Mix per-click local Gaussians into the foreground log-odds, in place.
+
+    For every unmarked pixel p and class k (0 foreground, 1 background) with a local model
+    ``g = group[k, y // factor, x // factor]`` (0 = none) mixed in with weight a (``log_a``,
+    ``log_1ma`` = log a, log(1 - a) of the pixel's grid cell)::
+
+        change_k = log((1 - a) exp(L_k) + a N(x; means[k, g], Sigma)) - L_k
+
+    with ``L_k = log_likelihoods[k, inverse[p]]`` (skipped if not finite) and ``log N =
+    log_norm[k, g] - |inv_chol[k, g] (x - mean)|^2 / 2``; ``unary[p] += change_0 -
+    change_1``. ``unary`` (H, W) float32; ``inverse`` (H*W,) int; ``feats`` (U, >=3) colour
+    features per distinct colour; ``log_likelihoods`` (2, U); ``fixed`` (H, W) uint8;
+    ``log_a``, ``log_1ma`` (2, Hs, Ws) float64; ``group`` (2, Hs, Ws) int32; ``means``
+    (2, G + 1, 3); ``inv_chol`` (2, G + 1, 3, 3) lower triangular; ``log_norm`` (2, G + 1).
+    """
+    h, w = unary.shape
+    for y in prange(h):
+        ys = y // factor
+        for x in range(w):
+            if fixed[y, x] != 0:
+                continue
+            xs = x // factor
+            if group[0, ys, xs] == 0 and group[1, ys, xs] == 0:
+                continue
+            u = inverse[y * w + x]
+            total = 0.0
+            for k in range(2):
+                g = group[k, ys, xs]
+                if g == 0:
+                    continue
+                glob = log_likelihoods[k, u]
+                if not np.isfinite(glob):
+                    continue
+                maha = 0.0
+                for i in range(3):
+                    z = 0.0
+                    for j in range(i + 1):
+                        z += inv_chol[k, g, i, j] * (feats[u, j] - means[k, g, j])
+                    maha += z * z
+                p = log_1ma[k, ys, xs] + glob
+                q = log_a[k, ys, xs] + log_norm[k, g] - 0.5 * maha
+                if p > q:
+                    change = p + np.log1p(np.exp(q - p)) - glob
+                else:
+                    change = q + np.log1p(np.exp(p - q)) - glob
+                if k == 0:
+                    total += change
+                else:
+                    total -= change
+            unary[y, x] += total
