@@ -371,6 +371,23 @@ def local_colour_log_odds_delta(
 GRID_PIXELS = 100_000
 
 
+def _class_groups(scribbles: np.ndarray, label: int, marks: str) -> tuple[np.ndarray, int]:
+    """(H, W) int32 groups of ``label``'s marks (8-connected; click-sized only for marks
+    "clicks") and their number, labelled within the marks' bounding box (clicks cover a
+    small part of a large photo)."""
+    marked = scribbles == label
+    rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
+    groups = np.zeros(scribbles.shape, np.int32)
+    if rows.size == 0:
+        return groups, 0
+    box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+    inner, count = ndimage.label(marked[box], structure=np.ones((3, 3), bool))
+    if marks == "clicks":
+        inner, count = click_sized_groups(inner, count)
+    groups[box] = inner
+    return groups, count
+
+
 def _sampled_models(groups, count, unmarked, colour_features, reach_px, factor):
     """:func:`local_models` with the grown pixels sampled on the grid (each standing for
     ``factor^2`` pixels): one pixel per cell, the cell's top-left one."""
@@ -468,13 +485,10 @@ def add_local_colour(
     def colour_features(index):
         return np.asarray(table[inverse[index], :3], dtype=np.float64)
 
-    structure = np.ones((3, 3), bool)
     unmarked = scribbles == 0
     per_class = []
     for label in (1, 2):
-        groups, count = ndimage.label(scribbles == label, structure=structure)
-        if marks == "clicks":
-            groups, count = click_sized_groups(groups, count)
+        groups, count = _class_groups(scribbles, label, marks)
         if count == 0:
             per_class.append(None)
             continue

@@ -257,3 +257,31 @@ def test_local_models_are_deterministic():
         second = segment(image, labels, settings)
     np.testing.assert_array_equal(first.mask, second.mask)
     np.testing.assert_array_equal(first.probability, second.probability)
+
+
+@pytest.mark.parametrize("marks", ["clicks", "all"])
+def test_fast_path_equals_the_exact_one_below_the_grid_size(marks):
+    """Below GRID_PIXELS the grid is the pixel grid: the fast path (Numba kernel, used by
+    segment) gives the exact path's log-odds change."""
+    from segmix.features import unique_colors
+    from segmix.local_colour import GRID_PIXELS, add_local_colour
+
+    rng = np.random.default_rng(5)
+    image, labels = _stroke_and_click_scene()
+    image = np.clip(np.rint(image + rng.normal(0, 6, image.shape)), 0, 255).astype(np.uint8)
+    labels[[20, 80], :] = 0
+    labels[75:86, 95:106] = 1  # a positive click-sized blob too
+    assert labels.size < GRID_PIXELS
+    colours, inverse = unique_colors(image)
+    space = FeatureSpace("lab")
+    table = space.colors_to_features(colours)
+    ll = np.stack([-np.sum((table[:, :3] - c) ** 2, axis=1) * 50 for c in (table[inverse[50 * 200 + 40], :3],
+                                                                          table[inverse[5], :3])]).astype(np.float32)
+    index, delta = local_colour_log_odds_delta(image, labels, lambda i: ll[:, inverse[i]], space, 0.5, 0.05,
+                                               lambda i: table[inverse[i], :3], marks)
+    exact = np.zeros(labels.size, np.float32)
+    exact[index] += delta
+    fast = np.zeros(labels.shape, np.float32)
+    add_local_colour(fast, image, labels, ll, inverse, table, 0.5, 0.05, marks)
+    assert np.abs(exact).max() > 1.0
+    np.testing.assert_allclose(fast.reshape(-1), exact, rtol=1e-4, atol=1e-4)

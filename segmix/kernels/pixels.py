@@ -142,10 +142,12 @@ def local_colour_mix(unary, inverse, feats, log_likelihoods, fixed, log_a, log_1
                     maha += z * z
                 p = log_1ma[k, ys, xs] + glob
                 q = log_a[k, ys, xs] + log_norm[k, g] - 0.5 * maha
+                # log(e^p + e^q); beyond a gap of 40 nats the smaller term is below float64
+                # resolution (e^-40 = 4e-18), and the exp / log1p are skipped.
                 if p > q:
-                    change = p + np.log1p(np.exp(q - p)) - glob
+                    change = p - glob if p - q > 40.0 else p + np.log1p(np.exp(q - p)) - glob
                 else:
-                    change = q + np.log1p(np.exp(p - q)) - glob
+                    change = q - glob if q - p > 40.0 else q + np.log1p(np.exp(p - q)) - glob
                 if k == 0:
                     total += change
                 else:
