@@ -122,7 +122,7 @@ def click_sized_groups(groups: np.ndarray, count: int) -> tuple[np.ndarray, int]
     return renumber[groups], int(keep.sum())
 
 
-def _nearest_groups(groups: np.ndarray, count: int, reach_px: np.ndarray):
+def _nearest_groups(groups: np.ndarray, count: int, reach_px: np.ndarray, cutoff: float = CUTOFF_REACHES):
     """Per pixel within the cutoff of its nearest group: flat index, that group (1..count), distance.
 
     ``reach_px`` (count + 1,) holds each group's reach (px; entry 0 unused). Computed in each
@@ -135,7 +135,7 @@ def _nearest_groups(groups: np.ndarray, count: int, reach_px: np.ndarray):
     for label, box in enumerate(ndimage.find_objects(groups), start=1):
         if box is None:
             continue
-        pad = int(math.ceil(CUTOFF_REACHES * reach_px[label]))
+        pad = int(math.ceil(cutoff * reach_px[label]))
         r0, r1 = max(0, box[0].start - pad), min(h, box[0].stop + pad)
         c0, c1 = max(0, box[1].start - pad), min(w, box[1].stop + pad)
         d = ndimage.distance_transform_edt(groups[r0:r1, c0:c1] != label).astype(np.float32)
@@ -144,7 +144,7 @@ def _nearest_groups(groups: np.ndarray, count: int, reach_px: np.ndarray):
         window_d[nearer] = d[nearer]
         window_g[nearer] = label
     flat_d, flat_g = best_d.reshape(-1), best_g.reshape(-1)
-    index = np.flatnonzero(flat_d <= CUTOFF_REACHES * reach_px.astype(np.float32)[flat_g])
+    index = np.flatnonzero(flat_d <= cutoff * reach_px.astype(np.float32)[flat_g])
     return index, flat_g[index], flat_d[index]
 
 
@@ -252,6 +252,7 @@ def local_colour_log_odds_delta(
     previous_mask: np.ndarray | None = None,
     boundary_reach: float = 0.0,
     geodesic_weight: float = 0.0,
+    cutoff: float = CUTOFF_REACHES,
 ):
     """Change of the foreground log-odds from mixing in the per-click local colour models.
 
@@ -283,6 +284,9 @@ def local_colour_log_odds_delta(
         > 0: the distance in the mixing weight is the larger of the Euclidean and the
         geodesic distance with this colour weight (:func:`_geodesic_px`), so a local model
         fades behind colour edges; 0 = Euclidean only.
+    cutoff : float
+        A local model's influence ends at this many reaches from its group
+        (:data:`CUTOFF_REACHES` by default).
 
     Returns
     -------
@@ -324,7 +328,7 @@ def local_colour_log_odds_delta(
         else:
             reaches = np.full(count + 1, reach_px)
         geo = _geodesic_px(image, groups > 0, geodesic_weight) if geodesic_weight > 0 else None
-        per_class.append((_nearest_groups(groups, count, reaches), models, reaches, geo))
+        per_class.append((_nearest_groups(groups, count, reaches, cutoff), models, reaches, geo))
     parts = [p[0][0] for p in per_class if p is not None]
     if not parts:
         return np.empty(0, np.int64), np.empty(0, np.float32)
@@ -350,7 +354,7 @@ def local_colour_log_odds_delta(
         ok[ok] = index[pos[ok]] == near_index[ok]
         pos, group, d = pos[ok], near_group[ok], near_d[ok]
         a = float(weight) * np.exp(-0.5 * (d.astype(np.float64) / reaches[group]) ** 2)
-        a[d > CUTOFF_REACHES * reaches[group]] = 0.0  # beyond the cutoff (geodesic distances)
+        a[d > cutoff * reaches[group]] = 0.0  # beyond the cutoff (geodesic distances)
         local = np.empty(pos.size)
         for g in np.unique(group):
             sel = group == g
@@ -442,6 +446,7 @@ def add_local_colour(
     previous_mask: np.ndarray | None = None,
     boundary_reach: float = 0.0,
     geodesic_weight: float = 0.0,
+    cutoff: float = CUTOFF_REACHES,
 ) -> None:
     """:func:`local_colour_log_odds_delta` added to ``unary`` in place, on the grid (fast path).
 
@@ -459,7 +464,7 @@ def add_local_colour(
     log_likelihoods : (2, U) float, per distinct colour, of the global class models
     inverse : (H*W,) int, each pixel's distinct colour
     colour_table : (U, >= 3) float, colour features (first three columns) per distinct colour
-    weight, reach, marks, previous_mask, boundary_reach, geodesic_weight
+    weight, reach, marks, previous_mask, boundary_reach, geodesic_weight, cutoff
         As in :func:`local_colour_log_odds_delta`.
 
     Raises
@@ -528,7 +533,7 @@ def add_local_colour(
     # Mixing weight per grid cell and class: a = weight exp(-d^2 / (2 reach^2)) within the
     # cutoff of the nearest group, none beyond it.
     cell_reach = np.take_along_axis(reaches, group.reshape(2, -1), axis=1).reshape(group.shape)
-    beyond = (group == 0) | (dist > CUTOFF_REACHES * cell_reach)
+    beyond = (group == 0) | (dist > cutoff * cell_reach)
     group[beyond] = 0
     a = float(weight) * np.exp(-0.5 * (np.where(beyond, 0.0, dist) / cell_reach) ** 2)
     a = np.minimum(a, 1.0 - 1e-9)

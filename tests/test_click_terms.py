@@ -127,6 +127,9 @@ def test_adaptive_smoothness_keeps_a_plain_one_click_result(mode):
     ("local_colour_weight", 1.5, "local_colour_weight"),
     ("local_colour_reach", 0.0, "local_colour_reach"),
     ("local_colour_marks", "strokes", "local_colour_marks"),
+    ("local_colour_cutoff", 0.0, "local_colour_cutoff"),
+    ("local_colour_boundary_reach", -1.0, "local_colour_boundary_reach"),
+    ("local_colour_geodesic", float("inf"), "local_colour_geodesic"),
 ])
 def test_bad_settings_are_named(field, value, words):
     with pytest.raises(ValueError, match=words):
@@ -285,3 +288,14 @@ def test_fast_path_equals_the_exact_one_below_the_grid_size(marks):
     add_local_colour(fast, image, labels, ll, inverse, table, 0.5, 0.05, marks)
     assert np.abs(exact).max() > 1.0
     np.testing.assert_allclose(fast.reshape(-1), exact, rtol=1e-4, atol=1e-4)
+
+
+def test_local_models_are_on_by_default_and_one_setting_away_from_off():
+    image, labels, truth, _ = _shaded_object_scene()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        default = segment(image, labels).mask
+        off = segment(image, labels, SegmentationSettings(local_colour_weight=0.0)).mask
+    assert SegmentationSettings().local_colour_marks == "clicks"
+    assert default[truth].mean() > 0.98  # the local models keep the object (see above)
+    assert off[truth].mean() < 0.9
