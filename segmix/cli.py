@@ -244,7 +244,9 @@ def _add_skin_parser(sub) -> None:
     apply.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
     apply.add_argument("--output-dir", required=True, metavar="DIR", help="folder for the masks (created if missing)")
     apply.add_argument("--probability", action="store_true", help="also write the 16-bit skin probability")
-    apply.add_argument("--threshold", type=unit_float, default=None, help="override the model's threshold on p(skin)")
+    apply.add_argument("--threshold", type=unit_float, default=None,
+                       help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks every "
+                            "pixel of a kept region, 1 none)")
     _add_detector_options(apply)
     apply.add_argument("--workers", type=positive_int, default=None,
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
@@ -260,7 +262,8 @@ def _add_skin_parser(sub) -> None:
     ev.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
     ev.add_argument("--images", required=True, metavar="DIR")
     ev.add_argument("--masks", required=True, metavar="DIR")
-    ev.add_argument("--threshold", type=unit_float, default=None, help="override the model's threshold")
+    ev.add_argument("--threshold", type=unit_float, default=None,
+                    help="decision threshold on p(skin) (default: the model's, 0.04 built in)")
     _add_detector_options(ev)
     ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG")
     ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON")
@@ -275,7 +278,7 @@ def _add_detector_options(parser) -> None:
                              "pixels (default: on)")
     parser.add_argument("--faces", action=argparse.BooleanOptionalAction, default=None,
                         help="calibrate the skin colour on each photo's frontal faces (OpenCV's Haar cascade; "
-                             'pip install "segmix[faces]"): fewer skin-coloured walls, but skin of another tone '
+                             'pip install ".[faces]" in a clone): fewer skin-coloured walls, but skin of another tone '
                              "than the faces found is lost (default: off)")
     parser.add_argument("--skin-share", type=open_unit_float, default=None, metavar="P",
                         help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
@@ -289,7 +292,7 @@ def _add_detector_options(parser) -> None:
                              "cover much of the photo count as non-skin (default 0.01, 0 = off)")
     parser.add_argument("--regions", choices=("hysteresis", "graphcut"), default=None,
                         help="how skin regions are found: hysteresis (default) or a contrast-sensitive graph cut "
-                             "on the log odds (about 6x slower; README)")
+                             "on the log odds (about 7x slower; README)")
 
 
 def _add_distributed_options(parser, unit: str = "") -> None:
@@ -335,6 +338,14 @@ def _detector_settings(args):
     return settings
 
 
+def _folder_files(*folders) -> list:
+    """Every file directly inside the given folders (missing folders give none): the inputs an
+    output must not replace."""
+    from pathlib import Path
+
+    return [q for folder in folders if Path(folder).is_dir() for q in Path(folder).iterdir() if q.is_file()]
+
+
 def _skin_usage(parser) -> int:
     parser.print_usage(sys.stderr)
     print("segmix skin: error: choose a command: train, apply or eval", file=sys.stderr)
@@ -343,13 +354,17 @@ def _skin_usage(parser) -> int:
 
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
+    from segmix.io import ensure_not_input
     from segmix.modelfile import write_model
 
     if len(args.images) != len(args.masks):
         raise ValueError(f"give one --masks per --images ({len(args.images)} --images, {len(args.masks)} --masks)")
     if not args.images and not args.uci:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
-    protect = [*args.uci]
+    protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
+    for output in (args.output, args.convergence):
+        if output:
+            ensure_not_input(output, *protect)
     if _check_distributed(args):
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -404,8 +419,19 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from segmix import skin, skin_eval
+    from segmix.io import ensure_not_input
 
     model = skin.load_skin_model(args.model)
+    # Checked before the (long) evaluation: an output must not replace a photo or a mask.
+    inputs = _folder_files(args.images, args.masks)
+    for output in (args.roc, args.json):
+        if output:
+            ensure_not_input(output, *inputs)
+    _, unmatched = skin.image_mask_pairs(args.images, args.masks)
+    if unmatched:
+        # Figures from part of a folder must not pass for the whole of it unnoticed.
+        print(f"segmix skin eval: warning: {len(unmatched)} image(s) in {args.images} have no mask of the same "
+              f"name in {args.masks} and are left out (first: {unmatched[0].name})", file=sys.stderr)
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
@@ -417,12 +443,12 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         from pathlib import Path
 
         where = "/".join(Path(args.images).resolve().parts[-3:])
-        skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}")
+        skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs)
         print(f"wrote {args.roc}")
     if args.json:
         from segmix.io import write_json_atomic
 
-        write_json_atomic(args.json, result.summary())
+        write_json_atomic(args.json, result.summary(), protect=inputs)
         print(f"wrote {args.json}")
     return 0
 

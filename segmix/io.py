@@ -302,7 +302,7 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     if isinstance(exc, UnidentifiedImageError):
         return ImageLoadError(f"{path}: {_why_unreadable(path)}")
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
-        return ImageLoadError(f"{path}: corrupt or truncated image ({exc})")
+        return ImageLoadError(f"{path}: corrupt or truncated image: {exc}")
     return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is
 
 

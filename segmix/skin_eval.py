@@ -153,12 +153,13 @@ def format_eval(result: EvalResult) -> str:
     ])
 
 
-def save_roc(path, result: EvalResult, title: str = "Skin detection ROC") -> None:
-    """Write the ROC curve of ``result`` as a PNG, with the operating point marked."""
+def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protect=()) -> None:
+    """Write the ROC curve of ``result`` as a PNG, with the operating point marked (atomically;
+    ValueError if ``path`` is one of the ``protect`` paths)."""
     from segmix.plots import save_roc_png
 
     save_roc_png(path, [{
         "fpr": result.fpr, "tpr": result.tpr, "label": f"skin model (AUC {result.auc:.3f})",
         "point": (result.false_positive_rate, result.recall),
         "point_label": f"threshold {result.threshold:.3g}: F1 {result.f1:.3f}",
-    }], title=title)
+    }], title=title, protect=protect)

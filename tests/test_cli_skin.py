@@ -207,3 +207,40 @@ def test_matplotlib_is_imported_only_when_a_figure_is_written():
             "import matplotlib; assert matplotlib.get_backend().lower() != 'qtagg'")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+@pytest.mark.parametrize("option, target", [("--json", "images/p1.png"), ("--roc", "masks/p2.png"),
+                                            ("--json", "masks/p0.png")])
+def test_eval_refuses_to_write_over_a_photo_or_mask(trained, dataset, option, target, capsys):
+    """New-user trial: --json / --roc pointed at an input replaced it (a JPEG became JSON)."""
+    path = dataset / target
+    before = path.read_bytes()
+    code = main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
+                 "--masks", str(dataset / "masks"), option, str(path), "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "refusing to overwrite" in err and path.name in err
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("option", ["-o", "--convergence"])
+def test_train_refuses_to_write_over_a_mask(dataset, tmp_path, option, capsys):
+    mask = dataset / "masks" / "p3.png"
+    before = mask.read_bytes()
+    args = ["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+            "--components", "1", "--non-skin-components", "2", "--quiet"]
+    args += ["-o", str(mask)] if option == "-o" else ["-o", str(tmp_path / "m.json"), "--convergence", str(mask)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "refusing to overwrite" in err and "p3.png" in err
+    assert mask.read_bytes() == before
+    assert not (tmp_path / "m.json").exists()  # refused before any work
+
+
+def test_eval_warns_about_images_without_a_mask(trained, dataset, capsys):
+    (dataset / "masks" / "p2.png").unlink()
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
+                 "--masks", str(dataset / "masks"), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "1 image(s)" in captured.err and "p2.png" in captured.err and "left out" in captured.err
+    assert captured.out.startswith("images 3,")
