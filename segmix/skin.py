@@ -977,7 +977,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             for i, error in enumerate(pool.map(work, files), 1):
                 if error is not None:
                     failures += 1
-                    bar.write(f"segmix skin apply: skipped {error}")
+                    # One input alone: its own line is the run's error, not a skip.
+                    bar.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {error}")
                 bar(i, len(files))
     finally:
         bar.close()
@@ -1002,7 +1003,8 @@ def batch_status(prefix: str, failures: int, total: int, stream) -> int:
     exits 2 like an empty folder does, a partly failed one 1.
     """
     if failures and failures == total:
-        stream.write(f"{prefix}: error: all {total} input{'s' if total != 1 else ''} failed; nothing written\n")
+        if total > 1:  # a single input's own error line already says it all
+            stream.write(f"{prefix}: error: all {total} inputs failed; nothing written\n")
         return 2
     if failures:
         stream.write(f"{prefix}: {failures} of {total} files failed\n")

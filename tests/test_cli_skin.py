@@ -244,3 +244,19 @@ def test_eval_warns_about_images_without_a_mask(trained, dataset, capsys):
     captured = capsys.readouterr()
     assert "1 image(s)" in captured.err and "p2.png" in captured.err and "left out" in captured.err
     assert captured.out.startswith("images 3,")
+
+
+def test_a_single_missing_input_is_one_error_line(tmp_path, capsys):
+    """New-user trial: one missing input gave a 'skipped' line and an 'all 1 input failed' line."""
+    assert main(["skin", "apply", str(tmp_path / "nowhere"), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("segmix skin apply: error: ") and "nowhere" in err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_several_failed_inputs_are_skipped_then_summed_up(tmp_path, capsys):
+    assert main(["skin", "apply", str(tmp_path / "a.png"), str(tmp_path / "b.png"),
+                 "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(" ")[3] for line in err[:2]] == ["skipped", "skipped"]
+    assert err[2] == "segmix skin apply: error: all 2 inputs failed; nothing written"

@@ -302,7 +302,8 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(address, tmp_path, capsys):
     else:
         assert run.returncode == 0 and len(written) == 12
     assert not list(out.glob(".*.tmp"))
-    with capsys.disabled():  # seen with -s: whether this run really was cut short
-        print(f"interrupted with {len(written)} of 12 done" if run.returncode == 130 else "finished before Ctrl+C")
+    # Shown with -s or on failure (not in the progress line): whether this run really was cut short.
+    print(f"interrupted with {len(written)} of 12 done" if run.returncode == 130 else "finished before Ctrl+C",
+          file=sys.stderr)
     assert main([*argv[3:-3], "--distributed", address, "--quiet"]) == 0
     assert f"12 photos, {12 - len(written)} written, {len(written)} already complete" in capsys.readouterr().out

@@ -176,7 +176,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             else:
                 counts[outcome] += 1
     for message in failures:
-        stream.write(f"segmix skin apply: skipped {message}\n")
+        stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
     print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed", file=out_stream)
     return skin.batch_status("segmix skin apply", len(failures), len(files), stream)
