@@ -377,8 +377,10 @@ GRID_PIXELS = 100_000
 
 def _class_groups(scribbles: np.ndarray, label: int, marks: str) -> tuple[np.ndarray, int]:
     """(H, W) int32 groups of ``label``'s marks (8-connected; click-sized only for marks
-    "clicks") and their number, labelled within the marks' bounding box (clicks cover a
-    small part of a large photo)."""
+    "clicks") and their number, labelled within the marks' bounding box.
+
+    The reference for :func:`_class_group_list` (which the fast path uses; the tests check
+    that both give the same groups in the same order)."""
     marked = scribbles == label
     rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
     groups = np.zeros(scribbles.shape, np.int32)
@@ -392,35 +394,88 @@ def _class_groups(scribbles: np.ndarray, label: int, marks: str) -> tuple[np.nda
     return groups, count
 
 
-def _sampled_models(groups, count, unmarked, colour_features, reach_px, factor):
+# Coarse blocks of the sparse grouping (_class_group_list): marks are bucketed into blocks of
+# this many pixels a side, and only the blocks' bounding boxes are labelled at full size.
+GROUP_BLOCK = 32
+
+
+def _class_group_list(scribbles: np.ndarray, label: int, marks: str, flat_marked: np.ndarray | None = None):
+    """:func:`_class_groups` without full-size passes: the groups as a list, numbered as there.
+
+    Each entry is ``(rows, cols)`` (int64, the group's pixels in raster order). A click's
+    group is tiny against a 1080p photo, and eleven clicks spread over the photo give
+    :func:`_class_groups` a bounding box of most of the photo to label and scan; here the
+    marks are bucketed into ``GROUP_BLOCK``-pixel blocks, 8-connected runs of occupied blocks
+    are labelled on the block grid (two 8-adjacent pixels lie in the same or 8-adjacent
+    blocks, so a group never spans two runs), and each run's marks are labelled in their
+    own bounding box. Groups are ordered by their first pixel in raster order, which is
+    ``scipy.ndimage.label``'s numbering, and filtered by :func:`click_sized_groups`'s rule.
+
+    ``flat_marked``: optional flat indices of all marked pixels (``np.flatnonzero(scribbles)``),
+    shared between the two classes.
+    """
+    h, w = scribbles.shape
+    flat = scribbles.reshape(-1)
+    if flat_marked is None:
+        flat_marked = np.flatnonzero(flat)
+    own = flat_marked[flat[flat_marked] == label]
+    if own.size == 0:
+        return []
+    rows, cols = own // w, own % w
+    block_rows, block_cols = rows // GROUP_BLOCK, cols // GROUP_BLOCK
+    occupied = np.zeros((-(-h // GROUP_BLOCK), -(-w // GROUP_BLOCK)), bool)
+    occupied[block_rows, block_cols] = True
+    runs, _ = ndimage.label(occupied, structure=np.ones((3, 3), bool))
+    run_of = runs[block_rows, block_cols]
+    order = np.argsort(run_of, kind="stable")  # keeps raster order within a run
+    bounds = np.flatnonzero(np.diff(run_of[order])) + 1
+    groups = []
+    structure = np.ones((3, 3), bool)
+    for part in np.split(order, bounds):
+        r, c = rows[part], cols[part]
+        r0, c0 = int(r.min()), int(c.min())
+        inside = np.zeros((int(r.max()) - r0 + 1, int(c.max()) - c0 + 1), bool)
+        inside[r - r0, c - c0] = True
+        labels, count = ndimage.label(inside, structure=structure)
+        for box_label, box in enumerate(ndimage.find_objects(labels), start=1):
+            mine = labels[box] == box_label
+            area = int(np.count_nonzero(mine))
+            if marks == "clicks":
+                if area > CLICK_MAX_AREA or ndimage.distance_transform_edt(np.pad(mine, 1)).max() < CLICK_MIN_THICKNESS:
+                    continue
+            gr, gc = np.nonzero(mine)
+            groups.append((gr + (box[0].start + r0), gc + (box[1].start + c0)))
+    groups.sort(key=lambda group: group[0][0] * w + group[1][0])
+    return groups
+
+
+def _sampled_models(group_list, scribbles, colour_features, reach_px, factor):
     """:func:`local_models` with the grown pixels sampled on the grid (each standing for
-    ``factor^2`` pixels): one pixel per cell, the cell's top-left one."""
-    h, w = groups.shape
+    ``factor^2`` pixels): one pixel per cell, the cell's top-left one. ``group_list`` as
+    from :func:`_class_group_list`; unmarked = ``scribbles == 0`` at the samples."""
+    from scipy.spatial import cKDTree
+
+    h, w = scribbles.shape
     pad = int(math.ceil(reach_px))
     models = []
-    for label, box in enumerate(ndimage.find_objects(groups), start=1):
-        if box is None:
-            models.append(None)
-            continue
-        own_rows, own_cols = np.nonzero(groups[box] == label)
-        own = (own_rows + box[0].start) * w + own_cols + box[1].start
+    for own_rows, own_cols in group_list:
+        own = own_rows * w + own_cols
         X = colour_features(own)
         mean, cov = _gaussian(X)
-        # Window rows / columns on the grid (multiples of factor).
-        r0 = max(0, box[0].start - pad) // factor * factor
-        c0 = max(0, box[1].start - pad) // factor * factor
-        r1, c1 = min(h, box[0].stop + pad), min(w, box[1].stop + pad)
+        # Window rows / columns on the grid (multiples of factor): the group's bounding box
+        # grown by the reach.
+        r0 = max(0, int(own_rows.min()) - pad) // factor * factor
+        c0 = max(0, int(own_cols.min()) - pad) // factor * factor
+        r1, c1 = min(h, int(own_rows.max()) + 1 + pad), min(w, int(own_cols.max()) + 1 + pad)
         rows, cols = np.arange(r0, r1, factor), np.arange(c0, c1, factor)
         # Distance from each sample to the group, exact (the group has at most a few
-        # hundred pixels for clicks): through the window's full-resolution EDT only where
-        # cheap, else a KD-tree of the group's pixels.
-        from scipy.spatial import cKDTree
-
+        # hundred pixels for clicks): a KD-tree of the group's pixels.
         grid_r, grid_c = np.meshgrid(rows, cols, indexing="ij")
-        tree = cKDTree(np.column_stack([own_rows + box[0].start, own_cols + box[1].start]))
-        d, _ = tree.query(np.column_stack([grid_r.ravel(), grid_c.ravel()]), distance_upper_bound=reach_px + 1.0)
-        near = (d > 0) & (d <= reach_px) & unmarked[grid_r.ravel(), grid_c.ravel()]
-        near_index = grid_r.ravel()[near] * w + grid_c.ravel()[near]
+        grid_r, grid_c = grid_r.ravel(), grid_c.ravel()
+        tree = cKDTree(np.column_stack([own_rows, own_cols]))
+        d, _ = tree.query(np.column_stack([grid_r, grid_c]), distance_upper_bound=reach_px + 1.0)
+        near = (d > 0) & (d <= reach_px) & (scribbles[grid_r, grid_c] == 0)
+        near_index = grid_r[near] * w + grid_c[near]
         if near_index.size:
             Xn = colour_features(near_index)
             z = (Xn - mean) @ np.linalg.inv(np.linalg.cholesky(cov)).T
@@ -431,6 +486,14 @@ def _sampled_models(groups, count, unmarked, colour_features, reach_px, factor):
                 mean, cov = _gaussian(both, weights)
         models.append((mean, cov))
     return models
+
+
+def _group_image(group_list, shape) -> np.ndarray:
+    """(H, W) int32 labels 1..n of ``group_list`` (0 elsewhere), as :func:`_class_groups`."""
+    groups = np.zeros(shape, np.int32)
+    for label, (rows, cols) in enumerate(group_list, start=1):
+        groups[rows, cols] = label
+    return groups
 
 
 def add_local_colour(
@@ -490,24 +553,32 @@ def add_local_colour(
     def colour_features(index):
         return np.asarray(table[inverse[index], :3], dtype=np.float64)
 
-    unmarked = scribbles == 0
+    scribbles = np.ascontiguousarray(scribbles)
+    # Only the marks are visited (no full-size pass per class): a click's cost should not
+    # grow with the photo beyond the kernel's own pass.
+    flat_marked = np.flatnonzero(scribbles.reshape(-1))
     per_class = []
     for label in (1, 2):
-        groups, count = _class_groups(scribbles, label, marks)
+        group_list = _class_group_list(scribbles, label, marks, flat_marked)
+        count = len(group_list)
         if count == 0:
             per_class.append(None)
             continue
-        models = _sampled_models(groups, count, unmarked, colour_features, reach_px, factor)
+        models = _sampled_models(group_list, scribbles, colour_features, reach_px, factor)
+        groups = None  # the full label image, only for the options that need it
         if boundary_reach > 0 and previous_mask is not None:
+            groups = _group_image(group_list, (h, w))
             reaches = boundary_reaches(groups, count, previous_mask, reach_px, float(boundary_reach))
         else:
             reaches = np.full(count + 1, reach_px)
-        rows, cols = np.nonzero(groups)
         cells = np.zeros((hs, ws), np.int32)
-        np.maximum.at(cells, (rows // factor, cols // factor), groups[rows, cols])
+        for g, (rows, cols) in enumerate(group_list, start=1):
+            np.maximum.at(cells, (rows // factor, cols // factor), g)
         d, (iy, ix) = ndimage.distance_transform_edt(cells == 0, return_indices=True)
         dist = (d * factor).astype(np.float32)
         if geodesic_weight > 0:
+            if groups is None:
+                groups = _group_image(group_list, (h, w))
             geo = _geodesic_px(image, groups > 0, geodesic_weight)[::factor, ::factor]
             dist = np.maximum(dist, geo[:hs, :ws])
         per_class.append((models, reaches, dist, cells[iy, ix]))
