@@ -28,6 +28,8 @@ near it count for its class even where the global models disagree.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 
 import numpy as np
 from scipy import ndimage
@@ -449,33 +451,61 @@ def _class_group_list(scribbles: np.ndarray, label: int, marks: str, flat_marked
     return groups
 
 
+# Grid samples near each click group (_near_samples), kept between calls: a click's
+# neighbourhood does not change when other clicks are added, and the KD-tree query was most
+# of a local model's cost. Keyed by the group's pixels and the grid; a few hundred entries.
+_NEAR_CACHE: OrderedDict = OrderedDict()
+_NEAR_CACHE_SIZE = 256
+_NEAR_LOCK = threading.Lock()
+
+
+def _near_samples(own_rows, own_cols, h: int, w: int, reach_px: float, factor: int) -> np.ndarray:
+    """Flat indices (int64) of the grid samples (rows and columns multiples of ``factor``)
+    at a Euclidean distance in (0, ``reach_px``] from the group's pixels, in raster order.
+
+    Exact distances (a KD-tree of the group's pixels: at most a few hundred for clicks),
+    within the group's bounding box grown by the reach; cached per group and grid.
+    """
+    key = (own_rows.tobytes(), own_cols.tobytes(), h, w, float(reach_px), int(factor))
+    with _NEAR_LOCK:
+        cached = _NEAR_CACHE.get(key)
+        if cached is not None:
+            _NEAR_CACHE.move_to_end(key)
+            return cached
+    from scipy.spatial import cKDTree
+
+    pad = int(math.ceil(reach_px))
+    # Window rows / columns on the grid (multiples of factor): the group's bounding box
+    # grown by the reach.
+    r0 = max(0, int(own_rows.min()) - pad) // factor * factor
+    c0 = max(0, int(own_cols.min()) - pad) // factor * factor
+    r1, c1 = min(h, int(own_rows.max()) + 1 + pad), min(w, int(own_cols.max()) + 1 + pad)
+    grid_r, grid_c = np.meshgrid(np.arange(r0, r1, factor), np.arange(c0, c1, factor), indexing="ij")
+    grid_r, grid_c = grid_r.ravel(), grid_c.ravel()
+    tree = cKDTree(np.column_stack([own_rows, own_cols]))
+    d, _ = tree.query(np.column_stack([grid_r, grid_c]), distance_upper_bound=reach_px + 1.0)
+    near = (d > 0) & (d <= reach_px)
+    out = (grid_r[near] * w + grid_c[near]).astype(np.int64)
+    out.flags.writeable = False
+    with _NEAR_LOCK:
+        _NEAR_CACHE[key] = out
+        while len(_NEAR_CACHE) > _NEAR_CACHE_SIZE:
+            _NEAR_CACHE.popitem(last=False)
+    return out
+
+
 def _sampled_models(group_list, scribbles, colour_features, reach_px, factor):
     """:func:`local_models` with the grown pixels sampled on the grid (each standing for
     ``factor^2`` pixels): one pixel per cell, the cell's top-left one. ``group_list`` as
     from :func:`_class_group_list`; unmarked = ``scribbles == 0`` at the samples."""
-    from scipy.spatial import cKDTree
-
     h, w = scribbles.shape
-    pad = int(math.ceil(reach_px))
     models = []
     for own_rows, own_cols in group_list:
         own = own_rows * w + own_cols
         X = colour_features(own)
         mean, cov = _gaussian(X)
-        # Window rows / columns on the grid (multiples of factor): the group's bounding box
-        # grown by the reach.
-        r0 = max(0, int(own_rows.min()) - pad) // factor * factor
-        c0 = max(0, int(own_cols.min()) - pad) // factor * factor
-        r1, c1 = min(h, int(own_rows.max()) + 1 + pad), min(w, int(own_cols.max()) + 1 + pad)
-        rows, cols = np.arange(r0, r1, factor), np.arange(c0, c1, factor)
-        # Distance from each sample to the group, exact (the group has at most a few
-        # hundred pixels for clicks): a KD-tree of the group's pixels.
-        grid_r, grid_c = np.meshgrid(rows, cols, indexing="ij")
-        grid_r, grid_c = grid_r.ravel(), grid_c.ravel()
-        tree = cKDTree(np.column_stack([own_rows, own_cols]))
-        d, _ = tree.query(np.column_stack([grid_r, grid_c]), distance_upper_bound=reach_px + 1.0)
-        near = (d > 0) & (d <= reach_px) & (scribbles[grid_r, grid_c] == 0)
-        near_index = grid_r[near] * w + grid_c[near]
+        near_index = _near_samples(own_rows, own_cols, h, w, reach_px, factor)
+        near_index = near_index[scribbles.reshape(-1)[near_index] == 0]
         if near_index.size:
             Xn = colour_features(near_index)
             z = (Xn - mean) @ np.linalg.inv(np.linalg.cholesky(cov)).T

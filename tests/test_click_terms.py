@@ -299,3 +299,47 @@ def test_local_models_are_one_setting_away():
     assert SegmentationSettings().local_colour_marks == "clicks"
     assert on[truth].mean() > 0.98  # the local models keep the object (see above)
     assert default[truth].mean() < 0.9  # off by default (the 1080p time budget, README)
+
+
+@pytest.mark.parametrize("marks", ["clicks", "all"])
+def test_sparse_groups_equal_the_labelled_ones(marks):
+    """The fast path's groups (found from the marks alone, block by block) are those of
+    labelling the whole marked box: same pixels, same numbering (raster order of the first
+    pixel), same click-sized filter, also for groups crossing block borders and touching
+    the photo's edges."""
+    from segmix.clicks import paint_disc
+    from segmix.local_colour import GROUP_BLOCK, _class_group_list, _class_groups
+
+    rng = np.random.default_rng(11)
+    h, w = 300, 420
+    labels = np.zeros((h, w), np.uint8)
+    for _ in range(40):
+        paint_disc(labels, int(rng.integers(0, h)), int(rng.integers(0, w)), int(rng.integers(1, 3)),
+                   float(rng.uniform(2, 9)))
+    labels[GROUP_BLOCK - 1:GROUP_BLOCK + 1, 10:200] = 1  # a thin stroke along a block border
+    labels[0:12, w - 8:w] = 2  # a dab in the corner
+    labels[150:153, 0:w] = 2  # a stroke across the photo
+    for label in (1, 2):
+        reference, count = _class_groups(labels, label, marks)
+        groups = _class_group_list(labels, label, marks)
+        assert len(groups) == count > 3
+        for number, (rows, cols) in enumerate(groups, start=1):
+            want_rows, want_cols = np.nonzero(reference == number)
+            np.testing.assert_array_equal(rows, want_rows)
+            np.testing.assert_array_equal(cols, want_cols)
+
+
+def test_near_samples_are_the_grid_samples_within_reach():
+    """The grown pixels' candidates (cached between calls): every grid sample at a distance
+    in (0, reach] of the group, by brute force, in raster order; a second call gives the same."""
+    from segmix.local_colour import _near_samples
+
+    rows, cols = np.nonzero(np.add.outer((np.arange(40) - 20) ** 2, (np.arange(40) - 20) ** 2) <= 25)
+    rows, cols = rows + 3, cols + 150  # a disc near the top edge, clipped by nothing
+    h, w, reach, factor = 90, 200, 30.5, 3
+    got = _near_samples(rows, cols, h, w, reach, factor)
+    grid_r, grid_c = np.meshgrid(np.arange(0, h, factor), np.arange(0, w, factor), indexing="ij")
+    d = np.sqrt(((grid_r.reshape(-1, 1) - rows) ** 2 + (grid_c.reshape(-1, 1) - cols) ** 2).min(axis=1))
+    want = np.sort((grid_r.ravel() * w + grid_c.ravel())[(d > 0) & (d <= reach)])
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(_near_samples(rows, cols, h, w, reach, factor), want)
