@@ -453,7 +453,8 @@ def _class_group_list(scribbles: np.ndarray, label: int, marks: str, flat_marked
 
 # Grid samples near each click group (_near_samples), kept between calls: a click's
 # neighbourhood does not change when other clicks are added, and the KD-tree query was most
-# of a local model's cost. Keyed by the group's pixels and the grid; a few hundred entries.
+# of a local model's cost. Keyed by the group's pixels and the grid; at most 256 entries of
+# at most a few thousand samples (click-sized groups only).
 _NEAR_CACHE: OrderedDict = OrderedDict()
 _NEAR_CACHE_SIZE = 256
 _NEAR_LOCK = threading.Lock()
@@ -466,12 +467,16 @@ def _near_samples(own_rows, own_cols, h: int, w: int, reach_px: float, factor: i
     Exact distances (a KD-tree of the group's pixels: at most a few hundred for clicks),
     within the group's bounding box grown by the reach; cached per group and grid.
     """
-    key = (own_rows.tobytes(), own_cols.tobytes(), h, w, float(reach_px), int(factor))
-    with _NEAR_LOCK:
-        cached = _NEAR_CACHE.get(key)
-        if cached is not None:
-            _NEAR_CACHE.move_to_end(key)
-            return cached
+    # Only click-sized groups are cached: a long stroke (local_colour_marks="all") would make
+    # a key and an entry of up to megabytes each.
+    key = None
+    if own_rows.size <= CLICK_MAX_AREA:
+        key = (own_rows.tobytes(), own_cols.tobytes(), h, w, float(reach_px), int(factor))
+        with _NEAR_LOCK:
+            cached = _NEAR_CACHE.get(key)
+            if cached is not None:
+                _NEAR_CACHE.move_to_end(key)
+                return cached
     from scipy.spatial import cKDTree
 
     pad = int(math.ceil(reach_px))
@@ -487,6 +492,8 @@ def _near_samples(own_rows, own_cols, h: int, w: int, reach_px: float, factor: i
     near = (d > 0) & (d <= reach_px)
     out = (grid_r[near] * w + grid_c[near]).astype(np.int64)
     out.flags.writeable = False
+    if key is None:
+        return out
     with _NEAR_LOCK:
         _NEAR_CACHE[key] = out
         while len(_NEAR_CACHE) > _NEAR_CACHE_SIZE:

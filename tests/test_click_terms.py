@@ -329,13 +329,16 @@ def test_sparse_groups_equal_the_labelled_ones(marks):
             np.testing.assert_array_equal(cols, want_cols)
 
 
-def test_near_samples_are_the_grid_samples_within_reach():
-    """The grown pixels' candidates (cached between calls): every grid sample at a distance
-    in (0, reach] of the group, by brute force, in raster order; a second call gives the same."""
-    from segmix.local_colour import _near_samples
+@pytest.mark.parametrize("radius", [5, 15])  # a click (cached) and a group above CLICK_MAX_AREA (not)
+def test_near_samples_are_the_grid_samples_within_reach(radius):
+    """The grown pixels' candidates (cached between calls for click-sized groups): every grid
+    sample at a distance in (0, reach] of the group, by brute force, in raster order; a
+    second call gives the same."""
+    from segmix.local_colour import CLICK_MAX_AREA, _near_samples
 
-    rows, cols = np.nonzero(np.add.outer((np.arange(40) - 20) ** 2, (np.arange(40) - 20) ** 2) <= 25)
-    rows, cols = rows + 3, cols + 150  # a disc near the top edge, clipped by nothing
+    rows, cols = np.nonzero(np.add.outer((np.arange(40) - 20) ** 2, (np.arange(40) - 20) ** 2) <= radius ** 2)
+    assert (rows.size <= CLICK_MAX_AREA) == (radius == 5)
+    rows, cols = rows + 3, cols + 150  # a disc near the top edge
     h, w, reach, factor = 90, 200, 30.5, 3
     got = _near_samples(rows, cols, h, w, reach, factor)
     grid_r, grid_c = np.meshgrid(np.arange(0, h, factor), np.arange(0, w, factor), indexing="ij")
