@@ -242,6 +242,16 @@ def local_models(groups: np.ndarray, unmarked: np.ndarray, colour_features, reac
     return models
 
 
+def _check_options(weight, reach, marks) -> None:
+    """ValueError naming the first invalid option of the local colour models."""
+    if not 0.0 < float(weight) <= 1.0:
+        raise ValueError(f"local_colour_weight must lie in (0, 1]; got {weight!r}")
+    if not (math.isfinite(float(reach)) and reach > 0):
+        raise ValueError(f"local_colour_reach must be positive; got {reach!r}")
+    if marks not in LOCAL_MARKS:
+        raise ValueError(f"local_colour_marks must be one of {', '.join(LOCAL_MARKS)}; got {marks!r}")
+
+
 def local_colour_log_odds_delta(
     image: np.ndarray,
     scribbles: np.ndarray,
@@ -301,12 +311,7 @@ def local_colour_log_odds_delta(
     ValueError
         When ``weight`` is not in (0, 1], ``reach`` is not positive or ``marks`` is unknown.
     """
-    if not 0.0 < float(weight) <= 1.0:
-        raise ValueError(f"local_colour_weight must lie in (0, 1]; got {weight!r}")
-    if not (math.isfinite(float(reach)) and reach > 0):
-        raise ValueError(f"local_colour_reach must be positive; got {reach!r}")
-    if marks not in LOCAL_MARKS:
-        raise ValueError(f"local_colour_marks must be one of {', '.join(LOCAL_MARKS)}; got {marks!r}")
+    _check_options(weight, reach, marks)
     h, w = scribbles.shape
     if colour_features is None:
         colour_only = FeatureSpace(features.color_space, 0.0)
@@ -575,12 +580,7 @@ def add_local_colour(
     from segmix.kernels import pixels as pixel_kernels
     from segmix.kernels.threads import for_pixels
 
-    if not 0.0 < float(weight) <= 1.0:
-        raise ValueError(f"local_colour_weight must lie in (0, 1]; got {weight!r}")
-    if not (math.isfinite(float(reach)) and reach > 0):
-        raise ValueError(f"local_colour_reach must be positive; got {reach!r}")
-    if marks not in LOCAL_MARKS:
-        raise ValueError(f"local_colour_marks must be one of {', '.join(LOCAL_MARKS)}; got {marks!r}")
+    _check_options(weight, reach, marks)
     h, w = scribbles.shape
     factor = max(1, math.ceil(math.sqrt(h * w / GRID_PIXELS)))
     hs, ws = -(-h // factor), -(-w // factor)
