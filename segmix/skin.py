@@ -724,7 +724,8 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
 
 
 def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: float | None = None,
-           cache: "PosteriorCache | None" = None, face_boxes: np.ndarray | None = None):
+           cache: "PosteriorCache | None" = None, face_boxes: np.ndarray | None = None,
+           info: dict | None = None):
     """The skin detector used by ``skin apply``, ``skin eval`` and the window.
 
     Parameters
@@ -737,6 +738,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     cache : PosteriorCache, used by the plain per-pixel path only
     face_boxes : (N, 4) int array (x, y, width, height), optional: the photo's faces for
         ``settings.faces`` instead of the face detector's (see :func:`segmix.skin_detect.skin_log_odds`)
+    info : dict, optional
+        Receives ``faces_used`` (the number of usable faces) when face calibration looked for faces.
 
     Returns
     -------
@@ -754,7 +757,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         with np.errstate(divide="ignore"):
             log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
     else:
-        log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes)
+        log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes,
+                                                    info=info)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
     if settings.spatial:
         mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
@@ -868,16 +872,17 @@ def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
 
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
               probability: bool = False, settings=None,
-              cache: "PosteriorCache | None" = None) -> tuple[Path, ...]:
+              cache: "PosteriorCache | None" = None, info: dict | None = None) -> tuple[Path, ...]:
     """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
-    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input."""
+    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input.
+    ``info`` (optional dict) receives what the detector reports (``faces_used`` with faces)."""
     input_path, output_dir = Path(input_path), Path(output_dir)
     mask_path, prob_path = apply_outputs(input_path, output_dir)
     ensure_not_input(mask_path, input_path)
     if probability:
         ensure_not_input(prob_path, input_path)
     image = load_image(input_path)
-    result = detect(model, image, settings, threshold, cache)
+    result = detect(model, image, settings, threshold, cache, info=info)
     posterior = result.posterior
     _write_png(mask_path, result.mask.astype(np.uint8) * np.uint8(255), (input_path,))
     written = (mask_path,)
@@ -957,6 +962,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         raise ValueError(f"threshold must be in [0, 1]; got {threshold}")
 
     cache = None if model.features.uses_position else PosteriorCache(model)
+    with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
 
     def work(path):
         try:
@@ -964,7 +970,10 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             for out in outputs:
                 if clashes(out):
                     raise ValueError(f"{out}: refusing to overwrite an input file")
-            apply_one(model, path, output_dir, threshold, probability, settings, cache)
+            info = {}
+            apply_one(model, path, output_dir, threshold, probability, settings, cache, info)
+            if info.get("faces_used"):
+                with_face.append(path)
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             text = str(exc)
@@ -985,8 +994,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     if failures < len(files):
         # The bar clears itself on a terminal: say what was written, like the other commands.
         done = len(files) - failures
+        faces = getattr(settings, "faces", False)
+        # With --faces, say where it acted: a photo without a usable face gets the default detector.
         print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
-              f"{'s' if done != 1 else ''} to {output_dir}")
+              f"{'s' if done != 1 else ''} to {output_dir}"
+              + (f" (skin colour calibrated on a face in {len(with_face)} of them)" if faces else ""))
     status = batch_status("segmix skin apply", failures, len(files), stream)
     if status == 2 and created:
         try:  # nothing was written: leave no empty folder behind either

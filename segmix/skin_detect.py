@@ -344,7 +344,7 @@ class _BinTable:
 
 
 def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, with_seeds: bool = False,
-                  face_boxes: np.ndarray | None = None):
+                  face_boxes: np.ndarray | None = None, info: dict | None = None):
     """log p(skin | pixel) - log p(non-skin | pixel) after per-photo adaptation.
 
     Parameters
@@ -358,6 +358,9 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     face_boxes : (N, 4) int array of (x, y, width, height), optional
         With ``settings.faces``: the photo's faces, instead of :func:`segmix.faces.detect_faces`
         (tests, or a caller with its own face detector); an empty array = no face.
+    info : dict, optional
+        With ``settings.faces``: ``info["faces_used"]`` is set to the number of usable faces
+        (0 when none passed the skin check or none was found).
 
     Returns
     -------
@@ -417,6 +420,8 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         if len(boxes):
             level = math.log(model.threshold / (1.0 - model.threshold)) if 0 < model.threshold < 1 else 0.0
             face = _face_mixture(model, image, code, used, X, final_bin > level, boxes)
+            if info is not None:
+                info["faces_used"] = 0 if face is None else len(face[0])
             if face is not None:
                 w = settings.face_weight
                 log_face = _mixture_log_pdf(X, face)

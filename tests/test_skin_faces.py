@@ -150,6 +150,26 @@ def test_cli_faces_switch(tmp_path, builtin):
         np.testing.assert_array_equal(mask, skin.detect(builtin, image, settings).mask)
 
 
+def test_skin_apply_says_on_how_many_photos_a_face_was_used(tmp_path, builtin, capsys):
+    """New-user trial: --faces said nothing about where it acted (a photo without a usable face
+    gets the default detector)."""
+    _cascade_or_skip()
+    for name in ("astronaut.png", "chelsea.png", "coffee.png"):
+        Image.open(SAMPLES / name).convert("RGB").save(tmp_path / name)
+    inputs = [str(tmp_path / n) for n in ("astronaut.png", "chelsea.png", "coffee.png")]
+    assert main(["skin", "apply", *inputs, "--output-dir", str(tmp_path / "out"), "--faces", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip().endswith("(skin colour calibrated on a face in 1 of them)")
+    assert main(["skin", "apply", *inputs, "--output-dir", str(tmp_path / "out2"), "--quiet"]) == 0
+    assert "face" not in capsys.readouterr().out
+    info = {}
+    image = np.asarray(Image.open(SAMPLES / "astronaut.png").convert("RGB"))
+    skin.detect(builtin, image, FACES, info=info)
+    assert info == {"faces_used": 1}
+    info = {}
+    skin.detect(builtin, image, FACES, face_boxes=np.zeros((0, 4), int), info=info)
+    assert info == {}  # no face given: nothing to report, the default detector ran
+
+
 def test_cli_refuses_in_one_line_without_the_face_detector(tmp_path, monkeypatch, capsys):
     """OpenCV 5 (no cascade files) or no OpenCV: skin apply --faces names the extra in one line,
     before any photo; without --faces it runs."""
