@@ -417,12 +417,14 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     final_bin = seeds_bin - _density_term(log_non, density, settings.photo_density)
     if settings.faces:
         boxes = _faces_of(image, face_boxes)
+        if info is not None:
+            info["faces_used"] = 0
         if len(boxes):
             level = math.log(model.threshold / (1.0 - model.threshold)) if 0 < model.threshold < 1 else 0.0
             face = _face_mixture(model, image, code, used, X, final_bin > level, boxes)
-            if info is not None:
-                info["faces_used"] = 0 if face is None else len(face[0])
             if face is not None:
+                if info is not None:
+                    info["faces_used"] = len(face[0])
                 w = settings.face_weight
                 log_face = _mixture_log_pdf(X, face)
                 log_skin = np.logaddexp(math.log(w) + log_face, math.log1p(-w) + log_core) if w < 1 else log_face

@@ -167,7 +167,7 @@ def test_skin_apply_says_on_how_many_photos_a_face_was_used(tmp_path, builtin, c
     assert info == {"faces_used": 1}
     info = {}
     skin.detect(builtin, image, FACES, face_boxes=np.zeros((0, 4), int), info=info)
-    assert info == {}  # no face given: nothing to report, the default detector ran
+    assert info == {"faces_used": 0}  # no face given: the default detector ran
 
 
 def test_cli_refuses_in_one_line_without_the_face_detector(tmp_path, monkeypatch, capsys):
