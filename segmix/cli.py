@@ -346,6 +346,20 @@ def _folder_files(*folders) -> list:
     return [q for folder in folders if Path(folder).is_dir() for q in Path(folder).iterdir() if q.is_file()]
 
 
+def _check_outputs(inputs, *outputs, figures=()) -> None:
+    """Refuse bad output names before the work: an input, a folder, a missing folder, a figure
+    not named .png (the writers check the same again when they write)."""
+    from segmix.io import check_output_path
+    from segmix.plots import check_png_name
+
+    for output in (*outputs, *figures):
+        if output:
+            check_output_path(output, *inputs)
+    for figure in figures:
+        if figure:
+            check_png_name(figure)
+
+
 def _skin_usage(parser) -> int:
     parser.print_usage(sys.stderr)
     print("segmix skin: error: choose a command: train, apply or eval", file=sys.stderr)
@@ -354,7 +368,6 @@ def _skin_usage(parser) -> int:
 
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
-    from segmix.io import ensure_not_input
     from segmix.modelfile import write_model
 
     if len(args.images) != len(args.masks):
@@ -362,9 +375,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     if not args.images and not args.uci:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
-    for output in (args.output, args.convergence):
-        if output:
-            ensure_not_input(output, *protect)
+    _check_outputs(protect, args.output, figures=(args.convergence,))
     if _check_distributed(args):
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -419,14 +430,11 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from segmix import skin, skin_eval
-    from segmix.io import ensure_not_input
 
     model = skin.load_skin_model(args.model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
-    for output in (args.roc, args.json):
-        if output:
-            ensure_not_input(output, *inputs)
+    _check_outputs(inputs, args.json, figures=(args.roc,))
     _, unmatched = skin.image_mask_pairs(args.images, args.masks)
     if unmatched:
         # Figures from part of a folder must not pass for the whole of it unnoticed.

@@ -47,14 +47,15 @@ def _cascade():
             import cv2
         except ImportError as exc:  # pragma: no cover - a runtime dependency
             raise FaceDetectorUnavailable(
-                'face calibration needs OpenCV 4.x: pip install "segmix[faces]" '
-                '(opencv-contrib-python-headless>=4.9,<5), or leave out --faces') from exc
+                'face calibration needs OpenCV 4.x: install the faces extra (pip install ".[faces]" in the '
+                'segmix folder: opencv-contrib-python-headless>=4.9,<5), or leave out --faces') from exc
         path = os.path.join(getattr(getattr(cv2, "data", None), "haarcascades", ""), CASCADE)
         cascade = cv2.CascadeClassifier(path) if os.path.isfile(path) else None
         if cascade is None or cascade.empty():
             raise FaceDetectorUnavailable(
                 f"OpenCV {cv2.__version__} does not ship {CASCADE} (the 5.x wheels lack cv2.data): "
-                'pip install "segmix[faces]" (opencv-contrib-python-headless>=4.9,<5), or leave out --faces')
+                'install the faces extra (pip install ".[faces]" in the segmix folder: '
+                'opencv-contrib-python-headless>=4.9,<5), or leave out --faces')
         _local.cascade = cascade
     return cascade
 

@@ -488,6 +488,20 @@ def ensure_not_input(output_path: PathLike, *input_paths: PathLike | None) -> No
             raise ValueError(f"{out}: refusing to overwrite the input file {src}")
 
 
+def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
+    """Raise if a file cannot be written at ``path``: it would overwrite one of ``input_paths``
+    (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError) or its folder
+    does not exist (FileNotFoundError). Commands call it before their work, so a bad output
+    name is refused before minutes of computing, not after."""
+    target = Path(path)
+    ensure_not_input(target, *input_paths)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target}: is a folder; give a file name")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{target}: the folder {folder} does not exist")
+
+
 @contextlib.contextmanager
 def atomic_write(
     path: PathLike, mode: str = "wb", *, encoding: str | None = None, protect: Iterable = ()
@@ -515,10 +529,8 @@ def atomic_write(
     if mode not in ("wb", "w"):
         raise ValueError(f"atomic_write mode must be 'wb' or 'w', got {mode!r}")
     target = Path(path)
-    ensure_not_input(target, *protect)
+    check_output_path(target, *protect)
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{target}: the folder {folder} does not exist")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         if mode == "w":

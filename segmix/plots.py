@@ -25,9 +25,14 @@ def _figure(size=(6.4, 5.6)):
     return fig
 
 
-def _write(path, fig, protect) -> None:
+def check_png_name(path) -> None:
+    """ValueError unless ``path`` ends in .png (figures are written as PNG only)."""
     if Path(path).suffix.lower() != ".png":
         raise ValueError(f"{path}: figures are written as PNG; use a .png file name")
+
+
+def _write(path, fig, protect) -> None:
+    check_png_name(path)
     atomic_save(path, lambda handle: fig.savefig(handle, format="png"), protect=protect)
 
 

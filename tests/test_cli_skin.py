@@ -260,3 +260,29 @@ def test_several_failed_inputs_are_skipped_then_summed_up(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert [line.split(" ")[3] for line in err[:2]] == ["skipped", "skipped"]
     assert err[2] == "segmix skin apply: error: all 2 inputs failed; nothing written"
+
+
+@pytest.mark.parametrize("option, name, message", [
+    ("--json", "images", "is a folder"), ("--json", "nowhere/x.json", "does not exist"),
+    ("--roc", "roc.jpg", "written as PNG"), ("--roc", "masks", "is a folder")])
+def test_eval_refuses_a_bad_output_name_before_evaluating(trained, dataset, option, name, message, capsys,
+                                                         monkeypatch):
+    """Final trial: a folder or a missing folder as --json/--roc failed only after the whole
+    evaluation, with a temporary file's name in the message."""
+    from segmix import skin_eval
+
+    def never(*args, **kwargs):
+        raise AssertionError("evaluated before the output name was checked")
+
+    monkeypatch.setattr(skin_eval, "evaluate_folder", never)
+    code = main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
+                 "--masks", str(dataset / "masks"), option, str(dataset / name), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and message in err and ".tmp" not in err
+
+
+def test_train_refuses_a_folder_as_its_model_file_before_training(dataset, capsys):
+    assert main(["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+                 "-o", str(dataset / "images"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "is a folder" in err and "training on" not in err
