@@ -12,12 +12,18 @@ first painted), the GUI-thread time per mouse move while painting long strokes (
 plus its dirty-rect repaint; target well under 16 ms) and the longest event-loop gaps while
 painting and while the training / overlay that follows runs (<= 50 ms).
 
+With ``--skin-slider N``: skin mode on the 1080p photo, then N moves of the skin threshold
+slider (thresholds 0.02-0.2, the detector's useful range); prints slider move -> updated
+overlay (median, max), the GUI thread's share of it (the decision, ``current_mask``, and the
+overlay), and whether any move started a compute-thread job (it must not: only the cheap
+final step re-runs).
+
 With ``--clicks N``: N clicks with the click tool instead of strokes (left = object on the
 suit, right = not the object on the wall, alternating, in the photo's tiles); prints click ->
 per-pixel overlay and click -> graph-cut overlay, median and max (targets <= 150 ms and <= 400
 ms at 1080p), the first click on the fresh photo separately.
 
-Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]] [--clicks 15] [--set key=value ...]``
+Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]] [--clicks 15] [--skin-slider 20] [--set key=value ...]``
 
 ``--set`` overrides fields of the segment mode's SegmentationSettings (as in the quality
 benchmarks), to time a candidate setting against the default in the same period.
@@ -360,6 +366,55 @@ def main_clicks(app, window, clicks: int) -> int:
     return 0
 
 
+#: Thresholds on p(skin) visited by ``--skin-slider``, in turn: the detector's useful range
+#: (its default 0.04), never the same twice in a row.
+SLIDER_THRESHOLDS = (0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.1, 0.06, 0.04, 0.025)
+
+
+def main_skin_slider(app, window, moves: int) -> int:
+    """Time skin threshold slider moves: set_threshold -> overlay_updated (the GUI thread's work)."""
+    skin_mode = window.modes["skin"]
+    started = time.perf_counter()
+    window.set_mode("skin")
+    if skin_mode.skin_posterior is None and not wait_for(skin_mode.skin_updated, 120000):
+        print("no skin result within 120 s")
+        return 1
+    first = time.perf_counter() - started
+    app.processEvents()
+    generation = window.controller.generation
+    decision = []
+    original = skin_mode.current_mask
+
+    def timed_mask():
+        t0 = time.perf_counter()
+        out = original()
+        decision.append(time.perf_counter() - t0)
+        return out
+
+    skin_mode.current_mask = timed_mask
+    totals = []
+    for index in range(moves):
+        threshold = SLIDER_THRESHOLDS[index % len(SLIDER_THRESHOLDS)]
+        t0 = time.perf_counter()
+        skin_mode.skin_panel.set_threshold(threshold)
+        if not wait_for(window.overlay_updated, 10000):
+            print(f"move {index + 1}: no overlay update")
+            continue
+        app.processEvents()  # and its repaint
+        totals.append(time.perf_counter() - t0)
+    skin_mode.current_mask = original
+    print(f"segmix app benchmark: {WIDTH} x {HEIGHT} photo, {len(totals)} skin threshold slider moves")
+    print(f"  switch -> skin overlay            {1000 * first:7.0f} ms")
+    print(f"  slider move -> overlay, median    {1000 * statistics.median(totals):7.1f} ms (max {1000 * max(totals):.1f} ms)")
+    print(f"    of which the decision (current_mask) median {1000 * statistics.median(decision):.1f} ms over "
+          f"{len(decision)} calls")
+    print(f"  compute-thread jobs started by the moves: {window.controller.generation - generation}")
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    window.confirm_discard = lambda: True
+    window.close()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=15)
@@ -367,6 +422,8 @@ def main() -> int:
     parser.add_argument("--big", action="store_true", help="painting smoothness on a 4000 x 3000 photo")
     parser.add_argument("--moves", type=int, default=100, help="mouse moves per stroke (--big)")
     parser.add_argument("--clicks", type=int, default=0, help="time N clicks of the click tool instead of strokes")
+    parser.add_argument("--skin-slider", type=int, default=0, metavar="N",
+                        help="time N moves of the skin mode's threshold slider instead of strokes")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a SegmentationSettings field of the segment mode (repeatable)")
     parser.add_argument("--child-start", metavar="PHOTO", help=argparse.SUPPRESS)
@@ -405,6 +462,8 @@ def main() -> int:
         chosen = panel.settings
         panel.settings = lambda *a, **k: replace(chosen(*a, **k), **overrides)
         print(f"  settings overrides: {overrides}")
+    if args.skin_slider:
+        return main_skin_slider(app, window, args.skin_slider)
     if args.clicks:
         window.modes["segment"].model_panel.smoothing_box.setChecked(True)
         return main_clicks(app, window, args.clicks)

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         # The built-in model at its own threshold, as a user first sees it.
         from segmix.skin import BUILTIN_THRESHOLD
 
-        window.modes["skin"].skin_panel.threshold_slider.setValue(round(BUILTIN_THRESHOLD * 100))
+        window.modes["skin"].skin_panel.set_threshold(BUILTIN_THRESHOLD)
         app.processEvents()
         QTest.mouseMove(window.canvas.viewport(), window.canvas.mapFromScene(QPointF(250, 120)))
         app.processEvents()

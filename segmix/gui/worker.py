@@ -123,6 +123,11 @@ class SkinOutcome:
     rgba: np.ndarray | None = None  # overlay drawn on the worker for ``overlay`` (mode, threshold)
     overlay: tuple[str, float] | None = None
     seed_log_odds: np.ndarray | None = None  # the detector's seeds for its regions (skin_detect.skin_mask)
+    # The detector's log odds (H, W) float32 and its mask at ``threshold``: a threshold slider
+    # re-runs only skin_detect.skin_mask on these, exactly as `segmix skin apply` decides.
+    log_odds: np.ndarray | None = None
+    mask: np.ndarray | None = None
+    threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -482,10 +487,11 @@ class ComputeWorker(QObject):
                 model = skin.with_non_skin_prior(model, skin.load_skin_model(), job.non_skin_prior_weight)
             trained = True
             self._check(job.generation)
-        posterior = rgba = seeds = None
+        posterior = rgba = seeds = result = None
+        threshold = job.overlay[1] if job.overlay is not None else None
         if job.image is not None:
             # The same refined detector as `segmix skin apply` (adaptation, regions).
-            result = skin.detect(model, job.image, threshold=job.overlay[1] if job.overlay is not None else None)
+            result = skin.detect(model, job.image, threshold=threshold)
             posterior, seeds = result.posterior, result.seed_log_odds
             self._check(job.generation)
             if job.overlay is not None:
@@ -493,7 +499,9 @@ class ComputeWorker(QObject):
                 rgba = render_overlay(job.overlay[0], posterior, result.mask)
         emit(self.skin_finished,
              SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start, job.image,
-                         rgba, job.overlay if rgba is not None else None, seeds))
+                         rgba, job.overlay if rgba is not None else None, seeds,
+                         None if result is None else result.log_odds, None if result is None else result.mask,
+                         None if result is None else (model.threshold if threshold is None else float(threshold))))
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model

@@ -70,9 +70,12 @@ class SkinMode(Mode):
         self.skin_model = None
         self.skin_model_name = "built-in"
         self.skin_posterior: np.ndarray | None = None
-        self._log_odds_of = self._log_odds = None  # log odds of skin_posterior, for the slider
-        #: (posterior, seed log odds) of the detector's last result: the regions' seeds for the slider
-        self._seeds: tuple[np.ndarray, np.ndarray | None] | None = None
+        #: (posterior, log odds, seed log odds) of the detector's last result: what the slider's
+        #: decision (skin_detect.skin_mask, the detector's cheap final step) runs on
+        self._maps: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
+        #: (log odds, threshold, mask): the last decision, so a repaint or an export at the same
+        #: threshold does not decide again (the worker's own mask comes in here)
+        self._mask_cache: tuple | None = None
         self.skin_training: dict[str, object] = {}
         self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
         self._in_flight = False
@@ -143,9 +146,7 @@ class SkinMode(Mode):
 
     def _on_skin_model_changed(self) -> None:
         self.skin_panel.set_model_name(self.skin_model_name)
-        self.skin_panel.blockSignals(True)
-        self.skin_panel.set_threshold(self.skin_model.threshold)
-        self.skin_panel.blockSignals(False)
+        self.skin_panel.set_default_threshold(self.skin_model.threshold)  # shown without a re-render
         self.shell.update_actions()
 
     def _request_skin(self) -> None:
@@ -180,7 +181,11 @@ class SkinMode(Mode):
             self.skin_panel.set_status(f"Applied in {outcome.seconds * 1000:.0f} ms")
         if accepted:
             self.skin_posterior = outcome.posterior
-            self._seeds = (outcome.posterior, outcome.seed_log_odds)
+            self._maps = None
+            if outcome.log_odds is not None:
+                self._maps = (outcome.posterior, outcome.log_odds, outcome.seed_log_odds)
+                if outcome.mask is not None:
+                    self._mask_cache = (outcome.log_odds, outcome.threshold, outcome.mask)
             self._skin_rgba = (outcome.posterior, outcome.overlay, outcome.rgba)
         elif outcome.trained and self.active and self.shell.image is not None:
             self._request_skin()  # trained while another photo was opened: apply to this one
@@ -252,6 +257,7 @@ class SkinMode(Mode):
             return False
         shell.remember_save(path)
         self.skin_model = model
+        self.skin_panel.set_default_threshold(model.threshold)  # the file's own threshold now
         self.skin_model_name = Path(path).name
         self.skin_panel.set_model_name(self.skin_model_name)
         self.skin_panel.set_status(f"Saved as {Path(path).name}.")
@@ -333,25 +339,43 @@ class SkinMode(Mode):
         return self.skin_posterior is not None
 
     def current_mask(self) -> np.ndarray | None:
-        """The refined skin decision at the panel's threshold, (H, W) bool: only the detector's
-        cheap final step (hysteresis on the stored log odds) runs when the threshold moves."""
+        """The refined skin decision at the panel's threshold, (H, W) bool.
+
+        Only the detector's cheap final step (:func:`segmix.skin_detect.skin_mask`: the level
+        and the hysteresis regions) runs when the threshold moves, on the log odds the compute
+        thread stored with the result; the adaptation is never re-run. The same function on
+        the same log odds as ``segmix skin apply``, so the same threshold gives the same mask.
+        """
         if self.skin_posterior is None:
             return None
+        log_odds = self.skin_log_odds
+        if log_odds is None:  # a posterior without the detector's maps: its log odds, less exact
+            with np.errstate(divide="ignore"):
+                log_odds = np.log(self.skin_posterior) - np.log1p(-self.skin_posterior)
+            self._maps = (self.skin_posterior, log_odds, None)
+        threshold = float(self.skin_panel.threshold)
+        cached = self._mask_cache
+        if cached is not None and cached[0] is log_odds and cached[1] == threshold:
+            return cached[2]
         from segmix import skin_detect
 
-        if self._log_odds_of is not self.skin_posterior:
-            with np.errstate(divide="ignore"):
-                self._log_odds = np.log(self.skin_posterior) - np.log1p(-self.skin_posterior)
-            self._log_odds_of = self.skin_posterior
-        return skin_detect.skin_mask(self._log_odds, float(self.skin_panel.threshold),
-                                     seed_log_odds=self.skin_seed_log_odds)
+        mask = skin_detect.skin_mask(log_odds, threshold, seed_log_odds=self.skin_seed_log_odds, image=self.shell.image)
+        self._mask_cache = (log_odds, threshold, mask)
+        return mask
+
+    @property
+    def skin_log_odds(self) -> np.ndarray | None:
+        """(H, W) float32 log odds of the shown posterior (the detector's, before its decision), or None."""
+        if self._maps is None or self._maps[0] is not self.skin_posterior:
+            return None
+        return self._maps[1]
 
     @property
     def skin_seed_log_odds(self) -> np.ndarray | None:
         """(H, W) float32 seed log odds of the shown posterior (skin_detect.skin_mask), or None."""
-        if self._seeds is None or self._seeds[0] is not self.skin_posterior:
+        if self._maps is None or self._maps[0] is not self.skin_posterior:
             return None
-        return self._seeds[1]
+        return self._maps[2]
 
     def export_arrays(self, kind: str):
         if self.skin_posterior is None:

@@ -84,27 +84,145 @@ def test_skin_overlay_is_drawn_on_the_compute_thread(qtbot, make_window, skin_ph
     np.testing.assert_array_equal(rgba, expected)
 
 
-def test_skin_threshold_changes_the_overlay(qtbot, make_window, skin_photo):
+def test_skin_threshold_changes_the_overlay(qtbot, make_window, skin_photo, monkeypatch):
+    """Slider moves re-run only the decision (skin_detect.skin_mask): never the adaptation, no
+    new job; a higher threshold keeps a subset of the skin, and fewer pixels of the ramp."""
+    from segmix import skin, skin_detect
+    from segmix.gui.modes.skin_panel import threshold_of_position
+
+    adaptations = []
+    costly = skin_detect.skin_log_odds
+    monkeypatch.setattr(skin_detect, "skin_log_odds", lambda *a, **k: adaptations.append(1) or costly(*a, **k))
     window = make_window(skin_photo)
     enter_skin_mode(qtbot, window)
+    skin_mode = window.modes["skin"]
+    assert adaptations == [1]  # the detector's costly step, once for the photo
     generation = window.controller.generation
-    counts = []
-    for value in (20, 50, 95):  # not 10: the built-in threshold (no change, no signal)
+    log_odds, seeds = costly(skin.load_skin_model(), make_skin_photo(), with_seeds=True)
+    masks = []
+    for position in (-30, -10, 5, 15, 35):  # not 0: the built-in threshold (no change, no signal)
         with qtbot.waitSignal(window.overlay_updated, timeout=1000):
-            window.modes["skin"].skin_panel.threshold_slider.setValue(value)
-        # the refined decision (regions by hysteresis) re-run at the new threshold on the GUI side
-        from segmix import skin_detect
-
-        posterior = window.modes["skin"].skin_posterior
-        assert window.modes["skin"].skin_seed_log_odds is not None  # the worker's seeds came with it
-        with np.errstate(divide="ignore"):
-            expected = skin_detect.skin_mask(np.log(posterior) - np.log1p(-posterior), value / 100,
-                                             seed_log_odds=window.modes["skin"].skin_seed_log_odds)
+            skin_mode.skin_panel.threshold_slider.setValue(position)
+        threshold = threshold_of_position(position)
+        assert skin_mode.skin_panel.threshold == threshold
+        expected = skin_detect.skin_mask(log_odds, threshold, seed_log_odds=seeds)  # what skin apply decides
         np.testing.assert_array_equal(expected, window.current_mask())
         np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, expected)
-        counts.append(int(expected[40:].sum()))  # the ramp holds the uncertain colours
-    assert counts[0] > counts[1] > counts[2]
+        masks.append(expected)
+    counts = [int(mask[40:].sum()) for mask in masks]  # the ramp holds the uncertain colours
+    assert counts == sorted(counts, reverse=True) and len(set(counts)) == len(counts), counts
+    for lower, higher in zip(masks, masks[1:]):
+        assert not (higher & ~lower).any()  # nested: a higher threshold only removes skin
+    assert adaptations == [1]  # the moves never re-ran the adaptation
     assert window.controller.generation == generation  # re-threshold only, no new job
+
+
+def test_skin_slider_default_is_the_detectors_and_double_click_returns_to_it(qtbot, make_window, skin_photo):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from segmix import skin
+    from segmix.gui.modes import skin_panel
+
+    assert skin_panel.DEFAULT_THRESHOLD == skin.BUILTIN_THRESHOLD == skin.load_skin_model().threshold
+    window = make_window(skin_photo)
+    panel = window.modes["skin"].skin_panel
+    slider = panel.threshold_slider
+    # Before the engine is loaded (the model comes lazily), the panel already shows the default.
+    assert panel.threshold == skin.BUILTIN_THRESHOLD and slider.value() == 0
+    enter_skin_mode(qtbot, window)
+    assert panel.threshold == skin.BUILTIN_THRESHOLD and slider.value() == 0
+    assert slider.minimum() == -slider.maximum()  # centred on the detector's default
+    assert "0.040" in panel.threshold_label.text() and "3.18" in panel.threshold_label.text()
+    assert not panel.default_button.isEnabled()  # already there
+    assert "log odds" in slider.toolTip() and "--threshold" in slider.toolTip()
+    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+        slider.setValue(12)
+    assert panel.threshold == pytest.approx(0.12, abs=0.005) and "0.12" in panel.threshold_label.text()
+    assert panel.default_button.isEnabled()
+    default_mask = None
+    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+        QTest.mouseDClick(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, slider.rect().center())
+    assert panel.threshold == skin.BUILTIN_THRESHOLD and slider.value() == 0
+    default_mask = window.current_mask()
+    slider.setValue(-25)
+    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+        panel.default_button.click()
+    assert panel.threshold == skin.BUILTIN_THRESHOLD and slider.value() == 0
+    np.testing.assert_array_equal(window.current_mask(), default_mask)
+
+
+def test_skin_threshold_scale_round_trips():
+    from segmix.gui.modes.skin_panel import (
+        DEFAULT_THRESHOLD, HALF_RANGE, MAX_STEPS, STEP_NATS, format_threshold, logit, position_of_threshold,
+        threshold_of_position)
+
+    positions = range(-MAX_STEPS, MAX_STEPS + 1)
+    thresholds = [threshold_of_position(p) for p in positions]
+    assert threshold_of_position(0) == DEFAULT_THRESHOLD
+    assert all(0.0 < t < 1.0 for t in thresholds)
+    for position, threshold in zip(positions, thresholds):
+        assert position_of_threshold(threshold) == position  # value -> threshold -> value
+        assert float(format_threshold(threshold)) == threshold  # the label shows the exact value
+    steps = np.diff([logit(t) for t in thresholds])
+    assert (steps > 0).all()  # strictly increasing
+    # Well spaced in log odds: rounding to two digits moves a level by at most ln(1.05) nats,
+    # so a step is STEP_NATS +- 0.1 at worst and STEP_NATS on average ...
+    assert steps.min() > 0.03 and steps.max() < 0.17 and abs(steps.mean() - STEP_NATS) < 0.005
+    # ... over the detector's useful range, with the default in the middle.
+    low, high = threshold_of_position(-HALF_RANGE), threshold_of_position(HALF_RANGE)
+    assert low < 0.001 and high > 0.8
+    useful = [p for p, t in zip(positions, thresholds) if 0.01 <= t <= 0.2 and abs(p) <= HALF_RANGE]
+    assert len(useful) >= 25  # the old linear slider had 20 positions there, 4 below the default
+    # threshold -> value -> threshold for a threshold off the grid: the nearest position.
+    off = 0.0437
+    near = threshold_of_position(position_of_threshold(off))
+    assert abs(logit(near) - logit(off)) <= STEP_NATS
+    assert format_threshold(off) == "0.0437" and format_threshold(0.04) == "0.040"
+    assert position_of_threshold(0.0) == -MAX_STEPS and position_of_threshold(1.0) == MAX_STEPS
+
+
+def test_skin_panel_keeps_a_models_threshold_exactly(qtbot):
+    from segmix.gui.modes.skin_panel import HALF_RANGE, SkinPanel
+
+    panel = SkinPanel()
+    qtbot.addWidget(panel)
+    seen = []
+    panel.threshold_changed.connect(seen.append)
+    panel.set_default_threshold(0.0437)  # a loaded model's own threshold, off the grid
+    assert panel.threshold == 0.0437 and seen == []  # shown, no re-render request
+    assert "0.0437" in panel.threshold_label.text()
+    panel.set_threshold(0.995)  # beyond the slider's usual range: the range grows to show it
+    assert panel.threshold == 0.995 and seen == [0.995]
+    assert panel.threshold_slider.maximum() > HALF_RANGE
+    assert panel.threshold_slider.value() == panel.threshold_slider.maximum()
+    panel.reset_threshold()
+    assert panel.threshold == 0.0437 and seen == [0.995, 0.0437]
+
+
+def test_skin_apply_and_the_window_give_the_same_mask(qtbot, make_window, tmp_path):
+    """The value the label shows, given to `segmix skin apply --threshold`, gives the window's mask."""
+    from segmix.cli import main
+    from segmix.resources import sample_image_path
+
+    photo = sample_image_path()
+    window = make_window(photo)
+    enter_skin_mode(qtbot, window)
+    panel = window.modes["skin"].skin_panel
+    areas = []
+    for position in (0, -20, 13):
+        if position:
+            with qtbot.waitSignal(window.overlay_updated, timeout=5000):
+                panel.threshold_slider.setValue(position)
+        shown = panel.threshold_label.text().split("<b>")[1].split("</b>")[0]
+        assert float(shown) == panel.threshold
+        out = tmp_path / f"out{position}"
+        assert main(["skin", "apply", str(photo), "--output-dir", str(out), "--threshold", shown, "--quiet"]) == 0
+        written = np.asarray(Image.open(out / f"{photo.stem}_skin.png")) == 255
+        window_mask = window.current_mask()
+        np.testing.assert_array_equal(written, window_mask)
+        areas.append(window_mask.mean())
+    assert areas[1] > areas[0] > areas[2] > 0  # three different masks, not three empty ones
 
 
 def test_skin_export_mask_default_name_and_never_the_photo(qtbot, make_window, skin_photo, messages):
@@ -191,7 +309,7 @@ def test_malformed_skin_model_shows_a_message_and_the_window_lives(qtbot, make_w
     assert "not valid JSON" in messages[-1][1]
     assert window.modes["skin"].skin_model is active and window.modes["skin"].skin_panel.model_label.text() == "Model: built-in"
     # Still usable: threshold, back to segmenting.
-    window.modes["skin"].skin_panel.threshold_slider.setValue(70)
+    window.modes["skin"].skin_panel.threshold_slider.setValue(20)
     with qtbot.waitSignal(window.overlay_updated, timeout=20000):
         window.set_mode("segment")
         window.set_tool("foreground")
@@ -227,7 +345,9 @@ def test_a_model_trained_here_keeps_the_threshold_and_leaves_black_alone(qtbot, 
     window = make_window(path)
     skin_mode = window.modes["skin"]
     enter_skin_mode(qtbot, window)
-    skin_mode.skin_panel.threshold_slider.setValue(86)
+    from segmix.gui.modes.skin_panel import position_of_threshold
+
+    skin_mode.skin_panel.threshold_slider.setValue(position_of_threshold(0.86))
     window.set_tool("foreground")
     drag(window, [(10, 5), (20, 30)])  # skin on the left, above the black band
     window.set_tool("background")
@@ -235,7 +355,7 @@ def test_a_model_trained_here_keeps_the_threshold_and_leaves_black_alone(qtbot, 
     assert skin_mode.add_to_skin_training_set()
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=30000):
         skin_mode.skin_panel.train_button.click()
-    assert skin_mode.skin_panel.threshold == pytest.approx(0.86)  # not reset to 0.50
+    assert skin_mode.skin_panel.threshold == pytest.approx(0.86)  # not reset to the built-in's
     assert skin_mode.skin_model.threshold == pytest.approx(0.86)
     mask = window.current_mask()
     assert mask[:40, :38].mean() > 0.9
