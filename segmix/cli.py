@@ -145,7 +145,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from segmix.io import ensure_not_input, load_image, load_scribbles, save_cutout, save_mask, save_probability
+    from segmix.io import load_image, load_scribbles, save_cutout, save_mask, save_probability
     from segmix.segment import SegmentationSettings, segment
 
     inputs = (args.image, args.scribbles)
@@ -158,7 +158,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         allowed = _SEGMENT_SUFFIXES.get(key, (".json",))
         if key != "save_model" and Path(path).suffix.lower() not in allowed:
             raise UserError(f"{path}: unsupported extension for --{key.replace('_', '-')}; use {', '.join(allowed)}")
-        ensure_not_input(path, *inputs)
+    # A folder or a missing folder as any output must stop the run before the mask is written,
+    # not leave the mask behind and fail on the second file.
+    _check_outputs(inputs, *outputs.values())
     overrides = {
         "n_components": args.components, "color_space": args.color_space, "position_weight": args.position_weight,
         "smoothing": args.smoothing, "smoothness": args.smoothness, "threshold": args.threshold,
@@ -347,14 +349,23 @@ def _folder_files(*folders) -> list:
 
 
 def _check_outputs(inputs, *outputs, figures=()) -> None:
-    """Refuse bad output names before the work: an input, a folder, a missing folder, a figure
-    not named .png (the writers check the same again when they write)."""
+    """Refuse bad output names before the work: an input, a folder, a missing folder, one file
+    named for two outputs (the second write would replace the first), a figure not named .png
+    (the writers check the same again when they write)."""
+    import os
+    from pathlib import Path
+
     from segmix.io import check_output_path
     from segmix.plots import check_png_name
 
+    seen = {}
     for output in (*outputs, *figures):
         if output:
             check_output_path(output, *inputs)
+            key = os.path.normcase(Path(output).resolve())
+            if key in seen:
+                raise UserError(f"{output}: named for two outputs (also {seen[key]}); give each its own file")
+            seen[key] = output
     for figure in figures:
         if figure:
             check_png_name(figure)

@@ -169,6 +169,34 @@ def test_output_equals_input(files, capsys):
     assert photo.read_bytes() == before
 
 
+@pytest.mark.parametrize("option", ["--probability", "--cutout", "--save-model"])
+def test_bad_second_output_writes_nothing(files, capsys, option):
+    # A folder or a missing folder as the second output used to be found after the mask was
+    # written: the run failed (exit 2) and left the mask behind.
+    tmp_path, photo, labels, _, _ = files
+    suffix = ".json" if option == "--save-model" else ".png"
+    folder = tmp_path / f"folder{suffix}"
+    folder.mkdir()
+    for bad in (folder, tmp_path / "missing" / f"x{suffix}"):
+        mask = tmp_path / "m.png"
+        code = main(["segment", str(photo), "--scribbles", str(labels), "-o", str(mask), option, str(bad)])
+        assert str(bad) in _one_line_error(capsys, code)
+        assert not mask.exists()
+
+
+@pytest.mark.parametrize("option", ["--probability", "--cutout", "--save-model"])
+def test_one_file_for_two_outputs_is_refused(files, capsys, option):
+    # `-o m.png --save-model m.png` wrote the model's JSON over the mask and said "wrote m.png".
+    tmp_path, photo, labels, _, _ = files
+    mask = tmp_path / "m.png"
+    mask.write_bytes(b"kept")
+    code = main(["segment", str(photo), "--scribbles", str(labels), "-o", str(mask), option, str(mask)])
+    err = _one_line_error(capsys, code)
+    assert "two outputs" in err and "m.png" in err
+    assert mask.read_bytes() == b"kept"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_bad_parameters(files, capsys):
     tmp_path, photo, labels, _, _ = files
     for extra in (["--threshold", "2"], ["-k", "0"], ["--probability", str(tmp_path / "p.gif")]):
