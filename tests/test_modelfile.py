@@ -112,6 +112,16 @@ BAD_EDITS = {
     "one class only": (lambda d: d["classifier"]["classes"].pop(), "at least 2 classes"),
     "class without mixture": (lambda d: d["classifier"]["classes"][0].pop("mixture"), "must have 'name'"),
     "training not an object": (lambda d: d.update(training=[1, 2]), "'training' must be a JSON object"),
+    # The optional mixture fields: each named (were Python's "float() argument must be ..."
+    # or silently accepted: a negative reg_covar, an n_components the arrays contradict).
+    "reg_covar null": (lambda d: _cov(d).update(reg_covar=None), "'reg_covar' must be a finite number >= 0"),
+    "reg_covar text": (lambda d: _cov(d).update(reg_covar="abc"), "'reg_covar' must be a finite number >= 0"),
+    "reg_covar negative": (lambda d: _cov(d).update(reg_covar=-5), "'reg_covar' must be a finite number >= 0"),
+    "n_iter null": (lambda d: _cov(d).update(n_iter=None), "'n_iter' must be an integer >= 0"),
+    "converged text": (lambda d: _cov(d).update(converged="no"), "'converged' must be true or false"),
+    "n_components contradicts arrays": (lambda d: _cov(d).update(n_components=7),
+                                        "'n_components' is 7 but the arrays hold 2"),
+    "n_features contradicts arrays": (lambda d: _cov(d).update(n_features=5), "'n_features' is 5 but the arrays hold 3"),
 }
 
 

@@ -534,7 +534,20 @@ class GaussianMixture:
         full = covariances_to_full(cov, covariance_type, d)
         if not np.allclose(full, np.swapaxes(full, 1, 2), rtol=1e-9, atol=1e-12):
             raise ValueError("mixture 'covariances' must be symmetric")
+        # The optional fields are a stranger's too: each is named when it is wrong, and a count
+        # that disagrees with the arrays is refused rather than silently ignored.
+        for key, count in (("n_components", k_count), ("n_features", d)):
+            if key in data and (not _is_int(data[key]) or data[key] != count):
+                raise ValueError(f"mixture {key!r} is {data[key]!r} but the arrays hold {count}")
         reg_covar = data.get("reg_covar", 1e-6)
+        if not _is_number(reg_covar) or not math.isfinite(reg_covar) or reg_covar < 0:
+            raise ValueError(f"mixture 'reg_covar' must be a finite number >= 0; got {reg_covar!r}")
+        n_iter = data.get("n_iter", 0)
+        if not _is_int(n_iter) or n_iter < 0:
+            raise ValueError(f"mixture 'n_iter' must be an integer >= 0; got {n_iter!r}")
+        converged = data.get("converged", True)
+        if not isinstance(converged, bool):
+            raise ValueError(f"mixture 'converged' must be true or false; got {converged!r}")
         model = cls(n_components=k_count, covariance_type=covariance_type, reg_covar=float(reg_covar))
         try:
             # Weights written by to_dict sum to 1 up to rounding: keep them as written, so a
@@ -545,12 +558,22 @@ class GaussianMixture:
         except ValueError:
             raise ValueError("mixture 'covariances' must be positive definite") from None
         model.n_features_in_ = d
-        model.converged_ = bool(data.get("converged", True))
-        model.n_iter_ = int(data.get("n_iter", 0))
+        model.converged_ = converged
+        model.n_iter_ = int(n_iter)
         bound = data.get("lower_bound")
         model.lower_bound_ = float(bound) if isinstance(bound, (int, float)) else float("nan")
         model.log_likelihood_history_ = []
         return model
+
+
+def _is_int(value) -> bool:
+    """A JSON integer (``true`` / ``false`` are not numbers here)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    """A JSON number, integer or not (not a boolean)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 __all__ = ["GaussianMixture", "TooFewDistinctPointsError", "COVARIANCE_TYPES"]
