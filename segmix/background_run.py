@@ -85,6 +85,46 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
     return values.astype(np.uint8, copy=False)
 
 
+def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
+                      shape: tuple[int, int] | None = None) -> None:
+    """Refuse, before a run, ground truth that would score nothing.
+
+    Two mistakes gave a run that wrote every mask and then stopped (no frame matched) or
+    printed recall, precision and F-measure of 0 (CDnet's frames before the temporal ROI
+    are all 85 = outside the region of interest, so ``--roi 200 300`` on highway scores no
+    pixel). The frame numbers of a folder or list are known from the names; the ground
+    truth of the matched frames is read in order until one scores a pixel (the first, when
+    the range is right), at the frames' size ``shape`` (H, W) when it is known. A video
+    without a frame count is checked after its run instead.
+
+    Raises
+    ------
+    FrameError
+        Naming the ground-truth folder and the frames, or a ground-truth file that breaks
+        the label-map rules (see :func:`_read_groundtruth`).
+    """
+    from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND
+
+    if sequence.kind == "video":
+        if not sequence.frame_count:
+            return
+        numbers = range(1, sequence.frame_count + 1)
+    else:
+        numbers = (frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1))
+    matched = sorted(n for n in numbers if n in groundtruth and (roi is None or roi[0] <= n <= roi[1]))
+    where = next(iter(groundtruth.values())).parent if groundtruth else "ground truth"
+    span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames"
+    if not matched:
+        raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span}")
+    scored = (*GT_BACKGROUND, GT_FOREGROUND)
+    for number in matched:
+        if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
+            return
+    raise FrameError(f"{where}: the ground truth of the {len(matched)} matched frames ({matched[0]}..{matched[-1]}) "
+                     "scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
+                     "score frames inside the sequence's temporal ROI (temporalROI.txt, --roi)")
+
+
 @dataclass
 class RunResult:
     """What a run did: frames fed and written, skipped frames, and the score if asked."""

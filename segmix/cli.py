@@ -512,10 +512,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
-    from segmix.background_run import load_groundtruth_folder, run_sequence
+    from segmix.background_run import check_groundtruth, load_groundtruth_folder, run_sequence
     from segmix.change_detection import read_temporal_roi
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
-    from segmix.io import ensure_not_input, save_image
+    from segmix.io import save_image
 
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
         raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
@@ -543,9 +543,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"segmix background: {message}", file=sys.stderr)
 
     sequence = FrameSequence(args.inputs[0] if len(args.inputs) == 1 else args.inputs, on_skip=on_skip)
-    for path in (args.background_image, args.save_model):
-        if path is not None:
-            ensure_not_input(path, *sequence.paths, args.model)
+    # Every refusal that does not need the model's work comes before it: no mask is written
+    # by a run that then stops on an output name or a frame of another size.
+    _check_outputs([*sequence.paths, args.model], args.background_image, args.save_model)
+    frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
     for name, value in _background_overrides(args).items():
         setattr(model, name, value)
@@ -562,6 +563,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
                 if candidate.is_file():
                     roi = read_temporal_roi(candidate)
                     break
+        check_groundtruth(sequence, groundtruth, roi, frame_shape)
     bar = None
     if not quiet:
         from tqdm import tqdm

@@ -230,3 +230,52 @@ def test_a_lone_unreadable_frame_is_named(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code == 2
     assert "trunc.png: no readable frame" in err
+
+
+def test_refusals_come_before_any_mask_is_written(sequence, tmp_path, capsys):
+    # Each of these used to stop the run with exit 2 after it had written masks: a frame of
+    # another size halfway (the masks before it), a folder or a missing folder as
+    # --background-image / --save-model (every mask), ground truth matching no frame.
+    inputs = str(sequence / "input")
+    out = tmp_path / "out"
+    (tmp_path / "folder.png").mkdir()
+    (tmp_path / "folder.json").mkdir()
+    cases = [
+        (["--background-image", str(tmp_path / "folder.png")], "folder.png: is a folder"),
+        (["--background-image", str(tmp_path / "nowhere" / "bg.png")], "does not exist"),
+        (["--save-model", str(tmp_path / "folder.json")], "folder.json: is a folder"),
+        (["--groundtruth", str(sequence / "groundtruth"), "--roi", "500", "600"], "no ground-truth frame matches"),
+    ]
+    for extra, message in cases:
+        assert message in _run_error([inputs, "--output-dir", str(out), *extra, "--quiet"], capsys)
+        assert not out.exists()
+    Image.fromarray(np.zeros((H + 2, W, 3), np.uint8)).save(sequence / "input" / "in000050.png")
+    err = _run_error([inputs, "--output-dir", str(out), "--quiet"], capsys)
+    assert "in000050.png" in err and "32 x 26" in err
+    assert not out.exists()
+
+
+def test_ground_truth_that_scores_no_pixel_is_refused(sequence, tmp_path, capsys):
+    # CDnet's frames before the temporal ROI are all 85 (outside the region of interest):
+    # `--roi 200 300` on highway printed recall, precision and F-measure 0 as if measured.
+    for t in range(1, 11):
+        Image.fromarray(np.full((H, W), 85, np.uint8)).save(sequence / "groundtruth" / f"gt{t:06d}.png")
+    out = tmp_path / "out"
+    err = _run_error([str(sequence / "input"), "--output-dir", str(out), "--groundtruth",
+                      str(sequence / "groundtruth"), "--roi", "1", "10", "--quiet"], capsys)
+    assert "scores no pixel" in err and "(1..10)" in err and "groundtruth" in err
+    assert not out.exists()
+    # One scored frame in the range is enough.
+    Image.fromarray(np.zeros((H, W), np.uint8)).save(sequence / "groundtruth" / "gt000010.png")
+    status = main(["background", str(sequence / "input"), "--output-dir", str(out), "--groundtruth",
+                   str(sequence / "groundtruth"), "--roi", "1", "10", "--quiet"])
+    assert status == 0 and "scored 10 frames (frames 1..10)" in capsys.readouterr().out
+
+
+def test_ground_truth_of_another_size_is_refused_before_the_run(sequence, tmp_path, capsys):
+    Image.fromarray(np.zeros((H, W + 4), np.uint8)).save(sequence / "groundtruth" / f"gt{START + 1:06d}.png")
+    out = tmp_path / "out"
+    err = _run_error([str(sequence / "input"), "--output-dir", str(out), "--groundtruth",
+                      str(sequence / "groundtruth"), "--quiet"], capsys)
+    assert f"gt{START + 1:06d}.png" in err and "36 x 24" in err
+    assert not out.exists()
