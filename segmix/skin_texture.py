@@ -1,0 +1,204 @@
+"""Fine-scale texture of a photo's luma as evidence against skin (a non-colour cue).
+
+Skin is smooth at fine scales; many skin-coloured surfaces a colour model confuses with it
+are not: wood grain, sand, hair, foliage, fabric weave, paving. The cue, for a pixel p of the
+photo's skin candidates (log odds above the decision level), is the mean relative luma
+residual over the candidates near it,
+
+    r(q) = min((|Y(q) - (B * Y)(q)| - n) / max((B * Y)(q), floor), clip)
+    t(p) = mean of r(q) over q in W(p) ∩ E,
+
+where Y is Rec. 601 luma (0..255), B the 5 x 5 binomial blur ([1, 4, 6, 4, 1] / 16 per axis,
+Burt & Adelson's approximation of a Gaussian of 1 pixel), n the mean |residual| of the photo's
+noise (its median |residual| times 0.7979 / 0.6745, the ratio of mean to median of the
+absolute value of Gaussian noise, so that a flat surface with sensor or JPEG noise scores
+about 0), W(p) a square window, and E the candidates eroded by ``ERODE`` pixels, so that the
+outline of a candidate region does not count as texture. Relative to the local brightness, so
+a pale and a dark surface of the same relative grain score alike; the floor keeps the darkest
+pixels from dividing small residuals by almost nothing; the clip keeps a single edge inside
+the candidates (two skin tones side by side, a face against a skin-coloured wall) from
+counting like grain, which is many moderate residuals. ``t`` is 0 outside the candidates and
+where W(p) holds no eroded candidate.
+
+It enters the log odds as a hinge (:func:`texture_log_odds`): ``-weight * max(0, t / level -
+1)`` nats, no evidence up to ``level``, then evidence against skin growing linearly.
+
+Photos whose diagonal exceeds :data:`MAX_DIAGONAL` pixels are block-averaged by an integer
+factor first (speed, and a scale like that of the development photos, 320-1000 px
+diagonals), and the texture map is repeated back to full size.
+
+Measured in docs/skin_development.md ("A texture cue"). NumPy and SciPy only.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["fine_texture", "texture_log_odds", "working_factor", "MAX_DIAGONAL"]
+
+#: Photos with a longer diagonal (pixels) are block-averaged to at most this first.
+MAX_DIAGONAL = 1000.0
+#: Luma floor of the brightness that normalises the residual (0..255 scale).
+FLOOR = 32.0
+#: Largest relative residual one pixel contributes.
+CLIP = 0.05
+#: Relative residual above which a pixel (and its 8 neighbours) is an edge, not grain.
+EDGE = 0.25
+#: Erosion of the candidates (pixels, square structuring element of side 2 * ERODE + 1).
+ERODE = 2
+#: Mean over median of |x| for Gaussian x: sqrt(2 / pi) / 0.6745.
+NOISE_RATIO = 0.7979 / 0.6745
+_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def working_factor(shape) -> int:
+    """Integer block factor that brings an (H, W) photo's diagonal to at most MAX_DIAGONAL."""
+    return max(1, math.ceil(math.hypot(shape[0], shape[1]) / MAX_DIAGONAL))
+
+
+def _block_mean(a: np.ndarray, f: int) -> np.ndarray:
+    """Mean over f x f blocks of a 2-D array (edge rows / columns repeated to fill the last)."""
+    h, w = a.shape
+    ph, pw = -h % f, -w % f
+    if ph or pw:
+        a = np.pad(a, ((0, ph), (0, pw)), mode="edge")
+    return a.reshape(a.shape[0] // f, f, a.shape[1] // f, f).mean(axis=(1, 3), dtype=np.float32)
+
+
+def _binomial_blur(y: np.ndarray) -> np.ndarray:
+    """[1, 4, 6, 4, 1] / 16 along both axes, edges repeated (scipy's mode "nearest")."""
+    p = np.pad(y, 2, mode="edge")
+    rows = p[:-4] + p[4:]
+    rows += 4 * (p[1:-3] + p[3:-1])
+    rows += 6 * p[2:-2]
+    out = rows[:, :-4] + rows[:, 4:]
+    out += 4 * (rows[:, 1:-3] + rows[:, 3:-1])
+    out += 6 * rows[:, 2:-2]
+    out *= np.float32(1.0 / 256.0)
+    return out
+
+
+def _block_sum(a: np.ndarray) -> np.ndarray:
+    """Sums over 2 x 2 blocks (a zero row / column added to an odd side)."""
+    h, w = a.shape
+    if h % 2 or w % 2:
+        a = np.pad(a, ((0, h % 2), (0, w % 2)))
+    out = a[0::2, 0::2] + a[1::2, 0::2]
+    out += a[0::2, 1::2]
+    out += a[1::2, 1::2]
+    return out
+
+
+def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    return ~_erode_inside(~mask, radius)
+
+
+def _erode_inside(mask: np.ndarray, radius: int) -> np.ndarray:
+    p = np.pad(mask, radius, mode="edge")
+    return _erode(p, radius)[radius:-radius, radius:-radius]
+
+
+def _erode(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Binary erosion by a (2r+1) square, outside the photo counting as False."""
+    if radius <= 0:
+        return mask
+    out = mask.copy()
+    for d in range(1, radius + 1):  # separable: rows, then columns
+        out[d:] &= mask[:-d]
+        out[:-d] &= mask[d:]
+        out[:d] = False
+        out[-d:] = False
+    rows = out.copy()
+    for d in range(1, radius + 1):
+        out[:, d:] &= rows[:, :-d]
+        out[:, :-d] &= rows[:, d:]
+        out[:, :d] = False
+        out[:, -d:] = False
+    return out
+
+
+def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7) -> np.ndarray:
+    """The texture t(p) of the module docstring.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB
+    candidates : (H, W) bool, the pixels that may be skin (the mean runs over these only)
+    window : int, odd, side of the averaging window W in 2 x 2 blocks of pixels (at the
+        working scale): 7 = 14 pixels
+
+    Returns
+    -------
+    (H, W) float32 >= 0, dimensionless (a share of the local brightness).
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree or ``window`` is not a positive odd integer.
+    """
+    from scipy import ndimage
+
+    image = np.asarray(image)
+    candidates = np.asarray(candidates, bool)
+    if image.ndim != 3 or image.shape[2] != 3 or candidates.shape != image.shape[:2]:
+        raise ValueError(f"fine_texture needs an (H, W, 3) image and an (H, W) mask; got {image.shape}, "
+                         f"{candidates.shape}")
+    if int(window) != window or window < 1 or window % 2 == 0:
+        raise ValueError(f"window must be a positive odd number of pixels; got {window!r}")
+    h, w = candidates.shape
+    if not candidates.any():
+        return np.zeros((h, w), np.float32)
+    f = working_factor((h, w))
+    y = image.astype(np.float32) @ _LUMA
+    mask = candidates
+    if f > 1:
+        y = _block_mean(y, f)
+        mask = _block_mean(candidates.astype(np.float32), f) > 0.5
+    smooth = _binomial_blur(y)
+    residual = np.abs(y - smooth, out=y)
+    # the photo's noise: a subsample's median is enough and four times cheaper
+    residual -= np.float32(np.median(residual[::2, ::2]) * NOISE_RATIO)
+    residual /= np.maximum(smooth, np.float32(FLOOR), out=smooth)
+    inner = _erode(mask, ERODE)
+    if EDGE is not None:
+        # a step between two surfaces (a dark face on a pale wall): its pixels leave the mean
+        edge = residual > np.float32(EDGE)
+        edge = _dilate(edge, 1)
+        inner &= ~edge
+    np.minimum(residual, np.float32(CLIP), out=residual)
+    weight = inner.astype(np.float32)
+    residual *= weight
+    # The window mean runs on 2 x 2 block sums (a window of ``window`` blocks): the box filter
+    # is most of the cue's time, and a quarter of the pixels quarters it.
+    total = ndimage.uniform_filter(_block_sum(residual), window, mode="constant")
+    count = ndimage.uniform_filter(_block_sum(weight), window, mode="constant")
+    # count: 0..4 per block averaged over the window; under a pixel's share means no pixel
+    has = count > np.float32(0.5 / window ** 2)
+    mean = np.zeros(count.shape, np.float32)
+    np.divide(np.maximum(total, 0, out=total), count, out=mean, where=has)
+    small = np.repeat(np.repeat(mean, 2, axis=0), 2, axis=1)[:mask.shape[0], :mask.shape[1]]
+    small[~mask] = 0
+    if f > 1:
+        small = np.repeat(np.repeat(small, f, axis=0), f, axis=1)[:h, :w]
+        small[~candidates] = 0
+    return small
+
+
+def texture_log_odds(texture: np.ndarray, level: float, weight: float) -> np.ndarray:
+    """The cue's term of the log odds: ``-weight * max(0, texture / level - 1)``, (H, W)
+    float32 nats (<= 0).
+
+    Raises
+    ------
+    ValueError
+        If ``level`` <= 0 or ``weight`` < 0.
+    """
+    if not level > 0 or not weight >= 0:
+        raise ValueError(f"texture level must be > 0 and weight >= 0; got {level!r}, {weight!r}")
+    out = texture * np.float32(1.0 / level)
+    out -= 1
+    np.maximum(out, 0, out=out)
+    out *= np.float32(-weight)
+    return out

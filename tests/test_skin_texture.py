@@ -1,0 +1,186 @@
+"""The fine-texture cue (segmix.skin_texture, SkinSettings.texture): a plain NumPy reference,
+the working scale of large photos, flat noisy surfaces of every brightness score ~0, the
+issue-9 scene (grainy skin-coloured wood and sand rejected, the face kept, the smooth wall a
+known limit), the Monk chart with the cue, determinism, validation."""
+
+import numpy as np
+import pytest
+
+from segmix import skin, skin_detect, skin_texture
+from test_skin_detect import MST, mst_chart, patch_shares
+
+CUE = skin_detect.SkinSettings(texture=2.0)
+OFF = skin_detect.SkinSettings(texture=0.0)
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    return skin.load_skin_model()
+
+
+def reference_texture(image, candidates, window):
+    """The module docstring's formula with plain loops (photos under MAX_DIAGONAL)."""
+    h, w = candidates.shape
+    y = image.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    k = np.array([1, 4, 6, 4, 1]) / 16.0
+    smooth = np.zeros((h, w))
+    for i in range(h):
+        for j in range(w):
+            for a in range(-2, 3):
+                for b in range(-2, 3):
+                    smooth[i, j] += k[a + 2] * k[b + 2] * y[min(max(i + a, 0), h - 1), min(max(j + b, 0), w - 1)]
+    res = np.abs(y - smooth)
+    res = (res - np.median(res[::2, ::2]) * skin_texture.NOISE_RATIO) / np.maximum(smooth, skin_texture.FLOOR)
+    e = skin_texture.ERODE
+    inner = np.zeros((h, w), bool)
+    for i in range(e, h - e):
+        for j in range(e, w - e):
+            inner[i, j] = candidates[i - e:i + e + 1, j - e:j + e + 1].all()
+    edge = res > skin_texture.EDGE
+    near_edge = np.zeros((h, w), bool)
+    for i in range(h):
+        for j in range(w):
+            near_edge[i, j] = edge[max(i - 1, 0):i + 2, max(j - 1, 0):j + 2].any()
+    inner &= ~near_edge
+    res = np.minimum(res, skin_texture.CLIP)
+    bh, bw = (h + 1) // 2, (w + 1) // 2
+    tot, cnt = np.zeros((bh, bw)), np.zeros((bh, bw))
+    for i in range(h):
+        for j in range(w):
+            if inner[i, j]:
+                tot[i // 2, j // 2] += res[i, j]
+                cnt[i // 2, j // 2] += 1
+    r = window // 2
+    out = np.zeros((h, w))
+    for i in range(h):
+        for j in range(w):
+            if not candidates[i, j]:
+                continue
+            bi, bj = i // 2, j // 2
+            t = tot[max(bi - r, 0):bi + r + 1, max(bj - r, 0):bj + r + 1].sum()
+            c = cnt[max(bi - r, 0):bi + r + 1, max(bj - r, 0):bj + r + 1].sum()
+            out[i, j] = max(t, 0.0) / c if c > 0 else 0.0
+    return out
+
+
+def _grainy(rng, shape, rgb, grain):
+    """A surface of colour rgb whose brightness varies per pixel by a factor 1 +- grain."""
+    img = np.array(rgb, float) * (1 + grain * rng.standard_normal(shape))[..., None]
+    return np.clip(img + rng.normal(0, 3, shape + (3,)), 0, 255).round().astype(np.uint8)
+
+
+def test_fine_texture_against_a_plain_reference():
+    rng = np.random.default_rng(0)
+    h, w = 23, 30  # odd height: the last block row is half empty
+    image = _grainy(rng, (h, w), (190, 150, 110), 0.03)
+    image[:, 18:] = _grainy(rng, (h, w - 18), (90, 60, 40), 0.0)[:, :]  # a smooth darker part
+    image[5:9, 3:7] = (250, 250, 250)  # a bright spot: an edge inside the candidates
+    candidates = np.ones((h, w), bool)
+    candidates[15:, :10] = False
+    for window in (1, 3, 7):
+        got = skin_texture.fine_texture(image, candidates, window)
+        want = reference_texture(image, candidates, window)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=2e-6)
+        assert (got[~candidates] == 0).all() and got.dtype == np.float32
+    assert not skin_texture.fine_texture(image, np.zeros((h, w), bool)).any()
+
+
+def test_a_large_photo_is_measured_at_the_working_scale():
+    """A photo over MAX_DIAGONAL is block-averaged first: a photo made of 2 x 2 copies of each
+    pixel of a smaller one gets the smaller one's texture, repeated."""
+    rng = np.random.default_rng(1)
+    small = _grainy(rng, (400, 500), (200, 160, 120), 0.04)
+    small[:, 250:] = _grainy(rng, (400, 250), (200, 160, 120), 0.0)
+    cand = np.ones(small.shape[:2], bool)
+    cand[:40] = False
+    assert skin_texture.working_factor(small.shape) == 1
+    big = small.repeat(2, axis=0).repeat(2, axis=1)
+    big_cand = cand.repeat(2, axis=0).repeat(2, axis=1)
+    assert skin_texture.working_factor(big.shape) == 2
+    np.testing.assert_array_equal(skin_texture.fine_texture(big, big_cand),
+                                  skin_texture.fine_texture(small, cand).repeat(2, axis=0).repeat(2, axis=1))
+
+
+def test_flat_noisy_surfaces_of_every_tone_score_below_the_level():
+    """Sensor-like noise (sigma 3) on a flat colour is not grain, at any brightness from MST-1
+    to MST-10; a surface whose brightness varies by 8 % per pixel (sand-like) is."""
+    rng = np.random.default_rng(2)
+    level = skin_detect.DEFAULT_SETTINGS.texture_level
+    for hexa in MST:
+        rgb = tuple(int(hexa[i:i + 2], 16) for i in (0, 2, 4))
+        flat = _grainy(rng, (60, 60), rgb, 0.0)
+        t = skin_texture.fine_texture(flat, np.ones((60, 60), bool))
+        assert np.median(t) < level, (hexa, np.median(t))
+    sand = _grainy(rng, (60, 60), (214, 190, 150), 0.08)
+    sand[:30] = _grainy(rng, (30, 60), (214, 190, 150), 0.0)  # half flat: the photo's noise is known
+    t = skin_texture.fine_texture(sand, np.ones((60, 60), bool))
+    assert np.median(t[40:55, 5:55]) > 2 * level
+
+
+def _scene(rng):
+    """The issue-9 scene with texture: a smooth beige wall, a skin-coloured wooden panel with
+    grain (stripes of +-12 % brightness, 3.5 px apart, wavy), a sand patch (8 % per-pixel
+    brightness grain), a face of a darker skin tone (MST-7-like) with shading, a dark floor;
+    noise sigma 3 everywhere."""
+    h, w = 160, 240
+    img = np.empty((h, w, 3))
+    img[:] = (60, 62, 70)
+    yy, xx = np.mgrid[:h, :w]
+    wall = (yy < 70) & (xx < 120)
+    img[wall] = (225, 205, 170)
+    wood = (yy < 70) & (xx >= 120)
+    grain = 1 + 0.12 * np.sin(2 * np.pi * (yy + 3 * np.sin(xx / 9.0)) / 3.5)
+    img[wood] = np.array((193, 154, 107)) * grain[wood][:, None]
+    sand = (yy >= 110) & (xx < 100)
+    img[sand] = np.array((214, 190, 150)) * (1 + 0.08 * rng.standard_normal(sand.sum()))[:, None]
+    face = (yy - 95) ** 2 / 24 ** 2 + (xx - 170) ** 2 / 18 ** 2 < 1
+    img[face] = np.array((130, 92, 67)) * (0.9 + 0.2 * xx[face] / w)[:, None]
+    img += rng.normal(0, 3, img.shape)
+    return np.clip(img, 0, 255).round().astype(np.uint8), face, wall, wood & ~face, sand
+
+
+def test_texture_cue_rejects_grainy_wood_and_sand_and_keeps_the_face(builtin):
+    image, face, wall, wood, sand = _scene(np.random.default_rng(3))
+    floor = ~(face | wall | wood | sand)
+    without = skin.detect(builtin, image, OFF).mask
+    assert without[wood].mean() > 0.9 and without[sand].mean() > 0.9  # what the colour model calls skin
+    mask = skin.detect(builtin, image, CUE).mask
+    assert mask[face].mean() > 0.95
+    assert mask[wood].mean() < 0.02 and mask[sand].mean() < 0.02
+    assert mask[floor].mean() < 0.005
+    assert mask[wall].mean() > 0.8  # a smooth skin-coloured wall: the known limit, texture cannot see it
+
+
+def test_monk_chart_and_portraits_with_the_cue(builtin):
+    """The cue must not cost any skin tone: flat swatches with noise are smooth, and the edges
+    between swatches (MST-10 beside the beige wall) are steps, not grain."""
+    shares = patch_shares(skin.detect(builtin, mst_chart(), CUE).mask)
+    plain = patch_shares(skin.detect(builtin, mst_chart(), OFF).mask)
+    assert (shares[1:9] >= 0.9).all(), shares.round(2)
+    assert shares[9] >= plain[9] - 0.03, (shares[9], plain[9])  # MST-10, reported in README
+
+
+def test_texture_cue_is_deterministic_and_only_lowers_the_log_odds(builtin):
+    image, *_ = _scene(np.random.default_rng(4))
+    a = skin.detect(builtin, image, CUE)
+    b = skin.detect(builtin, image, CUE)
+    np.testing.assert_array_equal(a.log_odds, b.log_odds)
+    np.testing.assert_array_equal(a.mask, b.mask)
+    off_lo, off_seeds = skin_detect.skin_log_odds(builtin, image, OFF, with_seeds=True)
+    assert (a.log_odds <= off_lo).all() and (a.seed_log_odds <= off_seeds).all()
+    np.testing.assert_allclose(a.log_odds - off_lo, a.seed_log_odds - off_seeds, atol=1e-4)  # the same term
+
+
+def test_texture_log_odds_is_a_hinge_and_settings_are_validated():
+    t = np.array([0.0, 0.0075, 0.015, 0.03], np.float32)
+    np.testing.assert_allclose(skin_texture.texture_log_odds(t, 0.0075, 2.0), [0, 0, -2, -6], rtol=1e-6)
+    with pytest.raises(ValueError, match="level"):
+        skin_texture.texture_log_odds(t, 0.0, 2.0)
+    with pytest.raises(ValueError, match="texture"):
+        skin_detect.SkinSettings(texture=-1)
+    with pytest.raises(ValueError, match="texture_window"):
+        skin_detect.SkinSettings(texture_window=4)
+    with pytest.raises(ValueError, match="window"):
+        skin_texture.fine_texture(np.zeros((4, 4, 3), np.uint8), np.ones((4, 4), bool), 2)
+    with pytest.raises(ValueError, match="mask"):
+        skin_texture.fine_texture(np.zeros((4, 4, 3), np.uint8), np.ones((4, 5), bool))
