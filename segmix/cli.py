@@ -286,7 +286,7 @@ def _add_detector_options(parser) -> None:
                         help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
     parser.add_argument("--plain", action="store_true",
                         help="no regions (hysteresis, small-region removal); with --no-adapt the plain per-pixel rule "
-                             "(no photo density either, unless --photo-density is given)")
+                             "(no photo density or texture cue either, unless --photo-density is given)")
     parser.add_argument("--min-area", type=area_share, default=None, metavar="F",
                         help="drop detected regions smaller than this fraction of the photo (default 0.003)")
     parser.add_argument("--photo-density", type=area_share, default=None, metavar="B",
@@ -329,6 +329,7 @@ def _detector_settings(args):
                                         faces=args.faces,
                                         skin_share=args.skin_share, min_area=args.min_area, regions=args.regions,
                                         photo_density=0.0 if args.photo_density is None and plain_rule else args.photo_density,
+                                        texture=0.0 if plain_rule else None,
                                         spatial=False if args.plain else None)
     if settings.faces:
         from segmix import faces

@@ -751,7 +751,7 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     image = check_image(image)
     t = model.threshold if threshold is None else float(threshold)
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density
-            and not settings.faces and not model.features.uses_position):
+            and not settings.faces and not settings.texture and not model.features.uses_position):
         # the model as stored, exactly per colour (cached across a batch)
         posterior = _posterior_map(model, image, cache)
         with np.errstate(divide="ignore"):

@@ -164,8 +164,8 @@ class SkinSettings:
 
 DEFAULT_SETTINGS = SkinSettings()
 #: The lecture's per-pixel Bayes rule with the model as stored (no adaptation, no photo
-#: density, no regions).
-PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0, faces=False)
+#: density, no texture cue, no regions).
+PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0, faces=False, texture=0.0)
 
 
 @dataclass
