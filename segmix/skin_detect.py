@@ -27,7 +27,9 @@ give the same masks. Two steps, so that a threshold slider re-runs only the chea
    = b). Skin is expected to be a small share of a photo, so a colour that covers much of it
    (a wall, sand, a table) is evidence of non-skin in proportion to its share. The result is
    the log-likelihood ratio plus ``logit(skin_share)``: the log posterior odds with the prior
-   stated as the expected share of skin in a photo.
+   stated as the expected share of skin in a photo. Last, a non-colour cue
+   (:mod:`segmix.skin_texture`, ``texture``): the fine-scale grain of the photo's luma
+   around each candidate pixel, as evidence against skin above a level (wood, sand, hair).
 2. :func:`skin_mask` (cheap): hysteresis (Canny's rule on the log odds): connected regions
    (8-neighbours) above the decision level are kept when they contain a seed at least
    ``hysteresis`` nats above it and cover at least ``min_area`` of the photo.
