@@ -90,7 +90,7 @@ def test_kernels_import_nothing_above_them():
 # import (besides itself and the version in segmix/__init__.py). Imports inside functions
 # count too: a lazy import is still a dependency.
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources"}
-MODELS = {"mixture", "features", "graphcut", "bayes", "faces"}
+MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness",
@@ -102,6 +102,7 @@ LAYERS = {
     "graphcut": {"kernels"},
     "bayes": {"kernels", "mixture", "features"},
     "faces": set(),  # OpenCV's face cascade; nothing of segmix
+    "skin_texture": set(),  # a per-pixel image cue (NumPy, SciPy); nothing of segmix
     **{name: SUPPORT for name in SUPPORT},
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
