@@ -179,6 +179,11 @@ def _warm_up_photo() -> tuple[np.ndarray, np.ndarray]:
     scribbles = np.zeros((h, w), np.uint8)
     scribbles[h // 2 - 4: h // 2 + 4, w // 8: w // 3] = FOREGROUND
     scribbles[h // 2 - 4: h // 2 + 4, 2 * w // 3: 7 * w // 8] = BACKGROUND
+    # A click too: its local colour model (SegmentationSettings.local_colour_weight) has its
+    # own kernel, which would otherwise compile on the first click.
+    from segmix.clicks import CLICK_RADIUS, paint_disc
+
+    paint_disc(scribbles, h // 4, w // 4, FOREGROUND, CLICK_RADIUS)
     return image, scribbles
 
 
@@ -207,6 +212,15 @@ def _single_numba_thread():
         set_num_threads(None)
 
 
+def _interactive():
+    """The user waits for this job and the window owns the machine: thread-exact per-pixel
+    kernels may use every core on photos from 1 MP (segmix.kernels.threads.interactive;
+    the same result as on one thread)."""
+    from segmix.kernels.threads import interactive
+
+    return interactive()
+
+
 class ComputeWorker(QObject):
     """Runs jobs on the compute thread; lives there after ``moveToThread``."""
 
@@ -226,45 +240,36 @@ class ComputeWorker(QObject):
         # attribute is enough: assignment is atomic under the GIL and a late read only
         # costs one more iteration.
         self.latest_generation = 0
-        self._colours: tuple | None = None  # (image, colours (U, 3), inverse (H*W,)) of the open photo
         self._graph_cut_helper = None  # the process compiling the graph cut's kernels (cold cache)
         self._pending_warm_up: list = []
 
-    def _photo_colours(self, image: np.ndarray):
-        """The photo's distinct colours and per-pixel colour index, computed once per photo.
-
-        Finding the distinct colours of a 2-megapixel photo is the largest part of scoring
-        it (measured 170-370 ms of ~360 ms on a busy 2-core machine), and the photo does not
-        change between strokes.
-        """
-        if self._colours is None or self._colours[0] is not image:
-            from segmix.features import unique_colors
-
-            colours, inverse = unique_colors(image)
-            self._colours = (image, colours, inverse)
-        return self._colours[1], self._colours[2]
-
     @Slot(object)
     def prepare(self, image: np.ndarray) -> None:
-        """Find the distinct colours of a newly opened photo before the first stroke ends."""
+        """Find the distinct colours of a newly opened photo before the first stroke ends.
+
+        They are kept by the engine (``segment.colour_log_likelihoods``) for every later job on
+        the photo: finding them costs 80 ms at 2 MP and their Lab features 50-100 ms.
+        """
         try:
-            self._photo_colours(image)
+            from segmix.segment import prepare_colours
+
+            prepare_colours(image)
         except Exception:  # noqa: BLE001 - the first job will report any real problem
-            self._colours = None
+            pass
 
     def _per_pixel(self, image, model, scribbles, settings) -> SegmentationResult | None:
-        """apply_model(..., smoothing="none"), bit for bit, from the cached photo colours.
+        """apply_model(..., smoothing="none"), bit for bit, from the engine's cached photo colours.
 
         The same arithmetic as segment.apply_model on the same float32 log-likelihoods, per
         distinct colour instead of per pixel.  None for position features (no colour cache).
         """
-        from segmix.segment import SegmentationResult, foreground_log_odds, foreground_posterior
+        from segmix.segment import (
+            SegmentationResult, colour_log_likelihoods, foreground_log_odds, foreground_posterior,
+        )
 
         if model.features.uses_position:
             return None
-        colours, inverse = self._photo_colours(image)
-        per_colour = model.classifier.class_log_likelihood(model.features.colors_to_features(colours))
-        log_likelihoods = np.ascontiguousarray(np.asarray(per_colour).T, dtype=np.float32)  # (2, U)
+        log_likelihoods, inverse = colour_log_likelihoods(image, model)  # (2, U) float32
         priors = model.classifier.priors
         decide = foreground_log_odds(log_likelihoods, priors, settings.threshold) > 0
         posterior = foreground_posterior(log_likelihoods, priors)
@@ -318,15 +323,18 @@ class ComputeWorker(QObject):
             apply_model(image, state["model"], scribbles, settings)
 
         def graph_cut() -> None:
+            from segmix.kernels import threads
             from segmix.segment import SegmentationSettings, apply_model
 
             self._await_graph_cut_helper()
             image, scribbles = state["photo"]
             apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut"))
             # Again, as the next click would: the cut then starts from the previous flow
-            # (graphcut._WarmBand), whose kernel compiles here instead of on the second click.
-            apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut",
-                                                                               threshold=0.45))
+            # (graphcut._WarmBand), whose kernel compiles here instead of on the second click;
+            # and with the parallel variants a 1080p photo's jobs use (_interactive).
+            with threads.interactive(min_pixels=0):
+                apply_model(image, state["model"], scribbles,
+                            SegmentationSettings(n_components=2, smoothing="graphcut", threshold=0.45))
 
         def skin_model() -> None:
             from segmix import skin
@@ -448,11 +456,12 @@ class ComputeWorker(QObject):
                 result = self._per_pixel(job.image, model, job.scribbles, job.settings)
             if result is None:
                 self._await_graph_cut_helper()
-                if isinstance(job, TrainJob):
-                    result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
-                                         job.previous_model)
-                else:
-                    result = apply_model(job.image, model, job.scribbles, job.settings)
+                with _interactive():
+                    if isinstance(job, TrainJob):
+                        result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
+                                             job.previous_model)
+                    else:
+                        result = apply_model(job.image, model, job.scribbles, job.settings)
             self._check(generation)
             emit(
                 self.finished,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 from segmix.kernels import _jit  # noqa: F401  (sets OMP_WAIT_POLICY before the threading layer loads)
@@ -98,3 +99,53 @@ def layer_is_threadsafe() -> bool:
 def for_pixels(kernel, n_pixels: int):
     """:func:`for_rows` with the threshold of the per-pixel kernels (``PARALLEL_MIN_PIXELS``)."""
     return for_rows(kernel, n_pixels, PARALLEL_MIN_PIXELS)
+
+
+# Inside interactive(): the smallest photo on which a thread-exact per-pixel kernel runs on
+# every configured thread. The local colour models' mixing kernel at 1080p took 36 ms on two
+# threads against 73 ms on one (quiet 2-core machine); on a DAVIS frame (0.4 MP) the
+# benchmarks stay serial either way.
+INTERACTIVE_MIN_PIXELS = 1_000_000
+
+_INTERACTIVE = threading.local()
+
+
+@contextmanager
+def interactive(min_pixels: int = INTERACTIVE_MIN_PIXELS):
+    """Let :func:`for_pixels_exact` run its kernels in parallel from ``min_pixels`` pixels.
+
+    For a program that owns the machine and waits for each result, such as the window's
+    compute thread after a click (a warm-up may pass a smaller ``min_pixels`` to compile
+    the parallel variants on a small photo). Elsewhere (scripts, benchmarks running several
+    jobs at once, the command line's first run, which would compile the parallel variants)
+    photos under ``PARALLEL_MIN_PIXELS`` keep the serial kernels. Per calling thread;
+    restored after.
+    """
+    before = getattr(_INTERACTIVE, "min_pixels", None)
+    _INTERACTIVE.min_pixels = int(min_pixels)
+    try:
+        yield
+    finally:
+        _INTERACTIVE.min_pixels = before
+
+
+def is_interactive() -> bool:
+    """Whether the calling thread is inside :func:`interactive`."""
+    return getattr(_INTERACTIVE, "min_pixels", None) is not None
+
+
+def for_pixels_exact(kernel, n_pixels: int):
+    """:func:`for_pixels` for a *thread-exact* per-pixel kernel, also parallel from
+    ``INTERACTIVE_MIN_PIXELS`` inside :func:`interactive` when more than one thread is set.
+
+    Thread-exact: each output element is computed by one thread from its own inputs (no
+    sums across pixels), so the parallel variant gives the same bits as its serial twin on
+    any number of threads (checked exactly for each such kernel in
+    ``tests/test_kernels_serial.py``), and the result does not depend on this choice.
+    """
+    if n_pixels >= PARALLEL_MIN_PIXELS:
+        return kernel
+    min_pixels = getattr(_INTERACTIVE, "min_pixels", None)
+    if min_pixels is not None and n_pixels >= min_pixels and numba.get_num_threads() > 1:
+        return kernel
+    return kernel.serial

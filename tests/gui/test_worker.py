@@ -5,6 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from segmix import segment
+from segmix.features import FeatureSpace
 from segmix.gui.worker import ComputeWorker, _single_numba_thread
 from segmix.segment import SegmentationSettings, apply_model, train_model
 
@@ -12,7 +14,7 @@ from gui_helpers import make_two_colour_image
 
 
 @pytest.mark.parametrize("color_space", ["lab", "ycbcr"])
-def test_per_pixel_shortcut_is_apply_model_bit_for_bit(color_space):
+def test_per_pixel_shortcut_is_apply_model_bit_for_bit(color_space, monkeypatch):
     rng = np.random.default_rng(4)
     image = make_two_colour_image(seed=2)
     image[20:40, 30:50] = rng.integers(0, 256, size=(20, 20, 3))  # ambiguous colours too
@@ -24,16 +26,23 @@ def test_per_pixel_shortcut_is_apply_model_bit_for_bit(color_space):
     with _single_numba_thread():
         model = train_model(image, scribbles, settings)
     worker = ComputeWorker()
+    worker.prepare(image)
+    found, converted = [], []
+    real_unique, real_convert = segment.unique_colors, FeatureSpace.colors_to_features
+    monkeypatch.setattr(segment, "unique_colors", lambda *a: found.append(1) or real_unique(*a))
+    monkeypatch.setattr(FeatureSpace, "colors_to_features", lambda *a: converted.append(1) or real_convert(*a))
     for threshold in (0.3, 0.7):
         current = replace(settings, threshold=threshold)
         expected = apply_model(image, model, scribbles, current)
         got = worker._per_pixel(image, model, scribbles, current)
         np.testing.assert_array_equal(got.probability, expected.probability)
         np.testing.assert_array_equal(got.mask, expected.mask)
-    assert worker._colours[0] is image  # computed once, reused
+    # The photo's colours (found when it was opened) and their features are reused.
+    assert (len(found), len(converted)) == ((0, 0) if color_space == "lab" else (0, 1))
     other = image.copy()
-    worker._per_pixel(other, model, scribbles, settings)
-    assert worker._colours[0] is other  # a new photo replaces the cache
+    got = worker._per_pixel(other, model, scribbles, settings)
+    assert len(found) == 1  # a new photo replaces the cache
+    np.testing.assert_array_equal(got.mask, apply_model(other, model, scribbles, settings).mask)
 
 
 def test_gui_constants_match_the_engine():
