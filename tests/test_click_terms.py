@@ -346,3 +346,45 @@ def test_near_samples_are_the_grid_samples_within_reach(radius):
     want = np.sort((grid_r.ravel() * w + grid_c.ravel())[(d > 0) & (d <= reach)])
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(_near_samples(rows, cols, h, w, reach, factor), want)
+
+
+def test_parallel_mixing_in_the_window_gives_the_same_result():
+    """The window's jobs run the local models' mixing kernel on every thread
+    (threads.interactive); the masks and posteriors are those of one thread, bit for bit."""
+    from segmix.kernels import threads
+    from segmix.segment import apply_model, train_model
+
+    image, labels, _, _ = _shaded_object_scene()
+    settings = SegmentationSettings(local_colour_weight=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = train_model(image, labels, settings)
+        serial = apply_model(image, model, labels, settings)
+        with threads.interactive(min_pixels=0):
+            parallel = apply_model(image, model, labels, settings)
+    np.testing.assert_array_equal(parallel.mask, serial.mask)
+    np.testing.assert_array_equal(parallel.probability, serial.probability)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (37, 41), (64, 64)])
+def test_marked_pixels_found_word_by_word_are_flatnonzero(shape):
+    from segmix.local_colour import marked_flat
+
+    rng = np.random.default_rng(shape[0])
+    for density in (0.0, 0.01, 0.5, 1.0):
+        labels = np.where(rng.random(shape) < density, rng.integers(1, 3, shape), 0).astype(np.uint8)
+        got = marked_flat(labels)
+        np.testing.assert_array_equal(got, np.flatnonzero(labels))
+        assert got.dtype == np.int64
+    np.testing.assert_array_equal(marked_flat(labels.astype(np.int32)), np.flatnonzero(labels))
+
+
+def test_distinct_rows_counts_as_numpy_unique():
+    from segmix.segment import _distinct_rows
+
+    rng = np.random.default_rng(2)
+    X = np.round(rng.random((3000, 3)), 1)
+    X[5] = (0.0, 0.5, 0.5)
+    X[6] = (-0.0, 0.5, 0.5)  # equal by value
+    for rows in (X, X[:1], X[:0], np.repeat(X[:3], 4, axis=0)):
+        assert _distinct_rows(rows) == np.unique(rows, axis=0).shape[0]

@@ -135,3 +135,50 @@ def test_the_variant_depends_on_the_size_only():
             assert threads.for_pixels(pixels.unique_rgb, threads.PARALLEL_MIN_PIXELS) is pixels.unique_rgb
     finally:
         numba.set_num_threads(before)
+
+
+# Kernels the window may run in parallel on photos under PARALLEL_MIN_PIXELS
+# (threads.for_pixels_exact): each output element is computed by one thread, so the
+# parallel variant must give the serial twin's bits on any number of threads.
+THREAD_EXACT = ("local_colour_mix",)
+
+
+@pytest.mark.parametrize("name", THREAD_EXACT)
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_thread_exact_kernels_equal_their_serial_twin_bit_for_bit(name, n_threads):
+    kernel, args = _cases()[name]
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(n_threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        a, b = _copy(args), _copy(args)
+        expected = _outputs(kernel.serial(*a), a)
+        got = _outputs(kernel(*b), b)
+    finally:
+        numba.set_num_threads(before)
+    for g, e in zip(got, expected):
+        assert_array_equal(g, e)
+
+
+def test_thread_exact_kernels_run_in_parallel_only_when_interactive():
+    kernel = pixels.local_colour_mix
+    small = threads.PARALLEL_MIN_PIXELS - 1
+    assert threads.for_pixels_exact(kernel, threads.PARALLEL_MIN_PIXELS) is kernel
+    assert threads.for_pixels_exact(kernel, small) is kernel.serial  # scripts, benchmarks
+    assert not threads.is_interactive()
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        with threads.interactive():
+            assert threads.is_interactive()
+            parallel = numba.get_num_threads() > 1
+            assert threads.for_pixels_exact(kernel, threads.INTERACTIVE_MIN_PIXELS) is (kernel if parallel else kernel.serial)
+            assert threads.for_pixels_exact(kernel, threads.INTERACTIVE_MIN_PIXELS - 1) is kernel.serial
+            with threads.interactive(min_pixels=0):
+                assert threads.for_pixels_exact(kernel, 10) is (kernel if parallel else kernel.serial)
+            assert threads.for_pixels_exact(kernel, 10) is kernel.serial  # the outer threshold is back
+            with threads.single_thread():  # e.g. the window's training
+                assert threads.for_pixels_exact(kernel, small) is kernel.serial
+        assert not threads.is_interactive()
+        assert threads.for_pixels_exact(kernel, small) is kernel.serial
+    finally:
+        numba.set_num_threads(before)
