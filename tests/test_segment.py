@@ -348,3 +348,40 @@ def test_distance_prior_places_the_cut_between_the_scribbles():
     np.testing.assert_array_equal(plain.mask, with_prior.mask)
     with pytest.raises(ValueError, match="distance_prior"):
         replace(FAST, distance_prior=-1.0).validate()
+
+
+def _components_reference(mask, seeds, structure, border):
+    """Union of the components of ``mask`` (``structure``) holding a seed or touching the border."""
+    from scipy import ndimage
+
+    labels, count = ndimage.label(mask, structure=structure)
+    keep = np.zeros(count + 1, bool)
+    keep[np.unique(labels[seeds & mask])] = True
+    if border:
+        keep[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = True
+    keep[0] = False
+    return keep[labels]
+
+
+@pytest.mark.parametrize("connectivity", [4, 8, 16])
+def test_clean_ups_equal_labelling_the_components(connectivity):
+    """keep_connected_to / fill_holes_without (a scanline flood fill) against labelling every
+    component with scipy, on random masks and on patterns of many short runs (checkerboard,
+    stripes with one-pixel gaps) that make the flood fill's stack deepest."""
+    from scipy import ndimage
+
+    from segmix.segment import fill_holes_without, keep_connected_to
+
+    rng = np.random.default_rng(connectivity)
+    fg = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)
+    bg = ndimage.generate_binary_structure(2, 2 if connectivity == 4 else 1)
+    yy, xx = np.mgrid[:31, :29]
+    patterns = [(yy + xx) % 2 == 0, xx % 2 == 0, (yy % 2 == 0) | (xx % 3 == 0), np.ones((31, 29), bool),
+                np.zeros((31, 29), bool), np.ones((1, 1), bool)]
+    patterns += [rng.random(tuple(rng.integers(1, 40, 2))) < rng.uniform(0.2, 0.8) for _ in range(60)]
+    for mask in patterns:
+        for seeds in (rng.random(mask.shape) < 0.05, np.zeros(mask.shape, bool), np.ones(mask.shape, bool)):
+            np.testing.assert_array_equal(keep_connected_to(mask, seeds, connectivity),
+                                          _components_reference(mask, seeds, fg, False))
+            np.testing.assert_array_equal(fill_holes_without(mask, seeds, connectivity),
+                                          ~_components_reference(~mask, seeds, bg, True))

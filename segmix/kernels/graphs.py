@@ -495,3 +495,71 @@ def carry_band_flow(index, terminal, capacity, dy, dx, prev_index, prev_capacity
                 carried += capacity[node, d] - residual
                 capacity[node, d] = residual
             terminal[node] = np.float32(terminal[node] - carried)
+
+
+@njit(**_JIT)
+def _fill_from(allowed, out, stack, start, reach):
+    """Scanline flood fill of ``out`` through ``allowed`` from flat pixel ``start`` (see
+    :func:`reachable`); ``stack`` is scratch space of at least 3 H (W + 1) + 1 entries."""
+    h, w = allowed.shape
+    stack[0] = start
+    top = 1
+    while top > 0:
+        top -= 1
+        p = stack[top]
+        y = p // w
+        x = p - y * w
+        if out[y, x]:
+            continue
+        left = x
+        while left > 0 and allowed[y, left - 1] and not out[y, left - 1]:
+            left -= 1
+        right = x
+        while right < w - 1 and allowed[y, right + 1] and not out[y, right + 1]:
+            right += 1
+        for q in range(left, right + 1):
+            out[y, q] = True
+        lo = max(0, left - reach)
+        hi = min(w - 1, right + reach)
+        for qy in (y - 1, y + 1):
+            if qy < 0 or qy >= h:
+                continue
+            inside = False
+            for qx in range(lo, hi + 1):
+                free = allowed[qy, qx] and not out[qy, qx]
+                if free and not inside:
+                    stack[top] = qy * w + qx
+                    top += 1
+                inside = free
+
+
+@njit(**_JIT)
+def reachable(allowed, seeds, eight, from_border):
+    """Pixels of ``allowed`` connected through ``allowed`` to a seed: (H, W) bool.
+
+    Seeds are the ``allowed`` pixels of ``seeds`` and, with ``from_border``, every ``allowed``
+    pixel on the image border; neighbours are the 4 axis ones, or all 8 with ``eight``. The
+    union of the connected components of ``allowed`` that hold a seed (what labelling the
+    components and keeping the seeded labels gives), by a scanline flood fill from each seed
+    not yet reached: each popped pixel fills its whole run of the row and pushes the start
+    of every free run of the rows above and below that touches it.
+
+    Parameters
+    ----------
+    allowed, seeds : (H, W) bool
+    eight, from_border : bool
+    """
+    h, w = allowed.shape
+    out = np.zeros((h, w), np.bool_)
+    # A filled run pushes each free run of a neighbouring row it touches, once; two rows of
+    # n1 and n2 runs (at most (W + 1) / 2 each) touch in at most n1 + n2 pairs, plus n1 with
+    # the diagonal steps of 8 neighbours, and each pair pushes at most twice: the stack never
+    # holds more than 3 H (W + 1) entries (only the pages used are ever touched).
+    stack = np.empty(3 * h * (w + 1) + 1, np.int64)
+    reach = 1 if eight else 0
+    for y in range(h):
+        for x in range(w):
+            if allowed[y, x] and not out[y, x] and (
+                    seeds[y, x] or (from_border and (y == 0 or y == h - 1 or x == 0 or x == w - 1))):
+                _fill_from(allowed, out, stack, y * w + x, reach)
+    return out
