@@ -198,11 +198,11 @@ class SegmentationSettings:
     star_colour_weight: float = 1.0
     # Per-click local colour models (segmix.local_colour): largest mixing weight of a
     # click-sized mark group's own Gaussian with the global class model near it; 0 = off.
-    # With 0.5: click NoC@90 on the full DAVIS halves 13.62 -> 12.80 even, 14.52 -> 14.10
+    # 0.5 against 0: click NoC@90 on the full DAVIS halves 13.62 -> 12.80 even, 14.52 -> 14.10
     # odd; strokes get no local model, so the scribble masks are unchanged (all 100 frames,
-    # sparse and dense); but the window's click -> graph-cut overlay at 1080p takes 1.1-1.5x
-    # as long (about 360-460 ms idle against the 400 ms target), so off by default.
-    local_colour_weight: float = 0.0
+    # sparse and dense). On since the window's click path was made cheaper (README, "The
+    # window"): its 1080p click -> graph-cut overlay is no slower than before with them.
+    local_colour_weight: float = 0.5
     # Their spatial scale, as a share of the image diagonal (0.06: 59 px on a DAVIS frame,
     # chosen over 0.03 on the even subset).
     local_colour_reach: float = 0.06

@@ -290,15 +290,18 @@ def test_fast_path_equals_the_exact_one_below_the_grid_size(marks):
     np.testing.assert_allclose(fast.reshape(-1), exact, rtol=1e-4, atol=1e-4)
 
 
-def test_local_models_are_one_setting_away():
+def test_local_models_are_on_by_default_and_one_setting_away():
     image, labels, truth, _ = _shaded_object_scene()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        default = segment(image, labels).mask
-        on = segment(image, labels, SegmentationSettings(local_colour_weight=0.5)).mask
+        default = segment(image, labels)
+        on = segment(image, labels, SegmentationSettings(local_colour_weight=0.5))
+        off = segment(image, labels, SegmentationSettings(local_colour_weight=0.0)).mask
     assert SegmentationSettings().local_colour_marks == "clicks"
-    assert on[truth].mean() > 0.98  # the local models keep the object (see above)
-    assert default[truth].mean() < 0.9  # off by default (the 1080p time budget, README)
+    np.testing.assert_array_equal(default.mask, on.mask)  # on by default, weight 0.5
+    np.testing.assert_array_equal(default.probability, on.probability)
+    assert on.mask[truth].mean() > 0.98  # the local models keep the object (see above)
+    assert off[truth].mean() < 0.9  # one setting turns them off
 
 
 @pytest.mark.parametrize("marks", ["clicks", "all"])
