@@ -87,6 +87,15 @@ class SkinTrainJob:
     non_skin_prior_weight: float = 0.0  # share of the built-in non-skin mixture (skin.with_non_skin_prior)
 
 
+def _failure_message(exc: Exception) -> str:
+    """What the window shows for a job that raised: a user's mistake (ValueError, OSError:
+    a bad frame, file or setting, whose message names it) in its own words, as the command
+    line prints it; anything else with its class name, which says it is a fault of ours."""
+    if isinstance(exc, (ValueError, OSError)) and str(exc):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 @dataclass(frozen=True)
 class CallJob:
     """A mode's own kind of work: ``function(check)`` on the compute thread.
@@ -480,7 +489,7 @@ class ComputeWorker(QObject):
         except _Cancelled:
             emit(self.cancelled, generation)
         except Exception as exc:  # noqa: BLE001 - reported to the user, thread stays alive
-            emit(self.failed, generation, f"{type(exc).__name__}: {exc}")
+            emit(self.failed, generation, _failure_message(exc))
         finally:
             emit(self.job_done, generation)
 

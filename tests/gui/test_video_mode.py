@@ -250,3 +250,30 @@ def test_counting_frames_runs_on_the_compute_thread(make_window, qtbot, tmp_path
     assert mode.panel.slider.maximum() == 37 and "37 frames" in mode.panel.source_label.text()
     assert "counting" not in mode.panel.source_label.text()
     assert len(gaps) > 50 and max(gaps) < 400  # the event loop ran all along
+
+
+def test_a_frame_of_another_size_is_named_and_export_writes_nothing(make_window, qtbot, messages, tmp_path):
+    # A new-user trial: playing into the odd frame said "FrameError: f4: frame size ..." (class
+    # name, stem only), and Export All Masks wrote the masks before it, then failed.
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for t, frame in enumerate(_frames(6), start=1):
+        Image.fromarray(frame[:H // 2] if t == 4 else frame).save(folder / f"f{t}.png")
+    window, mode = _video_window(make_window)
+    window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    n_messages = len(messages)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: len(messages) > n_messages, timeout=20000)
+    text = messages[-1][1]
+    assert str(folder / "f4.png") in text and f"{W} x {H // 2}" in text and not text.startswith("FrameError")
+    assert not mode.playing and window.isVisible()
+    out = tmp_path / "masks"
+    n_messages = len(messages)
+    with qtbot.waitSignal(mode.export_finished, timeout=60000) as blocker:
+        mode.export_masks(out)
+    assert blocker.args[0] is None
+    assert "f4.png" in messages[-1][1] and len(messages) > n_messages
+    assert not out.exists() or not any(out.iterdir())
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000):  # the window still steps
+        mode.seek(2)

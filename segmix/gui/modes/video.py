@@ -406,6 +406,7 @@ class VideoMode(Mode):
         self._in_flight = True
         settings = self.panel.settings()
         show_shadows = settings.detect_shadows
+        sequence = self.sequence
 
         def step(check):
             import time
@@ -419,8 +420,11 @@ class VideoMode(Mode):
             if model.shape_ is not None and frame.shape[:2] != model.shape_:
                 from segmix.frames import FrameError
 
-                raise FrameError(f"{self._reader.stem(index)}: frame size {frame.shape[1]} x {frame.shape[0]} "
-                                 f"differs from the first frame's {model.shape_[1]} x {model.shape_[0]}")
+                # The file, as the command line names it (was only the stem, "in000015").
+                where = (f"{sequence.paths[0]} frame {index}" if sequence.kind == "video"
+                         else sequence.paths[index - 1])
+                raise FrameError(f"{where}: frame is {frame.shape[1]} x {frame.shape[0]} but the first frame is "
+                                 f"{model.shape_[1]} x {model.shape_[0]}; every frame must have the same size")
             rate = None if settings.learning_rate == model.learning_rate else settings.learning_rate
             if model.frame_count_ == 0 and rate == 0.0:
                 rate = None
@@ -500,6 +504,9 @@ class VideoMode(Mode):
 
         def export(check):
             sequence = FrameSequence(source)
+            # As on the command line: a frame of another size is refused before the first
+            # mask is written, not after the masks before it.
+            sequence.check_sizes()
             model = BackgroundMixture(learning_rate=settings.learning_rate, match_threshold=settings.match_threshold,
                                       detect_shadows=settings.detect_shadows)
 
