@@ -136,12 +136,20 @@ class FrameSequence:
         try:
             with av.open(str(path)) as container:
                 stream = container.streams.video[0]
+                announced = self.frame_count or _length_from_header(container, stream)
                 stream.thread_type = "AUTO"
                 for decoded in container.decode(stream):
                     index += 1
                     yield Frame(index, f"frame_{index:06d}", decoded.to_ndarray(format="rgb24"), path)
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.on_skip(f"{path}: decoding stopped after frame {index} ({_short(exc)})")
+            return
+        # A file cut short (a copy or download that stopped) can end without a decoding
+        # error: FFmpeg drops the incomplete cluster of a Matroska file and stops quietly
+        # (2 of 30 frames, new-user trial). The header still tells how long it was.
+        if announced and index < 0.9 * announced - 1:
+            self.on_skip(f"{path}: the video ends after frame {index} of the {announced} its header "
+                         "announces (a truncated file?)")
 
     # ------------------------------------------------------------------ images
     def _iter_images(self) -> Iterator[Frame]:
@@ -210,6 +218,22 @@ class FrameSequence:
             else:
                 where = f"{self.paths[0]} ... {self.paths[-1]} ({len(self.paths)} files)"
             raise FrameError(f"{where}: no readable frame")
+
+
+def _length_from_header(container, stream) -> int | None:
+    """Frames of a video by its header's duration x average frame rate (no decoding), or None."""
+    import av
+
+    rate = stream.average_rate or stream.guessed_rate
+    if stream.duration is not None and stream.time_base is not None:
+        seconds = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        seconds = container.duration / av.time_base
+    else:
+        return None
+    if not rate or seconds <= 0:
+        return None
+    return max(1, round(seconds * float(rate)))
 
 
 def prefetch(frames: Iterable, depth: int = 4) -> Iterator:
@@ -299,19 +323,9 @@ class FrameReader:
         path = self.sequence.paths[0]
         try:
             with av.open(str(path)) as container:
-                stream = container.streams.video[0]
-                rate = stream.average_rate or stream.guessed_rate
-                if stream.duration is not None and stream.time_base is not None:
-                    seconds = float(stream.duration * stream.time_base)
-                elif container.duration is not None:
-                    seconds = container.duration / av.time_base
-                else:
-                    return None
+                return _length_from_header(container, container.streams.video[0])
         except (av.FFmpegError, OSError, ValueError, IndexError):
             return None
-        if not rate or seconds <= 0:
-            return None
-        return max(1, round(seconds * float(rate)))
 
     def count_frames(self, check: Callable[[], None] | None = None) -> int:
         """The exact frame count (a video without one in its header: its packets are

@@ -76,3 +76,18 @@ def test_folder_frames_are_read_by_position(tmp_path):
     assert len(reader) == 3 and reader.length_is_exact
     assert [int(reader.read(i)[0, 0, 0]) for i in (3, 1, 2)] == [10, 1, 2]
     assert reader.frames_decoded == 0
+
+
+def test_a_video_cut_short_without_a_decoding_error_is_reported(tmp_path):
+    # New-user trial: the first two thirds of a Matroska file decoded to 2 of its 30 frames
+    # with no error at all (FFmpeg drops the incomplete cluster), and the run said exit 0.
+    whole = _write_video(tmp_path / "whole.mkv", n=N, codec="mpeg4")
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(data[:len(data) // 2])
+    told = []
+    frames = list(FrameSequence(cut, on_skip=told.append))
+    assert 0 < len(frames) < 0.9 * N
+    assert len(told) == 1 and "cut.mkv" in told[0] and f"of the {N} its header announces" in told[0]
+    told.clear()
+    assert len(list(FrameSequence(whole, on_skip=told.append))) == N and told == []
