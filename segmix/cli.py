@@ -427,7 +427,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
 
 def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
+    from segmix.io import check_output_folder
 
+    check_output_folder(args.output_dir)  # before the model, the photos and a cluster
     if _check_distributed(args):
         from segmix.distributed.skin_jobs import run_apply
 
@@ -528,6 +530,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
                                    ("--save-model", args.save_model, (".json",))):
         if path is not None and Path(path).suffix.lower() not in suffixes:
             raise UserError(f"{path}: unsupported extension for {option}; use {', '.join(suffixes)}")
+    if args.output_dir is not None:
+        from segmix.io import check_output_folder
+
+        check_output_folder(args.output_dir)
     if _check_distributed(args):
         return _background_distributed(args)
     if len(args.inputs) > 1:
@@ -684,6 +690,15 @@ def _tell_if_compiling(command: str, subcommand: str | None = None) -> None:
               "2-core machine (once; they are cached for the next runs)", file=sys.stderr, flush=True)
 
 
+def _error_line(exc: BaseException) -> str:
+    """The one line for a refused run: an OSError that Python raised itself ("[Errno 13]
+    Permission denied: 'out/sub'") as "out/sub: permission denied", like every other line;
+    messages of segmix's own are kept as written."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
+    return str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``segmix`` console script.
 
@@ -714,7 +729,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
         name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))
-        print(f"segmix {name}: error: {exc}", file=sys.stderr)
+        print(f"segmix {name}: error: {_error_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)

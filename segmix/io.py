@@ -169,6 +169,8 @@ def _check_file(path: Path) -> None:
         raise ImageLoadError(f"{path}: is a folder, not an image file")
     if path.stat().st_size == 0:
         raise ImageLoadError(f"{path}: the file is empty (0 bytes)")
+    if not os.access(path, os.R_OK):
+        raise ImageLoadError(f"{path}: cannot be read (permission denied)")
 
 
 @contextlib.contextmanager
@@ -301,6 +303,8 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
         return ImageLoadError(f"{path}: the image exceeds the limit of {max_pixels:,} pixels")
     if isinstance(exc, UnidentifiedImageError):
         return ImageLoadError(f"{path}: {_why_unreadable(path)}")
+    if isinstance(exc, PermissionError):
+        return ImageLoadError(f"{path}: cannot be read (permission denied)")
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
         return ImageLoadError(f"{path}: corrupt or truncated image: {exc}")
     return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is
@@ -500,6 +504,26 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"{target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        # Found here, not by the temporary file after the work (whose name the error gave).
+        raise PermissionError(f"{target}: cannot write in the folder {folder} (permission denied)")
+
+
+def check_output_folder(path: PathLike) -> None:
+    """Raise if the files of an output folder cannot be written: it is a file
+    (NotADirectoryError), or it, or the nearest folder above it that exists when it does
+    not, is not writable (PermissionError). Batch commands call it before their work."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder}: exists and is not a folder")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"{folder}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        what = "cannot write in it" if existing == folder else f"cannot create it in {existing}"
+        raise PermissionError(f"{folder}: {what} (permission denied)")
 
 
 @contextlib.contextmanager
