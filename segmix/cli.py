@@ -40,7 +40,7 @@ def _number(text: str, kind: type, what: str):
 
 
 def integer(text: str) -> int:
-    """argparse type: any integer (a seed)."""
+    """argparse type: any integer."""
     return _number(text, int, "an integer")
 
 
@@ -63,6 +63,9 @@ positive_float = _bounded(float, "a number > 0", lambda v: v > 0, "a finite numb
 unit_float = _bounded(float, "a number in [0, 1]", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
 open_unit_float = _bounded(float, "a number strictly between 0 and 1", lambda v: 0.0 < v < 1.0,
                            "a number strictly between 0 and 1 (a prior probability)")
+# NumPy's generators take seeds >= 0; a negative one failed with NumPy's own words
+# ("expected non-negative integer", no option named), skin train after reading every photo.
+random_seed = _bounded(int, "an integer >= 0", lambda v: v >= 0, "a random seed, an integer >= 0")
 area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
 
 
@@ -95,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     quant.add_argument("image", help="input photo")
     quant.add_argument("-k", "--colors", type=positive_int, default=8, help="number of colours (default 8)")
     quant.add_argument("-o", "--output", required=True, help="output image (PNG recommended)")
-    quant.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    quant.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     quant.set_defaults(handler=_cmd_quantize)
 
     _add_segment_parser(sub)
@@ -133,7 +136,7 @@ def _add_segment_parser(sub) -> None:
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
                      help="keep only foreground touching a foreground scribble (default on)")
-    seg.add_argument("--seed", type=integer, default=None, help="random seed of the k-means initialisation")
+    seg.add_argument("--seed", type=random_seed, default=None, help="random seed of the k-means initialisation")
     seg.set_defaults(handler=_cmd_segment)
 
 
@@ -229,7 +232,7 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--prior", type=open_unit_float, default=None,
                        help="p(skin) stored in the model (default: the fraction of skin pixels in the data)")
     train.add_argument("--threshold", type=unit_float, default=0.5, help="decision threshold on p(skin) (default 0.5)")
-    train.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    train.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--quiet", action="store_true", help="no progress bar")

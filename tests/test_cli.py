@@ -144,3 +144,18 @@ def test_cache_is_warm_answers_a_bool():
     from segmix.kernels import cache
 
     assert isinstance(cache.cache_is_warm(), bool)
+
+
+def test_a_negative_seed_is_refused_by_name_before_any_work(tmp_path, capsys):
+    # It was NumPy's "expected non-negative integer", with no option named, and skin train
+    # said it only after reading every photo.
+    photo = tmp_path / "p.png"
+    _write_photo(photo)
+    for argv in (["quantize", str(photo), "-o", str(tmp_path / "q.png"), "--seed", "-5"],
+                 ["segment", str(photo), "--scribbles", str(photo), "-o", str(tmp_path / "m.png"), "--seed", "-5"],
+                 ["skin", "train", "--images", str(tmp_path), "--masks", str(tmp_path), "-o", str(tmp_path / "m.json"),
+                  "--seed", "-5"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "--seed" in err and "an integer >= 0" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
