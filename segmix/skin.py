@@ -209,7 +209,10 @@ def load_uci(path) -> ColorCounts:
     try:
         data = np.loadtxt(path, dtype=np.int64, ndmin=2)
     except ValueError as exc:
-        raise ValueError(f"{path}: not a UCI skin file (rows of B G R label): {exc}") from None
+        # NumPy's reason, without its advice to the programmer ("use `usecols` to select a
+        # subset and avoid this error"), which is no advice to whoever gave the file.
+        reason = str(exc).split("; use `usecols`")[0].rstrip(".")
+        raise ValueError(f"{path}: not a UCI skin file (rows of B G R label): {reason}") from None
     if data.ndim != 2 or data.shape[1] != 4 or data.shape[0] == 0:
         raise ValueError(f"{path}: expected rows of 4 integers (B G R label); got shape {data.shape}")
     bgr, label = data[:, :3], data[:, 3]

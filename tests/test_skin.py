@@ -97,6 +97,11 @@ def test_color_counts_add_and_uci(tmp_path):
     path.write_text("1\t2\t3\t7\n")
     with pytest.raises(ValueError, match="labels"):
         skin.load_uci(path)
+    # A file cut off mid-row: the row is named, without NumPy's advice to use `usecols`.
+    path.write_text(rows + "12\t13\n")
+    with pytest.raises(ValueError, match=r"uci\.txt: not a UCI skin file.*at row 5") as info:
+        skin.load_uci(path)
+    assert "usecols" not in str(info.value)
 
 
 def test_load_mask_ignore_band(tmp_path):
