@@ -899,8 +899,9 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
 def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path], bool]]:
     """The photos of a ``skin apply`` batch, checked before any work.
 
-    Lists the photos (files and folders, see :func:`list_images`), creates ``output_dir``
-    and refuses two photos that would write the same output.
+    Lists the photos (files and folders, see :func:`list_images`; in a folder that is also
+    ``output_dir``, the masks an earlier run wrote beside their photos are left out), creates
+    ``output_dir`` and refuses two photos that would write the same output.
 
     Returns
     -------
@@ -915,6 +916,13 @@ def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path
     """
     inputs = list(inputs)
     files = list_images(inputs)
+    # A folder that is also the output folder holds the masks of an earlier run beside their
+    # photos (x.jpg and x_skin.png): they are this command's outputs, not photos (a second run
+    # took them for photos and wrote x_skin_skin.png, masks of masks). Files named on the
+    # command line are always photos.
+    named_files = {Path(item).resolve() for item in inputs if not Path(item).is_dir()}
+    earlier = {out.resolve() for f in files for out in apply_outputs(f, Path(output_dir))}
+    files = [f for f in files if f.resolve() in named_files or f.resolve() not in earlier]
     if not files:
         named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")
         raise ValueError(f"{named}: no photos found (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")

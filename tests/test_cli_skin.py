@@ -100,6 +100,26 @@ def test_apply_never_overwrites_inputs(trained, tmp_path, capsys):
     assert "refusing to overwrite" in capsys.readouterr().err
 
 
+def test_apply_twice_into_the_photo_folder_leaves_the_earlier_masks_alone(trained, tmp_path, capsys):
+    # New-user trial: `skin apply photos --output-dir photos` run again took the first run's
+    # x_skin.png for photos and wrote x_skin_skin.png (masks of masks), "4 photos" for 2.
+    rng = np.random.default_rng(8)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("a.jpg", "b.png"):
+        Image.fromarray(_image(rng)[0]).save(folder / name)
+    for _ in range(2):
+        assert main(["skin", "apply", "--model", str(trained), str(folder), "--output-dir", str(folder),
+                     "--probability", "--quiet"]) == 0
+        assert "of 2 photos" in capsys.readouterr().out
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "a.jpg", "a_skin.png", "a_skin_prob.png", "b.png", "b_skin.png", "b_skin_prob.png"]
+    # Into another folder, a file that merely looks like a mask is a photo like any other.
+    assert main(["skin", "apply", "--model", str(trained), str(folder), "--output-dir", str(tmp_path / "o"),
+                 "--quiet"]) == 0
+    assert "of 6 photos" in capsys.readouterr().out
+
+
 def test_apply_with_builtin_model_and_threshold(tmp_path):
     rng = np.random.default_rng(7)
     Image.fromarray(_image(rng)[0]).save(tmp_path / "p.png")
