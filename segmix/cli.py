@@ -640,6 +640,8 @@ def _cmd_open(args: argparse.Namespace) -> int:
 
 
 def _cmd_quantize(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from segmix.quantize import quantize_file
 
     result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed)
@@ -649,6 +651,12 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     elif result.n_colors < args.colors:
         print(f"segmix quantize: warning: only {result.n_colors} of the {args.colors} colours asked for "
               "are distinct after rounding to 8 bits", file=sys.stderr)
+    if Path(args.output).suffix.lower() in (".jpg", ".jpeg"):
+        # JPEG's compression blurs the palette back into many colours (8 became 1,804 on a
+        # DAVIS frame): the file is no longer what the line below says.
+        print(f"segmix quantize: warning: {args.output} is JPEG, whose compression adds colours (the file holds "
+              f"more than {result.n_colors}); save as .png or .webp (lossless) to keep exactly these colours",
+              file=sys.stderr)
     print(f"wrote {args.output} ({result.n_colors} colours, mean squared error {result.mse:.2f} per channel)")
     return 0
 

@@ -43,6 +43,20 @@ def test_quantize_writes_k_colours(tmp_path):
     assert np.abs(result[:, 45:].astype(int) - (30, 30, 200)).max() <= 6
 
 
+def test_quantize_to_jpeg_warns_that_the_colours_are_not_kept(tmp_path, capsys):
+    src = tmp_path / "photo.png"
+    _write_photo(src)
+    assert main(["quantize", str(src), "-k", "3", "-o", str(tmp_path / "q.jpg")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "q.jpg is JPEG" in err and ".png" in err
+    held = np.unique(np.asarray(Image.open(tmp_path / "q.jpg")).reshape(-1, 3), axis=0)
+    assert len(held) > 3  # what the warning says
+    for lossless in ("q.png", "q.webp"):
+        assert main(["quantize", str(src), "-k", "3", "-o", str(tmp_path / lossless)]) == 0
+        assert capsys.readouterr().err == ""
+        assert len(np.unique(np.asarray(Image.open(tmp_path / lossless).convert("RGB")).reshape(-1, 3), axis=0)) == 3
+
+
 def test_quantize_errors_are_one_line(tmp_path, capsys):
     src = tmp_path / "photo.png"
     _write_photo(src)
