@@ -563,6 +563,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
     model._params()  # a bad value is named before any work
     if args.model and model.shape_ is not None and (args.components is not None):
         raise UserError("--components cannot change a saved model's number of components")
+    if args.model and model.shape_ is not None and frame_shape is not None and tuple(model.shape_) != frame_shape:
+        # Was the library's "... (call reset() for a new sequence)", which is no advice here.
+        raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
+                        f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}; resume a model only on "
+                        "frames of its own camera")
     groundtruth = roi = None
     if args.groundtruth:
         groundtruth = load_groundtruth_folder(args.groundtruth)

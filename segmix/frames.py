@@ -123,6 +123,8 @@ class FrameSequence:
                     raise FrameError(f"{path}: holds no video stream")
                 stream = container.streams.video[0]
                 self.frame_count = int(stream.frames) or None
+                height, width = int(stream.height or 0), int(stream.width or 0)
+                self._video_shape = (height, width) if height > 0 and width > 0 else None
         except FrameError:
             raise
         except (av.FFmpegError, OSError, ValueError) as exc:
@@ -165,7 +167,8 @@ class FrameSequence:
 
     def check_sizes(self) -> tuple[int, int] | None:
         """Raise FrameError if a frame file's header gives another size than the first's;
-        return the frames' (H, W), or None for a video or when no header can be read.
+        return the frames' (H, W) (a video's from its stream header), or None when no
+        header tells.
 
         Reads only the headers (about 0.1 ms a frame), so a run refuses a folder with one
         frame of another size before it writes any mask, instead of stopping at that frame
@@ -173,7 +176,7 @@ class FrameSequence:
         run (it skips and reports them); videos are checked while decoding (:meth:`__iter__`).
         """
         if self.kind == "video":
-            return None
+            return getattr(self, "_video_shape", None)  # the stream header's size
         from PIL import Image
 
         size = first = None

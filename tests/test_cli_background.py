@@ -279,3 +279,16 @@ def test_ground_truth_of_another_size_is_refused_before_the_run(sequence, tmp_pa
                       str(sequence / "groundtruth"), "--quiet"], capsys)
     assert f"gt{START + 1:06d}.png" in err and "36 x 24" in err
     assert not out.exists()
+
+
+def test_a_saved_model_on_frames_of_another_size_is_named(sequence, tmp_path, capsys):
+    model = tmp_path / "m.json"
+    assert main(["background", str(sequence / "input"), "--save-model", str(model), "--quiet"]) == 0
+    capsys.readouterr()
+    other = tmp_path / "other"
+    other.mkdir()
+    for t in range(3):
+        Image.fromarray(np.full((H // 2, W, 3), 80, np.uint8)).save(other / f"o{t}.png")
+    err = _run_error([str(other), "--model", str(model), "--output-dir", str(tmp_path / "out"), "--quiet"], capsys)
+    assert "m.json" in err and f"{W} x {H}" in err and f"{W} x {H // 2}" in err and "reset()" not in err
+    assert not (tmp_path / "out").exists()
