@@ -289,7 +289,7 @@ def _add_detector_options(parser) -> None:
                         help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
     parser.add_argument("--plain", action="store_true",
                         help="no regions (hysteresis, small-region removal); with --no-adapt the plain per-pixel rule "
-                             "(no photo density or texture cue either, unless --photo-density is given)")
+                             "(no photo density or texture cue either, unless --photo-density / --texture is given)")
     parser.add_argument("--min-area", type=area_share, default=None, metavar="F",
                         help="drop detected regions smaller than this fraction of the photo (default 0.003)")
     parser.add_argument("--photo-density", type=area_share, default=None, metavar="B",
@@ -298,6 +298,9 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--regions", choices=("hysteresis", "graphcut"), default=None,
                         help="how skin regions are found: hysteresis (default) or a contrast-sensitive graph cut "
                              "on the log odds (about 7x slower; README)")
+    parser.add_argument("--texture", type=non_negative_float, default=None, metavar="W",
+                        help="weight (nats) of the texture cue: fine grain of the photo (wood, sand, hair) counts "
+                             "against skin (default 2, 0 = off)")
 
 
 def _add_distributed_options(parser, unit: str = "") -> None:
@@ -332,7 +335,7 @@ def _detector_settings(args):
                                         faces=args.faces,
                                         skin_share=args.skin_share, min_area=args.min_area, regions=args.regions,
                                         photo_density=0.0 if args.photo_density is None and plain_rule else args.photo_density,
-                                        texture=0.0 if plain_rule else None,
+                                        texture=0.0 if args.texture is None and plain_rule else args.texture,
                                         spatial=False if args.plain else None)
     if settings.faces:
         from segmix import faces

@@ -159,7 +159,8 @@ class SkinSettings:
         if not 0.0 < self.face_weight <= 1.0 or not 0.0 <= self.face_density < 1.0:
             raise ValueError(f"face_weight must be in (0, 1] and face_density in [0, 1); got {self.face_weight!r}, "
                              f"{self.face_density!r}")
-        if not self.texture >= 0 or not self.texture_level > 0 or self.texture_window < 1 or self.texture_window % 2 == 0:
+        window = self.texture_window
+        if not self.texture >= 0 or not self.texture_level > 0 or window < 1 or window % 2 == 0:
             raise ValueError(f"texture must be >= 0, texture_level > 0 and texture_window a positive odd number; got "
                              f"{self.texture!r}, {self.texture_level!r}, {self.texture_window!r}")
 

@@ -184,3 +184,29 @@ def test_texture_log_odds_is_a_hinge_and_settings_are_validated():
         skin_texture.fine_texture(np.zeros((4, 4, 3), np.uint8), np.ones((4, 4), bool), 2)
     with pytest.raises(ValueError, match="mask"):
         skin_texture.fine_texture(np.zeros((4, 4, 3), np.uint8), np.ones((4, 5), bool))
+
+
+def test_cli_texture_option(tmp_path, builtin, capsys):
+    """--texture 0 is the detector without the cue, the default has it, --texture W sets the
+    weight; a negative weight is refused in one line."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    image, *_ = _scene(np.random.default_rng(5))
+    Image.fromarray(image).save(tmp_path / "scene.png")
+    strong = skin_detect.SkinSettings(texture=5.0)
+    for option, settings in (([], CUE), (["--texture", "0"], OFF), (["--texture", "5"], strong)):
+        out = tmp_path / f"out{len(option)}{option[-1] if option else ''}"
+        assert main(["skin", "apply", str(tmp_path / "scene.png"), "--output-dir", str(out), "--quiet", *option]) == 0
+        got = np.asarray(Image.open(out / "scene_skin.png")) > 0
+        np.testing.assert_array_equal(got, skin.detect(builtin, image, settings).mask)
+    assert skin_detect.DEFAULT_SETTINGS.texture == CUE.texture
+    capsys.readouterr()
+    try:
+        code = main(["skin", "apply", str(tmp_path / "scene.png"), "--output-dir", str(tmp_path / "bad"),
+                     "--texture", "-1", "--quiet"])
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0 and "--texture" in err[-1] and "Traceback" not in "".join(err)
