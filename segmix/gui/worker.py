@@ -188,11 +188,6 @@ def _warm_up_photo() -> tuple[np.ndarray, np.ndarray]:
     scribbles = np.zeros((h, w), np.uint8)
     scribbles[h // 2 - 4: h // 2 + 4, w // 8: w // 3] = FOREGROUND
     scribbles[h // 2 - 4: h // 2 + 4, 2 * w // 3: 7 * w // 8] = BACKGROUND
-    # A click too: its local colour model (SegmentationSettings.local_colour_weight) has its
-    # own kernel, which would otherwise compile on the first click.
-    from segmix.clicks import CLICK_RADIUS, paint_disc
-
-    paint_disc(scribbles, h // 4, w // 4, FOREGROUND, CLICK_RADIUS)
     return image, scribbles
 
 
@@ -332,18 +327,33 @@ class ComputeWorker(QObject):
             apply_model(image, state["model"], scribbles, settings)
 
         def graph_cut() -> None:
-            from segmix.kernels import threads
             from segmix.segment import SegmentationSettings, apply_model
 
             self._await_graph_cut_helper()
             image, scribbles = state["photo"]
             apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut"))
             # Again, as the next click would: the cut then starts from the previous flow
-            # (graphcut._WarmBand), whose kernel compiles here instead of on the second click;
-            # and with the parallel variants a 1080p photo's jobs use (_interactive).
+            # (graphcut._WarmBand), whose kernel compiles here instead of on the second click.
+            apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut",
+                                                                               threshold=0.45))
+
+        def clicks() -> None:
+            from segmix.clicks import CLICK_RADIUS, paint_disc
+            from segmix.kernels import threads
+            from segmix.segment import SegmentationSettings, apply_model
+
+            # A click's local colour model (SegmentationSettings.local_colour_weight) has its
+            # own kernel: its serial variant (photos under 1 MP) and the parallel one a larger
+            # photo's jobs use (_interactive); 3 s to compile with an empty cache, a step of its
+            # own so that a stroke made meanwhile is not held up.
+            image, scribbles = state["photo"]
+            scribbles = scribbles.copy()
+            h, w = scribbles.shape
+            paint_disc(scribbles, h // 4, w // 4, FOREGROUND, CLICK_RADIUS)
+            settings = SegmentationSettings(n_components=2, smoothing="graphcut")
+            apply_model(image, state["model"], scribbles, settings)
             with threads.interactive(min_pixels=0):
-                apply_model(image, state["model"], scribbles,
-                            SegmentationSettings(n_components=2, smoothing="graphcut", threshold=0.45))
+                apply_model(image, state["model"], scribbles, replace(settings, threshold=0.45))
 
         def skin_model() -> None:
             from segmix import skin
@@ -355,6 +365,7 @@ class ComputeWorker(QObject):
             ("Preparing the engine: loading the numerical libraries...", load),
             (f"Preparing the engine: compiling the segmentation kernels {once}...", segmentation),
             (f"Preparing the engine: compiling the graph-cut kernels {once}...", graph_cut),
+            (f"Preparing the engine: compiling the click kernels {once}...", clicks),
             ("Preparing the engine: loading the skin model...", skin_model),
         ]
 

@@ -74,3 +74,26 @@ def test_opening_the_window_does_not_import_the_engine():
                          env={**__import__("os").environ, "PYTHONPATH": str(root)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_warm_up_runs_both_variants_of_the_click_kernel(monkeypatch):
+    """The first click on a photo must not compile: the warm-up runs the local colour models'
+    kernel serially (photos under 1 MP) and in parallel (the window's jobs on larger ones)."""
+    from segmix.kernels import pixels, threads
+
+    used = []
+    real = threads.for_pixels_exact
+
+    def spy(kernel, n_pixels):
+        chosen = real(kernel, n_pixels)
+        used.append("parallel" if chosen is kernel else "serial")
+        return chosen
+
+    monkeypatch.setattr(threads, "for_pixels_exact", spy)
+    worker = ComputeWorker()
+    for _message, step in worker._warm_up_steps():
+        step()
+    assert "serial" in used
+    if threads.configured_threads() > 1:
+        assert "parallel" in used
+    assert pixels.local_colour_mix.serial.signatures
