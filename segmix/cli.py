@@ -199,6 +199,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
     share = 100.0 * result.mask.mean()
     print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground)")
+    for path in (args.probability, args.cutout, args.save_model):
+        if path:
+            print(f"wrote {path}")  # as background and skin train name each file they write
     return 0
 
 

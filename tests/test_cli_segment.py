@@ -65,7 +65,9 @@ def test_round_trip_and_library_agree(files, capsys):
     code = main(["segment", str(photo), "--scribbles", str(labels), "--output", str(out), *FAST_ARGS,
                  "--probability", str(prob), "--cutout", str(cut), "--save-model", str(model)])
     assert code == 0
-    assert "wrote" in capsys.readouterr().out
+    written = capsys.readouterr().out
+    for path in (out, prob, cut, model):  # every file written is named
+        assert f"wrote {path}" in written
     mask = np.asarray(Image.open(out))
     assert mask.dtype == np.uint8 and mask.shape == truth.shape
     assert set(np.unique(mask)) <= {0, 255}
