@@ -37,8 +37,6 @@ def compile_graph_cut() -> None:
     graphcut.cut_multiscale(log_odds.astype(np.float32) + 0.5, image, fixed, 50.0, 8, 40_000)
     # Used from two threads on large bands only; same types as in graphcut._two_balanced_parts.
     graphs.band_node_labels.serial(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
-    # The clean-ups after the cut (segment.keep_connected_to, fill_holes_without).
-    graphs.reachable(np.zeros((8, 8), np.bool_), np.zeros((8, 8), np.bool_), True, False)
 
 
 def start_compiling_graph_cut() -> subprocess.Popen | None:

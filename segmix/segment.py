@@ -852,17 +852,38 @@ def _geodesic_grid_distances(image, seeds, factor, colour_weight):
     return d_fg, d_bg
 
 
+def _flood_fill_ready() -> bool:
+    """Whether the flood-fill kernel runs without compiling (compiled in this process or in
+    the on-disk cache). Until then the clean-ups label components with SciPy, which gives the
+    same pixels: a first run on a fresh install does not pay its compilation (3 s); the
+    window's warm-up and the graph cut's second process (``segmix.precompile``) compile it."""
+    from segmix.kernels import cache, graphs
+
+    return bool(graphs.reachable.signatures) or cache.is_cached(graphs.reachable)
+
+
 def keep_connected_to(mask: np.ndarray, seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
     """Foreground components of ``mask`` that contain a seed pixel: (H, W) bool.
 
     Components are 4-connected for ``connectivity`` 4, else 8-connected. A flood fill from
     the seeds (:func:`segmix.kernels.graphs.reachable`; the same pixels as labelling every
-    component and keeping the seeded ones, which cost 3-5 times more at 1080p).
+    component and keeping the seeded ones, which costs 3-5 times more at 1080p and is used
+    until the kernel is compiled, see :func:`_flood_fill_ready`).
     """
-    from segmix.kernels import graphs
-
     mask = np.ascontiguousarray(mask, dtype=bool)
-    return graphs.reachable(mask, np.ascontiguousarray(seeds, dtype=bool), connectivity != 4, False)
+    seeds = np.ascontiguousarray(seeds, dtype=bool)
+    if _flood_fill_ready():
+        from segmix.kernels import graphs
+
+        return graphs.reachable(mask, seeds, connectivity != 4, False)
+    structure = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)
+    labels, count = ndimage.label(mask, structure=structure)
+    if count == 0:
+        return mask.copy()
+    keep = np.zeros(count + 1, dtype=bool)
+    keep[np.unique(labels[seeds & mask])] = True
+    keep[0] = False
+    return keep[labels]
 
 
 def fill_holes_without(mask: np.ndarray, background_seeds: np.ndarray, connectivity: int = 8) -> np.ndarray:
@@ -871,15 +892,26 @@ def fill_holes_without(mask: np.ndarray, background_seeds: np.ndarray, connectiv
     Background components are taken with the connectivity complementary to the
     foreground's (4 for 8 and vice versa), so a hole is exactly what the foreground
     encloses. The background connected to the image border or to a background seed is
-    found by a flood fill (:func:`segmix.kernels.graphs.reachable`); everything else is
-    foreground.
+    found by a flood fill (:func:`segmix.kernels.graphs.reachable`; by labelling the
+    background's components until the kernel is compiled, the same pixels); everything else
+    is foreground.
     """
-    from segmix.kernels import graphs
+    mask = np.ascontiguousarray(mask, dtype=bool)
+    background_seeds = np.ascontiguousarray(background_seeds, dtype=bool)
+    if _flood_fill_ready():
+        from segmix.kernels import graphs
 
-    background = ~np.asarray(mask, dtype=bool)
-    kept = graphs.reachable(np.ascontiguousarray(background), np.ascontiguousarray(background_seeds, dtype=bool),
-                            connectivity == 4, True)
-    return ~kept
+        return ~graphs.reachable(~mask, background_seeds, connectivity == 4, True)
+    structure = ndimage.generate_binary_structure(2, 2 if connectivity == 4 else 1)
+    labels, count = ndimage.label(~mask, structure=structure)
+    if count == 0:
+        return mask.copy()
+    keep_bg = np.zeros(count + 1, dtype=bool)
+    border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    keep_bg[np.unique(border)] = True
+    keep_bg[np.unique(labels[background_seeds & ~mask])] = True
+    keep_bg[0] = False
+    return mask | ((labels > 0) & ~keep_bg[labels])
 
 
 class _DistinctColourCache:

@@ -363,14 +363,19 @@ def _components_reference(mask, seeds, structure, border):
     return keep[labels]
 
 
+@pytest.mark.parametrize("flood_fill", [True, False])
 @pytest.mark.parametrize("connectivity", [4, 8, 16])
-def test_clean_ups_equal_labelling_the_components(connectivity):
-    """keep_connected_to / fill_holes_without (a scanline flood fill) against labelling every
-    component with scipy, on random masks and on patterns of many short runs (checkerboard,
-    stripes with one-pixel gaps) that make the flood fill's stack deepest."""
+def test_clean_ups_equal_labelling_the_components(connectivity, flood_fill, monkeypatch):
+    """keep_connected_to / fill_holes_without (a scanline flood fill once compiled, SciPy's
+    labelling before) against labelling every component with scipy, on random masks and on
+    patterns of many short runs (checkerboard, stripes with one-pixel gaps) that make the
+    flood fill's stack deepest."""
     from scipy import ndimage
 
+    from segmix import segment as segment_module
     from segmix.segment import fill_holes_without, keep_connected_to
+
+    monkeypatch.setattr(segment_module, "_flood_fill_ready", lambda: flood_fill)
 
     rng = np.random.default_rng(connectivity)
     fg = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)

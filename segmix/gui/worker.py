@@ -339,19 +339,22 @@ class ComputeWorker(QObject):
 
         def clicks() -> None:
             from segmix.clicks import CLICK_RADIUS, paint_disc
-            from segmix.kernels import threads
+            from segmix.kernels import graphs, threads
             from segmix.segment import SegmentationSettings, apply_model
 
             # A click's local colour model (SegmentationSettings.local_colour_weight) has its
             # own kernel: its serial variant (photos under 1 MP) and the parallel one a larger
-            # photo's jobs use (_interactive); 3 s to compile with an empty cache, a step of its
-            # own so that a stroke made meanwhile is not held up.
+            # photo's jobs use (_interactive); 3 s to compile with an empty cache (and 3 s the
+            # clean-ups' flood fill), a step of its own so that a stroke made meanwhile is not
+            # held up.
             image, scribbles = state["photo"]
             scribbles = scribbles.copy()
             h, w = scribbles.shape
             paint_disc(scribbles, h // 4, w // 4, FOREGROUND, CLICK_RADIUS)
             settings = SegmentationSettings(n_components=2, smoothing="graphcut")
             apply_model(image, state["model"], scribbles, settings)
+            # The clean-ups' flood fill (used once compiled, see segment._flood_fill_ready).
+            graphs.reachable(np.zeros((8, 8), np.bool_), np.zeros((8, 8), np.bool_), True, False)
             with threads.interactive(min_pixels=0):
                 apply_model(image, state["model"], scribbles, replace(settings, threshold=0.45))
 

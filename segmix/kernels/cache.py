@@ -43,10 +43,10 @@ def mixture_is_cached() -> bool:
 
 def graph_cut_is_cached() -> bool:
     """Whether the coarse-to-fine graph cut's main kernels are in the on-disk cache."""
-    from segmix.kernels.graphs import band_graph, reachable
+    from segmix.kernels.graphs import band_graph
     from segmix.kernels.maxflow import graph_maxflow_part
 
-    return is_cached(band_graph.serial, graph_maxflow_part, reachable)
+    return is_cached(band_graph.serial, graph_maxflow_part)
 
 
 def background_is_cached() -> bool:
