@@ -418,10 +418,17 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     options = {k: v for k, v in (("n_components", args.components), ("non_skin_components", args.non_skin_components),
                                  ("color_space", args.color_space), ("reg_covar", args.reg_covar),
                                  ("covariance_type", args.covariance_type)) if v is not None}
-    model = skin.train_skin_model(counts, prior=args.prior,
-                                  threshold=args.threshold, seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = skin.train_skin_model(counts, prior=args.prior,
+                                      threshold=args.threshold, seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+    for warning in caught:
+        print(f"segmix skin train: warning: {warning.message}", file=sys.stderr)
     write_model(args.output, model, protect=protect)
-    print(f"wrote {args.output} (p(skin) prior {model.classifier.priors[0]:.3f}, threshold {model.threshold:g})")
+    # .3g: a prior from a few skin pixels printed as 0.000.
+    print(f"wrote {args.output} (p(skin) prior {model.classifier.priors[0]:.3g}, threshold {model.threshold:g})")
     if args.convergence:
         from segmix.plots import save_convergence_png
 

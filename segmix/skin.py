@@ -29,6 +29,7 @@ import math
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -666,6 +667,14 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
     for cls_index, k in ((SKIN, n_components), (NON_SKIN, non_skin_components or n_components)):
         colors, weights = counts.class_colors(cls_index)
         gmm = _fit_class(colors, weights, space, k, covariance_type, reg_covar, seed, n_init)
+        if gmm.n_components < k:
+            # Said, not only done: a mask with a handful of skin pixels gave a one-component
+            # model and a prior printed as 0.000, with no word that the data was too thin.
+            name = CLASS_NAMES[cls_index]
+            warnings.warn(f"the {name} pixels hold only {gmm.n_components} distinct colour bin(s) "
+                          f"({int(weights.sum()):,} pixels): the {name} mixture has {gmm.n_components} "
+                          f"component(s) instead of {k}; label more {name} pixels for a usable model",
+                          UserWarning, stacklevel=2)
         if cls_index == NON_SKIN and background_weight > 0:
             gmm = _with_broad_component(gmm, space, float(background_weight))
         mixtures.append(gmm)

@@ -306,3 +306,20 @@ def test_train_refuses_a_folder_as_its_model_file_before_training(dataset, capsy
                  "-o", str(dataset / "images"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "is a folder" in err and "training on" not in err
+
+
+def test_train_on_a_handful_of_skin_pixels_says_so(dataset, tmp_path, capsys):
+    # Masks with one skin pixel gave a one-component skin mixture and "prior 0.000" in silence.
+    for i in range(4):
+        mask = np.zeros((30, 40), np.uint8)
+        if i == 0:
+            mask[5, 5] = 255
+        Image.fromarray(mask).save(dataset / "masks" / f"p{i}.png")
+    out = tmp_path / "thin.json"
+    assert main(["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+                 "-o", str(out), "--components", "3", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "skin mixture has 1 component(s) instead of 3" in warnings[0]
+    assert "prior 0.000," not in captured.out and "prior 0.000208," in captured.out  # 1 of 4 x 1200 pixels
+    assert read_model(out).classifier.mixtures[0].n_components == 1
