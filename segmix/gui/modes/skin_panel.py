@@ -251,11 +251,18 @@ class SkinPanel(QWidget):
         self.model_label.setText(f"Model: {text}")
 
     def set_training_set(self, photos: int, skin_pixels: int, non_skin_pixels: int) -> None:
+        # A set with one class only greys out Train: say which class is missing, here and on
+        # the button (a new-user trial saw a grey button and no reason).
+        missing = [name for name, n in (("skin (1)", skin_pixels), ("non-skin (2)", non_skin_pixels)) if n == 0]
+        hint = f"; paint {' and '.join(missing)} pixels and add a photo to train" if photos and missing else ""
         self.set_label.setText(
             f"Training set: {photos} photo{'s' if photos != 1 else ''}, "
-            f"{skin_pixels:,} skin / {non_skin_pixels:,} non-skin pixels"
+            f"{skin_pixels:,} skin / {non_skin_pixels:,} non-skin pixels{hint}"
         )
-        self.train_button.setEnabled(skin_pixels > 0 and non_skin_pixels > 0)
+        self.train_button.setEnabled(not missing)
+        self.train_button.setToolTip(
+            "Fit skin / non-skin colour mixtures on the training set; the result becomes the active model"
+            if not missing else f"Needs {' and '.join(missing)} pixels in the training set")
         self.clear_button.setEnabled(photos > 0)
 
     def set_status(self, text: str) -> None:

@@ -200,6 +200,25 @@ def test_skin_panel_keeps_a_models_threshold_exactly(qtbot):
     assert panel.threshold == 0.0437 and seen == [0.995, 0.0437]
 
 
+def test_skin_panel_says_which_class_the_training_set_lacks(qtbot):
+    # A new-user trial added a photo with skin marks only: Train was grey with no reason given.
+    from segmix.gui.modes.skin_panel import SkinPanel
+
+    panel = SkinPanel()
+    qtbot.addWidget(panel)
+    panel.set_training_set(0, 0, 0)
+    assert not panel.train_button.isEnabled() and "paint" not in panel.set_label.text()
+    panel.set_training_set(1, 1345, 0)
+    assert not panel.train_button.isEnabled()
+    assert "paint non-skin (2) pixels" in panel.set_label.text()
+    assert "non-skin (2)" in panel.train_button.toolTip() and "skin (1)" not in panel.train_button.toolTip()
+    panel.set_training_set(1, 0, 900)
+    assert "paint skin (1) pixels" in panel.set_label.text()
+    panel.set_training_set(2, 1345, 900)
+    assert panel.train_button.isEnabled() and "paint" not in panel.set_label.text()
+    assert panel.train_button.toolTip().startswith("Fit skin / non-skin colour mixtures")
+
+
 def test_skin_apply_and_the_window_give_the_same_mask(qtbot, make_window, tmp_path):
     """The value the label shows, given to `segmix skin apply --threshold`, gives the window's mask."""
     from segmix.cli import main
