@@ -277,3 +277,11 @@ def test_a_frame_of_another_size_is_named_and_export_writes_nothing(make_window,
     assert not out.exists() or not any(out.iterdir())
     with qtbot.waitSignal(mode.frame_shown, timeout=20000):  # the window still steps
         mode.seek(2)
+
+
+def test_export_all_masks_menu_item_follows_the_dock_button(make_window, frame_folder, qtbot):
+    window, mode = _video_window(make_window)
+    assert not mode.export_action.isEnabled() and not mode.panel.export_button.isEnabled()
+    window.open_image(frame_folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert mode.export_action.isEnabled() and mode.panel.export_button.isEnabled()

@@ -240,8 +240,11 @@ class VideoMode(Mode):
         self.play_action = self.shell.add_action("&Play / Pause", lambda: self.panel.play_button.toggle(),
                                                  ("P",), "Play or pause", menu)
         self.step_action = self.shell.add_action("&Step", self.step, (".",), "Process the next frame", menu)
-        self.shell.add_action("&Export All Masks…", self.export_dialog, (), "Write the mask of every frame", menu)
-        for action in (self.play_action, self.step_action):
+        # Greyed like the dock's button until a sequence is open (it was enabled, and said so
+        # in a message box only once chosen).
+        self.export_action = self.shell.add_action("&Export All Masks…", self.export_dialog, (),
+                                                   "Write the mask of every frame", menu)
+        for action in (self.play_action, self.step_action, self.export_action):
             action.setEnabled(False)
 
     def activate(self) -> None:
@@ -334,7 +337,7 @@ class VideoMode(Mode):
         for widget in (p.play_button, p.step_button, p.slider, p.export_button):
             widget.setEnabled(have and not self._exporting)
         p.cancel_button.setEnabled(self._exporting)
-        for name in ("play_action", "step_action"):
+        for name in ("play_action", "step_action", "export_action"):
             action = getattr(self, name, None)
             if action is not None:
                 action.setEnabled(have and not self._exporting and self.active)
