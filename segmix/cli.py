@@ -374,7 +374,8 @@ def _check_outputs(inputs, *outputs, figures=()) -> None:
             check_output_path(output, *inputs)
             key = os.path.normcase(Path(output).resolve())
             if key in seen:
-                raise UserError(f"{output}: named for two outputs (also {seen[key]}); give each its own file")
+                also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"
+                raise UserError(f"{output}: named for two outputs{also}; give each its own file")
             seen[key] = output
     for figure in figures:
         if figure:

@@ -323,3 +323,15 @@ def test_train_on_a_handful_of_skin_pixels_says_so(dataset, tmp_path, capsys):
     assert len(warnings) == 1 and "skin mixture has 1 component(s) instead of 3" in warnings[0]
     assert "prior 0.000," not in captured.out and "prior 0.000208," in captured.out  # 1 of 4 x 1200 pixels
     assert read_model(out).classifier.mixtures[0].n_components == 1
+
+
+def test_one_file_for_two_outputs_of_train_and_eval(trained, dataset, tmp_path, capsys):
+    same = str(tmp_path / "same.png")
+    for argv in (["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+                  "-o", same, "--convergence", same, "--quiet"],
+                 ["skin", "eval", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+                  "--model", str(trained), "--json", same, "--roc", same, "--quiet"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.endswith("same.png: named for two outputs; give each its own file"), err
+    assert not (tmp_path / "same.png").exists()
