@@ -307,3 +307,29 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(address, tmp_path, capsys):
           file=sys.stderr)
     assert main([*argv[3:-3], "--distributed", address, "--quiet"]) == 0
     assert f"12 photos, {12 - len(written)} written, {len(written)} already complete" in capsys.readouterr().out
+
+
+def test_local_workers_drop_only_the_lost_scheduler_heartbeat_error():
+    # After Ctrl+C the local cluster's scheduler (in the client's process) goes first, and a
+    # worker's heartbeat in flight logged its traceback on the terminal now and then.
+    import logging
+
+    from segmix.distributed.cluster import _ignore_interrupts
+
+    worker_log = logging.getLogger("distributed.worker")
+    before = list(worker_log.filters)
+    try:
+        plugin = _ignore_interrupts()
+        plugin.setup(None)
+        plugin.setup(None)  # a restarted plugin adds no second filter
+        added = [f for f in worker_log.filters if f not in before]
+        assert len(added) == 1
+
+        def passes(message):
+            return worker_log.filter(logging.LogRecord("distributed.worker", logging.ERROR, __file__, 1,
+                                                       message, (), None))
+        assert not passes("Failed to communicate with scheduler during heartbeat.")
+        assert passes("Compute Failed")
+    finally:
+        worker_log.filters[:] = before
+        signal.signal(signal.SIGINT, signal.default_int_handler)
