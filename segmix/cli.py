@@ -66,6 +66,8 @@ open_unit_float = _bounded(float, "a number strictly between 0 and 1", lambda v:
 # NumPy's generators take seeds >= 0; a negative one failed with NumPy's own words
 # ("expected non-negative integer", no option named), skin train after reading every photo.
 random_seed = _bounded(int, "an integer >= 0", lambda v: v >= 0, "a random seed, an integer >= 0")
+# segmix.quantize's range; refused when parsed, by the option's name, not after the photo is read.
+palette_size = _bounded(int, "an integer from 1 to 65536", lambda v: 1 <= v <= 65536, "a palette size, 1-65536")
 area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
 
 
@@ -96,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     quant = sub.add_parser("quantize", help="k-means colour quantisation of a photo")
     quant.add_argument("image", help="input photo")
-    quant.add_argument("-k", "--colors", type=positive_int, default=8, help="number of colours (default 8)")
+    quant.add_argument("-k", "--colors", type=palette_size, default=8, help="number of colours, 1-65536 (default 8)")
     quant.add_argument("-o", "--output", required=True, help="output image (PNG recommended)")
     quant.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     quant.set_defaults(handler=_cmd_quantize)

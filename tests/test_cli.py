@@ -63,12 +63,15 @@ def test_quantize_errors_are_one_line(tmp_path, capsys):
     cases = [
         ["quantize", str(tmp_path / "missing.png"), "-o", str(tmp_path / "o.png")],
         ["quantize", str(src), "-k", "0", "-o", str(tmp_path / "o.png")],
+        ["quantize", str(src), "-k", "100000", "-o", str(tmp_path / "o.png")],
         ["quantize", str(src), "-o", str(src)],
     ]
     for argv in cases:
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "error" in err and "Traceback" not in err
+        if "-k" in argv:
+            assert "-k/--colors" in err and "1 to 65536" in err  # named, before the photo is read
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     assert main(["quantize", str(bad), "-o", str(tmp_path / "o.png")]) == 2
