@@ -58,8 +58,14 @@ def _bounded(kind: type, what: str, accept, doc: str):
 
 positive_int = _bounded(int, "a positive integer", lambda v: v >= 1, "an integer >= 1")
 non_negative_int = _bounded(int, "an integer >= 0", lambda v: v >= 0, "an integer >= 0")
-non_negative_float = _bounded(float, "a number >= 0", lambda v: v >= 0, "a finite number >= 0")
-positive_float = _bounded(float, "a number > 0", lambda v: v > 0, "a finite number > 0")
+# Weights and thresholds of the models' energies: far beyond any useful value (1e6 nats per
+# pixel decide everything), while 1e300 overflowed float32 arithmetic into warnings and a
+# mask of NaN decisions (--distance-prior) or EM's covariance message (--position-weight).
+MAX_WEIGHT = 1e6
+weight = _bounded(float, f"a number from 0 to {MAX_WEIGHT:g}", lambda v: 0 <= v <= MAX_WEIGHT,
+                  f"a weight, 0 .. {MAX_WEIGHT:g}")
+positive_weight = _bounded(float, f"a number > 0 and at most {MAX_WEIGHT:g}", lambda v: 0 < v <= MAX_WEIGHT,
+                           f"a weight, > 0 and <= {MAX_WEIGHT:g}")
 unit_float = _bounded(float, "a number in [0, 1]", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
 open_unit_float = _bounded(float, "a number strictly between 0 and 1", lambda v: 0.0 < v < 1.0,
                            "a number strictly between 0 and 1 (a prior probability)")
@@ -127,12 +133,12 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("-k", "--components", type=positive_int, default=None, help="Gaussian components per class")
     seg.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None)
-    seg.add_argument("--position-weight", type=non_negative_float, default=None, help="weight of pixel position features (0 = off)")
+    seg.add_argument("--position-weight", type=weight, default=None, help="weight of pixel position features (0 = off)")
     seg.add_argument("--smoothing", choices=("none", "graphcut"), default=None,
                      help="graphcut (default): spatially regularised; none: per-pixel Bayes rule")
-    seg.add_argument("--smoothness", type=non_negative_float, default=None, help="graph-cut pairwise weight (gamma)")
+    seg.add_argument("--smoothness", type=weight, default=None, help="graph-cut pairwise weight (gamma)")
     seg.add_argument("--threshold", type=unit_float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
-    seg.add_argument("--distance-prior", type=non_negative_float, default=None, metavar="W",
+    seg.add_argument("--distance-prior", type=weight, default=None, metavar="W",
                      help="weight (nats) of the lean towards the nearer scribble class (default 1, 0 = off)")
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
@@ -233,7 +239,7 @@ def _add_skin_parser(sub) -> None:
                        help="covariance of every component (default: as the built-in model, full)")
     train.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
                        help="feature colour space (default: as the built-in model)")
-    train.add_argument("--reg-covar", type=non_negative_float, default=None, help="added to covariance diagonals")
+    train.add_argument("--reg-covar", type=weight, default=None, help="added to covariance diagonals")
     train.add_argument("--prior", type=open_unit_float, default=None,
                        help="p(skin) stored in the model (default: the fraction of skin pixels in the data)")
     train.add_argument("--threshold", type=unit_float, default=0.5, help="decision threshold on p(skin) (default 0.5)")
@@ -303,7 +309,7 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--regions", choices=("hysteresis", "graphcut"), default=None,
                         help="how skin regions are found: hysteresis (default) or a contrast-sensitive graph cut "
                              "on the log odds (about 7x slower; README)")
-    parser.add_argument("--texture", type=non_negative_float, default=None, metavar="W",
+    parser.add_argument("--texture", type=weight, default=None, metavar="W",
                         help="weight (nats) of the texture cue: fine grain of the photo (wood, sand, hair) counts "
                              "against skin (default 2, 0 = off)")
 
@@ -513,7 +519,7 @@ def _add_background_parser(sub) -> None:
                     help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
     bg.add_argument("--components", type=positive_int, default=None, metavar="K",
                     help=f"Gaussians per pixel (default {defaults['n_components']})")
-    bg.add_argument("--match-threshold", type=positive_float, default=None, metavar="LAMBDA",
+    bg.add_argument("--match-threshold", type=positive_weight, default=None, metavar="LAMBDA",
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
     bg.add_argument("--median-size", type=non_negative_int, default=None, metavar="N",
                     help=f"side of the majority filter on the mask, 0 = off (default {defaults['median_size']})")

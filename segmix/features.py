@@ -46,6 +46,11 @@ from skimage import color as skcolor
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
 
+#: Largest weight any model's energy term accepts (position weight, graph-cut smoothness,
+#: distance prior, texture cue...). 1e6 nats per pixel already decide everything, while
+#: values near float32's range overflowed its arithmetic into NaN decisions.
+MAX_WEIGHT = 1e6
+
 # Below this many pixels sorting packed codes beats the kernel's 64 MB table (scribbles).
 _SMALL_IMAGE = 1 << 19
 
@@ -218,8 +223,8 @@ class FeatureSpace:
         real = (int, float, np.integer, np.floating)
         if isinstance(weight, bool) or not isinstance(weight, real):
             raise ValueError(f"position_weight must be a number, got {weight!r}")
-        if not math.isfinite(float(weight)) or float(weight) < 0.0:
-            raise ValueError(f"position_weight must be finite and >= 0, got {weight!r}")
+        if not math.isfinite(float(weight)) or not 0.0 <= float(weight) <= MAX_WEIGHT:
+            raise ValueError(f"position_weight must lie in [0, {MAX_WEIGHT:g}], got {weight!r}")
         object.__setattr__(self, "position_weight", float(weight))
 
     @property

@@ -44,7 +44,7 @@ from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
 from segmix.local_colour import LOCAL_MARKS, add_local_colour, local_colour_log_odds_delta, marked_flat
 from segmix.bayes import BayesClassifier, check_image
-from segmix.features import FeatureSpace, unique_colors
+from segmix.features import MAX_WEIGHT, FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
@@ -232,22 +232,18 @@ class SegmentationSettings:
             raise ValueError(f"smoothing must be one of {', '.join(SMOOTHING_METHODS)}; got {self.smoothing!r}")
         if not 0.0 <= float(self.threshold) <= 1.0:
             raise ValueError(f"threshold must lie in [0, 1]; got {self.threshold!r}")
-        if not (math.isfinite(float(self.smoothness)) and self.smoothness >= 0):
-            raise ValueError(f"smoothness must be finite and >= 0; got {self.smoothness!r}")
+        # Weights: finite is not enough; 1e300 overflowed the float32 terms into NaN decisions.
+        for name in ("smoothness", "distance_prior", "unlabelled_weight", "distance_colour_weight",
+                     "star_colour_weight"):
+            value = getattr(self, name)
+            if not (math.isfinite(float(value)) and 0 <= value <= MAX_WEIGHT):
+                raise ValueError(f"{name} must lie in [0, {MAX_WEIGHT:g}]; got {value!r}")
         if self.connectivity not in (4, 8, 16):
             raise ValueError(f"connectivity must be 4, 8 or 16; got {self.connectivity!r}")
         if int(self.refine_rounds) < 0:
             raise ValueError(f"refine_rounds must be >= 0; got {self.refine_rounds!r}")
-        if not (math.isfinite(float(self.distance_prior)) and self.distance_prior >= 0):
-            raise ValueError(f"distance_prior must be finite and >= 0; got {self.distance_prior!r}")
-        if not (math.isfinite(float(self.unlabelled_weight)) and self.unlabelled_weight >= 0):
-            raise ValueError(f"unlabelled_weight must be finite and >= 0; got {self.unlabelled_weight!r}")
-        if not (math.isfinite(float(self.distance_colour_weight)) and self.distance_colour_weight >= 0):
-            raise ValueError(f"distance_colour_weight must be finite and >= 0; got {self.distance_colour_weight!r}")
         if int(self.warm_refit_iter) < 1:
             raise ValueError(f"warm_refit_iter must be >= 1; got {self.warm_refit_iter!r}")
-        if not (math.isfinite(float(self.star_colour_weight)) and self.star_colour_weight >= 0):
-            raise ValueError(f"star_colour_weight must be finite and >= 0; got {self.star_colour_weight!r}")
         if not (math.isfinite(float(self.local_colour_weight)) and 0 <= self.local_colour_weight <= 1):
             raise ValueError(f"local_colour_weight must lie in [0, 1]; got {self.local_colour_weight!r}")
         if not (math.isfinite(float(self.local_colour_cutoff)) and self.local_colour_cutoff > 0):

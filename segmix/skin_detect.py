@@ -46,6 +46,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from segmix.bayes import check_image
+from segmix.features import MAX_WEIGHT
 
 __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "detect", "skin_log_odds",
            "skin_mask", "posterior_from_log_odds"]
@@ -160,8 +161,8 @@ class SkinSettings:
             raise ValueError(f"face_weight must be in (0, 1] and face_density in [0, 1); got {self.face_weight!r}, "
                              f"{self.face_density!r}")
         window = self.texture_window
-        if not self.texture >= 0 or not self.texture_level > 0 or window < 1 or window % 2 == 0:
-            raise ValueError(f"texture must be >= 0, texture_level > 0 and texture_window a positive odd number; got "
+        if not 0 <= self.texture <= MAX_WEIGHT or not self.texture_level > 0 or window < 1 or window % 2 == 0:
+            raise ValueError(f"texture must lie in [0, {MAX_WEIGHT:g}], texture_level > 0 and texture_window a positive odd number; got "
                              f"{self.texture!r}, {self.texture_level!r}, {self.texture_window!r}")
 
 

@@ -1,0 +1,67 @@
+"""Weights of the models' energies are bounded: a huge value is refused by name instead of
+overflowing float32 arithmetic into NaN decisions (new-user trial: ``--distance-prior 1e300``
+printed NumPy's overflow warnings and wrote a mask; ``--position-weight 1e300`` gave EM's
+covariance advice about ``reg_covar``)."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import cli
+from segmix.features import MAX_WEIGHT, FeatureSpace
+from segmix.segment import SegmentationSettings
+from segmix.skin_detect import SkinSettings
+
+SEGMENT_WEIGHTS = ("smoothness", "distance_prior", "unlabelled_weight", "distance_colour_weight",
+                   "star_colour_weight")
+
+
+def test_cli_and_library_share_the_bound():
+    assert cli.MAX_WEIGHT == MAX_WEIGHT
+
+
+@pytest.mark.parametrize("name", SEGMENT_WEIGHTS)
+def test_segmentation_weights_bounded_by_name(name):
+    SegmentationSettings(**{name: MAX_WEIGHT}).validate()
+    for bad in (MAX_WEIGHT * 2, 1e300, -1.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match=name):
+            SegmentationSettings(**{name: bad}).validate()
+
+
+def test_position_weight_and_texture_bounded():
+    FeatureSpace("lab", MAX_WEIGHT)
+    with pytest.raises(ValueError, match="position_weight"):
+        FeatureSpace("lab", 1e300)
+    SkinSettings(texture=MAX_WEIGHT)
+    with pytest.raises(ValueError, match="texture"):
+        SkinSettings(texture=1e300)
+
+
+@pytest.fixture
+def photo_and_scribbles(tmp_path):
+    rng = np.random.default_rng(0)
+    image = np.zeros((40, 60, 3), np.uint8)
+    image[:] = (40, 70, 180)
+    image[10:30, 15:40] = (230, 140, 30)
+    image = np.clip(image + rng.integers(-8, 9, image.shape), 0, 255).astype(np.uint8)
+    labels = np.zeros((40, 60), np.uint8)
+    labels[18:22, 20:35] = 1
+    labels[2, :] = 2
+    Image.fromarray(image).save(tmp_path / "p.png")
+    Image.fromarray(labels).save(tmp_path / "s.png")
+    return tmp_path
+
+
+@pytest.mark.parametrize("argv", [
+    ["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--distance-prior", "1e300"],
+    ["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--position-weight", "2e6"],
+    ["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--smoothness", "1e39"],
+    ["skin", "apply", "p.png", "--output-dir", "out", "--texture", "1e300"],
+])
+def test_cli_refuses_huge_weights_in_one_line(photo_and_scribbles, monkeypatch, capsys, argv):
+    monkeypatch.chdir(photo_and_scribbles)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    option = next(a for a in argv if a.startswith("--") and a not in ("--scribbles", "--output-dir"))
+    assert len(err.splitlines()) == 1 and option in err and "1e+06" in err
+    assert not (photo_and_scribbles / "m.png").exists() and not (photo_and_scribbles / "out").exists()
