@@ -231,7 +231,7 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--masks", action="append", default=[], metavar="DIR", help="folder of masks, one per --images")
     train.add_argument("--uci", action="append", default=[], metavar="FILE", help="UCI Skin_NonSkin.txt (repeatable)")
     train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="model file to write")
-    train.add_argument("--components", type=positive_int, default=None,
+    train.add_argument("-k", "--components", type=positive_int, default=None,
                        help="Gaussian components of the skin mixture (default: as the built-in model)")
     train.add_argument("--non-skin-components", type=positive_int, default=None,
                        help="components of the non-skin mixture (default: as the built-in model)")
@@ -517,7 +517,7 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--output-dir", metavar="OUT", help="folder for the masks (created if missing)")
     bg.add_argument("--learning-rate", type=unit_float, default=None, metavar="A",
                     help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
-    bg.add_argument("--components", type=positive_int, default=None, metavar="K",
+    bg.add_argument("-k", "--components", type=positive_int, default=None, metavar="K",
                     help=f"Gaussians per pixel (default {defaults['n_components']})")
     bg.add_argument("--match-threshold", type=positive_weight, default=None, metavar="LAMBDA",
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")

@@ -65,3 +65,12 @@ def test_cli_refuses_huge_weights_in_one_line(photo_and_scribbles, monkeypatch, 
     option = next(a for a in argv if a.startswith("--") and a not in ("--scribbles", "--output-dir"))
     assert len(err.splitlines()) == 1 and option in err and "1e+06" in err
     assert not (photo_and_scribbles / "m.png").exists() and not (photo_and_scribbles / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [["skin", "train", "--images", "i", "--masks", "m", "-o", "x.json"],
+                                  ["background", "frames", "--output-dir", "out"]])
+def test_components_take_the_short_k_like_segment(argv):
+    """``-k`` is segment's short form of --components; skin train and background take it too
+    (a new user's ``skin train -k 3`` was refused as an unknown option)."""
+    args = cli.build_parser().parse_args(argv + ["-k", "3"])
+    assert args.components == 3
