@@ -85,6 +85,65 @@ def test_fine_texture_against_a_plain_reference():
     assert not skin_texture.fine_texture(image, np.zeros((h, w), bool)).any()
 
 
+def _random_case(rng, shape, mask_kind):
+    """A photo with grain, smooth parts and sharp steps, and candidate masks of every kind."""
+    h, w = shape
+    image = _grainy(rng, shape, (190, 150, 110), 0.04)
+    image[:, w // 3:] = _grainy(rng, (h, w - w // 3), (120, 80, 60), 0.0)
+    image[h // 4:h // 2, : w // 5] = rng.integers(0, 256, 3)  # a step: the edge rule
+    if mask_kind == "none":
+        cand = np.zeros(shape, bool)
+    elif mask_kind == "all":
+        cand = np.ones(shape, bool)
+    else:  # blobs and single pixels
+        cand = rng.random(shape) < 0.85
+        cand[: h // 3, : w // 2] = True
+        cand[h // 2:, w // 2:] = rng.random((h - h // 2, w - w // 2)) < 0.3
+    return image, cand
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (5, 4), (23, 30), (64, 31), (97, 128), (300, 451)])
+@pytest.mark.parametrize("mask_kind", ["none", "all", "random"])
+def test_fused_kernels_equal_the_numpy_form(shape, mask_kind):
+    """segmix.kernels.texture runs the NumPy form's float32 operations in the same order (no
+    fastmath; scipy's box filter sums in float64 as the kernel does): equal to float32
+    rounding (bit for bit on the development machine)."""
+    rng = np.random.default_rng(shape[0] * 1000 + shape[1])
+    image, cand = _random_case(rng, shape, mask_kind)
+    for window in (1, 3, 7):
+        got = skin_texture.fine_texture(image, cand, window)
+        want = skin_texture._fine_texture_reference(image, cand, window)
+        assert got.dtype == np.float32 and got.shape == shape
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+        if mask_kind == "all" and min(shape) > 8:
+            assert (got > 0).any()  # the comparison is not of two zero maps
+
+
+@pytest.mark.parametrize("shape", [(900, 1300), (1001, 1999)])
+def test_fused_kernels_equal_the_numpy_form_at_the_working_scale(shape):
+    """Photos over MAX_DIAGONAL (block-averaged by 2 and 3, odd sizes: partial blocks)."""
+    rng = np.random.default_rng(shape[1])
+    image, cand = _random_case(rng, shape, "random")
+    assert skin_texture.working_factor(shape) > 1
+    got = skin_texture.fine_texture(image, cand)
+    want = skin_texture._fine_texture_reference(image, cand)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
+    assert (got > 0).any()
+
+
+def test_exact_median_of_the_residual():
+    """order_statistic is np.median of the even rows / columns (or of all), ties and zeros
+    included, odd and even counts."""
+    from segmix.kernels import texture
+
+    rng = np.random.default_rng(5)
+    for shape in [(1, 1), (1, 2), (3, 3), (4, 5), (40, 33), (201, 300)]:
+        for values in (np.abs(rng.normal(0, 2, shape)), rng.integers(0, 4, shape) / 4.0, np.zeros(shape)):
+            v = values.astype(np.float32)
+            for step in (1, 2):
+                assert texture.order_statistic(v, step) == np.median(v[::step, ::step]), (shape, step)
+
+
 def test_a_large_photo_is_measured_at_the_working_scale():
     """A photo over MAX_DIAGONAL is block-averaged first: a photo made of 2 x 2 copies of each
     pixel of a smaller one gets the smaller one's texture, repeated."""
