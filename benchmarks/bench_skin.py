@@ -2,6 +2,7 @@
 
     python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...]   # README's table
     python benchmarks/bench_skin.py [--images DIR] [--train]
+    python benchmarks/bench_skin.py --texture [--images DIR]   # the texture cue alone: Numba vs NumPy form
 
 Quality: every detector is trained on UCI only (the shipped data), so every set below is held
 out: ccp (street photos), hgr1 (hand photos), sfa/val, abdomen/val. Rows: the previous
@@ -167,10 +168,52 @@ def bench_detector_throughput(files: list[Path]) -> None:
           f"--faces / default {times['with face calibration (--faces)'] / default:.2f}")
 
 
+def bench_texture(files: list[Path], repeat: int = 3) -> None:
+    """The texture cue alone on the default detector's own candidates of each photo: the fused
+    Numba kernels (skin_texture.fine_texture) against the NumPy form they replace
+    (skin_texture._fine_texture_reference), interleaved, best of ``repeat`` per photo, and
+    whether the two maps are equal."""
+    from segmix import skin_detect, skin_texture
+
+    model = skin.load_skin_model()
+    real, inputs = skin_texture.fine_texture, []
+
+    def keep(image, candidates, window=7):
+        inputs.append((image, candidates, window))
+        return real(image, candidates, window)
+
+    skin_texture.fine_texture = keep
+    try:
+        for f in files:
+            skin_detect.detect(model, load_image(f))
+    finally:
+        skin_texture.fine_texture = real
+    best = {"numba": 0.0, "numpy": 0.0}
+    unequal = 0
+    for args in inputs:
+        times = {"numba": float("inf"), "numpy": float("inf")}
+        for _ in range(repeat):
+            for name, func in (("numba", real), ("numpy", skin_texture._fine_texture_reference)):
+                t0 = time.perf_counter()
+                out = func(*args)
+                times[name] = min(times[name], time.perf_counter() - t0)
+                if name == "numba":
+                    fast = out
+        unequal += not np.array_equal(fast, out)
+        for name in best:
+            best[name] += times[name]
+    megapixels = sum(a[1].size for a in inputs) / 1e6
+    print(f"texture cue alone, {len(inputs)} photos, {megapixels:.1f} MP: Numba {best['numba']:.3f} s "
+          f"({megapixels / best['numba']:.1f} MP/s), NumPy form {best['numpy']:.3f} s "
+          f"({megapixels / best['numpy']:.1f} MP/s), ratio {best['numpy'] / best['numba']:.2f}; "
+          f"maps not bit-equal: {unequal}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=Path, default=None)
     parser.add_argument("--train", action="store_true", help="also time training on skin/sfa/train")
+    parser.add_argument("--texture", action="store_true", help="the texture cue alone, Numba against NumPy")
     parser.add_argument("--quality", action="store_true", help="cross-dataset quality table (needs ../shared/data)")
     parser.add_argument("--step", type=int, default=1, help="with --quality: every K-th photo")
     parser.add_argument("--half", choices=("all", "even", "odd"), default="all",
@@ -182,6 +225,10 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:
         bench_quality(args.step, args.half, args.compare, args.only)
+        return
+    if args.texture:
+        folder = args.images or DATA / "sfa" / "val" / "images"
+        bench_texture(skin.list_images([folder]))
         return
     with tempfile.TemporaryDirectory() as tmp:
         if args.images:

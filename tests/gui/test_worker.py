@@ -97,3 +97,28 @@ def test_warm_up_runs_both_variants_of_the_click_kernel(monkeypatch):
     if threads.configured_threads() > 1:
         assert "parallel" in used
     assert pixels.local_colour_mix.serial.signatures
+
+
+def test_warm_up_runs_the_skin_detectors_texture_kernels(monkeypatch):
+    """Skin mode's first overlay must not compile: the warm-up runs the default detector with
+    skin candidates, so its texture cue's Numba kernels (segmix.kernels.texture) run."""
+    from segmix import skin_texture
+    from segmix.kernels import texture
+
+    candidates = []
+    real = skin_texture.fine_texture
+
+    def spy(image, mask, window=7):
+        candidates.append(int(mask.sum()))
+        return real(image, mask, window)
+
+    monkeypatch.setattr(skin_texture, "fine_texture", spy)
+    worker = ComputeWorker()
+    steps = worker._warm_up_steps()
+    steps[0][1]()  # load: the synthetic photo
+    helper = worker._graph_cut_helper  # started only with an empty cache
+    if helper is not None:
+        helper.terminate()
+    steps[-1][1]()  # the skin step
+    assert candidates and candidates[0] > 0
+    assert texture.window_mean.signatures
