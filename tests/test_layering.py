@@ -102,7 +102,7 @@ LAYERS = {
     "graphcut": {"kernels"},
     "bayes": {"kernels", "mixture", "features"},
     "faces": set(),  # OpenCV's face cascade; nothing of segmix
-    "skin_texture": set(),  # a per-pixel image cue (NumPy, SciPy); nothing of segmix
+    "skin_texture": {"kernels"},  # a per-pixel image cue (its fused passes in kernels.texture)
     **{name: SUPPORT for name in SUPPORT},
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,

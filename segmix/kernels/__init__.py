@@ -23,10 +23,14 @@ module              what it holds
                     for small inputs) and the thread count of the parallel kernels
 ``background``      per-pixel background mixtures (Stauffer-Grimson): ``background_apply``,
                     ``majority_filter``, ``background_means``
+``texture``         the skin detector's texture cue (segmix.skin_texture), fused:
+                    ``luma_blur_residual``, ``order_statistic`` (exact median),
+                    ``window_mean``, ``expand``
 ``cache``           ``cache_is_warm``, ``graph_cut_is_cached``, ``background_is_cached``: will the first call compile?
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)
 ==================  =====================================================================
 
 Every kernel has a plain NumPy reference in the tests (``tests/test_kernels_*.py``,
-``tests/test_graphcut.py``, ``tests/naive_background.py``).
+``tests/test_graphcut.py``, ``tests/naive_background.py``; the texture cue's NumPy form
+is ``segmix.skin_texture._fine_texture_reference``, tested in ``tests/test_skin_texture.py``).
 """
