@@ -136,7 +136,8 @@ def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7) -> 
     """The texture t(p) of the module docstring.
 
     Computed by the fused kernels of :mod:`segmix.kernels.texture`; equal to the NumPy form
-    (``_fine_texture_reference``) to float32 rounding, 4-6 times faster (docs/skin_development.md).
+    (``_fine_texture_reference``) to float32 rounding and about twice as fast or more
+    (docs/skin_development.md, "Speed, after landing").
 
     Parameters
     ----------
@@ -171,9 +172,11 @@ def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7) -> 
                                                       np.zeros((0, 0), np.float32))
     # the photo's noise: a subsample's median is enough
     noise = np.float32(np.float32(kernels.order_statistic(residual, 2)) * NOISE_RATIO)
-    mean = kernels.window_mean(smooth, residual, mask.view(np.uint8), noise, int(window), np.float32(FLOOR), np.float32(CLIP),
-                               np.float32(-1.0 if EDGE is None else EDGE), ERODE)
-    return kernels.expand(mean, mask, candidates, f)
+    mask = np.ascontiguousarray(mask)
+    edge = np.float32(-1.0 if EDGE is None else EDGE)
+    mean = kernels.window_mean(smooth, residual, mask.view(np.uint8), noise, int(window), np.float32(FLOOR),
+                               np.float32(CLIP), edge, ERODE)
+    return kernels.expand(mean, mask, np.ascontiguousarray(candidates), f)
 
 
 def _checked(image, candidates, window):

@@ -117,6 +117,10 @@ def test_fused_kernels_equal_the_numpy_form(shape, mask_kind):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
         if mask_kind == "all" and min(shape) > 8:
             assert (got > 0).any()  # the comparison is not of two zero maps
+    # views (mirrored photo, strided mask) give the same as contiguous copies
+    flipped, strided = image[:, ::-1], np.repeat(cand, 2, axis=1)[:, ::2]
+    np.testing.assert_array_equal(skin_texture.fine_texture(flipped, strided),
+                                  skin_texture.fine_texture(flipped.copy(), strided.copy()))
 
 
 @pytest.mark.parametrize("shape", [(900, 1300), (1001, 1999)])
