@@ -714,10 +714,14 @@ def _tell_if_compiling(command: str, subcommand: str | None = None) -> None:
             print("segmix: first run: compiling the background kernels, about 10 s "
                   "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
     elif command == "skin":
-        # apply / eval score colours with NumPy lookup tables and compile nothing;
-        # train and quantize fit mixtures / k-means with the mixture kernels.
+        # apply / eval score colours with NumPy lookup tables, but the default detector's
+        # texture cue compiles its kernels (about 10 s on a busy 2-core machine, measured);
+        # train fits mixtures with the mixture kernels.
         if subcommand == "train" and not cache.mixture_is_cached():
             print("segmix: first run: compiling the mixture kernels, a few seconds "
+                  "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
+        elif subcommand in ("apply", "eval") and not cache.texture_is_cached():
+            print("segmix: first run: compiling the skin detector's texture kernels, about 10 s "
                   "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
     elif command == "quantize":
         if not cache.mixture_is_cached():

@@ -55,3 +55,11 @@ def background_is_cached() -> bool:
     from segmix.kernels.background import background_apply, majority_filter
 
     return is_cached(background_apply, majority_filter)
+
+
+def texture_is_cached() -> bool:
+    """Whether the skin detector's texture-cue kernels (``segmix skin apply`` / ``eval``
+    with the default detector) are in the on-disk cache."""
+    from segmix.kernels.texture import luma_blur_residual, window_mean
+
+    return is_cached(luma_blur_residual, window_mean)

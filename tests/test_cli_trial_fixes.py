@@ -1,7 +1,8 @@
-"""Weights of the models' energies are bounded: a huge value is refused by name instead of
-overflowing float32 arithmetic into NaN decisions (new-user trial: ``--distance-prior 1e300``
-printed NumPy's overflow warnings and wrote a mask; ``--position-weight 1e300`` gave EM's
-covariance advice about ``reg_covar``)."""
+"""Command-line fixes from new-user trials: bounded weights, -k everywhere, first-run notices.
+
+Weights of the models' energies are bounded: a huge value is refused by name instead of
+overflowing float32 arithmetic into NaN decisions (``--distance-prior 1e300`` printed NumPy's
+overflow warnings and wrote a mask; ``--position-weight 1e300`` gave EM's reg_covar advice)."""
 
 import numpy as np
 import pytest
@@ -74,3 +75,18 @@ def test_components_take_the_short_k_like_segment(argv):
     (a new user's ``skin train -k 3`` was refused as an unknown option)."""
     args = cli.build_parser().parse_args(argv + ["-k", "3"])
     assert args.components == 3
+
+
+@pytest.mark.parametrize("subcommand, expected", [("apply", True), ("eval", True), ("train", False)])
+def test_first_run_notice_for_the_texture_kernels(monkeypatch, capsys, subcommand, expected):
+    """skin apply / eval compile the texture cue's kernels on a cold cache: the terminal is
+    told, as for every other command that compiles (it said nothing: seconds of silence)."""
+    from segmix.kernels import cache
+
+    monkeypatch.setattr(cache, "texture_is_cached", lambda: False)
+    monkeypatch.setattr(cache, "mixture_is_cached", lambda: True)
+    cli._tell_if_compiling("skin", subcommand)
+    assert ("texture kernels" in capsys.readouterr().err) == expected
+    monkeypatch.setattr(cache, "texture_is_cached", lambda: True)
+    cli._tell_if_compiling("skin", subcommand)
+    assert capsys.readouterr().err == ""
