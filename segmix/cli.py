@@ -69,6 +69,14 @@ positive_weight = _bounded(float, f"a number > 0 and at most {MAX_WEIGHT:g}", la
 unit_float = _bounded(float, "a number in [0, 1]", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
 open_unit_float = _bounded(float, "a number strictly between 0 and 1", lambda v: 0.0 < v < 1.0,
                            "a number strictly between 0 and 1 (a prior probability)")
+# Components of a colour mixture: 256 is far more than any scribble set or skin data set
+# supports, while 100,000 ran EM for minutes with no message (skin train; segment alike).
+MAX_COMPONENTS = 256
+mixture_components = _bounded(int, f"an integer from 1 to {MAX_COMPONENTS}", lambda v: 1 <= v <= MAX_COMPONENTS,
+                              f"a number of mixture components, 1-{MAX_COMPONENTS}")
+# segmix.background's range (K Gaussians per pixel), refused by the option's name.
+pixel_components = _bounded(int, "an integer from 1 to 16", lambda v: 1 <= v <= 16,
+                            "Gaussians per pixel, 1-16")
 # NumPy's generators take seeds >= 0; a negative one failed with NumPy's own words
 # ("expected non-negative integer", no option named), skin train after reading every photo.
 random_seed = _bounded(int, "an integer >= 0", lambda v: v >= 0, "a random seed, an integer >= 0")
@@ -131,7 +139,7 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
     seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG)")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
-    seg.add_argument("-k", "--components", type=positive_int, default=None, help="Gaussian components per class")
+    seg.add_argument("-k", "--components", type=mixture_components, default=None, help="Gaussian components per class")
     seg.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None)
     seg.add_argument("--position-weight", type=weight, default=None, help="weight of pixel position features (0 = off)")
     seg.add_argument("--smoothing", choices=("none", "graphcut"), default=None,
@@ -231,9 +239,9 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--masks", action="append", default=[], metavar="DIR", help="folder of masks, one per --images")
     train.add_argument("--uci", action="append", default=[], metavar="FILE", help="UCI Skin_NonSkin.txt (repeatable)")
     train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="model file to write")
-    train.add_argument("-k", "--components", type=positive_int, default=None,
+    train.add_argument("-k", "--components", type=mixture_components, default=None,
                        help="Gaussian components of the skin mixture (default: as the built-in model)")
-    train.add_argument("--non-skin-components", type=positive_int, default=None,
+    train.add_argument("--non-skin-components", type=mixture_components, default=None,
                        help="components of the non-skin mixture (default: as the built-in model)")
     train.add_argument("--covariance-type", choices=("full", "diag", "spherical"), default=None,
                        help="covariance of every component (default: as the built-in model, full)")
@@ -517,7 +525,7 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--output-dir", metavar="OUT", help="folder for the masks (created if missing)")
     bg.add_argument("--learning-rate", type=unit_float, default=None, metavar="A",
                     help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
-    bg.add_argument("-k", "--components", type=positive_int, default=None, metavar="K",
+    bg.add_argument("-k", "--components", type=pixel_components, default=None, metavar="K",
                     help=f"Gaussians per pixel (default {defaults['n_components']})")
     bg.add_argument("--match-threshold", type=positive_weight, default=None, metavar="LAMBDA",
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")

@@ -305,6 +305,15 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
         return ImageLoadError(f"{path}: {_why_unreadable(path)}")
     if isinstance(exc, PermissionError):
         return ImageLoadError(f"{path}: cannot be read (permission denied)")
+    if isinstance(exc, OSError) and "truncated" in str(exc):
+        # Pillow's "image file is truncated (11 bytes not processed)" counts its own buffer,
+        # not what is missing: a JPEG cut to a third read as nearly complete.
+        try:
+            size = f", {path.stat().st_size:,} bytes on disk"
+        except OSError:
+            size = ""
+        return ImageLoadError(f"{path}: truncated image: the file ends before the picture does{size} "
+                              "(an interrupted download or copy?)")
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
         return ImageLoadError(f"{path}: corrupt or truncated image: {exc}")
     return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is

@@ -90,3 +90,22 @@ def test_first_run_notice_for_the_texture_kernels(monkeypatch, capsys, subcomman
     monkeypatch.setattr(cache, "texture_is_cached", lambda: True)
     cli._tell_if_compiling("skin", subcommand)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "-k", "100000"], "-k/--components"),
+    (["skin", "train", "--images", "i", "--masks", "m", "-o", "x.json", "-k", "99999999"], "-k/--components"),
+    (["skin", "train", "--images", "i", "--masks", "m", "-o", "x.json", "--non-skin-components", "1000"],
+     "--non-skin-components"),
+    (["background", "frames", "--output-dir", "out", "-k", "100000"], "-k/--components"),
+])
+def test_component_counts_bounded_when_parsed(photo_and_scribbles, monkeypatch, capsys, argv, option):
+    """A component count far beyond any data ran EM for minutes with no message (skin train
+    -k 99999999); background named its internal n_components. Refused by the option's name."""
+    monkeypatch.chdir(photo_and_scribbles)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and option in err
+    largest = "16" if argv[0] == "background" else str(cli.MAX_COMPONENTS)
+    args = cli.build_parser().parse_args(argv[:-1] + [largest])  # the bound itself is accepted
+    assert int(largest) in (args.components, getattr(args, "non_skin_components", None))

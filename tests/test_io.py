@@ -237,8 +237,10 @@ def test_refuses_truncated_file(tmp_path, fmt, monkeypatch):
     path.write_bytes(data[: len(data) // 2])
     # Even if some other code switched Pillow to tolerate truncation, we refuse.
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
-    _refused(path)
+    message = _refused(path)
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # and we restored the global
+    # says it is cut short, with the size on disk, not Pillow's "(11 bytes not processed)"
+    assert "truncated" in message and "not processed" not in message
 
 
 def test_refuses_corrupt_bytes(tmp_path):
