@@ -195,13 +195,7 @@ def _fine_texture_reference(image: np.ndarray, candidates: np.ndarray, window: i
     reference the fused kernels are tested against (tests/test_skin_texture.py)."""
     from scipy import ndimage
 
-    image = np.asarray(image)
-    candidates = np.asarray(candidates, bool)
-    if image.ndim != 3 or image.shape[2] != 3 or candidates.shape != image.shape[:2]:
-        raise ValueError(f"fine_texture needs an (H, W, 3) image and an (H, W) mask; got {image.shape}, "
-                         f"{candidates.shape}")
-    if int(window) != window or window < 1 or window % 2 == 0:
-        raise ValueError(f"window must be a positive odd number of pixels; got {window!r}")
+    image, candidates = _checked(image, candidates, window)
     h, w = candidates.shape
     if not candidates.any():
         return np.zeros((h, w), np.float32)
