@@ -105,7 +105,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     """
     from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND
 
-    if sequence.kind == "video":
+    if sequence.kind in ("video", "animation"):
         if not sequence.frame_count:
             return
         numbers = range(1, sequence.frame_count + 1)
@@ -185,7 +185,7 @@ def run_sequence(
         if out.resolve() in folders:
             # New mask files among the frames would be read as frames by the next run.
             raise FrameError(f"{out}: is the input folder; write the masks to another --output-dir")
-        if sequence.kind != "video":
+        if sequence.kind in ("folder", "list"):  # a video's and an animation's masks are frame_000001.png...
             inputs = {p.resolve() for p in sequence.paths}
             for path in sequence.paths:
                 target = (out / f"{path.stem}.png").resolve()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import warnings
 
 from segmix import __version__
 
@@ -85,14 +86,56 @@ palette_size = _bounded(int, "an integer from 1 to 65536", lambda v: 1 <= v <= 6
 area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
 
 
+def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, option_string) -> None:
+    """Refuse one option given twice with different values (``-k 3 --components 4``,
+    ``--adapt --no-adapt``): argparse keeps the last silently, and which one the user meant
+    is a guess. The same value twice is no conflict and passes."""
+    given = namespace.__dict__.setdefault("_given_options", {})
+    if action.dest in given and given[action.dest][1] != values:
+        first, before = given[action.dest]
+        def shown(option, value):
+            if value in (None, [], "") or isinstance(value, bool):
+                return option
+            return f"{option} {' '.join(map(str, value)) if isinstance(value, list) else value}"
+        raise argparse.ArgumentError(action, f"given twice with different values ({shown(first, before)}, then "
+                                             f"{shown(option_string, values)}); give it once")
+    given[action.dest] = (option_string, values)
+
+
+class _StoreOnce(argparse._StoreAction):
+    """``store`` that refuses a conflicting repeat (:func:`_refuse_conflicting_repeat`)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        _refuse_conflicting_repeat(self, namespace, values, option_string)
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _BooleanOnce(argparse.BooleanOptionalAction):
+    """``--x / --no-x`` that refuses both on one command line."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        _refuse_conflicting_repeat(self, namespace, not option_string.startswith("--no-"), option_string)
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose refusals are one line (the standard for every CLI error).
 
     argparse prints the whole usage block before its error line; the usage is one
     ``--help`` away, so the line says that instead. Sub-parsers are of this class too
     (``add_subparsers`` makes them of the parent's class). ``--help`` and a missing
-    sub-command (``segmix skin``) still print the usage.
+    sub-command (``segmix skin``) still print the usage. Single-valued options given twice
+    with different values are refused (:func:`_refuse_conflicting_repeat`).
     """
+
+    def add_argument(self, *args, **kwargs):
+        if args and args[0].startswith("-"):
+            action = kwargs.get("action")
+            if action in (None, "store"):
+                kwargs["action"] = _StoreOnce
+            elif action is argparse.BooleanOptionalAction:
+                kwargs["action"] = _BooleanOnce
+        return super().add_argument(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -141,7 +184,11 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("-k", "--components", type=mixture_components, default=None, help="Gaussian components per class")
     seg.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None)
-    seg.add_argument("--position-weight", type=weight, default=None, help="weight of pixel position features (0 = off)")
+    seg.add_argument("--position-weight", type=weight, default=None, metavar="W",
+                     help="add the pixel position (x, y) to the colour features: positions are divided by the "
+                          "photo's longer side (0..1 across it, whatever the resolution) and multiplied by W, while "
+                          "each colour channel spans 0..1; so W = 1 makes crossing the whole photo count as much as "
+                          "a colour channel's full range, W = 0.1 a tenth of it (default 0 = colour only)")
     seg.add_argument("--smoothing", choices=("none", "graphcut"), default=None,
                      help="graphcut (default): spatially regularised; none: per-pixel Bayes rule")
     seg.add_argument("--smoothness", type=weight, default=None, help="graph-cut pairwise weight (gamma)")
@@ -740,6 +787,20 @@ def _tell_if_compiling(command: str, subcommand: str | None = None) -> None:
               "2-core machine (once; they are cached for the next runs)", file=sys.stderr, flush=True)
 
 
+def _warning_line(prefix: str):
+    """A ``warnings.showwarning`` that prints ``PREFIX: warning: MESSAGE`` as one line on stderr
+    (Python's default prints the source file, line number and code line as well), from any
+    thread (skin apply decodes photos on a pool); above a progress bar when one is shown."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = f"{prefix}: warning: {message}"
+        tqdm = sys.modules.get("tqdm")
+        if tqdm is not None:
+            tqdm.tqdm.write(text, file=sys.stderr)
+        else:
+            print(text, file=sys.stderr, flush=True)
+    return show
+
+
 def _error_line(exc: BaseException) -> str:
     """The one line for a refused run: an OSError that Python raised itself ("[Errno 13]
     Permission denied: 'out/sub'") as "out/sub: permission denied", like every other line;
@@ -773,12 +834,16 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2
+    name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))
     try:
         if args.command != "open" and sys.stderr.isatty():
             _tell_if_compiling(args.command, getattr(args, "skin_command", None))
-        return int(args.handler(args) or 0)
+        if args.command == "open":  # the window shows warnings in its status bar
+            return int(args.handler(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_line(f"segmix {name}")
+            return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
-        name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))
         print(f"segmix {name}: error: {_error_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

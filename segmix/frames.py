@@ -5,6 +5,9 @@
 * Videos are decoded with PyAV (FFmpeg's libraries, shipped inside its wheels, so nothing
   is needed on the system; frames come straight out as RGB NumPy arrays, and a file FFmpeg
   cannot read is refused when it is opened). Video frames are named ``frame_000001``...
+* One animated GIF / APNG / WebP or multi-page TIFF given alone is a sequence of its frames
+  (named ``frame_000001``... like a video's); among other files it is one frame, its first
+  (with :class:`segmix.io.ExtraFramesWarning`).
 * Frames are RGB (H, W, 3) uint8; every frame must have the size of the first one. Frames
   of a folder or list are read-only arrays (a view of the decoded bytes, one copy less per
   frame: see :func:`segmix.io.load_frame`); copy one to change it.
@@ -62,7 +65,7 @@ class FrameSequence:
 
     Attributes
     ----------
-    kind : {"folder", "list", "video"}
+    kind : {"folder", "list", "video", "animation"}
     paths : list of Path
         The frame files (folder / list) or the video file.
     frame_count : int or None
@@ -94,6 +97,12 @@ class FrameSequence:
             self.kind = "video"
             self.paths = items
             self._probe_video(items[0])
+        elif len(items) == 1 and items[0].is_file() and _count_frames(items[0]) > 1:
+            # One animated GIF / APNG / WebP or multi-page TIFF: its frames are the sequence
+            # (was its first frame alone, silently: "1 frames").
+            self.kind = "animation"
+            self.paths = items
+            self.frame_count = _count_frames(items[0])
         else:
             self.kind = "list"
             for path in items:
@@ -103,7 +112,7 @@ class FrameSequence:
                     raise FrameError(f"{path}: not an image file ({', '.join(IMAGE_SUFFIXES)}); "
                                      "give a video on its own")
             self.paths = items
-        if self.kind != "video":
+        if self.kind in ("folder", "list"):
             self.frame_count = len(self.paths)
             seen: dict[str, Path] = {}
             for path in self.paths:
@@ -153,6 +162,19 @@ class FrameSequence:
             self.on_skip(f"{path}: the video ends after frame {index} of the {announced} its header "
                          "announces (a truncated file?)")
 
+    # ------------------------------------------------------------------ animation
+    def _iter_animation(self) -> Iterator[Frame]:
+        from segmix.io import ImageLoadError, iter_frames
+
+        path = self.paths[0]
+        index = 0
+        try:
+            for pixels in iter_frames(path):
+                index += 1
+                yield Frame(index, f"frame_{index:06d}", pixels, path)
+        except ImageLoadError as exc:  # as a video that breaks off: reported, the run ends there
+            self.on_skip(f"skipped {exc}" if index == 0 else f"decoding stopped after frame {index}: {exc}")
+
     # ------------------------------------------------------------------ images
     def _iter_images(self) -> Iterator[Frame]:
         from segmix.io import ImageLoadError, load_frame
@@ -200,13 +222,13 @@ class FrameSequence:
         """Frames in order; raises FrameError at the first frame whose size differs."""
         size = None
         count = 0
-        source = self._iter_video() if self.kind == "video" else self._iter_images()
+        source = {"video": self._iter_video, "animation": self._iter_animation}.get(self.kind, self._iter_images)()
         for frame in source:
             shape = frame.pixels.shape[:2]
             if size is None:
                 size, first = shape, frame
             elif shape != size:
-                where = frame.path if self.kind != "video" else f"{frame.path} frame {frame.index}"
+                where = f"{frame.path} frame {frame.index}" if self.kind in ("video", "animation") else frame.path
                 raise FrameError(f"{where}: frame is {shape[1]} x {shape[0]} but {first.stem} is "
                                  f"{size[1]} x {size[0]}; every frame must have the same size")
             count += 1
@@ -221,6 +243,12 @@ class FrameSequence:
             else:
                 where = f"{self.paths[0]} ... {self.paths[-1]} ({len(self.paths)} files)"
             raise FrameError(f"{where}: no readable frame")
+
+
+def _count_frames(path: Path) -> int:
+    from segmix.io import count_frames
+
+    return count_frames(path)
 
 
 def _length_from_header(container, stream) -> int | None:
@@ -339,7 +367,7 @@ class FrameReader:
         return int(self.sequence.frame_count)
 
     def stem(self, index: int) -> str:
-        if self.sequence.kind == "video":
+        if self.sequence.kind in ("video", "animation"):
             return f"frame_{index:06d}"
         return self.sequence.paths[index - 1].stem
 
@@ -371,9 +399,11 @@ class FrameReader:
         if index < 1 or (limit is not None and index > max(limit, 1)):
             raise FrameError(f"frame {index} is outside 1..{limit}")
         if self.sequence.kind != "video":
-            from segmix.io import ImageLoadError, load_frame
+            from segmix.io import ImageLoadError, load_frame, load_image
 
             try:
+                if self.sequence.kind == "animation":
+                    return load_image(self.sequence.paths[0], frame=index - 1)
                 return load_frame(self.sequence.paths[index - 1])
             except ImageLoadError as exc:
                 raise FrameError(str(exc)) from None

@@ -32,8 +32,15 @@ that the numbers a user sees in the GUI can be explained:
   multiplied by 255 (so a probability map written by :func:`save_probability` as ``.tif``
   loads back as the grey image one expects); anything else is stretched from its finite
   min..max to 0..255. NaN becomes 0.
-* Animated GIF / PNG / WebP: the first frame is used; ``LoadedImage.n_frames`` says how many
-  there were.
+* Animated GIF / PNG (APNG) / WebP and multi-page TIFF: the first frame is used (or the
+  one asked for with ``frame=``); ``LoadedImage.n_frames`` says how many there were, and
+  :class:`ExtraFramesWarning` is warned (once per load, naming the file) unless a frame was
+  asked for, so that the command line prints one ``warning:`` line and the window its status
+  bar. MPO files (JPEGs from cameras and phones that append previews or depth maps as
+  further pictures) are not warned about: their first picture is the photo by the format's
+  definition. Frame *sequences* (``segmix background``, the window's video mode) read
+  every frame of a single animated file instead (:mod:`segmix.frames`); label maps refuse
+  files with more than one frame (:mod:`segmix.labelmaps`).
 
 Refusals raise :class:`ImageLoadError` (a ``ValueError``) whose message names the file:
 missing file, directory, empty file, unreadable / corrupt / truncated data, non-images,
@@ -68,8 +75,11 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
+    "ExtraFramesWarning",
     "ImageLoadError",
     "LoadedImage",
+    "count_frames",
+    "iter_frames",
     "atomic_save",
     "atomic_write",
     "ensure_not_input",
@@ -103,6 +113,15 @@ _PIL_GLOBALS_LOCK = threading.Lock()
 
 class ImageLoadError(ValueError):
     """An image or label file could not be used; the message names the file."""
+
+
+class ExtraFramesWarning(UserWarning):
+    """An animated or multi-page image was read as one picture: only its first frame is used."""
+
+
+#: Formats whose extra frames are not frames of the picture (MPO: previews and depth maps a
+#: camera appends to the JPEG); their first picture is the photo.
+_SINGLE_PICTURE_FORMATS = ("MPO",)
 
 
 @dataclass
@@ -235,18 +254,31 @@ class _Decoded:
     n_frames: int
 
 
-def _open_and_decode(path: Path, max_pixels: int) -> _Decoded:
-    """Open, check the header size, decode the first frame; every failure names the file."""
+def _open_and_decode(path: Path, max_pixels: int, frame: int = 0) -> _Decoded:
+    """Open, check the header size, decode frame ``frame`` (0-based); every failure names the file."""
     im = None
     with _pillow_limits(max_pixels):
         try:
-            im = Image.open(path)
+            # Pillow's own check in open() refuses a bomb without its size ("exceeds the
+            # limit"); ours, on the same header before any decoding, names width x height.
+            Image.MAX_IMAGE_PIXELS = None
+            try:
+                im = Image.open(path)
+            finally:
+                Image.MAX_IMAGE_PIXELS = max_pixels
             # Only the header has been read: refuse bombs and empty images before decoding.
             _check_pixel_count(path, im.size, max_pixels)
             decoded = _Decoded(
                 im, im.mode, im.format, im.size, _bits_per_sample(im), getattr(im, "n_frames", 1)
             )
-            im.load()  # a full decode of frame 0, so truncation is detected here, not later
+            if frame:
+                if not 0 <= frame < decoded.n_frames:
+                    raise ImageLoadError(f"{path}: has no frame {frame + 1} (it holds {decoded.n_frames})")
+                im.seek(frame)
+                # Pages of a TIFF may each have their own size and mode.
+                _check_pixel_count(path, im.size, max_pixels)
+                decoded.mode, decoded.stored_size = im.mode, im.size
+            im.load()  # a full decode of the frame, so truncation is detected here, not later
             return decoded
         except Exception as exc:
             if im is not None:
@@ -380,7 +412,8 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
         raise ImageLoadError(f"{path}: unsupported image mode {mode!r} ({exc})") from exc
 
 
-def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
+def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
+                    frame: int | None = None) -> LoadedImage:
     """Load an image as display-oriented RGB, with what export needs.
 
     Parameters
@@ -389,6 +422,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Loa
         Any format Pillow reads (PNG, JPEG, TIFF, GIF, WebP, BMP, ...).
     max_pixels : int, optional
         Refuse images with more pixels than this, checked from the header before decoding.
+    frame : int, optional
+        0-based frame of an animated or multi-page file to read. None (default): the first
+        frame, with an :class:`ExtraFramesWarning` when the file holds more than one.
 
     Returns
     -------
@@ -399,14 +435,27 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Loa
     Raises
     ------
     ImageLoadError
-        With the file name in the message, for every file that cannot be used.
+        With the file name in the message, for every file that cannot be used (also a
+        ``frame`` the file does not have).
+
+    Warns
+    -----
+    ExtraFramesWarning
+        ``frame`` is None and the file holds more than one frame (not for MPO).
     """
     path = Path(path)
     max_pixels = int(max_pixels)
     if max_pixels < 1:
         raise ValueError(f"max_pixels must be at least 1, got {max_pixels}")
+    if frame is not None and (int(frame) != frame or frame < 0):
+        raise ValueError(f"frame must be an integer >= 0, got {frame!r}")
     _check_file(path)
-    decoded = _open_and_decode(path, max_pixels)
+    decoded = _open_and_decode(path, max_pixels, int(frame or 0))
+    if frame is None and decoded.n_frames > 1 and decoded.format not in _SINGLE_PICTURE_FORMATS:
+        # A silent first frame hid the rest of an animation (new-user trial): say so.
+        warnings.warn(ExtraFramesWarning(
+            f"{path}: the file holds {decoded.n_frames} frames (an animated or multi-page image); "
+            "only the first is used"), stacklevel=2)
     with decoded.image as im:
         icc_profile = im.info.get("icc_profile") or None
         dpi = im.info.get("dpi")
@@ -450,6 +499,7 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
     try:
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
+                    and not getattr(im, "is_animated", False)  # load_image warns about the other frames
                     and int(im.getexif().get(0x0112, 1) or 1) == 1):
                 im.load()
                 if writable:
@@ -460,12 +510,66 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
     return load_image(path, max_pixels)
 
 
-def load_image(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+def count_frames(path: PathLike) -> int:
+    """Frames of an image file from its header (1 for a still image and for MPO, whose
+    further pictures are previews); 1 for a file Pillow cannot open (the loaders name the
+    problem when it is read)."""
+    try:
+        with _pillow_limits(DEFAULT_MAX_PIXELS), Image.open(path) as im:
+            if im.format in _SINGLE_PICTURE_FORMATS:
+                return 1
+            return max(1, int(getattr(im, "n_frames", 1)))
+    except Exception:  # noqa: BLE001  (reading it later gives the message)
+        return 1
+
+
+def iter_frames(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[np.ndarray]:
+    """Every frame of an animated or multi-page image (GIF, APNG, WebP, TIFF pages), in order.
+
+    Each is converted as :func:`load_image` converts a still image: (H, W, 3) uint8 RGB in
+    display orientation. The file is decoded once, front to back (seeking a GIF to frame i
+    from the start decodes the i frames before it).
+
+    Raises
+    ------
+    ImageLoadError
+        Naming the file, for the first frame as :func:`load_image`; for a later frame that
+        cannot be decoded, with its number (the frames before it have been yielded).
+    """
+    path = Path(path)
+    max_pixels = int(max_pixels)
+    _check_file(path)
+    decoded = _open_and_decode(path, max_pixels)
+    im = decoded.image
+    try:
+        for index in range(decoded.n_frames):
+            if index:
+                with _pillow_limits(max_pixels):
+                    try:
+                        im.seek(index)
+                        _check_pixel_count(path, im.size, max_pixels)
+                        im.load()
+                    except Exception as exc:
+                        error = _load_error(path, max_pixels, exc)
+                        if error is exc:
+                            raise
+                        raise ImageLoadError(f"{error} (at frame {index + 1} of {decoded.n_frames})") from exc
+            if int(im.getexif().get(0x0112, 1) or 1) != 1:
+                yield _to_rgb(path, ImageOps.exif_transpose(im))[0]  # a turned copy: the file stays seekable
+            else:
+                yield _to_rgb(path, im)[0]
+    finally:
+        im.close()
+
+
+def load_image(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
+               frame: int | None = None) -> np.ndarray:
     """Load an image as an (H, W, 3) uint8 RGB array in display orientation.
 
-    Shorthand for ``load_image_info(path, max_pixels).pixels``; see there.
+    Shorthand for ``load_image_info(path, max_pixels, frame=frame).pixels``; see there
+    (an animated or multi-page file warns :class:`ExtraFramesWarning` unless ``frame`` is given).
     """
-    return load_image_info(path, max_pixels).pixels
+    return load_image_info(path, max_pixels, frame=frame).pixels
 
 
 # --------------------------------------------------------------------------- writing

@@ -168,7 +168,8 @@ def test_animated_gif_first_frame(tmp_path):
     frames = [np.full((4, 5, 3), value, np.uint8) for value in ((255, 0, 0), (0, 0, 255))]
     first, *rest = [Image.fromarray(f) for f in frames]
     first.save(tmp_path / "anim.gif", save_all=True, append_images=rest, duration=50, loop=0)
-    info = io.load_image_info(tmp_path / "anim.gif")
+    with pytest.warns(io.ExtraFramesWarning, match="2 frames"):
+        info = io.load_image_info(tmp_path / "anim.gif")
     assert info.n_frames == 2
     np.testing.assert_array_equal(info.pixels, frames[0])
 
@@ -176,7 +177,8 @@ def test_animated_gif_first_frame(tmp_path):
 def test_animated_png_first_frame(tmp_path):
     frames = [Image.fromarray(np.full((3, 4, 3), v, np.uint8)) for v in (10, 200)]
     frames[0].save(tmp_path / "anim.png", save_all=True, append_images=frames[1:])
-    info = io.load_image_info(tmp_path / "anim.png")
+    with pytest.warns(io.ExtraFramesWarning, match="2 frames"):
+        info = io.load_image_info(tmp_path / "anim.png")
     assert info.n_frames == 2
     assert np.all(info.pixels == 10)
 

@@ -287,3 +287,26 @@ def test_export_all_masks_menu_item_follows_the_dock_button(make_window, frame_f
     window.open_image(frame_folder)
     qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
     assert mode.export_action.isEnabled() and mode.panel.export_button.isEnabled()
+
+
+def test_an_animated_file_opens_as_its_frames_in_video_mode(make_window, qtbot, messages, tmp_path):
+    """An animated PNG in video mode was its first frame as a photo, silently; it is now the
+    sequence of its frames, as `segmix background` reads it. Elsewhere it stays a photo,
+    with the first-frame note in the status bar."""
+    frames = _frames(6)
+    path = tmp_path / "clip.png"
+    Image.fromarray(frames[0]).save(path, save_all=True, append_images=[Image.fromarray(f) for f in frames[1:]])
+    window, mode = _video_window(make_window)
+    assert window.open_image(path)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert mode.sequence.kind == "animation" and mode.panel.slider.maximum() == 6
+    assert "animation, 6 frames" in mode.panel.source_label.text()
+    with qtbot.waitSignal(mode.frame_shown, timeout=20000) as blocker:
+        mode.panel.slider.setValue(4)
+    assert blocker.args == [4]
+    np.testing.assert_array_equal(window.image, frames[3])
+    assert messages == []
+    window.set_mode("segment")
+    assert window.open_image(path)
+    np.testing.assert_array_equal(window.image, frames[0])
+    assert "6 frames" in window.statusBar().currentMessage() and "only the first" in window.statusBar().currentMessage()

@@ -194,7 +194,7 @@ class VideoMode(Mode):
     export_names: dict = {}
     class_names = ("moving", "background")
     open_filter = ("Videos and frames (" + " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
-                   + " *.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)")
+                   + " *.png *.jpg *.jpeg *.bmp *.tif *.tiff *.gif *.webp);;All files (*)")
 
     frame_shown = Signal(int)
     export_progress = Signal(int, int)
@@ -257,9 +257,18 @@ class VideoMode(Mode):
     def keeps_job_on_new_image(self) -> bool:
         return True  # frames are shown through set_image while a step or export runs
 
+    @staticmethod
+    def _is_animation(path: Path) -> bool:
+        """An animated GIF / APNG / WebP or multi-page TIFF: in video mode, a sequence of its
+        frames (as ``segmix background`` reads it), not its first frame as a photo."""
+        from segmix.frames import IMAGE_SUFFIXES
+        from segmix.io import count_frames
+
+        return path.suffix.lower() in IMAGE_SUFFIXES and path.is_file() and count_frames(path) > 1
+
     def open_path(self, path: Path):
         path = Path(path)
-        if not (path.is_dir() or path.suffix.lower() in VIDEO_SUFFIXES):
+        if not (path.is_dir() or path.suffix.lower() in VIDEO_SUFFIXES or self._is_animation(path)):
             return None  # a photo: the shell opens it
         from segmix.frames import FrameError, FrameReader, FrameSequence
 
@@ -311,7 +320,7 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(True)
         self.panel.slider.setRange(1, max(1, n))
         self.panel.slider.blockSignals(False)
-        kind = {"video": "video", "folder": "folder", "list": "frames"}[self.sequence.kind]
+        kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
         count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         self.panel.source_label.setText(f"{self._source_name} ({kind}, {count})")
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
@@ -424,7 +433,7 @@ class VideoMode(Mode):
                 from segmix.frames import FrameError
 
                 # The file, as the command line names it (was only the stem, "in000015").
-                where = (f"{sequence.paths[0]} frame {index}" if sequence.kind == "video"
+                where = (f"{sequence.paths[0]} frame {index}" if sequence.kind in ("video", "animation")
                          else sequence.paths[index - 1])
                 raise FrameError(f"{where}: frame is {frame.shape[1]} x {frame.shape[0]} but the first frame is "
                                  f"{model.shape_[1]} x {model.shape_[0]}; every frame must have the same size")
@@ -499,7 +508,8 @@ class VideoMode(Mode):
 
         self.set_playing(False)
         settings = self.panel.settings()
-        source = self.sequence.paths[0] if self.sequence.kind in ("video", "folder") else list(self.sequence.paths)
+        source = (self.sequence.paths[0] if self.sequence.kind in ("video", "folder", "animation")
+                  else list(self.sequence.paths))
         if self.sequence.kind == "folder":
             source = self.sequence.paths[0].parent
         total = len(self._reader_len())
