@@ -258,7 +258,15 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES:
             masks.setdefault(q.stem, q)
     pairs, unmatched = [], []
-    for img in list_images([images_dir]):
+    images = list_images([images_dir])
+    suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
+    # An empty folder (a wrong path, a download not unpacked) is named as such, not as a
+    # folder whose images have no masks.
+    if not images:
+        raise ValueError(f"{images_dir}: the images folder holds no photos (looked for {suffixes})")
+    if not masks:
+        raise ValueError(f"{masks_dir}: the masks folder holds no mask files (looked for {suffixes})")
+    for img in images:
         (pairs.append((img, masks[img.stem])) if img.stem in masks else unmatched.append(img))
     if not pairs:
         raise ValueError(f"no image in {images_dir} has a mask with the same name in {masks_dir}")
@@ -905,12 +913,14 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     return written
 
 
-def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path], bool]]:
+def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple[list[Path], Callable[[Path], bool]]:
     """The photos of a ``skin apply`` batch, checked before any work.
 
     Lists the photos (files and folders, see :func:`list_images`; in a folder that is also
-    ``output_dir``, the masks an earlier run wrote beside their photos are left out), creates
-    ``output_dir`` and refuses two photos that would write the same output.
+    ``output_dir``, the masks an earlier run wrote beside their photos are left out), refuses
+    two photos that would write the same output and an output (the mask, and with
+    ``probability`` the probability map) that would replace one of the inputs, then creates
+    ``output_dir``.
 
     Returns
     -------
@@ -921,7 +931,9 @@ def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path
     Raises
     ------
     ValueError
-        No photos, ``output_dir`` is a file, or two photos share a stem.
+        No photos, ``output_dir`` is a file, two photos share a stem, or an output would
+        replace an input (named; the whole batch is refused, as every command refuses an
+        output that is an input, with exit status 2).
     """
     inputs = list(inputs)
     files = list_images(inputs)
@@ -938,7 +950,6 @@ def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise ValueError(f"{output_dir}: exists and is not a folder")
-    output_dir.mkdir(parents=True, exist_ok=True)
     # No output may replace any input of the batch (x.png's output x_skin.png may be an input).
     input_ids = set()
     for f in files:
@@ -963,6 +974,14 @@ def plan_batch(inputs: Sequence, output_dir) -> tuple[list[Path], Callable[[Path
         if f.stem in seen and seen[f.stem] != f:
             raise ValueError(f"{f} and {seen[f.stem]} would write the same output {f.stem}_skin.png")
         seen[f.stem] = f
+    # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):
+    # skipping the photo made a partial run (exit 1) out of a bad --output-dir.
+    for f in files:
+        for out in apply_outputs(f, output_dir)[: 2 if probability else 1]:
+            if clashes(out):
+                raise ValueError(f"{out}: the output of {f} would replace an input file; "
+                                 "give another --output-dir")
+    output_dir.mkdir(parents=True, exist_ok=True)
     return files, clashes
 
 
@@ -976,7 +995,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     """
     stream = stream or sys.stderr
     created = not Path(output_dir).exists()
-    files, clashes = plan_batch(inputs, output_dir)
+    files, clashes = plan_batch(inputs, output_dir, probability)
     output_dir = Path(output_dir)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1]; got {threshold}")

@@ -95,9 +95,13 @@ def test_apply_never_overwrites_inputs(trained, tmp_path, capsys):
     before = (folder / "x_skin.png").read_bytes()
     code = main(["skin", "apply", "--model", str(trained), str(folder / "x.png"), str(folder / "x_skin.png"),
                  "--output-dir", str(folder), "--quiet"])
-    assert code == 1
+    # A bad --output-dir is a usage error like `segment -o PHOTO`: refused before any work (2),
+    # not a partial run (1) that wrote x_skin_skin.png.
+    assert code == 2
     assert (folder / "x_skin.png").read_bytes() == before
-    assert "refusing to overwrite" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["x.png", "x_skin.png"]
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "x_skin.png" in err and "would replace an input" in err
 
 
 def test_apply_twice_into_the_photo_folder_leaves_the_earlier_masks_alone(trained, tmp_path, capsys):

@@ -140,7 +140,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     stream = stream or sys.stderr
     out_stream = out_stream or sys.stdout
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
-    files, clashes = skin.plan_batch(inputs, output_dir)
+    files, clashes = skin.plan_batch(inputs, output_dir, probability)
     out = Path(output_dir).resolve()
     skin.load_skin_model(model_path)  # a bad model file stops the run here, not in every task
     digest = file_digest(skin.builtin_model_path() if model_path is None else model_path)
