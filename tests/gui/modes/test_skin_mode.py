@@ -387,3 +387,26 @@ def test_a_model_trained_here_keeps_the_threshold_and_leaves_black_alone(qtbot, 
     assert "mine.json" in skin_mode.skin_panel.status_label.text()
     assert modelfile.read_model(saved).threshold == pytest.approx(0.86)
     assert messages == []
+
+
+def test_skin_status_says_what_the_detection_and_each_slider_move_took(qtbot, make_window, skin_photo):
+    """The status said "Applied in N ms" of the full detection and kept saying it while the
+    threshold slider relabelled the photo: it now names the detection, and after a move also
+    the threshold and what its relabelling took; back at the detection's threshold, the
+    detection's line alone."""
+    from segmix.gui.modes.skin_panel import format_threshold, threshold_of_position
+
+    window = make_window(skin_photo)
+    enter_skin_mode(qtbot, window)
+    panel = window.modes["skin"].skin_panel
+    detected = panel.status_label.text()
+    assert detected.startswith("Skin detected in ") and "full detection" in detected and "relabelled" not in detected
+    for position in (15, -10):
+        with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+            panel.threshold_slider.setValue(position)
+        text = panel.status_label.text()
+        assert text.startswith(detected) and "relabelled in" in text
+        assert f"threshold {format_threshold(threshold_of_position(position))} " in text
+    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+        panel.threshold_slider.setValue(0)  # the built-in threshold the detection ran at
+    assert panel.status_label.text() == detected
