@@ -1,0 +1,315 @@
+"""Inputs of the kinds users bring, through every command that takes them (robustness sweep
+of the bug-report cases in ../shared/cases: variants the cases do not cover).
+
+Each test names the fault it pins down: animated / multi-page photos read silently as their
+first frame, an output clash in ``skin apply`` exiting 1 (a partial run) instead of 2 (a
+usage error), ``-k 3 --components 4`` keeping the last silently, a decompression bomb refused
+without its size, empty folders named as folders without masks; and the photo encodings that
+must give the same mask as the plain PNG (16-bit, RGBA, EXIF-rotated, paths with spaces and
+non-ASCII letters).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import io
+from segmix.cli import build_parser, main
+
+
+def _photo(h=60, w=80, seed=0):
+    """A red rectangle on green with noise (the cases' two_region_photo)."""
+    rng = np.random.default_rng(seed)
+    img = np.empty((h, w, 3))
+    img[:] = (40, 120, 60)
+    img[h // 4: 3 * h // 4, w // 4: 3 * w // 4] = (210, 60, 50)
+    img += rng.normal(0, 6, img.shape)
+    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def _scribbles(h=60, w=80):
+    s = np.zeros((h, w), np.uint8)
+    s[h // 2, w // 3: 2 * w // 3] = 1
+    s[2, 3: w - 3] = 2
+    s[h - 3, 3: w - 3] = 2
+    return s
+
+
+def _err_lines(capsys):
+    return [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+
+
+def _save_animation(path, frames):
+    first, *rest = [Image.fromarray(f) for f in frames]
+    params = {"lossless": True} if path.suffix == ".webp" else {}
+    first.save(path, save_all=True, append_images=rest, **params)
+
+
+ANIMATED = ["anim.gif", "anim.png", "pages.tif", "anim.webp"]
+
+
+# ------------------------------------------------------------------ multi-frame photos
+@pytest.mark.parametrize("name", ANIMATED)
+def test_multi_frame_photo_warns_once_and_reads_the_first_frame(tmp_path, name):
+    photo = _photo()
+    path = tmp_path / name
+    _save_animation(path, [photo, 255 - photo, photo // 2])
+    with pytest.warns(io.ExtraFramesWarning, match=r"3 frames .* only the first is used") as caught:
+        pixels = io.load_image(path)
+    assert len(caught) == 1 and str(path) in str(caught[0].message)
+    if name != "anim.gif":  # GIF quantises to a palette
+        np.testing.assert_array_equal(pixels, photo)
+    # A frame asked for by number: that frame, no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        second = io.load_image(path, frame=1)
+    if name != "anim.gif":
+        np.testing.assert_array_equal(second, 255 - photo)
+    with pytest.raises(io.ImageLoadError, match="has no frame 4"):
+        io.load_image(path, frame=3)
+
+
+def test_mpo_photo_is_not_warned_about(tmp_path):
+    """Phone and camera JPEGs often carry previews or depth maps as further MPO pictures."""
+    photo = _photo()
+    path = tmp_path / "camera.jpg"
+    Image.fromarray(photo).save(path, format="MPO", save_all=True, append_images=[Image.fromarray(photo[::2, ::2])])
+    with Image.open(path) as im:
+        assert im.format == "MPO" and im.n_frames == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert io.load_image(path).shape == photo.shape
+
+
+@pytest.mark.parametrize("command", ["segment", "quantize", "skin apply"])
+@pytest.mark.parametrize("name", ["anim.gif", "pages.tif"])
+def test_every_command_warns_about_a_multi_frame_photo_in_one_line(tmp_path, capsys, command, name):
+    path = tmp_path / name
+    _save_animation(path, [_photo(), 255 - _photo()])
+    Image.fromarray(_scribbles()).save(tmp_path / "s.png")
+    args = {"segment": ["segment", str(path), "--scribbles", str(tmp_path / "s.png"), "-o", str(tmp_path / "m.png")],
+            "quantize": ["quantize", str(path), "-k", "4", "-o", str(tmp_path / "q.png")],
+            "skin apply": ["skin", "apply", str(path), "--output-dir", str(tmp_path / "out"), "--quiet"]}[command]
+    assert main(args) == 0
+    lines = _err_lines(capsys)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"segmix {command}: warning: {path}: the file holds 2 frames")
+
+
+def test_skin_eval_and_train_warn_about_a_multi_frame_photo(tmp_path, capsys):
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir(), masks.mkdir()
+    photo = _photo()
+    _save_animation(images / "p0.gif", [photo, 255 - photo])
+    Image.fromarray(np.where(_scribbles() == 1, 255, 0).astype(np.uint8)).save(masks / "p0.png")
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 0
+    warned = [line for line in _err_lines(capsys) if "warning" in line]
+    assert warned == [f"segmix skin eval: warning: {images / 'p0.gif'}: the file holds 2 frames (an animated or "
+                      "multi-page image); only the first is used"]
+    assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json"),
+                 "-k", "1", "--non-skin-components", "1", "--quiet"]) == 0
+    assert any(line.startswith("segmix skin train: warning:") and "p0.gif" in line for line in _err_lines(capsys))
+
+
+# ------------------------------------------------------------------ exit statuses
+def test_skin_apply_output_clash_is_a_usage_error_with_probability_maps_too(tmp_path, capsys):
+    """x.png's probability map x_skin_prob.png would replace an input of the batch: refused
+    before any work (2), and only with --probability (without it the file is not written)."""
+    for name in ("x.png", "x_skin_prob.png"):
+        Image.fromarray(_photo()).save(tmp_path / name)
+    before = (tmp_path / "x_skin_prob.png").read_bytes()
+    args = ["skin", "apply", str(tmp_path / "x.png"), str(tmp_path / "x_skin_prob.png"), "--output-dir", str(tmp_path),
+            "--quiet"]
+    assert main([*args, "--probability"]) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and "x_skin_prob.png" in lines[0] and "would replace an input" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.png", "x_skin_prob.png"]
+    assert (tmp_path / "x_skin_prob.png").read_bytes() == before
+    assert main(args) == 0  # masks only: no clash
+    assert (tmp_path / "x_skin.png").exists() and (tmp_path / "x_skin_prob_skin.png").exists()
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "-k", "3", "--components", "4"],
+     "-k 3, then --components 4"),
+    (["quantize", "p.png", "-o", "q.png", "--colors", "4", "-k", "8"], "--colors 4, then -k 8"),
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--fill-holes", "--no-fill-holes"],
+     "--fill-holes, then --no-fill-holes"),
+    (["skin", "apply", "p.png", "--output-dir", "a", "--output-dir", "b"], "--output-dir a, then --output-dir b"),
+    (["skin", "train", "--uci", "u.txt", "-o", "a.json", "-k", "2", "-k", "3"], "-k 2, then -k 3"),
+    (["background", "f", "--output-dir", "o", "-k", "3", "--components", "5"], "-k 3, then --components 5"),
+])
+def test_an_option_given_twice_with_different_values_is_refused(tmp_path, monkeypatch, capsys, argv, named):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and "given twice with different values" in lines[0] and named in lines[0], lines
+    assert list(tmp_path.iterdir()) == []  # refused when parsed, before any file
+
+
+def test_an_option_repeated_with_the_same_value_and_append_options_pass():
+    args = build_parser().parse_args(["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "-k", "3",
+                                      "--components", "3", "--no-fill-holes", "--no-fill-holes"])
+    assert args.components == 3 and args.fill_holes is False
+    args = build_parser().parse_args(["skin", "train", "--images", "a", "--masks", "b", "--images", "c",
+                                      "--masks", "d", "-o", "m.json"])
+    assert args.images == ["a", "c"] and args.masks == ["b", "d"]
+
+
+def test_position_weight_help_states_its_scale(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["segment", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--position-weight W" in text and "longer side" in text and "W = 1" in text and "0..1" in text
+
+
+# ------------------------------------------------------------------ sizes and folders
+def test_decompression_bomb_is_refused_with_its_size_before_decoding(tmp_path, capsys):
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    bomb = tmp_path / "bomb.png"
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+                     + chunk(b"IEND", b""))
+    for argv in (["quantize", str(bomb), "-o", str(tmp_path / "q.png")],
+                 ["skin", "apply", str(bomb), "--output-dir", str(tmp_path / "out"), "--quiet"]):
+        assert main(argv) == 2
+        lines = _err_lines(capsys)
+        assert len(lines) == 1 and "bomb.png" in lines[0] and "100000 x 100000" in lines[0], lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.png"]
+
+
+def test_one_pixel_photo(tmp_path, capsys):
+    Image.fromarray(np.full((1, 1, 3), 200, np.uint8)).save(tmp_path / "one.png")
+    Image.fromarray(np.full((1, 1), 2, np.uint8)).save(tmp_path / "s.png")
+    assert main(["quantize", str(tmp_path / "one.png"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
+    assert main(["skin", "apply", str(tmp_path / "one.png"), "--output-dir", str(tmp_path / "o"), "--quiet"]) == 0
+    assert np.asarray(Image.open(tmp_path / "o" / "one_skin.png")).shape == (1, 1)
+    # background marked, nothing foreground: one line, exit 2, no mask
+    assert main(["segment", str(tmp_path / "one.png"), "--scribbles", str(tmp_path / "s.png"),
+                 "-o", str(tmp_path / "m.png")]) == 2
+    assert not (tmp_path / "m.png").exists()
+
+
+@pytest.mark.parametrize("empty", ["images", "masks"])
+def test_empty_training_folders_are_named_as_empty(tmp_path, capsys, empty):
+    for folder in ("images", "masks"):
+        (tmp_path / folder).mkdir()
+        if folder != empty:
+            Image.fromarray(_photo()).convert("L").save(tmp_path / folder / "p0.png")
+    for command in ("eval", "train"):
+        argv = ["skin", command, "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"), "--quiet"]
+        assert main(argv + (["-o", str(tmp_path / "m.json")] if command == "train" else [])) == 2
+        lines = _err_lines(capsys)
+        assert len(lines) == 1 and f"{tmp_path / empty}: the {empty} folder holds no" in lines[0], lines
+
+
+# ------------------------------------------------------------------ encodings of one photo
+def _encodings(tmp_path, photo):
+    """The same pixels stored in other ways a user's files come in."""
+    import struct
+    import zlib
+
+    out = {}
+    h, w = photo.shape[:2]
+    # 16-bit RGB PNG (v * 257): Pillow keeps the high byte, exactly v
+    raw = b"".join(b"\0" + (photo[y].astype(np.uint16) * 257).astype(">u2").tobytes() for y in range(h))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    out["16-bit"] = tmp_path / "deep.png"
+    out["16-bit"].write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
+                              + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    out["RGBA"] = tmp_path / "alpha.png"
+    Image.fromarray(np.dstack([photo, np.full((h, w), 128, np.uint8)])).save(out["RGBA"])
+    out["EXIF 6"] = tmp_path / "rotated.png"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored turned a quarter left: shown turned back
+    Image.fromarray(photo).transpose(Image.Transpose.ROTATE_90).save(out["EXIF 6"], exif=exif)
+    out["TIFF"] = tmp_path / "photo.tif"
+    Image.fromarray(photo).save(out["TIFF"], compression="tiff_deflate")
+    folder = tmp_path / "my photos" / "été"
+    folder.mkdir(parents=True)
+    out["unicode path"] = folder / "phötö 1.png"
+    Image.fromarray(photo).save(out["unicode path"])
+    return out
+
+
+def test_photo_encodings_give_the_plain_pngs_mask(tmp_path, capsys):
+    photo = _photo()
+    Image.fromarray(photo).save(tmp_path / "plain.png")
+    scribbles = tmp_path / "scribbles ü.png"
+    Image.fromarray(_scribbles()).save(scribbles)
+    assert main(["segment", str(tmp_path / "plain.png"), "--scribbles", str(scribbles), "-o",
+                 str(tmp_path / "plain_mask.png")]) == 0
+    reference = np.asarray(Image.open(tmp_path / "plain_mask.png"))
+    for kind, path in _encodings(tmp_path, photo).items():
+        np.testing.assert_array_equal(io.load_image(path), photo, err_msg=kind)
+        out = path.with_name(path.stem + " mask.png")
+        assert main(["segment", str(path), "--scribbles", str(scribbles), "-o", str(out)]) == 0, kind
+        np.testing.assert_array_equal(np.asarray(Image.open(out)), reference, err_msg=kind)
+    assert not [line for line in _err_lines(capsys) if "warning" in line or "error" in line]
+
+
+# ------------------------------------------------------------------ animations as sequences
+def _moving_square(n=8, h=24, w=32):
+    rng = np.random.default_rng(1)
+    frames = []
+    for t in range(n):
+        frame = np.full((h, w, 3), 90.0) + rng.normal(0, 2, (h, w, 3))
+        if t >= n // 2:
+            frame[4:12, 3 * t - 8: 3 * t] = (240, 30, 30)
+        frames.append(np.clip(np.rint(frame), 0, 255).astype(np.uint8))
+    return frames
+
+
+@pytest.mark.parametrize("name", ["clip.png", "clip.webp", "clip.tif", "clip.gif"])
+def test_background_reads_every_frame_of_one_animated_file(tmp_path, capsys, name):
+    """`segmix background anim.gif` wrote '1 frames' (the first, silently): an animated or
+    multi-page file given alone is a sequence, read in order, masks named like a video's."""
+    from segmix.frames import FrameReader, FrameSequence
+
+    frames = _moving_square()
+    path = tmp_path / name
+    _save_animation(path, frames)
+    sequence = FrameSequence(path)
+    assert sequence.kind == "animation" and sequence.frame_count == len(frames)
+    read = [frame.pixels for frame in sequence]
+    assert [f.stem for f in sequence][:2] == ["frame_000001", "frame_000002"]
+    reader = FrameReader(sequence)
+    for index in (5, 2, 8):  # random access, as the window's slider asks
+        np.testing.assert_array_equal(reader.read(index), read[index - 1])
+    if name != "clip.gif":  # lossless: exactly the frames
+        for got, want in zip(read, frames):
+            np.testing.assert_array_equal(got, want)
+    out = tmp_path / "masks"
+    assert main(["background", str(path), "--output-dir", str(out), "--quiet"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"frame_{i:06d}.png" for i in range(1, len(frames) + 1)]
+    assert capsys.readouterr().out.startswith(f"{len(frames)} frames (32 x 24)")
+
+
+def test_an_animated_file_among_frames_is_its_first_frame_with_a_warning(tmp_path, capsys):
+    frames = _moving_square(4)
+    for t, frame in enumerate(frames[:3], start=1):
+        Image.fromarray(frame).save(tmp_path / f"f{t}.png")
+    _save_animation(tmp_path / "f4.gif", [frames[3], frames[0]])
+    assert main(["background", str(tmp_path), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and lines[0].startswith("segmix background: warning:") and "f4.gif" in lines[0]
+    assert len(list((tmp_path / "out").iterdir())) == 4
+
+
+def test_pages_of_another_size_are_named_with_their_number(tmp_path, capsys):
+    frames = _moving_square(3)
+    pages = [Image.fromarray(frames[0]), Image.fromarray(frames[1]), Image.fromarray(frames[2][:20])]
+    pages[0].save(tmp_path / "scan.tif", save_all=True, append_images=pages[1:])
+    assert main(["background", str(tmp_path / "scan.tif"), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and "scan.tif frame 3" in lines[0] and "32 x 20" in lines[0], lines
