@@ -607,8 +607,9 @@ def ensure_not_input(output_path: PathLike, *input_paths: PathLike | None) -> No
 
 def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     """Raise if a file cannot be written at ``path``: it would overwrite one of ``input_paths``
-    (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError) or its folder
-    does not exist (FileNotFoundError). Commands call it before their work, so a bad output
+    (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError), its folder
+    does not exist (FileNotFoundError), or the folder or an existing file there is not
+    writable (PermissionError). Commands call it before their work, so a bad output
     name is refused before minutes of computing, not after."""
     target = Path(path)
     ensure_not_input(target, *input_paths)
@@ -620,6 +621,11 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         # Found here, not by the temporary file after the work (whose name the error gave).
         raise PermissionError(f"{target}: cannot write in the folder {folder} (permission denied)")
+    if target.is_file() and not os.access(target, os.W_OK):
+        # The rename of an atomic write replaces a read-only file as easily as any other (the
+        # folder's permission decides): a file the user made read-only is left alone.
+        raise PermissionError(f"{target}: the file exists and is read-only (permission denied); "
+                              "give another name or make it writable")
 
 
 def check_output_folder(path: PathLike) -> None:

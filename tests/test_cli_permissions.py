@@ -108,3 +108,19 @@ def test_python_os_errors_are_worded_like_the_others():
     assert _error_line(PermissionError("out/m.png: cannot write in the folder out (permission denied)")) == \
         "out/m.png: cannot write in the folder out (permission denied)"
     assert _error_line(ValueError("photo.png: no such file")) == "photo.png: no such file"
+
+
+def test_a_read_only_output_file_is_not_replaced(photo, deny, capsys, tmp_path):
+    """The atomic write's rename replaced a file the user had made read-only (the folder's
+    permission is what a rename needs): refused by name, before the work, nothing changed."""
+    image, labels = photo
+    kept = tmp_path / "kept.png"
+    kept.write_bytes(b"the user's file")
+    deny(kept, os.W_OK)
+    for argv, command in ((["segment", str(image), "--scribbles", str(labels), "-o", str(kept)], "segment"),
+                          (["segment", str(image), "--scribbles", str(labels), "-o", str(tmp_path / "m.png"),
+                            "--cutout", str(kept)], "segment"),
+                          (["quantize", str(image), "-k", "2", "-o", str(kept)], "quantize")):
+        err = _error(capsys, main(argv), command)
+        assert "kept.png: the file exists and is read-only" in err
+        assert kept.read_bytes() == b"the user's file" and not (tmp_path / "m.png").exists()
