@@ -56,8 +56,10 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
     if not folder.is_dir():
         raise FrameError(f"{folder}: no such ground-truth folder")
     from segmix.frames import IMAGE_SUFFIXES
+    from segmix.io import is_hidden
 
-    files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES), key=lambda p: natural_key(p.name))
+    files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
+                   key=lambda p: natural_key(p.name))
     if not files:
         raise FrameError(f"{folder}: the ground-truth folder holds no images")
     return {frame_number(p.stem, i): p for i, p in enumerate(files, start=1)}

@@ -1,7 +1,8 @@
 """Frame sequences in: a folder of frames, a list of frame files, or a video file.
 
 * Folders are read in natural order (``frame2`` before ``frame10``); only image files
-  (by extension) are frames, anything else in the folder is ignored.
+  (by extension) are frames, anything else in the folder, and hidden files (a Mac's
+  ``._frame1.png``), are ignored.
 * Videos are decoded with PyAV (FFmpeg's libraries, shipped inside its wheels, so nothing
   is needed on the system; frames come straight out as RGB NumPy arrays, and a file FFmpeg
   cannot read is refused when it is opened). Video frames are named ``frame_000001``...
@@ -89,7 +90,10 @@ class FrameSequence:
         if len(items) == 1 and items[0].is_dir():
             self.kind = "folder"
             folder = items[0]
-            self.paths = sorted((p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+            from segmix.io import is_hidden
+
+            self.paths = sorted((p for p in folder.iterdir()
+                                 if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
                                 key=lambda p: natural_key(p.name))
             if not self.paths:
                 raise FrameError(f"{folder}: the folder holds no image frames ({', '.join(IMAGE_SUFFIXES)})")

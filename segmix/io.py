@@ -83,6 +83,7 @@ __all__ = [
     "atomic_save",
     "atomic_write",
     "ensure_not_input",
+    "is_hidden",
     "load_frame",
     "load_image",
     "load_image_info",
@@ -508,6 +509,14 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
     except Exception:  # noqa: BLE001  (load_image below names the problem)
         pass
     return load_image(path, max_pixels)
+
+
+def is_hidden(path: PathLike) -> bool:
+    """True for a hidden file (name starting with "."), which folder listings leave out: a
+    folder copied from a Mac holds an AppleDouble ``._IMG_1.jpg`` beside every photo (an
+    image's name, metadata inside), which was read as a damaged photo or frame (skin eval
+    stopped on it, skin apply and background exited 1)."""
+    return Path(path).name.startswith(".")
 
 
 def count_frames(path: PathLike) -> int:

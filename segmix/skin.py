@@ -42,7 +42,7 @@ from PIL import Image
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import ImageLoadError, atomic_save, ensure_not_input, load_image
+from segmix.io import ImageLoadError, atomic_save, ensure_not_input, is_hidden, load_image
 from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
@@ -235,7 +235,8 @@ def list_images(inputs: Iterable) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES))
+            out.extend(sorted(q for q in p.iterdir()
+                              if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)))
         else:
             out.append(p)
     return out
@@ -255,7 +256,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
             raise FileNotFoundError(f"{folder}: {what} folder not found")
     masks = {}
     for q in sorted(masks_dir.iterdir()):
-        if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES:
+        if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
             masks.setdefault(q.stem, q)
     pairs, unmatched = [], []
     images = list_images([images_dir])

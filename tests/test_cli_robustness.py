@@ -313,3 +313,33 @@ def test_pages_of_another_size_are_named_with_their_number(tmp_path, capsys):
     assert main(["background", str(tmp_path / "scan.tif"), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
     lines = _err_lines(capsys)
     assert len(lines) == 1 and "scan.tif frame 3" in lines[0] and "32 x 20" in lines[0], lines
+
+
+# ------------------------------------------------------------------ hidden files in folders
+APPLEDOUBLE = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(64)
+
+
+def test_hidden_files_in_folders_are_not_photos_frames_or_masks(tmp_path, capsys):
+    """A folder copied from a Mac holds '._NAME.png' (AppleDouble metadata) beside each file:
+    skin eval stopped on it (2), skin apply and background skipped it as damaged (1)."""
+    photo = _photo()
+    images, masks, frames = tmp_path / "images", tmp_path / "masks", tmp_path / "frames"
+    for folder in (images, masks, frames):
+        folder.mkdir()
+    Image.fromarray(photo).save(images / "p0.png")
+    (images / "._p0.png").write_bytes(APPLEDOUBLE)
+    mask = np.zeros(photo.shape[:2], np.uint8)
+    mask[15:45, 20:60] = 255
+    Image.fromarray(mask).save(masks / "p0.png")
+    (masks / "._p0.png").write_bytes(APPLEDOUBLE)
+    for t in range(3):
+        Image.fromarray(photo).save(frames / f"f{t}.png")
+        (frames / f"._f{t}.png").write_bytes(APPLEDOUBLE)
+    assert main(["skin", "apply", str(images), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 0
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "bg"), "--quiet"]) == 0
+    assert sorted(p.name for p in (tmp_path / "bg").iterdir()) == ["f0.png", "f1.png", "f2.png"]
+    assert not [line for line in _err_lines(capsys) if "._" in line]
+    # named on the command line, a hidden file is what the user asked for (and refused as such)
+    assert main(["skin", "apply", str(images / "._p0.png"), "--output-dir", str(tmp_path / "o2"), "--quiet"]) == 2
+    assert "._p0.png" in _err_lines(capsys)[0]
