@@ -525,12 +525,20 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
     """
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_MODEL_BYTES:
+        size = path.stat().st_size
+        if size > MAX_MODEL_BYTES:
             raise BackgroundModelError(f"{path}: larger than {MAX_MODEL_BYTES:,} bytes, not a background model")
+        if size == 0 and path.is_file():
+            raise BackgroundModelError(f"{path}: the model file is empty (0 bytes)")
         data = json.loads(path.read_text(encoding="utf-8"))
     except BackgroundModelError:
         raise
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError:
+        from segmix.modelfile import _what_binary_file
+
+        raise BackgroundModelError(f"{path}: {_what_binary_file(path)}, not a background model (a JSON text "
+                                   "file)") from None
+    except (OSError, json.JSONDecodeError) as exc:
         raise BackgroundModelError(f"{path}: cannot read a background model ({exc})") from None
     except RecursionError:  # found by tests/test_loaders_fuzz.py: JSON nested thousands deep
         raise BackgroundModelError(f"{path}: not a background model (JSON nested too deeply)") from None

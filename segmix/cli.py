@@ -787,6 +787,32 @@ def _tell_if_compiling(command: str, subcommand: str | None = None) -> None:
               "2-core machine (once; they are cached for the next runs)", file=sys.stderr, flush=True)
 
 
+COMMANDS = ("open", "quantize", "segment", "skin", "background")
+
+
+def _unknown_command(word: str) -> str | None:
+    """The refusal for a first word that is neither a command nor a photo, else None.
+
+    ``segmix PHOTO`` opens the window on the photo, so any other first word used to be taken
+    for a photo: ``segmix segmnet`` opened the window on a file that does not exist, and
+    ``segmix segmnet p.png --scribbles s.png -o m.png`` said "unrecognized arguments: p.png
+    ...". A word that names no existing file and has no file extension, or is close to a
+    command's name, is refused with the commands (a missing photo such as ``segmix x.jpg``
+    still opens the window, which says it cannot open it).
+    """
+    import difflib
+    from pathlib import Path
+
+    if Path(word).exists():
+        return None
+    close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
+    if Path(word).suffix and not close:
+        return None
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return (f"segmix: error: '{word}' is not a command or an existing file ({hint}commands: "
+            f"{', '.join(COMMANDS)}; see segmix --help)")
+
+
 def _warning_line(prefix: str):
     """A ``warnings.showwarning`` that prints ``PREFIX: warning: MESSAGE`` as one line on stderr
     (Python's default prints the source file, line number and code line as well), from any
@@ -828,6 +854,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     known = {"open", "quantize", "segment", "skin", "background", "-h", "--help", "--version"}
+    if argv and argv[0] not in known and not argv[0].startswith("-"):
+        refusal = _unknown_command(argv[0])
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
     if not argv or (argv[0] not in known and not argv[0].startswith("-")):
         argv = ["open", *argv]
     try:

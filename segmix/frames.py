@@ -177,7 +177,7 @@ class FrameSequence:
                 index += 1
                 yield Frame(index, f"frame_{index:06d}", pixels, path)
         except ImageLoadError as exc:  # as a video that breaks off: reported, the run ends there
-            self.on_skip(f"skipped {exc}" if index == 0 else f"decoding stopped after frame {index}: {exc}")
+            self.on_skip(f"skipped {exc}" if index == 0 else f"{exc}; the sequence ends after frame {index}")
 
     # ------------------------------------------------------------------ images
     def _iter_images(self) -> Iterator[Frame]:

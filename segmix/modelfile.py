@@ -144,6 +144,21 @@ def _reject_constant(name: str):
     raise ValueError(f"non-standard JSON constant {name} (NaN/Infinity are not allowed)")
 
 
+def _what_binary_file(path: Path) -> str:
+    """"is a PNG image" and the like, from the first bytes of a file that is not UTF-8 text."""
+    signatures = ((b"\x89PNG", "is a PNG image"), (b"\xff\xd8\xff", "is a JPEG image"), (b"GIF8", "is a GIF image"),
+                  (b"II*\x00", "is a TIFF image"), (b"MM\x00*", "is a TIFF image"), (b"BM", "is a BMP image"),
+                  (b"%PDF", "is a PDF document"), (b"PK\x03\x04", "is a ZIP archive"), (b"\x1f\x8b", "is a gzip archive"))
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        head = b""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "is a WebP image"
+    return next((what for signature, what in signatures if head.startswith(signature)), "is a binary file")
+
+
 def read_model(path) -> SegmixModel:
     """Read and validate a model file.
 
@@ -158,6 +173,8 @@ def read_model(path) -> SegmixModel:
         size = path.stat().st_size
         if size > MAX_MODEL_BYTES:
             raise ModelFileError(f"{path}: model file is {size} bytes, larger than the {MAX_MODEL_BYTES} allowed")
+        if size == 0 and path.is_file():
+            raise ModelFileError(f"{path}: the model file is empty (0 bytes)")
         text = path.read_text(encoding="utf-8")
     except ModelFileError:
         raise
@@ -165,7 +182,10 @@ def read_model(path) -> SegmixModel:
         raise ModelFileError(f"{path}: model file not found") from None
     except IsADirectoryError:
         raise ModelFileError(f"{path}: is a folder, not a model file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        # A photo or mask given as --model (was "'utf-8' codec can't decode byte 0x89 ...").
+        raise ModelFileError(f"{path}: {_what_binary_file(path)}, not a segmix model (a JSON text file)") from None
+    except OSError as exc:
         raise ModelFileError(f"{path}: cannot read model file ({exc})") from None
     try:
         data = json.loads(text, parse_constant=_reject_constant)

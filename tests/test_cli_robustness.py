@@ -343,3 +343,47 @@ def test_hidden_files_in_folders_are_not_photos_frames_or_masks(tmp_path, capsys
     # named on the command line, a hidden file is what the user asked for (and refused as such)
     assert main(["skin", "apply", str(images / "._p0.png"), "--output-dir", str(tmp_path / "o2"), "--quiet"]) == 2
     assert "._p0.png" in _err_lines(capsys)[0]
+
+
+# ------------------------------------------------------------------ the first word
+@pytest.mark.parametrize("argv, hint", [
+    (["segmnet"], "did you mean 'segment'?"),
+    (["segmnet", "p.png", "--scribbles", "s.png", "-o", "m.png"], "did you mean 'segment'?"),
+    (["backgrond", "frames", "--output-dir", "o"], "did you mean 'background'?"),
+    (["train"], "commands: open, quantize, segment, skin, background"),
+])
+def test_a_mistyped_command_is_named_not_opened_as_a_photo(tmp_path, monkeypatch, capsys, argv, hint):
+    """`segmix segmnet` opened the window on a file that does not exist; with more words it
+    said "unrecognized arguments: p.png ..."."""
+    import segmix.gui.app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(segmix.gui.app, "run_app", lambda *a: pytest.fail("the window was opened"))
+    assert main(argv) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and f"'{argv[0]}' is not a command or an existing file" in lines[0] and hint in lines[0]
+
+
+def test_a_photo_or_a_missing_photo_still_opens_the_window(tmp_path, monkeypatch):
+    import segmix.gui.app
+
+    opened = []
+    monkeypatch.setattr(segmix.gui.app, "run_app", lambda path=None: opened.append(path) or 0)
+    Image.fromarray(_photo()).save(tmp_path / "segment", format="PNG")  # named like a command: a photo
+    monkeypatch.chdir(tmp_path)
+    assert main(["missing.jpg"]) == 0 and main([str(tmp_path / "segment")]) == 0
+    assert opened == ["missing.jpg", str(tmp_path / "segment")]
+
+
+def test_an_animation_cut_short_ends_the_sequence_with_one_line(tmp_path, capsys):
+    frames = _moving_square(6)
+    path = tmp_path / "clip.png"
+    _save_animation(path, frames)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * 0.7)])
+    out = tmp_path / "masks"
+    assert main(["background", str(path), "--output-dir", str(out), "--quiet"]) == 1
+    lines = _err_lines(capsys)
+    written = len(list(out.iterdir()))
+    assert 0 < written < 6 and len(lines) == 1
+    assert "clip.png: truncated image" in lines[0] and f"the sequence ends after frame {written}" in lines[0]

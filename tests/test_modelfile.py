@@ -175,8 +175,25 @@ def test_json_list(tmp_path):
 
 
 def test_empty_file(tmp_path):
-    with pytest.raises(ModelFileError, match="not valid JSON"):
+    with pytest.raises(ModelFileError, match=r"the model file is empty \(0 bytes\)"):
         read_model(_write(tmp_path, ""))
+
+
+def test_a_photo_given_as_a_model_is_named_as_a_photo(tmp_path):
+    """Was "cannot read model file ('utf-8' codec can't decode byte 0x89 in position 0 ...)"."""
+    from PIL import Image
+
+    from segmix.background import BackgroundModelError, load_background_model
+
+    Image.new("RGB", (4, 3)).save(tmp_path / "photo.png")
+    Image.new("RGB", (4, 3)).save(tmp_path / "photo.jpg")
+    with pytest.raises(ModelFileError, match=r"photo.png: is a PNG image, not a segmix model \(a JSON text file\)$"):
+        read_model(tmp_path / "photo.png")
+    with pytest.raises(BackgroundModelError, match=r"photo.jpg: is a JPEG image, not a background model"):
+        load_background_model(tmp_path / "photo.jpg")
+    (tmp_path / "empty.json").write_bytes(b"")
+    with pytest.raises(BackgroundModelError, match=r"empty.json: the model file is empty"):
+        load_background_model(tmp_path / "empty.json")
 
 
 def test_huge_file(tmp_path):
