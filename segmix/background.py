@@ -534,9 +534,9 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
     except BackgroundModelError:
         raise
     except UnicodeDecodeError:
-        from segmix.modelfile import _what_binary_file
+        from segmix.io import describe_binary_file
 
-        raise BackgroundModelError(f"{path}: {_what_binary_file(path)}, not a background model (a JSON text "
+        raise BackgroundModelError(f"{path}: {describe_binary_file(path)}, not a background model (a JSON text "
                                    "file)") from None
     except (OSError, json.JSONDecodeError) as exc:
         raise BackgroundModelError(f"{path}: cannot read a background model ({exc})") from None

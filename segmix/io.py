@@ -79,6 +79,7 @@ __all__ = [
     "ImageLoadError",
     "LoadedImage",
     "count_frames",
+    "describe_binary_file",
     "iter_frames",
     "atomic_save",
     "atomic_write",
@@ -326,6 +327,22 @@ def _why_unreadable(path: Path) -> str:
     named = f" although its name ends in .{suffix}" if suffix else ""
     return (f"is not an image{named}: its contents match none of the formats segmix reads "
             "(PNG, JPEG, TIFF, BMP, GIF, WebP); the file may be damaged")
+
+
+def describe_binary_file(path: PathLike) -> str:
+    """"is a PNG image" and the like, from the first bytes of a file expected to be text (a model,
+    a UCI data file) that is not: a photo given in its place is named as one."""
+    signatures = ((b"\x89PNG", "is a PNG image"), (b"\xff\xd8\xff", "is a JPEG image"), (b"GIF8", "is a GIF image"),
+                  (b"II*\x00", "is a TIFF image"), (b"MM\x00*", "is a TIFF image"), (b"BM", "is a BMP image"),
+                  (b"%PDF", "is a PDF document"), (b"PK\x03\x04", "is a ZIP archive"), (b"\x1f\x8b", "is a gzip archive"))
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        head = b""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "is a WebP image"
+    return next((what for signature, what in signatures if head.startswith(signature)), "is a binary file")
 
 
 def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:

@@ -33,7 +33,7 @@ from typing import Any
 from segmix import __version__
 from segmix.bayes import BayesClassifier
 from segmix.features import FeatureSpace
-from segmix.io import write_json_atomic
+from segmix.io import describe_binary_file, write_json_atomic
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -144,21 +144,6 @@ def _reject_constant(name: str):
     raise ValueError(f"non-standard JSON constant {name} (NaN/Infinity are not allowed)")
 
 
-def _what_binary_file(path: Path) -> str:
-    """"is a PNG image" and the like, from the first bytes of a file that is not UTF-8 text."""
-    signatures = ((b"\x89PNG", "is a PNG image"), (b"\xff\xd8\xff", "is a JPEG image"), (b"GIF8", "is a GIF image"),
-                  (b"II*\x00", "is a TIFF image"), (b"MM\x00*", "is a TIFF image"), (b"BM", "is a BMP image"),
-                  (b"%PDF", "is a PDF document"), (b"PK\x03\x04", "is a ZIP archive"), (b"\x1f\x8b", "is a gzip archive"))
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(16)
-    except OSError:
-        head = b""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "is a WebP image"
-    return next((what for signature, what in signatures if head.startswith(signature)), "is a binary file")
-
-
 def read_model(path) -> SegmixModel:
     """Read and validate a model file.
 
@@ -184,7 +169,7 @@ def read_model(path) -> SegmixModel:
         raise ModelFileError(f"{path}: is a folder, not a model file") from None
     except UnicodeDecodeError:
         # A photo or mask given as --model (was "'utf-8' codec can't decode byte 0x89 ...").
-        raise ModelFileError(f"{path}: {_what_binary_file(path)}, not a segmix model (a JSON text file)") from None
+        raise ModelFileError(f"{path}: {describe_binary_file(path)}, not a segmix model (a JSON text file)") from None
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot read model file ({exc})") from None
     try:

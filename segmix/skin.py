@@ -42,7 +42,7 @@ from PIL import Image
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import ImageLoadError, atomic_save, ensure_not_input, is_hidden, load_image
+from segmix.io import ImageLoadError, atomic_save, describe_binary_file, ensure_not_input, is_hidden, load_image
 from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
@@ -207,13 +207,23 @@ def load_uci(path) -> ColorCounts:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: UCI skin data file not found")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path}: the UCI skin data file is empty (0 bytes)")
     try:
-        data = np.loadtxt(path, dtype=np.int64, ndmin=2)
+        with warnings.catch_warnings():
+            # "input contained no data" for a file of blank lines: said below, in one line.
+            warnings.simplefilter("ignore", UserWarning)
+            data = np.loadtxt(path, dtype=np.int64, ndmin=2)
+    except UnicodeDecodeError:
+        # A photo given as --uci (was "'utf-8' codec can't decode byte 0x89 ...").
+        raise ValueError(f"{path}: {describe_binary_file(path)}, not a UCI skin file (rows of B G R label)") from None
     except ValueError as exc:
         # NumPy's reason, without its advice to the programmer ("use `usecols` to select a
         # subset and avoid this error"), which is no advice to whoever gave the file.
         reason = str(exc).split("; use `usecols`")[0].rstrip(".")
         raise ValueError(f"{path}: not a UCI skin file (rows of B G R label): {reason}") from None
+    if data.size == 0:
+        raise ValueError(f"{path}: the file holds no rows (B G R label)")
     if data.ndim != 2 or data.shape[1] != 4 or data.shape[0] == 0:
         raise ValueError(f"{path}: expected rows of 4 integers (B G R label); got shape {data.shape}")
     bgr, label = data[:, :3], data[:, 3]

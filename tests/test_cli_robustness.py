@@ -387,3 +387,27 @@ def test_an_animation_cut_short_ends_the_sequence_with_one_line(tmp_path, capsys
     written = len(list(out.iterdir()))
     assert 0 < written < 6 and len(lines) == 1
     assert "clip.png: truncated image" in lines[0] and f"the sequence ends after frame {written}" in lines[0]
+
+
+@pytest.mark.parametrize("content, said", [
+    (b"", "the UCI skin data file is empty (0 bytes)"),
+    (b"\n\n", "the file holds no rows (B G R label)"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(40), "is a PNG image, not a UCI skin file"),
+])
+def test_a_uci_file_that_is_empty_or_a_photo_is_named_in_one_line(tmp_path, capsys, content, said):
+    """An empty file printed NumPy's 'input contained no data' warning and 'got shape (0, 1)';
+    a photo, "'utf-8' codec can't decode byte 0x89"."""
+    path = tmp_path / "data.txt"
+    path.write_bytes(content)
+    assert main(["skin", "train", "--uci", str(path), "-o", str(tmp_path / "m.json"), "--quiet"]) == 2
+    lines = _err_lines(capsys)
+    assert lines == [f"segmix skin train: error: {path}: {said}" + ("" if "PNG" not in said else " (rows of B G R label)")]
+
+
+def test_a_uci_file_with_windows_line_ends_is_read(tmp_path):
+    from segmix import skin
+
+    path = tmp_path / "Skin_NonSkin.txt"
+    path.write_bytes(b"74\t85\t123\t1\r\n73\t84\t122\t1\r\n10\t20\t30\t2\r\n")
+    counts = skin.load_uci(path)
+    assert counts.n_skin == 2 and counts.n_non_skin == 1
