@@ -312,6 +312,13 @@ def _why_unreadable(path: Path) -> str:
         return f"cannot be read ({exc.strerror or exc})"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "looks like a WebP image but its header is damaged; the file is corrupt"
+    if head[4:8] == b"ftyp" or head.startswith(b"\x1a\x45\xdf\xa3") or (head[:4] == b"RIFF" and head[8:12] == b"AVI "):
+        if head[4:12] in (b"ftypavif", b"ftypavis"):
+            return "looks like an AVIF image but its header is damaged; the file is corrupt"
+        if head[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1"):
+            return "is a HEIC image (as iPhones save photos), which segmix does not read; convert it to JPEG or PNG"
+        # A video where a photo is expected (was "contents match none of the formats").
+        return "is a video, not a photo; segmix background reads videos (or give one frame as an image)"
     for signature, kind, is_image in _SIGNATURES:
         if head.startswith(signature):
             if is_image:

@@ -411,3 +411,23 @@ def test_a_uci_file_with_windows_line_ends_is_read(tmp_path):
     path.write_bytes(b"74\t85\t123\t1\r\n73\t84\t122\t1\r\n10\t20\t30\t2\r\n")
     counts = skin.load_uci(path)
     assert counts.n_skin == 2 and counts.n_non_skin == 1
+
+
+@pytest.mark.parametrize("head, said", [
+    (b"\x00\x00\x00\x18ftypisom", "is a video, not a photo; segmix background reads videos"),
+    (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81", "is a video, not a photo"),
+    (b"RIFF\x00\x01\x00\x00AVI LIST", "is a video, not a photo"),
+    (b"\x00\x00\x00\x18ftypheic", "is a HEIC image (as iPhones save photos), which segmix does not read"),
+])
+def test_a_video_or_heic_photo_given_as_a_photo_is_named(tmp_path, capsys, head, said):
+    """Was 'is not an image although its name ends in .jpg: its contents match none of the formats'."""
+    path = tmp_path / "holiday.jpg"
+    path.write_bytes(head + bytes(64))
+    assert main(["quantize", str(path), "-o", str(tmp_path / "q.png")]) == 2
+    assert _err_lines(capsys) == [f"segmix quantize: error: {path}: {said}" + _err_tail(said)]
+
+
+def _err_tail(said):
+    return {"is a video, not a photo; segmix background reads videos": " (or give one frame as an image)",
+            "is a video, not a photo": "; segmix background reads videos (or give one frame as an image)",
+            "is a HEIC image (as iPhones save photos), which segmix does not read": "; convert it to JPEG or PNG"}[said]
