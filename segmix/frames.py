@@ -121,6 +121,8 @@ class FrameSequence:
             seen: dict[str, Path] = {}
             for path in self.paths:
                 if path.stem in seen:
+                    if path.resolve() == seen[path.stem].resolve():
+                        raise FrameError(f"{path}: given twice; give each frame once")
                     raise FrameError(f"{path}: has the same name stem as {seen[path.stem]}; masks are named after stems")
                 seen[path.stem] = path
 

@@ -955,6 +955,13 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     named_files = {Path(item).resolve() for item in inputs if not Path(item).is_dir()}
     earlier = {out.resolve() for f in files for out in apply_outputs(f, Path(output_dir))}
     files = [f for f in files if f.resolve() in named_files or f.resolve() not in earlier]
+    # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
+    # photo: it was processed, and counted, once per mention, or refused as two photos
+    # writing the same output (photo.png and sub/../photo.png).
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    files = list(unique.values())
     if not files:
         named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")
         raise ValueError(f"{named}: no photos found (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
@@ -982,7 +989,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
 
     seen: dict[str, Path] = {}
     for f in files:
-        if f.stem in seen and seen[f.stem] != f:
+        if f.stem in seen:
             raise ValueError(f"{f} and {seen[f.stem]} would write the same output {f.stem}_skin.png")
         seen[f.stem] = f
     # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):

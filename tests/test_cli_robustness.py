@@ -431,3 +431,17 @@ def _err_tail(said):
     return {"is a video, not a photo; segmix background reads videos": " (or give one frame as an image)",
             "is a video, not a photo": "; segmix background reads videos (or give one frame as an image)",
             "is a HEIC image (as iPhones save photos), which segmix does not read": "; convert it to JPEG or PNG"}[said]
+
+
+def test_one_photo_named_twice_is_one_photo(tmp_path, monkeypatch, capsys):
+    """`skin apply p.png ./p.png` processed and counted it twice ('masks of 2 photos');
+    `p.png sub/../p.png` was refused as two photos writing one output."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    Image.fromarray(_photo()).save(tmp_path / "p.png")
+    Image.fromarray(_photo(seed=1)).save(tmp_path / "sub" / "q.png")
+    for argv in (["p.png", "./p.png", str(tmp_path / "p.png")], ["p.png", "sub/../p.png"], ["sub", "sub/q.png"]):
+        assert main(["skin", "apply", *argv, "--output-dir", "out"]) == 0
+        assert capsys.readouterr().out.strip() == "wrote masks of 1 photo to out"
+    assert main(["background", "p.png", "./p.png", "--output-dir", "bg", "--quiet"]) == 2
+    assert _err_lines(capsys) == ["segmix background: error: p.png: given twice; give each frame once"]
