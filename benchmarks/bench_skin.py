@@ -3,6 +3,7 @@
     python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...]   # README's table
     python benchmarks/bench_skin.py [--images DIR] [--train]
     python benchmarks/bench_skin.py --texture [--images DIR]   # the texture cue alone: Numba vs NumPy form
+    python benchmarks/bench_skin.py --reencode [--half even] [--step K] [--encoding E ...]   # JPEG / resized photos
 
 Quality: every detector is trained on UCI only (the shipped data), so every set below is held
 out: ccp (street photos), hgr1 (hand photos), sfa/val, abdomen/val. Rows: the previous
@@ -140,6 +141,101 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
               f"F1 {2 * tp / (2 * tp + fp + fn):.3f}", flush=True)
 
 
+#: Re-encodings of the development photos (web photos are JPEGs, often heavily compressed,
+#: often resized): "q75" = Pillow JPEG quality 75; "s0.5q25" = resized by 0.5 (bicubic), then
+#: JPEG 25; "q25s0.5" = JPEG 25, then resized (the block grid no longer on 8 pixels).
+REENCODINGS = ("stored", "q95", "q75", "q50", "q25", "q10", "s0.5q75", "s0.5q25", "s1.5q25", "s1.5q10",
+               "q25s0.5")
+
+
+def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    import io
+
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, "JPEG", quality=quality)
+    buf.seek(0)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+def _resized(a: np.ndarray, scale: float, nearest: bool = False) -> np.ndarray:
+    h, w = a.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return np.asarray(Image.fromarray(a).resize(size, Image.NEAREST if nearest else Image.BICUBIC))
+
+
+def reencoded(image: np.ndarray, labels: np.ndarray, how: str):
+    """(image, labels) re-encoded as ``how`` (REENCODINGS); labels -1 / 0 / 1 resized by
+    nearest neighbour."""
+    if how == "stored":
+        return image, labels
+    lab = (labels.astype(np.int16) + 1).astype(np.uint8)
+    if "s" not in how:
+        return _jpeg(image, int(how[1:])), labels
+    if how.startswith("s"):
+        scale, quality = how[1:].split("q")
+        return (_jpeg(_resized(image, float(scale)), int(quality)),
+                _resized(lab, float(scale), True).astype(np.int8) - 1)
+    quality, scale = how[1:].split("s")
+    return _resized(_jpeg(image, int(quality)), float(scale)), _resized(lab, float(scale), True).astype(np.int8) - 1
+
+
+def bench_reencoded(step: int, half: str, encodings) -> None:
+    """F1 of the default detector with the texture cue off, with the cue as before the JPEG
+    rule (skin_texture.BLOCKINESS = inf: no block grid is ever found) and as it is, on the
+    development photos re-encoded (REENCODINGS)."""
+    import math
+
+    from segmix import skin_detect, skin_eval, skin_texture
+
+    model = skin.load_skin_model()
+    rows = {"cue off": skin_detect.SkinSettings(texture=0.0), "cue without JPEG rule": skin_detect.DEFAULT_SETTINGS,
+            "cue with JPEG rule (default)": skin_detect.DEFAULT_SETTINGS}
+    first = {"all": None, "even": 0, "odd": 1}[half]
+    pairs = {}
+    for name, sub in QUALITY_SETS.items():
+        p, _ = skin.image_mask_pairs(DATA / sub / "images", DATA / sub / "masks")
+        pairs[name] = (p if first is None else p[first::2])[::step]
+    total = {label: np.zeros(3) for label in rows}
+    blocky = {how: 0 for how in encodings}
+    for how in encodings:
+        pooled = {label: np.zeros(3) for label in rows}
+        t0 = time.perf_counter()
+        line = []
+        for name, set_pairs in pairs.items():
+            evs = {label: skin_eval.SkinEvaluator(model.threshold) for label in rows}
+            for image_path, mask_path in set_pairs:
+                image = load_image(image_path)
+                image, labels = reencoded(image, skin.load_mask(mask_path, image.shape[:2]), how)
+                blocky[how] += skin_texture.jpeg_block_grid(*_profiles(image)) is not None
+                for label, settings in rows.items():
+                    saved = skin_texture.BLOCKINESS
+                    if label == "cue without JPEG rule":
+                        skin_texture.BLOCKINESS = math.inf
+                    try:
+                        result = skin.detect(model, image, settings)
+                    finally:
+                        skin_texture.BLOCKINESS = saved
+                    evs[label].add(result.posterior, labels, result.mask)
+            for label, ev in evs.items():
+                pooled[label] += (ev.tp, ev.fp, ev.fn)
+            line.append(f"{name} " + " / ".join(f"{evs[label].result().f1:.3f}" for label in rows))
+        n = sum(len(p) for p in pairs.values())
+        f1 = {label: 2 * a[0] / (2 * a[0] + a[1] + a[2]) for label, a in pooled.items()}
+        for label in rows:
+            total[label] += pooled[label]
+        print(f"{how:8s} {n} photos, {blocky[how]} with a block grid; F1 off / without rule / with rule: "
+              f"pooled {' / '.join(f'{f1[label]:.3f}' for label in rows)}; " + "; ".join(line)
+              + f" ({time.perf_counter() - t0:.0f} s)", flush=True)
+    f1 = {label: 2 * a[0] / (2 * a[0] + a[1] + a[2]) for label, a in total.items()}
+    print(f"all encodings pooled: {' / '.join(f'{f1[label]:.3f}' for label in rows)}")
+
+
+def _profiles(image: np.ndarray):
+    from segmix.kernels import texture
+
+    return texture.grid_profiles(np.ascontiguousarray(image), np.zeros((0, 0), np.float32))
+
+
 def bench_detector_throughput(files: list[Path]) -> None:
     """Default refined detector vs the plain per-pixel path, same files, same run."""
     from segmix import skin_detect
@@ -219,12 +315,19 @@ def main() -> None:
     parser.add_argument("--half", choices=("all", "even", "odd"), default="all",
                         help="with --quality: all photos, or the even- / odd-indexed ones of each set")
     parser.add_argument("--compare", type=Path, default=None, help="with --quality: another skin model file")
+    parser.add_argument("--reencode", action="store_true",
+                        help="F1 on the photos re-encoded as JPEG / resized: texture cue off, without and with its JPEG rule")
+    parser.add_argument("--encoding", action="append", default=None, choices=REENCODINGS,
+                        help="with --reencode: only these re-encodings (repeatable; default all)")
     parser.add_argument("--only", action="append", default=None, metavar="TEXT",
                         help="with --quality: only the rows whose label contains TEXT (repeatable: any of them)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:
         bench_quality(args.step, args.half, args.compare, args.only)
+        return
+    if args.reencode:
+        bench_reencoded(args.step, args.half, args.encoding or REENCODINGS)
         return
     if args.texture:
         folder = args.images or DATA / "sfa" / "val" / "images"

@@ -25,7 +25,7 @@ module              what it holds
                     ``majority_filter``, ``background_means``
 ``texture``         the skin detector's texture cue (segmix.skin_texture), fused:
                     ``luma_blur_residual``, ``order_statistic`` (exact median),
-                    ``window_mean``, ``expand``
+                    ``window_mean``, ``expand``; ``grid_profiles`` (JPEG block grid)
 ``cache``           ``cache_is_warm``, ``graph_cut_is_cached``, ``background_is_cached``: will the first call compile?
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)
 ==================  =====================================================================

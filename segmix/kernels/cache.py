@@ -60,6 +60,6 @@ def background_is_cached() -> bool:
 def texture_is_cached() -> bool:
     """Whether the skin detector's texture-cue kernels (``segmix skin apply`` / ``eval``
     with the default detector) are in the on-disk cache."""
-    from segmix.kernels.texture import luma_blur_residual, window_mean
+    from segmix.kernels.texture import grid_profiles, luma_blur_residual, window_mean
 
-    return is_cached(luma_blur_residual, window_mean)
+    return is_cached(luma_blur_residual, window_mean, grid_profiles)

@@ -4,7 +4,7 @@ The NumPy form of the cue made about ten full-image temporaries per photo (luma,
 blur passes, the residual, the eroded mask, the dilated edges, the weights, the block sums,
 two box filters, the repeats): 30 % of the default skin detector's time on the SFA
 validation photos (pyinstrument, docs/skin_development.md). Here the same arithmetic runs
-in four row loops:
+in four row loops, and a fifth that looks for a JPEG block grid:
 
 - :func:`luma_blur_residual`: Rec. 601 luma, the 5 x 5 binomial blur (rows, then columns,
   edges repeated) and |Y - B * Y|, one pass over the photo with a 5-row ring of luma rows;
@@ -14,7 +14,9 @@ in four row loops:
 - :func:`window_mean`: the relative residual, the edge rule, the candidates' erosion, the
   clip, the 2 x 2 block sums and the box sums over the window, the erosion and the dilation
   as running counts, the box sums as running sums;
-- :func:`expand`: the block means back to the photo's pixels, 0 outside the candidates.
+- :func:`expand`: the block means back to the photo's pixels, 0 outside the candidates;
+- :func:`grid_profiles`: the luma steps summed across each column and row boundary, in which
+  a JPEG photo's 8 x 8 block grid shows (a pass over the photo's luma at full resolution).
 
 No fastmath and float32 operations in the order of the NumPy code (``tests`` keep it as the
 reference), so the results equal it to float32 rounding; the box sums accumulate in float64
@@ -100,6 +102,43 @@ def luma_blur_residual(image, y_in):
             _blur_row(y_in[rows[0]], y_in[rows[1]], y_in[rows[2]], y_in[rows[3]], y_in[rows[4]], y_in[i],
                       pad, smooth[i], residual[i])
     return smooth, residual
+
+
+@njit(**_JIT)
+def grid_profiles(image, y_in):
+    """Luma steps summed along each column boundary and each row boundary: the profiles in
+    which a JPEG photo's 8 x 8 block grid shows (segmix.skin_texture.jpeg_block_grid).
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB, or a (0, 0, 3) array when ``y_in`` is given
+    y_in : (H, W) float32 luma (0..255) to use instead of the image's, or a (0, 0) array
+
+    Returns
+    -------
+    cols : (W - 1,) float64, cols[j] = sum over rows i of |Y[i, j + 1] - Y[i, j]|
+    rows : (H - 1,) float64, rows[i] = sum over columns j of |Y[i + 1, j] - Y[i, j]|
+    """
+    from_image = y_in.shape[0] == 0
+    h, w = (image.shape[0], image.shape[1]) if from_image else (y_in.shape[0], y_in.shape[1])
+    cols = np.zeros(max(w - 1, 0), np.float64)
+    rows = np.zeros(max(h - 1, 0), np.float64)
+    prev = np.empty(w, np.float32)
+    cur = np.empty(w, np.float32)
+    for i in range(h):
+        if from_image:
+            _luma_row(image, i, cur)
+        else:
+            cur[:] = y_in[i]
+        for j in range(w - 1):
+            cols[j] += abs(cur[j + 1] - cur[j])
+        if i > 0:
+            acc = 0.0
+            for j in range(w):
+                acc += abs(cur[j] - prev[j])
+            rows[i - 1] = acc
+        prev, cur = cur, prev
+    return cols, rows
 
 
 @njit(**_JIT)
@@ -222,7 +261,7 @@ def _row_weights(col_in, col_edge, erode, ok, near, weight):
 
 
 @njit(**_JIT)
-def window_mean(smooth, residual, mask, noise, window, floor, clip, edge, erode):
+def window_mean(smooth, residual, mask, noise, window, floor, clip, edge, erode, keep_row, keep_col):
     """The cue's window means per 2 x 2 block (module docstring of segmix.skin_texture).
 
     Parameters
@@ -235,6 +274,8 @@ def window_mean(smooth, residual, mask, noise, window, floor, clip, edge, erode)
     floor, clip, edge : float32, see segmix.skin_texture (FLOOR, CLIP, EDGE; edge < 0: no
         edge rule)
     erode : int >= 0, the erosion radius (pixels)
+    keep_row, keep_col : (H,) and (W,) uint8 0 / 1; a pixel counts only where both are 1 (the
+        rows and columns off a JPEG block grid; all ones: every pixel)
 
     Returns
     -------
@@ -279,6 +320,12 @@ def window_mean(smooth, residual, mask, noise, window, floor, clip, edge, erode)
         # across the row (vectorised passes over the row's column counts)
         res_i = residual[i]
         _row_weights(col_in, col_edge, erode, ok, near, weight)
+        if keep_row[i] == 0:
+            weight[:] = np.float32(0.0)
+        else:
+            for j in range(w):
+                if keep_col[j] == 0:
+                    weight[j] = np.float32(0.0)
         for j in range(w):
             res_i[j] = min(res_i[j], clip) * weight[j]
         # the weights' block sums (whole numbers: any order)
