@@ -227,6 +227,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     # A folder or a missing folder as any output must stop the run before the mask is written,
     # not leave the mask behind and fail on the second file.
     _check_outputs(inputs, *outputs.values())
+    _check_json_name("--save-model", args.save_model)
     overrides = {
         "n_components": args.components, "color_space": args.color_space, "position_weight": args.position_weight,
         "smoothing": args.smoothing, "smoothness": args.smoothness, "threshold": args.threshold,
@@ -445,6 +446,16 @@ def _check_outputs(inputs, *outputs, figures=()) -> None:
             check_png_name(figure)
 
 
+def _check_json_name(option: str, path) -> None:
+    """Refuse a JSON output (a model, figures) not named .json, as background's --save-model
+    does: `skin train -o model.png` wrote JSON into a .png (next to, or over, a mask of that
+    name) and said so."""
+    from pathlib import Path
+
+    if path is not None and Path(path).suffix.lower() != ".json":
+        raise UserError(f"{path}: {option} writes JSON; give a file name ending in .json")
+
+
 def _skin_usage(parser) -> int:
     parser.print_usage(sys.stderr)
     print("segmix skin: error: choose a command: train, apply or eval", file=sys.stderr)
@@ -461,6 +472,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
     _check_outputs(protect, args.output, figures=(args.convergence,))
+    _check_json_name("-o/--output", args.output)
     if _check_distributed(args):
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -529,6 +541,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
     _check_outputs(inputs, args.json, figures=(args.roc,))
+    _check_json_name("--json", args.json)
     _, unmatched = skin.image_mask_pairs(args.images, args.masks)
     if unmatched:
         # Figures from part of a folder must not pass for the whole of it unnoticed.

@@ -96,7 +96,10 @@ class FrameSequence:
                                  if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
                                 key=lambda p: natural_key(p.name))
             if not self.paths:
-                raise FrameError(f"{folder}: the folder holds no image frames ({', '.join(IMAGE_SUFFIXES)})")
+                from segmix.io import subfolder_hint
+
+                raise FrameError(f"{folder}: the folder holds no image frames ({', '.join(IMAGE_SUFFIXES)})"
+                                 f"{subfolder_hint(folder)}")
         elif len(items) == 1 and items[0].suffix.lower() not in IMAGE_SUFFIXES:
             self.kind = "video"
             self.paths = items

@@ -85,6 +85,7 @@ __all__ = [
     "atomic_write",
     "ensure_not_input",
     "is_hidden",
+    "subfolder_hint",
     "load_frame",
     "load_image",
     "load_image_info",
@@ -533,6 +534,19 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
     except Exception:  # noqa: BLE001  (load_image below names the problem)
         pass
     return load_image(path, max_pixels)
+
+
+def subfolder_hint(folder: PathLike) -> str:
+    """"; it holds 3 subfolders (first: a), which are not searched" for a folder in which no
+    files were found, or "" (a data set sorted into subfolders looked like an empty folder)."""
+    try:
+        subfolders = sorted(p.name for p in Path(folder).iterdir() if p.is_dir() and not is_hidden(p))
+    except OSError:
+        return ""
+    if not subfolders:
+        return ""
+    what = f"{len(subfolders)} subfolders (first: {subfolders[0]})" if len(subfolders) > 1 else f"the subfolder {subfolders[0]}"
+    return f"; it holds {what}, which are not searched: give them by name"
 
 
 def is_hidden(path: PathLike) -> bool:

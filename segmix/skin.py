@@ -42,7 +42,7 @@ from PIL import Image
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import ImageLoadError, atomic_save, describe_binary_file, ensure_not_input, is_hidden, load_image
+from segmix.io import ImageLoadError, atomic_save, describe_binary_file, ensure_not_input, is_hidden, load_image, subfolder_hint
 from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
@@ -274,9 +274,11 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     # An empty folder (a wrong path, a download not unpacked) is named as such, not as a
     # folder whose images have no masks.
     if not images:
-        raise ValueError(f"{images_dir}: the images folder holds no photos (looked for {suffixes})")
+        raise ValueError(f"{images_dir}: the images folder holds no photos (looked for {suffixes})"
+                         f"{subfolder_hint(images_dir)}")
     if not masks:
-        raise ValueError(f"{masks_dir}: the masks folder holds no mask files (looked for {suffixes})")
+        raise ValueError(f"{masks_dir}: the masks folder holds no mask files (looked for {suffixes})"
+                         f"{subfolder_hint(masks_dir)}")
     for img in images:
         (pairs.append((img, masks[img.stem])) if img.stem in masks else unmatched.append(img))
     if not pairs:
@@ -964,7 +966,8 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     files = list(unique.values())
     if not files:
         named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")
-        raise ValueError(f"{named}: no photos found (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
+        hint = subfolder_hint(inputs[0]) if len(inputs) == 1 and Path(inputs[0]).is_dir() else ""
+        raise ValueError(f"{named}: no photos found (looked for {', '.join(sorted(IMAGE_SUFFIXES))}){hint}")
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise ValueError(f"{output_dir}: exists and is not a folder")

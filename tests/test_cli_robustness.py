@@ -445,3 +445,41 @@ def test_one_photo_named_twice_is_one_photo(tmp_path, monkeypatch, capsys):
         assert capsys.readouterr().out.strip() == "wrote masks of 1 photo to out"
     assert main(["background", "p.png", "./p.png", "--output-dir", "bg", "--quiet"]) == 2
     assert _err_lines(capsys) == ["segmix background: error: p.png: given twice; give each frame once"]
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--save-model", "model.png"], "--save-model"),
+    (["skin", "train", "--uci", "u.txt", "-o", "model.png"], "-o/--output"),
+    (["skin", "eval", "--images", "images", "--masks", "masks", "--json", "figures.png"], "--json"),
+])
+def test_json_outputs_must_be_named_json(tmp_path, monkeypatch, capsys, argv, option):
+    """segment --save-model, skin train -o and skin eval --json wrote JSON into any name
+    (model.png beside the masks); background's --save-model already refused it."""
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(_photo()).save("p.png")
+    Image.fromarray(_scribbles()).save("s.png")
+    (tmp_path / "u.txt").write_text("74\t85\t123\t1\n10\t20\t30\t2\n")
+    for folder in ("images", "masks"):
+        (tmp_path / folder).mkdir()
+        Image.fromarray(np.where(_scribbles() == 1, 255, 0).astype(np.uint8)).save(f"{folder}/a.png")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main([*argv, "--quiet"] if argv[0] == "skin" else argv) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and lines[0].endswith(f"{argv[-1]}: {option} writes JSON; give a file name ending in .json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_folder_of_subfolders_says_they_are_not_searched(tmp_path, capsys):
+    """A data set sorted into subfolders (photos/2023/, photos/2024/) read as an empty folder."""
+    photos = tmp_path / "photos"
+    for year in ("2023", "2024"):
+        (photos / year).mkdir(parents=True)
+        Image.fromarray(_photo()).save(photos / year / "p.png")
+    (tmp_path / "masks").mkdir()
+    hint = "it holds 2 subfolders (first: 2023), which are not searched: give them by name"
+    for argv in (["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out")],
+                 ["skin", "eval", "--images", str(photos), "--masks", str(tmp_path / "masks")],
+                 ["background", str(photos), "--output-dir", str(tmp_path / "bg")]):
+        assert main([*argv, "--quiet"]) == 2
+        lines = _err_lines(capsys)
+        assert len(lines) == 1 and lines[0].endswith(hint), lines
