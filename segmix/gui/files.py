@@ -109,10 +109,24 @@ def model_saving_available() -> bool:
     return hasattr(modelfile, "write_model") and hasattr(SegmentationModel, "to_segmix_model")
 
 
+def _check_model_name(path: Path) -> None:
+    # As the command line: a model is JSON and named so (a name typed without .json, or as
+    # .png, wrote JSON under it).
+    if Path(path).suffix.lower() != ".json":
+        raise ValueError(f"{path}: models are saved as JSON; give a file name ending in .json")
+
+
 def write_model(path: Path, model, protect=()) -> None:
-    """Write a trained SegmentationModel as a versioned JSON model file (atomic)."""
+    """Write a trained SegmentationModel as a versioned JSON model file (atomic).
+
+    Raises
+    ------
+    ValueError
+        ``path`` does not end in .json, or would overwrite a protected input.
+    """
     from segmix import modelfile
 
+    _check_model_name(path)
     modelfile.write_model(path, model.to_segmix_model(), protect=[p for p in protect if p is not None])
 
 
@@ -132,9 +146,10 @@ def read_segmentation_model(path: Path):
 
 
 def write_skin_model(path: Path, model, protect=()) -> None:
-    """Write a skin SegmixModel as JSON (atomic)."""
+    """Write a skin SegmixModel as JSON (atomic); ValueError for a name not ending in .json."""
     from segmix import modelfile
 
+    _check_model_name(path)
     modelfile.write_model(path, model, protect=[p for p in protect if p is not None])
 
 

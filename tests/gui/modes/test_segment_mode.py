@@ -319,3 +319,12 @@ def test_engine_warnings_go_to_the_status_bar_not_stderr(qtbot, make_window, tmp
     assert "Warning" not in captured.err and "distinct colour" not in captured.err
     window.close()
     assert not window.warning_relay.installed
+
+
+def test_save_model_refuses_a_name_not_ending_in_json(qtbot, window, tmp_path, messages):
+    """As the command line: a model typed as model.png (or without an extension) was JSON under that name."""
+    paint_two_classes(qtbot, window)
+    for name in ("model.png", "model"):
+        assert not window.modes["segment"].save_model(tmp_path / name)
+        assert not (tmp_path / name).exists()
+        assert "Cannot save model" in messages[-1][0] and "ending in .json" in messages[-1][1]
