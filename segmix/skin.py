@@ -282,8 +282,20 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     for img in images:
         (pairs.append((img, masks[img.stem])) if img.stem in masks else unmatched.append(img))
     if not pairs:
-        raise ValueError(f"no image in {images_dir} has a mask with the same name in {masks_dir}")
+        raise ValueError(f"no image in {images_dir} has a mask with the same name in {masks_dir}"
+                         f"{_naming_hint(images[0], sorted(masks.values()))}")
     return pairs, unmatched
+
+
+def _naming_hint(image: Path, masks: list[Path]) -> str:
+    """How masks are paired, with an example of this data's names when no pair was found:
+    data sets often name masks p0_mask.png / p0_skin.png / p0.mask.png for p0.jpg."""
+    example = next((m for m in masks if m.stem.startswith(image.stem) and m.stem != image.stem), masks[0])
+    extra = example.stem[len(image.stem):] if example.stem.startswith(image.stem) else None
+    wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
+    if extra:
+        return f" ({wanted}; {example.name} has '{extra}' after the name: rename the masks)"
+    return f" ({wanted}; found e.g. {example.name})"
 
 
 def default_workers() -> int:

@@ -483,3 +483,17 @@ def test_a_folder_of_subfolders_says_they_are_not_searched(tmp_path, capsys):
         assert main([*argv, "--quiet"]) == 2
         lines = _err_lines(capsys)
         assert len(lines) == 1 and lines[0].endswith(hint), lines
+
+
+def test_masks_named_with_a_suffix_are_explained(tmp_path, capsys):
+    """Data sets name masks p0_mask.png for p0.jpg: 'no image has a mask with the same name'
+    now says how masks are paired and what these names add."""
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir(), masks.mkdir()
+    Image.fromarray(_photo()).save(images / "p0.jpg")
+    Image.fromarray(np.zeros((60, 80), np.uint8)).save(masks / "p0_mask.png")
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and lines[0].endswith(
+        "(masks are paired by name: the mask of p0.jpg must be p0.png (any image extension); "
+        "p0_mask.png has '_mask' after the name: rename the masks)"), lines
