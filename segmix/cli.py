@@ -746,6 +746,9 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     elif result.n_colors < args.colors:
         print(f"segmix quantize: warning: only {result.n_colors} of the {args.colors} colours asked for "
               "are distinct after rounding to 8 bits", file=sys.stderr)
+    if result.alpha_dropped:
+        print(f"segmix quantize: warning: {args.image} has transparency, which {args.output} cannot hold: its "
+              "transparent pixels are written opaque; save as .png, .webp or .tif to keep it", file=sys.stderr)
     if Path(args.output).suffix.lower() in (".jpg", ".jpeg"):
         # JPEG's compression blurs the palette back into many colours (8 became 1,804 on a
         # DAVIS frame): the file is no longer what the line below says.

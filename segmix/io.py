@@ -971,6 +971,7 @@ def save_image(
     path: PathLike,
     rgb: np.ndarray,
     *,
+    alpha: np.ndarray | None = None,
     icc_profile: bytes | None = None,
     dpi: tuple[float, float] | None = None,
     protect: Iterable = (),
@@ -983,6 +984,9 @@ def save_image(
         ``.png``, ``.jpg``/``.jpeg`` (quality 95), ``.tif``/``.tiff`` (deflate), ``.bmp``
         or ``.webp`` (lossless).
     rgb : (H, W, 3) uint8 array
+    alpha : (H, W) uint8 array, optional
+        Written as the alpha channel (RGBA) by PNG, WebP and TIFF; refused (ValueError) for
+        JPEG and BMP, which cannot hold it.
     icc_profile : bytes, optional
         Embedded as is (e.g. ``LoadedImage.icc_profile`` of the source).
     dpi : (float, float), optional
@@ -996,7 +1000,15 @@ def save_image(
         params["icc_profile"] = icc_profile
     if dpi and fmt != "WEBP":
         params["dpi"] = tuple(dpi)
-    im = Image.fromarray(np.ascontiguousarray(_check_rgb(rgb)))
+    rgb = _check_rgb(rgb)
+    if alpha is not None:
+        alpha = np.asarray(alpha)
+        if alpha.shape != rgb.shape[:2] or alpha.dtype != np.uint8:
+            raise ValueError(f"alpha must be an {rgb.shape[:2]} uint8 array, got {alpha.shape} {alpha.dtype}")
+        if fmt in ("JPEG", "BMP"):
+            raise ValueError(f"{path}: {fmt} cannot hold transparency; use .png, .webp or .tif")
+        rgb = np.dstack([rgb, alpha])
+    im = Image.fromarray(np.ascontiguousarray(rgb))
     _save_pil(path, im, fmt, protect, **params)
 
 

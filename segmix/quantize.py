@@ -8,12 +8,13 @@ touches each colour once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from segmix.bayes import check_image
 from segmix.features import unique_colors
-from segmix.io import ensure_not_input, load_image, save_image
+from segmix.io import ensure_not_input, load_image_info, save_image
 from segmix.mixture import KMeans
 
 
@@ -32,7 +33,10 @@ class QuantizeResult:
     n_colors_requested : int
         The ``n_colors`` asked for.
     n_colors_in_image : int
-        Distinct colours of the input photo.
+        Distinct colours of the input photo (of its visible pixels when ``alpha`` was given).
+    alpha_dropped : bool
+        :func:`quantize_file` only: the photo had transparency that the output format
+        (JPEG, BMP) cannot hold.
     """
 
     image: np.ndarray
@@ -40,6 +44,7 @@ class QuantizeResult:
     mse: float
     n_colors_requested: int = 0
     n_colors_in_image: int = 0
+    alpha_dropped: bool = False
 
     @property
     def n_colors(self) -> int:
@@ -47,31 +52,52 @@ class QuantizeResult:
         return int(self.palette.shape[0])
 
 
-def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init: int = 4) -> QuantizeResult:
+def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init: int = 4,
+                   alpha: np.ndarray | None = None) -> QuantizeResult:
     """Quantise an (H, W, 3) uint8 image to at most ``n_colors`` colours.
 
     If the image has no more distinct colours than ``n_colors`` it is returned unchanged
     and the palette holds its own colours (``result.n_colors`` tells how many). Two k-means
     centres that round to the same 8-bit colour count once.
 
+    Parameters
+    ----------
+    alpha : (H, W) uint8 ndarray, optional
+        The image's transparency (``LoadedImage.alpha``). Fully transparent pixels (0) are
+        invisible: their stored colours do not take part in k-means, the error or the colour
+        counts (a logo on transparent black spent a palette entry on the black, and the
+        red of the logo came out near black); they are mapped to the nearest centre.
+
     Raises
     ------
     ValueError
-        ``n_colors`` not an integer from 1 to 65536, or a bad image array.
+        ``n_colors`` not an integer from 1 to 65536, or a bad image or alpha array.
     """
     image = check_image(image)
     if isinstance(n_colors, bool) or not isinstance(n_colors, (int, np.integer)) or not 1 <= n_colors <= 65536:
         raise ValueError(f"number of colours must be an integer from 1 to 65536; got {n_colors!r}")
     colors, inverse, counts = unique_colors(image, return_counts=True)
-    n_distinct = int(colors.shape[0])
+    visible = None
+    if alpha is not None:
+        alpha = np.asarray(alpha)
+        if alpha.shape != image.shape[:2]:
+            raise ValueError(f"alpha must have the image's shape {image.shape[:2]}, got {alpha.shape}")
+        shown = alpha.reshape(-1) > 0
+        if shown.any() and not shown.all():
+            visible = shown
+            counts = np.bincount(np.asarray(inverse).reshape(-1)[shown], minlength=colors.shape[0])
+    used = counts > 0
+    n_distinct = int(used.sum())
     if n_distinct <= n_colors:
-        return QuantizeResult(image.copy(), _sorted_rows(colors), 0.0, int(n_colors), n_distinct)
+        return QuantizeResult(image.copy(), _sorted_rows(colors[used]), 0.0, int(n_colors), n_distinct)
     km = KMeans(int(n_colors), n_init=n_init, random_state=random_state)
-    km.fit(colors.astype(np.float64), sample_weight=counts.astype(np.float64))
+    km.fit(colors[used].astype(np.float64), sample_weight=counts[used].astype(np.float64))
+    labels = km.labels_ if visible is None else km.predict(colors.astype(np.float64))
     centres = np.clip(np.rint(km.cluster_centers_), 0, 255).astype(np.uint8)
-    out = centres[km.labels_][inverse].reshape(image.shape)
+    out = centres[labels][inverse].reshape(image.shape)
     palette = _sorted_rows(centres[np.unique(km.labels_)])
-    mse = float(np.mean((out.astype(np.float64) - image) ** 2))
+    squared = (out.astype(np.float64) - image) ** 2
+    mse = float(np.mean(squared if visible is None else squared.reshape(-1, 3)[visible]))
     return QuantizeResult(out, palette, mse, int(n_colors), n_distinct)
 
 
@@ -81,8 +107,19 @@ def _sorted_rows(colors: np.ndarray) -> np.ndarray:
 
 
 def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0) -> QuantizeResult:
-    """Load, quantise and write atomically (never over the input file)."""
+    """Load, quantise and write atomically (never over the input file).
+
+    The photo's transparency (when some pixel is not opaque), embedded ICC profile and
+    resolution are written with the result where the output format holds them (PNG, WebP
+    and TIFF keep transparency; JPEG and BMP cannot: ``result.alpha_dropped`` is then True);
+    they used to be dropped, so a logo on a transparent background came back on black.
+    """
     ensure_not_input(output_path, input_path)
-    result = quantize_image(load_image(input_path), n_colors, random_state)
-    save_image(output_path, result.image, protect=(input_path,))
+    info = load_image_info(input_path)
+    alpha = info.alpha if info.alpha is not None and (info.alpha < 255).any() else None
+    result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha)
+    keeps_alpha = Path(output_path).suffix.lower() in (".png", ".webp", ".tif", ".tiff")
+    save_image(output_path, result.image, alpha=alpha if keeps_alpha else None, icc_profile=info.icc_profile,
+               dpi=info.dpi, protect=(input_path,))
+    result.alpha_dropped = alpha is not None and not keeps_alpha
     return result

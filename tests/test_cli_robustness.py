@@ -497,3 +497,41 @@ def test_masks_named_with_a_suffix_are_explained(tmp_path, capsys):
     assert len(lines) == 1 and lines[0].endswith(
         "(masks are paired by name: the mask of p0.jpg must be p0.png (any image extension); "
         "p0_mask.png has '_mask' after the name: rename the masks)"), lines
+
+
+# ------------------------------------------------------------------ quantize: what a photo carries
+def _logo():
+    """A red square with a blue inside on a transparent background stored as black."""
+    rgba = np.zeros((40, 40, 4), np.uint8)
+    rgba[10:30, 10:30] = (200, 30, 30, 255)
+    rgba[12:28, 12:28] = (30, 30, 200, 255)
+    rgba[16:24, 16:24] = (30, 200, 30, 255)
+    return rgba
+
+
+def test_quantize_keeps_transparency_and_ignores_invisible_colours(tmp_path, capsys):
+    """A logo on transparent black came back opaque, on black, with its red turned near black
+    (k-means spent its centres on the invisible pixels)."""
+    Image.fromarray(_logo()).save(tmp_path / "logo.png")
+    assert main(["quantize", str(tmp_path / "logo.png"), "-k", "2", "-o", str(tmp_path / "q.png")]) == 0
+    out = np.asarray(Image.open(tmp_path / "q.png"))
+    assert out.shape == (40, 40, 4)
+    np.testing.assert_array_equal(out[..., 3], _logo()[..., 3])
+    visible = out[..., 3] > 0
+    colours = np.unique(out[visible][:, :3], axis=0)
+    assert len(colours) == 2 and not (colours.max(axis=1) < 60).any()  # no near-black centre
+    assert "(2 colours" in capsys.readouterr().out
+    assert main(["quantize", str(tmp_path / "logo.png"), "-k", "2", "-o", str(tmp_path / "q.jpg")]) == 0
+    warned = [line for line in _err_lines(capsys) if "transparency" in line]
+    assert len(warned) == 1 and "q.jpg cannot hold" in warned[0]
+
+
+def test_quantize_keeps_the_icc_profile_and_resolution(tmp_path):
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(_photo()).save(tmp_path / "p.png", icc_profile=profile, dpi=(300, 300))
+    assert main(["quantize", str(tmp_path / "p.png"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
+    with Image.open(tmp_path / "q.png") as im:
+        assert im.mode == "RGB" and im.info.get("icc_profile") == profile
+        assert tuple(round(v) for v in im.info["dpi"]) == (300, 300)
