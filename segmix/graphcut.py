@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 import threading
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -249,6 +248,26 @@ def contrast_beta(image: np.ndarray, connectivity: int = 8, row_step: int = 1) -
     return 0.0 if mean_sq <= 0 else 1.0 / (2.0 * mean_sq)
 
 
+def contrast_table(beta: float, n_channels: int = 3) -> np.ndarray:
+    """GrabCut's exp(-beta s) for every squared colour distance s of two uint8 colours:
+    (n_channels * 255^2 + 1,) float64 (:func:`segmix.kernels.graphs.contrast_table`).
+
+    The last few tables are kept (2-3 ms each to build; the window cuts the same photo, so
+    the same beta, after every click). Callers must not change the table.
+    """
+    key = (float(beta), int(n_channels))
+    table = _CONTRAST_TABLES.get(key)
+    if table is None:
+        table = graphs.contrast_table(float(beta), int(n_channels))
+        if len(_CONTRAST_TABLES) >= 4:
+            _CONTRAST_TABLES.clear()
+        _CONTRAST_TABLES[key] = table
+    return table
+
+
+_CONTRAST_TABLES: dict = {}
+
+
 def cut_image(
     log_odds: np.ndarray,
     image: np.ndarray,
@@ -282,7 +301,7 @@ def cut_image(
         beta = contrast_beta(image, connectivity)
     terminal, capacity = for_pixels(graphs.grid_graph, h * w)(
         np.ascontiguousarray(image), np.ascontiguousarray(log_odds, dtype=np.float32), fixed,
-        float(gamma), float(beta), dy, dx,
+        float(gamma), contrast_table(beta, image.shape[2]), dy, dx,
     )
     n_fwd = dy.size // 2
     offsets = dy * (w + 2) + dx
@@ -330,6 +349,7 @@ def grid_maxflow(terminal, capacity, offsets, opposite) -> np.ndarray:
 
 
 _NO_PARENT = np.full((1, 1), -1, np.int8)
+_UNKNOWN_COARSE = np.zeros((1, 1), np.bool_)
 
 
 def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivity, beta, parent=None,
@@ -338,35 +358,60 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
     ``parent`` (H, W) int8, optional: star-convexity parents (:func:`star_parents`);
     ``warm``, optional: a :class:`_WarmBand` to start from and update (no star)."""
     dy, dx = _all_directions(connectivity)
-    index, terminal, capacity, neighbour = for_pixels(graphs.band_graph, log_odds.size)(
+    args = (
         np.ascontiguousarray(image), np.ascontiguousarray(log_odds, dtype=np.float32),
         np.ascontiguousarray(fixed, dtype=np.uint8), np.ascontiguousarray(coarse, dtype=np.bool_),
-        np.ascontiguousarray(near, dtype=np.bool_), int(factor), float(gamma), float(beta), dy, dx,
+        np.ascontiguousarray(near, dtype=np.bool_), int(factor), float(gamma), contrast_table(beta, image.shape[2]), dy, dx,
         _NO_PARENT if parent is None else np.ascontiguousarray(parent, dtype=np.int8),
     )
+    if threads.split_in_two(log_odds.size):
+        index, terminal, capacity, neighbour = _band_graph_in_two(*args)
+    else:
+        index, terminal, capacity, neighbour = for_pixels(graphs.band_graph, log_odds.size)(*args)
     if warm is not None:
         warm.carry(index, terminal, capacity, dy, dx)
     n_fwd = dy.size // 2
     opposite = _opposite_directions(n_fwd)
-    maxflow.push_short_paths(terminal, capacity, neighbour, opposite)
     parts = _two_balanced_parts(index, near, factor, terminal.shape[0] - 1)
     if parts is None:
+        maxflow.push_short_paths(terminal, capacity, neighbour, opposite)
         tree = maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
     else:
         tree = np.zeros(terminal.shape[0], np.int8)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            # Each call releases the GIL and touches only its own nodes' entries.
-            futures = [
-                pool.submit(maxflow.graph_maxflow_part, terminal, capacity, neighbour, opposite, nodes, tree)
-                for nodes in parts
-            ]
-            for future in futures:
-                future.result()
+
+        def solve(nodes):
+            # The greedy preflow and the max-flow of whole pieces touch only their own
+            # nodes' entries (in the same order as over the whole graph), and release the GIL.
+            maxflow.push_short_paths_part(terminal, capacity, neighbour, opposite, nodes)
+            maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree)
+
+        other = threads.beside(solve, parts[1])
+        solve(parts[0])
+        other.result()
     if warm is not None:
         warm.keep(index, capacity)
     del terminal, capacity, neighbour
     band_mask = for_pixels(graphs.band_mask, index.size)
     return band_mask(np.ascontiguousarray(fixed, dtype=np.uint8), coarse, near, int(factor), index, tree)
+
+
+def _band_graph_in_two(image, log_odds, fixed, coarse, near, factor, gamma, contrast, dy, dx, parent):
+    """:func:`segmix.kernels.graphs.band_graph`'s arrays, the arcs built on two threads
+    (:func:`segmix.kernels.threads.split_in_two`): the same arrays bit for bit."""
+    index, row_start = graphs.band_nodes(fixed, near, factor)
+    n = int(row_start[-1])
+    n_dirs = dy.shape[0]
+    terminal = np.zeros(n + 1, np.float32)
+    capacity = np.zeros((n + 1, n_dirs), np.float32)
+    neighbour = np.full((n + 1, n_dirs), n, np.int32)
+    # Rows split where half the nodes are numbered.
+    middle = int(np.searchsorted(row_start, n // 2))
+    arcs = (image, log_odds, fixed, coarse, near, factor, gamma, contrast, dy, dx, parent, index,
+            terminal, capacity, neighbour)
+    other = threads.beside(graphs.band_arcs, *arcs, middle, image.shape[0])
+    graphs.band_arcs(*arcs, 0, middle)
+    other.result()
+    return index, terminal, capacity, neighbour
 
 
 # Splitting the band's max-flow over two threads pays off only for large bands whose smaller
@@ -490,7 +535,8 @@ class _WarmCoarseCut:
                 whole = np.ones((1, 1), np.bool_)
                 _, _, capacity, neighbour = for_pixels(graphs.band_graph, h * w)(
                     image, np.zeros((h, w), np.float32), np.zeros((h, w), np.uint8), ~whole, whole,
-                    max(h, w), float(gamma), float(contrast_beta(image, connectivity)), dy, dx, _NO_PARENT,
+                    max(h, w), float(gamma), contrast_table(contrast_beta(image, connectivity), image.shape[2]), dy, dx,
+                    _NO_PARENT,
                 )
                 self._neighbour, self._capacity = neighbour, capacity
                 self._tie = 2.0 * capacity.sum(axis=1, dtype=np.float64) + 1.0
@@ -720,11 +766,25 @@ def cut_multiscale(
     band = factor if band is None else int(band)
     reduce = for_pixels(graphs.block_reduce_level, h * w)
     coarse_image, coarse_odds, coarse_fixed = reduce(image, log_odds, fixed, factor)
+    dy, dx = _all_directions(connectivity)
+    # The coarse level cannot represent a structure thinner than a block (an antenna, a
+    # gap): the fine pass must also reach every block with a pixel whose full-resolution
+    # evidence could overturn the coarse label (graphs.contested_blocks), with one block of
+    # context around it. The test does not need the coarse cut: in the window
+    # (threads.split_in_two) it runs on the helper thread while this one cuts the coarse level.
+    contested_args = (int(factor), float(gamma), contrast_table(beta, image.shape[2]), dy, dx)
+    contested_pending = None
+    if not coarse_only and threads.split_in_two(h * w):
+        contested_pending = threads.beside(graphs.contested_blocks.serial, image, log_odds, fixed, _UNKNOWN_COARSE,
+                                           *contested_args)
     coarse = None
-    if star is None and warm:
-        coarse = _WARM_COARSE.cut(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity)
-    if coarse is None:
-        coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity, star=star)
+    try:
+        if star is None and warm:
+            coarse = _WARM_COARSE.cut(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity)
+        if coarse is None:
+            coarse = cut_free(coarse_odds, coarse_image, coarse_fixed, gamma * factor, connectivity, star=star)
+    finally:
+        contested_either = None if contested_pending is None else contested_pending.result()
     if coarse_only:
         mask = np.repeat(np.repeat(coarse, factor, axis=0), factor, axis=1)[:h, :w]
         mask[fixed == FIXED_FOREGROUND] = True
@@ -737,17 +797,11 @@ def cut_multiscale(
     edge |= ~coarse & ndimage.binary_dilation(coarse)
     reach = max(1, -(-band // factor))
     near = ndimage.binary_dilation(edge, iterations=reach)
-    dy, dx = _all_directions(connectivity)
-    # The coarse level cannot represent a structure thinner than a block (an antenna, a
-    # gap): the fine pass must also reach every block with a pixel whose full-resolution
-    # evidence could overturn the coarse label (graphs.contested_blocks), with one block of
-    # context around it.
+    if contested_either is None:
+        contested_either = for_pixels(graphs.contested_blocks, h * w)(image, log_odds, fixed, coarse, *contested_args)
     # Blocks already in the band are left out before the chain test: an antenna leaving a
     # contested body outline would otherwise join the outline's ring, which is no chain.
-    contested = _thin_chains(
-        for_pixels(graphs.contested_blocks, h * w)(image, log_odds, fixed, coarse, int(factor), float(gamma), float(beta), dy, dx)
-        & ~near
-    )
+    contested = _thin_chains(np.where(coarse, contested_either[1], contested_either[0]) & ~near)
     if contested.any():
         near |= ndimage.binary_dilation(contested, structure=np.ones((3, 3), bool))
     parent = None if star is None else star_parents(image, fixed, connectivity, star, beta)

@@ -198,7 +198,8 @@ def _band_index(image, log_odds, fixed, coarse, near, factor, beta):
     from segmix.kernels import graphs
 
     dy, dx = graphcut._all_directions(8)
-    index, terminal, _, _ = graphs.band_graph(image, log_odds, fixed, coarse, near, factor, 5.0, beta, dy, dx, np.full((1, 1), -1, np.int8))
+    index, terminal, _, _ = graphs.band_graph(image, log_odds, fixed, coarse, near, factor, 5.0, graphs.contrast_table(beta, 3), dy, dx,
+                                              np.full((1, 1), -1, np.int8))
     return index, near, factor, terminal.shape[0] - 1
 
 

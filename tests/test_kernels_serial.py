@@ -44,7 +44,8 @@ def _cases():
     near = np.zeros((hc, wc), bool)
     near[:, wc // 2 - 2: wc // 2 + 2] = True
     dy, dx = graphcut._all_directions(8)
-    index = graphs.band_graph(image, odds, fixed, coarse, near, factor, 5.0, 0.01, dy, dx, np.full((1, 1), -1, np.int8))[0]
+    contrast = graphs.contrast_table(0.01, 3)
+    index = graphs.band_graph(image, odds, fixed, coarse, near, factor, 5.0, contrast, dy, dx, np.full((1, 1), -1, np.int8))[0]
     n_nodes = int(index.max()) + 1
     tree = rng.integers(0, 3, n_nodes + 1).astype(np.int8)
     rgb = rng.integers(0, 40, (n, 3), dtype=np.uint8)
@@ -63,10 +64,10 @@ def _cases():
         "unique_rgb": (pixels.unique_rgb, (rgb,)),
         "gather_rows": (pixels.gather_rows, (rng.normal(size=500).astype(np.float32), inverse, np.empty(n, np.float32))),
         "add_upsampled": (pixels.add_upsampled, (odds.copy(), small, factor)),
-        "grid_graph": (graphs.grid_graph, (image, odds, fixed, 5.0, 0.01, dy, dx)),
+        "grid_graph": (graphs.grid_graph, (image, odds, fixed, 5.0, contrast, dy, dx)),
         "sampled_neighbour_sq_diff": (graphs.sampled_neighbour_sq_diff, (image, dy[:4], dx[:4], 3)),
         "block_reduce_level": (graphs.block_reduce_level, (image, odds, fixed, factor)),
-        "band_graph": (graphs.band_graph, (image, odds, fixed, coarse, near, factor, 5.0, 0.01, dy, dx, np.full((1, 1), -1, np.int8))),
+        "band_graph": (graphs.band_graph, (image, odds, fixed, coarse, near, factor, 5.0, contrast, dy, dx, np.full((1, 1), -1, np.int8))),
         "band_node_labels": (graphs.band_node_labels, (index, np.ones((hc, wc), np.int32), factor, n_nodes)),
         "band_mask": (graphs.band_mask, (fixed, coarse, near, factor, index, tree)),
         "carry_band_flow": (graphs.carry_band_flow, (
@@ -78,7 +79,7 @@ def _cases():
             np.log1p(-a_local), rng.integers(0, 3, (2, hc, wc)).astype(np.int32), factor, rng.normal(size=(2, 3, 3)),
             np.tril(rng.uniform(0.5, 2.0, (2, 3, 3, 3))), rng.normal(size=(2, 3)))),
         # beta 1e-4: pair weights large enough that about a third of the blocks are contested.
-        "contested_blocks": (graphs.contested_blocks, (image, odds, fixed, coarse, factor, 5.0, 1e-4, dy, dx)),
+        "contested_blocks": (graphs.contested_blocks, (image, odds, fixed, coarse, factor, 5.0, graphs.contrast_table(1e-4, 3), dy, dx)),
     }
 
 

@@ -63,18 +63,35 @@ def direction_scales(gamma, dy, dx):
     return out
 
 
+@njit(**_JIT)
+def contrast_table(beta, n_channels):
+    """GrabCut's contrast term exp(-beta s) for every squared colour distance s of two uint8
+    colours of ``n_channels`` channels: (n_channels * 255^2 + 1,) float64, ``out[s]``.
+
+    The graph kernels look the term up instead of calling ``exp`` per arc (16 per pixel of
+    the band): ``s`` is an integer, so ``out[s]`` has the very bits ``exp(-beta * s)``
+    computed in the kernel had (the same product, the same ``exp``). 1.5 MB for RGB.
+    """
+    n = n_channels * 255 * 255 + 1
+    out = np.empty(n)
+    for s in range(n):
+        out[s] = math.exp(-beta * float(s))
+    return out
+
+
 @njit(inline="always", **_JIT)
-def _pair_weight(image, y, x, qy, qx, scale, beta):
-    """GrabCut's contrast-sensitive pair weight scale * exp(-beta ||z_p - z_q||^2)."""
-    acc = 0.0
+def _pair_weight(image, y, x, qy, qx, scale, contrast):
+    """GrabCut's contrast-sensitive pair weight scale * exp(-beta ||z_p - z_q||^2), the
+    exponential looked up in ``contrast`` (:func:`contrast_table`)."""
+    acc = 0
     for k in range(image.shape[2]):
-        diff = float(image[y, x, k]) - float(image[qy, qx, k])
+        diff = np.int64(image[y, x, k]) - np.int64(image[qy, qx, k])
         acc += diff * diff
-    return scale * math.exp(-beta * acc)
+    return scale * contrast[acc]
 
 
 @parallel_kernel
-def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
+def grid_graph(image, log_odds, fixed, gamma, contrast, dy, dx):
     """Arrays for ``segmix.graphcut.grid_maxflow`` from the MRF, in one pass (no NumPy temporaries).
 
     Node of pixel (y, x) is (y + 1) * (W + 2) + (x + 1) on a grid padded by one pixel.
@@ -89,7 +106,8 @@ def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
     image : (H, W, 3) uint8
     log_odds : (H, W) float32, cost of background minus cost of foreground
     fixed : (H, W) uint8, 0 free, 1 fixed foreground, 2 fixed background
-    gamma, beta : float
+    gamma : float
+    contrast : (3 * 255^2 + 1,) float64, :func:`contrast_table` of GrabCut's beta
     dy, dx : (n_dirs,) int64, all directions (each forward one and its reverse)
 
     Returns
@@ -114,7 +132,7 @@ def grid_graph(image, log_odds, fixed, gamma, beta, dy, dx):
                 qx = x + dx[d]
                 if qy < 0 or qy >= h or qx < 0 or qx >= w:
                     continue
-                weight = _pair_weight(image, y, x, qy, qx, scale[d], beta)
+                weight = _pair_weight(image, y, x, qy, qx, scale[d], contrast)
                 f = fixed[qy, qx]
                 if f == 0:
                     capacity[node, d] = weight
@@ -229,7 +247,7 @@ def _band_status(fixed, coarse, near, factor, y, x):
 
 
 @parallel_kernel
-def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx, parent):
+def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, contrast, dy, dx, parent):
     """Compact graph of the free pixels for :func:`graph_maxflow` (no full-size grid).
 
     A pixel is fixed if ``fixed`` says so (the scribbles), free if its coarse block
@@ -237,8 +255,9 @@ def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx
     ``coarse``. With ``factor = 1`` and ``near`` all True this is the whole-image graph.
     Free pixels are numbered row by row (node n, one past the last, is a sentinel with no
     capacity: arcs to fixed or outside neighbours point to it). Pair weights
-    ``gamma * exp(-beta ||z_p - z_q||^2) / |(dy, dx)|`` to fixed neighbours are folded into
-    the terminal capacity as in :func:`grid_graph`.
+    ``gamma * exp(-beta ||z_p - z_q||^2) / |(dy, dx)|`` (the exponential looked up in
+    ``contrast``, :func:`contrast_table` of beta) to fixed neighbours are folded into the
+    terminal capacity as in :func:`grid_graph`.
 
     ``parent`` (H, W) int8 adds star-convexity constraints (Veksler, ECCV 2008; Gulshan et
     al., CVPR 2010): a pixel p with ``parent[p] = d >= 0`` may be foreground only if its
@@ -257,38 +276,15 @@ def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx
     """
     h, w, c = image.shape
     n_dirs = dy.shape[0]
-    wc = near.shape[1]
-    # Rows are walked block by block so that blocks outside the band cost one test.
-    row_count = np.zeros(h + 1, np.int64)
+    row_start = np.zeros(h + 1, np.int64)
     for y in prange(h):
-        cy = y // factor
-        k = 0
-        for cx in range(wc):
-            if near[cy, cx]:
-                for x in range(cx * factor, min(w, (cx + 1) * factor)):
-                    if fixed[y, x] == 0:
-                        k += 1
-        row_count[y + 1] = k
+        row_start[y + 1] = _band_row_count(fixed, near, factor, y)
     for y in range(h):
-        row_count[y + 1] += row_count[y]
-    n = row_count[h]
+        row_start[y + 1] += row_start[y]
+    n = row_start[h]
     index = np.empty((h, w), np.int32)
     for y in prange(h):
-        cy = y // factor
-        k = row_count[y]
-        for cx in range(wc):
-            x0 = cx * factor
-            x1 = min(w, x0 + factor)
-            if near[cy, cx]:
-                for x in range(x0, x1):
-                    if fixed[y, x] == 0:
-                        index[y, x] = k
-                        k += 1
-                    else:
-                        index[y, x] = -1
-            else:
-                for x in range(x0, x1):
-                    index[y, x] = -1
+        _band_index_row(fixed, near, factor, y, row_start[y], index)
     terminal = np.zeros(n + 1, np.float32)
     capacity = np.zeros((n + 1, n_dirs), np.float32)
     neighbour = np.empty((n + 1, n_dirs), np.int32)  # filled by a loop: np.full costs a compile of its own
@@ -297,21 +293,103 @@ def band_graph(image, log_odds, fixed, coarse, near, factor, gamma, beta, dy, dx
             neighbour[node, d] = n
     scale = direction_scales(gamma, dy, dx)
     for y in prange(h):
-        cy = y // factor
-        for cx in range(wc):
-            if not near[cy, cx]:
-                continue
-            for x in range(cx * factor, min(w, (cx + 1) * factor)):
-                node = index[y, x]
-                if node < 0:
-                    continue
-                _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, beta,
-                                dy, dx, y, x, node, terminal, capacity, neighbour, parent)
+        _band_arc_row(image, log_odds, fixed, coarse, near, factor, index, scale, contrast, dy, dx, y,
+                      terminal, capacity, neighbour, parent)
     return index, terminal, capacity, neighbour
 
 
 @njit(inline="always")
-def _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, beta, dy, dx, y, x, node,
+def _band_row_count(fixed, near, factor, y):
+    """Free pixels of row ``y`` in the band (:func:`band_graph`). Rows are walked block by
+    block so that blocks outside the band cost one test."""
+    w = fixed.shape[1]
+    cy = y // factor
+    k = 0
+    for cx in range(near.shape[1]):
+        if near[cy, cx]:
+            for x in range(cx * factor, min(w, (cx + 1) * factor)):
+                if fixed[y, x] == 0:
+                    k += 1
+    return k
+
+
+@njit(inline="always")
+def _band_index_row(fixed, near, factor, y, first, index):
+    """Number the free band pixels of row ``y`` from ``first`` on (-1 elsewhere)."""
+    w = fixed.shape[1]
+    cy = y // factor
+    k = first
+    for cx in range(near.shape[1]):
+        x0 = cx * factor
+        x1 = min(w, x0 + factor)
+        if near[cy, cx]:
+            for x in range(x0, x1):
+                if fixed[y, x] == 0:
+                    index[y, x] = k
+                    k += 1
+                else:
+                    index[y, x] = -1
+        else:
+            for x in range(x0, x1):
+                index[y, x] = -1
+
+
+@njit(inline="always")
+def _band_arc_row(image, log_odds, fixed, coarse, near, factor, index, scale, contrast, dy, dx, y,
+                  terminal, capacity, neighbour, parent):
+    """Arcs and terminal capacities of the band nodes of row ``y``: only their own entries."""
+    w = fixed.shape[1]
+    cy = y // factor
+    for cx in range(near.shape[1]):
+        if not near[cy, cx]:
+            continue
+        for x in range(cx * factor, min(w, (cx + 1) * factor)):
+            node = index[y, x]
+            if node < 0:
+                continue
+            _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, contrast,
+                            dy, dx, y, x, node, terminal, capacity, neighbour, parent)
+
+
+@njit(**_JIT)
+def band_nodes(fixed, near, factor):
+    """The node numbering of :func:`band_graph` alone, for building its arcs in row ranges
+    (:func:`band_arcs`) on several threads.
+
+    Returns
+    -------
+    index : (H, W) int32, node of each free pixel, -1 elsewhere
+    row_start : (H + 1,) int64, first node of each row; ``row_start[H]`` is the node count n
+    """
+    h, w = fixed.shape
+    row_start = np.zeros(h + 1, np.int64)
+    for y in range(h):
+        row_start[y + 1] = row_start[y] + _band_row_count(fixed, near, factor, y)
+    index = np.empty((h, w), np.int32)
+    for y in range(h):
+        _band_index_row(fixed, near, factor, y, row_start[y], index)
+    return index, row_start
+
+
+@njit(**_JIT)
+def band_arcs(image, log_odds, fixed, coarse, near, factor, gamma, contrast, dy, dx, parent, index,
+              terminal, capacity, neighbour, y0, y1):
+    """:func:`band_graph`'s arcs and terminal capacities of the nodes in rows ``y0``..``y1 - 1``,
+    in place.
+
+    ``index`` from :func:`band_nodes`; ``terminal`` (n + 1,) float32 and ``capacity``
+    (n + 1, n_dirs) float32 zero, ``neighbour`` (n + 1, n_dirs) int32 all n beforehand. A
+    call writes only its own rows' nodes' entries and releases the GIL, so calls on disjoint
+    row ranges may run at the same time and give :func:`band_graph`'s arrays exactly.
+    """
+    scale = direction_scales(gamma, dy, dx)
+    for y in range(y0, y1):
+        _band_arc_row(image, log_odds, fixed, coarse, near, factor, index, scale, contrast, dy, dx, y,
+                      terminal, capacity, neighbour, parent)
+
+
+@njit(inline="always")
+def _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, contrast, dy, dx, y, x, node,
                     terminal, capacity, neighbour, parent):
     """Arcs and terminal capacity of free pixel (y, x), node ``node``, for :func:`band_graph`."""
     h, w = fixed.shape
@@ -324,7 +402,7 @@ def _band_node_arcs(image, log_odds, fixed, coarse, near, factor, index, scale, 
         qx = x + dx[d]
         if qy < 0 or qy >= h or qx < 0 or qx >= w:
             continue
-        weight = _pair_weight(image, y, x, qy, qx, scale[d], beta)
+        weight = _pair_weight(image, y, x, qy, qx, scale[d], contrast)
         q = index[qy, qx]
         if q >= 0:
             if d == own_parent:
@@ -389,31 +467,41 @@ def band_mask(fixed, coarse, near, factor, index, tree):
 
 
 @parallel_kernel
-def contested_blocks(image, log_odds, fixed, coarse, factor, gamma, beta, dy, dx):
-    """Coarse blocks holding a pixel whose own evidence could overturn the coarse label.
+def contested_blocks(image, log_odds, fixed, coarse, factor, gamma, contrast, dy, dx):
+    """Coarse blocks holding a pixel whose own evidence could overturn the block's coarse
+    label, for either label the coarse cut may give the block.
 
     A free pixel p in a block labelled L is contested when its unary opposes L by more than
     the pair weights it would pay to the neighbours that side with L (fixed to L, or free
     with a unary that does not oppose L): p could take the other label in the exact cut
     even though the block average cannot represent it -- a thin high-contrast structure
     (neighbours along the structure oppose L too and cost nothing) passes, a noisy pixel in
-    an even area (all neighbours similar, weights near gamma) does not.
+    an even area (all neighbours similar, weights near gamma) does not. A pixel's unary
+    opposes one label at most (foreground if its log-odds are negative, background if
+    positive), so both answers cost one pass, and without ``coarse`` the pass does not need
+    the coarse cut (the caller may run it meanwhile and pick by the labels it then gets).
 
     Parameters
     ----------
     image : (H, W, 3) uint8; log_odds : (H, W) float32 (positive prefers foreground)
     fixed : (H, W) uint8, 0 free, 1 / 2 fixed foreground / background
-    coarse : (Hc, Wc) bool, the coarse labels; factor : int
-    gamma, beta : float, GrabCut's pair weight gamma * exp(-beta ||z_p - z_q||^2) / dist
+    coarse : (Hc, Wc) bool, the coarse labels if known: only the answer for each block's
+        label is computed (the other stays False); any other shape, e.g. (1, 1): both
+    factor : int, the coarse level's block size
+    gamma : float; contrast : :func:`contrast_table` of beta: GrabCut's pair weight
+        gamma * exp(-beta ||z_p - z_q||^2) / dist
     dy, dx : (n_dirs,) int64, all neighbour offsets
 
     Returns
     -------
-    (Hc, Wc) bool
+    (2, Hc, Wc) bool, Hc = ceil(H / factor), Wc = ceil(W / factor)
+        ``out[1]``: contested if the block is labelled foreground; ``out[0]``: background.
     """
     h, w = log_odds.shape
-    hc, wc = coarse.shape
-    out = np.zeros((hc, wc), np.bool_)
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    out = np.zeros((2, hc, wc), np.bool_)
+    known = coarse.shape[0] == hc and coarse.shape[1] == wc
     n_dirs = dy.shape[0]
     scales = direction_scales(gamma, dy, dx)
     for y in prange(h):
@@ -421,13 +509,16 @@ def contested_blocks(image, log_odds, fixed, coarse, factor, gamma, beta, dy, dx
         for x in range(w):
             if fixed[y, x] != 0:
                 continue
-            cx = x // factor
-            if out[cy, cx]:
-                continue
-            label_fg = coarse[cy, cx]
-            # Gain of p leaving the coarse label (> 0: its unary opposes the label).
+            # The label p's unary opposes, and p's gain from leaving it (> 0).
+            label_fg = log_odds[y, x] < 0.0
             gain = -log_odds[y, x] if label_fg else log_odds[y, x]
             if gain <= 0.0:
+                continue
+            cx = x // factor
+            if known and coarse[cy, cx] != label_fg:
+                continue
+            side = 1 if label_fg else 0
+            if out[side, cy, cx]:
                 continue
             cost = 0.0
             for d in range(n_dirs):
@@ -442,11 +533,11 @@ def contested_blocks(image, log_odds, fixed, coarse, factor, gamma, beta, dy, dx
                     q_gain = -log_odds[qy, qx] if label_fg else log_odds[qy, qx]
                     sides = q_gain <= 0.0
                 if sides:
-                    cost += _pair_weight(image, y, x, qy, qx, scales[d], beta)
+                    cost += _pair_weight(image, y, x, qy, qx, scales[d], contrast)
                     if cost >= gain:
                         break
             if gain > cost:
-                out[cy, cx] = True
+                out[side, cy, cx] = True
     return out
 
 

@@ -251,7 +251,6 @@ def graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree):
                 parent[k] = no_arc
 
 
-@njit(nogil=True, cache=True)
 def push_short_paths(terminal, capacity, neighbour, opposite):
     """Greedy preflow for :func:`graph_maxflow`: saturate source -> p -> q -> sink paths.
 
@@ -260,8 +259,20 @@ def push_short_paths(terminal, capacity, neighbour, opposite):
     is a feasible flow, so the max-flow started from this residual still gives a minimum
     cut; it removes about a tenth of BK's augmentations on segmentation graphs.
     """
-    n, n_dirs = capacity.shape
-    for p in range(n):
+    push_short_paths_part(terminal, capacity, neighbour, opposite, np.arange(capacity.shape[0], dtype=np.int32))
+
+
+@njit(nogil=True, cache=True)
+def push_short_paths_part(terminal, capacity, neighbour, opposite, nodes):
+    """:func:`push_short_paths` from the nodes ``nodes`` (M,) int32 only, in the given order.
+
+    With ``nodes`` a union of connected components of the graph in increasing order (as
+    for :func:`graph_maxflow_part`) it touches only those components' entries and does
+    exactly what :func:`push_short_paths` does to them, so calls on disjoint parts may run
+    at the same time (the kernel releases the GIL).
+    """
+    n_dirs = capacity.shape[1]
+    for p in nodes:
         if terminal[p] <= 0.0:
             continue
         for d in range(n_dirs):

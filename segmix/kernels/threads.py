@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 from segmix.kernels import _jit  # noqa: F401  (sets OMP_WAIT_POLICY before the threading layer loads)
@@ -149,3 +150,39 @@ def for_pixels_exact(kernel, n_pixels: int):
     if min_pixels is not None and n_pixels >= min_pixels and numba.get_num_threads() > 1:
         return kernel
     return kernel.serial
+
+
+def split_in_two(n_pixels: int) -> bool:
+    """Whether a thread-exact step over a photo of ``n_pixels`` pixels runs as two calls of
+    its serial kernel at once, one on the calling thread and one on :func:`beside`, inside
+    :func:`interactive` (from its ``min_pixels``, with more than one thread set).
+
+    For steps whose parallel variant would cost seconds of compilation (the band graph's
+    took 23.9 s): the serial kernel, compiled anyway, releases the GIL, and each call
+    writes only its own share of the output (rows, or pieces of a graph), so the result is
+    bit for bit the serial one. Outside :func:`interactive` and from ``PARALLEL_MIN_PIXELS``
+    (where the parallel kernels run) False.
+    """
+    if n_pixels >= PARALLEL_MIN_PIXELS:
+        return False
+    min_pixels = getattr(_INTERACTIVE, "min_pixels", None)
+    return min_pixels is not None and n_pixels >= min_pixels and numba.get_num_threads() > 1
+
+
+_HELPER: ThreadPoolExecutor | None = None
+_HELPER_LOCK = threading.Lock()
+
+
+def beside(function, *args) -> Future:
+    """Run ``function(*args)`` on one long-lived helper thread (the second half of a step
+    split by :func:`split_in_two`, or work that does not wait for the caller's).
+
+    Only serial kernels may run there: two threads launching Numba's parallel kernels at
+    once abort the process under its default threading layer. Calls queue behind each
+    other; a call must not wait for another one submitted here.
+    """
+    global _HELPER
+    with _HELPER_LOCK:
+        if _HELPER is None:
+            _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segmix-beside")
+        return _HELPER.submit(function, *args)
