@@ -122,3 +122,40 @@ def test_warm_up_runs_the_skin_detectors_texture_kernels(monkeypatch):
     steps[-1][1]()  # the skin step
     assert candidates and candidates[0] > 0
     assert texture.window_mean.signatures
+
+
+def test_preview_beside_the_cut_on_a_large_photo(monkeypatch):
+    """From 1 MP the preview is drawn and sent on the helper thread while the compute thread
+    cuts: it still arrives first, and both results equal apply_model's."""
+    import threading
+
+    from segmix.gui import worker as worker_module
+    from segmix.gui.worker import TrainJob
+    from segmix.kernels import threads
+
+    if threads.configured_threads() < 2:
+        pytest.skip("needs two numba threads")
+    rng = np.random.default_rng(8)
+    h, w = 1000, 1024  # just above threads.INTERACTIVE_MIN_PIXELS
+    image = np.empty((h, w, 3), np.uint8)
+    image[:, : w // 2] = (200, 120, 60)
+    image[:, w // 2:] = (60, 90, 160)
+    image = np.clip(image + rng.normal(0.0, 20.0, image.shape), 0, 255).astype(np.uint8)
+    scribbles = np.zeros((h, w), np.uint8)
+    scribbles[495:505, 200:210] = 1
+    scribbles[495:505, 800:810] = 2
+    settings = SegmentationSettings(n_components=2)
+    sent = []
+    monkeypatch.setattr(worker_module, "emit",
+                        lambda signal, *args: sent.append((threading.current_thread(), args)))
+    worker = ComputeWorker()
+    worker.latest_generation = 1
+    worker.run(TrainJob(1, image, scribbles, settings))
+    outcomes = [(thread, args[0]) for thread, args in sent if args and hasattr(args[0], "final")]
+    assert [outcome.final for _, outcome in outcomes] == [False, True]
+    (preview_thread, preview), (final_thread, final) = outcomes
+    assert preview_thread is not final_thread  # the helper sent the preview
+    expected_preview = apply_model(image, final.model, scribbles, replace(settings, smoothing="none"))
+    np.testing.assert_array_equal(preview.mask, expected_preview.mask)
+    np.testing.assert_array_equal(final.mask, apply_model(image, final.model, scribbles, settings).mask)
+    assert 0.3 < final.mask.mean() < 0.7
