@@ -27,6 +27,7 @@ neighbours. This is exact and keeps every capacity finite.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import zlib
@@ -372,21 +373,23 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
         warm.carry(index, terminal, capacity, dy, dx)
     n_fwd = dy.size // 2
     opposite = _opposite_directions(n_fwd)
-    parts = _two_balanced_parts(index, near, factor, terminal.shape[0] - 1)
-    if parts is None:
+    pieces = _band_pieces(index, near, factor, terminal.shape[0] - 1)
+    if pieces is None:
         maxflow.push_short_paths(terminal, capacity, neighbour, opposite)
         tree = maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
     else:
         tree = np.zeros(terminal.shape[0], np.int8)
+        taken = itertools.count()  # next() on a count is atomic under the GIL
 
-        def solve(nodes):
+        def solve():
             # The greedy preflow and the max-flow of whole pieces touch only their own
             # nodes' entries (in the same order as over the whole graph), and release the GIL.
-            maxflow.push_short_paths_part(terminal, capacity, neighbour, opposite, nodes)
-            maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, nodes, tree)
+            while (i := next(taken)) < len(pieces):
+                maxflow.push_short_paths_part(terminal, capacity, neighbour, opposite, pieces[i])
+                maxflow.graph_maxflow_part(terminal, capacity, neighbour, opposite, pieces[i], tree)
 
-        other = threads.beside(solve, parts[1])
-        solve(parts[0])
+        other = threads.beside(solve)
+        solve()
         other.result()
     if warm is not None:
         warm.keep(index, capacity)
@@ -414,24 +417,30 @@ def _band_graph_in_two(image, log_odds, fixed, coarse, near, factor, gamma, cont
     return index, terminal, capacity, neighbour
 
 
-# Splitting the band's max-flow over two threads pays off only for large bands whose smaller
-# half is not tiny (the band of a 1080p photo has ~90k nodes in 6-50 pieces, the largest
+# Splitting the band's max-flow over two threads pays off only for large bands that are not
+# one piece (the band of a 1080p photo has ~90k nodes in 6-50 pieces, the largest
 # typically 40-60 % of the nodes).
 PARALLEL_MIN_NODES = 20_000
 PARALLEL_MIN_SHARE = 0.15
+# The pieces go to the two threads in up to this many groups, largest first, each thread
+# taking the next group when it is done: pieces of equal size can take the max-flow very
+# different times, so two fixed halves of equal size often finished far apart.
+MAX_PIECE_GROUPS = 16
 
 
-def _two_balanced_parts(index, near, factor, n_nodes):
-    """Nodes of the band graph in two groups of whole connected pieces, or None.
+def _band_pieces(index, near, factor, n_nodes):
+    """Nodes of the band graph in groups of whole connected pieces, largest first, or None.
 
     The band's coarse blocks are labelled in 8-connected pieces (fine pixels of different
-    pieces are never neighbours, so no arc joins them) and the pieces are dealt largest
-    first to the lighter group. None when one thread is configured, the band is small, or
-    the lighter group would hold under ``PARALLEL_MIN_SHARE`` of the nodes.
+    pieces are never neighbours, so no arc joins them). Pieces are taken largest first and
+    packed into at most about ``MAX_PIECE_GROUPS`` groups (a piece larger than a group's
+    share is a group of its own), each group's nodes in increasing order. None when one
+    thread is configured, the band is small, or its largest piece holds more than
+    ``1 - PARALLEL_MIN_SHARE`` of the nodes.
 
     Returns
     -------
-    list of two (M_i,) int32 arrays, or None
+    list of (M_i,) int32 arrays, or None
     """
     if n_nodes < PARALLEL_MIN_NODES or threads.get_num_threads() < 2 or near.size < 2:
         return None
@@ -442,16 +451,22 @@ def _two_balanced_parts(index, near, factor, n_nodes):
         return None
     node_labels = for_pixels(graphs.band_node_labels, index.size)(index, labels.astype(np.int32), int(factor), int(n_nodes))
     sizes = np.bincount(node_labels[:n_nodes], minlength=count + 1)
-    group = np.zeros(count + 1, np.int8)
-    load = [0, 0]
-    for label in np.argsort(-sizes[1:], kind="stable") + 1:
-        g = 0 if load[0] <= load[1] else 1
-        group[label] = g
-        load[g] += int(sizes[label])
-    if min(load) < PARALLEL_MIN_SHARE * n_nodes:
+    order = np.argsort(-sizes[1:], kind="stable") + 1
+    if sizes[order[0]] > (1.0 - PARALLEL_MIN_SHARE) * n_nodes:
         return None
+    share = n_nodes / MAX_PIECE_GROUPS
+    group = np.zeros(count + 1, np.int32)
+    current, filled = 0, 0
+    for label in order:
+        group[label] = current
+        filled += int(sizes[label])
+        if filled >= share:
+            current, filled = current + 1, 0
+    n_groups = current + (filled > 0)
     node_group = group[node_labels[:n_nodes]]
-    return [np.flatnonzero(node_group == g).astype(np.int32) for g in (0, 1)]
+    by_group = np.argsort(node_group, kind="stable").astype(np.int32)  # increasing nodes within a group
+    bounds = np.cumsum(np.bincount(node_group, minlength=n_groups))
+    return np.split(by_group, bounds[:-1])
 
 
 def cut_free(

@@ -39,7 +39,7 @@ def compile_graph_cut() -> None:
     # contested blocks of either label.
     with threads.interactive(min_pixels=0):
         graphcut.cut_multiscale(log_odds.astype(np.float32) - 0.5, image, fixed, 50.0, 8, 40_000)
-    # Used from two threads on large bands only; same types as in graphcut._two_balanced_parts.
+    # Used from two threads on large bands only; same types as in graphcut._band_pieces.
     graphs.band_node_labels.serial(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
 
 

@@ -160,3 +160,26 @@ def test_cut_in_the_window_equals_the_serial_cut(monkeypatch):
     for serial, window in zip(results["serial"], results["window"]):
         np.testing.assert_array_equal(window, serial)
     assert 0.05 < results["serial"][0].mean() < 0.6
+
+
+def test_band_pieces_partition_the_nodes_largest_first(monkeypatch):
+    image, log_odds, fixed, coarse, near, factor = _scene(9, h=121, w=163)
+    monkeypatch.setattr(graphcut, "PARALLEL_MIN_NODES", 0)
+    monkeypatch.setattr(threads, "get_num_threads", lambda: 2)
+    dy, dx = graphcut._all_directions(8)
+    index = graphs.band_nodes(fixed, near, factor)[0]
+    n = int(index.max()) + 1
+    pieces = graphcut._band_pieces(index, near, factor, n)
+    assert pieces is not None and 2 <= len(pieces) <= graphcut.MAX_PIECE_GROUPS + 1
+    everything = np.concatenate(pieces)
+    np.testing.assert_array_equal(np.sort(everything), np.arange(n))
+    assert all(np.all(np.diff(piece) > 0) for piece in pieces)
+    # No arc joins two groups.
+    _, _, _, neighbour = graphs.band_graph(image, log_odds, fixed, coarse, near, factor, 9.0,
+                                           graphs.contrast_table(0.002, 3), dy, dx, graphcut._NO_PARENT)
+    group = np.empty(n + 1, np.int64)
+    group[n] = -1
+    for g, piece in enumerate(pieces):
+        group[piece] = g
+    ends = group[neighbour[:n]]
+    assert np.all((ends == group[:n, None]) | (ends == -1))
