@@ -365,15 +365,21 @@ def _compact_cut(log_odds, image, fixed, coarse, near, factor, gamma, connectivi
         np.ascontiguousarray(near, dtype=np.bool_), int(factor), float(gamma), contrast_table(beta, image.shape[2]), dy, dx,
         _NO_PARENT if parent is None else np.ascontiguousarray(parent, dtype=np.int8),
     )
+    pieces_pending = None
     if threads.split_in_two(log_odds.size):
         index, terminal, capacity, neighbour = _band_graph_in_two(*args)
+        if warm is not None:  # the pieces are found on the helper while the flow is carried over
+            pieces_pending = threads.beside(_band_pieces, index, near, factor, terminal.shape[0] - 1)
     else:
         index, terminal, capacity, neighbour = for_pixels(graphs.band_graph, log_odds.size)(*args)
     if warm is not None:
         warm.carry(index, terminal, capacity, dy, dx)
     n_fwd = dy.size // 2
     opposite = _opposite_directions(n_fwd)
-    pieces = _band_pieces(index, near, factor, terminal.shape[0] - 1)
+    if pieces_pending is not None:
+        pieces = pieces_pending.result()
+    else:
+        pieces = _band_pieces(index, near, factor, terminal.shape[0] - 1)
     if pieces is None:
         maxflow.push_short_paths(terminal, capacity, neighbour, opposite)
         tree = maxflow.graph_maxflow(terminal, capacity, neighbour, opposite)
