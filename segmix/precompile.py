@@ -23,7 +23,7 @@ SHAPE = (512, 1024)
 def compile_graph_cut() -> None:
     """Run the coarse-to-fine cut once on a synthetic problem: compiles (or loads) its kernels."""
     from segmix import graphcut
-    from segmix.kernels import graphs, threads
+    from segmix.kernels import graphs
 
     h, w = SHAPE
     rng = np.random.default_rng(0)
@@ -35,10 +35,14 @@ def compile_graph_cut() -> None:
     # A second cut of the same photo (the next click) starts from the first one's flow:
     # compiles graphs.carry_band_flow.
     graphcut.cut_multiscale(log_odds.astype(np.float32) + 0.5, image, fixed, 50.0, 8, 40_000)
-    # As in the window's jobs (threads.split_in_two): the band's arcs in row ranges and the
-    # contested blocks of either label.
-    with threads.interactive(min_pixels=0):
-        graphcut.cut_multiscale(log_odds.astype(np.float32) - 0.5, image, fixed, 50.0, 8, 40_000)
+    # The window's two-thread path (threads.split_in_two), on any number of threads: the
+    # band's arcs in row ranges and the contested blocks of either label.
+    small = tuple(np.ascontiguousarray(a[:64, :64]) for a in (image, log_odds.astype(np.float32), fixed))
+    near = np.ones((16, 16), np.bool_)
+    dy, dx = graphcut._all_directions(8)
+    contrast = graphcut.contrast_table(0.01, 3)
+    graphcut._band_graph_in_two(*small, ~near, near, 4, 50.0, contrast, dy, dx, graphcut._NO_PARENT)
+    graphs.contested_blocks.serial(*small, graphcut._UNKNOWN_COARSE, 4, 50.0, contrast, dy, dx)
     # Used from two threads on large bands only; same types as in graphcut._band_pieces.
     graphs.band_node_labels.serial(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
 

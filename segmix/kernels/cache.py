@@ -42,11 +42,12 @@ def mixture_is_cached() -> bool:
 
 
 def graph_cut_is_cached() -> bool:
-    """Whether the coarse-to-fine graph cut's main kernels are in the on-disk cache."""
-    from segmix.kernels.graphs import band_graph
+    """Whether the coarse-to-fine graph cut's main kernels are in the on-disk cache (with
+    the band arcs of the window's two-thread path, ``segmix.kernels.threads.split_in_two``)."""
+    from segmix.kernels.graphs import band_arcs, band_graph
     from segmix.kernels.maxflow import graph_maxflow_part
 
-    return is_cached(band_graph.serial, graph_maxflow_part)
+    return is_cached(band_graph.serial, graph_maxflow_part, band_arcs)
 
 
 def background_is_cached() -> bool:
