@@ -283,46 +283,6 @@ class ComputeWorker(QObject):
         mask[scribbles == BACKGROUND] = False
         return SegmentationResult(probability=posterior[inverse].reshape(shape), mask=mask, model=model)
 
-    def _send_preview(self, job, model, quick, start: float) -> None:
-        """Emit the per-pixel Bayes decision of ``model`` (the first of a job's two results)."""
-        from segmix.segment import apply_model
-
-        preview = self._per_pixel(job.image, model, job.scribbles, quick)
-        if preview is None:
-            preview = apply_model(job.image, model, job.scribbles, quick)
-        self._check(job.generation)
-        emit(
-            self.finished,
-            SegmentationOutcome(
-                generation=job.generation,
-                probability=preview.probability,
-                mask=preview.mask,
-                model=model,
-                scribbles=job.scribbles,
-                settings=quick,
-                seconds=time.perf_counter() - start,
-                retrained=True,
-                final=False,
-                **_drawn(job.overlay_mode, preview),
-            ),
-        )
-
-    @staticmethod
-    def _preview_beside(image, model) -> bool:
-        """Whether the preview goes to the helper thread while the cut starts here: in the
-        window's jobs on photos from 1 MP with a second thread (``threads.split_in_two``),
-        for colour features (the preview then runs NumPy and serial kernels only, as the
-        helper requires). Scores the model here first when it does."""
-        from segmix.kernels import threads
-        from segmix.segment import colour_log_likelihoods
-
-        with _interactive():
-            beside = threads.split_in_two(image.shape[0] * image.shape[1])
-        if beside and not model.features.uses_position:
-            colour_log_likelihoods(image, model)  # kept for both (segment._LAST_SCORES)
-            return True
-        return False
-
     def _check(self, generation: int) -> None:
         if generation != self.latest_generation:
             raise _Cancelled
@@ -473,7 +433,6 @@ class ComputeWorker(QObject):
         generation = job.generation
         try:
             self._check(generation)
-            from segmix.kernels import threads
             from segmix.segment import apply_model
 
             if isinstance(job, (SkinApplyJob, SkinTrainJob)):
@@ -494,35 +453,43 @@ class ComputeWorker(QObject):
                 model = job.model
                 retrained = False
             self._check(generation)
-            preview_pending = None
             if retrained and job.settings.smoothing != "none":
                 # Two stages: the per-pixel Bayes decision first (scoring only), then the
                 # graph cut, which costs seconds on a large photo.  A newer stroke
                 # cancels the job between the two.
                 quick = replace(job.settings, smoothing="none")
-                if self._preview_beside(job.image, model):
-                    # The user waits for the cut: the preview is drawn and sent on the helper
-                    # thread while this one starts the cut (both score the model once, here).
-                    preview_pending = threads.beside(self._send_preview, job, model, quick, start)
-                else:
-                    self._send_preview(job, model, quick, start)
-                    self._check(generation)
-            try:
-                result = None
-                if job.settings.smoothing == "none":
-                    result = self._per_pixel(job.image, model, job.scribbles, job.settings)
-                if result is None:
-                    self._await_graph_cut_helper()
-                    with _interactive():
-                        if isinstance(job, TrainJob):
-                            result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
-                                                 job.previous_model)
-                        else:
-                            result = apply_model(job.image, model, job.scribbles, job.settings)
-            finally:
-                if preview_pending is not None:
-                    # Sent before the cut's result (or its failure); re-raises the preview's errors.
-                    preview_pending.result()
+                preview = self._per_pixel(job.image, model, job.scribbles, quick)
+                if preview is None:
+                    preview = apply_model(job.image, model, job.scribbles, quick)
+                self._check(generation)
+                emit(
+                    self.finished,
+                    SegmentationOutcome(
+                        generation=generation,
+                        probability=preview.probability,
+                        mask=preview.mask,
+                        model=model,
+                        scribbles=job.scribbles,
+                        settings=quick,
+                        seconds=time.perf_counter() - start,
+                        retrained=True,
+                        final=False,
+                        **_drawn(job.overlay_mode, preview),
+                    ),
+                )
+                del preview
+                self._check(generation)
+            result = None
+            if job.settings.smoothing == "none":
+                result = self._per_pixel(job.image, model, job.scribbles, job.settings)
+            if result is None:
+                self._await_graph_cut_helper()
+                with _interactive():
+                    if isinstance(job, TrainJob):
+                        result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
+                                             job.previous_model)
+                    else:
+                        result = apply_model(job.image, model, job.scribbles, job.settings)
             self._check(generation)
             emit(
                 self.finished,

@@ -124,14 +124,12 @@ def test_warm_up_runs_the_skin_detectors_texture_kernels(monkeypatch):
     assert texture.window_mean.signatures
 
 
-def test_preview_beside_the_cut_on_a_large_photo(monkeypatch):
-    """From 1 MP the preview is drawn and sent on the helper thread while the compute thread
-    cuts: it still arrives first, and both results equal apply_model's."""
-    import threading
-
+def test_job_on_a_large_photo_equals_apply_model(monkeypatch):
+    """From 1 MP the window's job cuts on two threads (threads.interactive / split_in_two):
+    the same mask as apply_model on one thread."""
     from segmix.gui import worker as worker_module
     from segmix.gui.worker import TrainJob
-    from segmix.kernels import threads
+    from segmix.kernels import graphs, threads
 
     if threads.configured_threads() < 2:
         pytest.skip("needs two numba threads")
@@ -145,17 +143,17 @@ def test_preview_beside_the_cut_on_a_large_photo(monkeypatch):
     scribbles[495:505, 200:210] = 1
     scribbles[495:505, 800:810] = 2
     settings = SegmentationSettings(n_components=2)
-    sent = []
-    monkeypatch.setattr(worker_module, "emit",
-                        lambda signal, *args: sent.append((threading.current_thread(), args)))
+    sent, split = [], []
+    monkeypatch.setattr(worker_module, "emit", lambda signal, *args: sent.append(args))
+    real_arcs = graphs.band_arcs
+    monkeypatch.setattr(graphs, "band_arcs", lambda *a: split.append(1) or real_arcs(*a))
     worker = ComputeWorker()
     worker.latest_generation = 1
     worker.run(TrainJob(1, image, scribbles, settings))
-    outcomes = [(thread, args[0]) for thread, args in sent if args and hasattr(args[0], "final")]
-    assert [outcome.final for _, outcome in outcomes] == [False, True]
-    (preview_thread, preview), (final_thread, final) = outcomes
-    assert preview_thread is not final_thread  # the helper sent the preview
-    expected_preview = apply_model(image, final.model, scribbles, replace(settings, smoothing="none"))
-    np.testing.assert_array_equal(preview.mask, expected_preview.mask)
-    np.testing.assert_array_equal(final.mask, apply_model(image, final.model, scribbles, settings).mask)
-    assert 0.3 < final.mask.mean() < 0.7
+    outcomes = [args[0] for args in sent if args and hasattr(args[0], "final")]
+    assert [outcome.final for outcome in outcomes] == [False, True]
+    assert split  # the band's arcs were built in two row ranges
+    with threads.single_thread():
+        expected = apply_model(image, outcomes[-1].model, scribbles, settings)
+    np.testing.assert_array_equal(outcomes[-1].mask, expected.mask)
+    assert 0.3 < expected.mask.mean() < 0.7
