@@ -785,8 +785,18 @@ def cut_multiscale(
         factor = coarse_factor(h * w)
     factor = max(2, int(factor))
     band = factor if band is None else int(band)
-    reduce = for_pixels(graphs.block_reduce_level, h * w)
-    coarse_image, coarse_odds, coarse_fixed = reduce(image, log_odds, fixed, factor)
+    split = threads.split_in_two(h * w)
+    reduce_pending = None
+    if split:  # the block rows in two halves, the second on the helper
+        hc, wc = -(-h // factor), -(-w // factor)
+        coarse_image = np.empty((hc, wc, image.shape[2]), np.uint8)
+        coarse_odds = np.empty((hc, wc), np.float32)
+        coarse_fixed = np.empty((hc, wc), np.uint8)
+        reduce_args = (image, log_odds, fixed, factor, coarse_image, coarse_odds, coarse_fixed)
+        reduce_pending = threads.beside(graphs.block_reduce_rows, *reduce_args, hc // 2, hc)
+    else:
+        reduce = for_pixels(graphs.block_reduce_level, h * w)
+        coarse_image, coarse_odds, coarse_fixed = reduce(image, log_odds, fixed, factor)
     dy, dx = _all_directions(connectivity)
     # The coarse level cannot represent a structure thinner than a block (an antenna, a
     # gap): the fine pass must also reach every block with a pixel whose full-resolution
@@ -795,9 +805,12 @@ def cut_multiscale(
     # (threads.split_in_two) it runs on the helper thread while this one cuts the coarse level.
     contested_args = (int(factor), float(gamma), contrast_table(beta, image.shape[2]), dy, dx)
     contested_pending = None
-    if not coarse_only and threads.split_in_two(h * w):
+    if not coarse_only and split:
         contested_pending = threads.beside(graphs.contested_blocks.serial, image, log_odds, fixed, _UNKNOWN_COARSE,
                                            *contested_args)
+    if reduce_pending is not None:
+        graphs.block_reduce_rows(*reduce_args, 0, hc // 2)
+        reduce_pending.result()
     coarse = None
     try:
         if star is None and warm:

@@ -183,3 +183,15 @@ def test_band_pieces_partition_the_nodes_largest_first(monkeypatch):
         group[piece] = g
     ends = group[neighbour[:n]]
     assert np.all((ends == group[:n, None]) | (ends == -1))
+
+
+@pytest.mark.parametrize("factor", [3, 4])
+def test_block_reduce_in_row_ranges_equals_the_serial_level(factor):
+    image, log_odds, fixed, _, _, _ = _scene(10, h=130, w=97)
+    expected = graphs.block_reduce_level.serial(image, log_odds, fixed, factor)
+    hc, wc = expected[1].shape
+    out = (np.empty((hc, wc, 3), np.uint8), np.empty((hc, wc), np.float32), np.empty((hc, wc), np.uint8))
+    for by0, by1 in [(hc // 2, hc), (0, 1), (1, hc // 2)]:
+        graphs.block_reduce_rows(image, log_odds, fixed, factor, *out, by0, by1)
+    for got, want in zip(out, expected):
+        np.testing.assert_array_equal(got, want)

@@ -199,38 +199,55 @@ def block_reduce_level(image, log_odds, fixed, factor):
     coarse_odds = np.empty((hc, wc), np.float32)
     coarse_fixed = np.empty((hc, wc), np.uint8)
     for by in prange(hc):
-        y0 = by * factor
-        y1 = min(h, y0 + factor)
-        acc = np.zeros(c)
-        for bx in range(wc):
-            x0 = bx * factor
-            x1 = min(w, x0 + factor)
-            s = 0.0
-            fg = False
-            bg = False
-            for k in range(c):
-                acc[k] = 0.0
-            for y in range(y0, y1):
-                for x in range(x0, x1):
-                    s += log_odds[y, x]
-                    f = fixed[y, x]
-                    if f == 1:
-                        fg = True
-                    elif f == 2:
-                        bg = True
-                    for k in range(c):
-                        acc[k] += image[y, x, k]
-            n = (y1 - y0) * (x1 - x0)
-            for k in range(c):
-                coarse_image[by, bx, k] = np.uint8(min(255.0, math.floor(acc[k] / n + 0.5)))
-            coarse_odds[by, bx] = s
-            if fg and not bg:
-                coarse_fixed[by, bx] = 1
-            elif bg and not fg:
-                coarse_fixed[by, bx] = 2
-            else:
-                coarse_fixed[by, bx] = 0
+        _reduce_block_row(image, log_odds, fixed, factor, by, coarse_image, coarse_odds, coarse_fixed)
     return coarse_image, coarse_odds, coarse_fixed
+
+
+@njit(**_JIT)
+def block_reduce_rows(image, log_odds, fixed, factor, coarse_image, coarse_odds, coarse_fixed, by0, by1):
+    """:func:`block_reduce_level` for the block rows ``by0``..``by1 - 1`` into the given
+    (Hc, Wc, 3) / (Hc, Wc) outputs, in place: calls on disjoint block rows may run at the
+    same time (the kernel releases the GIL) and give :func:`block_reduce_level`'s values."""
+    for by in range(by0, by1):
+        _reduce_block_row(image, log_odds, fixed, factor, by, coarse_image, coarse_odds, coarse_fixed)
+
+
+@njit(inline="always")
+def _reduce_block_row(image, log_odds, fixed, factor, by, coarse_image, coarse_odds, coarse_fixed):
+    """One row of blocks of :func:`block_reduce_level`."""
+    h, w, c = image.shape
+    wc = coarse_odds.shape[1]
+    y0 = by * factor
+    y1 = min(h, y0 + factor)
+    acc = np.zeros(c)
+    for bx in range(wc):
+        x0 = bx * factor
+        x1 = min(w, x0 + factor)
+        s = 0.0
+        fg = False
+        bg = False
+        for k in range(c):
+            acc[k] = 0.0
+        for y in range(y0, y1):
+            for x in range(x0, x1):
+                s += log_odds[y, x]
+                f = fixed[y, x]
+                if f == 1:
+                    fg = True
+                elif f == 2:
+                    bg = True
+                for k in range(c):
+                    acc[k] += image[y, x, k]
+        n = (y1 - y0) * (x1 - x0)
+        for k in range(c):
+            coarse_image[by, bx, k] = np.uint8(min(255.0, math.floor(acc[k] / n + 0.5)))
+        coarse_odds[by, bx] = s
+        if fg and not bg:
+            coarse_fixed[by, bx] = 1
+        elif bg and not fg:
+            coarse_fixed[by, bx] = 2
+        else:
+            coarse_fixed[by, bx] = 0
 
 
 @njit(inline="always")
