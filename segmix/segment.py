@@ -48,6 +48,7 @@ from segmix.features import MAX_WEIGHT, FeatureSpace, unique_colors
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
+from segmix.unexplained import explained_threshold, mix as mix_mixtures, unexplained
 
 FOREGROUND = 1
 BACKGROUND = 2
@@ -223,6 +224,21 @@ class SegmentationSettings:
     # NoC@90 on both halves (README, "Beyond colour" (d)), so "off".
     adaptive_smoothness: str = "off"
     adaptive_strength: float = 0.5
+    # The background's rest-of-the-photo component (segmix.unexplained, _with_unexplained_rest):
+    # once both classes are marked, the unmarked pixels the background mixture does not
+    # explain get a mixture of their own in the background model when they are more than
+    # unexplained_share of the unmarked photo, weighted unexplained_weight x (their share -
+    # unexplained_share), at most UNEXPLAINED_MAX_EPS; 0 = off. A correct background mark on
+    # one colour then no longer lets the photo's other colours flip to foreground.
+    unexplained_weight: float = 0.0
+    # Below this share of unexplained unmarked pixels the marks are taken to cover the photo
+    # (DAVIS scribbles: median 0.07 sparse, 0.05 dense; a single road stroke on the bus: 0.40).
+    unexplained_share: float = 0.2
+    # "Unexplained by a class mixture": a log-density below this quantile of the mixture's
+    # log-densities on its own marked pixels.
+    unexplained_quantile: float = 0.01
+    # Components of the rest mixture.
+    unexplained_components: int = 5
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -234,7 +250,7 @@ class SegmentationSettings:
             raise ValueError(f"threshold must lie in [0, 1]; got {self.threshold!r}")
         # Weights: finite is not enough; 1e300 overflowed the float32 terms into NaN decisions.
         for name in ("smoothness", "distance_prior", "unlabelled_weight", "distance_colour_weight",
-                     "star_colour_weight"):
+                     "star_colour_weight", "unexplained_weight"):
             value = getattr(self, name)
             if not (math.isfinite(float(value)) and 0 <= value <= MAX_WEIGHT):
                 raise ValueError(f"{name} must lie in [0, {MAX_WEIGHT:g}]; got {value!r}")
@@ -256,6 +272,13 @@ class SegmentationSettings:
         if self.local_colour_marks not in LOCAL_MARKS:
             raise ValueError(f"local_colour_marks must be one of {', '.join(LOCAL_MARKS)}; got {self.local_colour_marks!r}")
         check_adaptive(self.adaptive_smoothness, self.adaptive_strength)
+        if not (math.isfinite(float(self.unexplained_share)) and 0 <= self.unexplained_share < 1):
+            raise ValueError(f"unexplained_share must lie in [0, 1); got {self.unexplained_share!r}")
+        if not (math.isfinite(float(self.unexplained_quantile)) and 0 < self.unexplained_quantile < 1):
+            raise ValueError(f"unexplained_quantile must lie in (0, 1); got {self.unexplained_quantile!r}")
+        if (isinstance(self.unexplained_components, bool) or not isinstance(self.unexplained_components, (int, np.integer))
+                or self.unexplained_components < 1):
+            raise ValueError(f"unexplained_components must be a positive integer; got {self.unexplained_components!r}")
         if self.priors not in ("uniform", "scribbles"):
             raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
         FeatureSpace(self.color_space, self.position_weight)  # validates both
@@ -568,9 +591,11 @@ def iter_train_model(
     if not any(marked):
         raise ValueError("no scribbles: paint some foreground or background pixels first")
     features = FeatureSpace(settings.color_space, settings.position_weight)
-    mixtures, summary = [], {"classes": []}
+    mixtures, summary, training_rows = [], {"classes": []}, []
+    unmarked_rows = None  # the unmarked pixels' sample the background borrowed
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
         X, weights, n_distinct, n_pixels = _class_training_data(image, scribbles, label, features)
+        training_rows.append((X, weights))  # the marked rows only
         # The zero-marks prior (see unlabelled_evidence): the background always borrows the
         # unlabelled pixels as weak evidence; the foreground only when it has no marks (a box).
         borrowed = 0
@@ -584,6 +609,8 @@ def iter_train_model(
             Xu, wu = unlabelled_evidence(image, scribbles, features, prior * prior / (prior + n_pixels),
                                          settings.random_state, other_label=CLASS_LABELS[1 - index])
             borrowed = int(Xu.shape[0])
+            if label == BACKGROUND:
+                unmarked_rows = Xu, wu
             if borrowed:
                 X, weights = np.concatenate([X, Xu]), np.concatenate([weights, wu])
                 n_distinct = _distinct_rows(X)
@@ -615,6 +642,10 @@ def iter_train_model(
              "unlabelled_rows": borrowed, "n_components": n_components,
              "converged": bool(mixture.converged_)}
         )
+    if settings.unexplained_weight > 0 and all(marked) and unmarked_rows is not None:
+        # Both classes marked: the photo's colours the background marks leave unexplained.
+        mixtures[1], rest = _with_unexplained_rest(*unmarked_rows, mixtures[1], training_rows[1], settings)
+        summary["classes"][1].update(rest)
     if settings.priors == "scribbles":
         counts = np.array([c["scribbled_pixels"] for c in summary["classes"]], dtype=np.float64)
         priors = counts / counts.sum()
@@ -622,6 +653,59 @@ def iter_train_model(
         priors = np.array([0.5, 0.5])
     classifier = BayesClassifier(mixtures, priors, CLASS_NAMES)
     return SegmentationModel(settings=settings, classifier=classifier, features=features, training=summary)
+
+
+# The rest-of-the-photo component (see _with_unexplained_rest) is fitted on at most this many
+# distinct unexplained colours, which keeps its EM to a few milliseconds.
+UNEXPLAINED_MAX_ROWS = 4000
+# Its weight at most: the marked background keeps at least half.
+UNEXPLAINED_MAX_EPS = 0.5
+
+
+def _with_unexplained_rest(Xu, wu, background, marked_rows, settings):
+    """The background mixture with the photo's unexplained rest as an extra component.
+
+    See :mod:`segmix.unexplained`. ``Xu``, ``wu``: the sample of unmarked pixels the
+    background borrowed (:func:`unlabelled_evidence`: colours marked foreground left out),
+    rows (M, D) and weights (M,). The rows whose log-density under ``background`` is below
+    the ``unexplained_quantile`` of its log-densities on its own marked rows ``marked_rows``
+    (X, weights) are the unexplained rest; when their share of the sample exceeds
+    ``settings.unexplained_share`` they are fitted by a mixture p_rest and the background
+    becomes ``(1 - eps) p_bg + eps p_rest``, ``eps = min(UNEXPLAINED_MAX_EPS,
+    unexplained_weight * (share - unexplained_share))``: the weight fades as the marks come to
+    explain the photo's colours, not with how many pixels are marked.
+
+    Returns
+    -------
+    (GaussianMixture, dict)
+        The background mixture (``background`` itself when nothing is added; else its
+        components first, then p_rest's) and facts for the training summary:
+        ``unexplained_share``, ``rest_components``, ``rest_weight``.
+    """
+    facts = {"unexplained_share": 0.0, "rest_components": 0, "rest_weight": 0.0}
+    if Xu.shape[0] == 0:
+        return background, facts
+    threshold = explained_threshold(background, *marked_rows, float(settings.unexplained_quantile))
+    rest = unexplained(Xu, [background], [threshold])
+    share = float(wu[rest].sum() / wu.sum())
+    facts["unexplained_share"] = share
+    if share <= settings.unexplained_share:
+        return background, facts
+    X, w = Xu[rest], wu[rest]
+    if X.shape[0] > UNEXPLAINED_MAX_ROWS:
+        keep = np.random.default_rng(settings.random_state).choice(X.shape[0], UNEXPLAINED_MAX_ROWS, replace=False)
+        X, w = X[keep], w[keep]
+    n_components = min(int(settings.unexplained_components), _distinct_rows(X))
+    if n_components < 1:
+        return background, facts
+    p_rest = _make_mixture(settings, n_components)
+    try:
+        p_rest.fit(X, sample_weight=w)
+    except (TooFewDistinctPointsError, ValueError):
+        return background, facts
+    eps = min(UNEXPLAINED_MAX_EPS, float(settings.unexplained_weight) * (share - float(settings.unexplained_share)))
+    facts.update(rest_components=n_components, rest_weight=eps)
+    return mix_mixtures(background, p_rest, eps), facts
 
 
 def _warm_start_mixture(previous, index, n_components, features, settings) -> dict | None:
@@ -633,16 +717,24 @@ def _warm_start_mixture(previous, index, n_components, features, settings) -> di
         old = previous.classifier.mixtures[index]
     except (AttributeError, IndexError):
         return None
-    if (previous.features != features or getattr(old, "means_", None) is None
-            or old.means_.shape != (n_components, features.n_features)
+    if getattr(old, "means_", None) is None:
+        return None
+    # A background with the rest-of-the-photo component (_with_unexplained_rest) starts from
+    # its marked part: the first components.
+    try:
+        rest = int(previous.training["classes"][index].get("rest_components", 0))
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        rest = 0
+    k = old.means_.shape[0] - rest
+    if (previous.features != features or (k, old.means_.shape[1]) != (n_components, features.n_features)
             or old.covariance_type != settings.covariance_type):
         return None
     if settings.covariance_type == "full":
-        precisions = np.linalg.inv(old._full_covariances)
+        precisions = np.linalg.inv(old._full_covariances[:k])
     else:
-        precisions = 1.0 / np.asarray(old.covariances_)
-    weights = np.asarray(old.weights_, dtype=np.float64)
-    return {"weights_init": weights / weights.sum(), "means_init": np.asarray(old.means_, dtype=np.float64),
+        precisions = 1.0 / np.asarray(old.covariances_)[:k]
+    weights = np.asarray(old.weights_[:k], dtype=np.float64)
+    return {"weights_init": weights / weights.sum(), "means_init": np.asarray(old.means_[:k], dtype=np.float64),
             "precisions_init": precisions}
 
 

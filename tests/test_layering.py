@@ -93,7 +93,7 @@ SUPPORT = {"io", "labelmaps", "frames", "plots", "resources"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
-    "modelfile", "precompile", "local_colour", "adaptive_smoothness",
+    "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained",
 }
 LAYERS = {
     "kernels": set(),
