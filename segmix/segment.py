@@ -229,7 +229,10 @@ class SegmentationSettings:
     # explain get a mixture of their own in the background model when they are more than
     # unexplained_share of the unmarked photo, weighted unexplained_weight x (their share -
     # unexplained_share), at most UNEXPLAINED_MAX_EPS; 0 = off. A correct background mark on
-    # one colour then no longer lets the photo's other colours flip to foreground.
+    # one colour then no longer lets the photo's other colours flip to foreground. Uses the
+    # zero-marks prior's sample of unmarked pixels (needs unlabelled_weight > 0). Off: on DAVIS
+    # it made sparse scribbles 1.75 -> 1.77 % and click NoC@85 / NoC@90 slightly worse (README,
+    # click segmentation, "Where it stands").
     unexplained_weight: float = 0.0
     # Below this share of unexplained unmarked pixels the marks are taken to cover the photo
     # (DAVIS scribbles: median 0.07 sparse, 0.05 dense; a single road stroke on the bus: 0.40).
@@ -656,7 +659,8 @@ def iter_train_model(
 
 
 # The rest-of-the-photo component (see _with_unexplained_rest) is fitted on at most this many
-# distinct unexplained colours, which keeps its EM to a few milliseconds.
+# distinct unexplained colours, which bounds its fit (k-means + EM: 160-360 ms on a DAVIS frame
+# on a loaded machine, hence an option).
 UNEXPLAINED_MAX_ROWS = 4000
 # Its weight at most: the marked background keeps at least half.
 UNEXPLAINED_MAX_EPS = 0.5

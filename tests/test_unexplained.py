@@ -89,6 +89,14 @@ def test_no_background_marks_leave_the_zero_marks_prior_alone():
     assert np.array_equal(segment(image, box, ON).mask, segment(image, box, OFF).mask)
 
 
+def test_without_the_zero_marks_prior_there_is_no_sample_and_no_rest():
+    image, _, _, scribbles = three_colour_scene()
+    off_prior = replace(ON, unlabelled_weight=0.0)
+    model = train_model(image, scribbles, off_prior)
+    assert model.classifier.mixtures[1].n_components == ON.n_components
+    assert "rest_components" not in model.training["classes"][1]
+
+
 def test_model_with_the_rest_component_round_trips_and_warm_starts():
     image, _, _, scribbles = three_colour_scene()
     model = train_model(image, scribbles, ON)
