@@ -102,11 +102,34 @@ def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, optio
     given[action.dest] = (option_string, values)
 
 
+#: Options whose empty value means something (``--distributed`` alone: a local cluster).
+_EMPTY_ALLOWED = ("distributed",)
+
+
+def _refuse_empty(action: argparse.Action, values) -> None:
+    """Refuse an empty file or folder name: ``--output-dir "$OUT"`` with OUT unset wrote the
+    masks into the current folder, and an empty photo name read as the folder "."."""
+    if action.dest in _EMPTY_ALLOWED:
+        return
+    if values == "" or (isinstance(values, list) and "" in values):
+        raise argparse.ArgumentError(action, "is empty (an unset shell variable?); give a file or folder name")
+
+
 class _StoreOnce(argparse._StoreAction):
-    """``store`` that refuses a conflicting repeat (:func:`_refuse_conflicting_repeat`)."""
+    """``store`` that refuses a conflicting repeat (:func:`_refuse_conflicting_repeat`) and an
+    empty value (:func:`_refuse_empty`)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
+        _refuse_empty(self, values)
         _refuse_conflicting_repeat(self, namespace, values, option_string)
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _AppendChecked(argparse._AppendAction):
+    """``append`` (``--images DIR`` repeatable) that refuses an empty value."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        _refuse_empty(self, values)
         super().__call__(parser, namespace, values, option_string)
 
 
@@ -125,16 +148,18 @@ class _Parser(argparse.ArgumentParser):
     ``--help`` away, so the line says that instead. Sub-parsers are of this class too
     (``add_subparsers`` makes them of the parent's class). ``--help`` and a missing
     sub-command (``segmix skin``) still print the usage. Single-valued options given twice
-    with different values are refused (:func:`_refuse_conflicting_repeat`).
+    with different values are refused (:func:`_refuse_conflicting_repeat`), and so are empty
+    file or folder names (:func:`_refuse_empty`).
     """
 
     def add_argument(self, *args, **kwargs):
-        if args and args[0].startswith("-"):
-            action = kwargs.get("action")
-            if action in (None, "store"):
-                kwargs["action"] = _StoreOnce
-            elif action is argparse.BooleanOptionalAction:
-                kwargs["action"] = _BooleanOnce
+        action = kwargs.get("action")
+        if action in (None, "store"):
+            kwargs["action"] = _StoreOnce
+        elif action == "append":
+            kwargs["action"] = _AppendChecked
+        elif action is argparse.BooleanOptionalAction and args and args[0].startswith("-"):
+            kwargs["action"] = _BooleanOnce
         return super().add_argument(*args, **kwargs)
 
     def error(self, message: str):

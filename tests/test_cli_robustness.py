@@ -535,3 +535,31 @@ def test_quantize_keeps_the_icc_profile_and_resolution(tmp_path):
     with Image.open(tmp_path / "q.png") as im:
         assert im.mode == "RGB" and im.info.get("icc_profile") == profile
         assert tuple(round(v) for v in im.info["dpi"]) == (300, 300)
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["skin", "apply", "p.png", "--output-dir", ""], "argument --output-dir: is empty"),
+    (["background", "frames", "--output-dir", "", "--quiet"], "argument --output-dir: is empty"),
+    (["segment", "", "--scribbles", "s.png", "-o", "m.png"], "argument image: is empty"),
+    (["skin", "apply", "p.png", "", "--output-dir", "out"], "argument INPUT: is empty"),
+    (["skin", "train", "--images", "", "--masks", "m", "-o", "m.json"], "argument --images: is empty"),
+])
+def test_an_empty_file_or_folder_name_is_refused(tmp_path, monkeypatch, capsys, argv, named):
+    """`--output-dir "$OUT"` with OUT unset wrote the masks into the current folder (skin
+    apply, background); an empty photo name was read as the folder '.'."""
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(_photo()).save("p.png")
+    Image.fromarray(_scribbles()).save("s.png")
+    (tmp_path / "frames").mkdir()
+    for t in range(2):
+        Image.fromarray(_photo()).save(f"frames/f{t}.png")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(argv) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and named in lines[0] and "unset shell variable" in lines[0], lines
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_distributed_alone_still_means_a_local_cluster():
+    args = build_parser().parse_args(["skin", "apply", "p.png", "--output-dir", "o", "--distributed"])
+    assert args.distributed == ""
