@@ -229,7 +229,8 @@ def _check_pixel_count(path: Path, size: tuple[int, int], max_pixels: int) -> No
     if width * height > max_pixels:
         raise ImageLoadError(
             f"{path}: the image is {width} x {height} = {width * height:,} pixels, more than "
-            f"the limit of {max_pixels:,} (raise max_pixels if the file is trusted)"
+            f"the limit of {max_pixels:,} (a guard against decompression bombs; "
+            "segmix.io.load_image(path, max_pixels=...) reads a trusted file)"
         )
 
 

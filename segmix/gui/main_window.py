@@ -552,6 +552,9 @@ class MainWindow(QMainWindow):
             if handled:
                 self._remember_file(path)
             return bool(handled)
+        # A note about the previous photo (its frames, say) must not stand under this one;
+        # this photo's own notes arrive while it loads.
+        self.statusBar().clearMessage()
         try:
             image = files.load_image(path)
         except (ValueError, OSError) as exc:

@@ -310,3 +310,15 @@ def test_an_animated_file_opens_as_its_frames_in_video_mode(make_window, qtbot, 
     assert window.open_image(path)
     np.testing.assert_array_equal(window.image, frames[0])
     assert "6 frames" in window.statusBar().currentMessage() and "only the first" in window.statusBar().currentMessage()
+
+
+def test_the_frames_note_does_not_stand_under_the_next_photo(make_window, tmp_path):
+    frames = _frames(3)
+    Image.fromarray(frames[0]).save(tmp_path / "clip.gif", save_all=True,
+                                    append_images=[Image.fromarray(f) for f in frames[1:]])
+    Image.fromarray(frames[1]).save(tmp_path / "still.png")
+    window = make_window()
+    assert window.open_image(tmp_path / "clip.gif")
+    assert "clip.gif" in window.statusBar().currentMessage()
+    assert window.open_image(tmp_path / "still.png")
+    assert "clip.gif" not in window.statusBar().currentMessage()
