@@ -4,6 +4,7 @@
     python benchmarks/bench_skin.py [--images DIR] [--train]
     python benchmarks/bench_skin.py --texture [--images DIR]   # the texture cue alone: Numba vs NumPy form
     python benchmarks/bench_skin.py --reencode [--half even] [--step K] [--encoding E ...]   # JPEG / resized photos
+    python benchmarks/bench_skin.py --reencode --sizes [--half even] [--step K]   # the texture cue across photo sizes
 
 Quality: every detector is trained on UCI only (the shipped data), so every set below is held
 out: ccp (street photos), hgr1 (hand photos), sfa/val, abdomen/val. Rows: the previous
@@ -144,8 +145,11 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
 #: Re-encodings of the development photos (web photos are JPEGs, often heavily compressed,
 #: often resized): "q75" = Pillow JPEG quality 75; "s0.5q25" = resized by 0.5 (bicubic), then
 #: JPEG 25; "q25s0.5" = JPEG 25, then resized (the block grid no longer on 8 pixels).
+#: "r0.5" = resized by 0.5 with Pillow's LANCZOS (antialiased when reducing), kept lossless: the
+#: photo's size is the only variable (issue 9, the texture cue across sizes).
+SIZES = ("r0.35", "r0.5", "r0.75", "r1.5", "r2")
 REENCODINGS = ("stored", "q95", "q75", "q50", "q25", "q10", "s0.5q75", "s0.5q25", "s1.5q25", "s1.5q10",
-               "q25s0.5")
+               "q25s0.5") + SIZES
 
 
 def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
@@ -157,10 +161,11 @@ def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
     return np.asarray(Image.open(buf).convert("RGB"))
 
 
-def _resized(a: np.ndarray, scale: float, nearest: bool = False) -> np.ndarray:
+def _resized(a: np.ndarray, scale: float, nearest: bool = False, lanczos: bool = False) -> np.ndarray:
     h, w = a.shape[:2]
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return np.asarray(Image.fromarray(a).resize(size, Image.NEAREST if nearest else Image.BICUBIC))
+    method = Image.NEAREST if nearest else Image.LANCZOS if lanczos else Image.BICUBIC
+    return np.asarray(Image.fromarray(a).resize(size, method))
 
 
 def reencoded(image: np.ndarray, labels: np.ndarray, how: str):
@@ -169,6 +174,9 @@ def reencoded(image: np.ndarray, labels: np.ndarray, how: str):
     if how == "stored":
         return image, labels
     lab = (labels.astype(np.int16) + 1).astype(np.uint8)
+    if how.startswith("r"):
+        scale = float(how[1:])
+        return _resized(image, scale, lanczos=True), _resized(lab, scale, True).astype(np.int8) - 1
     if "s" not in how:
         return _jpeg(image, int(how[1:])), labels
     if how.startswith("s"):
@@ -179,17 +187,22 @@ def reencoded(image: np.ndarray, labels: np.ndarray, how: str):
     return _resized(_jpeg(image, int(quality)), float(scale)), _resized(lab, float(scale), True).astype(np.int8) - 1
 
 
-def bench_reencoded(step: int, half: str, encodings) -> None:
+def bench_reencoded(step: int, half: str, encodings, sizes: bool = False) -> None:
     """F1 of the default detector with the texture cue off, with the cue as before the JPEG
     rule (skin_texture.BLOCKINESS = inf: no block grid is ever found) and as it is, on the
-    development photos re-encoded (REENCODINGS)."""
+    development photos re-encoded (REENCODINGS). With ``sizes`` the middle row is the cue as
+    before its size rule instead (the smallest block factor that reaches MAX_DIAGONAL, the
+    full weight at every size), and each line also gives the photos' diagonals and the
+    diagonals the cue measures at (min / median / max, pixels)."""
     import math
 
     from segmix import skin_detect, skin_eval, skin_texture
 
     model = skin.load_skin_model()
-    rows = {"cue off": skin_detect.SkinSettings(texture=0.0), "cue without JPEG rule": skin_detect.DEFAULT_SETTINGS,
-            "cue with JPEG rule (default)": skin_detect.DEFAULT_SETTINGS}
+    middle = "cue before the size rule" if sizes else "cue without JPEG rule"
+    middle_settings = skin_detect.SkinSettings(texture_full_diagonal=0.0) if sizes else skin_detect.DEFAULT_SETTINGS
+    rows = {"cue off": skin_detect.SkinSettings(texture=0.0), middle: middle_settings,
+            "default": skin_detect.DEFAULT_SETTINGS}
     first = {"all": None, "even": 0, "odd": 1}[half]
     pairs = {}
     for name, sub in QUALITY_SETS.items():
@@ -201,20 +214,25 @@ def bench_reencoded(step: int, half: str, encodings) -> None:
         pooled = {label: np.zeros(3) for label in rows}
         t0 = time.perf_counter()
         line = []
+        diagonals, measured = [], []
         for name, set_pairs in pairs.items():
             evs = {label: skin_eval.SkinEvaluator(model.threshold) for label in rows}
             for image_path, mask_path in set_pairs:
                 image = load_image(image_path)
                 image, labels = reencoded(image, skin.load_mask(mask_path, image.shape[:2]), how)
                 blocky[how] += skin_texture.jpeg_block_grid(*_profiles(image)) is not None
+                diagonals.append(math.hypot(*image.shape[:2]))
+                measured.append(skin_texture.measuring_diagonal(image.shape[:2]))
                 for label, settings in rows.items():
-                    saved = skin_texture.BLOCKINESS
+                    saved = skin_texture.BLOCKINESS, skin_texture.working_factor
                     if label == "cue without JPEG rule":
                         skin_texture.BLOCKINESS = math.inf
+                    if label == "cue before the size rule":
+                        skin_texture.working_factor = skin_texture._ceil_working_factor
                     try:
                         result = skin.detect(model, image, settings)
                     finally:
-                        skin_texture.BLOCKINESS = saved
+                        skin_texture.BLOCKINESS, skin_texture.working_factor = saved
                     evs[label].add(result.posterior, labels, result.mask)
             for label, ev in evs.items():
                 pooled[label] += (ev.tp, ev.fp, ev.fn)
@@ -223,9 +241,11 @@ def bench_reencoded(step: int, half: str, encodings) -> None:
         f1 = {label: 2 * a[0] / (2 * a[0] + a[1] + a[2]) for label, a in pooled.items()}
         for label in rows:
             total[label] += pooled[label]
-        print(f"{how:8s} {n} photos, {blocky[how]} with a block grid; F1 off / without rule / with rule: "
-              f"pooled {' / '.join(f'{f1[label]:.3f}' for label in rows)}; " + "; ".join(line)
-              + f" ({time.perf_counter() - t0:.0f} s)", flush=True)
+        sizes_text = (f"diagonals {min(diagonals):.0f} / {np.median(diagonals):.0f} / {max(diagonals):.0f}, "
+                      f"measured at {min(measured):.0f} / {np.median(measured):.0f} / {max(measured):.0f}; ")
+        print(f"{how:8s} {n} photos, {blocky[how]} with a block grid; {sizes_text if sizes else ''}"
+              f"F1 {' / '.join(rows)}: pooled {' / '.join(f'{f1[label]:.3f}' for label in rows)}; "
+              + "; ".join(line) + f" ({time.perf_counter() - t0:.0f} s)", flush=True)
     f1 = {label: 2 * a[0] / (2 * a[0] + a[1] + a[2]) for label, a in total.items()}
     print(f"all encodings pooled: {' / '.join(f'{f1[label]:.3f}' for label in rows)}")
 
@@ -319,6 +339,9 @@ def main() -> None:
                         help="F1 on the photos re-encoded as JPEG / resized: texture cue off, without and with its JPEG rule")
     parser.add_argument("--encoding", action="append", default=None, choices=REENCODINGS,
                         help="with --reencode: only these re-encodings (repeatable; default all)")
+    parser.add_argument("--sizes", action="store_true",
+                        help="with --reencode: the photos resized (Lanczos, lossless; default 0.35 .. 2): texture cue "
+                             "off, before and with its size rule")
     parser.add_argument("--only", action="append", default=None, metavar="TEXT",
                         help="with --quality: only the rows whose label contains TEXT (repeatable: any of them)")
     args = parser.parse_args()
@@ -327,7 +350,8 @@ def main() -> None:
         bench_quality(args.step, args.half, args.compare, args.only)
         return
     if args.reencode:
-        bench_reencoded(args.step, args.half, args.encoding or REENCODINGS)
+        encodings = args.encoding or (("r0.35", "r0.5", "r0.75", "stored", "r1.5", "r2") if args.sizes else REENCODINGS)
+        bench_reencoded(args.step, args.half, encodings, args.sizes)
         return
     if args.texture:
         folder = args.images or DATA / "sfa" / "val" / "images"

@@ -122,6 +122,13 @@ class SkinSettings:
         The texture (a share of the local brightness) up to which the cue says nothing.
     texture_window : int, odd
         Side of the averaging window in 2 x 2 blocks of pixels (7 = 14 pixels).
+    texture_full_diagonal : float >= 0
+        Pixels: the diagonal, at the cue's working scale
+        (:func:`segmix.skin_texture.measuring_diagonal`), from which the cue has its full
+        weight; below it the weight is ``texture * diagonal / texture_full_diagonal`` (0 = the
+        full weight at every size). In a small photo a finger, an eyelid or a nostril is a
+        few pixels wide and the cue's 1-px residual takes it for grain
+        (docs/skin_development.md, "Photo sizes").
     """
 
     skin_share: float | None = None
@@ -143,6 +150,7 @@ class SkinSettings:
     texture: float = 2.0
     texture_level: float = 0.0075
     texture_window: int = 7
+    texture_full_diagonal: float = 500.0
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -164,6 +172,8 @@ class SkinSettings:
         if not 0 <= self.texture <= MAX_WEIGHT or not self.texture_level > 0 or window < 1 or window % 2 == 0:
             raise ValueError(f"texture must lie in [0, {MAX_WEIGHT:g}], texture_level > 0 and texture_window a positive odd number; got "
                              f"{self.texture!r}, {self.texture_level!r}, {self.texture_window!r}")
+        if not self.texture_full_diagonal >= 0:
+            raise ValueError(f"texture_full_diagonal must be >= 0 pixels; got {self.texture_full_diagonal!r}")
 
 
 DEFAULT_SETTINGS = SkinSettings()
@@ -477,13 +487,19 @@ def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: Skin
     """The fine-texture cue's log-odds term (:mod:`segmix.skin_texture`), its candidates the
     pixels whose colour log odds (steps 1-3, without face calibration, so that a face cannot
     change where texture is measured) are above the model's decision level (not the
-    slider's: a threshold change stays a labelling pass)."""
+    slider's: a threshold change stays a labelling pass). Its weight shrinks in proportion
+    to the working diagonal below ``settings.texture_full_diagonal``."""
     from segmix import skin_texture
 
     t = model.threshold
     level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
     tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window)
-    return skin_texture.texture_log_odds(tex, settings.texture_level, settings.texture)
+    weight = settings.texture
+    full = settings.texture_full_diagonal
+    diagonal = skin_texture.measuring_diagonal(image.shape[:2])
+    if full > 0 and diagonal < full:
+        weight = settings.texture * diagonal / full
+    return skin_texture.texture_log_odds(tex, settings.texture_level, weight)
 
 
 def _density_term(log_non: np.ndarray, density: np.ndarray | None, beta: float):

@@ -48,7 +48,13 @@ It enters the log odds as a hinge (:func:`texture_log_odds`): ``-weight * max(0,
 
 Photos whose diagonal exceeds :data:`MAX_DIAGONAL` pixels are block-averaged by an integer
 factor first (speed, and a scale like that of the development photos, 320-1000 px
-diagonals), and the texture map is repeated back to full size.
+diagonals), and the texture map is repeated back to full size. The factor is the one that
+brings the diagonal nearest to MAX_DIAGONAL in ratio (:func:`working_factor`): a photo of
+1005 px is measured as it is, not halved to 502 px as by the first rule (the smallest
+factor that reaches MAX_DIAGONAL), which measured 11 % of the street photos as stored at
+half their scale. Photos smaller than that are measured as they are; the detector lowers
+the cue's weight for them (``SkinSettings.texture_full_diagonal``; docs/skin_development.md,
+"Photo sizes").
 
 Measured in docs/skin_development.md ("A texture cue"). :func:`fine_texture` runs the fused
 Numba passes of :mod:`segmix.kernels.texture` (the same float32 arithmetic in the same order);
@@ -61,9 +67,12 @@ import math
 
 import numpy as np
 
-__all__ = ["fine_texture", "jpeg_block_grid", "texture_log_odds", "working_factor", "MAX_DIAGONAL"]
+__all__ = ["fine_texture", "jpeg_block_grid", "texture_log_odds", "working_factor", "measuring_diagonal",
+           "MAX_DIAGONAL"]
 
-#: Photos with a longer diagonal (pixels) are block-averaged to at most this first.
+#: Photos with a longer diagonal (pixels) are block-averaged towards this first (by the
+#: integer factor that brings them nearest to it in ratio: between MAX_DIAGONAL / sqrt 2
+#: and MAX_DIAGONAL * sqrt 2).
 MAX_DIAGONAL = 1000.0
 #: Luma floor of the brightness that normalises the residual (0..255 scale).
 FLOOR = 32.0
@@ -84,8 +93,25 @@ _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def working_factor(shape) -> int:
-    """Integer block factor that brings an (H, W) photo's diagonal to at most MAX_DIAGONAL."""
+    """Integer block factor f >= 1 that brings an (H, W) photo's diagonal d nearest to
+    MAX_DIAGONAL in ratio: of floor(d / MAX_DIAGONAL) and the next integer, the one with the
+    smaller |log(d / (f MAX_DIAGONAL))| (1 for photos up to sqrt 2 MAX_DIAGONAL)."""
+    ratio = math.hypot(shape[0], shape[1]) / MAX_DIAGONAL
+    low = max(1, math.floor(ratio))
+    # ratio / low against (low + 1) / ratio: the nearer factor in log scale
+    return low if ratio * ratio <= low * (low + 1) else low + 1
+
+
+def _ceil_working_factor(shape) -> int:
+    """The first rule (kept for benchmarks/bench_skin.py's comparison): the smallest integer
+    factor that brings the diagonal to at most MAX_DIAGONAL."""
     return max(1, math.ceil(math.hypot(shape[0], shape[1]) / MAX_DIAGONAL))
+
+
+def measuring_diagonal(shape) -> float:
+    """The diagonal (pixels) of an (H, W) photo at the cue's working scale: its own diagonal
+    over :func:`working_factor`."""
+    return math.hypot(shape[0], shape[1]) / working_factor(shape)
 
 
 def _block_mean(a: np.ndarray, f: int) -> np.ndarray:
