@@ -39,5 +39,5 @@ def paint_two_classes(qtbot, window) -> None:
     window.set_tool("foreground")
     drag(window, [(10, 10), (20, 30), (15, 50)])
     window.set_tool("background")
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         drag(window, [(70, 10), (60, 30), (65, 50)])

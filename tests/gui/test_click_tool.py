@@ -15,7 +15,7 @@ def click(window, x, y, button=Qt.MouseButton.LeftButton):
 def test_first_click_on_a_fresh_photo_gives_a_mask(qtbot, window):
     window.set_tool("click")
     assert window.canvas.tool == "click"
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         click(window, 15.5, 30.5)
     labels = window.layer.labels
     # One disc of radius 5 around the clicked pixel: 81 pixels.
@@ -29,9 +29,9 @@ def test_first_click_on_a_fresh_photo_gives_a_mask(qtbot, window):
 
 def test_right_click_marks_background_and_clicks_undo(qtbot, window):
     window.set_tool("click")
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         click(window, 15.5, 30.5)
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
     labels = window.layer.labels
     assert labels[30, 60] == BACKGROUND and np.count_nonzero(labels == BACKGROUND) == 81
@@ -58,13 +58,13 @@ def test_a_click_refines_the_last_model_and_an_undo_fits_afresh(qtbot, window, m
 
     monkeypatch.setattr(controller, "request_training", spy)
     window.set_tool("click")
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         click(window, 15.5, 30.5)
     first = window.modes["segment"].outcome.model
     first_mask = window.modes["segment"].outcome.mask
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
     assert sent[0] is None and sent[-1] is first and masks[-1] is first_mask
-    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         window.undo_stack.undo()
     assert sent[-1] is None and masks[-1] is None

@@ -43,7 +43,7 @@ def _reachable(qtbot, widget) -> None:
         parent = parent.parentWidget()
     if parent is not None:
         parent.ensureWidgetVisible(widget)
-    qtbot.waitUntil(lambda: widget.visibleRegion().boundingRect() == widget.rect(), timeout=3000)
+    qtbot.waitUntil(lambda: widget.visibleRegion().boundingRect() == widget.rect(), timeout=20000)
 
 
 def test_first_window_fits_a_small_screen_and_retrain_stays_reachable(qtbot, qsettings, messages, small_screen):

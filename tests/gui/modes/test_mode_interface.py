@@ -119,7 +119,7 @@ def test_a_registered_mode_plugs_into_the_shell(qtbot, echo_window, tmp_path, me
     assert window.open_image(frames)  # the mode's own input, not a photo
     assert ("open", "clip.frames") in echo.calls and window.image.shape == (8, 9, 3)
 
-    with qtbot.waitSignal(window.controller.call_ready, timeout=5000):
+    with qtbot.waitSignal(window.controller.call_ready, timeout=20000):
         echo.run_job(21)
     assert echo.results == [42]
 
@@ -140,8 +140,8 @@ def test_a_stale_call_job_never_reports(qtbot, make_window, photo_path):
         return "old"
 
     window.controller.request_call(slow, tag="t")
-    with qtbot.waitSignal(window.controller.call_ready, timeout=5000):
+    with qtbot.waitSignal(window.controller.call_ready, timeout=20000):
         window.controller.request_call(lambda check: "new", tag="t")
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=20000)
     assert results == ["new"]
 

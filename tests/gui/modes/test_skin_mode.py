@@ -47,7 +47,7 @@ def _save(tmp_path, name, image):
 
 
 def enter_skin_mode(qtbot, window):
-    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=20000):
+    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=60000):
         window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))
     assert window.mode == "skin"
 
@@ -101,7 +101,7 @@ def test_skin_threshold_changes_the_overlay(qtbot, make_window, skin_photo, monk
     log_odds, seeds = costly(skin.load_skin_model(), make_skin_photo(), with_seeds=True)
     masks = []
     for position in (-30, -10, 5, 15, 35):  # not 0: the built-in threshold (no change, no signal)
-        with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+        with qtbot.waitSignal(window.overlay_updated, timeout=10000):
             skin_mode.skin_panel.threshold_slider.setValue(position)
         threshold = threshold_of_position(position)
         assert skin_mode.skin_panel.threshold == threshold
@@ -136,17 +136,17 @@ def test_skin_slider_default_is_the_detectors_and_double_click_returns_to_it(qtb
     assert "0.040" in panel.threshold_label.text() and "3.18" in panel.threshold_label.text()
     assert not panel.default_button.isEnabled()  # already there
     assert "log odds" in slider.toolTip() and "--threshold" in slider.toolTip()
-    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         slider.setValue(12)
     assert panel.threshold == pytest.approx(0.12, abs=0.005) and "0.12" in panel.threshold_label.text()
     assert panel.default_button.isEnabled()
     default_mask = None
-    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         QTest.mouseDClick(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, slider.rect().center())
     assert panel.threshold == skin.BUILTIN_THRESHOLD and slider.value() == 0
     default_mask = window.current_mask()
     slider.setValue(-25)
-    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         panel.default_button.click()
     assert panel.threshold == skin.BUILTIN_THRESHOLD and slider.value() == 0
     np.testing.assert_array_equal(window.current_mask(), default_mask)
@@ -231,7 +231,7 @@ def test_skin_apply_and_the_window_give_the_same_mask(qtbot, make_window, tmp_pa
     areas = []
     for position in (0, -20, 13):
         if position:
-            with qtbot.waitSignal(window.overlay_updated, timeout=5000):
+            with qtbot.waitSignal(window.overlay_updated, timeout=20000):
                 panel.threshold_slider.setValue(position)
         shown = panel.threshold_label.text().split("<b>")[1].split("</b>")[0]
         assert float(shown) == panel.threshold
@@ -274,7 +274,7 @@ def test_skin_training_set_train_save_and_apply_to_the_next_photo(qtbot, make_wi
     window = make_window(first)
     enter_skin_mode(qtbot, window)
     assert not window.modes["skin"].skin_panel.train_button.isEnabled()
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=20000)
     generation = window.controller.generation
     _scribble(window, "foreground", "background")  # skin on the left, non-skin on the right
     assert window.controller.generation == generation  # strokes start no segmentation fit in skin mode
@@ -283,7 +283,7 @@ def test_skin_training_set_train_save_and_apply_to_the_next_photo(qtbot, make_wi
     assert window.modes["skin"].add_to_skin_training_set()  # the same photo again replaces, never doubles
     text = window.modes["skin"].skin_panel.set_label.text()
     assert text.startswith("Training set: 1 photo,")
-    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=20000):
+    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=60000):
         assert window.open_image(second)
     _scribble(window, "background", "foreground")  # purple is on the right here
     window.modes["skin"].add_to_skin_training_set()
@@ -301,7 +301,7 @@ def test_skin_training_set_train_save_and_apply_to_the_next_photo(qtbot, make_wi
     assert window.modes["skin"].save_skin_model(saved)
     assert modelfile.read_model(saved).kind == "skin"
     # The next photo gets the trained model.
-    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=20000):
+    with qtbot.waitSignal(window.modes["skin"].skin_updated, timeout=60000):
         assert window.open_image(third)
     mask = window.current_mask()
     assert mask[:, :38].mean() > 0.95 and mask[:, 42:].mean() < 0.05
@@ -329,7 +329,7 @@ def test_malformed_skin_model_shows_a_message_and_the_window_lives(qtbot, make_w
     assert window.modes["skin"].skin_model is active and window.modes["skin"].skin_panel.model_label.text() == "Model: built-in"
     # Still usable: threshold, back to segmenting.
     window.modes["skin"].skin_panel.threshold_slider.setValue(20)
-    with qtbot.waitSignal(window.overlay_updated, timeout=20000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=60000):
         window.set_mode("segment")
         window.set_tool("foreground")
         drag(window, [(10, 10), (20, 30)])
@@ -402,11 +402,11 @@ def test_skin_status_says_what_the_detection_and_each_slider_move_took(qtbot, ma
     detected = panel.status_label.text()
     assert detected.startswith("Skin detected in ") and "full detection" in detected and "relabelled" not in detected
     for position in (15, -10):
-        with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+        with qtbot.waitSignal(window.overlay_updated, timeout=10000):
             panel.threshold_slider.setValue(position)
         text = panel.status_label.text()
         assert text.startswith(detected) and "relabelled in" in text
         assert f"threshold {format_threshold(threshold_of_position(position))} " in text
-    with qtbot.waitSignal(window.overlay_updated, timeout=1000):
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         panel.threshold_slider.setValue(0)  # the built-in threshold the detection ran at
     assert panel.status_label.text() == detected
