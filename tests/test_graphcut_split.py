@@ -195,3 +195,19 @@ def test_block_reduce_in_row_ranges_equals_the_serial_level(factor):
         graphs.block_reduce_rows(image, log_odds, fixed, factor, *out, by0, by1)
     for got, want in zip(out, expected):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_call_the_helper_has_not_started_runs_on_the_caller():
+    import threading
+
+    gate = threading.Event()
+    blocker = threads.beside(gate.wait, 10.0)  # keeps the helper busy
+    ran_on = []
+    pending = threads.beside(lambda x: ran_on.append(threading.current_thread()) or x + 1, 41)
+    assert pending.result() == 42 and ran_on == [threading.current_thread()]
+    gate.set()
+    assert blocker.result() is True
+    started = threading.Event()
+    done = threads.beside(lambda: started.set() or threading.current_thread())
+    started.wait(10.0)
+    assert done.result() is not threading.current_thread()  # started there: waited for

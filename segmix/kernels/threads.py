@@ -173,9 +173,25 @@ _HELPER: ThreadPoolExecutor | None = None
 _HELPER_LOCK = threading.Lock()
 
 
-def beside(function, *args) -> Future:
+class Beside:
+    """A call handed to the helper thread (:func:`beside`)."""
+
+    def __init__(self, future: Future, function, args):
+        self._future, self._function, self._args = future, function, args
+
+    def result(self):
+        """The call's result. If the helper has not started it yet (a loaded machine gave it
+        no core, or it is busy), it is taken back and run on the calling thread instead of
+        waiting: splitting a step never makes it wait for a thread that does not run."""
+        if self._future.cancel():
+            return self._function(*self._args)
+        return self._future.result()
+
+
+def beside(function, *args) -> Beside:
     """Run ``function(*args)`` on one long-lived helper thread (the second half of a step
-    split by :func:`split_in_two`, or work that does not wait for the caller's).
+    split by :func:`split_in_two`), or on the caller when it asks for the result first
+    (:meth:`Beside.result`).
 
     Only serial kernels may run there: two threads launching Numba's parallel kernels at
     once abort the process under its default threading layer. Calls queue behind each
@@ -185,4 +201,4 @@ def beside(function, *args) -> Future:
     with _HELPER_LOCK:
         if _HELPER is None:
             _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segmix-beside")
-        return _HELPER.submit(function, *args)
+        return Beside(_HELPER.submit(function, *args), function, args)
