@@ -653,6 +653,17 @@ def ensure_not_input(output_path: PathLike, *input_paths: PathLike | None) -> No
             raise ValueError(f"{out}: refusing to overwrite the input file {src}")
 
 
+def _read_only(path: Path) -> bool:
+    """True if the user may not write ``path``, or made it read-only: no write bit at all.
+    The mode bits count too because for root (containers, CI) os.access grants everything, and
+    a file chmod'ed 444 there is still a file its owner asked to keep."""
+    try:
+        no_write_bits = not (path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    except OSError:
+        return False
+    return no_write_bits or not os.access(path, os.W_OK)
+
+
 def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     """Raise if a file cannot be written at ``path``: it would overwrite one of ``input_paths``
     (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError), its folder
@@ -669,7 +680,7 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
         # Found here, not by the temporary file after the work (whose name the error gave).
         raise PermissionError(f"{target}: cannot write in the folder {folder} (permission denied)")
-    if target.is_file() and not os.access(target, os.W_OK):
+    if target.is_file() and _read_only(target):
         # The rename of an atomic write replaces a read-only file as easily as any other (the
         # folder's permission decides): a file the user made read-only is left alone.
         raise PermissionError(f"{target}: the file exists and is read-only (permission denied); "

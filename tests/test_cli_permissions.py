@@ -124,3 +124,30 @@ def test_a_read_only_output_file_is_not_replaced(photo, deny, capsys, tmp_path):
         err = _error(capsys, main(argv), command)
         assert "kept.png: the file exists and is read-only" in err
         assert kept.read_bytes() == b"the user's file" and not (tmp_path / "m.png").exists()
+
+
+def test_a_file_chmod_444_is_kept_even_for_root(photo, capsys, tmp_path):
+    """A new-user trial ran as root (as containers and CI do): os.access grants root every
+    write, so `chmod 444 keep.png` was replaced by `segment -o keep.png`. The mode bits say
+    what the user asked for; this test uses a real chmod, not a simulated answer."""
+    image, labels = photo
+    kept = tmp_path / "keep.png"
+    kept.write_bytes(b"the user's file")
+    kept.chmod(0o444)
+    try:
+        for argv, command in ((["segment", str(image), "--scribbles", str(labels), "-o", str(kept)], "segment"),
+                              (["quantize", str(image), "-k", "2", "-o", str(kept)], "quantize")):
+            err = _error(capsys, main(argv), command)
+            assert "keep.png: the file exists and is read-only" in err
+            assert kept.read_bytes() == b"the user's file"
+        out = tmp_path / "skin"
+        out.mkdir()
+        mask = out / "photo_skin.png"
+        mask.write_bytes(b"an earlier mask")
+        mask.chmod(0o444)
+        code = main(["skin", "apply", str(image), "--output-dir", str(out)])
+        assert code != 0
+        assert "read-only" in capsys.readouterr().err
+        assert mask.read_bytes() == b"an earlier mask"
+    finally:
+        kept.chmod(0o644)
