@@ -220,6 +220,11 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--threshold", type=unit_float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
     seg.add_argument("--distance-prior", type=weight, default=None, metavar="W",
                      help="weight (nats) of the lean towards the nearer scribble class (default 1, 0 = off)")
+    seg.add_argument("--unexplained-weight", type=weight, default=None, metavar="W",
+                     help="once both classes are marked, give the background a component for the photo's "
+                          "colours its marks do not explain (W = 1 repairs a correct background stroke on one "
+                          "region turning other unmarked regions foreground; default 0 = off: it costs a little "
+                          "on the DAVIS scribble and click benchmarks, README 'Click segmentation')")
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
@@ -257,7 +262,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         "n_components": args.components, "color_space": args.color_space, "position_weight": args.position_weight,
         "smoothing": args.smoothing, "smoothness": args.smoothness, "threshold": args.threshold,
         "random_state": args.seed, "distance_prior": args.distance_prior, "fill_holes": args.fill_holes,
-        "keep_connected": args.keep_connected,
+        "keep_connected": args.keep_connected, "unexplained_weight": args.unexplained_weight,
     }
     settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
     settings.validate()

@@ -199,3 +199,25 @@ def test_davis_bus_a_road_stroke_keeps_the_mask():
     after = iou(segment(image, scribbles, ON).mask)
     assert before > 0.8
     assert after > before - 0.05
+
+
+def test_command_line_option_turns_the_component_on(tmp_path):
+    """`segment --unexplained-weight 1` gives the library's mask with the component on; the
+    default (off) keeps the fault the option repairs."""
+    from PIL import Image
+
+    from segmix.cli import main
+    from segmix.io import save_labels
+
+    image, obj, c_region, scribbles = three_colour_scene(0)
+    Image.fromarray(image).save(tmp_path / "scene.png")
+    save_labels(tmp_path / "marks.png", scribbles)
+    assert main(["segment", str(tmp_path / "scene.png"), "--scribbles", str(tmp_path / "marks.png"),
+                 "-o", str(tmp_path / "on.png"), "--unexplained-weight", "1"]) == 0
+    assert main(["segment", str(tmp_path / "scene.png"), "--scribbles", str(tmp_path / "marks.png"),
+                 "-o", str(tmp_path / "off.png")]) == 0
+    on = np.array(Image.open(tmp_path / "on.png")) > 0
+    off = np.array(Image.open(tmp_path / "off.png")) > 0
+    assert np.array_equal(on, segment(image, scribbles, ON).mask)
+    assert on[c_region].mean() < 0.05 and on[obj].mean() > 0.95
+    assert off[c_region].mean() > 0.5
