@@ -413,7 +413,8 @@ class SegmentMode(Mode):
         # display choice and stays the user's); load() does not emit settings_changed.
         self.model_panel.load(SimpleNamespace(
             n_components=model.settings.n_components, covariance_type=model.settings.covariance_type,
-            color_space=model.settings.color_space, smoothing=self.current_settings().smoothing))
+            color_space=model.settings.color_space, smoothing=self.current_settings().smoothing,
+            unexplained_weight=getattr(model.settings, "unexplained_weight", 0.0)))
         self._apply_loaded_model()
         shell.update_hint()
         return True
@@ -427,6 +428,8 @@ class SegmentMode(Mode):
                 covariance_type=str(settings.value("model/covariance_type", d["covariance_type"])),
                 color_space=str(settings.value("model/color_space", d["color_space"])),
                 smoothing=str(settings.value("model/smoothing", d["smoothing"])),
+                unexplained_weight=_stored_float(settings.value("model/unexplained_weight", d["unexplained_weight"]),
+                                                 d["unexplained_weight"]),
             )
         )
 
@@ -436,3 +439,13 @@ class SegmentMode(Mode):
         settings.setValue("model/covariance_type", current.covariance_type)
         settings.setValue("model/color_space", current.color_space)
         settings.setValue("model/smoothing", current.smoothing)
+        settings.setValue("model/unexplained_weight", float(current.unexplained_weight))
+
+
+def _stored_float(value, default: float) -> float:
+    """A float from QSettings (INI files give strings back); ``default`` for anything unreadable."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number == number else default  # NaN from a hand-edited file
