@@ -649,6 +649,10 @@ def iter_train_model(
         # Both classes marked: the photo's colours the background marks leave unexplained.
         mixtures[1], rest = _with_unexplained_rest(*unmarked_rows, mixtures[1], training_rows[1], settings)
         summary["classes"][1].update(rest)
+    elif all(marked) and unmarked_rows is not None and unmarked_rows[0].shape[0]:
+        # Off, the share alone (a few ms): the window suggests the option when it is large.
+        summary["classes"][1]["unexplained_share"] = _unexplained_rows(*unmarked_rows, mixtures[1],
+                                                                       training_rows[1], settings)[1]
     if settings.priors == "scribbles":
         counts = np.array([c["scribbled_pixels"] for c in summary["classes"]], dtype=np.float64)
         priors = counts / counts.sum()
@@ -689,9 +693,7 @@ def _with_unexplained_rest(Xu, wu, background, marked_rows, settings):
     facts = {"unexplained_share": 0.0, "rest_components": 0, "rest_weight": 0.0}
     if Xu.shape[0] == 0:
         return background, facts
-    threshold = explained_threshold(background, *marked_rows, float(settings.unexplained_quantile))
-    rest = unexplained(Xu, [background], [threshold])
-    share = float(wu[rest].sum() / wu.sum())
+    rest, share = _unexplained_rows(Xu, wu, background, marked_rows, settings)
     facts["unexplained_share"] = share
     if share <= settings.unexplained_share:
         return background, facts
@@ -710,6 +712,14 @@ def _with_unexplained_rest(Xu, wu, background, marked_rows, settings):
     eps = min(UNEXPLAINED_MAX_EPS, float(settings.unexplained_weight) * (share - float(settings.unexplained_share)))
     facts.update(rest_components=n_components, rest_weight=eps)
     return mix_mixtures(background, p_rest, eps), facts
+
+
+def _unexplained_rows(Xu, wu, background, marked_rows, settings):
+    """(M,) bool: the rows of ``Xu`` that ``background`` does not explain (below the
+    ``unexplained_quantile`` of its log-densities on ``marked_rows``), and their weighted share."""
+    threshold = explained_threshold(background, *marked_rows, float(settings.unexplained_quantile))
+    rest = unexplained(Xu, [background], [threshold])
+    return rest, float(wu[rest].sum() / wu.sum())
 
 
 def _warm_start_mixture(previous, index, n_components, features, settings) -> dict | None:

@@ -221,3 +221,13 @@ def test_command_line_option_turns_the_component_on(tmp_path):
     assert np.array_equal(on, segment(image, scribbles, ON).mask)
     assert on[c_region].mean() < 0.05 and on[obj].mean() > 0.95
     assert off[c_region].mean() > 0.5
+
+
+def test_off_the_training_summary_still_reports_the_unexplained_share():
+    # The window suggests the option from this share; off, nothing else changes.
+    image, _, _, scribbles = three_colour_scene()
+    off = train_model(image, scribbles, OFF).training["classes"][1]
+    on = train_model(image, scribbles, ON).training["classes"][1]
+    assert off["unexplained_share"] == pytest.approx(on["unexplained_share"])
+    assert off["unexplained_share"] > OFF.unexplained_share
+    assert "rest_components" not in off

@@ -34,6 +34,11 @@ HINT_TRAINED = (
     "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
 )
 HINT_TRAINING = "Fitting the colour models to your strokes... (Esc cancels)"
+UNEXPLAINED_HINT = (
+    "Much of the photo has colours your background strokes do not explain. If parts you did not mark "
+    "turned foreground after a correct background stroke, check Model > More > Keep unmarked colours as "
+    "background, or mark those parts background."
+)
 HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
 
 
@@ -268,6 +273,10 @@ class SegmentMode(Mode):
         if self.loaded_model is not None:
             text = (f"Model {self.loaded_model_name} applied in {outcome.seconds * 1000:.0f} ms; strokes are hard "
                     "constraints. Retrain fits a new model to your strokes.")
+        suggestion = self._unexplained_suggestion(outcome)
+        if suggestion:
+            text += "\n" + suggestion
+        self.training_panel.status_label.setToolTip(UNEXPLAINED_HINT if suggestion else "")
         self.training_panel.set_status(text)
         settings = self.current_settings()
         if settings.smoothing != "none" and abs(outcome.settings.threshold - settings.threshold) > 1e-9:
@@ -276,6 +285,20 @@ class SegmentMode(Mode):
         shell.update_hint()
         shell.update_actions()
         emit(self.training_finished, outcome)
+
+    def _unexplained_suggestion(self, outcome: SegmentationOutcome) -> str:
+        """A pointer to "Keep unmarked colours as background" when it is off and the background
+        marks leave much of the photo unexplained (the case it repairs), else ""."""
+        if self.loaded_model is not None or outcome.settings.unexplained_weight > 0:
+            return ""
+        try:
+            share = float(outcome.model.training["classes"][1].get("unexplained_share", 0.0))
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            return ""
+        if share <= outcome.settings.unexplained_share:
+            return ""
+        # Two lines of a 240-px dock; the label's tooltip says the rest (UNEXPLAINED_HINT).
+        return f"{share:.0%} unlike the background marks: see More > Keep unmarked colours"
 
     def on_failed(self, message: str) -> None:
         self._training_in_flight = False

@@ -114,12 +114,6 @@ class ModelPanel(QWidget):
             "Graph cut: neighbouring pixels of similar colour get the same label (slower on large photos)")
         self.smoothing_box.setChecked(True)
         form.addRow(self.smoothing_box)
-        # Not folded into "More": a user meets the fault it repairs (a correct background
-        # stroke flipping unmarked regions) on an ordinary photo and must see the remedy.
-        self.unexplained_box = QCheckBox("Keep unmarked colours as background")
-        self.unexplained_box.setToolTip(UNEXPLAINED_TIP)
-        self.unexplained_box.setChecked(MODEL_DEFAULTS["unexplained_weight"] > 0)
-        form.addRow(self.unexplained_box)
         layout.addLayout(form)
         # Covariance and colour space are rarely changed: folded away (their values shown on
         # the toggle) so the four Segment docks fit a 1366 x 768 screen without scrolling.
@@ -136,6 +130,12 @@ class ModelPanel(QWidget):
         for name in COLOR_SPACES:
             self.color_space_combo.addItem(COLOR_SPACE_NAMES[name], name)
         more.addRow("Colour space", self.color_space_combo)
+        # Folded too (the docks must fit 768 px), but named on the toggle when on, and the
+        # training status points here when the marks leave much of the photo unexplained.
+        self.unexplained_box = QCheckBox("Keep unmarked colours as background")
+        self.unexplained_box.setToolTip(UNEXPLAINED_TIP)
+        self.unexplained_box.setChecked(MODEL_DEFAULTS["unexplained_weight"] > 0)
+        more.addRow(self.unexplained_box)
         layout.addWidget(self.more)
         layout.addWidget(QLabel("Mixture colours (width = weight)"))
         self.swatches = SwatchStrip()
@@ -143,6 +143,7 @@ class ModelPanel(QWidget):
         self._summarise()
         self.covariance_combo.currentIndexChanged.connect(lambda _i: self._summarise())
         self.color_space_combo.currentIndexChanged.connect(lambda _i: self._summarise())
+        self.unexplained_box.toggled.connect(lambda _b: self._summarise())
         self.components_spin.valueChanged.connect(lambda _v: emit(self.settings_changed))
         self.covariance_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
         self.color_space_combo.currentIndexChanged.connect(lambda _i: emit(self.settings_changed))
@@ -150,7 +151,12 @@ class ModelPanel(QWidget):
         self.unexplained_box.toggled.connect(lambda _b: emit(self.settings_changed))
 
     def _summarise(self) -> None:
-        self.more.set_summary(f"{self.covariance_combo.currentText()} covariance, {self.color_space_combo.currentText()}")
+        covariance, space = self.covariance_combo.currentText(), self.color_space_combo.currentText()
+        # As short as without the option: a longer toggle would widen the dock (and shrink the photo).
+        if self.unexplained_box.isChecked():
+            self.more.set_summary(f"{covariance}, {space}, unmarked = bg")
+        else:
+            self.more.set_summary(f"{covariance} covariance, {space}")
 
     def settings(self, threshold: float, random_state: int = 0):
         """The chosen settings as a segmix.segment.SegmentationSettings."""
