@@ -241,7 +241,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from segmix.io import load_image, load_scribbles, save_cutout, save_mask, save_probability
+    from segmix.io import load_image_info, load_scribbles, save_cutout, save_mask, save_probability
+    from segmix.palette import segmentation_pixels
     from segmix.segment import SegmentationSettings, segment
 
     inputs = (args.image, args.scribbles)
@@ -266,7 +267,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     }
     settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
     settings.validate()
-    image = load_image(args.image)
+    loaded = load_image_info(args.image)
+    image = loaded.pixels
     scribbles = load_scribbles(args.scribbles, image.shape[:2])
     if not scribbles.any():
         raise UserError(f"{args.scribbles}: no scribbles (every pixel is 0 = unmarked); "
@@ -275,7 +277,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = segment(image, scribbles, settings)
+            # A palette photo is segmented low-passed, as in the window (segmix.palette).
+            result = segment(segmentation_pixels(loaded), scribbles, settings)
     finally:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from segmix import io as segmix_io
+from segmix import palette as segmix_palette
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp);;All files (*)"
 EXPORTS = {
@@ -27,6 +28,8 @@ EXPORTS = {
 MODEL_FILTER = "segmix model (*.json);;All files (*)"
 
 load_image = segmix_io.load_image
+load_image_info = segmix_io.load_image_info
+segmentation_pixels = segmix_palette.segmentation_pixels
 load_scribbles = segmix_io.load_scribbles
 ImageLoadError = segmix_io.ImageLoadError
 

@@ -188,6 +188,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
         self.image: np.ndarray | None = None
+        # What Segment mode segments: ``image`` itself, or for a palette photo (GIF, palette
+        # PNG) its low-passed copy (segmix.palette); the canvas and cutouts keep ``image``.
+        self.segmentation_image: np.ndarray | None = None
         self.image_path: Path | None = None
         # Each mode keeps its own scribbles and their undo history (skin strokes are not
         # foreground strokes); ``layer`` and ``undo_stack`` are the active mode's.
@@ -556,23 +559,35 @@ class MainWindow(QMainWindow):
         # this photo's own notes arrive while it loads.
         self.statusBar().clearMessage()
         try:
-            image = files.load_image(path)
+            loaded = files.load_image_info(path)
         except (ValueError, OSError) as exc:
             self.show_message("Cannot open photo", str(exc))
             return False
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False
-        self.set_image(image, path)
+        self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded))
         self._remember_file(path)
         return True
 
-    def set_image(self, image: np.ndarray, path: Path | None = None) -> None:
-        """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told."""
+    def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None) -> None:
+        """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told.
+
+        ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``.
+        """
         image = np.ascontiguousarray(image, dtype=np.uint8)
         image.setflags(write=False)  # shared read-only with the compute thread
+        if segmentation_image is None or segmentation_image is image:
+            segmentation_image = image
+        else:
+            segmentation_image = np.ascontiguousarray(segmentation_image, dtype=np.uint8)
+            if segmentation_image.shape != image.shape:
+                raise ValueError(f"segmentation_image must have the photo's shape {image.shape}; "
+                                 f"got {segmentation_image.shape}")
+            segmentation_image.setflags(write=False)
         if not self.active_mode.keeps_job_on_new_image():
             self.controller.invalidate()  # anything in flight belongs to the old photo
         self.image = image
+        self.segmentation_image = segmentation_image
         self.image_path = Path(path) if path is not None else None
         self._layers = {name: LabelLayer(image.shape[:2]) for name in self.modes}
         for stack in self._undo_stacks.values():

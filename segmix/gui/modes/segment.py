@@ -136,7 +136,7 @@ class SegmentMode(Mode):
         self.training_panel.set_status("Waiting for scribbles")
         self.model_panel.swatches.set_swatches([])
         if self.active:
-            self.shell.controller.prepare_photo(self.shell.image)
+            self.shell.controller.prepare_photo(self.shell.segmentation_image)
             if self.loaded_model is not None:
                 self.retrain()  # apply the loaded model to the new photo at once
 
@@ -177,7 +177,7 @@ class SegmentMode(Mode):
                                                        smoothing=settings.smoothing, threshold=settings.threshold))
         self._apply_timer.stop()
         self._training_in_flight = True
-        shell.controller.request_apply(shell.image, self.loaded_model, shell.layer.labels, apply_settings,
+        shell.controller.request_apply(shell.segmentation_image, self.loaded_model, shell.layer.labels, apply_settings,
                                        shell.overlay_panel.mode)
         self.training_panel.set_status(f"Applying {self.loaded_model_name}...")
 
@@ -214,7 +214,7 @@ class SegmentMode(Mode):
         self._training_in_flight = True
         previous = self._result_to_refine(warm)
         shell.controller.request_training(
-            shell.image, shell.layer.labels, self.current_settings(), shell.overlay_panel.mode,
+            shell.segmentation_image, shell.layer.labels, self.current_settings(), shell.overlay_panel.mode,
             None if previous is None else previous.model,
             None if previous is None or not previous.final else previous.mask,
         )
@@ -324,7 +324,8 @@ class SegmentMode(Mode):
             return
         shell = self.shell
         shell.controller.request_apply(
-            shell.image, self.outcome.model, self.outcome.scribbles, self.current_settings(), shell.overlay_panel.mode
+            shell.segmentation_image, self.outcome.model, self.outcome.scribbles, self.current_settings(),
+            shell.overlay_panel.mode,
         )
 
     # == results =========================================================================
