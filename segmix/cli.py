@@ -806,34 +806,32 @@ def _start_graph_cut_compile(n_pixels: int, settings):
     return start_compiling_graph_cut()
 
 
-def _tell_if_compiling(command: str, subcommand: str | None = None) -> None:
-    """On a terminal, say so when this run will first compile the Numba kernels (seconds of
-    silence otherwise look like a hang). Each command is checked for the kernels it uses:
-    a notice for kernels a command never compiles would repeat on every run."""
-    from segmix.kernels import cache
+#: How long a command's first run compiles, for its first-run notice (measured with an empty
+#: Numba cache on this project's 2-core machine, README "Installation": segment on a 1080p
+#: photo 51 s; background 8-9 s of CPU; skin apply / eval's texture kernels about 10 s).
+FIRST_RUN_ESTIMATES = {
+    "segment": "about a minute",
+    "background": "about 10 s",
+    "skin apply": "about 10 s",
+    "skin eval": "about 10 s",
+    "skin train": "a few seconds",
+    "quantize": "a few seconds",
+}
 
-    if command == "background":
-        if not cache.background_is_cached():
-            # Measured: 8-9 s of CPU on a fresh cache (longer in wall time on a busy machine).
-            print("segmix: first run: compiling the background kernels, about 10 s "
-                  "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
-    elif command == "skin":
-        # apply / eval score colours with NumPy lookup tables, but the default detector's
-        # texture cue compiles its kernels (about 10 s on a busy 2-core machine, measured);
-        # train fits mixtures with the mixture kernels.
-        if subcommand == "train" and not cache.mixture_is_cached():
-            print("segmix: first run: compiling the mixture kernels, a few seconds "
-                  "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
-        elif subcommand in ("apply", "eval") and not cache.texture_is_cached():
-            print("segmix: first run: compiling the skin detector's texture kernels, about 10 s "
-                  "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
-    elif command == "quantize":
-        if not cache.mixture_is_cached():
-            print("segmix: first run: compiling the k-means kernels, a few seconds "
-                  "(once; they are cached for the next runs)", file=sys.stderr, flush=True)
-    elif not cache.cache_is_warm():
-        print("segmix: first run: compiling the numerical kernels, about 10 s on an idle "
-              "2-core machine (once; they are cached for the next runs)", file=sys.stderr, flush=True)
+
+def first_run_notice(name: str) -> str:
+    """The one line a command prints on stderr before its first kernel compiles."""
+    estimate = FIRST_RUN_ESTIMATES.get(name, "up to a minute")
+    return f"segmix: preparing the kernels for first use (once after installation, {estimate})..."
+
+
+def _stderr_line(text: str) -> None:
+    """Print one line on stderr, above a progress bar when one is shown, from any thread."""
+    tqdm = sys.modules.get("tqdm")
+    if tqdm is not None:
+        tqdm.tqdm.write(text, file=sys.stderr)
+    else:
+        print(text, file=sys.stderr, flush=True)
 
 
 COMMANDS = ("open", "quantize", "segment", "skin", "background")
@@ -867,12 +865,7 @@ def _warning_line(prefix: str):
     (Python's default prints the source file, line number and code line as well), from any
     thread (skin apply decodes photos on a pool); above a progress bar when one is shown."""
     def show(message, category, filename, lineno, file=None, line=None):
-        text = f"{prefix}: warning: {message}"
-        tqdm = sys.modules.get("tqdm")
-        if tqdm is not None:
-            tqdm.tqdm.write(text, file=sys.stderr)
-        else:
-            print(text, file=sys.stderr, flush=True)
+        _stderr_line(f"{prefix}: warning: {message}")
     return show
 
 
@@ -916,11 +909,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))
     try:
-        if args.command != "open" and sys.stderr.isatty():
-            _tell_if_compiling(args.command, getattr(args, "skin_command", None))
-        if args.command == "open":  # the window shows warnings in its status bar
+        if args.command == "open":  # the window shows warnings and its warm-up in its status bar
             return int(args.handler(args) or 0)
-        with warnings.catch_warnings():
+        from segmix.kernels.cache import on_first_compile
+
+        # Terminal or not: a first run compiles for up to a minute in silence otherwise, and a
+        # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
+        # when something compiles (nothing on a warm cache), whatever the kernel.
+        with on_first_compile(lambda: _stderr_line(first_run_notice(name))), warnings.catch_warnings():
             warnings.showwarning = _warning_line(f"segmix {name}")
             return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:

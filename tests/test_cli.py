@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix import __version__
@@ -79,87 +80,81 @@ def test_quantize_errors_are_one_line(tmp_path, capsys):
     assert Image.open(src).size == (60, 40)
 
 
-def test_first_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch, capsys):
-    from segmix.kernels import cache
+def _compiles_a_kernel(seed=[0]):
+    """Compile a fresh (uncached) Numba function: the cold cache's compile event, in
+    milliseconds, without compiling segmix's kernels for real."""
+    import numba
 
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
+    seed[0] += 1
+    exec(f"def f(x):\n    return x + {seed[0]}", namespace := {})
+    kernel = numba.njit(namespace["f"])
+    kernel(1)
+    kernel(1.5)  # a second compilation in the same run: still one notice
+
+
+FIRST_RUN_COMMANDS = {
+    "quantize": ["quantize", "{photo}", "-k", "1", "-o", "{out}/q.png"],
+    "segment": ["segment", "{photo}", "--scribbles", "{photo}", "-o", "{out}/m.png"],
+    "skin apply": ["skin", "apply", "{photo}", "--output-dir", "{out}"],
+    "skin eval": ["skin", "eval", "--images", "{out}", "--masks", "{out}"],
+    "skin train": ["skin", "train", "--images", "{out}", "--masks", "{out}", "-o", "{out}/m.json"],
+    "background": ["background", "{out}", "--output-dir", "{out}/bg"],
+}
+
+
+@pytest.mark.parametrize("name", list(FIRST_RUN_COMMANDS))
+def test_first_run_says_it_prepares_the_kernels_terminal_or_not(tmp_path, monkeypatch, capsys, name):
+    """Every command that may compile says so on one stderr line before the compilation, also
+    when stderr is not a terminal (a script, a CI log: 51 s of silence looked like a hang),
+    and says nothing when nothing compiles (a warm cache). The handler is replaced by one that
+    compiles a throwaway function (the same numba event a cold cache gives) or not."""
+    from segmix import cli
 
     photo = tmp_path / "p.png"
     Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
-    for warm, expected in ((False, 1), (True, 0)):
-        monkeypatch.setattr(cache, "mixture_is_cached", lambda warm=warm: warm)
-        monkeypatch.setattr(cache, "cache_is_warm", lambda: True)  # not what quantize compiles
-        terminal = Terminal()
-        monkeypatch.setattr(sys, "stderr", terminal)
-        main(["quantize", str(photo), "-k", "1", "-o", str(tmp_path / "q.png")])
-        assert terminal.getvalue().count("compiling the k-means kernels") == expected
-        assert "numerical kernels" not in terminal.getvalue()
+    argv = [a.format(photo=photo, out=tmp_path) for a in FIRST_RUN_COMMANDS[name]]
+    handler = {"quantize": "_cmd_quantize", "segment": "_cmd_segment", "skin apply": "_cmd_skin_apply",
+               "skin eval": "_cmd_skin_eval", "skin train": "_cmd_skin_train", "background": "_cmd_background"}[name]
+    for compiles in (True, False):
+        monkeypatch.setattr(cli, handler, lambda args, compiles=compiles: _compiles_a_kernel() if compiles else None)
+        assert main(argv) == 0
+        err = capsys.readouterr().err
+        assert not sys.stderr.isatty()
+        if compiles:
+            assert err == cli.first_run_notice(name) + "\n"
+            assert "preparing the kernels for first use" in err and cli.FIRST_RUN_ESTIMATES[name] in err
+        else:
+            assert err == ""
 
 
-def test_skin_apply_never_says_it_compiles(tmp_path, monkeypatch):
-    """skin apply compiles no Numba kernel (lookup tables in NumPy): a notice keyed on the
-    segmentation kernels was printed on every run of a user who only detects skin."""
-    from segmix.kernels import cache
+def test_first_run_notice_comes_before_the_compilation(tmp_path, monkeypatch, capsys):
+    """The line is on stderr when the compilation starts, not when the run ends."""
+    from segmix import cli
 
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
+    seen = []
 
+    def handler(args):
+        from numba.core import event
+
+        class Spy(event.Listener):
+            def on_start(self, ev):
+                seen.append(capsys.readouterr().err)
+
+            def on_end(self, ev):
+                pass
+
+        spy = Spy()
+        event.register("numba:compile", spy)
+        try:
+            _compiles_a_kernel()
+        finally:
+            event.unregister("numba:compile", spy)
+
+    monkeypatch.setattr(cli, "_cmd_quantize", handler)
     photo = tmp_path / "p.png"
     Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
-    for name in ("cache_is_warm", "mixture_is_cached", "graph_cut_is_cached", "background_is_cached"):
-        monkeypatch.setattr(cache, name, lambda: False)
-    # Its own kernels (the texture cue's) are announced only when they are not cached; that
-    # answer is fixed here so the test does not depend on which tests ran before it.
-    for texture_cached, expected in ((True, 0), (False, 1)):
-        monkeypatch.setattr(cache, "texture_is_cached", lambda: texture_cached)
-        terminal = Terminal()
-        monkeypatch.setattr(sys, "stderr", terminal)
-        assert main(["skin", "apply", str(photo), "--output-dir", str(tmp_path / f"out{expected}")]) == 0
-        assert terminal.getvalue().count("compiling") == expected
-        assert terminal.getvalue().count("compiling the skin detector's texture kernels") == expected
-
-
-def test_first_background_run_on_a_terminal_says_it_compiles(tmp_path, monkeypatch):
-    """segmix background checks its own kernels, not the photo commands' (issue 10)."""
-    from segmix.kernels import cache
-
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    for i in range(3):
-        Image.fromarray(np.full((8, 8, 3), 90 + i, np.uint8)).save(frames / f"f{i}.png")
-    monkeypatch.setattr(cache, "cache_is_warm", lambda: True)  # the photo kernels do not matter here
-    for cached, expected in ((False, 1), (True, 0)):
-        monkeypatch.setattr(cache, "background_is_cached", lambda cached=cached: cached)
-        terminal = Terminal()
-        monkeypatch.setattr(sys, "stderr", terminal)
-        assert main(["background", str(frames), "--output-dir", str(tmp_path / f"out{cached}")]) == 0
-        assert terminal.getvalue().count("compiling the background kernels") == expected
-        assert "compiling the numerical kernels" not in terminal.getvalue()
-
-
-def test_background_is_cached_after_a_run_and_not_on_a_fresh_cache(tmp_path):
-    """The real check, not a monkeypatched one: warm once the kernels ran here, cold with a
-    fresh NUMBA_CACHE_DIR (in a subprocess, which only asks, so nothing compiles)."""
-    import os
-
-    from segmix.background import BackgroundMixture
-    from segmix.kernels import cache
-
-    BackgroundMixture().apply(np.zeros((4, 4, 3), np.uint8))
-    assert cache.background_is_cached()
-    root = Path(__file__).resolve().parents[1]
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba"), PYTHONPATH=str(root))
-    code = "from segmix.kernels import cache; print(cache.background_is_cached())"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["False"]
+    assert main(["quantize", str(photo), "-o", str(tmp_path / "q.png")]) == 0
+    assert cli.first_run_notice("quantize") in seen[0]
 
 
 def test_cache_is_warm_answers_a_bool():

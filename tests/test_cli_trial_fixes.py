@@ -1,4 +1,4 @@
-"""Command-line fixes from new-user trials: bounded weights, -k everywhere, first-run notices.
+"""Command-line fixes from new-user trials: bounded weights, -k everywhere.
 
 Weights of the models' energies are bounded: a huge value is refused by name instead of
 overflowing float32 arithmetic into NaN decisions (``--distance-prior 1e300`` printed NumPy's
@@ -75,21 +75,6 @@ def test_components_take_the_short_k_like_segment(argv):
     (a new user's ``skin train -k 3`` was refused as an unknown option)."""
     args = cli.build_parser().parse_args(argv + ["-k", "3"])
     assert args.components == 3
-
-
-@pytest.mark.parametrize("subcommand, expected", [("apply", True), ("eval", True), ("train", False)])
-def test_first_run_notice_for_the_texture_kernels(monkeypatch, capsys, subcommand, expected):
-    """skin apply / eval compile the texture cue's kernels on a cold cache: the terminal is
-    told, as for every other command that compiles (it said nothing: seconds of silence)."""
-    from segmix.kernels import cache
-
-    monkeypatch.setattr(cache, "texture_is_cached", lambda: False)
-    monkeypatch.setattr(cache, "mixture_is_cached", lambda: True)
-    cli._tell_if_compiling("skin", subcommand)
-    assert ("texture kernels" in capsys.readouterr().err) == expected
-    monkeypatch.setattr(cache, "texture_is_cached", lambda: True)
-    cli._tell_if_compiling("skin", subcommand)
-    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize("argv, option", [

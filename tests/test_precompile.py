@@ -31,3 +31,43 @@ def test_cli_starts_the_helper_only_when_it_gains(monkeypatch, smoothing, n_pixe
     helper = cli._start_graph_cut_compile(n_pixels, settings)
     assert (helper == "helper") is starts
     assert len(started) == int(starts)
+
+
+def test_on_first_compile_is_told_once_per_block_and_only_when_something_compiles():
+    import threading
+
+    import numba
+
+    calls = []
+    kernel = numba.njit(lambda x: x * 2)
+    with cache.on_first_compile(lambda: calls.append("compiling")):
+        worker = threading.Thread(target=kernel, args=(1,))  # numba's event comes from any thread
+        worker.start()
+        worker.join()
+        assert calls == ["compiling"]
+        kernel(1.5)  # another signature compiles too: no second notice
+    assert calls == ["compiling"]
+    with cache.on_first_compile(lambda: calls.append("again")):
+        kernel(3)  # compiled already: nothing
+    kernel(2j)  # compiles, outside any block: nobody listens
+    assert calls == ["compiling"]
+
+
+def test_on_first_compile_is_silent_for_a_kernel_loaded_from_the_disk_cache(tmp_path, monkeypatch):
+    """A warm on-disk cache loads without numba's compile event (the notice's premise): the
+    module's kernel is compiled and cached by a first process, then only loaded here."""
+    import importlib
+    import subprocess
+    import sys
+
+    (tmp_path / "tiny_kernel.py").write_text("import numba\n\n@numba.njit(cache=True)\ndef twice(x):\n    return 2 * x\n")
+    subprocess.run([sys.executable, "-c", "import tiny_kernel; tiny_kernel.twice(1)"], cwd=tmp_path, check=True,
+                   timeout=300)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    tiny_kernel = importlib.import_module("tiny_kernel")
+    calls = []
+    with cache.on_first_compile(lambda: calls.append(1)):
+        assert tiny_kernel.twice(1) == 2
+        assert calls == []
+        tiny_kernel.twice(1.5)  # a signature the cache does not hold: compiles
+    assert calls == [1]

@@ -26,7 +26,8 @@ module              what it holds
 ``texture``         the skin detector's texture cue (segmix.skin_texture), fused:
                     ``luma_blur_residual``, ``order_statistic`` (exact median),
                     ``window_mean``, ``expand``; ``grid_profiles`` (JPEG block grid)
-``cache``           ``cache_is_warm``, ``graph_cut_is_cached``, ``background_is_cached``: will the first call compile?
+``cache``           will the first call compile (``cache_is_warm``, ``graph_cut_is_cached``);
+                    ``on_first_compile``: told when a kernel starts compiling
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)
 ==================  =====================================================================
 

@@ -1,8 +1,19 @@
-"""Whether the first call of the kernels will compile (the on-disk cache is cold)."""
+"""Whether the first call of the kernels will compile (the on-disk cache is cold).
+
+Two ways to know: :func:`is_cached` and the ``*_is_cached`` functions look for the cache's
+index files before anything runs (the window's warm-up and the graph cut's helper process
+use them to plan); :func:`on_first_compile` is told by numba itself, the moment a kernel is
+about to compile, whatever the kernel (the command line's first-run notice uses it: a list
+of kernels to check missed the parallel variants a large photo compiles, and a stale cache
+entry, which recompiles, looks warm to a check of the files).
+"""
 
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 
 def is_cached(*kernels) -> bool:
@@ -33,14 +44,6 @@ def cache_is_warm() -> bool:
     return is_cached(em_pass_3d.serial, unique_rgb.serial) and graph_cut_is_cached()
 
 
-def mixture_is_cached() -> bool:
-    """Whether the serial EM and k-means passes (what a fit of a few thousand distinct
-    colours compiles: ``segmix skin train``, ``segmix quantize``) are in the on-disk cache."""
-    from segmix.kernels.mixture import em_pass_3d, lloyd_pass
-
-    return is_cached(em_pass_3d.serial, lloyd_pass.serial)
-
-
 def graph_cut_is_cached() -> bool:
     """Whether the coarse-to-fine graph cut's main kernels are in the on-disk cache (with
     the band arcs of the window's two-thread path, ``segmix.kernels.threads.split_in_two``)."""
@@ -50,17 +53,39 @@ def graph_cut_is_cached() -> bool:
     return is_cached(band_graph.serial, graph_maxflow_part, band_arcs)
 
 
-def background_is_cached() -> bool:
-    """Whether ``segmix background``'s per-frame kernels (the mixture update and the
-    majority filter) are in the on-disk cache."""
-    from segmix.kernels.background import background_apply, majority_filter
+@contextmanager
+def on_first_compile(callback: Callable[[], None]) -> Iterator[None]:
+    """Call ``callback()`` once, just before the first kernel compiles while inside the block.
 
-    return is_cached(background_apply, majority_filter)
+    Listens to numba's ``numba:compile`` event, which numba broadcasts only on a cache miss
+    (after ``load_overload`` found nothing on disk), from whichever thread compiles; a kernel
+    loaded from the on-disk cache fires nothing, so on a warm cache ``callback`` is never
+    called. ``callback`` runs under numba's compiler lock: it must be quick (print a line),
+    and an exception it raises (a closed stderr) is swallowed so that the compilation
+    itself goes on.
+    """
+    from numba.core import event
 
+    lock = threading.Lock()
+    fired = []
 
-def texture_is_cached() -> bool:
-    """Whether the skin detector's texture-cue kernels (``segmix skin apply`` / ``eval``
-    with the default detector) are in the on-disk cache."""
-    from segmix.kernels.texture import grid_profiles, luma_blur_residual, window_mean
+    class _Listener(event.Listener):
+        def on_start(self, ev) -> None:
+            with lock:
+                if fired:
+                    return
+                fired.append(True)
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - a notice must never stop a compilation
+                pass
 
-    return is_cached(luma_blur_residual, window_mean, grid_profiles)
+        def on_end(self, ev) -> None:
+            pass
+
+    listener = _Listener()
+    event.register("numba:compile", listener)
+    try:
+        yield
+    finally:
+        event.unregister("numba:compile", listener)
