@@ -415,6 +415,14 @@ class BackgroundMixture:
         used = np.arange(p.n_components)[None, :] < n_used[:, None]
         if np.any(arrays["weights"][used] < 0) or np.any(arrays["variances"][used] <= 0):
             raise BackgroundModelError("state holds negative weights or non-positive variances")
+        # Every update renormalises a pixel's weights (float32 sums stay within 2e-7 of 1);
+        # weights that do not sum to 1 would move the background test's cumulative threshold
+        # T without a word.
+        sums = np.where(used, arrays["weights"], 0).sum(axis=1, dtype=np.float64)
+        off = np.flatnonzero((n_used > 0) & (np.abs(sums - 1.0) > 1e-4))
+        if off.size:
+            raise BackgroundModelError(f"state 'weights' of pixel {int(off[0])} sum to {sums[off[0]]:.6g}, not 1 "
+                                       f"({off.size} pixel(s) off)")
         if count > 0 and np.any(n_used == 0):
             raise BackgroundModelError("state has pixels without components although frames were seen")
         model._allocate((shape[0], shape[1]), p)

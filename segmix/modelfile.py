@@ -20,6 +20,25 @@ Layout (schema version 1)::
       "threshold": 0.5,
       "training": {"segmix_version": "...", "seed": 0, "data": {...}, ...}
     }
+
+Required fields (a file without one is refused with a line naming the file and the field):
+``format``, ``version``, ``kind``, ``features.color_space``, ``classifier.classes`` (exactly
+two, each with ``name`` (text), ``prior`` (in (0, 1), summing to 1) and ``mixture`` with
+``covariance_type``, ``weights``, ``means``, ``covariances``), ``positive_class`` and
+``threshold``: every one of them changes what the model decides, and segmix has written
+them all since schema version 1. A default threshold in particular would give another
+operating point without a word (the built-in skin model's is 0.04, not 0.5).
+
+Optional fields, with their defaults (they describe how the model was made, or are
+implied by the required ones): ``training`` ({}: provenance only);
+``features.position_weight`` (0: colour only; a mixture with position dimensions then
+disagrees with the features and is refused); ``features.scaling`` (this version's scaling;
+refused when present and different); per mixture ``reg_covar`` (1e-6: added to the
+covariances only when a mixture is refitted, e.g. by skin adaptation; the stored
+covariances already include the training's), ``n_components`` / ``n_features`` (those of
+the arrays; refused when they differ), ``converged`` (true), ``n_iter`` (0) and
+``lower_bound`` (null: unknown). Any other key is refused by name: a misspelt
+``"treshold"`` must not pass for a model without one.
 """
 
 from __future__ import annotations
@@ -101,6 +120,7 @@ def model_from_dict(data: Any) -> SegmixModel:
     """
     if not isinstance(data, dict):
         raise ValueError("the top level must be a JSON object")
+    _check_keys(data, TOP_LEVEL_KEYS, "the model")
     if data.get("format") != FORMAT_NAME:
         raise ValueError(f"not a segmix model (format is {data.get('format')!r}, expected {FORMAT_NAME!r})")
     version = data.get("version")
@@ -113,9 +133,10 @@ def model_from_dict(data: Any) -> SegmixModel:
     kind = data.get("kind")
     if kind not in MODEL_KINDS:
         raise ValueError(f"'kind' must be one of {', '.join(MODEL_KINDS)}; got {kind!r}")
-    for key in ("features", "classifier"):
+    for key in ("features", "classifier", "positive_class", "threshold"):
         if key not in data:
-            raise ValueError(f"missing {key!r}")
+            raise ValueError(f"missing {key!r} ({REQUIRED_WHY[key]})")
+    _check_classes(data["classifier"])
     try:
         features = FeatureSpace.from_dict(data["features"])
     except (TypeError, ValueError) as exc:
@@ -128,16 +149,60 @@ def model_from_dict(data: Any) -> SegmixModel:
         raise ValueError(
             f"classifier mixtures have {classifier.n_features} features but the feature description makes {features.n_features}"
         )
-    positive = data.get("positive_class", 0)
+    if classifier.n_classes != 2:
+        raise ValueError(f"a {kind} model has exactly 2 classes; this one has {classifier.n_classes}")
+    positive = data["positive_class"]
     if not isinstance(positive, int) or isinstance(positive, bool) or not 0 <= positive < classifier.n_classes:
         raise ValueError(f"'positive_class' must be a class index below {classifier.n_classes}; got {positive!r}")
-    threshold = data.get("threshold", 0.5)
+    threshold = data["threshold"]
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0.0 <= threshold <= 1.0:
         raise ValueError(f"'threshold' must be a number in [0, 1]; got {threshold!r}")
     training = data.get("training", {})
     if not isinstance(training, dict):
         raise ValueError("'training' must be a JSON object")
     return SegmixModel(kind, classifier, features, positive, float(threshold), training)
+
+
+TOP_LEVEL_KEYS = ("format", "version", "kind", "features", "classifier", "positive_class", "threshold", "training")
+CLASS_KEYS = ("name", "prior", "mixture")
+MIXTURE_KEYS = ("covariance_type", "weights", "means", "covariances", "reg_covar", "n_components", "n_features",
+                "converged", "n_iter", "lower_bound")
+REQUIRED_WHY = {
+    "features": "how pixels become features",
+    "classifier": "the classes' priors and mixtures",
+    "positive_class": "the index of the skin / foreground class",
+    "threshold": "the decision threshold on p(positive | x); there is no safe default",
+}
+
+
+def _check_keys(obj: dict, allowed: tuple[str, ...], where: str) -> None:
+    unknown = sorted(str(k) for k in obj if k not in allowed)
+    if unknown:
+        raise ValueError(f"{where} has unknown key(s) {', '.join(map(repr, unknown))} "
+                         f"(known: {', '.join(allowed)})")
+
+
+def _check_classes(classifier: Any) -> None:
+    """What BayesClassifier.from_dict leaves to the file format: no unknown keys in a class
+    or its mixture, a class name that is text, a lower bound that is a number or null."""
+    if not isinstance(classifier, dict):
+        return  # BayesClassifier.from_dict names it
+    _check_keys(classifier, ("classes",), "'classifier'")
+    classes = classifier.get("classes")
+    if not isinstance(classes, list):
+        return
+    for i, entry in enumerate(classes):
+        if not isinstance(entry, dict):
+            continue
+        _check_keys(entry, CLASS_KEYS, f"class {i}")
+        if "name" in entry and not isinstance(entry["name"], str):
+            raise ValueError(f"class {i} 'name' must be text; got {entry['name']!r}")
+        mixture = entry.get("mixture")
+        if isinstance(mixture, dict):
+            _check_keys(mixture, MIXTURE_KEYS, f"class {i} mixture")
+            bound = mixture.get("lower_bound")
+            if bound is not None and (not isinstance(bound, (int, float)) or isinstance(bound, bool)):
+                raise ValueError(f"class {i} mixture 'lower_bound' must be a number or null; got {bound!r}")
 
 
 def _reject_constant(name: str):

@@ -35,6 +35,7 @@ import weakref
 import zlib
 from collections.abc import Generator
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
@@ -361,12 +362,55 @@ class SegmentationModel:
         if model.kind != "segmentation" or model.classifier.n_classes != 2 or model.positive_class != 0:
             raise ValueError("not a two-class segmentation model with foreground as class 0")
         if settings is None:
-            stored = model.training.get("settings", {}) if isinstance(model.training, dict) else {}
-            settings = SegmentationSettings.from_dict(stored if isinstance(stored, dict) else {})
+            settings = stored_settings(model.training.get("settings", {}))
             settings.threshold = model.threshold
         settings.color_space = model.features.color_space
         settings.position_weight = model.features.position_weight
         return cls(settings, model.classifier, model.features, dict(model.training))
+
+
+def stored_settings(stored: Any) -> SegmentationSettings:
+    """The settings a segmentation model file keeps (``training.settings``), checked field by field.
+
+    Optional as a whole and per field: a missing field takes :class:`SegmentationSettings`'
+    default, and unknown keys are ignored (settings added by a newer segmix). A present field
+    must have its field's JSON type (true/false, an integer, a finite number, text) and a
+    valid value (:meth:`SegmentationSettings.validate`, plus ``n_init``, ``max_iter``,
+    ``max_exact_pixels`` >= 1 and ``random_state``, ``reg_covar`` >= 0): a file edited by hand
+    or by another program was accepted with ``"smoothing": 5`` and failed at the first stroke.
+
+    Raises
+    ------
+    ValueError
+        Naming ``training.settings.FIELD`` and the value found.
+    """
+    if not isinstance(stored, dict):
+        raise ValueError(f"'training.settings' must be a JSON object; got {type(stored).__name__}")
+    defaults = SegmentationSettings()
+    for f in fields(SegmentationSettings):
+        if f.name not in stored:
+            continue
+        value, default = stored[f.name], getattr(defaults, f.name)
+        if isinstance(default, bool):
+            ok, kind = isinstance(value, bool), "true or false"
+        elif isinstance(default, int):
+            ok, kind = isinstance(value, int) and not isinstance(value, bool), "an integer"
+        elif isinstance(default, float):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            kind = "a finite number"
+        else:
+            ok, kind = isinstance(value, str), "text"
+        if not ok:
+            raise ValueError(f"'training.settings.{f.name}' must be {kind}; got {value!r}")
+    settings = SegmentationSettings.from_dict(stored)
+    for name, low in (("n_init", 1), ("max_iter", 1), ("max_exact_pixels", 1), ("random_state", 0), ("reg_covar", 0)):
+        if getattr(settings, name) < low:
+            raise ValueError(f"'training.settings.{name}' must be >= {low}; got {getattr(settings, name)!r}")
+    try:
+        settings.validate()
+    except ValueError as exc:
+        raise ValueError(f"'training.settings': {exc}") from None
+    return settings
 
 
 @dataclass

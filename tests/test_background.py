@@ -311,3 +311,21 @@ def test_bad_frames_are_refused():
         model.apply(np.zeros((4, 4, 3), np.uint8), learning_rate=-0.1)
     model.reset()
     assert model.apply(np.zeros((4, 5, 3), np.uint8)).shape == (4, 5)
+
+
+def test_a_background_model_whose_weights_do_not_sum_to_one_is_refused():
+    """Each update renormalises a pixel's weights; a file whose weights sum elsewhere would
+    move the background test's threshold silently (it was accepted)."""
+    import base64
+
+    model = BackgroundMixture(n_components=2)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        model.apply(rng.integers(0, 256, (3, 4, 3), dtype=np.uint8))
+    good = model.to_dict()
+    BackgroundMixture.from_dict(json.loads(json.dumps(good)))  # the written one loads
+    weights = np.frombuffer(base64.b64decode(good["state"]["weights"]["data"]), np.float32).copy()
+    weights *= 1.8
+    good["state"]["weights"]["data"] = base64.b64encode(weights.tobytes()).decode()
+    with pytest.raises(BackgroundModelError, match="'weights' of pixel 0 sum to 1.8"):
+        BackgroundMixture.from_dict(good)

@@ -122,7 +122,52 @@ BAD_EDITS = {
     "n_components contradicts arrays": (lambda d: _cov(d).update(n_components=7),
                                         "'n_components' is 7 but the arrays hold 2"),
     "n_features contradicts arrays": (lambda d: _cov(d).update(n_features=5), "'n_features' is 5 but the arrays hold 3"),
+    # Required: each changes the decisions, and a default would change them without a word
+    # (a skin model without a threshold was read with 0.5; the built-in model's is 0.04).
+    "missing threshold": (lambda d: d.pop("threshold"), "missing 'threshold'"),
+    "missing positive class": (lambda d: d.pop("positive_class"), "missing 'positive_class'"),
+    "misspelt threshold": (lambda d: d.update(treshold=d.pop("threshold")), "unknown key(s) 'treshold'"),
+    "unknown class key": (lambda d: d["classifier"]["classes"][0].update(colour="red"), "class 0 has unknown key(s) 'colour'"),
+    "unknown mixture key": (lambda d: _cov(d).update(weigths=[0.5, 0.5]), "class 0 mixture has unknown key(s) 'weigths'"),
+    "unknown classifier key": (lambda d: d["classifier"].update(priors=[0.5, 0.5]), "'classifier' has unknown key(s)"),
+    "class name not text": (lambda d: d["classifier"]["classes"][0].update(name=7), "class 0 'name' must be text"),
+    "lower bound text": (lambda d: _cov(d).update(lower_bound="high"), "'lower_bound' must be a number or null"),
+    "three classes": (lambda d: d["classifier"]["classes"].append(copy.deepcopy(d["classifier"]["classes"][1]))
+                      or [c.update(prior=1 / 3) for c in d["classifier"]["classes"]], "exactly 2 classes"),
+    "negative prior summing to 1": (lambda d: [c.update(prior=p) for c, p in zip(d["classifier"]["classes"], (1.5, -0.5))],
+                                    "positive finite"),
+    "zero prior": (lambda d: [c.update(prior=p) for c, p in zip(d["classifier"]["classes"], (0.0, 1.0))],
+                   "positive finite"),
+    "missing covariances": (lambda d: _cov(d).pop("covariances"), "mixture is missing 'covariances'"),
+    "weights not numbers": (lambda d: _cov(d).update(weights=["a", "b"]), "'weights' must be numbers"),
+    "missing colour space": (lambda d: d["features"].pop("color_space"), "'color_space'"),
 }
+
+#: The optional fields and the value each takes when absent (modelfile's docstring).
+OPTIONAL_DEFAULTS = {
+    "training": (lambda d: d.pop("training"), lambda m: m.training == {}),
+    "features.position_weight": (lambda d: d["features"].pop("position_weight"), lambda m: m.features.position_weight == 0),
+    "features.scaling": (lambda d: d["features"].pop("scaling"), lambda m: m.features.color_space == "ycbcr"),
+    "mixture.reg_covar": (lambda d: _cov(d).pop("reg_covar"), lambda m: m.classifier.mixtures[0].reg_covar == 1e-6),
+    "mixture.n_components": (lambda d: _cov(d).pop("n_components"), lambda m: m.classifier.mixtures[0].n_components == 2),
+    "mixture.n_features": (lambda d: _cov(d).pop("n_features"), lambda m: m.classifier.mixtures[0].n_features_in_ == 3),
+    "mixture.converged": (lambda d: _cov(d).pop("converged"), lambda m: m.classifier.mixtures[0].converged_ is True),
+    "mixture.n_iter": (lambda d: _cov(d).pop("n_iter"), lambda m: m.classifier.mixtures[0].n_iter_ == 0),
+    "mixture.lower_bound": (lambda d: _cov(d).pop("lower_bound"), lambda m: np.isnan(m.classifier.mixtures[0].lower_bound_)),
+}
+
+
+@pytest.mark.parametrize("field", sorted(OPTIONAL_DEFAULTS))
+def test_optional_fields_take_their_documented_default(tmp_path, good, model, field):
+    """An optional field left out gives its documented default and the same decisions."""
+    drop, check = OPTIONAL_DEFAULTS[field]
+    data = copy.deepcopy(good)
+    drop(data)
+    back = read_model(_write(tmp_path, data))
+    assert check(back)
+    image = np.random.default_rng(1).integers(0, 256, (12, 12, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(back.posterior_map(image), model.posterior_map(image))
+    assert back.threshold == model.threshold
 
 
 @pytest.mark.parametrize("case", sorted(BAD_EDITS))
@@ -255,3 +300,71 @@ def test_write_refuses_non_finite(tmp_path, model):
     with pytest.raises(ValueError, match="not finite"):
         write_model(tmp_path / "m.json", bad)
     assert not (tmp_path / "m.json").exists()
+
+
+# ---------------------------------------------------------- segmentation models (Save Model)
+@pytest.fixture(scope="module")
+def segmentation_file_data():
+    from segmix.segment import SegmentationModel, SegmentationSettings
+
+    classifier = BayesClassifier([_mixture((0.6, 0.4, 0.6)), _mixture((0.3, 0.5, 0.5), seed=1)], [0.5, 0.5])
+    settings = SegmentationSettings(n_components=2, smoothing="none", smoothness=12.0, keep_connected=False)
+    return model_to_dict(SegmentationModel(settings, classifier, FeatureSpace("lab"), {"seed": 0}).to_segmix_model())
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("smoothing", 5, "'training.settings.smoothing' must be text"),
+    ("smoothing", "magic", "smoothing must be one of"),
+    ("n_components", "abc", "'training.settings.n_components' must be an integer"),
+    ("n_components", 2.5, "'training.settings.n_components' must be an integer"),
+    ("keep_connected", 1, "'training.settings.keep_connected' must be true or false"),
+    ("smoothness", None, "'training.settings.smoothness' must be a finite number"),
+    ("smoothness", -1.0, "smoothness must lie in"),
+    ("max_iter", 0, "'training.settings.max_iter' must be >= 1"),
+    ("random_state", -3, "'training.settings.random_state' must be >= 0"),
+    ("connectivity", 5, "connectivity must be 4, 8 or 16"),
+])
+def test_segmentation_model_settings_are_checked_field_by_field(tmp_path, segmentation_file_data, key, value, message):
+    """The window's saved settings were read unchecked (``"smoothing": 5`` loaded, then failed
+    at the first stroke): each field is now checked for its type and value, named with the file."""
+    from segmix.gui.files import read_segmentation_model
+
+    data = copy.deepcopy(segmentation_file_data)
+    data["training"]["settings"][key] = value
+    path = _write(tmp_path, data)
+    with pytest.raises(ValueError) as info:
+        read_segmentation_model(path)
+    assert message in str(info.value) and str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_segmentation_model_settings_are_optional_per_field(tmp_path, segmentation_file_data):
+    """Missing settings take the defaults; unknown ones (a newer segmix's) are ignored."""
+    from segmix.gui.files import read_segmentation_model
+    from segmix.segment import SegmentationSettings
+
+    data = copy.deepcopy(segmentation_file_data)
+    assert read_segmentation_model(_write(tmp_path, data)).settings.smoothness == 12.0
+    del data["training"]["settings"]["smoothness"]
+    data["training"]["settings"]["a_setting_of_the_future"] = 1
+    loaded = read_segmentation_model(_write(tmp_path, data)).settings
+    assert loaded.smoothness == SegmentationSettings().smoothness and loaded.keep_connected is False
+    del data["training"]["settings"]
+    assert read_segmentation_model(_write(tmp_path, data)).settings.n_components == SegmentationSettings().n_components
+    data["training"]["settings"] = [1, 2]
+    with pytest.raises(ValueError, match="'training.settings' must be a JSON object"):
+        read_segmentation_model(_write(tmp_path, data))
+
+
+def test_skin_model_without_threshold_is_one_cli_line(tmp_path, good, capsys):
+    """The command line's refusal names the file and the field on one line, exit status 2."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    data = copy.deepcopy(good)
+    del data["threshold"]
+    path = _write(tmp_path, data, "own.json")
+    Image.fromarray(np.full((8, 8, 3), 120, np.uint8)).save(tmp_path / "p.png")
+    assert main(["skin", "apply", str(tmp_path / "p.png"), "--model", str(path), "--output-dir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(path) in err and "missing 'threshold'" in err
