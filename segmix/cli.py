@@ -329,9 +329,13 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
                        help="feature colour space (default: as the built-in model)")
     train.add_argument("--reg-covar", type=weight, default=None, help="added to covariance diagonals")
-    train.add_argument("--prior", type=open_unit_float, default=None,
-                       help="p(skin) stored in the model (default: the fraction of skin pixels in the data)")
-    train.add_argument("--threshold", type=unit_float, default=0.5, help="decision threshold on p(skin) (default 0.5)")
+    train.add_argument("--prior", type=open_unit_float, default=None, metavar="P",
+                       help="p(skin) stored in the model: the expected share of skin pixels in the photos it will "
+                       "be applied to (default 0.10, as the built-in model; the training data's own share is "
+                       "printed and recorded in the model)")
+    train.add_argument("--threshold", type=unit_float, default=None,
+                       help="decision threshold on p(skin) (default 0.04: with the default prior the built-in "
+                       "model's rule, skin where the log-likelihood ratio exceeds -0.98)")
     train.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
@@ -531,13 +535,14 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = skin.train_skin_model(counts, prior=args.prior,
-                                      threshold=args.threshold, seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+        model = skin.train_skin_model(
+            counts, prior=skin.BUILTIN_PRIOR if args.prior is None else args.prior,
+            threshold=skin.BUILTIN_THRESHOLD if args.threshold is None else args.threshold,
+            seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
     for warning in caught:
         print(f"segmix skin train: warning: {warning.message}", file=sys.stderr)
     write_model(args.output, model, protect=protect)
-    # .3g: a prior from a few skin pixels printed as 0.000.
-    print(f"wrote {args.output} (p(skin) prior {model.classifier.priors[0]:.3g}, threshold {model.threshold:g})")
+    print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         from segmix.plots import save_convergence_png
 
@@ -548,6 +553,25 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                              protect=protect + [args.output])
         print(f"wrote {args.convergence}")
     return 0
+
+
+def operating_point(model) -> str:
+    """How a trained skin model decides, in words: its prior, its threshold and the
+    log-likelihood ratio they amount to, and the training data's own skin share."""
+    import math
+
+    prior, threshold = float(model.classifier.priors[0]), float(model.threshold)
+
+    def logit(p):
+        return math.log(p / (1.0 - p))
+
+    rule = ("every colour" if threshold <= 0.0 else "no colour" if threshold >= 1.0
+            else f"log p(x|skin) - log p(x|non-skin) > {logit(threshold) - logit(prior):+.2f}")
+    # .3g: a share from a few skin pixels printed as 0.000.
+    share = model.training.get("prior_from_data")
+    data = f"; the training data's skin share is {share:.3g} (--prior {share:.3g} uses it)" if share is not None else ""
+    return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
+            f"{threshold:g} on p(skin): skin where {rule}{data}")
 
 
 def _cmd_skin_apply(args: argparse.Namespace) -> int:

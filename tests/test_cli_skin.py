@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from segmix import skin
 from segmix.cli import main
 from segmix.modelfile import read_model
 
@@ -50,7 +51,10 @@ def test_train_writes_valid_model(trained, capsys):
     model = read_model(trained)
     assert model.kind == "skin" and model.features.color_space == "ycbcr"
     assert model.training["data"]["sources"][0]["pairs"] == 4
-    assert model.classifier.priors[0] == pytest.approx(0.5)
+    # The built-in model's operating point, not the data's share (0.5 here) and 0.5.
+    assert model.classifier.priors[0] == pytest.approx(skin.BUILTIN_PRIOR)
+    assert model.threshold == skin.BUILTIN_THRESHOLD
+    assert model.training["prior_from_data"] == pytest.approx(0.5)
 
 
 def test_train_and_uci_combined(dataset, tmp_path):
@@ -325,7 +329,7 @@ def test_train_on_a_handful_of_skin_pixels_says_so(dataset, tmp_path, capsys):
     captured = capsys.readouterr()
     warnings = [line for line in captured.err.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "skin mixture has 1 component(s) instead of 3" in warnings[0]
-    assert "prior 0.000," not in captured.out and "prior 0.000208," in captured.out  # 1 of 4 x 1200 pixels
+    assert "share is 0.000 " not in captured.out and "share is 0.000208 " in captured.out  # 1 of 4 x 1200 pixels
     assert read_model(out).classifier.mixtures[0].n_components == 1
 
 
@@ -339,3 +343,21 @@ def test_one_file_for_two_outputs_of_train_and_eval(trained, dataset, tmp_path, 
         err = capsys.readouterr().err.strip()
         assert err.endswith("same.png: named for two outputs; give each its own file"), err
     assert not (tmp_path / "same.png").exists()
+
+
+def test_train_prints_its_operating_point(dataset, tmp_path, capsys):
+    """A retrained model decides as the built-in one unless told otherwise, and says how: a
+    model trained with the data's share and 0.5 gave another operating point in silence."""
+    out = tmp_path / "op.json"
+    args = ["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"), "-o", str(out),
+            "--components", "1", "--non-skin-components", "2", "--quiet"]
+    assert main(args) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith(f"wrote {out} (operating point: p(skin) prior 0.1, ")
+    assert "threshold 0.04 on p(skin): skin where log p(x|skin) - log p(x|non-skin) > -0.98" in line
+    assert "skin share is 0.5 (--prior 0.5 uses it)" in line
+    assert main(args + ["--prior", "0.5", "--threshold", "0.5"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "prior 0.5," in line and "threshold 0.5 on p(skin)" in line and "> +0.00" in line
+    model = read_model(out)
+    assert model.classifier.priors[0] == pytest.approx(0.5) and model.threshold == 0.5

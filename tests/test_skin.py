@@ -50,9 +50,14 @@ def test_training_recovers_classifier(synthetic_model):
     decided = model.posterior_map(image) > model.threshold
     accuracy = (decided == (mask == 255)).mean()
     assert accuracy > 0.97
-    # prior defaults to the fraction of skin pixels in the data
+    # The prior defaults to the built-in model's expected skin share; the data's is recorded
+    # (and used with prior=None).
     counts = _synthetic_counts()
-    assert model.classifier.priors[0] == pytest.approx(counts.n_skin / (counts.n_skin + counts.n_non_skin))
+    assert model.classifier.priors[0] == skin.BUILTIN_PRIOR and model.threshold == skin.BUILTIN_THRESHOLD
+    share = counts.n_skin / (counts.n_skin + counts.n_non_skin)
+    assert model.training["prior_from_data"] == pytest.approx(share)
+    from_data = skin.train_skin_model(counts, n_components=1, non_skin_components=3, n_init=1, prior=None)
+    assert from_data.classifier.priors[0] == pytest.approx(share)
     assert model.training["data"]["skin_pixels"] == counts.n_skin
 
 

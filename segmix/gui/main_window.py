@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QProgressBar,
     QMessageBox,
     QScrollArea,
     QSizePolicy,
@@ -49,6 +50,12 @@ from segmix.gui.worker import TrainingController
 MAX_RECENT = 8
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
+WARM_UP_TOOLTIP = (
+    "The first start after installing segmix compiles its numerical kernels and keeps them on disk; "
+    "later starts load them in a second or two. It takes about a minute on an idle 2-core machine, "
+    "longer on a busy one. Meanwhile you can open photos, draw marks and switch "
+    "modes: each result appears as soon as the step in progress ends and the kernels it needs are ready."
+)
 
 
 class _ShortcutsBeforeTyping(QObject):
@@ -238,6 +245,12 @@ class MainWindow(QMainWindow):
         self.zoom_label = QLabel()
         for label in (self.position_label, self.colour_label, self.posterior_label, self.zoom_label):
             self.statusBar().addPermanentWidget(label)
+        # The first-use warm-up's steps (tens of seconds in all): shown only while it runs.
+        self.warm_up_bar = QProgressBar()
+        self.warm_up_bar.setMaximumWidth(140)
+        self.warm_up_bar.setToolTip(WARM_UP_TOOLTIP)
+        self.warm_up_bar.hide()
+        self.statusBar().addPermanentWidget(self.warm_up_bar)
         self._reserve_status_bar_height()
 
         # Slider drags send many values; re-drawing 2 megapixels once per event-loop pass
@@ -439,9 +452,11 @@ class MainWindow(QMainWindow):
         controller.cancelled.connect(self._on_cancelled)
         controller.warmed_up.connect(self._on_warmed_up)
         controller.warm_up_step.connect(self.statusBar().showMessage)
+        controller.warm_up_progress.connect(self._on_warm_up_progress)
         if not controller.is_warm:
             # The first start after installing compiles the Numba kernels (~40 s on 2 cores);
-            # say so, or the first stroke's wait looks like a hang.
+            # say so, or the first stroke's wait looks like a hang. The warm-up's first step
+            # finds out whether it compiles and then says what the user can do meanwhile.
             self.statusBar().showMessage(
                 "Preparing the engine in the background (the first start after installing takes up to a minute)..."
             )
@@ -471,7 +486,15 @@ class MainWindow(QMainWindow):
     def _on_warning(self, message: str) -> None:
         self.statusBar().showMessage(f"Note: {message}", 10000)
 
+    def _on_warm_up_progress(self, done: int, total: int, first_use: bool) -> None:
+        """Steps of a first-use warm-up in the status bar; a warm cache's (a second or two) shows none."""
+        self.warm_up_bar.setRange(0, total)
+        self.warm_up_bar.setValue(done)
+        self.warm_up_bar.setFormat(f"engine: step {min(done + 1, total)} of {total}")
+        self.warm_up_bar.setVisible(first_use and done < total)
+
     def _on_warmed_up(self, seconds: float) -> None:
+        self.warm_up_bar.hide()
         self.statusBar().showMessage(f"Ready (engine warmed up in {seconds:.1f} s)", 4000)
 
     def _render(self) -> None:

@@ -225,6 +225,24 @@ def _interactive():
     return interactive()
 
 
+def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -> str:
+    """The status bar's line for warm-up step ``step`` of ``total`` (1-based).
+
+    ``label`` says what the step does, with a ``{verb}`` slot for "compiling" (first use,
+    the on-disk cache was cold) or "loading". On first use the line also says that this
+    happens once, how long it takes, and what the user can do meanwhile: a photo can be
+    opened and marked at once, and each job queued behind the step in progress runs as soon
+    as it ends (:meth:`ComputeWorker.warm_up_in_steps`; the window's tooltip on the progress
+    bar says so at length). ``first_use`` is None while unknown (the first step finds out).
+    """
+    what = label.format(verb="compiling" if first_use else "loading")
+    if not first_use:
+        return f"Preparing the engine, step {step} of {total}: {what}..."
+    # Short enough for the status bar of a 1280-pixel window (a longer line was cut off).
+    return (f"First start after installation: {what} (step {step} of {total}, once; about a minute). "
+            "You can draw marks meanwhile.")
+
+
 class ComputeWorker(QObject):
     """Runs jobs on the compute thread; lives there after ``moveToThread``."""
 
@@ -237,6 +255,7 @@ class ComputeWorker(QObject):
     job_done = Signal(int)  # generation, after any of the above
     warmed_up = Signal(float)  # seconds
     warm_up_step = Signal(str)  # what the warm-up is doing, for the status bar
+    warm_up_progress = Signal(int, int, bool)  # steps done, steps in all, first use (cold cache)
 
     def __init__(self) -> None:
         super().__init__()
@@ -246,6 +265,10 @@ class ComputeWorker(QObject):
         self.latest_generation = 0
         self._graph_cut_helper = None  # the process compiling the graph cut's kernels (cold cache)
         self._pending_warm_up: list = []
+        self._warm_up_total = 0
+        # Whether this warm-up compiles (the on-disk cache was cold): known after its first
+        # step, which imports the kernels' modules; None until then.
+        self._first_use: bool | None = None
 
     @Slot(object)
     def prepare(self, image: np.ndarray) -> None:
@@ -288,7 +311,10 @@ class ComputeWorker(QObject):
             raise _Cancelled
 
     def _warm_up_steps(self) -> list[tuple[str, Callable[[], None]]]:
-        """(status message, step) pairs of the warm-up, in the order a user needs them.
+        """(what the step does, step) pairs of the warm-up, in the order a user needs them.
+
+        The description has a ``{verb}`` slot: "compiling" on a cold cache, "loading" on a
+        warm one (see :func:`warm_up_message`).
 
         The steps run the real pipeline on a synthetic photo of ``WARM_UP_SHAPE``: large
         enough for the code paths of real photos (distinct colours by the lookup-table
@@ -303,6 +329,7 @@ class ComputeWorker(QObject):
             from segmix import skin, segment  # noqa: F401 - the engine's imports
             from segmix.kernels import cache
 
+            self._first_use = not cache.cache_is_warm()
             if not cache.graph_cut_is_cached():
                 from segmix.precompile import start_compiling_graph_cut
 
@@ -368,13 +395,12 @@ class ComputeWorker(QObject):
             # from it) run on the photo's orange half, a skin candidate.
             skin.detect(model, state["photo"][0])
 
-        once = "(once after installing)"
         return [
-            ("Preparing the engine: loading the numerical libraries...", load),
-            (f"Preparing the engine: compiling the segmentation kernels {once}...", segmentation),
-            (f"Preparing the engine: compiling the graph-cut kernels {once}...", graph_cut),
-            (f"Preparing the engine: compiling the click kernels {once}...", clicks),
-            ("Preparing the engine: loading the skin model and its kernels...", skin_model),
+            ("loading the numerical libraries", load),
+            ("{verb} the segmentation kernels", segmentation),
+            ("{verb} the graph-cut kernels", graph_cut),
+            ("{verb} the click kernels", clicks),
+            ("{verb} the skin detector's kernels", skin_model),
         ]
 
     def _await_graph_cut_helper(self) -> None:
@@ -383,14 +409,19 @@ class ComputeWorker(QObject):
         helper, self._graph_cut_helper = self._graph_cut_helper, None
         if helper is None:
             return
-        emit(self.warm_up_step, "Preparing the engine: compiling the graph-cut kernels (once after installing)...")
+        emit(self.warm_up_step, warm_up_message(3, self._warm_up_total or 5, "{verb} the graph-cut kernels", True))
         try:
             helper.wait(timeout=300)
         except Exception:  # noqa: BLE001 - compile here instead
             helper.kill()
 
-    def _run_warm_up_step(self, message: str, step: Callable[[], None]) -> None:
-        emit(self.warm_up_step, message)
+    def _say_warm_up_step(self, done: int, label: str) -> None:
+        """Status line and progress for the step after ``done`` finished steps."""
+        emit(self.warm_up_step, warm_up_message(done + 1, self._warm_up_total, label, self._first_use))
+        emit(self.warm_up_progress, done, self._warm_up_total, bool(self._first_use))
+
+    def _run_warm_up_step(self, done: int, label: str, step: Callable[[], None]) -> None:
+        self._say_warm_up_step(done, label)
         try:
             step()
         except Exception:  # noqa: BLE001 - a warm-up failure must not kill the app
@@ -400,8 +431,11 @@ class ComputeWorker(QObject):
     def warm_up(self) -> None:
         """Import the engine and compile the kernels a photo's first strokes need, all at once."""
         start = time.perf_counter()
-        for message, step in self._warm_up_steps():
-            self._run_warm_up_step(message, step)
+        steps = self._warm_up_steps()
+        self._warm_up_total = len(steps)
+        for done, (label, step) in enumerate(steps):
+            self._run_warm_up_step(done, label, step)
+        emit(self.warm_up_progress, len(steps), len(steps), bool(self._first_use))
         emit(self.warmed_up, time.perf_counter() - start)
 
     @Slot()
@@ -414,16 +448,19 @@ class ComputeWorker(QObject):
         """
         self._warm_up_started = time.perf_counter()
         self._pending_warm_up = self._warm_up_steps()
+        self._warm_up_total = len(self._pending_warm_up)
         self._next_warm_up_step()
 
     def _next_warm_up_step(self) -> None:
+        done = self._warm_up_total - len(self._pending_warm_up)
         if not self._pending_warm_up:
+            emit(self.warm_up_progress, done, self._warm_up_total, bool(self._first_use))
             emit(self.warmed_up, time.perf_counter() - self._warm_up_started)
             return
-        self._run_warm_up_step(*self._pending_warm_up.pop(0))
+        self._run_warm_up_step(done, *self._pending_warm_up.pop(0))
         if self._pending_warm_up:
             # A stroke queued meanwhile runs first and does the same work: say so now.
-            emit(self.warm_up_step, self._pending_warm_up[0][0])
+            self._say_warm_up_step(done + 1, self._pending_warm_up[0][0])
         # Posted behind any job already queued for this thread.
         QTimer.singleShot(0, self._next_warm_up_step)
 
@@ -572,6 +609,7 @@ class TrainingController(QObject):
     busy_changed = Signal(bool)
     warmed_up = Signal(float)
     warm_up_step = Signal(str)
+    warm_up_progress = Signal(int, int, bool)  # steps done, steps in all, first use
 
     _submit = Signal(object)
     _prepare = Signal(object)
@@ -601,6 +639,7 @@ class TrainingController(QObject):
         self._worker.job_done.connect(self._on_job_done)
         self._worker.warmed_up.connect(self._on_warmed_up)
         self._worker.warm_up_step.connect(self.warm_up_step)
+        self._worker.warm_up_progress.connect(self.warm_up_progress)
         self._thread.start()
         if warm_up:
             # After the window's first paint: importing the engine holds the GIL in bursts.

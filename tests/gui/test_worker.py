@@ -91,7 +91,7 @@ def test_warm_up_runs_both_variants_of_the_click_kernel(monkeypatch):
 
     monkeypatch.setattr(threads, "for_pixels_exact", spy)
     worker = ComputeWorker()
-    for _message, step in worker._warm_up_steps():
+    for _label, step in worker._warm_up_steps():
         step()
     assert "serial" in used
     if threads.configured_threads() > 1:
