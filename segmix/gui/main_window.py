@@ -295,6 +295,8 @@ class MainWindow(QMainWindow):
             label.setMinimumHeight(label.sizeHint().height())
             label.setText(text)
             tallest = max(tallest, label.minimumHeight())
+        # The first-use warm-up's progress bar comes and goes: never taller than the text.
+        self.warm_up_bar.setMaximumHeight(tallest)
         # QStatusBar lays its items out with 3 px above and 2 px below (qstatusbar.cpp);
         # the size hint covers that once the layout has run with the labels' new heights.
         bar.setMinimumHeight(max(bar.sizeHint().height(), tallest + 5))

@@ -456,7 +456,46 @@ def test_the_canvas_does_not_move_when_the_status_bar_first_fills(qtbot, make_wi
     window._show_pixel_info(1, 2)
     QApplication.processEvents()
     assert (_canvas_geometry(window), bar.height()) == (before, bar_height)
+    window._on_warm_up_progress(2, 5, True)  # the first-use warm-up's progress bar appears
+    QApplication.processEvents()
+    assert window.warm_up_bar.isVisible()
+    assert (_canvas_geometry(window), bar.height()) == (before, bar_height)
+    window._on_warm_up_progress(5, 5, True)
+    QApplication.processEvents()
+    assert not window.warm_up_bar.isVisible()
     bar.clearMessage()
     window._show_pixel_info(-1, -1)
     QApplication.processEvents()
     assert (_canvas_geometry(window), bar.height()) == (before, bar_height)
+
+
+def test_first_use_warm_up_shows_its_steps_and_what_to_do_meanwhile(qtbot, make_window):
+    """On a cold cache the window said only "Preparing the engine" for half a minute or more:
+    it now says that this is the first start, which step of how many, that marks can be drawn
+    meanwhile, and shows the steps in a progress bar; a warm start shows no bar."""
+    window = make_window()
+    window.show()
+    bar = window.statusBar()
+    worker = window.controller._worker
+    worker._first_use, worker._warm_up_total = True, 5
+    with qtbot.waitSignal(window.controller.warm_up_progress, timeout=5000):
+        worker._say_warm_up_step(2, "{verb} the graph-cut kernels")
+    qtbot.waitUntil(lambda: "step 3 of 5" in bar.currentMessage(), timeout=5000)
+    message = bar.currentMessage()
+    assert message.startswith("First start after installation: compiling the graph-cut kernels")
+    assert "You can draw marks meanwhile" in message and "once" in message
+    # The whole line fits the status bar of a 1280-pixel-wide window (a longer one was cut off).
+    window.resize(1280, 820)
+    QApplication.processEvents()
+    permanent = sum(w.width() for w in (window.position_label, window.colour_label, window.posterior_label,
+                                        window.zoom_label, window.warm_up_bar) if w.isVisible())
+    assert bar.fontMetrics().horizontalAdvance(message) < bar.width() - permanent - 20
+    assert window.warm_up_bar.isVisible() and window.warm_up_bar.value() == 2
+    assert window.warm_up_bar.text() == "engine: step 3 of 5"
+    assert "draw marks" in window.warm_up_bar.toolTip()
+    worker._first_use = False
+    with qtbot.waitSignal(window.controller.warm_up_progress, timeout=5000):
+        worker._say_warm_up_step(3, "{verb} the click kernels")
+    qtbot.waitUntil(lambda: "step 4 of 5" in bar.currentMessage(), timeout=5000)
+    assert bar.currentMessage() == "Preparing the engine, step 4 of 5: loading the click kernels..."
+    assert not window.warm_up_bar.isVisible()

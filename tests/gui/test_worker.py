@@ -157,3 +157,28 @@ def test_job_on_a_large_photo_equals_apply_model(monkeypatch):
         expected = apply_model(image, outcomes[-1].model, scribbles, settings)
     np.testing.assert_array_equal(outcomes[-1].mask, expected.mask)
     assert 0.3 < expected.mask.mean() < 0.7
+
+
+def test_warm_up_reports_each_step_and_whether_it_compiles(monkeypatch):
+    """The warm-up's first step finds out whether the cache is cold; every step then says
+    which of how many it is, and on a cold cache that this is the first start (faked here:
+    the real first step with the cache check answering "cold", the other steps skipped)."""
+    from segmix.kernels import cache
+
+    monkeypatch.setattr(cache, "cache_is_warm", lambda: False)
+    monkeypatch.setattr(cache, "graph_cut_is_cached", lambda: True)  # no helper process
+    worker = ComputeWorker()
+    real = worker._warm_up_steps()
+    monkeypatch.setattr(worker, "_warm_up_steps", lambda: [real[0]] + [(label, lambda: None) for label, _ in real[1:]])
+    messages, progress = [], []
+    worker.warm_up_step.connect(messages.append)
+    worker.warm_up_progress.connect(lambda *args: progress.append(args))
+    worker.warm_up()
+    assert progress == [(0, 5, False), (1, 5, True), (2, 5, True), (3, 5, True), (4, 5, True), (5, 5, True)]
+    assert messages[0] == "Preparing the engine, step 1 of 5: loading the numerical libraries..."
+    assert messages[1].startswith("First start after installation: compiling the segmentation kernels (step 2 of 5, once")
+    assert all("You can draw marks meanwhile" in m for m in messages[1:])
+    monkeypatch.setattr(cache, "cache_is_warm", lambda: True)
+    messages.clear()
+    worker.warm_up()
+    assert messages[1] == "Preparing the engine, step 2 of 5: loading the segmentation kernels..."
