@@ -270,6 +270,26 @@ def test_a_worker_killed_mid_write_costs_nothing(client, address, photos, tmp_pa
     assert pids[victim] not in client.run(os.getpid).values()
 
 
+def _group_alive(pgid: int) -> bool:
+    """Whether a live (not zombie) process of process group ``pgid`` remains (Linux /proc;
+    elsewhere ``killpg(pgid, 0)``, which also counts zombies)."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
 def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(address, tmp_path, capsys):
     """Ctrl+C (SIGINT to the terminal's process group, workers included) on a local cluster:
     one line and status 130, no traceback, no half-written file; the rerun does the rest."""
@@ -290,10 +310,21 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(address, tmp_path, capsys):
         while not list(out.glob("*_skin.png")) and run.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         os.killpg(run.pid, signal.SIGINT)
-        stdout, stderr = run.communicate(timeout=120)
+        stdout, stderr = run.communicate(timeout=300)
+        # The command's exit is not the end of its cluster: a worker process of the group
+        # could still be finishing a photo, which the count below would then miss (the rerun
+        # finds one more "already complete") or a .tmp file it would see. Wait for the whole
+        # group to be gone (a condition, not a sleep; bounded).
+        deadline = time.monotonic() + 120
+        while _group_alive(run.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _group_alive(run.pid), "processes of the interrupted run outlived it by 120 s"
     finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
+        if run.poll() is None or _group_alive(run.pid):
+            try:
+                os.killpg(run.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             run.wait()
     assert "Traceback" not in stderr, stderr
     written = sorted(out.glob("*_skin.png"))

@@ -245,13 +245,16 @@ class MainWindow(QMainWindow):
         self.zoom_label = QLabel()
         for label in (self.position_label, self.colour_label, self.posterior_label, self.zoom_label):
             self.statusBar().addPermanentWidget(label)
-        # The first-use warm-up's steps (tens of seconds in all): shown only while it runs.
+        self._reserve_status_bar_height()
+        # The first-use warm-up's steps (tens of seconds in all): shown only while it runs,
+        # and never taller than the readouts (the bar's height is reserved without it; a
+        # hidden QProgressBar still counted in QStatusBar's size hint, 27 px against 22).
         self.warm_up_bar = QProgressBar()
         self.warm_up_bar.setMaximumWidth(140)
+        self.warm_up_bar.setMaximumHeight(self._status_text_height)
         self.warm_up_bar.setToolTip(WARM_UP_TOOLTIP)
-        self.warm_up_bar.hide()
         self.statusBar().addPermanentWidget(self.warm_up_bar)
-        self._reserve_status_bar_height()
+        self.warm_up_bar.hide()  # after adding: QStatusBar shows what it is given
 
         # Slider drags send many values; re-drawing 2 megapixels once per event-loop pass
         # (with the latest value) keeps the drag smooth.
@@ -295,8 +298,7 @@ class MainWindow(QMainWindow):
             label.setMinimumHeight(label.sizeHint().height())
             label.setText(text)
             tallest = max(tallest, label.minimumHeight())
-        # The first-use warm-up's progress bar comes and goes: never taller than the text.
-        self.warm_up_bar.setMaximumHeight(tallest)
+        self._status_text_height = tallest
         # QStatusBar lays its items out with 3 px above and 2 px below (qstatusbar.cpp);
         # the size hint covers that once the layout has run with the labels' new heights.
         bar.setMinimumHeight(max(bar.sizeHint().height(), tallest + 5))
