@@ -830,14 +830,15 @@ def _start_graph_cut_compile(n_pixels: int, settings):
     return start_compiling_graph_cut()
 
 
-#: How long a command's first run compiles, for its first-run notice (measured with an empty
-#: Numba cache on this project's 2-core machine, README "Installation": segment on a 1080p
-#: photo 51 s; background 8-9 s of CPU; skin apply / eval's texture kernels about 10 s).
+#: How long a command's first run compiles, for its first-run notice (wall time with an empty
+#: Numba cache on this project's 2-core machine, README "The first-run notice": segment on a
+#: 1080p photo 9.5 s idle, 52-64 s at load 7-10; background 8-9 s of CPU, 56 s at load 7;
+#: skin apply / eval's texture kernels about 11 s at load 3; quantize 9 s at load 7).
 FIRST_RUN_ESTIMATES = {
-    "segment": "about a minute",
-    "background": "about 10 s",
-    "skin apply": "about 10 s",
-    "skin eval": "about 10 s",
+    "segment": "10 s to a minute",
+    "background": "10 s to a minute",
+    "skin apply": "10 s to a minute",
+    "skin eval": "10 s to a minute",
     "skin train": "a few seconds",
     "quantize": "a few seconds",
 }
@@ -846,7 +847,8 @@ FIRST_RUN_ESTIMATES = {
 def first_run_notice(name: str) -> str:
     """The one line a command prints on stderr before its first kernel compiles."""
     estimate = FIRST_RUN_ESTIMATES.get(name, "up to a minute")
-    return f"segmix: preparing the kernels for first use (once after installation, {estimate})..."
+    return (f"segmix: preparing the kernels for first use (once after installation; {estimate}, "
+            "depending on the machine's load)...")
 
 
 def _stderr_line(text: str) -> None:
