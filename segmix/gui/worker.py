@@ -14,7 +14,7 @@ Workers emit plain data (numpy arrays, dataclasses, numbers), never widgets.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
 from collections.abc import Callable
@@ -266,6 +266,8 @@ class ComputeWorker(QObject):
         self._graph_cut_helper = None  # the process compiling the graph cut's kernels (cold cache)
         self._pending_warm_up: list = []
         self._warm_up_total = 0
+        self._current_warm_up_step: tuple[int, str] = (0, "")
+        self._compile_watch = ExitStack()
         # Whether this warm-up compiles (the on-disk cache was cold): known after its first
         # step, which imports the kernels' modules; None until then.
         self._first_use: bool | None = None
@@ -417,8 +419,29 @@ class ComputeWorker(QObject):
 
     def _say_warm_up_step(self, done: int, label: str) -> None:
         """Status line and progress for the step after ``done`` finished steps."""
+        self._current_warm_up_step = (done, label)
         emit(self.warm_up_step, warm_up_message(done + 1, self._warm_up_total, label, self._first_use))
         emit(self.warm_up_progress, done, self._warm_up_total, bool(self._first_use))
+
+    def _watch_compilation(self) -> ExitStack:
+        """Until closed: the first kernel that compiles during the warm-up makes it a first use.
+
+        The first step's look at the cache files (``cache_is_warm``) answers before anything
+        runs, but only for the kernels it names; numba's own compile event
+        (:func:`segmix.kernels.cache.on_first_compile`, the command line's first-run notice)
+        catches any other (the click or texture kernels after an upgrade, a stale cache
+        entry), and the status line is said again in first-use words.
+        """
+        from segmix.kernels.cache import on_first_compile
+
+        def compiling() -> None:
+            if not self._first_use:
+                self._first_use = True
+                self._say_warm_up_step(*self._current_warm_up_step)
+
+        watch = ExitStack()
+        watch.enter_context(on_first_compile(compiling))
+        return watch
 
     def _run_warm_up_step(self, done: int, label: str, step: Callable[[], None]) -> None:
         self._say_warm_up_step(done, label)
@@ -433,8 +456,9 @@ class ComputeWorker(QObject):
         start = time.perf_counter()
         steps = self._warm_up_steps()
         self._warm_up_total = len(steps)
-        for done, (label, step) in enumerate(steps):
-            self._run_warm_up_step(done, label, step)
+        with self._watch_compilation():
+            for done, (label, step) in enumerate(steps):
+                self._run_warm_up_step(done, label, step)
         emit(self.warm_up_progress, len(steps), len(steps), bool(self._first_use))
         emit(self.warmed_up, time.perf_counter() - start)
 
@@ -449,11 +473,13 @@ class ComputeWorker(QObject):
         self._warm_up_started = time.perf_counter()
         self._pending_warm_up = self._warm_up_steps()
         self._warm_up_total = len(self._pending_warm_up)
+        self._compile_watch = self._watch_compilation()
         self._next_warm_up_step()
 
     def _next_warm_up_step(self) -> None:
         done = self._warm_up_total - len(self._pending_warm_up)
         if not self._pending_warm_up:
+            self._compile_watch.close()
             emit(self.warm_up_progress, done, self._warm_up_total, bool(self._first_use))
             emit(self.warmed_up, time.perf_counter() - self._warm_up_started)
             return

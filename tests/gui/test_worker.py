@@ -182,3 +182,31 @@ def test_warm_up_reports_each_step_and_whether_it_compiles(monkeypatch):
     messages.clear()
     worker.warm_up()
     assert messages[1] == "Preparing the engine, step 2 of 5: loading the segmentation kernels..."
+
+
+def test_a_kernel_compiling_during_the_warm_up_makes_it_a_first_use(monkeypatch):
+    """The cache files the first step checks look warm, but a step compiles (a click kernel
+    after an upgrade, faked by a throwaway function): numba's compile event turns the status
+    line into the first-use one, on the step in progress."""
+    import numba
+
+    from segmix.kernels import cache
+
+    monkeypatch.setattr(cache, "cache_is_warm", lambda: True)
+    monkeypatch.setattr(cache, "graph_cut_is_cached", lambda: True)
+    worker = ComputeWorker()
+    real = worker._warm_up_steps()
+    fresh = numba.njit(lambda x: x + 1)
+    steps = [real[0]] + [(label, lambda: None) for label, _ in real[1:]]
+    steps[3] = (steps[3][0], lambda: fresh(1))  # the click kernels' step compiles
+    monkeypatch.setattr(worker, "_warm_up_steps", lambda: steps)
+    messages, progress = [], []
+    worker.warm_up_step.connect(messages.append)
+    worker.warm_up_progress.connect(lambda *args: progress.append(args))
+    worker.warm_up()
+    assert messages[3] == "Preparing the engine, step 4 of 5: loading the click kernels..."
+    assert messages[4].startswith("First start after installation: compiling the click kernels (step 4 of 5")
+    assert messages[5].startswith("First start after installation: compiling the skin detector's kernels (step 5")
+    assert progress[-1] == (5, 5, True)
+    fresh(1.5)  # after the warm-up nobody listens
+    assert len(messages) == 6
