@@ -10,7 +10,7 @@ the set it was trained on. Variants:
 - C: the data's share with the threshold 0.04;
 - D: the data's share with the threshold of the best pooled per-pixel F1 on held-out training
   photos (fitted on the even-indexed half of the training photos, chosen on the other half),
-  given as ``--threshold`` to the model trained on all of them.
+  stored in the model trained on all of them (``skin train --threshold``).
 
 Prints one row per (training set, test set) with pooled F1 (precision / recall) per variant
 and the mean per variant. Needs ``../shared/data/skin``; run with ``nice``, it takes minutes.
@@ -106,7 +106,9 @@ def main() -> int:
                 threshold = held_out_threshold(train)
                 print(f"{name}: held-out per-pixel F1 threshold {threshold:.4g} "
                       f"(log-likelihood ratio {math.log(threshold / (1 - threshold)) - math.log(share / (1 - share)):+.2f})")
-                models["D"] = (["--prior", str(share)], threshold)
+                # Stored in the model, as skin train would store it: the detector's texture cue
+                # picks its candidates at the model's own threshold, not at eval's --threshold.
+                models["D"] = (["--prior", str(share), "--threshold", f"{threshold:.4g}"], None)
             for variant in args.variants:
                 options, _ = models[variant]
                 segmix(*base, *options, "-o", str(tmp / f"{name}_{variant}.json"))
