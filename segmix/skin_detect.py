@@ -151,6 +151,8 @@ class SkinSettings:
     texture_level: float = 0.0075
     texture_window: int = 7
     texture_full_diagonal: float = 500.0
+    second_pass: float = 1.0
+    second_pass_margin: int = 16
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -174,6 +176,9 @@ class SkinSettings:
                              f"{self.texture!r}, {self.texture_level!r}, {self.texture_window!r}")
         if not self.texture_full_diagonal >= 0:
             raise ValueError(f"texture_full_diagonal must be >= 0 pixels; got {self.texture_full_diagonal!r}")
+        if not 0 <= self.second_pass <= MAX_WEIGHT or not self.second_pass_margin >= 0:
+            raise ValueError(f"second_pass must lie in [0, {MAX_WEIGHT:g}] and second_pass_margin be >= 0 pixels; got "
+                             f"{self.second_pass!r}, {self.second_pass_margin!r}")
 
 
 DEFAULT_SETTINGS = SkinSettings()
@@ -472,15 +477,82 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
             candidates_from = lut[code].reshape(image.shape[:2])
         texture = _texture_term(model, image, candidates_from, settings)
         log_odds += texture
+    if settings.second_pass > 0 and settings.spatial:
+        seeds = _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds)
+        log_odds, seeds = _second_pass(model, image, settings, lut, code, used, colour_bin, final_bin, seeds_bin,
+                                       log_non, texture, log_odds, seeds)
+        return (log_odds, seeds) if with_seeds else log_odds
     if not with_seeds:
         return log_odds
+    return log_odds, _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds)
+
+
+def _seed_map(lut, used, code, shape, seeds_bin, final_bin, texture, log_odds):
+    """The seed log odds per pixel (the log odds without the photo-density term), or
+    ``log_odds`` itself when they are the same."""
     if np.array_equal(seeds_bin, final_bin):
-        return log_odds, log_odds
+        return log_odds
     lut[used] = seeds_bin
-    seeds = lut[code].reshape(image.shape[:2])
+    seeds = lut[code].reshape(shape)
     if texture is not None:
         seeds += texture
-    return log_odds, seeds
+    return seeds
+
+
+def _second_pass(model, image, settings, lut, code, used, colour_bin, final_bin, seeds_bin, log_non, texture,
+                 log_odds, seeds):
+    """Self-training on the first pass's spatial result (the second pass, ``settings.second_pass``).
+
+    Kawulok's self-adaptive skin detection (Kawulok, "Fast propagation-based skin regions
+    segmentation in color images", FG 2013; Kawulok, Kawulok & Nalepa, "Spatial-based skin
+    detection using discriminative skin-presence features", PRL 2014) re-learns a photo's
+    colour model from what its spatial analysis concluded. Here, the pixels whose colour is
+    skin-like (steps 1-3 above the model's decision level) but that the first pass rejected
+    (the texture cue pushed them below the level, their region had no seed or was too small),
+    and that lie more than ``second_pass_margin`` pixels from any accepted region, are taken as
+    this photo's skin-coloured non-skin (brick, coats, hair, doors). Their colour histogram
+    h_r (6-bit bins smoothed like the photo density, as a share of the whole photo per unit of
+    feature volume) joins the non-skin density:
+
+        p2(x | non-skin) = p(x | non-skin) + w h_r(x),   w = ``settings.second_pass``,
+
+    with p(x | non-skin) the first pass's (adapted mixture and photo density). A new term
+    rather than another MAP step: moving the existing non-skin Gaussians towards a photo's
+    pixels pulls them to its dominant colours (docs/skin_development.md). The log odds and the
+    seeds lose ``log(p2 / p)`` (never gain), the texture term is kept, and the cheap final step
+    (:func:`skin_mask`) then runs on them as on the first pass's. Fewer than
+    ``settings.min_adapt_pixels`` such pixels: the first pass's log odds are returned.
+    """
+    t = model.threshold
+    level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
+    shape = image.shape[:2]
+    accepted = skin_mask(log_odds, t, settings, seeds, image)
+    margin = int(settings.second_pass_margin)
+    if margin > 0 and accepted.any():
+        from scipy import ndimage
+
+        accepted = ndimage.maximum_filter(accepted, size=2 * margin + 1, mode="constant")
+    candidate = np.zeros(1 << (3 * BITS), bool)
+    candidate[used] = colour_bin > level
+    rejected = candidate[code] & ~accepted.ravel()
+    rejected_counts = np.bincount(np.searchsorted(used, code[rejected]), minlength=used.size).astype(np.float64)
+    total = rejected_counts.sum()
+    if total < settings.min_adapt_pixels:
+        return log_odds, seeds
+    h = _photo_density(model, used, rejected_counts, settings.density_sigma) * (total / code.size)
+    # the first pass's non-skin log density: the mixture's plus the photo-density term, which
+    # is what separates the final log odds from the seeds' (with faces too)
+    log_p = log_non + (seeds_bin - final_bin)
+    with np.errstate(divide="ignore"):
+        delta = np.logaddexp(log_p, math.log(settings.second_pass) + np.log(h)) - log_p
+    lut[used] = final_bin - delta
+    new_log_odds = lut[code].reshape(shape)
+    lut[used] = seeds_bin - delta
+    new_seeds = lut[code].reshape(shape)
+    if texture is not None:
+        new_log_odds += texture
+        new_seeds += texture
+    return new_log_odds, new_seeds
 
 
 def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: SkinSettings) -> np.ndarray:

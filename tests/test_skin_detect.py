@@ -339,3 +339,70 @@ def test_cli_regions_graphcut(tmp_path, builtin):
                  "--regions", "graphcut", "--quiet"]) == 0
     got = np.asarray(Image.open(tmp_path / "gc" / "scene_skin.png")) > 0
     np.testing.assert_array_equal(got, skin.detect(builtin, image, GRAPHCUT).mask)
+
+
+def _wall_and_rough_wall(rng, grain=0.12):
+    """A smooth beige wall and, beside it, a grainy surface of the same mean colour (rough
+    plaster, sand), both skin-coloured for the model, and a darker face (MST-7-like) below;
+    320 x 240, noise sigma 3. Returns image, face, smooth wall, grainy surface."""
+    h, w = 240, 320
+    img = np.empty((h, w, 3))
+    img[:] = (60, 62, 70)
+    yy, xx = np.mgrid[:h, :w]
+    wall = (yy < 140) & (xx < 150)
+    img[wall] = (225, 205, 170)
+    rough = (yy < 140) & (xx >= 170)
+    img[rough] = np.array((225, 205, 170)) * (1 + grain * rng.standard_normal(rough.sum()))[:, None]
+    face = (yy - 185) ** 2 / 40 ** 2 + (xx - 240) ** 2 / 30 ** 2 < 1
+    img[face] = np.array((130, 92, 67)) * (0.9 + 0.2 * xx[face] / w)[:, None]
+    img = np.clip(img + rng.normal(0, 3, img.shape), 0, 255)
+    return img.round().astype(np.uint8), face, wall, rough & ~face
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_second_pass_learns_the_colour_of_what_the_first_pass_rejected(builtin, seed):
+    """The texture cue rejects the grainy surface; its colour, now known as this photo's
+    non-skin, removes the smooth wall of the same colour, which the first pass kept. The face
+    (another colour) stays."""
+    image, face, wall, rough = _wall_and_rough_wall(np.random.default_rng(seed))
+    first = skin.detect(builtin, image, skin_detect.SkinSettings(second_pass=0.0)).mask
+    second = skin.detect(builtin, image).mask  # the default has the second pass
+    assert first[wall].mean() > 0.9 and first[rough].mean() < 0.02  # what the first pass does
+    assert second[wall].mean() < 0.1
+    assert second[face].mean() > 0.95 and second[rough].mean() < 0.02
+    assert second[~(face | wall | rough)].mean() < 0.005
+
+
+def test_second_pass_only_lowers_the_log_odds_and_is_deterministic(builtin):
+    image, face, _, _ = _wall_and_rough_wall(np.random.default_rng(2))
+    off = skin_detect.SkinSettings(second_pass=0.0)
+    first, first_seeds = skin_detect.skin_log_odds(builtin, image, off, with_seeds=True)
+    second, second_seeds = skin_detect.skin_log_odds(builtin, image, with_seeds=True)
+    assert (second <= first).all() and (second_seeds <= first_seeds).all()
+    assert (second < first - 1).any()
+    assert (first[face] - second[face]).max() < 0.01  # the face's colours were never rejected
+    again = skin_detect.skin_log_odds(builtin, image, with_seeds=True)
+    np.testing.assert_array_equal(again[0], second)
+    np.testing.assert_array_equal(again[1], second_seeds)
+
+
+@pytest.mark.parametrize("tone", [2, 9])
+def test_second_pass_changes_nothing_when_nothing_skin_coloured_was_rejected(builtin, tone):
+    """A portrait on a grey wall: every skin-coloured pixel is in the accepted face (or within
+    the margin of it), so the second pass returns the first pass's log odds bit for bit."""
+    image, face = _portrait(tuple(int(MST[tone - 1][i:i + 2], 16) for i in (0, 2, 4)), (128, 128, 128), (40, 60, 160))
+    off = skin_detect.SkinSettings(second_pass=0.0)
+    np.testing.assert_array_equal(skin_detect.skin_log_odds(builtin, image),
+                                  skin_detect.skin_log_odds(builtin, image, off))
+
+
+def test_second_pass_settings_are_validated_and_off_without_regions(builtin):
+    with pytest.raises(ValueError, match="second_pass"):
+        skin_detect.SkinSettings(second_pass=-1.0)
+    with pytest.raises(ValueError, match="second_pass_margin"):
+        skin_detect.SkinSettings(second_pass_margin=-1)
+    image, *_ = _wall_and_rough_wall(np.random.default_rng(0))
+    # without regions there is no spatial result to learn from
+    np.testing.assert_array_equal(
+        skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False)),
+        skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False, second_pass=0.0)))
