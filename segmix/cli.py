@@ -405,6 +405,10 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--texture", type=weight, default=None, metavar="W",
                         help="weight (nats) of the texture cue: fine grain of the photo (wood, sand, hair) counts "
                              "against skin (default 2, 0 = off)")
+    parser.add_argument("--second-pass", type=weight, default=None, metavar="W",
+                        help="weight of the second pass: the colours of skin-coloured pixels that the texture cue "
+                             "and the regions rejected count as this photo's non-skin, then the regions run again "
+                             "(default 0 = off, 1 = on as measured; needs the regions)")
 
 
 def _add_distributed_options(parser, unit: str = "") -> None:
@@ -440,6 +444,7 @@ def _detector_settings(args):
                                         skin_share=args.skin_share, min_area=args.min_area, regions=args.regions,
                                         photo_density=0.0 if args.photo_density is None and plain_rule else args.photo_density,
                                         texture=0.0 if args.texture is None and plain_rule else args.texture,
+                                        second_pass=args.second_pass,
                                         spatial=False if args.plain else None)
     if settings.faces:
         from segmix import faces

@@ -341,6 +341,10 @@ def test_cli_regions_graphcut(tmp_path, builtin):
     np.testing.assert_array_equal(got, skin.detect(builtin, image, GRAPHCUT).mask)
 
 
+#: The second pass as the option turns it on (``skin apply --second-pass 1``).
+SECOND_PASS = skin_detect.SkinSettings(second_pass=1.0)
+
+
 def _wall_and_rough_wall(rng, grain=0.12):
     """A smooth beige wall and, beside it, a grainy surface of the same mean colour (rough
     plaster, sand), both skin-coloured for the model, and a darker face (MST-7-like) below;
@@ -365,8 +369,8 @@ def test_second_pass_learns_the_colour_of_what_the_first_pass_rejected(builtin, 
     non-skin, removes the smooth wall of the same colour, which the first pass kept. The face
     (another colour) stays."""
     image, face, wall, rough = _wall_and_rough_wall(np.random.default_rng(seed))
-    first = skin.detect(builtin, image, skin_detect.SkinSettings(second_pass=0.0)).mask
-    second = skin.detect(builtin, image).mask  # the default has the second pass
+    first = skin.detect(builtin, image).mask  # the default: no second pass
+    second = skin.detect(builtin, image, SECOND_PASS).mask
     assert first[wall].mean() > 0.9 and first[rough].mean() < 0.02  # what the first pass does
     assert second[wall].mean() < 0.1
     assert second[face].mean() > 0.95 and second[rough].mean() < 0.02
@@ -375,13 +379,12 @@ def test_second_pass_learns_the_colour_of_what_the_first_pass_rejected(builtin, 
 
 def test_second_pass_only_lowers_the_log_odds_and_is_deterministic(builtin):
     image, face, _, _ = _wall_and_rough_wall(np.random.default_rng(2))
-    off = skin_detect.SkinSettings(second_pass=0.0)
-    first, first_seeds = skin_detect.skin_log_odds(builtin, image, off, with_seeds=True)
-    second, second_seeds = skin_detect.skin_log_odds(builtin, image, with_seeds=True)
+    first, first_seeds = skin_detect.skin_log_odds(builtin, image, with_seeds=True)
+    second, second_seeds = skin_detect.skin_log_odds(builtin, image, SECOND_PASS, with_seeds=True)
     assert (second <= first).all() and (second_seeds <= first_seeds).all()
     assert (second < first - 1).any()
     assert (first[face] - second[face]).max() < 0.01  # the face's colours were never rejected
-    again = skin_detect.skin_log_odds(builtin, image, with_seeds=True)
+    again = skin_detect.skin_log_odds(builtin, image, SECOND_PASS, with_seeds=True)
     np.testing.assert_array_equal(again[0], second)
     np.testing.assert_array_equal(again[1], second_seeds)
 
@@ -391,9 +394,8 @@ def test_second_pass_changes_nothing_when_nothing_skin_coloured_was_rejected(bui
     """A portrait on a grey wall: every skin-coloured pixel is in the accepted face (or within
     the margin of it), so the second pass returns the first pass's log odds bit for bit."""
     image, face = _portrait(tuple(int(MST[tone - 1][i:i + 2], 16) for i in (0, 2, 4)), (128, 128, 128), (40, 60, 160))
-    off = skin_detect.SkinSettings(second_pass=0.0)
-    np.testing.assert_array_equal(skin_detect.skin_log_odds(builtin, image),
-                                  skin_detect.skin_log_odds(builtin, image, off))
+    np.testing.assert_array_equal(skin_detect.skin_log_odds(builtin, image, SECOND_PASS),
+                                  skin_detect.skin_log_odds(builtin, image))
 
 
 def test_second_pass_settings_are_validated_and_off_without_regions(builtin):
@@ -404,5 +406,50 @@ def test_second_pass_settings_are_validated_and_off_without_regions(builtin):
     image, *_ = _wall_and_rough_wall(np.random.default_rng(0))
     # without regions there is no spatial result to learn from
     np.testing.assert_array_equal(
-        skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False)),
-        skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False, second_pass=0.0)))
+        skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False, second_pass=1.0)),
+        skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False)))
+
+
+def test_cli_second_pass_option(tmp_path, builtin, capsys):
+    """skin apply --second-pass 1 is the detector with the second pass, the default has none;
+    a negative weight is refused in one line."""
+    image, *_ = _wall_and_rough_wall(np.random.default_rng(0))
+    Image.fromarray(image).save(tmp_path / "wall.png")
+    for flag, settings in ((["--second-pass", "1"], SECOND_PASS), ([], skin_detect.DEFAULT_SETTINGS)):
+        out = tmp_path / ("on" if flag else "off")
+        assert main(["skin", "apply", str(tmp_path / "wall.png"), "--output-dir", str(out), "--quiet", *flag]) == 0
+        written = np.asarray(Image.open(out / "wall_skin.png")) > 0
+        np.testing.assert_array_equal(written, skin.detect(builtin, image, settings).mask)
+    assert not np.array_equal(np.asarray(Image.open(tmp_path / "off" / "wall_skin.png")),
+                              np.asarray(Image.open(tmp_path / "on" / "wall_skin.png")))
+    capsys.readouterr()
+    try:
+        code = main(["skin", "apply", str(tmp_path / "wall.png"), "--output-dir", str(tmp_path / "bad"),
+                     "--second-pass", "-1", "--quiet"])
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0 and "--second-pass" in err[-1] and "Traceback" not in "".join(err)
+
+
+def test_monk_chart_and_portraits_with_the_second_pass(builtin):
+    """The option keeps every tone of the chart and the lone faces of the portrait test (none of
+    their skin colours is rejected away from the accepted skin)."""
+    shares = patch_shares(skin.detect(builtin, mst_chart(), SECOND_PASS).mask)
+    assert (shares[1:9] >= 0.9).all(), shares[:10].round(2)
+    for tone in (2, 9):
+        image, face = _portrait(tuple(int(MST[tone - 1][i:i + 2], 16) for i in (0, 2, 4)), (30, 34, 48), (20, 20, 20))
+        mask = skin.detect(builtin, image, SECOND_PASS).mask
+        assert mask[face].mean() >= 0.8 and mask[~face].mean() < 0.05
+
+
+def test_photo_without_skin_stays_almost_empty_with_the_second_pass(builtin):
+    rng = np.random.default_rng(3)
+    image = np.zeros((90, 120, 3))
+    image[:30] = (135, 206, 235)
+    image[30:60, :60] = (60, 140, 60)
+    image[30:60, 60:] = (128, 128, 128)
+    image[60:, :60] = (245, 245, 245)
+    image[60:, 60:] = (40, 60, 160)
+    image = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).round().astype(np.uint8)
+    assert skin.detect(builtin, image, SECOND_PASS).mask.mean() < 0.005
