@@ -686,24 +686,29 @@ def _bin_volume(model, used: np.ndarray) -> np.ndarray | float:
 
 def _photo_density(model, used: np.ndarray, counts: np.ndarray, sigma: float) -> np.ndarray:
     """The photo's colour density at its used bins, (B,) float64 per unit of feature volume:
-    its bin histogram (pixel shares), smoothed by a Gaussian of ``sigma`` bins."""
+    its bin histogram (pixel shares), smoothed by a Gaussian of ``sigma`` bins. ``counts`` may
+    be zero on some bins (the second pass's histogram of a subset of the pixels)."""
     from scipy import ndimage
 
     side = 1 << BITS
     share = counts / counts.sum()
     if sigma <= 0:
         return share / _bin_volume(model, used)
-    # Smooth only the box around the used bins, padded by the kernel's radius: outside it the
-    # histogram is zero, so the used bins' values are the same as over the whole cube.
+    # Smooth only the box around the counted bins, padded by the kernel's radius: outside it
+    # the smoothed histogram is zero, so the values are the same as over the whole cube.
     grid = np.stack([used >> (2 * BITS), (used >> BITS) & (side - 1), used & (side - 1)], axis=1)
+    counted = counts > 0
     radius = int(3.0 * sigma + 0.5)
-    lo = np.maximum(grid.min(axis=0) - radius, 0)
-    hi = np.minimum(grid.max(axis=0) + radius + 1, side)
+    lo = np.maximum(grid[counted].min(axis=0) - radius, 0)
+    hi = np.minimum(grid[counted].max(axis=0) + radius + 1, side)
     box = np.zeros(tuple(hi - lo))
     local = grid - lo
-    box[local[:, 0], local[:, 1], local[:, 2]] = share
+    box[local[counted, 0], local[counted, 1], local[counted, 2]] = share[counted]
     box = ndimage.gaussian_filter(box, sigma, mode="constant", truncate=3.0)
-    return box[local[:, 0], local[:, 1], local[:, 2]] / _bin_volume(model, used)
+    inside = ((local >= 0) & (grid < hi)).all(axis=1)
+    out = np.zeros(used.size)
+    out[inside] = box[local[inside, 0], local[inside, 1], local[inside, 2]]
+    return out / _bin_volume(model, used)
 
 
 def _features_of_mean_colors(model, mean_rgb: np.ndarray) -> np.ndarray:
