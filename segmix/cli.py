@@ -856,6 +856,19 @@ def first_run_notice(name: str) -> str:
             "depending on the machine's load)...")
 
 
+def _tell_if_workers_compile(args, name: str) -> None:
+    """``--distributed`` on a local cluster: the workers, other processes, compile the kernels
+    where this process's compile event cannot see it; they share this machine's on-disk
+    cache, so its files say whether they will (a remote cluster's caches cannot be seen)."""
+    from segmix.kernels import cache
+
+    if getattr(args, "distributed", None) != "":
+        return
+    check = {"skin apply": cache.texture_is_cached, "background": cache.background_is_cached}.get(name)
+    if check is not None and not check():
+        _stderr_line(first_run_notice(name))
+
+
 def _stderr_line(text: str) -> None:
     """Print one line on stderr, above a progress bar when one is shown, from any thread."""
     tqdm = sys.modules.get("tqdm")
@@ -947,6 +960,7 @@ def main(argv: list[str] | None = None) -> int:
         # Terminal or not: a first run compiles for up to a minute in silence otherwise, and a
         # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
         # when something compiles (nothing on a warm cache), whatever the kernel.
+        _tell_if_workers_compile(args, name)
         with on_first_compile(lambda: _stderr_line(first_run_notice(name))), warnings.catch_warnings():
             warnings.showwarning = _warning_line(f"segmix {name}")
             return int(args.handler(args) or 0)

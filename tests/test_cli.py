@@ -176,3 +176,33 @@ def test_a_negative_seed_is_refused_by_name_before_any_work(tmp_path, capsys):
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and "--seed" in err and "an integer >= 0" in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+
+
+@pytest.mark.parametrize("name, argv, check", [
+    ("skin apply", ["skin", "apply", "{photo}", "--output-dir", "{out}", "--distributed"], "texture_is_cached"),
+    ("background", ["background", "{out}", "--output-dir", "{out}/bg", "--distributed"], "background_is_cached"),
+])
+def test_a_local_cluster_run_says_its_workers_compile(tmp_path, monkeypatch, capsys, name, argv, check):
+    """With --distributed on a local cluster the workers compile, out of sight of this
+    process's compile event: the shared on-disk cache's files decide the notice instead."""
+    from segmix import cli
+    from segmix.kernels import cache
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
+    handler = {"skin apply": "_cmd_skin_apply", "background": "_cmd_background"}[name]
+    monkeypatch.setattr(cli, handler, lambda args: None)
+    argv = [a.format(photo=photo, out=tmp_path) for a in argv]
+    for cached, expected in ((False, cli.first_run_notice(name) + "\n"), (True, "")):
+        monkeypatch.setattr(cache, check, lambda cached=cached: cached)
+        assert main(argv) == 0
+        assert capsys.readouterr().err == expected
+    monkeypatch.setattr(cache, check, lambda: False)
+    assert main(argv + ["tcp://elsewhere:8786"]) == 0  # a remote cluster's caches are not ours to see
+    assert capsys.readouterr().err == ""
+
+
+def test_texture_and_background_cache_checks_answer_a_bool():
+    from segmix.kernels import cache
+
+    assert isinstance(cache.texture_is_cached(), bool) and isinstance(cache.background_is_cached(), bool)

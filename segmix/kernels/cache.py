@@ -53,6 +53,22 @@ def graph_cut_is_cached() -> bool:
     return is_cached(band_graph.serial, graph_maxflow_part, band_arcs)
 
 
+def background_is_cached() -> bool:
+    """Whether ``segmix background``'s per-frame kernels (the mixture update and the
+    majority filter) are in the on-disk cache."""
+    from segmix.kernels.background import background_apply, majority_filter
+
+    return is_cached(background_apply, majority_filter)
+
+
+def texture_is_cached() -> bool:
+    """Whether the skin detector's texture-cue kernels (``segmix skin apply`` / ``eval``
+    with the default detector) are in the on-disk cache."""
+    from segmix.kernels.texture import grid_profiles, luma_blur_residual, window_mean
+
+    return is_cached(luma_blur_residual, window_mean, grid_profiles)
+
+
 @contextmanager
 def on_first_compile(callback: Callable[[], None]) -> Iterator[None]:
     """Call ``callback()`` once, just before the first kernel compiles while inside the block.
