@@ -11,7 +11,7 @@ out: ccp (street photos), hgr1 (hand photos), sfa/val, abdomen/val. Rows: the pr
 built-in model (UCI, 1 + 4 Gaussians, prior 0.8808, per-pixel rule) rebuilt here, the new
 built-in model with the per-pixel rule, with regions only, with adaptation and regions but
 without the photo's own colour density, the default without its texture cue, the default
-refined detector, the default with the second pass (``--second-pass 1``), and the default with face calibration (``--faces``, needs OpenCV 4.x). ``--step K`` uses
+without its second pass, the default refined detector, and the default with face calibration (``--faces``, needs OpenCV 4.x). ``--step K`` uses
 every K-th photo (the tuning runs used K = 7 / 6 / 2 / 2).
 
 Apply: megapixels per second over a folder of photos (default: skin/sfa/val, else
@@ -113,9 +113,10 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
             skin.load_skin_model(), skin_detect.SkinSettings(adapt=False, photo_density=0.0)),
         "adaptation + regions (--photo-density 0)": (skin.load_skin_model(), skin_detect.SkinSettings(photo_density=0.0)),
         "default without the texture cue (texture=0)": (skin.load_skin_model(), skin_detect.SkinSettings(texture=0.0)),
-        "default: adaptation + photo density + texture + regions": (skin.load_skin_model(), skin_detect.DEFAULT_SETTINGS),
-        "default with the second pass (--second-pass 1)": (skin.load_skin_model(),
-                                                           skin_detect.SkinSettings(second_pass=1.0)),
+        "default without the second pass (second_pass=0)": (skin.load_skin_model(),
+                                                             skin_detect.SkinSettings(second_pass=0.0)),
+        "default: adaptation + photo density + texture + regions + second pass": (skin.load_skin_model(),
+                                                                                 skin_detect.DEFAULT_SETTINGS),
         "default with face calibration (--faces)": (skin.load_skin_model(), skin_detect.SkinSettings(faces=True)),
         "default with graph-cut regions (--regions graphcut)": (
             skin.load_skin_model(), skin_detect.SkinSettings(regions="graphcut"))})
@@ -269,8 +270,9 @@ def bench_detector_throughput(files: list[Path]) -> None:
         skin.apply_batch(model, files[:2], out, quiet=True)
         for label, settings in (("plain per-pixel", skin_detect.PLAIN_SETTINGS),
                                 ("default without the texture cue", skin_detect.SkinSettings(texture=0.0)),
-                                ("default (adaptation + photo density + texture + regions)", skin_detect.DEFAULT_SETTINGS),
-                                ("with the second pass (--second-pass 1)", skin_detect.SkinSettings(second_pass=1.0)),
+                                ("default without the second pass", skin_detect.SkinSettings(second_pass=0.0)),
+                                ("default (adaptation + photo density + texture + regions + second pass)",
+                                 skin_detect.DEFAULT_SETTINGS),
                                 ("with face calibration (--faces)", skin_detect.SkinSettings(faces=True)),
                                 ("plain per-pixel again", skin_detect.PLAIN_SETTINGS)):
             t0, c0 = time.perf_counter(), time.process_time()
@@ -281,10 +283,10 @@ def bench_detector_throughput(files: list[Path]) -> None:
                   f"{megapixels / times[label]:.1f} MP/s; {cpu:.2f} CPU-s = {megapixels / cpu:.1f} MP per CPU-second",
                   flush=True)
     plain = min(times["plain per-pixel"], times["plain per-pixel again"])
-    default = times["default (adaptation + photo density + texture + regions)"]
+    default = times["default (adaptation + photo density + texture + regions + second pass)"]
     print(f"default / plain time ratio {default / plain:.2f}; "
           f"default / without texture {default / times['default without the texture cue']:.2f}; "
-          f"--second-pass 1 / default {times['with the second pass (--second-pass 1)'] / default:.2f}; "
+          f"default / without the second pass {default / times['default without the second pass']:.2f}; "
           f"--faces / default {times['with face calibration (--faces)'] / default:.2f}")
 
 

@@ -408,7 +408,7 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--second-pass", type=weight, default=None, metavar="W",
                         help="weight of the second pass: the colours of skin-coloured pixels that the texture cue "
                              "and the regions rejected count as this photo's non-skin, then the regions run again "
-                             "(default 0 = off, 1 = on as measured; needs the regions)")
+                             "(default 1, 0 = off; needs the regions)")
 
 
 def _add_distributed_options(parser, unit: str = "") -> None:

@@ -341,8 +341,10 @@ def test_cli_regions_graphcut(tmp_path, builtin):
     np.testing.assert_array_equal(got, skin.detect(builtin, image, GRAPHCUT).mask)
 
 
-#: The second pass as the option turns it on (``skin apply --second-pass 1``).
+#: The second pass as the default runs it (``skin apply``, ``--second-pass 1``).
 SECOND_PASS = skin_detect.SkinSettings(second_pass=1.0)
+#: The first pass alone (``skin apply --second-pass 0``).
+FIRST_PASS = skin_detect.SkinSettings(second_pass=0.0)
 
 
 def _wall_and_rough_wall(rng, grain=0.12):
@@ -369,8 +371,9 @@ def test_second_pass_learns_the_colour_of_what_the_first_pass_rejected(builtin, 
     non-skin, removes the smooth wall of the same colour, which the first pass kept. The face
     (another colour) stays."""
     image, face, wall, rough = _wall_and_rough_wall(np.random.default_rng(seed))
-    first = skin.detect(builtin, image).mask  # the default: no second pass
-    second = skin.detect(builtin, image, SECOND_PASS).mask
+    first = skin.detect(builtin, image, FIRST_PASS).mask
+    second = skin.detect(builtin, image).mask  # the default runs the second pass
+    np.testing.assert_array_equal(second, skin.detect(builtin, image, SECOND_PASS).mask)
     assert first[wall].mean() > 0.9 and first[rough].mean() < 0.02  # what the first pass does
     assert second[wall].mean() < 0.1
     assert second[face].mean() > 0.95 and second[rough].mean() < 0.02
@@ -379,7 +382,7 @@ def test_second_pass_learns_the_colour_of_what_the_first_pass_rejected(builtin, 
 
 def test_second_pass_only_lowers_the_log_odds_and_is_deterministic(builtin):
     image, face, _, _ = _wall_and_rough_wall(np.random.default_rng(2))
-    first, first_seeds = skin_detect.skin_log_odds(builtin, image, with_seeds=True)
+    first, first_seeds = skin_detect.skin_log_odds(builtin, image, FIRST_PASS, with_seeds=True)
     second, second_seeds = skin_detect.skin_log_odds(builtin, image, SECOND_PASS, with_seeds=True)
     assert (second <= first).all() and (second_seeds <= first_seeds).all()
     assert (second < first - 1).any()
@@ -395,7 +398,7 @@ def test_second_pass_changes_nothing_when_nothing_skin_coloured_was_rejected(bui
     the margin of it), so the second pass returns the first pass's log odds bit for bit."""
     image, face = _portrait(tuple(int(MST[tone - 1][i:i + 2], 16) for i in (0, 2, 4)), (128, 128, 128), (40, 60, 160))
     np.testing.assert_array_equal(skin_detect.skin_log_odds(builtin, image, SECOND_PASS),
-                                  skin_detect.skin_log_odds(builtin, image))
+                                  skin_detect.skin_log_odds(builtin, image, FIRST_PASS))
 
 
 def test_second_pass_settings_are_validated_and_off_without_regions(builtin):
@@ -407,16 +410,17 @@ def test_second_pass_settings_are_validated_and_off_without_regions(builtin):
     # without regions there is no spatial result to learn from
     np.testing.assert_array_equal(
         skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False, second_pass=1.0)),
-        skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False)))
+        skin_detect.skin_log_odds(builtin, image, skin_detect.SkinSettings(spatial=False, second_pass=0.0)))
 
 
 def test_cli_second_pass_option(tmp_path, builtin, capsys):
-    """skin apply --second-pass 1 is the detector with the second pass, the default has none;
-    a negative weight is refused in one line."""
+    """skin apply runs the second pass by default (as --second-pass 1), --second-pass 0 turns it
+    off; a negative weight is refused in one line."""
     image, *_ = _wall_and_rough_wall(np.random.default_rng(0))
     Image.fromarray(image).save(tmp_path / "wall.png")
-    for flag, settings in ((["--second-pass", "1"], SECOND_PASS), ([], skin_detect.DEFAULT_SETTINGS)):
-        out = tmp_path / ("on" if flag else "off")
+    for name, flag, settings in (("on", ["--second-pass", "1"], SECOND_PASS), ("default", [], SECOND_PASS),
+                                 ("off", ["--second-pass", "0"], FIRST_PASS)):
+        out = tmp_path / name
         assert main(["skin", "apply", str(tmp_path / "wall.png"), "--output-dir", str(out), "--quiet", *flag]) == 0
         written = np.asarray(Image.open(out / "wall_skin.png")) > 0
         np.testing.assert_array_equal(written, skin.detect(builtin, image, settings).mask)
@@ -433,7 +437,7 @@ def test_cli_second_pass_option(tmp_path, builtin, capsys):
 
 
 def test_monk_chart_and_portraits_with_the_second_pass(builtin):
-    """The option keeps every tone of the chart and the lone faces of the portrait test (none of
+    """The second pass keeps every tone of the chart and the lone faces of the portrait test (none of
     their skin colours is rejected away from the accepted skin)."""
     shares = patch_shares(skin.detect(builtin, mst_chart(), SECOND_PASS).mask)
     assert (shares[1:9] >= 0.9).all(), shares[:10].round(2)
