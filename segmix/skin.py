@@ -684,7 +684,7 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
         "Skin detection: the operating point of skin train"): trained on the even half of
         hgr1 or ccp and applied with the default detector to the other sets, this rule gave
         a mean pooled F1 of 0.76 over six train/test pairs, against 0.45 for the former
-        default (the data's share and 0.5) and 0.62 for a threshold chosen by per-pixel F1
+        default (the data's share and 0.5) and 0.61 for a threshold chosen by per-pixel F1
         on held-out training photos.
     seed : int
         Random seed of the k-means initialisations (training is reproducible).
