@@ -3,7 +3,7 @@
     python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...]   # README's table
     python benchmarks/bench_skin.py [--images DIR] [--train]
     python benchmarks/bench_skin.py --texture [--images DIR]   # the texture cue alone: Numba vs NumPy form
-    python benchmarks/bench_skin.py --reencode [--half even] [--step K] [--encoding E ...]   # JPEG / resized photos
+    python benchmarks/bench_skin.py --reencode [--half even] [--step K] [--encoding E ...] [--only TEXT ...]   # JPEG / resized photos
     python benchmarks/bench_skin.py --reencode --sizes [--half even] [--step K]   # the texture cue across photo sizes
 
 Quality: every detector is trained on UCI only (the shipped data), so every set below is held
@@ -190,10 +190,13 @@ def reencoded(image: np.ndarray, labels: np.ndarray, how: str):
     return _resized(_jpeg(image, int(quality)), float(scale)), _resized(lab, float(scale), True).astype(np.int8) - 1
 
 
-def bench_reencoded(step: int, half: str, encodings, sizes: bool = False) -> None:
+def bench_reencoded(step: int, half: str, encodings, sizes: bool = False, only: list[str] | None = None,
+                    second_pass_margin: int | None = None) -> None:
     """F1 of the default detector with the texture cue off, with the cue as before the JPEG
-    rule (skin_texture.BLOCKINESS = inf: no block grid is ever found) and as it is, on the
-    development photos re-encoded (REENCODINGS). With ``sizes`` the middle row is the cue as
+    rule (skin_texture.BLOCKINESS = inf: no block grid is ever found), without its second
+    pass (second_pass=0) and as it is, on the development photos re-encoded (REENCODINGS).
+    ``only``: the rows whose label contains any of these texts. ``second_pass_margin``: the
+    "default" row with this margin instead. With ``sizes`` the middle row is the cue as
     before its size rule instead (the smallest block factor that reaches MAX_DIAGONAL, the
     full weight at every size), and each line also gives the photos' diagonals and the
     diagonals the cue measures at (min / median / max, pixels)."""
@@ -204,8 +207,12 @@ def bench_reencoded(step: int, half: str, encodings, sizes: bool = False) -> Non
     model = skin.load_skin_model()
     middle = "cue before the size rule" if sizes else "cue without JPEG rule"
     middle_settings = skin_detect.SkinSettings(texture_full_diagonal=0.0) if sizes else skin_detect.DEFAULT_SETTINGS
+    default = (skin_detect.DEFAULT_SETTINGS if second_pass_margin is None
+               else skin_detect.SkinSettings(second_pass_margin=second_pass_margin))
     rows = {"cue off": skin_detect.SkinSettings(texture=0.0), middle: middle_settings,
-            "default": skin_detect.DEFAULT_SETTINGS}
+            "second pass off": skin_detect.SkinSettings(second_pass=0.0), "default": default}
+    if only:
+        rows = {k: v for k, v in rows.items() if any(text in k for text in only)}
     first = {"all": None, "even": 0, "odd": 1}[half]
     pairs = {}
     for name, sub in QUALITY_SETS.items():
@@ -349,7 +356,10 @@ def main() -> None:
                         help="with --reencode: the photos resized (Lanczos, lossless; default 0.35 .. 2): texture cue "
                              "off, before and with its size rule")
     parser.add_argument("--only", action="append", default=None, metavar="TEXT",
-                        help="with --quality: only the rows whose label contains TEXT (repeatable: any of them)")
+                        help="with --quality / --reencode: only the rows whose label contains TEXT (repeatable: any "
+                             "of them)")
+    parser.add_argument("--second-pass-margin", type=int, default=None, metavar="PX",
+                        help="with --reencode: the default row with this second_pass_margin")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:
@@ -357,7 +367,7 @@ def main() -> None:
         return
     if args.reencode:
         encodings = args.encoding or (("r0.35", "r0.5", "r0.75", "stored", "r1.5", "r2") if args.sizes else REENCODINGS)
-        bench_reencoded(args.step, args.half, encodings, args.sizes)
+        bench_reencoded(args.step, args.half, encodings, args.sizes, args.only, args.second_pass_margin)
         return
     if args.texture:
         folder = args.images or DATA / "sfa" / "val" / "images"
