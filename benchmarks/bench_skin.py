@@ -349,7 +349,8 @@ def main() -> None:
                         help="with --quality: all photos, or the even- / odd-indexed ones of each set")
     parser.add_argument("--compare", type=Path, default=None, help="with --quality: another skin model file")
     parser.add_argument("--reencode", action="store_true",
-                        help="F1 on the photos re-encoded as JPEG / resized: texture cue off, without and with its JPEG rule")
+                        help="F1 on the photos re-encoded as JPEG / resized: texture cue off, without its JPEG rule, "
+                             "without the second pass, the default")
     parser.add_argument("--encoding", action="append", default=None, choices=REENCODINGS,
                         help="with --reencode: only these re-encodings (repeatable; default all)")
     parser.add_argument("--sizes", action="store_true",
