@@ -339,3 +339,61 @@ def test_non_skin_prior_keeps_unseen_dark_colours_out_of_skin():
     assert (skin.detect_skin(combined, greys) < 0.1).all()
     face = np.clip(np.random.default_rng(2).normal((225, 170, 150), 6, (1, 400, 3)), 0, 255).astype(np.uint8)
     assert (skin.detect_skin(combined, face) > 0.5).mean() > 0.9  # skin still found
+
+
+def _specks_log_odds(n=60):
+    """A 20 x 20 skin block and isolated skin-coloured specks on non-skin, all at +9 nats."""
+    log_odds = np.full((n, n), -6.0, np.float32)
+    labels = np.zeros((n, n), np.int8)
+    log_odds[5:25, 5:25] = 9.0
+    labels[5:25, 5:25] = 1
+    log_odds[30::6, 30::6] = 9.0  # single pixels: below min_area, the regions step drops them
+    return log_odds, labels
+
+
+def test_best_threshold_sweeps_the_full_detector():
+    # The per-pixel posterior cannot tell the specks from skin; the regions step can. The
+    # "best" F1 must be the detector's, never below its F1 at the evaluated threshold.
+    from segmix import skin_detect
+
+    log_odds, labels = _specks_log_odds()
+    settings = skin_detect.DEFAULT_SETTINGS
+    posterior = skin_detect.posterior_from_log_odds(log_odds)
+    for threshold in (0.0795, 0.5, 0.9):
+        mask = skin_detect.skin_mask(log_odds, threshold, settings)
+        pixel = skin_eval.SkinEvaluator(threshold)
+        pixel.add(posterior, labels, mask)
+        old = pixel.result()
+        assert old.best_basis == "per-pixel" and old.best_f1 < old.f1  # the reported inconsistency
+        ev = skin_eval.SkinEvaluator(threshold)
+        ev.add(posterior, labels, mask, lambda t: skin_detect.skin_mask(log_odds, t, settings))
+        r = ev.result()
+        assert r.f1 == pytest.approx(1.0) and r.best_basis == "detector"
+        assert r.best_f1 >= r.f1 and 0 < r.best_threshold < 1
+        assert "the full detector" in skin_eval.format_eval(r)
+        assert "not comparable" in skin_eval.format_eval(old)
+
+
+@pytest.mark.parametrize("threshold", [None, 0.05, 0.95])
+def test_evaluate_folder_best_f1_not_below_its_own(tmp_path, synthetic_model, threshold):
+    rng = np.random.default_rng(4)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    for i in range(3):
+        image, mask = _synthetic_image(rng, size=(60, 60))
+        image[::5, 40::5] = SKIN_RGB  # isolated skin-coloured pixels on non-skin
+        Image.fromarray(image).save(tmp_path / "images" / f"im{i}.png")
+        Image.fromarray(mask).save(tmp_path / "masks" / f"im{i}.png")
+    r = skin_eval.evaluate_folder(synthetic_model, tmp_path / "images", tmp_path / "masks", threshold=threshold,
+                                  workers=1)
+    assert r.best_basis == "detector" and r.best_f1 >= r.f1 - 1e-12
+
+
+def test_evaluate_folder_graphcut_best_is_labelled_per_pixel(tmp_path, synthetic_model):
+    from segmix import skin_detect
+
+    _write_set(tmp_path / "set", n=2, seed=3)
+    r = skin_eval.evaluate_folder(synthetic_model, tmp_path / "set" / "images", tmp_path / "set" / "masks",
+                                  settings=skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, regions="graphcut"),
+                                  workers=1)
+    assert r.best_basis == "per-pixel" and "not comparable" in skin_eval.format_eval(r)
