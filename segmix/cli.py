@@ -579,6 +579,17 @@ def operating_point(model) -> str:
             f"{threshold:g} on p(skin): skin where {rule}{data}")
 
 
+def model_line(args: argparse.Namespace, model) -> str | None:
+    """For ``--model``: the model file and its operating point (as ``skin train`` prints it), and
+    which threshold / prior the options use instead; None with the built-in model."""
+    if not args.model:
+        return None
+    changed = [f"--{name.replace('_', '-')} {value:g}" for name, value in
+               (("threshold", args.threshold), ("skin_share", getattr(args, "skin_share", None))) if value is not None]
+    return (f"model {args.model}: {operating_point(model)}"
+            + (f" ({' and '.join(changed)} used instead)" if changed else ""))
+
+
 def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.io import check_output_folder
@@ -587,10 +598,14 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     if _check_distributed(args):
         from segmix.distributed.skin_jobs import run_apply
 
+        if args.model:
+            print(model_line(args, skin.load_skin_model(args.model)))
         with _dask_client(args, threads=args.workers) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=_detector_settings(args), quiet=args.quiet)
     model = skin.load_skin_model(args.model)
+    if args.model:
+        print(model_line(args, model))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=_detector_settings(args), workers=args.workers,
                             quiet=args.quiet)
@@ -609,6 +624,8 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         # Figures from part of a folder must not pass for the whole of it unnoticed.
         print(f"segmix skin eval: warning: {len(unmatched)} image(s) in {args.images} have no mask of the same "
               f"name in {args.masks} and are left out (first: {unmatched[0].name})", file=sys.stderr)
+    if args.model:
+        print(model_line(args, model))
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,

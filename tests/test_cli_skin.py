@@ -271,7 +271,8 @@ def test_eval_warns_about_images_without_a_mask(trained, dataset, capsys):
                  "--masks", str(dataset / "masks"), "--quiet"]) == 0
     captured = capsys.readouterr()
     assert "1 image(s)" in captured.err and "p2.png" in captured.err and "left out" in captured.err
-    assert captured.out.startswith("images 3,")
+    lines = captured.out.splitlines()  # the --model line, then the figures
+    assert lines[0].startswith(f"model {trained}: operating point") and lines[1].startswith("images 3,")
 
 
 def test_a_single_missing_input_is_one_error_line(tmp_path, capsys):
@@ -361,3 +362,18 @@ def test_train_prints_its_operating_point(dataset, tmp_path, capsys):
     assert "prior 0.5," in line and "threshold 0.5 on p(skin)" in line and "> +0.00" in line
     model = read_model(out)
     assert model.classifier.priors[0] == pytest.approx(0.5) and model.threshold == 0.5
+
+
+def test_apply_and_eval_name_the_model_and_its_operating_point(trained, dataset, tmp_path, capsys):
+    from segmix.cli import operating_point
+
+    point = operating_point(read_model(trained))
+    assert main(["skin", "apply", "--model", str(trained), str(dataset / "images"), "--output-dir",
+                 str(tmp_path / "out"), "--quiet"]) == 0
+    assert f"model {trained}: {point}" in capsys.readouterr().out.splitlines()
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
+                 "--masks", str(dataset / "masks"), "--threshold", "0.3", "--quiet"]) == 0
+    assert f"model {trained}: {point} (--threshold 0.3 used instead)" in capsys.readouterr().out.splitlines()
+    # The built-in model: no model line (its operating point is documented).
+    assert main(["skin", "apply", str(dataset / "images" / "p0.png"), "--output-dir", str(tmp_path / "o2")]) == 0
+    assert "operating point" not in capsys.readouterr().out
