@@ -867,10 +867,14 @@ FIRST_RUN_ESTIMATES = {
 
 
 def first_run_notice(name: str) -> str:
-    """The one line a command prints on stderr before its first kernel compiles."""
+    """The one line a command prints on stderr before its first kernel compiles.
+
+    Each command compiles the kernels it needs on its own first run (and a photo over 4 MP its
+    parallel variants), so the line says what is compiled once, the kernel, not the notice:
+    "once after installation" read as a lie on the first run of the next command."""
     estimate = FIRST_RUN_ESTIMATES.get(name, "up to a minute")
-    return (f"segmix: preparing the kernels for first use (once after installation; {estimate}, "
-            "depending on the machine's load)...")
+    return (f"segmix: compiling the kernels this run needs that are not cached yet (each kernel once after "
+            f"installation; {estimate}, depending on the machine's load)...")
 
 
 def _tell_if_workers_compile(args, name: str) -> None:
