@@ -877,6 +877,13 @@ def first_run_notice(name: str) -> str:
             f"installation; {estimate}, depending on the machine's load)...")
 
 
+def _say_first_run(name: str) -> None:
+    """Print :func:`first_run_notice` on stderr (the one place it is printed, so that the
+    test suite can tell the notice apart from a command's own lines whatever the state of
+    the kernel cache: tests/conftest.py)."""
+    _stderr_line(first_run_notice(name))
+
+
 def _tell_if_workers_compile(args, name: str) -> None:
     """``--distributed`` on a local cluster: the workers, other processes, compile the kernels
     where this process's compile event cannot see it; they share this machine's on-disk
@@ -887,7 +894,7 @@ def _tell_if_workers_compile(args, name: str) -> None:
         return
     check = {"skin apply": cache.texture_is_cached, "background": cache.background_is_cached}.get(name)
     if check is not None and not check():
-        _stderr_line(first_run_notice(name))
+        _say_first_run(name)
 
 
 def _stderr_line(text: str) -> None:
@@ -982,7 +989,7 @@ def main(argv: list[str] | None = None) -> int:
         # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
         # when something compiles (nothing on a warm cache), whatever the kernel.
         _tell_if_workers_compile(args, name)
-        with on_first_compile(lambda: _stderr_line(first_run_notice(name))), warnings.catch_warnings():
+        with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings():
             warnings.showwarning = _warning_line(f"segmix {name}")
             return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:

@@ -102,6 +102,7 @@ FIRST_RUN_COMMANDS = {
 }
 
 
+@pytest.mark.first_run_notice
 @pytest.mark.parametrize("name", list(FIRST_RUN_COMMANDS))
 def test_first_run_says_it_prepares_the_kernels_terminal_or_not(tmp_path, monkeypatch, capsys, name):
     """Every command that may compile says so on one stderr line before the compilation, also
@@ -129,6 +130,7 @@ def test_first_run_says_it_prepares_the_kernels_terminal_or_not(tmp_path, monkey
             assert err == ""
 
 
+@pytest.mark.first_run_notice
 def test_first_run_notice_comes_before_the_compilation(tmp_path, monkeypatch, capsys):
     """The line is on stderr when the compilation starts, not when the run ends."""
     from segmix import cli
@@ -180,6 +182,7 @@ def test_a_negative_seed_is_refused_by_name_before_any_work(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
 
 
+@pytest.mark.first_run_notice
 @pytest.mark.parametrize("name, argv, check", [
     ("skin apply", ["skin", "apply", "{photo}", "--output-dir", "{out}", "--distributed"], "texture_is_cached"),
     ("background", ["background", "{out}", "--output-dir", "{out}/bg", "--distributed"], "background_is_cached"),
