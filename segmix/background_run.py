@@ -177,7 +177,9 @@ def run_sequence(
         truth of the wrong size.
     """
     result = RunResult()
-    protect = list(sequence.paths)
+    from segmix.io import ProtectedInputs
+
+    protect = [ProtectedInputs(sequence.paths)]  # indexed once: one check per mask, not one per frame
     out = None
     if output_dir is not None:
         out = Path(output_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 import struct
 import zlib
 
@@ -589,3 +590,62 @@ def test_load_frame_equals_load_image_and_falls_back(tmp_path):
     (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     with pytest.raises(ImageLoadError, match="bad.png"):
         load_frame(tmp_path / "bad.png")
+
+
+def test_protected_inputs_give_the_pairwise_verdict(tmp_path, monkeypatch):
+    """ProtectedInputs indexes a sequence's frames once (each mask checked against 1,700
+    frames pairwise was quadratic); its verdict is ensure_not_input's pairwise one for the
+    same file by another name (symlink, hard link, relative path), a missing input's name,
+    and an unrelated file."""
+    from segmix.io import ProtectedInputs, ensure_not_input
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    inputs = []
+    for i in range(5):
+        path = frames / f"f{i}.png"
+        path.write_bytes(b"x")
+        inputs.append(path)
+    missing = frames / "gone.png"
+    inputs.append(missing)
+    (tmp_path / "link.png").symlink_to(inputs[1])
+    os.link(inputs[2], tmp_path / "hard.png")
+    (tmp_path / "other.png").write_bytes(b"y")
+    monkeypatch.chdir(tmp_path)
+    candidates = [inputs[0], Path("frames/f3.png"), tmp_path / "link.png", tmp_path / "hard.png",
+                  missing, Path("frames") / ".." / "frames" / "gone.png", tmp_path / "other.png",
+                  tmp_path / "new.png", frames / "f9.png"]
+    guard = ProtectedInputs(inputs)
+
+    def verdict(out, *protect):
+        try:
+            ensure_not_input(out, *protect)
+        except ValueError:
+            return True
+        return False
+
+    got = [verdict(c, guard) for c in candidates]
+    assert got == [verdict(c, *inputs) for c in candidates]
+    assert got == [True, True, True, True, True, True, False, False, False]
+    assert guard.match(tmp_path / "link.png") == inputs[1]
+    with pytest.raises(ValueError, match="f1.png"):
+        ensure_not_input(tmp_path / "link.png", None, guard)
+
+
+def test_a_sequence_run_never_writes_over_its_frames_with_the_index(tmp_path):
+    """run_sequence refuses an output folder whose mask names would be the frames' (checked
+    before any work) and writes every mask when they differ."""
+    from segmix.background import BackgroundMixture
+    from segmix.background_run import run_sequence
+    from segmix.frames import FrameError, FrameSequence
+
+    folder = tmp_path / "seq"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        Image.fromarray(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)).save(folder / f"in{i:06d}.png")
+    with pytest.raises(FrameError):
+        run_sequence(FrameSequence(folder), BackgroundMixture(), folder)
+    result = run_sequence(FrameSequence(folder), BackgroundMixture(), tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"in{i:06d}.png" for i in range(4)]
+    assert result.frames == 4
