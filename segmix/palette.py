@@ -26,7 +26,7 @@ and cutouts keep, the file's own colours. A palette file with few colours (under
 :data:`MIN_PALETTE_PHOTO_COLOURS`: a drawing, a logo, a label map) is left alone: its exact
 colours are meaningful and its edges sharp.
 
-No SciPy or Numba here: the window calls this on the GUI thread when it opens a photo.
+The filter is SciPy's (``scipy.ndimage.gaussian_filter``), which segmentation imports anyway.
 """
 
 from __future__ import annotations
@@ -43,23 +43,6 @@ MIN_PALETTE_PHOTO_COLOURS = 64
 PALETTE_MODES = ("P", "PA")
 
 
-def gaussian_kernel(sigma: float) -> np.ndarray:
-    """(2r + 1,) float64 weights of a sampled, normalised Gaussian, r = ceil(3 sigma).
-
-    Raises
-    ------
-    ValueError
-        If ``sigma`` is not a positive finite number.
-    """
-    sigma = float(sigma)
-    if not (np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive number of pixels; got {sigma!r}")
-    radius = int(np.ceil(3.0 * sigma))
-    x = np.arange(-radius, radius + 1, dtype=np.float64)
-    weights = np.exp(-0.5 * (x / sigma) ** 2)
-    return weights / weights.sum()
-
-
 def smooth_palette_pixels(pixels: np.ndarray, sigma: float = PALETTE_SIGMA) -> np.ndarray:
     """Gaussian low-pass of an RGB photo, per channel, borders mirrored: (H, W, 3) uint8.
 
@@ -67,31 +50,23 @@ def smooth_palette_pixels(pixels: np.ndarray, sigma: float = PALETTE_SIGMA) -> n
     ----------
     pixels : (H, W, 3) uint8 ndarray
     sigma : float
-        Standard deviation in pixels (separable kernel of radius ceil(3 sigma)).
+        Standard deviation in pixels (``scipy.ndimage.gaussian_filter``, truncated at 3 sigma,
+        mode "reflect": d c b a | a b c d).
 
     Raises
     ------
     ValueError
-        If ``pixels`` is not (H, W, 3) uint8 or ``sigma`` is not positive.
+        If ``pixels`` is not (H, W, 3) uint8 or ``sigma`` is not a positive number.
     """
+    from scipy import ndimage
+
     pixels = np.asarray(pixels)
     if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.dtype != np.uint8:
         raise ValueError(f"pixels must be an (H, W, 3) uint8 array; got {pixels.dtype} {pixels.shape}")
-    kernel = gaussian_kernel(sigma)
-    radius = kernel.size // 2
-    out = pixels.astype(np.float32)
-    for axis in (0, 1):
-        # Mirrored borders ("symmetric": d c b a | a b c d), as scipy.ndimage's default.
-        width = [(0, 0)] * 3
-        width[axis] = (radius, radius)
-        padded = np.pad(out, width, mode="symmetric")
-        n = out.shape[axis]
-        acc = np.zeros_like(out)
-        for offset, weight in enumerate(kernel):
-            window = [slice(None)] * 3
-            window[axis] = slice(offset, offset + n)
-            acc += np.float32(weight) * padded[tuple(window)]
-        out = acc
+    sigma = float(sigma)
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be a positive number of pixels; got {sigma!r}")
+    out = ndimage.gaussian_filter(pixels.astype(np.float32), (sigma, sigma, 0), mode="reflect", truncate=3.0)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
