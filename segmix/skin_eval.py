@@ -98,16 +98,13 @@ class SkinEvaluator:
         return out
 
     def add(self, posterior: np.ndarray, labels: np.ndarray, mask: np.ndarray | None = None,
-            decide: Callable[[float], np.ndarray] | None = None, swept: np.ndarray | None = None) -> None:
+            swept: np.ndarray | None = None) -> None:
         """posterior (H, W) in [0, 1]; labels (H, W) int8: 1 skin, 0 non-skin, -1 ignore;
         mask (H, W) bool, the detector's decision (default: posterior > threshold). For the
-        best-threshold sweep, optional: ``decide`` (threshold -> (H, W) bool, the detector's
-        decision at another threshold: its cheap final step) or ``swept``, the photo's
-        :meth:`sweep_counts_of` computed already. Without either the best threshold comes
+        best-threshold sweep, optional: ``swept``, the photo's :meth:`sweep_counts_of` (the
+        detector's decisions at the sweep's thresholds). Without it the best threshold comes
         from the posterior alone. The ROC comes from the posterior, precision / recall / F1
         from the decision."""
-        if swept is None and decide is not None:
-            swept = self.sweep_counts_of(decide, labels, (posterior > self.threshold) if mask is None else mask)
         p = posterior.ravel()
         lab = labels.ravel()
         keep = lab >= 0

@@ -366,7 +366,8 @@ def test_best_threshold_sweeps_the_full_detector():
         old = pixel.result()
         assert old.best_basis == "per-pixel" and old.best_f1 < old.f1  # the reported inconsistency
         ev = skin_eval.SkinEvaluator(threshold)
-        ev.add(posterior, labels, mask, lambda t: skin_detect.skin_mask(log_odds, t, settings))
+        ev.add(posterior, labels, mask,
+               swept=ev.sweep_counts_of(lambda t: skin_detect.skin_mask(log_odds, t, settings), labels, mask))
         r = ev.result()
         assert r.f1 == pytest.approx(1.0) and r.best_basis == "detector"
         assert r.best_f1 >= r.f1 and 0 < r.best_threshold < 1
