@@ -132,7 +132,9 @@ class ModelPanel(QWidget):
         more.addRow("Colour space", self.color_space_combo)
         # Folded too (the docks must fit 768 px), but named on the toggle when on, and the
         # training status points here when the marks leave much of the photo unexplained.
-        self.unexplained_box = QCheckBox("Keep unmarked colours as background")
+        # Two lines: on one it set the dock's minimum width past the side panel's, which then
+        # widened (the canvas zoom changed) or clipped the fields at 1366 px.
+        self.unexplained_box = QCheckBox("Keep unmarked colours\nas background")
         self.unexplained_box.setToolTip(UNEXPLAINED_TIP)
         self.unexplained_box.setChecked(MODEL_DEFAULTS["unexplained_weight"] > 0)
         more.addRow(self.unexplained_box)
