@@ -560,9 +560,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def operating_point(model) -> str:
+def operating_point(model, share_option: str = "--prior") -> str:
     """How a trained skin model decides, in words: its prior, its threshold and the
-    log-likelihood ratio they amount to, and the training data's own skin share."""
+    log-likelihood ratio they amount to, and the training data's own skin share with the
+    option that would use it (``skin train``'s ``--prior``; ``--skin-share`` when applying)."""
     import math
 
     prior, threshold = float(model.classifier.priors[0]), float(model.threshold)
@@ -574,7 +575,7 @@ def operating_point(model) -> str:
             else f"log p(x|skin) - log p(x|non-skin) > {logit(threshold) - logit(prior):+.2f}")
     # .3g: a share from a few skin pixels printed as 0.000.
     share = model.training.get("prior_from_data")
-    data = f"; the training data's skin share is {share:.3g} (--prior {share:.3g} uses it)" if share is not None else ""
+    data = f"; the training data's skin share is {share:.3g} ({share_option} {share:.3g} uses it)" if share is not None else ""
     return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
             f"{threshold:g} on p(skin): skin where {rule}{data}")
 
@@ -586,7 +587,7 @@ def model_line(args: argparse.Namespace, model) -> str | None:
         return None
     changed = [f"--{name.replace('_', '-')} {value:g}" for name, value in
                (("threshold", args.threshold), ("skin_share", getattr(args, "skin_share", None))) if value is not None]
-    return (f"model {args.model}: {operating_point(model)}"
+    return (f"model {args.model}: {operating_point(model, '--skin-share')}"
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
 
 
