@@ -99,7 +99,26 @@ def previous_builtin_model():
                                  reg_covar=1e-4, prior=0.8808, threshold=0.5, seed=0)
 
 
-def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None, only: list[str] | None = None) -> None:
+def settings_of(spec: str):
+    """SkinSettings from "field=value,field=value" (numbers, or text for ``regions``), e.g.
+    "regions=graphcut,cut_diagonal=250,smoothness=20"."""
+    from segmix import skin_detect
+
+    fields = {}
+    for item in filter(None, spec.split(",")):
+        key, value = item.split("=")
+        try:
+            fields[key] = int(value)
+        except ValueError:
+            try:
+                fields[key] = float(value)
+            except ValueError:
+                fields[key] = value
+    return skin_detect.SkinSettings(**fields)
+
+
+def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None, only: list[str] | None = None,
+                  variants: list[str] | None = None) -> None:
     from segmix import skin_detect, skin_eval
 
     rows = {"before: previous built-in, per-pixel": (previous_builtin_model(), skin_detect.PLAIN_SETTINGS)}
@@ -119,9 +138,15 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
                                                                                  skin_detect.DEFAULT_SETTINGS),
         "default with face calibration (--faces)": (skin.load_skin_model(), skin_detect.SkinSettings(faces=True)),
         "default with graph-cut regions (--regions graphcut)": (
-            skin.load_skin_model(), skin_detect.SkinSettings(regions="graphcut"))})
+            skin.load_skin_model(), skin_detect.SkinSettings(regions="graphcut")),
+        "default with the exact graph cut (--regions graphcut --cut-diagonal 0)": (
+            skin.load_skin_model(), skin_detect.SkinSettings(regions="graphcut", cut_diagonal=0)),
+        "default with hysteresis regions (--regions hysteresis)": (
+            skin.load_skin_model(), skin_detect.SkinSettings(regions="hysteresis"))})
     if only:
         rows = {k: v for k, v in rows.items() if any(text in k for text in only)}
+    for spec in variants or ():
+        rows[f"variant {spec}"] = (skin.load_skin_model(), settings_of(spec))
     first = {"all": None, "even": 0, "odd": 1}[half]
     for label, (model, settings) in rows.items():
         pooled = np.zeros(3)
@@ -130,7 +155,7 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
             pairs = (pairs if first is None else pairs[first::2])[::step]
             ev = skin_eval.SkinEvaluator(model.threshold)
             cache = skin.PosteriorCache(model)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for image_path, mask_path in pairs:
                 image = load_image(image_path)
                 labels = skin.load_mask(mask_path, image.shape[:2])
@@ -139,7 +164,8 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
             r = ev.result()
             pooled += (ev.tp, ev.fp, ev.fn)
             print(f"{label:48s} {name:12s} {len(pairs):4d} photos  P {r.precision:.3f}  R {r.recall:.3f}  "
-                  f"F1 {r.f1:.3f}  mean F1 {r.mean_f1:.3f}  ({time.perf_counter() - t0:.0f} s)", flush=True)
+                  f"F1 {r.f1:.3f}  mean F1 {r.mean_f1:.3f}  ({time.perf_counter() - t0:.0f} s, "
+                  f"{time.process_time() - c0:.0f} CPU-s)", flush=True)
         tp, fp, fn = pooled
         print(f"{label:48s} {'pooled':12s}               P {tp / (tp + fp):.3f}  R {tp / (tp + fn):.3f}  "
               f"F1 {2 * tp / (2 * tp + fp + fn):.3f}", flush=True)
@@ -281,6 +307,10 @@ def bench_detector_throughput(files: list[Path]) -> None:
                                 ("default (adaptation + photo density + texture + regions + second pass)",
                                  skin_detect.DEFAULT_SETTINGS),
                                 ("with face calibration (--faces)", skin_detect.SkinSettings(faces=True)),
+                                ("with graph-cut regions (--regions graphcut)",
+                                 skin_detect.SkinSettings(regions="graphcut")),
+                                ("with hysteresis regions (--regions hysteresis)",
+                                 skin_detect.SkinSettings(regions="hysteresis")),
                                 ("plain per-pixel again", skin_detect.PLAIN_SETTINGS)):
             t0, c0 = time.perf_counter(), time.process_time()
             skin.apply_batch(model, files, out, settings=settings, quiet=True)
@@ -294,7 +324,10 @@ def bench_detector_throughput(files: list[Path]) -> None:
     print(f"default / plain time ratio {default / plain:.2f}; "
           f"default / without texture {default / times['default without the texture cue']:.2f}; "
           f"default / without the second pass {default / times['default without the second pass']:.2f}; "
-          f"--faces / default {times['with face calibration (--faces)'] / default:.2f}")
+          f"--faces / default {times['with face calibration (--faces)'] / default:.2f}; "
+          f"graph-cut / hysteresis regions "
+          f"{times['with graph-cut regions (--regions graphcut)'] / times['with hysteresis regions (--regions hysteresis)']:.2f}, "
+          f"graph-cut / plain {times['with graph-cut regions (--regions graphcut)'] / plain:.2f}")
 
 
 def bench_texture(files: list[Path], repeat: int = 3) -> None:
@@ -359,12 +392,15 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=None, metavar="TEXT",
                         help="with --quality / --reencode: only the rows whose label contains TEXT (repeatable: any "
                              "of them)")
+    parser.add_argument("--variant", action="append", default=None, metavar="FIELD=VALUE,...",
+                        help="with --quality: a row of the default detector with these SkinSettings fields, e.g. "
+                             "regions=graphcut,cut_diagonal=250,smoothness=20 (repeatable)")
     parser.add_argument("--second-pass-margin", type=int, default=None, metavar="PX",
                         help="with --reencode: the default row with this second_pass_margin")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:
-        bench_quality(args.step, args.half, args.compare, args.only)
+        bench_quality(args.step, args.half, args.compare, args.only, args.variant)
         return
     if args.reencode:
         encodings = args.encoding or (("r0.35", "r0.5", "r0.75", "stored", "r1.5", "r2") if args.sizes else REENCODINGS)

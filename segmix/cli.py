@@ -84,6 +84,8 @@ random_seed = _bounded(int, "an integer >= 0", lambda v: v >= 0, "a random seed,
 # segmix.quantize's range; refused when parsed, by the option's name, not after the photo is read.
 palette_size = _bounded(int, "an integer from 1 to 65536", lambda v: 1 <= v <= 65536, "a palette size, 1-65536")
 area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
+# A photo diagonal in pixels (skin --cut-diagonal): 0 = full resolution; 1e6 px is no photo.
+pixels = _bounded(float, "a number of pixels from 0 to 1e6", lambda v: 0.0 <= v <= 1e6, "pixels, 0 .. 1e6")
 
 
 def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, option_string) -> None:
@@ -401,7 +403,11 @@ def _add_detector_options(parser) -> None:
                              "cover much of the photo count as non-skin (default 0.01, 0 = off)")
     parser.add_argument("--regions", choices=("hysteresis", "graphcut"), default=None,
                         help="how skin regions are found: hysteresis (default) or a contrast-sensitive graph cut "
-                             "on the log odds (about 7x slower; README)")
+                             "on the log odds (README)")
+    parser.add_argument("--cut-diagonal", type=pixels, default=None, metavar="PX",
+                        help="with --regions graphcut: the diagonal of the grid the cut runs on; a photo is cut on "
+                             "blocks of about its diagonal / PX pixels (default 200; 0 = the exact cut at full "
+                             "resolution, several times slower)")
     parser.add_argument("--texture", type=weight, default=None, metavar="W",
                         help="weight (nats) of the texture cue: fine grain of the photo (wood, sand, hair) counts "
                              "against skin (default 2, 0 = off)")
@@ -444,7 +450,7 @@ def _detector_settings(args):
                                         skin_share=args.skin_share, min_area=args.min_area, regions=args.regions,
                                         photo_density=0.0 if args.photo_density is None and plain_rule else args.photo_density,
                                         texture=0.0 if args.texture is None and plain_rule else args.texture,
-                                        second_pass=args.second_pass,
+                                        second_pass=args.second_pass, cut_diagonal=args.cut_diagonal,
                                         spatial=False if args.plain else None)
     if settings.faces:
         from segmix import faces

@@ -315,6 +315,92 @@ def cut_image(
     return mask
 
 
+def cut_blocks(log_odds: np.ndarray, image: np.ndarray, factor: int, gamma: float = 50.0,
+               connectivity: int = 8) -> np.ndarray:
+    """Exact minimum of the GrabCut energy on ``factor`` x ``factor`` blocks: (Hc, Wc) bool.
+
+    The coarse level of :func:`cut_multiscale` on its own (:class:`BlockGraph`): each
+    block's unary is the sum of its pixels' ``log_odds``, its colour their rounded mean, the
+    pair weights ``gamma * factor`` (a block boundary is ``factor`` pixel pairs long) times
+    GrabCut's contrast term with beta of the block image, and the cut is exact on that grid
+    (the minimal minimum cut, as :func:`cut_image`). No full-resolution pass: a caller
+    decides what the pixels near the block boundary get (the skin detector's graph-cut
+    regions, :func:`segmix.skin_detect.skin_mask`). ``factor`` 1 is :func:`cut_image`.
+
+    Parameters
+    ----------
+    log_odds : (H, W) float, cost of background minus cost of foreground
+    image : (H, W, 3) uint8
+    factor : int >= 1, block side in pixels (the last row and column of blocks may be partial)
+    gamma : float, the Potts weight per pixel pair
+    connectivity : {4, 8} (16 only with ``factor`` 1)
+
+    Returns
+    -------
+    (ceil(H / factor), ceil(W / factor)) bool, True = foreground block
+    """
+    return BlockGraph(image, factor, gamma, connectivity).cut(log_odds)
+
+
+class BlockGraph:
+    """The block grid of :func:`cut_blocks` for one photo, cut again for other unaries.
+
+    The pair capacities depend on the photo, the block side, gamma and the neighbourhood
+    only: built once (block colours, beta, arcs), each :meth:`cut` sums the new log odds per
+    block and runs the max-flow from zero flow on a copy of the arcs, so a cut gives the same
+    mask bit for bit whether the graph was kept or built for it (no warm start: the float32
+    rounding of a carried flow could move a tie).
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8
+    factor : int >= 1; gamma : float; connectivity : {4, 8} (16 with ``factor`` 1)
+
+    Raises
+    ------
+    ValueError
+        If ``factor`` < 1, or connectivity 16 on blocks.
+    """
+
+    def __init__(self, image: np.ndarray, factor: int, gamma: float = 50.0, connectivity: int = 8):
+        factor = int(factor)
+        if factor < 1:
+            raise ValueError(f"factor must be a positive number of pixels; got {factor!r}")
+        self.image, self.factor, self.gamma, self.connectivity = image, factor, float(gamma), int(connectivity)
+        self.shape = image.shape[:2]
+        if factor == 1:
+            return  # cut_image builds its graph with the unaries in one pass
+        if connectivity not in (4, 8):
+            raise ValueError(f"the block cut's connectivity must be 4 or 8; got {connectivity!r}")
+        h, w = self.shape
+        coarse_image = graphs.block_means(np.ascontiguousarray(image), factor)
+        hc, wc = coarse_image.shape[:2]
+        dy, dx = _all_directions(connectivity)
+        beta = contrast_beta(coarse_image, connectivity)
+        _, self._capacity = for_pixels(graphs.grid_graph, hc * wc)(
+            coarse_image, np.zeros((hc, wc), np.float32), np.zeros((hc, wc), np.uint8), self.gamma * factor,
+            contrast_table(beta, coarse_image.shape[2]), dy, dx)
+        n = self._capacity.shape[0]
+        neighbour = np.arange(n, dtype=np.int32)[:, None] + (dy * (wc + 2) + dx).astype(np.int32)[None, :]
+        np.clip(neighbour, 0, n - 1, out=neighbour)
+        self._neighbour = neighbour
+        self._opposite = _opposite_directions(dy.size // 2)
+        self._coarse_shape = (hc, wc)
+
+    def cut(self, log_odds: np.ndarray) -> np.ndarray:
+        """(Hc, Wc) bool foreground blocks for ``log_odds`` (H, W), the photo's shape."""
+        if log_odds.shape != self.shape:
+            raise ValueError(f"log_odds has shape {log_odds.shape}; the photo is {self.shape}")
+        odds = np.ascontiguousarray(log_odds, dtype=np.float32)
+        if self.factor == 1:
+            return cut_image(odds, self.image, None, self.gamma, self.connectivity)
+        hc, wc = self._coarse_shape
+        terminal = np.zeros((hc + 2, wc + 2), np.float32)
+        terminal[1:-1, 1:-1] = graphs.block_sums(odds, self.factor)
+        tree = maxflow.graph_maxflow(terminal.reshape(-1), self._capacity.copy(), self._neighbour, self._opposite)
+        return tree.reshape(hc + 2, wc + 2)[1:-1, 1:-1] == _SOURCE_TREE
+
+
 def _block_reduce(values: np.ndarray, factor: int, how: str) -> np.ndarray:
     """Sum / mean / any over factor x factor blocks; the last partial blocks are padded."""
     h, w = values.shape[:2]

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 import threading
+import zlib
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -94,13 +95,25 @@ class SkinSettings:
         Spread of that smoothing, in colour bins (``2**(8 - BITS)`` grey levels each).
     regions : {"hysteresis", "graphcut"}
         How the regions are found: connected pixels above the level ("hysteresis"), or the
-        exact minimum of a contrast-sensitive MRF on the log odds ("graphcut":
-        :func:`segmix.graphcut.cut_image`, unary the log odds minus the level, Potts weight
-        ``smoothness * exp(-beta |I_p - I_q|^2)``, 8 neighbours); the seed and minimum-area
-        rules apply to both. The graph cut gained 0.01 pooled F1 on the development photos
-        at about six times the detector's time (README), so it is an option.
+        minimum of a contrast-sensitive MRF on the log odds ("graphcut": unary the log odds
+        minus the level, Potts weight ``smoothness * exp(-beta |I_p - I_q|^2)`` per pixel
+        pair, ``cut_connectivity`` neighbours), exact on blocks of the photo
+        (``cut_diagonal``) or at full resolution; the seed and minimum-area rules apply to
+        both (README, detector step 7).
     smoothness : float
-        The graph cut's Potts weight gamma (nats), chosen on the development photos.
+        The graph cut's Potts weight gamma (nats per pixel pair), chosen on the development photos.
+    cut_diagonal : float >= 0
+        Pixels: with ``regions="graphcut"``, the diagonal of the grid the cut runs on. A
+        photo of diagonal D is cut on blocks of side ``round(D / cut_diagonal)`` pixels
+        (:func:`cut_block_side`; at least 1, which is the exact cut at full resolution,
+        :func:`segmix.graphcut.cut_image`; 0 = full resolution at every size): the MRF is
+        minimised exactly on the blocks (:func:`segmix.graphcut.cut_blocks`: unaries summed
+        per block, Potts weight ``smoothness`` times the block side) and the pixels of the
+        blocks on either side of the block boundary take the per-pixel decision (log odds
+        above the level): the blocks decide which regions exist, the pixels where their
+        edges run. The cut's cost no longer grows with the photo's size.
+    cut_connectivity : {4, 8, 16}
+        The graph cut's neighbourhood (on the blocks, or on the pixels when the block side is 1).
     faces : bool
         Face-calibrated skin colour (Hsu, Abdel-Mottaleb & Jain 2002; Kawulok 2013), an option
         (needs OpenCV 4.x: ``pip install "segmix[faces]"``): frontal faces are looked for
@@ -158,6 +171,8 @@ class SkinSettings:
     density_sigma: float = 1.0
     regions: str = "hysteresis"
     smoothness: float = 10.0
+    cut_diagonal: float = 200.0
+    cut_connectivity: int = 8
     faces: bool = False
     face_weight: float = 0.7
     face_density: float = 0.5
@@ -178,6 +193,10 @@ class SkinSettings:
         if self.regions not in ("hysteresis", "graphcut") or not self.smoothness > 0:
             raise ValueError(f"regions must be 'hysteresis' or 'graphcut' and smoothness > 0; got {self.regions!r}, "
                              f"{self.smoothness!r}")
+        if not self.cut_diagonal >= 0:
+            raise ValueError(f"cut_diagonal must be >= 0 pixels; got {self.cut_diagonal!r}")
+        if self.cut_connectivity not in (4, 8, 16):
+            raise ValueError(f"cut_connectivity must be 4, 8 or 16; got {self.cut_connectivity!r}")
         if not 0.0 <= self.photo_density < 1.0 or not self.density_sigma >= 0:
             raise ValueError(f"photo_density must be in [0, 1) and density_sigma >= 0; got {self.photo_density!r}, "
                              f"{self.density_sigma!r}")
@@ -742,8 +761,9 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
               seed_log_odds: np.ndarray | None = None, image: np.ndarray | None = None) -> np.ndarray:
     """The decision from the log odds: p(skin) > threshold, refined by hysteresis (cheap step).
 
-    Regions are the connected pixels whose ``log_odds`` are above the decision level; a region
-    is kept when one of its pixels has ``seed_log_odds`` (the colour evidence without the
+    Regions are the connected pixels whose ``log_odds`` are above the decision level (with
+    ``settings.regions == "graphcut"``: the foreground of the graph cut, :func:`_cut_regions`,
+    instead of the pixels above the level); a region is kept when one of its pixels has ``seed_log_odds`` (the colour evidence without the
     photo-density term) ``hysteresis`` nats above the level: the photo's colour shares limit
     how far skin extends, not whether a strongly skin-coloured region exists (a face filling
     a third of a portrait keeps its seeds).
@@ -778,9 +798,7 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     if settings.regions == "graphcut":
         if image is None or image.shape[:2] != log_odds.shape:
             raise ValueError("the graph-cut skin regions need the photo (same size as the log odds)")
-        from segmix import graphcut
-
-        above = graphcut.cut_image(log_odds - level, image, gamma=settings.smoothness, connectivity=8)
+        above = _cut_regions(log_odds - level, above, image, settings)
     labels, n = ndimage.label(above, structure=np.ones((3, 3), bool))
     keep = np.zeros(n + 1, bool)
     seeds = log_odds if seed_log_odds is None else seed_log_odds
@@ -789,6 +807,68 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         keep &= np.bincount(labels.ravel(), minlength=n + 1) >= settings.min_area * log_odds.size
     keep[0] = False
     return keep[labels]
+
+
+def cut_block_side(shape, cut_diagonal: float) -> int:
+    """Block side (pixels) of the graph-cut regions for a photo of ``shape`` (H, W, ...):
+    ``round(diagonal / cut_diagonal)``, at least 1 (1 also for ``cut_diagonal`` 0). At the
+    default 200 px: 1 up to a diagonal of 299 px, 5 for a 1000-px photo, 11 at 1080p, 25 at
+    12 MP (4000 x 3000), so the cut has about 30-50 thousand blocks at any size."""
+    if cut_diagonal <= 0:
+        return 1
+    return max(1, int(round(math.hypot(shape[0], shape[1]) / cut_diagonal)))
+
+
+#: Each thread's last block graph (graphcut.BlockGraph) with its key: the two cuts of a photo
+#: (the second pass's first decision, then the final one) and a window's threshold moves
+#: share one graph. A cut gives the same mask with a kept graph or a new one.
+_BLOCK_GRAPHS = threading.local()
+
+
+def _block_graph(image: np.ndarray, side: int, settings: SkinSettings):
+    from segmix import graphcut
+
+    image = np.ascontiguousarray(image)
+    key = (image.shape, zlib.crc32(memoryview(image).cast("B")), side, float(settings.smoothness),
+           int(settings.cut_connectivity))
+    kept = getattr(_BLOCK_GRAPHS, "entry", None)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    graph = graphcut.BlockGraph(image, side, settings.smoothness, settings.cut_connectivity)
+    _BLOCK_GRAPHS.entry = (key, graph)
+    return graph
+
+
+def _cut_regions(unary: np.ndarray, above: np.ndarray, image: np.ndarray, settings: SkinSettings) -> np.ndarray:
+    """The graph cut of :func:`skin_mask` on ``unary`` (the log odds minus the level), before
+    the seed and area rules: (H, W) bool. ``above``: unary > 0."""
+    from segmix import graphcut
+
+    side = cut_block_side(unary.shape, settings.cut_diagonal)
+    if side == 1:
+        return graphcut.cut_image(unary, image, gamma=settings.smoothness, connectivity=settings.cut_connectivity)
+    blocks = _block_graph(image, side, settings).cut(unary)
+    from scipy import ndimage
+
+    from segmix.graphcut import _thin_chains
+    from segmix.kernels import graphs
+
+    # The blocks on either side of the block boundary take the per-pixel decision: the
+    # blocks say which regions exist, the pixels where their edges run. So do chains of
+    # background blocks holding pixels above the level that run like a thin structure (a
+    # finger narrower than a block, whose blocks' sums are negative): the test of the
+    # banded cut (graphcut._thin_chains, issue 11), and such blocks next to the others (the
+    # pieces of a thin structure between blocks the cut kept); compact patches and specks
+    # away from the kept blocks stay removed.
+    ring = np.ones((3, 3), bool)
+    edge = blocks & ~ndimage.binary_erosion(blocks, ring, border_value=1)
+    edge |= ~blocks & ndimage.binary_dilation(blocks, ring)
+    mixed = ~blocks & ~edge & (graphs.block_sums(above.view(np.uint8).astype(np.float32), side) > 0)
+    if mixed.any():
+        edge |= _thin_chains(mixed) | (mixed & ndimage.binary_dilation(edge, ring))
+    h, w = unary.shape
+    spread = lambda a: np.repeat(np.repeat(a, side, axis=0), side, axis=1)[:h, :w]  # noqa: E731
+    return np.where(spread(edge), above, spread(blocks))
 
 
 def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None,

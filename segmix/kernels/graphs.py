@@ -212,6 +212,56 @@ def block_reduce_rows(image, log_odds, fixed, factor, coarse_image, coarse_odds,
         _reduce_block_row(image, log_odds, fixed, factor, by, coarse_image, coarse_odds, coarse_fixed)
 
 
+@njit(**_JIT)
+def block_means(image, factor):
+    """Rounded mean colour of each ``factor`` x ``factor`` block of ``image`` (H, W, C) uint8
+    (the last blocks partial): (Hc, Wc, C) uint8, the values of :func:`block_reduce_level`'s
+    coarse image (integer sums, exact in any order), read row by row."""
+    h, w, c = image.shape
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    out = np.empty((hc, wc, c), np.uint8)
+    acc = np.zeros((wc, c), np.int64)
+    for by in range(hc):
+        y0 = by * factor
+        y1 = min(h, y0 + factor)
+        acc[:, :] = 0
+        for y in range(y0, y1):
+            for bx in range(wc):
+                for x in range(bx * factor, min(w, (bx + 1) * factor)):
+                    for k in range(c):
+                        acc[bx, k] += image[y, x, k]
+        for bx in range(wc):
+            n = (y1 - y0) * (min(w, (bx + 1) * factor) - bx * factor)
+            for k in range(c):
+                out[by, bx, k] = np.uint8(min(255.0, math.floor(acc[bx, k] / n + 0.5)))
+    return out
+
+
+@njit(**_JIT)
+def block_sums(log_odds, factor):
+    """Sum of ``log_odds`` (H, W) float32 over ``factor`` x ``factor`` blocks (the last ones
+    partial): (Hc, Wc) float32, the very values :func:`block_reduce_level` gives (the same
+    float64 sum in the same order, then rounded), without the image and the marks, so that a
+    caller keeping a photo's block graph sums only new log odds."""
+    h, w = log_odds.shape
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    out = np.empty((hc, wc), np.float32)
+    for by in range(hc):
+        y0 = by * factor
+        y1 = min(h, y0 + factor)
+        for bx in range(wc):
+            x0 = bx * factor
+            x1 = min(w, x0 + factor)
+            s = 0.0
+            for y in range(y0, y1):
+                for x in range(x0, x1):
+                    s += log_odds[y, x]
+            out[by, bx] = s
+    return out
+
+
 @njit(inline="always")
 def _reduce_block_row(image, log_odds, fixed, factor, by, coarse_image, coarse_odds, coarse_fixed):
     """One row of blocks of :func:`block_reduce_level`."""
