@@ -390,11 +390,17 @@ def test_evaluate_folder_best_f1_not_below_its_own(tmp_path, synthetic_model, th
     assert r.best_basis == "detector" and r.best_f1 >= r.f1 - 1e-12
 
 
-def test_evaluate_folder_graphcut_best_is_labelled_per_pixel(tmp_path, synthetic_model):
+def test_evaluate_folder_graphcut_best_threshold(tmp_path, synthetic_model):
+    """The block graph cut re-runs at every threshold of the sweep (the full detector's best);
+    the exact full-resolution cut (cut_diagonal 0) is too costly: the per-pixel posterior's."""
     from segmix import skin_detect
 
     _write_set(tmp_path / "set", n=2, seed=3)
-    r = skin_eval.evaluate_folder(synthetic_model, tmp_path / "set" / "images", tmp_path / "set" / "masks",
-                                  settings=skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, regions="graphcut"),
-                                  workers=1)
-    assert r.best_basis == "per-pixel" and "not comparable" in skin_eval.format_eval(r)
+    for cut_diagonal, basis in ((200.0, "detector"), (0.0, "per-pixel")):
+        settings = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, regions="graphcut", cut_diagonal=cut_diagonal)
+        r = skin_eval.evaluate_folder(synthetic_model, tmp_path / "set" / "images", tmp_path / "set" / "masks",
+                                      settings=settings, workers=1)
+        assert r.best_basis == basis
+        assert ("not comparable" in skin_eval.format_eval(r)) == (basis == "per-pixel")
+        if basis == "detector":
+            assert r.best_f1 >= r.f1 - 1e-12
