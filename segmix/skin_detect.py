@@ -863,12 +863,14 @@ def _cut_regions(unary: np.ndarray, above: np.ndarray, image: np.ndarray, settin
     ring = np.ones((3, 3), bool)
     edge = blocks & ~ndimage.binary_erosion(blocks, ring, border_value=1)
     edge |= ~blocks & ndimage.binary_dilation(blocks, ring)
-    mixed = ~blocks & ~edge & (graphs.block_sums(above.view(np.uint8).astype(np.float32), side) > 0)
+    mixed = ~blocks & ~edge & graphs.block_any(above, side)
     if mixed.any():
         edge |= _thin_chains(mixed) | (mixed & ndimage.binary_dilation(edge, ring))
+    # One spread of a code per block: 0 background, 1 foreground, 2 decided per pixel.
+    code = np.where(edge, np.uint8(2), blocks.view(np.uint8))
     h, w = unary.shape
-    spread = lambda a: np.repeat(np.repeat(a, side, axis=0), side, axis=1)[:h, :w]  # noqa: E731
-    return np.where(spread(edge), above, spread(blocks))
+    code = np.repeat(np.repeat(code, side, axis=0), side, axis=1)[:h, :w]
+    return (code == 1) | ((code == 2) & above)
 
 
 def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None,

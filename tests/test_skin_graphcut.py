@@ -38,6 +38,9 @@ def test_block_kernels_against_numpy(factor):
     blocks = _padded_blocks(image.astype(np.float64), factor, np.nan)
     means = np.floor(np.nansum(blocks, axis=(1, 3)) / np.sum(~np.isnan(blocks), axis=(1, 3)) + 0.5)
     np.testing.assert_array_equal(graphs.block_means(image, factor), means.astype(np.uint8))
+    mask = odds > 3
+    np.testing.assert_array_equal(graphs.block_any(mask, factor),
+                                  np.nansum(_padded_blocks(mask.astype(float), factor, 0.0), axis=(1, 3)) > 0)
     # the very values of the banded cut's coarse level
     coarse_image, coarse_odds, _ = graphs.block_reduce_level.serial(image, odds, np.zeros((23, 31), np.uint8), factor)
     np.testing.assert_array_equal(graphs.block_means(image, factor), coarse_image)

@@ -262,6 +262,22 @@ def block_sums(log_odds, factor):
     return out
 
 
+@njit(**_JIT)
+def block_any(mask, factor):
+    """Whether each ``factor`` x ``factor`` block of ``mask`` (H, W) bool holds a True pixel
+    (the last blocks partial): (Hc, Wc) bool."""
+    h, w = mask.shape
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    out = np.zeros((hc, wc), np.bool_)
+    for y in range(h):
+        by = y // factor
+        for x in range(w):
+            if mask[y, x]:
+                out[by, x // factor] = True
+    return out
+
+
 @njit(inline="always")
 def _reduce_block_row(image, log_odds, fixed, factor, by, coarse_image, coarse_odds, coarse_fixed):
     """One row of blocks of :func:`block_reduce_level`."""
