@@ -734,6 +734,24 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
                               "give another name or make it writable")
 
 
+def failure_line(exc: BaseException, path: PathLike, *outputs: PathLike) -> str:
+    """One line for a batch's failed input ``path``, naming each file once.
+
+    Python's own OSError (``[Errno 13] Permission denied: 'out/x_skin.png'``) becomes
+    ``out/x_skin.png: permission denied`` (it names its file); any other message is prefixed
+    with ``path`` unless it already names ``path`` or one of the input's ``outputs``.
+    (Prefixed whenever it did not name the input, a refused output read "photo.jpg:
+    ro/photo_skin.png: the file exists and is read-only ...": two files, one beside the point.)
+    """
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
+    text = str(exc)
+    named = [str(p) for p in (path, *outputs) if p is not None and str(p)]
+    if any(name in text for name in named):
+        return text
+    return f"{path}: {text}"
+
+
 def check_output_folder(path: PathLike) -> None:
     """Raise if the files of an output folder cannot be written: it is a file
     (NotADirectoryError), or it, or the nearest folder above it that exists when it does

@@ -42,7 +42,8 @@ from PIL import Image
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import ImageLoadError, atomic_save, describe_binary_file, ensure_not_input, is_hidden, load_image, subfolder_hint
+from segmix.io import (ImageLoadError, atomic_save, describe_binary_file, ensure_not_input, failure_line, is_hidden,
+                       load_image, subfolder_hint)
 from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
@@ -1060,8 +1061,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 with_face.append(path)
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
-            text = str(exc)
-            return text if str(path) in text else f"{path}: {text}"
+            return failure_line(exc, path, *apply_outputs(path, output_dir))
 
     bar = progress_bar("skin", len(files), quiet=quiet, stream=stream)
     failures = 0

@@ -151,3 +151,43 @@ def test_a_file_chmod_444_is_kept_even_for_root(photo, capsys, tmp_path):
         assert mask.read_bytes() == b"an earlier mask"
     finally:
         kept.chmod(0o644)
+
+
+def test_a_refused_output_is_named_once_not_after_its_photo(photo, capsys, tmp_path, monkeypatch):
+    """A trial ran `skin apply photo.jpg --output-dir ro` over a chmod-444 ro/photo_skin.png and
+    read "photo.jpg: ro/photo_skin.png: the file exists and is read-only ...": the photo's name
+    was put before a message that already named the file at fault. One line, one file."""
+    image, _ = photo
+    monkeypatch.chdir(tmp_path)
+    Path("photo.png").write_bytes(Path(image).read_bytes())
+    Path("ro").mkdir()
+    mask = Path("ro") / "photo_skin.png"
+    mask.write_bytes(b"an earlier mask")
+    mask.chmod(0o444)
+    try:
+        assert main(["skin", "apply", "photo.png", "--output-dir", "ro", "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert err.splitlines() == [
+            "segmix skin apply: error: ro/photo_skin.png: the file exists and is read-only (permission denied); "
+            "give another name or make it writable"]
+        assert mask.read_bytes() == b"an earlier mask"
+    finally:
+        mask.chmod(0o644)
+
+
+def test_failure_line_names_each_file_once():
+    """The rule every batch uses for a failed input's line (skin apply, and --distributed's
+    skin apply, skin train and background tasks)."""
+    from segmix.io import failure_line
+
+    # A message naming the output: not prefixed with the photo.
+    output_error = PermissionError("ro/photo_skin.png: the file exists and is read-only (permission denied)")
+    assert failure_line(output_error, "photo.jpg", "ro/photo_skin.png") == str(output_error)
+    # A message naming the photo itself (an ImageLoadError): as it is.
+    assert failure_line(ValueError("photo.jpg: not an image"), "photo.jpg") == "photo.jpg: not an image"
+    # A message naming no file: the photo's name in front.
+    assert failure_line(ValueError("no skin pixels"), "photo.jpg", "o/photo_skin.png") == "photo.jpg: no skin pixels"
+    # Python's own OSError: "FILE: reason", like every other line, not "[Errno 13] ...: 'FILE'".
+    errno_error = PermissionError(13, "Permission denied", "o/photo_skin.png")
+    assert failure_line(errno_error, "photo.jpg", "o/photo_skin.png") == "o/photo_skin.png: permission denied"
+    assert failure_line(errno_error, "photo.jpg") == "o/photo_skin.png: permission denied"

@@ -79,6 +79,7 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
     """
     from segmix.background_run import run_sequence
     from segmix.frames import FrameSequence
+    from segmix.io import failure_line
 
     out = Path(job.output_dir)
     results = []
@@ -105,8 +106,7 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
             results.append((source, "written", result.frames, skipped))
         except (ValueError, OSError) as exc:  # FrameError is a ValueError and names the file
             shutil.rmtree(partial, ignore_errors=True)
-            text = str(exc)
-            results.append((source, "failed", 0, [text if source in text else f"{source}: {text}"]))
+            results.append((source, "failed", 0, [failure_line(exc, source, partial, final)]))
     return results
 
 

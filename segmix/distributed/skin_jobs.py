@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from segmix import skin
+from segmix.io import failure_line
 from segmix.distributed.cluster import (describe_exception, file_digest, record_run, reduce_tasks, remove_leftovers,
                                         run_tasks, runs_match, worker_cached)
 
@@ -107,8 +108,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache)
             results.append((photo, "written", None))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
-            text = str(exc)
-            results.append((photo, "failed", text if photo in text else f"{photo}: {text}"))
+            results.append((photo, "failed", failure_line(exc, photo, *outputs)))
     return results
 
 
@@ -229,8 +229,7 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
             try:
                 codes.append(skin.labelled_codes(image, mask))
             except (ValueError, OSError) as exc:
-                text = str(exc)
-                part.failures.append(text if image in text or mask in text else f"{image}: {text}")
+                part.failures.append(failure_line(exc, image, mask))
         counts = _counts_of_codes(np.concatenate(codes)) if codes else skin.ColorCounts.empty()
         totals = part.pixels.setdefault(folder, [0, 0])
         totals[0] += counts.n_skin
