@@ -369,7 +369,8 @@ def _add_skin_parser(sub) -> None:
     ev = skin_sub.add_parser(
         "eval", help="pixel precision / recall / F1 / ROC of a skin model on labelled images",
         description="Evaluate on --images/--masks (matched by stem; mask 128 = ignore). Prints pooled "
-        "and per-image-mean precision, recall and F1, ROC AUC and the F1-maximising threshold.")
+        "and per-image-mean precision, recall and F1, ROC AUC and the threshold with the best pooled F1; "
+        "--per-image writes each photo's figures as CSV.")
     ev.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
     ev.add_argument("--images", required=True, metavar="DIR")
     ev.add_argument("--masks", required=True, metavar="DIR")
@@ -377,7 +378,9 @@ def _add_skin_parser(sub) -> None:
                     help="decision threshold on p(skin) (default: the model's, 0.04 built in)")
     _add_detector_options(ev)
     ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG")
-    ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON")
+    ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON (each photo's under per_image)")
+    ev.add_argument("--per-image", metavar="FILE.csv",
+                    help="write each photo's precision, recall and F1 as CSV (sort by f1 to find the worst photos)")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(handler=_cmd_skin_eval)
 
@@ -619,13 +622,17 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
 
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from segmix import skin, skin_eval
 
     model = skin.load_skin_model(args.model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
-    _check_outputs(inputs, args.json, figures=(args.roc,))
+    _check_outputs(inputs, args.json, args.per_image, figures=(args.roc,))
     _check_json_name("--json", args.json)
+    if args.per_image is not None and Path(args.per_image).suffix.lower() != ".csv":
+        raise UserError(f"{args.per_image}: --per-image writes CSV; give a file name ending in .csv")
     _, unmatched = skin.image_mask_pairs(args.images, args.masks)
     if unmatched:
         # Figures from part of a folder must not pass for the whole of it unnoticed.
@@ -639,10 +646,8 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
                                            settings=_detector_settings(args), progress=bar)
     finally:
         bar.close()
-    print(skin_eval.format_eval(result))
+    print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
     if args.roc:
-        from pathlib import Path
-
         where = "/".join(Path(args.images).resolve().parts[-3:])
         skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs)
         print(f"wrote {args.roc}")
@@ -651,6 +656,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
 
         write_json_atomic(args.json, result.summary(), protect=inputs)
         print(f"wrote {args.json}")
+    if args.per_image:
+        skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
+        print(f"wrote {args.per_image} (one row per photo)")
     return 0
 
 

@@ -14,9 +14,11 @@ and the line says so.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -57,9 +59,26 @@ class EvalResult:
     false_positive_rate: float
     fpr: np.ndarray
     tpr: np.ndarray
+    #: the mean per-image F1 at ``best_threshold`` (None when the best threshold is the
+    #: per-pixel posterior's: the detector's per-image masks there are not known)
+    mean_f1_at_best: float | None = None
+    #: whether ``threshold`` is the model's own operating point (else the caller chose it)
+    threshold_is_models: bool = True
+    #: one row per photo, in the order added: see :data:`PER_IMAGE_COLUMNS`
+    per_image: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
+        """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``."""
         return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr")}
+
+
+#: Columns of the per-photo table (``segmix skin eval --per-image``, the ``per_image`` rows of
+#: ``--json``): the photo's file name, its labelled pixels, its pixel precision / recall / F1 at
+#: the evaluated threshold (an image without skin and without false positives has F1 1, as in
+#: the per-image mean), its false positives as a share of its non-skin pixels, and its F1 at
+#: the best pooled threshold (empty when that threshold is the per-pixel posterior's).
+PER_IMAGE_COLUMNS = ("image", "skin_pixels", "non_skin_pixels", "precision", "recall", "f1",
+                     "false_positive_rate", "f1_at_best_threshold")
 
 
 def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
@@ -76,6 +95,8 @@ class SkinEvaluator:
         self.threshold = float(threshold)
         self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
         self.per_image: list[tuple[float, float, float]] = []
+        #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)
+        self._photos: list[tuple[str, int, int, int, np.ndarray | None]] = []
         self.tp = self.fp = self.fn = 0
         # The evaluated threshold joins the sweep, so the sweep's best F1 >= its F1.
         sweep = 1.0 / (1.0 + np.exp(-SWEEP_LOGITS))
@@ -99,13 +120,14 @@ class SkinEvaluator:
         return out
 
     def add(self, posterior: np.ndarray, labels: np.ndarray, mask: np.ndarray | None = None,
-            swept: np.ndarray | None = None) -> None:
+            swept: np.ndarray | None = None, name: str | None = None) -> None:
         """posterior (H, W) in [0, 1]; labels (H, W) int8: 1 skin, 0 non-skin, -1 ignore;
         mask (H, W) bool, the detector's decision (default: posterior > threshold). For the
         best-threshold sweep, optional: ``swept``, the photo's :meth:`sweep_counts_of` (the
         detector's decisions at the sweep's thresholds). Without it the best threshold comes
         from the posterior alone. The ROC comes from the posterior, precision / recall / F1
-        from the decision."""
+        from the decision. ``name``: the photo's, for the per-photo table (default: its
+        1-based number)."""
         p = posterior.ravel()
         lab = labels.ravel()
         keep = lab >= 0
@@ -123,6 +145,9 @@ class SkinEvaluator:
         fn = int(np.count_nonzero(~decided & skin))
         self.tp, self.fp, self.fn = self.tp + tp, self.fp + fp, self.fn + fn
         self.per_image.append(_prf(tp, fp, fn))
+        n_skin = int(np.count_nonzero(skin))
+        self._photos.append((str(len(self._photos) + 1) if name is None else str(name), n_skin,
+                             int(skin.size - n_skin), fp, None if swept is None else np.asarray(swept)))
 
     def result(self) -> EvalResult:
         n_skin, n_non = int(self.hist[0].sum()), int(self.hist[1].sum())
@@ -138,14 +163,20 @@ class SkinEvaluator:
         best = int(ties[len(ties) // 2])  # middle of a plateau of equally good thresholds
         # bin b collects p in [b/N, (b+1)/N): "p > (b - 0.5)/N" ~ "bin >= b"
         best_threshold, best_f1, basis = max(0.0, (best - 0.5) / N_BINS), float(f1[best]), "per-pixel"
+        f1_at_best = [None] * len(self._photos)
         if self.per_image and self.swept_images == len(self.per_image):
             stp, sfp, sfn = self.sweep_counts.T
             sf1 = 2 * stp / np.maximum(2 * stp + sfp + sfn, 1)
             ties = np.flatnonzero(sf1 >= sf1.max() - 1e-12)
             i = int(ties[len(ties) // 2])
             best_threshold, best_f1, basis = float(self.sweep[i]), float(sf1[i]), "detector"
+            f1_at_best = [_prf(*(int(v) for v in photo[4][i]))[2] for photo in self._photos]
         precision, recall, pooled_f1 = _prf(self.tp, self.fp, self.fn)
         per = np.asarray(self.per_image) if self.per_image else np.zeros((1, 3))
+        rows = [dict(zip(PER_IMAGE_COLUMNS, (name, n_skin_i, n_non_i, p_i, r_i, f_i,
+                                             fp_i / n_non_i if n_non_i else 0.0, best_i)))
+                for (name, n_skin_i, n_non_i, fp_i, _), (p_i, r_i, f_i), best_i
+                in zip(self._photos, self.per_image, f1_at_best)]
         return EvalResult(
             threshold=self.threshold, precision=precision, recall=recall, f1=pooled_f1,
             mean_precision=float(per[:, 0].mean()), mean_recall=float(per[:, 1].mean()),
@@ -153,6 +184,8 @@ class SkinEvaluator:
             best_threshold=best_threshold, best_f1=best_f1, best_basis=basis,
             n_images=len(self.per_image), n_skin=n_skin, n_non_skin=n_non,
             false_positive_rate=self.fp / n_non, fpr=fpr, tpr=tpr,
+            mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
+            per_image=rows,
         )
 
 
@@ -178,6 +211,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     every image of ``images_dir`` that has a mask in ``masks_dir``."""
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
+    names = _short_names([image for image, _ in pairs])
     cache = None if model.features.uses_position else PosteriorCache(model)
 
     def work(pair):
@@ -191,7 +225,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
 
     with ThreadPoolExecutor(workers or default_workers()) as pool:
         for i, (posterior, mask, labels, swept) in enumerate(pool.map(work, pairs), 1):
-            evaluator.add(posterior, labels, mask, swept=swept)
+            evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
             if progress:
                 progress(i, len(pairs))
     n_skin, n_non = int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum())
@@ -201,23 +235,73 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             f"{masks_dir}: the {len(pairs)} mask(s) used hold no {missing} pixels "
             f"({n_skin:,} skin, {n_non:,} non-skin); precision, recall and ROC need both classes"
         )
-    return evaluator.result()
+    result = evaluator.result()
+    result.threshold_is_models = threshold is None
+    return result
 
 
-def format_eval(result: EvalResult) -> str:
-    """Human-readable lines for ``segmix skin eval``."""
+def _short_names(paths) -> list[str]:
+    """The photos' file names, or their paths when two share a name (image_mask_pairs may
+    gather photos of several folders)."""
+    names = [getattr(path, "name", str(path)) for path in paths]
+    return names if len(set(names)) == len(names) else [str(path) for path in paths]
+
+
+def per_image_csv(result: EvalResult) -> str:
+    """The per-photo table of ``result`` as CSV text (header :data:`PER_IMAGE_COLUMNS`, one
+    row per photo, in the order evaluated; figures with 6 decimals, an unknown one empty):
+    sort it by ``f1`` to find the photos the detector does worst on."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PER_IMAGE_COLUMNS)
+    for row in result.per_image:
+        writer.writerow(["" if row[c] is None else f"{row[c]:.6f}" if isinstance(row[c], float) else row[c]
+                         for c in PER_IMAGE_COLUMNS])
+    return out.getvalue()
+
+
+def write_per_image_csv(path, result: EvalResult, protect=()) -> None:
+    """Write :func:`per_image_csv` to ``path`` atomically (ValueError if ``path`` is one of
+    the ``protect`` paths; OSError naming ``path`` if it cannot be written)."""
+    from segmix.io import write_text_atomic
+
+    write_text_atomic(path, per_image_csv(result), protect=protect)
+
+
+def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
+    """Human-readable lines for ``segmix skin eval``; ``per_image_hint``: the per-image line
+    points to ``--per-image`` (the table of each photo's figures)."""
     r = result
+    where = "the model's operating point" if r.threshold_is_models else "given with --threshold"
+    threshold = f"{r.threshold:.4g}"
+    best = f"{r.best_threshold:.4g}"
+    if r.best_basis == "detector":
+        best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin), the best of "
+                     f"{_n_tried(r)} thresholds tried on the same detections; to use it: --threshold {best}")
+        if r.mean_f1_at_best is not None and best != threshold:
+            change = ("lower than" if r.mean_f1_at_best < r.mean_f1 - 5e-5 else
+                      "higher than" if r.mean_f1_at_best > r.mean_f1 + 5e-5 else "the same as")
+            best_line += (f" (per-image mean F1 there {r.mean_f1_at_best:.4f}, {change} "
+                          f"{r.mean_f1:.4f} at {threshold})")
+    else:
+        best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) alone, without the "
+                     "regions step (the exact graph cut, --cut-diagonal 0, is too costly to re-run per "
+                     "threshold): not comparable with the F1 above")
+    per_image = "mean over images" + ("; --per-image FILE.csv lists each photo" if per_image_hint else "")
     return "\n".join([
         f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",
-        f"threshold {r.threshold:.4g}",
-        f"pooled     precision {r.precision:.4f}  recall {r.recall:.4f}  F1 {r.f1:.4f}",
-        f"per-image  precision {r.mean_precision:.4f}  recall {r.mean_recall:.4f}  F1 {r.mean_f1:.4f} (mean over images)",
+        f"threshold {threshold} on p(skin) ({where})",
+        f"pooled     precision {r.precision:.4f}  recall {r.recall:.4f}  F1 {r.f1:.4f} (all pixels together)",
+        f"per-image  precision {r.mean_precision:.4f}  recall {r.mean_recall:.4f}  F1 {r.mean_f1:.4f} ({per_image})",
         f"ROC AUC {r.auc:.4f}",
-        (f"best pooled F1 {r.best_f1:.4f} at threshold {r.best_threshold:.4g} (the full detector, "
-         "its regions step re-run over a grid of thresholds)" if r.best_basis == "detector" else
-         f"best pooled F1 {r.best_f1:.4f} at threshold {r.best_threshold:.4g} (per-pixel posterior without "
-         "the regions step: not comparable with the F1 above)"),
+        best_line,
     ])
+
+
+def _n_tried(result: EvalResult) -> int:
+    """How many thresholds the detector's sweep tried: :data:`SWEEP_LOGITS` and the evaluated one."""
+    sweep = 1.0 / (1.0 + np.exp(-SWEEP_LOGITS))
+    return len(np.unique(np.append(sweep, result.threshold)))
 
 
 def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protect=()) -> None:

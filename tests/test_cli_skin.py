@@ -384,3 +384,42 @@ def test_apply_and_eval_name_the_model_and_its_operating_point(trained, dataset,
     # The built-in model: no model line (its operating point is documented).
     assert main(["skin", "apply", str(dataset / "images" / "p0.png"), "--output-dir", str(tmp_path / "o2")]) == 0
     assert "operating point" not in capsys.readouterr().out
+
+
+def test_eval_per_image_table_and_json_rows(trained, dataset, tmp_path, capsys):
+    """README promised per-image figures, but only their mean was printed: --per-image writes
+    each photo's row (CSV, atomically), --json carries the same rows."""
+    import csv
+    import json
+
+    table, js = tmp_path / "rows.csv", tmp_path / "eval.json"
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
+                 "--masks", str(dataset / "masks"), "--per-image", str(table), "--json", str(js), "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert f"wrote {table} (one row per photo)" in out
+    assert any(line.startswith("threshold 0.04 on p(skin) (the model's operating point)") for line in out)
+    rows = list(csv.DictReader(table.open()))
+    assert [row["image"] for row in rows] == [f"p{i}.png" for i in range(4)]
+    summary = json.loads(js.read_text())
+    assert [row["image"] for row in summary["per_image"]] == [row["image"] for row in rows]
+    for row, from_json in zip(rows, summary["per_image"]):
+        assert float(row["f1"]) == pytest.approx(from_json["f1"], abs=1e-6)
+        assert int(row["skin_pixels"]) == from_json["skin_pixels"] == 30 * 20
+    assert np.mean([r["f1"] for r in summary["per_image"]]) == pytest.approx(summary["mean_f1"])
+    assert not list(tmp_path.glob(".rows.csv.*"))  # no temporary file left
+    # With --threshold, the line says where the threshold came from.
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
+                 "--masks", str(dataset / "masks"), "--threshold", "0.3", "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "threshold 0.3 on p(skin) (given with --threshold)" in out
+    assert any("--per-image FILE.csv lists each photo" in line for line in out)
+
+
+@pytest.mark.parametrize("name, message", [("rows.txt", "--per-image writes CSV"),
+                                           ("eval.json", "named for two outputs")])
+def test_eval_refuses_a_bad_per_image_name(trained, dataset, tmp_path, name, message, capsys):
+    code = main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
+                 "--masks", str(dataset / "masks"), "--per-image", str(tmp_path / name),
+                 "--json", str(tmp_path / "eval.json"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1

@@ -371,7 +371,7 @@ def test_best_threshold_sweeps_the_full_detector():
         r = ev.result()
         assert r.f1 == pytest.approx(1.0) and r.best_basis == "detector"
         assert r.best_f1 >= r.f1 and 0 < r.best_threshold < 1
-        assert "the full detector" in skin_eval.format_eval(r)
+        assert "thresholds tried on the same detections" in skin_eval.format_eval(r)
         assert "not comparable" in skin_eval.format_eval(old)
 
 
@@ -404,3 +404,56 @@ def test_evaluate_folder_graphcut_best_threshold(tmp_path, synthetic_model):
         assert ("not comparable" in skin_eval.format_eval(r)) == (basis == "per-pixel")
         if basis == "detector":
             assert r.best_f1 >= r.f1 - 1e-12
+
+
+def _eval_photos():
+    """Photo A: 1000 skin pixels at p 0.3, 1000 non-skin at 0.01; photos B and C: 100 non-skin
+    pixels each at p 0.4, no skin. Pooled F1 is best below 0.3 (A found, B and C wrong), where
+    the per-image mean falls: B and C go from F1 1 (nothing found, nothing to find) to 0."""
+    a = (np.array([[0.3] * 1000 + [0.01] * 1000], np.float32), np.array([[1] * 1000 + [0] * 1000], np.int8))
+    b = (np.full((1, 100), 0.4, np.float32), np.zeros((1, 100), np.int8))
+    return {"a.png": a, "b.png": b, "c.png": b}
+
+
+def test_per_image_rows_and_the_mean_at_the_best_threshold():
+    ev = skin_eval.SkinEvaluator(0.5)
+    for name, (posterior, labels) in _eval_photos().items():
+        mask = posterior > 0.5
+        ev.add(posterior, labels, mask, swept=ev.sweep_counts_of(lambda t, p=posterior: p > t, labels, mask),
+               name=name)
+    r = ev.result()
+    assert r.best_basis == "detector" and r.best_threshold < 0.3
+    assert r.best_f1 == pytest.approx(2 * 1000 / (2 * 1000 + 200))
+    assert r.mean_f1 == pytest.approx(2 / 3) and r.mean_f1_at_best == pytest.approx(1 / 3)
+    rows = {row["image"]: row for row in r.per_image}
+    assert list(rows) == ["a.png", "b.png", "c.png"]
+    assert (rows["a.png"]["skin_pixels"], rows["a.png"]["non_skin_pixels"]) == (1000, 1000)
+    assert (rows["a.png"]["f1"], rows["a.png"]["f1_at_best_threshold"]) == (0.0, 1.0)
+    assert (rows["b.png"]["f1"], rows["b.png"]["f1_at_best_threshold"]) == (1.0, 0.0)
+    assert rows["b.png"]["false_positive_rate"] == 0.0
+    assert np.mean([row["f1"] for row in r.per_image]) == pytest.approx(r.mean_f1)
+    lines = skin_eval.format_eval(r).splitlines()
+    assert lines[1] == "threshold 0.5 on p(skin) (the model's operating point)"
+    best = f"{r.best_threshold:.4g}"
+    assert lines[-1].startswith(f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin)")
+    assert f"--threshold {best}" in lines[-1]
+    assert lines[-1].endswith("(per-image mean F1 there 0.3333, lower than 0.6667 at 0.5)")
+    # The table sorts to the worst photos first.
+    import csv
+    import io
+
+    table = list(csv.DictReader(io.StringIO(skin_eval.per_image_csv(r))))
+    assert tuple(table[0]) == skin_eval.PER_IMAGE_COLUMNS
+    assert [row["image"] for row in sorted(table, key=lambda row: float(row["f1"]))][0] == "a.png"
+    assert float(table[1]["f1_at_best_threshold"]) == 0.0
+
+
+def test_per_image_rows_without_a_detector_sweep_leave_the_best_column_empty():
+    ev = skin_eval.SkinEvaluator(0.5)
+    posterior, labels = _eval_photos()["a.png"]
+    ev.add(posterior, labels)  # no sweep: the best threshold is the posterior's
+    r = ev.result()
+    assert r.best_basis == "per-pixel" and r.mean_f1_at_best is None
+    assert r.per_image[0]["image"] == "1" and r.per_image[0]["f1_at_best_threshold"] is None
+    assert skin_eval.per_image_csv(r).splitlines()[1].endswith(",")
+    assert "not comparable" in skin_eval.format_eval(r).splitlines()[-1]
