@@ -52,10 +52,11 @@ DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
 WARM_UP_TOOLTIP = (
     "The first start after installing segmix compiles its numerical kernels and keeps them on disk; "
-    "later starts load them in a second or two. It takes about a minute on an idle 2-core machine, "
-    "longer on a busy one. Meanwhile you can open photos, draw marks and switch "
-    "modes: each result appears as soon as the step in progress ends and the kernels it needs are ready."
+    "later starts load them in a second or two. All five steps take a minute or more (66 s on a "
+    "2-core machine at load 3.7), longer on a busier one. Meanwhile you can open photos, draw marks and "
+    "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready."
 )
+COMPILING_MESSAGE = "First use: compiling kernels for this job (once); the result follows..."
 
 
 class _ShortcutsBeforeTyping(QObject):
@@ -252,6 +253,9 @@ class MainWindow(QMainWindow):
         self.warm_up_bar = QProgressBar()
         self.warm_up_bar.setMaximumWidth(140)
         self.warm_up_bar.setMaximumHeight(self._status_text_height)
+        # No text in the bar: drawn over its own chunk in a 14-px bar it was hard to read; the
+        # status line says "step N of 5" and the tooltip what the step does.
+        self.warm_up_bar.setTextVisible(False)
         self.warm_up_bar.setToolTip(WARM_UP_TOOLTIP)
         self.statusBar().addPermanentWidget(self.warm_up_bar)
         self.warm_up_bar.hide()  # after adding: QStatusBar shows what it is given
@@ -457,12 +461,14 @@ class MainWindow(QMainWindow):
         controller.warmed_up.connect(self._on_warmed_up)
         controller.warm_up_step.connect(self.statusBar().showMessage)
         controller.warm_up_progress.connect(self._on_warm_up_progress)
+        controller.warm_up_step_tip.connect(self._on_warm_up_step_tip)
+        controller.compiling.connect(self._on_compiling)
         if not controller.is_warm:
-            # The first start after installing compiles the Numba kernels (~40 s on 2 cores);
-            # say so, or the first stroke's wait looks like a hang. The warm-up's first step
-            # finds out whether it compiles and then says what the user can do meanwhile.
+            # The first start after installing compiles the Numba kernels (66 s on 2 cores at
+            # load 3.7); say so, or the first stroke's wait looks like a hang. The warm-up's
+            # first step finds out whether it compiles and then says what the user can do meanwhile.
             self.statusBar().showMessage(
-                "Preparing the engine in the background (the first start after installing takes up to a minute)..."
+                "Preparing the engine in the background (a minute or more on the first start after installing)..."
             )
 
     # Bound methods rather than lambdas: Qt drops a connection to a bound method when the
@@ -494,8 +500,17 @@ class MainWindow(QMainWindow):
         """Steps of a first-use warm-up in the status bar; a warm cache's (a second or two) shows none."""
         self.warm_up_bar.setRange(0, total)
         self.warm_up_bar.setValue(done)
-        self.warm_up_bar.setFormat(f"engine: step {min(done + 1, total)} of {total}")
+        self.warm_up_bar.setFormat(f"step {min(done + 1, total)} of {total}")  # for screen readers
+        self.warm_up_bar.setAccessibleName(f"Engine warm-up, step {min(done + 1, total)} of {total}")
         self.warm_up_bar.setVisible(first_use and done < total)
+
+    def _on_warm_up_step_tip(self, tip: str) -> None:
+        self.warm_up_bar.setToolTip(f"{tip}\n\n{WARM_UP_TOOLTIP}")
+
+    def _on_compiling(self) -> None:
+        """The latest job compiles a kernel (a photo over 4 MP, a kernel the warm-up has not
+        reached yet): say why it is slow while the user waits."""
+        self.statusBar().showMessage(COMPILING_MESSAGE, 30000)
 
     def _on_warmed_up(self, seconds: float) -> None:
         self.warm_up_bar.hide()

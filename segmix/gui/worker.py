@@ -137,6 +137,7 @@ class SkinOutcome:
     log_odds: np.ndarray | None = None
     mask: np.ndarray | None = None
     threshold: float | None = None
+    compiled: bool = False  # the job compiled a kernel (first use): ``seconds`` includes that
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class SegmentationOutcome:
     final : False for the quick per-pixel preview sent before the graph cut runs
     rgba : (H, W, 4) uint8 overlay of ``mask`` drawn on the worker in ``overlay_mode``
         (None when no mode was requested), so the GUI thread need not draw 2 megapixels
+    compiled : True when the job compiled a kernel (its first use), which ``seconds`` includes
     """
 
     generation: int
@@ -167,6 +169,7 @@ class SegmentationOutcome:
     final: bool = True
     rgba: np.ndarray | None = None
     overlay_mode: str | None = None
+    compiled: bool = False  # the job compiled a kernel (first use): ``seconds`` includes that
 
 
 WARM_UP_DELAY_MS = 150
@@ -185,6 +188,11 @@ def _warm_up_photo() -> tuple[np.ndarray, np.ndarray]:
     image[:, : w // 2] = (200, 120, 60)
     image[:, w // 2:] = (60, 90, 160)
     image = np.clip(image + rng.normal(0.0, 12.0, image.shape), 0, 255).astype(np.uint8)
+    # Read-only, as the window's photos are (MainWindow.set_image): numba compiles a kernel
+    # once per array type, and a read-only array is another type. With a writable photo here
+    # the graph cut's four image kernels compiled again on the first click after the warm-up
+    # (10.8 s of "Trained and applied", at load 3.7).
+    image.setflags(write=False)
     scribbles = np.zeros((h, w), np.uint8)
     scribbles[h // 2 - 4: h // 2 + 4, w // 8: w // 3] = FOREGROUND
     scribbles[h // 2 - 4: h // 2 + 4, 2 * w // 3: 7 * w // 8] = BACKGROUND
@@ -238,9 +246,17 @@ def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -
     what = label.format(verb="compiling" if first_use else "loading")
     if not first_use:
         return f"Preparing the engine, step {step} of {total}: {what}..."
-    # Short enough for the status bar of a 1280-pixel window (a longer line was cut off).
-    return (f"First start after installation: {what} (step {step} of {total}, once; about a minute). "
-            "You can draw marks meanwhile.")
+    # Short: the status bar of a 1280-pixel window also holds the pixel readouts, and a line
+    # naming the step's kernels was cut off there ("...meanwhil"); the progress bar's tooltip
+    # names them (warm_up_step_tip). The time is the whole warm-up's: 66 s at load 3.7 on 2
+    # cores, more on a busier machine ("about a minute" read as each step's).
+    return (f"First start: compiling, step {step} of {total} (once; a minute or more in all). "
+            "You can draw meanwhile.")
+
+
+def warm_up_step_tip(step: int, total: int, label: str, first_use: bool | None) -> str:
+    """What warm-up step ``step`` of ``total`` does, for the progress bar's tooltip."""
+    return f"Step {step} of {total}: {label.format(verb='compiling' if first_use else 'loading')}."
 
 
 class ComputeWorker(QObject):
@@ -256,6 +272,8 @@ class ComputeWorker(QObject):
     warmed_up = Signal(float)  # seconds
     warm_up_step = Signal(str)  # what the warm-up is doing, for the status bar
     warm_up_progress = Signal(int, int, bool)  # steps done, steps in all, first use (cold cache)
+    warm_up_step_tip = Signal(str)  # what the step in progress does (the progress bar's tooltip)
+    compiling = Signal(int)  # generation: the job is compiling a kernel (first use, once)
 
     def __init__(self) -> None:
         super().__init__()
@@ -271,6 +289,7 @@ class ComputeWorker(QObject):
         # Whether this warm-up compiles (the on-disk cache was cold): known after its first
         # step, which imports the kernels' modules; None until then.
         self._first_use: bool | None = None
+        self._compiled = False  # whether the job in progress compiled a kernel (run)
 
     @Slot(object)
     def prepare(self, image: np.ndarray) -> None:
@@ -421,6 +440,7 @@ class ComputeWorker(QObject):
         """Status line and progress for the step after ``done`` finished steps."""
         self._current_warm_up_step = (done, label)
         emit(self.warm_up_step, warm_up_message(done + 1, self._warm_up_total, label, self._first_use))
+        emit(self.warm_up_step_tip, warm_up_step_tip(done + 1, self._warm_up_total, label, self._first_use))
         emit(self.warm_up_progress, done, self._warm_up_total, bool(self._first_use))
 
     def _watch_compilation(self) -> ExitStack:
@@ -492,7 +512,24 @@ class ComputeWorker(QObject):
 
     @Slot(object)
     def run(self, job) -> None:
-        """Run one job; stale jobs (a newer request exists) are skipped."""
+        """Run one job; stale jobs (a newer request exists) are skipped.
+
+        A job that compiles a kernel (the parallel variants a photo over 4 MP needs, a kernel
+        the warm-up has not reached yet) says so at once (``compiling``) and in its outcome
+        (``compiled``): it takes seconds longer, once, and the window tells the user why.
+        """
+        from segmix.kernels.cache import on_first_compile
+
+        self._compiled = False
+
+        def compiling() -> None:
+            self._compiled = True
+            emit(self.compiling, job.generation)
+
+        with on_first_compile(compiling):
+            self._run(job)
+
+    def _run(self, job) -> None:
         generation = job.generation
         try:
             self._check(generation)
@@ -537,6 +574,7 @@ class ComputeWorker(QObject):
                         seconds=time.perf_counter() - start,
                         retrained=True,
                         final=False,
+                        compiled=self._compiled,
                         **_drawn(job.overlay_mode, preview),
                     ),
                 )
@@ -565,6 +603,7 @@ class ComputeWorker(QObject):
                     settings=job.settings,
                     seconds=time.perf_counter() - start,
                     retrained=retrained,
+                    compiled=self._compiled,
                     **_drawn(job.overlay_mode, result),
                 )
             )
@@ -601,7 +640,8 @@ class ComputeWorker(QObject):
              SkinOutcome(job.generation, posterior, model, trained, time.perf_counter() - start, job.image,
                          rgba, job.overlay if rgba is not None else None, seeds,
                          None if result is None else result.log_odds, None if result is None else result.mask,
-                         None if result is None else (model.threshold if threshold is None else float(threshold))))
+                         None if result is None else (model.threshold if threshold is None else float(threshold)),
+                         self._compiled))
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model
@@ -636,6 +676,8 @@ class TrainingController(QObject):
     warmed_up = Signal(float)
     warm_up_step = Signal(str)
     warm_up_progress = Signal(int, int, bool)  # steps done, steps in all, first use
+    warm_up_step_tip = Signal(str)
+    compiling = Signal()  # the latest job is compiling a kernel (its first use)
 
     _submit = Signal(object)
     _prepare = Signal(object)
@@ -666,6 +708,8 @@ class TrainingController(QObject):
         self._worker.warmed_up.connect(self._on_warmed_up)
         self._worker.warm_up_step.connect(self.warm_up_step)
         self._worker.warm_up_progress.connect(self.warm_up_progress)
+        self._worker.warm_up_step_tip.connect(self.warm_up_step_tip)
+        self._worker.compiling.connect(self._on_compiling)
         self._thread.start()
         if warm_up:
             # After the window's first paint: importing the engine holds the GIL in bursts.
@@ -795,6 +839,10 @@ class TrainingController(QObject):
     def _on_progress(self, generation: int, class_index: int, iteration: int, value: float) -> None:
         if generation == self._generation:
             emit(self.progress, class_index, iteration, value)
+
+    def _on_compiling(self, generation: int) -> None:
+        if generation == self._generation:
+            emit(self.compiling)
 
     def _on_finished(self, outcome: SegmentationOutcome) -> None:
         if outcome.generation == self._generation:

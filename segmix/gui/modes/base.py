@@ -47,6 +47,11 @@ if TYPE_CHECKING:
     from segmix.gui.scribbles import Rect
 
 
+#: After a job's time when it compiled a kernel (its first use, see
+#: segmix.gui.worker.SegmentationOutcome.compiled): why it was slow, this once.
+COMPILED_NOTE = ", compiling included (first use, once)"
+
+
 class NothingToExport(Exception):
     """Raised by :meth:`Mode.export_arrays` when there is no result yet; the text is shown."""
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
 from segmix.gui.model_summary import class_swatches
-from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.base import COMPILED_NOTE, Mode, NothingToExport
 from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.signals import emit
@@ -260,7 +260,8 @@ class SegmentMode(Mode):
         if not outcome.final:
             # The quick per-pixel decision; the graph cut follows on the same job.
             self.training_panel.set_status(
-                f"Trained in {outcome.seconds * 1000:.0f} ms; smoothing edges (graph cut)..."
+                f"Trained in {outcome.seconds * 1000:.0f} ms{COMPILED_NOTE if outcome.compiled else ''}; "
+                "smoothing edges (graph cut)..."
             )
             self._render()
             shell.update_hint()
@@ -270,6 +271,8 @@ class SegmentMode(Mode):
         self._training_in_flight = False
         verb = "Trained and applied" if outcome.retrained else "Applied"
         text = f"{verb} in {outcome.seconds * 1000:.0f} ms"
+        if outcome.compiled:
+            text += COMPILED_NOTE
         if self.loaded_model is not None:
             text = (f"Model {self.loaded_model_name} applied in {outcome.seconds * 1000:.0f} ms; strokes are hard "
                     "constraints. Retrain fits a new model to your strokes.")

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from segmix.gui import files
-from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.base import COMPILED_NOTE, Mode, NothingToExport
 from segmix.gui.modes.skin_panel import SkinPanel, format_threshold
 from segmix.gui.overlay import render_overlay
 from segmix.gui.signals import emit
@@ -186,7 +186,8 @@ class SkinMode(Mode):
         else:
             # The whole detector (colour model, adaptation, texture, regions) on the compute
             # thread; a threshold move later re-runs only the decision (render()).
-            self._detected_status = f"Skin detected in {outcome.seconds * 1000:.0f} ms (full detection)"
+            self._detected_status = (f"Skin detected in {outcome.seconds * 1000:.0f} ms (full detection"
+                                     f"{COMPILED_NOTE if outcome.compiled else ''})")
             self.skin_panel.set_status(self._detected_status)
             self._relabel_shown = False
         if accepted:
