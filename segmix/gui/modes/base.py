@@ -164,14 +164,21 @@ class Mode(QObject):
         return ""
 
     def style_phrase(self) -> str:
-        """How the overlay shows the result in the current style, e.g. "Green = foreground"."""
+        """How the overlay shows the result in the current style, e.g. "Green = foreground
+        (the result)", and, in a mode with scribbles, what the marks' colours are: the brush
+        paints red and blue while the result is green, yellow or a heat map (a trial read the
+        red click dot and the green mask as one thing)."""
         positive, negative = self.class_names
         style = self.shell.overlay_panel.mode
         if style == "heatmap":
-            return f"Heat map of P({positive}): yellow = surely {positive}, dark purple = surely {negative}"
-        if style == "outline":
-            return f"Yellow outline = edge of the {positive}"
-        return f"Green = {positive}"
+            result = f"Heat map of P({positive}): yellow = surely {positive}, dark purple = surely {negative}"
+        elif style == "outline":
+            result = f"Yellow outline = edge of the {positive} (the result)"
+        else:
+            result = f"Green = {positive} (the result)"
+        if not self.uses_scribbles:
+            return result
+        return f"{result}; red / blue = your {positive} / {negative} marks"
 
     def pixel_info(self, x: int, y: int) -> str:
         """Status bar text about image pixel (x, y), e.g. its posterior; "" for nothing."""

@@ -30,9 +30,12 @@ SKIN_TRAIN_OPTIONS = {"n_components": 2, "non_skin_components": 4, "color_space"
 NON_SKIN_PRIOR_WEIGHT = 0.3
 
 HINT_SKIN = (
-    "<b>Skin mode</b>: {style} under the active model; move its threshold on the right. "
-    "To teach a model, paint skin (1) and non-skin (2), then <b>Add photo to skin training set</b>."
+    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right; to teach a model, "
+    "paint skin (1) and non-skin (2), then <b>Add photo to skin training set</b>."
 )
+
+HINT_DETECTING = ("<b>Skin mode</b>: detecting skin in this photo... The overlay appears when it is done "
+                  "(a second or more). Meanwhile you can paint skin (1) and non-skin (2).")
 
 
 class SkinMode(Mode):

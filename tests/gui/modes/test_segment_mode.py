@@ -281,11 +281,14 @@ def test_no_stale_information_after_cancel_clear_and_style_change(qtbot, window,
     assert "click" in window.hint_label.text().lower() and "Green" not in window.hint_label.text()
     window.undo_stack.undo()
     qtbot.waitUntil(lambda: segment.outcome is not None and not window.controller.busy, timeout=30000)
-    # Style: the banner and the legend say what the colours mean.
-    assert "Green = foreground" in window.hint_label.text()
+    # Style: the banner and the legend say what the colours mean, the marks' too (a trial
+    # read the red click dot and the green mask as one colour scheme gone wrong).
+    assert "Green = foreground (the result); red / blue = your foreground / background marks" in \
+        window.hint_label.text()
     assert window.overlay_panel.legend.isHidden()
     window.overlay_panel.set_mode("heatmap")
     assert "Heat map" in window.hint_label.text() and "Green" not in window.hint_label.text()
+    assert "red / blue = your foreground / background marks" in window.hint_label.text()
     assert not window.overlay_panel.legend.isHidden()
     window.overlay_panel.set_mode("outline")
     assert "outline" in window.hint_label.text() and window.overlay_panel.legend.isHidden()
