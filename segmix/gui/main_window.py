@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -158,7 +158,11 @@ class _DockScroll(QScrollArea):
 
     def sizeHint(self):  # noqa: N802
         inner = self.widget()
-        return inner.sizeHint() if inner is not None else super().sizeHint()
+        if inner is None:
+            return super().sizeHint()
+        # The panel's height, the column's common width (MainWindow._same_dock_width): a panel
+        # whose buttons would like more room (Skin's, 260 px) widened the column on a mode switch.
+        return QSize(self.minimumWidth(), inner.sizeHint().height())
 
 
 class MainWindow(QMainWindow):
@@ -239,6 +243,7 @@ class MainWindow(QMainWindow):
         self._add_dock("overlay", "Overlay", self.overlay_panel)
         for mode in self.modes.values():
             self._mode_docks[mode.name] = [self._add_dock(key, title, widget) for key, title, widget in mode.docks()]
+        self._same_dock_width()
 
         self.position_label = QLabel()
         self.colour_label = QLabel()
@@ -334,6 +339,17 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.docks[key] = dock
         return key
+
+    def _same_dock_width(self) -> None:
+        """Every dock as wide as the widest one needs, whatever the mode shows.
+
+        The side panel is as wide as its widest visible dock; a mode whose dock was wider
+        (Skin's by 80 px) narrowed the canvas on a mode switch, and a photo fitted to the
+        window was zoomed again (120 % -> 111 %) and moved under the user's eyes.
+        """
+        widest = max(self.docks[key].widget().minimumWidth() for key in self.docks)
+        for dock in self.docks.values():
+            dock.widget().setMinimumWidth(widest)
 
     @property
     def layer(self) -> LabelLayer | None:

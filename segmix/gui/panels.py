@@ -106,6 +106,13 @@ def compact_panel(widget: QWidget) -> None:
             layout.setVerticalSpacing(4)
 
 
+def compact_button(button: QPushButton) -> QPushButton:
+    """Let ``button`` be as narrow as its text, not the style's 80-px minimum: a row of three
+    short buttons ("Load...", "Built-in", "Save...") then fits the side panel's width."""
+    button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 20)
+    return button
+
+
 def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
     return f"QToolButton:checked {{ background: rgb{rgb}; color: white; font-weight: bold; }}"
 
@@ -327,4 +334,4 @@ class OverlayPanel(QWidget):
         emit(self.threshold_changed, value / 100.0)
 
 
-__all__ = ["CollapsibleSection", "OverlayPanel", "ToolPanel", "compact_panel", "status_label"]
+__all__ = ["CollapsibleSection", "OverlayPanel", "ToolPanel", "compact_button", "compact_panel", "status_label"]

@@ -107,3 +107,31 @@ def test_more_section_folds_the_rarely_changed_settings(laptop_window):
     assert _cut_controls(laptop_window) == []
     for key in ("tools", "overlay", "model"):
         assert laptop_window.docks[key].widget().verticalScrollBar().maximum() == 0, key
+
+
+def test_switching_modes_keeps_the_canvas_its_zoom_and_centre(laptop_window):
+    """A trial saw the zoom jump from 120 % to 111 % on a switch to Skin mode: its dock was
+    80 px wider than Segment mode's, the canvas narrower, and the fitted photo was zoomed
+    again. Every mode's docks now share one width: the canvas, zoom and centre stay."""
+    window = laptop_window
+    _settle()
+    canvas = window.canvas
+
+    def view():
+        return (canvas.viewport().size(), round(canvas.zoom, 6),
+                canvas.mapToScene(canvas.viewport().rect().center()))
+
+    fitted = view()
+    for mode in ("skin", "video", "segment"):
+        window.set_mode(mode)
+        _settle()
+        assert view() == fitted, mode
+    canvas.set_zoom(1.5)  # zoomed in by the user (not fitted): the same
+    _settle()
+    zoomed = view()
+    for mode in ("skin", "segment"):
+        window.set_mode(mode)
+        _settle()
+        assert view() == zoomed, mode
+    widths = {dock.width() for dock in window.docks.values() if dock.isVisible()}
+    assert len(widths) == 1

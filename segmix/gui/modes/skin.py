@@ -168,6 +168,12 @@ class SkinMode(Mode):
         self._in_flight = True
         shell.controller.request_skin(shell.image, model, self._overlay_key())
         self.skin_panel.set_status("Detecting skin...")
+        if self.skin_posterior is None:
+            # Nothing of this photo to show yet: no overlay at all. The canvas still held the
+            # other mode's mask (a trial saw Segment mode's green foreground for 8 s under the
+            # banner "Green = skin"), or the previous model's skin.
+            shell.canvas.set_overlay(None)
+            shell.update_hint()
 
     def _overlay_key(self) -> tuple[str, float]:
         """(overlay mode, skin threshold): what the worker draws the skin overlay for."""
@@ -214,6 +220,7 @@ class SkinMode(Mode):
     def on_failed(self, message: str) -> None:
         self._in_flight = self._training_in_flight = False
         self.skin_panel.set_status(f"Failed: {message}")
+        self.shell.update_hint()  # no longer "detecting skin"
         self.shell.show_message("Skin model failed", message)
 
     def on_cancelled(self) -> None:
@@ -422,6 +429,8 @@ class SkinMode(Mode):
         self.shell.notify_overlay_updated()
 
     def hint(self) -> str:
+        if self.skin_posterior is None and self._in_flight:
+            return HINT_DETECTING
         return HINT_SKIN.format(style=self.style_phrase())
 
     def pixel_info(self, x: int, y: int) -> str:

@@ -15,7 +15,7 @@ import math
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
-from segmix.gui.panels import status_label
+from segmix.gui.panels import compact_button, status_label
 from segmix.gui.signals import emit
 
 #: The built-in skin detector's threshold on p(skin | pixel) (``segmix.skin.BUILTIN_THRESHOLD``;
@@ -142,10 +142,12 @@ class SkinPanel(QWidget):
         self.save_button.setToolTip("Save the active skin model as JSON")
         self.save_button.clicked.connect(self.save_requested)
         for button in (self.load_button, self.builtin_button, self.save_button):
+            compact_button(button)
             model_row.addWidget(button)
         layout.addLayout(model_row)
-        # Row 1: what the threshold is now, and the way back to the model's own.
-        value_row = QHBoxLayout()
+        # Row 1: what the threshold is now; row 2: the slider and the way back to the model's
+        # own. (The label and Default on one row made this dock 80 px wider than Segment
+        # mode's: switching modes shrank the canvas and its fitted zoom, 120 % -> 111 %.)
         self.threshold_label = QLabel()
         self.threshold_label.setToolTip(THRESHOLD_TIP)
         # Its text changes length as the slider moves; a label that sizes to it would resize
@@ -156,10 +158,8 @@ class SkinPanel(QWidget):
         self.default_button = QPushButton("Default")
         self.default_button.setToolTip("Back to the model's own threshold (0.04 for the built-in model)")
         self.default_button.clicked.connect(self.reset_threshold)
-        value_row.addWidget(self.threshold_label, 1)
-        value_row.addWidget(self.default_button)
-        layout.addLayout(value_row)
-        # Row 2: the slider, in log odds.
+        compact_button(self.default_button)
+        layout.addWidget(self.threshold_label)
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(-HALF_RANGE, HALF_RANGE)
         self.threshold_slider.setSingleStep(1)
@@ -171,7 +171,10 @@ class SkinPanel(QWidget):
         self.threshold_slider.valueChanged.connect(self._threshold_moved)
         self._double_click = _DoubleClickFilter(self.reset_threshold, self)
         self.threshold_slider.installEventFilter(self._double_click)
-        layout.addWidget(self.threshold_slider)
+        slider_row = QHBoxLayout()
+        slider_row.addWidget(self.threshold_slider, 1)
+        slider_row.addWidget(self.default_button)
+        layout.addLayout(slider_row)
         self._show_threshold()
         self.set_label = status_label()
         layout.addWidget(self.set_label)
@@ -186,6 +189,7 @@ class SkinPanel(QWidget):
         self.clear_button = QPushButton("Clear set")
         self.clear_button.setToolTip("Empty the skin training set (the active model stays)")
         self.clear_button.clicked.connect(self.clear_set_requested)
+        compact_button(self.clear_button)
         train_row.addWidget(self.train_button, 1)
         train_row.addWidget(self.clear_button)
         layout.addLayout(train_row)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.qimage import rgb_to_qimage
+from segmix.gui.panels import compact_button
 from segmix.gui.signals import emit
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv")
@@ -82,7 +83,9 @@ class VideoPanel(QWidget):
         self.source_label = QLabel("No video open. File > Open, or drop a video or a folder of frames here.")
         self.source_label.setWordWrap(True)
         self.open_button = QPushButton("Open Video…")
-        self.folder_button = QPushButton("Open Frame Folder…")
+        # "Open Folder…", not "Open Frame Folder…": beside "Open Video…" that made the dock
+        # wider than the other modes' (the canvas shrank on a mode switch); the tooltip says frames.
+        self.folder_button = QPushButton("Open Folder…")
         self.open_button.setToolTip("Open a video file (MP4, AVI, MOV, MKV, WebM, ...)")
         self.folder_button.setToolTip("Open a folder of frames (read in natural order: frame2 before frame10)")
         self.play_button = QPushButton("Play")
@@ -126,6 +129,8 @@ class VideoPanel(QWidget):
         row.addWidget(self.folder_button)
         layout.addLayout(row)
         row = QHBoxLayout()
+        for button in (self.play_button, self.step_button, self.cancel_button):
+            compact_button(button)  # the dock no wider than the other modes' (no canvas jump)
         row.addWidget(self.play_button)
         row.addWidget(self.step_button)
         row.addWidget(self.frame_label)

@@ -410,3 +410,39 @@ def test_skin_status_says_what_the_detection_and_each_slider_move_took(qtbot, ma
     with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         panel.threshold_slider.setValue(0)  # the built-in threshold the detection ran at
     assert panel.status_label.text() == detected
+
+
+def test_switching_to_skin_mode_never_shows_the_segment_mask(qtbot, make_window, skin_photo, monkeypatch):
+    """A trial switched from Segment to Skin mode and for 8 s saw the segmentation's green
+    mask under the banner "Green = skin" until the skin result arrived. While the skin result
+    is computing there is no overlay, and the banner says skin is being detected."""
+    import threading
+
+    from segmix import skin
+
+    from gui_helpers import paint_two_classes
+
+    window = make_window(skin_photo)
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: window.modes["segment"].outcome is not None and not window.controller.busy,
+                    timeout=30000)
+    assert window.canvas.overlay_image is not None  # the segmentation's mask is shown
+    release, real = threading.Event(), skin.detect
+
+    def held(*args, **kwargs):  # the skin detection takes as long as the test needs
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(skin, "detect", held)
+    window.set_mode("skin")
+    try:
+        qtbot.wait(50)
+        assert window.canvas.overlay_image is None
+        assert "detecting skin" in window.hint_label.text() and "Green" not in window.hint_label.text()
+        assert window.modes["skin"].skin_panel.status_label.text() == "Detecting skin..."
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: window.modes["skin"].skin_posterior is not None, timeout=60000)
+    assert window.canvas.overlay_image is not None
+    np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, window.current_mask())
+    assert "Green = skin (the result)" in window.hint_label.text()
