@@ -276,13 +276,14 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     threshold = f"{r.threshold:.4g}"
     best = f"{r.best_threshold:.4g}"
     if r.best_basis == "detector":
-        best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin), the best of "
-                     f"{_n_tried(r)} thresholds tried on the same detections; to use it: --threshold {best}")
+        best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) (the best of "
+                     f"{_n_tried(r)} thresholds tried on the same detections)\n"
+                     f"  to use it: --threshold {best}")
         if r.mean_f1_at_best is not None and best != threshold:
             change = ("lower than" if r.mean_f1_at_best < r.mean_f1 - 5e-5 else
                       "higher than" if r.mean_f1_at_best > r.mean_f1 + 5e-5 else "the same as")
-            best_line += (f" (per-image mean F1 there {r.mean_f1_at_best:.4f}, {change} "
-                          f"{r.mean_f1:.4f} at {threshold})")
+            best_line += (f"; the per-image mean F1 there is {r.mean_f1_at_best:.4f}, {change} "
+                          f"{r.mean_f1:.4f} at {threshold}")
     else:
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) alone, without the "
                      "regions step (the exact graph cut, --cut-diagonal 0, is too costly to re-run per "

@@ -435,9 +435,9 @@ def test_per_image_rows_and_the_mean_at_the_best_threshold():
     lines = skin_eval.format_eval(r).splitlines()
     assert lines[1] == "threshold 0.5 on p(skin) (the model's operating point)"
     best = f"{r.best_threshold:.4g}"
-    assert lines[-1].startswith(f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin)")
-    assert f"--threshold {best}" in lines[-1]
-    assert lines[-1].endswith("(per-image mean F1 there 0.3333, lower than 0.6667 at 0.5)")
+    assert lines[-2].startswith(f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin)")
+    assert lines[-1] == (f"  to use it: --threshold {best}; the per-image mean F1 there is 0.3333, "
+                         "lower than 0.6667 at 0.5")
     # The table sorts to the worst photos first.
     import csv
     import io
