@@ -3,7 +3,7 @@
     python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...]   # README's table
     python benchmarks/bench_skin.py [--images DIR] [--train]
     python benchmarks/bench_skin.py --texture [--images DIR]   # the texture cue alone: Numba vs NumPy form
-    python benchmarks/bench_skin.py --reencode [--half even] [--step K] [--encoding E ...] [--only TEXT ...]   # JPEG / resized photos
+    python benchmarks/bench_skin.py --reencode [--half even] [--step K] [--encoding E ...] [--only TEXT ...] [--jpeg-deblock S]   # JPEG / resized photos
     python benchmarks/bench_skin.py --reencode --sizes [--half even] [--step K]   # the texture cue across photo sizes
 
 Quality: every detector is trained on UCI only (the shipped data), so every set below is held
@@ -217,7 +217,7 @@ def reencoded(image: np.ndarray, labels: np.ndarray, how: str):
 
 
 def bench_reencoded(step: int, half: str, encodings, sizes: bool = False, only: list[str] | None = None,
-                    second_pass_margin: int | None = None) -> None:
+                    second_pass_margin: int | None = None, jpeg_deblock: float = 2.0) -> None:
     """F1 of the default detector with the texture cue off, with the cue as before the JPEG
     rule (skin_texture.BLOCKINESS = inf: no block grid is ever found), without its second
     pass (second_pass=0) and as it is, on the development photos re-encoded (REENCODINGS).
@@ -225,7 +225,12 @@ def bench_reencoded(step: int, half: str, encodings, sizes: bool = False, only: 
     "default" row with this margin instead. With ``sizes`` the middle row is the cue as
     before its size rule instead (the smallest block factor that reaches MAX_DIAGONAL, the
     full weight at every size), and each line also gives the photos' diagonals and the
-    diagonals the cue measures at (min / median / max, pixels)."""
+    diagonals the cue measures at (min / median / max, pixels). The rows "JPEG chroma rules
+    off", "chroma noise only" and "chroma deblocked S px only" are the default without its
+    blocky-photo colour rules (SkinSettings.jpeg_chroma_noise, jpeg_deblock;
+    segmix.jpeg_chroma), or with one of them (S = ``jpeg_deblock`` pixels, default 2).
+    After each encoding's line, one line per row gives pooled and per-set precision / recall /
+    F1."""
     import math
 
     from segmix import skin_detect, skin_eval, skin_texture
@@ -236,7 +241,11 @@ def bench_reencoded(step: int, half: str, encodings, sizes: bool = False, only: 
     default = (skin_detect.DEFAULT_SETTINGS if second_pass_margin is None
                else skin_detect.SkinSettings(second_pass_margin=second_pass_margin))
     rows = {"cue off": skin_detect.SkinSettings(texture=0.0), middle: middle_settings,
-            "second pass off": skin_detect.SkinSettings(second_pass=0.0), "default": default}
+            "second pass off": skin_detect.SkinSettings(second_pass=0.0), "default": default,
+            "JPEG chroma rules off": skin_detect.with_options(default, jpeg_chroma_noise=0.0, jpeg_deblock=0.0),
+            "chroma noise only": skin_detect.with_options(default, jpeg_deblock=0.0),
+            f"chroma deblocked {jpeg_deblock:g} px only": skin_detect.with_options(default, jpeg_chroma_noise=0.0,
+                                                                                  jpeg_deblock=jpeg_deblock)}
     if only:
         rows = {k: v for k, v in rows.items() if any(text in k for text in only)}
     first = {"all": None, "even": 0, "odd": 1}[half]
@@ -250,6 +259,7 @@ def bench_reencoded(step: int, half: str, encodings, sizes: bool = False, only: 
         pooled = {label: np.zeros(3) for label in rows}
         t0 = time.perf_counter()
         line = []
+        prf = {label: [] for label in rows}
         diagonals, measured = [], []
         for name, set_pairs in pairs.items():
             evs = {label: skin_eval.SkinEvaluator(model.threshold) for label in rows}
@@ -272,6 +282,8 @@ def bench_reencoded(step: int, half: str, encodings, sizes: bool = False, only: 
                     evs[label].add(result.posterior, labels, result.mask)
             for label, ev in evs.items():
                 pooled[label] += (ev.tp, ev.fp, ev.fn)
+                r = ev.result()
+                prf[label].append(f"{name} {r.precision:.3f} / {r.recall:.3f} / {r.f1:.4f}")
             line.append(f"{name} " + " / ".join(f"{evs[label].result().f1:.3f}" for label in rows))
         n = sum(len(p) for p in pairs.values())
         f1 = {label: 2 * a[0] / (2 * a[0] + a[1] + a[2]) for label, a in pooled.items()}
@@ -282,6 +294,10 @@ def bench_reencoded(step: int, half: str, encodings, sizes: bool = False, only: 
         print(f"{how:8s} {n} photos, {blocky[how]} with a block grid; {sizes_text if sizes else ''}"
               f"F1 {' / '.join(rows)}: pooled {' / '.join(f'{f1[label]:.3f}' for label in rows)}; "
               + "; ".join(line) + f" ({time.perf_counter() - t0:.0f} s)", flush=True)
+        for label in rows:
+            tp, fp, fn = pooled[label]
+            print(f"    {how} {label}: P / R / F1 pooled {tp / max(tp + fp, 1):.3f} / {tp / max(tp + fn, 1):.3f} / "
+                  f"{f1[label]:.4f}; " + "; ".join(prf[label]), flush=True)
     f1 = {label: 2 * a[0] / (2 * a[0] + a[1] + a[2]) for label, a in total.items()}
     print(f"all encodings pooled: {' / '.join(f'{f1[label]:.3f}' for label in rows)}")
 
@@ -397,6 +413,8 @@ def main() -> None:
                              "regions=graphcut,cut_diagonal=250,smoothness=20 (repeatable)")
     parser.add_argument("--second-pass-margin", type=int, default=None, metavar="PX",
                         help="with --reencode: the default row with this second_pass_margin")
+    parser.add_argument("--jpeg-deblock", type=float, default=2.0, metavar="PX",
+                        help="with --reencode: the sigma (pixels) of the \"chroma deblocked\" row (default 2)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
     if args.quality:
@@ -404,7 +422,8 @@ def main() -> None:
         return
     if args.reencode:
         encodings = args.encoding or (("r0.35", "r0.5", "r0.75", "stored", "r1.5", "r2") if args.sizes else REENCODINGS)
-        bench_reencoded(args.step, args.half, encodings, args.sizes, args.only, args.second_pass_margin)
+        bench_reencoded(args.step, args.half, encodings, args.sizes, args.only, args.second_pass_margin,
+                        args.jpeg_deblock)
         return
     if args.texture:
         folder = args.images or DATA / "sfa" / "val" / "images"

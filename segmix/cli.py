@@ -67,6 +67,11 @@ weight = _bounded(float, f"a number from 0 to {MAX_WEIGHT:g}", lambda v: 0 <= v 
                   f"a weight, 0 .. {MAX_WEIGHT:g}")
 positive_weight = _bounded(float, f"a number > 0 and at most {MAX_WEIGHT:g}", lambda v: 0 < v <= MAX_WEIGHT,
                            f"a weight, > 0 and <= {MAX_WEIGHT:g}")
+# The skin detector's chroma low-pass for blocky JPEGs (skin_detect.MAX_DEBLOCK, not imported
+# here: the CLI must start without the detector's imports).
+MAX_DEBLOCK = 16.0
+deblock_sigma = _bounded(float, f"a number of pixels from 0 to {MAX_DEBLOCK:g}", lambda v: 0 <= v <= MAX_DEBLOCK,
+                         f"pixels, 0 .. {MAX_DEBLOCK:g}")
 unit_float = _bounded(float, "a number in [0, 1]", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
 open_unit_float = _bounded(float, "a number strictly between 0 and 1", lambda v: 0.0 < v < 1.0,
                            "a number strictly between 0 and 1 (a prior probability)")
@@ -418,6 +423,12 @@ def _add_detector_options(parser) -> None:
                         help="weight of the second pass: the colours of skin-coloured pixels that the texture cue "
                              "and the regions rejected count as this photo's non-skin, then the regions run again "
                              "(default 1, 0 = off; needs the regions)")
+    parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
+                        help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
+                             "by W x the variance of the chroma's quantisation, measured on the photo (default 0 = off)")
+    parser.add_argument("--jpeg-deblock", type=deblock_sigma, default=None, metavar="PX",
+                        help="in photos with a JPEG block grid (heavy compression), low-pass the chroma by a Gaussian "
+                             "of PX pixels before the colour model scores it (default 0 = off)")
 
 
 def _add_distributed_options(parser, unit: str = "") -> None:
@@ -454,6 +465,7 @@ def _detector_settings(args):
                                         photo_density=0.0 if args.photo_density is None and plain_rule else args.photo_density,
                                         texture=0.0 if args.texture is None and plain_rule else args.texture,
                                         second_pass=args.second_pass, cut_diagonal=args.cut_diagonal,
+                                        jpeg_deblock=args.jpeg_deblock, jpeg_chroma_noise=args.jpeg_chroma_noise,
                                         spatial=False if args.plain else None)
     if settings.faces:
         from segmix import faces

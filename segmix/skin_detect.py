@@ -58,6 +58,13 @@ __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
 #: spread is about 6 levels of Cr).
 BITS = 6
+#: Largest ``jpeg_deblock`` (pixels): a Gaussian of 16 px already spans a 4:2:0 photo's two
+#: chroma blocks either side.
+MAX_DEBLOCK = 16.0
+#: Levels: a blocky photo's chroma lattice (:func:`segmix.jpeg_chroma.chroma_lattice`) finer
+#: than two colour bins (``2 * 2**(8 - BITS)``) moves a colour by less than a bin, which the
+#: binning already blurs; its noise is not added (``SkinSettings.jpeg_chroma_noise``).
+MIN_LATTICE = 2.0 * (1 << (8 - BITS))
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,23 @@ class SkinSettings:
         Pixels: rejected pixels within this distance (a square) of the first pass's accepted
         skin do not train the second pass (edges of kept skin, fingers the texture cue
         rejected beside the palm).
+    jpeg_deblock : float >= 0
+        Pixels (0 = off): in a photo whose luma shows a JPEG block grid
+        (:func:`segmix.skin_texture.jpeg_block_grid`), the colours the mixtures score (and
+        adapt to) have their Cb and Cr low-passed by a Gaussian of this standard deviation
+        (:func:`segmix.jpeg_chroma.chroma_lowpass`): heavy compression snaps a block's chroma
+        to a coarse lattice that a skin and a wall share. The texture cue still measures the
+        decoded luma. A photo without a grid is scored as before, bit for bit.
+    jpeg_chroma_noise : float >= 0
+        In a photo with a JPEG block grid, the weight of the chroma quantisation noise (0 =
+        off, 1 = as measured): the spacing d of the lattice its chroma block means lie on is
+        measured (:func:`segmix.jpeg_chroma.chroma_lattice`; about 10.6 levels at Pillow's
+        quality 10, 4.3 at 25) and the Gaussians the adaptation moves (step 2) get
+        ``jpeg_chroma_noise * d^2 / 12`` levels^2 more variance in Cb and Cr
+        (:func:`_chroma_noise_cov`), the rounding's: the adaptation fits the photo's decoded
+        colours, and at heavy compression a hand and a wall share one lattice point, so
+        without it a narrow non-skin Gaussian learns the hand. Needs ``adapt``; a photo
+        without a grid is scored as before, bit for bit.
     """
 
     skin_share: float | None = None
@@ -182,6 +206,8 @@ class SkinSettings:
     texture_full_diagonal: float = 500.0
     second_pass: float = 1.0
     second_pass_margin: int = 16
+    jpeg_deblock: float = 2.0
+    jpeg_chroma_noise: float = 1.0
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -212,6 +238,10 @@ class SkinSettings:
         if not 0 <= self.second_pass <= MAX_WEIGHT or not self.second_pass_margin >= 0:
             raise ValueError(f"second_pass must lie in [0, {MAX_WEIGHT:g}] and second_pass_margin be >= 0 pixels; got "
                              f"{self.second_pass!r}, {self.second_pass_margin!r}")
+        if not 0 <= self.jpeg_deblock <= MAX_DEBLOCK:
+            raise ValueError(f"jpeg_deblock must lie in [0, {MAX_DEBLOCK:g}] pixels; got {self.jpeg_deblock!r}")
+        if not 0 <= self.jpeg_chroma_noise <= MAX_WEIGHT:
+            raise ValueError(f"jpeg_chroma_noise must lie in [0, {MAX_WEIGHT:g}]; got {self.jpeg_chroma_noise!r}")
 
 
 DEFAULT_SETTINGS = SkinSettings()
@@ -276,7 +306,8 @@ def _mixture_log_pdf(X, params) -> np.ndarray:
         return _logsumexp(_component_log_pdf(X, means, covs) + np.log(weights))
 
 
-def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float, reg_covar: float = 1e-4):
+def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float, reg_covar: float = 1e-4,
+              noise_cov: np.ndarray | None = None):
     """One MAP-EM step of a Gaussian mixture towards weighted data (Reynolds et al. 2000).
 
     Parameters
@@ -284,6 +315,10 @@ def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float
     X : (N, D) float64 features; sample_weight : (N,) pixel counts
     params : (weights (K,), means (K, D), covariances (K, D, D)) of the prior mixture
     relevance : float, tau in the units of sample_weight
+    noise_cov : (D, D) float64, optional
+        The covariance of the photo's observation noise (features), added to every adapted
+        covariance: the adapted mixture scores the photo's observed colours (the quantisation
+        of a blocky JPEG's chroma, :func:`_chroma_noise_cov`).
 
     Returns
     -------
@@ -301,6 +336,8 @@ def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float
     means = alpha[:, None] * xbar + (1 - alpha[:, None]) * m0
     second = alpha[:, None, None] * sxx + (1 - alpha[:, None, None]) * (c0 + np.einsum("ki,kj->kij", m0, m0))
     covs = second - np.einsum("ki,kj->kij", means, means) + reg_covar * np.eye(X.shape[1])
+    if noise_cov is not None:
+        covs = covs + noise_cov
     weights = alpha * nk / max(nk.sum(), 1e-12) + (1 - alpha) * w0
     return weights / weights.sum(), means, covs
 
@@ -346,12 +383,13 @@ def _core_count(model, n_skin: int) -> int:
     return int(k) if isinstance(k, int) and 0 < k <= n_skin else n_skin
 
 
-def _adapt_core(X, counts, params, n_core: int, relevance: float):
+def _adapt_core(X, counts, params, n_core: int, relevance: float, noise_cov=None):
     """MAP step of the first ``n_core`` components only; the others keep mean, covariance and
     weight (the core's weights are rescaled to keep their total)."""
     w0, m0, c0 = params
     total = w0[:n_core].sum()
-    w, m, c = map_adapt(X, counts, (w0[:n_core] / total, m0[:n_core], c0[:n_core]), relevance)
+    w, m, c = map_adapt(X, counts, (w0[:n_core] / total, m0[:n_core], c0[:n_core]), relevance,
+                        noise_cov=noise_cov)
     return (np.concatenate([w * total, w0[n_core:]]), np.concatenate([m, m0[n_core:]]),
             np.concatenate([c, c0[n_core:]]))
 
@@ -444,7 +482,16 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     if model.features.uses_position:
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
     table = _BinTable.of(model)
-    code, used, counts = _color_bins(image)
+    colours, lattice = image, 0.0
+    if settings.jpeg_deblock > 0 or (settings.jpeg_chroma_noise > 0 and settings.adapt):
+        from segmix import jpeg_chroma
+
+        grid = jpeg_chroma.block_grid(image)
+        if grid is not None and settings.jpeg_chroma_noise > 0 and settings.adapt:
+            lattice = jpeg_chroma.chroma_lattice(image, grid)  # on the decoded chroma, not the low-passed
+        if grid is not None and settings.jpeg_deblock > 0:
+            colours = jpeg_chroma.chroma_lowpass(image, settings.jpeg_deblock)
+    code, used, counts = _color_bins(colours)
     X = _features_of_mean_colors(model, _bin_centres(used)) if settings.adapt or settings.faces else None
     table.lookup(used, X)
     log_skin, log_non = table.log_skin[used], table.log_non[used]
@@ -459,11 +506,13 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         # trains the photo's non-skin model, so a photo cannot unlearn a skin tone.
         ns = llr < settings.confident_non_skin
         changed = False
+        noise = (settings.jpeg_chroma_noise * _chroma_noise_cov(model, used, counts, lattice)
+                 if lattice >= MIN_LATTICE else None)
         if counts[sk].sum() >= settings.min_adapt_pixels:
-            skin_p = _adapt_core(X[sk], counts[sk], skin_p, table.n_core, settings.relevance)
+            skin_p = _adapt_core(X[sk], counts[sk], skin_p, table.n_core, settings.relevance, noise)
             changed = True
         if counts[ns].sum() >= settings.min_adapt_pixels:
-            non_p = map_adapt(X[ns], counts[ns], non_p, settings.relevance)
+            non_p = map_adapt(X[ns], counts[ns], non_p, settings.relevance, noise_cov=noise)
             changed = True
         if changed:
             k = table.n_core
@@ -686,6 +735,37 @@ def _face_mixture(model, image, code, used, X, first_pass_bin, boxes):
         return None
     weights = np.asarray(weights)
     return weights / weights.sum(), np.stack(means), np.stack(covs)
+
+
+def _chroma_noise_cov(model, used: np.ndarray, counts: np.ndarray, lattice: float) -> np.ndarray:
+    """(D, D) covariance, in the model's features, of a blocky JPEG's chroma quantisation.
+
+    A JPEG divides each chroma block's DCT coefficients by a step and rounds them; when the
+    step is coarse (heavy compression) nearly every AC coefficient is 0 and the block's mean
+    Cb / Cr lands on a lattice ``lattice`` = step / 8 levels apart (the DC coefficient is 8 x
+    the block mean; :func:`segmix.jpeg_chroma.chroma_lattice` measures it). The true chroma
+    then lies anywhere within half a lattice spacing of the decoded one: uniform noise of
+    variance lattice^2 / 12 in full-range Cb and in Cr (levels 0..255), and none in luma.
+    Mapped to RGB by the inverse JFIF transform and to the features by their Jacobian at the
+    photo's bin centres (count-weighted mean of J C J^T; constant for the affine colour spaces
+    rgb and ycbcr, evaluated once).
+    """
+    from segmix.jpeg_chroma import _TO_RGB
+
+    lattice = float(lattice)
+    mix = _TO_RGB[:, 1:].astype(np.float64)  # RGB change per unit of Cb, Cr
+    c_rgb = (lattice * lattice / 12.0) * (mix @ mix.T)
+    h = 0.5 * float(1 << (8 - BITS))
+    if model.features.color_space in ("rgb", "ycbcr"):
+        centre = np.full((1, 3), 127.5)
+        weights = np.ones(1)
+    else:
+        centre = _bin_centres(used)
+        weights = counts / counts.sum()
+    jac = np.stack([(_features_of_mean_colors(model, np.clip(centre + h * np.eye(3)[i], 0, 255))
+                     - _features_of_mean_colors(model, np.clip(centre - h * np.eye(3)[i], 0, 255))) / (2 * h)
+                    for i in range(3)], axis=2)  # (B, D, 3): features per grey level
+    return np.einsum("b,bij,jk,blk->il", weights, jac, c_rgb, jac)
 
 
 def _bin_volume(model, used: np.ndarray) -> np.ndarray | float:
