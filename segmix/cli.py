@@ -425,10 +425,10 @@ def _add_detector_options(parser) -> None:
                              "(default 1, 0 = off; needs the regions)")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
-                             "by W x the variance of the chroma's quantisation, measured on the photo (default 0 = off)")
+                             "by W x the variance of the chroma's quantisation, measured on the photo (default 1, 0 = off)")
     parser.add_argument("--jpeg-deblock", type=deblock_sigma, default=None, metavar="PX",
                         help="in photos with a JPEG block grid (heavy compression), low-pass the chroma by a Gaussian "
-                             "of PX pixels before the colour model scores it (default 0 = off)")
+                             "of PX pixels before the colour model scores it (default 2, 0 = off)")
 
 
 def _add_distributed_options(parser, unit: str = "") -> None:

@@ -21,7 +21,10 @@ give the same masks. Two steps, so that a threshold slider re-runs only the chea
      pooled F1 on the development photos but loses a lone MST-9 face: tests.)
 
    A photo with fewer than ``min_adapt_pixels`` confident pixels of a class keeps that
-   mixture, so a photo without skin does not grow some. Then the photo's own colour density
+   mixture, so a photo without skin does not grow some. In a photo with a JPEG block grid
+   (heavy compression; :mod:`segmix.jpeg_chroma`) the colours are binned with their chroma
+   low-passed (``jpeg_deblock``) and the adapted Gaussians get the variance of the chroma's
+   measured quantisation lattice (``jpeg_chroma_noise``); other photos are not touched. Then the photo's own colour density
    joins its non-skin likelihood: ``(1 - b) p(x | non-skin) + b h(x)``, h the photo's colour
    histogram smoothed over neighbouring bins, per unit of feature volume (``photo_density``
    = b). Skin is expected to be a small share of a photo, so a colour that covers much of it
@@ -169,7 +172,11 @@ class SkinSettings:
         adapt to) have their Cb and Cr low-passed by a Gaussian of this standard deviation
         (:func:`segmix.jpeg_chroma.chroma_lowpass`): heavy compression snaps a block's chroma
         to a coarse lattice that a skin and a wall share. The texture cue still measures the
-        decoded luma. A photo without a grid is scored as before, bit for bit.
+        decoded luma. A photo without a grid is scored as before, bit for bit. Default 2,
+        with ``jpeg_chroma_noise`` 1: on every 4th development photo re-encoded at Pillow
+        quality 10, pooled F1 0.688 -> 0.729 (even half, where both were chosen) and 0.664 ->
+        0.702 (odd half); at quality 25 +0.0002 / +0.0013 (docs/skin_development.md,
+        "Blocky JPEG photos").
     jpeg_chroma_noise : float >= 0
         In a photo with a JPEG block grid, the weight of the chroma quantisation noise (0 =
         off, 1 = as measured): the spacing d of the lattice its chroma block means lie on is
@@ -178,8 +185,9 @@ class SkinSettings:
         ``jpeg_chroma_noise * d^2 / 12`` levels^2 more variance in Cb and Cr
         (:func:`_chroma_noise_cov`), the rounding's: the adaptation fits the photo's decoded
         colours, and at heavy compression a hand and a wall share one lattice point, so
-        without it a narrow non-skin Gaussian learns the hand. Needs ``adapt``; a photo
-        without a grid is scored as before, bit for bit.
+        without it a narrow non-skin Gaussian learns the hand. Not added when d is under
+        :data:`MIN_LATTICE` (8 levels, two colour bins). Needs ``adapt``; a photo without a
+        grid is scored as before, bit for bit.
     """
 
     skin_share: float | None = None
