@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["chroma_lowpass", "deblocked_colours", "block_grid", "chroma_lattice"]
+__all__ = ["chroma_lowpass", "deblocked_colours", "block_grid", "chroma_lattice", "blocky_colours"]
 
 # JFIF's full-range YCbCr (ITU-T T.871), the transform a JPEG decoder inverts.
 _TO_YCC = np.array([[0.299, 0.587, 0.114],
@@ -59,14 +59,24 @@ def chroma_lowpass(image: np.ndarray, sigma: float) -> np.ndarray:
     ValueError
         If ``image`` is not (H, W, 3) uint8 or ``sigma`` is not positive.
     """
-    from scipy import ndimage
 
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"image must be (H, W, 3) uint8 RGB; got {image.shape} {image.dtype}")
     if not sigma > 0:
         raise ValueError(f"sigma (pixels) must be positive; got {sigma!r}")
-    ycc = image.astype(np.float32) @ _TO_YCC.T
+    return _lowpassed(_ycc(image), sigma)
+
+
+def _ycc(image: np.ndarray) -> np.ndarray:
+    """(H, W, 3) float32 full-range Y, Cb - 128, Cr - 128."""
+    return image.astype(np.float32) @ _TO_YCC.T
+
+
+def _lowpassed(ycc: np.ndarray, sigma: float) -> np.ndarray:
+    """:func:`chroma_lowpass` from the photo's :func:`_ycc` (overwritten)."""
+    from scipy import ndimage
+
     for c in (1, 2):
         ycc[..., c] = ndimage.gaussian_filter(ycc[..., c], float(sigma), mode="nearest")
     rgb = ycc @ _TO_RGB.T
@@ -120,7 +130,11 @@ def chroma_lattice(image: np.ndarray, grid) -> float:
     -------
     float, levels; 0.0 when no candidate fits (or the photo is under two blocks a side).
     """
-    ycc = image.astype(np.float32) @ _TO_YCC.T
+    return _lattice(_ycc(image), grid)
+
+
+def _lattice(ycc: np.ndarray, grid) -> float:
+    """:func:`chroma_lattice` from the photo's :func:`_ycc` (not modified)."""
     best_fit, best = -1.0, 0.0
     for extra in (0, BLOCK_PHASES):
         r0 = (int(grid[0]) + 1 + extra) % CHROMA_BLOCK
@@ -165,3 +179,28 @@ def deblocked_colours(image: np.ndarray, sigma: float) -> np.ndarray:
     if sigma <= 0 or block_grid(image) is None:
         return image
     return chroma_lowpass(image, sigma)
+
+
+def blocky_colours(image: np.ndarray, sigma: float, lattice: bool):
+    """The skin detector's view of a photo's colours: ``(colours, d)``.
+
+    A photo without a JPEG block grid: ``(image, 0.0)``, the photo itself. With one: its
+    :func:`chroma_lowpass` (``sigma`` > 0; else the photo) and, with ``lattice``, its
+    :func:`chroma_lattice` (else 0.0), computed from one YCbCr conversion.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB
+    sigma : float >= 0, pixels (0 = no low-pass)
+    lattice : bool
+
+    Returns
+    -------
+    ((H, W, 3) uint8 RGB, float levels)
+    """
+    grid = block_grid(image) if sigma > 0 or lattice else None
+    if grid is None:
+        return image, 0.0
+    ycc = _ycc(image)
+    d = _lattice(ycc, grid) if lattice else 0.0
+    return (_lowpassed(ycc, sigma) if sigma > 0 else image), d

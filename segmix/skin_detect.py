@@ -494,11 +494,9 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     if settings.jpeg_deblock > 0 or (settings.jpeg_chroma_noise > 0 and settings.adapt):
         from segmix import jpeg_chroma
 
-        grid = jpeg_chroma.block_grid(image)
-        if grid is not None and settings.jpeg_chroma_noise > 0 and settings.adapt:
-            lattice = jpeg_chroma.chroma_lattice(image, grid)  # on the decoded chroma, not the low-passed
-        if grid is not None and settings.jpeg_deblock > 0:
-            colours = jpeg_chroma.chroma_lowpass(image, settings.jpeg_deblock)
+        # the lattice is measured on the decoded chroma, not the low-passed
+        colours, lattice = jpeg_chroma.blocky_colours(image, settings.jpeg_deblock,
+                                                      settings.jpeg_chroma_noise > 0 and settings.adapt)
     code, used, counts = _color_bins(colours)
     X = _features_of_mean_colors(model, _bin_centres(used)) if settings.adapt or settings.faces else None
     table.lookup(used, X)

@@ -97,6 +97,18 @@ def test_chroma_lattice_is_the_dc_step_over_8(quality, lattice):
     assert jpeg_chroma.chroma_lattice(image, (7, 7)) == 0.0
 
 
+def test_blocky_colours_are_the_low_pass_and_the_lattice_of_one_conversion():
+    image, _ = _hand_on_a_wall(2)
+    assert jpeg_chroma.blocky_colours(image, 2.0, True)[0] is image  # no grid: the photo itself
+    blocky = _jpeg(image, 10)
+    grid = jpeg_chroma.block_grid(blocky)
+    colours, lattice = jpeg_chroma.blocky_colours(blocky, 2.0, True)
+    np.testing.assert_array_equal(colours, jpeg_chroma.chroma_lowpass(blocky, 2.0))
+    assert lattice == jpeg_chroma.chroma_lattice(blocky, grid) > 0
+    assert jpeg_chroma.blocky_colours(blocky, 0.0, True)[0] is blocky
+    assert jpeg_chroma.blocky_colours(blocky, 2.0, False)[1] == 0.0
+
+
 def test_chroma_noise_is_the_rounding_variance_in_cb_and_cr(builtin):
     used = np.array([0, 1000, 200000])
     cov = skin_detect._chroma_noise_cov(builtin, used, np.ones(3), 10.625)
