@@ -20,14 +20,21 @@ import numpy as np
 SHAPE = (512, 1024)
 
 
-def compile_graph_cut() -> None:
-    """Run the coarse-to-fine cut once on a synthetic problem: compiles (or loads) its kernels."""
+def compile_graph_cut(read_only: bool = False) -> None:
+    """Run the coarse-to-fine cut once on a synthetic problem: compiles (or loads) its kernels.
+
+    ``read_only``: for read-only photos, as the window's are (``MainWindow.set_image``); the
+    command line's are writable. Numba compiles a kernel once per argument type and a
+    read-only array is another type: the variants for the other kind would compile again
+    on the first real cut (the window's first click took 10.8 s so).
+    """
     from segmix import graphcut
     from segmix.kernels import graphs
 
     h, w = SHAPE
     rng = np.random.default_rng(0)
     image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    image.setflags(write=not read_only)
     log_odds = np.where(np.arange(w) < w // 2, 2.0, -2.0)[None, :] + rng.normal(0.0, 1.0, (h, w))
     fixed = np.zeros((h, w), np.uint8)
     fixed[:, :16], fixed[:, -16:] = 1, 2
@@ -38,6 +45,7 @@ def compile_graph_cut() -> None:
     # The window's two-thread path (threads.split_in_two), on any number of threads: the
     # band's arcs in row ranges and the contested blocks of either label.
     small = tuple(np.ascontiguousarray(a[:64, :64]) for a in (image, log_odds.astype(np.float32), fixed))
+    small[0].setflags(write=not read_only)
     near = np.ones((16, 16), np.bool_)
     dy, dx = graphcut._all_directions(8)
     contrast = graphcut.contrast_table(0.01, 3)
@@ -47,14 +55,15 @@ def compile_graph_cut() -> None:
     graphs.band_node_labels.serial(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
 
 
-def start_compiling_graph_cut() -> subprocess.Popen | None:
+def start_compiling_graph_cut(read_only: bool = False) -> subprocess.Popen | None:
     """Start ``python -m segmix.precompile`` in the background; None if it cannot start.
 
-    The caller should ``terminate()`` it if still running when its own job is done.
+    ``read_only``: compile for read-only photos (see :func:`compile_graph_cut`). The caller
+    should ``terminate()`` it if still running when its own job is done.
     """
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "segmix.precompile"],
+            [sys.executable, "-m", "segmix.precompile", *(["--read-only"] if read_only else [])],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
     except OSError:
@@ -62,4 +71,4 @@ def start_compiling_graph_cut() -> subprocess.Popen | None:
 
 
 if __name__ == "__main__":
-    compile_graph_cut()
+    compile_graph_cut(read_only="--read-only" in sys.argv[1:])

@@ -356,7 +356,7 @@ class ComputeWorker(QObject):
 
                 # The graph cut's kernels compile in a second process (the other core)
                 # while this thread compiles the segmentation kernels.
-                self._graph_cut_helper = start_compiling_graph_cut()
+                self._graph_cut_helper = start_compiling_graph_cut(read_only=True)  # as the window's photos
             state["photo"] = _warm_up_photo()
 
         def segmentation() -> None:
