@@ -85,14 +85,23 @@ def _lowpassed(ycc: np.ndarray, sigma: float) -> np.ndarray:
     return rgb.astype(np.uint8)
 
 
-def block_grid(image: np.ndarray):
+def block_grid(image: np.ndarray, profiles=None):
     """The photo's JPEG block grid, (row_phase, col_phase, ratio), or None
-    (:func:`segmix.skin_texture.jpeg_block_grid` on its full-resolution luma profiles)."""
+    (:func:`segmix.skin_texture.jpeg_block_grid` on its full-resolution luma profiles;
+    ``profiles``: those profiles, ``(cols, rows)`` of
+    :func:`segmix.kernels.texture.grid_profiles`, if the caller has them)."""
     from segmix import skin_texture
+
+    cols, rows = luma_profiles(image) if profiles is None else profiles
+    return skin_texture.jpeg_block_grid(cols, rows)
+
+
+def luma_profiles(image: np.ndarray):
+    """``(cols, rows)``: the photo's summed luma steps across each column / row boundary
+    (:func:`segmix.kernels.texture.grid_profiles` on the full-resolution photo)."""
     from segmix.kernels import texture as kernels
 
-    cols, rows = kernels.grid_profiles(np.ascontiguousarray(image, np.uint8), np.zeros((0, 0), np.float32))
-    return skin_texture.jpeg_block_grid(cols, rows)
+    return kernels.grid_profiles(np.ascontiguousarray(image, np.uint8), np.zeros((0, 0), np.float32))
 
 
 #: Largest number of distinct block means the lattice search looks at (evenly spaced among
@@ -181,7 +190,7 @@ def deblocked_colours(image: np.ndarray, sigma: float) -> np.ndarray:
     return chroma_lowpass(image, sigma)
 
 
-def blocky_colours(image: np.ndarray, sigma: float, lattice: bool):
+def blocky_colours(image: np.ndarray, sigma: float, lattice: bool, profiles=None):
     """The skin detector's view of a photo's colours: ``(colours, d)``.
 
     A photo without a JPEG block grid: ``(image, 0.0)``, the photo itself. With one: its
@@ -193,12 +202,13 @@ def blocky_colours(image: np.ndarray, sigma: float, lattice: bool):
     image : (H, W, 3) uint8 RGB
     sigma : float >= 0, pixels (0 = no low-pass)
     lattice : bool
+    profiles : ``(cols, rows)`` of :func:`luma_profiles`, optional (computed if None)
 
     Returns
     -------
     ((H, W, 3) uint8 RGB, float levels)
     """
-    grid = block_grid(image) if sigma > 0 or lattice else None
+    grid = block_grid(image, profiles) if sigma > 0 or lattice else None
     if grid is None:
         return image, 0.0
     ycc = _ycc(image)

@@ -358,14 +358,9 @@ def _color_bins(image: np.ndarray, bits: int = BITS):
     their pixels: three weighted bincounts over the photo cost more than the rest of the
     detector, and a centre is at most 1.5 grey levels from any of its colours.
     """
-    shift = np.uint8(8 - bits)
-    flat = image.reshape(-1, 3)
-    code = (flat[:, 0] >> shift).astype(np.int32)
-    code <<= bits
-    code |= flat[:, 1] >> shift
-    code <<= bits
-    code |= flat[:, 2] >> shift
-    counts = np.bincount(code, minlength=1 << (3 * bits))
+    from segmix.kernels import skin as kernels
+
+    code, counts = kernels.color_bins(np.ascontiguousarray(image, np.uint8).reshape(-1, 3), bits)
     used = np.flatnonzero(counts)
     return code, used, counts[used].astype(np.float64)
 
@@ -491,12 +486,14 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
     table = _BinTable.of(model)
     colours, lattice = image, 0.0
+    profiles = None  # the photo's luma-step profiles: the JPEG rules' and the texture cue's
     if settings.jpeg_deblock > 0 or (settings.jpeg_chroma_noise > 0 and settings.adapt):
         from segmix import jpeg_chroma
 
+        profiles = jpeg_chroma.luma_profiles(image)
         # the lattice is measured on the decoded chroma, not the low-passed
         colours, lattice = jpeg_chroma.blocky_colours(image, settings.jpeg_deblock,
-                                                      settings.jpeg_chroma_noise > 0 and settings.adapt)
+                                                      settings.jpeg_chroma_noise > 0 and settings.adapt, profiles)
     code, used, counts = _color_bins(colours)
     X = _features_of_mean_colors(model, _bin_centres(used)) if settings.adapt or settings.faces else None
     table.lookup(used, X)
@@ -563,7 +560,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         else:  # faces changed the log odds; the cue keeps the candidates of the colour steps
             lut[used] = colour_bin
             candidates_from = lut[code].reshape(image.shape[:2])
-        texture = _texture_term(model, image, candidates_from, settings)
+        texture = _texture_term(model, image, candidates_from, settings, profiles)
         log_odds += texture
     if settings.second_pass > 0 and settings.spatial:
         seeds = _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds)
@@ -621,14 +618,13 @@ def _second_pass(model, image, settings, lut, code, used, colour_bin, final_bin,
     shape = image.shape[:2]
     accepted = skin_mask(log_odds, t, settings, seeds, image)
     margin = int(settings.second_pass_margin)
-    if margin > 0 and accepted.any():
-        from scipy import ndimage
+    from segmix.kernels import skin as kernels
 
-        accepted = ndimage.maximum_filter(accepted, size=2 * margin + 1, mode="constant")
+    if margin > 0 and accepted.any():
+        accepted = kernels.square_dilate(accepted, margin)
     candidate = np.zeros(1 << (3 * BITS), bool)
     candidate[used] = colour_bin > level
-    rejected = candidate[code] & ~accepted.ravel()
-    rejected_counts = np.bincount(np.searchsorted(used, code[rejected]), minlength=used.size).astype(np.float64)
+    rejected_counts = kernels.rejected_counts(code, candidate, accepted.ravel(), candidate.size)[used].astype(np.float64)
     total = rejected_counts.sum()
     if total < settings.min_adapt_pixels:
         return log_odds, seeds
@@ -648,7 +644,8 @@ def _second_pass(model, image, settings, lut, code, used, colour_bin, final_bin,
     return new_log_odds, new_seeds
 
 
-def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: SkinSettings) -> np.ndarray:
+def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: SkinSettings,
+                  profiles=None) -> np.ndarray:
     """The fine-texture cue's log-odds term (:mod:`segmix.skin_texture`), its candidates the
     pixels whose colour log odds (steps 1-3, without face calibration, so that a face cannot
     change where texture is measured) are above the model's decision level (not the
@@ -658,7 +655,7 @@ def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: Skin
 
     t = model.threshold
     level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
-    tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window)
+    tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window, profiles)
     weight = settings.texture
     full = settings.texture_full_diagonal
     diagonal = skin_texture.measuring_diagonal(image.shape[:2])
@@ -793,7 +790,7 @@ def _photo_density(model, used: np.ndarray, counts: np.ndarray, sigma: float) ->
     """The photo's colour density at its used bins, (B,) float64 per unit of feature volume:
     its bin histogram (pixel shares), smoothed by a Gaussian of ``sigma`` bins. ``counts`` may
     be zero on some bins (the second pass's histogram of a subset of the pixels)."""
-    from scipy import ndimage
+    from segmix.kernels import skin as kernels
 
     side = 1 << BITS
     share = counts / counts.sum()
@@ -806,14 +803,32 @@ def _photo_density(model, used: np.ndarray, counts: np.ndarray, sigma: float) ->
     radius = int(3.0 * sigma + 0.5)
     lo = np.maximum(grid[counted].min(axis=0) - radius, 0)
     hi = np.minimum(grid[counted].max(axis=0) + radius + 1, side)
-    box = np.zeros(tuple(hi - lo))
-    local = grid - lo
-    box[local[counted, 0], local[counted, 1], local[counted, 2]] = share[counted]
-    box = ndimage.gaussian_filter(box, sigma, mode="constant", truncate=3.0)
-    inside = ((local >= 0) & (grid < hi)).all(axis=1)
-    out = np.zeros(used.size)
-    out[inside] = box[local[inside, 0], local[inside, 1], local[inside, 2]]
+    # scipy.ndimage.gaussian_filter(box, sigma, mode="constant", truncate=3.0) of the box
+    # holding the shares, read at the used bins: the fused kernel runs the same float64
+    # operations in the same order, and the last axis only at those bins.
+    local = np.ascontiguousarray(grid - lo, np.int64)
+    out = np.empty(used.size)
+    kernels.smooth_histogram(local, np.ascontiguousarray(share, np.float64), (hi - lo).astype(np.int64),
+                             _gaussian_taps(float(sigma), radius), out)
     return out / _bin_volume(model, used)
+
+
+_TAPS: dict = {}
+
+
+def _gaussian_taps(sigma: float, radius: int) -> np.ndarray:
+    """The 1-D kernel scipy.ndimage.gaussian_filter1d uses for ``sigma`` (truncated at
+    ``radius``), read from its response to a unit impulse: exactly its weights."""
+    key = (sigma, radius)
+    taps = _TAPS.get(key)
+    if taps is None:
+        from scipy import ndimage
+
+        impulse = np.zeros(2 * radius + 1)
+        impulse[radius] = 1.0
+        taps = ndimage.gaussian_filter1d(impulse, sigma, mode="constant", truncate=3.0)
+        _TAPS[key] = taps
+    return taps
 
 
 def _features_of_mean_colors(model, mean_rgb: np.ndarray) -> np.ndarray:
@@ -879,20 +894,17 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     above = log_odds > level
     if not settings.spatial or not above.any():
         return above
-    from scipy import ndimage
-
     if settings.regions == "graphcut":
         if image is None or image.shape[:2] != log_odds.shape:
             raise ValueError("the graph-cut skin regions need the photo (same size as the log odds)")
         above = _cut_regions(log_odds - level, above, image, settings)
-    labels, n = ndimage.label(above, structure=np.ones((3, 3), bool))
-    keep = np.zeros(n + 1, bool)
+    from segmix.kernels import skin as kernels
+
     seeds = log_odds if seed_log_odds is None else seed_log_odds
-    keep[labels[(seeds > level + np.float32(settings.hysteresis)) & above]] = True
-    if settings.min_area > 0:
-        keep &= np.bincount(labels.ravel(), minlength=n + 1) >= settings.min_area * log_odds.size
-    keep[0] = False
-    return keep[labels]
+    # 8-connected regions of ``above`` with a seed and at least min_area of the photo
+    # (what scipy.ndimage.label and a bincount of its labels give), in one fused kernel
+    return kernels.seeded_regions(np.ascontiguousarray(above), np.ascontiguousarray(seeds, np.float32),
+                                  level + np.float32(settings.hysteresis), float(settings.min_area * log_odds.size))
 
 
 def cut_block_side(shape, cut_diagonal: float) -> int:

@@ -245,7 +245,7 @@ def _grid_and_noise(residual, cols, rows, shape, f, median):
     return keep_row, keep_col, np.float32(np.float32(noise) * NOISE_RATIO)
 
 
-def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7) -> np.ndarray:
+def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7, profiles=None) -> np.ndarray:
     """The texture t(p) of the module docstring.
 
     Computed by the fused kernels of :mod:`segmix.kernels.texture`; equal to the NumPy form
@@ -258,6 +258,9 @@ def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7) -> 
     candidates : (H, W) bool, the pixels that may be skin (the mean runs over these only)
     window : int, odd, side of the averaging window W in 2 x 2 blocks of pixels (at the
         working scale): 7 = 14 pixels
+    profiles : ``(cols, rows)``, optional: the photo's full-resolution luma profiles
+        (:func:`segmix.jpeg_chroma.luma_profiles`) if the caller has them; used for a photo
+        measured at full resolution (``working_factor`` 1), computed otherwise
 
     Returns
     -------
@@ -284,7 +287,8 @@ def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7) -> 
         smooth, residual = kernels.luma_blur_residual(np.zeros((0, 0, 3), np.uint8), y)
     else:
         image = np.ascontiguousarray(image, np.uint8)
-        cols, rows = kernels.grid_profiles(image, np.zeros((0, 0), np.float32))
+        cols, rows = (kernels.grid_profiles(image, np.zeros((0, 0), np.float32)) if profiles is None
+                      else profiles)
         smooth, residual = kernels.luma_blur_residual(image, np.zeros((0, 0), np.float32))
     # the photo's noise (a subsample's median is enough), off the block grid of a JPEG
     keep_row, keep_col, noise = _grid_and_noise(residual, cols, rows, (h, w), f, kernels.order_statistic)

@@ -1,0 +1,304 @@
+"""The skin detector's per-pixel passes (segmix.skin_detect), fused: colour bins, the photo's
+smoothed colour histogram, the second pass's rejected colours and the hysteresis regions.
+
+Each kernel gives exactly what the NumPy / SciPy form it replaces gives (integers, booleans,
+and for :func:`smooth_histogram` the same float64 operations in the same order as
+``scipy.ndimage.gaussian_filter``), so the detector's masks, log odds and posteriors stay bit
+for bit; no fastmath flag (it would let LLVM reorder or contract the sums). Tested against
+those forms in ``tests/test_kernels_skin.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_JIT = dict(nogil=True, cache=True, error_model="numpy")
+
+
+@njit(**_JIT)
+def color_bins(flat, bits):
+    """Bin code of each pixel and the pixel count of every bin.
+
+    Parameters
+    ----------
+    flat : (N, 3) uint8 RGB
+    bits : int in 1..8, bits per channel kept
+
+    Returns
+    -------
+    code : (N,) int32, ``(r >> s) << 2 bits | (g >> s) << bits | (b >> s)``, s = 8 - bits
+    counts : (2**(3 bits),) int64
+    """
+    n = flat.shape[0]
+    shift = 8 - bits
+    code = np.empty(n, np.int32)
+    counts = np.zeros(1 << (3 * bits), np.int64)
+    for i in range(n):
+        c = ((np.int32(flat[i, 0]) >> shift) << (2 * bits)) | ((np.int32(flat[i, 1]) >> shift) << bits) \
+            | (np.int32(flat[i, 2]) >> shift)
+        code[i] = c
+        counts[c] += 1
+    return code, counts
+
+
+@njit(**_JIT)
+def smooth_histogram(local, values, shape, weights, out):
+    """A 3-D histogram smoothed by a separable symmetric kernel, read at its own bins.
+
+    The box ``shape`` holds ``values[i]`` at ``local[i]`` (rows with ``values[i] == 0`` add
+    nothing) and zero elsewhere; it is correlated with ``weights`` along axis 0, then 1, then
+    2, outside the box counting as 0: ``scipy.ndimage.gaussian_filter(box, sigma,
+    mode="constant")`` when ``weights`` are its 1-D kernel, with the same float64 operations
+    in the same order (SciPy's symmetric branch: centre tap first, then the outer pairs
+    inwards, each pair summed before its multiplication). The last axis is computed only at
+    the requested bins.
+
+    Parameters
+    ----------
+    local : (B, 3) int64, bin coordinates relative to the box (rows outside it give 0)
+    values : (B,) float64
+    shape : (3,) int64, the box's size
+    weights : (2 r + 1,) float64, symmetric
+    out : (B,) float64, receives the smoothed value at each row of ``local``
+    """
+    n0, n1, n2 = shape[0], shape[1], shape[2]
+    r = (weights.shape[0] - 1) // 2
+    centre = weights[r]
+    box = np.zeros((n0, n1, n2))
+    filled = np.zeros((n0, n1), np.bool_)  # rows (x, y, :) of the box holding a value
+    b = local.shape[0]
+    for i in range(b):
+        a0, a1, a2 = local[i, 0], local[i, 1], local[i, 2]
+        if values[i] != 0.0 and 0 <= a0 < n0 and 0 <= a1 < n1 and 0 <= a2 < n2:
+            box[a0, a1, a2] = values[i]
+            filled[a0, a1] = True
+    # Rows whose inputs are all zero stay zero (SciPy computes 0.0 there too), so only the
+    # rows near filled ones are computed; within a row, element by element as SciPy does.
+    first = np.zeros((n0, n1, n2))
+    filled1 = np.zeros((n0, n1), np.bool_)
+    for x in range(n0):
+        for y in range(n1):
+            near = False
+            for j in range(max(x - r, 0), min(x + r + 1, n0)):
+                near = near or filled[j, y]
+            if not near:
+                continue
+            filled1[x, y] = True
+            row = first[x, y]
+            src = box[x, y]
+            for z in range(n2):
+                row[z] = src[z] * centre
+            for j in range(r, 0, -1):
+                wj = weights[r - j]
+                if x - j >= 0 and x + j < n0:
+                    lo, hi = box[x - j, y], box[x + j, y]
+                    for z in range(n2):
+                        row[z] += (lo[z] + hi[z]) * wj
+                elif x - j >= 0:
+                    lo = box[x - j, y]
+                    for z in range(n2):
+                        row[z] += (lo[z] + 0.0) * wj
+                elif x + j < n0:
+                    hi = box[x + j, y]
+                    for z in range(n2):
+                        row[z] += (0.0 + hi[z]) * wj
+                else:
+                    for z in range(n2):
+                        row[z] += 0.0 * wj
+    second = box  # reused: the box is no longer needed
+    second[:] = 0.0
+    for x in range(n0):
+        for y in range(n1):
+            near = False
+            for j in range(max(y - r, 0), min(y + r + 1, n1)):
+                near = near or filled1[x, j]
+            if not near:
+                continue
+            row = second[x, y]
+            src = first[x, y]
+            for z in range(n2):
+                row[z] = src[z] * centre
+            for j in range(r, 0, -1):
+                wj = weights[r - j]
+                if y - j >= 0 and y + j < n1:
+                    lo, hi = first[x, y - j], first[x, y + j]
+                    for z in range(n2):
+                        row[z] += (lo[z] + hi[z]) * wj
+                elif y - j >= 0:
+                    lo = first[x, y - j]
+                    for z in range(n2):
+                        row[z] += (lo[z] + 0.0) * wj
+                elif y + j < n1:
+                    hi = first[x, y + j]
+                    for z in range(n2):
+                        row[z] += (0.0 + hi[z]) * wj
+                else:
+                    for z in range(n2):
+                        row[z] += 0.0 * wj
+    for i in range(b):
+        x, y, z = local[i, 0], local[i, 1], local[i, 2]
+        if not (0 <= x < n0 and 0 <= y < n1 and 0 <= z < n2):
+            out[i] = 0.0
+            continue
+        acc = second[x, y, z] * centre
+        for j in range(r, 0, -1):
+            lo = second[x, y, z - j] if z - j >= 0 else 0.0
+            hi = second[x, y, z + j] if z + j < n2 else 0.0
+            acc += (lo + hi) * weights[r - j]
+        out[i] = acc
+
+
+@njit(**_JIT)
+def square_dilate(mask, radius):
+    """Binary dilation of ``mask`` (H, W) bool by a square of side ``2 radius + 1``, outside
+    the image counting as False (``scipy.ndimage.maximum_filter(mask, 2 radius + 1,
+    mode="constant")``): (H, W) bool. Running counts along rows, then columns."""
+    h, w = mask.shape
+    # sliding counts of True pixels in the window: along each row, then down the columns
+    rows = np.zeros((h, w), np.uint8)
+    for y in range(h):
+        count = 0
+        for x in range(min(radius, w)):
+            count += mask[y, x]
+        for x in range(w):
+            if x + radius < w:
+                count += mask[y, x + radius]
+            if x - radius - 1 >= 0:
+                count -= mask[y, x - radius - 1]
+            rows[y, x] = count > 0
+    out = np.empty((h, w), np.bool_)
+    count_row = np.zeros(w, np.int32)
+    for y in range(min(radius, h)):
+        for x in range(w):
+            count_row[x] += rows[y, x]
+    for y in range(h):
+        if y + radius < h:
+            add = rows[y + radius]
+            for x in range(w):
+                count_row[x] += add[x]
+        if y - radius - 1 >= 0:
+            sub = rows[y - radius - 1]
+            for x in range(w):
+                count_row[x] -= sub[x]
+        for x in range(w):
+            out[y, x] = count_row[x] > 0
+    return out
+
+
+@njit(**_JIT)
+def rejected_counts(code, candidate, accepted, n_bins):
+    """Pixel count per bin of the pixels whose bin is a ``candidate`` and that are not
+    ``accepted``: (n_bins,) int64.
+
+    Parameters
+    ----------
+    code : (N,) int32 bin of each pixel
+    candidate : (n_bins,) bool
+    accepted : (N,) bool
+    """
+    out = np.zeros(n_bins, np.int64)
+    for i in range(code.shape[0]):
+        c = code[i]
+        if candidate[c] and not accepted[i]:
+            out[c] += 1
+    return out
+
+
+@njit(**_JIT)
+def _find(parent, i):
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]  # path halving
+        i = parent[i]
+    return i
+
+
+@njit(**_JIT)
+def _union(parent, a, b):
+    ra = _find(parent, a)
+    rb = _find(parent, b)
+    if ra < rb:
+        parent[rb] = ra
+    elif rb < ra:
+        parent[ra] = rb
+
+
+@njit(**_JIT)
+def seeded_regions(above, seeds, seed_level, min_pixels):
+    """The 8-connected regions of ``above`` that hold a seed and are large enough.
+
+    A region (8-neighbours) is kept when one of its pixels has ``seeds > seed_level`` and it
+    has at least ``min_pixels`` pixels (Canny's hysteresis with small-region removal; what
+    ``scipy.ndimage.label`` and a bincount of the labels give). Union-find over the pixels
+    in raster order.
+
+    Parameters
+    ----------
+    above : (H, W) bool, the pixels that may belong to a region
+    seeds : (H, W) float32
+    seed_level : float32
+    min_pixels : float64 (0 = any size)
+
+    Returns
+    -------
+    (H, W) bool
+    """
+    h, w = above.shape
+    n = h * w
+    parent = np.empty(n, np.int32)
+    for y in range(h):
+        for x in range(w):
+            i = y * w + x
+            if not above[y, x]:
+                continue
+            parent[i] = i
+            j = i - w
+            # Neighbours already joined need no union: N touches NW, NE and W (W's NE is N);
+            # W touches NW (W's N).
+            if y > 0 and above[y - 1, x]:
+                _union(parent, i, j)
+                continue
+            if x > 0 and above[y, x - 1]:
+                _union(parent, i, i - 1)
+            elif y > 0 and x > 0 and above[y - 1, x - 1]:
+                _union(parent, i, j - 1)
+            if y > 0 and x + 1 < w and above[y - 1, x + 1]:
+                _union(parent, i, j + 1)
+    # Each set's root is its smallest pixel index (_union keeps the smaller root), so a raster
+    # scan meets a region's root before its other pixels: the root's entry becomes its
+    # compact label (negative), every other pixel points straight at its root.
+    n_regions = 0
+    for y in range(h):
+        for x in range(w):
+            if above[y, x] and parent[y * w + x] == y * w + x:
+                n_regions += 1
+    count = np.zeros(n_regions, np.int64)
+    seeded = np.zeros(n_regions, np.bool_)
+    label = 0
+    for y in range(h):
+        for x in range(w):
+            if not above[y, x]:
+                continue
+            i = y * w + x
+            if parent[i] == i:
+                parent[i] = -(label + 1)
+                label += 1
+                root = i
+            else:
+                root = parent[i]
+                while parent[root] >= 0:
+                    root = parent[root]
+                parent[i] = root
+            k = -parent[root] - 1
+            count[k] += 1
+            if seeds[y, x] > seed_level:
+                seeded[k] = True
+    out = np.zeros((h, w), np.bool_)
+    for y in range(h):
+        for x in range(w):
+            if above[y, x]:
+                i = y * w + x
+                root = i if parent[i] < 0 else parent[i]
+                k = -parent[root] - 1
+                out[y, x] = seeded[k] and count[k] >= min_pixels
+    return out
