@@ -635,13 +635,11 @@ def _second_pass(model, image, settings, lut, code, used, colour_bin, final_bin,
     with np.errstate(divide="ignore"):
         delta = np.logaddexp(log_p, math.log(settings.second_pass) + np.log(h)) - log_p
     lut[used] = final_bin - delta
-    new_log_odds = lut[code].reshape(shape)
-    lut[used] = seeds_bin - delta
-    new_seeds = lut[code].reshape(shape)
-    if texture is not None:
-        new_log_odds += texture
-        new_seeds += texture
-    return new_log_odds, new_seeds
+    lut_seeds = np.zeros_like(lut)
+    lut_seeds[used] = seeds_bin - delta
+    # both maps in one pass over the pixels: lut[code] + texture, as NumPy computes them
+    return kernels.gather_pair(lut, lut_seeds, code.reshape(shape),
+                               np.zeros((0, 0), np.float32) if texture is None else texture)
 
 
 def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: SkinSettings,
@@ -951,6 +949,7 @@ def _cut_regions(unary: np.ndarray, above: np.ndarray, image: np.ndarray, settin
 
     from segmix.graphcut import _thin_chains
     from segmix.kernels import graphs
+    from segmix.kernels import skin as kernels
 
     # The blocks on either side of the block boundary take the per-pixel decision: the
     # blocks say which regions exist, the pixels where their edges run. So do chains of
@@ -967,9 +966,7 @@ def _cut_regions(unary: np.ndarray, above: np.ndarray, image: np.ndarray, settin
         edge |= _thin_chains(mixed) | (mixed & ndimage.binary_dilation(edge, ring))
     # One spread of a code per block: 0 background, 1 foreground, 2 decided per pixel.
     code = np.where(edge, np.uint8(2), blocks.view(np.uint8))
-    h, w = unary.shape
-    code = np.repeat(np.repeat(code, side, axis=0), side, axis=1)[:h, :w]
-    return (code == 1) | ((code == 2) & above)
+    return kernels.expand_blocks(code, side, np.ascontiguousarray(above))
 
 
 def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None,

@@ -106,3 +106,32 @@ def test_seeded_regions_joins_diagonal_neighbours_only_through_8_connectivity():
     out = kernels.seeded_regions(above, seeds, np.float32(0.5), 0.0)
     assert out[1, 1] and out[2, 2] and not out[1, 4]
     assert not kernels.seeded_regions(above, seeds, np.float32(0.5), 3.0).any()  # each region under 3 px
+
+
+def test_gather_pair_equals_numpy_gather_and_add():
+    rng = np.random.default_rng(5)
+    lut_a = rng.normal(size=64).astype(np.float32)
+    lut_b = rng.normal(size=64).astype(np.float32)
+    code = rng.integers(0, 64, (13, 17)).astype(np.int32)
+    texture = -rng.uniform(0, 3, (13, 17)).astype(np.float32)
+    a, b = kernels.gather_pair(lut_a, lut_b, code, texture)
+    ref_a = lut_a[code]
+    ref_a += texture
+    ref_b = lut_b[code]
+    ref_b += texture
+    assert a.dtype == np.float32
+    assert_array_equal(a, ref_a)
+    assert_array_equal(b, ref_b)
+    a, b = kernels.gather_pair(lut_a, lut_b, code, np.zeros((0, 0), np.float32))
+    assert_array_equal(a, lut_a[code])
+    assert_array_equal(b, lut_b[code])
+
+
+def test_expand_blocks_equals_repeat():
+    rng = np.random.default_rng(6)
+    for (h, w), side in (((23, 31), 5), ((10, 10), 1), ((9, 40), 4)):
+        hc, wc = -(-h // side), -(-w // side)
+        code = rng.integers(0, 3, (hc, wc)).astype(np.uint8)
+        above = rng.uniform(size=(h, w)) < 0.5
+        full = np.repeat(np.repeat(code, side, axis=0), side, axis=1)[:h, :w]
+        assert_array_equal(kernels.expand_blocks(code, side, above), (full == 1) | ((full == 2) & above))

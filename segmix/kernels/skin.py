@@ -302,3 +302,57 @@ def seeded_regions(above, seeds, seed_level, min_pixels):
                 k = -parent[root] - 1
                 out[y, x] = seeded[k] and count[k] >= min_pixels
     return out
+
+
+@njit(**_JIT)
+def gather_pair(lut_a, lut_b, code, texture):
+    """Two per-bin tables spread to the pixels, each plus the texture term:
+    ``(lut_a[code] + texture, lut_b[code] + texture)``, float32 as NumPy computes them.
+
+    Parameters
+    ----------
+    lut_a, lut_b : (n_bins,) float32
+    code : (H, W) int32 bin of each pixel
+    texture : (H, W) float32, or a (0, 0) array for no term
+
+    Returns
+    -------
+    two (H, W) float32 arrays
+    """
+    h, w = code.shape
+    a = np.empty((h, w), np.float32)
+    b = np.empty((h, w), np.float32)
+    with_texture = texture.shape[0] != 0
+    for y in range(h):
+        for x in range(w):
+            c = code[y, x]
+            if with_texture:
+                t = texture[y, x]
+                a[y, x] = lut_a[c] + t
+                b[y, x] = lut_b[c] + t
+            else:
+                a[y, x] = lut_a[c]
+                b[y, x] = lut_b[c]
+    return a, b
+
+
+@njit(**_JIT)
+def expand_blocks(block_code, side, above):
+    """Pixels of a block decision: (H, W) bool, True where the pixel's block (``side`` x
+    ``side`` pixels; the last ones partial) has code 1, or code 2 and ``above`` is True
+    (code 0: False).
+
+    Parameters
+    ----------
+    block_code : (Hc, Wc) uint8, 0 background, 1 foreground, 2 decided per pixel
+    side : int >= 1
+    above : (H, W) bool, the per-pixel decision
+    """
+    h, w = above.shape
+    out = np.empty((h, w), np.bool_)
+    for y in range(h):
+        row = block_code[y // side]
+        for x in range(w):
+            c = row[x // side]
+            out[y, x] = c == 1 or (c == 2 and above[y, x])
+    return out
