@@ -356,9 +356,9 @@ def bench_texture(files: list[Path], repeat: int = 3) -> None:
     model = skin.load_skin_model()
     real, inputs = skin_texture.fine_texture, []
 
-    def keep(image, candidates, window=7):
+    def keep(image, candidates, window=7, profiles=None):
         inputs.append((image, candidates, window))
-        return real(image, candidates, window)
+        return real(image, candidates, window, profiles)
 
     skin_texture.fine_texture = keep
     try:

@@ -40,7 +40,10 @@ give the same masks. Two steps, so that a threshold slider re-runs only the chea
    (8-neighbours) above the decision level are kept when they contain a seed at least
    ``hysteresis`` nats above it and cover at least ``min_area`` of the photo.
 
-NumPy and SciPy only (no Numba): the per-photo work is on at most 2**(3 * BITS) bins.
+The per-bin work (at most 2**(3 * BITS) bins) is NumPy; the passes over the photo's pixels
+(binning, the photo density's smoothing, the regions, the second pass's dilation, counts and
+maps) are fused kernels of :mod:`segmix.kernels.skin` that give the NumPy / SciPy forms'
+results bit for bit.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ module              what it holds
 ``texture``         the skin detector's texture cue (segmix.skin_texture), fused:
                     ``luma_blur_residual``, ``order_statistic`` (exact median),
                     ``window_mean``, ``expand``; ``grid_profiles`` (JPEG block grid)
+``skin``            the skin detector's per-pixel passes (segmix.skin_detect), fused and
+                    bit-identical to the NumPy / SciPy forms: ``color_bins``,
+                    ``smooth_histogram``, ``seeded_regions``, ``square_dilate``,
+                    ``rejected_counts``, ``gather_pair``, ``expand_blocks``
 ``cache``           will the first call compile (``cache_is_warm``, ``graph_cut_is_cached``);
                     ``on_first_compile``: told when a kernel starts compiling
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)

@@ -62,11 +62,13 @@ def background_is_cached() -> bool:
 
 
 def texture_is_cached() -> bool:
-    """Whether the skin detector's texture-cue kernels (``segmix skin apply`` / ``eval``
-    with the default detector) are in the on-disk cache."""
+    """Whether the default skin detector's kernels (``segmix skin apply`` / ``eval``: the
+    texture cue's, :mod:`segmix.kernels.texture`, and its per-pixel passes,
+    :mod:`segmix.kernels.skin`) are in the on-disk cache."""
+    from segmix.kernels.skin import color_bins, seeded_regions, smooth_histogram
     from segmix.kernels.texture import grid_profiles, luma_blur_residual, window_mean
 
-    return is_cached(luma_blur_residual, window_mean, grid_profiles)
+    return is_cached(luma_blur_residual, window_mean, grid_profiles, color_bins, seeded_regions, smooth_histogram)
 
 
 @contextmanager

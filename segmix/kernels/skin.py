@@ -65,88 +65,91 @@ def smooth_histogram(local, values, shape, weights, out):
     n0, n1, n2 = shape[0], shape[1], shape[2]
     r = (weights.shape[0] - 1) // 2
     centre = weights[r]
-    box = np.zeros((n0, n1, n2))
-    filled = np.zeros((n0, n1), np.bool_)  # rows (x, y, :) of the box holding a value
     b = local.shape[0]
+    # Only rows (x, y, :) that hold a value, or lie within r of one, are stored (compactly,
+    # ``index`` -1 = a row of zeros): SciPy's arithmetic on a row of zeros gives 0.0, and a
+    # zero added to a sum (x + 0.0, s + 0.0 * w) leaves it unchanged, so the rows and terms
+    # skipped here change no bit of the rest.
+    index0 = np.full((n0, n1), -1, np.int64)
+    n_rows = 0
+    for i in range(b):
+        a0, a1, a2 = local[i, 0], local[i, 1], local[i, 2]
+        if values[i] != 0.0 and 0 <= a0 < n0 and 0 <= a1 < n1 and 0 <= a2 < n2 and index0[a0, a1] < 0:
+            index0[a0, a1] = n_rows
+            n_rows += 1
+    box = np.zeros((max(n_rows, 1), n2))
     for i in range(b):
         a0, a1, a2 = local[i, 0], local[i, 1], local[i, 2]
         if values[i] != 0.0 and 0 <= a0 < n0 and 0 <= a1 < n1 and 0 <= a2 < n2:
-            box[a0, a1, a2] = values[i]
-            filled[a0, a1] = True
-    # Rows whose inputs are all zero stay zero (SciPy computes 0.0 there too), so only the
-    # rows near filled ones are computed; within a row, element by element as SciPy does.
-    first = np.zeros((n0, n1, n2))
-    filled1 = np.zeros((n0, n1), np.bool_)
-    for x in range(n0):
-        for y in range(n1):
-            near = False
-            for j in range(max(x - r, 0), min(x + r + 1, n0)):
-                near = near or filled[j, y]
-            if not near:
-                continue
-            filled1[x, y] = True
-            row = first[x, y]
-            src = box[x, y]
-            for z in range(n2):
-                row[z] = src[z] * centre
-            for j in range(r, 0, -1):
-                wj = weights[r - j]
-                if x - j >= 0 and x + j < n0:
-                    lo, hi = box[x - j, y], box[x + j, y]
-                    for z in range(n2):
-                        row[z] += (lo[z] + hi[z]) * wj
-                elif x - j >= 0:
-                    lo = box[x - j, y]
-                    for z in range(n2):
-                        row[z] += (lo[z] + 0.0) * wj
-                elif x + j < n0:
-                    hi = box[x + j, y]
-                    for z in range(n2):
-                        row[z] += (0.0 + hi[z]) * wj
-                else:
-                    for z in range(n2):
-                        row[z] += 0.0 * wj
-    second = box  # reused: the box is no longer needed
-    second[:] = 0.0
-    for x in range(n0):
-        for y in range(n1):
-            near = False
-            for j in range(max(y - r, 0), min(y + r + 1, n1)):
-                near = near or filled1[x, j]
-            if not near:
-                continue
-            row = second[x, y]
-            src = first[x, y]
-            for z in range(n2):
-                row[z] = src[z] * centre
-            for j in range(r, 0, -1):
-                wj = weights[r - j]
-                if y - j >= 0 and y + j < n1:
-                    lo, hi = first[x, y - j], first[x, y + j]
-                    for z in range(n2):
-                        row[z] += (lo[z] + hi[z]) * wj
-                elif y - j >= 0:
-                    lo = first[x, y - j]
-                    for z in range(n2):
-                        row[z] += (lo[z] + 0.0) * wj
-                elif y + j < n1:
-                    hi = first[x, y + j]
-                    for z in range(n2):
-                        row[z] += (0.0 + hi[z]) * wj
-                else:
-                    for z in range(n2):
-                        row[z] += 0.0 * wj
+            box[index0[a0, a1], a2] = values[i]
+    first, index1 = _smooth_rows(box, index0, weights, 0, n2)
+    second, index2 = _smooth_rows(first, index1, weights, 1, n2)
     for i in range(b):
         x, y, z = local[i, 0], local[i, 1], local[i, 2]
-        if not (0 <= x < n0 and 0 <= y < n1 and 0 <= z < n2):
+        if not (0 <= x < n0 and 0 <= y < n1 and 0 <= z < n2) or index2[x, y] < 0:
             out[i] = 0.0
             continue
-        acc = second[x, y, z] * centre
+        row = second[index2[x, y]]
+        acc = row[z] * centre
         for j in range(r, 0, -1):
-            lo = second[x, y, z - j] if z - j >= 0 else 0.0
-            hi = second[x, y, z + j] if z + j < n2 else 0.0
+            lo = row[z - j] if z - j >= 0 else 0.0
+            hi = row[z + j] if z + j < n2 else 0.0
             acc += (lo + hi) * weights[r - j]
         out[i] = acc
+
+
+@njit(**_JIT)
+def _smooth_rows(rows, index, weights, axis, n2):
+    """One pass of :func:`smooth_histogram` along ``axis`` (0 or 1 of the (n0, n1) grid of
+    rows): the new rows and their index (-1 = zeros)."""
+    n0, n1 = index.shape
+    r = (weights.shape[0] - 1) // 2
+    centre = weights[r]
+    out_index = np.full((n0, n1), -1, np.int64)
+    n_rows = 0
+    for x in range(n0):
+        for y in range(n1):
+            for j in range(-r, r + 1):
+                xx, yy = (x + j, y) if axis == 0 else (x, y + j)
+                if 0 <= xx < n0 and 0 <= yy < n1 and index[xx, yy] >= 0:
+                    out_index[x, y] = n_rows
+                    n_rows += 1
+                    break
+    out = np.empty((max(n_rows, 1), n2))
+    for x in range(n0):
+        for y in range(n1):
+            k = out_index[x, y]
+            if k < 0:
+                continue
+            row = out[k]
+            i0 = index[x, y]
+            if i0 >= 0:
+                src = rows[i0]
+                for z in range(n2):
+                    row[z] = src[z] * centre
+            else:
+                row[:] = 0.0
+            for j in range(r, 0, -1):
+                wj = weights[r - j]
+                if axis == 0:
+                    il = index[x - j, y] if x - j >= 0 else -1
+                    ih = index[x + j, y] if x + j < n0 else -1
+                else:
+                    il = index[x, y - j] if y - j >= 0 else -1
+                    ih = index[x, y + j] if y + j < n1 else -1
+                if il >= 0 and ih >= 0:
+                    lo, hi = rows[il], rows[ih]
+                    for z in range(n2):
+                        row[z] += (lo[z] + hi[z]) * wj
+                elif il >= 0:
+                    lo = rows[il]
+                    for z in range(n2):
+                        row[z] += lo[z] * wj
+                elif ih >= 0:
+                    hi = rows[ih]
+                    for z in range(n2):
+                        row[z] += hi[z] * wj
+    return out, out_index
 
 
 @njit(**_JIT)

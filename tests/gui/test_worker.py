@@ -108,9 +108,9 @@ def test_warm_up_runs_the_skin_detectors_texture_kernels(monkeypatch):
     candidates = []
     real = skin_texture.fine_texture
 
-    def spy(image, mask, window=7):
+    def spy(image, mask, window=7, **kwargs):
         candidates.append(int(mask.sum()))
-        return real(image, mask, window)
+        return real(image, mask, window, **kwargs)
 
     monkeypatch.setattr(skin_texture, "fine_texture", spy)
     worker = ComputeWorker()
