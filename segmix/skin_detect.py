@@ -656,7 +656,7 @@ def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: Skin
 
     t = model.threshold
     level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
-    tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window, profiles)
+    tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window, profiles=profiles)
     weight = settings.texture
     full = settings.texture_full_diagonal
     diagonal = skin_texture.measuring_diagonal(image.shape[:2])
