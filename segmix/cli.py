@@ -358,7 +358,8 @@ def _add_skin_parser(sub) -> None:
         "that stop the whole run (bad model, bad options, no input) exit with 2.")
     apply.add_argument("inputs", nargs="+", metavar="INPUT", help="photos or folders of photos")
     apply.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
-    apply.add_argument("--output-dir", required=True, metavar="DIR", help="folder for the masks (created if missing)")
+    apply.add_argument("--output-dir", default=".", metavar="DIR",
+                       help="folder for the masks (created if missing; default: the current folder)")
     apply.add_argument("--probability", action="store_true", help="also write the 16-bit skin probability")
     apply.add_argument("--threshold", type=unit_float, default=None,
                        help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks every "
@@ -861,7 +862,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         print(f"segmix quantize: warning: {args.output} is JPEG, whose compression adds colours (the file holds "
               f"more than {result.n_colors}); save as .png or .webp (lossless) to keep exactly these colours",
               file=sys.stderr)
-    print(f"wrote {args.output} ({result.n_colors} colours, mean squared error {result.mse:.2f} per channel)")
+        palette = f"{result.n_colors} colours before JPEG compression"
+    else:
+        palette = f"{result.n_colors} colours"
+    print(f"wrote {args.output} ({palette}, mean squared error {result.mse:.2f} per channel)")
     return 0
 
 

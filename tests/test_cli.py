@@ -48,13 +48,17 @@ def test_quantize_to_jpeg_warns_that_the_colours_are_not_kept(tmp_path, capsys):
     src = tmp_path / "photo.png"
     _write_photo(src)
     assert main(["quantize", str(src), "-k", "3", "-o", str(tmp_path / "q.jpg")]) == 0
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert err.count("\n") == 1 and "q.jpg is JPEG" in err and ".png" in err
+    # the summary line must not claim the file holds 3 colours (a trial read it as contradicting the warning)
+    assert "(3 colours before JPEG compression," in captured.out
     held = np.unique(np.asarray(Image.open(tmp_path / "q.jpg")).reshape(-1, 3), axis=0)
     assert len(held) > 3  # what the warning says
     for lossless in ("q.png", "q.webp"):
         assert main(["quantize", str(src), "-k", "3", "-o", str(tmp_path / lossless)]) == 0
-        assert capsys.readouterr().err == ""
+        captured = capsys.readouterr()
+        assert captured.err == "" and "(3 colours," in captured.out
         assert len(np.unique(np.asarray(Image.open(tmp_path / lossless).convert("RGB")).reshape(-1, 3), axis=0)) == 3
 
 

@@ -136,6 +136,18 @@ def test_apply_with_builtin_model_and_threshold(tmp_path):
     assert (np.asarray(Image.open(tmp_path / "o" / "p_skin.png")) == 0).all()
 
 
+
+def test_apply_without_output_dir_writes_beside_in_the_current_folder(tmp_path, monkeypatch):
+    # A trial ran `segmix skin apply chart.png` and got a usage error: one photo should just work.
+    rng = np.random.default_rng(7)
+    Image.fromarray(_image(rng)[0]).save(tmp_path / "p.png")
+    before = (tmp_path / "p.png").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    assert main(["skin", "apply", "p.png", "--threshold", "1", "--quiet"]) == 0
+    assert (np.asarray(Image.open(tmp_path / "p_skin.png")) == 0).all()
+    assert (tmp_path / "p.png").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png", "p_skin.png"]
+
 @pytest.mark.parametrize("argv, message", [
     (["skin", "apply", "x.png", "--output-dir", "o", "--model", "missing.json"], "model file not found"),
     (["skin", "train", "-o", "m.json"], "no training data"),

@@ -301,7 +301,7 @@ class SegmentMode(Mode):
         if share <= outcome.settings.unexplained_share:
             return ""
         # Two lines of a 240-px dock; the label's tooltip says the rest (UNEXPLAINED_HINT).
-        return f"{share:.0%} unlike the background marks: see More > Keep unmarked colours"
+        return f"{share:.0%} unlike your background marks: tick More > Keep unmarked colours"
 
     def on_failed(self, message: str) -> None:
         self._training_in_flight = False

@@ -55,7 +55,7 @@ def test_toggling_the_option_retrains_with_it_and_repairs_the_mask(qtbot, make_w
     share = segment_mode.outcome.model.training["classes"][1]["unexplained_share"]
     assert share > SegmentationSettings().unexplained_share
     status = segment_mode.training_panel.status_label
-    assert f"{share:.0%} unlike the background marks" in status.text() and "Keep unmarked colours" in status.text()
+    assert f"{share:.0%} unlike your background marks" in status.text() and "Keep unmarked colours" in status.text()
     assert "Keep unmarked colours as background" in status.toolTip()
     assert segment_mode.model_panel.more.toggle.text() == "More: full covariance, CIE Lab"
 
@@ -67,7 +67,7 @@ def test_toggling_the_option_retrains_with_it_and_repairs_the_mask(qtbot, make_w
     assert outcome.settings.unexplained_weight == UNEXPLAINED_WEIGHT_ON
     assert outcome.model.training["classes"][1]["rest_components"] >= 1
     on = window.current_mask()
-    assert "unlike the background marks" not in status.text() and not status.toolTip()
+    assert "unlike your background marks" not in status.text() and not status.toolTip()
     assert segment_mode.model_panel.more.toggle.text() == "More: full, CIE Lab, unmarked = bg"
     assert on[c_region].mean() < 0.05 and on[obj].mean() > 0.95
     # The window runs the library's function: the same mask as segment() with the option on.
