@@ -27,6 +27,7 @@ neighbours. This is exact and keeps every capacity finite.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import threading
@@ -377,14 +378,15 @@ class BlockGraph:
         hc, wc = coarse_image.shape[:2]
         dy, dx = _all_directions(connectivity)
         beta = contrast_beta(coarse_image, connectivity)
+        # Only the table entries the blocks' pairs read (a photo's beta is its own: a whole
+        # table per photo cost more than the rest of the graph).
+        n_fwd = dy.size // 2
+        contrast = graphs.used_contrast_table(coarse_image, float(beta), dy[:n_fwd], dx[:n_fwd])
         _, self._capacity = for_pixels(graphs.grid_graph, hc * wc)(
             coarse_image, np.zeros((hc, wc), np.float32), np.zeros((hc, wc), np.uint8), self.gamma * factor,
-            contrast_table(beta, coarse_image.shape[2]), dy, dx)
-        n = self._capacity.shape[0]
-        neighbour = np.arange(n, dtype=np.int32)[:, None] + (dy * (wc + 2) + dx).astype(np.int32)[None, :]
-        np.clip(neighbour, 0, n - 1, out=neighbour)
-        self._neighbour = neighbour
-        self._opposite = _opposite_directions(dy.size // 2)
+            contrast, dy, dx)
+        self._neighbour = _grid_neighbours(hc, wc, connectivity)
+        self._opposite = _opposite_directions(n_fwd)
         self._coarse_shape = (hc, wc)
 
     def cut(self, log_odds: np.ndarray) -> np.ndarray:
@@ -399,6 +401,18 @@ class BlockGraph:
         terminal[1:-1, 1:-1] = graphs.block_sums(odds, self.factor)
         tree = maxflow.graph_maxflow(terminal.reshape(-1), self._capacity.copy(), self._neighbour, self._opposite)
         return tree.reshape(hc + 2, wc + 2)[1:-1, 1:-1] == _SOURCE_TREE
+
+
+@functools.lru_cache(maxsize=4)
+def _grid_neighbours(hc: int, wc: int, connectivity: int) -> np.ndarray:
+    """(N, n_dirs) int32 arc heads of the padded (hc + 2) x (wc + 2) grid for
+    :func:`segmix.kernels.maxflow.graph_maxflow` (which only reads them): the same for every
+    photo of one size, so kept. Callers must not change it."""
+    dy, dx = _all_directions(connectivity)
+    n = (hc + 2) * (wc + 2)
+    neighbour = np.arange(n, dtype=np.int32)[:, None] + (dy * (wc + 2) + dx).astype(np.int32)[None, :]
+    np.clip(neighbour, 0, n - 1, out=neighbour)
+    return neighbour
 
 
 def _block_reduce(values: np.ndarray, factor: int, how: str) -> np.ndarray:

@@ -962,8 +962,7 @@ def _cut_regions(unary: np.ndarray, above: np.ndarray, image: np.ndarray, settin
     # pieces of a thin structure between blocks the cut kept); compact patches and specks
     # away from the kept blocks stay removed.
     ring = np.ones((3, 3), bool)
-    edge = blocks & ~ndimage.binary_erosion(blocks, ring, border_value=1)
-    edge |= ~blocks & ndimage.binary_dilation(blocks, ring)
+    edge = kernels.block_edges(blocks)  # blocks with a neighbour of the other decision
     mixed = ~blocks & ~edge & graphs.block_any(above, side)
     if mixed.any():
         edge |= _thin_chains(mixed) | (mixed & ndimage.binary_dilation(edge, ring))

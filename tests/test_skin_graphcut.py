@@ -47,6 +47,41 @@ def test_block_kernels_against_numpy(factor):
     np.testing.assert_array_equal(graphs.block_sums(odds, factor), coarse_odds)
 
 
+@pytest.mark.parametrize("factor", [1, 3, 5])
+def test_expand_blocks_and_block_edges_against_numpy(factor):
+    from scipy import ndimage
+
+    from segmix.kernels import skin as skin_kernels
+
+    rng = np.random.default_rng(10 + factor)
+    above = rng.random((23, 31)) > 0.5
+    code = rng.integers(0, 3, (-(-23 // factor), -(-31 // factor))).astype(np.uint8)
+    pixel_code = np.repeat(np.repeat(code, factor, axis=0), factor, axis=1)[:23, :31]
+    np.testing.assert_array_equal(skin_kernels.expand_blocks(code, factor, above),
+                                  (pixel_code == 1) | ((pixel_code == 2) & above))
+    ring = np.ones((3, 3), bool)
+    for blocks in (code == 1, np.ones_like(code, bool), np.zeros_like(code, bool)):
+        edge = blocks & ~ndimage.binary_erosion(blocks, ring, border_value=1)
+        edge |= ~blocks & ndimage.binary_dilation(blocks, ring)
+        np.testing.assert_array_equal(skin_kernels.block_edges(blocks), edge)
+
+
+def test_used_contrast_table_has_the_full_tables_bits_where_the_graph_reads_it():
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (17, 13, 3), dtype=np.uint8)
+    image[5:9] = 40  # flat rows: the distance 0 too
+    beta = graphcut.contrast_beta(image, 8)
+    dy, dx = graphcut._all_directions(8)
+    full = graphs.contrast_table(beta, 3)
+    used = graphs.used_contrast_table(image, beta, dy[:4], dx[:4])
+    filled = ~np.isnan(used)
+    assert 0 < filled.sum() < full.size
+    np.testing.assert_array_equal(used[filled], full[filled])  # same bits
+    args = (image, np.zeros((17, 13), np.float32), np.zeros((17, 13), np.uint8), 7.0)
+    for a, b in zip(graphs.grid_graph.serial(*args, full, dy, dx), graphs.grid_graph.serial(*args, used, dy, dx)):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("factor", [2, 4])
 def test_block_cut_is_the_exact_cut_of_the_block_problem_and_a_kept_graph_changes_nothing(factor):
     rng = np.random.default_rng(7)

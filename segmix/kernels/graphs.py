@@ -221,20 +221,63 @@ def block_means(image, factor):
     hc = (h + factor - 1) // factor
     wc = (w + factor - 1) // factor
     out = np.empty((hc, wc, c), np.uint8)
-    acc = np.zeros((wc, c), np.int64)
+    # Column sums of the block row first (a flat loop the compiler vectorises), then the
+    # blocks along the row: the same integer sums as block by block, at a third of the cost.
+    flat = np.ascontiguousarray(image).reshape(h, w * c)
+    rows = np.zeros(w * c, np.int64)
     for by in range(hc):
         y0 = by * factor
         y1 = min(h, y0 + factor)
-        acc[:, :] = 0
+        rows[:] = 0
         for y in range(y0, y1):
-            for bx in range(wc):
-                for x in range(bx * factor, min(w, (bx + 1) * factor)):
-                    for k in range(c):
-                        acc[bx, k] += image[y, x, k]
+            for i in range(w * c):
+                rows[i] += flat[y, i]
         for bx in range(wc):
-            n = (y1 - y0) * (min(w, (bx + 1) * factor) - bx * factor)
+            x0 = bx * factor
+            x1 = min(w, x0 + factor)
+            n = (y1 - y0) * (x1 - x0)
             for k in range(c):
-                out[by, bx, k] = np.uint8(min(255.0, math.floor(acc[bx, k] / n + 0.5)))
+                acc = np.int64(0)
+                for x in range(x0, x1):
+                    acc += rows[x * c + k]
+                out[by, bx, k] = np.uint8(min(255.0, math.floor(acc / n + 0.5)))
+    return out
+
+
+@njit(**_JIT)
+def used_contrast_table(image, beta, dy, dx):
+    """:func:`contrast_table` filled only at the squared distances of ``image``'s neighbour
+    pairs (p, p + (dy[d], dx[d])) inside the image, NaN elsewhere: the entries a graph of
+    ``image`` with these directions (and their reverses) reads, with the same bits (the same
+    ``exp(-beta * s)``). For a small image, such as a block graph's ~20 thousand blocks, far
+    cheaper than the 195 thousand exponentials of the whole table.
+
+    Parameters
+    ----------
+    image : (H, W, C) uint8
+    beta : float
+    dy, dx : (n_dirs,) int64, the forward directions (a pair's distance is symmetric)
+
+    Returns
+    -------
+    (C * 255^2 + 1,) float64
+    """
+    h, w, c = image.shape
+    out = np.empty(c * 255 * 255 + 1)
+    out[:] = np.nan
+    for y in range(h):
+        for d in range(dy.shape[0]):
+            qy = y + dy[d]
+            if qy < 0 or qy >= h:
+                continue
+            for x in range(max(0, -dx[d]), min(w, w - dx[d])):
+                qx = x + dx[d]
+                acc = 0
+                for k in range(c):
+                    diff = np.int64(image[y, x, k]) - np.int64(image[qy, qx, k])
+                    acc += diff * diff
+                if math.isnan(out[acc]):
+                    out[acc] = math.exp(-beta * float(acc))
     return out
 
 
