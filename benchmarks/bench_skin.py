@@ -1,6 +1,6 @@
 """Quality (cross-dataset) and throughput of skin detection, and SFA training time.
 
-    python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...]   # README's table
+    python benchmarks/bench_skin.py --quality [--half odd] [--step K] [--compare M.json] [--only TEXT ...]   # docs/skin.md's table
     python benchmarks/bench_skin.py [--images DIR] [--train]
     python benchmarks/bench_skin.py --texture [--images DIR]   # the texture cue alone: Numba vs NumPy form
     python benchmarks/bench_skin.py --reencode [--half even] [--step K] [--encoding E ...] [--only TEXT ...] [--jpeg-deblock S]   # JPEG / resized photos

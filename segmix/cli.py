@@ -231,7 +231,7 @@ def _add_segment_parser(sub) -> None:
                      help="once both classes are marked, give the background a component for the photo's "
                           "colours its marks do not explain (W = 1 repairs a correct background stroke on one "
                           "region turning other unmarked regions foreground; default 0 = off: it costs a little "
-                          "on the DAVIS scribble and click benchmarks, README 'Click segmentation')")
+                          "on the DAVIS scribble and click benchmarks, docs/performance.md, 'Click segmentation')")
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
@@ -412,7 +412,7 @@ def _add_detector_options(parser) -> None:
                              "cover much of the photo count as non-skin (default 0.01, 0 = off)")
     parser.add_argument("--regions", choices=("hysteresis", "graphcut"), default=None,
                         help="how skin regions are found: hysteresis (default) or a contrast-sensitive graph cut "
-                             "on the log odds (README)")
+                             "on the log odds (docs/skin.md, step 7)")
     parser.add_argument("--cut-diagonal", type=pixels, default=None, metavar="PX",
                         help="with --regions graphcut: the diagonal of the grid the cut runs on; a photo is cut on "
                              "blocks of about its diagonal / PX pixels (default 200; 0 = the exact cut at full "
@@ -884,7 +884,7 @@ def _start_graph_cut_compile(n_pixels: int, settings):
 
 
 #: How long a command's first run compiles, for its first-run notice (wall time with an empty
-#: Numba cache on this project's 2-core machine, README "The first-run notice": segment on a
+#: Numba cache on this project's 2-core machine, docs/performance.md, "The first-run notice": segment on a
 #: 1080p photo 9.5 s idle, 52-64 s at load 7-10; background 8-9 s of CPU, 56 s at load 7;
 #: skin apply / eval's texture kernels about 11 s at load 3; quantize 9 s at load 7).
 FIRST_RUN_ESTIMATES = {

@@ -4,7 +4,7 @@ A photo stored with a colour palette (Pillow mode ``P``) holds at most 256 colou
 error-diffused (Floyd-Steinberg dithering: neighbouring pixels alternate between palette
 colours so that their average is the original colour). :mod:`segmix.io` reads such files
 exactly (the palette's colours, transparency returned apart); two things then go wrong in
-scribble segmentation, measured on DAVIS frames (README, "Palette images"):
+scribble segmentation, measured on DAVIS frames (docs/command_line.md, "Palette images"):
 
 * **Exact colours stop meaning "the same stuff".** The zero-marks prior
   (:func:`segmix.segment.unlabelled_evidence`) does not borrow, as background, unmarked
@@ -35,7 +35,7 @@ import numpy as np
 
 #: Standard deviation (pixels) of the Gaussian low-pass for palette photos: the smallest of
 #: those tried that undid Floyd-Steinberg dithering of the web palette on the DAVIS frames
-#: (0.5 did not; 1.0 blurred thin parts more; README, "Palette images").
+#: (0.5 did not; 1.0 blurred thin parts more; docs/command_line.md, "Palette images").
 PALETTE_SIGMA = 0.7
 #: A palette file with at least this many distinct colours is taken for a quantised photo.
 MIN_PALETTE_PHOTO_COLOURS = 64

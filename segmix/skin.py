@@ -85,7 +85,7 @@ BUILTIN_PRIOR = 0.10
 #: Decision threshold on p(skin | pixel) of the built-in model: with the prior 0.10 it is the
 #: log-likelihood ratio -1 (logit(0.04) - logit(0.10) = -0.98), the level to which the default
 #: detector's regions grow from seeds 5 nats higher. Chosen on the even-indexed photos of the
-#: four development sets together with the Monk chart (README, "Skin detection"): the highest
+#: four development sets together with the Monk chart (docs/skin.md): the highest
 #: level at which MST-2..MST-9 are each detected on >= 90 % of their swatches.
 BUILTIN_THRESHOLD = 0.04
 #: The built-in skin mixture: ``CORE_SKIN_COMPONENTS`` Gaussians fitted on UCI's skin colours,
@@ -103,7 +103,7 @@ BUILTIN_THRESHOLD = 0.04
 #: scale :func:`dark_saturation` interpolated in log exposure through ``DARK_SATURATION``; the
 #: curve weighs ``DARK_CURVE_WEIGHT`` in all, shared by the bands' pixel mass. It replaced four
 #: dark ladder steps ((0.5, 0.9) .. (0.1, 0.4), 0.03 each), whose Gaussians spanned 12-23 levels
-#: of Y each and so also covered hair, shadows and dark wood (README, "Skin detection"). The end
+#: of Y each and so also covered hair, shadows and dark wood (docs/skin.md). The end
 #: points were chosen so that the ladder reaches MST-2 and the curve MST-9 (the Monk chart is a
 #: check of this construction, not independent evidence).
 CORE_SKIN_COMPONENTS = 2
@@ -681,7 +681,7 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
         Decide skin where p(skin | colour) > threshold. Default ``BUILTIN_THRESHOLD`` (0.04):
         with the default prior the built-in model's decision rule, log p(x | skin) -
         log p(x | non-skin) > logit(0.04) - logit(0.10) = -0.98, the level to which the
-        default detector grows its regions (:mod:`segmix.skin_detect`). Measured (README,
+        default detector grows its regions (:mod:`segmix.skin_detect`). Measured (docs/skin.md,
         "Skin detection: the operating point of skin train"): trained on the even half of
         hgr1 or ccp and applied with the default detector to the other sets, this rule gave
         a mean pooled F1 of 0.76 over six train/test pairs, against 0.45 for the former
