@@ -88,6 +88,11 @@ pixel_components = _bounded(int, "an integer from 1 to 16", lambda v: 1 <= v <= 
 random_seed = _bounded(int, "an integer >= 0", lambda v: v >= 0, "a random seed, an integer >= 0")
 # segmix.quantize's range; refused when parsed, by the option's name, not after the photo is read.
 palette_size = _bounded(int, "an integer from 1 to 65536", lambda v: 1 <= v <= 65536, "a palette size, 1-65536")
+#: ``segmix quantize``'s JPEG quality without --quality: Pillow's default. It used to be 95,
+#: which wrote a quantised photo larger than its JPEG input (a new-user trial).
+JPEG_QUANTIZE_QUALITY = 75
+# Pillow's JPEG / WebP quality scale; above 95 Pillow's own documentation advises against.
+image_quality = _bounded(int, "an integer from 1 to 95", lambda v: 1 <= v <= 95, "a JPEG / WebP quality, 1-95")
 area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
 # A photo diagonal in pixels (skin --cut-diagonal): 0 = full resolution; 1e6 px is no photo.
 pixels = _bounded(float, "a number of pixels from 0 to 1e6", lambda v: 0.0 <= v <= 1e6, "pixels, 0 .. 1e6")
@@ -190,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     quant.add_argument("-k", "--colors", type=palette_size, default=8, help="number of colours, 1-65536 (default 8)")
     quant.add_argument("-o", "--output", required=True, help="output image (PNG recommended)")
     quant.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
+    quant.add_argument("--quality", type=image_quality, default=None, metavar="Q",
+                       help="JPEG or WebP output only: compression quality 1-95 (default: JPEG "
+                            f"{JPEG_QUANTIZE_QUALITY}, Pillow's; WebP lossless, exactly the k colours; "
+                            "a lower Q gives a smaller file with more added colours)")
     quant.set_defaults(handler=_cmd_quantize)
 
     _add_segment_parser(sub)
@@ -386,7 +395,9 @@ def _add_skin_parser(sub) -> None:
     ev.add_argument("--roc", metavar="ROC.png", help="write the ROC curve as a PNG")
     ev.add_argument("--json", metavar="OUT.json", help="also write the figures as JSON (each photo's under per_image)")
     ev.add_argument("--per-image", metavar="FILE.csv",
-                    help="write each photo's precision, recall and F1 as CSV (sort by f1 to find the worst photos)")
+                    help="write each photo's precision, recall and F1 at the threshold as CSV, and its F1 at "
+                         "the best pooled threshold (sort by f1 to find the worst photos; an undefined "
+                         "figure, 0/0, is empty)")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(handler=_cmd_skin_eval)
 
@@ -671,7 +682,10 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         print(f"wrote {args.json}")
     if args.per_image:
         skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
-        print(f"wrote {args.per_image} (one row per photo)")
+        best = (f"; f1_best_pooled_threshold at {result.best_threshold:.4g}" if result.best_basis == "detector"
+                else "")
+        print(f"wrote {args.per_image} (one row per photo: precision, recall, f1 at threshold "
+              f"{result.threshold:.4g}{best}; an undefined figure is empty)")
     return 0
 
 
@@ -846,7 +860,12 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
 
     from segmix.quantize import quantize_file
 
-    result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed)
+    suffix = Path(args.output).suffix.lower()
+    if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):
+        raise UserError(f"--quality {args.quality}: applies to JPEG and WebP outputs only, and "
+                        f"{args.output} is {suffix.lstrip('.').upper() or 'not an image name'}")
+    quality = JPEG_QUANTIZE_QUALITY if args.quality is None and suffix in (".jpg", ".jpeg") else args.quality
+    result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality)
     if result.n_colors_in_image < args.colors:
         print(f"segmix quantize: warning: {args.image} has only {result.n_colors_in_image} distinct "
               f"colour(s), fewer than the {args.colors} asked for; written unchanged", file=sys.stderr)
@@ -856,13 +875,14 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     if result.alpha_dropped:
         print(f"segmix quantize: warning: {args.image} has transparency, which {args.output} cannot hold: its "
               "transparent pixels are written opaque; save as .png, .webp or .tif to keep it", file=sys.stderr)
-    if Path(args.output).suffix.lower() in (".jpg", ".jpeg"):
+    if quality is not None:
         # JPEG's compression blurs the palette back into many colours (8 became 1,804 on a
-        # DAVIS frame): the file is no longer what the line below says.
-        print(f"segmix quantize: warning: {args.output} is JPEG, whose compression adds colours (the file holds "
-              f"more than {result.n_colors}); save as .png or .webp (lossless) to keep exactly these colours",
-              file=sys.stderr)
-        palette = f"{result.n_colors} colours before JPEG compression"
+        # DAVIS frame): the file is no longer what the line below says. Lossy WebP likewise.
+        codec = "JPEG" if suffix in (".jpg", ".jpeg") else "lossy WebP"
+        print(f"segmix quantize: warning: {args.output} is {codec}, whose compression adds colours (the file holds "
+              f"more than {result.n_colors}); save as .png or .webp without --quality (lossless) to keep exactly "
+              "these colours", file=sys.stderr)
+        palette = f"{result.n_colors} colours before {codec} compression at quality {quality}"
     else:
         palette = f"{result.n_colors} colours"
     print(f"wrote {args.output} ({palette}, mean squared error {result.mse:.2f} per channel)")

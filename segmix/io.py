@@ -1051,6 +1051,7 @@ def save_image(
     alpha: np.ndarray | None = None,
     icc_profile: bytes | None = None,
     dpi: tuple[float, float] | None = None,
+    quality: int | None = None,
     protect: Iterable = (),
 ) -> None:
     """Write an RGB image; the format follows the extension.
@@ -1067,12 +1068,22 @@ def save_image(
     icc_profile : bytes, optional
         Embedded as is (e.g. ``LoadedImage.icc_profile`` of the source).
     dpi : (float, float), optional
+    quality : int, optional
+        JPEG or WebP only: Pillow's compression quality, 1-95, instead of JPEG's 95 (for WebP
+        it makes the file lossy, the default being lossless). ValueError for another format
+        or value.
     protect : iterable of paths
         Inputs that must not be overwritten.
     """
     suffix = _require_suffix(path, tuple(_IMAGE_FORMATS), "images")
     fmt, params = _IMAGE_FORMATS[suffix]
     params = dict(params)
+    if quality is not None:
+        if fmt not in ("JPEG", "WEBP"):
+            raise ValueError(f"{path}: quality applies to JPEG and WebP only, not {fmt}")
+        if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)) or not 1 <= quality <= 95:
+            raise ValueError(f"quality must be an integer from 1 to 95, got {quality!r}")
+        params.update(quality=int(quality), lossless=False) if fmt == "WEBP" else params.update(quality=int(quality))
     if icc_profile and fmt != "BMP":
         params["icc_profile"] = icc_profile
     if dpi and fmt != "WEBP":

@@ -106,8 +106,14 @@ def _sorted_rows(colors: np.ndarray) -> np.ndarray:
     return np.unique(np.asarray(colors, dtype=np.uint8).reshape(-1, 3), axis=0)
 
 
-def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0) -> QuantizeResult:
+def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
+                  quality: int | None = None) -> QuantizeResult:
     """Load, quantise and write atomically (never over the input file).
+
+    ``quality``: the JPEG or WebP compression quality (1-95) of the output, as in
+    :func:`segmix.io.save_image` (default: its JPEG 95, lossless WebP); a lower one gives a
+    smaller file whose compression adds more colours to the k. ValueError naming it for
+    another format.
 
     The photo's transparency (when some pixel is not opaque), embedded ICC profile and
     resolution are written with the result where the output format holds them (PNG, WebP
@@ -120,6 +126,6 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0) ->
     result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha)
     keeps_alpha = Path(output_path).suffix.lower() in (".png", ".webp", ".tif", ".tiff")
     save_image(output_path, result.image, alpha=alpha if keeps_alpha else None, icc_profile=info.icc_profile,
-               dpi=info.dpi, protect=(input_path,))
+               dpi=info.dpi, quality=quality, protect=(input_path,))
     result.alpha_dropped = alpha is not None and not keeps_alpha
     return result

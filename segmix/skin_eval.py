@@ -37,15 +37,19 @@ class EvalResult:
     """Pixel metrics of a skin model on a labelled set.
 
     Pooled figures count all pixels of all images together; ``mean_*`` average the
-    per-image figures (an image without skin and without false positives has F1 1).
+    per-image figures over the images where they are defined: precision is 0/0, undefined
+    (None), on a photo where nothing was detected, recall on a photo whose ground truth has no
+    skin; F1 is always defined (an image without skin and without detections has F1 1).
     """
 
     threshold: float
-    precision: float
+    #: None when nothing was detected in any photo (0/0)
+    precision: float | None
     recall: float
     f1: float
-    mean_precision: float
-    mean_recall: float
+    #: None when no photo has a defined precision (see ``n_images_with_precision``)
+    mean_precision: float | None
+    mean_recall: float | None
     mean_f1: float
     auc: float
     best_threshold: float
@@ -66,6 +70,10 @@ class EvalResult:
     threshold_is_models: bool = True
     #: one row per photo, in the order added: see :data:`PER_IMAGE_COLUMNS`
     per_image: list[dict[str, Any]] = field(default_factory=list)
+    #: how many photos ``mean_precision`` averages (those with a detection) and how many
+    #: ``mean_recall`` averages (those whose ground truth has skin)
+    n_images_with_precision: int = 0
+    n_images_with_recall: int = 0
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``."""
@@ -73,19 +81,33 @@ class EvalResult:
 
 
 #: Columns of the per-photo table (``segmix skin eval --per-image``, the ``per_image`` rows of
-#: ``--json``): the photo's file name, its labelled pixels, its pixel precision / recall / F1 at
-#: the evaluated threshold (an image without skin and without false positives has F1 1, as in
-#: the per-image mean), its false positives as a share of its non-skin pixels, and its F1 at
-#: the best pooled threshold (empty when that threshold is the per-pixel posterior's).
-PER_IMAGE_COLUMNS = ("image", "skin_pixels", "non_skin_pixels", "precision", "recall", "f1",
-                     "false_positive_rate", "f1_at_best_threshold")
+#: ``--json``): the photo's file name and labelled pixels; ``threshold``, the threshold on
+#: p(skin) the photo was evaluated at (the model's operating point, or ``--threshold``), and
+#: the photo's pixel ``precision`` / ``recall`` / ``f1`` and ``false_positive_rate`` (false
+#: positives over non-skin pixels) there; ``best_pooled_threshold``, the threshold with the
+#: best F1 over all photos pooled, and ``f1_best_pooled_threshold``, the photo's F1 at it
+#: (both empty when that threshold is the per-pixel posterior's: the detector's masks there
+#: are not known). An undefined figure (0/0) is empty in CSV, None (null) in JSON: precision
+#: on a photo with no detection, recall on a photo whose ground truth has no skin, the false
+#: positive rate on a photo with no labelled non-skin. F1 is 1 on a photo without skin and
+#: without detections.
+PER_IMAGE_COLUMNS = ("image", "skin_pixels", "non_skin_pixels", "threshold", "precision", "recall", "f1",
+                     "false_positive_rate", "best_pooled_threshold", "f1_best_pooled_threshold")
 
 
-def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp > 0 else (1.0 if fn == 0 else 0.0)
-    recall = tp / (tp + fn) if tp + fn > 0 else 1.0
+def _prf(tp: float, fp: float, fn: float) -> tuple[float | None, float | None, float]:
+    """Precision, recall and F1 of pixel counts; precision None when nothing was detected
+    (tp + fp = 0) and recall None when there is no skin (tp + fn = 0): 0/0, not 0 or 1."""
+    precision = tp / (tp + fp) if tp + fp > 0 else None
+    recall = tp / (tp + fn) if tp + fn > 0 else None
     f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn > 0 else 1.0
     return precision, recall, f1
+
+
+def _mean_defined(values) -> tuple[float | None, int]:
+    """The mean of the values that are not None, and how many there are (None, 0 if none)."""
+    defined = [v for v in values if v is not None]
+    return (float(np.mean(defined)) if defined else None), len(defined)
 
 
 class SkinEvaluator:
@@ -94,7 +116,7 @@ class SkinEvaluator:
     def __init__(self, threshold: float):
         self.threshold = float(threshold)
         self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
-        self.per_image: list[tuple[float, float, float]] = []
+        self.per_image: list[tuple[float | None, float | None, float]] = []
         #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)
         self._photos: list[tuple[str, int, int, int, np.ndarray | None]] = []
         self.tp = self.fp = self.fn = 0
@@ -172,20 +194,22 @@ class SkinEvaluator:
             best_threshold, best_f1, basis = float(self.sweep[i]), float(sf1[i]), "detector"
             f1_at_best = [_prf(*(int(v) for v in photo[4][i]))[2] for photo in self._photos]
         precision, recall, pooled_f1 = _prf(self.tp, self.fp, self.fn)
-        per = np.asarray(self.per_image) if self.per_image else np.zeros((1, 3))
-        rows = [dict(zip(PER_IMAGE_COLUMNS, (name, n_skin_i, n_non_i, p_i, r_i, f_i,
-                                             fp_i / n_non_i if n_non_i else 0.0, best_i)))
+        mean_precision, n_precision = _mean_defined(p for p, _, _ in self.per_image)
+        mean_recall, n_recall = _mean_defined(r for _, r, _ in self.per_image)
+        best_column = best_threshold if basis == "detector" else None
+        rows = [dict(zip(PER_IMAGE_COLUMNS, (name, n_skin_i, n_non_i, self.threshold, p_i, r_i, f_i,
+                                             fp_i / n_non_i if n_non_i else None, best_column, best_i)))
                 for (name, n_skin_i, n_non_i, fp_i, _), (p_i, r_i, f_i), best_i
                 in zip(self._photos, self.per_image, f1_at_best)]
         return EvalResult(
             threshold=self.threshold, precision=precision, recall=recall, f1=pooled_f1,
-            mean_precision=float(per[:, 0].mean()), mean_recall=float(per[:, 1].mean()),
-            mean_f1=float(per[:, 2].mean()), auc=auc,
+            mean_precision=mean_precision, mean_recall=mean_recall,
+            mean_f1=float(np.mean([f for _, _, f in self.per_image])) if self.per_image else 1.0, auc=auc,
             best_threshold=best_threshold, best_f1=best_f1, best_basis=basis,
             n_images=len(self.per_image), n_skin=n_skin, n_non_skin=n_non,
             false_positive_rate=self.fp / n_non, fpr=fpr, tpr=tpr,
             mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
-            per_image=rows,
+            per_image=rows, n_images_with_precision=n_precision, n_images_with_recall=n_recall,
         )
 
 
@@ -249,7 +273,8 @@ def _short_names(paths) -> list[str]:
 
 def per_image_csv(result: EvalResult) -> str:
     """The per-photo table of ``result`` as CSV text (header :data:`PER_IMAGE_COLUMNS`, one
-    row per photo, in the order evaluated; figures with 6 decimals, an unknown one empty):
+    row per photo, in the order evaluated; figures with 6 decimals, an undefined or unknown
+    one empty):
     sort it by ``f1`` to find the photos the detector does worst on."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -288,15 +313,29 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) alone, without the "
                      "regions step (the exact graph cut, --cut-diagonal 0, is too costly to re-run per "
                      "threshold): not comparable with the F1 above")
-    per_image = "mean over images" + ("; --per-image FILE.csv lists each photo" if per_image_hint else "")
+    per_image = "mean over images"
+    skipped = []
+    if r.n_images_with_precision < r.n_images:
+        skipped.append(f"precision over the {r.n_images_with_precision} with a detection")
+    if r.n_images_with_recall < r.n_images:
+        skipped.append(f"recall over the {r.n_images_with_recall} with skin")
+    if skipped:  # undefined (0/0) figures are left out of the means, not counted as 0 or 1
+        per_image += f"; {' and '.join(skipped)}: n/a on the others"
+    per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
         f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",
         f"threshold {threshold} on p(skin) ({where})",
-        f"pooled     precision {r.precision:.4f}  recall {r.recall:.4f}  F1 {r.f1:.4f} (all pixels together)",
-        f"per-image  precision {r.mean_precision:.4f}  recall {r.mean_recall:.4f}  F1 {r.mean_f1:.4f} ({per_image})",
-        f"ROC AUC {r.auc:.4f}",
+        f"pooled     precision {_fmt(r.precision, ' (nothing detected)')}  recall {r.recall:.4f}  "
+        f"F1 {r.f1:.4f} (all pixels together)",
+        f"per-image  precision {_fmt(r.mean_precision)}  recall {_fmt(r.mean_recall)}  F1 {r.mean_f1:.4f} ({per_image})",
+        f"ROC AUC {r.auc:.4f} (per pixel, on p(skin) before the final regions step, not on the masks: the same at any --threshold)",
         best_line,
     ])
+
+
+def _fmt(value: float | None, why: str = "") -> str:
+    """A figure with 4 decimals, or "n/a" (and ``why``) when it is undefined (0/0)."""
+    return "n/a" + why if value is None else f"{value:.4f}"
 
 
 def _n_tried(result: EvalResult) -> int:

@@ -52,7 +52,7 @@ def test_quantize_to_jpeg_warns_that_the_colours_are_not_kept(tmp_path, capsys):
     err = captured.err
     assert err.count("\n") == 1 and "q.jpg is JPEG" in err and ".png" in err
     # the summary line must not claim the file holds 3 colours (a trial read it as contradicting the warning)
-    assert "(3 colours before JPEG compression," in captured.out
+    assert "(3 colours before JPEG compression at quality 75," in captured.out
     held = np.unique(np.asarray(Image.open(tmp_path / "q.jpg")).reshape(-1, 3), axis=0)
     assert len(held) > 3  # what the warning says
     for lossless in ("q.png", "q.webp"):
@@ -60,6 +60,40 @@ def test_quantize_to_jpeg_warns_that_the_colours_are_not_kept(tmp_path, capsys):
         captured = capsys.readouterr()
         assert captured.err == "" and "(3 colours," in captured.out
         assert len(np.unique(np.asarray(Image.open(tmp_path / lossless).convert("RGB")).reshape(-1, 3), axis=0)) == 3
+
+
+def test_quantize_quality_sets_the_jpeg_and_webp_compression(tmp_path, capsys):
+    """A trial's quantised JPEG came out larger than its input (quality 95 was hard-wired):
+    --quality Q sets it, the default is Pillow's 75, and a lower Q gives a smaller file."""
+    rng = np.random.default_rng(1)
+    y, x = np.mgrid[0:120, 0:160]
+    photo = np.dstack([x * 1.5, y * 2.0, (x + y) * 0.9]) + rng.normal(0, 12, (120, 160, 3))
+    src = tmp_path / "photo.png"
+    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(src)
+    sizes = {}
+    for quality in (None, 95, 75, 20):
+        out = tmp_path / f"q{quality}.jpg"
+        extra = [] if quality is None else ["--quality", str(quality)]
+        assert main(["quantize", str(src), "-k", "16", "-o", str(out), *extra]) == 0
+        assert f"at quality {quality or 75}," in capsys.readouterr().out
+        sizes[quality] = out.stat().st_size
+    assert (tmp_path / "qNone.jpg").read_bytes() == (tmp_path / "q75.jpg").read_bytes()
+    assert sizes[95] > sizes[75] > sizes[20]
+    # WebP: lossless (exactly k colours) unless --quality makes it lossy.
+    assert main(["quantize", str(src), "-k", "16", "-o", str(tmp_path / "l.webp")]) == 0
+    assert main(["quantize", str(src), "-k", "16", "-o", str(tmp_path / "q.webp"), "--quality", "20"]) == 0
+    captured = capsys.readouterr()
+    assert "q.webp is lossy WebP" in captured.err and "before lossy WebP compression at quality 20," in captured.out
+    colours = {name: len(np.unique(np.asarray(Image.open(tmp_path / name).convert("RGB")).reshape(-1, 3), axis=0))
+               for name in ("l.webp", "q.webp")}
+    assert colours["l.webp"] == 16 < colours["q.webp"]
+    assert (tmp_path / "q.webp").stat().st_size < (tmp_path / "l.webp").stat().st_size
+    # Another format, or a value out of range: one line naming --quality, exit 2, nothing written.
+    for name, quality in (("o.png", "50"), ("o.tif", "50"), ("o.jpg", "0"), ("o.jpg", "96"), ("o.jpg", "high")):
+        assert main(["quantize", str(src), "-o", str(tmp_path / name), "--quality", quality]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--quality" in err, err
+        assert not (tmp_path / name).exists()
 
 
 def test_quantize_errors_are_one_line(tmp_path, capsys):

@@ -408,7 +408,10 @@ def test_eval_per_image_table_and_json_rows(trained, dataset, tmp_path, capsys):
     assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
                  "--masks", str(dataset / "masks"), "--per-image", str(table), "--json", str(js), "--quiet"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert f"wrote {table} (one row per photo)" in out
+    assert any(line.startswith(f"wrote {table} (one row per photo: precision, recall, f1 at threshold 0.04; "
+                               "f1_best_pooled_threshold at ") and line.endswith("; an undefined figure is empty)")
+               for line in out), out
+    assert any(line.startswith("ROC AUC ") and "per pixel, on p(skin)" in line for line in out)
     assert any(line.startswith("threshold 0.04 on p(skin) (the model's operating point)") for line in out)
     rows = list(csv.DictReader(table.open()))
     assert [row["image"] for row in rows] == [f"p{i}.png" for i in range(4)]
@@ -417,6 +420,9 @@ def test_eval_per_image_table_and_json_rows(trained, dataset, tmp_path, capsys):
     for row, from_json in zip(rows, summary["per_image"]):
         assert float(row["f1"]) == pytest.approx(from_json["f1"], abs=1e-6)
         assert int(row["skin_pixels"]) == from_json["skin_pixels"] == 30 * 20
+        assert float(row["threshold"]) == from_json["threshold"] == 0.04
+        assert row["best_pooled_threshold"] and float(row["best_pooled_threshold"]) == pytest.approx(
+            from_json["best_pooled_threshold"], abs=1e-6)
     assert np.mean([r["f1"] for r in summary["per_image"]]) == pytest.approx(summary["mean_f1"])
     assert not list(tmp_path.glob(".rows.csv.*"))  # no temporary file left
     # With --threshold, the line says where the threshold came from.

@@ -649,3 +649,22 @@ def test_a_sequence_run_never_writes_over_its_frames_with_the_index(tmp_path):
     result = run_sequence(FrameSequence(folder), BackgroundMixture(), tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"in{i:06d}.png" for i in range(4)]
     assert result.frames == 4
+
+
+def test_save_image_quality_is_for_jpeg_and_webp_only(tmp_path):
+    """``quality`` (segmix quantize --quality): JPEG's instead of 95, WebP lossy instead of
+    lossless; refused by name for other formats and out of 1-95."""
+    from segmix.io import save_image
+
+    rgb = np.clip(np.random.default_rng(0).normal(128, 40, (64, 64, 3)), 0, 255).astype(np.uint8)
+    save_image(tmp_path / "hi.jpg", rgb)
+    save_image(tmp_path / "lo.jpg", rgb, quality=30)
+    assert (tmp_path / "lo.jpg").stat().st_size < (tmp_path / "hi.jpg").stat().st_size
+    save_image(tmp_path / "lossless.webp", rgb)
+    save_image(tmp_path / "lossy.webp", rgb, quality=30)
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "lossless.webp").convert("RGB")), rgb)
+    assert not np.array_equal(np.asarray(Image.open(tmp_path / "lossy.webp").convert("RGB")), rgb)
+    for name, quality in (("x.png", 50), ("x.tif", 50), ("x.jpg", 0), ("x.jpg", 96), ("x.jpg", True)):
+        with pytest.raises(ValueError, match="quality"):
+            save_image(tmp_path / name, rgb, quality=quality)
+        assert not (tmp_path / name).exists()

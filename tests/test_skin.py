@@ -428,12 +428,24 @@ def test_per_image_rows_and_the_mean_at_the_best_threshold():
     rows = {row["image"]: row for row in r.per_image}
     assert list(rows) == ["a.png", "b.png", "c.png"]
     assert (rows["a.png"]["skin_pixels"], rows["a.png"]["non_skin_pixels"]) == (1000, 1000)
-    assert (rows["a.png"]["f1"], rows["a.png"]["f1_at_best_threshold"]) == (0.0, 1.0)
-    assert (rows["b.png"]["f1"], rows["b.png"]["f1_at_best_threshold"]) == (1.0, 0.0)
+    assert (rows["a.png"]["f1"], rows["a.png"]["f1_best_pooled_threshold"]) == (0.0, 1.0)
+    assert (rows["b.png"]["f1"], rows["b.png"]["f1_best_pooled_threshold"]) == (1.0, 0.0)
+    assert {row["threshold"] for row in r.per_image} == {0.5}
+    assert {row["best_pooled_threshold"] for row in r.per_image} == {r.best_threshold}
     assert rows["b.png"]["false_positive_rate"] == 0.0
+    # Nothing detected at 0.5: precision is 0/0 on every photo, recall on b and c (no skin).
+    assert [rows[n]["precision"] for n in rows] == [None, None, None] and r.precision is None
+    assert [rows[n]["recall"] for n in rows] == [0.0, None, None]
+    assert (r.mean_precision, r.n_images_with_precision) == (None, 0)
+    assert (r.mean_recall, r.n_images_with_recall) == (0.0, 1)
     assert np.mean([row["f1"] for row in r.per_image]) == pytest.approx(r.mean_f1)
     lines = skin_eval.format_eval(r).splitlines()
     assert lines[1] == "threshold 0.5 on p(skin) (the model's operating point)"
+    assert lines[2].startswith("pooled     precision n/a (nothing detected)  recall 0.0000")
+    assert lines[3] == ("per-image  precision n/a  recall 0.0000  F1 0.6667 (mean over images; precision over the 0 "
+                        "with a detection and recall over the 1 with skin: n/a on the others; --per-image "
+                        "FILE.csv lists each photo)")
+    assert lines[4].startswith(f"ROC AUC {r.auc:.4f} (per pixel, on p(skin) before the final regions step")
     best = f"{r.best_threshold:.4g}"
     assert lines[-2].startswith(f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin)")
     assert lines[-1] == (f"  to use it: --threshold {best}; the per-image mean F1 there is 0.3333, "
@@ -445,7 +457,8 @@ def test_per_image_rows_and_the_mean_at_the_best_threshold():
     table = list(csv.DictReader(io.StringIO(skin_eval.per_image_csv(r))))
     assert tuple(table[0]) == skin_eval.PER_IMAGE_COLUMNS
     assert [row["image"] for row in sorted(table, key=lambda row: float(row["f1"]))][0] == "a.png"
-    assert float(table[1]["f1_at_best_threshold"]) == 0.0
+    assert float(table[1]["f1_best_pooled_threshold"]) == 0.0
+    assert (table[1]["precision"], table[1]["recall"], table[0]["recall"]) == ("", "", "0.000000")
 
 
 def test_per_image_rows_without_a_detector_sweep_leave_the_best_column_empty():
@@ -454,6 +467,37 @@ def test_per_image_rows_without_a_detector_sweep_leave_the_best_column_empty():
     ev.add(posterior, labels)  # no sweep: the best threshold is the posterior's
     r = ev.result()
     assert r.best_basis == "per-pixel" and r.mean_f1_at_best is None
-    assert r.per_image[0]["image"] == "1" and r.per_image[0]["f1_at_best_threshold"] is None
-    assert skin_eval.per_image_csv(r).splitlines()[1].endswith(",")
+    assert r.per_image[0]["image"] == "1" and r.per_image[0]["f1_best_pooled_threshold"] is None
+    assert r.per_image[0]["best_pooled_threshold"] is None
+    assert skin_eval.per_image_csv(r).splitlines()[1].endswith(",,")
     assert "not comparable" in skin_eval.format_eval(r).splitlines()[-1]
+
+
+def test_per_image_means_skip_undefined_precision_and_recall():
+    """Precision on a photo without detections and recall on a photo without skin are 0/0:
+    a trial saw them printed as 0 (precision) and 1 (recall), which pulled the means. They
+    are None, left out of the means, and the line says over how many photos each mean is."""
+    ev = skin_eval.SkinEvaluator(0.5)
+    found = (np.array([[0.9] * 30 + [0.9] * 10 + [0.1] * 60], np.float32), np.array([[1] * 30 + [0] * 70], np.int8))
+    missed = (np.array([[0.1] * 50 + [0.1] * 50], np.float32), np.array([[1] * 50 + [0] * 50], np.int8))
+    no_skin = (np.array([[0.9] * 5 + [0.1] * 95], np.float32), np.zeros((1, 100), np.int8))
+    for name, (posterior, labels) in {"found": found, "missed": missed, "no_skin": no_skin}.items():
+        ev.add(posterior, labels, name=name)
+    r = ev.result()
+    rows = {row["image"]: row for row in r.per_image}
+    assert (rows["found"]["precision"], rows["found"]["recall"]) == (0.75, 1.0)
+    assert (rows["missed"]["precision"], rows["missed"]["recall"], rows["missed"]["f1"]) == (None, 0.0, 0.0)
+    assert (rows["no_skin"]["precision"], rows["no_skin"]["recall"], rows["no_skin"]["f1"]) == (0.0, None, 0.0)
+    assert r.mean_precision == pytest.approx((0.75 + 0.0) / 2) and r.n_images_with_precision == 2
+    assert r.mean_recall == pytest.approx((1.0 + 0.0) / 2) and r.n_images_with_recall == 2
+    assert r.mean_f1 == pytest.approx((2 * 30 / (60 + 10) + 0 + 0) / 3)
+    assert r.precision == pytest.approx(30 / 45) and r.recall == pytest.approx(30 / 80)
+    line = skin_eval.format_eval(r, per_image_hint=False).splitlines()[3]
+    assert line == (f"per-image  precision {r.mean_precision:.4f}  recall {r.mean_recall:.4f}  F1 {r.mean_f1:.4f} "
+                    "(mean over images; precision over the 2 with a detection and recall over the 2 with skin: "
+                    "n/a on the others)")
+    summary = r.summary()
+    assert summary["per_image"][1]["precision"] is None and summary["n_images_with_recall"] == 2
+    import json
+
+    assert json.loads(json.dumps(summary["per_image"]))[2]["recall"] is None  # null in --json
