@@ -377,14 +377,11 @@ class BlockGraph:
         coarse_image = graphs.block_means(np.ascontiguousarray(image), factor)
         hc, wc = coarse_image.shape[:2]
         dy, dx = _all_directions(connectivity)
-        beta = contrast_beta(coarse_image, connectivity)
-        # Only the table entries the blocks' pairs read (a photo's beta is its own: a whole
-        # table per photo cost more than the rest of the graph).
         n_fwd = dy.size // 2
-        contrast = graphs.used_contrast_table(coarse_image, float(beta), dy[:n_fwd], dx[:n_fwd])
-        _, self._capacity = for_pixels(graphs.grid_graph, hc * wc)(
-            coarse_image, np.zeros((hc, wc), np.float32), np.zeros((hc, wc), np.uint8), self.gamma * factor,
-            contrast, dy, dx)
+        # beta (contrast_beta's) and grid_graph's capacities in one pass, each pair's
+        # exponential once: a photo's beta is its own, so a table of exponentials per photo
+        # cost more than the rest of the graph
+        _, self._capacity = graphs.block_graph_arcs(coarse_image, self.gamma * factor, dy, dx)
         self._neighbour = _grid_neighbours(hc, wc, connectivity)
         self._opposite = _opposite_directions(n_fwd)
         self._coarse_shape = (hc, wc)
@@ -396,9 +393,25 @@ class BlockGraph:
         odds = np.ascontiguousarray(log_odds, dtype=np.float32)
         if self.factor == 1:
             return cut_image(odds, self.image, None, self.gamma, self.connectivity)
+        return self.cut_sums(graphs.block_sums(odds, self.factor))
+
+    def cut_sums(self, block_sums: np.ndarray) -> np.ndarray:
+        """:meth:`cut` from the blocks' unaries already summed: (Hc, Wc) float32, the sums of
+        the log odds over each block (:func:`segmix.kernels.graphs.block_sums`), for a caller
+        that sums them in a pass of its own. Not for ``factor`` 1.
+
+        Raises
+        ------
+        ValueError
+            If the graph is of factor 1 or ``block_sums`` is not of the block grid's shape.
+        """
+        if self.factor == 1:
+            raise ValueError("cut_sums needs blocks (factor > 1); use cut on the log odds")
         hc, wc = self._coarse_shape
+        if block_sums.shape != (hc, wc):
+            raise ValueError(f"block_sums has shape {block_sums.shape}; the block grid is {(hc, wc)}")
         terminal = np.zeros((hc + 2, wc + 2), np.float32)
-        terminal[1:-1, 1:-1] = graphs.block_sums(odds, self.factor)
+        terminal[1:-1, 1:-1] = block_sums
         tree = maxflow.graph_maxflow(terminal.reshape(-1), self._capacity.copy(), self._neighbour, self._opposite)
         return tree.reshape(hc + 2, wc + 2)[1:-1, 1:-1] == _SOURCE_TREE
 

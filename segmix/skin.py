@@ -808,6 +808,7 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
     image = check_image(image)
     t = model.threshold if threshold is None else float(threshold)
+    mask = None
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density
             and not settings.faces and not settings.texture and not model.features.uses_position):
         # the model as stored, exactly per colour (cached across a batch)
@@ -815,13 +816,15 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         with np.errstate(divide="ignore"):
             log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
     else:
-        log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes,
-                                                    info=info)
+        # the second pass's cut and the final one share a block graph (skin_detect._same_photo)
+        with skin_detect._same_photo(image):
+            log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True,
+                                                        face_boxes=face_boxes, info=info)
+            if settings.spatial:
+                mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
-    if settings.spatial:
-        mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
-    else:
-        mask = posterior > np.float32(t)
+    if mask is None:
+        mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image) if settings.spatial else posterior > np.float32(t)
     return skin_detect.SkinResult(posterior, log_odds, mask, seeds)
 
 

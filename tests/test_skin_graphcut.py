@@ -172,3 +172,91 @@ def test_cli_cut_diagonal(tmp_path, builtin):
         np.testing.assert_array_equal(got, skin.detect(builtin, image, settings).mask)
     assert main(["skin", "apply", str(tmp_path / "hand.png"), "--output-dir", str(tmp_path / "x"),
                  "--cut-diagonal", "-3"]) != 0
+
+
+@pytest.mark.parametrize("shape, side", [((23, 31), 1), ((23, 31), 3), ((23, 31), 5), ((60, 47), 4), ((131, 260), 25)])
+def test_block_unary_is_block_sums_of_the_difference_and_block_any(shape, side):
+    from segmix.kernels import skin as skin_kernels
+
+    rng = np.random.default_rng(sum(shape) + side)
+    odds = rng.normal(0, 6, shape).astype(np.float32)
+    odds[0, :5] = -np.inf  # a colour the model rules out
+    level = np.float32(0.37)
+    sums, above = skin_kernels.block_unary(odds, level, side)
+    np.testing.assert_array_equal(sums, graphs.block_sums(odds - level, side))  # the same bits
+    np.testing.assert_array_equal(above, graphs.block_any(odds > level, side))
+
+
+def _block_codes_numpy(blocks, above):
+    from scipy import ndimage
+
+    from segmix.kernels import skin as skin_kernels
+
+    ring = np.ones((3, 3), bool)
+    edge = skin_kernels.block_edges(blocks)
+    mixed = ~blocks & ~edge & above
+    if mixed.any():
+        edge = edge | graphcut._thin_chains(mixed) | (mixed & ndimage.binary_dilation(edge, ring))
+    return np.where(edge, np.uint8(2), blocks.view(np.uint8))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_block_codes_against_the_scipy_form(seed):
+    from scipy import ndimage
+
+    from segmix.kernels import skin as skin_kernels
+
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(5, 40)), int(rng.integers(5, 40)))
+    blocks = ndimage.binary_opening(rng.random(shape) < 0.4 + 0.05 * seed)  # compact regions
+    above = rng.random(shape) < 0.1 * (seed + 1)
+    above[shape[0] // 2, 1:-1] = True  # a thin line of mixed blocks
+    expected = _block_codes_numpy(blocks, above)
+    got = skin_kernels.block_codes(blocks, above, graphcut.THIN_MIN_BLOCKS, float(graphcut.THIN_MAX_THICKNESS))
+    assert got.dtype == np.uint8 and set(np.unique(expected)) >= {0, 2}
+    np.testing.assert_array_equal(got, expected)
+    none = np.zeros(shape, bool)
+    np.testing.assert_array_equal(skin_kernels.block_codes(none, above, 3, 2.0), _block_codes_numpy(none, above))
+
+
+def test_cut_sums_is_the_cut_of_the_summed_unaries():
+    rng = np.random.default_rng(5)
+    image = np.clip(rng.normal(120, 30, (41, 57, 3)), 0, 255).astype(np.uint8)
+    odds = rng.normal(-1, 3, (41, 57)).astype(np.float32)
+    graph = graphcut.BlockGraph(image, 4, 5.0, 8)
+    np.testing.assert_array_equal(graph.cut_sums(graphs.block_sums(odds, 4)), graph.cut(odds))
+    with pytest.raises(ValueError, match="block grid"):
+        graph.cut_sums(np.zeros((3, 3), np.float32))
+    with pytest.raises(ValueError, match="factor"):
+        graphcut.BlockGraph(image, 1, 5.0, 8).cut_sums(odds)
+
+
+def test_a_pinned_photo_skips_the_check_and_an_unpinned_one_is_checked():
+    image, _, _ = hand_scene(3)
+    skin_detect._BLOCK_GRAPHS.entry = None
+    with skin_detect._same_photo(image):
+        graph = skin_detect._block_graph(image, 4, BLOCKS)
+        assert skin_detect._block_graph(image, 4, BLOCKS) is graph
+        other = image.copy()  # equal bytes, another array: checked, and built anew
+        assert skin_detect._block_graph(other, 4, BLOCKS) is not graph
+    assert getattr(skin_detect._BLOCK_GRAPHS, "pinned", None) is None
+    # built without its bytes' check inside detect(): rebuilt once outside, then kept
+    again = skin_detect._block_graph(image, 4, BLOCKS)
+    assert skin_detect._block_graph(image, 4, BLOCKS) is again
+    image[0, 0] ^= 1  # the photo changed: a new graph
+    assert skin_detect._block_graph(image, 4, BLOCKS) is not again
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+def test_block_graph_arcs_are_contrast_beta_and_grid_graphs_capacities(connectivity):
+    rng = np.random.default_rng(connectivity)
+    image = rng.integers(0, 256, (19, 27, 3), dtype=np.uint8)
+    image[4:9, 3:20] = 77  # flat patches: distance 0
+    dy, dx = graphcut._all_directions(connectivity)
+    beta, capacity = graphs.block_graph_arcs(image, 35.0, dy, dx)
+    assert beta == graphcut.contrast_beta(image, connectivity)  # the same bits
+    _, expected = graphs.grid_graph.serial(image, np.zeros((19, 27), np.float32), np.zeros((19, 27), np.uint8), 35.0,
+                                           graphs.contrast_table(beta, 3), dy, dx)
+    np.testing.assert_array_equal(capacity, expected)
+    flat_beta, flat = graphs.block_graph_arcs(np.full((5, 6, 3), 9, np.uint8), 35.0, dy, dx)
+    assert flat_beta == 0.0 and flat.max() == pytest.approx(35.0)  # a flat image: every pair weighs gamma

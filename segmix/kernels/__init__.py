@@ -15,7 +15,8 @@ module              what it holds
                     ``gather_rows``, ``add_upsampled``
 ``graphs``          grid and band graphs of the segmentation MRF: ``grid_graph``,
                     ``sampled_neighbour_sq_diff``, ``block_reduce_level``, ``band_graph``,
-                    ``band_node_labels``, ``band_mask``
+                    ``band_node_labels``, ``band_mask``; the skin detector's block graph
+                    (``block_means``, ``block_graph_arcs``, ``block_sums``)
 ``maxflow``         Boykov-Kolmogorov max-flow: ``graph_maxflow``, ``graph_maxflow_part``,
                     ``push_short_paths``
 ``threads``         which variant runs (``for_rows``, ``for_pixels``: every parallel
@@ -29,7 +30,8 @@ module              what it holds
 ``skin``            the skin detector's per-pixel passes (segmix.skin_detect), fused and
                     bit-identical to the NumPy / SciPy forms: ``color_bins``,
                     ``smooth_histogram``, ``seeded_regions``, ``square_dilate``,
-                    ``rejected_counts``, ``gather_pair``, ``expand_blocks``
+                    ``rejected_counts``, ``gather_pair``; the graph-cut regions'
+                    block passes ``block_unary``, ``block_codes``, ``expand_blocks``
 ``cache``           will the first call compile (``cache_is_warm``, ``graph_cut_is_cached``);
                     ``on_first_compile``: told when a kernel starts compiling
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)

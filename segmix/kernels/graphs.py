@@ -282,6 +282,67 @@ def used_contrast_table(image, beta, dy, dx):
 
 
 @njit(**_JIT)
+def block_graph_arcs(image, gamma, dy, dx):
+    """The arcs of a block graph in one pass: GrabCut's beta of ``image`` and the capacities
+    of :func:`grid_graph` for free nodes (no marks), without the exponential table.
+
+    The same values as ``segmix.graphcut.contrast_beta(image)`` (the squared colour distances
+    are integers, so their float64 sum is exact in any order: the same mean), then
+    ``grid_graph(image, 0, 0, gamma, contrast_table(beta), dy, dx)[1]`` (each unordered pair's
+    ``exp(-beta s)`` computed once, the expression of :func:`contrast_table`, for both of its
+    arcs).
+
+    Parameters
+    ----------
+    image : (H, W, C) uint8, the block means
+    gamma : float, the Potts weight per neighbour pair (before the 1 / |offset| factor)
+    dy, dx : (2 n_fwd,) int64, the forward offsets (at most 8 neighbours, every pair
+        once: (0, 1), (1, *) ...) then their reverses, as ``graphcut._all_directions``
+
+    Returns
+    -------
+    beta : float
+    capacity : ((H+2)*(W+2), 2 n_fwd) float32, zero on the padding
+    """
+    h, w, c = image.shape
+    wp = w + 2
+    n_dirs = dy.shape[0]
+    n_fwd = n_dirs // 2
+    total = np.int64(0)
+    count = np.int64(0)
+    sq = np.zeros((h, w, n_fwd), np.int64)
+    for y in range(h):
+        for d in range(n_fwd):
+            qy = y + dy[d]
+            if qy < 0 or qy >= h:
+                continue
+            for x in range(max(0, -dx[d]), min(w, w - dx[d])):
+                qx = x + dx[d]
+                acc = np.int64(0)
+                for k in range(c):
+                    diff = np.int64(image[y, x, k]) - np.int64(image[qy, qx, k])
+                    acc += diff * diff
+                sq[y, x, d] = acc
+                total += acc
+                count += 1
+    mean_sq = float(total) / max(count, 1)
+    beta = 0.0 if mean_sq <= 0 else 1.0 / (2.0 * mean_sq)
+    scale = direction_scales(gamma, dy, dx)
+    capacity = np.zeros(((h + 2) * wp, n_dirs), np.float32)
+    for y in range(h):
+        for d in range(n_fwd):
+            qy = y + dy[d]
+            if qy < 0 or qy >= h:
+                continue
+            for x in range(max(0, -dx[d]), min(w, w - dx[d])):
+                qx = x + dx[d]
+                e = math.exp(-beta * float(sq[y, x, d]))
+                capacity[(y + 1) * wp + x + 1, d] = scale[d] * e
+                capacity[(qy + 1) * wp + qx + 1, d + n_fwd] = scale[d + n_fwd] * e
+    return beta, capacity
+
+
+@njit(**_JIT)
 def block_sums(log_odds, factor):
     """Sum of ``log_odds`` (H, W) float32 over ``factor`` x ``factor`` blocks (the last ones
     partial): (Hc, Wc) float32, the very values :func:`block_reduce_level` gives (the same

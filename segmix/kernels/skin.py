@@ -392,3 +392,134 @@ def block_edges(blocks):
                     if blocks[qy, qx] != b:
                         out[y, x] = True
     return out
+
+
+@njit(**_JIT)
+def block_unary(log_odds, level, side):
+    """The block cut's inputs in one pass over the pixels: per ``side`` x ``side`` block (the
+    last ones partial) the sum of ``log_odds - level`` and whether a pixel is above ``level``.
+
+    The same values as ``segmix.kernels.graphs.block_sums(log_odds - level, side)`` (each
+    difference rounded to float32 as NumPy computes it, summed in float64 in the same order,
+    row by row within the block, then rounded) and ``graphs.block_any(log_odds > level,
+    side)``, without the (H, W) difference and mask.
+
+    Parameters
+    ----------
+    log_odds : (H, W) float32
+    level : float32, the decision level (logit of the threshold)
+    side : int >= 1
+
+    Returns
+    -------
+    sums : (Hc, Wc) float32; above : (Hc, Wc) bool, with Hc = ceil(H / side), Wc = ceil(W / side)
+    """
+    h, w = log_odds.shape
+    hc = (h + side - 1) // side
+    wc = (w + side - 1) // side
+    lv = np.float32(level)
+    sums = np.empty((hc, wc), np.float32)
+    above = np.empty((hc, wc), np.bool_)
+    # A block row's sums side by side, column j of every full block in turn (independent
+    # sums the processor overlaps), the partial last block after: each block still adds its
+    # pixels row by row, left to right, as block_sums does.
+    acc = np.empty(wc, np.float64)
+    hit = np.empty(wc, np.bool_)
+    full = w // side
+    for by in range(hc):
+        y0 = by * side
+        y1 = min(h, y0 + side)
+        for bx in range(wc):
+            acc[bx] = 0.0
+            hit[bx] = False
+        for y in range(y0, y1):
+            for j in range(side):
+                for bx in range(full):
+                    v = log_odds[y, bx * side + j]
+                    acc[bx] += np.float32(v - lv)
+                    hit[bx] |= v > lv
+            for x in range(full * side, w):
+                v = log_odds[y, x]
+                acc[full] += np.float32(v - lv)
+                hit[full] |= v > lv
+        for bx in range(wc):
+            sums[by, bx] = acc[bx]
+            above[by, bx] = hit[bx]
+    return sums, above
+
+
+@njit(**_JIT)
+def block_codes(blocks, above, thin_min_blocks, thin_max_thickness):
+    """Which blocks of the skin detector's block cut are decided per pixel:
+    (Hc, Wc) uint8, 0 background, 1 foreground, 2 per pixel (``segmix.skin_detect._cut_regions``).
+
+    Code 2 goes to the blocks with an 8-neighbour of the other decision (:func:`block_edges`)
+    and to the background blocks away from them that hold a pixel above the level
+    (``above``; "mixed") when their 8-connected group of mixed blocks runs like a thin
+    structure (spans at least ``thin_min_blocks`` blocks along the longer side of its bounding
+    box and holds at most ``thin_max_thickness`` times that many blocks:
+    ``segmix.graphcut._thin_chains``) or when they touch an edge block. The same as the NumPy /
+    SciPy form (block_edges, ``scipy.ndimage.label`` / ``find_objects`` and
+    ``binary_dilation`` with a 3 x 3 square), in one kernel.
+
+    Parameters
+    ----------
+    blocks : (Hc, Wc) bool, the block cut's foreground
+    above : (Hc, Wc) bool, blocks holding a pixel above the level
+    thin_min_blocks : int; thin_max_thickness : float
+    """
+    h, w = blocks.shape
+    edge = block_edges(blocks)
+    code = np.empty((h, w), np.uint8)
+    parent = np.empty(h * w, np.int32)
+    for y in range(h):
+        for x in range(w):
+            i = y * w + x
+            if blocks[y, x] or edge[y, x] or not above[y, x]:
+                parent[i] = -1
+                continue
+            parent[i] = i
+            for qy, qx in ((y - 1, x - 1), (y - 1, x), (y - 1, x + 1), (y, x - 1)):
+                if qy >= 0 and 0 <= qx < w and parent[qy * w + qx] >= 0:
+                    _union(parent, i, qy * w + qx)
+    # each group's bounding box and size, at its root
+    y_min = np.empty(h * w, np.int32)
+    y_max = np.empty(h * w, np.int32)
+    x_min = np.empty(h * w, np.int32)
+    x_max = np.empty(h * w, np.int32)
+    size = np.zeros(h * w, np.int64)
+    for i in range(h * w):
+        if parent[i] == i:
+            y_min[i] = h
+            y_max[i] = -1
+            x_min[i] = w
+            x_max[i] = -1
+    for y in range(h):
+        for x in range(w):
+            i = y * w + x
+            if parent[i] < 0:
+                continue
+            r = _find(parent, i)
+            y_min[r] = min(y_min[r], y)
+            y_max[r] = max(y_max[r], y)
+            x_min[r] = min(x_min[r], x)
+            x_max[r] = max(x_max[r], x)
+            size[r] += 1
+    for y in range(h):
+        for x in range(w):
+            i = y * w + x
+            if parent[i] < 0:
+                code[y, x] = 2 if edge[y, x] else (1 if blocks[y, x] else 0)
+                continue
+            r = _find(parent, i)
+            extent = max(y_max[r] - y_min[r] + 1, x_max[r] - x_min[r] + 1)
+            decided = 0
+            if extent >= thin_min_blocks and size[r] <= thin_max_thickness * extent:
+                decided = 2
+            else:
+                for qy in range(max(0, y - 1), min(h, y + 2)):
+                    for qx in range(max(0, x - 1), min(w, x + 2)):
+                        if edge[qy, qx]:
+                            decided = 2
+            code[y, x] = decided
+    return code
