@@ -896,17 +896,20 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     above = log_odds > level
     if not settings.spatial or not above.any():
         return above
+    from segmix.kernels import skin as kernels
+
+    seeds = np.ascontiguousarray(log_odds if seed_log_odds is None else seed_log_odds, np.float32)
+    above = np.ascontiguousarray(above)
+    seed_level, min_pixels = level + np.float32(settings.hysteresis), float(settings.min_area * log_odds.size)
+    # 8-connected regions of ``above`` (or of the cut's foreground) with a seed and at least
+    # min_area of the photo (what scipy.ndimage.label and a bincount of its labels give), in
+    # one fused kernel
     if settings.regions == "graphcut":
         if image is None or image.shape[:2] != log_odds.shape:
             raise ValueError("the graph-cut skin regions need the photo (same size as the log odds)")
-        above = _cut_regions(log_odds, level, above, image, settings)
-    from segmix.kernels import skin as kernels
-
-    seeds = log_odds if seed_log_odds is None else seed_log_odds
-    # 8-connected regions of ``above`` with a seed and at least min_area of the photo
-    # (what scipy.ndimage.label and a bincount of its labels give), in one fused kernel
-    return kernels.seeded_regions(np.ascontiguousarray(above), np.ascontiguousarray(seeds, np.float32),
-                                  level + np.float32(settings.hysteresis), float(settings.min_area * log_odds.size))
+        code, side = _cut_regions(log_odds, level, above, image, settings)
+        return kernels.seeded_block_regions(code, side, above, seeds, seed_level, min_pixels)
+    return kernels.seeded_regions(above, seeds, seed_level, min_pixels)
 
 
 def cut_block_side(shape, cut_diagonal: float) -> int:
@@ -962,15 +965,19 @@ def _block_graph(image: np.ndarray, side: int, settings: SkinSettings):
 
 
 def _cut_regions(log_odds: np.ndarray, level: np.float32, above: np.ndarray, image: np.ndarray,
-                 settings: SkinSettings) -> np.ndarray:
+                 settings: SkinSettings) -> tuple[np.ndarray, int]:
     """The graph cut of :func:`skin_mask` on the unary ``log_odds - level``, before the seed
-    and area rules: (H, W) bool. ``above``: log_odds > level."""
+    and area rules, as (code, side): (Hc, Wc) uint8 per block of ``side`` x ``side`` pixels, 0
+    background, 1 foreground, 2 the pixel's own decision ``above`` (log_odds > level); at
+    full resolution (side 1) the cut's foreground as 0 / 1 per pixel
+    (:func:`segmix.kernels.skin.seeded_block_regions` reads either)."""
     from segmix import graphcut
 
     side = cut_block_side(log_odds.shape, settings.cut_diagonal)
     if side == 1:
-        return graphcut.cut_image(log_odds - level, image, gamma=settings.smoothness,
-                                  connectivity=settings.cut_connectivity)
+        cut = graphcut.cut_image(log_odds - level, image, gamma=settings.smoothness,
+                                 connectivity=settings.cut_connectivity)
+        return np.ascontiguousarray(cut).view(np.uint8), 1
     from segmix.kernels import skin as kernels
 
     log_odds = np.ascontiguousarray(log_odds, np.float32)
@@ -985,9 +992,8 @@ def _cut_regions(log_odds: np.ndarray, level: np.float32, above: np.ndarray, ima
     # banded cut (graphcut._thin_chains, issue 11), and such blocks next to the others (the
     # pieces of a thin structure between blocks the cut kept); compact patches and specks
     # away from the kept blocks stay removed. One code per block (kernels.block_codes): 0
-    # background, 1 foreground, 2 decided per pixel; then spread to the pixels.
-    code = kernels.block_codes(blocks, block_above, graphcut.THIN_MIN_BLOCKS, float(graphcut.THIN_MAX_THICKNESS))
-    return kernels.expand_blocks(code, side, np.ascontiguousarray(above))
+    # background, 1 foreground, 2 decided per pixel.
+    return kernels.block_codes(blocks, block_above, graphcut.THIN_MIN_BLOCKS, float(graphcut.THIN_MAX_THICKNESS)), side
 
 
 def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None,

@@ -97,6 +97,35 @@ def test_seeded_regions_equal_label_and_bincount(min_pixels):
     assert_array_equal(out, ref)
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_seeded_regions_on_random_masks_of_any_shape(seed):
+    """Runs of one pixel, rows full to the edge, anti-diagonal contacts, one-row and
+    one-column photos: the run labelling against scipy's."""
+    rng = np.random.default_rng(100 + seed)
+    shape = (int(rng.integers(1, 40)), int(rng.integers(1, 40)))
+    above = rng.random(shape) < rng.random()
+    if seed % 2:
+        above = ndimage.binary_opening(above)
+    seeds = rng.normal(0, 2, shape).astype(np.float32)
+    level, min_pixels = np.float32(rng.normal(2, 1)), float(rng.integers(0, 12))
+    assert_array_equal(kernels.seeded_regions(above, seeds, level, min_pixels),
+                       _scipy_regions(above, seeds, level, min_pixels))
+
+
+@pytest.mark.parametrize("side", [1, 3, 4, 7])
+def test_seeded_block_regions_are_the_regions_of_the_expanded_blocks(side):
+    rng = np.random.default_rng(side)
+    field = ndimage.gaussian_filter(rng.normal(size=(61, 83)), 2.0).astype(np.float32)
+    above = field > np.float32(0.02)
+    seeds = (field + rng.normal(scale=0.05, size=field.shape)).astype(np.float32)
+    code = rng.choice(np.array([0, 1, 2], np.uint8), (-(-61 // side), -(-83 // side)), p=[0.4, 0.2, 0.4])
+    level = np.float32(0.1)
+    for min_pixels in (0.0, 30.0):
+        mask = kernels.expand_blocks(code, side, above)
+        assert_array_equal(kernels.seeded_block_regions(code, side, above, seeds, level, min_pixels),
+                           _scipy_regions(mask, seeds, level, min_pixels))
+
+
 def test_seeded_regions_joins_diagonal_neighbours_only_through_8_connectivity():
     above = np.zeros((5, 6), bool)
     above[1, 1] = above[2, 2] = True  # diagonal: one region

@@ -232,8 +232,8 @@ def seeded_regions(above, seeds, seed_level, min_pixels):
 
     A region (8-neighbours) is kept when one of its pixels has ``seeds > seed_level`` and it
     has at least ``min_pixels`` pixels (Canny's hysteresis with small-region removal; what
-    ``scipy.ndimage.label`` and a bincount of the labels give). Union-find over the pixels
-    in raster order.
+    ``scipy.ndimage.label`` and a bincount of the labels give). Union-find over the runs of
+    each row (:func:`seeded_block_regions` with every pixel decided by ``above``).
 
     Parameters
     ----------
@@ -247,64 +247,96 @@ def seeded_regions(above, seeds, seed_level, min_pixels):
     (H, W) bool
     """
     h, w = above.shape
-    n = h * w
-    parent = np.empty(n, np.int32)
+    every = np.full((1, 1), 2, np.uint8)
+    return seeded_block_regions(every, max(h, w, 1), above, seeds, seed_level, min_pixels)
+
+
+@njit(**_JIT)
+def seeded_block_regions(block_code, side, above, seeds, seed_level, min_pixels):
+    """:func:`seeded_regions` of the mask ``expand_blocks(block_code, side, above)``, without
+    that mask: the regions of the graph-cut skin regions' block decision.
+
+    The rows are read as runs of region pixels; each run is joined (union-find, the smaller
+    run index the root) with the runs of the row above that touch it through an 8-neighbour,
+    so the labelling costs a step per run, not per pixel; a region's size and whether it holds
+    a seed are summed over its runs.
+
+    Parameters
+    ----------
+    block_code : (Hc, Wc) uint8, 0 background, 1 foreground, 2 decided by ``above``, per
+        ``side`` x ``side`` block (the last ones partial)
+    side : int >= 1
+    above, seeds, seed_level, min_pixels : as in :func:`seeded_regions`
+
+    Returns
+    -------
+    (H, W) bool
+    """
+    h, w = above.shape
+    cap = h * ((w + 1) // 2) + 1  # the most runs a row can hold, times the rows
+    start = np.empty(cap, np.int32)
+    end = np.empty(cap, np.int32)
+    parent = np.empty(cap, np.int32)
+    count = np.empty(cap, np.int64)
+    seeded = np.empty(cap, np.bool_)
+    row_first = np.empty(h + 1, np.int32)
+    n = 0
     for y in range(h):
-        for x in range(w):
-            i = y * w + x
-            if not above[y, x]:
-                continue
-            parent[i] = i
-            j = i - w
-            # Neighbours already joined need no union: N touches NW, NE and W (W's NE is N);
-            # W touches NW (W's N).
-            if y > 0 and above[y - 1, x]:
-                _union(parent, i, j)
-                continue
-            if x > 0 and above[y, x - 1]:
-                _union(parent, i, i - 1)
-            elif y > 0 and x > 0 and above[y - 1, x - 1]:
-                _union(parent, i, j - 1)
-            if y > 0 and x + 1 < w and above[y - 1, x + 1]:
-                _union(parent, i, j + 1)
-    # Each set's root is its smallest pixel index (_union keeps the smaller root), so a raster
-    # scan meets a region's root before its other pixels: the root's entry becomes its
-    # compact label (negative), every other pixel points straight at its root.
-    n_regions = 0
-    for y in range(h):
-        for x in range(w):
-            if above[y, x] and parent[y * w + x] == y * w + x:
-                n_regions += 1
-    count = np.zeros(n_regions, np.int64)
-    seeded = np.zeros(n_regions, np.bool_)
-    label = 0
-    for y in range(h):
-        for x in range(w):
-            if not above[y, x]:
-                continue
-            i = y * w + x
-            if parent[i] == i:
-                parent[i] = -(label + 1)
-                label += 1
-                root = i
-            else:
-                root = parent[i]
-                while parent[root] >= 0:
-                    root = parent[root]
-                parent[i] = root
-            k = -parent[root] - 1
-            count[k] += 1
-            if seeds[y, x] > seed_level:
-                seeded[k] = True
+        row_first[y] = n
+        prev = row_first[y - 1] if y > 0 else n  # the row above's runs: prev .. prev_end - 1
+        prev_end = n
+        codes = block_code[y // side]
+        s = -1  # start of the open run
+        hit = False
+        for bx in range(codes.shape[0]):
+            c = codes[bx]
+            x0 = bx * side
+            x1 = min(w, x0 + side)
+            for x in range(x0, x1):
+                if c == 1 or (c == 2 and above[y, x]):
+                    if s < 0:
+                        s = x
+                        hit = False
+                    if seeds[y, x] > seed_level:
+                        hit = True
+                elif s >= 0:
+                    n, prev = _close_run(start, end, parent, count, seeded, n, prev, prev_end, s, x, hit)
+                    s = -1
+        if s >= 0:
+            n, prev = _close_run(start, end, parent, count, seeded, n, prev, prev_end, s, w, hit)
+    row_first[h] = n
+    for i in range(n):  # sizes and seeds at the roots
+        r = _find(parent, i)
+        if r != i:
+            count[r] += count[i]
+            seeded[r] |= seeded[i]
     out = np.zeros((h, w), np.bool_)
     for y in range(h):
-        for x in range(w):
-            if above[y, x]:
-                i = y * w + x
-                root = i if parent[i] < 0 else parent[i]
-                k = -parent[root] - 1
-                out[y, x] = seeded[k] and count[k] >= min_pixels
+        for i in range(row_first[y], row_first[y + 1]):
+            r = _find(parent, i)
+            if seeded[r] and count[r] >= min_pixels:
+                for x in range(start[i], end[i]):
+                    out[y, x] = True
     return out
+
+
+@njit(inline="always", **_JIT)
+def _close_run(start, end, parent, count, seeded, n, prev, prev_end, s, e, hit):
+    """Store run n = pixels s .. e - 1 of a row and join it with the runs of the row above
+    (``prev`` .. ``prev_end`` - 1, sorted) that touch it: start <= e and end >= s (8-neighbours).
+    Returns the next run index and the first run above that may touch a later run."""
+    start[n] = s
+    end[n] = e
+    parent[n] = n
+    count[n] = e - s
+    seeded[n] = hit
+    while prev < prev_end and end[prev] < s:
+        prev += 1
+    j = prev
+    while j < prev_end and start[j] <= e:
+        _union(parent, n, j)
+        j += 1
+    return n + 1, prev
 
 
 @njit(**_JIT)
