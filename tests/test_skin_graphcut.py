@@ -260,3 +260,25 @@ def test_block_graph_arcs_are_contrast_beta_and_grid_graphs_capacities(connectiv
     np.testing.assert_array_equal(capacity, expected)
     flat_beta, flat = graphs.block_graph_arcs(np.full((5, 6, 3), 9, np.uint8), 35.0, dy, dx)
     assert flat_beta == 0.0 and flat.max() == pytest.approx(35.0)  # a flat image: every pair weighs gamma
+
+
+def test_eval_sweep_reuses_the_photos_graph_without_its_check_and_gives_the_fresh_masks(builtin, monkeypatch):
+    import types
+    import zlib
+
+    from segmix import skin_eval
+
+    image, _, _ = hand_scene(3)
+    result = skin.detect(builtin, image, BLOCKS)
+    checks = []
+    monkeypatch.setattr(skin_detect, "zlib", types.SimpleNamespace(crc32=lambda b: checks.append(1) or zlib.crc32(b)))
+    decide = skin_eval._decider(result, image, BLOCKS)
+    swept = {t: decide(t) for t in (builtin.threshold, 0.2, 0.5, 0.8)}
+    assert checks == []  # the graph detect() built, without the photo's CRC
+    np.testing.assert_array_equal(swept[builtin.threshold], result.mask)
+    assert result.mask.any()
+    for t, mask in swept.items():
+        skin_detect._BLOCK_GRAPHS.entry = None  # a new graph
+        np.testing.assert_array_equal(mask, skin_detect.skin_mask(result.log_odds, t, BLOCKS, result.seed_log_odds,
+                                                                  image))
+    assert len(checks) == 4  # outside: checked
