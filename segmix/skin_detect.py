@@ -931,14 +931,19 @@ _BLOCK_GRAPHS = threading.local()
 
 @contextmanager
 def _same_photo(image: np.ndarray):
-    """Inside, the cuts of this very array (``is``) reuse this thread's block graph without
-    checking the photo's bytes: :func:`detect` (and :func:`segmix.skin.detect`) run no other
-    code on the photo between their two cuts, so it cannot change in between; elsewhere a
-    kept graph is reused only when the photo's CRC-32 matches (a window's threshold moves).
-    The check cost about 1 ms per cut on a 0.4-megapixel photo, a twentieth of the graph-cut
-    regions."""
+    """Inside, the cuts of this very array (``is``) reuse the block graph built inside the same
+    context without checking the photo's bytes: :func:`detect` (and :func:`segmix.skin.detect`,
+    ``skin eval``'s threshold sweep) run no other code on the photo between their cuts, so it
+    cannot change in between. A graph built elsewhere, or in an earlier context (the caller
+    may have changed the array since), is reused only when the photo's CRC-32 matches (a
+    window's threshold moves). The check cost about 1 ms per cut on a 0.4-megapixel photo, a
+    twentieth of the graph-cut regions. A context inside one for the same array changes
+    nothing."""
     before = getattr(_BLOCK_GRAPHS, "pinned", None)
-    _BLOCK_GRAPHS.pinned = image
+    if before is not None and before[0] is image:
+        yield
+        return
+    _BLOCK_GRAPHS.pinned = (image, object())
     try:
         yield
     finally:
@@ -950,17 +955,18 @@ def _block_graph(image: np.ndarray, side: int, settings: SkinSettings):
 
     image = np.ascontiguousarray(image)
     params = (image.shape, side, float(settings.smoothness), int(settings.cut_connectivity))
-    kept = getattr(_BLOCK_GRAPHS, "entry", None)  # (params, crc32 or None, photo, graph)
-    if getattr(_BLOCK_GRAPHS, "pinned", None) is image:
-        if kept is not None and kept[2] is image and kept[0] == params:
+    kept = getattr(_BLOCK_GRAPHS, "entry", None)  # (params, crc32 or None, photo, graph, context)
+    pinned = getattr(_BLOCK_GRAPHS, "pinned", None)
+    if pinned is not None and pinned[0] is image:
+        if kept is not None and kept[4] is pinned[1] and kept[2] is image and kept[0] == params:
             return kept[3]
-        crc = None  # built for this call of detect(): reused outside it only after a rebuild
+        crc, context = None, pinned[1]  # reused outside this context only after a rebuild
     else:
-        crc = zlib.crc32(memoryview(image).cast("B"))
+        crc, context = zlib.crc32(memoryview(image).cast("B")), None
         if kept is not None and kept[1] == crc and kept[0] == params:
             return kept[3]
     graph = graphcut.BlockGraph(image, side, settings.smoothness, settings.cut_connectivity)
-    _BLOCK_GRAPHS.entry = (params, crc, image, graph)
+    _BLOCK_GRAPHS.entry = (params, crc, image, graph, context)
     return graph
 
 

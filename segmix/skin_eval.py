@@ -217,9 +217,9 @@ def _decider(result, image, settings):
     """threshold -> the detector's mask at that threshold, from ``result``'s log odds and seeds
     (the same final step as :func:`segmix.skin.detect`); None for the exact full-resolution
     graph cut (``cut_diagonal`` 0), too costly to re-run at every threshold of the sweep. The
-    block cut re-runs on the photo's kept block graph (about 5 ms a threshold at 0.4 MP), which
-    the sweep reuses without checking the photo's bytes (nothing changes the photo in between:
-    ``skin_detect._same_photo``)."""
+    block cut re-runs on the photo's kept block graph (about 5 ms a threshold at 0.4 MP; inside
+    the ``skin_detect._same_photo`` context of the photo's detection, without checking its
+    bytes again)."""
     from segmix import skin_detect
 
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
@@ -227,12 +227,7 @@ def _decider(result, image, settings):
         return None
     if not settings.spatial:
         return lambda t: result.posterior > np.float32(t)
-
-    def decide(t):
-        with skin_detect._same_photo(image):
-            return skin_detect.skin_mask(result.log_odds, t, settings, result.seed_log_odds, image)
-
-    return decide
+    return lambda t: skin_detect.skin_mask(result.log_odds, t, settings, result.seed_log_odds, image)
 
 
 def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float | None = None,
@@ -240,6 +235,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                     workers: int | None = None) -> EvalResult:
     """Evaluate the skin detector (``model`` with ``settings``, see :func:`segmix.skin.detect`) on
     every image of ``images_dir`` that has a mask in ``masks_dir``."""
+    from segmix import skin_detect
+
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
     names = _short_names([image for image, _ in pairs])
@@ -248,10 +245,13 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     def work(pair):
         image = load_image(pair[0])
         labels = load_mask(pair[1], image.shape[:2])
-        result = detect(model, image, settings, evaluator.threshold, cache)
-        decide = _decider(result, image, settings)
-        # The sweep runs here, in the worker threads, not in the loop that adds the photos.
-        swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
+        # the detection's cuts and the sweep's share the photo's block graph, unchecked: nothing
+        # changes the photo in between
+        with skin_detect._same_photo(image):
+            result = detect(model, image, settings, evaluator.threshold, cache)
+            decide = _decider(result, image, settings)
+            # The sweep runs here, in the worker threads, not in the loop that adds the photos.
+            swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
         return result.posterior, result.mask, labels, swept
 
     with ThreadPoolExecutor(workers or default_workers()) as pool:

@@ -245,6 +245,15 @@ def test_a_pinned_photo_skips_the_check_and_an_unpinned_one_is_checked():
     assert skin_detect._block_graph(image, 4, BLOCKS) is again
     image[0, 0] ^= 1  # the photo changed: a new graph
     assert skin_detect._block_graph(image, 4, BLOCKS) is not again
+    # a graph built in an earlier context is not trusted in a later one (the array may have
+    # changed in between), and a context inside one for the same array keeps the outer one's
+    with skin_detect._same_photo(image):
+        first = skin_detect._block_graph(image, 4, BLOCKS)
+        with skin_detect._same_photo(image):
+            assert skin_detect._block_graph(image, 4, BLOCKS) is first
+    image[0, 0] ^= 1
+    with skin_detect._same_photo(image):
+        assert skin_detect._block_graph(image, 4, BLOCKS) is not first
 
 
 @pytest.mark.parametrize("connectivity", [4, 8])
@@ -269,11 +278,12 @@ def test_eval_sweep_reuses_the_photos_graph_without_its_check_and_gives_the_fres
     from segmix import skin_eval
 
     image, _, _ = hand_scene(3)
-    result = skin.detect(builtin, image, BLOCKS)
     checks = []
     monkeypatch.setattr(skin_detect, "zlib", types.SimpleNamespace(crc32=lambda b: checks.append(1) or zlib.crc32(b)))
-    decide = skin_eval._decider(result, image, BLOCKS)
-    swept = {t: decide(t) for t in (builtin.threshold, 0.2, 0.5, 0.8)}
+    with skin_detect._same_photo(image):  # as evaluate_folder runs a photo's detection and sweep
+        result = skin.detect(builtin, image, BLOCKS)
+        decide = skin_eval._decider(result, image, BLOCKS)
+        swept = {t: decide(t) for t in (builtin.threshold, 0.2, 0.5, 0.8)}
     assert checks == []  # the graph detect() built, without the photo's CRC
     np.testing.assert_array_equal(swept[builtin.threshold], result.mask)
     assert result.mask.any()
