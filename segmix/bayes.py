@@ -198,8 +198,13 @@ class BayesClassifier:
             raise ValueError("classifier must be an object with a 'classes' list")
         mixtures, priors, names = [], [], []
         for i, entry in enumerate(data["classes"]):
-            if not isinstance(entry, dict) or not {"name", "prior", "mixture"} <= entry.keys():
-                raise ValueError(f"class {i} must have 'name', 'prior' and 'mixture'")
+            if not isinstance(entry, dict):
+                raise ValueError(f"class {i} must be an object with 'name', 'prior' and 'mixture'; "
+                                 f"got {type(entry).__name__}")
+            missing = [key for key in ("name", "prior", "mixture") if key not in entry]
+            if missing:
+                raise ValueError(f"class {i} is missing {_quoted_list(missing)} "
+                                 "(every class needs 'name', 'prior' and 'mixture')")
             try:
                 mixtures.append(GaussianMixture.from_dict(entry["mixture"]))
             except ValueError as exc:
@@ -212,6 +217,12 @@ class BayesClassifier:
         if len(priors) >= 2 and abs(sum(priors) - 1.0) > 1e-6:
             raise ValueError(f"class priors must sum to 1; they sum to {sum(priors):.6g}")
         return cls(mixtures, priors, names)
+
+
+def _quoted_list(keys: list[str]) -> str:
+    """'a', 'a' and 'b', 'a', 'b' and 'c'."""
+    quoted = [repr(k) for k in keys]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
 def posterior_from_log_likelihoods(log_likelihoods: np.ndarray, priors, positive: int = 0) -> np.ndarray:

@@ -54,6 +54,20 @@ def natural_key(name: str) -> list:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
+def _starts_like_iso_media(path: Path) -> bool:
+    """Whether ``path`` begins with an ISO base media ``ftyp`` box (MP4, MOV, M4V, 3GP).
+
+    ISO/IEC 14496-12: every such file starts with a box of a 4-byte big-endian size and the
+    type ``ftyp``; a file that has it but that FFmpeg cannot open has usually lost its end.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return False
+    return len(head) == 8 and head[4:8] == b"ftyp"
+
+
 class FrameSequence:
     """The frames of a folder, a list of image files, or a video file.
 
@@ -146,6 +160,11 @@ class FrameSequence:
         except FrameError:
             raise
         except (av.FFmpegError, OSError, ValueError) as exc:
+            if _starts_like_iso_media(path):
+                # An MP4 / MOV whose index (the moov box) is missing, typically a copy or a
+                # recording that stopped early: FFmpeg only says "Invalid data".
+                raise FrameError(f"{path}: starts like an MP4/MOV video but cannot be opened; it may be truncated "
+                                 f"or incomplete (a copy or recording that did not finish) ({_short(exc)})") from None
             raise FrameError(f"{path}: not a video file FFmpeg can read ({_short(exc)})") from None
 
     def _iter_video(self) -> Iterator[Frame]:

@@ -133,9 +133,9 @@ def model_from_dict(data: Any) -> SegmixModel:
     kind = data.get("kind")
     if kind not in MODEL_KINDS:
         raise ValueError(f"'kind' must be one of {', '.join(MODEL_KINDS)}; got {kind!r}")
-    for key in ("features", "classifier", "positive_class", "threshold"):
-        if key not in data:
-            raise ValueError(f"missing {key!r} ({REQUIRED_WHY[key]})")
+    missing = [key for key in ("features", "classifier", "positive_class", "threshold") if key not in data]
+    if missing:
+        raise ValueError("missing " + "; ".join(f"{key!r} ({REQUIRED_WHY[key]})" for key in missing))
     _check_classes(data["classifier"])
     try:
         features = FeatureSpace.from_dict(data["features"])

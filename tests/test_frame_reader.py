@@ -91,3 +91,24 @@ def test_a_video_cut_short_without_a_decoding_error_is_reported(tmp_path):
     assert len(told) == 1 and "cut.mkv" in told[0] and f"of the {N} its header announces" in told[0]
     told.clear()
     assert len(list(FrameSequence(whole, on_skip=told.append))) == N and told == []
+
+
+def test_an_mp4_without_its_index_is_called_truncated(tmp_path):
+    # New-user trial: an MP4 cut before its moov box (the index an MP4 muxer writes last)
+    # said only "not a video file FFmpeg can read (Invalid data found ...)".
+    from segmix.frames import FrameError
+
+    whole = _write_video(tmp_path / "whole.mp4", n=N, codec="mpeg4")
+    data = whole.read_bytes()
+    assert data[4:8] == b"ftyp" and data.rfind(b"moov") > len(data) // 2  # the index is at the end
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[:len(data) // 2])
+    with pytest.raises(FrameError, match="truncated or incomplete") as info:
+        FrameSequence(cut)
+    assert "cut.mp4" in str(info.value) and "\n" not in str(info.value)
+    # Bytes that are not an MP4 at all keep the plain message.
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"this is not a video, only text" * 50)
+    with pytest.raises(FrameError, match="not a video file FFmpeg can read") as info:
+        FrameSequence(junk)
+    assert "truncated" not in str(info.value)

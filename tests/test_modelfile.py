@@ -110,7 +110,14 @@ BAD_EDITS = {
     "bad positive class": (lambda d: d.update(positive_class=5), "'positive_class'"),
     "priors not summing to 1": (lambda d: d["classifier"]["classes"][0].update(prior=0.9), "priors must sum to 1"),
     "one class only": (lambda d: d["classifier"]["classes"].pop(), "at least 2 classes"),
-    "class without mixture": (lambda d: d["classifier"]["classes"][0].pop("mixture"), "must have 'name'"),
+    "class without mixture": (lambda d: d["classifier"]["classes"][0].pop("mixture"), "class 0 is missing 'mixture'"),
+    # The key(s) that are missing are named (was "class 0 must have 'name', 'prior' and 'mixture'").
+    "class without prior": (lambda d: d["classifier"]["classes"][0].pop("prior"), "class 0 is missing 'prior' ("),
+    "class without name and prior": (lambda d: [d["classifier"]["classes"][1].pop(k) for k in ("name", "prior")],
+                                     "class 1 is missing 'name' and 'prior'"),
+    "class not an object": (lambda d: d["classifier"]["classes"].__setitem__(0, 3), "class 0 must be an object"),
+    "missing threshold and positive class": (lambda d: [d.pop("threshold"), d.pop("positive_class")],
+                                             "missing 'positive_class' (the index"),
     "training not an object": (lambda d: d.update(training=[1, 2]), "'training' must be a JSON object"),
     # The optional mixture fields: each named (were Python's "float() argument must be ..."
     # or silently accepted: a negative reg_covar, an n_components the arrays contradict).
@@ -139,6 +146,8 @@ BAD_EDITS = {
     "zero prior": (lambda d: [c.update(prior=p) for c, p in zip(d["classifier"]["classes"], (0.0, 1.0))],
                    "positive finite"),
     "missing covariances": (lambda d: _cov(d).pop("covariances"), "mixture is missing 'covariances'"),
+    "missing means and weights": (lambda d: [_cov(d).pop("means"), _cov(d).pop("weights")],
+                                  "mixture is missing 'weights', 'means'"),
     "weights not numbers": (lambda d: _cov(d).update(weights=["a", "b"]), "'weights' must be numbers"),
     "missing colour space": (lambda d: d["features"].pop("color_space"), "'color_space'"),
 }

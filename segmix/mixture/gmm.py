@@ -504,9 +504,9 @@ class GaussianMixture:
         """
         if not isinstance(data, dict):
             raise ValueError("mixture must be a JSON object")
-        for key in ("covariance_type", "weights", "means", "covariances"):
-            if key not in data:
-                raise ValueError(f"mixture is missing {key!r}")
+        missing = [key for key in ("covariance_type", "weights", "means", "covariances") if key not in data]
+        if missing:
+            raise ValueError(f"mixture is missing {', '.join(map(repr, missing))}")
         covariance_type = data["covariance_type"]
         check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
 
