@@ -195,7 +195,8 @@ def run_sequence(
                 target = (out / f"{path.stem}.png").resolve()
                 if target in inputs:
                     raise FrameError(f"{target}: the mask would overwrite an input frame; choose another --output-dir")
-        out.mkdir(parents=True, exist_ok=True)
+        # The folder is made with the first mask, not here: a run that reads no frame (a text
+        # file named .png, an empty video) writes nothing, not even an empty folder.
     original_skip = sequence.on_skip
 
     def on_skip(message):
@@ -214,6 +215,8 @@ def run_sequence(
             mask = model.apply(frame.pixels, learning_rate=learning_rate)
             result.frames += 1
             if pool is not None:
+                if not result.written:
+                    out.mkdir(parents=True, exist_ok=True)
                 target = out / f"{frame.stem}.png"
                 pending.append(pool.submit(save_foreground_mask, target, mask, protect=protect))
                 result.written.append(target)

@@ -861,6 +861,7 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     from segmix.quantize import quantize_file
 
     suffix = Path(args.output).suffix.lower()
+    _check_outputs([args.image], args.output)  # before the work (and a first run's compiling)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):
         raise UserError(f"--quality {args.quality}: applies to JPEG and WebP outputs only, and "
                         f"{args.output} is {suffix.lstrip('.').upper() or 'not an image name'}")

@@ -14,7 +14,7 @@ import numpy as np
 
 from segmix.bayes import check_image
 from segmix.features import unique_colors
-from segmix.io import ensure_not_input, load_image_info, save_image
+from segmix.io import check_output_path, load_image_info, save_image
 from segmix.mixture import KMeans
 
 
@@ -120,7 +120,9 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     and TIFF keep transparency; JPEG and BMP cannot: ``result.alpha_dropped`` is then True);
     they used to be dropped, so a logo on a transparent background came back on black.
     """
-    ensure_not_input(output_path, input_path)
+    # Every refusal about the output (an input, a folder, a missing or read-only folder, a
+    # read-only file) before the work, whose first run compiles kernels for seconds.
+    check_output_path(output_path, input_path)
     info = load_image_info(input_path)
     alpha = info.alpha if info.alpha is not None and (info.alpha < 255).any() else None
     result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha)

@@ -945,6 +945,7 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     image = load_image(input_path)
     result = detect(model, image, settings, threshold, cache, info=info)
     posterior = result.posterior
+    output_dir.mkdir(parents=True, exist_ok=True)
     _write_png(mask_path, result.mask.astype(np.uint8) * np.uint8(255), (input_path,))
     written = (mask_path,)
     if probability:
@@ -1030,7 +1031,8 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
             if clashes(out):
                 raise ValueError(f"{out}: the output of {f} would replace an input file; "
                                  "give another --output-dir")
-    output_dir.mkdir(parents=True, exist_ok=True)
+    # The folder itself is made by apply_one with the first mask: a batch whose photos all
+    # fail leaves nothing behind (README: nothing is written on exit 2).
     return files, clashes
 
 

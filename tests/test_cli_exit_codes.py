@@ -4,6 +4,8 @@
 2: bad usage / bad parameter, or no usable input at all (nothing written).
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -176,3 +178,45 @@ def test_refusals_and_summaries_name_what_they_are_about(folders, tmp_path, caps
     out = capsys.readouterr().out
     assert f"wrote masks of 2 photos to {tmp_path / 'o3'}" in out
     assert sorted(p.name for p in (tmp_path / "o3").iterdir()) == ["a_skin.png", "b_skin.png"]
+
+
+@pytest.mark.parametrize("name,build,expected",
+                         [c for c in CASES if c[2] == 2 and "--output-dir" in c[1](Path("d"), Path("o"))],
+                         ids=[c[0] for c in CASES if c[2] == 2 and "--output-dir" in c[1](Path("d"), Path("o"))])
+def test_a_run_that_writes_nothing_creates_no_output_folder(folders, tmp_path, capsys, name, build, expected):
+    # New-user trial: `segmix background text.png --output-dir o4` exited 2 and left an empty
+    # o4/ (README: nothing is written on exit 2). The folder is made with the first output.
+    fresh = tmp_path / "fresh"
+    assert _status(build(folders, fresh / "out")) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert not fresh.exists()
+
+
+def test_background_of_a_text_file_named_png_creates_no_folder(tmp_path, capsys):
+    text = tmp_path / "text.png"
+    text.write_text("hello, not an image\n")
+    assert _status(["background", str(text), "--output-dir", str(tmp_path / "o4"), "--quiet"]) == 2
+    assert not (tmp_path / "o4").exists()
+    assert "no readable frame" in capsys.readouterr().err
+
+
+def test_quantize_refuses_a_read_only_output_before_any_work(folders, tmp_path, monkeypatch, capsys):
+    # The trial's `segmix quantize` to a read-only file compiled its kernels (16 s on a cold
+    # cache) and only then refused; the refusal now comes before the photo is even read.
+    import segmix.quantize
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("quantised before checking the output")
+
+    monkeypatch.setattr(segmix.quantize, "quantize_image", no_work)
+    monkeypatch.setattr(segmix.quantize, "load_image_info", no_work)
+    target = tmp_path / "ro.png"
+    target.write_bytes(b"keep me")
+    target.chmod(0o444)
+    assert _status(["quantize", str(folders / "good" / "a.png"), "-o", str(target)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "read-only" in err[0] and str(target) in err[0]
+    assert target.read_bytes() == b"keep me"
+    missing = tmp_path / "no_such_folder" / "q.png"
+    assert _status(["quantize", str(folders / "good" / "a.png"), "-o", str(missing)]) == 2
+    assert "does not exist" in capsys.readouterr().err and not missing.parent.exists()

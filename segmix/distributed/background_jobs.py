@@ -99,6 +99,7 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
             with _SEQUENCE_LOCK:
                 sequence = FrameSequence(source, on_skip=skipped.append)
                 result = run_sequence(sequence, _fresh_model(job), partial)
+            partial.mkdir(parents=True, exist_ok=True)  # run_sequence makes it with its first mask only
             record_run(partial, RECORD, job.key())
             if final.exists():
                 shutil.rmtree(final)  # an earlier run's, made with other settings
@@ -156,7 +157,6 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             if target == resolved or target in resolved.parents:
                 raise ValueError(f"{target}: the output of {path} would replace an input; choose another --output-dir")
         sources.append(str(resolved))
-    out.mkdir(parents=True, exist_ok=True)
     digest = None
     if model_path is not None:
         from segmix.background import load_background_model
@@ -164,6 +164,8 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         load_background_model(model_path)  # a bad file stops the run here, not in every task
         model_path = str(Path(model_path).resolve())
         digest = file_digest(model_path)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
     batches = [[s] for s in sources]
     results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
@@ -187,5 +189,10 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
           f"{complete} already complete, {failed} failed", file=out_stream)
     if sources and failed == len(sources):
         stream.write(f"segmix background: error: all {len(sources)} sequences failed; nothing written\n")
+        if created:
+            try:  # nothing was written: leave no empty folder behind either
+                out.rmdir()
+            except OSError:
+                pass
         return 2
     return 1 if lines else 0

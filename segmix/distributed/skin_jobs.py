@@ -154,6 +154,8 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             failures.append(f"{clash}: refusing to overwrite an input file")
         else:
             todo.append((str(f.resolve()), skin.apply_outputs(f, out)))
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             for output in made:
@@ -179,7 +181,14 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
     print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed", file=out_stream)
-    return skin.batch_status("segmix skin apply", len(failures), len(files), stream)
+    status = skin.batch_status("segmix skin apply", len(failures), len(files), stream)
+    if status == 2 and created:  # nothing was written: leave no folder behind either
+        (out / RECORD).unlink(missing_ok=True)
+        try:
+            out.rmdir()
+        except OSError:
+            pass
+    return status
 
 
 # ------------------------------------------------------------------------------ train
