@@ -198,3 +198,43 @@ def test_window_paints_and_overlays_on_a_real_x_server(tmp_path):
             app.kill()
             app.wait(10)
         display.close()
+
+
+def test_keyboard_works_without_a_click_and_after_a_dialog(tmp_path):
+    """New-user trial under Xvfb: with no window manager nothing activated the window, so no
+    shortcut worked (Ctrl+K, P) until a click into it, nor after the Open dialog closed. Here
+    only keys are sent, to whatever has the X keyboard focus: Ctrl+O must open the dialog,
+    Esc close it, and Ctrl+Q then close the window."""
+    _require_tools()
+    display = Display()
+    env = {**os.environ, "DISPLAY": display.name, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONUNBUFFERED": "1"}
+    env.pop("WAYLAND_DISPLAY", None)
+    log = tmp_path / "segmix.log"
+    with open(log, "wb") as out:
+        app = subprocess.Popen([sys.executable, "-m", "segmix"], env=env, stdout=out, stderr=subprocess.STDOUT,
+                               cwd=tmp_path)
+    try:
+        display.wait_for_window("segmix", WINDOW_TIMEOUT)
+        time.sleep(2.0)  # first paint; no click, no windowactivate
+        display.xdotool("key", "ctrl+o")
+        display.wait_for_window("Open Photo", 30)
+        time.sleep(0.5)
+        display.xdotool("key", "Escape")
+        deadline = time.monotonic() + 30
+        while display.xdotool("search", "--onlyvisible", "--name", "Open Photo", check=False):
+            assert time.monotonic() < deadline, "Esc did not close the Open dialog"
+            time.sleep(0.25)
+        time.sleep(1.0)
+        display.xdotool("key", "ctrl+q")
+        try:
+            status = app.wait(30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("Ctrl+Q after the dialog did not close the window (no active window?):\n"
+                                 + log.read_text(errors="replace")[-2000:]) from None
+        assert status == 0, log.read_text(errors="replace")[-2000:]
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+        display.close()

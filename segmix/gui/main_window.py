@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
     QLineEdit,
     QTextEdit,
     QDockWidget,
@@ -60,32 +61,68 @@ COMPILING_MESSAGE = "First use: compiling kernels for this job (once); the resul
 
 
 class _ShortcutsBeforeTyping(QObject):
-    """Let the window's shortcuts win over the input field that has focus.
+    """Share the keys between the window's shortcuts and the input field that has focus.
 
-    A spin box or line edit claims every printable key (and Ctrl+E, "go to end of line")
-    through a ShortcutOverride event, so with the Components box focused the tool keys
-    1 / 2 / E / O and Ctrl+E stopped working and "2" typed into the box retrained.  Here
-    the override event of a key that is one of the window's shortcuts is swallowed before
-    the field sees it; left unaccepted, Qt then runs the shortcut.  Fields of other
-    windows (file dialogs) are left alone.
+    A spin box or line edit claims every key it could use (printable keys, and Ctrl+E, "go
+    to end of line") through a ShortcutOverride event.  Left alone, Ctrl+E (Export Mask) did
+    nothing while the Components box had focus (issue 13).  Here the override event of a key
+    that is one of the window's shortcuts is swallowed before the field sees it (left
+    unaccepted, Qt then runs the shortcut), except for a printable key without Ctrl / Alt /
+    Meta: that one is typed, so "12" can be entered in the Components box and "0.01" in the
+    learning rate (the tool keys 1 / 2, the zoom key "-" and Step "." took them before).
+    Enter or Esc in a field gives the keyboard back to the canvas, where the single-letter
+    tool keys work again.  Fields of other windows (file dialogs) are left alone.
     """
 
     _FIELDS = (QAbstractSpinBox, QLineEdit, QTextEdit)
+    _TYPING_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                         | Qt.KeyboardModifier.MetaModifier)
+    _DONE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape)
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._window = window
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(watched, QWidget):
+        kind = event.type()
+        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) or not isinstance(watched, QWidget):
             return False
         if not isinstance(watched, self._FIELDS) or watched.window() is not self._window:
             return False
+        if event.key() in self._DONE_KEYS:
+            # After the field has handled Enter (a spin box commits its value) or the
+            # window's Esc shortcut has run.
+            QTimer.singleShot(0, self._window.focus_canvas)
+        if kind != QEvent.Type.ShortcutOverride:
+            return False
+        if not event.modifiers() & self._TYPING_MODIFIERS and event.text() and event.text().isprintable():
+            return False  # typed into the field
         pressed = QKeySequence(event.keyCombination())
         for action in self._window.actions():
             if action.isEnabled() and any(pressed.matches(s) == QKeySequence.SequenceMatch.ExactMatch
                                           for s in action.shortcuts()):
                 return True  # not accepted: the shortcut fires, the field never sees the key
+        return False
+
+
+class _FocusBackAfterDialogs(QObject):
+    """Give the keyboard back to the window when one of its dialogs closes.
+
+    Without a window manager (Xvfb, some kiosk and remote sessions) nobody activates the
+    window again after a file dialog or message box closes, nor when it first appears: no
+    window of the application is active, and every shortcut (P to play, Ctrl+K for Skin
+    mode) does nothing until the user clicks into the window (a new-user trial under Xvfb).
+    A desktop's window manager does the same itself; doing it again is harmless.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.Hide and isinstance(watched, QDialog) and watched.isWindow()
+                and watched.parentWidget() is not None and watched.parentWidget().window() is self._window):
+            QTimer.singleShot(0, self._window.take_keyboard)
         return False
 
 
@@ -275,6 +312,9 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._shortcut_filter = _ShortcutsBeforeTyping(self)
         QApplication.instance().installEventFilter(self._shortcut_filter)
+        self._dialog_filter = _FocusBackAfterDialogs(self)
+        QApplication.instance().installEventFilter(self._dialog_filter)
+        self._shown_once = False
         self._create_mode_bar()
         self._connect()
         self._restore_settings()
@@ -535,6 +575,35 @@ class MainWindow(QMainWindow):
     def _render(self) -> None:
         self.active_mode.render()
 
+    # == keyboard focus ==================================================================
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(0, self.take_keyboard)  # see _FocusBackAfterDialogs
+
+    def take_keyboard(self) -> None:
+        """Make the window the active one when no window of the application is (no window
+        manager did it), and put the keyboard focus on the canvas when no visible widget of
+        the window has it.  Leaves another active window (a dialog, a floating dock) alone."""
+        if not self.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+        active = QApplication.activeWindow()
+        if active is None:
+            self.activateWindow()
+            self.raise_()
+        elif active is not self:
+            return
+        focus = self.focusWidget()
+        if focus is None or not focus.isVisible() or focus.window() is not self:
+            self.focus_canvas()
+
+    def focus_canvas(self) -> None:
+        """Keyboard focus to the canvas, where every tool key works (after a mode switch, a
+        dialog, Enter in a field)."""
+        if self.isVisible():
+            self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
     # == services for the modes ==========================================================
     def request_render(self) -> None:
         """Re-draw the active mode's overlay at the next event-loop pass (coalesces slider drags)."""
@@ -579,10 +648,12 @@ class MainWindow(QMainWindow):
 
     def ask_open_path(self, title: str, name_filter: str) -> str:
         path, _ = QFileDialog.getOpenFileName(self, title, self.last_folder(), name_filter)
+        QTimer.singleShot(0, self.take_keyboard)  # a platform's native dialog is no QDialog here
         return path
 
     def ask_save_path(self, title: str, default: Path, name_filter: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self, title, str(default), name_filter)
+        QTimer.singleShot(0, self.take_keyboard)
         return path
 
     # == files ===========================================================================
@@ -835,6 +906,9 @@ class MainWindow(QMainWindow):
             self.active_mode.activate()
         self.update_hint()
         self.update_actions()
+        # The keys of the new mode (P, ".") and the tool keys work from the canvas; the focus
+        # was on the mode selector, or on a dock of the old mode that is now hidden.
+        self.focus_canvas()
         emit(self.mode_changed, name)
 
     def _show_mode_docks(self) -> None:

@@ -1,0 +1,134 @@
+"""Keyboard shortcuts and keyboard focus (new-user trial under Xvfb): every menu and mode
+shortcut works whatever widget of the window has focus; a mode switch, a closed dialog and
+Enter in a field give the keyboard back to the canvas; single-letter keys typed into a spin
+box are typed, not run as tool keys."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDialog, QWidget
+
+from gui_helpers import paint_two_classes
+
+MODE_KEYS = {"segment": (Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier),
+             "skin": (Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier),
+             "video": (Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)}
+
+
+def _focusable(window):
+    """One visible, enabled, focusable widget of each class (combo box, slider, spin box,
+    button, check box, a dock's scroll area, the canvas, the mode selector)."""
+    seen = {}
+    for widget in window.findChildren(QWidget):
+        if (widget.isVisible() and widget.isEnabled() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+                and widget.focusProxy() is None):
+            seen.setdefault(type(widget).__name__, widget)
+    return seen
+
+
+def _press(key, modifiers=Qt.KeyboardModifier.NoModifier):
+    QTest.keyClick(QApplication.focusWidget(), key, modifiers)
+
+
+@pytest.mark.parametrize("start", sorted(MODE_KEYS))
+def test_mode_shortcuts_work_from_every_kind_of_widget_and_focus_the_canvas(make_window, start):
+    window = make_window()  # no photo: a mode switch starts no job
+    window.activateWindow()
+    window.set_mode(start)
+    targets = _focusable(window)
+    assert {"QComboBox", "ScribbleCanvas", "_DockScroll"} <= set(targets)
+    for name, widget in targets.items():
+        window.set_mode(start)
+        widget.setFocus()
+        QApplication.processEvents()
+        assert QApplication.focusWidget() is widget, name
+        other = next(m for m in MODE_KEYS if m != start)
+        _press(*MODE_KEYS[other])
+        assert window.mode == other, f"{MODE_KEYS[other]} with the focus on a {name}"
+        # The new mode's keys work at once: the focus is on the canvas, not on a dock the
+        # switch hid nor on the mode selector.
+        assert QApplication.focusWidget() is window.canvas, name
+
+
+def test_a_spin_box_takes_typed_keys_and_enter_gives_the_keys_back(make_window, photo_path, qtbot):
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)  # a result: Export Mask (Ctrl+E) is enabled
+    window.activateWindow()
+    spin = window.modes["segment"].model_panel.components_spin
+    spin.setFocus()
+    spin.selectAll()
+    window.set_tool("foreground")
+    size = window.canvas.brush_size
+    for key in (Qt.Key.Key_C, Qt.Key.Key_R, Qt.Key.Key_E, Qt.Key.Key_P, Qt.Key.Key_BracketLeft,
+                Qt.Key.Key_BracketRight, Qt.Key.Key_O, Qt.Key.Key_2):
+        QTest.keyClick(spin, key)
+    # None of the single-letter shortcuts ran; the digit was typed (letters are not valid input).
+    assert window.canvas.tool == "foreground" and window.canvas.brush_size == size
+    assert spin.text() == "2" and window.overlay_panel.visible_box.isChecked()
+    QTest.keyClick(spin, Qt.Key.Key_Backspace)
+    QTest.keyClick(spin, Qt.Key.Key_1)
+    QTest.keyClick(spin, Qt.Key.Key_0)
+    assert spin.text() == "10"  # "12" and "10" could not be typed while 1 / 2 were tool keys
+    # Shortcuts with Ctrl still win over the field (issue 13: Ctrl+E is "end of line" there).
+    offered = []
+    window.ask_save_path = lambda title, default, name_filter: offered.append(default) or ""
+    QTest.keyClick(spin, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert offered and offered[0].name == "two_mask.png"
+    QTest.keyClick(spin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas, timeout=2000)
+    assert spin.value() == 10
+    _press(Qt.Key.Key_2)
+    assert window.canvas.tool == "background"
+    _press(Qt.Key.Key_C)
+    assert window.canvas.tool == "click"
+
+
+def test_a_decimal_point_goes_into_the_learning_rate_not_to_step(make_window, qtbot):
+    window = make_window()
+    window.activateWindow()
+    window.set_mode("video")
+    box = window.modes["video"].panel.learning_rate
+    assert isinstance(box, QAbstractSpinBox)
+    box.setFocus()
+    box.selectAll()
+    for key in (Qt.Key.Key_0, Qt.Key.Key_Period, Qt.Key.Key_0, Qt.Key.Key_2):
+        QTest.keyClick(box, key)
+    assert box.text().startswith("0.02") or box.cleanText().startswith("0.02"), box.text()
+    QTest.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas, timeout=2000)
+
+
+def test_the_window_takes_the_keyboard_back_when_its_dialog_closes(make_window, qtbot):
+    window = make_window()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    dialog = QDialog(window)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    window.canvas.clearFocus()
+    dialog.reject()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas, timeout=2000)
+    window.set_mode("segment")
+    _press(*MODE_KEYS["skin"])
+    assert window.mode == "skin"
+
+
+def test_take_keyboard_activates_a_window_nobody_activated(make_window, qtbot):
+    # Without a window manager nothing activates the window: no shortcut works until a click.
+    window = make_window()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    other.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other, timeout=2000)
+    other.hide()
+    QApplication.processEvents()
+    if QApplication.activeWindow() is not None:
+        pytest.skip("this platform plug-in activates another window by itself")
+    window.take_keyboard()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    assert QApplication.focusWidget() is not None and QApplication.focusWidget().window() is window
