@@ -231,6 +231,19 @@ class BackgroundMixture:
         self.shape_ = (int(shape[0]), int(shape[1]))
         self._layout = (params.n_components, n_var)
 
+    @property
+    def has_background(self) -> bool:
+        """Whether the model has been updated with a frame since it was made or reset.
+
+        Before that there is no background to compare with: :meth:`apply` marks every pixel of
+        the first frame foreground (Stauffer & Grimson's model starts with no component).
+        With ``fast_start`` (learning rate 1/t, KaewTraKulPong & Bowden) the model holds the
+        first frame after one update, so frame 2 is the first with a meaningful mask (the
+        new-user trial saw frame 1 painted entirely green).  The window shows no overlay and
+        ``segmix background`` writes an empty mask for such a frame.
+        """
+        return self.frame_count_ > 0
+
     def learning_rate_at(self, frame_index: int) -> float:
         """alpha used for the frame number ``frame_index`` (1-based) when apply is not told one."""
         alpha = float(self.learning_rate)

@@ -152,13 +152,18 @@ def run_sequence(
 ) -> RunResult:
     """Feed every frame to ``model``; write ``output_dir/<stem>.png`` and/or score the masks.
 
+    A frame the model classifies before it has any background (the first frame of a new
+    model, see :attr:`BackgroundMixture.has_background`) gets an all-background (0) mask,
+    not the all-foreground one :meth:`BackgroundMixture.apply` returns for it.
+
     Parameters
     ----------
     sequence : FrameSequence
     model : BackgroundMixture
         Updated in place (continue with it, or save it, afterwards).
     output_dir : path, optional
-        Created if missing. No mask may overwrite an input frame (checked before any work).
+        Created with the first mask (a run that reads no frame leaves no folder). No mask
+        may overwrite an input frame (checked before any work).
     groundtruth : {frame number: path}, optional
         CDnet-coded ground truth (see :mod:`segmix.change_detection`); frames are matched by
         :func:`frame_number`.
@@ -212,7 +217,12 @@ def run_sequence(
         for frame in frames:
             if cancelled is not None and cancelled():
                 break
+            learning = not model.has_background
             mask = model.apply(frame.pixels, learning_rate=learning_rate)
+            if learning:
+                # Nothing to compare the first frame with: every pixel came out foreground.
+                # Written as "nothing detected", as the window shows no overlay for it.
+                mask[:] = 0
             result.frames += 1
             if pool is not None:
                 if not result.written:

@@ -292,3 +292,31 @@ def test_a_saved_model_on_frames_of_another_size_is_named(sequence, tmp_path, ca
     err = _run_error([str(other), "--model", str(model), "--output-dir", str(tmp_path / "out"), "--quiet"], capsys)
     assert "m.json" in err and f"{W} x {H}" in err and f"{W} x {H // 2}" in err and "reset()" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_first_mask_is_empty_not_all_foreground(tmp_path):
+    # The model has no background before its first frame: apply() marks the whole first frame
+    # foreground; the written mask says "nothing detected", as the window shows no overlay.
+    import numpy as np
+    from PIL import Image
+
+    from segmix.background import BackgroundMixture
+    from segmix.cli import main
+
+    rng = np.random.default_rng(1)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    pixels = [np.clip(100 + rng.normal(0, 2, (24, 32, 3)), 0, 255).astype(np.uint8) for _ in range(4)]
+    pixels[3][4:12, 4:12] = (250, 30, 30)
+    for t, frame in enumerate(pixels, start=1):
+        Image.fromarray(frame).save(frames / f"in{t:06d}.png")
+    model = BackgroundMixture()
+    assert not model.has_background
+    expected = [model.apply(frame) for frame in pixels]
+    assert model.has_background and (expected[0] == 255).all()
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
+    written = [np.asarray(Image.open(tmp_path / "out" / f"in{t:06d}.png")) for t in range(1, 5)]
+    assert (written[0] == 0).all()
+    for got, want in zip(written[1:], expected[1:]):
+        np.testing.assert_array_equal(got, want)
+    assert (written[3][4:12, 4:12] == 255).mean() > 0.5

@@ -322,3 +322,25 @@ def test_the_frames_note_does_not_stand_under_the_next_photo(make_window, tmp_pa
     assert "clip.gif" in window.statusBar().currentMessage()
     assert window.open_image(tmp_path / "still.png")
     assert "clip.gif" not in window.statusBar().currentMessage()
+
+
+def test_frame_one_shows_no_mask_while_the_model_learns_the_background(make_window, frame_folder, qtbot, tmp_path):
+    # New-user trial: frame 1 came up painted entirely green ("moving"): a new model has no
+    # background to compare it with (BackgroundMixture.has_background).
+    window, mode = _video_window(make_window)
+    window.resize(700, 420)
+    window.open_image(frame_folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert mode.current.learning and (mode.current.mask == 255).all()  # what the model itself says
+    assert not window.canvas._overlay_item.isVisible()
+    assert "learning the background" in window.hint_label.text()
+    assert mode.pixel_info(3, 3) == "" and window.current_mask() is None
+    window.grab().save(str(tmp_path / "frame1.png"))
+    mode.panel.shadows.toggle()  # a redraw must not bring the whole-frame mask back
+    assert not window.canvas._overlay_item.isVisible()
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+        mode.panel.step_button.click()
+    assert not mode.current.learning and window.canvas._overlay_item.isVisible()
+    assert "green = moving" in window.hint_label.text()
+    assert (mode.current.mask == 255).mean() < 0.05  # the flat background is background
+    window.grab().save(str(tmp_path / "frame2.png"))

@@ -61,6 +61,9 @@ class StepResult:
     overlay: np.ndarray
     background: np.ndarray
     seconds: float
+    # The model had no background yet (frame 1 of a new model): its all-foreground mask is
+    # not shown (BackgroundMixture.has_background).
+    learning: bool = False
 
 
 def render_mask(mask: np.ndarray, show_shadows: bool) -> np.ndarray:
@@ -336,11 +339,14 @@ class VideoMode(Mode):
     def hint(self) -> str:
         if self.sequence is None:
             return "<b>Video mode</b>: open a video or a folder of frames (File > Open, Video menu, or drop it here)."
+        if self.current is not None and self.current.learning:
+            return (f"<b>Video mode</b>: frame {self.current.index}: learning the background; no mask yet (nothing "
+                    "to compare the first frame with). P plays, . steps.")
         return ("<b>Video mode</b>: green = moving (foreground), blue = shadow; the background model is on the right. "
                 "P plays and pauses, . steps one frame.")
 
     def pixel_info(self, x: int, y: int) -> str:
-        if self.current is None or not (0 <= y < self.current.mask.shape[0] and 0 <= x < self.current.mask.shape[1]):
+        if self.current is None or self.current.learning or not (0 <= y < self.current.mask.shape[0] and 0 <= x < self.current.mask.shape[1]):
             return ""
         value = int(self.current.mask[y, x])
         return {255: "foreground", 127: "shadow", 0: "background"}.get(value, str(value))
@@ -361,7 +367,7 @@ class VideoMode(Mode):
         return self.current is not None
 
     def current_mask(self):
-        return None if self.current is None else self.current.mask == 255
+        return None if self.current is None or self.current.learning else self.current.mask == 255
 
     def export_arrays(self, kind):
         raise NothingToExport("Use Video > Export All Masks to write the masks of every frame.")
@@ -445,9 +451,10 @@ class VideoMode(Mode):
             rate = None if settings.learning_rate == model.learning_rate else settings.learning_rate
             if model.frame_count_ == 0 and rate == 0.0:
                 rate = None
+            learning = not model.has_background
             mask = model.apply(frame, learning_rate=rate)
             return StepResult(index, frame, mask, render_mask(mask, show_shadows), model.background_image(),
-                              time.perf_counter() - start)
+                              time.perf_counter() - start, learning)
 
         self.shell.controller.request_call(step, "video:step")
 
@@ -470,7 +477,7 @@ class VideoMode(Mode):
         self.index = result.index
         if self.active:
             self.shell.set_image(result.frame, self.sequence.paths[0] if self.sequence else None)
-            self.shell.canvas.set_overlay(result.overlay)
+            self.shell.canvas.set_overlay(None if result.learning else result.overlay)
         self.background_view.set_image(result.background)
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(result.index)
@@ -488,7 +495,7 @@ class VideoMode(Mode):
             self.shell.canvas.set_overlay(None)
             return
         self.current.overlay = render_mask(self.current.mask, self.panel.shadows.isChecked())
-        self.shell.canvas.set_overlay(self.current.overlay)
+        self.shell.canvas.set_overlay(None if self.current.learning else self.current.overlay)
 
     def open_folder_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.shell, "Open Frame Folder", self.shell.last_folder())
