@@ -292,3 +292,18 @@ def test_eval_sweep_reuses_the_photos_graph_without_its_check_and_gives_the_fres
         np.testing.assert_array_equal(mask, skin_detect.skin_mask(result.log_odds, t, BLOCKS, result.seed_log_odds,
                                                                   image))
     assert len(checks) == 4  # outside: checked
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 7), (6, 1), (2, 2), (9, 13)])
+def test_block_edges_on_thin_grids(shape):
+    from scipy import ndimage
+
+    from segmix.kernels import skin as skin_kernels
+
+    ring = np.ones((3, 3), bool)
+    rng = np.random.default_rng(shape[0] * 31 + shape[1])
+    for _ in range(5):
+        blocks = rng.random(shape) < 0.5
+        edge = blocks & ~ndimage.binary_erosion(blocks, ring, border_value=1)
+        edge |= ~blocks & ndimage.binary_dilation(blocks, ring)
+        np.testing.assert_array_equal(skin_kernels.block_edges(blocks), edge)

@@ -408,7 +408,9 @@ def block_edges(blocks):
 
     The same as ``blocks & ~binary_erosion(blocks, ones((3, 3)), border_value=1) | ~blocks &
     binary_dilation(blocks, ones((3, 3)))`` (scipy.ndimage), the edge of the block cut in
-    ``segmix.skin_detect._cut_regions``, in one pass without temporaries.
+    ``segmix.skin_detect._cut_regions``, without temporaries of the photo's size: a block is
+    on the edge when its 3 x 3 window (within the grid) holds both decisions, found by the
+    window's "any" and "all" along the rows, then down the columns (branch-free row loops).
 
     Parameters
     ----------
@@ -416,13 +418,30 @@ def block_edges(blocks):
     """
     h, w = blocks.shape
     out = np.zeros((h, w), np.bool_)
+    if h == 0 or w == 0:
+        return out
+    row_any = np.empty((h, w), np.bool_)
+    row_all = np.empty((h, w), np.bool_)
     for y in range(h):
+        b = blocks[y]
+        if w == 1:
+            row_any[y, 0] = b[0]
+            row_all[y, 0] = b[0]
+            continue
+        row_any[y, 0] = b[0] | b[1]
+        row_all[y, 0] = b[0] & b[1]
+        for x in range(1, w - 1):
+            row_any[y, x] = b[x - 1] | b[x] | b[x + 1]
+            row_all[y, x] = b[x - 1] & b[x] & b[x + 1]
+        row_any[y, w - 1] = b[w - 2] | b[w - 1]
+        row_all[y, w - 1] = b[w - 2] & b[w - 1]
+    for y in range(h):
+        up = max(y - 1, 0)
+        down = min(y + 1, h - 1)
         for x in range(w):
-            b = blocks[y, x]
-            for qy in range(max(0, y - 1), min(h, y + 2)):
-                for qx in range(max(0, x - 1), min(w, x + 2)):
-                    if blocks[qy, qx] != b:
-                        out[y, x] = True
+            window_any = row_any[up, x] | row_any[y, x] | row_any[down, x]
+            window_all = row_all[up, x] & row_all[y, x] & row_all[down, x]
+            out[y, x] = window_any != window_all  # "all" implies "any"
     return out
 
 
