@@ -132,3 +132,30 @@ def test_take_keyboard_activates_a_window_nobody_activated(make_window, qtbot):
     window.take_keyboard()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
     assert QApplication.focusWidget() is not None and QApplication.focusWidget().window() is window
+
+
+def test_p_plays_and_pauses_from_every_kind_of_widget_in_video_mode(make_window, qtbot, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(1, 301):  # long enough that playback is still running when it is paused
+        Image.fromarray(np.full((24, 32, 3), 100 + t % 50, np.uint8)).save(folder / f"f{t}.png")
+    window = make_window()
+    window.activateWindow()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    fields = (QAbstractSpinBox,)
+    for name, widget in _focusable(window).items():
+        if isinstance(widget, fields):
+            continue  # typing there is tested above
+        widget.setFocus()
+        QApplication.processEvents()
+        assert QApplication.focusWidget() is widget, name
+        _press(Qt.Key.Key_P)
+        assert mode.playing, f"P with the focus on a {name}"
+        _press(Qt.Key.Key_P)
+        assert not mode.playing, name
