@@ -42,8 +42,8 @@ from PIL import Image
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import (ImageLoadError, atomic_save, describe_binary_file, ensure_not_input, failure_line, is_hidden,
-                       load_image, subfolder_hint)
+from segmix.io import (ImageLoadError, atomic_save, check_output_path, describe_binary_file, ensure_not_input,
+                       failure_line, is_hidden, load_image, subfolder_hint)
 from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
@@ -1060,6 +1060,10 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             for out in outputs:
                 if clashes(out):
                     raise ValueError(f"{out}: refusing to overwrite an input file")
+                # A read-only output file is refused before the detection (whose first run
+                # compiles kernels for seconds), not when the mask is written.
+                if out.exists():  # the folder itself is made with the first mask
+                    check_output_path(out, path)
             info = {}
             apply_one(model, path, output_dir, threshold, probability, settings, cache, info)
             if info.get("faces_used"):

@@ -220,3 +220,21 @@ def test_quantize_refuses_a_read_only_output_before_any_work(folders, tmp_path, 
     missing = tmp_path / "no_such_folder" / "q.png"
     assert _status(["quantize", str(folders / "good" / "a.png"), "-o", str(missing)]) == 2
     assert "does not exist" in capsys.readouterr().err and not missing.parent.exists()
+
+
+def test_skin_apply_refuses_a_read_only_mask_before_detecting(folders, tmp_path, monkeypatch, capsys):
+    import segmix.skin
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("detected skin before checking the output")
+
+    monkeypatch.setattr(segmix.skin, "load_image", no_work)
+    out = tmp_path / "sk"
+    out.mkdir()
+    target = out / "a_skin.png"
+    target.write_bytes(b"keep me")
+    target.chmod(0o444)
+    assert _status(["skin", "apply", str(folders / "good" / "a.png"), "--output-dir", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "read-only" in err[0] and str(target) in err[0]
+    assert target.read_bytes() == b"keep me"
