@@ -210,3 +210,45 @@ def test_trust_region_holds_back_a_model_that_breaks_the_mask_far_away():
     assert free[blue].mean() > 0.5  # without the trust region the blue part flips
     assert held[blue].mean() < 0.05 and held[32:37, 40:45].all()
     assert np.mean(held[truth] == truth[truth]) > 0.95
+
+
+def test_background_marked_elsewhere_keeps_the_border_prior():
+    """A background stroke far away must not hand an unmarked border region to the object.
+
+    The kind of DAVIS 000 with a stroke on the bear and one in a corner: a border region next
+    to the object whose colour is nearer the object's than anything marked background. A
+    positive click leaves it out (borrowed background and the border prior); a background
+    stroke on a third colour in the opposite corner says nothing about it and must not turn
+    it foreground.
+    """
+    h, w = 120, 160
+    band = np.zeros((h, w), bool)
+    band[:, :40] = True
+    corner = np.zeros((h, w), bool)
+    corner[:24, 120:] = True
+    image, truth = scene(extra=(band, (150, 75, 60)))
+    image[corner] = (40, 40, 200)
+    labels = clicks_to_scribbles(image.shape[:2], [Click(60, 75, True)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = segment(image, labels).mask
+        assert first[band].mean() < 0.05 and first[truth].mean() > 0.99
+        labels[2:22, 124:158] = BACKGROUND
+        second = segment(image, labels).mask
+    assert second[band].mean() < 0.05 and second[truth].mean() > 0.99
+
+
+def test_the_border_prior_stays_with_background_marks_until_the_object_reaches_it():
+    from segmix.segment import _scribble_distance_grid
+
+    labels = np.zeros((60, 80), np.uint8)
+    labels[28:33, 38:43] = 1
+    labels[5:8, 70:73] = BACKGROUND
+    small, factor = _scribble_distance_grid(labels, 1.0, border_prior=True)
+    assert factor == 1
+    assert np.allclose(small[:, 0], -1.0) and np.allclose(small[-1, :], -1.0)
+    plain, _ = _scribble_distance_grid(labels, 1.0, border_prior=False)
+    assert plain[30, 0] > -1.0  # without the prior the left border is not a background mark
+    labels[28:33, 0:43] = 1  # the object now reaches the left border: the prior goes
+    touching, _ = _scribble_distance_grid(labels, 1.0, border_prior=True)
+    assert np.array_equal(touching, _scribble_distance_grid(labels, 1.0, border_prior=False)[0])
