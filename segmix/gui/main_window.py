@@ -61,22 +61,19 @@ COMPILING_MESSAGE = "First use: compiling kernels for this job (once); the resul
 
 
 class _ShortcutsBeforeTyping(QObject):
-    """Share the keys between the window's shortcuts and the input field that has focus.
+    """Let the window's shortcuts win over the input field that has focus.
 
     A spin box or line edit claims every key it could use (printable keys, and Ctrl+E, "go
-    to end of line") through a ShortcutOverride event.  Left alone, Ctrl+E (Export Mask) did
-    nothing while the Components box had focus (issue 13).  Here the override event of a key
-    that is one of the window's shortcuts is swallowed before the field sees it (left
-    unaccepted, Qt then runs the shortcut), except for a printable key without Ctrl / Alt /
-    Meta: that one is typed, so "12" can be entered in the Components box and "0.01" in the
-    learning rate (the tool keys 1 / 2, the zoom key "-" and Step "." took them before).
-    Enter or Esc in a field gives the keyboard back to the canvas, where the single-letter
-    tool keys work again.  Fields of other windows (file dialogs) are left alone.
+    to end of line") through a ShortcutOverride event, so with the Components box focused
+    the tool keys 1 / 2 / E / O and Ctrl+E stopped working and "2" typed into the box
+    retrained (issue 13: tool shortcuts work whatever has focus).  Here the override event
+    of a key that is one of the window's shortcuts is swallowed before the field sees it;
+    left unaccepted, Qt then runs the shortcut.  Keys that are no shortcut (other digits,
+    arrows, Backspace) are typed as usual.  Enter or Esc in a field gives the keyboard back
+    to the canvas.  Fields of other windows (file dialogs) are left alone.
     """
 
     _FIELDS = (QAbstractSpinBox, QLineEdit, QTextEdit)
-    _TYPING_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-                         | Qt.KeyboardModifier.MetaModifier)
     _DONE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape)
 
     def __init__(self, window: MainWindow) -> None:
@@ -95,8 +92,6 @@ class _ShortcutsBeforeTyping(QObject):
             QTimer.singleShot(0, self._window.focus_canvas)
         if kind != QEvent.Type.ShortcutOverride:
             return False
-        if not event.modifiers() & self._TYPING_MODIFIERS and event.text() and event.text().isprintable():
-            return False  # typed into the field
         pressed = QKeySequence(event.keyCombination())
         for action in self._window.actions():
             if action.isEnabled() and any(pressed.matches(s) == QKeySequence.SequenceMatch.ExactMatch

@@ -255,10 +255,7 @@ def test_wheel_zoom_keeps_the_point_under_the_cursor(qtbot, window, image_point)
         assert abs(under.y() - target.y()) <= 1.5 / window.canvas.zoom
 
 
-def test_a_spin_box_with_focus_types_its_keys_and_keeps_ctrl_shortcuts(qtbot, window, tmp_path):
-    # Issue 13 made 1 / 2 / E / O win over the focused Components box; a later trial could not
-    # type "12" there. Printable keys are typed now (tests/gui/test_shortcuts_focus.py has
-    # Enter giving the tool keys back); shortcuts with Ctrl still win.
+def test_tool_keys_work_while_a_spin_box_has_focus_and_do_not_type_into_it(qtbot, window, tmp_path):
     segment = window.modes["segment"]
     paint_two_classes(qtbot, window)
     spin = segment.model_panel.components_spin
@@ -268,8 +265,15 @@ def test_a_spin_box_with_focus_types_its_keys_and_keeps_ctrl_shortcuts(qtbot, wi
     generation = window.controller.generation
     window.set_tool("foreground")
     QTest.keyClick(spin, Qt.Key.Key_2)
-    assert window.canvas.tool == "foreground" and spin.text() == "2"
-    assert window.controller.generation == generation  # typing does not retrain (Enter does)
+    assert window.canvas.tool == "background" and spin.value() == 5
+    QTest.keyClick(spin, Qt.Key.Key_1)
+    assert window.canvas.tool == "foreground" and spin.value() == 5
+    QTest.keyClick(spin, Qt.Key.Key_E)
+    assert window.canvas.tool == "eraser"
+    visible = window.overlay_panel.visible_box.isChecked()
+    QTest.keyClick(spin, Qt.Key.Key_O)
+    assert window.overlay_panel.visible_box.isChecked() is not visible
+    assert window.controller.generation == generation  # nothing retrained
     offered = []
     window.ask_save_path = lambda title, default, name_filter: offered.append(default) or ""
     QTest.keyClick(spin, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
