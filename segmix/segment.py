@@ -142,6 +142,9 @@ class SegmentationSettings:
     # (graph cut, error % 0 -> on: sparse even 1.88 -> 1.83, odd 1.91 -> 1.87; dense even
     # 1.12 -> 1.09, odd 1.16 -> 1.15; better on 123 frame-runs, worse on 22 of 200).
     fill_holes: bool = True
+    # With fill_holes: holes larger than this share of the filled mask are left as they are
+    # (enclosed background, e.g. between a neck and a leg); 0 = every hole is filled.
+    fill_holes_max_share: float = 0.0
     reg_covar: float = 1e-4
     n_init: int = 3
     max_iter: int = 100
@@ -159,6 +162,10 @@ class SegmentationSettings:
     # a rectangle alone), as a share of the photo's pixel count: 0.00125 is 500 pixels of a
     # DAVIS frame, six clicks' worth. 0 = off: both classes must be marked.
     unlabelled_weight: float = 0.00125
+    # How the background's borrowed pixels are weighted (unlabelled_evidence's
+    # border_exponent): 0 = all alike; p > 0 = by (d_fg / (d_fg + d_bg))^p, so pixels near the
+    # border / the background marks count most and those near the positive clicks least.
+    unlabelled_border_exponent: float = 0.0
     # Weight (nats) of the previous mask where no corrective mark is near (see
     # previous_mask_log_odds); used only when a previous mask is passed. 0 = off.
     previous_weight: float = 0.0
@@ -269,7 +276,8 @@ class SegmentationSettings:
             raise ValueError(f"local_colour_weight must lie in [0, 1]; got {self.local_colour_weight!r}")
         if not (math.isfinite(float(self.local_colour_cutoff)) and self.local_colour_cutoff > 0):
             raise ValueError(f"local_colour_cutoff must be positive; got {self.local_colour_cutoff!r}")
-        for name in ("local_colour_boundary_reach", "local_colour_geodesic"):
+        for name in ("local_colour_boundary_reach", "local_colour_geodesic", "unlabelled_border_exponent",
+                     "fill_holes_max_share"):
             if not (math.isfinite(float(getattr(self, name))) and getattr(self, name) >= 0):
                 raise ValueError(f"{name} must be finite and >= 0; got {getattr(self, name)!r}")
         if not (math.isfinite(float(self.local_colour_reach)) and self.local_colour_reach > 0):
@@ -524,7 +532,7 @@ UNLABELLED_SAMPLE = 20_000
 
 def unlabelled_evidence(
     image, scribbles, features: FeatureSpace, weight: float, seed: int = 0,
-    other_label: int | None = None,
+    other_label: int | None = None, border_exponent: float = 0.0,
 ):
     """The unlabelled pixels as weak colour evidence for a class: rows and sample weights.
 
@@ -548,6 +556,12 @@ def unlabelled_evidence(
         Seed of the pixel sample (:data:`UNLABELLED_SAMPLE` pixels at most).
     other_label : int, optional
         The other class's label: unmarked pixels of a colour marked with it are left out.
+    border_exponent : float
+        0: every sampled pixel counts the same. p > 0 (for the background's evidence): a
+        pixel counts ``(d_fg / (d_fg + d_bg))^p``, d_fg its distance to the nearest
+        foreground mark and d_bg to the nearest background mark or, while the distance prior
+        takes the image border as background (see :func:`_scribble_distance_grid`), to the
+        border (see :func:`relative_background_distance`).
 
     Returns
     -------
@@ -568,6 +582,14 @@ def unlabelled_evidence(
         marked = marked_flat(scribbles)
         other = codes(image.reshape(-1, 3)[marked[flat_labels[marked] == other_label]])
         index = index[~np.isin(codes(image.reshape(-1, 3)[index]), other)]
+    if index.size and border_exponent > 0:
+        closeness = relative_background_distance(scribbles, index)
+        if closeness is not None:
+            pixel_weight = closeness ** float(border_exponent)
+            keep = pixel_weight > 0
+            index, pixel_weight = index[keep], pixel_weight[keep]
+    else:
+        closeness = None
     if index.size == 0:
         return np.empty((0, features.n_features)), np.empty(0)
     pixels = image.reshape(-1, 3)[index]
@@ -578,12 +600,44 @@ def unlabelled_evidence(
         X[:, :3] = features.colors_to_features(pixels)
         X[:, 3] = (cols + 0.5) * scale
         X[:, 4] = (rows + 0.5) * scale
-        counts = np.ones(index.size)
+        counts = np.ones(index.size) if closeness is None else pixel_weight
     else:
-        colors, _, counts = unique_colors(pixels[None], return_counts=True)
+        colors, inverse, counts = unique_colors(pixels[None], return_counts=True)
         X = features.colors_to_features(colors)
-        counts = counts.astype(np.float64)
+        counts = (counts.astype(np.float64) if closeness is None
+                  else np.bincount(inverse, weights=pixel_weight, minlength=colors.shape[0]))
     return X, counts * (float(weight) / counts.sum())
+
+
+def relative_background_distance(scribbles: np.ndarray, index: np.ndarray) -> np.ndarray | None:
+    """d_fg / (d_fg + d_bg) at the flat pixel indices ``index``: 0 on a foreground mark, 1 on
+    a background seed (the background marks, or while none is marked and no foreground mark
+    touches the image border, the border -- the distance prior's zero-background seeds).
+
+    Euclidean distances in pixels (the foreground marks' KD-tree; the border's distance is
+    exact). Returns None when there is no foreground mark or no background seed (the
+    evidence then stays unweighted).
+    """
+    from scipy.spatial import cKDTree
+
+    h, w = scribbles.shape
+    flat = scribbles.reshape(-1)
+    marked = marked_flat(scribbles)
+    fg = marked[flat[marked] == FOREGROUND]
+    bg = marked[flat[marked] == BACKGROUND]
+    if fg.size == 0:
+        return None
+    rows, cols = np.divmod(index, w)
+    points = np.column_stack([rows, cols]).astype(np.float64)
+    d_fg = cKDTree(np.column_stack(np.divmod(fg, w)).astype(np.float64)).query(points)[0]
+    if bg.size:
+        d_bg = cKDTree(np.column_stack(np.divmod(bg, w)).astype(np.float64)).query(points)[0]
+    else:
+        fr, fc = np.divmod(fg, w)
+        if (fr == 0).any() or (fr == h - 1).any() or (fc == 0).any() or (fc == w - 1).any():
+            return None  # the object reaches the border: the border says nothing
+        d_bg = np.minimum(np.minimum(rows, h - 1 - rows), np.minimum(cols, w - 1 - cols)).astype(np.float64)
+    return d_fg / np.maximum(d_fg + d_bg, 1e-9)
 
 
 def _make_mixture(settings: SegmentationSettings, n_components: int, **init) -> GaussianMixture:
@@ -655,7 +709,9 @@ def iter_train_model(
             # measured better on their own).
             prior = float(settings.unlabelled_weight) * scribbles.size
             Xu, wu = unlabelled_evidence(image, scribbles, features, prior * prior / (prior + n_pixels),
-                                         settings.random_state, other_label=CLASS_LABELS[1 - index])
+                                         settings.random_state, other_label=CLASS_LABELS[1 - index],
+                                         border_exponent=settings.unlabelled_border_exponent
+                                         if label == BACKGROUND else 0.0)
             borrowed = int(Xu.shape[0])
             if label == BACKGROUND:
                 unmarked_rows = Xu, wu
@@ -1066,6 +1122,24 @@ def fill_holes_without(mask: np.ndarray, background_seeds: np.ndarray, connectiv
     return mask | ((labels > 0) & ~keep_bg[labels])
 
 
+def _without_large_holes(mask: np.ndarray, filled: np.ndarray, max_share: float, connectivity: int) -> np.ndarray:
+    """``filled`` with the holes it filled that are larger than ``max_share`` of its area put back.
+
+    A hole the size of a fair part of the object is background the object encloses (between
+    an arm and the body, a handle), not the cut's mistake; the bound is a share of the mask,
+    so it does not depend on the photo's size.
+    """
+    holes = filled & ~mask
+    if not holes.any():
+        return filled
+    structure = ndimage.generate_binary_structure(2, 2 if connectivity == 4 else 1)
+    labels, count = ndimage.label(holes, structure=structure)
+    sizes = np.bincount(labels.reshape(-1), minlength=count + 1)
+    large = sizes > max_share * np.count_nonzero(filled)
+    large[0] = False
+    return filled & ~large[labels] if large.any() else filled
+
+
 class _DistinctColourCache:
     """The distinct colours of the last photo scored, their pixel index and features.
 
@@ -1339,7 +1413,10 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask):
     if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
         mask = keep_connected_to(mask, scribbles == FOREGROUND, settings.connectivity)
     if settings.fill_holes:
-        mask = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
+        filled = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
+        if settings.fill_holes_max_share > 0:
+            filled = _without_large_holes(mask, filled, settings.fill_holes_max_share, settings.connectivity)
+        mask = filled
     if previous_mask is not None and settings.local_corrections:
         mask = local_corrections(mask, previous_mask, fixed, settings.connectivity, settings.far_change_share)
     return mask
