@@ -77,8 +77,8 @@ def test_relative_background_distance_by_hand():
     index = np.ravel_multi_index(([5, 5, 0, 5, 5], [10, 12, 10, 0, 3]), labels.shape)
     # d_fg / (d_fg + d_border): the click 0; (5, 12): 2 / (2 + 5); the border 1; (5, 3): 7 / (7 + 3).
     np.testing.assert_allclose(relative_background_distance(labels, index), [0, 2 / 7, 1, 1, 0.7])
-    labels[5, 16] = BACKGROUND  # a background mark replaces the border as the background seed
-    np.testing.assert_allclose(relative_background_distance(labels, index)[:2], [0, 2 / (2 + 4)])
+    labels[5, 16] = BACKGROUND  # background marked: the border is no longer the background seed
+    assert relative_background_distance(labels, index) is None
     assert relative_background_distance(np.zeros_like(labels), index) is None  # no foreground mark
 
 
