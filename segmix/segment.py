@@ -142,9 +142,6 @@ class SegmentationSettings:
     # (graph cut, error % 0 -> on: sparse even 1.88 -> 1.83, odd 1.91 -> 1.87; dense even
     # 1.12 -> 1.09, odd 1.16 -> 1.15; better on 123 frame-runs, worse on 22 of 200).
     fill_holes: bool = True
-    # With fill_holes: holes larger than this share of the filled mask are left as they are
-    # (enclosed background, e.g. between a neck and a leg); 0 = every hole is filled.
-    fill_holes_max_share: float = 0.0
     reg_covar: float = 1e-4
     n_init: int = 3
     max_iter: int = 100
@@ -277,8 +274,7 @@ class SegmentationSettings:
             raise ValueError(f"local_colour_weight must lie in [0, 1]; got {self.local_colour_weight!r}")
         if not (math.isfinite(float(self.local_colour_cutoff)) and self.local_colour_cutoff > 0):
             raise ValueError(f"local_colour_cutoff must be positive; got {self.local_colour_cutoff!r}")
-        for name in ("local_colour_boundary_reach", "local_colour_geodesic", "unlabelled_border_exponent",
-                     "fill_holes_max_share"):
+        for name in ("local_colour_boundary_reach", "local_colour_geodesic", "unlabelled_border_exponent"):
             if not (math.isfinite(float(getattr(self, name))) and getattr(self, name) >= 0):
                 raise ValueError(f"{name} must be finite and >= 0; got {getattr(self, name)!r}")
         if not (math.isfinite(float(self.local_colour_reach)) and self.local_colour_reach > 0):
@@ -1123,24 +1119,6 @@ def fill_holes_without(mask: np.ndarray, background_seeds: np.ndarray, connectiv
     return mask | ((labels > 0) & ~keep_bg[labels])
 
 
-def _without_large_holes(mask: np.ndarray, filled: np.ndarray, max_share: float, connectivity: int) -> np.ndarray:
-    """``filled`` with the holes it filled that are larger than ``max_share`` of its area put back.
-
-    A hole the size of a fair part of the object is background the object encloses (between
-    an arm and the body, a handle), not the cut's mistake; the bound is a share of the mask,
-    so it does not depend on the photo's size.
-    """
-    holes = filled & ~mask
-    if not holes.any():
-        return filled
-    structure = ndimage.generate_binary_structure(2, 2 if connectivity == 4 else 1)
-    labels, count = ndimage.label(holes, structure=structure)
-    sizes = np.bincount(labels.reshape(-1), minlength=count + 1)
-    large = sizes > max_share * np.count_nonzero(filled)
-    large[0] = False
-    return filled & ~large[labels] if large.any() else filled
-
-
 class _DistinctColourCache:
     """The distinct colours of the last photo scored, their pixel index and features.
 
@@ -1414,10 +1392,7 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask):
     if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
         mask = keep_connected_to(mask, scribbles == FOREGROUND, settings.connectivity)
     if settings.fill_holes:
-        filled = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
-        if settings.fill_holes_max_share > 0:
-            filled = _without_large_holes(mask, filled, settings.fill_holes_max_share, settings.connectivity)
-        mask = filled
+        mask = fill_holes_without(mask, fixed == BACKGROUND, settings.connectivity)
     if previous_mask is not None and settings.local_corrections:
         mask = local_corrections(mask, previous_mask, fixed, settings.connectivity, settings.far_change_share)
     return mask
