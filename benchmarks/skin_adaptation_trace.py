@@ -58,7 +58,7 @@ def trace(model, image: np.ndarray, skin_px: np.ndarray) -> str:
     masks = []
     for s in (settings, sd.PLAIN_SETTINGS):
         lo, seeds = sd.skin_log_odds(model, image, s, with_seeds=True)
-        masks.append(sd.skin_mask(lo, model.threshold, s, seed_log_odds=seeds)[skin_px].mean())
+        masks.append(sd.skin_mask(lo, model.threshold, s, seed_log_odds=seeds, image=image)[skin_px].mean())
     return (f"confident skin {counts[sk].sum():.0f} px ({on_skin[sk].sum()} on the mask's skin); confident non-skin "
             f"{counts[ns].sum():.0f} px ({on_skin[ns].sum()} on the mask's skin of {skin_px.sum()}); core LLR on skin "
             f"p50/p90 {np.percentile(core_llr, 50):.2f}/{np.percentile(core_llr, 90):.2f}; median log odds (prior "

@@ -414,7 +414,7 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--skin-share", type=open_unit_float, default=None, metavar="P",
                         help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
     parser.add_argument("--plain", action="store_true",
-                        help="no regions (hysteresis, small-region removal); with --no-adapt the plain per-pixel rule "
+                        help="no regions (graph cut or hysteresis, small-region removal); with --no-adapt the plain per-pixel rule "
                              "(no photo density or texture cue either, unless --photo-density / --texture is given)")
     parser.add_argument("--min-area", type=area_share, default=None, metavar="F",
                         help="drop detected regions smaller than this fraction of the photo (default 0.003)")
@@ -422,8 +422,8 @@ def _add_detector_options(parser) -> None:
                         help="weight of the photo's own colour density in its non-skin likelihood: colours that "
                              "cover much of the photo count as non-skin (default 0.01, 0 = off)")
     parser.add_argument("--regions", choices=("hysteresis", "graphcut"), default=None,
-                        help="how skin regions are found: hysteresis (default) or a contrast-sensitive graph cut "
-                             "on the log odds (docs/skin.md, step 7)")
+                        help="how skin regions are found: a contrast-sensitive graph cut on the log odds (default) "
+                             "or hysteresis (connected pixels above the threshold, the default before; docs/skin.md, step 7)")
     parser.add_argument("--cut-diagonal", type=pixels, default=None, metavar="PX",
                         help="with --regions graphcut: the diagonal of the grid the cut runs on; a photo is cut on "
                              "blocks of about its diagonal / PX pixels (default 200; 0 = the exact cut at full "

@@ -791,7 +791,7 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     model : SegmixModel (skin)
     image : (H, W, 3) uint8
     settings : segmix.skin_detect.SkinSettings, default DEFAULT_SETTINGS (regions by
-        hysteresis; no adaptation unless ``settings.adapt``)
+        the block graph cut; no adaptation unless ``settings.adapt``)
     threshold : float in [0, 1] on p(skin | pixel), default the model's
     cache : PosteriorCache, used by the plain per-pixel path only
     face_boxes : (N, 4) int array (x, y, width, height), optional: the photo's faces for

@@ -179,8 +179,8 @@ def test_no_confident_skin_means_no_skin_adaptation(builtin):
 def test_threshold_moves_only_the_cheap_step(builtin):
     image, face, _ = _scene(np.random.default_rng(6))
     log_odds = skin_detect.skin_log_odds(builtin, image)
-    loose = skin_detect.skin_mask(log_odds, 0.01)
-    strict = skin_detect.skin_mask(log_odds, 0.9)
+    loose = skin_detect.skin_mask(log_odds, 0.01, image=image)
+    strict = skin_detect.skin_mask(log_odds, 0.9, image=image)
     assert loose.sum() >= strict.sum()
     assert not skin_detect.skin_mask(log_odds, 1.0).any() and skin_detect.skin_mask(log_odds, 0.0).all()
 
@@ -325,11 +325,13 @@ def test_graphcut_smoothness_removes_specks_hysteresis_keeps(builtin):
     log_odds = np.full((40, 40), -8.0, np.float32)
     log_odds[20, 20] = 6.0  # one pixel, no colour edge around it
     loose = dict(hysteresis=0.0, min_area=0.0)
-    assert skin_detect.skin_mask(log_odds, 0.5, skin_detect.SkinSettings(**loose))[20, 20]
+    assert skin_detect.skin_mask(log_odds, 0.5, skin_detect.SkinSettings(regions="hysteresis", **loose))[20, 20]
     assert not skin_detect.skin_mask(log_odds, 0.5, skin_detect.SkinSettings(regions="graphcut", **loose),
                                      image=image).any()
     with pytest.raises(ValueError, match="graph-cut"):
         skin_detect.skin_mask(log_odds, 0.5, GRAPHCUT)
+    with pytest.raises(ValueError, match="graph-cut"):  # the default needs the photo too
+        skin_detect.skin_mask(log_odds, 0.5)
     with pytest.raises(ValueError, match="regions"):
         skin_detect.SkinSettings(regions="watershed")
 

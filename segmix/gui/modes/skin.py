@@ -363,7 +363,7 @@ class SkinMode(Mode):
         """The refined skin decision at the panel's threshold, (H, W) bool.
 
         Only the detector's cheap final step (:func:`segmix.skin_detect.skin_mask`: the level
-        and the hysteresis regions) runs when the threshold moves, on the log odds the compute
+        and the regions: the block graph cut) runs when the threshold moves, on the log odds the compute
         thread stored with the result; the adaptation is never re-run. The same function on
         the same log odds as ``segmix skin apply``, so the same threshold gives the same mask.
         """

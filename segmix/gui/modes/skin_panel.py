@@ -33,7 +33,8 @@ MAX_STEPS = 120
 THRESHOLD_TIP = (
     "<b>Skin threshold</b>: a pixel can be skin when its probability of being skin, P(skin | colour), "
     "exceeds this value. The probability is the detector's after adapting the model to this photo, "
-    "with the model's prior (the built-in model: 10 % of a photo is skin); connected skin regions "
+    "with the model's prior (the built-in model: 10 % of a photo is skin); a graph cut smooths the "
+    "decision along the photo's edges, and connected skin regions "
     "are then kept when they hold a pixel far above the threshold (5 nats of log odds). "
     "Lower: more skin; higher: less.<br>"
     "The slider moves in log odds ln(p / (1 - p)), 0.1 per step (Page Up/Down: 1). "

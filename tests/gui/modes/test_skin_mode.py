@@ -105,7 +105,8 @@ def test_skin_threshold_changes_the_overlay(qtbot, make_window, skin_photo, monk
             skin_mode.skin_panel.threshold_slider.setValue(position)
         threshold = threshold_of_position(position)
         assert skin_mode.skin_panel.threshold == threshold
-        expected = skin_detect.skin_mask(log_odds, threshold, seed_log_odds=seeds)  # what skin apply decides
+        expected = skin_detect.skin_mask(log_odds, threshold, seed_log_odds=seeds,
+                                         image=make_skin_photo())  # what skin apply decides
         np.testing.assert_array_equal(expected, window.current_mask())
         np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, expected)
         masks.append(expected)
