@@ -125,13 +125,9 @@ def _stroke(left: int, top: int, scale: float, start: tuple[float, float], end: 
              round(top + scale * (start[1] + t * (end[1] - start[1])))) for t in np.linspace(0, 1, n)]
 
 
-def test_window_paints_and_overlays_on_a_real_x_server(tmp_path):
-    _require_tools()
-    from segmix.io import load_image
-    from segmix.resources import sample_image_path
-
-    photo = load_image(sample_image_path())  # the bundled astronaut, 512 x 512
-    display = Display()
+def _launch(display, tmp_path):
+    """Start ``python -m segmix`` on ``display`` with the xcb platform and a fresh home in
+    ``tmp_path``; returns the process and its log file."""
     env = {**os.environ, "DISPLAY": display.name, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONUNBUFFERED": "1"}
     env.pop("WAYLAND_DISPLAY", None)
@@ -139,6 +135,17 @@ def test_window_paints_and_overlays_on_a_real_x_server(tmp_path):
     with open(log, "wb") as out:
         app = subprocess.Popen([sys.executable, "-m", "segmix"], env=env, stdout=out, stderr=subprocess.STDOUT,
                                cwd=tmp_path)
+    return app, log
+
+
+def test_window_paints_and_overlays_on_a_real_x_server(tmp_path):
+    _require_tools()
+    from segmix.io import load_image
+    from segmix.resources import sample_image_path
+
+    photo = load_image(sample_image_path())  # the bundled astronaut, 512 x 512
+    display = Display()
+    app, log = _launch(display, tmp_path)
     try:
         window = display.wait_for_window("segmix", WINDOW_TIMEOUT)
         display.xdotool("windowactivate", "--sync", window, check=False)
@@ -207,13 +214,7 @@ def test_keyboard_works_without_a_click_and_after_a_dialog(tmp_path):
     Esc close it, and Ctrl+Q then close the window."""
     _require_tools()
     display = Display()
-    env = {**os.environ, "DISPLAY": display.name, "QT_QPA_PLATFORM": "xcb", "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONUNBUFFERED": "1"}
-    env.pop("WAYLAND_DISPLAY", None)
-    log = tmp_path / "segmix.log"
-    with open(log, "wb") as out:
-        app = subprocess.Popen([sys.executable, "-m", "segmix"], env=env, stdout=out, stderr=subprocess.STDOUT,
-                               cwd=tmp_path)
+    app, log = _launch(display, tmp_path)
     try:
         display.wait_for_window("segmix", WINDOW_TIMEOUT)
         time.sleep(2.0)  # first paint; no click, no windowactivate
