@@ -203,7 +203,8 @@ class BayesClassifier:
                                  f"got {type(entry).__name__}")
             missing = [key for key in ("name", "prior", "mixture") if key not in entry]
             if missing:
-                raise ValueError(f"class {i} is missing {_quoted_list(missing)} "
+                label = f"class {i} ({entry['name']!r})" if isinstance(entry.get("name"), str) else f"class {i}"
+                raise ValueError(f"{label} is missing {_quoted_list(missing)} "
                                  "(every class needs 'name', 'prior' and 'mixture')")
             try:
                 mixtures.append(GaussianMixture.from_dict(entry["mixture"]))

@@ -112,7 +112,7 @@ def test_round_trip(classifier):
     "mutate, message",
     [
         (lambda d: d["classes"].pop(), "at least 2 classes"),
-        (lambda d: d["classes"][0].pop("mixture"), "class 0 is missing 'mixture'"),
+        (lambda d: d["classes"][0].pop("mixture"), "is missing 'mixture'"),
         (lambda d: d["classes"][0].__setitem__("prior", 0.9), "sum to 1"),
         (lambda d: d["classes"][1]["mixture"]["means"][0].__setitem__(0, float("nan")), "NaN"),
     ],
