@@ -19,7 +19,8 @@ from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
 
-__all__ = ["RunResult", "frame_number", "load_groundtruth_folder", "run_sequence", "save_foreground_mask"]
+__all__ = ["RunResult", "frame_number", "learning_frames", "load_groundtruth_folder", "run_sequence",
+           "save_foreground_mask", "short_sequence_warning"]
 
 
 def save_foreground_mask(path, mask: np.ndarray, *, protect=()) -> None:
@@ -125,6 +126,83 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     raise FrameError(f"{where}: the ground truth of the {len(matched)} matched frames ({matched[0]}..{matched[-1]}) "
                      "scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
                      "score frames inside the sequence's temporal ROI (temporalROI.txt, --roi)")
+
+
+#: learning_frames stops probing here (a model that never forgets a colour seen once).
+MAX_LEARNING_FRAMES = 100
+
+
+def learning_frames(model: BackgroundMixture) -> int:
+    """How many first frames of a new model with ``model``'s parameters still learn the background.
+
+    Frame 1 has no background at all (its mask is written all 0). With ``fast_start`` (the
+    1/t learning rate) the next frames are classified against the few frames before them,
+    weighted alike, so a colour seen at a pixel in a single earlier frame still counts as
+    background there: an object is missed wherever it already was in an earlier frame. The
+    count is the frames before the first one at which a colour seen once (in frame 2) is
+    foreground again, found by running a one-pixel model with the same parameters (under a
+    millisecond once the kernels are loaded; it follows the learning rate, the background
+    ratio T and Zivkovic's c_T exactly, which a formula in T alone did not): 9 with the
+    defaults. Colours seen in several earlier frames take longer: on CDnet highway (two
+    25-frame runs from frames 800 and 1200) recall was 0.26-0.64 on frames 2-12 and
+    0.64-0.92 from frame 13 on. Without ``fast_start`` a colour seen once is foreground at
+    once and only frame 1 counts.
+    """
+    params = {**model.get_params(), "median_size": 0, "detect_shadows": False}
+    probe = BackgroundMixture(**params)
+    grey = np.full((1, 1, 3), 90, np.uint8)
+    red = np.array([[[240, 30, 30]]], np.uint8)
+    probe.apply(grey)
+    probe.apply(red)
+    for frame in range(3, MAX_LEARNING_FRAMES + 1):
+        # learning_rate 0 classifies without changing the model; the grey frame then counts.
+        if probe.apply(red, learning_rate=0.0)[0, 0] == 255:
+            return 1 if frame == 3 else frame - 1
+        probe.apply(grey)
+    return MAX_LEARNING_FRAMES
+
+
+def short_sequence_warning(source: str, frames: int, frames_before: int, model: BackgroundMixture) -> str | None:
+    """The warning for a run too short for the model to learn the background, or None.
+
+    A new-user trial ran ``segmix background photo.png`` and got one all-0 mask with no word
+    why. Warned: one frame on a new model (its mask is all 0 by design), and a run of which
+    half or more of the frames fall in the model's learning frames (:func:`learning_frames`;
+    up to 18 frames on a new model with the defaults).
+
+    Parameters
+    ----------
+    source : str
+        The input as the user named it (a file, a folder, "a.png ... c.png (3 files)").
+    frames : int
+        Frames the run fed to the model (skipped frames not counted).
+    frames_before : int
+        ``model.frame_count_`` before the run (0 for a new model; a resumed ``--model`` has
+        learnt already).
+    model : BackgroundMixture
+        The run's model (its parameters give :func:`learning_frames`).
+
+    Returns
+    -------
+    str or None
+        One line without the command's prefix, naming ``source`` and the frame count.
+    """
+    learning = learning_frames(model)
+    in_run = max(0, min(frames, learning - frames_before))
+    if frames < 1 or in_run == 0:
+        return None
+    if frames == 1 and frames_before == 0:
+        return (f"{source}: 1 frame only: the model learns the background from the frames, so its one mask is "
+                "all background (0, nothing detected); give more frames of a fixed camera (a video or a folder "
+                "of frames)")
+    if 2 * in_run < frames:
+        return None
+    count = f"{frames} frame{'' if frames == 1 else 's'}"
+    seen = f" (it had seen {frames_before} before this run)" if frames_before else ""
+    advice = "a longer sequence" + ("" if frames_before else " (or --model with a saved model of this camera)")
+    return (f"{source}: {count} only, while the model learns the background over about its first {learning}{seen}: "
+            "until then a colour seen at a pixel in any earlier frame still counts as background there, so an object "
+            f"is missed wherever it already was; give {advice}")
 
 
 @dataclass

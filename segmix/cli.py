@@ -311,11 +311,70 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
         write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
     share = 100.0 * result.mask.mean()
-    print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground)")
+    unexplained, warning = unexplained_report(result.model.settings, result.model.training)
+    if warning:
+        print(f"segmix segment: warning: {warning}", file=sys.stderr)
+    print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground"
+          + (f"; {unexplained}" if unexplained else "") + ")")
     for path in (args.probability, args.cutout, args.save_model):
         if path:
             print(f"wrote {path}")  # as background and skin train name each file they write
     return 0
+
+
+def unexplained_report(settings, training: dict) -> tuple[str, str]:
+    """What ``segment`` says about the background's rest-of-the-photo component.
+
+    A new-user trial ran ``--unexplained-weight 1`` and got the same mask with no hint why:
+    the option acts only when the background marks leave more than
+    ``settings.unexplained_share`` (20 %) of the unmarked photo unexplained. Training
+    measures that share whenever both classes are marked (with the option off too, a few ms,
+    for the window's pointer to the option), so the command reports it as the window does.
+
+    Parameters
+    ----------
+    settings : SegmentationSettings
+        The settings the model was trained with.
+    training : dict
+        ``SegmentationModel.training``: ``classes[1]`` holds ``unexplained_share`` when it was
+        measured, and ``rest_weight`` when the option was on and the share was measured.
+
+    Returns
+    -------
+    (str, str)
+        The words for the summary line ("" when the share was not measured; with the option
+        off and the share over the limit, a pointer to the option) and a warning ("" when
+        there is nothing to warn about): the option given but with nothing to act on.
+    """
+    limit = float(settings.unexplained_share)
+    weight_given = float(settings.unexplained_weight) > 0
+    try:
+        facts = training["classes"][1]
+    except (KeyError, IndexError, TypeError):
+        facts = {}
+    share = facts.get("unexplained_share")
+    if share is None:
+        if weight_given:
+            return "", ("--unexplained-weight had no effect: it acts only once both foreground (1) and "
+                        "background (2) are marked")
+        return "", ""
+    share = float(share)
+    measured = f"unexplained share {share:.2f}"
+    if weight_given:
+        rest_weight = float(facts.get("rest_weight", 0.0))
+        if rest_weight > 0:
+            return f"{measured} > {limit:.2f}: its colours added to the background at weight {rest_weight:.2f}", ""
+        if share <= limit:
+            return measured, (f"{measured} <= {limit:.2f}: --unexplained-weight had no effect (the background "
+                              "marks explain enough of the photo's colours)")
+        return measured, (f"{measured} > {limit:.2f} but its colours could not be fitted: "
+                          "--unexplained-weight had no effect")
+    if share > limit:
+        # As the window's Training dock: a pointer to the option, in the summary and not as a
+        # warning, because the share is over the limit on many a sound run too (the object's
+        # own unmarked colours count: a large object alone can pass 20 %).
+        return f"{measured} > {limit:.2f}: if unmarked parts came out foreground, try --unexplained-weight 1", ""
+    return measured, ""
 
 
 # ------------------------------------------------------------------------------ skin
@@ -729,7 +788,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
-    from segmix.background_run import check_groundtruth, load_groundtruth_folder, run_sequence
+    from segmix.background_run import check_groundtruth, load_groundtruth_folder, run_sequence, short_sequence_warning
     from segmix.change_detection import read_temporal_roi
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
     from segmix.io import save_image
@@ -795,6 +854,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=sequence.frame_count, unit="frame", desc="background", file=sys.stderr, dynamic_ncols=True)
+    frames_before = model.frame_count_  # a resumed model has learnt the background already
     try:
         result = run_sequence(sequence, model, args.output_dir, groundtruth=groundtruth, roi=roi,
                               progress=(lambda done: bar.update(1)) if bar else None)
@@ -805,9 +865,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
         save_image(args.background_image, model.background_image(), protect=sequence.paths)
     if args.save_model:
         save_background_model(args.save_model, model, protect=[*sequence.paths, *([args.model] if args.model else [])])
+    short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
+    if short:
+        print(f"segmix background: warning: {short}", file=sys.stderr)
     height, width = model.shape_
     where = f" to {args.output_dir}" if args.output_dir else ""
-    print(f"{result.frames} frames ({width} x {height}){where}"
+    print(f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f", {len(skipped)} skipped" if skipped else ""))
     if result.score is not None:
         span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames with ground truth"
@@ -818,6 +881,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")
     return 1 if skipped else 0
+
+
+def _inputs_named(inputs: list) -> str:
+    """The inputs as the user gave them, for a message: one name, or the first and last of a list."""
+    return str(inputs[0]) if len(inputs) == 1 else f"{inputs[0]} ... {inputs[-1]} ({len(inputs)} files)"
 
 
 def _background_overrides(args: argparse.Namespace) -> dict:
@@ -880,13 +948,21 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # JPEG's compression blurs the palette back into many colours (8 became 1,804 on a
         # DAVIS frame): the file is no longer what the line below says. Lossy WebP likewise.
         codec = "JPEG" if suffix in (".jpg", ".jpeg") else "lossy WebP"
+        held = (f"{result.saved_colors:,} colours, not {result.n_colors}" if result.saved_colors is not None
+                else f"more than {result.n_colors}")
         print(f"segmix quantize: warning: {args.output} is {codec}, whose compression adds colours (the file holds "
-              f"more than {result.n_colors}); save as .png or .webp without --quality (lossless) to keep exactly "
+              f"{held}); save as .png or .webp without --quality (lossless) to keep exactly "
               "these colours", file=sys.stderr)
         palette = f"{result.n_colors} colours before {codec} compression at quality {quality}"
     else:
         palette = f"{result.n_colors} colours"
-    print(f"wrote {args.output} ({palette}, mean squared error {result.mse:.2f} per channel)")
+    if result.saved_mse is not None:
+        # The file's error first: the palette's alone read as the file's (a new-user trial).
+        error = (f"mean squared error {result.saved_mse:.2f} per channel as saved, "
+                 f"{result.mse:.2f} before compression")
+    else:
+        error = f"mean squared error {result.mse:.2f} per channel"
+    print(f"wrote {args.output} ({palette}, {error})")
     return 0
 
 
