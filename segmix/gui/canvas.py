@@ -184,6 +184,40 @@ class ScribbleCanvas(QGraphicsView):
         self.layer = layer
         self._scribble_item.set_image(ArrayImage(scribbles_to_rgba(layer.labels)))
 
+    def clear(self) -> None:
+        """Show no image (a mode switch to a mode with nothing open); strokes are ignored.
+
+        The view's zoom and scene rectangle stay as they were, so the next image's fit does
+        not start from a jump.
+        """
+        rect = self.sceneRect()
+        self.scene().clear()
+        self.layer = None
+        self._photo_item = self._overlay_item = self._scribble_item = None
+        self._painting_label = self._click_label = None
+        self._brush_item = _make_brush_outline()
+        self._rect_item = _make_rubber_band()
+        self.scene().addItem(self._brush_item)
+        self.scene().addItem(self._rect_item)
+        self.scene().setSceneRect(rect)
+
+    def view_state(self) -> tuple | None:
+        """(fitted, transform, scene point at the view's centre) for :meth:`restore_view`; None without an image."""
+        if self._photo_item is None:
+            return None
+        return self._fit_mode, self.transform(), self.mapToScene(self.viewport().rect().center())
+
+    def restore_view(self, state: tuple | None) -> None:
+        """Zoom and scroll as when :meth:`view_state` gave ``state`` (same image); None: fit."""
+        if state is None or self._photo_item is None or state[0]:
+            self.fit_to_window()
+            return
+        _fitted, transform, centre = state
+        self._fit_mode = False
+        self.setTransform(transform)
+        self.centerOn(centre)
+        self._zoom_done()
+
     @property
     def has_image(self) -> bool:
         return self.layer is not None

@@ -13,6 +13,7 @@ thread) -> the mode draws its overlay on the canvas.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,23 @@ WARM_UP_TOOLTIP = (
     "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready."
 )
 COMPILING_MESSAGE = "First use: compiling kernels for this job (once); the result follows..."
+
+
+@dataclass
+class _Picture:
+    """What the canvas shows in one image space, kept while another space is shown.
+
+    The photo modes (Segment, Skin) share one space: the photo and each mode's scribbles.
+    A mode that brings its own input (:attr:`Mode.own_images`, Video) has a space of its own,
+    so its frames never replace the photo of the others (a new-user trial came back from
+    Video mode to Segment mode and found the last video frame there, scribbles gone).
+    """
+
+    image: np.ndarray | None = None
+    segmentation_image: np.ndarray | None = None
+    path: Path | None = None
+    layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
+    view: tuple | None = None  # the canvas's zoom and centre when the space was left
 
 
 class _ShortcutsBeforeTyping(QObject):
@@ -231,14 +249,12 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, warm_up: bool = True):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
-        self.image: np.ndarray | None = None
-        # What Segment mode segments: ``image`` itself, or for a palette photo (GIF, palette
-        # PNG) its low-passed copy (segmix.palette); the canvas and cutouts keep ``image``.
-        self.segmentation_image: np.ndarray | None = None
-        self.image_path: Path | None = None
-        # Each mode keeps its own scribbles and their undo history (skin strokes are not
-        # foreground strokes); ``layer`` and ``undo_stack`` are the active mode's.
-        self._layers: dict[str, LabelLayer] = {}
+        # The image, its path and the scribbles of each image space ("photo" for the photo
+        # modes, a mode's name for a mode with own_images); ``image``, ``segmentation_image``,
+        # ``image_path`` and ``layer`` are the active mode's space's.  Each mode keeps its own
+        # scribbles and their undo history (skin strokes are not foreground strokes).
+        self._pictures: dict[str, _Picture] = {}
+        self._space = "photo"
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
         self.undo_group = QUndoGroup(self)
@@ -267,6 +283,7 @@ class MainWindow(QMainWindow):
         self.overlay_panel = OverlayPanel()
         self.modes: dict[str, Mode] = {cls.name: cls(self) for cls in MODES}
         self.active_mode: Mode = next(iter(self.modes.values()))
+        self._space = self._space_of(self.active_mode)
         self._undo_stacks = {name: QUndoStack(self.undo_group) for name in self.modes}
         self.undo_group.setActiveStack(self._undo_stacks[self.mode])
         self.docks: dict[str, QDockWidget] = {}
@@ -386,10 +403,36 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             dock.widget().setMinimumWidth(widest)
 
+    @staticmethod
+    def _space_of(mode: Mode) -> str:
+        """The image space of ``mode``: "photo", or its own name for a mode with own_images."""
+        return mode.name if mode.own_images else "photo"
+
+    @property
+    def _picture(self) -> _Picture:
+        return self._pictures.setdefault(self._space, _Picture())
+
+    @property
+    def image(self) -> np.ndarray | None:
+        """The (H, W, 3) uint8 image the active mode works on (its own frame for a mode with
+        own_images, else the photo); None before one is open."""
+        return self._picture.image
+
+    @property
+    def segmentation_image(self) -> np.ndarray | None:
+        """What Segment mode segments: ``image`` itself, or for a palette photo (GIF, palette
+        PNG) its low-passed copy (segmix.palette); the canvas and cutouts keep ``image``."""
+        return self._picture.segmentation_image
+
+    @property
+    def image_path(self) -> Path | None:
+        """The file ``image`` came from (None for an array shown without one)."""
+        return self._picture.path
+
     @property
     def layer(self) -> LabelLayer | None:
         """The active mode's scribbles (None before a photo is open)."""
-        return self._layers.get(self.mode)
+        return self._picture.layers.get(self.mode)
 
     @property
     def undo_stack(self) -> QUndoStack:
@@ -419,7 +462,12 @@ class MainWindow(QMainWindow):
         add = self.add_action
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        add("&Open Photo...", lambda: self.open_dialog(), [QKeySequence.StandardKey.Open], menu=file_menu)
+        # Its text follows the mode ("Open Video..." in Video mode; set_mode).
+        self.open_action = add("&Open Photo...", lambda: self.open_dialog(), [QKeySequence.StandardKey.Open],
+                               menu=file_menu)
+        for mode in self.modes.values():
+            for action in mode.open_actions():
+                file_menu.addAction(action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         add("Open &Sample Photo", self.open_sample, menu=file_menu)
         file_menu.addSeparator()
@@ -654,17 +702,23 @@ class MainWindow(QMainWindow):
     # == files ===========================================================================
     @property
     def has_unsaved_scribbles(self) -> bool:
+        # Every space's: the photo's scribbles are unsaved also while Video mode is shown.
         return any(
             layer is not None and not self._undo_stacks[name].isClean() and bool(layer.labels.any())
-            for name, layer in self._layers.items()
+            for picture in self._pictures.values() for name, layer in picture.layers.items()
         )
 
     def open_dialog(self) -> bool:
-        path = self.ask_open_path("Open Photo", self.active_mode.open_filter or files.IMAGE_FILTER)
+        path = self.ask_open_path(self.active_mode.open_title, self.active_mode.open_filter or files.IMAGE_FILTER)
         return self.open_image(path) if path else False
 
     def open_sample(self) -> bool:
+        """Open the bundled sample photo, in the first photo mode when the active mode shows
+        its own images (Video mode would read the sample's folder as frames)."""
         from segmix.resources import sample_image_path
+
+        if self.active_mode.own_images:
+            self.set_mode(next(mode.name for mode in self.modes.values() if not mode.own_images))
 
         return self.open_image(sample_image_path())
 
@@ -710,14 +764,19 @@ class MainWindow(QMainWindow):
             segmentation_image.setflags(write=False)
         if not self.active_mode.keeps_job_on_new_image():
             self.controller.invalidate()  # anything in flight belongs to the old photo
-        self.image = image
-        self.segmentation_image = segmentation_image
-        self.image_path = Path(path) if path is not None else None
-        self._layers = {name: LabelLayer(image.shape[:2]) for name in self.modes}
-        for stack in self._undo_stacks.values():
-            stack.clear()
+        # Only the active mode's image space changes: a video frame is not the photo of the
+        # photo modes, and a new photo leaves a mode with its own images alone.
+        sharing = [mode for mode in self.modes.values() if self._space_of(mode) == self._space]
+        picture = self._picture
+        picture.image = image
+        picture.segmentation_image = segmentation_image
+        picture.path = Path(path) if path is not None else None
+        picture.layers = {mode.name: LabelLayer(image.shape[:2]) for mode in sharing}
+        self._counts_cache = None
+        for mode in sharing:
+            self._undo_stacks[mode.name].clear()
         self.canvas.set_image(image, self.layer)
-        for mode in self.modes.values():
+        for mode in sharing:
             mode.on_image_changed()
         self.update_hint()
         self._update_title()
@@ -889,7 +948,22 @@ class MainWindow(QMainWindow):
         self.controller.invalidate()
         self.active_mode = self.modes[name]
         self.undo_group.setActiveStack(self._undo_stacks[name])
-        if self.layer is not None:
+        self._counts_cache = None
+        space = self._space_of(self.active_mode)
+        if space != self._space:
+            # Into or out of a mode with its own images: the canvas shows the new space's
+            # image (or none), its scribbles and the zoom it was left at.
+            self._picture.view = self.canvas.view_state()
+            self._space = space
+            picture = self._picture
+            if picture.image is None:
+                self.canvas.clear()
+                self.zoom_label.setText("")
+            else:
+                self.canvas.set_image(picture.image, self.layer)
+                self.canvas.restore_view(picture.view)
+            self._update_title()
+        elif self.layer is not None:
             self.canvas.set_layer(self.layer)
         self.mode_combo.blockSignals(True)
         self.mode_combo.setCurrentIndex(self.mode_combo.findData(name))
@@ -917,6 +991,7 @@ class MainWindow(QMainWindow):
             self.resize(size)  # showing a dock must not grow the window
 
     def _apply_mode_texts(self) -> None:
+        self.open_action.setText(f"&{self.active_mode.open_title}...")
         texts = self.active_mode.tool_texts
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}
         for tool, button in self.tool_panel.buttons.items():
@@ -937,7 +1012,9 @@ class MainWindow(QMainWindow):
 
     def update_hint(self) -> None:
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""
-        self.hint_label.setText(HINT_NO_PHOTO if self.layer is None else self.active_mode.hint())
+        # A mode with its own images says itself how to open them.
+        no_photo = self.layer is None and not self.active_mode.own_images
+        self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 
     def _update_title(self) -> None:

@@ -14,12 +14,13 @@ Life cycle, as the shell drives it::
 
     mode = ModeClass(shell)          # after the shell's canvas, panels and controller exist
     mode.docks()                     # once: each (key, title, widget) becomes a dock
-    mode.populate_menu(menu)         # once, if menu_title is set: the mode's own menu
+    mode.open_actions()              # once: extra File menu entries below Open (e.g. Open Frame Folder)
     mode.file_actions()              # once: extra File menu entries (e.g. Save Model)
+    mode.populate_menu(menu)         # once, if menu_title is set: the mode's own menu
     mode.restore_settings(qsettings) # once
     ... mode.activate() / mode.deactivate() on every mode switch (the shell invalidates
         the compute thread in between: a running job belonged to the other mode) ...
-    mode.on_image_changed()          # a new photo (every mode, active or not)
+    mode.on_image_changed()          # a new photo (every mode of the active image space, active or not)
     mode.on_labels_changed(rect)     # the active mode's scribbles changed (strokes, undo)
     mode.render()                    # draw the overlay for the current display options
     mode.save_settings(qsettings)    # on close
@@ -27,7 +28,9 @@ Life cycle, as the shell drives it::
 A mode that brings its own input (a video or a folder of frames rather than a photo)
 overrides :meth:`open_path` (and :attr:`open_filter`): the shell offers every path the user
 opens (File > Open, drag and drop, Open Recent) to the active mode first.  To show a frame
-it calls ``shell.set_image(frame, path)``; playback controls are ordinary docks and actions
+it calls ``shell.set_image(frame, path)``.  Such a mode sets :attr:`own_images`: its frames
+then live in an image space of its own, and the photo of the photo modes (with their
+scribbles, results and zoom) is there again when the user switches back; playback controls are ordinary docks and actions
 of the mode, and its per-frame work runs on the compute thread through
 ``shell.controller.request_call`` (or a job type of its own).
 """
@@ -81,6 +84,12 @@ class Mode(QObject):
         What p = 1 and p = 0 of the mode's posterior mean (heat-map legend, banner).
     open_filter : str or None
         File dialog filter of File > Open in this mode (None: photos).
+    open_title : str
+        Text of File > Open and title of its dialog in this mode ("Open Photo").
+    own_images : bool
+        The mode shows its own images (video frames) rather than the photo the photo modes
+        share: ``shell.set_image`` while it is active changes only its own image, and
+        ``shell.image`` / ``shell.image_path`` are its own while it is active.
     export_names : dict
         Export kind ("mask", "probability", "cutout") -> file kind of ``segmix.gui.files.EXPORTS``
         that names the default file; kinds missing here are not offered in this mode.
@@ -96,6 +105,8 @@ class Mode(QObject):
     uses_overlay_threshold: ClassVar[bool] = True
     export_names: ClassVar[dict[str, str]] = {}
     open_filter: ClassVar[str | None] = None
+    open_title: ClassVar[str] = "Open Photo"
+    own_images: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
 
     def __init__(self, shell: MainWindow) -> None:
@@ -113,6 +124,11 @@ class Mode(QObject):
         Use ``self.shell.add_action(text, slot, shortcuts, tip, menu)`` so shortcuts work
         whatever has focus.
         """
+
+    def open_actions(self) -> list[QAction]:
+        """Extra File menu entries right below Open, e.g. Open Frame Folder.  They are shown in
+        every mode, so one triggered from another mode switches to this mode first."""
+        return []
 
     def file_actions(self) -> list[QAction]:
         """Extra entries for the File menu (after the exports), e.g. Save / Load Model."""

@@ -10,6 +10,13 @@ of a folder, or seeks a video to the last key frame before the target
 duration x rate until its packets are counted, on the compute thread. Export runs the same model
 over every frame on the compute thread, reporting progress through a signal; Cancel bumps
 the controller's generation, which stops the run between two frames.
+
+The frames are the mode's own images (``Mode.own_images``): they never replace the photo of
+Segment and Skin mode, which is there again, with its scribbles, after a switch back.
+
+Playing runs at the source's frame rate (a video's, an animation's frame duration; 25 fps
+for a folder of frames, which has none), changeable in the dock: see
+:meth:`VideoMode.set_playing` for what happens when a frame takes longer than that.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import compact_button
 from segmix.gui.signals import emit
 
+DEFAULT_FPS = 25.0  # a folder of frames or an image list carries no rate: PAL's, about real time
+MIN_FPS, MAX_FPS = 1.0, 120.0
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv")
 FOREGROUND_RGB = (40, 220, 40)
 SHADOW_RGB = (60, 110, 255)
@@ -66,6 +75,51 @@ class StepResult:
     learning: bool = False
 
 
+def source_frame_rate(sequence) -> float | None:
+    """Frames per second ``sequence`` is meant to be shown at, or None when it does not say.
+
+    Parameters
+    ----------
+    sequence : segmix.frames.FrameSequence
+
+    Returns
+    -------
+    float or None
+        A video's average frame rate from its stream header (else FFmpeg's guess); an
+        animation's rate from its first frame's duration; None for a folder or a list of
+        image files, for a file that gives no rate, and for a rate outside
+        [``MIN_FPS``, ``MAX_FPS``] (a broken header).  Reads headers only.
+    """
+    rate = None
+    if sequence.kind == "video":
+        import av
+
+        try:
+            with av.open(str(sequence.paths[0])) as container:
+                stream = container.streams.video[0]
+                found = stream.average_rate or stream.guessed_rate
+                rate = float(found) if found else None
+        except (av.FFmpegError, OSError, ValueError, IndexError):
+            return None  # opened a moment ago; a rate is no reason to refuse it now
+    elif sequence.kind == "animation":
+        from PIL import Image
+
+        try:
+            with Image.open(sequence.paths[0]) as im:
+                milliseconds = float(im.info.get("duration") or 0)
+                if im.format == "GIF" and 0 < milliseconds < 20:
+                    milliseconds = 100.0  # as browsers show GIF delays under 2/100 s
+        except (OSError, ValueError, TypeError):
+            return None
+        rate = 1000.0 / milliseconds if milliseconds > 0 else None
+    return rate if rate is not None and MIN_FPS <= rate <= MAX_FPS else None
+
+
+def play_interval_ms(fps: float) -> int:
+    """Milliseconds between two frames at ``fps`` frames per second (at least 1)."""
+    return max(1, round(1000.0 / fps))
+
+
 def render_mask(mask: np.ndarray, show_shadows: bool) -> np.ndarray:
     """(H, W, 4) uint8 premultiplied overlay: foreground green, shadows blue (if shown)."""
     rgba = np.zeros((*mask.shape, 4), np.uint8)
@@ -83,14 +137,17 @@ class VideoPanel(QWidget):
         from segmix.background import BackgroundMixture
 
         defaults = BackgroundMixture()
-        self.source_label = QLabel("No video open. File > Open, or drop a video or a folder of frames here.")
+        self.source_label = QLabel("No video open: Open Video… (Ctrl+O) or Open Folder… (Ctrl+Shift+O) below, "
+                                   "or drop one here.")
         self.source_label.setWordWrap(True)
         self.open_button = QPushButton("Open Video…")
         # "Open Folder…", not "Open Frame Folder…": beside "Open Video…" that made the dock
         # wider than the other modes' (the canvas shrank on a mode switch); the tooltip says frames.
         self.folder_button = QPushButton("Open Folder…")
-        self.open_button.setToolTip("Open a video file (MP4, AVI, MOV, MKV, WebM, ...)")
-        self.folder_button.setToolTip("Open a folder of frames (read in natural order: frame2 before frame10)")
+        self.open_button.setToolTip("Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG "
+                                    "(Ctrl+O); picking one frame of a folder of frames opens the folder")
+        self.folder_button.setToolTip("Open a folder of frames (Ctrl+Shift+O; read in natural order: frame2 before "
+                                      "frame10)")
         self.play_button = QPushButton("Play")
         self.play_button.setCheckable(True)
         self.play_button.setToolTip("Play / pause (P)")
@@ -101,6 +158,15 @@ class VideoPanel(QWidget):
         self.slider.setMaximum(1)
         self.slider.setToolTip("Scrub: the model continues from the chosen frame")
         self.frame_label = QLabel("frame – / –")
+        self.fps = QDoubleSpinBox()
+        self.fps.setDecimals(2)
+        self.fps.setRange(MIN_FPS, MAX_FPS)
+        self.fps.setSingleStep(1.0)
+        self.fps.setSuffix(" fps")
+        self.fps.setValue(DEFAULT_FPS)
+        self.fps.setToolTip("Frames per second when playing: the video's own rate, 25 for a folder of frames "
+                            "(it has none). Every frame goes through the model, in order: a frame that takes "
+                            "longer than this slows playing down, none is skipped.")
         self.learning_rate = QDoubleSpinBox()
         self.learning_rate.setDecimals(4)
         self.learning_rate.setRange(0.0, 1.0)
@@ -140,6 +206,7 @@ class VideoPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.slider)
         form = QFormLayout()
+        form.addRow("Play at", self.fps)
         form.addRow("Learning rate", self.learning_rate)
         form.addRow("Match threshold", self.threshold)
         layout.addLayout(form)
@@ -201,7 +268,11 @@ class VideoMode(Mode):
     uses_overlay_threshold = False
     export_names: dict = {}
     class_names = ("moving", "background")
-    open_filter = ("Videos and frames (" + " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
+    own_images = True  # frames never replace the photo of the photo modes
+    open_title = "Open Video"
+    # An image file that is one frame of a folder opens that folder (open_path): Ctrl+O then
+    # opens a folder of frames too, with any platform's file dialog.
+    open_filter = ("Videos, animations and frames (" + " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
                    + " *.png *.jpg *.jpeg *.bmp *.tif *.tiff *.gif *.webp);;All files (*)")
 
     frame_shown = Signal(int)
@@ -216,18 +287,23 @@ class VideoMode(Mode):
         self._reader = None  # compute thread only
         self._model = None  # compute thread only
         self.current: StepResult | None = None
+        self._shown: StepResult | None = None  # the result whose frame the shell holds
         self.index = 0
         self.playing = False
         self._in_flight = False
         self._exporting = False
         self._pending_seek: int | None = None
+        # One frame's slot while playing: started when a frame is requested, the next frame
+        # is requested when it runs out or when the frame is back, whichever is later.
         self._play_timer = QTimer(self)
         self._play_timer.setSingleShot(True)
-        self._play_timer.setInterval(1)
+        self._play_timer.setTimerType(Qt.TimerType.PreciseTimer)  # coarse: up to 5 % late per frame
+        self._play_timer.setInterval(play_interval_ms(DEFAULT_FPS))
         self._play_timer.timeout.connect(self._play_tick)
         p = self.panel
         p.open_button.clicked.connect(lambda: self.shell.open_dialog())
         p.folder_button.clicked.connect(self.open_folder_dialog)
+        p.fps.valueChanged.connect(lambda fps: self._play_timer.setInterval(play_interval_ms(fps)))
         p.play_button.toggled.connect(self.set_playing)
         p.step_button.clicked.connect(self.step)
         p.slider.sliderReleased.connect(lambda: self.seek(p.slider.value()))
@@ -243,8 +319,16 @@ class VideoMode(Mode):
     def docks(self):
         return [("video", "Video", self.panel), ("video_background", "Background model", self.background_view)]
 
+    def open_actions(self):
+        # Below File > Open in every mode: a folder of frames is for Video mode, which it switches to.
+        self.folder_action = self.shell.add_action("Open Frame &Folder…", self.open_folder_dialog, ("Ctrl+Shift+O",),
+                                                   "Open a folder of frames in Video mode")
+        return [self.folder_action]
+
     def populate_menu(self, menu) -> None:
-        self.shell.add_action("Open Frame &Folder…", self.open_folder_dialog, (), "Open a folder of frames", menu)
+        if getattr(self, "folder_action", None) is None:
+            self.open_actions()
+        menu.addAction(self.folder_action)
         self.play_action = self.shell.add_action("&Play / Pause", lambda: self.panel.play_button.toggle(),
                                                  ("P",), "Play or pause", menu)
         self.step_action = self.shell.add_action("&Step", self.step, (".",), "Process the next frame", menu)
@@ -256,6 +340,10 @@ class VideoMode(Mode):
             action.setEnabled(False)
 
     def activate(self) -> None:
+        # The shell shows this mode's own last image again; a frame shown while the mode was
+        # inactive would not be it (jobs are invalidated on a switch, so none should be).
+        if self.current is not None and self._shown is not self.current:
+            self._show(self.current)
         self.render()
 
     def deactivate(self) -> None:
@@ -274,17 +362,34 @@ class VideoMode(Mode):
 
         return path.suffix.lower() in IMAGE_SUFFIXES and path.is_file() and count_frames(path) > 1
 
-    def open_path(self, path: Path):
+    def open_path(self, path: Path) -> bool:
+        """Open a video, an animation, a folder of frames, or one frame of a folder (its folder).
+
+        A still image is no video: it stands for the folder of frames it is in, so File >
+        Open (Ctrl+O) opens a folder with any platform's file dialog, which picks files only.
+        A photo whose folder is no sequence (one image, or images of other sizes) is refused
+        with a message; the photo modes' photo is never replaced from here.
+        """
         path = Path(path)
-        if not (path.is_dir() or path.suffix.lower() in VIDEO_SUFFIXES or self._is_animation(path)):
-            return None  # a photo: the shell opens it
-        from segmix.frames import FrameError, FrameReader, FrameSequence
+        from segmix.frames import IMAGE_SUFFIXES, FrameError, FrameReader, FrameSequence
 
         if self._exporting:
             self.shell.show_message("Export running", "Wait for the export to finish or cancel it first.")
             return False
+        picked_frame = None
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not self._is_animation(path):
+            picked_frame, path = path, path.parent
         try:
             sequence = FrameSequence(path)
+            if picked_frame is not None:
+                if len(sequence.paths) < 2:
+                    raise FrameError(f"{picked_frame} is a single photo, not a video: Video mode opens a video, an "
+                                     "animation or a folder of frames. Open the photo in Segment or Skin mode.")
+                try:
+                    sequence.check_sizes()
+                except FrameError as exc:
+                    raise FrameError(f"{picked_frame} is one photo, and the other images of its folder are no frames "
+                                     f"of one video ({exc}). Open the photo in Segment or Skin mode.") from None
             reader = FrameReader(sequence)
         except (FrameError, OSError) as exc:
             self.shell.show_message("Cannot open video", str(exc))
@@ -318,8 +423,12 @@ class VideoMode(Mode):
         self.panel.slider.setValue(1)
         self.panel.slider.blockSignals(False)
         self._set_length(len(reader), reader.length_is_exact)
+        self.panel.fps.setValue(source_frame_rate(sequence) or DEFAULT_FPS)
         self.update_actions()
         self._pending_seek = 1
+        if picked_frame is not None:
+            self.shell.statusBar().showMessage(
+                f"Opened the folder of frames {picked_frame.name} is in: {path} ({len(sequence.paths)} frames)", 10000)
         return True
 
     def _set_length(self, n: int, exact: bool) -> None:
@@ -338,7 +447,8 @@ class VideoMode(Mode):
 
     def hint(self) -> str:
         if self.sequence is None:
-            return "<b>Video mode</b>: open a video or a folder of frames (File > Open, Video menu, or drop it here)."
+            return ("<b>Video mode</b>: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O), or drop one here. "
+                    "Segment and Skin mode keep their own photo.")
         if self.current is not None and self.current.learning:
             return (f"<b>Video mode</b>: frame {self.current.index}: learning the background; no mask yet (nothing "
                     "to compare the first frame with). P plays, . steps.")
@@ -381,6 +491,16 @@ class VideoMode(Mode):
 
     # -- playback (GUI thread) ----------------------------------------------------------
     def set_playing(self, playing: bool) -> None:
+        """Play or pause.
+
+        Playing asks for the next frame every 1 / fps seconds (the dock's "Play at", set to
+        the source's rate when it is opened), never faster: the frame is shown when the
+        compute thread has read it and updated the model.  When that takes longer than a
+        frame's time, the next frame is asked for as soon as this one is back: playing is
+        then slower than real time, and no frame is skipped, because the background model
+        must see every frame in order (skipping would change what it learns).  Only one
+        frame is in flight at a time, so the window never queues up work it cannot show.
+        """
         playing = bool(playing) and self.sequence is not None and not self._exporting
         self.playing = playing
         if self.panel.play_button.isChecked() != playing:
@@ -391,7 +511,10 @@ class VideoMode(Mode):
         if playing:
             if self.index >= len(self._reader_len()):
                 self._pending_seek = 1  # at the end: play from the start, the model goes on
-            self._play_timer.start()
+            if not self._play_timer.isActive():
+                self._play_tick()  # the first frame now, the next one a frame's time later
+        else:
+            self._play_timer.stop()
 
     def _reader_len(self):
         return range(self.panel.slider.maximum() if self.sequence is not None else 0)
@@ -413,7 +536,7 @@ class VideoMode(Mode):
 
     def _play_tick(self) -> None:
         if not self.playing or self._in_flight:
-            return
+            return  # a frame in flight: _on_call_ready asks for the next one when it is back
         if self._pending_seek is not None:
             self._request(self._pending_seek)
         elif self.index < self.panel.slider.maximum():
@@ -427,6 +550,8 @@ class VideoMode(Mode):
             return
         self._pending_seek = None
         self._in_flight = True
+        if self.playing:
+            self._play_timer.start()  # this frame's slot (1 / fps)
         settings = self.panel.settings()
         show_shadows = settings.detect_shadows
         sequence = self.sequence
@@ -476,7 +601,7 @@ class VideoMode(Mode):
         self.current = result
         self.index = result.index
         if self.active:
-            self.shell.set_image(result.frame, self.sequence.paths[0] if self.sequence else None)
+            self._show(result)
             self.shell.canvas.set_overlay(None if result.learning else result.overlay)
         self.background_view.set_image(result.background)
         self.panel.slider.blockSignals(True)
@@ -487,8 +612,13 @@ class VideoMode(Mode):
         emit(self.frame_shown, result.index)
         if self._pending_seek is not None and not self.playing:
             self._request(self._pending_seek)
-        elif self.playing:
-            self._play_timer.start()
+        elif self.playing and not self._play_timer.isActive():
+            self._play_tick()  # the frame took longer than its slot: the next one at once, none skipped
+
+    def _show(self, result: StepResult) -> None:
+        """Put ``result``'s frame on the canvas (this mode's own image; the photo stays)."""
+        self.shell.set_image(result.frame, self.sequence.paths[0] if self.sequence else None)
+        self._shown = result
 
     def _redraw_overlay(self) -> None:
         if self.current is None or not self.active:
@@ -497,10 +627,16 @@ class VideoMode(Mode):
         self.current.overlay = render_mask(self.current.mask, self.panel.shadows.isChecked())
         self.shell.canvas.set_overlay(None if self.current.learning else self.current.overlay)
 
-    def open_folder_dialog(self) -> None:
+    def open_folder_dialog(self) -> bool:
+        """Ask for a folder of frames and open it, switching to Video mode (File / Video >
+        Open Frame Folder, Ctrl+Shift+O, the dock's Open Folder button).  True if opened."""
         folder = QFileDialog.getExistingDirectory(self.shell, "Open Frame Folder", self.shell.last_folder())
-        if folder:
-            self.shell.open_image(folder)
+        QTimer.singleShot(0, self.shell.take_keyboard)  # as after the shell's own dialogs
+        if not folder:
+            return False
+        if not self.active:
+            self.shell.set_mode(self.name)
+        return self.shell.open_image(folder)
 
     # -- export -------------------------------------------------------------------------
     def export_dialog(self) -> None:
