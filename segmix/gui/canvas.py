@@ -123,6 +123,9 @@ class ScribbleCanvas(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.layer: LabelLayer | None = None
+        # False in a mode without marks (Video): the buttons pan instead of painting into a
+        # layer nobody reads (a trial's drags on a video frame left invisible marks).
+        self.marking = True
         self.tool = "foreground"
         self.brush_size = 20
         self._photo_item: QGraphicsPixmapItem | None = None
@@ -176,6 +179,20 @@ class ScribbleCanvas(QGraphicsView):
         scene.addItem(self._rect_item)
         scene.setSceneRect(QRectF(0, 0, width, height))
         self.fit_to_window()
+
+    def replace_photo(self, rgb: np.ndarray) -> bool:
+        """Swap the photo's pixels for another image of the same size, keeping zoom, pan,
+        overlay and scribbles (the next frame of a video). False, doing nothing, when no photo
+        is shown or the size differs (then :meth:`set_image`).
+
+        Parameters
+        ----------
+        rgb : (H, W, 3) uint8 array
+        """
+        if self._photo_item is None or self.layer is None or rgb.shape[:2] != self.layer.shape:
+            return False
+        self._photo_item.setPixmap(QPixmap.fromImage(rgb_to_qimage(rgb)))
+        return True
 
     def set_layer(self, layer: LabelLayer) -> None:
         """Show another scribble layer of the same photo (each mode keeps its own)."""
@@ -383,12 +400,14 @@ class ScribbleCanvas(QGraphicsView):
 
     def mousePressEvent(self, event) -> None:  # noqa: N802
         button = event.button()
-        if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space_held):
+        if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton
+                                                     and (self._space_held or not self.marking)):
             self._pan_anchor = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
-        if self.layer is None or button not in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+        if self.layer is None or not self.marking or button not in (Qt.MouseButton.LeftButton,
+                                                                    Qt.MouseButton.RightButton):
             super().mousePressEvent(event)
             return
         point = self._image_point(event)
@@ -496,7 +515,8 @@ class ScribbleCanvas(QGraphicsView):
     def _update_brush_outline(self, point: QPointF | None) -> None:
         if point is None:
             point = self._brush_item.rect().center() if self._brush_item.isVisible() else None
-        show = point is not None and self.tool != "rectangle" and not self._space_held and self._inside(point)
+        show = (point is not None and self.marking and self.tool != "rectangle" and not self._space_held
+                and self._inside(point))
         if show:
             radius = self.brush_size / 2.0
             if self.tool == "click":

@@ -782,6 +782,28 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.update_actions()
 
+    def show_frame(self, image: np.ndarray, path: Path | None = None) -> None:
+        """Show the next frame of the active mode's sequence (an (H, W, 3) uint8 array).
+
+        A frame of the size shown replaces the pixels only: the zoom and pan the user chose
+        stay (a trial zoomed into a video and lost it at every frame), and nothing is rebuilt.
+        Another size, or nothing shown yet, is :meth:`set_image`.
+        """
+        picture = self._picture
+        if picture.image is None or picture.image.shape != image.shape:
+            self.set_image(image, path)
+            return
+        image = np.ascontiguousarray(image, dtype=np.uint8)
+        image.setflags(write=False)  # shared read-only with the compute thread
+        if not self.canvas.replace_photo(image):
+            self.set_image(image, path)
+            return
+        picture.image = picture.segmentation_image = image
+        picture.path = Path(path) if path is not None else None
+        self._counts_cache = None
+        self.update_hint()  # "learning the background" on frame 1 only
+        self.update_actions()
+
     def _remember_file(self, path: Path) -> None:
         name = files.normalised(path)
         if not files.is_bundled(name):  # open dialogs must not start inside the installed package
@@ -986,6 +1008,7 @@ class MainWindow(QMainWindow):
             for key in keys:
                 self.docks[key].setVisible(name == self.mode)
         self.docks["tools"].setVisible(self.active_mode.uses_scribbles)
+        self.canvas.marking = self.active_mode.uses_scribbles
         self.overlay_panel.set_threshold_visible(self.active_mode.uses_overlay_threshold)
         if self.isVisible() and not (self.isMaximized() or self.isFullScreen()):
             self.resize(size)  # showing a dock must not grow the window

@@ -284,6 +284,7 @@ class VideoMode(Mode):
         self.panel = VideoPanel()
         self.background_view = BackgroundView()
         self.sequence = None
+        self._new_source = True  # the first frame shown of a source is fitted to the window
         self._reader = None  # compute thread only
         self._model = None  # compute thread only
         self.current: StepResult | None = None
@@ -397,6 +398,7 @@ class VideoMode(Mode):
         self.set_playing(False)
         self.shell.controller.invalidate()
         self.sequence = sequence
+        self._new_source = True
         self._in_flight = False
         self.current = None
         self.index = 0
@@ -617,7 +619,12 @@ class VideoMode(Mode):
 
     def _show(self, result: StepResult) -> None:
         """Put ``result``'s frame on the canvas (this mode's own image; the photo stays)."""
-        self.shell.set_image(result.frame, self.sequence.paths[0] if self.sequence else None)
+        path = self.sequence.paths[0] if self.sequence else None
+        if self._new_source:  # a new video opens fitted to the window
+            self._new_source = False
+            self.shell.set_image(result.frame, path)
+        else:  # the next frame keeps the zoom and pan the user chose
+            self.shell.show_frame(result.frame, path)
         self._shown = result
 
     def _redraw_overlay(self) -> None:
