@@ -201,6 +201,23 @@ def test_background_sequences_equal_local_runs(address, tmp_path, capsys):
     assert (tmp_path / "dask" / "cam2" / "in0003.png").is_file()
 
 
+def test_background_warns_of_a_short_sequence_as_the_local_command(address, tmp_path, capsys):
+    # A new-user trial: one frame gave one all-0 mask with no word why; the local command
+    # now warns (tests/test_cli_trial9.py), and the cluster's run must say the same, with exit 0.
+    short = _frames(tmp_path / "cams" / "short", 1, n=3)
+    long = _frames(tmp_path / "cams" / "long", 2, n=40)
+    assert main(["background", str(short), "--output-dir", str(tmp_path / "local"), "--quiet"]) == 0
+    local = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert main(["background", str(short), str(long), "--output-dir", str(tmp_path / "dask"), "--quiet",
+                 "--distributed", address]) == 0
+    out, err = capsys.readouterr()
+    assert "2 written (43 frames)" in out
+    warned = [line for line in err.splitlines() if "warning" in line]
+    assert len(local) == 1 and len(warned) == 1, (local, warned)
+    assert "3 frames only" in warned[0] and str(short.resolve()) in warned[0]
+    assert warned[0].split("3 frames only", 1)[1] == local[0].split("3 frames only", 1)[1]
+
+
 def test_background_leaves_a_folder_it_did_not_write_alone(address, tmp_path, capsys):
     cam = _frames(tmp_path / "cams" / "cam1", 1, n=3)
     mine = tmp_path / "out" / "cam1"

@@ -69,15 +69,21 @@ def _fresh_model(job: BackgroundJob):
     return model
 
 
+#: Prefix of a message of run_sequences that warns and does not make the exit status 1.
+WARNING = "warning: "
+
+
 def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str, int, list[str]]]:
     """Task: run a background model over each sequence (video or frame folder) in turn.
 
     Returns
     -------
     list of (source, outcome, frames, messages): outcome "written", "complete" or "failed";
-    messages are the skipped frames' lines, or the failure's.
+    messages are the skipped frames' lines, or the failure's, and a warning (starting with
+    :data:`WARNING`) when the sequence was too short for the model to learn its background
+    (:func:`segmix.background_run.short_sequence_warning`).
     """
-    from segmix.background_run import run_sequence
+    from segmix.background_run import run_sequence, short_sequence_warning
     from segmix.frames import FrameSequence
     from segmix.io import failure_line
 
@@ -98,7 +104,12 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
         try:
             with _SEQUENCE_LOCK:
                 sequence = FrameSequence(source, on_skip=skipped.append)
-                result = run_sequence(sequence, _fresh_model(job), partial)
+                model = _fresh_model(job)
+                frames_before = model.frame_count_  # a saved --model has learnt already
+                result = run_sequence(sequence, model, partial)
+            short = short_sequence_warning(source, result.frames, frames_before, model)
+            if short:  # as the one-machine command says it; a warning, not a failure
+                skipped.append(f"{WARNING}{short}")
             partial.mkdir(parents=True, exist_ok=True)  # run_sequence makes it with its first mask only
             record_run(partial, RECORD, job.key())
             if final.exists():
@@ -195,4 +206,4 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             except OSError:
                 pass
         return 2
-    return 1 if lines else 0
+    return 1 if any(not line.startswith(WARNING) for line in lines) else 0
