@@ -1,12 +1,16 @@
 """The click protocol (segmix.clicks) on small masks whose answers are computed by hand."""
 
+import math
+
 import numpy as np
 import pytest
 
 from segmix.clicks import (
     BACKGROUND,
     FOREGROUND,
+    CLICK_RADIUS,
     Click,
+    click_radius,
     clicks_to_scribbles,
     disc_offsets,
     iou,
@@ -103,3 +107,31 @@ def test_iou_and_number_of_clicks():
     assert number_of_clicks([0.5, 0.86, 0.91, 0.8], 0.85) == 2
     assert number_of_clicks([0.5, 0.86, 0.91, 0.8], 0.90) == 3
     assert number_of_clicks([0.5] * 25, 0.90) == 20
+
+
+def test_click_radius_is_the_protocols_on_a_davis_frame_and_grows_with_the_diagonal():
+    # A DAVIS frame (854 x 480, either way round, with or without channels): the protocol's 5 px.
+    assert click_radius((480, 854)) == CLICK_RADIUS == 5
+    assert click_radius((854, 480)) == 5.0 and click_radius((480, 854, 3)) == 5.0
+    # Smaller photos keep 5 px (a smaller disc holds too few pixels for a colour model).
+    assert click_radius((60, 80)) == 5.0 and click_radius((1, 1)) == 5.0
+    # Twice / four times the width and height: twice / four times the diagonal.
+    assert click_radius((960, 1708)) == pytest.approx(10.0)
+    assert click_radius((1920, 3416, 3)) == pytest.approx(20.0)
+    # A 4000 x 3000 phone photo: diagonal 5000 against sqrt(480^2 + 854^2) = sqrt(959716).
+    assert click_radius((3000, 4000)) == pytest.approx(5 * 5000 / 979.651, rel=1e-5)  # 25.52 px
+    # Only the diagonal counts: a long thin strip wider than the frame, whose diagonal
+    # (975.1) is still shorter than the frame's (979.65), keeps 5 px; 1 px more than the
+    # frame's width and height gives 5 * 981.05 / 979.65.
+    assert click_radius((100, 970)) == 5.0
+    assert click_radius((481, 855)) == pytest.approx(5 * math.hypot(481, 855) / math.hypot(480, 854))
+    with pytest.raises(ValueError, match="positive"):
+        click_radius((0, 10))
+    with pytest.raises(ValueError, match="height and a width"):
+        click_radius((10,))
+
+
+def test_the_library_and_the_benchmark_keep_the_fixed_radius():
+    """clicks_to_scribbles paints the protocol's 81-pixel disc whatever the photo's size."""
+    labels = clicks_to_scribbles((1920, 3416), [Click(960, 1708, True)])
+    assert np.count_nonzero(labels) == 81

@@ -421,8 +421,9 @@ class ScribbleCanvas(QGraphicsView):
         # The right button paints background with any brush: a quick way to fix mistakes.
         label = BACKGROUND if button == Qt.MouseButton.RightButton else TOOL_LABELS.get(self.tool, FOREGROUND)
         if self.tool == "click":
-            # One disc per click (the click protocol's 5-px disc), one undo step; moving
-            # the mouse before releasing paints nothing more.
+            # One disc per click (segmix.clicks.click_radius: the click protocol's 5 px,
+            # scaled up with a large photo), one undo step; moving the mouse before
+            # releasing paints nothing more.
             emit(self.stroke_started)
             if self._inside(point):
                 dirty = self.layer.paint_click(int(point.y()), int(point.x()), label)
@@ -519,10 +520,12 @@ class ScribbleCanvas(QGraphicsView):
                 and self._inside(point))
         if show:
             radius = self.brush_size / 2.0
-            if self.tool == "click":
-                from segmix.clicks import CLICK_RADIUS
+            if self.tool == "click" and self.layer is not None:
+                from segmix.clicks import click_radius
 
-                radius = CLICK_RADIUS + 0.5
+                # The outline of the disc a click paints (the disc's pixels reach half a
+                # pixel beyond the radius around the centre pixel's middle).
+                radius = click_radius(self.layer.labels.shape) + 0.5
             self._brush_item.setRect(QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius))
         self._brush_item.setVisible(bool(show))
 

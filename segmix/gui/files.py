@@ -6,13 +6,34 @@ export can never overwrite the photo it was made from.
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import sys
 from pathlib import Path
 
 from segmix import io as segmix_io
 from segmix import palette as segmix_palette
+from segmix.frames import IMAGE_SUFFIXES
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp);;All files (*)"
+
+def suffix_patterns(suffixes=IMAGE_SUFFIXES) -> str:
+    """File dialog patterns for ``suffixes`` (".png", ...): "*.png *.jpg ...".
+
+    On Linux and other Unix desktops each suffix is listed in capitals too: their file
+    dialogs (GTK's, Qt's own) match patterns case-sensitively, and cameras and phones name
+    photos IMG_1234.JPG.
+    """
+    patterns = [f"*{suffix}" for suffix in suffixes]
+    if sys.platform not in ("win32", "darwin"):  # case-insensitive dialogs there
+        patterns += [f"*{suffix.upper()}" for suffix in suffixes if suffix.upper() != suffix]
+    return " ".join(patterns)
+
+
+# Every suffix the photo loader is used with (segmix.frames.IMAGE_SUFFIXES, the list the
+# folders of `segmix skin apply` and Video mode are read with); a hand-written list here
+# once left out .gif.
+IMAGE_FILTER = f"Images ({suffix_patterns()});;All files (*)"
 EXPORTS = {
     # kind: (file-name suffix, default extension, dialog filter)
     "mask": ("_mask", ".png", "8-bit PNG mask (*.png)"),
@@ -189,3 +210,57 @@ def recent_labels(paths: list[str]) -> list[str]:
     shared = {n for n in names if names.count(n) > 1}
     return [f"{name} — {_folder_label(Path(p).parent)}" if name in shared else name
             for name, p in zip(names, paths)]
+
+
+# segmix.io's refusals of a photo over its pixel limit (the header's size when it has one).
+# Its text is for Python users (it names segmix.io.load_image's max_pixels); the window
+# rewrites it, see window_message.
+_TOO_LARGE = re.compile(r"the image is (?P<width>\d+) x (?P<height>\d+) = [\d,]+ pixels, more than the limit of "
+                        r"(?P<limit>[\d,]+) \((?:[^()]|\([^()]*\))*\)")  # the parenthesis, one nested level
+_OVER_LIMIT = re.compile(r"the image exceeds the limit of (?P<limit>[\d,]+) pixels")
+
+
+def _amount(pixels: int) -> str:
+    """"12 megapixels" (one decimal below 10), or "40,000 pixels" below a megapixel."""
+    if pixels < 1_000_000:
+        return f"{pixels:,} pixels"
+    megapixels = pixels / 1e6
+    return f"{megapixels:.1f} megapixels" if megapixels < 10 else f"{megapixels:,.0f} megapixels"
+
+
+def _too_large_text(match: re.Match) -> str:
+    width, height = int(match["width"]), int(match["height"])
+    limit = int(match["limit"].replace(",", ""))
+    # The largest size of the same shape within the limit.
+    scale = math.sqrt(limit / (width * height))
+    fit_w, fit_h = max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+    return (f"the image is {width:,} x {height:,} pixels ({_amount(width * height)}), more than segmix opens "
+            f"({_amount(limit)}). Resize it in an image editor to at most {fit_w:,} x {fit_h:,} pixels "
+            "(the same shape) and open it again.")
+
+
+def _over_limit_text(match: re.Match) -> str:
+    limit = int(match["limit"].replace(",", ""))
+    return (f"the image is larger than segmix opens ({_amount(limit)}). Resize it in an image editor "
+            "and open it again.")
+
+
+def window_message(text: str) -> str:
+    """``text`` (an error message from :mod:`segmix.io` or :mod:`segmix.frames`) as the window shows it.
+
+    A photo over the loader's pixel limit is refused with a hint for Python users
+    (``segmix.io.load_image(path, max_pixels=...)``), which a window user cannot act on:
+    that part becomes the photo's size, the limit and what to do (resize the photo, with the
+    largest size of its shape that opens). Any other text is returned unchanged.
+
+    Parameters
+    ----------
+    text : str
+        The message, e.g. ``str(exc)`` of a :class:`segmix.io.ImageLoadError`.
+
+    Returns
+    -------
+    str
+    """
+    text = _TOO_LARGE.sub(_too_large_text, text)
+    return _OVER_LIMIT.sub(_over_limit_text, text)

@@ -562,6 +562,7 @@ class MainWindow(QMainWindow):
         controller.warm_up_progress.connect(self._on_warm_up_progress)
         controller.warm_up_step_tip.connect(self._on_warm_up_step_tip)
         controller.compiling.connect(self._on_compiling)
+        controller.busy_changed.connect(self._on_busy_changed)
         if not controller.is_warm:
             # The first start after installing compiles the Numba kernels (66 s on 2 cores at
             # load 3.7); say so, or the first stroke's wait looks like a hang. The warm-up's
@@ -610,6 +611,13 @@ class MainWindow(QMainWindow):
         """The latest job compiles a kernel (a photo over 4 MP, a kernel the warm-up has not
         reached yet): say why it is slow while the user waits."""
         self.statusBar().showMessage(COMPILING_MESSAGE, 30000)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        """The latest job ended (its result is shown, it failed or was cancelled): "compiling
+        ... the result follows" is no longer true (a trial saw it for the 30 s of its timeout,
+        long after the result).  Any other message, e.g. the mode's own, stays."""
+        if not busy and self.statusBar().currentMessage() == COMPILING_MESSAGE:
+            self.statusBar().clearMessage()
 
     def _on_warmed_up(self, seconds: float) -> None:
         self.warm_up_bar.hide()
@@ -680,8 +688,8 @@ class MainWindow(QMainWindow):
         self._message_box = box
 
     def confirm_discard(self) -> bool:
-        """Ask whether unsaved scribbles may be thrown away; True = go ahead."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved scribbles", "Your scribbles are not saved. Discard them?",
+        """Ask whether unsaved scribbles may be thrown away (:meth:`discard_question`); True = go ahead."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved scribbles", self.discard_question(),
                           QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         # Alt+D answers without hunting for the button (the focus starts on Cancel, the safe default).
@@ -703,10 +711,33 @@ class MainWindow(QMainWindow):
     @property
     def has_unsaved_scribbles(self) -> bool:
         # Every space's: the photo's scribbles are unsaved also while Video mode is shown.
-        return any(
-            layer is not None and not self._undo_stacks[name].isClean() and bool(layer.labels.any())
-            for picture in self._pictures.values() for name, layer in picture.layers.items()
-        )
+        return bool(self._unsaved_marks())
+
+    def _unsaved_marks(self) -> list[tuple[list[str], Path | None]]:
+        """(titles of the modes, path) of each image space holding unsaved scribbles, modes in
+        the mode bar's order: what :attr:`has_unsaved_scribbles` counts."""
+        found = []
+        for picture in self._pictures.values():
+            titles = [mode.title for name, mode in self.modes.items()
+                      if (layer := picture.layers.get(name)) is not None
+                      and not self._undo_stacks[name].isClean() and bool(layer.labels.any())]
+            if titles:
+                found.append((titles, picture.path))
+        return found
+
+    def discard_question(self) -> str:
+        """What :meth:`confirm_discard` asks: whose scribbles, on which photo, would be lost.
+
+        Each mode keeps its own scribbles, shown only in that mode: a trial in Skin mode was
+        asked about "your scribbles" with none in sight (they were Segment mode's).
+        """
+        parts = []
+        for titles, path in self._unsaved_marks():
+            whose = " and ".join(f"{title} mode's" for title in titles)
+            parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+        if not parts:
+            return "Your scribbles are not saved. Discard them?"
+        return f"{'; '.join(parts)} are not saved. Discard them?"
 
     def open_dialog(self) -> bool:
         path = self.ask_open_path(self.active_mode.open_title, self.active_mode.open_filter or files.IMAGE_FILTER)
@@ -739,7 +770,9 @@ class MainWindow(QMainWindow):
         try:
             loaded = files.load_image_info(path)
         except (ValueError, OSError) as exc:
-            self.show_message("Cannot open photo", str(exc))
+            # The library's text for a too-large photo names a Python call; the window says
+            # what a user can do instead (files.window_message).
+            self.show_message("Cannot open photo", files.window_message(str(exc)))
             return False
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False

@@ -132,14 +132,16 @@ class LabelLayer:
         return rect
 
     def paint_click(self, row: int, col: int, label: int, radius: float | None = None) -> Rect | None:
-        """A click: the filled disc of the click protocol (:func:`segmix.clicks.paint_disc`,
-        radius 5 px by default) around pixel (row, col); None when it lies outside."""
-        from segmix.clicks import CLICK_RADIUS, paint_disc
+        """A click: a filled disc (:func:`segmix.clicks.paint_disc`) around pixel (row, col);
+        None when it lies outside.  The radius defaults to :func:`segmix.clicks.click_radius`
+        of this photo: the click protocol's 5 px on a DAVIS-sized photo, larger on a larger
+        one (a 5-px disc on a phone photo teaches the colour models too little)."""
+        from segmix.clicks import click_radius, paint_disc
 
         height, width = self.labels.shape
         if not (0 <= row < height and 0 <= col < width):
             return None
-        painted = paint_disc(self.labels, row, col, label, CLICK_RADIUS if radius is None else radius)
+        painted = paint_disc(self.labels, row, col, label, click_radius(self.labels.shape) if radius is None else radius)
         rect = (int(painted[0].min()), int(painted[1].min()), int(painted[0].max()) + 1, int(painted[1].max()) + 1)
         self._stroke_rect = union(self._stroke_rect, rect)
         return rect

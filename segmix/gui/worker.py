@@ -111,12 +111,14 @@ class CallJob:
 
 @dataclass(frozen=True)
 class CallOutcome:
-    """What a CallJob's function returned (``value``), with its ``tag`` and wall time."""
+    """What a CallJob's function returned (``value``), with its ``tag`` and wall time;
+    ``compiled`` when the job compiled a kernel (first use), which ``seconds`` includes."""
 
     generation: int
     tag: str
     value: object
     seconds: float
+    compiled: bool = False
 
 
 @dataclass(frozen=True)
@@ -386,7 +388,7 @@ class ComputeWorker(QObject):
                                                                                threshold=0.45))
 
         def clicks() -> None:
-            from segmix.clicks import CLICK_RADIUS, paint_disc
+            from segmix.clicks import click_radius, paint_disc
             from segmix.kernels import graphs, threads
             from segmix.segment import SegmentationSettings, apply_model
 
@@ -398,7 +400,7 @@ class ComputeWorker(QObject):
             image, scribbles = state["photo"]
             scribbles = scribbles.copy()
             h, w = scribbles.shape
-            paint_disc(scribbles, h // 4, w // 4, FOREGROUND, CLICK_RADIUS)
+            paint_disc(scribbles, h // 4, w // 4, FOREGROUND, click_radius((h, w)))  # as the Click tool
             settings = SegmentationSettings(n_components=2, smoothing="graphcut")
             apply_model(image, state["model"], scribbles, settings)
             # The clean-ups' flood fill (used once compiled, see segment._flood_fill_ready).
@@ -542,7 +544,8 @@ class ComputeWorker(QObject):
                 start = time.perf_counter()
                 value = job.function(lambda: self._check(generation))
                 self._check(generation)
-                emit(self.call_finished, CallOutcome(generation, job.tag, value, time.perf_counter() - start))
+                emit(self.call_finished, CallOutcome(generation, job.tag, value, time.perf_counter() - start,
+                                                     self._compiled))
                 return
             start = time.perf_counter()
             if isinstance(job, TrainJob):

@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from segmix.frames import IMAGE_SUFFIXES
+from segmix.gui import files
 from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import compact_button
@@ -73,6 +75,24 @@ class StepResult:
     # The model had no background yet (frame 1 of a new model): its all-foreground mask is
     # not shown (BackgroundMixture.has_background).
     learning: bool = False
+
+
+# The timing line's tooltip after a frame that compiled a kernel (frame_time_text).
+FIRST_USE_FRAME_TIP = ("This frame's time includes preparing (compiling) the numerical kernels, which "
+                       "happens once after installing segmix; the next frames show their time per frame.")
+
+
+def frame_time_text(seconds: float, compiled: bool) -> str:
+    """The dock's timing line for a frame that took ``seconds`` (read + model).
+
+    A frame whose job compiled a kernel (``compiled``, the first use after installing) took
+    seconds longer, once: it is not shown as a per-frame time (a trial read "6950.8 ms per
+    frame" after frame 1). Short: the line must not widen the dock (the label does not wrap);
+    :data:`FIRST_USE_FRAME_TIP` says the rest.
+    """
+    if compiled:
+        return f"{seconds:.1f} s, kernels prepared (once)"
+    return f"{1000 * seconds:.1f} ms per frame (read + model)"
 
 
 def source_frame_rate(sequence) -> float | None:
@@ -272,8 +292,7 @@ class VideoMode(Mode):
     open_title = "Open Video"
     # An image file that is one frame of a folder opens that folder (open_path): Ctrl+O then
     # opens a folder of frames too, with any platform's file dialog.
-    open_filter = ("Videos, animations and frames (" + " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
-                   + " *.png *.jpg *.jpeg *.bmp *.tif *.tiff *.gif *.webp);;All files (*)")
+    open_filter = f"Videos, animations and frames ({files.suffix_patterns(VIDEO_SUFFIXES + IMAGE_SUFFIXES)});;All files (*)"
 
     frame_shown = Signal(int)
     export_progress = Signal(int, int)
@@ -393,7 +412,7 @@ class VideoMode(Mode):
                                      f"of one video ({exc}). Open the photo in Segment or Skin mode.") from None
             reader = FrameReader(sequence)
         except (FrameError, OSError) as exc:
-            self.shell.show_message("Cannot open video", str(exc))
+            self.shell.show_message("Cannot open video", files.window_message(str(exc)))
             return False
         self.set_playing(False)
         self.shell.controller.invalidate()
@@ -489,7 +508,7 @@ class VideoMode(Mode):
         self.set_playing(False)
         if self._exporting:
             self._finish_export(None)
-        self.shell.show_message("Video", message)
+        self.shell.show_message("Video", files.window_message(message))  # a frame over the pixel limit
 
     # -- playback (GUI thread) ----------------------------------------------------------
     def set_playing(self, playing: bool) -> None:
@@ -610,7 +629,8 @@ class VideoMode(Mode):
         self.panel.slider.setValue(result.index)
         self.panel.slider.blockSignals(False)
         self.panel.frame_label.setText(f"frame {result.index} / {self.panel.slider.maximum()}")
-        self.panel.timing_label.setText(f"{1000 * result.seconds:.1f} ms per frame (read + model)")
+        self.panel.timing_label.setText(frame_time_text(result.seconds, outcome.compiled))
+        self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
         emit(self.frame_shown, result.index)
         if self._pending_seek is not None and not self.playing:
             self._request(self._pending_seek)
