@@ -141,7 +141,9 @@ class LabelLayer:
         height, width = self.labels.shape
         if not (0 <= row < height and 0 <= col < width):
             return None
-        painted = paint_disc(self.labels, row, col, label, click_radius(self.labels.shape) if radius is None else radius)
+        if radius is None:
+            radius = click_radius(self.labels.shape)
+        painted = paint_disc(self.labels, row, col, label, radius)
         rect = (int(painted[0].min()), int(painted[1].min()), int(painted[0].max()) + 1, int(painted[1].max()) + 1)
         self._stroke_rect = union(self._stroke_rect, rect)
         return rect

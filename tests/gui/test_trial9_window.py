@@ -251,6 +251,7 @@ def test_window_message_rewrites_only_the_limit(tmp_path):
         f"{path}: the image is 80 x 60 pixels (4,800 pixels), more than segmix opens (1,000 pixels). Resize it in "
         "an image editor to at most 36 x 27 pixels (the same shape) and open it again.")
     assert files.window_message("x.gif: the image exceeds the limit of 200,000,000 pixels") == (
-        "x.gif: the image is larger than segmix opens (200 megapixels). Resize it in an image editor and open it again.")
+        "x.gif: the image is larger than segmix opens (200 megapixels). Resize it in an image editor and open it "
+        "again.")
     other = f"{path}: is a folder, not an image file"
     assert files.window_message(other) == other

@@ -292,7 +292,8 @@ class VideoMode(Mode):
     open_title = "Open Video"
     # An image file that is one frame of a folder opens that folder (open_path): Ctrl+O then
     # opens a folder of frames too, with any platform's file dialog.
-    open_filter = f"Videos, animations and frames ({files.suffix_patterns(VIDEO_SUFFIXES + IMAGE_SUFFIXES)});;All files (*)"
+    open_filter = (f"Videos, animations and frames ({files.suffix_patterns(VIDEO_SUFFIXES + IMAGE_SUFFIXES)})"
+                   ";;All files (*)")
 
     frame_shown = Signal(int)
     export_progress = Signal(int, int)
