@@ -218,7 +218,8 @@ def _add_segment_parser(sub) -> None:
     )
     seg.add_argument("image", help="input photo (EXIF orientation is applied)")
     seg.add_argument("--scribbles", required=True, metavar="LABELS.png",
-                     help="8-bit label PNG the size of the displayed photo: 0 unlabelled, 1 foreground, 2 background")
+                     help="label PNG the size of the displayed photo, one value per pixel: 0 unlabelled, 1 foreground, "
+                          "2 background (greyscale, a palette PNG by index, or RGB with R = G = B)")
     seg.add_argument("-o", "--output", required=True, metavar="MASK.png", help="output mask (PNG)")
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
     seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG)")
@@ -286,9 +287,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     loaded = load_image_info(args.image)
     image = loaded.pixels
     scribbles = load_scribbles(args.scribbles, image.shape[:2])
-    if not scribbles.any():
-        raise UserError(f"{args.scribbles}: no scribbles (every pixel is 0 = unmarked); "
-                        "mark foreground (1) or background (2) pixels")
+    refusal = scribble_refusal(scribbles)
+    if refusal:
+        raise UserError(f"{args.scribbles}: {refusal}")
     helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -320,6 +321,31 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")  # as background and skin train name each file they write
     return 0
+
+
+def scribble_refusal(scribbles) -> str | None:
+    """What is wrong with a scribble map that marks nothing or every pixel one class, in words
+    for the command line (the caller puts the file's name first); None for a usable map.
+
+    Every pixel foreground (1) left the background nothing to learn from -- no background
+    marks and no unmarked pixels to borrow -- and the library's "no background scribbles:
+    paint some background pixels first" (the window's words) named no file and did not say
+    that the whole map was marked.
+
+    Parameters
+    ----------
+    scribbles : (H, W) uint8 array of 0 (unmarked), 1 (foreground), 2 (background)
+    """
+    from segmix.segment import BACKGROUND, FOREGROUND
+
+    if not scribbles.any():
+        return "no scribbles (every pixel is 0 = unmarked); mark foreground (1) or background (2) pixels"
+    for label, name, other, other_name in ((FOREGROUND, "foreground", BACKGROUND, "background"),
+                                           (BACKGROUND, "background", FOREGROUND, "foreground")):
+        if (scribbles == label).all():
+            return (f"every pixel is marked {name} ({label}); leave the pixels to classify unmarked (0) "
+                    f"and mark some {other_name} ({other})")
+    return None
 
 
 def unexplained_report(settings, training: dict) -> tuple[str, str]:
@@ -556,20 +582,29 @@ def _folder_files(*folders) -> list:
     return [q for folder in folders if Path(folder).is_dir() for q in Path(folder).iterdir() if q.is_file()]
 
 
-def _check_outputs(inputs, *outputs, figures=()) -> None:
+def _check_outputs(inputs, *outputs, figures=(), batch=()) -> None:
     """Refuse bad output names before the work: an input, a folder, a missing folder, one file
     named for two outputs (the second write would replace the first), a figure not named .png
-    (the writers check the same again when they write)."""
+    (the writers check the same again when they write).
+
+    ``batch``: the files a batch command writes per input into a folder, as (path, what
+    writes it) pairs (``skin.batch_outputs``, a background run's masks); each is refused when
+    it is an input or when another of them, or another output given in ``batch``, has its name
+    (:func:`segmix.io.check_batch_outputs`: one line naming both files). Their folder need not
+    exist yet (it is made with the first file)."""
     import os
     from pathlib import Path
 
-    from segmix.io import check_output_path
+    from segmix.io import ProtectedInputs, check_batch_outputs, check_output_path
     from segmix.plots import check_png_name
 
+    protected = ProtectedInputs(inputs)  # indexed once: a batch has thousands of inputs
+    if batch:  # first: a clash names both files, where the checks below would name one
+        check_batch_outputs(batch, protected)
     seen = {}
     for output in (*outputs, *figures):
         if output:
-            check_output_path(output, *inputs)
+            check_output_path(output, protected)
             key = os.path.normcase(Path(output).resolve())
             if key in seen:
                 also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"
@@ -578,6 +613,28 @@ def _check_outputs(inputs, *outputs, figures=()) -> None:
     for figure in figures:
         if figure:
             check_png_name(figure)
+
+
+def _background_masks(sequence, output_dir, background_image=None) -> list:
+    """The masks a one-machine ``background`` run writes, as (path, what writes it) pairs for
+    :func:`_check_outputs`: ``OUT/<frame stem>.png`` for frame files, ``OUT/frame_000001.png``
+    ... for a video or an animation (segmix.background_run.run_sequence names them so). A
+    video whose length its header does not give: the names that can clash, those already in
+    OUT and ``background_image``'s."""
+    import re
+    from pathlib import Path
+
+    out = Path(output_dir)
+    if sequence.kind in ("folder", "list"):
+        return [(out / f"{path.stem}.png", f"the mask of {path}") for path in sequence.paths]
+    source = sequence.paths[0]
+    if sequence.frame_count:
+        numbers = range(1, int(sequence.frame_count) + 1)
+    else:
+        names = [p.name for p in out.iterdir()] if out.is_dir() else []
+        names += [Path(background_image).name] if background_image else []
+        numbers = sorted({int(m[1]) for m in map(re.compile(r"frame_(\d{6,})\.png").fullmatch, names) if m})
+    return [(out / f"frame_{n:06d}.png", f"the mask of frame {n} of {source}") for n in numbers]
 
 
 def _check_json_name(option: str, path) -> None:
@@ -688,6 +745,9 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix.io import check_output_folder
 
     check_output_folder(args.output_dir)  # before the model, the photos and a cluster
+    # Every output name of the run, checked before the model is read and before a cluster
+    # starts (apply_batch and run_apply check again, for their other callers).
+    skin.plan_batch(args.inputs, args.output_dir, args.probability)
     if _check_distributed(args):
         from segmix.distributed.skin_jobs import run_apply
 
@@ -825,7 +885,19 @@ def _cmd_background(args: argparse.Namespace) -> int:
     sequence = FrameSequence(args.inputs[0] if len(args.inputs) == 1 else args.inputs, on_skip=on_skip)
     # Every refusal that does not need the model's work comes before it: no mask is written
     # by a run that then stops on an output name or a frame of another size.
-    _check_outputs([*sequence.paths, args.model], args.background_image, args.save_model)
+    masks = []
+    if args.output_dir is not None:
+        if Path(args.output_dir).resolve() in {p.resolve().parent for p in sequence.paths}:
+            # New mask files among the frames would be read as frames by the next run
+            # (run_sequence refuses it too; said here before the frames' sizes are read).
+            raise UserError(f"{args.output_dir}: is the input folder; write the masks to another --output-dir")
+        masks = _background_masks(sequence, args.output_dir, args.background_image)
+    groundtruth_files = _folder_files(args.groundtruth) if args.groundtruth else []
+    # The masks must replace no frame, no ground-truth file (`--output-dir GT --groundtruth
+    # GT` wrote masks over the ground truth of frames of the same name) and not be named as
+    # --background-image (the image replaced a mask).
+    _check_outputs([*sequence.paths, *groundtruth_files, args.model], args.background_image, args.save_model,
+                   batch=[*masks, *([(args.background_image, "--background-image")] if args.background_image else [])])
     frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
     for name, value in _background_overrides(args).items():
@@ -909,6 +981,9 @@ def _background_distributed(args: argparse.Namespace) -> int:
     if args.model and args.components is not None:
         raise UserError("--components cannot change a saved model's number of components")
     BackgroundMixture(**overrides)  # a bad value is named before any work
+    from segmix.distributed.background_jobs import plan_sequences
+
+    plan_sequences(args.inputs, args.output_dir, args.model)  # output names, before a cluster starts
     with _dask_client(args) as client:
         return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,
                               quiet=args.quiet)
@@ -917,7 +992,35 @@ def _background_distributed(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------- open/quantize
 
 
+#: The refusal of ``segmix`` / ``segmix open`` where no window can open.
+NO_DISPLAY = ("no display (DISPLAY is not set): the window needs a desktop session; the command line works "
+              "without one: segmix --help")
+
+
+def display_missing(environ=None, platform: str | None = None) -> bool:
+    """True where the window cannot open: Linux (or another X11 / Wayland system) with neither
+    DISPLAY nor WAYLAND_DISPLAY set and no QT_QPA_PLATFORM chosen (offscreen, vnc, ...).
+
+    Qt itself aborts there (exit 134) with several lines blaming the xcb plug-in and
+    libxcb-cursor0, which sent a new user installing libraries over SSH. Windows and macOS
+    need no such variable."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if platform.startswith(("win", "darwin", "cygwin")):
+        return False
+    return not any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def _cmd_open(args: argparse.Namespace) -> int:
+    if args.image is not None:
+        from segmix.io import check_image_file
+
+        # Before the display: `segmix missing.jpg` over SSH said nothing about the file.
+        check_image_file(args.image)
+    if display_missing():
+        raise UserError(NO_DISPLAY)
     from segmix.gui.app import run_app
 
     return run_app(args.image)
@@ -1121,7 +1224,9 @@ def main(argv: list[str] | None = None) -> int:
             warnings.showwarning = _warning_line(f"segmix {name}")
             return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
-        print(f"segmix {name}: error: {_error_line(exc)}", file=sys.stderr)
+        # The window's refusals read "segmix: error: ...": `segmix photo.jpg` names no command.
+        prefix = "segmix" if args.command == "open" else f"segmix {name}"
+        print(f"{prefix}: error: {_error_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)

@@ -78,6 +78,9 @@ __all__ = [
     "ExtraFramesWarning",
     "ImageLoadError",
     "LoadedImage",
+    "OutputClash",
+    "check_batch_outputs",
+    "check_image_file",
     "count_frames",
     "describe_binary_file",
     "iter_frames",
@@ -503,6 +506,35 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     )
 
 
+def check_image_file(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+    """Refuse a file :func:`load_image_info` would refuse from its header alone, without decoding.
+
+    For a command that hands the file to another reader later (``segmix PHOTO`` opens the
+    window, which reads it again): a missing, empty, unreadable or unrecognised file is named
+    now, on the command line, in the loader's words. A file whose header is sound but whose
+    pixels are damaged passes (the later reader says so).
+
+    Raises
+    ------
+    ImageLoadError
+        Naming ``path``: no such file, a folder, empty, permission denied, not an image
+        (what it is instead, from its first bytes), over ``max_pixels``.
+    """
+    path = Path(path)
+    _check_file(path)
+    with _pillow_limits(max_pixels):
+        try:
+            Image.MAX_IMAGE_PIXELS = None  # as _open_and_decode: our check names the size
+            try:
+                with Image.open(path) as im:
+                    size = im.size
+            finally:
+                Image.MAX_IMAGE_PIXELS = max_pixels
+            _check_pixel_count(path, size, max_pixels)
+        except Exception as exc:
+            raise _load_error(path, max_pixels, exc) from exc
+
+
 def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable: bool = True) -> np.ndarray:
     """:func:`load_image` for the frames of a video sequence: the same array, faster for
     the common frame (8-bit RGB without transparency or EXIF rotation: decoded straight
@@ -698,6 +730,69 @@ def ensure_not_input(output_path: PathLike, *input_paths: PathLike | ProtectedIn
             same = os.path.normcase(out.resolve()) == os.path.normcase(src.resolve())
         if same:
             raise ValueError(f"{out}: refusing to overwrite the input file {src}")
+
+
+class OutputClash(ValueError):
+    """A batch output that would replace an input of the run, or two outputs of one name
+    (:func:`check_batch_outputs`); ``output`` is the file, ``maker`` what would write it, and
+    ``other`` the input it would replace or the other output's maker."""
+
+    def __init__(self, message: str, output: Path, maker: str, other: str):
+        super().__init__(message)
+        self.output, self.maker, self.other = output, maker, other
+
+
+def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterable[PathLike | None] | ProtectedInputs,
+                        *, advice: str = "give another --output-dir",
+                        both_advice: str = "give each its own file") -> None:
+    """Refuse a run whose outputs would replace one of its inputs, or one another, before any work.
+
+    Batch commands write one file (or two) per input into a folder, named after the input
+    (``x.png`` -> ``out/x_skin.png``, frame ``in000001.png`` -> ``out/in000001.png``). The
+    names are all known before the first photo is read, so every one is checked here: a
+    photo that happens to carry another photo's output name (``x.png`` and ``x_skin.png``
+    with ``--output-dir`` their own folder) was replaced by that photo's mask, and two photos
+    of one stem (``y.jpg``, ``y.png``) wrote one mask over the other.
+
+    Parameters
+    ----------
+    planned : iterable of (path, str)
+        Every file the run will write, with what writes it in words ("the mask of x.png",
+        "--background-image"), for the message.
+    inputs : iterable of path, or ProtectedInputs
+        Every file the run reads (photos, frames, ground truth, a model); None entries are
+        skipped. Compared by resolved name and, for existing files, by file identity (a
+        symlink or hard link to an input is that input).
+    advice : str
+        What to do about an output that is an input (the end of the message).
+    both_advice : str
+        What to do about two outputs of one name.
+
+    Raises
+    ------
+    OutputClash
+        A ValueError whose message is one line naming both files: ``OUT: MAKER would replace
+        an input of this run; ADVICE`` (the input named too when it is OUT by another name) or ``OUT: both MAKER and OTHER would write it; give each
+        its own file`` (``both_advice``). The first clash found, in ``planned`` order.
+    """
+    protected = inputs if isinstance(inputs, ProtectedInputs) else ProtectedInputs(inputs)
+    folders: dict[Path, Path] = {}  # each output folder resolved once (thousands of masks share one)
+    seen: dict[str, str] = {}
+    for output, maker in planned:
+        out = Path(output)
+        folder = folders.get(out.parent)
+        if folder is None:
+            folder = folders.setdefault(out.parent, out.parent.resolve())
+        hit = protected.match(out)
+        if hit is not None:
+            named = "" if str(hit) == str(out) else f" ({hit})"
+            raise OutputClash(f"{out}: {maker} would replace an input of this run{named}; {advice}",
+                              out, maker, str(hit))
+        key = os.path.normcase(folder / out.name)
+        if key in seen:
+            raise OutputClash(f"{out}: both {seen[key]} and {maker} would write it; {both_advice}",
+                              out, maker, seen[key])
+        seen[key] = maker
 
 
 def _read_only(path: Path) -> bool:

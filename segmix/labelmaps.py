@@ -258,7 +258,7 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
         if differ.any():
             rgb = tuple(int(v) for v in values[tuple(np.argwhere(differ)[0])][:3])
             raise ImageLoadError(
-                f"{path}: {what} must be single-channel greyscale, but this is a colour "
+                f"{path}: {what} must be single-channel greyscale (or grey RGB, R = G = B), but this is a colour "
                 f"{im.mode} image ({_pixel_at(differ)} is {rgb}); colours are not read by "
                 f"brightness: save the {what} as 8-bit greyscale PNG (mode L)"
             )

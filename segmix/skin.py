@@ -42,8 +42,9 @@ from PIL import Image
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import (ImageLoadError, atomic_save, check_output_path, describe_binary_file, ensure_not_input,
-                       failure_line, is_hidden, load_image, subfolder_hint)
+from segmix.io import (ImageLoadError, ProtectedInputs, atomic_save, check_batch_outputs,
+                       check_output_path, describe_binary_file, ensure_not_input, failure_line, is_hidden, load_image,
+                       subfolder_hint)
 from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
@@ -921,14 +922,51 @@ def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache 
     return per_color[inverse.reshape(-1)].reshape(h, w)
 
 
+#: The PNG text chunk that marks a file as written by ``skin apply`` (key, value): a later run
+#: into the photos' own folder leaves such files out of the photos (:func:`plan_batch`), and
+#: only those -- a photo, or a data set's own mask, named ``x_skin.png`` is an input like any other.
+OUTPUT_MARK = ("Software", "segmix skin apply")
+
+
 def _write_png(path: Path, array: np.ndarray, protect: Sequence) -> None:
+    from PIL.PngImagePlugin import PngInfo
+
     im = Image.fromarray(array)
-    atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=1), protect=protect)
+    info = PngInfo()
+    info.add_text(*OUTPUT_MARK)
+    atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=1, pnginfo=info),
+                protect=protect)
+
+
+def written_by_apply(path) -> bool:
+    """True if ``path`` is a PNG that ``skin apply`` wrote (it carries :data:`OUTPUT_MARK`);
+    reads the header only."""
+    try:
+        with Image.open(path) as im:
+            return im.format == "PNG" and im.info.get(OUTPUT_MARK[0]) == OUTPUT_MARK[1]
+    except Exception:  # unreadable, not an image: not ours
+        return False
 
 
 def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
+    """The mask and the probability map ``skin apply`` writes for ``input_path``:
+    ``output_dir/<stem>_skin.png`` and ``output_dir/<stem>_skin_prob.png``."""
     stem = Path(input_path).stem
     return output_dir / f"{stem}_skin.png", output_dir / f"{stem}_skin_prob.png"
+
+
+def batch_outputs(files: Sequence, output_dir, probability: bool = False) -> list[tuple[Path, str]]:
+    """Every file a ``skin apply`` batch of ``files`` writes, with what writes it in words
+    (for :func:`segmix.io.check_batch_outputs`): each photo's mask, and its probability map
+    with ``probability``."""
+    output_dir = Path(output_dir)
+    planned = []
+    for f in files:
+        mask, prob = apply_outputs(f, output_dir)
+        planned.append((mask, f"the mask of {f}"))
+        if probability:
+            planned.append((prob, f"the probability map of {f}"))
+    return planned
 
 
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
@@ -959,33 +997,37 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     """The photos of a ``skin apply`` batch, checked before any work.
 
     Lists the photos (files and folders, see :func:`list_images`; in a folder that is also
-    ``output_dir``, the masks an earlier run wrote beside their photos are left out), refuses
-    two photos that would write the same output and an output (the mask, and with
-    ``probability`` the probability map) that would replace one of the inputs, then creates
-    ``output_dir``.
+    ``output_dir``, the masks and probability maps an earlier run wrote beside their photos
+    are left out: files named as an output of a photo there that carry :data:`OUTPUT_MARK`),
+    then computes every output of the run and refuses (:func:`segmix.io.check_batch_outputs`)
+    one that would replace an input or that two photos would write. Nothing is created:
+    the output folder is made with the first mask.
 
     Returns
     -------
     files : list of Path
     clashes : callable(Path) -> bool
-        True for an output path that is one of the inputs (same path or same file).
+        True for an output path that is one of the inputs (same path or same file), for
+        the check each task repeats just before it writes.
 
     Raises
     ------
     ValueError
-        No photos, ``output_dir`` is a file, two photos share a stem, or an output would
-        replace an input (named; the whole batch is refused, as every command refuses an
-        output that is an input, with exit status 2).
+        No photos, ``output_dir`` is a file, or an output clash (an
+        :class:`~segmix.io.OutputClash` naming both files; the whole batch is refused, as
+        every command refuses an output that is an input, with exit status 2).
     """
     inputs = list(inputs)
     files = list_images(inputs)
     # A folder that is also the output folder holds the masks of an earlier run beside their
     # photos (x.jpg and x_skin.png): they are this command's outputs, not photos (a second run
-    # took them for photos and wrote x_skin_skin.png, masks of masks). Files named on the
+    # took them for photos and wrote x_skin_skin.png, masks of masks). Only files this command
+    # wrote (its mark) count: by name alone a photo x_skin.png beside x.png was left out of
+    # the inputs and then replaced by x.png's mask (a new-user trial). Files named on the
     # command line are always photos.
     named_files = {Path(item).resolve() for item in inputs if not Path(item).is_dir()}
     earlier = {out.resolve() for f in files for out in apply_outputs(f, Path(output_dir))}
-    files = [f for f in files if f.resolve() in named_files or f.resolve() not in earlier]
+    files = [f for f in files if f.resolve() in named_files or f.resolve() not in earlier or not written_by_apply(f)]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
     # writing the same output (photo.png and sub/../photo.png).
@@ -1000,39 +1042,19 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise ValueError(f"{output_dir}: exists and is not a folder")
-    # No output may replace any input of the batch (x.png's output x_skin.png may be an input).
-    input_ids = set()
-    for f in files:
-        input_ids.add(os.path.normcase(f.resolve()))
-        try:
-            st = f.stat()
-            input_ids.add((st.st_dev, st.st_ino))
-        except OSError:
-            pass
-
-    def clashes(out: Path) -> bool:
-        if os.path.normcase(out.resolve()) in input_ids:
-            return True
-        try:
-            st = out.stat()
-        except OSError:
-            return False
-        return (st.st_dev, st.st_ino) in input_ids
-
-    seen: dict[str, Path] = {}
-    for f in files:
-        if f.stem in seen:
-            raise ValueError(f"{f} and {seen[f.stem]} would write the same output {f.stem}_skin.png")
-        seen[f.stem] = f
+    protected = ProtectedInputs(files)
     # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):
     # skipping the photo made a partial run (exit 1) out of a bad --output-dir.
-    for f in files:
-        for out in apply_outputs(f, output_dir)[: 2 if probability else 1]:
-            if clashes(out):
-                raise ValueError(f"{out}: the output of {f} would replace an input file; "
-                                 "give another --output-dir")
-    # The folder itself is made by apply_one with the first mask: a batch whose photos all
-    # fail leaves nothing behind (README: nothing is written on exit 2).
+    advice = "give another --output-dir"
+    if output_dir.resolve() in {f.resolve().parent for f in files}:
+        advice += " (a file named like an output is a photo unless skin apply wrote it)"
+    check_batch_outputs(batch_outputs(files, output_dir, probability), protected, advice=advice,
+                        both_advice="rename one of the photos (outputs are named after a photo's name "
+                                    "without its extension)")
+
+    def clashes(out: Path) -> bool:
+        return protected.match(out) is not None
+
     return files, clashes
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from segmix.distributed.cluster import describe_exception, file_digest, record_run, run_tasks, runs_match, worker_cached
 
-__all__ = ["BackgroundJob", "run_background", "run_sequences"]
+__all__ = ["BackgroundJob", "plan_sequences", "run_background", "run_sequences"]
 
 RECORD = ".segmix-background.json"
 # Numba's default threading layer aborts when two threads of a process launch parallel
@@ -122,6 +122,50 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
     return results
 
 
+def plan_sequences(inputs, output_dir, model_path=None) -> list[str]:
+    """The sequences of a ``background --distributed`` run (resolved paths), checked before a
+    cluster starts and before any task: every input is a frame folder or a video, no two
+    write one output folder (``OUT/<name>``), and no output folder is or holds an input (a
+    sequence, or ``model_path``: a rerun with other settings replaces the folder).
+
+    Raises
+    ------
+    ValueError, FileNotFoundError
+        One line naming the files.
+    """
+    from segmix.frames import IMAGE_SUFFIXES
+
+    out = Path(output_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder")
+    sources, names = [], {}
+    for item in inputs:
+        path = Path(item)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or folder")
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+            raise ValueError(f"{path}: with --distributed every input is a sequence (a frame folder or a video), "
+                             "not a single frame")
+        name = sequence_name(path)
+        if name in names:
+            raise ValueError(f"{path} and {names[name]} would both write {out / name}; rename one")
+        names[name] = path
+        resolved = path.resolve()
+        for target in (out / name, out / f".{name}.partial"):
+            if target == resolved or target in resolved.parents:
+                raise ValueError(f"{target}: the output of {path} would replace an input; choose another --output-dir")
+        sources.append(str(resolved))
+    if model_path is not None:
+        # A sequence's output folder is replaced by a rerun with other settings: a --model
+        # kept in it would go with it.
+        for name in names:
+            for target in (out / name, out / f".{name}.partial"):
+                if target in Path(model_path).resolve().parents:
+                    raise ValueError(f"{target}: the output of {names[name]} would replace the input "
+                                     f"{model_path}; choose another --output-dir")
+    return sources
+
+
 def run_background(client, inputs, output_dir, *, overrides: dict, model_path=None, quiet=False, stream=None,
                    out_stream=None) -> int:
     """``segmix background`` over several sequences on the cluster; returns the exit status.
@@ -144,30 +188,10 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         Before any task: inputs that are not folders or videos, two with the same name, an
         output folder that is or holds an input.
     """
-    from segmix.frames import IMAGE_SUFFIXES
-
     stream = stream or sys.stderr
     out_stream = out_stream or sys.stdout
     out = Path(output_dir).resolve()
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{out}: exists and is not a folder")
-    sources, names = [], {}
-    for item in inputs:
-        path = Path(item)
-        if not path.exists():
-            raise FileNotFoundError(f"{path}: no such file or folder")
-        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-            raise ValueError(f"{path}: with --distributed every input is a sequence (a frame folder or a video), "
-                             "not a single frame")
-        name = sequence_name(path)
-        if name in names:
-            raise ValueError(f"{path} and {names[name]} would both write {out / name}; rename one")
-        names[name] = path
-        resolved = path.resolve()
-        for target in (out / name, out / f".{name}.partial"):
-            if target == resolved or target in resolved.parents:
-                raise ValueError(f"{target}: the output of {path} would replace an input; choose another --output-dir")
-        sources.append(str(resolved))
+    sources = plan_sequences(inputs, output_dir, model_path)
     digest = None
     if model_path is not None:
         from segmix.background import load_background_model
