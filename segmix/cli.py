@@ -335,6 +335,11 @@ def scribble_refusal(scribbles) -> str | None:
     Parameters
     ----------
     scribbles : (H, W) uint8 array of 0 (unmarked), 1 (foreground), 2 (background)
+
+    Returns
+    -------
+    str or None
+        What is wrong and what to change, without the file's name.
     """
     from segmix.segment import BACKGROUND, FOREGROUND
 
@@ -1003,7 +1008,15 @@ def display_missing(environ=None, platform: str | None = None) -> bool:
 
     Qt itself aborts there (exit 134) with several lines blaming the xcb plug-in and
     libxcb-cursor0, which sent a new user installing libraries over SSH. Windows and macOS
-    need no such variable."""
+    need no such variable.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment (default ``os.environ``).
+    platform : str, optional
+        ``sys.platform`` (default the running one).
+    """
     import os
 
     environ = os.environ if environ is None else environ
