@@ -59,6 +59,16 @@ SMOOTHING_METHODS = ("none", "graphcut")
 # GrabCut rounds (refit both mixtures on the current cut, cut again) when no foreground is
 # marked, e.g. after a rectangle alone.
 BOX_REFINE_ROUNDS = 3
+# In a box (is_framed) the outside is marked background and may hold nearly every colour of
+# the photo: leaving the inside's colours that also occur outside out of the object's
+# evidence left a trial's box with 56 of its colours and an empty mask (DAVIS 064). They are
+# left out only while that keeps at least this share of the inside's sample; below it, the
+# whole inside counts, as in GrabCut. 0.25 against keeping them always (0) and 0.5, one
+# box 10 px round the object of each of the 100 DAVIS frames, alone and with one positive
+# click at the object's innermost point, mean IoU even / odd: 0.614 / 0.617 alone and 0.680
+# / 0.657 with the click (0: 0.578 / 0.586, 0.655 / 0.644; 0.5: 0.575 / 0.585, 0.652 /
+# 0.642; before the box kept its inside after marks: 0.615 / 0.638 and 0.376 / 0.353).
+BOX_MIN_KEPT = 0.25
 # GrabCut rounds while fewer pixels are marked than the zero-marks prior's weight
 # (SegmentationSettings.unlabelled_weight of the photo: six clicks on an 854 x 480 frame).
 FEW_MARKS_REFINE_ROUNDS = 1
@@ -525,6 +535,32 @@ def _distinct_rows(X: np.ndarray) -> int:
     return 1 + int(np.count_nonzero((rows[1:] != rows[:-1]).any(axis=1)))
 
 
+def is_framed(scribbles: np.ndarray) -> bool:
+    """True when the marks frame the unmarked pixels, as a rectangle does: outside the
+    bounding box of the unmarked pixels every pixel is marked, some with background, and that
+    outside is not empty.
+
+    The window's rectangle tool marks the outside of the box background (GrabCut's T_B; a
+    box may touch the photo's edges); the unmarked inside is then "probably the object"
+    (GrabCut's T_U, initially foreground) also after marks are added inside, which GrabCut
+    treats as edits, not as a new start. Clicks and strokes leave unmarked pixels near every
+    edge, so their bounding box is the whole photo.
+    """
+    scribbles = np.asarray(scribbles)
+    unmarked = scribbles == 0
+    rows, cols = np.flatnonzero(unmarked.any(axis=1)), np.flatnonzero(unmarked.any(axis=0))
+    if rows.size == 0:
+        return False
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    h, w = scribbles.shape
+    if (r0, r1, c0, c1) == (0, h, 0, w):
+        return False
+    outside = np.ones((h, w), bool)
+    outside[r0:r1, c0:c1] = False
+    # Every unmarked pixel lies in the box by construction; the outside holds background.
+    return bool((scribbles[outside] == BACKGROUND).any())
+
+
 def marked_classes(scribbles: np.ndarray) -> tuple[bool, bool]:
     """(any foreground mark, any background mark) of a label image."""
     values = scribbles.reshape(-1)[marked_flat(scribbles)]
@@ -538,7 +574,8 @@ UNLABELLED_SAMPLE = 20_000
 
 def unlabelled_evidence(
     image, scribbles, features: FeatureSpace, weight: float, seed: int = 0,
-    other_label: int | None = None, border_exponent: float = 0.0,
+    other_label: int | None = None, border_exponent: float = 0.0, inside_only: bool = False,
+    min_kept: float = 0.0,
 ):
     """The unlabelled pixels as weak colour evidence for a class: rows and sample weights.
 
@@ -562,6 +599,12 @@ def unlabelled_evidence(
         Seed of the pixel sample (:data:`UNLABELLED_SAMPLE` pixels at most).
     other_label : int, optional
         The other class's label: unmarked pixels of a colour marked with it are left out.
+    inside_only : bool
+        Sample the unmarked pixels only (the inside of a box, :func:`is_framed`), not the
+        whole photo.
+    min_kept : float in [0, 1]
+        The colours marked as ``other_label`` are left out only if that keeps at least this
+        share of the sample; otherwise the whole sample is kept.
     border_exponent : float
         0: every sampled pixel counts the same. p > 0 (for the background's evidence): a
         pixel counts ``(d_fg / (d_fg + d_bg))^p``, d_fg its distance to the nearest
@@ -575,9 +618,16 @@ def unlabelled_evidence(
     h, w = scribbles.shape
     n = h * w
     rng = np.random.default_rng(seed)
-    index = rng.choice(n, size=UNLABELLED_SAMPLE, replace=False) if n > UNLABELLED_SAMPLE else np.arange(n)
     flat_labels = scribbles.reshape(-1)
-    index = index[flat_labels[index] == 0]
+    if inside_only:
+        # A box: the sample is drawn from the unmarked inside (a sample of the whole photo
+        # would keep only the inside's share of it, a few hundred pixels for a small box).
+        index = np.flatnonzero(flat_labels == 0)
+        if index.size > UNLABELLED_SAMPLE:
+            index = np.sort(rng.choice(index, size=UNLABELLED_SAMPLE, replace=False))
+    else:
+        index = rng.choice(n, size=UNLABELLED_SAMPLE, replace=False) if n > UNLABELLED_SAMPLE else np.arange(n)
+        index = index[flat_labels[index] == 0]
     if other_label is not None and index.size:
         # A colour the user marked as the other class is not borrowed for this one.
         def codes(rgb):
@@ -586,7 +636,9 @@ def unlabelled_evidence(
 
         marked = marked_flat(scribbles)
         other = codes(image.reshape(-1, 3)[marked[flat_labels[marked] == other_label]])
-        index = index[~np.isin(codes(image.reshape(-1, 3)[index]), other)]
+        kept = index[~np.isin(codes(image.reshape(-1, 3)[index]), other)]
+        if kept.size >= min_kept * index.size:
+            index = kept
     if index.size and border_exponent > 0:
         closeness = relative_background_distance(scribbles, index)
         if closeness is not None:
@@ -701,21 +753,32 @@ def iter_train_model(
     features = FeatureSpace(settings.color_space, settings.position_weight)
     mixtures, summary, training_rows = [], {"classes": []}, []
     unmarked_rows = None  # the unmarked pixels' sample the background borrowed
+    framed = settings.unlabelled_weight > 0 and is_framed(scribbles)
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
         X, weights, n_distinct, n_pixels = _class_training_data(image, scribbles, label, features)
         training_rows.append((X, weights))  # the marked rows only
         # The zero-marks prior (see unlabelled_evidence): the background always borrows the
         # unlabelled pixels as weak evidence; the foreground only when it has no marks (a box).
         borrowed = 0
-        if settings.unlabelled_weight > 0 and (label == BACKGROUND or not marked[index]):
+        if settings.unlabelled_weight > 0 and (label == BACKGROUND or not marked[index] or framed):
             # Marks take over as they accumulate: with W = unlabelled_weight * pixels, the
             # borrowed share of the class's training weight is W^2 / (W^2 + n (W + n)) for n
             # marked pixels, about
             # W / (W + n) for a few clicks and negligible for generous scribbles (which
             # measured better on their own).
             prior = float(settings.unlabelled_weight) * scribbles.size
-            Xu, wu = unlabelled_evidence(image, scribbles, features, prior * prior / (prior + n_pixels),
-                                         settings.random_state, other_label=CLASS_LABELS[1 - index],
+            weight = prior * prior / (prior + n_pixels)
+            if framed and label == FOREGROUND:
+                # GrabCut: the inside of the box is foreground until the rounds sort it out,
+                # with or without foreground marks (a stroke on the object adds to what the
+                # box found: a trial's stroke along an elephant's back in its box took IoU
+                # 0.583 -> 0.291 when the marks replaced the inside).
+                weight = float(np.count_nonzero(scribbles == 0))
+            inside = framed and label == FOREGROUND
+            Xu, wu = unlabelled_evidence(image, scribbles, features, weight,
+                                         settings.random_state,
+                                         other_label=CLASS_LABELS[1 - index], inside_only=inside,
+                                         min_kept=BOX_MIN_KEPT if inside else 0.0,
                                          border_exponent=settings.unlabelled_border_exponent
                                          if label == BACKGROUND else 0.0)
             borrowed = int(Xu.shape[0])
@@ -1320,9 +1383,9 @@ def apply_model(
 
         rounds = int(settings.refine_rounds)
         rough_rounds = 0  # the first rough_rounds cuts may stop at the coarse level
-        if settings.unlabelled_weight > 0 and not (fixed == FOREGROUND).any():
-            # A rectangle alone: the foreground model was fitted on everything inside it,
-            # background included; GrabCut's iterations sort that out.
+        if settings.unlabelled_weight > 0 and (not (fixed == FOREGROUND).any() or is_framed(fixed)):
+            # A rectangle, alone or with foreground marks: the foreground model was fitted on
+            # everything inside it, background included; GrabCut's iterations sort that out.
             rounds = max(rounds, BOX_REFINE_ROUNDS)
         elif (settings.few_marks_refine and settings.unlabelled_weight > 0
               and np.count_nonzero(fixed) < settings.unlabelled_weight * fixed.size):
@@ -1337,8 +1400,10 @@ def apply_model(
             # The round only needs a rough mask to refit the colours on: the coarse level
             # of the banded cut (a sixteenth of the pixels at 1080p) instead of a full cut.
             rough_rounds = rounds
+        free = fixed == 0
         for round_index in range(rounds + 1):
             if round_index:
+                kept = (model, mask, log_likelihoods, inverse, colour_features)
                 model = _refit(model, image, mask)
                 log_likelihoods, inverse, colour_features = _class_log_likelihoods(image, model, with_features=True)
             unary, gamma = unary_and_gamma(log_likelihoods)
@@ -1347,6 +1412,12 @@ def apply_model(
                 star=star, coarse_only=round_index < rough_rounds,
             )
             del unary
+            if round_index and (kept[1] & free).any() and not (mask & free).any():
+                # A round that refits the object away altogether (the foreground mixture
+                # drifted onto the background's colours) is a collapse, not a refinement:
+                # the previous round's result stands.
+                model, mask, log_likelihoods, inverse, colour_features = kept
+                break
     # The clean-ups belong to the regularised decision: smoothing="none" stays the lecture's
     # plain per-pixel rule.
     if settings.smoothing != "none":
