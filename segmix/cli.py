@@ -315,6 +315,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     unexplained, warning = unexplained_report(result.model.settings, result.model.training)
     if warning:
         print(f"segmix segment: warning: {warning}", file=sys.stderr)
+    if not result.mask.any():
+        # A trial's box came out empty with only "0.0% foreground" to show for it.
+        print(f"segmix segment: warning: {args.output}: no pixel came out foreground: nothing unmarked "
+              "was told apart from the background; mark part of the object (1), or fewer pixels background (2)",
+              file=sys.stderr)
     print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground"
           + (f"; {unexplained}" if unexplained else "") + ")")
     for path in (args.probability, args.cutout, args.save_model):

@@ -264,3 +264,26 @@ def test_negative_distance_prior_is_one_line(files, capsys):
     code = main(["segment", str(photo), "--scribbles", str(labels), "-o", str(photo.with_name("m.png")),
                  "--distance-prior", "-1"])
     assert "--distance-prior" in _one_line_error(capsys, code)
+
+
+def test_an_empty_result_is_warned_about(tmp_path, capsys):
+    # A trial's box came out empty with only "0.0% foreground" printed. A plain grey photo
+    # with a box: nothing inside differs from the outside.
+    image = np.full((40, 60, 3), 128, np.uint8)
+    labels = np.full((40, 60), BACKGROUND, np.uint8)
+    labels[10:30, 15:45] = 0
+    Image.fromarray(image).save(tmp_path / "grey.png")
+    save_labels(tmp_path / "box.png", labels)
+    out = tmp_path / "mask.png"
+    assert main(["segment", str(tmp_path / "grey.png"), "--scribbles", str(tmp_path / "box.png"), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert not np.asarray(Image.open(out)).any()
+    assert "0.0% foreground" in captured.out
+    lines = [line for line in captured.err.splitlines() if "no pixel came out foreground" in line]
+    assert len(lines) == 1 and str(out) in lines[0]
+    # A run with a result says nothing of the kind.
+    Image.fromarray(_photo()[0]).save(tmp_path / "photo.png")
+    save_labels(tmp_path / "scribbles.png", _scribbles())
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "scribbles.png"), "-o",
+                 str(tmp_path / "m2.png")]) == 0
+    assert "no pixel came out foreground" not in capsys.readouterr().err
