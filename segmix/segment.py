@@ -537,8 +537,8 @@ def _distinct_rows(X: np.ndarray) -> int:
 
 def is_framed(scribbles: np.ndarray) -> bool:
     """True when the marks frame the unmarked pixels, as a rectangle does: outside the
-    bounding box of the unmarked pixels every pixel is marked, some with background, and that
-    outside is not empty.
+    bounding box of the unmarked pixels every pixel is marked background, and that outside is
+    not empty.
 
     The window's rectangle tool marks the outside of the box background (GrabCut's T_B; a
     box may touch the photo's edges); the unmarked inside is then "probably the object"
@@ -557,8 +557,10 @@ def is_framed(scribbles: np.ndarray) -> bool:
         return False
     outside = np.ones((h, w), bool)
     outside[r0:r1, c0:c1] = False
-    # Every unmarked pixel lies in the box by construction; the outside holds background.
-    return bool((scribbles[outside] == BACKGROUND).any())
+    # Every unmarked pixel lies in the box by construction; outside it, all is background
+    # (foreground on one side and background on the other, with an unmarked strip between
+    # them from edge to edge, is two strokes, not a box).
+    return bool((scribbles[outside] == BACKGROUND).all())
 
 
 def marked_classes(scribbles: np.ndarray) -> tuple[bool, bool]:

@@ -92,6 +92,7 @@ def test_a_box_touching_the_photo_edge_is_a_box():
     ("everything marked", False),
     ("nothing marked", False),
     ("outside foreground only", False),
+    ("foreground left, background right, a strip between", False),
 ])
 def test_is_framed(case, expected):
     labels = np.zeros((40, 60), np.uint8)
@@ -112,6 +113,9 @@ def test_is_framed(case, expected):
     elif case == "everything marked":
         labels[:] = BACKGROUND
         labels[10:20, 10:20] = FOREGROUND
+    elif case.startswith("foreground left"):
+        labels[:, :25] = FOREGROUND
+        labels[:, 35:] = BACKGROUND
     elif case == "outside foreground only":
         labels[:] = FOREGROUND
         labels[10:30, 15:45] = 0
