@@ -755,25 +755,10 @@ def relative_background_distance(scribbles: np.ndarray, index: np.ndarray) -> np
     made full-frame click NoC@90 worse). Euclidean distances in pixels (the foreground
     marks' KD-tree; the border's distance is exact).
     """
-    from scipy.spatial import cKDTree
-
-    h, w = scribbles.shape
-    flat = scribbles.reshape(-1)
-    marked = marked_flat(scribbles)
-    fg = marked[flat[marked] == FOREGROUND]
-    bg = marked[flat[marked] == BACKGROUND]
-    if fg.size == 0:
-        return None
-    rows, cols = np.divmod(index, w)
-    points = np.column_stack([rows, cols]).astype(np.float64)
-    d_fg = cKDTree(np.column_stack(np.divmod(fg, w)).astype(np.float64)).query(points)[0]
-    if bg.size:
+    if (scribbles == BACKGROUND).any():
         return None  # the user's background marks take over from the border
-    fr, fc = np.divmod(fg, w)
-    if (fr == 0).any() or (fr == h - 1).any() or (fc == 0).any() or (fc == w - 1).any():
-        return None  # the object reaches the border: the border says nothing
-    d_bg = np.minimum(np.minimum(rows, h - 1 - rows), np.minimum(cols, w - 1 - cols)).astype(np.float64)
-    return d_fg / np.maximum(d_fg + d_bg, 1e-9)
+    # With no background mark this is foreground_closeness's d_bg: the border's distance.
+    return foreground_closeness(scribbles, index)
 
 
 def _make_mixture(settings: SegmentationSettings, n_components: int, **init) -> GaussianMixture:

@@ -41,3 +41,21 @@ def paint_two_classes(qtbot, window) -> None:
     window.set_tool("background")
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         drag(window, [(70, 10), (60, 30), (65, 50)])
+
+
+def moving_square(t: int, shape=(24, 32), rows=(6, 18), step=2, size=6) -> np.ndarray:
+    """Frame ``t`` of a test video: grey, with a red square moving right by ``step`` px a frame."""
+    frame = np.full((*shape, 3), 90, np.uint8)
+    frame[rows[0]:rows[1], step * t:step * t + size] = (250, 40, 40)
+    return frame
+
+
+def write_frames(folder, n: int, prefix: str = "frame", **square):
+    """Frames 1..n of :func:`moving_square` as PNGs ``<prefix><t>.png`` in a new ``folder``."""
+    from PIL import Image
+
+    folder.mkdir()
+    for t in range(1, n + 1):
+        Image.fromarray(moving_square(t, **square)).save(folder / f"{prefix}{t}.png")
+    return folder
+

@@ -18,24 +18,18 @@ from PySide6.QtWidgets import QFileDialog
 from segmix.gui.main_window import HINT_NO_PHOTO
 from segmix.gui.modes.video import DEFAULT_FPS, play_interval_ms
 
-from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image
+from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, moving_square, write_frames
 
 FH, FW = 24, 32  # video frames of another size than the photo (60 x 80)
 
 
 def _frame(t: int) -> np.ndarray:
-    frame = np.full((FH, FW, 3), 90, np.uint8)
-    frame[6:18, 2 * t:2 * t + 6] = (250, 40, 40)  # a square moving right
-    return frame
+    return moving_square(t, shape=(FH, FW))  # a square moving right
 
 
 @pytest.fixture
 def frame_folder(tmp_path):
-    folder = tmp_path / "frames"
-    folder.mkdir()
-    for t in range(1, 7):
-        Image.fromarray(_frame(t)).save(folder / f"frame{t}.png")
-    return folder
+    return write_frames(tmp_path / "frames", 6, shape=(FH, FW))
 
 
 def _wait_frame(qtbot, mode, index):

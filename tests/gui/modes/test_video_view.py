@@ -8,22 +8,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gui_helpers import drag
+from gui_helpers import drag, moving_square, write_frames
+
+
+SQUARE = dict(shape=(48, 64), rows=(10, 30), step=3, size=8)
 
 
 def _frame(t: int) -> np.ndarray:
-    frame = np.full((48, 64, 3), 90, np.uint8)
-    frame[10:30, 3 * t:3 * t + 8] = (250, 40, 40)
-    return frame
+    return moving_square(t, **SQUARE)
 
 
 @pytest.fixture
 def frame_folder(tmp_path):
-    folder = tmp_path / "frames"
-    folder.mkdir()
-    for t in range(1, 6):
-        Image.fromarray(_frame(t)).save(folder / f"f{t}.png")
-    return folder
+    return write_frames(tmp_path / "frames", 5, prefix="f", **SQUARE)
 
 
 def _open_and_show(qtbot, window, folder, index):
