@@ -464,7 +464,10 @@ def _add_skin_parser(sub) -> None:
     apply.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
     apply.add_argument("--output-dir", default=".", metavar="DIR",
                        help="folder for the masks (created if missing; default: the current folder)")
-    apply.add_argument("--probability", action="store_true", help="also write the 16-bit skin probability")
+    apply.add_argument("--probability", action="store_true",
+                       help="also write the 16-bit skin probability: each pixel's p(skin) from its colour (after "
+                            "the photo's adaptation, before the regions step), so thresholding it differs from the "
+                            "mask where regions keep or drop pixels")
     apply.add_argument("--threshold", type=unit_float, default=None,
                        help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks every "
                             "pixel of a kept region, 1 none)")
