@@ -29,6 +29,10 @@ HINT_START = (
     "the <b>foreground</b> brush (1) and its surroundings with the <b>background</b> brush (2), or drag a "
     "<b>rectangle</b> (R) around it. The overlay updates when you release the mouse."
 )
+#: Said in the Training dock and the banner when no pixel comes out foreground (as the
+#: command line warns).
+EMPTY_RESULT = ("No pixel came out foreground: nothing unmarked was told apart from the background. "
+                "Mark part of the object (1), or fewer pixels background (2).")
 HINT_TRAINED = (
     "{style}. Fix mistakes with more strokes (right-drag paints background), "
     "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
@@ -276,6 +280,9 @@ class SegmentMode(Mode):
         if self.loaded_model is not None:
             text = (f"Model {self.loaded_model_name} applied in {outcome.seconds * 1000:.0f} ms; strokes are hard "
                     "constraints. Retrain fits a new model to your strokes.")
+        if not outcome.mask.any():
+            # A trial's empty result said only "Trained and applied in 13300 ms".
+            text += "\n" + EMPTY_RESULT
         suggestion = self._unexplained_suggestion(outcome)
         if suggestion:
             text += "\n" + suggestion
@@ -383,6 +390,8 @@ class SegmentMode(Mode):
             return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
         if self.outcome is not None:
+            if self.outcome.final and not self.outcome.mask.any():
+                return f"<b>Nothing came out foreground.</b> {EMPTY_RESULT}"
             return HINT_TRAINED.format(style=self.style_phrase())
         if foreground or background:
             return HINT_CANCELLED if self._cancelled else HINT_TRAINING
