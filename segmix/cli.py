@@ -1034,6 +1034,55 @@ def display_missing(environ=None, platform: str | None = None) -> bool:
     return not any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
+#: Where local X servers put their sockets, and the kernel's list of Unix sockets (abstract
+#: ones, as X servers also open, show there as "@/tmp/.X11-unix/X<n>").
+X11_SOCKET_DIR = "/tmp/.X11-unix"
+PROC_NET_UNIX = "/proc/net/unix"
+
+
+def display_unreachable(environ=None) -> str | None:
+    """Why the X display that DISPLAY names cannot be reached, or None when it may be.
+
+    A DISPLAY left over from an earlier session (``:99`` after its Xvfb stopped) sent Qt into
+    the same abort as no DISPLAY at all (exit 134, blaming libxcb-cursor0). Only a local
+    display (``:N``, ``unix:N``) is checked, by its socket: the file ``X11_SOCKET_DIR/XN``
+    or the abstract socket of that name. A remote one (``host:N``, SSH forwarding), a
+    Wayland session or a chosen QT_QPA_PLATFORM is left to Qt, as is anything this cannot
+    read: the check never refuses a display that might work.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment (default ``os.environ``).
+
+    Returns
+    -------
+    str or None
+        The reason, for the one-line error; None when the display may be reachable.
+    """
+    import os
+    import re
+
+    environ = os.environ if environ is None else environ
+    display = environ.get("DISPLAY") or ""
+    if not display or environ.get("WAYLAND_DISPLAY") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    match = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display)
+    if match is None:
+        return None  # a remote display, or a form this does not know
+    name = f"{X11_SOCKET_DIR}/X{match.group(1)}"
+    if os.path.exists(name):
+        return None
+    try:
+        with open(PROC_NET_UNIX, encoding="utf-8", errors="replace") as table:
+            if any(line.rstrip().endswith("@" + name) for line in table):
+                return None
+    except OSError:
+        return None  # cannot tell
+    return (f"no display: DISPLAY={display} names no running X server (no socket {name}); start one, or "
+            "unset DISPLAY; the command line works without one: segmix --help")
+
+
 def _cmd_open(args: argparse.Namespace) -> int:
     if args.image is not None:
         from segmix.io import check_image_file
@@ -1042,6 +1091,10 @@ def _cmd_open(args: argparse.Namespace) -> int:
         check_image_file(args.image)
     if display_missing():
         raise UserError(NO_DISPLAY)
+    if sys.platform.startswith("linux"):
+        unreachable = display_unreachable()
+        if unreachable:
+            raise UserError(unreachable)
     from segmix.gui.app import run_app
 
     return run_app(args.image)

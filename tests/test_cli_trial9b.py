@@ -201,6 +201,18 @@ def headless(monkeypatch):
 
 
 @pytest.fixture()
+def x_sockets(monkeypatch, tmp_path):
+    """An X socket folder with display :0 only, and no abstract sockets."""
+    folder = tmp_path / "x11"
+    folder.mkdir()
+    (folder / "X0").write_text("")
+    monkeypatch.setattr(cli, "X11_SOCKET_DIR", str(folder))
+    monkeypatch.setattr(cli, "PROC_NET_UNIX", str(tmp_path / "unix"))
+    (tmp_path / "unix").write_text("Num RefCount Protocol Flags Type St Inode Path\n")
+    return folder
+
+
+@pytest.fixture()
 def window(monkeypatch):
     import segmix.gui.app
 
@@ -218,8 +230,8 @@ def test_no_display_is_one_line_not_a_qt_abort(headless, window, capsys, argv):
 
 
 @pytest.mark.parametrize("argv", [["missing.jpg"], ["open", "missing.jpg"]])
-def test_a_missing_photo_is_named_first_with_or_without_a_display(headless, window, capsys, monkeypatch, tmp_path,
-                                                                  argv):
+def test_a_missing_photo_is_named_first_with_or_without_a_display(headless, window, x_sockets, capsys, monkeypatch,
+                                                                  tmp_path, argv):
     monkeypatch.chdir(tmp_path)
     assert main(argv) == 2
     assert _err_lines(capsys) == ["segmix: error: missing.jpg: no such file"]
@@ -242,12 +254,39 @@ def test_a_file_that_is_no_photo_is_named_before_the_window(headless, window, ca
 
 @pytest.mark.parametrize("variable, value", [("DISPLAY", ":0"), ("WAYLAND_DISPLAY", "wayland-0"),
                                              ("QT_QPA_PLATFORM", "offscreen")])
-def test_a_display_or_a_chosen_platform_opens_the_window(headless, window, monkeypatch, tmp_path, variable, value):
+def test_a_display_or_a_chosen_platform_opens_the_window(headless, window, x_sockets, monkeypatch, tmp_path, variable,
+                                                         value):
     photo = tmp_path / "p.png"
     Image.fromarray(_photo()).save(photo)
     monkeypatch.setenv(variable, value)
     assert main([str(photo)]) == 0 and main([]) == 0
     assert window == [str(photo), None]
+
+
+def test_a_display_naming_no_running_x_server_is_one_line(headless, window, x_sockets, capsys, monkeypatch, tmp_path):
+    # A verification's DISPLAY=:99 after its Xvfb had stopped: Qt aborted (exit 134).
+    monkeypatch.setenv("DISPLAY", ":99")
+    assert main([]) == 2
+    assert _err_lines(capsys) == [f"segmix: error: no display: DISPLAY=:99 names no running X server (no socket "
+                                  f"{x_sockets}/X99); start one, or unset DISPLAY; the command line works without "
+                                  "one: segmix --help"]
+    assert window == []
+    # The same display as an abstract socket (no file) is reachable; so are :0 and its screens.
+    (tmp_path / "unix").write_text(f"0000: 00000002 00000000 00010000 0001 01 123 @{x_sockets}/X99\n")
+    assert main([]) == 0
+    (tmp_path / "unix").write_text("")
+    for display in (":0", ":0.1", "unix:0"):
+        monkeypatch.setenv("DISPLAY", display)
+        assert main([]) == 0
+    # Remote displays, Wayland and a chosen platform are left to Qt.
+    for variable, value in (("DISPLAY", "localhost:10.0"), ("WAYLAND_DISPLAY", "wayland-0"),
+                            ("QT_QPA_PLATFORM", "offscreen")):
+        monkeypatch.setenv("DISPLAY", ":99")
+        monkeypatch.setenv(variable, value)
+        assert main([]) == 0
+        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+        monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    assert len(window) == 7
 
 
 def test_display_missing_only_where_x11_or_wayland_is_needed():
