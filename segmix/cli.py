@@ -909,8 +909,17 @@ def _cmd_background(args: argparse.Namespace) -> int:
     # The masks must replace no frame, no ground-truth file (`--output-dir GT --groundtruth
     # GT` wrote masks over the ground truth of frames of the same name) and not be named as
     # --background-image (the image replaced a mask).
-    _check_outputs([*sequence.paths, *groundtruth_files, args.model], args.background_image, args.save_model,
-                   batch=[*masks, *([(args.background_image, "--background-image")] if args.background_image else [])])
+    # Files named inside an --output-dir the run will make (with its first mask) are checked
+    # as the masks are, without their folder: `--output-dir out --background-image
+    # out/bg.png` was refused because out/ did not exist yet.
+    later = set()
+    if args.output_dir is not None and not Path(args.output_dir).exists():
+        out = Path(args.output_dir).resolve()
+        later = {p for p in (args.background_image, args.save_model) if p and Path(p).resolve().parent == out}
+    _check_outputs([*sequence.paths, *groundtruth_files, args.model],
+                   *(p for p in (args.background_image, args.save_model) if p not in later),
+                   batch=[*masks, *([(args.background_image, "--background-image")] if args.background_image else []),
+                          *([(args.save_model, "--save-model")] if args.save_model in later else [])])
     frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
     for name, value in _background_overrides(args).items():

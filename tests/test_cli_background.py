@@ -320,3 +320,24 @@ def test_the_first_mask_is_empty_not_all_foreground(tmp_path):
     for got, want in zip(written[1:], expected[1:]):
         np.testing.assert_array_equal(got, want)
     assert (written[3][4:12, 4:12] == 255).mean() > 0.5
+
+
+def test_background_image_and_model_inside_the_output_folder_it_makes(sequence, capsys):
+    # `--output-dir out --background-image out/bg.png` was refused ("the folder out does not
+    # exist") although the run makes out/ with its first mask.
+    out = sequence / "out"
+    assert main(["background", str(sequence / "input"), "--output-dir", str(out), "--background-image",
+                 str(out / "bg.png"), "--save-model", str(out / "m.json"), "--quiet"]) == 0
+    assert (out / "bg.png").is_file() and (out / "m.json").is_file()
+    assert len(list(out.glob("in*.png"))) == N_FRAMES
+    capsys.readouterr()
+    # A folder the run does not make is still refused before any work, and nothing is made.
+    elsewhere = sequence / "elsewhere" / "bg.png"
+    assert main(["background", str(sequence / "input"), "--output-dir", str(sequence / "out2"),
+                 "--background-image", str(elsewhere), "--quiet"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (sequence / "out2").exists()
+    # Named like a mask of the run: refused, naming both.
+    assert main(["background", str(sequence / "input"), "--output-dir", str(sequence / "out3"),
+                 "--background-image", str(sequence / "out3" / "in000002.png"), "--quiet"]) == 2
+    assert "--background-image" in capsys.readouterr().err
