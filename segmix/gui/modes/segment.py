@@ -29,8 +29,8 @@ HINT_START = (
     "the <b>foreground</b> brush (1) and its surroundings with the <b>background</b> brush (2), or drag a "
     "<b>rectangle</b> (R) around it. The overlay updates when you release the mouse."
 )
-#: Said in the Training dock and the banner when no pixel comes out foreground (as the
-#: command line warns).
+#: Said in the banner when no pixel comes out foreground (as the command line warns); the
+#: Training dock says it in short.
 EMPTY_RESULT = ("No pixel came out foreground: nothing unmarked was told apart from the background. "
                 "Mark part of the object (1), or fewer pixels background (2).")
 HINT_TRAINED = (
@@ -282,7 +282,7 @@ class SegmentMode(Mode):
                     "constraints. Retrain fits a new model to your strokes.")
         if not outcome.mask.any():
             # A trial's empty result said only "Trained and applied in 13300 ms".
-            text += "\n" + EMPTY_RESULT
+            text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
         suggestion = self._unexplained_suggestion(outcome)
         if suggestion:
             text += "\n" + suggestion
