@@ -68,3 +68,28 @@ def test_it_leaves_a_box_to_its_inside_and_can_be_switched_off():
         SegmentationSettings(unlabelled_foreground_exponent=0).validate()
     with pytest.raises(ValueError, match="unlabelled_foreground_weight"):
         SegmentationSettings(unlabelled_foreground_weight=-1).validate()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_foreground_closeness_against_distance_transforms(seed):
+    # The KD-trees hold only the marks' outlines; distances to the whole marks (scipy's exact
+    # Euclidean distance transform) must be the same at every unmarked pixel.
+    from scipy import ndimage
+
+    from segmix.clicks import paint_disc
+
+    rng = np.random.default_rng(seed)
+    h, w = (60, 90) if seed % 2 else (41, 23)
+    labels = np.zeros((h, w), np.uint8)
+    for k in range(6):
+        paint_disc(labels, int(rng.integers(0, h)), int(rng.integers(0, w)), FOREGROUND if k % 2 == 0 else BACKGROUND,
+                   float(rng.uniform(0.5, 6)))
+    labels[h // 2, : w // 3] = BACKGROUND  # a stroke from the left edge
+    index = np.flatnonzero(labels.reshape(-1) == 0)
+    d_fg = ndimage.distance_transform_edt(labels != FOREGROUND).reshape(-1)[index]
+    d_bg = ndimage.distance_transform_edt(labels != BACKGROUND).reshape(-1)[index]
+    fg_rows, fg_cols = np.nonzero(labels == FOREGROUND)
+    if not (fg_rows.min() == 0 or fg_cols.min() == 0 or fg_rows.max() == h - 1 or fg_cols.max() == w - 1):
+        rows, cols = np.divmod(index, w)
+        d_bg = np.minimum(d_bg, np.minimum(np.minimum(rows, h - 1 - rows), np.minimum(cols, w - 1 - cols)))
+    np.testing.assert_allclose(foreground_closeness(labels, index), d_fg / (d_fg + d_bg), rtol=1e-12, atol=1e-12)
