@@ -224,8 +224,10 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
     seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG)")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
-    seg.add_argument("-k", "--components", type=mixture_components, default=None, help="Gaussian components per class")
-    seg.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None)
+    seg.add_argument("-k", "--components", type=mixture_components, default=None,
+                     help="Gaussian components per class (default 5)")
+    seg.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
+                     help="colour space of the mixtures' features (default lab)")
     seg.add_argument("--position-weight", type=weight, default=None, metavar="W",
                      help="add the pixel position (x, y) to the colour features: positions are divided by the "
                           "photo's longer side (0..1 across it, whatever the resolution) and multiplied by W, while "
@@ -233,7 +235,7 @@ def _add_segment_parser(sub) -> None:
                           "a colour channel's full range, W = 0.1 a tenth of it (default 0 = colour only)")
     seg.add_argument("--smoothing", choices=("none", "graphcut"), default=None,
                      help="graphcut (default): spatially regularised; none: per-pixel Bayes rule")
-    seg.add_argument("--smoothness", type=weight, default=None, help="graph-cut pairwise weight (gamma)")
+    seg.add_argument("--smoothness", type=weight, default=None, help="graph-cut pairwise weight (gamma; default 25)")
     seg.add_argument("--threshold", type=unit_float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
     seg.add_argument("--distance-prior", type=weight, default=None, metavar="W",
                      help="weight (nats) of the lean towards the nearer scribble class (default 1, 0 = off)")
@@ -246,7 +248,7 @@ def _add_segment_parser(sub) -> None:
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
                      help="keep only foreground touching a foreground scribble (default on)")
-    seg.add_argument("--seed", type=random_seed, default=None, help="random seed of the k-means initialisation")
+    seg.add_argument("--seed", type=random_seed, default=None, help="random seed of the k-means initialisation (default 0)")
     seg.set_defaults(handler=_cmd_segment)
 
 
@@ -439,7 +441,8 @@ def _add_skin_parser(sub) -> None:
                        help="covariance of every component (default: as the built-in model, full)")
     train.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
                        help="feature colour space (default: as the built-in model)")
-    train.add_argument("--reg-covar", type=weight, default=None, help="added to covariance diagonals")
+    train.add_argument("--reg-covar", type=weight, default=None,
+                       help="added to covariance diagonals (default 1e-4, as the built-in model)")
     train.add_argument("--prior", type=open_unit_float, default=None, metavar="P",
                        help="p(skin) stored in the model: the expected share of skin pixels in the photos it will "
                        "be applied to (default 0.10, as the built-in model; the training data's own share is "

@@ -201,7 +201,9 @@ class FrameSequence:
                 index += 1
                 yield Frame(index, f"frame_{index:06d}", pixels, path)
         except ImageLoadError as exc:  # as a video that breaks off: reported, the run ends there
-            self.on_skip(f"skipped {exc}" if index == 0 else f"{exc}; the sequence ends after frame {index}")
+            if index == 0:
+                raise FrameError(str(exc)) from None  # nothing read: the run's one error line
+            self.on_skip(f"{exc}; the sequence ends after frame {index}")
 
     # ------------------------------------------------------------------ images
     def _iter_images(self) -> Iterator[Frame]:
@@ -211,6 +213,10 @@ class FrameSequence:
             try:
                 pixels = load_frame(path, writable=False)
             except ImageLoadError as exc:
+                if len(self.paths) == 1:
+                    # One file given: its reason is the run's error, on one line (was a
+                    # "skipped" line and then "no readable frame" naming the same file).
+                    raise FrameError(str(exc)) from None
                 self.on_skip(f"skipped {exc}")
                 continue
             yield Frame(index, path.stem, pixels, path)

@@ -223,13 +223,20 @@ def test_several_sequences_without_distributed_say_how(tmp_path, capsys):
 
 
 def test_a_lone_unreadable_frame_is_named(tmp_path, capsys, monkeypatch):
-    """One broken frame file given on its own: the error names the file, not its folder '.'."""
+    """One broken frame file given on its own: the error names the file, not its folder '.',
+    and says what is wrong with it on one line (a trial got a "skipped" line, then "no
+    readable frame" for the same file)."""
     monkeypatch.chdir(tmp_path)
     Path("trunc.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     code = main(["background", "trunc.png", "--output-dir", "out"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "trunc.png: no readable frame" in err
+    assert err.startswith("segmix background: error: trunc.png: ") and len(err.strip().splitlines()) == 1
+    Path("frames").mkdir()
+    Path("frames/note.png").write_text("hello, not an image\n")  # a folder of one unreadable frame
+    assert main(["background", "frames", "--output-dir", "out"]) == 2
+    err = capsys.readouterr().err
+    assert "note.png: is a text file" in err and len(err.strip().splitlines()) == 1
 
 
 def test_refusals_come_before_any_mask_is_written(sequence, tmp_path, capsys):

@@ -197,7 +197,8 @@ def test_background_of_a_text_file_named_png_creates_no_folder(tmp_path, capsys)
     text.write_text("hello, not an image\n")
     assert _status(["background", str(text), "--output-dir", str(tmp_path / "o4"), "--quiet"]) == 2
     assert not (tmp_path / "o4").exists()
-    assert "no readable frame" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "text.png: is a text file" in err and len(err.strip().splitlines()) == 1
 
 
 def test_quantize_refuses_a_read_only_output_before_any_work(folders, tmp_path, monkeypatch, capsys):

@@ -569,3 +569,47 @@ def test_an_empty_file_or_folder_name_is_refused(tmp_path, monkeypatch, capsys, 
 def test_distributed_alone_still_means_a_local_cluster():
     args = build_parser().parse_args(["skin", "apply", "p.png", "--output-dir", "o", "--distributed"])
     assert args.distributed == ""
+
+
+def _options(parser, path=()):
+    """(sub-command path, action) for every option of every sub-command."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _options(child, path + (name,))
+        elif action.option_strings and not isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+            yield path, action
+
+
+def test_every_setting_option_states_its_default():
+    # README: "segmix COMMAND --help prints every option of a command with its default". A
+    # trial found -k, --color-space, --smoothness, --seed of segment and skin train's
+    # --reg-covar without one. Outputs, input folders and on/off flags have no default to state.
+    import argparse
+
+    no_default = {"--output", "--scribbles", "--probability", "--cutout", "--save-model", "--images", "--masks",
+                  "--uci", "--convergence", "--quiet", "--distributed", "--plain", "--roc", "--json",
+                  "--per-image", "--output-dir", "--background-image", "--model", "--groundtruth"}
+    missing = [f"{' '.join(path)} {action.option_strings[-1]}" for path, action in _options(build_parser())
+               if action.option_strings[-1] not in no_default and action.help != argparse.SUPPRESS
+               and "default" not in (action.help or "")]
+    assert missing == []
+
+
+def test_stated_defaults_are_the_real_ones(capsys):
+    import re
+
+    from segmix import skin
+    from segmix.segment import SegmentationSettings
+
+    helps = {f"{' '.join(path)} {action.option_strings[-1]}": action.help for path, action in _options(build_parser())}
+    settings = SegmentationSettings()
+    for option, value in (("--components", settings.n_components), ("--smoothness", settings.smoothness),
+                          ("--seed", settings.random_state), ("--threshold", settings.threshold),
+                          ("--distance-prior", settings.distance_prior)):
+        stated = re.search(r"default (\S+?)[,;)]", helps[f"segment {option}"]).group(1)
+        assert float(stated) == float(value), option
+    assert f"default {settings.color_space})" in helps["segment --color-space"]
+    assert float(re.search(r"default (\S+),", helps["skin train --reg-covar"]).group(1)) == skin.TRAIN_DEFAULTS["reg_covar"]
