@@ -20,6 +20,12 @@ give the same masks. Two steps, so that a threshold slider re-runs only the chea
      photo cannot unlearn pale or dark skin. (Letting dark colours train it gains about 0.08
      pooled F1 on the development photos but loses a lone MST-9 face: tests.)
 
+   Two guards (``skin_luma_floor``, ``non_skin_guard``): the adapted skin core keeps at least
+   the prior's luma variance (its confident pixels are the best-lit skin; the photo's skin
+   also lies in shade), and a non-skin Gaussian that, adapted, explains the photo's confident
+   skin about as well as the skin side does keeps its prior parameters (in a close-up of
+   pale skin the non-skin side's training pixels are mostly that skin).
+
    A photo with fewer than ``min_adapt_pixels`` confident pixels of a class keeps that
    mixture, so a photo without skin does not grow some. In a photo with a JPEG block grid
    (heavy compression; :mod:`segmix.jpeg_chroma`) the colours are binned with their chroma
@@ -186,6 +192,28 @@ class SkinSettings:
         quality 10, pooled F1 0.688 -> 0.729 (even half, where both were chosen) and 0.664 ->
         0.702 (odd half); at quality 25 +0.0002 / +0.0013 (docs/skin_development.md,
         "Blocky JPEG photos").
+    skin_luma_floor : float >= 0
+        Share of the prior's luma variance that each adapted core skin Gaussian keeps at least
+        (0 = off; the model's colour space must have a luma axis, ``ycbcr`` or ``lab``, else
+        nothing changes). The skin side adapts on the photo's *confident* skin, its best-lit
+        part (a palm facing the light); fitted on it alone the core's luma spread shrinks
+        (16 -> 8 levels of Y') and the same skin in shadow (a forearm, the far side of a hand)
+        falls out of it. Where the adapted luma variance is below ``skin_luma_floor`` times
+        the prior's, the Gaussian's luma row and column are scaled up to it (correlations
+        kept): the photo sets the skin's chroma, the prior the range of shading it may take.
+        Default 1 (docs/skin_development.md, "Two guards on the per-photo
+        adaptation").
+    non_skin_guard : float >= 0
+        Nats (0 = off). After the MAP step, a non-skin Gaussian whose adapted (weighted)
+        density on the photo's confident skin pixels is, on their count-weighted mean, less
+        than ``non_skin_guard`` nats below the adapted skin density there has learned the
+        photo's skin, not its background: it keeps its prior weight, mean and covariance. In
+        a photo filled by pale, low-saturation skin (a pale face, an abdomen close-up) that
+        the prior model places just below the decision level, most of the non-skin side's
+        training pixels are that skin, and the non-skin Gaussians moved onto it removed the
+        whole photo's skin. Needs the skin side adapted (``min_adapt_pixels`` confident skin
+        pixels). Default 4 (docs/skin_development.md, "Two guards on the per-photo
+        adaptation").
     jpeg_chroma_noise : float >= 0
         In a photo with a JPEG block grid, the weight of the chroma quantisation noise (0 =
         off, 1 = as measured): the spacing d of the lattice its chroma block means lie on is
@@ -225,6 +253,8 @@ class SkinSettings:
     second_pass_margin: int = 16
     jpeg_deblock: float = 2.0
     jpeg_chroma_noise: float = 1.0
+    skin_luma_floor: float = 1.0
+    non_skin_guard: float = 4.0
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -259,6 +289,9 @@ class SkinSettings:
             raise ValueError(f"jpeg_deblock must lie in [0, {MAX_DEBLOCK:g}] pixels; got {self.jpeg_deblock!r}")
         if not 0 <= self.jpeg_chroma_noise <= MAX_WEIGHT:
             raise ValueError(f"jpeg_chroma_noise must lie in [0, {MAX_WEIGHT:g}]; got {self.jpeg_chroma_noise!r}")
+        if not 0 <= self.skin_luma_floor <= MAX_WEIGHT or not 0 <= self.non_skin_guard <= MAX_WEIGHT:
+            raise ValueError(f"skin_luma_floor and non_skin_guard must lie in [0, {MAX_WEIGHT:g}]; got "
+                             f"{self.skin_luma_floor!r}, {self.non_skin_guard!r}")
 
 
 DEFAULT_SETTINGS = SkinSettings()
@@ -324,7 +357,7 @@ def _mixture_log_pdf(X, params) -> np.ndarray:
 
 
 def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float, reg_covar: float = 1e-4,
-              noise_cov: np.ndarray | None = None):
+              noise_cov: np.ndarray | None = None, luma_floor: float = 0.0):
     """One MAP-EM step of a Gaussian mixture towards weighted data (Reynolds et al. 2000).
 
     Parameters
@@ -336,6 +369,10 @@ def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float
         The covariance of the photo's observation noise (features), added to every adapted
         covariance: the adapted mixture scores the photo's observed colours (the quantisation
         of a blocky JPEG's chroma, :func:`_chroma_noise_cov`).
+    luma_floor : float >= 0
+        Feature 0 being luma (``ycbcr``, ``lab``): each adapted covariance's variance there is
+        raised to at least ``luma_floor`` times the prior's, by scaling its row and column 0
+        (correlations kept), before ``noise_cov`` is added (:func:`_floor_luma`; 0 = off).
 
     Returns
     -------
@@ -353,10 +390,47 @@ def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float
     means = alpha[:, None] * xbar + (1 - alpha[:, None]) * m0
     second = alpha[:, None, None] * sxx + (1 - alpha[:, None, None]) * (c0 + np.einsum("ki,kj->kij", m0, m0))
     covs = second - np.einsum("ki,kj->kij", means, means) + reg_covar * np.eye(X.shape[1])
+    if luma_floor > 0:
+        covs = _floor_luma(covs, c0, luma_floor)
     if noise_cov is not None:
         covs = covs + noise_cov
     weights = alpha * nk / max(nk.sum(), 1e-12) + (1 - alpha) * w0
     return weights / weights.sum(), means, covs
+
+
+def _floor_luma(covs: np.ndarray, prior_covs: np.ndarray, share: float) -> np.ndarray:
+    """(K, D, D) covariances whose variance along feature 0 (luma) is at least ``share`` times
+    the prior's: where it is below, row and column 0 are scaled by the square root of the ratio
+    (the variance by the ratio; every correlation coefficient kept). A copy."""
+    floor = share * prior_covs[:, 0, 0]
+    scale = np.sqrt(np.maximum(floor / covs[:, 0, 0], 1.0))
+    out = covs.copy()
+    out[:, 0, :] *= scale[:, None]
+    out[:, :, 0] *= scale[:, None]
+    return out
+
+
+def _guard_non_skin(X_skin: np.ndarray, counts_skin: np.ndarray, log_skin: np.ndarray, non_p, prior_non_p,
+                    nats: float):
+    """The adapted non-skin mixture ``non_p`` with every Gaussian that has learned the photo's
+    skin reset to its prior (``prior_non_p``) parameters, weights renormalised.
+
+    A Gaussian has learned the photo's skin when its weighted log density on the photo's
+    confident skin colours ``X_skin`` (bin features, (S, D), with pixel counts ``counts_skin``)
+    is, on their count-weighted mean, less than ``nats`` below the adapted skin mixture's log
+    density there (``log_skin``, (S,)).
+    """
+    weights, means, covs = non_p
+    with np.errstate(divide="ignore"):
+        comp = _component_log_pdf(X_skin, means, covs) + np.log(weights)
+    share = counts_skin / counts_skin.sum()
+    learned = share @ (comp - log_skin[:, None]) > -nats
+    if not learned.any():
+        return non_p
+    w0, m0, c0 = prior_non_p
+    weights = np.where(learned, w0, weights)
+    return (weights / weights.sum(), np.where(learned[:, None], m0, means),
+            np.where(learned[:, None, None], c0, covs))
 
 
 # ------------------------------------------------------------------------ the steps
@@ -395,13 +469,14 @@ def _core_count(model, n_skin: int) -> int:
     return int(k) if isinstance(k, int) and 0 < k <= n_skin else n_skin
 
 
-def _adapt_core(X, counts, params, n_core: int, relevance: float, noise_cov=None):
+def _adapt_core(X, counts, params, n_core: int, relevance: float, noise_cov=None, luma_floor: float = 0.0):
     """MAP step of the first ``n_core`` components only; the others keep mean, covariance and
-    weight (the core's weights are rescaled to keep their total)."""
+    weight (the core's weights are rescaled to keep their total). ``luma_floor``: as in
+    :func:`map_adapt`."""
     w0, m0, c0 = params
     total = w0[:n_core].sum()
     w, m, c = map_adapt(X, counts, (w0[:n_core] / total, m0[:n_core], c0[:n_core]), relevance,
-                        noise_cov=noise_cov)
+                        noise_cov=noise_cov, luma_floor=luma_floor)
     return (np.concatenate([w * total, w0[n_core:]]), np.concatenate([m, m0[n_core:]]),
             np.concatenate([c, c0[n_core:]]))
 
@@ -520,8 +595,11 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         changed = False
         noise = (settings.jpeg_chroma_noise * _chroma_noise_cov(model, used, counts, lattice)
                  if lattice >= MIN_LATTICE else None)
-        if counts[sk].sum() >= settings.min_adapt_pixels:
-            skin_p = _adapt_core(X[sk], counts[sk], skin_p, table.n_core, settings.relevance, noise)
+        # the luma floor needs a luma axis (feature 0 of ycbcr and lab)
+        luma_floor = settings.skin_luma_floor if model.features.color_space in ("ycbcr", "lab") else 0.0
+        skin_adapted = counts[sk].sum() >= settings.min_adapt_pixels
+        if skin_adapted:
+            skin_p = _adapt_core(X[sk], counts[sk], skin_p, table.n_core, settings.relevance, noise, luma_floor)
             changed = True
         if counts[ns].sum() >= settings.min_adapt_pixels:
             non_p = map_adapt(X[ns], counts[ns], non_p, settings.relevance, noise_cov=noise)
@@ -535,6 +613,10 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
                 log_core = _mixture_log_pdf(X, core)
                 log_skin = np.logaddexp(log_core, table.log_fixed[used])
                 log_core = log_core - math.log(core[0].sum())
+            if settings.non_skin_guard > 0 and skin_adapted and non_p is not table.non_p:
+                # a non-skin Gaussian that explains the photo's confident skin about as well as
+                # the adapted skin side has learned that skin (a pale close-up): it keeps its prior
+                non_p = _guard_non_skin(X[sk], counts[sk], log_skin[sk], non_p, table.non_p, settings.non_skin_guard)
             log_non = _mixture_log_pdf(X, non_p)
             llr = log_skin - log_non
     prior = _prior(model, settings)
