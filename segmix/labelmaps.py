@@ -187,8 +187,12 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
     elif sw and sh and sw != width and _same_ratio(sw / width, sh, height):
         # Rounding to whole pixels moves the ratio by up to one pixel in the shorter side.
         tolerance = min(0.05, max(0.005, 1.0 / min(sw, sh)))
-        hint = (f" ({size_ratio_words(sw / width, tolerance)} the image's size: draw the {what} on the image at full "
-                f"size, or resize them to {width} x {height} with nearest-neighbour sampling)")
+        # Smaller: drawn on a scaled-down preview; larger: saved from a zoomed or hi-DPI view
+        # ("draw them at full size" read as nonsense for scribbles larger than the image).
+        source = "a scaled-down preview" if sw < width else "a zoomed-in or hi-DPI view"
+        hint = (f" ({size_ratio_words(sw / width, tolerance)} the image's size, as if drawn on {source}: draw the "
+                f"{what} on the image at its own size, or resize them to {width} x {height} with nearest-neighbour "
+                "sampling)")
     else:
         hint = (f"; draw the {what} on this image, or resize them to {width} x {height} with "
                 "nearest-neighbour sampling (interpolation would invent label values)")

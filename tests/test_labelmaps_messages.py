@@ -54,6 +54,9 @@ def test_scaled_maps_say_the_ratio_in_words(tmp_path, size, words):
     with pytest.raises(ImageLoadError) as info:
         load_scribbles(tmp_path / "s.png", (60, 80))
     assert words in str(info.value) and "1/2" not in str(info.value) and "1/3" not in str(info.value)
+    # A trial: "draw the scribbles on the image at full size" for scribbles larger than it.
+    source = "scaled-down preview" if size[0] < 80 else "zoomed-in or hi-DPI view"
+    assert source in str(info.value) and "full size" not in str(info.value)
 
 
 def test_size_ratio_words():

@@ -1074,7 +1074,9 @@ class MainWindow(QMainWindow):
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 
     def _update_title(self) -> None:
-        name = self.image_path.name if self.image_path is not None else "untitled"
+        name = self.active_mode.window_title() if self.active_mode.own_images else None
+        if name is None:
+            name = self.image_path.name if self.image_path is not None else "untitled"
         # Built by hand rather than with "[*]" so windowTitle() is exactly what users see.
         marker = "*" if self.has_unsaved_scribbles else ""
         self.setWindowTitle(f"{marker}{name} - segmix")

@@ -344,3 +344,22 @@ def test_frame_one_shows_no_mask_while_the_model_learns_the_background(make_wind
     assert "green = moving" in window.hint_label.text()
     assert (mode.current.mask == 255).mean() < 0.05  # the flat background is background
     window.grab().save(str(tmp_path / "frame2.png"))
+
+
+def test_the_title_names_the_sequence_not_a_stale_frame(make_window, frame_folder, qtbot, tmp_path):
+    # A trial: "untitled - segmix" in Video mode before anything was opened, and
+    # "in000001.jpg - segmix" while frame 304 was showing.
+    window, mode = _video_window(make_window)
+    assert window.windowTitle() == "Video - segmix"
+    window.open_image(frame_folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+        mode.panel.slider.setValue(12)
+    assert window.windowTitle() == "frames - segmix"
+    photo = tmp_path / "photo.png"
+    Image.fromarray(_frames(1)[0]).save(photo)
+    window.set_mode("segment")
+    window.open_image(photo)
+    assert window.windowTitle() == "photo.png - segmix"  # the photo modes name their photo
+    window.set_mode("video")
+    assert window.windowTitle() == "frames - segmix"

@@ -175,6 +175,13 @@ class Mode(QObject):
     def on_threshold_changed(self, threshold: float) -> None:
         """The Overlay dock's threshold moved (only when ``uses_overlay_threshold``)."""
 
+    def window_title(self) -> str | None:
+        """What the window's title names while this mode is active, or None for the photo.
+
+        A mode with its own images (:attr:`own_images`) names its source: the file of the
+        frame on show would go stale as the frames change."""
+        return None
+
     def hint(self) -> str:
         """The banner text above the canvas (rich text) while a photo is open."""
         return ""

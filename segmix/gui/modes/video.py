@@ -441,6 +441,7 @@ class VideoMode(Mode):
         self._in_flight = True
         self.shell.controller.request_call(install, "video:open")
         self._source_name = path.name
+        self.shell._update_title()
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(1)
         self.panel.slider.blockSignals(False)
@@ -466,6 +467,10 @@ class VideoMode(Mode):
 
     def render(self) -> None:
         self._redraw_overlay()
+
+    def window_title(self) -> str | None:
+        """The video or frame folder's name; "Video" while none is open."""
+        return self._source_name if self.sequence is not None else "Video"
 
     def hint(self) -> str:
         if self.sequence is None:
