@@ -199,7 +199,8 @@ class ConvergencePlot(QWidget):
         super().__init__(parent)
         self._points: list[list[tuple[int, float]]] = [[], []]
         self.setMinimumHeight(40)  # a sparkline: the shape is what matters; room for 4 docks at 768 px
-        self.setToolTip("EM convergence: mean log-likelihood per iteration (flat = converged)")
+        self.setToolTip("EM convergence: mean log-likelihood per iteration (flat = converged; with the covariances' "
+                        "regularisation it may dip by a few thousandths at the end)")
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(200, 80)
@@ -216,6 +217,19 @@ class ConvergencePlot(QWidget):
     @property
     def n_points(self) -> int:
         return sum(len(p) for p in self._points)
+
+    #: The least height of a curve's vertical scale, in nats per pixel. EM with regularised
+    #: covariances (reg_covar) does not quite maximise the likelihood: near convergence the
+    #: mean log-likelihood may fall by a few thousandths (a trial's background curve:
+    #: 8.2596 -> 8.2510), which a scale fitted to the curve alone drew as a fall from the top
+    #: of the plot to its bottom. Against 0.1 nats it is drawn as what it is, flat.
+    MIN_SPAN = 0.1
+
+    @classmethod
+    def y_range(cls, ys) -> tuple[float, float]:
+        """(bottom, top) of a curve's vertical scale: its values, at least MIN_SPAN high."""
+        low, high = min(ys), max(ys)
+        return min(low, high - cls.MIN_SPAN), high
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
@@ -235,8 +249,8 @@ class ConvergencePlot(QWidget):
             xs = [p[0] for p in points]
             ys = [p[1] for p in points]
             x_span = max(max(xs) - min(xs), 1)
-            y_low, y_high = min(ys), max(ys)
-            y_span = (y_high - y_low) or 1.0
+            y_low, y_high = self.y_range(ys)
+            y_span = y_high - y_low
             path = QPainterPath()
             for k, (x, y) in enumerate(points):
                 px = area.left() + (x - min(xs)) / x_span * area.width()

@@ -331,3 +331,28 @@ def test_save_model_refuses_a_name_not_ending_in_json(qtbot, window, tmp_path, m
         assert not window.modes["segment"].save_model(tmp_path / name)
         assert not (tmp_path / name).exists()
         assert "Cannot save model" in messages[-1][0] and "ending in .json" in messages[-1][1]
+
+
+def test_the_convergence_plot_draws_a_dip_of_thousandths_as_flat(qtbot):
+    # A trial: with reg_covar the background's mean log-likelihood fell 8.2596 -> 8.2510 over
+    # six iterations, and the curve, scaled to its own range, fell from the top to the bottom.
+    from PySide6.QtGui import QColor
+
+    from segmix.gui.modes.segment_panels import ConvergencePlot
+
+    plot = ConvergencePlot()
+    qtbot.addWidget(plot)
+    plot.resize(200, 80)
+    curve = [8.2583, 8.2596, 8.2569, 8.2547, 8.2530, 8.2519, 8.2510]
+    low, high = ConvergencePlot.y_range(curve)
+    assert high == 8.2596 and high - low >= 0.1 - 1e-9
+    assert (max(curve) - min(curve)) / (high - low) < 0.1  # under a tenth of the plot's height
+    rising = [6.9, 7.6, 8.1, 8.3, 8.35]
+    assert ConvergencePlot.y_range(rising) == (6.9, 8.35)  # a real rise keeps its own scale
+    for k, v in enumerate(curve, start=1):
+        plot.add_point(1, k, v)
+    image = plot.grab().toImage()
+    # The background's line lies in the top tenth of the drawing area (y 4..66).
+    rows = [y for y in range(image.height()) for x in range(image.width())
+            if QColor(image.pixel(x, y)).blue() > 150 and QColor(image.pixel(x, y)).red() < 120]
+    assert rows and max(rows) - min(rows) < 12
