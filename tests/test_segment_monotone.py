@@ -7,11 +7,13 @@ mountain above him into foreground, IoU 0.955 -> 0.128).
 """
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from segmix.clicks import next_click, paint_disc
+from segmix.clicks import iou, next_click, paint_disc
 from segmix.segment import BACKGROUND, FOREGROUND, SegmentationSettings, monotone_step, segment
 
 
@@ -77,3 +79,57 @@ def test_each_click_step_is_one_signed(seed):
     # The marks win and the object is found.
     assert (previous[labels == FOREGROUND]).all() and not previous[labels == BACKGROUND].any()
     assert (previous & truth).sum() / (previous | truth).sum() > 0.9
+
+
+def test_stripped_objects_by_hand():
+    from segmix.segment import stripped_objects
+
+    previous = np.zeros((40, 60), bool)
+    previous[5:35, 5:45] = True  # one object, 1200 px
+    marks = np.zeros(previous.shape, np.uint8)
+    marks[18:21, 10:13] = FOREGROUND  # 9 px on the previous object
+    marks[10:13, 38:41] = BACKGROUND  # a background-only step
+    island = np.zeros_like(previous)
+    island[17:22, 9:14] = True  # 25 px around the marks: under 12 x 9 and half the object
+    np.testing.assert_array_equal(stripped_objects(island, previous, marks), previous)
+    kept = previous.copy()
+    kept[5:20, 30:45] = False  # a corner removed: most of the object stays
+    assert stripped_objects(kept, previous, marks) is None
+    part = np.zeros_like(previous)
+    part[5:35, 5:20] = True  # 450 px: under half, but no island (50 x the marks)
+    assert stripped_objects(part, previous, marks) is None
+    positive_step = marks.copy()
+    positive_step[38, 55] = FOREGROUND  # also adds foreground: not a background-only step
+    assert stripped_objects(island, previous, positive_step) is None
+
+
+DAVIS = Path(__file__).resolve().parents[2] / "shared" / "data" / "interactive" / "davis"
+
+
+@pytest.mark.skipif(not (DAVIS / "images" / "065.jpg").is_file(), reason="DAVIS frames not available")
+def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
+    # DAVIS 065 under the click protocol: the 20th click (background, on the ground between
+    # the elephant's legs) removed its whole body around the earlier positive clicks.
+    from segmix.labelmaps import load_mask
+
+    image = np.asarray(Image.open(DAVIS / "images" / "065.jpg").convert("RGB"))
+    codes = load_mask(DAVIS / "masks" / "065.png", image.shape[:2])
+    truth, ignore = codes == 1, codes < 0
+    labels = np.zeros(truth.shape, np.uint8)
+    previous = model = None
+    for _ in range(19):
+        click = next_click(truth, previous, ignore)
+        paint_disc(labels, click.row, click.col, click.label)
+        # The sequence as it ran without the guard (it changes the earlier steps too).
+        result = segment(image, labels, SegmentationSettings(strip_guard=0.0), previous_mask=previous,
+                         previous_model=model)
+        previous, model = result.mask, result.model
+    click = next_click(truth, previous, ignore)
+    assert not click.positive
+    paint_disc(labels, click.row, click.col, click.label)
+    scores = {}
+    for guard in (0.0, 3.0):
+        mask = segment(image, labels, SegmentationSettings(strip_guard=guard), previous_mask=previous,
+                       previous_model=model).mask
+        scores[guard] = iou(mask, truth, ignore)
+    assert scores[0.0] < 0.2 < 0.85 < scores[3.0]
