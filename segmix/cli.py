@@ -434,13 +434,13 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--uci", action="append", default=[], metavar="FILE", help="UCI Skin_NonSkin.txt (repeatable)")
     train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="model file to write")
     train.add_argument("-k", "--components", type=mixture_components, default=None,
-                       help="Gaussian components of the skin mixture (default: as the built-in model)")
+                       help="Gaussian components of the skin mixture (default 2, as the built-in model)")
     train.add_argument("--non-skin-components", type=mixture_components, default=None,
-                       help="components of the non-skin mixture (default: as the built-in model)")
+                       help="components of the non-skin mixture (default 8, as the built-in model)")
     train.add_argument("--covariance-type", choices=("full", "diag", "spherical"), default=None,
-                       help="covariance of every component (default: as the built-in model, full)")
+                       help="covariance of every component (default full, as the built-in model)")
     train.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
-                       help="feature colour space (default: as the built-in model)")
+                       help="feature colour space (default ycbcr, as the built-in model)")
     train.add_argument("--reg-covar", type=weight, default=None,
                        help="added to covariance diagonals (default 1e-4, as the built-in model)")
     train.add_argument("--prior", type=open_unit_float, default=None, metavar="P",

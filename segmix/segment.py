@@ -1441,6 +1441,7 @@ def apply_model(
     settings: SegmentationSettings | None = None,
     previous_mask: np.ndarray | None = None,
     previous_model: SegmentationModel | None = None,
+    previous_scribbles: np.ndarray | None = None,
 ) -> SegmentationResult:
     """Posterior map and final mask for ``image`` (scribbles, if given, are hard constraints).
 
@@ -1456,6 +1457,10 @@ def apply_model(
     previous_mask, previous_model : optional
         The previous result on the same photo (used by ``previous_weight``,
         ``local_corrections``, ``max_far_change`` and ``monotone_clicks``, on by default).
+    previous_scribbles : (H, W) uint8, optional
+        The marks the previous result was computed from: the marks added since then give the
+        step's sign for ``monotone_clicks`` (without them, the marks that contradict the
+        previous mask do).
 
     Returns
     -------
@@ -1542,7 +1547,7 @@ def apply_model(
     # The clean-ups belong to the regularised decision: smoothing="none" stays the lecture's
     # plain per-pixel rule.
     if settings.smoothing != "none":
-        mask = _clean_up(mask, scribbles, fixed, settings, previous_mask)
+        mask = _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles)
         if previous_mask is not None and settings.strip_guard > 0 and rounds == 0:
             protect = stripped_objects(mask, previous_mask, fixed)
             if protect is not None:
@@ -1552,7 +1557,7 @@ def apply_model(
                 unary += lean
                 mask = _clean_up(graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
                                                          settings.max_exact_pixels, star=star),
-                                 scribbles, fixed, settings, previous_mask)
+                                 scribbles, fixed, settings, previous_mask, previous_scribbles)
                 del unary
         if (settings.max_far_change > 0 and previous_mask is not None and previous_model is not None
                 and np.count_nonzero(fixed) >= settings.trust_after_marks * fixed.size and rounds == 0 and inverse is not None and previous_model.features == model.features
@@ -1567,7 +1572,7 @@ def apply_model(
                 candidate = _clean_up(
                     graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
                                             settings.max_exact_pixels, star=star),
-                    scribbles, fixed, settings, previous_mask)
+                    scribbles, fixed, settings, previous_mask, previous_scribbles)
                 del unary
                 mask, log_likelihoods = candidate, blended
                 if _far_change(mask, previous_mask, fixed) <= settings.max_far_change * max(1, int(np.count_nonzero(previous_mask))):
@@ -1599,7 +1604,7 @@ def _far_change(mask, previous_mask, scribbles, reach: float = FAR_REACH) -> int
     return int(np.count_nonzero(changed & ~near))
 
 
-def _clean_up(mask, scribbles, fixed, settings, previous_mask):
+def _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles=None):
     """keep_connected, fill_holes and local_corrections as the settings ask."""
     if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
         mask = keep_connected_to(mask, scribbles == FOREGROUND, settings.connectivity)
@@ -1608,7 +1613,7 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask):
     if previous_mask is not None and settings.local_corrections:
         mask = local_corrections(mask, previous_mask, fixed, settings.connectivity, settings.far_change_share)
     if previous_mask is not None and settings.monotone_clicks:
-        mask = monotone_step(mask, previous_mask, fixed)
+        mask = monotone_step(mask, previous_mask, fixed, previous_scribbles)
     return mask
 
 
@@ -1702,21 +1707,26 @@ def local_corrections(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np
     return out
 
 
-def monotone_step(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray) -> np.ndarray:
+def monotone_step(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray,
+                  previous_scribbles: np.ndarray | None = None) -> np.ndarray:
     """Keep a step of corrections one-signed: (H, W) bool.
 
     With the colour models fixed, a graph cut's minimum cut is monotone in its unaries: a new
     foreground constraint can only add to the foreground and a background one only take from
     it (the nesting of minimum cuts; Kolmogorov & Zabih, PAMI 2004). Refitting the mixtures
     after every click breaks that, and a click that fixes one place removes the object
-    somewhere else. This restores the property across refits: when the marks that correct
-    the previous mask (foreground marks on its background, background marks on its
-    foreground) are all foreground, the previous foreground is kept; when they are all
-    background, the previous background is kept. Mixed or no corrections: ``mask`` as is.
+    somewhere else. This restores the property across refits: when the step's marks are all
+    foreground, the previous foreground is kept; when they are all background, the previous
+    background is kept; mixed, erased or no marks: ``mask`` as is. The step's marks are
+    those added since ``previous_scribbles`` when it is given (a foreground click on what is
+    already foreground counts: after a box, one removed the face and hair); otherwise the
+    marks that correct the previous mask (foreground marks on its background, background
+    marks on its foreground), all a click protocol places.
 
     Parameters
     ----------
     mask, previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels (marks win)
+    previous_scribbles : (H, W) uint8, optional, the marks of the previous result
 
     Raises
     ------
@@ -1726,8 +1736,15 @@ def monotone_step(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.nda
     previous_mask = np.asarray(previous_mask, bool)
     if previous_mask.shape != mask.shape:
         raise ValueError(f"previous_mask shape {previous_mask.shape} does not match the mask {mask.shape}")
-    adds = bool(((scribbles == FOREGROUND) & ~previous_mask).any())
-    removes = bool(((scribbles == BACKGROUND) & previous_mask).any())
+    if previous_scribbles is not None and np.shape(previous_scribbles) == mask.shape:
+        new = scribbles != previous_scribbles
+        adds = bool((new & (scribbles == FOREGROUND)).any())
+        removes = bool((new & (scribbles == BACKGROUND)).any())
+        if (new & (scribbles == 0)).any():
+            return mask  # marks erased: not a step of added marks
+    else:
+        adds = bool(((scribbles == FOREGROUND) & ~previous_mask).any())
+        removes = bool(((scribbles == BACKGROUND) & previous_mask).any())
     if adds == removes:
         return mask
     if adds:
@@ -1828,7 +1845,8 @@ def previous_mask_log_odds(previous_mask: np.ndarray, scribbles: np.ndarray, wei
     return sign * lean
 
 
-def segment(image, scribbles, settings=None, previous_mask=None, previous_model=None) -> SegmentationResult:
+def segment(image, scribbles, settings=None, previous_mask=None, previous_model=None,
+            previous_scribbles=None) -> SegmentationResult:
     """Train and apply in one call: the function GUI, CLI and library all use.
 
     Parameters
@@ -1841,6 +1859,8 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
         ``monotone_clicks``, on by default, ``previous_weight`` and ``local_corrections``).
     previous_model : SegmentationModel, optional
         The previous result's model (used by ``warm_refit``, see :func:`iter_train_model`).
+    previous_scribbles : (H, W) uint8, optional
+        The marks of the previous result (see :func:`apply_model`).
 
     Returns
     -------
@@ -1848,4 +1868,4 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     """
     settings = settings or SegmentationSettings()
     model = train_model(image, scribbles, settings, previous_model)
-    return apply_model(image, model, scribbles, settings, previous_mask, previous_model)
+    return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)

@@ -613,3 +613,8 @@ def test_stated_defaults_are_the_real_ones(capsys):
         assert float(stated) == float(value), option
     assert f"default {settings.color_space})" in helps["segment --color-space"]
     assert float(re.search(r"default (\S+),", helps["skin train --reg-covar"]).group(1)) == skin.TRAIN_DEFAULTS["reg_covar"]
+    # A final check: skin train's -k, --non-skin-components, --color-space said only "as the
+    # built-in model".
+    for option, key in (("--components", "n_components"), ("--non-skin-components", "non_skin_components"),
+                        ("--color-space", "color_space"), ("--covariance-type", "covariance_type")):
+        assert f"default {skin.TRAIN_DEFAULTS[key]}" in helps[f"skin train {option}"], option

@@ -133,3 +133,43 @@ def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
                        previous_model=model).mask
         scores[guard] = iou(mask, truth, ignore)
     assert scores[0.0] < 0.2 < 0.85 < scores[3.0]
+
+
+def test_the_steps_marks_give_its_sign_when_the_previous_marks_are_known():
+    # A final check's finding: after a box, a foreground click on what was already foreground
+    # corrects nothing, so the step's sign could not be inferred, and the refit removed the
+    # astronaut's face and hair (28,440 px). With the previous marks the click is the step.
+    previous = np.zeros((20, 30), bool)
+    previous[5:15, 5:25] = True
+    before = np.zeros(previous.shape, np.uint8)
+    before[:, 0] = BACKGROUND
+    marks = before.copy()
+    marks[9:12, 9:12] = FOREGROUND  # on the previous foreground
+    new = previous.copy()
+    new[5:15, 15:25] = False  # the refit took half the object
+    np.testing.assert_array_equal(monotone_step(new, previous, marks), new)  # inferred: no correction
+    np.testing.assert_array_equal(monotone_step(new, previous, marks, before), previous)  # a positive step
+    negative = before.copy()
+    negative[2, 2] = BACKGROUND  # agreeing with the previous background
+    grown = previous.copy()
+    grown[0:5, :] = True
+    np.testing.assert_array_equal(monotone_step(grown, previous, negative, before), previous)
+    erased = marks.copy()
+    erased[:, 0] = 0  # marks erased since: not a step of added marks
+    np.testing.assert_array_equal(monotone_step(new, previous, erased, before), new)
+
+
+def test_a_foreground_click_after_a_box_keeps_the_face():
+    from segmix.clicks import click_radius
+    from segmix.resources import sample_image_path
+
+    image = np.asarray(Image.open(sample_image_path()).convert("RGB"))
+    box = np.full(image.shape[:2], BACKGROUND, np.uint8)
+    box[6:510, 15:510] = 0
+    first = segment(image, box, SegmentationSettings())
+    clicked = box.copy()
+    paint_disc(clicked, 287, 322, FOREGROUND, click_radius(image.shape[:2]))
+    assert first.mask[287, 322]  # the click agrees with the box's result
+    second = segment(image, clicked, SegmentationSettings(), previous_mask=first.mask, previous_model=first.model,
+                     previous_scribbles=box)
+    assert not (first.mask & ~second.mask).any()

@@ -51,6 +51,8 @@ class TrainJob:
     # the mask away from the new marks (SegmentationSettings.max_far_change).
     previous_model: SegmentationModel | None = None
     previous_mask: np.ndarray | None = None
+    # ... and its marks: what was added since gives the step's sign (monotone_clicks).
+    previous_scribbles: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -591,7 +593,7 @@ class ComputeWorker(QObject):
                 with _interactive():
                     if isinstance(job, TrainJob):
                         result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
-                                             job.previous_model)
+                                             job.previous_model, job.previous_scribbles)
                     else:
                         result = apply_model(job.image, model, job.scribbles, job.settings)
             self._check(generation)
@@ -737,16 +739,16 @@ class TrainingController(QObject):
     def request_training(
         self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings,
         overlay_mode: str | None = None, previous_model: SegmentationModel | None = None,
-        previous_mask: np.ndarray | None = None,
+        previous_mask: np.ndarray | None = None, previous_scribbles: np.ndarray | None = None,
     ) -> int:
         """Start a fit; cancels any running job.  ``scribbles`` is copied here.
 
         With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba);
-        ``previous_model`` / ``previous_mask``: the last result, see :class:`TrainJob`.
+        ``previous_model`` / ``previous_mask`` / ``previous_scribbles``: the last result, see :class:`TrainJob`.
         """
         generation = self._next_generation()
         emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode,
-                                    previous_model, previous_mask))
+                                    previous_model, previous_mask, previous_scribbles))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

@@ -47,14 +47,16 @@ def test_right_click_marks_background_and_clicks_undo(qtbot, window):
 
 def test_a_click_refines_the_last_model_and_an_undo_fits_afresh(qtbot, window, monkeypatch):
     """Marks only added: the job carries the last result's model (warm refit); after an undo: none."""
-    sent, masks = [], []
+    sent, masks, marks = [], [], []
     controller = window.controller
     original = controller.request_training
 
-    def spy(image, scribbles, settings, overlay_mode=None, previous_model=None, previous_mask=None):
+    def spy(image, scribbles, settings, overlay_mode=None, previous_model=None, previous_mask=None,
+            previous_scribbles=None):
         sent.append(previous_model)
         masks.append(previous_mask)
-        return original(image, scribbles, settings, overlay_mode, previous_model, previous_mask)
+        marks.append(previous_scribbles)
+        return original(image, scribbles, settings, overlay_mode, previous_model, previous_mask, previous_scribbles)
 
     monkeypatch.setattr(controller, "request_training", spy)
     window.set_tool("click")
@@ -62,9 +64,11 @@ def test_a_click_refines_the_last_model_and_an_undo_fits_afresh(qtbot, window, m
         click(window, 15.5, 30.5)
     first = window.modes["segment"].outcome.model
     first_mask = window.modes["segment"].outcome.mask
+    first_marks = window.modes["segment"].outcome.scribbles
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
-    assert sent[0] is None and sent[-1] is first and masks[-1] is first_mask
+    # ... and its marks: what the click added gives the step's sign (monotone_clicks).
+    assert sent[0] is None and sent[-1] is first and masks[-1] is first_mask and marks[-1] is first_marks
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         window.undo_stack.undo()
-    assert sent[-1] is None and masks[-1] is None
+    assert sent[-1] is None and masks[-1] is None and marks[-1] is None

@@ -221,6 +221,7 @@ class SegmentMode(Mode):
             shell.segmentation_image, shell.layer.labels, self.current_settings(), shell.overlay_panel.mode,
             None if previous is None else previous.model,
             None if previous is None or not previous.final else previous.mask,
+            None if previous is None or not previous.final else previous.scribbles,
         )
         self.training_panel.set_status("Training...")
 
