@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
         self._show_mode_docks()
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
-        self._update_title()
+        self.update_title()
         if not self.settings.contains("window/geometry"):
             window_geometry.size_to_screen(self)
 
@@ -584,7 +584,7 @@ class MainWindow(QMainWindow):
         self.active_mode.on_threshold_changed(threshold)
 
     def _on_clean_changed(self, _clean: bool) -> None:
-        self._update_title()
+        self.update_title()
 
     def _on_failed(self, message: str) -> None:
         self.active_mode.on_failed(message)
@@ -812,7 +812,7 @@ class MainWindow(QMainWindow):
         for mode in sharing:
             mode.on_image_changed()
         self.update_hint()
-        self._update_title()
+        self.update_title()
         self.update_actions()
 
     def show_frame(self, image: np.ndarray, path: Path | None = None) -> None:
@@ -1017,7 +1017,7 @@ class MainWindow(QMainWindow):
             else:
                 self.canvas.set_image(picture.image, self.layer)
                 self.canvas.restore_view(picture.view)
-            self._update_title()
+            self.update_title()
         elif self.layer is not None:
             self.canvas.set_layer(self.layer)
         self.mode_combo.blockSignals(True)
@@ -1073,7 +1073,8 @@ class MainWindow(QMainWindow):
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
+        """Name the active mode's source (Mode.window_title) or the photo in the window's title."""
         name = self.active_mode.window_title() if self.active_mode.own_images else None
         if name is None:
             name = self.image_path.name if self.image_path is not None else "untitled"

@@ -441,7 +441,7 @@ class VideoMode(Mode):
         self._in_flight = True
         self.shell.controller.request_call(install, "video:open")
         self._source_name = path.name
-        self.shell._update_title()
+        self.shell.update_title()
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(1)
         self.panel.slider.blockSignals(False)
