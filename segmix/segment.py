@@ -1709,18 +1709,23 @@ def local_corrections(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np
 
 def _step_sign(previous_mask: np.ndarray, scribbles: np.ndarray,
                previous_scribbles: np.ndarray | None = None) -> tuple[bool, bool]:
-    """(adds foreground, removes foreground) of the step from ``previous_mask`` to ``scribbles``.
+    """(adds foreground, removes foreground) of the step from ``previous_mask`` to ``scribbles``,
+    or None when the step's marks all agree with the previous mask.
 
     With ``previous_scribbles`` (of the same shape): whether the marks added since are
-    foreground / background, and (False, False) when marks were erased. Without: whether
-    marks correct the previous mask, foreground marks on its background / background marks
-    on its foreground.
+    foreground / background; (False, False) when marks were erased; None when marks were
+    added and none of them contradicts the previous mask. Without: whether marks correct
+    the previous mask, foreground marks on its background / background marks on its
+    foreground.
     """
     if previous_scribbles is not None and np.shape(previous_scribbles) == np.shape(scribbles):
         new = scribbles != previous_scribbles
         if (new & (scribbles == 0)).any():
             return False, False  # marks erased: not a step of added marks
-        return bool((new & (scribbles == FOREGROUND)).any()), bool((new & (scribbles == BACKGROUND)).any())
+        adds, removes = new & (scribbles == FOREGROUND), new & (scribbles == BACKGROUND)
+        if new.any() and not ((adds & ~previous_mask).any() or (removes & previous_mask).any()):
+            return None
+        return bool(adds.any()), bool(removes.any())
     return (bool(((scribbles == FOREGROUND) & ~previous_mask).any()),
             bool(((scribbles == BACKGROUND) & previous_mask).any()))
 
@@ -1737,9 +1742,11 @@ def monotone_step(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.nda
     foreground, the previous foreground is kept; when they are all background, the previous
     background is kept; mixed, erased or no marks: ``mask`` as is. The step's marks are
     those added since ``previous_scribbles`` when it is given (a foreground click on what is
-    already foreground counts: after a box, one removed the face and hair); otherwise the
-    marks that correct the previous mask (foreground marks on its background, background
-    marks on its foreground), all a click protocol places.
+    already foreground counts: after a box, one removed the face and hair), and when none of
+    them contradicts the previous mask, the previous mask stays (a satisfied constraint
+    leaves a minimum cut unchanged); otherwise the marks that correct the previous mask
+    (foreground marks on its background, background marks on its foreground), all a click
+    protocol places.
 
     Parameters
     ----------
@@ -1754,7 +1761,13 @@ def monotone_step(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.nda
     previous_mask = np.asarray(previous_mask, bool)
     if previous_mask.shape != mask.shape:
         raise ValueError(f"previous_mask shape {previous_mask.shape} does not match the mask {mask.shape}")
-    adds, removes = _step_sign(previous_mask, scribbles, previous_scribbles)
+    sign = _step_sign(previous_mask, scribbles, previous_scribbles)
+    if sign is None:
+        # Marks that agree with the mask: with fixed models a satisfied constraint leaves the
+        # minimum cut as it was, so only the refit could move it. After a box, a click on the
+        # suit and then one on the wall (both agreeing) removed the face and hair.
+        return (previous_mask | (scribbles == FOREGROUND)) & (scribbles != BACKGROUND)
+    adds, removes = sign
     if adds == removes:
         return mask
     if adds:

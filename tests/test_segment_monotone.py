@@ -173,3 +173,19 @@ def test_a_foreground_click_after_a_box_keeps_the_face():
     second = segment(image, clicked, SegmentationSettings(), previous_mask=first.mask, previous_model=first.model,
                      previous_scribbles=box)
     assert not (first.mask & ~second.mask).any()
+    # The last check's finding: then a right click on the wall, already background, let the
+    # refit remove the face and hair (30,155 px). Marks that agree with the mask change nothing.
+    walled = clicked.copy()
+    paint_disc(walled, 91, 347, BACKGROUND, click_radius(image.shape[:2]))
+    assert not second.mask[91, 347]
+    third = segment(image, walled, SegmentationSettings(), previous_mask=second.mask, previous_model=second.model,
+                    previous_scribbles=clicked)
+    np.testing.assert_array_equal(third.mask, second.mask)
+    # A right click on a false positive still corrects: it removes foreground.
+    rocket = walled.copy()
+    row, col = np.argwhere(third.mask[:, 400:] & (walled[:, 400:] == 0))[0]
+    paint_disc(rocket, int(row), int(col) + 400, BACKGROUND, click_radius(image.shape[:2]))
+    fourth = segment(image, rocket, SegmentationSettings(), previous_mask=third.mask, previous_model=third.model,
+                     previous_scribbles=walled)
+    assert not (fourth.mask & ~third.mask).any()  # a negative step adds nothing
+    assert (third.mask & ~fourth.mask).sum() >= np.count_nonzero(rocket != walled)
