@@ -1,6 +1,7 @@
 """Click segmentation: one click, an object on the border, a box alone, a corrective click."""
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -191,7 +192,9 @@ def test_trust_region_holds_back_a_model_that_breaks_the_mask_far_away():
     h, w = truth.shape
     old_labels = np.zeros((h, w), np.uint8)
     old_labels[55:65, 30:40], old_labels[55:65, 100:110], old_labels[5:10, 5:150] = 1, 2, 2
-    settings = SegmentationSettings(n_components=2)
+    # The flood guard (on by default) also catches this step; off here to see the trust region
+    # on its own.
+    settings = SegmentationSettings(n_components=2, flood_guard=0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         previous_model = train_model(image, old_labels, settings)
@@ -203,13 +206,17 @@ def test_trust_region_holds_back_a_model_that_breaks_the_mask_far_away():
         labels = old_labels.copy()
         labels[32:37, 40:45] = 1  # the corrective click on the missed top
         free = apply_model(image, model, labels, settings, previous, previous_model).mask
-        held = apply_model(image, model, labels, SegmentationSettings(n_components=2, max_far_change=0.25),
-                           previous, previous_model).mask
+        held = apply_model(image, model, labels, replace(settings, max_far_change=0.25), previous, previous_model).mask
+        guarded = apply_model(image, model, labels, replace(settings, flood_guard=2.0), previous, previous_model).mask
     blue = np.zeros((h, w), bool)
     blue[30:90, 75:140] = True
     assert free[blue].mean() > 0.5  # without the trust region the blue part flips
     assert held[blue].mean() < 0.05 and held[32:37, 40:45].all()
     assert np.mean(held[truth] == truth[truth]) > 0.95
+    # The flood guard, without the trust region: the mask grew by more than half, so the cut
+    # was redone leaning towards the previous background away from the click.
+    assert guarded[blue].mean() < 0.05 and guarded[32:37, 40:45].all()
+    assert np.mean(guarded[truth]) > 0.95
 
 
 def test_background_marked_elsewhere_keeps_the_border_prior():

@@ -103,6 +103,34 @@ def test_stripped_objects_by_hand():
     assert stripped_objects(island, previous, positive_step) is None
 
 
+def test_flooded_background_by_hand():
+    from segmix.segment import FLOOD_SHARE, flooded_background
+
+    previous = np.zeros((40, 60), bool)
+    previous[10:30, 10:30] = True  # 400 px
+    marks = np.zeros(previous.shape, np.uint8)
+    marks[18:21, 31:34] = FOREGROUND  # on the previous background: a foreground-only step
+    small = previous.copy()
+    small[10:30, 30:40] = True  # 200 px added: exactly the share, not a flood
+    assert FLOOD_SHARE == 0.5
+    assert flooded_background(small, previous, marks) is None
+    flood = small.copy()
+    flood[30:32, 10:20] = True  # 20 px more: over half the previous area
+    np.testing.assert_array_equal(flooded_background(flood, previous, marks), ~previous)
+    mixed = marks.copy()
+    mixed[15, 15] = BACKGROUND  # also removes foreground: not a foreground-only step
+    assert flooded_background(flood, previous, mixed) is None
+    removal = np.zeros(previous.shape, np.uint8)
+    removal[15, 15] = BACKGROUND
+    assert flooded_background(flood, previous, removal) is None
+    # With the previous marks known, the step's marks are the added ones; a click that agrees
+    # with the previous mask is no step at all.
+    before = marks.copy()
+    assert flooded_background(flood, previous, marks, previous_scribbles=before) is None
+    before[18:21, 31:34] = 0
+    np.testing.assert_array_equal(flooded_background(flood, previous, marks, previous_scribbles=before), ~previous)
+
+
 DAVIS = Path(__file__).resolve().parents[2] / "shared" / "data" / "interactive" / "davis"
 
 
@@ -120,8 +148,8 @@ def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
     for _ in range(19):
         click = next_click(truth, previous, ignore)
         paint_disc(labels, click.row, click.col, click.label)
-        # The sequence as it ran without the guard (it changes the earlier steps too).
-        result = segment(image, labels, SegmentationSettings(strip_guard=0.0), previous_mask=previous,
+        # The sequence as it ran without the guards (they change the earlier steps too).
+        result = segment(image, labels, SegmentationSettings(strip_guard=0.0, flood_guard=0.0), previous_mask=previous,
                          previous_model=model)
         previous, model = result.mask, result.model
     click = next_click(truth, previous, ignore)
@@ -189,3 +217,31 @@ def test_a_foreground_click_after_a_box_keeps_the_face():
                      previous_scribbles=walled)
     assert not (fourth.mask & ~third.mask).any()  # a negative step adds nothing
     assert (third.mask & ~fourth.mask).sum() >= np.count_nonzero(rocket != walled)
+
+
+@pytest.mark.skipif(not (DAVIS / "images" / "008.jpg").is_file(), reason="DAVIS frames not available")
+def test_the_flood_guard_keeps_the_ground_the_fifth_click_flooded():
+    # DAVIS 008 under the click protocol: the fifth click (foreground) took colours the ground
+    # shares, and the refit turned the ground around the dancer into foreground.
+    from segmix.labelmaps import load_mask
+
+    image = np.asarray(Image.open(DAVIS / "images" / "008.jpg").convert("RGB"))
+    codes = load_mask(DAVIS / "masks" / "008.png", image.shape[:2])
+    truth, ignore = codes == 1, codes < 0
+    labels = np.zeros(truth.shape, np.uint8)
+    previous = model = None
+    for _ in range(4):
+        click = next_click(truth, previous, ignore)
+        paint_disc(labels, click.row, click.col, click.label)
+        result = segment(image, labels, SegmentationSettings(flood_guard=0.0), previous_mask=previous,
+                         previous_model=model)
+        previous, model = result.mask, result.model
+    click = next_click(truth, previous, ignore)
+    assert click.positive
+    paint_disc(labels, click.row, click.col, click.label)
+    scores = {}
+    for guard in (0.0, 2.0):
+        mask = segment(image, labels, SegmentationSettings(flood_guard=guard), previous_mask=previous,
+                       previous_model=model).mask
+        scores[guard] = iou(mask, truth, ignore)
+    assert scores[0.0] < 0.4 < 0.85 < scores[2.0]
