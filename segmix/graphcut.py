@@ -832,6 +832,15 @@ class _PhotoBeta:
 _PHOTO_BETA = _PhotoBeta()
 
 
+def photo_beta(image: np.ndarray, connectivity: int = 8, max_exact_pixels: int = 40_000) -> float:
+    """The contrast term's beta :func:`cut_multiscale` uses for ``image`` (H, W, 3) uint8: exact
+    (:func:`contrast_beta`) up to ``max_exact_pixels`` pixels, else sampled and cached
+    (:func:`estimate_beta`)."""
+    if image.shape[0] * image.shape[1] <= max_exact_pixels:
+        return contrast_beta(image, connectivity)
+    return _PHOTO_BETA.get(np.ascontiguousarray(image), connectivity)[0]
+
+
 def cut_multiscale(
     log_odds: np.ndarray,
     image: np.ndarray,
@@ -844,6 +853,7 @@ def cut_multiscale(
     star: float | None = None,
     coarse_only: bool = False,
     warm: bool = True,
+    beta: float | None = None,
 ) -> np.ndarray:
     """Banded coarse-to-fine graph cut (Lombaert et al., ICCV 2005): (H, W) bool.
 
@@ -882,18 +892,29 @@ def cut_multiscale(
         photo, gamma and neighbourhood are the same (:class:`_WarmCoarseCut`,
         :class:`_WarmBand`): the same cut, less max-flow work between clicks. No effect
         with ``star``.
+    beta : float, optional
+        The contrast term's beta; default :func:`estimate_beta` of ``image`` (cached per
+        photo). Give the whole photo's when cutting a crop of it, so the crop's pair weights
+        are the photo's.
     """
     h, w = log_odds.shape
     if fixed is None:
         fixed = np.zeros((h, w), np.uint8)
     if h * w <= max_exact_pixels:
+        if beta is None:
+            beta = contrast_beta(image, connectivity)
         if star is not None:
-            return cut_free(log_odds, image, fixed, gamma, connectivity, contrast_beta(image, connectivity), star)
-        return cut_image(log_odds, image, fixed, gamma, connectivity, contrast_beta(image, connectivity))
+            return cut_free(log_odds, image, fixed, gamma, connectivity, beta, star)
+        return cut_image(log_odds, image, fixed, gamma, connectivity, beta)
     image = np.ascontiguousarray(image)
     fixed = np.ascontiguousarray(fixed, dtype=np.uint8)
     log_odds = np.ascontiguousarray(log_odds, dtype=np.float32)
-    beta, crc = _PHOTO_BETA.get(image, connectivity)
+    if beta is None:
+        beta, crc = _PHOTO_BETA.get(image, connectivity)
+    else:
+        # A crop with the photo's beta: no cache entry of its own, and no warm state (keyed
+        # by the photo's CRC) to share.
+        beta, crc, warm = float(beta), 0, False
     if factor is None:
         factor = coarse_factor(h * w)
     factor = max(2, int(factor))

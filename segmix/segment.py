@@ -232,14 +232,14 @@ class SegmentationSettings:
     # odd) and 33 -> 29 / 24 -> 22 (crops); NoC@90 12.12 -> 12.00, 13.26 -> 13.38, 12.42 ->
     # 12.42, 14.14 -> 14.08 (docs/clicks_development.md, "One-signed steps").
     strip_guard: float = 3.0
-    # Nats of the same lean, on the previous background, when a foreground-only step grew the
-    # mask by more than FLOOD_SHARE of its area (flooded_background); the cut is redone with
-    # it. 0 = off. A click's colours also cover a large background region and the refit
-    # floods it (DAVIS 008, click 5: IoU 0.955 -> 0.291). At 2 (chosen on the even halves
-    # against 3, against growth shares of 1 and against a reach scaled by the object): the
-    # IoU lost by single clicks, summed over the half's 50 samples, 24.1 -> 14.3 / 23.8 -> 13.9
-    # (full frames, even / odd) and 24.1 -> 13.4 / 22.5 -> 15.1 (crops); NoC@90
-    # 12.00 -> 11.92 / 13.38 -> 13.36, 12.42 -> 12.54 / 14.08 -> 14.04
+    # Nats of the same lean, where a foreground-only step grew the mask by more than
+    # FLOOD_SHARE of its area (flooded_background); the cut is redone there with it. 0 = off.
+    # A click's colours also cover a large background region and the refit floods it (DAVIS
+    # 008, click 5: IoU 0.955 -> 0.291). At 2 (chosen on the even halves against 3, a growth
+    # share of 1 and a reach scaled by the object): clicks lowering IoU by more than 0.2 41 ->
+    # 24 / 36 -> 14 (full frames, even / odd) and 41 -> 19 / 36 -> 17 (crops), IoU lost to
+    # single clicks summed over 50 samples 24.1 -> 15.6 / 23.8 -> 13.8, 24.1 -> 14.4 / 22.5
+    # -> 14.9; NoC@90 12.00 -> 12.04 / 13.38 -> 13.28, 12.42 -> 12.64 / 14.08 -> 14.06
     # (docs/clicks_development.md, "Floods after a positive click").
     flood_guard: float = 2.0
     # Refit each class mixture from the previous result's mixture (EM warm-started from its
@@ -1547,6 +1547,8 @@ def apply_model(
                 unary, image, fixed, gamma, settings.connectivity, settings.max_exact_pixels,
                 star=star, coarse_only=round_index < rough_rounds,
             )
+            # One cut only: its unary is what a guard's re-cut adds its lean to.
+            first = (unary, gamma) if rounds == 0 else None
             del unary
             if round_index and (kept[1] & free).any() and not (mask & free).any():
                 # A round that refits the object away altogether (the foreground mixture
@@ -1558,22 +1560,27 @@ def apply_model(
     # plain per-pixel rule.
     if settings.smoothing != "none":
         mask = _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles)
-        protect = None
+        protect = flood = None
         if previous_mask is not None and rounds == 0:
             # A one-signed step that went far beyond its marks: redo the cut leaning towards
             # the previous mask where it went wrong, more the farther from the new marks.
             if settings.strip_guard > 0:
                 protect, weight = stripped_objects(mask, previous_mask, fixed), settings.strip_guard
             if protect is None and settings.flood_guard > 0:
-                protect, weight = flooded_background(mask, previous_mask, fixed, previous_scribbles), settings.flood_guard
+                protect = flood = flooded_background(mask, previous_mask, fixed, previous_scribbles)
+                weight = settings.flood_guard
             if protect is not None:
                 lean = previous_mask_log_odds(previous_mask, fixed, weight)
                 lean[~protect] = 0.0
-                unary, gamma = unary_and_gamma(log_likelihoods)
+                unary, gamma = first
+                first = None
                 unary += lean
-                mask = _clean_up(graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
-                                                         settings.max_exact_pixels, star=star),
-                                 scribbles, fixed, settings, previous_mask, previous_scribbles)
+                if flood is not None:
+                    cut = _cut_within(flood, mask, unary, image, fixed, gamma, settings, star)
+                else:
+                    cut = graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
+                                                  settings.max_exact_pixels, star=star)
+                mask = _clean_up(cut, scribbles, fixed, settings, previous_mask, previous_scribbles)
                 del unary
         if (settings.max_far_change > 0 and previous_mask is not None and previous_model is not None
                 and np.count_nonzero(fixed) >= settings.trust_after_marks * fixed.size and rounds == 0 and inverse is not None and previous_model.features == model.features
@@ -1873,10 +1880,50 @@ def flooded_background(mask: np.ndarray, previous_mask: np.ndarray, scribbles: n
     sign = _step_sign(previous_mask, scribbles, previous_scribbles)
     if sign is None or sign != (True, False):
         return None
-    grown = np.count_nonzero(mask & ~previous_mask)
-    if grown <= FLOOD_SHARE * max(1, int(np.count_nonzero(previous_mask))):
+    grown = mask & ~previous_mask
+    if np.count_nonzero(grown) <= FLOOD_SHARE * max(1, int(np.count_nonzero(previous_mask))):
         return None
-    return ~previous_mask
+    # Only where the step added foreground (and two pixels around, the 16-neighbourhood's
+    # reach): lowering a pixel's foreground unary cannot turn it foreground, so a minimum cut
+    # with the lean elsewhere keeps the rest of the previous background anyway (the nesting
+    # of minimum cuts), and a local change keeps the warm-started re-cut cheap.
+    return ndimage.binary_dilation(grown, iterations=2) & ~previous_mask
+
+
+def _cut_within(region, mask, unary, image, fixed, gamma, settings, star) -> np.ndarray:
+    """The cut again inside ``region`` only, every other pixel keeping ``mask``'s label: (H, W) bool.
+
+    For the flood guard's re-cut, whose lean only lowers foreground unaries inside
+    ``region`` (the step's growth): by the nesting of minimum cuts the pixels outside it
+    keep their labels, so the cut runs on the region's bounding box (with the 16-
+    neighbourhood's 2-px reach around it, fixed to ``mask``) and the photo's contrast beta:
+    a 1080p re-cut costs about as much as the first cut otherwise.
+    """
+    rows, cols = np.flatnonzero(region.any(axis=1)), np.flatnonzero(region.any(axis=0))
+    if rows.size == 0:
+        return mask
+    h, w = mask.shape
+    reach = 2
+    top, bottom = max(0, rows[0] - reach), min(h, rows[-1] + 1 + reach)
+    left, right = max(0, cols[0] - reach), min(w, cols[-1] + 1 + reach)
+    max_exact, factor = settings.max_exact_pixels, None
+    if h * w > max_exact:
+        # The photo's banded cut on its own block grid: the crop starts on a block corner
+        # and is cut at the photo's coarse factor even when small enough to be cut exactly.
+        factor = graphcut.coarse_factor(h * w)
+        top, left = top - top % factor, left - left % factor
+        max_exact = 0
+    box = (slice(top, bottom), slice(left, right))
+    sub_fixed = fixed[box].copy()
+    outside = ~region[box] & (sub_fixed == 0)
+    sub_fixed[outside & mask[box]] = FOREGROUND
+    sub_fixed[outside & ~mask[box]] = BACKGROUND
+    beta = graphcut.photo_beta(image, settings.connectivity, settings.max_exact_pixels)
+    cut = graphcut.cut_multiscale(np.ascontiguousarray(unary[box]), np.ascontiguousarray(image[box]), sub_fixed,
+                                  gamma, settings.connectivity, max_exact, factor=factor, star=star, beta=beta)
+    out = mask.copy()
+    out[box] = cut
+    return out
 
 
 def previous_mask_log_odds(previous_mask: np.ndarray, scribbles: np.ndarray, weight: float,

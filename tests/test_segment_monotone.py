@@ -116,7 +116,14 @@ def test_flooded_background_by_hand():
     assert flooded_background(small, previous, marks) is None
     flood = small.copy()
     flood[30:32, 10:20] = True  # 20 px more: over half the previous area
-    np.testing.assert_array_equal(flooded_background(flood, previous, marks), ~previous)
+    # The lean's region: the growth and two pixels around it (the 16-neighbourhood's reach),
+    # never the previous mask; the background far from the growth keeps its unaries.
+    region = flooded_background(flood, previous, marks)
+    assert region[flood & ~previous].all() and not region[previous].any()
+    assert region[10:30, 40:42].all() and not region[10:30, 42:].any()  # 2 px right of the growth
+    assert region[32:34, 12:18].all() and not region[34:, :].any()  # 2 px below the strip
+    assert not region[:8, :].any() and not region[:, :8].any()
+    expected = region
     mixed = marks.copy()
     mixed[15, 15] = BACKGROUND  # also removes foreground: not a foreground-only step
     assert flooded_background(flood, previous, mixed) is None
@@ -128,7 +135,7 @@ def test_flooded_background_by_hand():
     before = marks.copy()
     assert flooded_background(flood, previous, marks, previous_scribbles=before) is None
     before[18:21, 31:34] = 0
-    np.testing.assert_array_equal(flooded_background(flood, previous, marks, previous_scribbles=before), ~previous)
+    np.testing.assert_array_equal(flooded_background(flood, previous, marks, previous_scribbles=before), expected)
 
 
 DAVIS = Path(__file__).resolve().parents[2] / "shared" / "data" / "interactive" / "davis"
@@ -245,3 +252,60 @@ def test_the_flood_guard_keeps_the_ground_the_fifth_click_flooded():
                        previous_model=model).mask
         scores[guard] = iou(mask, truth, ignore)
     assert scores[0.0] < 0.4 < 0.85 < scores[2.0]
+
+
+@pytest.mark.parametrize("size", [(120, 160), (300, 400)])
+def test_the_flood_re_cut_on_the_growth_alone_equals_the_whole_cut(size):
+    # The flood guard re-cuts only the growth's bounding box: lowering foreground unaries
+    # inside the growth cannot turn any other pixel foreground (nesting of minimum cuts), so
+    # the crop's cut must equal the whole photo's, at the exact (small) and banded sizes.
+    from segmix import graphcut
+    from segmix.segment import SegmentationSettings, _cut_within
+
+    h, w = size
+    rng = np.random.default_rng(3)
+    image = rng.integers(90, 110, (h, w, 3)).astype(np.uint8)
+    image[h // 4: h // 2, w // 4: w // 2] = (200, 60, 40)  # the object
+    image[h // 2: 3 * h // 4, w // 2: 7 * w // 8] = (190, 70, 50)  # a background region like it
+    unary = rng.normal(-1.0, 0.5, (h, w)).astype(np.float32)
+    unary[h // 4: h // 2, w // 4: w // 2] += 3.0
+    unary[h // 2: 3 * h // 4, w // 2: 7 * w // 8] += 2.5
+    fixed = np.zeros((h, w), np.uint8)
+    settings = SegmentationSettings()
+    first = graphcut.cut_multiscale(unary, image, fixed, 2.0, settings.connectivity, settings.max_exact_pixels)
+    assert first[h // 2 + 5: 3 * h // 4 - 5, w // 2 + 5: 7 * w // 8 - 5].all()  # the flood is there
+    previous = np.zeros((h, w), bool)
+    previous[h // 4: h // 2, w // 4: w // 2] = True
+    region = first & ~previous
+    leaned = unary.copy()
+    leaned[region] -= 4.0
+    whole = graphcut.cut_multiscale(leaned, image, fixed, 2.0, settings.connectivity, settings.max_exact_pixels)
+    crop = _cut_within(region, first, leaned, image, fixed, 2.0, settings, None)
+    assert not whole[region].all()  # the lean changed something
+    np.testing.assert_array_equal(crop, whole)
+
+
+@pytest.mark.parametrize("corner", [(0, 0), (477, 637), (200, 301)])
+def test_the_flood_re_cut_of_a_few_pixels_anywhere_in_a_large_photo(corner):
+    # A growth of a few pixels at the photo's edge or inside it: the crop is smaller than a
+    # coarse block or clipped by the border, and the re-cut still equals the whole cut.
+    from segmix import graphcut
+    from segmix.segment import SegmentationSettings, _cut_within
+
+    h, w = 480, 640
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 255, (h, w, 3)).astype(np.uint8)
+    unary = rng.normal(-2.0, 0.5, (h, w)).astype(np.float32)
+    r, c = corner
+    patch = (slice(max(0, r - 1), r + 2), slice(max(0, c - 1), c + 2))
+    unary[patch] = 6.0
+    fixed = np.zeros((h, w), np.uint8)
+    settings = SegmentationSettings()
+    first = graphcut.cut_multiscale(unary, image, fixed, 0.5, settings.connectivity, settings.max_exact_pixels)
+    region = first.copy()
+    region[patch] = True
+    leaned = unary.copy()
+    leaned[region] -= 7.0
+    whole = graphcut.cut_multiscale(leaned, image, fixed, 0.5, settings.connectivity, settings.max_exact_pixels)
+    crop = _cut_within(region, first, leaned, image, fixed, 0.5, settings, None)
+    np.testing.assert_array_equal(crop, whole)
