@@ -178,6 +178,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _sub_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The deepest sub-parser ``args`` went through (``segmix skin eval``'s for ``skin eval``)."""
+    for dest in ("command", "skin_command"):
+        name = getattr(args, dest, None)
+        choices = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if not name or not choices or name not in choices:
+            break
+        parser = choices[name]
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="segmix",
@@ -1293,7 +1304,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in known and not argv[0].startswith("-")):
         argv = ["open", *argv]
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            # argparse refuses them from the top parser ("see segmix --help"); the options
+            # belong to the sub-command, so the line names its help.
+            _sub_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2
     name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))

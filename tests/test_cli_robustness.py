@@ -618,3 +618,19 @@ def test_stated_defaults_are_the_real_ones(capsys):
     for option, key in (("--components", "n_components"), ("--non-skin-components", "non_skin_components"),
                         ("--color-space", "color_space"), ("--covariance-type", "covariance_type")):
         assert f"default {skin.TRAIN_DEFAULTS[key]}" in helps[f"skin train {option}"], option
+
+
+@pytest.mark.parametrize("argv, prog", [
+    (["skin", "eval", "--images", "i", "--masks", "m", "--workers", "1"], "segmix skin eval"),
+    (["skin", "apply", "p.png", "--bogus"], "segmix skin apply"),
+    (["quantize", "p.png", "-o", "q.png", "--zzz"], "segmix quantize"),
+    (["background", "frames", "--output-dir", "o", "extra-word", "--nope"], "segmix background"),
+])
+def test_an_unknown_option_names_the_sub_commands_help(tmp_path, monkeypatch, capsys, argv, prog):
+    """A trial's `segmix skin eval ... --workers 1` said "see segmix --help", whose usage does
+    not list skin eval's options; the line names the sub-command and its help."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and lines[0].startswith(f"{prog}: error: unrecognized arguments:")
+    assert lines[0].endswith(f"(see {prog} --help)")
