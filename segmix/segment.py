@@ -1919,7 +1919,12 @@ def _cut_within(region, mask, unary, image, fixed, gamma, settings, star) -> np.
     sub_fixed[outside & mask[box]] = FOREGROUND
     sub_fixed[outside & ~mask[box]] = BACKGROUND
     beta = graphcut.photo_beta(image, settings.connectivity, settings.max_exact_pixels)
-    cut = graphcut.cut_multiscale(np.ascontiguousarray(unary[box]), np.ascontiguousarray(image[box]), sub_fixed,
+    sub_image = np.ascontiguousarray(image[box])
+    # A read-only array is another Numba type: the window's photos are read-only and its
+    # warm-up compiles those variants, so a writable crop would compile the cut's kernels
+    # again (seconds) on the first guarded click.
+    sub_image.setflags(write=image.flags.writeable and sub_image.flags.writeable)
+    cut = graphcut.cut_multiscale(np.ascontiguousarray(unary[box]), sub_image, sub_fixed,
                                   gamma, settings.connectivity, max_exact, factor=factor, star=star, beta=beta)
     out = mask.copy()
     out[box] = cut

@@ -183,3 +183,26 @@ def test_thread_exact_kernels_run_in_parallel_only_when_interactive():
         assert threads.for_pixels_exact(kernel, small) is kernel.serial
     finally:
         numba.set_num_threads(before)
+
+
+def test_large_photo_variants_choose_the_parallel_kernels_on_any_size():
+    # For the window's warm-up: a large photo's kernels compiled on a small photo.
+    import threading
+
+    from segmix.kernels import pixels, threads
+
+    small = 1000
+    assert threads.for_pixels(pixels.unique_rgb, small) is pixels.unique_rgb.serial
+    with threads.large_photo_variants():
+        assert threads.for_pixels(pixels.unique_rgb, small) is pixels.unique_rgb
+        assert threads.for_pixels_exact(pixels.gather_rows, small) is pixels.gather_rows
+        other = []
+        thread = threading.Thread(target=lambda: other.append(threads.for_pixels(pixels.unique_rgb, small)))
+        thread.start()
+        thread.join()
+        assert other == [pixels.unique_rgb.serial]  # per calling thread
+        with threads.large_photo_variants():
+            pass
+        assert threads.for_pixels(pixels.unique_rgb, small) is pixels.unique_rgb  # nested: kept
+    assert threads.for_pixels(pixels.unique_rgb, small) is pixels.unique_rgb.serial
+    assert threads.for_pixels_exact(pixels.gather_rows, small) is pixels.gather_rows.serial

@@ -309,3 +309,22 @@ def test_the_flood_re_cut_of_a_few_pixels_anywhere_in_a_large_photo(corner):
     whole = graphcut.cut_multiscale(leaned, image, fixed, 0.5, settings.connectivity, settings.max_exact_pixels)
     crop = _cut_within(region, first, leaned, image, fixed, 0.5, settings, None)
     np.testing.assert_array_equal(crop, whole)
+
+
+@pytest.mark.parametrize("writeable", [False, True])
+def test_the_flood_re_cut_keeps_the_photos_read_only_flag(monkeypatch, writeable):
+    # The window's photos are read-only, a distinct Numba type its warm-up compiles; a
+    # writable crop of one compiled the cut's kernels again on the first guarded click.
+    from segmix import graphcut
+    from segmix.segment import SegmentationSettings, _cut_within
+
+    image = np.zeros((300, 400, 3), np.uint8)
+    image.setflags(write=writeable)
+    seen = []
+    monkeypatch.setattr(graphcut, "cut_multiscale",
+                        lambda unary, crop, *a, **k: seen.append(crop.flags.writeable) or np.zeros(unary.shape, bool))
+    region = np.zeros((300, 400), bool)
+    region[100:120, 50:90] = True
+    _cut_within(region, region.copy(), np.zeros((300, 400), np.float32), image, np.zeros((300, 400), np.uint8),
+                1.0, SegmentationSettings(), None)
+    assert seen == [writeable]

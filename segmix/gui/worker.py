@@ -420,12 +420,38 @@ class ComputeWorker(QObject):
             # from it) run on the photo's orange half, a skin candidate.
             skin.detect(model, state["photo"][0])
 
+        def large_photos() -> None:
+            from segmix.clicks import click_radius, paint_disc
+            from segmix.kernels import cache, graphs, pixels, threads
+            from segmix.segment import SegmentationSettings, apply_model
+
+            # Photos over threads.PARALLEL_MIN_PIXELS (4 MP; a phone's are 12) run the
+            # parallel variants of the per-pixel and graph kernels: a 20 MP photo's first
+            # click took 22 s with an empty cache, compiling them. Compiled here once, on the
+            # small photo, last (a small photo's strokes need none of them); on a warm cache
+            # they load on the first large photo instead, so this step does nothing.
+            if cache.is_cached(pixels.unique_rgb):
+                return
+            image, scribbles = state["photo"]
+            # Another photo than the earlier steps': its distinct colours and contrast beta
+            # are cached per photo, and their kernels would not run.
+            image = image[::-1].copy()
+            image.setflags(write=False)
+            scribbles = scribbles.copy()
+            h, w = scribbles.shape
+            paint_disc(scribbles, h // 4, w // 4, FOREGROUND, click_radius((h, w)))
+            with threads.large_photo_variants(), threads.interactive():
+                apply_model(image, state["model"], scribbles, SegmentationSettings(n_components=2, smoothing="graphcut"))
+                # The band's node labels run only on a large photo's wide bands.
+                graphs.band_node_labels(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
+
         return [
             ("loading the numerical libraries", load),
             ("{verb} the segmentation kernels", segmentation),
             ("{verb} the graph-cut kernels", graph_cut),
             ("{verb} the click kernels", clicks),
             ("{verb} the skin detector's kernels", skin_model),
+            ("{verb} the large photos' kernels", large_photos),
         ]
 
     def _await_graph_cut_helper(self) -> None:
@@ -434,7 +460,7 @@ class ComputeWorker(QObject):
         helper, self._graph_cut_helper = self._graph_cut_helper, None
         if helper is None:
             return
-        emit(self.warm_up_step, warm_up_message(3, self._warm_up_total or 5, "{verb} the graph-cut kernels", True))
+        emit(self.warm_up_step, warm_up_message(3, self._warm_up_total or 6, "{verb} the graph-cut kernels", True))
         try:
             helper.wait(timeout=300)
         except Exception:  # noqa: BLE001 - compile here instead

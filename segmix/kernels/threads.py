@@ -97,8 +97,28 @@ def layer_is_threadsafe() -> bool:
         return False  # not chosen yet: the first call runs on one thread and settles it
 
 
+_LARGE_PHOTO = threading.local()
+
+
+@contextmanager
+def large_photo_variants():
+    """Inside, :func:`for_pixels` and :func:`for_pixels_exact` pick the parallel variants, as on
+    a photo over ``PARALLEL_MIN_PIXELS``, whatever the size: for a warm-up to compile a large
+    photo's kernels on a small one (20 s at a 20-megapixel photo's first click otherwise,
+    with an empty cache). Per calling thread; restored after.
+    """
+    before = getattr(_LARGE_PHOTO, "on", False)
+    _LARGE_PHOTO.on = True
+    try:
+        yield
+    finally:
+        _LARGE_PHOTO.on = before
+
+
 def for_pixels(kernel, n_pixels: int):
     """:func:`for_rows` with the threshold of the per-pixel kernels (``PARALLEL_MIN_PIXELS``)."""
+    if getattr(_LARGE_PHOTO, "on", False):
+        return kernel
     return for_rows(kernel, n_pixels, PARALLEL_MIN_PIXELS)
 
 
@@ -144,7 +164,7 @@ def for_pixels_exact(kernel, n_pixels: int):
     any number of threads (checked exactly for each such kernel in
     ``tests/test_kernels_serial.py``), and the result does not depend on this choice.
     """
-    if n_pixels >= PARALLEL_MIN_PIXELS:
+    if n_pixels >= PARALLEL_MIN_PIXELS or getattr(_LARGE_PHOTO, "on", False):
         return kernel
     min_pixels = getattr(_INTERACTIVE, "min_pixels", None)
     if min_pixels is not None and n_pixels >= min_pixels and numba.get_num_threads() > 1:

@@ -119,7 +119,7 @@ def test_warm_up_runs_the_skin_detectors_texture_kernels(monkeypatch):
     helper = worker._graph_cut_helper  # started only with an empty cache
     if helper is not None:
         helper.terminate()
-    steps[-1][1]()  # the skin step
+    next(step for label, step in steps if "skin" in label)()
     assert candidates and candidates[0] > 0
     assert texture.window_mean.signatures
 
@@ -175,17 +175,17 @@ def test_warm_up_reports_each_step_and_whether_it_compiles(monkeypatch):
     worker.warm_up_progress.connect(lambda *args: progress.append(args))
     worker.warm_up_step_tip.connect(tips.append)
     worker.warm_up()
-    assert progress == [(0, 5, False), (1, 5, True), (2, 5, True), (3, 5, True), (4, 5, True), (5, 5, True)]
-    assert messages[0] == "Preparing the engine, step 1 of 5: loading the numerical libraries..."
+    assert progress == [(0, 6, False), (1, 6, True), (2, 6, True), (3, 6, True), (4, 6, True), (5, 6, True), (6, 6, True)]
+    assert messages[0] == "Preparing the engine, step 1 of 6: loading the numerical libraries..."
     # The time is the whole warm-up's, not read as each step's ("about a minute" was).
-    assert messages[1] == ("First start: compiling, step 2 of 5 (once; a minute or more in all). "
+    assert messages[1] == ("First start: compiling, step 2 of 6 (once; a minute or more in all). "
                            "You can draw meanwhile.")
     assert all("You can draw meanwhile" in m for m in messages[1:])
-    assert tips[1] == "Step 2 of 5: compiling the segmentation kernels."  # the progress bar's tooltip
+    assert tips[1] == "Step 2 of 6: compiling the segmentation kernels."  # the progress bar's tooltip
     monkeypatch.setattr(cache, "cache_is_warm", lambda: True)
     messages.clear()
     worker.warm_up()
-    assert messages[1] == "Preparing the engine, step 2 of 5: loading the segmentation kernels..."
+    assert messages[1] == "Preparing the engine, step 2 of 6: loading the segmentation kernels..."
 
 
 def test_a_kernel_compiling_during_the_warm_up_makes_it_a_first_use(monkeypatch):
@@ -209,14 +209,16 @@ def test_a_kernel_compiling_during_the_warm_up_makes_it_a_first_use(monkeypatch)
     worker.warm_up_progress.connect(lambda *args: progress.append(args))
     worker.warm_up_step_tip.connect(tips.append)
     worker.warm_up()
-    assert messages[3] == "Preparing the engine, step 4 of 5: loading the click kernels..."
-    assert messages[4].startswith("First start: compiling, step 4 of 5")
-    assert tips[3:] == ["Step 4 of 5: loading the click kernels.", "Step 4 of 5: compiling the click kernels.",
-                        "Step 5 of 5: compiling the skin detector's kernels."]
-    assert messages[5].startswith("First start: compiling, step 5 of 5")
-    assert progress[-1] == (5, 5, True)
+    assert messages[3] == "Preparing the engine, step 4 of 6: loading the click kernels..."
+    assert messages[4].startswith("First start: compiling, step 4 of 6")
+    assert tips[3:] == ["Step 4 of 6: loading the click kernels.", "Step 4 of 6: compiling the click kernels.",
+                        "Step 5 of 6: compiling the skin detector's kernels.",
+                        "Step 6 of 6: compiling the large photos' kernels."]
+    assert messages[5].startswith("First start: compiling, step 5 of 6")
+    assert messages[6].startswith("First start: compiling, step 6 of 6")
+    assert progress[-1] == (6, 6, True)
     fresh(1.5)  # after the warm-up nobody listens
-    assert len(messages) == 6
+    assert len(messages) == 7
 
 
 def test_the_warm_up_photo_has_the_type_of_the_windows_photos(make_window, photo_path):
@@ -273,3 +275,30 @@ def test_the_status_of_a_result_that_compiled_says_why_it_was_slow(qtbot, make_w
     assert COMPILED_NOTE not in status.text()
     segment_mode._on_result(replace(segment_mode.outcome, compiled=True))
     assert status.text().startswith("Trained and applied in ") and COMPILED_NOTE in status.text()
+
+
+def test_warm_up_compiles_the_large_photos_kernels_on_an_empty_cache(monkeypatch):
+    """A 20-megapixel photo's first click compiled the parallel variants of the per-pixel and
+    graph kernels (22 s with an empty cache); the warm-up's last step runs them on its small
+    photo (threads.large_photo_variants) unless they are cached, and does nothing then."""
+    from segmix.kernels import cache, pixels, threads
+
+    worker = ComputeWorker()
+    steps = dict(worker._warm_up_steps())
+    steps["loading the numerical libraries"]()
+    helper = worker._graph_cut_helper
+    if helper is not None:
+        helper.terminate()
+    steps["{verb} the segmentation kernels"]()
+    import segmix.features
+
+    chosen = []
+    monkeypatch.setattr(segmix.features, "for_pixels",  # where the distinct colours' kernel is chosen
+                        lambda kernel, n: chosen.append(threads.for_pixels(kernel, n)) or chosen[-1])
+    monkeypatch.setattr(cache, "is_cached", lambda *kernels: True)
+    steps["{verb} the large photos' kernels"]()
+    assert chosen == []  # cached: nothing runs
+    monkeypatch.setattr(cache, "is_cached", lambda *kernels: False)
+    steps["{verb} the large photos' kernels"]()
+    assert chosen == [pixels.unique_rgb]  # the parallel variant, not unique_rgb.serial
+    assert pixels.unique_rgb.signatures
