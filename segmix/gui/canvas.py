@@ -291,6 +291,11 @@ class ScribbleCanvas(QGraphicsView):
             self._overlay_item.setVisible(self._overlay_visible)
 
     # -- tools ------------------------------------------------------------------------
+    @property
+    def stroking(self) -> bool:
+        """Whether a stroke, click or box is in progress (its mouse button is still down)."""
+        return self._rect_start is not None or self._click_label is not None or self._painting_label is not None
+
     def set_tool(self, tool: str) -> None:
         if tool not in TOOLS:
             raise ValueError(f"unknown tool {tool!r}; expected one of {TOOLS}")

@@ -52,6 +52,11 @@ from segmix.gui.worker import TrainingController
 MAX_RECENT = 8
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
+#: The menu entries' names, for the status bar.
+EXPORT_TITLES = {"mask": "Export Mask", "probability": "Export Probability Map", "cutout": "Export Cut-out"}
+#: Said while an export waits for the result being computed (see MainWindow.export).
+EXPORT_WAITING = ("{what}: waiting for the result being computed; it follows as soon as the result is shown "
+                  "(Esc cancels).")
 WARM_UP_TOOLTIP = (
     "The first start after installing segmix compiles its numerical kernels and keeps them on disk; "
     "later starts load them in a second or two. All five steps take a minute or more (66 s on a "
@@ -320,6 +325,13 @@ class MainWindow(QMainWindow):
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(0)
         self._render_timer.timeout.connect(self._render)
+        # An export asked for while the result is computing: (kind, mode, path or None); it
+        # runs once the result is in (see export), after the result's own handlers are done.
+        self._pending_export: tuple[str, Mode, Path | None] | None = None
+        self._export_timer = QTimer(self)
+        self._export_timer.setSingleShot(True)
+        self._export_timer.setInterval(0)
+        self._export_timer.timeout.connect(self._run_pending_export)
 
         self._create_actions()
         self._shortcut_filter = _ShortcutsBeforeTyping(self)
@@ -588,9 +600,13 @@ class MainWindow(QMainWindow):
 
     def _on_failed(self, message: str) -> None:
         self.active_mode.on_failed(message)
+        # After the mode's own report: the status bar's last word is the lost export (the
+        # mode's dock and dialogs still say why it failed).
+        self.drop_pending_export("computing the result failed")
 
     def _on_cancelled(self) -> None:
         self.active_mode.on_cancelled()
+        self.drop_pending_export("the computation was cancelled")
         self.update_hint()
 
     def _on_warning(self, message: str) -> None:
@@ -618,6 +634,7 @@ class MainWindow(QMainWindow):
         long after the result).  Any other message, e.g. the mode's own, stays."""
         if not busy and self.statusBar().currentMessage() == COMPILING_MESSAGE:
             self.statusBar().clearMessage()
+        self.update_actions()  # an export is offered while a result is computing (Mode.result_pending)
 
     def _on_warmed_up(self, seconds: float) -> None:
         self.warm_up_bar.hide()
@@ -795,6 +812,7 @@ class MainWindow(QMainWindow):
                 raise ValueError(f"segmentation_image must have the photo's shape {image.shape}; "
                                  f"got {segmentation_image.shape}")
             segmentation_image.setflags(write=False)
+        self.drop_pending_export("another image was opened")
         if not self.active_mode.keeps_job_on_new_image():
             self.controller.invalidate()  # anything in flight belongs to the old photo
         # Only the active mode's image space changes: a video frame is not the photo of the
@@ -933,12 +951,22 @@ class MainWindow(QMainWindow):
             if kind not in mode.export_names:
                 self.show_message("Nothing to export", f"{mode.title} mode does not export a {kind}.")
                 return False
+            if mode.result_pending or self.canvas.stroking:
+                # The overlay is about to change (a result is computing, or a stroke is under
+                # way): writing the mask shown now would save a result the user has already
+                # replaced (and before the first result there is none). The export follows
+                # the result instead (_run_pending_export).
+                self._pending_export = (kind, mode, path)
+                self.statusBar().showMessage(EXPORT_WAITING.format(what=EXPORT_TITLES[kind]))
+                return False
             try:
                 probability, mask = mode.export_arrays(kind)
             except NothingToExport as exc:
                 self.show_message("Nothing to export yet", str(exc))
                 return False
             name_kind = mode.export_names[kind]
+        if self._pending_export is not None and self._pending_export[0] == kind:
+            self._pending_export = None  # done now, whichever way it was asked for
         if path is None:
             default = self.default_save_path(files.default_export_path(self.image_path, name_kind).name)
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])
@@ -957,10 +985,41 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
+    def _export_when_ready(self) -> None:
+        """Run a waiting export at the next event-loop pass if its mode's result is in (the
+        check is repeated then: the mode may have started the next job meanwhile)."""
+        if self._pending_export is not None:
+            self._export_timer.start()
+
+    def _run_pending_export(self) -> None:
+        pending = self._pending_export
+        if pending is None:
+            return
+        kind, mode, path = pending
+        if mode is not self.active_mode:
+            self.drop_pending_export("the mode changed")
+            return
+        if mode.result_pending or self.canvas.stroking:
+            # The next result is on its way (update_actions calls again), or a stroke is
+            # under way: no dialog under the user's brush (the stroke's end calls again).
+            return
+        self._pending_export = None
+        if self.statusBar().currentMessage() == EXPORT_WAITING.format(what=EXPORT_TITLES[kind]):
+            self.statusBar().clearMessage()
+        self.export(kind, path)
+
+    def drop_pending_export(self, reason: str) -> None:
+        """Forget an export waiting for a result, saying so in the status bar (``reason``: why)."""
+        pending, self._pending_export = self._pending_export, None
+        if pending is not None:
+            self.statusBar().showMessage(f"{EXPORT_TITLES[pending[0]]} not done: {reason}. "
+                                         "Press it again to export what is shown.", 10000)
+
     # == scribbles =======================================================================
     def set_tool(self, name: str) -> None:
         self.canvas.set_tool(name)
         self.tool_panel.set_tool(name)
+        self.update_hint()  # the banner says what the active tool does (Mode.hint may read canvas.tool)
 
     def clear_scribbles(self) -> None:
         if self.layer is None:
@@ -975,6 +1034,7 @@ class MainWindow(QMainWindow):
         self.active_mode.on_stroke_finished(diff is not None)
         if diff is not None:
             self.undo_stack.push(StrokeCommand(self.layer, diff, name, self._labels_changed))
+        self._export_when_ready()  # one that waited for the stroke's end (_run_pending_export)
 
     def _labels_changed(self, rect: Rect) -> None:
         self._counts_cache = None
@@ -998,6 +1058,7 @@ class MainWindow(QMainWindow):
             self.mode_combo.setCurrentIndex(self.mode_combo.findData(self.mode))
             self.mode_combo.blockSignals(False)
             return
+        self.drop_pending_export("the mode changed")
         self.active_mode.deactivate()
         # Any running job belongs to the previous mode.
         self.controller.invalidate()
@@ -1083,12 +1144,19 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{marker}{name} - segmix")
 
     def update_actions(self) -> None:
-        """Enable the exports the active mode can serve, and let every mode update its own actions."""
+        """Enable the exports the active mode can serve, let every mode update its own actions,
+        and run an export that waited for the result that has now arrived.
+
+        An export stays enabled while the mode computes its result (Mode.result_pending): a
+        disabled action's shortcut does nothing at all, and a trial's Ctrl+E right after its
+        first click was lost without a word.
+        """
         mode = self.active_mode
         for kind, action in self.export_actions.items():
-            action.setEnabled(kind in mode.export_names and mode.has_result)
+            action.setEnabled(kind in mode.export_names and (mode.has_result or mode.result_pending))
         for each in self.modes.values():
             each.update_actions()
+        self._export_when_ready()
 
     # == drag and drop on the window frame (the canvas handles its own) ================
     def dragEnterEvent(self, event) -> None:  # noqa: N802

@@ -23,6 +23,7 @@ Life cycle, as the shell drives it::
     mode.on_image_changed()          # a new photo (every mode of the active image space, active or not)
     mode.on_labels_changed(rect)     # the active mode's scribbles changed (strokes, undo)
     mode.render()                    # draw the overlay for the current display options
+    mode.result_pending              # True while its result is computing: exports wait for it
     mode.save_settings(qsettings)    # on close
 
 A mode that brings its own input (a video or a folder of frames rather than a photo)
@@ -214,6 +215,16 @@ class Mode(QObject):
     @property
     def has_result(self) -> bool:
         """Whether the exports of ``export_names`` have something to write."""
+        return False
+
+    @property
+    def result_pending(self) -> bool:
+        """Whether a result for the current marks and settings is being computed (or about to
+        be): what the overlay shows now is about to be replaced, or there is none yet.
+
+        The shell's exports wait for it (``MainWindow.export``) and run once the mode's result
+        handler has called ``shell.update_actions()`` with this False again.
+        """
         return False
 
     def current_mask(self) -> np.ndarray | None:

@@ -24,11 +24,34 @@ from segmix.gui.worker import SegmentationOutcome
 
 APPLY_DEBOUNCE_MS = 150
 
-HINT_START = (
-    "Click the object (<b>Click</b> tool, C: left click object, right click not object), paint it with "
-    "the <b>foreground</b> brush (1) and its surroundings with the <b>background</b> brush (2), or drag a "
-    "<b>rectangle</b> (R) around it. The overlay updates when you release the mouse."
-)
+#: The banner before any mark, by the active tool: it says what a left-drag does now and how
+#: to reach the other tools. The tool is remembered between sessions, so a new photo can
+#: open with the background brush active; a trial's banner then said "Click the object"
+#: while a left-drag painted background and everything but the object turned foreground.
+START_HINTS = {
+    "click": (
+        "The <b>Click</b> tool (C) is active: click the object (left button) and what is not the object "
+        "(right). Or paint with the <b>foreground</b> (1) and <b>background</b> (2) brushes, or press R and "
+        "drag a box around it."
+    ),
+    "foreground": (
+        "The <b>foreground</b> brush (1) is active: paint over the object (right-drag paints background). "
+        "Or press C and click it (<b>Click</b> tool), or press R and drag a box around it."
+    ),
+    "background": (
+        "The <b>background</b> brush (2) is active: a drag marks what is <b>not</b> the object. To mark the "
+        "object, press C and click it (<b>Click</b> tool), press 1 for the <b>foreground</b> brush, or press R "
+        "and drag a box around it."
+    ),
+    "eraser": (
+        "The <b>eraser</b> (E) is active: it removes marks. To mark the object, press C and click it "
+        "(<b>Click</b> tool), press 1 for the <b>foreground</b> brush, or press R and drag a box around it."
+    ),
+    "rectangle": (
+        "The <b>rectangle</b> tool (R) is active: drag a box around the object; everything outside it becomes "
+        "background. Or press C and click the object (<b>Click</b> tool), or press 1 and paint it."
+    ),
+}
 #: Said in the banner when no pixel comes out foreground (as the command line warns); the
 #: Training dock says it in short.
 EMPTY_RESULT = ("No pixel came out foreground: nothing unmarked was told apart from the background. "
@@ -81,6 +104,7 @@ class SegmentMode(Mode):
         # it) until the user asks for a new fit: Retrain or a change of the model settings.
         self.loaded_model = None
         self._training_in_flight = False
+        self._apply_in_flight = False  # a re-cut of the stored model (threshold moved) is running
         self._cancelled = False  # the last fit was cancelled and nothing replaced it
         self._fit_interrupted = False
         self._stroke_end_time: float | None = None
@@ -131,10 +155,10 @@ class SegmentMode(Mode):
 
     def deactivate(self) -> None:
         self._apply_timer.stop()
-        self._training_in_flight = False
+        self._training_in_flight = self._apply_in_flight = False
 
     def on_image_changed(self) -> None:
-        self._training_in_flight = False
+        self._training_in_flight = self._apply_in_flight = False
         self.outcome = None
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
@@ -149,7 +173,7 @@ class SegmentMode(Mode):
         # A new stroke makes the running fit stale: stop it now, not when the stroke ends.
         if self.shell.controller.busy:
             self.shell.controller.invalidate()
-            self._training_in_flight = False
+            self._training_in_flight = self._apply_in_flight = False
             self._fit_interrupted = True
 
     def on_stroke_finished(self, changed: bool) -> None:
@@ -181,6 +205,7 @@ class SegmentMode(Mode):
                                                        smoothing=settings.smoothing, threshold=settings.threshold))
         self._apply_timer.stop()
         self._training_in_flight = True
+        self._apply_in_flight = False  # the new job supersedes it
         shell.controller.request_apply(shell.segmentation_image, self.loaded_model, shell.layer.labels, apply_settings,
                                        shell.overlay_panel.mode)
         self.training_panel.set_status(f"Applying {self.loaded_model_name}...")
@@ -205,7 +230,7 @@ class SegmentMode(Mode):
             # for the other, see SegmentationSettings.unlabelled_weight).  Not an error:
             # wait, and drop an overlay that no longer matches the scribbles.
             shell.controller.invalidate()
-            self._training_in_flight = False
+            self._training_in_flight = self._apply_in_flight = False
             self.outcome = None
             shell.canvas.set_overlay(None)
             self.model_panel.swatches.set_swatches([])
@@ -216,6 +241,7 @@ class SegmentMode(Mode):
             return
         self._apply_timer.stop()
         self._training_in_flight = True
+        self._apply_in_flight = False  # the new job supersedes it
         previous = self._result_to_refine(warm)
         shell.controller.request_training(
             shell.segmentation_image, shell.layer.labels, self.current_settings(), shell.overlay_panel.mode,
@@ -273,7 +299,7 @@ class SegmentMode(Mode):
             shell.update_actions()
             emit(self.preview_ready, outcome)
             return
-        self._training_in_flight = False
+        self._training_in_flight = self._apply_in_flight = False
         verb = "Trained and applied" if outcome.retrained else "Applied"
         text = f"{verb} in {outcome.seconds * 1000:.0f} ms"
         if outcome.compiled:
@@ -312,12 +338,12 @@ class SegmentMode(Mode):
         return f"{share:.0%} unlike your background marks: tick More > Keep unmarked colours"
 
     def on_failed(self, message: str) -> None:
-        self._training_in_flight = False
+        self._training_in_flight = self._apply_in_flight = False
         self.training_panel.set_status(f"Training failed: {message}")
         self.shell.statusBar().showMessage(f"Training failed: {message}", 8000)
 
     def on_cancelled(self) -> None:
-        self._training_in_flight = False
+        self._training_in_flight = self._apply_in_flight = False
         self._cancelled = True
         note = " (the overlay shows the previous result)" if self.outcome is not None else ""
         self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
@@ -334,6 +360,7 @@ class SegmentMode(Mode):
         if self.outcome is None or self._training_in_flight or not self.active:
             return
         shell = self.shell
+        self._apply_in_flight = True
         shell.controller.request_apply(
             shell.segmentation_image, self.outcome.model, self.outcome.scribbles, self.current_settings(),
             shell.overlay_panel.mode,
@@ -343,6 +370,13 @@ class SegmentMode(Mode):
     @property
     def has_result(self) -> bool:
         return self.outcome is not None
+
+    @property
+    def result_pending(self) -> bool:
+        # A fit or a re-cut is running, a threshold move's re-cut is due, or a stroke in
+        # progress stopped a fit (its end starts the next one): the overlay is about to change.
+        return (self._training_in_flight or self._apply_in_flight or self._fit_interrupted
+                or self._apply_timer.isActive())
 
     def current_mask(self) -> np.ndarray | None:
         outcome = self.outcome
@@ -396,7 +430,7 @@ class SegmentMode(Mode):
             return HINT_TRAINED.format(style=self.style_phrase())
         if foreground or background:
             return HINT_CANCELLED if self._cancelled else HINT_TRAINING
-        return HINT_START
+        return START_HINTS.get(self.shell.canvas.tool, START_HINTS["click"])
 
     def pixel_info(self, x: int, y: int) -> str:
         if self.outcome is None:

@@ -359,6 +359,10 @@ class SkinMode(Mode):
     def has_result(self) -> bool:
         return self.skin_posterior is not None
 
+    @property
+    def result_pending(self) -> bool:
+        return self._in_flight  # a detection or a training (then applied) is running
+
     def current_mask(self) -> np.ndarray | None:
         """The refined skin decision at the panel's threshold, (H, W) bool.
 
