@@ -59,8 +59,9 @@ EXPORT_WAITING = ("{what}: waiting for the result being computed; it follows as 
                   "(Esc cancels).")
 WARM_UP_TOOLTIP = (
     "The first start after installing segmix compiles its numerical kernels and keeps them on disk; "
-    "later starts load them in a second or two. All five steps take a minute or more (66 s on a "
-    "2-core machine at load 3.7), longer on a busier one. Meanwhile you can open photos, draw marks and "
+    "later starts load them in a second or two. All six steps take a minute or more (66 s for the first "
+    "five on a 2-core machine at load 3.7; the last, for photos over 4 megapixels, about 20 s more), longer on a "
+    "busier one. Meanwhile you can open photos, draw marks and "
     "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready."
 )
 COMPILING_MESSAGE = "First use: compiling kernels for this job (once); the result follows..."
