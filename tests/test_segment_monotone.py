@@ -141,24 +141,31 @@ def test_flooded_background_by_hand():
 DAVIS = Path(__file__).resolve().parents[2] / "shared" / "data" / "interactive" / "davis"
 
 
-@pytest.mark.skipif(not (DAVIS / "images" / "065.jpg").is_file(), reason="DAVIS frames not available")
-def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
-    # DAVIS 065 under the click protocol: the 20th click (background, on the ground between
-    # the elephant's legs) removed its whole body around the earlier positive clicks.
+def _replay(name: str, n_clicks: int, settings: SegmentationSettings):
+    """DAVIS frame ``name`` under the click protocol after ``n_clicks`` clicks with ``settings``:
+    image, truth, ignore, labels, the last mask and model."""
     from segmix.labelmaps import load_mask
 
-    image = np.asarray(Image.open(DAVIS / "images" / "065.jpg").convert("RGB"))
-    codes = load_mask(DAVIS / "masks" / "065.png", image.shape[:2])
+    image = np.asarray(Image.open(DAVIS / "images" / f"{name}.jpg").convert("RGB"))
+    codes = load_mask(DAVIS / "masks" / f"{name}.png", image.shape[:2])
     truth, ignore = codes == 1, codes < 0
     labels = np.zeros(truth.shape, np.uint8)
     previous = model = None
-    for _ in range(19):
+    for _ in range(n_clicks):
         click = next_click(truth, previous, ignore)
         paint_disc(labels, click.row, click.col, click.label)
-        # The sequence as it ran without the guards (they change the earlier steps too).
-        result = segment(image, labels, SegmentationSettings(strip_guard=0.0, flood_guard=0.0), previous_mask=previous,
-                         previous_model=model)
+        result = segment(image, labels, settings, previous_mask=previous, previous_model=model)
         previous, model = result.mask, result.model
+    return image, truth, ignore, labels, previous, model
+
+
+@pytest.mark.skipif(not (DAVIS / "images" / "065.jpg").is_file(), reason="DAVIS frames not available")
+def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
+    # DAVIS 065 under the click protocol: the 20th click (background, on the ground between
+    # the elephant's legs) removed its whole body around the earlier positive clicks. The
+    # sequence as it ran without the guards (they change the earlier steps too).
+    image, truth, ignore, labels, previous, model = _replay(
+        "065", 19, SegmentationSettings(strip_guard=0.0, flood_guard=0.0))
     click = next_click(truth, previous, ignore)
     assert not click.positive
     paint_disc(labels, click.row, click.col, click.label)
@@ -230,19 +237,7 @@ def test_a_foreground_click_after_a_box_keeps_the_face():
 def test_the_flood_guard_keeps_the_ground_the_fifth_click_flooded():
     # DAVIS 008 under the click protocol: the fifth click (foreground) took colours the ground
     # shares, and the refit turned the ground around the dancer into foreground.
-    from segmix.labelmaps import load_mask
-
-    image = np.asarray(Image.open(DAVIS / "images" / "008.jpg").convert("RGB"))
-    codes = load_mask(DAVIS / "masks" / "008.png", image.shape[:2])
-    truth, ignore = codes == 1, codes < 0
-    labels = np.zeros(truth.shape, np.uint8)
-    previous = model = None
-    for _ in range(4):
-        click = next_click(truth, previous, ignore)
-        paint_disc(labels, click.row, click.col, click.label)
-        result = segment(image, labels, SegmentationSettings(flood_guard=0.0), previous_mask=previous,
-                         previous_model=model)
-        previous, model = result.mask, result.model
+    image, truth, ignore, labels, previous, model = _replay("008", 4, SegmentationSettings(flood_guard=0.0))
     click = next_click(truth, previous, ignore)
     assert click.positive
     paint_disc(labels, click.row, click.col, click.label)
