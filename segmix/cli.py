@@ -1155,7 +1155,7 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
               "these colours", file=sys.stderr)
         palette = f"{result.n_colors} colours before {codec} compression at quality {quality}"
     else:
-        palette = f"{result.n_colors} colours"
+        palette = f"{result.n_colors} colour{'' if result.n_colors == 1 else 's'}"
     if result.saved_mse is not None:
         # The file's error first: the palette's alone read as the file's (a new-user trial).
         error = (f"mean squared error {result.saved_mse:.2f} per channel as saved, "

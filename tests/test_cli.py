@@ -249,3 +249,12 @@ def test_texture_and_background_cache_checks_answer_a_bool():
     from segmix.kernels import cache
 
     assert isinstance(cache.texture_is_cached(), bool) and isinstance(cache.background_is_cached(), bool)
+
+
+def test_quantize_to_one_colour_says_one_colour(tmp_path, capsys):
+    # A final check's finding: "-k 1" printed "1 colours".
+    photo = tmp_path / "p.png"
+    _write_photo(photo)
+    assert main(["quantize", str(photo), "-k", "1", "-o", str(tmp_path / "q.png")]) == 0
+    out = capsys.readouterr().out
+    assert "(1 colour," in out and "colours" not in out
