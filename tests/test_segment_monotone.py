@@ -138,6 +138,33 @@ def test_flooded_background_by_hand():
     np.testing.assert_array_equal(flooded_background(flood, previous, marks, previous_scribbles=before), expected)
 
 
+def test_removed_near_foreground_by_hand():
+    from segmix.segment import REMOVAL_SHARE, removed_near_foreground
+
+    previous = np.zeros((40, 60), bool)
+    previous[10:30, 5:55] = True  # 1000 px
+    marks = np.zeros(previous.shape, np.uint8)
+    marks[19:22, 9:12] = FOREGROUND  # a foreground click at the left end
+    marks[19:22, 49:52] = BACKGROUND  # the step: a background click at the right end
+    new = previous.copy()
+    new[10:30, 5:20] = False  # the left part went, around the foreground click: 300 px
+    new[10:30, 40:55] = False  # and the part around the background click
+    new[marks == FOREGROUND] = True
+    region = removed_near_foreground(new, previous, marks)
+    # Removed and nearer to the foreground click (column 10) than to the background one (50).
+    assert region[10:30, 5:20][new[10:30, 5:20] == 0].all()
+    assert not region[10:30, 40:55].any() and not region[new].any()
+    kept = previous.copy()
+    kept[19:22, 49:52] = False  # only the click's own place: under REMOVAL_SHARE of the mask
+    assert REMOVAL_SHARE == 0.1 and removed_near_foreground(kept, previous, marks) is None
+    both = marks.copy()
+    both[5, 5] = FOREGROUND  # also adds foreground: not a background-only step
+    assert removed_near_foreground(new, previous, both) is None
+    near_click = previous.copy()
+    near_click[10:30, 40:55] = False  # all removed next to the background click: nothing to lean on
+    assert removed_near_foreground(near_click, previous, marks) is None
+
+
 DAVIS = Path(__file__).resolve().parents[2] / "shared" / "data" / "interactive" / "davis"
 
 
@@ -165,14 +192,14 @@ def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
     # the elephant's legs) removed its whole body around the earlier positive clicks. The
     # sequence as it ran without the guards (they change the earlier steps too).
     image, truth, ignore, labels, previous, model = _replay(
-        "065", 19, SegmentationSettings(strip_guard=0.0, flood_guard=0.0))
+        "065", 19, SegmentationSettings(strip_guard=0.0, flood_guard=0.0, removal_guard=0.0))
     click = next_click(truth, previous, ignore)
     assert not click.positive
     paint_disc(labels, click.row, click.col, click.label)
     scores = {}
     for guard in (0.0, 3.0):
-        mask = segment(image, labels, SegmentationSettings(strip_guard=guard), previous_mask=previous,
-                       previous_model=model).mask
+        mask = segment(image, labels, SegmentationSettings(strip_guard=guard, removal_guard=0.0),
+                       previous_mask=previous, previous_model=model).mask
         scores[guard] = iou(mask, truth, ignore)
     assert scores[0.0] < 0.2 < 0.85 < scores[3.0]
 
@@ -237,7 +264,8 @@ def test_a_foreground_click_after_a_box_keeps_the_face():
 def test_the_flood_guard_keeps_the_ground_the_fifth_click_flooded():
     # DAVIS 008 under the click protocol: the fifth click (foreground) took colours the ground
     # shares, and the refit turned the ground around the dancer into foreground.
-    image, truth, ignore, labels, previous, model = _replay("008", 4, SegmentationSettings(flood_guard=0.0))
+    image, truth, ignore, labels, previous, model = _replay("008", 4, SegmentationSettings(flood_guard=0.0,
+                                                                                           removal_guard=0.0))
     click = next_click(truth, previous, ignore)
     assert click.positive
     paint_disc(labels, click.row, click.col, click.label)
@@ -323,3 +351,19 @@ def test_the_flood_re_cut_keeps_the_photos_read_only_flag(monkeypatch, writeable
     _cut_within(region, region.copy(), np.zeros((300, 400), np.float32), image, np.zeros((300, 400), np.uint8),
                 1.0, SegmentationSettings(), None)
     assert seen == [writeable]
+
+
+@pytest.mark.skipif(not (DAVIS / "images" / "038.jpg").is_file(), reason="DAVIS frames not available")
+def test_the_removal_guard_keeps_most_of_the_bus_roof_the_second_click_removed():
+    # DAVIS 038 under the click protocol: the second click (background, on the red sign in
+    # front of the bus) removed the bus's white roof, next to the first (foreground) click.
+    image, truth, ignore, labels, previous, model = _replay("038", 1, SegmentationSettings(removal_guard=0.0))
+    click = next_click(truth, previous, ignore)
+    assert not click.positive
+    paint_disc(labels, click.row, click.col, click.label)
+    scores = {}
+    for guard in (0.0, 2.0):
+        mask = segment(image, labels, SegmentationSettings(removal_guard=guard), previous_mask=previous,
+                       previous_model=model).mask
+        scores[guard] = iou(mask, truth, ignore)
+    assert scores[0.0] < 0.6 < 0.68 < scores[2.0]
