@@ -186,21 +186,30 @@ def _replay(name: str, n_clicks: int, settings: SegmentationSettings):
     return image, truth, ignore, labels, previous, model
 
 
+def _next_click_scores(replayed, name: str, values, **fixed) -> dict:
+    """Put the protocol's next click on a :func:`_replay` result and score it with setting
+    ``name`` at each of ``values`` (other settings ``fixed``): {value: IoU}."""
+    image, truth, ignore, labels, previous, model = replayed
+    labels = labels.copy()
+    click = next_click(truth, previous, ignore)
+    paint_disc(labels, click.row, click.col, click.label)
+    scores = {"positive": click.positive}
+    for value in values:
+        mask = segment(image, labels, SegmentationSettings(**{name: value}, **fixed), previous_mask=previous,
+                       previous_model=model).mask
+        scores[value] = iou(mask, truth, ignore)
+    return scores
+
+
 @pytest.mark.skipif(not (DAVIS / "images" / "065.jpg").is_file(), reason="DAVIS frames not available")
 def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
     # DAVIS 065 under the click protocol: the 20th click (background, on the ground between
     # the elephant's legs) removed its whole body around the earlier positive clicks. The
     # sequence as it ran without the guards (they change the earlier steps too).
-    image, truth, ignore, labels, previous, model = _replay(
-        "065", 19, SegmentationSettings(strip_guard=0.0, flood_guard=0.0, removal_guard=0.0))
-    click = next_click(truth, previous, ignore)
-    assert not click.positive
-    paint_disc(labels, click.row, click.col, click.label)
-    scores = {}
-    for guard in (0.0, 3.0):
-        mask = segment(image, labels, SegmentationSettings(strip_guard=guard, removal_guard=0.0),
-                       previous_mask=previous, previous_model=model).mask
-        scores[guard] = iou(mask, truth, ignore)
+    scores = _next_click_scores(_replay("065", 19, SegmentationSettings(strip_guard=0.0, flood_guard=0.0,
+                                                                       removal_guard=0.0)),
+                                "strip_guard", (0.0, 3.0), removal_guard=0.0)
+    assert not scores["positive"]
     assert scores[0.0] < 0.2 < 0.85 < scores[3.0]
 
 
@@ -264,16 +273,9 @@ def test_a_foreground_click_after_a_box_keeps_the_face():
 def test_the_flood_guard_keeps_the_ground_the_fifth_click_flooded():
     # DAVIS 008 under the click protocol: the fifth click (foreground) took colours the ground
     # shares, and the refit turned the ground around the dancer into foreground.
-    image, truth, ignore, labels, previous, model = _replay("008", 4, SegmentationSettings(flood_guard=0.0,
-                                                                                           removal_guard=0.0))
-    click = next_click(truth, previous, ignore)
-    assert click.positive
-    paint_disc(labels, click.row, click.col, click.label)
-    scores = {}
-    for guard in (0.0, 2.0):
-        mask = segment(image, labels, SegmentationSettings(flood_guard=guard), previous_mask=previous,
-                       previous_model=model).mask
-        scores[guard] = iou(mask, truth, ignore)
+    scores = _next_click_scores(_replay("008", 4, SegmentationSettings(flood_guard=0.0, removal_guard=0.0)),
+                                "flood_guard", (0.0, 2.0))
+    assert scores["positive"]
     assert scores[0.0] < 0.4 < 0.85 < scores[2.0]
 
 
@@ -357,13 +359,7 @@ def test_the_flood_re_cut_keeps_the_photos_read_only_flag(monkeypatch, writeable
 def test_the_removal_guard_keeps_most_of_the_bus_roof_the_second_click_removed():
     # DAVIS 038 under the click protocol: the second click (background, on the red sign in
     # front of the bus) removed the bus's white roof, next to the first (foreground) click.
-    image, truth, ignore, labels, previous, model = _replay("038", 1, SegmentationSettings(removal_guard=0.0))
-    click = next_click(truth, previous, ignore)
-    assert not click.positive
-    paint_disc(labels, click.row, click.col, click.label)
-    scores = {}
-    for guard in (0.0, 2.0):
-        mask = segment(image, labels, SegmentationSettings(removal_guard=guard), previous_mask=previous,
-                       previous_model=model).mask
-        scores[guard] = iou(mask, truth, ignore)
+    scores = _next_click_scores(_replay("038", 1, SegmentationSettings(removal_guard=0.0)),
+                                "removal_guard", (0.0, 2.0))
+    assert not scores["positive"]
     assert scores[0.0] < 0.6 < 0.68 < scores[2.0]
