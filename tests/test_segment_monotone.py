@@ -139,7 +139,7 @@ def test_flooded_background_by_hand():
 
 
 def test_removed_near_foreground_by_hand():
-    from segmix.segment import REMOVAL_SHARE, removed_near_foreground
+    from segmix.segment import REMOVAL_MAX_SHARE, REMOVAL_SHARE, removed_near_foreground
 
     previous = np.zeros((40, 60), bool)
     previous[10:30, 5:55] = True  # 1000 px
@@ -147,19 +147,23 @@ def test_removed_near_foreground_by_hand():
     marks[19:22, 9:12] = FOREGROUND  # a foreground click at the left end
     marks[19:22, 49:52] = BACKGROUND  # the step: a background click at the right end
     new = previous.copy()
-    new[10:30, 5:20] = False  # the left part went, around the foreground click: 300 px
-    new[10:30, 40:55] = False  # and the part around the background click
+    new[10:30, 5:15] = False  # the left part went, around the foreground click: 200 px
+    new[10:30, 45:55] = False  # and the part around the background click: 391 px in all
     new[marks == FOREGROUND] = True
     region = removed_near_foreground(new, previous, marks)
     # Removed and nearer to the foreground click (column 10) than to the background one (50).
-    assert region[10:30, 5:20][new[10:30, 5:20] == 0].all()
-    assert not region[10:30, 40:55].any() and not region[new].any()
+    assert region[10:30, 5:15][new[10:30, 5:15] == 0].all()
+    assert not region[10:30, 45:55].any() and not region[new].any()
     kept = previous.copy()
     kept[19:22, 49:52] = False  # only the click's own place: under REMOVAL_SHARE of the mask
-    assert REMOVAL_SHARE == 0.1 and removed_near_foreground(kept, previous, marks) is None
+    assert REMOVAL_SHARE == 0.1 and REMOVAL_MAX_SHARE == 0.5
+    assert removed_near_foreground(kept, previous, marks) is None
     both = marks.copy()
     both[5, 5] = FOREGROUND  # also adds foreground: not a background-only step
     assert removed_near_foreground(new, previous, both) is None
+    spill = previous.copy()
+    spill[10:30, 20:55] = False  # 700 px of 1000: most of the mask was a spill, taken back
+    assert removed_near_foreground(spill, previous, marks) is None
     near_click = previous.copy()
     near_click[10:30, 40:55] = False  # all removed next to the background click: nothing to lean on
     assert removed_near_foreground(near_click, previous, marks) is None
