@@ -101,11 +101,18 @@ def test_export_during_a_refit_writes_the_new_result_not_the_shown_one(qtbot, wi
     assert before[window.layer.labels == BACKGROUND].any()  # which the shown mask was not
 
 
-def test_a_waiting_export_is_dropped_with_a_message_on_cancel(qtbot, window, tmp_path):
+def _export_while_computing(window, tmp_path, kind: str) -> list:
+    """Click, then ask for an export of ``kind`` while the click's result computes: the save
+    dialogs asked for (recorded, none answered)."""
     asked = _record_save_dialog(window, tmp_path / "never.png")
     window.set_tool("click")
     _click(window, 15.5, 30.5)
-    window.export("mask")
+    window.export(kind)
+    return asked
+
+
+def test_a_waiting_export_is_dropped_with_a_message_on_cancel(qtbot, window, tmp_path):
+    asked = _export_while_computing(window, tmp_path, "mask")
     assert window.modes["segment"].result_pending
     window.controller.cancel()  # Esc
     assert "Export Mask not done" in window.statusBar().currentMessage()
@@ -115,10 +122,7 @@ def test_a_waiting_export_is_dropped_with_a_message_on_cancel(qtbot, window, tmp
 
 
 def test_a_waiting_export_is_dropped_with_a_message_on_failure(qtbot, window, tmp_path):
-    asked = _record_save_dialog(window, tmp_path / "never.png")
-    window.set_tool("click")
-    _click(window, 15.5, 30.5)
-    window.export("mask")
+    asked = _export_while_computing(window, tmp_path, "mask")
     window.controller.failed.emit("MemoryError: simulated")  # what the controller reports for the latest job
     assert window.statusBar().currentMessage().startswith("Export Mask not done: computing the result failed")
     assert "MemoryError" in window.modes["segment"].training_panel.status_label.text()
@@ -127,10 +131,7 @@ def test_a_waiting_export_is_dropped_with_a_message_on_failure(qtbot, window, tm
 
 
 def test_a_waiting_export_is_dropped_on_a_mode_change(qtbot, window, tmp_path):
-    asked = _record_save_dialog(window, tmp_path / "never.png")
-    window.set_tool("click")
-    _click(window, 15.5, 30.5)
-    window.export("cutout")
+    asked = _export_while_computing(window, tmp_path, "cutout")
     window.set_mode("skin")
     assert "Export Cut-out not done: the mode changed" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=30000)
@@ -175,10 +176,7 @@ def test_ctrl_e_during_a_stroke_exports_the_strokes_result(qtbot, window, tmp_pa
 
 
 def test_nothing_left_to_export_says_so(qtbot, window, messages, tmp_path):
-    asked = _record_save_dialog(window, tmp_path / "never.png")
-    window.set_tool("click")
-    _click(window, 15.5, 30.5)
-    window.export("mask")
+    asked = _export_while_computing(window, tmp_path, "mask")
     window.undo_stack.undo()  # no marks left: no result will come
     qtbot.waitUntil(lambda: bool(messages), timeout=5000)
     assert messages[-1][0] == "Nothing to export yet"
