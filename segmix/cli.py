@@ -547,6 +547,10 @@ def _add_detector_options(parser) -> None:
                         help="weight of the second pass: the colours of skin-coloured pixels that the texture cue "
                              "and the regions rejected count as this photo's non-skin, then the regions run again "
                              "(default 1, 0 = off; needs the regions)")
+    parser.add_argument("--boundary-prior", action=argparse.BooleanOptionalAction, default=None,
+                        help="drop a skin-coloured region that hangs from the photo's top edge without reaching its "
+                             "bottom, when the photo also has skin that touches no edge and the region is larger: a "
+                             "wall or a door behind a person (default: on; needs the regions)")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
                              "by W x the variance of the chroma's quantisation, measured on the photo (default 1, 0 = off)")
@@ -589,6 +593,7 @@ def _detector_settings(args):
                                         photo_density=0.0 if args.photo_density is None and plain_rule else args.photo_density,
                                         texture=0.0 if args.texture is None and plain_rule else args.texture,
                                         second_pass=args.second_pass, cut_diagonal=args.cut_diagonal,
+                                        boundary_prior=args.boundary_prior,
                                         jpeg_deblock=args.jpeg_deblock, jpeg_chroma_noise=args.jpeg_chroma_noise,
                                         spatial=False if args.plain else None)
     if settings.faces:

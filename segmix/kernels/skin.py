@@ -574,3 +574,71 @@ def block_codes(blocks, above, thin_min_blocks, thin_max_thickness):
                             decided = 2
             code[y, x] = decided
     return code
+
+
+@njit(**_JIT)
+def region_runs(mask):
+    """The runs of a mask's rows and the 8-connected region each belongs to.
+
+    The labelling of :func:`seeded_block_regions` (union-find over runs) without its rules:
+    per-region statistics are then sums over the runs, far fewer than the pixels.
+
+    Parameters
+    ----------
+    mask : (H, W) bool
+
+    Returns
+    -------
+    row, start, end : (n,) int32, run k covers pixels ``start[k] .. end[k] - 1`` of row ``row[k]``
+        (rows in order, runs of a row left to right)
+    label : (n,) int32, the run's region, 0 .. regions - 1 in the order of the regions' first runs
+        (what ``scipy.ndimage.label`` with a 3 x 3 structure numbers 1 .. regions)
+    """
+    h, w = mask.shape
+    cap = h * ((w + 1) // 2) + 1
+    start = np.empty(cap, np.int32)
+    end = np.empty(cap, np.int32)
+    parent = np.empty(cap, np.int32)
+    count = np.empty(cap, np.int64)
+    seeded = np.empty(cap, np.bool_)
+    row = np.empty(cap, np.int32)
+    n = 0
+    first = 0
+    for y in range(h):
+        prev = first
+        prev_end = n
+        first = n
+        s = -1
+        for x in range(w):
+            if mask[y, x]:
+                if s < 0:
+                    s = x
+            elif s >= 0:
+                row[n] = y
+                n, prev = _close_run(start, end, parent, count, seeded, n, prev, prev_end, s, x, False)
+                s = -1
+        if s >= 0:
+            row[n] = y
+            n, prev = _close_run(start, end, parent, count, seeded, n, prev, prev_end, s, w, False)
+    label = np.empty(n, np.int32)
+    regions = 0
+    for i in range(n):  # a root is its region's first run (unions keep the smaller index)
+        r = _find(parent, i)
+        if r == i:
+            label[i] = regions
+            regions += 1
+        else:
+            label[i] = label[r]
+    return row[:n].copy(), start[:n].copy(), end[:n].copy(), label
+
+
+@njit(**_JIT)
+def clear_runs(mask, row, start, end, clear):
+    """A copy of ``mask`` with the runs ``k`` where ``clear[k]`` set to False."""
+    out = mask.copy()
+    for k in range(row.shape[0]):
+        if clear[k]:
+            y = row[k]
+            for x in range(start[k], end[k]):
+                out[y, x] = False
+    return out

@@ -1,0 +1,113 @@
+"""The boundary prior of the skin detector: a skin-coloured region hanging from the top of the
+photo is background when the photo also has skin inside it.
+
+Saliency detection treats what the photo's frame cuts as background (the *boundary prior*:
+Wei, Wen, Zhu & Sun, "Geodesic saliency using background priors", ECCV 2012; Zhu, Liang, Wei
+& Sun, "Saliency optimization from robust background detection", CVPR 2014, whose boundary
+connectivity measures how much of a region lies on the frame). For skin in upright photos of
+people the frame's sides are not alike: bodies enter from the bottom and the sides (a torso, a
+forearm from the wrist on), while what the top edge cuts is mostly what stands behind them —
+walls, doors, facades, trees. On the development street photos the regions that wreck a
+photo's precision (a brick wall, a door, a camel coat, 35-50 % of the photo called skin
+around a face of 1-2 %) touch the top edge; the skin does not, or reaches it from the bottom
+(a raised hand, a close-up) (docs/skin_development.md, "A boundary prior").
+
+The rule, on the detector's regions (8-connected components of its mask): a region is
+dropped when all of these hold:
+
+- it touches the photo's top row over at least ``top_contact`` of its width, and not the
+  bottom row;
+- it covers at most ``max_share`` of the photo (a region filling most of the photo is what
+  the photo is of);
+- the photo has skin regions that touch none of the four edges, and the region is larger
+  than each of them: the rule only chooses between skin inside the photo and a larger
+  skin-coloured thing behind it. A head cut by the top edge beside whole faces is smaller
+  than they are and stays; a photo whose skin all touches the frame (a hand from below, a face
+  crop) keeps it.
+
+Pure NumPy / SciPy; the cheap final step of the detector (:func:`segmix.skin_detect.skin_mask`)
+runs it, so a threshold change re-applies it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["background_regions_removed", "region_edge_contacts"]
+
+
+def region_edge_contacts(mask: np.ndarray):
+    """A mask's 8-connected regions, with each region's area and its pixels on each edge.
+
+    Parameters
+    ----------
+    mask : (H, W) bool
+
+    Returns
+    -------
+    runs : tuple (row, start, end, label) of (n,) int32 arrays, from
+        :func:`segmix.kernels.skin.region_runs`: run k covers pixels ``start[k] .. end[k] - 1``
+        of row ``row[k]`` and belongs to region ``label[k]`` (0 .. regions - 1, in the order
+        ``scipy.ndimage.label`` numbers them 1 .. regions)
+    area : (regions,) int64, pixels per region
+    edges : (4, regions) int64, each region's pixels in the top row, the bottom row, the left
+        column and the right column (a corner pixel counts for both of its edges)
+    """
+    from segmix.kernels import skin as kernels
+
+    mask = np.ascontiguousarray(mask, bool)
+    h, w = mask.shape
+    row, start, end, label = kernels.region_runs(mask)
+    regions = int(label.max()) + 1 if label.size else 0
+    length = (end - start).astype(np.int64)
+    area = np.bincount(label, weights=length, minlength=regions).astype(np.int64)
+    top, bottom = row == 0, row == h - 1
+    edges = np.stack([np.bincount(label[top], weights=length[top], minlength=regions),
+                      np.bincount(label[bottom], weights=length[bottom], minlength=regions),
+                      np.bincount(label[start == 0], minlength=regions),
+                      np.bincount(label[end == w], minlength=regions)]).astype(np.int64)
+    return (row, start, end, label), area, edges
+
+
+def background_regions_removed(mask: np.ndarray, top_contact: float = 0.02, max_share: float = 0.5) -> np.ndarray:
+    """The detector's mask without the regions the boundary prior calls background.
+
+    Parameters
+    ----------
+    mask : (H, W) bool, the detector's regions
+    top_contact : float in (0, 1]
+        Share of the top row's pixels a region must cover to count as hanging from the top.
+    max_share : float in (0, 1]
+        Regions covering more than this share of the photo's pixels are kept.
+
+    Returns
+    -------
+    (H, W) bool: ``mask`` itself when nothing is dropped, else a new array.
+
+    Raises
+    ------
+    ValueError
+        If ``mask`` is not 2-D, or a parameter lies outside its range.
+    """
+    mask = np.asarray(mask, bool)
+    if mask.ndim != 2:
+        raise ValueError(f"the mask must be 2-D; got shape {mask.shape}")
+    if not 0.0 < top_contact <= 1.0 or not 0.0 < max_share <= 1.0:
+        raise ValueError(f"top_contact and max_share must lie in (0, 1]; got {top_contact!r}, {max_share!r}")
+    h, w = mask.shape
+    # a photo of one or two rows or columns has no inside; a mask that does not touch the top
+    # or has nothing inside has nothing to choose between
+    if h < 3 or w < 3 or not mask[0].any() or not mask[1:-1, 1:-1].any():
+        return mask
+    runs, area, edges = region_edge_contacts(mask)
+    inside = edges.sum(axis=0) == 0
+    if not inside.any():
+        return mask
+    drop = ((edges[0] >= top_contact * w) & (edges[1] == 0) & (area <= max_share * mask.size)
+            & (area > area[inside].max()))
+    if not drop.any():
+        return mask
+    from segmix.kernels import skin as kernels
+
+    row, start, end, label = runs
+    return kernels.clear_runs(np.ascontiguousarray(mask), row, start, end, drop[label])

@@ -1,0 +1,207 @@
+"""The skin detector's boundary prior (segmix.skin_boundary): the rule on hand-built masks, its
+labelling against scipy.ndimage.label and a plain flood-fill reference, and the detector on a
+synthetic street scene (a skin-coloured wall behind a face of another tone)."""
+
+from collections import deque
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy import ndimage
+
+from segmix import skin, skin_boundary, skin_detect
+from segmix.cli import main
+
+
+def _reference(mask, top_contact=0.02, max_share=0.5):
+    """The rule by a breadth-first flood fill over 8-neighbours, one region at a time."""
+    h, w = mask.shape
+    seen = np.zeros_like(mask)
+    regions = []
+    for y0 in range(h):
+        for x0 in range(w):
+            if mask[y0, x0] and not seen[y0, x0]:
+                pixels, queue = [], deque([(y0, x0)])
+                seen[y0, x0] = True
+                while queue:
+                    y, x = queue.popleft()
+                    pixels.append((y, x))
+                    for dy in (-1, 0, 1):
+                        for dx in (-1, 0, 1):
+                            v, u = y + dy, x + dx
+                            if 0 <= v < h and 0 <= u < w and mask[v, u] and not seen[v, u]:
+                                seen[v, u] = True
+                                queue.append((v, u))
+                regions.append(pixels)
+    if h < 3 or w < 3:
+        return mask.copy()
+
+    def touches(pixels):
+        return any(y in (0, h - 1) or x in (0, w - 1) for y, x in pixels)
+
+    inside = [len(p) for p in regions if not touches(p)]
+    out = mask.copy()
+    if not inside:
+        return out
+    for pixels in regions:
+        top = sum(1 for y, _ in pixels if y == 0)
+        bottom = sum(1 for y, _ in pixels if y == h - 1)
+        if (top >= top_contact * w and bottom == 0 and len(pixels) <= max_share * h * w
+                and len(pixels) > max(inside)):
+            for y, x in pixels:
+                out[y, x] = False
+    return out
+
+
+def _wall_face(h=60, w=80):
+    mask = np.zeros((h, w), bool)
+    mask[:20, :] = True  # hangs from the top over the whole width
+    mask[35:45, 30:40] = True  # a face inside
+    return mask
+
+
+def test_a_wall_hanging_from_the_top_is_dropped_beside_a_face_inside():
+    mask = _wall_face()
+    out = skin_boundary.background_regions_removed(mask)
+    assert not out[:20].any() and out[35:45, 30:40].all() and out.sum() == 100
+    assert mask[:20].all()  # the input is not changed
+
+
+@pytest.mark.parametrize("case", ["no inside", "reaches bottom", "smaller than a face", "over half",
+                                  "short contact", "nothing on top"])
+def test_what_the_boundary_prior_keeps(case):
+    """Each condition of the rule, broken alone, keeps the mask as it is (the same array)."""
+    mask = _wall_face()
+    if case == "no inside":
+        mask[35:45, 30:40] = False
+        mask[40:60, 30:40] = True  # a forearm entering from the bottom
+    elif case == "reaches bottom":
+        mask[:, :5] = True  # the wall runs down the left edge to the bottom row
+    elif case == "smaller than a face":  # a head cut by the top edge beside a whole face
+        mask[:20] = False
+        mask[:8, 10:18] = True
+        mask[30:42, 40:52] = True
+    elif case == "over half":
+        mask[:34] = True
+    elif case == "short contact":  # under 2 % of the top row: 1 of 80 pixels
+        mask[:20] = False
+        mask[0, 5] = True
+        mask[1:20, 2:15] = True
+    else:
+        mask[0] = False
+    out = skin_boundary.background_regions_removed(mask)
+    assert out is mask
+
+
+def test_edge_contacts_by_hand():
+    """A 5 x 6 mask: three regions (8-connected), their areas and edge pixels counted by hand;
+    a corner pixel counts for both of its edges; numbered as scipy.ndimage.label does."""
+    mask = np.array([[1, 1, 0, 0, 0, 1],
+                     [0, 1, 0, 0, 1, 0],
+                     [0, 0, 0, 0, 0, 0],
+                     [0, 0, 1, 1, 0, 0],
+                     [1, 0, 0, 0, 0, 0]], bool)
+    (row, start, end, label), area, edges = skin_boundary.region_edge_contacts(mask)
+    np.testing.assert_array_equal(area, [3, 2, 2, 1])
+    np.testing.assert_array_equal(edges, [[2, 1, 0, 0],    # top row
+                                          [0, 0, 0, 1],    # bottom row
+                                          [1, 0, 0, 1],    # left column
+                                          [0, 1, 0, 0]])   # right column
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
+    painted = np.zeros(mask.shape, int)
+    for y, s, e, k in zip(row, start, end, label):
+        painted[y, s:e] = k + 1
+    np.testing.assert_array_equal(painted, labels)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_against_a_flood_fill_reference(seed):
+    """Random masks (blobs at several densities and sizes, down to 1 x N) against the
+    breadth-first reference, and the runs' labels against scipy.ndimage.label."""
+    rng = np.random.default_rng(seed)
+    h, w = int(rng.integers(1, 40)), int(rng.integers(1, 40))
+    noise = ndimage.gaussian_filter(rng.standard_normal((h, w)), rng.uniform(0.5, 3.0))
+    mask = noise > np.quantile(noise, rng.uniform(0.3, 0.9))
+    if seed % 3 == 0:  # more walls: the top rows mostly set
+        mask[: max(1, h // 3)] |= rng.random((max(1, h // 3), w)) < 0.9
+    contact, share = (0.02, 0.5) if seed % 2 else (float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.2, 1.0)))
+    got = skin_boundary.background_regions_removed(mask, contact, share)
+    np.testing.assert_array_equal(got, _reference(mask, contact, share))
+    (row, start, end, label), area, _ = skin_boundary.region_edge_contacts(mask)
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
+    assert len(area) == n
+    np.testing.assert_array_equal(area, np.bincount(labels.ravel(), minlength=n + 1)[1:])
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="2-D"):
+        skin_boundary.background_regions_removed(np.zeros((4, 4, 3), bool))
+    with pytest.raises(ValueError, match="top_contact"):
+        skin_boundary.background_regions_removed(np.zeros((4, 4), bool), top_contact=0.0)
+    with pytest.raises(ValueError, match="boundary_max_share"):
+        skin_detect.SkinSettings(boundary_max_share=1.5)
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    return skin.load_skin_model()
+
+
+def _street(rng, wall_colour=(225, 205, 170)):
+    """A smooth skin-coloured wall over the top 40 % of a 240 x 320 photo, grey below (a
+    person's dark clothes and the paving), and a face of another tone (MST-7-like) inside that
+    grey: noise sigma 3. Returns image, face, wall."""
+    h, w = 240, 320
+    yy, xx = np.mgrid[:h, :w]
+    img = np.empty((h, w, 3))
+    img[:] = (95, 97, 100)
+    wall = yy < 96
+    img[wall] = wall_colour
+    face = (yy - 150) ** 2 / 26 ** 2 + (xx - 160) ** 2 / 20 ** 2 < 1
+    img[face] = np.array((130, 92, 67)) * (0.9 + 0.2 * xx[face] / w)[:, None]
+    img = np.clip(img + rng.normal(0, 3, img.shape), 0, 255).round().astype(np.uint8)
+    return img, face, wall & ~face
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("wall_colour", [(225, 205, 170), (160, 110, 80)])
+def test_the_detector_drops_a_skin_coloured_wall_behind_a_face(builtin, seed, wall_colour):
+    """The issue's scene: a wall of skin colour (beige; a light-brown brick) behind a face of
+    another tone. Without the prior the wall is skin; with it (the default) only the face is."""
+    image, face, wall = _street(np.random.default_rng(seed), wall_colour)
+    without = skin.detect(builtin, image, replace(skin_detect.DEFAULT_SETTINGS, boundary_prior=False)).mask
+    assert without[wall].mean() > 0.5  # the colour model calls the wall skin
+    mask = skin.detect(builtin, image).mask
+    assert mask[face].mean() > 0.95
+    assert mask[wall].mean() < 0.02 and mask[~(face | wall)].mean() < 0.005
+
+
+def test_the_only_skin_touching_the_frame_is_kept(builtin):
+    """A hand and forearm entering from the bottom edge and nothing inside: the prior has
+    nothing to choose between and the detector's mask is as without it."""
+    rng = np.random.default_rng(2)
+    h, w = 240, 320
+    yy, xx = np.mgrid[:h, :w]
+    img = np.full((h, w, 3), 70.0)
+    arm = ((xx - 160) ** 2 / 40 ** 2 + (yy - 150) ** 2 / 60 ** 2 < 1) | ((abs(xx - 160) < 25) & (yy > 150))
+    img[arm] = (200, 150, 120)
+    image = np.clip(img + rng.normal(0, 3, img.shape), 0, 255).round().astype(np.uint8)
+    mask = skin.detect(builtin, image).mask
+    np.testing.assert_array_equal(mask, skin.detect(builtin, image, replace(skin_detect.DEFAULT_SETTINGS,
+                                                                             boundary_prior=False)).mask)
+    assert mask[arm].mean() > 0.95
+
+
+def test_cli_boundary_prior_option(tmp_path, builtin):
+    """skin apply drops the wall by default and keeps it with --no-boundary-prior, as the
+    library does with boundary_prior=False."""
+    image, face, wall = _street(np.random.default_rng(0))
+    Image.fromarray(image).save(tmp_path / "street.png")
+    for name, flag, prior in (("default", [], True), ("off", ["--no-boundary-prior"], False)):
+        assert main(["skin", "apply", str(tmp_path / "street.png"), "--output-dir", str(tmp_path / name),
+                     "--quiet", *flag]) == 0
+        written = np.asarray(Image.open(tmp_path / name / "street_skin.png")) > 0
+        expected = skin.detect(builtin, image, replace(skin_detect.DEFAULT_SETTINGS, boundary_prior=prior)).mask
+        np.testing.assert_array_equal(written, expected)
+    assert (np.asarray(Image.open(tmp_path / "off" / "street_skin.png")) > 0)[wall].mean() > 0.5
