@@ -100,13 +100,16 @@ def previous_builtin_model():
 
 
 def settings_of(spec: str):
-    """SkinSettings from "field=value,field=value" (numbers, or text for ``regions``), e.g.
-    "regions=graphcut,cut_diagonal=250,smoothness=20"."""
+    """SkinSettings from "field=value,field=value" (numbers, true / false, or text for
+    ``regions``), e.g. "regions=graphcut,cut_diagonal=250,smoothness=20,boundary_prior=false"."""
     from segmix import skin_detect
 
     fields = {}
     for item in filter(None, spec.split(",")):
         key, value = item.split("=")
+        if value.lower() in ("true", "false"):
+            fields[key] = value.lower() == "true"
+            continue
         try:
             fields[key] = int(value)
         except ValueError:

@@ -1,5 +1,5 @@
 """The boundary prior of the skin detector: a skin-coloured region hanging from the top of the
-photo is background when the photo also has skin inside it.
+photo, or spanning it from side to side, is background when the photo also has skin inside it.
 
 Saliency detection treats what the photo's frame cuts as background (the *boundary prior*:
 Wei, Wen, Zhu & Sun, "Geodesic saliency using background priors", ECCV 2012; Zhu, Liang, Wei
@@ -7,16 +7,17 @@ Wei, Wen, Zhu & Sun, "Geodesic saliency using background priors", ECCV 2012; Zhu
 connectivity measures how much of a region lies on the frame). For skin in upright photos of
 people the frame's sides are not alike: bodies enter from the bottom and the sides (a torso, a
 forearm from the wrist on), while what the top edge cuts is mostly what stands behind them —
-walls, doors, facades, trees. On the development street photos the regions that wreck a
-photo's precision (a brick wall, a door, a camel coat, 35-50 % of the photo called skin
-around a face of 1-2 %) touch the top edge; the skin does not, or reaches it from the bottom
-(a raised hand, a close-up) (docs/skin_development.md, "A boundary prior").
+walls, doors, facades, trees — and what runs from one side to the other without reaching the
+bottom is the ground or a wall behind them. On the development street photos most regions
+that wreck a photo's precision (a brick wall, a door, a facade, 35-50 % of the photo called
+skin around a face of 1-2 %; a band of sand) are of these kinds; the skin is not, or reaches
+the bottom edge (a raised hand, a close-up) (docs/skin_development.md, "A boundary prior").
 
 The rule, on the detector's regions (8-connected components of its mask): a region is
 dropped when all of these hold:
 
-- it touches the photo's top row over at least ``top_contact`` of its width, and not the
-  bottom row;
+- it touches the photo's top row over at least ``top_contact`` of its width, or both its left
+  and right columns; and not the bottom row;
 - it covers at most ``max_share`` of the photo (a region filling most of the photo is what
   the photo is of);
 - the photo has skin regions that touch none of the four edges, and the region is larger
@@ -25,7 +26,8 @@ dropped when all of these hold:
   than they are and stays; a photo whose skin all touches the frame (a hand from below, a face
   crop) keeps it.
 
-Pure NumPy / SciPy; the cheap final step of the detector (:func:`segmix.skin_detect.skin_mask`)
+The regions are labelled by a run-length kernel (:func:`segmix.kernels.skin.region_runs`); the
+cheap final step of the detector (:func:`segmix.skin_detect.skin_mask`)
 runs it, so a threshold change re-applies it.
 """
 
@@ -95,16 +97,18 @@ def background_regions_removed(mask: np.ndarray, top_contact: float = 0.02, max_
     if not 0.0 < top_contact <= 1.0 or not 0.0 < max_share <= 1.0:
         raise ValueError(f"top_contact and max_share must lie in (0, 1]; got {top_contact!r}, {max_share!r}")
     h, w = mask.shape
-    # a photo of one or two rows or columns has no inside; a mask that does not touch the top
-    # or has nothing inside has nothing to choose between
-    if h < 3 or w < 3 or not mask[0].any() or not mask[1:-1, 1:-1].any():
+    # a photo of one or two rows or columns has no inside; a mask that touches neither the top
+    # nor both sides, or has nothing inside, has nothing to choose between
+    if (h < 3 or w < 3 or not (mask[0].any() or (mask[:, 0].any() and mask[:, -1].any()))
+            or not mask[1:-1, 1:-1].any()):
         return mask
     runs, area, edges = region_edge_contacts(mask)
     inside = edges.sum(axis=0) == 0
     if not inside.any():
         return mask
-    drop = ((edges[0] >= top_contact * w) & (edges[1] == 0) & (area <= max_share * mask.size)
-            & (area > area[inside].max()))
+    hangs = edges[0] >= top_contact * w
+    spans = (edges[2] > 0) & (edges[3] > 0)
+    drop = (hangs | spans) & (edges[1] == 0) & (area <= max_share * mask.size) & (area > area[inside].max())
     if not drop.any():
         return mask
     from segmix.kernels import skin as kernels

@@ -217,12 +217,11 @@ class SkinSettings:
     boundary_prior : bool
         The boundary prior of the final step (:mod:`segmix.skin_boundary`; needs
         ``spatial``): a region that hangs from the photo's top edge (touches it over
-        ``boundary_top_contact`` of its width, not the bottom edge), covers at most
-        ``boundary_max_share`` of the photo and is larger than every region that touches no
-        edge (there must be one) is background — a wall, a door or a coat behind a person, not
-        skin. On by default: development street photos 0.458 -> 0.546 pooled F1 (even half,
-        where it was chosen) and 0.402 -> 0.444 (odd half), hands, SFA and abdomen within
-        0.001 (abdomen odd -0.007) (docs/skin_development.md, "A boundary prior").
+        ``boundary_top_contact`` of its width) or spans it from the left edge to the right,
+        without touching the bottom edge, covers at most ``boundary_max_share`` of the photo and
+        is larger than every region that touches no edge (there must be one) is background — a
+        wall, a door or the ground behind a person, not skin (docs/skin_development.md, "A
+        boundary prior"; figures in README).
     boundary_top_contact : float in (0, 1]
         Share of the top row a region must cover to hang from the top.
     boundary_max_share : float in (0, 1]

@@ -47,7 +47,8 @@ def _reference(mask, top_contact=0.02, max_share=0.5):
     for pixels in regions:
         top = sum(1 for y, _ in pixels if y == 0)
         bottom = sum(1 for y, _ in pixels if y == h - 1)
-        if (top >= top_contact * w and bottom == 0 and len(pixels) <= max_share * h * w
+        spans = any(x == 0 for _, x in pixels) and any(x == w - 1 for _, x in pixels)
+        if ((top >= top_contact * w or spans) and bottom == 0 and len(pixels) <= max_share * h * w
                 and len(pixels) > max(inside)):
             for y, x in pixels:
                 out[y, x] = False
@@ -68,7 +69,20 @@ def test_a_wall_hanging_from_the_top_is_dropped_beside_a_face_inside():
     assert mask[:20].all()  # the input is not changed
 
 
-@pytest.mark.parametrize("case", ["no inside", "reaches bottom", "smaller than a face", "over half",
+def test_a_band_from_side_to_side_is_dropped():
+    """Sand or a pavement across the photo, clear of the top and bottom rows, beside a face
+    above it: dropped, however little of either side it touches."""
+    mask = np.zeros((60, 80), bool)
+    mask[40:50, 1:79] = True
+    mask[45, 0] = mask[46, 79] = True  # one pixel on each side
+    mask[10:20, 30:40] = True
+    out = skin_boundary.background_regions_removed(mask)
+    assert not out[40:50].any() and out[10:20, 30:40].all() and out.sum() == 100
+    mask[40:, 60:70] = True  # the band now reaches the bottom row (a body entering from below)
+    assert skin_boundary.background_regions_removed(mask) is mask
+
+
+@pytest.mark.parametrize("case", ["no inside", "reaches bottom", "one side", "smaller than a face", "over half",
                                   "short contact", "nothing on top"])
 def test_what_the_boundary_prior_keeps(case):
     """Each condition of the rule, broken alone, keeps the mask as it is (the same array)."""
@@ -78,6 +92,9 @@ def test_what_the_boundary_prior_keeps(case):
         mask[40:60, 30:40] = True  # a forearm entering from the bottom
     elif case == "reaches bottom":
         mask[:, :5] = True  # the wall runs down the left edge to the bottom row
+    elif case == "one side":  # a forearm from the right edge, clear of the top and bottom
+        mask[:20] = False
+        mask[20:30, 50:] = True
     elif case == "smaller than a face":  # a head cut by the top edge beside a whole face
         mask[:20] = False
         mask[:8, 10:18] = True
@@ -88,8 +105,9 @@ def test_what_the_boundary_prior_keeps(case):
         mask[:20] = False
         mask[0, 5] = True
         mask[1:20, 2:15] = True
-    else:
+    else:  # the wall clear of the top row and of the right edge: it neither hangs nor spans
         mask[0] = False
+        mask[:, -1] = False
     out = skin_boundary.background_regions_removed(mask)
     assert out is mask
 
