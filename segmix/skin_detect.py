@@ -219,13 +219,16 @@ class SkinSettings:
         ``spatial``): a region that hangs from the photo's top edge (touches it over
         ``boundary_top_contact`` of its width) or spans it from the left edge to the right,
         without touching the bottom edge, covers at most ``boundary_max_share`` of the photo and
-        is larger than every region that touches no edge (there must be one) is background — a
+        has more than ``boundary_ratio`` times the pixels of every region that touches no edge
+        (there must be one) is background — a
         wall, a door or the ground behind a person, not skin (docs/skin_development.md, "A
         boundary prior"; figures in README).
     boundary_top_contact : float in (0, 1]
         Share of the top row a region must cover to hang from the top.
     boundary_max_share : float in (0, 1]
         Regions covering more of the photo than this are kept (a close-up of skin).
+    boundary_ratio : float >= 1
+        How many times the largest inside region a region must exceed to be dropped.
     jpeg_chroma_noise : float >= 0
         In a photo with a JPEG block grid, the weight of the chroma quantisation noise (0 =
         off, 1 = as measured): the spacing d of the lattice its chroma block means lie on is
@@ -270,6 +273,7 @@ class SkinSettings:
     boundary_prior: bool = True
     boundary_top_contact: float = 0.02
     boundary_max_share: float = 0.5
+    boundary_ratio: float = 2.0
 
     def __post_init__(self):
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
@@ -304,9 +308,11 @@ class SkinSettings:
             raise ValueError(f"jpeg_deblock must lie in [0, {MAX_DEBLOCK:g}] pixels; got {self.jpeg_deblock!r}")
         if not 0 <= self.jpeg_chroma_noise <= MAX_WEIGHT:
             raise ValueError(f"jpeg_chroma_noise must lie in [0, {MAX_WEIGHT:g}]; got {self.jpeg_chroma_noise!r}")
-        if not 0.0 < self.boundary_top_contact <= 1.0 or not 0.0 < self.boundary_max_share <= 1.0:
-            raise ValueError(f"boundary_top_contact and boundary_max_share must lie in (0, 1]; got "
-                             f"{self.boundary_top_contact!r}, {self.boundary_max_share!r}")
+        if (not 0.0 < self.boundary_top_contact <= 1.0 or not 0.0 < self.boundary_max_share <= 1.0
+                or not self.boundary_ratio >= 1.0):
+            raise ValueError(f"boundary_top_contact and boundary_max_share must lie in (0, 1] and boundary_ratio be "
+                             f">= 1; got {self.boundary_top_contact!r}, {self.boundary_max_share!r}, "
+                             f"{self.boundary_ratio!r}")
         if not 0 <= self.skin_luma_floor <= MAX_WEIGHT or not 0 <= self.non_skin_guard <= MAX_WEIGHT:
             raise ValueError(f"skin_luma_floor and non_skin_guard must lie in [0, {MAX_WEIGHT:g}]; got "
                              f"{self.skin_luma_floor!r}, {self.non_skin_guard!r}")
@@ -1023,7 +1029,7 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         from segmix import skin_boundary
 
         regions = skin_boundary.background_regions_removed(regions, settings.boundary_top_contact,
-                                                           settings.boundary_max_share)
+                                                           settings.boundary_max_share, settings.boundary_ratio)
     return regions
 
 

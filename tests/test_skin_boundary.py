@@ -14,7 +14,7 @@ from segmix import skin, skin_boundary, skin_detect
 from segmix.cli import main
 
 
-def _reference(mask, top_contact=0.02, max_share=0.5):
+def _reference(mask, top_contact=0.02, max_share=0.5, ratio=2.0):
     """The rule by a breadth-first flood fill over 8-neighbours, one region at a time."""
     h, w = mask.shape
     seen = np.zeros_like(mask)
@@ -49,7 +49,7 @@ def _reference(mask, top_contact=0.02, max_share=0.5):
         bottom = sum(1 for y, _ in pixels if y == h - 1)
         spans = any(x == 0 for _, x in pixels) and any(x == w - 1 for _, x in pixels)
         if ((top >= top_contact * w or spans) and bottom == 0 and len(pixels) <= max_share * h * w
-                and len(pixels) > max(inside)):
+                and len(pixels) > ratio * max(inside)):
             for y, x in pixels:
                 out[y, x] = False
     return out
@@ -82,8 +82,8 @@ def test_a_band_from_side_to_side_is_dropped():
     assert skin_boundary.background_regions_removed(mask) is mask
 
 
-@pytest.mark.parametrize("case", ["no inside", "reaches bottom", "one side", "smaller than a face", "over half",
-                                  "short contact", "nothing on top"])
+@pytest.mark.parametrize("case", ["no inside", "reaches bottom", "one side", "smaller than a face",
+                                  "under twice a face", "over half", "short contact", "nothing on top"])
 def test_what_the_boundary_prior_keeps(case):
     """Each condition of the rule, broken alone, keeps the mask as it is (the same array)."""
     mask = _wall_face()
@@ -99,6 +99,10 @@ def test_what_the_boundary_prior_keeps(case):
         mask[:20] = False
         mask[:8, 10:18] = True
         mask[30:42, 40:52] = True
+    elif case == "under twice a face":  # a nearer person's cut head: 1.9 times the face inside
+        mask[:20] = False
+        mask[:19, 10:20] = True
+        mask[35:45, 30:40] = True
     elif case == "over half":
         mask[:34] = True
     elif case == "short contact":  # under 2 % of the top row: 1 of 80 pixels
@@ -143,9 +147,10 @@ def test_against_a_flood_fill_reference(seed):
     mask = noise > np.quantile(noise, rng.uniform(0.3, 0.9))
     if seed % 3 == 0:  # more walls: the top rows mostly set
         mask[: max(1, h // 3)] |= rng.random((max(1, h // 3), w)) < 0.9
-    contact, share = (0.02, 0.5) if seed % 2 else (float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.2, 1.0)))
-    got = skin_boundary.background_regions_removed(mask, contact, share)
-    np.testing.assert_array_equal(got, _reference(mask, contact, share))
+    contact, share, ratio = (0.02, 0.5, 2.0) if seed % 2 else (
+        float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.2, 1.0)), float(rng.uniform(1.0, 3.0)))
+    got = skin_boundary.background_regions_removed(mask, contact, share, ratio)
+    np.testing.assert_array_equal(got, _reference(mask, contact, share, ratio))
     (row, start, end, label), area, _ = skin_boundary.region_edge_contacts(mask)
     labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
     assert len(area) == n
@@ -157,6 +162,8 @@ def test_bad_arguments():
         skin_boundary.background_regions_removed(np.zeros((4, 4, 3), bool))
     with pytest.raises(ValueError, match="top_contact"):
         skin_boundary.background_regions_removed(np.zeros((4, 4), bool), top_contact=0.0)
+    with pytest.raises(ValueError, match="ratio"):
+        skin_boundary.background_regions_removed(np.zeros((4, 4), bool), ratio=0.5)
     with pytest.raises(ValueError, match="boundary_max_share"):
         skin_detect.SkinSettings(boundary_max_share=1.5)
 
