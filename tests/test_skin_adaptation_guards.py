@@ -8,7 +8,9 @@ from scipy import ndimage
 
 from segmix import skin, skin_detect
 
-GUARD_OFF = skin_detect.SkinSettings(non_skin_guard=0.0)
+#: Without the non-skin guard; and without the non-skin side's chroma floor (session 12),
+#: which on one of the three photos below keeps the skin by itself.
+GUARD_OFF = skin_detect.SkinSettings(non_skin_guard=0.0, non_skin_floor=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +133,23 @@ def test_guard_settings_are_validated():
         skin_detect.SkinSettings(skin_luma_floor=-1.0)
     with pytest.raises(ValueError, match="non_skin_guard"):
         skin_detect.SkinSettings(non_skin_guard=float("nan"))
+
+
+def test_variance_floor_keeps_a_share_of_the_prior_variance_on_the_chosen_axes():
+    """floor_variances (the non-skin side's chroma floor): data on one colour pulls a MAP-adapted
+    Gaussian's covariance towards zero; floored, its variance along axes 1 and 2 is half the
+    prior's, every correlation coefficient as before, axis 0 untouched."""
+    rng = np.random.default_rng(0)
+    prior_cov = np.array([[4.0, 1.0, 0.5], [1.0, 2.0, 0.3], [0.5, 0.3, 1.0]]) * 1e-2
+    prior = (np.array([1.0]), np.array([[0.5, 0.5, 0.5]]), prior_cov[None])
+    X = np.array([0.52, 0.49, 0.51]) + rng.normal(0, 1e-3, (50, 3))
+    free = skin_detect.map_adapt(X, np.full(50, 100.0), prior, relevance=10.0)[2]
+    floored = skin_detect.floor_variances(free, prior[2], 0.5, (1, 2))
+    c, f = floored[0], free[0]
+    assert f[1, 1] < 0.5 * prior_cov[1, 1] and f[2, 2] < 0.5 * prior_cov[2, 2]  # the floor is needed
+    np.testing.assert_allclose([c[1, 1], c[2, 2]], 0.5 * np.diag(prior_cov)[1:])
+    assert c[0, 0] == f[0, 0]
+    corr = lambda m: m / np.sqrt(np.outer(np.diag(m), np.diag(m)))
+    np.testing.assert_allclose(corr(c), corr(f))
+    # a variance already above the floor is left as it is
+    np.testing.assert_array_equal(skin_detect.floor_variances(prior[2], prior[2], 0.5, (0, 1, 2)), prior[2])
