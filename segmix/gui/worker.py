@@ -419,14 +419,6 @@ class ComputeWorker(QObject):
             # (segmix.kernels.texture; ~11 s to compile with an empty cache, ~0.2 s to load
             # from it) run on the photo's orange half, a skin candidate.
             skin.detect(model, state["photo"][0])
-            # The boundary prior's kernels run only on a mask with skin on the top row and
-            # inside (1.3 s to compile): a wall hanging from the top above a face.
-            from segmix import skin_boundary
-
-            wall_and_face = np.zeros((16, 16), np.bool_)
-            wall_and_face[:6, :12] = True
-            wall_and_face[9:12, 9:12] = True
-            skin_boundary.background_regions_removed(wall_and_face)
 
         def large_photos() -> None:
             from segmix.clicks import click_radius, paint_disc
