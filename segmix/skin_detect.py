@@ -224,12 +224,11 @@ class SkinSettings:
         peak then outweighs the skin model on skin of nearly that chroma (a pale face against a
         pale background). The skin side has a floor of its own in luma (``skin_luma_floor``).
         Applied after ``non_skin_guard`` has judged the Gaussians as the photo moved them.
-        Default 0.5, on chroma only: on the even half (where it was chosen) SFA 0.860 ->
-        0.874, abdomen 0.915 -> 0.919, street 0.548 -> 0.547, hands 0.906 -> 0.905; the floor
-        on every axis gained hands 0.003 more but left 3.3 % of a photo without skin detected
-        (the test's bound is 2 %); odd half SFA 0.874 -> 0.895, abdomen 0.880 -> 0.884, hands
-        0.898 -> 0.897, street 0.443 -> 0.437 (docs/skin_development.md, "A chroma floor for
-        the non-skin side").
+        Default 0.5, on chroma only, chosen on the even half among 0.1-1 on every axis, luma
+        only and chroma only (the floor on every axis left 3.3 % of a photo without skin
+        detected; the test's bound is 2 %). Odd half: SFA 0.874 -> 0.895, abdomen 0.887 ->
+        0.891, hands 0.898 -> 0.897, street 0.402 -> 0.393 (docs/skin_development.md, "A chroma
+        floor for the non-skin side").
     boundary_prior : bool
         The boundary prior of the final step (:mod:`segmix.skin_boundary`; needs
         ``spatial``; an option, off by default): a region that hangs from the photo's top edge
