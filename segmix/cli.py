@@ -587,6 +587,15 @@ def _check_distributed(args) -> bool:
 def _detector_settings(args):
     from segmix import skin_detect
 
+    if args.plain:
+        # these shape the regions, which --plain leaves out: given with it, they would do nothing
+        regional = [flag for flag, value in (("--regions", args.regions), ("--min-area", args.min_area),
+                                             ("--cut-diagonal", args.cut_diagonal), ("--second-pass", args.second_pass),
+                                             ("--boundary-prior" if args.boundary_prior else "--no-boundary-prior",
+                                              args.boundary_prior)) if value is not None]
+        if regional:
+            raise UserError(f"{', '.join(regional)} shape{'s' if len(regional) == 1 else ''} the skin regions, "
+                            "which --plain leaves out; give one or the other")
     plain_rule = args.plain and args.adapt is False
     settings = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, adapt=args.adapt,
                                         faces=args.faces,

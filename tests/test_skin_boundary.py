@@ -269,3 +269,20 @@ def test_a_three_row_chart_keeps_every_tone_by_default_and_why_the_prior_is_an_o
     assert min(shares[1:9]) >= 0.9, shares
     assert max(prior[y:y + 40, x:x + 40].mean() for y, x in boxes[:9]) < 0.1
     assert prior[48:88, 40:80].mean() >= 0.9
+
+
+@pytest.mark.parametrize("flags", [["--boundary-prior"], ["--no-boundary-prior"], ["--min-area", "0.01"],
+                                   ["--regions", "hysteresis", "--second-pass", "0"]])
+def test_cli_refuses_region_options_with_plain(tmp_path, capsys, flags):
+    """--plain leaves the regions out: options that shape them are refused in one line naming
+    them (exit 2), and nothing is written."""
+    image, _, _ = _street(np.random.default_rng(0))
+    Image.fromarray(image).save(tmp_path / "street.png")
+    try:
+        code = main(["skin", "apply", str(tmp_path / "street.png"), "--output-dir", str(tmp_path / "out"),
+                     "--plain", "--quiet", *flags])
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and flags[0] in err[0] and "--plain" in err[0]
+    assert not (tmp_path / "out").exists()
