@@ -549,9 +549,10 @@ def _add_detector_options(parser) -> None:
                              "(default 1, 0 = off; needs the regions)")
     parser.add_argument("--boundary-prior", action=argparse.BooleanOptionalAction, default=None,
                         help="drop a skin-coloured region that hangs from the photo's top edge or spans it from the "
-                             "left edge to the right, without reaching the bottom edge, when the photo also has skin "
-                             "that touches no edge and the region is over twice as large: a wall or a door behind a "
-                             "person; it can also drop a person joined to the wall (default: off; needs the regions)")
+                             "left edge to the right, without reaching the bottom edge, covers at most half the photo and "
+                             "is over twice as large as the largest skin region that touches no edge (there must be "
+                             "one): a wall or a door behind a person; it can also drop a person joined to the wall "
+                             "(default: off; needs the regions)")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
                              "by W x the variance of the chroma's quantisation, measured on the photo (default 1, 0 = off)")

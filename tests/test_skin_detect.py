@@ -456,3 +456,24 @@ def test_monk_chart_and_portraits_with_the_second_pass(builtin):
         image, face = _portrait(tuple(int(MST[tone - 1][i:i + 2], 16) for i in (0, 2, 4)), (30, 34, 48), (20, 20, 20))
         mask = skin.detect(builtin, image, SECOND_PASS).mask
         assert mask[face].mean() >= 0.8 and mask[~face].mean() < 0.05
+
+
+def test_a_high_threshold_keeps_clear_skin_and_never_adds_any(builtin):
+    """Seeds are 5 nats above the decision level or at 2 nats (p = 0.88), whichever is lower:
+    at thresholds of 0.43 and 0.77 a face whose p(skin) is above them stays skin (it was
+    empty: no pixel was 5 nats above such a level), and raising the threshold only removes
+    skin (on this scene exactly: the cut's block decisions allow a few pixels elsewhere)."""
+    image, face, _ = _scene(np.random.default_rng(11))
+    result = skin.detect(builtin, image)
+    masks = {t: skin_detect.skin_mask(result.log_odds, t, skin_detect.DEFAULT_SETTINGS, result.seed_log_odds, image)
+             for t in (0.01, 0.04, 0.2, 0.43, 0.77)}
+    for t in (0.43, 0.77):
+        clear = face & (result.posterior > t)
+        assert clear.mean() > 0.5 * face.mean()  # the scene's face is clear skin at this threshold
+        assert masks[t][clear].mean() > 0.9
+    ts = sorted(masks)
+    for low, high in zip(ts, ts[1:]):
+        assert not (masks[high] & ~masks[low]).any()
+    # the built-in operating point is as before the cap (seeds 5 nats above the level there)
+    np.testing.assert_array_equal(masks[0.04], skin_detect.skin_mask(
+        result.log_odds, 0.04, replace(skin_detect.DEFAULT_SETTINGS, seed_cap=100.0), result.seed_log_odds, image))
