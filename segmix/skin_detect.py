@@ -227,7 +227,7 @@ class SkinSettings:
     non_skin_floor : float >= 0
         Share of the prior's variance in chroma (features 1 and 2 of ``ycbcr`` and ``lab``; other
         colour spaces: nothing changes) that each adapted non-skin Gaussian keeps at least (0 =
-        off; :func:`map_adapt`'s ``variance_floor``). Fitted on a photo's confident non-skin, a
+        off; :func:`floor_variances`). Fitted on a photo's confident non-skin, a
         Gaussian shrinks onto the few chroma values of a smooth wall or shirt, and its narrow
         peak then outweighs the skin model on skin of nearly that chroma (a pale face against a
         pale background). The skin side has a floor of its own in luma (``skin_luma_floor``).
@@ -426,7 +426,7 @@ def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float
     luma_floor : float >= 0
         Feature 0 being luma (``ycbcr``, ``lab``): each adapted covariance's variance there is
         raised to at least ``luma_floor`` times the prior's, by scaling its row and column 0
-        (correlations kept), before ``noise_cov`` is added (:func:`_floor_luma`; 0 = off).
+        (correlations kept), before ``noise_cov`` is added (:func:`_floor_axis`; 0 = off).
 
     Returns
     -------
@@ -445,14 +445,14 @@ def map_adapt(X: np.ndarray, sample_weight: np.ndarray, params, relevance: float
     second = alpha[:, None, None] * sxx + (1 - alpha[:, None, None]) * (c0 + np.einsum("ki,kj->kij", m0, m0))
     covs = second - np.einsum("ki,kj->kij", means, means) + reg_covar * np.eye(X.shape[1])
     if luma_floor > 0:
-        covs = _floor_luma(covs, c0, luma_floor)
+        covs = _floor_axis(covs, c0, luma_floor)
     if noise_cov is not None:
         covs = covs + noise_cov
     weights = alpha * nk / max(nk.sum(), 1e-12) + (1 - alpha) * w0
     return weights / weights.sum(), means, covs
 
 
-def _floor_luma(covs: np.ndarray, prior_covs: np.ndarray, share: float, axis: int = 0) -> np.ndarray:
+def _floor_axis(covs: np.ndarray, prior_covs: np.ndarray, share: float, axis: int = 0) -> np.ndarray:
     """(K, D, D) covariances whose variance along feature ``axis`` (0: luma) is at least
     ``share`` times the prior's: where it is below, that row and column are scaled by the
     square root of the ratio (the variance by the ratio; every correlation coefficient kept).
@@ -467,7 +467,7 @@ def _floor_luma(covs: np.ndarray, prior_covs: np.ndarray, share: float, axis: in
 
 def floor_variances(covs: np.ndarray, prior_covs: np.ndarray, share: float, axes) -> np.ndarray:
     """Covariances whose variance along each feature in ``axes`` is at least ``share`` times
-    the prior's (:func:`_floor_luma` axis by axis: that row and column scaled, every correlation
+    the prior's (:func:`_floor_axis` axis by axis: that row and column scaled, every correlation
     coefficient kept). The non-skin side's chroma floor (``SkinSettings.non_skin_floor``).
 
     Parameters
@@ -478,11 +478,11 @@ def floor_variances(covs: np.ndarray, prior_covs: np.ndarray, share: float, axes
 
     Returns
     -------
-    (K, D, D) float64, a copy.
+    (K, D, D) float64, a copy (``covs`` itself when ``axes`` is empty).
     """
-    out = np.array(covs, dtype=np.float64, copy=True)
-    for axis in axes:
-        out = _floor_luma(out, prior_covs, share, axis)
+    out = covs
+    for axis in axes:  # each step copies
+        out = _floor_axis(out, prior_covs, share, axis)
     return out
 
 
@@ -793,7 +793,8 @@ def _second_pass(model, image, settings, lut, code, used, colour_bin, final_bin,
     # the first pass's regions before the boundary prior: a region the prior drops often shares
     # its colours with kept skin (a face joined to the wall), and learnt as non-skin it takes
     # that skin too (docs/skin_development.md, "A boundary prior")
-    accepted = skin_mask(log_odds, t, replace(settings, boundary_prior=False), seeds, image)
+    accepted = skin_mask(log_odds, t, replace(settings, boundary_prior=False) if settings.boundary_prior else settings,
+                         seeds, image)
     margin = int(settings.second_pass_margin)
     from segmix.kernels import skin as kernels
 

@@ -377,12 +377,9 @@ def test_second_pass_learns_the_colour_of_what_the_first_pass_rejected(builtin, 
     non-skin, removes the smooth wall of the same colour, which the first pass kept. The face
     (another colour) stays."""
     image, face, wall, rough = _wall_and_rough_wall(np.random.default_rng(seed))
-    # the wall hangs from the top edge above the face: the boundary prior would drop it at the
-    # final step whatever the second pass does, so it is off here (its own tests below)
-    first = skin.detect(builtin, image, replace(FIRST_PASS, boundary_prior=False)).mask
-    second = skin.detect(builtin, image, replace(SECOND_PASS, boundary_prior=False)).mask
-    np.testing.assert_array_equal(second, skin.detect(builtin, image, skin_detect.with_options(
-        skin_detect.DEFAULT_SETTINGS, boundary_prior=False)).mask)  # the default runs the second pass
+    first = skin.detect(builtin, image, FIRST_PASS).mask
+    second = skin.detect(builtin, image).mask  # the default runs the second pass
+    np.testing.assert_array_equal(second, skin.detect(builtin, image, SECOND_PASS).mask)
     assert first[wall].mean() > 0.9 and first[rough].mean() < 0.02  # what the first pass does
     assert second[wall].mean() < 0.1
     assert second[face].mean() > 0.95 and second[rough].mean() < 0.02
@@ -427,14 +424,12 @@ def test_cli_second_pass_option(tmp_path, builtin, capsys):
     off; a negative weight is refused in one line."""
     image, *_ = _wall_and_rough_wall(np.random.default_rng(0))
     Image.fromarray(image).save(tmp_path / "wall.png")
-    # the wall hangs from the top edge: the boundary prior would drop it with or without the pass
     for name, flag, settings in (("on", ["--second-pass", "1"], SECOND_PASS), ("default", [], SECOND_PASS),
                                  ("off", ["--second-pass", "0"], FIRST_PASS)):
         out = tmp_path / name
-        assert main(["skin", "apply", str(tmp_path / "wall.png"), "--output-dir", str(out), "--quiet",
-                     "--no-boundary-prior", *flag]) == 0
+        assert main(["skin", "apply", str(tmp_path / "wall.png"), "--output-dir", str(out), "--quiet", *flag]) == 0
         written = np.asarray(Image.open(out / "wall_skin.png")) > 0
-        np.testing.assert_array_equal(written, skin.detect(builtin, image, replace(settings, boundary_prior=False)).mask)
+        np.testing.assert_array_equal(written, skin.detect(builtin, image, settings).mask)
     assert not np.array_equal(np.asarray(Image.open(tmp_path / "off" / "wall_skin.png")),
                               np.asarray(Image.open(tmp_path / "on" / "wall_skin.png")))
     capsys.readouterr()

@@ -251,29 +251,25 @@ def test_texture_cue_rejects_grainy_wood_and_sand_and_keeps_the_face(builtin):
     half-weight cue rejects only in stripes, and removes the sand)."""
     from dataclasses import replace
 
-    # the wall and the wood hang from the top edge above the face, which the boundary prior
-    # (its own tests: tests/test_skin_boundary.py) drops whatever the cue does: off here
-    default = replace(skin_detect.DEFAULT_SETTINGS, boundary_prior=False)
-    off = replace(OFF, boundary_prior=False)
     small, _, _, small_wood, small_sand = _scene(np.random.default_rng(3))
-    hysteresis = replace(default, regions="hysteresis")
+    hysteresis = replace(skin_detect.DEFAULT_SETTINGS, regions="hysteresis")
     cued = skin.detect(builtin, small, hysteresis).mask
-    plain = skin.detect(builtin, small, replace(off, regions="hysteresis")).mask
+    plain = skin.detect(builtin, small, replace(OFF, regions="hysteresis")).mask
     assert cued[small_wood].mean() < plain[small_wood].mean() - 0.2
     assert cued[small_sand].mean() < plain[small_sand].mean() - 0.2
-    assert skin.detect(builtin, small, default).mask[small_sand].mean() < 0.02
+    assert skin.detect(builtin, small).mask[small_sand].mean() < 0.02
     image, face, wall, wood, sand = _scene(np.random.default_rng(3), scale=2)
     floor = ~(face | wall | wood | sand)
-    without = skin.detect(builtin, image, off).mask
+    without = skin.detect(builtin, image, OFF).mask
     assert without[wood].mean() > 0.9 and without[sand].mean() > 0.9  # what the colour model calls skin
-    mask = skin.detect(builtin, image, default).mask  # the default detector has the cue
+    mask = skin.detect(builtin, image).mask  # the default detector has the cue
     assert mask[face].mean() > 0.95
     assert mask[wood].mean() < 0.02 and mask[sand].mean() < 0.02
     assert mask[floor].mean() < 0.005
     # a smooth skin-coloured wall: the cue alone cannot see it (the colour steps keep 0.79 of
     # it at this size); the second pass removes it here because the grainy sand the cue
     # rejected has nearly its colour (tests/test_skin_detect.py has the second pass's tests)
-    cue_only = skin.detect(builtin, image, replace(default, second_pass=0.0)).mask
+    cue_only = skin.detect(builtin, image, skin_detect.SkinSettings(second_pass=0.0)).mask
     assert cue_only[wall].mean() > without[wall].mean() - 0.05 > 0.7
     assert cue_only[face].mean() > 0.95 and cue_only[wood].mean() < 0.02 and cue_only[sand].mean() < 0.02
 
