@@ -24,6 +24,19 @@ def builtin():
     return skin.load_skin_model()
 
 
+def _eyes(img, box, colour=(45, 35, 30)):
+    """Paint two dark eyes into a face box's eye band (a face found by the cascade has them; a
+    flat ellipse fails the detector's eye check, ``skin_detect.FACE_MAX_EYE_RATIO``). Returns
+    the eyes' mask."""
+    x, y, bw, bh = box
+    yy, xx = np.mgrid[:img.shape[0], :img.shape[1]]
+    eyes = np.zeros(img.shape[:2], bool)
+    for cx in (x + 0.33 * bw, x + 0.67 * bw):
+        eyes |= (yy - (y + 0.38 * bh)) ** 2 / (0.06 * bh) ** 2 + (xx - cx) ** 2 / (0.1 * bw) ** 2 < 1
+    img[eyes] = colour
+    return eyes
+
+
 def _scene(rng):
     """A beige wall (a pale skin tone for the colour model, 55 % of the photo), a dark floor, a
     face of a darker skin tone (MST-7-like) and an arm of the same skin 8 % darker, noise sigma 3.
@@ -39,8 +52,9 @@ def _scene(rng):
     arm = (yy > 110) & (yy < 130) & (xx > 100) & (xx < 180)
     img[face] = (130, 92, 67)
     img[arm] = (120, 85, 62)
+    eyes = _eyes(img, FACE_BOX[0])
     img = np.clip(img + rng.normal(0, 3, img.shape), 0, 255).round().astype(np.uint8)
-    return img, face, arm, wall & ~face, ~(face | arm | wall)
+    return img, face & ~eyes, arm, wall & ~face, ~(face | arm | wall)
 
 
 def test_a_face_calibrates_the_skin_colour_and_removes_a_wall_of_another_tone(builtin):
@@ -56,14 +70,23 @@ def test_a_face_calibrates_the_skin_colour_and_removes_a_wall_of_another_tone(bu
 
 
 def test_a_false_face_on_a_wall_does_not_flood(builtin):
-    """A box on a non-skin surface fails the check (too little skin in its ellipse): the result
-    is the detector without faces. A box on the skin-coloured wall passes it, calibrates on the
-    wall's colour, and still does not grow into the floor or lose the real skin."""
+    """A box on a non-skin surface fails the skin check (too little skin in its ellipse), a box
+    on the evenly lit skin-coloured wall the eye check: the result is the detector without
+    faces. A box on the wall with two dark marks where eyes would be passes both, calibrates on
+    the wall's colour, and still does not grow into the floor or lose the real skin."""
     image, face, arm, wall, floor = _scene(np.random.default_rng(1))
     without = skin.detect(builtin, image, FACES, face_boxes=NO_FACE)
     on_floor = skin.detect(builtin, image, FACES, face_boxes=[[10, 120, 30, 30]])
     np.testing.assert_array_equal(on_floor.log_odds, without.log_odds)
-    on_wall = skin.detect(builtin, image, FACES, face_boxes=[[150, 10, 40, 50]]).mask
+    flat_wall = skin.detect(builtin, image, FACES, face_boxes=[[150, 10, 40, 50]])
+    np.testing.assert_array_equal(flat_wall.log_odds, without.log_odds)
+    image = image.copy()
+    marks = _eyes(image, (150, 10, 40, 50))
+    wall &= ~marks
+    without = skin.detect(builtin, image, FACES, face_boxes=NO_FACE)
+    info = {}
+    on_wall = skin.detect(builtin, image, FACES, face_boxes=[[150, 10, 40, 50]], info=info).mask
+    assert info == {"faces_used": 1}
     assert on_wall[floor].mean() < 0.005
     # at most 0.1 % more: the texture cue's term (the same in both) keeps a few wall pixels
     # that the wall-calibrated colour makes more confident (7 of 19 452 pixels)
@@ -100,8 +123,12 @@ def _two_faces(tone_left, tone_right, seed=0):
     for face, tone, x0 in ((left, tone_left, 38), (right, tone_right, 158)):
         img[face] = MST[tone]
         img[face] *= (0.88 + 0.24 * (xx[face] - x0) / 44)[:, None]
+    boxes = [[38, 26, 44, 60], [158, 26, 44, 60]]
+    # eyes and their shadows at a third of the face's brightness, whatever its tone
+    eyes = (_eyes(img, boxes[0], np.array(MST[tone_left]) / 3)
+            | _eyes(img, boxes[1], np.array(MST[tone_right]) / 3))
     img = np.clip(img + np.random.default_rng(seed).normal(0, 3, img.shape), 0, 255).round().astype(np.uint8)
-    return img, left, right, [[38, 26, 44, 60], [158, 26, 44, 60]]
+    return img, left & ~eyes, right & ~eyes, boxes, ~(left | right)
 
 
 @pytest.mark.parametrize("tones", [(2, 9), (9, 5), (5, 2)])
@@ -112,11 +139,35 @@ def test_two_faces_of_two_tones_keep_their_own_colours(builtin, tones):
     (0-18 %): why faces are an option (README). Without faces the default keeps 98.2-98.5 % of
     the MST-5 face beside another tone (100 % with confident skin above 3 nats instead of the
     default 3.5: README), hence 0.95 there."""
-    image, left, right, boxes = _two_faces(*tones)
+    image, left, right, boxes, outside = _two_faces(*tones)
     for settings, given, least in ((skin_detect.DEFAULT_SETTINGS, None, 0.95), (FACES, boxes, 0.85)):
         mask = skin.detect(builtin, image, settings, face_boxes=given).mask
         assert mask[left].mean() > least and mask[right].mean() > least, (tones, settings.faces)
-        assert mask[~(left | right)].mean() < 0.005
+        assert mask[outside].mean() < 0.005
+
+
+def test_a_box_on_an_evenly_lit_palm_is_not_a_face(builtin):
+    """The eye check (new-user data: 24 of the even half's 299 hand photos had a false face box
+    on a palm or a fist, which calibrated the skin colour on the palm and lost the forearm):
+    a box whose eye band is not darker than its cheek band by FACE_MAX_EYE_RATIO is not used."""
+    image, face, arm, wall, floor = _scene(np.random.default_rng(3))
+    palm_box = (120, 108, 20, 20)  # on the arm: evenly lit skin
+    assert skin_detect._eye_ratio(image, palm_box) > skin_detect.FACE_MAX_EYE_RATIO
+    info = {}
+    on_palm = skin.detect(builtin, image, FACES, face_boxes=[palm_box], info=info)
+    assert info == {"faces_used": 0}
+    np.testing.assert_array_equal(on_palm.mask, skin.detect(builtin, image, FACES, face_boxes=NO_FACE).mask)
+    assert skin_detect._eye_ratio(image, FACE_BOX[0]) < 0.75  # the painted eyes
+
+
+def test_eye_ratio_by_hand():
+    """Eye band rows 0.30-0.45, cheek band rows 0.50-0.65, columns 0.2-0.8 of the box."""
+    image = np.full((100, 100, 3), 200, np.uint8)
+    image[30:45, 20:80] = 100  # the eye band of the box (0, 0, 100, 100)
+    assert skin_detect._eye_ratio(image, (0, 0, 100, 100)) == pytest.approx(0.5)
+    image[50:65, 20:80] = 50
+    assert skin_detect._eye_ratio(image, (0, 0, 100, 100)) == pytest.approx(2.0)
+    assert np.isnan(skin_detect._eye_ratio(image, (0, 200, 100, 100)))  # outside the photo: never a face
 
 
 def _cascade_or_skip():
