@@ -171,7 +171,10 @@ class SegmentMode(Mode):
     # == scribbles and training ==========================================================
     def on_stroke_started(self) -> None:
         # A new stroke makes the running fit stale: stop it now, not when the stroke ends.
-        if self.shell.controller.busy:
+        # Only a result this mode still waits for counts: the controller stays busy for a
+        # moment after the final result arrived (until the job's done signal), and a stroke
+        # in that moment interrupted nothing (CI caught a stroke there marked as pending).
+        if self.shell.controller.busy and (self._training_in_flight or self._apply_in_flight):
             self.shell.controller.invalidate()
             self._training_in_flight = self._apply_in_flight = False
             self._fit_interrupted = True
