@@ -72,6 +72,7 @@ positive_weight = _bounded(float, f"a number > 0 and at most {MAX_WEIGHT:g}", la
 MAX_DEBLOCK = 16.0
 deblock_sigma = _bounded(float, f"a number of pixels from 0 to {MAX_DEBLOCK:g}", lambda v: 0 <= v <= MAX_DEBLOCK,
                          f"pixels, 0 .. {MAX_DEBLOCK:g}")
+luma_level = _bounded(float, "a luma level from 0 to 255", lambda v: 0.0 <= v <= 255.0, "a luma level, 0 .. 255")
 unit_float = _bounded(float, "a number in [0, 1]", lambda v: 0.0 <= v <= 1.0, "a number in [0, 1]")
 open_unit_float = _bounded(float, "a number strictly between 0 and 1", lambda v: 0.0 < v < 1.0,
                            "a number strictly between 0 and 1 (a prior probability)")
@@ -527,7 +528,8 @@ def _add_detector_options(parser) -> None:
                         help="prior p(skin): the expected share of skin pixels in a photo (default: the model's, 0.10 built in)")
     parser.add_argument("--plain", action="store_true",
                         help="no regions (graph cut or hysteresis, small-region removal); with --no-adapt the plain per-pixel rule "
-                             "(no photo density or texture cue either, unless --photo-density / --texture is given)")
+                             "(no photo density, texture cue or exposure lift either, unless --photo-density / "
+                             "--texture / --exposure is given)")
     parser.add_argument("--min-area", type=area_share, default=None, metavar="F",
                         help="drop detected regions smaller than this fraction of the photo (default 0.003)")
     parser.add_argument("--photo-density", type=area_share, default=None, metavar="B",
@@ -553,6 +555,10 @@ def _add_detector_options(parser) -> None:
                              "is over twice as large as the largest skin region that touches no edge (there must be "
                              "one): a wall or a door behind a person; it can also drop a person joined to the wall "
                              "(default: off; needs the regions)")
+    parser.add_argument("--exposure", type=luma_level, default=None, metavar="LEVEL",
+                        help="lift an underexposed photo before scoring its colours: one gain for R, G and B takes "
+                             "its 99th-percentile luma up to LEVEL, at most 2x; brighter photos are unchanged "
+                             "(default 150, 0 = off)")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
                              "by W x the variance of the chroma's quantisation, measured on the photo (default 1, 0 = off)")
@@ -603,6 +609,7 @@ def _detector_settings(args):
                                         skin_share=args.skin_share, min_area=args.min_area, regions=args.regions,
                                         photo_density=0.0 if args.photo_density is None and plain_rule else args.photo_density,
                                         texture=0.0 if args.texture is None and plain_rule else args.texture,
+                                        exposure_target=0.0 if args.exposure is None and plain_rule else args.exposure,
                                         second_pass=args.second_pass, cut_diagonal=args.cut_diagonal,
                                         boundary_prior=args.boundary_prior,
                                         jpeg_deblock=args.jpeg_deblock, jpeg_chroma_noise=args.jpeg_chroma_noise,

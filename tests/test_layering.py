@@ -90,7 +90,8 @@ def test_kernels_import_nothing_above_them():
 # import (besides itself and the version in segmix/__init__.py). Imports inside functions
 # count too: a lazy import is still a dependency.
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette"}
-MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary"}
+MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
+          "exposure"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained",
@@ -105,6 +106,7 @@ LAYERS = {
     "skin_texture": {"kernels"},  # a per-pixel image cue (its fused passes in kernels.texture)
     "jpeg_chroma": {"kernels", "skin_texture"},  # a blocky JPEG's chroma (its grid from skin_texture)
     "skin_boundary": {"kernels"},  # the skin regions' boundary prior (its labelling in kernels.skin)
+    "exposure": set(),  # an underexposed photo's gain (Pillow's table lookup); nothing of segmix
     **{name: SUPPORT for name in SUPPORT},
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
