@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Rec. 601 luma weights of R', G', B' (the skin model's YCbCr).
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
-#: Pixels of the subsample the percentile is taken on, along each side at most.
+#: Rec. 601 luma weights of R', G', B' (the skin model's YCbCr), in thousandths.
+_LUMA_PER_MILLE = (299, 587, 114)
+#: The percentile is taken on a grid of about this many pixels squared at most.
 _SAMPLE_SIDE = 256
 
 
@@ -29,8 +29,10 @@ def exposure_gain(image: np.ndarray, target: float, percentile: float = 99.0, ma
     target : float in (0, 255]
         The luma level (0-255) the photo's bright end should reach.
     percentile : float in (0, 100]
-        Which luma stands for the bright end (on a grid of at most 256 x 256 pixels of the
-        photo; 99 ignores a lamp or a specular highlight of up to 1 % of the photo).
+        Which luma stands for the bright end (on a regular grid of about 256 x 256 pixels
+        of the photo at most, luma rounded to whole levels: the smallest level at or below
+        which ``percentile`` % of them lie; 99 ignores a lamp or a specular highlight of up
+        to 1 % of the photo).
     max_gain : float >= 1
         The largest gain applied (a night photo is not turned into day).
 
@@ -47,10 +49,15 @@ def exposure_gain(image: np.ndarray, target: float, percentile: float = 99.0, ma
     if not 0.0 < target <= 255.0 or not 0.0 < percentile <= 100.0 or not max_gain >= 1.0:
         raise ValueError(f"exposure target must lie in (0, 255], percentile in (0, 100] and max_gain be >= 1; got "
                          f"{target!r}, {percentile!r}, {max_gain!r}")
-    step_y = max(1, image.shape[0] // _SAMPLE_SIDE)
-    step_x = max(1, image.shape[1] // _SAMPLE_SIDE)
-    luma = image[::step_y, ::step_x].reshape(-1, 3).astype(np.float32) @ _LUMA
-    level = float(np.percentile(luma, percentile))
+    # a regular grid of at most about 256 x 256 pixels, whatever the photo's shape
+    step = max(1, int(np.ceil(np.sqrt(image.shape[0] * image.shape[1] / _SAMPLE_SIDE ** 2))))
+    rgb = image[::step, ::step].reshape(-1, 3).astype(np.int32)
+    # integer luma (Rec. 601 in thousandths, rounded) and its histogram: a sort of the
+    # sample cost 4 ms on a 0.3-megapixel photo, a sixth of the detector's time there
+    luma = (_LUMA_PER_MILLE[0] * rgb[:, 0] + _LUMA_PER_MILLE[1] * rgb[:, 1] + _LUMA_PER_MILLE[2] * rgb[:, 2]
+            + 500) // 1000
+    cumulative = np.cumsum(np.bincount(luma, minlength=256))
+    level = float(np.searchsorted(cumulative, percentile / 100.0 * cumulative[-1]))
     if level <= 0.0:
         return float(max_gain)  # an all-black photo: as far as allowed
     return float(min(max_gain, max(1.0, target / level)))

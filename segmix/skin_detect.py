@@ -268,7 +268,7 @@ class SkinSettings:
         whose highlights reach it is scored as before, bit for bit. The dim indoor hand photos
         (99th-percentile luma 117-250, median 146) lost a dark-skinned forearm whole at RGB
         (48, 23, 15). Default 150, chosen on the even half among 140-220 (above 160 the beige
-        walls of the hand photos turn skin): hands 0.909 -> 0.915; odd half 0.900 -> 0.916;
+        walls of the hand photos turn skin): hands 0.909 -> 0.914; odd half 0.900 -> 0.917;
         the street, SFA and abdomen photos are brighter and unchanged
         (docs/skin_development.md, "Lifting underexposed photos").
     exposure_percentile : float in (0, 100]

@@ -23,10 +23,14 @@ def test_gain_takes_the_99th_percentile_luma_to_the_target():
     assert exposure_gain(image, 90.0) == 1.0  # never darkened
     assert exposure_gain(image, 255.0, max_gain=2.0) == 2.0  # capped
     assert exposure_gain(np.zeros((8, 8, 3), np.uint8), 150.0, max_gain=2.0) == 2.0
-    # luma by Rec. 601: pure green 200 is luma 117.4
+    # luma by Rec. 601, rounded to a whole level: pure green 200 is luma 117.4 -> 117
     green = np.zeros((10, 10, 3), np.uint8)
     green[..., 1] = 200
-    assert exposure_gain(green, 150.0) == pytest.approx(150.0 / (0.587 * 200), rel=1e-5)
+    assert exposure_gain(green, 150.0) == pytest.approx(150.0 / 117)
+    # the 99th percentile of a photo whose luma is 0..99 on equal shares (100 pixels each) is 98
+    ramp = np.repeat(np.arange(100, dtype=np.uint8), 100).reshape(100, 100)
+    assert exposure_gain(np.stack([ramp] * 3, -1), 196.0) == pytest.approx(2.0)
+    assert exposure_gain(np.stack([ramp] * 3, -1), 150.0) == pytest.approx(150.0 / 98)
 
 
 def test_a_small_highlight_does_not_set_the_gain():
