@@ -109,7 +109,14 @@ class SkinSettings:
         Log-likelihood ratios (nats, built-in model) above / below which a pixel trains the
         photo's skin / non-skin mixture.
     min_adapt_pixels : int
-        Fewer confident pixels than this: that class is not adapted.
+        Fewer confident pixels than this: that class is not adapted (and the second pass does
+        not run on fewer rejected pixels). Default 100 (200 before session 14): a pale
+        close-up that the model finds only through the adaptation has few confident skin
+        pixels (its redder patches), and at some exposures fewer than 200 (synthetic pale
+        close-ups at exposures 0.6-1.2 kept: 73 -> 88 of 112); even half: abdomen 0.917 ->
+        0.924 (abdomen val 613: 0.42 -> 0.81), the other sets unchanged; odd half unchanged to
+        3 decimals (17 photos move by -0.001 .. +0.013); 50 gave the same figures
+        (docs/skin_development.md, "Lifting underexposed photos").
     sharpen : float >= 0
         Exponent a of the skin side's alternative sample weights, ``n(x) * (LR(x) / LR_max) ** a``
         (n(x) the confident pixels of colour bin x, LR the core's likelihood ratio, LR_max its
@@ -312,7 +319,7 @@ class SkinSettings:
     relevance: float = 300.0
     confident_skin: float = 3.5
     confident_non_skin: float = 0.0
-    min_adapt_pixels: int = 200
+    min_adapt_pixels: int = 100
     sharpen: float = 1.0
     sharpen_shift: float = 0.5
     spatial: bool = True
