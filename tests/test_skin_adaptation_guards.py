@@ -58,6 +58,25 @@ def test_pale_skin_filling_the_photo_stays_skin_after_adaptation(builtin, pale, 
     assert mask[~region].mean() < 0.02
 
 
+@pytest.mark.parametrize("exposure", [0.8, 1.1, 1.2])
+@pytest.mark.parametrize("background", BACKGROUNDS)
+def test_a_pale_close_up_with_few_confident_pixels_still_adapts(builtin, background, exposure):
+    """Session 14: the paler close-up photographed darker or brighter has between 100 and 200
+    confident skin pixels (its redder patches); with the former minimum of 200 the skin side
+    did not adapt, the non-skin side learnt the skin and the whole region was lost."""
+    image, region = _close_up(PALE[0], RED, background)
+    image = np.clip(np.rint(image * exposure), 0, 255).astype(np.uint8)
+    code, used, counts = skin_detect._color_bins(image)
+    table = skin_detect._BinTable.of(builtin)
+    table.lookup(used)
+    confident = counts[table.log_core[used] - table.log_non[used] > AS_PHOTOGRAPHED.confident_skin].sum()
+    assert 100 <= confident < 200
+    mask = skin.detect(builtin, image, AS_PHOTOGRAPHED).mask
+    assert mask[region].mean() >= 0.9 and mask[~region].mean() < 0.02
+    former = skin_detect.SkinSettings(exposure_target=0.0, min_adapt_pixels=200)
+    assert skin.detect(builtin, image, former).mask[region].mean() < 0.1
+
+
 @pytest.mark.parametrize("pale,background", [(PALE[0], BACKGROUNDS[0]), (PALE[1], BACKGROUNDS[0]),
                                              (PALE[1], BACKGROUNDS[1])])
 def test_without_the_guard_the_adaptation_learns_that_skin_as_non_skin(builtin, pale, background):
