@@ -180,3 +180,37 @@ def test_skin_apply_lifts_a_dim_photo(tmp_path, monkeypatch):
     lifted = np.asarray(Image.open(next((tmp_path / "lifted").iterdir()))) > 127
     as_is = np.asarray(Image.open(next((tmp_path / "as_is").iterdir()))) > 127
     assert lifted[arm].mean() > 0.8 and as_is[arm].mean() < 0.1
+
+
+def test_the_plain_rule_lifts_when_asked(builtin):
+    """A new-user trial: ``--plain --no-adapt --exposure 150`` wrote the same masks as without
+    ``--exposure``: the plain rule's fast path scored the photo as stored. It scores the lifted
+    photo now, exactly as the plain rule on a photo lifted beforehand."""
+    from dataclasses import replace
+
+    image, arm = _arm(MST_9, GREY, 0.5)
+    gain = exposure_gain(image, 150.0)
+    lifted = skin.detect(builtin, image, replace(skin_detect.PLAIN_SETTINGS, exposure_target=150.0))
+    beforehand = skin.detect(builtin, expose(image, gain), skin_detect.PLAIN_SETTINGS)
+    np.testing.assert_array_equal(lifted.posterior, beforehand.posterior)
+    np.testing.assert_array_equal(lifted.mask, beforehand.mask)
+    # the plain rule calls the dim grey around the arm skin (the dark tone curve); lifted, not
+    as_is = skin.detect(builtin, image, skin_detect.PLAIN_SETTINGS)
+    assert as_is.mask[~arm].mean() > 0.5
+    assert lifted.mask[~arm].mean() < 0.05 and lifted.mask[arm].mean() > 0.9
+
+
+def test_skin_apply_plain_rule_takes_the_exposure_option(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from segmix import cli
+
+    image, arm = _arm(MST_9, GREY, 0.5)
+    Image.fromarray(image).save(tmp_path / "dim.png")
+    monkeypatch.chdir(tmp_path)
+    plain = ["skin", "apply", "dim.png", "--quiet", "--plain", "--no-adapt"]
+    assert cli.main(plain + ["--output-dir", "as_is"]) == 0
+    assert cli.main(plain + ["--output-dir", "lifted", "--exposure", "150"]) == 0
+    as_is = np.asarray(Image.open(next((tmp_path / "as_is").iterdir()))) > 127
+    lifted = np.asarray(Image.open(next((tmp_path / "lifted").iterdir()))) > 127
+    assert as_is[~arm].mean() > 0.5 and lifted[~arm].mean() < 0.05 and lifted[arm].mean() > 0.9
