@@ -557,8 +557,9 @@ def _add_detector_options(parser) -> None:
                              "(default: off; needs the regions)")
     parser.add_argument("--exposure", type=luma_level, default=None, metavar="LEVEL",
                         help="lift an underexposed photo before scoring its colours: one gain for R, G and B takes "
-                             "its 99th-percentile luma up to LEVEL, at most 2x; brighter photos are unchanged "
-                             "(default 150, 0 = off)")
+                             "the photo's 99th-percentile luma up to LEVEL (a luma level, 0-255), at most 2x; "
+                             "brighter photos are unchanged (default 150, 0 = off: a dim photo of dark skin may "
+                             "then come out empty)")
     parser.add_argument("--jpeg-chroma-noise", type=weight, default=None, metavar="W",
                         help="in photos with a JPEG block grid (heavy compression), widen the adapted colour Gaussians "
                              "by W x the variance of the chroma's quantisation, measured on the photo (default 1, 0 = off)")
