@@ -798,7 +798,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     face_boxes : (N, 4) int array (x, y, width, height), optional: the photo's faces for
         ``settings.faces`` instead of the face detector's (see :func:`segmix.skin_detect.skin_log_odds`)
     info : dict, optional
-        Receives ``faces_used`` (the number of usable faces) when face calibration looked for faces.
+        Receives ``faces_used`` (the number of usable faces) when face calibration looked for
+        faces, and ``exposure_gain`` (1.0: not lifted) when the exposure lift is on.
 
     Returns
     -------
@@ -818,8 +819,11 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         if settings.exposure_target > 0:
             from segmix.exposure import expose, exposure_gain
 
-            scored = expose(image, exposure_gain(image, settings.exposure_target, settings.exposure_percentile,
-                                                 settings.exposure_max_gain))
+            gain = exposure_gain(image, settings.exposure_target, settings.exposure_percentile,
+                                 settings.exposure_max_gain)
+            scored = expose(image, gain)
+            if info is not None:
+                info["exposure_gain"] = gain
         posterior = _posterior_map(model, scored, cache)
         with np.errstate(divide="ignore"):
             log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)

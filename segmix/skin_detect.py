@@ -719,7 +719,8 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         (tests, or a caller with its own face detector); an empty array = no face.
     info : dict, optional
         With ``settings.faces``: ``info["faces_used"]`` is set to the number of usable faces
-        (0 when none passed the skin check or none was found).
+        (0 when none passed the skin check or none was found). With ``settings.exposure_target``:
+        ``info["exposure_gain"]`` is the gain the photo was lifted by (1.0: not lifted).
 
     Returns
     -------
@@ -737,8 +738,10 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
     if settings.exposure_target > 0:
         # every step below (colours, texture, faces) sees the lifted photo; a bright one is unchanged
-        image = expose(image, exposure_gain(image, settings.exposure_target, settings.exposure_percentile,
-                                            settings.exposure_max_gain))
+        gain = exposure_gain(image, settings.exposure_target, settings.exposure_percentile, settings.exposure_max_gain)
+        image = expose(image, gain)
+        if info is not None:
+            info["exposure_gain"] = gain
     table = _BinTable.of(model)
     colours, lattice = image, 0.0
     profiles = None  # the photo's luma-step profiles: the JPEG rules' and the texture cue's

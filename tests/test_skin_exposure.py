@@ -214,3 +214,22 @@ def test_skin_apply_plain_rule_takes_the_exposure_option(tmp_path, monkeypatch):
     as_is = np.asarray(Image.open(next((tmp_path / "as_is").iterdir()))) > 127
     lifted = np.asarray(Image.open(next((tmp_path / "lifted").iterdir()))) > 127
     assert as_is[~arm].mean() > 0.5 and lifted[~arm].mean() < 0.05 and lifted[arm].mean() > 0.9
+
+
+def test_the_gain_is_reported(builtin):
+    from dataclasses import replace
+
+    image, _ = _arm(MST_9, GREY, 0.5)
+    info = {}
+    skin_detect.skin_log_odds(builtin, image, info=info)
+    assert info["exposure_gain"] == pytest.approx(exposure_gain(image, 150.0))
+    info = {}
+    skin.detect(builtin, image, replace(skin_detect.PLAIN_SETTINGS, exposure_target=150.0), info=info)
+    assert info["exposure_gain"] == pytest.approx(exposure_gain(image, 150.0))
+    bright, _ = _arm(MST_8, (235, 232, 230), 1.0)
+    info = {}
+    skin.detect(builtin, bright, info=info)
+    assert info["exposure_gain"] == 1.0
+    info = {}
+    skin.detect(builtin, image, OFF, info=info)
+    assert "exposure_gain" not in info

@@ -142,6 +142,7 @@ class SkinOutcome:
     mask: np.ndarray | None = None
     threshold: float | None = None
     compiled: bool = False  # the job compiled a kernel (first use): ``seconds`` includes that
+    exposure_gain: float = 1.0  # the detector lifted a dim photo by this gain (segmix.exposure)
 
 
 @dataclass(frozen=True)
@@ -659,9 +660,10 @@ class ComputeWorker(QObject):
             self._check(job.generation)
         posterior = rgba = seeds = result = None
         threshold = job.overlay[1] if job.overlay is not None else None
+        info: dict = {}  # the detector's notes (the exposure lift's gain)
         if job.image is not None:
             # The same refined detector as `segmix skin apply` (adaptation, regions).
-            result = skin.detect(model, job.image, threshold=threshold)
+            result = skin.detect(model, job.image, threshold=threshold, info=info)
             posterior, seeds = result.posterior, result.seed_log_odds
             self._check(job.generation)
             if job.overlay is not None:
@@ -672,7 +674,7 @@ class ComputeWorker(QObject):
                          rgba, job.overlay if rgba is not None else None, seeds,
                          None if result is None else result.log_odds, None if result is None else result.mask,
                          None if result is None else (model.threshold if threshold is None else float(threshold)),
-                         self._compiled))
+                         self._compiled, info.get("exposure_gain", 1.0)))
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model

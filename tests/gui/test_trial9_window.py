@@ -255,3 +255,29 @@ def test_window_message_rewrites_only_the_limit(tmp_path):
         "again.")
     other = f"{path}: is a folder, not an image file"
     assert files.window_message(other) == other
+
+
+def test_skin_mode_says_when_a_dim_photo_was_lifted(qtbot, make_window, tmp_path):
+    """Session 14: the detector lifts an underexposed photo before scoring its colours; the
+    overlay sits on the photo as stored, so the status line says the photo was lifted and by
+    how much. A photo whose highlights reach luma 150 is not lifted and gets no such line."""
+    from segmix.exposure import exposure_gain
+
+    bright = make_two_colour_image()
+    bright[:6] = 240  # a white band: highlights at luma 240
+    dim = (bright // 3).astype(np.uint8)
+    assert exposure_gain(bright, 150.0) == 1.0 and exposure_gain(dim, 150.0) > 1.5
+    for name, image, lifted in (("bright.png", bright, False), ("dim.png", dim, True)):
+        path = tmp_path / name
+        Image.fromarray(image).save(path)
+        window = make_window(path)
+        skin_mode = window.modes["skin"]
+        window.set_mode("skin")
+        qtbot.waitUntil(lambda: skin_mode.skin_posterior is not None and not window.controller.busy, timeout=60000)
+        text = skin_mode.skin_panel.status_label.text()
+        assert text.startswith("Skin detected in")
+        if lifted:
+            gain = exposure_gain(dim, 150.0)
+            assert f"lifted {gain:.2f}x" in text, text
+        else:
+            assert "lifted" not in text, text

@@ -197,6 +197,10 @@ class SkinMode(Mode):
             # thread; a threshold move later re-runs only the decision (render()).
             self._detected_status = (f"Skin detected in {outcome.seconds * 1000:.0f} ms (full detection"
                                      f"{COMPILED_NOTE if outcome.compiled else ''})")
+            if outcome.exposure_gain > 1.0:
+                # the overlay sits on the photo as stored; say why dark skin there may be found
+                self._detected_status += (f"\nA dim photo: its colours were scored lifted "
+                                          f"{outcome.exposure_gain:.2f}x (the exposure lift)")
             self.skin_panel.set_status(self._detected_status)
             self._relabel_shown = False
         if accepted:
