@@ -985,7 +985,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
               cache: "PosteriorCache | None" = None, info: dict | None = None) -> tuple[Path, ...]:
     """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
     ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input.
-    ``info`` (optional dict) receives what the detector reports (``faces_used`` with faces)."""
+    ``info`` (optional dict) receives what the detector reports (``faces_used`` with faces,
+    ``exposure_gain`` with the exposure lift)."""
     input_path, output_dir = Path(input_path), Path(output_dir)
     mask_path, prob_path = apply_outputs(input_path, output_dir)
     ensure_not_input(mask_path, input_path)

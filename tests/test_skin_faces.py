@@ -86,7 +86,7 @@ def test_a_false_face_on_a_wall_does_not_flood(builtin):
     without = skin.detect(builtin, image, FACES, face_boxes=NO_FACE)
     info = {}
     on_wall = skin.detect(builtin, image, FACES, face_boxes=[[150, 10, 40, 50]], info=info).mask
-    assert info == {"faces_used": 1}
+    assert info["faces_used"] == 1
     assert on_wall[floor].mean() < 0.005
     # at most 0.1 % more: the texture cue's term (the same in both) keeps a few wall pixels
     # that the wall-calibrated colour makes more confident (7 of 19 452 pixels)
@@ -155,7 +155,7 @@ def test_a_box_on_an_evenly_lit_palm_is_not_a_face(builtin):
     assert skin_detect._eye_ratio(image, palm_box) > skin_detect.FACE_MAX_EYE_RATIO
     info = {}
     on_palm = skin.detect(builtin, image, FACES, face_boxes=[palm_box], info=info)
-    assert info == {"faces_used": 0}
+    assert info["faces_used"] == 0
     np.testing.assert_array_equal(on_palm.mask, skin.detect(builtin, image, FACES, face_boxes=NO_FACE).mask)
     assert skin_detect._eye_ratio(image, FACE_BOX[0]) < 0.75  # the painted eyes
 
@@ -217,10 +217,10 @@ def test_skin_apply_says_on_how_many_photos_a_face_was_used(tmp_path, builtin, c
     info = {}
     image = np.asarray(Image.open(SAMPLES / "astronaut.png").convert("RGB"))
     skin.detect(builtin, image, FACES, info=info)
-    assert info == {"faces_used": 1}
+    assert info["faces_used"] == 1
     info = {}
     skin.detect(builtin, image, FACES, face_boxes=np.zeros((0, 4), int), info=info)
-    assert info == {"faces_used": 0}  # no face given: the default detector ran
+    assert info["faces_used"] == 0  # no face given: the default detector ran
 
 
 def test_cli_refuses_in_one_line_without_the_face_detector(tmp_path, monkeypatch, capsys):
