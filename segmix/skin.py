@@ -813,18 +813,9 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     mask = None
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density
             and not settings.faces and not settings.texture and not model.features.uses_position):
-        # the model as stored, exactly per colour (cached across a batch); an exposure lift
-        # asked for with the plain rule applies here too (the regions keep the photo's contrast)
-        scored = image
-        if settings.exposure_target > 0:
-            from segmix.exposure import expose, exposure_gain
-
-            gain = exposure_gain(image, settings.exposure_target, settings.exposure_percentile,
-                                 settings.exposure_max_gain)
-            scored = expose(image, gain)
-            if info is not None:
-                info["exposure_gain"] = gain
-        posterior = _posterior_map(model, scored, cache)
+        # the model as stored, exactly per colour (cached across a batch), on the photo lifted
+        # when --exposure is given with the plain rule (the regions keep the photo's contrast)
+        posterior = _posterior_map(model, skin_detect.lift_exposure(image, settings, info), cache)
         with np.errstate(divide="ignore"):
             log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
     else:

@@ -76,7 +76,7 @@ from segmix.bayes import check_image
 from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
-__all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "detect", "skin_log_odds",
+__all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "detect", "skin_log_odds", "lift_exposure",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
@@ -702,6 +702,29 @@ class _BinTable:
             return table
 
 
+def lift_exposure(image: np.ndarray, settings: SkinSettings, info: dict | None = None) -> np.ndarray:
+    """``image`` lifted as ``settings.exposure_target`` asks (:mod:`segmix.exposure`), the
+    photo itself when that is 0 or its highlights already reach the target.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB
+    settings : SkinSettings
+    info : dict, optional
+        Receives ``exposure_gain`` (1.0: not lifted) when the lift is on.
+
+    Returns
+    -------
+    (H, W, 3) uint8
+    """
+    if not settings.exposure_target > 0:
+        return image
+    gain = exposure_gain(image, settings.exposure_target, settings.exposure_percentile, settings.exposure_max_gain)
+    if info is not None:
+        info["exposure_gain"] = gain
+    return expose(image, gain)
+
+
 def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, with_seeds: bool = False,
                   face_boxes: np.ndarray | None = None, info: dict | None = None):
     """log p(skin | pixel) - log p(non-skin | pixel) after per-photo adaptation.
@@ -736,12 +759,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     image = check_image(image)
     if model.features.uses_position:
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
-    if settings.exposure_target > 0:
-        # every step below (colours, texture, faces) sees the lifted photo; a bright one is unchanged
-        gain = exposure_gain(image, settings.exposure_target, settings.exposure_percentile, settings.exposure_max_gain)
-        image = expose(image, gain)
-        if info is not None:
-            info["exposure_gain"] = gain
+    image = lift_exposure(image, settings, info)  # every step below sees the lifted photo
     table = _BinTable.of(model)
     colours, lattice = image, 0.0
     profiles = None  # the photo's luma-step profiles: the JPEG rules' and the texture cue's

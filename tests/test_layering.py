@@ -106,7 +106,7 @@ LAYERS = {
     "skin_texture": {"kernels"},  # a per-pixel image cue (its fused passes in kernels.texture)
     "jpeg_chroma": {"kernels", "skin_texture"},  # a blocky JPEG's chroma (its grid from skin_texture)
     "skin_boundary": {"kernels"},  # the skin regions' boundary prior (its labelling in kernels.skin)
-    "exposure": set(),  # an underexposed photo's gain (Pillow's table lookup); nothing of segmix
+    "exposure": {"skin_texture"},  # an underexposed photo's gain (its luma weights from skin_texture)
     **{name: SUPPORT for name in SUPPORT},
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
