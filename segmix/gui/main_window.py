@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -1218,6 +1218,14 @@ class MainWindow(QMainWindow):
         self.save_settings()
         for mode in self.modes.values():
             mode.deactivate()
+        compiling = self.controller.busy or not self.controller.is_warm
+        self.controller.invalidate()  # nothing that arrives now is shown
+        if compiling:
+            # The compute thread may be inside a Numba compile, which cannot be interrupted
+            # (a trial's Ctrl+Q during the warm-up took 4 s with the window standing): the
+            # window goes at once, the process when the compile ends.
+            self.hide()
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self.controller.shutdown()
         self.warning_relay.uninstall()
         event.accept()

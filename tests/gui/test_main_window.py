@@ -71,6 +71,26 @@ def test_default_export_path_is_beside_the_photo_and_never_the_photo(qtbot, wind
     assert messages and "Cannot save" in messages[-1][0]
 
 
+def test_closing_during_the_warm_up_hides_the_window_before_waiting_for_the_thread(qtbot, window, monkeypatch):
+    """A trial's Ctrl+Q during the warm-up took 4 s with the window standing: the compute
+    thread was inside a Numba compile, which cannot be interrupted. The window now goes
+    first; the thread is still stopped."""
+    window.show()
+    qtbot.waitExposed(window)
+    monkeypatch.setattr(window.controller, "is_warm", False)
+    visible_at_shutdown = []
+    shutdown = window.controller.shutdown
+
+    def recording_shutdown(*args, **kwargs):
+        visible_at_shutdown.append(window.isVisible())
+        return shutdown(*args, **kwargs)
+
+    monkeypatch.setattr(window.controller, "shutdown", recording_shutdown)
+    window.close()
+    assert visible_at_shutdown == [False]
+    assert not window.controller.thread_running
+
+
 def test_closing_leaves_no_running_thread(qtbot, window):
     paint_two_classes(qtbot, window)
     drag(window, [(30, 30), (35, 35)])  # a fit may still be running

@@ -302,3 +302,43 @@ def test_warm_up_compiles_the_large_photos_kernels_on_an_empty_cache(monkeypatch
     steps["{verb} the large photos' kernels"]()
     assert chosen == [pixels.unique_rgb]  # the parallel variant, not unique_rgb.serial
     assert pixels.unique_rgb.signatures
+
+
+def test_elapsed_text_says_the_wait_and_why_without_nested_brackets():
+    from segmix.gui.modes.base import COMPILED_NOTE, elapsed_text
+
+    assert elapsed_text(0.4184, False) == ("418 ms", "")
+    assert elapsed_text(2.5, True) == ("2.5 s", COMPILED_NOTE)
+    assert elapsed_text(0.4184, False, waited=0.9) == ("418 ms", "")  # a queue under a second: not worth a word
+    assert elapsed_text(0.4184, True, waited=25.3, warming=True) == (
+        "25.3 s", "418 ms of it computing; the rest waited for the first-use warm-up, once")
+    assert elapsed_text(1.25, False, waited=4.0) == (
+        "4.0 s", "1.2 s of it computing; the rest waited for the job before it")
+    for duration, note in (elapsed_text(0.4, True), elapsed_text(0.4, True, 30.0, True)):
+        assert "(" not in note and ")" not in note
+
+
+def test_segment_status_says_the_wait_behind_the_warm_up(qtbot, make_window, photo_path, monkeypatch):
+    """The first stroke during the warm-up waits for its compiling: the status says so
+    instead of only the job's own time."""
+    from gui_helpers import paint_two_classes
+
+    import segmix.gui.modes.segment as segment_module
+
+    class SlowClock:  # a request and its result 15 s apart
+        now = 0.0
+
+        def perf_counter(self):
+            SlowClock.now += 15.0
+            return SlowClock.now
+
+    window = make_window(photo_path)
+    segment_mode = window.modes["segment"]
+    monkeypatch.setattr(window.controller, "is_warm", False)
+    monkeypatch.setattr(segment_module, "time", SlowClock())
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: segment_mode.outcome is not None and segment_mode.outcome.final
+                    and not window.controller.busy, timeout=30000)
+    text = segment_mode.training_panel.status_label.text()
+    assert text.startswith("Trained and applied in ")
+    assert "of it computing; the rest waited for the first-use warm-up, once)" in text.split("\n")[0]

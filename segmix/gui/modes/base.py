@@ -51,9 +51,45 @@ if TYPE_CHECKING:
     from segmix.gui.scribbles import Rect
 
 
-#: After a job's time when it compiled a kernel (its first use, see
+#: Said of a job's time when it compiled a kernel (its first use, see
 #: segmix.gui.worker.SegmentationOutcome.compiled): why it was slow, this once.
-COMPILED_NOTE = ", compiling included (first use, once)"
+COMPILED_NOTE = "compiling included: first use, once"
+
+#: A result that came this much later than its job's own time (s) waited behind other work.
+WAIT_NOTE_MIN_S = 1.0
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+
+
+def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
+                 warming: bool = False) -> tuple[str, str]:
+    """The time a user waited for a result, and a note on why when it was long.
+
+    Parameters
+    ----------
+    seconds : float
+        The job's own time on the compute thread, s.
+    compiled : bool
+        The job compiled a kernel (its first use after installing).
+    waited : float, optional
+        From the request to the result, s: it also holds the time the job waited in the
+        queue (behind the warm-up's compiling or an earlier job).
+    warming : bool
+        The engine's warm-up had not finished when the job was requested.
+
+    Returns
+    -------
+    (duration, note) : (str, str)
+        ``("418 ms", "")``, or the wait and a note without brackets, e.g. ``("25.3 s",
+        "418 ms of it computing; the rest waited for the first-use warm-up, once")``. A trial
+        saw "Skin detected in 418 ms" after waiting about 25 s for the warm-up.
+    """
+    if waited is not None and waited - seconds > WAIT_NOTE_MIN_S:
+        behind = "the first-use warm-up, once" if warming else "the job before it"
+        return _duration(waited), f"{_duration(seconds)} of it computing; the rest waited for {behind}"
+    return _duration(seconds), COMPILED_NOTE if compiled else ""
 
 
 class NothingToExport(Exception):

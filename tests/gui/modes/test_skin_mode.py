@@ -447,3 +447,44 @@ def test_switching_to_skin_mode_never_shows_the_segment_mask(qtbot, make_window,
     assert window.canvas.overlay_image is not None
     np.testing.assert_array_equal(window.canvas.overlay_image[..., 3] > 0, window.current_mask())
     assert "Green = skin (the result)" in window.hint_label.text()
+
+
+class _SlowClock:
+    """A perf_counter that advances ``step`` seconds per call: a request and its result
+    look 15 s apart, as when a job waits behind the first-use warm-up's compiling."""
+
+    def __init__(self, step=15.0):
+        self.now, self.step = 1000.0, step
+
+    def perf_counter(self):
+        self.now += self.step
+        return self.now
+
+
+def test_skin_status_says_the_wait_behind_the_warm_up_not_only_the_detection(
+        qtbot, make_window, skin_photo, monkeypatch):
+    """A trial's first skin result said "Skin detected in 418 ms (full detection, compiling
+    included (first use, once))" after about 25 s of waiting, most of it the warm-up's
+    compiling: brackets inside brackets, and a time the user did not see. The status now
+    says the wait and why, in one pair of brackets."""
+    import segmix.gui.modes.skin as skin_module
+
+    window = make_window(skin_photo)
+    monkeypatch.setattr(window.controller, "is_warm", False)
+    monkeypatch.setattr(skin_module, "time", _SlowClock())
+    enter_skin_mode(qtbot, window)
+    text = window.modes["skin"].skin_panel.status_label.text().split("\n")[0]
+    assert text.startswith("Skin detected in 15.0 s (full detection; ")
+    assert "of it computing; the rest waited for the first-use warm-up, once)" in text
+    assert text.count("(") == 1 and text.count(")") == 1
+
+
+def test_skin_status_of_a_prompt_result_is_its_own_time(qtbot, make_window, skin_photo, monkeypatch):
+    import segmix.gui.modes.skin as skin_module
+
+    window = make_window(skin_photo)
+    monkeypatch.setattr(skin_module, "time", _SlowClock(step=0.0))
+    enter_skin_mode(qtbot, window)
+    text = window.modes["skin"].skin_panel.status_label.text().split("\n")[0]
+    assert text.startswith("Skin detected in ") and "waited" not in text
+    assert text.count("(") == 1 and text.endswith(")")
