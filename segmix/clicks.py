@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-FOREGROUND = 1
-BACKGROUND = 2
+from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
+
 CLICK_RADIUS = 5  # px, the protocol's disc
 # The frame size the protocol's radius belongs to: a DAVIS frame (480p), as (height, width).
 PROTOCOL_SHAPE = (480, 854)

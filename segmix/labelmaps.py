@@ -96,8 +96,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from segmix.io import (
+from segmix.io import (  # the label values too: defined once, in segmix.io
+    BACKGROUND,
     DEFAULT_MAX_PIXELS,
+    FOREGROUND,
+    UNLABELLED,
     ImageLoadError,
     _check_file,
     _check_pixel_count,
@@ -118,7 +121,6 @@ __all__ = [
     "read_label_plane",
 ]
 
-UNLABELLED, FOREGROUND, BACKGROUND = 0, 1, 2
 MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE = 0, 128, 255
 
 #: Pillow format names whose encoders are lossless (TIFF and WebP checked further).

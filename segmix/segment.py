@@ -45,14 +45,17 @@ from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
 from segmix.local_colour import LOCAL_MARKS, add_local_colour, local_colour_log_odds_delta, marked_flat
 from segmix.bayes import BayesClassifier, check_image
+from segmix.click_guards import (
+    _far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
+    stripped_objects,
+)
 from segmix.features import MAX_WEIGHT, FeatureSpace, unique_colors
+from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
 from segmix.unexplained import explained_threshold, mix as mix_mixtures, unexplained
 
-FOREGROUND = 1
-BACKGROUND = 2
 CLASS_LABELS = (FOREGROUND, BACKGROUND)
 CLASS_NAMES = ("foreground", "background")
 SMOOTHING_METHODS = ("none", "graphcut")
@@ -1621,25 +1624,6 @@ def apply_model(
 # Steps of the colour models' trust region (apply_model, max_far_change): the share of the
 # way from the previous models' log-likelihoods to the new ones; 0 = the previous models.
 TRUST_STEPS = (0.5, 0.0)
-# Changes within this share of the image diagonal from a corrective mark are the click's own.
-FAR_REACH = 0.05
-
-
-def _far_change(mask, previous_mask, scribbles, reach: float = FAR_REACH) -> int:
-    """Pixels whose label changed farther than ``reach`` x diagonal from every corrective mark."""
-    previous_mask = np.asarray(previous_mask, bool)
-    corrective = ((scribbles == FOREGROUND) & ~previous_mask) | ((scribbles == BACKGROUND) & previous_mask)
-    changed = mask != previous_mask
-    if not corrective.any():
-        return int(np.count_nonzero(changed))
-    h, w = mask.shape
-    factor = max(1, math.ceil(math.sqrt(h * w / 100_000)))
-    small = graphcut._block_reduce(corrective, factor, "any")
-    near = ndimage.distance_transform_edt(~small) * factor <= reach * math.hypot(h, w)
-    near = np.repeat(np.repeat(near, factor, axis=0), factor, axis=1)[:h, :w]
-    return int(np.count_nonzero(changed & ~near))
-
-
 def _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles=None):
     """keep_connected, fill_holes and local_corrections as the settings ask."""
     if scribbles is not None and settings.keep_connected and (scribbles == FOREGROUND).any():
@@ -1703,206 +1687,6 @@ def _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings) -> float:
     return float(settings.smoothness)
 
 
-def local_corrections(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray,
-                      connectivity: int = 8, far_share: float = 0.0) -> np.ndarray:
-    """Accept only the changes a correction asked for: (H, W) bool.
-
-    A user (and the click protocol) marks where the previous mask was wrong: a foreground
-    mark on previous background or a background mark on previous foreground. The new mask
-    may differ from the previous one anywhere (new colour models, a new global cut); this
-    keeps each connected region of change that touches such a corrective mark and reverts
-    the others, so a click never breaks the mask far from where it was made. Without a
-    corrective mark (e.g. a mark on an already correct place) nothing changes but the
-    marked pixels.
-
-    Parameters
-    ----------
-    mask, previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels
-    connectivity : {4, 8, 16}, of the regions of change (16 counts as 8)
-    far_share : float
-        A region of change that touches no corrective mark is reverted only if its area is
-        more than this share of the previous mask's (0: always): small changes elsewhere
-        (a better colour model fixing another place) are kept, a break is not.
-    """
-    previous_mask = np.asarray(previous_mask, bool)
-    if previous_mask.shape != mask.shape:
-        raise ValueError(f"previous_mask shape {previous_mask.shape} does not match the mask {mask.shape}")
-    corrective = ((scribbles == FOREGROUND) & ~previous_mask) | ((scribbles == BACKGROUND) & previous_mask)
-    changed = mask != previous_mask
-    structure = ndimage.generate_binary_structure(2, 1 if connectivity == 4 else 2)
-    labels, count = ndimage.label(changed, structure=structure)
-    keep = np.zeros(count + 1, bool)
-    if far_share > 0:
-        sizes = np.bincount(labels.ravel(), minlength=count + 1)
-        keep = sizes <= far_share * max(1, int(np.count_nonzero(previous_mask)))
-    keep[np.unique(labels[corrective])] = True
-    keep[0] = False
-    out = np.where(keep[labels], mask, previous_mask)
-    out[scribbles == FOREGROUND] = True
-    out[scribbles == BACKGROUND] = False
-    return out
-
-
-def _step_sign(previous_mask: np.ndarray, scribbles: np.ndarray,
-               previous_scribbles: np.ndarray | None = None) -> tuple[bool, bool]:
-    """(adds foreground, removes foreground) of the step from ``previous_mask`` to ``scribbles``,
-    or None when the step's marks all agree with the previous mask.
-
-    With ``previous_scribbles`` (of the same shape): whether the marks added since are
-    foreground / background; (False, False) when marks were erased; None when marks were
-    added and none of them contradicts the previous mask. Without: whether marks correct
-    the previous mask, foreground marks on its background / background marks on its
-    foreground.
-    """
-    if previous_scribbles is not None and np.shape(previous_scribbles) == np.shape(scribbles):
-        new = scribbles != previous_scribbles
-        if (new & (scribbles == 0)).any():
-            return False, False  # marks erased: not a step of added marks
-        adds, removes = new & (scribbles == FOREGROUND), new & (scribbles == BACKGROUND)
-        if new.any() and not ((adds & ~previous_mask).any() or (removes & previous_mask).any()):
-            return None
-        return bool(adds.any()), bool(removes.any())
-    return (bool(((scribbles == FOREGROUND) & ~previous_mask).any()),
-            bool(((scribbles == BACKGROUND) & previous_mask).any()))
-
-
-def monotone_step(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray,
-                  previous_scribbles: np.ndarray | None = None) -> np.ndarray:
-    """Keep a step of corrections one-signed: (H, W) bool.
-
-    With the colour models fixed, a graph cut's minimum cut is monotone in its unaries: a new
-    foreground constraint can only add to the foreground and a background one only take from
-    it (the nesting of minimum cuts; Kolmogorov & Zabih, PAMI 2004). Refitting the mixtures
-    after every click breaks that, and a click that fixes one place removes the object
-    somewhere else. This restores the property across refits: when the step's marks are all
-    foreground, the previous foreground is kept; when they are all background, the previous
-    background is kept; mixed, erased or no marks: ``mask`` as is. The step's marks are
-    those added since ``previous_scribbles`` when it is given (a foreground click on what is
-    already foreground counts: after a box, one removed the face and hair), and when none of
-    them contradicts the previous mask, the previous mask stays (a satisfied constraint
-    leaves a minimum cut unchanged); otherwise the marks that correct the previous mask
-    (foreground marks on its background, background marks on its foreground), all a click
-    protocol places.
-
-    Parameters
-    ----------
-    mask, previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels (marks win)
-    previous_scribbles : (H, W) uint8, optional, the marks of the previous result
-
-    Raises
-    ------
-    ValueError
-        When ``previous_mask`` has another shape.
-    """
-    previous_mask = np.asarray(previous_mask, bool)
-    if previous_mask.shape != mask.shape:
-        raise ValueError(f"previous_mask shape {previous_mask.shape} does not match the mask {mask.shape}")
-    sign = _step_sign(previous_mask, scribbles, previous_scribbles)
-    if sign is None:
-        # Marks that agree with the mask: with fixed models a satisfied constraint leaves the
-        # minimum cut as it was, so only the refit could move it. After a box, a click on the
-        # suit and then one on the wall (both agreeing) removed the face and hair.
-        return (previous_mask | (scribbles == FOREGROUND)) & (scribbles != BACKGROUND)
-    adds, removes = sign
-    if adds == removes:
-        return mask
-    if adds:
-        return mask | (previous_mask & (scribbles != BACKGROUND))
-    return mask & (previous_mask | (scribbles == FOREGROUND))
-
-
-#: A previous object counts as stripped when the new mask keeps less than this share of it
-#: around one of its positive mark groups.
-STRIP_SHARE = 0.5
-#: ... and the new component around the group is under this many times its marked pixels.
-STRIP_ISLAND = 12.0
-
-
-def stripped_objects(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray) -> np.ndarray | None:
-    """The previous mask's objects that a background-only step stripped, (H, W) bool, or None.
-
-    After marks that only remove foreground (background marks on the previous foreground),
-    a previous object (8-connected component of ``previous_mask``) is stripped when one of
-    its positive marks now lies in an island: a component of ``mask`` under
-    :data:`STRIP_SHARE` of the object and under :data:`STRIP_ISLAND` times the marked
-    pixels in it. The click's colours also covered the object, and the refit removed it
-    around the user's own earlier clicks (DAVIS 065, click 20: the elephant's body, leaving
-    its positive discs, IoU 0.904 -> 0.061). Used by ``SegmentationSettings.strip_guard``.
-
-    Parameters
-    ----------
-    mask, previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels
-
-    Returns
-    -------
-    (H, W) bool, the stripped previous objects, or None when there are none (or the step
-    is not background-only).
-    """
-    previous_mask = np.asarray(previous_mask, bool)
-    adds, removes = _step_sign(previous_mask, scribbles)
-    if adds or not removes:
-        return None
-    positive = (scribbles == FOREGROUND) & previous_mask
-    if not positive.any():
-        return None
-    structure = np.ones((3, 3), bool)
-    old_labels, _ = ndimage.label(previous_mask, structure=structure)
-    new_labels, _ = ndimage.label(mask, structure=structure)
-    old_sizes = np.bincount(old_labels.ravel())
-    new_sizes = np.bincount(new_labels.ravel())
-    # Each positive mark pixel: the previous object and the new component it lies in (marks
-    # are fixed, so it lies in both).
-    old_at, new_at = old_labels[positive], new_labels[positive]
-    # An island: the new component is little more than the marks in it.
-    marks_in = np.bincount(new_at, minlength=new_sizes.size)
-    island = new_sizes[new_at] < STRIP_ISLAND * marks_in[new_at]
-    stripped = np.unique(old_at[island & (new_sizes[new_at] < STRIP_SHARE * old_sizes[old_at])])
-    if stripped.size == 0:
-        return None
-    return np.isin(old_labels, stripped)
-
-
-#: A foreground-only step floods when it adds more than this share of the previous mask's area.
-FLOOD_SHARE = 0.5
-
-
-def flooded_background(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray,
-                       previous_scribbles: np.ndarray | None = None) -> np.ndarray | None:
-    """The previous background a foreground-only step may have flooded, (H, W) bool, or None.
-
-    A positive click marks a missed part of the object. When its colours also cover a large
-    background region, refitting the foreground mixture on them can turn that region into
-    foreground far from the click (DAVIS 008, click 5: the ground around a dancer, IoU 0.955
-    -> 0.291). This flags the step when its marks only add foreground (see
-    :func:`monotone_step` for the step's sign) and the mask grew by more than
-    :data:`FLOOD_SHARE` of its previous area; the caller redoes the cut leaning towards the
-    previous background, more the farther from the click, so a growth the colours support
-    strongly near the click stays. Used by ``SegmentationSettings.flood_guard``.
-
-    Parameters
-    ----------
-    mask, previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels
-    previous_scribbles : (H, W) uint8, optional, the marks of the previous result
-
-    Returns
-    -------
-    (H, W) bool, the previous background (where the lean applies), or None when the step is
-    not foreground-only or grew the mask by at most the share.
-    """
-    previous_mask = np.asarray(previous_mask, bool)
-    sign = _step_sign(previous_mask, scribbles, previous_scribbles)
-    if sign is None or sign != (True, False):
-        return None
-    grown = mask & ~previous_mask
-    if np.count_nonzero(grown) <= FLOOD_SHARE * max(1, int(np.count_nonzero(previous_mask))):
-        return None
-    # Only where the step added foreground (and two pixels around, the 16-neighbourhood's
-    # reach): lowering a pixel's foreground unary cannot turn it foreground, so a minimum cut
-    # with the lean elsewhere keeps the rest of the previous background anyway (the nesting
-    # of minimum cuts), and a local change keeps the warm-started re-cut cheap.
-    return ndimage.binary_dilation(grown, iterations=2) & ~previous_mask
-
-
 def _cut_within(region, mask, unary, image, fixed, gamma, settings, star) -> np.ndarray:
     """The cut again inside ``region`` only, every other pixel keeping ``mask``'s label: (H, W) bool.
 
@@ -1942,101 +1726,6 @@ def _cut_within(region, mask, unary, image, fixed, gamma, settings, star) -> np.
     out = mask.copy()
     out[box] = cut
     return out
-
-
-#: A background-only step's removal is checked when it takes more than this share of the mask
-#: and at most REMOVAL_MAX_SHARE of it: a larger removal takes back a flood or a spill, which is
-#: what the user said (a trial's right click on a green barrier that a first click on a car had
-#: spilled into was held back next to the car's foreground click: IoU 0.522 against 0.850; on
-#: the even DAVIS half 27 of the 172 good negative steps and 4 of the 36 harmful ones removed
-#: more than half the mask).
-REMOVAL_SHARE = 0.1
-REMOVAL_MAX_SHARE = 0.5
-
-
-def removed_near_foreground(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray) -> np.ndarray | None:
-    """What a background-only step removed nearer to a foreground mark than to its own marks,
-    (H, W) bool, or None.
-
-    A background click says that its place is not the object. When the object shares the
-    click's colours, refitting the background mixture on them removes parts of the object far
-    from the click, next to the user's own foreground clicks (DAVIS 038, click 2: the red sign
-    in front of the bus took its white roof, IoU 0.881 -> 0.536). A removed pixel nearer to a
-    foreground mark than to every mark of the step is more plausibly what that foreground
-    mark described (the nearest-mark rule of the distance prior): the caller redoes the cut
-    leaning towards the previous mask on those pixels. Only for steps whose marks only remove
-    foreground (the step's sign as in :func:`stripped_objects`) and that removed more than
-    :data:`REMOVAL_SHARE` of the previous mask. On the negative steps of the even DAVIS half
-    (default settings otherwise), the share of removed pixels nearer to a foreground mark was
-    above 0.7 for 19 of the 36 steps that lowered IoU by more than 0.1 and for 9 of the 172
-    that raised it. Used by ``SegmentationSettings.removal_guard``.
-
-    Parameters
-    ----------
-    mask, previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels
-
-    Returns
-    -------
-    (H, W) bool, the removed pixels nearer to a foreground mark, or None.
-    """
-    previous_mask = np.asarray(previous_mask, bool)
-    adds, removes = _step_sign(previous_mask, scribbles)
-    if adds or not removes:
-        return None
-    removed = previous_mask & ~mask
-    area = max(1, int(np.count_nonzero(previous_mask)))
-    if not REMOVAL_SHARE * area < np.count_nonzero(removed) <= REMOVAL_MAX_SHARE * area:
-        return None
-    positive = scribbles == FOREGROUND
-    if not positive.any():
-        return None
-    # The step's marks: the background marks on the previous foreground (all a click
-    # protocol places; older background marks lie on the previous background).
-    step = (scribbles == BACKGROUND) & previous_mask
-    nearer = ndimage.distance_transform_edt(~positive) < ndimage.distance_transform_edt(~step)
-    region = removed & nearer
-    return region if region.any() else None
-
-
-def previous_mask_log_odds(previous_mask: np.ndarray, scribbles: np.ndarray, weight: float,
-                           reach: float = 0.05, max_pixels: int = 100_000) -> np.ndarray:
-    """Keep the previous result where the user did not correct it, as foreground log-odds.
-
-    A user (and the click protocol) marks where the mask is wrong; elsewhere the previous
-    mask was accepted. Without memory, every new mark refits global colour models and
-    re-solves a global cut, and a click that fixes one place can break another far away.
-    This term leans each pixel towards its previous label with ``weight * (1 - exp(-d /
-    R))`` nats, d the distance to the nearest *corrective* mark (a foreground mark on
-    previous background or a background mark on previous foreground), R = ``reach`` times
-    the image diagonal: near a correction the colours decide, far from it the previous
-    mask holds unless the evidence against it is strong.
-
-    Parameters
-    ----------
-    previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels
-    weight : float, nats
-    reach : float, share of the image diagonal
-    max_pixels : int, size bound of the grid the distances are taken on
-
-    Returns
-    -------
-    (H, W) float32
-    """
-    previous_mask = np.asarray(previous_mask, bool)
-    if previous_mask.shape != scribbles.shape:
-        raise ValueError(f"previous_mask shape {previous_mask.shape} does not match the scribbles {scribbles.shape}")
-    h, w = scribbles.shape
-    factor = max(1, math.ceil(math.sqrt(h * w / max(1, int(max_pixels)))))
-    corrective = ((scribbles == FOREGROUND) & ~previous_mask) | ((scribbles == BACKGROUND) & previous_mask)
-    sign = np.where(previous_mask, np.float32(weight), np.float32(-weight))
-    if not corrective.any():
-        return sign
-    small = graphcut._block_reduce(corrective, factor, "any")
-    d = ndimage.distance_transform_edt(~small) * factor
-    scale = reach * math.hypot(h, w)
-    lean = (1.0 - np.exp(-d / scale)).astype(np.float32)
-    lean = np.repeat(np.repeat(lean, factor, axis=0), factor, axis=1)[:h, :w]
-    return sign * lean
 
 
 def segment(image, scribbles, settings=None, previous_mask=None, previous_model=None,

@@ -170,7 +170,7 @@ def test_warm_refit_starts_from_the_previous_model():
 
 
 def test_far_change_counts_changes_away_from_corrections():
-    from segmix.segment import _far_change
+    from segmix.click_guards import _far_change
 
     previous = np.zeros((100, 100), bool)
     previous[40:60, 40:60] = True

@@ -104,7 +104,7 @@ def test_stripped_objects_by_hand():
 
 
 def test_flooded_background_by_hand():
-    from segmix.segment import FLOOD_SHARE, flooded_background
+    from segmix.click_guards import FLOOD_SHARE, flooded_background
 
     previous = np.zeros((40, 60), bool)
     previous[10:30, 10:30] = True  # 400 px
@@ -139,7 +139,7 @@ def test_flooded_background_by_hand():
 
 
 def test_removed_near_foreground_by_hand():
-    from segmix.segment import REMOVAL_MAX_SHARE, REMOVAL_SHARE, removed_near_foreground
+    from segmix.click_guards import REMOVAL_MAX_SHARE, REMOVAL_SHARE, removed_near_foreground
 
     previous = np.zeros((40, 60), bool)
     previous[10:30, 5:55] = True  # 1000 px
