@@ -253,8 +253,8 @@ class SkinSettings:
         the prior model places just below the decision level, most of the non-skin side's
         training pixels are that skin, and the non-skin Gaussians moved onto it removed the
         whole photo's skin. Needs the skin side adapted (``min_adapt_pixels`` confident skin
-        pixels). Default 4 (docs/skin_development.md, "Two guards on the per-photo
-        adaptation").
+        pixels). Default 5 (4 before session 15; docs/skin_development.md, "Two guards on the
+        per-photo adaptation" and "The non-skin guard at 5 nats").
     non_skin_floor : float >= 0
         Share of the prior's variance in chroma (features 1 and 2 of ``ycbcr`` and ``lab``; other
         colour spaces: nothing changes) that each adapted non-skin Gaussian keeps at least (0 =
@@ -344,7 +344,7 @@ class SkinSettings:
     jpeg_deblock: float = 2.0
     jpeg_chroma_noise: float = 1.0
     skin_luma_floor: float = 1.0
-    non_skin_guard: float = 4.0
+    non_skin_guard: float = 5.0
     boundary_prior: bool = False
     boundary_top_contact: float = 0.02
     boundary_max_share: float = 0.5

@@ -77,6 +77,21 @@ def test_a_pale_close_up_with_few_confident_pixels_still_adapts(builtin, backgro
     assert skin.detect(builtin, image, former).mask[region].mean() < 0.1
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_guard_at_5_nats_keeps_a_pale_close_up_that_4_lost(builtin, seed):
+    """Session 15: the darker pale close-up photographed 10 % brighter. A non-skin Gaussian
+    that learnt the skin sat between 4 and 5 nats below the adapted skin density on the
+    confident skin, so the guard at 4 nats (the default before) let it take the whole
+    region; at 5 (the default) it keeps its prior and the region stays skin."""
+    image, region = _close_up(PALE[1], RED, BACKGROUNDS[0], seed=seed)
+    image = np.clip(np.rint(image * 1.1), 0, 255).astype(np.uint8)
+    assert skin_detect.SkinSettings().non_skin_guard == 5.0
+    mask = skin.detect(builtin, image).mask
+    assert mask[region].mean() >= 0.9 and mask[~region].mean() < 0.02
+    before = skin_detect.SkinSettings(non_skin_guard=4.0)
+    assert skin.detect(builtin, image, before).mask[region].mean() < 0.1
+
+
 @pytest.mark.parametrize("pale,background", [(PALE[0], BACKGROUNDS[0]), (PALE[1], BACKGROUNDS[0]),
                                              (PALE[1], BACKGROUNDS[1])])
 def test_without_the_guard_the_adaptation_learns_that_skin_as_non_skin(builtin, pale, background):
