@@ -311,9 +311,8 @@ def test_elapsed_text_says_the_wait_and_why_without_nested_brackets():
     assert elapsed_text(2.5, True) == ("2.5 s", COMPILED_NOTE)
     assert elapsed_text(0.4184, False, waited=0.9) == ("418 ms", "")  # a queue under a second: not worth a word
     assert elapsed_text(0.4184, True, waited=25.3, warming=True) == (
-        "25.3 s", "418 ms of it computing; the rest waited for the first-use warm-up, once")
-    assert elapsed_text(1.25, False, waited=4.0) == (
-        "4.0 s", "1.2 s of it computing; the rest waited for the job before it")
+        "25.3 s", "418 ms computing, after the one-time warm-up")
+    assert elapsed_text(1.25, False, waited=4.0) == ("4.0 s", "1.2 s computing, after the job before it")
     for duration, note in (elapsed_text(0.4, True), elapsed_text(0.4, True, 30.0, True)):
         assert "(" not in note and ")" not in note
 
@@ -341,4 +340,4 @@ def test_segment_status_says_the_wait_behind_the_warm_up(qtbot, make_window, pho
                     and not window.controller.busy, timeout=30000)
     text = segment_mode.training_panel.status_label.text()
     assert text.startswith("Trained and applied in ")
-    assert "of it computing; the rest waited for the first-use warm-up, once)" in text.split("\n")[0]
+    assert "computing, after the one-time warm-up)" in text.split("\n")[0]

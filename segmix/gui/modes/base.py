@@ -83,12 +83,12 @@ def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
     -------
     (duration, note) : (str, str)
         ``("418 ms", "")``, or the wait and a note without brackets, e.g. ``("25.3 s",
-        "418 ms of it computing; the rest waited for the first-use warm-up, once")``. A trial
-        saw "Skin detected in 418 ms" after waiting about 25 s for the warm-up.
+        "418 ms computing, after the one-time warm-up")``. A trial saw "Skin detected in
+        418 ms" after waiting about 25 s for the warm-up.
     """
     if waited is not None and waited - seconds > WAIT_NOTE_MIN_S:
-        behind = "the first-use warm-up, once" if warming else "the job before it"
-        return _duration(waited), f"{_duration(seconds)} of it computing; the rest waited for {behind}"
+        behind = "the one-time warm-up" if warming else "the job before it"
+        return _duration(waited), f"{_duration(seconds)} computing, after {behind}"
     return _duration(seconds), COMPILED_NOTE if compiled else ""
 
 

@@ -475,7 +475,7 @@ def test_skin_status_says_the_wait_behind_the_warm_up_not_only_the_detection(
     enter_skin_mode(qtbot, window)
     text = window.modes["skin"].skin_panel.status_label.text().split("\n")[0]
     assert text.startswith("Skin detected in 15.0 s (full detection; ")
-    assert "of it computing; the rest waited for the first-use warm-up, once)" in text
+    assert "computing, after the one-time warm-up)" in text
     assert text.count("(") == 1 and text.count(")") == 1
 
 
