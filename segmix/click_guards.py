@@ -25,7 +25,7 @@ from segmix.io import BACKGROUND, FOREGROUND
 FAR_REACH = 0.05
 
 
-def _far_change(mask, previous_mask, scribbles, reach: float = FAR_REACH) -> int:
+def far_change(mask, previous_mask, scribbles, reach: float = FAR_REACH) -> int:
     """Pixels whose label changed farther than ``reach`` x diagonal from every corrective mark."""
     previous_mask = np.asarray(previous_mask, bool)
     corrective = ((scribbles == FOREGROUND) & ~previous_mask) | ((scribbles == BACKGROUND) & previous_mask)

@@ -19,7 +19,9 @@ The one pipeline behind the GUI, the command line and the Python API:
 
    Then cheap clean-ups: keep only foreground connected to a foreground scribble, fill
    holes that contain no background scribble.
-3. :func:`segment` does both.
+3. :func:`segment` does both. Given the previous result (a click tool), the cut is checked
+   by the click steps' guards (:mod:`segmix.click_guards`: what a click's refit may change
+   far from it).
 
 Priors are uniform (0.5 / 0.5) by default: how much a user scribbles says nothing about how
 much of the photo is foreground (``priors="scribbles"`` uses the scribbled proportions; not
@@ -46,7 +48,7 @@ from segmix.adaptive_smoothness import check_mode as check_adaptive
 from segmix.local_colour import LOCAL_MARKS, add_local_colour, local_colour_log_odds_delta, marked_flat
 from segmix.bayes import BayesClassifier, check_image
 from segmix.click_guards import (
-    _far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
+    far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
 )
 from segmix.features import MAX_WEIGHT, FeatureSpace, unique_colors
@@ -1600,7 +1602,7 @@ def apply_model(
                 del unary
         if (settings.max_far_change > 0 and previous_mask is not None and previous_model is not None
                 and np.count_nonzero(fixed) >= settings.trust_after_marks * fixed.size and rounds == 0 and inverse is not None and previous_model.features == model.features
-                and _far_change(mask, previous_mask, fixed) > settings.max_far_change * max(1, int(np.count_nonzero(previous_mask)))):
+                and far_change(mask, previous_mask, fixed) > settings.max_far_change * max(1, int(np.count_nonzero(previous_mask)))):
             # A trust region on the colour models: the new models moved the decision far from
             # every correction (a click fixes one place and breaks another). Step back towards
             # the previous models' log-likelihoods until the far change is within the bound.
@@ -1614,7 +1616,7 @@ def apply_model(
                     scribbles, fixed, settings, previous_mask, previous_scribbles)
                 del unary
                 mask, log_likelihoods = candidate, blended
-                if _far_change(mask, previous_mask, fixed) <= settings.max_far_change * max(1, int(np.count_nonzero(previous_mask))):
+                if far_change(mask, previous_mask, fixed) <= settings.max_far_change * max(1, int(np.count_nonzero(previous_mask))):
                     break
     probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
     del log_likelihoods

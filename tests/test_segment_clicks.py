@@ -170,7 +170,7 @@ def test_warm_refit_starts_from_the_previous_model():
 
 
 def test_far_change_counts_changes_away_from_corrections():
-    from segmix.click_guards import _far_change
+    from segmix.click_guards import far_change
 
     previous = np.zeros((100, 100), bool)
     previous[40:60, 40:60] = True
@@ -179,7 +179,7 @@ def test_far_change_counts_changes_away_from_corrections():
     mask = previous.copy()
     mask[45:55, 60:70] = True  # grown at the mark: 100 pixels, all within reach
     mask[0:5, 0:10] = True  # 50 pixels far away (reach: 5 % of the diagonal, about 7 px)
-    assert _far_change(mask, previous, scribbles) == 50
+    assert far_change(mask, previous, scribbles) == 50
 
 
 def test_trust_region_holds_back_a_model_that_breaks_the_mask_far_away():
