@@ -194,7 +194,7 @@ class SkinPanel(QWidget):
         train_row.addWidget(self.train_button, 1)
         train_row.addWidget(self.clear_button)
         layout.addLayout(train_row)
-        # 5 lines: the detection's time with a note on a first-use wait (3), a dim photo's lift (2)
+        # 5 lines: the detection's time, a first-use note and a threshold move's (up to 3), a dim photo's lift (2)
         self.status_label = status_label("", lines=5)
         layout.addWidget(self.status_label)
         layout.addStretch(1)
