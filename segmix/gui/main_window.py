@@ -64,7 +64,7 @@ WARM_UP_TOOLTIP = (
     "busier one. Meanwhile you can open photos, draw marks and "
     "switch modes: each result appears as soon as the step in progress ends and the kernels it needs are ready."
 )
-COMPILING_MESSAGE = "First use: compiling kernels for this job (once); the result follows..."
+COMPILING_MESSAGE = "Compiling what this job needs (once after installing); the result follows..."
 
 
 @dataclass
