@@ -323,7 +323,7 @@ def test_segment_status_says_the_wait_behind_the_warm_up(qtbot, make_window, pho
     instead of only the job's own time."""
     from gui_helpers import paint_two_classes
 
-    import segmix.gui.modes.segment as segment_module
+    import segmix.gui.modes.base as base_module
     from segmix.gui.modes.base import COMPILED_NOTE
 
     class SlowClock:  # a request and its result 15 s apart
@@ -336,7 +336,7 @@ def test_segment_status_says_the_wait_behind_the_warm_up(qtbot, make_window, pho
     window = make_window(photo_path)
     segment_mode = window.modes["segment"]
     monkeypatch.setattr(window.controller, "is_warm", False)
-    monkeypatch.setattr(segment_module, "time", SlowClock())
+    monkeypatch.setattr(base_module, "time", SlowClock())
     paint_two_classes(qtbot, window)
     qtbot.waitUntil(lambda: segment_mode.outcome is not None and segment_mode.outcome.final
                     and not window.controller.busy, timeout=30000)

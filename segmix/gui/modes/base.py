@@ -38,6 +38,7 @@ of the mode, and its per-frame work runs on the compute thread through
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -156,6 +157,25 @@ class Mode(QObject):
     def __init__(self, shell: MainWindow) -> None:
         super().__init__(shell)
         self.shell = shell
+        #: (perf_counter, warm) of the request of the job in flight: its result's status says
+        #: how long the user waited, which includes a wait behind the warm-up's compiling
+        self._requested: tuple[float, bool] | None = None
+
+    # -- the time a result took, as the user saw it ------------------------------------
+    def note_request(self) -> None:
+        """Remember when a job was requested (call just before submitting it)."""
+        self._requested = (time.perf_counter(), self.shell.controller.is_warm)
+
+    def elapsed(self, seconds: float, compiled: bool, final: bool = True) -> tuple[str, str]:
+        """(duration, note) of a result for its status (:func:`elapsed_text`), from the job's
+        own ``seconds`` and the wait since :meth:`note_request`; ``final``: the job's last
+        result (the request is then forgotten: a later repaint is no new wait)."""
+        waited = warm = None
+        if self._requested is not None:
+            waited, warm = time.perf_counter() - self._requested[0], self._requested[1]
+            if final:
+                self._requested = None
+        return elapsed_text(seconds, compiled, waited, warming=warm is False)
 
     # -- what the mode adds to the window (called once) -------------------------------
     def docks(self) -> list[tuple[str, str, QWidget]]:

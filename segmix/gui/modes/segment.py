@@ -16,7 +16,7 @@ from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
 from segmix.gui.model_summary import class_swatches
-from segmix.gui.modes.base import Mode, NothingToExport, elapsed_text
+from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.signals import emit
@@ -105,9 +105,6 @@ class SegmentMode(Mode):
         self.loaded_model = None
         self._training_in_flight = False
         self._apply_in_flight = False  # a re-cut of the stored model (threshold moved) is running
-        #: (perf_counter, warm) of the job in flight's request: its status says how long the
-        #: user waited, which includes a wait behind the first-use warm-up's compiling
-        self._requested: tuple[float, bool] | None = None
         self._cancelled = False  # the last fit was cancelled and nothing replaced it
         self._fit_interrupted = False
         self._stroke_end_time: float | None = None
@@ -212,7 +209,7 @@ class SegmentMode(Mode):
         self._apply_timer.stop()
         self._training_in_flight = True
         self._apply_in_flight = False  # the new job supersedes it
-        self._note_request()
+        self.note_request()
         shell.controller.request_apply(shell.segmentation_image, self.loaded_model, shell.layer.labels, apply_settings,
                                        shell.overlay_panel.mode)
         self.training_panel.set_status(f"Applying {self.loaded_model_name}...")
@@ -250,7 +247,7 @@ class SegmentMode(Mode):
         self._training_in_flight = True
         self._apply_in_flight = False  # the new job supersedes it
         previous = self._result_to_refine(warm)
-        self._note_request()
+        self.note_request()
         shell.controller.request_training(
             shell.segmentation_image, shell.layer.labels, self.current_settings(), shell.overlay_panel.mode,
             None if previous is None else previous.model,
@@ -258,19 +255,6 @@ class SegmentMode(Mode):
             None if previous is None or not previous.final else previous.scribbles,
         )
         self.training_panel.set_status("Training...")
-
-    def _note_request(self) -> None:
-        """Remember when a job was requested: its status says how long the user waited."""
-        self._requested = (time.perf_counter(), self.shell.controller.is_warm)
-
-    def _elapsed(self, outcome) -> tuple[str, str]:
-        """(duration, note) of a result for its status (:func:`elapsed_text`)."""
-        waited = warm = None
-        if self._requested is not None:
-            waited, warm = time.perf_counter() - self._requested[0], self._requested[1]
-            if outcome.final:
-                self._requested = None  # said once: a later repaint is no new wait
-        return elapsed_text(outcome.seconds, outcome.compiled, waited, warming=warm is False)
 
     def _result_to_refine(self, warm: bool):
         """The last result when the marks only grew since (a click or stroke added): the refit
@@ -311,7 +295,7 @@ class SegmentMode(Mode):
             self.model_panel.swatches.set_swatches(class_swatches(outcome.model))
         if not outcome.final:
             # The quick per-pixel decision; the graph cut follows on the same job.
-            duration, note = self._elapsed(outcome)
+            duration, note = self.elapsed(outcome.seconds, outcome.compiled, outcome.final)
             self.training_panel.set_status(
                 f"Trained in {duration}{f' ({note})' if note else ''}; smoothing edges (graph cut)..."
             )
@@ -322,7 +306,7 @@ class SegmentMode(Mode):
             return
         self._training_in_flight = self._apply_in_flight = False
         verb = "Trained and applied" if outcome.retrained else "Applied"
-        duration, note = self._elapsed(outcome)
+        duration, note = self.elapsed(outcome.seconds, outcome.compiled, outcome.final)
         text = f"{verb} in {duration}{f' ({note})' if note else ''}"
         if self.loaded_model is not None:
             text = (f"Model {self.loaded_model_name} applied in {duration}{f' ({note})' if note else ''}; strokes are hard "
@@ -381,7 +365,7 @@ class SegmentMode(Mode):
             return
         shell = self.shell
         self._apply_in_flight = True
-        self._note_request()
+        self.note_request()
         shell.controller.request_apply(
             shell.segmentation_image, self.outcome.model, self.outcome.scribbles, self.current_settings(),
             shell.overlay_panel.mode,

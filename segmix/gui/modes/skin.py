@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from segmix.gui import files
-from segmix.gui.modes.base import Mode, NothingToExport, elapsed_text
+from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.modes.skin_panel import SkinPanel, format_threshold
 from segmix.gui.overlay import render_overlay
 from segmix.gui.signals import emit
@@ -73,9 +73,6 @@ class SkinMode(Mode):
         super().__init__(shell)
         self.skin_model = None
         self.skin_model_name = "built-in"
-        #: (perf_counter, warm) of the latest detection request: the status says how long the
-        #: user waited, which includes a wait behind the first-use warm-up's compiling
-        self._requested: tuple[float, bool] | None = None
         self.skin_posterior: np.ndarray | None = None
         #: (posterior, log odds, seed log odds) of the detector's last result: what the slider's
         #: decision (skin_detect.skin_mask, the detector's cheap final step) runs on
@@ -170,7 +167,7 @@ class SkinMode(Mode):
             shell.show_message("Cannot load the built-in skin model", str(exc))
             return
         self._in_flight = True
-        self._requested = (time.perf_counter(), shell.controller.is_warm)
+        self.note_request()
         shell.controller.request_skin(shell.image, model, self._overlay_key())
         self.skin_panel.set_status("Detecting skin...")
         if self.skin_posterior is None:
@@ -200,11 +197,7 @@ class SkinMode(Mode):
         else:
             # The whole detector (colour model, adaptation, texture, regions) on the compute
             # thread; a threshold move later re-runs only the decision (render()).
-            waited = warm = None
-            if self._requested is not None:
-                waited, warm = time.perf_counter() - self._requested[0], self._requested[1]
-                self._requested = None
-            duration, note = elapsed_text(outcome.seconds, outcome.compiled, waited, warming=warm is False)
+            duration, note = self.elapsed(outcome.seconds, outcome.compiled)
             self._detected_status = f"Skin detected in {duration} (full detection{'; ' + note if note else ''})"
             if outcome.exposure_gain > 1.0:
                 # the overlay sits on the photo as stored; say why dark skin there may be found

@@ -467,11 +467,11 @@ def test_skin_status_says_the_wait_behind_the_warm_up_not_only_the_detection(
     included (first use, once))" after about 25 s of waiting, most of it the warm-up's
     compiling: brackets inside brackets, and a time the user did not see. The status now
     says the wait and that it happens once, in one pair of brackets."""
-    import segmix.gui.modes.skin as skin_module
+    import segmix.gui.modes.base as base_module
 
     window = make_window(skin_photo)
     monkeypatch.setattr(window.controller, "is_warm", False)
-    monkeypatch.setattr(skin_module, "time", _SlowClock())
+    monkeypatch.setattr(base_module, "time", _SlowClock())
     enter_skin_mode(qtbot, window)
     text = window.modes["skin"].skin_panel.status_label.text().split("\n")[0]
     from segmix.gui.modes.base import COMPILED_NOTE
@@ -481,10 +481,10 @@ def test_skin_status_says_the_wait_behind_the_warm_up_not_only_the_detection(
 
 
 def test_skin_status_of_a_prompt_result_is_its_own_time(qtbot, make_window, skin_photo, monkeypatch):
-    import segmix.gui.modes.skin as skin_module
+    import segmix.gui.modes.base as base_module
 
     window = make_window(skin_photo)
-    monkeypatch.setattr(skin_module, "time", _SlowClock(step=0.0))
+    monkeypatch.setattr(base_module, "time", _SlowClock(step=0.0))
     enter_skin_mode(qtbot, window)
     text = window.modes["skin"].skin_panel.status_label.text().split("\n")[0]
     assert text.startswith("Skin detected in ") and "waited" not in text
