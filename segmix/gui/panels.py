@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,9 +40,24 @@ def status_label(text: str = "", lines: int = 2) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    label.setFixedHeight(lines * label.fontMetrics().lineSpacing() + 4)
+    label.setFixedHeight(_lines_height(label, lines))
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
+
+
+def _lines_height(label: QLabel, lines: int) -> int:
+    return lines * label.fontMetrics().lineSpacing() + 4
+
+
+def set_status_text(label: QLabel, text: str, lines: int, most_lines: int) -> None:
+    """Show text in a status_label of `lines` lines, grown up to `most_lines` when the text,
+    wrapped at the label's width, needs them (and shrunk back when it no longer does)."""
+    label.setText(text)
+    needed = label.fontMetrics().boundingRect(
+        QRect(0, 0, max(label.width(), 1), 100_000),
+        int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), text).height()
+    spacing = label.fontMetrics().lineSpacing()
+    label.setFixedHeight(_lines_height(label, max(lines, min(most_lines, -(-needed // spacing)))))
 
 class CollapsibleSection(QWidget):
     """A "More" group: a flat toggle that shows or hides a form of rarely changed settings.
@@ -334,4 +349,5 @@ class OverlayPanel(QWidget):
         emit(self.threshold_changed, value / 100.0)
 
 
-__all__ = ["CollapsibleSection", "OverlayPanel", "ToolPanel", "compact_button", "compact_panel", "status_label"]
+__all__ = ["CollapsibleSection", "OverlayPanel", "ToolPanel", "compact_button", "compact_panel", "set_status_text",
+           "status_label"]

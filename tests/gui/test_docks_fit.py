@@ -135,3 +135,37 @@ def test_switching_modes_keeps_the_canvas_its_zoom_and_centre(laptop_window):
         assert view() == zoomed, mode
     widths = {dock.width() for dock in window.docks.values() if dock.isVisible()}
     assert len(widths) == 1
+
+
+def _wrapped_height(label):
+    """The height the label's text needs when wrapped at the label's width (pixels)."""
+    return label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000), 0x1000 | 0x0001,
+                                            label.text()).height()  # Qt.TextWordWrap | AlignLeft
+
+
+def test_the_longest_training_and_skin_status_texts_fit_their_labels(laptop_window):
+    """A trial read "Trained and applied in 29.2 s (compiling included: first use, once)" and
+    the unexplained-colours tip with its last words ("Keep unmarked colours") cut off."""
+    from segmix.gui.modes.base import COMPILED_NOTE
+
+    window = laptop_window
+    _settle()
+    panel = window.modes["segment"].training_panel
+    label = panel.status_label
+    usual = label.height()
+    panel.set_status(f"Trained and applied in 29.2 s ({COMPILED_NOTE})\n"
+                     "34% unlike your background marks: tick More > Keep unmarked colours")
+    _settle()
+    assert _wrapped_height(label) <= label.height()
+    assert label.height() > usual  # the rare 4th line
+    assert _cut_controls(window) == [] and window.docks["training"].widget().verticalScrollBar().maximum() == 0
+    panel.set_status("Trained and applied in 412 ms")
+    _settle()
+    assert label.height() == usual
+    window.set_mode("skin")
+    _settle()
+    label = window.modes["skin"].skin_panel.status_label
+    label.setText(f"Skin detected in 25.3 s (full detection; {COMPILED_NOTE})\n"
+                  "A dim photo: its colours were scored lifted 1.35x (the exposure lift)")
+    _settle()
+    assert _wrapped_height(label) <= label.height()

@@ -338,7 +338,8 @@ class SegmentMode(Mode):
             return ""
         if share <= outcome.settings.unexplained_share:
             return ""
-        # Two lines of a 240-px dock; the label's tooltip says the rest (UNEXPLAINED_HINT).
+        # Two lines of a 240-px dock (with a first-use time note the label grows to 4 lines);
+        # the label's tooltip says the rest (UNEXPLAINED_HINT).
         return f"{share:.0%} unlike your background marks: tick More > Keep unmarked colours"
 
     def on_failed(self, message: str) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB
-from segmix.gui.panels import CollapsibleSection, status_label
+from segmix.gui.panels import CollapsibleSection, set_status_text, status_label
 from segmix.gui.signals import emit
 
 CLASS_COLOURS = (QColor(*FOREGROUND_RGB), QColor(*BACKGROUND_RGB))
@@ -203,7 +203,11 @@ class ConvergencePlot(QWidget):
                         "high (flat = converged; the covariances' regularisation can lower it by a few hundredths)")
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(200, 80)
+        # The dock's scroll area sizes a panel with word-wrapped labels by its height for
+        # width, which counts this hint, not the minimum: 80 px made the Training dock
+        # scroll at 1366 x 768 once its status had 4 lines.  The plot still takes the
+        # height the other docks leave (stretch 1).
+        return QSize(200, 60)
 
     def clear(self) -> None:
         self._points = [[], []]
@@ -267,6 +271,9 @@ class ConvergencePlot(QWidget):
         painter.end()
 
 
+STATUS_LINES = 3  # the Training panel's status label; one more when its text needs it
+
+
 class TrainingPanel(QWidget):
     """Training state, live convergence plot, cancel / retrain."""
 
@@ -276,7 +283,7 @@ class TrainingPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        self.status_label = status_label("Waiting for scribbles", lines=3)
+        self.status_label = status_label("Waiting for scribbles", lines=STATUS_LINES)
         layout.addWidget(self.status_label)
         # The buttons sit above the plot: when the window is short and the dock scrolls,
         # the plot is what goes out of view, not the controls.
@@ -301,4 +308,7 @@ class TrainingPanel(QWidget):
         self.cancel_button.setEnabled(busy)
 
     def set_status(self, text: str) -> None:
-        self.status_label.setText(text)
+        # A 4th line only for the rare text that needs it (a first result's compiling note
+        # with a tip): it takes the plot's height, and at 1366 x 768 with "More" unfolded a
+        # 4-line label for every text would push Cancel / Retrain out of view.
+        set_status_text(self.status_label, text, STATUS_LINES, STATUS_LINES + 1)
