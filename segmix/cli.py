@@ -549,6 +549,11 @@ def _add_detector_options(parser) -> None:
                         help="weight of the second pass: the colours of skin-coloured pixels that the texture cue "
                              "and the regions rejected count as this photo's non-skin, then the regions run again "
                              "(default 1, 0 = off; needs the regions)")
+    parser.add_argument("--second-pass-boundary", action=argparse.BooleanOptionalAction, default=None,
+                        help="the second pass also learns, as this photo's non-skin, the colours of a skin-coloured "
+                             "region that hangs from the top edge or spans the photo beside much smaller skin inside "
+                             "(a wall, a door; the skin inside and colours that are clearly skin are kept) "
+                             "(default: on; needs the second pass)")
     parser.add_argument("--boundary-prior", action=argparse.BooleanOptionalAction, default=None,
                         help="drop a skin-coloured region that hangs from the photo's top edge or spans it from the "
                              "left edge to the right, without reaching the bottom edge, covers at most half the photo and "
@@ -599,6 +604,8 @@ def _detector_settings(args):
         # these shape the regions, which --plain leaves out: given with it, they would do nothing
         regional = [flag for flag, value in (("--regions", args.regions), ("--min-area", args.min_area),
                                              ("--cut-diagonal", args.cut_diagonal), ("--second-pass", args.second_pass),
+                                             ("--second-pass-boundary" if args.second_pass_boundary
+                                              else "--no-second-pass-boundary", args.second_pass_boundary),
                                              ("--boundary-prior" if args.boundary_prior else "--no-boundary-prior",
                                               args.boundary_prior)) if value is not None]
         if regional:
@@ -613,6 +620,7 @@ def _detector_settings(args):
                                         exposure_target=0.0 if args.exposure is None and plain_rule else args.exposure,
                                         second_pass=args.second_pass, cut_diagonal=args.cut_diagonal,
                                         boundary_prior=args.boundary_prior,
+                                        second_pass_boundary=args.second_pass_boundary,
                                         jpeg_deblock=args.jpeg_deblock, jpeg_chroma_noise=args.jpeg_chroma_noise,
                                         spatial=False if args.plain else None)
     if settings.faces:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["background_regions_removed", "region_edge_contacts"]
+__all__ = ["background_and_inside", "background_regions_removed", "region_edge_contacts"]
 
 
 def region_edge_contacts(mask: np.ndarray):
@@ -97,6 +97,41 @@ def background_regions_removed(mask: np.ndarray, top_contact: float = 0.02, max_
     ValueError
         If ``mask`` is not 2-D, or a parameter lies outside its range.
     """
+    found = _background_regions(mask, top_contact, max_share, ratio)
+    if found is None:
+        return np.asarray(mask, bool)
+    mask, runs, drop, _ = found
+    from segmix.kernels import skin as kernels
+
+    row, start, end, label = runs
+    return kernels.clear_runs(np.ascontiguousarray(mask), row, start, end, drop[label])
+
+
+def background_and_inside(mask: np.ndarray, top_contact: float = 0.02, max_share: float = 0.5,
+                          ratio: float = 2.0):
+    """The regions :func:`background_regions_removed` drops, and the inside regions that made
+    it drop them (the regions touching no edge).
+
+    Parameters and errors as :func:`background_regions_removed`.
+
+    Returns
+    -------
+    None when nothing is dropped, else ``(dropped, inside)``, two (H, W) bool masks.
+    """
+    found = _background_regions(mask, top_contact, max_share, ratio)
+    if found is None:
+        return None
+    mask, (row, start, end, label), drop, inside = found
+    from segmix.kernels import skin as kernels
+
+    dropped = mask & ~kernels.clear_runs(np.ascontiguousarray(mask), row, start, end, drop[label])
+    inner = mask & ~kernels.clear_runs(np.ascontiguousarray(mask), row, start, end, inside[label])
+    return dropped, inner
+
+
+def _background_regions(mask, top_contact, max_share, ratio):
+    """(mask, runs, drop, inside) of the rule, drop and inside (regions,) bool; None when
+    nothing is dropped."""
     mask = np.asarray(mask, bool)
     if mask.ndim != 2:
         raise ValueError(f"the mask must be 2-D; got shape {mask.shape}")
@@ -108,17 +143,14 @@ def background_regions_removed(mask: np.ndarray, top_contact: float = 0.02, max_
     # nor both sides, or has nothing inside, has nothing to choose between
     if (h < 3 or w < 3 or not (mask[0].any() or (mask[:, 0].any() and mask[:, -1].any()))
             or not mask[1:-1, 1:-1].any()):
-        return mask
+        return None
     runs, area, edges = region_edge_contacts(mask)
     inside = edges.sum(axis=0) == 0
     if not inside.any():
-        return mask
+        return None
     hangs = edges[0] >= top_contact * w
     spans = (edges[2] > 0) & (edges[3] > 0)
     drop = (hangs | spans) & (edges[1] == 0) & (area <= max_share * mask.size) & (area > ratio * area[inside].max())
     if not drop.any():
-        return mask
-    from segmix.kernels import skin as kernels
-
-    row, start, end, label = runs
-    return kernels.clear_runs(np.ascontiguousarray(mask), row, start, end, drop[label])
+        return None
+    return mask, runs, drop, inside
