@@ -323,6 +323,8 @@ def bench_detector_throughput(files: list[Path]) -> None:
         for label, settings in (("plain per-pixel", skin_detect.PLAIN_SETTINGS),
                                 ("default without the texture cue", skin_detect.SkinSettings(texture=0.0)),
                                 ("default without the second pass", skin_detect.SkinSettings(second_pass=0.0)),
+                                ("default without the boundary regions in the second pass",
+                                 skin_detect.SkinSettings(second_pass_boundary=False)),
                                 ("default (adaptation + photo density + texture + regions + second pass)",
                                  skin_detect.DEFAULT_SETTINGS),
                                 ("with face calibration (--faces)", skin_detect.SkinSettings(faces=True)),
@@ -343,6 +345,8 @@ def bench_detector_throughput(files: list[Path]) -> None:
     print(f"default / plain time ratio {default / plain:.2f}; "
           f"default / without texture {default / times['default without the texture cue']:.2f}; "
           f"default / without the second pass {default / times['default without the second pass']:.2f}; "
+          f"default / without the boundary regions in it "
+          f"{default / times['default without the boundary regions in the second pass']:.2f}; "
           f"--faces / default {times['with face calibration (--faces)'] / default:.2f}; "
           f"graph-cut / hysteresis regions "
           f"{times['with graph-cut regions (--regions graphcut)'] / times['with hysteresis regions (--regions hysteresis)']:.2f}, "

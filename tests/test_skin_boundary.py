@@ -354,7 +354,8 @@ def test_the_boundary_regions_second_pass_keeps_the_inside_skin_and_clearly_skin
 
 
 @pytest.mark.parametrize("flags", [["--boundary-prior"], ["--no-boundary-prior"], ["--min-area", "0.01"],
-                                   ["--regions", "hysteresis", "--second-pass", "0"]])
+                                   ["--regions", "hysteresis", "--second-pass", "0"],
+                                   ["--no-second-pass-boundary"], ["--second-pass-boundary"]])
 def test_cli_refuses_region_options_with_plain(tmp_path, capsys, flags):
     """--plain leaves the regions out: options that shape them are refused in one line naming
     them (exit 2), and nothing is written."""
@@ -368,3 +369,20 @@ def test_cli_refuses_region_options_with_plain(tmp_path, capsys, flags):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and flags[0] in err[0] and "--plain" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_second_pass_boundary_option(tmp_path, builtin):
+    """skin apply and skin eval run the library's detector with and without the boundary
+    regions in the second pass (the three-row chart: its top row's colours are relearnt)."""
+    image, _ = _three_row_chart()
+    Image.fromarray(image).save(tmp_path / "chart.png")
+    for name, flag, value in (("default", [], True), ("off", ["--no-second-pass-boundary"], False),
+                              ("on", ["--second-pass-boundary"], True)):
+        assert main(["skin", "apply", str(tmp_path / "chart.png"), "--output-dir", str(tmp_path / name),
+                     "--quiet", *flag]) == 0
+        written = np.asarray(Image.open(tmp_path / name / "chart_skin.png")) > 0
+        expected = skin.detect(builtin, image, replace(skin_detect.DEFAULT_SETTINGS, second_pass_boundary=value)).mask
+        np.testing.assert_array_equal(written, expected)
+    on = np.asarray(Image.open(tmp_path / "default" / "chart_skin.png")) > 0
+    off = np.asarray(Image.open(tmp_path / "off" / "chart_skin.png")) > 0
+    assert off[:40, 40:80].mean() > 0.9 and on[:40, 40:80].mean() < 0.1  # MST-1, the beige-wall colour
