@@ -977,9 +977,15 @@ def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seed
     from segmix.kernels import skin as kernels
 
     # the inside regions that made the rule fire keep the plain second pass's log odds
-    guard = kernels.square_dilate(inside, max(1, int(settings.second_pass_margin)))
-    plain_maps, fed_maps = _gather(plain, code, shape, texture), _gather(fed, code, shape, texture)
-    return np.where(guard, plain_maps[0], fed_maps[0]), np.where(guard, plain_maps[1], fed_maps[1])
+    guard = np.flatnonzero(kernels.square_dilate(inside, max(1, int(settings.second_pass_margin))))
+    out = _gather(fed, code, shape, texture)
+    at = code[guard]
+    for map_, lut in zip(out, plain):
+        values = lut[at]
+        if texture is not None:
+            values += texture.ravel()[guard]
+        map_.ravel()[guard] = values
+    return out
 
 
 def _rejected_counts(settings, code, used, colour_bin, accepted, level) -> np.ndarray:
