@@ -966,6 +966,8 @@ def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seed
     dropped, inside = found
     fed = _relearnt_lut(model, settings, _rejected_counts(settings, code, used, colour_bin, accepted & ~dropped, level),
                         code.size, used, final_bin, seeds_bin, log_non)
+    if fed is None:  # too few pixels to relearn even with the regions (a tiny photo)
+        return (log_odds, seeds) if plain is None else _gather(plain, code, shape, texture)
     if plain is None:
         plain = _unchanged_lut(used, final_bin, seeds_bin)
     # a colour the photo's own seeds call clearly skin is not relearnt from where it lies (a pale
@@ -984,7 +986,7 @@ def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seed
         values = lut[at]
         if texture is not None:
             values += texture.ravel()[guard]
-        map_.ravel()[guard] = values
+        np.put(map_, guard, values)
     return out
 
 

@@ -386,3 +386,12 @@ def test_cli_second_pass_boundary_option(tmp_path, builtin):
     on = np.asarray(Image.open(tmp_path / "default" / "chart_skin.png")) > 0
     off = np.asarray(Image.open(tmp_path / "off" / "chart_skin.png")) > 0
     assert off[:40, 40:80].mean() > 0.9 and on[:40, 40:80].mean() < 0.1  # MST-1, the beige-wall colour
+
+
+def test_too_few_rejected_pixels_to_relearn_leave_the_first_pass(builtin):
+    """When even the boundary regions give fewer rejected pixels than min_adapt_pixels, the
+    second pass changes nothing (as it did before the step), and nothing fails."""
+    image, _, _ = _street(np.random.default_rng(0))
+    few = replace(skin_detect.DEFAULT_SETTINGS, min_adapt_pixels=10 ** 9)
+    np.testing.assert_array_equal(skin_detect.skin_log_odds(builtin, image, few),
+                                  skin_detect.skin_log_odds(builtin, image, replace(few, second_pass=0.0)))
