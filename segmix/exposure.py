@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from segmix.skin_texture import _LUMA
+from segmix.skin_texture import LUMA
 
 #: The texture cue's Rec. 601 luma weights of R', G', B' (the skin model's YCbCr), in thousandths.
-_LUMA_PER_MILLE = tuple(int(round(float(v) * 1000)) for v in _LUMA)
+_LUMA_PER_MILLE = tuple(int(round(float(v) * 1000)) for v in LUMA)
 #: The percentile is taken on a grid of about this many pixels squared at most.
 _SAMPLE_SIDE = 256
 

@@ -1096,7 +1096,7 @@ _EYE_ROWS, _CHEEK_ROWS, _BAND_COLUMNS = (0.30, 0.45), (0.50, 0.65), (0.2, 0.8)
 def _eye_ratio(image: np.ndarray, box) -> float:
     """Mean Rec. 601 luma of a face box's eye band over its cheek band's (:data:`FACE_MAX_EYE_RATIO`);
     NaN when a band lies outside the photo."""
-    from segmix.skin_texture import _LUMA  # the texture cue's Rec. 601 weights
+    from segmix.skin_texture import LUMA  # the texture cue's Rec. 601 weights
 
     x, y, bw, bh = (int(v) for v in box)
     h, w = image.shape[:2]
@@ -1106,7 +1106,7 @@ def _eye_ratio(image: np.ndarray, box) -> float:
         c0 = x + int(_BAND_COLUMNS[0] * bw)
         c1 = x + max(int(_BAND_COLUMNS[1] * bw), int(_BAND_COLUMNS[0] * bw) + 1)
         part = image[max(r0, 0):min(r1, h), max(c0, 0):min(c1, w), :3].astype(np.float64)
-        return float((part @ _LUMA.astype(np.float64)).mean()) if part.size else float("nan")
+        return float((part @ LUMA.astype(np.float64)).mean()) if part.size else float("nan")
 
     return band(_EYE_ROWS) / max(band(_CHEEK_ROWS), 1.0)
 

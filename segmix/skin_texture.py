@@ -67,7 +67,7 @@ import math
 
 import numpy as np
 
-__all__ = ["fine_texture", "jpeg_block_grid", "texture_log_odds", "working_factor", "measuring_diagonal",
+__all__ = ["LUMA", "fine_texture", "jpeg_block_grid", "texture_log_odds", "working_factor", "measuring_diagonal",
            "MAX_DIAGONAL"]
 
 #: Photos with a longer diagonal (pixels) are block-averaged towards this first (by the
@@ -89,7 +89,9 @@ BLOCK = 8
 #: A photo is *blocky* when, along rows or columns, the median luma step across its strongest
 #: boundary phase (mod BLOCK) exceeds this multiple of every other phase's median.
 BLOCKINESS = 2.5
-_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+#: Rec. 601 luma weights of R, G and B (ITU-R BT.601): the texture cue's, the exposure lift's
+#: and the face check's luma.
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def working_factor(shape) -> int:
@@ -280,7 +282,7 @@ def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7, pro
     f = working_factor((h, w))
     mask = candidates
     if f > 1:
-        y_full = image.astype(np.float32) @ _LUMA
+        y_full = image.astype(np.float32) @ LUMA
         cols, rows = kernels.grid_profiles(np.zeros((0, 0, 3), np.uint8), y_full)
         y = _block_mean(y_full, f)
         mask = _block_mean(candidates.astype(np.float32), f) > 0.5
@@ -320,7 +322,7 @@ def _fine_texture_reference(image: np.ndarray, candidates: np.ndarray, window: i
     if not candidates.any():
         return np.zeros((h, w), np.float32)
     f = working_factor((h, w))
-    y = image.astype(np.float32) @ _LUMA
+    y = image.astype(np.float32) @ LUMA
     cols = np.abs(np.diff(y, axis=1)).sum(axis=0, dtype=np.float64)
     rows = np.abs(np.diff(y, axis=0)).sum(axis=1, dtype=np.float64)
     mask = candidates
