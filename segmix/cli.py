@@ -611,6 +611,9 @@ def _detector_settings(args):
         if regional:
             raise UserError(f"{', '.join(regional)} shape{'s' if len(regional) == 1 else ''} the skin regions, "
                             "which --plain leaves out; give one or the other")
+    if args.second_pass_boundary and args.second_pass == 0:
+        raise UserError("--second-pass-boundary trains the second pass, which --second-pass 0 turns off; "
+                        "give one or the other")
     plain_rule = args.plain and args.adapt is False
     settings = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, adapt=args.adapt,
                                         faces=args.faces,

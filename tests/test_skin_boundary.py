@@ -371,6 +371,21 @@ def test_cli_refuses_region_options_with_plain(tmp_path, capsys, flags):
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_refuses_the_boundary_pass_without_the_second_pass(tmp_path, capsys):
+    """A trial's --second-pass-boundary --second-pass 0 was accepted silently (the option then
+    does nothing): refused in one line naming both (exit 2); --no-second-pass-boundary with it
+    is consistent and runs."""
+    image, _, _ = _street(np.random.default_rng(0))
+    Image.fromarray(image).save(tmp_path / "street.png")
+    code = main(["skin", "apply", str(tmp_path / "street.png"), "--output-dir", str(tmp_path / "out"), "--quiet",
+                 "--second-pass-boundary", "--second-pass", "0"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--second-pass-boundary" in err[0] and "--second-pass 0" in err[0]
+    assert not (tmp_path / "out").exists()
+    assert main(["skin", "apply", str(tmp_path / "street.png"), "--output-dir", str(tmp_path / "out"), "--quiet",
+                 "--no-second-pass-boundary", "--second-pass", "0"]) == 0
+
+
 def test_cli_second_pass_boundary_option(tmp_path, builtin):
     """skin apply and skin eval run the library's detector with and without the boundary
     regions in the second pass (the three-row chart: its top row's colours are relearnt)."""

@@ -420,6 +420,22 @@ class ComputeWorker(QObject):
             # (segmix.kernels.texture; ~11 s to compile with an empty cache, ~0.2 s to load
             # from it) run on the photo's orange half, a skin candidate.
             skin.detect(model, state["photo"][0])
+            # Its second pass labels regions for the boundary rule (segmix.skin_boundary) on
+            # most real photos, not on this one: its run-length kernels, on a mask where the
+            # rule fires (a band hanging from the top, a region inside).
+            from segmix import skin_boundary
+            from segmix.kernels import skin as skin_kernels
+
+            mask = np.zeros((60, 80), bool)
+            mask[:20] = True
+            mask[35:45, 30:40] = True
+            skin_boundary.background_and_inside(mask)
+            # ... and its look-up of the relearnt log odds, which this photo's second pass
+            # (too few rejected pixels) skips: with and without a texture term
+            lut = np.zeros(1 << 18, np.float32)
+            code = np.zeros((8, 8), np.int32)
+            for texture in (np.zeros((8, 8), np.float32), np.zeros((0, 0), np.float32)):
+                skin_kernels.gather_pair(lut, lut, code, texture)
 
         def large_photos() -> None:
             from segmix.clicks import click_radius, paint_disc

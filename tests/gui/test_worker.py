@@ -124,6 +124,35 @@ def test_warm_up_runs_the_skin_detectors_texture_kernels(monkeypatch):
     assert texture.window_mean.signatures
 
 
+def test_warm_up_runs_the_skin_second_pass_kernels(monkeypatch):
+    """A trial's first skin overlay after the warm-up said "compiling included": the second
+    pass's look-up (kernels.skin.gather_pair) and the boundary rule's run-length labels
+    (region_runs, clear_runs) had not run on the warm-up photo. The skin step runs them, with
+    the argument types of the real path."""
+    from segmix.kernels import skin as skin_kernels
+
+    calls = {}
+    for name in ("gather_pair", "region_runs", "clear_runs"):
+        real = getattr(skin_kernels, name)
+
+        def spy(*args, _real=real, _name=name):
+            calls.setdefault(_name, []).append(tuple((a.dtype, a.ndim, a.flags.c_contiguous) for a in args
+                                                     if isinstance(a, np.ndarray)))
+            return _real(*args)
+
+        monkeypatch.setattr(skin_kernels, name, spy)
+    worker = ComputeWorker()
+    steps = worker._warm_up_steps()
+    steps[0][1]()
+    helper = worker._graph_cut_helper
+    if helper is not None:
+        helper.terminate()
+    next(step for label, step in steps if "skin" in label)()
+    assert set(calls) == {"gather_pair", "region_runs", "clear_runs"}
+    f32, i32 = np.dtype(np.float32), np.dtype(np.int32)
+    assert ((f32, 1, True), (f32, 1, True), (i32, 2, True), (f32, 2, True)) in calls["gather_pair"]
+
+
 def test_job_on_a_large_photo_equals_apply_model(monkeypatch):
     """From 1 MP the window's job cuts on two threads (threads.interactive / split_in_two):
     the same mask as apply_model on one thread."""
