@@ -30,7 +30,9 @@ dropped when all of these hold:
 
 The regions are labelled by a run-length kernel (:func:`segmix.kernels.skin.region_runs`); the
 cheap final step of the detector (:func:`segmix.skin_detect.skin_mask`)
-runs it, so a threshold change re-applies it.
+runs it, so a threshold change re-applies it. By default nothing is dropped: the detector's
+second pass (``SkinSettings.second_pass_boundary``) takes the same regions from
+:func:`background_and_inside` and relearns their colours as the photo's non-skin instead.
 """
 
 from __future__ import annotations
