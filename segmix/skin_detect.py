@@ -969,7 +969,7 @@ def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seed
     if fed is None:  # too few pixels to relearn even with the regions (a tiny photo)
         return (log_odds, seeds) if plain is None else _gather(plain, code, shape, texture)
     if plain is None:
-        plain = _unchanged_lut(used, final_bin, seeds_bin)
+        plain = _bin_luts(used, final_bin, seeds_bin)
     # a colour the photo's own seeds call clearly skin is not relearnt from where it lies (a pale
     # tone or a face hanging from the top beside smaller skin inside)
     sure = np.zeros(fed[0].size, bool)
@@ -1016,10 +1016,12 @@ def _relearnt_lut(model, settings, counts, n_pixels, used, final_bin, seeds_bin,
     log_p = log_non + (seeds_bin - final_bin)
     with np.errstate(divide="ignore"):
         delta = np.logaddexp(log_p, math.log(settings.second_pass) + np.log(h)) - log_p
-    return _unchanged_lut(used, final_bin - delta, seeds_bin - delta)
+    return _bin_luts(used, final_bin - delta, seeds_bin - delta)
 
 
-def _unchanged_lut(used, final_bin, seeds_bin):
+def _bin_luts(used, final_bin, seeds_bin):
+    """Per-bin tables ((2**(3 BITS),) float32 each) of the log odds and the seed log odds of the
+    used bins, 0 elsewhere."""
     lut = np.zeros(1 << (3 * BITS), np.float32)
     lut_seeds = np.zeros_like(lut)
     lut[used] = final_bin

@@ -423,7 +423,7 @@ class ComputeWorker(QObject):
             # Its second pass labels regions for the boundary rule (segmix.skin_boundary) on
             # most real photos, not on this one: its run-length kernels, on a mask where the
             # rule fires (a band hanging from the top, a region inside).
-            from segmix import skin_boundary
+            from segmix import skin_boundary, skin_detect
             from segmix.kernels import skin as skin_kernels
 
             mask = np.zeros((60, 80), bool)
@@ -432,7 +432,7 @@ class ComputeWorker(QObject):
             skin_boundary.background_and_inside(mask)
             # ... and its look-up of the relearnt log odds, which this photo's second pass
             # (too few rejected pixels) skips: with and without a texture term
-            lut = np.zeros(1 << 18, np.float32)
+            lut = np.zeros(1 << (3 * skin_detect.BITS), np.float32)
             code = np.zeros((8, 8), np.int32)
             for texture in (np.zeros((8, 8), np.float32), np.zeros((0, 0), np.float32)):
                 skin_kernels.gather_pair(lut, lut, code, texture)
