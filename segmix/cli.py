@@ -259,7 +259,13 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
-                     help="keep only foreground touching a foreground scribble (default on)")
+                     help="keep only foreground touching a foreground scribble (default on), or near it: "
+                          "see --keep-connected-gap")
+    seg.add_argument("--keep-connected-gap", type=float, default=None, metavar="F",
+                     help="with --keep-connected, also keep foreground of confidently foreground colours "
+                          "within F x the photo's diagonal of the kept foreground, not across background "
+                          "marks: a part beyond a strap or pole across the object (default 0.016; 0 = only "
+                          "foreground touching a mark)")
     seg.add_argument("--seed", type=random_seed, default=None, help="random seed of the k-means initialisation (default 0)")
     seg.set_defaults(handler=_cmd_segment)
 
@@ -294,7 +300,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         "n_components": args.components, "color_space": args.color_space, "position_weight": args.position_weight,
         "smoothing": args.smoothing, "smoothness": args.smoothness, "threshold": args.threshold,
         "random_state": args.seed, "distance_prior": args.distance_prior, "fill_holes": args.fill_holes,
-        "keep_connected": args.keep_connected, "unexplained_weight": args.unexplained_weight,
+        "keep_connected": args.keep_connected, "keep_connected_gap": args.keep_connected_gap,
+        "unexplained_weight": args.unexplained_weight,
     }
     settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
     settings.validate()

@@ -94,7 +94,7 @@ MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "
           "exposure"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
-    "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards",
+    "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
 }
 LAYERS = {
     "kernels": set(),
