@@ -181,12 +181,15 @@ class SegmentationSettings:
     connectivity: int = 16
     refine_rounds: int = 0
     keep_connected: bool = True
-    # keep_connected's exception (segmix.occluded_parts): a foreground part away from every
-    # foreground mark is kept when it lies within keep_connected_gap (a share of the image
-    # diagonal) of the kept foreground and its colours average at least
+    # keep_connected's exception (segmix.occluded_parts), an option: a foreground part away
+    # from every foreground mark is kept when it lies within keep_connected_gap (a share of
+    # the image diagonal) of the kept foreground and its colours average at least
     # keep_connected_log_odds nats of foreground: the astronaut's suit beyond the white strap
-    # across it. gap 0 = off.
-    keep_connected_gap: float = 0.016
+    # across it. Off (0) by default: 0.016 gained a little on DAVIS's 3-px scribbles (sparse
+    # 1.75 -> 1.73 %) but with a 20-px brush, the window's, it added look-alike clutter
+    # beside the object (a show jump beside a horse: IoU 0.501 -> 0.298) more often than it
+    # kept an occluded part (docs/segmentation.md, "A part beyond a thin occluder").
+    keep_connected_gap: float = 0.0
     keep_connected_log_odds: float = 6.0
     # On by default: on DAVIS it filled more true holes-in-the-mask than it wrongly closed
     # (graph cut, error % 0 -> on: sparse even 1.88 -> 1.83, odd 1.91 -> 1.87; dense even

@@ -105,13 +105,16 @@ def _strapped_suit(seed=0):
     return image, scribbles
 
 
+GAP = replace(SegmentationSettings(), keep_connected_gap=0.016)  # the option; off by default
+
+
 def test_segment_keeps_the_suit_beyond_a_strap_and_off_drops_it():
     image, scribbles = _strapped_suit()
     right = (slice(30, 110), slice(84, 140))
-    result = segment(image, scribbles)
+    result = segment(image, scribbles, GAP)
     assert result.mask[right].mean() > 0.95
     assert not result.mask[:25].any()
-    off = segment(image, scribbles, replace(SegmentationSettings(), keep_connected_gap=0.0))
+    off = segment(image, scribbles)  # the default: keep-connected without the exception
     assert off.mask[right].mean() < 0.05
     assert off.mask[30:110, 22:76].mean() > 0.95
 
@@ -119,13 +122,13 @@ def test_segment_keeps_the_suit_beyond_a_strap_and_off_drops_it():
 def test_segment_keeps_a_part_outlined_by_a_background_stroke_apart():
     image, scribbles = _strapped_suit()
     scribbles[20:125, 80] = 2  # down the strap, into the marked wall: two things
-    result = segment(image, scribbles)
+    result = segment(image, scribbles, GAP)
     assert result.mask[30:110, 84:140].mean() < 0.05
     assert result.mask[30:110, 22:76].mean() > 0.95
 
 
 def test_segment_with_the_exception_is_deterministic():
     image, scribbles = _strapped_suit(seed=3)
-    a = segment(image, scribbles).mask
-    b = segment(image, scribbles).mask
+    a = segment(image, scribbles, GAP).mask
+    b = segment(image, scribbles, GAP).mask
     np.testing.assert_array_equal(a, b)
