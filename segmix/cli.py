@@ -304,6 +304,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         "keep_connected": args.keep_connected, "keep_connected_gap": args.keep_connected_gap,
         "unexplained_weight": args.unexplained_weight,
     }
+    if args.keep_connected is False and args.keep_connected_gap is not None:
+        raise UserError("--keep-connected-gap is keep-connected's exception: it has no effect with --no-keep-connected")
     settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
     settings.validate()
     loaded = load_image_info(args.image)

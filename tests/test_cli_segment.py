@@ -287,3 +287,17 @@ def test_an_empty_result_is_warned_about(tmp_path, capsys):
     assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "scribbles.png"), "-o",
                  str(tmp_path / "m2.png")]) == 0
     assert "no pixel came out foreground" not in capsys.readouterr().err
+
+
+def test_keep_connected_gap_bad_values_and_without_keep_connected_are_refused(files, capsys):
+    tmp_path, photo, labels, image, truth = files
+    out = tmp_path / "mask.png"
+    for extra, expected in ((["--keep-connected-gap", "-1"], "keep_connected_gap must lie in [0, 1]"),
+                            (["--keep-connected-gap", "nan"], "keep_connected_gap must lie in [0, 1]"),
+                            (["--no-keep-connected", "--keep-connected-gap", "0.016"], "no effect with --no-keep-connected")):
+        code = main(["segment", str(photo), "--scribbles", str(labels), "--output", str(out), *FAST_ARGS, *extra])
+        assert expected in _one_line_error(capsys, code)
+        assert not out.exists()
+    assert main(["segment", str(photo), "--scribbles", str(labels), "--output", str(out), *FAST_ARGS,
+                 "--keep-connected-gap", "0.016"]) == 0
+    assert out.exists()
