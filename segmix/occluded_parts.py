@@ -9,7 +9,10 @@ clearly it has the object's colours. This module keeps such a part when it lies 
 small gap of the kept foreground and its colours are confidently foreground: the
 connectivity prior is applied to the mask closed over gaps of that width (the morphological
 connectivity of Serra, *Image Analysis and Mathematical Morphology*, 1982, ch. 2, "connectivity
-classes"), and only to parts the colour models back.
+classes"), and only to parts the colour models back. An option
+(``SegmentationSettings.keep_connected_gap``, off by default): with a wide brush the colour
+models are confident enough that look-alike clutter beside the object (a show jump beside a
+horse) clears the bar too (docs/segmentation.md, "A part beyond a thin occluder").
 """
 
 from __future__ import annotations

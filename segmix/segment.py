@@ -115,7 +115,7 @@ class SegmentationSettings:
         within this share of the image diagonal (4-connected steps around background marks)
         of the kept foreground is kept when its colours average at least
         ``keep_connected_log_odds`` nats of foreground: a part beyond a thin occluder (a strap,
-        a pole). 0 = off.
+        a pole). 0 = off (the default).
     keep_connected_log_odds : float
         Nats; see ``keep_connected_gap``.
     fill_holes : bool
