@@ -259,13 +259,14 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
-                     help="keep only foreground touching a foreground scribble (default on), or near it: "
-                          "see --keep-connected-gap")
+                     help="keep only foreground touching a foreground scribble (default on; "
+                          "--keep-connected-gap also keeps some near it)")
     seg.add_argument("--keep-connected-gap", type=float, default=None, metavar="F",
                      help="with --keep-connected, also keep foreground of confidently foreground colours "
                           "within F x the photo's diagonal of the kept foreground, not across background "
                           "marks: a part beyond a strap or pole across the object; 0.016 keeps the astronaut's "
-                          "suit beyond its strap, but can add look-alike clutter beside the object "
+                          "suit beyond its strap when drawn with a wide brush, but can add look-alike "
+                          "clutter beside the object "
                           "(default 0 = only foreground touching a mark)")
     seg.add_argument("--seed", type=random_seed, default=None, help="random seed of the k-means initialisation (default 0)")
     seg.set_defaults(handler=_cmd_segment)
