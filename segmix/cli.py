@@ -305,7 +305,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         "keep_connected": args.keep_connected, "keep_connected_gap": args.keep_connected_gap,
         "unexplained_weight": args.unexplained_weight,
     }
-    if args.keep_connected is False and args.keep_connected_gap is not None:
+    if args.keep_connected is False and args.keep_connected_gap:  # 0 is the default: nothing to refuse
         raise UserError("--keep-connected-gap is keep-connected's exception: it has no effect with --no-keep-connected")
     settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
     settings.validate()

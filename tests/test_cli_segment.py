@@ -301,3 +301,6 @@ def test_keep_connected_gap_bad_values_and_without_keep_connected_are_refused(fi
     assert main(["segment", str(photo), "--scribbles", str(labels), "--output", str(out), *FAST_ARGS,
                  "--keep-connected-gap", "0.016"]) == 0
     assert out.exists()
+    # 0 is the default: saying it with --no-keep-connected contradicts nothing
+    assert main(["segment", str(photo), "--scribbles", str(labels), "--output", str(out), *FAST_ARGS,
+                 "--no-keep-connected", "--keep-connected-gap", "0"]) == 0
