@@ -261,7 +261,7 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
                      help="keep only foreground touching a foreground scribble (default on; "
                           "--keep-connected-gap also keeps some near it)")
-    seg.add_argument("--keep-connected-gap", type=float, default=None, metavar="F",
+    seg.add_argument("--keep-connected-gap", type=unit_float, default=None, metavar="F",
                      help="with --keep-connected, also keep foreground of confidently foreground colours "
                           "within F x the photo's diagonal of the kept foreground, not across background "
                           "marks: a part beyond a strap or pole across the object; 0.016 keeps the astronaut's "
