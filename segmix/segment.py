@@ -651,6 +651,30 @@ def is_framed(scribbles: np.ndarray) -> bool:
     return bool((scribbles[outside] == BACKGROUND).all())
 
 
+def first_object_marks(scribbles: np.ndarray, previous_scribbles: np.ndarray | None) -> bool:
+    """True when ``scribbles`` bring the first foreground marks to previous marks that had none
+    and framed nothing (:func:`is_framed`): background strokes or clicks alone.
+
+    Until then the foreground model borrowed every unmarked colour unlike the background
+    marks (:func:`_borrowing`), so the previous mask was not an object of the user's, and
+    the one-signed step (``monotone_clicks``), which keeps a foreground-only step from
+    removing foreground, would hold the new result to it. A box's inside is the object's
+    evidence (GrabCut's T_U) and keeps the rule: a click on the suit after a box must not
+    remove the astronaut's face.
+
+    Parameters
+    ----------
+    scribbles : (H, W) uint8 labels; previous_scribbles : (H, W) uint8 labels or None (unknown:
+        False).
+    """
+    if previous_scribbles is None:
+        return False
+    previous_scribbles = np.asarray(previous_scribbles)
+    if previous_scribbles.shape != np.shape(scribbles) or (previous_scribbles == FOREGROUND).any():
+        return False
+    return bool((np.asarray(scribbles) == FOREGROUND).any()) and not is_framed(previous_scribbles)
+
+
 def marked_classes(scribbles: np.ndarray) -> tuple[bool, bool]:
     """(any foreground mark, any background mark) of a label image."""
     values = scribbles.reshape(-1)[marked_flat(scribbles)]
@@ -1524,6 +1548,13 @@ def apply_model(
     image = check_image(image)
     if scribbles is not None:
         scribbles = check_scribbles(image, scribbles, require_both=False)
+        if previous_mask is not None and first_object_marks(scribbles, previous_scribbles):
+            # The previous mask was the borrowed foreground's (every colour unlike the
+            # background marks), not an object the user marked: this step starts afresh, as
+            # the same marks do at once (the command line, Retrain), instead of being held to
+            # a mask a foreground mark could then only grow (a trial's hiker: three background
+            # strokes first gave 60 % foreground, and the stroke on him changed nothing).
+            previous_mask = previous_scribbles = None
     shape = image.shape[:2]
     # Scored per distinct colour: the (H, W) maps are made only for the unary and posterior.
     log_likelihoods, inverse, colour_features = _class_log_likelihoods(image, model, with_features=True)

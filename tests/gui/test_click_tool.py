@@ -72,3 +72,56 @@ def test_a_click_refines_the_last_model_and_an_undo_fits_afresh(qtbot, window, m
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         window.undo_stack.undo()
     assert sent[-1] is None and masks[-1] is None and marks[-1] is None
+
+
+def test_background_clicks_first_then_a_foreground_click_matches_the_marks_at_once(qtbot, make_window, tmp_path,
+                                                                                    monkeypatch):
+    """A trial marked background first: the mask was every colour unlike those marks, and the
+    foreground stroke that followed could only add to it (59.7 % foreground before and after).
+    The first foreground mark now starts afresh: the window shows what the same marks give
+    at once (the command line, Load Scribbles)."""
+    from dataclasses import replace
+
+    from PIL import Image
+
+    from segmix.segment import segment
+
+    rng = np.random.default_rng(2)
+    image = np.empty((60, 80, 3), np.float64)
+    image[:, :40], image[:, 40:], image[:12] = (40, 150, 50), (40, 60, 170), (128, 128, 128)
+    yy, xx = np.mgrid[:60, :80]
+    disc = (yy - 38) ** 2 + (xx - 40) ** 2 < 10 ** 2
+    image[disc] = (200, 30, 30)
+    image = np.clip(image + rng.normal(0, 6, image.shape), 0, 255).astype(np.uint8)
+    path = tmp_path / "unlike.png"
+    Image.fromarray(image).save(path)
+    window = make_window(path, smoothing=True)
+    masks = []
+    original = window.controller.request_training
+
+    def spy(*args):
+        masks.append(args[5] if len(args) > 5 else None)
+        return original(*args)
+
+    monkeypatch.setattr(window.controller, "request_training", spy)
+    window.set_tool("click")
+    mode = window.modes["segment"]
+
+    def final_result():  # the graph cut's, after the per-pixel overlay
+        qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final and not window.controller.busy,
+                        timeout=30000)
+
+    for x in (8.5, 72.5):
+        click(window, x, 45.5, Qt.MouseButton.RightButton)
+        final_result()
+    before = mode.outcome.mask.copy()
+    assert before[:12].mean() > 0.9  # the unmarked grey: borrowed foreground
+    click(window, 40.5, 38.5)
+    qtbot.waitUntil(lambda: len(masks) == 3, timeout=30000)
+    final_result()
+    outcome = mode.outcome
+    assert masks[-1] is not None  # the step had the previous result (the one-signed rule's case)
+    assert (before & ~outcome.mask).sum() > 200  # the foreground click took foreground away
+    at_once = segment(image, window.layer.labels, replace(mode.current_settings()))
+    np.testing.assert_array_equal(outcome.mask, at_once.mask)
+    assert outcome.mask[disc].mean() > 0.9
