@@ -205,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     quant = sub.add_parser("quantize", help="k-means colour quantisation of a photo")
     quant.add_argument("image", help="input photo")
     quant.add_argument("-k", "--colors", type=palette_size, default=8, help="number of colours, 1-65536 (default 8)")
-    quant.add_argument("-o", "--output", required=True, help="output image (PNG recommended)")
+    quant.add_argument("-o", "--output", required=True,
+                       help="output image: .png recommended (with at most 256 colours a palette PNG of "
+                            "exactly the k colours; .tif and .bmp alike), .webp, .jpg")
     quant.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     quant.add_argument("--quality", type=image_quality, default=None, metavar="Q",
                        help="JPEG or WebP output only: compression quality 1-95 (default: JPEG "

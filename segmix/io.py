@@ -1139,6 +1139,43 @@ _IMAGE_FORMATS = {
 }
 
 
+#: Formats that hold a palette ("P") image losslessly, and whether they hold its transparency
+#: too (PNG: one alpha per palette entry, the tRNS chunk). Pillow writes a TIFF palette image
+#: without its transparency, and converts a palette image to RGB / RGBA for WebP (whose
+#: lossless coder finds a small palette by itself: the file is no larger), so those stay RGB(A).
+_PALETTE_FORMATS = {"PNG": True, "TIFF": False, "BMP": False}
+
+#: Most colours a palette image holds (8-bit indices).
+MAX_PALETTE_COLORS = 256
+
+
+def _palette_image(pixels: np.ndarray) -> Image.Image | None:
+    """(H, W, 3 or 4) uint8 pixels as a "P" image whose palette is their distinct colours
+    (RGB or RGBA rows, in increasing order of ``(A,) R, G, B``), or None when there are more
+    than :data:`MAX_PALETTE_COLORS`. Built from the index bytes (a ``convert("P")`` could
+    dither or merge colours). With four channels the palette holds the RGB of each entry and
+    ``im.info["transparency"]`` the alpha of each (bytes, as PNG's tRNS chunk)."""
+    channels = pixels.shape[2]
+    packed = np.zeros(pixels.shape[:2], np.uint32)
+    for c in (3, 0, 1, 2)[4 - channels:]:  # alpha (if any) most significant, then R, G, B
+        packed = (packed << np.uint32(8)) | pixels[..., c]
+    packed = packed.reshape(-1)
+    # A sample first: a photo of many colours is refused without sorting all its pixels.
+    if np.unique(packed[:: max(1, packed.size // 65536)]).size > MAX_PALETTE_COLORS:
+        return None
+    values, index = np.unique(packed, return_inverse=True)
+    if values.size > MAX_PALETTE_COLORS:
+        return None
+    shifts = {3: (16, 8, 0), 4: (16, 8, 0, 24)}[channels]
+    colours = np.stack([(values >> np.uint32(s)) & np.uint32(255) for s in shifts], axis=1).astype(np.uint8)
+    height, width = pixels.shape[:2]
+    im = Image.frombytes("P", (width, height), index.reshape(-1).astype(np.uint8).tobytes())
+    im.putpalette(colours[:, :3].tobytes())  # exactly these entries: Pillow writes no more
+    if channels == 4:
+        im.info["transparency"] = colours[:, 3].tobytes()
+    return im
+
+
 def save_image(
     path: PathLike,
     rgb: np.ndarray,
@@ -1147,8 +1184,9 @@ def save_image(
     icc_profile: bytes | None = None,
     dpi: tuple[float, float] | None = None,
     quality: int | None = None,
+    palette: bool = False,
     protect: Iterable = (),
-) -> None:
+) -> str:
     """Write an RGB image; the format follows the extension.
 
     Parameters
@@ -1167,8 +1205,21 @@ def save_image(
         JPEG or WebP only: Pillow's compression quality, 1-95, instead of JPEG's 95 (for WebP
         it makes the file lossy, the default being lossless). ValueError for another format
         or value.
+    palette : bool
+        Write a palette (indexed, ``"P"``) image when the pixels hold at most 256 distinct
+        colours and the format holds one losslessly: PNG (with ``alpha``: one alpha per
+        palette entry, when at most 256 distinct colour + alpha pairs), TIFF and BMP without
+        ``alpha``. The palette is exactly the image's colours; the file decodes to the same
+        pixels as the RGB(A) one, and is smaller (``segmix quantize``: half the size for a PNG
+        of a DAVIS frame at k = 8).
+        Otherwise, and by default, RGB(A) as usual.
     protect : iterable of paths
         Inputs that must not be overwritten.
+
+    Returns
+    -------
+    str
+        The Pillow mode written: ``"P"``, ``"RGB"`` or ``"RGBA"``.
     """
     suffix = _require_suffix(path, tuple(_IMAGE_FORMATS), "images")
     fmt, params = _IMAGE_FORMATS[suffix]
@@ -1191,8 +1242,15 @@ def save_image(
         if fmt in ("JPEG", "BMP"):
             raise ValueError(f"{path}: {fmt} cannot hold transparency; use .png, .webp or .tif")
         rgb = np.dstack([rgb, alpha])
-    im = Image.fromarray(np.ascontiguousarray(rgb))
+    im = None
+    if palette and fmt in _PALETTE_FORMATS and (alpha is None or _PALETTE_FORMATS[fmt]):
+        im = _palette_image(rgb)
+        if im is not None and "transparency" in im.info:
+            params["transparency"] = im.info.pop("transparency")
+    if im is None:
+        im = Image.fromarray(np.ascontiguousarray(rgb))
     _save_pil(path, im, fmt, protect, **params)
+    return im.mode
 
 
 # Label maps (scribbles, masks) have their own module, segmix.labelmaps, which builds on

@@ -44,6 +44,9 @@ class QuantizeResult:
     saved_colors : int or None
         With ``saved_mse``: the distinct colours of the file as written (compression adds
         colours to the palette's).
+    indexed : bool
+        :func:`quantize_file` only: the file was written as a palette ("P") image whose
+        entries are the palette's colours (PNG, TIFF, BMP with at most 256 colours).
     """
 
     image: np.ndarray
@@ -54,6 +57,7 @@ class QuantizeResult:
     alpha_dropped: bool = False
     saved_mse: float | None = None
     saved_colors: int | None = None
+    indexed: bool = False
 
     @property
     def n_colors(self) -> int:
@@ -135,6 +139,11 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     resolution are written with the result where the output format holds them (PNG, WebP
     and TIFF keep transparency; JPEG and BMP cannot: ``result.alpha_dropped`` is then True);
     they used to be dropped, so a logo on a transparent background came back on black.
+
+    With at most 256 colours, a PNG, TIFF or BMP output is a palette ("P") image of exactly
+    the palette's colours, decoding to ``result.image`` (``result.indexed``; a PNG keeps
+    transparency in it, a TIFF with transparency stays RGBA). It used to be RGB: 183.1 kB for
+    a DAVIS frame at k = 8, more than its 170.6 kB JPEG; the palette PNG is 92.1 kB.
     """
     # Every refusal about the output (an input, a folder, a missing or read-only folder, a
     # read-only file) before the work, whose first run compiles kernels for seconds.
@@ -143,8 +152,10 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     alpha = info.alpha if info.alpha is not None and (info.alpha < 255).any() else None
     result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha)
     keeps_alpha = Path(output_path).suffix.lower() in (".png", ".webp", ".tif", ".tiff")
-    save_image(output_path, result.image, alpha=alpha if keeps_alpha else None, icc_profile=info.icc_profile,
-               dpi=info.dpi, quality=quality, protect=(input_path,))
+    written = save_image(output_path, result.image, alpha=alpha if keeps_alpha else None,
+                         icc_profile=info.icc_profile, dpi=info.dpi, quality=quality, palette=True,
+                         protect=(input_path,))
+    result.indexed = written == "P"
     result.alpha_dropped = alpha is not None and not keeps_alpha
     suffix = Path(output_path).suffix.lower()
     if suffix in (".jpg", ".jpeg") or (suffix == ".webp" and quality is not None):

@@ -35,7 +35,9 @@ def test_quantize_writes_k_colours(tmp_path):
     original = _write_photo(src)
     out = tmp_path / "q.png"
     assert main(["quantize", str(src), "-k", "3", "-o", str(out)]) == 0
-    result = np.asarray(Image.open(out))
+    with Image.open(out) as im:
+        assert im.mode == "P"  # a palette PNG (3 colours)
+        result = np.asarray(im.convert("RGB"))
     assert result.shape == original.shape
     colours = np.unique(result.reshape(-1, 3), axis=0)
     assert len(colours) == 3

@@ -520,7 +520,9 @@ def test_quantize_keeps_transparency_and_ignores_invisible_colours(tmp_path, cap
     (k-means spent its centres on the invisible pixels)."""
     Image.fromarray(_logo()).save(tmp_path / "logo.png")
     assert main(["quantize", str(tmp_path / "logo.png"), "-k", "2", "-o", str(tmp_path / "q.png")]) == 0
-    out = np.asarray(Image.open(tmp_path / "q.png"))
+    with Image.open(tmp_path / "q.png") as im:  # a palette PNG, its transparency per entry
+        assert im.mode == "P" and "transparency" in im.info
+        out = np.asarray(im.convert("RGBA"))
     assert out.shape == (40, 40, 4)
     np.testing.assert_array_equal(out[..., 3], _logo()[..., 3])
     visible = out[..., 3] > 0
@@ -539,7 +541,7 @@ def test_quantize_keeps_the_icc_profile_and_resolution(tmp_path):
     Image.fromarray(_photo()).save(tmp_path / "p.png", icc_profile=profile, dpi=(300, 300))
     assert main(["quantize", str(tmp_path / "p.png"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
     with Image.open(tmp_path / "q.png") as im:
-        assert im.mode == "RGB" and im.info.get("icc_profile") == profile
+        assert im.mode == "P" and im.info.get("icc_profile") == profile  # 4 colours: a palette PNG
         assert tuple(round(v) for v in im.info["dpi"]) == (300, 300)
 
 

@@ -668,3 +668,47 @@ def test_save_image_quality_is_for_jpeg_and_webp_only(tmp_path):
         with pytest.raises(ValueError, match="quality"):
             save_image(tmp_path / name, rgb, quality=quality)
         assert not (tmp_path / name).exists()
+
+
+def test_save_image_palette_when_at_most_256_colours(tmp_path):
+    """``palette=True`` (segmix quantize): a "P" image of exactly the image's colours where
+    the format holds one (PNG, TIFF, BMP; PNG also with alpha), else RGB(A); the same pixels
+    either way, written atomically and never over an input."""
+    from segmix.io import save_image
+
+    i = np.arange(257)
+    colours = np.column_stack([i % 256, i // 256 * 7, 255 - i % 256]).astype(np.uint8)  # 257 distinct
+    many = colours[np.arange(40 * 40) % 257].reshape(40, 40, 3)
+    few = colours[np.arange(40 * 40) % 256].reshape(40, 40, 3)
+    coarse = few // 64 * 64  # 4 colours
+    visible = (few[:, :, 0] > 127).astype(np.uint8) * 255
+    rows = np.repeat(np.arange(40)[:, None] % 2 * 255, 40, axis=1).astype(np.uint8)
+    assert len(np.unique(np.column_stack([few.reshape(-1, 3), rows.reshape(-1)]), axis=0)) > 256
+    for name, rgb, alpha, mode in (
+        ("few.png", few, None, "P"), ("few.tif", few, None, "P"), ("few.bmp", few, None, "P"),
+        ("few.webp", few, None, "RGB"), ("few.jpg", few, None, "RGB"),
+        ("many.png", many, None, "RGB"), ("many.tif", many, None, "RGB"), ("many.bmp", many, None, "RGB"),
+        ("alpha.png", coarse, visible, "P"), ("alpha.tif", coarse, visible, "RGBA"),
+        ("alpha_many.png", few, rows, "RGBA"),
+    ):
+        assert save_image(tmp_path / name, rgb, alpha=alpha, palette=True) == mode, name
+        with Image.open(tmp_path / name) as im:
+            assert im.mode == mode, name
+            if name.endswith(".jpg"):
+                continue
+            if mode == "P" and im.format == "PNG":
+                assert len(im.getpalette()) == 3 * len(np.unique(
+                    rgb.reshape(-1, 3) if alpha is None else np.column_stack([rgb.reshape(-1, 3), alpha.reshape(-1)]),
+                    axis=0))
+            back = io.load_image_info(tmp_path / name)
+        np.testing.assert_array_equal(back.pixels, rgb, err_msg=name)
+        if alpha is not None:
+            np.testing.assert_array_equal(back.alpha, alpha, err_msg=name)
+    # the default is unchanged: RGB
+    assert save_image(tmp_path / "default.png", few) == "RGB"
+    # never over an input; an existing file is left as it was when the write is refused
+    before = (tmp_path / "few.png").read_bytes()
+    with pytest.raises(ValueError):
+        save_image(tmp_path / "few.png", many, palette=True, protect=(tmp_path / "few.png",))
+    assert (tmp_path / "few.png").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

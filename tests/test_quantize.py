@@ -46,8 +46,88 @@ def test_cli_prints_the_real_palette_size_and_warns(tmp_path, capsys):
     assert "(4 colours," in captured.out and "8 colours" not in captured.out
     assert captured.err.count("\n") == 1
     assert "four.png" in captured.err and "only 4 distinct" in captured.err and "8 asked" in captured.err
-    assert len(np.unique(np.asarray(Image.open(tmp_path / "q8.png")).reshape(-1, 3), axis=0)) == 4
+    with Image.open(tmp_path / "q8.png") as im:  # a palette PNG of the 4 colours
+        assert im.mode == "P" and len(im.getpalette()) == 4 * 3
+        assert len(np.unique(np.asarray(im.convert("RGB")).reshape(-1, 3), axis=0)) == 4
     # asking for exactly as many as there are: no warning
     assert main(["quantize", str(src), "-k", "4", "-o", str(tmp_path / "q4.png")]) == 0
     captured = capsys.readouterr()
     assert "(4 colours," in captured.out and captured.err == ""
+
+
+# ------------------------------------------------ the file: a palette image when it can be one
+def _photo(height=48, width=64, seed=1) -> np.ndarray:
+    """A gradient with noise: thousands of distinct colours, as a photo has."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    base = np.dstack([x * 255 / width, y * 255 / height, (x + y) * 255 / (width + height)])
+    return np.clip(base + rng.normal(0, 25, base.shape), 0, 255).astype(np.uint8)
+
+
+def _library_result(src, k):
+    from segmix.io import load_image_info
+
+    return quantize_image(load_image_info(src).pixels, k, random_state=0)
+
+
+def test_png_is_a_palette_image_of_the_library_result(tmp_path):
+    """A new-user trial: `segmix quantize 000.jpg -k 8 -o q.png` wrote a 24-bit RGB PNG of
+    183 kB, larger than the 170.6 kB JPEG; the palette PNG of the same pixels is 92 kB."""
+    from segmix.io import save_image
+
+    src = tmp_path / "photo.png"
+    Image.fromarray(_photo()).save(src)
+    expected = _library_result(src, 8)
+    assert main(["quantize", str(src), "-k", "8", "-o", str(tmp_path / "q.png")]) == 0
+    with Image.open(tmp_path / "q.png") as im:
+        assert (im.format, im.mode) == ("PNG", "P")
+        entries = np.asarray(im.getpalette(), np.uint8).reshape(-1, 3)
+        assert len(entries) == expected.n_colors <= 8
+        np.testing.assert_array_equal(entries, expected.palette)  # exactly the k colours
+        np.testing.assert_array_equal(np.asarray(im.convert("RGB")), expected.image)
+    save_image(tmp_path / "rgb.png", expected.image)  # what was written before
+    assert (tmp_path / "q.png").stat().st_size < (tmp_path / "rgb.png").stat().st_size
+
+
+@pytest.mark.parametrize("name, mode", [("q.tif", "P"), ("q.bmp", "P"), ("q.webp", "RGB")])
+def test_tiff_and_bmp_are_palette_images_too_webp_stays_rgb(tmp_path, name, mode):
+    """WebP: Pillow writes a palette image as RGB, and the lossless coder finds the palette
+    by itself. Every one decodes to the library's pixels."""
+    src = tmp_path / "photo.png"
+    Image.fromarray(_photo()).save(src)
+    expected = _library_result(src, 8)
+    assert main(["quantize", str(src), "-k", "8", "-o", str(tmp_path / name)]) == 0
+    with Image.open(tmp_path / name) as im:
+        assert im.mode == mode
+        np.testing.assert_array_equal(np.asarray(im.convert("RGB")), expected.image)
+
+
+def test_more_than_256_colours_is_still_an_exact_rgb_png(tmp_path, capsys):
+    src = tmp_path / "photo.png"
+    Image.fromarray(_photo(96, 128)).save(src)
+    expected = _library_result(src, 300)
+    assert expected.n_colors > 256  # else this tests nothing
+    assert main(["quantize", str(src), "-k", "300", "-o", str(tmp_path / "q.png")]) == 0
+    assert f"({expected.n_colors} colours," in capsys.readouterr().out
+    with Image.open(tmp_path / "q.png") as im:
+        assert im.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(im), expected.image)
+
+
+def test_transparency_is_kept_in_the_palette_png(tmp_path):
+    """Half-transparent and invisible pixels: a PNG's palette entries carry the alpha (tRNS);
+    a TIFF cannot (Pillow drops it from a palette TIFF), so it stays RGBA."""
+    from segmix.io import load_image_info
+
+    rgba = np.dstack([_photo(), np.full((48, 64), 255, np.uint8)])
+    rgba[:10, :, 3] = 0
+    rgba[10:20, :, 3] = 128
+    Image.fromarray(rgba).save(tmp_path / "logo.png")
+    expected = quantize_image(rgba[..., :3], 4, random_state=0, alpha=rgba[..., 3])
+    for name, mode in (("q.png", "P"), ("q.tif", "RGBA")):
+        assert main(["quantize", str(tmp_path / "logo.png"), "-k", "4", "-o", str(tmp_path / name)]) == 0
+        with Image.open(tmp_path / name) as im:
+            assert im.mode == mode
+        back = load_image_info(tmp_path / name)
+        np.testing.assert_array_equal(back.pixels, expected.image)
+        np.testing.assert_array_equal(back.alpha, rgba[..., 3])
