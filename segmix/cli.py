@@ -84,6 +84,13 @@ mixture_components = _bounded(int, f"an integer from 1 to {MAX_COMPONENTS}", lam
 # segmix.background's range (K Gaussians per pixel), refused by the option's name.
 pixel_components = _bounded(int, "an integer from 1 to 16", lambda v: 1 <= v <= 16,
                             "Gaussians per pixel, 1-16")
+# segmix.background's ranges (BackgroundMixture), refused by the option's name when parsed:
+# the model's own refusal named its parameter (median_size), which no option is called.
+MAX_MATCH_THRESHOLD = 100.0
+match_threshold = _bounded(float, f"a number > 0 and at most {MAX_MATCH_THRESHOLD:g}",
+                           lambda v: 0 < v <= MAX_MATCH_THRESHOLD, f"standard deviations, > 0 and <= {MAX_MATCH_THRESHOLD:g}")
+median_size = _bounded(int, "0 (off), 1 or an odd integer from 3 to 15",
+                       lambda v: v in (0, 1) or (v % 2 == 1 and 3 <= v <= 15), "a majority filter's side: 0, 1, 3, 5, ... 15")
 # NumPy's generators take seeds >= 0; a negative one failed with NumPy's own words
 # ("expected non-negative integer", no option named), skin train after reading every photo.
 random_seed = _bounded(int, "an integer >= 0", lambda v: v >= 0, "a random seed, an integer >= 0")
@@ -902,10 +909,10 @@ def _add_background_parser(sub) -> None:
                     help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
     bg.add_argument("-k", "--components", type=pixel_components, default=None, metavar="K",
                     help=f"Gaussians per pixel (default {defaults['n_components']})")
-    bg.add_argument("--match-threshold", type=positive_weight, default=None, metavar="LAMBDA",
+    bg.add_argument("--match-threshold", type=match_threshold, default=None, metavar="LAMBDA",
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
-    bg.add_argument("--median-size", type=non_negative_int, default=None, metavar="N",
-                    help=f"side of the majority filter on the mask, 0 = off (default {defaults['median_size']})")
+    bg.add_argument("--median-size", type=median_size, default=None, metavar="N",
+                    help=f"side of the majority filter on the mask: 0 = off, or an odd 3..15 (default {defaults['median_size']})")
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
