@@ -4,7 +4,9 @@ The per-pixel background model (:class:`segmix.background.BackgroundMixture`) an
 reader live on the compute thread and are only touched there: every step is a
 ``shell.controller.request_call`` job that reads the next frame, updates the model with the
 live settings, and sends back plain arrays (frame, mask, overlay, background image). The
-GUI thread only shows them, so playing never blocks the window. Scrubbing reads one file
+GUI thread only shows them, so playing never blocks the window. A frame file of a folder
+that cannot be decoded is passed over, as the command line and Export skip it, and reported
+once in the status bar (:func:`read_readable`). Scrubbing reads one file
 of a folder, or seeks a video to the last key frame before the target
 (:class:`segmix.frames.FrameReader`); a video whose header has no frame count shows
 duration x rate until its packets are counted, on the compute thread. Export runs the same model
@@ -21,7 +23,7 @@ for a folder of frames, which has none), changeable in the dock: see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +77,17 @@ class StepResult:
     # The model had no background yet (frame 1 of a new model): its all-foreground mask is
     # not shown (BackgroundMixture.has_background).
     learning: bool = False
+    # {index: reason} of the unreadable frames passed over on the way to this one.
+    skipped: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class NoFrameLeft:
+    """A step that found only unreadable frames up to the end (``index``, the last): nothing
+    new to show, the frame on the canvas stays."""
+
+    index: int
+    skipped: dict[int, str]
 
 
 # The timing line's tooltip after a frame that compiled a kernel (frame_time_text).
@@ -133,6 +146,51 @@ def source_frame_rate(sequence) -> float | None:
             return None
         rate = 1000.0 / milliseconds if milliseconds > 0 else None
     return rate if rate is not None and MIN_FPS <= rate <= MAX_FPS else None
+
+
+def read_readable(reader, index: int, check) -> tuple[int, np.ndarray | None, dict[int, str]]:
+    """Frame ``index`` of ``reader``, or of a folder or list the first readable one after it.
+
+    A frame file that cannot be decoded (truncated, not an image) is passed over, as
+    ``segmix background`` and Export All Masks skip it: playing stopped at such a frame and
+    every further step hit it again.  A video or an animation that cannot be decoded at
+    ``index`` raises: the frames after it are no more readable (the command line ends
+    the run there too).
+
+    Parameters
+    ----------
+    reader : segmix.frames.FrameReader
+    index : int
+        1-based frame to start at.
+    check : callable
+        Called between two reads; raises when the job was cancelled.
+
+    Returns
+    -------
+    index : int
+        The frame read, or the last frame when none from ``index`` on is readable.
+    frame : (H, W, 3) uint8 array or None
+        None when no frame from ``index`` to the end is readable.
+    skipped : dict
+        {index: reason} of the unreadable frames passed over, the reason naming the file.
+    """
+    from segmix.frames import FrameError
+
+    sequence = reader.sequence
+    skipped = {}
+    while True:
+        try:
+            return index, reader.read(index), skipped
+        except FrameError as exc:
+            if sequence.kind not in ("folder", "list"):
+                raise
+            path = sequence.paths[index - 1]
+            reason = str(exc).removeprefix(f"{path}: ")
+            skipped[index] = f"frame {index} ({path.name}): {reason}"
+            if index >= len(reader):
+                return index, None, skipped
+        check()
+        index += 1
 
 
 def play_interval_ms(fps: float) -> int:
@@ -314,6 +372,9 @@ class VideoMode(Mode):
         self._in_flight = False
         self._exporting = False
         self._pending_seek: int | None = None
+        # {index: reason} of the source's unreadable frames met so far: each is reported once
+        # (a dialog at every pass was what kept a trial's user from getting past one).
+        self._unreadable: dict[int, str] = {}
         # One frame's slot while playing: started when a frame is requested, the next frame
         # is requested when it runs out or when the frame is back, whichever is later.
         self._play_timer = QTimer(self)
@@ -422,6 +483,7 @@ class VideoMode(Mode):
         self._in_flight = False
         self.current = None
         self.index = 0
+        self._unreadable = {}
         from segmix.background import BackgroundMixture
 
         settings = self.panel.settings()
@@ -462,7 +524,10 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(False)
         kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
         count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
+        if self._unreadable:
+            count += f", {len(self._unreadable)} unreadable, skipped"
         self.panel.source_label.setText(f"{self._source_name} ({kind}, {count})")
+        self.panel.source_label.setToolTip("\n".join(f"Skipped {reason}" for _, reason in sorted(self._unreadable.items())))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
 
     def render(self) -> None:
@@ -582,6 +647,7 @@ class VideoMode(Mode):
         settings = self.panel.settings()
         show_shadows = settings.detect_shadows
         sequence = self.sequence
+        requested = index
 
         def step(check):
             import time
@@ -590,8 +656,11 @@ class VideoMode(Mode):
             model = self._model
             model.match_threshold = settings.match_threshold
             model.detect_shadows = settings.detect_shadows
-            frame = self._reader.read(index)
+            # The model never sees an unreadable frame: the next readable one is read instead.
+            index, frame, skipped = read_readable(self._reader, requested, check)
             check()
+            if frame is None:
+                return NoFrameLeft(index, skipped)
             if model.shape_ is not None and frame.shape[:2] != model.shape_:
                 from segmix.frames import FrameError
 
@@ -606,7 +675,7 @@ class VideoMode(Mode):
             learning = not model.has_background
             mask = model.apply(frame, learning_rate=rate)
             return StepResult(index, frame, mask, render_mask(mask, show_shadows), model.background_image(),
-                              time.perf_counter() - start, learning)
+                              time.perf_counter() - start, learning, skipped)
 
         self.shell.controller.request_call(step, "video:step")
 
@@ -624,24 +693,47 @@ class VideoMode(Mode):
         if outcome.tag != "video:step":
             return
         self._in_flight = False
-        result: StepResult = outcome.value
-        self.current = result
+        result: StepResult | NoFrameLeft = outcome.value
+        self._report_unreadable(result.skipped)
         self.index = result.index
-        if self.active:
-            self._show(result)
-            self.shell.canvas.set_overlay(None if result.learning else result.overlay)
-        self.background_view.set_image(result.background)
+        if isinstance(result, StepResult):
+            self.current = result
+            if self.active:
+                self._show(result)
+                self.shell.canvas.set_overlay(None if result.learning else result.overlay)
+            self.background_view.set_image(result.background)
+            self.panel.timing_label.setText(frame_time_text(result.seconds, outcome.compiled))
+            self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(result.index)
         self.panel.slider.blockSignals(False)
         self.panel.frame_label.setText(f"frame {result.index} / {self.panel.slider.maximum()}")
-        self.panel.timing_label.setText(frame_time_text(result.seconds, outcome.compiled))
-        self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
-        emit(self.frame_shown, result.index)
+        if isinstance(result, StepResult):
+            emit(self.frame_shown, result.index)
         if self._pending_seek is not None and not self.playing:
             self._request(self._pending_seek)
         elif self.playing and not self._play_timer.isActive():
             self._play_tick()  # the frame took longer than its slot: the next one at once, none skipped
+
+    def _report_unreadable(self, skipped: dict[int, str]) -> None:
+        """Say in the status bar, once per source, which frames a step passed over, and
+        count them in the dock (its tooltip lists them).
+
+        Not a dialog: playing goes on past the frame, as ``segmix background`` and Export
+        All Masks do, and a box at every pass over it was what stopped the user.
+        """
+        new = {index: reason for index, reason in skipped.items() if index not in self._unreadable}
+        if not new:
+            return
+        self._unreadable.update(new)
+        self._set_length(self.panel.slider.maximum(), True)  # folders and lists: the count is exact
+        text = "; ".join(f"Skipped unreadable {reason}" for _, reason in sorted(new.items()))
+        if len(self._unreadable) > len(new):
+            # While playing, the next report replaces this one within frames: name them all.
+            names = ", ".join(self.sequence.paths[index - 1].name for index in sorted(self._unreadable)[:4])
+            names += ", ..." if len(self._unreadable) > 4 else ""
+            text += f" ({len(self._unreadable)} skipped so far: {names})"
+        self.shell.statusBar().showMessage(text, 15000)
 
     def _show(self, result: StepResult) -> None:
         """Put ``result``'s frame on the canvas (this mode's own image; the photo stays)."""
