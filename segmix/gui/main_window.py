@@ -1105,6 +1105,7 @@ class MainWindow(QMainWindow):
         self.docks["tools"].setVisible(self.active_mode.uses_scribbles)
         self.canvas.marking = self.active_mode.uses_scribbles
         self.overlay_panel.set_threshold_visible(self.active_mode.uses_overlay_threshold)
+        self.overlay_panel.set_style_visible(self.active_mode.uses_overlay_style)
         if self.isVisible() and not (self.isMaximized() or self.isFullScreen()):
             self.resize(size)  # showing a dock must not grow the window
 

@@ -304,6 +304,7 @@ class OverlayPanel(QWidget):
         form.addRow("Threshold", threshold_row)
         self._form = form
         self._threshold_row = threshold_row
+        self._style_visible = True
         self._show_legend()
 
     def _style_chosen(self, _index: int) -> None:
@@ -311,7 +312,7 @@ class OverlayPanel(QWidget):
         emit(self.mode_changed, self.mode)
 
     def _show_legend(self) -> None:
-        self._form.setRowVisible(self.legend, self.mode == "heatmap")
+        self._form.setRowVisible(self.legend, self._style_visible and self.mode == "heatmap")
 
     def set_class_names(self, positive: str, negative: str) -> None:
         """What p = 1 and p = 0 mean in the active mode (legend and threshold tooltip)."""
@@ -326,6 +327,13 @@ class OverlayPanel(QWidget):
 
     def set_threshold_visible(self, visible: bool) -> None:
         self._form.setRowVisible(self._threshold_row, visible)
+
+    def set_style_visible(self, visible: bool) -> None:
+        """Show the Style row, and the heat map's legend when that style is chosen; hidden in
+        a mode that draws its own overlay whatever the style (the choice is kept for the others)."""
+        self._style_visible = visible
+        self._form.setRowVisible(self.mode_combo, visible)
+        self._show_legend()
 
     @property
     def mode(self) -> str:

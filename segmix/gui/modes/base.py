@@ -125,6 +125,9 @@ class Mode(QObject):
         Whether the Scribbles dock is shown in this mode.
     uses_overlay_threshold : bool
         Whether the Overlay dock's threshold row applies (a mode with its own threshold says False).
+    uses_overlay_style : bool
+        Whether the mode draws the Overlay dock's Style (tint, outline, heat map); a mode
+        that always draws its own says False, and the dock hides the Style row and the legend.
     class_names : (str, str)
         What p = 1 and p = 0 of the mode's posterior mean (heat-map legend, banner).
     open_filter : str or None
@@ -148,6 +151,7 @@ class Mode(QObject):
     tool_texts: ClassVar[dict[str, str]] = {"foreground": "Foreground (1)", "background": "Background (2)"}
     uses_scribbles: ClassVar[bool] = True
     uses_overlay_threshold: ClassVar[bool] = True
+    uses_overlay_style: ClassVar[bool] = True
     export_names: ClassVar[dict[str, str]] = {}
     open_filter: ClassVar[str | None] = None
     open_title: ClassVar[str] = "Open Photo"

@@ -344,6 +344,12 @@ class VideoMode(Mode):
     menu_title = "&Video"
     uses_scribbles = False
     uses_overlay_threshold = False
+    # The model's decision is hard (a colour matches a background Gaussian or not): there is
+    # no per-pixel probability for a heat map, and an outline would hide the blue shadows.
+    # The overlay is always the tinted mask of render_mask, so the Overlay dock hides its
+    # Style row and the heat map's legend here (the legend said "0 background ... moving 1"
+    # over a green / blue mask).
+    uses_overlay_style = False
     export_names: dict = {}
     class_names = ("moving", "background")
     own_images = True  # frames never replace the photo of the photo modes

@@ -1,9 +1,12 @@
-"""Video mode, defects a new-user trial found.
+"""Video mode, two defects a new-user trial found.
 
 1. Playing stopped at a corrupt frame of a folder with a "truncated image" dialog, and every
    further Play or Step hit the same dialog: the window never got past it, while
    ``segmix background`` and Export All Masks skip such a frame. A broken frame is now
    passed over, never fed to the model, and reported once in the status bar, naming it.
+2. The overlay Style "Probability heat map" chosen in Segment mode carried into Video mode:
+   the dock showed the viridis legend over the green / blue tinted mask the canvas draws.
+   Video mode hides the Style row and the legend (its model has no per-pixel probability).
 """
 
 import numpy as np
@@ -11,7 +14,7 @@ import pytest
 from PIL import Image
 
 from segmix.background import BackgroundMixture
-from segmix.gui.modes.video import read_readable
+from segmix.gui.modes.video import FOREGROUND_RGB, read_readable
 
 from gui_helpers import moving_square
 
@@ -153,3 +156,30 @@ def test_read_readable_skips_in_folders_only(tmp_path):
     with pytest.raises(FrameError):  # outside the animation: no frames after it to go on to
         read_readable(reader, 3, lambda: None)
 
+
+# -- 2. the legend matches what the canvas draws -----------------------------------------
+@pytest.mark.parametrize("style", ["heatmap", "outline", "tint"])
+def test_video_mode_shows_no_style_or_legend_it_does_not_draw(make_window, photo_path, qtbot, tmp_path, style):
+    window = make_window(photo_path)
+    panel = window.overlay_panel
+    panel.set_mode(style)
+    assert panel.mode_combo.isVisible() and panel.legend.isVisible() == (style == "heatmap")
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(1, 5):  # a jump of 8 px a frame: a blob of new foreground at frame 2
+        Image.fromarray(moving_square(t, shape=(24, 32), rows=(6, 18), step=8, size=6)).save(folder / f"f{t}.png")
+    video = _open(qtbot, window, folder)
+    with qtbot.waitSignal(video.frame_shown, timeout=60000):
+        video.panel.step_button.click()
+    # The canvas draws the tinted mask whatever the style, and the dock offers no other.
+    drawn = window.canvas._overlay_item.image.array
+    moving = video.current.mask == 255
+    assert moving.any() and window.canvas._overlay_item.isVisible()
+    assert (drawn[moving][:, :3] == FOREGROUND_RGB).all() and (drawn[~moving & (video.current.mask == 0)][:, 3] == 0).all()
+    assert not panel.mode_combo.isVisible() and not panel.legend.isVisible()
+    assert "green = moving" in window.hint_label.text()
+    window.grab().save(str(tmp_path / f"video_{style}.png"))
+    # Back in Segment mode the style chosen there is offered and drawn again, legend and all.
+    window.set_mode("segment")
+    assert panel.mode == style and panel.mode_combo.isVisible()
+    assert panel.legend.isVisible() == (style == "heatmap")
