@@ -74,6 +74,11 @@ class ScribbleProfile:
         Free strokes across the background besides the loop.
     bg_stroke_points : int
         Points each free background stroke passes through (more = longer strokes).
+    brush_radius : int
+        The brush's radius (px): 1 is a 3-px brush; the strokes' centre lines keep
+        ``margin`` from the boundary and the brush may reach ``brush_radius - 1`` px nearer.
+    loop : bool
+        Whether a background loop is drawn around the object.
     """
 
     margin: int
@@ -81,6 +86,8 @@ class ScribbleProfile:
     max_fg_strokes: int
     bg_strokes: int
     bg_stroke_points: int = 2
+    brush_radius: int = 1
+    loop: bool = True
 
 
 SCRIBBLE_PROFILES = {
@@ -95,6 +102,10 @@ SCRIBBLE_PROFILES = {
     # even with 10 % of pixels scribbled, because DAVIS objects are small (7.6 % of a frame)
     # and share colours with their backgrounds.
     "dense": ScribbleProfile(margin=8, loop_distance=12, max_fg_strokes=12, bg_strokes=6),
+    # A quick window user (session 18's trials): the window's 20-px brush, one or two strokes
+    # along the object, three across the background and no loop around the object.
+    "quick": ScribbleProfile(margin=14, loop_distance=0, max_fg_strokes=2, bg_strokes=3,
+                             brush_radius=9, loop=False),
 }
 
 
@@ -179,7 +190,7 @@ def make_scribbles(truth: np.ndarray, seed: int, profile: ScribbleProfile | str 
     bg_strokes = np.zeros(shape, bool)
     # A loop: the outline of the object grown by loop_distance, simplified to a polygon.
     grown = np.pad(dist_out <= profile.loop_distance, 1)
-    for contour in measure.find_contours(grown.astype(float), 0.5):
+    for contour in measure.find_contours(grown.astype(float), 0.5) if profile.loop else ():
         if len(contour) < 20:
             continue
         polygon = measure.approximate_polygon(contour - 1, tolerance=6.0)
@@ -188,13 +199,20 @@ def make_scribbles(truth: np.ndarray, seed: int, profile: ScribbleProfile | str 
     bg_depth = np.minimum(dist_out, 200.0)
     for _ in range(profile.bg_strokes):
         bg_strokes |= _stroke_through(bg_ok, bg_depth, rng, n_points=profile.bg_stroke_points)
-    fg_strokes = ndimage.binary_dilation(fg_strokes, brush, iterations=BRUSH_RADIUS) & fg_ok
-    bg_strokes = ndimage.binary_dilation(bg_strokes, brush, iterations=BRUSH_RADIUS) & bg_ok
+    radius = profile.brush_radius
+    if radius == BRUSH_RADIUS:
+        fg_reach, bg_reach = fg_ok, bg_ok
+    else:  # the brush's rim may come nearer to the boundary than the stroke's centre line
+        near = max(1, margin - (radius - 1))
+        fg_reach = (dist_in >= near) & ~ignore_near
+        bg_reach = (dist_out >= near) & ~ignore_near & (truth == 0)
+    fg_strokes = ndimage.binary_dilation(fg_strokes, brush, iterations=radius) & fg_reach
+    bg_strokes = ndimage.binary_dilation(bg_strokes, brush, iterations=radius) & bg_reach
     if not fg_strokes.any() and fg.any():
         # A thin object with no pixel `margin` inside: one dab at its deepest point.
         r, c = np.unravel_index(np.argmax(dist_in), shape)
         fg_strokes[r, c] = True
-        fg_strokes = ndimage.binary_dilation(fg_strokes, brush, iterations=BRUSH_RADIUS) & fg
+        fg_strokes = ndimage.binary_dilation(fg_strokes, brush, iterations=radius) & fg
     scribbles = np.zeros(shape, np.uint8)
     scribbles[bg_strokes] = BACKGROUND
     scribbles[fg_strokes] = FOREGROUND

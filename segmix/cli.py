@@ -261,10 +261,11 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--distance-prior", type=weight, default=None, metavar="W",
                      help="weight (nats) of the lean towards the nearer scribble class (default 1, 0 = off)")
     seg.add_argument("--unexplained-weight", type=weight, default=None, metavar="W",
-                     help="once both classes are marked, give the background a component for the photo's "
-                          "colours its marks do not explain (W = 1 repairs a correct background stroke on one "
-                          "region turning other unmarked regions foreground; default 0 = off: it costs a little "
-                          "on the DAVIS scribble and click benchmarks, docs/performance.md, 'Click segmentation')")
+                     help="once both classes are marked and a background mark is a stroke (not clicks alone), "
+                          "give the background a component for the photo's colours its marks do not explain "
+                          "(W = 3 repairs a correct background stroke on one region turning other unmarked "
+                          "regions foreground, but can take unmarked parts of a large object; default 0 = off; "
+                          "docs/segmentation.md, 'Once background is marked')")
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")
     seg.add_argument("--keep-connected", action=argparse.BooleanOptionalAction, default=None,
@@ -346,7 +347,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
         write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
     share = 100.0 * result.mask.mean()
-    unexplained, warning = unexplained_report(result.model.settings, result.model.training)
+    unexplained, warning = unexplained_report(result.model.settings, result.model.training,
+                                              given=args.unexplained_weight is not None)
     if warning:
         print(f"segmix segment: warning: {warning}", file=sys.stderr)
     if not result.mask.any():
@@ -392,11 +394,12 @@ def scribble_refusal(scribbles) -> str | None:
     return None
 
 
-def unexplained_report(settings, training: dict) -> tuple[str, str]:
+def unexplained_report(settings, training: dict, given: bool = False) -> tuple[str, str]:
     """What ``segment`` says about the background's rest-of-the-photo component.
 
     A new-user trial ran ``--unexplained-weight 1`` and got the same mask with no hint why:
-    the option acts only when the background marks leave more than
+    the component is added only when a background mark is a stroke
+    (``settings.unexplained_marks``) and the background marks leave more than
     ``settings.unexplained_share`` (20 %) of the unmarked photo unexplained. Training
     measures that share whenever both classes are marked (with the option off too, a few ms,
     for the window's pointer to the option), so the command reports it as the window does.
@@ -407,7 +410,12 @@ def unexplained_report(settings, training: dict) -> tuple[str, str]:
         The settings the model was trained with.
     training : dict
         ``SegmentationModel.training``: ``classes[1]`` holds ``unexplained_share`` when it was
-        measured, and ``rest_weight`` when the option was on and the share was measured.
+        measured, ``rest_weight`` when the component was added, ``rest_skipped`` when it
+        was on but the marks were clicks alone or a box, and ``rest_applies`` False when it was
+        off and would not act on these marks (then no pointer to it).
+    given : bool
+        Whether the user gave ``--unexplained-weight``: only then is an option that did
+        nothing a warning (the default acts on its own and says so on the summary line).
 
     Returns
     -------
@@ -417,34 +425,41 @@ def unexplained_report(settings, training: dict) -> tuple[str, str]:
         there is nothing to warn about): the option given but with nothing to act on.
     """
     limit = float(settings.unexplained_share)
-    weight_given = float(settings.unexplained_weight) > 0
+    weight_on = float(settings.unexplained_weight) > 0
     try:
         facts = training["classes"][1]
     except (KeyError, IndexError, TypeError):
         facts = {}
     share = facts.get("unexplained_share")
     if share is None:
-        if weight_given:
+        if weight_on and given:
             return "", ("--unexplained-weight had no effect: it acts only once both foreground (1) and "
                         "background (2) are marked")
         return "", ""
     share = float(share)
     measured = f"unexplained share {share:.2f}"
-    if weight_given:
-        rest_weight = float(facts.get("rest_weight", 0.0))
-        if rest_weight > 0:
-            return f"{measured} > {limit:.2f}: its colours added to the background at weight {rest_weight:.2f}", ""
-        if share <= limit:
-            return measured, (f"{measured} <= {limit:.2f}: --unexplained-weight had no effect (the background "
-                              "marks explain enough of the photo's colours)")
-        return measured, (f"{measured} > {limit:.2f} but its colours could not be fitted: "
-                          "--unexplained-weight had no effect")
-    if share > limit:
-        # As the window's Training dock: a pointer to the option, in the summary and not as a
-        # warning, because the share is over the limit on many a sound run too (the object's
-        # own unmarked colours count: a large object alone can pass 20 %).
-        return f"{measured} > {limit:.2f}: if unmarked parts came out foreground, try --unexplained-weight 1", ""
-    return measured, ""
+    if not weight_on:
+        if share > limit and facts.get("rest_applies", True):
+            # As the window's Training dock: a pointer to the option, in the summary and not as
+            # a warning, because the share is over the limit on many a sound run too (the
+            # object's own unmarked colours count: a large object alone can pass 20 %).
+            return f"{measured} > {limit:.2f}: if unmarked parts came out foreground, try --unexplained-weight 3", ""
+        return measured, ""
+    rest_weight = float(facts.get("rest_weight", 0.0))
+    if rest_weight > 0:
+        return f"{measured} > {limit:.2f}: its colours added to the background at weight {rest_weight:.2f}", ""
+    if share <= limit:
+        return measured, (f"{measured} <= {limit:.2f}: --unexplained-weight had no effect (the background "
+                          "marks explain enough of the photo's colours)" if given else "")
+    if facts.get("rest_skipped") == "box":
+        note = f"{measured} > {limit:.2f}, not added: the marks are a box, whose inside is the object's"
+        return note, ("--unexplained-weight had no effect: a box's inside is the object's evidence" if given else "")
+    if facts.get("rest_skipped") == "clicks":
+        note = f"{measured} > {limit:.2f}, not added: the background marks are clicks, not strokes"
+        return note, ("--unexplained-weight had no effect: it acts once a background mark is a stroke, "
+                      "not on clicks alone" if given else "")
+    return measured, (f"{measured} > {limit:.2f} but its colours could not be fitted: "
+                      "--unexplained-weight had no effect" if given else "")
 
 
 # ------------------------------------------------------------------------------ skin

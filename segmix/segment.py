@@ -45,7 +45,8 @@ from skimage import color as skcolor
 
 from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
-from segmix.local_colour import LOCAL_MARKS, add_local_colour, local_colour_log_odds_delta, marked_flat
+from segmix.local_colour import (LOCAL_MARKS, add_local_colour, click_sized_groups, local_colour_log_odds_delta,
+                                 marked_flat)
 from segmix.bayes import BayesClassifier, check_image
 from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
@@ -336,10 +337,18 @@ class SegmentationSettings:
     # unexplained_share of the unmarked photo, weighted unexplained_weight x (their share -
     # unexplained_share), at most UNEXPLAINED_MAX_EPS; 0 = off. A correct background mark on
     # one colour then no longer lets the photo's other colours flip to foreground. Uses the
-    # zero-marks prior's sample of unmarked pixels (needs unlabelled_weight > 0). Off: on DAVIS
-    # it made sparse scribbles 1.75 -> 1.77 % and click NoC@85 / NoC@90 slightly worse (README,
-    # click segmentation, "Where it stands").
+    # zero-marks prior's sample of unmarked pixels (needs unlabelled_weight > 0). Off (0): a
+    # window user's few 20-px strokes gain (bench_segment.py --scribbles quick, even frames,
+    # weight 3: 6.53 -> 3.37 % / IoU 0.639 -> 0.706), but when the object is a large share of
+    # the photo and mostly unmarked the component mirrors it (a two-colour photo, one stroke
+    # per half: p(fg) 1.00 -> 0.67 on the object; GrabCut-like crops IoU 0.703 -> 0.697), and
+    # the variants that protect the object lost most of the gain (docs/segmentation.md, "Once
+    # background is marked").
     unexplained_weight: float = 0.0
+    # Which background marks bring the component: "strokes" (only when a background mark group
+    # is not click-sized, segmix.local_colour.click_sized_groups: a click corrects one place,
+    # and at weight 3 the click protocol lost with it, NoC@90 11.86 -> 12.04) or "all".
+    unexplained_marks: str = "strokes"
     # Below this share of unexplained unmarked pixels the marks are taken to cover the photo
     # (DAVIS scribbles: median 0.07 sparse, 0.05 dense; a single road stroke on the bus: 0.40).
     unexplained_share: float = 0.2
@@ -386,6 +395,9 @@ class SegmentationSettings:
                 raise ValueError(f"{name} must be finite and >= 0; got {getattr(self, name)!r}")
         if not (math.isfinite(float(self.local_colour_reach)) and self.local_colour_reach > 0):
             raise ValueError(f"local_colour_reach must be positive; got {self.local_colour_reach!r}")
+        if self.unexplained_marks not in UNEXPLAINED_MARKS:
+            raise ValueError(f"unexplained_marks must be one of {', '.join(UNEXPLAINED_MARKS)}; "
+                             f"got {self.unexplained_marks!r}")
         if self.local_colour_marks not in LOCAL_MARKS:
             raise ValueError(f"local_colour_marks must be one of {', '.join(LOCAL_MARKS)}; got {self.local_colour_marks!r}")
         check_adaptive(self.adaptive_smoothness, self.adaptive_strength)
@@ -1010,7 +1022,10 @@ def iter_train_model(
              "unlabelled_rows": borrowed, "n_components": n_components,
              "converged": bool(mixture.converged_)}
         )
-    if settings.unexplained_weight > 0 and all(marked) and unmarked_rows is not None:
+    # Not in a box: its unmarked inside is the object's evidence (GrabCut's T_U), and the
+    # rest component would be fitted on it.
+    applies = all(marked) and not framed and (settings.unexplained_marks == "all" or has_background_stroke(scribbles))
+    if settings.unexplained_weight > 0 and unmarked_rows is not None and applies:
         # Both classes marked: the photo's colours the background marks leave unexplained.
         mixtures[1], rest = _with_unexplained_rest(*unmarked_rows, mixtures[1], training_rows[1], settings)
         summary["classes"][1].update(rest)
@@ -1018,6 +1033,10 @@ def iter_train_model(
         # Off, the share alone (a few ms): the window suggests the option when it is large.
         summary["classes"][1]["unexplained_share"] = _unexplained_rows(*unmarked_rows, mixtures[1],
                                                                        training_rows[1], settings)[1]
+        if settings.unexplained_weight > 0:  # on, but a box or no background stroke
+            summary["classes"][1]["rest_skipped"] = "box" if framed else "clicks"
+        elif not applies:  # off, and turning it on would not act: no pointer to it
+            summary["classes"][1]["rest_applies"] = False
     if settings.priors == "scribbles":
         counts = np.array([c["scribbled_pixels"] for c in summary["classes"]], dtype=np.float64)
         priors = counts / counts.sum()
@@ -1025,6 +1044,27 @@ def iter_train_model(
         priors = np.array([0.5, 0.5])
     classifier = BayesClassifier(mixtures, priors, CLASS_NAMES)
     return SegmentationModel(settings=settings, classifier=classifier, features=features, training=summary)
+
+
+#: SegmentationSettings.unexplained_marks: which background marks bring the rest component.
+UNEXPLAINED_MARKS = ("strokes", "all")
+
+
+def has_background_stroke(scribbles: np.ndarray) -> bool:
+    """True when a connected group of background marks (8-connected) is not click-sized
+    (:func:`segmix.local_colour.click_sized_groups`: a click, a few touching clicks or a dab
+    of the window's brush): a stroke or a box's outside.
+
+    Parameters
+    ----------
+    scribbles : (H, W) uint8 labels
+    """
+    background = np.asarray(scribbles) == BACKGROUND
+    if not background.any():
+        return False
+    groups, count = ndimage.label(background, structure=np.ones((3, 3), bool))
+    _, kept = click_sized_groups(groups, count)
+    return kept < count
 
 
 # The rest-of-the-photo component (see _with_unexplained_rest) is fitted on at most this many

@@ -1,7 +1,8 @@
 """Command-line defects found by a new-user trial (session 9).
 
 1. ``segment --unexplained-weight 1`` gave the same mask with no word why: the option acts only
-   when the background marks leave over 20 % of the photo unexplained. The summary now reports
+   when the background marks leave over 20 % of the photo unexplained (and, since session 18,
+   only once a background mark is a stroke). The summary now reports
    the share, a warning says when the option had nothing to act on, and with the option off
    and the share over the limit the summary points to it (as the window's Training dock).
 2. ``quantize`` to JPEG reported the palette's error, not the error of the file it wrote.
@@ -59,12 +60,33 @@ def test_option_off_reports_the_share_and_points_to_the_option_when_over_the_lim
     line = captured.out.strip()
     assert captured.err == "" and len(line.splitlines()) == 1
     assert _summary_share(line) == pytest.approx(shares["b_only"], abs=0.005)
-    assert f"> {limit:.2f}" in line and "try --unexplained-weight 1" in line
+    assert f"> {limit:.2f}" in line and "try --unexplained-weight 3" in line
     # Under the limit: the share alone, no pointer.
     assert _segment(folder, "b_and_c", "under.png") == 0
     captured = capsys.readouterr()
     assert captured.err == "" and "--unexplained-weight" not in captured.out
     assert _summary_share(captured.out) == pytest.approx(shares["b_and_c"], abs=0.005)
+
+
+def test_clicks_alone_do_not_bring_the_component_and_the_summary_says_so(scene, capsys):
+    from segmix.clicks import paint_disc
+
+    folder, shares = scene
+    marks = np.asarray(Image.open(folder / "b_only.png"))
+    clicks = np.where(marks == BACKGROUND, 0, marks).astype(np.uint8)
+    rows, cols = np.nonzero(marks == BACKGROUND)
+    for k in (0, len(rows) // 2, len(rows) - 1):
+        paint_disc(clicks, int(rows[k]), int(cols[k]), BACKGROUND, 5)
+    Image.fromarray(clicks).save(folder / "clicks.png")
+    assert _segment(folder, "clicks", "clicks_default.png") == 0  # off: the share, no pointer
+    captured = capsys.readouterr()
+    assert captured.err == "" and "unexplained share" in captured.out and "--unexplained-weight" not in captured.out
+    assert _segment(folder, "clicks", "clicks_given.png", "--unexplained-weight", "3") == 0
+    captured = capsys.readouterr()
+    assert "not added: the background marks are clicks, not strokes" in captured.out
+    assert "--unexplained-weight had no effect: it acts once a background mark is a stroke" in captured.err
+    np.testing.assert_array_equal(np.asarray(Image.open(folder / "clicks_default.png")),
+                                  np.asarray(Image.open(folder / "clicks_given.png")))
 
 
 def test_option_with_nothing_to_act_on_says_so_and_the_mask_is_indeed_the_same(scene, capsys):

@@ -333,9 +333,12 @@ class SegmentMode(Mode):
         if self.loaded_model is not None or outcome.settings.unexplained_weight > 0:
             return ""
         try:
-            share = float(outcome.model.training["classes"][1].get("unexplained_share", 0.0))
+            facts = outcome.model.training["classes"][1]
+            share = float(facts.get("unexplained_share", 0.0))
         except (AttributeError, IndexError, KeyError, TypeError, ValueError):
             return ""
+        if not facts.get("rest_applies", True):
+            return ""  # clicks alone or a box: the option would not act on these marks
         if share <= outcome.settings.unexplained_share:
             return ""
         # Two lines of a 240-px dock (with a first-use time note the label grows to 4 lines);

@@ -71,7 +71,8 @@ def test_toggling_the_option_retrains_with_it_and_repairs_the_mask(qtbot, make_w
     assert segment_mode.model_panel.more.toggle.text() == "More: full, CIE Lab, unmarked = bg"
     assert on[c_region].mean() < 0.05 and on[obj].mean() > 0.95
     # The window runs the library's function: the same mask as segment() with the option on.
-    np.testing.assert_array_equal(on, segment(image, scribbles, SegmentationSettings(unexplained_weight=1.0)).mask)
+    np.testing.assert_array_equal(on, segment(image, scribbles,
+                                              SegmentationSettings(unexplained_weight=UNEXPLAINED_WEIGHT_ON)).mask)
 
     sent.clear()
     with qtbot.waitSignal(segment_mode.training_finished, timeout=60000):
