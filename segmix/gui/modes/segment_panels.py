@@ -158,7 +158,9 @@ class ModelPanel(QWidget):
         covariance, space = self.covariance_combo.currentText(), self.color_space_combo.currentText()
         # As short as without the option: a longer toggle would widen the dock (and shrink the photo).
         if self.unexplained_box.isChecked():
-            self.more.set_summary(f"{covariance}, {space}, unmarked = bg")
+            # "CIE Lab" shortened: the longer line ran the dock's spin box and swatches past
+            # its right edge (a trial, 1500 x 950 window).
+            self.more.set_summary(f"{covariance}, {space.removeprefix('CIE ')}, unmarked = bg")
         else:
             self.more.set_summary(f"{covariance} covariance, {space}")
 

@@ -68,7 +68,7 @@ def test_toggling_the_option_retrains_with_it_and_repairs_the_mask(qtbot, make_w
     assert outcome.model.training["classes"][1]["rest_components"] >= 1
     on = window.current_mask()
     assert "unlike your background marks" not in status.text() and not status.toolTip()
-    assert segment_mode.model_panel.more.toggle.text() == "More: full, CIE Lab, unmarked = bg"
+    assert segment_mode.model_panel.more.toggle.text() == "More: full, Lab, unmarked = bg"
     assert on[c_region].mean() < 0.05 and on[obj].mean() > 0.95
     # The window runs the library's function: the same mask as segment() with the option on.
     np.testing.assert_array_equal(on, segment(image, scribbles,
