@@ -1022,21 +1022,24 @@ def iter_train_model(
              "unlabelled_rows": borrowed, "n_components": n_components,
              "converged": bool(mixture.converged_)}
         )
-    # Not in a box: its unmarked inside is the object's evidence (GrabCut's T_U), and the
-    # rest component would be fitted on it.
-    applies = all(marked) and not framed and (settings.unexplained_marks == "all" or has_background_stroke(scribbles))
-    if settings.unexplained_weight > 0 and unmarked_rows is not None and applies:
+    def applies() -> bool:
+        """Whether the component acts on these marks: a background stroke, and not a box (its
+        unmarked inside is the object's evidence, GrabCut's T_U, and the component would be
+        fitted on it). Labelling the marks is left to when the answer is needed."""
+        return not framed and (settings.unexplained_marks == "all" or has_background_stroke(scribbles))
+
+    if settings.unexplained_weight > 0 and all(marked) and unmarked_rows is not None and applies():
         # Both classes marked: the photo's colours the background marks leave unexplained.
         mixtures[1], rest = _with_unexplained_rest(*unmarked_rows, mixtures[1], training_rows[1], settings)
         summary["classes"][1].update(rest)
     elif all(marked) and unmarked_rows is not None and unmarked_rows[0].shape[0]:
         # Off, the share alone (a few ms): the window suggests the option when it is large.
-        summary["classes"][1]["unexplained_share"] = _unexplained_rows(*unmarked_rows, mixtures[1],
-                                                                       training_rows[1], settings)[1]
+        share = _unexplained_rows(*unmarked_rows, mixtures[1], training_rows[1], settings)[1]
+        summary["classes"][1]["unexplained_share"] = share
         if settings.unexplained_weight > 0:  # on, but a box or no background stroke
             summary["classes"][1]["rest_skipped"] = "box" if framed else "clicks"
-        elif not applies:  # off, and turning it on would not act: no pointer to it
-            summary["classes"][1]["rest_applies"] = False
+        elif share > settings.unexplained_share and not applies():
+            summary["classes"][1]["rest_applies"] = False  # no pointer to an option that would not act
     if settings.priors == "scribbles":
         counts = np.array([c["scribbled_pixels"] for c in summary["classes"]], dtype=np.float64)
         priors = counts / counts.sum()
