@@ -118,9 +118,20 @@ def _one_thread() -> None:
     set_num_threads(1)
 
 
-def run_frame(name: str, overrides: dict, max_clicks: int, box=None) -> dict:
-    """Simulate one user on one frame (cropped to ``box``, see :func:`crop_box`): IoU and
-    seconds after each click, and the clicks."""
+def boundary_band(truth: np.ndarray, width: float) -> np.ndarray:
+    """(H, W) bool: the pixels within ``width`` px (Euclidean) of the other class, on both sides
+    of the object's boundary; no pixel when ``width`` is 0."""
+    from scipy.ndimage import distance_transform_edt
+
+    if width <= 0 or truth.all() or not truth.any():
+        return np.zeros(truth.shape, bool)
+    return np.where(truth, distance_transform_edt(truth), distance_transform_edt(~truth)) <= width
+
+
+def run_frame(name: str, overrides: dict, max_clicks: int, box=None, band: float = 0.0) -> dict:
+    """Simulate one user on one frame (cropped to ``box``, see :func:`crop_box`; the pixels within
+    ``band`` px of the object's boundary ignored, see ``--ignore-band``): IoU and seconds after
+    each click, and the clicks."""
     from segmix.segment import SegmentationSettings, segment
 
     image, truth, ignore = load_frame(name)
@@ -128,6 +139,7 @@ def run_frame(name: str, overrides: dict, max_clicks: int, box=None) -> dict:
         top, bottom, left, right = box
         image = np.ascontiguousarray(image[top:bottom, left:right])
         truth, ignore = truth[top:bottom, left:right], ignore[top:bottom, left:right]
+    ignore = ignore | boundary_band(truth, band)
     settings = replace(SegmentationSettings(), **overrides)
     labels = np.zeros(truth.shape, np.uint8)
     prediction = model = None
@@ -190,6 +202,10 @@ def main() -> None:
                              "widened so the object covers about 35 %% of the crop, margin 0.10-0.35 of the "
                              "box per side, clamped to the frame); frames whose object is under 0.5 %% of "
                              "the frame or whose crop is under 120 px on a side are skipped")
+    parser.add_argument("--ignore-band", type=float, default=0.0, metavar="PX",
+                        help="also ignore every pixel within PX px of the object's boundary, in the "
+                             "clicks and in IoU, as ground truths with an unknown band (128) along "
+                             "the boundary do (the GrabCut data set's); default 0")
     parser.add_argument("--json", help="write per-frame curves and the summary here")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per frame")
     args = parser.parse_args()
@@ -207,7 +223,7 @@ def main() -> None:
     start = time.perf_counter()
     results = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_one_thread) as pool:
-        futures = [pool.submit(run_frame, name, overrides, args.max_clicks, boxes[name]) for name in names]
+        futures = [pool.submit(run_frame, name, overrides, args.max_clicks, boxes[name], args.ignore_band) for name in names]
         for future in futures:
             r = future.result()
             results.append(r)
@@ -219,11 +235,13 @@ def main() -> None:
     wall = time.perf_counter() - start
     if args.crop:
         print(f"cropped around the object; skipped {len(skipped)}: {', '.join(skipped) or 'none'}")
-    print(f"{len(names)} frames ({args.split}{', cropped' if args.crop else ''}), max {args.max_clicks} clicks, overrides {overrides or 'none'}, "
+    band = f", band {args.ignore_band:g} px ignored" if args.ignore_band else ""
+    print(f"{len(names)} frames ({args.split}{', cropped' if args.crop else ''}{band}), max {args.max_clicks} clicks, overrides {overrides or 'none'}, "
           f"{args.jobs} jobs, {wall:.0f} s wall, load {os.getloadavg()[0]:.1f}")
     print("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()))
     if args.json:
         Path(args.json).write_text(json.dumps({"summary": summary, "overrides": overrides, "crop": args.crop,
+                                                "ignore_band": args.ignore_band,
                                                 "skipped": skipped, "frames": results}))
 
 
