@@ -206,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     view = sub.add_parser("open", help="open the window (default when no sub-command is given)")
-    view.add_argument("image", nargs="?", help="photo to open (default: a bundled sample)")
+    view.add_argument("image", nargs="?", help="photo to open (default: a bundled sample); a folder of frames or a "
+                      "video opens in Video mode")
     view.set_defaults(handler=_cmd_open)
 
     quant = sub.add_parser("quantize", help="k-means colour quantisation of a photo")
@@ -1178,10 +1179,20 @@ def display_unreachable(environ=None) -> str | None:
 
 def _cmd_open(args: argparse.Namespace) -> int:
     if args.image is not None:
+        from segmix.frames import FrameError, FrameSequence, is_sequence_path
         from segmix.io import check_image_file
 
         # Before the display: `segmix missing.jpg` over SSH said nothing about the file.
-        check_image_file(args.image)
+        if is_sequence_path(args.image):
+            # A folder of frames or a video: the window opens it in Video mode (a trial was
+            # told "is a folder, not an image file", and to use `segmix background` for a
+            # video). Refused here, in one line, when Video mode could not open it either.
+            try:
+                FrameSequence(args.image)
+            except FrameError as exc:
+                raise UserError(str(exc)) from None
+        else:
+            check_image_file(args.image)
     if display_missing():
         raise UserError(NO_DISPLAY)
     if sys.platform.startswith("linux"):

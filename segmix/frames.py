@@ -30,9 +30,24 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "IMAGE_SUFFIXES", "natural_key", "prefetch"]
+__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "IMAGE_SUFFIXES", "VIDEO_SUFFIXES",
+           "is_sequence_path", "natural_key", "prefetch"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
+#: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
+#: FrameSequence reads any file FFmpeg can that is not an image.
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv")
+
+
+def is_sequence_path(path) -> bool:
+    """Whether ``path`` names a frame sequence rather than a photo: a folder (of frames) or a
+    file named as a video (:data:`VIDEO_SUFFIXES`). What ``segmix PATH`` opens in Video mode.
+
+    Looks at the name and whether it is a folder only: a missing or unreadable input is
+    refused by whoever opens it (:class:`FrameSequence`).
+    """
+    path = Path(path)
+    return path.is_dir() or path.suffix.lower() in VIDEO_SUFFIXES
 
 
 class FrameError(ValueError):

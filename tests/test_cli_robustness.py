@@ -636,3 +636,41 @@ def test_an_unknown_option_names_the_sub_commands_help(tmp_path, monkeypatch, ca
     lines = _err_lines(capsys)
     assert len(lines) == 1 and lines[0].startswith(f"{prog}: error: unrecognized arguments:")
     assert lines[0].endswith(f"(see {prog} --help)")
+
+
+def test_a_frame_folder_or_a_video_opens_the_window_and_a_bad_one_is_named(tmp_path, monkeypatch, capsys):
+    """`segmix FOLDER` said "is a folder, not an image file" and `segmix clip.mp4` was sent to
+    `segmix background`: both go to the window (which opens them in Video mode,
+    tests/gui/test_video_mode.py); what Video mode could not open either is one line, before
+    any window."""
+    import av
+
+    import segmix.gui.app
+
+    opened = []
+    monkeypatch.setattr(segmix.gui.app, "run_app", lambda path=None: opened.append(path) or 0)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(3):
+        Image.fromarray(_photo(seed=t)).save(folder / f"f{t}.png")
+    video = tmp_path / "clip.mp4"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 80, 60, "yuv420p"
+        for t in range(3):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(_photo(seed=t), format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    assert main([str(folder)]) == 0 and main(["open", str(video)]) == 0
+    assert opened == [str(folder), str(video)] and _err_lines(capsys) == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    fake = tmp_path / "fake.mp4"
+    fake.write_bytes(b"not a video at all" * 20)
+    for bad, said in ((empty, "the folder holds no image frames"), (fake, "not a video file FFmpeg can read"),
+                      (tmp_path / "gone.mp4", "no such file or folder")):
+        assert main([str(bad)]) == 2
+        lines = _err_lines(capsys)
+        assert len(lines) == 1 and lines[0].startswith(f"segmix: error: {bad}: {said}"), lines
+    assert len(opened) == 2

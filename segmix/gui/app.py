@@ -1,4 +1,4 @@
-"""Start the desktop app: ``segmix`` (bundled sample) or ``segmix IMAGE``."""
+"""Start the desktop app: ``segmix`` (bundled sample), ``segmix IMAGE`` or ``segmix FOLDER_OR_VIDEO``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ APPLICATION = "segmix"
 
 def create_window(image_path: str | Path | None = None, settings: QSettings | None = None, warm_up: bool = True):
     """Make the main window and open a photo (the bundled sample when ``image_path`` is None).
+
+    A folder of frames or a video opens in Video mode (:meth:`MainWindow.open_image`).
 
     Returns
     -------
@@ -37,7 +39,8 @@ def run_app(image_path: str | Path | None = None) -> int:
     Parameters
     ----------
     image_path : str or Path, optional
-        Photo to open; None opens the bundled astronaut sample.
+        Photo to open, or a folder of frames or a video (opened in Video mode); None opens
+        the bundled astronaut sample.
 
     Returns
     -------

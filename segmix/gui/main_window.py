@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from segmix.frames import is_sequence_path
 from segmix.gui import files, window_geometry
 from segmix.gui.canvas import TOOLS, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
@@ -166,7 +167,35 @@ class _DockScroll(QScrollArea):
         if event.type() == QEvent.Type.LayoutRequest and watched is self.widget():
             self.updateGeometry()
             self._fit_timer.start()  # after the panel's layout has settled
+            self._scroll_bar_only_if_needed()
         return False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._scroll_bar_only_if_needed()
+
+    def _width_without_scroll_bar(self) -> int:
+        return self.width() - 2 * self.frameWidth()
+
+    def _scroll_bar_only_if_needed(self) -> None:
+        """No scroll bar when the panel fits at the dock's full width.
+
+        A panel with a word-wrapped label is taller at the narrower width a scroll bar
+        leaves: once a passing layout had shown the bar, the label wrapped onto one more line
+        and the bar stayed for good (Video's "No video open" dock scrolled by 14 px with room
+        to spare). Judged at the width without the bar, it goes when it is not needed.
+        """
+        inner = self.widget()
+        if inner is None:
+            return
+        width = self._width_without_scroll_bar()
+        needed = inner.heightForWidth(width) if inner.hasHeightForWidth() else -1
+        if needed < 0:
+            needed = inner.minimumSizeHint().height()
+        fits = needed <= self.height() - 2 * self.frameWidth()
+        policy = Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        if self.verticalScrollBarPolicy() != policy:
+            self.setVerticalScrollBarPolicy(policy)
 
     def _fit(self) -> None:
         """Make the dock tall enough for its panel again (the dock area keeps old sizes otherwise)."""
@@ -187,7 +216,7 @@ class _DockScroll(QScrollArea):
         # height are named too, with their minimum: otherwise the dock area shares a shortage
         # among all docks and cuts the buttons of the others (measured: "Clear scribbles" and
         # the Threshold row cut at 1280 x 720 with the heat-map legend and "More" open).
-        docks, heights, others_short = [self._dock], [wanted], False
+        docks, heights, needs, others_short = [self._dock], [wanted], [wanted], False
         for other in self._window.findChildren(_DockScroll):
             dock = other._dock
             if other is self or not dock.isVisible() or dock.isFloating():
@@ -197,10 +226,15 @@ class _DockScroll(QScrollArea):
             docks.append(dock)
             if other.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Expanding:
                 heights.append(dock.minimumSizeHint().height())
+                needs.append(heights[-1])
             else:
                 needed = other.sizeHint().height() + dock.height() - other.height()
                 others_short = others_short or needed > dock.height()
                 heights.append(max(dock.height(), needed))
+                needs.append(needed)
+        if sum(needs) > sum(dock.height() for dock in docks) and len(docks) > 1:
+            self._share_short_column(docks, needs)
+            return
         if (short > 0 or others_short) and self._fit_tries < 3:
             # resizeDocks does not count everything the dock area adds around a dock (8 px
             # here): ask again for what is still missing once the last request is applied.
@@ -212,13 +246,50 @@ class _DockScroll(QScrollArea):
         else:
             self._fit_tries = self._fit_extra = 0
 
+    def _share_short_column(self, docks: list, needs: list) -> None:
+        """The column cannot show every panel in full (a 1024 x 600 screen, "More" open):
+        the docks keep their panels whole from the top down (Scribbles, Overlay, then the
+        mode's), and only the lowest ones shrink to what is left and scroll.
+
+        Left to the dock area, the shortage was shared out: every dock lost a little, and the
+        Scribbles dock's brush row and Clear, the Overlay dock's Threshold slider and the
+        Training dock's buttons were all cut at once (a trial). A dock that scrolls shows its
+        scroll bar, so what is below its edge is plainly there.
+        """
+        budget = sum(dock.height() for dock in docks)
+        order = sorted(range(len(docks)), key=lambda i: docks[i].y())
+        minimums = [dock.minimumSizeHint().height() for dock in docks]
+        shared, left = list(needs), budget
+        for rank, i in enumerate(order):
+            rest = sum(minimums[j] for j in order[rank + 1:])
+            shared[i] = max(minimums[i], min(needs[i], left - rest))
+            left -= shared[i]
+        shared[order[-1]] += max(left, 0)  # the lowest dock takes any height left over
+        if self._fit_tries < 2 and [dock.height() for dock in docks] != shared:
+            self._fit_tries += 1
+            self._window.resizeDocks(docks, shared, Qt.Orientation.Vertical)
+            self._fit_timer.start()  # once more: the dock area may round the heights
+        else:
+            self._fit_tries = self._fit_extra = 0
+
+    def refit(self) -> None:
+        """Share the column's height again soon (the window was resized)."""
+        self._fit_timer.start()
+
     def sizeHint(self):  # noqa: N802
         inner = self.widget()
         if inner is None:
             return super().sizeHint()
         # The panel's height, the column's common width (MainWindow._same_dock_width): a panel
         # whose buttons would like more room (Skin's, 260 px) widened the column on a mode switch.
-        return QSize(self.minimumWidth(), inner.sizeHint().height())
+        height = inner.sizeHint().height()
+        width = self._width_without_scroll_bar()
+        if inner.hasHeightForWidth() and width > 0:
+            # A word-wrapped label (Video's "No video open: ..." on four lines) is taller at
+            # the dock's width than in the panel's size hint: the dock scrolled by 14 px
+            # before any video was open.
+            height = max(height, inner.heightForWidth(width))
+        return QSize(self.minimumWidth(), height)
 
 
 class MainWindow(QMainWindow):
@@ -645,6 +716,14 @@ class MainWindow(QMainWindow):
         self.active_mode.render()
 
     # == keyboard focus ==================================================================
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        # A shorter window: the dock area would cut every dock a little (_share_short_column).
+        for scroll in self.findChildren(_DockScroll):
+            if scroll._dock.isVisible():
+                scroll.refit()
+                break  # one dock's fit restates the whole column
+
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if not self._shown_once:
@@ -777,6 +856,17 @@ class MainWindow(QMainWindow):
         Returns True if opened.
         """
         path = Path(path)
+        sequence_mode = next((mode for mode in self.modes.values() if mode.own_images), None)
+        if sequence_mode is not None and not self.active_mode.own_images and is_sequence_path(path):
+            # A folder of frames or a video, given in a photo mode (`segmix FOLDER`, a drop, a
+            # recent file): Video mode opens it. The photo modes said "is a folder, not an
+            # image file" and sent a video to `segmix background`.
+            previous = self.mode
+            self.set_mode(sequence_mode.name)
+            opened = self.open_image(path)
+            if not opened and self.image is None:
+                self.set_mode(previous)  # refused (the message is shown): back where the user was
+            return opened
         handled = self.active_mode.open_path(path)
         if handled is not None:
             if handled:

@@ -167,6 +167,14 @@ class ToolPanel(QWidget):
             self._group.addButton(button)
             self.buttons[name] = button
             grid.addWidget(button, index // 2, index % 2)
+        # Clear takes the grid's free cell beside Click, not a row of its own (it was "Clear
+        # scribbles" below the brush):
+        # the row saved keeps the Overlay dock's Threshold slider in view on a 600-px screen.
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove every scribble (undoable)")
+        self.clear_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.clear_button.clicked.connect(self.clear_requested)
+        grid.addWidget(self.clear_button, len(self.TOOLS) // 2, len(self.TOOLS) % 2)
         layout.addLayout(grid)
         self.buttons["foreground"].setChecked(True)
 
@@ -182,10 +190,6 @@ class ToolPanel(QWidget):
         self.size_label.setMinimumWidth(44)
         size_row.addWidget(self.size_label)
         layout.addLayout(size_row)
-        self.clear_button = QPushButton("Clear scribbles")
-        self.clear_button.setToolTip("Remove every scribble (undoable)")
-        self.clear_button.clicked.connect(self.clear_requested)
-        layout.addWidget(self.clear_button)
         layout.addStretch(1)  # a tall dock keeps its controls together at the top
         self._size = 0
         self.set_brush_size(20)

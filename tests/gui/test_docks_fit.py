@@ -169,3 +169,83 @@ def test_the_longest_training_and_skin_status_texts_fit_their_labels(laptop_wind
                   "A dim photo: its colours were scored lifted 1.35x (the exposure lift)")
     _settle()
     assert _wrapped_height(label) <= label.height()
+
+
+def _window_on(qtbot, qsettings, messages, monkeypatch, width, height):
+    """A first-launch window on a screen whose free area gives a ``width`` x ``height`` client area."""
+    from segmix.gui.main_window import MainWindow
+
+    frame = window_geometry.FRAME_ESTIMATE
+    screen = QRect(0, 0, width + frame.left() + frame.right(), height + frame.top() + frame.bottom())
+    monkeypatch.setattr(window_geometry, "available_geometry", lambda widget: QRect(screen))
+    window = MainWindow(settings=qsettings, warm_up=False)
+    window.show_message = messages
+    window.confirm_discard = lambda: True
+    qtbot.addWidget(window)
+    assert window.open_image(sample_image_path())
+    window.show()
+    qtbot.waitExposed(window)
+    assert (window.width(), window.height()) == (width, height)
+    return window
+
+
+def _in_view(window, widget):
+    """Whether ``widget`` is shown in full inside its dock's visible viewport."""
+    for dock in window.docks.values():
+        scroll = dock.widget()
+        if dock.isVisible() and scroll.widget().isAncestorOf(widget):
+            viewport = scroll.viewport()
+            rect = QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size())
+            return widget.isVisibleTo(scroll.widget()) and viewport.rect().contains(rect)
+    return False
+
+
+@pytest.mark.parametrize("more", [False, True])
+def test_a_1024x600_window_keeps_the_everyday_controls_in_view(qtbot, qsettings, messages, monkeypatch, more):
+    """A trial at 1024 x 600: the Scribbles and Overlay docks scrolled, and the Threshold slider
+    and Clear were out of view. A short column now keeps the upper docks whole and lets the
+    lowest scroll (with its scroll bar), and Training's buttons come before its status."""
+    window = _window_on(qtbot, qsettings, messages, monkeypatch, 1024, 600)
+    segment = window.modes["segment"]
+    if more:
+        segment.model_panel.more.toggle.click()
+    tools, overlay = window.tool_panel, window.overlay_panel
+    everyday = {
+        "segment": [*tools.buttons.values(), tools.clear_button, tools.size_slider, overlay.threshold_slider,
+                    overlay.opacity_slider, overlay.visible_box, segment.model_panel.components_spin,
+                    segment.model_panel.more.toggle, segment.training_panel.retrain_button,
+                    segment.training_panel.cancel_button],
+        "skin": [*tools.buttons.values(), tools.clear_button, tools.size_slider, overlay.opacity_slider,
+                 window.modes["skin"].skin_panel.threshold_slider, window.modes["skin"].skin_panel.train_button,
+                 window.modes["skin"].skin_panel.add_button],
+        "video": [overlay.opacity_slider, window.modes["video"].panel.open_button,
+                  window.modes["video"].panel.folder_button, window.modes["video"].panel.export_button],
+    }
+    for mode, widgets in everyday.items():
+        window.set_mode(mode)
+        _settle()
+        hidden = [getattr(w, "text", lambda: type(w).__name__)() or type(w).__name__
+                  for w in widgets if not _in_view(window, w)]
+        assert hidden == [], (mode, hidden)
+        for key in ("tools", "overlay"):  # the docks above never scroll
+            if window.docks[key].isVisible():
+                assert window.docks[key].widget().verticalScrollBar().maximum() == 0, (mode, key)
+        if mode == "video":  # no video open: nothing to scroll (it scrolled by 14 px)
+            assert window.docks["video"].widget().verticalScrollBar().maximum() == 0
+    window.close()
+    window.controller.shutdown()
+
+
+def test_more_unfolded_at_1264x720_scrolls_no_dock(qtbot, qsettings, messages, monkeypatch):
+    """A trial at 1264 x 720: unfolding More gave the Training dock a scroll bar and cut the EM
+    plot off; the plot now shrinks to its minimum height first."""
+    window = _window_on(qtbot, qsettings, messages, monkeypatch, 1264, 720)
+    window.modes["segment"].model_panel.more.toggle.click()
+    _settle()
+    assert _cut_controls(window) == []
+    for key in ("tools", "overlay", "model", "training"):
+        assert window.docks[key].widget().verticalScrollBar().maximum() == 0, key
+    plot = window.modes["segment"].training_panel.plot
+    assert _in_view(window, plot) and plot.height() >= plot.minimumHeight()
+    window.close()
+    window.controller.shutdown()

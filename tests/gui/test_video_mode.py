@@ -366,3 +366,41 @@ def test_the_title_names_the_sequence_not_a_stale_frame(make_window, frame_folde
     assert window.windowTitle() == "photo.png - segmix"  # the photo modes name their photo
     window.set_mode("video")
     assert window.windowTitle() == "frames - segmix"
+
+
+def test_segmix_folder_or_video_opens_the_window_in_video_mode(qtbot, qsettings, frame_folder, tmp_path):
+    """`segmix FOLDER` said "is a folder, not an image file" and `segmix clip.mp4` pointed to
+    `segmix background`: the window now opens them in Video mode (create_window is what
+    `segmix PATH` runs). A folder Video mode cannot open either is a message, and the window
+    stays in the mode it was in, alive."""
+    from segmix.gui.app import create_window
+
+    window, opened = create_window(frame_folder, settings=qsettings, warm_up=False)
+    qtbot.addWidget(window)
+    mode = window.modes["video"]
+    assert opened and window.mode == "video"
+    assert mode.sequence.kind == "folder" and len(mode.sequence.paths) == N
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000) as blocker:
+        pass
+    assert blocker.args == [1] and window.image.shape == (H, W, 3)
+    window.set_mode("segment")
+    assert window.image is None  # no photo was opened for the photo modes
+    window.controller.shutdown()
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    window, opened = create_window(empty, settings=qsettings, warm_up=False)
+    qtbot.addWidget(window)
+    assert not opened and window.mode == "segment"
+    assert "no image frames" in window._message_box.text()
+    window.controller.shutdown()
+
+
+def test_a_dropped_frame_folder_in_segment_mode_opens_in_video_mode(make_window, frame_folder, qtbot, messages,
+                                                                     photo_path):
+    window = make_window(photo_path)
+    assert window.open_image(frame_folder)
+    assert window.mode == "video" and window.modes["video"].sequence.paths[0].parent == frame_folder
+    qtbot.waitUntil(lambda: window.modes["video"].index == 1, timeout=60000)
+    window.set_mode("segment")  # the photo is still there
+    assert window.image_path == photo_path and messages == []

@@ -209,9 +209,11 @@ class ConvergencePlot(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802
         # The dock's scroll area sizes a panel with word-wrapped labels by its height for
         # width, which counts this hint, not the minimum: 80 px made the Training dock
-        # scroll at 1366 x 768 once its status had 4 lines.  The plot still takes the
+        # scroll at 1366 x 768 once its status had 4 lines, and 60 px at 1264 x 720 with
+        # "More" unfolded (a trial: the plot cut off under a scroll bar).  The hint is the
+        # minimum, so the plot shrinks to it before the dock scrolls; it still takes the
         # height the other docks leave (stretch 1).
-        return QSize(200, 60)
+        return QSize(200, self.minimumHeight())
 
     def clear(self) -> None:
         self._points = [[], []]
@@ -288,9 +290,10 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.status_label = status_label("Waiting for scribbles", lines=STATUS_LINES)
-        layout.addWidget(self.status_label)
-        # The buttons sit above the plot: when the window is short and the dock scrolls,
-        # the plot is what goes out of view, not the controls.
+        # The buttons sit at the top, above the status and the plot: when the window is
+        # short and the dock scrolls, the plot and then the status go out of view, not the
+        # controls (at 1024 x 600 with "More" open the dock keeps its minimum height: the
+        # buttons were below the status, out of view).
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the running fit (Esc)")
@@ -302,6 +305,7 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.retrain_button)
         layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
         self.plot = ConvergencePlot()
         layout.addWidget(self.plot, 1)
         # This dock takes the height the others leave (the plot grows or shrinks), so a

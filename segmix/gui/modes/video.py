@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from segmix.frames import IMAGE_SUFFIXES
+from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import files
 from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.qimage import rgb_to_qimage
@@ -52,7 +52,6 @@ from segmix.gui.signals import emit
 
 DEFAULT_FPS = 25.0  # a folder of frames or an image list carries no rate: PAL's, about real time
 MIN_FPS, MAX_FPS = 1.0, 120.0
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv")
 FOREGROUND_RGB = (40, 220, 40)
 SHADOW_RGB = (60, 110, 255)
 
