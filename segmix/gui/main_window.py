@@ -523,6 +523,10 @@ class MainWindow(QMainWindow):
         """The active mode's undo history."""
         return self._undo_stacks[self.mode]
 
+    def undo_stack_of(self, mode_name: str) -> QUndoStack:
+        """Mode ``mode_name``'s undo history (clean = its scribbles are not unsaved work)."""
+        return self._undo_stacks[mode_name]
+
     @property
     def mode(self) -> str:
         """The name of the active mode ("segment", "skin", ...)."""

@@ -7,6 +7,7 @@ counts, from which a skin model is trained on the compute thread.
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,14 +21,28 @@ from segmix.gui.overlay import render_overlay
 from segmix.gui.signals import emit
 from segmix.gui.worker import SkinOutcome
 
-#: Options of skin models trained in the window: the built-in model's colour space and
-#: sizes, uniform prior (how much a user scribbles says nothing about how much skin there is).
-SKIN_TRAIN_OPTIONS = {"n_components": 2, "non_skin_components": 4, "color_space": "ycbcr", "prior": 0.5, "n_init": 2}
+#: Options of skin models trained in the window: the built-in model's colour space and skin
+#: mixture size, fewer non-skin components and EM starts than ``segmix skin train`` (a few
+#: photos' scribbles, trained while the user waits). The operating point, p(skin) prior and
+#: threshold, is ``skin train``'s default (:func:`training_options`): a window model was
+#: saved as "prior 0.5, threshold 0.053" (the slider's position) where ``skin train`` makes
+#: 0.10 and 0.04 from the same marks (a trial).
+SKIN_TRAIN_OPTIONS = {"n_components": 2, "non_skin_components": 4, "color_space": "ycbcr", "n_init": 2}
+
+
+def training_options() -> dict:
+    """The keyword arguments of :func:`segmix.skin.train_skin_model` for a model trained in the
+    window: :data:`SKIN_TRAIN_OPTIONS` at ``segmix skin train``'s default operating point
+    (``skin.BUILTIN_PRIOR``, ``skin.BUILTIN_THRESHOLD``, as the command line passes them)."""
+    from segmix import skin
+
+    return dict(SKIN_TRAIN_OPTIONS, prior=skin.BUILTIN_PRIOR, threshold=skin.BUILTIN_THRESHOLD)
 #: Share of the built-in model's non-skin mixture in a trained model's non-skin class.  The
 #: scribbles of a few photos never show most non-skin colours; without this prior a model
 #: trained on the bundled photo called dark greys skin (p up to 0.96).  On that photo, 0.3
 #: kept every grey 0-62 under p 0.1, raised face recall 0.71 -> 0.84 and left the suit
-#: unchanged (0.11); see tests/test_skin.py.
+#: unchanged (0.11); see tests/test_skin.py. (Measured at the former prior 0.5; at skin
+#: train's 0.10 the greys reach p 0.79 without it and 0.003 with it.)
 NON_SKIN_PRIOR_WEIGHT = 0.3
 
 HINT_SKIN = (
@@ -81,6 +96,12 @@ class SkinMode(Mode):
         #: threshold does not decide again (the worker's own mask comes in here)
         self._mask_cache: tuple | None = None
         self.skin_training: dict[str, object] = {}
+        #: photo key -> (its scribble layer, weakly, and its undo position) when its marks
+        #: were added to the training set; the same, for the set a training request used and
+        #: for the set the active model was trained on (see _marks_saved)
+        self._added_marks: dict[str, tuple] = {}
+        self._training_marks_requested: dict[str, tuple] = {}
+        self._trained_marks: dict[str, tuple] = {}
         self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
         self._in_flight = False
         self._training_in_flight = False
@@ -152,9 +173,12 @@ class SkinMode(Mode):
             self._on_skin_model_changed()
         return self.skin_model
 
-    def _on_skin_model_changed(self) -> None:
+    def _on_skin_model_changed(self, keep_slider: bool = False) -> None:
+        """Show the active model; ``keep_slider``: its threshold becomes Default's without
+        moving the slider (a threshold the user chose before training stays)."""
         self.skin_panel.set_model_name(self.skin_model_name)
-        self.skin_panel.set_default_threshold(self.skin_model.threshold)  # shown without a re-render
+        # shown without a re-render
+        self.skin_panel.set_default_threshold(self.skin_model.threshold, show=not keep_slider)
         self.shell.update_actions()
 
     def _request_skin(self) -> None:
@@ -186,12 +210,20 @@ class SkinMode(Mode):
         accepted = outcome.posterior is not None and outcome.image is self.shell.image
         if outcome.trained:
             self._training_in_flight = False
-            # The user's threshold stays: a model trained here has no calibrated threshold of its own.
-            self.skin_model = replace(outcome.model, threshold=float(self.skin_panel.threshold))
+            # The model keeps skin train's operating point (training_options); a slider the
+            # user moved stays where it is (the overlay was drawn at it), Default goes to the
+            # model's own.
+            panel = self.skin_panel
+            moved = panel.threshold != panel.default_threshold
+            self.skin_model = outcome.model
             photos = len(self.skin_training)
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
-            self._on_skin_model_changed()
-            self._detected_status = f"Trained and applied in {outcome.seconds:.1f} s. Save it with Save..."
+            self._on_skin_model_changed(keep_slider=moved)
+            self._trained_marks = self._training_marks_requested
+            prior = float(self.skin_model.classifier.priors[0])
+            self._detected_status = (f"Trained and applied in {outcome.seconds:.1f} s (prior {prior:.2f}, threshold "
+                                     f"{format_threshold(self.skin_model.threshold)}, as segmix skin train). "
+                                     "Save it with Save...")
             self.skin_panel.set_status(self._detected_status)
             self._relabel_shown = False
         else:
@@ -248,6 +280,7 @@ class SkinMode(Mode):
             shell.show_message("Cannot load skin model", str(exc))
             return False
         self.skin_model, self.skin_model_name = model, Path(path).name
+        self._trained_marks = {}
         self._on_skin_model_changed()
         self.skin_posterior = None
         if self.active:
@@ -256,6 +289,7 @@ class SkinMode(Mode):
 
     def use_builtin_skin_model(self) -> None:
         self.skin_model = None
+        self._trained_marks = {}
         self.skin_posterior = None
         if self.active:
             self._request_skin()
@@ -270,13 +304,18 @@ class SkinMode(Mode):
         shell = self.shell
         if self.skin_model is None:
             return False
+        # Saved with the threshold the user sees, so the file decides as the window does; said
+        # when that is not the model's own (a slider moved), in the dialog and after.
+        own, shown = float(self.skin_model.threshold), float(self.skin_panel.threshold)
+        from_slider = (f"threshold {format_threshold(shown)} from the slider (the model's own: "
+                       f"{format_threshold(own)})") if shown != own else ""
         if path is None:
             default = shell.default_save_path("skin_model.json")
-            path = shell.ask_save_path("Save skin model", default, files.EXPORTS["skin_model"][2])
+            title = f"Save skin model with {from_slider}" if from_slider else "Save skin model"
+            path = shell.ask_save_path(title, default, files.EXPORTS["skin_model"][2])
             if not path:
                 return False
-        # Saved with the threshold the user sees, so the file decides as the window does.
-        model = replace(self.skin_model, threshold=float(self.skin_panel.threshold))
+        model = replace(self.skin_model, threshold=shown)
         try:
             files.write_skin_model(Path(path), model, protect=[shell.image_path])
         except (ValueError, OSError) as exc:
@@ -284,12 +323,25 @@ class SkinMode(Mode):
             return False
         shell.remember_save(path)
         self.skin_model = model
+        self._marks_saved()
         self.skin_panel.set_default_threshold(model.threshold)  # the file's own threshold now
         self.skin_model_name = Path(path).name
         self.skin_panel.set_model_name(self.skin_model_name)
-        self.skin_panel.set_status(f"Saved as {Path(path).name}.")
-        shell.statusBar().showMessage(f"Saved {path}", 5000)
+        saved_with = f" with {from_slider}" if from_slider else ""
+        self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}.")
+        shell.statusBar().showMessage(f"Saved {path}{saved_with}", 10000)
         return True
+
+    def _marks_saved(self) -> None:
+        """The model just saved was trained on this photo's scribbles as they are now: they
+        are kept (in the model), not unsaved work, so opening the next photo or closing the
+        window does not ask to discard them (a trial was asked after Add, Train and Save).
+        A later stroke or undo makes them unsaved again."""
+        shell = self.shell
+        entry = self._trained_marks.get(self._photo_key()) if shell.layer is not None else None
+        stack = shell.undo_stack_of(self.name)
+        if entry is not None and entry[0]() is shell.layer and entry[1] == stack.index():
+            stack.setClean()
 
     # == the training set ================================================================
     def _photo_key(self) -> str:
@@ -322,6 +374,7 @@ class SkinMode(Mode):
         counts.sources = [{"type": "scribbles", "photo": name,
                            "skin_pixels": counts.n_skin, "non_skin_pixels": counts.n_non_skin}]
         self.skin_training[self._photo_key()] = counts
+        self._added_marks[self._photo_key()] = (weakref.ref(shell.layer), shell.undo_stack_of(self.name).index())
         self._update_skin_panel()
         self.skin_panel.set_status(f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels")
         return True
@@ -335,6 +388,7 @@ class SkinMode(Mode):
 
     def clear_skin_training_set(self) -> None:
         self.skin_training.clear()
+        self._added_marks.clear()
         self._update_skin_panel()
 
     def train_skin_model(self) -> bool:
@@ -349,8 +403,9 @@ class SkinMode(Mode):
         image = shell.image if self.active else None
         if image is None:
             self.skin_posterior = None
-        options = dict(SKIN_TRAIN_OPTIONS, threshold=float(self.skin_panel.threshold))
-        shell.controller.request_skin_training(counts, options, image, self._overlay_key(), NON_SKIN_PRIOR_WEIGHT)
+        self._training_marks_requested = dict(self._added_marks)
+        shell.controller.request_skin_training(counts, training_options(), image, self._overlay_key(),
+                                               NON_SKIN_PRIOR_WEIGHT)
         self.skin_panel.set_status("Training skin model...")
         return True
 

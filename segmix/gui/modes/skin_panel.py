@@ -220,13 +220,16 @@ class SkinPanel(QWidget):
         slider.blockSignals(False)
         self._set(threshold)
 
-    def set_default_threshold(self, threshold: float) -> None:
+    def set_default_threshold(self, threshold: float, show: bool = True) -> None:
         """The active model's own threshold: where Default and a double-click return; shown now
-        (without threshold_changed)."""
+        (without threshold_changed) unless ``show`` is False (the slider stays)."""
         self.default_threshold = float(threshold)
         self.default_button.setToolTip(
             f"Back to the model's own threshold ({format_threshold(self.default_threshold)}; "
             f"the built-in model's is {format_threshold(DEFAULT_THRESHOLD)})")
+        if not show:
+            self._show_threshold()  # Default's enabled state
+            return
         self.blockSignals(True)
         self.set_threshold(threshold)
         self.blockSignals(False)

@@ -375,8 +375,9 @@ def test_a_model_trained_here_keeps_the_threshold_and_leaves_black_alone(qtbot, 
     assert skin_mode.add_to_skin_training_set()
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=30000):
         skin_mode.skin_panel.train_button.click()
-    assert skin_mode.skin_panel.threshold == pytest.approx(0.86)  # not reset to the built-in's
-    assert skin_mode.skin_model.threshold == pytest.approx(0.86)
+    assert skin_mode.skin_panel.threshold == pytest.approx(0.86)  # the user's slider stays
+    # The model's own operating point is skin train's (test_a_model_trained_here_has_skin_trains_operating_point)
+    assert skin_mode.skin_model.threshold == skin_mode.skin_panel.default_threshold == 0.04
     mask = window.current_mask()
     assert mask[:40, :38].mean() > 0.9
     assert skin_mode.skin_posterior[47:].max() < 0.5  # black it never saw is not skin
@@ -386,6 +387,9 @@ def test_a_model_trained_here_keeps_the_threshold_and_leaves_black_alone(qtbot, 
     assert skin_mode.save_skin_model(saved)
     assert "Save it" not in skin_mode.skin_panel.status_label.text()
     assert "mine.json" in skin_mode.skin_panel.status_label.text()
+    # Saved at the slider's threshold, and said so (a trial's file read "threshold 0.053" unexplained)
+    assert "with threshold 0.86 from the slider (the model's own: 0.040)" in skin_mode.skin_panel.status_label.text()
+    assert "from the slider" in window.statusBar().currentMessage()
     assert modelfile.read_model(saved).threshold == pytest.approx(0.86)
     assert messages == []
 
@@ -489,3 +493,85 @@ def test_skin_status_of_a_prompt_result_is_its_own_time(qtbot, make_window, skin
     text = window.modes["skin"].skin_panel.status_label.text().split("\n")[0]
     assert text.startswith("Skin detected in ") and "waited" not in text
     assert text.count("(") == 1 and text.endswith(")")
+
+
+def _train_in_window(qtbot, window):
+    skin_mode = window.modes["skin"]
+    enter_skin_mode(qtbot, window)
+    _scribble(window, "foreground", "background")  # skin (purple) on the left, non-skin on the right
+    assert skin_mode.add_to_skin_training_set()
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=30000):
+        skin_mode.skin_panel.train_button.click()
+    assert "trained on 1 photo" in skin_mode.skin_panel.model_label.text()
+    return skin_mode
+
+
+def test_a_model_trained_here_has_skin_trains_operating_point(qtbot, make_window, tmp_path, messages, capsys):
+    """A trial's model trained in the window loaded as "prior 0.5, threshold 0.053" (the slider's
+    position at save time) where `segmix skin train` gives 0.10 and 0.04. Trained here on some
+    marks and by `skin train` on the same marks (as a mask: 255 skin, 0 non-skin, 128 not
+    marked), the two models decide by the same rule; saved without moving the slider, the file
+    keeps it and says nothing of a slider."""
+    from segmix.cli import main, operating_point
+
+    photo = _save(tmp_path, "a.png", make_two(PURPLE, YELLOW, seed=1))
+    window = make_window(photo)
+    skin_mode = _train_in_window(qtbot, window)
+    labels = window.layer.labels
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    _save(images, "a.png", np.asarray(Image.open(photo)))
+    mask = np.full(labels.shape, 128, np.uint8)
+    mask[labels == 1], mask[labels == 2] = 255, 0
+    Image.fromarray(mask).save(masks / "a.png")
+    cli_path = tmp_path / "cli.json"
+    assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(cli_path), "--quiet"]) == 0
+    capsys.readouterr()
+    cli_model = modelfile.read_model(cli_path)
+    window_model = skin_mode.skin_model
+    counts = skin_mode.skin_training_counts()  # the same marks
+    assert (cli_model.training["data"]["skin_pixels"], cli_model.training["data"]["non_skin_pixels"]) == (
+        counts.n_skin, counts.n_non_skin)
+    assert float(window_model.classifier.priors[0]) == float(cli_model.classifier.priors[0]) == 0.10
+    assert window_model.threshold == cli_model.threshold == 0.04
+    rule = operating_point(cli_model).split("; the training data")[0]
+    assert operating_point(window_model).startswith(rule)
+    assert skin_mode.skin_panel.threshold == 0.04  # the slider shows the model's own
+    assert "prior 0.10, threshold 0.040, as segmix skin train" in skin_mode.skin_panel.status_label.text()
+    saved = tmp_path / "window.json"
+    assert skin_mode.save_skin_model(saved)
+    loaded = modelfile.read_model(saved)
+    assert (float(loaded.classifier.priors[0]), loaded.threshold) == (0.10, 0.04)
+    assert "slider" not in skin_mode.skin_panel.status_label.text()
+    assert messages == []
+
+
+def test_marks_added_trained_and_saved_are_not_unsaved_work(qtbot, make_window, tmp_path, messages):
+    """A trial was asked to discard "unsaved" skin scribbles after adding the photo to the
+    training set, training and saving the model. Added and trained, not yet saved: asked;
+    saved: not asked; a stroke after the save: asked again."""
+    first = _save(tmp_path, "a.png", make_two(PURPLE, YELLOW, seed=1))
+    second = _save(tmp_path, "b.png", make_two(YELLOW, PURPLE, seed=2))
+    window = make_window(first)
+    asked = []
+    window.confirm_discard = lambda: asked.append(window.discard_question()) or True
+    skin_mode = _train_in_window(qtbot, window)
+    assert window.has_unsaved_scribbles  # trained, the model not saved: the marks are only here
+    assert skin_mode.save_skin_model(tmp_path / "m.json")
+    assert not window.has_unsaved_scribbles
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        assert window.open_image(second)
+    assert asked == []
+    # A stroke after the save is unsaved work again, and asked about.
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    assert skin_mode.add_to_skin_training_set()
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=30000):
+        skin_mode.skin_panel.train_button.click()
+    assert skin_mode.save_skin_model(tmp_path / "m2.json")
+    assert not window.has_unsaved_scribbles
+    drag(window, [(10, 40), (20, 50)])  # marked after the save
+    assert window.has_unsaved_scribbles
+    assert window.open_image(first) and len(asked) == 1 and "Skin mode's scribbles on b.png" in asked[0]
+    assert messages == []
