@@ -31,6 +31,7 @@ from segmix.gui.signals import emit
 TOOLS = ("foreground", "background", "eraser", "rectangle", "click")
 TOOL_LABELS = {"foreground": FOREGROUND, "background": BACKGROUND, "eraser": ERASE}
 MIN_BRUSH, MAX_BRUSH = 1, 400
+DEFAULT_BRUSH = 20  # px on a photo up to DAVIS size; the window scales it on larger ones
 MIN_ZOOM, MAX_ZOOM = 1 / 64, 64.0
 
 
@@ -127,7 +128,7 @@ class ScribbleCanvas(QGraphicsView):
         # layer nobody reads (a trial's drags on a video frame left invisible marks).
         self.marking = True
         self.tool = "foreground"
-        self.brush_size = 20
+        self.brush_size = DEFAULT_BRUSH
         self._photo_item: QGraphicsPixmapItem | None = None
         self._overlay_item: ArrayImageItem | None = None
         self._scribble_item: ArrayImageItem | None = None

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from segmix.frames import is_sequence_path
 from segmix.gui import files, window_geometry
-from segmix.gui.canvas import TOOLS, ScribbleCanvas
+from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, TOOLS, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.notices import WarningRelay
@@ -405,6 +405,9 @@ class MainWindow(QMainWindow):
         self._export_timer.setInterval(0)
         self._export_timer.timeout.connect(self._run_pending_export)
 
+        # The brush's size on a DAVIS-sized photo, whether the user set one this session, and
+        # whether the window itself is setting it (_scale_brush_to_photo); see _restore_settings.
+        self._brush_base, self._brush_set_by_user, self._scaling_brush = DEFAULT_BRUSH, False, False
         self._create_actions()
         self._shortcut_filter = _ShortcutsBeforeTyping(self)
         QApplication.instance().installEventFilter(self._shortcut_filter)
@@ -587,8 +590,8 @@ class MainWindow(QMainWindow):
         for name, key in (("foreground", "1"), ("background", "2"), ("eraser", "E"), ("rectangle", "R"), ("click", "C")):
             add(f"{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n), [key], menu=tools_menu)
         tools_menu.addSeparator()
-        add("Smaller Brush", lambda: self.canvas.grow_brush(-1), ["["], menu=tools_menu)
-        add("Bigger Brush", lambda: self.canvas.grow_brush(+1), ["]"], menu=tools_menu)
+        add("Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
+        add("Bigger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
         tools_menu.addSeparator()
         add("Cancel Training", self.controller.cancel, ["Esc"], menu=tools_menu)
 
@@ -635,6 +638,8 @@ class MainWindow(QMainWindow):
         canvas.file_dropped.connect(self.open_image)
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
+        # Any size change but the window's own scaling is the user's (slider, [ and ]).
+        canvas.brush_size_changed.connect(lambda _size: None if self._scaling_brush else self._brush_chosen())
         self.tool_panel.clear_requested.connect(self.clear_scribbles)
         self.overlay_panel.mode_changed.connect(self._on_overlay_style_changed)
         self.overlay_panel.opacity_changed.connect(canvas.set_overlay_opacity)
@@ -922,6 +927,7 @@ class MainWindow(QMainWindow):
         for mode in sharing:
             self._undo_stacks[mode.name].clear()
         self.canvas.set_image(image, self.layer)
+        self._scale_brush_to_photo()
         for mode in sharing:
             mode.on_image_changed()
         self.update_hint()
@@ -1116,6 +1122,54 @@ class MainWindow(QMainWindow):
         self.tool_panel.set_tool(name)
         self.update_hint()  # the banner says what the active tool does (Mode.hint may read canvas.tool)
 
+    # == the brush's size ================================================================
+    def _grow_brush(self, steps: int) -> None:
+        """[ and ]: a size the user chose (kept for every photo of this session)."""
+        self.canvas.grow_brush(steps)
+
+    def _brush_chosen(self) -> None:
+        self._brush_set_by_user = True
+        self._show_brush_scale()
+
+    def _brush_scale(self) -> float:
+        """How much larger than on a DAVIS-sized photo the click disc is on this photo
+        (segmix.clicks.click_radius / CLICK_RADIUS): 1 up to 854 x 480, the diagonal's ratio above."""
+        from segmix.clicks import CLICK_RADIUS, click_radius
+
+        return 1.0 if self.image is None else click_radius(self.image.shape) / CLICK_RADIUS
+
+    def _scale_brush_to_photo(self) -> None:
+        """The brush's default follows the photo's size, as the click disc does.
+
+        The brush is in image pixels: on a 4016 x 2256 photo shown at 25 % a 20-px brush drew
+        a 5-pixel line on screen (a trial), while the click disc grew with the photo. Until the
+        user sets a size in this session (slider, [ or ]), a photo opened in a marking mode
+        gets ``base x click_radius(shape) / CLICK_RADIUS`` (20 px up to 854 x 480, 94 px at
+        4016 x 2256); after that, the user's size stays.
+        """
+        if self._brush_set_by_user or not self.active_mode.uses_scribbles or self.image is None:
+            self._show_brush_scale()
+            return
+        self._scaling_brush = True
+        try:
+            self.canvas.set_brush_size(round(self._brush_base * self._brush_scale()))
+        finally:
+            self._scaling_brush = False
+        self._show_brush_scale()
+
+    def _show_brush_scale(self) -> None:
+        """The tool's control names the size as image pixels and, when scaled, why."""
+        scale = self._brush_scale()
+        size = self.canvas.brush_size
+        if self._brush_set_by_user or scale == 1.0 or self.image is None:
+            why = ("your size" if self._brush_set_by_user else
+                   "the default" if self._brush_base == DEFAULT_BRUSH else "the size kept from the last session")
+        else:
+            height, width = self.image.shape[:2]
+            why = (f"{self._brush_base} px scaled with this {width} x {height} photo as the click disc is "
+                   f"(x{scale:.2f}); set a size to keep it for every photo")
+        self.tool_panel.set_size_note(f"Brush diameter: {size} image pixels ({why}). [ and ] change it.")
+
     def clear_scribbles(self) -> None:
         if self.layer is None:
             return
@@ -1189,6 +1243,7 @@ class MainWindow(QMainWindow):
         # The keys of the new mode (P, ".") and the tool keys work from the canvas; the focus
         # was on the mode selector, or on a dock of the old mode that is now hidden.
         self.focus_canvas()
+        self._show_brush_scale()  # the photo of this mode's space (not a video frame)
         emit(self.mode_changed, name)
 
     def _show_mode_docks(self) -> None:
@@ -1276,8 +1331,13 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
-        size = int(s.value("tools/brush_size", 20))
-        self.canvas.set_brush_size(size)
+        # The size on a photo up to DAVIS size: photos larger than that scale it
+        # (_scale_brush_to_photo) until the user sets a size.
+        self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, int(s.value("tools/brush_size", DEFAULT_BRUSH))))
+        self._brush_set_by_user = False
+        self._scaling_brush = True
+        self.canvas.set_brush_size(self._brush_base)
+        self._scaling_brush = False
         self.tool_panel.set_brush_size(self.canvas.brush_size)
         tool = str(s.value("tools/tool", "foreground"))
         self.set_tool(tool if tool in TOOLS else "foreground")
@@ -1296,7 +1356,9 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
-        s.setValue("tools/brush_size", self.canvas.brush_size)
+        if self._brush_set_by_user:  # kept as the size on a DAVIS-sized photo, scaled on larger ones
+            self._brush_base = max(MIN_BRUSH, round(self.canvas.brush_size / self._brush_scale()))
+        s.setValue("tools/brush_size", self._brush_base)
         s.setValue("tools/tool", self.canvas.tool)
         s.setValue("overlay/mode", self.overlay_panel.mode)
         s.setValue("overlay/opacity", self.overlay_panel.opacity)

@@ -208,6 +208,11 @@ class ToolPanel(QWidget):
     def set_tool(self, name: str) -> None:
         self.buttons[name].setChecked(True)
 
+    def set_size_note(self, text: str) -> None:
+        """What the size is (image pixels) and where it comes from, on the slider and the label."""
+        for widget in (self.size_slider, self.size_label):
+            widget.setToolTip(text)
+
     def set_brush_size(self, size: int) -> None:
         """Show a size chosen elsewhere (keys, settings) without echoing it back."""
         self._size = int(size)
