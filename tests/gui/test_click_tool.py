@@ -125,3 +125,22 @@ def test_background_clicks_first_then_a_foreground_click_matches_the_marks_at_on
     at_once = segment(image, window.layer.labels, replace(mode.current_settings()))
     np.testing.assert_array_equal(outcome.mask, at_once.mask)
     assert outcome.mask[disc].mean() > 0.9
+
+
+def test_background_marks_alone_say_that_no_object_is_marked(qtbot, window):
+    """A trial erased its only foreground click and saw most of the photo turn foreground (the
+    colours unlike the background marks): the banner says why and what to do; a box (the
+    outside marked background) is an object's mark and keeps the usual hint."""
+    from segmix.gui.modes.segment import HINT_NO_OBJECT, HINT_TRAINED
+
+    window.set_tool("click")
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
+        click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final, timeout=30000)
+    assert mode.hint() == HINT_NO_OBJECT
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
+        click(window, 15.5, 30.5)
+    qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final, timeout=30000)
+    assert mode.hint() != HINT_NO_OBJECT
+    assert mode.hint() == HINT_TRAINED.format(style=mode.style_phrase())

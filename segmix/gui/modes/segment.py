@@ -21,6 +21,7 @@ from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, Training
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
+from segmix.segment import is_framed
 
 APPLY_DEBOUNCE_MS = 150
 
@@ -65,6 +66,13 @@ UNEXPLAINED_HINT = (
     "Much of the photo has colours your background strokes do not explain. If parts you did not mark "
     "turned foreground after a correct background stroke, check Model > More > Keep unmarked colours as "
     "background, or mark those parts background."
+)
+#: Said when only background is marked (not a box): the mask is the borrowed foreground, every
+#: colour unlike the background marks, which a trial took for a flood after erasing its only
+#: foreground click.
+HINT_NO_OBJECT = (
+    "<b>No object marked yet</b>: the mask is every colour unlike your background marks. "
+    "Click the object (left click) or paint it (1) to say what to keep."
 )
 HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
 
@@ -436,6 +444,8 @@ class SegmentMode(Mode):
         if self.outcome is not None:
             if self.outcome.final and not self.outcome.mask.any():
                 return f"<b>Nothing came out foreground.</b> {EMPTY_RESULT}"
+            if background and not foreground and not is_framed(self.shell.layer.labels):
+                return HINT_NO_OBJECT
             return HINT_TRAINED.format(style=self.style_phrase())
         if foreground or background:
             return HINT_CANCELLED if self._cancelled else HINT_TRAINING
