@@ -300,7 +300,11 @@ class TrainingPanel(QWidget):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.retrain_button = QPushButton("Retrain")
-        self.retrain_button.setToolTip("Fit the mixtures again with the current scribbles")
+        # A trial pressed it after marking step by step and lost a good mask: say that it refits
+        # on all the marks at once, as `segmix segment` and Load Scribbles do (README).
+        self.retrain_button.setToolTip(
+            "Fit the mixtures afresh on all your marks at once, as segmix segment does on saved marks. "
+            "The mask can differ from the one built step by step; export that one first to keep it.")
         self.retrain_button.clicked.connect(self.retrain_requested)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.retrain_button)
