@@ -23,6 +23,9 @@ EXIT_STATUSES = {
        "nothing written",
     130: "interrupted (Ctrl+C)",
 }
+# A closed standard output or error (`segmix ... | head -1`) is not in the table: it changes
+# no status. The run goes on without printing and exits with the status of its work
+# (segmix.cli_streams), so that no file is lost to a pager closed early.
 
 
 class UserError(Exception):
@@ -1361,8 +1364,20 @@ def main(argv: list[str] | None = None) -> int:
     int
         Process exit status (:data:`EXIT_STATUSES`): 0 when every input was done, 1 when
         some inputs failed (each named on one line) while others were written, 2 on a
-        user error or when no input could be used at all (nothing written).
+        user error or when no input could be used at all (nothing written). A reader that
+        closes the output early (``| head -1``) changes none of it: the run goes on, writes
+        its files, prints nothing more and exits as it would have (segmix.cli_streams).
     """
+    from segmix.cli_streams import guarded_streams
+
+    # Around everything, --help and argparse's refusals included: `segmix --help | head -1`
+    # raised BrokenPipeError out of argparse as a traceback.
+    with guarded_streams():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
+    """:func:`main` with standard output and error guarded against a closed reader."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     known = {"open", "quantize", "segment", "skin", "background", "-h", "--help", "--version"}
