@@ -626,13 +626,25 @@ def _dask_client(args, threads: int | None = None):
     from segmix.distributed.cluster import check_address, connect
 
     address = check_address(args.distributed) if args.distributed else None
+    # Here, once every refusal is behind: said before the checks, the first-run notice came
+    # before "--distributed needs Dask" (a new-user trial), as if the run had started.
+    _tell_if_workers_compile(args, " ".join(filter(None, (args.command, getattr(args, "skin_command", None)))))
     return connect(address, args.n_workers, threads, quiet=args.quiet)
 
 
 def _check_distributed(args) -> bool:
+    """Whether ``--distributed`` is given; refuses, before any work, ``--n-workers`` without
+    it, a malformed scheduler address and a missing Dask (the optional dependency)."""
     if args.n_workers is not None and args.distributed is None:
         raise UserError("--n-workers sizes the local cluster of --distributed; give --distributed too")
-    return args.distributed is not None
+    if args.distributed is None:
+        return False
+    from segmix.distributed.cluster import _dask, check_address
+
+    if args.distributed:
+        check_address(args.distributed)
+    _dask()  # "--distributed needs Dask, an optional dependency: pip install ..."
+    return True
 
 
 def _detector_settings(args):
@@ -761,10 +773,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         raise ValueError(f"give one --masks per --images ({len(args.images)} --images, {len(args.masks)} --masks)")
     if not args.images and not args.uci:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
+    distributed = _check_distributed(args)
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
     _check_outputs(protect, args.output, figures=(args.convergence,))
     _check_json_name("-o/--output", args.output)
-    if _check_distributed(args):
+    if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
         with _dask_client(args) as client:
@@ -844,23 +857,27 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.io import check_output_folder
 
+    # Options that contradict each other, --faces without OpenCV and --distributed without
+    # Dask are refused first: before the photos are listed and before anything compiles.
+    settings = _detector_settings(args)
+    distributed = _check_distributed(args)
     check_output_folder(args.output_dir)  # before the model, the photos and a cluster
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)
-    if _check_distributed(args):
+    if distributed:
         from segmix.distributed.skin_jobs import run_apply
 
         if args.model:
             print(model_line(args, skin.load_skin_model(args.model)))
         with _dask_client(args, threads=args.workers) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
-                             probability=args.probability, settings=_detector_settings(args), quiet=args.quiet)
+                             probability=args.probability, settings=settings, quiet=args.quiet)
     model = skin.load_skin_model(args.model)
     if args.model:
         print(model_line(args, model))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
-                            probability=args.probability, settings=_detector_settings(args), workers=args.workers,
+                            probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet)
 
 
@@ -869,6 +886,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
 
     from segmix import skin, skin_eval
 
+    settings = _detector_settings(args)  # contradicting options and --faces without OpenCV: first
     model = skin.load_skin_model(args.model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
@@ -886,7 +904,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
-                                           settings=_detector_settings(args), progress=bar)
+                                           settings=settings, progress=bar)
     finally:
         bar.close()
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
@@ -1404,8 +1422,8 @@ def _main(argv: list[str] | None) -> int:
 
         # Terminal or not: a first run compiles for up to a minute in silence otherwise, and a
         # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
-        # when something compiles (nothing on a warm cache), whatever the kernel.
-        _tell_if_workers_compile(args, name)
+        # when something compiles (nothing on a warm cache), whatever the kernel; for a local
+        # cluster's workers by _dask_client, after the run's refusals.
         with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings():
             warnings.showwarning = _warning_line(f"segmix {name}")
             return int(args.handler(args) or 0)

@@ -111,3 +111,48 @@ def test_help_into_a_closed_pipe_is_no_traceback(monkeypatch):
     assert cli.main(["skin", "apply", "--help"]) == 0
     with guarded_streams():
         print("dropped")
+
+
+# -- 3. the first-run notice comes after the refusals --------------------------------------
+@pytest.mark.first_run_notice
+@pytest.mark.parametrize("argv", [
+    ["skin", "apply", "{photo}", "--distributed", "--output-dir", "{out}"],
+    ["background", "{photo}", "{photo2}", "--distributed", "--output-dir", "{out}"],
+    ["skin", "train", "--images", "{dir}", "--masks", "{dir}", "-o", "{out}/m.json", "--distributed"],
+])
+def test_without_dask_the_refusal_is_the_only_line(tmp_path, monkeypatch, capsys, argv):
+    """`skin apply DIR --distributed` without Dask printed "compiling the kernels this run
+    needs..." (the local cluster's workers would) and only then "needs Dask"."""
+    from segmix.distributed import cluster
+    from segmix.kernels import cache
+
+    def no_dask():
+        raise ValueError("--distributed needs Dask, an optional dependency: pip install x")
+
+    monkeypatch.setattr(cluster, "_dask", no_dask)
+    monkeypatch.setattr(cache, "texture_is_cached", lambda: False)
+    monkeypatch.setattr(cache, "background_is_cached", lambda: False)
+    for name in ("p.png", "q.png"):
+        Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(tmp_path / name)
+    argv = [a.format(photo=tmp_path / "p.png", photo2=tmp_path / "q.png", dir=tmp_path, out=tmp_path / "out")
+            for a in argv]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"segmix {' '.join(argv[:2 if argv[0] == 'skin' else 1])}: error: "
+                                "--distributed needs Dask, an optional dependency: pip install x"]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.first_run_notice
+def test_contradicting_detector_options_are_refused_before_the_photos(tmp_path, monkeypatch, capsys):
+    from segmix import skin
+
+    monkeypatch.setattr(skin, "plan_batch", lambda *a, **k: pytest.fail("the photos were listed first"))
+    monkeypatch.setattr(skin, "load_skin_model", lambda *a, **k: pytest.fail("the model was read first"))
+    assert cli.main(["skin", "apply", str(tmp_path), "--plain", "--regions", "graphcut", "--output-dir",
+                     str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "segmix skin apply: error: --regions shapes the skin regions, which --plain leaves out; give one or the other"]
+    assert cli.main(["skin", "eval", "--images", str(tmp_path), "--masks", str(tmp_path), "--plain",
+                     "--min-area", "0.1"]) == 2
+    assert "--min-area shapes the skin regions" in capsys.readouterr().err
