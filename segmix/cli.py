@@ -293,7 +293,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from segmix.io import load_image_info, load_scribbles, save_cutout, save_mask, save_probability
+    from segmix.io import load_image_info, load_scribbles, save_cutout, save_mask, save_probability, use_one_of
     from segmix.palette import segmentation_pixels
     from segmix.segment import SegmentationSettings, segment
 
@@ -306,7 +306,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             continue
         allowed = _SEGMENT_SUFFIXES.get(key, (".json",))
         if key != "save_model" and Path(path).suffix.lower() not in allowed:
-            raise UserError(f"{path}: unsupported extension for --{key.replace('_', '-')}; use {', '.join(allowed)}")
+            raise UserError(f"{path}: unsupported extension for --{key.replace('_', '-')}; {use_one_of(allowed)}")
     # A folder or a missing folder as any output must stop the run before the mask is written,
     # not leave the mask behind and fail on the second file.
     _check_outputs(inputs, *outputs.values())
@@ -446,7 +446,11 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
             # As the window's Training dock: a pointer to the option, in the summary and not as
             # a warning, because the share is over the limit on many a sound run too (the
             # object's own unmarked colours count: a large object alone can pass 20 %).
-            return f"{measured} > {limit:.2f}: if unmarked parts came out foreground, try --unexplained-weight 3", ""
+            # In plain words (was "unexplained share 0.21 > 0.20: ... try --unexplained-weight
+            # 3", jargon to a user): what was measured, when it matters, what to do.
+            return (f"{100 * share:.0f} % of the unmarked photo has colours unlike any mark: if parts you did not "
+                    "mark came out foreground by mistake, mark them background (2), or try --unexplained-weight 3, "
+                    "which counts such colours as background"), ""
         return measured, ""
     rest_weight = float(facts.get("rest_weight", 0.0))
     if rest_weight > 0:
@@ -538,8 +542,10 @@ def _add_skin_parser(sub) -> None:
         "and per-image-mean precision, recall and F1, ROC AUC and the threshold with the best pooled F1; "
         "--per-image writes each photo's figures as CSV.")
     ev.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
-    ev.add_argument("--images", required=True, metavar="DIR")
-    ev.add_argument("--masks", required=True, metavar="DIR")
+    ev.add_argument("--images", required=True, metavar="DIR", help="folder of photos to evaluate on")
+    ev.add_argument("--masks", required=True, metavar="DIR",
+                    help="folder of their ground-truth masks, matched by file stem (0 = non-skin, 255 = skin, "
+                         "128 = ignore); photos without a mask are left out, with a warning")
     ev.add_argument("--threshold", type=unit_float, default=None,
                     help="decision threshold on p(skin) (default: the model's, 0.04 built in)")
     _add_detector_options(ev)
@@ -969,7 +975,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.background_run import check_groundtruth, load_groundtruth_folder, run_sequence, short_sequence_warning
     from segmix.change_detection import read_temporal_roi
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
-    from segmix.io import save_image
+    from segmix.io import save_image, use_one_of
 
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
         raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
@@ -980,7 +986,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     for option, path, suffixes in (("--background-image", args.background_image, (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")),
                                    ("--save-model", args.save_model, (".json",))):
         if path is not None and Path(path).suffix.lower() not in suffixes:
-            raise UserError(f"{path}: unsupported extension for {option}; use {', '.join(suffixes)}")
+            raise UserError(f"{path}: unsupported extension for {option}; {use_one_of(suffixes)}")
     if args.output_dir is not None:
         from segmix.io import check_output_folder
 

@@ -156,3 +156,61 @@ def test_contradicting_detector_options_are_refused_before_the_photos(tmp_path, 
     assert cli.main(["skin", "eval", "--images", str(tmp_path), "--masks", str(tmp_path), "--plain",
                      "--min-area", "0.1"]) == 2
     assert "--min-area shapes the skin regions" in capsys.readouterr().err
+
+
+# -- 6. messages ---------------------------------------------------------------------------
+def test_one_allowed_extension_is_not_one_of_a_list(tmp_path, capsys):
+    from segmix.io import save_mask, use_one_of
+
+    assert use_one_of([".png"]) == "use .png"
+    assert use_one_of([".png", ".npy"]) == "use one of .png, .npy"
+    with pytest.raises(ValueError, match=r"for masks; use \.png$"):
+        save_mask(tmp_path / "m.jpg", np.zeros((4, 4), bool))
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
+    assert cli.main(["segment", str(photo), "--scribbles", str(photo), "-o", str(tmp_path / "m.jpg")]) == 2
+    assert capsys.readouterr().err.strip().endswith("unsupported extension for --output; use .png")
+
+
+def test_a_read_only_file_system_is_called_so(tmp_path, monkeypatch, capsys):
+    """os.access says only "no"; a mount no chmod opens was reported as "permission denied"."""
+    import types
+
+    from segmix import io as sio
+
+    out = tmp_path / "ro"
+    out.mkdir()
+    real_statvfs = os.statvfs
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: not str(path).startswith(str(out)))
+    monkeypatch.setattr(os, "statvfs", lambda path: types.SimpleNamespace(f_flag=os.ST_RDONLY)
+                        if str(path).startswith(str(out)) else real_statvfs(path))
+    with pytest.raises(PermissionError, match=r"ro/m\.png: cannot write in the folder .*ro \(read-only file system\)$"):
+        sio.check_output_path(out / "m.png")
+    with pytest.raises(PermissionError, match=r"cannot create it in .*ro \(read-only file system\)$"):
+        sio.check_output_folder(out / "sub")
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
+    assert cli.main(["skin", "apply", str(photo), "--output-dir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "read-only file system" in err and "permission denied" not in err
+    # An ordinary folder without write permission is still "permission denied".
+    monkeypatch.setattr(os, "statvfs", real_statvfs)
+    with pytest.raises(PermissionError, match=r"\(permission denied\)$"):
+        sio.check_output_path(out / "m.png")
+
+
+def test_every_option_of_every_command_has_help():
+    import argparse
+
+    missing = []
+
+    def walk(parser, name):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub_name, sub in action.choices.items():
+                    walk(sub, f"{name} {sub_name}")
+            elif not action.help:
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(cli.build_parser(), "segmix")
+    assert missing == []
