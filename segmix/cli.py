@@ -913,6 +913,8 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
                                            settings=settings, progress=bar)
     finally:
         bar.close()
+    for warning in result.warnings:  # photos without colour, by name: their masks are no finding
+        print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
     if args.roc:
         where = "/".join(Path(args.images).resolve().parts[-3:])

@@ -25,7 +25,8 @@ import numpy as np
 
 from segmix.io import load_image
 from segmix.modelfile import SegmixModel
-from segmix.skin import PosteriorCache, default_workers, detect, image_mask_pairs, load_mask
+from segmix.skin import (PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs, is_greyscale,
+                         load_mask)
 
 N_BINS = 1000
 #: log(t / (1 - t)) of the thresholds t at which the detector's final step is re-run (nats).
@@ -74,10 +75,15 @@ class EvalResult:
     #: ``mean_recall`` averages (those whose ground truth has skin)
     n_images_with_precision: int = 0
     n_images_with_recall: int = 0
+    #: the photos without colour (:func:`segmix.skin.is_greyscale`), by the names of the
+    #: per-photo rows: their masks come from no colour and drag the figures down
+    greyscale_images: list[str] = field(default_factory=list)
+    #: one warning line per photo of ``greyscale_images`` (:func:`segmix.skin.greyscale_warning`)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")}
 
 
 #: Columns of the per-photo table (``segmix skin eval --per-image``, the ``per_image`` rows of
@@ -252,11 +258,14 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             decide = _decider(result, image, settings)
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
-        return result.posterior, result.mask, labels, swept
+        return result.posterior, result.mask, labels, swept, is_greyscale(image)
 
+    greyscale = []
     with ThreadPoolExecutor(workers or default_workers()) as pool:
-        for i, (posterior, mask, labels, swept) in enumerate(pool.map(work, pairs), 1):
+        for i, (posterior, mask, labels, swept, grey) in enumerate(pool.map(work, pairs), 1):
             evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
+            if grey:
+                greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask)))
             if progress:
                 progress(i, len(pairs))
     n_skin, n_non = int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum())
@@ -268,6 +277,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         )
     result = evaluator.result()
     result.threshold_is_models = threshold is None
+    result.greyscale_images = [name for name, _ in greyscale]
+    result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
     return result
 
 

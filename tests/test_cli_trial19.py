@@ -214,3 +214,60 @@ def test_every_option_of_every_command_has_help():
 
     walk(cli.build_parser(), "segmix")
     assert missing == []
+
+
+# -- 2. a photo without colour -------------------------------------------------------------
+def _face(size=64):
+    """A crop of the bundled astronaut photo around her face: skin the detector finds."""
+    photo = Image.open(ROOT / "sample_images" / "astronaut.png").convert("RGB")
+    return photo.crop((170, 70, 250, 150)).resize((size, size))
+
+
+def test_greyscale_is_told_by_the_absence_of_colour_within_a_tolerance(tmp_path):
+    from segmix.io import load_image
+    from segmix.skin import GREYSCALE_TOLERANCE, is_greyscale
+
+    face = _face()
+    assert not is_greyscale(np.asarray(face))
+    # A greyscale JPEG saved as RGB by Pillow, at a low quality: its decoded chroma passes.
+    face.convert("L").convert("RGB").save(tmp_path / "g.jpg", quality=30)
+    assert is_greyscale(load_image(tmp_path / "g.jpg"))
+    # Chroma planes off by one level (another encoder): R, G, B up to the tolerance apart.
+    grey = np.asarray(face.convert("L"), np.int16)
+    drift = np.stack([grey + 2, grey, grey - 2], axis=-1).clip(0, 255).astype(np.uint8)
+    assert is_greyscale(drift)
+    # One coloured pixel, or a tint just past the tolerance, is colour.
+    tinted = drift.copy()
+    tinted[40, 3] = (200, 150, 120)
+    assert not is_greyscale(tinted)
+    assert not is_greyscale(np.stack([grey + GREYSCALE_TOLERANCE + 1, grey, grey], -1).clip(0, 255).astype(np.uint8))
+
+
+def test_apply_and_eval_name_each_greyscale_photo_and_keep_its_outputs(tmp_path, capsys):
+    photos, masks = tmp_path / "img", tmp_path / "msk"
+    photos.mkdir()
+    masks.mkdir()
+    face = _face()
+    face.save(photos / "colour.png")
+    face.convert("L").save(photos / "grey_l.png")  # mode L
+    face.convert("L").convert("RGB").save(photos / "grey_rgb.jpg", quality=75)  # RGB with R = G = B
+    truth = np.zeros((64, 64), np.uint8)
+    truth[16:48, 16:48] = 255
+    for stem in ("colour", "grey_l", "grey_rgb"):
+        Image.fromarray(truth).save(masks / f"{stem}.png")
+    assert cli.main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert sorted(err) == [f"segmix skin apply: warning: {photos / name}: greyscale photo (no colour): skin "
+                           "detection needs colour; its mask is empty" for name in ("grey_l.png", "grey_rgb.jpg")]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["colour_skin.png", "grey_l_skin.png",
+                                                                    "grey_rgb_skin.png"]
+    assert np.asarray(Image.open(tmp_path / "out" / "colour_skin.png")).any()  # the colour photo has skin
+    assert cli.main(["skin", "eval", "--images", str(photos), "--masks", str(masks), "--json",
+                     str(tmp_path / "e.json"), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert sorted(captured.err.splitlines()) == [
+        f"segmix skin eval: warning: {name}: greyscale photo (no colour): skin detection needs colour; its mask is "
+        "empty; it counts in the figures" for name in ("grey_l.png", "grey_rgb.jpg")]
+    import json
+
+    assert sorted(json.loads((tmp_path / "e.json").read_text())["greyscale_images"]) == ["grey_l.png", "grey_rgb.jpg"]
