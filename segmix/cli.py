@@ -962,7 +962,13 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
     bg.add_argument("--save-model", metavar="M.json", help="also write the final model (JSON) to resume later")
     bg.add_argument("--model", metavar="M.json", help="start from a saved model instead of an empty one")
-    bg.add_argument("--groundtruth", metavar="GT_DIR", help="score with CDnet rules against this folder (matched by frame number)")
+    bg.add_argument("--groundtruth", metavar="GT_DIR",
+                    help="score with CDnet rules against this folder, matched by frame number: the last number in "
+                         "each file's name (gt000470.png is frame 470; a frame folder's frames by the number in "
+                         "their names, a video's counted from 1: frame_000001 is its first)")
+    bg.add_argument("--groundtruth-offset", type=integer, default=0, metavar="N",
+                    help="the ground truth numbered K is frame K + N (default 0); 1 for ground truth counted from 0 "
+                         "(Wallflower's gt00247.png is the 248th frame) against a video")
     bg.add_argument("--roi", nargs=2, type=positive_int, metavar=("FIRST", "LAST"),
                     help="score only frames FIRST..LAST (default: GT_DIR/../temporalROI.txt if present, else all)")
     bg.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -974,7 +980,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
-    from segmix.background_run import check_groundtruth, load_groundtruth_folder, run_sequence, short_sequence_warning
+    from segmix.background_run import (check_groundtruth, load_groundtruth_folder, run_sequence, scored_frames_line,
+                                       short_sequence_warning)
     from segmix.change_detection import read_temporal_roi
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
     from segmix.io import save_image, use_one_of
@@ -983,6 +990,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
         raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
     if args.roi and args.groundtruth is None:
         raise UserError("--roi needs --groundtruth")
+    if args.groundtruth_offset and args.groundtruth is None:
+        raise UserError("--groundtruth-offset needs --groundtruth")
     if args.roi and args.roi[0] > args.roi[1]:
         raise UserError(f"--roi {args.roi[0]} {args.roi[1]}: FIRST must not exceed LAST")
     for option, path, suffixes in (("--background-image", args.background_image, (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")),
@@ -1047,7 +1056,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
                         "frames of its own camera")
     groundtruth = roi = None
     if args.groundtruth:
-        groundtruth = load_groundtruth_folder(args.groundtruth)
+        groundtruth = {number + args.groundtruth_offset: path
+                       for number, path in load_groundtruth_folder(args.groundtruth).items()}
         if args.roi:
             roi = tuple(args.roi)
         else:
@@ -1083,7 +1093,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
         span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames with ground truth"
         if result.scored_frames == 0:
             raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span}")
-        print(f"scored {result.scored_frames} frames ({span}): {result.score.summary()}")
+        # Which ground truth met which frame: a numbering mismatch shows on this line.
+        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}): "
+              f"{scored_frames_line(result.scored)}; {result.score.summary()}")
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")

@@ -271,3 +271,59 @@ def test_apply_and_eval_name_each_greyscale_photo_and_keep_its_outputs(tmp_path,
     import json
 
     assert sorted(json.loads((tmp_path / "e.json").read_text())["greyscale_images"]) == ["grey_l.png", "grey_rgb.jpg"]
+
+
+# -- 4. which frames were scored -----------------------------------------------------------
+@pytest.fixture
+def numbered(tmp_path):
+    """Frames in000001..in000014 of a square crossing a grey field, and ground truth counted
+    from 0: gt000012.png, the square where it is in frame 13."""
+    frames, truth = tmp_path / "frames", tmp_path / "gt"
+    frames.mkdir()
+    truth.mkdir()
+
+    def square(i):
+        return slice(6, 12), slice(6 * i, 6 * i + 6)
+
+    for i in range(1, 15):
+        frame = np.full((20, 96, 3), 100, np.uint8)
+        frame[square(i)] = 250
+        Image.fromarray(frame).save(frames / f"in{i:06d}.png")
+    gt = np.zeros((20, 96), np.uint8)
+    gt[square(13)] = 255
+    Image.fromarray(gt).save(truth / "gt000012.png")
+    return frames, truth
+
+
+def test_the_summary_names_the_ground_truth_and_the_frame_it_met(numbered, capsys):
+    frames, truth = numbered
+    run = ["background", str(frames), "--groundtruth", str(truth), "--median-size", "0", "--quiet"]
+    assert cli.main(run) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("scored 1 frame (all frames with ground truth): ground truth gt000012.png against "
+                           "frame 12 (in000012); recall 0.0000")  # the square is elsewhere in frame 12
+    assert cli.main(run + ["--groundtruth-offset", "1"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("scored 1 frame (all frames with ground truth): ground truth gt000012.png against "
+                           "frame 13 (in000013); recall 1.0000")
+
+
+def test_an_offset_that_matches_nothing_names_both_numberings(numbered, capsys):
+    frames, truth = numbered
+    assert cli.main(["background", str(frames), "--groundtruth", str(truth), "--groundtruth-offset", "10",
+                     "--quiet"]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "no ground-truth frame matches an input frame in all frames (the ground truth is of frames 22..22, "
+        "the input frames are 1..14)")
+    assert cli.main(["background", str(frames), "--output-dir", str(frames.parent / "o"),
+                     "--groundtruth-offset", "1"]) == 2
+    assert "--groundtruth-offset needs --groundtruth" in capsys.readouterr().err
+
+
+def test_many_scored_frames_are_named_by_the_first_and_last():
+    from segmix.background_run import scored_frames_line
+
+    video = [(n, f"frame_{n:06d}", Path(f"gt{n - 1:05d}.png")) for n in (3, 4, 5, 7)]
+    assert scored_frames_line(video) == "ground truth gt00002.png .. gt00006.png against frames 3 .. 7, 4 of them"
+    assert scored_frames_line(video[:2]) == ("ground truth gt00002.png against frame 3, "
+                                             "ground truth gt00003.png against frame 4")
