@@ -327,3 +327,62 @@ def test_many_scored_frames_are_named_by_the_first_and_last():
     assert scored_frames_line(video) == "ground truth gt00002.png .. gt00006.png against frames 3 .. 7, 4 of them"
     assert scored_frames_line(video[:2]) == ("ground truth gt00002.png against frame 3, "
                                              "ground truth gt00003.png against frame 4")
+
+
+# -- 5. a frame of another size is skipped like a broken one --------------------------------
+def _frames(folder, n=12, shape=(30, 40)):
+    folder.mkdir()
+    for i in range(1, n + 1):
+        frame = np.full((*shape, 3), 100, np.uint8)
+        frame[5:10, i:i + 5] = 250
+        Image.fromarray(frame).save(folder / f"in{i:06d}.jpg", quality=90)
+
+
+def _truncated_jpeg_of_another_size(path):
+    """A JPEG cut in half whose header (intact) declares 80 x 60."""
+    noise = (np.random.default_rng(0).random((60, 80, 3)) * 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format="JPEG", quality=90)
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    assert Image.open(path).size == (80, 60)
+
+
+@pytest.mark.parametrize("odd", ["in000006.jpg", "in000001.jpg"])  # the first frame's size decides nothing
+def test_a_truncated_frame_of_another_size_is_skipped_and_reported(tmp_path, capsys, odd):
+    frames = tmp_path / "frames"
+    _frames(frames)
+    _truncated_jpeg_of_another_size(frames / odd)
+    out = tmp_path / "out"
+    assert cli.main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert f"segmix background: skipped {frames / odd}: frame is 80 x 60, not the 40 x 30 of the other frames" \
+        in captured.err.splitlines()
+    assert "error" not in captured.err
+    assert captured.out.startswith("11 frames (40 x 30) to ") and captured.out.rstrip().endswith("1 skipped")
+    assert sorted(p.name for p in out.iterdir()) == [f"in{i:06d}.png" for i in range(1, 13) if f"in{i:06d}.jpg" != odd]
+
+
+def test_frames_without_a_majority_size_are_still_refused(tmp_path, capsys):
+    frames = tmp_path / "frames"
+    _frames(frames, n=2)
+    _truncated_jpeg_of_another_size(frames / "in000002.jpg")
+    assert cli.main(["background", str(frames), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"segmix background: error: {frames / 'in000002.jpg'}: frame is 80 x 60 but in000001 is 40 x 30; "
+                   "every frame must have the same size (no size is shared by more than half of the frames: "
+                   "1 of 40 x 30, 1 of 80 x 60)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_decoded_frame_of_another_size_than_its_header_said_is_skipped_too(tmp_path):
+    from segmix.frames import FrameSequence
+
+    frames = tmp_path / "frames"
+    _frames(frames, n=3)
+    skipped = []
+    sequence = FrameSequence(frames, on_skip=skipped.append)
+    sequence.check_sizes()
+    sequence._shape = (30, 41)  # as if the headers had said so: the decoded size is checked as well
+    with pytest.raises(ValueError, match="no readable frame"):  # nothing usable is left
+        list(sequence)
+    assert len(skipped) == 3 and all("not the 41 x 30 of the other frames" in line for line in skipped)
