@@ -244,6 +244,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     from segmix import skin_detect
 
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
+    _check_both_classes(pairs, masks_dir)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
     names = _short_names([image for image, _ in pairs])
     cache = None if model.features.uses_position else PosteriorCache(model)
@@ -268,18 +269,36 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                 greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask)))
             if progress:
                 progress(i, len(pairs))
-    n_skin, n_non = int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum())
-    if n_skin == 0 or n_non == 0:
-        missing = "skin (255)" if n_skin == 0 else "non-skin (0)"
-        raise ValueError(
-            f"{masks_dir}: the {len(pairs)} mask(s) used hold no {missing} pixels "
-            f"({n_skin:,} skin, {n_non:,} non-skin); precision, recall and ROC need both classes"
-        )
+    _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs), masks_dir)
     result = evaluator.result()
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
     return result
+
+
+def _refuse_one_class(n_skin: int, n_non: int, n_masks: int, masks_dir) -> None:
+    """Raise ValueError naming ``masks_dir`` when the masks lack skin or non-skin pixels."""
+    if n_skin == 0 or n_non == 0:
+        missing = "skin (255)" if n_skin == 0 else "non-skin (0)"
+        raise ValueError(
+            f"{masks_dir}: the {n_masks} mask(s) used hold no {missing} pixels "
+            f"({n_skin:,} skin, {n_non:,} non-skin); precision, recall and ROC need both classes"
+        )
+
+
+def _check_both_classes(pairs, masks_dir) -> None:
+    """Refuse masks without skin or without non-skin pixels before the detection, which runs
+    (and on a first run compiles) for long: the refusal came after it, below the first-run
+    notice. Reads masks only until both classes are seen (the first, usually)."""
+    n_skin = n_non = 0
+    for _, mask_path in pairs:
+        labels = load_mask(mask_path)
+        n_skin += int(np.count_nonzero(labels == 1))
+        n_non += int(np.count_nonzero(labels == 0))
+        if n_skin and n_non:
+            return
+    _refuse_one_class(n_skin, n_non, len(pairs), masks_dir)
 
 
 def _short_names(paths) -> list[str]:

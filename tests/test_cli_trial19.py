@@ -386,3 +386,18 @@ def test_a_decoded_frame_of_another_size_than_its_header_said_is_skipped_too(tmp
     with pytest.raises(ValueError, match="no readable frame"):  # nothing usable is left
         list(sequence)
     assert len(skipped) == 3 and all("not the 41 x 30 of the other frames" in line for line in skipped)
+
+
+@pytest.mark.first_run_notice
+def test_eval_refuses_masks_without_skin_before_detecting(labelled, monkeypatch, capsys):
+    """The refusal came after the whole detection, below the first-run notice."""
+    from segmix import skin_eval
+
+    monkeypatch.setattr(skin_eval, "detect", lambda *a, **k: pytest.fail("detected before the refusal"))
+    for mask in (labelled / "msk").iterdir():
+        Image.fromarray(np.zeros((40, 50), np.uint8)).save(mask)
+    assert cli.main(["skin", "eval", "--images", str(labelled / "img"), "--masks", str(labelled / "msk"),
+                     "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"segmix skin eval: error: {labelled / 'msk'}: the 2 mask(s) used hold no skin (255) pixels (0 skin, "
+        "4,000 non-skin); precision, recall and ROC need both classes"]
