@@ -2,6 +2,13 @@
 
 1. A reader that closes the output early (``| head -1``) stopped runs with "error: [Errno 32]
    Broken pipe", exit 2 and a lost CSV.
+2. A greyscale photo got an empty skin mask and exit 0 without a word.
+3. The first-run notice ("compiling the kernels...") came before refusals such as "needs Dask".
+4. ``background --groundtruth`` said only "scored 1 frames"; ground truth counted from 0 met the
+   wrong frame of a video.
+5. A truncated JPEG whose header declared another size stopped a background run.
+6. Messages: "use one of .png", a read-only file system as "permission denied", options without
+   help, jargon in segment's pointer to --unexplained-weight.
 """
 
 import io
