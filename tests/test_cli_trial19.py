@@ -408,3 +408,19 @@ def test_eval_refuses_masks_without_skin_before_detecting(labelled, monkeypatch,
     assert capsys.readouterr().err.splitlines() == [
         f"segmix skin eval: error: {labelled / 'msk'}: the 2 mask(s) used hold no skin (255) pixels (0 skin, "
         "4,000 non-skin); precision, recall and ROC need both classes"]
+
+
+def test_a_distributed_task_returns_a_greyscale_photos_warning(tmp_path):
+    from segmix import skin, skin_detect
+    from segmix.distributed.cluster import file_digest
+    from segmix.distributed.skin_jobs import ApplyJob, apply_photos
+
+    face = _face()
+    face.save(tmp_path / "colour.png")
+    face.convert("L").save(tmp_path / "grey.png")
+    job = ApplyJob(None, file_digest(skin.builtin_model_path()), str(tmp_path / "out"), None, False,
+                   skin_detect.DEFAULT_SETTINGS)
+    results = apply_photos(job, [str(tmp_path / "colour.png"), str(tmp_path / "grey.png")])
+    assert results == [(str(tmp_path / "colour.png"), "written", None),
+                       (str(tmp_path / "grey.png"), "written", f"{tmp_path / 'grey.png'}: greyscale photo (no colour): "
+                        "skin detection needs colour; its mask is empty")]
