@@ -20,7 +20,7 @@ from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
 
 __all__ = ["RunResult", "frame_number", "learning_frames", "load_groundtruth_folder", "run_sequence",
-           "save_foreground_mask", "short_sequence_warning"]
+           "save_foreground_mask", "scored_frames_line", "short_sequence_warning"]
 
 
 def save_foreground_mask(path, mask: np.ndarray, *, protect=()) -> None:
@@ -113,12 +113,16 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
             return
         numbers = range(1, sequence.frame_count + 1)
     else:
-        numbers = (frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1))
+        numbers = [frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1)]
     matched = sorted(n for n in numbers if n in groundtruth and (roi is None or roi[0] <= n <= roi[1]))
     where = next(iter(groundtruth.values())).parent if groundtruth else "ground truth"
     span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames"
     if not matched:
-        raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span}")
+        # Both numberings, so that an offset between them (ground truth counted from 0, a
+        # video's frames from 1) can be seen and given to --groundtruth-offset.
+        frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
+        raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
+                         f"frames {min(groundtruth)}..{max(groundtruth)}{frames})")
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     for number in matched:
         if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
@@ -214,6 +218,41 @@ class RunResult:
     skipped: list[str] = field(default_factory=list)
     scored_frames: int = 0
     score: Confusion | None = None
+    #: the scored frames in order: (frame number, frame name stem, its ground-truth file)
+    scored: list[tuple[int, str, Path]] = field(default_factory=list)
+
+
+def scored_frames_line(scored: list[tuple[int, str, Path]], few: int = 3) -> str:
+    """Which ground truth was scored against which frame, in words, so that a numbering
+    mismatch shows (a trial's Wallflower ground truth, numbered from 0, met a video's frames,
+    numbered from 1: "scored 1 frames" said nothing of it).
+
+    Parameters
+    ----------
+    scored : list of (frame number, frame stem, ground-truth path)
+        :attr:`RunResult.scored`.
+    few : int
+        Up to this many pairs are listed one by one; more are given by their first and last.
+
+    Returns
+    -------
+    str
+        ``ground truth gt00247.png against frame 247`` (the frame's file stem added when it
+        is not the number's ``frame_000247``), or ``ground truth gt000470.png .. gt001700.png
+        against frames 470 .. 1700``; "" when nothing was scored.
+    """
+    def frame(number, stem):
+        return f"frame {number}" + ("" if stem == f"frame_{number:06d}" else f" ({stem})")
+
+    if not scored:
+        return ""
+    if len(scored) <= few:
+        return ", ".join(f"ground truth {path.name} against {frame(number, stem)}" for number, stem, path in scored)
+    (first, first_stem, first_path), (last, last_stem, last_path) = scored[0], scored[-1]
+    gaps = "" if last - first + 1 == len(scored) else f", {len(scored)} of them"
+    stems = ("" if (first_stem, last_stem) == (f"frame_{first:06d}", f"frame_{last:06d}")
+             else f" ({first_stem} .. {last_stem})")
+    return (f"ground truth {first_path.name} .. {last_path.name} against frames {first} .. {last}{stems}{gaps}")
 
 
 def run_sequence(
@@ -315,6 +354,7 @@ def run_sequence(
                 if (roi is None or roi[0] <= number <= roi[1]) and number in groundtruth:
                     score = score + confusion(mask, _read_groundtruth(groundtruth[number], mask.shape))
                     result.scored_frames += 1
+                    result.scored.append((number, frame.stem, groundtruth[number]))
             if progress is not None:
                 progress(result.frames)
         for job in pending:

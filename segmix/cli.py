@@ -23,6 +23,9 @@ EXIT_STATUSES = {
        "nothing written",
     130: "interrupted (Ctrl+C)",
 }
+# A closed standard output or error (`segmix ... | head -1`) is not in the table: it changes
+# no status. The run goes on without printing and exits with the status of its work
+# (segmix.cli_streams), so that no file is lost to a pager closed early.
 
 
 class UserError(Exception):
@@ -291,7 +294,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from segmix.io import load_image_info, load_scribbles, save_cutout, save_mask, save_probability
+    from segmix.io import load_image_info, load_scribbles, save_cutout, save_mask, save_probability, use_one_of
     from segmix.palette import segmentation_pixels
     from segmix.segment import SegmentationSettings, segment
 
@@ -304,7 +307,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             continue
         allowed = _SEGMENT_SUFFIXES.get(key, (".json",))
         if key != "save_model" and Path(path).suffix.lower() not in allowed:
-            raise UserError(f"{path}: unsupported extension for --{key.replace('_', '-')}; use {', '.join(allowed)}")
+            raise UserError(f"{path}: unsupported extension for --{key.replace('_', '-')}; {use_one_of(allowed)}")
     # A folder or a missing folder as any output must stop the run before the mask is written,
     # not leave the mask behind and fail on the second file.
     _check_outputs(inputs, *outputs.values())
@@ -444,7 +447,11 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
             # As the window's Training dock: a pointer to the option, in the summary and not as
             # a warning, because the share is over the limit on many a sound run too (the
             # object's own unmarked colours count: a large object alone can pass 20 %).
-            return f"{measured} > {limit:.2f}: if unmarked parts came out foreground, try --unexplained-weight 3", ""
+            # In plain words (was "unexplained share 0.21 > 0.20: ... try --unexplained-weight
+            # 3", jargon to a user): what was measured, when it matters, what to do.
+            return (f"{100 * share:.0f} % of the unmarked photo has colours unlike any mark: if parts you did not "
+                    "mark came out foreground by mistake, mark them background (2), or try --unexplained-weight 3, "
+                    "which counts such colours as background"), ""
         return measured, ""
     rest_weight = float(facts.get("rest_weight", 0.0))
     if rest_weight > 0:
@@ -536,8 +543,10 @@ def _add_skin_parser(sub) -> None:
         "and per-image-mean precision, recall and F1, ROC AUC and the threshold with the best pooled F1; "
         "--per-image writes each photo's figures as CSV.")
     ev.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
-    ev.add_argument("--images", required=True, metavar="DIR")
-    ev.add_argument("--masks", required=True, metavar="DIR")
+    ev.add_argument("--images", required=True, metavar="DIR", help="folder of photos to evaluate on")
+    ev.add_argument("--masks", required=True, metavar="DIR",
+                    help="folder of their ground-truth masks, matched by file stem (0 = non-skin, 255 = skin, "
+                         "128 = ignore); photos without a mask are left out, with a warning")
     ev.add_argument("--threshold", type=unit_float, default=None,
                     help="decision threshold on p(skin) (default: the model's, 0.04 built in)")
     _add_detector_options(ev)
@@ -624,13 +633,25 @@ def _dask_client(args, threads: int | None = None):
     from segmix.distributed.cluster import check_address, connect
 
     address = check_address(args.distributed) if args.distributed else None
+    # Here, once every refusal is behind: said before the checks, the first-run notice came
+    # before "--distributed needs Dask" (a new-user trial), as if the run had started.
+    _tell_if_workers_compile(args, " ".join(filter(None, (args.command, getattr(args, "skin_command", None)))))
     return connect(address, args.n_workers, threads, quiet=args.quiet)
 
 
 def _check_distributed(args) -> bool:
+    """Whether ``--distributed`` is given; refuses, before any work, ``--n-workers`` without
+    it, a malformed scheduler address and a missing Dask (the optional dependency)."""
     if args.n_workers is not None and args.distributed is None:
         raise UserError("--n-workers sizes the local cluster of --distributed; give --distributed too")
-    return args.distributed is not None
+    if args.distributed is None:
+        return False
+    from segmix.distributed.cluster import _dask, check_address
+
+    if args.distributed:
+        check_address(args.distributed)
+    _dask()  # "--distributed needs Dask, an optional dependency: pip install ..."
+    return True
 
 
 def _detector_settings(args):
@@ -759,10 +780,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         raise ValueError(f"give one --masks per --images ({len(args.images)} --images, {len(args.masks)} --masks)")
     if not args.images and not args.uci:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
+    distributed = _check_distributed(args)
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
     _check_outputs(protect, args.output, figures=(args.convergence,))
     _check_json_name("-o/--output", args.output)
-    if _check_distributed(args):
+    if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
         with _dask_client(args) as client:
@@ -842,23 +864,27 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.io import check_output_folder
 
+    # Options that contradict each other, --faces without OpenCV and --distributed without
+    # Dask are refused first: before the photos are listed and before anything compiles.
+    settings = _detector_settings(args)
+    distributed = _check_distributed(args)
     check_output_folder(args.output_dir)  # before the model, the photos and a cluster
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)
-    if _check_distributed(args):
+    if distributed:
         from segmix.distributed.skin_jobs import run_apply
 
         if args.model:
             print(model_line(args, skin.load_skin_model(args.model)))
         with _dask_client(args, threads=args.workers) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
-                             probability=args.probability, settings=_detector_settings(args), quiet=args.quiet)
+                             probability=args.probability, settings=settings, quiet=args.quiet)
     model = skin.load_skin_model(args.model)
     if args.model:
         print(model_line(args, model))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
-                            probability=args.probability, settings=_detector_settings(args), workers=args.workers,
+                            probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet)
 
 
@@ -867,6 +893,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
 
     from segmix import skin, skin_eval
 
+    settings = _detector_settings(args)  # contradicting options and --faces without OpenCV: first
     model = skin.load_skin_model(args.model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
@@ -884,9 +911,11 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
-                                           settings=_detector_settings(args), progress=bar)
+                                           settings=settings, progress=bar)
     finally:
         bar.close()
+    for warning in result.warnings:  # photos without colour, by name: their masks are no finding
+        print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
     if args.roc:
         where = "/".join(Path(args.images).resolve().parts[-3:])
@@ -934,7 +963,13 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
     bg.add_argument("--save-model", metavar="M.json", help="also write the final model (JSON) to resume later")
     bg.add_argument("--model", metavar="M.json", help="start from a saved model instead of an empty one")
-    bg.add_argument("--groundtruth", metavar="GT_DIR", help="score with CDnet rules against this folder (matched by frame number)")
+    bg.add_argument("--groundtruth", metavar="GT_DIR",
+                    help="score with CDnet rules against this folder, matched by frame number: the last number in "
+                         "each file's name (gt000470.png is frame 470; a frame folder's frames by the number in "
+                         "their names, a video's counted from 1: frame_000001 is its first)")
+    bg.add_argument("--groundtruth-offset", type=integer, default=0, metavar="N",
+                    help="the ground truth numbered K is frame K + N (default 0); 1 for ground truth counted from 0 "
+                         "(Wallflower's gt00247.png is the 248th frame) against a video")
     bg.add_argument("--roi", nargs=2, type=positive_int, metavar=("FIRST", "LAST"),
                     help="score only frames FIRST..LAST (default: GT_DIR/../temporalROI.txt if present, else all)")
     bg.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -946,21 +981,24 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
-    from segmix.background_run import check_groundtruth, load_groundtruth_folder, run_sequence, short_sequence_warning
+    from segmix.background_run import (check_groundtruth, load_groundtruth_folder, run_sequence, scored_frames_line,
+                                       short_sequence_warning)
     from segmix.change_detection import read_temporal_roi
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
-    from segmix.io import save_image
+    from segmix.io import save_image, use_one_of
 
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
         raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
     if args.roi and args.groundtruth is None:
         raise UserError("--roi needs --groundtruth")
+    if args.groundtruth_offset and args.groundtruth is None:
+        raise UserError("--groundtruth-offset needs --groundtruth")
     if args.roi and args.roi[0] > args.roi[1]:
         raise UserError(f"--roi {args.roi[0]} {args.roi[1]}: FIRST must not exceed LAST")
     for option, path, suffixes in (("--background-image", args.background_image, (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")),
                                    ("--save-model", args.save_model, (".json",))):
         if path is not None and Path(path).suffix.lower() not in suffixes:
-            raise UserError(f"{path}: unsupported extension for {option}; use {', '.join(suffixes)}")
+            raise UserError(f"{path}: unsupported extension for {option}; {use_one_of(suffixes)}")
     if args.output_dir is not None:
         from segmix.io import check_output_folder
 
@@ -1019,7 +1057,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
                         "frames of its own camera")
     groundtruth = roi = None
     if args.groundtruth:
-        groundtruth = load_groundtruth_folder(args.groundtruth)
+        groundtruth = {number + args.groundtruth_offset: path
+                       for number, path in load_groundtruth_folder(args.groundtruth).items()}
         if args.roi:
             roi = tuple(args.roi)
         else:
@@ -1055,7 +1094,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
         span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames with ground truth"
         if result.scored_frames == 0:
             raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span}")
-        print(f"scored {result.scored_frames} frames ({span}): {result.score.summary()}")
+        # Which ground truth met which frame: a numbering mismatch shows on this line.
+        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}): "
+              f"{scored_frames_line(result.scored)}; {result.score.summary()}")
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")
@@ -1372,8 +1413,20 @@ def main(argv: list[str] | None = None) -> int:
     int
         Process exit status (:data:`EXIT_STATUSES`): 0 when every input was done, 1 when
         some inputs failed (each named on one line) while others were written, 2 on a
-        user error or when no input could be used at all (nothing written).
+        user error or when no input could be used at all (nothing written). A reader that
+        closes the output early (``| head -1``) changes none of it: the run goes on, writes
+        its files, prints nothing more and exits as it would have (segmix.cli_streams).
     """
+    from segmix.cli_streams import guarded_streams
+
+    # Around everything, --help and argparse's refusals included: `segmix --help | head -1`
+    # raised BrokenPipeError out of argparse as a traceback.
+    with guarded_streams():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
+    """:func:`main` with standard output and error guarded against a closed reader."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     known = {"open", "quantize", "segment", "skin", "background", "-h", "--help", "--version"}
@@ -1400,8 +1453,8 @@ def main(argv: list[str] | None = None) -> int:
 
         # Terminal or not: a first run compiles for up to a minute in silence otherwise, and a
         # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
-        # when something compiles (nothing on a warm cache), whatever the kernel.
-        _tell_if_workers_compile(args, name)
+        # when something compiles (nothing on a warm cache), whatever the kernel; for a local
+        # cluster's workers by _dask_client, after the run's refusals.
         with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings():
             warnings.showwarning = _warning_line(f"segmix {name}")
             return int(args.handler(args) or 0)

@@ -9,14 +9,20 @@
 * One animated GIF / APNG / WebP or multi-page TIFF given alone is a sequence of its frames
   (named ``frame_000001``... like a video's); among other files it is one frame, its first
   (with :class:`segmix.io.ExtraFramesWarning`).
-* Frames are RGB (H, W, 3) uint8; every frame must have the size of the first one. Frames
-  of a folder or list are read-only arrays (a view of the decoded bytes, one copy less per
-  frame: see :func:`segmix.io.load_frame`); copy one to change it.
+* Frames are RGB (H, W, 3) uint8, all of one size. In a folder or list that size is the one
+  most frames' headers give (more than half of those that can be read, :meth:`FrameSequence.check_sizes`);
+  a frame of another size (a truncated JPEG whose header says so, a stray picture) is reported
+  and skipped like an unreadable one. Frames of a folder or list are read-only arrays (a view
+  of the decoded bytes, one copy less per frame: see :func:`segmix.io.load_frame`); copy one
+  to change it.
 
 Errors raise :class:`FrameError` (a ``ValueError``) naming the file. A frame of a folder or
-list that cannot be decoded is reported through ``on_skip`` and skipped, so that one corrupt
-file does not stop a long run; a video that breaks off mid-stream is reported the same way
-and ends there.
+list that cannot be decoded, or is of another size than the sequence's, is reported through
+``on_skip`` and skipped, so that one broken file does not stop a long run; a video that breaks
+off mid-stream is reported the same way and ends there. A folder or list in which no size is
+shared by more than half of the frames is refused: that is no one camera's sequence, and
+whichever size were chosen, most of the frames would be dropped. A video's or an animation's
+frame of another size stops the run (its decoder, not a file, went wrong).
 """
 
 from __future__ import annotations
@@ -110,6 +116,7 @@ class FrameSequence:
 
     def __init__(self, source, on_skip: Callable[[str], None] | None = None) -> None:
         self.on_skip = on_skip or (lambda message: None)
+        self._odd_sizes: dict[Path, tuple[int, int]] = {}  # frames skipped for their size (check_sizes)
         items = [Path(p) for p in ([source] if isinstance(source, (str, Path)) else list(source))]
         if not items:
             raise FrameError("no input given")
@@ -224,7 +231,15 @@ class FrameSequence:
     def _iter_images(self) -> Iterator[Frame]:
         from segmix.io import ImageLoadError, load_frame
 
+        shape = self.check_sizes()  # the sequence's size, from the headers (once per sequence)
         for index, path in enumerate(self.paths, start=1):
+            odd = self._odd_sizes.get(path)
+            if odd is not None:
+                # Its header gives another size: skipped like a broken frame, not decoded (a
+                # truncated JPEG whose header says 640 x 480 among 320 x 240 frames stopped the
+                # whole run, while a truncated one of the right size was skipped: a trial).
+                self.on_skip(f"skipped {path}: {self._size_words(odd, shape)}")
+                continue
             try:
                 pixels = load_frame(path, writable=False)
             except ImageLoadError as exc:
@@ -234,23 +249,40 @@ class FrameSequence:
                     raise FrameError(str(exc)) from None
                 self.on_skip(f"skipped {exc}")
                 continue
+            if shape is None and len(self.paths) > 1:
+                shape = pixels.shape[:2]  # no header told: the first decoded frame's size
+            if shape is not None and pixels.shape[:2] != shape:
+                self.on_skip(f"skipped {path}: {self._size_words(pixels.shape[1::-1], shape)}")
+                continue
             yield Frame(index, path.stem, pixels, path)
 
-    def check_sizes(self) -> tuple[int, int] | None:
-        """Raise FrameError if a frame file's header gives another size than the first's;
-        return the frames' (H, W) (a video's from its stream header), or None when no
-        header tells.
+    @staticmethod
+    def _size_words(size: tuple[int, int], shape: tuple[int, int]) -> str:
+        """Why a frame of ``size`` (W, H) is skipped in a sequence of ``shape`` (H, W)."""
+        return f"frame is {size[0]} x {size[1]}, not the {shape[1]} x {shape[0]} of the other frames"
 
-        Reads only the headers (about 0.1 ms a frame), so a run refuses a folder with one
-        frame of another size before it writes any mask, instead of stopping at that frame
-        with the earlier masks written. Files whose header cannot be read are left to the
-        run (it skips and reports them); videos are checked while decoding (:meth:`__iter__`).
+    def check_sizes(self) -> tuple[int, int] | None:
+        """Return the frames' (H, W) (a video's from its stream header), or None when no
+        header tells; raise FrameError when the frames' headers agree on no size.
+
+        Reads only the headers (about 0.1 ms a frame; once per sequence), so a run decides
+        before it writes any mask. In a folder or list the sequence's size is the one that
+        more than half of the readable headers give; the frames of another size are
+        skipped, and reported, when the run reaches them (:meth:`__iter__`), as unreadable
+        frames are. When no size has such a majority (two frames of two sizes; two cameras'
+        frames half and half) the folder is refused, naming the first frame of another size
+        than the first frame's. Files whose header cannot be read are left to the run (it
+        skips and reports them); videos are checked while decoding (:meth:`__iter__`).
         """
         if self.kind == "video":
             return getattr(self, "_video_shape", None)  # the stream header's size
+        if hasattr(self, "_shape"):
+            return self._shape
+        from collections import Counter
+
         from PIL import Image
 
-        size = first = None
+        sizes: dict[Path, tuple[int, int]] = {}
         for path in self.paths:
             try:
                 with Image.open(path) as im:
@@ -260,12 +292,22 @@ class FrameSequence:
                         width, height = height, width
             except Exception:  # noqa: BLE001  (an unreadable frame is the run's to report)
                 continue
-            if size is None:
-                size, first = (width, height), path
-            elif (width, height) != size:
-                raise FrameError(f"{path}: frame is {width} x {height} but {first.stem} is {size[0]} x {size[1]}; "
-                                 "every frame must have the same size")
-        return None if size is None else (size[1], size[0])
+            sizes[path] = (width, height)
+        counts = Counter(sizes.values())
+        if not counts:
+            self._shape, self._odd_sizes = None, {}
+            return None
+        size, count = counts.most_common(1)[0]
+        if 2 * count <= len(sizes):
+            first = next(iter(sizes))
+            path, other = next((p, s) for p, s in sizes.items() if s != sizes[first])
+            shown = ", ".join(f"{n} of {w} x {h}" for (w, h), n in counts.most_common(3))
+            raise FrameError(f"{path}: frame is {other[0]} x {other[1]} but {first.stem} is {sizes[first][0]} x "
+                             f"{sizes[first][1]}; every frame must have the same size (no size is shared by more "
+                             f"than half of the frames: {shown}{', ...' if len(counts) > 3 else ''})")
+        self._odd_sizes = {p: s for p, s in sizes.items() if s != size}
+        self._shape = (size[1], size[0])
+        return self._shape
 
     def __iter__(self) -> Iterator[Frame]:
         """Frames in order; raises FrameError at the first frame whose size differs."""

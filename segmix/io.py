@@ -821,10 +821,12 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
         raise FileNotFoundError(f"{target}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         # Found here, not by the temporary file after the work (whose name the error gave).
-        raise PermissionError(f"{target}: cannot write in the folder {folder} (permission denied)")
+        raise PermissionError(f"{target}: cannot write in the folder {folder} ({not_writable_reason(folder)})")
     if target.is_file() and _read_only(target):
         # The rename of an atomic write replaces a read-only file as easily as any other (the
         # folder's permission decides): a file the user made read-only is left alone.
+        if read_only_file_system(folder):
+            raise PermissionError(f"{target}: cannot write in the folder {folder} (read-only file system)")
         raise PermissionError(f"{target}: the file exists and is read-only (permission denied); "
                               "give another name or make it writable")
 
@@ -861,7 +863,33 @@ def check_output_folder(path: PathLike) -> None:
         raise NotADirectoryError(f"{folder}: {existing} is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         what = "cannot write in it" if existing == folder else f"cannot create it in {existing}"
-        raise PermissionError(f"{folder}: {what} (permission denied)")
+        raise PermissionError(f"{folder}: {what} ({not_writable_reason(existing)})")
+
+
+def read_only_file_system(path: PathLike) -> bool:
+    """True when ``path`` (a folder or file that exists) lies on a file system mounted
+    read-only, where no permission change helps (a mounted ISO image, a ``ro`` bind mount).
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    bool
+        False where the system cannot tell (no ``statvfs``, as on Windows).
+    """
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):
+        return False
+
+
+def not_writable_reason(folder: PathLike) -> str:
+    """Why ``folder`` refuses a new file, for the parentheses of a refusal: "read-only file
+    system" (EROFS: ``os.access`` says only "no", and "permission denied" sent a user to
+    chmod a mount that no permission opens) or "permission denied"."""
+    return "read-only file system" if read_only_file_system(folder) else "permission denied"
 
 
 @contextlib.contextmanager
@@ -997,13 +1025,26 @@ def _save_pil(path: PathLike, im: Image.Image, fmt: str, protect: Iterable, **pa
     atomic_save(path, lambda handle: im.save(handle, format=fmt, **params), protect=protect)
 
 
+def use_one_of(choices) -> str:
+    """The advice for a refused name, in words: "use .png" for one choice ("use one of .png"
+    read as if there were others), "use one of .png, .npy, .tif" for several.
+
+    Parameters
+    ----------
+    choices : sequence of str
+
+    Returns
+    -------
+    str
+    """
+    choices = list(choices)
+    return f"use {choices[0]}" if len(choices) == 1 else f"use one of {', '.join(choices)}"
+
+
 def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in allowed:
-        raise ValueError(
-            f"{path}: unsupported extension {suffix or '(none)'!r} for {what}; "
-            f"use one of {', '.join(allowed)}"
-        )
+        raise ValueError(f"{path}: unsupported extension {suffix or '(none)'!r} for {what}; {use_one_of(allowed)}")
     return suffix
 
 

@@ -765,6 +765,66 @@ def load_skin_model(path=None) -> SegmixModel:
 
 
 # -------------------------------------------------------------------------- applying
+#: Largest spread max(R, G, B) - min(R, G, B), in 8-bit levels, that a pixel of a photo
+#: without colour may have. A greyscale photo stored as RGB has 0 everywhere (Pillow decodes
+#: its JPEG with chroma planes of exactly 128); a decoder or an editor that leaves the chroma
+#: planes off by one level gives R - G and G - B of up to 1.4 + 1.8 levels (the YCbCr
+#: inverse's Cr and Cb factors), rounded: 4. Skin is further from grey than that: the
+#: built-in model's darkest skin component has Cr about 5 levels over grey, and a photo
+#: whose every pixel is within 4 levels of grey gives the model no colour to tell skin by.
+GREYSCALE_TOLERANCE = 4
+
+
+def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> bool:
+    """Whether a photo has no colour: every pixel's R, G and B lie within ``tolerance`` levels.
+
+    Skin detection by colour cannot work on such a photo (a trial's greyscale photos got an
+    empty mask and exit 0, with no word why); ``skin apply`` and ``skin eval`` warn about it.
+    The test is on every pixel, not a share of them: a photo with any colour at all is
+    scored as before, so a colour photo is never called greyscale.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+    tolerance : int
+        Largest max(R, G, B) - min(R, G, B) of a colourless pixel (:data:`GREYSCALE_TOLERANCE`).
+
+    Returns
+    -------
+    bool
+    """
+    image = np.asarray(image)
+    if image.ndim == 2:
+        return True
+    # A sparse sample first: a colour photo (nearly every one) is told by it in a fraction of
+    # the time of the whole photo.
+    for pixels in (image[::16, ::16], image):
+        spread = pixels.max(axis=-1).astype(np.int16) - pixels.min(axis=-1)
+        if spread.size and int(spread.max()) > tolerance:
+            return False
+    return True
+
+
+def greyscale_warning(path, mask: np.ndarray) -> str:
+    """The warning line (without the command's prefix) for a greyscale photo's result.
+
+    Parameters
+    ----------
+    path : str or Path
+        The photo, as the user named it.
+    mask : (H, W) bool array
+        The detector's mask of it.
+
+    Returns
+    -------
+    str
+    """
+    share = float(np.mean(mask)) if np.size(mask) else 0.0
+    outcome = ("its mask is empty" if share == 0.0 else
+               f"its mask ({100 * share:.1f} % skin) comes from brightness alone and cannot be trusted")
+    return f"{path}: greyscale photo (no colour): skin detection needs colour; {outcome}"
+
+
 def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
                 cache: "PosteriorCache | None" = None) -> np.ndarray:
     """p(skin | pixel) for an (H, W, 3) uint8 image: (H, W) float32.
@@ -977,7 +1037,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
     ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input.
     ``info`` (optional dict) receives what the detector reports (``faces_used`` with faces,
-    ``exposure_gain`` with the exposure lift)."""
+    ``exposure_gain`` with the exposure lift) and, for a photo without colour
+    (:func:`is_greyscale`), ``greyscale``: the warning line to print (:func:`greyscale_warning`)."""
     input_path, output_dir = Path(input_path), Path(output_dir)
     mask_path, prob_path = apply_outputs(input_path, output_dir)
     ensure_not_input(mask_path, input_path)
@@ -985,6 +1046,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         ensure_not_input(prob_path, input_path)
     image = load_image(input_path)
     result = detect(model, image, settings, threshold, cache, info=info)
+    if info is not None and is_greyscale(image):
+        info["greyscale"] = greyscale_warning(input_path, result.mask)
     posterior = result.posterior
     output_dir.mkdir(parents=True, exist_ok=True)
     _write_png(mask_path, result.mask.astype(np.uint8) * np.uint8(255), (input_path,))
@@ -1093,6 +1156,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             apply_one(model, path, output_dir, threshold, probability, settings, cache, info)
             if info.get("faces_used"):
                 with_face.append(path)
+            if info.get("greyscale"):
+                # Written, and said: an empty mask of a photo without colour is no finding.
+                bar.write(f"segmix skin apply: warning: {info['greyscale']}")
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             return failure_line(exc, path, *apply_outputs(path, output_dir))

@@ -25,7 +25,8 @@ import numpy as np
 
 from segmix.io import load_image
 from segmix.modelfile import SegmixModel
-from segmix.skin import PosteriorCache, default_workers, detect, image_mask_pairs, load_mask
+from segmix.skin import (PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs, is_greyscale,
+                         load_mask)
 
 N_BINS = 1000
 #: log(t / (1 - t)) of the thresholds t at which the detector's final step is re-run (nats).
@@ -74,10 +75,15 @@ class EvalResult:
     #: ``mean_recall`` averages (those whose ground truth has skin)
     n_images_with_precision: int = 0
     n_images_with_recall: int = 0
+    #: the photos without colour (:func:`segmix.skin.is_greyscale`), by the names of the
+    #: per-photo rows: their masks come from no colour and drag the figures down
+    greyscale_images: list[str] = field(default_factory=list)
+    #: one warning line per photo of ``greyscale_images`` (:func:`segmix.skin.greyscale_warning`)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")}
 
 
 #: Columns of the per-photo table (``segmix skin eval --per-image``, the ``per_image`` rows of
@@ -238,6 +244,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     from segmix import skin_detect
 
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
+    _check_both_classes(pairs, masks_dir)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
     names = _short_names([image for image, _ in pairs])
     cache = None if model.features.uses_position else PosteriorCache(model)
@@ -252,23 +259,46 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             decide = _decider(result, image, settings)
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
-        return result.posterior, result.mask, labels, swept
+        return result.posterior, result.mask, labels, swept, is_greyscale(image)
 
+    greyscale = []
     with ThreadPoolExecutor(workers or default_workers()) as pool:
-        for i, (posterior, mask, labels, swept) in enumerate(pool.map(work, pairs), 1):
+        for i, (posterior, mask, labels, swept, grey) in enumerate(pool.map(work, pairs), 1):
             evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
+            if grey:
+                greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask)))
             if progress:
                 progress(i, len(pairs))
-    n_skin, n_non = int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum())
+    _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs), masks_dir)
+    result = evaluator.result()
+    result.threshold_is_models = threshold is None
+    result.greyscale_images = [name for name, _ in greyscale]
+    result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
+    return result
+
+
+def _refuse_one_class(n_skin: int, n_non: int, n_masks: int, masks_dir) -> None:
+    """Raise ValueError naming ``masks_dir`` when the masks lack skin or non-skin pixels."""
     if n_skin == 0 or n_non == 0:
         missing = "skin (255)" if n_skin == 0 else "non-skin (0)"
         raise ValueError(
-            f"{masks_dir}: the {len(pairs)} mask(s) used hold no {missing} pixels "
+            f"{masks_dir}: the {n_masks} mask(s) used hold no {missing} pixels "
             f"({n_skin:,} skin, {n_non:,} non-skin); precision, recall and ROC need both classes"
         )
-    result = evaluator.result()
-    result.threshold_is_models = threshold is None
-    return result
+
+
+def _check_both_classes(pairs, masks_dir) -> None:
+    """Refuse masks without skin or without non-skin pixels before the detection, which runs
+    (and on a first run compiles) for long: the refusal came after it, below the first-run
+    notice. Reads masks only until both classes are seen (the first, usually)."""
+    n_skin = n_non = 0
+    for _, mask_path in pairs:
+        labels = load_mask(mask_path)
+        n_skin += int(np.count_nonzero(labels == 1))
+        n_non += int(np.count_nonzero(labels == 0))
+        if n_skin and n_non:
+            return
+    _refuse_one_class(n_skin, n_non, len(pairs), masks_dir)
 
 
 def _short_names(paths) -> list[str]:

@@ -231,12 +231,16 @@ def test_a_local_cluster_run_says_its_workers_compile(tmp_path, monkeypatch, cap
     """With --distributed on a local cluster the workers compile, out of sight of this
     process's compile event: the shared on-disk cache's files decide the notice instead."""
     from segmix import cli
+    from segmix.distributed import cluster
     from segmix.kernels import cache
 
     photo = tmp_path / "p.png"
     Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
     handler = {"skin apply": "_cmd_skin_apply", "background": "_cmd_background"}[name]
-    monkeypatch.setattr(cli, handler, lambda args: None)
+    # The notice is said as the cluster is reached (after the command's refusals): the
+    # handler only reaches it, and the cluster is none.
+    monkeypatch.setattr(cluster, "connect", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cli, handler, lambda args: cli._dask_client(args))
     argv = [a.format(photo=photo, out=tmp_path) for a in argv]
     for cached, expected in ((False, cli.first_run_notice(name) + "\n"), (True, "")):
         monkeypatch.setattr(cache, check, lambda cached=cached: cached)

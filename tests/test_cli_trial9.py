@@ -59,8 +59,10 @@ def test_option_off_reports_the_share_and_points_to_the_option_when_over_the_lim
     captured = capsys.readouterr()
     line = captured.out.strip()
     assert captured.err == "" and len(line.splitlines()) == 1
-    assert _summary_share(line) == pytest.approx(shares["b_only"], abs=0.005)
-    assert f"> {limit:.2f}" in line and "try --unexplained-weight 3" in line
+    # The pointer in plain words: the share as a percentage of the unmarked photo, what to do.
+    percent = float(re.search(r"(\d+) % of the unmarked photo has colours unlike any mark", line).group(1))
+    assert percent / 100 == pytest.approx(shares["b_only"], abs=0.006)
+    assert "mark them background (2), or try --unexplained-weight 3" in line and "unexplained share" not in line
     # Under the limit: the share alone, no pointer.
     assert _segment(folder, "b_and_c", "under.png") == 0
     captured = capsys.readouterr()

@@ -112,7 +112,8 @@ LAYERS = {
     "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
     # runs workflows on a Dask cluster; only the command line uses it
     "distributed": SUPPORT | MODELS | WORKFLOWS,
-    "cli": {"kernels", "gui", "distributed"} | SUPPORT | MODELS | WORKFLOWS,
+    "cli_streams": set(),  # the command line's guarded stdout / stderr; nothing of segmix
+    "cli": {"kernels", "gui", "distributed", "cli_streams"} | SUPPORT | MODELS | WORKFLOWS,
     "__main__": {"cli"},
 }
 

@@ -91,7 +91,8 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
     Returns
     -------
     list of (photo, outcome, message): outcome "written", "complete" (skipped) or "failed"
-    with a one-line message naming the photo.
+    with a one-line message naming the photo; a written greyscale photo's message is its
+    warning (:func:`segmix.skin.greyscale_warning`), else None.
     """
     model, cache = _worker_model(job)
     out = Path(job.output_dir)
@@ -105,8 +106,10 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             results.append((photo, "complete", None))
             continue
         try:
-            skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache)
-            results.append((photo, "written", None))
+            info = {}
+            skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache, info)
+            # A greyscale photo's warning travels with its outcome, printed by run_apply.
+            results.append((photo, "written", info.get("greyscale")))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             results.append((photo, "failed", failure_line(exc, photo, *outputs)))
     return results
@@ -168,6 +171,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
                         stream=stream)
     counts = {"written": 0, "complete": 0}
+    warned = []
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failures.extend(f"{photo}: {describe_exception(result)}" for photo in batch)
@@ -177,6 +181,10 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
                 failures.append(message)
             else:
                 counts[outcome] += 1
+                if message:
+                    warned.append(message)
+    for message in warned:
+        stream.write(f"segmix skin apply: warning: {message}\n")
     for message in failures:
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
     print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "

@@ -274,12 +274,14 @@ def test_a_frame_of_another_size_is_named_and_export_writes_nothing(make_window,
     assert str(folder / "f4.png") in text and f"{W} x {H // 2}" in text and not text.startswith("FrameError")
     assert not mode.playing and window.isVisible()
     out = tmp_path / "masks"
-    n_messages = len(messages)
+    # Export All Masks skips the odd frame, as `segmix background` does (a trial: one broken
+    # frame of another size stopped the whole run), and counts it; the other masks are written.
     with qtbot.waitSignal(mode.export_finished, timeout=60000) as blocker:
         mode.export_masks(out)
-    assert blocker.args[0] is None
-    assert "f4.png" in messages[-1][1] and len(messages) > n_messages
-    assert not out.exists() or not any(out.iterdir())
+    result = blocker.args[0]
+    assert result is not None and len(result.skipped) == 1 and str(folder / "f4.png") in result.skipped[0]
+    assert sorted(p.name for p in out.iterdir()) == [f"f{t}.png" for t in (1, 2, 3, 5, 6)]
+    assert window.statusBar().currentMessage() == "Exported 5 masks, 1 frame skipped"
     with qtbot.waitSignal(mode.frame_shown, timeout=60000):  # the window still steps
         mode.seek(2)
 

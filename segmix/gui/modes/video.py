@@ -795,8 +795,9 @@ class VideoMode(Mode):
 
         def export(check):
             sequence = FrameSequence(source)
-            # As on the command line: a frame of another size is refused before the first
-            # mask is written, not after the masks before it.
+            # As on the command line, before the first mask: frames of no common size are
+            # refused, and a frame of another size than most (a truncated JPEG whose header
+            # says so) is skipped and counted, as an unreadable one is.
             sequence.check_sizes()
             model = BackgroundMixture(learning_rate=settings.learning_rate, match_threshold=settings.match_threshold,
                                       detect_shadows=settings.detect_shadows)
@@ -831,7 +832,9 @@ class VideoMode(Mode):
         self.update_actions()
         if result is not None:
             self.shell.statusBar().showMessage(
-                f"Exported {len(result.written)} masks" + (f", {len(result.skipped)} frames skipped" if result.skipped else ""), 8000)
+                f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}"
+                + (f", {len(result.skipped)} frame{'' if len(result.skipped) == 1 else 's'} skipped"
+                   if result.skipped else ""), 8000)
         else:
             self.shell.statusBar().showMessage("Export cancelled", 5000)
         emit(self.export_finished, result)
