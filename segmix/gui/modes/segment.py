@@ -21,7 +21,6 @@ from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, Training
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
-from segmix.segment import is_framed
 
 APPLY_DEBOUNCE_MS = 150
 
@@ -444,8 +443,12 @@ class SegmentMode(Mode):
         if self.outcome is not None:
             if self.outcome.final and not self.outcome.mask.any():
                 return f"<b>Nothing came out foreground.</b> {EMPTY_RESULT}"
-            if background and not foreground and not is_framed(self.shell.layer.labels):
-                return HINT_NO_OBJECT
+            if background and not foreground:
+                # imported here: opening the window must not load the engine (test_worker)
+                from segmix.segment import is_framed
+
+                if not is_framed(self.shell.layer.labels):
+                    return HINT_NO_OBJECT
             return HINT_TRAINED.format(style=self.style_phrase())
         if foreground or background:
             return HINT_CANCELLED if self._cancelled else HINT_TRAINING
