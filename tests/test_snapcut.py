@@ -55,7 +55,8 @@ def test_option_keeps_marks_and_a_good_mask(recut):
     marks[55:65, 75:85] = 1
     marks[5:10, 5:10] = 2
     marks[100:104, 120:124] = 2
-    settings = replace(SegmentationSettings(), snapcut_weight=0.5, snapcut_recut=recut, snapcut_window=21)
+    settings = replace(SegmentationSettings(), snapcut_weight=0.5, snapcut_recut=recut, snapcut_window=21,
+                       snapcut_combine="mix", snapcut_agree=False, snapcut_band=6.0)
     result = segment(image, marks, settings)
     assert result.mask[marks == 1].all() and not result.mask[marks == 2].any()
     iou = (result.mask & truth).sum() / (result.mask | truth).sum()
@@ -79,5 +80,15 @@ def test_agreement_and_mark_weight_run():
     settings = replace(SegmentationSettings(), snapcut_weight=1.0, snapcut_combine="add", snapcut_agree=True,
                        snapcut_mark_weight=20.0, snapcut_rounds=2, snapcut_window=21)
     result = segment(image, marks, settings)
+    iou = (result.mask & truth).sum() / (result.mask | truth).sum()
+    assert iou > 0.95
+
+
+def test_measured_variant_is_weight_two_with_the_option_defaults():
+    image, truth = _disc_photo()
+    marks = np.zeros(truth.shape, np.uint8)
+    marks[55:65, 75:85] = 1
+    marks[5:10, 5:10] = 2
+    result = segment(image, marks, replace(SegmentationSettings(), snapcut_weight=2.0))
     iou = (result.mask & truth).sum() / (result.mask | truth).sum()
     assert iou > 0.95
