@@ -1,0 +1,94 @@
+"""Local boundary classifiers (segmix.snapcut) and their option in apply_model."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from segmix.segment import SegmentationSettings, segment
+from segmix.snapcut import boundary_refinement, window_centres
+
+
+def _disc_photo(h=120, w=160, radius=30, seed=0):
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:h, :w]
+    truth = (yy - h // 2) ** 2 + (xx - w // 2) ** 2 <= radius ** 2
+    image = np.where(truth[..., None], [200, 60, 60], [60, 90, 200]).astype(np.float64)
+    image += rng.normal(0, 6, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), truth
+
+
+def test_window_centres_cover_the_boundary_once_per_cell():
+    boundary = np.zeros((50, 50), bool)
+    boundary[10, 5:45] = True
+    centres = window_centres(boundary, 10)
+    assert centres.shape == (5, 2)
+    assert (centres[:, 0] == 10).all()
+    assert window_centres(np.zeros((5, 5), bool), 3).shape == (0, 2)
+
+
+def test_local_ratio_points_to_the_true_edge():
+    image, truth = _disc_photo()
+    from scipy import ndimage
+
+    shrunk = ndimage.binary_erosion(truth, iterations=3)  # the mask 3 px inside the object
+    found = boundary_refinement(image, shrunk, np.zeros(truth.shape, np.uint8), window=21, margin=2)
+    assert found is not None
+    (top, bottom, left, right), llr, confidence, signed = found
+    ring = (truth & ~shrunk)[top:bottom, left:right]
+    assert confidence[ring].min() > 0.5
+    assert (llr[ring] > 0).mean() > 0.95  # the missed ring's colour is the object's locally
+    assert (llr[~truth[top:bottom, left:right] & (confidence > 0)] < 0).mean() > 0.95
+
+
+def test_no_boundary_gives_none():
+    image, truth = _disc_photo()
+    fixed = np.zeros(truth.shape, np.uint8)
+    assert boundary_refinement(image, np.zeros_like(truth), fixed) is None
+    assert boundary_refinement(image, np.ones_like(truth), fixed) is None
+
+
+@pytest.mark.parametrize("recut", ["band", "full"])
+def test_option_keeps_marks_and_a_good_mask(recut):
+    image, truth = _disc_photo()
+    marks = np.zeros(truth.shape, np.uint8)
+    marks[55:65, 75:85] = 1
+    marks[5:10, 5:10] = 2
+    marks[100:104, 120:124] = 2
+    settings = replace(SegmentationSettings(), snapcut_weight=0.5, snapcut_recut=recut, snapcut_window=21,
+                       snapcut_combine="mix", snapcut_agree=False, snapcut_band=6.0)
+    result = segment(image, marks, settings)
+    assert result.mask[marks == 1].all() and not result.mask[marks == 2].any()
+    iou = (result.mask & truth).sum() / (result.mask | truth).sum()
+    assert iou > 0.95
+
+
+def test_off_by_default_and_validated():
+    assert SegmentationSettings().snapcut_weight == 0.0
+    for bad in (dict(snapcut_weight=-1.0), dict(snapcut_window=3), dict(snapcut_band=0.0),
+                dict(snapcut_recut="x"), dict(snapcut_combine="x"), dict(snapcut_rounds=0),
+                dict(snapcut_mark_weight=-1.0)):
+        with pytest.raises(ValueError):
+            replace(SegmentationSettings(), **bad).validate()
+
+
+def test_agreement_and_mark_weight_run():
+    image, truth = _disc_photo()
+    marks = np.zeros(truth.shape, np.uint8)
+    marks[55:65, 75:85] = 1
+    marks[5:10, 5:10] = 2
+    settings = replace(SegmentationSettings(), snapcut_weight=1.0, snapcut_combine="add", snapcut_agree=True,
+                       snapcut_mark_weight=20.0, snapcut_rounds=2, snapcut_window=21)
+    result = segment(image, marks, settings)
+    iou = (result.mask & truth).sum() / (result.mask | truth).sum()
+    assert iou > 0.95
+
+
+def test_measured_variant_is_weight_two_with_the_option_defaults():
+    image, truth = _disc_photo()
+    marks = np.zeros(truth.shape, np.uint8)
+    marks[55:65, 75:85] = 1
+    marks[5:10, 5:10] = 2
+    result = segment(image, marks, replace(SegmentationSettings(), snapcut_weight=2.0))
+    iou = (result.mask & truth).sum() / (result.mask | truth).sum()
+    assert iou > 0.95
