@@ -92,3 +92,28 @@ def test_measured_variant_is_weight_two_with_the_option_defaults():
     result = segment(image, marks, replace(SegmentationSettings(), snapcut_weight=2.0))
     iou = (result.mask & truth).sum() / (result.mask | truth).sum()
     assert iou > 0.95
+
+
+def test_cli_boundary_refine_sets_the_option_and_refuses_bad_values(tmp_path, capsys):
+    import json
+
+    from PIL import Image
+
+    from segmix.cli import main
+
+    image, truth = _disc_photo()
+    marks = np.zeros(truth.shape, np.uint8)
+    marks[55:65, 75:85] = 1
+    marks[5:10, 5:10] = 2
+    Image.fromarray(image).save(tmp_path / "photo.png")
+    Image.fromarray(marks).save(tmp_path / "marks.png")
+    args = ["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "marks.png")]
+    assert main(args + ["-o", str(tmp_path / "m.png"), "--boundary-refine", "2",
+                        "--save-model", str(tmp_path / "m.json")]) == 0
+    assert json.loads((tmp_path / "m.json").read_text())["training"]["settings"]["snapcut_weight"] == 2.0
+    mask = np.asarray(Image.open(tmp_path / "m.png")) > 0
+    np.testing.assert_array_equal(mask, segment(image, marks, replace(SegmentationSettings(), snapcut_weight=2.0)).mask)
+    capsys.readouterr()
+    assert main(args + ["-o", str(tmp_path / "bad.png"), "--boundary-refine", "-1"]) == 2
+    assert "--boundary-refine" in capsys.readouterr().err
+    assert not (tmp_path / "bad.png").exists()
