@@ -27,11 +27,11 @@ XVFB_SCREEN = QRect(0, 0, 1366, 768)  # xvfb-run -s "-screen 0 1366x768x24": no 
 CONTROLS = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLabel, QLineEdit)
 
 
-@pytest.fixture
-def laptop_window(qtbot, qsettings, messages, monkeypatch):
+def _shown_window(qtbot, qsettings, messages, monkeypatch, screen: QRect):
+    """A first-launch window on the sample photo, on a screen whose free area is ``screen``."""
     from segmix.gui.main_window import MainWindow
 
-    monkeypatch.setattr(window_geometry, "available_geometry", lambda widget: QRect(XVFB_SCREEN))
+    monkeypatch.setattr(window_geometry, "available_geometry", lambda widget: QRect(screen))
     window = MainWindow(settings=qsettings, warm_up=False)
     window.show_message = messages
     window.confirm_discard = lambda: True
@@ -39,6 +39,12 @@ def laptop_window(qtbot, qsettings, messages, monkeypatch):
     assert window.open_image(sample_image_path())
     window.show()
     qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def laptop_window(qtbot, qsettings, messages, monkeypatch):
+    window = _shown_window(qtbot, qsettings, messages, monkeypatch, XVFB_SCREEN)
     yield window
     window.close()
     window.controller.shutdown()
@@ -173,18 +179,9 @@ def test_the_longest_training_and_skin_status_texts_fit_their_labels(laptop_wind
 
 def _window_on(qtbot, qsettings, messages, monkeypatch, width, height):
     """A first-launch window on a screen whose free area gives a ``width`` x ``height`` client area."""
-    from segmix.gui.main_window import MainWindow
-
     frame = window_geometry.FRAME_ESTIMATE
     screen = QRect(0, 0, width + frame.left() + frame.right(), height + frame.top() + frame.bottom())
-    monkeypatch.setattr(window_geometry, "available_geometry", lambda widget: QRect(screen))
-    window = MainWindow(settings=qsettings, warm_up=False)
-    window.show_message = messages
-    window.confirm_discard = lambda: True
-    qtbot.addWidget(window)
-    assert window.open_image(sample_image_path())
-    window.show()
-    qtbot.waitExposed(window)
+    window = _shown_window(qtbot, qsettings, messages, monkeypatch, screen)
     assert (window.width(), window.height()) == (width, height)
     return window
 
