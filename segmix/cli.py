@@ -446,7 +446,9 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
                         "background (2) are marked")
         return "", ""
     share = float(share)
-    measured = f"unexplained share {share:.2f}"
+    # Plain words, not the field's name (a trial: "unexplained share 0.21" was jargon).
+    measured = f"{100 * share:.0f} % of the unmarked photo unlike any mark"
+    over, under = f"over the {100 * limit:.0f} % limit", f"within the {100 * limit:.0f} % limit"
     if not weight_on:
         if share > limit and facts.get("rest_applies", True):
             # As the window's Training dock: a pointer to the option, in the summary and not as
@@ -460,18 +462,18 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
         return measured, ""
     rest_weight = float(facts.get("rest_weight", 0.0))
     if rest_weight > 0:
-        return f"{measured} > {limit:.2f}: its colours added to the background at weight {rest_weight:.2f}", ""
+        return f"{measured}, {over}: those colours added to the background at weight {rest_weight:.2f}", ""
     if share <= limit:
-        return measured, (f"{measured} <= {limit:.2f}: --unexplained-weight had no effect (the background "
+        return measured, (f"{measured}, {under}: --unexplained-weight had no effect (the background "
                           "marks explain enough of the photo's colours)" if given else "")
     if facts.get("rest_skipped") == "box":
-        note = f"{measured} > {limit:.2f}, not added: the marks are a box, whose inside is the object's"
+        note = f"{measured}, {over}, not added: the marks are a box, whose inside is the object's"
         return note, ("--unexplained-weight had no effect: a box's inside is the object's evidence" if given else "")
     if facts.get("rest_skipped") == "clicks":
-        note = f"{measured} > {limit:.2f}, not added: the background marks are clicks, not strokes"
+        note = f"{measured}, {over}, not added: the background marks are clicks, not strokes"
         return note, ("--unexplained-weight had no effect: it acts once a background mark is a stroke, "
                       "not on clicks alone" if given else "")
-    return measured, (f"{measured} > {limit:.2f} but its colours could not be fitted: "
+    return measured, (f"{measured}, {over}, but those colours could not be fitted: "
                       "--unexplained-weight had no effect" if given else "")
 
 
