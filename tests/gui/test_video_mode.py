@@ -406,3 +406,17 @@ def test_a_dropped_frame_folder_in_segment_mode_opens_in_video_mode(make_window,
     qtbot.waitUntil(lambda: window.modes["video"].index == 1, timeout=60000)
     window.set_mode("segment")  # the photo is still there
     assert window.image_path == photo_path and messages == []
+
+
+def test_the_banner_says_the_first_frame_is_coming_while_it_is_prepared(make_window, frame_folder, qtbot):
+    """A trial's first start showed "open a video (Ctrl+O)" for a minute while the folder given
+    on the command line waited for its first frame (the kernels compiling): the banner names
+    the opened sequence at once, then says what the first frame is."""
+    window, mode = _video_window(make_window)
+    assert "open a video" in window.hint_label.text()
+    window.open_image(frame_folder)
+    assert mode.current is None  # no event handled yet: the first frame cannot have come
+    text = window.hint_label.text()
+    assert "preparing the first frame" in text and frame_folder.name in text and "open a video" not in text
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert "learning the background" in window.hint_label.text()

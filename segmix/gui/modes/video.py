@@ -519,6 +519,7 @@ class VideoMode(Mode):
         if picked_frame is not None:
             self.shell.statusBar().showMessage(
                 f"Opened the folder of frames {picked_frame.name} is in: {path} ({len(sequence.paths)} frames)", 10000)
+        self.shell.update_hint()
         return True
 
     def _set_length(self, n: int, exact: bool) -> None:
@@ -546,7 +547,12 @@ class VideoMode(Mode):
         if self.sequence is None:
             return ("<b>Video mode</b>: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O), or drop one here. "
                     "Segment and Skin mode keep their own photo.")
-        if self.current is not None and self.current.learning:
+        if self.current is None:
+            # A trial's first start showed "open a video" for a minute while the opened
+            # folder's first frame waited for the kernels to compile.
+            return (f"<b>Video mode</b>: {self._source_name}: preparing the first frame... (the first run "
+                    "after installing compiles the kernels, up to a minute)")
+        if self.current.learning:
             return (f"<b>Video mode</b>: frame {self.current.index}: learning the background; no mask yet (nothing "
                     "to compare the first frame with). P plays, . steps.")
         return ("<b>Video mode</b>: green = moving (foreground), blue = shadow; the background model is on the right. "
