@@ -45,8 +45,9 @@ def test_right_click_marks_background_and_clicks_undo(qtbot, window):
     assert np.count_nonzero(window.layer.labels == FOREGROUND) == 81
 
 
-def test_a_click_refines_the_last_model_and_an_undo_fits_afresh(qtbot, window, monkeypatch):
-    """Marks only added: the job carries the last result's model (warm refit); after an undo: none."""
+def test_a_click_refines_the_last_model_and_an_undo_restores_the_result_before(qtbot, window, monkeypatch):
+    """Marks only added: the job carries the last result's model (warm refit). An undo brings
+    back the result shown for the marks before, with no fit; other marks (an erase) fit afresh."""
     sent, masks, marks = [], [], []
     controller = window.controller
     original = controller.request_training
@@ -69,9 +70,26 @@ def test_a_click_refines_the_last_model_and_an_undo_fits_afresh(qtbot, window, m
         click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
     # ... and its marks: what the click added gives the step's sign (monotone_clicks).
     assert sent[0] is None and sent[-1] is first and masks[-1] is first_mask and marks[-1] is first_marks
+    second = window.modes["segment"].outcome
+    jobs = len(sent)
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         window.undo_stack.undo()
-    assert sent[-1] is None and masks[-1] is None and marks[-1] is None
+    restored = window.modes["segment"].outcome
+    assert len(sent) == jobs and not window.controller.busy
+    assert restored.model is first and restored.mask is first_mask
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
+        window.undo_stack.redo()
+    assert len(sent) == jobs and window.modes["segment"].outcome.mask is second.mask
+    # Marks never shown before: a fresh fit, as before.
+    window.clear_scribbles()
+    with qtbot.waitSignal(window.modes["segment"].training_finished, timeout=30000):
+        click(window, 20.5, 40.5)
+    assert len(sent) == jobs + 1 and sent[-1] is None and masks[-1] is None and marks[-1] is None
+    # Undo the click and the clear: the two clicks' result again, kept.
+    window.undo_stack.undo()
+    with qtbot.waitSignal(window.overlay_updated, timeout=30000):
+        window.undo_stack.undo()
+    assert len(sent) == jobs + 1 and window.modes["segment"].outcome.mask is second.mask
 
 
 def test_background_clicks_first_then_a_foreground_click_matches_the_marks_at_once(qtbot, make_window, tmp_path,

@@ -19,6 +19,7 @@ from segmix.gui.model_summary import class_swatches
 from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
+from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
 
@@ -118,6 +119,10 @@ class SegmentMode(Mode):
         self.last_update_seconds: float | None = None
         self.final_update_seconds: float | None = None
         self._last_progress_text = 0.0
+        # The fitted results by their marks: an undo or redo brings back the mask shown for
+        # those marks instead of a fresh fit, which can differ (see result_history).
+        self.history = ResultHistory()
+        self._request_keys: dict[int, tuple] = {}  # job generation -> marks_key of its request
         self.model_panel = ModelPanel()
         self.training_panel = TrainingPanel()
         self._apply_timer = QTimer(self)
@@ -167,6 +172,8 @@ class SegmentMode(Mode):
     def on_image_changed(self) -> None:
         self._training_in_flight = self._apply_in_flight = False
         self.outcome = None
+        self.history.clear()
+        self._request_keys.clear()
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
         self.model_panel.swatches.set_swatches([])
@@ -251,17 +258,44 @@ class SegmentMode(Mode):
             shell.update_actions()
             return
         self._apply_timer.stop()
+        settings = self.current_settings()
+        key = marks_key(shell.layer.labels, settings)
+        kept = self.history.get(key) if warm else None
+        if kept is not None:
+            self._restore(kept)
+            return
         self._training_in_flight = True
         self._apply_in_flight = False  # the new job supersedes it
         previous = self._result_to_refine(warm)
         self.note_request()
-        shell.controller.request_training(
-            shell.segmentation_image, shell.layer.labels, self.current_settings(), shell.overlay_panel.mode,
+        generation = shell.controller.request_training(
+            shell.segmentation_image, shell.layer.labels, settings, shell.overlay_panel.mode,
             None if previous is None else previous.model,
             None if previous is None or not previous.final else previous.mask,
             None if previous is None or not previous.final else previous.scribbles,
         )
+        self._request_keys = {generation: key}  # only the latest job's result is shown
         self.training_panel.set_status("Training...")
+
+    def _restore(self, kept: SegmentationOutcome) -> None:
+        """Show a kept result again (an undo, a redo): no fit, the same mask as before."""
+        shell = self.shell
+        shell.controller.invalidate()  # a fit of other marks may still run: its result is stale
+        self._training_in_flight = self._apply_in_flight = False
+        self._cancelled = False
+        self.outcome = kept
+        self.model_panel.swatches.set_swatches(class_swatches(kept.model))
+        self.training_panel.plot.clear()  # its curves belonged to a later fit
+        self.training_panel.status_label.setToolTip("")
+        self.training_panel.set_status("Restored the earlier result for these marks (no new fit). "
+                                       "Retrain fits afresh.")
+        settings = self.current_settings()
+        if settings.smoothing != "none" and abs(kept.settings.threshold - settings.threshold) > 1e-9:
+            self._apply_timer.start()  # the threshold moved since: re-cut the kept model
+        self._render(final=True)
+        shell.update_hint()
+        shell.update_actions()
+        emit(self.training_finished, kept)
 
     def _result_to_refine(self, warm: bool):
         """The last result when the marks only grew since (a click or stroke added): the refit
@@ -312,6 +346,9 @@ class SegmentMode(Mode):
             emit(self.preview_ready, outcome)
             return
         self._training_in_flight = self._apply_in_flight = False
+        key = self._request_keys.pop(outcome.generation, None)
+        if key is not None and outcome.retrained and self.loaded_model is None:
+            self.history.put(key, outcome)
         verb = "Trained and applied" if outcome.retrained else "Applied"
         duration, note = self.elapsed(outcome.seconds, outcome.compiled, outcome.final)
         text = f"{verb} in {duration}{f' ({note})' if note else ''}"
