@@ -201,6 +201,38 @@ def test_background_sequences_equal_local_runs(address, tmp_path, capsys):
     assert (tmp_path / "dask" / "cam2" / "in0003.png").is_file()
 
 
+def test_sequences_are_named_as_given_and_cdnet_input_folders_by_their_sequence(address, tmp_path, capsys):
+    """A trial: two links (trees -> wavingtrees/input, highway -> highway/input) passed the name
+    check but both wrote ``input`` (one failed, the other's folder held both's masks); and every
+    CDnet sequence's frames are in ``input``, so two of them were refused."""
+    from segmix.distributed.background_jobs import plan_sequences, sequence_name
+
+    cdnet = [_frames(tmp_path / "data" / name / "input", seed) for name, seed in (("highway", 1), ("wavingtrees", 2))]
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "trees").symlink_to(cdnet[1], target_is_directory=True)
+    (links / "road").symlink_to(cdnet[0], target_is_directory=True)
+    assert [sequence_name(p) for p in cdnet] == ["highway", "wavingtrees"]
+    assert sequence_name(links / "trees") == "trees"
+    video = tmp_path / "input.mp4"
+    video.write_bytes(b"")
+    assert sequence_name(video) == "input"  # a file keeps its stem
+    planned = plan_sequences([links / "trees", links / "road"], tmp_path / "out")
+    assert [name for _, name in planned] == ["trees", "road"]
+    assert [Path(p) for p, _ in planned] == [cdnet[1].resolve(), cdnet[0].resolve()]
+    with pytest.raises(ValueError, match="would both write"):
+        plan_sequences([cdnet[0], links / "road", tmp_path / "data" / "highway" / "input"], tmp_path / "out2")
+    for inputs, out, names in (([*map(str, cdnet)], "cdnet", ["highway", "wavingtrees"]),
+                               ([str(links / "trees"), str(links / "road")], "linked", ["road", "trees"])):
+        capsys.readouterr()
+        assert main(["background", *inputs, "--output-dir", str(tmp_path / out), "--quiet",
+                     "--learning-rate", "0.05", "--distributed", address]) == 0
+        assert "2 written (24 frames)" in capsys.readouterr().out
+        assert sorted(p.name for p in (tmp_path / out).iterdir()) == names
+        assert all(len(_files(tmp_path / out / name)) == 12 for name in names)
+    assert _files(tmp_path / "linked" / "trees") == _files(tmp_path / "cdnet" / "wavingtrees")
+
+
 def test_background_warns_of_a_short_sequence_as_the_local_command(address, tmp_path, capsys):
     # A new-user trial: one frame gave one all-0 mask with no word why; the local command
     # now warns (tests/test_cli_trial9.py), and the cluster's run must say the same, with exit 0.

@@ -44,10 +44,24 @@ class BackgroundJob:
         return {"model_sha256": self.model_digest, "overrides": self.overrides}
 
 
+#: Frame folders the change-detection benchmark (CDnet) names the same in every sequence
+#: (``highway/input``, ``pedestrians/input``): their sequence is the folder above.
+GENERIC_FOLDER_NAMES = {"input", "inputs", "frames", "images", "img", "imgs"}
+
+
 def sequence_name(source) -> str:
-    """The output subfolder of a sequence: a folder's name, a video's stem."""
+    """The output subfolder of a sequence, from the path as the user gave it (a symbolic link's
+    name, not its target's): a folder's name, a video's stem; a folder named as every CDnet
+    sequence's frames are (``highway/input``, see :data:`GENERIC_FOLDER_NAMES`) by its parent,
+    so that two sequences do not both write ``input``."""
     path = Path(source)
-    return path.name if path.is_dir() else path.stem
+    if not path.is_dir():
+        return path.stem
+    if path.name.lower() in GENERIC_FOLDER_NAMES:
+        parent = Path(os.path.abspath(path)).parent.name  # not resolve(): a link's own name counts
+        if parent:
+            return parent
+    return path.name
 
 
 def _fresh_model(job: BackgroundJob):
@@ -73,8 +87,15 @@ def _fresh_model(job: BackgroundJob):
 WARNING = "warning: "
 
 
-def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str, int, list[str]]]:
+def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tuple[str, str, int, list[str]]]:
     """Task: run a background model over each sequence (video or frame folder) in turn.
+
+    Parameters
+    ----------
+    job : BackgroundJob
+    sources : list of (path, name)
+        Each sequence's resolved path and its output subfolder's name (:func:`plan_sequences`:
+        named on the client from the path the user gave, so a link's name counts).
 
     Returns
     -------
@@ -89,8 +110,7 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
 
     out = Path(job.output_dir)
     results = []
-    for source in sources:
-        name = sequence_name(source)
+    for source, name in sources:
         final, partial = out / name, out / f".{name}.partial"
         if final.is_dir() and runs_match(final, RECORD, job.key()):
             results.append((source, "complete", 0, []))
@@ -122,7 +142,7 @@ def run_sequences(job: BackgroundJob, sources: list[str]) -> list[tuple[str, str
     return results
 
 
-def plan_sequences(inputs, output_dir, model_path=None) -> list[str]:
+def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]:
     """The sequences of a ``background --distributed`` run (resolved paths), checked before a
     cluster starts and before any task: every input is a frame folder or a video, no two
     write one output folder (``OUT/<name>``), and no output folder is or holds an input (a
@@ -154,7 +174,7 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[str]:
         for target in (out / name, out / f".{name}.partial"):
             if target == resolved or target in resolved.parents:
                 raise ValueError(f"{target}: the output of {path} would replace an input; choose another --output-dir")
-        sources.append(str(resolved))
+        sources.append((str(resolved), name))
     if model_path is not None:
         # A sequence's output folder is replaced by a rerun with other settings: a --model
         # kept in it would go with it.
@@ -202,7 +222,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
-    batches = [[s] for s in sources]
+    batches = [[s] for s in sources]  # (path, name) pairs
     results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
                         quiet=quiet, stream=stream)
     written = complete = frames = 0
@@ -210,7 +230,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failed += len(batch)
-            lines.extend(f"{s}: {describe_exception(result)}" for s in batch)
+            lines.extend(f"{s}: {describe_exception(result)}" for s, _ in batch)
             continue
         for source, outcome, n_frames, messages in result:
             lines.extend(messages)
