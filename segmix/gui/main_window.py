@@ -651,7 +651,8 @@ class MainWindow(QMainWindow):
         controller.failed.connect(self._on_failed)
         controller.cancelled.connect(self._on_cancelled)
         controller.warmed_up.connect(self._on_warmed_up)
-        controller.warm_up_step.connect(self.statusBar().showMessage)
+        controller.warm_up_step.connect(self._on_warm_up_step)
+        self.statusBar().messageChanged.connect(self._on_status_message_changed)
         controller.warm_up_progress.connect(self._on_warm_up_progress)
         controller.warm_up_step_tip.connect(self._on_warm_up_step_tip)
         controller.compiling.connect(self._on_compiling)
@@ -660,7 +661,7 @@ class MainWindow(QMainWindow):
             # The first start after installing compiles the Numba kernels (66 s on 2 cores at
             # load 3.7); say so, or the first stroke's wait looks like a hang. The warm-up's
             # first step finds out whether it compiles and then says what the user can do meanwhile.
-            self.statusBar().showMessage(
+            self._on_warm_up_step(
                 "Preparing the engine in the background (a minute or more on the first start after installing)..."
             )
 
@@ -701,6 +702,23 @@ class MainWindow(QMainWindow):
         self.warm_up_bar.setAccessibleName(f"Engine warm-up, step {min(done + 1, total)} of {total}")
         self.warm_up_bar.setVisible(first_use and done < total)
 
+    def _on_warm_up_step(self, text: str) -> None:
+        self._warm_up_message = text
+        self.statusBar().showMessage(text)
+
+    def _on_status_message_changed(self, text: str) -> None:
+        """A menu's status tips replace the status bar's message and clear it when the menu
+        closes: while the engine warms up its step comes back (a trial saw the warm-up's bar
+        without its words after opening a menu)."""
+        step = getattr(self, "_warm_up_message", None)
+        if not text and step and not self.controller.is_warm:
+            QTimer.singleShot(0, self._show_warm_up_step_again)
+
+    def _show_warm_up_step_again(self) -> None:
+        step = getattr(self, "_warm_up_message", None)
+        if step and not self.statusBar().currentMessage() and not self.controller.is_warm:
+            self.statusBar().showMessage(step)
+
     def _on_warm_up_step_tip(self, tip: str) -> None:
         self.warm_up_bar.setToolTip(f"{tip}\n\n{WARM_UP_TOOLTIP}")
 
@@ -718,6 +736,7 @@ class MainWindow(QMainWindow):
         self.update_actions()  # an export is offered while a result is computing (Mode.result_pending)
 
     def _on_warmed_up(self, seconds: float) -> None:
+        self._warm_up_message = None
         self.warm_up_bar.hide()
         self.statusBar().showMessage(f"Ready (engine warmed up in {seconds:.1f} s)", 4000)
 

@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
+from PySide6.QtTest import QTest
 
 H, W, N = 48, 64, 40
 
@@ -87,6 +88,13 @@ def test_step_scrub_and_live_controls(make_window, frame_folder, qtbot):
     with qtbot.waitSignal(mode.frame_shown, timeout=60000) as blocker:
         mode.panel.slider.setValue(25)  # scrub
     assert blocker.args == [25]
+    # A click on the timeline jumps there (it paged by a tenth of the range: a trial's finding).
+    slider = mode.panel.slider
+    span = slider.maximum() - slider.minimum()
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000) as blocker:
+        QTest.mouseClick(slider, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(int(slider.width() * 0.15), slider.height() // 2))
+    assert abs(blocker.args[0] - (slider.minimum() + 0.15 * span)) <= 0.08 * span
     mode.panel.shadows.setChecked(False)
     mode.panel.learning_rate.setValue(0.0)  # freeze: the model must not change
     mode.panel.threshold.setValue(3.0)
