@@ -34,7 +34,10 @@ def _clicked(n_clicks, seed=0):
     result = previous_marks = None
     for _ in range(n_clicks):
         click = next_click(truth, None if result is None else result.mask)
+        before = labels.copy()
         paint_disc(labels, click.row, click.col, click.label)
+        # Marks only added, as on the window's warm path (a click over another mark fits afresh).
+        assert np.array_equal(labels[before > 0], before[before > 0])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if result is None:
@@ -104,17 +107,17 @@ def test_an_order_of_other_marks_is_refused_naming_what_differs():
 
 
 def test_the_replay_is_the_window_chain_and_the_order_matters():
-    # Seed 0's sixth click (background) of the monotone test's scene: at once 0.166 IoU, step by
-    # step 0.983 (the chain measured when this test was written).
-    image, labels, order, chained = _clicked(6)
+    # Seed 0's third click (foreground) of the monotone test's scene: 332 pixels differ from the
+    # same marks at once (IoU 0.859 step by step, 0.970 at once: the order matters either way).
+    image, labels, order, chained = _clicked(3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         calls = []
         replayed = steps_result(image, labels, order, progress=lambda step, n: calls.append((step, n)))
         at_once = segment(image, labels)
-    assert calls == [(i, 6) for i in range(1, 7)]
+    assert calls == [(1, 3), (2, 3), (3, 3)]
     assert np.array_equal(replayed.mask, chained.mask)
-    assert np.count_nonzero(replayed.mask != at_once.mask) > 1000
+    assert np.count_nonzero(replayed.mask != at_once.mask) > 100
 
 
 # -- files -------------------------------------------------------------------------------
@@ -158,7 +161,7 @@ def test_an_order_of_edited_marks_is_stale_and_the_marks_still_load(tmp_path):
 # -- the command line --------------------------------------------------------------------
 @pytest.fixture
 def clicked_files(tmp_path):
-    image, labels, order, chained = _clicked(6)
+    image, labels, order, chained = _clicked(3)
     photo = tmp_path / "photo.png"
     Image.fromarray(image).save(photo)
     marks = tmp_path / "marks.png"
@@ -170,7 +173,7 @@ def test_the_command_line_replays_the_saved_order(clicked_files, capsys):
     tmp_path, photo, marks, image, labels, order, chained = clicked_files
     assert main(["segment", str(photo), "--scribbles", str(marks), "-o", str(tmp_path / "m.png")]) == 0
     out = capsys.readouterr().out
-    assert "replayed 6 steps in the order they were marked" in out
+    assert "replayed 3 steps in the order they were marked" in out
     assert np.array_equal(load_image(tmp_path / "m.png")[..., 0] > 127, chained.mask)
 
 
@@ -182,6 +185,7 @@ def test_at_once_ignores_the_order(clicked_files, capsys):
         warnings.simplefilter("ignore")
         at_once = segment(image, labels)
     assert np.array_equal(load_image(tmp_path / "m.png")[..., 0] > 127, at_once.mask)
+    assert not np.array_equal(at_once.mask, chained.mask)
 
 
 def test_a_stale_order_is_warned_about_once_and_the_marks_fitted_at_once(clicked_files, capsys):
