@@ -1185,7 +1185,7 @@ def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = (), o
     if order is not None:
         from PIL.PngImagePlugin import PngInfo
 
-        from segmix.mark_steps import check_order, encode_order
+        from segmix.mark_order import check_order, encode_order
 
         check_order(labels, order)
         info = PngInfo()

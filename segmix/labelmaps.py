@@ -734,7 +734,7 @@ def load_mark_order(path: PathLike, labels: np.ndarray) -> np.ndarray | None:
         another tool): the message says why.
     """
     from segmix.io import MARK_ORDER_KEY
-    from segmix.mark_steps import check_order, decode_order
+    from segmix.mark_order import check_order, decode_order
 
     try:
         with Image.open(path) as im:

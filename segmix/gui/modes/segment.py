@@ -23,7 +23,7 @@ from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
-from segmix.mark_steps import count_steps, fresh_order, grown_order
+from segmix.mark_order import count_steps, fresh_order, grown_order
 
 APPLY_DEBOUNCE_MS = 150
 
