@@ -102,3 +102,49 @@ def test_a_stale_saved_order_fits_at_once_and_says_why(qtbot, make_window, tmp_p
     assert np.array_equal(reopened.mask, segment(again.segmentation_image, edited, mode.current_settings()).mask)
     # Its own order from now on: fitted at once is one step.
     assert reopened.mark_order.max() == 1
+
+
+def test_the_worker_replays_the_steps_and_a_newer_request_stops_it_between_steps():
+    """TrainJob.mark_order: the earlier steps are fitted on the compute thread with progress
+    per step, and a newer request (a new generation) cancels between steps."""
+    from segmix.gui.worker import ComputeWorker, TrainJob
+    from segmix.segment import SegmentationSettings
+    from tests.test_mark_steps import _clicked
+
+    image, labels, order, chained = _clicked(3)
+    settings = SegmentationSettings()
+    worker = ComputeWorker()
+    steps, finals, cancelled = [], [], []
+    worker.replay_progress.connect(lambda generation, step, n: steps.append((step, n)))
+    worker.finished.connect(lambda outcome: outcome.final and finals.append(outcome))
+    worker.cancelled.connect(cancelled.append)
+    worker.latest_generation = 1
+    worker.run(TrainJob(1, image, labels.copy(), settings, mark_order=order))
+    assert steps == [(1, 3), (2, 3), (3, 3)] and not cancelled
+    assert np.array_equal(finals[-1].mask, chained.mask)
+
+    steps.clear()
+    finals.clear()
+
+    def newer_request(generation, step, n):
+        if step == 2:
+            worker.latest_generation = 3  # the user clicked again
+
+    worker.replay_progress.connect(newer_request)
+    worker.latest_generation = 2
+    worker.run(TrainJob(2, image, labels.copy(), settings, mark_order=order))
+    assert steps == [(1, 3), (2, 3)] and cancelled == [2] and finals == []
+
+
+def test_an_undo_and_a_redo_save_the_order_of_the_marks_they_bring_back(qtbot, make_window, tmp_path):
+    window, _ = _clicked_window(qtbot, make_window, tmp_path)
+    mode = window.modes["segment"]
+    full = mode.mark_order_for(window.layer.labels)
+    assert full.max() == N_CLICKS
+    window.undo_stack.undo()  # the kept result for two clicks, with no fit
+    assert not window.controller.busy
+    assert np.array_equal(mode.mark_order_for(window.layer.labels), np.where(full < N_CLICKS, full, 0))
+    window.undo_stack.redo()
+    assert np.array_equal(mode.mark_order_for(window.layer.labels), full)
+    assert window.export("scribbles", tmp_path / "marks.png")
+    assert np.array_equal(load_mark_order(tmp_path / "marks.png", window.layer.labels), full)
