@@ -289,6 +289,11 @@ def _add_segment_parser(sub) -> None:
                           "clutter beside the object "
                           "(default 0 = only foreground touching a mark)")
     seg.add_argument("--seed", type=random_seed, default=None, help="random seed of the k-means initialisation (default 0)")
+    seg.add_argument("--at-once", action="store_true",
+                     help="fit all the marks at once, ignoring the order the window saved with them (by default "
+                          "a marks file saved by the window is replayed click by click as the window fitted it, "
+                          "which gives the mask the window showed; at once gave a worse mask on DAVIS after 10 "
+                          "clicks, mean IoU 0.752 against 0.853)")
     seg.set_defaults(handler=_cmd_segment)
 
 
@@ -335,12 +340,18 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     refusal = scribble_refusal(scribbles)
     if refusal:
         raise UserError(f"{args.scribbles}: {refusal}")
+    order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
     helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # A palette photo is segmented low-passed, as in the window (segmix.palette).
-            result = segment(segmentation_pixels(loaded), scribbles, settings)
+            if order is not None:
+                from segmix.mark_steps import steps_result
+
+                result = steps_result(segmentation_pixels(loaded), scribbles, order, settings)
+            else:
+                result = segment(segmentation_pixels(loaded), scribbles, settings)
     finally:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
@@ -366,12 +377,32 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         print(f"segmix segment: warning: {args.output}: no pixel came out foreground: nothing unmarked "
               "was told apart from the background; mark part of the object (1), or fewer pixels background (2)",
               file=sys.stderr)
+    replayed = ""
+    if order is not None:
+        from segmix.mark_steps import count_steps
+
+        steps = count_steps(order)
+        replayed = f"; replayed {steps} step{'s' if steps != 1 else ''} in the order they were marked"
     print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground"
-          + (f"; {unexplained}" if unexplained else "") + ")")
+          + (f"; {unexplained}" if unexplained else "") + replayed + ")")
     for path in (args.probability, args.cutout, args.save_model):
         if path:
             print(f"wrote {path}")  # as background and skin train name each file they write
     return 0
+
+
+def _saved_mark_order(path, scribbles):
+    """The order the window saved with the marks in ``path`` (segmix.labelmaps.load_mark_order),
+    or None: none saved, or one that no longer fits the marks, which a warning line names
+    (the marks are then fitted at once, as a file from another tool)."""
+    from segmix.labelmaps import StaleMarkOrder, load_mark_order
+
+    try:
+        return load_mark_order(path, scribbles)
+    except StaleMarkOrder as exc:
+        print(f"segmix segment: warning: {path}: the saved order of the marks is not used ({exc}); "
+              "fitting them at once", file=sys.stderr)
+        return None
 
 
 def scribble_refusal(scribbles) -> str | None:

@@ -118,7 +118,9 @@ __all__ = [
     "interpolation_bands",
     "load_mask",
     "load_scribbles",
+    "load_mark_order",
     "read_label_plane",
+    "StaleMarkOrder",
 ]
 
 MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE = 0, 128, 255
@@ -699,6 +701,54 @@ def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
             "purpose: erase them, paint the foreground wider than 2 px, or leave a gap)"
         )
     return np.ascontiguousarray(labels)
+
+
+class StaleMarkOrder(ValueError):
+    """A label file's saved mark order cannot be used (it does not match the marks, or it is
+    damaged); the marks themselves are fine: fit them at once and say why (the message)."""
+
+
+def load_mark_order(path: PathLike, labels: np.ndarray) -> np.ndarray | None:
+    """The order in which the marks of a label file were made, when it keeps one.
+
+    :func:`segmix.io.save_labels` stores it (``order=``) in a compressed PNG text chunk; see
+    :mod:`segmix.mark_steps` for what it is and why a replay needs it. Read after
+    :func:`load_scribbles` has accepted the file; a stale order never makes the marks unusable.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The label file ``labels`` were read from.
+    labels : (H, W) uint8 array
+        Its marks, as :func:`load_scribbles` returned them.
+
+    Returns
+    -------
+    (H, W) uint16 array or None
+        None when the file keeps no order (written by another tool, or before segmix kept it).
+
+    Raises
+    ------
+    StaleMarkOrder
+        When the order is there but damaged or for other marks (the file was edited in
+        another tool): the message says why.
+    """
+    from segmix.io import MARK_ORDER_KEY
+    from segmix.mark_order import check_order, decode_order
+
+    try:
+        with Image.open(path) as im:
+            text = getattr(im, "text", {}).get(MARK_ORDER_KEY) if im.format == "PNG" else None
+    except (OSError, ValueError, struct.error) as exc:  # a text chunk too large or damaged
+        raise StaleMarkOrder(f"the saved order of the marks is unreadable ({exc})") from None
+    if text is None:
+        return None
+    try:
+        order = decode_order(text, labels.shape)
+        check_order(labels, order)
+    except ValueError as exc:
+        raise StaleMarkOrder(str(exc)) from None
+    return order
 
 
 # ------------------------------------------------------------------------------- masks

@@ -89,13 +89,13 @@ def test_kernels_import_nothing_above_them():
 # The picture of README.md's "Layers" section: every part of segmix and the parts it may
 # import (besides itself and the version in segmix/__init__.py). Imports inside functions
 # count too: a lazy import is still a dependency.
-SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette"}
+SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
           "exposure"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
-    "snapcut",
+    "snapcut", "mark_steps",
 }
 LAYERS = {
     "kernels": set(),

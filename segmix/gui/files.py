@@ -55,6 +55,18 @@ load_scribbles = segmix_io.load_scribbles
 ImageLoadError = segmix_io.ImageLoadError
 
 
+def read_mark_order(path, labels) -> tuple:
+    """(order, None) when the label file at ``path`` kept the order of its marks ``labels``
+    (segmix.labelmaps.load_mark_order), (None, why) when it kept one that does not fit them,
+    (None, None) when it kept none. Never raises for the order: the marks load regardless."""
+    from segmix.labelmaps import StaleMarkOrder, load_mark_order
+
+    try:
+        return load_mark_order(path, labels), None
+    except StaleMarkOrder as exc:
+        return None, str(exc)
+
+
 def default_export_path(image_path: Path | None, kind: str, folder: Path | None = None) -> Path:
     """Where an export goes by default: beside the photo, e.g. ``astronaut_mask.png``.
 
@@ -79,7 +91,8 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
     return candidate
 
 
-def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, protect=()) -> None:
+def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
+                 protect=()) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -89,6 +102,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     probability : (H, W) float32 array, for "probability"
     mask : (H, W) bool array, for "mask" and "cutout"
     labels : (H, W) uint8 array, for "scribbles"
+    order : (H, W) uint16 array or None, for "scribbles": the order the marks were fitted in
+        (segmix.mark_steps), kept in the file so that reopening them gives the same mask
     protect : paths that must not be overwritten (the photo)
     """
     protect = [p for p in protect if p is not None]
@@ -99,7 +114,7 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     elif kind == "cutout":
         segmix_io.save_cutout(path, image, mask, protect=protect)
     elif kind == "scribbles":
-        segmix_io.save_labels(path, labels, protect=protect)
+        segmix_io.save_labels(path, labels, protect=protect, order=order)
     else:
         raise ValueError(f"unknown export kind {kind!r}")
 

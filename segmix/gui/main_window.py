@@ -1049,6 +1049,9 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as exc:
             self.show_message("Cannot load scribbles", str(exc))
             return False
+        # The order the marks were made in, when the window saved it: the mode replays them in
+        # it to show the mask shown when they were saved (segmix.mark_steps).
+        self.active_mode.offer_mark_order(labels, *files.read_mark_order(path, labels))
         diff = self.layer.replace(labels)
         if diff is not None:
             self.undo_stack.push(StrokeCommand(self.layer, diff, "Load scribbles", self._labels_changed))
@@ -1093,9 +1096,10 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         path = Path(path)
+        order = mode.mark_order_for(self.layer.labels) if kind == "scribbles" else None
         try:
             files.write_export(kind, path, image=self.image, probability=probability, mask=mask,
-                               labels=self.layer.labels, protect=[self.image_path])
+                               labels=self.layer.labels, order=order, protect=[self.image_path])
         except (ValueError, OSError) as exc:
             self.show_message("Cannot save", str(exc))
             return False

@@ -38,7 +38,8 @@ def marks_key(labels: np.ndarray, settings) -> tuple:
 
 
 def _size(outcome) -> int:
-    return sum(int(a.nbytes) for a in (outcome.probability, outcome.mask, outcome.scribbles))
+    arrays = (outcome.probability, outcome.mask, outcome.scribbles, getattr(outcome, "mark_order", None))
+    return sum(int(a.nbytes) for a in arrays if a is not None)
 
 
 class ResultHistory:
@@ -64,8 +65,8 @@ class ResultHistory:
 
     def put(self, key: tuple, outcome) -> None:
         """Keep a final fitted ``SegmentationOutcome`` under ``key`` (:func:`marks_key` of the
-        marks and settings it was asked for); its overlay image is not kept: it is drawn again
-        when the result comes back."""
+        marks and settings it was asked for), with its ``mark_order`` (saved with the marks after
+        an undo too); its overlay image is not kept: it is drawn again when the result comes back."""
         old = self._items.pop(key, None)
         if old is not None:
             self._bytes -= _size(old)

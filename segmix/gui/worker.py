@@ -53,6 +53,11 @@ class TrainJob:
     previous_mask: np.ndarray | None = None
     # ... and its marks: what was added since gives the step's sign (monotone_clicks).
     previous_scribbles: np.ndarray | None = None
+    # The order the marks were made in (segmix.mark_steps; marks reopened from a file that kept
+    # it): the steps before the last are fitted first, as the window fitted them, and the last
+    # step refines their result, so the mask is the one the window showed when they were saved.
+    # The previous_* fields are then unused.
+    mark_order: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,9 @@ class SegmentationOutcome:
     rgba : (H, W, 4) uint8 overlay of ``mask`` drawn on the worker in ``overlay_mode``
         (None when no mode was requested), so the GUI thread need not draw 2 megapixels
     compiled : True when the job compiled a kernel (its first use), which ``seconds`` includes
+    mark_order : (H, W) uint16 array or None
+        The step at which each mark of ``scribbles`` was fitted (segmix.mark_steps), set by the
+        window for a final fitted result whose chain of fits it knows; saved with the marks.
     """
 
     generation: int
@@ -175,6 +183,7 @@ class SegmentationOutcome:
     rgba: np.ndarray | None = None
     overlay_mode: str | None = None
     compiled: bool = False  # the job compiled a kernel (first use): ``seconds`` includes that
+    mark_order: np.ndarray | None = None
 
 
 WARM_UP_DELAY_MS = 150
@@ -268,6 +277,7 @@ class ComputeWorker(QObject):
     """Runs jobs on the compute thread; lives there after ``moveToThread``."""
 
     progress = Signal(int, int, int, float)  # generation, class index, iteration, mean log-lik
+    replay_progress = Signal(int, int, int)  # generation, step being fitted, steps in all (TrainJob.mark_order)
     finished = Signal(object)  # SegmentationOutcome
     skin_finished = Signal(object)  # SkinOutcome
     call_finished = Signal(object)  # CallOutcome
@@ -593,6 +603,8 @@ class ComputeWorker(QObject):
                                                      self._compiled))
                 return
             start = time.perf_counter()
+            if isinstance(job, TrainJob) and job.mark_order is not None:
+                job = self._replay_earlier_steps(job)
             if isinstance(job, TrainJob):
                 with _single_numba_thread():
                     model = self._train(job)
@@ -692,6 +704,27 @@ class ComputeWorker(QObject):
                          None if result is None else (model.threshold if threshold is None else float(threshold)),
                          self._compiled, info.get("exposure_gain", 1.0)))
 
+    def _replay_earlier_steps(self, job: TrainJob) -> TrainJob:
+        """Fit the steps of ``job.mark_order`` before the last (segmix.mark_steps.replay_steps,
+        as the window fitted them), checking for a newer request between steps; the job for
+        the last step, refining their result as a warm request does."""
+        from segmix.mark_steps import replay_steps, step_marks
+
+        steps = step_marks(job.scribbles, job.mark_order)
+        n_steps = len(steps)
+
+        def progress(step: int, _: int) -> None:
+            self._check(job.generation)
+            emit(self.replay_progress, job.generation, step, n_steps)
+
+        if n_steps > 1:
+            with _single_numba_thread(), _interactive():
+                previous = replay_steps(job.image, steps[:-1], job.settings, progress)
+            progress(n_steps, n_steps)
+            return replace(job, previous_model=previous.model, previous_mask=previous.mask,
+                           previous_scribbles=steps[-2], mark_order=None)
+        return replace(job, previous_model=None, previous_mask=None, previous_scribbles=None, mark_order=None)
+
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model
 
@@ -716,6 +749,7 @@ class TrainingController(QObject):
 
     started = Signal(int)  # generation
     progress = Signal(int, int, float)  # class index, iteration, mean log-likelihood
+    replay_progress = Signal(int, int)  # step being fitted, steps in all (marks replayed in their order)
     result_ready = Signal(object)  # SegmentationOutcome
     skin_ready = Signal(object)  # SkinOutcome
     call_ready = Signal(object)  # CallOutcome
@@ -748,6 +782,7 @@ class TrainingController(QObject):
         self._prepare.connect(self._worker.prepare)
         self._start_warm_up.connect(self._worker.warm_up_in_steps)
         self._worker.progress.connect(self._on_progress)
+        self._worker.replay_progress.connect(self._on_replay_progress)
         self._worker.finished.connect(self._on_finished)
         self._worker.skin_finished.connect(self._on_skin_finished)
         self._worker.call_finished.connect(self._on_call_finished)
@@ -784,15 +819,18 @@ class TrainingController(QObject):
         self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings,
         overlay_mode: str | None = None, previous_model: SegmentationModel | None = None,
         previous_mask: np.ndarray | None = None, previous_scribbles: np.ndarray | None = None,
+        mark_order: np.ndarray | None = None,
     ) -> int:
         """Start a fit; cancels any running job.  ``scribbles`` is copied here.
 
         With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba);
-        ``previous_model`` / ``previous_mask`` / ``previous_scribbles``: the last result, see :class:`TrainJob`.
+        ``previous_model`` / ``previous_mask`` / ``previous_scribbles``: the last result, see :class:`TrainJob`;
+        ``mark_order``: replay the marks in this order instead (``replay_progress`` reports the steps).
         """
         generation = self._next_generation()
         emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode,
-                                    previous_model, previous_mask, previous_scribbles))
+                                    previous_model, previous_mask, previous_scribbles,
+                                    None if mark_order is None else mark_order.copy()))
         self._set_busy(True)
         emit(self.started, generation)
         return generation
@@ -888,6 +926,10 @@ class TrainingController(QObject):
     def _on_progress(self, generation: int, class_index: int, iteration: int, value: float) -> None:
         if generation == self._generation:
             emit(self.progress, class_index, iteration, value)
+
+    def _on_replay_progress(self, generation: int, step: int, n_steps: int) -> None:
+        if generation == self._generation:
+            emit(self.replay_progress, step, n_steps)
 
     def _on_compiling(self, generation: int) -> None:
         if generation == self._generation:

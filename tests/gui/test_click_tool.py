@@ -53,11 +53,12 @@ def test_a_click_refines_the_last_model_and_an_undo_restores_the_result_before(q
     original = controller.request_training
 
     def spy(image, scribbles, settings, overlay_mode=None, previous_model=None, previous_mask=None,
-            previous_scribbles=None):
+            previous_scribbles=None, mark_order=None):
         sent.append(previous_model)
         masks.append(previous_mask)
         marks.append(previous_scribbles)
-        return original(image, scribbles, settings, overlay_mode, previous_model, previous_mask, previous_scribbles)
+        return original(image, scribbles, settings, overlay_mode, previous_model, previous_mask, previous_scribbles,
+                        mark_order=mark_order)
 
     monkeypatch.setattr(controller, "request_training", spy)
     window.set_tool("click")
@@ -117,9 +118,9 @@ def test_background_clicks_first_then_a_foreground_click_matches_the_marks_at_on
     masks = []
     original = window.controller.request_training
 
-    def spy(*args):
+    def spy(*args, **kwargs):
         masks.append(args[5] if len(args) > 5 else None)
-        return original(*args)
+        return original(*args, **kwargs)
 
     monkeypatch.setattr(window.controller, "request_training", spy)
     window.set_tool("click")

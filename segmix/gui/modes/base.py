@@ -235,6 +235,16 @@ class Mode(QObject):
     def on_labels_changed(self, rect: Rect) -> None:
         """The scribbles changed inside ``rect`` (stroke, undo, redo, clear, load)."""
 
+    def offer_mark_order(self, labels: np.ndarray, order: np.ndarray | None, stale_reason: str | None) -> None:
+        """Scribbles ``labels`` are being loaded from a file (``on_labels_changed`` follows) that
+        kept the order of its marks (``order``, segmix.mark_steps), or kept one that does not
+        fit them (``stale_reason`` says why); both None for a file with no order."""
+
+    def mark_order_for(self, labels: np.ndarray) -> np.ndarray | None:
+        """The order in which ``labels`` were fitted (an (H, W) uint16 order map, see
+        segmix.mark_steps), to save with them; None when the mode does not know it."""
+        return None
+
     # -- display ------------------------------------------------------------------------
     def render(self) -> None:
         """Draw this mode's overlay on ``shell.canvas`` (``set_overlay(None)`` when none)."""

@@ -8,6 +8,7 @@ the overlay.  Threshold / style / opacity changes re-draw the stored result with
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +23,7 @@ from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
+from segmix.mark_order import count_steps, fresh_order, grown_order
 
 APPLY_DEBOUNCE_MS = 150
 
@@ -75,6 +77,11 @@ HINT_NO_OBJECT = (
     "Click the object (left click) or paint it (1) to say what to keep."
 )
 HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
+#: Marks reopened with the order they were made in are fitted step by step again, as the window
+#: fitted them when they were saved: at once they give another mask (segmix.mark_steps).
+REPLAYING = "Replaying your {n} marks in their order (step {step} of {n})..."
+REPLAYED = "Replayed your {n} marks in the order they were made, as when they were saved."
+STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
 
 
 class SegmentMode(Mode):
@@ -122,7 +129,14 @@ class SegmentMode(Mode):
         # The fitted results by their marks: an undo or redo brings back the mask shown for
         # those marks instead of a fresh fit, which can differ (see result_history).
         self.history = ResultHistory()
-        self._request_keys: dict[int, tuple] = {}  # job generation -> marks_key of its request
+        # job generation -> (marks_key of its request, order map of its marks or None, a note
+        # for the status line)
+        self._request_keys: dict[int, tuple] = {}
+        # The order in which the marks were fitted (segmix.mark_steps), saved with them so that
+        # reopening them replays the fits: (marks, order map or None) of the latest fit asked
+        # for, and (marks, order map, why it is stale) offered by File > Load Scribbles.
+        self._latest_request: tuple | None = None
+        self._file_order: tuple | None = None
         self.model_panel = ModelPanel()
         self.training_panel = TrainingPanel()
         self._apply_timer = QTimer(self)
@@ -133,6 +147,7 @@ class SegmentMode(Mode):
         controller = shell.controller
         controller.started.connect(self._on_started)
         controller.progress.connect(self._on_progress)
+        controller.replay_progress.connect(self._on_replay_progress)
         controller.result_ready.connect(self._on_result)
         controller.busy_changed.connect(self.training_panel.set_busy)
         self.model_panel.settings_changed.connect(self.fit_new_model)
@@ -174,6 +189,7 @@ class SegmentMode(Mode):
         self.outcome = None
         self.history.clear()
         self._request_keys.clear()
+        self._latest_request = self._file_order = None
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
         self.model_panel.swatches.set_swatches([])
@@ -223,6 +239,7 @@ class SegmentMode(Mode):
         self._apply_timer.stop()
         self._training_in_flight = True
         self._apply_in_flight = False  # the new job supersedes it
+        self._latest_request = None  # a loaded model's result is no chain of fits of the marks
         self.note_request()
         shell.controller.request_apply(shell.segmentation_image, self.loaded_model, shell.layer.labels, apply_settings,
                                        shell.overlay_panel.mode)
@@ -259,23 +276,83 @@ class SegmentMode(Mode):
             return
         self._apply_timer.stop()
         settings = self.current_settings()
-        key = marks_key(shell.layer.labels, settings)
+        labels = shell.layer.labels
+        key = marks_key(labels, settings)
+        file_order, stale = self._offered_order(labels) if warm else (None, None)
         kept = self.history.get(key) if warm else None
-        if kept is not None:
+        if kept is not None and (file_order is None or _same_order(kept.mark_order, file_order)) and stale is None:
             self._restore(kept)
             return
         self._training_in_flight = True
         self._apply_in_flight = False  # the new job supersedes it
-        previous = self._result_to_refine(warm)
+        note = ""
+        if file_order is not None:
+            # Replayed on the compute thread: each step refines the one before, as when saved.
+            previous, order = None, file_order
+            note = REPLAYED.format(n=count_steps(order))
+        elif stale is not None:
+            previous, order = None, fresh_order(labels)
+            note = STALE_ORDER.format(reason=stale)
+        else:
+            previous = self._result_to_refine(warm)
+            order = self._order_after(previous, labels)
         self.note_request()
         generation = shell.controller.request_training(
-            shell.segmentation_image, shell.layer.labels, settings, shell.overlay_panel.mode,
+            shell.segmentation_image, labels, settings, shell.overlay_panel.mode,
             None if previous is None else previous.model,
             None if previous is None or not previous.final else previous.mask,
             None if previous is None or not previous.final else previous.scribbles,
+            mark_order=file_order,
         )
-        self._request_keys = {generation: key}  # only the latest job's result is shown
-        self.training_panel.set_status("Training...")
+        self._request_keys = {generation: (key, order, note)}  # only the latest job's result is shown
+        self._latest_request = (labels.copy(), order)
+        if file_order is not None:
+            self.training_panel.set_status(REPLAYING.format(n=count_steps(file_order), step=1))
+        else:
+            self.training_panel.set_status("Training...")
+
+    def _offered_order(self, labels: np.ndarray) -> tuple:
+        """(order map, stale reason) Load Scribbles offered for ``labels`` (None, None when
+        none was, or the marks changed since: the offer is then dropped)."""
+        offered = self._file_order
+        if offered is None or offered[0].shape != labels.shape or not np.array_equal(offered[0], labels):
+            self._file_order = None
+            return None, None
+        return offered[1], offered[2]
+
+    @staticmethod
+    def _order_after(previous, labels: np.ndarray):
+        """The order map of a fit of ``labels`` refining ``previous`` (None: a fresh fit):
+        step 1 everywhere for a fresh fit, the previous order and one more step on the marks
+        added for a warm one; None when the chain cannot be replayed (the previous result was
+        a preview without its mask, or its own order is unknown, or no mark was added)."""
+        if previous is None:
+            return fresh_order(labels)
+        if not previous.final or previous.mark_order is None:
+            return None
+        if np.array_equal(previous.scribbles, labels):
+            return None  # a refit of the same marks, which a replay skips
+        return grown_order(previous.mark_order, labels)
+
+    def offer_mark_order(self, labels, order, stale_reason) -> None:
+        """Marks loaded from a file, with the order they were made in (or why it is stale):
+        the fit that follows replays them in that order (see :meth:`retrain`)."""
+        if order is None and stale_reason is None:
+            self._file_order = None
+        else:
+            self._file_order = (np.array(labels, copy=True), order, stale_reason)
+
+    def mark_order_for(self, labels: np.ndarray):
+        """The order map of the fits that gave the shown result for ``labels`` (or of the fit
+        of them under way), for File > Save Scribbles; None when unknown."""
+        outcome = self.outcome
+        if (outcome is not None and outcome.final and outcome.mark_order is not None
+                and np.array_equal(outcome.scribbles, labels)):
+            return outcome.mark_order
+        latest = self._latest_request
+        if latest is not None and latest[1] is not None and np.array_equal(latest[0], labels):
+            return latest[1]
+        return None
 
     def _restore(self, kept: SegmentationOutcome) -> None:
         """Show a kept result again (an undo, a redo): no fit, the same mask as before."""
@@ -284,6 +361,7 @@ class SegmentMode(Mode):
         self._training_in_flight = self._apply_in_flight = False
         self._cancelled = False
         self.outcome = kept
+        self._latest_request = (kept.scribbles, kept.mark_order)
         self.model_panel.swatches.set_swatches(class_swatches(kept.model))
         self.training_panel.plot.clear()  # its curves belonged to a later fit
         self.training_panel.status_label.setToolTip("")
@@ -318,6 +396,10 @@ class SegmentMode(Mode):
         if self.active:
             self.training_panel.plot.clear()
 
+    def _on_replay_progress(self, step: int, n_steps: int) -> None:
+        if self.active:
+            self.training_panel.set_status(REPLAYING.format(n=n_steps, step=step))
+
     def _on_progress(self, class_index: int, iteration: int, value: float) -> None:
         self.training_panel.plot.add_point(class_index, iteration, value)  # repaints coalesce
         now = time.perf_counter()
@@ -331,6 +413,12 @@ class SegmentMode(Mode):
         if not self.active:
             return
         shell = self.shell
+        key = order = None
+        said = ""  # what the request adds to the status line (a replay, a stale order)
+        if outcome.final:
+            key, order, said = self._request_keys.pop(outcome.generation, (None, None, ""))
+            if order is not None and outcome.retrained and self.loaded_model is None:
+                outcome = replace(outcome, mark_order=order)  # saved with the marks, kept for undo
         self.outcome = outcome
         if outcome.retrained:
             self.model_panel.swatches.set_swatches(class_swatches(outcome.model))
@@ -346,7 +434,6 @@ class SegmentMode(Mode):
             emit(self.preview_ready, outcome)
             return
         self._training_in_flight = self._apply_in_flight = False
-        key = self._request_keys.pop(outcome.generation, None)
         if key is not None and outcome.retrained and self.loaded_model is None:
             self.history.put(key, outcome)
         verb = "Trained and applied" if outcome.retrained else "Applied"
@@ -355,6 +442,8 @@ class SegmentMode(Mode):
         if self.loaded_model is not None:
             text = (f"Model {self.loaded_model_name} applied in {duration}{f' ({note})' if note else ''}; strokes are hard "
                     "constraints. Retrain fits a new model to your strokes.")
+        if said:
+            text = f"{said}\n{text}"
         if not outcome.mask.any():
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
@@ -570,6 +659,10 @@ class SegmentMode(Mode):
         settings.setValue("model/color_space", current.color_space)
         settings.setValue("model/smoothing", current.smoothing)
         settings.setValue("model/unexplained_weight", float(current.unexplained_weight))
+
+
+def _same_order(a, b) -> bool:
+    return a is not None and b is not None and a.shape == b.shape and np.array_equal(a, b)
 
 
 def _stored_float(value, default: float) -> float:

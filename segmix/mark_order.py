@@ -1,0 +1,165 @@
+"""The order map of a set of marks, and its text form for a marks file.
+
+The window fits each click from the result before it, so a result depends on the order of the
+marks (:mod:`segmix.mark_steps` replays that order). The order is an *order map*: an (H, W)
+uint16 array, 0 where unmarked, and on each marked pixel the step (1, 2, ...) at which it got
+its label. It describes only a chain where marks were only added (each step's marks hold the
+previous step's with the same labels): the window's warm path. The marks of step ``i`` are
+``labels`` where ``0 < order <= i``.
+
+A support module (segmix.io writes the map into label files, segmix.labelmaps reads it): NumPy
+and the standard library only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+
+import numpy as np
+
+#: The version of :func:`encode_order`'s text; :func:`decode_order` refuses any other.
+ORDER_FORMAT_VERSION = 1
+#: Most steps an order map holds (uint16).
+MAX_STEPS = np.iinfo(np.uint16).max
+
+
+def check_order(labels: np.ndarray, order: np.ndarray) -> None:
+    """Raise ValueError naming what differs when ``order`` is not an order map of ``labels``.
+
+    Parameters
+    ----------
+    labels : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
+    order : (H, W) integer array, 0 unmarked, else the step of the pixel's mark
+    """
+    labels, order = np.asarray(labels), np.asarray(order)
+    if order.shape != labels.shape:
+        raise ValueError(f"the order map is {size_words(order.shape)} but the marks are {size_words(labels.shape)}")
+    if not np.issubdtype(order.dtype, np.integer):
+        raise ValueError(f"the order map must hold integer steps, not {order.dtype}")
+    if order.size and (order.min() < 0 or order.max() > MAX_STEPS):
+        raise ValueError(f"the order map's steps must lie in 0..{MAX_STEPS}; found {order.min()}..{order.max()}")
+    unordered = int(np.count_nonzero((labels > 0) & (order == 0)))
+    unmarked = int(np.count_nonzero((labels == 0) & (order > 0)))
+    if unordered or unmarked:
+        parts = []
+        if unordered:
+            parts.append(f"{unordered} marked pixels have no step")
+        if unmarked:
+            parts.append(f"{unmarked} unmarked pixels have a step")
+        raise ValueError("the order map does not match the marks: " + " and ".join(parts))
+
+
+def size_words(shape) -> str:
+    """An (H, W) shape as the window and the command line say sizes: "W x H pixels"."""
+    return " x ".join(str(n) for n in shape[::-1]) + " pixels" if len(shape) == 2 else str(shape)
+
+
+def step_marks(labels: np.ndarray, order: np.ndarray) -> list[np.ndarray]:
+    """The marks of each step of the chain, in order.
+
+    Parameters
+    ----------
+    labels : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
+    order : (H, W) integer array, the order map (see the module docstring)
+
+    Returns
+    -------
+    list of (H, W) uint8 arrays
+        ``labels`` where ``0 < order <= i`` for each step ``i`` that marks a pixel (gaps in
+        the numbering are skipped: a step whose marks equal the previous step's would be a
+        refit of the same marks, which the window never makes). Empty when nothing is marked.
+
+    Raises
+    ------
+    ValueError
+        When ``order`` is not an order map of ``labels`` (:func:`check_order`).
+    """
+    check_order(labels, order)
+    labels = np.asarray(labels).astype(np.uint8, copy=False)
+    order = np.asarray(order)
+    return [np.where((order > 0) & (order <= step), labels, 0).astype(np.uint8)
+            for step in np.unique(order[order > 0])]
+
+
+def count_steps(order: np.ndarray) -> int:
+    """How many fits replaying ``order`` makes (distinct steps that mark a pixel)."""
+    order = np.asarray(order)
+    return int(np.unique(order[order > 0]).size)
+
+
+def fresh_order(labels: np.ndarray) -> np.ndarray:
+    """The order map of marks fitted at once: step 1 on every marked pixel, (H, W) uint16."""
+    return (np.asarray(labels) > 0).astype(np.uint16)
+
+
+def grown_order(previous_order: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The order map after one more step: ``previous_order``, and one step past its last on
+    the pixels marked since (``labels`` must hold the previous marks; (H, W) uint16)."""
+    previous_order = np.asarray(previous_order, dtype=np.uint16)
+    step = min(int(previous_order.max(initial=0)) + 1, MAX_STEPS)
+    return np.where((previous_order == 0) & (np.asarray(labels) > 0), np.uint16(step), previous_order).astype(np.uint16)
+
+
+# -------------------------------------------------------------------------- text form
+def encode_order(order: np.ndarray) -> str:
+    """An order map as compact text (for a PNG text chunk).
+
+    JSON ``{"version": 1, "shape": [H, W], "data": base64(zlib(uint16 little-endian bytes))}``:
+    a few bytes per click, since a click's disc is one run of equal values.
+
+    Parameters
+    ----------
+    order : (H, W) integer array with values in 0..65535
+    """
+    order = np.asarray(order)
+    if order.ndim != 2:
+        raise ValueError(f"an order map is (H, W); got shape {order.shape}")
+    if order.size and (order.min() < 0 or order.max() > MAX_STEPS):
+        raise ValueError(f"the order map's steps must lie in 0..{MAX_STEPS}")
+    raw = np.ascontiguousarray(order, dtype="<u2").tobytes()
+    data = base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+    return json.dumps({"version": ORDER_FORMAT_VERSION, "shape": list(order.shape), "data": data},
+                      separators=(",", ":"))
+
+
+def decode_order(text: str, shape: tuple[int, int]) -> np.ndarray:
+    """The order map :func:`encode_order` wrote, checked against the marks' ``shape``.
+
+    Returns
+    -------
+    (H, W) uint16 array
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong: not JSON of the expected form, another format version, a shape
+        other than ``shape``, undecodable base64 or zlib data, or a wrong number of bytes.
+    """
+    try:
+        stored = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the mark order is not readable JSON ({exc})") from None
+    if not isinstance(stored, dict) or not {"version", "shape", "data"} <= stored.keys():
+        raise ValueError("the mark order lacks its version, shape or data")
+    if stored["version"] != ORDER_FORMAT_VERSION:
+        raise ValueError(f"the mark order is of format version {stored['version']!r}; this segmix reads "
+                         f"version {ORDER_FORMAT_VERSION}")
+    stored_shape = stored["shape"]
+    if (not isinstance(stored_shape, list) or len(stored_shape) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in stored_shape)):
+        raise ValueError(f"the mark order's shape {stored_shape!r} is not two sizes")
+    if tuple(stored_shape) != tuple(shape):
+        raise ValueError(f"the mark order is for {size_words(tuple(stored_shape))} but the marks are {size_words(tuple(shape))}")
+    if not isinstance(stored["data"], str):
+        raise ValueError("the mark order's data is not text")
+    try:
+        raw = zlib.decompress(base64.b64decode(stored["data"].encode("ascii"), validate=True))
+    except (binascii.Error, ValueError, zlib.error) as exc:
+        raise ValueError(f"the mark order's data is damaged ({exc})") from None
+    expected = 2 * shape[0] * shape[1]
+    if len(raw) != expected:
+        raise ValueError(f"the mark order holds {len(raw)} bytes; {size_words(tuple(shape))} need {expected}")
+    return np.frombuffer(raw, dtype="<u2").reshape(shape).astype(np.uint16)
