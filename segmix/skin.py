@@ -1081,7 +1081,8 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     ValueError
         No photos, ``output_dir`` is a file, or an output clash (an
         :class:`~segmix.io.OutputClash` naming both files; the whole batch is refused, as
-        every command refuses an output that is an input, with exit status 2).
+        every command refuses an output that is an input, with exit status 2), or an output
+        that exists and was not written by ``skin apply`` (it lacks :data:`OUTPUT_MARK`).
     """
     inputs = list(inputs)
     files = list_images(inputs)
@@ -1114,9 +1115,18 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     advice = "give another --output-dir"
     if output_dir.resolve() in {f.resolve().parent for f in files}:
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
-    check_batch_outputs(batch_outputs(files, output_dir, probability), protected, advice=advice,
+    planned = batch_outputs(files, output_dir, probability)
+    check_batch_outputs(planned, protected, advice=advice,
                         both_advice="rename one of the photos (outputs are named after a photo's name "
                                     "without its extension)")
+    # A file that only happens to carry an output's name (a user's own x_skin.png beside x.jpg)
+    # was replaced in silence when the photo was named alone (a new-user trial): only this
+    # command's own outputs, which carry its mark, are rewritten, as background --distributed
+    # leaves a folder it did not write alone.
+    for out, maker in planned:
+        if out.is_file() and not written_by_apply(out):
+            raise ValueError(f"{out}: exists and was not written by segmix skin apply ({maker} would replace "
+                             "it); move it away or give another --output-dir")
 
     def clashes(out: Path) -> bool:
         return protected.match(out) is not None

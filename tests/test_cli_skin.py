@@ -108,6 +108,29 @@ def test_apply_never_overwrites_inputs(trained, tmp_path, capsys):
     assert "\n" not in err and "x_skin.png" in err and "would replace an input" in err
 
 
+def test_apply_never_replaces_a_file_it_did_not_write(trained, tmp_path, capsys):
+    """A trial: with x.jpg and the user's own photo x_skin.png in one folder, `skin apply
+    FOLDER/x.jpg --output-dir FOLDER` replaced x_skin.png with x.jpg's mask (exit 0)."""
+    rng = np.random.default_rng(9)
+    folder = tmp_path / "clash"
+    folder.mkdir()
+    Image.fromarray(_image(rng)[0]).save(folder / "x.jpg")
+    Image.fromarray(_image(rng)[0]).save(folder / "x_skin.png")
+    before = (folder / "x_skin.png").read_bytes()
+    capsys.readouterr()
+    assert main(["skin", "apply", "--model", str(trained), str(folder / "x.jpg"), "--output-dir", str(folder),
+                 "--quiet"]) == 2
+    assert (folder / "x_skin.png").read_bytes() == before
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "x_skin.png" in err and "not written by segmix skin apply" in err
+    # Its own earlier mask is rewritten (a rerun), the user's file once moved away.
+    (folder / "x_skin.png").rename(tmp_path / "kept.png")
+    for _ in range(2):
+        assert main(["skin", "apply", "--model", str(trained), str(folder / "x.jpg"), "--output-dir", str(folder),
+                     "--quiet"]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["x.jpg", "x_skin.png"]
+
+
 def test_apply_twice_into_the_photo_folder_leaves_the_earlier_masks_alone(trained, tmp_path, capsys):
     # New-user trial: `skin apply photos --output-dir photos` run again took the first run's
     # x_skin.png for photos and wrote x_skin_skin.png (masks of masks), "4 photos" for 2.
