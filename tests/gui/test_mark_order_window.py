@@ -148,3 +148,19 @@ def test_an_undo_and_a_redo_save_the_order_of_the_marks_they_bring_back(qtbot, m
     assert np.array_equal(mode.mark_order_for(window.layer.labels), full)
     assert window.export("scribbles", tmp_path / "marks.png")
     assert np.array_equal(load_mark_order(tmp_path / "marks.png", window.layer.labels), full)
+
+
+def test_a_click_during_the_graph_cut_still_has_an_order():
+    """A click while the previous graph cut runs refines the preview, which carries no mask:
+    without warm_refit that is a fresh fit of the marks, so their order is one step (it was
+    none, and a user who clicks quickly saved marks that reopened to another mask)."""
+    from types import SimpleNamespace
+
+    from segmix.gui.modes.segment import SegmentMode
+
+    labels = np.zeros((6, 8), np.uint8)
+    labels[1, 1], labels[4, 6] = 1, 2
+    preview = SimpleNamespace(final=False, mark_order=None, scribbles=labels)
+    order = SegmentMode._order_after(preview, labels)
+    assert order.dtype == np.uint16 and np.array_equal(order, (labels > 0).astype(np.uint16))
+    assert SegmentMode._order_after(preview, labels, warm_refit=True) is None

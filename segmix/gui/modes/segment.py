@@ -295,7 +295,7 @@ class SegmentMode(Mode):
             note = STALE_ORDER.format(reason=stale)
         else:
             previous = self._result_to_refine(warm)
-            order = self._order_after(previous, labels)
+            order = self._order_after(previous, labels, settings.warm_refit)
         self.note_request()
         generation = shell.controller.request_training(
             shell.segmentation_image, labels, settings, shell.overlay_panel.mode,
@@ -321,14 +321,19 @@ class SegmentMode(Mode):
         return offered[1], offered[2]
 
     @staticmethod
-    def _order_after(previous, labels: np.ndarray):
+    def _order_after(previous, labels: np.ndarray, warm_refit: bool = False):
         """The order map of a fit of ``labels`` refining ``previous`` (None: a fresh fit):
         step 1 everywhere for a fresh fit, the previous order and one more step on the marks
-        added for a warm one; None when the chain cannot be replayed (the previous result was
-        a preview without its mask, or its own order is unknown, or no mark was added)."""
+        added for a warm one; None when the chain cannot be replayed (its own order is
+        unknown, no mark was added, or a warm refit started from a preview's model)."""
         if previous is None:
             return fresh_order(labels)
-        if not previous.final or previous.mark_order is None:
+        if not previous.final:
+            # A click during the previous graph cut: the request carries the preview's model
+            # but no mask, which without warm_refit is a fresh fit of these marks (a user who
+            # clicks quickly still saves an order that reproduces the mask).
+            return None if warm_refit else fresh_order(labels)
+        if previous.mark_order is None:
             return None
         if np.array_equal(previous.scribbles, labels):
             return None  # a refit of the same marks, which a replay skips
