@@ -377,6 +377,9 @@ class BackgroundMixture:
         """
         if not isinstance(data, dict):
             raise BackgroundModelError("a background model must be a JSON object")
+        if data.get("format") == "segmix-model":  # segmix.modelfile's: say which, not only "not ours"
+            raise BackgroundModelError(f"this is a segmix {data.get('kind', 'skin or segmentation')} model, "
+                                       "not a background model (segmix background --save-model writes one)")
         if data.get("format") != FORMAT_NAME:
             raise BackgroundModelError(f"not a segmix background model (format {data.get('format')!r})")
         if data.get("version") != SCHEMA_VERSION:

@@ -120,6 +120,9 @@ def model_from_dict(data: Any) -> SegmixModel:
     """
     if not isinstance(data, dict):
         raise ValueError("the top level must be a JSON object")
+    other = OTHER_FORMATS.get(data.get("format"))  # before the keys: another model's are all "unknown"
+    if other is not None:
+        raise ValueError(f"this is {other}, not a skin or segmentation model")
     _check_keys(data, TOP_LEVEL_KEYS, "the model")
     if data.get("format") != FORMAT_NAME:
         raise ValueError(f"not a segmix model (format is {data.get('format')!r}, expected {FORMAT_NAME!r})")
@@ -163,6 +166,12 @@ def model_from_dict(data: Any) -> SegmixModel:
     return SegmixModel(kind, classifier, features, positive, float(threshold), training)
 
 
+#: segmix's other model files, by their "format", in words (a trial gave a background model to
+#: skin apply and was told of its "unknown key(s) 'frame_count', 'params', ...").
+OTHER_FORMATS = {
+    "segmix-background-model": "a background model (written by segmix background --save-model; "
+                               "segmix background --model reads it)",
+}
 TOP_LEVEL_KEYS = ("format", "version", "kind", "features", "classifier", "positive_class", "threshold", "training")
 CLASS_KEYS = ("name", "prior", "mixture")
 MIXTURE_KEYS = ("covariance_type", "weights", "means", "covariances", "reg_covar", "n_components", "n_features",

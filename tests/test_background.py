@@ -258,7 +258,8 @@ def test_from_dict_validates(tmp_path):
         return data
 
     cases = [
-        (lambda d: d.update(format="segmix-model"), "not a segmix background model"),
+        (lambda d: d.update(format="segmix-model"), "model, not a background model"),
+        (lambda d: d.update(format="another-tool"), "not a segmix background model"),
         (lambda d: d.update(version=99), "version"),
         (lambda d: d["params"].update(n_components=0), "n_components"),
         (lambda d: d["params"].pop("rho"), "params"),

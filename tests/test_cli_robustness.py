@@ -674,3 +674,29 @@ def test_a_frame_folder_or_a_video_opens_the_window_and_a_bad_one_is_named(tmp_p
         lines = _err_lines(capsys)
         assert len(lines) == 1 and lines[0].startswith(f"segmix: error: {bad}: {said}"), lines
     assert len(opened) == 2
+
+
+def test_a_model_of_another_command_is_named_as_such(tmp_path, capsys):
+    """A trial gave a background model to skin apply and read "unknown key(s) 'frame_count',
+    'params', ..."; a skin model given to background said only "not a segmix background model"."""
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    rng = np.random.default_rng(3)
+    for t in range(3):
+        Image.fromarray(rng.integers(0, 255, (16, 20, 3), dtype=np.uint8)).save(frames / f"in{t:04d}.png")
+    background_model = tmp_path / "bg.json"
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks"), "--quiet",
+                 "--save-model", str(background_model)]) == 0
+    photo = tmp_path / "p.png"
+    Image.fromarray(rng.integers(0, 255, (16, 20, 3), dtype=np.uint8)).save(photo)
+    capsys.readouterr()
+    assert main(["skin", "apply", str(photo), "--model", str(background_model), "--output-dir",
+                 str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "bg.json" in err and "is a background model" in err and "unknown key" not in err
+    from segmix.skin import builtin_model_path
+
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "m2"), "--quiet",
+                 "--model", str(builtin_model_path())]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "is a segmix skin model, not a background model" in err
