@@ -66,7 +66,7 @@ HINT_TRAINED = (
 HINT_TRAINING = "Fitting the colour models to your strokes... (Esc cancels)"
 UNEXPLAINED_HINT = (
     "Much of the photo has colours your background strokes do not explain. If parts you did not mark "
-    "turned foreground after a correct background stroke, check Model > More > Keep unmarked colours as "
+    "turned foreground after a correct background stroke, open Model > More (the line under Smooth edges) and tick Keep unmarked colours as "
     "background, or mark those parts background."
 )
 #: Said when only background is marked (not a box): the mask is the borrowed foreground, every
