@@ -119,6 +119,20 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         raise ValueError(f"unknown export kind {kind!r}")
 
 
+def replace_question_due(path, name_filter: str, open_photo=None) -> bool:
+    """Whether saving to ``path`` should first ask to replace an existing file: only when it
+    exists, is not the open photo and has an extension of ``name_filter`` (a save dialog's
+    "Label (*.png);;..."). Any other name the export refuses with its own message, which a
+    replace question before it made alarming ("Replace 033.jpg?", then ".jpg: use .png")."""
+    target = Path(path)
+    if not target.exists() or target.is_dir():
+        return False
+    if open_photo is not None and normalised(target) == normalised(open_photo):
+        return False
+    suffixes = {p.lower() for p in re.findall(r"\*(\.[A-Za-z0-9]+)", name_filter)}
+    return not suffixes or target.suffix.lower() in suffixes
+
+
 def normalised(path) -> str:
     """One spelling per file: absolute, symlinks and ``..`` resolved, case-folded where the OS ignores case."""
     return os.path.normcase(os.path.realpath(os.fspath(path)))

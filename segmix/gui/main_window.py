@@ -828,9 +828,24 @@ class MainWindow(QMainWindow):
         return path
 
     def ask_save_path(self, title: str, default: Path, name_filter: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(default), name_filter)
+        # segmix asks before replacing, after the dialog: the dialog's own question came before
+        # segmix's refusal of the name (a trial was asked "033.jpg already exists. Replace?" for a
+        # mask over the open photo, which the export then refused: ".jpg ... use .png").
+        path, _ = QFileDialog.getSaveFileName(self, title, str(default), name_filter,
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
         QTimer.singleShot(0, self.take_keyboard)
+        if path and files.replace_question_due(path, name_filter, self.image_path) and not self.confirm_replace(path):
+            return ""
         return path
+
+    def confirm_replace(self, path: str) -> bool:
+        """Ask whether an existing file may be replaced; True = go ahead."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Replace file",
+                          f"{Path(path).name} already exists in {Path(path).parent}. Replace it?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
 
     # == files ===========================================================================
     @property

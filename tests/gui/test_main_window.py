@@ -536,3 +536,24 @@ def test_first_use_warm_up_shows_its_steps_and_what_to_do_meanwhile(qtbot, make_
     qtbot.waitUntil(lambda: "step 4 of 5" in bar.currentMessage(), timeout=5000)
     assert bar.currentMessage() == "Preparing the engine, step 4 of 5: loading the click kernels..."
     assert not window.warm_up_bar.isVisible()
+
+
+def test_the_replace_question_comes_only_for_a_name_the_export_takes(tmp_path):
+    """A trial exported a mask as the open photo 033.jpg: the dialog asked "Replace?" and then
+    segmix refused the name. segmix now asks itself, only for a file the export would write."""
+    from segmix.gui.files import replace_question_due
+
+    photo = tmp_path / "033.jpg"
+    photo.write_bytes(b"x")
+    mask = tmp_path / "033_mask.png"
+    mask.write_bytes(b"x")
+    png = "8-bit PNG mask (*.png)"
+    assert not replace_question_due(photo, png, photo)  # the open photo: the export refuses it
+    assert not replace_question_due(photo, png, None)  # .jpg for a mask: refused by its own message
+    assert replace_question_due(mask, png, photo)
+    assert not replace_question_due(tmp_path / "new.png", png, photo)  # nothing to replace
+    assert not replace_question_due(tmp_path, png, photo)  # a folder
+    several = "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"
+    tiff = tmp_path / "p.TIFF"
+    tiff.write_bytes(b"x")
+    assert replace_question_due(tiff, several, photo)
