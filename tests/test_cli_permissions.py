@@ -143,12 +143,13 @@ def test_a_file_chmod_444_is_kept_even_for_root(photo, capsys, tmp_path):
         out = tmp_path / "skin"
         out.mkdir()
         mask = out / "photo_skin.png"
-        mask.write_bytes(b"an earlier mask")
+        _earlier_mask(mask)  # skin apply's own: another file is refused before
+        before = mask.read_bytes()
         mask.chmod(0o444)
         code = main(["skin", "apply", str(image), "--output-dir", str(out)])
         assert code != 0
         assert "read-only" in capsys.readouterr().err
-        assert mask.read_bytes() == b"an earlier mask"
+        assert mask.read_bytes() == before
     finally:
         kept.chmod(0o644)
 
@@ -162,7 +163,8 @@ def test_a_refused_output_is_named_once_not_after_its_photo(photo, capsys, tmp_p
     Path("photo.png").write_bytes(Path(image).read_bytes())
     Path("ro").mkdir()
     mask = Path("ro") / "photo_skin.png"
-    mask.write_bytes(b"an earlier mask")
+    _earlier_mask(mask)  # skin apply's own: another file is refused before
+    before = mask.read_bytes()
     mask.chmod(0o444)
     try:
         assert main(["skin", "apply", "photo.png", "--output-dir", "ro", "--quiet"]) == 2
@@ -170,7 +172,7 @@ def test_a_refused_output_is_named_once_not_after_its_photo(photo, capsys, tmp_p
         assert err.splitlines() == [
             "segmix skin apply: error: ro/photo_skin.png: the file exists and is read-only (permission denied); "
             "give another name or make it writable"]
-        assert mask.read_bytes() == b"an earlier mask"
+        assert mask.read_bytes() == before
     finally:
         mask.chmod(0o644)
 
@@ -191,3 +193,15 @@ def test_failure_line_names_each_file_once():
     errno_error = PermissionError(13, "Permission denied", "o/photo_skin.png")
     assert failure_line(errno_error, "photo.jpg", "o/photo_skin.png") == "o/photo_skin.png: permission denied"
     assert failure_line(errno_error, "photo.jpg") == "o/photo_skin.png: permission denied"
+
+
+def _earlier_mask(path) -> None:
+    """A mask an earlier ``skin apply`` wrote (it carries the command's mark)."""
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    from segmix.skin import OUTPUT_MARK
+
+    info = PngInfo()
+    info.add_text(*OUTPUT_MARK)
+    Image.new("L", (4, 4)).save(path, pnginfo=info)

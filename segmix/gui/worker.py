@@ -447,6 +447,30 @@ class ComputeWorker(QObject):
             for texture in (np.zeros((8, 8), np.float32), np.zeros((0, 0), np.float32)):
                 skin_kernels.gather_pair(lut, lut, code, texture)
 
+        def box() -> None:
+            from segmix.segment import SegmentationSettings, segment
+
+            # A rectangle alone (the Rectangle tool) is GrabCut: the inside's sample, the
+            # refits between cuts and the box's clean-ups have kernels of their own. A trial's
+            # first box waited 24 s ("compiling included"); 41 s to compile with an empty cache
+            # on the loaded 2-core machine, after the steps above.
+            image, _ = state["photo"]
+            h, w = image.shape[:2]
+            framed = np.full((h, w), BACKGROUND, np.uint8)
+            framed[h // 8: h - h // 8, w // 8: w - w // 8] = 0
+            with _single_numba_thread():
+                segment(image, framed, SegmentationSettings(n_components=2, smoothing="graphcut"))
+
+        def video() -> None:
+            from segmix.background import BackgroundMixture
+
+            # Video mode's per-pixel mixtures (Stauffer-Grimson update, shadows, the median
+            # clean-up): a trial's first frame took 20 s to come, compiling them.
+            image, _ = state["photo"]
+            model = BackgroundMixture()
+            for frame in (image, image[::-1].copy()):
+                model.apply(frame)
+
         def large_photos() -> None:
             from segmix.clicks import click_radius, paint_disc
             from segmix.kernels import cache, graphs, pixels, threads
@@ -478,6 +502,8 @@ class ComputeWorker(QObject):
             ("{verb} the graph-cut kernels", graph_cut),
             ("{verb} the click kernels", clicks),
             ("{verb} the skin detector's kernels", skin_model),
+            ("{verb} the box (GrabCut) kernels", box),
+            ("{verb} the video kernels", video),
             ("{verb} the large photos' kernels", large_photos),
         ]
 
@@ -487,7 +513,7 @@ class ComputeWorker(QObject):
         helper, self._graph_cut_helper = self._graph_cut_helper, None
         if helper is None:
             return
-        emit(self.warm_up_step, warm_up_message(3, self._warm_up_total or 6, "{verb} the graph-cut kernels", True))
+        emit(self.warm_up_step, warm_up_message(3, self._warm_up_total or 8, "{verb} the graph-cut kernels", True))
         try:
             helper.wait(timeout=300)
         except Exception:  # noqa: BLE001 - compile here instead

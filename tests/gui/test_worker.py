@@ -204,17 +204,17 @@ def test_warm_up_reports_each_step_and_whether_it_compiles(monkeypatch):
     worker.warm_up_progress.connect(lambda *args: progress.append(args))
     worker.warm_up_step_tip.connect(tips.append)
     worker.warm_up()
-    assert progress == [(0, 6, False), (1, 6, True), (2, 6, True), (3, 6, True), (4, 6, True), (5, 6, True), (6, 6, True)]
-    assert messages[0] == "Preparing the engine, step 1 of 6: loading the numerical libraries..."
+    assert progress == [(0, 8, False)] + [(k, 8, True) for k in range(1, 9)]
+    assert messages[0] == "Preparing the engine, step 1 of 8: loading the numerical libraries..."
     # The time is the whole warm-up's, not read as each step's ("about a minute" was).
-    assert messages[1] == ("First start: compiling, step 2 of 6 (once; a minute or more in all). "
+    assert messages[1] == ("First start: compiling, step 2 of 8 (once; a minute or more in all). "
                            "You can draw meanwhile.")
     assert all("You can draw meanwhile" in m for m in messages[1:])
-    assert tips[1] == "Step 2 of 6: compiling the segmentation kernels."  # the progress bar's tooltip
+    assert tips[1] == "Step 2 of 8: compiling the segmentation kernels."  # the progress bar's tooltip
     monkeypatch.setattr(cache, "cache_is_warm", lambda: True)
     messages.clear()
     worker.warm_up()
-    assert messages[1] == "Preparing the engine, step 2 of 6: loading the segmentation kernels..."
+    assert messages[1] == "Preparing the engine, step 2 of 8: loading the segmentation kernels..."
 
 
 def test_a_kernel_compiling_during_the_warm_up_makes_it_a_first_use(monkeypatch):
@@ -238,16 +238,18 @@ def test_a_kernel_compiling_during_the_warm_up_makes_it_a_first_use(monkeypatch)
     worker.warm_up_progress.connect(lambda *args: progress.append(args))
     worker.warm_up_step_tip.connect(tips.append)
     worker.warm_up()
-    assert messages[3] == "Preparing the engine, step 4 of 6: loading the click kernels..."
-    assert messages[4].startswith("First start: compiling, step 4 of 6")
-    assert tips[3:] == ["Step 4 of 6: loading the click kernels.", "Step 4 of 6: compiling the click kernels.",
-                        "Step 5 of 6: compiling the skin detector's kernels.",
-                        "Step 6 of 6: compiling the large photos' kernels."]
-    assert messages[5].startswith("First start: compiling, step 5 of 6")
-    assert messages[6].startswith("First start: compiling, step 6 of 6")
-    assert progress[-1] == (6, 6, True)
+    assert messages[3] == "Preparing the engine, step 4 of 8: loading the click kernels..."
+    assert messages[4].startswith("First start: compiling, step 4 of 8")
+    assert tips[3:] == ["Step 4 of 8: loading the click kernels.", "Step 4 of 8: compiling the click kernels.",
+                        "Step 5 of 8: compiling the skin detector's kernels.",
+                        "Step 6 of 8: compiling the box (GrabCut) kernels.",
+                        "Step 7 of 8: compiling the video kernels.",
+                        "Step 8 of 8: compiling the large photos' kernels."]
+    assert messages[5].startswith("First start: compiling, step 5 of 8")
+    assert messages[8].startswith("First start: compiling, step 8 of 8")
+    assert progress[-1] == (8, 8, True)
     fresh(1.5)  # after the warm-up nobody listens
-    assert len(messages) == 7
+    assert len(messages) == 9
 
 
 def test_the_warm_up_photo_has_the_type_of_the_windows_photos(make_window, photo_path):
@@ -372,3 +374,27 @@ def test_segment_status_says_the_wait_behind_the_warm_up(qtbot, make_window, pho
     text = segment_mode.training_panel.status_label.text()
     assert text.startswith("Trained and applied in ")
     assert f"({COMPILED_NOTE})" in text.split("\n")[0] and "computing" not in text
+
+
+def test_warm_up_runs_the_box_and_video_kernels(monkeypatch):
+    """A trial's first rectangle waited 24 s and Video mode's first frame 20 s, compiling: the
+    warm-up now runs a box (GrabCut rounds) and two frames of the background mixture."""
+    import segmix.segment as segment_module
+    from segmix import background
+
+    calls = []
+    real_refit, real_apply = segment_module._refit, background.BackgroundMixture.apply
+    monkeypatch.setattr(segment_module, "_refit", lambda *a, **k: calls.append("refit") or real_refit(*a, **k))
+    monkeypatch.setattr(background.BackgroundMixture, "apply",
+                        lambda self, frame, *a, **k: calls.append(frame.shape) or real_apply(self, frame, *a, **k))
+    worker = ComputeWorker()
+    steps = worker._warm_up_steps()
+    steps[0][1]()
+    helper = worker._graph_cut_helper
+    if helper is not None:
+        helper.terminate()
+    next(step for label, step in steps if "box" in label)()
+    assert "refit" in calls  # the GrabCut rounds ran
+    calls.clear()
+    next(step for label, step in steps if "video" in label)()
+    assert len(calls) == 2
