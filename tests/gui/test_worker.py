@@ -13,6 +13,19 @@ from segmix.segment import SegmentationSettings, apply_model, train_model
 from gui_helpers import make_two_colour_image
 
 
+def warm_up_step(word: str):
+    """The warm-up step whose description holds ``word``, after its first step (the engine's
+    imports and the synthetic photo), without the graph cut's helper process (started only
+    with an empty cache)."""
+    worker = ComputeWorker()
+    steps = worker._warm_up_steps()
+    steps[0][1]()
+    helper = worker._graph_cut_helper
+    if helper is not None:
+        helper.terminate()
+    return next(step for label, step in steps if word in label)
+
+
 @pytest.mark.parametrize("color_space", ["lab", "ycbcr"])
 def test_per_pixel_shortcut_is_apply_model_bit_for_bit(color_space, monkeypatch):
     rng = np.random.default_rng(4)
@@ -113,13 +126,7 @@ def test_warm_up_runs_the_skin_detectors_texture_kernels(monkeypatch):
         return real(image, mask, window, **kwargs)
 
     monkeypatch.setattr(skin_texture, "fine_texture", spy)
-    worker = ComputeWorker()
-    steps = worker._warm_up_steps()
-    steps[0][1]()  # load: the synthetic photo
-    helper = worker._graph_cut_helper  # started only with an empty cache
-    if helper is not None:
-        helper.terminate()
-    next(step for label, step in steps if "skin" in label)()
+    warm_up_step("skin")()
     assert candidates and candidates[0] > 0
     assert texture.window_mean.signatures
 
@@ -141,13 +148,7 @@ def test_warm_up_runs_the_skin_second_pass_kernels(monkeypatch):
             return _real(*args)
 
         monkeypatch.setattr(skin_kernels, name, spy)
-    worker = ComputeWorker()
-    steps = worker._warm_up_steps()
-    steps[0][1]()
-    helper = worker._graph_cut_helper
-    if helper is not None:
-        helper.terminate()
-    next(step for label, step in steps if "skin" in label)()
+    warm_up_step("skin")()
     assert set(calls) == {"gather_pair", "region_runs", "clear_runs"}
     f32, i32 = np.dtype(np.float32), np.dtype(np.int32)
     assert ((f32, 1, True), (f32, 1, True), (i32, 2, True), (f32, 2, True)) in calls["gather_pair"]
@@ -387,14 +388,8 @@ def test_warm_up_runs_the_box_and_video_kernels(monkeypatch):
     monkeypatch.setattr(segment_module, "_refit", lambda *a, **k: calls.append("refit") or real_refit(*a, **k))
     monkeypatch.setattr(background.BackgroundMixture, "apply",
                         lambda self, frame, *a, **k: calls.append(frame.shape) or real_apply(self, frame, *a, **k))
-    worker = ComputeWorker()
-    steps = worker._warm_up_steps()
-    steps[0][1]()
-    helper = worker._graph_cut_helper
-    if helper is not None:
-        helper.terminate()
-    next(step for label, step in steps if "box" in label)()
+    warm_up_step("box")()
     assert "refit" in calls  # the GrabCut rounds ran
     calls.clear()
-    next(step for label, step in steps if "video" in label)()
+    warm_up_step("video")()
     assert len(calls) == 2
