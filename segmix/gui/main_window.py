@@ -51,6 +51,7 @@ from segmix.gui.signals import emit
 from segmix.gui.worker import TrainingController
 
 MAX_RECENT = 8
+DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
 #: The menu entries' names, for the status bar.
@@ -929,6 +930,13 @@ class MainWindow(QMainWindow):
             return False
         self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded))
         self._remember_file(path)
+        threshold = self.overlay_panel.threshold
+        if self.active_mode.uses_overlay_threshold and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
+            # A threshold chosen for another photo stays (it is the user's setting), but a
+            # trial forgot its 0.95 and took the next photo's thin mask for segmix's.
+            self.statusBar().showMessage(
+                f"The threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
+                "default; Overlay dock)", 15000)
         return True
 
     def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None) -> None:

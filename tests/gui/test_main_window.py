@@ -557,3 +557,17 @@ def test_the_replace_question_comes_only_for_a_name_the_export_takes(tmp_path):
     tiff = tmp_path / "p.TIFF"
     tiff.write_bytes(b"x")
     assert replace_question_due(tiff, several, photo)
+
+
+def test_a_threshold_kept_from_an_earlier_photo_is_said_when_the_next_opens(make_window, photo_path, tmp_path):
+    """A trial set 0.95 on one photo and took the next photo's thin mask for segmix's."""
+    window = make_window(photo_path)
+    window.overlay_panel.threshold_slider.setValue(95)
+    other = tmp_path / "other.png"
+    other.write_bytes(photo_path.read_bytes())
+    assert window.open_image(other)
+    message = window.statusBar().currentMessage()
+    assert "threshold is still 0.95" in message and "0.50 by default" in message
+    window.overlay_panel.threshold_slider.setValue(50)
+    assert window.open_image(photo_path)
+    assert "threshold" not in window.statusBar().currentMessage()
