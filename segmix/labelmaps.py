@@ -736,10 +736,24 @@ def load_mark_order(path: PathLike, labels: np.ndarray) -> np.ndarray | None:
     from segmix.io import MARK_ORDER_KEY
     from segmix.mark_order import check_order, decode_order
 
+    from PIL import PngImagePlugin
+
+    # The marks were read already (their size is the photo's): Pillow's bomb warning would
+    # only repeat it ("could be decompression bomb DOS attack" on a 144 MP photo's marks), and
+    # its 1 MB cap on a text chunk would refuse the order of a large photo's many marks.
+    pixels = int(labels.shape[0]) * int(labels.shape[1])
+    text_cap = max(PngImagePlugin.MAX_TEXT_CHUNK, 4 * pixels)  # uint16 per pixel, base64, before zlib
     try:
-        with Image.open(path) as im:
-            text = getattr(im, "text", {}).get(MARK_ORDER_KEY) if im.format == "PNG" else None
-    except (OSError, ValueError, struct.error) as exc:  # a text chunk too large or damaged
+        with _pillow_limits(max(pixels, 1)):  # holds the lock on Pillow's globals
+            saved = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
+            PngImagePlugin.MAX_TEXT_CHUNK = text_cap
+            PngImagePlugin.MAX_TEXT_MEMORY = max(PngImagePlugin.MAX_TEXT_MEMORY, text_cap)
+            try:
+                with Image.open(path) as im:
+                    text = getattr(im, "text", {}).get(MARK_ORDER_KEY) if im.format == "PNG" else None
+            finally:
+                PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY = saved
+    except (OSError, ValueError, struct.error) as exc:  # a text chunk damaged
         raise StaleMarkOrder(f"the saved order of the marks is unreadable ({exc})") from None
     if text is None:
         return None

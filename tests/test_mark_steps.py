@@ -208,3 +208,23 @@ def test_a_stale_order_is_warned_about_once_and_the_marks_fitted_at_once(clicked
         warnings.simplefilter("ignore")
         at_once = segment(image, labels)
     assert np.array_equal(load_image(tmp_path / "m.png")[..., 0] > 127, at_once.mask)
+
+
+def test_the_order_of_many_marks_on_a_large_photo_is_read_back(tmp_path):
+    """Pillow caps a PNG text chunk at 1 MB: the order of many marks on a large photo (here
+    random steps, which compress badly) must still be read back, and a large photo's marks
+    must not bring Pillow's decompression-bomb warning to the terminal."""
+    import warnings
+
+    from segmix.io import save_labels
+    from segmix.labelmaps import load_mark_order
+
+    rng = np.random.default_rng(2)
+    labels = rng.integers(1, 3, (700, 900)).astype(np.uint8)
+    order = rng.integers(1, 60000, labels.shape).astype(np.uint16)
+    path = tmp_path / "marks.png"
+    save_labels(path, labels, order=order)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        back = load_mark_order(path, labels)
+    assert np.array_equal(back, order)

@@ -571,3 +571,20 @@ def test_a_threshold_kept_from_an_earlier_photo_is_said_when_the_next_opens(make
     window.overlay_panel.threshold_slider.setValue(50)
     assert window.open_image(photo_path)
     assert "threshold" not in window.statusBar().currentMessage()
+
+
+def test_an_empty_result_at_a_high_threshold_points_at_the_threshold(make_window, photo_path):
+    """A re-check set 0.95 on one photo, clicked the bear on the next and saw no green, no word why."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    window = make_window(photo_path)
+    mode = window.modes["segment"]
+    mode.outcome = SimpleNamespace(final=True, mask=np.zeros((4, 4), bool))
+    window.overlay_panel.threshold_slider.setValue(95)
+    hint = mode.hint()
+    assert "Nothing came out foreground" in hint and "threshold 0.95" in hint and "lower it" in hint
+    window.overlay_panel.threshold_slider.setValue(50)
+    assert "threshold" not in mode.hint()
+    mode.outcome = None

@@ -573,6 +573,11 @@ class SegmentMode(Mode):
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
         if self.outcome is not None:
             if self.outcome.final and not self.outcome.mask.any():
+                threshold = self.shell.overlay_panel.threshold
+                if threshold > 0.5 + 1e-9:
+                    # A re-check set 0.95 on one photo and clicked the next: no green, no word why.
+                    return (f"<b>Nothing came out foreground</b> at the threshold {threshold:.2f} (Overlay dock; "
+                            f"0.50 by default): lower it, or {EMPTY_RESULT[0].lower()}{EMPTY_RESULT[1:]}")
                 return f"<b>Nothing came out foreground.</b> {EMPTY_RESULT}"
             if background and not foreground:
                 # imported here: opening the window must not load the engine (test_worker)
