@@ -77,7 +77,7 @@ def test_saved_marks_reopen_to_the_mask_the_window_showed(qtbot, make_window, tm
     differing = int(np.count_nonzero(reopened.mask != shown.mask))
     assert differing == 0, f"the reopened marks' mask differs from the window's in {differing} pixels"
     assert np.array_equal(reopened.mark_order, order)
-    assert "Replayed your 3 marks in the order they were made" in again.modes["segment"].training_panel.status_label.text()
+    assert "Replayed your marks in the 3 steps they were made in" in again.modes["segment"].training_panel.status_label.text()
 
 
 def test_a_stale_saved_order_fits_at_once_and_says_why(qtbot, make_window, tmp_path):

@@ -79,8 +79,10 @@ HINT_NO_OBJECT = (
 HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
 #: Marks reopened with the order they were made in are fitted step by step again, as the window
 #: fitted them when they were saved: at once they give another mask (segmix.mark_steps).
-REPLAYING = "Replaying your {n} marks in their order (step {step} of {n})..."
-REPLAYED = "Replayed your {n} marks in the order they were made, as when they were saved."
+#: (Steps, not marks: marks fitted together, e.g. brought back by a redo, are one step; a
+#: re-check read "your 3 marks" after making 6.)
+REPLAYING = "Replaying your marks in the order they were made (step {step} of {n})..."
+REPLAYED = "Replayed your marks in the {n} steps they were made in, as when they were saved."
 STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
 
 
