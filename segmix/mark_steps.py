@@ -1,7 +1,8 @@
 """Marks in the order they were made: replaying the window's chain of fits.
 
-Each click's fit in the window starts from the result before it (the previous model warm-starts
-the mixtures, and ``monotone_clicks`` and the guards hold the new mask to the previous one), so
+Each click's fit in the window starts from the result before it (``monotone_clicks`` and the
+guards hold the new mask to the previous one; with ``warm_refit`` the previous model also
+warm-starts the mixtures), so
 a result depends on the order of the marks as well as on the marks. The same marks fitted at
 once give a worse mask: on the even DAVIS frames after 10 clicks of the click protocol, mean
 IoU 0.853 step by step against 0.752 at once (docs/clicks_development.md, "Undo restores the
