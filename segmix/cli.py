@@ -300,6 +300,10 @@ def _add_segment_parser(sub) -> None:
 _SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png",), "probability": (".png", ".npy", ".tif", ".tiff")}
 
 
+#: From this size on, ``segment`` says before the work that it takes a while.
+LARGE_PHOTO_MEGAPIXELS = 20
+
+
 def _cmd_segment(args: argparse.Namespace) -> int:
     import warnings
     from dataclasses import replace
@@ -341,6 +345,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if refusal:
         raise UserError(f"{args.scribbles}: {refusal}")
     order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
+    megapixels = image.shape[0] * image.shape[1] / 1e6
+    if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
+        # segment has no progress to show (one fit, one cut): a trial waited minutes on a
+        # 144-megapixel photo with nothing on the terminal and took it for a hang.
+        print(f"segmix segment: {args.image}: a {megapixels:.0f}-megapixel photo; the graph cut takes a while "
+              "(half a minute at 36 megapixels, minutes above 100 on a 2-core machine; --smoothing none is "
+              "several times faster)", file=sys.stderr, flush=True)
     helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
     try:
         with warnings.catch_warnings(record=True) as caught:

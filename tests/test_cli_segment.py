@@ -307,3 +307,20 @@ def test_keep_connected_gap_bad_values_and_without_keep_connected_are_refused(fi
     # 0 is the default: saying it with --no-keep-connected contradicts nothing
     assert main(["segment", str(photo), "--scribbles", str(labels), "--output", str(out), *FAST_ARGS,
                  "--no-keep-connected", "--keep-connected-gap", "0"]) == 0
+
+
+def test_a_large_photo_is_said_to_take_a_while_before_the_work(files, capsys, monkeypatch):
+    """A trial waited minutes on a 144-megapixel photo with nothing on the terminal."""
+    import segmix.cli
+
+    folder, image, scribbles = files[:3]
+    out = folder / "mask.png"
+    monkeypatch.setattr(segmix.cli, "LARGE_PHOTO_MEGAPIXELS", 0.001)  # this 40 x 60 photo counts as large
+    assert main(["segment", str(image), "--scribbles", str(scribbles), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "megapixel photo; the graph cut takes a while" in captured.err and str(image) in captured.err
+    assert main(["segment", str(image), "--scribbles", str(scribbles), "-o", str(out), "--smoothing", "none"]) == 0
+    assert "takes a while" not in capsys.readouterr().err
+    monkeypatch.setattr(segmix.cli, "LARGE_PHOTO_MEGAPIXELS", 20)
+    assert main(["segment", str(image), "--scribbles", str(scribbles), "-o", str(out)]) == 0
+    assert "takes a while" not in capsys.readouterr().err
