@@ -403,17 +403,16 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
 
 def _saved_mark_order(path, scribbles):
-    """The order the window saved with the marks in ``path`` (segmix.labelmaps.load_mark_order),
+    """The order the window saved with the marks in ``path`` (segmix.labelmaps.read_mark_order),
     or None: none saved, or one that no longer fits the marks, which a warning line names
     (the marks are then fitted at once, as a file from another tool)."""
-    from segmix.labelmaps import StaleMarkOrder, load_mark_order
+    from segmix.labelmaps import read_mark_order
 
-    try:
-        return load_mark_order(path, scribbles)
-    except StaleMarkOrder as exc:
-        print(f"segmix segment: warning: {path}: the saved order of the marks is not used ({exc}); "
+    order, stale = read_mark_order(path, scribbles)
+    if stale is not None:
+        print(f"segmix segment: warning: {path}: the saved order of the marks is not used ({stale}); "
               "fitting them at once", file=sys.stderr)
-        return None
+    return order
 
 
 def scribble_refusal(scribbles) -> str | None:

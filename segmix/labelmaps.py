@@ -120,6 +120,7 @@ __all__ = [
     "load_scribbles",
     "load_mark_order",
     "read_label_plane",
+    "read_mark_order",
     "StaleMarkOrder",
 ]
 
@@ -763,6 +764,16 @@ def load_mark_order(path: PathLike, labels: np.ndarray) -> np.ndarray | None:
     except ValueError as exc:
         raise StaleMarkOrder(str(exc)) from None
     return order
+
+
+def read_mark_order(path: PathLike, labels: np.ndarray) -> tuple[np.ndarray | None, str | None]:
+    """:func:`load_mark_order` for callers that go on either way: ``(order, None)`` when the
+    file kept the order of ``labels``, ``(None, why)`` when it kept one that cannot be used,
+    ``(None, None)`` when it kept none. The marks are fitted at once without an order."""
+    try:
+        return load_mark_order(path, labels), None
+    except StaleMarkOrder as exc:
+        return None, str(exc)
 
 
 # ------------------------------------------------------------------------------- masks

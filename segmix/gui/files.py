@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from segmix import io as segmix_io
+from segmix import labelmaps as segmix_labelmaps
 from segmix import palette as segmix_palette
 from segmix.frames import IMAGE_SUFFIXES
 
@@ -53,18 +54,8 @@ load_image_info = segmix_io.load_image_info
 segmentation_pixels = segmix_palette.segmentation_pixels
 load_scribbles = segmix_io.load_scribbles
 ImageLoadError = segmix_io.ImageLoadError
-
-
-def read_mark_order(path, labels) -> tuple:
-    """(order, None) when the label file at ``path`` kept the order of its marks ``labels``
-    (segmix.labelmaps.load_mark_order), (None, why) when it kept one that does not fit them,
-    (None, None) when it kept none. Never raises for the order: the marks load regardless."""
-    from segmix.labelmaps import StaleMarkOrder, load_mark_order
-
-    try:
-        return load_mark_order(path, labels), None
-    except StaleMarkOrder as exc:
-        return None, str(exc)
+# (order, None), (None, why it is stale) or (None, None): the marks load regardless.
+read_mark_order = segmix_labelmaps.read_mark_order
 
 
 def default_export_path(image_path: Path | None, kind: str, folder: Path | None = None) -> Path:
