@@ -590,7 +590,13 @@ class SegmentMode(Mode):
             return HINT_TRAINED.format(style=self.style_phrase())
         if foreground or background:
             return HINT_CANCELLED if self._cancelled else HINT_TRAINING
-        return START_HINTS.get(self.shell.canvas.tool, START_HINTS["click"])
+        hint = START_HINTS.get(self.shell.canvas.tool, START_HINTS["click"])
+        threshold = self.shell.overlay_panel.threshold
+        if abs(threshold - 0.5) > 1e-9:
+            # Kept from an earlier photo or session: a re-check took the thin mask it gave for
+            # segmix's (the status bar's word on opening is replaced by the warm-up's steps).
+            hint += f" Threshold {threshold:.2f} (default 0.50)."
+        return hint
 
     def pixel_info(self, x: int, y: int) -> str:
         if self.outcome is None:
