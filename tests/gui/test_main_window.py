@@ -582,10 +582,15 @@ def test_an_empty_result_at_a_high_threshold_points_at_the_threshold(make_window
 
     window = make_window(photo_path)
     mode = window.modes["segment"]
-    mode.outcome = SimpleNamespace(final=True, mask=np.zeros((4, 4), bool))
+    marks = np.zeros((4, 4), np.uint8)
+    marks[1, 1] = 1  # a click: always foreground, so the mask is never empty
+    mode.outcome = SimpleNamespace(final=True, mask=marks == 1, scribbles=marks)
     window.overlay_panel.threshold_slider.setValue(95)
     hint = mode.hint()
-    assert "Nothing came out foreground" in hint and "threshold 0.95" in hint and "lower it" in hint
+    assert "Nothing but your marks came out foreground" in hint and "threshold 0.95" in hint and "lower it" in hint
+    mode.outcome = SimpleNamespace(final=True, mask=np.ones((4, 4), bool), scribbles=marks)
+    assert "lower it" not in mode.hint()
+    mode.outcome = SimpleNamespace(final=True, mask=marks == 1, scribbles=marks)
     window.overlay_panel.threshold_slider.setValue(50)
-    assert "threshold" not in mode.hint()
+    assert "lower it" not in mode.hint()
     mode.outcome = None

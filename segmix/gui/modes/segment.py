@@ -21,6 +21,7 @@ from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
+from segmix.gui.scribbles import FOREGROUND
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
 from segmix.mark_order import count_steps, fresh_order, grown_order
@@ -575,12 +576,13 @@ class SegmentMode(Mode):
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
         if self.outcome is not None:
             if self.outcome.final and not self.outcome.mask.any():
-                threshold = self.shell.overlay_panel.threshold
-                if threshold > 0.5 + 1e-9:
-                    # A re-check set 0.95 on one photo and clicked the next: no green, no word why.
-                    return (f"<b>Nothing came out foreground</b> at the threshold {threshold:.2f} (Overlay dock; "
-                            f"0.50 by default): lower it, or {EMPTY_RESULT[0].lower()}{EMPTY_RESULT[1:]}")
                 return f"<b>Nothing came out foreground.</b> {EMPTY_RESULT}"
+            threshold = self.shell.overlay_panel.threshold
+            if self.outcome.final and threshold > 0.5 + 1e-9 and _only_the_marks(self.outcome):
+                # A re-check set 0.95 on one photo and clicked the next: only the click's own
+                # disc came out (a mark is always foreground, so the mask was never empty).
+                return (f"<b>Nothing but your marks came out foreground</b> at the threshold {threshold:.2f} "
+                        "(Overlay dock; 0.50 by default): lower it.")
             if background and not foreground:
                 # imported here: opening the window must not load the engine (test_worker)
                 from segmix.segment import is_framed
@@ -677,6 +679,12 @@ class SegmentMode(Mode):
         settings.setValue("model/color_space", current.color_space)
         settings.setValue("model/smoothing", current.smoothing)
         settings.setValue("model/unexplained_weight", float(current.unexplained_weight))
+
+
+def _only_the_marks(outcome) -> bool:
+    """True when the mask is the foreground marks and nothing else."""
+    marks = outcome.scribbles == FOREGROUND
+    return bool(marks.any()) and np.array_equal(outcome.mask, marks)
 
 
 def _same_order(a, b) -> bool:
