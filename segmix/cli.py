@@ -251,6 +251,8 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("-k", "--components", type=mixture_components, default=None,
                      help="Gaussian components per class (default 5)")
+    seg.add_argument("--covariance-type", choices=("full", "diag", "spherical"), default=None,
+                     help="covariance of each Gaussian component (default full)")
     seg.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
                      help="colour space of the mixtures' features (default lab)")
     seg.add_argument("--position-weight", type=weight, default=None, metavar="W",
@@ -294,6 +296,11 @@ def _add_segment_parser(sub) -> None:
                           "a marks file saved by the window is replayed click by click as the window fitted it, "
                           "which gives the mask the window showed; at once gave a worse mask on DAVIS after 10 "
                           "clicks, mean IoU 0.752 against 0.853)")
+    seg.add_argument("--ignore-saved-settings", action="store_true",
+                     help="use this command's defaults and flags only (by default the settings the window saved "
+                          "with the marks, its components, covariance, colour space, graph cut on or off, "
+                          "'unmarked = background' and threshold, are used wherever no flag is given, so that "
+                          "the mask is the one the window showed)")
     seg.set_defaults(handler=_cmd_segment)
 
 
@@ -328,7 +335,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     _check_outputs(inputs, *outputs.values())
     _check_json_name("--save-model", args.save_model)
     overrides = {
-        "n_components": args.components, "color_space": args.color_space, "position_weight": args.position_weight,
+        "n_components": args.components, "covariance_type": args.covariance_type,
+        "color_space": args.color_space, "position_weight": args.position_weight,
         "smoothing": args.smoothing, "smoothness": args.smoothness, "threshold": args.threshold,
         "random_state": args.seed, "distance_prior": args.distance_prior, "fill_holes": args.fill_holes,
         "keep_connected": args.keep_connected, "keep_connected_gap": args.keep_connected_gap,
@@ -345,6 +353,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if refusal:
         raise UserError(f"{args.scribbles}: {refusal}")
     order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
+    if not args.ignore_saved_settings:
+        settings = _with_saved_settings(args.scribbles, scribbles, settings, overrides)
     megapixels = image.shape[0] * image.shape[1] / 1e6
     if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
@@ -400,6 +410,35 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")  # as background and skin train name each file they write
     return 0
+
+
+def _with_saved_settings(path, scribbles, settings, overrides):
+    """``settings`` with the window's settings saved in the marks file ``path`` wherever no
+    flag was given (``overrides``' None values), said in one line on stderr when they change
+    anything; a damaged record is one warning line and the command's own settings."""
+    from dataclasses import replace
+
+    from segmix.mark_settings import describe_settings, read_mark_settings
+
+    record, why = read_mark_settings(path, scribbles)
+    if why is not None:
+        print(f"segmix segment: warning: {path}: the settings saved with the marks are not used ({why}); "
+              "using this command's defaults and flags", file=sys.stderr)
+        return settings
+    if not record:
+        return settings
+    used = {k: v for k, v in record.items() if overrides.get(k) is None and getattr(settings, k) != v}
+    if not used:
+        return settings
+    settings = replace(settings, **used)
+    settings.validate()
+    flags = {"n_components": "--components", "covariance_type": "--covariance-type", "color_space": "--color-space",
+             "smoothing": "--smoothing", "unexplained_weight": "--unexplained-weight", "threshold": "--threshold"}
+    overridden = [flags.get(k, k) for k in record if overrides.get(k) is not None]
+    note = "; the flags given here took precedence: " + ", ".join(overridden) if overridden else ""
+    print(f"segmix segment: {path}: using the settings saved with the marks ({describe_settings(used)}{note}; "
+          "--ignore-saved-settings uses the defaults)", file=sys.stderr)
+    return settings
 
 
 def _saved_mark_order(path, scribbles):

@@ -1150,7 +1150,8 @@ _LABEL_PALETTE = [0, 0, 0, 255, 64, 64, 64, 128, 255]
 MARK_ORDER_KEY = "segmix:mark-order"
 
 
-def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = (), order: np.ndarray | None = None) -> None:
+def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = (), order: np.ndarray | None = None,
+                texts: dict[str, str] | None = None) -> None:
     """Write scribble labels as a palette PNG whose indices are the labels 0 / 1 / 2.
 
     :func:`load_scribbles` reads the indices back exactly; viewers show 0 black,
@@ -1170,6 +1171,9 @@ def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = (), o
         mask the window showed: the same marks fitted at once give another (on DAVIS after
         10 clicks, mean IoU 0.752 at once against 0.853 step by step).
         ``segmix.labelmaps.load_mark_order`` reads it back.
+    texts : dict of str to str, optional
+        More PNG text chunks, key to text (for instance the window's settings,
+        :func:`segmix.mark_settings.settings_texts`); other readers of the PNG skip them.
 
     Raises
     ------
@@ -1182,14 +1186,17 @@ def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = (), o
     if not np.issubdtype(labels.dtype, np.integer) or not np.all(np.isin(values, (0, 1, 2))):
         raise ValueError(f"labels must be integers 0, 1 or 2; found {values[:10].tolist()}")
     params = {}
-    if order is not None:
+    if order is not None or texts:
         from PIL.PngImagePlugin import PngInfo
 
-        from segmix.mark_order import check_order, encode_order
-
-        check_order(labels, order)
         info = PngInfo()
-        info.add_text(MARK_ORDER_KEY, encode_order(order), zip=True)
+        if order is not None:
+            from segmix.mark_order import check_order, encode_order
+
+            check_order(labels, order)
+            info.add_text(MARK_ORDER_KEY, encode_order(order), zip=True)
+        for key, text in (texts or {}).items():
+            info.add_text(key, text)
         params["pnginfo"] = info
     # Build the P image from the raw index bytes: a convert("P") could remap indices.
     im = Image.frombytes("P", labels.shape[::-1], labels.astype(np.uint8).tobytes())

@@ -121,6 +121,7 @@ __all__ = [
     "load_mark_order",
     "read_label_plane",
     "read_mark_order",
+    "read_png_text",
     "StaleMarkOrder",
 ]
 
@@ -774,6 +775,24 @@ def read_mark_order(path: PathLike, labels: np.ndarray) -> tuple[np.ndarray | No
         return load_mark_order(path, labels), None
     except StaleMarkOrder as exc:
         return None, str(exc)
+
+
+def read_png_text(path: PathLike, key: str, labels: np.ndarray) -> str | None:
+    """The text chunk ``key`` of the PNG label file ``path``, None when it has none (or is
+    not a PNG). Read after :func:`load_scribbles` accepted the file, whose marks are ``labels``:
+    their size bounds Pillow's decompression-bomb check, which was made already.
+
+    Raises
+    ------
+    OSError, ValueError
+        For a damaged chunk.
+    """
+    pixels = int(labels.shape[0]) * int(labels.shape[1])
+    try:
+        with _pillow_limits(max(pixels, 1)), Image.open(path) as im:
+            return getattr(im, "text", {}).get(key) if im.format == "PNG" else None
+    except struct.error as exc:
+        raise ValueError(str(exc)) from None
 
 
 # ------------------------------------------------------------------------------- masks

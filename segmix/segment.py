@@ -54,7 +54,7 @@ from segmix.click_guards import (
 )
 from segmix.features import MAX_WEIGHT, FeatureSpace, unique_colors
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
-from segmix.mixture import GaussianMixture, TooFewDistinctPointsError
+from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
 from segmix.occluded_parts import keep_near_parts
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
@@ -386,6 +386,8 @@ class SegmentationSettings:
         """Raise ValueError naming the first invalid field."""
         if isinstance(self.n_components, bool) or not isinstance(self.n_components, (int, np.integer)) or self.n_components < 1:
             raise ValueError(f"n_components must be a positive integer; got {self.n_components!r}")
+        if self.covariance_type not in COVARIANCE_TYPES:
+            raise ValueError(f"covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; got {self.covariance_type!r}")
         if self.smoothing not in SMOOTHING_METHODS:
             raise ValueError(f"smoothing must be one of {', '.join(SMOOTHING_METHODS)}; got {self.smoothing!r}")
         if not 0.0 <= float(self.threshold) <= 1.0:

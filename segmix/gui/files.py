@@ -14,6 +14,7 @@ from pathlib import Path
 
 from segmix import io as segmix_io
 from segmix import labelmaps as segmix_labelmaps
+from segmix import mark_settings as segmix_mark_settings
 from segmix import palette as segmix_palette
 from segmix.frames import IMAGE_SUFFIXES
 
@@ -56,6 +57,8 @@ load_scribbles = segmix_io.load_scribbles
 ImageLoadError = segmix_io.ImageLoadError
 # (order, None), (None, why it is stale) or (None, None): the marks load regardless.
 read_mark_order = segmix_labelmaps.read_mark_order
+# (settings, None), (None, why they are not used) or (None, None), as read_mark_order.
+read_mark_settings = segmix_mark_settings.read_mark_settings
 
 
 def default_export_path(image_path: Path | None, kind: str, folder: Path | None = None) -> Path:
@@ -83,7 +86,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
-                 protect=()) -> None:
+                 settings=None, protect=()) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -95,6 +98,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     labels : (H, W) uint8 array, for "scribbles"
     order : (H, W) uint16 array or None, for "scribbles": the order the marks were fitted in
         (segmix.mark_steps), kept in the file so that reopening them gives the same mask
+    settings : dict or None, for "scribbles": the settings they were fitted with
+        (segmix.mark_settings.settings_record), kept in the file for the same reason
     protect : paths that must not be overwritten (the photo)
     """
     protect = [p for p in protect if p is not None]
@@ -105,7 +110,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     elif kind == "cutout":
         segmix_io.save_cutout(path, image, mask, protect=protect)
     elif kind == "scribbles":
-        segmix_io.save_labels(path, labels, protect=protect, order=order)
+        texts = None if settings is None else segmix_mark_settings.settings_texts(settings)
+        segmix_io.save_labels(path, labels, protect=protect, order=order, texts=texts)
     else:
         raise ValueError(f"unknown export kind {kind!r}")
 

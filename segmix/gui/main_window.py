@@ -1076,10 +1076,16 @@ class MainWindow(QMainWindow):
         # The order the marks were made in, when the window saved it: the mode replays them in
         # it to show the mask shown when they were saved (segmix.mark_steps).
         self.active_mode.offer_mark_order(labels, *files.read_mark_order(path, labels))
+        # And the settings they were fitted with, shown in the panels before the fit starts.
+        settings_note = self.active_mode.offer_mark_settings(*files.read_mark_settings(path, labels))
         diff = self.layer.replace(labels)
         if diff is not None:
             self.undo_stack.push(StrokeCommand(self.layer, diff, "Load scribbles", self._labels_changed))
+        else:
+            self.active_mode.settings_offered_alone()  # the same marks: no label change starts a fit
         self.undo_stack.setClean()
+        if settings_note is not None:
+            self.statusBar().showMessage(settings_note, 10000)
         return True
 
     def export(self, kind: str, path=None) -> bool:
@@ -1121,9 +1127,11 @@ class MainWindow(QMainWindow):
                 return False
         path = Path(path)
         order = mode.mark_order_for(self.layer.labels) if kind == "scribbles" else None
+        marks_settings = mode.mark_settings_for(self.layer.labels) if kind == "scribbles" else None
         try:
             files.write_export(kind, path, image=self.image, probability=probability, mask=mask,
-                               labels=self.layer.labels, order=order, protect=[self.image_path])
+                               labels=self.layer.labels, order=order, settings=marks_settings,
+                               protect=[self.image_path])
         except (ValueError, OSError) as exc:
             self.show_message("Cannot save", str(exc))
             return False

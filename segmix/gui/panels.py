@@ -361,6 +361,16 @@ class OverlayPanel(QWidget):
     def opacity(self) -> float:
         return self.opacity_slider.value() / 100.0
 
+    def set_threshold(self, threshold: float) -> None:
+        """Show ``threshold`` (to the slider's 0.01 steps) without emitting threshold_changed:
+        the caller starts whatever fit follows."""
+        value = min(max(int(round(float(threshold) * 100)), self.threshold_slider.minimum()),
+                    self.threshold_slider.maximum())
+        self.threshold_slider.blockSignals(True)
+        self.threshold_slider.setValue(value)
+        self.threshold_slider.blockSignals(False)
+        self.threshold_label.setText(f"{value / 100:.2f}")
+
     def _threshold_moved(self, value: int) -> None:
         self.threshold_label.setText(f"{value / 100:.2f}")
         emit(self.threshold_changed, value / 100.0)

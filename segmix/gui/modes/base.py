@@ -245,6 +245,22 @@ class Mode(QObject):
         segmix.mark_steps), to save with them; None when the mode does not know it."""
         return None
 
+    def offer_mark_settings(self, record: dict | None, stale_reason: str | None) -> str | None:
+        """Scribbles are being loaded from a file that kept the settings they were fitted with
+        (``record``, segmix.mark_settings) or kept settings that cannot be used
+        (``stale_reason``); before ``on_labels_changed``. Returns a line for the status bar
+        (what was set, or why nothing was), None to say nothing."""
+        return None
+
+    def settings_offered_alone(self) -> None:
+        """The loaded marks were those shown: show what :meth:`offer_mark_settings` set, if
+        anything, with no change of the marks to start it."""
+
+    def mark_settings_for(self, labels: np.ndarray) -> dict | None:
+        """The settings ``labels`` are fitted with (segmix.mark_settings.settings_record), to
+        save with them; None when the mode fits no marks."""
+        return None
+
     # -- display ------------------------------------------------------------------------
     def render(self) -> None:
         """Draw this mode's overlay on ``shell.canvas`` (``set_overlay(None)`` when none)."""

@@ -25,6 +25,7 @@ from segmix.gui.scribbles import FOREGROUND
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
 from segmix.mark_order import count_steps, fresh_order, grown_order
+from segmix.mark_settings import describe_settings, settings_record
 
 APPLY_DEBOUNCE_MS = 150
 
@@ -140,6 +141,7 @@ class SegmentMode(Mode):
         # for, and (marks, order map, why it is stale) offered by File > Load Scribbles.
         self._latest_request: tuple | None = None
         self._file_order: tuple | None = None
+        self._offered_settings: dict | None = None  # what Load Scribbles set (settings_offered_alone)
         self.model_panel = ModelPanel()
         self.training_panel = TrainingPanel()
         self._apply_timer = QTimer(self)
@@ -349,6 +351,42 @@ class SegmentMode(Mode):
             self._file_order = None
         else:
             self._file_order = (np.array(labels, copy=True), order, stale_reason)
+
+    def offer_mark_settings(self, record, stale_reason):
+        """Show the settings saved with the marks in the panels, so that the fit that follows
+        is the one the window made when they were saved (a loaded model keeps its own
+        features: only the graph cut and the threshold are set then)."""
+        self._offered_settings = None
+        if stale_reason is not None:
+            return f"The settings saved with these marks are not used ({stale_reason}); fitting with the panel's."
+        if not record:
+            return None
+        current = self.current_settings()
+        if self.loaded_model is not None:
+            record = {k: v for k, v in record.items() if k in ("smoothing", "threshold")}
+        changed = {k: v for k, v in record.items() if getattr(current, k) != v}
+        if not changed:
+            return None
+        merged = {name: changed.get(name, getattr(current, name)) for name in MODEL_DEFAULTS}
+        self.model_panel.load(SimpleNamespace(**merged))  # emits no settings_changed: the marks' fit follows
+        if "threshold" in changed:
+            self.shell.overlay_panel.set_threshold(changed["threshold"])
+        self._offered_settings = changed
+        return f"Using the settings saved with these marks: {describe_settings(changed)}."
+
+    def settings_offered_alone(self) -> None:
+        changed, self._offered_settings = self._offered_settings, None
+        if not changed:
+            return
+        if set(changed) - {"threshold"} and self.loaded_model is None:
+            self.fit_new_model()  # as a change in the panel: a fresh fit of the marks
+        elif self.loaded_model is not None and "smoothing" in changed:
+            self.retrain()
+        else:
+            self.on_threshold_changed(self.shell.overlay_panel.threshold)
+
+    def mark_settings_for(self, labels: np.ndarray):
+        return settings_record(self.current_settings())
 
     def mark_order_for(self, labels: np.ndarray):
         """The order map of the fits that gave the shown result for ``labels`` (or of the fit

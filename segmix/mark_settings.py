@@ -1,0 +1,181 @@
+"""The window's segmentation settings, kept with a marks file.
+
+A mask depends on the marks, on the order they were made in (:mod:`segmix.mark_order`) and
+on the settings the window fitted them with: the number of components, the covariance type,
+the colour space, the graph cut on or off, "unmarked = background" and the threshold. A marks
+file that keeps only the first two reopens (in the window, or in ``segmix segment
+--scribbles``) with today's defaults and gives another mask than the one that was on screen
+when it was saved. File > Save Scribbles therefore writes those settings into the label PNG
+(a small JSON text chunk, :data:`MARK_SETTINGS_KEY`), and both readers use them:
+the command line where no flag says otherwise, the window by showing them in its panels.
+
+Only the settings the window lets a user change are kept (:data:`WINDOW_SETTINGS`): the rest
+are the version's defaults, the same in both readers.
+
+A workflow-level module (it checks a record with :class:`segmix.segment.SegmentationSettings`);
+segmix.io writes its text and segmix.labelmaps reads it back, as any PNG text chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from os import PathLike
+
+import numpy as np
+
+#: The PNG text chunk of a label file holding the window's settings (a short JSON tEXt chunk,
+#: which every other reader of the palette PNG skips).
+MARK_SETTINGS_KEY = "segmix:settings"
+
+#: The SegmentationSettings fields the window's panels set, in the order they are described.
+WINDOW_SETTINGS = ("n_components", "covariance_type", "color_space", "smoothing", "unexplained_weight", "threshold")
+#: The version of :func:`encode_settings`'s text; :func:`decode_settings` refuses any other.
+SETTINGS_FORMAT_VERSION = 1
+
+
+def settings_record(settings) -> dict:
+    """The window's settings of a :class:`segmix.segment.SegmentationSettings`, as plain values.
+
+    Parameters
+    ----------
+    settings : segmix.segment.SegmentationSettings
+
+    Returns
+    -------
+    dict
+        One entry per name of :data:`WINDOW_SETTINGS` (int, str or float values).
+    """
+    record = {}
+    for name in WINDOW_SETTINGS:
+        value = getattr(settings, name)
+        record[name] = float(value) if isinstance(value, float) else value
+    return record
+
+
+def encode_settings(record: Mapping) -> str:
+    """The text form of a :func:`settings_record` (one line of JSON with a version)."""
+    return json.dumps({"version": SETTINGS_FORMAT_VERSION, "settings": dict(record)}, sort_keys=True)
+
+
+def decode_settings(text: str) -> dict:
+    """Read :func:`encode_settings`'s text back and check it describes valid settings.
+
+    Returns
+    -------
+    dict
+        The record: a subset of :data:`WINDOW_SETTINGS` (a file may keep fewer; other keys are
+        refused, as they would be settings this version cannot show).
+
+    Raises
+    ------
+    ValueError
+        For text that is not this format, an unknown key, or a value the settings refuse
+        (the message says which).
+    """
+    from segmix.segment import SegmentationSettings
+
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError(f"the saved settings are not JSON ({exc})") from None
+    if not isinstance(data, dict) or data.get("version") != SETTINGS_FORMAT_VERSION or not isinstance(
+            data.get("settings"), dict):
+        version = data.get("version") if isinstance(data, dict) else None
+        raise ValueError(f"the saved settings are in an unknown format (version {version!r}; this segmix reads "
+                         f"version {SETTINGS_FORMAT_VERSION})")
+    record = data["settings"]
+    unknown = sorted(set(record) - set(WINDOW_SETTINGS))
+    if unknown:
+        raise ValueError(f"the saved settings name unknown setting(s) {', '.join(map(repr, unknown))}")
+    for name, value in record.items():
+        # JSON booleans are ints to Python and NaN passes json.loads: neither is a setting.
+        if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+            raise ValueError(f"the saved setting {name} is {value!r}")
+    try:
+        SegmentationSettings(**record).validate()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the saved settings are invalid ({exc})") from None
+    return dict(record)
+
+
+def settings_texts(record: Mapping) -> dict[str, str]:
+    """The text chunk that keeps ``record`` in a label file (``texts=`` of
+    :func:`segmix.io.save_labels`).
+
+    Raises
+    ------
+    ValueError
+        When ``record`` holds settings no reader would accept (nothing is written then).
+    """
+    text = encode_settings(record)
+    decode_settings(text)
+    return {MARK_SETTINGS_KEY: text}
+
+
+def read_mark_settings(path: str | PathLike, labels: np.ndarray) -> tuple[dict | None, str | None]:
+    """The window's settings kept with the marks of a label file, when it keeps them.
+
+    Read after :func:`segmix.labelmaps.load_scribbles` has accepted the file; damaged settings
+    never make the marks unusable.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The label file ``labels`` were read from.
+    labels : (H, W) uint8 array
+        Its marks.
+
+    Returns
+    -------
+    (record, None)
+        The settings (a dict of :data:`WINDOW_SETTINGS` names).
+    (None, why)
+        The file keeps settings that cannot be used (damaged, or from another version): the
+        caller goes on with its own and says why.
+    (None, None)
+        The file keeps none (written by another tool, or before segmix kept them).
+    """
+    from segmix.labelmaps import read_png_text
+
+    try:
+        text = read_png_text(path, MARK_SETTINGS_KEY, labels)
+    except (OSError, ValueError) as exc:
+        return None, f"the saved settings are unreadable ({exc})"
+    if text is None:
+        return None, None
+    try:
+        return decode_settings(text), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def describe_settings(record: Mapping) -> str:
+    """The settings of ``record`` that differ from the defaults, in words ("3 components,
+    diagonal covariance, threshold 0.60"); "the default settings" when none does."""
+    from segmix.segment import SegmentationSettings
+
+    defaults = SegmentationSettings()
+    words = []
+    for name in WINDOW_SETTINGS:
+        if name not in record or record[name] == getattr(defaults, name):
+            continue
+        value = record[name]
+        if name == "n_components":
+            words.append(f"{value} component{'s' if value != 1 else ''}")
+        elif name == "covariance_type":
+            words.append(f"{value} covariance")
+        elif name == "color_space":
+            words.append(f"colour space {value}")
+        elif name == "smoothing":
+            words.append("no graph cut" if value == "none" else f"smoothing {value}")
+        elif name == "unexplained_weight":
+            words.append("unmarked = background" if value > 0 else "unmarked pixels not background")
+        elif name == "threshold":
+            words.append(f"threshold {value:.2f}")
+    return ", ".join(words) if words else "the default settings"
+
+
+__all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings",
+           "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]

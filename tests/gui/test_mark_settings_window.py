@@ -1,0 +1,132 @@
+"""The window saves its settings with the marks, and sets them again when the marks are reopened.
+
+A mask depends on the settings it was fitted with (components, covariance, colour space,
+graph cut, threshold): marks saved with other settings than the defaults reopened, in a fresh
+window or in ``segmix segment --scribbles``, to another mask than the one on screen.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from segmix.cli import main
+from segmix.clicks import next_click
+from segmix.io import load_image
+from segmix.labelmaps import load_scribbles
+from segmix.mark_settings import read_mark_settings
+from segmix.segment import FOREGROUND, SegmentationSettings
+from tests.gui.test_click_tool import click
+from tests.gui.test_mark_order_window import _final
+from tests.test_segment_monotone import _scene
+
+CHOSEN = {"n_components": 2, "covariance_type": "diag", "color_space": "rgb", "threshold": 0.62}
+
+
+def _choose(window, **chosen):
+    mode = window.modes["segment"]
+    current = mode.current_settings()
+    merged = {k: chosen.get(k, getattr(current, k))
+              for k in ("n_components", "covariance_type", "color_space", "smoothing", "unexplained_weight")}
+    mode.model_panel.load(SimpleNamespace(**merged))
+    if "threshold" in chosen:
+        window.overlay_panel.set_threshold(chosen["threshold"])
+
+
+def _clicked(qtbot, window, truth, n_clicks=3):
+    outcome = None
+    for _ in range(n_clicks):
+        step = next_click(truth, None if outcome is None else outcome.mask)
+        button = Qt.MouseButton.LeftButton if step.label == FOREGROUND else Qt.MouseButton.RightButton
+        click(window, step.col + 0.5, step.row + 0.5, button)
+        outcome = _final(qtbot, window)
+    return outcome
+
+
+def test_marks_saved_with_other_settings_reopen_to_the_shown_mask(qtbot, make_window, tmp_path, capsys):
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    _choose(window, **CHOSEN)
+    window.set_tool("click")
+    shown = _clicked(qtbot, window, truth)
+    assert shown.settings.n_components == 2 and shown.settings.threshold == 0.62
+    marks = tmp_path / "marks.png"
+    assert window.export("scribbles", marks)
+    labels = load_scribbles(marks, truth.shape)
+    record, why = read_mark_settings(marks, labels)
+    assert why is None and record == {**CHOSEN, "smoothing": "graphcut", "unexplained_weight": 0.0}
+
+    # The command line uses them where no flag is given, and says so: the window's mask.
+    assert main(["segment", str(photo), "--scribbles", str(marks), "-o", str(tmp_path / "cli.png")]) == 0
+    err = capsys.readouterr().err
+    assert "using the settings saved with the marks (2 components, diag covariance, colour space rgb, " \
+           "threshold 0.62" in err
+    differing = int(np.count_nonzero((load_image(tmp_path / "cli.png")[..., 0] > 127) != shown.mask))
+    assert differing == 0, f"the command line's mask differs from the window's in {differing} pixels"
+    # Without them, the defaults' mask, which is another here.
+    assert main(["segment", str(photo), "--scribbles", str(marks), "-o", str(tmp_path / "default.png"),
+                 "--ignore-saved-settings"]) == 0
+    assert "settings saved" not in capsys.readouterr().err
+    assert np.count_nonzero((load_image(tmp_path / "default.png")[..., 0] > 127) != shown.mask) > 0
+
+    # A fresh window on the defaults: the panels take the saved settings, and the mask is the same.
+    again = make_window(photo, smoothing=True)
+    _choose(again, **{k: getattr(SegmentationSettings(), k) for k in CHOSEN})
+    assert again.load_scribbles(marks)
+    mode = again.modes["segment"]
+    current = mode.current_settings()
+    assert {k: getattr(current, k) for k in CHOSEN} == CHOSEN
+    assert again.overlay_panel.threshold_label.text() == "0.62"
+    assert "Using the settings saved with these marks: 2 components" in again.statusBar().currentMessage()
+    reopened = _final(qtbot, again)
+    differing = int(np.count_nonzero(reopened.mask != shown.mask))
+    assert differing == 0, f"the reopened marks' mask differs from the window's in {differing} pixels"
+
+
+def test_reloading_the_shown_marks_with_other_settings_fits_them_again(qtbot, make_window, tmp_path):
+    """Load Scribbles of the marks already on screen changes no label, which is what starts a
+    fit: the saved settings must start one themselves, not leave a result of other settings."""
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    _choose(window, n_components=2)
+    window.set_tool("click")
+    _clicked(qtbot, window, truth, n_clicks=2)
+    marks = tmp_path / "marks.png"
+    assert window.export("scribbles", marks)
+    window.modes["segment"].model_panel.components_spin.setValue(4)  # a fresh fit with 4
+    assert _final(qtbot, window).settings.n_components == 4
+    assert window.load_scribbles(marks)
+    assert window.modes["segment"].model_panel.components_spin.value() == 2
+    qtbot.waitUntil(lambda: window.modes["segment"].outcome.settings.n_components == 2, timeout=60000)
+
+
+def test_damaged_saved_settings_leave_the_panels_and_say_why(qtbot, make_window, tmp_path):
+    from PIL.PngImagePlugin import PngInfo
+
+    from segmix.mark_settings import MARK_SETTINGS_KEY
+
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    labels = np.zeros(truth.shape, np.uint8)
+    labels[truth][:1] = 1
+    rows, cols = np.nonzero(truth)
+    labels[rows[len(rows) // 2], cols[len(cols) // 2]] = 1
+    labels[0, :] = 2
+    chunk = PngInfo()
+    chunk.add_text(MARK_SETTINGS_KEY, '{"version": 1, "settings": {"n_components": 0}}')
+    im = Image.frombytes("P", labels.shape[::-1], labels.tobytes())
+    im.putpalette([0, 0, 0, 255, 64, 64, 64, 128, 255])
+    im.save(tmp_path / "marks.png", pnginfo=chunk)
+    window = make_window(photo, smoothing=True)
+    before = window.modes["segment"].current_settings()
+    assert window.load_scribbles(tmp_path / "marks.png")
+    assert "not used (the saved settings are invalid (n_components must be a positive integer" \
+        in window.statusBar().currentMessage()
+    assert window.modes["segment"].current_settings() == before
+    assert _final(qtbot, window) is not None  # the marks still load and fit
