@@ -1062,9 +1062,9 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
 def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple[list[Path], Callable[[Path], bool]]:
     """The photos of a ``skin apply`` batch, checked before any work.
 
-    Lists the photos (files and folders, see :func:`list_images`; in a folder that is also
-    ``output_dir``, the masks and probability maps an earlier run wrote beside their photos
-    are left out: files named as an output of a photo there that carry :data:`OUTPUT_MARK`),
+    Lists the photos (files and folders, see :func:`list_images`; in a folder, the masks and
+    probability maps an earlier run wrote there are left out: files that carry
+    :data:`OUTPUT_MARK`, unless named on their own),
     then computes every output of the run and refuses (:func:`segmix.io.check_batch_outputs`)
     one that would replace an input or that two photos would write. Nothing is created:
     the output folder is made with the first mask.
@@ -1086,15 +1086,15 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     """
     inputs = list(inputs)
     files = list_images(inputs)
-    # A folder that is also the output folder holds the masks of an earlier run beside their
-    # photos (x.jpg and x_skin.png): they are this command's outputs, not photos (a second run
-    # took them for photos and wrote x_skin_skin.png, masks of masks). Only files this command
-    # wrote (its mark) count: by name alone a photo x_skin.png beside x.png was left out of
-    # the inputs and then replaced by x.png's mask (a new-user trial). Files named on the
-    # command line are always photos.
+    # A folder can hold the masks of an earlier run (x.jpg and x_skin.png, written there with
+    # --output-dir set to it): they are this command's outputs, not photos (a later run took
+    # them for photos and wrote x_skin_skin.png, masks of masks, whatever its own output
+    # folder: two new-user trials). Only files this command wrote (its mark) count: by name
+    # alone a photo x_skin.png beside x.png was left out of the inputs and then replaced by
+    # x.png's mask. Files named on the command line are always photos.
     named_files = {Path(item).resolve() for item in inputs if not Path(item).is_dir()}
-    earlier = {out.resolve() for f in files for out in apply_outputs(f, Path(output_dir))}
-    files = [f for f in files if f.resolve() in named_files or f.resolve() not in earlier or not written_by_apply(f)]
+    files = [f for f in files
+             if f.resolve() in named_files or f.suffix.lower() != ".png" or not written_by_apply(f)]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
     # writing the same output (photo.png and sub/../photo.png).

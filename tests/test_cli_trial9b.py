@@ -122,6 +122,26 @@ def test_skin_apply_marks_its_outputs_and_only_marked_files_are_left_out(tmp_pat
         skin.plan_batch([folder], folder)
 
 
+def test_masks_an_earlier_run_wrote_into_the_photos_folder_are_not_photos_of_the_next(tmp_path, capsys):
+    """A trial ran ``skin apply mixed --output-dir mixed``, then ``skin apply mixed --output-dir
+    other``: the second took the first's masks for photos (masks of masks, x_skin_skin.png, and
+    a "greyscale photo" warning each). Marked files in a folder are never photos; a marked
+    file named on its own still is; an unmarked x_skin.png is a photo like any other."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    Image.fromarray(_photo(seed=1)).save(folder / "a.png")
+    Image.fromarray(_photo(seed=2)).save(folder / "b.jpg")
+    assert main(["skin", "apply", str(folder), "--output-dir", str(folder), "--probability", "--quiet"]) == 0
+    Image.fromarray(_photo(seed=3)).save(folder / "c_skin.png")  # the user's own photo of that name
+    capsys.readouterr()
+    other = tmp_path / "other"
+    assert main(["skin", "apply", str(folder), "--output-dir", str(other), "--quiet"]) == 0
+    assert sorted(p.name for p in other.iterdir()) == ["a_skin.png", "b_skin.png", "c_skin_skin.png"]
+    assert "greyscale" not in capsys.readouterr().err
+    files, _ = skin.plan_batch([folder, folder / "a_skin.png"], tmp_path / "third")
+    assert sorted(f.name for f in files) == ["a.png", "a_skin.png", "b.jpg", "c_skin.png"]
+
+
 # ------------------------------------------------------------------- 1. background
 def _frames(folder, names, value=0):
     folder.mkdir(parents=True, exist_ok=True)
