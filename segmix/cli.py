@@ -186,7 +186,39 @@ class _Parser(argparse.ArgumentParser):
         return super().add_argument(*args, **kwargs)
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        hint = _did_you_mean(message) or _close_option(message, list(self._option_string_actions))
+        self.exit(2, f"{self.prog}: error: {message}{hint} (see {self.prog} --help)\n")
+
+
+def _close_option(message: str, options: list[str]) -> str:
+    """"; did you mean '--color-space'?" for an unrecognised option close to one of
+    ``options`` (argparse names it and stops); "" otherwise."""
+    import difflib
+
+    if not message.startswith("unrecognized arguments:"):
+        return ""
+    for word in message.removeprefix("unrecognized arguments:").split():
+        if word.startswith("--"):
+            close = difflib.get_close_matches(word.split("=", 1)[0], [o for o in options if o.startswith("--")],
+                                              n=1, cutoff=0.75)
+            if close:
+                return f"; did you mean '{close[0]}'?"
+    return ""
+
+
+def _did_you_mean(message: str) -> str:
+    """"; did you mean 'apply'?" for argparse's "invalid choice: 'aply' (choose from ...)",
+    as the top level says for a mistyped command (``segmix skin aply`` said only the choices);
+    "" for any other refusal or when no choice is close."""
+    import difflib
+    import re
+
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+    if found is None:
+        return ""
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1).lower(), choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _sub_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
@@ -213,7 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
                       "video opens in Video mode")
     view.set_defaults(handler=_cmd_open)
 
-    quant = sub.add_parser("quantize", help="k-means colour quantisation of a photo")
+    quant = sub.add_parser(
+        "quantize", help="k-means colour quantisation of a photo",
+        description="Reduce a photo to k colours: k-means (k-means++ seeding, 4 restarts) on its distinct colours weighted by "
+                    "their pixel counts, each pixel replaced by its cluster's mean colour; prints the palette "
+                    "size and the mean squared error per channel (0-255 scale) of the file as written.")
     quant.add_argument("image", help="input photo")
     quant.add_argument("-k", "--colors", type=palette_size, default=8, help="number of colours, 1-65536 (default 8)")
     quant.add_argument("-o", "--output", required=True,

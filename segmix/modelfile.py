@@ -249,6 +249,12 @@ def read_model(path) -> SegmixModel:
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError) and text.strip() and exc.pos >= len(text.rstrip()):
+            # The JSON stops at the end of the file: a copy or download cut short (a trial
+            # got only "Expecting ',' delimiter: line 58 column 27").
+            raise ModelFileError(f"{path}: the model file ends in the middle of its JSON after {len(text)} "
+                                 "characters: it looks cut short (an interrupted copy or download); "
+                                 "write or copy it again") from None
         raise ModelFileError(f"{path}: not valid JSON ({exc})") from None
     except RecursionError:
         raise ModelFileError(f"{path}: not a segmix model (JSON nested too deeply)") from None

@@ -87,6 +87,9 @@ def draw_convergence(histories: dict[str, Sequence[float]], title: str = "EM con
         ax.plot(np.arange(1, values.size + 1), values, marker="o", ms=3, lw=1.5,
                 label=f"{name} ({values.size} iterations)")
     ax.set(title=title, xlabel="EM iteration", ylabel="mean log-likelihood per sample")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # iterations are whole (a trial saw 2.5, 7.5)
     ax.grid(True, alpha=0.4)
     ax.legend(loc="lower right")
     return fig

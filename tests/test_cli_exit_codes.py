@@ -245,3 +245,16 @@ def test_skin_apply_refuses_a_read_only_mask_before_detecting(folders, tmp_path,
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "read-only" in err[0] and str(target) in err[0]
     assert target.read_bytes() == kept
+
+
+def test_a_mistyped_choice_or_option_gets_the_close_one(capsys):
+    from segmix.cli import main
+
+    for argv, hint in ((["skin", "aply", "x.png"], "did you mean 'apply'?"),
+                       (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--color-space", "lba"],
+                        "did you mean 'lab'?"),
+                       (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--colour-space", "lab"],
+                        "did you mean '--color-space'?")):
+        assert main(argv) == 2
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1 and hint in lines[0], lines

@@ -466,3 +466,13 @@ def test_eval_refuses_a_bad_per_image_name(trained, dataset, tmp_path, name, mes
                  "--json", str(tmp_path / "eval.json"), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_the_convergence_plot_counts_whole_iterations():
+    """A trial saw ticks at 2.5 and 7.5 on the EM-iteration axis."""
+    from segmix.plots import draw_convergence
+
+    fig = draw_convergence({"skin": [-3.0, -2.5, -2.2, -2.1, -2.05, -2.04, -2.03, -2.02, -2.02]})
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_xticks()
+    assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)

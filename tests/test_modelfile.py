@@ -226,6 +226,16 @@ def test_not_json(tmp_path):
         read_model(_write(tmp_path, "this is { not json"))
 
 
+def test_a_model_file_cut_short_is_named_so(tmp_path, good):
+    """A trial's truncated model gave only "not valid JSON (Expecting ',' delimiter: line 58
+    column 27 (char 1500))"."""
+    text = json.dumps(good, indent=1)
+    for cut in (len(text) // 3, len(text) - 2):
+        with pytest.raises(ModelFileError, match=r"ends in the middle of its JSON after \d+ characters: it looks "
+                                                 r"cut short"):
+            read_model(_write(tmp_path, text[:cut] + "\n"))
+
+
 def test_json_list(tmp_path):
     with pytest.raises(ModelFileError, match="top level must be a JSON object"):
         read_model(_write(tmp_path, "[1, 2, 3]"))
