@@ -266,6 +266,7 @@ def run_sequence(
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     writers: int = 2,
+    advice: str | None = None,
 ) -> RunResult:
     """Feed every frame to ``model``; write ``output_dir/<stem>.png`` and/or score the masks.
 
@@ -291,6 +292,10 @@ def run_sequence(
     progress : callable(frames done), optional
     cancelled : callable() -> bool, optional
         Polled between frames; the run stops early when it returns True.
+    advice : str, optional
+        What to do instead, ending the refusals of an output folder that holds the frames
+        (default: the command line's words, "... another --output-dir"; the window, which
+        has no such option, passes "choose another folder").
 
     Raises
     ------
@@ -310,13 +315,14 @@ def run_sequence(
         folders = {p.resolve().parent for p in sequence.paths}
         if out.resolve() in folders:
             # New mask files among the frames would be read as frames by the next run.
-            raise FrameError(f"{out}: is the input folder; write the masks to another --output-dir")
+            raise FrameError(f"{out}: is the input folder; {advice or 'write the masks to another --output-dir'}")
         if sequence.kind in ("folder", "list"):  # a video's and an animation's masks are frame_000001.png...
             inputs = {p.resolve() for p in sequence.paths}
             for path in sequence.paths:
                 target = (out / f"{path.stem}.png").resolve()
                 if target in inputs:
-                    raise FrameError(f"{target}: the mask would overwrite an input frame; choose another --output-dir")
+                    raise FrameError(f"{target}: the mask would overwrite an input frame; "
+                                     f"{advice or 'choose another --output-dir'}")
         # The folder is made with the first mask, not here: a run that reads no frame (a text
         # file named .png, an empty video) writes nothing, not even an empty folder.
     original_skip = sequence.on_skip

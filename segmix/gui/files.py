@@ -44,7 +44,8 @@ EXPORTS = {
     "scribbles": ("_scribbles", ".png", "Label PNG (*.png)"),
     "model": ("_model", ".json", "segmix model (*.json)"),
     "skin": ("_skin", ".png", "8-bit PNG mask (*.png)"),
-    "skin_probability": ("_skin_probability", ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
+    # `segmix skin apply --probability`'s name (segmix.skin.apply_outputs): was _skin_probability
+    "skin_probability": ("_skin_prob", ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
     "skin_cutout": ("_skin_cutout", ".png", "RGBA PNG (*.png)"),
     "skin_model": ("_skin_model", ".json", "segmix skin model (*.json)"),
 }
@@ -271,13 +272,22 @@ def _over_limit_text(match: re.Match) -> str:
             "and open it again.")
 
 
+#: What the window says of a background model given where a skin or segmentation model is
+#: read: segmix.modelfile's words (OTHER_FORMATS) name the command line's --save-model and
+#: --model, options a window user has not.
+BACKGROUND_MODEL_WORDS = "a background model (written by segmix background on the command line)"
+
+
 def window_message(text: str) -> str:
-    """``text`` (an error message from :mod:`segmix.io` or :mod:`segmix.frames`) as the window shows it.
+    """``text`` (an error message from :mod:`segmix.io`, :mod:`segmix.frames` or
+    :mod:`segmix.modelfile`) as the window shows it.
 
     A photo over the loader's pixel limit is refused with a hint for Python users
     (``segmix.io.load_image(path, max_pixels=...)``), which a window user cannot act on:
     that part becomes the photo's size, the limit and what to do (resize the photo, with the
-    largest size of its shape that opens). Any other text is returned unchanged.
+    largest size of its shape that opens). A background model loaded as a skin or
+    segmentation model is named without the command line's options. Any other text is
+    returned unchanged.
 
     Parameters
     ----------
@@ -289,4 +299,9 @@ def window_message(text: str) -> str:
     str
     """
     text = _TOO_LARGE.sub(_too_large_text, text)
-    return _OVER_LIMIT.sub(_over_limit_text, text)
+    text = _OVER_LIMIT.sub(_over_limit_text, text)
+    if "segmix background --" in text:
+        from segmix import modelfile
+
+        text = text.replace(modelfile.OTHER_FORMATS["segmix-background-model"], BACKGROUND_MODEL_WORDS)
+    return text

@@ -680,7 +680,7 @@ class SegmentMode(Mode):
         try:
             model = files.read_segmentation_model(Path(path))
         except (ValueError, OSError) as exc:
-            shell.show_message("Cannot load model", str(exc))
+            shell.show_message("Cannot load model", files.window_message(str(exc)))
             return False
         if not self.active:
             shell.set_mode(self.name, activate=False)

@@ -109,6 +109,13 @@ class SkinMode(Mode):
         #: a slider move adds how long its relabelling took, on the GUI thread
         self._detected_status = ""
         self._relabel_shown = False
+        #: the shown photo has no colour (segmix.skin.is_greyscale): every status line says so,
+        #: in the words of `segmix skin apply` (a trial read "Skin detected in 17 ms" over an
+        #: empty overlay and was told nothing)
+        self._greyscale = False
+        #: said before the next detection's status: why the skin is being detected again
+        #: (a save that changed the model's own threshold, save_skin_model)
+        self._status_prefix = ""
         self.skin_panel = SkinPanel()
         panel = self.skin_panel
         panel.threshold_changed.connect(lambda _t: self.shell.request_render() if self.active else None)
@@ -153,6 +160,8 @@ class SkinMode(Mode):
 
     def on_image_changed(self) -> None:
         self.skin_posterior = None
+        self._greyscale = False
+        self._status_prefix = ""
         self._in_flight = self._training_in_flight
         if self.active:
             if self._training_in_flight:
@@ -221,11 +230,17 @@ class SkinMode(Mode):
             self._on_skin_model_changed(keep_slider=moved)
             self._trained_marks = self._training_marks_requested
             prior = float(self.skin_model.classifier.priors[0])
-            self._detected_status = (f"Trained and applied in {outcome.seconds:.1f} s (prior {prior:.2f}, threshold "
-                                     f"{format_threshold(self.skin_model.threshold)}, as segmix skin train). "
-                                     "Save it with Save...")
-            self.skin_panel.set_status(self._detected_status)
+            own = f"prior {prior:.2f}, threshold {format_threshold(self.skin_model.threshold)}, as segmix skin train"
+            if panel.threshold != self.skin_model.threshold:
+                # The overlay is drawn at the slider's threshold, not the model's: said so, in
+                # the words Save uses (a trial read "threshold 0.040" under "P(skin) > 0.86").
+                self._detected_status = (f"Trained and applied in {outcome.seconds:.1f} s with threshold "
+                                         f"{format_threshold(panel.threshold)} from the slider (the model's own: "
+                                         f"{own}). Save it with Save...")
+            else:
+                self._detected_status = f"Trained and applied in {outcome.seconds:.1f} s ({own}). Save it with Save..."
             self._relabel_shown = False
+            self._status_prefix = ""  # a newer model than the one saved
         else:
             # The whole detector (colour model, adaptation, texture, regions) on the compute
             # thread; a threshold move later re-runs only the decision (render()).
@@ -235,9 +250,11 @@ class SkinMode(Mode):
                 # the overlay sits on the photo as stored; say why dark skin there may be found
                 self._detected_status += (f"\nA dim photo: its colours were scored lifted "
                                           f"{outcome.exposure_gain:.2f}x (the exposure lift)")
-            self.skin_panel.set_status(self._detected_status)
+            self._detected_status = self._status_prefix + self._detected_status
+            self._status_prefix = ""
             self._relabel_shown = False
         if accepted:
+            self._greyscale = outcome.greyscale
             self.skin_posterior = outcome.posterior
             self._maps = None
             if outcome.log_odds is not None:
@@ -245,7 +262,10 @@ class SkinMode(Mode):
                 if outcome.mask is not None:
                     self._mask_cache = (outcome.log_odds, outcome.threshold, outcome.mask)
             self._skin_rgba = (outcome.posterior, outcome.overlay, outcome.rgba)
-        elif outcome.trained and self.active and self.shell.image is not None:
+        self.skin_panel.set_status(self._with_photo_notes(self._detected_status))
+        if accepted and self._greyscale:
+            self.shell.statusBar().showMessage(self._greyscale_warning(), 15000)
+        if outcome.trained and not accepted and self.active and self.shell.image is not None:
             self._request_skin()  # trained while another photo was opened: apply to this one
             self.shell.update_actions()
             return
@@ -254,6 +274,25 @@ class SkinMode(Mode):
             self.shell.update_hint()  # and the P(skin) under the cursor
         self.shell.update_actions()
         emit(self.skin_updated)
+
+    def _greyscale_warning(self) -> str:
+        """What ``segmix skin apply`` warns about this photo when it has no colour, else "".
+
+        The library's own line (:func:`segmix.skin.greyscale_warning`, from the compute thread's
+        :func:`segmix.skin.is_greyscale`) on the mask shown, so a slider move that makes
+        the mask non-empty changes it as the command line's would.
+        """
+        if not self._greyscale or self.skin_posterior is None:
+            return ""
+        from segmix import skin
+
+        name = self.shell.image_path.name if self.shell.image_path is not None else "this photo"
+        return skin.greyscale_warning(name, self.current_mask())
+
+    def _with_photo_notes(self, text: str) -> str:
+        """``text`` (a status line) with the greyscale warning below it, if the photo has no colour."""
+        warning = self._greyscale_warning()
+        return f"{text}\n{warning}" if warning else text
 
     def on_failed(self, message: str) -> None:
         self._in_flight = self._training_in_flight = False
@@ -277,10 +316,11 @@ class SkinMode(Mode):
         try:
             model = skin.load_skin_model(Path(path))
         except (ValueError, OSError) as exc:
-            shell.show_message("Cannot load skin model", str(exc))
+            shell.show_message("Cannot load skin model", files.window_message(str(exc)))
             return False
         self.skin_model, self.skin_model_name = model, Path(path).name
         self._trained_marks = {}
+        self._status_prefix = ""
         self._on_skin_model_changed()
         self.skin_posterior = None
         if self.active:
@@ -289,6 +329,7 @@ class SkinMode(Mode):
 
     def use_builtin_skin_model(self) -> None:
         self.skin_model = None
+        self._status_prefix = ""
         self._trained_marks = {}
         self.skin_posterior = None
         if self.active:
@@ -330,6 +371,21 @@ class SkinMode(Mode):
         saved_with = f" with {from_slider}" if from_slider else ""
         self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}.")
         shell.statusBar().showMessage(f"Saved {path}{saved_with}", 10000)
+        if from_slider:
+            # The detector uses the model's own threshold inside, not only for the final
+            # decision (the texture cue's candidates and the second pass's regions,
+            # segmix.skin_detect): the shown result came from the model at its old threshold,
+            # and the file, loaded here or by `segmix skin apply --model`, gives another mask
+            # at the same slider position (0.07 % of a trial's photo). Detected again with the
+            # model as saved, the window shows, and exports, what the file gives.
+            self._status_prefix = f"Saved as {Path(path).name}{saved_with}; detected again with the saved model: "
+            if self.active and shell.image is not None:
+                self._request_skin()
+                # the save's words stay in sight while it runs
+                self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}; detecting skin again with the "
+                                           "saved model...")
+            else:
+                self.skin_posterior = None  # detected when Skin mode is next shown
         return True
 
     def _marks_saved(self) -> None:
@@ -481,12 +537,12 @@ class SkinMode(Mode):
             if threshold_moved and self._detected_status:
                 # Was "Applied in N ms" of the detection, left standing while the slider moved.
                 elapsed = (time.perf_counter() - start) * 1000
-                self.skin_panel.set_status(
+                self.skin_panel.set_status(self._with_photo_notes(
                     f"{self._detected_status}; threshold {format_threshold(self.skin_panel.threshold)} "
-                    f"relabelled in {elapsed:.0f} ms")
+                    f"relabelled in {elapsed:.0f} ms"))
                 self._relabel_shown = True
         elif self._relabel_shown:  # back at the detection's own threshold
-            self.skin_panel.set_status(self._detected_status)
+            self.skin_panel.set_status(self._with_photo_notes(self._detected_status))
             self._relabel_shown = False
         canvas.set_overlay(rgba)
         self.shell.notify_overlay_updated()

@@ -5,8 +5,8 @@ reader live on the compute thread and are only touched there: every step is a
 ``shell.controller.request_call`` job that reads the next frame, updates the model with the
 live settings, and sends back plain arrays (frame, mask, overlay, background image). The
 GUI thread only shows them, so playing never blocks the window. A frame file of a folder
-that cannot be decoded is passed over, as the command line and Export skip it, and reported
-once in the status bar (:func:`read_readable`). Scrubbing reads one file
+that cannot be decoded, or whose size is not the sequence's, is passed over, as the command
+line and Export skip it, and reported once in the status bar (:func:`read_readable`). Scrubbing reads one file
 of a folder, or seeks a video to the last key frame before the target
 (:class:`segmix.frames.FrameReader`); a video whose header has no frame count shows
 duration x rate until its packets are counted, on the compute thread. Export runs the same model
@@ -31,6 +31,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -56,6 +57,49 @@ DEFAULT_FPS = 25.0  # a folder of frames or an image list carries no rate: PAL's
 MIN_FPS, MAX_FPS = 1.0, 120.0
 FOREGROUND_RGB = (40, 220, 40)
 SHADOW_RGB = (60, 110, 255)
+
+
+class ExportFolderDialog(QFileDialog):
+    """Choose the folder Export All Masks writes into: an existing one, or a new one.
+
+    ``QFileDialog.getExistingDirectory`` refused a folder typed that did not exist yet
+    ("Directory not found"), while ``segmix background --output-dir`` creates it. This
+    dialog is Qt's own (not the platform's, whose folder pickers differ in what they allow),
+    in Directory mode with its "Create New Folder" button, and it also takes a typed path
+    that does not exist yet: the export creates it with its first mask (as the command line
+    does), so a cancelled choice leaves no empty folder behind.
+    """
+
+    def __init__(self, parent=None, start: str = "") -> None:
+        super().__init__(parent, "Export Masks To", start)
+        self.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        self.setFileMode(QFileDialog.FileMode.Directory)
+        self.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        self.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        self.setLabelText(QFileDialog.DialogLabel.Accept, "Export Here")
+        self.setLabelText(QFileDialog.DialogLabel.FileName, "Folder (new or existing)")
+        self._new_folder: Path | None = None
+
+    def accept(self) -> None:  # noqa: D102 - QFileDialog's, plus a typed new folder
+        self._new_folder = None
+        chosen = self.selectedFiles()
+        if chosen:
+            path = Path(chosen[0])
+            if not path.exists():
+                # Qt's own accept() says "Directory not found" here: take it, to be created.
+                self._new_folder = path
+                QDialog.accept(self)
+                return
+        super().accept()
+
+    def chosen_folder(self) -> Path | None:
+        """The folder chosen (existing or new), or None when the dialog was cancelled."""
+        if self.result() != QDialog.DialogCode.Accepted:
+            return None
+        if self._new_folder is not None:
+            return self._new_folder
+        chosen = self.selectedFiles()
+        return Path(chosen[0]) if chosen else None
 
 
 class JumpToClickStyle(QProxyStyle):
@@ -159,14 +203,18 @@ def source_frame_rate(sequence) -> float | None:
     return rate if rate is not None and MIN_FPS <= rate <= MAX_FPS else None
 
 
-def read_readable(reader, index: int, check) -> tuple[int, np.ndarray | None, dict[int, str]]:
-    """Frame ``index`` of ``reader``, or of a folder or list the first readable one after it.
+def read_readable(reader, index: int, check,
+                  shape: tuple[int, int] | None = None) -> tuple[int, np.ndarray | None, dict[int, str]]:
+    """Frame ``index`` of ``reader``, or of a folder or list the first usable one after it.
 
     A frame file that cannot be decoded (truncated, not an image) is passed over, as
     ``segmix background`` and Export All Masks skip it: playing stopped at such a frame and
-    every further step hit it again.  A video or an animation that cannot be decoded at
-    ``index`` raises: the frames after it are no more readable (the command line ends
-    the run there too).
+    every further step hit it again.  So is a frame file of another size than the
+    sequence's (the size most frames' headers give,
+    :meth:`segmix.frames.FrameSequence.check_sizes`, as the command line and Export decide
+    it): it stopped playing with a dialog, where the command line skips it.  A video or an
+    animation that cannot be decoded at ``index`` raises: the frames after it are no more
+    readable (the command line ends the run there too).
 
     Parameters
     ----------
@@ -175,6 +223,9 @@ def read_readable(reader, index: int, check) -> tuple[int, np.ndarray | None, di
         1-based frame to start at.
     check : callable
         Called between two reads; raises when the job was cancelled.
+    shape : (H, W) or None
+        The size of the frames the caller has seen so far (its model's), for a folder or list
+        whose headers give none (:meth:`~segmix.frames.FrameSequence.check_sizes` None).
 
     Returns
     -------
@@ -183,25 +234,67 @@ def read_readable(reader, index: int, check) -> tuple[int, np.ndarray | None, di
     frame : (H, W, 3) uint8 array or None
         None when no frame from ``index`` to the end is readable.
     skipped : dict
-        {index: reason} of the unreadable frames passed over, the reason naming the file.
+        {index: reason} of the frames passed over, the reason naming the file (and, for a
+        frame of another size, both sizes: :func:`is_size_skip` tells the two kinds apart).
+
+    Raises
+    ------
+    segmix.frames.FrameError
+        A video or animation that cannot be decoded at ``index``; the frames of a folder or
+        list whose headers share no size (refused as the command line refuses them).
     """
     from segmix.frames import FrameError
 
     sequence = reader.sequence
+    files = sequence.kind in ("folder", "list")
+    if files:
+        # The sequence's size from the frames' headers, read once per sequence (cached on it).
+        shape = sequence.check_sizes() or shape
     skipped = {}
     while True:
         try:
-            return index, reader.read(index), skipped
+            frame = reader.read(index)
+            if not files or shape is None or frame.shape[:2] == tuple(shape):
+                return index, frame, skipped
+            path = sequence.paths[index - 1]
+            skipped[index] = (f"frame {index} ({path.name}): {SIZE_SKIP} {frame.shape[1]} x {frame.shape[0]}, not the "
+                              f"{shape[1]} x {shape[0]} of the other frames")
         except FrameError as exc:
-            if sequence.kind not in ("folder", "list"):
+            if not files:
                 raise
             path = sequence.paths[index - 1]
             reason = str(exc).removeprefix(f"{path}: ")
             skipped[index] = f"frame {index} ({path.name}): {reason}"
-            if index >= len(reader):
-                return index, None, skipped
+        if index >= len(reader):
+            return index, None, skipped
         check()
         index += 1
+
+
+#: How :func:`read_readable` words a frame skipped for its size (:func:`is_size_skip`).
+SIZE_SKIP = "of another size,"
+
+
+def is_size_skip(reason: str) -> bool:
+    """Whether ``reason`` (a value of :func:`read_readable`'s ``skipped``) is a frame
+    skipped for its size, not an unreadable one.
+
+    Parameters
+    ----------
+    reason : str
+
+    Returns
+    -------
+    bool
+    """
+    return f"): {SIZE_SKIP} " in reason
+
+
+def skip_text(reason: str) -> str:
+    """A frame :func:`read_readable` passed over, as the status bar and the dock say it:
+    "Skipped unreadable frame 3 (f3.bmp): ..." or "Skipped frame 7 (f7.png): of another
+    size, 320 x 240, not the 160 x 120 of the other frames"."""
+    return f"Skipped {reason}" if is_size_skip(reason) else f"Skipped unreadable {reason}"
 
 
 def play_interval_ms(fps: float) -> int:
@@ -545,9 +638,12 @@ class VideoMode(Mode):
         kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
         count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         if self._unreadable:
-            count += f", {len(self._unreadable)} unreadable, skipped"
+            odd = sum(is_size_skip(reason) for reason in self._unreadable.values())
+            parts = [f"{len(self._unreadable) - odd} unreadable"] if odd < len(self._unreadable) else []
+            parts += [f"{odd} of another size"] if odd else []
+            count += f", {' and '.join(parts)}, skipped"
         self.panel.source_label.setText(f"{self._source_name} ({kind}, {count})")
-        self.panel.source_label.setToolTip("\n".join(f"Skipped {reason}" for _, reason in sorted(self._unreadable.items())))
+        self.panel.source_label.setToolTip("\n".join(skip_text(reason) for _, reason in sorted(self._unreadable.items())))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
 
     def render(self) -> None:
@@ -682,7 +778,7 @@ class VideoMode(Mode):
             model.match_threshold = settings.match_threshold
             model.detect_shadows = settings.detect_shadows
             # The model never sees an unreadable frame: the next readable one is read instead.
-            index, frame, skipped = read_readable(self._reader, requested, check)
+            index, frame, skipped = read_readable(self._reader, requested, check, model.shape_)
             check()
             if frame is None:
                 return NoFrameLeft(index, skipped)
@@ -752,7 +848,7 @@ class VideoMode(Mode):
             return
         self._unreadable.update(new)
         self._set_length(self.panel.slider.maximum(), True)  # folders and lists: the count is exact
-        text = "; ".join(f"Skipped unreadable {reason}" for _, reason in sorted(new.items()))
+        text = "; ".join(skip_text(reason) for _, reason in sorted(new.items()))
         if len(self._unreadable) > len(new):
             # While playing, the next report replaces this one within frames: name them all.
             names = ", ".join(self.sequence.paths[index - 1].name for index in sorted(self._unreadable)[:4])
@@ -793,9 +889,16 @@ class VideoMode(Mode):
         if self.sequence is None:
             self.shell.show_message("Video", "Open a video or a folder of frames first.")
             return
-        folder = QFileDialog.getExistingDirectory(self.shell, "Export Masks To", self.shell.last_folder())
-        if folder:
-            self.export_masks(Path(folder))
+        folder = self.ask_export_folder()
+        QTimer.singleShot(0, self.shell.take_keyboard)  # as after the shell's own dialogs
+        if folder is not None:
+            self.export_masks(folder)
+
+    def ask_export_folder(self) -> Path | None:
+        """Ask where Export All Masks writes (an existing or a new folder); None if cancelled."""
+        dialog = ExportFolderDialog(self.shell, self.shell.last_folder())
+        dialog.exec()
+        return dialog.chosen_folder()
 
     def export_masks(self, folder: Path) -> None:
         """Write ``folder/<frame stem>.png`` for every frame with a fresh model (the live
@@ -826,10 +929,13 @@ class VideoMode(Mode):
                 check()  # raises once Cancel (or anything newer) was requested
                 return False
 
+            # The window's words for an output folder among the frames: it has no --output-dir.
             return run_sequence(sequence, model, folder, cancelled=cancelled,
-                                progress=lambda done: emit(progress_signal, done, total))
+                                progress=lambda done: emit(progress_signal, done, total),
+                                advice="choose another folder")
 
         self._exporting = True
+        self._export_folder = folder
         self._in_flight = False
         self.panel.progress.setRange(0, max(1, total))
         self.panel.progress.setValue(0)
@@ -851,8 +957,10 @@ class VideoMode(Mode):
         self.panel.progress.setVisible(False)
         self.update_actions()
         if result is not None:
+            # Where they went: the folder may be new, typed in the dialog (ExportFolderDialog).
+            where = f" to {self._export_folder}" if getattr(self, "_export_folder", None) is not None else ""
             self.shell.statusBar().showMessage(
-                f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}"
+                f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}{where}"
                 + (f", {len(result.skipped)} frame{'' if len(result.skipped) == 1 else 's'} skipped"
                    if result.skipped else ""), 8000)
         else:
