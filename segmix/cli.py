@@ -398,17 +398,24 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         print(f"segmix segment: {args.image}: a {megapixels:.0f}-megapixel photo; the graph cut takes a while "
               "(half a minute at 36 megapixels, minutes above 100 on a 2-core machine; --smoothing none is "
               "several times faster)", file=sys.stderr, flush=True)
+    # A palette photo is segmented low-passed, as in the window (segmix.palette); read-only, as
+    # the window's photos are: Numba compiles a kernel once per argument type and a read-only
+    # array is another type, so the window's warm-up also warms this command (a first run
+    # after it compiled the writable variants again, with the first-run notice).
+    import numpy as np
+
+    pixels = np.ascontiguousarray(segmentation_pixels(loaded), dtype=np.uint8)  # no copy for a loaded photo
+    pixels.setflags(write=False)
     helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            # A palette photo is segmented low-passed, as in the window (segmix.palette).
             if order is not None:
                 from segmix.mark_steps import steps_result
 
-                result = steps_result(segmentation_pixels(loaded), scribbles, order, settings)
+                result = steps_result(pixels, scribbles, order, settings)
             else:
-                result = segment(segmentation_pixels(loaded), scribbles, settings)
+                result = segment(pixels, scribbles, settings)
     finally:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
@@ -1423,7 +1430,7 @@ def _start_graph_cut_compile(n_pixels: int, settings):
         return None
     from segmix.precompile import start_compiling_graph_cut
 
-    return start_compiling_graph_cut()
+    return start_compiling_graph_cut(read_only=True)  # segment's photo is read-only (_cmd_segment)
 
 
 #: How long a command's first run compiles, for its first-run notice (wall time with an empty
