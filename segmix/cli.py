@@ -1059,7 +1059,9 @@ def _add_background_parser(sub) -> None:
                     help="the ground truth numbered K is frame K + N (default 0); 1 for ground truth counted from 0 "
                          "(Wallflower's gt00247.png is the 248th frame) against a video")
     bg.add_argument("--roi", nargs=2, type=positive_int, metavar=("FIRST", "LAST"),
-                    help="score only frames FIRST..LAST (default: GT_DIR/../temporalROI.txt if present, else all)")
+                    help="score only frames FIRST..LAST, in the input's frame numbers (default: CDnet's "
+                         "temporalROI.txt in GT_DIR or the folder above it, moved by --groundtruth-offset as the "
+                         "ground truth is; else every frame with ground truth)")
     bg.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_distributed_options(bg, unit="sequence (frame folder or video) per task, each to OUT/<name>/")
     bg.set_defaults(handler=_cmd_background)
@@ -1070,8 +1072,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import (check_groundtruth, load_groundtruth_folder, run_sequence, scored_frames_line,
-                                       short_sequence_warning)
-    from segmix.change_detection import read_temporal_roi
+                                       scored_range, short_sequence_warning)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
     from segmix.io import save_image, use_one_of
 
@@ -1143,18 +1144,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
         raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
                         f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}; resume a model only on "
                         "frames of its own camera")
-    groundtruth = roi = None
+    groundtruth = roi = span = None
     if args.groundtruth:
         groundtruth = {number + args.groundtruth_offset: path
                        for number, path in load_groundtruth_folder(args.groundtruth).items()}
-        if args.roi:
-            roi = tuple(args.roi)
-        else:
-            for candidate in (Path(args.groundtruth) / "temporalROI.txt", Path(args.groundtruth).parent / "temporalROI.txt"):
-                if candidate.is_file():
-                    roi = read_temporal_roi(candidate)
-                    break
-        check_groundtruth(sequence, groundtruth, roi, frame_shape)
+        # --roi is in the input's frame numbers; temporalROI.txt in the ground truth's, so it
+        # moves with --groundtruth-offset (scored_range); `span` names which one it was.
+        roi, span = scored_range(args.groundtruth, args.groundtruth_offset, tuple(args.roi) if args.roi else None)
+        check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None)
     bar = None
     if not quiet:
         from tqdm import tqdm
@@ -1179,9 +1176,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
     print(f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f", {len(skipped)} skipped" if skipped else ""))
     if result.score is not None:
-        span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames with ground truth"
-        if result.scored_frames == 0:
-            raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span}")
+        if result.scored_frames == 0:  # a video without a frame count, not checked before the run
+            advice = ("; give --roi FIRST LAST in the input's frame numbers, or --groundtruth-offset N" if roi
+                      else "; give --groundtruth-offset N (ground truth numbered K is frame K + N)")
+            raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span} (the "
+                            f"ground truth is of frames {min(groundtruth)}..{max(groundtruth)}"
+                            + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
         # Which ground truth met which frame: a numbering mismatch shows on this line.
         print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}): "
               f"{scored_frames_line(result.scored)}; {result.score.summary()}")

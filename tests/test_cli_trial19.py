@@ -321,7 +321,7 @@ def test_an_offset_that_matches_nothing_names_both_numberings(numbered, capsys):
                      "--quiet"]) == 2
     assert capsys.readouterr().err.strip().endswith(
         "no ground-truth frame matches an input frame in all frames (the ground truth is of frames 22..22, "
-        "the input frames are 1..14)")
+        "the input frames are 1..14); give --groundtruth-offset N (ground truth numbered K is frame K + N)")
     assert cli.main(["background", str(frames), "--output-dir", str(frames.parent / "o"),
                      "--groundtruth-offset", "1"]) == 2
     assert "--groundtruth-offset needs --groundtruth" in capsys.readouterr().err
