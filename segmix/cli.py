@@ -1045,7 +1045,8 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--match-threshold", type=match_threshold, default=None, metavar="LAMBDA",
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
     bg.add_argument("--median-size", type=median_size, default=None, metavar="N",
-                    help=f"side of the majority filter on the mask: 0 = off, 1, or an odd 3..15 (default {defaults['median_size']})")
+                    help=f"side of the majority filter on the mask (foreground and shadow): 0 = off, 1, or an odd 3..15 "
+                         f"(default {defaults['median_size']})")
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
