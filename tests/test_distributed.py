@@ -201,6 +201,40 @@ def test_background_sequences_equal_local_runs(address, tmp_path, capsys):
     assert (tmp_path / "dask" / "cam2" / "in0003.png").is_file()
 
 
+def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(address, tmp_path, capsys):
+    # A new-user trial: a truncated frame, a text file and a frame of another size were named
+    # by the first run (exit 1, but "0 failed"); the rerun said "already complete", exit 0,
+    # with three frames still without a mask. The local command reports them on every run.
+    cam = _frames(tmp_path / "cams" / "cam1", 1)
+    data = (cam / "in0003.png").read_bytes()
+    (cam / "in0003.png").write_bytes(data[: len(data) // 2])
+    (cam / "in0005.png").write_text("hello, not an image\n")
+    Image.fromarray(np.zeros((10, 10, 3), np.uint8)).save(cam / "in0006.png")
+    bad = {"in0003.png", "in0005.png", "in0006.png"}
+    capsys.readouterr()
+    assert main(["background", str(cam), "--output-dir", str(tmp_path / "local"), "--quiet"]) == 1
+    out, err = capsys.readouterr()
+    assert "9 frames (32 x 24) to" in out and out.rstrip().endswith(", 3 skipped")
+    local = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
+    argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
+    for run in ("first", "rerun"):
+        assert main(argv) == 1, run
+        out, err = capsys.readouterr()
+        assert "1 written (9 frames, 3 skipped), 0 already complete, 0 failed" in out, (run, out)
+        skipped = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
+        assert [line.split(": ", 1)[0].rsplit("/", 1)[1] for line in skipped] == sorted(bad), (run, err)
+        assert [line.split(": ", 1)[1] for line in skipped] == [line.split(": ", 1)[1] for line in local]
+        assert _files(tmp_path / "dask" / "cam1") == _files(tmp_path / "local")
+    # The frames mended, the rerun completes the sequence, and the next one skips it.
+    for name in sorted(bad):
+        Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(cam / name)
+    assert main(argv) == 0
+    assert "1 written (12 frames), 0 already complete" in capsys.readouterr().out
+    assert len(_files(tmp_path / "dask" / "cam1")) == 12
+    assert main(argv) == 0
+    assert "0 written (0 frames), 1 already complete, 0 failed" in capsys.readouterr().out
+
+
 def test_sequences_are_named_as_given_and_cdnet_input_folders_by_their_sequence(address, tmp_path, capsys):
     """A trial: two links (trees -> wavingtrees/input, highway -> highway/input) passed the name
     check but both wrote ``input`` (one failed, the other's folder held both's masks); and every
