@@ -318,6 +318,23 @@ def test_the_temporal_roi_moves_with_the_groundtruth_offset(sequence, tmp_path, 
     assert "in frames 70..80 given by --roi (" in capsys.readouterr().err
 
 
+def test_a_refused_output_names_the_option_to_change(sequence, tmp_path, capsys):
+    # A new-user trial: `--background-image pngframes/f001.png` (a frame) was refused with
+    # "give another --output-dir", which would not have helped: the option to change is
+    # the one that names the file. The masks' clash still names --output-dir.
+    frame = sequence / "input" / "in000001.png"
+    for extra in (["--output-dir", str(tmp_path / "o6")], []):
+        err = _run_error([str(sequence / "input"), *extra, "--background-image", str(frame), "--quiet"], capsys)
+        assert err.endswith(f"{frame}: --background-image would replace an input of this run; give "
+                            "--background-image another file name"), err
+    out = tmp_path / "o7"
+    err = _run_error([str(sequence / "input"), "--output-dir", str(out), "--save-model", str(out / "m.json"),
+                      "--background-image", str(out / "in000002.png"), "--quiet"], capsys)
+    assert err.endswith("and --background-image would write it; give --background-image another file name"), err
+    # (A mask that would replace an input still says "give another --output-dir":
+    # tests/test_cli_trial9b.py, test_background_masks_may_not_replace_ground_truth.)
+
+
 def test_ground_truth_of_another_size_is_refused_before_the_run(sequence, tmp_path, capsys):
     Image.fromarray(np.zeros((H, W + 4), np.uint8)).save(sequence / "groundtruth" / f"gt{START + 1:06d}.png")
     out = tmp_path / "out"

@@ -447,3 +447,17 @@ def test_local_workers_drop_only_the_lost_scheduler_heartbeat_error():
     finally:
         worker_log.filters[:] = before
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def test_worker_options_with_an_address_are_named_as_given(tmp_path, capsys):
+    # "--n-workers and --workers size a local cluster" named --workers to background, which has
+    # no such option: a refusal names the options the user gave, to be dropped.
+    _frames(tmp_path / "cam1", 1, n=2)
+    assert main(["background", str(tmp_path / "cam1"), "--output-dir", str(tmp_path / "out"), "--quiet",
+                 "--distributed", "tcp://127.0.0.1:1", "--n-workers", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("segmix background: error: --n-workers sizes a local cluster;") and "--workers" not in \
+        err.replace("--n-workers", "")
+    with pytest.raises(ValueError, match=r"^--n-workers and --workers size a local cluster"):
+        with connect("tcp://127.0.0.1:1", 2, 2):
+            pass

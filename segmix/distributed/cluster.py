@@ -110,8 +110,13 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
     with contextlib.ExitStack() as stack:
         if address:
             if n_workers is not None or threads_per_worker is not None:
-                raise ValueError("--n-workers and --workers size a local cluster; with a scheduler address, "
-                                 "start the workers with `dask worker ADDRESS --nworkers N --nthreads T`")
+                # Only the options given: "--n-workers and --workers" named --workers to
+                # background and skin train, which have no such option.
+                given = " and ".join(o for o, v in (("--n-workers", n_workers), ("--workers", threads_per_worker))
+                                     if v is not None)
+                raise ValueError(f"{given} size{'s' if ' and ' not in given else ''} a local cluster; with a "
+                                 "scheduler address, start the workers with `dask worker ADDRESS --nworkers N "
+                                 "--nthreads T`")
             if not quiet:
                 # Dask retries a refused connection until the timeout: say what the wait is.
                 print(f"segmix: connecting to the Dask scheduler at {address} (up to {CONNECT_TIMEOUT} s)",
