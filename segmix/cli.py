@@ -716,14 +716,16 @@ def _add_distributed_options(parser, unit: str = "") -> None:
                         help="worker processes of the local cluster (default: one per core)")
 
 
-def _dask_client(args, threads: int | None = None):
-    """The Dask client of ``--distributed`` (a context manager); Dask is imported only here."""
+def _dask_client(args, threads: int | None = None, settings=None):
+    """The Dask client of ``--distributed`` (a context manager); Dask is imported only here.
+    ``settings``: skin apply's detector settings, for the first-run notice."""
     from segmix.distributed.cluster import check_address, connect
 
     address = check_address(args.distributed) if args.distributed else None
     # Here, once every refusal is behind: said before the checks, the first-run notice came
     # before "--distributed needs Dask" (a new-user trial), as if the run had started.
-    _tell_if_workers_compile(args, " ".join(filter(None, (args.command, getattr(args, "skin_command", None)))))
+    _tell_if_workers_compile(args, " ".join(filter(None, (args.command, getattr(args, "skin_command", None)))),
+                             settings)
     return connect(address, args.n_workers, threads, quiet=args.quiet)
 
 
@@ -965,7 +967,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
 
         if args.model:
             print(model_line(args, skin.load_skin_model(args.model)))
-        with _dask_client(args, threads=args.workers) as client:
+        with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet)
     model = skin.load_skin_model(args.model)
@@ -1423,16 +1425,27 @@ def _say_first_run(name: str) -> None:
     _stderr_line(first_run_notice(name))
 
 
-def _tell_if_workers_compile(args, name: str) -> None:
+def _tell_if_workers_compile(args, name: str, settings=None) -> None:
     """``--distributed`` on a local cluster: the workers, other processes, compile the kernels
     where this process's compile event cannot see it; they share this machine's on-disk
-    cache, so its files say whether they will (a remote cluster's caches cannot be seen)."""
+    cache, so its files say whether they will (a remote cluster's caches cannot be seen).
+
+    The files checked are those of the kernels this run's settings compile (``settings``:
+    skin apply's detector settings; background's --median-size), so that a warm cache says
+    nothing: a check of a kernel the run never calls said "compiling" on every run."""
     from segmix.kernels import cache
 
     if getattr(args, "distributed", None) != "":
         return
-    check = {"skin apply": cache.texture_is_cached, "background": cache.background_is_cached}.get(name)
-    if check is not None and not check():
+    if name == "skin apply":
+        cold = not cache.skin_detector_is_cached(settings)
+    elif name == "background":
+        # A saved --model keeps its own filter size unless --median-size is given: unknown here.
+        median = args.median_size if args.median_size is not None else (None if args.model else 7)
+        cold = not cache.background_is_cached(median)
+    else:
+        cold = False
+    if cold:
         _say_first_run(name)
 
 
