@@ -1028,7 +1028,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------ background
 def _add_background_parser(sub) -> None:
-    """``segmix background INPUT... --output-dir OUT [...]`` (see segmix.background)."""
+    """``segmix background INPUT... [--output-dir OUT] [...]`` (see segmix.background)."""
     from segmix.background import BackgroundMixture
 
     defaults = BackgroundMixture().get_params()
@@ -1037,9 +1037,16 @@ def _add_background_parser(sub) -> None:
         "background", help="background subtraction over a video or frame sequence (per-pixel mixtures)",
         description="Per-pixel adaptive Gaussian mixtures (Stauffer-Grimson). Writes OUT/<frame stem>.png "
         "for every frame (video: frame_000001.png, ...): 8-bit, 0 background, 255 foreground, 127 shadow. "
-        "Unreadable frames in a folder are reported and skipped (exit status 1; 2 when none is readable).")
+        "Unreadable frames in a folder are reported and skipped (exit status 1; 2 when none is readable). "
+        "Without --output-dir no mask is written: give --groundtruth to score only, or --background-image / "
+        "--save-model.")
     bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames (natural order), image files, or one video")
-    bg.add_argument("--output-dir", metavar="OUT", help="folder for the masks (created if missing)")
+    # Optional to argparse, since a run may only score or save: the help says when it is needed
+    # (it showed [--output-dir OUT] with no word, and a run without it stopped "nothing to write").
+    bg.add_argument("--output-dir", metavar="OUT",
+                    help="folder for the masks (created if missing); needed to write masks, and always with "
+                         "--distributed; without it a run only scores (--groundtruth) and/or writes "
+                         "--background-image / --save-model")
     bg.add_argument("--learning-rate", type=unit_float, default=None, metavar="A",
                     help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
     bg.add_argument("-k", "--components", type=pixel_components, default=None, metavar="K",

@@ -404,3 +404,19 @@ def test_background_image_and_model_inside_the_output_folder_it_makes(sequence, 
     assert main(["background", str(sequence / "input"), "--output-dir", str(sequence / "out3"),
                  "--background-image", str(sequence / "out3" / "in000002.png"), "--quiet"]) == 2
     assert "--background-image" in capsys.readouterr().err
+
+
+def test_the_help_says_when_output_dir_is_needed(sequence, tmp_path, capsys):
+    # A new-user trial: the help showed [--output-dir OUT] with no default and no word of when
+    # it is needed, and a run without it stopped with "nothing to write".
+    assert main(["background", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("needed to write masks, and always with --distributed; without it a run only scores (--groundtruth) "
+            "and/or writes --background-image / --save-model") in text
+    assert "Without --output-dir no mask is written" in text
+    # As the help says: scoring alone runs without it and writes nothing.
+    assert main(["background", str(sequence / "input"), "--groundtruth", str(sequence / "groundtruth"),
+                 "--quiet"]) == 0
+    assert "scored 12 frames" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["groundtruth", "input", "temporalROI.txt"]
+    assert "nothing to write: give --output-dir" in _run_error([str(sequence / "input"), "--quiet"], capsys)
