@@ -8,6 +8,7 @@ traceback; see :data:`EXIT_STATUSES` for the whole rule.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import warnings
@@ -726,7 +727,26 @@ def _dask_client(args, threads: int | None = None, settings=None):
     # before "--distributed needs Dask" (a new-user trial), as if the run had started.
     _tell_if_workers_compile(args, " ".join(filter(None, (args.command, getattr(args, "skin_command", None)))),
                              settings)
-    return connect(address, args.n_workers, threads, quiet=args.quiet)
+    return _one_error_line(connect(address, args.n_workers, threads, quiet=args.quiet))
+
+
+@contextlib.contextmanager
+def _one_error_line(client_context):
+    """Enter the Dask client's context; an exception that comes back from the cluster and is
+    none of the command's own kinds (a task's error re-raised on the client, a KilledWorker,
+    a lost connection: Dask's own types) becomes a :class:`UserError` of one line, so that it
+    is printed as every error is, "segmix COMMAND: error: ...", exit 2, not as a traceback."""
+    try:
+        with client_context as client:
+            yield client
+    except (UserError, ValueError, OSError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever Dask raises, said in one line
+        from segmix.distributed.cluster import TaskError, describe_exception
+
+        # A TaskError's message names the task's inputs already.
+        raise UserError(str(exc) if isinstance(exc, TaskError) else
+                        f"the Dask run failed: {describe_exception(exc)}") from None
 
 
 def _check_distributed(args) -> bool:

@@ -240,7 +240,7 @@ def test_a_local_cluster_run_says_its_workers_compile(tmp_path, monkeypatch, cap
     # The notice is said as the cluster is reached (after the command's refusals): the
     # handler only reaches it, and the cluster is none.
     monkeypatch.setattr(cluster, "connect", lambda *args, **kwargs: None)
-    monkeypatch.setattr(cli, handler, lambda args: cli._dask_client(args))
+    monkeypatch.setattr(cli, handler, lambda args: cli._dask_client(args) and 0)  # not entered: no cluster
     argv = [a.format(photo=photo, out=tmp_path) for a in argv]
     for cached, expected in ((False, cli.first_run_notice(name) + "\n"), (True, "")):
         monkeypatch.setattr(cache, check, lambda *settings, cached=cached: cached)

@@ -143,9 +143,52 @@ def test_training_with_an_unreadable_photo_names_it_and_writes_no_model(address,
     (images / "p1.png").write_bytes(b"not a png")
     status = main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json"),
                    "--quiet", "--distributed", address])
-    err = capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
     assert status == 2 and not (tmp_path / "m.json").exists()
-    assert [line for line in err.splitlines() if "p1.png" in line] and "1 of 4 training inputs" in err
+    # One line with the command's prefix (a new-user trial: the failure came on a line without
+    # "segmix skin train: error:", then a second line counted the failures).
+    assert len(err.splitlines()) == 1 and err.startswith("segmix skin train: error: ") and "p1.png" in err, err
+    assert err.endswith("; no model written")
+
+
+def test_training_errors_from_the_workers_are_one_prefixed_line(address, tmp_path, capsys):
+    images, masks = _labelled_folder(tmp_path, 4, seed=4)
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(masks / "p1.png")  # a mask of the wrong size
+    Image.fromarray(np.zeros((12, 10), np.uint8)).save(masks / "p3.png")
+    argv = ["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json"), "--quiet"]
+    assert main(argv) == 2
+    local = capsys.readouterr().err.strip()
+    assert main(argv + ["--distributed", address]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(local.splitlines()) == 1 and len(err.splitlines()) == 1, err
+    assert err.startswith("segmix skin train: error: ") and "p1.png: masks are 10 x 10 pixels" in err
+    assert err.endswith("(and 1 more of the 4 training inputs could not be read); no model written")
+    assert local.split("p1.png", 1)[1] in err  # the local command's words about the first one
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_an_exception_that_comes_back_from_the_cluster_is_one_line(address, client, tmp_path, monkeypatch,
+                                                                    capsys):
+    # Any error a task raises, or Dask's own, comes back as one "segmix ...: error:" line.
+    from segmix.distributed.cluster import TaskError, reduce_tasks
+
+    with pytest.raises(TaskError, match=r"^the task of \('bogus',\) failed: ValueError: "):
+        reduce_tasks(client, skin_jobs.count_shard, None, [[("bogus",)]], skin_jobs.merge_counts, sizes=[1],
+                     description="counting", unit="photo", quiet=True)
+
+    class DaskTrouble(Exception):
+        pass
+
+    for error, expected in ((TaskError("the task of a.png failed: KeyError: 'x'"),
+                             "the task of a.png failed: KeyError: 'x'"),
+                            (DaskTrouble("x"), "the Dask run failed: DaskTrouble: x")):
+        monkeypatch.setattr(skin_jobs, "count_training_data", lambda *a, error=error, **k: (_ for _ in ()).throw(error))
+        images, masks = _labelled_folder(tmp_path / type(error).__name__, 1, seed=1)
+        assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json"),
+                     "--quiet", "--distributed", address]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and err.startswith("segmix skin train: error: "), err
+        assert err.endswith(expected), err
 
 
 @pytest.mark.parametrize("dense", [False, True])
