@@ -107,8 +107,13 @@ class BackgroundMixture:
     shadow_threshold : float, default 0.7
         tau in (0, 1): the darkest shadow, as a fraction of the background's brightness.
     median_size : int, default 7
-        Side of the square majority (binary median) filter applied to the foreground; 0 or 1
-        turns it off. Odd, at most 15.
+        Side of the square majority filter applied to the mask; 0 or 1 turns it off. Odd, at
+        most 15. A pixel is foreground where most of the window is foreground (a binary
+        median of the foreground); otherwise shadow where most of the window is foreground or
+        shadow and shadow outnumbers foreground there; else background. So isolated shadow
+        pixels become background and holes in a shadow are filled, as for the foreground
+        (:func:`segmix.kernels.background.majority_filter`); the foreground, and so every
+        score, does not depend on the shadow.
     fast_start : bool, default True
         Use the learning rate max(alpha, 1/t) on frame t, so the model is usable after a few
         frames instead of about 1/alpha.

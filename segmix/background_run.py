@@ -20,7 +20,7 @@ from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
 
 __all__ = ["RunResult", "frame_number", "learning_frames", "load_groundtruth_folder", "run_sequence",
-           "save_foreground_mask", "scored_frames_line", "short_sequence_warning"]
+           "save_foreground_mask", "scored_frames_line", "scored_range", "short_sequence_warning"]
 
 
 def save_foreground_mask(path, mask: np.ndarray, *, protect=()) -> None:
@@ -88,8 +88,69 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
     return values.astype(np.uint8, copy=False)
 
 
+def scored_range(groundtruth_dir, offset: int = 0, roi: tuple[int, int] | None = None
+                 ) -> tuple[tuple[int, int] | None, str]:
+    """The frames a run scores, in the input's frame numbers, and those frames in words.
+
+    ``roi`` (``--roi``) is taken as given: it is in the input's numbering, as every frame
+    number the command prints. Otherwise ``temporalROI.txt`` in ``groundtruth_dir`` or the
+    folder above it (CDnet keeps it beside ``groundtruth/``) is read; it numbers frames as
+    the ground-truth files do, so it moves by ``offset`` with them (``--groundtruth-offset``:
+    ground truth numbered K is frame K + offset). Left unmoved, highway's 470..1700 met a clip
+    of its frames 400-699 scored with offset -399 (frames 1..300) and matched nothing.
+
+    Parameters
+    ----------
+    groundtruth_dir : path
+        The ground-truth folder (``--groundtruth``).
+    offset : int
+        ``--groundtruth-offset``.
+    roi : (first, last), optional
+        ``--roi``.
+
+    Returns
+    -------
+    roi : (first, last) or None
+        None: every frame with ground truth is scored.
+    span : str
+        For messages, naming where the range came from: ``frames 103..106 given by --roi``,
+        ``frames 71..1301 given by highway/temporalROI.txt, its 470..1700 moved by
+        --groundtruth-offset -399``, or ``all frames with ground truth``.
+
+    Raises
+    ------
+    ValueError
+        A ``temporalROI.txt`` that does not hold two frame numbers.
+    """
+    from segmix.change_detection import read_temporal_roi
+
+    if roi is not None:
+        first, last = roi
+        return (first, last), f"frames {first}..{last} given by --roi"
+    for candidate in (Path(groundtruth_dir) / "temporalROI.txt", Path(groundtruth_dir).parent / "temporalROI.txt"):
+        if candidate.is_file():
+            first, last = read_temporal_roi(candidate)
+            if offset:
+                return ((first + offset, last + offset),
+                        f"frames {first + offset}..{last + offset} given by {candidate}, its {first}..{last} moved "
+                        f"by --groundtruth-offset {offset}")
+            return (first, last), f"frames {first}..{last} given by {candidate}"
+    return None, "all frames with ground truth"
+
+
+def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] | None) -> str:
+    """What to give when no ground-truth frame matches an input frame in the scored range:
+    ``--roi`` with the frames both have, when they have some outside the range, else
+    ``--groundtruth-offset`` (the two numberings do not meet at all)."""
+    common = sorted(set(numbers) & set(groundtruth))
+    if common and roi is not None:
+        return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}: give --roi FIRST LAST "
+                "in the input's frame numbers (or --groundtruth-offset N where the numberings differ)")
+    return "; give --groundtruth-offset N (ground truth numbered K is frame K + N)"
+
+
 def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
-                      shape: tuple[int, int] | None = None) -> None:
+                      shape: tuple[int, int] | None = None, span: str | None = None) -> None:
     """Refuse, before a run, ground truth that would score nothing.
 
     Two mistakes gave a run that wrote every mask and then stopped (no frame matched) or
@@ -99,6 +160,11 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     truth of the matched frames is read in order until one scores a pixel (the first, when
     the range is right), at the frames' size ``shape`` (H, W) when it is known. A video
     without a frame count is checked after its run instead.
+
+    ``span`` names the scored frames and where their range came from (:func:`scored_range`);
+    by default the bare range. When nothing matches, the message names both numberings and
+    what to give: ``--roi`` when the frames meet outside the range, else
+    ``--groundtruth-offset``.
 
     Raises
     ------
@@ -116,20 +182,23 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         numbers = [frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1)]
     matched = sorted(n for n in numbers if n in groundtruth and (roi is None or roi[0] <= n <= roi[1]))
     where = next(iter(groundtruth.values())).parent if groundtruth else "ground truth"
-    span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames"
+    if span is None:
+        span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames"
     if not matched:
         # Both numberings, so that an offset between them (ground truth counted from 0, a
         # video's frames from 1) can be seen and given to --groundtruth-offset.
         frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
         raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
-                         f"frames {min(groundtruth)}..{max(groundtruth)}{frames})")
+                         f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
+                         + _no_match_advice(numbers, groundtruth, roi))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     for number in matched:
         if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
             return
     raise FrameError(f"{where}: the ground truth of the {len(matched)} matched frames ({matched[0]}..{matched[-1]}) "
-                     "scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
-                     "score frames inside the sequence's temporal ROI (temporalROI.txt, --roi)")
+                     f"in {span} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
+                     "score frames inside the sequence's temporal ROI (--roi FIRST LAST, in the input's frame "
+                     "numbers)")
 
 
 #: learning_frames stops probing here (a model that never forgets a colour seen once).

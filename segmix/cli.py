@@ -8,6 +8,7 @@ traceback; see :data:`EXIT_STATUSES` for the whole rule.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import sys
 import warnings
@@ -759,15 +760,36 @@ def _add_distributed_options(parser, unit: str = "") -> None:
                         help="worker processes of the local cluster (default: one per core)")
 
 
-def _dask_client(args, threads: int | None = None):
-    """The Dask client of ``--distributed`` (a context manager); Dask is imported only here."""
+def _dask_client(args, threads: int | None = None, settings=None):
+    """The Dask client of ``--distributed`` (a context manager); Dask is imported only here.
+    ``settings``: skin apply's detector settings, for the first-run notice."""
     from segmix.distributed.cluster import check_address, connect
 
     address = check_address(args.distributed) if args.distributed else None
     # Here, once every refusal is behind: said before the checks, the first-run notice came
     # before "--distributed needs Dask" (a new-user trial), as if the run had started.
-    _tell_if_workers_compile(args, " ".join(filter(None, (args.command, getattr(args, "skin_command", None)))))
-    return connect(address, args.n_workers, threads, quiet=args.quiet)
+    _tell_if_workers_compile(args, " ".join(filter(None, (args.command, getattr(args, "skin_command", None)))),
+                             settings)
+    return _one_error_line(connect(address, args.n_workers, threads, quiet=args.quiet))
+
+
+@contextlib.contextmanager
+def _one_error_line(client_context):
+    """Enter the Dask client's context; an exception that comes back from the cluster and is
+    none of the command's own kinds (a task's error re-raised on the client, a KilledWorker,
+    a lost connection: Dask's own types) becomes a :class:`UserError` of one line, so that it
+    is printed as every error is, "segmix COMMAND: error: ...", exit 2, not as a traceback."""
+    try:
+        with client_context as client:
+            yield client
+    except (UserError, ValueError, OSError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever Dask raises, said in one line
+        from segmix.distributed.cluster import TaskError, describe_exception
+
+        # A TaskError's message names the task's inputs already.
+        raise UserError(str(exc) if isinstance(exc, TaskError) else
+                        f"the Dask run failed: {describe_exception(exc)}") from None
 
 
 def _check_distributed(args) -> bool:
@@ -1008,7 +1030,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
 
         if args.model:
             print(model_line(args, skin.load_skin_model(args.model)))
-        with _dask_client(args, threads=args.workers) as client:
+        with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet)
     model = skin.load_skin_model(args.model)
@@ -1069,7 +1091,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------ background
 def _add_background_parser(sub) -> None:
-    """``segmix background INPUT... --output-dir OUT [...]`` (see segmix.background)."""
+    """``segmix background INPUT... [--output-dir OUT] [...]`` (see segmix.background)."""
     from segmix.background import BackgroundMixture
 
     defaults = BackgroundMixture().get_params()
@@ -1078,9 +1100,16 @@ def _add_background_parser(sub) -> None:
         "background", help="background subtraction over a video or frame sequence (per-pixel mixtures)",
         description="Per-pixel adaptive Gaussian mixtures (Stauffer-Grimson). Writes OUT/<frame stem>.png "
         "for every frame (video: frame_000001.png, ...): 8-bit, 0 background, 255 foreground, 127 shadow. "
-        "Unreadable frames in a folder are reported and skipped (exit status 1; 2 when none is readable).")
+        "Unreadable frames in a folder are reported and skipped (exit status 1; 2 when none is readable). "
+        "Without --output-dir no mask is written: give --groundtruth to score only, or --background-image / "
+        "--save-model.")
     bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames (natural order), image files, or one video")
-    bg.add_argument("--output-dir", metavar="OUT", help="folder for the masks (created if missing)")
+    # Optional to argparse, since a run may only score or save: the help says when it is needed
+    # (it showed [--output-dir OUT] with no word, and a run without it stopped "nothing to write").
+    bg.add_argument("--output-dir", metavar="OUT",
+                    help="folder for the masks (created if missing); needed to write masks, and always with "
+                         "--distributed; without it a run only scores (--groundtruth) and/or writes "
+                         "--background-image / --save-model")
     bg.add_argument("--learning-rate", type=unit_float, default=None, metavar="A",
                     help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
     bg.add_argument("-k", "--components", type=pixel_components, default=None, metavar="K",
@@ -1088,7 +1117,8 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--match-threshold", type=match_threshold, default=None, metavar="LAMBDA",
                     help=f"match within LAMBDA standard deviations (default {defaults['match_threshold']:g})")
     bg.add_argument("--median-size", type=median_size, default=None, metavar="N",
-                    help=f"side of the majority filter on the mask: 0 = off, 1, or an odd 3..15 (default {defaults['median_size']})")
+                    help=f"side of the majority filter on the mask (foreground and shadow): 0 = off, 1, or an odd 3..15 "
+                         f"(default {defaults['median_size']})")
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
@@ -1102,7 +1132,9 @@ def _add_background_parser(sub) -> None:
                     help="the ground truth numbered K is frame K + N (default 0); 1 for ground truth counted from 0 "
                          "(Wallflower's gt00247.png is the 248th frame) against a video")
     bg.add_argument("--roi", nargs=2, type=positive_int, metavar=("FIRST", "LAST"),
-                    help="score only frames FIRST..LAST (default: GT_DIR/../temporalROI.txt if present, else all)")
+                    help="score only frames FIRST..LAST, in the input's frame numbers (default: CDnet's "
+                         "temporalROI.txt in GT_DIR or the folder above it, moved by --groundtruth-offset as the "
+                         "ground truth is; else every frame with ground truth)")
     bg.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_distributed_options(bg, unit="sequence (frame folder or video) per task, each to OUT/<name>/")
     bg.set_defaults(handler=_cmd_background)
@@ -1113,8 +1145,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import (check_groundtruth, load_groundtruth_folder, run_sequence, scored_frames_line,
-                                       short_sequence_warning)
-    from segmix.change_detection import read_temporal_roi
+                                       scored_range, short_sequence_warning)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
     from segmix.io import save_image, use_one_of
 
@@ -1186,18 +1217,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
         raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
                         f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}; resume a model only on "
                         "frames of its own camera")
-    groundtruth = roi = None
+    groundtruth = roi = span = None
     if args.groundtruth:
         groundtruth = {number + args.groundtruth_offset: path
                        for number, path in load_groundtruth_folder(args.groundtruth).items()}
-        if args.roi:
-            roi = tuple(args.roi)
-        else:
-            for candidate in (Path(args.groundtruth) / "temporalROI.txt", Path(args.groundtruth).parent / "temporalROI.txt"):
-                if candidate.is_file():
-                    roi = read_temporal_roi(candidate)
-                    break
-        check_groundtruth(sequence, groundtruth, roi, frame_shape)
+        # --roi is in the input's frame numbers; temporalROI.txt in the ground truth's, so it
+        # moves with --groundtruth-offset (scored_range); `span` names which one it was.
+        roi, span = scored_range(args.groundtruth, args.groundtruth_offset, tuple(args.roi) if args.roi else None)
+        check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None)
     bar = None
     if not quiet:
         from tqdm import tqdm
@@ -1222,9 +1249,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
     print(f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f", {len(skipped)} skipped" if skipped else ""))
     if result.score is not None:
-        span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames with ground truth"
-        if result.scored_frames == 0:
-            raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span}")
+        if result.scored_frames == 0:  # a video without a frame count, not checked before the run
+            advice = ("; give --roi FIRST LAST in the input's frame numbers, or --groundtruth-offset N" if roi
+                      else "; give --groundtruth-offset N (ground truth numbered K is frame K + N)")
+            raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span} (the "
+                            f"ground truth is of frames {min(groundtruth)}..{max(groundtruth)}"
+                            + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
         # Which ground truth met which frame: a numbering mismatch shows on this line.
         print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}): "
               f"{scored_frames_line(result.scored)}; {result.score.summary()}")
@@ -1465,16 +1495,27 @@ def _say_first_run(name: str) -> None:
     _stderr_line(first_run_notice(name))
 
 
-def _tell_if_workers_compile(args, name: str) -> None:
+def _tell_if_workers_compile(args, name: str, settings=None) -> None:
     """``--distributed`` on a local cluster: the workers, other processes, compile the kernels
     where this process's compile event cannot see it; they share this machine's on-disk
-    cache, so its files say whether they will (a remote cluster's caches cannot be seen)."""
+    cache, so its files say whether they will (a remote cluster's caches cannot be seen).
+
+    The files checked are those of the kernels this run's settings compile (``settings``:
+    skin apply's detector settings; background's --median-size), so that a warm cache says
+    nothing: a check of a kernel the run never calls said "compiling" on every run."""
     from segmix.kernels import cache
 
     if getattr(args, "distributed", None) != "":
         return
-    check = {"skin apply": cache.texture_is_cached, "background": cache.background_is_cached}.get(name)
-    if check is not None and not check():
+    if name == "skin apply":
+        cold = not cache.skin_detector_is_cached(settings)
+    elif name == "background":
+        # A saved --model keeps its own filter size unless --median-size is given: unknown here.
+        median = args.median_size if args.median_size is not None else (None if args.model else 7)
+        cold = not cache.background_is_cached(median)
+    else:
+        cold = False
+    if cold:
         _say_first_run(name)
 
 

@@ -765,9 +765,15 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
         skipped. Compared by resolved name and, for existing files, by file identity (a
         symlink or hard link to an input is that input).
     advice : str
-        What to do about an output that is an input (the end of the message).
+        What to do about an output that is an input (the end of the message), for the files
+        the batch names after its inputs (the masks: their folder is the option to change).
+        An output named by an option of its own (a maker that is the option's name, such as
+        "--background-image") is the option to change instead: its message says "give
+        --background-image another file name" (it said "give another --output-dir", which
+        would not have helped).
     both_advice : str
-        What to do about two outputs of one name.
+        What to do about two outputs of one name; likewise, when one of them is an option's
+        file, that option is named instead.
 
     Raises
     ------
@@ -787,13 +793,20 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
         hit = protected.match(out)
         if hit is not None:
             named = "" if str(hit) == str(out) else f" ({hit})"
-            raise OutputClash(f"{out}: {maker} would replace an input of this run{named}; {advice}",
-                              out, maker, str(hit))
+            raise OutputClash(f"{out}: {maker} would replace an input of this run{named}; "
+                              f"{_option_advice(maker) or advice}", out, maker, str(hit))
         key = os.path.normcase(folder / out.name)
         if key in seen:
-            raise OutputClash(f"{out}: both {seen[key]} and {maker} would write it; {both_advice}",
+            fix = _option_advice(maker) or _option_advice(seen[key]) or both_advice
+            raise OutputClash(f"{out}: both {seen[key]} and {maker} would write it; {fix}",
                               out, maker, seen[key])
         seen[key] = maker
+
+
+def _option_advice(maker: str) -> str | None:
+    """"give OPTION another file name" when ``maker`` (an output's maker in
+    :func:`check_batch_outputs`) is an option naming a single file, else None."""
+    return f"give {maker} another file name" if maker.startswith("-") else None
 
 
 def _read_only(path: Path) -> bool:

@@ -140,15 +140,18 @@ def background_apply(frame, weights, variances, means, n_used, alpha, match_thre
 
 
 def majority_filter(mask, radius):
-    """Foreground where more than half of the clipped (2r+1)^2 window is 255."""
+    """Foreground where more than half of the clipped (2r+1)^2 window is 255; else shadow
+    where more than half is 255 or 127 (changed) and 127 outnumbers 255; else background."""
     height, width = mask.shape
     out = np.zeros_like(mask)
     fg = mask == 255
+    shadow = mask == 127
     for y in range(height):
         for xx in range(width):
-            window = fg[max(0, y - radius):y + radius + 1, max(0, xx - radius):xx + radius + 1]
-            if 2 * window.sum() > window.size:
+            window = (slice(max(0, y - radius), y + radius + 1), slice(max(0, xx - radius), xx + radius + 1))
+            n_fg, n_shadow = fg[window].sum(), shadow[window].sum()
+            if 2 * n_fg > fg[window].size:
                 out[y, xx] = 255
-            elif mask[y, xx] == 127:
+            elif 2 * (n_fg + n_shadow) > fg[window].size and n_shadow > n_fg:
                 out[y, xx] = 127
     return out

@@ -224,7 +224,7 @@ def test_a_negative_seed_is_refused_by_name_before_any_work(tmp_path, capsys):
 
 @pytest.mark.first_run_notice
 @pytest.mark.parametrize("name, argv, check", [
-    ("skin apply", ["skin", "apply", "{photo}", "--output-dir", "{out}", "--distributed"], "texture_is_cached"),
+    ("skin apply", ["skin", "apply", "{photo}", "--output-dir", "{out}", "--distributed"], "skin_detector_is_cached"),
     ("background", ["background", "{out}", "--output-dir", "{out}/bg", "--distributed"], "background_is_cached"),
 ])
 def test_a_local_cluster_run_says_its_workers_compile(tmp_path, monkeypatch, capsys, name, argv, check):
@@ -240,13 +240,13 @@ def test_a_local_cluster_run_says_its_workers_compile(tmp_path, monkeypatch, cap
     # The notice is said as the cluster is reached (after the command's refusals): the
     # handler only reaches it, and the cluster is none.
     monkeypatch.setattr(cluster, "connect", lambda *args, **kwargs: None)
-    monkeypatch.setattr(cli, handler, lambda args: cli._dask_client(args))
+    monkeypatch.setattr(cli, handler, lambda args: cli._dask_client(args) and 0)  # not entered: no cluster
     argv = [a.format(photo=photo, out=tmp_path) for a in argv]
     for cached, expected in ((False, cli.first_run_notice(name) + "\n"), (True, "")):
-        monkeypatch.setattr(cache, check, lambda cached=cached: cached)
+        monkeypatch.setattr(cache, check, lambda *settings, cached=cached: cached)
         assert main(argv) == 0
         assert capsys.readouterr().err == expected
-    monkeypatch.setattr(cache, check, lambda: False)
+    monkeypatch.setattr(cache, check, lambda *settings: False)
     assert main(argv + ["tcp://elsewhere:8786"]) == 0  # a remote cluster's caches are not ours to see
     assert capsys.readouterr().err == ""
 
@@ -254,7 +254,49 @@ def test_a_local_cluster_run_says_its_workers_compile(tmp_path, monkeypatch, cap
 def test_texture_and_background_cache_checks_answer_a_bool():
     from segmix.kernels import cache
 
-    assert isinstance(cache.texture_is_cached(), bool) and isinstance(cache.background_is_cached(), bool)
+    assert isinstance(cache.skin_detector_is_cached(), bool) and isinstance(cache.background_is_cached(), bool)
+
+
+def test_cache_checks_name_only_the_kernels_the_run_compiles(tmp_path, monkeypatch):
+    """A new-user trial: `skin apply DIR --distributed` said "compiling the kernels ..." on
+    every run, warm cache and nothing to do ("0 written, 20 already complete"): the check
+    included the hysteresis regions' kernel, which the default detector never calls."""
+    import shutil
+
+    from segmix import skin_detect
+    from segmix.kernels import background as background_kernels
+    from segmix.kernels import cache
+    from segmix.kernels import skin as skin_kernels
+
+    # What a local worker runs, run here: afterwards the checks must say warm.
+    photo = tmp_path / "astronaut.png"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_images" / "astronaut.png", photo)
+    assert main(["skin", "apply", str(photo), "--output-dir", str(tmp_path / "skin"), "--quiet"]) == 0
+    assert cache.skin_detector_is_cached()
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(3):
+        Image.fromarray(np.full((8, 8, 3), 90 + t, np.uint8)).save(frames / f"f{t}.png")
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "bg"), "--median-size", "0",
+                 "--quiet"]) == 0
+    assert cache.background_is_cached(0)
+    # Which kernels each check looks at, by settings.
+    seen = []
+    monkeypatch.setattr(cache, "is_cached", lambda *kernels: seen.append(set(kernels)) or True)
+    hysteresis = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, regions="hysteresis")
+    for settings, expected, not_expected in (
+            (None, skin_kernels.seeded_block_regions, skin_kernels.seeded_regions),
+            (hysteresis, skin_kernels.seeded_regions, skin_kernels.seeded_block_regions)):
+        cache.skin_detector_is_cached(settings)
+        assert expected in seen[-1] and not_expected not in seen[-1]
+    cache.skin_detector_is_cached(skin_detect.DEFAULT_SETTINGS)  # None spells the defaults out
+    assert seen[-1] == seen[0]
+    cache.skin_detector_is_cached(skin_detect.PLAIN_SETTINGS)
+    assert seen[-1] == {skin_kernels.color_bins}
+    for median_size, with_filter in ((0, False), (1, False), (None, False), (7, True)):
+        cache.background_is_cached(median_size)
+        assert (background_kernels.majority_filter in seen[-1]) == with_filter
+        assert background_kernels.background_apply in seen[-1]
 
 
 def test_quantize_to_one_colour_says_one_colour(tmp_path, capsys):

@@ -74,7 +74,8 @@ def test_folder_round_trip_with_scoring(sequence, tmp_path, capsys):
     assert [p.name for p in masks] == [f"in{t:06d}.png" for t in range(1, N_FRAMES + 1)]
     mask = np.asarray(Image.open(out / "in000105.png"))
     assert mask.dtype == np.uint8 and mask.shape == (H, W) and set(np.unique(mask)) <= {0, 127, 255}
-    assert f"scored 12 frames (frames {START + 1}..{N_FRAMES})" in text  # temporalROI.txt next to GT_DIR
+    # temporalROI.txt next to GT_DIR, named as the range's source
+    assert f"scored 12 frames (frames {START + 1}..{N_FRAMES} given by {sequence / 'temporalROI.txt'})" in text
     f_measure = float(text.split("F-measure ")[1].split()[0])
     assert f_measure > 0.8
     background = np.asarray(Image.open(tmp_path / "bg.png"))
@@ -90,7 +91,7 @@ def test_roi_option_and_resuming_a_model(sequence, tmp_path, capsys):
                    "--model", str(tmp_path / "m.json"), "--groundtruth", str(sequence / "groundtruth"),
                    "--roi", "103", "106", "--output-dir", str(tmp_path / "out"), "--quiet"])
     assert status == 0
-    assert "scored 4 frames (frames 103..106)" in capsys.readouterr().out
+    assert "scored 4 frames (frames 103..106 given by --roi)" in capsys.readouterr().out
     assert len(list((tmp_path / "out").iterdir())) == N_FRAMES - 99
 
 
@@ -285,7 +286,53 @@ def test_ground_truth_that_scores_no_pixel_is_refused(sequence, tmp_path, capsys
     Image.fromarray(np.zeros((H, W), np.uint8)).save(sequence / "groundtruth" / "gt000010.png")
     status = main(["background", str(sequence / "input"), "--output-dir", str(out), "--groundtruth",
                    str(sequence / "groundtruth"), "--roi", "1", "10", "--quiet"])
-    assert status == 0 and "scored 10 frames (frames 1..10)" in capsys.readouterr().out
+    assert status == 0 and "scored 10 frames (frames 1..10 given by --roi)" in capsys.readouterr().out
+
+
+def test_the_temporal_roi_moves_with_the_groundtruth_offset(sequence, tmp_path, capsys):
+    # A new-user trial scored a clip of highway's frames 400-699 (its frames 1..300) with
+    # --groundtruth-offset -399: temporalROI.txt's 470..1700, in the ground truth's numbers,
+    # was not moved with it and nothing matched (exit 2). The clip here: frames 51..112 as 1..62.
+    clip = tmp_path / "clip"
+    clip.mkdir()
+    for t in range(51, N_FRAMES + 1):
+        (clip / f"in{t - 50:06d}.png").write_bytes((sequence / "input" / f"in{t:06d}.png").read_bytes())
+    run = ["background", str(clip), "--groundtruth", str(sequence / "groundtruth"), "--quiet"]
+    assert main(run + ["--groundtruth-offset", "-50"]) == 0
+    roi_file = sequence / "temporalROI.txt"
+    assert (f"scored 12 frames (frames {START + 1 - 50}..{N_FRAMES - 50} given by {roi_file}, its "
+            f"{START + 1}..{N_FRAMES} moved by --groundtruth-offset -50): ground truth gt000101.png .. gt000112.png "
+            "against frames 51 .. 62") in capsys.readouterr().out
+    # --roi is in the input's numbers, as before.
+    assert main(run + ["--groundtruth-offset", "-50", "--roi", "51", "62"]) == 0
+    assert "scored 12 frames (frames 51..62 given by --roi)" in capsys.readouterr().out
+    # Nothing matches: the message names the range's source and suggests --roi with the
+    # frames both numberings share.
+    assert main(run) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert (f"no ground-truth frame matches an input frame in frames {START + 1}..{N_FRAMES} given by {roi_file} "
+            "(the ground truth is of frames 1..112, the input frames are 1..62); ground truth and input frames "
+            "meet at frames 1..62: give --roi FIRST LAST") in err
+    assert main(run + ["--groundtruth-offset", "-50", "--roi", "70", "80"]) == 2
+    assert "in frames 70..80 given by --roi (" in capsys.readouterr().err
+
+
+def test_a_refused_output_names_the_option_to_change(sequence, tmp_path, capsys):
+    # A new-user trial: `--background-image pngframes/f001.png` (a frame) was refused with
+    # "give another --output-dir", which would not have helped: the option to change is
+    # the one that names the file. The masks' clash still names --output-dir.
+    frame = sequence / "input" / "in000001.png"
+    for extra in (["--output-dir", str(tmp_path / "o6")], []):
+        err = _run_error([str(sequence / "input"), *extra, "--background-image", str(frame), "--quiet"], capsys)
+        assert err.endswith(f"{frame}: --background-image would replace an input of this run; give "
+                            "--background-image another file name"), err
+    out = tmp_path / "o7"
+    err = _run_error([str(sequence / "input"), "--output-dir", str(out), "--save-model", str(out / "m.json"),
+                      "--background-image", str(out / "in000002.png"), "--quiet"], capsys)
+    assert err.endswith("and --background-image would write it; give --background-image another file name"), err
+    # (A mask that would replace an input still says "give another --output-dir":
+    # tests/test_cli_trial9b.py, test_background_masks_may_not_replace_ground_truth.)
 
 
 def test_ground_truth_of_another_size_is_refused_before_the_run(sequence, tmp_path, capsys):
@@ -357,3 +404,19 @@ def test_background_image_and_model_inside_the_output_folder_it_makes(sequence, 
     assert main(["background", str(sequence / "input"), "--output-dir", str(sequence / "out3"),
                  "--background-image", str(sequence / "out3" / "in000002.png"), "--quiet"]) == 2
     assert "--background-image" in capsys.readouterr().err
+
+
+def test_the_help_says_when_output_dir_is_needed(sequence, tmp_path, capsys):
+    # A new-user trial: the help showed [--output-dir OUT] with no default and no word of when
+    # it is needed, and a run without it stopped with "nothing to write".
+    assert main(["background", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("needed to write masks, and always with --distributed; without it a run only scores (--groundtruth) "
+            "and/or writes --background-image / --save-model") in text
+    assert "Without --output-dir no mask is written" in text
+    # As the help says: scoring alone runs without it and writes nothing.
+    assert main(["background", str(sequence / "input"), "--groundtruth", str(sequence / "groundtruth"),
+                 "--quiet"]) == 0
+    assert "scored 12 frames" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["groundtruth", "input", "temporalROI.txt"]
+    assert "nothing to write: give --output-dir" in _run_error([str(sequence / "input"), "--quiet"], capsys)

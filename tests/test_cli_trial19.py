@@ -137,8 +137,8 @@ def test_without_dask_the_refusal_is_the_only_line(tmp_path, monkeypatch, capsys
         raise ValueError("--distributed needs Dask, an optional dependency: pip install x")
 
     monkeypatch.setattr(cluster, "_dask", no_dask)
-    monkeypatch.setattr(cache, "texture_is_cached", lambda: False)
-    monkeypatch.setattr(cache, "background_is_cached", lambda: False)
+    monkeypatch.setattr(cache, "skin_detector_is_cached", lambda *settings: False)
+    monkeypatch.setattr(cache, "background_is_cached", lambda *median_size: False)
     for name in ("p.png", "q.png"):
         Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(tmp_path / name)
     argv = [a.format(photo=tmp_path / "p.png", photo2=tmp_path / "q.png", dir=tmp_path, out=tmp_path / "out")
@@ -321,7 +321,7 @@ def test_an_offset_that_matches_nothing_names_both_numberings(numbered, capsys):
                      "--quiet"]) == 2
     assert capsys.readouterr().err.strip().endswith(
         "no ground-truth frame matches an input frame in all frames (the ground truth is of frames 22..22, "
-        "the input frames are 1..14)")
+        "the input frames are 1..14); give --groundtruth-offset N (ground truth numbered K is frame K + N)")
     assert cli.main(["background", str(frames), "--output-dir", str(frames.parent / "o"),
                      "--groundtruth-offset", "1"]) == 2
     assert "--groundtruth-offset needs --groundtruth" in capsys.readouterr().err

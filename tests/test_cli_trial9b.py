@@ -169,7 +169,7 @@ def test_background_image_may_not_share_a_masks_name(tmp_path, capsys):
     assert main(["background", str(frames), "--output-dir", str(out), "--background-image", str(out / "f2.png"),
                  "--quiet"]) == 2
     assert _err_lines(capsys) == [f"segmix background: error: {out / 'f2.png'}: both the mask of {frames / 'f2.png'} "
-                                  "and --background-image would write it; give each its own file"]
+                                  "and --background-image would write it; give --background-image another file name"]
     assert not out.exists()
 
 

@@ -143,9 +143,52 @@ def test_training_with_an_unreadable_photo_names_it_and_writes_no_model(address,
     (images / "p1.png").write_bytes(b"not a png")
     status = main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json"),
                    "--quiet", "--distributed", address])
-    err = capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
     assert status == 2 and not (tmp_path / "m.json").exists()
-    assert [line for line in err.splitlines() if "p1.png" in line] and "1 of 4 training inputs" in err
+    # One line with the command's prefix (a new-user trial: the failure came on a line without
+    # "segmix skin train: error:", then a second line counted the failures).
+    assert len(err.splitlines()) == 1 and err.startswith("segmix skin train: error: ") and "p1.png" in err, err
+    assert err.endswith("; no model written")
+
+
+def test_training_errors_from_the_workers_are_one_prefixed_line(address, tmp_path, capsys):
+    images, masks = _labelled_folder(tmp_path, 4, seed=4)
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(masks / "p1.png")  # a mask of the wrong size
+    Image.fromarray(np.zeros((12, 10), np.uint8)).save(masks / "p3.png")
+    argv = ["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json"), "--quiet"]
+    assert main(argv) == 2
+    local = capsys.readouterr().err.strip()
+    assert main(argv + ["--distributed", address]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(local.splitlines()) == 1 and len(err.splitlines()) == 1, err
+    assert err.startswith("segmix skin train: error: ") and "p1.png: masks are 10 x 10 pixels" in err
+    assert err.endswith("(and 1 more of the 4 training inputs could not be read); no model written")
+    assert local.split("p1.png", 1)[1] in err  # the local command's words about the first one
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_an_exception_that_comes_back_from_the_cluster_is_one_line(address, client, tmp_path, monkeypatch,
+                                                                    capsys):
+    # Any error a task raises, or Dask's own, comes back as one "segmix ...: error:" line.
+    from segmix.distributed.cluster import TaskError, reduce_tasks
+
+    with pytest.raises(TaskError, match=r"^the task of \('bogus',\) failed: ValueError: "):
+        reduce_tasks(client, skin_jobs.count_shard, None, [[("bogus",)]], skin_jobs.merge_counts, sizes=[1],
+                     description="counting", unit="photo", quiet=True)
+
+    class DaskTrouble(Exception):
+        pass
+
+    for error, expected in ((TaskError("the task of a.png failed: KeyError: 'x'"),
+                             "the task of a.png failed: KeyError: 'x'"),
+                            (DaskTrouble("x"), "the Dask run failed: DaskTrouble: x")):
+        monkeypatch.setattr(skin_jobs, "count_training_data", lambda *a, error=error, **k: (_ for _ in ()).throw(error))
+        images, masks = _labelled_folder(tmp_path / type(error).__name__, 1, seed=1)
+        assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json"),
+                     "--quiet", "--distributed", address]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and err.startswith("segmix skin train: error: "), err
+        assert err.endswith(expected), err
 
 
 @pytest.mark.parametrize("dense", [False, True])
@@ -199,6 +242,40 @@ def test_background_sequences_equal_local_runs(address, tmp_path, capsys):
     assert main([*argv, "--median-size", "0"]) == 0  # other settings: both sequences redone
     assert "2 written (24 frames), 0 already complete" in capsys.readouterr().out
     assert (tmp_path / "dask" / "cam2" / "in0003.png").is_file()
+
+
+def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(address, tmp_path, capsys):
+    # A new-user trial: a truncated frame, a text file and a frame of another size were named
+    # by the first run (exit 1, but "0 failed"); the rerun said "already complete", exit 0,
+    # with three frames still without a mask. The local command reports them on every run.
+    cam = _frames(tmp_path / "cams" / "cam1", 1)
+    data = (cam / "in0003.png").read_bytes()
+    (cam / "in0003.png").write_bytes(data[: len(data) // 2])
+    (cam / "in0005.png").write_text("hello, not an image\n")
+    Image.fromarray(np.zeros((10, 10, 3), np.uint8)).save(cam / "in0006.png")
+    bad = {"in0003.png", "in0005.png", "in0006.png"}
+    capsys.readouterr()
+    assert main(["background", str(cam), "--output-dir", str(tmp_path / "local"), "--quiet"]) == 1
+    out, err = capsys.readouterr()
+    assert "9 frames (32 x 24) to" in out and out.rstrip().endswith(", 3 skipped")
+    local = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
+    argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
+    for run in ("first", "rerun"):
+        assert main(argv) == 1, run
+        out, err = capsys.readouterr()
+        assert "1 written (9 frames, 3 skipped), 0 already complete, 0 failed" in out, (run, out)
+        skipped = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
+        assert [line.split(": ", 1)[0].rsplit("/", 1)[1] for line in skipped] == sorted(bad), (run, err)
+        assert [line.split(": ", 1)[1] for line in skipped] == [line.split(": ", 1)[1] for line in local]
+        assert _files(tmp_path / "dask" / "cam1") == _files(tmp_path / "local")
+    # The frames mended, the rerun completes the sequence, and the next one skips it.
+    for name in sorted(bad):
+        Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(cam / name)
+    assert main(argv) == 0
+    assert "1 written (12 frames), 0 already complete" in capsys.readouterr().out
+    assert len(_files(tmp_path / "dask" / "cam1")) == 12
+    assert main(argv) == 0
+    assert "0 written (0 frames), 1 already complete, 0 failed" in capsys.readouterr().out
 
 
 def test_sequences_are_named_as_given_and_cdnet_input_folders_by_their_sequence(address, tmp_path, capsys):
@@ -413,3 +490,17 @@ def test_local_workers_drop_only_the_lost_scheduler_heartbeat_error():
     finally:
         worker_log.filters[:] = before
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def test_worker_options_with_an_address_are_named_as_given(tmp_path, capsys):
+    # "--n-workers and --workers size a local cluster" named --workers to background, which has
+    # no such option: a refusal names the options the user gave, to be dropped.
+    _frames(tmp_path / "cam1", 1, n=2)
+    assert main(["background", str(tmp_path / "cam1"), "--output-dir", str(tmp_path / "out"), "--quiet",
+                 "--distributed", "tcp://127.0.0.1:1", "--n-workers", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("segmix background: error: --n-workers sizes a local cluster;") and "--workers" not in \
+        err.replace("--n-workers", "")
+    with pytest.raises(ValueError, match=r"^--n-workers and --workers size a local cluster"):
+        with connect("tcp://127.0.0.1:1", 2, 2):
+            pass

@@ -5,7 +5,10 @@ by), so the unit of work is a whole video or frame folder. Its masks are written
 ``OUT/.<name>.partial/`` with a record of the settings (``RECORD``), and the folder is renamed
 to ``OUT/<name>/`` when the sequence is done: ``OUT/<name>/`` exists only complete. A rerun
 skips it when its record holds the same settings, replaces it when they differ, and refuses
-to touch an ``OUT/<name>/`` without a record (not made here).
+to touch an ``OUT/<name>/`` without a record (not made here). A sequence of which frames were
+skipped (unreadable, or of another size) has no mask for them: its record says so, and a
+rerun runs it again, reporting the frames that still have no mask and exiting 1, as the
+one-machine command does on every run (a trial's rerun said "already complete", exit 0).
 """
 
 from __future__ import annotations
@@ -85,6 +88,14 @@ def _fresh_model(job: BackgroundJob):
 
 #: Prefix of a message of run_sequences that warns and does not make the exit status 1.
 WARNING = "warning: "
+#: Record entry of a sequence some frames of which have no mask (their skip messages).
+INCOMPLETE = "frames_without_mask"
+
+
+def skipped_frames(messages: list[str]) -> list[str]:
+    """The messages of frames skipped without a mask, among a sequence's messages (warnings
+    left out): one per frame."""
+    return [m for m in messages if not m.startswith(WARNING)]
 
 
 def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tuple[str, str, int, list[str]]]:
@@ -100,8 +111,9 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
     Returns
     -------
     list of (source, outcome, frames, messages): outcome "written", "complete" or "failed";
-    messages are the skipped frames' lines, or the failure's, and a warning (starting with
-    :data:`WARNING`) when the sequence was too short for the model to learn its background
+    messages are the skipped frames' lines (one per frame without a mask, see
+    :func:`skipped_frames`), or the failure's, and a warning (starting with :data:`WARNING`)
+    when the sequence was too short for the model to learn its background
     (:func:`segmix.background_run.short_sequence_warning`).
     """
     from segmix.background_run import run_sequence, short_sequence_warning
@@ -131,7 +143,11 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             if short:  # as the one-machine command says it; a warning, not a failure
                 skipped.append(f"{WARNING}{short}")
             partial.mkdir(parents=True, exist_ok=True)  # run_sequence makes it with its first mask only
-            record_run(partial, RECORD, job.key())
+            # Frames without a mask are recorded with the settings: such a record never equals
+            # job.key(), so a rerun runs the sequence again (a mended frame changes every mask
+            # after it: the model is sequential) and reports the frames still unreadable.
+            record_run(partial, RECORD, {**job.key(), INCOMPLETE: skipped_frames(result.skipped)}
+                       if result.skipped else job.key())
             if final.exists():
                 shutil.rmtree(final)  # an earlier run's, made with other settings
             os.rename(partial, final)
@@ -200,7 +216,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     Returns
     -------
     int
-        0; 1 when a sequence failed or frames were skipped; 2 when every sequence failed.
+        0; 1 when a sequence failed or frames were skipped (rerun or not: a sequence with
+        frames skipped is run again by a rerun, see the module docstring); 2 when every
+        sequence failed.
 
     Raises
     ------
@@ -225,7 +243,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     batches = [[s] for s in sources]  # (path, name) pairs
     results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
                         quiet=quiet, stream=stream)
-    written = complete = frames = 0
+    written = complete = frames = skipped = 0
     failed, lines = 0, []
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
@@ -238,9 +256,13 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             written += outcome == "written"
             complete += outcome == "complete"
             frames += n_frames
+            skipped += len(skipped_frames(messages)) if outcome == "written" else 0
     for line in lines:
         stream.write(f"segmix background: {line}\n")
-    print(f"background on Dask: {len(sources)} sequences to {out}, {written} written ({frames} frames), "
+    # Skipped frames counted as the one-machine command counts them ("4 frames ..., 3
+    # skipped"): "0 failed" alone, which counts sequences, read as if every frame had a mask.
+    without = f", {skipped} skipped" if skipped else ""
+    print(f"background on Dask: {len(sources)} sequence{'' if len(sources) == 1 else 's'} to {out}, {written} written ({frames} frames{without}), "
           f"{complete} already complete, {failed} failed", file=out_stream)
     if sources and failed == len(sources):
         stream.write(f"segmix background: error: all {len(sources)} sequences failed; nothing written\n")

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["check_address", "connect", "dashboard_link", "describe_exception", "file_digest", "record_run",
+__all__ = ["TaskError", "check_address", "connect", "dashboard_link", "describe_exception", "file_digest", "record_run",
            "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
@@ -110,8 +110,13 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
     with contextlib.ExitStack() as stack:
         if address:
             if n_workers is not None or threads_per_worker is not None:
-                raise ValueError("--n-workers and --workers size a local cluster; with a scheduler address, "
-                                 "start the workers with `dask worker ADDRESS --nworkers N --nthreads T`")
+                # Only the options given: "--n-workers and --workers" named --workers to
+                # background and skin train, which have no such option.
+                given = " and ".join(o for o, v in (("--n-workers", n_workers), ("--workers", threads_per_worker))
+                                     if v is not None)
+                raise ValueError(f"{given} size{'s' if ' and ' not in given else ''} a local cluster; with a "
+                                 "scheduler address, start the workers with `dask worker ADDRESS --nworkers N "
+                                 "--nthreads T`")
             if not quiet:
                 # Dask retries a refused connection until the timeout: say what the wait is.
                 print(f"segmix: connecting to the Dask scheduler at {address} (up to {CONNECT_TIMEOUT} s)",
@@ -274,9 +279,9 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
 
     Raises
     ------
-    RuntimeError
+    TaskError
         A task ended with an exception (a bug, or its worker died repeatedly); the inputs
-        of its batch are named.
+        of its batch are named, in one line.
     """
     from segmix.skin import progress_bar
 
@@ -290,7 +295,7 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
         for future in pending:
             if future.status != "finished":
                 where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
-                raise RuntimeError(f"{where} failed: {describe_exception(future.exception())}")
+                raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
             if future in maps:
                 done += sizes[maps[future]]
                 bar(done, total)
@@ -307,6 +312,11 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
         client.cancel(list(maps) + merges)
 
 
+class TaskError(RuntimeError):
+    """A task of a job ended with an exception on its worker; the message is one line naming
+    its inputs (:func:`describe_exception`)."""
+
+
 def _completed(client, futures):
     """``as_completed`` on ``client``'s own event loop. Without ``loop`` it takes the loop of
     the process's default client, the last one made: with two clients in a process (two
@@ -317,7 +327,8 @@ def _completed(client, futures):
 
 
 def describe_exception(exc: BaseException) -> str:
-    """One line for a task that ended with an exception."""
+    """One line for a task that ended with an exception (its message's first line, after
+    the exception's name)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
     if name == "KilledWorker":

@@ -274,8 +274,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     Raises
     ------
     ValueError
-        Missing folders, no pairs, or photos that could not be read (each named on
-        ``stream`` first): a model trained on less than was asked for is not written.
+        Missing folders, no pairs, or photos that could not be read: one line naming the
+        first of them and how many more there are (the command prints it as its one error
+        line, as the single-machine command names the first unreadable photo); a model
+        trained on less than was asked for is not written.
     """
     stream = stream or sys.stderr
     items, folders = [], []
@@ -294,10 +296,13 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     total = reduce_tasks(client, count_shard, None, items, merge_counts, sizes=sizes, description="counting",
                          unit="photo", quiet=quiet, stream=stream)
     if total.failures:
-        for message in total.failures:
-            stream.write(f"segmix skin train: {message}\n")
+        # One line, the command's "segmix skin train: error: ..." (every CLI error is one
+        # line with the prefix): each failure used to be printed without it on a line of its
+        # own, then a second line counted them.
         n_inputs = len(uci_files) + sum(f[2] for f in folders)
-        raise ValueError(f"{len(total.failures)} of {n_inputs} training inputs could not be read; no model written")
+        more = len(total.failures) - 1
+        raise ValueError(total.failures[0] + (f" (and {more} more of the {n_inputs} training inputs could not be read)"
+                                              if more else "") + "; no model written")
     sources = [total.uci_sources[i] for i in range(len(uci_files))]
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
         skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])

@@ -477,30 +477,63 @@ def _swap_planes(a, b, swap, width):
         b[x] = ta if s else tb
 
 
+# The majority filter counts two sets at once in one int32 per column and per window: the
+# foreground in the low 16 bits, the changed pixels (foreground or shadow) from bit 16 on. A
+# window holds at most 15 x 15 = 225 pixels, far below 2**16, so the halves never carry
+# into each other; one add per pixel, as when only the foreground was counted.
+_CHANGED_ONE = 1 << 16
+_COUNT_MASK = _CHANGED_ONE - 1
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _majority_weight(value):
+    """A mask value's share of the packed counts: foreground 1 + 2**16 (it is changed too),
+    shadow 2**16, background 0."""
+    return (_CHANGED_ONE + 1 if value == FOREGROUND else 0) + (_CHANGED_ONE if value == SHADOW else 0)
+
+
 @njit(**_JIT)
 def majority_filter(mask, radius, out, row_start, row_stop):
-    """Binary median filter of the foreground (255) over a (2r+1)^2 window, clipped at borders.
+    """Majority filter of a three-label mask (255 foreground, 127 shadow, 0 background) over a
+    (2r+1)^2 window, clipped at borders.
 
-    A pixel is foreground in ``out`` when more than half of the window's pixels inside the
-    image are foreground; otherwise it keeps 127 (shadow) if ``mask`` had it, else 0. Column
-    counts of the window's rows are carried from row to row (one row added, one dropped)
-    and summed along the row with a running sum: O(1) per pixel. Writes rows
-    ``row_start:row_stop`` of ``out`` (serial, ``nogil``; see :func:`background_apply`).
+    A pixel is foreground (255) in ``out`` when more than half of the window's pixels inside
+    the image are foreground in ``mask`` (the binary median filter of the foreground, as
+    before). Otherwise it is shadow (127) when more than half of the window is changed
+    (foreground or shadow) and the shadow pixels outnumber the foreground ones; else
+    background (0). So the shadow label is cleaned up as the foreground is: an isolated
+    shadow pixel becomes background and a hole in a shadow becomes shadow. (Shadow used to
+    be copied through unfiltered: on CDnet highway a few hundred shadow specks of 1-4 pixels
+    per frame, in the window's Video mode as in the masks.) The second condition keeps the
+    band around a foreground object, where the foreground alone just misses the majority and
+    a few shadow pixels tip the changed count over it, background: without it that band
+    came out as 1-pixel shadow rims (on highway 6490 shadow regions of at most 4 pixels in
+    168 frames with it, 1285 without, 57890 unfiltered). The foreground decision does not
+    depend on the shadow, so the scores (shadow counts as background) are unchanged;
+    without shadow in ``mask`` the result is the binary median filter of the foreground.
+    (Labelling a changed pixel foreground when the foreground is at least as frequent as the
+    shadow raised highway's F from 0.932 to 0.939 but tripled the errors on WavingTrees,
+    whose swaying leaves are partly foreground and partly shadow: not kept.)
+
+    Column counts of the window's rows are carried from row to row (one row added, one
+    dropped) and summed along the row with a running sum: O(1) per pixel, both counts packed
+    in one integer. Writes rows ``row_start:row_stop`` of ``out`` (serial, ``nogil``; see
+    :func:`background_apply`).
     """
     height, width = mask.shape
     column = np.zeros(width, np.int32)
     for yy in range(max(0, row_start - radius), min(height, row_start + radius)):
         for xx in range(width):
-            column[xx] += 1 if mask[yy, xx] == FOREGROUND else 0
+            column[xx] += _majority_weight(mask[yy, xx])
     for y in range(row_start, row_stop):
         enter = y + radius
         if enter < height:
             for xx in range(width):
-                column[xx] += 1 if mask[enter, xx] == FOREGROUND else 0
+                column[xx] += _majority_weight(mask[enter, xx])
         leave = y - radius - 1
         if leave >= 0 and y > row_start:  # the block's first window never held it
             for xx in range(width):
-                column[xx] -= 1 if mask[leave, xx] == FOREGROUND else 0
+                column[xx] -= _majority_weight(mask[leave, xx])
         rows = min(height, y + radius + 1) - max(0, y - radius)
         running = 0
         for xx in range(min(radius, width)):
@@ -513,9 +546,17 @@ def majority_filter(mask, radius, out, row_start, row_stop):
             if left >= 0:
                 running -= column[left]
             n_window = rows * (min(width, xx + radius + 1) - max(0, xx - radius))
-            if 2 * running > n_window:
+            foreground = running & _COUNT_MASK
+            changed = running >> 16
+            # Unchanged first: most windows hold no change at all, and a foreground majority
+            # is a changed majority too (this order measured as fast as the foreground-only
+            # filter on highway's masks, 163 against 159 us per frame; tested the other way
+            # round, 177 us).
+            if 2 * changed <= n_window:
+                out[y, xx] = BACKGROUND
+            elif 2 * foreground > n_window:
                 out[y, xx] = FOREGROUND
-            elif mask[y, xx] == SHADOW:
+            elif changed > 2 * foreground:  # shadow (changed - foreground) outnumbers foreground
                 out[y, xx] = SHADOW
             else:
                 out[y, xx] = BACKGROUND

@@ -53,22 +53,60 @@ def graph_cut_is_cached() -> bool:
     return is_cached(band_graph.serial, graph_maxflow_part, band_arcs)
 
 
-def background_is_cached() -> bool:
-    """Whether ``segmix background``'s per-frame kernels (the mixture update and the
-    majority filter) are in the on-disk cache."""
+def background_is_cached(median_size: int | None = 7) -> bool:
+    """Whether ``segmix background``'s per-frame kernels are in the on-disk cache: the mixture
+    update, and the majority filter when ``median_size`` turns it on (3 or more). None: the
+    filter's size is not known (a saved model's own, not read here), so only the update,
+    which every run compiles, is checked.
+
+    Only kernels the run will certainly compile are checked: a kernel it never calls (the
+    filter with ``--median-size 0``) stays uncached for ever, and the check said "cold" on
+    every run, warm cache or not.
+    """
     from segmix.kernels.background import background_apply, majority_filter
 
-    return is_cached(background_apply, majority_filter)
+    return is_cached(background_apply, *([majority_filter] if median_size is not None and median_size >= 3 else []))
 
 
-def texture_is_cached() -> bool:
-    """Whether the default skin detector's kernels (``segmix skin apply`` / ``eval``: the
-    texture cue's, :mod:`segmix.kernels.texture`, and its per-pixel passes,
-    :mod:`segmix.kernels.skin`) are in the on-disk cache."""
-    from segmix.kernels.skin import color_bins, seeded_regions, smooth_histogram
-    from segmix.kernels.texture import grid_profiles, luma_blur_residual, window_mean
+def skin_detector_is_cached(settings=None) -> bool:
+    """Whether the kernels the skin detector compiles with ``settings`` (``segmix skin apply``
+    / ``eval``; None: the default detector, :data:`segmix.skin_detect.DEFAULT_SETTINGS`) are
+    in the on-disk cache.
 
-    return is_cached(luma_blur_residual, window_mean, grid_profiles, color_bins, seeded_regions, smooth_histogram)
+    Only kernels the settings certainly compile are checked: the colour bins always; the
+    texture cue's with ``texture`` > 0; the photo density's histogram with ``photo_density``
+    > 0 or ``faces``; with the regions (``spatial``) the graph cut's block regions, block
+    graph and max-flow (``regions="graphcut"``, the default) or the hysteresis regions.
+    (The check used to include the hysteresis regions' kernel, which the default detector
+    never calls: it stayed uncached and ``skin apply --distributed`` announced a compile on
+    every run, warm cache or not.)
+    """
+    from segmix.kernels.skin import color_bins, seeded_block_regions, seeded_regions, smooth_histogram
+
+    if settings is None:
+        # The default detector's choices, spelled out: the kernels sit below segmix.skin_detect
+        # and must not import it (tests/test_layering.py); tests/test_cli.py checks that they
+        # give the kernels of skin_detect.DEFAULT_SETTINGS.
+        texture, density, spatial, regions = True, True, True, "graphcut"
+    else:
+        texture, density = settings.texture > 0, settings.photo_density > 0 or settings.faces
+        spatial, regions = settings.spatial, settings.regions
+    kernels = [color_bins]
+    if texture:
+        from segmix.kernels.texture import luma_blur_residual, window_mean
+
+        kernels += [luma_blur_residual, window_mean]
+    if density:
+        kernels.append(smooth_histogram)
+    if spatial:
+        if regions == "graphcut":
+            from segmix.kernels.graphs import block_graph_arcs
+            from segmix.kernels.maxflow import graph_maxflow_part
+
+            kernels += [seeded_block_regions, block_graph_arcs, graph_maxflow_part]
+        else:
+            kernels.append(seeded_regions)
+    return is_cached(*kernels)
 
 
 @contextmanager
