@@ -559,7 +559,8 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
             raise BackgroundModelError(f"{path}: larger than {MAX_MODEL_BYTES:,} bytes, not a background model")
         if size == 0 and path.is_file():
             raise BackgroundModelError(f"{path}: the model file is empty (0 bytes)")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except BackgroundModelError:
         raise
     except UnicodeDecodeError:
@@ -567,7 +568,13 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
 
         raise BackgroundModelError(f"{path}: {describe_binary_file(path)}, not a background model (a JSON text "
                                    "file)") from None
-    except (OSError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
+        from segmix.io import json_cut_short
+
+        cut = json_cut_short(text, exc)
+        raise BackgroundModelError(f"{path}: {cut}" if cut else f"{path}: cannot read a background model ({exc})") \
+            from None
+    except OSError as exc:
         raise BackgroundModelError(f"{path}: cannot read a background model ({exc})") from None
     except RecursionError:  # found by tests/test_loaders_fuzz.py: JSON nested thousands deep
         raise BackgroundModelError(f"{path}: not a background model (JSON nested too deeply)") from None

@@ -342,6 +342,18 @@ def _why_unreadable(path: Path) -> str:
             "(PNG, JPEG, TIFF, BMP, GIF, WebP); the file may be damaged")
 
 
+def json_cut_short(text: str, error: ValueError) -> str | None:
+    """Words for a JSON file whose text stops in the middle of its document (a copy or
+    download cut short), which ``json`` reports only as "Expecting ',' delimiter: line 58
+    column 27"; None when ``error`` lies elsewhere in ``text`` or is not a JSON error."""
+    import json
+
+    if isinstance(error, json.JSONDecodeError) and text.strip() and error.pos >= len(text.rstrip()):
+        return (f"the file ends in the middle of its JSON after {len(text)} characters: it looks cut short "
+                "(an interrupted copy or download); write or copy it again")
+    return None
+
+
 def describe_binary_file(path: PathLike) -> str:
     """"is a PNG image" and the like, from the first bytes of a file expected to be text (a model,
     a UCI data file) that is not: a photo given in its place is named as one."""

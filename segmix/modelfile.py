@@ -52,7 +52,7 @@ from typing import Any
 from segmix import __version__
 from segmix.bayes import BayesClassifier
 from segmix.features import FeatureSpace
-from segmix.io import describe_binary_file, write_json_atomic
+from segmix.io import describe_binary_file, json_cut_short, write_json_atomic
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -249,13 +249,8 @@ def read_model(path) -> SegmixModel:
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:
-        if isinstance(exc, json.JSONDecodeError) and text.strip() and exc.pos >= len(text.rstrip()):
-            # The JSON stops at the end of the file: a copy or download cut short (a trial
-            # got only "Expecting ',' delimiter: line 58 column 27").
-            raise ModelFileError(f"{path}: the model file ends in the middle of its JSON after {len(text)} "
-                                 "characters: it looks cut short (an interrupted copy or download); "
-                                 "write or copy it again") from None
-        raise ModelFileError(f"{path}: not valid JSON ({exc})") from None
+        cut = json_cut_short(text, exc)  # a trial got only "Expecting ',' delimiter: line 58 column 27"
+        raise ModelFileError(f"{path}: {cut}" if cut else f"{path}: not valid JSON ({exc})") from None
     except RecursionError:
         raise ModelFileError(f"{path}: not a segmix model (JSON nested too deeply)") from None
     try:

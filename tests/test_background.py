@@ -367,3 +367,20 @@ def test_a_background_model_whose_weights_do_not_sum_to_one_is_refused():
     good["state"]["weights"]["data"] = base64.b64encode(weights.tobytes()).decode()
     with pytest.raises(BackgroundModelError, match="'weights' of pixel 0 sum to 1.8"):
         BackgroundMixture.from_dict(good)
+
+
+def test_a_background_model_cut_short_is_named_so(tmp_path):
+    """As for the classifier models: "Expecting ',' delimiter" alone did not say the file was cut short."""
+    import json
+
+    from segmix.background import BackgroundMixture, BackgroundModelError, load_background_model
+
+    rng = np.random.default_rng(0)
+    model = BackgroundMixture(n_components=2)
+    for _ in range(3):
+        model.apply(rng.integers(0, 256, (3, 4, 3), dtype=np.uint8))
+    text = json.dumps(model.to_dict(), indent=1)
+    (tmp_path / "bg.json").write_text(text[: len(text) // 2])
+    with pytest.raises(BackgroundModelError, match=r"bg.json: the file ends in the middle of its JSON after \d+ "
+                                                    r"characters: it looks cut short"):
+        load_background_model(tmp_path / "bg.json")
