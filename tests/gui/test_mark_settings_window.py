@@ -130,3 +130,29 @@ def test_damaged_saved_settings_leave_the_panels_and_say_why(qtbot, make_window,
         in window.statusBar().currentMessage()
     assert window.modes["segment"].current_settings() == before
     assert _final(qtbot, window) is not None  # the marks still load and fit
+
+
+def test_a_threshold_moved_between_clicks_reopens_to_the_shown_mask(qtbot, make_window, tmp_path, capsys):
+    """The threshold's re-cut applies the last model afresh, so the next click starts a new
+    chain (its order restarts at 1); the saved order and the saved threshold must together
+    give the command line the window's mask (without the threshold it fitted at 0.50)."""
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    window.set_tool("click")
+    mode = window.modes["segment"]
+    outcome = _clicked(qtbot, window, truth, n_clicks=3)
+    window.overlay_panel.threshold_slider.setValue(60)
+    qtbot.waitUntil(lambda: mode.outcome.settings.threshold == 0.6 and not window.controller.busy, timeout=60000)
+    outcome = mode.outcome
+    for _ in range(2):
+        step = next_click(truth, outcome.mask)
+        button = Qt.MouseButton.LeftButton if step.label == FOREGROUND else Qt.MouseButton.RightButton
+        click(window, step.col + 0.5, step.row + 0.5, button)
+        outcome = _final(qtbot, window)
+    assert window.export("scribbles", tmp_path / "marks.png")
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "marks.png"), "-o", str(tmp_path / "c.png")]) == 0
+    assert "threshold 0.60" in capsys.readouterr().err
+    differing = int(np.count_nonzero((load_image(tmp_path / "c.png")[..., 0] > 127) != outcome.mask))
+    assert differing == 0, f"the command line's mask differs from the window's in {differing} pixels"
