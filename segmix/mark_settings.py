@@ -151,15 +151,18 @@ def read_mark_settings(path: str | PathLike, labels: np.ndarray) -> tuple[dict |
         return None, str(exc)
 
 
-def describe_settings(record: Mapping) -> str:
-    """The settings of ``record`` that differ from the defaults, in words ("3 components,
-    diagonal covariance, threshold 0.60"); "the default settings" when none does."""
+def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
+    """The settings of ``record`` that differ from ``against`` (by default the defaults), in
+    words ("3 components, diag covariance, threshold 0.60"); "the default settings" when none
+    does. Pass the settings a record replaces as ``against`` to name every change, back to
+    a default value too (a trial's RGB -> Lab went unsaid)."""
     from segmix.segment import SegmentationSettings
 
-    defaults = SegmentationSettings()
+    if against is None:
+        against = settings_record(SegmentationSettings())
     words = []
     for name in WINDOW_SETTINGS:
-        if name not in record or record[name] == getattr(defaults, name):
+        if name not in record or record[name] == against.get(name):
             continue
         value = record[name]
         if name == "n_components":
@@ -169,7 +172,7 @@ def describe_settings(record: Mapping) -> str:
         elif name == "color_space":
             words.append(f"colour space {value}")
         elif name == "smoothing":
-            words.append("no graph cut" if value == "none" else f"smoothing {value}")
+            words.append("no graph cut" if value == "none" else "graph cut on")
         elif name == "unexplained_weight":
             words.append("unmarked = background" if value > 0 else "unmarked pixels not background")
         elif name == "threshold":

@@ -23,6 +23,18 @@ def test_record_round_trip_and_words():
     assert describe_settings(settings_record(SegmentationSettings())) == "the default settings"
 
 
+def test_words_name_every_change_against_the_settings_replaced():
+    """A trial's panel had RGB, spherical, 7 components, threshold 0.35 and "unmarked =
+    background" before loading marks saved with the defaults but 3 components, diag and 0.60:
+    the status bar named only the three that differ from the defaults."""
+    before = settings_record(SegmentationSettings(n_components=7, covariance_type="spherical", color_space="rgb",
+                                                  threshold=0.35, unexplained_weight=3.0))
+    saved = settings_record(SegmentationSettings(n_components=3, covariance_type="diag", threshold=0.6))
+    changed = {k: v for k, v in saved.items() if before[k] != v}
+    assert describe_settings(changed, against=before) == ("3 components, diag covariance, colour space lab, "
+                                                          "unmarked pixels not background, threshold 0.60")
+
+
 @pytest.mark.parametrize("text, words", [
     ("not json", "not JSON"),
     ('{"version": 2, "settings": {}}', "unknown format (version 2"),

@@ -1138,7 +1138,10 @@ class MainWindow(QMainWindow):
         if kind == "scribbles":
             self.undo_stack.setClean()
         self.remember_save(path)
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        kept = [what for what, value in (("the order of the marks", order), ("the model settings", marks_settings))
+                if value is not None]
+        # Reopening them (File > Load Scribbles, segmix segment --scribbles) uses both: say so.
+        self.statusBar().showMessage(f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else ""), 5000)
         return True
 
     def _export_when_ready(self) -> None:

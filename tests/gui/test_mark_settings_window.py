@@ -55,6 +55,7 @@ def test_marks_saved_with_other_settings_reopen_to_the_shown_mask(qtbot, make_wi
     assert shown.settings.n_components == 2 and shown.settings.threshold == 0.62
     marks = tmp_path / "marks.png"
     assert window.export("scribbles", marks)
+    assert window.statusBar().currentMessage().endswith("(with the order of the marks and the model settings)")
     labels = load_scribbles(marks, truth.shape)
     record, why = read_mark_settings(marks, labels)
     assert why is None and record == {**CHOSEN, "smoothing": "graphcut", "unexplained_weight": 0.0}

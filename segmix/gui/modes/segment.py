@@ -372,7 +372,8 @@ class SegmentMode(Mode):
         if "threshold" in changed:
             self.shell.overlay_panel.set_threshold(changed["threshold"])
         self._offered_settings = changed
-        return f"Using the settings saved with these marks: {describe_settings(changed)}."
+        return (f"Using the settings saved with these marks: "
+                f"{describe_settings(changed, against=settings_record(current))}.")
 
     def settings_offered_alone(self) -> None:
         changed, self._offered_settings = self._offered_settings, None
