@@ -932,12 +932,17 @@ class MainWindow(QMainWindow):
         self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded))
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
+        notes = []
         if self.active_mode.uses_overlay_threshold and abs(threshold - DEFAULT_THRESHOLD) > 1e-9:
             # A threshold chosen for another photo stays (it is the user's setting), but a
             # trial forgot its 0.95 and took the next photo's thin mask for segmix's.
-            self.statusBar().showMessage(
-                f"The threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
-                "default; Overlay dock)", 15000)
+            notes.append(f"The threshold is still {threshold:.2f}, set on an earlier photo ({DEFAULT_THRESHOLD:.2f} by "
+                         "default; Overlay dock)")
+        model_words = self.active_mode.kept_model_words()
+        if model_words:
+            notes.append(f"{'the' if notes else 'The'} model settings are not the defaults: {model_words} (Model dock)")
+        if notes:
+            self.statusBar().showMessage("; ".join(notes), 15000)
         return True
 
     def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None) -> None:

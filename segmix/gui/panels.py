@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -58,6 +58,21 @@ def set_status_text(label: QLabel, text: str, lines: int, most_lines: int) -> No
         int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), text).height()
     spacing = label.fontMetrics().lineSpacing()
     label.setFixedHeight(_lines_height(label, max(lines, min(most_lines, -(-needed // spacing)))))
+
+class DoubleClickFilter(QObject):
+    """Calls ``callback`` on a double-click of the watched widget (and swallows it): the
+    threshold sliders' way back to their default."""
+
+    def __init__(self, callback, parent=None):
+        super().__init__(parent)
+        self._callback = callback
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.MouseButtonDblClick:
+            self._callback()
+            return True
+        return False
+
 
 class CollapsibleSection(QWidget):
     """A "More" group: a flat toggle that shows or hides a form of rarely changed settings.
@@ -304,10 +319,14 @@ class OverlayPanel(QWidget):
         self.threshold_slider.setRange(1, 99)
         self.threshold_slider.setValue(50)
         self.threshold_slider.setToolTip(
-            "A pixel is foreground when P(foreground | colour) exceeds this value (no retraining)"
+            "A pixel is foreground when P(foreground | colour) exceeds this value (no retraining). "
+            "Double-click: back to 0.50"
         )
         self.threshold_label = QLabel("0.50")
         self.threshold_slider.valueChanged.connect(self._threshold_moved)
+        # As Skin mode's slider: a trial's double-click moved it a page (0.50 -> 0.55).
+        self._double_click = DoubleClickFilter(lambda: self.threshold_slider.setValue(50), self)
+        self.threshold_slider.installEventFilter(self._double_click)
         threshold_row.addWidget(self.threshold_slider, 1)
         threshold_row.addWidget(self.threshold_label)
         form.addRow("Threshold", threshold_row)
@@ -327,7 +346,8 @@ class OverlayPanel(QWidget):
         """What p = 1 and p = 0 mean in the active mode (legend and threshold tooltip)."""
         self.legend.set_names(positive, negative)
         self.threshold_slider.setToolTip(
-            f"A pixel is {positive} when P({positive} | colour) exceeds this value (no retraining)"
+            f"A pixel is {positive} when P({positive} | colour) exceeds this value (no retraining). "
+            "Double-click: back to 0.50"
         )
 
     def _opacity_moved(self, value: int) -> None:
@@ -376,5 +396,5 @@ class OverlayPanel(QWidget):
         emit(self.threshold_changed, value / 100.0)
 
 
-__all__ = ["CollapsibleSection", "OverlayPanel", "ToolPanel", "compact_button", "compact_panel", "set_status_text",
+__all__ = ["CollapsibleSection", "DoubleClickFilter", "OverlayPanel", "ToolPanel", "compact_button", "compact_panel", "set_status_text",
            "status_label"]

@@ -594,3 +594,32 @@ def test_an_empty_result_at_a_high_threshold_points_at_the_threshold(make_window
     window.overlay_panel.threshold_slider.setValue(50)
     assert "lower it" not in mode.hint()
     mode.outcome = None
+
+
+def test_model_settings_kept_from_earlier_are_said_when_a_photo_opens(make_window, photo_path, tmp_path):
+    """A trial's next session opened with 3 components and diag covariance, unsaid (only a
+    threshold away from 0.50 was): the command line uses the defaults for marks from other tools."""
+    from types import SimpleNamespace
+
+    window = make_window(photo_path, smoothing=True)
+    mode = window.modes["segment"]
+    mode.model_panel.load(SimpleNamespace(n_components=3, covariance_type="diag", color_space="lab",
+                                          smoothing="graphcut", unexplained_weight=0.0))
+    other = tmp_path / "other.png"
+    other.write_bytes(photo_path.read_bytes())
+    assert window.open_image(other)
+    assert window.statusBar().currentMessage() == ("The model settings are not the defaults: 3 components, diag "
+                                                   "covariance (Model dock)")
+    assert "Model: 3 components, diag covariance (not the defaults)." in window.hint_label.text()
+    window.overlay_panel.threshold_slider.setValue(70)
+    assert window.open_image(photo_path)
+    assert window.statusBar().currentMessage().startswith("The threshold is still 0.70")
+    assert "; the model settings are not the defaults: 3 components" in window.statusBar().currentMessage()
+
+
+def test_a_double_click_on_the_threshold_slider_returns_it_to_0_50(make_window, photo_path, qtbot):
+    window = make_window(photo_path)
+    slider = window.overlay_panel.threshold_slider
+    slider.setValue(80)
+    qtbot.mouseDClick(slider, Qt.MouseButton.LeftButton, pos=slider.rect().center())
+    assert slider.value() == 50 and window.overlay_panel.threshold_label.text() == "0.50"

@@ -252,6 +252,11 @@ class Mode(QObject):
         (what was set, or why nothing was), None to say nothing."""
         return None
 
+    def kept_model_words(self) -> str | None:
+        """The mode's model settings that are not the defaults, in words, for the notice on
+        opening a photo (they are kept from an earlier photo or session); None when all are."""
+        return None
+
     def settings_offered_alone(self) -> None:
         """The loaded marks were those shown: show what :meth:`offer_mark_settings` set, if
         anything, with no change of the marks to start it."""

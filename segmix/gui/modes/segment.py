@@ -386,6 +386,14 @@ class SegmentMode(Mode):
         else:
             self.on_threshold_changed(self.shell.overlay_panel.threshold)
 
+    def kept_model_words(self):
+        record = settings_record(self.current_settings())
+        # The shell names the threshold in the Overlay dock's words; the graph cut is the
+        # dock's one visible tick box (a display choice, as for a loaded model).
+        del record["threshold"], record["smoothing"]
+        words = describe_settings(record)
+        return None if words == "the default settings" else words
+
     def mark_settings_for(self, labels: np.ndarray):
         return settings_record(self.current_settings())
 
@@ -637,6 +645,11 @@ class SegmentMode(Mode):
             # Kept from an earlier photo or session: a re-check took the thin mask it gave for
             # segmix's (the status bar's word on opening is replaced by the warm-up's steps).
             hint += f" Threshold {threshold:.2f} (default 0.50)."
+        model_words = self.kept_model_words()
+        if model_words:
+            # Kept across sessions too, and the command line uses the defaults for marks from
+            # other tools: a trial's 3 components and diag covariance went unnoticed.
+            hint += f" Model: {model_words} (not the defaults)."
         return hint
 
     def pixel_info(self, x: int, y: int) -> str:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
-from segmix.gui.panels import compact_button, status_label
+from segmix.gui.panels import DoubleClickFilter, compact_button, status_label
 from segmix.gui.signals import emit
 
 #: The built-in skin detector's threshold on p(skin | pixel) (``segmix.skin.BUILTIN_THRESHOLD``;
@@ -95,20 +95,6 @@ def format_threshold(threshold: float) -> str:
     return f"{t:.{digits + 8}f}"
 
 
-class _DoubleClickFilter(QObject):
-    """Calls ``callback`` on a double-click of the watched widget (and swallows it)."""
-
-    def __init__(self, callback, parent=None):
-        super().__init__(parent)
-        self._callback = callback
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.MouseButtonDblClick:
-            self._callback()
-            return True
-        return False
-
-
 class SkinPanel(QWidget):
     """Skin mode: the active skin model, its threshold, and the skin training set.
 
@@ -170,7 +156,7 @@ class SkinPanel(QWidget):
         self.threshold_slider.setValue(0)
         self.threshold_slider.setToolTip(THRESHOLD_TIP)
         self.threshold_slider.valueChanged.connect(self._threshold_moved)
-        self._double_click = _DoubleClickFilter(self.reset_threshold, self)
+        self._double_click = DoubleClickFilter(self.reset_threshold, self)
         self.threshold_slider.installEventFilter(self._double_click)
         slider_row = QHBoxLayout()
         slider_row.addWidget(self.threshold_slider, 1)
