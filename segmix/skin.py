@@ -1113,7 +1113,13 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # A naming clash is the user's to fix before the run, like `segment -o PHOTO` (exit 2):
     # skipping the photo made a partial run (exit 1) out of a bad --output-dir.
     advice = "give another --output-dir"
-    if output_dir.resolve() in {f.resolve().parent for f in files}:
+    own_named = [f for f in files if f.resolve() in named_files and f.suffix.lower() == ".png" and written_by_apply(f)]
+    if own_named:
+        # `skin apply *` in a folder of earlier masks names them one by one: "a photo unless
+        # skin apply wrote it" contradicted what the user saw (a trial).
+        advice = (f"{own_named[0].name} is a mask skin apply wrote, named here as a photo (as a shell's * does): "
+                  "give the folder instead of its files, or name only the photos")
+    elif output_dir.resolve() in {f.resolve().parent for f in files}:
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
     planned = batch_outputs(files, output_dir, probability)
     check_batch_outputs(planned, protected, advice=advice,

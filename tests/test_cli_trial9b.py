@@ -142,6 +142,19 @@ def test_masks_an_earlier_run_wrote_into_the_photos_folder_are_not_photos_of_the
     assert sorted(f.name for f in files) == ["a.png", "a_skin.png", "b.jpg", "c_skin.png"]
 
 
+def test_skin_apply_star_over_its_own_masks_says_what_to_do(tmp_path, capsys, monkeypatch):
+    """`skin apply *` in a folder of earlier masks names each mask as a photo: the refusal said
+    "a file named like an output is a photo unless skin apply wrote it", which it had (a trial)."""
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(_photo(seed=4)).save("a.png")
+    assert main(["skin", "apply", "a.png", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "apply", "a.png", "a_skin.png", "--quiet"]) == 2
+    lines = _err_lines(capsys)
+    assert len(lines) == 1 and "a_skin.png is a mask skin apply wrote, named here as a photo" in lines[0]
+    assert "give the folder instead of its files" in lines[0] and "unless skin apply wrote it" not in lines[0]
+
+
 # ------------------------------------------------------------------- 1. background
 def _frames(folder, names, value=0):
     folder.mkdir(parents=True, exist_ok=True)
