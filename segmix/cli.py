@@ -288,16 +288,16 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("-k", "--components", type=mixture_components, default=None,
                      help="Gaussian components per class (default 5)")
-    seg.add_argument("--covariance-type", choices=("full", "diag", "spherical"), default=None,
+    seg.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,
                      help="covariance of each Gaussian component (default full)")
-    seg.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
+    seg.add_argument("--color-space", type=str.lower, choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
                      help="colour space of the mixtures' features (default lab)")
     seg.add_argument("--position-weight", type=weight, default=None, metavar="W",
                      help="add the pixel position (x, y) to the colour features: positions are divided by the "
                           "photo's longer side (0..1 across it, whatever the resolution) and multiplied by W, while "
                           "each colour channel spans 0..1; so W = 1 makes crossing the whole photo count as much as "
                           "a colour channel's full range, W = 0.1 a tenth of it (default 0 = colour only)")
-    seg.add_argument("--smoothing", choices=("none", "graphcut"), default=None,
+    seg.add_argument("--smoothing", type=str.lower, choices=("none", "graphcut"), default=None,
                      help="graphcut (default): spatially regularised; none: per-pixel Bayes rule")
     seg.add_argument("--smoothness", type=weight, default=None, help="graph-cut pairwise weight (gamma; default 25)")
     seg.add_argument("--threshold", type=unit_float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
@@ -624,9 +624,9 @@ def _add_skin_parser(sub) -> None:
                        help="Gaussian components of the skin mixture (default 2, as the built-in model)")
     train.add_argument("--non-skin-components", type=mixture_components, default=None,
                        help="components of the non-skin mixture (default 8, as the built-in model)")
-    train.add_argument("--covariance-type", choices=("full", "diag", "spherical"), default=None,
+    train.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,
                        help="covariance of every component (default full, as the built-in model)")
-    train.add_argument("--color-space", choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
+    train.add_argument("--color-space", type=str.lower, choices=("rgb", "lab", "hsv", "ycbcr"), default=None,
                        help="feature colour space (default ycbcr, as the built-in model)")
     train.add_argument("--reg-covar", type=weight, default=None,
                        help="added to covariance diagonals (default 1e-4, as the built-in model)")
@@ -712,7 +712,7 @@ def _add_detector_options(parser) -> None:
     parser.add_argument("--photo-density", type=area_share, default=None, metavar="B",
                         help="weight of the photo's own colour density in its non-skin likelihood: colours that "
                              "cover much of the photo count as non-skin (default 0.01, 0 = off)")
-    parser.add_argument("--regions", choices=("hysteresis", "graphcut"), default=None,
+    parser.add_argument("--regions", type=str.lower, choices=("hysteresis", "graphcut"), default=None,
                         help="how skin regions are found: a contrast-sensitive graph cut on the log odds (default) "
                              "or hysteresis (connected pixels above the threshold, the default before; docs/skin.md, step 7)")
     parser.add_argument("--cut-diagonal", type=pixels, default=None, metavar="PX",

@@ -258,3 +258,12 @@ def test_a_mistyped_choice_or_option_gets_the_close_one(capsys):
         assert main(argv) == 2
         lines = capsys.readouterr().err.strip().splitlines()
         assert len(lines) == 1 and hint in lines[0], lines
+
+
+def test_choices_are_taken_in_any_case():
+    """A trial's --color-space Lab was refused ("did you mean 'lab'?")."""
+    from segmix.cli import build_parser
+
+    args = build_parser().parse_args(["segment", "p.png", "--scribbles", "s.png", "-o", "m.png",
+                                      "--color-space", "Lab", "--covariance-type", "DIAG", "--smoothing", "GraphCut"])
+    assert (args.color_space, args.covariance_type, args.smoothing) == ("lab", "diag", "graphcut")
