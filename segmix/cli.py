@@ -566,6 +566,8 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
         facts = {}
     share = facts.get("unexplained_share")
     if share is None:
+        if weight_on and given and facts.get("rest_skipped") == "box":
+            return "", "--unexplained-weight had no effect: a box's inside is the object's evidence"
         if weight_on and given:
             return "", ("--unexplained-weight had no effect: it acts only once both foreground (1) and "
                         "background (2) are marked")

@@ -1081,6 +1081,10 @@ def iter_train_model(
             summary["classes"][1]["rest_skipped"] = "box" if framed else "clicks"
         elif share > settings.unexplained_share and not applies():
             summary["classes"][1]["rest_applies"] = False  # no pointer to an option that would not act
+    elif settings.unexplained_weight > 0 and framed:
+        # A box with background strokes and no foreground mark: the share is not measured, but
+        # the reason the option did nothing is the box (a trial was told to mark background).
+        summary["classes"][1]["rest_skipped"] = "box"
     if settings.priors == "scribbles":
         counts = np.array([c["scribbled_pixels"] for c in summary["classes"]], dtype=np.float64)
         priors = counts / counts.sum()

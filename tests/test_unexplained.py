@@ -279,3 +279,25 @@ def test_off_the_training_summary_still_reports_the_unexplained_share():
     assert off["unexplained_share"] == pytest.approx(on["unexplained_share"])
     assert off["unexplained_share"] > OFF.unexplained_share
     assert "rest_components" not in off
+
+
+def test_a_box_with_background_strokes_alone_is_named_as_the_reason(tmp_path, capsys):
+    """A trial's box round a car with two background strokes on the road and
+    --unexplained-weight 3 was told the option "acts only once both foreground (1) and
+    background (2) are marked": background was marked; the box is why it did nothing."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    image, obj, c_region, scribbles = three_colour_scene(0)
+    box = np.full(scribbles.shape, BACKGROUND, np.uint8)
+    box[10:-10, 10:-10] = 0
+    box[100:104, 20:80] = BACKGROUND  # a stroke inside the box
+    facts = train_model(image, box, SegmentationSettings(unexplained_weight=3.0)).training["classes"][1]
+    assert facts.get("rest_skipped") == "box"
+    Image.fromarray(image).save(tmp_path / "p.png")
+    Image.fromarray(box).save(tmp_path / "s.png")
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "s.png"), "-o",
+                 str(tmp_path / "m.png"), "--unexplained-weight", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "a box's inside is the object's evidence" in err and "both foreground (1)" not in err
