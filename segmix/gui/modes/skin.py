@@ -152,6 +152,9 @@ class SkinMode(Mode):
 
     def deactivate(self) -> None:
         self._in_flight = self._training_in_flight = False
+        status = self.shell.statusBar()
+        if self._greyscale and status.currentMessage() == self._greyscale_warning():
+            status.clearMessage()  # about Skin mode's photo: a trial saw it stay in Segment mode
 
     def keeps_job_on_new_image(self) -> bool:
         # A skin model being trained does not depend on the photo: let it finish, it is
