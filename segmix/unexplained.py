@@ -98,3 +98,11 @@ def mix(first: GaussianMixture, second: GaussianMixture, eps: float) -> Gaussian
     out.lower_bound_ = float("nan")
     out.log_likelihood_history_ = []
     return out
+
+
+def share_percent(share: float, limit: float) -> str:
+    """``share`` (a fraction) in percent for a message beside ``limit``: whole percent, or one
+    decimal within a point of the limit, so that a share just over it does not read as the
+    limit itself (a trial saw "20 %" said both as within and as over the 20 % limit)."""
+    percent = 100.0 * float(share)
+    return f"{percent:.1f}" if abs(percent - 100.0 * float(limit)) < 1.0 else f"{percent:.0f}"

@@ -301,3 +301,11 @@ def test_a_box_with_background_strokes_alone_is_named_as_the_reason(tmp_path, ca
                  str(tmp_path / "m.png"), "--unexplained-weight", "3"]) == 0
     err = capsys.readouterr().err
     assert "a box's inside is the object's evidence" in err and "both foreground (1)" not in err
+
+
+def test_a_share_near_the_limit_is_said_with_a_decimal():
+    from segmix.unexplained import share_percent
+
+    assert share_percent(0.2004, 0.2) == "20.0" and share_percent(0.1996, 0.2) == "20.0"
+    assert share_percent(0.2049, 0.2) == "20.5" and share_percent(0.195, 0.2) == "19.5"
+    assert share_percent(0.35, 0.2) == "35" and share_percent(0.04, 0.2) == "4"

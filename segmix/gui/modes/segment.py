@@ -531,7 +531,10 @@ class SegmentMode(Mode):
             return ""
         # Two lines of a 240-px dock (with a first-use time note the label grows to 4 lines);
         # the label's tooltip says the rest (UNEXPLAINED_HINT).
-        return f"{share:.0%} unlike your background marks: tick More > Keep unmarked colours"
+        from segmix.unexplained import share_percent
+
+        percent = share_percent(share, outcome.settings.unexplained_share)
+        return f"{percent}% unlike your background marks: tick More > Keep unmarked colours"
 
     def on_failed(self, message: str) -> None:
         self._training_in_flight = self._apply_in_flight = False
