@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "IMAGE_SUFFIXES", "VIDEO_SUFFIXES",
+__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "IMAGE_SUFFIXES", "VIDEO_SUFFIXES", "frame_files",
            "is_sequence_path", "natural_key", "prefetch"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
@@ -89,6 +89,16 @@ def _starts_like_iso_media(path: Path) -> bool:
     return len(head) == 8 and head[4:8] == b"ftyp"
 
 
+def frame_files(folder) -> list[Path]:
+    """The frames of a folder, in the order a :class:`FrameSequence` reads them: its image
+    files (:data:`IMAGE_SUFFIXES`, hidden ones left out), in natural order of their names."""
+    from segmix.io import is_hidden
+
+    return sorted((p for p in Path(folder).iterdir()
+                   if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
+                  key=lambda p: natural_key(p.name))
+
+
 class FrameSequence:
     """The frames of a folder, a list of image files, or a video file.
 
@@ -126,11 +136,7 @@ class FrameSequence:
         if len(items) == 1 and items[0].is_dir():
             self.kind = "folder"
             folder = items[0]
-            from segmix.io import is_hidden
-
-            self.paths = sorted((p for p in folder.iterdir()
-                                 if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
-                                key=lambda p: natural_key(p.name))
+            self.paths = frame_files(folder)
             if not self.paths:
                 from segmix.io import subfolder_hint
 

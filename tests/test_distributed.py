@@ -278,6 +278,128 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     assert "0 written (0 frames), 1 already complete, 0 failed" in capsys.readouterr().out
 
 
+def _local_masks(cam: Path, out: Path) -> dict[str, bytes]:
+    """The masks the one-machine command writes for ``cam`` as it is now."""
+    assert main(["background", str(cam), "--output-dir", str(out), "--quiet"]) == 0
+    return _files(out)
+
+
+def _redone_note(out: str, name: str) -> str:
+    notes = [line for line in out.splitlines() if line.startswith(f"{name}: ") and line.count(": redone")]
+    assert len(notes) == 1, out
+    return notes[0]
+
+
+def test_a_rerun_redoes_a_sequence_whose_frames_were_added(address, tmp_path, capsys):
+    # A new user's trial: frames copied into camA after a run; the rerun said "0 written (0
+    # frames), 2 already complete", exit 0, and the new frames got no mask.
+    cams = [_frames(tmp_path / "cams" / name, seed) for name, seed in (("camA", 1), ("camB", 2))]
+    argv = ["background", *map(str, cams), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed",
+            address]
+    assert main(argv) == 0
+    assert "2 written (24 frames), 0 already complete, 0 failed" in capsys.readouterr().out
+    assert main(argv) == 0  # nothing changed: nothing redone, no note
+    out = capsys.readouterr().out
+    assert "0 written (0 frames), 2 already complete, 0 failed" in out and "redone" not in out
+    for t in (12, 13):
+        (cams[0] / f"in{t:04d}.png").write_bytes((cams[0] / f"in{t - 5:04d}.png").read_bytes())
+    capsys.readouterr()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "1 written (14 frames), 1 already complete, 0 failed" in out, out
+    assert _redone_note(out, "camA") == \
+        "camA: its frames changed since the last run (2 added: in0012.png, in0013.png): redone"
+    assert _files(tmp_path / "dask" / "camA") == _local_masks(cams[0], tmp_path / "local")
+    assert len(_files(tmp_path / "dask" / "camA")) == 14
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert "0 written (0 frames), 2 already complete, 0 failed" in capsys.readouterr().out
+
+
+def test_a_rerun_redoes_a_sequence_a_frame_of_which_was_removed_and_removes_its_mask(address, tmp_path, capsys):
+    # The trial's second half: b00030.bmp deleted, the rerun said "already complete"; its mask
+    # stayed, and the masks after it were made with a frame that no longer exists.
+    cam = _frames(tmp_path / "cams" / "camA", 1)
+    argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
+    assert main(argv) == 0
+    mine = tmp_path / "dask" / "camA" / "notes.txt"
+    mine.write_text("mine")  # not the run's: kept
+    (cam / "in0005.png").unlink()
+    capsys.readouterr()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "1 written (11 frames), 0 already complete, 0 failed" in out, out
+    assert _redone_note(out, "camA") == ("camA: its frames changed since the last run (1 removed: in0005.png): "
+                                         "redone; removed the mask of 1 frame no longer there: in0005.png")
+    got = _files(tmp_path / "dask" / "camA")
+    assert got.pop("notes.txt") == b"mine"
+    assert "in0005.png" not in got and got == _local_masks(cam, tmp_path / "local")
+    # A rename is a frame removed and one added: redone, the old name's mask gone.
+    (cam / "in0009.png").rename(cam / "in0009b.png")
+    capsys.readouterr()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert _redone_note(out, "camA") == ("camA: its frames changed since the last run (1 added: in0009b.png; "
+                                         "1 removed: in0009.png): redone; removed the mask of 1 frame no "
+                                         "longer there: in0009.png")
+    got = _files(tmp_path / "dask" / "camA")
+    assert got.pop("notes.txt") == b"mine"
+    assert got == _local_masks(cam, tmp_path / "local2")
+
+
+def test_a_rerun_redoes_a_sequence_a_frame_of_which_was_rewritten(address, tmp_path, capsys):
+    cam = _frames(tmp_path / "cams" / "camA", 1)
+    argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
+    assert main(argv) == 0
+    before = _files(tmp_path / "dask" / "camA")
+    frame = cam / "in0008.png"
+    stat = frame.stat()
+    Image.fromarray(np.full((24, 32, 3), 250, np.uint8)).save(frame)  # another picture, same name
+    # A file system's clock may tick coarsely: the rewrite is dated a second later, as it would be.
+    os.utime(frame, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    capsys.readouterr()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "1 written (12 frames), 0 already complete, 0 failed" in out, out
+    assert _redone_note(out, "camA") == "camA: its frames changed since the last run (1 rewritten: in0008.png): redone"
+    after = _files(tmp_path / "dask" / "camA")
+    assert after == _local_masks(cam, tmp_path / "local")
+    assert after["in0008.png"] != before["in0008.png"]  # the masks were made from the new frame
+    # Touched only (same bytes, a new modification time): redone too; the record compares
+    # sizes and times, not contents.
+    os.utime(frame, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2 * 10**9))
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert "1 rewritten: in0008.png" in capsys.readouterr().out
+    assert main(argv) == 0
+    assert "0 written (0 frames), 1 already complete, 0 failed" in capsys.readouterr().out
+
+
+def test_input_changes_in_words(tmp_path):
+    from segmix.distributed.background_jobs import BackgroundJob, input_change, input_fingerprint, redo_reasons
+
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"x" * 10)
+    old = input_fingerprint(video)
+    assert input_change(old, input_fingerprint(video)) is None
+    video.write_bytes(b"x" * 11)
+    assert input_change(old, input_fingerprint(video)) == \
+        "its video changed since the last run (another size or modification time)"
+    cam = _frames(tmp_path / "cam", 1, n=3)
+    (cam / "notes.txt").write_text("not a frame")  # not a frame: not part of the input
+    (cam / ".in0009.png").write_bytes(b"hidden")
+    folder = input_fingerprint(cam)
+    assert [name for name, _, _ in folder["frames"]] == ["in0000.png", "in0001.png", "in0002.png"]
+    assert input_change(old, folder) == "its input changed since the last run (a folder now)"
+    key = BackgroundJob("out", {}, None, None).key()
+    assert redo_reasons({**key, "input": folder, "masks": []}, key, folder) == []
+    assert redo_reasons(dict(key), key, folder) == [
+        "its run record does not list the frames it was made from (an earlier segmix wrote it)"]
+    assert redo_reasons({**key, "overrides": {"history": 5}, "input": folder}, key, folder) == [
+        "it was made with other settings"]
+    assert redo_reasons(None, key, folder) == ["its run record cannot be read"]
+
+
 def test_sequences_are_named_as_given_and_cdnet_input_folders_by_their_sequence(address, tmp_path, capsys):
     """A trial: two links (trees -> wavingtrees/input, highway -> highway/input) passed the name
     check but both wrote ``input`` (one failed, the other's folder held both's masks); and every

@@ -5,15 +5,24 @@ by), so the unit of work is a whole video or frame folder. Its masks are written
 ``OUT/.<name>.partial/`` with a record of the settings (``RECORD``), and the folder is renamed
 to ``OUT/<name>/`` when the sequence is done: ``OUT/<name>/`` exists only complete. A rerun
 skips it when its record holds the same settings, replaces it when they differ, and refuses
-to touch an ``OUT/<name>/`` without a record (not made here). A sequence of which frames were
-skipped (unreadable, or of another size) has no mask for them: its record says so, and a
-rerun runs it again, reporting the frames that still have no mask and exiting 1, as the
-one-machine command does on every run (a trial's rerun said "already complete", exit 0).
+to touch an ``OUT/<name>/`` without a record (not made here). The record also lists the input
+the masks were made from (a folder's frames with their sizes and modification times, a
+video's size and modification time, :func:`input_fingerprint`) and the masks the run wrote:
+a rerun redoes a sequence whose input changed since (frames added, removed, renamed or
+rewritten: the model is sequential, one changed frame changes every mask after it; a trial's
+rerun said "already complete" after frames were added and wrote no mask for them), says why
+on a line of its own, and removes the masks of its earlier run that no frame has any more
+(only files that run recorded as its own: anything else in the folder is kept). A sequence
+of which frames were skipped (unreadable, or of another size) has no mask for them: its
+record says so, and a rerun runs it again, reporting the frames that still have no mask and
+exiting 1, as the one-machine command does on every run (a trial's rerun said "already
+complete", exit 0).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import sys
@@ -21,9 +30,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import describe_exception, file_digest, record_run, run_tasks, runs_match, worker_cached
+from segmix.distributed.cluster import describe_exception, file_digest, record_run, run_tasks, worker_cached
 
-__all__ = ["BackgroundJob", "plan_sequences", "run_background", "run_sequences"]
+__all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "run_background", "run_sequences"]
 
 RECORD = ".segmix-background.json"
 # Numba's default threading layer aborts when two threads of a process launch parallel
@@ -88,14 +97,140 @@ def _fresh_model(job: BackgroundJob):
 
 #: Prefix of a message of run_sequences that warns and does not make the exit status 1.
 WARNING = "warning: "
+#: Prefix of a message of run_sequences that says why a sequence was redone (printed with
+#: the summary, on standard output; not a failure).
+NOTE = "note: "
 #: Record entry of a sequence some frames of which have no mask (their skip messages).
 INCOMPLETE = "frames_without_mask"
+#: Record entries: the input the masks were made from (:func:`input_fingerprint`) and the
+#: names of the masks the run wrote (the files a rerun may remove).
+INPUT, MASKS = "input", "masks"
 
 
 def skipped_frames(messages: list[str]) -> list[str]:
     """The messages of frames skipped without a mask, among a sequence's messages (warnings
-    left out): one per frame."""
-    return [m for m in messages if not m.startswith(WARNING)]
+    and notes left out): one per frame."""
+    return [m for m in messages if not m.startswith((WARNING, NOTE))]
+
+
+def input_fingerprint(source) -> dict:
+    """What a sequence's masks were made from, as its record keeps it: a folder's frames as
+    :class:`segmix.frames.FrameSequence` lists them, each ``[name, size, mtime_ns]``; a
+    video's (or an animation's) name, size and modification time. Any change of a frame
+    (added, removed, renamed, rewritten) changes it.
+
+    Raises
+    ------
+    OSError
+        The input cannot be listed.
+    """
+    from segmix.frames import frame_files
+
+    path = Path(source)
+    if path.is_dir():
+        frames = []
+        for frame in frame_files(path):
+            stat = frame.stat()
+            frames.append([frame.name, stat.st_size, stat.st_mtime_ns])
+        return {"kind": "folder", "frames": frames}
+    stat = path.stat()
+    return {"kind": "file", "name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _names(names: list[str], most: int = 3) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def input_change(old, new: dict) -> str | None:
+    """Why the input ``new`` (:func:`input_fingerprint`) is not the one a record holds
+    (``old``), in words ("its frames changed since the last run (2 added: b00040.bmp,
+    b00041.bmp)"); None when it is the same."""
+    if old == new:
+        return None
+    if not isinstance(old, dict) or old.get("kind") != new["kind"]:
+        return "its input changed since the last run (a " + ("folder" if new["kind"] == "folder" else "video") + \
+            " now)"
+    if new["kind"] == "file":
+        if old.get("name") != new["name"]:
+            return f"its video changed since the last run (now {new['name']}, was {old.get('name')})"
+        return "its video changed since the last run (another size or modification time)"
+    try:
+        before = {name: (size, mtime) for name, size, mtime in old.get("frames", [])}
+    except (TypeError, ValueError):
+        return "its frames changed since the last run"
+    after = {name: (size, mtime) for name, size, mtime in new["frames"]}
+    parts = []
+    for what, names in (("added", [n for n in after if n not in before]),
+                        ("removed", [n for n in before if n not in after]),
+                        ("rewritten", [n for n in after if n in before and after[n] != before[n]])):
+        if names:
+            parts.append(f"{len(names)} {what}: {_names(names)}")
+    return "its frames changed since the last run" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _read_record(folder: Path):
+    """A sequence's run record (a dict), or None when it cannot be read."""
+    try:
+        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def redo_reasons(record, key: dict, fingerprint: dict) -> list[str]:
+    """Why the sequence of which ``OUT/<name>/`` holds ``record`` is run again (empty: it is
+    complete): other settings, another input, frames that had no mask, or a record that
+    cannot say."""
+    if record is None:
+        return ["its run record cannot be read"]
+    reasons = []
+    if {k: record.get(k) for k in key} != json.loads(json.dumps(key)):
+        reasons.append("it was made with other settings")
+    if INPUT not in record:
+        reasons.append("its run record does not list the frames it was made from (an earlier segmix wrote it)")
+    else:
+        change = input_change(record[INPUT], fingerprint)
+        if change:
+            reasons.append(change)
+    if record.get(INCOMPLETE):
+        n = len(record[INCOMPLETE]) if isinstance(record[INCOMPLETE], list) else 0
+        reasons.append(f"{n or 'some'} of its frames had no mask after the last run")
+    return reasons
+
+
+def _replace(final: Path, partial: Path, record) -> list[str]:
+    """Rename the finished ``partial`` to ``final``, replacing an earlier run's folder: the
+    files that run recorded as its own (its masks, its record) go; anything else in it (put
+    there since) is moved to the new folder. Returns the names of the earlier run's masks
+    the new run did not write again (stale: their frames are gone), which are removed.
+
+    Raises
+    ------
+    ValueError
+        A file not written by the earlier run has the name of a new mask (nothing moved).
+    """
+    if not final.exists():
+        os.rename(partial, final)
+        return []
+    masks = record.get(MASKS) if isinstance(record, dict) else None
+    if isinstance(masks, list):
+        own = {str(m) for m in masks}
+    else:  # a record of an earlier segmix, which kept no list: its masks are the .png files
+        own = {p.name for p in final.iterdir() if p.is_file() and p.suffix.lower() == ".png"}
+    foreign = [p for p in final.iterdir() if p.name != RECORD and p.name not in own]
+    clash = sorted(p.name for p in foreign if os.path.lexists(partial / p.name))
+    if clash:
+        raise ValueError(f"{final}: holds {_names(clash)}, not written by segmix background, where new masks go; "
+                         "move them away")
+    for path in foreign:
+        os.rename(path, partial / path.name)
+    from segmix.frames import natural_key
+
+    stale = sorted((n for n in own if (final / n).is_file() and not os.path.lexists(partial / n)), key=natural_key)
+    shutil.rmtree(final)
+    os.rename(partial, final)
+    return stale
 
 
 def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tuple[str, str, int, list[str]]]:
@@ -124,12 +259,19 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
     results = []
     for source, name in sources:
         final, partial = out / name, out / f".{name}.partial"
-        if final.is_dir() and runs_match(final, RECORD, job.key()):
-            results.append((source, "complete", 0, []))
-            continue
         if final.exists() and not (final / RECORD).is_file():
             results.append((source, "failed", 0, [f"{final}: exists and was not written by segmix background "
                                                   "--distributed; move it away or choose another --output-dir"]))
+            continue
+        try:
+            fingerprint = input_fingerprint(source)  # before the run: a frame changed during it shows next time
+        except OSError as exc:
+            results.append((source, "failed", 0, [failure_line(exc, source, partial, final)]))
+            continue
+        record = _read_record(final) if final.is_dir() else None
+        reasons = redo_reasons(record, job.key(), fingerprint) if final.is_dir() else []
+        if final.is_dir() and not reasons:
+            results.append((source, "complete", 0, []))
             continue
         shutil.rmtree(partial, ignore_errors=True)  # an earlier attempt's, cut short
         skipped: list[str] = []
@@ -143,18 +285,29 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             if short:  # as the one-machine command says it; a warning, not a failure
                 skipped.append(f"{WARNING}{short}")
             partial.mkdir(parents=True, exist_ok=True)  # run_sequence makes it with its first mask only
-            # Frames without a mask are recorded with the settings: such a record never equals
-            # job.key(), so a rerun runs the sequence again (a mended frame changes every mask
-            # after it: the model is sequential) and reports the frames still unreadable.
-            record_run(partial, RECORD, {**job.key(), INCOMPLETE: skipped_frames(result.skipped)}
-                       if result.skipped else job.key())
-            if final.exists():
-                shutil.rmtree(final)  # an earlier run's, made with other settings
-            os.rename(partial, final)
+            # The record holds the settings, the input the masks were made from and the masks
+            # written. Frames without a mask are recorded too: a rerun runs the sequence again
+            # (a mended frame changes every mask after it: the model is sequential) and
+            # reports the frames still unreadable.
+            entry = {**job.key(), INPUT: fingerprint,
+                     MASKS: sorted(p.name for p in partial.iterdir() if p.name != RECORD)}
+            if result.skipped:
+                entry[INCOMPLETE] = skipped_frames(result.skipped)
+            record_run(partial, RECORD, entry)
+            stale = _replace(final, partial, record)  # an earlier run's folder, if any
+            if reasons:
+                note = f"{name}: {'; '.join(reasons)}: redone"
+                if stale:
+                    note += (f"; removed the mask of 1 frame no longer there: {_names(stale)}" if len(stale) == 1
+                             else f"; removed the masks of {len(stale)} frames no longer there: {_names(stale)}")
+                skipped.append(f"{NOTE}{note}")
             results.append((source, "written", result.frames, skipped))
         except (ValueError, OSError) as exc:  # FrameError is a ValueError and names the file
             shutil.rmtree(partial, ignore_errors=True)
-            results.append((source, "failed", 0, [failure_line(exc, source, partial, final)]))
+            failure = [failure_line(exc, source, partial, final)]
+            if reasons and final.is_dir():
+                failure.append(f"{final}: still holds the masks of its last run ({'; '.join(reasons)})")
+            results.append((source, "failed", 0, failure))
     return results
 
 
@@ -244,14 +397,15 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
                         quiet=quiet, stream=stream)
     written = complete = frames = skipped = 0
-    failed, lines = 0, []
+    failed, lines, notes = 0, [], []
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failed += len(batch)
             lines.extend(f"{s}: {describe_exception(result)}" for s, _ in batch)
             continue
         for source, outcome, n_frames, messages in result:
-            lines.extend(messages)
+            notes.extend(m[len(NOTE):] for m in messages if m.startswith(NOTE))
+            lines.extend(m for m in messages if not m.startswith(NOTE))
             failed += outcome == "failed"
             written += outcome == "written"
             complete += outcome == "complete"
@@ -262,6 +416,8 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     # Skipped frames counted as the one-machine command counts them ("4 frames ..., 3
     # skipped"): "0 failed" alone, which counts sequences, read as if every frame had a mask.
     without = f", {skipped} skipped" if skipped else ""
+    for note in notes:  # why a sequence with a record was redone: its input changed, ...
+        print(note, file=out_stream)
     print(f"background on Dask: {len(sources)} sequence{'' if len(sources) == 1 else 's'} to {out}, {written} written ({frames} frames{without}), "
           f"{complete} already complete, {failed} failed", file=out_stream)
     if sources and failed == len(sources):
