@@ -27,7 +27,8 @@ __all__ = ["check_order", "count_steps", "decode_order", "encode_order", "fresh_
 
 
 def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
-                 progress: Callable[[int, int], None] | None = None):
+                 progress: Callable[[int, int], None] | None = None,
+                 on_step: Callable[[int, object], None] | None = None):
     """Fit the marks of each step as the window does: the first afresh, each later one from
     the result before it (its model, mask and marks).
 
@@ -42,6 +43,9 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
     progress : callable(step, n_steps), optional
         Called before each step's fit (steps counted from 1); it may raise to stop the replay
         (the window's worker cancels so when a newer request exists).
+    on_step : callable(step, result), optional
+        Called after each step's fit with its result (steps counted from 1): the window keeps
+        them, so that an undo of a reopened file's last step shows the mask of the steps before.
 
     Returns
     -------
@@ -63,6 +67,8 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
             result = segment(image, marks, settings, previous_mask=result.mask, previous_model=result.model,
                              previous_scribbles=previous_marks)
         previous_marks = marks
+        if on_step is not None:
+            on_step(index, result)
     return result
 
 

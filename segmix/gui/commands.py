@@ -23,14 +23,20 @@ class StrokeCommand(QUndoCommand):
         Shown in the Edit menu ("Undo Foreground stroke").
     on_change : callable(Rect)
         Called after every apply with the dirty rectangle, to repaint and retrain.
+    report_push : bool
+        False: the first ``redo`` (the push) does not call ``on_change`` either; the caller
+        reports the change itself (Load Scribbles pushes one command per saved step and
+        starts one fit for them all).
     """
 
-    def __init__(self, layer: LabelLayer, diff: StrokeDiff, text: str, on_change: Callable[[Rect], None]):
+    def __init__(self, layer: LabelLayer, diff: StrokeDiff, text: str, on_change: Callable[[Rect], None],
+                 report_push: bool = True):
         super().__init__(text)
         self._layer = layer
         self._diff = diff
         self._on_change = on_change
         self._already_applied = True
+        self._report_push = report_push
 
     @property
     def diff(self) -> StrokeDiff:
@@ -39,6 +45,8 @@ class StrokeCommand(QUndoCommand):
     def redo(self) -> None:
         if self._already_applied:
             self._already_applied = False
+            if not self._report_push:
+                return
         else:
             self._layer.apply(self._diff, undo=False)
         self._on_change(self._diff.rect)

@@ -46,9 +46,10 @@ from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.notices import WarningRelay
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
-from segmix.gui.scribbles import LabelLayer, Rect
+from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.gui.signals import emit
 from segmix.gui.worker import TrainingController
+from segmix.mark_order import step_marks
 
 MAX_RECENT = 8
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
@@ -1080,12 +1081,25 @@ class MainWindow(QMainWindow):
             return False
         # The order the marks were made in, when the window saved it: the mode replays them in
         # it to show the mask shown when they were saved (segmix.mark_steps).
-        self.active_mode.offer_mark_order(labels, *files.read_mark_order(path, labels))
+        order, stale_order = files.read_mark_order(path, labels)
+        self.active_mode.offer_mark_order(labels, order, stale_order)
         # And the settings they were fitted with, shown in the panels before the fit starts.
         settings_note = self.active_mode.offer_mark_settings(*files.read_mark_settings(path, labels))
-        diff = self.layer.replace(labels)
-        if diff is not None:
-            self.undo_stack.push(StrokeCommand(self.layer, diff, "Load scribbles", self._labels_changed))
+        if not np.array_equal(self.layer.labels, labels):
+            # One undo step per saved step, as when the marks were made (README: undo per
+            # stroke or click); a file without an order is one. Pushed quietly: one fit for all,
+            # the replay, which keeps each step's result for their undo (SegmentMode.history).
+            steps = [labels] if order is None else step_marks(labels, order)
+            dirty = None
+            for number, marks in enumerate(steps, start=1):
+                diff = self.layer.replace(marks)
+                if diff is None:
+                    continue
+                text = "Load scribbles" if len(steps) == 1 else f"Load scribbles (step {number} of {len(steps)})"
+                self.undo_stack.push(StrokeCommand(self.layer, diff, text, self._labels_changed, report_push=False))
+                dirty = union(dirty, diff.rect)
+            if dirty is not None:
+                self._labels_changed(dirty)
         else:
             self.active_mode.settings_offered_alone()  # the same marks: no label change starts a fit
         self.undo_stack.setClean()

@@ -282,6 +282,9 @@ class ComputeWorker(QObject):
     progress = Signal(int, int, int, float)  # generation, class index, iteration, mean log-lik
     replay_progress = Signal(int, int, int)  # generation, step being fitted, steps in all (TrainJob.mark_order)
     finished = Signal(object)  # SegmentationOutcome
+    # A final SegmentationOutcome of one of the earlier steps of a replay (TrainJob.mark_order),
+    # with its marks and mark_order (the order up to that step): kept by the window for undo.
+    replay_step_finished = Signal(object)
     skin_finished = Signal(object)  # SkinOutcome
     call_finished = Signal(object)  # CallOutcome
     failed = Signal(int, str)  # generation, message
@@ -742,14 +745,26 @@ class ComputeWorker(QObject):
 
         steps = step_marks(job.scribbles, job.mark_order)
         n_steps = len(steps)
+        numbers = np.unique(job.mark_order[job.mark_order > 0])  # each step's number in the order map
+        start = time.perf_counter()
 
         def progress(step: int, _: int) -> None:
             self._check(job.generation)
             emit(self.replay_progress, job.generation, step, n_steps)
 
+        def step_done(step: int, result) -> None:
+            # The mask the window showed after this step when the marks were made: an undo of
+            # the later steps brings it back without a fit (SegmentMode.history).
+            order = job.mark_order
+            emit(self.replay_step_finished, SegmentationOutcome(
+                generation=job.generation, probability=result.probability, mask=result.mask,
+                model=result.model, scribbles=steps[step - 1], settings=job.settings,
+                seconds=time.perf_counter() - start, retrained=True, compiled=self._compiled,
+                mark_order=np.where(order <= numbers[step - 1], order, 0).astype(np.uint16)))
+
         if n_steps > 1:
             with _single_numba_thread(), _interactive():
-                previous = replay_steps(job.image, steps[:-1], job.settings, progress)
+                previous = replay_steps(job.image, steps[:-1], job.settings, progress, step_done)
             progress(n_steps, n_steps)
             return replace(job, previous_model=previous.model, previous_mask=previous.mask,
                            previous_scribbles=steps[-2], mark_order=None)
@@ -780,6 +795,7 @@ class TrainingController(QObject):
     started = Signal(int)  # generation
     progress = Signal(int, int, float)  # class index, iteration, mean log-likelihood
     replay_progress = Signal(int, int)  # step being fitted, steps in all (marks replayed in their order)
+    replay_step_ready = Signal(object)  # SegmentationOutcome of an earlier step of the replay
     result_ready = Signal(object)  # SegmentationOutcome
     skin_ready = Signal(object)  # SkinOutcome
     call_ready = Signal(object)  # CallOutcome
@@ -814,6 +830,7 @@ class TrainingController(QObject):
         self._worker.progress.connect(self._on_progress)
         self._worker.replay_progress.connect(self._on_replay_progress)
         self._worker.finished.connect(self._on_finished)
+        self._worker.replay_step_finished.connect(self._on_replay_step_finished)
         self._worker.skin_finished.connect(self._on_skin_finished)
         self._worker.call_finished.connect(self._on_call_finished)
         self._worker.failed.connect(self._on_failed)
@@ -968,6 +985,10 @@ class TrainingController(QObject):
     def _on_finished(self, outcome: SegmentationOutcome) -> None:
         if outcome.generation == self._generation:
             emit(self.result_ready, outcome)
+
+    def _on_replay_step_finished(self, outcome: SegmentationOutcome) -> None:
+        if outcome.generation == self._generation:
+            emit(self.replay_step_ready, outcome)
 
     def _on_skin_finished(self, outcome: SkinOutcome) -> None:
         if outcome.generation == self._generation:

@@ -164,3 +164,92 @@ def test_a_click_during_the_graph_cut_still_has_an_order():
     order = SegmentMode._order_after(preview, labels)
     assert order.dtype == np.uint16 and np.array_equal(order, (labels > 0).astype(np.uint16))
     assert SegmentMode._order_after(preview, labels, warm_refit=True) is None
+
+
+def _clicked_window_with_masks(qtbot, make_window, tmp_path):
+    """_clicked_window, keeping the mask the window showed after each click."""
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    window.set_tool("click")
+    outcome, shown = None, []
+    for _ in range(N_CLICKS):
+        step = next_click(truth, None if outcome is None else outcome.mask)
+        button = Qt.MouseButton.LeftButton if step.label == FOREGROUND else Qt.MouseButton.RightButton
+        click(window, step.col + 0.5, step.row + 0.5, button)
+        outcome = _final(qtbot, window)
+        shown.append((window.layer.labels.copy(), outcome.mask.copy()))
+    return window, photo, shown
+
+
+def test_loaded_marks_undo_and_redo_one_saved_step_at_a_time(qtbot, make_window, tmp_path):
+    """Load Scribbles of a file that kept its order pushes one undo command per saved step: an
+    undo takes back the last step's marks and shows the mask the window showed after the steps
+    before (kept from the replay: no fit), a redo brings the last step back (a trial's one
+    Ctrl+Z removed all 7 loaded steps)."""
+    window, photo, shown = _clicked_window_with_masks(qtbot, make_window, tmp_path)
+    marks = tmp_path / "marks.png"
+    assert window.export("scribbles", marks)
+    full_order = window.modes["segment"].mark_order_for(window.layer.labels)
+
+    again = make_window(photo, smoothing=True)
+    assert again.load_scribbles(marks)
+    assert again.undo_stack.count() == N_CLICKS
+    _final(qtbot, again)
+    mode = again.modes["segment"]
+    assert np.array_equal(mode.outcome.mask, shown[-1][1])
+
+    again.undo_stack.undo()
+    assert not again.controller.busy  # the replay's result for two steps, no new fit
+    assert np.array_equal(again.layer.labels, shown[-2][0])
+    differing = int(np.count_nonzero(mode.outcome.mask != shown[-2][1]))
+    assert differing == 0, f"the undone load's mask differs from the window's after 2 clicks in {differing} pixels"
+    assert np.array_equal(mode.mark_order_for(again.layer.labels), np.where(full_order < N_CLICKS, full_order, 0))
+
+    again.undo_stack.redo()
+    assert not again.controller.busy
+    assert np.array_equal(again.layer.labels, shown[-1][0])
+    assert np.array_equal(mode.outcome.mask, shown[-1][1])
+    assert np.array_equal(mode.mark_order_for(again.layer.labels), full_order)
+
+    for _ in range(N_CLICKS - 1):
+        again.undo_stack.undo()
+    assert np.array_equal(again.layer.labels, shown[0][0])
+    assert np.array_equal(_final(qtbot, again).mask, shown[0][1])
+    again.undo_stack.undo()
+    assert not again.layer.labels.any() and not again.undo_stack.canUndo()
+
+
+def test_an_undo_during_the_replay_replays_the_steps_before(qtbot, make_window, tmp_path):
+    """An undo while the loaded marks are still being replayed cancels the replay; the marks of
+    the steps before are then replayed (no kept result yet), not fitted at once."""
+    window, photo, shown = _clicked_window_with_masks(qtbot, make_window, tmp_path)
+    marks = tmp_path / "marks.png"
+    assert window.export("scribbles", marks)
+
+    again = make_window(photo, smoothing=True)
+    assert again.load_scribbles(marks)
+    mode = again.modes["segment"]
+    mode.history.clear()  # as if the undo came before any step's result
+    again.undo_stack.undo()
+    assert np.array_equal(again.layer.labels, shown[-2][0])
+    outcome = _final(qtbot, again)
+    differing = int(np.count_nonzero(outcome.mask != shown[-2][1]))
+    assert differing == 0, f"the replayed first steps differ from the window's mask in {differing} pixels"
+    assert outcome.mark_order.max() == N_CLICKS - 1
+
+
+def test_loaded_marks_without_an_order_are_one_undo_step(qtbot, make_window, tmp_path):
+    window, photo, shown = _clicked_window_with_masks(qtbot, make_window, tmp_path)
+    plain = tmp_path / "plain.png"
+    Image.fromarray(window.layer.labels).save(plain)  # another tool's file: no order kept
+
+    again = make_window(photo, smoothing=True)
+    assert again.load_scribbles(plain)
+    assert again.undo_stack.count() == 1
+    _final(qtbot, again)
+    again.undo_stack.undo()
+    assert not again.layer.labels.any()
+    again.undo_stack.redo()
+    assert np.array_equal(again.layer.labels, shown[-1][0])

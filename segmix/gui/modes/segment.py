@@ -154,6 +154,7 @@ class SegmentMode(Mode):
         controller.progress.connect(self._on_progress)
         controller.replay_progress.connect(self._on_replay_progress)
         controller.result_ready.connect(self._on_result)
+        controller.replay_step_ready.connect(self._on_replay_step)
         controller.busy_changed.connect(self.training_panel.set_busy)
         self.model_panel.settings_changed.connect(self.fit_new_model)
         self.training_panel.cancel_requested.connect(controller.cancel)
@@ -318,12 +319,24 @@ class SegmentMode(Mode):
 
     def _offered_order(self, labels: np.ndarray) -> tuple:
         """(order map, stale reason) Load Scribbles offered for ``labels`` (None, None when
-        none was, or the marks changed since: the offer is then dropped)."""
+        none was, or the marks changed since: the offer is then dropped).
+
+        Loaded marks with an order are one undo step per saved step (ShellWindow.load_scribbles):
+        after an undo, ``labels`` are the marks of the first steps, and the offer is the order
+        up to there, so that a fit of them (no kept result: an undo during the replay, or one
+        dropped from the history) replays those steps, the mask the window showed then."""
         offered = self._file_order
-        if offered is None or offered[0].shape != labels.shape or not np.array_equal(offered[0], labels):
+        if offered is None or offered[0].shape != labels.shape:
             self._file_order = None
             return None, None
-        return offered[1], offered[2]
+        marks, order, stale = offered
+        if np.array_equal(marks, labels):
+            return order, stale
+        prefix = None if order is None else _order_prefix(marks, order, labels)
+        if prefix is None:
+            self._file_order = None
+            return None, None
+        return prefix, None
 
     @staticmethod
     def _order_after(previous, labels: np.ndarray, warm_refit: bool = False):
@@ -446,6 +459,12 @@ class SegmentMode(Mode):
         if not np.array_equal(labels[marked], before[marked]):
             return None
         return outcome
+
+    def _on_replay_step(self, outcome: SegmentationOutcome) -> None:
+        """An earlier step of a replay of loaded marks: kept for an undo to that step (the
+        worker set its mark_order, the order up to that step)."""
+        if self.active and self.loaded_model is None:
+            self.history.put(marks_key(outcome.scribbles, outcome.settings), outcome)
 
     def _on_started(self, _generation: int) -> None:
         if self.active:
@@ -740,6 +759,21 @@ def _only_the_marks(outcome) -> bool:
     """True when the mask is the foreground marks and nothing else."""
     marks = outcome.scribbles == FOREGROUND
     return bool(marks.any()) and np.array_equal(outcome.mask, marks)
+
+
+def _order_prefix(marks: np.ndarray, order: np.ndarray, labels: np.ndarray):
+    """The order map of the first steps of ``order`` (an order map of ``marks``) when
+    ``labels`` are exactly the marks of those steps, else None."""
+    marked = labels > 0
+    if not marked.any():
+        return None
+    last = order[marked].max()
+    if last == 0:
+        return None
+    upto = order <= last
+    if not np.array_equal(np.where(upto, marks, 0), labels):
+        return None
+    return np.where(upto, order, 0).astype(np.uint16)
 
 
 def _same_order(a, b) -> bool:
