@@ -44,6 +44,14 @@ def _grey_photos(tmp_path):
     return png16, jpeg
 
 
+def _two_colour_photo(path):
+    """A 60 x 80 photo, skin-coloured on the left and green on the right, saved at ``path``."""
+    image = np.zeros((60, 80, 3), np.uint8)
+    image[:, :40], image[:, 40:] = SKIN, GREEN
+    Image.fromarray(image).save(path)
+    return path
+
+
 # -- 1. a greyscale photo ---------------------------------------------------------------------
 @pytest.mark.parametrize("which", [0, 1], ids=["16-bit grey PNG", "grey JPEG"])
 def test_skin_mode_says_a_greyscale_photo_has_no_colour_as_skin_apply_does(qtbot, make_window, tmp_path, capsys,
@@ -76,11 +84,7 @@ def test_skin_mode_says_a_greyscale_photo_has_no_colour_as_skin_apply_does(qtbot
 
 
 def test_a_colour_photo_gets_no_greyscale_word(qtbot, make_window, tmp_path):
-    photo = tmp_path / "colour.png"
-    image = np.zeros((60, 80, 3), np.uint8)
-    image[:, :40], image[:, 40:] = SKIN, GREEN
-    Image.fromarray(image).save(photo)
-    window = make_window(photo)
+    window = make_window(_two_colour_photo(tmp_path / "colour.png"))
     enter_skin_mode(qtbot, window)
     assert "greyscale" not in window.modes["skin"].skin_panel.status_label.text()
     assert not window.modes["skin"]._greyscale
@@ -166,10 +170,7 @@ def test_a_saved_trained_model_gives_the_windows_export_on_the_command_line(qtbo
 
 # -- 3. the probability map's name ----------------------------------------------------------------
 def test_skin_probability_export_suggests_skin_applys_name(qtbot, make_window, tmp_path):
-    photo = tmp_path / "ccp_0001.png"
-    image = np.zeros((60, 80, 3), np.uint8)
-    image[:, :40], image[:, 40:] = SKIN, GREEN
-    Image.fromarray(image).save(photo)
+    photo = _two_colour_photo(tmp_path / "ccp_0001.png")
     window = make_window(photo)
     enter_skin_mode(qtbot, window)
     offered = []

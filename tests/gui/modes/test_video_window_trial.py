@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLineEdit, QToolButton
 from segmix.gui.modes.video import ExportFolderDialog, read_readable
 
 from gui_helpers import moving_square
+from tests.gui.modes.test_video_trial_frames import _open
 
 SQUARE = dict(shape=(24, 32), rows=(6, 18), step=2, size=6)
 N = 8
@@ -39,14 +40,6 @@ def _trial_folder(tmp_path):
     (folder / "f5.bmp").write_text("not an image\n")
     Image.fromarray(np.repeat(np.repeat(_frame(6), 2, axis=0), 2, axis=1)).save(folder / "f6.bmp")
     return folder
-
-
-def _open(qtbot, window, folder):
-    window.set_mode("video")
-    video = window.modes["video"]
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: video.current is not None and video.current.index == 1, timeout=60000)
-    return video
 
 
 # -- 1. a frame of another size is skipped like an unreadable one -------------------------
