@@ -392,7 +392,13 @@ class SegmentMode(Mode):
         changed, self._offered_settings = self._offered_settings, None
         if not changed:
             return
-        if set(changed) - {"threshold"} and self.loaded_model is None:
+        offered = self._file_order
+        if self.loaded_model is None and offered is not None and offered[1] is not None:
+            # The file keeps the order of these marks: replay it in the saved settings, as a
+            # load onto other marks does (a fresh fit gave the marks at once, 1719 pixels off
+            # the saved mask in a re-check, and a threshold re-cut the old chain's model).
+            self.retrain(warm=True)
+        elif set(changed) - {"threshold"} and self.loaded_model is None:
             self.fit_new_model()  # as a change in the panel: a fresh fit of the marks
         elif self.loaded_model is not None and "smoothing" in changed:
             self.retrain()
