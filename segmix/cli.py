@@ -592,7 +592,10 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
         return measured, ""
     rest_weight = float(facts.get("rest_weight", 0.0))
     if rest_weight > 0:
-        return f"{measured}, {over}: those colours added to the background at weight {rest_weight:.2f}", ""
+        # The component's share of the background mixture, not --unexplained-weight's W: "at
+        # weight 0.50" after "--unexplained-weight 3" read as the option ignored (a re-check).
+        return (f"{measured}, {over}: those colours added to the background as a component of "
+                f"weight {rest_weight:.2f} in its mixture"), ""
     if share <= limit:
         return measured, (f"{measured}, {under}: --unexplained-weight had no effect (the background "
                           "marks explain enough of the photo's colours)" if given else "")

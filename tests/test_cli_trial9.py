@@ -122,7 +122,8 @@ def test_option_that_acts_reports_its_weight_and_changes_the_mask(scene, capsys)
     captured = capsys.readouterr()
     assert captured.err == ""
     line = captured.out.strip().splitlines()[-1]
-    weight = float(re.search(r"added to the background at weight (\d\.\d\d)", line).group(1))
+    weight = float(re.search(r"added to the background as a component of weight (\d\.\d\d) in its mixture",
+                             line).group(1))
     assert weight == pytest.approx(min(0.5, shares["b_only"] - 0.2), abs=0.005)
     on, off = (np.asarray(Image.open(folder / name)) for name in ("on.png", "off.png"))
     assert (on > 0).sum() < (off > 0).sum()  # the unmarked colour C is no longer foreground
