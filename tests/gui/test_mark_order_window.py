@@ -33,13 +33,14 @@ def _final(qtbot, window):
     return mode.outcome
 
 
-def _clicked_window(qtbot, make_window, tmp_path):
+def _clicked_window_with_masks(qtbot, make_window, tmp_path):
+    """N_CLICKS clicks of the protocol in a window: (window, photo, [(marks, mask shown)] per click)."""
     image, truth = _scene(0)
     photo = tmp_path / "scene.png"
     Image.fromarray(image).save(photo)
     window = make_window(photo, smoothing=True)
     window.set_tool("click")
-    outcome = None
+    outcome, shown = None, []
     for _ in range(N_CLICKS):
         step = next_click(truth, None if outcome is None else outcome.mask)
         button = Qt.MouseButton.LeftButton if step.label == FOREGROUND else Qt.MouseButton.RightButton
@@ -48,7 +49,12 @@ def _clicked_window(qtbot, make_window, tmp_path):
         outcome = _final(qtbot, window)
         # Marks only added (the window's warm path; a click over another mark fits afresh).
         assert np.array_equal(window.layer.labels[before > 0], before[before > 0])
-    return window, photo
+        shown.append((window.layer.labels.copy(), outcome.mask.copy()))
+    return window, photo, shown
+
+
+def _clicked_window(qtbot, make_window, tmp_path):
+    return _clicked_window_with_masks(qtbot, make_window, tmp_path)[:2]
 
 
 def test_saved_marks_reopen_to_the_mask_the_window_showed(qtbot, make_window, tmp_path):
@@ -164,23 +170,6 @@ def test_a_click_during_the_graph_cut_still_has_an_order():
     order = SegmentMode._order_after(preview, labels)
     assert order.dtype == np.uint16 and np.array_equal(order, (labels > 0).astype(np.uint16))
     assert SegmentMode._order_after(preview, labels, warm_refit=True) is None
-
-
-def _clicked_window_with_masks(qtbot, make_window, tmp_path):
-    """_clicked_window, keeping the mask the window showed after each click."""
-    image, truth = _scene(0)
-    photo = tmp_path / "scene.png"
-    Image.fromarray(image).save(photo)
-    window = make_window(photo, smoothing=True)
-    window.set_tool("click")
-    outcome, shown = None, []
-    for _ in range(N_CLICKS):
-        step = next_click(truth, None if outcome is None else outcome.mask)
-        button = Qt.MouseButton.LeftButton if step.label == FOREGROUND else Qt.MouseButton.RightButton
-        click(window, step.col + 0.5, step.row + 0.5, button)
-        outcome = _final(qtbot, window)
-        shown.append((window.layer.labels.copy(), outcome.mask.copy()))
-    return window, photo, shown
 
 
 def test_loaded_marks_undo_and_redo_one_saved_step_at_a_time(qtbot, make_window, tmp_path):
