@@ -738,24 +738,12 @@ def load_mark_order(path: PathLike, labels: np.ndarray) -> np.ndarray | None:
     from segmix.io import MARK_ORDER_KEY
     from segmix.mark_order import check_order, decode_order
 
-    from PIL import PngImagePlugin
-
-    # The marks were read already (their size is the photo's): Pillow's bomb warning would
-    # only repeat it ("could be decompression bomb DOS attack" on a 144 MP photo's marks), and
-    # its 1 MB cap on a text chunk would refuse the order of a large photo's many marks.
-    pixels = int(labels.shape[0]) * int(labels.shape[1])
-    text_cap = max(PngImagePlugin.MAX_TEXT_CHUNK, 4 * pixels)  # uint16 per pixel, base64, before zlib
+    # Pillow's 1 MB cap on a text chunk would refuse the order of a large photo's many marks:
+    # uint16 per pixel, base64, before zlib.
+    text_cap = 4 * int(labels.shape[0]) * int(labels.shape[1])
     try:
-        with _pillow_limits(max(pixels, 1)):  # holds the lock on Pillow's globals
-            saved = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
-            PngImagePlugin.MAX_TEXT_CHUNK = text_cap
-            PngImagePlugin.MAX_TEXT_MEMORY = max(PngImagePlugin.MAX_TEXT_MEMORY, text_cap)
-            try:
-                with Image.open(path) as im:
-                    text = getattr(im, "text", {}).get(MARK_ORDER_KEY) if im.format == "PNG" else None
-            finally:
-                PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY = saved
-    except (OSError, ValueError, struct.error) as exc:  # a text chunk damaged
+        text = read_png_text(path, MARK_ORDER_KEY, labels, text_cap=text_cap)
+    except (OSError, ValueError) as exc:  # a text chunk damaged
         raise StaleMarkOrder(f"the saved order of the marks is unreadable ({exc})") from None
     if text is None:
         return None
@@ -777,20 +765,33 @@ def read_mark_order(path: PathLike, labels: np.ndarray) -> tuple[np.ndarray | No
         return None, str(exc)
 
 
-def read_png_text(path: PathLike, key: str, labels: np.ndarray) -> str | None:
+def read_png_text(path: PathLike, key: str, labels: np.ndarray, text_cap: int | None = None) -> str | None:
     """The text chunk ``key`` of the PNG label file ``path``, None when it has none (or is
     not a PNG). Read after :func:`load_scribbles` accepted the file, whose marks are ``labels``:
-    their size bounds Pillow's decompression-bomb check, which was made already.
+    their size bounds Pillow's decompression-bomb check, which was made already (Pillow's
+    warning would only repeat it: "could be decompression bomb DOS attack" on a 144 MP photo's
+    marks). ``text_cap``: the largest chunk accepted in characters, when over Pillow's 1 MB cap
+    (a large photo's mark order).
 
     Raises
     ------
     OSError, ValueError
         For a damaged chunk.
     """
+    from PIL import PngImagePlugin
+
     pixels = int(labels.shape[0]) * int(labels.shape[1])
     try:
-        with _pillow_limits(max(pixels, 1)), Image.open(path) as im:
-            return getattr(im, "text", {}).get(key) if im.format == "PNG" else None
+        with _pillow_limits(max(pixels, 1)):  # holds the lock on Pillow's globals
+            saved = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
+            if text_cap is not None:
+                PngImagePlugin.MAX_TEXT_CHUNK = max(saved[0], text_cap)
+                PngImagePlugin.MAX_TEXT_MEMORY = max(saved[1], text_cap)
+            try:
+                with Image.open(path) as im:
+                    return getattr(im, "text", {}).get(key) if im.format == "PNG" else None
+            finally:
+                PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY = saved
     except struct.error as exc:
         raise ValueError(str(exc)) from None
 
