@@ -84,6 +84,13 @@ def step_marks(labels: np.ndarray, order: np.ndarray) -> list[np.ndarray]:
             for step in np.unique(order[order > 0])]
 
 
+def order_upto(order: np.ndarray, step: int) -> np.ndarray:
+    """The order map of the chain's first steps: ``order`` where ``order <= step``, 0 elsewhere
+    ((H, W) uint16; the marks of an undo back to ``step``)."""
+    order = np.asarray(order)
+    return np.where(order <= step, order, 0).astype(np.uint16)
+
+
 def count_steps(order: np.ndarray) -> int:
     """How many fits replaying ``order`` makes (distinct steps that mark a pixel)."""
     order = np.asarray(order)

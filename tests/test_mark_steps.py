@@ -228,3 +228,11 @@ def test_the_order_of_many_marks_on_a_large_photo_is_read_back(tmp_path):
         warnings.simplefilter("error")
         back = load_mark_order(path, labels)
     assert np.array_equal(back, order)
+
+
+def test_order_upto_keeps_the_first_steps():
+    from segmix.mark_order import order_upto
+
+    order = np.array([[0, 1, 2], [3, 3, 0]], np.uint16)
+    assert np.array_equal(order_upto(order, 2), [[0, 1, 2], [0, 0, 0]])
+    assert order_upto(order, 2).dtype == np.uint16 and np.array_equal(order_upto(order, 3), order)

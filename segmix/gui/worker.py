@@ -741,6 +741,7 @@ class ComputeWorker(QObject):
         """Fit the steps of ``job.mark_order`` before the last (segmix.mark_steps.replay_steps,
         as the window fitted them), checking for a newer request between steps; the job for
         the last step, refining their result as a warm request does."""
+        from segmix.mark_order import order_upto
         from segmix.mark_steps import replay_steps, step_marks
 
         steps = step_marks(job.scribbles, job.mark_order)
@@ -755,12 +756,11 @@ class ComputeWorker(QObject):
         def step_done(step: int, result) -> None:
             # The mask the window showed after this step when the marks were made: an undo of
             # the later steps brings it back without a fit (SegmentMode.history).
-            order = job.mark_order
             emit(self.replay_step_finished, SegmentationOutcome(
                 generation=job.generation, probability=result.probability, mask=result.mask,
                 model=result.model, scribbles=steps[step - 1], settings=job.settings,
                 seconds=time.perf_counter() - start, retrained=True, compiled=self._compiled,
-                mark_order=np.where(order <= numbers[step - 1], order, 0).astype(np.uint16)))
+                mark_order=order_upto(job.mark_order, numbers[step - 1])))
 
         if n_steps > 1:
             with _single_numba_thread(), _interactive():

@@ -24,7 +24,7 @@ from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.scribbles import FOREGROUND
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
-from segmix.mark_order import count_steps, fresh_order, grown_order
+from segmix.mark_order import count_steps, fresh_order, grown_order, order_upto
 from segmix.mark_settings import describe_settings, settings_record
 
 APPLY_DEBOUNCE_MS = 150
@@ -776,10 +776,9 @@ def _order_prefix(marks: np.ndarray, order: np.ndarray, labels: np.ndarray):
     last = order[marked].max()
     if last == 0:
         return None
-    upto = order <= last
-    if not np.array_equal(np.where(upto, marks, 0), labels):
+    if not np.array_equal(np.where(order <= last, marks, 0), labels):
         return None
-    return np.where(upto, order, 0).astype(np.uint16)
+    return order_upto(order, last)
 
 
 def _same_order(a, b) -> bool:
