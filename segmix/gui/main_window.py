@@ -1102,6 +1102,10 @@ class MainWindow(QMainWindow):
                 self._labels_changed(dirty)
         else:
             self.active_mode.settings_offered_alone()  # the same marks: no label change starts a fit
+            if settings_note is None:
+                # Nothing changes on screen: say why (a new user's load onto the same marks
+                # looked like nothing happened).
+                settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
         if settings_note is not None:
             self.statusBar().showMessage(settings_note, 10000)

@@ -171,3 +171,18 @@ def test_a_threshold_moved_between_clicks_reopens_to_the_shown_mask(qtbot, make_
     assert "threshold 0.60" in capsys.readouterr().err
     differing = int(np.count_nonzero((load_image(tmp_path / "c.png")[..., 0] > 127) != outcome.mask))
     assert differing == 0, f"the command line's mask differs from the window's in {differing} pixels"
+
+
+def test_loading_the_marks_shown_already_says_so(qtbot, make_window, tmp_path):
+    """A new user loaded a file onto the same marks and saw nothing happen, and no word."""
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    window.set_tool("click")
+    _clicked(qtbot, window, truth, n_clicks=2)
+    assert window.export("scribbles", tmp_path / "marks.png")
+    count = window.undo_stack.count()
+    assert window.load_scribbles(tmp_path / "marks.png")
+    assert window.statusBar().currentMessage() == "marks.png: these marks are the ones shown already; nothing changed."
+    assert window.undo_stack.count() == count and not window.controller.busy
