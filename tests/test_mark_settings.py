@@ -128,3 +128,87 @@ def test_covariance_type_flag_reaches_the_settings(tmp_path):
 
     classes = json.loads((tmp_path / "m.json").read_text())["classifier"]["classes"]
     assert [c["mixture"]["covariance_type"] for c in classes] == ["diag", "diag"]
+
+
+# -- the thresholds of the earlier steps (a threshold moved between clicks) ----------------
+def _two_steps():
+    """The scene's marks as two steps: its first foreground pixel alone, then the rest."""
+    image, labels = _scene()
+    order = np.where(labels > 0, 2, 0).astype(np.uint16)
+    first = np.argwhere(labels == 1)[0]
+    order[tuple(first)] = 1
+    return image, labels, order
+
+
+def test_step_thresholds_text_round_trip_and_words():
+    from segmix.mark_settings import STEP_THRESHOLDS_KEY, decode_step_thresholds, describe_step_thresholds, \
+        step_thresholds_texts
+
+    texts = step_thresholds_texts([0.5, 0.5, 0.7])
+    assert decode_step_thresholds(texts[STEP_THRESHOLDS_KEY]) == (0.5, 0.5, 0.7)
+    assert step_thresholds_texts([]) == {} and step_thresholds_texts(None) == {}
+    assert describe_step_thresholds((0.5, 0.5, 0.6, 0.6), 0.6) == "steps 1-2 cut at 0.50"
+    assert describe_step_thresholds((0.6, 0.4, 0.6), 0.6) == "step 2 cut at 0.40"
+    assert describe_step_thresholds((0.5, 0.7), 0.6) == "step 1 cut at 0.50, step 2 cut at 0.70"
+    assert describe_step_thresholds((0.6,), 0.6) == ""
+    for bad, words in (([1.5], "step 1 is 1.5, not a number in [0, 1]"), ([0.5, True], "step 2 is True")):
+        with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("]", r"\]")):
+            step_thresholds_texts(bad)
+    with pytest.raises(ValueError, match="unknown format"):
+        decode_step_thresholds('{"version": 1, "thresholds": 0.5}')
+
+
+def test_the_command_line_cuts_each_step_at_its_saved_threshold(tmp_path, capsys):
+    from segmix.mark_settings import step_thresholds_texts
+    from segmix.mark_steps import step_marks, steps_result
+
+    image, labels, order = _two_steps()
+    Image.fromarray(image).save(tmp_path / "p.png")
+    record = settings_record(SegmentationSettings(threshold=0.5))
+    save_labels(tmp_path / "m.png", labels, order=order,
+                texts={**settings_texts(record), **step_thresholds_texts([0.9])})
+    run = ["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "m.png"), "-o"]
+    assert main(run + [str(tmp_path / "a.png")]) == 0
+    assert "replaying the steps as the window cut them (step 1 cut at 0.90; the last at 0.50)" in \
+        capsys.readouterr().err
+    first, both = step_marks(labels, order)
+    step1 = segment(image, first, SegmentationSettings(threshold=0.9))
+    expected = segment(image, both, SegmentationSettings(threshold=0.5), previous_mask=step1.mask,
+                       previous_model=step1.model, previous_scribbles=first).mask
+    assert np.array_equal(load_image(tmp_path / "a.png")[..., 0] > 127, expected)
+    assert np.array_equal(steps_result(image, labels, order, SegmentationSettings(), thresholds=[0.9]).mask, expected)
+    # --threshold sets the last step's, as the window's slider re-cuts the last step.
+    assert main(run + [str(tmp_path / "b.png"), "--threshold", "0.4"]) == 0
+    assert "step 1 cut at 0.90; the last at 0.40" in capsys.readouterr().err
+    # --ignore-saved-settings: every step at the command's threshold.
+    assert main(run + [str(tmp_path / "c.png"), "--ignore-saved-settings"]) == 0
+    assert "cut them" not in capsys.readouterr().err
+    assert np.array_equal(load_image(tmp_path / "c.png")[..., 0] > 127, steps_result(image, labels, order).mask)
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"version": 1, "thresholds": [0.5, 0.5]}', "are for 3 steps but the marks' order has 2"),
+    ('{"version": 1, "thresholds": [2]}', "threshold of step 1 is 2, not a number in [0, 1]"),
+    ("[", "not JSON"),
+])
+def test_unusable_step_thresholds_are_one_warning_and_every_step_at_the_threshold(tmp_path, capsys, text, words):
+    from segmix.mark_settings import STEP_THRESHOLDS_KEY
+    from segmix.mark_steps import steps_result
+
+    image, labels, order = _two_steps()
+    Image.fromarray(image).save(tmp_path / "p.png")
+    save_labels(tmp_path / "m.png", labels, order=order, texts={STEP_THRESHOLDS_KEY: text})
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "m.png"),
+                 "-o", str(tmp_path / "a.png")]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "thresholds" in line]
+    assert len(lines) == 1 and "m.png: the thresholds saved for the earlier steps are not used (" in lines[0]
+    assert words in lines[0] and lines[0].endswith("cutting every step at 0.50")
+    assert np.array_equal(load_image(tmp_path / "a.png")[..., 0] > 127, steps_result(image, labels, order).mask)
+
+
+def test_the_replay_refuses_thresholds_of_another_number_of_steps():
+    from segmix.mark_steps import step_marks, replay_steps
+
+    image, labels, order = _two_steps()
+    with pytest.raises(ValueError, match="2 step thresholds for 2 steps"):
+        replay_steps(image, step_marks(labels, order), thresholds=[0.5, 0.5])

@@ -58,6 +58,9 @@ class TrainJob:
     # step refines their result, so the mask is the one the window showed when they were saved.
     # The previous_* fields are then unused.
     mark_order: np.ndarray | None = None
+    # With mark_order: the threshold each step before the last was cut at (one per step, see
+    # segmix.mark_steps.replay_steps); None = all at settings.threshold.
+    step_thresholds: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,13 @@ class ApplyJob:
     scribbles: np.ndarray
     settings: SegmentationSettings
     overlay_mode: str | None = None
+    # A re-cut of a fitted step at another threshold: what that step refined (TrainJob's
+    # previous_* fields), so the cut is the step's own at the new threshold and the next
+    # click still refines a step of the chain.
+    previous_model: SegmentationModel | None = None
+    previous_mask: np.ndarray | None = None
+    previous_scribbles: np.ndarray | None = None
+    of_step: bool = False  # the model is a fitted step's (not a loaded model's)
 
 
 @dataclass(frozen=True)
@@ -172,6 +182,13 @@ class SegmentationOutcome:
     mark_order : (H, W) uint16 array or None
         The step at which each mark of ``scribbles`` was fitted (segmix.mark_steps), set by the
         window for a final fitted result whose chain of fits it knows; saved with the marks.
+    refined : tuple or None
+        (model, mask, marks) of the result this fit refined, each None for a fresh fit; None
+        for an apply of a loaded model. A threshold re-cut passes them again (ApplyJob).
+    recut : True for a re-cut of a fitted step at a new threshold: the chain goes on from it
+    step_thresholds : dict or None
+        Step number -> the threshold that earlier step of ``mark_order`` was cut at (the
+        window sets it with ``mark_order``; saved with the marks).
     """
 
     generation: int
@@ -187,6 +204,9 @@ class SegmentationOutcome:
     overlay_mode: str | None = None
     compiled: bool = False  # the job compiled a kernel (first use): ``seconds`` includes that
     mark_order: np.ndarray | None = None
+    refined: tuple | None = None
+    recut: bool = False
+    step_thresholds: dict | None = None
 
 
 WARM_UP_DELAY_MS = 150
@@ -678,12 +698,12 @@ class ComputeWorker(QObject):
             if result is None:
                 self._await_graph_cut_helper()
                 with _interactive():
-                    if isinstance(job, TrainJob):
-                        result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
-                                             job.previous_model, job.previous_scribbles)
-                    else:
-                        result = apply_model(job.image, model, job.scribbles, job.settings)
+                    result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
+                                         job.previous_model, job.previous_scribbles)
             self._check(generation)
+            refined = None
+            if isinstance(job, TrainJob) or job.of_step:
+                refined = (job.previous_model, job.previous_mask, job.previous_scribbles)
             emit(
                 self.finished,
                 SegmentationOutcome(
@@ -696,6 +716,8 @@ class ComputeWorker(QObject):
                     seconds=time.perf_counter() - start,
                     retrained=retrained,
                     compiled=self._compiled,
+                    refined=refined,
+                    recut=isinstance(job, ApplyJob) and refined is not None,
                     **_drawn(job.overlay_mode, result),
                 )
             )
@@ -753,22 +775,35 @@ class ComputeWorker(QObject):
             self._check(job.generation)
             emit(self.replay_progress, job.generation, step, n_steps)
 
+        thresholds = job.step_thresholds
+        refined = [(None, None, None)]  # what the next step refines
+
+        def step_settings(step: int):
+            return job.settings if thresholds is None else replace(job.settings, threshold=thresholds[step - 1])
+
         def step_done(step: int, result) -> None:
             # The mask the window showed after this step when the marks were made: an undo of
             # the later steps brings it back without a fit (SegmentMode.history).
             emit(self.replay_step_finished, SegmentationOutcome(
                 generation=job.generation, probability=result.probability, mask=result.mask,
-                model=result.model, scribbles=steps[step - 1], settings=job.settings,
+                model=result.model, scribbles=steps[step - 1], settings=step_settings(step),
                 seconds=time.perf_counter() - start, retrained=True, compiled=self._compiled,
-                mark_order=order_upto(job.mark_order, numbers[step - 1])))
+                mark_order=order_upto(job.mark_order, numbers[step - 1]), refined=refined[0],
+                step_thresholds=None if thresholds is None else dict(zip(numbers[:step - 1].tolist(),
+                                                                         thresholds[:step - 1]))))
+            refined[0] = (result.model, result.mask, steps[step - 1])
 
         if n_steps > 1:
             with _single_numba_thread(), _interactive():
-                previous = replay_steps(job.image, steps[:-1], job.settings, progress, step_done)
+                # The steps before the last, each cut at its own threshold (the last of them
+                # at the one the window's last step refined).
+                previous = replay_steps(job.image, steps[:-1], step_settings(n_steps - 1), progress, step_done,
+                                        thresholds=None if thresholds is None else thresholds[:-1])
             progress(n_steps, n_steps)
             return replace(job, previous_model=previous.model, previous_mask=previous.mask,
-                           previous_scribbles=steps[-2], mark_order=None)
-        return replace(job, previous_model=None, previous_mask=None, previous_scribbles=None, mark_order=None)
+                           previous_scribbles=steps[-2], mark_order=None, step_thresholds=None)
+        return replace(job, previous_model=None, previous_mask=None, previous_scribbles=None, mark_order=None,
+                       step_thresholds=None)
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model
@@ -866,18 +901,20 @@ class TrainingController(QObject):
         self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings,
         overlay_mode: str | None = None, previous_model: SegmentationModel | None = None,
         previous_mask: np.ndarray | None = None, previous_scribbles: np.ndarray | None = None,
-        mark_order: np.ndarray | None = None,
+        mark_order: np.ndarray | None = None, step_thresholds: tuple | None = None,
     ) -> int:
         """Start a fit; cancels any running job.  ``scribbles`` is copied here.
 
         With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba);
         ``previous_model`` / ``previous_mask`` / ``previous_scribbles``: the last result, see :class:`TrainJob`;
-        ``mark_order``: replay the marks in this order instead (``replay_progress`` reports the steps).
+        ``mark_order``: replay the marks in this order instead (``replay_progress`` reports the steps),
+        with ``step_thresholds`` (one per step before the last, see TrainJob).
         """
         generation = self._next_generation()
         emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode,
                                     previous_model, previous_mask, previous_scribbles,
-                                    None if mark_order is None else mark_order.copy()))
+                                    None if mark_order is None else mark_order.copy(),
+                                    None if step_thresholds is None else tuple(step_thresholds)))
         self._set_busy(True)
         emit(self.started, generation)
         return generation
@@ -889,10 +926,16 @@ class TrainingController(QObject):
         scribbles: np.ndarray,
         settings: SegmentationSettings,
         overlay_mode: str | None = None,
+        refined: tuple | None = None,
     ) -> int:
-        """Re-classify with a trained model (new threshold / smoothing); cancels any running job."""
+        """Re-classify with a trained model (new threshold / smoothing); cancels any running job.
+
+        ``refined``: a fitted step's SegmentationOutcome.refined, to re-cut that step (its
+        outcome is then ``recut``); None for a loaded model."""
         generation = self._next_generation()
-        emit(self._submit, ApplyJob(generation, image, model, scribbles.copy(), replace(settings), overlay_mode))
+        previous = (None, None, None) if refined is None else refined
+        emit(self._submit, ApplyJob(generation, image, model, scribbles.copy(), replace(settings), overlay_mode,
+                                    *previous, of_step=refined is not None))
         self._set_busy(True)
         return generation
 

@@ -53,12 +53,12 @@ def test_a_click_refines_the_last_model_and_an_undo_restores_the_result_before(q
     original = controller.request_training
 
     def spy(image, scribbles, settings, overlay_mode=None, previous_model=None, previous_mask=None,
-            previous_scribbles=None, mark_order=None):
+            previous_scribbles=None, **kwargs):
         sent.append(previous_model)
         masks.append(previous_mask)
         marks.append(previous_scribbles)
         return original(image, scribbles, settings, overlay_mode, previous_model, previous_mask, previous_scribbles,
-                        mark_order=mark_order)
+                        **kwargs)
 
     monkeypatch.setattr(controller, "request_training", spy)
     window.set_tool("click")

@@ -134,11 +134,12 @@ class SegmentMode(Mode):
         # those marks instead of a fresh fit, which can differ (see result_history).
         self.history = ResultHistory()
         # job generation -> (marks_key of its request, order map of its marks or None, a note
-        # for the status line)
+        # for the status line, the thresholds of its earlier steps by step number or None)
         self._request_keys: dict[int, tuple] = {}
         # The order in which the marks were fitted (segmix.mark_steps), saved with them so that
-        # reopening them replays the fits: (marks, order map or None) of the latest fit asked
-        # for, and (marks, order map, why it is stale) offered by File > Load Scribbles.
+        # reopening them replays the fits: (marks, order map or None, earlier steps' thresholds)
+        # of the latest fit asked for, and (marks, order map, why it is stale, the steps'
+        # thresholds) offered by File > Load Scribbles.
         self._latest_request: tuple | None = None
         self._file_order: tuple | None = None
         self._offered_settings: dict | None = None  # what Load Scribbles set (settings_offered_alone)
@@ -292,26 +293,34 @@ class SegmentMode(Mode):
         self._training_in_flight = True
         self._apply_in_flight = False  # the new job supersedes it
         note = ""
+        replay_thresholds = None
         if file_order is not None:
             # Replayed on the compute thread: each step refines the one before, as when saved.
             previous, order = None, file_order
             note = REPLAYED.format(n=count_steps(order))
+            thresholds = self._offered_thresholds()
+            if thresholds:
+                numbers = np.unique(order[order > 0]).tolist()
+                replay_thresholds = tuple(thresholds.get(n, settings.threshold) for n in numbers[:-1])
         elif stale is not None:
             previous, order = None, fresh_order(labels)
             note = STALE_ORDER.format(reason=stale)
+            thresholds = {}
         else:
             previous = self._result_to_refine(warm)
             order = self._order_after(previous, labels, settings.warm_refit)
+            thresholds = None if order is None else self._thresholds_after(previous)
         self.note_request()
         generation = shell.controller.request_training(
             shell.segmentation_image, labels, settings, shell.overlay_panel.mode,
             None if previous is None else previous.model,
             None if previous is None or not previous.final else previous.mask,
             None if previous is None or not previous.final else previous.scribbles,
-            mark_order=file_order,
+            mark_order=file_order, step_thresholds=replay_thresholds,
         )
-        self._request_keys = {generation: (key, order, note)}  # only the latest job's result is shown
-        self._latest_request = (labels.copy(), order)
+        # Only the latest job's result is shown.
+        self._request_keys = {generation: (key, order, note, thresholds)}
+        self._latest_request = (labels.copy(), order, thresholds)
         if file_order is not None:
             self.training_panel.set_status(REPLAYING.format(n=count_steps(file_order), step=1))
         else:
@@ -329,7 +338,7 @@ class SegmentMode(Mode):
         if offered is None or offered[0].shape != labels.shape:
             self._file_order = None
             return None, None
-        marks, order, stale = offered
+        marks, order, stale, _thresholds = offered
         if np.array_equal(marks, labels):
             return order, stale
         prefix = None if order is None else _order_prefix(marks, order, labels)
@@ -337,6 +346,22 @@ class SegmentMode(Mode):
             self._file_order = None
             return None, None
         return prefix, None
+
+    def _offered_thresholds(self) -> dict:
+        """Step number -> threshold of the earlier steps of the marks Load Scribbles offered."""
+        offered = self._file_order
+        return {} if offered is None or offered[3] is None else dict(offered[3])
+
+    @staticmethod
+    def _thresholds_after(previous) -> dict:
+        """The thresholds of the earlier steps (by step number) of a fit refining ``previous``:
+        its own earlier steps' and the threshold its last step was cut at, which a moved
+        slider's re-cut changed (segmix.mark_settings.step_thresholds_texts)."""
+        if previous is None or not previous.final or previous.mark_order is None:
+            return {}
+        thresholds = dict(previous.step_thresholds or {})
+        thresholds[int(previous.mark_order.max())] = float(previous.settings.threshold)
+        return thresholds
 
     @staticmethod
     def _order_after(previous, labels: np.ndarray, warm_refit: bool = False):
@@ -357,13 +382,18 @@ class SegmentMode(Mode):
             return None  # a refit of the same marks, which a replay skips
         return grown_order(previous.mark_order, labels)
 
-    def offer_mark_order(self, labels, order, stale_reason) -> None:
+    def offer_mark_order(self, labels, order, stale_reason, step_thresholds=None) -> None:
         """Marks loaded from a file, with the order they were made in (or why it is stale):
-        the fit that follows replays them in that order (see :meth:`retrain`)."""
+        the fit that follows replays them in that order (see :meth:`retrain`), each step
+        before the last cut at its ``step_thresholds`` entry (None: at the panel's)."""
         if order is None and stale_reason is None:
             self._file_order = None
-        else:
-            self._file_order = (np.array(labels, copy=True), order, stale_reason)
+            return
+        by_number = None
+        if order is not None and step_thresholds is not None:
+            numbers = np.unique(order[order > 0]).tolist()
+            by_number = dict(zip(numbers[:-1], (float(t) for t in step_thresholds)))
+        self._file_order = (np.array(labels, copy=True), order, stale_reason, by_number)
 
     def offer_mark_settings(self, record, stale_reason):
         """Show the settings saved with the marks in the panels, so that the fit that follows
@@ -428,6 +458,22 @@ class SegmentMode(Mode):
             return latest[1]
         return None
 
+    def mark_step_thresholds_for(self, labels: np.ndarray):
+        """The threshold each step before the last of :meth:`mark_order_for`'s order was cut
+        at (a list, one per step), to save with the marks; None when the order is unknown."""
+        outcome = self.outcome
+        if (outcome is not None and outcome.final and outcome.mark_order is not None
+                and np.array_equal(outcome.scribbles, labels)):
+            order, thresholds = outcome.mark_order, outcome.step_thresholds
+        else:
+            latest = self._latest_request
+            if latest is None or latest[1] is None or not np.array_equal(latest[0], labels):
+                return None
+            order, thresholds = latest[1], latest[2]
+        numbers = np.unique(order[order > 0]).tolist()
+        final = self.current_settings().threshold
+        return [float((thresholds or {}).get(n, final)) for n in numbers[:-1]]
+
     def _restore(self, kept: SegmentationOutcome) -> None:
         """Show a kept result again (an undo, a redo): no fit, the same mask as before."""
         shell = self.shell
@@ -435,7 +481,7 @@ class SegmentMode(Mode):
         self._training_in_flight = self._apply_in_flight = False
         self._cancelled = False
         self.outcome = kept
-        self._latest_request = (kept.scribbles, kept.mark_order)
+        self._latest_request = (kept.scribbles, kept.mark_order, kept.step_thresholds)
         self.model_panel.swatches.set_swatches(class_swatches(kept.model))
         self.training_panel.plot.clear()  # its curves belonged to a later fit
         self.training_panel.status_label.setToolTip("")
@@ -455,7 +501,7 @@ class SegmentMode(Mode):
         move its mask far from the new marks (max_far_change). After an undo, an erase or
         Retrain: None (a fresh fit)."""
         outcome = self.outcome
-        if not warm or outcome is None or not outcome.retrained:
+        if not warm or outcome is None or not (outcome.retrained or outcome.recut):
             return None
         labels = self.shell.layer.labels
         before = outcome.scribbles
@@ -496,9 +542,10 @@ class SegmentMode(Mode):
         key = order = None
         said = ""  # what the request adds to the status line (a replay, a stale order)
         if outcome.final:
-            key, order, said = self._request_keys.pop(outcome.generation, (None, None, ""))
-            if order is not None and outcome.retrained and self.loaded_model is None:
-                outcome = replace(outcome, mark_order=order)  # saved with the marks, kept for undo
+            key, order, said, thresholds = self._request_keys.pop(outcome.generation, (None, None, "", None))
+            if order is not None and (outcome.retrained or outcome.recut) and self.loaded_model is None:
+                # Saved with the marks, kept for undo.
+                outcome = replace(outcome, mark_order=order, step_thresholds=thresholds)
         self.outcome = outcome
         if outcome.retrained:
             self.model_panel.swatches.set_swatches(class_swatches(outcome.model))
@@ -584,12 +631,20 @@ class SegmentMode(Mode):
         if self.outcome is None or self._training_in_flight or not self.active:
             return
         shell = self.shell
+        outcome = self.outcome
         self._apply_in_flight = True
         self.note_request()
-        shell.controller.request_apply(
-            shell.segmentation_image, self.outcome.model, self.outcome.scribbles, self.current_settings(),
-            shell.overlay_panel.mode,
+        # A fitted step is re-cut as that step (its model, and the mask, model and marks it
+        # refined), so the next click refines it as it would have the step itself: an apply
+        # of the model alone restarted the chain, and the next click fitted all the marks at
+        # once (after 10 clicks on DAVIS, mean IoU 0.752 at once against 0.853 step by step).
+        refined = outcome.refined if self.loaded_model is None else None
+        generation = shell.controller.request_apply(
+            shell.segmentation_image, outcome.model, outcome.scribbles, self.current_settings(),
+            shell.overlay_panel.mode, refined=refined,
         )
+        if refined is not None:
+            self._request_keys[generation] = (None, outcome.mark_order, "", outcome.step_thresholds)
 
     # == results =========================================================================
     @property
