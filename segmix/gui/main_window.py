@@ -825,8 +825,12 @@ class MainWindow(QMainWindow):
         box.exec()
         return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Discard
 
-    def ask_open_path(self, title: str, name_filter: str) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, title, self.last_folder(), name_filter)
+    def ask_open_path(self, title: str, name_filter: str, saved: bool = False) -> str:
+        """A file to open; ``saved``: a kind of file segmix writes (marks, models), whose dialog
+        starts where this photo's files were last saved (default_save_path), not in the folder
+        photos were last opened from (a trial saved marks, then had to look for them)."""
+        folder = str(self.default_save_path("marks.png").parent) if saved else self.last_folder()
+        path, _ = QFileDialog.getOpenFileName(self, title, folder, name_filter)
         QTimer.singleShot(0, self.take_keyboard)  # a platform's native dialog is no QDialog here
         return path
 
@@ -1071,7 +1075,7 @@ class MainWindow(QMainWindow):
         if self.image is None:
             return False
         if path is None:
-            path = self.ask_open_path("Load Scribbles", "Label PNG (*.png);;All files (*)")
+            path = self.ask_open_path("Load Scribbles", "Label PNG (*.png);;All files (*)", saved=True)
             if not path:
                 return False
         try:

@@ -239,3 +239,28 @@ def test_loading_the_marks_shown_already_says_so(qtbot, make_window, tmp_path):
     assert window.load_scribbles(tmp_path / "marks.png")
     assert window.statusBar().currentMessage() == "marks.png: these marks are the ones shown already; nothing changed."
     assert window.undo_stack.count() == count and not window.controller.busy
+
+
+def test_load_dialogs_of_saved_files_start_where_this_photos_files_were_saved(make_window, tmp_path, monkeypatch):
+    """A trial saved its marks to a folder of its own, then File > Load Scribbles opened in the
+    folder photos were last opened from and the marks had to be looked for."""
+    from PySide6.QtWidgets import QFileDialog
+
+    photos, saved = tmp_path / "photos", tmp_path / "marks"
+    photos.mkdir()
+    saved.mkdir()
+    image, truth = _scene(0)
+    Image.fromarray(image).save(photos / "scene.png")
+    window = make_window(photos / "scene.png")
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda parent, title, folder, name_filter: asked.append((title, folder)) or ("", ""))
+    window.load_scribbles()
+    window.modes["segment"].load_model()
+    assert asked == [("Load Scribbles", str(photos)), ("Load segmentation model", str(photos))]
+    window.remember_save(saved / "scene_scribbles.png")
+    window.load_scribbles()
+    window.modes["segment"].load_model()
+    assert asked[2:] == [("Load Scribbles", str(saved)), ("Load segmentation model", str(saved))]
+    window.open_action.trigger()  # photos: still the folder photos were opened from
+    assert asked[4] == ("Open Photo", str(photos))

@@ -195,7 +195,7 @@ def test_the_discard_question_in_skin_mode_names_segment_modes_scribbles(qtbot, 
 # -- 5. the Open Photo filter lists every suffix the loader reads ----------------------------
 def test_the_open_photo_filter_lists_every_image_suffix(window, monkeypatch, tmp_path):
     asked = []
-    monkeypatch.setattr(window, "ask_open_path", lambda title, name_filter: asked.append((title, name_filter)) or "")
+    monkeypatch.setattr(window, "ask_open_path", lambda title, name_filter, saved=False: asked.append((title, name_filter)) or "")
     for mode in ("segment", "skin", "video"):
         window.set_mode(mode)
         window.open_dialog()

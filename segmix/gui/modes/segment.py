@@ -771,7 +771,7 @@ class SegmentMode(Mode):
         if shell.image is None:
             return False
         if path is None:
-            path = shell.ask_open_path("Load segmentation model", files.MODEL_FILTER)
+            path = shell.ask_open_path("Load segmentation model", files.MODEL_FILTER, saved=True)
             if not path:
                 return False
         try:

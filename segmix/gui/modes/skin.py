@@ -311,7 +311,7 @@ class SkinMode(Mode):
         """Make a skin model file the active skin model (and apply it in skin mode)."""
         shell = self.shell
         if path is None:
-            path = shell.ask_open_path("Load skin model", files.MODEL_FILTER)
+            path = shell.ask_open_path("Load skin model", files.MODEL_FILTER, saved=True)
             if not path:
                 return False
         from segmix import skin
