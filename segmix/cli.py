@@ -186,8 +186,22 @@ class _Parser(argparse.ArgumentParser):
             kwargs["action"] = _BooleanOnce
         return super().add_argument(*args, **kwargs)
 
+    def parse_known_args(self, args=None, namespace=None):
+        # Kept for error(): a missing required option is refused before argparse names the
+        # words it did not know, and the mistyped option is often the missing one.
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str):
-        hint = _did_you_mean(message) or _close_option(message, list(self._option_string_actions))
+        options = list(self._option_string_actions)
+        hint = _did_you_mean(message) or _close_option(message, options)
+        if not hint and message.startswith("the following arguments are required"):
+            for word in getattr(self, "_given", []):
+                name = word.split("=", 1)[0]
+                close = _close_option(f"unrecognized arguments: {name}", options) if (
+                    name.startswith("--") and name not in options) else ""
+                if close:
+                    hint += f"; '{name}' is no option ({close.removeprefix('; ')})"
         self.exit(2, f"{self.prog}: error: {message}{hint} (see {self.prog} --help)\n")
 
 

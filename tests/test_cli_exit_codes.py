@@ -254,7 +254,16 @@ def test_a_mistyped_choice_or_option_gets_the_close_one(capsys):
                        (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--color-space", "lba"],
                         "did you mean 'lab'?"),
                        (["segment", "p.png", "--scribbles", "s.png", "-o", "m.png", "--colour-space", "lab"],
-                        "did you mean '--color-space'?")):
+                        "did you mean '--color-space'?"),
+                       # The mistyped option is the missing required one: argparse refuses the
+                       # missing one first and never named the typo.
+                       (["segment", "p.png", "--scribbels", "s.png", "-o", "m.png"],
+                        "required: --scribbles; '--scribbels' is no option (did you mean '--scribbles'?)"),
+                       (["segment", "p.png", "--scribbels=s.png", "--outptu", "m.png"],
+                        "'--scribbels' is no option (did you mean '--scribbles'?); '--outptu' is no option "
+                        "(did you mean '--output'?)"),
+                       (["skin", "train", "--skin-dir", "a", "--outptu", "m.json"],
+                        "'--outptu' is no option (did you mean '--output'?)")):
         assert main(argv) == 2
         lines = capsys.readouterr().err.strip().splitlines()
         assert len(lines) == 1 and hint in lines[0], lines
