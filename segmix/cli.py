@@ -404,11 +404,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if refusal:
         raise UserError(f"{args.scribbles}: {refusal}")
     order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
-    step_thresholds = None
     if not args.ignore_saved_settings:
         settings = _with_saved_settings(args.scribbles, scribbles, settings, overrides)
-        if order is not None:
-            step_thresholds = _saved_step_thresholds(args.scribbles, scribbles, order, settings.threshold)
     megapixels = image.shape[0] * image.shape[1] / 1e6
     if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
@@ -431,7 +428,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             if order is not None:
                 from segmix.mark_steps import steps_result
 
-                result = steps_result(pixels, scribbles, order, settings, thresholds=step_thresholds)
+                result = steps_result(pixels, scribbles, order, settings)
             else:
                 result = segment(pixels, scribbles, settings)
     finally:
@@ -500,26 +497,6 @@ def _with_saved_settings(path, scribbles, settings, overrides):
     print(f"segmix segment: {path}: using the settings saved with the marks ({describe_settings(used)}{note}; "
           "--ignore-saved-settings uses the defaults)", file=sys.stderr)
     return settings
-
-
-def _saved_step_thresholds(path, scribbles, order, threshold):
-    """The thresholds the window cut the steps before the last at (saved with the marks in
-    ``path``; a threshold moved between clicks), said on stderr when some differ from
-    ``threshold``, the last step's; None when none were saved or they cannot be used (a
-    warning line says why: every step is then cut at ``threshold``)."""
-    from segmix.mark_order import count_steps
-    from segmix.mark_settings import describe_step_thresholds, read_step_thresholds
-
-    thresholds, why = read_step_thresholds(path, scribbles, count_steps(order))
-    if why is not None:
-        print(f"segmix segment: warning: {path}: the thresholds saved for the earlier steps are not used ({why}); "
-              f"cutting every step at {threshold:.2f}", file=sys.stderr)
-        return None
-    words = describe_step_thresholds(thresholds, threshold)
-    if words:
-        print(f"segmix segment: {path}: replaying the steps as the window cut them ({words}; the last at "
-              f"{threshold:.2f})", file=sys.stderr)
-    return thresholds
 
 
 def _saved_mark_order(path, scribbles):

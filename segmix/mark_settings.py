@@ -33,10 +33,6 @@ MARK_SETTINGS_KEY = "segmix:settings"
 WINDOW_SETTINGS = ("n_components", "covariance_type", "color_space", "smoothing", "unexplained_weight", "threshold")
 #: The version of :func:`encode_settings`'s text; :func:`decode_settings` refuses any other.
 SETTINGS_FORMAT_VERSION = 1
-#: The PNG text chunk keeping the threshold each step before the last was cut at
-#: (:func:`step_thresholds_texts`): a threshold moved between clicks re-cuts the last step,
-#: which the next click refines, so the replay cuts each step where the window did.
-STEP_THRESHOLDS_KEY = "segmix:step-thresholds"
 
 
 def settings_record(settings) -> dict:
@@ -155,103 +151,6 @@ def read_mark_settings(path: str | PathLike, labels: np.ndarray) -> tuple[dict |
         return None, str(exc)
 
 
-def step_thresholds_texts(thresholds) -> dict[str, str]:
-    """The text chunk that keeps the thresholds of the steps before the last (``texts=`` of
-    :func:`segmix.io.save_labels`); {} for none (one step, or an order the window does not know).
-
-    In the window a threshold moved between clicks re-cuts the last step's models (their
-    inputs unchanged: the marks, and the mask and models that step refined) and the next click
-    refines that cut, so each step's mask depends on the threshold it was last cut at. The
-    last step's is the settings' ``threshold``.
-
-    Parameters
-    ----------
-    thresholds : sequence of float in [0, 1], or None
-        Steps 1 .. n-1 of an order of n steps (:mod:`segmix.mark_order`).
-
-    Raises
-    ------
-    ValueError
-        For a value that is no threshold (nothing is written then).
-    """
-    if not thresholds:
-        return {}
-    values = [t if isinstance(t, bool) else float(t) for t in thresholds]  # a bool is refused below
-    text = json.dumps({"version": SETTINGS_FORMAT_VERSION, "thresholds": values})
-    decode_step_thresholds(text)
-    return {STEP_THRESHOLDS_KEY: text}
-
-
-def decode_step_thresholds(text: str) -> tuple[float, ...]:
-    """Read :func:`step_thresholds_texts`'s text back.
-
-    Raises
-    ------
-    ValueError
-        For text that is not this format or a value outside [0, 1] (the message says which).
-    """
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ValueError(f"the saved step thresholds are not JSON ({exc})") from None
-    values = data.get("thresholds") if isinstance(data, dict) else None
-    if (not isinstance(data, dict) or data.get("version") != SETTINGS_FORMAT_VERSION
-            or not isinstance(values, list)):
-        raise ValueError("the saved step thresholds are in an unknown format")
-    for step, value in enumerate(values, start=1):
-        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-                or not 0.0 <= value <= 1.0):
-            raise ValueError(f"the saved threshold of step {step} is {value!r}, not a number in [0, 1]")
-    return tuple(float(v) for v in values)
-
-
-def read_step_thresholds(path: str | PathLike, labels: np.ndarray,
-                         n_steps: int) -> tuple[tuple[float, ...] | None, str | None]:
-    """The thresholds the steps before the last were cut at, kept with the marks of a label
-    file whose order has ``n_steps`` steps (:func:`step_thresholds_texts`).
-
-    Returns
-    -------
-    (thresholds, None)
-        ``n_steps - 1`` floats.
-    (None, why)
-        The file keeps thresholds that cannot be used (damaged, or not one per earlier step):
-        the replay cuts every step at the settings' threshold and the caller says why.
-    (None, None)
-        The file keeps none (one step, another tool's file, or segmix before 2026-12): every
-        step was cut at the settings' threshold.
-    """
-    from segmix.labelmaps import read_png_text
-
-    try:
-        text = read_png_text(path, STEP_THRESHOLDS_KEY, labels)
-        if text is None:
-            return None, None
-        thresholds = decode_step_thresholds(text)
-    except (OSError, ValueError) as exc:
-        return None, str(exc)
-    if len(thresholds) != n_steps - 1:
-        return None, (f"the saved step thresholds are for {len(thresholds) + 1} steps but the marks' order has "
-                      f"{n_steps}")
-    return thresholds, None
-
-
-def describe_step_thresholds(thresholds, final: float) -> str:
-    """The steps cut at another threshold than ``final``, in words ("steps 1-3 cut at 0.50"),
-    "" when none was."""
-    words, start = [], None
-    values = list(thresholds or ())
-    for index, value in enumerate(values + [None]):
-        if start is not None and (value is None or value != values[start]):
-            first, last = start + 1, index
-            steps = f"step {first}" if first == last else f"steps {first}-{last}"
-            words.append(f"{steps} cut at {values[start]:.2f}")
-            start = None
-        if value is not None and start is None and abs(value - final) > 1e-9:
-            start = index
-    return ", ".join(words)
-
-
 def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
     """The settings of ``record`` that differ from ``against`` (by default the defaults), in
     words ("3 components, diag covariance, threshold 0.60"); "the default settings" when none
@@ -281,7 +180,5 @@ def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
     return ", ".join(words) if words else "the default settings"
 
 
-__all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "STEP_THRESHOLDS_KEY", "WINDOW_SETTINGS",
-           "decode_settings", "decode_step_thresholds", "describe_settings", "describe_step_thresholds",
-           "encode_settings", "read_mark_settings", "read_step_thresholds", "settings_record", "settings_texts",
-           "step_thresholds_texts"]
+__all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings",
+           "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]

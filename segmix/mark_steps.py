@@ -28,7 +28,7 @@ __all__ = ["check_order", "count_steps", "decode_order", "encode_order", "fresh_
 
 def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
                  progress: Callable[[int, int], None] | None = None,
-                 on_step: Callable[[int, object], None] | None = None, thresholds=None):
+                 on_step: Callable[[int, object], None] | None = None):
     """Fit the marks of each step as the window does: the first afresh, each later one from
     the result before it (its model, mask and marks).
 
@@ -46,45 +46,25 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
     on_step : callable(step, result), optional
         Called after each step's fit with its result (steps counted from 1): the window keeps
         them, so that an undo of a reopened file's last step shows the mask of the steps before.
-    thresholds : sequence of float, optional
-        The threshold each step before the last was cut at (n - 1 values for n steps; the
-        last step's is ``settings.threshold``): in the window a threshold moved between clicks
-        re-cuts the last step, and the next click refines that cut
-        (:func:`segmix.mark_settings.step_thresholds_texts`). None: every step at
-        ``settings.threshold``.
 
     Returns
     -------
     segmix.segment.SegmentationResult
         The last step's result.
-
-    Raises
-    ------
-    ValueError
-        When ``steps`` is empty or ``thresholds`` is not one value per step before the last.
     """
-    from dataclasses import replace
-
-    from segmix.segment import SegmentationSettings, segment
+    from segmix.segment import segment
 
     if not steps:
         raise ValueError("no marks to fit: the order map marks no pixel")
-    settings = settings or SegmentationSettings()
-    if thresholds is not None and len(thresholds) != len(steps) - 1:
-        raise ValueError(f"{len(thresholds)} step thresholds for {len(steps)} steps (one per step before the last)")
     result = previous_marks = None
     for index, marks in enumerate(steps, start=1):
         if progress is not None:
             progress(index, len(steps))
-        # Training does not depend on the threshold (only the cut does), so a step cut at its
-        # own threshold is the window's step re-cut there after the slider moved.
-        step_settings = settings if thresholds is None or index == len(steps) else replace(
-            settings, threshold=float(thresholds[index - 1]))
         if result is None:
-            result = segment(image, marks, step_settings)
+            result = segment(image, marks, settings)
         else:
             # The window's warm request (SegmentMode.retrain with _result_to_refine's outcome).
-            result = segment(image, marks, step_settings, previous_mask=result.mask, previous_model=result.model,
+            result = segment(image, marks, settings, previous_mask=result.mask, previous_model=result.model,
                              previous_scribbles=previous_marks)
         previous_marks = marks
         if on_step is not None:
@@ -93,7 +73,7 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
 
 
 def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, settings=None,
-                 progress: Callable[[int, int], None] | None = None, thresholds=None):
+                 progress: Callable[[int, int], None] | None = None):
     """The mask the window showed for ``labels`` marked in ``order``: the chain of fits replayed.
 
     Fitting the same marks at once (one ``segment`` call) gives another, on average worse,
@@ -107,8 +87,6 @@ def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, setti
     settings : segmix.segment.SegmentationSettings, optional
     progress : callable(step, n_steps), optional
         See :func:`replay_steps`.
-    thresholds : sequence of float, optional
-        The thresholds of the steps before the last, see :func:`replay_steps`.
 
     Returns
     -------
@@ -124,4 +102,4 @@ def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, setti
     if np.asarray(image).shape[:2] != np.asarray(labels).shape:
         raise ValueError(f"the marks are {size_words(np.asarray(labels).shape)} but the photo is "
                          f"{size_words(np.asarray(image).shape[:2])}")
-    return replay_steps(image, step_marks(labels, order), settings, progress, thresholds=thresholds)
+    return replay_steps(image, step_marks(labels, order), settings, progress)

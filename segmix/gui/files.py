@@ -60,7 +60,6 @@ ImageLoadError = segmix_io.ImageLoadError
 read_mark_order = segmix_labelmaps.read_mark_order
 # (settings, None), (None, why they are not used) or (None, None), as read_mark_order.
 read_mark_settings = segmix_mark_settings.read_mark_settings
-read_step_thresholds = segmix_mark_settings.read_step_thresholds
 
 
 def default_export_path(image_path: Path | None, kind: str, folder: Path | None = None) -> Path:
@@ -88,7 +87,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
-                 settings=None, step_thresholds=None, protect=()) -> None:
+                 settings=None, protect=()) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -102,8 +101,6 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         (segmix.mark_steps), kept in the file so that reopening them gives the same mask
     settings : dict or None, for "scribbles": the settings they were fitted with
         (segmix.mark_settings.settings_record), kept in the file for the same reason
-    step_thresholds : list of float or None, for "scribbles" with an order: the threshold each
-        step before the last was cut at (segmix.mark_settings.step_thresholds_texts)
     protect : paths that must not be overwritten (the photo)
     """
     protect = [p for p in protect if p is not None]
@@ -114,9 +111,7 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     elif kind == "cutout":
         segmix_io.save_cutout(path, image, mask, protect=protect)
     elif kind == "scribbles":
-        texts = {} if settings is None else segmix_mark_settings.settings_texts(settings)
-        if order is not None:
-            texts.update(segmix_mark_settings.step_thresholds_texts(step_thresholds))
+        texts = None if settings is None else segmix_mark_settings.settings_texts(settings)
         segmix_io.save_labels(path, labels, protect=protect, order=order, texts=texts)
     else:
         raise ValueError(f"unknown export kind {kind!r}")

@@ -49,7 +49,7 @@ from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.gui.signals import emit
 from segmix.gui.worker import TrainingController
-from segmix.mark_order import count_steps, step_marks
+from segmix.mark_order import step_marks
 
 MAX_RECENT = 8
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
@@ -1086,15 +1086,9 @@ class MainWindow(QMainWindow):
         # The order the marks were made in, when the window saved it: the mode replays them in
         # it to show the mask shown when they were saved (segmix.mark_steps).
         order, stale_order = files.read_mark_order(path, labels)
-        thresholds, stale_thresholds = (None, None) if order is None else files.read_step_thresholds(
-            path, labels, count_steps(order))
-        self.active_mode.offer_mark_order(labels, order, stale_order, thresholds)
+        self.active_mode.offer_mark_order(labels, order, stale_order)
         # And the settings they were fitted with, shown in the panels before the fit starts.
         settings_note = self.active_mode.offer_mark_settings(*files.read_mark_settings(path, labels))
-        if stale_thresholds is not None:
-            settings_note = (f"{settings_note} " if settings_note else "") + (
-                f"The thresholds saved for the earlier steps are not used ({stale_thresholds}); "
-                "every step is cut at the Overlay's threshold.")
         if not np.array_equal(self.layer.labels, labels):
             # One undo step per saved step, as when the marks were made (README: undo per
             # stroke or click); a file without an order is one. Pushed quietly: one fit for all,
@@ -1161,11 +1155,10 @@ class MainWindow(QMainWindow):
         path = Path(path)
         order = mode.mark_order_for(self.layer.labels) if kind == "scribbles" else None
         marks_settings = mode.mark_settings_for(self.layer.labels) if kind == "scribbles" else None
-        thresholds = mode.mark_step_thresholds_for(self.layer.labels) if order is not None else None
         try:
             files.write_export(kind, path, image=self.image, probability=probability, mask=mask,
                                labels=self.layer.labels, order=order, settings=marks_settings,
-                               step_thresholds=thresholds, protect=[self.image_path])
+                               protect=[self.image_path])
         except (ValueError, OSError) as exc:
             self.show_message("Cannot save", str(exc))
             return False

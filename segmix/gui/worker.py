@@ -58,9 +58,6 @@ class TrainJob:
     # step refines their result, so the mask is the one the window showed when they were saved.
     # The previous_* fields are then unused.
     mark_order: np.ndarray | None = None
-    # With mark_order: the threshold each step before the last was cut at (one per step, see
-    # segmix.mark_steps.replay_steps); None = all at settings.threshold.
-    step_thresholds: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -186,9 +183,6 @@ class SegmentationOutcome:
         (model, mask, marks) of the result this fit refined, each None for a fresh fit; None
         for an apply of a loaded model. A threshold re-cut passes them again (ApplyJob).
     recut : True for a re-cut of a fitted step at a new threshold: the chain goes on from it
-    step_thresholds : dict or None
-        Step number -> the threshold that earlier step of ``mark_order`` was cut at (the
-        window sets it with ``mark_order``; saved with the marks).
     """
 
     generation: int
@@ -206,7 +200,6 @@ class SegmentationOutcome:
     mark_order: np.ndarray | None = None
     refined: tuple | None = None
     recut: bool = False
-    step_thresholds: dict | None = None
 
 
 WARM_UP_DELAY_MS = 150
@@ -775,35 +768,25 @@ class ComputeWorker(QObject):
             self._check(job.generation)
             emit(self.replay_progress, job.generation, step, n_steps)
 
-        thresholds = job.step_thresholds
         refined = [(None, None, None)]  # what the next step refines
-
-        def step_settings(step: int):
-            return job.settings if thresholds is None else replace(job.settings, threshold=thresholds[step - 1])
 
         def step_done(step: int, result) -> None:
             # The mask the window showed after this step when the marks were made: an undo of
             # the later steps brings it back without a fit (SegmentMode.history).
             emit(self.replay_step_finished, SegmentationOutcome(
                 generation=job.generation, probability=result.probability, mask=result.mask,
-                model=result.model, scribbles=steps[step - 1], settings=step_settings(step),
+                model=result.model, scribbles=steps[step - 1], settings=job.settings,
                 seconds=time.perf_counter() - start, retrained=True, compiled=self._compiled,
-                mark_order=order_upto(job.mark_order, numbers[step - 1]), refined=refined[0],
-                step_thresholds=None if thresholds is None else dict(zip(numbers[:step - 1].tolist(),
-                                                                         thresholds[:step - 1]))))
+                mark_order=order_upto(job.mark_order, numbers[step - 1]), refined=refined[0]))
             refined[0] = (result.model, result.mask, steps[step - 1])
 
         if n_steps > 1:
             with _single_numba_thread(), _interactive():
-                # The steps before the last, each cut at its own threshold (the last of them
-                # at the one the window's last step refined).
-                previous = replay_steps(job.image, steps[:-1], step_settings(n_steps - 1), progress, step_done,
-                                        thresholds=None if thresholds is None else thresholds[:-1])
+                previous = replay_steps(job.image, steps[:-1], job.settings, progress, step_done)
             progress(n_steps, n_steps)
             return replace(job, previous_model=previous.model, previous_mask=previous.mask,
-                           previous_scribbles=steps[-2], mark_order=None, step_thresholds=None)
-        return replace(job, previous_model=None, previous_mask=None, previous_scribbles=None, mark_order=None,
-                       step_thresholds=None)
+                           previous_scribbles=steps[-2], mark_order=None)
+        return replace(job, previous_model=None, previous_mask=None, previous_scribbles=None, mark_order=None)
 
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model
@@ -901,20 +884,18 @@ class TrainingController(QObject):
         self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings,
         overlay_mode: str | None = None, previous_model: SegmentationModel | None = None,
         previous_mask: np.ndarray | None = None, previous_scribbles: np.ndarray | None = None,
-        mark_order: np.ndarray | None = None, step_thresholds: tuple | None = None,
+        mark_order: np.ndarray | None = None,
     ) -> int:
         """Start a fit; cancels any running job.  ``scribbles`` is copied here.
 
         With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba);
         ``previous_model`` / ``previous_mask`` / ``previous_scribbles``: the last result, see :class:`TrainJob`;
-        ``mark_order``: replay the marks in this order instead (``replay_progress`` reports the steps),
-        with ``step_thresholds`` (one per step before the last, see TrainJob).
+        ``mark_order``: replay the marks in this order instead (``replay_progress`` reports the steps).
         """
         generation = self._next_generation()
         emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode,
                                     previous_model, previous_mask, previous_scribbles,
-                                    None if mark_order is None else mark_order.copy(),
-                                    None if step_thresholds is None else tuple(step_thresholds)))
+                                    None if mark_order is None else mark_order.copy()))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

@@ -147,16 +147,29 @@ def test_damaged_saved_settings_leave_the_panels_and_say_why(qtbot, make_window,
     assert _final(qtbot, window) is not None  # the marks still load and fit
 
 
-def test_a_threshold_moved_between_clicks_keeps_the_chain_and_reopens_to_the_shown_mask(
+def _click_next(qtbot, window, truth):
+    mode = window.modes["segment"]
+    step = next_click(truth, mode.outcome.mask)
+    button = Qt.MouseButton.LeftButton if step.label == FOREGROUND else Qt.MouseButton.RightButton
+    click(window, step.col + 0.5, step.row + 0.5, button)
+    return _final(qtbot, window)
+
+
+def _settled(qtbot, window):
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final and not window.controller.busy
+                    and not mode.result_pending and np.array_equal(mode.outcome.scribbles, window.layer.labels),
+                    timeout=60000)
+    return mode.outcome
+
+
+def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_restores(
         qtbot, make_window, tmp_path, capsys):
-    """The threshold's re-cut is a re-cut of the last step (its model and what it refined), so
-    the next click refines it: the chain goes on (it restarted, and the next click fitted all
-    the marks at once, 0.752 against 0.853 mean IoU after 10 clicks on DAVIS). The steps' own
-    thresholds are saved with the marks, so the command line and a fresh window replay the
-    chain as the window cut it."""
-    from segmix.mark_settings import read_step_thresholds
+    """A trial's slider from 0.50 to 0.88 and back gave another mask than before, and the
+    next click fitted every mark at once: the re-cut applied the last model alone. Now a
+    threshold move fits the steps again at the new threshold, in their order (the mask of
+    clicking so from the start), moving it back shows the earlier mask, and the chain goes on."""
     from segmix.mark_steps import count_steps, replay_steps, step_marks
-    from segmix.segment import apply_model, segment
 
     image, truth = _scene(0)
     photo = tmp_path / "scene.png"
@@ -164,66 +177,81 @@ def test_a_threshold_moved_between_clicks_keeps_the_chain_and_reopens_to_the_sho
     window = make_window(photo, smoothing=True)
     window.set_tool("click")
     mode = window.modes["segment"]
-    outcome = _clicked(qtbot, window, truth, n_clicks=3)
-    assert count_steps(outcome.mark_order) == 3
+    first = _clicked(qtbot, window, truth, n_clicks=3)
     window.overlay_panel.threshold_slider.setValue(60)
-    qtbot.waitUntil(lambda: mode.outcome.settings.threshold == 0.6 and not window.controller.busy, timeout=60000)
-    recut = mode.outcome
-    assert recut.recut and count_steps(recut.mark_order) == 3
+    moved = _settled(qtbot, window)
+    assert moved.settings.threshold == 0.6 and count_steps(moved.mark_order) == 3
+    assert "Re-fitted your 3 steps with threshold 0.60, in the order you made them." in \
+        mode.training_panel.status_label.text()
+    steps = step_marks(moved.scribbles, moved.mark_order)
+    assert np.array_equal(moved.mask, replay_steps(image, steps, SegmentationSettings(threshold=0.6)).mask)
+    window.overlay_panel.threshold_slider.setValue(50)
+    assert np.array_equal(_settled(qtbot, window).mask, first.mask)  # back: the same mask
+    window.overlay_panel.threshold_slider.setValue(60)
+    _settled(qtbot, window)
     for _ in range(2):
-        step = next_click(truth, mode.outcome.mask)
-        button = Qt.MouseButton.LeftButton if step.label == FOREGROUND else Qt.MouseButton.RightButton
-        click(window, step.col + 0.5, step.row + 0.5, button)
-        outcome = _final(qtbot, window)
-    assert count_steps(outcome.mark_order) == 5  # not restarted at 1
-
-    # The window's chain, by hand: steps 1-3 at 0.50, step 3 re-cut at 0.60 (the same model and
-    # the same inputs), steps 4-5 at 0.60 refining it.
+        outcome = _click_next(qtbot, window, truth)
+    assert count_steps(outcome.mark_order) == 5  # the chain went on
     steps = step_marks(outcome.scribbles, outcome.mark_order)
-    half, six = SegmentationSettings(), SegmentationSettings(threshold=0.6)
-    chain = replay_steps(image, steps[:3], half)
-    two = replay_steps(image, steps[:2], half)
-    step3 = segment(image, steps[2], half, previous_mask=two.mask, previous_model=two.model,
-                    previous_scribbles=steps[1])
-    assert np.array_equal(step3.mask, chain.mask)
-    again = apply_model(image, step3.model, steps[2], six, two.mask, two.model, steps[1])
-    assert np.array_equal(again.mask, recut.mask)
-    by_hand = again
-    for index in (3, 4):
-        by_hand = segment(image, steps[index], six, previous_mask=by_hand.mask, previous_model=by_hand.model,
-                          previous_scribbles=steps[index - 1])
-    assert np.array_equal(by_hand.mask, outcome.mask)
+    assert np.array_equal(outcome.mask, replay_steps(image, steps, SegmentationSettings(threshold=0.6)).mask)
 
     marks = tmp_path / "marks.png"
     assert window.export("scribbles", marks)
-    labels = load_scribbles(marks, truth.shape)
-    assert read_step_thresholds(marks, labels, 5) == ((0.5, 0.5, 0.6, 0.6), None)
     assert main(["segment", str(photo), "--scribbles", str(marks), "-o", str(tmp_path / "c.png")]) == 0
-    err = capsys.readouterr().err
-    assert "threshold 0.60" in err and "(steps 1-2 cut at 0.50; the last at 0.60)" in err
+    assert "threshold 0.60" in capsys.readouterr().err
     differing = int(np.count_nonzero((load_image(tmp_path / "c.png")[..., 0] > 127) != outcome.mask))
     assert differing == 0, f"the command line's mask differs from the window's in {differing} pixels"
-
-    # Undo in the window itself: step 3's fit is restored and re-cut at the slider's 0.60.
-    window.undo_stack.undo()
-    window.undo_stack.undo()
-    qtbot.waitUntil(lambda: mode.outcome.final and mode.outcome.settings.threshold == 0.6
-                    and count_steps(mode.outcome.mark_order) == 3 and not window.controller.busy
-                    and not mode.result_pending, timeout=60000)
-    assert np.array_equal(mode.outcome.mask, recut.mask)
-
     fresh = make_window(photo, smoothing=True)
     assert fresh.load_scribbles(marks)
-    reopened = _final(qtbot, fresh)
-    assert np.array_equal(reopened.mask, outcome.mask)
-    # Undo to step 3: the replay's step 3 (cut at 0.60 then) is shown again.
-    fresh_mode = fresh.modes["segment"]
-    fresh.undo_stack.undo()
-    fresh.undo_stack.undo()
-    qtbot.waitUntil(lambda: fresh_mode.outcome is not None and fresh_mode.outcome.final
-                    and count_steps(fresh_mode.outcome.mark_order) == 3 and not fresh.controller.busy,
-                    timeout=60000)
-    assert np.array_equal(fresh_mode.outcome.mask, recut.mask)
+    assert np.array_equal(_final(qtbot, fresh).mask, outcome.mask)
+
+    # Undo two clicks: the third step at 0.60, as the threshold's re-fit gave it.
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert np.array_equal(_settled(qtbot, window).mask, moved.mask)
+
+
+def test_one_step_is_re_cut_and_the_next_click_refines_it(qtbot, make_window, tmp_path):
+    from segmix.mark_steps import count_steps
+
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    window.set_tool("click")
+    _clicked(qtbot, window, truth, n_clicks=1)
+    window.overlay_panel.threshold_slider.setValue(60)
+    recut = _settled(qtbot, window)
+    assert recut.recut and not recut.retrained and count_steps(recut.mark_order) == 1
+    assert count_steps(_click_next(qtbot, window, truth).mark_order) == 2
+
+
+def test_new_model_settings_refit_the_steps_and_going_back_restores(qtbot, make_window, tmp_path):
+    """A trial's 5 -> 3 components after 7 clicks gave the marks fitted at once (the wall, face
+    and hair foreground), 3 -> 5 did not bring the click-by-click mask back, and the saved
+    marks kept one step for seven clicks."""
+    from segmix.mark_steps import count_steps, replay_steps, step_marks
+
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    window.set_tool("click")
+    mode = window.modes["segment"]
+    first = _clicked(qtbot, window, truth, n_clicks=4)
+    mode.model_panel.components_spin.setValue(2)
+    two = _settled(qtbot, window)
+    assert two.settings.n_components == 2 and count_steps(two.mark_order) == 4
+    assert "Re-fitted your 4 steps with 2 components" in mode.training_panel.status_label.text()
+    steps = step_marks(two.scribbles, two.mark_order)
+    assert np.array_equal(two.mask, replay_steps(image, steps, SegmentationSettings(n_components=2)).mask)
+    mode.model_panel.components_spin.setValue(first.settings.n_components)
+    back = _settled(qtbot, window)
+    assert np.array_equal(back.mask, first.mask) and back.generation == first.generation  # restored, no fit
+    # Retrain still fits the marks at once.
+    mode.training_panel.retrain_requested.emit()
+    at_once = _settled(qtbot, window)
+    assert count_steps(at_once.mark_order) == 1
 
 
 def test_loading_the_marks_shown_already_says_so(qtbot, make_window, tmp_path):

@@ -235,22 +235,14 @@ class Mode(QObject):
     def on_labels_changed(self, rect: Rect) -> None:
         """The scribbles changed inside ``rect`` (stroke, undo, redo, clear, load)."""
 
-    def offer_mark_order(self, labels: np.ndarray, order: np.ndarray | None, stale_reason: str | None,
-                         step_thresholds=None) -> None:
+    def offer_mark_order(self, labels: np.ndarray, order: np.ndarray | None, stale_reason: str | None) -> None:
         """Scribbles ``labels`` are being loaded from a file (``on_labels_changed`` follows) that
         kept the order of its marks (``order``, segmix.mark_steps), or kept one that does not
-        fit them (``stale_reason`` says why); both None for a file with no order.
-        ``step_thresholds``: the threshold each step before the last was cut at (a sequence,
-        segmix.mark_settings.read_step_thresholds) or None."""
+        fit them (``stale_reason`` says why); both None for a file with no order."""
 
     def mark_order_for(self, labels: np.ndarray) -> np.ndarray | None:
         """The order in which ``labels`` were fitted (an (H, W) uint16 order map, see
         segmix.mark_steps), to save with them; None when the mode does not know it."""
-        return None
-
-    def mark_step_thresholds_for(self, labels: np.ndarray) -> list | None:
-        """The threshold each step of :meth:`mark_order_for`'s order before the last was cut
-        at, to save with the marks; None when the mode does not know them."""
         return None
 
     def offer_mark_settings(self, record: dict | None, stale_reason: str | None) -> str | None:
