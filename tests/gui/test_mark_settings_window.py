@@ -186,9 +186,11 @@ def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_re
     steps = step_marks(moved.scribbles, moved.mark_order)
     assert np.array_equal(moved.mask, replay_steps(image, steps, SegmentationSettings(threshold=0.6)).mask)
     window.overlay_panel.threshold_slider.setValue(50)
-    assert np.array_equal(_settled(qtbot, window).mask, first.mask)  # back: the same mask
+    back = _settled(qtbot, window)
+    # Back: the same mask, restored (no fit), and so is 0.60 again.
+    assert np.array_equal(back.mask, first.mask) and back.generation == first.generation
     window.overlay_panel.threshold_slider.setValue(60)
-    _settled(qtbot, window)
+    assert _settled(qtbot, window).generation == moved.generation
     for _ in range(2):
         outcome = _click_next(qtbot, window, truth)
     assert count_steps(outcome.mark_order) == 5  # the chain went on

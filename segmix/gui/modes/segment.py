@@ -274,9 +274,8 @@ class SegmentMode(Mode):
             return False
         settings = self.current_settings()
         key = marks_key(labels, settings)
-        kept = self.history.get(key)
-        if (kept is not None and _same_order(kept.mark_order, order)
-                and abs(kept.settings.threshold - settings.threshold) < 1e-9):
+        kept = self.history.get(_at_threshold(key, settings))
+        if kept is not None and _same_order(kept.mark_order, order):
             self._restore(kept)  # these settings' result of these marks, shown before
             return True
         self._apply_timer.stop()
@@ -528,7 +527,15 @@ class SegmentMode(Mode):
         """An earlier step of a replay of loaded marks: kept for an undo to that step (the
         worker set its mark_order, the order up to that step)."""
         if self.active and self.loaded_model is None:
-            self.history.put(marks_key(outcome.scribbles, outcome.settings), outcome)
+            self._keep(marks_key(outcome.scribbles, outcome.settings), outcome)
+
+    def _keep(self, key: tuple, outcome: SegmentationOutcome) -> None:
+        """Keep a fitted result for an undo or redo to its marks (under ``key``, whatever the
+        threshold: the kept model is re-fitted at the slider's) and for a return to its
+        threshold (a slider moved back shows it again without the replay's seconds)."""
+        self.history.put(key, outcome)
+        if outcome.settings.smoothing != "none":
+            self.history.put(_at_threshold(key, outcome.settings), outcome)
 
     def _on_started(self, _generation: int) -> None:
         if self.active:
@@ -576,7 +583,7 @@ class SegmentMode(Mode):
             return
         self._training_in_flight = self._apply_in_flight = False
         if key is not None and outcome.retrained and self.loaded_model is None:
-            self.history.put(key, outcome)
+            self._keep(key, outcome)
         verb = "Trained and applied" if outcome.retrained else "Applied"
         duration, note = self.elapsed(outcome.seconds, outcome.compiled, outcome.final)
         text = f"{verb} in {duration}{f' ({note})' if note else ''}"
@@ -854,6 +861,11 @@ def _order_prefix(marks: np.ndarray, order: np.ndarray, labels: np.ndarray):
     if not np.array_equal(np.where(order <= last, marks, 0), labels):
         return None
     return order_upto(order, last)
+
+
+def _at_threshold(key: tuple, settings) -> tuple:
+    """A result-history key of ``key``'s marks and settings at ``settings``' threshold."""
+    return (*key, ("threshold", round(float(settings.threshold), 9)))
 
 
 def _same_order(a, b) -> bool:
