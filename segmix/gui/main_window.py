@@ -934,14 +934,15 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, title, str(default), name_filter,
                                               options=QFileDialog.Option.DontConfirmOverwrite)
         QTimer.singleShot(0, self.take_keyboard)
-        if path and files.replace_question_due(path, name_filter, self.image_path) and not self.confirm_replace(path):
+        if (path and files.replace_question_due(path, name_filter, self.image_path)
+                and not self.confirm_replace(path, title)):
             return ""
         return path
 
-    def confirm_replace(self, path: str) -> bool:
-        """Ask whether an existing file may be replaced; True = go ahead."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Replace file",
-                          f"{Path(path).name} already exists in {Path(path).parent}. Replace it?",
+    def confirm_replace(self, path: str, title: str = "") -> bool:
+        """Ask whether an existing file may be replaced (saying when it holds saved marks,
+        files.replace_question; ``title``: the save dialog's); True = go ahead."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Replace file", files.replace_question(path, title),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
