@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import struct
 import sys
 from pathlib import Path
 
@@ -129,6 +130,82 @@ def replace_question_due(path, name_filter: str, open_photo=None) -> bool:
         return False
     suffixes = {p.lower() for p in re.findall(r"\*(\.[A-Za-z0-9]+)", name_filter)}
     return not suffixes or target.suffix.lower() in suffixes
+
+
+#: What a save dialog titled "Save <kind>" (MainWindow.export) writes, as the replace question names it.
+_REPLACEMENTS = {"mask": "the mask", "probability": "the probability map", "cutout": "the cut-out",
+                 "scribbles": "the marks shown now", "skin": "the skin mask",
+                 "skin probability": "the skin probability map", "skin cutout": "the skin cut-out"}
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+#: How far into a text chunk its keyword is looked for (PNG keywords have 1-79 bytes).
+_PNG_KEYWORD_BYTES = 80
+
+
+def replace_question(path, title: str = "") -> str:
+    """The question asked before a save replaces the file ``path``.
+
+    A file of saved marks (File > Save Scribbles) says so: before a mask export over its
+    marks file a trial was asked only "marks.png already exists in ... Replace it?".
+
+    Parameters
+    ----------
+    path : str or Path
+        The existing file.
+    title : str
+        The save dialog's title, "Save mask" etc.: what replaces the file, if known.
+
+    Returns
+    -------
+    str
+    """
+    target = Path(path)
+    if not holds_saved_marks(target):
+        return f"{target.name} already exists in {target.parent}. Replace it?"
+    what = _REPLACEMENTS.get(title.removeprefix("Save ").strip().lower())
+    return (f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. "
+            + (f"Replace it with {what}?" if what else "Replace it?"))
+
+
+def holds_saved_marks(path) -> bool:
+    """Whether ``path`` is a marks file that File > Save Scribbles wrote.
+
+    Such a file is a palette PNG with segmix's label colours, and from Segment mode it also
+    keeps segmix text chunks ("segmix:mark-order", "segmix:settings", ...; segmix.io.save_labels).
+    Only the chunks before the pixels are read, and of a text chunk only its keyword:
+    Pillow would decompress every text chunk on opening and refuse a large photo's mark
+    order (over its 1 MB cap), the very file this looks for. False for any other file and
+    for one that cannot be read: a failed check never stops a save.
+    """
+    try:
+        if not Path(path).is_file():
+            return False  # a named pipe would block the read
+        with open(path, "rb") as stream:
+            if stream.read(len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
+                return False
+            return _png_chunks_hold_marks(stream)
+    except (OSError, ValueError, struct.error):
+        return False
+
+
+def _png_chunks_hold_marks(stream) -> bool:
+    """Read the chunks of a PNG ``stream`` (after its signature) up to its pixels."""
+    # The colours save_labels gives indices 0 / 1 / 2 (private to segmix.io: should they go,
+    # the text chunks alone are looked at).
+    label_palette = bytes(getattr(segmix_io, "_LABEL_PALETTE", ()))
+    while True:
+        length, kind = struct.unpack(">I4s", stream.read(8))
+        if kind in (b"IDAT", b"IEND"):
+            return False
+        start = stream.tell()
+        if kind in _PNG_TEXT_CHUNKS:
+            keyword = stream.read(min(length, _PNG_KEYWORD_BYTES)).split(b"\0", 1)[0]
+            if keyword.startswith(b"segmix:"):
+                return True
+        elif kind == b"PLTE" and label_palette:
+            if stream.read(min(length, len(label_palette))) == label_palette:
+                return True
+        stream.seek(start + length + 4)  # past the data and its CRC
 
 
 def normalised(path) -> str:

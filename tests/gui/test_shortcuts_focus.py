@@ -1,12 +1,14 @@
 """Keyboard shortcuts and keyboard focus (new-user trial under Xvfb): every menu and mode
 shortcut works whatever widget of the window has focus; a mode switch, a closed dialog and
-Enter in a field give the keyboard back to the canvas; single-letter keys typed into a spin
-box are typed, not run as tool keys."""
+Enter in a field give the keyboard back to the canvas. A field that only holds the focus
+leaves the tool keys (1, 2, E, ...) to the window (issue 13); a field the user clicked into or
+tabbed to keeps the keys it edits with (a later trial could not type 2 or 10 in Components)."""
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDialog, QWidget
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDialog, QLineEdit, QStyle,
+                               QStyleOptionSpinBox, QWidget)
 
 from gui_helpers import paint_two_classes
 
@@ -52,7 +54,9 @@ def test_mode_shortcuts_work_from_every_kind_of_widget_and_focus_the_canvas(make
 
 def test_a_spin_box_with_focus_leaves_the_shortcuts_and_enter_gives_the_canvas_back(make_window, photo_path, qtbot):
     # Issue 13: tool shortcuts work whatever has focus and a spin box does not steal them;
-    # keys that are no shortcut are typed into the box.
+    # keys that are no shortcut are typed into the box. The focus is set by the program
+    # here, as a click on the box's arrows or the wheel does: the user did not enter the box
+    # to type (see the tests of typing below).
     window = make_window(photo_path)
     paint_two_classes(qtbot, window)  # a result: Export Mask (Ctrl+E) is enabled
     window.activateWindow()
@@ -150,3 +154,145 @@ def test_p_plays_and_pauses_from_every_kind_of_widget_in_video_mode(make_window,
         assert mode.playing, f"P with the focus on a {name}"
         _press(Qt.Key.Key_P)
         assert not mode.playing, name
+
+
+def _active(make_window, qtbot, *args):
+    """A window with the keyboard (a click into a field gives no focus in an inactive one)."""
+    window = make_window(*args)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    return window
+
+
+def _click_into_text(field):
+    """A click into the text of a spin box, combo box or line edit, as a user starts typing there."""
+    edit = field if isinstance(field, QLineEdit) else field.lineEdit()
+    QTest.mouseClick(edit, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(4, edit.height() // 2))
+    assert QApplication.focusWidget() is field
+
+
+def _type(*keys):
+    for key in keys:
+        _press(key)
+
+
+def test_a_number_box_clicked_into_keeps_its_digits_and_the_canvas_its_tool_keys(make_window, qtbot):
+    # A trial clicked into Components, pressed End, Backspace and 2: the box stayed empty and
+    # the tool became Background (2 is its key); 1 chose Foreground, so 1, 2 and 10 could not
+    # be typed. README: "a number box with focus keeps digits, arrows and the wheel".
+    window = _active(make_window, qtbot)
+    spin = window.modes["segment"].model_panel.components_spin
+    assert (spin.minimum(), spin.maximum()) == (1, 10)
+    window.set_tool("foreground")
+    _click_into_text(spin)
+    _type(Qt.Key.Key_End, Qt.Key.Key_Backspace, Qt.Key.Key_2)
+    assert spin.text() == "2" and window.canvas.tool == "foreground"
+    _type(Qt.Key.Key_Backspace, Qt.Key.Key_1, Qt.Key.Key_0)
+    assert spin.text() == "10" and window.canvas.tool == "foreground"
+    _type(Qt.Key.Key_Backspace, Qt.Key.Key_2)  # 12 is out of range: the box refuses the 2, no tool takes it
+    assert spin.text() == "1" and window.canvas.tool == "foreground"
+    _type(Qt.Key.Key_0, Qt.Key.Key_Left, Qt.Key.Key_Home, Qt.Key.Key_End)
+    assert spin.text() == "10"
+    # Letters are no part of a number: they stay the tool keys while the box keeps the focus.
+    _press(Qt.Key.Key_C)
+    assert window.canvas.tool == "click" and QApplication.focusWidget() is spin
+    _press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas, timeout=2000)
+    assert spin.value() == 10
+    _press(Qt.Key.Key_2)
+    assert window.canvas.tool == "background" and spin.value() == 10
+    _press(Qt.Key.Key_1)
+    assert window.canvas.tool == "foreground"
+
+
+def test_a_number_box_tabbed_to_keeps_its_digits_and_esc_gives_them_back(make_window, qtbot):
+    window = _active(make_window, qtbot)
+    spin = window.modes["segment"].model_panel.components_spin
+    window.set_tool("foreground")
+    spin.setFocus(Qt.FocusReason.TabFocusReason)
+    spin.selectAll()
+    _press(Qt.Key.Key_2)
+    assert spin.text() == "2" and window.canvas.tool == "foreground"
+    _press(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas, timeout=2000)
+    _press(Qt.Key.Key_2)
+    assert window.canvas.tool == "background"
+
+
+def test_a_click_on_the_canvas_gives_the_tool_keys_back(make_window, photo_path, qtbot):
+    window = _active(make_window, qtbot, photo_path)
+    spin = window.modes["segment"].model_panel.components_spin
+    window.set_tool("foreground")
+    _click_into_text(spin)
+    _press(Qt.Key.Key_2)
+    assert window.canvas.tool == "foreground"
+    # The middle button pans: the click marks nothing.
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier,
+                     window.canvas.viewport().rect().center())
+    assert QApplication.focusWidget() is window.canvas
+    _press(Qt.Key.Key_2)
+    assert window.canvas.tool == "background" and not window.layer.labels.any()
+
+
+def test_a_click_on_the_arrows_leaves_the_tool_keys_to_the_window(make_window, qtbot):
+    # Issue 13's case: the box holds the focus after its arrows were used, the user goes on
+    # with the tool keys.
+    window = _active(make_window, qtbot)
+    spin = window.modes["segment"].model_panel.components_spin
+    option = QStyleOptionSpinBox()
+    spin.initStyleOption(option)
+    up = spin.style().subControlRect(QStyle.ComplexControl.CC_SpinBox, option,
+                                     QStyle.SubControl.SC_SpinBoxUp, spin)
+    QTest.mouseClick(spin, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, up.center())
+    assert spin.value() == 6 and QApplication.focusWidget() is spin
+    window.set_tool("foreground")
+    _press(Qt.Key.Key_2)
+    assert window.canvas.tool == "background" and spin.value() == 6
+    _press(Qt.Key.Key_Up)  # no shortcut: the box's
+    assert spin.value() == 7
+    # Backspace edits the text: the user is typing now, and the 2 is the value's.
+    _type(Qt.Key.Key_End, Qt.Key.Key_Backspace, Qt.Key.Key_2)
+    assert spin.text() == "2" and window.canvas.tool == "background"
+
+
+def test_a_decimal_point_and_digits_go_into_the_learning_rate(make_window, qtbot):
+    # "-" is Zoom Out and "." is Step in Video mode.
+    window = _active(make_window, qtbot)
+    window.set_mode("video")
+    box = window.modes["video"].panel.learning_rate
+    zoom = window.canvas.zoom
+    _click_into_text(box)
+    box.selectAll()
+    _type(Qt.Key.Key_0, Qt.Key.Key_Period, Qt.Key.Key_0, Qt.Key.Key_2, Qt.Key.Key_Minus)
+    assert box.cleanText().startswith("0.02"), box.text()
+    assert window.canvas.zoom == zoom
+    _press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas, timeout=2000)
+    assert box.value() == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize("kind", ["line edit", "editable combo box"])
+def test_a_text_field_clicked_into_keeps_every_character(make_window, qtbot, kind):
+    # No text field is in the window today; one added to a dock must not lose 1, 2, C, E ...
+    window = _active(make_window, qtbot)
+    if kind == "line edit":
+        field = QLineEdit()
+    else:
+        field = QComboBox()
+        field.setEditable(True)
+    window.tool_panel.layout().addWidget(field)
+    qtbot.waitUntil(field.isVisible, timeout=2000)
+    window.set_tool("foreground")
+    field.setFocus()  # by the program: the shortcuts win
+    _press(Qt.Key.Key_2)
+    assert window.canvas.tool == "background"
+    _click_into_text(field)
+    _type(Qt.Key.Key_C, Qt.Key.Key_E, Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_Period)
+    text = field.text() if isinstance(field, QLineEdit) else field.currentText()
+    assert text == "ce12."
+    assert window.canvas.tool == "background"
+    _press(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas, timeout=2000)
+    _press(Qt.Key.Key_C)
+    assert window.canvas.tool == "click"
