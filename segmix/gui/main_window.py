@@ -18,15 +18,11 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDoubleValidator, QIntValidator, QKeySequence, QUndoGroup, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDialog,
-    QLineEdit,
-    QPlainTextEdit,
-    QTextEdit,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -49,6 +45,7 @@ from segmix.gui.notices import WarningRelay
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.gui.signals import emit
+from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import TrainingController
 from segmix.mark_order import step_marks
 
@@ -86,138 +83,6 @@ class _Picture:
     path: Path | None = None
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
-
-
-class _ShortcutsBeforeTyping(QObject):
-    """Share the keys between the window's shortcuts and the input field that has focus.
-
-    A spin box or line edit claims every key it could use (printable keys, and Ctrl+E, "go
-    to end of line") through a ShortcutOverride event.  Two trials wanted opposite things of
-    a focused Components box: in issue 13 the tool keys 1 / 2 / E / O and Ctrl+E stopped
-    working while the box held the focus and "2" went into it and retrained; a later trial
-    clicked into the box to type 2 or 10 and got the Background / Foreground tool instead
-    (1 and 2 are tool keys), with the box left empty.  How the field got the keyboard tells
-    the two apart:
-
-    - A field the user entered to type in (clicked into its text, reached with Tab, or
-      began to edit with Backspace, Delete or a typed character) keeps the keys it edits
-      with until it loses the focus: a number box digits, sign and decimal point, a text
-      field every character, both Backspace, Delete, the arrows, Home / End and Enter.
-      Letters in a number box and keys with Ctrl / Alt / Meta stay shortcuts.
-    - A field that only holds the focus (its arrows clicked, the wheel turned over it, the
-      focus set by the program) leaves every shortcut's key to the window, as issue 13
-      asked; other keys are typed.
-
-    Here the override event of a shortcut's key is swallowed before the field sees it;
-    left unaccepted, Qt then runs the shortcut.  Enter or Esc in a field, or a click on the
-    canvas, gives the keyboard back to the canvas.  Fields of other windows (file dialogs)
-    are left alone.
-    """
-
-    _FIELDS = (QAbstractSpinBox, QLineEdit, QTextEdit, QPlainTextEdit, QComboBox)
-    _DONE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape)
-    #: Keys every field edits or commits with (none is a shortcut of the window today).
-    _EDIT_KEYS = frozenset((Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Left, Qt.Key.Key_Right,
-                            Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End,
-                            Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Return, Qt.Key.Key_Enter))
-    #: Keys that begin an edit of the text where the field was not entered to type.
-    _START_KEYS = (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
-    #: What a number is typed with: a "-" or "." taken by Zoom Out or Step made 0.02 untypable.
-    _NUMBER_CHARACTERS = frozenset("0123456789+-.,")
-    _COMMAND_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-                          | Qt.KeyboardModifier.MetaModifier)
-    _TYPING_FOCUS = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
-                     Qt.FocusReason.ShortcutFocusReason)
-    #: Focus lost for a moment (a context menu, another window): the field is typed in again after.
-    _PASSING_FOCUS_LOSS = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason)
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-        self._typing_in: QWidget | None = None  # the field entered to type in, while it has focus
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        kind = event.type()
-        if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
-                        QEvent.Type.FocusIn, QEvent.Type.FocusOut) or not isinstance(watched, QWidget):
-            return False
-        if kind == QEvent.Type.MouseButtonPress:
-            self._typing_in = self._field_of(self._text_part_owner(watched)) or self._typing_in
-            return False
-        field = self._field_of(watched)
-        if field is None:
-            return False
-        if kind == QEvent.Type.ShortcutOverride:
-            if event.key() in self._DONE_KEYS:
-                QTimer.singleShot(0, self._window.focus_canvas)  # after the window's Esc shortcut has run
-            if field is self._typing_in and self._edits(field, event):
-                return False  # the field accepts the override: the key is typed, no shortcut runs
-            # Not accepted (True): the shortcut fires, the field never sees the key.
-            return self._is_shortcut(event)
-        if kind == QEvent.Type.KeyPress:
-            self._key_reached(field, event)
-        else:
-            self._focus_changed(field, event)
-        return False
-
-    def _focus_changed(self, field: QWidget, event) -> None:
-        """Reached with Tab: typed in.  Left for good (not for a menu or another window): no longer."""
-        if event.gotFocus() and event.reason() in self._TYPING_FOCUS:
-            self._typing_in = field
-        elif event.lostFocus() and field is self._typing_in and event.reason() not in self._PASSING_FOCUS_LOSS:
-            self._typing_in = None
-
-    def _key_reached(self, field: QWidget, event) -> None:
-        """A key the field is given (no shortcut took it)."""
-        if event.key() in self._DONE_KEYS:
-            # After the field has handled Enter (a spin box commits its value).
-            QTimer.singleShot(0, self._window.focus_canvas)
-        elif self._edits(field, event) and (event.key() in self._START_KEYS or event.key() not in self._EDIT_KEYS):
-            self._typing_in = field  # a character or a deletion: the next digits are the value's too
-
-    def _field_of(self, widget: QWidget | None) -> QWidget | None:
-        """``widget`` if it is an editable field of this window, else None."""
-        if not isinstance(widget, self._FIELDS) or widget.window() is not self._window:
-            return None
-        if isinstance(widget, QComboBox) and not widget.isEditable():
-            return None
-        return widget
-
-    @staticmethod
-    def _text_part_owner(widget: QWidget) -> QWidget | None:
-        """The field whose text ``widget`` shows (a spin box's or combo box's line edit, a
-        text edit's viewport), None when ``widget`` shows no text (a spin box's arrows)."""
-        parent = widget.parentWidget()
-        if isinstance(widget, QLineEdit):
-            return parent if isinstance(parent, (QAbstractSpinBox, QComboBox)) else widget
-        if isinstance(parent, (QTextEdit, QPlainTextEdit)) and widget is parent.viewport():
-            return parent
-        return None
-
-    def _edits(self, field: QWidget, event) -> bool:
-        """Whether ``field`` edits or commits its value with the key of ``event``."""
-        if event.modifiers() & self._COMMAND_MODIFIERS:
-            return False  # Ctrl+E is Export Mask, not "end of line"
-        if event.key() in self._EDIT_KEYS:
-            return True
-        text = event.text()
-        if not text or not text.isprintable():
-            return False
-        return not self._is_number_field(field) or set(text) <= self._NUMBER_CHARACTERS
-
-    @staticmethod
-    def _is_number_field(field: QWidget) -> bool:
-        if isinstance(field, QAbstractSpinBox):
-            return True
-        validator = field.validator() if isinstance(field, (QLineEdit, QComboBox)) else None
-        return isinstance(validator, (QIntValidator, QDoubleValidator))
-
-    def _is_shortcut(self, event) -> bool:
-        """Whether the key of ``event`` is the shortcut of an enabled action of the window."""
-        pressed = QKeySequence(event.keyCombination())
-        return any(action.isEnabled() and any(pressed.matches(s) == QKeySequence.SequenceMatch.ExactMatch
-                                              for s in action.shortcuts())
-                   for action in self._window.actions())
 
 
 class _FocusBackAfterDialogs(QObject):
@@ -504,7 +369,7 @@ class MainWindow(QMainWindow):
         # whether the window itself is setting it (_scale_brush_to_photo); see _restore_settings.
         self._brush_base, self._brush_set_by_user, self._scaling_brush = DEFAULT_BRUSH, False, False
         self._create_actions()
-        self._shortcut_filter = _ShortcutsBeforeTyping(self)
+        self._shortcut_filter = ShortcutsBeforeTyping(self)
         QApplication.instance().installEventFilter(self._shortcut_filter)
         self._dialog_filter = _FocusBackAfterDialogs(self)
         QApplication.instance().installEventFilter(self._dialog_filter)
