@@ -128,7 +128,8 @@ class ModelPanel(QWidget):
             self.covariance_combo.addItem(name, name)
         more.addRow("Covariance", self.covariance_combo)
         self.color_space_combo = QComboBox()
-        self.color_space_combo.setToolTip("Colour space the mixtures are fitted in")
+        self.color_space_combo.setToolTip("Colour space the mixtures are fitted in (HSV is unsteady on dark greys "
+                                          "such as shadows; CIE Lab is the default)")
         for name in COLOR_SPACES:
             self.color_space_combo.addItem(COLOR_SPACE_NAMES[name], name)
         more.addRow("Colour space", self.color_space_combo)
