@@ -155,6 +155,16 @@ def _click_next(qtbot, window, truth):
     return _final(qtbot, window)
 
 
+def _scene_window(make_window, tmp_path):
+    """(image, truth, photo, window): the monotone test's scene 0 in a window, graph cut on, click tool."""
+    image, truth = _scene(0)
+    photo = tmp_path / "scene.png"
+    Image.fromarray(image).save(photo)
+    window = make_window(photo, smoothing=True)
+    window.set_tool("click")
+    return image, truth, photo, window
+
+
 def _settled(qtbot, window):
     mode = window.modes["segment"]
     qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final and not window.controller.busy
@@ -171,11 +181,7 @@ def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_re
     clicking so from the start), moving it back shows the earlier mask, and the chain goes on."""
     from segmix.mark_steps import count_steps, replay_steps, step_marks
 
-    image, truth = _scene(0)
-    photo = tmp_path / "scene.png"
-    Image.fromarray(image).save(photo)
-    window = make_window(photo, smoothing=True)
-    window.set_tool("click")
+    image, truth, photo, window = _scene_window(make_window, tmp_path)
     mode = window.modes["segment"]
     first = _clicked(qtbot, window, truth, n_clicks=3)
     window.overlay_panel.threshold_slider.setValue(60)
@@ -216,11 +222,7 @@ def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_re
 def test_one_step_is_re_cut_and_the_next_click_refines_it(qtbot, make_window, tmp_path):
     from segmix.mark_steps import count_steps
 
-    image, truth = _scene(0)
-    photo = tmp_path / "scene.png"
-    Image.fromarray(image).save(photo)
-    window = make_window(photo, smoothing=True)
-    window.set_tool("click")
+    image, truth, photo, window = _scene_window(make_window, tmp_path)
     _clicked(qtbot, window, truth, n_clicks=1)
     window.overlay_panel.threshold_slider.setValue(60)
     recut = _settled(qtbot, window)
@@ -234,11 +236,7 @@ def test_new_model_settings_refit_the_steps_and_going_back_restores(qtbot, make_
     marks kept one step for seven clicks."""
     from segmix.mark_steps import count_steps, replay_steps, step_marks
 
-    image, truth = _scene(0)
-    photo = tmp_path / "scene.png"
-    Image.fromarray(image).save(photo)
-    window = make_window(photo, smoothing=True)
-    window.set_tool("click")
+    image, truth, photo, window = _scene_window(make_window, tmp_path)
     mode = window.modes["segment"]
     first = _clicked(qtbot, window, truth, n_clicks=4)
     mode.model_panel.components_spin.setValue(2)
@@ -258,11 +256,7 @@ def test_new_model_settings_refit_the_steps_and_going_back_restores(qtbot, make_
 
 def test_loading_the_marks_shown_already_says_so(qtbot, make_window, tmp_path):
     """A new user loaded a file onto the same marks and saw nothing happen, and no word."""
-    image, truth = _scene(0)
-    photo = tmp_path / "scene.png"
-    Image.fromarray(image).save(photo)
-    window = make_window(photo, smoothing=True)
-    window.set_tool("click")
+    image, truth, photo, window = _scene_window(make_window, tmp_path)
     _clicked(qtbot, window, truth, n_clicks=2)
     assert window.export("scribbles", tmp_path / "marks.png")
     count = window.undo_stack.count()
