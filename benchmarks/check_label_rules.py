@@ -12,10 +12,16 @@ anti-aliased) interpolation by Pillow, OpenCV and scikit-image. Settings were ch
 design half (even seeds); the held-out half (odd seeds) is what the README reports.
 
     python benchmarks/check_label_rules.py [--random 60] [--davis-limit 40] [--sweep]
+    python benchmarks/check_label_rules.py --webp [--random 20] [--davis-limit 0] [--rectangles 1800]
 
 Prints, per family of maps, how many each rule refuses: for genuine maps that is the false
 reject rate, for resampled maps 100 % minus the false accept rate. ``--sweep`` prints the
-false accept / reject rates of other thresholds on the design half.
+false accept / reject rates of other thresholds on the design half. ``--webp`` measures the
+lossy-WebP block rule (rule 8) instead, before (the rule of the previous release: every
+label change counts) and after (straight sides and rectangles are no evidence): the genuine
+maps with their nearest-neighbour variants and maps of hand-made rectangles (false
+rejects), and the genuine maps saved as lossy WebP (refused by the block rule alone, and by
+either rule).
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from label_map_samples import genuine_samples, nn_samples, resampled_samples  # noqa: E402
+from label_map_samples import (Sample, genuine_samples, nn_samples, rectangle_map, resampled_samples,  # noqa: E402
+                               webp_samples)
 
 from segmix import labelmaps  # noqa: E402
 from segmix.labelmaps import interpolation_bands  # noqa: E402
@@ -85,13 +92,62 @@ def band_rule(e, share, opposite, wrap, lined_share=None) -> bool:
     return e.opposite >= opposite or e.wrap >= wrap or (e.lined >= 2 and 2 * e.lined >= e.strokes)
 
 
+def old_block_rule(labels: np.ndarray) -> bool:
+    """Rule 8 of the previous release: 75 % of 16 or more label changes per axis on the
+    4-px grid, unless whole 4x4 blocks with background; every change counted."""
+    shares = []
+    for axis in (0, 1):
+        changes = np.nonzero(np.diff(labels, axis=axis) != 0)[axis] + 1
+        if changes.size < labelmaps.BLOCK_MIN_CHANGES:
+            return False
+        shares.append(np.count_nonzero(changes % labelmaps.BLOCK == 0) / changes.size)
+    if min(shares) < labelmaps.BLOCK_SHARE:
+        return False
+    h, w = labels.shape
+    blocks = np.pad(labels, ((0, -h % 4), (0, -w % 4)), mode="edge").reshape((h + -h % 4) // 4, 4, (w + -w % 4) // 4, 4)
+    return not ((blocks == blocks[:, :1, :, :1]).all() and (labels == 2).any())
+
+
+def webp_table(genuine, n_rectangles: int) -> None:
+    """The block rule's table (``--webp``)."""
+    groups = (("genuine (false rejects)", genuine + nn_samples(genuine, every=2)),
+              ("hand-made rectangles (false rejects)", [rectangle_map(seed) for seed in range(n_rectangles)]),
+              ("lossy WebP (refused)", webp_samples(genuine)))
+    print(f"{'':38s} {'maps':>5s} {'before':>13s} {'after':>13s}   with the band rule: {'before':>13s} {'after':>13s}")
+    for name, samples in groups:
+        maps = [s if isinstance(s, np.ndarray) else s.labels for s in samples]
+        before = [old_block_rule(m) for m in maps]
+        after = [labelmaps.block_artifacts(m) is not None for m in maps]
+        n = len(maps)
+        line = f"{name:38s} {n:5d} {sum(before):5d} {100 * sum(before) / n:5.1f} % {sum(after):5d} {100 * sum(after) / n:5.1f} %"
+        if name.startswith("lossy"):  # the band rule's own false rejects are the main table's
+            bands = [interpolation_bands(m).reason() is not None for m in maps]
+            either = [sum(a or b for a, b in zip(rule, bands)) for rule in (before, after)]
+            line += "".join(f" {k:13d} {100 * k / n:5.1f} %" if i == 0 else f" {k:5d} {100 * k / n:5.1f} %"
+                            for i, k in enumerate(either))
+        print(line)
+    # The rule spares maps without foreground: lossy WebP of a background-only map either
+    # brings 1s or loses every mark (then the map marks nothing and is refused as such).
+    background_only = [Sample(s.family, s.kind, s.seed, np.where(s.labels == 1, 0, s.labels).astype(np.uint8))
+                       for s in genuine if (s.labels == 2).any()]
+    decoded = [s.labels for s in webp_samples(background_only, frames=False)]
+    kept = sum(bool((d == 2).any()) and not (d == 1).any() for d in decoded)
+    print(f"background-only genuine maps saved as lossy WebP: {len(decoded)}, of which {kept} keep background "
+          f"without any foreground; {sum(not d.any() for d in decoded)} lost every mark")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--random", type=int, default=60, help="random maps per generator (default 60)")
     parser.add_argument("--davis-limit", type=int, default=40, help="DAVIS masks to simulate from (0: none)")
     parser.add_argument("--sweep", action="store_true", help="print other thresholds' rates on the design half")
+    parser.add_argument("--webp", action="store_true", help="measure the lossy-WebP block rule instead")
+    parser.add_argument("--rectangles", type=int, default=1800, help="hand-made rectangle maps for --webp")
     args = parser.parse_args()
     genuine = genuine_samples(args.random, davis_limit=args.davis_limit or 0)
+    if args.webp:
+        webp_table(genuine, args.rectangles)
+        return
     rows = []  # (half, "genuine"/"resampled", family or kind, values?, old, evidence)
     for group, samples in (("genuine", genuine + nn_samples(genuine, every=2)),
                            ("resampled", resampled_samples(genuine))):

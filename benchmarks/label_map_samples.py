@@ -211,6 +211,51 @@ def edge_cases() -> list[tuple[str, np.ndarray]]:
     return cases
 
 
+def rectangle_map(seed: int) -> np.ndarray:
+    """Axis-aligned rectangles of 1 or 2 as a user types them (``L[50:80, 100:800] = 2``):
+    1-12 of them, overlapping, at multiples of 4, 8, 10 or 20 (round numbers; multiples of
+    20 are all on lossy WebP's 4-px grid), on a photo-sized map."""
+    rng = np.random.default_rng(seed)
+    h, w = ((480, 854), (240, 320), (600, 800), (1080, 1920))[seed % 4]
+    unit = (4, 10, 20, 8)[seed % 4 if seed % 3 else 0]
+    labels = np.zeros((h, w), np.uint8)
+    for _ in range(int(rng.integers(1, 13))):
+        y0, x0 = int(rng.integers(0, h // unit)) * unit, int(rng.integers(0, w // unit)) * unit
+        height, width = int(rng.integers(1, 25)) * unit, int(rng.integers(1, 40)) * unit
+        labels[y0:y0 + height, x0:x0 + width] = int(rng.integers(1, 3))
+    return labels
+
+
+def frame_map(w: int, h: int) -> np.ndarray:
+    """tests/test_labelmaps.py's trial layout: foreground strokes in the middle, a background
+    frame along three borders (ImageDraw, 4 px wide)."""
+    im = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(im)
+    draw.line([(w * 0.35, h * 0.5), (w * 0.65, h * 0.5)], fill=1, width=4)
+    draw.line([(w * 0.4, h * 0.4), (w * 0.6, h * 0.6)], fill=1, width=4)
+    for line in ([(3, 3), (w - 4, 3)], [(3, h - 4), (w - 4, h - 4)], [(3, 3), (3, h - 4)]):
+        draw.line(line, fill=2, width=4)
+    return np.asarray(im).copy()
+
+
+def webp_samples(genuine: list[Sample], qualities=(60, 70, 75, 80, 85, 90), frames: bool = True) -> list[Sample]:
+    """The genuine maps (and three frame maps) saved as lossy WebP and decoded, where the
+    labels stay in 0-2 (else the values rule refuses them) and changed."""
+    sources = [(s.family, s.seed, s.labels) for s in genuine]
+    if frames:
+        sources += [("frame", i, frame_map(w, h)) for i, (w, h) in enumerate(((120, 90), (80, 60), (240, 180)))]
+    out = []
+    for quality in qualities:
+        for family, seed, labels in sources:
+            buffer = io.BytesIO()
+            Image.fromarray(labels).save(buffer, "WEBP", quality=quality)
+            buffer.seek(0)
+            decoded = np.asarray(Image.open(buffer).convert("L"))
+            if decoded.max() <= BACKGROUND and not (decoded == labels).all():
+                out.append(Sample(family, f"webp q{quality}", seed, decoded))
+    return out
+
+
 # ----------------------------------------------------------------------------- transforms
 def _factor(rng):
     while True:

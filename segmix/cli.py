@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import re
 import sys
 import warnings
 
@@ -108,6 +109,29 @@ image_quality = _bounded(int, "an integer from 1 to 95", lambda v: 1 <= v <= 95,
 area_share = _bounded(float, "a number in [0, 1)", lambda v: 0.0 <= v < 1.0, "a share of the photo in [0, 1)")
 # A photo diagonal in pixels (skin --cut-diagonal): 0 = full resolution; 1e6 px is no photo.
 pixels = _bounded(float, "a number of pixels from 0 to 1e6", lambda v: 0.0 <= v <= 1e6, "pixels, 0 .. 1e6")
+#: --max-megapixels' ceiling: 10 gigapixels are 30 GB of RGB before any work.
+MAX_MEGAPIXELS = 10_000
+megapixels = _bounded(float, f"a number of megapixels > 0 and at most {MAX_MEGAPIXELS:,}",
+                      lambda v: 0 < v <= MAX_MEGAPIXELS, f"megapixels, > 0 and <= {MAX_MEGAPIXELS:,}")
+
+
+def _add_max_megapixels(parser) -> None:
+    """``--max-megapixels N``: the largest photo a command reads (segmix.io's pixel limit, a
+    guard against decompression bombs); the only way to read a larger trusted photo from the
+    command line (the refusal named a Python call, segmix.io.load_image(path, max_pixels=...))."""
+    from segmix.io import DEFAULT_MAX_PIXELS
+
+    parser.add_argument("--max-megapixels", type=megapixels, default=None, metavar="N",
+                        help=f"read photos of up to N megapixels (default {DEFAULT_MAX_PIXELS / 1e6:g}, a guard "
+                             "against decompression bombs: raise it for a trusted larger photo)")
+
+
+def _max_pixels(args: argparse.Namespace) -> int:
+    """The pixel limit ``--max-megapixels`` gives (segmix.io's default without it)."""
+    from segmix.io import DEFAULT_MAX_PIXELS
+
+    given = getattr(args, "max_megapixels", None)
+    return DEFAULT_MAX_PIXELS if given is None else max(1, round(given * 1e6))
 
 
 def _refuse_conflicting_repeat(action: argparse.Action, namespace, values, option_string) -> None:
@@ -258,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     view = sub.add_parser("open", help="open the window (default when no sub-command is given)")
     view.add_argument("image", nargs="?", help="photo to open (default: a bundled sample); a folder of frames or a "
                       "video opens in Video mode")
+    _add_max_megapixels(view)
     view.set_defaults(handler=_cmd_open)
 
     quant = sub.add_parser(
@@ -275,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="JPEG or WebP output only: compression quality 1-95 (default: JPEG "
                             f"{JPEG_QUANTIZE_QUALITY}, Pillow's; WebP lossless, exactly the k colours; "
                             "a lower Q gives a smaller file with more added colours)")
+    _add_max_megapixels(quant)
     quant.set_defaults(handler=_cmd_quantize)
 
     _add_segment_parser(sub)
@@ -352,10 +378,13 @@ def _add_segment_parser(sub) -> None:
                           "with the marks, its components, covariance, colour space, graph cut on or off, "
                           "'unmarked = background' and threshold, are used wherever no flag is given, so that "
                           "the mask is the one the window showed)")
+    _add_max_megapixels(seg)
     seg.set_defaults(handler=_cmd_segment)
 
 
 _SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png",), "probability": (".png", ".npy", ".tif", ".tiff")}
+_SEGMENT_OPTIONS = {"output": "-o/--output", "probability": "--probability", "cutout": "--cutout",
+                    "save_model": "--save-model"}
 
 
 #: From this size on, ``segment`` says before the work that it takes a while.
@@ -383,7 +412,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             raise UserError(f"{path}: unsupported extension for --{key.replace('_', '-')}; {use_one_of(allowed)}")
     # A folder or a missing folder as any output must stop the run before the mask is written,
     # not leave the mask behind and fail on the second file.
-    _check_outputs(inputs, *outputs.values())
+    _check_outputs(inputs, {_SEGMENT_OPTIONS[key]: path for key, path in outputs.items()})
     _check_json_name("--save-model", args.save_model)
     overrides = {
         "n_components": args.components, "covariance_type": args.covariance_type,
@@ -397,7 +426,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         raise UserError("--keep-connected-gap is keep-connected's exception: it has no effect with --no-keep-connected")
     settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
     settings.validate()
-    loaded = load_image_info(args.image)
+    loaded = load_image_info(args.image, _max_pixels(args))
     image = loaded.pixels
     scribbles = load_scribbles(args.scribbles, image.shape[:2])
     refusal = scribble_refusal(scribbles)
@@ -437,15 +466,16 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             helper.wait()
     for warning in caught:
         print(f"segmix segment: warning: {warning.message}", file=sys.stderr)
-    save_mask(args.output, result.mask, protect=inputs)
-    if args.probability:
-        save_probability(args.probability, result.probability, protect=inputs)
-    if args.cutout:
-        save_cutout(args.cutout, image, result.mask, protect=inputs)
-    if args.save_model:
-        from segmix.modelfile import write_model
+    with _all_or_nothing(*outputs.values()):
+        save_mask(args.output, result.mask, protect=inputs)
+        if args.probability:
+            save_probability(args.probability, result.probability, protect=inputs)
+        if args.cutout:
+            save_cutout(args.cutout, image, result.mask, protect=inputs)
+        if args.save_model:
+            from segmix.modelfile import write_model
 
-        write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
+            write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
     share = 100.0 * result.mask.mean()
     unexplained, warning = unexplained_report(result.model.settings, result.model.training,
                                               given=args.unexplained_weight is not None)
@@ -456,6 +486,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         print(f"segmix segment: warning: {args.output}: no pixel came out foreground: nothing unmarked "
               "was told apart from the background; mark part of the object (1), or fewer pixels background (2)",
               file=sys.stderr)
+    else:
+        unmarked_object = no_object_warning(args.scribbles, scribbles)
+        if unmarked_object:
+            print(f"segmix segment: warning: {unmarked_object}", file=sys.stderr)
     replayed = ""
     if order is not None:
         from segmix.mark_steps import count_steps
@@ -510,6 +544,32 @@ def _saved_mark_order(path, scribbles):
         print(f"segmix segment: warning: {path}: the saved order of the marks is not used ({stale}); "
               "fitting them at once", file=sys.stderr)
     return order
+
+
+def no_object_warning(path, scribbles) -> str | None:
+    """The warning for marks of the background alone (no foreground, 1, and not a box), in the
+    window's words (its hint "No object marked yet"), or None.
+
+    The mask is then the foreground the model borrowed: every colour unlike the background
+    marks. A trial got "29.8% foreground", exit 0, with nothing to say that no object had
+    been marked, where the window says so.
+
+    Parameters
+    ----------
+    path : str
+        The scribble file, named first.
+    scribbles : (H, W) uint8 array of 0 (unmarked), 1 (foreground), 2 (background)
+
+    Returns
+    -------
+    str or None
+    """
+    from segmix.segment import BACKGROUND, FOREGROUND, is_framed
+
+    if (scribbles == FOREGROUND).any() or not (scribbles == BACKGROUND).any() or is_framed(scribbles):
+        return None
+    return (f"{path}: no object marked (no foreground, 1): the mask is every colour unlike the background "
+            "marks (2); mark part of the object foreground (1) to say what to keep")
 
 
 def scribble_refusal(scribbles) -> str | None:
@@ -688,6 +748,7 @@ def _add_skin_parser(sub) -> None:
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
                             "local worker process (default 1)")
     apply.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_max_megapixels(apply)
     _add_distributed_options(apply)
     apply.set_defaults(handler=_cmd_skin_apply)
 
@@ -711,6 +772,7 @@ def _add_skin_parser(sub) -> None:
                          "the best pooled threshold (sort by f1 to find the worst photos; an undefined "
                          "figure, 0/0, is empty)")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_max_megapixels(ev)
     ev.set_defaults(handler=_cmd_skin_eval)
 
 
@@ -876,10 +938,15 @@ def _folder_files(*folders) -> list:
     return [q for folder in folders if Path(folder).is_dir() for q in Path(folder).iterdir() if q.is_file()]
 
 
-def _check_outputs(inputs, *outputs, figures=(), batch=()) -> None:
+def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=()) -> None:
     """Refuse bad output names before the work: an input, a folder, a missing folder, one file
     named for two outputs (the second write would replace the first), a figure not named .png
-    (the writers check the same again when they write).
+    (the writers check the same again when they write), a folder that takes no new file.
+
+    ``outputs`` and ``figures`` map each output's option to its file (None: not given). A
+    folder is asked for a new file by making one (:func:`segmix.io.cannot_create_in`): the
+    permission bits pass root everywhere, and ``--probability /sys/p.png`` failed after the
+    work, with the mask written. That refusal names the option.
 
     ``batch``: the files a batch command writes per input into a folder, as (path, what
     writes it) pairs (``skin.batch_outputs``, a background run's masks); each is refused when
@@ -889,14 +956,15 @@ def _check_outputs(inputs, *outputs, figures=(), batch=()) -> None:
     import os
     from pathlib import Path
 
-    from segmix.io import ProtectedInputs, check_batch_outputs, check_output_path
+    from segmix.io import ProtectedInputs, cannot_create_in, check_batch_outputs, check_output_path
     from segmix.plots import check_png_name
 
+    figures = figures or {}
     protected = ProtectedInputs(inputs)  # indexed once: a batch has thousands of inputs
     if batch:  # first: a clash names both files, where the checks below would name one
         check_batch_outputs(batch, protected)
     seen = {}
-    for output in (*outputs, *figures):
+    for option, output in (*outputs.items(), *figures.items()):
         if output:
             check_output_path(output, protected)
             key = os.path.normcase(Path(output).resolve())
@@ -904,9 +972,49 @@ def _check_outputs(inputs, *outputs, figures=(), batch=()) -> None:
                 also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"
                 raise UserError(f"{output}: named for two outputs{also}; give each its own file")
             seen[key] = output
-    for figure in figures:
+    checked = {}
+    for option, output in (*outputs.items(), *figures.items()):
+        if output:
+            folder = Path(output).parent if str(Path(output).parent) else Path(".")
+            where = os.path.normcase(folder.resolve())
+            if where not in checked:
+                checked[where] = cannot_create_in(folder)
+            if checked[where] is not None:
+                raise UserError(f"{option} {output}: cannot write in the folder {folder} ({checked[where]})")
+    for figure in figures.values():
         if figure:
             check_png_name(figure)
+
+
+def _check_output_dir(path) -> None:
+    """``--output-dir``'s checks before the work (segmix.io.check_output_folder), its refusal
+    naming the option."""
+    from segmix.io import check_output_folder
+
+    try:
+        check_output_folder(path)
+    except OSError as exc:
+        raise UserError(f"--output-dir {_error_line(exc)}") from None
+
+
+@contextlib.contextmanager
+def _all_or_nothing(*outputs):
+    """Write a run's outputs in the block; if it fails (an error, an interruption), remove
+    those it wrote that did not exist before, so that a run that exits 2 leaves nothing new
+    behind (a trial's ``-o ok.png --probability /sys/p.png`` wrote ok.png, then failed).
+
+    An output that existed before is replaced atomically or left as it was, never removed."""
+    from pathlib import Path
+
+    new = [Path(p) for p in outputs if p and not Path(p).exists()]
+    try:
+        yield
+    except BaseException:
+        for path in new:
+            if path.is_file():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        raise
 
 
 def _background_masks(sequence, output_dir, background_image=None) -> list:
@@ -957,7 +1065,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     distributed = _check_distributed(args)
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
-    _check_outputs(protect, args.output, figures=(args.convergence,))
+    _check_outputs(protect, {"-o/--output": args.output}, figures={"--convergence": args.convergence})
     _check_json_name("-o/--output", args.output)
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
@@ -990,16 +1098,18 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
             seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
     for warning in caught:
         print(f"segmix skin train: warning: {warning.message}", file=sys.stderr)
-    write_model(args.output, model, protect=protect)
+    with _all_or_nothing(args.output, args.convergence):
+        write_model(args.output, model, protect=protect)
+        if args.convergence:
+            from segmix.plots import save_convergence_png
+
+            histories = {f"{name} mixture, K = {gmm.n_components}": gmm.log_likelihood_history_
+                         for name, gmm in zip(model.classifier.class_names, model.classifier.mixtures)
+                         if getattr(gmm, "log_likelihood_history_", None)}
+            save_convergence_png(args.convergence, histories, title="Skin model training: EM convergence",
+                                 protect=protect + [args.output])
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
-        from segmix.plots import save_convergence_png
-
-        histories = {f"{name} mixture, K = {gmm.n_components}": gmm.log_likelihood_history_
-                     for name, gmm in zip(model.classifier.class_names, model.classifier.mixtures)
-                     if getattr(gmm, "log_likelihood_history_", None)}
-        save_convergence_png(args.convergence, histories, title="Skin model training: EM convergence",
-                             protect=protect + [args.output])
         print(f"wrote {args.convergence}")
     return 0
 
@@ -1037,13 +1147,12 @@ def model_line(args: argparse.Namespace, model) -> str | None:
 
 def _cmd_skin_apply(args: argparse.Namespace) -> int:
     from segmix import skin
-    from segmix.io import check_output_folder
 
     # Options that contradict each other, --faces without OpenCV and --distributed without
     # Dask are refused first: before the photos are listed and before anything compiles.
     settings = _detector_settings(args)
     distributed = _check_distributed(args)
-    check_output_folder(args.output_dir)  # before the model, the photos and a cluster
+    _check_output_dir(args.output_dir)  # before the model, the photos and a cluster
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)
@@ -1054,13 +1163,15 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
             print(model_line(args, skin.load_skin_model(args.model)))
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
-                             probability=args.probability, settings=settings, quiet=args.quiet)
+                             probability=args.probability, settings=settings, quiet=args.quiet,
+                             stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args))
     model = skin.load_skin_model(args.model)
     if args.model:
         print(model_line(args, model))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
-                            quiet=args.quiet)
+                            quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
+                            max_pixels=_max_pixels(args))
 
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
@@ -1072,7 +1183,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     model = skin.load_skin_model(args.model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
-    _check_outputs(inputs, args.json, args.per_image, figures=(args.roc,))
+    _check_outputs(inputs, {"--json": args.json, "--per-image": args.per_image}, figures={"--roc": args.roc})
     _check_json_name("--json", args.json)
     if args.per_image is not None and Path(args.per_image).suffix.lower() != ".csv":
         raise UserError(f"{args.per_image}: --per-image writes CSV; give a file name ending in .csv")
@@ -1086,23 +1197,26 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
-                                           settings=settings, progress=bar)
+                                           settings=settings, progress=bar, max_pixels=_max_pixels(args))
     finally:
         bar.close()
     for warning in result.warnings:  # photos without colour, by name: their masks are no finding
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
-    if args.roc:
-        where = "/".join(Path(args.images).resolve().parts[-3:])
-        skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs)
-        print(f"wrote {args.roc}")
-    if args.json:
-        from segmix.io import write_json_atomic
+    with _all_or_nothing(args.roc, args.json, args.per_image):
+        if args.roc:
+            where = "/".join(Path(args.images).resolve().parts[-3:])
+            skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs)
+        if args.json:
+            from segmix.io import write_json_atomic
 
-        write_json_atomic(args.json, result.summary(), protect=inputs)
-        print(f"wrote {args.json}")
+            write_json_atomic(args.json, result.summary(), protect=inputs)
+        if args.per_image:
+            skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
+    for path in (args.roc, args.json):
+        if path:
+            print(f"wrote {path}")
     if args.per_image:
-        skin_eval.write_per_image_csv(args.per_image, result, protect=inputs)
         best = (f"; f1_best_pooled_threshold at {result.best_threshold:.4g}" if result.best_basis == "detector"
                 else "")
         print(f"wrote {args.per_image} (one row per photo: precision, recall, f1 at threshold "
@@ -1184,9 +1298,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if path is not None and Path(path).suffix.lower() not in suffixes:
             raise UserError(f"{path}: unsupported extension for {option}; {use_one_of(suffixes)}")
     if args.output_dir is not None:
-        from segmix.io import check_output_folder
-
-        check_output_folder(args.output_dir)
+        _check_output_dir(args.output_dir)
     if _check_distributed(args):
         return _background_distributed(args)
     if len(args.inputs) > 1:
@@ -1224,7 +1336,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
         out = Path(args.output_dir).resolve()
         later = {p for p in (args.background_image, args.save_model) if p and Path(p).resolve().parent == out}
     _check_outputs([*sequence.paths, *groundtruth_files, args.model],
-                   *(p for p in (args.background_image, args.save_model) if p not in later),
+                   {option: path for option, path in (("--background-image", args.background_image),
+                                                      ("--save-model", args.save_model)) if path not in later},
                    batch=[*masks, *([(args.background_image, "--background-image")] if args.background_image else []),
                           *([(args.save_model, "--save-model")] if args.save_model in later else [])])
     frame_shape = sequence.check_sizes()
@@ -1259,10 +1372,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    if args.background_image:
-        save_image(args.background_image, model.background_image(), protect=sequence.paths)
-    if args.save_model:
-        save_background_model(args.save_model, model, protect=[*sequence.paths, *([args.model] if args.model else [])])
+    with _all_or_nothing(args.background_image, args.save_model):
+        if args.background_image:
+            save_image(args.background_image, model.background_image(), protect=sequence.paths)
+        if args.save_model:
+            save_background_model(args.save_model, model,
+                                  protect=[*sequence.paths, *([args.model] if args.model else [])])
     short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)
@@ -1416,7 +1531,8 @@ def _cmd_open(args: argparse.Namespace) -> int:
             except FrameError as exc:
                 raise UserError(str(exc)) from None
         else:
-            check_image_file(args.image)
+            # Its data too, cheaply (a JPEG cut short opened the window with an error dialog).
+            check_image_file(args.image, _max_pixels(args))
     if display_missing():
         raise UserError(NO_DISPLAY)
     if sys.platform.startswith("linux"):
@@ -1425,7 +1541,9 @@ def _cmd_open(args: argparse.Namespace) -> int:
             raise UserError(unreachable)
     from segmix.gui.app import run_app
 
-    return run_app(args.image)
+    if args.max_megapixels is None:
+        return run_app(args.image)
+    return run_app(args.image, max_pixels=_max_pixels(args))
 
 
 def _cmd_quantize(args: argparse.Namespace) -> int:
@@ -1434,12 +1552,13 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     from segmix.quantize import quantize_file
 
     suffix = Path(args.output).suffix.lower()
-    _check_outputs([args.image], args.output)  # before the work (and a first run's compiling)
+    _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):
         raise UserError(f"--quality {args.quality}: applies to JPEG and WebP outputs only, and "
                         f"{args.output} is {suffix.lstrip('.').upper() or 'not an image name'}")
     quality = JPEG_QUANTIZE_QUALITY if args.quality is None and suffix in (".jpg", ".jpeg") else args.quality
-    result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality)
+    result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality,
+                           max_pixels=_max_pixels(args))
     if result.n_colors_in_image < args.colors:
         print(f"segmix quantize: warning: {args.image} has only {result.n_colors_in_image} distinct "
               f"colour(s), fewer than the {args.colors} asked for; written unchanged", file=sys.stderr)
@@ -1585,6 +1704,58 @@ def _warning_line(prefix: str):
     return show
 
 
+#: segmix.io's advice for a photo over its pixel limit, for Python users (ImageLoadError).
+_LIBRARY_LIMIT_ADVICE = "segmix.io.load_image(path, max_pixels=...) reads a trusted file"
+_OVER_LIMIT = re.compile(r"the image is [\d,]+ x [\d,]+ = (?P<pixels>[\d,]+) pixels, more than the limit of [\d,]+ ")
+_BOMB_LIMIT = re.compile(r"the image exceeds the limit of [\d,]+ pixels$")
+#: The commands that take --max-megapixels.
+_LIMIT_COMMANDS = ("open", "segment", "quantize", "skin apply", "skin eval")
+
+
+def command_line_words(text: str, command: str) -> str:
+    """``text`` (a message of segmix's library) as the command line says it to ``command``.
+
+    A photo over the pixel limit was refused with advice for Python users,
+    ``segmix.io.load_image(path, max_pixels=...)``, which no command-line user can follow:
+    the commands that take ``--max-megapixels`` name it with the value that reads the photo;
+    the others ask for a smaller photo. Any other text is returned unchanged.
+
+    Parameters
+    ----------
+    text : str
+    command : str
+        "segment", "skin apply", ... ("open" for the window).
+
+    Returns
+    -------
+    str
+    """
+    found = _OVER_LIMIT.search(text)
+    if found and _LIBRARY_LIMIT_ADVICE in text:
+        needed = math.ceil(int(found["pixels"].replace(",", "")) / 1e6)
+        advice = (f"--max-megapixels {needed} reads it, if you trust the file" if command in _LIMIT_COMMANDS
+                  else "resize the photo")
+        return text.replace(_LIBRARY_LIMIT_ADVICE, advice)
+    if _BOMB_LIMIT.search(text) and command in _LIMIT_COMMANDS:
+        return f"{text} (a guard against decompression bombs; a larger --max-megapixels reads a trusted file)"
+    return text
+
+
+class _OptionWords:
+    """A text stream (stderr) that writes library messages in the command line's words
+    (:func:`command_line_words`): the per-photo lines of a batch are written by the library."""
+
+    def __init__(self, stream, command: str):
+        self._stream, self._command = stream, command
+
+    def write(self, text: str) -> int:
+        line = text.rstrip("\n")  # the words are judged without the line's end
+        return self._stream.write(command_line_words(line, self._command) + text[len(line):])
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def _error_line(exc: BaseException) -> str:
     """The one line for a refused run: an OSError that Python raised itself ("[Errno 13]
     Permission denied: 'out/sub'") as "out/sub: permission denied", like every other line;
@@ -1631,6 +1802,8 @@ def _main(argv: list[str] | None) -> int:
             return 2
     if not argv or (argv[0] not in known and not argv[0].startswith("-")):
         argv = ["open", *argv]
+    elif argv[0].split("=", 1)[0] == "--max-megapixels":  # `segmix --max-megapixels 300 big.tif`: the window's
+        argv = ["open", *argv]
     try:
         args, extra = parser.parse_known_args(argv)
         if extra:
@@ -1655,7 +1828,7 @@ def _main(argv: list[str] | None) -> int:
     except (UserError, ValueError, OSError) as exc:
         # The window's refusals read "segmix: error: ...": `segmix photo.jpg` names no command.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
-        print(f"{prefix}: error: {_error_line(exc)}", file=sys.stderr)
+        print(f"{prefix}: error: {command_line_words(_error_line(exc), name)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)

@@ -77,13 +77,25 @@ Rules, in the order they are checked
    blocks, so its labels change only on the 4-pixel grid; by chance a quarter of a map's
    label changes fall on it. Refused when, in each axis, 75 % of 16 or more changes do,
    unless the map is whole 4x4 blocks with background (2) in it (a nearest-neighbour
-   upscale by 4 or 8; lossy WebP turns 2s of whole blocks into 1 or 0). Not a speckle
-   rule: the decoded maps have no tiny specks, and 1-px pencil dots are fine. Of the
-   benchmark's genuine maps (20 per generator, no DAVIS) saved as lossy WebP (quality
-   75 / 80) whose decoded labels stay in 0-2 and changed (63 / 57 maps), 76 % / 61 % are
-   refused (rule 7 alone: 38 % / 16 %), and none of those 341 genuine maps (with their
-   nearest-neighbour variants) is refused by this rule; the rest lost most labels (often all
-   the 2s, or everything) and look like small genuine maps.
+   upscale by 4 or 8; lossy WebP turns 2s of whole blocks into 1 or 0) or has no
+   foreground (1) at all (of 411 background-only maps saved as lossy WebP, quality 60-90,
+   the 26 that came back without a 1 had lost every mark); and only when the changes that
+   can tell lossy WebP from a map drawn by hand say so too: those not on a straight run of
+   32 px or more and not on the outline of a rectangle, 16 or more on 8 or more lines per
+   axis, 75 % of them on the grid. Straight hand-made rectangles are no evidence: their
+   corners are at round numbers (multiples of 20 all lie on the grid), and a new user's
+   two background bands, ``L[50:80, 100:800] = 2; L[400:440, 100:800] = 2``, were refused
+   as "75 % on the grid". A map whose foreground lines half the image border or more is
+   judged on all its changes (background strokes framing the photo, sunk into 1s; genuine
+   foreground lines at most 0.15 of it). Not a speckle rule: the decoded maps have no tiny
+   specks, and 1-px pencil dots are fine. Measured by ``benchmarks/check_label_rules.py
+   --webp --random 20 --davis-limit 0``: of 1,800 maps of 1-12 hand-made rectangles at
+   multiples of 4, 8, 10 or 20 none is refused (the rule that counted every change: 6.8 %),
+   nor any of the 341 genuine maps with their nearest-neighbour variants; of 451 genuine
+   maps saved as lossy WebP (quality 60-90, labels still in 0-2 and changed) 12.4 % are
+   refused by this rule (before 32.4 %), 43.7 % by this rule or rule 7 (before 62.3 %):
+   those now accepted lost most labels and look like a few rectangles, as maps drawn by
+   hand do.
 """
 
 from __future__ import annotations
@@ -151,6 +163,16 @@ SIDES_MIN = 2  # refused from this many lined sides (a side lined up to the bord
 BLOCK = 4
 BLOCK_MIN_CHANGES = 16  # judged when each axis has at least this many label changes ...
 BLOCK_SHARE = 0.75  # ... and at least this share of each lies on the grid
+# ... counting only changes that can tell lossy WebP from straight hand-made sides: not on a
+# straight run this long, not on a rectangle's outline, and on at least BLOCK_MIN_LINES lines
+# in each axis (chosen so that 1,800 random maps of hand-made rectangles on multiples of 4,
+# 8, 10 and 20 are all accepted; see rule 8).
+BLOCK_LONG_RUN = 32
+BLOCK_MIN_LINES = 8
+# ... unless its foreground lines this share of the image border: background strokes framing
+# the photo whose 2s lossy WebP sank into 1s (the foreground of the genuine maps of
+# benchmarks/label_map_samples.py lines at most 0.15 of it).
+BLOCK_BORDER_SHARE = 0.5
 
 PathLike = str | os.PathLike
 
@@ -614,9 +636,20 @@ def block_artifacts(labels: np.ndarray) -> str | None:
     VP8, the lossy WebP codec, codes 4x4 blocks; a label map's small values (0, 1, 2) come
     back as blocks of one value, so the labels change only between pixels 4k - 1 and 4k.
     Refused when, in each axis, at least ``BLOCK_SHARE`` of at least ``BLOCK_MIN_CHANGES``
-    label changes lie on that grid, unless the map is made of whole 4x4 blocks (what a
-    nearest-neighbour upscale by 4 makes) and has background (2) pixels: VP8 blocks of 0, 1
-    and 2 mostly come back as 0 and 1 only.
+    label changes lie on that grid, both over all changes and over the changes that can be
+    evidence (:func:`_block_evidence`): not on a straight run of ``BLOCK_LONG_RUN`` px or
+    more, not on the outline of a rectangle, and spread over ``BLOCK_MIN_LINES`` lines or
+    more. Not refused either when the map has no foreground (1): lossy WebP sinks the 2s
+    into 1s, or loses every mark; or when it is made of whole 4x4 blocks (what a
+    nearest-neighbour upscale by 4 makes) and has background (2) pixels: VP8 blocks of 0,
+    1 and 2 mostly come back as 0 and 1 only. A map whose foreground lines
+    ``BLOCK_BORDER_SHARE`` of the image border is judged on all its changes: that is
+    background strokes framing the photo, sunk into 1s, not an object marked by hand.
+
+    Straight hand-made rectangles are no evidence: corners at round numbers (multiples of
+    20 are all on the grid) put most of their changes on it, and a new user's
+    background-only map of two bands, ``L[50:80, 100:800] = 2; L[400:440, 100:800] = 2``,
+    was refused as 75 % on the grid.
 
     Parameters
     ----------
@@ -627,6 +660,8 @@ def block_artifacts(labels: np.ndarray) -> str | None:
     str or None
     """
     labels = np.asarray(labels)
+    if not (labels == FOREGROUND).any():
+        return None
     shares = []
     for axis in (0, 1):
         changes = np.nonzero(np.diff(labels, axis=axis) != 0)[axis] + 1
@@ -642,8 +677,66 @@ def block_artifacts(labels: np.ndarray) -> str | None:
         # Whole blocks are also what a nearest-neighbour upscale by 4 makes; lossy WebP
         # leaves whole blocks mostly when the 2s are gone (their level sinks to 1 or 0).
         return None
-    return (f"{100 * min(shares):.0f} % of its label changes lie on the 4-pixel block grid of "
-            "lossy WebP")
+    edge = np.concatenate([labels[0], labels[-1], labels[1:-1, 0], labels[1:-1, -1]]) == FOREGROUND
+    if edge.mean() >= BLOCK_BORDER_SHARE:
+        return (f"{100 * min(shares):.0f} % of its label changes lie on the 4-pixel block grid of lossy "
+                f"WebP, and foreground (1) lines {100 * edge.mean():.0f} % of the image border, as background "
+                "strokes along the border sunk into 1s")
+    evidence = _block_evidence(labels)
+    if evidence is None or min(evidence) < BLOCK_SHARE:
+        return None
+    return (f"{100 * min(evidence):.0f} % of its label changes off straight sides lie on the "
+            "4-pixel block grid of lossy WebP")
+
+
+def _block_evidence(labels: np.ndarray) -> tuple[float, float] | None:
+    """The share of each axis's label changes on the 4-px grid, over the changes that can
+    tell lossy WebP from a map drawn by hand, or None when too few can.
+
+    A change on a straight run of ``BLOCK_LONG_RUN`` px or more (one edge of a drawn
+    rectangle or line) or on the outline of a rectangle of 1s or 2s (a component whose
+    filled shape is its bounding box) is left out: by hand they are on the grid as often as
+    their corners are at multiples of 4. What is left must hold ``BLOCK_MIN_CHANGES``
+    changes on ``BLOCK_MIN_LINES`` lines or more in each axis: VP8's staircases along curved
+    and slanted strokes step on many grid lines, a union of a few rectangles on a few.
+    """
+    rectangles = _rectangle_pixels(labels)
+    shares = []
+    for axis in (0, 1):
+        plane = labels if axis == 0 else labels.T
+        rect = rectangles if axis == 0 else rectangles.T
+        before, after = plane[:-1].astype(np.int16), plane[1:].astype(np.int16)
+        pairs = np.where(before != after, before * 3 + after, -1)  # the change's two labels
+        # Runs of one change along its line: a start wherever the pair differs from the last.
+        start = np.ones(pairs.shape, bool)
+        start[:, 1:] = pairs[:, 1:] != pairs[:, :-1]
+        run = np.cumsum(start.ravel()) - 1
+        length = np.bincount(run)[run].reshape(pairs.shape)
+        evidence = (pairs >= 0) & (length < BLOCK_LONG_RUN) & ~rect[:-1] & ~rect[1:]
+        lines = np.nonzero(evidence)[0] + 1
+        if lines.size < BLOCK_MIN_CHANGES or np.unique(lines).size < BLOCK_MIN_LINES:
+            return None
+        shares.append(np.count_nonzero(lines % BLOCK == 0) / lines.size)
+    return shares[0], shares[1]
+
+
+def _rectangle_pixels(labels: np.ndarray) -> np.ndarray:
+    """The 1s and 2s of components (8-connected) whose filled shape is their bounding box:
+    rectangles, also with a hole (a frame)."""
+    from scipy import ndimage
+
+    out = np.zeros(labels.shape, bool)
+    for value in (FOREGROUND, BACKGROUND):
+        filled = ndimage.binary_fill_holes(labels == value)
+        components, n = ndimage.label(filled, structure=np.ones((3, 3), bool))
+        if n == 0:
+            continue
+        size = np.bincount(components.ravel(), minlength=n + 1)
+        box = [(rows.stop - rows.start) * (cols.stop - cols.start) for rows, cols in ndimage.find_objects(components)]
+        rectangle = np.zeros(n + 1, bool)
+        rectangle[1:] = size[1:] == np.array(box)
+        out |= rectangle[components] & (labels == value)
+    return out
 
 
 def _count_contacts(a: np.ndarray, b: np.ndarray) -> int:
@@ -693,7 +786,7 @@ def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
             f"(background); found {_describe_values(bad)}{hint}"
         )
     labels = plane.astype(np.uint8, copy=False)
-    reason = interpolation_bands(labels).reason() or block_artifacts(labels)
+    reason = interpolation_bands(labels).reason()
     if reason is not None:
         raise ImageLoadError(
             f"{path}: the scribbles look resized with interpolation, anti-aliased or lossily "
@@ -701,6 +794,15 @@ def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
             "edges of background strokes into foreground. Resize label maps with "
             "nearest-neighbour sampling or paint them at the photo's size (bands painted on "
             "purpose: erase them, paint the foreground wider than 2 px, or leave a gap)"
+        )
+    reason = block_artifacts(labels)
+    if reason is not None:
+        # Its own words: the interpolation line above ("label 1 lies between 0 and 2") read
+        # as nonsense when a map was refused for its block grid alone.
+        raise ImageLoadError(
+            f"{path}: the scribbles look lossily compressed (decoded from lossy WebP and saved "
+            f"again): {reason}, where lossy WebP moves label edges and sinks background (2) "
+            "into foreground (1); save label maps losslessly (PNG) from the original marks"
         )
     return np.ascontiguousarray(labels)
 
@@ -797,7 +899,8 @@ def read_png_text(path: PathLike, key: str, labels: np.ndarray, text_cap: int | 
 
 
 # ------------------------------------------------------------------------------- masks
-def load_mask(path: PathLike, shape: tuple[int, int] | None = None) -> np.ndarray:
+def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
+              max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Read a skin or ground-truth mask as int8 labels: 1 positive, 0 negative, -1 ignore.
 
     Masks are single-channel, lossless maps holding only 0 (non-skin / background),
@@ -810,6 +913,8 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None) -> np.ndarra
     path : str or PathLike
     shape : (H, W), optional
         The mask must have this size (checked first, both sizes named).
+    max_pixels : int, optional
+        Refuse a larger mask when ``shape`` is None (with a shape, the limit is its size).
 
     Returns
     -------
@@ -821,7 +926,7 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None) -> np.ndarra
         Naming the file, for every rule broken.
     """
     path = Path(path)
-    plane = read_label_plane(path, shape, "masks", palette_indices=False)
+    plane = read_label_plane(path, shape, "masks", palette_indices=False, max_pixels=max_pixels)
     found = np.unique(plane)
     if plane.dtype != np.uint8 and found.size and int(found.max()) > MASK_POSITIVE:
         # 16-bit tools write a binary mask as 0 / 65535 (full-scale white): read it as

@@ -14,7 +14,7 @@ import numpy as np
 
 from segmix.bayes import check_image
 from segmix.features import unique_colors
-from segmix.io import check_output_path, load_image_info, save_image
+from segmix.io import DEFAULT_MAX_PIXELS, check_output_path, load_image_info, save_image
 from segmix.mixture import KMeans
 
 
@@ -126,14 +126,15 @@ def _sorted_rows(colors: np.ndarray) -> np.ndarray:
 
 
 def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
-                  quality: int | None = None) -> QuantizeResult:
+                  quality: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> QuantizeResult:
     """Load, quantise and write atomically (never over the input file).
 
     ``quality``: the JPEG or WebP compression quality (1-95) of the output, as in
     :func:`segmix.io.save_image` (default: its JPEG 95, lossless WebP); a lower one gives a
     smaller file whose compression adds more colours to the k. ValueError naming it for
     another format. A lossy output is read back once written: ``result.saved_mse`` and
-    ``result.saved_colors`` describe the file as written.
+    ``result.saved_colors`` describe the file as written. ``max_pixels``: the largest photo
+    read (:func:`segmix.io.load_image_info`).
 
     The photo's transparency (when some pixel is not opaque), embedded ICC profile and
     resolution are written with the result where the output format holds them (PNG, WebP
@@ -148,7 +149,7 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     # Every refusal about the output (an input, a folder, a missing or read-only folder, a
     # read-only file) before the work, whose first run compiles kernels for seconds.
     check_output_path(output_path, input_path)
-    info = load_image_info(input_path)
+    info = load_image_info(input_path, max_pixels)
     alpha = info.alpha if info.alpha is not None and (info.alpha < 255).any() else None
     result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha)
     keeps_alpha = Path(output_path).suffix.lower() in (".png", ".webp", ".tif", ".tiff")
@@ -162,7 +163,7 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
         # The error of the palette is not the file's: JPEG's compression changes it (93.4
         # became 115.8 on a DAVIS frame at quality 75, 177.7 at 20). A new-user trial read the
         # palette's figure as the file's, so the file is decoded again and measured.
-        saved = load_image_info(output_path).pixels
+        saved = load_image_info(output_path, max_pixels).pixels
         visible = None if alpha is None else alpha.reshape(-1) > 0
         result.saved_mse = _mse(saved, info.pixels, visible)
         result.saved_colors = int(unique_colors(saved)[0].shape[0])

@@ -42,7 +42,7 @@ from PIL import Image
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import (ImageLoadError, ProtectedInputs, atomic_save, check_batch_outputs,
+from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, ProtectedInputs, atomic_save, check_batch_outputs,
                        check_output_path, describe_binary_file, ensure_not_input, failure_line, is_hidden, load_image,
                        subfolder_hint)
 from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
@@ -1033,9 +1033,11 @@ def batch_outputs(files: Sequence, output_dir, probability: bool = False) -> lis
 
 def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | None = None,
               probability: bool = False, settings=None,
-              cache: "PosteriorCache | None" = None, info: dict | None = None) -> tuple[Path, ...]:
+              cache: "PosteriorCache | None" = None, info: dict | None = None,
+              max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[Path, ...]:
     """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
-    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input.
+    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input; a photo
+    over ``max_pixels`` is refused (:func:`segmix.io.load_image`).
     ``info`` (optional dict) receives what the detector reports (``faces_used`` with faces,
     ``exposure_gain`` with the exposure lift) and, for a photo without colour
     (:func:`is_greyscale`), ``greyscale``: the warning line to print (:func:`greyscale_warning`)."""
@@ -1044,7 +1046,7 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     ensure_not_input(mask_path, input_path)
     if probability:
         ensure_not_input(prob_path, input_path)
-    image = load_image(input_path)
+    image = load_image(input_path, max_pixels)
     result = detect(model, image, settings, threshold, cache, info=info)
     if info is not None and is_greyscale(image):
         info["greyscale"] = greyscale_warning(input_path, result.mask)
@@ -1142,8 +1144,9 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
 
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
                 probability: bool = False, settings=None, workers: int | None = None,
-                quiet: bool = False, stream=None) -> int:
+                quiet: bool = False, stream=None, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
     """Apply ``model`` to files and folders; returns the exit status (0; 1 if some failed; 2 if all did).
+    A photo over ``max_pixels`` fails as an unreadable one does.
 
     Each unreadable or failing file gets one line on ``stream`` (stderr) and is skipped.
     Files are decoded and encoded in a thread pool; scoring runs one image at a time.
@@ -1169,7 +1172,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 if out.exists():  # the folder itself is made with the first mask
                     check_output_path(out, path)
             info = {}
-            apply_one(model, path, output_dir, threshold, probability, settings, cache, info)
+            apply_one(model, path, output_dir, threshold, probability, settings, cache, info, max_pixels)
             if info.get("faces_used"):
                 with_face.append(path)
             if info.get("greyscale"):

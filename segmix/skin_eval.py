@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from segmix.io import load_image
+from segmix.io import DEFAULT_MAX_PIXELS, load_image
 from segmix.modelfile import SegmixModel
 from segmix.skin import (PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs, is_greyscale,
                          load_mask)
@@ -238,19 +238,20 @@ def _decider(result, image, settings):
 
 def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float | None = None,
                     settings=None, progress: Callable[[int, int], None] | None = None,
-                    workers: int | None = None) -> EvalResult:
+                    workers: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> EvalResult:
     """Evaluate the skin detector (``model`` with ``settings``, see :func:`segmix.skin.detect`) on
-    every image of ``images_dir`` that has a mask in ``masks_dir``."""
+    every image of ``images_dir`` that has a mask in ``masks_dir``; a photo (or a mask) over
+    ``max_pixels`` is refused (:func:`segmix.io.load_image`)."""
     from segmix import skin_detect
 
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
-    _check_both_classes(pairs, masks_dir)
+    _check_both_classes(pairs, masks_dir, max_pixels)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
     names = _short_names([image for image, _ in pairs])
     cache = None if model.features.uses_position else PosteriorCache(model)
 
     def work(pair):
-        image = load_image(pair[0])
+        image = load_image(pair[0], max_pixels)
         labels = load_mask(pair[1], image.shape[:2])
         # the detection's cuts and the sweep's share the photo's block graph, unchecked: nothing
         # changes the photo in between
@@ -287,13 +288,13 @@ def _refuse_one_class(n_skin: int, n_non: int, n_masks: int, masks_dir) -> None:
         )
 
 
-def _check_both_classes(pairs, masks_dir) -> None:
+def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
     """Refuse masks without skin or without non-skin pixels before the detection, which runs
     (and on a first run compiles) for long: the refusal came after it, below the first-run
     notice. Reads masks only until both classes are seen (the first, usually)."""
     n_skin = n_non = 0
     for _, mask_path in pairs:
-        labels = load_mask(mask_path)
+        labels = load_mask(mask_path, max_pixels=max_pixels)
         n_skin += int(np.count_nonzero(labels == 1))
         n_non += int(np.count_nonzero(labels == 0))
         if n_skin and n_non:

@@ -634,3 +634,88 @@ def test_block_grid_rule_spares_nearest_upscales_and_dots(tmp_path):
     dots[10:50:8, 10:70:8] = 1  # 1-px pencil dots here and there
     assert labelmaps.block_artifacts(dots) is None
     np.testing.assert_array_equal(load_scribbles(_save(tmp_path / "dots.png", dots), dots.shape), dots)
+
+
+# --------------------------------- hand-made rectangles are no lossy WebP (new-user trial)
+def _every_change_on_the_grid_share(labels):
+    """The previous block rule's measure: the least share, over the axes, of all label changes
+    that lie on the 4-px grid (it refused from 0.75, 16 changes per axis)."""
+    shares = []
+    for axis in (0, 1):
+        changes = np.nonzero(np.diff(labels, axis=axis) != 0)[axis] + 1
+        shares.append(np.count_nonzero(changes % 4 == 0) / max(1, changes.size))
+    return min(shares)
+
+
+def _trial_bands():
+    labels = np.zeros((480, 854), np.uint8)
+    labels[50:80, 100:800] = 2
+    labels[400:440, 100:800] = 2
+    return labels
+
+
+def _hand_rectangles():
+    """Maps typed by hand at round coordinates, on multiples of 4 (with the trial's one off)."""
+    maps = {}
+    s = np.zeros((480, 640), np.uint8)
+    s[100:200, 200:400] = 1  # a foreground box alone
+    maps["foreground box"] = s
+    s = np.zeros((480, 640), np.uint8)
+    s[200:240, 100:540] = 1  # a cross of two foreground bars, a background frame inside the border
+    s[80:400, 300:340] = 1
+    s[20:40, 20:620] = 2
+    s[440:461, 20:620] = 2  # one edge off the grid: not whole 4 x 4 blocks
+    s[40:440, 20:40] = 2
+    maps["cross in a frame"] = s
+    s = np.zeros((600, 800), np.uint8)
+    for y in range(80, 560, 80):
+        for x in range(80, 760, 120):
+            s[y:y + 8, x:x + 8] = 1  # 8 x 8 click-like dots on a grid
+    s[20:40, 40:760] = 2
+    s[560:581, 40:760] = 2  # one edge off the grid: not whole 4 x 4 blocks
+    maps["dots and bands"] = s
+    s = np.zeros((480, 854), np.uint8)
+    s[50:80, 100:800] = 2  # the trial's bands with foreground between them
+    s[400:440, 100:800] = 2
+    s[200:300, 300:600] = 1
+    s[260:320, 560:660] = 1
+    maps["bands and overlapping boxes"] = s
+    return maps
+
+
+def test_the_trials_background_bands_are_read_as_drawn(tmp_path):
+    # The trial's file: refused as "75 % of its label changes lie on the 4-pixel block grid of
+    # lossy WebP; label 1 lies between 0 and 2" (exit 2) though lossless and without a 1.
+    labels = _trial_bands()
+    assert _every_change_on_the_grid_share(labels) >= 0.75  # what the previous rule refused
+    assert labelmaps.block_artifacts(labels) is None
+    path = _save(tmp_path / "bg_only.png", labels)
+    np.testing.assert_array_equal(load_scribbles(path, labels.shape), labels)
+    shifted = np.roll(labels, 1, axis=0)  # accepted before too
+    np.testing.assert_array_equal(load_scribbles(_save(tmp_path / "shifted.png", shifted), labels.shape), shifted)
+
+
+@pytest.mark.parametrize("name", list(_hand_rectangles()))
+def test_axis_aligned_rectangles_on_the_grid_are_read_as_drawn(tmp_path, name):
+    labels = _hand_rectangles()[name]
+    assert _every_change_on_the_grid_share(labels) >= 0.75  # on the grid: the previous rule refused each
+    assert labelmaps.block_artifacts(labels) is None and interpolation_bands(labels).reason() is None
+    path = _save(tmp_path / "hand.png", labels)
+    np.testing.assert_array_equal(load_scribbles(path, labels.shape), labels)
+
+
+@pytest.mark.skipif(not features.check("webp"), reason="Pillow without WebP")
+def test_a_lossy_webp_refusal_speaks_of_webp_not_of_interpolation(tmp_path):
+    # The refusal said "label 1 lies between 0 and 2, so interpolation turns the edges ...":
+    # nonsense for a map refused for its block grid alone (the trial's had no 1).
+    w, h = 120, 90
+    buffer = _io.BytesIO()
+    _frame_strokes(w, h).save(buffer, "WEBP", quality=75)
+    buffer.seek(0)
+    decoded = np.asarray(Image.open(buffer).convert("L"))
+    assert interpolation_bands(decoded).reason() is None  # the block rule alone refuses it
+    with pytest.raises(ImageLoadError) as caught:
+        load_scribbles(_save(tmp_path / "webp_as.png", decoded), (h, w))
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'webp_as.png'}: the scribbles look lossily compressed")
+    assert "lossy WebP" in message and "interpolation" not in message and "\n" not in message

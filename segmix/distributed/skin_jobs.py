@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from segmix import skin
-from segmix.io import failure_line
+from segmix.io import DEFAULT_MAX_PIXELS, failure_line
 from segmix.distributed.cluster import (describe_exception, file_digest, record_run, reduce_tasks, remove_leftovers,
                                         run_tasks, runs_match, worker_cached)
 
@@ -70,6 +70,7 @@ class ApplyJob:
     threshold: float | None
     probability: bool
     settings: Any
+    max_pixels: int = DEFAULT_MAX_PIXELS
 
 
 def _worker_model(job: ApplyJob):
@@ -107,7 +108,8 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             continue
         try:
             info = {}
-            skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache, info)
+            skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache, info,
+                           job.max_pixels)
             # A greyscale photo's warning travels with its outcome, printed by run_apply.
             results.append((photo, "written", info.get("greyscale")))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
@@ -116,7 +118,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
 
 
 def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probability=False, settings=None,
-              quiet=False, stream=None, out_stream=None) -> int:
+              quiet=False, stream=None, out_stream=None, max_pixels=DEFAULT_MAX_PIXELS) -> int:
     """``segmix skin apply`` on the cluster behind ``client``; returns the exit status.
 
     Parameters as :func:`segmix.skin.apply_batch`; ``model_path`` None is the built-in model.
@@ -166,7 +168,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         record_run(out, RECORD, key)
     todo = [photo for photo, _ in todo]
     job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
-                   threshold, bool(probability), settings)
+                   threshold, bool(probability), settings, int(max_pixels))
     batches = _batches(todo, client, PHOTOS_PER_TASK)
     results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
                         stream=stream)

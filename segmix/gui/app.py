@@ -33,7 +33,7 @@ def create_window(image_path: str | Path | None = None, settings: QSettings | No
     return window, opened
 
 
-def run_app(image_path: str | Path | None = None) -> int:
+def run_app(image_path: str | Path | None = None, max_pixels: int | None = None) -> int:
     """Run the app until the window closes.
 
     Parameters
@@ -41,12 +41,19 @@ def run_app(image_path: str | Path | None = None) -> int:
     image_path : str or Path, optional
         Photo to open, or a folder of frames or a video (opened in Video mode); None opens
         the bundled astronaut sample.
+    max_pixels : int, optional
+        The largest photo the window opens (``segmix PHOTO --max-megapixels N``); default
+        segmix.io's limit.
 
     Returns
     -------
     int
         Exit status for the command line.
     """
+    if max_pixels is not None:
+        from segmix.gui import files
+
+        files.window_max_pixels = int(max_pixels)
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -53,7 +53,17 @@ EXPORTS = {
 MODEL_FILTER = "segmix model (*.json);;All files (*)"
 
 load_image = segmix_io.load_image
-load_image_info = segmix_io.load_image_info
+#: The largest photo the window opens, in pixels: segmix.io's limit, or the one given to
+#: ``segmix PHOTO --max-megapixels N`` (segmix.gui.app.run_app sets it).
+window_max_pixels = segmix_io.DEFAULT_MAX_PIXELS
+
+
+def load_image_info(path, max_pixels: int | None = None, **kwargs):
+    """:func:`segmix.io.load_image_info` with the window's pixel limit (:data:`window_max_pixels`)
+    unless another is given."""
+    return segmix_io.load_image_info(path, window_max_pixels if max_pixels is None else max_pixels, **kwargs)
+
+
 segmentation_pixels = segmix_palette.segmentation_pixels
 load_scribbles = segmix_io.load_scribbles
 ImageLoadError = segmix_io.ImageLoadError
