@@ -288,3 +288,33 @@ def test_load_dialogs_of_saved_files_start_where_this_photos_files_were_saved(ma
     assert asked[2:] == [("Load Scribbles", str(saved)), ("Load segmentation model", str(saved))]
     window.open_action.trigger()  # photos: still the folder photos were opened from
     assert asked[4] == ("Open Photo", str(photos))
+
+
+def test_a_click_during_a_settings_re_fit_replays_the_steps_in_the_new_settings(qtbot, make_window, tmp_path, capsys):
+    """A trial clicked while a new threshold's (or a typed component count's) re-fit ran: the
+    click refined the old settings' result, and the saved marks gave another mask (22,308
+    pixels of a 1080p bear); an undo after it then fitted the marks at once."""
+    from segmix.mark_steps import count_steps, replay_steps, step_marks
+
+    image, truth, photo, window = _scene_window(make_window, tmp_path)
+    mode = window.modes["segment"]
+    _clicked(qtbot, window, truth, n_clicks=3)
+    two = SegmentationSettings(n_components=2)
+    mode.model_panel.components_spin.setValue(2)  # the re-fit starts ...
+    step = next_click(truth, mode.outcome.mask)  # ... and the click comes before its result
+    click(window, step.col + 0.5, step.row + 0.5,
+          Qt.MouseButton.LeftButton if step.label == FOREGROUND else Qt.MouseButton.RightButton)
+    outcome = _settled(qtbot, window)
+    assert outcome.settings.n_components == 2 and count_steps(outcome.mark_order) == 4
+    assert "Re-fitted your 4 steps with the panel's settings" in mode.training_panel.status_label.text()
+    steps = step_marks(outcome.scribbles, outcome.mark_order)
+    assert np.array_equal(outcome.mask, replay_steps(image, steps, two).mask)
+    assert window.export("scribbles", tmp_path / "marks.png")
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "marks.png"), "-o", str(tmp_path / "c.png")]) == 0
+    assert np.array_equal(load_image(tmp_path / "c.png")[..., 0] > 127, outcome.mask)
+    # An undo whose result is not kept replays the first steps, not the marks at once.
+    mode.history.clear()
+    window.undo_stack.undo()
+    undone = _settled(qtbot, window)
+    assert count_steps(undone.mark_order) == 3
+    assert np.array_equal(undone.mask, replay_steps(image, steps[:3], two).mask)
