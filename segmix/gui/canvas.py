@@ -246,12 +246,16 @@ class ScribbleCanvas(QGraphicsView):
             return
         if rect is None:
             rect = (0, 0, *self.layer.shape)
+        # The halo around the marks (overlay.HALO_RGBA) changes one pixel beyond the changed
+        # labels, and telling it needs the neighbours one pixel further.
+        h, w = self.layer.shape
         top, left, bottom, right = rect
-        scribbles_to_rgba(
-            self.layer.labels[top:bottom, left:right],
-            out=self._scribble_item.image.array[top:bottom, left:right],
-        )
-        self._scribble_item.update(_qrect(rect))
+        top, left, bottom, right = max(0, top - 1), max(0, left - 1), min(h, bottom + 1), min(w, right + 1)
+        ctop, cleft = max(0, top - 1), max(0, left - 1)
+        coloured = scribbles_to_rgba(self.layer.labels[ctop:min(h, bottom + 1), cleft:min(w, right + 1)])
+        self._scribble_item.image.array[top:bottom, left:right] = coloured[top - ctop:bottom - ctop,
+                                                                          left - cleft:right - cleft]
+        self._scribble_item.update(_qrect((top, left, bottom, right)))
 
     def set_overlay(self, rgba: np.ndarray | None) -> None:
         """Show a rendered segmentation (see :func:`segmix.gui.overlay.render_overlay`).

@@ -62,3 +62,34 @@ def test_class_swatches_from_a_trained_model():
         assert row[0][1] >= row[1][1]  # heaviest first
         for rgb, _ in row:
             assert np.abs(np.array(rgb) - colour).max() < 25  # the mean colour, back in sRGB
+
+
+def test_marks_get_a_white_halo_outside_them_and_keep_their_colour():
+    """A trial could not see a red click on an orange suit until zoomed to 400 %."""
+    from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB, HALO_RGBA, scribbles_to_rgba
+
+    labels = np.zeros((7, 9), np.uint8)
+    labels[3, 1:4] = 1  # a 1-px stroke
+    labels[2:5, 5:7] = 2
+    rgba = scribbles_to_rgba(labels)
+    assert (rgba[3, 1:4, :3] == FOREGROUND_RGB).all() and (rgba[2:5, 5:7, :3] == BACKGROUND_RGB).all()
+    halo = np.zeros(labels.shape, bool)
+    halo[[2, 4], 1:4] = True
+    halo[3, [0, 4]] = True
+    halo[[1, 5], 5:7] = True
+    halo[2:5, [4, 7]] = True
+    assert ((rgba[..., 3] > 0) & (labels == 0)).sum() == halo.sum()
+    assert (rgba[halo] == HALO_RGBA).all() and (rgba[~halo & (labels == 0), 3] == 0).all()
+
+
+def test_the_canvas_redraws_the_halo_around_a_stroke_and_an_undo(qtbot, window):
+    """A patch repaint recolours the halo one pixel beyond the changed labels."""
+    from segmix.gui.overlay import scribbles_to_rgba
+
+    layer = window.layer
+    layer.labels[10:12, 20:30] = 1
+    window.canvas.refresh_scribbles((10, 20, 12, 30))
+    assert np.array_equal(window.canvas._scribble_item.image.array, scribbles_to_rgba(layer.labels))
+    layer.labels[10:12, 20:30] = 0
+    window.canvas.refresh_scribbles((10, 20, 12, 30))
+    assert (window.canvas._scribble_item.image.array[..., 3] == 0).all()
