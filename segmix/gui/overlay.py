@@ -89,15 +89,17 @@ def scribbles_to_rgba(labels: np.ndarray, out: np.ndarray | None = None) -> np.n
 
 
 def _halo(labels: np.ndarray) -> np.ndarray:
-    """(h, w) bool: the unmarked pixels with a marked 4-neighbour inside ``labels`` (a patch's
-    own border pixels see no neighbour beyond it: colour a patch one pixel wider than the
-    part written, see ScribbleCanvas.refresh_scribbles)."""
+    """(h, w) bool: the unmarked pixels with a marked 8-neighbour inside ``labels`` (8, not 4:
+    a 4-neighbour ring breaks beside a disc's one-pixel tips; a patch's own border pixels see
+    no neighbour beyond it: colour a patch one pixel wider than the part written, see
+    ScribbleCanvas.refresh_scribbles)."""
     marked = labels != 0
-    near = np.zeros_like(marked)
-    near[1:] |= marked[:-1]
-    near[:-1] |= marked[1:]
-    near[:, 1:] |= marked[:, :-1]
-    near[:, :-1] |= marked[:, 1:]
+    rows = marked.copy()
+    rows[1:] |= marked[:-1]
+    rows[:-1] |= marked[1:]
+    near = rows.copy()
+    near[:, 1:] |= rows[:, :-1]
+    near[:, :-1] |= rows[:, 1:]
     return near & ~marked
 
 
