@@ -966,7 +966,12 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     seen = {}
     for option, output in (*outputs.items(), *figures.items()):
         if output:
-            check_output_path(output, protected)
+            try:
+                check_output_path(output, protected)
+            except (ValueError, OSError) as exc:
+                # Named with its option, as the write check below: a trial's "-o nodir/x.png"
+                # was told of the folder only.
+                raise UserError(f"{option} {exc}") from None
             key = os.path.normcase(Path(output).resolve())
             if key in seen:
                 also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"

@@ -217,11 +217,19 @@ def test_a_damaged_photo_is_refused_before_the_window(tmp_path, monkeypatch, cap
 def test_an_output_that_is_the_input_is_named_once(marked, capsys, tmp_path):
     photo, labels = marked
     assert main(["segment", str(photo), "--scribbles", str(labels), "-o", str(photo)]) == 2
-    assert _one_error(capsys) == f"segmix segment: error: {photo}: refusing to overwrite the input file"
+    assert _one_error(capsys) == f"segmix segment: error: -o/--output {photo}: refusing to overwrite the input file"
     (tmp_path / "link.png").symlink_to(photo)
     with pytest.raises(ValueError) as caught:  # by another name: both, said as such
         io.ensure_not_input(tmp_path / "link.png", photo)
     assert str(caught.value).endswith(f"the input file {photo} (the same file by another name)")
+
+
+def test_an_output_in_a_missing_folder_is_named_with_its_option(marked, capsys, tmp_path):
+    """A trial's "-o nodir/x.png" was told of the folder but not of the option."""
+    photo, labels = marked
+    assert main(["segment", str(photo), "--scribbles", str(labels), "-o", str(tmp_path / "nodir" / "x.png")]) == 2
+    assert _one_error(capsys) == (f"segmix segment: error: -o/--output {tmp_path / 'nodir' / 'x.png'}: "
+                                  f"the folder {tmp_path / 'nodir'} does not exist")
 
 
 # ------------------------------------------------------ 6. --max-megapixels
