@@ -54,6 +54,7 @@ class ResultHistory:
     def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
         self.budget_bytes = int(budget_bytes)
         self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._keys_of: dict[int, int] = {}  # id of a kept result -> how many keys hold it
         self._bytes = 0
 
     def __len__(self) -> int:
@@ -61,21 +62,33 @@ class ResultHistory:
 
     def clear(self) -> None:
         self._items.clear()
+        self._keys_of.clear()
         self._bytes = 0
 
-    def put(self, key: tuple, outcome) -> None:
+    def put(self, key: tuple, outcome, *also: tuple) -> None:
         """Keep a final fitted ``SegmentationOutcome`` under ``key`` (:func:`marks_key` of the
-        marks and settings it was asked for), with its ``mark_order`` (saved with the marks after
-        an undo too); its overlay image is not kept: it is drawn again when the result comes back."""
-        old = self._items.pop(key, None)
-        if old is not None:
-            self._bytes -= _size(old)
+        marks and settings it was asked for) and the keys ``also`` (the same result found
+        another way, e.g. by its threshold too; its arrays are counted once), with its
+        ``mark_order`` (saved with the marks after an undo too); its overlay image is not kept:
+        it is drawn again when the result comes back."""
         kept = replace(outcome, rgba=None, overlay_mode=None)
-        self._items[key] = kept
-        self._bytes += _size(kept)
+        for name in (key, *also):
+            self._drop(name)
+            self._items[name] = kept
+            if self._keys_of.get(id(kept), 0) == 0:
+                self._bytes += _size(kept)
+            self._keys_of[id(kept)] = self._keys_of.get(id(kept), 0) + 1
         while self._bytes > self.budget_bytes and len(self._items) > 1:
-            _, dropped = self._items.popitem(last=False)
-            self._bytes -= _size(dropped)
+            self._drop(next(iter(self._items)))
+
+    def _drop(self, key: tuple) -> None:
+        old = self._items.pop(key, None)
+        if old is None:
+            return
+        self._keys_of[id(old)] -= 1
+        if self._keys_of[id(old)] == 0:
+            del self._keys_of[id(old)]
+            self._bytes -= _size(old)
 
     def get(self, key: tuple):
         """The kept result for ``key`` (:func:`marks_key`), or None."""

@@ -165,6 +165,15 @@ def _scene_window(make_window, tmp_path):
     return image, truth, photo, window
 
 
+def _is_the_replay(image, outcome, settings) -> bool:
+    """Whether the window's ``outcome`` is its marks replayed step by step in ``settings``
+    (segmix.mark_steps.replay_steps, as the command line does)."""
+    from segmix.mark_steps import replay_steps, step_marks
+
+    steps = step_marks(outcome.scribbles, outcome.mark_order)
+    return np.array_equal(outcome.mask, replay_steps(image, steps, settings).mask)
+
+
 def _settled(qtbot, window):
     mode = window.modes["segment"]
     qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final and not window.controller.busy
@@ -179,7 +188,7 @@ def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_re
     next click fitted every mark at once: the re-cut applied the last model alone. Now a
     threshold move fits the steps again at the new threshold, in their order (the mask of
     clicking so from the start), moving it back shows the earlier mask, and the chain goes on."""
-    from segmix.mark_steps import count_steps, replay_steps, step_marks
+    from segmix.mark_steps import count_steps
 
     image, truth, photo, window = _scene_window(make_window, tmp_path)
     mode = window.modes["segment"]
@@ -189,8 +198,7 @@ def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_re
     assert moved.settings.threshold == 0.6 and count_steps(moved.mark_order) == 3
     assert "Re-fitted your 3 steps with threshold 0.60, in the order you made them." in \
         mode.training_panel.status_label.text()
-    steps = step_marks(moved.scribbles, moved.mark_order)
-    assert np.array_equal(moved.mask, replay_steps(image, steps, SegmentationSettings(threshold=0.6)).mask)
+    assert _is_the_replay(image, moved, SegmentationSettings(threshold=0.6))
     window.overlay_panel.threshold_slider.setValue(50)
     back = _settled(qtbot, window)
     # Back: the same mask, restored (no fit), and so is 0.60 again.
@@ -200,8 +208,7 @@ def test_a_threshold_moved_between_clicks_refits_the_steps_and_moving_it_back_re
     for _ in range(2):
         outcome = _click_next(qtbot, window, truth)
     assert count_steps(outcome.mark_order) == 5  # the chain went on
-    steps = step_marks(outcome.scribbles, outcome.mark_order)
-    assert np.array_equal(outcome.mask, replay_steps(image, steps, SegmentationSettings(threshold=0.6)).mask)
+    assert _is_the_replay(image, outcome, SegmentationSettings(threshold=0.6))
 
     marks = tmp_path / "marks.png"
     assert window.export("scribbles", marks)
@@ -234,7 +241,7 @@ def test_new_model_settings_refit_the_steps_and_going_back_restores(qtbot, make_
     """A trial's 5 -> 3 components after 7 clicks gave the marks fitted at once (the wall, face
     and hair foreground), 3 -> 5 did not bring the click-by-click mask back, and the saved
     marks kept one step for seven clicks."""
-    from segmix.mark_steps import count_steps, replay_steps, step_marks
+    from segmix.mark_steps import count_steps
 
     image, truth, photo, window = _scene_window(make_window, tmp_path)
     mode = window.modes["segment"]
@@ -243,8 +250,7 @@ def test_new_model_settings_refit_the_steps_and_going_back_restores(qtbot, make_
     two = _settled(qtbot, window)
     assert two.settings.n_components == 2 and count_steps(two.mark_order) == 4
     assert "Re-fitted your 4 steps with 2 components" in mode.training_panel.status_label.text()
-    steps = step_marks(two.scribbles, two.mark_order)
-    assert np.array_equal(two.mask, replay_steps(image, steps, SegmentationSettings(n_components=2)).mask)
+    assert _is_the_replay(image, two, SegmentationSettings(n_components=2))
     mode.model_panel.components_spin.setValue(first.settings.n_components)
     back = _settled(qtbot, window)
     assert np.array_equal(back.mask, first.mask) and back.generation == first.generation  # restored, no fit
@@ -294,7 +300,7 @@ def test_a_click_during_a_settings_re_fit_replays_the_steps_in_the_new_settings(
     """A trial clicked while a new threshold's (or a typed component count's) re-fit ran: the
     click refined the old settings' result, and the saved marks gave another mask (22,308
     pixels of a 1080p bear); an undo after it then fitted the marks at once."""
-    from segmix.mark_steps import count_steps, replay_steps, step_marks
+    from segmix.mark_steps import count_steps
 
     image, truth, photo, window = _scene_window(make_window, tmp_path)
     mode = window.modes["segment"]
@@ -307,8 +313,7 @@ def test_a_click_during_a_settings_re_fit_replays_the_steps_in_the_new_settings(
     outcome = _settled(qtbot, window)
     assert outcome.settings.n_components == 2 and count_steps(outcome.mark_order) == 4
     assert "Re-fitted your 4 steps with the panel's settings" in mode.training_panel.status_label.text()
-    steps = step_marks(outcome.scribbles, outcome.mark_order)
-    assert np.array_equal(outcome.mask, replay_steps(image, steps, two).mask)
+    assert _is_the_replay(image, outcome, two)
     assert window.export("scribbles", tmp_path / "marks.png")
     assert main(["segment", str(photo), "--scribbles", str(tmp_path / "marks.png"), "-o", str(tmp_path / "c.png")]) == 0
     assert np.array_equal(load_image(tmp_path / "c.png")[..., 0] > 127, outcome.mask)
@@ -317,4 +322,4 @@ def test_a_click_during_a_settings_re_fit_replays_the_steps_in_the_new_settings(
     window.undo_stack.undo()
     undone = _settled(qtbot, window)
     assert count_steps(undone.mark_order) == 3
-    assert np.array_equal(undone.mask, replay_steps(image, steps[:3], two).mask)
+    assert _is_the_replay(image, undone, two)

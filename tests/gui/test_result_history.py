@@ -56,3 +56,29 @@ def test_the_newest_result_is_kept_even_over_the_budget():
     labels = np.ones((8, 10), np.uint8)
     history.put(marks_key(labels, settings), outcome(labels, settings))
     assert len(history) == 1 and history.get(marks_key(labels, settings)) is not None
+
+
+def test_a_result_kept_under_two_keys_is_counted_once():
+    """Graph-cut results are kept by their threshold too: the same arrays, one budget share."""
+    settings = SegmentationSettings()
+    one_size = 8 * 10 * (4 + 1 + 1)
+    history = ResultHistory(budget_bytes=2 * one_size)
+    keys = []
+    for i in range(2):
+        labels = np.zeros((8, 10), np.uint8)
+        labels[i, i] = 1
+        key = marks_key(labels, settings)
+        history.put(key, outcome(labels, settings, i), (*key, "at 0.5"))
+        keys += [key, (*key, "at 0.5")]
+    assert history.get(keys[0]) is history.get(keys[1])
+    assert all(history.get(k) is not None for k in keys)  # two results, four keys, within budget
+    labels = np.zeros((8, 10), np.uint8)
+    labels[5, 5] = 1
+    history.put(marks_key(labels, settings), outcome(labels, settings, 2))
+    # The least recently used result goes with both its keys; re-keying one frees nothing twice.
+    assert history.get(keys[0]) is None and history.get(keys[1]) is None and history.get(keys[2]) is not None
+    # A new result under one of result 1's keys: result 1 keeps its other key until the budget
+    # needs its share, and is then freed once (no negative count, no share counted twice).
+    history.put(keys[2], outcome(labels, settings, 3))
+    assert history.get(keys[3]) is None and history.get(keys[2]).generation == 3 and len(history) == 2
+    assert history._bytes == 2 * one_size

@@ -278,8 +278,15 @@ class SegmentMode(Mode):
         if kept is not None and _same_order(kept.mark_order, order):
             self._restore(kept)  # these settings' result of these marks, shown before
             return True
-        self._apply_timer.stop()
         self._cancelled = False
+        self._request_replay(labels, settings, key, order, what)
+        return True
+
+    def _request_replay(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, what: str) -> None:
+        """Fit ``labels`` step by step in ``order`` in ``settings`` on the compute thread (a
+        re-fit in new settings; ``what`` names them in the Training dock)."""
+        shell = self.shell
+        self._apply_timer.stop()
         self._training_in_flight = True
         self._apply_in_flight = False
         n_steps = count_steps(order)
@@ -290,7 +297,6 @@ class SegmentMode(Mode):
         self._request_keys = {generation: (key, order, REFITTED.format(n=n_steps, what=what))}
         self._latest_request = (labels.copy(), order)
         self.training_panel.set_status(REFITTING.format(n=n_steps, what=what, step=1))
-        return True
 
     def _apply_loaded_model(self) -> None:
         shell = self.shell
@@ -363,26 +369,21 @@ class SegmentMode(Mode):
                 # The steps again in the panel's settings, the new marks last: a click during
                 # a settings change's re-fit refined the old settings' result, and the saved
                 # marks gave another mask (22,308 pixels of a trial's 1080p bear).
-                previous, order = None, replay
-                self._replay_words = "the panel's settings"
-                note = REFITTED.format(n=count_steps(order), what=self._replay_words)
-            else:
-                order = self._order_after(previous, labels, settings.warm_refit)
-        replayed = file_order if file_order is not None else (order if self._replay_words else None)
+                self._request_replay(labels, settings, key, replay, "the panel's settings")
+                return
+            order = self._order_after(previous, labels, settings.warm_refit)
         self.note_request()
         generation = shell.controller.request_training(
             shell.segmentation_image, labels, settings, shell.overlay_panel.mode,
             None if previous is None else previous.model,
             None if previous is None or not previous.final else previous.mask,
             None if previous is None or not previous.final else previous.scribbles,
-            mark_order=replayed,
+            mark_order=file_order,
         )
         self._request_keys = {generation: (key, order, note)}  # only the latest job's result is shown
         self._latest_request = (labels.copy(), order)
         if file_order is not None:
             self.training_panel.set_status(REPLAYING.format(n=count_steps(file_order), step=1))
-        elif replayed is not None:
-            self.training_panel.set_status(REFITTING.format(n=count_steps(order), what=self._replay_words, step=1))
         else:
             self.training_panel.set_status("Training...")
 
@@ -566,9 +567,8 @@ class SegmentMode(Mode):
         """Keep a fitted result for an undo or redo to its marks (under ``key``, whatever the
         threshold: the kept model is re-fitted at the slider's) and for a return to its
         threshold (a slider moved back shows it again without the replay's seconds)."""
-        self.history.put(key, outcome)
-        if outcome.settings.smoothing != "none":
-            self.history.put(_at_threshold(key, outcome.settings), outcome)
+        also = (_at_threshold(key, outcome.settings),) if outcome.settings.smoothing != "none" else ()
+        self.history.put(key, outcome, *also)
 
     def _on_started(self, _generation: int) -> None:
         if self.active:
