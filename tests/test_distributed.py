@@ -167,6 +167,18 @@ def test_training_errors_from_the_workers_are_one_prefixed_line(address, tmp_pat
     assert not (tmp_path / "m.json").exists()
 
 
+def test_the_first_failure_named_is_the_first_input_whatever_order_the_shards_finish(tmp_path):
+    """The line above named p3 or p1 as the workers happened to finish (a flaky test)."""
+    images, masks = _labelled_folder(tmp_path, 4, seed=4)
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(masks / "p1.png")
+    Image.fromarray(np.zeros((12, 10), np.uint8)).save(masks / "p3.png")
+    pairs = [(i, str(images / f"p{i}.png"), str(masks / f"p{i}.png")) for i in range(4)]
+    early, late = (skin_jobs.count_shard(None, [("pairs", 0, shard)]) for shard in (pairs[:2], pairs[2:]))
+    merged = skin_jobs.merge_counts(late, early)  # the later shard came back first
+    assert [message.split(":")[0] for _, message in sorted(merged.failures)] == [
+        str(masks / "p1.png"), str(masks / "p3.png")]
+
+
 def test_an_exception_that_comes_back_from_the_cluster_is_one_line(address, client, tmp_path, monkeypatch,
                                                                     capsys):
     # Any error a task raises, or Dask's own, comes back as one "segmix ...: error:" line.

@@ -205,12 +205,14 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
 @dataclass
 class PartialCounts:
     """Colour counts of some shards: the counts, the labelled pixels per images folder
-    ({folder index: [skin, non-skin]}), the UCI sources by index, and failed photos."""
+    ({folder index: [skin, non-skin]}), the UCI sources by index, and failed inputs as
+    (place, message): the place in the command's order of its inputs, since the shards come
+    back in whatever order the workers finish (the first failure named is the local one's)."""
 
     counts: skin.ColorCounts
     pixels: dict[int, list[int]] = field(default_factory=dict)
     uci_sources: dict[int, dict] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
+    failures: list[tuple[tuple, str]] = field(default_factory=list)
 
 
 def _counts_of_codes(codes: np.ndarray) -> skin.ColorCounts:
@@ -228,7 +230,7 @@ def _counts_of_codes(codes: np.ndarray) -> skin.ColorCounts:
 
 
 def count_shard(job, items: list[tuple]) -> PartialCounts:
-    """Task: colour counts of a shard: ``("pairs", folder index, [(image, mask), ...])`` or
+    """Task: colour counts of a shard: ``("pairs", folder index, [(position, image, mask), ...])`` or
     ``("uci", index, path)`` items. A photo that cannot be read is listed, not counted."""
     part = PartialCounts(skin.ColorCounts.empty())
     for item in items:
@@ -237,18 +239,18 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
             try:
                 counts = skin.load_uci(path)
             except (ValueError, OSError) as exc:
-                part.failures.append(str(exc))
+                part.failures.append(((0, index), str(exc)))
                 continue
             part.uci_sources[index] = counts.sources[0]
             part.counts = part.counts + skin.ColorCounts(counts.codes, counts.skin, counts.non_skin)
             continue
         _, folder, pairs = item
         codes = []
-        for image, mask in pairs:
+        for position, image, mask in pairs:
             try:
                 codes.append(skin.labelled_codes(image, mask))
             except (ValueError, OSError) as exc:
-                part.failures.append(failure_line(exc, image, mask))
+                part.failures.append(((1, folder, position), failure_line(exc, image, mask)))
         counts = _counts_of_codes(np.concatenate(codes)) if codes else skin.ColorCounts.empty()
         totals = part.pixels.setdefault(folder, [0, 0])
         totals[0] += counts.n_skin
@@ -290,7 +292,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
         pairs, unmatched = skin.image_mask_pairs(images, masks)
         folders.append((images, masks, len(pairs), len(unmatched)))
-        resolved = [(str(i.resolve()), str(m.resolve())) for i, m in pairs]
+        resolved = [(position, str(i.resolve()), str(m.resolve())) for position, (i, m) in enumerate(pairs)]
         items.extend([("pairs", folder, shard)] for shard in _batches(resolved, client, PAIRS_PER_SHARD))
     if not items:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
@@ -303,7 +305,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         # own, then a second line counted them.
         n_inputs = len(uci_files) + sum(f[2] for f in folders)
         more = len(total.failures) - 1
-        raise ValueError(total.failures[0] + (f" (and {more} more of the {n_inputs} training inputs could not be read)"
+        raise ValueError(min(total.failures)[1] + (f" (and {more} more of the {n_inputs} training inputs could not be read)"
                                               if more else "") + "; no model written")
     sources = [total.uci_sources[i] for i in range(len(uci_files))]
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
