@@ -183,6 +183,9 @@ class SegmentationOutcome:
         (model, mask, marks) of the result this fit refined, each None for a fresh fit; None
         for an apply of a loaded model. A threshold re-cut passes them again (ApplyJob).
     recut : True for a re-cut of a fitted step at a new threshold: the chain goes on from it
+    curves : tuple or None
+        The EM curves the Training dock drew for this result (ConvergencePlot.curves), set by
+        the window when it keeps the result, so an undo or a return to it draws them again.
     """
 
     generation: int
@@ -200,6 +203,7 @@ class SegmentationOutcome:
     mark_order: np.ndarray | None = None
     refined: tuple | None = None
     recut: bool = False
+    curves: tuple | None = None
 
 
 WARM_UP_DELAY_MS = 150

@@ -67,8 +67,12 @@ def test_a_click_refines_the_last_model_and_an_undo_restores_the_result_before(q
     first = window.modes["segment"].outcome.model
     first_mask = window.modes["segment"].outcome.mask
     first_marks = window.modes["segment"].outcome.scribbles
+    plot = window.modes["segment"].training_panel.plot
+    first_curves = plot.curves()
+    assert all(first_curves) and window.modes["segment"].outcome.curves == first_curves
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
+    assert plot.curves() != first_curves
     # ... and its marks: what the click added gives the step's sign (monotone_clicks).
     assert sent[0] is None and sent[-1] is first and masks[-1] is first_mask and marks[-1] is first_marks
     second = window.modes["segment"].outcome
@@ -78,6 +82,7 @@ def test_a_click_refines_the_last_model_and_an_undo_restores_the_result_before(q
     restored = window.modes["segment"].outcome
     assert len(sent) == jobs and not window.controller.busy
     assert restored.model is first and restored.mask is first_mask
+    assert plot.curves() == first_curves  # the restored fit's EM curves, not an empty plot
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         window.undo_stack.redo()
     assert len(sent) == jobs and window.modes["segment"].outcome.mask is second.mask

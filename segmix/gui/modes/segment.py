@@ -528,7 +528,7 @@ class SegmentMode(Mode):
         self.outcome = kept
         self._latest_request = (kept.scribbles, kept.mark_order)
         self.model_panel.swatches.set_swatches(class_swatches(kept.model))
-        self.training_panel.plot.clear()  # its curves belonged to a later fit
+        self.training_panel.plot.set_curves(kept.curves)  # the fit it restores (empty if unknown)
         self.training_panel.status_label.setToolTip("")
         self.training_panel.set_status("Restored the earlier result for these marks (no new fit). "
                                        "Retrain fits afresh.")
@@ -616,6 +616,10 @@ class SegmentMode(Mode):
             return
         self._training_in_flight = self._apply_in_flight = False
         if key is not None and outcome.retrained and self.loaded_model is None:
+            # The curves go with the result: an undo or a return to these settings shows the
+            # fit it restores, not an empty plot.
+            outcome = replace(outcome, curves=self.training_panel.plot.curves())
+            self.outcome = outcome
             self._keep(key, outcome)
         verb = "Trained and applied" if outcome.retrained else "Applied"
         duration, note = self.elapsed(outcome.seconds, outcome.compiled, outcome.final)

@@ -229,6 +229,16 @@ class ConvergencePlot(QWidget):
     def n_points(self) -> int:
         return sum(len(p) for p in self._points)
 
+    def curves(self) -> tuple[tuple[tuple[int, float], ...], ...]:
+        """The points drawn, per class: what :meth:`set_curves` draws again."""
+        return tuple(tuple(points) for points in self._points)
+
+    def set_curves(self, curves) -> None:
+        """Draw these per-class points (from :meth:`curves`) instead of the current ones."""
+        self._points = [list(points) for points in (curves or ((), ()))][:2]
+        self._points += [[] for _ in range(2 - len(self._points))]
+        self.update()
+
     #: The least height of a curve's vertical scale, in nats per pixel. EM with regularised
     #: covariances (reg_covar) does not quite maximise the likelihood: the mean
     #: log-likelihood may fall by a few thousandths to hundredths (a trial's background curve:
