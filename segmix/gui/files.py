@@ -40,6 +40,8 @@ IMAGE_FILTER = f"Images ({suffix_patterns()});;All files (*)"
 EXPORTS = {
     # kind: (file-name suffix, default extension, dialog filter)
     "mask": ("_mask", ".png", "8-bit PNG mask (*.png)"),
+    # Video mode's, as `segmix background` and Export All Masks write it (segmix.background_run).
+    "foreground_mask": ("_mask", ".png", "8-bit PNG mask: 0, 127 shadow, 255 (*.png)"),
     "probability": ("_probability", ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
     "cutout": ("_cutout", ".png", "RGBA PNG (*.png)"),
     "scribbles": ("_scribbles", ".png", "Label PNG (*.png)"),
@@ -143,7 +145,7 @@ def replace_question_due(path, name_filter: str, open_photo=None) -> bool:
 
 
 #: What a save dialog titled "Save <kind>" (MainWindow.export) writes, as the replace question names it.
-_REPLACEMENTS = {"mask": "the mask", "probability": "the probability map", "cutout": "the cut-out",
+_REPLACEMENTS = {"mask": "the mask", "foreground mask": "the frame's mask", "probability": "the probability map", "cutout": "the cut-out",
                  "scribbles": "the marks shown now", "skin": "the skin mask",
                  "skin probability": "the skin probability map", "skin cutout": "the skin cut-out"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

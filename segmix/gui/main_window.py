@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QProgressBar,
+    QProxyStyle,
     QMessageBox,
     QScrollArea,
     QSizePolicy,
+    QStyle,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -38,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from segmix.frames import is_sequence_path
 from segmix.gui import files, window_geometry
-from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, TOOLS, ScribbleCanvas
+from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.notices import WarningRelay
@@ -53,6 +55,16 @@ MAX_RECENT = 8
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
+#: The tool every session starts on (not the last session's: _restore_settings).
+FIRST_TOOL = "foreground"
+
+#: The status tips of the scribble actions while they can be used (_update_scribble_actions).
+SCRIBBLE_TIPS = {
+    "load": "Replace the marks with a label PNG saved by Save Scribbles (undoable)",
+    "save": "Save the marks as a label PNG (0 unmarked, 1 foreground, 2 background)",
+    "clear": "Remove every mark (undoable)",
+}
+
 #: The menu entries' names, for the status bar.
 EXPORT_TITLES = {"mask": "Export Mask", "probability": "Export Probability Map", "cutout": "Export Cut-out"}
 #: Said while an export waits for the result being computed (see MainWindow.export).
@@ -252,6 +264,17 @@ class _DockScroll(QScrollArea):
         return QSize(self.minimumWidth(), height)
 
 
+class _GreyedEntriesSayWhy(QProxyStyle):
+    """A menu style under which the mouse highlights a greyed-out entry too (it still cannot
+    be chosen), so that the status bar shows its status tip: why it is greyed out
+    (MainWindow.update_actions). Without it a greyed-out Export Mask said nothing."""
+
+    def styleHint(self, hint, option=None, widget=None, returnData=None):  # noqa: N802
+        if hint == QStyle.StyleHint.SH_Menu_AllowActiveAndDisabled:
+            return 1
+        return super().styleHint(hint, option, widget, returnData)
+
+
 class MainWindow(QMainWindow):
     """The segmix window.
 
@@ -381,6 +404,7 @@ class MainWindow(QMainWindow):
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
         self.update_title()
+        self.update_actions()  # greyed out with no photo, each saying why
         if not self.settings.contains("window/geometry"):
             window_geometry.size_to_screen(self)
 
@@ -509,8 +533,35 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         return action
 
+    def _say_why_when_greyed(self, action: QAction) -> None:
+        """Pressing the shortcut of ``action`` while it is greyed out shows why (its status tip).
+
+        Qt ignores the shortcut of a disabled action without a word: a trial's Ctrl+E in
+        Video mode did nothing and said nothing. A hidden stand-in with the same keys is
+        enabled exactly while ``action`` is not (never both: two enabled actions on one key
+        would be an ambiguous shortcut, and neither would run).
+        """
+        stand_in = QAction(self)
+        stand_in.setShortcuts(action.shortcuts())
+        stand_in.setEnabled(not action.isEnabled())
+        action.enabledChanged.connect(stand_in.setDisabled)
+        name = action.text().replace("&", "").removesuffix("...").removesuffix("…")
+        stand_in.triggered.connect(lambda: self.statusBar().showMessage(f"{name}: {action.statusTip()}", 10000))
+        self.addAction(stand_in)
+        self._greyed_stand_ins[action] = stand_in
+
+    @staticmethod
+    def _set_available(action: QAction, available: bool, tip: str) -> None:
+        """Enable or grey out ``action``; ``tip`` (what it does, or why it is greyed out) is
+        its status tip and its tooltip in the menu."""
+        action.setEnabled(available)
+        action.setStatusTip(tip)
+        action.setToolTip(tip or action.text().replace("&", ""))
+
     def _create_actions(self) -> None:
         add = self.add_action
+        self._enabled_tips: dict[QAction, str] = {}  # an action's status tip while it is enabled
+        self._greyed_stand_ins: dict[QAction, QAction] = {}  # see _say_why_when_greyed
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         # Its text follows the mode ("Open Video..." in Video mode; set_mode).
@@ -522,17 +573,27 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         add("Open &Sample Photo", self.open_sample, menu=file_menu)
         file_menu.addSeparator()
-        add("&Load Scribbles...", lambda: self.load_scribbles(), menu=file_menu)
-        add("Save Scri&bbles...", lambda: self.export("scribbles"), ["Ctrl+S"], menu=file_menu)
+        # Greyed out (and saying why) where they would do nothing or write nothing of use:
+        # in a mode without marks (Video mode saved an all-zero PNG), with no photo, with no
+        # marks to save or clear (_update_scribble_actions).
+        self.load_scribbles_action = add("&Load Scribbles...", lambda: self.load_scribbles(), menu=file_menu,
+                                         tip=SCRIBBLE_TIPS["load"])
+        self.save_scribbles_action = add("Save Scri&bbles...", lambda: self.export("scribbles"), ["Ctrl+S"],
+                                         menu=file_menu, tip=SCRIBBLE_TIPS["save"])
         file_menu.addSeparator()
         self.export_actions = {
             "mask": add("&Export Mask...", lambda: self.export("mask"), ["Ctrl+E"], menu=file_menu),
             "probability": add("Export &Probability Map...", lambda: self.export("probability"), menu=file_menu),
             "cutout": add("Export &Cut-out...", lambda: self.export("cutout"), menu=file_menu),
         }
+        # Each mode's own File entries act on its own photo (Save / Load Model): greyed out
+        # while a mode with its own images is active (update_actions).
+        self._file_actions_of: dict[str, list[QAction]] = {}
         for mode in self.modes.values():
-            for action in mode.file_actions():
+            self._file_actions_of[mode.name] = mode.file_actions()
+            for action in self._file_actions_of[mode.name]:
                 file_menu.addAction(action)
+                self._enabled_tips[action] = action.statusTip()
         file_menu.addSeparator()
         add("&Quit", self.close, [QKeySequence.StandardKey.Quit], menu=file_menu)
 
@@ -544,7 +605,19 @@ class MainWindow(QMainWindow):
         for action in (self.undo_action, self.redo_action):
             edit_menu.addAction(action)
             self.addAction(action)
-        add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"], menu=edit_menu)
+        self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
+                                          menu=edit_menu, tip=SCRIBBLE_TIPS["clear"])
+        for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
+            self._enabled_tips[action] = action.statusTip()
+        # A greyed-out entry says why it is greyed out: its tooltip, and its status tip in the
+        # status bar while the mouse is over it (Qt's styles show no status tip of a disabled
+        # entry unless the style lets it be highlighted: _GreyedEntriesSayWhy).
+        self._menu_style = _GreyedEntriesSayWhy()  # kept: setStyle does not take ownership
+        for menu in (file_menu, edit_menu):
+            menu.setToolTipsVisible(True)
+            menu.setStyle(self._menu_style)
+        for action in (self.export_actions["mask"], self.save_scribbles_action, self.clear_scribbles_action):
+            self._say_why_when_greyed(action)
 
         tools_menu = bar.addMenu("&Tools")
         for name, key in (("foreground", "1"), ("background", "2"), ("eraser", "E"), ("rectangle", "R"), ("click", "C")):
@@ -1031,7 +1104,9 @@ class MainWindow(QMainWindow):
 
     def load_scribbles(self, path=None) -> bool:
         """Replace the scribbles with a label PNG (undoable)."""
-        if self.image is None:
+        if self.image is None or not self.active_mode.uses_scribbles:
+            # Greyed out then; a call from elsewhere says why (marks would load unseen).
+            self.statusBar().showMessage(f"Load Scribbles: {self.load_scribbles_action.statusTip()}", 10000)
             return False
         if path is None:
             path = self.ask_open_path("Load Scribbles", "Label PNG (*.png);;All files (*)", saved=True)
@@ -1080,9 +1155,18 @@ class MainWindow(QMainWindow):
         The default file name comes from the mode (e.g. ``astronaut_skin.png`` in skin mode).
         True if written.
         """
-        if self.image is None:
-            return False
         mode = self.active_mode
+        if kind == "scribbles" and not mode.uses_scribbles:
+            # Its action is greyed out here; a call from elsewhere says why rather than
+            # writing the mode's empty label layer (an all-zero PNG).
+            self.statusBar().showMessage(f"Save Scribbles: {self.save_scribbles_action.statusTip()}", 10000)
+            return False
+        if kind != "scribbles" and kind in mode.export_names:
+            mode.prepare_export(kind)  # e.g. pause a playing video: the export is of what stays shown
+        if self.image is None:
+            why = self.save_scribbles_action.statusTip() if kind == "scribbles" else mode.export_tip(kind)
+            self.statusBar().showMessage(f"{EXPORT_TITLES.get(kind, 'Save Scribbles')}: {why}", 10000)
+            return False
         probability = mask = None
         if kind == "scribbles":
             name_kind = "scribbles"
@@ -1107,7 +1191,10 @@ class MainWindow(QMainWindow):
         if self._pending_export is not None and self._pending_export[0] == kind:
             self._pending_export = None  # done now, whichever way it was asked for
         if path is None:
-            default = self.default_save_path(files.default_export_path(self.image_path, name_kind).name)
+            if kind == "scribbles":
+                default = self.default_save_path(files.default_export_path(self.image_path, name_kind).name)
+            else:
+                default = mode.export_default_path(kind)  # Video mode's names the frame
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])
             if not path:
                 return False
@@ -1115,9 +1202,11 @@ class MainWindow(QMainWindow):
         order = mode.mark_order_for(self.layer.labels) if kind == "scribbles" else None
         marks_settings = mode.mark_settings_for(self.layer.labels) if kind == "scribbles" else None
         try:
-            files.write_export(kind, path, image=self.image, probability=probability, mask=mask,
-                               labels=self.layer.labels, order=order, settings=marks_settings,
-                               protect=[self.image_path])
+            if kind == "scribbles":
+                files.write_export(kind, path, image=self.image, labels=self.layer.labels, order=order,
+                                   settings=marks_settings, protect=[self.image_path])
+            else:
+                mode.write_export(kind, path, probability, mask)
         except (ValueError, OSError) as exc:
             self.show_message("Cannot save", str(exc))
             return False
@@ -1127,7 +1216,9 @@ class MainWindow(QMainWindow):
         kept = [what for what, value in (("the order of the marks", order), ("the model settings", marks_settings))
                 if value is not None]
         # Reopening them (File > Load Scribbles, segmix segment --scribbles) uses both: say so.
-        self.statusBar().showMessage(f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else ""), 5000)
+        note = mode.export_note(kind) if kind != "scribbles" else ""
+        self.statusBar().showMessage(f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else "")
+                                     + (f"; {note}" if note else ""), 10000 if note else 5000)
         return True
 
     def _export_when_ready(self) -> None:
@@ -1234,6 +1325,7 @@ class MainWindow(QMainWindow):
         self.canvas.refresh_scribbles(rect)
         self.active_mode.on_labels_changed(rect)
         self.update_hint()
+        self._update_scribble_actions()  # the first mark enables Save and Clear, the last undo greys them
 
     def toggle_overlay(self) -> None:
         box = self.overlay_panel.visible_box
@@ -1348,10 +1440,55 @@ class MainWindow(QMainWindow):
         """
         mode = self.active_mode
         for kind, action in self.export_actions.items():
-            action.setEnabled(kind in mode.export_names and (mode.has_result or mode.result_pending))
+            # Greyed out or not, the tip says what it writes or why it cannot (Mode.export_tip).
+            self._set_available(action, kind in mode.export_names and (mode.has_result or mode.result_pending),
+                                mode.export_tip(kind))
         for each in self.modes.values():
             each.update_actions()
+        for owner, actions in self._file_actions_of.items():
+            if mode.own_images and owner != mode.name:
+                # Save / Load Model act on the photo of their mode, which is not on screen here
+                # (Load Model did nothing without one; Save Model named the file after the video).
+                owner_mode = self.modes[owner]
+                keys = f" ({owner_mode.shortcut})" if owner_mode.shortcut else ""
+                for action in actions:
+                    self._set_available(action, False, f"{owner_mode.title} mode's: switch to {owner_mode.title} "
+                                                       f"mode{keys} to use it (it acts on that mode's photo, which {mode.title} mode does not show)")
+            else:
+                for action in actions:
+                    # The mode's own update_actions decided whether it is enabled.
+                    action.setStatusTip(self._enabled_tips.get(action, ""))
+                    action.setToolTip(self._enabled_tips.get(action, "") or action.text().replace("&", ""))
+        self._update_scribble_actions()
         self._export_when_ready()
+
+    def _update_scribble_actions(self) -> None:
+        """Load / Save / Clear Scribbles: enabled only where they do something, else greyed
+        out with the reason as their tip (Video mode's Save Scribbles wrote an all-zero PNG;
+        with no photo Ctrl+S did nothing without a word)."""
+        mode = self.active_mode
+        if not mode.uses_scribbles:
+            why = (f"{mode.title} mode has no marks (scribbles): marks belong to the photo modes "
+                   f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
+            for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
+                self._set_available(action, False, why)
+            # Undo / Redo follow the mode's (empty) history: greyed out by their QUndoGroup.
+            for action in (self.undo_action, self.redo_action):
+                action.setStatusTip(why)
+            return
+        for action, tip in ((self.undo_action, "Undo the last mark (stroke, click, clear or load)"),
+                            (self.redo_action, "Redo the mark undone last")):
+            action.setStatusTip(tip)
+        if self.layer is None:
+            why = "No photo open: open one first (Ctrl+O)"
+            for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
+                self._set_available(action, False, why)
+            return
+        marked = any(self.label_counts())
+        self._set_available(self.load_scribbles_action, True, self._enabled_tips[self.load_scribbles_action])
+        for action, why in ((self.save_scribbles_action, "No marks to save yet: mark the photo first"),
+                            (self.clear_scribbles_action, "No marks to clear")):
+            self._set_available(action, marked, self._enabled_tips[action] if marked else why)
 
     # == drag and drop on the window frame (the canvas handles its own) ================
     def dragEnterEvent(self, event) -> None:  # noqa: N802
@@ -1383,8 +1520,11 @@ class MainWindow(QMainWindow):
         self.canvas.set_brush_size(self._brush_base)
         self._scaling_brush = False
         self.tool_panel.set_brush_size(self.canvas.brush_size)
-        tool = str(s.value("tools/tool", "foreground"))
-        self.set_tool(tool if tool in TOOLS else "foreground")
+        # Every session starts on the tool a fresh config starts on; only the brush's size is
+        # kept. A tool kept from an earlier run (the key "tools/tool" of earlier versions) met
+        # a new user of a shared config on the Background brush, whose banner said that "a
+        # drag marks what is not the object" before they had marked anything.
+        self.set_tool(FIRST_TOOL)
         self.overlay_panel.set_mode(str(s.value("overlay/mode", "tint")))
         self.overlay_panel.opacity_slider.setValue(round(100 * float(s.value("overlay/opacity", 0.5))))
         self.canvas.set_overlay_opacity(self.overlay_panel.opacity)
@@ -1403,7 +1543,7 @@ class MainWindow(QMainWindow):
         if self._brush_set_by_user:  # kept as the size on a DAVIS-sized photo, scaled on larger ones
             self._brush_base = max(MIN_BRUSH, round(self.canvas.brush_size / self._brush_scale()))
         s.setValue("tools/brush_size", self._brush_base)
-        s.setValue("tools/tool", self.canvas.tool)
+        s.remove("tools/tool")  # not restored any more (_restore_settings): no stale key left behind
         s.setValue("overlay/mode", self.overlay_panel.mode)
         s.setValue("overlay/opacity", self.overlay_panel.opacity)
         s.setValue("overlay/threshold", self.overlay_panel.threshold)

@@ -5,7 +5,7 @@ A. Ctrl+E (Export Mask) pressed right after a click, while the result was still 
    action's shortcut is dropped without a word. Now the export is offered while the result
    computes and follows it: the save dialog opens once the result of the current marks is
    shown, and what is written is that result, never the one it replaces.
-B. The active tool is remembered between sessions; with the background brush restored the
+B. The active tool was remembered between sessions; with the background brush restored the
    banner still said "Click the object (Click tool, C...)" while a left-drag painted
    background. The banner now says what the active tool does and follows tool changes.
 """
@@ -203,9 +203,11 @@ def test_nothing_left_to_export_says_so(qtbot, window, messages, tmp_path):
 
 
 # == B: the banner follows the active tool ========================================================
-def test_a_remembered_background_brush_is_named_in_the_banner(make_window, qsettings, photo_path):
-    qsettings.setValue("tools/tool", "background")
+def test_the_background_brush_is_named_in_the_banner(make_window, photo_path):
+    # The tool is no longer restored from the last session (a later trial's finding, see
+    # test_video_menus.py): the background brush is chosen here as a user chooses it.
     window = make_window(photo_path)
+    window.set_tool("background")
     assert window.canvas.tool == "background"
     text = window.hint_label.text()
     assert text == START_HINTS["background"]

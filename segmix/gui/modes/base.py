@@ -24,6 +24,9 @@ Life cycle, as the shell drives it::
     mode.on_labels_changed(rect)     # the active mode's scribbles changed (strokes, undo)
     mode.render()                    # draw the overlay for the current display options
     mode.result_pending              # True while its result is computing: exports wait for it
+    mode.export_tip(kind)            # after every update_actions: the File menu export's status tip
+    mode.prepare_export(kind), export_arrays(kind), export_default_path(kind),
+        write_export(kind, path, ...)  # File > Export (the shell asks for the file in between)
     mode.save_settings(qsettings)    # on close
 
 A mode that brings its own input (a video or a folder of frames rather than a photo)
@@ -98,6 +101,17 @@ def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
     if waited_long:
         return _duration(waited), f"{_duration(seconds)} computing, after the job before it"
     return _duration(seconds), COMPILED_NOTE if compiled else ""
+
+
+#: What each export kind writes, as the File menu's greyed-out entries name it.
+EXPORT_WORDS = {"mask": "mask", "probability": "probability map", "cutout": "cut-out"}
+
+#: The status tips of the File menu's exports when they can write (Mode.export_tip).
+EXPORT_TIPS = {
+    "mask": "Save the result shown as a mask (8-bit PNG: 0 background, 255 foreground)",
+    "probability": "Save the per-pixel probability of the result (16-bit PNG, or float32 .npy / .tif)",
+    "cutout": "Save the photo with everything but the result transparent (RGBA PNG)",
+}
 
 
 class NothingToExport(Exception):
@@ -199,7 +213,11 @@ class Mode(QObject):
         return []
 
     def file_actions(self) -> list[QAction]:
-        """Extra entries for the File menu (after the exports), e.g. Save / Load Model."""
+        """Extra entries for the File menu (after the exports), e.g. Save / Load Model.
+
+        They act on this mode's photo: while a mode with its own images (Video) is active,
+        the shell greys out those of the photo modes and says why (there is no photo of
+        theirs on screen; Load Model did nothing there without one)."""
         return []
 
     # -- mode switches ----------------------------------------------------------------
@@ -328,6 +346,57 @@ class Mode(QObject):
     def current_mask(self) -> np.ndarray | None:
         """The (H, W) bool decision the overlay shows, or None."""
         return None
+
+    def export_tip(self, kind: str) -> str:
+        """The status tip of File > Export ``kind`` ("mask", "probability", "cutout"): what it
+        writes when it can, else why it cannot.
+
+        The shell greys the action out when ``kind`` is not in :attr:`export_names` or there
+        is no result (nor one computing), and then shows this text also when its shortcut is
+        pressed: a greyed-out Ctrl+E did nothing and said nothing (a trial in Video mode).
+        """
+        if kind not in self.export_names:
+            return f"{self.title} mode has no {EXPORT_WORDS[kind]} to export."
+        if self.shell.image is None:
+            return f"Nothing to export: open a {'photo' if not self.own_images else 'file'} first (Ctrl+O)."
+        if not (self.has_result or self.result_pending):
+            return (f"No result to export yet: mark the object first (a click or a stroke); "
+                    f"{EXPORT_WORDS[kind]} of its result can then be saved." if self.uses_scribbles
+                    else "No result to export yet.")
+        return EXPORT_TIPS[kind]
+
+    def prepare_export(self, kind: str) -> None:
+        """The user asked for an export of ``kind`` (before :attr:`result_pending` is looked
+        at): a mode whose result changes by itself (a playing video) stops here, so that
+        what is written is what stays on screen."""
+
+    def export_default_path(self, kind: str) -> Path:
+        """Where the save dialog of an export of ``kind`` starts (name and folder); by default
+        ``<photo>_mask.png`` etc. (files.default_export_path) in the shell's save folder."""
+        from segmix.gui import files
+
+        name = files.default_export_path(self.shell.image_path, self.export_names[kind]).name
+        return self.shell.default_save_path(name)
+
+    def write_export(self, kind: str, path: Path, probability: np.ndarray | None, mask: np.ndarray | None) -> None:
+        """Write what :meth:`export_arrays` returned for ``kind`` to ``path`` (atomic, never
+        over the photo). A mode whose files differ from the photo modes' (Video mode's
+        masks have a shadow value) writes its own.
+
+        Raises
+        ------
+        ValueError, OSError
+            With the message the shell shows ("Cannot save").
+        """
+        from segmix.gui import files
+
+        files.write_export(kind, path, image=self.shell.image, probability=probability, mask=mask,
+                           protect=[self.shell.image_path])
+
+    def export_note(self, kind: str) -> str:
+        """A remark the shell adds to "Saved <path>" after an export of ``kind`` was written
+        (e.g. why it may differ from the command line's file); "" for none."""
+        return ""
 
     def export_arrays(self, kind: str) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(probability (H, W) float32, mask (H, W) bool) to write for ``kind``.

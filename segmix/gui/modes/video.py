@@ -134,6 +134,11 @@ class StepResult:
     learning: bool = False
     # {index: reason} of the unreadable frames passed over on the way to this one.
     skipped: dict[int, str] = field(default_factory=dict)
+    # The model saw frames 1 .. index in order, each with ``settings``, the settings it was
+    # made with: its mask is the one Export All Masks writes for this frame with those
+    # settings (VideoMode.export_note says when it may not be).
+    in_order: bool = False
+    settings: VideoSettings | None = None
 
 
 @dataclass
@@ -456,7 +461,11 @@ class VideoMode(Mode):
     # Style row and the heat map's legend here (the legend said "0 background ... moving 1"
     # over a green / blue mask).
     uses_overlay_style = False
-    export_names: dict = {}
+    # File > Export Mask writes the frame shown's mask as Export All Masks writes it (0 / 127
+    # shadow / 255, files.EXPORTS "foreground_mask"), Export Cut-out the frame's moving
+    # pixels; a trial found both greyed out though the README promises mask export. There is
+    # no probability map (see export_tip).
+    export_names: dict = {"mask": "foreground_mask", "cutout": "cutout"}
     class_names = ("moving", "background")
     own_images = True  # frames never replace the photo of the photo modes
     open_title = "Open Video"
@@ -477,6 +486,11 @@ class VideoMode(Mode):
         self._new_source = True  # the first frame shown of a source is fitted to the window
         self._reader = None  # compute thread only
         self._model = None  # compute thread only
+        # (last frame fed, settings of every frame fed) while the model has seen frames 1 ..
+        # last in order with the settings it was made with; None once it has not (a scrub,
+        # playing on from the start, a control changed). Compute thread only.
+        self._fed_in_order: tuple[int, VideoSettings] | None = None
+        self._export_result: StepResult | None = None  # the frame File > Export writes
         self.current: StepResult | None = None
         self._shown: StepResult | None = None  # the result whose frame the shell holds
         self.index = 0
@@ -606,6 +620,7 @@ class VideoMode(Mode):
             if self._reader is not None:
                 self._reader.close()
             self._reader, self._model = reader, model
+            self._fed_in_order = (0, settings)
             # A video whose header has no frame count: its packets are counted here, on the
             # compute thread (the slider shows duration x rate meanwhile).
             return reader.count_frames(check) if sequence.kind == "video" else len(reader)
@@ -689,11 +704,100 @@ class VideoMode(Mode):
     def has_result(self) -> bool:
         return self.current is not None
 
+    @property
+    def result_pending(self) -> bool:
+        # The next frame on its way (a step, a scrub, the frame in flight when playing was
+        # paused): an export waits for it and writes it, the frame then on screen
+        # (MainWindow.export). Not before a source's first frame: that one replaces the
+        # image (shell.set_image), which drops a waiting export; Export Mask is greyed out
+        # until then and says the first frame is being prepared.
+        return self.current is not None and (self._in_flight or self._pending_seek is not None)
+
     def current_mask(self):
         return None if self.current is None or self.current.learning else self.current.mask == 255
 
+    def export_tip(self, kind: str) -> str:
+        if kind == "probability":
+            return ("Video mode has no probability map: its background model decides each pixel by a hard test (the "
+                    "colour matches one of the pixel's background Gaussians or not), so there is no per-pixel "
+                    "probability to save. Export Mask saves this frame's mask.")
+        if self.sequence is None:
+            return "Nothing to export: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O) first."
+        if self.current is None:
+            return "Nothing to export yet: the first frame is being prepared."
+        if kind == "mask":
+            return ("Save the mask of the frame shown (8-bit PNG: 0 background, 127 shadow, 255 moving), as "
+                    "Export All Masks writes this frame")
+        return "Save the frame shown with all but its moving pixels transparent (RGBA PNG; shadows count as background)"
+
+    def prepare_export(self, kind: str) -> None:
+        # A playing video changes the frame every 1 / fps: pause, so the frame written is
+        # the one that stays on screen (a frame in flight is waited for: result_pending).
+        self.set_playing(False)
+
     def export_arrays(self, kind):
-        raise NothingToExport("Use Video > Export All Masks to write the masks of every frame.")
+        result = self.current
+        if result is None:
+            raise NothingToExport(self.export_tip(kind))
+        self._export_result = result
+        if kind == "mask":
+            # As run_sequence writes it: frame 1 of a new model, with nothing to compare it with,
+            # is all background (0), not the all-foreground the model returns for it.
+            return None, np.zeros_like(result.mask) if result.learning else result.mask.copy()
+        if kind == "cutout":
+            return None, np.zeros(result.mask.shape, bool) if result.learning else result.mask == 255
+        raise NothingToExport(self.export_tip(kind))
+
+    def _frame_name(self, result: StepResult) -> str:
+        """The frame of ``result`` in a file name: "clip_frame_000300" for a video or an
+        animation (Export All Masks names its mask frame_000300.png), the frame's own stem
+        for a folder ("in000300"; with "_frame_N" added when the stem holds no number)."""
+        sequence = self.sequence
+        if sequence.kind in ("video", "animation"):
+            return f"{sequence.paths[0].stem}_frame_{result.index:06d}"
+        stem = sequence.paths[result.index - 1].stem
+        return stem if any(c.isdigit() for c in stem) else f"{stem}_frame_{result.index}"
+
+    def _frame_folders(self) -> set[Path]:
+        """The folders that hold the frames of a folder or list of frames (none for a video)."""
+        if self.sequence is None or self.sequence.kind not in ("folder", "list"):
+            return set()
+        return {Path(files.normalised(p)).parent for p in self.sequence.paths}
+
+    def export_default_path(self, kind: str) -> Path:
+        suffix, extension, _ = files.EXPORTS[self.export_names[kind]]
+        result = self._export_result or self.current  # the frame export_arrays took, normally
+        default = self.shell.default_save_path(f"{self._frame_name(result)}{suffix}{extension}")
+        if Path(files.normalised(default.parent)) in self._frame_folders():
+            # Not among the frames: the next run would read the mask as a frame (write_export).
+            default = default.parent.parent / default.name
+        return default
+
+    def write_export(self, kind: str, path: Path, probability, mask) -> None:
+        from segmix.background_run import save_foreground_mask
+        from segmix.io import ProtectedInputs
+
+        if Path(files.normalised(Path(path).parent)) in self._frame_folders():
+            raise ValueError(f"{Path(path).parent}: is the folder of the frames; a file written there would be read as "
+                             "a frame when the folder is opened again. Choose another folder.")
+        protect = [ProtectedInputs(self.sequence.paths)]
+        if kind == "mask":
+            if Path(path).suffix.lower() != ".png":
+                raise ValueError(f"{path}: masks are written as PNG; give a file name ending in .png")
+            # Export All Masks' writer (segmix background's): the same bytes for the same mask.
+            save_foreground_mask(path, mask, protect=protect)
+        else:
+            files.write_export(kind, Path(path), image=self._export_result.frame, mask=mask, protect=protect)
+
+    def export_note(self, kind: str) -> str:
+        result = self._export_result
+        if result is None or (result.in_order and result.settings == self.panel.settings()):
+            return ""
+        why = ("the model has not seen frames 1 to " + str(result.index) + " in order with one setting (a scrub, a "
+               "control changed, or playing on from the start)" if not result.in_order
+               else "the controls have changed since")
+        return (f"note: {why}, so Export All Masks, which runs a fresh model over every frame in order, may give "
+                f"frame {result.index} another mask")
 
     def on_failed(self, message: str) -> None:
         self._in_flight = False
@@ -794,9 +898,13 @@ class VideoMode(Mode):
             if model.frame_count_ == 0 and rate == 0.0:
                 rate = None
             learning = not model.has_background
+            fed = self._fed_in_order
+            # Frames skipped on the way are skipped by Export All Masks too.
+            in_order = fed is not None and requested == fed[0] + 1 and settings == fed[1]
             mask = model.apply(frame, learning_rate=rate)
+            self._fed_in_order = (index, settings) if in_order else None
             return StepResult(index, frame, mask, render_mask(mask, show_shadows), model.background_image(),
-                              time.perf_counter() - start, learning, skipped)
+                              time.perf_counter() - start, learning, skipped, in_order, settings)
 
         self.shell.controller.request_call(step, "video:step")
 
@@ -835,6 +943,8 @@ class VideoMode(Mode):
             self._request(self._pending_seek)
         elif self.playing and not self._play_timer.isActive():
             self._play_tick()  # the frame took longer than its slot: the next one at once, none skipped
+        # The File menu's exports follow (result_pending), and one that waited for this frame runs.
+        self.shell.update_actions()
 
     def _report_unreadable(self, skipped: dict[int, str]) -> None:
         """Say in the status bar, once per source, which frames a step passed over, and
