@@ -351,9 +351,9 @@ def _add_segment_parser(sub) -> None:
                           "docs/segmentation.md, 'Once background is marked')")
     seg.add_argument("--boundary-refine", type=weight, default=None, metavar="W",
                      help="after the cut, local colour models in windows along the mask's boundary (Video "
-                          "SnapCut) re-decide a 10-px band: W = 2 took the click protocol's NoC@90 from 11.86 "
-                          "to 10.70 (DAVIS even half) at about 1.5x the time; not shown to help scribbles (within 0.01 IoU "
-                          "either way); default 0 = off; "
+                          "SnapCut) re-decide a 10-px band, W the weight of their log-likelihood ratio: the "
+                          "default 2 took the click protocol's NoC@90 from 11.86 to 10.70 (DAVIS even half) "
+                          "and 13.20 to 12.14 (odd) at about 1.4x the time; 0 = off (the cut alone, faster); "
                           "docs/clicks_development.md, 'Local classifiers along the boundary'")
     seg.add_argument("--fill-holes", action=argparse.BooleanOptionalAction, default=None,
                      help="fill background enclosed by foreground unless it holds a background scribble (default on)")

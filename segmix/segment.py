@@ -35,7 +35,7 @@ import threading
 import warnings
 import weakref
 import zlib
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -368,11 +368,13 @@ class SegmentationSettings:
     # ratio times a = snapcut_weight x the windows' colour confidence is added to the cut's
     # unary (snapcut_combine "add"; "mix": (1 - a) unary + a ratio, a at most 1) and the band
     # is cut again with the rest of the mask fixed (snapcut_recut "band"; "full": a whole
-    # second cut with that unary), snapcut_rounds times. 0 = off (the default). Measured
+    # second cut with that unary), snapcut_rounds times. 0 = off. Measured
     # (docs/clicks_development.md, "Local classifiers along the boundary"): weight 2 with the
     # other defaults here, NoC@90 on the full halves 11.86 -> 10.70 even, 13.20 -> 12.14 odd,
-    # drop-backs 22 -> 28 and 15 -> 22, about 80-90 ms more per click on a DAVIS frame.
-    snapcut_weight: float = 0.0
+    # drop-backs 22 -> 28 and 15 -> 22, about 80-90 ms more per click on a DAVIS frame. On
+    # by default since session 23: the window shows the cut first and refines it after
+    # (apply_model's on_cut), so the cut's overlay keeps its time.
+    snapcut_weight: float = 2.0
     snapcut_window: int = 41
     snapcut_margin: float = 3.0
     snapcut_band: float = 10.0
@@ -1635,6 +1637,7 @@ def apply_model(
     previous_mask: np.ndarray | None = None,
     previous_model: SegmentationModel | None = None,
     previous_scribbles: np.ndarray | None = None,
+    on_cut: Callable[[np.ndarray, np.ndarray], None] | None = None,
 ) -> SegmentationResult:
     """Posterior map and final mask for ``image`` (scribbles, if given, are hard constraints).
 
@@ -1654,6 +1657,12 @@ def apply_model(
         The marks the previous result was computed from: the marks added since then give the
         step's sign for ``monotone_clicks`` (without them, the marks that contradict the
         previous mask do).
+    on_cut : callable, optional
+        Called as ``on_cut(mask, probability)`` ((H, W) bool, (H, W) float32) with the graph
+        cut's mask (and the guards' re-cut) before the boundary refinement
+        (``snapcut_weight``) runs, so that a window can show the cut while the refinement
+        works; not called when no refinement follows. An exception it raises (a cancelled
+        job) ends the call.
 
     Returns
     -------
@@ -1675,6 +1684,7 @@ def apply_model(
             # strokes first gave 60 % foreground, and the stroke on him changed nothing).
             previous_mask = previous_scribbles = None
     shape = image.shape[:2]
+    probability = None  # the posterior map, made once (for on_cut, or at the end)
     # Scored per distinct colour: the (H, W) maps are made only for the unary and posterior.
     log_likelihoods, inverse, colour_features = _class_log_likelihoods(image, model, with_features=True)
     fixed = scribbles if scribbles is not None else np.zeros(shape, np.uint8)
@@ -1786,6 +1796,9 @@ def apply_model(
                 del unary
         if (settings.snapcut_weight > 0 and last_cut is not None and scribbles is not None
                 and (fixed == FOREGROUND).any() and mask.any()):
+            if on_cut is not None:
+                probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
+                on_cut(mask, probability)
             for _ in range(max(1, int(settings.snapcut_rounds))):
                 refined = _snapcut_refine(mask, last_cut[0], image, fixed, last_cut[1], settings,
                                           model.features.color_space, star, colour_features, inverse)
@@ -1813,9 +1826,11 @@ def apply_model(
                     scribbles, fixed, settings, previous_mask, previous_scribbles, colour_log_odds(blended))
                 del unary
                 mask, log_likelihoods = candidate, blended
+                probability = None  # of the models before the blend
                 if far_change(mask, previous_mask, fixed) <= settings.max_far_change * max(1, int(np.count_nonzero(previous_mask))):
                     break
-    probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
+    if probability is None:
+        probability = _spread(foreground_posterior(log_likelihoods, model.classifier.priors), inverse, shape)
     del log_likelihoods
     return SegmentationResult(probability=probability, mask=mask, model=model)
 

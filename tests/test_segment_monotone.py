@@ -209,10 +209,11 @@ def _next_click_scores(replayed, name: str, values, **fixed) -> dict:
 def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
     # DAVIS 065 under the click protocol: the 20th click (background, on the ground between
     # the elephant's legs) removed its whole body around the earlier positive clicks. The
-    # sequence as it ran without the guards (they change the earlier steps too).
+    # sequence as it ran without the guards (they change the earlier steps too) and without
+    # the boundary refinement (on by default since; it changes the sequence as well).
     scores = _next_click_scores(_replay("065", 19, SegmentationSettings(strip_guard=0.0, flood_guard=0.0,
-                                                                       removal_guard=0.0)),
-                                "strip_guard", (0.0, 3.0), removal_guard=0.0)
+                                                                       removal_guard=0.0, snapcut_weight=0.0)),
+                                "strip_guard", (0.0, 3.0), removal_guard=0.0, snapcut_weight=0.0)
     assert not scores["positive"]
     assert scores[0.0] < 0.2 < 0.85 < scores[3.0]
 

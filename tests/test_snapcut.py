@@ -63,8 +63,8 @@ def test_option_keeps_marks_and_a_good_mask(recut):
     assert iou > 0.95
 
 
-def test_off_by_default_and_validated():
-    assert SegmentationSettings().snapcut_weight == 0.0
+def test_on_by_default_at_the_measured_weight_and_validated():
+    assert SegmentationSettings().snapcut_weight == 2.0
     for bad in (dict(snapcut_weight=-1.0), dict(snapcut_window=3), dict(snapcut_band=0.0),
                 dict(snapcut_recut="x"), dict(snapcut_combine="x"), dict(snapcut_rounds=0),
                 dict(snapcut_mark_weight=-1.0)):
@@ -117,3 +117,50 @@ def test_cli_boundary_refine_sets_the_option_and_refuses_bad_values(tmp_path, ca
     assert main(args + ["-o", str(tmp_path / "bad.png"), "--boundary-refine", "-1"]) == 2
     assert "--boundary-refine" in capsys.readouterr().err
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_on_cut_gets_the_cut_before_the_refinement_and_changes_nothing():
+    """The window shows the graph cut while the boundary refinement runs (apply_model's
+    on_cut): the mask it is given is the result without the refinement, and the call's
+    result is the same with or without the callback."""
+    from segmix.segment import apply_model, train_model
+
+    image, truth = _disc_photo()
+    marks = np.zeros(truth.shape, np.uint8)
+    marks[55:65, 75:85] = 1
+    marks[5:10, 5:10] = 2
+    on = replace(SegmentationSettings(), snapcut_weight=2.0, snapcut_window=21)
+    model = train_model(image, marks, on)
+    seen = []
+    result = apply_model(image, model, marks, on, on_cut=lambda mask, probability: seen.append((mask.copy(),
+                                                                                                probability)))
+    plain = apply_model(image, model, marks, on)
+    off = apply_model(image, model, marks, replace(on, snapcut_weight=0.0))
+    assert len(seen) == 1
+    np.testing.assert_array_equal(seen[0][0], off.mask)
+    np.testing.assert_array_equal(seen[0][1], off.probability)
+    np.testing.assert_array_equal(result.mask, plain.mask)
+    np.testing.assert_array_equal(result.probability, plain.probability)
+    calls = []
+    apply_model(image, model, marks, replace(on, snapcut_weight=0.0), on_cut=lambda *a: calls.append(a))
+    assert calls == []  # no refinement follows: nothing to show before it
+
+
+def test_an_exception_in_on_cut_ends_the_call():
+    from segmix.segment import apply_model, train_model
+
+    image, truth = _disc_photo()
+    marks = np.zeros(truth.shape, np.uint8)
+    marks[55:65, 75:85] = 1
+    marks[5:10, 5:10] = 2
+    on = replace(SegmentationSettings(), snapcut_weight=2.0, snapcut_window=21)
+    model = train_model(image, marks, on)
+
+    class Stop(Exception):
+        pass
+
+    def stop(mask, probability):
+        raise Stop
+
+    with pytest.raises(Stop):
+        apply_model(image, model, marks, on, on_cut=stop)

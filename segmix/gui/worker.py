@@ -172,7 +172,10 @@ class SegmentationOutcome:
     settings : the settings actually used (threshold included)
     seconds : wall time of the job on the worker
     retrained : False when only apply_model ran
-    final : False for the quick per-pixel preview sent before the graph cut runs
+    final : False for the quick per-pixel preview sent before the graph cut runs, and for the
+        graph cut's mask sent before the boundary refinement runs (``cut``)
+    cut : True for the graph cut's mask shown while the boundary refinement
+        (SegmentationSettings.snapcut_weight) works; the final result follows on the same job
     rgba : (H, W, 4) uint8 overlay of ``mask`` drawn on the worker in ``overlay_mode``
         (None when no mode was requested), so the GUI thread need not draw 2 megapixels
     compiled : True when the job compiled a kernel (its first use), which ``seconds`` includes
@@ -197,6 +200,7 @@ class SegmentationOutcome:
     seconds: float
     retrained: bool
     final: bool = True
+    cut: bool = False
     rgba: np.ndarray | None = None
     overlay_mode: str | None = None
     compiled: bool = False  # the job compiled a kernel (first use): ``seconds`` includes that
@@ -639,7 +643,7 @@ class ComputeWorker(QObject):
         generation = job.generation
         try:
             self._check(generation)
-            from segmix.segment import apply_model
+            from segmix.segment import SegmentationResult, apply_model
 
             if isinstance(job, (SkinApplyJob, SkinTrainJob)):
                 self._run_skin(job)
@@ -693,10 +697,23 @@ class ComputeWorker(QObject):
             if job.settings.smoothing == "none":
                 result = self._per_pixel(job.image, model, job.scribbles, job.settings)
             if result is None:
+                def cut_shown(mask: np.ndarray, probability: np.ndarray) -> None:
+                    # The graph cut's mask while the boundary refinement works (a third stage):
+                    # the refinement costs about half a cut again, and the cut is what the
+                    # window's 400 ms are for.
+                    self._check(generation)
+                    shown = SegmentationResult(probability=probability, mask=mask, model=model)
+                    emit(self.finished, SegmentationOutcome(
+                        generation=generation, probability=probability, mask=mask, model=model,
+                        scribbles=job.scribbles, settings=job.settings, seconds=time.perf_counter() - start,
+                        retrained=retrained, final=False, cut=True, compiled=self._compiled,
+                        **_drawn(job.overlay_mode, shown)))
+                    self._check(generation)
+
                 self._await_graph_cut_helper()
                 with _interactive():
                     result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
-                                         job.previous_model, job.previous_scribbles)
+                                         job.previous_model, job.previous_scribbles, on_cut=cut_shown)
             self._check(generation)
             refined = None
             if isinstance(job, TrainJob) or job.of_step:

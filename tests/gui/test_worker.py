@@ -181,7 +181,8 @@ def test_job_on_a_large_photo_equals_apply_model(monkeypatch):
     worker.latest_generation = 1
     worker.run(TrainJob(1, image, scribbles, settings))
     outcomes = [args[0] for args in sent if args and hasattr(args[0], "final")]
-    assert [outcome.final for outcome in outcomes] == [False, True]
+    # The per-pixel decision, the graph cut, then the refined boundary (snapcut_weight).
+    assert [(outcome.final, outcome.cut) for outcome in outcomes] == [(False, False), (False, True), (True, False)]
     assert split  # the band's arcs were built in two row ranges
     with threads.single_thread():
         expected = apply_model(image, outcomes[-1].model, scribbles, settings)

@@ -89,6 +89,8 @@ REPLAYED = "Replayed your marks in the {n} steps they were made in, as when they
 # marks step by step in the new settings: the mask a user gets who had clicked so from the start.
 REFITTING = "Re-fitting your {n} steps with {what} (step {step} of {n})..."
 REFITTED = "Re-fitted your {n} steps with {what}, in the order you made them."
+# Marks made while a step's graph cut or boundary refinement ran wait for its result.
+FINISHING = "Finishing the step before your new marks; they refine its result next..."
 STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
 
 
@@ -100,14 +102,16 @@ class SegmentMode(Mode):
     training_finished(object)
         The final SegmentationOutcome of the latest scribbles arrived.
     preview_ready(object)
-        The quick per-pixel SegmentationOutcome arrived (the graph cut is still running).
+        The quick per-pixel SegmentationOutcome arrived (the graph cut is still running), or
+        the graph cut's (``outcome.cut``; the boundary refinement is still running).
 
     Attributes
     ----------
     outcome : SegmentationOutcome or None
         The result the overlay shows.
-    last_update_seconds, final_update_seconds : float or None
-        Stroke end -> first overlay, and -> final overlay (benchmarks read these).
+    last_update_seconds, cut_update_seconds, final_update_seconds : float or None
+        Stroke end -> first overlay, -> the graph cut's overlay (the final one when no
+        boundary refinement follows the cut), and -> final overlay (benchmarks read these).
     """
 
     name = "segment"
@@ -130,8 +134,11 @@ class SegmentMode(Mode):
         self._apply_in_flight = False  # a re-cut of the stored model (threshold moved) is running
         self._cancelled = False  # the last fit was cancelled and nothing replaced it
         self._fit_interrupted = False
+        # Marks added while the running job's last stages ran: fitted when its result is in.
+        self._refit_when_done = False
         self._stroke_end_time: float | None = None
         self.last_update_seconds: float | None = None
+        self.cut_update_seconds: float | None = None
         self.final_update_seconds: float | None = None
         self._last_progress_text = 0.0
         # The fitted results by their marks: an undo or redo brings back the mask shown for
@@ -196,7 +203,7 @@ class SegmentMode(Mode):
         self._training_in_flight = self._apply_in_flight = False
 
     def on_image_changed(self) -> None:
-        self._training_in_flight = self._apply_in_flight = False
+        self._training_in_flight = self._apply_in_flight = self._refit_when_done = False
         self.outcome = None
         self.history.clear()
         self._request_keys.clear()
@@ -215,15 +222,31 @@ class SegmentMode(Mode):
         # Only a result this mode still waits for counts: the controller stays busy for a
         # moment after the final result arrived (until the job's done signal), and a stroke
         # in that moment interrupted nothing (CI caught a stroke there marked as pending).
+        if self._finishing_step():
+            return  # the step's result is seconds' worth of the chain: let it arrive (retrain)
         if self.shell.controller.busy and (self._training_in_flight or self._apply_in_flight):
             self.shell.controller.invalidate()
             self._training_in_flight = self._apply_in_flight = False
             self._fit_interrupted = True
 
+    def _finishing_step(self) -> bool:
+        """True while the running fit has shown its per-pixel decision or its graph cut and
+        works on the rest (the cut, the boundary refinement): its training is done and its cut
+        cannot be stopped halfway, so a new mark waits for the result instead of making it stale.
+
+        A mark made then used to fit the marks at once (its job had no final mask to refine),
+        another and on average worse mask than the chain of steps (mean IoU 0.752 against 0.853
+        after 10 clicks on DAVIS) and not the one the saved marks give; waiting costs at most
+        the boundary refinement, as the worker finishes the cut either way."""
+        outcome = self.outcome
+        return (self._training_in_flight and not self._apply_in_flight and self.loaded_model is None
+                and outcome is not None and not outcome.final and outcome.retrained
+                and outcome.generation == self.shell.controller.generation and self.shell.controller.busy)
+
     def on_stroke_finished(self, changed: bool) -> None:
         interrupted, self._fit_interrupted = self._fit_interrupted, False
         self._stroke_end_time = time.perf_counter()
-        self.last_update_seconds = self.final_update_seconds = None
+        self.last_update_seconds = self.cut_update_seconds = self.final_update_seconds = None
         if not changed and interrupted:
             self.retrain()  # the stroke changed nothing, but it stopped a fit we still need
 
@@ -342,6 +365,12 @@ class SegmentMode(Mode):
             shell.update_hint()
             shell.update_actions()
             return
+        if warm and self._finishing_step() and self._only_added(self.outcome.scribbles, shell.layer.labels):
+            # The running step's result comes first; these marks then refine it (_on_result).
+            self._refit_when_done = True
+            self.training_panel.set_status(FINISHING)
+            return
+        self._refit_when_done = False
         self._apply_timer.stop()
         settings = self.current_settings()
         labels = shell.layer.labels
@@ -523,7 +552,7 @@ class SegmentMode(Mode):
         """Show a kept result again (an undo, a redo): no fit, the same mask as before."""
         shell = self.shell
         shell.controller.invalidate()  # a fit of other marks may still run: its result is stale
-        self._training_in_flight = self._apply_in_flight = False
+        self._training_in_flight = self._apply_in_flight = self._refit_when_done = False
         self._cancelled = False
         self.outcome = kept
         self._latest_request = (kept.scribbles, kept.mark_order)
@@ -539,6 +568,14 @@ class SegmentMode(Mode):
         shell.update_hint()
         shell.update_actions()
         emit(self.training_finished, kept)
+
+    @staticmethod
+    def _only_added(before: np.ndarray | None, labels: np.ndarray) -> bool:
+        """True when ``labels`` are ``before`` with marks added (some, none changed or erased)."""
+        if before is None or before.shape != labels.shape:
+            return False
+        marked = before != 0
+        return bool(np.array_equal(labels[marked], before[marked]) and np.count_nonzero(labels) > np.count_nonzero(marked))
 
     def _result_to_refine(self, warm: bool):
         """The last result when the marks only grew since (a click or stroke added): the refit
@@ -604,12 +641,13 @@ class SegmentMode(Mode):
         if outcome.retrained:
             self.model_panel.swatches.set_swatches(class_swatches(outcome.model))
         if not outcome.final:
-            # The quick per-pixel decision; the graph cut follows on the same job.
+            # The quick per-pixel decision, the graph cut follows on the same job; or the
+            # graph cut's mask, the boundary refinement follows.
             duration, note = self.elapsed(outcome.seconds, outcome.compiled, outcome.final)
-            self.training_panel.set_status(
-                f"Trained in {duration}{f' ({note})' if note else ''}; smoothing edges (graph cut)..."
-            )
-            self._render()
+            done, then = ("Graph cut", "refining the boundary") if outcome.cut else (
+                "Trained", "smoothing edges (graph cut)")
+            self.training_panel.set_status(f"{done} in {duration}{f' ({note})' if note else ''}; {then}...")
+            self._render(cut=outcome.cut)
             shell.update_hint()
             shell.update_actions()
             emit(self.preview_ready, outcome)
@@ -644,6 +682,13 @@ class SegmentMode(Mode):
         shell.update_hint()
         shell.update_actions()
         emit(self.training_finished, outcome)
+        self._refit_if_marks_waited()
+
+    def _refit_if_marks_waited(self) -> None:
+        """Fit the marks made while the last step finished (see :meth:`_finishing_step`)."""
+        if self._refit_when_done:
+            self._refit_when_done = False
+            self.retrain()
 
     def _unexplained_suggestion(self, outcome: SegmentationOutcome) -> str:
         """A pointer to "Keep unmarked colours as background" when it is off and the background
@@ -670,10 +715,12 @@ class SegmentMode(Mode):
         self._training_in_flight = self._apply_in_flight = False
         self.training_panel.set_status(f"Training failed: {message}")
         self.shell.statusBar().showMessage(f"Training failed: {message}", 8000)
+        self._refit_if_marks_waited()
 
     def on_cancelled(self) -> None:
         self._training_in_flight = self._apply_in_flight = False
         self._cancelled = True
+        self._refit_when_done = False  # Cancel (Esc) stops the marks' fit too
         note = " (the overlay shows the previous result)" if self.outcome is not None else ""
         self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
 
@@ -741,7 +788,7 @@ class SegmentMode(Mode):
     def render(self) -> None:
         self._render()
 
-    def _render(self, final: bool = False) -> None:
+    def _render(self, final: bool = False, cut: bool = False) -> None:
         canvas = self.shell.canvas
         if self.outcome is None:
             canvas.set_overlay(None)
@@ -758,6 +805,8 @@ class SegmentMode(Mode):
             elapsed = time.perf_counter() - self._stroke_end_time
             if self.last_update_seconds is None:
                 self.last_update_seconds = elapsed  # the first overlay after the stroke
+            if cut or ((final or not self._training_in_flight) and self.cut_update_seconds is None):
+                self.cut_update_seconds = elapsed
             if final or not self._training_in_flight:
                 self.final_update_seconds = elapsed
                 self._stroke_end_time = None

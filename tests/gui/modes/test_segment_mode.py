@@ -110,8 +110,11 @@ def test_threshold_with_graph_cut_reapplies_on_the_worker(qtbot, make_window, ph
     window.set_tool("foreground")
     drag(window, [(10, 10), (20, 30), (15, 50)])
     window.set_tool("background")
-    # Two stages: the per-pixel preview, then the graph-cut mask of the same job.
-    with qtbot.waitSignals([window.modes["segment"].preview_ready, window.modes["segment"].training_finished], timeout=60000, order="strict"):
+    # Three stages: the per-pixel preview, the graph-cut mask, then the refined boundary
+    # (SegmentationSettings.snapcut_weight) of the same job.
+    mode = window.modes["segment"]
+    with qtbot.waitSignals([mode.preview_ready, mode.preview_ready, mode.training_finished], timeout=60000,
+                           order="strict"):
         drag(window, [(70, 10), (60, 30), (65, 50)])
     assert window.modes["segment"].outcome.final and window.modes["segment"].outcome.settings.smoothing == "graphcut"
     generation = window.controller.generation

@@ -1,0 +1,91 @@
+"""The window shows the graph cut while the boundary refinement runs (a third stage)."""
+
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from segmix.segment import SegmentationSettings, apply_model
+from tests.gui.gui_helpers import viewport_point
+
+
+def _click(window, x, y, button=Qt.MouseButton.LeftButton):
+    QTest.mouseClick(window.canvas.viewport(), button, Qt.KeyboardModifier.NoModifier, viewport_point(window, x, y))
+
+
+def test_a_click_shows_the_per_pixel_decision_then_the_cut_then_the_refined_mask(qtbot, make_window, photo_path):
+    assert SegmentationSettings().snapcut_weight > 0  # on by default: the window's third stage
+    window = make_window(photo_path, smoothing=True)
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    with qtbot.waitSignal(mode.training_finished, timeout=30000):
+        _click(window, 15.5, 30.5)
+    seen = []
+    mode.preview_ready.connect(lambda outcome: seen.append((outcome, mode.training_panel.status_label.text())))
+    with qtbot.waitSignal(mode.training_finished, timeout=30000) as finished:
+        _click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
+    final = finished.args[0]
+    assert [outcome.cut for outcome, _ in seen] == [False, True]
+    cut, status = seen[1]
+    assert not cut.final and final.final and "refining the boundary" in status
+    assert cut.settings.smoothing == "graphcut" and cut.model is final.model
+    # The cut shown is the step without the refinement: the same model, marks and previous
+    # result, the refinement off.
+    refined_model, refined_mask, refined_marks = final.refined
+    off = apply_model(window.segmentation_image, final.model, final.scribbles, replace(final.settings, snapcut_weight=0.0),
+                      refined_mask, refined_model, refined_marks)
+    np.testing.assert_array_equal(cut.mask, off.mask)
+    on = apply_model(window.segmentation_image, final.model, final.scribbles, final.settings, refined_mask, refined_model,
+                     refined_marks)
+    np.testing.assert_array_equal(final.mask, on.mask)
+    assert mode.cut_update_seconds is not None and mode.final_update_seconds >= mode.cut_update_seconds
+
+
+def test_a_click_while_the_step_before_finishes_refines_its_result(qtbot, make_window, photo_path, monkeypatch):
+    """A click made while a step's cut or boundary refinement ran fitted the marks at once
+    (its job had no final mask to refine): another mask than the chain's, and not the one the
+    saved marks give. It now waits for that step's result and refines it."""
+    from segmix.gui.modes.segment import FINISHING
+
+    window = make_window(photo_path, smoothing=True)
+    mode = window.modes["segment"]
+    controller = window.controller
+    original = controller.request_training
+    sent = []
+
+    def spy(image, scribbles, settings, overlay_mode=None, previous_model=None, previous_mask=None,
+            previous_scribbles=None, **kwargs):
+        sent.append((scribbles.copy(), previous_mask))
+        return original(image, scribbles, settings, overlay_mode, previous_model, previous_mask, previous_scribbles,
+                        **kwargs)
+
+    monkeypatch.setattr(controller, "request_training", spy)
+    import time
+
+    import segmix.segment
+
+    refine = segmix.segment._snapcut_refine
+
+    def slow_refine(*args, **kwargs):
+        time.sleep(0.5)  # a large photo's refinement: the click below comes while it runs
+        return refine(*args, **kwargs)
+
+    monkeypatch.setattr(segmix.segment, "_snapcut_refine", slow_refine)
+    window.set_tool("click")
+    with qtbot.waitSignal(mode.training_finished, timeout=30000):
+        _click(window, 15.5, 30.5)
+    finals = []
+    mode.training_finished.connect(finals.append)
+    with qtbot.waitSignal(mode.preview_ready, timeout=30000):
+        _click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
+    # The step's per-pixel decision is shown; its cut and refinement still run.
+    assert mode._finishing_step()
+    _click(window, 65.5, 10.5, Qt.MouseButton.RightButton)
+    assert mode.training_panel.status_label.text() == FINISHING and len(sent) == 2
+    qtbot.waitUntil(lambda: len(finals) == 2, timeout=30000)
+    assert len(sent) == 3
+    second, third = finals
+    assert np.count_nonzero(second.scribbles) < np.count_nonzero(third.scribbles)
+    assert sent[2][1] is second.mask  # the third step refined the second's final mask
+    assert third.refined[1] is second.mask
