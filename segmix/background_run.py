@@ -461,8 +461,9 @@ def run_sequence(
     Raises
     ------
     FrameError
-        Bad frames (see :mod:`segmix.frames`), a mask that would overwrite an input, ground
-        truth of the wrong size.
+        Bad frames (see :mod:`segmix.frames`), a mask that would overwrite an input or a file
+        in ``output_dir`` that no background run wrote (its mark, :data:`MASK_MAKER`; checked
+        before any mask), ground truth of the wrong size.
     """
     result = RunResult()
     from segmix.io import ProtectedInputs

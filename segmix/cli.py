@@ -725,7 +725,8 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
-    train.add_argument("--quiet", action="store_true", help="no progress bar and no notes (errors and warnings are still printed)")
+    train.add_argument("--quiet", action="store_true",
+                            help="no progress bar and no notes (errors and warnings are still printed)")
     _add_distributed_options(train)
     train.set_defaults(handler=_cmd_skin_train)
 
@@ -750,7 +751,8 @@ def _add_skin_parser(sub) -> None:
     apply.add_argument("--workers", type=positive_int, default=None,
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
                             "local worker process (default 1)")
-    apply.add_argument("--quiet", action="store_true", help="no progress bar and no notes (errors and warnings are still printed)")
+    apply.add_argument("--quiet", action="store_true",
+                            help="no progress bar and no notes (errors and warnings are still printed)")
     _add_max_megapixels(apply)
     _add_distributed_options(apply)
     apply.set_defaults(handler=_cmd_skin_apply)
