@@ -726,7 +726,7 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--quiet", action="store_true",
-                            help="no progress bar and no notes (errors and warnings are still printed)")
+                       help="no progress bar and no notes (errors and warnings are still printed)")
     _add_distributed_options(train)
     train.set_defaults(handler=_cmd_skin_train)
 
@@ -752,7 +752,7 @@ def _add_skin_parser(sub) -> None:
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
                             "local worker process (default 1)")
     apply.add_argument("--quiet", action="store_true",
-                            help="no progress bar and no notes (errors and warnings are still printed)")
+                       help="no progress bar and no notes (errors and warnings are still printed)")
     _add_max_megapixels(apply)
     _add_distributed_options(apply)
     apply.set_defaults(handler=_cmd_skin_apply)
