@@ -19,23 +19,72 @@ from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
 
-__all__ = ["RunResult", "frame_number", "learning_frames", "load_groundtruth_folder", "run_sequence",
-           "save_foreground_mask", "scored_frames_line", "scored_range", "short_sequence_warning"]
+__all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
+           "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line", "scored_range",
+           "short_sequence_warning", "skip_words"]
+
+
+#: What writes a background mask, as its PNG mark names it (:func:`segmix.io.output_mark`):
+#: the command line and the window's Video export alike.
+MASK_MAKER = "background"
 
 
 def save_foreground_mask(path, mask: np.ndarray, *, protect=()) -> None:
-    """Write an (H, W) uint8 mask (0 / 127 / 255) as an 8-bit greyscale PNG, atomically."""
-    from PIL import Image
-
-    from segmix.io import atomic_save
+    """Write an (H, W) uint8 mask (0 / 127 / 255) as an 8-bit greyscale PNG, atomically,
+    carrying ``segmix background``'s mark (:data:`MASK_MAKER`): a later run rewrites it, and
+    no file it did not write (:func:`segmix.io.refuse_foreign_outputs`)."""
+    from segmix.io import save_marked_png
 
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.dtype != np.uint8:
         raise ValueError(f"mask must be an (H, W) uint8 array, got shape {mask.shape} dtype {mask.dtype}")
-    image = Image.fromarray(mask, mode="L")
-    # compress_level 1: masks are mostly flat, level 1 is within a few percent of level 6 in
-    # size and several times faster, which matters at hundreds of frames per second.
-    atomic_save(path, lambda handle: image.save(handle, format="PNG", compress_level=1), protect=protect)
+    save_marked_png(path, mask, MASK_MAKER, protect=protect)
+
+
+def planned_masks(sequence: FrameSequence, output_dir, extra_names=()) -> list[tuple[Path, str]]:
+    """The masks a run of ``sequence`` writes into ``output_dir``, as (path, what writes it)
+    pairs (for :func:`segmix.io.check_batch_outputs` and
+    :func:`segmix.io.refuse_foreign_outputs`): ``OUT/<frame stem>.png`` for frame files,
+    ``OUT/frame_000001.png`` ... for a video or an animation. A video whose length its header
+    does not give: the names that can clash, those already in OUT and in ``extra_names``
+    (another output of the run, such as --background-image's)."""
+    out = Path(output_dir)
+    if sequence.kind in ("folder", "list"):
+        return [(out / f"{path.stem}.png", f"the mask of {path}") for path in sequence.paths]
+    source = sequence.paths[0]
+    if sequence.frame_count:
+        numbers = range(1, int(sequence.frame_count) + 1)
+    else:
+        names = [p.name for p in out.iterdir()] if out.is_dir() else []
+        names += [Path(name).name for name in extra_names]
+        numbers = sorted({int(m[1]) for m in map(re.compile(r"frame_(\d{6,})\.png").fullmatch, names) if m})
+    return [(out / f"frame_{n:06d}.png", f"the mask of frame {n} of {source}") for n in numbers]
+
+
+def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | None) -> str | None:
+    """One line about the masks of an earlier run left in the output folder beside this run's
+    (:attr:`RunResult.leftovers`), or None when there are none: their size when it is not this
+    run's ``shape`` (H, W), a sign of another camera.
+
+    A new-user trial's folder held 40 masks of one camera and, after a run of another into
+    it, 20 new ones mixed with 20 old ones, and nothing said so."""
+    if not leftovers:
+        return None
+    count = f"{len(leftovers)} mask{'' if len(leftovers) == 1 else 's'}"
+    names = leftovers[0].name if len(leftovers) == 1 else f"{leftovers[0].name} .. {leftovers[-1].name}"
+    size = ""
+    if shape is not None:
+        from PIL import Image
+
+        try:
+            with Image.open(leftovers[0]) as im:
+                width, height = im.size
+        except Exception:  # unreadable since: its size is not known
+            width = height = None
+        if width is not None and (height, width) != tuple(shape):
+            size = f", {width} x {height}, not this run's {shape[1]} x {shape[0]}: another camera?"
+    return (f"{folder}: also holds {count} of an earlier run that this run did not replace ({names}{size}); "
+            "move them away, or give another --output-dir, to keep one run's masks apart from another's")
 
 
 def frame_number(stem: str, position: int) -> int:
@@ -284,11 +333,54 @@ class RunResult:
 
     frames: int = 0
     written: list[Path] = field(default_factory=list)
+    #: every ``on_skip`` line of the run: frames skipped, and where a video ended early (a
+    #: :class:`segmix.frames.SequenceEnd`); :func:`skip_words` counts them apart
     skipped: list[str] = field(default_factory=list)
+    #: masks an earlier run wrote into the output folder that this run did not replace
+    #: (:func:`segmix.io.marked_leftovers`; :func:`leftovers_warning` words them)
+    leftovers: list[Path] = field(default_factory=list)
     scored_frames: int = 0
     score: Confusion | None = None
     #: the scored frames in order: (frame number, frame name stem, its ground-truth file)
     scored: list[tuple[int, str, Path]] = field(default_factory=list)
+
+
+def skip_words(messages: list[str]) -> str:
+    """What a run's ``on_skip`` lines amount to, in words for its summary ("" for none).
+
+    Frames skipped (unreadable, or of another size) are counted as frames; a video or an
+    animation that ends early (:class:`segmix.frames.SequenceEnd`) is said as such, with the
+    frames missing when its header announced more: counted among the skipped, a truncated
+    video that lacked 165 of its 300 frames read "1 skipped" (a new-user trial).
+
+    Parameters
+    ----------
+    messages : list of str
+        :attr:`RunResult.skipped`.
+
+    Returns
+    -------
+    str
+        E.g. ``2 frames skipped (unreadable or of another size)``, ``the video ends 165 frames
+        early (truncated)``, or both joined by "; ".
+    """
+    from segmix.frames import SequenceEnd
+
+    ends = [m for m in messages if isinstance(m, SequenceEnd)]
+    frames = len(messages) - len(ends)
+    parts = []
+    if frames:
+        parts.append(f"{frames} frame{'' if frames == 1 else 's'} skipped (unreadable or of another size)")
+    for end in ends:
+        missing = end.missing
+        if end.truncated:
+            parts.append(f"the video ends {missing} frame{'' if missing == 1 else 's'} early (truncated)")
+        elif missing:
+            parts.append(f"decoding stopped after frame {end.frames}, {missing} frame{'' if missing == 1 else 's'} "
+                         "early")
+        else:
+            parts.append(f"decoding stopped after frame {end.frames}")
+    return "; ".join(parts)
 
 
 def scored_frames_line(scored: list[tuple[int, str, Path]], few: int = 3) -> str:
@@ -369,8 +461,9 @@ def run_sequence(
     Raises
     ------
     FrameError
-        Bad frames (see :mod:`segmix.frames`), a mask that would overwrite an input, ground
-        truth of the wrong size.
+        Bad frames (see :mod:`segmix.frames`), a mask that would overwrite an input or a file
+        in ``output_dir`` that no background run wrote (its mark, :data:`MASK_MAKER`; checked
+        before any mask), ground truth of the wrong size.
     """
     result = RunResult()
     from segmix.io import ProtectedInputs
@@ -392,6 +485,14 @@ def run_sequence(
                 if target in inputs:
                     raise FrameError(f"{target}: the mask would overwrite an input frame; "
                                      f"{advice or 'choose another --output-dir'}")
+        # Only masks an earlier run wrote (their mark) are rewritten: a user's b00005.png in
+        # the folder was replaced in silence (a new-user trial), as skin apply's files are kept.
+        from segmix.io import refuse_foreign_outputs
+
+        try:
+            refuse_foreign_outputs(planned_masks(sequence, out), MASK_MAKER, advice or "choose another --output-dir")
+        except ValueError as exc:
+            raise FrameError(str(exc)) from None
         # The folder is made with the first mask, not here: a run that reads no frame (a text
         # file named .png, an empty video) writes nothing, not even an empty folder.
     original_skip = sequence.on_skip
@@ -441,4 +542,8 @@ def run_sequence(
             pool.shutdown(wait=True)
     if groundtruth is not None:
         result.score = score
+    if out is not None and result.written:
+        from segmix.io import marked_leftovers
+
+        result.leftovers = marked_leftovers(out, result.written, MASK_MAKER)
     return result

@@ -20,7 +20,8 @@ from segmix import __version__
 #: The exit statuses of every sub-command (README "Command line" states the same rule).
 EXIT_STATUSES = {
     0: "every input was done",
-    1: "some inputs failed, one line each, while others were written (batch commands: skin apply, background)",
+    1: "some inputs failed, one line each, while others were written or scored (batch commands: skin apply, "
+       "background; skin eval's photo / mask pairs)",
     2: "bad usage or bad parameter, or no usable input at all (missing, empty or every input unreadable): "
        "nothing written",
     130: "interrupted (Ctrl+C)",
@@ -294,7 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     quant.add_argument("-k", "--colors", type=palette_size, default=8, help="number of colours, 1-65536 (default 8)")
     quant.add_argument("-o", "--output", required=True,
                        help="output image: .png recommended (with at most 256 colours a palette PNG of "
-                            "exactly the k colours; .tif and .bmp alike), .webp, .jpg")
+                            "exactly the k colours; .tif and .bmp alike; a greyscale photo stays greyscale), "
+                            ".gif (k up to 256, exactly the k colours), .webp (lossless), .jpg / .jpeg; the "
+                            "extension chooses the format")
     quant.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     quant.add_argument("--quality", type=image_quality, default=None, metavar="Q",
                        help="JPEG or WebP output only: compression quality 1-95 (default: JPEG "
@@ -722,7 +725,8 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
     train.add_argument("--convergence", metavar="PLOT.png", default=None,
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--quiet", action="store_true",
+                       help="no progress bar and no notes (errors and warnings are still printed)")
     _add_distributed_options(train)
     train.set_defaults(handler=_cmd_skin_train)
 
@@ -747,7 +751,8 @@ def _add_skin_parser(sub) -> None:
     apply.add_argument("--workers", type=positive_int, default=None,
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
                             "local worker process (default 1)")
-    apply.add_argument("--quiet", action="store_true", help="no progress bar")
+    apply.add_argument("--quiet", action="store_true",
+                       help="no progress bar and no notes (errors and warnings are still printed)")
     _add_max_megapixels(apply)
     _add_distributed_options(apply)
     apply.set_defaults(handler=_cmd_skin_apply)
@@ -756,7 +761,10 @@ def _add_skin_parser(sub) -> None:
         "eval", help="pixel precision / recall / F1 / ROC of a skin model on labelled images",
         description="Evaluate on --images/--masks (matched by stem; mask 128 = ignore). Prints pooled "
         "and per-image-mean precision, recall and F1, ROC AUC and the threshold with the best pooled F1; "
-        "--per-image writes each photo's figures as CSV.")
+        "--per-image writes each photo's figures as CSV. A photo or mask that cannot be used (a mask of "
+        "another size, of values other than 0 / 128 / 255, an unreadable file) is reported one line each "
+        "and its pair skipped; the others are scored and the exit status is then 1, or 2 when no pair "
+        "can be used.")
     ev.add_argument("--model", metavar="M.json", help="skin model (default: the built-in model)")
     ev.add_argument("--images", required=True, metavar="DIR", help="folder of photos to evaluate on")
     ev.add_argument("--masks", required=True, metavar="DIR",
@@ -1024,24 +1032,11 @@ def _all_or_nothing(*outputs):
 
 def _background_masks(sequence, output_dir, background_image=None) -> list:
     """The masks a one-machine ``background`` run writes, as (path, what writes it) pairs for
-    :func:`_check_outputs`: ``OUT/<frame stem>.png`` for frame files, ``OUT/frame_000001.png``
-    ... for a video or an animation (segmix.background_run.run_sequence names them so). A
-    video whose length its header does not give: the names that can clash, those already in
-    OUT and ``background_image``'s."""
-    import re
-    from pathlib import Path
+    :func:`_check_outputs` (segmix.background_run.planned_masks; with a video whose length its
+    header does not give, ``background_image``'s name counts among those that can clash)."""
+    from segmix.background_run import planned_masks
 
-    out = Path(output_dir)
-    if sequence.kind in ("folder", "list"):
-        return [(out / f"{path.stem}.png", f"the mask of {path}") for path in sequence.paths]
-    source = sequence.paths[0]
-    if sequence.frame_count:
-        numbers = range(1, int(sequence.frame_count) + 1)
-    else:
-        names = [p.name for p in out.iterdir()] if out.is_dir() else []
-        names += [Path(background_image).name] if background_image else []
-        numbers = sorted({int(m[1]) for m in map(re.compile(r"frame_(\d{6,})\.png").fullmatch, names) if m})
-    return [(out / f"frame_{n:06d}.png", f"the mask of frame {n} of {source}") for n in numbers]
+    return planned_masks(sequence, output_dir, [background_image] if background_image else [])
 
 
 def _check_json_name(option: str, path) -> None:
@@ -1072,6 +1067,15 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
     _check_outputs(protect, {"-o/--output": args.output}, figures={"--convergence": args.convergence})
     _check_json_name("-o/--output", args.output)
+    # Photos without a mask are left out, as skin eval leaves them out: said, and counted in
+    # the training line (they were dropped in silence).
+    photos = 0
+    for images, masks in zip(args.images, args.masks):
+        pairs, unmatched = skin.image_mask_pairs(images, masks)
+        photos += len(pairs)
+        left_out = skin.unmatched_warning(images, masks, unmatched)
+        if left_out:
+            print(f"segmix skin train: warning: {left_out}", file=sys.stderr)
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -1088,7 +1092,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
             finally:
                 bar.close()
     if not args.quiet:
-        print(f"training on {counts.n_skin:,} skin and {counts.n_non_skin:,} non-skin pixels "
+        used = f" of {photos} photo{'' if photos == 1 else 's'}" if args.images else ""
+        rows = " and the UCI rows" if args.uci and args.images else ""
+        print(f"training on {counts.n_skin:,} skin and {counts.n_non_skin:,} non-skin pixels{used}{rows} "
               f"({counts.codes.size:,} distinct colours)", file=sys.stderr)
     options = {k: v for k, v in (("n_components", args.components), ("non_skin_components", args.non_skin_components),
                                  ("color_space", args.color_space), ("reg_covar", args.reg_covar),
@@ -1161,17 +1167,20 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)
+    ignored = None if args.quiet else skin.ignored_in_folders(args.inputs)
+    if ignored:  # a note, on stderr: a photo left out by its name is no failure
+        print(f"segmix skin apply: note: {ignored}", file=sys.stderr)
     if distributed:
         from segmix.distributed.skin_jobs import run_apply
 
-        if args.model:
+        if args.model and not args.quiet:
             print(model_line(args, skin.load_skin_model(args.model)))
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
                              stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args))
     model = skin.load_skin_model(args.model)
-    if args.model:
+    if args.model and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
@@ -1193,11 +1202,10 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     if args.per_image is not None and Path(args.per_image).suffix.lower() != ".csv":
         raise UserError(f"{args.per_image}: --per-image writes CSV; give a file name ending in .csv")
     _, unmatched = skin.image_mask_pairs(args.images, args.masks)
-    if unmatched:
-        # Figures from part of a folder must not pass for the whole of it unnoticed.
-        print(f"segmix skin eval: warning: {len(unmatched)} image(s) in {args.images} have no mask of the same "
-              f"name in {args.masks} and are left out (first: {unmatched[0].name})", file=sys.stderr)
-    if args.model:
+    left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
+    if left_out:
+        print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)
+    if args.model:  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:
@@ -1205,6 +1213,8 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
                                            settings=settings, progress=bar, max_pixels=_max_pixels(args))
     finally:
         bar.close()
+    for line in result.skipped:  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)
+        print(f"segmix skin eval: skipped {line}", file=sys.stderr)
     for warning in result.warnings:  # photos without colour, by name: their masks are no finding
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
@@ -1226,6 +1236,11 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
                 else "")
         print(f"wrote {args.per_image} (one row per photo: precision, recall, f1 at threshold "
               f"{result.threshold:.4g}{best}; an undefined figure is empty)")
+    if result.skipped:
+        total = result.n_images + len(result.skipped)
+        print(f"segmix skin eval: {len(result.skipped)} of {total} photo / mask pairs skipped; the figures are "
+              f"of the other {result.n_images}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -1271,7 +1286,9 @@ def _add_background_parser(sub) -> None:
                          "their names, a video's counted from 1: frame_000001 is its first)")
     bg.add_argument("--groundtruth-offset", type=integer, default=0, metavar="N",
                     help="the ground truth numbered K is frame K + N (default 0); 1 for ground truth counted from 0 "
-                         "(Wallflower's gt00247.png is the 248th frame) against a video")
+                         "(Wallflower's gt00247.png is the 248th frame) against a video; a negative N for a clip "
+                         "cut from a longer sequence (a video of highway's frames 400-699, numbered 1..300 here: "
+                         "-399, so that gt000400.png is its frame 1); temporalROI.txt moves with it")
     bg.add_argument("--roi", nargs=2, type=positive_int, metavar=("FIRST", "LAST"),
                     help="score only frames FIRST..LAST, in the input's frame numbers (default: CDnet's "
                          "temporalROI.txt in GT_DIR or the folder above it, moved by --groundtruth-offset as the "
@@ -1285,8 +1302,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
-    from segmix.background_run import (check_groundtruth, load_groundtruth_folder, run_sequence, scored_frames_line,
-                                       scored_range, short_sequence_warning)
+    from segmix.background_run import (check_groundtruth, leftovers_warning, load_groundtruth_folder, run_sequence,
+                                       scored_frames_line, scored_range, short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
     from segmix.io import save_image, use_one_of
 
@@ -1387,9 +1404,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)
     height, width = model.shape_
+    leftovers = leftovers_warning(args.output_dir, result.leftovers, (height, width))
+    if leftovers:
+        print(f"segmix background: warning: {leftovers}", file=sys.stderr)
     where = f" to {args.output_dir}" if args.output_dir else ""
+    # What the skipped lines amount to, in frames: a truncated video is no "1 skipped".
+    lost = skip_words(skipped)
     print(f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
-          + (f", {len(skipped)} skipped" if skipped else ""))
+          + (f"; {lost}" if lost else ""))
     if result.score is not None:
         if result.scored_frames == 0:  # a video without a frame count, not checked before the run
             advice = ("; give --roi FIRST LAST in the input's frame numbers, or --groundtruth-offset N" if roi
@@ -1565,8 +1587,13 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality,
                            max_pixels=_max_pixels(args))
     if result.n_colors_in_image < args.colors:
+        # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
+        # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
+        how = ("written unchanged" if result.unchanged else
+               f"its colours are kept as they are (written as {_MODE_WORDS.get(result.mode, result.mode)}, "
+               f"not {_MODE_WORDS.get(result.input_mode, result.input_mode)})")
         print(f"segmix quantize: warning: {args.image} has only {result.n_colors_in_image} distinct "
-              f"colour(s), fewer than the {args.colors} asked for; written unchanged", file=sys.stderr)
+              f"colour(s), fewer than the {args.colors} asked for; {how}", file=sys.stderr)
     elif result.n_colors < args.colors:
         print(f"segmix quantize: warning: only {result.n_colors} of the {args.colors} colours asked for "
               "are distinct after rounding to 8 bits", file=sys.stderr)
@@ -1593,6 +1620,13 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         error = f"mean squared error {result.mse:.2f} per channel"
     print(f"wrote {args.output} ({palette}, {error})")
     return 0
+
+
+#: Pillow modes in words, for quantize's messages.
+_MODE_WORDS = {"P": "a palette image", "L": "8-bit greyscale", "RGB": "8-bit RGB", "RGBA": "8-bit RGBA",
+               "LA": "greyscale with alpha", "PA": "a palette image with alpha", "1": "1-bit black and white",
+               "I;16": "16-bit greyscale", "I;16B": "16-bit greyscale", "I;16L": "16-bit greyscale",
+               "I": "32-bit greyscale", "CMYK": "CMYK", "RGBX": "8-bit RGB"}
 
 
 def _start_graph_cut_compile(n_pixels: int, settings):

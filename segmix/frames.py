@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "IMAGE_SUFFIXES", "VIDEO_SUFFIXES", "frame_files",
-           "is_sequence_path", "natural_key", "prefetch"]
+__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "IMAGE_SUFFIXES", "SequenceEnd", "VIDEO_SUFFIXES",
+           "frame_files", "is_sequence_path", "natural_key", "prefetch"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
@@ -99,6 +99,41 @@ def frame_files(folder) -> list[Path]:
                   key=lambda p: natural_key(p.name))
 
 
+class SequenceEnd(str):
+    """An ``on_skip`` line that says where a video or an animation ended early, not a frame skipped.
+
+    A plain ``str`` to every caller that prints it; callers that count skipped frames tell it
+    apart by its type (:func:`segmix.background_run.skip_words`): counted as "1 skipped", a
+    truncated video missing 165 of its 300 frames read as one lost frame (a new-user trial).
+
+    Attributes
+    ----------
+    frames : int
+        Frames read before the end.
+    announced : int or None
+        The frames the file's header announces, when it says.
+    truncated : bool
+        The file ended without a decoding error (cut short); False when decoding failed.
+    """
+
+    frames: int
+    announced: int | None
+    truncated: bool
+
+    def __new__(cls, text: str, frames: int, announced: int | None = None, truncated: bool = False):
+        line = super().__new__(cls, text)
+        line.frames, line.announced, line.truncated = int(frames), announced, bool(truncated)
+        return line
+
+    def __reduce__(self):  # pickled with its fields (Dask sends a worker's lines back)
+        return (SequenceEnd, (str(self), self.frames, self.announced, self.truncated))
+
+    @property
+    def missing(self) -> int | None:
+        """Frames announced but not read, or None when the header does not say."""
+        return None if not self.announced else max(0, int(self.announced) - self.frames)
+
+
 class FrameSequence:
     """The frames of a folder, a list of image files, or a video file.
 
@@ -127,12 +162,13 @@ class FrameSequence:
     def __init__(self, source, on_skip: Callable[[str], None] | None = None) -> None:
         self.on_skip = on_skip or (lambda message: None)
         self._odd_sizes: dict[Path, tuple[int, int]] = {}  # frames skipped for their size (check_sizes)
-        items = [Path(p) for p in ([source] if isinstance(source, (str, Path)) else list(source))]
+        given = [source] if isinstance(source, (str, Path)) else list(source)
+        items = [Path(p) for p in given]
         if not items:
             raise FrameError("no input given")
-        for path in items:
+        for typed, path in zip(given, items):
             if not path.exists():
-                raise FrameError(f"{path}: no such file or folder")
+                raise FrameError(f"{typed}: no such file or folder")  # as typed: a Path drops "clip/"'s slash
         if len(items) == 1 and items[0].is_dir():
             self.kind = "folder"
             folder = items[0]
@@ -200,6 +236,7 @@ class FrameSequence:
 
         path = self.paths[0]
         index = 0
+        announced = self.frame_count
         try:
             with av.open(str(path)) as container:
                 stream = container.streams.video[0]
@@ -209,14 +246,15 @@ class FrameSequence:
                     index += 1
                     yield Frame(index, f"frame_{index:06d}", decoded.to_ndarray(format="rgb24"), path)
         except (av.FFmpegError, OSError, ValueError) as exc:
-            self.on_skip(f"{path}: decoding stopped after frame {index} ({_short(exc)})")
+            self.on_skip(SequenceEnd(f"{path}: decoding stopped after frame {index} ({_short(exc)})", index,
+                                     announced))
             return
         # A file cut short (a copy or download that stopped) can end without a decoding
         # error: FFmpeg drops the incomplete cluster of a Matroska file and stops quietly
         # (2 of 30 frames, new-user trial). The header still tells how long it was.
         if announced and index < 0.9 * announced - 1:
-            self.on_skip(f"{path}: the video ends after frame {index} of the {announced} its header "
-                         "announces (a truncated file?)")
+            self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} of the {announced} its header "
+                                     "announces (a truncated file?)", index, announced, truncated=True))
 
     # ------------------------------------------------------------------ animation
     def _iter_animation(self) -> Iterator[Frame]:
@@ -231,7 +269,7 @@ class FrameSequence:
         except ImageLoadError as exc:  # as a video that breaks off: reported, the run ends there
             if index == 0:
                 raise FrameError(str(exc)) from None  # nothing read: the run's one error line
-            self.on_skip(f"{exc}; the sequence ends after frame {index}")
+            self.on_skip(SequenceEnd(f"{exc}; the sequence ends after frame {index}", index, self.frame_count))
 
     # ------------------------------------------------------------------ images
     def _iter_images(self) -> Iterator[Frame]:

@@ -94,6 +94,11 @@ __all__ = [
     "atomic_write",
     "ensure_not_input",
     "is_hidden",
+    "marked_leftovers",
+    "output_mark",
+    "refuse_foreign_outputs",
+    "save_marked_png",
+    "written_by",
     "subfolder_hint",
     "load_frame",
     "load_image",
@@ -1126,6 +1131,115 @@ def write_json_atomic(
     write_text_atomic(path, text, protect=protect)
 
 
+# ------------------------------------------------------------ outputs marked as a command's own
+
+#: The PNG text key of the mark a batch command puts in the masks it writes: its value is
+#: ``"segmix <command>"`` (:func:`output_mark`). Only files that carry a command's own mark
+#: are rewritten by a later run of it (:func:`refuse_foreign_outputs`): a user's file that
+#: merely has an output's name (b00005.png in the output folder) is left alone.
+OUTPUT_MARK_KEY = "Software"
+
+
+def output_mark(command: str) -> tuple[str, str]:
+    """The PNG text chunk (key, value) that marks a file as written by ``segmix <command>``.
+
+    Parameters
+    ----------
+    command : str
+        The command's words after ``segmix``: ``"skin apply"``, ``"background"``.
+
+    Returns
+    -------
+    (str, str)
+    """
+    return OUTPUT_MARK_KEY, f"segmix {command}"
+
+
+def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect: Iterable = (),
+                    compress_level: int = 1) -> None:
+    """Write ``array`` (2-D uint8 or uint16) as a PNG carrying ``command``'s mark, atomically.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    array : (H, W) uint8 or uint16 ndarray
+        An 8-bit mask or a 16-bit probability map (Pillow's ``L`` / ``I;16``).
+    command : str
+        What writes it (:func:`output_mark`).
+    protect : iterable of paths
+        Inputs that must not be overwritten.
+    compress_level : int
+        zlib level; masks are mostly flat, and level 1 is within a few percent of level 6 in
+        size and several times faster, which matters at hundreds of frames per second.
+    """
+    from PIL.PngImagePlugin import PngInfo
+
+    im = Image.fromarray(array)
+    info = PngInfo()
+    info.add_text(*output_mark(command))
+    atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=compress_level, pnginfo=info),
+                protect=protect)
+
+
+def written_by(path: PathLike, command: str) -> bool:
+    """True if ``path`` is a PNG carrying ``command``'s mark (:func:`output_mark`); reads the
+    header only (Pillow writes the text chunk before the pixels)."""
+    key, value = output_mark(command)
+    try:
+        with Image.open(path) as im:
+            return im.format == "PNG" and im.info.get(key) == value
+    except Exception:  # unreadable, not an image: not ours
+        return False
+
+
+def refuse_foreign_outputs(planned: Iterable[tuple[PathLike, str]], command: str, advice: str) -> None:
+    """Refuse, before any work, a run that would replace a file its command did not write.
+
+    Batch commands name their outputs after their inputs; a file of that name already in
+    the output folder is rewritten only when it carries the command's mark (an earlier run's
+    output: re-running a command must work). Anything else there, a user's own picture or a
+    mask from another tool, was replaced in silence (new-user trials: skin apply, then
+    background's b00005.png).
+
+    Parameters
+    ----------
+    planned : iterable of (path, str)
+        Every file the run will write, with what writes it in words (as for
+        :func:`check_batch_outputs`).
+    command : str
+        The command's words after ``segmix`` (its mark, :func:`output_mark`).
+    advice : str
+        What to do instead, ending the message ("give another --output-dir").
+
+    Raises
+    ------
+    ValueError
+        ``OUT: exists and was not written by segmix COMMAND (MAKER would replace it); move it
+        away or ADVICE``, for the first such file in ``planned`` order.
+    """
+    for out, maker in planned:
+        out = Path(out)
+        if out.is_file() and not written_by(out, command):
+            raise ValueError(f"{out}: exists and was not written by segmix {command} ({maker} would replace it); "
+                             f"move it away or {advice}")
+
+
+def marked_leftovers(folder: PathLike, written: Iterable[PathLike], command: str) -> list[Path]:
+    """The files in ``folder`` that an earlier run of ``command`` wrote (its mark) and this run,
+    which wrote ``written``, did not replace: masks of other frames or of another camera,
+    which would be taken for this run's. Sorted by name; a missing folder has none.
+
+    Only ``.png`` files not in ``written`` are opened (their header), so a folder of this
+    run's own thousands of masks costs one listing."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    mine = {os.path.normcase(Path(p).name) for p in written}
+    candidates = sorted((p for p in folder.iterdir() if p.suffix.lower() == ".png"
+                         and os.path.normcase(p.name) not in mine and p.is_file()), key=lambda p: p.name)
+    return [p for p in candidates if written_by(p, command)]
+
+
 def _check_2d(name: str, array: np.ndarray) -> np.ndarray:
     array = np.asarray(array)
     if array.ndim != 2 or 0 in array.shape:
@@ -1359,6 +1473,14 @@ _PALETTE_FORMATS = {"PNG": True, "TIFF": False, "BMP": False}
 #: Most colours a palette image holds (8-bit indices).
 MAX_PALETTE_COLORS = 256
 
+#: Formats written only as a palette image of the pixels' own colours (``save_image(...,
+#: palette=True)``): GIF holds at most 256 colours, and Pillow would reduce more to 256 with
+#: its own quantiser (a lossy write); with at most 256 it holds them exactly.
+_PALETTE_ONLY_FORMATS = {".gif": ("GIF", {})}
+
+#: Formats that hold an 8-bit greyscale ("L") image as such (``save_image(..., grey=True)``).
+_GREY_FORMATS = ("PNG", "TIFF", "BMP", "JPEG")
+
 
 def _palette_image(pixels: np.ndarray) -> Image.Image | None:
     """(H, W, 3 or 4) uint8 pixels as a "P" image whose palette is their distinct colours
@@ -1387,6 +1509,17 @@ def _palette_image(pixels: np.ndarray) -> Image.Image | None:
     return im
 
 
+def image_suffixes(palette: bool = False) -> tuple[str, ...]:
+    """The file name endings :func:`save_image` writes (with ``palette``: ``.gif`` too)."""
+    return tuple({**_IMAGE_FORMATS, **_PALETTE_ONLY_FORMATS} if palette else _IMAGE_FORMATS)
+
+
+def check_image_suffix(path: PathLike, palette: bool = False) -> None:
+    """Refuse, before the work, a name :func:`save_image` would refuse for its extension
+    (ValueError naming ``path`` and the endings accepted)."""
+    _require_suffix(path, image_suffixes(palette), "images")
+
+
 def save_image(
     path: PathLike,
     rgb: np.ndarray,
@@ -1396,6 +1529,7 @@ def save_image(
     dpi: tuple[float, float] | None = None,
     quality: int | None = None,
     palette: bool = False,
+    grey: bool = False,
     protect: Iterable = (),
 ) -> str:
     """Write an RGB image; the format follows the extension.
@@ -1423,17 +1557,24 @@ def save_image(
         ``alpha``. The palette is exactly the image's colours; the file decodes to the same
         pixels as the RGB(A) one, and is smaller (``segmix quantize``: half the size for a PNG
         of a DAVIS frame at k = 8).
-        Otherwise, and by default, RGB(A) as usual.
+        Otherwise, and by default, RGB(A) as usual. With ``palette`` a ``.gif`` name is
+        accepted too, for at most 256 colours and without ``alpha`` (ValueError otherwise:
+        GIF would lose colours).
+    grey : bool
+        Write an 8-bit greyscale (``"L"``) image when every pixel is grey (R = G = B), there
+        is no ``alpha`` and the format holds one (PNG, TIFF, BMP, JPEG): a greyscale photo
+        stays greyscale (``segmix quantize`` of a mode-L photo). Before ``palette``.
     protect : iterable of paths
         Inputs that must not be overwritten.
 
     Returns
     -------
     str
-        The Pillow mode written: ``"P"``, ``"RGB"`` or ``"RGBA"``.
+        The Pillow mode written: ``"P"``, ``"L"``, ``"RGB"`` or ``"RGBA"``.
     """
-    suffix = _require_suffix(path, tuple(_IMAGE_FORMATS), "images")
-    fmt, params = _IMAGE_FORMATS[suffix]
+    formats = {**_IMAGE_FORMATS, **_PALETTE_ONLY_FORMATS} if palette else _IMAGE_FORMATS
+    suffix = _require_suffix(path, image_suffixes(palette), "images")
+    fmt, params = formats[suffix]
     params = dict(params)
     if quality is not None:
         if fmt not in ("JPEG", "WEBP"):
@@ -1450,14 +1591,20 @@ def save_image(
         alpha = np.asarray(alpha)
         if alpha.shape != rgb.shape[:2] or alpha.dtype != np.uint8:
             raise ValueError(f"alpha must be an {rgb.shape[:2]} uint8 array, got {alpha.shape} {alpha.dtype}")
-        if fmt in ("JPEG", "BMP"):
+        if fmt in ("JPEG", "BMP", "GIF"):
             raise ValueError(f"{path}: {fmt} cannot hold transparency; use .png, .webp or .tif")
         rgb = np.dstack([rgb, alpha])
     im = None
-    if palette and fmt in _PALETTE_FORMATS and (alpha is None or _PALETTE_FORMATS[fmt]):
+    if grey and alpha is None and fmt in _GREY_FORMATS and np.array_equal(rgb[..., 0], rgb[..., 1]) \
+            and np.array_equal(rgb[..., 0], rgb[..., 2]):
+        im = Image.fromarray(np.ascontiguousarray(rgb[..., 0]), mode="L")
+    elif palette and (fmt in _PALETTE_FORMATS or fmt == "GIF") and (alpha is None or _PALETTE_FORMATS.get(fmt)):
         im = _palette_image(rgb)
         if im is not None and "transparency" in im.info:
             params["transparency"] = im.info.pop("transparency")
+        if im is None and fmt == "GIF":
+            raise ValueError(f"{path}: GIF holds at most {MAX_PALETTE_COLORS} colours and this image has more; "
+                             "use .png (or fewer colours)")
     if im is None:
         im = Image.fromarray(np.ascontiguousarray(rgb))
     _save_pil(path, im, fmt, protect, **params)

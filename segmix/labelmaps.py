@@ -135,6 +135,7 @@ __all__ = [
     "read_mark_order",
     "read_png_text",
     "StaleMarkOrder",
+    "stored_losslessly",
 ]
 
 MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE = 0, 128, 255
@@ -265,6 +266,20 @@ def _check_lossless(path: Path, im: Image.Image, what: str) -> None:
             f"{path}: {what} must be stored losslessly (PNG), not as {fmt}: its compression "
             f"changes label values; save the {what} again as PNG from the original labels"
         )
+
+
+def stored_losslessly(path: PathLike) -> bool:
+    """True if ``path`` is an image whose format keeps a mask's values exactly (the rule
+    :func:`load_mask` enforces: PNG, BMP, TIFF and WebP without lossy compression...); reads
+    the header only. False for JPEG, lossy WebP, GIF (its palette is renumbered) and a file
+    that cannot be opened: for choosing among files of one name (``x.png`` beside a
+    ``x.jpg`` preview), not a refusal."""
+    try:
+        with Image.open(path) as im:
+            _check_lossless(Path(path), im, "masks")
+    except Exception:  # lossy, or not an image at all: not a lossless mask
+        return False
+    return True
 
 
 def _pixel_at(mask: np.ndarray) -> str:

@@ -14,8 +14,12 @@ import numpy as np
 
 from segmix.bayes import check_image
 from segmix.features import unique_colors
-from segmix.io import DEFAULT_MAX_PIXELS, check_output_path, load_image_info, save_image
+from segmix.io import (DEFAULT_MAX_PIXELS, MAX_PALETTE_COLORS, check_image_suffix, check_output_path, load_image_info,
+                       save_image)
 from segmix.mixture import KMeans
+
+#: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L").
+GREY_MODES = ("1", "L", "I;16", "I;16B", "I;16L", "I;16N", "I")
 
 
 @dataclass
@@ -46,7 +50,10 @@ class QuantizeResult:
         colours to the palette's).
     indexed : bool
         :func:`quantize_file` only: the file was written as a palette ("P") image whose
-        entries are the palette's colours (PNG, TIFF, BMP with at most 256 colours).
+        entries are the palette's colours (PNG, TIFF, BMP, GIF with at most 256 colours).
+    input_mode, mode : str
+        :func:`quantize_file` only: the Pillow mode of the photo as stored, and the one
+        written (a greyscale photo is written greyscale, ``"L"``, where the format holds it).
     """
 
     image: np.ndarray
@@ -58,6 +65,14 @@ class QuantizeResult:
     saved_mse: float | None = None
     saved_colors: int | None = None
     indexed: bool = False
+    input_mode: str = ""
+    mode: str = ""
+
+    @property
+    def unchanged(self) -> bool:
+        """:func:`quantize_file`: the file holds the photo's own pixels in the photo's own mode
+        (it had no more colours than asked for, and 8-bit samples)."""
+        return self.n_colors_in_image <= self.n_colors_requested and self.mode == self.input_mode
 
     @property
     def n_colors(self) -> int:
@@ -144,21 +159,32 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     With at most 256 colours, a PNG, TIFF or BMP output is a palette ("P") image of exactly
     the palette's colours, decoding to ``result.image`` (``result.indexed``; a PNG keeps
     transparency in it, a TIFF with transparency stays RGBA). It used to be RGB: 183.1 kB for
-    a DAVIS frame at k = 8, more than its 170.6 kB JPEG; the palette PNG is 92.1 kB.
+    a DAVIS frame at k = 8, more than its 170.6 kB JPEG; the palette PNG is 92.1 kB. A GIF
+    output is that palette image too (at most 256 colours: ``n_colors`` over 256 is refused
+    before the work). A greyscale photo (:data:`GREY_MODES`) is written greyscale, mode
+    ``"L"``, where the format holds it (PNG, TIFF, BMP, JPEG), not as a palette image: with no
+    more grey levels than ``n_colors`` the file then holds the photo unchanged
+    (``result.unchanged``).
     """
     # Every refusal about the output (an input, a folder, a missing or read-only folder, a
     # read-only file) before the work, whose first run compiles kernels for seconds.
     check_output_path(output_path, input_path)
+    check_image_suffix(output_path, palette=True)
+    suffix = Path(output_path).suffix.lower()
+    if suffix == ".gif" and n_colors > MAX_PALETTE_COLORS:
+        raise ValueError(f"{output_path}: GIF holds at most {MAX_PALETTE_COLORS} colours, and {n_colors} were asked "
+                         f"for; give at most {MAX_PALETTE_COLORS} (-k), or use .png")
     info = load_image_info(input_path, max_pixels)
     alpha = info.alpha if info.alpha is not None and (info.alpha < 255).any() else None
     result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha)
     keeps_alpha = Path(output_path).suffix.lower() in (".png", ".webp", ".tif", ".tiff")
+    # A greyscale photo stays greyscale (mode L): "written unchanged" wrote a palette PNG of it.
     written = save_image(output_path, result.image, alpha=alpha if keeps_alpha else None,
                          icc_profile=info.icc_profile, dpi=info.dpi, quality=quality, palette=True,
-                         protect=(input_path,))
+                         grey=info.mode in GREY_MODES, protect=(input_path,))
     result.indexed = written == "P"
+    result.input_mode, result.mode = info.mode, written
     result.alpha_dropped = alpha is not None and not keeps_alpha
-    suffix = Path(output_path).suffix.lower()
     if suffix in (".jpg", ".jpeg") or (suffix == ".webp" and quality is not None):
         # The error of the palette is not the file's: JPEG's compression changes it (93.4
         # became 115.8 on a DAVIS frame at quality 75, 177.7 at 20). A new-user trial read the

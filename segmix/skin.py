@@ -42,10 +42,10 @@ from PIL import Image
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, ProtectedInputs, atomic_save, check_batch_outputs,
+from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, ProtectedInputs, check_batch_outputs,
                        check_output_path, describe_binary_file, ensure_not_input, failure_line, is_hidden, load_image,
-                       subfolder_hint)
-from segmix.labelmaps import load_mask  # one loader for every mask (rules there)
+                       output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
+from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
 
@@ -60,6 +60,7 @@ __all__ = [
     "detect_skin",
     "evaluate_folder",
     "image_mask_pairs",
+    "unmatched_warning",
     "images_source",
     "labelled_codes",
     "load_mask",
@@ -257,19 +258,36 @@ def list_images(inputs: Iterable) -> list[Path]:
 def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], list[Path]]:
     """Pair images with masks by file stem.
 
+    Where several files in ``masks_dir`` share an image's stem (``x.png`` and a JPEG preview
+    ``x.jpg``, or photos and masks kept in one folder), the one stored losslessly is the
+    mask (:func:`segmix.labelmaps.stored_losslessly`): the JPEG was picked by name order,
+    and the run refused as a whole ("masks must be stored losslessly"). With one folder for
+    both, the files chosen as masks are not photos. A lone lossy candidate is taken, and
+    :func:`load_mask` refuses it as before.
+
     Returns
     -------
     pairs : list of (image, mask) paths, sorted by stem
     unmatched : images without a mask
+
+    Raises
+    ------
+    FileNotFoundError
+        A folder that does not exist (named as the user gave it).
+    ValueError
+        An empty folder, no pair at all, or two lossless masks of one image's stem (both
+        named).
     """
+    given = {"images": images_dir, "masks": masks_dir}
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
     for folder, what in ((images_dir, "images"), (masks_dir, "masks")):
         if not folder.is_dir():
-            raise FileNotFoundError(f"{folder}: {what} folder not found")
-    masks = {}
+            # As typed (a Path drops the trailing slash of "masks/").
+            raise FileNotFoundError(f"{given[what]}: {what} folder not found")
+    candidates: dict[str, list[Path]] = {}
     for q in sorted(masks_dir.iterdir()):
         if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
-            masks.setdefault(q.stem, q)
+            candidates.setdefault(q.stem, []).append(q)
     pairs, unmatched = [], []
     images = list_images([images_dir])
     suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
@@ -278,15 +296,54 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     if not images:
         raise ValueError(f"{images_dir}: the images folder holds no photos (looked for {suffixes})"
                          f"{subfolder_hint(images_dir)}")
-    if not masks:
+    if not candidates:
         raise ValueError(f"{masks_dir}: the masks folder holds no mask files (looked for {suffixes})"
                          f"{subfolder_hint(masks_dir)}")
+    one_folder = images_dir.resolve() == masks_dir.resolve()
+    chosen: dict[str, Path | None] = {}
     for img in images:
-        (pairs.append((img, masks[img.stem])) if img.stem in masks else unmatched.append(img))
+        stem = img.stem
+        if stem not in chosen:
+            chosen[stem] = _choose_mask(candidates.get(stem, []), one_folder)
+        mask = chosen[stem]
+        if mask is not None and mask.resolve() == img.resolve():
+            continue  # the mask itself, in a folder of photos and masks: not a photo
+        (pairs.append((img, mask)) if mask is not None else unmatched.append(img))
     if not pairs:
+        masks = sorted(q for files in candidates.values() for q in files)
         raise ValueError(f"no image in {images_dir} has a mask with the same name in {masks_dir}"
-                         f"{_naming_hint(images[0], sorted(masks.values()))}")
+                         f"{_naming_hint(images[0], masks)}")
     return pairs, unmatched
+
+
+def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:
+    """The mask among the files of one stem (:func:`image_mask_pairs`), or None.
+
+    The lossless one when there is exactly one; two lossless files of one stem are
+    ambiguous and refused (ValueError naming both). Otherwise the first (a lone JPEG: read,
+    and refused by :func:`load_mask` with its reason) -- except in a folder that holds the
+    photos too (``one_folder``), where a stem of one file, or without a lossless file, has
+    no mask: its files are photos."""
+    if not files or (one_folder and len(files) == 1):
+        return None  # (one folder: a lone file of its name is a photo without a mask)
+    lossless = [f for f in files if stored_losslessly(f)] if (len(files) > 1 or one_folder) else files
+    if len(lossless) > 1:
+        raise ValueError(f"{lossless[0]} and {lossless[1]}: two masks of one name (both stored losslessly); "
+                         "keep one, or move the other out of the masks folder")
+    if lossless:
+        return lossless[0]
+    return None if one_folder else files[0]
+
+
+def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | None:
+    """The warning for the photos of ``images_dir`` left out for want of a mask in
+    ``masks_dir`` (:func:`image_mask_pairs`' ``unmatched``), or None: figures or a model made
+    from part of a folder must not pass for the whole of it unnoticed. ``skin eval`` and
+    ``skin train`` say it alike (train dropped them in silence)."""
+    if not unmatched:
+        return None
+    return (f"{len(unmatched)} image(s) in {images_dir} have no mask of the same name in {masks_dir} and are "
+            f"left out (first: {unmatched[0].name})")
 
 
 def _naming_hint(image: Path, masks: list[Path]) -> str:
@@ -987,27 +1044,17 @@ def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache 
 #: The PNG text chunk that marks a file as written by ``skin apply`` (key, value): a later run
 #: into the photos' own folder leaves such files out of the photos (:func:`plan_batch`), and
 #: only those -- a photo, or a data set's own mask, named ``x_skin.png`` is an input like any other.
-OUTPUT_MARK = ("Software", "segmix skin apply")
+OUTPUT_MARK = output_mark("skin apply")
 
 
 def _write_png(path: Path, array: np.ndarray, protect: Sequence) -> None:
-    from PIL.PngImagePlugin import PngInfo
-
-    im = Image.fromarray(array)
-    info = PngInfo()
-    info.add_text(*OUTPUT_MARK)
-    atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=1, pnginfo=info),
-                protect=protect)
+    save_marked_png(path, array, "skin apply", protect=protect)
 
 
 def written_by_apply(path) -> bool:
     """True if ``path`` is a PNG that ``skin apply`` wrote (it carries :data:`OUTPUT_MARK`);
     reads the header only."""
-    try:
-        with Image.open(path) as im:
-            return im.format == "PNG" and im.info.get(OUTPUT_MARK[0]) == OUTPUT_MARK[1]
-    except Exception:  # unreadable, not an image: not ours
-        return False
+    return written_by(path, "skin apply")
 
 
 def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
@@ -1131,15 +1178,57 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # was replaced in silence when the photo was named alone (a new-user trial): only this
     # command's own outputs, which carry its mark, are rewritten, as background --distributed
     # leaves a folder it did not write alone.
-    for out, maker in planned:
-        if out.is_file() and not written_by_apply(out):
-            raise ValueError(f"{out}: exists and was not written by segmix skin apply ({maker} would replace "
-                             "it); move it away or give another --output-dir")
+    refuse_foreign_outputs(planned, "skin apply", "give another --output-dir")
 
     def clashes(out: Path) -> bool:
         return protected.match(out) is not None
 
     return files, clashes
+
+
+def missing_inputs(inputs: Sequence) -> dict[Path, str]:
+    """The failure line of each input that does not exist, by its path: ``ITEM: no such file
+    or folder``, ITEM as the user typed it. A batch takes files and folders, and a Path drops
+    the slash of "photos/": "photos: no such file" named a folder a file, and not as typed."""
+    return {Path(item): f"{item}: no such file or folder" for item in inputs if not os.path.lexists(item)}
+
+
+def ignored_in_folders(inputs: Sequence) -> str | None:
+    """What the folders among ``inputs`` hold that a ``skin apply`` batch leaves out, in one
+    line (None when nothing was): files that are no photos by their extension, subfolders (not
+    searched), and the masks and probability maps an earlier run wrote there
+    (:data:`OUTPUT_MARK`, see :func:`plan_batch`). A folder run said nothing of them: a user
+    could not tell a photo left out by its name from one that failed.
+
+    Returns
+    -------
+    str or None
+        E.g. ``ignored in photos/: 1 non-image file (notes.txt), 1 subfolder (sub)``; each
+        kind with its first name, each folder as the user named it.
+    """
+    lines = []
+    for item in inputs:
+        folder = Path(item)
+        if not folder.is_dir():
+            continue
+        kinds: dict[tuple[str, str], list[str]] = {}  # (one, several) -> names
+        for q in sorted(folder.iterdir(), key=lambda q: q.name):
+            if is_hidden(q):
+                continue  # .DS_Store, ._photo.jpg: the system's, not the user's
+            if q.is_dir():
+                kind = ("subfolder", "subfolders")
+            elif q.suffix.lower() not in IMAGE_SUFFIXES:
+                kind = ("non-image file", "non-image files")
+            elif q.suffix.lower() == ".png" and written_by_apply(q):
+                kind = ("output of an earlier skin apply", "outputs of an earlier skin apply")
+            else:
+                continue
+            kinds.setdefault(kind, []).append(q.name)
+        if kinds:
+            parts = [f"{len(names)} {kind[len(names) > 1]} ({names[0]}{'' if len(names) == 1 else ', ...'})"
+                     for kind, names in kinds.items()]
+            lines.append(f"{item}: {', '.join(parts)}")
+    return f"ignored in {'; in '.join(lines)}" if lines else None
 
 
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
@@ -1161,7 +1250,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     cache = None if model.features.uses_position else PosteriorCache(model)
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
 
+    missing = missing_inputs(inputs)
+
     def work(path):
+        if path in missing:
+            return missing[path]
         try:
             outputs = apply_outputs(path, output_dir)[: 2 if probability else 1]
             for out in outputs:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from segmix.io import DEFAULT_MAX_PIXELS, load_image
+from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError, failure_line, load_image
 from segmix.modelfile import SegmixModel
 from segmix.skin import (PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs, is_greyscale,
                          load_mask)
@@ -80,9 +80,13 @@ class EvalResult:
     greyscale_images: list[str] = field(default_factory=list)
     #: one warning line per photo of ``greyscale_images`` (:func:`segmix.skin.greyscale_warning`)
     warnings: list[str] = field(default_factory=list)
+    #: one line per photo / mask pair left out because one of the two cannot be used (a mask
+    #: of another size, of 0/1 values, unreadable...), naming the file and the reason
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``."""
+        """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
+        pairs left out under ``"skipped"``."""
         return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")}
 
 
@@ -241,7 +245,19 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                     workers: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> EvalResult:
     """Evaluate the skin detector (``model`` with ``settings``, see :func:`segmix.skin.detect`) on
     every image of ``images_dir`` that has a mask in ``masks_dir``; a photo (or a mask) over
-    ``max_pixels`` is refused (:func:`segmix.io.load_image`)."""
+    ``max_pixels`` is refused (:func:`segmix.io.load_image`).
+
+    A pair whose photo or mask cannot be used (a mask of another size than its photo, one
+    holding 0/1 or other values, an unreadable file) is left out with one line in
+    ``result.skipped`` naming the file and why, and the others are scored: one bad mask
+    stopped the whole evaluation, with no figures at all.
+
+    Raises
+    ------
+    ValueError
+        No pair can be used (the first pair's reason given), or the masks used lack skin or
+        non-skin pixels.
+    """
     from segmix import skin_detect
 
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
@@ -251,8 +267,11 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     cache = None if model.features.uses_position else PosteriorCache(model)
 
     def work(pair):
-        image = load_image(pair[0], max_pixels)
-        labels = load_mask(pair[1], image.shape[:2])
+        try:
+            image = load_image(pair[0], max_pixels)
+            labels = load_mask(pair[1], image.shape[:2])
+        except (ImageLoadError, OSError) as exc:  # they name their file
+            return failure_line(exc, pair[1], pair[0])
         # the detection's cuts and the sweep's share the photo's block graph, unchecked: nothing
         # changes the photo in between
         with skin_detect._same_photo(image):
@@ -262,19 +281,28 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
         return result.posterior, result.mask, labels, swept, is_greyscale(image)
 
-    greyscale = []
+    greyscale, skipped = [], []
     with ThreadPoolExecutor(workers or default_workers()) as pool:
-        for i, (posterior, mask, labels, swept, grey) in enumerate(pool.map(work, pairs), 1):
-            evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
-            if grey:
-                greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask)))
+        for i, outcome in enumerate(pool.map(work, pairs), 1):
+            if isinstance(outcome, str):
+                skipped.append(outcome)
+            else:
+                posterior, mask, labels, swept, grey = outcome
+                evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
+                if grey:
+                    greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask)))
             if progress:
                 progress(i, len(pairs))
-    _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs), masks_dir)
+    if len(skipped) == len(pairs):
+        raise ValueError(skipped[0] if len(pairs) == 1 else
+                         f"none of the {len(pairs)} photo / mask pairs could be used; first: {skipped[0]}")
+    _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs) - len(skipped),
+                      masks_dir)
     result = evaluator.result()
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
+    result.skipped = skipped
     return result
 
 
@@ -292,14 +320,19 @@ def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) 
     """Refuse masks without skin or without non-skin pixels before the detection, which runs
     (and on a first run compiles) for long: the refusal came after it, below the first-run
     notice. Reads masks only until both classes are seen (the first, usually)."""
-    n_skin = n_non = 0
+    n_skin = n_non = read = 0
     for _, mask_path in pairs:
-        labels = load_mask(mask_path, max_pixels=max_pixels)
+        try:
+            labels = load_mask(mask_path, max_pixels=max_pixels)
+        except (ImageLoadError, OSError):
+            continue  # left out, and said, by the evaluation itself
+        read += 1
         n_skin += int(np.count_nonzero(labels == 1))
         n_non += int(np.count_nonzero(labels == 0))
         if n_skin and n_non:
             return
-    _refuse_one_class(n_skin, n_non, len(pairs), masks_dir)
+    if read:  # (none readable: the evaluation names each, then refuses the run)
+        _refuse_one_class(n_skin, n_non, read, masks_dir)
 
 
 def _short_names(paths) -> list[str]:
@@ -339,9 +372,11 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     threshold = f"{r.threshold:.4g}"
     best = f"{r.best_threshold:.4g}"
     if r.best_basis == "detector":
+        # "to use it: --threshold T" when T was the threshold in use read as advice to change nothing.
+        use = (f"  it is the threshold in use ({where})" if best == threshold
+               else f"  to use it: --threshold {best}")
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) (the best of "
-                     f"{_n_tried(r)} thresholds tried on the same detections)\n"
-                     f"  to use it: --threshold {best}")
+                     f"{_n_tried(r)} thresholds tried on the same detections)\n{use}")
         if r.mean_f1_at_best is not None and best != threshold:
             change = ("lower than" if r.mean_f1_at_best < r.mean_f1 - 5e-5 else
                       "higher than" if r.mean_f1_at_best > r.mean_f1 + 5e-5 else "the same as")

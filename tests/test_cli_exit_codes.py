@@ -77,7 +77,9 @@ CASES = [
     ("background, every frame corrupt", lambda d, o: ["background", str(d / "bad"), "--output-dir", str(o), "--quiet"], 2),
     ("background, empty folder", lambda d, o: ["background", str(d / "empty"), "--output-dir", str(o), "--quiet"], 2),
     ("skin eval, good", lambda d, o: ["skin", "eval", "--images", str(d / "good"), "--masks", str(d / "masks"), "--quiet"], 0),
-    ("skin eval, a corrupt photo", lambda d, o: ["skin", "eval", "--images", str(d / "imgs_bad"), "--masks", str(d / "masks"), "--quiet"], 2),
+    # A pair that cannot be used is skipped and the rest scored, as skin apply skips a photo.
+    ("skin eval, a corrupt photo", lambda d, o: ["skin", "eval", "--images", str(d / "imgs_bad"), "--masks", str(d / "masks"), "--json", str(o / "e.json"), "--quiet"], 1),
+    ("skin eval, every photo corrupt", lambda d, o: ["skin", "eval", "--images", str(d / "bad"), "--masks", str(d / "masks"), "--json", str(o / "e.json"), "--quiet"], 2),
     ("skin eval, empty folder", lambda d, o: ["skin", "eval", "--images", str(d / "empty"), "--masks", str(d / "masks"), "--quiet"], 2),
     ("skin train, a corrupt photo", lambda d, o: ["skin", "train", "--images", str(d / "imgs_bad"), "--masks", str(d / "masks"), "-o", str(o / "m.json"), "--quiet"], 2),
     ("skin train, empty folder", lambda d, o: ["skin", "train", "--images", str(d / "empty"), "--masks", str(d / "masks"), "-o", str(o / "m.json"), "--quiet"], 2),

@@ -406,14 +406,19 @@ def test_apply_and_eval_name_the_model_and_its_operating_point(trained, dataset,
 
     point = operating_point(read_model(trained), "--skin-share")
     assert main(["skin", "apply", "--model", str(trained), str(dataset / "images"), "--output-dir",
-                 str(tmp_path / "out"), "--quiet"]) == 0
+                 str(tmp_path / "out")]) == 0
     assert f"model {trained}: {point}" in capsys.readouterr().out.splitlines()
+    # A note: --quiet silences it (a trial's --quiet run still printed it), and leaves the summary.
+    assert main(["skin", "apply", "--model", str(trained), str(dataset / "images"), "--output-dir",
+                 str(tmp_path / "out"), "--quiet"]) == 0
+    quiet = capsys.readouterr()
+    assert "operating point" not in quiet.out + quiet.err and quiet.out.startswith("wrote masks of 4 photos")
     # The option the line names is this command's (a trial copied "--prior", skin train's, and
     # apply refused it).
     option, value = point.split("(")[-1].split(" uses it")[0].split()
     assert option == "--skin-share" and "--prior" not in point
     assert main(["skin", "apply", "--model", str(trained), str(dataset / "images"), "--output-dir",
-                 str(tmp_path / "out2"), "--quiet", option, value]) == 0
+                 str(tmp_path / "out2"), option, value]) == 0
     assert f"model {trained}: {point} ({option} {float(value):g} used instead)" in capsys.readouterr().out.splitlines()
     assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
                  "--masks", str(dataset / "masks"), "--threshold", "0.3", "--quiet"]) == 0

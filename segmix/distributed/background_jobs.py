@@ -396,7 +396,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     batches = [[s] for s in sources]  # (path, name) pairs
     results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
                         quiet=quiet, stream=stream)
-    written = complete = frames = skipped = 0
+    from segmix.frames import SequenceEnd
+
+    written = complete = frames = skipped = ended = 0
     failed, lines, notes = 0, [], []
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
@@ -410,12 +412,18 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             written += outcome == "written"
             complete += outcome == "complete"
             frames += n_frames
-            skipped += len(skipped_frames(messages)) if outcome == "written" else 0
+            if outcome == "written":
+                # Frames, not lines: where a video ends early is no skipped frame (skip_words).
+                lost = skipped_frames(messages)
+                ended += sum(isinstance(m, SequenceEnd) for m in lost)
+                skipped += sum(not isinstance(m, SequenceEnd) for m in lost)
     for line in lines:
         stream.write(f"segmix background: {line}\n")
     # Skipped frames counted as the one-machine command counts them ("4 frames ..., 3
     # skipped"): "0 failed" alone, which counts sequences, read as if every frame had a mask.
     without = f", {skipped} skipped" if skipped else ""
+    if ended:
+        without += f", {ended} sequence{' ended' if ended == 1 else 's ended'} early (truncated or undecodable)"
     for note in notes:  # why a sequence with a record was redone: its input changed, ...
         print(note, file=out_stream)
     print(f"background on Dask: {len(sources)} sequence{'' if len(sources) == 1 else 's'} to {out}, {written} written ({frames} frames{without}), "

@@ -152,7 +152,11 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     key = {"model_sha256": digest, "threshold": threshold, "probability": bool(probability),
            "settings": asdict(settings)}
     failures, todo = [], []
+    missing = skin.missing_inputs(inputs)  # named as typed, "no such file or folder"
     for f in files:
+        if f in missing:
+            failures.append(missing[f])
+            continue
         outputs = skin.apply_outputs(f, out)[: 2 if probability else 1]
         clash = next((o for o in outputs if clashes(o)), None)
         if clash is not None:

@@ -1069,10 +1069,14 @@ class VideoMode(Mode):
         if result is not None:
             # Where they went: the folder may be new, typed in the dialog (ExportFolderDialog).
             where = f" to {self._export_folder}" if getattr(self, "_export_folder", None) is not None else ""
+            from segmix.background_run import skip_words
+
+            # In the command line's words: frames skipped counted as frames, a truncated video
+            # said as such (it read "1 frame skipped" for 165 frames missing).
+            lost = skip_words(result.skipped)
             self.shell.statusBar().showMessage(
                 f"Exported {len(result.written)} mask{'' if len(result.written) == 1 else 's'}{where}"
-                + (f", {len(result.skipped)} frame{'' if len(result.skipped) == 1 else 's'} skipped"
-                   if result.skipped else ""), 8000)
+                + (f"; {lost}" if lost else ""), 8000)
         else:
             self.shell.statusBar().showMessage("Export cancelled", 5000)
         emit(self.export_finished, result)
