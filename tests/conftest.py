@@ -1,7 +1,9 @@
 """Shared fixtures for the non-GUI tests."""
 
 import numba
+import numpy as np
 import pytest
+from PIL import Image
 from threadpoolctl import threadpool_limits
 
 
@@ -31,3 +33,31 @@ def _first_run_notice_silenced(request, monkeypatch):
         from segmix import cli
 
         monkeypatch.setattr(cli, "_say_first_run", lambda name: None)
+
+
+#: A skin colour (sRGB) the built-in model calls skin: the labelled photos below.
+SKIN_RGB = (200, 140, 120)
+
+
+def skin_photo(rng, h=30, w=40):
+    """(h, w, 3) uint8 photo whose left half is skin-coloured, the rest far from skin; its 0/255 mask."""
+    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    far = np.linalg.norm(image.astype(float) - SKIN_RGB, axis=2) > 60
+    image[~far] = (20, 200, 30)
+    mask = np.zeros((h, w), np.uint8)
+    mask[:, : w // 2] = 255
+    image[:, : w // 2] = np.clip(rng.normal(SKIN_RGB, 6, (h, w // 2, 3)), 0, 255).astype(np.uint8)
+    return image, mask
+
+
+@pytest.fixture()
+def skin_dataset(tmp_path):
+    """images/p0..p3.png (40 x 30 photos, left half skin) and masks/p0..p3.png."""
+    rng = np.random.default_rng(0)
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for i in range(4):
+        image, mask = skin_photo(rng)
+        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
+        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
+    return tmp_path

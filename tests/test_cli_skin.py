@@ -13,35 +13,15 @@ from segmix.cli import main
 from segmix.modelfile import read_model
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIN_RGB = (200, 140, 120)
+from tests.conftest import SKIN_RGB, skin_photo  # the labelled photos of skin_dataset
 
 
-def _image(rng, h=30, w=40):
-    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
-    far = np.linalg.norm(image.astype(float) - SKIN_RGB, axis=2) > 60
-    image[~far] = (20, 200, 30)
-    mask = np.zeros((h, w), np.uint8)
-    mask[:, : w // 2] = 255
-    image[:, : w // 2] = np.clip(rng.normal(SKIN_RGB, 6, (h, w // 2, 3)), 0, 255).astype(np.uint8)
-    return image, mask
 
 
 @pytest.fixture()
-def dataset(tmp_path):
-    rng = np.random.default_rng(0)
-    for sub in ("images", "masks"):
-        (tmp_path / sub).mkdir()
-    for i in range(4):
-        image, mask = _image(rng)
-        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
-        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
-    return tmp_path
-
-
-@pytest.fixture()
-def trained(dataset):
-    model = dataset / "model.json"
-    code = main(["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+def trained(skin_dataset):
+    model = skin_dataset / "model.json"
+    code = main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "-o", str(model), "--components", "1", "--non-skin-components", "2", "--quiet"])
     assert code == 0
     return model
@@ -57,24 +37,24 @@ def test_train_writes_valid_model(trained, capsys):
     assert model.training["prior_from_data"] == pytest.approx(0.5)
 
 
-def test_train_and_uci_combined(dataset, tmp_path):
+def test_train_and_uci_combined(skin_dataset, tmp_path):
     uci = tmp_path / "uci.txt"
     uci.write_text("120\t140\t200\t1\n30\t200\t20\t2\n")
     out = tmp_path / "m2.json"
-    assert main(["skin", "train", "--uci", str(uci), "--images", str(dataset / "images"), "--masks",
-                 str(dataset / "masks"), "-o", str(out), "--components", "1", "--non-skin-components", "2",
+    assert main(["skin", "train", "--uci", str(uci), "--images", str(skin_dataset / "images"), "--masks",
+                 str(skin_dataset / "masks"), "-o", str(out), "--components", "1", "--non-skin-components", "2",
                  "--prior", "0.3", "--quiet"]) == 0
     model = read_model(out)
     assert [s["type"] for s in model.training["data"]["sources"]] == ["uci", "images"]
     assert model.classifier.priors[0] == pytest.approx(0.3)
 
 
-def test_apply_folder_with_corrupt_file(trained, dataset, tmp_path, capsys):
+def test_apply_folder_with_corrupt_file(trained, skin_dataset, tmp_path, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
     rng = np.random.default_rng(5)
     for name in ("a", "b"):
-        Image.fromarray(_image(rng)[0]).save(folder / f"{name}.png")
+        Image.fromarray(skin_photo(rng)[0]).save(folder / f"{name}.png")
     (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
     out = tmp_path / "out"
     code = main(["skin", "apply", "--model", str(trained), str(folder), "--output-dir", str(out),
@@ -94,8 +74,8 @@ def test_apply_never_overwrites_inputs(trained, tmp_path, capsys):
     folder = tmp_path / "same"
     folder.mkdir()
     # An input whose name is the output name of another input in the same folder.
-    Image.fromarray(_image(rng)[0]).save(folder / "x.png")
-    Image.fromarray(_image(rng)[0]).save(folder / "x_skin.png")
+    Image.fromarray(skin_photo(rng)[0]).save(folder / "x.png")
+    Image.fromarray(skin_photo(rng)[0]).save(folder / "x_skin.png")
     before = (folder / "x_skin.png").read_bytes()
     code = main(["skin", "apply", "--model", str(trained), str(folder / "x.png"), str(folder / "x_skin.png"),
                  "--output-dir", str(folder), "--quiet"])
@@ -114,8 +94,8 @@ def test_apply_never_replaces_a_file_it_did_not_write(trained, tmp_path, capsys)
     rng = np.random.default_rng(9)
     folder = tmp_path / "clash"
     folder.mkdir()
-    Image.fromarray(_image(rng)[0]).save(folder / "x.jpg")
-    Image.fromarray(_image(rng)[0]).save(folder / "x_skin.png")
+    Image.fromarray(skin_photo(rng)[0]).save(folder / "x.jpg")
+    Image.fromarray(skin_photo(rng)[0]).save(folder / "x_skin.png")
     before = (folder / "x_skin.png").read_bytes()
     capsys.readouterr()
     assert main(["skin", "apply", "--model", str(trained), str(folder / "x.jpg"), "--output-dir", str(folder),
@@ -138,7 +118,7 @@ def test_apply_twice_into_the_photo_folder_leaves_the_earlier_masks_alone(traine
     folder = tmp_path / "photos"
     folder.mkdir()
     for name in ("a.jpg", "b.png"):
-        Image.fromarray(_image(rng)[0]).save(folder / name)
+        Image.fromarray(skin_photo(rng)[0]).save(folder / name)
     for _ in range(2):
         assert main(["skin", "apply", "--model", str(trained), str(folder), "--output-dir", str(folder),
                      "--probability", "--quiet"]) == 0
@@ -155,7 +135,7 @@ def test_apply_twice_into_the_photo_folder_leaves_the_earlier_masks_alone(traine
 
 def test_apply_with_builtin_model_and_threshold(tmp_path):
     rng = np.random.default_rng(7)
-    Image.fromarray(_image(rng)[0]).save(tmp_path / "p.png")
+    Image.fromarray(skin_photo(rng)[0]).save(tmp_path / "p.png")
     assert main(["skin", "apply", str(tmp_path / "p.png"), "--output-dir", str(tmp_path / "o"),
                  "--threshold", "1", "--quiet"]) == 0
     assert (np.asarray(Image.open(tmp_path / "o" / "p_skin.png")) == 0).all()
@@ -165,7 +145,7 @@ def test_apply_with_builtin_model_and_threshold(tmp_path):
 def test_apply_without_output_dir_writes_beside_in_the_current_folder(tmp_path, monkeypatch):
     # A trial ran `segmix skin apply chart.png` and got a usage error: one photo should just work.
     rng = np.random.default_rng(7)
-    Image.fromarray(_image(rng)[0]).save(tmp_path / "p.png")
+    Image.fromarray(skin_photo(rng)[0]).save(tmp_path / "p.png")
     before = (tmp_path / "p.png").read_bytes()
     monkeypatch.chdir(tmp_path)
     assert main(["skin", "apply", "p.png", "--threshold", "1", "--quiet"]) == 0
@@ -197,11 +177,11 @@ def test_bad_model_file_one_line(tmp_path, capsys):
     assert "\n" not in err and "missing 'features'" in err
 
 
-def test_eval_prints_metrics_and_writes_roc(trained, dataset, tmp_path, capsys):
+def test_eval_prints_metrics_and_writes_roc(trained, skin_dataset, tmp_path, capsys):
     roc = tmp_path / "roc.png"
     js = tmp_path / "eval.json"
-    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
-                 "--masks", str(dataset / "masks"), "--roc", str(roc), "--json", str(js), "--quiet"]) == 0
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), "--roc", str(roc), "--json", str(js), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "pooled     precision" in out and "ROC AUC" in out and "best pooled F1" in out
     with Image.open(roc) as im:
@@ -239,7 +219,7 @@ def test_skin_without_command(capsys):
 
 def test_subprocess_apply(tmp_path):
     rng = np.random.default_rng(8)
-    Image.fromarray(_image(rng)[0]).save(tmp_path / "p.png")
+    Image.fromarray(skin_photo(rng)[0]).save(tmp_path / "p.png")
     (tmp_path / "bad.png").write_text("not an image")
     run = subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", str(tmp_path / "p.png"),
                           str(tmp_path / "bad.png"), "--output-dir", str(tmp_path / "o")],
@@ -253,9 +233,9 @@ def test_subprocess_apply(tmp_path):
     assert run.returncode == 2 and "Traceback" not in run.stderr
 
 
-def test_train_writes_the_em_convergence_plot(dataset, tmp_path):
+def test_train_writes_the_em_convergence_plot(skin_dataset, tmp_path):
     plot = tmp_path / "em.png"
-    assert main(["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+    assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "-o", str(tmp_path / "m.json"), "--components", "1", "--non-skin-components", "2",
                  "--convergence", str(plot), "--quiet"]) == 0
     with Image.open(plot) as im:
@@ -276,12 +256,12 @@ def test_matplotlib_is_imported_only_when_a_figure_is_written():
 
 @pytest.mark.parametrize("option, target", [("--json", "images/p1.png"), ("--roc", "masks/p2.png"),
                                             ("--json", "masks/p0.png")])
-def test_eval_refuses_to_write_over_a_photo_or_mask(trained, dataset, option, target, capsys):
+def test_eval_refuses_to_write_over_a_photo_or_mask(trained, skin_dataset, option, target, capsys):
     """New-user trial: --json / --roc pointed at an input replaced it (a JPEG became JSON)."""
-    path = dataset / target
+    path = skin_dataset / target
     before = path.read_bytes()
-    code = main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
-                 "--masks", str(dataset / "masks"), option, str(path), "--quiet"])
+    code = main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), option, str(path), "--quiet"])
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "refusing to overwrite" in err and path.name in err
@@ -289,10 +269,10 @@ def test_eval_refuses_to_write_over_a_photo_or_mask(trained, dataset, option, ta
 
 
 @pytest.mark.parametrize("option", ["-o", "--convergence"])
-def test_train_refuses_to_write_over_a_mask(dataset, tmp_path, option, capsys):
-    mask = dataset / "masks" / "p3.png"
+def test_train_refuses_to_write_over_a_mask(skin_dataset, tmp_path, option, capsys):
+    mask = skin_dataset / "masks" / "p3.png"
     before = mask.read_bytes()
-    args = ["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+    args = ["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
             "--components", "1", "--non-skin-components", "2", "--quiet"]
     args += ["-o", str(mask)] if option == "-o" else ["-o", str(tmp_path / "m.json"), "--convergence", str(mask)]
     assert main(args) == 2
@@ -302,10 +282,10 @@ def test_train_refuses_to_write_over_a_mask(dataset, tmp_path, option, capsys):
     assert not (tmp_path / "m.json").exists()  # refused before any work
 
 
-def test_eval_warns_about_images_without_a_mask(trained, dataset, capsys):
-    (dataset / "masks" / "p2.png").unlink()
-    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
-                 "--masks", str(dataset / "masks"), "--quiet"]) == 0
+def test_eval_warns_about_images_without_a_mask(trained, skin_dataset, capsys):
+    (skin_dataset / "masks" / "p2.png").unlink()
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), "--quiet"]) == 0
     captured = capsys.readouterr()
     assert "1 image(s)" in captured.err and "p2.png" in captured.err and "left out" in captured.err
     lines = captured.out.splitlines()  # the --model line, then the figures
@@ -331,7 +311,7 @@ def test_several_failed_inputs_are_skipped_then_summed_up(tmp_path, capsys):
 @pytest.mark.parametrize("option, name, message", [
     ("--json", "images", "is a folder"), ("--json", "nowhere/x.json", "does not exist"),
     ("--roc", "roc.jpg", "written as PNG"), ("--roc", "masks", "is a folder")])
-def test_eval_refuses_a_bad_output_name_before_evaluating(trained, dataset, option, name, message, capsys,
+def test_eval_refuses_a_bad_output_name_before_evaluating(trained, skin_dataset, option, name, message, capsys,
                                                          monkeypatch):
     """Final trial: a folder or a missing folder as --json/--roc failed only after the whole
     evaluation, with a temporary file's name in the message."""
@@ -341,28 +321,28 @@ def test_eval_refuses_a_bad_output_name_before_evaluating(trained, dataset, opti
         raise AssertionError("evaluated before the output name was checked")
 
     monkeypatch.setattr(skin_eval, "evaluate_folder", never)
-    code = main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
-                 "--masks", str(dataset / "masks"), option, str(dataset / name), "--quiet"])
+    code = main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), option, str(skin_dataset / name), "--quiet"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in err and message in err and ".tmp" not in err
 
 
-def test_train_refuses_a_folder_as_its_model_file_before_training(dataset, capsys):
-    assert main(["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
-                 "-o", str(dataset / "images"), "--quiet"]) == 2
+def test_train_refuses_a_folder_as_its_model_file_before_training(skin_dataset, capsys):
+    assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
+                 "-o", str(skin_dataset / "images"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "is a folder" in err and "training on" not in err
 
 
-def test_train_on_a_handful_of_skin_pixels_says_so(dataset, tmp_path, capsys):
+def test_train_on_a_handful_of_skin_pixels_says_so(skin_dataset, tmp_path, capsys):
     # Masks with one skin pixel gave a one-component skin mixture and "prior 0.000" in silence.
     for i in range(4):
         mask = np.zeros((30, 40), np.uint8)
         if i == 0:
             mask[5, 5] = 255
-        Image.fromarray(mask).save(dataset / "masks" / f"p{i}.png")
+        Image.fromarray(mask).save(skin_dataset / "masks" / f"p{i}.png")
     out = tmp_path / "thin.json"
-    assert main(["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+    assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "-o", str(out), "--components", "3", "--quiet"]) == 0
     captured = capsys.readouterr()
     warnings = [line for line in captured.err.splitlines() if "warning" in line]
@@ -371,11 +351,11 @@ def test_train_on_a_handful_of_skin_pixels_says_so(dataset, tmp_path, capsys):
     assert read_model(out).classifier.mixtures[0].n_components == 1
 
 
-def test_one_file_for_two_outputs_of_train_and_eval(trained, dataset, tmp_path, capsys):
+def test_one_file_for_two_outputs_of_train_and_eval(trained, skin_dataset, tmp_path, capsys):
     same = str(tmp_path / "same.png")
-    for argv in (["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+    for argv in (["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                   "-o", same, "--convergence", same, "--quiet"],
-                 ["skin", "eval", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"),
+                 ["skin", "eval", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                   "--model", str(trained), "--json", same, "--roc", same, "--quiet"]):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
@@ -383,11 +363,11 @@ def test_one_file_for_two_outputs_of_train_and_eval(trained, dataset, tmp_path, 
     assert not (tmp_path / "same.png").exists()
 
 
-def test_train_prints_its_operating_point(dataset, tmp_path, capsys):
+def test_train_prints_its_operating_point(skin_dataset, tmp_path, capsys):
     """A retrained model decides as the built-in one unless told otherwise, and says how: a
     model trained with the data's share and 0.5 gave another operating point in silence."""
     out = tmp_path / "op.json"
-    args = ["skin", "train", "--images", str(dataset / "images"), "--masks", str(dataset / "masks"), "-o", str(out),
+    args = ["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"), "-o", str(out),
             "--components", "1", "--non-skin-components", "2", "--quiet"]
     assert main(args) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
@@ -401,15 +381,15 @@ def test_train_prints_its_operating_point(dataset, tmp_path, capsys):
     assert model.classifier.priors[0] == pytest.approx(0.5) and model.threshold == 0.5
 
 
-def test_apply_and_eval_name_the_model_and_its_operating_point(trained, dataset, tmp_path, capsys):
+def test_apply_and_eval_name_the_model_and_its_operating_point(trained, skin_dataset, tmp_path, capsys):
     from segmix.cli import operating_point
 
     point = operating_point(read_model(trained), "--skin-share")
-    assert main(["skin", "apply", "--model", str(trained), str(dataset / "images"), "--output-dir",
+    assert main(["skin", "apply", "--model", str(trained), str(skin_dataset / "images"), "--output-dir",
                  str(tmp_path / "out")]) == 0
     assert f"model {trained}: {point}" in capsys.readouterr().out.splitlines()
     # A note: --quiet silences it (a trial's --quiet run still printed it), and leaves the summary.
-    assert main(["skin", "apply", "--model", str(trained), str(dataset / "images"), "--output-dir",
+    assert main(["skin", "apply", "--model", str(trained), str(skin_dataset / "images"), "--output-dir",
                  str(tmp_path / "out"), "--quiet"]) == 0
     quiet = capsys.readouterr()
     assert "operating point" not in quiet.out + quiet.err and quiet.out.startswith("wrote masks of 4 photos")
@@ -417,26 +397,26 @@ def test_apply_and_eval_name_the_model_and_its_operating_point(trained, dataset,
     # apply refused it).
     option, value = point.split("(")[-1].split(" uses it")[0].split()
     assert option == "--skin-share" and "--prior" not in point
-    assert main(["skin", "apply", "--model", str(trained), str(dataset / "images"), "--output-dir",
+    assert main(["skin", "apply", "--model", str(trained), str(skin_dataset / "images"), "--output-dir",
                  str(tmp_path / "out2"), option, value]) == 0
     assert f"model {trained}: {point} ({option} {float(value):g} used instead)" in capsys.readouterr().out.splitlines()
-    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
-                 "--masks", str(dataset / "masks"), "--threshold", "0.3", "--quiet"]) == 0
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), "--threshold", "0.3", "--quiet"]) == 0
     assert f"model {trained}: {point} (--threshold 0.3 used instead)" in capsys.readouterr().out.splitlines()
     # The built-in model: no model line (its operating point is documented).
-    assert main(["skin", "apply", str(dataset / "images" / "p0.png"), "--output-dir", str(tmp_path / "o2")]) == 0
+    assert main(["skin", "apply", str(skin_dataset / "images" / "p0.png"), "--output-dir", str(tmp_path / "o2")]) == 0
     assert "operating point" not in capsys.readouterr().out
 
 
-def test_eval_per_image_table_and_json_rows(trained, dataset, tmp_path, capsys):
+def test_eval_per_image_table_and_json_rows(trained, skin_dataset, tmp_path, capsys):
     """README promised per-image figures, but only their mean was printed: --per-image writes
     each photo's row (CSV, atomically), --json carries the same rows."""
     import csv
     import json
 
     table, js = tmp_path / "rows.csv", tmp_path / "eval.json"
-    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
-                 "--masks", str(dataset / "masks"), "--per-image", str(table), "--json", str(js), "--quiet"]) == 0
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), "--per-image", str(table), "--json", str(js), "--quiet"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert any(line.startswith(f"wrote {table} (one row per photo: precision, recall, f1 at threshold 0.04; "
                                "f1_best_pooled_threshold at ") and line.endswith("; an undefined figure is empty)")
@@ -456,8 +436,8 @@ def test_eval_per_image_table_and_json_rows(trained, dataset, tmp_path, capsys):
     assert np.mean([r["f1"] for r in summary["per_image"]]) == pytest.approx(summary["mean_f1"])
     assert not list(tmp_path.glob(".rows.csv.*"))  # no temporary file left
     # With --threshold, the line says where the threshold came from.
-    assert main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
-                 "--masks", str(dataset / "masks"), "--threshold", "0.3", "--quiet"]) == 0
+    assert main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), "--threshold", "0.3", "--quiet"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert "threshold 0.3 on p(skin) (given with --threshold)" in out
     assert any("--per-image FILE.csv lists each photo" in line for line in out)
@@ -465,9 +445,9 @@ def test_eval_per_image_table_and_json_rows(trained, dataset, tmp_path, capsys):
 
 @pytest.mark.parametrize("name, message", [("rows.txt", "--per-image writes CSV"),
                                            ("eval.json", "named for two outputs")])
-def test_eval_refuses_a_bad_per_image_name(trained, dataset, tmp_path, name, message, capsys):
-    code = main(["skin", "eval", "--model", str(trained), "--images", str(dataset / "images"),
-                 "--masks", str(dataset / "masks"), "--per-image", str(tmp_path / name),
+def test_eval_refuses_a_bad_per_image_name(trained, skin_dataset, tmp_path, name, message, capsys):
+    code = main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
+                 "--masks", str(skin_dataset / "masks"), "--per-image", str(tmp_path / name),
                  "--json", str(tmp_path / "eval.json"), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1

@@ -12,7 +12,7 @@ from segmix import skin
 from segmix.cli import build_parser, main
 from segmix.io import output_mark, written_by
 
-SKIN_RGB = (200, 140, 120)
+from tests.conftest import skin_photo  # the labelled photos of skin_dataset
 
 
 def _err_lines(capsys):
@@ -27,27 +27,6 @@ def _frames(folder, n=12, shape=(30, 40), prefix="b"):
         Image.fromarray(frame).save(folder / f"{prefix}{i:05d}.png")
 
 
-def _pair(rng, h=30, w=40):
-    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
-    far = np.linalg.norm(image.astype(float) - SKIN_RGB, axis=2) > 60
-    image[~far] = (20, 200, 30)
-    mask = np.zeros((h, w), np.uint8)
-    mask[:, : w // 2] = 255
-    image[:, : w // 2] = np.clip(rng.normal(SKIN_RGB, 6, (h, w // 2, 3)), 0, 255).astype(np.uint8)
-    return image, mask
-
-
-@pytest.fixture()
-def labelled(tmp_path):
-    """images/p0..p3.png (40 x 30 photos, left half skin) and masks/p0..p3.png."""
-    rng = np.random.default_rng(0)
-    for sub in ("images", "masks"):
-        (tmp_path / sub).mkdir()
-    for i in range(4):
-        image, mask = _pair(rng)
-        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
-        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
-    return tmp_path
 
 
 # ----------------------------------------------------------------- 1. background's output folder
@@ -97,7 +76,7 @@ def test_background_warns_about_masks_of_an_earlier_run_left_beside_its_own(tmp_
 
 def test_skin_apply_keeps_its_own_refusal_through_the_shared_code(tmp_path, capsys):
     photo = tmp_path / "x.png"
-    Image.fromarray(_pair(np.random.default_rng(1))[0]).save(photo)
+    Image.fromarray(skin_photo(np.random.default_rng(1))[0]).save(photo)
     out = tmp_path / "out"
     out.mkdir()
     Image.new("L", (4, 4)).save(out / "x_skin.png")
@@ -106,20 +85,20 @@ def test_skin_apply_keeps_its_own_refusal_through_the_shared_code(tmp_path, caps
 
 
 # ----------------------------------------------------------------- 2. several masks of one name
-def test_eval_prefers_the_lossless_mask_of_a_stem(labelled, capsys):
+def test_eval_prefers_the_lossless_mask_of_a_stem(skin_dataset, capsys):
     # A JPEG preview beside each mask: picked by name order, it aborted the run.
     for i in range(4):
-        Image.open(labelled / "masks" / f"p{i}.png").convert("RGB").save(labelled / "masks" / f"p{i}.jpg")
-    pairs, unmatched = skin.image_mask_pairs(labelled / "images", labelled / "masks")
+        Image.open(skin_dataset / "masks" / f"p{i}.png").convert("RGB").save(skin_dataset / "masks" / f"p{i}.jpg")
+    pairs, unmatched = skin.image_mask_pairs(skin_dataset / "images", skin_dataset / "masks")
     assert [m.name for _, m in pairs] == [f"p{i}.png" for i in range(4)] and not unmatched
-    assert main(["skin", "eval", "--images", str(labelled / "images"), "--masks", str(labelled / "masks"),
+    assert main(["skin", "eval", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "--quiet"]) == 0
 
 
 def test_photos_and_masks_in_one_folder_pair_up(tmp_path):
     rng = np.random.default_rng(2)
     for i in range(2):
-        image, mask = _pair(rng)
+        image, mask = skin_photo(rng)
         Image.fromarray(image).save(tmp_path / f"c{i}.jpg", quality=95)
         Image.fromarray(mask).save(tmp_path / f"c{i}.png")
     pairs, unmatched = skin.image_mask_pairs(tmp_path, tmp_path)
@@ -127,29 +106,29 @@ def test_photos_and_masks_in_one_folder_pair_up(tmp_path):
     assert unmatched == []
 
 
-def test_two_lossless_masks_of_one_stem_are_refused_naming_both(labelled, capsys):
-    Image.open(labelled / "masks" / "p1.png").save(labelled / "masks" / "p1.bmp")
-    assert main(["skin", "eval", "--images", str(labelled / "images"), "--masks", str(labelled / "masks"),
+def test_two_lossless_masks_of_one_stem_are_refused_naming_both(skin_dataset, capsys):
+    Image.open(skin_dataset / "masks" / "p1.png").save(skin_dataset / "masks" / "p1.bmp")
+    assert main(["skin", "eval", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "--quiet"]) == 2
     err = _err_lines(capsys)
-    assert len(err) == 1 and str(labelled / "masks" / "p1.bmp") in err[0] and str(labelled / "masks" / "p1.png") in err[0]
+    assert len(err) == 1 and str(skin_dataset / "masks" / "p1.bmp") in err[0] and str(skin_dataset / "masks" / "p1.png") in err[0]
 
 
-def test_a_lone_jpeg_mask_is_still_refused(labelled, capsys):
-    (labelled / "masks" / "p2.png").unlink()
-    Image.new("L", (40, 30)).save(labelled / "masks" / "p2.jpg")
+def test_a_lone_jpeg_mask_is_still_refused(skin_dataset, capsys):
+    (skin_dataset / "masks" / "p2.png").unlink()
+    Image.new("L", (40, 30)).save(skin_dataset / "masks" / "p2.jpg")
     with pytest.raises(Exception, match="losslessly"):
-        skin.load_mask(skin.image_mask_pairs(labelled / "images", labelled / "masks")[0][2][1])
+        skin.load_mask(skin.image_mask_pairs(skin_dataset / "images", skin_dataset / "masks")[0][2][1])
 
 
 # ----------------------------------------------------------------- 3. train says what it left out
-def test_train_warns_about_photos_without_a_mask_and_counts_the_photos(labelled, tmp_path, capsys):
-    (labelled / "masks" / "p3.png").unlink()
-    assert main(["skin", "train", "--images", str(labelled / "images"), "--masks", str(labelled / "masks"),
+def test_train_warns_about_photos_without_a_mask_and_counts_the_photos(skin_dataset, tmp_path, capsys):
+    (skin_dataset / "masks" / "p3.png").unlink()
+    assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "-o", str(tmp_path / "m.json"), "--components", "1", "--non-skin-components", "2"]) == 0
     err = _err_lines(capsys)
-    assert (f"segmix skin train: warning: 1 image(s) in {labelled / 'images'} have no mask of the same name in "
-            f"{labelled / 'masks'} and are left out (first: p3.png)") in err
+    assert (f"segmix skin train: warning: 1 image(s) in {skin_dataset / 'images'} have no mask of the same name in "
+            f"{skin_dataset / 'masks'} and are left out (first: p3.png)") in err
     assert any(line.startswith("training on ") and " non-skin pixels of 3 photos " in line for line in err)
 
 
@@ -191,27 +170,27 @@ def test_the_summary_of_a_truncated_video_is_no_skipped_frame(tmp_path, capsys, 
 
 
 # ----------------------------------------------------------------- 5. eval skips a bad pair
-def test_eval_skips_a_bad_ground_truth_mask_and_scores_the_rest(labelled, capsys):
-    Image.new("L", (20, 10)).save(labelled / "masks" / "p1.png")  # another size
-    Image.fromarray((np.arange(1200).reshape(30, 40) % 2).astype(np.uint8)).save(labelled / "masks" / "p2.png")  # 0/1
-    assert main(["skin", "eval", "--images", str(labelled / "images"), "--masks", str(labelled / "masks"),
+def test_eval_skips_a_bad_ground_truth_mask_and_scores_the_rest(skin_dataset, capsys):
+    Image.new("L", (20, 10)).save(skin_dataset / "masks" / "p1.png")  # another size
+    Image.fromarray((np.arange(1200).reshape(30, 40) % 2).astype(np.uint8)).save(skin_dataset / "masks" / "p2.png")  # 0/1
+    assert main(["skin", "eval", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "--quiet"]) == 1
     captured = capsys.readouterr()
     err = captured.err.strip().splitlines()
     skipped = [line for line in err if line.startswith("segmix skin eval: skipped ")]
     assert len(skipped) == 2
-    assert str(labelled / "masks" / "p1.png") in skipped[0] and "20 x 10" in skipped[0]
-    assert str(labelled / "masks" / "p2.png") in skipped[1] and "0/1 mask" in skipped[1]
+    assert str(skin_dataset / "masks" / "p1.png") in skipped[0] and "20 x 10" in skipped[0]
+    assert str(skin_dataset / "masks" / "p2.png") in skipped[1] and "0/1 mask" in skipped[1]
     assert err[-1] == "segmix skin eval: 2 of 4 photo / mask pairs skipped; the figures are of the other 2"
     assert captured.out.startswith("images 2, ")
 
 
-def test_eval_with_every_mask_bad_exits_2_with_the_reason(labelled, capsys):
+def test_eval_with_every_mask_bad_exits_2_with_the_reason(skin_dataset, capsys):
     wrong = np.zeros((10, 20), np.uint8)
     wrong[:, :10] = 255  # both classes, at another size than the photos
     for i in range(4):
-        Image.fromarray(wrong).save(labelled / "masks" / f"p{i}.png")
-    assert main(["skin", "eval", "--images", str(labelled / "images"), "--masks", str(labelled / "masks"),
+        Image.fromarray(wrong).save(skin_dataset / "masks" / f"p{i}.png")
+    assert main(["skin", "eval", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "--quiet"]) == 2
     err = _err_lines(capsys)
     assert len(err) == 1 and err[0].startswith("segmix skin eval: error: none of the 4 photo / mask pairs could be "
@@ -303,7 +282,7 @@ def test_quantize_help_lists_the_formats():
 def test_skin_apply_says_what_a_folder_run_ignored(tmp_path, capsys):
     photos = tmp_path / "photos"
     photos.mkdir()
-    Image.fromarray(_pair(np.random.default_rng(4))[0]).save(photos / "a.png")
+    Image.fromarray(skin_photo(np.random.default_rng(4))[0]).save(photos / "a.png")
     (photos / "notes.txt").write_text("x")
     (photos / "sub").mkdir()
     (photos / ".DS_Store").write_bytes(b"")

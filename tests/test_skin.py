@@ -11,7 +11,7 @@ from segmix.modelfile import read_model, write_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "skin"
 
-SKIN_RGB = (200, 140, 120)
+from tests.conftest import SKIN_RGB, skin_photo  # noqa: E402
 
 
 def _synthetic_counts(seed=0):
@@ -31,14 +31,7 @@ def synthetic_model():
 
 def _synthetic_image(rng, size=(40, 50)):
     """Half skin-coloured, half random non-skin colours; returns image and 0/255 mask."""
-    h, w = size
-    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
-    far = np.linalg.norm(image.astype(float) - SKIN_RGB, axis=2) > 60
-    image[~far] = (20, 200, 30)
-    mask = np.zeros((h, w), np.uint8)
-    mask[:, : w // 2] = 255
-    image[:, : w // 2] = np.clip(rng.normal(SKIN_RGB, 6, (h, w // 2, 3)), 0, 255).astype(np.uint8)
-    return image, mask
+    return skin_photo(rng, *size)
 
 
 def test_training_recovers_classifier(synthetic_model):

@@ -119,18 +119,26 @@ def test_cli_boundary_refine_sets_the_option_and_refuses_bad_values(tmp_path, ca
     assert not (tmp_path / "bad.png").exists()
 
 
-def test_on_cut_gets_the_cut_before_the_refinement_and_changes_nothing():
-    """The window shows the graph cut while the boundary refinement runs (apply_model's
-    on_cut): the mask it is given is the result without the refinement, and the call's
-    result is the same with or without the callback."""
-    from segmix.segment import apply_model, train_model
+def _trained_disc():
+    """The disc photo, a click-like mark on it and one in the background, the refinement's
+    settings (small windows for the small photo) and the model trained on the marks."""
+    from segmix.segment import train_model
 
     image, truth = _disc_photo()
     marks = np.zeros(truth.shape, np.uint8)
     marks[55:65, 75:85] = 1
     marks[5:10, 5:10] = 2
     on = replace(SegmentationSettings(), snapcut_weight=2.0, snapcut_window=21)
-    model = train_model(image, marks, on)
+    return image, marks, on, train_model(image, marks, on)
+
+
+def test_on_cut_gets_the_cut_before_the_refinement_and_changes_nothing():
+    """The window shows the graph cut while the boundary refinement runs (apply_model's
+    on_cut): the mask it is given is the result without the refinement, and the call's
+    result is the same with or without the callback."""
+    from segmix.segment import apply_model
+
+    image, marks, on, model = _trained_disc()
     seen = []
     result = apply_model(image, model, marks, on, on_cut=lambda mask, probability: seen.append((mask.copy(),
                                                                                                 probability)))
@@ -147,14 +155,9 @@ def test_on_cut_gets_the_cut_before_the_refinement_and_changes_nothing():
 
 
 def test_an_exception_in_on_cut_ends_the_call():
-    from segmix.segment import apply_model, train_model
+    from segmix.segment import apply_model
 
-    image, truth = _disc_photo()
-    marks = np.zeros(truth.shape, np.uint8)
-    marks[55:65, 75:85] = 1
-    marks[5:10, 5:10] = 2
-    on = replace(SegmentationSettings(), snapcut_weight=2.0, snapcut_window=21)
-    model = train_model(image, marks, on)
+    image, marks, on, model = _trained_disc()
 
     class Stop(Exception):
         pass
