@@ -81,11 +81,51 @@ def test_a_click_while_the_step_before_finishes_refines_its_result(qtbot, make_w
         _click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
     # The step's per-pixel decision is shown; its cut and refinement still run.
     assert mode._finishing_step()
+    statuses = []
+    mode.preview_ready.connect(lambda outcome: statuses.append(mode.training_panel.status_label.text()))
     _click(window, 65.5, 10.5, Qt.MouseButton.RightButton)
     assert mode.training_panel.status_label.text() == FINISHING and len(sent) == 2
     qtbot.waitUntil(lambda: len(finals) == 2, timeout=30000)
+    assert statuses[0] == FINISHING  # the step's cut stage does not hide that the marks wait
     assert len(sent) == 3
     second, third = finals
     assert np.count_nonzero(second.scribbles) < np.count_nonzero(third.scribbles)
     assert sent[2][1] is second.mask  # the third step refined the second's final mask
     assert third.refined[1] is second.mask
+
+
+def test_undoing_a_click_that_waits_lets_the_running_step_finish(qtbot, make_window, photo_path, monkeypatch):
+    """A trial undid a click that waited for the running step: the window fitted the marks at
+    once (its 7 clicks saved as one step) and kept that result. The marks are then the
+    running step's own: its result is theirs, and no other fit starts."""
+    import time
+
+    import segmix.segment
+
+    window = make_window(photo_path, smoothing=True)
+    mode = window.modes["segment"]
+    refine = segmix.segment._snapcut_refine
+
+    def slow_refine(*args, **kwargs):
+        time.sleep(0.5)
+        return refine(*args, **kwargs)
+
+    monkeypatch.setattr(segmix.segment, "_snapcut_refine", slow_refine)
+    window.set_tool("click")
+    with qtbot.waitSignal(mode.training_finished, timeout=30000):
+        _click(window, 15.5, 30.5)
+    first = mode.outcome
+    finals = []
+    mode.training_finished.connect(finals.append)
+    with qtbot.waitSignal(mode.preview_ready, timeout=30000):
+        _click(window, 60.5, 30.5, Qt.MouseButton.RightButton)
+    generation = window.controller.generation
+    _click(window, 65.5, 10.5, Qt.MouseButton.RightButton)
+    window.undo_stack.undo()
+    assert not mode._refit_when_done and window.controller.generation == generation
+    qtbot.waitUntil(lambda: len(finals) == 1 and not window.controller.busy, timeout=30000)
+    qtbot.wait(200)
+    step = finals[0]
+    assert len(finals) == 1 and window.controller.generation == generation  # no fit at once after it
+    assert step.generation == generation and np.array_equal(step.scribbles, window.layer.labels)
+    assert step.refined[1] is first.mask  # the chain's second step

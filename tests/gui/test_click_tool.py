@@ -155,7 +155,7 @@ def test_background_marks_alone_say_that_no_object_is_marked(qtbot, window):
     """A trial erased its only foreground click and saw most of the photo turn foreground (the
     colours unlike the background marks): the banner says why and what to do; a box (the
     outside marked background) is an object's mark and keeps the usual hint."""
-    from segmix.gui.modes.segment import HINT_NO_OBJECT, HINT_TRAINED
+    from segmix.gui.modes.segment import FIX_WITH, HINT_NO_OBJECT, HINT_TRAINED
 
     window.set_tool("click")
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
@@ -167,4 +167,7 @@ def test_background_marks_alone_say_that_no_object_is_marked(qtbot, window):
         click(window, 15.5, 30.5)
     qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final, timeout=30000)
     assert mode.hint() != HINT_NO_OBJECT
-    assert mode.hint() == HINT_TRAINED.format(style=mode.style_phrase())
+    assert mode.hint() == HINT_TRAINED.format(style=mode.style_phrase(), marks=FIX_WITH["click"])
+    assert "more clicks (right-click = not the object)" in mode.hint()  # the tool in hand, not strokes
+    window.set_tool("foreground")
+    assert "more strokes (right-drag paints background)" in mode.hint()

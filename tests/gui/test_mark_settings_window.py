@@ -323,3 +323,54 @@ def test_a_click_during_a_settings_re_fit_replays_the_steps_in_the_new_settings(
     undone = _settled(qtbot, window)
     assert count_steps(undone.mark_order) == 3
     assert _is_the_replay(image, undone, two)
+
+
+def test_an_undo_after_a_threshold_went_and_came_back_restores_that_thresholds_step(qtbot, make_window, tmp_path):
+    """A trial moved the threshold 0.50 -> 0.55 -> 0.50, then undid and redid a click: the undo
+    restored the step as the 0.55 re-fit had kept it (the last result kept for those marks),
+    and the redo then re-fitted all 12 steps "with the panel's settings". The result kept at
+    the slider's threshold comes first."""
+    image, truth, photo, window = _scene_window(make_window, tmp_path)
+    mode = window.modes["segment"]
+    second = _clicked(qtbot, window, truth, n_clicks=2)
+    third = _click_next(qtbot, window, truth)
+    window.overlay_panel.threshold_slider.setValue(60)
+    assert _settled(qtbot, window).settings.threshold == 0.6
+    window.overlay_panel.threshold_slider.setValue(50)
+    assert _settled(qtbot, window).generation == third.generation
+    window.undo_stack.undo()
+    # At once, with no fit and no re-cut due: the two clicks' result at 0.50.
+    restored = mode.outcome
+    assert restored.generation == second.generation and np.array_equal(restored.mask, second.mask)
+    assert restored.settings.threshold == 0.5 and not mode._apply_timer.isActive() and not window.controller.busy
+    window.undo_stack.redo()
+    assert mode.outcome.generation == third.generation and not window.controller.busy
+
+
+def test_a_threshold_moved_again_during_its_re_fit_replaces_it(qtbot, make_window, tmp_path, monkeypatch):
+    """A trial's slider moved 0.50 -> 0.55 in five steps: the re-fit at 0.51 ran to its end (4 s
+    on the sample) before the one at 0.55 began. A newer threshold now replaces the running
+    re-fit (the worker stops between its steps)."""
+    import time
+
+    import segmix.segment
+
+    image, truth, photo, window = _scene_window(make_window, tmp_path)
+    mode = window.modes["segment"]
+    _clicked(qtbot, window, truth, n_clicks=3)
+    refine = segmix.segment._snapcut_refine
+
+    def slow_refine(*args, **kwargs):
+        time.sleep(0.3)  # a large photo's step: the slider moves on during the re-fit
+        return refine(*args, **kwargs)
+
+    monkeypatch.setattr(segmix.segment, "_snapcut_refine", slow_refine)
+    finals = []
+    mode.training_finished.connect(finals.append)
+    window.overlay_panel.threshold_slider.setValue(60)
+    qtbot.waitUntil(lambda: "Re-fitting your 3 steps with threshold 0.60" in mode.training_panel.status_label.text(),
+                    timeout=30000)
+    window.overlay_panel.threshold_slider.setValue(70)
+    assert _settled(qtbot, window).settings.threshold == 0.7
+    assert [outcome.settings.threshold for outcome in finals] == [0.7]  # the 0.60 re-fit never finished
+    assert _is_the_replay(image, mode.outcome, SegmentationSettings(threshold=0.7))

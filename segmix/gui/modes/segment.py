@@ -62,9 +62,11 @@ START_HINTS = {
 EMPTY_RESULT = ("No pixel came out foreground: nothing unmarked was told apart from the background. "
                 "Mark part of the object (1), or fewer pixels background (2).")
 HINT_TRAINED = (
-    "{style}. Fix mistakes with more strokes (right-drag paints background), "
+    "{style}. Fix mistakes with more {marks}, "
     "tune the threshold on the right, export with File > Export Mask (Ctrl+E)."
 )
+#: HINT_TRAINED's words for the tool in hand (a trial's Click tool read "more strokes").
+FIX_WITH = {"click": "clicks (right-click = not the object)", None: "strokes (right-drag paints background)"}
 HINT_TRAINING = "Fitting the colour models to your strokes... (Esc cancels)"
 UNEXPLAINED_HINT = (
     "Much of the photo has colours your background strokes do not explain. If parts you did not mark "
@@ -365,18 +367,30 @@ class SegmentMode(Mode):
             shell.update_hint()
             shell.update_actions()
             return
-        if warm and self._finishing_step() and self._only_added(self.outcome.scribbles, shell.layer.labels):
-            # The running step's result comes first; these marks then refine it (_on_result).
-            self._refit_when_done = True
-            self.training_panel.set_status(FINISHING)
-            return
+        if warm and self._finishing_step():
+            running = self.outcome.scribbles
+            if self._only_added(running, shell.layer.labels):
+                # The running step's result comes first; these marks then refine it (_on_result).
+                self._refit_when_done = True
+                self.training_panel.set_status(FINISHING)
+                return
+            if running is not None and np.array_equal(running, shell.layer.labels):
+                # The marks are the running step's again (an undo of marks that waited for it):
+                # its result is theirs. A new job fitted them at once (a trial's 7 clicks saved
+                # as one step) and kept that result for them.
+                self._refit_when_done = False
+                return
         self._refit_when_done = False
         self._apply_timer.stop()
         settings = self.current_settings()
         labels = shell.layer.labels
         key = marks_key(labels, settings)
         file_order, stale = self._offered_order(labels) if warm else (None, None)
-        kept = self.history.get(key) if warm else None
+        # The result kept at the slider's threshold first: the marks' last kept result may
+        # have been fitted at another (a threshold moved and back), and restoring that one
+        # re-fitted the whole chain after the next click (a trial's redo: "Re-fitting your 12
+        # steps with the panel's settings").
+        kept = (self.history.get(_at_threshold(key, settings)) or self.history.get(key)) if warm else None
         if kept is not None and (file_order is None or _same_order(kept.mark_order, file_order)) and stale is None:
             self._restore(kept)
             return
@@ -644,9 +658,12 @@ class SegmentMode(Mode):
             # The quick per-pixel decision, the graph cut follows on the same job; or the
             # graph cut's mask, the boundary refinement follows.
             duration, note = self.elapsed(outcome.seconds, outcome.compiled, outcome.final)
-            done, then = ("Graph cut", "refining the boundary") if outcome.cut else (
-                "Trained", "smoothing edges (graph cut)")
-            self.training_panel.set_status(f"{done} in {duration}{f' ({note})' if note else ''}; {then}...")
+            done, then = ("Graph cut ready after", "refining the boundary") if outcome.cut else (
+                "Trained in", "smoothing edges (graph cut)")
+            if self._refit_when_done:
+                self.training_panel.set_status(FINISHING)  # marks wait: say so until their fit starts
+            else:
+                self.training_panel.set_status(f"{done} {duration}{f' ({note})' if note else ''}; {then}...")
             self._render(cut=outcome.cut)
             shell.update_hint()
             shell.update_actions()
@@ -729,11 +746,21 @@ class SegmentMode(Mode):
             return
         if self.current_settings().smoothing == "none":
             self.shell.request_render()  # a pure re-threshold of the stored posterior: instant
-        elif not self._training_in_flight:
+        elif not self._training_in_flight or self._refitting_settings():
             self._apply_timer.start()  # graph cut depends on the threshold: re-run, debounced
 
+    def _refitting_settings(self) -> bool:
+        """True while a re-fit of the shown chain in new settings runs and its last step has
+        not started showing: a newer threshold replaces it (the worker stops between steps).
+        A trial's slider moved 0.50 -> 0.55 in five steps waited for the 0.51 re-fit to end
+        (4 s on the sample) before the 0.55 one began."""
+        return (self._training_in_flight and bool(self._replay_words) and self.outcome is not None
+                and self.outcome.final and self.shell.layer is not None
+                and np.array_equal(self.outcome.scribbles, self.shell.layer.labels))
+
     def _request_apply(self) -> None:
-        if self.outcome is None or self._training_in_flight or not self.active:
+        refitting = self._refitting_settings()
+        if self.outcome is None or (self._training_in_flight and not refitting) or not self.active:
             return
         shell = self.shell
         outcome = self.outcome
@@ -741,6 +768,8 @@ class SegmentMode(Mode):
         if (outcome.mark_order is not None and count_steps(outcome.mark_order) > 1
                 and self._replay_chain(f"threshold {threshold:.2f}")):
             return
+        if refitting:
+            return  # the running re-fit ends first; its result re-cuts at the slider's threshold
         self._apply_in_flight = True
         self.note_request()
         # A chain of steps is fitted again above; one step (or one whose order is unknown) is
@@ -832,7 +861,7 @@ class SegmentMode(Mode):
 
                 if not is_framed(self.shell.layer.labels):
                     return HINT_NO_OBJECT
-            return HINT_TRAINED.format(style=self.style_phrase())
+            return HINT_TRAINED.format(style=self.style_phrase(), marks=FIX_WITH.get(self.shell.canvas.tool, FIX_WITH[None]))
         if foreground or background:
             return HINT_CANCELLED if self._cancelled else HINT_TRAINING
         hint = START_HINTS.get(self.shell.canvas.tool, START_HINTS["click"])
