@@ -18,6 +18,8 @@ Vectorised NumPy: every window is an (S*S,) gather of the crop around the mask, 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import ndimage
 
@@ -47,6 +49,57 @@ def window_centres(boundary: np.ndarray, spacing: int) -> np.ndarray:
     first[1:] = cells[order][1:] != cells[order][:-1]
     pick = order[first]
     return np.stack([rows[pick], cols[pick]], axis=1)
+
+
+def signed_distance(mask: np.ndarray, reach: int, block: int = 256) -> np.ndarray:
+    """Signed Euclidean distance to the other class, exact within ``reach`` px of it.
+
+    Parameters
+    ----------
+    mask : (H, W) bool
+    reach : int, px
+    block : int, px, the side of the tiles the transform runs on
+
+    Returns
+    -------
+    (H, W) float32
+        ``d - 0.5`` inside the mask and ``0.5 - d`` outside, d the distance (px) from a pixel
+        to the nearest pixel of the other class within the array (scipy's
+        ``distance_transform_edt`` of the mask and of its complement), with d clipped to
+        ``reach + 1``.
+
+    Notes
+    -----
+    Only tiles within ``reach`` of the outline are transformed, each with a margin of
+    ``reach + 2`` px: a pixel whose nearest other-class pixel is at most ``reach + 1`` away
+    finds it inside its tile's margin, and one farther away gets at least that much there,
+    so the clipped result equals the whole array's transform. On a 24-megapixel mask the two
+    whole transforms took 2.6 s of the boundary refinement's 5.2 s.
+    """
+    mask = np.asarray(mask, bool)
+    h, w = mask.shape
+    cap = np.float32(reach + 1)
+    out = np.where(mask, cap - 0.5, 0.5 - cap).astype(np.float32)
+    outline = (mask & ~ndimage.binary_erosion(mask, border_value=1)) | (
+        ~mask & ~ndimage.binary_erosion(~mask, border_value=1))
+    rows, cols = np.nonzero(outline)
+    if rows.size == 0:
+        return out
+    busy = np.zeros((-(-h // block), -(-w // block)), bool)
+    busy[rows // block, cols // block] = True
+    grow = -(-int(reach) // block)
+    if grow:
+        busy = ndimage.binary_dilation(busy, structure=np.ones((3, 3), bool), iterations=grow)
+    pad = int(reach) + 2
+    for i, j in zip(*np.nonzero(busy)):
+        y0, y1, x0, x1 = i * block, min(h, (i + 1) * block), j * block, min(w, (j + 1) * block)
+        top, left = max(0, y0 - pad), max(0, x0 - pad)
+        window = mask[top:min(h, y1 + pad), left:min(w, x1 + pad)]
+        core = (slice(y0 - top, y1 - top), slice(x0 - left, x1 - left))
+        inside = ndimage.distance_transform_edt(window)[core] if not window.all() else cap
+        outside = ndimage.distance_transform_edt(~window)[core] if window.any() else cap
+        out[y0:y1, x0:x1] = np.where(window[core], np.minimum(inside, cap) - 0.5, 0.5 - np.minimum(outside, cap))
+    return out
 
 
 def _gaussian_log_density(x, mean, cov):
@@ -116,15 +169,16 @@ def boundary_refinement(image, mask, fixed, window: int = 41, margin: float = 3.
     sub = mask[top:bottom, left:right]
     sub_fixed = fixed[top:bottom, left:right]
     ch, cw = sub.shape
-    inside = ndimage.distance_transform_edt(sub)
-    outside = ndimage.distance_transform_edt(~sub)
     # The photo's edge is not the object's boundary (the crop only ends at the photo's edge
     # near the mask): only the mask's own outline counts.
     boundary = sub & ~ndimage.binary_erosion(sub, border_value=1)
     centres = window_centres(boundary, spacing)
     if centres.shape[0] == 0:
         return None
-    signed = np.where(sub, inside - 0.5, 0.5 - outside).astype(np.float32)
+    # A window pixel lies within half * sqrt(2) px of its centre, an outline pixel: its
+    # distance to the other class is at most that + 1, so distances exact to this reach are
+    # all the windows and the band (within the windows) use.
+    signed = signed_distance(sub, int(math.ceil(half * math.sqrt(2.0))) + 2)
 
     # Window pixel coordinates (K, S*S), clipped to the crop (clipped duplicates weigh 0).
     offsets = np.arange(-half, half + 1)

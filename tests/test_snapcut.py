@@ -167,3 +167,24 @@ def test_an_exception_in_on_cut_ends_the_call():
 
     with pytest.raises(Stop):
         apply_model(image, model, marks, on, on_cut=stop)
+
+
+@pytest.mark.parametrize("block, reach", [(16, 5), (8, 12), (256, 31)])
+def test_signed_distance_equals_the_whole_transform_within_its_reach(block, reach):
+    """The tiled transform against scipy's over the whole array, clipped to reach + 1: blobs,
+    thin lines, the array's edges, tiles all inside or all outside."""
+    from scipy import ndimage
+
+    from segmix.snapcut import signed_distance
+
+    rng = np.random.default_rng(block + reach)
+    for shape in ((97, 131), (40, 23), (300, 257)):
+        mask = ndimage.gaussian_filter(rng.normal(size=shape), 4) > 0.05
+        mask[shape[0] // 2, :] = True  # a 1-px line across
+        mask[:3, :] = False
+        for m in (mask, ~mask, np.zeros(shape, bool), np.ones(shape, bool)):
+            d_in = ndimage.distance_transform_edt(m) if not m.all() else np.full(shape, np.inf)
+            d_out = ndimage.distance_transform_edt(~m) if m.any() else np.full(shape, np.inf)
+            cap = reach + 1
+            expected = np.where(m, np.minimum(d_in, cap) - 0.5, 0.5 - np.minimum(d_out, cap)).astype(np.float32)
+            np.testing.assert_array_equal(signed_distance(m, reach, block=block), expected)
