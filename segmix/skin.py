@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
