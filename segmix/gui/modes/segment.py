@@ -367,20 +367,16 @@ class SegmentMode(Mode):
             shell.update_hint()
             shell.update_actions()
             return
-        if warm and self._finishing_step():
-            running = self.outcome.scribbles
-            if self._only_added(running, shell.layer.labels):
+        self._refit_when_done = False
+        if warm and self._finishing_step() and self._keeps_marks(self.outcome.scribbles, shell.layer.labels):
+            if not np.array_equal(self.outcome.scribbles, shell.layer.labels):
                 # The running step's result comes first; these marks then refine it (_on_result).
                 self._refit_when_done = True
                 self.training_panel.set_status(FINISHING)
-                return
-            if running is not None and np.array_equal(running, shell.layer.labels):
-                # The marks are the running step's again (an undo of marks that waited for it):
-                # its result is theirs. A new job fitted them at once (a trial's 7 clicks saved
-                # as one step) and kept that result for them.
-                self._refit_when_done = False
-                return
-        self._refit_when_done = False
+            # Else the marks are the running step's again (an undo of marks that waited for
+            # it): its result is theirs. A new job fitted them at once (a trial's 7 clicks
+            # saved as one step) and kept that result for them.
+            return
         self._apply_timer.stop()
         settings = self.current_settings()
         labels = shell.layer.labels
@@ -584,12 +580,12 @@ class SegmentMode(Mode):
         emit(self.training_finished, kept)
 
     @staticmethod
-    def _only_added(before: np.ndarray | None, labels: np.ndarray) -> bool:
-        """True when ``labels`` are ``before`` with marks added (some, none changed or erased)."""
+    def _keeps_marks(before: np.ndarray | None, labels: np.ndarray) -> bool:
+        """True when ``labels`` hold every mark of ``before`` unchanged (marks only added, or none)."""
         if before is None or before.shape != labels.shape:
             return False
         marked = before != 0
-        return bool(np.array_equal(labels[marked], before[marked]) and np.count_nonzero(labels) > np.count_nonzero(marked))
+        return bool(np.array_equal(labels[marked], before[marked]))
 
     def _result_to_refine(self, warm: bool):
         """The last result when the marks only grew since (a click or stroke added): the refit
@@ -599,14 +595,7 @@ class SegmentMode(Mode):
         outcome = self.outcome
         if not warm or outcome is None or not (outcome.retrained or outcome.recut):
             return None
-        labels = self.shell.layer.labels
-        before = outcome.scribbles
-        if before is None or before.shape != labels.shape:
-            return None
-        marked = before != 0
-        if not np.array_equal(labels[marked], before[marked]):
-            return None
-        return outcome
+        return outcome if self._keeps_marks(outcome.scribbles, self.shell.layer.labels) else None
 
     def _on_replay_step(self, outcome: SegmentationOutcome) -> None:
         """An earlier step of a replay of loaded marks: kept for an undo to that step (the
