@@ -854,6 +854,7 @@ def cut_multiscale(
     coarse_only: bool = False,
     warm: bool = True,
     beta: float | None = None,
+    seeds: np.ndarray | None = None,
 ) -> np.ndarray:
     """Banded coarse-to-fine graph cut (Lombaert et al., ICCV 2005): (H, W) bool.
 
@@ -896,8 +897,20 @@ def cut_multiscale(
         The contrast term's beta; default :func:`estimate_beta` of ``image`` (cached per
         photo). Give the whole photo's when cutting a crop of it, so the crop's pair weights
         are the photo's.
+    seeds : (H, W) bool, optional
+        For a caller that keeps only the foreground 8-connected to these pixels (the
+        segmentation's keep-connected step): the fine pass skips every part of the coarse
+        result that cannot reach a seed (:func:`seeded_part`) and returns it as background.
+        After that step the mask is the same as without ``seeds``; only the time differs.
+
+    Raises
+    ------
+    ValueError
+        If ``seeds`` is not of the image's height and width.
     """
     h, w = log_odds.shape
+    if seeds is not None and np.shape(seeds) != (h, w):
+        raise ValueError(f"seeds must be {h} x {w} like the image; got shape {np.shape(seeds)}")
     if fixed is None:
         fixed = np.zeros((h, w), np.uint8)
     if h * w <= max_exact_pixels:
@@ -972,6 +985,8 @@ def cut_multiscale(
     contested = _thin_chains(np.where(coarse, contested_either[1], contested_either[0]) & ~near)
     if contested.any():
         near |= ndimage.binary_dilation(contested, structure=np.ones((3, 3), bool))
+    if seeds is not None:
+        coarse, near = seeded_part(coarse, near, seeds, factor)
     parent = None if star is None else star_parents(image, fixed, connectivity, star, beta)
     band_state = _WARM_BAND if warm and parent is None and _WARM_BAND.acquire(image, gamma, beta, connectivity, factor, crc) else None
     try:
@@ -985,6 +1000,50 @@ def cut_multiscale(
         # necessarily the fine one: drop foreground whose fine star ray leaves the foreground.
         mask = geodesic.star_prune(mask, parent, dy, dx)
     return mask
+
+
+def seeded_part(coarse: np.ndarray, near: np.ndarray, seeds: np.ndarray, factor: int):
+    """The coarse foreground and fine band that the foreground connected to ``seeds`` can use.
+
+    Outside the band the fine labels are the coarse ones, so a fine foreground pixel lies in
+    a block of ``coarse | near``, and two pixels within the 16-neighbourhood's reach (2 px)
+    lie in the same or 8-adjacent blocks (``factor`` >= 2). A connected part of
+    ``coarse | near`` (8-connected blocks) that holds no seed and touches no seed's block can
+    therefore hold no foreground 8-connected to a seed, whatever the fine cut decides in it;
+    and no arc of the fine graph joins it to the rest. It is dropped: the fine cut of the
+    rest is unchanged, and keep-connected removes what the fine cut would have found there.
+    On a photo whose colour models first call much of the background foreground, this is
+    most of the fine pass (a 1080p photo after a few clicks: 31 % of the blocks coarse
+    foreground in 33 parts, 3 % foreground kept).
+
+    Parameters
+    ----------
+    coarse : (Hc, Wc) bool, the coarse cut's labels
+    near : (Hc, Wc) bool, the blocks the fine pass cuts
+    seeds : (H, W) bool
+    factor : int, block size in pixels
+
+    Returns
+    -------
+    coarse, near : (Hc, Wc) bool, new arrays
+    """
+    from scipy import ndimage
+
+    hc, wc = coarse.shape
+    seeds = np.asarray(seeds, dtype=bool)
+    padded = np.zeros((hc * factor, wc * factor), bool)
+    padded[: seeds.shape[0], : seeds.shape[1]] = seeds
+    seed_blocks = padded.reshape(hc, factor, wc, factor).any(axis=(1, 3))
+    # A seed's own block may lie outside the region (a marked pixel the coarse cut left
+    # background): its neighbouring blocks' parts can still reach it.
+    seed_blocks = ndimage.binary_dilation(seed_blocks, structure=np.ones((3, 3), bool))
+    region = coarse | near
+    labels, count = ndimage.label(region, structure=np.ones((3, 3), bool))
+    keep = np.zeros(count + 1, bool)
+    keep[labels[seed_blocks]] = True
+    keep[0] = False
+    kept = keep[labels]
+    return coarse & kept, near & kept
 
 
 # A chain of contested blocks is a thin structure when it spans at least this many blocks

@@ -1737,6 +1737,7 @@ def apply_model(
             # of the banded cut (a sixteenth of the pixels at 1080p) instead of a full cut.
             rough_rounds = rounds
         free = fixed == 0
+        seeds = _keep_connected_seeds(scribbles, settings)
         for round_index in range(rounds + 1):
             if round_index:
                 kept = (model, mask, log_likelihoods, inverse, colour_features)
@@ -1746,6 +1747,8 @@ def apply_model(
             mask = graphcut.cut_multiscale(
                 unary, image, fixed, gamma, settings.connectivity, settings.max_exact_pixels,
                 star=star, coarse_only=round_index < rough_rounds,
+                # Rounds refit on the cut and test it for a collapse before any clean-up.
+                seeds=seeds if rounds == 0 else None,
             )
             # One cut only: its unary is what a guard's re-cut adds its lean to.
             first = (unary, gamma) if rounds == 0 else None
@@ -1790,7 +1793,7 @@ def apply_model(
                     cut = _cut_within(flood, mask, unary, image, fixed, gamma, settings, star)
                 else:
                     cut = graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
-                                                  settings.max_exact_pixels, star=star)
+                                                  settings.max_exact_pixels, star=star, seeds=seeds)
                 mask = _clean_up(cut, scribbles, fixed, settings, previous_mask, previous_scribbles,
                                  colour_log_odds(log_likelihoods))
                 del unary
@@ -1822,7 +1825,7 @@ def apply_model(
                 unary, gamma = unary_and_gamma(blended)
                 candidate = _clean_up(
                     graphcut.cut_multiscale(unary, image, fixed, gamma, settings.connectivity,
-                                            settings.max_exact_pixels, star=star),
+                                            settings.max_exact_pixels, star=star, seeds=seeds),
                     scribbles, fixed, settings, previous_mask, previous_scribbles, colour_log_odds(blended))
                 del unary
                 mask, log_likelihoods = candidate, blended
@@ -1838,6 +1841,16 @@ def apply_model(
 # Steps of the colour models' trust region (apply_model, max_far_change): the share of the
 # way from the previous models' log-likelihoods to the new ones; 0 = the previous models.
 TRUST_STEPS = (0.5, 0.0)
+def _keep_connected_seeds(scribbles, settings):
+    """The foreground marks (H, W) bool when :func:`_clean_up` keeps only the foreground
+    connected to them (so the banded cut may skip the rest, graphcut.seeded_part), else None."""
+    if (scribbles is None or settings.smoothing == "none" or not settings.keep_connected
+            or settings.keep_connected_gap > 0):
+        return None
+    seeds = scribbles == FOREGROUND
+    return seeds if seeds.any() else None
+
+
 def _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribbles=None, log_odds=None):
     """keep_connected, fill_holes and local_corrections as the settings ask.
 
