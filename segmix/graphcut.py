@@ -36,6 +36,7 @@ import zlib
 import numpy as np
 
 from segmix.kernels import geodesic, graphs, maxflow, threads
+from segmix.marked_pixels import marked_flat
 from segmix.kernels.threads import for_pixels
 
 FREE, FIXED_FOREGROUND, FIXED_BACKGROUND = 0, 1, 2
@@ -1030,17 +1031,17 @@ def seeded_part(coarse: np.ndarray, near: np.ndarray, seeds: np.ndarray, factor:
     from scipy import ndimage
 
     hc, wc = coarse.shape
-    seeds = np.asarray(seeds, dtype=bool)
-    padded = np.zeros((hc * factor, wc * factor), bool)
-    padded[: seeds.shape[0], : seeds.shape[1]] = seeds
-    seed_blocks = padded.reshape(hc, factor, wc, factor).any(axis=(1, 3))
-    # A seed's own block may lie outside the region (a marked pixel the coarse cut left
-    # background): its neighbouring blocks' parts can still reach it.
-    seed_blocks = ndimage.binary_dilation(seed_blocks, structure=np.ones((3, 3), bool))
+    rows, cols = np.divmod(marked_flat(np.ascontiguousarray(seeds, dtype=bool).view(np.uint8)), seeds.shape[1])
+    seed_blocks = np.zeros((hc, wc), bool)
+    seed_blocks[rows // factor, cols // factor] = True
+    rows, cols = np.nonzero(seed_blocks)
     region = coarse | near
     labels, count = ndimage.label(region, structure=np.ones((3, 3), bool))
     keep = np.zeros(count + 1, bool)
-    keep[labels[seed_blocks]] = True
+    # A seed's own block may lie outside the region (a marked pixel the coarse cut left
+    # background): the parts in the blocks around it can still reach it.
+    for dy, dx in itertools.product((-1, 0, 1), repeat=2):
+        keep[labels[np.clip(rows + dy, 0, hc - 1), np.clip(cols + dx, 0, wc - 1)]] = True
     keep[0] = False
     kept = keep[labels]
     return coarse & kept, near & kept

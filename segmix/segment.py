@@ -45,8 +45,8 @@ from skimage import color as skcolor
 
 from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
-from segmix.local_colour import (LOCAL_MARKS, add_local_colour, click_sized_groups, local_colour_log_odds_delta,
-                                 marked_flat)
+from segmix.local_colour import LOCAL_MARKS, add_local_colour, click_sized_groups, local_colour_log_odds_delta
+from segmix.marked_pixels import marked_flat
 from segmix.bayes import BayesClassifier, check_image
 from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,

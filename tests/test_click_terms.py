@@ -371,7 +371,7 @@ def test_parallel_mixing_in_the_window_gives_the_same_result():
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 5), (37, 41), (64, 64)])
 def test_marked_pixels_found_word_by_word_are_flatnonzero(shape):
-    from segmix.local_colour import marked_flat
+    from segmix.marked_pixels import marked_flat
 
     rng = np.random.default_rng(shape[0])
     for density in (0.0, 0.01, 0.5, 1.0):

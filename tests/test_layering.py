@@ -91,7 +91,7 @@ def test_kernels_import_nothing_above_them():
 # count too: a lazy import is still a dependency.
 SUPPORT = {"io", "labelmaps", "frames", "plots", "resources", "palette", "mark_order"}
 MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "jpeg_chroma", "skin_boundary",
-          "exposure"}
+          "exposure", "marked_pixels"}
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
@@ -101,7 +101,8 @@ LAYERS = {
     "kernels": set(),
     "mixture": {"kernels"},
     "features": {"kernels"},
-    "graphcut": {"kernels"},
+    "graphcut": {"kernels", "marked_pixels"},
+    "marked_pixels": set(),  # a label image's marked pixels, found fast; nothing of segmix
     "bayes": {"kernels", "mixture", "features"},
     "faces": set(),  # OpenCV's face cascade; nothing of segmix
     "skin_texture": {"kernels"},  # a per-pixel image cue (its fused passes in kernels.texture)
