@@ -1361,7 +1361,8 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
 
 
 def save_cutout(
-    path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = ()
+    path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
+    source_alpha: np.ndarray | None = None,
 ) -> None:
     """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
 
@@ -1375,6 +1376,14 @@ def save_cutout(
         float in [0, 1]: alpha = round(p * 255), a soft matte.
     protect : iterable of paths
         Inputs that must not be overwritten.
+    source_alpha : (H, W) uint8 array, optional
+        The photo's own alpha channel (``LoadedImage.alpha``): the cut-out's alpha is the
+        smaller of the two, so what was transparent in the photo stays transparent.
+
+    Raises
+    ------
+    ValueError
+        A path not ending in ``.png``, or a mask or ``source_alpha`` of another size.
     """
     _require_suffix(path, (".png",), "cutouts")
     image = _check_rgb(image)
@@ -1385,6 +1394,11 @@ def save_cutout(
         alpha = _mask_to_bool(soft, "mask_or_alpha").astype(np.uint8) * np.uint8(255)
     if alpha.shape != image.shape[:2]:
         raise ValueError(f"mask shape {alpha.shape} does not match image {image.shape[:2]}")
+    if source_alpha is not None:
+        source_alpha = np.asarray(source_alpha)
+        if source_alpha.shape != alpha.shape:
+            raise ValueError(f"source_alpha shape {source_alpha.shape} does not match image {image.shape[:2]}")
+        alpha = np.minimum(alpha, source_alpha.astype(np.uint8, copy=False))
     rgba = np.dstack([image, alpha])
     _save_pil(path, Image.fromarray(rgba), "PNG", protect)
 

@@ -28,7 +28,7 @@ __all__ = ["check_order", "count_steps", "decode_order", "encode_order", "fresh_
 
 def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
                  progress: Callable[[int, int], None] | None = None,
-                 on_step: Callable[[int, object], None] | None = None):
+                 on_step: Callable[[int, object], None] | None = None, transparent: np.ndarray | None = None):
     """Fit the marks of each step as the window does: the first afresh, each later one from
     the result before it (its model, mask and marks).
 
@@ -46,6 +46,8 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
     on_step : callable(step, result), optional
         Called after each step's fit with its result (steps counted from 1): the window keeps
         them, so that an undo of a reopened file's last step shows the mask of the steps before.
+    transparent : (H, W) bool, optional
+        The photo's fully transparent pixels (``segment``'s ``transparent``).
 
     Returns
     -------
@@ -61,11 +63,11 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
         if progress is not None:
             progress(index, len(steps))
         if result is None:
-            result = segment(image, marks, settings)
+            result = segment(image, marks, settings, transparent=transparent)
         else:
             # The window's warm request (SegmentMode.retrain with _result_to_refine's outcome).
             result = segment(image, marks, settings, previous_mask=result.mask, previous_model=result.model,
-                             previous_scribbles=previous_marks)
+                             previous_scribbles=previous_marks, transparent=transparent)
         previous_marks = marks
         if on_step is not None:
             on_step(index, result)
@@ -73,7 +75,7 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
 
 
 def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, settings=None,
-                 progress: Callable[[int, int], None] | None = None):
+                 progress: Callable[[int, int], None] | None = None, alpha: np.ndarray | None = None):
     """The mask the window showed for ``labels`` marked in ``order``: the chain of fits replayed.
 
     Fitting the same marks at once (one ``segment`` call) gives another, on average worse,
@@ -87,6 +89,9 @@ def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, setti
     settings : segmix.segment.SegmentationSettings, optional
     progress : callable(step, n_steps), optional
         See :func:`replay_steps`.
+    alpha : (H, W) uint8 array, optional
+        The photo's alpha channel: its fully transparent pixels are no colour evidence and
+        background in every step's cut (``segment``'s ``transparent``), as the window fits them.
 
     Returns
     -------
@@ -102,4 +107,5 @@ def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, setti
     if np.asarray(image).shape[:2] != np.asarray(labels).shape:
         raise ValueError(f"the marks are {size_words(np.asarray(labels).shape)} but the photo is "
                          f"{size_words(np.asarray(image).shape[:2])}")
-    return replay_steps(image, step_marks(labels, order), settings, progress)
+    transparent = None if alpha is None else np.asarray(alpha) == 0
+    return replay_steps(image, step_marks(labels, order), settings, progress, transparent=transparent)

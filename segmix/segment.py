@@ -736,6 +736,10 @@ def marked_classes(scribbles: np.ndarray) -> tuple[bool, bool]:
     return bool((values == FOREGROUND).any()), bool((values == BACKGROUND).any())
 
 
+# The training's label for pixels that are evidence for neither class (iter_train_model's
+# ``transparent``); never a mark of the user's (check_scribbles refuses it).
+_NO_EVIDENCE = 3
+
 # Unlabelled pixels sampled for the zero-marks prior: enough for a 5-component colour
 # mixture, few enough that its fit costs a few milliseconds.
 UNLABELLED_SAMPLE = 20_000
@@ -982,7 +986,7 @@ def _borrowing(scribbles, label: int, n_pixels: int, is_marked: bool, framed: bo
 # ----------------------------------------------------------------------- training
 def iter_train_model(
     image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings | None = None,
-    previous: SegmentationModel | None = None,
+    previous: SegmentationModel | None = None, transparent: np.ndarray | None = None,
 ) -> Generator[TrainingProgress, None, SegmentationModel]:
     """Train both class models, yielding progress after every EM iteration.
 
@@ -996,6 +1000,10 @@ def iter_train_model(
         each class mixture with the same number of components and features is refitted by
         EM started from its parameters (at most ``settings.warm_refit_iter`` iterations)
         instead of k-means + EM from scratch; ignored otherwise.
+    transparent : (H, W) bool, optional
+        The photo's fully transparent pixels (segmix.transparency): their stored colours are
+        no evidence for either class, marked or not (a cut-out's hidden pixels may hold
+        anything, the object's colours included).
 
     Yields
     ------
@@ -1016,6 +1024,13 @@ def iter_train_model(
     settings.validate()
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
+    if transparent is not None and np.any(transparent):
+        if np.shape(transparent) != scribbles.shape:
+            raise ValueError(f"transparent must be {scribbles.shape[0]} x {scribbles.shape[1]} like the photo; "
+                             f"got shape {np.shape(transparent)}")
+        # A label of neither class and not unmarked: the class samples (label 1 / 2) and the
+        # zero-marks prior's unmarked sample (label 0) all leave these pixels out.
+        scribbles = np.where(np.asarray(transparent, bool), np.uint8(_NO_EVIDENCE), scribbles).astype(np.uint8)
     marked = marked_classes(scribbles)
     if not any(marked):
         raise ValueError("no scribbles: paint some foreground or background pixels first")
@@ -1207,9 +1222,9 @@ def _warm_start_mixture(previous, index, n_components, features, settings) -> di
             "precisions_init": precisions}
 
 
-def train_model(image, scribbles, settings=None, previous=None) -> SegmentationModel:
+def train_model(image, scribbles, settings=None, previous=None, transparent=None) -> SegmentationModel:
     """Train without progress reports (see :func:`iter_train_model`)."""
-    gen = iter_train_model(image, scribbles, settings, previous)
+    gen = iter_train_model(image, scribbles, settings, previous, transparent)
     while True:
         try:
             next(gen)
@@ -2012,7 +2027,7 @@ def _cut_within(region, mask, unary, image, fixed, gamma, settings, star) -> np.
 
 
 def segment(image, scribbles, settings=None, previous_mask=None, previous_model=None,
-            previous_scribbles=None) -> SegmentationResult:
+            previous_scribbles=None, transparent=None) -> SegmentationResult:
     """Train and apply in one call: the function GUI, CLI and library all use.
 
     Parameters
@@ -2027,11 +2042,24 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
         The previous result's model (used by ``warm_refit``, see :func:`iter_train_model`).
     previous_scribbles : (H, W) uint8, optional
         The marks of the previous result (see :func:`apply_model`).
+    transparent : (H, W) bool, optional
+        The photo's fully transparent pixels (``LoadedImage.alpha == 0``): no colour
+        evidence in the training, and background in the cut wherever unmarked
+        (:mod:`segmix.transparency`).
 
     Returns
     -------
     SegmentationResult
     """
     settings = settings or SegmentationSettings()
-    model = train_model(image, scribbles, settings, previous_model)
-    return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
+    if transparent is None or not np.any(transparent):
+        model = train_model(image, scribbles, settings, previous_model)
+        return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
+    from segmix.transparency import with_transparent_background
+
+    model = train_model(image, scribbles, settings, previous_model, transparent)
+    alpha = np.where(transparent, np.uint8(0), np.uint8(255))
+    if previous_scribbles is not None:  # the same view of the marks before, or they all look new
+        previous_scribbles = with_transparent_background(previous_scribbles, alpha)
+    return apply_model(image, model, with_transparent_background(scribbles, alpha), settings,
+                       previous_mask, previous_model, previous_scribbles)

@@ -1,0 +1,74 @@
+"""A photo's transparent pixels in a segmentation: background, and transparent in the cut-out.
+
+A photo with an alpha channel (a cut-out from segmix or another tool, a PNG with a
+transparent surround) stores colours under its fully transparent pixels that nobody sees:
+segmix's own cut-outs keep the photo's original background there (an object hidden by the
+cut, perhaps of the shown object's colour), other tools black or white. Those pixels are not
+part of any object the user can select: the cut takes them as background wherever the user
+left them unmarked (:func:`with_transparent_background`), and the colour models learn nothing
+from them (``segmix.segment.segment``'s ``transparent``). The cut-out keeps the photo's
+transparency (:func:`segmix.io.save_cutout`'s ``source_alpha``: alpha = min(photo's, mask's)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BACKGROUND = 2
+
+
+def transparent_pixels(alpha: np.ndarray | None) -> np.ndarray | None:
+    """The fully transparent pixels (alpha 0) of a photo: (H, W) bool, or None if there are none.
+
+    Parameters
+    ----------
+    alpha : (H, W) uint8 ndarray or None
+        The photo's alpha channel (``segmix.io.LoadedImage.alpha``); None for no alpha.
+    """
+    if alpha is None:
+        return None
+    clear = np.asarray(alpha) == 0
+    return clear if clear.any() else None
+
+
+def with_transparent_background(scribbles: np.ndarray | None, alpha: np.ndarray | None,
+                                shape: tuple[int, int] | None = None) -> np.ndarray | None:
+    """The marks with every unmarked fully transparent pixel marked background (2).
+
+    Parameters
+    ----------
+    scribbles : (H, W) uint8 ndarray or None
+        0 unmarked, 1 foreground, 2 background; None for no marks (then ``shape`` gives the
+        photo's size).
+    alpha : (H, W) uint8 ndarray or None
+        The photo's alpha channel.
+    shape : (int, int), optional
+        (H, W) when ``scribbles`` is None.
+
+    Returns
+    -------
+    (H, W) uint8 ndarray or None
+        A new array when some pixel is transparent; otherwise ``scribbles`` itself. The
+        user's own marks are kept as they are, also on transparent pixels.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not of the marks' (or ``shape``'s) height and width.
+    """
+    clear = transparent_pixels(alpha)
+    if clear is None:
+        return scribbles
+    expected = tuple(np.shape(scribbles)) if scribbles is not None else tuple(shape or ())
+    if clear.shape != expected:
+        raise ValueError(f"alpha must be {expected[0]} x {expected[1]} like the photo; got shape {clear.shape}"
+                         if len(expected) == 2 else "give the photo's shape when there are no marks")
+    marks = np.zeros(clear.shape, np.uint8) if scribbles is None else np.array(scribbles, dtype=np.uint8)
+    marks[clear & (marks == 0)] = BACKGROUND
+    return marks
+
+
+def transparent_share(alpha: np.ndarray | None) -> float:
+    """The share of fully transparent pixels, in [0, 1] (0 without alpha)."""
+    clear = transparent_pixels(alpha)
+    return 0.0 if clear is None else float(np.count_nonzero(clear)) / clear.size

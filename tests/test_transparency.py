@@ -1,0 +1,90 @@
+"""A photo's transparent pixels: background in the segmentation, transparent in the cut-out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.io import load_image_info, save_cutout
+from segmix.mark_steps import steps_result
+from segmix.segment import SegmentationSettings, segment
+from segmix.transparency import transparent_share, with_transparent_background
+
+
+def _photo_with_a_hidden_object(h: int = 90, w: int = 120):
+    """A red disc on grey joined to a red band whose pixels are fully transparent (a cut-out
+    that hid it, its colours kept), a soft (half transparent) strip between them."""
+    rng = np.random.default_rng(0)
+    image = np.clip(rng.normal(128, 6, (h, w, 3)), 0, 255).astype(np.uint8)
+    yy, xx = np.mgrid[:h, :w]
+    shown = (yy - 45) ** 2 + (xx - 30) ** 2 <= 18 ** 2
+    hidden = (xx >= 70) & (np.abs(yy - 45) <= 12)
+    image[shown | hidden | ((xx >= 40) & (np.abs(yy - 45) <= 12))] = (200, 40, 40)
+    alpha = np.full((h, w), 255, np.uint8)
+    alpha[:, 70:] = 0
+    alpha[:, 65:70] = 128
+    return image, alpha, shown, hidden
+
+
+def test_unmarked_transparent_pixels_become_background_marks_and_the_users_marks_stay():
+    marks = np.zeros((4, 5), np.uint8)
+    marks[0, 4] = 1  # the user's own mark on a transparent pixel
+    alpha = np.full((4, 5), 255, np.uint8)
+    alpha[:, 3:] = 0
+    out = with_transparent_background(marks, alpha)
+    expected = np.zeros((4, 5), np.uint8)
+    expected[:, 3:] = 2
+    expected[0, 4] = 1
+    np.testing.assert_array_equal(out, expected)
+    assert marks[1, 4] == 0  # the input is not changed
+    assert with_transparent_background(marks, np.full((4, 5), 255, np.uint8)) is marks
+    assert with_transparent_background(marks, None) is marks
+    assert transparent_share(alpha) == pytest.approx(0.4)
+    np.testing.assert_array_equal(with_transparent_background(None, alpha, (4, 5)), np.where(alpha == 0, 2, 0))
+    with pytest.raises(ValueError, match="alpha must be 4 x 6"):
+        with_transparent_background(np.zeros((4, 6), np.uint8), alpha)
+
+
+def test_a_click_on_the_shown_object_leaves_the_transparent_look_alike_out():
+    image, alpha, shown, hidden = _photo_with_a_hidden_object()
+    marks = np.zeros(alpha.shape, np.uint8)
+    marks[43:48, 28:33] = 1
+    settings = SegmentationSettings()
+    plain = segment(image, marks, settings).mask
+    assert np.count_nonzero(plain & hidden) > 0.5 * hidden.sum()  # colour alone takes it
+    mask = segment(image, marks, settings, transparent=alpha == 0).mask
+    assert not (mask & (alpha == 0)).any()
+    # The hidden pixels' red taught the background nothing (as background marks, they took
+    # the shown disc down to 25 of its 1009 pixels).
+    assert np.count_nonzero(mask & shown) > 0.95 * shown.sum()
+
+
+def test_the_cut_out_keeps_the_photos_transparency(tmp_path):
+    image, alpha, shown, _ = _photo_with_a_hidden_object()
+    mask = shown.copy()
+    mask[:, 60:] = True  # foreground reaching into the half transparent and transparent parts
+    save_cutout(tmp_path / "c.png", image, mask, source_alpha=alpha)
+    out = np.asarray(Image.open(tmp_path / "c.png"))
+    np.testing.assert_array_equal(out[..., 3], np.minimum(np.where(mask, 255, 0), alpha))
+    np.testing.assert_array_equal(out[..., :3], image)
+    soft = np.where(mask, 0.8, 0.1)
+    save_cutout(tmp_path / "s.png", image, soft, source_alpha=alpha)
+    out = np.asarray(Image.open(tmp_path / "s.png"))
+    np.testing.assert_array_equal(out[..., 3], np.minimum(np.round(soft * 255).astype(np.uint8), alpha))
+    with pytest.raises(ValueError, match="source_alpha shape"):
+        save_cutout(tmp_path / "x.png", image, mask, source_alpha=alpha[:, :10])
+
+
+def test_a_replay_of_saved_steps_marks_the_transparent_pixels_in_every_step(tmp_path):
+    image, alpha, shown, _ = _photo_with_a_hidden_object()
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "p.png")
+    loaded = load_image_info(tmp_path / "p.png")
+    np.testing.assert_array_equal(loaded.alpha, alpha)
+    marks = np.zeros(alpha.shape, np.uint8)
+    order = np.zeros(alpha.shape, np.uint16)
+    marks[43:48, 28:33], order[43:48, 28:33] = 1, 1
+    marks[5:10, 5:10], order[5:10, 5:10] = 2, 2
+    result = steps_result(loaded.pixels, marks, order, SegmentationSettings(), alpha=loaded.alpha)
+    assert not (result.mask & (alpha == 0)).any()
+    assert np.count_nonzero(result.mask & shown) > 0.95 * shown.sum()
