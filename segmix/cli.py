@@ -400,6 +400,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.io import load_image_info, load_scribbles, save_cutout, save_mask, save_probability, use_one_of
+    from segmix.transparency import transparent_pixels, transparent_share
     from segmix.palette import segmentation_pixels
     from segmix.segment import SegmentationSettings, segment
 
@@ -453,6 +454,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
     pixels = np.ascontiguousarray(segmentation_pixels(loaded), dtype=np.uint8)  # no copy for a loaded photo
     pixels.setflags(write=False)
+    transparent = transparent_pixels(loaded.alpha)
+    if transparent is not None:
+        # A cut-out's hidden pixels keep colours nobody sees (segmix's own keep the photo's
+        # background): a trial's transparent pixels came out foreground, and opaque in the cut-out.
+        print(f"segmix segment: note: {args.image}: {100 * transparent_share(loaded.alpha):.0f} % of the photo is "
+              "transparent: those pixels are background and teach the colour models nothing"
+              + (", and stay transparent in the cut-out" if args.cutout else ""), file=sys.stderr)
     helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -460,9 +468,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             if order is not None:
                 from segmix.mark_steps import steps_result
 
-                result = steps_result(pixels, scribbles, order, settings)
+                result = steps_result(pixels, scribbles, order, settings, alpha=loaded.alpha)
             else:
-                result = segment(pixels, scribbles, settings)
+                result = segment(pixels, scribbles, settings, transparent=transparent)
     finally:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
@@ -474,7 +482,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if args.probability:
             save_probability(args.probability, result.probability, protect=inputs)
         if args.cutout:
-            save_cutout(args.cutout, image, result.mask, protect=inputs)
+            save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha)
         if args.save_model:
             from segmix.modelfile import write_model
 

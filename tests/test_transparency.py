@@ -88,3 +88,24 @@ def test_a_replay_of_saved_steps_marks_the_transparent_pixels_in_every_step(tmp_
     result = steps_result(loaded.pixels, marks, order, SegmentationSettings(), alpha=loaded.alpha)
     assert not (result.mask & (alpha == 0)).any()
     assert np.count_nonzero(result.mask & shown) > 0.95 * shown.sum()
+
+
+def test_segment_on_the_command_line_respects_a_transparent_photo(tmp_path, capsys):
+    """A trial's RGBA photo: its transparent pixels came out foreground, and opaque in the cut-out."""
+    from segmix.cli import main
+
+    image, alpha, shown, hidden = _photo_with_a_hidden_object()
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "p.png")
+    marks = np.zeros(alpha.shape, np.uint8)
+    marks[43:48, 28:33] = 1
+    Image.fromarray(marks).save(tmp_path / "s.png")
+    code = main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "s.png"),
+                 "-o", str(tmp_path / "m.png"), "--cutout", str(tmp_path / "c.png")])
+    assert code in (0, None)
+    err = capsys.readouterr().err
+    assert "p.png: 42 % of the photo is transparent" in err and "stay transparent in the cut-out" in err
+    mask = np.asarray(Image.open(tmp_path / "m.png")) > 0
+    cutout = np.asarray(Image.open(tmp_path / "c.png"))
+    assert not (mask & (alpha == 0)).any()
+    assert np.count_nonzero(mask & shown) > 0.95 * shown.sum()
+    np.testing.assert_array_equal(cutout[..., 3], np.minimum(np.where(mask, 255, 0), alpha))
