@@ -2055,11 +2055,10 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     if transparent is None or not np.any(transparent):
         model = train_model(image, scribbles, settings, previous_model)
         return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
-    from segmix.transparency import with_transparent_background
+    from segmix.transparency import mark_background
 
     model = train_model(image, scribbles, settings, previous_model, transparent)
-    alpha = np.where(transparent, np.uint8(0), np.uint8(255))
     if previous_scribbles is not None:  # the same view of the marks before, or they all look new
-        previous_scribbles = with_transparent_background(previous_scribbles, alpha)
-    return apply_model(image, model, with_transparent_background(scribbles, alpha), settings,
+        previous_scribbles = mark_background(previous_scribbles, transparent)
+    return apply_model(image, model, mark_background(scribbles, transparent), settings,
                        previous_mask, previous_model, previous_scribbles)

@@ -56,7 +56,14 @@ def with_transparent_background(scribbles: np.ndarray | None, alpha: np.ndarray 
     ValueError
         If ``alpha`` is not of the marks' (or ``shape``'s) height and width.
     """
-    clear = transparent_pixels(alpha)
+    return mark_background(scribbles, transparent_pixels(alpha), shape)
+
+
+def mark_background(scribbles: np.ndarray | None, transparent: np.ndarray | None,
+                    shape: tuple[int, int] | None = None) -> np.ndarray | None:
+    """:func:`with_transparent_background` for the transparent pixels ``transparent`` (H, W)
+    bool (None or all False: ``scribbles`` itself)."""
+    clear = None if transparent is None or not np.any(transparent) else np.asarray(transparent, bool)
     if clear is None:
         return scribbles
     expected = tuple(np.shape(scribbles)) if scribbles is not None else tuple(shape or ())

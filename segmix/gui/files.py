@@ -100,7 +100,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
-                 settings=None, protect=()) -> None:
+                 settings=None, protect=(), alpha=None) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -115,6 +115,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     settings : dict or None, for "scribbles": the settings they were fitted with
         (segmix.mark_settings.settings_record), kept in the file for the same reason
     protect : paths that must not be overwritten (the photo)
+    alpha : (H, W) uint8 array or None, for "cutout": the photo's own alpha channel, which the
+        cut-out keeps (its alpha is the smaller of the photo's and the mask's)
     """
     protect = [p for p in protect if p is not None]
     if kind == "mask":
@@ -122,7 +124,7 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     elif kind == "probability":
         segmix_io.save_probability(path, probability, protect=protect)
     elif kind == "cutout":
-        segmix_io.save_cutout(path, image, mask, protect=protect)
+        segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha)
     elif kind == "scribbles":
         texts = None if settings is None else segmix_mark_settings.settings_texts(settings)
         segmix_io.save_labels(path, labels, protect=protect, order=order, texts=texts)

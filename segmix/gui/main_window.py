@@ -47,6 +47,7 @@ from segmix.gui.notices import WarningRelay
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.gui.signals import emit
+from segmix.transparency import transparent_pixels
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import TrainingController
 from segmix.mark_order import step_marks
@@ -93,6 +94,7 @@ class _Picture:
     image: np.ndarray | None = None
     segmentation_image: np.ndarray | None = None
     path: Path | None = None
+    alpha: np.ndarray | None = None  # the photo's alpha channel, if it has one (cut-outs keep it)
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
 
@@ -494,6 +496,11 @@ class MainWindow(QMainWindow):
         """What Segment mode segments: ``image`` itself, or for a palette photo (GIF, palette
         PNG) its low-passed copy (segmix.palette); the canvas and cutouts keep ``image``."""
         return self._picture.segmentation_image
+
+    @property
+    def photo_alpha(self) -> np.ndarray | None:
+        """The (H, W) uint8 alpha channel of ``image``, if its file has one (cut-outs keep it)."""
+        return self._picture.alpha
 
     @property
     def image_path(self) -> Path | None:
@@ -966,7 +973,7 @@ class MainWindow(QMainWindow):
             return False
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False
-        self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded))
+        self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha)
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
         notes = []
@@ -982,10 +989,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("; ".join(notes), 15000)
         return True
 
-    def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None) -> None:
+    def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None,
+                  alpha: np.ndarray | None = None) -> None:
         """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told.
 
         ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``.
+        ``alpha`` (H, W) uint8: the photo's alpha channel, if it has one: its fully transparent
+        pixels are background for Segment mode (segmix.transparency), and cut-outs keep it.
         """
         image = np.ascontiguousarray(image, dtype=np.uint8)
         image.setflags(write=False)  # shared read-only with the compute thread
@@ -1007,6 +1017,8 @@ class MainWindow(QMainWindow):
         picture.image = image
         picture.segmentation_image = segmentation_image
         picture.path = Path(path) if path is not None else None
+        picture.alpha = alpha if alpha is not None and np.shape(alpha) == image.shape[:2] else None
+        self.controller.transparent = transparent_pixels(picture.alpha)
         picture.layers = {mode.name: LabelLayer(image.shape[:2]) for mode in sharing}
         self._counts_cache = None
         for mode in sharing:
@@ -1037,6 +1049,8 @@ class MainWindow(QMainWindow):
             return
         picture.image = picture.segmentation_image = image
         picture.path = Path(path) if path is not None else None
+        picture.alpha = None
+        self.controller.transparent = None
         self._counts_cache = None
         self.update_hint()  # "learning the background" on frame 1 only
         self.update_actions()
@@ -1357,6 +1371,7 @@ class MainWindow(QMainWindow):
             self._picture.view = self.canvas.view_state()
             self._space = space
             picture = self._picture
+            self.controller.transparent = transparent_pixels(picture.alpha)
             if picture.image is None:
                 self.canvas.clear()
                 self.zoom_label.setText("")

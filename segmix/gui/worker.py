@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from segmix.gui.overlay import render_overlay
 from segmix.gui.scribbles import BACKGROUND, FOREGROUND
 from segmix.gui.signals import emit
+from segmix.transparency import mark_background
 
 if TYPE_CHECKING:
     from segmix.segment import SegmentationModel, SegmentationSettings
@@ -58,6 +59,9 @@ class TrainJob:
     # step refines their result, so the mask is the one the window showed when they were saved.
     # The previous_* fields are then unused.
     mark_order: np.ndarray | None = None
+    # The photo's fully transparent pixels (segmix.transparency): no colour evidence, and
+    # background in the cut wherever unmarked; None for an opaque photo.
+    transparent: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class ApplyJob:
     previous_mask: np.ndarray | None = None
     previous_scribbles: np.ndarray | None = None
     of_step: bool = False  # the model is a fitted step's (not a loaded model's)
+    transparent: np.ndarray | None = None  # as TrainJob's
 
 
 @dataclass(frozen=True)
@@ -658,6 +663,11 @@ class ComputeWorker(QObject):
             start = time.perf_counter()
             if isinstance(job, TrainJob) and job.mark_order is not None:
                 job = self._replay_earlier_steps(job)
+            # The cut's view of the marks: a transparent pixel is background unless marked
+            # (the outcome keeps the user's own marks).
+            marks = mark_background(job.scribbles, job.transparent)
+            previous_marks = (None if job.previous_scribbles is None
+                              else mark_background(job.previous_scribbles, job.transparent))
             if isinstance(job, TrainJob):
                 with _single_numba_thread():
                     model = self._train(job)
@@ -671,9 +681,9 @@ class ComputeWorker(QObject):
                 # graph cut, which costs seconds on a large photo.  A newer stroke
                 # cancels the job between the two.
                 quick = replace(job.settings, smoothing="none")
-                preview = self._per_pixel(job.image, model, job.scribbles, quick)
+                preview = self._per_pixel(job.image, model, marks, quick)
                 if preview is None:
-                    preview = apply_model(job.image, model, job.scribbles, quick)
+                    preview = apply_model(job.image, model, marks, quick)
                 self._check(generation)
                 emit(
                     self.finished,
@@ -695,7 +705,7 @@ class ComputeWorker(QObject):
                 self._check(generation)
             result = None
             if job.settings.smoothing == "none":
-                result = self._per_pixel(job.image, model, job.scribbles, job.settings)
+                result = self._per_pixel(job.image, model, marks, job.settings)
             if result is None:
                 def cut_shown(mask: np.ndarray, probability: np.ndarray) -> None:
                     # The graph cut's mask while the boundary refinement works (a third stage):
@@ -712,8 +722,8 @@ class ComputeWorker(QObject):
 
                 self._await_graph_cut_helper()
                 with _interactive():
-                    result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
-                                         job.previous_model, job.previous_scribbles, on_cut=cut_shown)
+                    result = apply_model(job.image, model, marks, job.settings, job.previous_mask,
+                                         job.previous_model, previous_marks, on_cut=cut_shown)
             self._check(generation)
             refined = None
             if isinstance(job, TrainJob) or job.of_step:
@@ -803,7 +813,8 @@ class ComputeWorker(QObject):
 
         if n_steps > 1:
             with _single_numba_thread(), _interactive():
-                previous = replay_steps(job.image, steps[:-1], job.settings, progress, step_done)
+                previous = replay_steps(job.image, steps[:-1], job.settings, progress, step_done,
+                                        transparent=job.transparent)
             progress(n_steps, n_steps)
             return replace(job, previous_model=previous.model, previous_mask=previous.mask,
                            previous_scribbles=steps[-2], mark_order=None)
@@ -812,7 +823,7 @@ class ComputeWorker(QObject):
     def _train(self, job: TrainJob) -> SegmentationModel:
         from segmix.segment import iter_train_model
 
-        generator = iter_train_model(job.image, job.scribbles, job.settings, job.previous_model)
+        generator = iter_train_model(job.image, job.scribbles, job.settings, job.previous_model, job.transparent)
         while True:
             self._check(job.generation)
             try:
@@ -857,6 +868,9 @@ class TrainingController(QObject):
         self._last_done = 0
         self._busy = False
         self.is_warm = False
+        # The shown photo's fully transparent pixels (H, W) bool, or None (the shell sets it
+        # with each photo): every segmentation job of a photo of that size carries them.
+        self.transparent: np.ndarray | None = None
         self._thread = QThread()
         self._thread.setObjectName("segmix-compute")
         self._worker = ComputeWorker()
@@ -916,7 +930,7 @@ class TrainingController(QObject):
         generation = self._next_generation()
         emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode,
                                     previous_model, previous_mask, previous_scribbles,
-                                    None if mark_order is None else mark_order.copy()))
+                                    None if mark_order is None else mark_order.copy(), self._transparent_of(image)))
         self._set_busy(True)
         emit(self.started, generation)
         return generation
@@ -937,9 +951,14 @@ class TrainingController(QObject):
         generation = self._next_generation()
         previous = (None, None, None) if refined is None else refined
         emit(self._submit, ApplyJob(generation, image, model, scribbles.copy(), replace(settings), overlay_mode,
-                                    *previous, of_step=refined is not None))
+                                    *previous, of_step=refined is not None, transparent=self._transparent_of(image)))
         self._set_busy(True)
         return generation
+
+    def _transparent_of(self, image: np.ndarray) -> np.ndarray | None:
+        """:attr:`transparent` when it is of ``image``'s size, else None."""
+        clear = self.transparent
+        return clear if clear is not None and clear.shape == image.shape[:2] else None
 
     def prepare_photo(self, image: np.ndarray) -> None:
         """Let the compute thread index the colours of a newly opened photo (no result signal)."""

@@ -391,7 +391,7 @@ class Mode(QObject):
         from segmix.gui import files
 
         files.write_export(kind, path, image=self.shell.image, probability=probability, mask=mask,
-                           protect=[self.shell.image_path])
+                           protect=[self.shell.image_path], alpha=self.shell.photo_alpha)
 
     def export_note(self, kind: str) -> str:
         """A remark the shell adds to "Saved <path>" after an export of ``kind`` was written

@@ -125,7 +125,7 @@ def test_threshold_with_graph_cut_reapplies_on_the_worker(qtbot, make_window, ph
     assert window.modes["segment"].outcome.settings.threshold == pytest.approx(0.30)
 
 
-def _slow_training(image, scribbles, settings=None, previous=None):
+def _slow_training(image, scribbles, settings=None, previous=None, transparent=None):
     for iteration in range(1, 400):
         time.sleep(0.01)
         yield TrainingProgress(0, iteration, -float(iteration))

@@ -1,0 +1,50 @@
+"""A transparent photo in the window: its hidden pixels are background and teach the models
+nothing, and Export Cut-out keeps its transparency, as ``segmix segment`` does."""
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from segmix.io import load_image_info
+from segmix.segment import SegmentationSettings, segment
+from tests.gui.gui_helpers import viewport_point
+from tests.test_transparency import _photo_with_a_hidden_object
+
+
+def _click(window, x, y, button=Qt.MouseButton.LeftButton):
+    QTest.mouseClick(window.canvas.viewport(), button, Qt.KeyboardModifier.NoModifier, viewport_point(window, x, y))
+
+
+def test_a_click_on_a_transparent_photo_and_its_cut_out(qtbot, make_window, tmp_path):
+    image, alpha, shown, hidden = _photo_with_a_hidden_object()
+    path = tmp_path / "cut.png"
+    Image.fromarray(np.dstack([image, alpha])).save(path)
+    window = make_window(path, smoothing=True)
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    with qtbot.waitSignal(mode.training_finished, timeout=60000) as finished:
+        _click(window, 30.5, 45.5)
+    mask = finished.args[0].mask
+    assert not (mask & (alpha == 0)).any()
+    assert np.count_nonzero(mask & shown) > 0.95 * shown.sum()
+    # The outcome keeps the user's own marks; the window's mask is the command line's.
+    assert set(np.unique(finished.args[0].scribbles)) == {0, 1}
+    loaded = load_image_info(path)
+    expected = segment(window.segmentation_image, window.layer.labels, SegmentationSettings(),
+                       transparent=loaded.alpha == 0).mask
+    np.testing.assert_array_equal(mask, expected)
+    out = tmp_path / "c.png"
+    mode.write_export("cutout", out, finished.args[0].probability, mask)
+    cutout = np.asarray(Image.open(out))
+    np.testing.assert_array_equal(cutout[..., 3], np.minimum(np.where(mask, 255, 0), alpha))
+
+
+def test_an_opaque_photo_after_a_transparent_one_has_no_transparent_pixels(qtbot, make_window, tmp_path, photo_path):
+    image, alpha, _, _ = _photo_with_a_hidden_object()
+    path = tmp_path / "cut.png"
+    Image.fromarray(np.dstack([image, alpha])).save(path)
+    window = make_window(path)
+    assert window.controller.transparent is not None and window.photo_alpha is not None
+    assert window.open_image(photo_path)
+    assert window.controller.transparent is None and window.photo_alpha is None
