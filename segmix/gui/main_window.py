@@ -44,6 +44,7 @@ from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanva
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.notices import WarningRelay
+from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.gui.signals import emit
@@ -1023,7 +1024,7 @@ class MainWindow(QMainWindow):
         self._counts_cache = None
         for mode in sharing:
             self._undo_stacks[mode.name].clear()
-        self.canvas.set_image(image, self.layer)
+        self.canvas.set_image(on_checkerboard(image, picture.alpha), self.layer)
         self._scale_brush_to_photo()
         for mode in sharing:
             mode.on_image_changed()
@@ -1376,7 +1377,7 @@ class MainWindow(QMainWindow):
                 self.canvas.clear()
                 self.zoom_label.setText("")
             else:
-                self.canvas.set_image(picture.image, self.layer)
+                self.canvas.set_image(on_checkerboard(picture.image, picture.alpha), self.layer)
                 self.canvas.restore_view(picture.view)
             self.update_title()
         elif self.layer is not None:

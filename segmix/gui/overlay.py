@@ -171,3 +171,32 @@ def render_overlay(mode: str, probability: np.ndarray, mask: np.ndarray) -> np.n
         raise ValueError(f"unknown overlay mode {mode!r}; expected one of {OVERLAY_MODES}")
     words = np.where(marked, colour, np.uint32(0))
     return _as_rgba(words)
+
+
+# A transparent photo's checkerboard, as image editors draw it: 8-px squares in two light greys.
+CHECKER_SQUARE = 8
+CHECKER_GREYS = (204, 153)
+
+
+def on_checkerboard(image: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """The photo as a viewer shows it: composited over a grey checkerboard where its alpha
+    is below 255 (display only; the photo's own colours are what segmix segments).
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+    alpha : (H, W) uint8 array or None
+
+    Returns
+    -------
+    (H, W, 3) uint8 array: ``image`` itself when it has no alpha or is opaque everywhere.
+    """
+    if alpha is None or np.shape(alpha) != image.shape[:2] or bool((np.asarray(alpha) == 255).all()):
+        return image
+    h, w = alpha.shape
+    rows = (np.arange(h) // CHECKER_SQUARE) % 2
+    cols = (np.arange(w) // CHECKER_SQUARE) % 2
+    checker = np.where((rows[:, None] ^ cols[None, :]).astype(bool), CHECKER_GREYS[1], CHECKER_GREYS[0])
+    a = np.asarray(alpha, np.float32)[..., None] / 255.0
+    shown = image.astype(np.float32) * a + checker[..., None].astype(np.float32) * (1.0 - a)
+    return np.clip(np.rint(shown), 0, 255).astype(np.uint8)

@@ -48,3 +48,19 @@ def test_an_opaque_photo_after_a_transparent_one_has_no_transparent_pixels(qtbot
     assert window.controller.transparent is not None and window.photo_alpha is not None
     assert window.open_image(photo_path)
     assert window.controller.transparent is None and window.photo_alpha is None
+
+
+def test_the_window_shows_transparent_pixels_on_a_checkerboard():
+    from segmix.gui.overlay import CHECKER_GREYS, on_checkerboard
+
+    image = np.full((16, 16, 3), 10, np.uint8)
+    assert on_checkerboard(image, None) is image
+    assert on_checkerboard(image, np.full((16, 16), 255, np.uint8)) is image
+    alpha = np.full((16, 16), 255, np.uint8)
+    alpha[:, 8:] = 0
+    alpha[0, 0] = 128
+    shown = on_checkerboard(image, alpha)
+    assert (shown[:, :8][1:] == 10).all()  # opaque: the photo
+    assert shown[0, 8, 0] == CHECKER_GREYS[1] and shown[8, 8, 0] == CHECKER_GREYS[0]  # the squares alternate
+    assert shown[0, 0, 0] == round(10 * 128 / 255 + CHECKER_GREYS[0] * 127 / 255)  # blended
+    assert image[0, 8, 0] == 10  # the photo itself is not changed
