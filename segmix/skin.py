@@ -43,10 +43,12 @@ from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, ProtectedInputs, check_batch_outputs,
                        check_output_path, describe_binary_file, ensure_not_input, failure_line, is_hidden, load_image,
+                       load_image_info,
                        output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
+from segmix.transparency import transparent_pixels
 
 __all__ = [
     "BUILTIN_MODEL_NAME",
@@ -1082,7 +1084,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
               cache: "PosteriorCache | None" = None, info: dict | None = None,
               max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[Path, ...]:
     """Detect skin in one file and write ``<stem>_skin.png`` (0/255) and optionally
-    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)). Never overwrites the input; a photo
+    ``<stem>_skin_prob.png`` (16-bit, round(p * 65535)); a photo's fully transparent pixels are
+    non-skin (p = 0) in both. Never overwrites the input; a photo
     over ``max_pixels`` is refused (:func:`segmix.io.load_image`).
     ``info`` (optional dict) receives what the detector reports (``faces_used`` with faces,
     ``exposure_gain`` with the exposure lift) and, for a photo without colour
@@ -1092,13 +1095,19 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     ensure_not_input(mask_path, input_path)
     if probability:
         ensure_not_input(prob_path, input_path)
-    image = load_image(input_path, max_pixels)
+    loaded = load_image_info(input_path, max_pixels)
+    image = loaded.pixels
     result = detect(model, image, settings, threshold, cache, info=info)
+    mask, posterior = result.mask, result.posterior
+    hidden = transparent_pixels(loaded.alpha)
+    if hidden is not None:
+        # What a photo does not show is not skin (a cut-out keeps the colours it hides).
+        mask = mask & ~hidden
+        posterior = np.where(hidden, np.float32(0.0), posterior)
     if info is not None and is_greyscale(image):
-        info["greyscale"] = greyscale_warning(input_path, result.mask)
-    posterior = result.posterior
+        info["greyscale"] = greyscale_warning(input_path, mask)
     output_dir.mkdir(parents=True, exist_ok=True)
-    _write_png(mask_path, result.mask.astype(np.uint8) * np.uint8(255), (input_path,))
+    _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,))
     written = (mask_path,)
     if probability:
         levels = np.round(posterior * np.float32(65535)).astype(np.uint16)

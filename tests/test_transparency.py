@@ -109,3 +109,21 @@ def test_segment_on_the_command_line_respects_a_transparent_photo(tmp_path, caps
     assert not (mask & (alpha == 0)).any()
     assert np.count_nonzero(mask & shown) > 0.95 * shown.sum()
     np.testing.assert_array_equal(cutout[..., 3], np.minimum(np.where(mask, 255, 0), alpha))
+
+
+def test_skin_apply_calls_no_transparent_pixel_skin(tmp_path):
+    """A cut-out whose hidden part holds skin colours: what the photo does not show is not skin."""
+    from segmix.skin import apply_one, load_skin_model
+
+    rng = np.random.default_rng(0)
+    image = np.clip(rng.normal((120, 130, 140), 5, (80, 120, 3)), 0, 255).astype(np.uint8)
+    image[20:60, 10:50] = (224, 172, 140)  # a skin tone, shown
+    image[20:60, 70:110] = (224, 172, 140)  # the same tone, hidden
+    alpha = np.full((80, 120), 255, np.uint8)
+    alpha[:, 60:] = 0
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "p.png")
+    mask_path, prob_path = apply_one(load_skin_model(), tmp_path / "p.png", tmp_path / "out", probability=True)
+    mask = np.asarray(Image.open(mask_path)) > 0
+    prob = np.asarray(Image.open(prob_path))
+    assert mask[25:55, 15:45].mean() > 0.9
+    assert not mask[:, 60:].any() and not prob[:, 60:].any()
