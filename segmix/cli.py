@@ -127,6 +127,13 @@ def _add_max_megapixels(parser) -> None:
                              "against decompression bombs: raise it for a trusted larger photo)")
 
 
+def _add_overwrite(parser) -> None:
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an existing output file that this command did not write (default off: "
+                             "such a file is refused; a file it wrote carries its mark and is replaced anyway; "
+                             "the inputs never are)")
+
+
 def _max_pixels(args: argparse.Namespace) -> int:
     """The pixel limit ``--max-megapixels`` gives (segmix.io's default without it)."""
     from segmix.io import DEFAULT_MAX_PIXELS
@@ -303,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="JPEG or WebP output only: compression quality 1-95 (default: JPEG "
                             f"{JPEG_QUANTIZE_QUALITY}, Pillow's; WebP lossless, exactly the k colours; "
                             "a lower Q gives a smaller file with more added colours)")
+    _add_overwrite(quant)
     _add_max_megapixels(quant)
     quant.set_defaults(handler=_cmd_quantize)
 
@@ -322,13 +330,20 @@ def _add_segment_parser(sub) -> None:
         "foreground mask (8-bit PNG, 0 background / 255 foreground, the size of IMAGE).",
     )
     seg.add_argument("image", help="input photo (EXIF orientation is applied)")
-    seg.add_argument("--scribbles", required=True, metavar="LABELS.png",
+    # Not required by argparse: --model makes the marks optional (_main asks for one of them).
+    seg.add_argument("--scribbles", metavar="LABELS.png",
                      help="label PNG the size of the displayed photo, one value per pixel: 0 unlabelled, 1 foreground, "
-                          "2 background (greyscale, a palette PNG by index, or RGB with R = G = B)")
+                          "2 background (greyscale, a palette PNG by index, or RGB with R = G = B); "
+                          "required unless --model is given")
+    seg.add_argument("--model", metavar="M.json",
+                     help="apply a saved segmentation model (segment --save-model, the window's File > Save Model) "
+                          "instead of fitting the marks: per-pixel decision, graph cut and clean-ups as the window "
+                          "applies a loaded model; --scribbles, if given, are hard constraints")
     seg.add_argument("-o", "--output", required=True, metavar="MASK.png", help="output mask (PNG)")
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
     seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG)")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
+    _add_overwrite(seg)
     seg.add_argument("-k", "--components", type=mixture_components, default=None,
                      help="Gaussian components per class (default 5)")
     seg.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,
@@ -385,6 +400,28 @@ def _add_segment_parser(sub) -> None:
     seg.set_defaults(handler=_cmd_segment)
 
 
+#: segment's options that mean nothing with --model (they shape the training of new mixtures,
+#: or write the model that was given), with why, for the refusal.
+_NOT_WITH_MODEL = {
+    "components": ("-k/--components", "the model's mixtures are used as saved"),
+    "covariance_type": ("--covariance-type", "the model's mixtures are used as saved"),
+    "color_space": ("--color-space", "the model's features are used as saved"),
+    "position_weight": ("--position-weight", "the model's features are used as saved"),
+    "seed": ("--seed", "nothing is fitted"),
+    "unexplained_weight": ("--unexplained-weight", "it acts when mixtures are fitted to marks"),
+    "at_once": ("--at-once", "the marks are hard constraints, not fitted in any order"),
+    "save_model": ("--save-model", "it would write the model given, unchanged"),
+}
+
+
+def _refuse_with_model(args: argparse.Namespace) -> None:
+    """Refuse, in one line naming it, an option that means nothing with ``--model``."""
+    for dest, (option, why) in _NOT_WITH_MODEL.items():
+        if getattr(args, dest) not in (None, False):
+            raise UserError(f"{option} has no effect with --model ({why}); leave it out, or drop --model "
+                            "to fit new mixtures to the marks")
+
+
 _SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png",), "probability": (".png", ".npy", ".tif", ".tiff")}
 _SEGMENT_OPTIONS = {"output": "-o/--output", "probability": "--probability", "cutout": "--cutout",
                     "save_model": "--save-model"}
@@ -400,11 +437,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix.io import load_image_info, load_scribbles, save_cutout, save_mask, save_probability, use_one_of
+    from segmix.own_outputs import refuse_foreign_files
     from segmix.transparency import transparent_pixels, transparent_share
     from segmix.palette import segmentation_pixels
     from segmix.segment import SegmentationSettings, segment
 
-    inputs = (args.image, args.scribbles)
+    if args.model is not None:
+        _refuse_with_model(args)  # before any file is read
+    inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
                "save_model": args.save_model}
     # Refuse bad output paths before the work, not after it.
@@ -418,6 +458,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     # not leave the mask behind and fail on the second file.
     _check_outputs(inputs, {_SEGMENT_OPTIONS[key]: path for key, path in outputs.items()})
     _check_json_name("--save-model", args.save_model)
+    # A file segment did not write (a photo, marks saved from the window) is not replaced
+    # unless --overwrite says so; one it wrote carries its mark, so a rerun works.
+    refuse_foreign_files(((_SEGMENT_OPTIONS[key], path) for key, path in outputs.items()), "segment",
+                         args.overwrite)
     overrides = {
         "n_components": args.components, "covariance_type": args.covariance_type,
         "color_space": args.color_space, "position_weight": args.position_weight,
@@ -428,17 +472,35 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     }
     if args.keep_connected is False and args.keep_connected_gap:  # 0 is the default: nothing to refuse
         raise UserError("--keep-connected-gap is keep-connected's exception: it has no effect with --no-keep-connected")
-    settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
-    settings.validate()
+    model = None
+    if args.model is not None:
+        from segmix.segment_modelfile import DISPLAY_SETTINGS, apply_settings, read_segmentation_model
+
+        model = read_segmentation_model(args.model)  # before the photo: a bad model is one line, at once
+        settings = apply_settings(model, {k: overrides[k] for k in DISPLAY_SETTINGS},
+                                  {k: v for k, v in overrides.items() if k not in DISPLAY_SETTINGS})
+    else:
+        settings = replace(SegmentationSettings(), **{k: v for k, v in overrides.items() if v is not None})
+        settings.validate()
     loaded = load_image_info(args.image, _max_pixels(args))
     image = loaded.pixels
-    scribbles = load_scribbles(args.scribbles, image.shape[:2])
-    refusal = scribble_refusal(scribbles)
-    if refusal:
-        raise UserError(f"{args.scribbles}: {refusal}")
-    order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
-    if not args.ignore_saved_settings:
-        settings = _with_saved_settings(args.scribbles, scribbles, settings, overrides)
+    order = None
+    if args.scribbles is None:
+        # The window's labels when nothing is marked: zeros, not None (apply_model differs).
+        import numpy as np
+
+        scribbles = np.zeros(image.shape[:2], np.uint8)
+    else:
+        scribbles = load_scribbles(args.scribbles, image.shape[:2])
+        if model is None:
+            refusal = scribble_refusal(scribbles)
+            if refusal:
+                raise UserError(f"{args.scribbles}: {refusal}")
+            order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
+        if not args.ignore_saved_settings:
+            # With a model, the window takes only the graph cut and the threshold from the marks.
+            settings = _with_saved_settings(args.scribbles, scribbles, settings, overrides,
+                                            only=None if model is None else DISPLAY_SETTINGS)
     megapixels = image.shape[0] * image.shape[1] / 1e6
     if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
@@ -459,13 +521,22 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         # A cut-out's hidden pixels keep colours nobody sees (segmix's own keep the photo's
         # background): a trial's transparent pixels came out foreground, and opaque in the cut-out.
         print(f"segmix segment: note: {args.image}: {100 * transparent_share(loaded.alpha):.0f} % of the photo is "
-              "transparent: those pixels are background and teach the colour models nothing"
+              "transparent: those pixels are background" + ("" if model is not None else
+                                                             " and teach the colour models nothing")
               + (", and stay transparent in the cut-out" if args.cutout else ""), file=sys.stderr)
     helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            if order is not None:
+            if model is not None:
+                from segmix.segment import apply_model
+
+                # As the window applies a loaded model (segmix.gui.modes.segment): no previous
+                # result, the marks as hard constraints.
+                from segmix.transparency import mark_background
+
+                result = apply_model(pixels, model, mark_background(scribbles, transparent), settings)
+            elif order is not None:
                 from segmix.mark_steps import steps_result
 
                 result = steps_result(pixels, scribbles, order, settings, alpha=loaded.alpha)
@@ -478,26 +549,31 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     for warning in caught:
         print(f"segmix segment: warning: {warning.message}", file=sys.stderr)
     with _all_or_nothing(*outputs.values()):
-        save_mask(args.output, result.mask, protect=inputs)
+        # Each file carries segment's mark (segmix.own_outputs), so that a rerun may replace it.
+        save_mask(args.output, result.mask, protect=inputs, mark="segment")
         if args.probability:
-            save_probability(args.probability, result.probability, protect=inputs)
+            save_probability(args.probability, result.probability, protect=inputs, mark="segment")
         if args.cutout:
-            save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha)
+            save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment")
         if args.save_model:
             from segmix.modelfile import write_model
 
             write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
     share = 100.0 * result.mask.mean()
-    unexplained, warning = unexplained_report(result.model.settings, result.model.training,
-                                              given=args.unexplained_weight is not None)
-    if warning:
-        print(f"segmix segment: warning: {warning}", file=sys.stderr)
+    unexplained = ""
+    if model is None:  # the share of the marks' training; a loaded model's marks trained nothing
+        unexplained, warning = unexplained_report(result.model.settings, result.model.training,
+                                                  given=args.unexplained_weight is not None)
+        if warning:
+            print(f"segmix segment: warning: {warning}", file=sys.stderr)
     if not result.mask.any():
         # A trial's box came out empty with only "0.0% foreground" to show for it.
-        print(f"segmix segment: warning: {args.output}: no pixel came out foreground: nothing unmarked "
-              "was told apart from the background; mark part of the object (1), or fewer pixels background (2)",
-              file=sys.stderr)
-    else:
+        why = ("the model calls no unmarked colour of this photo foreground; mark part of the object (1) "
+               "with --scribbles, or try a lower --threshold" if model is not None else
+               "nothing unmarked was told apart from the background; mark part of the object (1), or fewer "
+               "pixels background (2)")
+        print(f"segmix segment: warning: {args.output}: no pixel came out foreground: {why}", file=sys.stderr)
+    elif model is None:
         unmarked_object = no_object_warning(args.scribbles, scribbles)
         if unmarked_object:
             print(f"segmix segment: warning: {unmarked_object}", file=sys.stderr)
@@ -507,6 +583,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
         steps = count_steps(order)
         replayed = f"; replayed {steps} step{'s' if steps != 1 else ''} in the order they were marked"
+    if model is not None:
+        replayed = f"; model {args.model} applied" + (", the marks as hard constraints" if scribbles.any() else "")
     print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground"
           + (f"; {unexplained}" if unexplained else "") + replayed + ")")
     for path in (args.probability, args.cutout, args.save_model):
@@ -515,10 +593,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_saved_settings(path, scribbles, settings, overrides):
+def _with_saved_settings(path, scribbles, settings, overrides, only=None):
     """``settings`` with the window's settings saved in the marks file ``path`` wherever no
     flag was given (``overrides``' None values), said in one line on stderr when they change
-    anything; a damaged record is one warning line and the command's own settings."""
+    anything; a damaged record is one warning line and the command's own settings. ``only``:
+    the names of the saved settings to use (all when None; with ``--model`` the graph cut and
+    the threshold, as the window uses them with a loaded model)."""
     from dataclasses import replace
 
     from segmix.mark_settings import describe_settings, read_mark_settings
@@ -528,6 +608,8 @@ def _with_saved_settings(path, scribbles, settings, overrides):
         print(f"segmix segment: warning: {path}: the settings saved with the marks are not used ({why}); "
               "using this command's defaults and flags", file=sys.stderr)
         return settings
+    if record and only is not None:
+        record = {k: v for k, v in record.items() if k in only}
     if not record:
         return settings
     used = {k: v for k, v in record.items() if overrides.get(k) is None and getattr(settings, k) != v}
@@ -700,7 +782,8 @@ def _add_skin_parser(sub) -> None:
     """``segmix skin train|apply|eval``: colour skin detection (see segmix.skin)."""
     skin = sub.add_parser("skin", help="skin detection by colour (train, apply, eval)",
                           description="Skin detection with skin / non-skin colour Gaussian mixtures. "
-                          "Every command uses the built-in model unless --model is given.")
+                          "apply and eval use the built-in model unless --model is given; train writes a new "
+                          "model (-o).")
     skin_sub = skin.add_subparsers(dest="skin_command", metavar="{train,apply,eval}")
     skin.set_defaults(handler=lambda args: _skin_usage(skin))
 
@@ -723,10 +806,11 @@ def _add_skin_parser(sub) -> None:
                        help="feature colour space (default ycbcr, as the built-in model)")
     train.add_argument("--reg-covar", type=weight, default=None,
                        help="added to covariance diagonals (default 1e-4, as the built-in model)")
-    train.add_argument("--prior", type=open_unit_float, default=None, metavar="P",
-                       help="p(skin) stored in the model: the expected share of skin pixels in the photos it will "
-                       "be applied to (default 0.10, as the built-in model; the training data's own share is "
-                       "printed and recorded in the model)")
+    # --skin-share, as skin apply names the same quantity; --prior, its first name, still works.
+    train.add_argument("--skin-share", "--prior", dest="prior", type=open_unit_float, default=None, metavar="P",
+                       help="prior p(skin) stored in the model: the expected share of skin pixels in the photos it "
+                       "will be applied to (default 0.10, as the built-in model; the training data's own share is "
+                       "printed and recorded in the model; --prior P is the same option)")
     train.add_argument("--threshold", type=unit_float, default=None,
                        help="decision threshold on p(skin) (default 0.04: with the default prior the built-in "
                        "model's rule, skin where the log-likelihood ratio exceeds -0.98)")
@@ -1133,10 +1217,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def operating_point(model, share_option: str = "--prior") -> str:
+def operating_point(model, share_option: str = "--skin-share") -> str:
     """How a trained skin model decides, in words: its prior, its threshold and the
     log-likelihood ratio they amount to, and the training data's own skin share with the
-    option that would use it (``skin train``'s ``--prior``; ``--skin-share`` when applying)."""
+    option that would use it (``--skin-share``, in ``skin train`` as when applying; train's
+    ``--prior`` is the same option)."""
     import math
 
     prior, threshold = float(model.classifier.priors[0]), float(model.threshold)
@@ -1584,16 +1669,18 @@ def _cmd_open(args: argparse.Namespace) -> int:
 def _cmd_quantize(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from segmix.own_outputs import refuse_foreign_files
     from segmix.quantize import quantize_file
 
     suffix = Path(args.output).suffix.lower()
     _check_outputs([args.image], {"-o/--output": args.output})  # before the work (and a first run's compiling)
+    refuse_foreign_files([("-o/--output", args.output)], "quantize", args.overwrite)
     if args.quality is not None and suffix not in (".jpg", ".jpeg", ".webp"):
         raise UserError(f"--quality {args.quality}: applies to JPEG and WebP outputs only, and "
                         f"{args.output} is {suffix.lstrip('.').upper() or 'not an image name'}")
     quality = JPEG_QUANTIZE_QUALITY if args.quality is None and suffix in (".jpg", ".jpeg") else args.quality
     result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality,
-                           max_pixels=_max_pixels(args))
+                           max_pixels=_max_pixels(args), mark="quantize")
     if result.n_colors_in_image < args.colors:
         # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
         # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
@@ -1626,7 +1713,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
                  f"{result.mse:.2f} before compression")
     else:
         error = f"mean squared error {result.mse:.2f} per channel"
-    print(f"wrote {args.output} ({palette}, {error})")
+    # segmix reads every photo at 8 bits per channel: a 16-bit one lost its low bits silently.
+    depth = (f"; {args.image} has {result.input_bits} bits per channel, read and written at 8"
+             if result.input_bits > 8 else "")
+    print(f"wrote {args.output} ({palette}, {error}{depth})")
     return 0
 
 
@@ -1853,6 +1943,11 @@ def _main(argv: list[str] | None) -> int:
         argv = ["open", *argv]
     try:
         args, extra = parser.parse_known_args(argv)
+        if args.command == "segment" and args.scribbles is None and args.model is None:
+            # As argparse's refusal of a missing required option (it names mistyped options
+            # too), which it cannot make itself: --model makes the marks optional.
+            _sub_parser(parser, args).error("the following arguments are required: --scribbles "
+                                            "(or --model M.json to apply a saved model)")
         if extra:
             # argparse refuses them from the top parser ("see segmix --help"); the options
             # belong to the sub-command, so the line names its help.

@@ -884,7 +884,8 @@ def _read_only(path: Path) -> bool:
 def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     """Raise if a file cannot be written at ``path``: it would overwrite one of ``input_paths``
     (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError), its folder
-    does not exist (FileNotFoundError), or the folder or an existing file there is not
+    or one above it is a file (NotADirectoryError, naming that file), its folder does not
+    exist (FileNotFoundError), or the folder or an existing file there is not
     writable (PermissionError). Commands call it before their work, so a bad output
     name is refused before minutes of computing, not after."""
     target = Path(path)
@@ -893,6 +894,11 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
         raise IsADirectoryError(f"{target}: is a folder; give a file name")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
+        # A file where a folder is expected, here or higher up, is named as such: "the folder
+        # afile does not exist" sent a trial's user looking for a folder beside a file.
+        blocking = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            raise NotADirectoryError(f"{target}: {blocking} exists and is not a folder")
         raise FileNotFoundError(f"{target}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         # Found here, not by the temporary file after the work (whose name the error gave).
@@ -1133,10 +1139,11 @@ def write_json_atomic(
 
 # ------------------------------------------------------------ outputs marked as a command's own
 
-#: The PNG text key of the mark a batch command puts in the masks it writes: its value is
-#: ``"segmix <command>"`` (:func:`output_mark`). Only files that carry a command's own mark
-#: are rewritten by a later run of it (:func:`refuse_foreign_outputs`): a user's file that
-#: merely has an output's name (b00005.png in the output folder) is left alone.
+#: The PNG text key of the mark a command puts in the files it writes: its value is
+#: ``"segmix <command>"`` (:func:`output_mark`; TIFF, JPEG, WebP and GIF carry the same value
+#: elsewhere, :func:`mark_params`). Only files that carry a command's own mark are rewritten
+#: by a later run of it (:func:`refuse_foreign_outputs`, ``segmix.own_outputs``): a user's
+#: file that merely has an output's name (b00005.png in the output folder) is left alone.
 OUTPUT_MARK_KEY = "Software"
 
 
@@ -1172,22 +1179,64 @@ def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect:
         zlib level; masks are mostly flat, and level 1 is within a few percent of level 6 in
         size and several times faster, which matters at hundreds of frames per second.
     """
-    from PIL.PngImagePlugin import PngInfo
-
     im = Image.fromarray(array)
-    info = PngInfo()
-    info.add_text(*output_mark(command))
-    atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=compress_level, pnginfo=info),
+    params = mark_params("PNG", command)
+    atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=compress_level, **params),
                 protect=protect)
 
 
+#: The TIFF / EXIF tag "Software" (305): the mark of a TIFF, JPEG or WebP segmix writes.
+_SOFTWARE_TAG = 305
+
+
+def mark_params(fmt: str, command: str) -> dict:
+    """Pillow save parameters that mark a file of format ``fmt`` as written by ``segmix
+    <command>`` (:func:`output_mark`), where the format holds a mark: PNG its text chunk,
+    TIFF its Software tag, JPEG and WebP an EXIF Software tag, GIF its comment; BMP none ({}).
+
+    Parameters
+    ----------
+    fmt : str
+        Pillow's format name ("PNG", "TIFF", ...).
+    command : str
+        The command's words after ``segmix``.
+
+    Returns
+    -------
+    dict
+    """
+    value = output_mark(command)[1]
+    if fmt == "PNG":
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_text(OUTPUT_MARK_KEY, value)
+        return {"pnginfo": info}
+    if fmt == "TIFF":
+        return {"software": value}
+    if fmt in ("JPEG", "WEBP"):
+        exif = Image.Exif()
+        exif[_SOFTWARE_TAG] = value
+        return {"exif": exif.tobytes()}
+    if fmt == "GIF":
+        return {"comment": value}
+    return {}
+
+
 def written_by(path: PathLike, command: str) -> bool:
-    """True if ``path`` is a PNG carrying ``command``'s mark (:func:`output_mark`); reads the
-    header only (Pillow writes the text chunk before the pixels)."""
-    key, value = output_mark(command)
+    """True if ``path`` is an image carrying ``command``'s mark (:func:`output_mark`,
+    :func:`mark_params`); reads the header only (Pillow writes the text chunk before the
+    pixels)."""
+    value = output_mark(command)[1]
     try:
         with Image.open(path) as im:
-            return im.format == "PNG" and im.info.get(key) == value
+            if im.format == "PNG":
+                return im.info.get(OUTPUT_MARK_KEY) == value
+            if im.format in ("TIFF", "JPEG", "WEBP"):
+                return im.getexif().get(_SOFTWARE_TAG) == value
+            if im.format == "GIF":
+                return im.info.get("comment") == value.encode()
+            return False
     except Exception:  # unreadable, not an image: not ours
         return False
 
@@ -1271,6 +1320,11 @@ def _check_rgb(image: np.ndarray) -> np.ndarray:
     return image
 
 
+def _marked(fmt: str, command: str | None) -> dict:
+    """:func:`mark_params` for ``command``, or none when it is None."""
+    return {} if command is None else mark_params(fmt, command)
+
+
 def _save_pil(path: PathLike, im: Image.Image, fmt: str, protect: Iterable, **params) -> None:
     atomic_save(path, lambda handle: im.save(handle, format=fmt, **params), protect=protect)
 
@@ -1298,7 +1352,7 @@ def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
     return suffix
 
 
-def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = ()) -> None:
+def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark: str | None = None) -> None:
     """Write a binary mask as an 8-bit greyscale PNG holding only 0 and 255.
 
     Parameters
@@ -1309,10 +1363,13 @@ def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = ()) -> No
         bool, or numbers that are all 0/1 or all 0/255; nonzero = foreground.
     protect : iterable of paths
         Inputs that must not be overwritten.
+    mark : str, optional
+        The command whose mark the file carries (:func:`mark_params`), so that a later run
+        of it may replace the file; None (the default) writes no mark.
     """
     _require_suffix(path, (".png",), "masks")
     values = _mask_to_bool(mask).astype(np.uint8) * np.uint8(255)
-    _save_pil(path, Image.fromarray(values), "PNG", protect)
+    _save_pil(path, Image.fromarray(values), "PNG", protect, **_marked("PNG", mark))
 
 
 def _check_probability(probability: np.ndarray) -> np.ndarray:
@@ -1325,7 +1382,8 @@ def _check_probability(probability: np.ndarray) -> np.ndarray:
     return np.clip(probability, 0.0, 1.0)
 
 
-def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterable = ()) -> None:
+def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterable = (),
+                     mark: str | None = None) -> None:
     """Write a probability map; the format follows the extension.
 
     * ``.png``: 16-bit greyscale PNG, ``round(p * 65535)``.
@@ -1339,6 +1397,10 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
         Values in [0, 1] (a rounding slack of 1e-6 is clipped).
     protect : iterable of paths
         Inputs that must not be overwritten.
+    mark : str, optional
+        The command whose mark the file carries (:func:`mark_params`), so that a later run
+        of it may replace the file; None (the default) writes no mark;
+        a ``.npy`` has no place for one.
 
     Raises
     ------
@@ -1350,19 +1412,19 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
     if suffix == ".png":
         # An uint16 array maps to Pillow's "I;16", which the PNG encoder writes as 16 bits.
         levels = np.round(probability * 65535).astype(np.uint16)
-        _save_pil(path, Image.fromarray(levels), "PNG", protect)
+        _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark))
     elif suffix == ".npy":
         values = probability.astype(np.float32)
         atomic_save(path, lambda handle: np.save(handle, values, allow_pickle=False),
                     protect=protect)
     else:
         values = np.ascontiguousarray(probability, dtype=np.float32)
-        _save_pil(path, Image.fromarray(values), "TIFF", protect)
+        _save_pil(path, Image.fromarray(values), "TIFF", protect, **_marked("TIFF", mark))
 
 
 def save_cutout(
     path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
-    source_alpha: np.ndarray | None = None,
+    source_alpha: np.ndarray | None = None, mark: str | None = None,
 ) -> None:
     """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
 
@@ -1379,6 +1441,9 @@ def save_cutout(
     source_alpha : (H, W) uint8 array, optional
         The photo's own alpha channel (``LoadedImage.alpha``): the cut-out's alpha is the
         smaller of the two, so what was transparent in the photo stays transparent.
+    mark : str, optional
+        The command whose mark the file carries (:func:`mark_params`), so that a later run
+        of it may replace the file; None (the default) writes no mark.
 
     Raises
     ------
@@ -1400,7 +1465,7 @@ def save_cutout(
             raise ValueError(f"source_alpha shape {source_alpha.shape} does not match image {image.shape[:2]}")
         alpha = np.minimum(alpha, source_alpha.astype(np.uint8, copy=False))
     rgba = np.dstack([image, alpha])
-    _save_pil(path, Image.fromarray(rgba), "PNG", protect)
+    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **_marked("PNG", mark))
 
 
 # Index 0 stays black; 1 and 2 get the GUI-independent foreground / background colours so
@@ -1545,6 +1610,7 @@ def save_image(
     palette: bool = False,
     grey: bool = False,
     protect: Iterable = (),
+    mark: str | None = None,
 ) -> str:
     """Write an RGB image; the format follows the extension.
 
@@ -1580,6 +1646,10 @@ def save_image(
         stays greyscale (``segmix quantize`` of a mode-L photo). Before ``palette``.
     protect : iterable of paths
         Inputs that must not be overwritten.
+    mark : str, optional
+        The command whose mark the file carries (:func:`mark_params`), so that a later run
+        of it may replace the file; None (the default) writes no mark;
+        a BMP has no place for one.
 
     Returns
     -------
@@ -1621,6 +1691,7 @@ def save_image(
                              "use .png (or fewer colours)")
     if im is None:
         im = Image.fromarray(np.ascontiguousarray(rgb))
+    params.update(_marked(fmt, mark))
     _save_pil(path, im, fmt, protect, **params)
     return im.mode
 

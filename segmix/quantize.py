@@ -54,6 +54,9 @@ class QuantizeResult:
     input_mode, mode : str
         :func:`quantize_file` only: the Pillow mode of the photo as stored, and the one
         written (a greyscale photo is written greyscale, ``"L"``, where the format holds it).
+    input_bits : int
+        :func:`quantize_file` only: bits per sample of the photo as stored (16 for a 16-bit
+        PNG or TIFF, which is read, quantised and written at 8 bits).
     """
 
     image: np.ndarray
@@ -67,6 +70,7 @@ class QuantizeResult:
     indexed: bool = False
     input_mode: str = ""
     mode: str = ""
+    input_bits: int = 8
 
     @property
     def unchanged(self) -> bool:
@@ -141,7 +145,8 @@ def _sorted_rows(colors: np.ndarray) -> np.ndarray:
 
 
 def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
-                  quality: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> QuantizeResult:
+                  quality: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
+                  mark: str | None = None) -> QuantizeResult:
     """Load, quantise and write atomically (never over the input file).
 
     ``quality``: the JPEG or WebP compression quality (1-95) of the output, as in
@@ -149,7 +154,8 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     smaller file whose compression adds more colours to the k. ValueError naming it for
     another format. A lossy output is read back once written: ``result.saved_mse`` and
     ``result.saved_colors`` describe the file as written. ``max_pixels``: the largest photo
-    read (:func:`segmix.io.load_image_info`).
+    read (:func:`segmix.io.load_image_info`). ``mark``: the command whose mark the file
+    carries (:func:`segmix.io.mark_params`; ``segmix quantize`` gives "quantize"), None for none.
 
     The photo's transparency (when some pixel is not opaque), embedded ICC profile and
     resolution are written with the result where the output format holds them (PNG, WebP
@@ -181,9 +187,10 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     # A greyscale photo stays greyscale (mode L): "written unchanged" wrote a palette PNG of it.
     written = save_image(output_path, result.image, alpha=alpha if keeps_alpha else None,
                          icc_profile=info.icc_profile, dpi=info.dpi, quality=quality, palette=True,
-                         grey=info.mode in GREY_MODES, protect=(input_path,))
+                         grey=info.mode in GREY_MODES, protect=(input_path,), mark=mark)
     result.indexed = written == "P"
     result.input_mode, result.mode = info.mode, written
+    result.input_bits = info.bits_per_sample
     result.alpha_dropped = alpha is not None and not keeps_alpha
     if suffix in (".jpg", ".jpeg") or (suffix == ".webp" and quality is not None):
         # The error of the palette is not the file's: JPEG's compression changes it (93.4

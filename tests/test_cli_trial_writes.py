@@ -117,7 +117,7 @@ def test_a_later_failed_output_removes_the_outputs_this_run_wrote(marked, tmp_pa
     kept = tmp_path / "cut.png"
     kept.write_bytes(b"an earlier file of the user's")
     argv = ["segment", str(photo), "--scribbles", str(labels), "-o", str(tmp_path / "ok.png"),
-            "--probability", str(tmp_path / "p.png"), "--cutout", str(kept)]
+            "--probability", str(tmp_path / "p.png"), "--cutout", str(kept), "--overwrite"]  # kept is no output of segment's
     assert main(argv) == 2
     assert _one_error(capsys).endswith(f"{tmp_path / 'p.png'}: cannot write (no space left on device)")
     assert not (tmp_path / "ok.png").exists() and not (tmp_path / "p.png").exists()
