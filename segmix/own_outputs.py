@@ -56,7 +56,13 @@ def probability_array_file(path: str | os.PathLike) -> bool:
 def own_file(path: str | os.PathLike, command: str) -> bool:
     """True when the existing file ``path`` is one ``segmix <command>`` may replace: its mark
     (:func:`segmix.io.written_by`), or for the formats without one, its kind (a ``.json``
-    segmentation model, a ``.npy`` probability map)."""
+    segmentation model, a ``.npy`` probability map). An empty file holds nothing to lose: a
+    script's ``tempfile.mkstemp`` name, a ``touch``ed placeholder."""
+    try:
+        if os.path.getsize(path) == 0:
+            return True
+    except OSError:
+        return False
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
         return segmentation_model_file(path)

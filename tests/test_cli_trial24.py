@@ -128,6 +128,19 @@ def test_segment_reruns_over_its_own_outputs(scene, capsys):
     assert Image.open(tmp_path / "m.png").mode == "L"
 
 
+def test_an_empty_file_at_an_output_holds_nothing_to_lose(scene, capsys):
+    """A script's tempfile.mkstemp name or a touched placeholder is replaced without --overwrite."""
+    tmp_path, photo, marks = scene
+    for name in ("m.png", "c.png", "p.npy", "m.json"):
+        (tmp_path / name).touch()
+    assert main(["segment", str(photo), "--scribbles", str(marks), *FAST, "-o", str(tmp_path / "m.png"),
+                 "--cutout", str(tmp_path / "c.png"), "--probability", str(tmp_path / "p.npy"),
+                 "--save-model", str(tmp_path / "m.json")]) == 0
+    assert (tmp_path / "m.json").stat().st_size > 0 and written_by(tmp_path / "m.png", "segment")
+    (tmp_path / "q.png").touch()
+    assert main(["quantize", str(photo), "-k", "3", "-o", str(tmp_path / "q.png")]) == 0
+
+
 def test_overwrite_never_replaces_an_input(scene, capsys):
     tmp_path, photo, marks = scene
     assert main(["segment", str(photo), "--scribbles", str(marks), "-o", str(tmp_path / "m.png"),
