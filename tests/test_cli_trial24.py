@@ -20,30 +20,17 @@ from segmix import io
 from segmix.cli import main
 from segmix.io import load_image, save_labels, written_by
 from segmix.own_outputs import own_file
-from segmix.segment import BACKGROUND, FOREGROUND, SegmentationSettings, apply_model
+from segmix.segment import BACKGROUND, SegmentationSettings, apply_model
+
+from tests.test_cli_segment import _photo as _square_photo, _scribbles as _marks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-k", "2"]
 
 
 def _photo(seed=0, shape=(40, 60)):
-    """A noisy orange square on a noisy blue background."""
-    rng = np.random.default_rng(seed)
-    h, w = shape
-    image = np.empty((h, w, 3), np.float64)
-    image[:] = (40, 70, 180)
-    image[10:30, 15:40] = (230, 140, 30)
-    image += rng.normal(0, 12, image.shape)
-    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
-
-
-def _marks(shape=(40, 60)):
-    s = np.zeros(shape, np.uint8)
-    s[18:22, 20:35] = FOREGROUND
-    s[2, :] = BACKGROUND
-    s[-3, :] = BACKGROUND
-    s[:, 2] = BACKGROUND
-    return s
+    """A noisy orange square on a noisy blue background (test_cli_segment's)."""
+    return _square_photo(seed, shape)[0]
 
 
 @pytest.fixture
