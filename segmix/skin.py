@@ -902,7 +902,7 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
 
 def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: float | None = None,
            cache: "PosteriorCache | None" = None, face_boxes: np.ndarray | None = None,
-           info: dict | None = None):
+           info: dict | None = None, transparent: np.ndarray | None = None):
     """The skin detector used by ``skin apply``, ``skin eval`` and the window.
 
     Parameters
@@ -918,6 +918,10 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     info : dict, optional
         Receives ``faces_used`` (the number of usable faces) when face calibration looked for
         faces, and ``exposure_gain`` (1.0: not lifted) when the exposure lift is on.
+    transparent : (H, W) bool, optional
+        The photo's fully transparent pixels: what a photo does not show is not skin (a
+        cut-out keeps the colours it hides). They get p = 0 and log odds
+        :data:`HIDDEN_LOG_ODDS` (so a threshold moved later keeps them non-skin).
 
     Returns
     -------
@@ -944,9 +948,21 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             if settings.spatial:
                 mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
+    if transparent is not None and np.any(transparent):
+        hidden = np.asarray(transparent, bool)
+        posterior = np.where(hidden, np.float32(0.0), posterior)
+        log_odds = np.where(hidden, HIDDEN_LOG_ODDS, log_odds)
+        seeds = np.where(hidden, HIDDEN_LOG_ODDS, seeds)
+        if mask is not None:
+            mask = mask & ~hidden
     if mask is None:
         mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image) if settings.spatial else posterior > np.float32(t)
     return skin_detect.SkinResult(posterior, log_odds, mask, seeds)
+
+
+#: The log odds of a transparent pixel (:func:`detect`): finite, as every later step expects,
+#: and far below any threshold (p(skin) about 2e-22).
+HIDDEN_LOG_ODDS = np.float32(-50.0)
 
 
 # Below this many pixels, sorting the 24-bit codes (np.unique) beats the presence-table
@@ -1097,13 +1113,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         ensure_not_input(prob_path, input_path)
     loaded = load_image_info(input_path, max_pixels)
     image = loaded.pixels
-    result = detect(model, image, settings, threshold, cache, info=info)
+    result = detect(model, image, settings, threshold, cache, info=info, transparent=transparent_pixels(loaded.alpha))
     mask, posterior = result.mask, result.posterior
-    hidden = transparent_pixels(loaded.alpha)
-    if hidden is not None:
-        # What a photo does not show is not skin (a cut-out keeps the colours it hides).
-        mask = mask & ~hidden
-        posterior = np.where(hidden, np.float32(0.0), posterior)
     if info is not None and is_greyscale(image):
         info["greyscale"] = greyscale_warning(input_path, mask)
     output_dir.mkdir(parents=True, exist_ok=True)

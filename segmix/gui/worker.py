@@ -92,6 +92,7 @@ class SkinApplyJob:
     image: np.ndarray
     model: object
     overlay: tuple[str, float] | None = None  # (overlay mode, skin threshold) to draw here
+    transparent: np.ndarray | None = None  # the photo's fully transparent pixels: never skin
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class SkinTrainJob:
     image: np.ndarray | None
     overlay: tuple[str, float] | None = None  # (overlay mode, skin threshold) to draw here
     non_skin_prior_weight: float = 0.0  # share of the built-in non-skin mixture (skin.with_non_skin_prior)
+    transparent: np.ndarray | None = None  # as SkinApplyJob's
 
 
 def _failure_message(exc: Exception) -> str:
@@ -769,7 +771,7 @@ class ComputeWorker(QObject):
         info: dict = {}  # the detector's notes (the exposure lift's gain)
         if job.image is not None:
             # The same refined detector as `segmix skin apply` (adaptation, regions).
-            result = skin.detect(model, job.image, threshold=threshold, info=info)
+            result = skin.detect(model, job.image, threshold=threshold, info=info, transparent=job.transparent)
             posterior, seeds = result.posterior, result.seed_log_odds
             self._check(job.generation)
             if job.overlay is not None:
@@ -970,7 +972,7 @@ class TrainingController(QObject):
         With ``overlay`` = (overlay mode, skin threshold) the worker also draws the overlay.
         """
         generation = self._next_generation()
-        emit(self._submit, SkinApplyJob(generation, image, model, overlay))
+        emit(self._submit, SkinApplyJob(generation, image, model, overlay, self._transparent_of(image)))
         self._set_busy(True)
         return generation
 
@@ -984,7 +986,8 @@ class TrainingController(QObject):
         trained one (see segmix.skin.with_non_skin_prior).
         """
         generation = self._next_generation()
-        emit(self._submit, SkinTrainJob(generation, counts, dict(options), image, overlay, non_skin_prior_weight))
+        emit(self._submit, SkinTrainJob(generation, counts, dict(options), image, overlay, non_skin_prior_weight,
+                                        None if image is None else self._transparent_of(image)))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

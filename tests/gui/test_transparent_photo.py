@@ -64,3 +64,22 @@ def test_the_window_shows_transparent_pixels_on_a_checkerboard():
     assert shown[0, 8, 0] == CHECKER_GREYS[1] and shown[8, 8, 0] == CHECKER_GREYS[0]  # the squares alternate
     assert shown[0, 0, 0] == round(10 * 128 / 255 + CHECKER_GREYS[0] * 127 / 255)  # blended
     assert image[0, 8, 0] == 10  # the photo itself is not changed
+
+
+def test_skin_mode_calls_no_transparent_pixel_skin_at_any_threshold(qtbot, make_window, tmp_path):
+    from tests.gui.modes.test_skin_mode import enter_skin_mode, make_skin_photo
+
+    image = make_skin_photo()
+    alpha = np.full(image.shape[:2], 255, np.uint8)
+    alpha[:20, :10] = 0  # a hidden corner of the skin-coloured half
+    path = tmp_path / "person.png"
+    Image.fromarray(np.dstack([image, alpha])).save(path)
+    window = make_window(path)
+    enter_skin_mode(qtbot, window)
+    skin_mode = window.modes["skin"]
+    mask = window.current_mask()
+    assert mask[25:40, :38].mean() > 0.95 and not mask[:20, :10].any()
+    assert not skin_mode.skin_posterior[:20, :10].any()
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        skin_mode.skin_panel.threshold_slider.setValue(-40)  # a much lower threshold
+    assert not window.current_mask()[:20, :10].any()
