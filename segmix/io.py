@@ -1468,22 +1468,28 @@ def save_cutout(
     _save_pil(path, Image.fromarray(rgba), "PNG", protect, **_marked("PNG", mark))
 
 
-# Index 0 stays black; 1 and 2 get the GUI-independent foreground / background colours so
-# that the file is readable in any viewer while the indices remain the labels.
+# The palette older segmix versions wrote label files with (indices = labels); kept so that
+# segmix.gui.files still recognises such files as saved marks. Label files are now greyscale.
 _LABEL_PALETTE = [0, 0, 0, 255, 64, 64, 64, 128, 255]
+
+#: The text chunk every label file segmix writes carries (what the values mean): other tools
+#: skip it; the window recognises a file of saved marks by it.
+LABELS_KEY, LABELS_TEXT = "segmix:labels", "0 unmarked, 1 foreground, 2 background"
 
 
 #: The PNG text chunk holding the marks' order (segmix.mark_steps): a compressed iTXt chunk,
-#: which every other reader of the palette PNG skips.
+#: which every other reader of the PNG skips.
 MARK_ORDER_KEY = "segmix:mark-order"
 
 
 def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = (), order: np.ndarray | None = None,
                 texts: dict[str, str] | None = None) -> None:
-    """Write scribble labels as a palette PNG whose indices are the labels 0 / 1 / 2.
+    """Write scribble labels as an 8-bit greyscale PNG (mode ``L``) of the values 0 / 1 / 2.
 
-    :func:`load_scribbles` reads the indices back exactly; viewers show 0 black,
-    1 (foreground) red and 2 (background) blue.
+    Every reader gets the labels as they are (Pillow, ``cv2.imread(p, cv2.IMREAD_UNCHANGED)``,
+    ``skimage.io.imread``; a palette PNG gave the last two its colours); an image viewer shows
+    the file black, since 1 and 2 are the two darkest grey levels. Older palette files (indices
+    = labels) are still read (:func:`segmix.labelmaps.load_scribbles`).
 
     Parameters
     ----------
@@ -1513,6 +1519,7 @@ def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = (), o
     values = np.unique(labels)
     if not np.issubdtype(labels.dtype, np.integer) or not np.all(np.isin(values, (0, 1, 2))):
         raise ValueError(f"labels must be integers 0, 1 or 2; found {values[:10].tolist()}")
+    texts = {LABELS_KEY: LABELS_TEXT, **(texts or {})}  # what the values mean, in every file
     params = {}
     if order is not None or texts:
         from PIL.PngImagePlugin import PngInfo
@@ -1526,9 +1533,8 @@ def save_labels(path: PathLike, labels: np.ndarray, *, protect: Iterable = (), o
         for key, text in (texts or {}).items():
             info.add_text(key, text)
         params["pnginfo"] = info
-    # Build the P image from the raw index bytes: a convert("P") could remap indices.
-    im = Image.frombytes("P", labels.shape[::-1], labels.astype(np.uint8).tobytes())
-    im.putpalette(_LABEL_PALETTE)
+    # Greyscale from the raw bytes: the values are the labels for every reader.
+    im = Image.frombytes("L", labels.shape[::-1], labels.astype(np.uint8).tobytes())
     _save_pil(path, im, "PNG", protect, **params)
 
 

@@ -20,8 +20,9 @@ Rules, in the order they are checked
    unlabelled (0) and background (2), JPEG noise turns both into foreground (a q75 JPEG of a
    map with 25 % foreground segmented as 79 % foreground).
 4. One frame (an animated or multi-page file is refused).
-5. **Single channel.** ``L`` is read as is; ``P`` by its indices for scribbles (as written
-   by :func:`segmix.io.save_labels`), except that a palette whose used entries are all grey
+5. **Single channel.** ``L`` is read as is (as :func:`segmix.io.save_labels` writes
+   scribbles); ``P`` by its indices for scribbles (as older versions of segmix wrote
+   them), except that a palette whose used entries are all grey
    levels 0, 1 or 2 gives those levels (a grey map converted to P may have its indices
    reassigned),
    and for masks by its palette colours, which must all be grey; ``1`` as 0 / 255; 16- and 32-bit integer greyscale (``I;16``, ``I``) by value (a
@@ -136,6 +137,7 @@ __all__ = [
     "read_png_text",
     "StaleMarkOrder",
     "stored_losslessly",
+    "unusable_scribbles",
 ]
 
 MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE = 0, 128, 255
@@ -333,7 +335,8 @@ def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
 def _palette_label_plane(im: Image.Image) -> np.ndarray:
     """Labels of a palette scribble file: the indices, unless the palette says otherwise.
 
-    :func:`segmix.io.save_labels` writes the labels as indices with coloured entries. A grey
+    Older versions of :func:`segmix.io.save_labels` wrote the labels as indices with coloured
+    entries (it writes greyscale now). A grey
     image converted to P may get its indices reassigned and its grey levels moved into the
     palette; when every used entry is grey with a level in {0, 1, 2}, those
     levels are the labels.
@@ -820,6 +823,36 @@ def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
             "into foreground (1); save label maps losslessly (PNG) from the original marks"
         )
     return np.ascontiguousarray(labels)
+
+
+def unusable_scribbles(labels: np.ndarray, names: tuple[str, str] = ("foreground", "background")) -> str | None:
+    """What makes a scribble map unusable for training, in words (without the file's name); None
+    for a usable map. The map marks nothing, or every pixel one class: the other class has
+    nothing to learn from (no marks of its own and no unmarked pixels to borrow).
+
+    The command line's words (``segmix segment --scribbles``, segmix.cli.scribble_refusal);
+    the window refuses such a file with them, where it took an empty file as "nothing
+    changed" and an all-foreground one said only "Training failed: no background scribbles".
+
+    Parameters
+    ----------
+    labels : (H, W) array of 0 (unmarked), 1, 2
+    names : (str, str)
+        What labels 1 and 2 mean (Skin mode: "skin", "non-skin").
+
+    Returns
+    -------
+    str or None
+    """
+    labels = np.asarray(labels)
+    if not labels.any():
+        return f"no scribbles (every pixel is 0 = unmarked); mark {names[0]} (1) or {names[1]} (2) pixels"
+    for label, name, other, other_name in ((FOREGROUND, names[0], BACKGROUND, names[1]),
+                                           (BACKGROUND, names[1], FOREGROUND, names[0])):
+        if (labels == label).all():
+            return (f"every pixel is marked {name} ({label}); leave the pixels to classify unmarked (0) "
+                    f"and mark some {other_name} ({other})")
+    return None
 
 
 class StaleMarkOrder(ValueError):

@@ -289,10 +289,35 @@ def test_scribbles_round_trip_through_save_labels(tmp_path):
     labels = RNG.integers(0, 3, (7, 9)).astype(np.uint8)
     io.save_labels(tmp_path / "s.png", labels)
     with Image.open(tmp_path / "s.png") as im:
-        assert im.mode == "P"
+        # Greyscale: the values are the labels in every reader (a palette PNG gave OpenCV and
+        # scikit-image its colours, {0, 64, 128, 255} in three channels: a trial).
+        assert im.mode == "L"
+        assert im.text[io.LABELS_KEY] == io.LABELS_TEXT
     loaded = io.load_scribbles(tmp_path / "s.png", (7, 9))
     assert loaded.dtype == np.uint8
     np.testing.assert_array_equal(loaded, labels)
+
+
+def test_saved_scribbles_read_as_labels_in_opencv_and_scikit_image(tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    skimage_io = pytest.importorskip("skimage.io")
+    labels = RNG.integers(0, 3, (7, 9)).astype(np.uint8)
+    io.save_labels(tmp_path / "s.png", labels, order=(labels > 0).astype(np.uint16), texts={"segmix:settings": "{}"})
+    for read in (cv2.imread(str(tmp_path / "s.png"), cv2.IMREAD_UNCHANGED), skimage_io.imread(tmp_path / "s.png"),
+                 np.asarray(Image.open(tmp_path / "s.png"))):
+        assert read.shape == (7, 9) and read.dtype == np.uint8
+        np.testing.assert_array_equal(read, labels)
+    # And a file OpenCV writes from them reads as the same marks.
+    assert cv2.imwrite(str(tmp_path / "cv.png"), labels)
+    np.testing.assert_array_equal(io.load_scribbles(tmp_path / "cv.png", (7, 9)), labels)
+
+
+def test_scribbles_saved_as_a_palette_png_by_older_versions_still_load(tmp_path):
+    labels = RNG.integers(0, 3, (7, 9)).astype(np.uint8)
+    im = Image.frombytes("P", (9, 7), labels.tobytes())
+    im.putpalette([0, 0, 0, 255, 64, 64, 64, 128, 255])  # their colours: 1 red, 2 blue
+    im.save(tmp_path / "old.png")
+    np.testing.assert_array_equal(io.load_scribbles(tmp_path / "old.png", (7, 9)), labels)
 
 
 def test_scribbles_mode_l_accepted(tmp_path):

@@ -69,8 +69,8 @@ def test_save_labels_keeps_the_settings_and_bad_ones_are_refused_before(tmp_path
     record = settings_record(SegmentationSettings(n_components=2))
     save_labels(tmp_path / "m.png", labels, texts=settings_texts(record))
     assert read_mark_settings(tmp_path / "m.png", labels) == (record, None)
-    with Image.open(tmp_path / "m.png") as im:  # other tools see the same palette PNG
-        assert im.mode == "P" and np.array_equal(np.asarray(im), labels)
+    with Image.open(tmp_path / "m.png") as im:  # other tools see the same greyscale PNG
+        assert im.mode == "L" and np.array_equal(np.asarray(im), labels)
     save_labels(tmp_path / "plain.png", labels)
     assert read_mark_settings(tmp_path / "plain.png", labels) == (None, None)
     with pytest.raises(ValueError, match="threshold must lie"):

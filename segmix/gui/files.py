@@ -1,7 +1,8 @@
 """File names and file operations of the app, all through :mod:`segmix.io`.
 
 Every write is atomic (segmix.io writes a temporary file then renames) and protected: an
-export can never overwrite the photo it was made from.
+export can never overwrite the photo it was made from, nor another input the window is using
+(the scribbles or model loaded; MainWindow.input_refusal).
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ def load_image_info(path, max_pixels: int | None = None, **kwargs):
 
 segmentation_pixels = segmix_palette.segmentation_pixels
 load_scribbles = segmix_io.load_scribbles
+# What makes loaded scribbles unusable (the command line's words), or None.
+unusable_scribbles = segmix_labelmaps.unusable_scribbles
 ImageLoadError = segmix_io.ImageLoadError
 # (order, None), (None, why it is stale) or (None, None): the marks load regardless.
 read_mark_order = segmix_labelmaps.read_mark_order
@@ -184,8 +187,10 @@ def replace_question(path, title: str = "") -> str:
 def holds_saved_marks(path) -> bool:
     """Whether ``path`` is a marks file that File > Save Scribbles wrote.
 
-    Such a file is a palette PNG with segmix's label colours, and from Segment mode it also
-    keeps segmix text chunks ("segmix:mark-order", "segmix:settings", ...; segmix.io.save_labels).
+    Such a file is a greyscale PNG with segmix text chunks: "segmix:labels" in every one, and
+    from Segment mode "segmix:mark-order", "segmix:settings" too (segmix.io.save_labels). Older
+    versions wrote a palette PNG with segmix's label colours (and, from Segment mode, the
+    same chunks but "segmix:labels"): the palette still tells those.
     Only the chunks before the pixels are read, and of a text chunk only its keyword:
     Pillow would decompress every text chunk on opening and refuse a large photo's mark
     order (over its 1 MB cap), the very file this looks for. False for any other file and
@@ -204,8 +209,8 @@ def holds_saved_marks(path) -> bool:
 
 def _png_chunks_hold_marks(stream) -> bool:
     """Read the chunks of a PNG ``stream`` (after its signature) up to its pixels."""
-    # The colours save_labels gives indices 0 / 1 / 2 (private to segmix.io: should they go,
-    # the text chunks alone are looked at).
+    # The colours older versions of save_labels gave indices 0 / 1 / 2 (private to segmix.io:
+    # should they go, the text chunks alone are looked at).
     label_palette = bytes(getattr(segmix_io, "_LABEL_PALETTE", ()))
     while True:
         length, kind = struct.unpack(">I4s", stream.read(8))
@@ -220,6 +225,122 @@ def _png_chunks_hold_marks(stream) -> bool:
             if stream.read(min(length, len(label_palette))) == label_palette:
                 return True
         stream.seek(start + length + 4)  # past the data and its CRC
+
+
+#: What an export of each kind (EXPORTS, and "scribbles") writes, in the window's messages.
+EXPORT_WORDS = {"mask": "the mask", "foreground_mask": "the frame's mask", "probability": "the probability map",
+                "cutout": "the cut-out", "scribbles": "the scribbles", "model": "the model", "skin": "the skin mask",
+                "skin_probability": "the skin probability map", "skin_cutout": "the skin cut-out",
+                "skin_model": "the skin model"}
+#: The inputs the window knows of (MainWindow.note_input), as its refusals name them: what the
+#: file is, and the pronoun for what an export over it would replace.
+INPUT_WORDS = {"photo": ("is the open photo", "it"),
+               "video": ("is the video or frame folder open in Video mode", "it"),
+               "scribbles": ("holds the scribbles you loaded (File > Load Scribbles)", "them"),
+               "model": ("is the model you loaded (Load Model)", "it"),
+               "skin model": ("is the skin model you loaded (Load Model)", "it")}
+#: An export of a kind may replace an input of its own kind (Save Scribbles over the marks file
+#: they were loaded from, after the replace question): the user saves the marks again.
+SAME_KIND_INPUT = {"scribbles": "scribbles", "model": "model", "skin_model": "skin model"}
+
+
+def save_kind(title: str) -> str:
+    """The export kind (a key of EXPORT_WORDS) of a save dialog titled ``title`` ("Save mask",
+    "Save skin probability", "Save skin model with threshold ...": MainWindow.export and the
+    modes' Save Model build their titles so)."""
+    words = title.removeprefix("Save ").strip().lower()
+    if words.startswith("skin model"):
+        return "skin_model"
+    return words.replace(" ", "_")
+
+
+def same_file(path, other) -> bool:
+    """Whether writing ``path`` would replace ``other`` (symlinks, hard links and ``..`` seen
+    through, as segmix.io.ensure_not_input decides); False when either cannot be looked at."""
+    try:
+        segmix_io.ensure_not_input(path, other)
+    except ValueError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def input_refusal(path, role: str, kind: str) -> str:
+    """The window's refusal of an export of ``kind`` to ``path``, the input ``role`` (a key of
+    INPUT_WORDS): a sentence naming the file, what it is and what would be lost. The library's
+    "refusing to overwrite the input file" did not say which input (the photo? the marks?)."""
+    what_it_is, pronoun = INPUT_WORDS.get(role, ("is a file this window is using", "it"))
+    what = EXPORT_WORDS.get(kind, "the file")
+    return (f"{path} {what_it_is}; saving {what} there would replace {pronoun}. "
+            "Choose another file name.")
+
+
+def check_save_target(path) -> None:
+    """Refuse, before any writing, a place where no file can be saved, with a message naming the
+    file: a folder, a folder that does not exist, a folder that takes no new files (tried by
+    creating one: the permission bits pass root in /proc and /sys, whose write then failed
+    with "[Errno 2] ..."), a read-only file.
+
+    Raises
+    ------
+    OSError
+        Its text (one argument) is the message.
+    """
+    target = Path(path)
+    segmix_io.check_output_path(target)  # a folder, no folder, no permission, a read-only file
+    folder = target.parent if str(target.parent) else Path(".")
+    reason = segmix_io.cannot_create_in(folder)
+    if reason is not None:
+        raise PermissionError(f"{target}: cannot write in the folder {folder} ({reason})")
+
+
+_EXTENSION = re.compile(r"unsupported extension '(?P<suffix>[^']*)' for (?P<what>[^;]+); (?P<advice>.*)")
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+
+
+def _extension_words(match: re.Match) -> str:
+    suffix, what, advice = match["suffix"], match["what"], match["advice"]
+    if suffix == "(none)":
+        return f"the name has no extension ({what} are saved with one); {advice}"
+    return f"{what} are not saved as {suffix}; {advice}"
+
+
+def save_failure(exc: BaseException, path, kind: str) -> str:
+    """The message of a failed save of ``kind`` (a key of EXPORT_WORDS) to ``path``, as the
+    window shows it: one sentence naming the file, "Cannot save the mask as /proc/m.png:
+    cannot write in the folder /proc (it takes no new files)."
+
+    Python's and segmix.io's OSErrors read "[Errno 2] cannot write (...): '/proc/m.png'"
+    (the error number and the name's repr), and a name without an extension
+    "unsupported extension '(none)' for label files": both become words.
+
+    Parameters
+    ----------
+    exc : Exception
+        The ValueError or OSError the save raised.
+    path : str or Path
+        The file that was to be written.
+    kind : str
+
+    Returns
+    -------
+    str
+    """
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
+        detail = f"{exc.filename}: {exc.strerror}"  # without the errno and the quotes
+    else:
+        detail = str(exc)
+    detail = _ERRNO.sub("", detail).strip()
+    detail = _EXTENSION.sub(_extension_words, detail)
+    if any(detail.startswith(f"{name} ") for name in (str(path), os.fspath(Path(path)))):
+        return detail if detail.endswith(".") else f"{detail}."  # the window's own sentences
+    for name in (f"{path}: ", f"{Path(path)}: "):
+        detail = detail.removeprefix(name)
+    detail = detail.rstrip(".")
+    if detail.startswith("is "):
+        detail = f"it {detail}"  # "is a folder; give a file name"
+    return f"Cannot save {EXPORT_WORDS.get(kind, 'the file')} as {path}: {detail}."
 
 
 def normalised(path) -> str:
@@ -369,6 +490,16 @@ def _over_limit_text(match: re.Match) -> str:
 BACKGROUND_MODEL_WORDS = "a background model (written by segmix background on the command line)"
 
 
+# str() of an OSError naming its file, "[Errno 1] Operation not permitted: '/sys/masks'" (Video
+# mode's Export All Masks into /sys): the window says "/sys/masks: operation not permitted".
+_OS_ERROR = re.compile(r"^\[Errno -?\d+\] (?P<words>.+): '(?P<file>[^']+)'$", re.DOTALL)
+
+
+def _os_error_text(match: re.Match) -> str:
+    words = match["words"]
+    return f"{match['file']}: {words[:1].lower()}{words[1:]}"
+
+
 def window_message(text: str) -> str:
     """``text`` (an error message from :mod:`segmix.io`, :mod:`segmix.frames` or
     :mod:`segmix.modelfile`) as the window shows it.
@@ -377,8 +508,10 @@ def window_message(text: str) -> str:
     (``segmix.io.load_image(path, max_pixels=...)``), which a window user cannot act on:
     that part becomes the photo's size, the limit and what to do (resize the photo, with the
     largest size of its shape that opens). A background model loaded as a skin or
-    segmentation model is named without the command line's options. Any other text is
-    returned unchanged.
+    segmentation model is named without the command line's options. Python's words for a
+    system error ("[Errno 1] Operation not permitted: '/sys/masks'") name the file first,
+    without the number and the quotes ("/sys/masks: operation not permitted"). Any other
+    text is returned unchanged.
 
     Parameters
     ----------
@@ -391,6 +524,7 @@ def window_message(text: str) -> str:
     """
     text = _TOO_LARGE.sub(_too_large_text, text)
     text = _OVER_LIMIT.sub(_over_limit_text, text)
+    text = _OS_ERROR.sub(_os_error_text, text)
     if "segmix background --" in text:
         from segmix import modelfile
 

@@ -98,6 +98,9 @@ class _Picture:
     alpha: np.ndarray | None = None  # the photo's alpha channel, if it has one (cut-outs keep it)
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
+    # Scribble files read into this space: normalised path -> (path, role, a key of
+    # files.INPUT_WORDS); no export may replace them (MainWindow.input_refusal).
+    inputs: dict[str, tuple[Path, str]] = field(default_factory=dict)
 
 
 class _FocusBackAfterDialogs(QObject):
@@ -317,6 +320,7 @@ class MainWindow(QMainWindow):
         # ``image_path`` and ``layer`` are the active mode's space's.  Each mode keeps its own
         # scribbles and their undo history (skin strokes are not foreground strokes).
         self._pictures: dict[str, _Picture] = {}
+        self._loaded_models: dict[str, Path] = {}  # role ("model", "skin model") -> the file last loaded (note_input)
         self._space = "photo"
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
@@ -880,7 +884,10 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, title, str(default), name_filter,
                                               options=QFileDialog.Option.DontConfirmOverwrite)
         QTimer.singleShot(0, self.take_keyboard)
-        if (path and files.replace_question_due(path, name_filter, self.image_path)
+        # No question before a refusal: an input of the window (the photo, the marks loaded)
+        # is refused by the save (input_refusal), whatever the answer would have been.
+        if (path and self.input_refusal(path, files.save_kind(title)) is None
+                and files.replace_question_due(path, name_filter, self.image_path)
                 and not self.confirm_replace(path, title)):
             return ""
         return path
@@ -895,6 +902,55 @@ class MainWindow(QMainWindow):
         return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
 
     # == files ===========================================================================
+    def note_input(self, path, role: str) -> None:
+        """Remember that the file ``path`` was read (``role``: "scribbles", "model", "skin
+        model"), so that no export replaces it: scribbles until another photo opens (they are
+        this photo's), a model while it is the mode's last loaded (it stays across photos)."""
+        if role == "scribbles":
+            self._picture.inputs[files.normalised(path)] = (Path(path), role)
+        else:
+            self._loaded_models[role] = Path(path)
+
+    def known_inputs(self) -> list[tuple[Path, str]]:
+        """(path, role) of every file the window is using: the photo (or Video mode's input),
+        the models loaded and this photo's scribble files (note_input)."""
+        found = []
+        if self.image_path is not None:
+            found.append((self.image_path, "video" if self.active_mode.own_images else "photo"))
+        found += [(path, role) for role, path in self._loaded_models.items()]
+        return found + list(self._picture.inputs.values())
+
+    def input_refusal(self, path, kind: str) -> str | None:
+        """Why an export of ``kind`` (a key of files.EXPORT_WORDS) may not be written to
+        ``path``: it would replace an input the window is using (the message, naming the file
+        and what it is); None when it may. The command line refuses any output that is one
+        of its inputs; the window protected only the photo, and a trial's mask export replaced
+        the scribble file it had loaded. An export may replace an input of its own kind (Save
+        Scribbles over the marks file loaded, after the replace question)."""
+        if Path(path).is_dir():
+            return None  # a folder (Video mode's frames, say): the save says it is one
+        same_kind = files.SAME_KIND_INPUT.get(kind)
+        for source, role in self.known_inputs():
+            if role != same_kind and files.same_file(path, source):
+                return files.input_refusal(path, role, kind)
+        return None
+
+    def save_file(self, path, kind: str, write, title: str = "Cannot save", errors=(ValueError, OSError)) -> bool:
+        """Run ``write()`` (an export of ``kind`` to ``path``) unless the place is refused; a
+        refusal or a failure is shown in a dialog (``title``) as one sentence naming the file
+        (files.save_failure). True if written."""
+        refusal = self.input_refusal(path, kind)
+        if refusal is not None:
+            self.show_message(title, refusal)
+            return False
+        try:
+            files.check_save_target(path)
+            write()
+        except errors as exc:
+            self.show_message(title, files.save_failure(exc, path, kind))
+            return False
+        return True
+
     @property
     def has_unsaved_scribbles(self) -> bool:
         # Every space's: the photo's scribbles are unsaved also while Video mode is shown.
@@ -1021,6 +1077,7 @@ class MainWindow(QMainWindow):
         picture.alpha = alpha if alpha is not None and np.shape(alpha) == image.shape[:2] else None
         self.controller.transparent = transparent_pixels(picture.alpha)
         picture.layers = {mode.name: LabelLayer(image.shape[:2]) for mode in sharing}
+        picture.inputs = {}  # those of the previous photo are not this one's inputs
         self._counts_cache = None
         for mode in sharing:
             self._undo_stacks[mode.name].clear()
@@ -1132,6 +1189,15 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as exc:
             self.show_message("Cannot load scribbles", str(exc))
             return False
+        # As `segmix segment --scribbles`: a file that marks nothing, or every pixel one class,
+        # cannot train; refused by name, and the marks shown stay (an empty file replaced them
+        # with nothing, an all-foreground one said only "Training failed" in the status bar).
+        reason = files.unusable_scribbles(labels, self.active_mode.class_names)
+        if reason is not None:
+            kept = " The marks on the photo stay as they are." if self.layer.labels.any() else ""
+            self.show_message("Cannot load scribbles", f"{path}: {reason}.{kept}")
+            return False
+        self.note_input(path, "scribbles")
         # The order the marks were made in, when the window saved it: the mode replays them in
         # it to show the mask shown when they were saved (segmix.mark_steps).
         order, stale_order = files.read_mark_order(path, labels)
@@ -1216,14 +1282,15 @@ class MainWindow(QMainWindow):
         path = Path(path)
         order = mode.mark_order_for(self.layer.labels) if kind == "scribbles" else None
         marks_settings = mode.mark_settings_for(self.layer.labels) if kind == "scribbles" else None
-        try:
+
+        def write() -> None:
             if kind == "scribbles":
                 files.write_export(kind, path, image=self.image, labels=self.layer.labels, order=order,
                                    settings=marks_settings, protect=[self.image_path])
             else:
                 mode.write_export(kind, path, probability, mask)
-        except (ValueError, OSError) as exc:
-            self.show_message("Cannot save", str(exc))
+
+        if not self.save_file(path, name_kind, write):
             return False
         if kind == "scribbles":
             self.undo_stack.setClean()

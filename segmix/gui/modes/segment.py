@@ -887,10 +887,9 @@ class SegmentMode(Mode):
             path = shell.ask_save_path("Save model", default, files.EXPORTS["model"][2])
             if not path:
                 return False
-        try:
-            files.write_model(Path(path), self.outcome.model, protect=[shell.image_path])
-        except (ValueError, OSError, AttributeError) as exc:
-            shell.show_message("Cannot save model", str(exc))
+        model = self.outcome.model
+        if not shell.save_file(path, "model", lambda: files.write_model(Path(path), model, protect=[shell.image_path]),
+                               "Cannot save model", errors=(ValueError, OSError, AttributeError)):
             return False
         shell.remember_save(path)
         shell.statusBar().showMessage(f"Saved {path}", 5000)
@@ -913,6 +912,7 @@ class SegmentMode(Mode):
         if not self.active:
             shell.set_mode(self.name, activate=False)
         self.loaded_model, self.loaded_model_name = model, Path(path).name
+        shell.note_input(path, "model")  # no export may replace it
         self.model_panel.swatches.set_swatches(class_swatches(model))
         # The panel shows the settings the loaded model was trained with (smoothing is a
         # display choice and stays the user's); load() does not emit settings_changed.

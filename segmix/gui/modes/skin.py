@@ -322,6 +322,7 @@ class SkinMode(Mode):
             shell.show_message("Cannot load skin model", files.window_message(str(exc)))
             return False
         self.skin_model, self.skin_model_name = model, Path(path).name
+        shell.note_input(path, "skin model")  # no export may replace it
         self._trained_marks = {}
         self._status_prefix = ""
         self._on_skin_model_changed()
@@ -360,10 +361,9 @@ class SkinMode(Mode):
             if not path:
                 return False
         model = replace(self.skin_model, threshold=shown)
-        try:
-            files.write_skin_model(Path(path), model, protect=[shell.image_path])
-        except (ValueError, OSError) as exc:
-            shell.show_message("Cannot save skin model", str(exc))
+        if not shell.save_file(path, "skin_model",
+                               lambda: files.write_skin_model(Path(path), model, protect=[shell.image_path]),
+                               "Cannot save skin model"):
             return False
         shell.remember_save(path)
         self.skin_model = model

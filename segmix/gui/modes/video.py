@@ -1016,6 +1016,7 @@ class VideoMode(Mode):
         from segmix.background import BackgroundMixture
         from segmix.background_run import run_sequence
         from segmix.frames import FrameSequence
+        from segmix.io import check_output_folder
 
         self.set_playing(False)
         settings = self.panel.settings()
@@ -1027,6 +1028,9 @@ class VideoMode(Mode):
         progress_signal = self.export_progress
 
         def export(check):
+            # As the command line, before any work: a folder where no file can be made says why
+            # (/proc/masks said "no such file or directory" when the first mask was written).
+            check_output_folder(folder)
             sequence = FrameSequence(source)
             # As on the command line, before the first mask: frames of no common size are
             # refused, and a frame of another size than most (a truncated JPEG whose header
