@@ -667,32 +667,17 @@ def no_object_warning(path, scribbles) -> str | None:
 
 def scribble_refusal(scribbles) -> str | None:
     """What is wrong with a scribble map that marks nothing or every pixel one class, in words
-    for the command line (the caller puts the file's name first); None for a usable map.
+    for the command line (the caller puts the file's name first); None for a usable map
+    (:func:`segmix.labelmaps.unusable_scribbles`, the window's words too).
 
     Every pixel foreground (1) left the background nothing to learn from -- no background
     marks and no unmarked pixels to borrow -- and the library's "no background scribbles:
-    paint some background pixels first" (the window's words) named no file and did not say
-    that the whole map was marked.
-
-    Parameters
-    ----------
-    scribbles : (H, W) uint8 array of 0 (unmarked), 1 (foreground), 2 (background)
-
-    Returns
-    -------
-    str or None
-        What is wrong and what to change, without the file's name.
+    paint some background pixels first" named no file and did not say that the whole map was
+    marked.
     """
-    from segmix.segment import BACKGROUND, FOREGROUND
+    from segmix.labelmaps import unusable_scribbles
 
-    if not scribbles.any():
-        return "no scribbles (every pixel is 0 = unmarked); mark foreground (1) or background (2) pixels"
-    for label, name, other, other_name in ((FOREGROUND, "foreground", BACKGROUND, "background"),
-                                           (BACKGROUND, "background", FOREGROUND, "foreground")):
-        if (scribbles == label).all():
-            return (f"every pixel is marked {name} ({label}); leave the pixels to classify unmarked (0) "
-                    f"and mark some {other_name} ({other})")
-    return None
+    return unusable_scribbles(scribbles)
 
 
 def unexplained_report(settings, training: dict, given: bool = False) -> tuple[str, str]:

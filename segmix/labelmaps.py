@@ -830,7 +830,7 @@ def unusable_scribbles(labels: np.ndarray, names: tuple[str, str] = ("foreground
     for a usable map. The map marks nothing, or every pixel one class: the other class has
     nothing to learn from (no marks of its own and no unmarked pixels to borrow).
 
-    The command line's words (``segmix segment --scribbles``, segmix.cli.scribble_refusal);
+    The command line's words (``segmix segment --scribbles``, segmix.cli.scribble_refusal uses it);
     the window refuses such a file with them, where it took an empty file as "nothing
     changed" and an all-foreground one said only "Training failed: no background scribbles".
 

@@ -103,7 +103,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
-                 settings=None, protect=(), alpha=None) -> None:
+                 settings=None, protect=(), alpha=None, mark=None) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -120,14 +120,16 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     protect : paths that must not be overwritten (the photo)
     alpha : (H, W) uint8 array or None, for "cutout": the photo's own alpha channel, which the
         cut-out keeps (its alpha is the smaller of the photo's and the mask's)
+    mark : str or None, for "mask", "probability", "cutout": the command whose mark the file
+        carries (segmix.own_outputs; the mode's ``export_mark``)
     """
     protect = [p for p in protect if p is not None]
     if kind == "mask":
-        segmix_io.save_mask(path, mask, protect=protect)
+        segmix_io.save_mask(path, mask, protect=protect, mark=mark)
     elif kind == "probability":
-        segmix_io.save_probability(path, probability, protect=protect)
+        segmix_io.save_probability(path, probability, protect=protect, mark=mark)
     elif kind == "cutout":
-        segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha)
+        segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark)
     elif kind == "scribbles":
         texts = None if settings is None else segmix_mark_settings.settings_texts(settings)
         segmix_io.save_labels(path, labels, protect=protect, order=order, texts=texts)
@@ -394,18 +396,11 @@ def write_model(path: Path, model, protect=()) -> None:
 
 
 def read_segmentation_model(path: Path):
-    """Read a model file written by Save Model: a SegmentationModel, or ValueError naming the problem."""
-    from segmix import modelfile
-    from segmix.segment import SegmentationModel
+    """Read a model file written by Save Model: a SegmentationModel, or ValueError naming the
+    problem (the command line's ``segment --model`` reads it with the same words)."""
+    from segmix.segment_modelfile import read_segmentation_model as read
 
-    model = modelfile.read_model(path)  # ModelFileError (a ValueError) names file and problem
-    if model.kind != "segmentation":
-        raise ValueError(f"{path}: is a {model.kind!r} model, not a segmentation model"
-                         + (" (use Skin mode to apply skin models)" if model.kind == "skin" else ""))
-    try:
-        return SegmentationModel.from_segmix_model(model)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
+    return read(path, skin_hint="use Skin mode to apply skin models")
 
 
 def write_skin_model(path: Path, model, protect=()) -> None:

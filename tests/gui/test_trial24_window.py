@@ -248,3 +248,22 @@ def test_export_all_masks_into_proc_says_why_before_any_work(make_window, qtbot,
 def test_pythons_words_for_a_system_error_name_the_file_first():
     assert files.window_message("[Errno 1] Operation not permitted: '/sys/masks'") == "/sys/masks: operation not permitted"
     assert files.window_message("x.png: is a folder") == "x.png: is a folder"
+
+
+def test_the_windows_exports_carry_segments_mark_so_either_replaces_the_others(qtbot, make_window, photo_path,
+                                                                              tmp_path):
+    """Export Mask writes what `segmix segment` writes: a rerun of the command over the window's
+    file (or the window's export over the command's) needs no --overwrite."""
+    window = _marked_window(qtbot, make_window, photo_path)
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: mode.outcome is not None and mode.outcome.final, timeout=30000)
+    outcome = mode.outcome
+    outputs = {"mask": tmp_path / "m.png", "probability": tmp_path / "p.png", "cutout": tmp_path / "c.png"}
+    for kind, path in outputs.items():
+        mode.write_export(kind, path, outcome.probability, outcome.mask)
+        assert segmix_io.written_by(path, "segment"), kind
+    marks = tmp_path / "marks.png"
+    files.write_export("scribbles", marks, image=window.image, labels=window.layer.labels)
+    assert cli_main(["segment", str(photo_path), "--scribbles", str(marks), "-o", str(outputs["mask"]),
+                     "--probability", str(outputs["probability"]), "--cutout", str(outputs["cutout"])]) == 0
+    assert not window.modes["skin"].export_mark  # a skin mask is not segment's file

@@ -155,6 +155,10 @@ class Mode(QObject):
     export_names : dict
         Export kind ("mask", "probability", "cutout") -> file kind of ``segmix.gui.files.EXPORTS``
         that names the default file; kinds missing here are not offered in this mode.
+    export_mark : str or None
+        The command whose mark (segmix.own_outputs) the mode's mask, probability and cut-out
+        files carry, when they are that command's files ("segment": the window's Export Mask is
+        what ``segmix segment`` writes, so either may replace the other's file); None for none.
     """
 
     name: ClassVar[str] = ""
@@ -167,6 +171,7 @@ class Mode(QObject):
     uses_overlay_threshold: ClassVar[bool] = True
     uses_overlay_style: ClassVar[bool] = True
     export_names: ClassVar[dict[str, str]] = {}
+    export_mark: ClassVar[str | None] = None
     open_filter: ClassVar[str | None] = None
     open_title: ClassVar[str] = "Open Photo"
     own_images: ClassVar[bool] = False
@@ -391,7 +396,7 @@ class Mode(QObject):
         from segmix.gui import files
 
         files.write_export(kind, path, image=self.shell.image, probability=probability, mask=mask,
-                           protect=[self.shell.image_path], alpha=self.shell.photo_alpha)
+                           protect=[self.shell.image_path], alpha=self.shell.photo_alpha, mark=self.export_mark)
 
     def export_note(self, kind: str) -> str:
         """A remark the shell adds to "Saved <path>" after an export of ``kind`` was written

@@ -121,6 +121,7 @@ class SegmentMode(Mode):
     description = "Cut out an object from scribbles (Ctrl+G)"
     shortcut = "Ctrl+G"
     export_names = {"mask": "mask", "probability": "probability", "cutout": "cutout"}
+    export_mark = "segment"
 
     training_finished = Signal(object)
     preview_ready = Signal(object)
