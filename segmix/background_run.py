@@ -545,5 +545,19 @@ def run_sequence(
     if out is not None and result.written:
         from segmix.io import marked_leftovers
 
-        result.leftovers = marked_leftovers(out, result.written, MASK_MAKER)
+        # A background image written into the folder (--background-image OUT/bg.png) carries
+        # the same mark but is no mask: colour, where masks are greyscale.
+        result.leftovers = [path for path in marked_leftovers(out, result.written, MASK_MAKER) if _greyscale(path)]
     return result
+
+
+def _greyscale(path: Path) -> bool:
+    """True when the image ``path`` is greyscale (Pillow mode "L"), as every mask is; reads
+    the header only."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.mode == "L"
+    except Exception:  # unreadable now: left for the warning to name, as before
+        return True

@@ -127,11 +127,13 @@ def _add_max_megapixels(parser) -> None:
                              "against decompression bombs: raise it for a trusted larger photo)")
 
 
-def _add_overwrite(parser) -> None:
+def _add_overwrite(parser, files: str = "an existing output file", after: str = "") -> None:
+    """``--overwrite``: replace ``files`` (words) that the command did not write
+    (segmix.own_outputs); ``after`` ends the help (what it does not lift)."""
     parser.add_argument("--overwrite", action="store_true",
-                        help="replace an existing output file that this command did not write (default off: "
-                             "such a file is refused; a file it wrote carries its mark and is replaced anyway; "
-                             "the inputs never are)")
+                        help=f"replace {files} that this command did not write (default off: such a file is "
+                             "refused; a file it wrote carries its mark, or is of the kind it writes, and is "
+                             f"replaced anyway; the inputs never are{after})")
 
 
 def _max_pixels(args: argparse.Namespace) -> int:
@@ -804,6 +806,7 @@ def _add_skin_parser(sub) -> None:
                        help="also write the EM convergence curves (mean log-likelihood per iteration) as PNG")
     train.add_argument("--quiet", action="store_true",
                        help="no progress bar and no notes (errors and warnings are still printed)")
+    _add_overwrite(train, "an existing -o or --convergence file")
     _add_distributed_options(train)
     train.set_defaults(handler=_cmd_skin_train)
 
@@ -857,6 +860,7 @@ def _add_skin_parser(sub) -> None:
                          "the best pooled threshold (sort by f1 to find the worst photos; an undefined "
                          "figure, 0/0, is empty)")
     ev.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_overwrite(ev, "an existing --roc, --json or --per-image file")
     _add_max_megapixels(ev)
     ev.set_defaults(handler=_cmd_skin_eval)
 
@@ -1135,6 +1139,7 @@ def _skin_usage(parser) -> int:
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.modelfile import write_model
+    from segmix.own_outputs import refuse_foreign_files
 
     if len(args.images) != len(args.masks):
         raise ValueError(f"give one --masks per --images ({len(args.images)} --images, {len(args.masks)} --masks)")
@@ -1144,6 +1149,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
     _check_outputs(protect, {"-o/--output": args.output}, figures={"--convergence": args.convergence})
     _check_json_name("-o/--output", args.output)
+    # A file skin train did not write (a segmentation model, a photo) is not replaced unless
+    # --overwrite says so; its own model and plot are (a rerun works). Before the counting.
+    refuse_foreign_files([("-o/--output", args.output), ("--convergence", args.convergence)], "skin train",
+                         args.overwrite)
     # Photos without a mask are left out, as skin eval leaves them out: said, and counted in
     # the training line (they were dropped in silence).
     photos = 0
@@ -1195,7 +1204,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                          for name, gmm in zip(model.classifier.class_names, model.classifier.mixtures)
                          if getattr(gmm, "log_likelihood_history_", None)}
             save_convergence_png(args.convergence, histories, title="Skin model training: EM convergence",
-                                 protect=protect + [args.output])
+                                 protect=protect + [args.output], mark="skin train")
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         print(f"wrote {args.convergence}")
@@ -1270,6 +1279,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from segmix import skin, skin_eval
+    from segmix.own_outputs import refuse_foreign_files
 
     settings = _detector_settings(args)  # contradicting options and --faces without OpenCV: first
     model = skin.load_skin_model(args.model)
@@ -1279,6 +1289,10 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     _check_json_name("--json", args.json)
     if args.per_image is not None and Path(args.per_image).suffix.lower() != ".csv":
         raise UserError(f"{args.per_image}: --per-image writes CSV; give a file name ending in .csv")
+    # A file skin eval did not write is not replaced unless --overwrite says so; its own
+    # report (its format field), table (its header row) and ROC plot (its mark) are.
+    refuse_foreign_files([("--roc", args.roc), ("--json", args.json), ("--per-image", args.per_image)], "skin eval",
+                         args.overwrite)
     _, unmatched = skin.image_mask_pairs(args.images, args.masks)
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
@@ -1299,7 +1313,8 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     with _all_or_nothing(args.roc, args.json, args.per_image):
         if args.roc:
             where = "/".join(Path(args.images).resolve().parts[-3:])
-            skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs)
+            skin_eval.save_roc(args.roc, result, title=f"Skin detection ROC: {where}", protect=inputs,
+                               mark="skin eval")
         if args.json:
             from segmix.io import write_json_atomic
 
@@ -1372,6 +1387,8 @@ def _add_background_parser(sub) -> None:
                          "temporalROI.txt in GT_DIR or the folder above it, moved by --groundtruth-offset as the "
                          "ground truth is; else every frame with ground truth)")
     bg.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_overwrite(bg, "an existing --background-image or --save-model file",
+                   "; a mask in --output-dir is replaced only when an earlier run wrote it")
     _add_distributed_options(bg, unit="sequence (frame folder or video) per task, each to OUT/<name>/")
     bg.set_defaults(handler=_cmd_background)
 
@@ -1384,6 +1401,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
                                        scored_frames_line, scored_range, short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence
     from segmix.io import save_image, use_one_of
+    from segmix.own_outputs import refuse_foreign_files
 
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
         raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
@@ -1440,6 +1458,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
                                                       ("--save-model", args.save_model)) if path not in later},
                    batch=[*masks, *([(args.background_image, "--background-image")] if args.background_image else []),
                           *([(args.save_model, "--save-model")] if args.save_model in later else [])])
+    # A file background did not write (a photo, another model) is not replaced unless
+    # --overwrite says so; its own image (its mark) and model are: a rerun works.
+    refuse_foreign_files([("--background-image", args.background_image), ("--save-model", args.save_model)],
+                         "background", args.overwrite)
     frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
     for name, value in _background_overrides(args).items():
@@ -1474,7 +1496,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
             bar.close()
     with _all_or_nothing(args.background_image, args.save_model):
         if args.background_image:
-            save_image(args.background_image, model.background_image(), protect=sequence.paths)
+            save_image(args.background_image, model.background_image(), protect=sequence.paths, mark="background")
         if args.save_model:
             save_background_model(args.save_model, model,
                                   protect=[*sequence.paths, *([args.model] if args.model else [])])

@@ -10,6 +10,13 @@ format has no place for one, a file of the kind they write: a valid segmix segme
 is refused before the work, unless ``--overwrite`` is given; the inputs stay refused either
 way (:func:`segmix.io.check_output_path`). A BMP holds no mark, so a BMP output is replaced
 only with ``--overwrite``.
+
+The other single-file outputs follow the same rule: ``skin train`` (``-o``, ``--convergence``),
+``skin eval`` (``--json``, ``--roc``, ``--per-image``) and ``background``
+(``--background-image``, ``--save-model``). Where the format holds no mark the kind decides
+(:data:`UNMARKED_KINDS`): a skin model for ``skin train -o``, a background model for
+``background --save-model``, a skin eval report (its ``format`` field) for ``skin eval
+--json``, a CSV whose header row is the per-photo table's for ``skin eval --per-image``.
 """
 
 from __future__ import annotations
@@ -24,16 +31,39 @@ from segmix.io import written_by
 ADVICE = "give another name, move it away, or add --overwrite to replace it"
 
 
-def segmentation_model_file(path: str | os.PathLike) -> bool:
-    """True when ``path`` is a valid segmix segmentation model file (what ``segment
-    --save-model`` and the window's File > Save Model write): such a file may be replaced by
-    another model; a skin model, another JSON file or a damaged model may not."""
+def segmix_model_file(path: str | os.PathLike, kind: str) -> bool:
+    """True when ``path`` is a valid segmix model file of ``kind`` ("segmentation": what
+    ``segment --save-model`` and the window's File > Save Model write; "skin": what ``skin
+    train`` writes). Such a file may be replaced by another model of its kind; a model of the
+    other kind, another JSON file or a damaged model may not."""
     from segmix.modelfile import read_model
 
     try:
-        return read_model(path).kind == "segmentation"
+        return read_model(path).kind == kind
     except (ValueError, OSError):
         return False
+
+
+def segmentation_model_file(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a valid segmix segmentation model (:func:`segmix_model_file`)."""
+    return segmix_model_file(path, "segmentation")
+
+
+def skin_model_file(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a valid segmix skin model (:func:`segmix_model_file`)."""
+    return segmix_model_file(path, "skin")
+
+
+def background_model_file(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a background model ``background --save-model`` wrote (it reads
+    back with :func:`segmix.background.load_background_model`, which bounds the size)."""
+    from segmix.background import load_background_model
+
+    try:
+        load_background_model(path)
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def probability_array_file(path: str | os.PathLike) -> bool:
@@ -53,32 +83,56 @@ def probability_array_file(path: str | os.PathLike) -> bool:
         del values  # the map closes with its last reference
 
 
+def _skin_eval_report(path: str | os.PathLike) -> bool:
+    from segmix.skin_eval import is_eval_report
+
+    return is_eval_report(path)
+
+
+def _per_image_table(path: str | os.PathLike) -> bool:
+    from segmix.skin_eval import is_per_image_table
+
+    return is_per_image_table(path)
+
+
+#: The outputs whose format holds no mark, by (command, suffix): what tells that the command
+#: wrote an existing file (a test of the path) and, for the refusal, what such a file is.
+#: Every other output is the command's own when it carries its mark (:func:`written_by`).
+UNMARKED_KINDS = {
+    ("segment", ".json"): (segmentation_model_file, "a segmix segmentation model"),
+    ("segment", ".npy"): (probability_array_file,
+                          "a probability map (a 2-D float32 array in [0, 1], as segmix writes)"),
+    ("skin train", ".json"): (skin_model_file, "a segmix skin model"),
+    ("background", ".json"): (background_model_file, "a segmix background model"),
+    ("skin eval", ".json"): (_skin_eval_report, "a segmix skin eval report"),
+    ("skin eval", ".csv"): (_per_image_table,
+                            "a segmix skin eval per-image table (its first line is not the table's header)"),
+}
+
+
 def own_file(path: str | os.PathLike, command: str) -> bool:
     """True when the existing file ``path`` is one ``segmix <command>`` may replace: its mark
-    (:func:`segmix.io.written_by`), or for the formats without one, its kind (a ``.json``
-    segmentation model, a ``.npy`` probability map). An empty file holds nothing to lose: a
-    script's ``tempfile.mkstemp`` name, a ``touch``ed placeholder."""
+    (:func:`segmix.io.written_by`), or for the formats without one, its kind
+    (:data:`UNMARKED_KINDS`: a ``.json`` model or report, a ``.npy`` probability map, a
+    ``.csv`` table). An empty file holds nothing to lose: a script's ``tempfile.mkstemp``
+    name, a ``touch``ed placeholder."""
     try:
         if os.path.getsize(path) == 0:
             return True
     except OSError:
         return False
-    suffix = Path(path).suffix.lower()
-    if suffix == ".json":
-        return segmentation_model_file(path)
-    if suffix == ".npy":
-        return probability_array_file(path)
+    kind = UNMARKED_KINDS.get((command, Path(path).suffix.lower()))
+    if kind is not None:
+        return kind[0](path)
     return written_by(path, command)
 
 
 def _what_it_is_not(path: Path, command: str) -> str:
     """The refusal's middle, in words: why the file is not the command's own."""
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return "exists and is not a segmix segmentation model"
-    if suffix == ".npy":
-        return "exists and is not a probability map (a 2-D float32 array in [0, 1], as segmix writes)"
-    if suffix == ".bmp":
+    kind = UNMARKED_KINDS.get((command, path.suffix.lower()))
+    if kind is not None:
+        return f"exists and is not {kind[1]}"
+    if path.suffix.lower() == ".bmp":
         return f"exists, and a BMP holds no mark to tell whether segmix {command} wrote it"
     return (f"exists and segmix {command} did not write it (it carries no segmix {command} mark; "
             "a file from an older segmix carries none either)")

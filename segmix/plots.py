@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from segmix.io import atomic_save
+from segmix.io import atomic_save, output_mark
 
 
 def _figure(size=(6.4, 5.6)):
@@ -31,9 +31,13 @@ def check_png_name(path) -> None:
         raise ValueError(f"{path}: figures are written as PNG; use a .png file name")
 
 
-def _write(path, fig, protect) -> None:
+def _write(path, fig, protect, mark: str | None = None) -> None:
+    """Write ``fig`` to ``path`` as PNG atomically; with ``mark``, carrying that command's
+    mark (a ``Software`` text chunk, :func:`segmix.io.output_mark`) in place of Matplotlib's,
+    so that a later run of the command may replace the file (``segmix.own_outputs``)."""
     check_png_name(path)
-    atomic_save(path, lambda handle: fig.savefig(handle, format="png"), protect=protect)
+    metadata = {} if mark is None else dict([output_mark(mark)])
+    atomic_save(path, lambda handle: fig.savefig(handle, format="png", metadata=metadata), protect=protect)
 
 
 def draw_roc(curves: Sequence[dict], title: str = "ROC curve"):
@@ -67,9 +71,10 @@ def draw_roc(curves: Sequence[dict], title: str = "ROC curve"):
     return fig
 
 
-def save_roc_png(path, curves: Sequence[dict], title: str = "ROC curve", protect=()) -> None:
-    """Draw :func:`draw_roc` and write it atomically as PNG."""
-    _write(path, draw_roc(curves, title), protect)
+def save_roc_png(path, curves: Sequence[dict], title: str = "ROC curve", protect=(),
+                 mark: str | None = None) -> None:
+    """Draw :func:`draw_roc` and write it atomically as PNG (``mark``: see :func:`_write`)."""
+    _write(path, draw_roc(curves, title), protect, mark)
 
 
 def draw_convergence(histories: dict[str, Sequence[float]], title: str = "EM convergence"):
@@ -96,6 +101,7 @@ def draw_convergence(histories: dict[str, Sequence[float]], title: str = "EM con
 
 
 def save_convergence_png(path, histories: dict[str, Sequence[float]], title: str = "EM convergence",
-                         protect=()) -> None:
-    """Draw :func:`draw_convergence` and write it atomically as PNG."""
-    _write(path, draw_convergence(histories, title), protect)
+                         protect=(), mark: str | None = None) -> None:
+    """Draw :func:`draw_convergence` and write it atomically as PNG (``mark``: see
+    :func:`_write`)."""
+    _write(path, draw_convergence(histories, title), protect, mark)

@@ -29,6 +29,11 @@ from segmix.skin import (PosteriorCache, default_workers, detect, greyscale_warn
                          load_mask)
 
 N_BINS = 1000
+#: The ``format`` field that opens a ``skin eval --json`` report: a later run may replace a
+#: file that carries it (:func:`is_eval_report`, ``segmix.own_outputs``), and no other JSON.
+EVAL_REPORT_FORMAT = "segmix skin eval"
+#: The largest file :func:`is_eval_report` reads (a report holds some 300 bytes per photo).
+MAX_REPORT_BYTES = 256 * 2**20
 #: log(t / (1 - t)) of the thresholds t at which the detector's final step is re-run (nats).
 SWEEP_LOGITS = np.arange(-8.0, 8.0 + 1e-9, 0.5)
 
@@ -86,8 +91,46 @@ class EvalResult:
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
-        pairs left out under ``"skipped"``."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")}
+        pairs left out under ``"skipped"``; ``"format"`` (:data:`EVAL_REPORT_FORMAT`) first,
+        which tells a later ``skin eval --json`` that the file is a report it may replace."""
+        return {"format": EVAL_REPORT_FORMAT,
+                **{k: v for k, v in self.__dict__.items() if k not in ("fpr", "tpr", "warnings")}}
+
+
+#: The figures every report has held, the first format field or not: an older segmix's report
+#: (without the field) is recognised by them (:func:`is_eval_report`).
+_REPORT_KEYS = ("threshold", "precision", "recall", "f1", "auc", "best_threshold", "n_images", "per_image")
+
+
+def is_eval_report(path) -> bool:
+    """True when ``path`` is a report ``segmix skin eval --json`` wrote: a JSON object whose
+    ``format`` is :data:`EVAL_REPORT_FORMAT`, or (an older segmix's, without the field) one
+    holding every figure of :data:`_REPORT_KEYS` with ``per_image`` a list. Any other file,
+    or one larger than :data:`MAX_REPORT_BYTES`, is not one.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    bool
+    """
+    import json
+    import os
+
+    try:
+        if os.path.getsize(path) > MAX_REPORT_BYTES:
+            return False
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):  # unreadable, not UTF-8, not JSON: not a report
+        return False
+    if not isinstance(data, dict):
+        return False
+    if "format" in data:
+        return data["format"] == EVAL_REPORT_FORMAT
+    return all(key in data for key in _REPORT_KEYS) and isinstance(data["per_image"], list)
 
 
 #: Columns of the per-photo table (``segmix skin eval --per-image``, the ``per_image`` rows of
@@ -356,6 +399,28 @@ def per_image_csv(result: EvalResult) -> str:
     return out.getvalue()
 
 
+def is_per_image_table(path) -> bool:
+    """True when the first line of ``path`` is exactly the header row :func:`per_image_csv`
+    writes (:data:`PER_IMAGE_COLUMNS`): a table ``skin eval --per-image`` wrote, which a
+    later run may replace. Only that line is read.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    bool
+    """
+    header = ",".join(PER_IMAGE_COLUMNS)
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            first = handle.readline(len(header) + 3)
+    except (OSError, ValueError):  # unreadable or not UTF-8: not the table
+        return False
+    return first.rstrip("\r\n") == header and first.endswith("\n")
+
+
 def write_per_image_csv(path, result: EvalResult, protect=()) -> None:
     """Write :func:`per_image_csv` to ``path`` atomically (ValueError if ``path`` is one of
     the ``protect`` paths; OSError naming ``path`` if it cannot be written)."""
@@ -417,13 +482,15 @@ def _n_tried(result: EvalResult) -> int:
     return len(np.unique(np.append(sweep, result.threshold)))
 
 
-def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protect=()) -> None:
+def save_roc(path, result: EvalResult, title: str = "Skin detection ROC", protect=(),
+             mark: str | None = None) -> None:
     """Write the ROC curve of ``result`` as a PNG, with the operating point marked (atomically;
-    ValueError if ``path`` is one of the ``protect`` paths)."""
+    ValueError if ``path`` is one of the ``protect`` paths); ``mark``: the command whose mark
+    the PNG carries (:func:`segmix.io.mark_params`), so that a later run may replace it."""
     from segmix.plots import save_roc_png
 
     save_roc_png(path, [{
         "fpr": result.fpr, "tpr": result.tpr, "label": f"skin model (AUC {result.auc:.3f})",
         "point": (result.false_positive_rate, result.recall),
         "point_label": f"threshold {result.threshold:.3g}: F1 {result.f1:.3f}",
-    }], title=title, protect=protect)
+    }], title=title, protect=protect, mark=mark)
