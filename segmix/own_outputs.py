@@ -84,12 +84,14 @@ def probability_array_file(path: str | os.PathLike) -> bool:
 
 
 def _skin_eval_report(path: str | os.PathLike) -> bool:
+    """:func:`segmix.skin_eval.is_eval_report`, imported when a ``.json`` is checked."""
     from segmix.skin_eval import is_eval_report
 
     return is_eval_report(path)
 
 
 def _per_image_table(path: str | os.PathLike) -> bool:
+    """:func:`segmix.skin_eval.is_per_image_table`, imported when a ``.csv`` is checked."""
     from segmix.skin_eval import is_per_image_table
 
     return is_per_image_table(path)
