@@ -526,6 +526,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
               "transparent: those pixels are background" + ("" if model is not None else
                                                              " and teach the colour models nothing")
               + (", and stay transparent in the cut-out" if args.cutout else ""), file=sys.stderr)
+    if transparent is not None and args.scribbles is not None and model is None and not (scribbles[~transparent]).any():
+        raise UserError(f"{args.scribbles}: every mark lies on transparent pixels of {args.image}, which count as "
+                        "background: mark what the photo shows")
     helper = _start_graph_cut_compile(image.shape[0] * image.shape[1], settings)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -535,9 +538,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
                 # As the window applies a loaded model (segmix.gui.modes.segment): no previous
                 # result, the marks as hard constraints.
-                from segmix.transparency import mark_background
-
-                result = apply_model(pixels, model, mark_background(scribbles, transparent), settings)
+                result = apply_model(pixels, model, scribbles, settings, transparent=transparent)
             elif order is not None:
                 from segmix.mark_steps import steps_result
 

@@ -1033,6 +1033,9 @@ def iter_train_model(
         scribbles = np.where(np.asarray(transparent, bool), np.uint8(_NO_EVIDENCE), scribbles).astype(np.uint8)
     marked = marked_classes(scribbles)
     if not any(marked):
+        if transparent is not None and np.any(transparent):
+            raise ValueError("every mark lies on transparent pixels of the photo, which count as background: "
+                             "mark what the photo shows")
         raise ValueError("no scribbles: paint some foreground or background pixels first")
     features = FeatureSpace(settings.color_space, settings.position_weight)
     mixtures, summary, training_rows = [], {"classes": []}, []
@@ -1653,6 +1656,7 @@ def apply_model(
     previous_model: SegmentationModel | None = None,
     previous_scribbles: np.ndarray | None = None,
     on_cut: Callable[[np.ndarray, np.ndarray], None] | None = None,
+    transparent: np.ndarray | None = None,
 ) -> SegmentationResult:
     """Posterior map and final mask for ``image`` (scribbles, if given, are hard constraints).
 
@@ -1678,6 +1682,10 @@ def apply_model(
         (``snapcut_weight``) runs, so that a window can show the cut while the refinement
         works; not called when no refinement follows. An exception it raises (a cancelled
         job) ends the call.
+    transparent : (H, W) bool, optional
+        The photo's fully transparent pixels (:mod:`segmix.transparency`): background in the
+        cut, marked or not, and background in every result (mask False, probability 0), so
+        that nothing the photo does not show is ever foreground.
 
     Returns
     -------
@@ -1686,6 +1694,17 @@ def apply_model(
         the returned model; ``mask`` (H, W) bool the final decision; ``model`` is the input
         model, or the refitted one after GrabCut rounds.
     """
+    if transparent is not None and np.any(transparent):
+        from segmix.transparency import hide, mark_background
+
+        hidden = np.asarray(transparent, bool)
+        shown = None if on_cut is None else (lambda mask, probability: on_cut(*hide(mask, probability, hidden)))
+        result = apply_model(image, model, mark_background(scribbles, hidden, hidden.shape), settings, previous_mask,
+                             previous_model,
+                             None if previous_scribbles is None else mark_background(previous_scribbles, hidden),
+                             on_cut=shown)
+        mask, probability = hide(result.mask, result.probability, hidden)
+        return SegmentationResult(probability=probability, mask=mask, model=result.model)
     settings = settings or model.settings
     settings.validate()
     image = check_image(image)
@@ -2055,10 +2074,6 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     if transparent is None or not np.any(transparent):
         model = train_model(image, scribbles, settings, previous_model)
         return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
-    from segmix.transparency import mark_background
-
     model = train_model(image, scribbles, settings, previous_model, transparent)
-    if previous_scribbles is not None:  # the same view of the marks before, or they all look new
-        previous_scribbles = mark_background(previous_scribbles, transparent)
-    return apply_model(image, model, mark_background(scribbles, transparent), settings,
-                       previous_mask, previous_model, previous_scribbles)
+    return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles,
+                       transparent=transparent)

@@ -4,8 +4,9 @@ A photo with an alpha channel (a cut-out from segmix or another tool, a PNG with
 transparent surround) stores colours under its fully transparent pixels that nobody sees:
 segmix's own cut-outs keep the photo's original background there (an object hidden by the
 cut, perhaps of the shown object's colour), other tools black or white. Those pixels are not
-part of any object the user can select: the cut takes them as background wherever the user
-left them unmarked (:func:`with_transparent_background`), and the colour models learn nothing
+part of any object the user can select: the cut takes them as background, marked or not
+(:func:`with_transparent_background`), every result keeps them background (:func:`hide`:
+mask False, probability 0), and the colour models learn nothing
 from them (``segmix.segment.segment``'s ``transparent``). The cut-out keeps the photo's
 transparency (:func:`segmix.io.save_cutout`'s ``source_alpha``: alpha = min(photo's, mask's)).
 """
@@ -33,7 +34,7 @@ def transparent_pixels(alpha: np.ndarray | None) -> np.ndarray | None:
 
 def with_transparent_background(scribbles: np.ndarray | None, alpha: np.ndarray | None,
                                 shape: tuple[int, int] | None = None) -> np.ndarray | None:
-    """The marks with every unmarked fully transparent pixel marked background (2).
+    """The marks with every fully transparent pixel marked background (2).
 
     Parameters
     ----------
@@ -48,8 +49,10 @@ def with_transparent_background(scribbles: np.ndarray | None, alpha: np.ndarray 
     Returns
     -------
     (H, W) uint8 ndarray or None
-        A new array when some pixel is transparent; otherwise ``scribbles`` itself. The
-        user's own marks are kept as they are, also on transparent pixels.
+        A new array when some pixel is transparent; otherwise ``scribbles`` itself. A
+        foreground mark on a transparent pixel becomes background too: what the photo does
+        not show cannot be part of the object (a trial's mark across a hole made the hole
+        foreground).
 
     Raises
     ------
@@ -71,8 +74,21 @@ def mark_background(scribbles: np.ndarray | None, transparent: np.ndarray | None
         raise ValueError(f"alpha must be {expected[0]} x {expected[1]} like the photo; got shape {clear.shape}"
                          if len(expected) == 2 else "give the photo's shape when there are no marks")
     marks = np.zeros(clear.shape, np.uint8) if scribbles is None else np.array(scribbles, dtype=np.uint8)
-    marks[clear & (marks == 0)] = BACKGROUND
+    marks[clear] = BACKGROUND
     return marks
+
+
+def hide(mask: np.ndarray, probability: np.ndarray, transparent: np.ndarray | None):
+    """A result with the transparent pixels background: (mask & ~transparent, probability with
+    0 there), new arrays; ``mask`` and ``probability`` themselves when nothing is transparent.
+
+    Parameters
+    ----------
+    mask : (H, W) bool; probability : (H, W) float32; transparent : (H, W) bool or None
+    """
+    if transparent is None or not np.any(transparent):
+        return mask, probability
+    return mask & ~transparent, np.where(transparent, np.float32(0.0), probability).astype(np.float32, copy=False)
 
 
 def transparent_share(alpha: np.ndarray | None) -> float:

@@ -27,15 +27,16 @@ def _photo_with_a_hidden_object(h: int = 90, w: int = 120):
     return image, alpha, shown, hidden
 
 
-def test_unmarked_transparent_pixels_become_background_marks_and_the_users_marks_stay():
+def test_transparent_pixels_become_background_marks_even_under_a_foreground_mark():
     marks = np.zeros((4, 5), np.uint8)
-    marks[0, 4] = 1  # the user's own mark on a transparent pixel
+    marks[0, 4] = 1  # the user's own mark on a transparent pixel (a stroke across a hole)
+    marks[0, 0] = 1
     alpha = np.full((4, 5), 255, np.uint8)
     alpha[:, 3:] = 0
     out = with_transparent_background(marks, alpha)
     expected = np.zeros((4, 5), np.uint8)
     expected[:, 3:] = 2
-    expected[0, 4] = 1
+    expected[0, 0] = 1
     np.testing.assert_array_equal(out, expected)
     assert marks[1, 4] == 0  # the input is not changed
     assert with_transparent_background(marks, np.full((4, 5), 255, np.uint8)) is marks
@@ -53,8 +54,9 @@ def test_a_click_on_the_shown_object_leaves_the_transparent_look_alike_out():
     settings = SegmentationSettings()
     plain = segment(image, marks, settings).mask
     assert np.count_nonzero(plain & hidden) > 0.5 * hidden.sum()  # colour alone takes it
-    mask = segment(image, marks, settings, transparent=alpha == 0).mask
-    assert not (mask & (alpha == 0)).any()
+    result = segment(image, marks, settings, transparent=alpha == 0)
+    mask = result.mask
+    assert not (mask & (alpha == 0)).any() and not result.probability[alpha == 0].any()
     # The hidden pixels' red taught the background nothing (as background marks, they took
     # the shown disc down to 25 of its 1009 pixels).
     assert np.count_nonzero(mask & shown) > 0.95 * shown.sum()
@@ -127,3 +129,36 @@ def test_skin_apply_calls_no_transparent_pixel_skin(tmp_path):
     prob = np.asarray(Image.open(prob_path))
     assert mask[25:55, 15:45].mean() > 0.9
     assert not mask[:, 60:].any() and not prob[:, 60:].any()
+
+
+def test_a_foreground_mark_across_a_hole_never_makes_the_hole_foreground():
+    """A trial's stroke across the bear crossed a transparent hole: the marked hidden pixels
+    came out foreground (in the window and on the command line), and a mark only on the
+    hidden strip gave a mask of hidden pixels only; the probability map showed them too."""
+    image, alpha, shown, hidden = _photo_with_a_hidden_object()
+    marks = np.zeros(alpha.shape, np.uint8)
+    marks[45, 20:100] = 1  # across the shown disc and into the hidden band
+    result = segment(image, marks, SegmentationSettings(), transparent=alpha == 0)
+    assert not (result.mask & (alpha == 0)).any() and not result.probability[alpha == 0].any()
+    assert np.count_nonzero(result.mask & shown) > 0.95 * shown.sum()
+    only_hidden = np.zeros(alpha.shape, np.uint8)
+    only_hidden[40:50, 90:100] = 1
+    with pytest.raises(ValueError, match="every mark lies on transparent pixels"):
+        segment(image, only_hidden, SegmentationSettings(), transparent=alpha == 0)
+    only_hidden[5:10, 5:10] = 2  # and a background mark on what the photo shows
+    result = segment(image, only_hidden, SegmentationSettings(), transparent=alpha == 0)
+    assert not (result.mask & (alpha == 0)).any() and not result.probability[alpha == 0].any()
+
+
+def test_segment_names_a_marks_file_whose_marks_all_lie_on_transparent_pixels(tmp_path, capsys):
+    from segmix.cli import main
+
+    image, alpha, _, _ = _photo_with_a_hidden_object()
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "p.png")
+    marks = np.zeros(alpha.shape, np.uint8)
+    marks[40:50, 90:100] = 1
+    Image.fromarray(marks).save(tmp_path / "h.png")
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "h.png"),
+                 "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "h.png: every mark lies on transparent pixels of" in err and not (tmp_path / "m.png").exists()

@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from segmix.gui.overlay import render_overlay
 from segmix.gui.scribbles import BACKGROUND, FOREGROUND
 from segmix.gui.signals import emit
-from segmix.transparency import mark_background
+from segmix.transparency import hide, mark_background
 
 if TYPE_CHECKING:
     from segmix.segment import SegmentationModel, SegmentationSettings
@@ -354,7 +354,7 @@ class ComputeWorker(QObject):
         except Exception:  # noqa: BLE001 - the first job will report any real problem
             pass
 
-    def _per_pixel(self, image, model, scribbles, settings) -> SegmentationResult | None:
+    def _per_pixel(self, image, model, scribbles, settings, transparent=None) -> SegmentationResult | None:
         """apply_model(..., smoothing="none"), bit for bit, from the engine's cached photo colours.
 
         The same arithmetic as segment.apply_model on the same float32 log-likelihoods, per
@@ -374,7 +374,8 @@ class ComputeWorker(QObject):
         mask = decide[inverse].reshape(shape)
         mask[scribbles == FOREGROUND] = True
         mask[scribbles == BACKGROUND] = False
-        return SegmentationResult(probability=posterior[inverse].reshape(shape), mask=mask, model=model)
+        mask, probability = hide(mask, posterior[inverse].reshape(shape), transparent)  # as apply_model's
+        return SegmentationResult(probability=probability, mask=mask, model=model)
 
     def _check(self, generation: int) -> None:
         if generation != self.latest_generation:
@@ -665,11 +666,9 @@ class ComputeWorker(QObject):
             start = time.perf_counter()
             if isinstance(job, TrainJob) and job.mark_order is not None:
                 job = self._replay_earlier_steps(job)
-            # The cut's view of the marks: a transparent pixel is background unless marked
-            # (the outcome keeps the user's own marks).
+            # The per-pixel path's view of the marks: a transparent pixel is background (the
+            # outcome keeps the user's own marks; apply_model makes the same view itself).
             marks = mark_background(job.scribbles, job.transparent)
-            previous_marks = (None if job.previous_scribbles is None
-                              else mark_background(job.previous_scribbles, job.transparent))
             if isinstance(job, TrainJob):
                 with _single_numba_thread():
                     model = self._train(job)
@@ -683,9 +682,9 @@ class ComputeWorker(QObject):
                 # graph cut, which costs seconds on a large photo.  A newer stroke
                 # cancels the job between the two.
                 quick = replace(job.settings, smoothing="none")
-                preview = self._per_pixel(job.image, model, marks, quick)
+                preview = self._per_pixel(job.image, model, marks, quick, job.transparent)
                 if preview is None:
-                    preview = apply_model(job.image, model, marks, quick)
+                    preview = apply_model(job.image, model, job.scribbles, quick, transparent=job.transparent)
                 self._check(generation)
                 emit(
                     self.finished,
@@ -707,7 +706,7 @@ class ComputeWorker(QObject):
                 self._check(generation)
             result = None
             if job.settings.smoothing == "none":
-                result = self._per_pixel(job.image, model, marks, job.settings)
+                result = self._per_pixel(job.image, model, marks, job.settings, job.transparent)
             if result is None:
                 def cut_shown(mask: np.ndarray, probability: np.ndarray) -> None:
                     # The graph cut's mask while the boundary refinement works (a third stage):
@@ -724,8 +723,9 @@ class ComputeWorker(QObject):
 
                 self._await_graph_cut_helper()
                 with _interactive():
-                    result = apply_model(job.image, model, marks, job.settings, job.previous_mask,
-                                         job.previous_model, previous_marks, on_cut=cut_shown)
+                    result = apply_model(job.image, model, job.scribbles, job.settings, job.previous_mask,
+                                         job.previous_model, job.previous_scribbles, on_cut=cut_shown,
+                                         transparent=job.transparent)
             self._check(generation)
             refined = None
             if isinstance(job, TrainJob) or job.of_step:

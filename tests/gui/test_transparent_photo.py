@@ -27,6 +27,8 @@ def test_a_click_on_a_transparent_photo_and_its_cut_out(qtbot, make_window, tmp_
         _click(window, 30.5, 45.5)
     mask = finished.args[0].mask
     assert not (mask & (alpha == 0)).any()
+    # The heat map showed the hidden colours as "surely foreground" (a trial): p = 0 there.
+    assert not finished.args[0].probability[alpha == 0].any()
     assert np.count_nonzero(mask & shown) > 0.95 * shown.sum()
     # The outcome keeps the user's own marks; the window's mask is the command line's.
     assert set(np.unique(finished.args[0].scribbles)) == {0, 1}
