@@ -1314,6 +1314,15 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
               f"{'s' if done != 1 else ''} to {output_dir}"
               + (f" (skin colour calibrated on a face in {len(with_face)} of them)" if faces else ""))
+        if not probability:
+            # A rerun without --probability left the earlier run's maps beside the new masks
+            # (a trial): they are of another run, perhaps of other settings.
+            stale = [prob for prob in (apply_outputs(path, output_dir)[1] for path in files)
+                     if prob.is_file() and written_by(prob, "skin apply")]
+            if stale:
+                stream.write(f"segmix skin apply: warning: {len(stale)} probability map{'s' if len(stale) != 1 else ''} "
+                             f"of an earlier run stay in {output_dir} beside this run's masks (e.g. {stale[0].name}); "
+                             "they are not of this run: add --probability to rewrite them, or remove them\n")
     status = batch_status("segmix skin apply", failures, len(files), stream)
     if status == 2 and created:
         try:  # nothing was written: leave no empty folder behind either

@@ -461,3 +461,15 @@ def test_the_convergence_plot_counts_whole_iterations():
     fig.canvas.draw()
     ticks = fig.axes[0].get_xticks()
     assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks)
+
+
+def test_a_rerun_without_probability_warns_of_the_earlier_runs_maps(skin_dataset, tmp_path, capsys):
+    """A trial's rerun without --probability left the first run's _skin_prob.png files in place, unsaid."""
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(skin_dataset / "images"), "--output-dir", str(out), "--probability"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "apply", str(skin_dataset / "images"), "--output-dir", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: 4 probability maps of an earlier run stay in" in err and "p0_skin_prob.png" in err
+    assert main(["skin", "apply", str(skin_dataset / "images"), "--output-dir", str(out), "--probability"]) == 0
+    assert "probability map" not in capsys.readouterr().err
