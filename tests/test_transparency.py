@@ -92,15 +92,21 @@ def test_a_replay_of_saved_steps_marks_the_transparent_pixels_in_every_step(tmp_
     assert np.count_nonzero(result.mask & shown) > 0.95 * shown.sum()
 
 
+def _files(tmp_path, marked, name):
+    """The photo as an RGBA p.png and marks (foreground on ``marked``) as ``name``."""
+    image, alpha, shown, hidden = _photo_with_a_hidden_object()
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "p.png")
+    marks = np.zeros(alpha.shape, np.uint8)
+    marks[marked] = 1
+    Image.fromarray(marks).save(tmp_path / name)
+    return alpha, shown
+
+
 def test_segment_on_the_command_line_respects_a_transparent_photo(tmp_path, capsys):
     """A trial's RGBA photo: its transparent pixels came out foreground, and opaque in the cut-out."""
     from segmix.cli import main
 
-    image, alpha, shown, hidden = _photo_with_a_hidden_object()
-    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "p.png")
-    marks = np.zeros(alpha.shape, np.uint8)
-    marks[43:48, 28:33] = 1
-    Image.fromarray(marks).save(tmp_path / "s.png")
+    alpha, shown = _files(tmp_path, np.s_[43:48, 28:33], "s.png")
     code = main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "s.png"),
                  "-o", str(tmp_path / "m.png"), "--cutout", str(tmp_path / "c.png")])
     assert code in (0, None)
@@ -153,11 +159,7 @@ def test_a_foreground_mark_across_a_hole_never_makes_the_hole_foreground():
 def test_segment_names_a_marks_file_whose_marks_all_lie_on_transparent_pixels(tmp_path, capsys):
     from segmix.cli import main
 
-    image, alpha, _, _ = _photo_with_a_hidden_object()
-    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "p.png")
-    marks = np.zeros(alpha.shape, np.uint8)
-    marks[40:50, 90:100] = 1
-    Image.fromarray(marks).save(tmp_path / "h.png")
+    _files(tmp_path, np.s_[40:50, 90:100], "h.png")
     assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "h.png"),
                  "-o", str(tmp_path / "m.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
