@@ -316,7 +316,8 @@ class Mode(QObject):
         positive, negative = self.class_names
         style = self.shell.overlay_panel.mode
         if style == "heatmap":
-            result = f"Heat map of P({positive}): yellow = surely {positive}, dark purple = surely {negative}"
+            # Short: the banner has two lines, and the Overlay dock's colour bar gives the scale.
+            result = f"Heat map of P({positive}): yellow = {positive}, purple = {negative}"
         elif style == "outline":
             result = f"Yellow outline = edge of the {positive} (the result)"
         else:
