@@ -45,7 +45,7 @@ from skimage import color as skcolor
 
 from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
-from segmix.local_colour import LOCAL_MARKS, add_local_colour, click_sized_groups, local_colour_log_odds_delta
+from segmix.local_colour import LOCAL_MARKS, add_local_colour, has_stroke, local_colour_log_odds_delta
 from segmix.marked_pixels import marked_flat
 from segmix.bayes import BayesClassifier, check_image
 from segmix.click_guards import (
@@ -1127,12 +1127,7 @@ def has_background_stroke(scribbles: np.ndarray) -> bool:
     ----------
     scribbles : (H, W) uint8 labels
     """
-    background = np.asarray(scribbles) == BACKGROUND
-    if not background.any():
-        return False
-    groups, count = ndimage.label(background, structure=np.ones((3, 3), bool))
-    _, kept = click_sized_groups(groups, count)
-    return kept < count
+    return has_stroke(scribbles, BACKGROUND)
 
 
 # The rest-of-the-photo component (see _with_unexplained_rest) is fitted on at most this many

@@ -271,6 +271,33 @@ def test_has_background_stroke_by_hand():
     assert has_background_stroke(marks)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_has_background_stroke_equals_labelling_the_whole_photo(seed):
+    """The sparse grouping (no full-size labelling) decides as scipy.ndimage.label of the
+    whole photo with click_sized_groups' rule: clicks, touching clicks, clipped discs at the
+    edges, thin and thick strokes, a large dab."""
+    from scipy import ndimage
+
+    from segmix.clicks import paint_disc
+    from segmix.local_colour import click_sized_groups
+    from segmix.segment import has_background_stroke
+
+    rng = np.random.default_rng(seed)
+    h, w = 150, 230
+    for _ in range(8):
+        marks = np.zeros((h, w), np.uint8)
+        for _ in range(int(rng.integers(0, 12))):
+            paint_disc(marks, int(rng.integers(0, h)), int(rng.integers(0, w)),
+                       int(rng.integers(1, 3)), float(rng.uniform(3, 16)))
+        if rng.random() < 0.4:
+            r0, c0 = int(rng.integers(0, h - 5)), int(rng.integers(0, w - 60))
+            marks[r0:r0 + int(rng.integers(1, 5)), c0:c0 + 60] = BACKGROUND
+        background = marks == BACKGROUND
+        groups, count = ndimage.label(background, structure=np.ones((3, 3), bool))
+        want = click_sized_groups(groups, count)[1] < count
+        assert has_background_stroke(marks) == want
+
+
 def test_off_the_training_summary_still_reports_the_unexplained_share():
     # The window suggests the option from this share; off, nothing else changes.
     image, _, _, scribbles = three_colour_scene()
