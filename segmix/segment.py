@@ -1901,6 +1901,41 @@ def _clean_up(mask, scribbles, fixed, settings, previous_mask, previous_scribble
     return mask
 
 
+def step_preview(mask, scribbles, settings, previous_mask=None, previous_scribbles=None):
+    """The per-pixel decision of a step, cleaned up as its graph cut's mask will be: (H, W) bool.
+
+    The window shows the per-pixel Bayes decision within a blink of a mark, and the graph
+    cut's mask a few hundred milliseconds later. Shown raw, the decision lit up every
+    look-alike colour of the photo for that moment at each click (a trial: the crowd behind
+    a dancer flashed green and went). The cut's own clean-up rules
+    (:func:`_clean_up`: only the foreground connected to a foreground mark, holes filled,
+    and with the previous result the step's one sign, ``monotone_clicks``) applied to the
+    decision remove that flash and keep what the cut would keep. Not a cut: the boundary
+    stays the per-pixel one until the cut's mask replaces it.
+
+    Parameters
+    ----------
+    mask : (H, W) bool
+        The per-pixel decision (marks already applied).
+    scribbles : (H, W) uint8 labels, 0 unmarked, 1 foreground, 2 background (transparent
+        pixels as background, as the cut sees them)
+    settings : SegmentationSettings
+        ``keep_connected``, ``fill_holes``, ``local_corrections``, ``monotone_clicks`` and
+        ``connectivity`` as for the cut (``keep_connected_gap``'s exception is left out: it
+        needs the cut's log odds).
+    previous_mask : (H, W) bool, optional
+        The previous step's final mask (the chain the cut refines).
+    previous_scribbles : (H, W) uint8, optional
+        The marks of that result.
+
+    Returns
+    -------
+    (H, W) bool
+    """
+    return _clean_up(np.asarray(mask, bool), scribbles, scribbles, settings,
+                     None if previous_mask is None else np.asarray(previous_mask, bool), previous_scribbles)
+
+
 def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings, previous_mask=None,
                       colour_features=None) -> None:
     """Mix the per-click local colour models into ``unary`` in place (segmix.local_colour).

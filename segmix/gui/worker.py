@@ -651,7 +651,7 @@ class ComputeWorker(QObject):
         generation = job.generation
         try:
             self._check(generation)
-            from segmix.segment import SegmentationResult, apply_model
+            from segmix.segment import SegmentationResult, apply_model, step_preview
 
             if isinstance(job, (SkinApplyJob, SkinTrainJob)):
                 self._run_skin(job)
@@ -685,6 +685,11 @@ class ComputeWorker(QObject):
                 preview = self._per_pixel(job.image, model, marks, quick, job.transparent)
                 if preview is None:
                     preview = apply_model(job.image, model, job.scribbles, quick, transparent=job.transparent)
+                self._check(generation)
+                # Cleaned up as the cut's mask will be: no flash of look-alike colours far
+                # from the marks for the cut's few hundred milliseconds (segment.step_preview).
+                preview = replace(preview, mask=step_preview(preview.mask, marks, job.settings, job.previous_mask,
+                                                             job.previous_scribbles))
                 self._check(generation)
                 emit(
                     self.finished,

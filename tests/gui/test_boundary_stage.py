@@ -129,3 +129,38 @@ def test_undoing_a_click_that_waits_lets_the_running_step_finish(qtbot, make_win
     assert len(finals) == 1 and window.controller.generation == generation  # no fit at once after it
     assert step.generation == generation and np.array_equal(step.scribbles, window.layer.labels)
     assert step.refined[1] is first.mask  # the chain's second step
+
+
+def test_the_first_answer_to_a_click_does_not_flash_look_alikes(qtbot, make_window, tmp_path):
+    """The per-pixel stage is the decision cleaned up as the cut's mask (segment.step_preview):
+    a look-alike far from the marks lit up for the cut's few hundred milliseconds at every
+    click (a trial: the crowd behind a dancer)."""
+    from PIL import Image
+
+    from segmix.segment import step_preview
+    from tests.test_step_preview import look_alike_scene
+
+    image, obj, blob = look_alike_scene()
+    path = tmp_path / "look_alike.png"
+    Image.fromarray(image).save(path)
+    window = make_window(path, smoothing=True)
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    seen = []
+    mode.preview_ready.connect(seen.append)
+    with qtbot.waitSignal(mode.training_finished, timeout=30000):
+        _click(window, 40.5, 45.5)
+    with qtbot.waitSignal(mode.training_finished, timeout=30000) as finished:
+        _click(window, 90.5, 10.5, Qt.MouseButton.RightButton)
+    final = finished.args[0]
+    first = [outcome for outcome in seen if not outcome.cut]
+    assert len(first) == 2
+    raw = apply_model(window.segmentation_image, final.model, final.scribbles,
+                      replace(final.settings, smoothing="none")).mask
+    assert raw[blob].mean() > 0.95  # the decision alone calls the look-alike the object
+    _, previous_mask, previous_marks = final.refined
+    np.testing.assert_array_equal(first[1].mask, step_preview(raw, final.scribbles, final.settings, previous_mask,
+                                                              previous_marks))
+    for outcome in first:
+        assert outcome.mask[obj].mean() > 0.95 and not outcome.mask[blob].any()
+    assert not final.mask[blob].any()

@@ -1,0 +1,77 @@
+"""The window's first answer to a step: the per-pixel decision cleaned up as the cut's mask."""
+
+import numpy as np
+
+from segmix.clicks import paint_disc
+from segmix.io import BACKGROUND, FOREGROUND
+from segmix.segment import SegmentationSettings, apply_model, keep_connected_to, step_preview, train_model
+
+NONE = SegmentationSettings(smoothing="none")
+
+
+def look_alike_scene():
+    """A red disc (the object) and a red square far from it (a look-alike) on grey, noise."""
+    rng = np.random.default_rng(0)
+    h, w = 90, 160
+    image = np.full((h, w, 3), 120, np.int16)
+    yy, xx = np.mgrid[:h, :w]
+    obj = (yy - 45) ** 2 + (xx - 40) ** 2 <= 20 ** 2
+    blob = (abs(yy - 45) <= 10) & (abs(xx - 130) <= 10)
+    image[obj | blob] = (200, 40, 40)
+    image += rng.integers(-6, 7, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), obj, blob
+
+
+def per_pixel(image, marks):
+    model = train_model(image, marks, NONE)
+    return apply_model(image, model, marks, NONE).mask
+
+
+def test_a_look_alike_away_from_the_marks_is_not_shown():
+    image, obj, blob = look_alike_scene()
+    marks = np.zeros(obj.shape, np.uint8)
+    paint_disc(marks, 45, 40, FOREGROUND, 5)
+    paint_disc(marks, 10, 90, BACKGROUND, 5)
+    raw = per_pixel(image, marks)
+    assert raw[blob].mean() > 0.95 and raw[obj].mean() > 0.95  # the flash: the look-alike lit up
+    shown = step_preview(raw, marks, SegmentationSettings())
+    assert shown[obj].all() and not shown[blob].any()
+    np.testing.assert_array_equal(shown, keep_connected_to(raw, marks == FOREGROUND, 16))
+    # The cut's settings decide: without keep_connected the look-alike stays, as in the cut.
+    kept = step_preview(raw, marks, SegmentationSettings(keep_connected=False, fill_holes=False))
+    np.testing.assert_array_equal(kept, raw)
+
+
+def test_a_step_keeps_its_one_sign():
+    """After the previous result, a background click only removes and a foreground click
+    only adds (monotone_clicks), as the cut's mask does."""
+    image, obj, blob = look_alike_scene()
+    previous_marks = np.zeros(obj.shape, np.uint8)
+    paint_disc(previous_marks, 45, 40, FOREGROUND, 5)
+    paint_disc(previous_marks, 10, 90, BACKGROUND, 5)
+    previous = obj.copy()
+    previous[40:50, 60:75] = True  # a spill beside the object
+    settings = SegmentationSettings()
+    removal = previous_marks.copy()
+    paint_disc(removal, 45, 66, BACKGROUND, 4)  # on the spill
+    shown = step_preview(per_pixel(image, removal), removal, settings, previous, previous_marks)
+    assert not (shown & ~previous).any()  # nothing added
+    assert shown[obj].all()
+    addition = previous_marks.copy()
+    paint_disc(addition, 45, 130, FOREGROUND, 5)  # the square is wanted too
+    raw = per_pixel(image, addition)
+    shown = step_preview(raw, addition, settings, obj, previous_marks)
+    assert not (obj & ~shown).any()  # nothing removed
+    assert shown[blob].mean() > 0.95  # the clicked look-alike joins
+
+
+def test_transparent_pixels_marked_as_background_stay_out():
+    image, obj, blob = look_alike_scene()
+    marks = np.zeros(obj.shape, np.uint8)
+    paint_disc(marks, 45, 40, FOREGROUND, 5)
+    paint_disc(marks, 10, 90, BACKGROUND, 5)
+    seen = marks.copy()
+    seen[:, :30] = BACKGROUND  # the worker's view: transparent pixels as background marks
+    raw = per_pixel(image, seen)
+    shown = step_preview(raw, seen, SegmentationSettings())
+    assert not shown[:, :30].any() and shown[obj & (np.arange(160) >= 30)[None, :]].all()
