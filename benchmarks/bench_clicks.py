@@ -2,10 +2,13 @@
 
     python benchmarks/bench_clicks.py [--split all|even|odd] [--limit N] [--half even|odd]
                                       [--jobs 2] [--max-clicks 20] [--set key=value ...]
-                                      [--crop] [--json out.json] [-v]
+                                      [--crop] [--json out.json] [-v] [--data DIR]
 
 For every frame of ``/work/shared/data/interactive/davis`` (images/NAME.jpg, masks/NAME.png
-with 0 / 255 and 128 = ignore) a simulated user clicks (:func:`segmix.clicks.next_click`): the
+with 0 / 255 and 128 = ignore), or of another set laid out the same way (``--data DIR``:
+``DIR/images/NAME.{jpg,jpeg,png,bmp,tif,tiff}`` and a lossless ``DIR/masks/NAME.{png,bmp,tif,
+tiff,gif}`` of the same size, 0 / 255 with 128 = ignore as the GrabCut set's boundary masks, or
+0 / 1; photos without a mask are skipped and counted) a simulated user clicks (:func:`segmix.clicks.next_click`): the
 first click is positive at the maximum of the Euclidean distance transform of the object;
 after each prediction the next click goes to the pixel farthest from the boundary of the
 false-negative or false-positive region (ignored pixels excluded, each region padded by a
@@ -70,8 +73,23 @@ CROP_MIN_OBJECT = 0.005
 CROP_MIN_SIDE = 120
 
 
-def frame_names(split: str, limit: int | None) -> list[str]:
-    names = sorted(p.stem for p in (DATA / "images").glob("*.jpg"))
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+MASK_SUFFIXES = (".png", ".bmp", ".tif", ".tiff", ".gif")
+
+
+def _by_stem(folder: Path, suffixes) -> dict[str, Path]:
+    """{stem: path} of the files in ``folder`` with one of ``suffixes`` (any case)."""
+    found = {}
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_file() and path.suffix.lower() in suffixes:
+            found.setdefault(path.stem, path)
+    return found
+
+
+def frame_names(split: str, limit: int | None, data: Path = DATA) -> list[str]:
+    """The photos of ``data`` that have a mask, sorted by name, then split and limited."""
+    masks = _by_stem(data / "masks", MASK_SUFFIXES)
+    names = sorted(stem for stem in _by_stem(data / "images", IMAGE_SUFFIXES) if stem in masks)
     if split == "even":
         names = names[0::2]
     elif split == "odd":
@@ -79,12 +97,20 @@ def frame_names(split: str, limit: int | None) -> list[str]:
     return names[:limit] if limit else names
 
 
-def load_frame(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The frame (H, W, 3) uint8, its object (H, W) bool and its ignore region (H, W) bool."""
-    from segmix.labelmaps import load_mask  # one mask loader: lossless, grey, 0/128/255
+def load_frame(name: str, data: Path = DATA) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The frame (H, W, 3) uint8, its object (H, W) bool and its ignore region (H, W) bool.
 
-    image = np.asarray(Image.open(DATA / "images" / f"{name}.jpg").convert("RGB"))
-    labels = load_mask(DATA / "masks" / f"{name}.png", image.shape[:2])
+    Masks hold 0 / 255 with 128 = ignore (segmix's mask loader: lossless, grey, the photo's
+    size) or only 0 / 1 (some sets store the object as 1)."""
+    from segmix.io import load_image
+    from segmix.labelmaps import load_mask, read_label_plane
+
+    image = load_image(_by_stem(data / "images", IMAGE_SUFFIXES)[name])
+    mask_path = _by_stem(data / "masks", MASK_SUFFIXES)[name]
+    plane = read_label_plane(mask_path, image.shape[:2], "masks", palette_indices=False)
+    if plane.size and np.isin(np.unique(plane), (0, 1)).all():
+        return image, plane == 1, np.zeros(plane.shape, bool)
+    labels = load_mask(mask_path, image.shape[:2])
     return image, labels == 1, labels < 0
 
 
@@ -128,13 +154,13 @@ def boundary_band(truth: np.ndarray, width: float) -> np.ndarray:
     return np.where(truth, distance_transform_edt(truth), distance_transform_edt(~truth)) <= width
 
 
-def run_frame(name: str, overrides: dict, max_clicks: int, box=None, band: float = 0.0) -> dict:
+def run_frame(name: str, overrides: dict, max_clicks: int, box=None, band: float = 0.0, data: Path = DATA) -> dict:
     """Simulate one user on one frame (cropped to ``box``, see :func:`crop_box`; the pixels within
     ``band`` px of the object's boundary ignored, see ``--ignore-band``): IoU and seconds after
     each click, and the clicks."""
     from segmix.segment import SegmentationSettings, segment
 
-    image, truth, ignore = load_frame(name)
+    image, truth, ignore = load_frame(name, data)
     if box is not None:
         top, bottom, left, right = box
         image = np.ascontiguousarray(image[top:bottom, left:right])
@@ -206,24 +232,32 @@ def main() -> None:
                         help="also ignore every pixel within PX px of the object's boundary, in the "
                              "clicks and in IoU, as ground truths with an unknown band (128) along "
                              "the boundary do (the GrabCut data set's); default 0")
+    parser.add_argument("--data", type=Path, default=DATA,
+                        help="a folder with images/ and masks/ matched by name (default: the DAVIS frames)")
     parser.add_argument("--json", help="write per-frame curves and the summary here")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per frame")
     args = parser.parse_args()
-    if not DATA.is_dir():
-        sys.exit(f"no data at {DATA}")
+    if not (args.data / "images").is_dir() or not (args.data / "masks").is_dir():
+        sys.exit(f"{args.data}: no images/ and masks/ folders there")
     overrides = parse_overrides(args.set)
-    names = frame_names(args.split, args.limit)
+    names = frame_names(args.split, args.limit, args.data)
+    if not names:
+        sys.exit(f"{args.data}: no photo in images/ has a mask of its name in masks/")
+    unmatched = len(_by_stem(args.data / "images", IMAGE_SUFFIXES)) - len(frame_names("all", None, args.data))
+    if unmatched:
+        print(f"{unmatched} photo(s) in {args.data / 'images'} have no mask and are skipped")
     boxes, skipped = {name: None for name in names}, []
     if args.crop:
         for name in names:
-            boxes[name], why = crop_box(load_frame(name)[1])
+            boxes[name], why = crop_box(load_frame(name, args.data)[1])
             if boxes[name] is None:
                 skipped.append(f"{name} ({why})")
         names = [name for name in names if boxes[name] is not None]
     start = time.perf_counter()
     results = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_one_thread) as pool:
-        futures = [pool.submit(run_frame, name, overrides, args.max_clicks, boxes[name], args.ignore_band) for name in names]
+        futures = [pool.submit(run_frame, name, overrides, args.max_clicks, boxes[name], args.ignore_band, args.data)
+                   for name in names]
         for future in futures:
             r = future.result()
             results.append(r)
@@ -236,7 +270,8 @@ def main() -> None:
     if args.crop:
         print(f"cropped around the object; skipped {len(skipped)}: {', '.join(skipped) or 'none'}")
     band = f", band {args.ignore_band:g} px ignored" if args.ignore_band else ""
-    print(f"{len(names)} frames ({args.split}{', cropped' if args.crop else ''}{band}), max {args.max_clicks} clicks, overrides {overrides or 'none'}, "
+    where = "" if args.data == DATA else f" of {args.data}"
+    print(f"{len(names)} frames{where} ({args.split}{', cropped' if args.crop else ''}{band}), max {args.max_clicks} clicks, overrides {overrides or 'none'}, "
           f"{args.jobs} jobs, {wall:.0f} s wall, load {os.getloadavg()[0]:.1f}")
     print("  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()))
     if args.json:

@@ -1,0 +1,76 @@
+"""benchmarks/bench_clicks.py --data: the click protocol on another set laid out as DAVIS's."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _scene(seed, h=70, w=90):
+    rng = np.random.default_rng(seed)
+    image = np.full((h, w, 3), (60, 120, 60), np.int16)
+    yy, xx = np.mgrid[:h, :w]
+    obj = (yy - h // 2) ** 2 + (xx - w // 2) ** 2 <= 18 ** 2
+    image[obj] = (220, 200, 40)
+    image += rng.integers(-5, 6, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), obj
+
+
+@pytest.fixture
+def bench_clicks(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import bench_clicks
+
+    return bench_clicks
+
+
+def test_another_set_with_other_formats_runs_the_protocol(tmp_path, bench_clicks, monkeypatch, capsys):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    image, obj = _scene(0)
+    Image.fromarray(image).save(tmp_path / "images" / "a.png")
+    grabcut_like = np.where(obj, 255, 0).astype(np.uint8)
+    from scipy import ndimage
+
+    band = ndimage.binary_dilation(obj, iterations=2) & ~ndimage.binary_erosion(obj, iterations=2)
+    grabcut_like[band] = 128  # an unknown band along the boundary, as the GrabCut set's masks
+    Image.fromarray(grabcut_like).save(tmp_path / "masks" / "a.bmp")
+    image, obj = _scene(1)
+    Image.fromarray(image).save(tmp_path / "images" / "b.jpg", quality=95)
+    Image.fromarray(obj.astype(np.uint8)).save(tmp_path / "masks" / "b.png")  # 0 / 1
+    Image.fromarray(image).save(tmp_path / "images" / "c.png")  # no mask: skipped and counted
+
+    loaded, truth, ignore = bench_clicks.load_frame("a", tmp_path)
+    assert loaded.shape == (70, 90, 3) and ignore.sum() == band.sum() and not (truth & ignore).any()
+    _, truth, ignore = bench_clicks.load_frame("b", tmp_path)
+    np.testing.assert_array_equal(truth, obj)
+    assert not ignore.any()
+    assert bench_clicks.frame_names("all", None, tmp_path) == ["a", "b"]
+    assert bench_clicks.frame_names("odd", None, tmp_path) == ["b"]
+
+    out = tmp_path / "out.json"
+    monkeypatch.setattr(sys, "argv", ["bench_clicks.py", "--data", str(tmp_path), "--max-clicks", "3", "--jobs", "1",
+                                      "--json", str(out)])
+    bench_clicks.main()
+    printed = capsys.readouterr().out
+    assert "1 photo(s)" in printed and "no mask" in printed and f"of {tmp_path}" in printed
+    report = json.loads(out.read_text())
+    assert [frame["name"] for frame in report["frames"]] == ["a", "b"]
+    assert report["summary"]["samples"] == 2
+    assert report["summary"]["mIoU@1"] > 0.9  # one click on a plain disc
+
+
+def test_a_folder_without_the_layout_is_one_line(tmp_path, bench_clicks, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["bench_clicks.py", "--data", str(tmp_path)])
+    with pytest.raises(SystemExit, match="no images/ and masks/"):
+        bench_clicks.main()
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    Image.fromarray(_scene(0)[0]).save(tmp_path / "images" / "a.png")
+    with pytest.raises(SystemExit, match="no photo in images/ has a mask"):
+        bench_clicks.main()
