@@ -37,9 +37,12 @@ second pass (``SkinSettings.second_pass_boundary``) takes the same regions from
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["background_and_inside", "background_regions_removed", "region_edge_contacts"]
+__all__ = ["background_and_inside", "background_regions_removed", "coarse_block_side", "coarse_luma_spread",
+           "region_edge_contacts"]
 
 
 def region_edge_contacts(mask: np.ndarray):
@@ -76,7 +79,8 @@ def region_edge_contacts(mask: np.ndarray):
 
 
 def background_regions_removed(mask: np.ndarray, top_contact: float = 0.02, max_share: float = 0.5,
-                               ratio: float = 2.0) -> np.ndarray:
+                               ratio: float = 2.0, image: np.ndarray | None = None,
+                               uniform: float = math.inf, uniform_diagonal: float = 125.0) -> np.ndarray:
     """The detector's mask without the regions the boundary prior calls background.
 
     Parameters
@@ -99,7 +103,7 @@ def background_regions_removed(mask: np.ndarray, top_contact: float = 0.02, max_
     ValueError
         If ``mask`` is not 2-D, or a parameter lies outside its range.
     """
-    found = _background_regions(mask, top_contact, max_share, ratio)
+    found = _background_regions(mask, top_contact, max_share, ratio, image, uniform, uniform_diagonal)
     if found is None:
         return np.asarray(mask, bool)
     mask, runs, drop, _ = found
@@ -131,9 +135,54 @@ def background_and_inside(mask: np.ndarray, top_contact: float = 0.02, max_share
     return dropped, inner
 
 
-def _background_regions(mask, top_contact, max_share, ratio):
+def coarse_block_side(shape, uniform_diagonal: float = 125.0) -> int:
+    """Block side (pixels) of :func:`coarse_luma_spread` for a photo of ``shape`` (H, W, ...):
+    ``round(diagonal / uniform_diagonal)``, at least 1 (8 px for a 1000-px street photo, about
+    the size of a brick there)."""
+    return max(1, int(round(math.hypot(shape[0], shape[1]) / uniform_diagonal)))
+
+
+def coarse_luma_spread(mask: np.ndarray, image: np.ndarray, side: int) -> np.ndarray:
+    """Each 8-connected region's spread of luma at a coarse scale: the standard deviation of the
+    mean luma (Rec. 601, levels) of the ``side`` x ``side`` blocks that lie wholly inside the
+    region, inf for a region that holds no whole block.
+
+    Parameters
+    ----------
+    mask : (H, W) bool
+    image : (H, W, 3) uint8, the photo
+    side : int >= 1
+
+    Returns
+    -------
+    (regions,) float64, regions numbered as :func:`region_edge_contacts` numbers them.
+    """
+    from scipy import ndimage
+
+    labels, n = ndimage.label(mask, np.ones((3, 3), bool))
+    h, w = (mask.shape[0] // side) * side, (mask.shape[1] // side) * side
+    spread = np.full(n, np.inf)
+    if h == 0 or w == 0:
+        return spread
+    f = image[:h, :w].astype(np.float32)
+    luma = (0.299 * f[..., 0] + 0.587 * f[..., 1] + 0.114 * f[..., 2]).reshape(h // side, side, w // side, side)
+    blocks = luma.mean(axis=(1, 3), dtype=np.float64).ravel()
+    lab = labels[:h, :w].reshape(h // side, side, w // side, side)
+    low, high = lab.min(axis=(1, 3)).ravel(), lab.max(axis=(1, 3)).ravel()
+    whole = np.where(low == high, low, 0)
+    count = np.bincount(whole, minlength=n + 1)[1:].astype(np.float64)
+    s1 = np.bincount(whole, weights=blocks, minlength=n + 1)[1:]
+    s2 = np.bincount(whole, weights=blocks * blocks, minlength=n + 1)[1:]
+    has = count > 0
+    mean = s1[has] / count[has]
+    spread[has] = np.sqrt(np.maximum(s2[has] / count[has] - mean * mean, 0.0))
+    return spread
+
+
+def _background_regions(mask, top_contact, max_share, ratio, image=None, uniform=math.inf, uniform_diagonal=125.0):
     """(mask, runs, drop, inside) of the rule, drop and inside (regions,) bool; None when
-    nothing is dropped."""
+    nothing is dropped. With a finite ``uniform`` (and the photo), only the regions whose
+    :func:`coarse_luma_spread` is below it can be dropped."""
     mask = np.asarray(mask, bool)
     if mask.ndim != 2:
         raise ValueError(f"the mask must be 2-D; got shape {mask.shape}")
@@ -153,6 +202,10 @@ def _background_regions(mask, top_contact, max_share, ratio):
     hangs = edges[0] >= top_contact * w
     spans = (edges[2] > 0) & (edges[3] > 0)
     drop = (hangs | spans) & (edges[1] == 0) & (area <= max_share * mask.size) & (area > ratio * area[inside].max())
+    if math.isfinite(uniform) and image is not None and drop.any():
+        # a wall, sand or a coat is uniform at the scale of bricks; a person joined to it
+        # through the hair, or a row of skin tones, is not
+        drop &= coarse_luma_spread(mask, image, coarse_block_side(mask.shape, uniform_diagonal)) < uniform
     if not drop.any():
         return None
     return mask, runs, drop, inside

@@ -410,3 +410,50 @@ def test_too_few_rejected_pixels_to_relearn_leave_the_first_pass(builtin):
     few = replace(skin_detect.DEFAULT_SETTINGS, min_adapt_pixels=10 ** 9)
     np.testing.assert_array_equal(skin_detect.skin_log_odds(builtin, image, few),
                                   skin_detect.skin_log_odds(builtin, image, replace(few, second_pass=0.0)))
+
+
+#: The boundary prior dropping only regions uniform at a coarse scale (experimental, issue 9).
+UNIFORM = replace(PRIOR, boundary_uniform=25.0)
+
+
+def test_coarse_luma_spread_of_hand_built_regions():
+    """The spread is the standard deviation of whole blocks' mean luma, per region in
+    region_edge_contacts' order; a region holding no whole block gets inf."""
+    mask = np.zeros((32, 48), bool)
+    mask[:16, :16] = True  # region 1: uniform grey
+    mask[:16, 24:] = True  # region 2: two halves, luma 100 and 140
+    mask[30, 0] = True  # region 3: one pixel, no whole block
+    image = np.full((32, 48, 3), 120, np.uint8)
+    image[:, 24:36] = 100
+    image[:, 36:] = 140
+    spread = skin_boundary.coarse_luma_spread(mask, image, 4)
+    (_, _, _, label), area, _ = skin_boundary.region_edge_contacts(mask)
+    assert area.tolist() == [256, 384, 1]
+    assert spread[0] == pytest.approx(0.0, abs=1e-6)
+    assert spread[1] == pytest.approx(20.0, rel=1e-4)
+    assert spread[2] == np.inf
+    assert skin_boundary.coarse_block_side((550, 839), 125.0) == 8
+    assert skin_boundary.coarse_block_side((10, 10), 125.0) == 1
+
+
+def test_the_uniform_guard_keeps_a_chart_row_of_tones_and_still_drops_a_smooth_wall(builtin):
+    """With boundary_uniform the prior still drops the synthetic street scene's smooth wall,
+    and no longer drops the three-row chart's top row (nine tones: not uniform), which the
+    plain prior drops whole. Off by default."""
+    assert skin_detect.DEFAULT_SETTINGS.boundary_uniform == np.inf
+    image, face, wall = _street(np.random.default_rng(0), (160, 110, 80))
+    mask = skin.detect(builtin, image, UNIFORM).mask
+    np.testing.assert_array_equal(mask, skin.detect(builtin, image, PRIOR).mask)
+    assert mask[face].mean() > 0.95 and mask[wall].mean() < 0.02
+    chart, boxes = _three_row_chart()
+    kept = skin.detect(builtin, chart, UNIFORM).mask
+    np.testing.assert_array_equal(kept, skin.detect(builtin, chart).mask)
+    assert min(kept[y:y + 40, x:x + 40].mean() for y, x in boxes[1:]) >= 0.9
+    assert max(skin.detect(builtin, chart, PRIOR).mask[y:y + 40, x:x + 40].mean() for y, x in boxes[:9]) < 0.1
+
+
+def test_the_uniform_guard_needs_the_photo_and_a_positive_level():
+    with pytest.raises(ValueError, match="boundary_uniform"):
+        skin_detect.SkinSettings(boundary_uniform=0.0)
+    with pytest.raises(ValueError, match="boundary_uniform needs the photo"):
+        skin_detect.skin_mask(np.ones((8, 8), np.float32), 0.5, replace(UNIFORM, regions="hysteresis"))
