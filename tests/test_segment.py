@@ -386,6 +386,13 @@ def test_clean_ups_equal_labelling_the_components(connectivity, flood_fill, monk
     patterns = [(yy + xx) % 2 == 0, xx % 2 == 0, (yy % 2 == 0) | (xx % 3 == 0), np.ones((31, 29), bool),
                 np.zeros((31, 29), bool), np.ones((1, 1), bool)]
     patterns += [rng.random(tuple(rng.integers(1, 40, 2))) < rng.uniform(0.2, 0.8) for _ in range(60)]
+    for _ in range(40):  # small objects in a larger photo, some touching its edges (the filled box)
+        h, w = (int(v) for v in rng.integers(3, 50, 2))
+        small = rng.random((int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1)))) < rng.uniform(0.3, 0.9)
+        mask = np.zeros((h, w), bool)
+        top, left = int(rng.integers(0, h - small.shape[0] + 1)), int(rng.integers(0, w - small.shape[1] + 1))
+        mask[top:top + small.shape[0], left:left + small.shape[1]] = small
+        patterns.append(mask)
     for mask in patterns:
         for seeds in (rng.random(mask.shape) < 0.05, np.zeros(mask.shape, bool), np.ones(mask.shape, bool)):
             np.testing.assert_array_equal(keep_connected_to(mask, seeds, connectivity),
