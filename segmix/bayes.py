@@ -127,8 +127,15 @@ class BayesClassifier:
         self._check_features(features)
         h, w = image.shape[:2]
         flat = image.reshape(-1, 3)
-        colors, inverse = unique_colors(image)
         out = np.empty((self.n_classes, h * w), dtype=np.float32)
+        if features.uses_texture:  # distinct (colour, texture level) pairs
+            inverse, rows = features.distinct_rows(image)
+            per_row = self.class_log_likelihood(rows)
+            gather = for_pixels(pixel_kernels.gather_rows, h * w)
+            for c in range(self.n_classes):
+                gather(np.ascontiguousarray(per_row[:, c], dtype=np.float32), inverse, out[c])
+            return out.reshape(self.n_classes, h, w)
+        colors, inverse = unique_colors(image)
         if not features.uses_position:
             per_color = self._score_colors(colors, features)
             gather = for_pixels(pixel_kernels.gather_rows, h * w)
@@ -148,7 +155,7 @@ class BayesClassifier:
         positive = self._check_class(positive)
         image = check_image(image)
         self._check_features(features)
-        if features.uses_position:
+        if features.uses_position or features.uses_texture:
             return posterior_from_log_likelihoods(self.image_log_likelihoods(image, features), self.priors, positive)
         h, w = image.shape[:2]
         colors, inverse = unique_colors(image)

@@ -28,6 +28,15 @@ times ``position_weight``, appended after the colour channels. Dividing both by 
 side keeps the aspect ratio (a circle stays a circle in feature space) and makes the
 features independent of resolution.
 
+Texture (optional, experimental, off by default): the local gradient magnitude of the luma
+(Rec. 601 weights on R/255, G/255, B/255; Gaussian derivatives with sigma
+:data:`TEXTURE_SIGMA` px, averaged over :data:`TEXTURE_WINDOW` x :data:`TEXTURE_WINDOW` px),
+quantised into ``texture_levels`` equal-population levels of the photo (thresholds at its
+quantiles i / levels), level i giving ``texture_weight * (i + 0.5) / levels``, appended after
+the colour channels. A pixel's feature row is then a function of its (colour, level) pair, so
+the photo's distinct pairs are featurised and scored once, as colours are
+(:func:`distinct_keys`).
+
 For speed, colours are featurised once per *unique* colour (:func:`unique_colors`) and
 scattered back to pixels: a 12-megapixel photo typically has well under a million distinct
 colours.
@@ -54,7 +63,16 @@ MAX_WEIGHT = 1e6
 # Below this many pixels sorting packed codes beats the kernel's 64 MB table (scribbles).
 _SMALL_IMAGE = 1 << 19
 
-__all__ = ["COLOR_SPACES", "SCALINGS", "FeatureSpace", "colors_to_features", "unique_colors"]
+__all__ = ["COLOR_SPACES", "SCALINGS", "FeatureSpace", "colors_to_features", "distinct_keys", "texture_levels",
+           "unique_colors"]
+
+#: The texture feature's Gaussian derivative scale (px) and averaging window (px).
+TEXTURE_SIGMA = 1.0
+TEXTURE_WINDOW = 5
+#: Rec. 601 luma weights of the texture feature.
+_TEXTURE_LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+#: The texture quantiles are taken on a regular sample of about this many pixels.
+_TEXTURE_SAMPLE = 200_000
 
 COLOR_SPACES = ("rgb", "lab", "hsv", "ycbcr")
 
@@ -200,6 +218,65 @@ def unique_colors(
     return colors, inverse
 
 
+def texture_magnitude(image: np.ndarray) -> np.ndarray:
+    """(H, W) float32: the luma's Gaussian gradient magnitude (sigma :data:`TEXTURE_SIGMA`),
+    averaged over :data:`TEXTURE_WINDOW` x :data:`TEXTURE_WINDOW` px (luma in [0, 1])."""
+    from scipy import ndimage
+
+    image = _check_image(image)
+    luma = (image.astype(np.float32) @ _TEXTURE_LUMA) / np.float32(255.0)
+    magnitude = ndimage.gaussian_gradient_magnitude(luma, TEXTURE_SIGMA, mode="reflect")
+    return ndimage.uniform_filter(magnitude, TEXTURE_WINDOW, mode="reflect")
+
+
+def texture_levels(image: np.ndarray, levels: int) -> np.ndarray:
+    """(H, W) uint8 texture level of every pixel, 0 .. levels - 1.
+
+    Equal-population levels of this photo: the thresholds are the quantiles i / levels
+    (i = 1 .. levels - 1) of :func:`texture_magnitude` on a regular sample of at most
+    :data:`_TEXTURE_SAMPLE` pixels; a pixel's level is the number of thresholds at or below
+    its magnitude (ties, e.g. a flat photo, leave some levels empty).
+    """
+    levels = int(levels)
+    if not 2 <= levels <= 64:
+        raise ValueError(f"texture levels must lie in [2, 64]; got {levels!r}")
+    magnitude = texture_magnitude(image)
+    flat = magnitude.reshape(-1)
+    step = max(1, flat.size // _TEXTURE_SAMPLE)
+    thresholds = np.quantile(flat[::step], np.arange(1, levels) / levels).astype(np.float32)
+    return np.searchsorted(thresholds, magnitude, side="right").astype(np.uint8)
+
+
+def distinct_keys(image: np.ndarray, levels: np.ndarray, n_levels: int):
+    """The distinct (colour, texture level) pairs of an image and each pixel's pair.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8; levels : (H, W) uint8 in [0, n_levels); n_levels : int
+
+    Returns
+    -------
+    colors : (K, 3) uint8, key_levels : (K,) uint8, inverse : (H*W,) int32
+        Pairs sorted by (packed colour code, level); ``colors[inverse]`` is the image's
+        pixels, ``key_levels[inverse]`` their levels.
+    """
+    image = _check_image(image)
+    colors, colour_index = unique_colors(image)
+    return pair_keys(colors, colour_index, levels, n_levels)
+
+
+def pair_keys(colors: np.ndarray, colour_index: np.ndarray, levels: np.ndarray, n_levels: int):
+    """:func:`distinct_keys` from the image's distinct colours ``colors`` (U, 3) and each
+    pixel's colour index ``colour_index`` (H*W,) (:func:`unique_colors`)."""
+    n = int(n_levels)
+    key = np.asarray(colour_index, np.int64) * n + np.asarray(levels, np.int64).reshape(-1)
+    present = np.bincount(key, minlength=colors.shape[0] * n) > 0
+    codes = np.flatnonzero(present)
+    remap = np.full(present.size, -1, np.int32)
+    remap[codes] = np.arange(codes.size, dtype=np.int32)
+    return colors[codes // n], (codes % n).astype(np.uint8), remap[key]
+
+
 @dataclass(frozen=True)
 class FeatureSpace:
     """How pixels become feature vectors: colour space plus optional weighted position.
@@ -212,10 +289,18 @@ class FeatureSpace:
         Finite, >= 0. 0 means colour only (3 features); otherwise the pixel position
         (x, y) scaled as in the module docstring and multiplied by this weight is appended
         (5 features).
+    texture_weight : float
+        Finite, >= 0 (experimental). 0 = no texture feature; otherwise the pixel's texture
+        level (module docstring) times this weight is appended after the colour channels
+        (4 features). Not combined with position.
+    texture_levels : int
+        Number of texture levels, 2 .. 64 (used only with a texture weight).
     """
 
     color_space: str = "lab"
     position_weight: float = 0.0
+    texture_weight: float = 0.0
+    texture_levels: int = 8
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "color_space", _check_color_space(self.color_space))
@@ -226,15 +311,58 @@ class FeatureSpace:
         if not math.isfinite(float(weight)) or not 0.0 <= float(weight) <= MAX_WEIGHT:
             raise ValueError(f"position_weight must lie in [0, {MAX_WEIGHT:g}], got {weight!r}")
         object.__setattr__(self, "position_weight", float(weight))
+        texture = self.texture_weight
+        if isinstance(texture, bool) or not isinstance(texture, real):
+            raise ValueError(f"texture_weight must be a number, got {texture!r}")
+        if not math.isfinite(float(texture)) or not 0.0 <= float(texture) <= MAX_WEIGHT:
+            raise ValueError(f"texture_weight must lie in [0, {MAX_WEIGHT:g}], got {texture!r}")
+        object.__setattr__(self, "texture_weight", float(texture))
+        levels = self.texture_levels
+        if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or not 2 <= int(levels) <= 64:
+            raise ValueError(f"texture_levels must be an integer in [2, 64], got {levels!r}")
+        object.__setattr__(self, "texture_levels", int(levels))
+        if self.uses_texture and self.uses_position:
+            raise ValueError("texture_weight and position_weight cannot both be used")
 
     @property
     def uses_position(self) -> bool:
         return self.position_weight > 0.0
 
     @property
+    def uses_texture(self) -> bool:
+        return self.texture_weight > 0.0
+
+    @property
     def n_features(self) -> int:
-        """Feature dimension D: 3 colour channels, plus 2 if position is used."""
-        return 5 if self.uses_position else 3
+        """Feature dimension D: 3 colour channels, plus 2 if position is used, 1 if texture."""
+        return 5 if self.uses_position else 4 if self.uses_texture else 3
+
+    def texture_values(self) -> np.ndarray:
+        """(texture_levels,) float64: the texture feature of each level."""
+        return self.texture_weight * (np.arange(self.texture_levels) + 0.5) / self.texture_levels
+
+    def pixel_levels(self, image: np.ndarray) -> np.ndarray:
+        """(H, W) uint8 texture levels of an image (:func:`texture_levels`)."""
+        return texture_levels(image, self.texture_levels)
+
+    def key_features(self, colors: np.ndarray, key_levels: np.ndarray) -> np.ndarray:
+        """(K, 4) float64 feature rows of (colour, texture level) pairs."""
+        out = np.empty((colors.shape[0], 4), np.float64)
+        out[:, :3] = self.colors_to_features(colors)
+        out[:, 3] = self.texture_values()[np.asarray(key_levels, np.intp)]
+        return out
+
+    def distinct_rows(self, image: np.ndarray):
+        """The image's distinct feature rows (colour-only or texture spaces; not position):
+        ``(inverse (H*W,) int32, features (K, D) float64)``, ``features[inverse]`` being
+        every pixel's row (:func:`distinct_keys` for texture, :func:`unique_colors` else)."""
+        if self.uses_position:
+            raise ValueError("position features have no distinct rows")
+        if not self.uses_texture:
+            colors, inverse = unique_colors(image)
+            return inverse, self.colors_to_features(colors)
+        colors, key_levels, inverse = distinct_keys(image, self.pixel_levels(image), self.texture_levels)
+        return inverse, self.key_features(colors, key_levels)
 
     def colors_to_features(self, colors: np.ndarray) -> np.ndarray:
         """(N, 3) uint8 RGB colours -> (N, 3) float64 colour features (no position)."""
@@ -283,6 +411,11 @@ class FeatureSpace:
         image = _check_image(image)
         colors, inverse = unique_colors(image)
         color_part = self.colors_to_features(colors)
+        if self.uses_texture:  # per pixel, without the distinct pairs (the reference path)
+            out = np.empty((inverse.size, 4), np.float64)
+            out[:, :3] = color_part[inverse]
+            out[:, 3] = self.texture_values()[self.pixel_levels(image).reshape(-1)]
+            return out
         if not self.uses_position:
             return color_part[inverse]
         out = np.empty((inverse.size, 5), np.float64)
@@ -292,11 +425,15 @@ class FeatureSpace:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able description, including the scaling text that models must match."""
-        return {
+        out = {
             "color_space": self.color_space,
             "position_weight": self.position_weight,
             "scaling": SCALINGS[self.color_space],
         }
+        if self.uses_texture:  # written only when used: colour models' files are unchanged
+            out["texture_weight"] = self.texture_weight
+            out["texture_levels"] = self.texture_levels
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> FeatureSpace:
@@ -308,12 +445,13 @@ class FeatureSpace:
         """
         if not isinstance(d, Mapping):
             raise ValueError(f"feature space must be a mapping, got {type(d).__name__}")
-        unknown = sorted(set(d) - {"color_space", "position_weight", "scaling"})
+        unknown = sorted(set(d) - {"color_space", "position_weight", "scaling", "texture_weight", "texture_levels"})
         if unknown:
             raise ValueError(f"unknown feature space key(s): {', '.join(map(str, unknown))}")
         if "color_space" not in d:
             raise ValueError("feature space is missing the key 'color_space'")
-        space = cls(color_space=d["color_space"], position_weight=d.get("position_weight", 0.0))
+        space = cls(color_space=d["color_space"], position_weight=d.get("position_weight", 0.0),
+                    texture_weight=d.get("texture_weight", 0.0), texture_levels=d.get("texture_levels", 8))
         scaling = d.get("scaling", SCALINGS[space.color_space])
         if scaling != SCALINGS[space.color_space]:
             raise ValueError(

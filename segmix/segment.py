@@ -52,7 +52,7 @@ from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
 )
-from segmix.features import MAX_WEIGHT, FeatureSpace, unique_colors
+from segmix.features import MAX_WEIGHT, FeatureSpace, pair_keys, unique_colors
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
 from segmix.occluded_parts import keep_near_parts
@@ -383,6 +383,21 @@ class SegmentationSettings:
     snapcut_rounds: int = 1
     snapcut_mark_weight: float = 1.0
     snapcut_agree: bool = True
+    # Experimental, off (0): a texture feature beside the colour (segmix.features, "Texture"):
+    # the luma's local gradient magnitude quantised into texture_levels levels of the photo,
+    # times texture_weight, so that (colour, level) pairs are trained and scored once each as
+    # colours are. The local colour models and the boundary refinement stay colour-only.
+    # Full even half of bench_clicks.py, weight 0.5 / 1 with 8 levels: NoC@90 10.70 -> 10.14 /
+    # 10.36, mIoU@10 0.857 -> 0.860 / 0.864, at 1.5 / 1.9 x the seconds per click (1.3-1.7 x
+    # at 1080p); the odd half not run (docs/clicks_development.md, "Texture levels").
+    texture_weight: float = 0.0
+    texture_levels: int = 8
+
+    def feature_space(self) -> FeatureSpace:
+        """The features these settings train and score on."""
+        if self.texture_weight > 0:
+            return FeatureSpace(self.color_space, self.position_weight, self.texture_weight, self.texture_levels)
+        return FeatureSpace(self.color_space, self.position_weight)
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
@@ -453,7 +468,8 @@ class SegmentationSettings:
             raise ValueError(f"snapcut_combine must be 'mix' or 'add'; got {self.snapcut_combine!r}")
         if self.priors not in ("uniform", "scribbles"):
             raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
-        FeatureSpace(self.color_space, self.position_weight)  # validates both
+        FeatureSpace(self.color_space, self.position_weight, self.texture_weight,
+                     self.texture_levels)  # validates all four
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -534,6 +550,8 @@ class SegmentationModel:
             settings.threshold = model.threshold
         settings.color_space = model.features.color_space
         settings.position_weight = model.features.position_weight
+        settings.texture_weight = model.features.texture_weight
+        settings.texture_levels = model.features.texture_levels
         return cls(settings, model.classifier, model.features, dict(model.training))
 
 
@@ -655,6 +673,11 @@ def _class_training_data(image, scribbles, label, features: FeatureSpace):
     marked = marked_flat(scribbles)
     selected = marked[scribbles.reshape(-1)[marked] == label]
     n_pixels = int(selected.size)
+    if features.uses_texture:
+        # The photo's distinct (colour, texture level) pairs: each marked pair once, with counts.
+        inverse, feats = _photo_rows(image, features)
+        keys, counts = np.unique(inverse[selected], return_counts=True)
+        return feats[keys], counts.astype(np.float64), int(keys.size), n_pixels
     pixels = image.reshape(-1, 3)[selected]  # (n_pixels, 3) uint8
     colors, inverse, counts = unique_colors(pixels[None], return_counts=True)
     if not features.uses_position:
@@ -836,6 +859,13 @@ def unlabelled_evidence(
         closeness = None
     if index.size == 0:
         return np.empty((0, features.n_features)), np.empty(0)
+    if features.uses_texture:
+        photo_inverse, feats = _photo_rows(image, features)
+        keys, inverse = np.unique(photo_inverse[index], return_inverse=True)
+        X = feats[keys]
+        counts = np.bincount(inverse.reshape(-1), weights=None if closeness is None else pixel_weight,
+                             minlength=keys.size).astype(np.float64)
+        return X, counts * (float(weight) / counts.sum())
     pixels = image.reshape(-1, 3)[index]
     if features.uses_position:
         rows, cols = np.divmod(index, w)
@@ -1037,7 +1067,7 @@ def iter_train_model(
             raise ValueError("every mark lies on transparent pixels of the photo, which count as background: "
                              "mark what the photo shows")
         raise ValueError("no scribbles: paint some foreground or background pixels first")
-    features = FeatureSpace(settings.color_space, settings.position_weight)
+    features = settings.feature_space()
     mixtures, summary, training_rows = [], {"classes": []}, []
     unmarked_rows = None  # the unmarked pixels' sample the background borrowed
     framed = settings.unlabelled_weight > 0 and is_framed(scribbles)
@@ -1549,14 +1579,19 @@ class _DistinctColourCache:
         self._key = None
         self._colors = self._inverse = None
         self._features = {}
+        self._pairs = {}  # texture levels -> (colors (K, 3), key levels (K,), inverse (H*W,))
 
     def clear(self) -> None:
         with self._lock:
             self._ref = self._key = self._colors = self._inverse = None
             self._features = {}
+            self._pairs = {}
 
     def get(self, image: np.ndarray, features: FeatureSpace):
-        """(colors (U, 3) uint8, inverse (H*W,) int32, features (U, D) float64) of ``image``."""
+        """(colors (U, 3) uint8, inverse (H*W,) int32, features (U, D) float64) of ``image``.
+
+        With a texture feature the rows are the photo's distinct (colour, texture level)
+        pairs (:func:`segmix.features.pair_keys`): ``colors`` is each pair's colour."""
         key = (image.shape, zlib.crc32(memoryview(image).cast("B")))
         with self._lock:
             hit = self._ref is not None and self._ref() is image and self._key == key
@@ -1564,6 +1599,17 @@ class _DistinctColourCache:
                 colors, inverse = unique_colors(image)
                 self._ref, self._key = weakref.ref(image, lambda _: self.clear()), key
                 self._colors, self._inverse, self._features = colors, inverse, {}
+                self._pairs = {}
+            if features.uses_texture:
+                cached = self._features.get(features)
+                if cached is None:
+                    pairs = self._pairs.get(features.texture_levels)
+                    if pairs is None:
+                        pairs = self._pairs[features.texture_levels] = pair_keys(
+                            self._colors, self._inverse, features.pixel_levels(image), features.texture_levels)
+                    colors, key_levels, inverse = pairs
+                    cached = self._features[features] = features.key_features(colors, key_levels)
+                return self._pairs[features.texture_levels][0], self._pairs[features.texture_levels][2], cached
             cached = self._features.get(features)
             if cached is None:
                 cached = self._features[features] = features.colors_to_features(self._colors)
@@ -1571,6 +1617,16 @@ class _DistinctColourCache:
 
 
 _COLOUR_CACHE = _DistinctColourCache()
+
+
+def _photo_rows(image: np.ndarray, features: FeatureSpace):
+    """(inverse (H*W,) int32, features (K, D)) of the photo's distinct rows, cached when it
+    can be (colour-only and texture spaces)."""
+    try:
+        _, inverse, feats = _COLOUR_CACHE.get(image, features)
+    except (TypeError, ValueError):  # not a plain buffer: no cache
+        inverse, feats = features.distinct_rows(image)
+    return inverse, feats
 
 
 def _class_log_likelihoods(image: np.ndarray, model: SegmentationModel, with_features: bool = False):
@@ -1593,8 +1649,7 @@ def _class_log_likelihoods(image: np.ndarray, model: SegmentationModel, with_fea
     try:
         _, inverse, feats = _COLOUR_CACHE.get(image, model.features)
     except (TypeError, ValueError):  # not a plain buffer: no cache
-        colors, inverse = unique_colors(image)
-        feats = model.features.colors_to_features(colors)
+        inverse, feats = model.features.distinct_rows(image)
         ll = np.ascontiguousarray(model.classifier.class_log_likelihood(feats).T.astype(np.float32))
         return (ll, inverse, None) if with_features else (ll, inverse)
     key = _mixtures_key(model)
