@@ -796,6 +796,42 @@ def star_parents(image, fixed, connectivity: int = 8, colour_weight: float = 0.0
     return geodesic.geodesic_parents(dist, features, blocked, lam2, dy, dx)
 
 
+def geodesic_grid_distances(image, seeds, factor: int, colour_weight: float) -> list[np.ndarray]:
+    """Geodesic distances on the grid of ``factor`` x ``factor`` block-mean colours.
+
+    Bai & Sapiro, "A geodesic framework for fast interactive image and video segmentation
+    and matting", ICCV 2007; Criminisi et al., GeoS, ECCV 2008: a step between neighbouring
+    cells (8 neighbours) costs ``sqrt(|step|^2 + colour_weight^2 * 2 beta ||dz||^2)`` cells,
+    beta GrabCut's contrast constant of the grid, so a cell behind a colour edge is far from
+    a seed beyond it.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8
+    seeds : (n, Hs, Ws) bool, Hs = ceil(H / factor), Ws = ceil(W / factor)
+        One map of seed cells per distance wanted.
+    factor : int >= 1
+    colour_weight : float >= 0 (0: Euclidean chamfer distances on the grid)
+
+    Returns
+    -------
+    list of n (Hs, Ws) float distances in cells (inf where no seed is reachable)
+    """
+    h, w = image.shape[:2]
+    hs, ws = np.shape(seeds)[1:]
+    if factor > 1:
+        reduce = for_pixels(graphs.block_reduce_level, h * w)
+        small, _, _ = reduce(np.ascontiguousarray(image), np.zeros((h, w), np.float32), np.zeros((h, w), np.uint8), factor)
+    else:
+        small = np.ascontiguousarray(image)
+    features = small.astype(np.float32)
+    lam2 = float(colour_weight) ** 2 * 2.0 * contrast_beta(small, 8)
+    dy, dx = _all_directions(8)
+    blocked = np.zeros((hs, ws), bool)
+    return [geodesic.geodesic_distance(features, np.ascontiguousarray(one, dtype=bool), blocked, lam2, dy, dx,
+                                       STAR_PASSES) for one in seeds]
+
+
 def estimate_beta(image: np.ndarray, connectivity: int = 8, max_pairs_rows: int = 256) -> float:
     """:func:`contrast_beta` from about ``max_pairs_rows`` evenly spaced rows (exact for small images).
 

@@ -429,3 +429,37 @@ def test_first_object_marks_by_hand():
     boxed[3, 3] = FOREGROUND
     assert not first_object_marks(boxed, box)  # a box's inside is the object's evidence
     assert not first_object_marks(marks, previous[:5])  # another photo's marks
+
+
+def test_removed_near_foreground_follows_colour_edges_not_the_bisector():
+    """A background click on a shadow joined to the object: with Euclidean distances the
+    leaned-on region ended at the straight bisector between the clicks, inside the shadow,
+    and the redone cut drew that line (a trial's car); with geodesic distances the colour
+    edge between the object and the shadow counts as distance (about 38 cells here), and
+    the shadow goes with the click on it."""
+    from segmix.click_guards import removed_near_foreground
+
+    rng = np.random.default_rng(0)
+    image = np.empty((60, 160, 3), np.int16)
+    image[:, :40] = (200, 40, 40)  # the object (red)
+    image[:, 40:] = (40, 40, 50)  # its shadow, one colour
+    image = np.clip(image + rng.integers(-4, 5, image.shape), 0, 255).astype(np.uint8)
+    previous = np.zeros((60, 160), bool)
+    previous[5:55, :40] = True  # the object (2000 px)
+    previous[40:50, 40:] = True  # and its shadow beside it (1200 px)
+    marks = np.zeros(previous.shape, np.uint8)
+    marks[28:33, 18:23] = FOREGROUND
+    marks[43:48, 98:103] = BACKGROUND  # the step, on the shadow
+    new = previous.copy()
+    new[40:50, 40:] = False  # the cut took the shadow away (and nothing of the object)
+    euclid = removed_near_foreground(new, previous, marks)
+    shadow = previous & ~new
+    assert 0.1 < euclid[shadow].mean() < 0.5  # up to the bisector, inside the shadow
+    columns = np.flatnonzero(euclid.any(axis=0))
+    assert columns[0] == 40 and 50 < columns[-1] < 70
+    geodesic = removed_near_foreground(new, previous, marks, image, colour_weight=3.0)
+    assert geodesic is not None and geodesic.sum() < 0.5 * euclid.sum()  # moved towards the object
+    assert np.flatnonzero(geodesic.any(axis=0))[-1] < columns[-1] - 5
+    from segmix.segment import SegmentationSettings
+
+    assert SegmentationSettings().removal_guard_colour == 3.0  # the default
