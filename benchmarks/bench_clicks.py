@@ -36,6 +36,10 @@ edge touches the crop's). On the 100 frames the object then covers a median 28 %
 Frames whose object covers under 0.5 % of the frame, or whose crop is under 120 px on a
 side, are skipped (the count is printed). The split and the click simulation are the same.
 
+A photo whose mask cannot be used (another size, colours, a JPEG mask) is named on one line
+and left out, and the run then exits with status 1; a folder without images/ and masks/, or
+without one usable pair, is one line and status 2.
+
 Frames run in ``--jobs`` worker processes (default 2, each with one Numba thread: the
 development machine has two cores). The data are for research use only and never committed.
 """
@@ -84,6 +88,26 @@ def _by_stem(folder: Path, suffixes) -> dict[str, Path]:
         if path.is_file() and path.suffix.lower() in suffixes:
             found.setdefault(path.stem, path)
     return found
+
+
+def data_problem(data: Path) -> str:
+    """One line saying why ``data`` is not a folder of images/ and masks/, or ""."""
+    if not data.exists():
+        return f"{data}: no such folder"
+    if not data.is_dir():
+        return f"{data}: exists and is not a folder"
+    missing = [sub for sub in ("images", "masks") if not (data / sub).is_dir()]
+    if missing:
+        return (f"{data}: no {' and no '.join(m + '/' for m in missing)} folder there (photos go in images/, "
+                "masks of the same names in masks/)")
+    return ""
+
+
+def unusable_files(data: Path) -> list[str]:
+    """One line per mask in ``data / "masks"`` stored lossily (JPEG), which the protocol cannot
+    use: its object's boundary is not two values."""
+    lossy = sorted(p for p in (data / "masks").iterdir() if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg"))
+    return [f"skipped {p}: masks must be stored losslessly (PNG, BMP, TIFF or GIF), not as JPEG" for p in lossy]
 
 
 def frame_names(split: str, limit: int | None, data: Path = DATA) -> list[str]:
@@ -237,13 +261,29 @@ def main() -> None:
     parser.add_argument("--json", help="write per-frame curves and the summary here")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per frame")
     args = parser.parse_args()
-    if not (args.data / "images").is_dir() or not (args.data / "masks").is_dir():
-        sys.exit(f"{args.data}: no images/ and masks/ folders there")
+    problem = data_problem(args.data)
+    if problem:
+        print(problem, file=sys.stderr)
+        sys.exit(2)
     overrides = parse_overrides(args.set)
-    names = frame_names(args.split, args.limit, args.data)
+    lossy_lines = unusable_files(args.data)
+    for line in lossy_lines:
+        print(line)
+    names, unusable = [], 0
+    for name in frame_names(args.split, args.limit, args.data):
+        try:  # read once here: a bad pair is one line and left out, not a worker's traceback
+            load_frame(name, args.data)
+            names.append(name)
+        except ValueError as exc:  # segmix.io.ImageLoadError (names the file), a size mismatch
+            print(f"skipped {name}: {exc}")
+            unusable += 1
     if not names:
-        sys.exit(f"{args.data}: no photo in images/ has a mask of its name in masks/")
-    unmatched = len(_by_stem(args.data / "images", IMAGE_SUFFIXES)) - len(frame_names("all", None, args.data))
+        print(f"{args.data}: no usable photo with a mask of its name in masks/"
+              f"{f' ({unusable} unusable, above)' if unusable else ''}", file=sys.stderr)
+        sys.exit(2)
+    lossy = {Path(line.split(": ")[0].removeprefix("skipped ")).stem for line in lossy_lines}
+    unmatched = len(set(_by_stem(args.data / "images", IMAGE_SUFFIXES)) - set(frame_names("all", None, args.data))
+                    - lossy)
     if unmatched:
         print(f"{unmatched} photo(s) in {args.data / 'images'} have no mask and are skipped")
     boxes, skipped = {name: None for name in names}, []
@@ -278,6 +318,8 @@ def main() -> None:
         Path(args.json).write_text(json.dumps({"summary": summary, "overrides": overrides, "crop": args.crop,
                                                 "ignore_band": args.ignore_band,
                                                 "skipped": skipped, "frames": results}))
+    if unusable or lossy_lines:
+        sys.exit(1)  # as segmix skin eval: the usable pairs scored, the others named above
 
 
 if __name__ == "__main__":

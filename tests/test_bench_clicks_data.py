@@ -65,12 +65,53 @@ def test_another_set_with_other_formats_runs_the_protocol(tmp_path, bench_clicks
     assert report["summary"]["mIoU@1"] > 0.9  # one click on a plain disc
 
 
-def test_a_folder_without_the_layout_is_one_line(tmp_path, bench_clicks, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["bench_clicks.py", "--data", str(tmp_path)])
-    with pytest.raises(SystemExit, match="no images/ and masks/"):
+def _exit(bench_clicks, monkeypatch, capsys, *argv):
+    monkeypatch.setattr(sys, "argv", ["bench_clicks.py", *argv])
+    with pytest.raises(SystemExit) as exc:
         bench_clicks.main()
+    out = capsys.readouterr()
+    return exc.value.code, out.out + out.err
+
+
+def test_folders_that_are_not_a_set_are_one_line_exit_2(tmp_path, bench_clicks, monkeypatch, capsys):
+    code, said = _exit(bench_clicks, monkeypatch, capsys, "--data", str(tmp_path / "nowhere"))
+    assert code == 2 and said.strip() == f"{tmp_path / 'nowhere'}: no such folder"
     (tmp_path / "images").mkdir()
+    code, said = _exit(bench_clicks, monkeypatch, capsys, "--data", str(tmp_path))
+    assert code == 2 and "no masks/ folder" in said and "no images/" not in said
     (tmp_path / "masks").mkdir()
     Image.fromarray(_scene(0)[0]).save(tmp_path / "images" / "a.png")
-    with pytest.raises(SystemExit, match="no photo in images/ has a mask"):
+    code, said = _exit(bench_clicks, monkeypatch, capsys, "--data", str(tmp_path))
+    assert code == 2 and "no usable photo with a mask" in said
+
+
+def test_bad_masks_are_named_and_left_out(tmp_path, bench_clicks, monkeypatch, capsys):
+    """A mask of another size, a colour mask and a JPEG mask: one line each naming the file,
+    the good pair scored; with no good pair, exit 2 (a trial's runs ended in a worker's
+    traceback, or called the JPEG mask missing)."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    for name in ("good", "small", "colour", "lossy"):
+        Image.fromarray(_scene(1)[0]).save(tmp_path / "images" / f"{name}.png")
+    obj = _scene(1)[1]
+    Image.fromarray(np.where(obj, 255, 0).astype(np.uint8)).save(tmp_path / "masks" / "good.png")
+    Image.fromarray(np.where(obj, 255, 0).astype(np.uint8)[::2, ::2]).save(tmp_path / "masks" / "small.png")
+    red = np.zeros(obj.shape + (3,), np.uint8)
+    red[obj] = (255, 0, 0)
+    Image.fromarray(red).save(tmp_path / "masks" / "colour.png")
+    Image.fromarray(np.where(obj, 255, 0).astype(np.uint8)).save(tmp_path / "masks" / "lossy.jpg")
+    out = tmp_path / "out.json"
+    monkeypatch.setattr(sys, "argv", ["bench_clicks.py", "--data", str(tmp_path), "--max-clicks", "2", "--jobs", "1",
+                                      "--json", str(out)])
+    with pytest.raises(SystemExit) as exc:
         bench_clicks.main()
+    assert exc.value.code == 1  # as skin eval: the usable pairs scored, the others named
+    said = capsys.readouterr().out
+    assert "skipped small:" in said and "small.png" in said
+    assert "skipped colour:" in said and "colour.png" in said
+    assert "lossy.jpg: masks must be stored losslessly" in said and "have no mask" not in said
+    assert "Traceback" not in said
+    assert [frame["name"] for frame in json.loads(out.read_text())["frames"]] == ["good"]
+    (tmp_path / "masks" / "good.png").unlink()
+    code, said = _exit(bench_clicks, monkeypatch, capsys, "--data", str(tmp_path))
+    assert code == 2 and "no usable photo" in said and "2 unusable" in said
