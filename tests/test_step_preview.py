@@ -75,3 +75,28 @@ def test_transparent_pixels_marked_as_background_stay_out():
     raw = per_pixel(image, seen)
     shown = step_preview(raw, seen, SegmentationSettings())
     assert not shown[:, :30].any() and shown[obj & (np.arange(160) >= 30)[None, :]].all()
+
+
+def test_a_flood_the_guard_takes_back_is_shown_only_near_the_click():
+    """A positive click whose colours cover a large region joined to the object: the cut's
+    flood guard holds the far part back, so the first answer shows only the growth near the
+    click (a trial's bear: the mulch beside it flashed for the cut's time)."""
+    h, w = 100, 200
+    yy, xx = np.mgrid[:h, :w]
+    previous = (yy - 50) ** 2 + (xx - 40) ** 2 <= 15 ** 2
+    previous_marks = np.zeros((h, w), np.uint8)
+    paint_disc(previous_marks, 50, 40, FOREGROUND, 5)
+    paint_disc(previous_marks, 5, 5, BACKGROUND, 3)
+    marks = previous_marks.copy()
+    paint_disc(marks, 50, 70, FOREGROUND, 5)  # the step: one positive click beside the object
+    raw = previous | ((yy >= 20) & (yy < 80) & (xx >= 55))  # its colours flood a large region
+    raw[marks == BACKGROUND] = False
+    settings = SegmentationSettings()
+    shown = step_preview(raw, marks, settings, previous, previous_marks)
+    assert shown[previous].all() and shown[marks == FOREGROUND].all()
+    assert shown[50, 78] and not shown[:, 120:].any()  # near the click yes, far no
+    assert shown.sum() < 0.3 * raw.sum()
+    from dataclasses import replace
+
+    unguarded = step_preview(raw, marks, replace(settings, flood_guard=0.0), previous, previous_marks)
+    np.testing.assert_array_equal(unguarded, raw)  # the guard off in the cut: off here too
