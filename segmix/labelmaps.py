@@ -265,7 +265,7 @@ def _check_lossless(path: Path, im: Image.Image, what: str) -> None:
         )
     if lossy:
         raise ImageLoadError(
-            f"{path}: {what} must be stored losslessly (PNG), not as {fmt}: its compression "
+            f"{path}: {what} must be stored losslessly (PNG, BMP, TIFF or lossless WebP), not as {fmt}: its compression "
             f"changes label values; save the {what} again as PNG from the original labels"
         )
 
