@@ -277,6 +277,15 @@ def pair_keys(colors: np.ndarray, colour_index: np.ndarray, levels: np.ndarray, 
     return colors[codes // n], (codes % n).astype(np.uint8), remap[key]
 
 
+def _check_weight(name: str, weight) -> float:
+    """``weight`` as a float in [0, MAX_WEIGHT], or ValueError naming ``name``."""
+    if isinstance(weight, bool) or not isinstance(weight, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {weight!r}")
+    if not math.isfinite(float(weight)) or not 0.0 <= float(weight) <= MAX_WEIGHT:
+        raise ValueError(f"{name} must lie in [0, {MAX_WEIGHT:g}], got {weight!r}")
+    return float(weight)
+
+
 @dataclass(frozen=True)
 class FeatureSpace:
     """How pixels become feature vectors: colour space plus optional weighted position.
@@ -304,19 +313,8 @@ class FeatureSpace:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "color_space", _check_color_space(self.color_space))
-        weight = self.position_weight
-        real = (int, float, np.integer, np.floating)
-        if isinstance(weight, bool) or not isinstance(weight, real):
-            raise ValueError(f"position_weight must be a number, got {weight!r}")
-        if not math.isfinite(float(weight)) or not 0.0 <= float(weight) <= MAX_WEIGHT:
-            raise ValueError(f"position_weight must lie in [0, {MAX_WEIGHT:g}], got {weight!r}")
-        object.__setattr__(self, "position_weight", float(weight))
-        texture = self.texture_weight
-        if isinstance(texture, bool) or not isinstance(texture, real):
-            raise ValueError(f"texture_weight must be a number, got {texture!r}")
-        if not math.isfinite(float(texture)) or not 0.0 <= float(texture) <= MAX_WEIGHT:
-            raise ValueError(f"texture_weight must lie in [0, {MAX_WEIGHT:g}], got {texture!r}")
-        object.__setattr__(self, "texture_weight", float(texture))
+        for name in ("position_weight", "texture_weight"):
+            object.__setattr__(self, name, _check_weight(name, getattr(self, name)))
         levels = self.texture_levels
         if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or not 2 <= int(levels) <= 64:
             raise ValueError(f"texture_levels must be an integer in [2, 64], got {levels!r}")
