@@ -80,7 +80,7 @@ def region_edge_contacts(mask: np.ndarray):
 
 def background_regions_removed(mask: np.ndarray, top_contact: float = 0.02, max_share: float = 0.5,
                                ratio: float = 2.0, image: np.ndarray | None = None,
-                               uniform: float = math.inf, uniform_diagonal: float = 125.0) -> np.ndarray:
+                               uniform: float = 0.0, uniform_diagonal: float = 125.0) -> np.ndarray:
     """The detector's mask without the regions the boundary prior calls background.
 
     Parameters
@@ -179,9 +179,9 @@ def coarse_luma_spread(mask: np.ndarray, image: np.ndarray, side: int) -> np.nda
     return spread
 
 
-def _background_regions(mask, top_contact, max_share, ratio, image=None, uniform=math.inf, uniform_diagonal=125.0):
+def _background_regions(mask, top_contact, max_share, ratio, image=None, uniform=0.0, uniform_diagonal=125.0):
     """(mask, runs, drop, inside) of the rule, drop and inside (regions,) bool; None when
-    nothing is dropped. With a finite ``uniform`` (and the photo), only the regions whose
+    nothing is dropped. With ``uniform`` > 0 (and the photo), only the regions whose
     :func:`coarse_luma_spread` is below it can be dropped."""
     mask = np.asarray(mask, bool)
     if mask.ndim != 2:
@@ -202,7 +202,7 @@ def _background_regions(mask, top_contact, max_share, ratio, image=None, uniform
     hangs = edges[0] >= top_contact * w
     spans = (edges[2] > 0) & (edges[3] > 0)
     drop = (hangs | spans) & (edges[1] == 0) & (area <= max_share * mask.size) & (area > ratio * area[inside].max())
-    if math.isfinite(uniform) and image is not None and drop.any():
+    if uniform > 0 and image is not None and drop.any():
         # a wall, sand or a coat is uniform at the scale of bricks; a person joined to it
         # through the hair, or a row of skin tones, is not
         drop &= coarse_luma_spread(mask, image, coarse_block_side(mask.shape, uniform_diagonal)) < uniform

@@ -318,8 +318,8 @@ class SkinSettings:
         Regions covering more of the photo than this are kept (a close-up of skin).
     boundary_ratio : float >= 1
         How many times the largest inside region a region must exceed to be dropped.
-    boundary_uniform : float > 0
-        (experimental, issue 9; inf = off) With ``boundary_prior``: a region is dropped only
+    boundary_uniform : float >= 0
+        (experimental, issue 9; 0 = off) With ``boundary_prior``: a region is dropped only
         when it is also uniform at a coarse scale, the standard deviation of its mean luma over
         blocks of ``diagonal / boundary_uniform_diagonal`` pixels (8 px on a 1000-px photo) below
         this many levels (:func:`segmix.skin_boundary.coarse_luma_spread`). Walls, sand, coats
@@ -379,7 +379,7 @@ class SkinSettings:
     boundary_top_contact: float = 0.02
     boundary_max_share: float = 0.5
     boundary_ratio: float = 2.0
-    boundary_uniform: float = math.inf
+    boundary_uniform: float = 0.0
     boundary_uniform_diagonal: float = 125.0
     non_skin_floor: float = 0.5
     exposure_target: float = 150.0
@@ -427,8 +427,8 @@ class SkinSettings:
             raise ValueError(f"boundary_top_contact and boundary_max_share must lie in (0, 1] and boundary_ratio be "
                              f">= 1; got {self.boundary_top_contact!r}, {self.boundary_max_share!r}, "
                              f"{self.boundary_ratio!r}")
-        if not self.boundary_uniform > 0 or not self.boundary_uniform_diagonal > 0:
-            raise ValueError(f"boundary_uniform and boundary_uniform_diagonal must be positive; got "
+        if not (math.isfinite(self.boundary_uniform) and self.boundary_uniform >= 0) or not self.boundary_uniform_diagonal > 0:
+            raise ValueError(f"boundary_uniform must be a level >= 0 (0 = off) and boundary_uniform_diagonal positive; got "
                              f"{self.boundary_uniform!r}, {self.boundary_uniform_diagonal!r}")
         if not 0 <= self.sharpen <= MAX_WEIGHT or not self.sharpen_shift >= 0:
             raise ValueError(f"sharpen must lie in [0, {MAX_WEIGHT:g}] and sharpen_shift be >= 0; got "
@@ -1351,7 +1351,7 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     if settings.boundary_prior:
         from segmix import skin_boundary
 
-        if math.isfinite(settings.boundary_uniform) and (image is None or image.shape[:2] != log_odds.shape):
+        if settings.boundary_uniform > 0 and (image is None or image.shape[:2] != log_odds.shape):
             raise ValueError("boundary_uniform needs the photo (same size as the log odds)")
 
         regions = skin_boundary.background_regions_removed(regions, settings.boundary_top_contact,

@@ -2,6 +2,7 @@
 labelling against scipy.ndimage.label and a plain flood-fill reference, and the detector on a
 synthetic street scene (a skin-coloured wall behind a face of another tone)."""
 
+import dataclasses
 from collections import deque
 from dataclasses import replace
 
@@ -440,7 +441,7 @@ def test_the_uniform_guard_keeps_a_chart_row_of_tones_and_still_drops_a_smooth_w
     """With boundary_uniform the prior still drops the synthetic street scene's smooth wall,
     and no longer drops the three-row chart's top row (nine tones: not uniform), which the
     plain prior drops whole. Off by default."""
-    assert skin_detect.DEFAULT_SETTINGS.boundary_uniform == np.inf
+    assert skin_detect.DEFAULT_SETTINGS.boundary_uniform == 0  # off
     image, face, wall = _street(np.random.default_rng(0), (160, 110, 80))
     mask = skin.detect(builtin, image, UNIFORM).mask
     np.testing.assert_array_equal(mask, skin.detect(builtin, image, PRIOR).mask)
@@ -452,8 +453,13 @@ def test_the_uniform_guard_keeps_a_chart_row_of_tones_and_still_drops_a_smooth_w
     assert max(skin.detect(builtin, chart, PRIOR).mask[y:y + 40, x:x + 40].mean() for y, x in boxes[:9]) < 0.1
 
 
-def test_the_uniform_guard_needs_the_photo_and_a_positive_level():
-    with pytest.raises(ValueError, match="boundary_uniform"):
-        skin_detect.SkinSettings(boundary_uniform=0.0)
+def test_the_uniform_guard_needs_the_photo_and_a_level():
+    import json
+
+    for bad in (-1.0, np.inf, np.nan):
+        with pytest.raises(ValueError, match="boundary_uniform"):
+            skin_detect.SkinSettings(boundary_uniform=bad)
+    # Settings travel as JSON to a cluster's workers (skin apply --scheduler): no inf as "off".
+    json.dumps(dataclasses.asdict(skin_detect.SkinSettings()), allow_nan=False)
     with pytest.raises(ValueError, match="boundary_uniform needs the photo"):
         skin_detect.skin_mask(np.ones((8, 8), np.float32), 0.5, replace(UNIFORM, regions="hysteresis"))
