@@ -7,7 +7,7 @@
 For every frame of ``/work/shared/data/interactive/davis`` (images/NAME.jpg, masks/NAME.png
 with 0 / 255 and 128 = ignore), or of another set laid out the same way (``--data DIR``:
 ``DIR/images/NAME.{jpg,jpeg,png,bmp,tif,tiff}`` and a lossless ``DIR/masks/NAME.{png,bmp,tif,
-tiff}`` of the same size, 0 / 255 with 128 = ignore as the GrabCut set's boundary masks, or
+tiff,webp}`` of the same size, 0 / 255 with 128 = ignore as the GrabCut set's boundary masks, or
 0 / 1; photos without a mask are skipped and counted) a simulated user clicks (:func:`segmix.clicks.next_click`): the
 first click is positive at the maximum of the Euclidean distance transform of the object;
 after each prediction the next click goes to the pixel farthest from the boundary of the
@@ -77,7 +77,7 @@ CROP_MIN_SIDE = 120
 
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
-MASK_SUFFIXES = (".png", ".bmp", ".tif", ".tiff", ".gif")  # a GIF is named as unusable (segmix.labelmaps)
+MASK_SUFFIXES = (".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")  # a GIF is named as unusable (segmix.labelmaps)
 
 
 def _by_stem(folder: Path, suffixes) -> dict[str, Path]:
@@ -106,7 +106,7 @@ def unusable_files(data: Path) -> list[str]:
     """One line per mask in ``data / "masks"`` stored lossily (JPEG), which the protocol cannot
     use: its object's boundary is not two values."""
     lossy = sorted(p for p in (data / "masks").iterdir() if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg"))
-    return [f"skipped {p}: masks must be stored losslessly (PNG, BMP or TIFF), not as JPEG" for p in lossy]
+    return [f"skipped {p}: masks must be stored losslessly (PNG, BMP, TIFF or lossless WebP), not as JPEG" for p in lossy]
 
 
 def frame_names(split: str, limit: int | None, data: Path = DATA) -> list[str]:

@@ -1973,8 +1973,9 @@ def step_preview(mask, scribbles, settings, previous_mask=None, previous_scribbl
     (:func:`_clean_up`: only the foreground connected to a foreground mark, holes filled,
     and with the previous result the step's one sign, ``monotone_clicks``) applied to the
     decision remove that flash and keep what the cut would keep; a step the flood guard will
-    hold back (:func:`segmix.click_guards.flooded_background`) shows its growth only near its
-    marks. Not a cut: the boundary stays the per-pixel one until the cut's mask replaces it.
+    hold back (:func:`segmix.click_guards.flooded_background`) shows the previous mask and its
+    marks until the cut arrives. Not a cut: the boundary stays the per-pixel one until the
+    cut's mask replaces it.
 
     Parameters
     ----------
@@ -1997,20 +1998,13 @@ def step_preview(mask, scribbles, settings, previous_mask=None, previous_scribbl
     """
     previous = None if previous_mask is None else np.asarray(previous_mask, bool)
     shown = _clean_up(np.asarray(mask, bool), scribbles, scribbles, settings, previous, previous_scribbles)
-    if previous is not None and settings.flood_guard > 0:
-        # A flood the cut's flood guard will take back (flooded_background): only the growth
-        # near the step's marks is shown, as the guard's lean grows with the distance to them.
-        flood = flooded_background(shown, previous, scribbles, previous_scribbles)
-        if flood is not None:
-            lean = previous_mask_log_odds(previous, scribbles, 1.0)  # -(1 - exp(-d / R)) on the background
-            shown = previous | (scribbles == FOREGROUND) | (shown & (lean > -PREVIEW_FLOOD_LEAN))
-            shown &= scribbles != BACKGROUND
+    if (previous is not None and settings.flood_guard > 0
+            and flooded_background(shown, previous, scribbles, previous_scribbles) is not None):
+        # A flood the cut's flood guard will hold back: the previous mask and the new marks
+        # until the cut says how far the step grows (its growth near the marks only was a
+        # disc around the click, a shape of no edge in the photo: a second trial).
+        shown = (previous | (scribbles == FOREGROUND)) & (scribbles != BACKGROUND)
     return shown
-
-
-#: step_preview shows a flooding step's growth where the flood guard's lean (in units of its
-#: weight) is below this: within about R ln 2 of the step's marks, R the lean's reach.
-PREVIEW_FLOOD_LEAN = 0.5
 
 
 def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, settings, previous_mask=None,

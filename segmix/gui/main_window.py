@@ -1181,7 +1181,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Load Scribbles: {self.load_scribbles_action.statusTip()}", 10000)
             return False
         if path is None:
-            path = self.ask_open_path("Load Scribbles", "Label PNG (*.png);;All files (*)", saved=True)
+            path = self.ask_open_path("Load Scribbles", "Label maps (*.png *.bmp *.tif *.tiff *.webp);;All files (*)",
+                                      saved=True)
             if not path:
                 return False
         try:
