@@ -281,10 +281,11 @@ def main() -> None:
               f"{f' ({unusable} unusable, above)' if unusable else ''}", file=sys.stderr)
         sys.exit(2)
     lossy = {Path(line.split(": ")[0].removeprefix("skipped ")).stem for line in lossy_lines}
-    unmatched = len(set(_by_stem(args.data / "images", IMAGE_SUFFIXES)) - set(frame_names("all", None, args.data))
-                    - lossy)
+    photos = _by_stem(args.data / "images", IMAGE_SUFFIXES)
+    unmatched = sorted(set(photos) - set(frame_names("all", None, args.data)) - lossy)
     if unmatched:
-        print(f"{unmatched} photo(s) in {args.data / 'images'} have no mask and are skipped")
+        shown = ", ".join(photos[stem].name for stem in unmatched[:5]) + (", ..." if len(unmatched) > 5 else "")
+        print(f"{len(unmatched)} photo(s) in {args.data / 'images'} have no mask and are skipped: {shown}")
     boxes, skipped = {name: None for name in names}, []
     if args.crop:
         for name in names:
