@@ -396,7 +396,8 @@ class SegmentationSettings:
     # colours are. The local colour models and the boundary refinement stay colour-only.
     # Full even half of bench_clicks.py, weight 0.5 / 1 with 8 levels: NoC@90 10.70 -> 10.14 /
     # 10.36, mIoU@10 0.857 -> 0.860 / 0.864, at 1.5 / 1.9 x the seconds per click (1.3-1.7 x
-    # at 1080p); the odd half not run (docs/clicks_development.md, "Texture levels").
+    # at 1080p); odd half, weight 0.5: 12.14 -> 11.98, mIoU@1 0.475 -> 0.446
+    # (docs/clicks_development.md, "Texture levels").
     texture_weight: float = 0.0
     texture_levels: int = 8
 
@@ -1466,19 +1467,13 @@ def _scribble_distance_grid(scribbles: np.ndarray, weight: float, max_pixels: in
     if not seeds[BACKGROUND].any():
         return None
     if image is not None and colour_weight > 0:
-        d_fg, d_bg = _geodesic_grid_distances(image, seeds, factor, colour_weight)
+        d_fg, d_bg = graphcut.geodesic_grid_distances(image, seeds[[FOREGROUND, BACKGROUND]], factor, colour_weight)
     else:
         d_fg = ndimage.distance_transform_edt(~seeds[FOREGROUND]).astype(np.float32)
         d_bg = ndimage.distance_transform_edt(~seeds[BACKGROUND]).astype(np.float32)
     # The sum is 0 only in a cell holding scribbles of both classes: the prior is 0 there.
     total = np.maximum(d_fg + d_bg, np.float32(1e-6))
     return (np.float32(weight) * (d_bg - d_fg) / total).astype(np.float32), factor
-
-
-def _geodesic_grid_distances(image, seeds, factor, colour_weight):
-    """Geodesic distances (cells) to the foreground and background seed cells of the grid."""
-    d_fg, d_bg = graphcut.geodesic_grid_distances(image, seeds[[FOREGROUND, BACKGROUND]], factor, colour_weight)
-    return d_fg, d_bg
 
 
 def _flood_fill_ready() -> bool:
@@ -1594,15 +1589,15 @@ class _DistinctColourCache:
                 self._colors, self._inverse, self._features = colors, inverse, {}
                 self._pairs = {}
             if features.uses_texture:
+                pairs = self._pairs.get(features.texture_levels)
+                if pairs is None:
+                    pairs = self._pairs[features.texture_levels] = pair_keys(
+                        self._colors, self._inverse, features.pixel_levels(image), features.texture_levels)
+                colors, key_levels, inverse = pairs
                 cached = self._features.get(features)
                 if cached is None:
-                    pairs = self._pairs.get(features.texture_levels)
-                    if pairs is None:
-                        pairs = self._pairs[features.texture_levels] = pair_keys(
-                            self._colors, self._inverse, features.pixel_levels(image), features.texture_levels)
-                    colors, key_levels, inverse = pairs
                     cached = self._features[features] = features.key_features(colors, key_levels)
-                return self._pairs[features.texture_levels][0], self._pairs[features.texture_levels][2], cached
+                return colors, inverse, cached
             cached = self._features.get(features)
             if cached is None:
                 cached = self._features[features] = features.colors_to_features(self._colors)
