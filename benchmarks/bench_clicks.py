@@ -303,8 +303,9 @@ def main() -> None:
             results.append(r)
             if args.verbose:
                 c = np.asarray(r["iou"])
-                print(f"{r['name']}: NoC@90 {number_of_clicks(c, 0.9, args.max_clicks):2d}  IoU after 1/5/20 "
-                      f"{c[0]:.3f} {c[min(4, len(c) - 1)]:.3f} {c[-1]:.3f}", flush=True)
+                after = sorted({1, min(5, len(c)), len(c)})  # clicks actually run (--max-clicks)
+                print(f"{r['name']}: NoC@90 {number_of_clicks(c, 0.9, args.max_clicks):2d}  IoU after "
+                      f"{'/'.join(map(str, after))} " + " ".join(f"{c[k - 1]:.3f}" for k in after), flush=True)
     summary = summarise(results, args.max_clicks)
     wall = time.perf_counter() - start
     if args.crop:
