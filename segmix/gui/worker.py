@@ -217,6 +217,27 @@ class SegmentationOutcome:
     curves: tuple | None = None
 
 
+def em_curves(model) -> tuple | None:
+    """The EM curves of ``model``'s fit, per class: ((iteration, mean log-likelihood), ...), as
+    ConvergencePlot.curves; None when a mixture kept no history (a model read from a file).
+
+    The replay of loaded marks fits its earlier steps without progress reports, so an undo to
+    one of them drew an empty plot; each mixture's ``log_likelihood_history_`` holds the same
+    values the live plot received (GaussianMixture.iter_fit yields them).
+    """
+    mixtures = getattr(getattr(model, "classifier", None), "mixtures", None)
+    if not mixtures:
+        return None
+    curves = []
+    for mixture in list(mixtures)[:2]:
+        history = getattr(mixture, "log_likelihood_history_", None)
+        if not history:
+            return None
+        curves.append(tuple((iteration, float(value)) for iteration, value in enumerate(history, start=1)
+                            if np.isfinite(value)))
+    return tuple(curves)
+
+
 WARM_UP_DELAY_MS = 150
 
 # 1024 x 512 = 524,288 pixels: distinct colours through the lookup-table kernel (used from
@@ -815,7 +836,8 @@ class ComputeWorker(QObject):
                 generation=job.generation, probability=result.probability, mask=result.mask,
                 model=result.model, scribbles=steps[step - 1], settings=job.settings,
                 seconds=time.perf_counter() - start, retrained=True, compiled=self._compiled,
-                mark_order=order_upto(job.mark_order, numbers[step - 1]), refined=refined[0]))
+                mark_order=order_upto(job.mark_order, numbers[step - 1]), refined=refined[0],
+                curves=em_curves(result.model)))
             refined[0] = (result.model, result.mask, steps[step - 1])
 
         if n_steps > 1:

@@ -195,9 +195,17 @@ def test_loaded_marks_undo_and_redo_one_saved_step_at_a_time(qtbot, make_window,
     differing = int(np.count_nonzero(mode.outcome.mask != shown[-2][1]))
     assert differing == 0, f"the undone load's mask differs from the window's after 2 clicks in {differing} pixels"
     assert np.array_equal(mode.mark_order_for(again.layer.labels), np.where(full_order < N_CLICKS, full_order, 0))
+    # The Training dock draws the EM curves of the fit it restores (it was empty: the replay
+    # fits its earlier steps without progress reports).
+    plot = mode.training_panel.plot
+    curves = plot.curves()
+    assert all(len(points) > 0 for points in curves), curves
+    for points, mixture in zip(curves, mode.outcome.model.classifier.mixtures):
+        assert [value for _, value in points] == list(mixture.log_likelihood_history_)
 
     again.undo_stack.redo()
     assert not again.controller.busy
+    assert all(len(points) > 0 for points in plot.curves())  # the last step's live curves, kept
     assert np.array_equal(again.layer.labels, shown[-1][0])
     assert np.array_equal(mode.outcome.mask, shown[-1][1])
     assert np.array_equal(mode.mark_order_for(again.layer.labels), full_order)
