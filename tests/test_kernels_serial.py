@@ -13,7 +13,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from segmix import graphcut
-from segmix.kernels import graphs, mixture, pixels, threads
+from segmix.kernels import graphs, mixture, morphology, pixels, threads
 
 
 def _cases():
@@ -78,6 +78,7 @@ def _cases():
             rng.normal(-3.0, 1.0, (2, 500)).astype(np.float32), fixed, np.log(a_local := rng.uniform(0.0, 0.5, (2, hc, wc))),
             np.log1p(-a_local), rng.integers(0, 3, (2, hc, wc)).astype(np.int32), factor, rng.normal(size=(2, 3, 3)),
             np.tril(rng.uniform(0.5, 2.0, (2, 3, 3, 3))), rng.normal(size=(2, 3)))),
+        "open_square": (morphology.open_square, ((odds > 0.3).view(np.uint8).copy(), 2, np.empty((h, wd), np.uint8))),
         # beta 1e-4: pair weights large enough that about a third of the blocks are contested.
         "contested_blocks": (graphs.contested_blocks, (image, odds, fixed, coarse, factor, 5.0, graphs.contrast_table(1e-4, 3), dy, dx)),
     }
@@ -96,7 +97,7 @@ def _outputs(result, args):
 def test_every_parallel_kernel_has_a_case():
     parallel = {
         name
-        for module in (mixture, pixels, graphs)
+        for module in (mixture, pixels, graphs, morphology)
         for name, value in vars(module).items()
         if hasattr(value, "serial") and hasattr(value, "py_func")
     }
@@ -141,7 +142,7 @@ def test_the_variant_depends_on_the_size_only():
 # Kernels the window may run in parallel on photos under PARALLEL_MIN_PIXELS
 # (threads.for_pixels_exact): each output element is computed by one thread, so the
 # parallel variant must give the serial twin's bits on any number of threads.
-THREAD_EXACT = ("local_colour_mix",)
+THREAD_EXACT = ("local_colour_mix", "open_square")
 
 
 @pytest.mark.parametrize("name", THREAD_EXACT)

@@ -476,6 +476,12 @@ class ComputeWorker(QObject):
             graphs.reachable(np.zeros((8, 8), np.bool_), np.zeros((8, 8), np.bool_), True, False)
             with threads.interactive(min_pixels=0):
                 apply_model(image, state["model"], scribbles, replace(settings, threshold=0.45))
+            # The first stage's opening of a step's change (segment.opened_change), both variants.
+            from segmix.kernels import morphology
+
+            tiny = np.zeros((4, 4), np.uint8)
+            morphology.open_square(tiny, 1, tiny.copy())
+            morphology.open_square.serial(tiny, 1, tiny.copy())
 
         def skin_model() -> None:
             from segmix import skin
