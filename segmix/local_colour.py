@@ -11,14 +11,29 @@ a click's disc, a few touching clicks, a dab of a brush; with ``marks="all"`` al
 stroke) gets one Gaussian in the colour feature space, fitted on its marked pixels and then refitted once on those plus
 the unmarked pixels within ``reach`` of it whose colour lies inside the first Gaussian's
 99 % ellipsoid (the click's colour surface around it: shading, texture). A pixel p near
-marks then scores each class k with a mixture of the global model and the local model of
-its nearest mark group of that class, mixed by distance::
+marks then scores each class k with a mixture of the global model and the local models of
+all the mark groups of that class that reach it, each weighted by its distance::
 
-    p_k(x_p) = (1 - a_k(p)) p_global_k(x_p) + a_k(p) N(x_p; mu_c, Sigma_c),
-    a_k(p) = weight * exp(-d_k(p)^2 / (2 reach^2)),   d_k(p) <= 3 reach,
+    p_k(x_p) = (1 - A_k(p)) p_global_k(x_p) + sum_c a_c(p) N(x_p; mu_c, Sigma_c),
+    e_c(p) = exp(-d_c(p)^2 / (2 reach_c^2))  (0 beyond d_c(p) > 3 reach_c),
+    a_c(p) = weight * e_c(p) / max(1, S_k(p)),   S_k(p) = sum_c e_c(p),
+    A_k(p) = sum_c a_c(p) = weight * min(1, S_k(p)),
 
-d_k the Euclidean distance (pixels) from p to the nearest mark of class k and c that
-mark's group. Far from every mark the global models are unchanged. This is the "local
+c over the groups of class k, d_c the Euclidean distance (pixels) from p to group c's
+nearest mark (reach_c = ``reach``, or less with ``boundary_reach``). Far from every mark
+the global models are unchanged. A lone group mixes in
+with ``weight * e_c``; where several groups of a class reach a pixel they share the local
+part in proportion to their ``e_c``, and the local part never exceeds ``weight`` (a click's
+own weight at its marks), so a few clicks close together do not swamp the global model.
+Until issue 11 each pixel took the local model of its *nearest* group of a class only
+(``a = weight * e`` of that group): the class's local density switched at the bisector of
+two of its clicks, a straight seam in the unary that the cut could draw in an even area.
+Mixed by distance, the density is continuous there (a change between neighbouring pixels
+only as large as their distances' change explains). All the groups within the cutoff are
+mixed, not the two nearest: with two, the swap of the second and third nearest would be a
+seam of its own. What is still not continuous: a
+group's cutoff at 3 reaches (its weight there is ``weight * e^-4.5``, 1 % of ``weight``), as
+before. This is the "local
 colour models" idea of Video SnapCut (Bai, Wang, Simons & Sapiro, SIGGRAPH 2009: colour
 models of local windows along the object, blended with the global ones by their
 confidence), centred on the user's clicks instead of boundary windows: a click's colours
@@ -60,6 +75,10 @@ CLICK_MAX_AREA = 3.0 * math.pi * 8.0 ** 2
 # Smallest reach (px) of a boundary-limited local model (boundary_reaches): a click's radius.
 MIN_BOUNDARY_REACH = 5.0
 LOCAL_MARKS = ("clicks", "all")
+# How the local models of a class's groups are mixed at a pixel: "distance", all the groups
+# within their cutoff weighted by distance (continuous); "nearest", the nearest group's only
+# (before issue 11: a seam at the bisector of two clicks of a class).
+LOCAL_MIXING = ("distance", "nearest")
 
 
 def _gaussian(X: np.ndarray, weights: np.ndarray | None = None):
@@ -129,6 +148,8 @@ def click_sized_groups(groups: np.ndarray, count: int) -> tuple[np.ndarray, int]
 def _nearest_groups(groups: np.ndarray, count: int, reach_px: np.ndarray, cutoff: float = CUTOFF_REACHES):
     """Per pixel within the cutoff of its nearest group: flat index, that group (1..count), distance.
 
+    The reference path's distances for ``mixing="nearest"`` (before issue 11).
+
     ``reach_px`` (count + 1,) holds each group's reach (px; entry 0 unused). Computed in each
     group's window (its bounding box grown by its cutoff), keeping the nearest group where
     windows overlap.
@@ -150,6 +171,60 @@ def _nearest_groups(groups: np.ndarray, count: int, reach_px: np.ndarray, cutoff
     flat_d, flat_g = best_d.reshape(-1), best_g.reshape(-1)
     index = np.flatnonzero(flat_d <= cutoff * reach_px.astype(np.float32)[flat_g])
     return index, flat_g[index], flat_d[index]
+
+
+def _within_reach(point_sets, shape, reach_px: np.ndarray, cutoff: float = CUTOFF_REACHES, factor: int = 1):
+    """Per mark group: the cells within its cutoff and their distances, ``[(flat index, d)]``.
+
+    ``point_sets`` lists each group's cells ``(rows, cols)`` (int arrays) on a grid of
+    ``shape`` whose cells are ``factor`` px a side (1: the pixels); ``reach_px`` (count + 1,)
+    holds each group's reach (px; entry 0 unused). ``d`` (float32, px) is the exact
+    Euclidean distance from a cell to the group's nearest cell times ``factor``, taken in the
+    group's window (its cells' bounding box grown by its cutoff); kept where ``d <= cutoff *
+    reach``. Every group is measured on its own: groups of a class that share a cell or lie
+    within each other's cutoff each keep their own distances (the mixing is over all of them,
+    :func:`_mixing_weights`).
+    """
+    hs, ws = shape
+    out = []
+    for label, (rows, cols) in enumerate(point_sets, start=1):
+        limit = np.float32(cutoff * reach_px[label])
+        pad = int(math.ceil(float(limit) / factor)) + 1
+        r0, r1 = max(0, int(rows.min()) - pad), min(hs, int(rows.max()) + 1 + pad)
+        c0, c1 = max(0, int(cols.min()) - pad), min(ws, int(cols.max()) + 1 + pad)
+        free = np.ones((r1 - r0, c1 - c0), bool)
+        free[rows - r0, cols - c0] = False
+        d = (ndimage.distance_transform_edt(free) * factor).astype(np.float32)
+        rr, cc = np.nonzero(d <= limit)
+        out.append(((rr + r0).astype(np.int64) * ws + (cc + c0), d[rr, cc]))
+    return out
+
+
+def _mixing_weights(near, reach_px: np.ndarray, weight: float, cutoff: float, n_cells: int, geo=None):
+    """Each group's mixing weight where it reaches, and the total: ``[(flat index, a_g)]``, ``A``.
+
+    ``near`` as from :func:`_within_reach`. With ``e_g = exp(-d_g^2 / (2 r_g^2))`` (0 beyond
+    ``cutoff`` reaches) and ``S = sum_g e_g`` over the class's groups::
+
+        a_g = weight * e_g / max(1, S),   A = sum_g a_g = weight * min(1, S) <= weight.
+
+    A lone group gets ``weight * e_g`` (as before the groups were mixed); where several reach,
+    they share the total in proportion to their ``e_g``, and the total never exceeds
+    ``weight``, a click's own weight at its marks. ``geo`` (flat, px; optional): the larger of
+    the Euclidean and this (geodesic) distance is used, and the cutoff applied to it.
+    """
+    parts = []
+    total = np.zeros(n_cells)
+    for label, (idx, d) in enumerate(near, start=1):
+        if geo is not None:
+            d = np.maximum(d, geo[idx])
+            keep = d <= np.float32(cutoff * reach_px[label])
+            idx, d = idx[keep], d[keep]
+        e = np.exp(-0.5 * (d.astype(np.float64) / reach_px[label]) ** 2)
+        total[idx] += e  # a group's cells are distinct
+        parts.append((idx, e))
+    scale = float(weight) / np.maximum(1.0, total)
+    return [(idx, e * scale[idx]) for idx, e in parts], float(weight) * np.minimum(1.0, total)
 
 
 def boundary_reaches(groups: np.ndarray, count: int, previous_mask: np.ndarray, reach_px: float,
@@ -244,7 +319,7 @@ def local_models(groups: np.ndarray, unmarked: np.ndarray, colour_features, reac
     return models
 
 
-def _check_options(weight, reach, marks) -> None:
+def _check_options(weight, reach, marks, mixing="distance") -> None:
     """ValueError naming the first invalid option of the local colour models."""
     if not 0.0 < float(weight) <= 1.0:
         raise ValueError(f"local_colour_weight must lie in (0, 1]; got {weight!r}")
@@ -252,6 +327,8 @@ def _check_options(weight, reach, marks) -> None:
         raise ValueError(f"local_colour_reach must be positive; got {reach!r}")
     if marks not in LOCAL_MARKS:
         raise ValueError(f"local_colour_marks must be one of {', '.join(LOCAL_MARKS)}; got {marks!r}")
+    if mixing not in LOCAL_MIXING:
+        raise ValueError(f"local_colour_mixing must be one of {', '.join(LOCAL_MIXING)}; got {mixing!r}")
 
 
 def local_colour_log_odds_delta(
@@ -267,6 +344,7 @@ def local_colour_log_odds_delta(
     boundary_reach: float = 0.0,
     geodesic_weight: float = 0.0,
     cutoff: float = CUTOFF_REACHES,
+    mixing: str = "distance",
 ):
     """Change of the foreground log-odds from mixing in the per-click local colour models.
 
@@ -297,10 +375,15 @@ def local_colour_log_odds_delta(
     geodesic_weight : float
         > 0: the distance in the mixing weight is the larger of the Euclidean and the
         geodesic distance with this colour weight (:func:`_geodesic_px`), so a local model
-        fades behind colour edges; 0 = Euclidean only.
+        fades behind colour edges; 0 = Euclidean only. The geodesic distance is to the
+        class's nearest mark (one transform per class), a lower bound of each group's own.
     cutoff : float
         A local model's influence ends at this many reaches from its group
         (:data:`CUTOFF_REACHES` by default).
+    mixing : {"distance", "nearest"}
+        "distance": every group of a class within its cutoff is mixed in, weighted by its
+        distance (module docstring); "nearest": only the pixel's nearest group of the class,
+        ``a = weight * e`` (the behaviour before issue 11, kept to replay old sequences).
 
     Returns
     -------
@@ -311,9 +394,10 @@ def local_colour_log_odds_delta(
     Raises
     ------
     ValueError
-        When ``weight`` is not in (0, 1], ``reach`` is not positive or ``marks`` is unknown.
+        When ``weight`` is not in (0, 1], ``reach`` is not positive or ``marks`` or
+        ``mixing`` is unknown.
     """
-    _check_options(weight, reach, marks)
+    _check_options(weight, reach, marks, mixing)
     h, w = scribbles.shape
     if colour_features is None:
         colour_only = FeatureSpace(features.color_space, 0.0)
@@ -336,14 +420,25 @@ def local_colour_log_odds_delta(
             reaches = boundary_reaches(groups, count, previous_mask, reach_px, float(boundary_reach))
         else:
             reaches = np.full(count + 1, reach_px)
-        geo = _geodesic_px(image, groups > 0, geodesic_weight) if geodesic_weight > 0 else None
-        per_class.append((_nearest_groups(groups, count, reaches, cutoff), models, reaches, geo))
-    parts = [p[0][0] for p in per_class if p is not None]
-    if not parts:
+        point_sets = []
+        for g, box in enumerate(ndimage.find_objects(groups, count), start=1):
+            rows, cols = np.nonzero(groups[box] == g)
+            point_sets.append((rows + box[0].start, cols + box[1].start))
+        geo = _geodesic_px(image, groups > 0, geodesic_weight).reshape(-1) if geodesic_weight > 0 else None
+        if mixing == "nearest":
+            near_index, near_group, near_d = _nearest_groups(groups, count, reaches, cutoff)
+            near = [(near_index[near_group == g], near_d[near_group == g]) for g in range(1, count + 1)]
+        else:
+            near = _within_reach(point_sets, (h, w), reaches, cutoff)
+        parts, total = _mixing_weights(near, reaches, weight, cutoff, h * w, geo)
+        per_class.append((parts, total, models))
+    if all(p is None for p in per_class):
         return np.empty(0, np.int64), np.empty(0, np.float32)
     influenced = np.zeros(h * w, bool)
-    for part in parts:
-        influenced[part] = True
+    for part in per_class:
+        if part is not None:
+            for idx, _ in part[0]:
+                influenced[idx] = True
     influenced &= scribbles.reshape(-1) == 0  # marked pixels are fixed anyway
     index = np.flatnonzero(influenced)
     if index.size == 0:
@@ -354,26 +449,28 @@ def local_colour_log_odds_delta(
     for k, part in enumerate(per_class):
         if part is None:
             continue
-        (near_index, near_group, near_d), models, reaches, geo = part
-        if geo is not None:
-            near_d = np.maximum(near_d, geo.reshape(-1)[near_index])
-        # Positions of this class's influenced pixels within ``index``.
-        pos = np.searchsorted(index, near_index)
-        ok = (pos < index.size)
-        ok[ok] = index[pos[ok]] == near_index[ok]
-        pos, group, d = pos[ok], near_group[ok], near_d[ok]
-        a = float(weight) * np.exp(-0.5 * (d.astype(np.float64) / reaches[group]) ** 2)
-        a[d > cutoff * reaches[group]] = 0.0  # beyond the cutoff (geodesic distances)
-        local = np.empty(pos.size)
-        for g in np.unique(group):
-            sel = group == g
-            mean, cov = models[g - 1]
-            local[sel] = _log_density(X[pos[sel]], mean, cov)
-        glob = base[k, pos]
-        with np.errstate(divide="ignore"):  # a = 0 beyond a geodesic cutoff: log 0 = -inf
-            mixed = np.logaddexp(np.log1p(-np.minimum(a, 1.0 - 1e-9)) + glob, np.log(a) + local)
-        change = np.where(np.isfinite(glob), mixed - glob, 0.0)
-        delta[pos] += change if k == 0 else -change
+        parts, total, models = part
+        glob = base[k]
+        # log((1 - A) exp(L) + sum_g a_g N_g(x)) over the influenced pixels, as a log-sum-exp
+        # (largest term first); the groups' terms where each reaches.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = [(None, np.log1p(-np.minimum(total[index], 1.0 - 1e-9)) + glob)]
+            for g, (idx, a) in enumerate(parts, start=1):
+                pos = np.searchsorted(index, idx)
+                ok = pos < index.size
+                ok[ok] = index[pos[ok]] == idx[ok]  # marked pixels are not in index
+                mean, cov = models[g - 1]
+                terms.append((pos[ok], np.log(a[ok]) + _log_density(X[pos[ok]], mean, cov)))
+            top = terms[0][1].copy()
+            for pos, t in terms[1:]:
+                top[pos] = np.maximum(top[pos], t)
+            top_finite = np.where(np.isfinite(top), top, 0.0)
+            total_exp = np.exp(terms[0][1] - top_finite)
+            for pos, t in terms[1:]:
+                total_exp[pos] += np.exp(t - top_finite[pos])
+            mixed = top_finite + np.log(total_exp)
+            change = np.where(np.isfinite(glob), mixed - glob, 0.0)
+        delta += change if k == 0 else -change
     return index, delta.astype(np.float32)
 
 
@@ -578,12 +675,15 @@ def add_local_colour(
     boundary_reach: float = 0.0,
     geodesic_weight: float = 0.0,
     cutoff: float = CUTOFF_REACHES,
+    mixing: str = "distance",
 ) -> None:
     """:func:`local_colour_log_odds_delta` added to ``unary`` in place, on the grid (fast path).
 
     The same models and mixing, with two approximations that keep a click's cost at 1080p
-    small: each pixel's distance to the nearest click-group of a class is that of its
-    :data:`GRID_PIXELS` grid cell (cell centres, exact Euclidean transform of the grid), and
+    small: each pixel's distance to each click-group of a class is that of its
+    :data:`GRID_PIXELS` grid cell (cell centres, exact Euclidean transform of the grid in
+    the group's window, :func:`_within_reach`; the mixing weights per cell as in
+    :func:`_mixing_weights`, in as many slots per cell as groups of one class reach it), and
     the unmarked pixels that grow a local model are sampled one per cell (weighted by the
     cell's area). The per-pixel mixing runs in :func:`segmix.kernels.pixels.local_colour_mix`.
 
@@ -595,7 +695,7 @@ def add_local_colour(
     log_likelihoods : (2, U) float, per distinct colour, of the global class models
     inverse : (H*W,) int, each pixel's distinct colour
     colour_table : (U, >= 3) float, colour features (first three columns) per distinct colour
-    weight, reach, marks, previous_mask, boundary_reach, geodesic_weight, cutoff
+    weight, reach, marks, previous_mask, boundary_reach, geodesic_weight, cutoff, mixing
         As in :func:`local_colour_log_odds_delta`.
 
     Raises
@@ -606,7 +706,7 @@ def add_local_colour(
     from segmix.kernels import pixels as pixel_kernels
     from segmix.kernels.threads import for_pixels_exact
 
-    _check_options(weight, reach, marks)
+    _check_options(weight, reach, marks, mixing)
     h, w = scribbles.shape
     factor = max(1, math.ceil(math.sqrt(h * w / GRID_PIXELS)))
     hs, ws = -(-h // factor), -(-w // factor)
@@ -634,47 +734,71 @@ def add_local_colour(
             reaches = boundary_reaches(groups, count, previous_mask, reach_px, float(boundary_reach))
         else:
             reaches = np.full(count + 1, reach_px)
-        cells = np.zeros((hs, ws), np.int32)
-        for g, (rows, cols) in enumerate(group_list, start=1):
-            np.maximum.at(cells, (rows // factor, cols // factor), g)
-        d, (iy, ix) = ndimage.distance_transform_edt(cells == 0, return_indices=True)
-        dist = (d * factor).astype(np.float32)
+        # Each group's grid cells (a cell holds a group if any of its pixels does).
+        point_sets = []
+        for rows, cols in group_list:
+            cell = np.unique((rows // factor) * ws + cols // factor)
+            point_sets.append((cell // ws, cell % ws))
+        geo = None
         if geodesic_weight > 0:
             if groups is None:
                 groups = _group_image(group_list, (h, w))
-            geo = _geodesic_px(image, groups > 0, geodesic_weight)[::factor, ::factor]
-            dist = np.maximum(dist, geo[:hs, :ws])
-        per_class.append((models, reaches, dist, cells[iy, ix]))
+            geo = np.ascontiguousarray(_geodesic_px(image, groups > 0, geodesic_weight)[::factor, ::factor]).reshape(-1)
+        if mixing == "nearest":
+            # The nearest group's cells only (one transform of the grid with indices).
+            cells = np.zeros((hs, ws), np.int32)
+            for g, (rows, cols) in enumerate(group_list, start=1):
+                np.maximum.at(cells, (rows // factor, cols // factor), g)
+            d, (iy, ix) = ndimage.distance_transform_edt(cells == 0, return_indices=True)
+            dist = (d * factor).astype(np.float32).reshape(-1)
+            if geo is not None:
+                dist = np.maximum(dist, geo)
+            nearest = cells[iy, ix].reshape(-1)
+            near = []
+            for g in range(1, count + 1):
+                idx = np.flatnonzero((nearest == g) & (dist <= cutoff * reaches[g]))
+                near.append((idx, dist[idx]))
+            geo = None  # applied
+        else:
+            near = _within_reach(point_sets, (hs, ws), reaches, cutoff, factor)
+        parts, total = _mixing_weights(near, reaches, weight, cutoff, hs * ws, geo)
+        per_class.append((models, parts, total))
     if all(p is None for p in per_class):
         return
     n_groups = max(len(p[0]) for p in per_class if p is not None)
-    dist = np.full((2, hs, ws), np.inf, np.float32)
-    group = np.zeros((2, hs, ws), np.int32)
-    reaches = np.ones((2, n_groups + 1))
+    # Slots per cell: as many as the most groups of one class reaching one cell.
+    coverage = np.zeros((2, hs * ws), np.int32)
+    for k, part in enumerate(per_class):
+        if part is not None:
+            for idx, _ in part[1]:
+                coverage[k, idx] += 1
+    slots = max(1, int(coverage.max()))
+    group = np.zeros((2, slots, hs * ws), np.int32)
+    log_a = np.zeros((2, slots, hs * ws))
+    log_1ma = np.zeros((2, hs * ws))
     means = np.zeros((2, n_groups + 1, 3))
     inv_chol = np.zeros((2, n_groups + 1, 3, 3))
     log_norm = np.zeros((2, n_groups + 1))
     for k, part in enumerate(per_class):
         if part is None:
             continue
-        models, class_reaches, dist[k], group[k] = part
-        reaches[k, :class_reaches.size] = class_reaches
+        models, parts, total = part
         for g, (mean, cov) in enumerate(models, start=1):
             chol = np.linalg.cholesky(cov)
             means[k, g] = mean
             inv_chol[k, g] = np.linalg.inv(chol)
             log_norm[k, g] = -np.log(np.diag(chol)).sum() - 1.5 * math.log(2.0 * math.pi)
-    # Mixing weight per grid cell and class: a = weight exp(-d^2 / (2 reach^2)) within the
-    # cutoff of the nearest group, none beyond it.
-    cell_reach = np.take_along_axis(reaches, group.reshape(2, -1), axis=1).reshape(group.shape)
-    beyond = (group == 0) | (dist > cutoff * cell_reach)
-    group[beyond] = 0
-    a = float(weight) * np.exp(-0.5 * (np.where(beyond, 0.0, dist) / cell_reach) ** 2)
-    a = np.minimum(a, 1.0 - 1e-9)
-    with np.errstate(divide="ignore"):
-        log_a, log_1ma = np.log(a), np.log1p(-a)
+        filled = np.zeros(hs * ws, np.int32)
+        with np.errstate(divide="ignore"):
+            for g, (idx, a) in enumerate(parts, start=1):
+                slot = filled[idx]
+                group[k, slot, idx] = g
+                log_a[k, slot, idx] = np.log(a)
+                filled[idx] += 1
+        log_1ma[k] = np.log1p(-np.minimum(total, 1.0 - 1e-9))
     # Thread-exact (each pixel written by one thread from its own inputs): the window runs
     # it on both cores at 1080p, with the same result.
     kernel = for_pixels_exact(pixel_kernels.local_colour_mix, h * w)
     kernel(unary, inverse, table, np.ascontiguousarray(log_likelihoods), np.ascontiguousarray(scribbles, dtype=np.uint8),
-           log_a, log_1ma, group, factor, means, inv_chol, log_norm)
+           log_a.reshape(2, slots, hs, ws), log_1ma.reshape(2, hs, ws), group.reshape(2, slots, hs, ws), factor,
+           means, inv_chol, log_norm)

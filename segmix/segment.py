@@ -45,7 +45,7 @@ from skimage import color as skcolor
 
 from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
-from segmix.local_colour import LOCAL_MARKS, add_local_colour, has_stroke, local_colour_log_odds_delta
+from segmix.local_colour import LOCAL_MARKS, LOCAL_MIXING, add_local_colour, has_stroke, local_colour_log_odds_delta
 from segmix.marked_pixels import marked_flat
 from segmix.bayes import BayesClassifier, check_image
 from segmix.click_guards import (
@@ -334,6 +334,11 @@ class SegmentationSettings:
     # A local model's influence ends at this many reaches from its click (its weight there:
     # weight * exp(-cutoff^2 / 2)).
     local_colour_cutoff: float = 3.0
+    # How the local models of a class's click groups are mixed at a pixel: "distance", every
+    # group within its cutoff weighted by its distance (continuous: issue 11, docs/
+    # clicks_development.md "Straight-edged artefacts"), or "nearest", the nearest group's
+    # only (before: a seam at the bisector of two clicks of a class).
+    local_colour_mixing: str = "distance"
     # Adaptive smoothness (segmix.adaptive_smoothness): "off", "image" (one gamma per photo
     # from its median |colour unary|) or "pixel" (unaries of colours neither model explains
     # scaled down); adaptive_strength is the exponent / rate of either. Neither improved click
@@ -449,6 +454,8 @@ class SegmentationSettings:
         if self.unexplained_marks not in UNEXPLAINED_MARKS:
             raise ValueError(f"unexplained_marks must be one of {', '.join(UNEXPLAINED_MARKS)}; "
                              f"got {self.unexplained_marks!r}")
+        if self.local_colour_mixing not in LOCAL_MIXING:
+            raise ValueError(f"local_colour_mixing must be one of {', '.join(LOCAL_MIXING)}; got {self.local_colour_mixing!r}")
         if self.local_colour_marks not in LOCAL_MARKS:
             raise ValueError(f"local_colour_marks must be one of {', '.join(LOCAL_MARKS)}; got {self.local_colour_marks!r}")
         check_adaptive(self.adaptive_smoothness, self.adaptive_strength)
@@ -2054,7 +2061,7 @@ def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, 
     ``colour_features``: the features (U, D) of the distinct colours ``inverse`` indexes, as
     :func:`_class_log_likelihoods` scored them (looked up in the cache if not given)."""
     options = (settings.local_colour_marks, previous_mask, settings.local_colour_boundary_reach,
-               settings.local_colour_geodesic, settings.local_colour_cutoff)
+               settings.local_colour_geodesic, settings.local_colour_cutoff, settings.local_colour_mixing)
     if inverse is not None:
         feats = colour_features
         if feats is None:

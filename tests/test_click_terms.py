@@ -130,6 +130,7 @@ def test_adaptive_smoothness_keeps_a_plain_one_click_result(mode):
     ("local_colour_cutoff", 0.0, "local_colour_cutoff"),
     ("local_colour_boundary_reach", -1.0, "local_colour_boundary_reach"),
     ("local_colour_geodesic", float("inf"), "local_colour_geodesic"),
+    ("local_colour_mixing", "bisector", "local_colour_mixing"),
 ])
 def test_bad_settings_are_named(field, value, words):
     with pytest.raises(ValueError, match=words):
@@ -262,8 +263,9 @@ def test_local_models_are_deterministic():
     np.testing.assert_array_equal(first.probability, second.probability)
 
 
+@pytest.mark.parametrize("mixing", ["distance", "nearest"])
 @pytest.mark.parametrize("marks", ["clicks", "all"])
-def test_fast_path_equals_the_exact_one_below_the_grid_size(marks):
+def test_fast_path_equals_the_exact_one_below_the_grid_size(marks, mixing):
     """Below GRID_PIXELS the grid is the pixel grid: the fast path (Numba kernel, used by
     segment) gives the exact path's log-odds change."""
     from segmix.features import unique_colors
@@ -281,11 +283,11 @@ def test_fast_path_equals_the_exact_one_below_the_grid_size(marks):
     ll = np.stack([-np.sum((table[:, :3] - c) ** 2, axis=1) * 50 for c in (table[inverse[50 * 200 + 40], :3],
                                                                           table[inverse[5], :3])]).astype(np.float32)
     index, delta = local_colour_log_odds_delta(image, labels, lambda i: ll[:, inverse[i]], space, 0.5, 0.05,
-                                               lambda i: table[inverse[i], :3], marks)
+                                               lambda i: table[inverse[i], :3], marks, mixing=mixing)
     exact = np.zeros(labels.size, np.float32)
     exact[index] += delta
     fast = np.zeros(labels.shape, np.float32)
-    add_local_colour(fast, image, labels, ll, inverse, table, 0.5, 0.05, marks)
+    add_local_colour(fast, image, labels, ll, inverse, table, 0.5, 0.05, marks, mixing=mixing)
     assert np.abs(exact).max() > 1.0
     np.testing.assert_allclose(fast.reshape(-1), exact, rtol=1e-4, atol=1e-4)
 
@@ -391,3 +393,66 @@ def test_distinct_rows_counts_as_numpy_unique():
     X[6] = (-0.0, 0.5, 0.5)  # equal by value
     for rows in (X, X[:1], X[:0], np.repeat(X[:3], 4, axis=0)):
         assert _distinct_rows(rows) == np.unique(rows, axis=0).shape[0]
+
+
+def _two_background_clicks_scene():
+    """60 x 100 photo of one colour (C1) with a square of another (C2) around the second of two
+    negative clicks; both clicks' local models reach the row below them (the bisector of the
+    clicks is between columns 49 and 50)."""
+    c1, c2 = (90, 110, 140), (200, 170, 60)
+    image = np.empty((60, 100, 3), np.uint8)
+    image[:] = c1
+    image[18:43, 67:92] = c2
+    labels = clicks_to_scribbles(image.shape[:2], [Click(30, 20, False), Click(30, 79, False)])
+    return image, labels
+
+
+@pytest.mark.parametrize("path", ["exact", "fast"])
+@pytest.mark.parametrize("mixing", ["distance", "nearest"])
+def test_local_term_is_continuous_across_the_bisector_of_two_same_class_clicks(path, mixing):
+    """Issue 11: each pixel took the local model of its nearest click group only, so the
+    background's local density switched at the bisector of two background clicks, a straight
+    seam the cut could follow. Now every group within reach is mixed in, weighted by its
+    distance: along a row of one colour crossing the bisector the change between neighbours
+    at the bisector is of the size of the changes next to it (what the distance change
+    explains), while the two clicks' own terms there differ by nats."""
+    from segmix.features import unique_colors
+    from segmix.local_colour import GRID_PIXELS, add_local_colour
+
+    image, labels = _two_background_clicks_scene()
+    assert labels.size < GRID_PIXELS  # the fast path's grid is the pixel grid here
+    colours, inverse = unique_colors(image)
+    space = FeatureSpace("lab")
+    table = space.colors_to_features(colours)
+    ll = np.zeros((2, len(colours)), np.float32)  # global models that explain every colour alike
+    reach = 0.25  # 29 px; the row is 36 px from both clicks at the bisector
+
+    def term(scribbles):
+        if path == "exact":
+            index, delta = local_colour_log_odds_delta(image, scribbles, lambda i: ll[:, inverse[i]], space, 0.5, reach,
+                                                       lambda i: table[inverse[i], :3], mixing=mixing)
+            full = np.zeros(scribbles.size, np.float32)
+            full[index] = delta
+            return full.reshape(scribbles.shape)
+        full = np.zeros(scribbles.shape, np.float32)
+        add_local_colour(full, image, scribbles, ll, inverse, table, 0.5, reach, mixing=mixing)
+        return full
+
+    row = 50
+    both = term(labels)[row]
+    left, right = labels.copy(), labels.copy()
+    left[:, 50:] = 0
+    right[:, :50] = 0
+    alone_left, alone_right = term(left)[row], term(right)[row]
+    # The nearest-group rule gave alone_left left of the bisector and alone_right right of it:
+    # a jump of nats between columns 49 and 50.
+    assert abs(alone_left[49] - alone_right[50]) > 2.0
+    steps = np.abs(np.diff(both.astype(np.float64)))
+    if mixing == "nearest":  # the previous rule, one setting away: the seam
+        assert both[49] == alone_left[49] and both[50] == alone_right[50]
+        assert steps[49] > 2.0
+        return
+    assert steps[49] <= 1.5 * max(steps[47], steps[48], steps[50], steps[51]) + 1e-4
+    assert steps[40:60].max() < 0.2
+    # Symmetric in the two clicks' distances, and still a background term (negative).
+    assert (both[30:70] < 0).all()

@@ -75,8 +75,9 @@ def _cases():
             dy, dx, np.roll(index, 1, axis=1), rng.random((n_nodes + 1, dy.size)).astype(np.float32))),
         "local_colour_mix": (pixels.local_colour_mix, (
             odds.copy(), rng.integers(0, 500, h * wd).astype(np.int32), rng.normal(size=(500, 3)),
-            rng.normal(-3.0, 1.0, (2, 500)).astype(np.float32), fixed, np.log(a_local := rng.uniform(0.0, 0.5, (2, hc, wc))),
-            np.log1p(-a_local), rng.integers(0, 3, (2, hc, wc)).astype(np.int32), factor, rng.normal(size=(2, 3, 3)),
+            rng.normal(-3.0, 1.0, (2, 500)).astype(np.float32), fixed, np.log(a_local := rng.uniform(0.0, 0.25, (2, 2, hc, wc))),
+            np.log1p(-a_local.sum(axis=1)), np.sort(rng.integers(0, 3, (2, 2, hc, wc)), axis=1)[:, ::-1].astype(np.int32), factor,
+            rng.normal(size=(2, 3, 3)),
             np.tril(rng.uniform(0.5, 2.0, (2, 3, 3, 3))), rng.normal(size=(2, 3)))),
         "open_square": (morphology.open_square, ((odds > 0.3).view(np.uint8).copy(), 2, np.empty((h, wd), np.uint8))),
         # beta 1e-4: pair weights large enough that about a third of the blocks are contested.

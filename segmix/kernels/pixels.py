@@ -103,51 +103,65 @@ def local_colour_mix(unary, inverse, feats, log_likelihoods, fixed, log_a, log_1
                      means, inv_chol, log_norm):
     """Mix per-click local Gaussians into the foreground log-odds, in place.
 
-    For every unmarked pixel p and class k (0 foreground, 1 background) with a local model
-    ``g = group[k, y // factor, x // factor]`` (0 = none) mixed in with weight a (``log_a``,
-    ``log_1ma`` = log a, log(1 - a) of the pixel's grid cell)::
+    For every unmarked pixel p and class k (0 foreground, 1 background), with the pixel's
+    grid cell ``(ys, xs) = (y // factor, x // factor)``, the local models
+    ``g_j = group[k, j, ys, xs]`` (slots j = 0, 1, ... until the first 0 = none) mixed in
+    with weights a_j (``log_a[k, j, ys, xs]`` = log a_j) and the global model with weight
+    1 - sum a_j (``log_1ma[k, ys, xs]``)::
 
-        change_k = log((1 - a) exp(L_k) + a N(x; means[k, g], Sigma)) - L_k
+        change_k = log((1 - sum_j a_j) exp(L_k) + sum_j a_j N(x; means[k, g_j], Sigma_g_j)) - L_k
 
     with ``L_k = log_likelihoods[k, inverse[p]]`` (skipped if not finite) and ``log N =
     log_norm[k, g] - |inv_chol[k, g] (x - mean)|^2 / 2``; ``unary[p] += change_0 -
     change_1``. ``unary`` (H, W) float32; ``inverse`` (H*W,) int; ``feats`` (U, >=3) colour
     features per distinct colour; ``log_likelihoods`` (2, U); ``fixed`` (H, W) uint8;
-    ``log_a``, ``log_1ma`` (2, Hs, Ws) float64; ``group`` (2, Hs, Ws) int32; ``means``
-    (2, G + 1, 3); ``inv_chol`` (2, G + 1, 3, 3) lower triangular; ``log_norm`` (2, G + 1).
+    ``log_a`` (2, S, Hs, Ws) float64; ``log_1ma`` (2, Hs, Ws) float64; ``group`` (2, S, Hs,
+    Ws) int32 (S slots); ``means`` (2, G + 1, 3); ``inv_chol`` (2, G + 1, 3, 3) lower
+    triangular; ``log_norm`` (2, G + 1).
+
+    The log of the sum is accumulated term by term (largest term m, r = sum of the others'
+    exp(t - m), result m + log1p(r)); a term more than 40 nats below the largest so far is
+    below float64 resolution (e^-40 = 4e-18) and skipped without an ``exp``. With one slot
+    this is log(e^p + e^q) as p + log1p(e^(q - p)) for the larger p.
     """
     h, w = unary.shape
+    slots = group.shape[1]
     for y in prange(h):
         ys = y // factor
         for x in range(w):
             if fixed[y, x] != 0:
                 continue
             xs = x // factor
-            if group[0, ys, xs] == 0 and group[1, ys, xs] == 0:
+            if group[0, 0, ys, xs] == 0 and group[1, 0, ys, xs] == 0:
                 continue
             u = inverse[y * w + x]
             total = 0.0
             for k in range(2):
-                g = group[k, ys, xs]
-                if g == 0:
+                if group[k, 0, ys, xs] == 0:
                     continue
                 glob = log_likelihoods[k, u]
                 if not np.isfinite(glob):
                     continue
-                maha = 0.0
-                for i in range(3):
-                    z = 0.0
-                    for j in range(i + 1):
-                        z += inv_chol[k, g, i, j] * (feats[u, j] - means[k, g, j])
-                    maha += z * z
-                p = log_1ma[k, ys, xs] + glob
-                q = log_a[k, ys, xs] + log_norm[k, g] - 0.5 * maha
-                # log(e^p + e^q); beyond a gap of 40 nats the smaller term is below float64
-                # resolution (e^-40 = 4e-18), and the exp / log1p are skipped.
-                if p > q:
-                    change = p - glob if p - q > 40.0 else p + np.log1p(np.exp(q - p)) - glob
-                else:
-                    change = q - glob if q - p > 40.0 else q + np.log1p(np.exp(p - q)) - glob
+                m = log_1ma[k, ys, xs] + glob
+                r = 0.0
+                for j in range(slots):
+                    g = group[k, j, ys, xs]
+                    if g == 0:
+                        break
+                    maha = 0.0
+                    for i in range(3):
+                        z = 0.0
+                        for c in range(i + 1):
+                            z += inv_chol[k, g, i, c] * (feats[u, c] - means[k, g, c])
+                        maha += z * z
+                    q = log_a[k, j, ys, xs] + log_norm[k, g] - 0.5 * maha
+                    if q <= m:
+                        if m - q <= 40.0:
+                            r += np.exp(q - m)
+                    else:
+                        r = 0.0 if q - m > 40.0 else (1.0 + r) * np.exp(m - q)
+                        m = q
+                change = m - glob if r == 0.0 else m + np.log1p(r) - glob
                 if k == 0:
                     total += change
                 else:
