@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.frames import is_sequence_path
-from segmix.gui import files, window_geometry
+from segmix.gui import file_dialogs, files, window_geometry
 from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
@@ -873,7 +872,7 @@ class MainWindow(QMainWindow):
         starts where this photo's files were last saved (default_save_path), not in the folder
         photos were last opened from (a trial saved marks, then had to look for them)."""
         folder = str(self.default_save_path("marks.png").parent) if saved else self.last_folder()
-        path, _ = QFileDialog.getOpenFileName(self, title, folder, name_filter)
+        path = file_dialogs.open_file_name(self, title, folder, name_filter)
         QTimer.singleShot(0, self.take_keyboard)  # a platform's native dialog is no QDialog here
         return path
 
@@ -881,8 +880,7 @@ class MainWindow(QMainWindow):
         # segmix asks before replacing, after the dialog: the dialog's own question came before
         # segmix's refusal of the name (a trial was asked "033.jpg already exists. Replace?" for a
         # mask over the open photo, which the export then refused: ".jpg ... use .png").
-        path, _ = QFileDialog.getSaveFileName(self, title, str(default), name_filter,
-                                              options=QFileDialog.Option.DontConfirmOverwrite)
+        path = file_dialogs.save_file_name(self, title, str(default), name_filter, confirm_overwrite=False)
         QTimer.singleShot(0, self.take_keyboard)
         # No question before a refusal: an input of the window (the photo, the marks loaded)
         # is refused by the save (input_refusal), whatever the answer would have been.

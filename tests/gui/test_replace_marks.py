@@ -8,12 +8,11 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui_helpers import paint_two_classes
 from segmix import io as segmix_io
 from segmix.gui import files
-from segmix.gui import main_window as main_window_module
 
 
 def _marks():
@@ -100,14 +99,10 @@ def test_an_export_over_saved_marks_asks_in_those_words_and_cancel_keeps_them(
     assert window.export("scribbles", marks)
     saved = marks.read_bytes()
 
-    class Dialog:  # the save dialog: the user picks marks.png
-        Option = QFileDialog.Option
+    from segmix.gui import file_dialogs
 
-        @staticmethod
-        def getSaveFileName(*_args, **_kwargs):  # noqa: N802
-            return str(marks), ""
-
-    monkeypatch.setattr(main_window_module, "QFileDialog", Dialog)
+    # The save dialog: the user picks marks.png.
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *_args, **_kwargs: str(marks))
     asked = []
     _answer_next_question(asked, None)
     assert not window.export(kind)

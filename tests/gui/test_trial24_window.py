@@ -179,14 +179,14 @@ def test_no_export_replaces_the_scribble_file_loaded(qtbot, make_window, photo_p
     asked = []
     again.confirm_replace = lambda path, title="": asked.append(path) or True
     # Through the save dialog: no replace question (Yes replaced the marks), a refusal naming them.
-    from PySide6.QtWidgets import QFileDialog
+    from segmix.gui import file_dialogs
 
-    original = QFileDialog.getSaveFileName
-    QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (str(marks), ""))
+    original = file_dialogs.save_file_name
+    file_dialogs.save_file_name = lambda *a, **k: str(marks)
     try:
         assert not again.export(kind)
     finally:
-        QFileDialog.getSaveFileName = original
+        file_dialogs.save_file_name = original
     assert asked == []
     title, text = messages[-1]
     assert title == "Cannot save"
