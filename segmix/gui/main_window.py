@@ -47,6 +47,7 @@ from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.gui.signals import emit
+from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import TrainingController
@@ -324,6 +325,9 @@ class MainWindow(QMainWindow):
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
         self.undo_group = QUndoGroup(self)
+        # Before anything shows a message: its message is elided before the pixel read-out
+        # (QStatusBar's ran into it).
+        self.setStatusBar(MessageStatusBar(self))
         self.controller = TrainingController(self, warm_up=warm_up)
         self.warning_relay = WarningRelay(self)
         self.warning_relay.warned.connect(self._on_warning)

@@ -6,9 +6,13 @@ reader live on the compute thread and are only touched there: every step is a
 live settings, and sends back plain arrays (frame, mask, overlay, background image). The
 GUI thread only shows them, so playing never blocks the window. A frame file of a folder
 that cannot be decoded, or whose size is not the sequence's, is passed over, as the command
-line and Export skip it, and reported once in the status bar (:func:`read_readable`). Scrubbing reads one file
-of a folder, or seeks a video to the last key frame before the target
-(:class:`segmix.frames.FrameReader`); a video whose header has no frame count shows
+line and Export skip it, and reported once in the status bar (:func:`read_readable`). A jump of the
+timeline brings the model up to date before it shows a mask: the frames before the target are
+fed in order, from a kept copy of the model (:class:`ModelSnapshots`) when going back, so the
+mask of a frame is always the one ``segmix background`` gives it (:meth:`VideoMode._request`).
+Frames are read from one file of a folder, or a video is sought to the last key frame before
+the frame (:class:`segmix.frames.FrameReader`); a video that ends before its header's count
+shrinks the timeline to the frames it has (:class:`VideoEnd`). A video whose header has no frame count shows
 duration x rate until its packets are counted, on the compute thread. Export runs the same model
 over every frame on the compute thread, reporting progress through a signal; Cancel bumps
 the controller's generation, which stops the run between two frames.
@@ -139,6 +143,32 @@ class StepResult:
     # settings (VideoMode.export_note says when it may not be).
     in_order: bool = False
     settings: VideoSettings | None = None
+    # Frames the model was fed by this job (a jump's catch-up feeds every frame between the
+    # frame the model had seen last and this one); ``seconds`` is for all of them.
+    frames: int = 1
+    # A chunk of a catch-up: the model has seen frames 1 .. index in order, but the frame
+    # asked for (``target``) is further on; shown without its mask, as progress.
+    partial: bool = False
+    target: int | None = None
+    # Set when the video ended (truncated) right after this frame: VideoEnd.
+    video_end: VideoEnd | None = None
+
+
+@dataclass(frozen=True)
+class VideoEnd:
+    """A video that ends before the frame count its header (or its packets) announced:
+    ``frames`` is the frames it really has."""
+
+    frames: int
+    announced: int | None
+
+    def text(self, name: str) -> str:
+        """The status bar's and the dock tooltip's words (as ``segmix background`` says it)."""
+        if self.announced and self.announced > self.frames:
+            return (f"{name} is truncated: it ends after frame {self.frames} of the {self.announced} its header "
+                    f"announces ({self.announced - self.frames} missing); the timeline now runs to frame "
+                    f"{self.frames}")
+        return f"{name} ends after frame {self.frames}; the timeline now runs to frame {self.frames}"
 
 
 @dataclass
@@ -148,6 +178,85 @@ class NoFrameLeft:
 
     index: int
     skipped: dict[int, str]
+    video_end: VideoEnd | None = None
+
+
+#: Memory the kept model states (:class:`ModelSnapshots`) may take: a few hundred MB. A
+#: 320 x 240 model is 4.7 MB (63 states), a 1920 x 1080 one 130 MB (2 states).
+SNAPSHOT_BUDGET_BYTES = 300 * 2**20
+#: A jump's catch-up reports back (progress, a new target, Cancel) after this much work.
+CATCH_UP_CHUNK_SECONDS = 0.25
+
+
+def model_bytes(model) -> int:
+    """Bytes of ``model``'s state arrays (0 before its first frame)."""
+    arrays = (getattr(model, name, None) for name in ("_weights", "_variances", "_means", "_n_used"))
+    return sum(int(a.nbytes) for a in arrays if a is not None)
+
+
+class ModelSnapshots:
+    """Copies of the background model after frames 1 .. j (fed in order with one setting),
+    kept every ``every`` frames within ``budget`` bytes, so that a jump back replays from the
+    nearest one instead of from frame 1.
+
+    The model is adaptive: the mask of frame N depends on every frame before it, so a jump
+    must give the model the state it has after frames 1 .. N-1 in order (what ``segmix
+    background`` and Export All Masks have when they reach frame N). When the kept states
+    outgrow the budget, ``every`` doubles and the states off its multiples are dropped, so
+    they stay spread over the frames seen. Compute thread only (no Qt).
+
+    Parameters
+    ----------
+    budget : int
+        Bytes all kept states may take; a model larger than that is never kept (jumps
+        back then replay from frame 1).
+    """
+
+    def __init__(self, budget: int = SNAPSHOT_BUDGET_BYTES) -> None:
+        self.budget = int(budget)
+        self.settings: VideoSettings | None = None
+        self.every = 1
+        self.kept: dict[int, object] = {}
+
+    def reset(self, settings: VideoSettings | None) -> None:
+        """Forget every state: they were made with other settings (or another source)."""
+        self.settings, self.every, self.kept = settings, 1, {}
+
+    @property
+    def nbytes(self) -> int:
+        return sum(model_bytes(model) for model in self.kept.values())
+
+    def offer(self, index: int, model, settings: VideoSettings) -> None:
+        """Keep a copy of ``model``, which has seen frames 1 .. ``index`` in order with
+        ``settings``, if ``index`` is a multiple of ``every`` and it fits the budget."""
+        import copy
+
+        if settings != self.settings or index % self.every or index in self.kept:
+            return
+        size = model_bytes(model)
+        if size == 0 or size > self.budget:
+            return
+        self.kept[index] = copy.deepcopy(model)
+        while len(self.kept) * size > self.budget:
+            self.every *= 2
+            self.kept = {i: m for i, m in self.kept.items() if i % self.every == 0}
+
+    def nearest(self, index: int, settings: VideoSettings):
+        """(j, a copy of the state after frame j) for the largest kept j <= ``index`` made
+        with ``settings``, or (0, None) when there is none."""
+        import copy
+
+        if settings != self.settings:
+            return 0, None
+        before = [i for i in self.kept if i <= index]
+        if not before:
+            return 0, None
+        j = max(before)
+        return j, copy.deepcopy(self.kept[j])
+
+
+#: What FrameReader.read says when a video has fewer frames than the count it was given.
+VIDEO_ENDS = "the video ends before frame"
 
 
 # The timing line's tooltip after a frame that compiled a kernel (frame_time_text).
@@ -343,7 +452,8 @@ class VideoPanel(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setMinimum(1)
         self.slider.setMaximum(1)
-        self.slider.setToolTip("Scrub: click or drag to a frame; the model continues from the chosen frame")
+        self.slider.setToolTip("Click or drag to a frame: the model is first fed the frames before it, in order "
+                               "(from a kept copy when going back), so its mask is the one Export All Masks gives it")
         self._slider_style = JumpToClickStyle()  # kept: setStyle does not take ownership
         self.slider.setStyle(self._slider_style)
         self.frame_label = QLabel("frame – / –")
@@ -375,7 +485,8 @@ class VideoPanel(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.export_button.setToolTip("Write the mask of every frame (0 / 127 shadow / 255) into a folder, with a fresh model")
-        self.cancel_button.setToolTip("Stop the export (masks written so far stay)")
+        self.cancel_button.setToolTip("Stop the export (masks written so far stay), or a jump's catch-up (the "
+                                      "frame the model has reached is shown, with its mask)")
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.timing_label = QLabel("")
@@ -490,6 +601,15 @@ class VideoMode(Mode):
         # last in order with the settings it was made with; None once it has not (a scrub,
         # playing on from the start, a control changed). Compute thread only.
         self._fed_in_order: tuple[int, VideoSettings] | None = None
+        self._model_at = 0  # the last frame the model was fed (compute thread only)
+        self._snapshots = ModelSnapshots()  # kept model states, for jumps back (compute thread only)
+        # The frame asked for (a step, a jump) until it is shown with its mask; while a jump's
+        # catch-up runs, the partial results show how far the model has got.
+        self._target: int | None = None
+        self._catching_up: StepResult | None = None  # the last chunk of a catch-up shown
+        self._stop_catch_up = False  # Cancel: end the catch-up at the frame it has reached
+        self._video_end: VideoEnd | None = None
+        self._jumping = False  # a jump's catch-up is on its way (catching_up)
         self._export_result: StepResult | None = None  # the frame File > Export writes
         self.current: StepResult | None = None
         self._shown: StepResult | None = None  # the result whose frame the shell holds
@@ -518,7 +638,7 @@ class VideoMode(Mode):
         p.slider.valueChanged.connect(self._on_slider_value)
         p.shadows.toggled.connect(lambda _on: self._redraw_overlay())
         p.export_button.clicked.connect(self.export_dialog)
-        p.cancel_button.clicked.connect(self.cancel_export)
+        p.cancel_button.clicked.connect(self._cancel)
         self.export_progress.connect(self._on_export_progress)
         shell.controller.call_ready.connect(self._on_call_ready)
         self.update_actions()
@@ -557,6 +677,7 @@ class VideoMode(Mode):
     def deactivate(self) -> None:
         self.set_playing(False)
         self._in_flight = False
+        self._abandon_target()  # its job is dropped on the switch
 
     def keeps_job_on_new_image(self) -> bool:
         return True  # frames are shown through set_image while a step or export runs
@@ -610,6 +731,8 @@ class VideoMode(Mode):
         self.current = None
         self.index = 0
         self._unreadable = {}
+        self._end_catch_up()
+        self._video_end = None
         from segmix.background import BackgroundMixture
 
         settings = self.panel.settings()
@@ -621,6 +744,8 @@ class VideoMode(Mode):
                 self._reader.close()
             self._reader, self._model = reader, model
             self._fed_in_order = (0, settings)
+            self._model_at = 0
+            self._snapshots.reset(settings)
             # A video whose header has no frame count: its packets are counted here, on the
             # compute thread (the slider shows duration x rate meanwhile).
             return reader.count_frames(check) if sequence.kind == "video" else len(reader)
@@ -652,13 +777,19 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(False)
         kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
         count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
+        end = self._video_end
+        if end is not None and end.announced and end.announced > end.frames:
+            count += f" of the {end.announced} its header announces: truncated"
         if self._unreadable:
             odd = sum(is_size_skip(reason) for reason in self._unreadable.values())
             parts = [f"{len(self._unreadable) - odd} unreadable"] if odd < len(self._unreadable) else []
             parts += [f"{odd} of another size"] if odd else []
             count += f", {' and '.join(parts)}, skipped"
         self.panel.source_label.setText(f"{self._source_name} ({kind}, {count})")
-        self.panel.source_label.setToolTip("\n".join(skip_text(reason) for _, reason in sorted(self._unreadable.items())))
+        tips = [skip_text(reason) for _, reason in sorted(self._unreadable.items())]
+        if end is not None:
+            tips.insert(0, end.text(self._source_name))
+        self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
 
     def render(self) -> None:
@@ -677,6 +808,11 @@ class VideoMode(Mode):
             # folder's first frame waited for the kernels to compile.
             return (f"<b>Video mode</b>: {self._source_name}: preparing the first frame... (the first run "
                     "after installing compiles the kernels, up to a minute)")
+        if self._jumping:
+            target = self._target if self._target is not None else self.panel.slider.value()
+            reached = f" (frame {self._catching_up.index} done)" if self._catching_up is not None else ""
+            return (f"<b>Video mode</b>: updating the background model to frame {target}{reached}: it adapts at "
+                    "every frame, so it is fed every frame before it, in order; the mask follows. Cancel stops here.")
         if self.current.learning:
             return (f"<b>Video mode</b>: frame {self.current.index}: learning the background; no mask yet (nothing "
                     "to compare the first frame with). P plays, . steps.")
@@ -684,6 +820,8 @@ class VideoMode(Mode):
                 "P plays and pauses, . steps one frame.")
 
     def pixel_info(self, x: int, y: int) -> str:
+        if self._jumping:
+            return "mask: updating…"
         if self.current is None or self.current.learning or not (0 <= y < self.current.mask.shape[0] and 0 <= x < self.current.mask.shape[1]):
             return ""
         value = int(self.current.mask[y, x])
@@ -694,7 +832,7 @@ class VideoMode(Mode):
         p = self.panel
         for widget in (p.play_button, p.step_button, p.slider, p.export_button):
             widget.setEnabled(have and not self._exporting)
-        p.cancel_button.setEnabled(self._exporting)
+        p.cancel_button.setEnabled(self._exporting or self._jumping)
         for name in ("play_action", "step_action", "export_action"):
             action = getattr(self, name, None)
             if action is not None:
@@ -711,7 +849,8 @@ class VideoMode(Mode):
         # (MainWindow.export). Not before a source's first frame: that one replaces the
         # image (shell.set_image), which drops a waiting export; Export Mask is greyed out
         # until then and says the first frame is being prepared.
-        return self.current is not None and (self._in_flight or self._pending_seek is not None)
+        return self.current is not None and (self._in_flight or self._pending_seek is not None
+                                             or self._target is not None)
 
     def current_mask(self):
         return None if self.current is None or self.current.learning else self.current.mask == 255
@@ -793,14 +932,15 @@ class VideoMode(Mode):
         result = self._export_result
         if result is None or (result.in_order and result.settings == self.panel.settings()):
             return ""
-        why = ("the model has not seen frames 1 to " + str(result.index) + " in order with one setting (a scrub, a "
-               "control changed, or playing on from the start)" if not result.in_order
+        why = ("the model has not seen frames 1 to " + str(result.index) + " in order with one setting (a control "
+               "was changed while it ran; a jump to a frame makes it so again)" if not result.in_order
                else "the controls have changed since")
         return (f"note: {why}, so Export All Masks, which runs a fresh model over every frame in order, may give "
                 f"frame {result.index} another mask")
 
     def on_failed(self, message: str) -> None:
         self._in_flight = False
+        self._abandon_target()
         self.set_playing(False)
         if self._exporting:
             self._finish_export(None)
@@ -839,7 +979,8 @@ class VideoMode(Mode):
     def step(self) -> None:
         if self.sequence is None or self._exporting:
             return
-        self._request(self.index + 1 if self.index < self.panel.slider.maximum() else 1)
+        at = self._target if self._target is not None else self.index  # a jump on its way: after it
+        self._request(at + 1 if at < self.panel.slider.maximum() else 1)
 
     def seek(self, index: int) -> None:
         if self.sequence is None or self._exporting:
@@ -862,6 +1003,21 @@ class VideoMode(Mode):
             self.set_playing(False)
 
     def _request(self, index: int) -> None:
+        """Show frame ``index`` with the mask the sequence gives it.
+
+        The next frame (playing, Step) is one model update.  Any other frame is a jump: the
+        model must first have seen frames 1 .. index-1 in order, as ``segmix background``
+        and Export All Masks have when they reach it (the model adapts at every frame, so
+        the mask of a frame depends on all frames before it).  The compute thread starts
+        from the latest state it has at or before index-1 -- the model itself after a
+        forward jump, a kept copy (:class:`ModelSnapshots`) or a fresh model after a jump
+        back -- and feeds the frames between, in chunks of about
+        :data:`CATCH_UP_CHUNK_SECONDS`: each chunk comes back as a ``partial`` result
+        (the frame reached, shown without a mask, and the dock's progress bar), and the
+        next chunk goes to the frame asked for last, so a new click or drag retargets the
+        catch-up and Cancel stops it at the frame reached.
+        """
+        self._target = int(index)
         if self._in_flight:
             self._pending_seek = index  # asked again when the step in flight returns
             return
@@ -869,42 +1025,99 @@ class VideoMode(Mode):
         self._in_flight = True
         if self.playing:
             self._play_timer.start()  # this frame's slot (1 / fps)
+        if index != self.index + 1 and self.current is not None:
+            self._show_catching_up(None)  # no stale mask on screen while the model catches up
         settings = self.panel.settings()
         show_shadows = settings.detect_shadows
         sequence = self.sequence
-        requested = index
+        target = int(index)
 
         def step(check):
             import time
 
+            from segmix.background import BackgroundMixture
+            from segmix.frames import FrameError
+
             start = time.perf_counter()
             model = self._model
+            snapshots = self._snapshots
+            fed = self._fed_in_order
+            if target != self._model_at + 1:
+                # A jump: start from the latest state of frames 1 .. j in order with these
+                # settings, j <= target - 1 (the model's own, a kept copy, or a fresh one).
+                if snapshots.settings != settings:
+                    snapshots.reset(settings)
+                j, kept = snapshots.nearest(target - 1, settings)
+                if fed is not None and fed[1] == settings and j <= fed[0] <= target - 1:
+                    pass  # forward: the model goes on from where it is
+                else:
+                    model = kept if kept is not None else BackgroundMixture(
+                        learning_rate=settings.learning_rate, match_threshold=settings.match_threshold,
+                        detect_shadows=settings.detect_shadows)
+                    self._model, self._model_at, self._fed_in_order = model, j, (j, settings)
+                    fed = self._fed_in_order
             model.match_threshold = settings.match_threshold
             model.detect_shadows = settings.detect_shadows
-            # The model never sees an unreadable frame: the next readable one is read instead.
-            index, frame, skipped = read_readable(self._reader, requested, check, model.shape_)
-            check()
-            if frame is None:
-                return NoFrameLeft(index, skipped)
-            if model.shape_ is not None and frame.shape[:2] != model.shape_:
-                from segmix.frames import FrameError
+            skipped_all: dict[int, str] = {}
+            fed_frames = 0
+            last = None
 
-                # The file, as the command line names it (was only the stem, "in000015").
-                where = (f"{sequence.paths[0]} frame {index}" if sequence.kind in ("video", "animation")
-                         else sequence.paths[index - 1])
-                raise FrameError(f"{where}: frame is {frame.shape[1]} x {frame.shape[0]} but the first frame is "
-                                 f"{model.shape_[1]} x {model.shape_[0]}; every frame must have the same size")
-            rate = None if settings.learning_rate == model.learning_rate else settings.learning_rate
-            if model.frame_count_ == 0 and rate == 0.0:
-                rate = None
-            learning = not model.has_background
-            fed = self._fed_in_order
-            # Frames skipped on the way are skipped by Export All Masks too.
-            in_order = fed is not None and requested == fed[0] + 1 and settings == fed[1]
-            mask = model.apply(frame, learning_rate=rate)
-            self._fed_in_order = (index, settings) if in_order else None
-            return StepResult(index, frame, mask, render_mask(mask, show_shadows), model.background_image(),
-                              time.perf_counter() - start, learning, skipped, in_order, settings)
+            def final(result: StepResult, end: VideoEnd | None = None) -> StepResult:
+                # The last frame fed, shown as the answer: the video (or its readable frames) ended.
+                result.overlay = render_mask(result.mask, show_shadows)
+                result.background = model.background_image()
+                result.seconds = time.perf_counter() - start
+                result.partial, result.skipped, result.video_end = False, skipped_all, end
+                return result
+
+            while True:
+                requested = self._model_at + 1
+                try:
+                    # The model never sees an unreadable frame: the next readable one is read instead.
+                    index, frame, skipped = read_readable(self._reader, requested, check, model.shape_)
+                except FrameError as exc:
+                    if sequence.kind != "video" or VIDEO_ENDS not in str(exc) or requested <= 1:
+                        raise
+                    # A video shorter than its header says (truncated): it has requested - 1 frames.
+                    end = VideoEnd(requested - 1, sequence.frame_count)
+                    sequence.frame_count = requested - 1
+                    if last is None:
+                        return NoFrameLeft(requested - 1, skipped_all, end)
+                    return final(last, end)
+                skipped_all.update(skipped)
+                check()
+                if frame is None:
+                    if last is None:
+                        return NoFrameLeft(index, skipped_all)
+                    return final(last)
+                if model.shape_ is not None and frame.shape[:2] != model.shape_:
+                    # The file, as the command line names it (was only the stem, "in000015").
+                    where = (f"{sequence.paths[0]} frame {index}" if sequence.kind in ("video", "animation")
+                             else sequence.paths[index - 1])
+                    raise FrameError(f"{where}: frame is {frame.shape[1]} x {frame.shape[0]} but the first frame is "
+                                     f"{model.shape_[1]} x {model.shape_[0]}; every frame must have the same size")
+                rate = None if settings.learning_rate == model.learning_rate else settings.learning_rate
+                if model.frame_count_ == 0 and rate == 0.0:
+                    rate = None
+                learning = not model.has_background
+                # Frames skipped on the way are skipped by Export All Masks too.
+                in_order = fed is not None and requested == fed[0] + 1 and settings == fed[1]
+                mask = model.apply(frame, learning_rate=rate)
+                fed_frames += 1
+                self._model_at = index
+                self._fed_in_order = fed = (index, settings) if in_order else None
+                if in_order:
+                    if snapshots.settings is None:
+                        snapshots.reset(settings)
+                    snapshots.offer(index, model, settings)
+                done = index >= target
+                if done or time.perf_counter() - start > CATCH_UP_CHUNK_SECONDS:
+                    return StepResult(index, frame, mask, render_mask(mask, show_shadows), model.background_image(),
+                                      time.perf_counter() - start, learning, skipped_all, in_order, settings,
+                                      fed_frames, not done, target)
+                last = StepResult(index, frame, mask, None, None, 0.0, learning, {}, in_order, settings,
+                                  fed_frames, True, target)
+                check()
 
         self.shell.controller.request_call(step, "video:step")
 
@@ -924,6 +1137,20 @@ class VideoMode(Mode):
         self._in_flight = False
         result: StepResult | NoFrameLeft = outcome.value
         self._report_unreadable(result.skipped)
+        if result.video_end is not None:
+            self._found_video_end(result.video_end)
+        if isinstance(result, StepResult) and result.partial:
+            if not self._stop_catch_up:
+                # A chunk of a jump's catch-up: show how far the model has got, then go on to
+                # the frame asked for last (a click or drag meanwhile retargets).
+                self._show_catching_up(result)
+                target = self._pending_seek if self._pending_seek is not None else self._target
+                self._request(target)
+                self.shell.update_actions()
+                return
+            # Cancel: the frame reached is the answer (the model has seen 1 .. it in order).
+            result.partial = False
+        self._end_catch_up()
         self.index = result.index
         if isinstance(result, StepResult):
             self.current = result
@@ -931,12 +1158,13 @@ class VideoMode(Mode):
                 self._show(result)
                 self.shell.canvas.set_overlay(None if result.learning else result.overlay)
             self.background_view.set_image(result.background)
-            self.panel.timing_label.setText(frame_time_text(result.seconds, outcome.compiled))
+            self.panel.timing_label.setText(frame_time_text(result.seconds / max(1, result.frames), outcome.compiled))
             self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(result.index)
         self.panel.slider.blockSignals(False)
         self.panel.frame_label.setText(f"frame {result.index} / {self.panel.slider.maximum()}")
+        self.shell.update_hint()
         if isinstance(result, StepResult):
             emit(self.frame_shown, result.index)
         if self._pending_seek is not None and not self.playing:
@@ -945,6 +1173,72 @@ class VideoMode(Mode):
             self._play_tick()  # the frame took longer than its slot: the next one at once, none skipped
         # The File menu's exports follow (result_pending), and one that waited for this frame runs.
         self.shell.update_actions()
+
+    # -- jumps: the model catches up (GUI thread) ---------------------------------------
+    @property
+    def catching_up(self) -> bool:
+        """A jump is on its way: the model is being fed the frames before the one asked for,
+        and no mask is shown until that frame's is in."""
+        return self._jumping
+
+    def _show_catching_up(self, chunk: StepResult | None) -> None:
+        """Say that the mask is being brought up to date: no overlay (the last one belongs to
+        another frame, and the frames on the way have theirs only as steps of the model), the
+        frame the model has reached, and the dock's progress bar."""
+        self._jumping = True
+        if self.active:
+            self.shell.canvas.set_overlay(None)
+        if chunk is not None:
+            self._catching_up = chunk
+            if self.active:
+                self._show(chunk)
+            if not self._exporting:
+                bar = self.panel.progress
+                bar.setRange(0, max(1, chunk.target or 1))
+                bar.setValue(chunk.index)
+                bar.setFormat(f"Updating the model: frame %v of {chunk.target}…")
+                bar.setToolTip("The background model adapts at every frame, so a frame's mask depends on every "
+                               "frame before it: after a jump the model is fed the frames in between, in order, "
+                               "before the mask is shown (the same mask as Export All Masks and segmix "
+                               "background). Cancel stops at the frame reached.")
+                bar.setVisible(True)
+        self.update_actions()
+        self.shell.update_hint()
+
+    def _end_catch_up(self) -> None:
+        self._target = None
+        self._catching_up = None
+        self._stop_catch_up = False
+        if self._jumping:
+            self._jumping = False
+            if not self._exporting:
+                self.panel.progress.setVisible(False)
+                self.panel.progress.setFormat("%p%")
+                self.panel.progress.setToolTip("")
+            self.update_actions()
+
+    def _abandon_target(self) -> None:
+        """Forget a jump on its way (its job is cancelled): the slider goes back to the frame shown."""
+        self._pending_seek = None
+        self._end_catch_up()
+        if self.current is not None and self._shown is not self.current and self.active:
+            self._show(self.current)
+            self._redraw_overlay()
+        self.panel.slider.blockSignals(True)
+        self.panel.slider.setValue(max(1, self.index))
+        self.panel.slider.blockSignals(False)
+
+    def stop_catch_up(self) -> None:
+        """Cancel (while a jump's model catches up): stop at the frame reached and show its mask."""
+        if self._jumping:
+            self._stop_catch_up = True
+
+    def _found_video_end(self, end: VideoEnd) -> None:
+        """The video has fewer frames than announced: the timeline, counter and dock say the
+        frames it has, and the status bar says it is truncated."""
+        self._video_end = end
+        self._set_length(end.frames, True)
+        self.shell.statusBar().showMessage(end.text(self._source_name), 20000)
 
     def _report_unreadable(self, skipped: dict[int, str]) -> None:
         """Say in the status bar, once per source, which frames a step passed over, and
@@ -977,7 +1271,7 @@ class VideoMode(Mode):
         self._shown = result
 
     def _redraw_overlay(self) -> None:
-        if self.current is None or not self.active:
+        if self.current is None or not self.active or self._jumping:
             self.shell.canvas.set_overlay(None)
             return
         self.current.overlay = render_mask(self.current.mask, self.panel.shadows.isChecked())
@@ -1048,6 +1342,7 @@ class VideoMode(Mode):
                                 progress=lambda done: emit(progress_signal, done, total),
                                 advice="choose another folder")
 
+        self._abandon_target()  # the export's job replaces a catch-up on its way
         self._exporting = True
         self._export_folder = folder
         self._in_flight = False
@@ -1056,6 +1351,12 @@ class VideoMode(Mode):
         self.panel.progress.setVisible(True)
         self.update_actions()
         self.shell.controller.request_call(export, "video:export")
+
+    def _cancel(self) -> None:
+        if self._exporting:
+            self.cancel_export()
+        else:
+            self.stop_catch_up()
 
     def cancel_export(self) -> None:
         if self._exporting:
