@@ -59,6 +59,11 @@ def test_the_window_asks_through_them(make_window, monkeypatch, tmp_path):
     assert window.ask_open_path("Open Photo", "Images (*.png)") == ""
     assert window.ask_save_path("Export Mask", tmp_path / "m.png", "PNG (*.png)") == ""
     assert asked == [("open", "Open Photo"), ("save", "Export Mask")]
+    from segmix.gui.modes.video import ExportFolderDialog
+
+    dialog = ExportFolderDialog(window, str(tmp_path))
+    assert isinstance(dialog.iconProvider(), file_dialogs.NameOnlyIconProvider)
+    dialog.deleteLater()
 
 
 _PROBE = """

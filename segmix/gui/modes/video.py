@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
-from segmix.gui import files
+from segmix.gui import file_dialogs, files
 from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import compact_button
@@ -76,6 +76,8 @@ class ExportFolderDialog(QFileDialog):
 
     def __init__(self, parent=None, start: str = "") -> None:
         super().__init__(parent, "Export Masks To", start)
+        self._icon_provider = file_dialogs.NameOnlyIconProvider()  # never reads files (/proc as root)
+        self.setIconProvider(self._icon_provider)
         self.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         self.setFileMode(QFileDialog.FileMode.Directory)
         self.setOption(QFileDialog.Option.ShowDirsOnly, True)
@@ -1280,7 +1282,7 @@ class VideoMode(Mode):
     def open_folder_dialog(self) -> bool:
         """Ask for a folder of frames and open it, switching to Video mode (File / Video >
         Open Frame Folder, Ctrl+Shift+O, the dock's Open Folder button).  True if opened."""
-        folder = QFileDialog.getExistingDirectory(self.shell, "Open Frame Folder", self.shell.last_folder())
+        folder = file_dialogs.existing_folder(self.shell, "Open Frame Folder", self.shell.last_folder())
         QTimer.singleShot(0, self.shell.take_keyboard)  # as after the shell's own dialogs
         if not folder:
             return False

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFileDialog
+from segmix.gui import file_dialogs
 
 from segmix.gui.main_window import HINT_NO_PHOTO
 from segmix.gui.modes.video import DEFAULT_FPS, play_interval_ms
@@ -136,8 +136,7 @@ def test_the_dock_has_open_video_and_open_folder_buttons(make_window, frame_fold
         assert button.isVisible() and button.isEnabled()
     assert panel.open_button.text().startswith("Open Video") and panel.folder_button.text().startswith("Open Folder")
     asked = []
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
-                        staticmethod(lambda *args: asked.append(args[1]) or str(frame_folder)))
+    monkeypatch.setattr(file_dialogs, "existing_folder", lambda *args: asked.append(args[1]) or str(frame_folder))
     panel.folder_button.click()
     assert asked == ["Open Frame Folder"]
     video = window.modes["video"]
@@ -154,10 +153,10 @@ def test_open_frame_folder_works_from_the_file_menu_in_any_mode(make_window, pho
     folder_action = entries[1]  # right below Open
     assert folder_action.text() == "Open Frame &Folder…"
     assert folder_action.shortcut() == QKeySequence("Ctrl+Shift+O") and folder_action.isEnabled()
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args: ""))
+    monkeypatch.setattr(file_dialogs, "existing_folder", lambda *args: "")
     folder_action.trigger()  # cancelled: nothing changes
     assert window.mode == "segment"
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args: str(frame_folder)))
+    monkeypatch.setattr(file_dialogs, "existing_folder", lambda *args: str(frame_folder))
     folder_action.trigger()
     assert window.mode == "video"  # a folder of frames is Video mode's
     assert window.open_action.text() == "&Open Video..."
