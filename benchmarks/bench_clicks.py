@@ -128,12 +128,13 @@ def load_frame(name: str, data: Path = DATA) -> tuple[np.ndarray, np.ndarray, np
     from segmix.io import load_image
     from segmix.labelmaps import load_mask, read_label_plane
 
-    image = load_image(_by_stem(data / "images", IMAGE_SUFFIXES)[name])
+    image_path = _by_stem(data / "images", IMAGE_SUFFIXES)[name]
+    image = load_image(image_path)
     mask_path = _by_stem(data / "masks", MASK_SUFFIXES)[name]
-    plane = read_label_plane(mask_path, image.shape[:2], "masks", palette_indices=False)
+    plane = read_label_plane(mask_path, image.shape[:2], "masks", palette_indices=False, photo=image_path)
     if plane.size and np.isin(np.unique(plane), (0, 1)).all():
         return image, plane == 1, np.zeros(plane.shape, bool)
-    labels = load_mask(mask_path, image.shape[:2])
+    labels = load_mask(mask_path, image.shape[:2], photo=image_path)
     return image, labels == 1, labels < 0
 
 

@@ -161,7 +161,7 @@ def bench_quality(step: int = 1, half: str = "all", compare: Path | None = None,
             t0, c0 = time.perf_counter(), time.process_time()
             for image_path, mask_path in pairs:
                 image = load_image(image_path)
-                labels = skin.load_mask(mask_path, image.shape[:2])
+                labels = skin.load_mask(mask_path, image.shape[:2], photo=image_path)
                 result = skin.detect(model, image, settings, cache=cache)
                 ev.add(result.posterior, labels, result.mask)
             r = ev.result()
@@ -268,7 +268,7 @@ def bench_reencoded(step: int, half: str, encodings, sizes: bool = False, only: 
             evs = {label: skin_eval.SkinEvaluator(model.threshold) for label in rows}
             for image_path, mask_path in set_pairs:
                 image = load_image(image_path)
-                image, labels = reencoded(image, skin.load_mask(mask_path, image.shape[:2]), how)
+                image, labels = reencoded(image, skin.load_mask(mask_path, image.shape[:2], photo=image_path), how)
                 blocky[how] += skin_texture.jpeg_block_grid(*_profiles(image)) is not None
                 diagonals.append(math.hypot(*image.shape[:2]))
                 measured.append(skin_texture.measuring_diagonal(image.shape[:2]))

@@ -493,7 +493,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
         scribbles = np.zeros(image.shape[:2], np.uint8)
     else:
-        scribbles = load_scribbles(args.scribbles, image.shape[:2])
+        scribbles = load_scribbles(args.scribbles, image.shape[:2], photo=args.image)
         if model is None:
             refusal = scribble_refusal(scribbles)
             if refusal:
@@ -779,7 +779,9 @@ def _add_skin_parser(sub) -> None:
         "train", help="train a skin model from labelled images and/or UCI colour rows",
         description="Train a skin model. Sources: --images DIR --masks DIR pairs (masks matched by "
         "file stem; 0 = non-skin, 255 = skin, 128 = ignore) and UCI Skin_NonSkin.txt files "
-        "(--uci). Several sources are combined.")
+        "(--uci). Several sources are combined. Every photo / mask pair that cannot be used (a mask of "
+        "another size, stored as JPEG, of values other than 0 / 128 / 255; an unreadable file) is reported "
+        "one line each, as skin eval reports them, and no model is written (exit status 2).")
     train.add_argument("--images", action="append", default=[], metavar="DIR", help="folder of photos (repeatable)")
     train.add_argument("--masks", action="append", default=[], metavar="DIR", help="folder of masks, one per --images")
     train.add_argument("--uci", action="append", default=[], metavar="FILE", help="UCI Skin_NonSkin.txt (repeatable)")
@@ -1163,11 +1165,18 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
             print(f"segmix skin train: warning: {left_out}", file=sys.stderr)
+    # Every pair that cannot be used is listed, one line each, as skin eval lists them; then
+    # the run stops (exit 2; a model of part of the data is not written). It stopped at the
+    # first, and a trial fixed one mask after another, one run each.
+    unusable: list[str] = []
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
         with _dask_client(args) as client:
-            counts = count_training_data(client, args.uci, args.images, args.masks, quiet=args.quiet)
+            try:
+                counts = count_training_data(client, args.uci, args.images, args.masks, quiet=args.quiet)
+            except skin.UnusablePairs as exc:
+                unusable = exc.lines
     else:
         counts = skin.ColorCounts.empty()
         for path in args.uci:
@@ -1176,8 +1185,14 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
             bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
             try:
                 counts = counts + skin.count_image_folder(images, masks, progress=bar)
+            except skin.UnusablePairs as exc:
+                unusable += exc.lines
             finally:
                 bar.close()
+    if unusable:
+        for line in unusable:
+            print(f"segmix skin train: error: {command_line_words(line, 'skin train')}", file=sys.stderr)
+        return 2
     if not args.quiet:
         used = f" of {photos} photo{'' if photos == 1 else 's'}" if args.images else ""
         rows = " and the UCI rows" if args.uci and args.images else ""
@@ -1677,6 +1692,7 @@ def _cmd_open(args: argparse.Namespace) -> int:
 def _cmd_quantize(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from segmix.io import GIF_ALPHA_CUT
     from segmix.own_outputs import refuse_foreign_files
     from segmix.quantize import quantize_file
 
@@ -1702,7 +1718,14 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
               "are distinct after rounding to 8 bits", file=sys.stderr)
     if result.alpha_dropped:
         print(f"segmix quantize: warning: {args.image} has transparency, which {args.output} cannot hold: its "
-              "transparent pixels are written opaque; save as .png, .webp or .tif to keep it", file=sys.stderr)
+              "transparent pixels are written opaque; save as .png, .webp or .tif to keep it (.gif keeps it "
+              "on or off)", file=sys.stderr)
+    if result.alpha_on_off:
+        # GIF keeps on/off transparency (one palette entry); only partial alpha is lost.
+        print(f"segmix quantize: warning: {args.image} has partial transparency (alpha other than 0 and 255), "
+              f"which {args.output} cannot hold: a GIF pixel is transparent or opaque, so pixels of alpha "
+              f"{GIF_ALPHA_CUT} or more are written opaque and the others transparent; save as .png, .webp or .tif "
+              "to keep it", file=sys.stderr)
     if quality is not None:
         # JPEG's compression blurs the palette back into many colours (8 became 1,804 on a
         # DAVIS frame): the file is no longer what the line below says. Lossy WebP likewise.
@@ -1852,7 +1875,9 @@ def _warning_line(prefix: str):
 #: segmix.io's advice for a photo over its pixel limit, for Python users (ImageLoadError).
 _LIBRARY_LIMIT_ADVICE = "segmix.io.load_image(path, max_pixels=...) reads a trusted file"
 _OVER_LIMIT = re.compile(r"the image is [\d,]+ x [\d,]+ = (?P<pixels>[\d,]+) pixels, more than the limit of [\d,]+ ")
-_BOMB_LIMIT = re.compile(r"the image exceeds the limit of [\d,]+ pixels$")
+_BOMB_LIMIT = re.compile(r"the image exceeds the limit of (?P<limit>[\d,]+) pixels$")
+#: What a photo beyond the largest --max-megapixels is told (the value that would read it is refused).
+BEYOND_WORDS = f"at most {MAX_MEGAPIXELS:,} megapixels, with --max-megapixels {MAX_MEGAPIXELS}"
 #: The commands that take --max-megapixels.
 _LIMIT_COMMANDS = ("open", "segment", "quantize", "skin apply", "skin eval")
 
@@ -1878,10 +1903,19 @@ def command_line_words(text: str, command: str) -> str:
     found = _OVER_LIMIT.search(text)
     if found and _LIBRARY_LIMIT_ADVICE in text:
         needed = math.ceil(int(found["pixels"].replace(",", "")) / 1e6)
-        advice = (f"--max-megapixels {needed} reads it, if you trust the file" if command in _LIMIT_COMMANDS
-                  else "resize the photo")
+        if command not in _LIMIT_COMMANDS:
+            advice = "resize the photo"
+        elif needed > MAX_MEGAPIXELS:
+            # The value that would read it is itself refused (a trial was told
+            # "--max-megapixels 11000 reads it", then "must be ... at most 10,000").
+            advice = f"it is beyond what segmix reads, {BEYOND_WORDS}: resize the photo"
+        else:
+            advice = f"--max-megapixels {needed} reads it, if you trust the file"
         return text.replace(_LIBRARY_LIMIT_ADVICE, advice)
-    if _BOMB_LIMIT.search(text) and command in _LIMIT_COMMANDS:
+    bomb = _BOMB_LIMIT.search(text)
+    if bomb and command in _LIMIT_COMMANDS:
+        if int(bomb["limit"].replace(",", "")) >= MAX_MEGAPIXELS * 1_000_000:
+            return f"{text} (a guard against decompression bombs; that is beyond what segmix reads, {BEYOND_WORDS})"
         return f"{text} (a guard against decompression bombs; a larger --max-megapixels reads a trusted file)"
     return text
 

@@ -65,6 +65,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import stat
 import struct  # struct.error escapes some Pillow plugins on garbled headers
 import tempfile
@@ -403,6 +404,20 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
         return ImageLoadError(f"{path}: corrupt or truncated image: {exc}")
     return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is
+
+
+def exif_orientation(path: PathLike) -> int:
+    """The EXIF orientation tag of an image file, 1-8 (1 when it has none, or the file cannot
+    be read): the turn :func:`load_image` applies to show the photo upright. Read from the
+    header, nothing decoded (the label readers name it when a map fits the stored pixels)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                orientation = int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:  # noqa: BLE001 - an unreadable file has no turn to name
+        return 1
+    return orientation if 1 <= orientation <= 8 else 1
 
 
 def _orient(path: Path, im: Image.Image) -> int:
@@ -1223,22 +1238,38 @@ def mark_params(fmt: str, command: str) -> dict:
     return {}
 
 
-def written_by(path: PathLike, command: str) -> bool:
-    """True if ``path`` is an image carrying ``command``'s mark (:func:`output_mark`,
-    :func:`mark_params`); reads the header only (Pillow writes the text chunk before the
-    pixels)."""
-    value = output_mark(command)[1]
+#: A mark's value: "segmix " and a command's words (:func:`output_mark`).
+_MARK_VALUE = re.compile(r"segmix (?P<command>[a-z]+(?: [a-z]+)?)")
+
+
+def segmix_mark(path: PathLike) -> str | None:
+    """The command whose mark the image ``path`` carries (:func:`output_mark`,
+    :func:`mark_params`): ``"background"``, ``"skin apply"``, ...; None for a file without one
+    (another program's, an older segmix's, a BMP, not an image). Reads the header only
+    (Pillow writes the text chunk before the pixels)."""
     try:
-        with Image.open(path) as im:
-            if im.format == "PNG":
-                return im.info.get(OUTPUT_MARK_KEY) == value
-            if im.format in ("TIFF", "JPEG", "WEBP"):
-                return im.getexif().get(_SOFTWARE_TAG) == value
-            if im.format == "GIF":
-                return im.info.get("comment") == value.encode()
-            return False
-    except Exception:  # unreadable, not an image: not ours
-        return False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                if im.format == "PNG":
+                    value = im.info.get(OUTPUT_MARK_KEY)
+                elif im.format in ("TIFF", "JPEG", "WEBP"):
+                    value = im.getexif().get(_SOFTWARE_TAG)
+                elif im.format == "GIF":
+                    value = im.info.get("comment")
+                else:
+                    return None
+    except Exception:  # noqa: BLE001 - unreadable, not an image: no mark
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    found = _MARK_VALUE.fullmatch(value.strip("\x00")) if isinstance(value, str) else None
+    return found["command"] if found else None
+
+
+def written_by(path: PathLike, command: str) -> bool:
+    """True if ``path`` is an image carrying ``command``'s mark (:func:`segmix_mark`)."""
+    return segmix_mark(path) == command
 
 
 def refuse_foreign_outputs(planned: Iterable[tuple[PathLike, str]], command: str, advice: str) -> None:
@@ -1269,8 +1300,10 @@ def refuse_foreign_outputs(planned: Iterable[tuple[PathLike, str]], command: str
     for out, maker in planned:
         out = Path(out)
         if out.is_file() and not written_by(out, command):
-            raise ValueError(f"{out}: exists and was not written by segmix {command} ({maker} would replace it); "
-                             f"move it away or {advice}")
+            other = segmix_mark(out)
+            what = f"was written by segmix {other}, not by segmix {command}" if other else \
+                f"was not written by segmix {command}"
+            raise ValueError(f"{out}: exists and {what} ({maker} would replace it); move it away or {advice}")
 
 
 def marked_leftovers(folder: PathLike, written: Iterable[PathLike], command: str) -> list[Path]:
@@ -1563,6 +1596,10 @@ MAX_PALETTE_COLORS = 256
 #: its own quantiser (a lossy write); with at most 256 it holds them exactly.
 _PALETTE_ONLY_FORMATS = {".gif": ("GIF", {})}
 
+#: GIF's transparency is on or off (one palette entry): :func:`save_image` writes a pixel of
+#: alpha at least this opaque, any other transparent (exact for alpha of only 0 and 255).
+GIF_ALPHA_CUT = 128
+
 #: Formats that hold an 8-bit greyscale ("L") image as such (``save_image(..., grey=True)``).
 _GREY_FORMATS = ("PNG", "TIFF", "BMP", "JPEG")
 
@@ -1627,8 +1664,10 @@ def save_image(
         or ``.webp`` (lossless).
     rgb : (H, W, 3) uint8 array
     alpha : (H, W) uint8 array, optional
-        Written as the alpha channel (RGBA) by PNG, WebP and TIFF; refused (ValueError) for
-        JPEG and BMP, which cannot hold it.
+        Written as the alpha channel (RGBA) by PNG, WebP and TIFF; by GIF (``palette`` only)
+        as on/off transparency, one palette entry: alpha of :data:`GIF_ALPHA_CUT` (128) or
+        more opaque, any other transparent (its colour then black); refused (ValueError)
+        for JPEG and BMP, which cannot hold it.
     icc_profile : bytes, optional
         Embedded as is (e.g. ``LoadedImage.icc_profile`` of the source).
     dpi : (float, float), optional
@@ -1644,8 +1683,8 @@ def save_image(
         pixels as the RGB(A) one, and is smaller (``segmix quantize``: half the size for a PNG
         of a DAVIS frame at k = 8).
         Otherwise, and by default, RGB(A) as usual. With ``palette`` a ``.gif`` name is
-        accepted too, for at most 256 colours and without ``alpha`` (ValueError otherwise:
-        GIF would lose colours).
+        accepted too, for at most 256 colours, 255 when some pixel is transparent (ValueError
+        otherwise: GIF would lose colours).
     grey : bool
         Write an 8-bit greyscale (``"L"``) image when every pixel is grey (R = G = B), there
         is no ``alpha`` and the format holds one (PNG, TIFF, BMP, JPEG): a greyscale photo
@@ -1681,19 +1720,35 @@ def save_image(
         alpha = np.asarray(alpha)
         if alpha.shape != rgb.shape[:2] or alpha.dtype != np.uint8:
             raise ValueError(f"alpha must be an {rgb.shape[:2]} uint8 array, got {alpha.shape} {alpha.dtype}")
-        if fmt in ("JPEG", "BMP", "GIF"):
+        if fmt in ("JPEG", "BMP"):
             raise ValueError(f"{path}: {fmt} cannot hold transparency; use .png, .webp or .tif")
+        if fmt == "GIF":
+            # GIF holds on/off transparency (one palette entry, transparent black here): a pixel
+            # of alpha GIF_ALPHA_CUT or more is opaque, the others transparent. It was refused,
+            # and segmix quantize wrote the transparent pixels opaque.
+            shown = alpha >= GIF_ALPHA_CUT
+            rgb = np.where(shown[..., None], rgb, np.uint8(0))
+            alpha = np.where(shown, np.uint8(255), np.uint8(0))
         rgb = np.dstack([rgb, alpha])
     im = None
     if grey and alpha is None and fmt in _GREY_FORMATS and np.array_equal(rgb[..., 0], rgb[..., 1]) \
             and np.array_equal(rgb[..., 0], rgb[..., 2]):
         im = Image.fromarray(np.ascontiguousarray(rgb[..., 0]), mode="L")
-    elif palette and (fmt in _PALETTE_FORMATS or fmt == "GIF") and (alpha is None or _PALETTE_FORMATS.get(fmt)):
+    elif palette and (fmt in _PALETTE_FORMATS or fmt == "GIF") and (alpha is None or fmt == "GIF"
+                                                                     or _PALETTE_FORMATS.get(fmt)):
         im = _palette_image(rgb)
         if im is not None and "transparency" in im.info:
-            params["transparency"] = im.info.pop("transparency")
+            transparency = im.info.pop("transparency")
+            if fmt == "GIF":  # the one fully transparent entry, if any pixel is transparent
+                index = transparency.find(b"\x00")
+                if index >= 0:
+                    params["transparency"] = index
+            else:
+                params["transparency"] = transparency
         if im is None and fmt == "GIF":
-            raise ValueError(f"{path}: GIF holds at most {MAX_PALETTE_COLORS} colours and this image has more; "
+            held = (f"{MAX_PALETTE_COLORS - 1} colours and one entry for the transparent pixels" if alpha is not None
+                    else f"{MAX_PALETTE_COLORS} colours")
+            raise ValueError(f"{path}: GIF holds at most {held}, and this image has more; "
                              "use .png (or fewer colours)")
     if im is None:
         im = Image.fromarray(np.ascontiguousarray(rgb))

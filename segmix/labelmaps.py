@@ -119,6 +119,7 @@ from segmix.io import (  # the label values too: defined once, in segmix.io
     _check_pixel_count,
     _load_error,
     _pillow_limits,
+    exif_orientation,
 )
 
 __all__ = [
@@ -208,13 +209,33 @@ def _same_ratio(ratio: float, stored: int, expected: int) -> bool:
     return abs(ratio - 1.0) > 0.02 and stored != expected and abs(stored - ratio * expected) <= 1.0
 
 
-def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int, what: str) -> ImageLoadError:
+#: EXIF orientations that turn a photo by a quarter (swap its width and height), and what
+#: turns a map drawn on the stored pixels the same way (Pillow's ImageOps.exif_transpose).
+_QUARTER_TURNS = {
+    5: "mirror them left to right, then rotate them 90 degrees counter-clockwise",
+    6: "rotate them 90 degrees clockwise",
+    7: "mirror them left to right, then rotate them 90 degrees clockwise",
+    8: "rotate them 90 degrees counter-clockwise",
+}
+
+
+def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int, what: str,
+                   photo: PathLike | None = None) -> ImageLoadError:
     sw, sh = stored
     hint = ""
     # Every case says what to do: the sizes alone left users guessing.
     if (sw, sh) == (height, width):
-        hint = (f" (it looks rotated by 90 degrees: rotate the {what} back, or draw them on the image "
-                "as it is displayed)")
+        turn = _QUARTER_TURNS.get(exif_orientation(photo)) if photo is not None else None
+        if turn:
+            # The photo is read upright (its EXIF tag applied), the map is not: a map drawn on
+            # the stored pixels was said to "look rotated", with no word of the tag.
+            hint = (f" as segmix reads it: the photo {photo} carries an EXIF orientation tag, and segmix reads "
+                    f"it upright, as viewers show it, while these {what} match its stored, unturned pixels "
+                    f"({sw} x {sh}): {turn}, or remove the orientation tag from the photo (segmix then reads "
+                    "it as stored)")
+        else:
+            hint = (f" (it looks rotated by 90 degrees: rotate the {what} back, or draw them on the image "
+                    "as it is displayed)")
     elif sw and sh and sw != width and _same_ratio(sw / width, sh, height):
         # Rounding to whole pixels moves the ratio by up to one pixel in the shorter side.
         tolerance = min(0.05, max(0.005, 1.0 / min(sw, sh)))
@@ -360,6 +381,7 @@ def read_label_plane(
     *,
     palette_indices: bool,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    photo: PathLike | None = None,
 ) -> np.ndarray:
     """Read a label map's single plane of values, checking rules 1-5 of the module doc.
 
@@ -374,6 +396,10 @@ def read_label_plane(
         Read ``P`` images by index (True) or by their grey palette colours (False).
     max_pixels : int
         Limit when ``shape`` is None (with a shape, the limit is the photo's size).
+    photo : str or PathLike, optional
+        The photo's file: a map of its stored size, where the photo carries an EXIF
+        orientation tag that turns it by a quarter, is refused naming the tag and the turn
+        that fits the map (the photo is read upright, the map is not).
 
     Returns
     -------
@@ -402,7 +428,7 @@ def read_label_plane(
             finally:
                 Image.MAX_IMAGE_PIXELS = limit
             if shape is not None and im.size != (width, height):
-                raise _size_mismatch(path, im.size, width, height, what)
+                raise _size_mismatch(path, im.size, width, height, what, photo)
             _check_pixel_count(path, im.size, limit)
             _check_lossless(path, im, what)
             n_frames = getattr(im, "n_frames", 1)
@@ -765,7 +791,7 @@ def _count_contacts(a: np.ndarray, b: np.ndarray) -> int:
     )
 
 
-def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
+def load_scribbles(path: PathLike, shape: tuple[int, int], *, photo: PathLike | None = None) -> np.ndarray:
     """Load a scribble / label file: 0 = unlabelled, 1 = foreground, 2 = background.
 
     The file must be lossless and single-channel (rules in the module docstring); for palette
@@ -778,6 +804,8 @@ def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
     path : str or PathLike
     shape : (int, int)
         ``(H, W)`` of the displayed image the scribbles belong to.
+    photo : str or PathLike, optional
+        That image's file, for the words of a size refusal (:func:`read_label_plane`).
 
     Returns
     -------
@@ -792,7 +820,7 @@ def load_scribbles(path: PathLike, shape: tuple[int, int]) -> np.ndarray:
         values that look interpolated (rule 7).
     """
     path = Path(path)
-    plane = read_label_plane(path, shape, "scribbles", palette_indices=True)
+    plane = read_label_plane(path, shape, "scribbles", palette_indices=True, photo=photo)
     found = np.unique(plane)
     bad = found[~np.isin(found, (UNLABELLED, FOREGROUND, BACKGROUND))]
     if bad.size:
@@ -948,7 +976,7 @@ def read_png_text(path: PathLike, key: str, labels: np.ndarray, text_cap: int | 
 
 # ------------------------------------------------------------------------------- masks
 def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
-              max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+              max_pixels: int = DEFAULT_MAX_PIXELS, photo: PathLike | None = None) -> np.ndarray:
     """Read a skin or ground-truth mask as int8 labels: 1 positive, 0 negative, -1 ignore.
 
     Masks are single-channel, lossless maps holding only 0 (non-skin / background),
@@ -963,6 +991,9 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
         The mask must have this size (checked first, both sizes named).
     max_pixels : int, optional
         Refuse a larger mask when ``shape`` is None (with a shape, the limit is its size).
+    photo : str or PathLike, optional
+        The photo's file, for the words of a size refusal (:func:`read_label_plane`: a mask
+        of its stored size when an EXIF tag turns it).
 
     Returns
     -------
@@ -974,7 +1005,7 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
         Naming the file, for every rule broken.
     """
     path = Path(path)
-    plane = read_label_plane(path, shape, "masks", palette_indices=False, max_pixels=max_pixels)
+    plane = read_label_plane(path, shape, "masks", palette_indices=False, max_pixels=max_pixels, photo=photo)
     found = np.unique(plane)
     if plane.dtype != np.uint8 and found.size and int(found.max()) > MASK_POSITIVE:
         # 16-bit tools write a binary mask as 0 / 65535 (full-scale white): read it as

@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from segmix.io import written_by
+from segmix.io import LABELS_KEY, segmix_mark, written_by
 
 #: What the refusal tells the user to do (ends every refusal of :func:`refuse_foreign_files`).
 ADVICE = "give another name, move it away, or add --overwrite to replace it"
@@ -129,13 +129,65 @@ def own_file(path: str | os.PathLike, command: str) -> bool:
     return written_by(path, command)
 
 
+def _segmix_json(path: Path) -> str | None:
+    """What a ``.json`` file segmix wrote is, in words, or None: a model (of its kind), a
+    background model, a skin eval report."""
+    from segmix.modelfile import read_model
+
+    try:
+        return f"a segmix {read_model(path).kind} model"
+    except (ValueError, OSError):
+        pass
+    if background_model_file(path):
+        return "a segmix background model (written by segmix background --save-model)"
+    if _skin_eval_report(path):
+        return "a segmix skin eval report (written by segmix skin eval --json)"
+    return None
+
+
+def what_segmix_file(path: str | os.PathLike) -> str | None:
+    """What an existing file written by segmix is, in words ("a file written by segmix
+    background", "a segmix skin model", "a marks file saved by segmix"), or None for any
+    other file (or one from an older segmix, without a mark). The refusal of a file that is
+    not the command's own names it: a file ``segmix background`` wrote was refused by
+    ``quantize`` as carrying "no segmix quantize mark", as if it carried none."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".json":
+            return _segmix_json(path)
+        if suffix == ".npy":
+            return "a probability map as segmix segment writes it" if probability_array_file(path) else None
+        if suffix == ".csv":
+            return "a segmix skin eval per-image table" if _per_image_table(path) else None
+    except Exception:  # noqa: BLE001 - the refusal stands; only its words are missing
+        return None
+    command = segmix_mark(path)
+    if command is not None:
+        return f"a file written by segmix {command}"
+    if suffix == ".png":
+        from PIL import Image
+
+        try:
+            with Image.open(path) as im:
+                if LABELS_KEY in im.info:
+                    return "a marks (scribbles) file saved by segmix"
+        except Exception:  # noqa: BLE001 - not an image: nothing to name
+            return None
+    return None
+
+
 def _what_it_is_not(path: Path, command: str) -> str:
-    """The refusal's middle, in words: why the file is not the command's own."""
+    """The refusal's middle, in words: why the file is not the command's own, and what it
+    is when segmix wrote it (:func:`what_segmix_file`)."""
     kind = UNMARKED_KINDS.get((command, path.suffix.lower()))
+    what = what_segmix_file(path)
     if kind is not None:
-        return f"exists and is not {kind[1]}"
+        return f"exists and is not {kind[1]}" + (f": it is {what}" if what else "")
     if path.suffix.lower() == ".bmp":
         return f"exists, and a BMP holds no mark to tell whether segmix {command} wrote it"
+    if what:
+        return f"exists and segmix {command} did not write it: it is {what}"
     return (f"exists and segmix {command} did not write it (it carries no segmix {command} mark; "
             "a file from an older segmix carries none either)")
 

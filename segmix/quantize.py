@@ -14,8 +14,8 @@ import numpy as np
 
 from segmix.bayes import check_image
 from segmix.features import unique_colors
-from segmix.io import (DEFAULT_MAX_PIXELS, MAX_PALETTE_COLORS, check_image_suffix, check_output_path, load_image_info,
-                       save_image)
+from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
+                       load_image_info, save_image)
 from segmix.mixture import KMeans
 
 #: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L").
@@ -41,6 +41,10 @@ class QuantizeResult:
     alpha_dropped : bool
         :func:`quantize_file` only: the photo had transparency that the output format
         (JPEG, BMP) cannot hold.
+    alpha_on_off : bool
+        :func:`quantize_file` only: the photo had partial transparency (alpha other than 0
+        and 255) and the output is a GIF, whose pixels are transparent or opaque: alpha of
+        :data:`segmix.io.GIF_ALPHA_CUT` (128) or more was written opaque, the rest transparent.
     saved_mse : float or None
         :func:`quantize_file` with a lossy output (JPEG, WebP with a quality) only: the mean
         squared error per channel of the file as written, decoded again, against the input
@@ -65,6 +69,7 @@ class QuantizeResult:
     n_colors_requested: int = 0
     n_colors_in_image: int = 0
     alpha_dropped: bool = False
+    alpha_on_off: bool = False
     saved_mse: float | None = None
     saved_colors: int | None = None
     indexed: bool = False
@@ -159,8 +164,11 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
 
     The photo's transparency (when some pixel is not opaque), embedded ICC profile and
     resolution are written with the result where the output format holds them (PNG, WebP
-    and TIFF keep transparency; JPEG and BMP cannot: ``result.alpha_dropped`` is then True);
-    they used to be dropped, so a logo on a transparent background came back on black.
+    and TIFF keep transparency; GIF keeps it on or off, one palette entry, so ``n_colors``
+    plus that entry must fit its 256: partial alpha is written opaque from 128 up and
+    transparent below, ``result.alpha_on_off``; JPEG and BMP cannot: ``result.alpha_dropped``
+    is then True); they used to be dropped, so a logo on a transparent background came back
+    on black, and a GIF's transparent pixels opaque.
 
     With at most 256 colours, a PNG, TIFF or BMP output is a palette ("P") image of exactly
     the palette's colours, decoding to ``result.image`` (``result.indexed``; a PNG keeps
@@ -182,8 +190,16 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
                          f"for; give at most {MAX_PALETTE_COLORS} (-k), or use .png")
     info = load_image_info(input_path, max_pixels)
     alpha = info.alpha if info.alpha is not None and (info.alpha < 255).any() else None
+    if suffix == ".gif" and alpha is not None and n_colors >= MAX_PALETTE_COLORS and (alpha < GIF_ALPHA_CUT).any():
+        # The transparent pixels take one of GIF's 256 entries: refused before the work,
+        # unless the visible pixels have few colours anyway (then no k-means merges them).
+        _, inverse = unique_colors(info.pixels)
+        if np.unique(np.asarray(inverse).reshape(-1)[alpha.reshape(-1) > 0]).size >= MAX_PALETTE_COLORS:
+            raise ValueError(f"{output_path}: GIF holds at most {MAX_PALETTE_COLORS} palette entries, and the "
+                             f"transparent pixels of {input_path} take one: give at most {MAX_PALETTE_COLORS - 1} "
+                             "colours (-k), or use .png")
     result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha)
-    keeps_alpha = Path(output_path).suffix.lower() in (".png", ".webp", ".tif", ".tiff")
+    keeps_alpha = suffix in (".png", ".webp", ".tif", ".tiff", ".gif")
     # A greyscale photo stays greyscale (mode L): "written unchanged" wrote a palette PNG of it.
     written = save_image(output_path, result.image, alpha=alpha if keeps_alpha else None,
                          icc_profile=info.icc_profile, dpi=info.dpi, quality=quality, palette=True,
@@ -192,6 +208,7 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     result.input_mode, result.mode = info.mode, written
     result.input_bits = info.bits_per_sample
     result.alpha_dropped = alpha is not None and not keeps_alpha
+    result.alpha_on_off = suffix == ".gif" and alpha is not None and bool(((alpha > 0) & (alpha < 255)).any())
     if suffix in (".jpg", ".jpeg") or (suffix == ".webp" and quality is not None):
         # The error of the palette is not the file's: JPEG's compression changes it (93.4
         # became 115.8 on a DAVIS frame at quality 75, 177.7 at 20). A new-user trial read the

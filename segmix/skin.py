@@ -64,6 +64,9 @@ __all__ = [
     "unmatched_warning",
     "images_source",
     "labelled_codes",
+    "pair_failure",
+    "read_pair",
+    "UnusablePairs",
     "load_mask",
     "load_skin_model",
     "load_uci",
@@ -362,14 +365,58 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def read_pair(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.ndarray, np.ndarray]:
+    """The photo and its mask's labels of one (image, mask) pair of :func:`image_mask_pairs`,
+    as ``skin train`` and ``skin eval`` both read a pair (the mask checked against the photo
+    as it is shown, upright; see :func:`segmix.labelmaps.load_mask`).
+
+    Raises
+    ------
+    ImageLoadError, ValueError, OSError
+        Naming the file that cannot be read or does not fit (:func:`pair_failure` makes it
+        the pair's one line).
+    """
+    image = load_image(pair[0], max_pixels)
+    return image, load_mask(pair[1], image.shape[:2], photo=pair[0])
+
+
+#: What :func:`read_pair` raises for a pair that cannot be used.
+PAIR_ERRORS = (ValueError, OSError)
+
+
+def pair_failure(exc: BaseException, pair: tuple) -> str:
+    """The one line of a pair that cannot be used (:func:`read_pair`'s exception), naming its
+    file: ``skin train`` and ``skin eval`` list such pairs alike."""
+    return failure_line(exc, pair[1], pair[0])
+
+
+class UnusablePairs(ValueError):
+    """Photo / mask pairs (or other training inputs) that cannot be used, each with its line
+    (``lines``): ``skin train`` lists every one before it stops, as ``skin eval`` does, not
+    only the first (a trial fixed one mask, ran again, and met the next). ``str()`` is the
+    first line and how many more there are."""
+
+    def __init__(self, lines: Sequence[str], n_inputs: int | None = None):
+        self.lines = list(lines)
+        more = len(self.lines) - 1
+        of = f" of the {n_inputs}" if n_inputs else ""
+        super().__init__(self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
+
+
 def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
     """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64."""
-    image_path, mask_path = pair
-    image = load_image(image_path)
-    labels = load_mask(mask_path, image.shape[:2]).ravel()
+    image, labels = read_pair(pair)
+    labels = labels.ravel()
     codes = rgb_codes(image.reshape(-1, 3))
     keep = labels >= 0
     return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
+
+
+def _labelled_codes_or_failure(pair: tuple[Path, Path]) -> np.ndarray | str:
+    try:
+        return _labelled_codes(pair)
+    except PAIR_ERRORS as exc:
+        return pair_failure(exc, pair)
 
 
 def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], None] | None = None,
@@ -378,6 +425,12 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
 
     Images are decoded in a thread pool (Pillow releases the GIL while decoding) and the
     codes are summed with one ``np.bincount`` per batch of ~32 million pixels.
+
+    Raises
+    ------
+    UnusablePairs
+        After every pair is read, when some cannot be used (a mask of another size, stored
+        as JPEG, of other values; an unreadable photo): one line each, in the pairs' order.
     """
     pairs, unmatched = image_mask_pairs(images_dir, masks_dir)
     total = np.zeros(2 * N_CODES, np.int64)
@@ -391,8 +444,12 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             buffered.clear()
             n_buffered = 0
 
+    failures: list[str] = []
     with ThreadPoolExecutor(workers or default_workers()) as pool:
-        for i, codes in enumerate(pool.map(_labelled_codes, pairs), 1):
+        for i, codes in enumerate(pool.map(_labelled_codes_or_failure, pairs), 1):
+            if isinstance(codes, str):
+                failures.append(codes)
+                codes = np.zeros(0, np.int64)
             buffered.append(codes)
             n_buffered += codes.size
             if n_buffered >= _BINCOUNT_BATCH:
@@ -400,6 +457,8 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             if progress:
                 progress(i, len(pairs))
     flush()
+    if failures:
+        raise UnusablePairs(failures, len(pairs))
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
     counts.sources = [images_source(images_dir, masks_dir, len(pairs), len(unmatched), counts.n_skin, counts.n_non_skin)]
     return counts

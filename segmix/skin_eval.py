@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError, failure_line, load_image
+from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import SegmixModel
-from segmix.skin import (PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs, is_greyscale,
-                         load_mask)
+from segmix.skin import (PAIR_ERRORS, PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs,
+                         is_greyscale, load_mask, pair_failure, read_pair)
 
 N_BINS = 1000
 #: The ``format`` field that opens a ``skin eval --json`` report: a later run may replace a
@@ -310,11 +310,10 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     cache = None if model.features.uses_position else PosteriorCache(model)
 
     def work(pair):
-        try:
-            image = load_image(pair[0], max_pixels)
-            labels = load_mask(pair[1], image.shape[:2])
-        except (ImageLoadError, OSError) as exc:  # they name their file
-            return failure_line(exc, pair[1], pair[0])
+        try:  # read and checked as skin train reads a pair
+            image, labels = read_pair(pair, max_pixels)
+        except PAIR_ERRORS as exc:  # they name their file
+            return pair_failure(exc, pair)
         # the detection's cuts and the sweep's share the photo's block graph, unchecked: nothing
         # changes the photo in between
         with skin_detect._same_photo(image):

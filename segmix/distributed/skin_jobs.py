@@ -253,8 +253,8 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
         for position, image, mask in pairs:
             try:
                 codes.append(skin.labelled_codes(image, mask))
-            except (ValueError, OSError) as exc:
-                part.failures.append(((1, folder, position), failure_line(exc, image, mask)))
+            except skin.PAIR_ERRORS as exc:
+                part.failures.append(((1, folder, position), skin.pair_failure(exc, (image, mask))))
         counts = _counts_of_codes(np.concatenate(codes)) if codes else skin.ColorCounts.empty()
         totals = part.pixels.setdefault(folder, [0, 0])
         totals[0] += counts.n_skin
@@ -282,10 +282,12 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     Raises
     ------
     ValueError
-        Missing folders, no pairs, or photos that could not be read: one line naming the
-        first of them and how many more there are (the command prints it as its one error
-        line, as the single-machine command names the first unreadable photo); a model
-        trained on less than was asked for is not written.
+        Missing folders or no pairs.
+    segmix.skin.UnusablePairs
+        Inputs that could not be used (a photo, a mask, a UCI file): every one, with its
+        line, in the command's order of its inputs (the command prints one line each, as
+        the single-machine command does); a model trained on less than was asked for is
+        not written.
     """
     stream = stream or sys.stderr
     items, folders = [], []
@@ -304,13 +306,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     total = reduce_tasks(client, count_shard, None, items, merge_counts, sizes=sizes, description="counting",
                          unit="photo", quiet=quiet, stream=stream)
     if total.failures:
-        # One line, the command's "segmix skin train: error: ..." (every CLI error is one
-        # line with the prefix): each failure used to be printed without it on a line of its
-        # own, then a second line counted them.
+        # Every one, in the command's order of its inputs (skin.UnusablePairs: the command
+        # prints one "segmix skin train: error: ..." line each, as the single process does).
         n_inputs = len(uci_files) + sum(f[2] for f in folders)
-        more = len(total.failures) - 1
-        raise ValueError(min(total.failures)[1] + (f" (and {more} more of the {n_inputs} training inputs could not be read)"
-                                              if more else "") + "; no model written")
+        raise skin.UnusablePairs([line for _, line in sorted(total.failures)], n_inputs)
     sources = [total.uci_sources[i] for i in range(len(uci_files))]
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
         skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])
