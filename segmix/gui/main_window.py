@@ -1188,7 +1188,7 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         try:
-            labels = files.load_scribbles(path, self.image.shape[:2])
+            labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
         except (ValueError, OSError) as exc:
             self.show_message("Cannot load scribbles", str(exc))
             return False

@@ -88,3 +88,4 @@ def test_proc_kmsg_is_labelled_without_blocking():
     assert done.returncode == 0 and done.stdout.strip() == "File", done.stderr[-500:]
     # With "qt" instead of "segmix" the probe blocks in read(/proc/kmsg) while the kernel has
     # no new message (seen here); not asserted: a pending message lets the read return.
+

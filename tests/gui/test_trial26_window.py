@@ -1,0 +1,29 @@
+"""Faults of the session-26 trial, in the window."""
+
+from __future__ import annotations
+
+
+def test_load_scribbles_of_an_exif_turned_photos_stored_pixels_names_the_tag(make_window, messages, tmp_path):
+    """Marks drawn on the stored pixels of a photo with an EXIF orientation tag: the window's
+    refusal says why the sizes are turned (as the command line's), not only "looks rotated"."""
+    import numpy as np
+    from PIL import Image
+
+    from segmix.io import save_labels
+
+    stored = np.zeros((40, 60, 3), np.uint8)
+    stored[:, 30:] = 200
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees: 60 x 40 upright
+    photo = tmp_path / "photo.jpg"
+    Image.fromarray(stored).save(photo, quality=95, exif=exif.tobytes())
+    marks = tmp_path / "marks.png"
+    labels = np.zeros((40, 60), np.uint8)
+    labels[5:10, 5:10], labels[5:10, 50:55] = 1, 2
+    save_labels(marks, labels)
+    window = make_window(photo)
+    assert window.image.shape[:2] == (60, 40)
+    assert not window.load_scribbles(marks)
+    title, text = messages[-1]
+    assert title == "Cannot load scribbles"
+    assert "carries an EXIF orientation tag" in text and "rotate them 90 degrees" in text
