@@ -20,8 +20,8 @@ from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
-           "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line", "scored_range",
-           "short_sequence_warning", "skip_words"]
+           "ignored_words", "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line",
+           "scored_range", "short_sequence_warning", "skip_words"]
 
 
 #: What writes a background mask, as its PNG mark names it (:func:`segmix.io.output_mark`):
@@ -85,6 +85,38 @@ def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | No
             size = f", {width} x {height}, not this run's {shape[1]} x {shape[0]}: another camera?"
     return (f"{folder}: also holds {count} of an earlier run that this run did not replace ({names}{size}); "
             "move them away, or give another --output-dir, to keep one run's masks apart from another's")
+
+
+def ignored_words(folder, output_dir=None) -> str | None:
+    """What a frame folder holds that its run leaves out, in one line for a note (None when
+    nothing): videos, other files, subfolders (:func:`segmix.frames.ignored_in_folder`;
+    ``output_dir``, a subfolder the run writes into, left out), each kind with its first
+    names. A video beside the frames was left out in silence (a new-user trial), where
+    ``skin apply`` notes the files it leaves out.
+
+    Returns
+    -------
+    str or None
+        E.g. ``ignored in clip: 1 video (hw.avi; to run a video, give it as the input itself), 1 other
+        file (notes.txt)``, the folder as given.
+    """
+    from segmix.frames import ignored_in_folder
+
+    kinds = ignored_in_folder(folder)
+    if output_dir is not None and kinds.get("subfolders"):
+        out = Path(output_dir).resolve()
+        kinds["subfolders"] = [n for n in kinds["subfolders"] if (Path(folder) / n).resolve() != out]
+    words = {"videos": ("video", "videos"), "other files": ("other file", "other files"),
+             "subfolders": ("subfolder", "subfolders")}
+    parts = []
+    for kind, (one, several) in words.items():
+        names = kinds.get(kind)
+        if not names:
+            continue
+        shown = ", ".join(names[:2]) + (", ..." if len(names) > 2 else "")
+        advice = "; to run a video, give it as the input itself" if kind == "videos" else ""
+        parts.append(f"{len(names)} {one if len(names) == 1 else several} ({shown}{advice})")
+    return f"ignored in {folder}: {', '.join(parts)}" if parts else None
 
 
 def frame_number(stem: str, position: int) -> int:
@@ -373,11 +405,13 @@ def skip_words(messages: list[str]) -> str:
         parts.append(f"{frames} frame{'' if frames == 1 else 's'} skipped (unreadable or of another size)")
     for end in ends:
         missing = end.missing
+        # A Matroska / WebM header gives a duration, not a count: what is missing is an estimate.
+        about = "about " if getattr(end, "estimated", False) else ""
         if end.truncated:
-            parts.append(f"the video ends {missing} frame{'' if missing == 1 else 's'} early (truncated)")
+            parts.append(f"the video ends {about}{missing} frame{'' if missing == 1 else 's'} early (truncated)")
         elif missing:
-            parts.append(f"decoding stopped after frame {end.frames}, {missing} frame{'' if missing == 1 else 's'} "
-                         "early")
+            parts.append(f"decoding stopped after frame {end.frames}, {about}{missing} "
+                         f"frame{'' if missing == 1 else 's'} early")
         else:
             parts.append(f"decoding stopped after frame {end.frames}")
     return "; ".join(parts)

@@ -1387,7 +1387,9 @@ def _add_background_parser(sub) -> None:
     bg.add_argument("--shadows", action=argparse.BooleanOptionalAction, default=None,
                     help=f"mark shadows as 127 (default {'on' if defaults['detect_shadows'] else 'off'})")
     bg.add_argument("--background-image", metavar="BG.png", help="also write the final background image")
-    bg.add_argument("--save-model", metavar="M.json", help="also write the final model (JSON) to resume later")
+    bg.add_argument("--save-model", metavar="M.json",
+                    help="also write the final model (JSON) to resume later; may be the --model file itself "
+                         "(resumed and saved back, replaced once the run is done)")
     bg.add_argument("--model", metavar="M.json", help="start from a saved model instead of an empty one")
     bg.add_argument("--groundtruth", metavar="GT_DIR",
                     help="score with CDnet rules against this folder, matched by frame number: the last number in "
@@ -1402,7 +1404,8 @@ def _add_background_parser(sub) -> None:
                     help="score only frames FIRST..LAST, in the input's frame numbers (default: CDnet's "
                          "temporalROI.txt in GT_DIR or the folder above it, moved by --groundtruth-offset as the "
                          "ground truth is; else every frame with ground truth)")
-    bg.add_argument("--quiet", action="store_true", help="no progress bar")
+    bg.add_argument("--quiet", action="store_true",
+                    help="no progress bar and no notes (errors and warnings are still printed)")
     _add_overwrite(bg, "an existing --background-image or --save-model file",
                    "; a mask in --output-dir is replaced only when an earlier run wrote it")
     _add_distributed_options(bg, unit="sequence (frame folder or video) per task, each to OUT/<name>/")
@@ -1410,14 +1413,17 @@ def _add_background_parser(sub) -> None:
 
 
 def _cmd_background(args: argparse.Namespace) -> int:
+    import threading
     from pathlib import Path
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
-    from segmix.background_run import (check_groundtruth, leftovers_warning, load_groundtruth_folder, run_sequence,
-                                       scored_frames_line, scored_range, short_sequence_warning, skip_words)
-    from segmix.frames import IMAGE_SUFFIXES, FrameSequence
+    from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
+                                       run_sequence, scored_frames_line, scored_range, short_sequence_warning,
+                                       skip_words)
+    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, SequenceEnd
     from segmix.io import save_image, use_one_of
     from segmix.own_outputs import refuse_foreign_files
+    from segmix.skin import progress_bar
 
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
         raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
@@ -1441,12 +1447,35 @@ def _cmd_background(args: argparse.Namespace) -> int:
             raise UserError(f"{sequences[0]}: several inputs must be the image frames of one sequence; to run "
                             "several frame folders or videos, give --distributed (one sequence per task, each "
                             "to OUT/<name>/), or run segmix background once per sequence")
-    quiet = args.quiet or not sys.stderr.isatty()
     skipped = []
+    # The bar (made after every refusal) and the skipped lines: the lines are printed above
+    # it (tqdm's write, as skin apply prints its own), not after it on its line; a frame
+    # skipped advances it as a frame done (40 frames with 2 skipped stopped at 38/40). The
+    # lines come from the decoding thread (segmix.frames.prefetch): one lock for both.
+    bar = None
+    lock = threading.Lock()
+    done = {"frames": 0, "skipped": 0}
+
+    def advance():
+        if bar is not None:
+            bar(done["frames"] + done["skipped"], sequence.frame_count)
 
     def on_skip(message):
-        skipped.append(message)
-        print(f"segmix background: {message}", file=sys.stderr)
+        with lock:
+            skipped.append(message)
+            line = f"segmix background: {message}"
+            if bar is not None:
+                bar.write(line)
+            else:
+                print(line, file=sys.stderr)
+            if not isinstance(message, SequenceEnd):  # where a video ended is no frame
+                done["skipped"] += 1
+                advance()
+
+    def progress(frames):
+        with lock:
+            done["frames"] = frames
+            advance()
 
     sequence = FrameSequence(args.inputs[0] if len(args.inputs) == 1 else args.inputs, on_skip=on_skip)
     # Every refusal that does not need the model's work comes before it: no mask is written
@@ -1459,6 +1488,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
             raise UserError(f"{args.output_dir}: is the input folder; write the masks to another --output-dir")
         masks = _background_masks(sequence, args.output_dir, args.background_image)
     groundtruth_files = _folder_files(args.groundtruth) if args.groundtruth else []
+    # `--model M.json --save-model M.json` resumes a model and saves it back: the file is read
+    # before the run and replaced atomically after it, so it is no input to protect there (a
+    # trial's natural workflow was refused as "the input file"). Frames, videos and ground
+    # truth stay refused.
+    in_place = bool(args.model and args.save_model and _same_file(args.model, args.save_model))
+    model_input = [] if not args.model or in_place else [args.model]
     # The masks must replace no frame, no ground-truth file (`--output-dir GT --groundtruth
     # GT` wrote masks over the ground truth of frames of the same name) and not be named as
     # --background-image (the image replaced a mask).
@@ -1469,7 +1504,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     if args.output_dir is not None and not Path(args.output_dir).exists():
         out = Path(args.output_dir).resolve()
         later = {p for p in (args.background_image, args.save_model) if p and Path(p).resolve().parent == out}
-    _check_outputs([*sequence.paths, *groundtruth_files, args.model],
+    _check_outputs([*sequence.paths, *groundtruth_files, *model_input],
                    {option: path for option, path in (("--background-image", args.background_image),
                                                       ("--save-model", args.save_model)) if path not in later},
                    batch=[*masks, *([(args.background_image, "--background-image")] if args.background_image else []),
@@ -1498,24 +1533,27 @@ def _cmd_background(args: argparse.Namespace) -> int:
         # moves with --groundtruth-offset (scored_range); `span` names which one it was.
         roi, span = scored_range(args.groundtruth, args.groundtruth_offset, tuple(args.roi) if args.roi else None)
         check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None)
-    bar = None
-    if not quiet:
-        from tqdm import tqdm
-
-        bar = tqdm(total=sequence.frame_count, unit="frame", desc="background", file=sys.stderr, dynamic_ncols=True)
+    ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
+    if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence
+        print(f"segmix background: note: {ignored}", file=sys.stderr)
     frames_before = model.frame_count_  # a resumed model has learnt the background already
+    # Shown on a terminal only, unless --quiet (segmix.skin.progress_bar). Never tested for
+    # truth: a tqdm bar without a total (a Matroska / WebM video gives no frame count) raises
+    # TypeError in bool() (a trial's traceback).
+    with lock:
+        bar = progress_bar("background", sequence.frame_count, quiet=args.quiet, unit="frame")
     try:
-        result = run_sequence(sequence, model, args.output_dir, groundtruth=groundtruth, roi=roi,
-                              progress=(lambda done: bar.update(1)) if bar else None)
+        result = run_sequence(sequence, model, args.output_dir, groundtruth=groundtruth, roi=roi, progress=progress)
+        with lock:
+            advance()  # a last frame skipped comes after the last frame done
     finally:
-        if bar is not None:
+        with lock:
             bar.close()
     with _all_or_nothing(args.background_image, args.save_model):
         if args.background_image:
             save_image(args.background_image, model.background_image(), protect=sequence.paths, mark="background")
         if args.save_model:
-            save_background_model(args.save_model, model,
-                                  protect=[*sequence.paths, *([args.model] if args.model else [])])
+            save_background_model(args.save_model, model, protect=[*sequence.paths, *model_input])
     short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)
@@ -1542,6 +1580,16 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")
     return 1 if skipped else 0
+
+
+def _same_file(a, b) -> bool:
+    """Whether paths ``a`` and ``b`` name one existing file (a link, another spelling)."""
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _inputs_named(inputs: list) -> str:

@@ -2,7 +2,9 @@
 
 * Folders are read in natural order (``frame2`` before ``frame10``); only image files
   (by extension) are frames, anything else in the folder, and hidden files (a Mac's
-  ``._frame1.png``), are ignored.
+  ``._frame1.png``), are ignored (:func:`ignored_in_folder` lists what was, hidden files
+  aside, for a note); a folder that holds a video and no frames is refused, naming the video
+  to give instead.
 * Videos are decoded with PyAV (FFmpeg's libraries, shipped inside its wheels, so nothing
   is needed on the system; frames come straight out as RGB NumPy arrays, and a file FFmpeg
   cannot read is refused when it is opened). Video frames are named ``frame_000001``...
@@ -18,8 +20,9 @@
 
 Errors raise :class:`FrameError` (a ``ValueError``) naming the file. A frame of a folder or
 list that cannot be decoded, or is of another size than the sequence's, is reported through
-``on_skip`` and skipped, so that one broken file does not stop a long run; a video that breaks
-off mid-stream is reported the same way and ends there. A folder or list in which no size is
+``on_skip`` (a :class:`FrameSkip` line, naming the file) and skipped, so that one broken file
+does not stop a long run; a video that breaks off mid-stream, or ends before the frame count
+its header announces, is reported the same way (a :class:`SequenceEnd` line) and ends there. A folder or list in which no size is
 shared by more than half of the frames is refused: that is no one camera's sequence, and
 whichever size were chosen, most of the frames would be dropped. A video's or an animation's
 frame of another size stops the run (its decoder, not a file, went wrong).
@@ -36,8 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "IMAGE_SUFFIXES", "SequenceEnd", "VIDEO_SUFFIXES",
-           "frame_files", "is_sequence_path", "natural_key", "prefetch"]
+__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES", "SequenceEnd",
+           "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_sequence_path", "natural_key", "prefetch"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
@@ -99,6 +102,54 @@ def frame_files(folder) -> list[Path]:
                   key=lambda p: natural_key(p.name))
 
 
+def ignored_in_folder(folder) -> dict[str, list[str]]:
+    """What a frame folder holds besides its frames (:func:`frame_files`), which a
+    :class:`FrameSequence` leaves out: ``{"videos": [...], "other files": [...], "subfolders":
+    [...]}`` (names, sorted; kinds with none left out; hidden files are the system's and not
+    listed). A video beside the frames was left out in silence (a new-user trial)."""
+    from segmix.io import is_hidden
+
+    kinds: dict[str, list[str]] = {}
+    try:
+        entries = sorted(Path(folder).iterdir(), key=lambda q: natural_key(q.name))
+    except OSError:
+        return {}
+    for entry in entries:
+        if is_hidden(entry):
+            continue
+        if entry.is_dir():
+            kind = "subfolders"
+        elif entry.suffix.lower() in IMAGE_SUFFIXES:
+            continue
+        elif entry.suffix.lower() in VIDEO_SUFFIXES:
+            kind = "videos"
+        else:
+            kind = "other files"
+        kinds.setdefault(kind, []).append(entry.name)
+    return kinds
+
+
+class FrameSkip(str):
+    """An ``on_skip`` line for one frame file skipped (unreadable, or of another size than the
+    sequence's): a plain ``str`` to every caller that prints it, carrying the file.
+
+    Attributes
+    ----------
+    path : Path
+        The frame file that has no mask.
+    """
+
+    path: Path
+
+    def __new__(cls, text: str, path):
+        line = super().__new__(cls, text)
+        line.path = Path(path)
+        return line
+
+    def __reduce__(self):  # pickled with its file (Dask sends a worker's lines back)
+        return (FrameSkip, (str(self), str(self.path)))
+
+
 class SequenceEnd(str):
     """An ``on_skip`` line that says where a video or an animation ended early, not a frame skipped.
 
@@ -114,19 +165,35 @@ class SequenceEnd(str):
         The frames the file's header announces, when it says.
     truncated : bool
         The file ended without a decoding error (cut short); False when decoding failed.
+    estimated : bool
+        ``announced`` is an estimate (duration x frame rate: Matroska and WebM headers give
+        no frame count), not the header's count; said as "about".
     """
 
     frames: int
     announced: int | None
     truncated: bool
+    estimated: bool
 
-    def __new__(cls, text: str, frames: int, announced: int | None = None, truncated: bool = False):
+    def __new__(cls, text: str, frames: int, announced: int | None = None, truncated: bool = False,
+                estimated: bool = False):
         line = super().__new__(cls, text)
         line.frames, line.announced, line.truncated = int(frames), announced, bool(truncated)
+        line.estimated = bool(estimated)
         return line
 
     def __reduce__(self):  # pickled with its fields (Dask sends a worker's lines back)
-        return (SequenceEnd, (str(self), self.frames, self.announced, self.truncated))
+        return (SequenceEnd, (str(self), self.frames, self.announced, self.truncated, self.estimated))
+
+    def to_dict(self) -> dict:
+        """Its fields, for a JSON record (:meth:`from_dict` rebuilds it)."""
+        return {"line": str(self), "frames": self.frames, "announced": self.announced, "truncated": self.truncated,
+                "estimated": self.estimated}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SequenceEnd:
+        return cls(str(data["line"]), int(data.get("frames") or 0), data.get("announced"),
+                   bool(data.get("truncated")), bool(data.get("estimated")))
 
     @property
     def missing(self) -> int | None:
@@ -176,6 +243,14 @@ class FrameSequence:
             if not self.paths:
                 from segmix.io import subfolder_hint
 
+                videos = ignored_in_folder(folder).get("videos", [])
+                if videos:
+                    # A video put in a folder of its own was refused as an empty folder, with
+                    # the image extensions only (a new-user trial): the video is the input.
+                    shown = ", ".join(videos[:3]) + (", ..." if len(videos) > 3 else "")
+                    which = f"a video ({shown})" if len(videos) == 1 else f"{len(videos)} videos ({shown})"
+                    raise FrameError(f"{folder}: the folder holds no image frames but {which}; give the video "
+                                     f"itself as the input ({folder / videos[0]})")
                 raise FrameError(f"{folder}: the folder holds no image frames ({', '.join(IMAGE_SUFFIXES)})"
                                  f"{subfolder_hint(folder)}")
         elif len(items) == 1 and items[0].suffix.lower() not in IMAGE_SUFFIXES:
@@ -237,24 +312,35 @@ class FrameSequence:
         path = self.paths[0]
         index = 0
         announced = self.frame_count
+        estimated = False
         try:
             with av.open(str(path)) as container:
                 stream = container.streams.video[0]
-                announced = self.frame_count or _length_from_header(container, stream)
+                if not announced:
+                    announced = _length_from_header(container, stream)
+                    estimated = announced is not None
                 stream.thread_type = "AUTO"
                 for decoded in container.decode(stream):
                     index += 1
                     yield Frame(index, f"frame_{index:06d}", decoded.to_ndarray(format="rgb24"), path)
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.on_skip(SequenceEnd(f"{path}: decoding stopped after frame {index} ({_short(exc)})", index,
-                                     announced))
+                                     announced, estimated=estimated))
             return
         # A file cut short (a copy or download that stopped) can end without a decoding
         # error: FFmpeg drops the incomplete cluster of a Matroska file and stops quietly
-        # (2 of 30 frames, new-user trial). The header still tells how long it was.
-        if announced and index < 0.9 * announced - 1:
-            self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} of the {announced} its header "
-                                     "announces (a truncated file?)", index, announced, truncated=True))
+        # (2 of 30 frames, new-user trial), and an AVI cut by 2 kB loses its last 3 frames
+        # (97 of 100). The header still tells how long it was:
+        # * a frame count (AVI, MP4 / MOV: their indexes count the frames) is exact: any
+        #   frame fewer is said (a trial's 97 of 100 was not: only a loss of 10 % was);
+        # * Matroska / WebM give no count, only a duration: duration x average frame rate
+        #   is an estimate (a variable frame rate or the last frame's duration puts it off by
+        #   a frame or more), so only a shortfall beyond its error is said, as "about".
+        if announced and (index < announced if not estimated else index < announced - _estimate_slack(announced)):
+            said = (f"while its header's duration gives about {announced} frames" if estimated
+                    else f"of the {announced} its header announces")
+            self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated file?)",
+                                     index, announced, truncated=True, estimated=estimated))
 
     # ------------------------------------------------------------------ animation
     def _iter_animation(self) -> Iterator[Frame]:
@@ -282,7 +368,7 @@ class FrameSequence:
                 # Its header gives another size: skipped like a broken frame, not decoded (a
                 # truncated JPEG whose header says 640 x 480 among 320 x 240 frames stopped the
                 # whole run, while a truncated one of the right size was skipped: a trial).
-                self.on_skip(f"skipped {path}: {self._size_words(odd, shape)}")
+                self.on_skip(FrameSkip(f"skipped {path}: {self._size_words(odd, shape)}", path))
                 continue
             try:
                 pixels = load_frame(path, writable=False)
@@ -291,12 +377,12 @@ class FrameSequence:
                     # One file given: its reason is the run's error, on one line (was a
                     # "skipped" line and then "no readable frame" naming the same file).
                     raise FrameError(str(exc)) from None
-                self.on_skip(f"skipped {exc}")
+                self.on_skip(FrameSkip(f"skipped {exc}", path))
                 continue
             if shape is None and len(self.paths) > 1:
                 shape = pixels.shape[:2]  # no header told: the first decoded frame's size
             if shape is not None and pixels.shape[:2] != shape:
-                self.on_skip(f"skipped {path}: {self._size_words(pixels.shape[1::-1], shape)}")
+                self.on_skip(FrameSkip(f"skipped {path}: {self._size_words(pixels.shape[1::-1], shape)}", path))
                 continue
             yield Frame(index, path.stem, pixels, path)
 
@@ -384,6 +470,12 @@ def _count_frames(path: Path) -> int:
     from segmix.io import count_frames
 
     return count_frames(path)
+
+
+def _estimate_slack(estimate: int) -> int:
+    """Frames by which a video may fall short of its duration x frame rate estimate before it
+    is said to end early: 2, or 3 % of a long one (a variable frame rate's average)."""
+    return max(2, round(0.03 * estimate))
 
 
 def _length_from_header(container, stream) -> int | None:

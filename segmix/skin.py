@@ -454,7 +454,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             n_buffered += codes.size
             if n_buffered >= _BINCOUNT_BATCH:
                 flush()
-            if progress:
+            if progress is not None:  # never tested for truth: a tqdm bar without a total raises
                 progress(i, len(pairs))
     flush()
     if failures:

@@ -333,7 +333,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
                 if grey:
                     greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask)))
-            if progress:
+            if progress is not None:  # never tested for truth: a tqdm bar without a total raises
                 progress(i, len(pairs))
     if len(skipped) == len(pairs):
         raise ValueError(skipped[0] if len(pairs) == 1 else

@@ -261,6 +261,9 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     # A new-user trial: a truncated frame, a text file and a frame of another size were named
     # by the first run (exit 1, but "0 failed"); the rerun said "already complete", exit 0,
     # with three frames still without a mask. The local command reports them on every run.
+    # A later trial: every rerun on the unchanged input redid the sequence ("3 of its frames
+    # had no mask after the last run: redone"): the same frames were skipped again. A rerun
+    # now keeps the sequence and reports its frames without a mask, from its record.
     cam = _frames(tmp_path / "cams" / "cam1", 1)
     data = (cam / "in0003.png").read_bytes()
     (cam / "in0003.png").write_bytes(data[: len(data) // 2])
@@ -273,14 +276,30 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     assert "9 frames (32 x 24) to" in out and out.rstrip().endswith("; 3 frames skipped (unreadable or of another size)")
     local = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
     argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
-    for run in ("first", "rerun"):
+    for run in ("first", "rerun", "second rerun"):
+        mtime = (tmp_path / "dask" / "cam1" / "in0000.png").stat().st_mtime_ns if run != "first" else None
         assert main(argv) == 1, run
         out, err = capsys.readouterr()
-        assert "1 written (9 frames, 3 skipped), 0 already complete, 0 failed" in out, (run, out)
-        skipped = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
+        if run == "first":
+            assert "1 written (9 frames, 3 skipped), 0 already complete, 0 failed" in out, (run, out)
+        else:
+            assert "redone" not in out, (run, out)
+            assert ("0 written (0 frames), 1 already complete (3 frames without a mask: skipped when made, input "
+                    "unchanged since), 0 failed") in out, (run, out)
+            # Not run again: its masks are the first run's files.
+            assert (tmp_path / "dask" / "cam1" / "in0000.png").stat().st_mtime_ns == mtime
+        prefix = "cam1: as made by an earlier run: "
+        skipped = sorted(line.split(": ", 1)[1].removeprefix(prefix) for line in err.splitlines() if "skipped" in line)
         assert [line.split(": ", 1)[0].rsplit("/", 1)[1] for line in skipped] == sorted(bad), (run, err)
         assert [line.split(": ", 1)[1] for line in skipped] == [line.split(": ", 1)[1] for line in local]
         assert _files(tmp_path / "dask" / "cam1") == _files(tmp_path / "local")
+    # A skipped frame given other permissions (chmod keeps its modification time, which the
+    # input's fingerprint holds) is tried again.
+    os.chmod(cam / "in0005.png", 0o600)
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert "cam1: 1 of its frames that had no mask changed since the last run (in0005.png): redone" in out, out
+    assert "1 written (9 frames, 3 skipped)" in out
     # The frames mended, the rerun completes the sequence, and the next one skips it.
     for name in sorted(bad):
         Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(cam / name)
@@ -289,6 +308,61 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     assert len(_files(tmp_path / "dask" / "cam1")) == 12
     assert main(argv) == 0
     assert "0 written (0 frames), 1 already complete, 0 failed" in capsys.readouterr().out
+
+
+def test_a_rerun_redoes_a_sequence_recorded_by_an_earlier_segmix_without_its_skipped_files(address, tmp_path,
+                                                                                          capsys):
+    import json
+
+    cam = _frames(tmp_path / "cam1", 1)
+    (cam / "in0005.png").write_text("hello, not an image\n")
+    argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
+    assert main(argv) == 1
+    record_path = tmp_path / "dask" / "cam1" / ".segmix-background.json"
+    record = json.loads(record_path.read_text())
+    assert list(record["skipped_files"]) == ["in0005.png"]
+    del record["skipped_files"]  # as an earlier segmix wrote it: which files is not known
+    record_path.write_text(json.dumps(record))
+    capsys.readouterr()
+    assert main(argv) == 1
+    assert "cam1: 1 of its frames had no mask after the last run: redone" in capsys.readouterr().out
+
+
+def test_a_truncated_video_is_not_redone_and_still_counted_as_ended_early(address, tmp_path, capsys):
+    import av
+
+    video = tmp_path / "clip.mkv"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuv420p"
+        for t in range(60):
+            frame = np.full((24, 32, 3), (40 + 3 * t) % 256, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    data = video.read_bytes()
+    video.write_bytes(data[: len(data) // 2])
+    argv = ["background", str(video), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert "1 sequence ended early (truncated or undecodable)" in out
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert "1 already complete (1 ended early: skipped when made, input unchanged since)" in out, out
+    assert "clip: as made by an earlier run: " in err and "(a truncated file?)" in err
+
+
+def test_a_video_beside_frames_is_noted_as_the_local_command(address, tmp_path, capsys):
+    cam = _frames(tmp_path / "cam1", 1)
+    (cam / "clip.mp4").write_bytes(b"not looked at")
+    argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--distributed", address]
+    assert main(argv) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
+    assert notes == [f"segmix background: note: ignored in {cam}: 1 video (clip.mp4; to run a video, give it as "
+                     "the input itself)"]
+    assert main([*argv, "--quiet"]) == 0
+    assert "note:" not in capsys.readouterr().err
 
 
 def _local_masks(cam: Path, out: Path) -> dict[str, bytes]:

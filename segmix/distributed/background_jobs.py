@@ -14,9 +14,12 @@ rerun said "already complete" after frames were added and wrote no mask for them
 on a line of its own, and removes the masks of its earlier run that no frame has any more
 (only files that run recorded as its own: anything else in the folder is kept). A sequence
 of which frames were skipped (unreadable, or of another size) has no mask for them: its
-record says so, and a rerun runs it again, reporting the frames that still have no mask and
-exiting 1, as the one-machine command does on every run (a trial's rerun said "already
-complete", exit 0).
+record says so, with the skipped files' sizes, modification times and permissions. A rerun
+on the same input does not run it again (the same frames would be skipped: a trial's every
+rerun said "2 of its frames had no mask after the last run: redone"), but reports the frames
+that still have no mask and exits 1, as the one-machine command does on every run (an
+earlier trial's rerun said "already complete", exit 0); a skipped frame rewritten or given
+other permissions since makes it run again.
 """
 
 from __future__ import annotations
@@ -105,6 +108,46 @@ INCOMPLETE = "frames_without_mask"
 #: Record entries: the input the masks were made from (:func:`input_fingerprint`) and the
 #: names of the masks the run wrote (the files a rerun may remove).
 INPUT, MASKS = "input", "masks"
+#: Record entry: {name: [size, mtime_ns, mode]} of the frame files skipped (:data:`INCOMPLETE`
+#: says why): a rerun runs the sequence again when one of them changed, permissions included
+#: (a frame made readable by chmod keeps its modification time).
+SKIPPED_FILES = "skipped_files"
+
+
+def _file_state(path) -> list | None:
+    """[size, mtime_ns, mode] of a file, or None when it is gone."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_mode]
+
+
+def _record_lines(lines: list[str]) -> list:
+    """The skipped frames' lines as a record keeps them: text, and a SequenceEnd's fields."""
+    from segmix.frames import SequenceEnd
+
+    return [line.to_dict() if isinstance(line, SequenceEnd) else str(line) for line in lines]
+
+
+def _recorded_lines(entries, name: str) -> list[str]:
+    """The lines of a record's :data:`INCOMPLETE` entry, said again for a rerun that found the
+    sequence complete (its frames still have no mask): ``NAME: made by an earlier run: LINE``;
+    where a video ended stays a :class:`segmix.frames.SequenceEnd` (counted apart)."""
+    from segmix.frames import SequenceEnd
+
+    lines = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            try:
+                end = SequenceEnd.from_dict(entry)
+            except (KeyError, TypeError, ValueError):
+                continue
+            lines.append(SequenceEnd(f"{name}: as made by an earlier run: {end}", end.frames, end.announced,
+                                     end.truncated, end.estimated))
+        else:
+            lines.append(f"{name}: as made by an earlier run: {entry}")
+    return lines
 
 
 def skipped_frames(messages: list[str]) -> list[str]:
@@ -178,10 +221,10 @@ def _read_record(folder: Path):
     return record if isinstance(record, dict) else None
 
 
-def redo_reasons(record, key: dict, fingerprint: dict) -> list[str]:
+def redo_reasons(record, key: dict, fingerprint: dict, source=None) -> list[str]:
     """Why the sequence of which ``OUT/<name>/`` holds ``record`` is run again (empty: it is
-    complete): other settings, another input, frames that had no mask, or a record that
-    cannot say."""
+    complete): other settings, another input, frames that had no mask and have changed since
+    (their files in the folder ``source``), or a record that cannot say."""
     if record is None:
         return ["its run record cannot be read"]
     reasons = []
@@ -194,8 +237,19 @@ def redo_reasons(record, key: dict, fingerprint: dict) -> list[str]:
         if change:
             reasons.append(change)
     if record.get(INCOMPLETE):
+        # Frames skipped on an unchanged input would be skipped again: no reason, unless one of
+        # the skipped files changed since (a frame mended by chmod keeps its mtime) or the
+        # record does not list them (an earlier segmix's).
+        files = record.get(SKIPPED_FILES)
         n = len(record[INCOMPLETE]) if isinstance(record[INCOMPLETE], list) else 0
-        reasons.append(f"{n or 'some'} of its frames had no mask after the last run")
+        if not isinstance(files, dict):
+            reasons.append(f"{n or 'some'} of its frames had no mask after the last run")
+        else:
+            changed = [name for name, state in files.items()
+                       if source is not None and _file_state(Path(source) / name) != state]
+            if changed:
+                reasons.append(f"{len(changed)} of its frames that had no mask changed since the last run "
+                               f"({_names(changed)})")
     return reasons
 
 
@@ -269,9 +323,10 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             results.append((source, "failed", 0, [failure_line(exc, source, partial, final)]))
             continue
         record = _read_record(final) if final.is_dir() else None
-        reasons = redo_reasons(record, job.key(), fingerprint) if final.is_dir() else []
+        reasons = redo_reasons(record, job.key(), fingerprint, source) if final.is_dir() else []
         if final.is_dir() and not reasons:
-            results.append((source, "complete", 0, []))
+            # Its frames without a mask (unreadable, unchanged) still have none: said again.
+            results.append((source, "complete", 0, _recorded_lines(record.get(INCOMPLETE), name)))
             continue
         shutil.rmtree(partial, ignore_errors=True)  # an earlier attempt's, cut short
         skipped: list[str] = []
@@ -292,7 +347,13 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             entry = {**job.key(), INPUT: fingerprint,
                      MASKS: sorted(p.name for p in partial.iterdir() if p.name != RECORD)}
             if result.skipped:
-                entry[INCOMPLETE] = skipped_frames(result.skipped)
+                from segmix.frames import FrameSkip
+
+                lost = skipped_frames(result.skipped)
+                entry[INCOMPLETE] = _record_lines(lost)
+                entry[SKIPPED_FILES] = {str(m.path.relative_to(source)) if m.path.is_relative_to(source)
+                                        else str(m.path): _file_state(m.path)
+                                        for m in lost if isinstance(m, FrameSkip)}
             record_run(partial, RECORD, entry)
             stale = _replace(final, partial, record)  # an earlier run's folder, if any
             if reasons:
@@ -383,6 +444,13 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     out_stream = out_stream or sys.stdout
     out = Path(output_dir).resolve()
     sources = plan_sequences(inputs, output_dir, model_path)
+    if not quiet:
+        from segmix.background_run import ignored_words
+
+        for item in inputs:  # as the one-machine command notes them: a video beside frames
+            ignored = ignored_words(item, output_dir) if Path(item).is_dir() else None
+            if ignored:
+                stream.write(f"segmix background: note: {ignored}\n")
     digest = None
     if model_path is not None:
         from segmix.background import load_background_model
@@ -398,7 +466,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                         quiet=quiet, stream=stream)
     from segmix.frames import SequenceEnd
 
-    written = complete = frames = skipped = ended = 0
+    written = complete = frames = skipped = ended = kept = kept_ended = 0
     failed, lines, notes = 0, [], []
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
@@ -412,11 +480,16 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             written += outcome == "written"
             complete += outcome == "complete"
             frames += n_frames
-            if outcome == "written":
+            if outcome in ("written", "complete"):
                 # Frames, not lines: where a video ends early is no skipped frame (skip_words).
                 lost = skipped_frames(messages)
-                ended += sum(isinstance(m, SequenceEnd) for m in lost)
-                skipped += sum(not isinstance(m, SequenceEnd) for m in lost)
+                ends = sum(isinstance(m, SequenceEnd) for m in lost)
+                if outcome == "written":
+                    ended += ends
+                    skipped += len(lost) - ends
+                else:  # complete: what the run that made it skipped, on the same input since
+                    kept_ended += ends
+                    kept += len(lost) - ends
     for line in lines:
         stream.write(f"segmix background: {line}\n")
     # Skipped frames counted as the one-machine command counts them ("4 frames ..., 3
@@ -426,8 +499,12 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         without += f", {ended} sequence{' ended' if ended == 1 else 's ended'} early (truncated or undecodable)"
     for note in notes:  # why a sequence with a record was redone: its input changed, ...
         print(note, file=out_stream)
+    kept_words = [f"{kept} frame{'' if kept == 1 else 's'} without a mask"] if kept else []
+    if kept_ended:
+        kept_words.append(f"{kept_ended} ended early")
+    kept_words = f" ({', '.join(kept_words)}: skipped when made, input unchanged since)" if kept_words else ""
     print(f"background on Dask: {len(sources)} sequence{'' if len(sources) == 1 else 's'} to {out}, {written} written ({frames} frames{without}), "
-          f"{complete} already complete, {failed} failed", file=out_stream)
+          f"{complete} already complete{kept_words}, {failed} failed", file=out_stream)
     if sources and failed == len(sources):
         stream.write(f"segmix background: error: all {len(sources)} sequences failed; nothing written\n")
         if created:
