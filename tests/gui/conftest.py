@@ -29,6 +29,20 @@ def warm_kernels():
     yield
 
 
+@pytest.fixture(autouse=True)
+def no_real_file_dialog(monkeypatch):
+    """A real modal file dialog waits for a user no test has: fail instead of hanging the suite
+    (a test that patched QFileDialog's static functions hung once the window ran its own
+    dialogs, segmix.gui.file_dialogs). Tests answer through file_dialogs' functions."""
+    from PySide6.QtWidgets import QFileDialog
+
+    def refuse(dialog):
+        raise AssertionError(f"a test opened a real file dialog ({dialog.windowTitle()!r}); "
+                             "patch segmix.gui.file_dialogs instead")
+
+    monkeypatch.setattr(QFileDialog, "exec", refuse)
+
+
 @pytest.fixture
 def settings_path(tmp_path):
     return tmp_path / "settings" / "segmix.ini"

@@ -274,7 +274,7 @@ def test_loading_the_marks_shown_already_says_so(qtbot, make_window, tmp_path):
 def test_load_dialogs_of_saved_files_start_where_this_photos_files_were_saved(make_window, tmp_path, monkeypatch):
     """A trial saved its marks to a folder of its own, then File > Load Scribbles opened in the
     folder photos were last opened from and the marks had to be looked for."""
-    from PySide6.QtWidgets import QFileDialog
+    from segmix.gui import file_dialogs
 
     photos, saved = tmp_path / "photos", tmp_path / "marks"
     photos.mkdir()
@@ -283,8 +283,8 @@ def test_load_dialogs_of_saved_files_start_where_this_photos_files_were_saved(ma
     Image.fromarray(image).save(photos / "scene.png")
     window = make_window(photos / "scene.png")
     asked = []
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        lambda parent, title, folder, name_filter: asked.append((title, folder)) or ("", ""))
+    monkeypatch.setattr(file_dialogs, "open_file_name",
+                        lambda parent, title, folder, name_filter: asked.append((title, folder)) or "")
     window.load_scribbles()
     window.modes["segment"].load_model()
     assert asked == [("Load Scribbles", str(photos)), ("Load segmentation model", str(photos))]
