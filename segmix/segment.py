@@ -2011,7 +2011,8 @@ def step_preview(mask, scribbles, settings, previous_mask=None, previous_scribbl
     and with the previous result the step's one sign, ``monotone_clicks``) applied to the
     decision remove that flash and keep what the cut would keep; a step the flood guard will
     hold back (:func:`segmix.click_guards.flooded_background`) shows the previous mask and its
-    marks until the cut arrives. After a result, the step's change from it is first opened
+    marks until the cut arrives. The step's change from the previous result (from an empty
+    mask at the first step) is first opened
     (:func:`opened_change`, a square of :data:`STEP_PREVIEW_OPENING` of the diagonal): the
     decision's speckle and the thin chains of look-alike pixels it grows along (the mulch
     round DAVIS 000's bear at its seventh click: 16,427 pixels shown and taken back) are left
@@ -2039,11 +2040,15 @@ def step_preview(mask, scribbles, settings, previous_mask=None, previous_scribbl
     """
     previous = None if previous_mask is None else np.asarray(previous_mask, bool)
     mask = np.asarray(mask, bool)
-    if previous is not None and previous.shape == mask.shape:
-        radius = int(round(STEP_PREVIEW_OPENING * math.hypot(*mask.shape)))
-        mask = opened_change(mask, previous, max(radius, 1))
-        mask |= scribbles == FOREGROUND  # the marks as the decision had them
-        mask &= scribbles != BACKGROUND
+    # The first step's change is the whole decision (from an empty mask): on the first click
+    # of 50 even DAVIS frames it showed a mean 19,034 pixels the cut's mask has not, 1,348
+    # opened (odd: 19,878 -> 1,909), while differing from the cut's mask on 5.99 % of the
+    # pixels instead of 5.33 % (6.58 / 5.93 %): parts thinner than the square wait for the cut.
+    start = previous if previous is not None and previous.shape == mask.shape else np.zeros_like(mask)
+    radius = int(round(STEP_PREVIEW_OPENING * math.hypot(*mask.shape)))
+    mask = opened_change(mask, start, max(radius, 1))
+    mask |= scribbles == FOREGROUND  # the marks as the decision had them
+    mask &= scribbles != BACKGROUND
     shown = _clean_up(mask, scribbles, scribbles, settings, previous, previous_scribbles)
     if (previous is not None and settings.flood_guard > 0
             and flooded_background(shown, previous, scribbles, previous_scribbles) is not None):

@@ -4,7 +4,8 @@ import numpy as np
 
 from segmix.clicks import paint_disc
 from segmix.io import BACKGROUND, FOREGROUND
-from segmix.segment import SegmentationSettings, apply_model, keep_connected_to, step_preview, train_model
+from segmix.segment import (SegmentationSettings, apply_model, keep_connected_to, opened_change, step_preview,
+                            train_model)
 
 NONE = SegmentationSettings(smoothing="none")
 
@@ -35,11 +36,13 @@ def test_a_look_alike_away_from_the_marks_is_not_shown():
     raw = per_pixel(image, marks)
     assert raw[blob].mean() > 0.95 and raw[obj].mean() > 0.95  # the flash: the look-alike lit up
     shown = step_preview(raw, marks, SegmentationSettings())
-    assert shown[obj].all() and not shown[blob].any()
-    np.testing.assert_array_equal(shown, keep_connected_to(raw, marks == FOREGROUND, 16))
+    # The disc's four one-pixel tips are thinner than the first stage's 3 x 3 opening.
+    assert shown[obj].mean() > 0.99 and not shown[blob].any()
+    opened = opened_change(raw, np.zeros_like(raw), 1)  # the first step's change: the decision
+    np.testing.assert_array_equal(shown, keep_connected_to(opened, marks == FOREGROUND, 16))
     # The cut's settings decide: without keep_connected the look-alike stays, as in the cut.
     kept = step_preview(raw, marks, SegmentationSettings(keep_connected=False, fill_holes=False))
-    np.testing.assert_array_equal(kept, raw)
+    np.testing.assert_array_equal(kept, opened)
 
 
 def test_a_step_keeps_its_one_sign():
@@ -74,7 +77,7 @@ def test_transparent_pixels_marked_as_background_stay_out():
     seen[:, :30] = BACKGROUND  # the worker's view: transparent pixels as background marks
     raw = per_pixel(image, seen)
     shown = step_preview(raw, seen, SegmentationSettings())
-    assert not shown[:, :30].any() and shown[obj & (np.arange(160) >= 30)[None, :]].all()
+    assert not shown[:, :30].any() and shown[obj & (np.arange(160) >= 32)[None, :]].mean() > 0.99
 
 
 def test_a_flood_the_guard_holds_back_is_not_shown():
@@ -142,3 +145,21 @@ def _clean_up_only(raw, marks, settings, previous, previous_marks):
     from segmix import segment as segment_module
 
     return segment_module._clean_up(raw, marks, marks, settings, previous, previous_marks)
+
+
+def test_the_first_step_shows_the_decision_opened():
+    """No result yet: the step's change is the whole decision, opened as a later step's change
+    is (a first click on DAVIS showed a mean 19,034 pixels of speckle and chains the cut's mask
+    did not have); the body joined to the click shows, a 1-px chain from it and what it joins
+    wait for the cut."""
+    h, w = 120, 240
+    yy, xx = np.mgrid[:h, :w]
+    body = (yy - 60) ** 2 + (xx - 60) ** 2 <= 25 ** 2
+    chain = (yy == 60) & (xx > 85) & (xx < 150)
+    far = (abs(yy - 60) <= 10) & (xx >= 150) & (xx < 180)  # a look-alike the chain joins
+    marks = np.zeros((h, w), np.uint8)
+    paint_disc(marks, 60, 60, FOREGROUND, 5)
+    paint_disc(marks, 5, 230, BACKGROUND, 3)
+    raw = (body | chain | far) & (marks != BACKGROUND)
+    shown = step_preview(raw, marks, SegmentationSettings())
+    assert shown[body].mean() > 0.99 and not shown[chain].any() and not shown[far].any()
