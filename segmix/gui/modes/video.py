@@ -1311,7 +1311,7 @@ class VideoMode(Mode):
         settings), on the compute thread; progress on ``export_progress``."""
         from segmix.background import BackgroundMixture
         from segmix.background_run import run_sequence
-        from segmix.frames import FrameSequence
+        from segmix.frames import FrameSequence, SequenceEnd
         from segmix.io import check_output_folder
 
         self.set_playing(False)
@@ -1327,7 +1327,20 @@ class VideoMode(Mode):
             # As the command line, before any work: a folder where no file can be made says why
             # (/proc/masks said "no such file or directory" when the first mask was written).
             check_output_folder(folder)
-            sequence = FrameSequence(source)
+            skipped = [0]  # frames skipped: they count towards the total, as on the command line
+
+            def on_skip(message):
+                if not isinstance(message, SequenceEnd):  # where a video ended is no frame
+                    skipped[0] += 1
+                    emit(progress_signal, done[0] + skipped[0], total)
+
+            done = [0]
+
+            def progress(frames):
+                done[0] = frames
+                emit(progress_signal, frames + skipped[0], total)
+
+            sequence = FrameSequence(source, on_skip=on_skip)
             # As on the command line, before the first mask: frames of no common size are
             # refused, and a frame of another size than most (a truncated JPEG whose header
             # says so) is skipped and counted, as an unreadable one is.
@@ -1341,7 +1354,7 @@ class VideoMode(Mode):
 
             # The window's words for an output folder among the frames: it has no --output-dir.
             return run_sequence(sequence, model, folder, cancelled=cancelled,
-                                progress=lambda done: emit(progress_signal, done, total),
+                                progress=progress,
                                 advice="choose another folder")
 
         self._abandon_target()  # the export's job replaces a catch-up on its way
