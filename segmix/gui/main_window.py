@@ -1529,22 +1529,26 @@ class MainWindow(QMainWindow):
             # Greyed out or not, the tip says what it writes or why it cannot (Mode.export_tip).
             self._set_available(action, kind in mode.export_names and (mode.has_result or mode.result_pending),
                                 mode.export_tip(kind))
-        for each in self.modes.values():
-            each.update_actions()
+        greyed = {owner for owner in self._file_actions_of if mode.own_images and owner != mode.name}
         for owner, actions in self._file_actions_of.items():
-            if mode.own_images and owner != mode.name:
-                # Save / Load Model act on the photo of their mode, which is not on screen here
-                # (Load Model did nothing without one; Save Model named the file after the video).
-                owner_mode = self.modes[owner]
-                keys = f" ({owner_mode.shortcut})" if owner_mode.shortcut else ""
+            if owner not in greyed:
                 for action in actions:
-                    self._set_available(action, False, f"{owner_mode.title} mode's: switch to {owner_mode.title} "
-                                                       f"mode{keys} to use it (it acts on that mode's photo, which {mode.title} mode does not show)")
-            else:
-                for action in actions:
-                    # The mode's own update_actions decided whether it is enabled.
+                    # Enabled unless the mode's own update_actions (next) says otherwise: an
+                    # action it does not manage (Load Model) stayed greyed after a visit to
+                    # Video mode, which greys them all (a trial).
+                    action.setEnabled(True)
                     action.setStatusTip(self._enabled_tips.get(action, ""))
                     action.setToolTip(self._enabled_tips.get(action, "") or action.text().replace("&", ""))
+        for each in self.modes.values():
+            each.update_actions()
+        for owner in greyed:
+            # Save / Load Model act on the photo of their mode, which is not on screen here
+            # (Load Model did nothing without one; Save Model named the file after the video).
+            owner_mode = self.modes[owner]
+            keys = f" ({owner_mode.shortcut})" if owner_mode.shortcut else ""
+            for action in self._file_actions_of[owner]:
+                self._set_available(action, False, f"{owner_mode.title} mode's: switch to {owner_mode.title} "
+                                                   f"mode{keys} to use it (it acts on that mode's photo, which {mode.title} mode does not show)")
         self._update_scribble_actions()
         self._export_when_ready()
 

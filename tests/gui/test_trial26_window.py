@@ -27,3 +27,19 @@ def test_load_scribbles_of_an_exif_turned_photos_stored_pixels_names_the_tag(mak
     title, text = messages[-1]
     assert title == "Cannot load scribbles"
     assert "carries an EXIF orientation tag" in text and "rotate them 90 degrees" in text
+
+
+def test_load_model_is_usable_again_after_a_visit_to_video_mode(make_window, photo_path):
+    """Video mode greys out Segment mode's Save / Load Model (they act on its photo); back in
+    Segment mode Load Model stayed greyed until a restart (a second trial)."""
+    window = make_window(photo_path)
+    segment = window.modes["segment"]
+    assert segment.load_model_action.isEnabled()
+    assert not segment.save_model_action.isEnabled()  # no result yet: its own rule
+    window.set_mode("video")
+    assert not segment.load_model_action.isEnabled() and not segment.save_model_action.isEnabled()
+    assert "switch to Segment mode" in segment.load_model_action.statusTip()
+    window.set_mode("segment")
+    assert segment.load_model_action.isEnabled()
+    assert not segment.save_model_action.isEnabled()  # still its own rule: no result yet
+    assert "switch to" not in segment.load_model_action.statusTip()
