@@ -1194,11 +1194,17 @@ class VideoMode(Mode):
             self._catching_up = chunk
             if self.active:
                 self._show(chunk)
+                # The counter names the frame on screen, which the model has reached, and
+                # where it is going (it said the target while the picture was frame 172); no
+                # longer than "frame N / N", which the dock is sized for.
+                self.panel.frame_label.setText(f"frame {chunk.index} → {chunk.target or '…'}")
             if not self._exporting:
                 bar = self.panel.progress
                 bar.setRange(0, max(1, chunk.target or 1))
                 bar.setValue(chunk.index)
-                bar.setFormat(f"Updating the model: frame %v of {chunk.target}…")
+                # Short: the dock's bar is one line at the window's default width (the longer
+                # "Updating the model: frame 172 of 1700…" wrapped and was cut off).
+                bar.setFormat(f"Model: frame %v of {chunk.target}")
                 bar.setToolTip("The background model adapts at every frame, so a frame's mask depends on every "
                                "frame before it: after a jump the model is fed the frames in between, in order, "
                                "before the mask is shown (the same mask as Export All Masks and segmix "

@@ -120,7 +120,8 @@ def test_the_catch_up_shows_progress_not_a_stale_mask_and_follows_a_new_target(m
         if mode.catching_up:
             seen.append((window.canvas.overlay_rgba is None if hasattr(window.canvas, "overlay_rgba") else True,
                          mode.panel.progress.isVisible(), mode.pixel_info(1, 1), "updating" in mode.hint(),
-                         mode.result_pending))
+                         mode.result_pending, mode.panel.frame_label.text(), mode._catching_up,
+                         mode.panel.progress.format()))
 
     window.controller.call_ready.connect(look)
     mode.panel.slider.setValue(N)
@@ -128,6 +129,11 @@ def test_the_catch_up_shows_progress_not_a_stale_mask_and_follows_a_new_target(m
     mode.panel.slider.setValue(15)  # a new target while the model catches up to frame N
     qtbot.waitUntil(lambda: not mode.catching_up and mode.current.index == 15, timeout=60000)
     assert seen and all(s[1] and s[2] == "mask: updating…" and s[3] and s[4] for s in seen)
+    # The counter names the frame on screen (the one the model reached) and the target; the
+    # bar's text stays short enough for one line of the dock (a second trial saw both wrong).
+    shown = [s for s in seen if s[6] is not None]
+    assert shown and all(s[5] == f"frame {s[6].index} → {s[6].target}" for s in shown)
+    assert all(s[7].startswith("Model: frame %v of ") for s in shown)
     assert not mode.panel.progress.isVisible()
     np.testing.assert_array_equal(_exported(window, qtbot, tmp_path / "m15.png"), cli_masks[15])
     window.grab().save(str(tmp_path / "caught_up.png"))
