@@ -286,6 +286,8 @@ class FrameSequence:
     def _probe_video(self, path: Path) -> None:
         import av
 
+        if not path.is_file():  # a device or a pipe: size 0, and reading it may block
+            raise FrameError(f"{path}: is not a regular file (a device, pipe or socket), not a video file")
         if path.stat().st_size == 0:
             raise FrameError(f"{path}: the file is empty (0 bytes)")
         try:

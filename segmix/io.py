@@ -205,6 +205,10 @@ def _check_file(path: Path) -> None:
         raise ImageLoadError(f"{path}: no such file")
     if path.is_dir():
         raise ImageLoadError(f"{path}: is a folder, not an image file")
+    if not path.is_file():
+        # /dev/zero, /proc/kmsg and pipes have size 0 ("the file is empty" misled a trial), and
+        # reading a pipe or /proc/kmsg blocks for ever.
+        raise ImageLoadError(f"{path}: is not a regular file (a device, pipe or socket), not an image file")
     if path.stat().st_size == 0:
         raise ImageLoadError(f"{path}: the file is empty (0 bytes)")
     if not os.access(path, os.R_OK):

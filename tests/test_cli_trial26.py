@@ -391,3 +391,20 @@ def test_segment_scribbles_of_the_stored_pixels_name_the_exif_tag(tmp_path, caps
     line = _error(capsys, "segment")
     assert "scribbles are 60 x 40 pixels but the image is 40 x 60 as segmix reads it" in line
     assert "carries an EXIF orientation tag" in line and "rotate them 90 degrees clockwise" in line
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo") or not Path("/dev/zero").exists(), reason="POSIX only")
+def test_devices_and_pipes_are_refused_as_not_regular_files(tmp_path, capsys):
+    """/dev/zero was "the file is empty (0 bytes)" (a second trial); a named pipe would block
+    the reader for ever."""
+    import os
+
+    pipe = tmp_path / "photo.png"
+    os.mkfifo(pipe)
+    for source in ("/dev/zero", str(pipe)):
+        assert main(["quantize", source, "-k", "8", "-o", str(tmp_path / "q.png")]) == 2
+        err = capsys.readouterr().err
+        assert f"{source}: is not a regular file (a device, pipe or socket), not an image file" in err
+        assert "Traceback" not in err
+    assert main(["background", "/dev/zero", "--output-dir", str(tmp_path / "masks")]) == 2
+    assert "/dev/zero: is not a regular file (a device, pipe or socket)" in capsys.readouterr().err
