@@ -1513,7 +1513,9 @@ class MainWindow(QMainWindow):
         if name is None:
             name = self.image_path.name if self.image_path is not None else "untitled"
         # Built by hand rather than with "[*]" so windowTitle() is exactly what users see.
-        marker = "*" if self.has_unsaved_scribbles else ""
+        # The marker is the photo's unsaved marks: next to a video's name (Video mode) it read
+        # as the video's (a trial); quitting still asks about them.
+        marker = "*" if self.has_unsaved_scribbles and not self.active_mode.own_images else ""
         self.setWindowTitle(f"{marker}{name} - segmix")
 
     def update_actions(self) -> None:

@@ -43,3 +43,18 @@ def test_load_model_is_usable_again_after_a_visit_to_video_mode(make_window, pho
     assert segment.load_model_action.isEnabled()
     assert not segment.save_model_action.isEnabled()  # still its own rule: no result yet
     assert "switch to" not in segment.load_model_action.statusTip()
+
+
+
+def test_the_unsaved_marks_star_is_not_put_on_a_videos_name(make_window, photo_path, qtbot):
+    """The title's "*" is the photo's unsaved marks; in Video mode it stood before the video's
+    name ("*trunc300.avi - segmix", a second trial). Quitting still asks about the marks."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    assert window.has_unsaved_scribbles and window.windowTitle().startswith("*")
+    window.set_mode("video")
+    assert window.has_unsaved_scribbles and not window.windowTitle().startswith("*")
+    window.set_mode("segment")
+    assert window.windowTitle().startswith("*")
