@@ -329,6 +329,20 @@ class SkinSettings:
         (the other sets unchanged; measured on the even half only).
     boundary_uniform_diagonal : float > 0
         The photo's diagonal over the block side of ``boundary_uniform``.
+    boundary_split : float >= 0
+        (an option, issue 9; 0 = off) With ``boundary_prior``: each region the prior drops is
+        first cut at its narrow necks, by a marker watershed on its distance transform from the
+        cores left by eroding it by ``boundary_split``, 1.5 and 2 times that fraction of the
+        photo's diagonal (:func:`segmix.skin_boundary.split_kept`); the pieces touching none of
+        the photo's edges (a face joined to the wall through the hair) are kept. Every other
+        pixel of the mask stays as it is. Street photos, F1 and photos whose person loses over
+        30 % of the skin the default keeps: the prior alone 0.5533 / 10 (even half, where 0.01
+        was chosen) and 0.4540 / 7 (odd half), with the split at 0.01 0.5528 / 1 and 0.4505 /
+        1; the other sets as with the prior alone (docs/skin_development.md, "Cutting the face
+        from the wall").
+    boundary_split_diagonal : float > 0
+        The split works on blocks of ``round(diagonal / boundary_split_diagonal)`` pixels (1 on
+        photos up to a diagonal of 1500 px).
     jpeg_chroma_noise : float >= 0
         In a photo with a JPEG block grid, the weight of the chroma quantisation noise (0 =
         off, 1 = as measured): the spacing d of the lattice its chroma block means lie on is
@@ -381,6 +395,8 @@ class SkinSettings:
     boundary_ratio: float = 2.0
     boundary_uniform: float = 0.0
     boundary_uniform_diagonal: float = 125.0
+    boundary_split: float = 0.0
+    boundary_split_diagonal: float = 1000.0
     non_skin_floor: float = 0.5
     exposure_target: float = 150.0
     exposure_percentile: float = 99.0
@@ -430,6 +446,10 @@ class SkinSettings:
         if not (math.isfinite(self.boundary_uniform) and self.boundary_uniform >= 0) or not self.boundary_uniform_diagonal > 0:
             raise ValueError(f"boundary_uniform must be a level >= 0 (0 = off) and boundary_uniform_diagonal positive; got "
                              f"{self.boundary_uniform!r}, {self.boundary_uniform_diagonal!r}")
+        if not (math.isfinite(self.boundary_split) and 0 <= self.boundary_split < 0.5) or not self.boundary_split_diagonal > 0:
+            raise ValueError(f"boundary_split must be a fraction of the diagonal in [0, 0.5) (0 = off) and "
+                             f"boundary_split_diagonal positive; got {self.boundary_split!r}, "
+                             f"{self.boundary_split_diagonal!r}")
         if not 0 <= self.sharpen <= MAX_WEIGHT or not self.sharpen_shift >= 0:
             raise ValueError(f"sharpen must lie in [0, {MAX_WEIGHT:g}] and sharpen_shift be >= 0; got "
                              f"{self.sharpen!r}, {self.sharpen_shift!r}")
@@ -1357,7 +1377,9 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         regions = skin_boundary.background_regions_removed(regions, settings.boundary_top_contact,
                                                            settings.boundary_max_share, settings.boundary_ratio,
                                                            image, settings.boundary_uniform,
-                                                           settings.boundary_uniform_diagonal)
+                                                           settings.boundary_uniform_diagonal,
+                                                           settings.boundary_split,
+                                                           settings.boundary_split_diagonal)
     return regions
 
 
