@@ -238,7 +238,7 @@ def test_recovers_old_faithful_like_clusters():
     assert np.mean(p[labels] == model.predict(Z)) > 0.97 or np.mean(np.argsort(p)[labels] == model.predict(Z)) > 0.97
 
 
-@pytest.mark.parametrize("d", [1, 5])
+@pytest.mark.parametrize("d", [1, 4, 5])
 def test_other_dimensions(d):
     rng = np.random.default_rng(d)
     means = np.stack([np.zeros(d), np.full(d, 4.0)])
@@ -511,6 +511,30 @@ def test_score_samples_matches_naive_and_sklearn(data3d, fitted_models, covarian
     w = np.random.default_rng(0).uniform(size=len(X))
     assert_allclose(model.score(X, w), np.average(got[: len(X)], weights=w), rtol=1e-12)
     assert_allclose(model.predict_proba(X), skl.predict_proba(X), rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("d", [3, 4])
+def test_block_kernels_fit_and_score_like_the_generic_kernels(d, monkeypatch):
+    """D = 3 and 4 run the block-vectorised EM and density kernels: the same fit and scores
+    as the generic kernels to rounding (texture rows: a fourth column of 8 levels)."""
+    from segmix.mixture import gmm
+
+    rng = np.random.default_rng(40 + d)
+    X = rng.normal(size=(30_000, d)) * 0.1 + rng.integers(0, 3, size=(30_000, 1)) * 0.3
+    if d == 4:
+        X[:, 3] = 0.5 * (rng.integers(0, 8, size=len(X)) + 0.5) / 8
+    w = rng.uniform(0.0, 2.0, len(X))
+    assert gmm._BLOCK_EM_PASS[d].__name__ == f"em_pass_{d}d"
+    assert gmm._log_density_kernel(d).__name__ == f"mixture_log_density_{d}d"
+    fast = GaussianMixture(4, random_state=0, max_iter=15, tol=0.0).fit(X, w)
+    fast_scores = fast.score_samples(X)
+    monkeypatch.setattr(gmm, "_BLOCK_EM_PASS", {})
+    monkeypatch.setattr(gmm, "_BLOCK_LOG_DENSITY", {})
+    generic = GaussianMixture(4, random_state=0, max_iter=15, tol=0.0).fit(X, w)
+    assert_allclose(fast.means_, generic.means_, rtol=1e-8, atol=1e-10)
+    assert_allclose(fast.covariances_, generic.covariances_, rtol=1e-7, atol=1e-12)
+    assert_allclose(fast.weights_, generic.weights_, rtol=1e-8)
+    assert_allclose(fast_scores, generic.score_samples(X), rtol=1e-9, atol=1e-9)
 
 
 def test_score_samples_of_non_3d_data_matches_naive(overlapping2d):

@@ -95,27 +95,54 @@ def test_em_pass_3d_matches_naive(k_count, n, weighting):
     _check_em_stats(result, X, w, weights, means, covs)
 
 
+def _texture_data(rng, n, means, levels=8, weight=0.5):
+    """4-D rows like the texture feature's: colour around the means, the fourth column one
+    of ``levels`` values ``weight * (i + 0.5) / levels`` (ties, few distinct values)."""
+    X = _data(rng, n, 4, means, scale=0.1)
+    X[:, 3] = weight * (rng.integers(0, levels, size=n) + 0.5) / levels
+    return X
+
+
+@pytest.mark.parametrize("weighting", ["none", "zeros"])
+@pytest.mark.parametrize("n", SIZES + (255, 257, 70_001))
+@pytest.mark.parametrize("k_count", [1, 3, 7])
+@pytest.mark.parametrize("rows", ["gaussian", "texture"])
+def test_em_pass_4d_matches_naive(rows, k_count, n, weighting):
+    rng = np.random.default_rng(17 + 100 * k_count + n % 97)
+    weights, means, covs = _mixture(rng, k_count, 4, scale=0.1)
+    X = _data(rng, n, 4, means, scale=0.1) if rows == "gaussian" else _texture_data(rng, n, means)
+    w = _weights(rng, n, weighting)
+    args = _kernel_args(weights, means, covs)
+    result = mixture_kernels.em_pass_4d(X, w, *args, *mixture_kernels.chunking(n))
+    _check_em_stats(result, X, w, weights, means, covs)
+
+
+_EM_DIMENSION = {"em_pass": 3, "em_pass_3d": 3, "em_pass_4d": 4}
+
+
 @pytest.mark.parametrize("chunk_rows", [1, 100, 257, 300, 4096])
-@pytest.mark.parametrize("kernel", ["em_pass", "em_pass_3d"])
+@pytest.mark.parametrize("kernel", ["em_pass", "em_pass_3d", "em_pass_4d"])
 def test_em_pass_any_chunking_gives_same_statistics(kernel, chunk_rows):
     """Chunks and blocks that do not divide N (and chunks smaller than a block) are exact."""
     rng = np.random.default_rng(3)
     n = 10_001
-    weights, means, covs = _mixture(rng, 4, 3, scale=0.2)
-    X = _data(rng, n, 3, means, scale=0.2)
+    d = _EM_DIMENSION[kernel]
+    weights, means, covs = _mixture(rng, 4, d, scale=0.2)
+    X = _data(rng, n, d, means, scale=0.2)
     w = _weights(rng, n, "zeros")
     n_chunks = -(-n // chunk_rows)
     result = getattr(mixture_kernels, kernel)(X, w, *_kernel_args(weights, means, covs), n_chunks, chunk_rows)
     _check_em_stats(result, X, w, weights, means, covs)
 
 
-@pytest.mark.parametrize("kernel", ["em_pass", "em_pass_3d"])
+@pytest.mark.parametrize("kernel", ["em_pass", "em_pass_3d", "em_pass_4d"])
 def test_em_pass_zero_weight_component(kernel):
     """A component with pi_k = 0 (log weight -inf) gets no responsibility and no NaN."""
     rng = np.random.default_rng(11)
-    weights, means, covs = _mixture(rng, 3, 3, scale=0.3)
+    d = _EM_DIMENSION[kernel]
+    weights, means, covs = _mixture(rng, 3, d, scale=0.3)
     weights = np.array([0.6, 0.0, 0.4])
-    X = _data(rng, 2000, 3, means, scale=0.3)
+    X = _data(rng, 2000, d, means, scale=0.3)
     w = np.ones(len(X))
     result = getattr(mixture_kernels, kernel)(X, w, *_kernel_args(weights, means, covs), *mixture_kernels.chunking(len(X)))
     resp_sum, diff_sum, scatter, ll, _ = result
@@ -132,6 +159,22 @@ def test_em_pass_3d_equals_generic_em_pass():
     args = _kernel_args(weights, means, covs)
     a = mixture_kernels.em_pass_3d(X, w, *args, *mixture_kernels.chunking(len(X)))
     b = mixture_kernels.em_pass(X, w, *args, *mixture_kernels.chunking(len(X)))
+    for x, y in zip(a[:3], b[:3]):
+        assert_allclose(x, y, rtol=1e-10, atol=1e-10)
+    assert_allclose(a[3], b[3], rtol=1e-12)
+    assert a[4] == b[4]
+
+
+@pytest.mark.parametrize("n", [7, 5000, 70_001])
+@pytest.mark.parametrize("k_count", [1, 5])
+def test_em_pass_4d_equals_generic_em_pass(k_count, n):
+    rng = np.random.default_rng(6 + k_count + n % 11)
+    weights, means, covs = _mixture(rng, k_count, 4, scale=0.1)
+    X = _texture_data(rng, n, means)
+    w = _weights(rng, n, "zeros")
+    args = _kernel_args(weights, means, covs)
+    a = mixture_kernels.em_pass_4d(X, w, *args, *mixture_kernels.chunking(n))
+    b = mixture_kernels.em_pass(X, w, *args, *mixture_kernels.chunking(n))
     for x, y in zip(a[:3], b[:3]):
         assert_allclose(x, y, rtol=1e-10, atol=1e-10)
     assert_allclose(a[3], b[3], rtol=1e-12)
@@ -196,6 +239,26 @@ def test_mixture_log_density_3d_matches_naive(k_count, n, out_dtype):
     ref = naive.log_density(X, weights, means, covs)
     rtol = 1e-12 if out_dtype == np.float64 else 1e-6
     assert_allclose(out, ref, rtol=rtol, atol=1e-9 if out_dtype == np.float64 else 1e-4)
+
+
+@pytest.mark.parametrize("out_dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [1, 7, 255, 257, 10_001])
+@pytest.mark.parametrize("k_count", [1, 5])
+@pytest.mark.parametrize("rows", ["gaussian", "texture"])
+def test_mixture_log_density_4d_matches_naive_and_generic(rows, k_count, n, out_dtype):
+    rng = np.random.default_rng(50 + k_count + n % 13)
+    weights, means, covs = _mixture(rng, k_count, 4, scale=0.1)
+    X = _data(rng, n, 4, means, scale=0.1) if rows == "gaussian" else _texture_data(rng, n, means)
+    args = _kernel_args(weights, means, covs)
+    out = np.empty(n, dtype=out_dtype)
+    mixture_kernels.mixture_log_density_4d(X, *args, out)
+    generic = np.empty(n, dtype=out_dtype)
+    mixture_kernels.mixture_log_density(X, *args, generic)
+    ref = naive.log_density(X, weights, means, covs)
+    rtol = 1e-12 if out_dtype == np.float64 else 1e-6
+    atol = 1e-9 if out_dtype == np.float64 else 1e-4
+    assert_allclose(out, ref, rtol=rtol, atol=atol)
+    assert_allclose(out, generic, rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("n", [1, 7, 10_001])
@@ -285,6 +348,13 @@ def _all_kernel_results(seed):
         density3 = np.empty(n)
         mixture_kernels.mixture_log_density_3d(X, *args, density3)
         out["mixture_log_density_3d"] = (density3,)
+    weights4, means4, covs4 = _mixture(rng, 5, 4, scale=0.2)
+    X4 = _texture_data(rng, n, means4)
+    args4 = _kernel_args(weights4, means4, covs4)
+    out["em_pass_4d"] = mixture_kernels.em_pass_4d(X4, w, *args4, *chunks)
+    density4 = np.empty(n)
+    mixture_kernels.mixture_log_density_4d(X4, *args4, density4)
+    out["mixture_log_density_4d"] = (density4,)
     rgb = np.ascontiguousarray((np.clip(X, -1.0, 1.0) * 127 + 128).astype(np.uint8))
     out["unique_rgb"] = pixel_kernels.unique_rgb(rgb)
     return out

@@ -20,6 +20,7 @@ def _cases():
     rng = np.random.default_rng(3)
     n, k = 9_001, 4
     X3 = np.ascontiguousarray(rng.normal(size=(n, 3)))
+    X4 = np.ascontiguousarray(rng.normal(size=(n, 4)))
     X5 = np.ascontiguousarray(rng.normal(size=(n, 5)))
     w = rng.uniform(0.0, 2.0, n)
     chunks = mixture.chunking(n)
@@ -30,7 +31,7 @@ def _cases():
         lw = np.log(rng.dirichlet(np.ones(k)))
         return lw, np.ascontiguousarray(rng.normal(size=(k, d))), prec, np.log(np.abs(np.diagonal(prec, axis1=1, axis2=2))).sum(1)
 
-    m3, m5 = mix(3), mix(5)
+    m3, m4, m5 = mix(3), mix(4), mix(5)
     labels = rng.integers(0, k, n).astype(np.int32)
     h, wd, factor = 90, 130, 3
     image = rng.integers(0, 256, (h, wd, 3), dtype=np.uint8)
@@ -56,6 +57,8 @@ def _cases():
         "em_pass_3d": (mixture.em_pass_3d, (X3, w, *m3, *chunks)),
         "mixture_log_density": (mixture.mixture_log_density, (X5, *m5, np.empty(n))),
         "mixture_log_density_3d": (mixture.mixture_log_density_3d, (X3, *m3, np.empty(n))),
+        "em_pass_4d": (mixture.em_pass_4d, (X4, w, *m4, *chunks)),
+        "mixture_log_density_4d": (mixture.mixture_log_density_4d, (X4, *m4, np.empty(n))),
         "component_log_prob": (mixture.component_log_prob, (X5, *m5, np.empty((n, k)))),
         "min_sq_dist_update": (mixture.min_sq_dist_update, (X5, X5[7].copy(), np.full(n, np.inf))),
         "lloyd_pass": (mixture.lloyd_pass, (X5, w, m5[1], np.empty(n, np.int32), *chunks)),

@@ -396,6 +396,214 @@ def mixture_log_density_3d(X, log_weights, means, prec_chol, log_dets, out):
             out[start + i] = top[i] + math.log(total[i])
 
 
+@njit(**_JIT)
+def _block_component_probs_4d(X, start, m, means, prec_chol, offset, x0, x1, x2, x3, v, top, total, bits):
+    """:func:`_block_component_probs` for D = 4 (colour and a texture level)."""
+    k_count = means.shape[0]
+    for i in range(m):
+        x0[i] = X[start + i, 0]
+        x1[i] = X[start + i, 1]
+        x2[i] = X[start + i, 2]
+        x3[i] = X[start + i, 3]
+        top[i] = -np.inf
+        total[i] = 0.0
+    for k in range(k_count):
+        m0 = means[k, 0]
+        m1 = means[k, 1]
+        m2 = means[k, 2]
+        m3 = means[k, 3]
+        p00 = prec_chol[k, 0, 0]
+        p01 = prec_chol[k, 0, 1]
+        p11 = prec_chol[k, 1, 1]
+        p02 = prec_chol[k, 0, 2]
+        p12 = prec_chol[k, 1, 2]
+        p22 = prec_chol[k, 2, 2]
+        p03 = prec_chol[k, 0, 3]
+        p13 = prec_chol[k, 1, 3]
+        p23 = prec_chol[k, 2, 3]
+        p33 = prec_chol[k, 3, 3]
+        off = offset[k]
+        vk = v[k]
+        for i in range(m):
+            d0 = x0[i] - m0
+            d1 = x1[i] - m1
+            d2 = x2[i] - m2
+            d3 = x3[i] - m3
+            y0 = d0 * p00
+            y1 = d0 * p01 + d1 * p11
+            y2 = d0 * p02 + d1 * p12 + d2 * p22
+            y3 = d0 * p03 + d1 * p13 + d2 * p23 + d3 * p33
+            val = off - 0.5 * (y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3)
+            vk[i] = val
+            top[i] = max(top[i], val)
+    for k in range(k_count):
+        vk = v[k]
+        for i in range(m):
+            vk[i] -= top[i]
+        _exp_block(vk, m, bits)
+        for i in range(m):
+            total[i] += vk[i]
+
+
+@parallel_kernel
+def em_pass_4d(X, w, log_weights, means, prec_chol, log_dets, n_chunks, chunk_rows):
+    """:func:`em_pass` for D = 4 (colour and a texture level), block-vectorised like
+    :func:`em_pass_3d`; same inputs and outputs as :func:`em_pass`."""
+    n = X.shape[0]
+    k_count = means.shape[0]
+    acc = np.zeros((n_chunks, k_count, 15))
+    acc_ll = np.zeros(n_chunks)
+    worst_val = np.empty(n_chunks)
+    worst_idx = np.empty(n_chunks, dtype=np.int64)
+    const = -2.0 * LOG_2PI
+    offset = np.empty(k_count)
+    for k in range(k_count):
+        offset[k] = log_weights[k] + log_dets[k] + const
+    for c in prange(n_chunks):
+        local = np.zeros((k_count, 15))
+        x0 = np.empty(BLOCK_ROWS)
+        x1 = np.empty(BLOCK_ROWS)
+        x2 = np.empty(BLOCK_ROWS)
+        x3 = np.empty(BLOCK_ROWS)
+        wb = np.empty(BLOCK_ROWS)
+        top = np.empty(BLOCK_ROWS)
+        total = np.empty(BLOCK_ROWS)
+        v = np.empty((k_count, BLOCK_ROWS))
+        bits = np.empty(BLOCK_ROWS, dtype=np.int64)
+        ll = 0.0
+        wv = np.inf
+        wi = -1
+        chunk_stop = min(n, (c + 1) * chunk_rows)
+        for block_start in range(c * chunk_rows, chunk_stop, BLOCK_ROWS):
+            m = min(BLOCK_ROWS, chunk_stop - block_start)
+            _block_component_probs_4d(X, block_start, m, means, prec_chol, offset, x0, x1, x2, x3, v, top, total, bits)
+            for i in range(m):
+                wb[i] = w[block_start + i]
+            for i in range(m):
+                if wb[i] == 0.0:
+                    continue
+                lse = top[i] + math.log(total[i])
+                ll += wb[i] * lse
+                if lse < wv:
+                    wv = lse
+                    wi = block_start + i
+                total[i] = wb[i] / total[i]
+            for k in range(k_count):
+                m0 = means[k, 0]
+                m1 = means[k, 1]
+                m2 = means[k, 2]
+                m3 = means[k, 3]
+                vk = v[k]
+                s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = s10 = s11 = s12 = s13 = s14 = 0.0
+                for i in range(m):
+                    r = vk[i] * total[i] if wb[i] != 0.0 else 0.0
+                    d0 = x0[i] - m0
+                    d1 = x1[i] - m1
+                    d2 = x2[i] - m2
+                    d3 = x3[i] - m3
+                    rd0 = r * d0
+                    rd1 = r * d1
+                    rd2 = r * d2
+                    rd3 = r * d3
+                    s0 += r
+                    s1 += rd0
+                    s2 += rd1
+                    s3 += rd2
+                    s4 += rd3
+                    s5 += rd0 * d0
+                    s6 += rd1 * d0
+                    s7 += rd1 * d1
+                    s8 += rd2 * d0
+                    s9 += rd2 * d1
+                    s10 += rd2 * d2
+                    s11 += rd3 * d0
+                    s12 += rd3 * d1
+                    s13 += rd3 * d2
+                    s14 += rd3 * d3
+                local[k, 0] += s0
+                local[k, 1] += s1
+                local[k, 2] += s2
+                local[k, 3] += s3
+                local[k, 4] += s4
+                local[k, 5] += s5
+                local[k, 6] += s6
+                local[k, 7] += s7
+                local[k, 8] += s8
+                local[k, 9] += s9
+                local[k, 10] += s10
+                local[k, 11] += s11
+                local[k, 12] += s12
+                local[k, 13] += s13
+                local[k, 14] += s14
+        # Element by element, as in em_pass_3d (no shape-mismatch error path to compile).
+        for k in range(k_count):
+            for j in range(15):
+                acc[c, k, j] = local[k, j]
+        acc_ll[c] = ll
+        worst_val[c] = wv
+        worst_idx[c] = wi
+    resp_sum = np.zeros(k_count)
+    diff_sum = np.zeros((k_count, 4))
+    scatter = np.zeros((k_count, 4, 4))
+    log_likelihood = 0.0
+    best = np.inf
+    worst_row = -1
+    for c in range(n_chunks):
+        log_likelihood += acc_ll[c]
+        if worst_val[c] < best:
+            best = worst_val[c]
+            worst_row = worst_idx[c]
+        for k in range(k_count):
+            resp_sum[k] += acc[c, k, 0]
+            diff_sum[k, 0] += acc[c, k, 1]
+            diff_sum[k, 1] += acc[c, k, 2]
+            diff_sum[k, 2] += acc[c, k, 3]
+            diff_sum[k, 3] += acc[c, k, 4]
+            scatter[k, 0, 0] += acc[c, k, 5]
+            scatter[k, 1, 0] += acc[c, k, 6]
+            scatter[k, 1, 1] += acc[c, k, 7]
+            scatter[k, 2, 0] += acc[c, k, 8]
+            scatter[k, 2, 1] += acc[c, k, 9]
+            scatter[k, 2, 2] += acc[c, k, 10]
+            scatter[k, 3, 0] += acc[c, k, 11]
+            scatter[k, 3, 1] += acc[c, k, 12]
+            scatter[k, 3, 2] += acc[c, k, 13]
+            scatter[k, 3, 3] += acc[c, k, 14]
+    for k in range(k_count):
+        scatter[k, 0, 1] = scatter[k, 1, 0]
+        scatter[k, 0, 2] = scatter[k, 2, 0]
+        scatter[k, 1, 2] = scatter[k, 2, 1]
+        scatter[k, 0, 3] = scatter[k, 3, 0]
+        scatter[k, 1, 3] = scatter[k, 3, 1]
+        scatter[k, 2, 3] = scatter[k, 3, 2]
+    return resp_sum, diff_sum, scatter, log_likelihood, worst_row
+
+
+@parallel_kernel
+def mixture_log_density_4d(X, log_weights, means, prec_chol, log_dets, out):
+    """:func:`mixture_log_density` for D = 4, block-vectorised like :func:`em_pass_3d`."""
+    n = X.shape[0]
+    k_count = means.shape[0]
+    offset = np.empty(k_count)
+    for k in range(k_count):
+        offset[k] = log_weights[k] + log_dets[k] - 2.0 * LOG_2PI
+    n_blocks = (n + BLOCK_ROWS - 1) // BLOCK_ROWS
+    for b in prange(n_blocks):
+        start = b * BLOCK_ROWS
+        m = min(BLOCK_ROWS, n - start)
+        x0 = np.empty(BLOCK_ROWS)
+        x1 = np.empty(BLOCK_ROWS)
+        x2 = np.empty(BLOCK_ROWS)
+        x3 = np.empty(BLOCK_ROWS)
+        top = np.empty(BLOCK_ROWS)
+        total = np.empty(BLOCK_ROWS)
+        v = np.empty((k_count, BLOCK_ROWS))
+        bits = np.empty(BLOCK_ROWS, dtype=np.int64)
+        _block_component_probs_4d(X, start, m, means, prec_chol, offset, x0, x1, x2, x3, v, top, total, bits)
+        for i in range(m):
+            out[start + i] = top[i] + math.log(total[i])
+
+
 @parallel_kernel
 def component_log_prob(X, log_weights, means, prec_chol, log_dets, out):
     """out[n, k] = log pi_k + log N(x_n | k); ``out`` is (N, K) float64."""
