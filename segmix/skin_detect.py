@@ -330,7 +330,8 @@ class SkinSettings:
     boundary_uniform_diagonal : float > 0
         The photo's diagonal over the block side of ``boundary_uniform``.
     boundary_split : float >= 0
-        (an option, issue 9; 0 = off) With ``boundary_prior``: each region the prior drops is
+        (issue 9; 0 = off, 0.01 by default, so ``--boundary-prior`` splits) With
+        ``boundary_prior``: each region the prior drops is
         first cut at its narrow necks, by a marker watershed on its distance transform from the
         cores left by eroding it by ``boundary_split``, 1.5 and 2 times that fraction of the
         photo's diagonal (:func:`segmix.skin_boundary.split_kept`); the pieces touching none of
@@ -395,7 +396,7 @@ class SkinSettings:
     boundary_ratio: float = 2.0
     boundary_uniform: float = 0.0
     boundary_uniform_diagonal: float = 125.0
-    boundary_split: float = 0.0
+    boundary_split: float = 0.01
     boundary_split_diagonal: float = 1000.0
     non_skin_floor: float = 0.5
     exposure_target: float = 150.0

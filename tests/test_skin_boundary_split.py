@@ -124,7 +124,8 @@ def test_a_photo_where_the_rule_does_not_fire_is_bit_identical():
 
 
 def test_the_split_setting_is_checked():
-    assert skin_detect.DEFAULT_SETTINGS.boundary_split == 0  # off
+    # on by default, so that --boundary-prior splits; the prior itself stays off
+    assert skin_detect.DEFAULT_SETTINGS.boundary_split == 0.01 and not skin_detect.DEFAULT_SETTINGS.boundary_prior
     for bad in (-0.01, 0.5, np.nan, np.inf):
         with pytest.raises(ValueError, match="boundary_split"):
             skin_detect.SkinSettings(boundary_split=bad)
