@@ -28,7 +28,8 @@ __all__ = ["check_order", "count_steps", "decode_order", "encode_order", "fresh_
 
 def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
                  progress: Callable[[int, int], None] | None = None,
-                 on_step: Callable[[int, object], None] | None = None, transparent: np.ndarray | None = None):
+                 on_step: Callable[[int, object], None] | None = None, transparent: np.ndarray | None = None,
+                 start: tuple | None = None):
     """Fit the marks of each step as the window does: the first afresh, each later one from
     the result before it (its model, mask and marks).
 
@@ -48,17 +49,26 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
         them, so that an undo of a reopened file's last step shows the mask of the steps before.
     transparent : (H, W) bool, optional
         The photo's fully transparent pixels (``segment``'s ``transparent``).
+    start : (model, mask, marks), optional
+        The result the first step refines (a fitted step's model, its (H, W) bool mask and its
+        (H, W) uint8 marks, which the first step's marks hold), as the window's warm request;
+        None: the first step is fitted afresh.
 
     Returns
     -------
     segmix.segment.SegmentationResult
         The last step's result.
     """
+    from types import SimpleNamespace
+
     from segmix.segment import segment
 
     if not steps:
         raise ValueError("no marks to fit: the order map marks no pixel")
     result = previous_marks = None
+    if start is not None:
+        model, mask, previous_marks = start
+        result = SimpleNamespace(model=model, mask=mask)
     for index, marks in enumerate(steps, start=1):
         if progress is not None:
             progress(index, len(steps))

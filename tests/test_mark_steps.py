@@ -19,7 +19,7 @@ from segmix.clicks import next_click, paint_disc
 from segmix.io import MARK_ORDER_KEY, load_image, save_labels
 from segmix.labelmaps import StaleMarkOrder, load_mark_order, load_scribbles
 from segmix.mark_steps import (
-    count_steps, decode_order, encode_order, fresh_order, grown_order, step_marks, steps_result,
+    count_steps, decode_order, encode_order, fresh_order, grown_order, replay_steps, step_marks, steps_result,
 )
 from segmix.segment import segment
 from tests.test_segment_monotone import _scene
@@ -118,6 +118,21 @@ def test_the_replay_is_the_window_chain_and_the_order_matters():
     assert calls == [(1, 3), (2, 3), (3, 3)]
     assert np.array_equal(replayed.mask, chained.mask)
     assert np.count_nonzero(replayed.mask != at_once.mask) > 100
+
+
+def test_a_replay_from_a_fitted_step_is_the_rest_of_the_chain():
+    # The window's queued marks (made while a step was fitted): their steps refine the last
+    # fitted result, as the whole chain replayed from the first step does.
+    image, labels, order, chained = _clicked(4)
+    steps = step_marks(labels, order)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = replay_steps(image, steps[:2])
+        calls = []
+        rest = replay_steps(image, steps[2:], start=(first.model, first.mask, steps[1]),
+                            progress=lambda step, n: calls.append((step, n)))
+    assert calls == [(1, 2), (2, 2)]
+    np.testing.assert_array_equal(rest.mask, chained.mask)
 
 
 # -- files -------------------------------------------------------------------------------

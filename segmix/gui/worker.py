@@ -57,11 +57,14 @@ class TrainJob:
     # The order the marks were made in (segmix.mark_steps; marks reopened from a file that kept
     # it): the steps before the last are fitted first, as the window fitted them, and the last
     # step refines their result, so the mask is the one the window showed when they were saved.
-    # The previous_* fields are then unused.
+    # The previous_* fields are then unused, unless replay_start is set.
     mark_order: np.ndarray | None = None
     # The photo's fully transparent pixels (segmix.transparency): no colour evidence, and
     # background in the cut wherever unmarked; None for an opaque photo.
     transparent: np.ndarray | None = None
+    # With mark_order: the steps of the order up to this one are the previous_* result's, and
+    # the replay refines it (marks made one by one while a step was fitted: each is a step).
+    replay_start: int = 0
 
 
 @dataclass(frozen=True)
@@ -825,15 +828,19 @@ class ComputeWorker(QObject):
         from segmix.mark_steps import replay_steps, step_marks
 
         steps = step_marks(job.scribbles, job.mark_order)
-        n_steps = len(steps)
         numbers = np.unique(job.mark_order[job.mark_order > 0])  # each step's number in the order map
+        first = job.replay_start  # steps before it are the previous result's
+        if first:
+            steps, numbers = steps[first:], numbers[first:]
+        n_steps = len(steps)
         start = time.perf_counter()
 
         def progress(step: int, _: int) -> None:
             self._check(job.generation)
             emit(self.replay_progress, job.generation, step, n_steps)
 
-        refined = [(None, None, None)]  # what the next step refines
+        given = (job.previous_model, job.previous_mask, job.previous_scribbles) if first else None
+        refined = [given or (None, None, None)]  # what the next step refines
 
         def step_done(step: int, result) -> None:
             # The mask the window showed after this step when the marks were made: an undo of
@@ -849,10 +856,12 @@ class ComputeWorker(QObject):
         if n_steps > 1:
             with _single_numba_thread(), _interactive():
                 previous = replay_steps(job.image, steps[:-1], job.settings, progress, step_done,
-                                        transparent=job.transparent)
+                                        transparent=job.transparent, start=given)
             progress(n_steps, n_steps)
             return replace(job, previous_model=previous.model, previous_mask=previous.mask,
-                           previous_scribbles=steps[-2], mark_order=None)
+                           previous_scribbles=steps[-2], mark_order=None, replay_start=0)
+        if first:
+            return replace(job, mark_order=None, replay_start=0)  # one step: the warm request itself
         return replace(job, previous_model=None, previous_mask=None, previous_scribbles=None, mark_order=None)
 
     def _train(self, job: TrainJob) -> SegmentationModel:
@@ -954,18 +963,20 @@ class TrainingController(QObject):
         self, image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings,
         overlay_mode: str | None = None, previous_model: SegmentationModel | None = None,
         previous_mask: np.ndarray | None = None, previous_scribbles: np.ndarray | None = None,
-        mark_order: np.ndarray | None = None,
+        mark_order: np.ndarray | None = None, replay_start: int = 0,
     ) -> int:
         """Start a fit; cancels any running job.  ``scribbles`` is copied here.
 
         With ``overlay_mode`` the worker also draws the overlay (see SegmentationOutcome.rgba);
         ``previous_model`` / ``previous_mask`` / ``previous_scribbles``: the last result, see :class:`TrainJob`;
-        ``mark_order``: replay the marks in this order instead (``replay_progress`` reports the steps).
+        ``mark_order``: replay the marks in this order instead (``replay_progress`` reports the steps),
+        from the previous result when ``replay_start`` (its steps in the order) is set.
         """
         generation = self._next_generation()
         emit(self._submit, TrainJob(generation, image, scribbles.copy(), replace(settings), overlay_mode,
                                     previous_model, previous_mask, previous_scribbles,
-                                    None if mark_order is None else mark_order.copy(), self._transparent_of(image)))
+                                    None if mark_order is None else mark_order.copy(), self._transparent_of(image),
+                                    replay_start))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

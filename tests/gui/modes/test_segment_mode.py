@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from segmix import modelfile
+from segmix.mark_order import count_steps
 from segmix.segment import BACKGROUND, FOREGROUND, TrainingProgress
 
 from gui_helpers import HEIGHT, WIDTH, drag, make_two_colour_image, paint_two_classes, viewport_point
@@ -117,11 +118,15 @@ def test_threshold_with_graph_cut_reapplies_on_the_worker(qtbot, make_window, ph
                            order="strict"):
         drag(window, [(70, 10), (60, 30), (65, 50)])
     assert window.modes["segment"].outcome.final and window.modes["segment"].outcome.settings.smoothing == "graphcut"
+    # The second stroke came while the first was fitted: still two steps, as when drawn slowly.
+    assert count_steps(window.modes["segment"].outcome.mark_order) == 2
     generation = window.controller.generation
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         window.overlay_panel.threshold_slider.setValue(30)
     assert window.controller.generation == generation + 1
-    assert not window.modes["segment"].outcome.retrained
+    # Two steps: the threshold re-fits the chain on the worker (a re-cut of the last step
+    # alone would keep the guards the first step built at the old threshold).
+    assert window.modes["segment"].outcome.retrained
     assert window.modes["segment"].outcome.settings.threshold == pytest.approx(0.30)
 
 
@@ -139,10 +144,11 @@ def test_cancel_stops_the_fit_and_shows_nothing(qtbot, window, monkeypatch):
     results = []
     window.controller.result_ready.connect(results.append)
     window.set_tool("foreground")
-    drag(window, [(10, 10), (10, 40)])
-    window.set_tool("background")
+    # One stroke: foreground alone trains (the zero-background prior). A second stroke made
+    # during its fit would be fitted as a step after it, in a job whose first step (the
+    # replay of this one) reports no progress.
     with qtbot.waitSignal(window.controller.progress, timeout=20000):
-        drag(window, [(70, 10), (70, 40)])
+        drag(window, [(10, 10), (10, 40)])
     assert window.controller.busy and window.modes["segment"].training_panel.cancel_button.isEnabled()
     with qtbot.waitSignal(window.controller.cancelled, timeout=10000):
         QTest.mouseClick(window.modes["segment"].training_panel.cancel_button, Qt.MouseButton.LeftButton)
@@ -301,12 +307,9 @@ def test_no_stale_information_after_cancel_clear_and_style_change(qtbot, window,
     monkeypatch.setattr("segmix.segment.iter_train_model", _slow_training)
     window.clear_scribbles()
     window.set_tool("foreground")
-    drag(window, [(10, 10), (10, 40)])
-    assert "Fitting" in window.hint_label.text()  # foreground alone trains (zero-background prior)
-    window.set_tool("background")
     with qtbot.waitSignal(window.controller.progress, timeout=20000):
-        drag(window, [(70, 10), (70, 40)])
-    assert "Fitting" in window.hint_label.text()
+        drag(window, [(10, 10), (10, 40)])
+    assert "Fitting" in window.hint_label.text()  # foreground alone trains (zero-background prior)
     with qtbot.waitSignal(window.controller.cancelled, timeout=10000):
         segment.training_panel.cancel_button.click()
     assert "cancelled" in window.hint_label.text().lower() and "Now paint" not in window.hint_label.text()
