@@ -61,10 +61,12 @@ def planned_masks(sequence: FrameSequence, output_dir, extra_names=()) -> list[t
     return [(out / f"frame_{n:06d}.png", f"the mask of frame {n} of {source}") for n in numbers]
 
 
-def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | None) -> str | None:
+def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | None,
+                      elsewhere: str = "give another --output-dir") -> str | None:
     """One line about the masks of an earlier run left in the output folder beside this run's
     (:attr:`RunResult.leftovers`), or None when there are none: their size when it is not this
-    run's ``shape`` (H, W), a sign of another camera.
+    run's ``shape`` (H, W), a sign of another camera. ``elsewhere``: how to choose another
+    folder (the window's words differ from the command line's).
 
     A new-user trial's folder held 40 masks of one camera and, after a run of another into
     it, 20 new ones mixed with 20 old ones, and nothing said so."""
@@ -84,7 +86,7 @@ def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | No
         if width is not None and (height, width) != tuple(shape):
             size = f", {width} x {height}, not this run's {shape[1]} x {shape[0]}: another camera?"
     return (f"{folder}: also holds {count} of an earlier run that this run did not replace ({names}{size}); "
-            "move them away, or give another --output-dir, to keep one run's masks apart from another's")
+            f"move them away, or {elsewhere}, to keep one run's masks apart from another's")
 
 
 def ignored_words(folder, output_dir=None) -> str | None:
