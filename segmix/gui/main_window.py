@@ -367,6 +367,10 @@ class MainWindow(QMainWindow):
         self.position_label = QLabel()
         self.colour_label = QLabel()
         self.posterior_label = QLabel()
+        # A trial read a P(foreground) of 0.68 on a pixel the overlay left out as a fault.
+        self.posterior_label.setToolTip("The probability under the pointer from the colour models alone. The overlay "
+                                        "is the final decision, which the graph cut and the clean-ups (for skin, the "
+                                        "regions) shape too: a pixel can be likely by colour and still outside it.")
         self.zoom_label = QLabel()
         for label in (self.position_label, self.colour_label, self.posterior_label, self.zoom_label):
             self.statusBar().addPermanentWidget(label)

@@ -924,6 +924,8 @@ class SegmentMode(Mode):
         return hint
 
     def pixel_info(self, x: int, y: int) -> str:
+        """The status bar's read-out under the pointer: the colour models' posterior (the
+        mask is the graph cut's and the clean-ups' too: the label's tooltip says so)."""
         if self.outcome is None:
             return "P(foreground) -"
         return f"P(foreground) {float(self.outcome.probability[y, x]):.2f}"
