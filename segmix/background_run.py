@@ -396,7 +396,7 @@ def skip_words(messages: list[str]) -> str:
     -------
     str
         E.g. ``2 frames skipped (unreadable or of another size)``, ``the video ends 165 frames
-        early (truncated)``, or both joined by "; ".
+        early (truncated or damaged)``, or both joined by "; ".
     """
     from segmix.frames import SequenceEnd
 
@@ -410,7 +410,7 @@ def skip_words(messages: list[str]) -> str:
         # A Matroska / WebM header gives a duration, not a count: what is missing is an estimate.
         about = "about " if getattr(end, "estimated", False) else ""
         if end.truncated:
-            parts.append(f"the video ends {about}{missing} frame{'' if missing == 1 else 's'} early (truncated)")
+            parts.append(f"the video ends {about}{missing} frame{'' if missing == 1 else 's'} early (truncated or damaged)")
         elif missing:
             parts.append(f"decoding stopped after frame {end.frames}, {about}{missing} "
                          f"frame{'' if missing == 1 else 's'} early")

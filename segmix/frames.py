@@ -341,7 +341,7 @@ class FrameSequence:
         if announced and (index < announced if not estimated else index < announced - _estimate_slack(announced)):
             said = (f"while its header's duration gives about {announced} frames" if estimated
                     else f"of the {announced} its header announces")
-            self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated file?)",
+            self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
                                      index, announced, truncated=True, estimated=estimated))
 
     # ------------------------------------------------------------------ animation

@@ -171,8 +171,8 @@ def test_an_avi_a_few_frames_short_of_its_header_count_is_said_in_the_summary(tm
     captured = capsys.readouterr()
     missing = n - got
     assert captured.out.strip() == (f"{got} frames ({W} x {H}) to {out}; the video ends {missing} "
-                                    f"frame{'' if missing == 1 else 's'} early (truncated)")
-    assert f"the video ends after frame {got} of the {n} its header announces (a truncated file?)" in captured.err
+                                    f"frame{'' if missing == 1 else 's'} early (truncated or damaged)")
+    assert f"the video ends after frame {got} of the {n} its header announces (a truncated or damaged file?)" in captured.err
     # The whole file: not a word.
     assert main(["background", str(whole), "--output-dir", str(tmp_path / "m2"), "--quiet"]) == 0
     assert capsys.readouterr().err == ""
@@ -189,7 +189,7 @@ def test_a_matroska_file_cut_short_is_said_with_about_its_estimated_length(tmp_p
     got = len(list(out.glob("frame_*.png")))
     assert 0 < got < 55
     assert captured.out.strip() == f"{got} frames ({W} x {H}) to {out}; the video ends about {60 - got} frames early " \
-                                   "(truncated)"
+                                   "(truncated or damaged)"
     assert f"the video ends after frame {got} while its header's duration gives about 60 frames" in captured.err
 
 
@@ -213,7 +213,7 @@ def test_a_sequence_end_with_an_estimated_count_says_about_and_survives_pickling
     from segmix.frames import FrameSkip, SequenceEnd
 
     end = SequenceEnd("v.mkv: the video ends after frame 40 while ...", 40, 60, truncated=True, estimated=True)
-    assert skip_words([end]) == "the video ends about 20 frames early (truncated)"
+    assert skip_words([end]) == "the video ends about 20 frames early (truncated or damaged)"
     again = pickle.loads(pickle.dumps(end))
     assert isinstance(again, SequenceEnd) and again.estimated and again.missing == 20
     assert SequenceEnd.from_dict(end.to_dict()).estimated

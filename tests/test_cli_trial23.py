@@ -137,9 +137,9 @@ def test_skip_words_count_frames_and_say_where_a_video_ended():
     from segmix.background_run import skip_words
     from segmix.frames import SequenceEnd
 
-    end = SequenceEnd("v.mp4: the video ends after frame 135 of the 300 its header announces (a truncated file?)",
+    end = SequenceEnd("v.mp4: the video ends after frame 135 of the 300 its header announces (a truncated or damaged file?)",
                       135, 300, truncated=True)
-    assert skip_words([end]) == "the video ends 165 frames early (truncated)"
+    assert skip_words([end]) == "the video ends 165 frames early (truncated or damaged)"
     assert skip_words(["skipped a.png: x", "skipped b.png: y"]) == "2 frames skipped (unreadable or of another size)"
     broken = SequenceEnd("v.mp4: decoding stopped after frame 10 (bad)", 10, 30)
     assert skip_words(["skipped a.png: x", broken]) == ("1 frame skipped (unreadable or of another size); decoding "
@@ -166,7 +166,7 @@ def test_the_summary_of_a_truncated_video_is_no_skipped_frame(tmp_path, capsys, 
     monkeypatch.setattr(frames_module.FrameSequence, "_iter_images", cut_short)
     out = tmp_path / "o"
     assert main(["background", str(tmp_path / "cam"), "--output-dir", str(out), "--quiet"]) == 1
-    assert capsys.readouterr().out.strip() == f"4 frames (40 x 30) to {out}; the video ends 6 frames early (truncated)"
+    assert capsys.readouterr().out.strip() == f"4 frames (40 x 30) to {out}; the video ends 6 frames early (truncated or damaged)"
 
 
 # ----------------------------------------------------------------- 5. eval skips a bad pair

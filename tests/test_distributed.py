@@ -350,7 +350,7 @@ def test_a_truncated_video_is_not_redone_and_still_counted_as_ended_early(addres
     assert main(argv) == 1
     out, err = capsys.readouterr()
     assert "1 already complete (1 ended early: skipped when made, input unchanged since)" in out, out
-    assert "clip: as made by an earlier run: " in err and "(a truncated file?)" in err
+    assert "clip: as made by an earlier run: " in err and "(a truncated or damaged file?)" in err
 
 
 def test_a_video_beside_frames_is_noted_as_the_local_command(address, tmp_path, capsys):

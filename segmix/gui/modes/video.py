@@ -167,7 +167,7 @@ class VideoEnd:
     def text(self, name: str) -> str:
         """The status bar's and the dock tooltip's words (as ``segmix background`` says it)."""
         if self.announced and self.announced > self.frames:
-            return (f"{name} is truncated: it ends after frame {self.frames} of the {self.announced} its header "
+            return (f"{name} is truncated or damaged: it ends after frame {self.frames} of the {self.announced} its header "
                     f"announces ({self.announced - self.frames} missing); the timeline now runs to frame "
                     f"{self.frames}")
         return f"{name} ends after frame {self.frames}; the timeline now runs to frame {self.frames}"
@@ -781,7 +781,7 @@ class VideoMode(Mode):
         count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
-            count += f" of the {end.announced} its header announces: truncated"
+            count += f" of the {end.announced} its header announces: truncated or damaged"
         if self._unreadable:
             odd = sum(is_size_skip(reason) for reason in self._unreadable.values())
             parts = [f"{len(self._unreadable) - odd} unreadable"] if odd < len(self._unreadable) else []
