@@ -95,8 +95,10 @@ REFITTED = "Re-fitted your {n} steps with {what}, in the order you made them."
 FINISHING = "Finishing the step before your new marks; they refine its result next..."
 # Marks made while a step was fitted are fitted one step each (SegmentMode._queued_steps).
 QUEUED = "Fitting your new marks one step each, in the order you made them (step {step} of {n})..."
-# Mark states kept for _queued_steps (each (H, W) uint8; the newest kept).
+# Mark states kept for _queued_steps (each (H, W) uint8; the newest kept): at most this many,
+# and at most SNAPSHOT_BYTES in all (12 on a 12-MP photo).
 MAX_MARK_SNAPSHOTS = 32
+SNAPSHOT_BYTES = 150 * 2 ** 20
 STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
 
 
@@ -264,8 +266,9 @@ class SegmentMode(Mode):
 
     def on_labels_changed(self, rect) -> None:
         layer = self.shell.layer
-        if layer is not None:
-            self._mark_snapshots = [*self._mark_snapshots[-(MAX_MARK_SNAPSHOTS - 1):], layer.labels.copy()]
+        if layer is not None and self.loaded_model is None:  # a loaded model's marks are no steps
+            keep = max(2, min(MAX_MARK_SNAPSHOTS, SNAPSHOT_BYTES // max(1, layer.labels.nbytes)))
+            self._mark_snapshots = [*self._mark_snapshots[-(keep - 1):], layer.labels.copy()]
         self.retrain()
 
     def _queued_steps(self, previous, labels: np.ndarray) -> list[np.ndarray]:
