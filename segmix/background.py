@@ -417,7 +417,13 @@ class BackgroundMixture:
         arrays = {}
         for name, (dtype, array_shape) in expected.items():
             entry = state[name]
-            if not isinstance(entry, dict) or entry.get("dtype") != dtype or entry.get("shape") != list(array_shape):
+            # The sizes as JSON integers: true and 1.0 compare equal to 1 in Python.
+            stored = entry.get("shape") if isinstance(entry, dict) else None
+            if (not isinstance(stored, list) or stored != list(array_shape)
+                    or not all(type(v) is int for v in stored)):
+                raise BackgroundModelError(f"state '{name}' 'shape' must be {list(array_shape)} (JSON integers), "
+                                           f"got {json.dumps(stored)}")
+            if entry.get("dtype") != dtype:
                 raise BackgroundModelError(f"state '{name}' must be {dtype} of shape {list(array_shape)}")
             try:
                 raw = base64.b64decode(entry.get("data", ""), validate=True)
@@ -559,7 +565,9 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
             raise BackgroundModelError(f"{path}: larger than {MAX_MODEL_BYTES:,} bytes, not a background model")
         if size == 0 and path.is_file():
             raise BackgroundModelError(f"{path}: the model file is empty (0 bytes)")
-        text = path.read_text(encoding="utf-8")
+        from segmix.io import TEXT_ENCODING
+
+        text = path.read_text(encoding=TEXT_ENCODING)  # a BOM (Windows Notepad) is no error
         data = json.loads(text)
     except BackgroundModelError:
         raise

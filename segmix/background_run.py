@@ -134,13 +134,17 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
     Raises
     ------
     FrameError
-        A missing folder, or one without image files.
+        A missing folder, a file (named as one: a video given as --groundtruth was "no such
+        ground-truth folder"), or a folder without image files.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FrameError(f"{folder}: no such ground-truth folder")
     from segmix.frames import IMAGE_SUFFIXES
-    from segmix.io import is_hidden
+    from segmix.io import check_input_folder, is_hidden
+
+    try:
+        check_input_folder(folder, "--groundtruth", "ground-truth masks", missing="no such ground-truth folder")
+    except OSError as exc:
+        raise FrameError(str(exc)) from None
+    folder = Path(folder)
 
     files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
                    key=lambda p: natural_key(p.name))

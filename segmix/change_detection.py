@@ -92,7 +92,7 @@ def read_temporal_roi(path: str | Path) -> tuple[int, int]:
     """(FIRST, LAST) from a CDnet ``temporalROI.txt`` (two 1-based frame numbers)."""
     path = Path(path)
     try:
-        parts = path.read_text(encoding="utf-8").split()
+        parts = path.read_text(encoding="utf-8-sig").split()  # a BOM (Windows Notepad) is no error
         first, last = int(parts[0]), int(parts[1])
     except (OSError, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: not a temporalROI.txt with two frame numbers ({exc})") from None

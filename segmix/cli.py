@@ -449,7 +449,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
                "save_model": args.save_model}
-    # Refuse bad output paths before the work, not after it.
+    # Refuse bad output paths before the work, not after it; a folder as a folder.
+    _refuse_folder_outputs((_SEGMENT_OPTIONS[key], path) for key, path in outputs.items())
     for key, path in outputs.items():
         if path is None:
             continue
@@ -1123,6 +1124,17 @@ def _background_masks(sequence, output_dir, background_image=None) -> list:
     return planned_masks(sequence, output_dir, [background_image] if background_image else [])
 
 
+def _refuse_folder_outputs(outputs) -> None:
+    """Refuse a folder given as an output file, before the checks of its name: a folder's name
+    has no extension, and `segment photo.png -o .` was told of an "unsupported extension".
+    ``outputs``: (option, path or None) pairs; the words are :func:`_check_outputs`'."""
+    from pathlib import Path
+
+    for option, path in outputs:
+        if path is not None and Path(path).is_dir():
+            raise UserError(f"{option} {path}: is a folder; give a file name")
+
+
 def _check_json_name(option: str, path) -> None:
     """Refuse a JSON output (a model, figures) not named .json, as background's --save-model
     does: `skin train -o model.png` wrote JSON into a .png (next to, or over, a mask of that
@@ -1433,6 +1445,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
         raise UserError("--groundtruth-offset needs --groundtruth")
     if args.roi and args.roi[0] > args.roi[1]:
         raise UserError(f"--roi {args.roi[0]} {args.roi[1]}: FIRST must not exceed LAST")
+    if args.groundtruth is not None and args.distributed is None:  # --distributed refuses it by name
+        # A file (a video) given as --groundtruth is named as one, before the frames are read.
+        _check_input_folder(args.groundtruth, "--groundtruth", "ground-truth masks", "no such ground-truth folder")
+        if args.output_dir is not None and _same_folder(args.groundtruth, args.output_dir):
+            # The masks would join the ground truth, and be read as ground truth by the next run.
+                raise UserError(f"--output-dir {args.output_dir} and --groundtruth {args.groundtruth} are the same "
+                            "folder; write the masks to another --output-dir")
+    _refuse_folder_outputs((("--background-image", args.background_image), ("--save-model", args.save_model)))
     for option, path, suffixes in (("--background-image", args.background_image, (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")),
                                    ("--save-model", args.save_model, (".json",))):
         if path is not None and Path(path).suffix.lower() not in suffixes:
@@ -1487,6 +1507,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
             # (run_sequence refuses it too; said here before the frames' sizes are read).
             raise UserError(f"{args.output_dir}: is the input folder; write the masks to another --output-dir")
         masks = _background_masks(sequence, args.output_dir, args.background_image)
+    if args.groundtruth is not None and any(_same_folder(args.groundtruth, folder)
+                                            for folder in {p.parent for p in sequence.paths}):
+        # The frames would be read as their own ground truth (and refused for their colours).
+        raise UserError(f"{_inputs_named(args.inputs)} and --groundtruth {args.groundtruth} are the same folder; give "
+                        "the frames' folder as INPUT and the ground truth's as --groundtruth")
     groundtruth_files = _folder_files(args.groundtruth) if args.groundtruth else []
     # `--model M.json --save-model M.json` resumes a model and saves it back: the file is read
     # before the run and replaced atomically after it, so it is no input to protect there (a
@@ -1580,6 +1605,26 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {path}")
     return 1 if skipped else 0
+
+
+def _same_folder(a, b) -> bool:
+    """Whether paths ``a`` and ``b`` name one existing folder (through a link, a ``..``)."""
+    import os
+
+    try:
+        return os.path.isdir(a) and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_input_folder(path, option: str, holds: str, missing: str | None = None) -> None:
+    """:func:`segmix.io.check_input_folder`'s refusal as the command's one line."""
+    from segmix.io import check_input_folder
+
+    try:
+        check_input_folder(path, option, holds, missing)
+    except OSError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _same_file(a, b) -> bool:

@@ -88,6 +88,7 @@ __all__ = [
     "cannot_create_in",
     "check_batch_outputs",
     "check_image_file",
+    "check_input_folder",
     "count_frames",
     "describe_binary_file",
     "iter_frames",
@@ -356,6 +357,43 @@ def _why_unreadable(path: Path) -> str:
     named = f" although its name ends in .{suffix}" if suffix else ""
     return (f"is not an image{named}: its contents match none of the formats segmix reads "
             "(PNG, JPEG, TIFF, BMP, GIF, WebP); the file may be damaged")
+
+
+#: How segmix reads its JSON and text inputs: UTF-8, with or without the byte-order mark
+#: that Windows Notepad writes (a model saved there was refused with Python's "Unexpected
+#: UTF-8 BOM (decode using utf-8-sig)").
+TEXT_ENCODING = "utf-8-sig"
+
+
+def check_input_folder(path: PathLike, option: str, holds: str, missing: str | None = None) -> None:
+    """Raise if ``path``, given as ``option``, is not a folder that exists.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        As the user typed it (a ``Path`` drops the trailing slash of "masks/").
+    option : str
+        The option, e.g. "--images".
+    holds : str
+        What the folder holds, e.g. "photos": a file given is told "is a file, not a folder
+        (--images takes a folder of photos)"; it was "images folder not found", which sent a
+        trial's user looking for a file that was there.
+    missing : str, optional
+        The words after "PATH: " for nothing there (default "no such folder").
+
+    Raises
+    ------
+    NotADirectoryError
+        ``path`` is a file (or a device, a pipe).
+    FileNotFoundError
+        Nothing is there.
+    """
+    folder = Path(path)
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise NotADirectoryError(f"{path}: is a file, not a folder ({option} takes a folder of {holds})")
+    raise FileNotFoundError(f"{path}: {missing or 'no such folder'}")
 
 
 def json_cut_short(text: str, error: ValueError) -> str | None:

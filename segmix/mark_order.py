@@ -146,7 +146,7 @@ def decode_order(text: str, shape: tuple[int, int]) -> np.ndarray:
         other than ``shape``, undecodable base64 or zlib data, or a wrong number of bytes.
     """
     try:
-        stored = json.loads(text)
+        stored = json.loads(text.removeprefix("\ufeff") if isinstance(text, str) else text)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the mark order is not readable JSON ({exc})") from None
     if not isinstance(stored, dict) or not {"version", "shape", "data"} <= stored.keys():

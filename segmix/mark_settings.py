@@ -77,7 +77,7 @@ def decode_settings(text: str) -> dict:
     from segmix.segment import SegmentationSettings
 
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix("\ufeff") if isinstance(text, str) else text)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ValueError(f"the saved settings are not JSON ({exc})") from None
     if not isinstance(data, dict) or data.get("version") != SETTINGS_FORMAT_VERSION or not isinstance(

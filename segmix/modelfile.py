@@ -52,7 +52,7 @@ from typing import Any
 from segmix import __version__
 from segmix.bayes import BayesClassifier
 from segmix.features import FeatureSpace
-from segmix.io import describe_binary_file, json_cut_short, write_json_atomic
+from segmix.io import TEXT_ENCODING, describe_binary_file, json_cut_short, write_json_atomic
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -234,7 +234,7 @@ def read_model(path) -> SegmixModel:
             raise ModelFileError(f"{path}: model file is {size} bytes, larger than the {MAX_MODEL_BYTES} allowed")
         if size == 0 and path.is_file():
             raise ModelFileError(f"{path}: the model file is empty (0 bytes)")
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding=TEXT_ENCODING)  # a BOM (Windows Notepad) is no error
     except ModelFileError:
         raise
     except FileNotFoundError:

@@ -42,8 +42,8 @@ from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, ProtectedInputs, check_batch_outputs,
-                       check_output_path, describe_binary_file, ensure_not_input, failure_line, is_hidden, load_image,
-                       load_image_info,
+                       check_input_folder, check_output_path, describe_binary_file, ensure_not_input, failure_line,
+                       is_hidden, load_image, load_image_info,
                        output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
@@ -212,6 +212,8 @@ def load_uci(path) -> ColorCounts:
         Naming the file, when it is not in that layout.
     """
     path = Path(path)
+    if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
+        raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: UCI skin data file not found")
     if path.stat().st_size == 0:
@@ -220,7 +222,7 @@ def load_uci(path) -> ColorCounts:
         with warnings.catch_warnings():
             # "input contained no data" for a file of blank lines: said below, in one line.
             warnings.simplefilter("ignore", UserWarning)
-            data = np.loadtxt(path, dtype=np.int64, ndmin=2)
+            data = np.loadtxt(path, dtype=np.int64, ndmin=2, encoding="utf-8-sig")  # a BOM is no error
     except UnicodeDecodeError:
         # A photo given as --uci (was "'utf-8' codec can't decode byte 0x89 ...").
         raise ValueError(f"{path}: {describe_binary_file(path)}, not a UCI skin file (rows of B G R label)") from None
@@ -278,16 +280,17 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     ------
     FileNotFoundError
         A folder that does not exist (named as the user gave it).
+    NotADirectoryError
+        A file given as a folder (:func:`segmix.io.check_input_folder`).
     ValueError
-        An empty folder, no pair at all, or two lossless masks of one image's stem (both
-        named).
+        An empty folder, no pair at all (one folder given as both: :func:`same_folder_words`),
+        or two lossless masks of one image's stem (both named).
     """
     given = {"images": images_dir, "masks": masks_dir}
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
-    for folder, what in ((images_dir, "images"), (masks_dir, "masks")):
-        if not folder.is_dir():
-            # As typed (a Path drops the trailing slash of "masks/").
-            raise FileNotFoundError(f"{given[what]}: {what} folder not found")
+    for what, holds in (("images", "photos"), ("masks", "masks")):
+        # As typed (a Path drops the trailing slash of "masks/"); a file is named as one.
+        check_input_folder(given[what], f"--{what}", holds, missing=f"{what} folder not found")
     candidates: dict[str, list[Path]] = {}
     for q in sorted(masks_dir.iterdir()):
         if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
@@ -313,11 +316,25 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         if mask is not None and mask.resolve() == img.resolve():
             continue  # the mask itself, in a folder of photos and masks: not a photo
         (pairs.append((img, mask)) if mask is not None else unmatched.append(img))
+    if not pairs and one_folder:
+        # `--images masks --masks masks` was told that no image in masks has a mask of the same
+        # name in masks, "found e.g. A.png" for the mask of A.png.
+        raise ValueError(same_folder_words(given["images"], given["masks"]))
     if not pairs:
         masks = sorted(q for files in candidates.values() for q in files)
         raise ValueError(f"no image in {images_dir} has a mask with the same name in {masks_dir}"
                          f"{_naming_hint(images[0], masks)}")
     return pairs, unmatched
+
+
+def same_folder_words(images, masks) -> str:
+    """The refusal of one folder given as both --images and --masks (also through a link or a
+    ``..``) where it holds no photo with its mask beside it: named as typed, both spellings
+    when they differ."""
+    where = str(images) if str(images) == str(masks) else f"{images} and {masks}"
+    return (f"--images and --masks are the same folder ({where}); give the photos' folder as --images and the "
+            "masks' folder as --masks (one folder serves as both only when it holds each photo beside its "
+            "mask, e.g. A.jpg and A.png)")
 
 
 def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:

@@ -122,7 +122,7 @@ def is_eval_report(path) -> bool:
     try:
         if os.path.getsize(path) > MAX_REPORT_BYTES:
             return False
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:  # with or without a BOM
             data = json.load(handle)
     except (OSError, ValueError):  # unreadable, not UTF-8, not JSON: not a report
         return False

@@ -215,7 +215,7 @@ def input_change(old, new: dict) -> str | None:
 def _read_record(folder: Path):
     """A sequence's run record (a dict), or None when it cannot be read."""
     try:
-        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+        record = json.loads((folder / RECORD).read_text(encoding="utf-8-sig"))
     except (OSError, ValueError):
         return None
     return record if isinstance(record, dict) else None

@@ -374,7 +374,7 @@ def glob_escape(name: str) -> str:
 def runs_match(folder: Path, record_name: str, key: dict) -> bool:
     """Whether the run record ``folder/record_name`` holds ``key`` (JSON-able settings)."""
     try:
-        return json.loads((Path(folder) / record_name).read_text(encoding="utf-8")) == json.loads(json.dumps(key))
+        return json.loads((Path(folder) / record_name).read_text(encoding="utf-8-sig")) == json.loads(json.dumps(key))
     except (OSError, ValueError):
         return False
 

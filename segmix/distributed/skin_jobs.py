@@ -292,6 +292,8 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     stream = stream or sys.stderr
     items, folders = [], []
     for index, path in enumerate(uci_files):
+        if Path(path).is_dir():  # as the single-machine command says it (segmix.skin.load_uci)
+            raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
         if not Path(path).is_file():
             raise FileNotFoundError(f"{path}: UCI skin data file not found")
         items.append([("uci", index, str(Path(path).resolve()))])

@@ -48,9 +48,22 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
         raise ValueError("sample_weight contains NaN or infinity")
     if (w < 0).any():
         raise ValueError("sample_weight must be non-negative")
-    if w.sum() <= 0:
+    if w.max(initial=0.0) <= 0:  # non-negative: all zero (w.sum() overflows near 1e308, with a warning)
         raise ValueError("sample_weight sums to zero: there is nothing to fit")
     return np.ascontiguousarray(w)
+
+
+def weighted_mean(values: np.ndarray, w: np.ndarray) -> float:
+    """sum(values * w) / sum(w) for checked weights, scaled by their largest first, so that
+    weights near the largest float neither overflow nor warn."""
+    w = w / w.max()
+    return float(np.dot(values, w) / w.sum())
+
+
+def weight_total(w: np.ndarray) -> float:
+    """sum(w) for checked weights, without NumPy's overflow warning (inf when it overflows)."""
+    top = float(w.max())
+    return top * float((w / top).sum())
 
 
 def normalise_sample_weight(w: np.ndarray) -> tuple[np.ndarray, float]:

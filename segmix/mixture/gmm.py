@@ -20,6 +20,8 @@ from segmix.mixture._validation import (
     check_positive_int,
     check_sample_weight,
     normalise_sample_weight,
+    weight_total,
+    weighted_mean,
 )
 from segmix.mixture.kmeans import TooFewDistinctPointsError, run_kmeans
 
@@ -429,8 +431,7 @@ class GaussianMixture:
     def score(self, X, sample_weight=None) -> float:
         """Weighted mean log-likelihood of (N, D) ``X``."""
         values = self.score_samples(X)
-        w = check_sample_weight(sample_weight, values.shape[0])
-        return float(np.dot(values, w) / w.sum())
+        return weighted_mean(values, check_sample_weight(sample_weight, values.shape[0]))
 
     def _estimate_weighted_log_prob(self, X) -> np.ndarray:
         self._check_fitted()
@@ -474,13 +475,13 @@ class GaussianMixture:
     def bic(self, X, sample_weight=None) -> float:
         """Bayesian information criterion (lower is better): -2 log L + p log N."""
         w = check_sample_weight(sample_weight, np.asarray(X).shape[0]) if sample_weight is not None else None
-        n = float(np.asarray(X).shape[0] if w is None else w.sum())
+        n = float(np.asarray(X).shape[0]) if w is None else weight_total(w)
         return -2.0 * self.score(X, sample_weight) * n + self._n_parameters() * math.log(n)
 
     def aic(self, X, sample_weight=None) -> float:
         """Akaike information criterion (lower is better): -2 log L + 2 p."""
         w = check_sample_weight(sample_weight, np.asarray(X).shape[0]) if sample_weight is not None else None
-        n = float(np.asarray(X).shape[0] if w is None else w.sum())
+        n = float(np.asarray(X).shape[0]) if w is None else weight_total(w)
         return -2.0 * self.score(X, sample_weight) * n + 2.0 * self._n_parameters()
 
     # ---------------------------------------------------------- serialisation
@@ -519,16 +520,18 @@ class GaussianMixture:
         covariance_type = data["covariance_type"]
         check_choice(covariance_type, "covariance_type", COVARIANCE_TYPES)
 
-        def as_array(key):
-            try:
-                arr = np.asarray(data[key], dtype=np.float64)
-            except (TypeError, ValueError):
-                raise ValueError(f"mixture {key!r} must be numbers") from None
+        def as_array(key, shape):
+            # Every entry a number, at the array's depth: NumPy's float conversion took the
+            # text "0.9" and true for numbers (a trial's hand-edited model was applied).
+            _check_numbers(data[key], shape, key)
+            arr = np.asarray(data[key], dtype=np.float64)
             if not np.isfinite(arr).all():
                 raise ValueError(f"mixture {key!r} contains NaN or infinity")
             return arr
 
-        weights, means, cov = as_array("weights"), as_array("means"), as_array("covariances")
+        cov_shape = {"full": "(K, D, D)", "diag": "(K, D)", "spherical": "(K,)"}[covariance_type]
+        weights, means = as_array("weights", "(K,)"), as_array("means", "(K, D)")
+        cov = as_array("covariances", cov_shape)
         if weights.ndim != 1 or weights.size == 0:
             raise ValueError("mixture 'weights' must be a non-empty list")
         k_count = weights.size
@@ -573,6 +576,42 @@ class GaussianMixture:
         model.lower_bound_ = float(bound) if isinstance(bound, (int, float)) else float("nan")
         model.log_likelihood_history_ = []
         return model
+
+
+def _check_numbers(value, shape: str, key: str, where: str = "") -> None:
+    """ValueError unless ``value`` is nested lists of the depth of ``shape`` (``"(K, D)"``)
+    whose entries are JSON numbers (not text, true / false or null), naming the first entry
+    that is not by its path: ``mixture 'means' must be numbers; means[0][2] is '0.9'``. A
+    NumPy array of numbers passes. The sizes are checked by the caller."""
+    depth = shape.count(",") + 1 - shape.count(",)")  # "(K,)" is 1 deep, "(K, D)" 2
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
+        value = value.tolist()
+    if not where and not isinstance(value, (list, tuple)):
+        raise ValueError(f"mixture {key!r} must be a list of shape {shape}; got {_shown(value)}")
+    if isinstance(value, (list, tuple)):
+        if where.count("[") == depth:
+            raise ValueError(f"mixture {key!r} must have shape {shape}: {key}{where} is a list, not a number")
+        for i, item in enumerate(value):
+            _check_numbers(item, shape, key, f"{where}[{i}]")
+        return
+    if where.count("[") < depth:
+        raise ValueError(f"mixture {key!r} must have shape {shape}: {key}{where} is {_shown(value)}, not a list")
+    if not (_is_number(value) or isinstance(value, (np.integer, np.floating))):
+        raise ValueError(f"mixture {key!r} must be numbers; {key}{where} is {_shown(value)}")
+
+
+def _shown(value) -> str:
+    """A JSON value as the message shows it: text quoted, true / false / null as JSON writes
+    them, a list or object by its kind."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return repr(value)
 
 
 def _is_int(value) -> bool:
