@@ -86,3 +86,23 @@ def test_an_undo_during_the_fit_drops_the_undone_stroke_from_the_steps(qtbot, ma
     _wait_final(qtbot, window)
     assert count_steps(mode.outcome.mark_order) == 1
     assert not (window.layer.labels == 2).any()
+
+
+def test_a_settings_change_while_marks_wait_refits_their_steps(qtbot, make_window):
+    # A second trial: 7 quick strokes and then Components 5 -> 3 fitted the marks at once
+    # ("replayed 1 step"), 127,711 px from the same strokes made slowly and re-fitted.
+    strokes = [("foreground", SUIT), ("background", FLAG), ("background", WALL)]
+    slow = make_window(sample_image_path(), smoothing=True)
+    _strokes(qtbot, slow, strokes, wait_each=True)
+    slow.modes["segment"].model_panel.components_spin.setValue(3)
+    _wait_final(qtbot, slow)
+    fast = make_window(sample_image_path(), smoothing=True)
+    for tool, points in strokes:
+        fast.set_tool(tool)
+        drag(fast, points)
+    fast.modes["segment"].model_panel.components_spin.setValue(3)  # before any fit ended
+    _wait_final(qtbot, fast)
+    slow_outcome, fast_outcome = slow.modes["segment"].outcome, fast.modes["segment"].outcome
+    assert fast_outcome.settings.n_components == slow_outcome.settings.n_components == 3
+    assert count_steps(fast_outcome.mark_order) == count_steps(slow_outcome.mark_order) == 3
+    np.testing.assert_array_equal(fast_outcome.mask, slow_outcome.mask)

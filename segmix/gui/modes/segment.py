@@ -331,12 +331,19 @@ class SegmentMode(Mode):
         """
         shell = self.shell
         outcome = self.outcome
-        if shell.layer is None or not self.active or self.loaded_model is not None or outcome is None:
+        if shell.layer is None or not self.active or self.loaded_model is not None:
             return False
         labels = shell.layer.labels
-        order = outcome.mark_order
-        if not outcome.final or order is None or not np.array_equal(outcome.scribbles, labels):
-            return False
+        if (outcome is not None and outcome.final and outcome.mark_order is not None
+                and np.array_equal(outcome.scribbles, labels)):
+            order = outcome.mark_order
+        else:
+            # Marks still being fitted or waiting for a step: their chain, not the marks at
+            # once (a trial: 7 quick strokes and then 3 components were "replayed 1 step",
+            # 127,711 px from the same strokes made slowly).
+            order = self._pending_order(labels)
+            if order is None:
+                return False
         settings = self.current_settings()
         key = marks_key(labels, settings)
         kept = self.history.get(_at_threshold(key, settings))
@@ -346,6 +353,21 @@ class SegmentMode(Mode):
         self._cancelled = False
         self._request_replay(labels, settings, key, order, what)
         return True
+
+    def _pending_order(self, labels: np.ndarray):
+        """The order map of ``labels`` while they are fitted or wait to be: the latest
+        request's order, and one step for each change since (:meth:`_queued_steps`); None when
+        it is not known (nothing asked yet, a fit at once, or marks erased since)."""
+        latest = self._latest_request
+        if latest is None or latest[1] is None:
+            return None
+        marks, order = latest
+        if marks.shape != labels.shape or not self._keeps_marks(marks, labels):
+            return None
+        if not np.array_equal(marks, labels):
+            for step in (*self._queued_steps(SimpleNamespace(scribbles=marks), labels), labels):
+                order = grown_order(order, step)
+        return order
 
     def _request_replay(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, what: str) -> None:
         """Fit ``labels`` step by step in ``order`` in ``settings`` on the compute thread (a
