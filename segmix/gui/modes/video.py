@@ -945,7 +945,7 @@ class VideoMode(Mode):
         self._abandon_target()
         self.set_playing(False)
         if self._exporting:
-            self._finish_export(None)
+            self._finish_export(None, refused=True)
         self.shell.show_message("Video", files.window_message(message))  # a frame over the pixel limit
 
     # -- playback (GUI thread) ----------------------------------------------------------
@@ -1388,7 +1388,10 @@ class VideoMode(Mode):
         if self._exporting:
             self.panel.progress.setValue(done)
 
-    def _finish_export(self, result) -> None:
+    def _finish_export(self, result, refused: bool = False) -> None:
+        """The export's end: ``result`` (a RunResult), or None when cancelled, or refused
+        (``refused``: the dialog says why; the status bar said "Export cancelled" for a folder
+        holding a mask segmix did not write, a trial)."""
         self._exporting = False
         self.panel.progress.setVisible(False)
         self.update_actions()
@@ -1410,7 +1413,8 @@ class VideoMode(Mode):
             if mixed is not None:
                 self.shell.show_message("Export All Masks", mixed)
         else:
-            self.shell.statusBar().showMessage("Export cancelled", 5000)
+            self.shell.statusBar().showMessage("Export stopped (the message says why)" if refused
+                                               else "Export cancelled", 5000)
         emit(self.export_finished, result)
 
 

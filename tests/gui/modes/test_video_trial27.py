@@ -34,3 +34,21 @@ def test_export_into_a_folder_of_another_runs_masks_says_what_is_left(make_windo
     messages.clear()
     _export(qtbot, video, monkeypatch, out)
     assert len(messages) == 1 and "also holds 8 masks" in messages[0][1]
+
+
+def test_an_export_refused_is_not_said_cancelled(make_window, qtbot, messages, tmp_path, monkeypatch):
+    # A second trial: a folder holding a mask segmix did not write was refused (right), and the
+    # status bar then said "Export cancelled".
+    from PIL import Image
+
+    window = make_window()
+    out = tmp_path / "masks"
+    out.mkdir()
+    Image.new("L", (32, 24)).save(out / "a3.png")  # not segmix's: never replaced
+    video = _open(qtbot, window, write_frames(tmp_path / "first", 4, prefix="a"))
+    monkeypatch.setattr(video, "ask_export_folder", lambda: out)
+    with qtbot.waitSignal(video.export_finished, timeout=60000) as blocker:
+        video.panel.export_button.click()
+    assert blocker.args[0] is None
+    assert len(messages) == 1 and "a3.png" in messages[0][1]
+    assert window.statusBar().currentMessage() == "Export stopped (the message says why)"
