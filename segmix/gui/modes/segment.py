@@ -365,8 +365,7 @@ class SegmentMode(Mode):
         if marks.shape != labels.shape or not self._keeps_marks(marks, labels):
             return None
         if not np.array_equal(marks, labels):
-            for step in (*self._queued_steps(SimpleNamespace(scribbles=marks), labels), labels):
-                order = grown_order(order, step)
+            order = _grown_by(order, (*self._queued_steps(SimpleNamespace(scribbles=marks), labels), labels))
         return order
 
     def _request_replay(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, what: str) -> None:
@@ -479,11 +478,9 @@ class SegmentMode(Mode):
             and (previous is None or previous.final)) else []
         replay_order, replay_start = file_order, 0
         if queued:
-            order = np.zeros(labels.shape, np.uint16) if previous is None else previous.mark_order
-            replay_start = 0 if previous is None else count_steps(order)
-            for marks in (*queued, labels):
-                order = grown_order(order, marks)
-            replay_order = order
+            base = np.zeros(labels.shape, np.uint16) if previous is None else previous.mark_order
+            replay_start = 0 if previous is None else count_steps(base)
+            order = replay_order = _grown_by(base, (*queued, labels))
         self._queued = bool(queued)
         self.note_request()
         generation = shell.controller.request_training(
@@ -1035,6 +1032,13 @@ def _only_the_marks(outcome) -> bool:
     """True when the mask is the foreground marks and nothing else."""
     marks = outcome.scribbles == FOREGROUND
     return bool(marks.any()) and np.array_equal(outcome.mask, marks)
+
+
+def _grown_by(order: np.ndarray, steps) -> np.ndarray:
+    """``order`` with one more step for each of ``steps`` (marks, each holding the one before)."""
+    for marks in steps:
+        order = grown_order(order, marks)
+    return order
 
 
 def _order_prefix(marks: np.ndarray, order: np.ndarray, labels: np.ndarray):
