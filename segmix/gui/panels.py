@@ -10,6 +10,7 @@ import math
 
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import Qt as QtGui_Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,13 +32,75 @@ from segmix.gui.overlay import BACKGROUND_RGB, FOREGROUND_RGB, HEAT_LUT, OVERLAY
 from segmix.gui.signals import emit
 
 
-def status_label(text: str = "", lines: int = 2) -> QLabel:
-    """A word-wrapped label whose text never resizes its dock.
+ELLIPSIS = "\u2026"
+
+
+class StatusLabel(QLabel):
+    """A word-wrapped label of a fixed number of lines that never cuts its text silently.
+
+    A text longer than the label's lines is shown up to the last whole word that fits, followed
+    by an ellipsis, and the whole text goes in the tooltip (a trial's Training dock cut a re-fit
+    note, a compiling note and a tip off mid-line with no sign of more). ``text()`` returns the
+    whole text; ``setToolTip`` sets the tooltip shown when the text fits (or below it).
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full, self._tip = "", ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._full = text
+        self._fit()
+
+    def text(self) -> str:
+        return self._full
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 - Qt's name
+        self._tip = tip
+        self._fit()
+
+    def is_elided(self) -> bool:
+        return super().text() != self._full
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fits(self, text: str) -> bool:
+        return _wrapped_height(self, text) <= self.contentsRect().height()
+
+    def _fit(self) -> None:
+        shown = self._full
+        # Unlaid-out labels (width 0) and rich text are shown whole: words of markup cannot be cut.
+        if self.width() > 1 and not QtGui_Qt.mightBeRichText(shown) and not self._fits(shown):
+            words = shown.split(" ")
+            low, high = 0, len(words)  # the longest prefix of words that fits with the ellipsis
+            while low < high:
+                middle = (low + high + 1) // 2
+                if self._fits(" ".join(words[:middle]).rstrip() + " " + ELLIPSIS):
+                    low = middle
+                else:
+                    high = middle - 1
+            shown = (" ".join(words[:low]).rstrip() + " " + ELLIPSIS).lstrip()
+        super().setText(shown)
+        whole = shown == self._full
+        super().setToolTip(self._tip if whole else "\n\n".join(t for t in (self._full, self._tip) if t))
+
+
+def _wrapped_height(label: QLabel, text: str) -> int:
+    return label.fontMetrics().boundingRect(
+        QRect(0, 0, max(label.contentsRect().width(), 1), 100_000),
+        int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), text).height()
+
+
+def status_label(text: str = "", lines: int = 2) -> StatusLabel:
+    """A word-wrapped label whose text never resizes its dock (see StatusLabel).
 
     A label that grows with its text widens the dock, which shrinks the canvas: a full
     repaint of the photo per EM iteration (measured: 20-55 ms GUI stalls while training).
     """
-    label = QLabel(text)
+    label = StatusLabel(text)
     label.setWordWrap(True)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     label.setFixedHeight(_lines_height(label, lines))
@@ -51,11 +114,10 @@ def _lines_height(label: QLabel, lines: int) -> int:
 
 def set_status_text(label: QLabel, text: str, lines: int, most_lines: int) -> None:
     """Show text in a status_label of `lines` lines, grown up to `most_lines` when the text,
-    wrapped at the label's width, needs them (and shrunk back when it no longer does)."""
+    wrapped at the label's width, needs them (and shrunk back when it no longer does); beyond
+    that the label ends in an ellipsis and its tooltip holds the whole text (StatusLabel)."""
     label.setText(text)
-    needed = label.fontMetrics().boundingRect(
-        QRect(0, 0, max(label.width(), 1), 100_000),
-        int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), text).height()
+    needed = _wrapped_height(label, text)
     spacing = label.fontMetrics().lineSpacing()
     label.setFixedHeight(_lines_height(label, max(lines, min(most_lines, -(-needed // spacing)))))
 
@@ -396,5 +458,5 @@ class OverlayPanel(QWidget):
         emit(self.threshold_changed, value / 100.0)
 
 
-__all__ = ["CollapsibleSection", "DoubleClickFilter", "OverlayPanel", "ToolPanel", "compact_button", "compact_panel", "set_status_text",
+__all__ = ["CollapsibleSection", "DoubleClickFilter", "OverlayPanel", "ToolPanel", "compact_button", "compact_panel", "StatusLabel", "set_status_text",
            "status_label"]

@@ -288,7 +288,11 @@ class ConvergencePlot(QWidget):
         painter.end()
 
 
-STATUS_LINES = 3  # the Training panel's status label; one more when its text needs it
+STATUS_LINES = 3  # the Training panel's status label
+# It grows to this many lines when its text needs them, taking the plot's height (a re-fit note,
+# a first start's compiling note and a tip together need 7 at the dock's narrowest); beyond
+# them it ends in an ellipsis with the whole text in its tooltip.
+STATUS_MOST_LINES = 8
 
 
 class TrainingPanel(QWidget):
@@ -331,7 +335,6 @@ class TrainingPanel(QWidget):
         self.cancel_button.setEnabled(busy)
 
     def set_status(self, text: str) -> None:
-        # A 4th line only for the rare text that needs it (a first result's compiling note
-        # with a tip): it takes the plot's height, and at 1366 x 768 with "More" unfolded a
-        # 4-line label for every text would push Cancel / Retrain out of view.
-        set_status_text(self.status_label, text, STATUS_LINES, STATUS_LINES + 1)
+        # More lines only for the rare text that needs them: they take the plot's height, and
+        # Cancel / Retrain stay above them in view.
+        set_status_text(self.status_label, text, STATUS_LINES, STATUS_MOST_LINES)
