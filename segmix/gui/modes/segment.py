@@ -24,7 +24,7 @@ from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.scribbles import FOREGROUND
 from segmix.gui.signals import emit
 from segmix.gui.worker import SegmentationOutcome
-from segmix.mark_order import count_steps, fresh_order, grown_order, order_upto
+from segmix.mark_order import count_steps, fresh_order, grown_order, order_upto, step_marks
 from segmix.mark_settings import describe_settings, settings_record
 
 APPLY_DEBOUNCE_MS = 150
@@ -465,6 +465,8 @@ class SegmentMode(Mode):
             note = STALE_ORDER.format(reason=stale)
         else:
             previous = self._result_to_refine(warm)
+            if previous is not None and not previous.final and self._resume_cancelled_chain(labels, settings, key):
+                return
             replay = self._chain_in_these_settings(previous, labels, settings) if warm else None
             if replay is not None:
                 # The steps again in the panel's settings, the new marks last: a click during
@@ -498,6 +500,40 @@ class SegmentMode(Mode):
             self.training_panel.set_status(QUEUED.format(n=len(queued) + 1, step=1))
         else:
             self.training_panel.set_status("Training...")
+
+    def _resume_cancelled_chain(self, labels: np.ndarray, settings, key: tuple) -> bool:
+        """Fit marks added after a step was cancelled between its first stage and its final
+        mask (Esc during the graph cut) as the steps they were made in: the cancelled request's
+        chain, one step for each change since (:meth:`_pending_order`), replayed from the last
+        of its steps whose result is kept. False when that chain is not known.
+
+        A fit from the cancelled step's first stage fitted all these marks at once: a trial's
+        three quick strokes, Esc, and a fourth stroke were saved as one step, 4,182 pixels from
+        the same four strokes made slowly."""
+        order = self._pending_order(labels)
+        if order is None:
+            return False
+        steps = step_marks(labels, order)
+        numbers = np.unique(order[order > 0])
+        start, previous = 0, None
+        for index in range(len(steps) - 2, -1, -1):
+            kept = self.history.get(marks_key(steps[index], settings))
+            if (kept is not None and kept.final and not _refit_differs(kept.settings, settings)
+                    and _same_order(kept.mark_order, order_upto(order, numbers[index]))):
+                start, previous = index + 1, kept
+                break
+        shell = self.shell
+        self._training_in_flight, self._apply_in_flight = True, False
+        self._replay_words, self._queued = "", True
+        self.note_request()
+        generation = shell.controller.request_training(
+            shell.segmentation_image, labels, settings, shell.overlay_panel.mode,
+            None if previous is None else previous.model, None if previous is None else previous.mask,
+            None if previous is None else previous.scribbles, mark_order=order, replay_start=start)
+        self._request_keys = {generation: (key, order, "")}
+        self._latest_request = (labels.copy(), order)
+        self.training_panel.set_status(QUEUED.format(n=len(steps) - start, step=1))
+        return True
 
     def _chain_in_these_settings(self, previous, labels: np.ndarray, settings):
         """The order map to replay in ``settings`` instead of a warm fit of ``labels``, or None.
