@@ -53,3 +53,25 @@ def test_quick_strokes_esc_and_another_stroke_stay_one_step_each(qtbot, make_win
     # Before: 4 strokes saved as 1 step, 4,182 pixels from the same strokes made slowly.
     _compare_with_slow(qtbot, make_window,
                        [("foreground", SUIT), ("background", FLAG), ("background", WALL)], [("foreground", LEG)])
+
+
+def test_quick_strokes_after_a_threshold_move_are_one_step_each(qtbot, make_window):
+    # The slider re-fits the chain at the new threshold; two strokes made before that re-fit
+    # ends were fitted as one more step.
+    before, after = [("foreground", SUIT), ("background", FLAG)], [("background", WALL), ("foreground", LEG)]
+    slow = make_window(sample_image_path(), smoothing=True)
+    _strokes(qtbot, slow, before, wait_each=True)
+    slow.overlay_panel.threshold_slider.setValue(60)
+    _wait_final(qtbot, slow)
+    _strokes(qtbot, slow, after, wait_each=True)
+    fast = make_window(sample_image_path(), smoothing=True)
+    _strokes(qtbot, fast, before, wait_each=True)
+    fast.overlay_panel.threshold_slider.setValue(60)
+    for tool, points in after:
+        fast.set_tool(tool)
+        drag(fast, points)
+    _wait_final(qtbot, fast)
+    slow_outcome, fast_outcome = slow.modes["segment"].outcome, fast.modes["segment"].outcome
+    assert fast_outcome.settings.threshold == slow_outcome.settings.threshold != 0.5
+    assert count_steps(fast_outcome.mark_order) == count_steps(slow_outcome.mark_order) == 4
+    np.testing.assert_array_equal(fast_outcome.mask, slow_outcome.mask)

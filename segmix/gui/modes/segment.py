@@ -540,7 +540,7 @@ class SegmentMode(Mode):
 
         - Marks added to a result of other settings (a click while a settings change's
           re-fit runs, or before a moved threshold's re-fit starts): that result's order and
-          one more step on the new marks.
+          one more step for each change since (:meth:`_queued_steps`).
         - Marks that are the first steps of the shown result's order (an undo whose result
           is not kept in these settings): the order cut there, not the marks at once (a
           trial's undo after a settings change fitted 9 clicks at once).
@@ -548,7 +548,9 @@ class SegmentMode(Mode):
         if previous is not None:
             if (previous.final and previous.mark_order is not None and _refit_differs(previous.settings, settings)
                     and not np.array_equal(previous.scribbles, labels)):
-                return grown_order(previous.mark_order, labels)
+                # Marks made while the re-fit waited or ran are a step each (_queued_steps):
+                # two quick strokes after a threshold move were one step.
+                return _grown_by(previous.mark_order, (*self._queued_steps(previous, labels), labels))
             return None
         outcome = self.outcome
         if (outcome is None or not outcome.final or outcome.mark_order is None or self.loaded_model is not None
