@@ -524,6 +524,11 @@ class MainWindow(QMainWindow):
         """The active mode's scribbles (None before a photo is open)."""
         return self._picture.layers.get(self.mode)
 
+    def layer_of(self, mode_name: str) -> LabelLayer | None:
+        """Mode ``mode_name``'s scribbles on this photo (None before a photo is open or before
+        that mode was first shown on it), whichever mode is active."""
+        return self._picture.layers.get(mode_name)
+
     @property
     def undo_stack(self) -> QUndoStack:
         """The active mode's undo history."""
@@ -867,7 +872,9 @@ class MainWindow(QMainWindow):
 
     def confirm_discard(self) -> bool:
         """Ask whether unsaved scribbles may be thrown away (:meth:`discard_question`); True = go ahead."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved scribbles", self.discard_question(),
+        question = self.discard_question()
+        title = "Unsaved work" if getattr(self, "_closing", False) and self._unsaved_on_close() else "Unsaved scribbles"
+        box = QMessageBox(QMessageBox.Icon.Question, title, question,
                           QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         # Alt+D answers without hunting for the button (the focus starts on Cancel, the safe default).
@@ -984,9 +991,17 @@ class MainWindow(QMainWindow):
         for titles, path in self._unsaved_marks():
             whose = " and ".join(f"{title} mode's" for title in titles)
             parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+        others = self._unsaved_on_close() if getattr(self, "_closing", False) else []
+        if not parts and len(others) == 1:
+            return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
+        parts += others
         if not parts:
             return "Your scribbles are not saved. Discard them?"
         return f"{'; '.join(parts)} are not saved. Discard them?"
+
+    def _unsaved_on_close(self) -> list[str]:
+        """What closing loses besides scribbles, per mode (Mode.unsaved_on_close)."""
+        return [words for mode in self.modes.values() if (words := mode.unsaved_on_close())]
 
     def open_dialog(self) -> bool:
         path = self.ask_open_path(self.active_mode.open_title, self.active_mode.open_filter or files.IMAGE_FILTER)
@@ -1649,9 +1664,13 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.has_unsaved_scribbles and not self.confirm_discard():
-            event.ignore()
-            return
+        self._closing = True  # the question also names what only closing loses (a trained model)
+        try:
+            if (self.has_unsaved_scribbles or self._unsaved_on_close()) and not self.confirm_discard():
+                event.ignore()
+                return
+        finally:
+            self._closing = False
         self.save_settings()
         for mode in self.modes.values():
             mode.deactivate()

@@ -75,3 +75,24 @@ def test_quick_strokes_after_a_threshold_move_are_one_step_each(qtbot, make_wind
     assert fast_outcome.settings.threshold == slow_outcome.settings.threshold != 0.5
     assert count_steps(fast_outcome.mark_order) == count_steps(slow_outcome.mark_order) == 4
     np.testing.assert_array_equal(fast_outcome.mask, slow_outcome.mask)
+
+
+def test_esc_shows_the_curves_of_the_result_shown_not_of_the_cancelled_fit(qtbot, make_window):
+    from segmix.gui.worker import em_curves
+
+    window = make_window(sample_image_path(), smoothing=True)
+    mode = window.modes["segment"]
+    plot = mode.training_panel.plot
+    window.set_tool("foreground")
+    with qtbot.waitSignal(mode.training_finished, timeout=120000):
+        drag(window, SUIT)
+    before = plot.curves()
+    assert any(before)
+    window.set_tool("background")
+    drag(window, FLAG)
+    qtbot.waitUntil(lambda: plot.curves() != before and any(plot.curves()), timeout=60000)  # the new fit drawn
+    window.controller.cancel()
+    QApplication.processEvents()
+    shown = mode.outcome
+    expected = shown.curves if shown.curves is not None else em_curves(shown.model)
+    assert [list(c) for c in plot.curves()] == [list(c) for c in expected]

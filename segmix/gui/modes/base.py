@@ -245,6 +245,11 @@ class Mode(QObject):
     def on_image_changed(self) -> None:
         """``shell.image`` is a new photo with empty scribbles; drop results of the old one."""
 
+    def unsaved_on_close(self) -> str:
+        """What closing the window would lose besides scribbles (e.g. "the skin model trained
+        on 2 photos"), named in the close question; "" when nothing."""
+        return ""
+
     def keeps_job_on_new_image(self) -> bool:
         """True when the job in flight does not depend on the photo and must survive opening another."""
         return False

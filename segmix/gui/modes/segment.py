@@ -23,7 +23,7 @@ from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
 from segmix.gui.scribbles import FOREGROUND
 from segmix.gui.signals import emit
-from segmix.gui.worker import SegmentationOutcome
+from segmix.gui.worker import SegmentationOutcome, em_curves
 from segmix.mark_order import count_steps, fresh_order, grown_order, order_upto, step_marks
 from segmix.mark_settings import describe_settings, settings_record
 
@@ -845,6 +845,13 @@ class SegmentMode(Mode):
         self._cancelled = True
         self._refit_when_done = False  # Cancel (Esc) stops the marks' fit too
         note = " (the overlay shows the previous result)" if self.outcome is not None else ""
+        # The plot goes with the overlay: the cancelled fit's curves stayed under "the overlay
+        # shows the previous result" (a trial).
+        shown = self.outcome
+        curves = None
+        if shown is not None and shown.final:
+            curves = shown.curves if shown.curves is not None else em_curves(shown.model) if shown.retrained else None
+        self.training_panel.plot.set_curves(curves or ())
         self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
 
     def on_threshold_changed(self, threshold: float) -> None:

@@ -108,6 +108,9 @@ class SkinMode(Mode):
         #: what the status line says about the last full detection ("Skin detected in 310 ms");
         #: a slider move adds how long its relabelling took, on the GUI thread
         self._detected_status = ""
+        #: (training time words, the model's own threshold) while the shown status is a model
+        #: trained here (_trained_status), else None
+        self._trained_words = None
         self._relabel_shown = False
         #: the shown photo has no colour (segmix.skin.is_greyscale): every status line says so,
         #: in the words of `segmix skin apply` (a trial read "Skin detected in 17 ms" over an
@@ -155,6 +158,13 @@ class SkinMode(Mode):
         status = self.shell.statusBar()
         if self._greyscale and status.currentMessage() == self._greyscale_warning():
             status.clearMessage()  # about Skin mode's photo: a trial saw it stay in Segment mode
+
+    def unsaved_on_close(self) -> str:
+        # A model trained here lives only in the window until saved: a trial's Ctrl+Q asked
+        # about Segment mode's scribbles alone, and the trained model was gone without a word.
+        if self.skin_model is not None and self.skin_model_name.endswith("(not saved)"):
+            return f"the skin model {self.skin_model_name.removesuffix(' (not saved)')}"
+        return ""
 
     def keeps_job_on_new_image(self) -> bool:
         # A skin model being trained does not depend on the photo: let it finish, it is
@@ -232,22 +242,16 @@ class SkinMode(Mode):
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
             self._on_skin_model_changed(keep_slider=moved)
             self._trained_marks = self._training_marks_requested
-            prior = float(self.skin_model.classifier.priors[0])
-            own = f"prior {prior:.2f}, threshold {format_threshold(self.skin_model.threshold)}, as segmix skin train"
-            if panel.threshold != self.skin_model.threshold:
-                # The overlay is drawn at the slider's threshold, not the model's: said so, in
-                # the words Save uses (a trial read "threshold 0.040" under "P(skin) > 0.86").
-                self._detected_status = (f"Trained and applied in {outcome.seconds:.1f} s with threshold "
-                                         f"{format_threshold(panel.threshold)} from the slider (the model's own: "
-                                         f"{own}). Save it with Save...")
-            else:
-                self._detected_status = f"Trained and applied in {outcome.seconds:.1f} s ({own}). Save it with Save..."
+            duration, note = self.elapsed(outcome.seconds, outcome.compiled)
+            self._trained_words = (f"{duration}{f' ({note})' if note else ''}", float(self.skin_model.threshold))
+            self._detected_status = self._trained_status()
             self._relabel_shown = False
             self._status_prefix = ""  # a newer model than the one saved
         else:
             # The whole detector (colour model, adaptation, texture, regions) on the compute
             # thread; a threshold move later re-runs only the decision (render()).
             duration, note = self.elapsed(outcome.seconds, outcome.compiled)
+            self._trained_words = None
             self._detected_status = f"Skin detected in {duration} (full detection{'; ' + note if note else ''})"
             if outcome.exposure_gain > 1.0:
                 # the overlay sits on the photo as stored; say why dark skin there may be found
@@ -277,6 +281,22 @@ class SkinMode(Mode):
             self.shell.update_hint()  # and the P(skin) under the cursor
         self.shell.update_actions()
         emit(self.skin_updated)
+
+    def _trained_status(self) -> str:
+        """What the Skin dock says after a model was trained here, at the slider's threshold now.
+
+        The overlay is drawn at the slider's threshold, not the model's: said so, in the words
+        Save uses (a trial read "threshold 0.040" under "P(skin) > 0.86"). Composed again at
+        each slider move: a trial's "with threshold 0.53 from the slider" stayed after Default
+        had moved the slider to the model's 0.040."""
+        duration, own_threshold = self._trained_words
+        prior = float(self.skin_model.classifier.priors[0]) if self.skin_model is not None else float("nan")
+        own = f"prior {prior:.2f}, threshold {format_threshold(own_threshold)}, as segmix skin train"
+        shown = float(self.skin_panel.threshold)
+        if shown != own_threshold:
+            return (f"Trained and applied in {duration} with threshold {format_threshold(shown)} from the slider "
+                    f"(the model's own: {own}). Save it with Save...")
+        return f"Trained and applied in {duration} ({own}). Save it with Save..."
 
     def _greyscale_warning(self) -> str:
         """What ``segmix skin apply`` warns about this photo when it has no colour, else "".
@@ -373,6 +393,10 @@ class SkinMode(Mode):
         self.skin_panel.set_model_name(self.skin_model_name)
         saved_with = f" with {from_slider}" if from_slider else ""
         self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}.")
+        if self._trained_words is not None:
+            # A slider move after the save says what the model now is, not "Save it with Save...".
+            self._trained_words = None
+            self._detected_status = f"Skin model saved as {Path(path).name}{saved_with}"
         shell.statusBar().showMessage(f"Saved {path}{saved_with}", 10000)
         if from_slider:
             # The detector uses the model's own threshold inside, not only for the final
@@ -397,9 +421,10 @@ class SkinMode(Mode):
         window does not ask to discard them (a trial was asked after Add, Train and Save).
         A later stroke or undo makes them unsaved again."""
         shell = self.shell
-        entry = self._trained_marks.get(self._photo_key()) if shell.layer is not None else None
+        layer = shell.layer_of(self.name)  # Save is in the Skin menu of every mode
+        entry = self._trained_marks.get(self._photo_key()) if layer is not None else None
         stack = shell.undo_stack_of(self.name)
-        if entry is not None and entry[0]() is shell.layer and entry[1] == stack.index():
+        if entry is not None and entry[0]() is layer and entry[1] == stack.index():
             stack.setClean()
 
     # == the training set ================================================================
@@ -410,14 +435,22 @@ class SkinMode(Mode):
     def add_to_skin_training_set(self) -> bool:
         """Collect the colours under this photo's skin (1) / non-skin (2) scribbles.
 
-        Adding the same photo again replaces its earlier contribution.
+        Adding the same photo again replaces its earlier contribution. The marks are Skin
+        mode's, whichever mode is shown: the Skin menu is in every mode's menu bar, and from
+        Segment mode it added the object / background marks as skin / non-skin (a trial's
+        bear fur and rocks came out as skin), with no word said.
         """
         shell = self.shell
-        if shell.image is None or shell.layer is None:
+        layer = shell.layer_of(self.name)
+        if shell.image is None:
             return False
         from segmix import skin
 
-        labels = shell.layer.labels
+        if layer is None or not layer.labels.any():
+            where = "" if self.active else " in Skin mode (Ctrl+K)"
+            shell.show_message("Nothing to add", f"Paint skin (1) and non-skin (2) scribbles on this photo{where} first.")
+            return False
+        labels = layer.labels
         parts = []
         for label, column in ((1, "skin"), (2, "non_skin")):
             codes = skin.rgb_codes(shell.image[labels == label])
@@ -433,9 +466,12 @@ class SkinMode(Mode):
         counts.sources = [{"type": "scribbles", "photo": name,
                            "skin_pixels": counts.n_skin, "non_skin_pixels": counts.n_non_skin}]
         self.skin_training[self._photo_key()] = counts
-        self._added_marks[self._photo_key()] = (weakref.ref(shell.layer), shell.undo_stack_of(self.name).index())
+        self._added_marks[self._photo_key()] = (weakref.ref(layer), shell.undo_stack_of(self.name).index())
         self._update_skin_panel()
-        self.skin_panel.set_status(f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels")
+        added = f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels"
+        self.skin_panel.set_status(added)
+        if not self.active:  # the Skin dock is hidden: say it where it is seen
+            shell.statusBar().showMessage(f"{added} of Skin mode's marks to the skin training set", 8000)
         return True
 
     def skin_training_counts(self):
@@ -537,7 +573,14 @@ class SkinMode(Mode):
             start = time.perf_counter()
             threshold_moved = key is not None and key[1] != self._overlay_key()[1]
             rgba = render_overlay(self.shell.overlay_panel.mode, self.skin_posterior, self.current_mask())
-            if threshold_moved and self._detected_status:
+            if threshold_moved and self._trained_words is not None and self.skin_posterior is not None:
+                # The trained model's line names the slider's threshold: said anew.
+                self._detected_status = self._trained_status()
+                elapsed = (time.perf_counter() - start) * 1000
+                self.skin_panel.set_status(self._with_photo_notes(
+                    f"{self._detected_status} Relabelled in {elapsed:.0f} ms."))
+                self._relabel_shown = True
+            elif threshold_moved and self._detected_status:
                 # Was "Applied in N ms" of the detection, left standing while the slider moved.
                 elapsed = (time.perf_counter() - start) * 1000
                 self.skin_panel.set_status(self._with_photo_notes(

@@ -15,7 +15,7 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
-from segmix.gui.panels import DoubleClickFilter, compact_button, status_label
+from segmix.gui.panels import DoubleClickFilter, compact_button, set_status_text, status_label
 from segmix.gui.signals import emit
 
 #: The built-in skin detector's threshold on p(skin | pixel) (``segmix.skin.BUILTIN_THRESHOLD``;
@@ -261,4 +261,6 @@ class SkinPanel(QWidget):
         self.clear_button.setEnabled(photos > 0)
 
     def set_status(self, text: str) -> None:
-        self.status_label.setText(text)
+        # Grown for the rare long text (a trained model's line with the slider's threshold and
+        # a relabelling time), which the 5 lines cut with an ellipsis.
+        set_status_text(self.status_label, text, 5, 8)
