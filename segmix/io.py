@@ -1624,11 +1624,14 @@ _IMAGE_FORMATS = {
 }
 
 
-#: Formats that hold a palette ("P") image losslessly, and whether they hold its transparency
-#: too (PNG: one alpha per palette entry, the tRNS chunk). Pillow writes a TIFF palette image
-#: without its transparency, and converts a palette image to RGB / RGBA for WebP (whose
-#: lossless coder finds a small palette by itself: the file is no larger), so those stay RGB(A).
-_PALETTE_FORMATS = {"PNG": True, "TIFF": False, "BMP": False}
+#: Formats that hold a palette ("P") image losslessly and that every common reader decodes to
+#: its colours, and whether they hold its transparency too (PNG: one alpha per palette entry,
+#: the tRNS chunk). Pillow converts a palette image to RGB / RGBA for WebP (whose lossless
+#: coder finds a small palette by itself: the file is no larger), so WebP stays RGB(A). TIFF
+#: stays RGB(A) too: tifffile (behind ``skimage.io.imread`` and ``imageio.v3.imread``)
+#: returns a palette TIFF's (H, W) indices, not its colours (a new-user trial), and Pillow
+#: drops a palette TIFF's transparency.
+_PALETTE_FORMATS = {"PNG": True, "BMP": False}
 
 #: Most colours a palette image holds (8-bit indices).
 MAX_PALETTE_COLORS = 256
@@ -1720,9 +1723,10 @@ def save_image(
     palette : bool
         Write a palette (indexed, ``"P"``) image when the pixels hold at most 256 distinct
         colours and the format holds one losslessly: PNG (with ``alpha``: one alpha per
-        palette entry, when at most 256 distinct colour + alpha pairs), TIFF and BMP without
-        ``alpha``. The palette is exactly the image's colours; the file decodes to the same
-        pixels as the RGB(A) one, and is smaller (``segmix quantize``: half the size for a PNG
+        palette entry, when at most 256 distinct colour + alpha pairs) and BMP without
+        ``alpha``; TIFF stays RGB(A), since tifffile reads a palette TIFF as its indices. The
+        palette is exactly the image's colours; the file decodes to the same pixels as the
+        RGB(A) one (Pillow, OpenCV, imageio, scikit-image), and is smaller (``segmix quantize``: half the size for a PNG
         of a DAVIS frame at k = 8).
         Otherwise, and by default, RGB(A) as usual. With ``palette`` a ``.gif`` name is
         accepted too, for at most 256 colours, 255 when some pixel is transparent (ValueError
