@@ -81,6 +81,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
+    "all_or_nothing",
     "ExtraFramesWarning",
     "ImageLoadError",
     "LoadedImage",
@@ -1164,6 +1165,65 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+@contextlib.contextmanager
+def all_or_nothing(*outputs: PathLike | None) -> Iterator[None]:
+    """Write one input's (or one run's) outputs in the block: if it fails (an error, an
+    interruption), none of them is left changed. The outputs it wrote that did not exist
+    before are removed, and an output that existed before is put back as it was (a hard
+    link to it is kept while the block runs: no copy, no space). So a run that says "nothing
+    written" has written nothing (a trial's full disk took ``skin apply --probability`` photos'
+    probability maps and left their masks, after "all 6 inputs failed; nothing written"; an
+    earlier one's ``-o ok.png --probability /sys/p.png`` wrote ok.png, then failed).
+
+    Where the file system makes no hard link, a replaced output stays replaced, as each
+    atomic write leaves it whole. ``None`` entries are ignored.
+    """
+    new, kept = [], []
+    for output in outputs:
+        if not output:
+            continue
+        path = Path(output)
+        if not os.path.lexists(path):
+            new.append(path)
+            continue
+        if not path.is_file() or path.is_symlink():
+            continue  # written through, or refused by the writer: nothing of ours to put back
+        backup = _hard_link_beside(path)
+        if backup is not None:
+            kept.append((path, backup))
+    try:
+        yield
+    except BaseException:
+        for path in new:
+            if path.is_file():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        for path, backup in kept:
+            with contextlib.suppress(OSError):
+                os.replace(backup, path)  # the old file again (a no-op when it was not replaced)
+        raise
+    finally:
+        for _, backup in kept:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+
+
+def _hard_link_beside(path: Path) -> Path | None:
+    """A new hard link to ``path`` in its folder, named as :func:`atomic_write`'s temporary
+    files are (``.<name>.<random>.tmp``: what a killed run leaves is cleared as theirs), or
+    None when none can be made."""
+    for _ in range(10):
+        backup = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+        try:
+            os.link(path, backup)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+    return None
 
 
 def atomic_save(

@@ -217,3 +217,121 @@ def test_an_unknown_scheduler_host_is_named():
 
     with pytest.raises(ConnectionError, match="unknown host nosuchhost.invalid"):
         probe_scheduler("tcp://nosuchhost.invalid:8786")
+
+
+# ------------------------------------------------------------- 2. a photo's outputs together
+@pytest.fixture()
+def full_disk(monkeypatch):
+    """segmix.io.atomic_write failing with ENOSPC ("no space left on device") on the writes
+    that ``fails(path, count)`` picks (count: that write's number, from 1), as a full disk
+    does: the temporary file is not left behind, the error names the target."""
+    import contextlib
+    import threading
+    from pathlib import Path
+
+    original = segmix_io.atomic_write
+    lock = threading.Lock()
+    state = {"count": 0, "fails": lambda path, count: False}
+
+    @contextlib.contextmanager
+    def atomic_write(path, *args, **kwargs):
+        with lock:
+            state["count"] += 1
+            fail = state["fails"](Path(path), state["count"])
+        if fail:
+            raise segmix_io._write_error(OSError(errno.ENOSPC, "No space left on device"), Path(path), None)
+        with original(path, *args, **kwargs) as handle:
+            yield handle
+
+    monkeypatch.setattr(segmix_io, "atomic_write", atomic_write)
+
+    def set_rule(fails):
+        state["count"] = 0
+        state["fails"] = fails
+
+    return set_rule
+
+
+def _listing(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else None
+
+
+def test_a_photo_whose_probability_map_fails_keeps_no_mask(skin_dataset, full_disk, capsys):
+    """The trial: a 40 kB tmpfs took every probability map and left five masks, while the
+    run said "all 6 inputs failed; nothing written"."""
+    out = skin_dataset / "full"
+    out.mkdir()
+    full_disk(lambda path, count: path.name.endswith("_skin_prob.png"))
+    assert main(["skin", "apply", str(skin_dataset / "images"), "--output-dir", str(out), "--probability"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("cannot write (no space left on device)") == 4
+    assert "error: all 4 inputs failed; nothing written" in err
+    assert _listing(out) == []  # no mask, no temporary file
+
+
+def test_the_second_file_of_one_photo_fails(skin_dataset, full_disk, capsys):
+    """One photo, its mask written, its probability map not: the mask goes, and the folder
+    the run made."""
+    out = skin_dataset / "new"
+    full_disk(lambda path, count: count == 2)
+    assert main(["skin", "apply", str(skin_dataset / "images" / "p0.png"), "--output-dir", str(out),
+                 "--probability"]) == 2
+    assert "p0_skin_prob.png: cannot write (no space left on device)" in _error(capsys, "skin apply")
+    assert not out.exists()
+
+
+def test_only_the_failing_photo_is_left_out_and_earlier_outputs_come_back(skin_dataset, full_disk, capsys):
+    """Outputs of an earlier run are put back as they were, not left half replaced: a
+    photo's mask and map are of one run."""
+    out = skin_dataset / "out"
+    images = skin_dataset / "images"
+    assert main(["skin", "apply", str(images), "--output-dir", str(out), "--probability", "--workers", "1"]) == 0
+    for mask in out.glob("*_skin.png"):  # "an earlier run's" masks, unlike what this run writes
+        skin._write_png(mask, np.zeros((30, 40), np.uint8), ())
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    full_disk(lambda path, count: path.name == "p2_skin_prob.png")
+    assert main(["skin", "apply", str(images), "--output-dir", str(out), "--probability", "--workers", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "p2_skin_prob.png: cannot write (no space left on device)" in err and "1 of 4 files failed" in err
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(after) == sorted(before)  # no temporary file, no backup left
+    assert after["p2_skin.png"] == before["p2_skin.png"]  # the earlier run's mask, not this run's
+    assert after["p2_skin_prob.png"] == before["p2_skin_prob.png"]
+    assert after["p0_skin.png"] != before["p0_skin.png"]  # the others are this run's
+
+
+def test_background_leaves_no_mask_when_one_cannot_be_written(tmp_path, full_disk, capsys):
+    _frames(tmp_path / "frames", n=6)
+    full_disk(lambda path, count: path.name == "f3.png")
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(tmp_path / "o")]) == 2
+    assert "f3.png: cannot write (no space left on device)" in _error(capsys, "background")
+    assert not (tmp_path / "o").exists()  # f0.png..f2.png were written, and removed
+
+
+def test_background_keeps_masks_that_were_there(tmp_path, full_disk, capsys):
+    """Masks an earlier run wrote are not removed by a failed rerun (only new ones go)."""
+    _frames(tmp_path / "frames", n=6)
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(tmp_path / "o")]) == 0
+    full_disk(lambda path, count: path.name == "f3.png")
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(tmp_path / "o")]) == 2
+    assert _listing(tmp_path / "o") == [f"f{i}.png" for i in range(6)]
+
+
+def test_segment_puts_back_an_output_it_had_replaced(tmp_path, full_disk, capsys):
+    """`-o m.png --probability p.png` over an earlier run's files: p.png cannot be written,
+    so m.png is the earlier one again (it was this run's mask beside the earlier map)."""
+    from segmix.io import save_labels
+    from tests.test_cli_segment import _scribbles
+
+    image, _ = _photo()
+    Image.fromarray(image).save(tmp_path / "photo.png")
+    save_labels(tmp_path / "marks.png", _scribbles())
+    base = ["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "marks.png"),
+            "-o", str(tmp_path / "m.png"), "--probability", str(tmp_path / "p.png"), "--smoothing", "none"]
+    assert main([*base, "--threshold", "0.9"]) == 0
+    before = (tmp_path / "m.png").read_bytes()
+    full_disk(lambda path, count: path.name == "p.png")
+    assert main([*base, "--threshold", "0.1"]) == 2
+    assert "p.png: cannot write (no space left on device)" in _error(capsys, "segment")
+    assert (tmp_path / "m.png").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.png", "marks.png", "p.png", "photo.png"]
