@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["TaskError", "check_address", "connect", "dashboard_link", "describe_exception", "file_digest",
-           "probe_scheduler", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
+           "file_state", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
            "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
@@ -419,6 +419,27 @@ def runs_match(folder: Path, record_name: str, key: dict) -> bool:
         return json.loads((Path(folder) / record_name).read_text(encoding="utf-8-sig")) == json.loads(json.dumps(key))
     except (OSError, ValueError):
         return False
+
+
+def file_state(path, mode: bool = False) -> list | None:
+    """What a run record keeps of an input file: ``[size, mtime_ns]`` (with ``mode``, its
+    permissions too), or None when it is gone. Sizes and times, not contents: a file rewritten
+    (even with the same bytes) counts as changed; one changed by a tool that restores its
+    time does not."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_mode] if mode else [stat.st_size, stat.st_mtime_ns]
+
+
+def read_record(path) -> dict | None:
+    """A run record (a JSON object), or None when it is missing or cannot be read."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def record_run(folder: Path, record_name: str, key: dict) -> None:
