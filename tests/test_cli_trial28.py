@@ -29,8 +29,11 @@ from segmix import io as segmix_io
 from segmix import modelfile, skin
 from segmix.cli import main
 
-from tests.test_cli_trial27 import _error, segmentation_model_dict  # noqa: F401  (a fixture)
+from tests import test_cli_trial27
+from tests.test_cli_trial27 import _error
 from tests.test_cli_segment import _photo
+
+segmentation_model_dict = test_cli_trial27.segmentation_model_dict  # the fixture, shared
 
 
 # ------------------------------------------------------------- 6. which field disagrees
@@ -85,8 +88,7 @@ def test_a_skin_model_names_the_fields_that_disagree(tmp_path, capsys, edit):
 
 
 @pytest.mark.parametrize("edit", LENGTHS, ids=list(LENGTHS))
-def test_a_segmentation_model_names_the_fields_that_disagree(segmentation_model_dict, tmp_path,  # noqa: F811
-                                                             capsys, edit):
+def test_a_segmentation_model_names_the_fields_that_disagree(segmentation_model_dict, tmp_path, capsys, edit):
     change, words = LENGTHS[edit]
     data = copy.deepcopy(segmentation_model_dict)
     k, d = len(_first_mixture(data)["weights"]), len(_first_mixture(data)["means"][0])
