@@ -581,11 +581,12 @@ def run_sequence(
                 progress(result.frames)
         for job in pending:
             job.result()
-    except Exception:
-        # A mask that cannot be written (a full disk) or a frame that fails the run: the masks
-        # it wrote that did not exist before go, and the folder it made, as every command
-        # leaves nothing new behind when it exits 2 (a trial's full disk kept the first masks).
-        # An interruption keeps them: each is the whole mask of its frame.
+    except (OSError, ValueError):
+        # A mask that cannot be written (a full disk) or a frame that fails the run (FrameError
+        # is a ValueError): the masks it wrote that did not exist before go, and the folder it
+        # made, as every command leaves nothing new behind when it exits 2 (a trial's full disk
+        # kept the first masks). An interruption keeps them (Ctrl+C, the window's Cancel, which
+        # raises from ``cancelled``): each is the whole mask of its frame.
         if pool is not None:
             pool.shutdown(wait=True)
         for path in new_masks:
