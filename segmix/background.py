@@ -385,6 +385,12 @@ class BackgroundMixture:
         if data.get("format") == "segmix-model":  # segmix.modelfile's: say which, not only "not ours"
             raise BackgroundModelError(f"this is a segmix {data.get('kind', 'skin or segmentation')} model, "
                                        "not a background model (segmix background --save-model writes one)")
+        from segmix.modelfile import other_segmix_json
+
+        other = other_segmix_json(data, own=FORMAT_NAME)  # a skin eval report, a run record
+        if other is not None:
+            raise BackgroundModelError(f"this is {other}, not a background model "
+                                       "(segmix background --save-model writes one)")
         if data.get("format") != FORMAT_NAME:
             raise BackgroundModelError(f"not a segmix background model (format {data.get('format')!r})")
         if data.get("version") != SCHEMA_VERSION:

@@ -7,6 +7,8 @@ overlap (the kernel, Pillow's decoders and zlib all release the GIL).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -545,6 +547,8 @@ def run_sequence(
     score = Confusion()
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
     pending = []
+    new_masks: list[Path] = []  # removed if the run fails: it then leaves nothing new behind
+    created = out is not None and not out.exists()
     frames = prefetch(sequence)
     try:
         for frame in frames:
@@ -561,6 +565,8 @@ def run_sequence(
                 if not result.written:
                     out.mkdir(parents=True, exist_ok=True)
                 target = out / f"{frame.stem}.png"
+                if not os.path.lexists(target):
+                    new_masks.append(target)
                 pending.append(pool.submit(save_foreground_mask, target, mask, protect=protect))
                 result.written.append(target)
                 if len(pending) > 16:
@@ -575,6 +581,21 @@ def run_sequence(
                 progress(result.frames)
         for job in pending:
             job.result()
+    except (OSError, ValueError):
+        # A mask that cannot be written (a full disk) or a frame that fails the run (FrameError
+        # is a ValueError): the masks it wrote that did not exist before go, and the folder it
+        # made, as every command leaves nothing new behind when it exits 2 (a trial's full disk
+        # kept the first masks). An interruption keeps them (Ctrl+C, the window's Cancel, which
+        # raises from ``cancelled``): each is the whole mask of its frame.
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for path in new_masks:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     finally:
         frames.close()
         sequence.on_skip = original_skip

@@ -1095,24 +1095,12 @@ def _check_output_dir(path) -> None:
         raise UserError(f"--output-dir {_error_line(exc)}") from None
 
 
-@contextlib.contextmanager
 def _all_or_nothing(*outputs):
-    """Write a run's outputs in the block; if it fails (an error, an interruption), remove
-    those it wrote that did not exist before, so that a run that exits 2 leaves nothing new
-    behind (a trial's ``-o ok.png --probability /sys/p.png`` wrote ok.png, then failed).
+    """A run's outputs written all or not at all (:func:`segmix.io.all_or_nothing`): a run
+    that exits 2 leaves nothing new behind, and no output it had replaced changed."""
+    from segmix.io import all_or_nothing
 
-    An output that existed before is replaced atomically or left as it was, never removed."""
-    from pathlib import Path
-
-    new = [Path(p) for p in outputs if p and not Path(p).exists()]
-    try:
-        yield
-    except BaseException:
-        for path in new:
-            if path.is_file():
-                with contextlib.suppress(OSError):
-                    path.unlink()
-        raise
+    return all_or_nothing(*outputs)
 
 
 def _background_masks(sequence, output_dir, background_image=None) -> list:

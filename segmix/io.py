@@ -81,6 +81,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
+    "all_or_nothing",
     "ExtraFramesWarning",
     "ImageLoadError",
     "LoadedImage",
@@ -1166,6 +1167,65 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
+@contextlib.contextmanager
+def all_or_nothing(*outputs: PathLike | None) -> Iterator[None]:
+    """Write one input's (or one run's) outputs in the block: if it fails (an error, an
+    interruption), none of them is left changed. The outputs it wrote that did not exist
+    before are removed, and an output that existed before is put back as it was (a hard
+    link to it is kept while the block runs: no copy, no space). So a run that says "nothing
+    written" has written nothing (a trial's full disk took ``skin apply --probability`` photos'
+    probability maps and left their masks, after "all 6 inputs failed; nothing written"; an
+    earlier one's ``-o ok.png --probability /sys/p.png`` wrote ok.png, then failed).
+
+    Where the file system makes no hard link, a replaced output stays replaced, as each
+    atomic write leaves it whole. ``None`` entries are ignored.
+    """
+    new, kept = [], []
+    for output in outputs:
+        if not output:
+            continue
+        path = Path(output)
+        if not os.path.lexists(path):
+            new.append(path)
+            continue
+        if not path.is_file() or path.is_symlink():
+            continue  # written through, or refused by the writer: nothing of ours to put back
+        backup = _hard_link_beside(path)
+        if backup is not None:
+            kept.append((path, backup))
+    try:
+        yield
+    except BaseException:
+        for path in new:
+            if path.is_file():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        for path, backup in kept:
+            with contextlib.suppress(OSError):
+                os.replace(backup, path)  # the old file again (a no-op when it was not replaced)
+        raise
+    finally:
+        for _, backup in kept:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+
+
+def _hard_link_beside(path: Path) -> Path | None:
+    """A new hard link to ``path`` in its folder, named as :func:`atomic_write`'s temporary
+    files are (``.<name>.<random>.tmp``: what a killed run leaves is cleared as theirs), or
+    None when none can be made."""
+    for _ in range(10):
+        backup = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+        try:
+            os.link(path, backup)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+    return None
+
+
 def atomic_save(
     path: PathLike, writer_fn: Callable[[IO[bytes]], Any], *, protect: Iterable = ()
 ) -> None:
@@ -1624,11 +1684,14 @@ _IMAGE_FORMATS = {
 }
 
 
-#: Formats that hold a palette ("P") image losslessly, and whether they hold its transparency
-#: too (PNG: one alpha per palette entry, the tRNS chunk). Pillow writes a TIFF palette image
-#: without its transparency, and converts a palette image to RGB / RGBA for WebP (whose
-#: lossless coder finds a small palette by itself: the file is no larger), so those stay RGB(A).
-_PALETTE_FORMATS = {"PNG": True, "TIFF": False, "BMP": False}
+#: Formats that hold a palette ("P") image losslessly and that every common reader decodes to
+#: its colours, and whether they hold its transparency too (PNG: one alpha per palette entry,
+#: the tRNS chunk). Pillow converts a palette image to RGB / RGBA for WebP (whose lossless
+#: coder finds a small palette by itself: the file is no larger), so WebP stays RGB(A). TIFF
+#: stays RGB(A) too: tifffile (behind ``skimage.io.imread`` and ``imageio.v3.imread``)
+#: returns a palette TIFF's (H, W) indices, not its colours (a new-user trial), and Pillow
+#: drops a palette TIFF's transparency.
+_PALETTE_FORMATS = {"PNG": True, "BMP": False}
 
 #: Most colours a palette image holds (8-bit indices).
 MAX_PALETTE_COLORS = 256
@@ -1720,9 +1783,10 @@ def save_image(
     palette : bool
         Write a palette (indexed, ``"P"``) image when the pixels hold at most 256 distinct
         colours and the format holds one losslessly: PNG (with ``alpha``: one alpha per
-        palette entry, when at most 256 distinct colour + alpha pairs), TIFF and BMP without
-        ``alpha``. The palette is exactly the image's colours; the file decodes to the same
-        pixels as the RGB(A) one, and is smaller (``segmix quantize``: half the size for a PNG
+        palette entry, when at most 256 distinct colour + alpha pairs) and BMP without
+        ``alpha``; TIFF stays RGB(A), since tifffile reads a palette TIFF as its indices. The
+        palette is exactly the image's colours; the file decodes to the same pixels as the
+        RGB(A) one (Pillow, OpenCV, imageio, scikit-image), and is smaller (``segmix quantize``: half the size for a PNG
         of a DAVIS frame at k = 8).
         Otherwise, and by default, RGB(A) as usual. With ``palette`` a ``.gif`` name is
         accepted too, for at most 256 colours, 255 when some pixel is transparent (ValueError

@@ -120,9 +120,9 @@ def model_from_dict(data: Any) -> SegmixModel:
     """
     if not isinstance(data, dict):
         raise ValueError("the top level must be a JSON object")
-    other = OTHER_FORMATS.get(data.get("format"))  # before the keys: another model's are all "unknown"
+    other = other_segmix_json(data)  # before the keys: another file's are all "unknown"
     if other is not None:
-        raise ValueError(f"this is {other}, not a skin or segmentation model")
+        raise NotAModelError(f"is {other}, not a skin or segmentation model")
     _check_keys(data, TOP_LEVEL_KEYS, "the model")
     if data.get("format") != FORMAT_NAME:
         raise ValueError(f"not a segmix model (format is {data.get('format')!r}, expected {FORMAT_NAME!r})")
@@ -166,12 +166,46 @@ def model_from_dict(data: Any) -> SegmixModel:
     return SegmixModel(kind, classifier, features, positive, float(threshold), training)
 
 
-#: segmix's other model files, by their "format", in words (a trial gave a background model to
-#: skin apply and was told of its "unknown key(s) 'frame_count', 'params', ...").
+#: segmix's other JSON files with a "format", in words (a trial gave a background model to
+#: skin apply and was told of its "unknown key(s) 'frame_count', 'params', ..."; a later one
+#: a skin eval report, and was told of 21 unknown keys on one long line).
 OTHER_FORMATS = {
     "segmix-background-model": "a background model (written by segmix background --save-model; "
                                "segmix background --model reads it)",
+    "segmix skin eval": "a skin eval report (written by segmix skin eval --json)",
 }
+#: Figures every skin eval report holds (an older segmix's report has no "format"); here, not
+#: in segmix.skin_eval, so that reading a model imports no evaluation.
+EVAL_REPORT_KEYS = ("threshold", "precision", "recall", "f1", "auc", "best_threshold", "n_images", "per_image")
+#: The run records of the --distributed commands (no "format"), by the keys that tell them.
+_RUN_RECORDS = (
+    (("model_sha256", "overrides"), "the run record of segmix background --distributed (.segmix-background.json)"),
+    (("model_sha256", "settings"), "the run record of segmix skin apply --distributed (.segmix-skin-apply.json)"),
+)
+
+
+class NotAModelError(ValueError):
+    """A JSON file segmix wrote that is no model of this format (a background model, a skin
+    eval report, a run record): :func:`read_model` says what it is, in one short line."""
+
+
+def other_segmix_json(data: Any, own: str = FORMAT_NAME) -> str | None:
+    """What a JSON object segmix wrote is, in words, when it is not a file of the format
+    ``own`` (this module's, or ``segmix-background-model`` for the background loader);
+    None for any other object (then refused field by field)."""
+    if not isinstance(data, dict):
+        return None
+    fmt = data.get("format")
+    if fmt == own:
+        return None
+    if fmt in OTHER_FORMATS:
+        return OTHER_FORMATS[fmt]
+    if fmt is None and all(key in data for key in EVAL_REPORT_KEYS) and isinstance(data["per_image"], list):
+        return OTHER_FORMATS["segmix skin eval"]
+    for keys, words in _RUN_RECORDS:
+        if fmt is None and all(key in data for key in keys):
+            return words
+    return None
 TOP_LEVEL_KEYS = ("format", "version", "kind", "features", "classifier", "positive_class", "threshold", "training")
 CLASS_KEYS = ("name", "prior", "mixture")
 MIXTURE_KEYS = ("covariance_type", "weights", "means", "covariances", "reg_covar", "n_components", "n_features",
@@ -255,6 +289,8 @@ def read_model(path) -> SegmixModel:
         raise ModelFileError(f"{path}: not a segmix model (JSON nested too deeply)") from None
     try:
         return model_from_dict(data)
+    except NotAModelError as exc:  # another file segmix writes: what it is, not what is "invalid"
+        raise ModelFileError(f"{path}: {exc}") from None
     except ValueError as exc:
         raise ModelFileError(f"{path}: invalid segmix model: {exc}") from None
     except (TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError) as exc:

@@ -54,7 +54,8 @@ class QuantizeResult:
         colours to the palette's).
     indexed : bool
         :func:`quantize_file` only: the file was written as a palette ("P") image whose
-        entries are the palette's colours (PNG, TIFF, BMP, GIF with at most 256 colours).
+        entries are the palette's colours (PNG, BMP, GIF with at most 256 colours; a TIFF is
+        RGB(A), since tifffile reads a palette TIFF as its indices).
     input_mode, mode : str
         :func:`quantize_file` only: the Pillow mode of the photo as stored, and the one
         written (a greyscale photo is written greyscale, ``"L"``, where the format holds it).
@@ -170,9 +171,11 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     is then True); they used to be dropped, so a logo on a transparent background came back
     on black, and a GIF's transparent pixels opaque.
 
-    With at most 256 colours, a PNG, TIFF or BMP output is a palette ("P") image of exactly
-    the palette's colours, decoding to ``result.image`` (``result.indexed``; a PNG keeps
-    transparency in it, a TIFF with transparency stays RGBA). It used to be RGB: 183.1 kB for
+    With at most 256 colours, a PNG or BMP output is a palette ("P") image of exactly the
+    palette's colours, decoding to ``result.image`` (``result.indexed``; a PNG keeps
+    transparency in it). A TIFF stays RGB(A): ``skimage.io.imread`` and ``imageio.v3.imread``
+    (tifffile) read a palette TIFF as its (H, W) indices, not its colours (a new-user
+    trial). It used to be RGB: 183.1 kB for
     a DAVIS frame at k = 8, more than its 170.6 kB JPEG; the palette PNG is 92.1 kB. A GIF
     output is that palette image too (at most 256 colours: ``n_colors`` over 256 is refused
     before the work). A greyscale photo (:data:`GREY_MODES`) is written greyscale, mode

@@ -41,7 +41,7 @@ import numpy as np
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
-from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, ProtectedInputs, check_batch_outputs,
+from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, all_or_nothing, ProtectedInputs, check_batch_outputs,
                        check_input_folder, check_output_path, describe_binary_file, ensure_not_input, failure_line,
                        is_hidden, load_image, load_image_info,
                        output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
@@ -1194,12 +1194,14 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     if info is not None and is_greyscale(image):
         info["greyscale"] = greyscale_warning(input_path, mask)
     output_dir.mkdir(parents=True, exist_ok=True)
-    _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,))
-    written = (mask_path,)
-    if probability:
-        levels = np.round(posterior * np.float32(65535)).astype(np.uint16)
-        _write_png(prob_path, levels, (input_path,))
-        written += (prob_path,)
+    written = (mask_path, prob_path) if probability else (mask_path,)
+    # A photo's outputs are written together or not at all: a full disk took a trial's
+    # probability maps and left their masks, while the run said "nothing written".
+    with all_or_nothing(*written):
+        _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,))
+        if probability:
+            levels = np.round(posterior * np.float32(65535)).astype(np.uint16)
+            _write_png(prob_path, levels, (input_path,))
     return written
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
-from segmix.modelfile import SegmixModel
+from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (PAIR_ERRORS, PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs,
                          is_greyscale, load_mask, pair_failure, read_pair)
 
@@ -98,8 +98,9 @@ class EvalResult:
 
 
 #: The figures every report has held, the first format field or not: an older segmix's report
-#: (without the field) is recognised by them (:func:`is_eval_report`).
-_REPORT_KEYS = ("threshold", "precision", "recall", "f1", "auc", "best_threshold", "n_images", "per_image")
+#: (without the field) is recognised by them (:func:`is_eval_report`; the model loaders too,
+#: which name a report given as a model).
+_REPORT_KEYS = EVAL_REPORT_KEYS
 
 
 def is_eval_report(path) -> bool:

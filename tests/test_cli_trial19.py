@@ -421,6 +421,7 @@ def test_a_distributed_task_returns_a_greyscale_photos_warning(tmp_path):
     job = ApplyJob(None, file_digest(skin.builtin_model_path()), str(tmp_path / "out"), None, False,
                    skin_detect.DEFAULT_SETTINGS)
     results = apply_photos(job, [str(tmp_path / "colour.png"), str(tmp_path / "grey.png")])
-    assert results == [(str(tmp_path / "colour.png"), "written", None),
+    # (the fourth field: why a photo with outputs was redone; none here)
+    assert results == [(str(tmp_path / "colour.png"), "written", None, None),
                        (str(tmp_path / "grey.png"), "written", f"{tmp_path / 'grey.png'}: greyscale photo (no colour): "
-                        "skin detection needs colour; its mask is empty")]
+                        "skin detection needs colour; its mask is empty", None)]

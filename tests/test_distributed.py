@@ -126,6 +126,82 @@ def test_rerun_recreates_exactly_the_deleted_outputs(address, photos, tmp_path, 
     assert "7 written, 0 already complete" in capsys.readouterr().out
 
 
+def _copy_photos(photos: Path, folder: Path) -> Path:
+    folder.mkdir()
+    for p in photos.iterdir():
+        (folder / p.name).write_bytes(p.read_bytes())
+    return folder
+
+
+def test_a_photo_changed_since_the_last_run_is_redone(address, photos, tmp_path, capsys):
+    """A new-user trial (case A): a photo mirrored in place after a run, and the rerun said
+    "0 written, 6 already complete", exit 0, with the stale mask."""
+    inputs = _copy_photos(photos, tmp_path / "in")
+    out = tmp_path / "out"
+    argv = ["skin", "apply", str(inputs), "--output-dir", str(out), "--threshold", "0.2", "--quiet",
+            "--distributed", address]
+    assert main(argv) == 0
+    with Image.open(inputs / "photo3.jpg") as im:
+        im.load()
+        im.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(inputs / "photo3.jpg")
+    capsys.readouterr()
+    assert main(argv) == 0
+    stdout = capsys.readouterr().out
+    assert "redone 1 photo changed since the last run: photo3.jpg" in stdout
+    assert "7 photos, 1 written, 6 already complete, 0 failed" in stdout
+    assert main(["skin", "apply", str(inputs), "--output-dir", str(tmp_path / "local"), "--threshold", "0.2",
+                 "--quiet"]) == 0
+    assert _files(out) == _files(tmp_path / "local")
+    capsys.readouterr()
+    assert main(argv) == 0  # and then it is complete
+    assert "7 photos, 0 written, 7 already complete" in capsys.readouterr().out
+
+
+def test_outputs_another_run_wrote_into_the_folder_are_redone(address, photos, tmp_path, capsys):
+    """Case B: a run without Dask (other settings) into the same folder, then the Dask
+    command again: it said "6 already complete" and kept the other run's masks."""
+    out = tmp_path / "out"
+    argv = ["skin", "apply", str(photos), "--output-dir", str(out), "--threshold", "0.2", "--quiet",
+            "--distributed", address]
+    assert main(argv) == 0
+    assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--probability", "--quiet"]) == 0
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "local"), "--threshold", "0.2",
+                 "--quiet"]) == 0
+    local = _files(tmp_path / "local")
+    # A mask the other run wrote with the same bytes is this run's mask: complete, rightly.
+    same = sum(data == local[name] for name, data in _files(out).items() if name in local)
+    assert same < 7
+    capsys.readouterr()
+    assert main(argv) == 0
+    stdout = capsys.readouterr().out
+    assert f"redone {7 - same} photos whose outputs are not those the last run wrote" in stdout
+    assert f"7 photos, {7 - same} written, {same} already complete" in stdout
+    assert {name: data for name, data in _files(out).items() if name in local} == local
+    # A mask edited by hand is not this run's either; the other photos stay complete.
+    mask = out / "photo4_skin.png"
+    skin._write_png(mask, np.zeros((48, 64), np.uint8), ())
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert "1 written, 6 already complete" in capsys.readouterr().out
+    assert _files(out)["photo4_skin.png"] == local["photo4_skin.png"]
+
+
+def test_a_folder_made_by_an_earlier_segmix_is_redone_once(address, photos, tmp_path, capsys):
+    """Its run record names the settings, but no photo's input or outputs: nothing in it can
+    be told complete, so every photo is made again, once."""
+    out = tmp_path / "out"
+    argv = ["skin", "apply", str(photos), "--output-dir", str(out), "--quiet", "--distributed", address]
+    assert main(argv) == 0
+    import shutil
+
+    shutil.rmtree(out / skin_jobs.PHOTO_RECORDS)
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert "7 written, 0 already complete" in capsys.readouterr().out
+    assert main(argv) == 0
+    assert "0 written, 7 already complete" in capsys.readouterr().out
+
+
 def test_training_equals_local_training_bit_for_bit(address, tmp_path, capsys):
     first = _labelled_folder(tmp_path / "a", 6, seed=2)
     second = _labelled_folder(tmp_path / "b", 3, seed=3)

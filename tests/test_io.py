@@ -697,8 +697,9 @@ def test_save_image_quality_is_for_jpeg_and_webp_only(tmp_path):
 
 def test_save_image_palette_when_at_most_256_colours(tmp_path):
     """``palette=True`` (segmix quantize): a "P" image of exactly the image's colours where
-    the format holds one (PNG, TIFF, BMP; PNG also with alpha), else RGB(A); the same pixels
-    either way, written atomically and never over an input."""
+    the format holds one (PNG, BMP; PNG also with alpha; not TIFF, which tifffile reads as
+    indices), else RGB(A); the same pixels either way, written atomically and never over an
+    input."""
     from segmix.io import save_image
 
     i = np.arange(257)
@@ -710,7 +711,7 @@ def test_save_image_palette_when_at_most_256_colours(tmp_path):
     rows = np.repeat(np.arange(40)[:, None] % 2 * 255, 40, axis=1).astype(np.uint8)
     assert len(np.unique(np.column_stack([few.reshape(-1, 3), rows.reshape(-1)]), axis=0)) > 256
     for name, rgb, alpha, mode in (
-        ("few.png", few, None, "P"), ("few.tif", few, None, "P"), ("few.bmp", few, None, "P"),
+        ("few.png", few, None, "P"), ("few.tif", few, None, "RGB"), ("few.bmp", few, None, "P"),
         ("few.webp", few, None, "RGB"), ("few.jpg", few, None, "RGB"),
         ("many.png", many, None, "RGB"), ("many.tif", many, None, "RGB"), ("many.bmp", many, None, "RGB"),
         ("alpha.png", coarse, visible, "P"), ("alpha.tif", coarse, visible, "RGBA"),

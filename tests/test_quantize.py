@@ -89,10 +89,11 @@ def test_png_is_a_palette_image_of_the_library_result(tmp_path):
     assert (tmp_path / "q.png").stat().st_size < (tmp_path / "rgb.png").stat().st_size
 
 
-@pytest.mark.parametrize("name, mode", [("q.tif", "P"), ("q.bmp", "P"), ("q.webp", "RGB")])
-def test_tiff_and_bmp_are_palette_images_too_webp_stays_rgb(tmp_path, name, mode):
+@pytest.mark.parametrize("name, mode", [("q.tif", "RGB"), ("q.bmp", "P"), ("q.webp", "RGB")])
+def test_bmp_is_a_palette_image_too_tiff_and_webp_stay_rgb(tmp_path, name, mode):
     """WebP: Pillow writes a palette image as RGB, and the lossless coder finds the palette
-    by itself. Every one decodes to the library's pixels."""
+    by itself. TIFF: tifffile reads a palette TIFF as its indices (below). Every one decodes
+    to the library's pixels."""
     src = tmp_path / "photo.png"
     Image.fromarray(_photo()).save(src)
     expected = _library_result(src, 8)
@@ -100,6 +101,32 @@ def test_tiff_and_bmp_are_palette_images_too_webp_stays_rgb(tmp_path, name, mode
     with Image.open(tmp_path / name) as im:
         assert im.mode == mode
         np.testing.assert_array_equal(np.asarray(im.convert("RGB")), expected.image)
+
+
+@pytest.mark.parametrize("name", ["q.png", "q.tif", "q.bmp", "q.gif"])
+def test_every_reader_decodes_the_quantised_pixels(tmp_path, name):
+    """A new-user trial: `-o q.tif` wrote a palette TIFF, which skimage.io.imread and
+    imageio.v3.imread (tifffile) returned as (H, W) palette indices; Pillow and OpenCV gave
+    the colours. Every output that is a palette image must decode to the colours in all of
+    them."""
+    iio = pytest.importorskip("imageio.v3")
+    skio = pytest.importorskip("skimage.io")
+    cv2 = pytest.importorskip("cv2")
+    src = tmp_path / "photo.png"
+    Image.fromarray(_photo()).save(src)
+    expected = _library_result(src, 8)
+    out = tmp_path / name
+    assert main(["quantize", str(src), "-k", "8", "-o", str(out)]) == 0
+    readers = {"imageio": iio.imread, "skimage": skio.imread, "cv2": lambda p: cv2.imread(str(p))[..., ::-1]}
+    if name == "q.tif":
+        tifffile = pytest.importorskip("tifffile")
+        readers["tifffile"] = tifffile.imread
+    for reader, read in readers.items():
+        pixels = np.asarray(read(out))
+        if name == "q.gif" and pixels.ndim == 4:  # a GIF is an animation to some: its one frame
+            pixels = pixels[0]
+        assert pixels.shape == expected.image.shape, (reader, pixels.shape)
+        np.testing.assert_array_equal(pixels, expected.image, err_msg=reader)
 
 
 def test_more_than_256_colours_is_still_an_exact_rgb_png(tmp_path, capsys):
@@ -116,7 +143,7 @@ def test_more_than_256_colours_is_still_an_exact_rgb_png(tmp_path, capsys):
 
 def test_transparency_is_kept_in_the_palette_png(tmp_path):
     """Half-transparent and invisible pixels: a PNG's palette entries carry the alpha (tRNS);
-    a TIFF cannot (Pillow drops it from a palette TIFF), so it stays RGBA."""
+    a TIFF is never a palette image (tifffile reads its indices), so it stays RGBA."""
     from segmix.io import load_image_info
 
     rgba = np.dstack([_photo(), np.full((48, 64), 255, np.uint8)])

@@ -33,7 +33,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import describe_exception, file_digest, record_run, run_tasks, worker_cached
+from segmix.distributed.cluster import (describe_exception, file_digest, file_state, read_record, record_run, run_tasks,
+                                        worker_cached)
 
 __all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "run_background", "run_sequences"]
 
@@ -116,11 +117,7 @@ SKIPPED_FILES = "skipped_files"
 
 def _file_state(path) -> list | None:
     """[size, mtime_ns, mode] of a file, or None when it is gone."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_mode]
+    return file_state(path, mode=True)
 
 
 def _record_lines(lines: list[str]) -> list:
@@ -173,11 +170,18 @@ def input_fingerprint(source) -> dict:
     if path.is_dir():
         frames = []
         for frame in frame_files(path):
-            stat = frame.stat()
-            frames.append([frame.name, stat.st_size, stat.st_mtime_ns])
+            frames.append([frame.name, *_stat_state(frame)])
         return {"kind": "folder", "frames": frames}
-    stat = path.stat()
-    return {"kind": "file", "name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    size, mtime_ns = _stat_state(path)
+    return {"kind": "file", "name": path.name, "size": size, "mtime_ns": mtime_ns}
+
+
+def _stat_state(path: Path) -> list:
+    """:func:`segmix.distributed.cluster.file_state`, raising OSError for a file that is gone."""
+    state = file_state(path)
+    if state is None:
+        path.stat()  # the OSError that says why
+    return state
 
 
 def _names(names: list[str], most: int = 3) -> str:
@@ -214,11 +218,7 @@ def input_change(old, new: dict) -> str | None:
 
 def _read_record(folder: Path):
     """A sequence's run record (a dict), or None when it cannot be read."""
-    try:
-        record = json.loads((folder / RECORD).read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
+    return read_record(folder / RECORD)
 
 
 def redo_reasons(record, key: dict, fingerprint: dict, source=None) -> list[str]:

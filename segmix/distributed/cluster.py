@@ -19,20 +19,27 @@ import json
 import logging
 import os
 import re
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TaskError", "check_address", "connect", "dashboard_link", "describe_exception", "file_digest", "record_run",
-           "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match", "worker_cached"]
+__all__ = ["TaskError", "check_address", "connect", "dashboard_link", "describe_exception", "file_digest",
+           "file_state", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
+           "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
 # workers would otherwise keep the run waiting for ever).
 CONNECT_TIMEOUT = 30
 WORKER_TIMEOUT = 120
+#: Seconds a first plain TCP connection to a scheduler may take: Dask retries a refused
+#: connection until CONNECT_TIMEOUT, so `--distributed tcp://127.0.0.1:1` (nothing there)
+#: waited 30 s for "Timed out trying to connect" (a new-user trial). A scheduler that
+#: listens accepts at once; a host that does not answer at all is given this long.
+PROBE_TIMEOUT = 5
 PRE_SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
 #: Dask settings of the local cluster: its processes' housekeeping (a stack-sampling profiler
 #: every 10 ms, event-loop ticks every 20 ms, memory checks every 100 ms) took 10 % of a core
@@ -117,6 +124,7 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
                 raise ValueError(f"{given} size{'s' if ' and ' not in given else ''} a local cluster; with a "
                                  "scheduler address, start the workers with `dask worker ADDRESS --nworkers N "
                                  "--nthreads T`")
+            probe_scheduler(address)  # nothing listening there: one line now, not after 30 s
             if not quiet:
                 # Dask retries a refused connection until the timeout: say what the wait is.
                 print(f"segmix: connecting to the Dask scheduler at {address} (up to {CONNECT_TIMEOUT} s)",
@@ -164,6 +172,40 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             for name in ("distributed", "tornado"):
                 logging.getLogger(name).setLevel(logging.CRITICAL)
             raise
+
+
+def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
+    """Open (and close) a TCP connection to the scheduler at ``address`` (a ``tcp://`` or
+    ``tls://`` one; others are left to Dask), so that a wrong or dead address fails at once.
+
+    Raises
+    ------
+    ConnectionError
+        One line naming the address and why: connection refused (nothing listens there), an
+        unknown host, no answer within ``timeout`` seconds, another system error.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError):
+        return  # Dask names a malformed address its own way
+    start = "--distributed " + address + ": cannot reach a Dask scheduler there"
+    advice = ("; start one there (dask scheduler), check the address, or leave it out for a local cluster "
+              "(--distributed alone)")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except socket.gaierror:
+        raise ConnectionError(f"{start} (unknown host {host}){advice}") from None
+    except TimeoutError:
+        raise ConnectionError(f"{start} (no answer within {timeout:g} s){advice}") from None
+    except OSError as exc:
+        words = (exc.strerror or str(exc)).lower()
+        raise ConnectionError(f"{start} ({words}){advice}") from None
 
 
 @contextlib.contextmanager
@@ -377,6 +419,27 @@ def runs_match(folder: Path, record_name: str, key: dict) -> bool:
         return json.loads((Path(folder) / record_name).read_text(encoding="utf-8-sig")) == json.loads(json.dumps(key))
     except (OSError, ValueError):
         return False
+
+
+def file_state(path, mode: bool = False) -> list | None:
+    """What a run record keeps of an input file: ``[size, mtime_ns]`` (with ``mode``, its
+    permissions too), or None when it is gone. Sizes and times, not contents: a file rewritten
+    (even with the same bytes) counts as changed; one changed by a tool that restores its
+    time does not."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_mode] if mode else [stat.st_size, stat.st_mtime_ns]
+
+
+def read_record(path) -> dict | None:
+    """A run record (a JSON object), or None when it is missing or cannot be read."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def record_run(folder: Path, record_name: str, key: dict) -> None:

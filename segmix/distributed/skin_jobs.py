@@ -4,7 +4,12 @@ Apply: a task detects skin in a few photos, reading them by path on its worker, 
 model file read once per worker (checked against the client's copy by SHA-256) and written
 by :func:`segmix.skin.apply_one`, so the files equal those of the single-process command
 byte for byte. A photo whose outputs are complete is skipped: the folder's run record
-names the model and settings that made them (see :func:`run_apply`).
+names the model and settings that made them, and each photo's own record (written by its
+task once its outputs are, as ``background`` records a sequence) the input they were made
+from (size and modification time) and their SHA-256: a photo changed since, or outputs that
+are not those the run wrote (another run's into the same folder, edited), are redone (a
+new-user trial's rerun called a mirrored photo's stale mask "already complete"; see
+:func:`run_apply`).
 
 Train (map-reduce): a task turns a shard of labelled photos (or one UCI file) into colour
 counts, the sufficient statistics of :func:`segmix.skin.train_skin_model`; the workers sum
@@ -15,7 +20,10 @@ the same table, so the trained model is the same bit for bit.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import shutil
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,12 +33,15 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line
-from segmix.distributed.cluster import (describe_exception, file_digest, record_run, reduce_tasks, remove_leftovers,
-                                        run_tasks, runs_match, worker_cached)
+from segmix.distributed.cluster import (describe_exception, file_digest, file_state, read_record, record_run,
+                                        reduce_tasks, remove_leftovers, run_tasks, runs_match, worker_cached)
 
 __all__ = ["ApplyJob", "apply_photos", "count_shard", "count_training_data", "run_apply"]
 
 RECORD = ".segmix-skin-apply.json"
+#: The folder (in the output folder) of each photo's record, ``<mask name>.json``: the photo,
+#: its input state (:func:`segmix.distributed.cluster.file_state`) and its outputs' SHA-256.
+PHOTO_RECORDS = ".segmix-skin-apply.photos"
 #: Photos per apply task at most: a photo takes 20-70 ms on the development sets and a task
 #: costs Dask 3-4 ms of CPU; with 8 per task one worker used 6 % more CPU than the single
 #: process, with 16 none more (bench_distributed.py, quiet machine).
@@ -71,6 +82,41 @@ class ApplyJob:
     probability: bool
     settings: Any
     max_pixels: int = DEFAULT_MAX_PIXELS
+    key_digest: str = ""  # SHA-256 of the run record's key: each photo's record holds it
+
+
+def key_digest(key: dict) -> str:
+    """SHA-256 of a run record's key (canonical JSON), kept in each photo's record."""
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+def photo_record_path(output_dir: Path, outputs) -> Path:
+    """The record of the photo whose outputs are ``outputs`` (mask first)."""
+    return Path(output_dir) / PHOTO_RECORDS / f"{Path(outputs[0]).name}.json"
+
+
+#: Why a photo with outputs is redone (printed with the summary): its input changed, or its
+#: outputs are not those its record names.
+CHANGED = "changed since the last run"
+NOT_OURS = "whose outputs are not those the last run wrote (another run's, or changed since)"
+
+
+def redo_reason(job: ApplyJob, photo: Path, outputs, record) -> str | None:
+    """Why ``photo`` is run again, or None when its outputs are complete: every one there,
+    its record (``record``, a dict or None) of this run's settings, the photo's size and
+    modification time as recorded, each output's SHA-256 as recorded. "" when outputs are
+    merely missing (no note: a rerun after an interruption)."""
+    if not all(o.is_file() for o in outputs):
+        return ""
+    if not isinstance(record, dict) or record.get("key_sha256") != job.key_digest:
+        return NOT_OURS
+    if record.get("input") != file_state(photo):
+        return CHANGED
+    recorded = record.get("outputs")
+    if not isinstance(recorded, dict) or set(recorded) != {o.name for o in outputs} \
+            or any(recorded[o.name] != file_digest(o) for o in outputs):
+        return NOT_OURS
+    return None
 
 
 def _worker_model(job: ApplyJob):
@@ -85,36 +131,52 @@ def _worker_model(job: ApplyJob):
     return worker_cached(("skin model", job.model_path, job.model_digest), load)
 
 
-def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str | None]]:
+def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str | None, str | None]]:
     """Task: detect skin in ``photos`` (paths) and write their masks; a photo whose outputs
-    all exist is skipped (they were written atomically by this run's settings).
+    are complete (:func:`redo_reason`) is skipped. Each photo written gets its record
+    (:func:`photo_record_path`) once its outputs are written.
 
     Returns
     -------
-    list of (photo, outcome, message): outcome "written", "complete" (skipped) or "failed"
-    with a one-line message naming the photo; a written greyscale photo's message is its
-    warning (:func:`segmix.skin.greyscale_warning`), else None.
+    list of (photo, outcome, message, reason): outcome "written", "complete" (skipped) or
+    "failed" with a one-line message naming the photo; a written greyscale photo's message is
+    its warning (:func:`segmix.skin.greyscale_warning`), else None; ``reason`` why a photo
+    with outputs was redone (:data:`CHANGED`, :data:`NOT_OURS`), else None.
     """
+    from segmix.io import write_json_atomic
+
     model, cache = _worker_model(job)
     out = Path(job.output_dir)
     results = []
     for photo in photos:
         path = Path(photo)
         outputs = skin.apply_outputs(path, out)[: 2 if job.probability else 1]
-        for output in outputs:
+        record_path = photo_record_path(out, outputs)
+        for output in (*outputs, record_path):
             remove_leftovers(output)  # an earlier attempt of this task died while writing
-        if all(o.is_file() for o in outputs):
-            results.append((photo, "complete", None))
+        reason = redo_reason(job, path, outputs, read_record(record_path))
+        if reason is None:
+            results.append((photo, "complete", None, None))
             continue
         try:
+            record_path.unlink(missing_ok=True)  # its outputs are about to change
+            state = file_state(path)  # before reading: a change during the run shows next time
             info = {}
             skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache, info,
                            job.max_pixels)
+            record_path.parent.mkdir(exist_ok=True)
+            write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
+                                            "outputs": {o.name: file_digest(o) for o in outputs}})
             # A greyscale photo's warning travels with its outcome, printed by run_apply.
-            results.append((photo, "written", info.get("greyscale")))
+            results.append((photo, "written", info.get("greyscale"), reason or None))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
-            results.append((photo, "failed", failure_line(exc, photo, *outputs)))
+            results.append((photo, "failed", failure_line(exc, photo, *outputs), None))
     return results
+
+
+def _names(names: list[str], most: int = 3) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probability=False, settings=None,
@@ -125,10 +187,13 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     Prints one line per failed photo and a summary.
 
     Reruns: the output folder's run record (``RECORD``) holds the model's SHA-256 and the
-    settings. When it differs (or is missing), the outputs this run will write are deleted
-    first and the record rewritten, so complete outputs in the folder are always this
-    run's: tasks skip them, and a rerun after a killed worker or an interruption redoes
-    only what is missing.
+    settings. When it differs (or is missing), the outputs this run will write and the
+    photos' records are deleted first and the record rewritten. Each photo's record
+    (:data:`PHOTO_RECORDS`) holds the photo's size and modification time and its outputs'
+    SHA-256: tasks skip a photo only when all three agree (:func:`redo_reason`), so a rerun
+    after a killed worker or an interruption redoes only what is missing, and a photo
+    changed since, or outputs another run wrote into the folder, are redone (said on one
+    line each reason, before the summary).
 
     Returns
     -------
@@ -169,35 +234,43 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             for output in made:
                 output.unlink(missing_ok=True)
+        shutil.rmtree(out / PHOTO_RECORDS, ignore_errors=True)
         record_run(out, RECORD, key)
     todo = [photo for photo, _ in todo]
     job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
-                   threshold, bool(probability), settings, int(max_pixels))
+                   threshold, bool(probability), settings, int(max_pixels), key_digest(key))
     batches = _batches(todo, client, PHOTOS_PER_TASK)
     results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
                         stream=stream)
     counts = {"written": 0, "complete": 0}
     warned = []
+    redone: dict[str, list[str]] = {}  # reason -> photos' names
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failures.extend(f"{photo}: {describe_exception(result)}" for photo in batch)
             continue
-        for photo, outcome, message in result:
+        for photo, outcome, message, reason in result:
             if outcome == "failed":
                 failures.append(message)
             else:
                 counts[outcome] += 1
                 if message:
                     warned.append(message)
+                if reason:
+                    redone.setdefault(reason, []).append(Path(photo).name)
     for message in warned:
         stream.write(f"segmix skin apply: warning: {message}\n")
     for message in failures:
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
+    for reason, names in redone.items():  # as background says why it redid a sequence
+        print(f"redone {len(names)} photo{'' if len(names) == 1 else 's'} {reason}: {_names(sorted(names))}",
+              file=out_stream)
     print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed", file=out_stream)
     status = skin.batch_status("segmix skin apply", len(failures), len(files), stream)
     if status == 2 and created:  # nothing was written: leave no folder behind either
         (out / RECORD).unlink(missing_ok=True)
+        shutil.rmtree(out / PHOTO_RECORDS, ignore_errors=True)
         try:
             out.rmdir()
         except OSError:

@@ -535,11 +535,27 @@ class GaussianMixture:
         if weights.ndim != 1 or weights.size == 0:
             raise ValueError("mixture 'weights' must be a non-empty list")
         k_count = weights.size
-        if means.ndim != 2 or means.shape[0] != k_count:
+        if means.ndim != 2:
             raise ValueError(f"mixture 'means' must have shape ({k_count}, D); got {means.shape}")
+        # A count that disagrees names both fields: which one is wrong is the user's to say
+        # (a trial's 'weights' cut to [0.5] was refused as "'means' must have shape (1, D)").
+        if means.shape[0] != k_count:
+            raise ValueError(f"mixture 'weights' has {_entries(k_count, 'entry', 'entries')} but 'means' has "
+                             f"{_entries(means.shape[0], 'row', 'rows')}: both have one per component")
         d = means.shape[1]
         expected = {"full": (k_count, d, d), "diag": (k_count, d), "spherical": (k_count,)}[covariance_type]
         if cov.shape != expected:
+            what = {"full": ("matrix", "matrices"), "diag": ("row", "rows"), "spherical": ("entry", "entries")}
+            if cov.ndim == len(expected) and cov.shape[0] != k_count:
+                raise ValueError(f"mixture 'covariances' has {_entries(cov.shape[0], *what[covariance_type])} but "
+                                 f"'weights' has {_entries(k_count, 'entry', 'entries')} and 'means' "
+                                 f"{_entries(k_count, 'row', 'rows')}: all have one per component")
+            if cov.ndim == len(expected) and cov.shape[1:] != expected[1:]:
+                size = " x ".join(map(str, cov.shape[1:]))
+                shape = "matrices" if covariance_type == "full" else "rows"
+                raise ValueError(f"mixture 'covariances' {shape} are {size} but 'means' rows have {d} features "
+                                 f"({covariance_type} covariances of {d} features are "
+                                 f"{' x '.join(map(str, expected[1:]))})")
             raise ValueError(f"mixture 'covariances' must have shape {expected}; got {cov.shape}")
         if (weights < 0).any() or not math.isclose(weights.sum(), 1.0, abs_tol=1e-6):
             raise ValueError(f"mixture 'weights' must be non-negative and sum to 1 (sum {weights.sum():.6g})")
@@ -613,6 +629,10 @@ def _shown(value) -> str:
         return "an object"
     return repr(value)
 
+
+def _entries(n: int, one: str, several: str) -> str:
+    """``n`` with its noun: "1 entry", "2 entries"."""
+    return f"{n} {one if n == 1 else several}"
 
 def _is_int(value) -> bool:
     """A JSON integer (``true`` / ``false`` are not numbers here)."""
