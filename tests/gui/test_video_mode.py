@@ -96,14 +96,16 @@ def test_step_scrub_and_live_controls(make_window, frame_folder, qtbot):
                          QPoint(int(slider.width() * 0.15), slider.height() // 2))
     assert abs(blocker.args[0] - (slider.minimum() + 0.15 * span)) <= 0.08 * span
     mode.panel.shadows.setChecked(False)
-    mode.panel.learning_rate.setValue(0.0)  # freeze: the model must not change
+    mode.panel.learning_rate.setValue(0.0)
     mode.panel.threshold.setValue(3.0)
-    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+    qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)  # the click's second seek
+    shown = mode.index
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000, check_params_cb=lambda i: i == shown + 1):
         mode.panel.step_button.click()
-    before = mode._model.to_dict()
-    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
-        mode.panel.step_button.click()
-    assert mode._model.to_dict()["state"] == before["state"]
+    # The controls changed: the model was fed frames 1 .. shown + 1 again with them, as
+    # `segmix background --learning-rate 0 --match-threshold 3 --no-shadows` feeds them.
+    assert mode.index == shown + 1 and mode.current.in_order and mode.current.settings == mode.panel.settings()
+    assert mode._model.learning_rate == 0.0 and mode._model.frame_count_ == shown + 1
     assert mode._model.match_threshold == 3.0 and mode._model.detect_shadows is False
     assert not (mode.current.mask == 127).any()
 

@@ -54,7 +54,7 @@ from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import file_dialogs, files
 from segmix.gui.modes.base import Mode, NothingToExport
 from segmix.gui.qimage import rgb_to_qimage
-from segmix.gui.panels import compact_button
+from segmix.gui.panels import compact_button, status_label
 from segmix.gui.signals import emit
 
 DEFAULT_FPS = 25.0  # a folder of frames or an image list carries no rate: PAL's, about real time
@@ -257,6 +257,9 @@ class ModelSnapshots:
         return j, copy.deepcopy(self.kept[j])
 
 
+#: How long the controls must rest before the frame shown is fed again with them (ms).
+SETTINGS_DEBOUNCE_MS = 400
+
 #: What FrameReader.read says when a video has fewer frames than the count it was given.
 VIDEO_ENDS = "the video ends before frame"
 
@@ -435,9 +438,11 @@ class VideoPanel(QWidget):
         from segmix.background import BackgroundMixture
 
         defaults = BackgroundMixture()
-        self.source_label = QLabel("No video open: Open Video… (Ctrl+O) or Open Folder… (Ctrl+Shift+O) below, "
-                                   "or drop one here.")
-        self.source_label.setWordWrap(True)
+        # A label of fixed lines that never widens the dock: a trial's 60-character folder name
+        # pushed the dock past the window's edge, and a label that grew a line on skipped
+        # frames moved Play, Step and the timeline under the mouse.
+        self.source_label = status_label("No video open: Open Video… (Ctrl+O) or Open Folder… (Ctrl+Shift+O) below, "
+                                         "or drop one here.", lines=3)
         self.open_button = QPushButton("Open Video…")
         # "Open Folder…", not "Open Frame Folder…": beside "Open Video…" that made the dock
         # wider than the other modes' (the canvas shrank on a mode switch); the tooltip says frames.
@@ -473,7 +478,9 @@ class VideoPanel(QWidget):
         self.learning_rate.setRange(0.0, 1.0)
         self.learning_rate.setSingleStep(0.001)
         self.learning_rate.setValue(defaults.learning_rate)
-        self.learning_rate.setToolTip("alpha: how fast the background adapts (0 freezes it)")
+        self.learning_rate.setToolTip("alpha: how fast the background adapts; frame t learns at max(alpha, 1/t), "
+                                      "so 0 keeps the mean of all frames seen. A change feeds the frame shown "
+                                      "again from frame 1, as segmix background --learning-rate gives it")
         self.threshold = QDoubleSpinBox()
         self.threshold.setDecimals(2)
         self.threshold.setRange(0.5, 10.0)
@@ -639,6 +646,16 @@ class VideoMode(Mode):
         p.slider.sliderReleased.connect(lambda: self.seek(p.slider.value()))
         p.slider.valueChanged.connect(self._on_slider_value)
         p.shadows.toggled.connect(lambda _on: self._redraw_overlay())
+        # A control changed: the frame shown is fed again with it from frame 1 (or a kept
+        # state of these settings), so what is shown stays what `segmix background` gives with
+        # the controls as they are; debounced, as a spin box reports every keystroke.
+        self._settings_timer = QTimer(self)
+        self._settings_timer.setSingleShot(True)
+        self._settings_timer.setInterval(SETTINGS_DEBOUNCE_MS)
+        self._settings_timer.timeout.connect(self._refeed_for_settings)
+        p.learning_rate.valueChanged.connect(lambda _v: self._settings_timer.start())
+        p.threshold.valueChanged.connect(lambda _v: self._settings_timer.start())
+        p.shadows.toggled.connect(lambda _on: self._settings_timer.start())
         p.export_button.clicked.connect(self.export_dialog)
         p.cancel_button.clicked.connect(self._cancel)
         self.export_progress.connect(self._on_export_progress)
@@ -787,10 +804,17 @@ class VideoMode(Mode):
             parts = [f"{len(self._unreadable) - odd} unreadable"] if odd < len(self._unreadable) else []
             parts += [f"{odd} of another size"] if odd else []
             count += f", {' and '.join(parts)}, skipped"
-        self.panel.source_label.setText(f"{self._source_name} ({kind}, {count})")
+        label = self.panel.source_label
+        # A long name is cut in its middle (its start and its frame numbers or extension stay);
+        # the tooltip gives it whole.
+        name = label.fontMetrics().elidedText(self._source_name, Qt.TextElideMode.ElideMiddle,
+                                              max(label.contentsRect().width(), 200))
+        label.setText(f"{name} ({kind}, {count})")
         tips = [skip_text(reason) for _, reason in sorted(self._unreadable.items())]
         if end is not None:
             tips.insert(0, end.text(self._source_name))
+        if name != self._source_name:
+            tips.insert(0, self._source_name)
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
 
@@ -1044,9 +1068,12 @@ class VideoMode(Mode):
             model = self._model
             snapshots = self._snapshots
             fed = self._fed_in_order
-            if target != self._model_at + 1:
-                # A jump: start from the latest state of frames 1 .. j in order with these
-                # settings, j <= target - 1 (the model's own, a kept copy, or a fresh one).
+            if target != self._model_at + 1 or fed is None or fed[1] != settings:
+                # A jump, or a control changed since the frames fed (the next frame would
+                # mix two settings: a trial's learning rate changed at frame 191 gave frame 201
+                # a mask no command gives): start from the latest state of frames 1 .. j in
+                # order with these settings, j <= target - 1 (the model's own, a kept copy, or
+                # a fresh one).
                 if snapshots.settings != settings:
                     snapshots.reset(settings)
                 j, kept = snapshots.nearest(target - 1, settings)
@@ -1122,6 +1149,13 @@ class VideoMode(Mode):
                 check()
 
         self.shell.controller.request_call(step, "video:step")
+
+    def _refeed_for_settings(self) -> None:
+        """Show the current frame again with the controls as they are now (see _request)."""
+        if (not self.active or self.sequence is None or self.current is None or self.playing
+                or self._exporting or self.current.settings == self.panel.settings()):
+            return  # playing: the next frame is fed so (_request's jump)
+        self._request(self.index)
 
     def _on_call_ready(self, outcome) -> None:
         if outcome.tag == "video:export":
