@@ -14,7 +14,7 @@ from segmix.background import BackgroundMixture
 from segmix.background_run import run_sequence
 from segmix.frames import FrameSequence
 
-from test_video_trial26 import _exported, _jump, _open, frame_folder  # noqa: F401 - a fixture
+from test_video_trial26 import _exported, _jump, _open
 
 
 def _parked_car_folder(tmp_path):
@@ -57,7 +57,8 @@ def test_a_control_changed_at_a_frame_feeds_it_again_so_its_mask_is_the_commands
     assert mode.export_note("mask") == "" and messages == []
 
 
-def test_a_long_folder_name_does_not_widen_the_dock(make_window, frame_folder, qtbot, tmp_path):
+def test_a_long_folder_name_does_not_widen_the_dock(make_window, qtbot, tmp_path):
+    frame_folder = _parked_car_folder(tmp_path)
     long = tmp_path / ("highway_camera_north_entrance_2026_12_04_morning_rush_hour_clip_" * 2)
     frame_folder.rename(long)
     window = make_window()
