@@ -949,13 +949,27 @@ class VideoMode(Mode):
             default = default.parent.parent / default.name
         return default
 
+    def export_refusal(self, path, kind: str) -> str | None:
+        """A file in the folder of the frames is refused (the next run would read it as a frame),
+        one of the frames above all: asked before the replace question, which came first for
+        the name of a frame and was followed by the refusal whatever the answer (a trial)."""
+        folder = Path(path).parent
+        if Path(files.normalised(folder)) not in self._frame_folders():
+            return None
+        frame = next((i for i, p in enumerate(self.sequence.paths, 1) if files.same_file(path, p)), None)
+        if frame is not None:
+            return (f"{path} is frame {frame} of the frames open in Video mode; saving there would replace it. "
+                    "Choose another folder: a file written among the frames is read as a frame.")
+        return (f"{folder}: is the folder of the frames; a file written there would be read as a frame when the "
+                "folder is opened again. Choose another folder.")
+
     def write_export(self, kind: str, path: Path, probability, mask) -> None:
         from segmix.background_run import save_foreground_mask
         from segmix.io import ProtectedInputs
 
-        if Path(files.normalised(Path(path).parent)) in self._frame_folders():
-            raise ValueError(f"{Path(path).parent}: is the folder of the frames; a file written there would be read as "
-                             "a frame when the folder is opened again. Choose another folder.")
+        refusal = self.export_refusal(path, kind)
+        if refusal is not None:  # the shell asked already (input_refusal); a direct call is refused too
+            raise ValueError(refusal)
         protect = [ProtectedInputs(self.sequence.paths)]
         if kind == "mask":
             if Path(path).suffix.lower() != ".png":

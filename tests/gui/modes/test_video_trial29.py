@@ -106,3 +106,27 @@ def test_a_jump_past_a_truncated_end_shrinks_the_timeline_and_draws_the_commands
             mode.panel.slider.setValue(index)
         np.testing.assert_array_equal(_exported(window, qtbot, tmp_path / f"m{index}.png"), cut_cli_masks[index])
     assert messages == []
+
+
+def test_export_mask_onto_a_frame_is_refused_before_any_replace_question(make_window, qtbot, messages, tmp_path,
+                                                                        frame_folder, monkeypatch):
+    from segmix.gui import file_dialogs
+
+    window = make_window()
+    _open(qtbot, window, frame_folder)
+    frame = frame_folder / "in000005.png"  # not frame 1, which the window knows as its input
+    before = frame.read_bytes()
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: str(frame))  # the name typed
+    asked = []
+    window.confirm_replace = lambda path, title="": asked.append(path) or True  # Yes, replace
+    assert not window.export("mask")
+    assert asked == []  # no "already exists … Replace it?" before the refusal
+    assert len(messages) == 1 and messages[0][0] == "Cannot save"
+    assert "is frame 5 of the frames open in Video mode" in messages[0][1] and str(frame) in messages[0][1]
+    assert frame.read_bytes() == before
+    # Another name in the folder: refused the same way, without a question.
+    other = frame_folder / "in000001_mask.png"
+    other.write_bytes(b"x")
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: str(other))
+    assert not window.export("mask")
+    assert asked == [] and "is the folder of the frames" in messages[-1][1] and other.read_bytes() == b"x"
