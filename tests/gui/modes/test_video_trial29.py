@@ -21,9 +21,12 @@ from segmix.background_run import run_sequence
 from segmix.frames import FrameReader, FrameSequence
 from segmix.gui.modes import video as video_module
 
-from test_video_trial26 import _exported, _open, frame_folder  # noqa: F401 - a fixture
+import test_video_trial26
+from test_video_trial26 import _exported, _open
 
 H, W, N = 120, 160, 300
+
+frame_folder = test_video_trial26.frame_folder  # the fixture, shared
 
 
 def _frame(t: int) -> np.ndarray:
