@@ -102,6 +102,7 @@ def test_a_jump_past_a_truncated_end_shrinks_the_timeline_and_draws_the_commands
     assert messages == []  # no dialog
     assert mode.panel.slider.maximum() == decoded and mode.index == decoded
     assert "updating" not in mode.hint() and not mode.panel.progress.isVisible()
+    assert f"the timeline now runs to frame {decoded}, the last the file has ({N} announced)" in mode.hint()
     assert mode.current.index == decoded and mode._shown is mode.current and window.canvas._overlay_item.isVisible()
     np.testing.assert_array_equal(_exported(window, qtbot, tmp_path / "end.png"), cut_cli_masks[decoded])
     for index in (39, decoded):  # a jump back and to the end again: the same mask
