@@ -385,16 +385,18 @@ class BackgroundMixture:
         if data.get("format") == "segmix-model":  # segmix.modelfile's: say which, not only "not ours"
             raise BackgroundModelError(f"this is a segmix {data.get('kind', 'skin or segmentation')} model, "
                                        "not a background model (segmix background --save-model writes one)")
-        from segmix.modelfile import other_segmix_json
+        from segmix.modelfile import field_words, other_segmix_json
 
         other = other_segmix_json(data, own=FORMAT_NAME)  # a skin eval report, a run record
         if other is not None:
             raise BackgroundModelError(f"this is {other}, not a background model "
                                        "(segmix background --save-model writes one)")
         if data.get("format") != FORMAT_NAME:
-            raise BackgroundModelError(f"not a segmix background model (format {data.get('format')!r})")
+            raise BackgroundModelError(f"not a segmix background model ({field_words(data, 'format')}; segmix "
+                                       f"background --save-model writes {FORMAT_NAME!r})")
         if data.get("version") != SCHEMA_VERSION:
-            raise BackgroundModelError(f"unsupported background model version {data.get('version')!r} (this segmix reads {SCHEMA_VERSION})")
+            raise BackgroundModelError(f"unsupported background model version ({field_words(data, 'version')}; this "
+                                       f"segmix reads {SCHEMA_VERSION})")
         params = data.get("params")
         names = {f.name for f in fields(_Params)}
         if not isinstance(params, dict) or set(params) != names:

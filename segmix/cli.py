@@ -451,12 +451,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                "save_model": args.save_model}
     # Refuse bad output paths before the work, not after it; a folder as a folder.
     _refuse_folder_outputs((_SEGMENT_OPTIONS[key], path) for key, path in outputs.items())
+    _refuse_input_outputs(inputs, ((_SEGMENT_OPTIONS[key], path) for key, path in outputs.items()))
     for key, path in outputs.items():
         if path is None:
             continue
         allowed = _SEGMENT_SUFFIXES.get(key, (".json",))
         if key != "save_model" and Path(path).suffix.lower() not in allowed:
-            raise UserError(f"{path}: unsupported extension for --{key.replace('_', '-')}; {use_one_of(allowed)}")
+            raise UserError(f"{path}: unsupported extension for {_SEGMENT_OPTIONS[key]}; {use_one_of(allowed)}")
     # A folder or a missing folder as any output must stop the run before the mask is written,
     # not leave the mask behind and fail on the second file.
     _check_outputs(inputs, {_SEGMENT_OPTIONS[key]: path for key, path in outputs.items()})
@@ -1121,6 +1122,26 @@ def _refuse_folder_outputs(outputs) -> None:
     for option, path in outputs:
         if path is not None and Path(path).is_dir():
             raise UserError(f"{option} {path}: is a folder; give a file name")
+
+
+def _refuse_input_outputs(inputs, outputs) -> None:
+    """Refuse an output that is one of ``inputs`` before the checks of its name, as
+    :func:`_refuse_folder_outputs` refuses a folder: `segment photo.jpg -o photo.jpg` was told
+    only "unsupported extension for --output", and a user who renamed it photo.png learnt
+    nothing of what the first name would have done. ``outputs``: (option, path or None) pairs;
+    the words are :func:`_check_outputs`'."""
+    from segmix.io import ensure_not_input
+
+    inputs = [path for path in inputs if path is not None]
+    for option, path in outputs:
+        if path is None:
+            continue
+        try:
+            ensure_not_input(path, *inputs)
+        except ValueError as exc:
+            raise UserError(f"{option} {exc}") from None
+        except OSError:
+            continue  # a path that cannot be looked at: the later checks say why
 
 
 def _check_json_name(option: str, path) -> None:

@@ -550,6 +550,14 @@ class FrameReader:
     stream without time stamps falls back to decoding from the start). Not thread-safe: use
     it from one thread (the window's compute thread).
 
+    A seek must give the picture reading in order gives: a damaged frame is patched up
+    (concealed) from the frames the decoder holds, which a seek has flushed. So a key frame
+    is a seek target only once it decoded whole and a later frame has followed it: the last
+    packet of a cut file (a copy that stopped) may be a key frame cut short, which reads in
+    order as the frame before it patched, and after a seek as a smear (a trial's truncated
+    AVI: its last frame's mask had 13,703 foreground pixels, the command line's 608). Such a
+    frame is reached from the key frame before it.
+
     Attributes
     ----------
     frames_decoded : int
@@ -563,6 +571,8 @@ class FrameReader:
         self._resync = False  # after a seek: take the next frame's index from its time stamp
         self._index_of_pts: dict[int, int] = {}  # every frame decoded so far
         self._keyframes: list[tuple[int, int]] = []  # (index, pts) of key frames, by index
+        self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
+        self._furthest = 0  # the furthest frame decoded so far
         self.frames_decoded = 0
 
     def __len__(self) -> int:
@@ -656,10 +666,13 @@ class FrameReader:
                     self._next = known
                 current = self._next
                 self._next += 1
+                self._furthest = max(self._furthest, current)
                 if decoded.pts is not None:
                     self._index_of_pts.setdefault(decoded.pts, current)
                     if decoded.key_frame and (not self._keyframes or current > self._keyframes[-1][0]):
                         self._keyframes.append((current, decoded.pts))
+                        if getattr(decoded, "is_corrupt", False):  # PyAV 12+; older: whole
+                            self._damaged_keys.add(current)
                 if current == index:
                     return decoded.to_ndarray(format="rgb24")
         except StopIteration:
@@ -692,9 +705,13 @@ class FrameReader:
         return 0 if key is None else key[0]
 
     def _keyframe_entry(self, index: int):
+        """(index, pts) of the last key frame at or before ``index`` that a seek may land on
+        (decoded whole, and followed by a later frame: see the class notes), or None."""
         from bisect import bisect_right
 
         i = bisect_right(self._keyframes, (index, float("inf")))
+        while i and (self._keyframes[i - 1][0] in self._damaged_keys or self._keyframes[i - 1][0] >= self._furthest):
+            i -= 1
         return self._keyframes[i - 1] if i else None
 
     def _seek_before(self, index: int) -> None:

@@ -125,7 +125,7 @@ def model_from_dict(data: Any) -> SegmixModel:
         raise NotAModelError(f"is {other}, not a skin or segmentation model")
     _check_keys(data, TOP_LEVEL_KEYS, "the model")
     if data.get("format") != FORMAT_NAME:
-        raise ValueError(f"not a segmix model (format is {data.get('format')!r}, expected {FORMAT_NAME!r})")
+        raise ValueError(f"not a segmix model ({field_words(data, 'format')}; a segmix model's is {FORMAT_NAME!r})")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ValueError("'version' must be an integer")
@@ -135,7 +135,7 @@ def model_from_dict(data: Any) -> SegmixModel:
         raise ValueError(f"unknown model schema version {version}")
     kind = data.get("kind")
     if kind not in MODEL_KINDS:
-        raise ValueError(f"'kind' must be one of {', '.join(MODEL_KINDS)}; got {kind!r}")
+        raise ValueError(f"'kind' must be one of {', '.join(MODEL_KINDS)}; {field_words(data, 'kind')}")
     missing = [key for key in ("features", "classifier", "positive_class", "threshold") if key not in data]
     if missing:
         raise ValueError("missing " + "; ".join(f"{key!r} ({REQUIRED_WHY[key]})" for key in missing))
@@ -156,10 +156,10 @@ def model_from_dict(data: Any) -> SegmixModel:
         raise ValueError(f"a {kind} model has exactly 2 classes; this one has {classifier.n_classes}")
     positive = data["positive_class"]
     if not isinstance(positive, int) or isinstance(positive, bool) or not 0 <= positive < classifier.n_classes:
-        raise ValueError(f"'positive_class' must be a class index below {classifier.n_classes}; got {positive!r}")
+        raise ValueError(f"'positive_class' must be a class index below {classifier.n_classes}; got {json_words(positive)}")
     threshold = data["threshold"]
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"'threshold' must be a number in [0, 1]; got {threshold!r}")
+        raise ValueError(f"'threshold' must be a number in [0, 1]; got {json_words(threshold)}")
     training = data.get("training", {})
     if not isinstance(training, dict):
         raise ValueError("'training' must be a JSON object")
@@ -187,6 +187,25 @@ _RUN_RECORDS = (
 class NotAModelError(ValueError):
     """A JSON file segmix wrote that is no model of this format (a background model, a skin
     eval report, a run record): :func:`read_model` says what it is, in one short line."""
+
+
+def json_words(value: Any) -> str:
+    """A value read from a JSON file as the file spells it (``null``, ``true``, ``"text"``),
+    for a refusal: Python's ``None`` in one ("format None") read as segmix's own slip, not as
+    what the file holds. Cut to 60 characters."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def field_words(data: dict, key: str) -> str:
+    """What a JSON object holds as ``key``, for a refusal: "it has no 'format' field" when the
+    key is missing, else "its 'format' is null" (:func:`json_words`)."""
+    if key not in data:
+        return f"it has no {key!r} field"
+    return f"its {key!r} is {json_words(data[key])}"
 
 
 def other_segmix_json(data: Any, own: str = FORMAT_NAME) -> str | None:
@@ -245,7 +264,7 @@ def _check_classes(classifier: Any) -> None:
             _check_keys(mixture, MIXTURE_KEYS, f"class {i} mixture")
             bound = mixture.get("lower_bound")
             if bound is not None and (not isinstance(bound, (int, float)) or isinstance(bound, bool)):
-                raise ValueError(f"class {i} mixture 'lower_bound' must be a number or null; got {bound!r}")
+                raise ValueError(f"class {i} mixture 'lower_bound' must be a number or null; got {json_words(bound)}")
 
 
 def _reject_constant(name: str):

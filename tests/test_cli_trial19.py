@@ -176,7 +176,7 @@ def test_one_allowed_extension_is_not_one_of_a_list(tmp_path, capsys):
     photo = tmp_path / "p.png"
     Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(photo)
     assert cli.main(["segment", str(photo), "--scribbles", str(photo), "-o", str(tmp_path / "m.jpg")]) == 2
-    assert capsys.readouterr().err.strip().endswith("unsupported extension for --output; use .png")
+    assert capsys.readouterr().err.strip().endswith("unsupported extension for -o/--output; use .png")
 
 
 def test_a_read_only_file_system_is_called_so(tmp_path, monkeypatch, capsys):

@@ -939,14 +939,16 @@ class MainWindow(QMainWindow):
         and what it is); None when it may. The command line refuses any output that is one
         of its inputs; the window protected only the photo, and a trial's mask export replaced
         the scribble file it had loaded. An export may replace an input of its own kind (Save
-        Scribbles over the marks file loaded, after the replace question)."""
+        Scribbles over the marks file loaded, after the replace question). The active mode
+        refuses places of its own (Mode.export_refusal: Video mode's folder of frames), here
+        too, so that ask_save_path asks no replace question before a refusal."""
         if Path(path).is_dir():
             return None  # a folder (Video mode's frames, say): the save says it is one
         same_kind = files.SAME_KIND_INPUT.get(kind)
         for source, role in self.known_inputs():
             if role != same_kind and files.same_file(path, source):
                 return files.input_refusal(path, role, kind)
-        return None
+        return self.active_mode.export_refusal(path, kind)
 
     def save_file(self, path, kind: str, write, title: str = "Cannot save", errors=(ValueError, OSError)) -> bool:
         """Run ``write()`` (an export of ``kind`` to ``path``) unless the place is refused; a

@@ -404,6 +404,12 @@ class Mode(QObject):
         files.write_export(kind, path, image=self.shell.image, probability=probability, mask=mask,
                            protect=[self.shell.image_path], alpha=self.shell.photo_alpha, mark=self.export_mark)
 
+    def export_refusal(self, path, kind: str) -> str | None:
+        """Why this mode's exports may not be written to ``path`` besides the window's inputs
+        (MainWindow.input_refusal asks it before any replace question), as one sentence naming
+        the file; None when they may. ``kind`` is a key of files.EXPORT_WORDS."""
+        return None
+
     def export_note(self, kind: str) -> str:
         """A remark the shell adds to "Saved <path>" after an export of ``kind`` was written
         (e.g. why it may differ from the command line's file); "" for none."""

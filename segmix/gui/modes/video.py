@@ -27,7 +27,7 @@ for a folder of frames, which has none), changeable in the dock: see
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -611,6 +611,11 @@ class VideoMode(Mode):
         # playing on from the start, a control changed). Compute thread only.
         self._fed_in_order: tuple[int, VideoSettings] | None = None
         self._model_at = 0  # the last frame the model was fed (compute thread only)
+        # The result of the last frame fed (a catch-up's chunk included) and the end of a video
+        # found shorter than its header says: a job that finds the end with nothing new to
+        # feed answers with that frame (compute thread only).
+        self._last_fed: StepResult | None = None
+        self._end_found: VideoEnd | None = None
         self._snapshots = ModelSnapshots()  # kept model states, for jumps back (compute thread only)
         # The frame asked for (a step, a jump) until it is shown with its mask; while a jump's
         # catch-up runs, the partial results show how far the model has got.
@@ -764,6 +769,7 @@ class VideoMode(Mode):
             self._reader, self._model = reader, model
             self._fed_in_order = (0, settings)
             self._model_at = 0
+            self._last_fed = self._end_found = None
             self._snapshots.reset(settings)
             # A video whose header has no frame count: its packets are counted here, on the
             # compute thread (the slider shows duration x rate meanwhile).
@@ -842,8 +848,13 @@ class VideoMode(Mode):
         if self.current.learning:
             return (f"<b>Video mode</b>: frame {self.current.index}: learning the background; no mask yet (nothing "
                     "to compare the first frame with). P plays, . steps.")
-        return ("<b>Video mode</b>: green = moving (foreground), blue = shadow; the background model is on the right. "
-                "P plays and pauses, . steps one frame.")
+        shrunk = ""
+        end = self._video_end
+        if end is not None and end.announced and end.announced > end.frames:
+            shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
+                      f"last the file has ({end.announced} announced). ")
+        return (f"<b>Video mode</b>: {shrunk}green = moving (foreground), blue = shadow; the background model is on "
+                "the right. P plays and pauses, . steps one frame.")
 
     def pixel_info(self, x: int, y: int) -> str:
         if self._jumping:
@@ -938,13 +949,27 @@ class VideoMode(Mode):
             default = default.parent.parent / default.name
         return default
 
+    def export_refusal(self, path, kind: str) -> str | None:
+        """A file in the folder of the frames is refused (the next run would read it as a frame),
+        one of the frames above all: asked before the replace question, which came first for
+        the name of a frame and was followed by the refusal whatever the answer (a trial)."""
+        folder = Path(path).parent
+        if Path(files.normalised(folder)) not in self._frame_folders():
+            return None
+        frame = next((i for i, p in enumerate(self.sequence.paths, 1) if files.same_file(path, p)), None)
+        if frame is not None:
+            return (f"{path} is frame {frame} of the frames open in Video mode; saving there would replace it. "
+                    "Choose another folder: a file written among the frames is read as a frame.")
+        return (f"{folder}: is the folder of the frames; a file written there would be read as a frame when the "
+                "folder is opened again. Choose another folder.")
+
     def write_export(self, kind: str, path: Path, probability, mask) -> None:
         from segmix.background_run import save_foreground_mask
         from segmix.io import ProtectedInputs
 
-        if Path(files.normalised(Path(path).parent)) in self._frame_folders():
-            raise ValueError(f"{Path(path).parent}: is the folder of the frames; a file written there would be read as "
-                             "a frame when the folder is opened again. Choose another folder.")
+        refusal = self.export_refusal(path, kind)
+        if refusal is not None:  # the shell asked already (input_refusal); a direct call is refused too
+            raise ValueError(refusal)
         protect = [ProtectedInputs(self.sequence.paths)]
         if kind == "mask":
             if Path(path).suffix.lower() != ".png":
@@ -968,6 +993,7 @@ class VideoMode(Mode):
         self._in_flight = False
         self._abandon_target()
         self.set_playing(False)
+        self.shell.update_hint()  # the catch-up's banner ("Cancel stops here") is over
         if self._exporting:
             self._finish_export(None, refused=True)
         self.shell.show_message("Video", files.window_message(message))  # a frame over the pixel limit
@@ -1043,6 +1069,8 @@ class VideoMode(Mode):
         next chunk goes to the frame asked for last, so a new click or drag retargets the
         catch-up and Cancel stops it at the frame reached.
         """
+        if self._video_end is not None:
+            index = min(int(index), self._video_end.frames)  # the header's end, asked before it shrank
         self._target = int(index)
         if self._in_flight:
             self._pending_seek = index  # asked again when the step in flight returns
@@ -1099,8 +1127,26 @@ class VideoMode(Mode):
                 result.partial, result.skipped, result.video_end = False, skipped_all, end
                 return result
 
+            def video_end(end: VideoEnd):
+                # The video ends at frame requested - 1, which the model has seen: that frame is
+                # the answer, with its mask (this job's last frame, or the one an earlier job
+                # fed: a catch-up's chunk that stopped at the last frame left the frame without
+                # its overlay and Export Mask with the frame before the jump).
+                done = last
+                if done is None and self._last_fed is not None and self._last_fed.index == requested - 1 \
+                        and self._last_fed.settings == settings and self._fed_in_order is not None:
+                    done = replace(self._last_fed, frames=0)
+                if done is None:
+                    return NoFrameLeft(requested - 1, skipped_all, end)
+                return final(done, end)
+
             while True:
                 requested = self._model_at + 1
+                if sequence.kind == "video" and self._end_found is not None and requested > self._end_found.frames:
+                    # The end was found by an earlier job: a second click on the header's end,
+                    # asked before the timeline shrank, read past it ("frame 134 is outside
+                    # 1..133" in a dialog, and the banner stuck on the catch-up).
+                    return video_end(self._end_found)
                 try:
                     # The model never sees an unreadable frame: the next readable one is read instead.
                     index, frame, skipped = read_readable(self._reader, requested, check, model.shape_)
@@ -1108,11 +1154,9 @@ class VideoMode(Mode):
                     if sequence.kind != "video" or VIDEO_ENDS not in str(exc) or requested <= 1:
                         raise
                     # A video shorter than its header says (truncated): it has requested - 1 frames.
-                    end = VideoEnd(requested - 1, sequence.frame_count)
+                    end = self._end_found = VideoEnd(requested - 1, sequence.frame_count)
                     sequence.frame_count = requested - 1
-                    if last is None:
-                        return NoFrameLeft(requested - 1, skipped_all, end)
-                    return final(last, end)
+                    return video_end(end)
                 skipped_all.update(skipped)
                 check()
                 if frame is None:
@@ -1141,11 +1185,12 @@ class VideoMode(Mode):
                     snapshots.offer(index, model, settings)
                 done = index >= target
                 if done or time.perf_counter() - start > CATCH_UP_CHUNK_SECONDS:
-                    return StepResult(index, frame, mask, render_mask(mask, show_shadows), model.background_image(),
-                                      time.perf_counter() - start, learning, skipped_all, in_order, settings,
-                                      fed_frames, not done, target)
-                last = StepResult(index, frame, mask, None, None, 0.0, learning, {}, in_order, settings,
-                                  fed_frames, True, target)
+                    self._last_fed = StepResult(index, frame, mask, render_mask(mask, show_shadows),
+                                                model.background_image(), time.perf_counter() - start, learning,
+                                                skipped_all, in_order, settings, fed_frames, not done, target)
+                    return self._last_fed
+                last = self._last_fed = StepResult(index, frame, mask, None, None, 0.0, learning, {}, in_order,
+                                                   settings, fed_frames, True, target)
                 check()
 
         self.shell.controller.request_call(step, "video:step")
