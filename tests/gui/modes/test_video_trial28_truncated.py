@@ -1,4 +1,4 @@
-"""Video mode, faults of session 29's trial.
+"""Video mode, faults of session 28's second trial.
 
 1. A truncated AVI whose last packet is a key frame cut short: a jump to the end of the
    timeline (the header's 300 frames) gave a dialog "frame 134 is outside 1..133", the banner

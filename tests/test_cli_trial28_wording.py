@@ -1,4 +1,4 @@
-"""Faults a new-user trial (session 29) found in the command line's words:
+"""Faults a new-user trial (session 28) found in the command line's words:
 
 1. ``segment photo.jpg --scribbles s.png -o photo.jpg`` said only "unsupported extension for
    --output; use .png": the output is the input photo, which is said first (as every other
