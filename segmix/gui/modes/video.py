@@ -269,7 +269,7 @@ FIRST_USE_FRAME_TIP = ("This frame's time includes preparing (compiling) the num
                        "happens once after installing segmix; the next frames show their time per frame.")
 
 
-def frame_time_text(seconds: float, compiled: bool) -> str:
+def frame_time_text(seconds: float, compiled: bool, first: bool = False) -> str:
     """The dock's timing line for a frame that took ``seconds`` (read + model).
 
     A frame whose job compiled a kernel (``compiled``, the first use after installing) took
@@ -279,6 +279,10 @@ def frame_time_text(seconds: float, compiled: bool) -> str:
     """
     if compiled:
         return f"{seconds:.1f} s, kernels prepared (once)"
+    if first:
+        # Frame 1 sets the model up (a trial read "296.3 ms per frame" there, while playing
+        # took 3-8 ms a frame): not a per-frame time either.
+        return f"frame 1: {1000 * seconds:.0f} ms (model set-up)"
     return f"{1000 * seconds:.1f} ms per frame (read + model)"
 
 
@@ -1239,7 +1243,8 @@ class VideoMode(Mode):
                 self._show(result)
                 self.shell.canvas.set_overlay(None if result.learning else result.overlay)
             self.background_view.set_image(result.background)
-            self.panel.timing_label.setText(frame_time_text(result.seconds / max(1, result.frames), outcome.compiled))
+            self.panel.timing_label.setText(frame_time_text(result.seconds / max(1, result.frames), outcome.compiled,
+                                                             first=result.index == 1))
             self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(result.index)
