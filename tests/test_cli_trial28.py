@@ -221,6 +221,58 @@ def test_an_unknown_scheduler_host_is_named():
         probe_scheduler("tcp://nosuchhost.invalid:8786")
 
 
+def _server(reply):
+    """A local TCP server that accepts and sends ``reply`` (None: stays silent); its port."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+
+    def serve():
+        kept = []
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            kept.append(connection)
+            if reply is not None:
+                connection.sendall(reply)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, server.getsockname()[1]
+
+
+@pytest.mark.parametrize("reply, words", [(None, "it accepted the connection but sent nothing within 1 s"),
+                                          (b"HTTP/1.1 400 Bad Request\r\n\r\n", "it answered in HTTP"),
+                                          (b"SSH-2.0-OpenSSH_9.2\r\n", "it answered in another protocol")],
+                         ids=["silent", "http", "other"])
+def test_a_server_that_is_not_a_dask_scheduler_is_named(reply, words):
+    # A fresh trial: a web server's port hung past 200 s inside distributed.Client, and a
+    # server answering in HTTP gave "MemoryError: Unable to allocate 3.07 EiB".
+    pytest.importorskip("distributed")
+    from segmix.distributed.cluster import NotAScheduler, probe_scheduler
+
+    server, port = _server(reply)
+    try:
+        start = time.monotonic()
+        with pytest.raises(NotAScheduler, match=f"tcp://127.0.0.1:{port}: this is not a Dask scheduler \\({words}\\)"):
+            probe_scheduler(f"tcp://127.0.0.1:{port}", timeout=1)
+        assert time.monotonic() - start < 4
+    finally:
+        server.close()
+
+
+def test_a_dask_scheduler_passes_the_probe():
+    distributed = pytest.importorskip("distributed")
+    from segmix.distributed.cluster import probe_scheduler
+
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None) as cluster:
+        probe_scheduler(cluster.scheduler_address)
+
+
 # ------------------------------------------------------------- 2. a photo's outputs together
 @pytest.fixture()
 def full_disk(monkeypatch):

@@ -182,7 +182,9 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
     ------
     ConnectionError
         One line naming the address and why: connection refused (nothing listens there), an
-        unknown host, no answer within ``timeout`` seconds, another system error.
+        unknown host, no answer within ``timeout`` seconds, a server there that is not a Dask
+        scheduler (silent, or answering in another protocol: ``tcp://`` only), another
+        system error.
     """
     from distributed.comm.addressing import parse_address, parse_host_port
 
@@ -197,8 +199,11 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
     advice = ("; start one there (dask scheduler), check the address, or leave it out for a local cluster "
               "(--distributed alone)")
     try:
-        with socket.create_connection((host, port), timeout=timeout):
-            pass
+        with socket.create_connection((host, port), timeout=timeout) as connection:
+            if scheme == "tcp":
+                _check_handshake(connection, address, timeout)
+    except NotAScheduler:
+        raise
     except socket.gaierror:
         raise ConnectionError(f"{start} (unknown host {host}){advice}") from None
     except TimeoutError:
@@ -206,6 +211,34 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
     except OSError as exc:
         words = (exc.strerror or str(exc)).lower()
         raise ConnectionError(f"{start} ({words}){advice}") from None
+
+
+class NotAScheduler(ConnectionError):
+    """A server answers at a --distributed address, but it is not a Dask scheduler."""
+
+
+def _check_handshake(connection: socket.socket, address: str, timeout: float) -> None:
+    """Refuse a server at ``address`` that is not a Dask scheduler: one speaks first, with its
+    handshake (distributed's comm frames: an 8-byte little-endian length, then msgpack).
+
+    Past the TCP probe, distributed.Client waited without end on a server that accepted the
+    connection and kept silent (a web server, the dashboard's port 8787 for the scheduler's
+    8786), and one that answered in HTTP was read as a frame of 3.07 EiB ("MemoryError:
+    Unable to allocate 3.07 EiB", a trial)."""
+    start = "--distributed " + address + ": this is not a Dask scheduler"
+    advice = "; a scheduler listens on port 8786 unless told otherwise (8787 is its dashboard)"
+    connection.settimeout(timeout)
+    try:
+        first = connection.recv(16)
+    except TimeoutError:
+        raise NotAScheduler(f"{start} (it accepted the connection but sent nothing within {timeout:g} s){advice}") from None
+    except OSError as exc:
+        words = (exc.strerror or str(exc)).lower()
+        raise NotAScheduler(f"{start} ({words}){advice}") from None
+    if first.startswith(b"HTTP/") or first[:1] == b"<":
+        raise NotAScheduler(f"{start} (it answered in HTTP){advice}")
+    if len(first) < 8 or not 0 < int.from_bytes(first[:8], "little") < 2 ** 31:
+        raise NotAScheduler(f"{start} (it answered in another protocol){advice}")
 
 
 @contextlib.contextmanager
