@@ -734,7 +734,9 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
     from segmix.unexplained import share_percent
 
     percent = share_percent(share, limit)
-    measured = f"{percent} % of the unmarked photo unlike any mark"
+    # What the share measures, in the Training dock's words (it said "unlike any mark": a trial
+    # read 99 % on a photo half covered by the object its foreground marks explain).
+    measured = f"{percent} % of the unmarked photo unlike your background marks"
     over, under = f"over the {100 * limit:.0f} % limit", f"within the {100 * limit:.0f} % limit"
     if not weight_on:
         if share > limit and facts.get("rest_applies", True):
@@ -743,7 +745,7 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
             # object's own unmarked colours count: a large object alone can pass 20 %).
             # In plain words (was "unexplained share 0.21 > 0.20: ... try --unexplained-weight
             # 3", jargon to a user): what was measured, when it matters, what to do.
-            return (f"{percent} % of the unmarked photo has colours unlike any mark: if parts you did not "
+            return (f"{percent} % of the unmarked photo has colours unlike your background marks: if parts you did not "
                     "mark came out foreground by mistake, mark them background (2), or try --unexplained-weight 3, "
                     "which counts such colours as background"), ""
         return measured, ""
