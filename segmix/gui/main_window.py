@@ -322,6 +322,7 @@ class MainWindow(QMainWindow):
         self._pictures: dict[str, _Picture] = {}
         self._loaded_models: dict[str, Path] = {}  # role ("model", "skin model") -> the file last loaded (note_input)
         self._space = "photo"
+        self._closing = False  # inside closeEvent: the discard question names what only closing loses
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
         self.undo_group = QUndoGroup(self)
@@ -873,7 +874,7 @@ class MainWindow(QMainWindow):
     def confirm_discard(self) -> bool:
         """Ask whether unsaved scribbles may be thrown away (:meth:`discard_question`); True = go ahead."""
         question = self.discard_question()
-        title = "Unsaved work" if getattr(self, "_closing", False) and self._unsaved_on_close() else "Unsaved scribbles"
+        title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved scribbles"
         box = QMessageBox(QMessageBox.Icon.Question, title, question,
                           QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -993,7 +994,7 @@ class MainWindow(QMainWindow):
         for titles, path in self._unsaved_marks():
             whose = " and ".join(f"{title} mode's" for title in titles)
             parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
-        others = self._unsaved_on_close() if getattr(self, "_closing", False) else []
+        others = self._unsaved_on_close() if self._closing else []
         if not parts and len(others) == 1:
             return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
         parts += others

@@ -371,19 +371,26 @@ class SegmentMode(Mode):
     def _request_replay(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, what: str) -> None:
         """Fit ``labels`` step by step in ``order`` in ``settings`` on the compute thread (a
         re-fit in new settings; ``what`` names them in the Training dock)."""
+        n_steps = count_steps(order)
+        self._replay_words, self._queued = what, False
+        self._request_chain(labels, settings, key, order, REFITTED.format(n=n_steps, what=what))
+        self.training_panel.set_status(REFITTING.format(n=n_steps, what=what, step=1))
+
+    def _request_chain(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, note: str,
+                       previous=None, start: int = 0) -> None:
+        """Ask the compute thread to fit ``labels`` step by step in ``order`` (from the steps
+        after the first ``start``, refining ``previous``'s result when given); its result is
+        kept under ``key`` and ``note`` goes before its status line."""
         shell = self.shell
         self._apply_timer.stop()
-        self._training_in_flight = True
-        self._apply_in_flight = False
-        n_steps = count_steps(order)
-        self._replay_words = what
-        self._queued = False
+        self._training_in_flight, self._apply_in_flight = True, False
         self.note_request()
+        given = (None, None, None) if previous is None else (previous.model, previous.mask, previous.scribbles)
         generation = shell.controller.request_training(
-            shell.segmentation_image, labels, settings, shell.overlay_panel.mode, mark_order=order)
-        self._request_keys = {generation: (key, order, REFITTED.format(n=n_steps, what=what))}
+            shell.segmentation_image, labels, settings, shell.overlay_panel.mode, *given,
+            mark_order=order, replay_start=start)
+        self._request_keys = {generation: (key, order, note)}
         self._latest_request = (labels.copy(), order)
-        self.training_panel.set_status(REFITTING.format(n=n_steps, what=what, step=1))
 
     def _apply_loaded_model(self) -> None:
         shell = self.shell
@@ -522,16 +529,8 @@ class SegmentMode(Mode):
                     and _same_order(kept.mark_order, order_upto(order, numbers[index]))):
                 start, previous = index + 1, kept
                 break
-        shell = self.shell
-        self._training_in_flight, self._apply_in_flight = True, False
         self._replay_words, self._queued = "", True
-        self.note_request()
-        generation = shell.controller.request_training(
-            shell.segmentation_image, labels, settings, shell.overlay_panel.mode,
-            None if previous is None else previous.model, None if previous is None else previous.mask,
-            None if previous is None else previous.scribbles, mark_order=order, replay_start=start)
-        self._request_keys = {generation: (key, order, "")}
-        self._latest_request = (labels.copy(), order)
+        self._request_chain(labels, settings, key, order, "", previous, start)
         self.training_panel.set_status(QUEUED.format(n=len(steps) - start, step=1))
         return True
 
