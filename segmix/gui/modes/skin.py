@@ -88,6 +88,8 @@ class SkinMode(Mode):
         super().__init__(shell)
         self.skin_model = None
         self.skin_model_name = "built-in"
+        # Trained here and not written to a file since: what closing the window would lose.
+        self._model_unsaved = False
         self.skin_posterior: np.ndarray | None = None
         #: (posterior, log odds, seed log odds) of the detector's last result: what the slider's
         #: decision (skin_detect.skin_mask, the detector's cheap final step) runs on
@@ -162,7 +164,7 @@ class SkinMode(Mode):
     def unsaved_on_close(self) -> str:
         # A model trained here lives only in the window until saved: a trial's Ctrl+Q asked
         # about Segment mode's scribbles alone, and the trained model was gone without a word.
-        if self.skin_model is not None and self.skin_model_name.endswith("(not saved)"):
+        if self.skin_model is not None and self._model_unsaved:
             return f"the skin model {self.skin_model_name.removesuffix(' (not saved)')}"
         return ""
 
@@ -240,6 +242,7 @@ class SkinMode(Mode):
             self.skin_model = outcome.model
             photos = len(self.skin_training)
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
+            self._model_unsaved = True
             self._on_skin_model_changed(keep_slider=moved)
             self._trained_marks = self._training_marks_requested
             duration, note = self.elapsed(outcome.seconds, outcome.compiled)
@@ -342,6 +345,7 @@ class SkinMode(Mode):
             shell.show_message("Cannot load skin model", files.window_message(str(exc)))
             return False
         self.skin_model, self.skin_model_name = model, Path(path).name
+        self._model_unsaved = False
         shell.note_input(path, "skin model")  # no export may replace it
         self._trained_marks = {}
         self._status_prefix = ""
@@ -390,6 +394,7 @@ class SkinMode(Mode):
         self._marks_saved()
         self.skin_panel.set_default_threshold(model.threshold)  # the file's own threshold now
         self.skin_model_name = Path(path).name
+        self._model_unsaved = False
         self.skin_panel.set_model_name(self.skin_model_name)
         saved_with = f" with {from_slider}" if from_slider else ""
         self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}.")

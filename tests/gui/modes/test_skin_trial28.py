@@ -85,3 +85,17 @@ def test_the_trained_status_follows_the_slider(qtbot, make_window, tmp_path):
     assert skin_mode.skin_model.threshold == panel.threshold == 0.04
     assert "from the slider" not in text and "threshold 0.040, as segmix skin train" in text, text
     assert " 0.0 s" not in text  # a training time in ms, as the detection's
+
+
+def test_a_loaded_model_file_is_not_unsaved_work_whatever_its_name(qtbot, make_window, tmp_path):
+    # Unsaved was read from the name's "(not saved)" ending: a file of that name, loaded, was
+    # asked about on closing as if trained here.
+    window = make_window(_photo(tmp_path))
+    skin_mode = _train_with_slider(qtbot, window, 25)
+    assert skin_mode.save_skin_model(tmp_path / "skin.json")
+    assert skin_mode.unsaved_on_close() == ""
+    path = tmp_path / "trained on 1 photo (not saved)"  # a model file needs no suffix to load
+    path.write_bytes((tmp_path / "skin.json").read_bytes())
+    assert skin_mode.load_skin_model(path)
+    assert skin_mode.skin_model_name.endswith("(not saved)")
+    assert skin_mode.unsaved_on_close() == ""
