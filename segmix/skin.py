@@ -66,6 +66,7 @@ __all__ = [
     "labelled_codes",
     "pair_failure",
     "read_pair",
+    "read_pair_info",
     "UnusablePairs",
     "load_mask",
     "load_skin_model",
@@ -393,8 +394,20 @@ def read_pair(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.nda
         Naming the file that cannot be read or does not fit (:func:`pair_failure` makes it
         the pair's one line).
     """
-    image = load_image(pair[0], max_pixels)
-    return image, load_mask(pair[1], image.shape[:2], photo=pair[0])
+    loaded, labels = read_pair_info(pair, max_pixels)
+    return loaded.pixels, labels
+
+
+def read_pair_info(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS):
+    """:func:`read_pair` with the photo as a :class:`segmix.io.LoadedImage` (its alpha too):
+    ``skin eval`` scores the mask ``skin apply`` writes, whose transparent pixels are non-skin.
+
+    Returns
+    -------
+    (segmix.io.LoadedImage, (H, W) labels)
+    """
+    loaded = load_image_info(pair[0], max_pixels)
+    return loaded, load_mask(pair[1], loaded.pixels.shape[:2], photo=pair[0])
 
 
 #: What :func:`read_pair` raises for a pair that cannot be used.
