@@ -32,3 +32,21 @@ def test_a_photo_a_killed_attempt_of_the_same_run_wrote_counts_as_written(tmp_pa
     assert apply_photos(job, [photo]) == [(photo, "written", None, None)]
     assert apply_photos(job, [photo]) == [(photo, "written", None, None)]  # the task's second attempt
     assert apply_photos(replace(job, run_id="run-2"), [photo]) == [(photo, "complete", None, None)]  # a rerun
+
+
+def test_a_model_whose_rows_differ_in_length_is_refused_naming_them(tmp_path):
+    """A hand-edited model with a mean of 2 numbers among rows of 3 was refused in NumPy's
+    words ("setting an array element with a sequence. The requested array has an
+    inhomogeneous shape after 1 dimensions..."), naming no row."""
+    import json
+
+    import pytest
+
+    from segmix import skin
+
+    data = json.loads(skin.builtin_model_path().read_text())
+    data["classifier"]["classes"][0]["mixture"]["means"][1] = [0.1, 0.2]
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"'means' must have shape \(K, D\): means\[0\] has 3 entries but "
+                                         r"means\[1\] has 2$"):
+        skin.load_skin_model(tmp_path / "m.json")
