@@ -1257,7 +1257,9 @@ def operating_point(model, share_option: str = "--skin-share") -> str:
     ``--prior`` is the same option)."""
     import math
 
-    prior, threshold = float(model.classifier.priors[0]), float(model.threshold)
+    # The skin class is the model's positive class, not always the first: a model with its
+    # classes in the other order was described by its non-skin prior (0.9, rule > -5.38).
+    prior, threshold = float(model.classifier.priors[model.positive_class]), float(model.threshold)
 
     def logit(p):
         return math.log(p / (1.0 - p))

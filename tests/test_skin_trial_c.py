@@ -50,3 +50,20 @@ def test_a_model_whose_rows_differ_in_length_is_refused_naming_them(tmp_path):
     with pytest.raises(ValueError, match=r"'means' must have shape \(K, D\): means\[0\] has 3 entries but "
                                          r"means\[1\] has 2$"):
         skin.load_skin_model(tmp_path / "m.json")
+
+
+def test_the_operating_point_of_a_model_with_its_classes_in_the_other_order(tmp_path):
+    """A valid model listing non-skin first (positive_class 1) detects as the built-in one,
+    but its line read "p(skin) prior 0.9 ... > -5.38": the first class's prior."""
+    import json
+
+    from segmix import skin
+    from segmix.cli import operating_point
+
+    data = json.loads(skin.builtin_model_path().read_text())
+    classes = data["classifier"]["classes"]
+    data["classifier"]["classes"], data["positive_class"] = classes[::-1], 1
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    swapped = operating_point(skin.load_skin_model(tmp_path / "m.json"))
+    assert swapped == operating_point(skin.load_skin_model())
+    assert swapped.startswith("operating point: p(skin) prior 0.1, ") and "> -0.98" in swapped
