@@ -48,6 +48,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, all_or_nothing, Prote
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
+from segmix.palette import skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import transparent_pixels
 
 __all__ = [
@@ -1202,7 +1203,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         ensure_not_input(prob_path, input_path)
     loaded = load_image_info(input_path, max_pixels)
     image = loaded.pixels
-    result = detect(model, image, settings, threshold, cache, info=info, transparent=transparent_pixels(loaded.alpha))
+    result = detect(model, skin_pixels(loaded), settings, threshold, cache, info=info,
+                    transparent=transparent_pixels(loaded.alpha))
     mask, posterior = result.mask, result.posterior
     if info is not None and is_greyscale(image):
         info["greyscale"] = greyscale_warning(input_path, mask)

@@ -27,6 +27,7 @@ from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (PAIR_ERRORS, PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs,
                          is_greyscale, load_mask, pair_failure, read_pair_info)
+from segmix.palette import skin_pixels
 from segmix.transparency import transparent_pixels
 
 N_BINS = 1000
@@ -316,7 +317,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             loaded, labels = read_pair_info(pair, max_pixels)
         except PAIR_ERRORS as exc:  # they name their file
             return pair_failure(exc, pair)
-        image = loaded.pixels
+        image = skin_pixels(loaded)  # as skin apply scores it (a palette photo low-passed)
         # the detection's cuts and the sweep's share the photo's block graph, unchecked: nothing
         # changes the photo in between. Its fully transparent pixels are non-skin, as in the
         # masks skin apply writes: a trial's eval of a cut-out against skin apply's own mask
@@ -327,7 +328,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             decide = _decider(result, image, settings)
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
-        return result.posterior, result.mask, labels, swept, is_greyscale(image)
+        return result.posterior, result.mask, labels, swept, is_greyscale(loaded.pixels)
 
     greyscale, skipped = [], []
     with ThreadPoolExecutor(workers or default_workers()) as pool:

@@ -67,3 +67,30 @@ def test_the_operating_point_of_a_model_with_its_classes_in_the_other_order(tmp_
     swapped = operating_point(skin.load_skin_model(tmp_path / "m.json"))
     assert swapped == operating_point(skin.load_skin_model())
     assert swapped.startswith("operating point: p(skin) prior 0.1, ") and "> -0.98" in swapped
+
+
+def test_a_gif_in_the_web_palette_is_scored_low_passed_by_skin_apply_and_eval(tmp_path):
+    """A dithered palette stores no skin colour, only entries around it: a trial's web-palette
+    GIFs (Pillow's convert("P")) got empty masks, against 2-51 % skin as PNG."""
+    from segmix.cli import main
+
+    face = _face(96)
+    (tmp_path / "img").mkdir()
+    face.convert("P").save(tmp_path / "img" / "face.gif")  # 48 colours, dithered
+    face.save(tmp_path / "face.png")
+    assert main(["skin", "apply", str(tmp_path / "face.png"), str(tmp_path / "img" / "face.gif"),
+                 "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2  # one name for two photos
+    assert main(["skin", "apply", str(tmp_path / "face.png"), "--output-dir", str(tmp_path / "png"), "--quiet"]) == 0
+    assert main(["skin", "apply", str(tmp_path / "img" / "face.gif"), "--output-dir", str(tmp_path / "gif"),
+                 "--quiet"]) == 0
+    as_png = np.asarray(Image.open(tmp_path / "png" / "face_skin.png")) > 0
+    as_gif = np.asarray(Image.open(tmp_path / "gif" / "face_skin.png")) > 0
+    assert as_png.mean() > 0.9
+    assert (as_png & as_gif).sum() > 0.85 * (as_png | as_gif).sum()  # it was empty
+    # skin eval scores what skin apply writes: its mask as the ground truth is matched exactly
+    (tmp_path / "gif" / "face_skin.png").rename(tmp_path / "gif" / "face.png")
+    from segmix import skin
+    from segmix.skin_eval import evaluate_folder
+
+    result = evaluate_folder(skin.load_skin_model(), tmp_path / "img", tmp_path / "gif", workers=1)
+    assert result.precision == 1.0 and result.recall == 1.0
