@@ -435,10 +435,14 @@ class UnusablePairs(ValueError):
 
 
 def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
-    """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64."""
-    image, labels = read_pair(pair)
-    labels = labels.ravel()
-    codes = rgb_codes(image.reshape(-1, 3))
+    """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64.
+    A photo's fully transparent pixels are left out, labelled or not: the colours a cut-out
+    hides are not what it shows (skin apply calls them non-skin whatever they hold, and the
+    segmentation's colour models learn nothing from them)."""
+    loaded, labels = read_pair_info(pair)
+    hidden = transparent_pixels(loaded.alpha)
+    labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
+    codes = rgb_codes(loaded.pixels.reshape(-1, 3))
     keep = labels >= 0
     return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
 

@@ -451,6 +451,17 @@ class SkinMode(Mode):
             shell.show_message("Nothing to add", f"Paint skin (1) and non-skin (2) scribbles on this photo{where} first.")
             return False
         labels = layer.labels
+        hidden = shell.controller.transparent
+        if hidden is not None and hidden.shape == labels.shape:
+            # The colours a cut-out hides are not what it shows (the canvas shows a
+            # checkerboard there): learned as non-skin under a stroke across them, as skin
+            # train leaves them out of its masks and Segment mode out of its colour models.
+            labels = np.where(hidden, np.uint8(0), labels)
+            if not labels.any():
+                shell.show_message("Nothing to add", "Every mark on this photo lies on its transparent pixels, "
+                                   "which hold no colour to learn: mark skin (1) and non-skin (2) where the photo "
+                                   "shows something.")
+                return False
         parts = []
         for label, column in ((1, "skin"), (2, "non_skin")):
             codes = skin.rgb_codes(shell.image[labels == label])
