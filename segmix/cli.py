@@ -1268,6 +1268,11 @@ def operating_point(model, share_option: str = "--skin-share") -> str:
             else f"log p(x|skin) - log p(x|non-skin) > {logit(threshold) - logit(prior):+.2f}")
     # .3g: a share from a few skin pixels printed as 0.000.
     share = model.training.get("prior_from_data")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0.0 <= share <= 1.0:
+        # A note of the model's training, not a setting: a hand-edited one that is no share
+        # is left out of the line (text stopped the command with "Unknown format code 'g'",
+        # a list with a traceback).
+        share = None
     data = f"; the training data's skin share is {share:.3g} ({share_option} {share:.3g} uses it)" if share is not None else ""
     return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
             f"{threshold:g} on p(skin): skin where {rule}{data}")

@@ -94,3 +94,22 @@ def test_a_gif_in_the_web_palette_is_scored_low_passed_by_skin_apply_and_eval(tm
 
     result = evaluate_folder(skin.load_skin_model(), tmp_path / "img", tmp_path / "gif", workers=1)
     assert result.precision == 1.0 and result.recall == 1.0
+
+
+def test_a_hand_edited_training_note_that_is_no_share_is_left_out_of_the_line(tmp_path, capsys):
+    """training.prior_from_data is a note the line quotes: as text it stopped skin apply with
+    "error: Unknown format code 'g' for object of type 'str'", as a list with a traceback."""
+    import json
+
+    from segmix import skin
+    from segmix.cli import main
+
+    _face().save(tmp_path / "face.png")
+    data = json.loads(skin.builtin_model_path().read_text())
+    for value in ("x", [1], None, 2.5):
+        data["training"]["prior_from_data"] = value
+        (tmp_path / "m.json").write_text(json.dumps(data))
+        assert main(["skin", "apply", str(tmp_path / "face.png"), "--output-dir", str(tmp_path / "out"),
+                     "--model", str(tmp_path / "m.json")]) == 0
+        out = capsys.readouterr().out
+        assert "operating point: p(skin) prior 0.1," in out and "training data's skin share" not in out
