@@ -1257,7 +1257,9 @@ def operating_point(model, share_option: str = "--skin-share") -> str:
     ``--prior`` is the same option)."""
     import math
 
-    prior, threshold = float(model.classifier.priors[0]), float(model.threshold)
+    # The skin class is the model's positive class, not always the first: a model with its
+    # classes in the other order was described by its non-skin prior (0.9, rule > -5.38).
+    prior, threshold = float(model.classifier.priors[model.positive_class]), float(model.threshold)
 
     def logit(p):
         return math.log(p / (1.0 - p))
@@ -1266,6 +1268,11 @@ def operating_point(model, share_option: str = "--skin-share") -> str:
             else f"log p(x|skin) - log p(x|non-skin) > {logit(threshold) - logit(prior):+.2f}")
     # .3g: a share from a few skin pixels printed as 0.000.
     share = model.training.get("prior_from_data")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0.0 <= share <= 1.0:
+        # A note of the model's training, not a setting: a hand-edited one that is no share
+        # is left out of the line (text stopped the command with "Unknown format code 'g'",
+        # a list with a traceback).
+        share = None
     data = f"; the training data's skin share is {share:.3g} ({share_option} {share:.3g} uses it)" if share is not None else ""
     return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
             f"{threshold:g} on p(skin): skin where {rule}{data}")

@@ -48,6 +48,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, all_or_nothing, Prote
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
+from segmix.palette import skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import transparent_pixels
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "labelled_codes",
     "pair_failure",
     "read_pair",
+    "read_pair_info",
     "UnusablePairs",
     "load_mask",
     "load_skin_model",
@@ -393,8 +395,20 @@ def read_pair(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.nda
         Naming the file that cannot be read or does not fit (:func:`pair_failure` makes it
         the pair's one line).
     """
-    image = load_image(pair[0], max_pixels)
-    return image, load_mask(pair[1], image.shape[:2], photo=pair[0])
+    loaded, labels = read_pair_info(pair, max_pixels)
+    return loaded.pixels, labels
+
+
+def read_pair_info(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS):
+    """:func:`read_pair` with the photo as a :class:`segmix.io.LoadedImage` (its alpha too):
+    ``skin eval`` scores the mask ``skin apply`` writes, whose transparent pixels are non-skin.
+
+    Returns
+    -------
+    (segmix.io.LoadedImage, (H, W) labels)
+    """
+    loaded = load_image_info(pair[0], max_pixels)
+    return loaded, load_mask(pair[1], loaded.pixels.shape[:2], photo=pair[0])
 
 
 #: What :func:`read_pair` raises for a pair that cannot be used.
@@ -421,10 +435,14 @@ class UnusablePairs(ValueError):
 
 
 def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
-    """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64."""
-    image, labels = read_pair(pair)
-    labels = labels.ravel()
-    codes = rgb_codes(image.reshape(-1, 3))
+    """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64.
+    A photo's fully transparent pixels are left out, labelled or not: the colours a cut-out
+    hides are not what it shows (skin apply calls them non-skin whatever they hold, and the
+    segmentation's colour models learn nothing from them)."""
+    loaded, labels = read_pair_info(pair)
+    hidden = transparent_pixels(loaded.alpha)
+    labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
+    codes = rgb_codes(loaded.pixels.reshape(-1, 3))
     keep = labels >= 0
     return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
 
@@ -1189,7 +1207,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         ensure_not_input(prob_path, input_path)
     loaded = load_image_info(input_path, max_pixels)
     image = loaded.pixels
-    result = detect(model, image, settings, threshold, cache, info=info, transparent=transparent_pixels(loaded.alpha))
+    result = detect(model, skin_pixels(loaded), settings, threshold, cache, info=info,
+                    transparent=transparent_pixels(loaded.alpha))
     mask, posterior = result.mask, result.posterior
     if info is not None and is_greyscale(image):
         info["greyscale"] = greyscale_warning(input_path, mask)

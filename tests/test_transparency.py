@@ -164,3 +164,50 @@ def test_segment_names_a_marks_file_whose_marks_all_lie_on_transparent_pixels(tm
                  "-o", str(tmp_path / "m.png")]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert "h.png: every mark lies on transparent pixels of" in err and not (tmp_path / "m.png").exists()
+
+
+def test_skin_eval_scores_the_mask_skin_apply_writes_of_a_transparent_photo(tmp_path):
+    """skin eval read a cut-out without its alpha and detected skin in the colours it hides:
+    a trial's eval of a cut-out against skin apply's own mask of it scored precision 0.41."""
+    from segmix.skin import apply_one, load_skin_model
+    from segmix.skin_eval import evaluate_folder
+
+    rng = np.random.default_rng(0)
+    image = np.clip(rng.normal((120, 130, 140), 5, (80, 120, 3)), 0, 255).astype(np.uint8)
+    image[20:60, 10:50] = (224, 172, 140)  # a skin tone, shown
+    image[20:60, 70:110] = (224, 172, 140)  # the same tone, hidden
+    alpha = np.full((80, 120), 255, np.uint8)
+    alpha[:, 60:] = 0
+    (tmp_path / "img").mkdir()
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "img" / "p.png")
+    model = load_skin_model()
+    (mask_path,) = apply_one(model, tmp_path / "img" / "p.png", tmp_path / "msk")
+    mask_path.rename(tmp_path / "msk" / "p.png")  # skin apply's mask as the ground truth
+    result = evaluate_folder(model, tmp_path / "img", tmp_path / "msk", workers=1)
+    assert result.precision == 1.0 and result.recall == 1.0
+
+
+def test_skin_train_learns_nothing_from_the_colours_a_cut_out_hides(tmp_path):
+    """skin train counted the colours under fully transparent pixels with their mask's label:
+    a cut-out's hidden skin, labelled non-skin as skin apply calls it, taught the model its
+    own skin colour as non-skin."""
+    from segmix.skin import count_image_folder
+
+    rng = np.random.default_rng(0)
+    image = np.clip(rng.normal((120, 130, 140), 5, (40, 60, 3)), 0, 255).astype(np.uint8)
+    image[10:30, 5:25] = (224, 172, 140)  # skin, shown
+    image[10:30, 35:55] = (224, 172, 140)  # the same skin, hidden
+    alpha = np.full((40, 60), 255, np.uint8)
+    alpha[:, 30:] = 0
+    mask = np.zeros((40, 60), np.uint8)
+    mask[10:30, 5:25] = 255
+    for name, m in (("cut", mask), ("ignored", np.where(alpha == 0, 128, mask).astype(np.uint8))):
+        (tmp_path / name / "img").mkdir(parents=True)
+        (tmp_path / name / "msk").mkdir()
+        Image.fromarray(np.dstack([image, alpha])).save(tmp_path / name / "img" / "p.png")
+        Image.fromarray(m).save(tmp_path / name / "msk" / "p.png")
+    cut = count_image_folder(tmp_path / "cut" / "img", tmp_path / "cut" / "msk", workers=1)
+    ignored = count_image_folder(tmp_path / "ignored" / "img", tmp_path / "ignored" / "msk", workers=1)
+    assert (cut.n_skin, cut.n_non_skin) == (400, 40 * 30 - 400)
+    np.testing.assert_array_equal(cut.codes, ignored.codes)
+    np.testing.assert_array_equal(cut.non_skin, ignored.non_skin)

@@ -25,6 +25,7 @@ import json
 import math
 import shutil
 import sys
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,10 @@ class ApplyJob:
     settings: Any
     max_pixels: int = DEFAULT_MAX_PIXELS
     key_digest: str = ""  # SHA-256 of the run record's key: each photo's record holds it
+    #: This run's id, in each photo record it writes: a photo a killed attempt of the same
+    #: task finished is this run's work, not "already complete" (a trial's first run into an
+    #: empty folder said "276 written, 4 already complete" after a worker was killed).
+    run_id: str = ""
 
 
 def key_digest(key: dict) -> str:
@@ -154,9 +159,11 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
         record_path = photo_record_path(out, outputs)
         for output in (*outputs, record_path):
             remove_leftovers(output)  # an earlier attempt of this task died while writing
-        reason = redo_reason(job, path, outputs, read_record(record_path))
+        record = read_record(record_path)
+        reason = redo_reason(job, path, outputs, record)
         if reason is None:
-            results.append((photo, "complete", None, None))
+            ours = bool(job.run_id) and record.get("run_id") == job.run_id
+            results.append((photo, "written" if ours else "complete", None, None))
             continue
         try:
             record_path.unlink(missing_ok=True)  # its outputs are about to change
@@ -166,7 +173,8 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
                            job.max_pixels)
             record_path.parent.mkdir(exist_ok=True)
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
-                                            "outputs": {o.name: file_digest(o) for o in outputs}})
+                                            "outputs": {o.name: file_digest(o) for o in outputs},
+                                            "run_id": job.run_id})
             # A greyscale photo's warning travels with its outcome, printed by run_apply.
             results.append((photo, "written", info.get("greyscale"), reason or None))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
@@ -238,7 +246,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         record_run(out, RECORD, key)
     todo = [photo for photo, _ in todo]
     job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
-                   threshold, bool(probability), settings, int(max_pixels), key_digest(key))
+                   threshold, bool(probability), settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)
     batches = _batches(todo, client, PHOTOS_PER_TASK)
     results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
                         stream=stream)

@@ -68,6 +68,7 @@ def load_image_info(path, max_pixels: int | None = None, **kwargs):
 
 
 segmentation_pixels = segmix_palette.segmentation_pixels
+skin_pixels = segmix_palette.skin_pixels
 load_scribbles = segmix_io.load_scribbles
 # What makes loaded scribbles unusable (the command line's words), or None.
 unusable_scribbles = segmix_labelmaps.unusable_scribbles

@@ -94,6 +94,7 @@ class _Picture:
 
     image: np.ndarray | None = None
     segmentation_image: np.ndarray | None = None
+    skin_image: np.ndarray | None = None  # what Skin mode scores (a palette photo low-passed)
     path: Path | None = None
     alpha: np.ndarray | None = None  # the photo's alpha channel, if it has one (cut-outs keep it)
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
@@ -509,6 +510,12 @@ class MainWindow(QMainWindow):
         """What Segment mode segments: ``image`` itself, or for a palette photo (GIF, palette
         PNG) its low-passed copy (segmix.palette); the canvas and cutouts keep ``image``."""
         return self._picture.segmentation_image
+
+    @property
+    def skin_image(self) -> np.ndarray | None:
+        """What Skin mode scores: ``image`` itself, or for a palette photo its low-passed copy
+        (segmix.palette.skin_pixels, as `segmix skin apply` scores it)."""
+        return self._picture.skin_image
 
     @property
     def photo_alpha(self) -> np.ndarray | None:
@@ -1054,7 +1061,8 @@ class MainWindow(QMainWindow):
             return False
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False
-        self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha)
+        self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha,
+                       skin_image=files.skin_pixels(loaded))
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
         notes = []
@@ -1071,23 +1079,28 @@ class MainWindow(QMainWindow):
         return True
 
     def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None,
-                  alpha: np.ndarray | None = None) -> None:
+                  alpha: np.ndarray | None = None, skin_image: np.ndarray | None = None) -> None:
         """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told.
 
-        ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``.
+        ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``;
+        ``skin_image`` likewise for Skin mode.
         ``alpha`` (H, W) uint8: the photo's alpha channel, if it has one: its fully transparent
         pixels are background for Segment mode (segmix.transparency), and cut-outs keep it.
         """
         image = np.ascontiguousarray(image, dtype=np.uint8)
         image.setflags(write=False)  # shared read-only with the compute thread
-        if segmentation_image is None or segmentation_image is image:
-            segmentation_image = image
-        else:
-            segmentation_image = np.ascontiguousarray(segmentation_image, dtype=np.uint8)
-            if segmentation_image.shape != image.shape:
-                raise ValueError(f"segmentation_image must have the photo's shape {image.shape}; "
-                                 f"got {segmentation_image.shape}")
-            segmentation_image.setflags(write=False)
+
+        def same_shape(name, pixels):
+            if pixels is None or pixels is image:
+                return image
+            pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+            if pixels.shape != image.shape:
+                raise ValueError(f"{name} must have the photo's shape {image.shape}; got {pixels.shape}")
+            pixels.setflags(write=False)
+            return pixels
+
+        segmentation_image = same_shape("segmentation_image", segmentation_image)
+        skin_image = same_shape("skin_image", skin_image)
         self.drop_pending_export("another image was opened")
         if not self.active_mode.keeps_job_on_new_image():
             self.controller.invalidate()  # anything in flight belongs to the old photo
@@ -1097,6 +1110,7 @@ class MainWindow(QMainWindow):
         picture = self._picture
         picture.image = image
         picture.segmentation_image = segmentation_image
+        picture.skin_image = skin_image
         picture.path = Path(path) if path is not None else None
         picture.alpha = alpha if alpha is not None and np.shape(alpha) == image.shape[:2] else None
         self.controller.transparent = transparent_pixels(picture.alpha)
@@ -1129,7 +1143,7 @@ class MainWindow(QMainWindow):
         if not self.canvas.replace_photo(image):
             self.set_image(image, path)
             return
-        picture.image = picture.segmentation_image = image
+        picture.image = picture.segmentation_image = picture.skin_image = image
         picture.path = Path(path) if path is not None else None
         picture.alpha = None
         self.controller.transparent = None

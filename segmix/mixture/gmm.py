@@ -609,6 +609,13 @@ def _check_numbers(value, shape: str, key: str, where: str = "") -> None:
             raise ValueError(f"mixture {key!r} must have shape {shape}: {key}{where} is a list, not a number")
         for i, item in enumerate(value):
             _check_numbers(item, shape, key, f"{where}[{i}]")
+        # Rows of unequal length: NumPy's own words ("setting an array element with a
+        # sequence. The requested array has an inhomogeneous shape ...") named neither.
+        rows = [len(item) for item in value if isinstance(item, (list, tuple))]
+        for i, n in enumerate(rows):
+            if n != rows[0]:
+                raise ValueError(f"mixture {key!r} must have shape {shape}: {key}{where}[0] has "
+                                 f"{_entries(rows[0], 'entry', 'entries')} but {key}{where}[{i}] has {n}")
         return
     if where.count("[") < depth:
         raise ValueError(f"mixture {key!r} must have shape {shape}: {key}{where} is {_shown(value)}, not a list")

@@ -85,3 +85,27 @@ def test_skin_mode_calls_no_transparent_pixel_skin_at_any_threshold(qtbot, make_
     with qtbot.waitSignal(window.overlay_updated, timeout=10000):
         skin_mode.skin_panel.threshold_slider.setValue(-40)  # a much lower threshold
     assert not window.current_mask()[:20, :10].any()
+
+
+def test_skin_marks_on_transparent_pixels_add_no_colour_to_the_training_set(qtbot, make_window, tmp_path, messages):
+    """A non-skin stroke across a cut-out's transparent surround added the hidden colours
+    (here the photo's skin colour) to the skin training set as non-skin."""
+    image, alpha, shown, hidden = _photo_with_a_hidden_object()
+    path = tmp_path / "cut.png"
+    Image.fromarray(np.dstack([image, alpha])).save(path)
+    window = make_window(path)
+    window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))
+    skin_mode = window.modes["skin"]
+    layer = window.layer_of("skin")
+    labels = np.zeros(alpha.shape, np.uint8)
+    labels[40:50, 25:35] = 1  # skin on the shown disc
+    labels[5:10, 5:115] = 2  # non-skin across the grey and the transparent part
+    layer.labels[:] = labels
+    assert skin_mode.add_to_skin_training_set()
+    counts = skin_mode.skin_training_counts()
+    visible = (alpha != 0)
+    assert counts.n_skin == 100 and counts.n_non_skin == int(np.count_nonzero((labels == 2) & visible))
+    layer.labels[:] = 0
+    layer.labels[40:50, 90:100] = 1  # only on hidden pixels
+    assert not skin_mode.add_to_skin_training_set()
+    assert messages[-1][0] == "Nothing to add" and "transparent pixels" in messages[-1][1]

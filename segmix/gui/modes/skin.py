@@ -216,7 +216,7 @@ class SkinMode(Mode):
             return
         self._in_flight = True
         self.note_request()
-        shell.controller.request_skin(shell.image, model, self._overlay_key())
+        shell.controller.request_skin(shell.skin_image, model, self._overlay_key())
         self.skin_panel.set_status("Detecting skin...")
         if self.skin_posterior is None:
             # Nothing of this photo to show yet: no overlay at all. The canvas still held the
@@ -231,7 +231,7 @@ class SkinMode(Mode):
 
     def _on_skin_result(self, outcome: SkinOutcome) -> None:
         self._in_flight = False
-        accepted = outcome.posterior is not None and outcome.image is self.shell.image
+        accepted = outcome.posterior is not None and outcome.image is self.shell.skin_image
         if outcome.trained:
             self._training_in_flight = False
             # The model keeps skin train's operating point (training_options); a slider the
@@ -456,6 +456,17 @@ class SkinMode(Mode):
             shell.show_message("Nothing to add", f"Paint skin (1) and non-skin (2) scribbles on this photo{where} first.")
             return False
         labels = layer.labels
+        hidden = shell.controller.transparent
+        if hidden is not None and hidden.shape == labels.shape:
+            # The colours a cut-out hides are not what it shows (the canvas shows a
+            # checkerboard there): learned as non-skin under a stroke across them, as skin
+            # train leaves them out of its masks and Segment mode out of its colour models.
+            labels = np.where(hidden, np.uint8(0), labels)
+            if not labels.any():
+                shell.show_message("Nothing to add", "Every mark on this photo lies on its transparent pixels, "
+                                   "which hold no colour to learn: mark skin (1) and non-skin (2) where the photo "
+                                   "shows something.")
+                return False
         parts = []
         for label, column in ((1, "skin"), (2, "non_skin")):
             codes = skin.rgb_codes(shell.image[labels == label])
@@ -500,7 +511,7 @@ class SkinMode(Mode):
                                "scribble both, then Add photo to skin training set.")
             return False
         self._in_flight = self._training_in_flight = True
-        image = shell.image if self.active else None
+        image = shell.skin_image if self.active else None
         if image is None:
             self.skin_posterior = None
         self._training_marks_requested = dict(self._added_marks)
@@ -545,7 +556,7 @@ class SkinMode(Mode):
             return cached[2]
         from segmix import skin_detect
 
-        mask = skin_detect.skin_mask(log_odds, threshold, seed_log_odds=self.skin_seed_log_odds, image=self.shell.image)
+        mask = skin_detect.skin_mask(log_odds, threshold, seed_log_odds=self.skin_seed_log_odds, image=self.shell.skin_image)
         self._mask_cache = (log_odds, threshold, mask)
         return mask
 

@@ -1,0 +1,115 @@
+"""A new-user trial of skin detection (trial c): Dask reruns, hand-edited models, palette photos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _face(size=64):
+    """A crop of the bundled astronaut photo around her face: skin the detector finds."""
+    photo = Image.open(ROOT / "sample_images" / "astronaut.png").convert("RGB")
+    return photo.crop((170, 70, 250, 150)).resize((size, size))
+
+
+def test_a_photo_a_killed_attempt_of_the_same_run_wrote_counts_as_written(tmp_path):
+    """Dask reruns a killed worker's task; the photos its first attempt finished were counted
+    "already complete" on a first run into an empty folder ("276 written, 4 already complete")."""
+    from dataclasses import replace
+
+    from segmix import skin, skin_detect
+    from segmix.distributed.cluster import file_digest
+    from segmix.distributed.skin_jobs import ApplyJob, apply_photos
+
+    _face().save(tmp_path / "face.png")
+    job = ApplyJob(None, file_digest(skin.builtin_model_path()), str(tmp_path / "out"), None, False,
+                   skin_detect.DEFAULT_SETTINGS, run_id="run-1")
+    photo = str(tmp_path / "face.png")
+    assert apply_photos(job, [photo]) == [(photo, "written", None, None)]
+    assert apply_photos(job, [photo]) == [(photo, "written", None, None)]  # the task's second attempt
+    assert apply_photos(replace(job, run_id="run-2"), [photo]) == [(photo, "complete", None, None)]  # a rerun
+
+
+def test_a_model_whose_rows_differ_in_length_is_refused_naming_them(tmp_path):
+    """A hand-edited model with a mean of 2 numbers among rows of 3 was refused in NumPy's
+    words ("setting an array element with a sequence. The requested array has an
+    inhomogeneous shape after 1 dimensions..."), naming no row."""
+    import json
+
+    import pytest
+
+    from segmix import skin
+
+    data = json.loads(skin.builtin_model_path().read_text())
+    data["classifier"]["classes"][0]["mixture"]["means"][1] = [0.1, 0.2]
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"'means' must have shape \(K, D\): means\[0\] has 3 entries but "
+                                         r"means\[1\] has 2$"):
+        skin.load_skin_model(tmp_path / "m.json")
+
+
+def test_the_operating_point_of_a_model_with_its_classes_in_the_other_order(tmp_path):
+    """A valid model listing non-skin first (positive_class 1) detects as the built-in one,
+    but its line read "p(skin) prior 0.9 ... > -5.38": the first class's prior."""
+    import json
+
+    from segmix import skin
+    from segmix.cli import operating_point
+
+    data = json.loads(skin.builtin_model_path().read_text())
+    classes = data["classifier"]["classes"]
+    data["classifier"]["classes"], data["positive_class"] = classes[::-1], 1
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    swapped = operating_point(skin.load_skin_model(tmp_path / "m.json"))
+    assert swapped == operating_point(skin.load_skin_model())
+    assert swapped.startswith("operating point: p(skin) prior 0.1, ") and "> -0.98" in swapped
+
+
+def test_a_gif_in_the_web_palette_is_scored_low_passed_by_skin_apply_and_eval(tmp_path):
+    """A dithered palette stores no skin colour, only entries around it: a trial's web-palette
+    GIFs (Pillow's convert("P")) got empty masks, against 2-51 % skin as PNG."""
+    from segmix.cli import main
+
+    face = _face(96)
+    (tmp_path / "img").mkdir()
+    face.convert("P").save(tmp_path / "img" / "face.gif")  # 48 colours, dithered
+    face.save(tmp_path / "face.png")
+    assert main(["skin", "apply", str(tmp_path / "face.png"), str(tmp_path / "img" / "face.gif"),
+                 "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2  # one name for two photos
+    assert main(["skin", "apply", str(tmp_path / "face.png"), "--output-dir", str(tmp_path / "png"), "--quiet"]) == 0
+    assert main(["skin", "apply", str(tmp_path / "img" / "face.gif"), "--output-dir", str(tmp_path / "gif"),
+                 "--quiet"]) == 0
+    as_png = np.asarray(Image.open(tmp_path / "png" / "face_skin.png")) > 0
+    as_gif = np.asarray(Image.open(tmp_path / "gif" / "face_skin.png")) > 0
+    assert as_png.mean() > 0.9
+    assert (as_png & as_gif).sum() > 0.85 * (as_png | as_gif).sum()  # it was empty
+    # skin eval scores what skin apply writes: its mask as the ground truth is matched exactly
+    (tmp_path / "gif" / "face_skin.png").rename(tmp_path / "gif" / "face.png")
+    from segmix import skin
+    from segmix.skin_eval import evaluate_folder
+
+    result = evaluate_folder(skin.load_skin_model(), tmp_path / "img", tmp_path / "gif", workers=1)
+    assert result.precision == 1.0 and result.recall == 1.0
+
+
+def test_a_hand_edited_training_note_that_is_no_share_is_left_out_of_the_line(tmp_path, capsys):
+    """training.prior_from_data is a note the line quotes: as text it stopped skin apply with
+    "error: Unknown format code 'g' for object of type 'str'", as a list with a traceback."""
+    import json
+
+    from segmix import skin
+    from segmix.cli import main
+
+    _face().save(tmp_path / "face.png")
+    data = json.loads(skin.builtin_model_path().read_text())
+    for value in ("x", [1], None, 2.5):
+        data["training"]["prior_from_data"] = value
+        (tmp_path / "m.json").write_text(json.dumps(data))
+        assert main(["skin", "apply", str(tmp_path / "face.png"), "--output-dir", str(tmp_path / "out"),
+                     "--model", str(tmp_path / "m.json")]) == 0
+        out = capsys.readouterr().out
+        assert "operating point: p(skin) prior 0.1," in out and "training data's skin share" not in out
