@@ -1,0 +1,61 @@
+"""Faults a new-user trial (trial b) found in ``segmix background`` and ``segmix quantize``.
+
+1. A whole Matroska video of variable frame rate (60 frames over 4 s, the header's guessed
+   rate 24 fps) was "the video ends about 36 frames early (truncated or damaged)", exit 1:
+   its length was judged by duration x average rate, not by the time its frames cover.
+"""
+
+import fractions
+
+import numpy as np
+import pytest
+
+from segmix.cli import main
+
+av = pytest.importorskip("av")
+
+H, W = 24, 32
+
+
+def _frame(t):
+    frame = np.full((H, W, 3), 90, np.uint8) + np.arange(W, dtype=np.uint8)[None, :, None]
+    frame[6:14, (2 * t) % (W - 8):(2 * t) % (W - 8) + 8] = (250, 250, 30)
+    return frame
+
+
+def _vfr_video(path, n=30):
+    """``n`` frames whose gaps alternate 40, 40, 120 ms (a phone's or screen recorder's)."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        stream.codec_context.time_base = fractions.Fraction(1, 1000)
+        pts = 0
+        for t in range(n):
+            frame = av.VideoFrame.from_ndarray(_frame(t), format="rgb24")
+            frame.pts, frame.time_base = pts, fractions.Fraction(1, 1000)
+            pts += 120 if t % 3 == 0 else 40
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_a_whole_variable_frame_rate_video_is_not_called_truncated(tmp_path, capsys):
+    video = _vfr_video(tmp_path / "vfr.mkv", n=30)
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and "early" not in captured.out
+    assert len(list(out.glob("frame_*.png"))) == 30
+
+
+def test_a_variable_frame_rate_video_cut_short_is_still_said(tmp_path, capsys):
+    data = _vfr_video(tmp_path / "vfr.mkv", n=60).read_bytes()
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(data[: len(data) // 2])
+    out = tmp_path / "masks"
+    assert main(["background", str(cut), "--output-dir", str(out), "--quiet"]) == 1
+    got = len(list(out.glob("frame_*.png")))
+    assert 0 < got < 50
+    assert "(truncated or damaged)" in capsys.readouterr().out
