@@ -25,6 +25,7 @@ EXIT_STATUSES = {
     2: "bad usage or bad parameter, or no usable input at all (missing, empty or every input unreadable): "
        "nothing written",
     130: "interrupted (Ctrl+C)",
+    143: "terminated (SIGTERM: kill, timeout, a service manager); as Ctrl+C, nothing half-written is left",
 }
 # A closed standard output or error (`segmix ... | head -1`) is not in the table: it changes
 # no status. The run goes on without printing and exits with the status of its work
@@ -2110,7 +2111,7 @@ def _main(argv: list[str] | None) -> int:
         # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
         # when something compiles (nothing on a warm cache), whatever the kernel; for a local
         # cluster's workers by _dask_client, after the run's refusals.
-        with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings():
+        with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings(), _terminate_as_interrupt():
             warnings.showwarning = _warning_line(f"segmix {name}")
             return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
@@ -2118,6 +2119,39 @@ def _main(argv: list[str] | None) -> int:
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         print(f"{prefix}: error: {command_line_words(_error_line(exc), name)}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("segmix: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)
         return 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a command, raised where the command is, so that it unwinds as Ctrl+C
+    does (an interruption, not an error: every handler that cleans up after Ctrl+C runs)."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Turn SIGTERM into :class:`Terminated` while a command runs. Killed by the signal's
+    default action, a run left the temporary file of the write in progress behind
+    (``masks/.in000202.png.wfuutvqw.tmp`` after ``timeout`` or ``kill``); raised, the atomic
+    write removes it. Left alone when segmix is not the main thread or a caller installed
+    its own handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

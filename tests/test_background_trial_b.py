@@ -3,9 +3,14 @@
 1. A whole Matroska video of variable frame rate (60 frames over 4 s, the header's guessed
    rate 24 fps) was "the video ends about 36 frames early (truncated or damaged)", exit 1:
    its length was judged by duration x average rate, not by the time its frames cover.
+2. SIGTERM (``kill``, ``timeout``, a service manager) killed a run outright, leaving the
+   temporary file of the write in progress (``masks/.in000202.png.wfuutvqw.tmp``); it now
+   unwinds as Ctrl+C does, removes it and exits 143 with one line.
 """
 
 import fractions
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -59,3 +64,32 @@ def test_a_variable_frame_rate_video_cut_short_is_still_said(tmp_path, capsys):
     got = len(list(out.glob("frame_*.png")))
     assert 0 < got < 50
     assert "(truncated or damaged)" in capsys.readouterr().out
+
+
+def test_sigterm_during_a_mask_write_leaves_no_temporary_file(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        pytest.skip("the test runner handles SIGTERM itself")
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(6):
+        Image.fromarray(_frame(t)).save(frames / f"in{t:04d}.png")
+    out = tmp_path / "masks"
+    real_fsync, calls = os.fsync, []
+
+    def fsync_then_terminate(fd):
+        # The third mask's write, after its bytes and before its rename: the signal arrives
+        # while the temporary file exists.
+        real_fsync(fd)
+        calls.append(fd)
+        if len(calls) == 3:
+            if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+                raise AssertionError("SIGTERM's default action would kill the run here, leaving the temporary file")
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(os, "fsync", fsync_then_terminate)
+    assert main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 143
+    assert capsys.readouterr().err.strip().endswith("segmix: terminated")
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back after the run
