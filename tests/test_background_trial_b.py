@@ -6,6 +6,9 @@
 2. SIGTERM (``kill``, ``timeout``, a service manager) killed a run outright, leaving the
    temporary file of the write in progress (``masks/.in000202.png.wfuutvqw.tmp``); it now
    unwinds as Ctrl+C does, removes it and exits 143 with one line.
+3. A whole TIFF of a sample format Pillow does not decode (float32 RGB as OpenCV writes it,
+   float64) was "looks like a TIFF image but its header is damaged; the file is corrupt";
+   it is now named as the valid TIFF it is, with its pixel format.
 """
 
 import fractions
@@ -93,3 +96,19 @@ def test_sigterm_during_a_mask_write_leaves_no_temporary_file(tmp_path, monkeypa
     assert capsys.readouterr().err.strip().endswith("segmix: terminated")
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back after the run
+
+
+def test_a_valid_tiff_of_an_unread_pixel_format_is_not_called_corrupt(tmp_path, capsys):
+    tifffile = pytest.importorskip("tifffile")
+    tifffile.imwrite(tmp_path / "rgb_float.tif", np.zeros((8, 10, 3), np.float32))
+    tifffile.imwrite(tmp_path / "double.tif", np.zeros((8, 10), np.float64))
+    for name, words in (("rgb_float.tif", "3 samples of 32-bit floating point"),
+                        ("double.tif", "1 sample of 64-bit floating point")):
+        assert main(["quantize", str(tmp_path / name), "-k", "2", "-o", str(tmp_path / "q.png")]) == 2
+        err = capsys.readouterr().err
+        assert f"{name}: is a TIFF of {words} per pixel, a pixel format segmix does not read" in err, err
+        assert "corrupt" not in err and not (tmp_path / "q.png").exists()
+    # A TIFF cut inside its header is still said to be damaged.
+    (tmp_path / "cut.tif").write_bytes((tmp_path / "double.tif").read_bytes()[:12])
+    assert main(["quantize", str(tmp_path / "cut.tif"), "-k", "2", "-o", str(tmp_path / "q.png")]) == 2
+    assert "header is damaged" in capsys.readouterr().err
