@@ -100,7 +100,7 @@ def test_sigterm_during_a_mask_write_leaves_no_temporary_file(tmp_path, monkeypa
 
 def test_a_valid_tiff_of_an_unread_pixel_format_is_not_called_corrupt(tmp_path, capsys):
     tifffile = pytest.importorskip("tifffile")
-    tifffile.imwrite(tmp_path / "rgb_float.tif", np.zeros((8, 10, 3), np.float32))
+    tifffile.imwrite(tmp_path / "rgb_float.tif", np.zeros((8, 10, 3), np.float32), photometric="rgb")
     tifffile.imwrite(tmp_path / "double.tif", np.zeros((8, 10), np.float64))
     for name, words in (("rgb_float.tif", "3 samples of 32-bit floating point"),
                         ("double.tif", "1 sample of 64-bit floating point")):
