@@ -1723,8 +1723,11 @@ _IMAGE_FORMATS = {
 #: coder finds a small palette by itself: the file is no larger), so WebP stays RGB(A). TIFF
 #: stays RGB(A) too: tifffile (behind ``skimage.io.imread`` and ``imageio.v3.imread``)
 #: returns a palette TIFF's (H, W) indices, not its colours (a new-user trial), and Pillow
-#: drops a palette TIFF's transparency.
-_PALETTE_FORMATS = {"PNG": True, "BMP": False}
+#: drops a palette TIFF's transparency. A PNG with transparency stays RGBA too: imageio
+#: (behind ``skimage.io.imread``) decodes a palette PNG to its palette's RGB and drops the
+#: alpha of its entries (the tRNS chunk), so a quantised logo's transparent background came
+#: back opaque there (a trial), while Pillow and OpenCV kept it.
+_PALETTE_FORMATS = {"PNG": False, "BMP": False}
 
 #: Most colours a palette image holds (8-bit indices).
 MAX_PALETTE_COLORS = 256
@@ -1815,9 +1818,8 @@ def save_image(
         or value.
     palette : bool
         Write a palette (indexed, ``"P"``) image when the pixels hold at most 256 distinct
-        colours and the format holds one losslessly: PNG (with ``alpha``: one alpha per
-        palette entry, when at most 256 distinct colour + alpha pairs) and BMP without
-        ``alpha``; TIFF stays RGB(A), since tifffile reads a palette TIFF as its indices. The
+        colours and the format holds one losslessly: PNG and BMP without ``alpha`` (a PNG
+        with ``alpha`` is RGBA: imageio drops a palette PNG's transparency); TIFF stays RGB(A), since tifffile reads a palette TIFF as its indices. The
         palette is exactly the image's colours; the file decodes to the same pixels as the
         RGB(A) one (Pillow, OpenCV, imageio, scikit-image), and is smaller (``segmix quantize``: half the size for a PNG
         of a DAVIS frame at k = 8).

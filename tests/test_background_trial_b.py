@@ -9,6 +9,9 @@
 3. A whole TIFF of a sample format Pillow does not decode (float32 RGB as OpenCV writes it,
    float64) was "looks like a TIFF image but its header is damaged; the file is corrupt";
    it is now named as the valid TIFF it is, with its pixel format.
+4. ``quantize`` wrote a photo with transparency to PNG as a palette image whose entries
+   carried the alpha (tRNS): ``imageio.v3.imread`` and ``skimage.io.imread`` decode it to
+   RGB, so the transparent half of the photo came back opaque there. It is RGBA now.
 """
 
 import fractions
@@ -112,3 +115,24 @@ def test_a_valid_tiff_of_an_unread_pixel_format_is_not_called_corrupt(tmp_path, 
     (tmp_path / "cut.tif").write_bytes((tmp_path / "double.tif").read_bytes()[:12])
     assert main(["quantize", str(tmp_path / "cut.tif"), "-k", "2", "-o", str(tmp_path / "q.png")]) == 2
     assert "header is damaged" in capsys.readouterr().err
+
+
+def test_a_quantised_png_with_transparency_keeps_it_in_every_reader(tmp_path):
+    from PIL import Image
+
+    iio = pytest.importorskip("imageio.v3")
+    skio = pytest.importorskip("skimage.io")
+    cv2 = pytest.importorskip("cv2")
+    rng = np.random.default_rng(0)
+    rgba = np.dstack([rng.integers(0, 256, (20, 30, 3), dtype=np.uint8), np.full((20, 30), 255, np.uint8)])
+    rgba[:, 15:, 3] = 0
+    Image.fromarray(rgba).save(tmp_path / "logo.png")
+    out = tmp_path / "q.png"
+    assert main(["quantize", str(tmp_path / "logo.png"), "-k", "4", "-o", str(out)]) == 0
+    with Image.open(out) as im:
+        expected = np.asarray(im.convert("RGBA"))
+    np.testing.assert_array_equal(expected[..., 3], rgba[..., 3])
+    readers = {"imageio": iio.imread, "skimage": skio.imread,
+               "cv2": lambda p: cv2.cvtColor(cv2.imread(str(p), cv2.IMREAD_UNCHANGED), cv2.COLOR_BGRA2RGBA)}
+    for reader, read in readers.items():
+        np.testing.assert_array_equal(np.asarray(read(out)), expected, err_msg=reader)
