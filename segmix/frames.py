@@ -297,6 +297,8 @@ class FrameSequence:
                 stream = container.streams.video[0]
                 self.frame_count = int(stream.frames) or None
                 height, width = int(stream.height or 0), int(stream.width or 0)
+                if _quarter_turns(_first_frame(container, stream)) % 2:
+                    height, width = width, height  # a portrait phone video: shown (and read) upright
                 self._video_shape = (height, width) if height > 0 and width > 0 else None
         except FrameError:
             raise
@@ -328,7 +330,7 @@ class FrameSequence:
                     if decoded.time is not None:
                         first = decoded.time if first is None else first
                         last = decoded.time
-                    yield Frame(index, f"frame_{index:06d}", decoded.to_ndarray(format="rgb24"), path)
+                    yield Frame(index, f"frame_{index:06d}", upright_pixels(decoded), path)
                 if timing is not None and last is not None:
                     # Duration x average rate miscounts a variable frame rate (a whole 60-frame
                     # video of 4 s at a guessed 24 fps was "about 36 frames early"): the time
@@ -477,6 +479,35 @@ class FrameSequence:
             else:
                 where = f"{self.paths[0]} ... {self.paths[-1]} ({len(self.paths)} files)"
             raise FrameError(f"{where}: no readable frame")
+
+
+def upright_pixels(decoded) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of a decoded video frame, turned as its display matrix says, as
+    players and OpenCV show it. A phone records portrait video as landscape pictures with a
+    rotation in the header: read as stored, a trial's masks came out on their side, 320 x 240
+    where OpenCV and ffmpeg give the frames 240 x 320 (as a photo's EXIF orientation is
+    applied, :func:`segmix.io.load_image`)."""
+    pixels = decoded.to_ndarray(format="rgb24")
+    turns = _quarter_turns(decoded)
+    return np.ascontiguousarray(np.rot90(pixels, turns)) if turns else pixels
+
+
+def _quarter_turns(decoded) -> int:
+    """Counter-clockwise quarter turns that show ``decoded`` upright (PyAV's ``rotation``,
+    counter-clockwise degrees; 0 for None or a frame without a display matrix)."""
+    rotation = getattr(decoded, "rotation", 0) if decoded is not None else 0
+    return round((rotation or 0) / 90) % 4
+
+
+def _first_frame(container, stream):
+    """The first decoded frame of ``stream`` (the display matrix is a frame's side data in
+    PyAV), or None when none decodes; ``container`` is left past it."""
+    import av
+
+    try:
+        return next(container.decode(stream), None)
+    except (av.FFmpegError, OSError, ValueError):
+        return None
 
 
 def _count_frames(path: Path) -> int:
@@ -692,7 +723,7 @@ class FrameReader:
                         if getattr(decoded, "is_corrupt", False):  # PyAV 12+; older: whole
                             self._damaged_keys.add(current)
                 if current == index:
-                    return decoded.to_ndarray(format="rgb24")
+                    return upright_pixels(decoded)
         except StopIteration:
             self.close()
             raise FrameError(f"{path}: the video ends before frame {index}") from None
