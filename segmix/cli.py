@@ -1495,7 +1495,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     def on_skip(message):
         with lock:
             skipped.append(message)
-            line = f"segmix background: {message}"
+            # A frame over the pixel limit was told of segmix.io.load_image(max_pixels=...).
+            line = f"segmix background: {command_line_words(str(message), 'background')}"
             if bar is not None:
                 bar.write(line)
             else:
@@ -1680,7 +1681,7 @@ def _background_distributed(args: argparse.Namespace) -> int:
     plan_sequences(args.inputs, args.output_dir, args.model)  # output names, before a cluster starts
     with _dask_client(args) as client:
         return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,
-                              quiet=args.quiet)
+                              quiet=args.quiet, stream=_OptionWords(sys.stderr, "background"))
 
 
 # --------------------------------------------------------------------- open/quantize
@@ -2009,7 +2010,7 @@ def command_line_words(text: str, command: str) -> str:
     if found and _LIBRARY_LIMIT_ADVICE in text:
         needed = math.ceil(int(found["pixels"].replace(",", "")) / 1e6)
         if command not in _LIMIT_COMMANDS:
-            advice = "resize the photo"
+            advice = "resize the frames" if command == "background" else "resize the photo"
         elif needed > MAX_MEGAPIXELS:
             # The value that would read it is itself refused (a trial was told
             # "--max-megapixels 11000 reads it", then "must be ... at most 10,000").

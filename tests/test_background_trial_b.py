@@ -15,11 +15,16 @@
 5. A video with a rotation in its header (a phone's portrait video) was read as stored: its
    masks came out on their side, 320 x 240 where OpenCV and players show 240 x 320. Frames
    are turned upright, on the command line and in the window's reader alike.
+6. A frame over the pixel limit was skipped with advice for Python users
+   ("segmix.io.load_image(path, max_pixels=...) reads a trusted file"), on its own and with
+   ``--distributed``; ``background`` has no ``--max-megapixels``: it says to resize the frames.
 """
 
 import fractions
 import os
 import signal
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -177,3 +182,27 @@ def test_a_video_with_a_rotation_in_its_header_is_read_upright(tmp_path, capsys,
 
     with Image.open(out / "frame_000006.png") as mask:
         assert (mask.height, mask.width) == upright[0].shape[:2]
+
+
+def _png_header_of(width, height):
+    """A PNG whose header says ``width`` x ``height`` (its pixels are never decoded: the
+    pixel limit is checked on the header)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def test_a_frame_over_the_pixel_limit_is_not_told_of_the_python_api(tmp_path, capsys):
+    from PIL import Image
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(4):
+        Image.fromarray(_frame(t)).save(frames / f"in{t:04d}.png")
+    (frames / "in0004.png").write_bytes(_png_header_of(20000, 13000))
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "in0004.png: the image is 20000 x 13000 = 260,000,000 pixels" in err
+    assert "resize the frames" in err and "segmix.io" not in err and "max_pixels" not in err
