@@ -334,10 +334,11 @@ class FrameSequence:
                 if timing is not None and last is not None:
                     # Duration x average rate miscounts a variable frame rate (a whole 60-frame
                     # video of 4 s at a guessed 24 fps was "about 36 frames early"): the time
-                    # the frames cover is what tells a file cut short. The frames still to come
-                    # at the end are estimated at the average rate.
+                    # the frames cover is what tells a file cut short. Frames short by time
+                    # (at the average rate) within the estimate's error: a whole file.
                     seconds, rate = timing
-                    announced = index + max(0, round((seconds - (last - first)) * rate) - 1)
+                    if round((seconds - (last - first)) * rate) - 1 <= _estimate_slack(announced):
+                        announced = None
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.on_skip(SequenceEnd(f"{path}: decoding stopped after frame {index} ({_short(exc)})", index,
                                      announced, estimated=estimated))
