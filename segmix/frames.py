@@ -331,14 +331,8 @@ class FrameSequence:
                         first = decoded.time if first is None else first
                         last = decoded.time
                     yield Frame(index, f"frame_{index:06d}", upright_pixels(decoded), path)
-                if timing is not None and last is not None:
-                    # Duration x average rate miscounts a variable frame rate (a whole 60-frame
-                    # video of 4 s at a guessed 24 fps was "about 36 frames early"): the time
-                    # the frames cover is what tells a file cut short. Frames short by time
-                    # (at the average rate) within the estimate's error: a whole file.
-                    seconds, rate = timing
-                    if round((seconds - (last - first)) * rate) - 1 <= _estimate_slack(announced):
-                        announced = None
+                if timing is not None and last is not None and not _short_of_duration(timing, first, last):
+                    announced = None  # a whole file (of a variable frame rate, maybe)
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.on_skip(SequenceEnd(f"{path}: decoding stopped after frame {index} ({_short(exc)})", index,
                                      announced, estimated=estimated))
@@ -540,6 +534,17 @@ def _header_timing(container, stream) -> tuple[float, float] | None:
     return seconds, float(rate)
 
 
+def _short_of_duration(timing: tuple[float, float], first: float, last: float) -> bool:
+    """Whether frames whose times run from ``first`` to ``last`` (seconds) fall short of the
+    header's duration (``timing``: seconds, average rate) by more than the estimate's error.
+
+    Duration x average rate miscounts a variable frame rate (a whole 60-frame video of 4 s at
+    a guessed 24 fps was "about 36 frames early"): the time the frames cover is what tells a
+    file cut short."""
+    seconds, rate = timing
+    return round((seconds - (last - first)) * rate) - 1 > _estimate_slack(max(1, round(seconds * rate)))
+
+
 def _length_from_header(container, stream) -> int | None:
     """Frames of a video by its header's duration x average frame rate (no decoding), or None."""
     timing = _header_timing(container, stream)
@@ -624,6 +629,10 @@ class FrameReader:
         self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
         self._furthest = 0  # the furthest frame decoded so far
         self.frames_decoded = 0
+        #: After :meth:`count_frames` of a video whose header gives no count: the header's
+        #: duration x rate estimate when the packets end well before that duration (a file
+        #: cut short, as ``segmix background`` says it), else None.
+        self.short_of_estimate: int | None = None
 
     def __len__(self) -> int:
         """The frame count: exact for folders, lists and videos whose header says it or
@@ -668,10 +677,18 @@ class FrameReader:
             with av.open(str(path)) as container:
                 stream = container.streams.video[0]
                 count = 0
+                times = []  # the packets' presentation times, seconds
                 for n, packet in enumerate(container.demux(stream)):
                     count += 1 if packet.size else 0
+                    if packet.size and packet.pts is not None and packet.time_base is not None:
+                        times.append(float(packet.pts * packet.time_base))
                     if check is not None and n % 256 == 255:
                         check()
+                # Counted, a cut file's packets are as exact a length as a whole one's: the
+                # window called a Matroska file whole that segmix background called truncated.
+                timing = _header_timing(container, stream)
+                if timing is not None and times and _short_of_duration(timing, min(times), max(times)):
+                    self.short_of_estimate = max(1, round(timing[0] * timing[1]))
                 return count
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise FrameError(f"{path}: cannot count the video's frames ({_short(exc)})") from None

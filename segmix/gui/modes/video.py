@@ -163,13 +163,16 @@ class VideoEnd:
 
     frames: int
     announced: int | None
+    # ``announced`` is the header's duration x frame rate (Matroska, WebM: no count).
+    estimated: bool = False
 
     def text(self, name: str) -> str:
         """The status bar's and the dock tooltip's words (as ``segmix background`` says it)."""
         if self.announced and self.announced > self.frames:
-            return (f"{name} is truncated or damaged: it ends after frame {self.frames} of the {self.announced} its header "
-                    f"announces ({self.announced - self.frames} missing); the timeline now runs to frame "
-                    f"{self.frames}")
+            about = "about " if self.estimated else ""
+            return (f"{name} is truncated or damaged: it ends after frame {self.frames} of the {about}{self.announced} "
+                    f"its header announces ({about}{self.announced - self.frames} missing); the timeline now runs to "
+                    f"frame {self.frames}")
         return f"{name} ends after frame {self.frames}; the timeline now runs to frame {self.frames}"
 
 
@@ -808,7 +811,7 @@ class VideoMode(Mode):
         count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
-            count += f" of the {end.announced} its header announces: truncated or damaged"
+            count += f" of the {'about ' if end.estimated else ''}{end.announced} its header announces: truncated or damaged"
         if self._unreadable:
             odd = sum(is_size_skip(reason) for reason in self._unreadable.values())
             parts = [f"{len(self._unreadable) - odd} unreadable"] if odd < len(self._unreadable) else []
@@ -856,7 +859,7 @@ class VideoMode(Mode):
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
-                      f"last the file has ({end.announced} announced). ")
+                      f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
         return (f"<b>Video mode</b>: {shrunk}green = moving (foreground), blue = shadow; the background model is on "
                 "the right. P plays and pauses, . steps one frame.")
 
@@ -1214,6 +1217,8 @@ class VideoMode(Mode):
             self._in_flight = False
             if self.sequence is not None:
                 self._set_length(int(outcome.value), True)
+                if self._reader is not None and self._reader.short_of_estimate:
+                    self._found_video_end(VideoEnd(int(outcome.value), self._reader.short_of_estimate, estimated=True))
             if self._pending_seek is not None:
                 self._request(self._pending_seek)
             return

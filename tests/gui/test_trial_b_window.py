@@ -1,0 +1,70 @@
+"""Video mode faults a new-user trial (trial b) found.
+
+1. A Matroska file cut short (23 of its 60 frames left) opened as "cut.mkv (video, 23
+   frames)", a whole video, where ``segmix background`` says "the video ends about 37 frames
+   early (truncated or damaged)": the window counted the packets and took the count as the
+   length. It now says the file is truncated, "about" as the command line does; a whole
+   file of variable frame rate is not.
+"""
+
+import fractions
+
+import numpy as np
+import pytest
+
+av = pytest.importorskip("av")
+
+H, W = 24, 32
+
+
+def _frame(t):
+    frame = np.full((H, W, 3), 90, np.uint8) + np.arange(W, dtype=np.uint8)[None, :, None]
+    frame[6:14, (2 * t) % (W - 8):(2 * t) % (W - 8) + 8] = (250, 250, 30)
+    return frame
+
+
+def _mkv(path, n, vfr=False):
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        stream.codec_context.time_base = fractions.Fraction(1, 1000)
+        pts = 0
+        for t in range(n):
+            frame = av.VideoFrame.from_ndarray(_frame(t), format="rgb24")
+            frame.pts, frame.time_base = pts, fractions.Fraction(1, 1000)
+            pts += 120 if vfr and t % 3 == 0 else 40
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def _open(make_window, qtbot, video):
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(video)
+    qtbot.waitUntil(lambda: mode.index == 1 and "counting" not in mode.panel.source_label.text(), timeout=60000)
+    return window, mode
+
+
+def test_a_matroska_file_cut_short_is_called_truncated_as_the_command_line_does(make_window, qtbot, tmp_path):
+    whole = _mkv(tmp_path / "whole.mkv", 60)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(data[: len(data) // 2])
+    window, mode = _open(make_window, qtbot, cut)
+    frames = mode.panel.slider.maximum()
+    assert 0 < frames < 50
+    label = mode.panel.source_label.text()
+    assert f"{frames} frames of the about 60 its header announces: truncated or damaged" in label, label
+    assert window.statusBar().currentMessage().startswith(f"cut.mkv is truncated or damaged: it ends after frame "
+                                                          f"{frames} of the about 60 its header announces")
+
+
+@pytest.mark.parametrize("vfr", [False, True])
+def test_a_whole_matroska_file_is_not_called_truncated(make_window, qtbot, tmp_path, vfr):
+    window, mode = _open(make_window, qtbot, _mkv(tmp_path / "whole.mkv", 30, vfr=vfr))
+    assert mode.panel.slider.maximum() == 30
+    assert "truncated" not in mode.panel.source_label.text() and "truncated" not in mode.hint()
