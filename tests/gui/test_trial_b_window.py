@@ -5,9 +5,14 @@
    early (truncated or damaged)": the window counted the packets and took the count as the
    length. It now says the file is truncated, "about" as the command line does; a whole
    file of variable frame rate is not.
+2. A frame of a folder over the pixel limit was skipped with the loader's advice for Python
+   users in the status bar ("... segmix.io.load_image(path, max_pixels=...) reads a trusted
+   file"); it is said in the window's words, as an opened photo over the limit is.
 """
 
 import fractions
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -68,3 +73,31 @@ def test_a_whole_matroska_file_is_not_called_truncated(make_window, qtbot, tmp_p
     window, mode = _open(make_window, qtbot, _mkv(tmp_path / "whole.mkv", 30, vfr=vfr))
     assert mode.panel.slider.maximum() == 30
     assert "truncated" not in mode.panel.source_label.text() and "truncated" not in mode.hint()
+
+
+def test_a_frame_over_the_pixel_limit_is_skipped_in_the_window_s_words(make_window, qtbot, tmp_path):
+    from PIL import Image
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(1, 5):
+        Image.fromarray(_frame(t)).save(folder / f"f{t}.png")
+    # Only its header says 20000 x 13000: the limit is checked before any decoding.
+    (folder / "f5.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 13000, 8, 2, 0, 0, 0))
+                                    + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    notes = []
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "Skipped" in text else None)
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: not mode.playing and "skipped" in mode.panel.source_label.text(), timeout=60000)
+    said = notes + [mode.panel.source_label.toolTip()]
+    assert any("f5.png" in text and "20,000 x 13,000 pixels (260 megapixels), more than segmix opens" in text
+               for text in said), said
+    assert not any("segmix.io" in text or "max_pixels" in text for text in said), said

@@ -420,7 +420,9 @@ def skip_text(reason: str) -> str:
     """A frame :func:`read_readable` passed over, as the status bar and the dock say it:
     "Skipped unreadable frame 3 (f3.bmp): ..." or "Skipped frame 7 (f7.png): of another
     size, 320 x 240, not the 160 x 120 of the other frames"."""
-    return f"Skipped {reason}" if is_size_skip(reason) else f"Skipped unreadable {reason}"
+    # The loader's words for a frame over the pixel limit advise Python users
+    # (segmix.io.load_image(path, max_pixels=...)); the window's say its size and the limit.
+    return f"Skipped {reason}" if is_size_skip(reason) else f"Skipped unreadable {files.window_message(reason)}"
 
 
 def play_interval_ms(fps: float) -> int:
