@@ -8,6 +8,9 @@
 2. A frame of a folder over the pixel limit was skipped with the loader's advice for Python
    users in the status bar ("... segmix.io.load_image(path, max_pixels=...) reads a trusted
    file"); it is said in the window's words, as an opened photo over the limit is.
+3. Closing the window (Ctrl+Q) during Export All Masks stopped the export without a word,
+   leaving 586 of 1700 masks in the folder as if the export had finished. The close question
+   names it (Cancel keeps the window and the export).
 """
 
 import fractions
@@ -101,3 +104,39 @@ def test_a_frame_over_the_pixel_limit_is_skipped_in_the_window_s_words(make_wind
     assert any("f5.png" in text and "20,000 x 13,000 pixels (260 megapixels), more than segmix opens" in text
                for text in said), said
     assert not any("segmix.io" in text or "max_pixels" in text for text in said), said
+
+
+def test_closing_during_export_all_masks_asks_first(make_window, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from PIL import Image
+
+    import segmix.background_run as background_run
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(1, 9):
+        Image.fromarray(_frame(t)).save(folder / f"f{t}.png")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    release = threading.Event()
+    real_run = background_run.run_sequence
+
+    def held_run(*args, **kwargs):  # the export stays running until the test lets it go
+        release.wait(30)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(background_run, "run_sequence", held_run)
+    questions = []
+    window.confirm_discard = lambda: questions.append(window.discard_question()) or False
+    mode.export_masks(tmp_path / "masks")
+    assert mode._exporting
+    window.close()  # answered Cancel: the window and the export stay
+    assert len(questions) == 1 and window.isVisible() and mode._exporting, questions
+    assert f"Export All Masks to {tmp_path / 'masks'}" in questions[0] and "closing stops it" in questions[0]
+    release.set()
+    qtbot.waitUntil(lambda: not mode._exporting, timeout=60000)
+    assert len(list((tmp_path / "masks").glob("f*.png"))) == 8
