@@ -1513,8 +1513,13 @@ class VideoMode(Mode):
             if mixed is not None:
                 self.shell.show_message("Export All Masks", mixed)
         else:
+            # A cancelled export keeps the masks it wrote: "Export cancelled" alone read as
+            # nothing written, with a trial's 268 masks in the folder.
+            done, folder = self.panel.progress.value(), getattr(self, "_export_folder", None)
+            kept = (f" after {done:,} of {self.panel.progress.maximum():,} frames: their masks stay in {folder}"
+                    if done > 0 and folder is not None else "")
             self.shell.statusBar().showMessage("Export stopped (the message says why)" if refused
-                                               else "Export cancelled", 5000)
+                                               else f"Export cancelled{kept}", 8000)
         emit(self.export_finished, result)
 
 
