@@ -25,6 +25,7 @@ EXIT_STATUSES = {
     2: "bad usage or bad parameter, or no usable input at all (missing, empty or every input unreadable): "
        "nothing written",
     130: "interrupted (Ctrl+C)",
+    143: "terminated (SIGTERM: kill, timeout, a service manager); as Ctrl+C, nothing half-written is left",
 }
 # A closed standard output or error (`segmix ... | head -1`) is not in the table: it changes
 # no status. The run goes on without printing and exits with the status of its work
@@ -1501,7 +1502,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     def on_skip(message):
         with lock:
             skipped.append(message)
-            line = f"segmix background: {message}"
+            # A frame over the pixel limit was told of segmix.io.load_image(max_pixels=...).
+            line = f"segmix background: {command_line_words(str(message), 'background')}"
             if bar is not None:
                 bar.write(line)
             else:
@@ -1686,7 +1688,7 @@ def _background_distributed(args: argparse.Namespace) -> int:
     plan_sequences(args.inputs, args.output_dir, args.model)  # output names, before a cluster starts
     with _dask_client(args) as client:
         return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,
-                              quiet=args.quiet)
+                              quiet=args.quiet, stream=_OptionWords(sys.stderr, "background"))
 
 
 # --------------------------------------------------------------------- open/quantize
@@ -2015,7 +2017,7 @@ def command_line_words(text: str, command: str) -> str:
     if found and _LIBRARY_LIMIT_ADVICE in text:
         needed = math.ceil(int(found["pixels"].replace(",", "")) / 1e6)
         if command not in _LIMIT_COMMANDS:
-            advice = "resize the photo"
+            advice = "resize the frames" if command == "background" else "resize the photo"
         elif needed > MAX_MEGAPIXELS:
             # The value that would read it is itself refused (a trial was told
             # "--max-megapixels 11000 reads it", then "must be ... at most 10,000").
@@ -2117,7 +2119,7 @@ def _main(argv: list[str] | None) -> int:
         # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
         # when something compiles (nothing on a warm cache), whatever the kernel; for a local
         # cluster's workers by _dask_client, after the run's refusals.
-        with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings():
+        with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings(), _terminate_as_interrupt():
             warnings.showwarning = _warning_line(f"segmix {name}")
             return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
@@ -2125,6 +2127,39 @@ def _main(argv: list[str] | None) -> int:
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         print(f"{prefix}: error: {command_line_words(_error_line(exc), name)}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("segmix: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)
         return 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a command, raised where the command is, so that it unwinds as Ctrl+C
+    does (an interruption, not an error: every handler that cleans up after Ctrl+C runs)."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Turn SIGTERM into :class:`Terminated` while a command runs. Killed by the signal's
+    default action, a run left the temporary file of the write in progress behind
+    (``masks/.in000202.png.wfuutvqw.tmp`` after ``timeout`` or ``kill``); raised, the atomic
+    write removes it. Left alone when segmix is not the main thread or a caller installed
+    its own handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

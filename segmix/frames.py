@@ -297,6 +297,8 @@ class FrameSequence:
                 stream = container.streams.video[0]
                 self.frame_count = int(stream.frames) or None
                 height, width = int(stream.height or 0), int(stream.width or 0)
+                if _quarter_turns(_first_frame(container, stream)) % 2:
+                    height, width = width, height  # a portrait phone video: shown (and read) upright
                 self._video_shape = (height, width) if height > 0 and width > 0 else None
         except FrameError:
             raise
@@ -318,13 +320,19 @@ class FrameSequence:
         try:
             with av.open(str(path)) as container:
                 stream = container.streams.video[0]
-                if not announced:
-                    announced = _length_from_header(container, stream)
-                    estimated = announced is not None
+                timing = None if announced else _header_timing(container, stream)
+                if timing is not None:
+                    announced, estimated = max(1, round(timing[0] * timing[1])), True
                 stream.thread_type = "AUTO"
+                first = last = None  # the first and last frames' times, in seconds
                 for decoded in container.decode(stream):
                     index += 1
-                    yield Frame(index, f"frame_{index:06d}", decoded.to_ndarray(format="rgb24"), path)
+                    if decoded.time is not None:
+                        first = decoded.time if first is None else first
+                        last = decoded.time
+                    yield Frame(index, f"frame_{index:06d}", upright_pixels(decoded), path)
+                if timing is not None and last is not None and not _short_of_duration(timing, first, last):
+                    announced = None  # a whole file (of a variable frame rate, maybe)
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.on_skip(SequenceEnd(f"{path}: decoding stopped after frame {index} ({_short(exc)})", index,
                                      announced, estimated=estimated))
@@ -468,6 +476,35 @@ class FrameSequence:
             raise FrameError(f"{where}: no readable frame")
 
 
+def upright_pixels(decoded) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of a decoded video frame, turned as its display matrix says, as
+    players and OpenCV show it. A phone records portrait video as landscape pictures with a
+    rotation in the header: read as stored, a trial's masks came out on their side, 320 x 240
+    where OpenCV and ffmpeg give the frames 240 x 320 (as a photo's EXIF orientation is
+    applied, :func:`segmix.io.load_image`)."""
+    pixels = decoded.to_ndarray(format="rgb24")
+    turns = _quarter_turns(decoded)
+    return np.ascontiguousarray(np.rot90(pixels, turns)) if turns else pixels
+
+
+def _quarter_turns(decoded) -> int:
+    """Counter-clockwise quarter turns that show ``decoded`` upright (PyAV's ``rotation``,
+    counter-clockwise degrees; 0 for None or a frame without a display matrix)."""
+    rotation = getattr(decoded, "rotation", 0) if decoded is not None else 0
+    return round((rotation or 0) / 90) % 4
+
+
+def _first_frame(container, stream):
+    """The first decoded frame of ``stream`` (the display matrix is a frame's side data in
+    PyAV), or None when none decodes; ``container`` is left past it."""
+    import av
+
+    try:
+        return next(container.decode(stream), None)
+    except (av.FFmpegError, OSError, ValueError):
+        return None
+
+
 def _count_frames(path: Path) -> int:
     from segmix.io import count_frames
 
@@ -480,8 +517,9 @@ def _estimate_slack(estimate: int) -> int:
     return max(2, round(0.03 * estimate))
 
 
-def _length_from_header(container, stream) -> int | None:
-    """Frames of a video by its header's duration x average frame rate (no decoding), or None."""
+def _header_timing(container, stream) -> tuple[float, float] | None:
+    """A video's duration in seconds and average frame rate from its header (no
+    decoding), or None when it gives either not."""
     import av
 
     rate = stream.average_rate or stream.guessed_rate
@@ -493,7 +531,24 @@ def _length_from_header(container, stream) -> int | None:
         return None
     if not rate or seconds <= 0:
         return None
-    return max(1, round(seconds * float(rate)))
+    return seconds, float(rate)
+
+
+def _short_of_duration(timing: tuple[float, float], first: float, last: float) -> bool:
+    """Whether frames whose times run from ``first`` to ``last`` (seconds) fall short of the
+    header's duration (``timing``: seconds, average rate) by more than the estimate's error.
+
+    Duration x average rate miscounts a variable frame rate (a whole 60-frame video of 4 s at
+    a guessed 24 fps was "about 36 frames early"): the time the frames cover is what tells a
+    file cut short."""
+    seconds, rate = timing
+    return round((seconds - (last - first)) * rate) - 1 > _estimate_slack(max(1, round(seconds * rate)))
+
+
+def _length_from_header(container, stream) -> int | None:
+    """Frames of a video by its header's duration x average frame rate (no decoding), or None."""
+    timing = _header_timing(container, stream)
+    return None if timing is None else max(1, round(timing[0] * timing[1]))
 
 
 def prefetch(frames: Iterable, depth: int = 4) -> Iterator:
@@ -574,6 +629,10 @@ class FrameReader:
         self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
         self._furthest = 0  # the furthest frame decoded so far
         self.frames_decoded = 0
+        #: After :meth:`count_frames` of a video whose header gives no count: the header's
+        #: duration x rate estimate when the packets end well before that duration (a file
+        #: cut short, as ``segmix background`` says it), else None.
+        self.short_of_estimate: int | None = None
 
     def __len__(self) -> int:
         """The frame count: exact for folders, lists and videos whose header says it or
@@ -618,10 +677,18 @@ class FrameReader:
             with av.open(str(path)) as container:
                 stream = container.streams.video[0]
                 count = 0
+                times = []  # the packets' presentation times, seconds
                 for n, packet in enumerate(container.demux(stream)):
                     count += 1 if packet.size else 0
+                    if packet.size and packet.pts is not None and packet.time_base is not None:
+                        times.append(float(packet.pts * packet.time_base))
                     if check is not None and n % 256 == 255:
                         check()
+                # Counted, a cut file's packets are as exact a length as a whole one's: the
+                # window called a Matroska file whole that segmix background called truncated.
+                timing = _header_timing(container, stream)
+                if timing is not None and times and _short_of_duration(timing, min(times), max(times)):
+                    self.short_of_estimate = max(1, round(timing[0] * timing[1]))
                 return count
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise FrameError(f"{path}: cannot count the video's frames ({_short(exc)})") from None
@@ -674,7 +741,7 @@ class FrameReader:
                         if getattr(decoded, "is_corrupt", False):  # PyAV 12+; older: whole
                             self._damaged_keys.add(current)
                 if current == index:
-                    return decoded.to_ndarray(format="rgb24")
+                    return upright_pixels(decoded)
         except StopIteration:
             self.close()
             raise FrameError(f"{path}: the video ends before frame {index}") from None

@@ -327,6 +327,32 @@ _SIGNATURES = (
 )
 
 
+def _tiff_pixel_format(path: Path) -> str | None:
+    """The samples of a TIFF's first image in words ("3 samples of 32-bit floating point"),
+    read from its first directory, or None when that directory does not parse or gives no
+    size (a damaged file)."""
+    from PIL import TiffImagePlugin
+
+    try:
+        with open(path, "rb") as handle:
+            directory = TiffImagePlugin.ImageFileDirectory_v2(handle.read(8))
+            handle.seek(directory.next)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Pillow's "Corrupt EXIF data" for a short file
+                directory.load(handle)
+        if not (directory.get(256) and directory.get(257)):  # ImageWidth, ImageLength
+            return None
+        samples = int(directory.get(277, 1))  # SamplesPerPixel
+        bits = directory.get(258, (1,))  # BitsPerSample, one per sample
+        bits = int(bits[0] if isinstance(bits, tuple) else bits)
+        kind = directory.get(339, (1,))  # SampleFormat: 1 unsigned, 2 signed, 3 floating point
+        kind = int(kind[0] if isinstance(kind, tuple) else kind)
+    except Exception:  # noqa: BLE001 - any failure here means a damaged header
+        return None
+    words = {1: "unsigned integer", 2: "signed integer", 3: "floating point"}.get(kind, f"sample format {kind}")
+    return f"{samples} sample{'' if samples == 1 else 's'} of {bits}-bit {words}"
+
+
 def _why_unreadable(path: Path) -> str:
     """What is wrong with a file no image decoder recognised, from its first bytes."""
     try:
@@ -343,6 +369,13 @@ def _why_unreadable(path: Path) -> str:
             return "is a HEIC image (as iPhones save photos), which segmix does not read; convert it to JPEG or PNG"
         # A video where a photo is expected (was "contents match none of the formats").
         return "is a video, not a photo; segmix background reads videos (or give one frame as an image)"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        pixels = _tiff_pixel_format(path)
+        if pixels:
+            # A whole TIFF of a sample format Pillow cannot decode (OpenCV's or tifffile's
+            # float RGB) was "its header is damaged; the file is corrupt".
+            return (f"is a TIFF of {pixels} per pixel, a pixel format segmix does not read (it reads 1- to "
+                    "16-bit integer samples and one 32-bit sample per pixel); save it with 8 or 16 bits per sample")
     for signature, kind, is_image in _SIGNATURES:
         if head.startswith(signature):
             if is_image:
@@ -1690,8 +1723,11 @@ _IMAGE_FORMATS = {
 #: coder finds a small palette by itself: the file is no larger), so WebP stays RGB(A). TIFF
 #: stays RGB(A) too: tifffile (behind ``skimage.io.imread`` and ``imageio.v3.imread``)
 #: returns a palette TIFF's (H, W) indices, not its colours (a new-user trial), and Pillow
-#: drops a palette TIFF's transparency.
-_PALETTE_FORMATS = {"PNG": True, "BMP": False}
+#: drops a palette TIFF's transparency. A PNG with transparency stays RGBA too: imageio
+#: (behind ``skimage.io.imread``) decodes a palette PNG to its palette's RGB and drops the
+#: alpha of its entries (the tRNS chunk), so a quantised logo's transparent background came
+#: back opaque there (a trial), while Pillow and OpenCV kept it.
+_PALETTE_FORMATS = {"PNG": False, "BMP": False}
 
 #: Most colours a palette image holds (8-bit indices).
 MAX_PALETTE_COLORS = 256
@@ -1782,9 +1818,8 @@ def save_image(
         or value.
     palette : bool
         Write a palette (indexed, ``"P"``) image when the pixels hold at most 256 distinct
-        colours and the format holds one losslessly: PNG (with ``alpha``: one alpha per
-        palette entry, when at most 256 distinct colour + alpha pairs) and BMP without
-        ``alpha``; TIFF stays RGB(A), since tifffile reads a palette TIFF as its indices. The
+        colours and the format holds one losslessly: PNG and BMP without ``alpha`` (a PNG
+        with ``alpha`` is RGBA: imageio drops a palette PNG's transparency); TIFF stays RGB(A), since tifffile reads a palette TIFF as its indices. The
         palette is exactly the image's colours; the file decodes to the same pixels as the
         RGB(A) one (Pillow, OpenCV, imageio, scikit-image), and is smaller (``segmix quantize``: half the size for a PNG
         of a DAVIS frame at k = 8).

@@ -172,8 +172,8 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     on black, and a GIF's transparent pixels opaque.
 
     With at most 256 colours, a PNG or BMP output is a palette ("P") image of exactly the
-    palette's colours, decoding to ``result.image`` (``result.indexed``; a PNG keeps
-    transparency in it). A TIFF stays RGB(A): ``skimage.io.imread`` and ``imageio.v3.imread``
+    palette's colours, decoding to ``result.image`` (``result.indexed``; a PNG with
+    transparency is RGBA: imageio and skimage drop a palette PNG's). A TIFF stays RGB(A): ``skimage.io.imread`` and ``imageio.v3.imread``
     (tifffile) read a palette TIFF as its (H, W) indices, not its colours (a new-user
     trial). It used to be RGB: 183.1 kB for
     a DAVIS frame at k = 8, more than its 170.6 kB JPEG; the palette PNG is 92.1 kB. A GIF

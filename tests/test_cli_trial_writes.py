@@ -295,7 +295,7 @@ def test_commands_without_the_option_ask_for_a_smaller_photo():
     text = ("big.png: the image is 20000 x 11000 = 220,000,000 pixels, more than the limit of 200,000,000 "
             "(a guard against decompression bombs; segmix.io.load_image(path, max_pixels=...) reads a trusted file)")
     assert cli.command_line_words(text, "segment").endswith("bombs; --max-megapixels 220 reads it, if you trust the file)")
-    assert cli.command_line_words(text, "background").endswith("bombs; resize the photo)")
+    assert cli.command_line_words(text, "background").endswith("bombs; resize the frames)")
     assert cli.command_line_words("x.png: no such file", "segment") == "x.png: no such file"
 
 

@@ -697,8 +697,8 @@ def test_save_image_quality_is_for_jpeg_and_webp_only(tmp_path):
 
 def test_save_image_palette_when_at_most_256_colours(tmp_path):
     """``palette=True`` (segmix quantize): a "P" image of exactly the image's colours where
-    the format holds one (PNG, BMP; PNG also with alpha; not TIFF, which tifffile reads as
-    indices), else RGB(A); the same pixels either way, written atomically and never over an
+    the format holds one (PNG, BMP; not with alpha, which imageio drops from a palette PNG;
+    not TIFF, which tifffile reads as indices), else RGB(A); the same pixels either way, written atomically and never over an
     input."""
     from segmix.io import save_image
 
@@ -714,7 +714,7 @@ def test_save_image_palette_when_at_most_256_colours(tmp_path):
         ("few.png", few, None, "P"), ("few.tif", few, None, "RGB"), ("few.bmp", few, None, "P"),
         ("few.webp", few, None, "RGB"), ("few.jpg", few, None, "RGB"),
         ("many.png", many, None, "RGB"), ("many.tif", many, None, "RGB"), ("many.bmp", many, None, "RGB"),
-        ("alpha.png", coarse, visible, "P"), ("alpha.tif", coarse, visible, "RGBA"),
+        ("alpha.png", coarse, visible, "RGBA"), ("alpha.tif", coarse, visible, "RGBA"),
         ("alpha_many.png", few, rows, "RGBA"),
     ):
         assert save_image(tmp_path / name, rgb, alpha=alpha, palette=True) == mode, name

@@ -142,8 +142,9 @@ def test_more_than_256_colours_is_still_an_exact_rgb_png(tmp_path, capsys):
 
 
 def test_transparency_is_kept_in_the_palette_png(tmp_path):
-    """Half-transparent and invisible pixels: a PNG's palette entries carry the alpha (tRNS);
-    a TIFF is never a palette image (tifffile reads its indices), so it stays RGBA."""
+    """Half-transparent and invisible pixels are kept. Neither is a palette image: imageio
+    and skimage drop a palette PNG's transparency (tRNS), tifffile reads a palette TIFF's
+    indices; both stay RGBA."""
     from segmix.io import load_image_info
 
     rgba = np.dstack([_photo(), np.full((48, 64), 255, np.uint8)])
@@ -151,7 +152,7 @@ def test_transparency_is_kept_in_the_palette_png(tmp_path):
     rgba[10:20, :, 3] = 128
     Image.fromarray(rgba).save(tmp_path / "logo.png")
     expected = quantize_image(rgba[..., :3], 4, random_state=0, alpha=rgba[..., 3])
-    for name, mode in (("q.png", "P"), ("q.tif", "RGBA")):
+    for name, mode in (("q.png", "RGBA"), ("q.tif", "RGBA")):
         assert main(["quantize", str(tmp_path / "logo.png"), "-k", "4", "-o", str(tmp_path / name)]) == 0
         with Image.open(tmp_path / name) as im:
             assert im.mode == mode

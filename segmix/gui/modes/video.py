@@ -163,13 +163,16 @@ class VideoEnd:
 
     frames: int
     announced: int | None
+    # ``announced`` is the header's duration x frame rate (Matroska, WebM: no count).
+    estimated: bool = False
 
     def text(self, name: str) -> str:
         """The status bar's and the dock tooltip's words (as ``segmix background`` says it)."""
         if self.announced and self.announced > self.frames:
-            return (f"{name} is truncated or damaged: it ends after frame {self.frames} of the {self.announced} its header "
-                    f"announces ({self.announced - self.frames} missing); the timeline now runs to frame "
-                    f"{self.frames}")
+            about = "about " if self.estimated else ""
+            return (f"{name} is truncated or damaged: it ends after frame {self.frames} of the {about}{self.announced} "
+                    f"its header announces ({about}{self.announced - self.frames} missing); the timeline now runs to "
+                    f"frame {self.frames}")
         return f"{name} ends after frame {self.frames}; the timeline now runs to frame {self.frames}"
 
 
@@ -417,7 +420,9 @@ def skip_text(reason: str) -> str:
     """A frame :func:`read_readable` passed over, as the status bar and the dock say it:
     "Skipped unreadable frame 3 (f3.bmp): ..." or "Skipped frame 7 (f7.png): of another
     size, 320 x 240, not the 160 x 120 of the other frames"."""
-    return f"Skipped {reason}" if is_size_skip(reason) else f"Skipped unreadable {reason}"
+    # The loader's words for a frame over the pixel limit advise Python users
+    # (segmix.io.load_image(path, max_pixels=...)); the window's say its size and the limit.
+    return f"Skipped {reason}" if is_size_skip(reason) else f"Skipped unreadable {files.window_message(reason)}"
 
 
 def play_interval_ms(fps: float) -> int:
@@ -710,6 +715,15 @@ class VideoMode(Mode):
     def keeps_job_on_new_image(self) -> bool:
         return True  # frames are shown through set_image while a step or export runs
 
+    def unsaved_on_close(self) -> str:
+        # Ctrl+Q during Export All Masks stopped it without a word: a trial's folder kept 586
+        # of 1700 masks, which looked like an export that had finished.
+        if not self._exporting:
+            return ""
+        done, total = self.panel.progress.value(), self.panel.progress.maximum()
+        return (f"the rest of Export All Masks to {self._export_folder} ({max(done, 0):,} of {total:,} masks "
+                "written; closing stops it)")
+
     @staticmethod
     def _is_animation(path: Path) -> bool:
         """An animated GIF / APNG / WebP or multi-page TIFF: in video mode, a sequence of its
@@ -808,7 +822,7 @@ class VideoMode(Mode):
         count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
-            count += f" of the {end.announced} its header announces: truncated or damaged"
+            count += f" of the {'about ' if end.estimated else ''}{end.announced} its header announces: truncated or damaged"
         if self._unreadable:
             odd = sum(is_size_skip(reason) for reason in self._unreadable.values())
             parts = [f"{len(self._unreadable) - odd} unreadable"] if odd < len(self._unreadable) else []
@@ -856,7 +870,7 @@ class VideoMode(Mode):
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
-                      f"last the file has ({end.announced} announced). ")
+                      f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
         return (f"<b>Video mode</b>: {shrunk}green = moving (foreground), blue = shadow; the background model is on "
                 "the right. P plays and pauses, . steps one frame.")
 
@@ -1214,6 +1228,8 @@ class VideoMode(Mode):
             self._in_flight = False
             if self.sequence is not None:
                 self._set_length(int(outcome.value), True)
+                if self._reader is not None and self._reader.short_of_estimate:
+                    self._found_video_end(VideoEnd(int(outcome.value), self._reader.short_of_estimate, estimated=True))
             if self._pending_seek is not None:
                 self._request(self._pending_seek)
             return
@@ -1497,8 +1513,13 @@ class VideoMode(Mode):
             if mixed is not None:
                 self.shell.show_message("Export All Masks", mixed)
         else:
+            # A cancelled export keeps the masks it wrote: "Export cancelled" alone read as
+            # nothing written, with a trial's 268 masks in the folder.
+            done, folder = self.panel.progress.value(), getattr(self, "_export_folder", None)
+            kept = (f" after {done:,} of {self.panel.progress.maximum():,} frames: their masks stay in {folder}"
+                    if done > 0 and folder is not None else "")
             self.shell.statusBar().showMessage("Export stopped (the message says why)" if refused
-                                               else "Export cancelled", 5000)
+                                               else f"Export cancelled{kept}", 8000)
         emit(self.export_finished, result)
 
 
