@@ -18,6 +18,9 @@
 6. A frame over the pixel limit was skipped with advice for Python users
    ("segmix.io.load_image(path, max_pixels=...) reads a trusted file"), on its own and with
    ``--distributed``; ``background`` has no ``--max-megapixels``: it says to resize the frames.
+7. ``quantize`` of a wholly transparent photo to JPEG said "mean squared error nan per
+   channel as saved" after numpy's "Mean of empty slice" and "invalid value encountered"
+   warnings; a flat photo's JPEG was warned of "the file holds 1 colours, not 1".
 """
 
 import fractions
@@ -206,3 +209,19 @@ def test_a_frame_over_the_pixel_limit_is_not_told_of_the_python_api(tmp_path, ca
     err = capsys.readouterr().err
     assert "in0004.png: the image is 20000 x 13000 = 260,000,000 pixels" in err
     assert "resize the frames" in err and "segmix.io" not in err and "max_pixels" not in err
+
+
+def test_quantize_of_a_wholly_transparent_or_flat_photo_to_jpeg_says_sane_figures(tmp_path, capsys):
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    clear = np.dstack([rng.integers(0, 256, (16, 16, 3), dtype=np.uint8), np.zeros((16, 16), np.uint8)])
+    Image.fromarray(clear).save(tmp_path / "clear.png")
+    assert main(["quantize", str(tmp_path / "clear.png"), "-k", "4", "-o", str(tmp_path / "q.jpg")]) == 0
+    captured = capsys.readouterr()
+    assert "nan" not in captured.out and "empty slice" not in captured.err and "invalid value" not in captured.err
+    Image.fromarray(np.full((16, 16, 3), (10, 200, 30), np.uint8)).save(tmp_path / "flat.png")
+    assert main(["quantize", str(tmp_path / "flat.png"), "-k", "4", "-o", str(tmp_path / "f.jpg")]) == 0
+    captured = capsys.readouterr()
+    assert "compression adds colours" not in captured.err
+    assert "(1 colour before JPEG compression at quality 75," in captured.out
