@@ -371,11 +371,14 @@ def _why_unreadable(path: Path) -> str:
         return "is a video, not a photo; segmix background reads videos (or give one frame as an image)"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         pixels = _tiff_pixel_format(path)
-        if pixels:
+        if pixels and ("floating point" in pixels or not re.search(r" of (?:[1-9]|1[0-6])-bit ", pixels)):
             # A whole TIFF of a sample format Pillow cannot decode (OpenCV's or tifffile's
             # float RGB) was "its header is damaged; the file is corrupt".
             return (f"is a TIFF of {pixels} per pixel, a pixel format segmix does not read (it reads 1- to "
                     "16-bit integer samples and one 32-bit sample per pixel); save it with 8 or 16 bits per sample")
+        if pixels:  # integer samples segmix reads, in a layout or colour space it does not
+            return (f"is a TIFF of {pixels} per pixel that segmix cannot decode (an unusual colour space "
+                    "or layout, or a damaged file); save it again as an 8-bit RGB TIFF or a PNG")
     for signature, kind, is_image in _SIGNATURES:
         if head.startswith(signature):
             if is_image:
