@@ -12,6 +12,9 @@
    leaving 586 of 1700 masks in the folder as if the export had finished. The close question
    names it (Cancel keeps the window and the export). Cancel on the export said "Export
    cancelled" alone, with 268 masks in the folder; it says how far it got and that they stay.
+4. SIGTERM (``kill``, a logout) killed the window in the middle of Export All Masks, leaving
+   ``.in000470.png.<random>.tmp`` in the folder. The app now stops the job at its next check
+   and exits 143, as the command line does.
 """
 
 import fractions
@@ -152,3 +155,41 @@ def _close_and_cancel(window, mode, questions, tmp_path):
     mode._on_export_progress(3, 8)  # as if 3 masks were written
     mode.cancel_export()
     assert window.statusBar().currentMessage() == f"Export cancelled after 3 of 8 frames: their masks stay in {tmp_path / 'masks'}"
+
+
+def test_sigterm_stops_the_window_s_job_and_exits_143(make_window, qtbot, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    from PIL import Image
+    from PySide6.QtWidgets import QApplication
+
+    from segmix.gui import app as gui_app
+
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        pytest.skip("the test runner handles SIGTERM itself")
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(1, 41):
+        Image.fromarray(_frame(t)).save(folder / f"f{t:02d}.png")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    app = QApplication.instance()
+    exits = []
+    monkeypatch.setattr(app, "exit", exits.append)  # the test's event loop goes on
+    timer = gui_app.end_on_sigterm(app, window)
+    try:
+        assert timer is not None and signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        mode.export_masks(tmp_path / "masks")
+        os.kill(os.getpid(), signal.SIGTERM)
+        qtbot.waitUntil(lambda: exits == [gui_app.TERMINATED], timeout=30000)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if timer is not None:
+            timer.stop()
+    assert not window.controller.thread_running
+    masks = tmp_path / "masks"
+    assert not masks.exists() or [p.name for p in masks.iterdir() if p.name.startswith(".")] == []
