@@ -14,7 +14,8 @@
    cancelled" alone, with 268 masks in the folder; it says how far it got and that they stay.
 4. SIGTERM (``kill``, a logout) killed the window in the middle of Export All Masks, leaving
    ``.in000470.png.<random>.tmp`` in the folder. The app now stops the job at its next check
-   and exits 143, as the command line does.
+   and exits 143, as the command line does. Ctrl+C in its terminal printed a KeyboardInterrupt
+   traceback from an event filter and the window stayed; it now ends it the same way, 130.
 """
 
 import fractions
@@ -157,7 +158,8 @@ def _close_and_cancel(window, mode, questions, tmp_path):
     assert window.statusBar().currentMessage() == f"Export cancelled after 3 of 8 frames: their masks stay in {tmp_path / 'masks'}"
 
 
-def test_sigterm_stops_the_window_s_job_and_exits_143(make_window, qtbot, tmp_path, monkeypatch):
+@pytest.mark.parametrize("signame, status", [("SIGTERM", 143), ("SIGINT", 130)])
+def test_sigterm_or_ctrl_c_stops_the_window_s_job_and_exits(make_window, qtbot, tmp_path, monkeypatch, signame, status):
     import os
     import signal
 
@@ -166,8 +168,10 @@ def test_sigterm_stops_the_window_s_job_and_exits_143(make_window, qtbot, tmp_pa
 
     from segmix.gui import app as gui_app
 
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        pytest.skip("the test runner handles SIGTERM itself")
+    signum = getattr(signal, signame)
+    default = signal.SIG_DFL if signum == signal.SIGTERM else signal.default_int_handler
+    if signal.getsignal(signum) is not default:
+        pytest.skip(f"the test runner handles {signame} itself")
     folder = tmp_path / "frames"
     folder.mkdir()
     for t in range(1, 41):
@@ -180,14 +184,16 @@ def test_sigterm_stops_the_window_s_job_and_exits_143(make_window, qtbot, tmp_pa
     app = QApplication.instance()
     exits = []
     monkeypatch.setattr(app, "exit", exits.append)  # the test's event loop goes on
-    timer = gui_app.end_on_sigterm(app, window)
+    saved = {each: signal.getsignal(each) for each in (signal.SIGTERM, signal.SIGINT)}
+    timer = gui_app.end_on_signals(app, window)
     try:
-        assert timer is not None and signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        assert timer is not None and signal.getsignal(signum) is not default
         mode.export_masks(tmp_path / "masks")
-        os.kill(os.getpid(), signal.SIGTERM)
-        qtbot.waitUntil(lambda: exits == [gui_app.TERMINATED], timeout=30000)
+        os.kill(os.getpid(), signum)
+        qtbot.waitUntil(lambda: exits == [status], timeout=30000)
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for each, handler in saved.items():
+            signal.signal(each, handler)
         if timer is not None:
             timer.stop()
     assert not window.controller.thread_running
