@@ -935,7 +935,8 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
     OutputClash
         A ValueError whose message is one line naming both files: ``OUT: MAKER would replace
         an input of this run; ADVICE`` (the input named too when it is OUT by another name) or ``OUT: both MAKER and OTHER would write it; give each
-        its own file`` (``both_advice``). The first clash found, in ``planned`` order.
+        its own file`` (``both_advice``), or ``OUT: is a folder, where MAKER would be written;
+        move it away or ADVICE``. The first clash found, in ``planned`` order.
     """
     protected = inputs if isinstance(inputs, ProtectedInputs) else ProtectedInputs(inputs)
     folders: dict[Path, Path] = {}  # each output folder resolved once (thousands of masks share one)
@@ -950,6 +951,11 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
             named = "" if str(hit) == str(out) else f" ({hit})"
             raise OutputClash(f"{out}: {maker} would replace an input of this run{named}; "
                               f"{_option_advice(maker) or advice}", out, maker, str(hit))
+        if not maker.startswith("-") and out.is_dir():
+            # A folder of a mask's name was "is a folder; give a file name": no file name
+            # was given, the batch names its outputs.
+            raise OutputClash(f"{out}: is a folder, where {maker} would be written; move it away or "
+                              f"{advice}", out, maker, str(out))
         key = os.path.normcase(folder / out.name)
         if key in seen:
             fix = _option_advice(maker) or _option_advice(seen[key]) or both_advice

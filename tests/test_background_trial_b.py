@@ -21,6 +21,8 @@
 7. ``quantize`` of a wholly transparent photo to JPEG said "mean squared error nan per
    channel as saved" after numpy's "Mean of empty slice" and "invalid value encountered"
    warnings; a flat photo's JPEG was warned of "the file holds 1 colours, not 1".
+8. A folder in ``--output-dir`` of a mask's name was refused with "is a folder; give a file
+   name", though the user gave no file name (the batch names its masks).
 """
 
 import fractions
@@ -225,3 +227,18 @@ def test_quantize_of_a_wholly_transparent_or_flat_photo_to_jpeg_says_sane_figure
     captured = capsys.readouterr()
     assert "compression adds colours" not in captured.err
     assert "(1 colour before JPEG compression at quality 75," in captured.out
+
+
+def test_a_folder_of_a_mask_s_name_is_named_with_the_frame_it_belongs_to(tmp_path, capsys):
+    from PIL import Image
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(3):
+        Image.fromarray(_frame(t)).save(frames / f"in{t:04d}.png")
+    (tmp_path / "masks" / "in0001.png").mkdir(parents=True)
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks")]) == 2
+    err = capsys.readouterr().err
+    assert (f"masks/in0001.png: is a folder, where the mask of {frames / 'in0001.png'} would be written; move it "
+            "away or give another --output-dir") in err, err
+    assert "give a file name" not in err
