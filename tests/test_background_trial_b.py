@@ -23,6 +23,8 @@
    warnings; a flat photo's JPEG was warned of "the file holds 1 colours, not 1".
 8. A folder in ``--output-dir`` of a mask's name was refused with "is a folder; give a file
    name", though the user gave no file name (the batch names its masks).
+9. A CDnet sequence given by its own folder (``highway/``: ``ROI.bmp`` beside ``input/``)
+   ran as one frame, warned "give more frames": the subfolder holding them is named.
 """
 
 import fractions
@@ -242,3 +244,17 @@ def test_a_folder_of_a_mask_s_name_is_named_with_the_frame_it_belongs_to(tmp_pat
     assert (f"masks/in0001.png: is a folder, where the mask of {frames / 'in0001.png'} would be written; move it "
             "away or give another --output-dir") in err, err
     assert "give a file name" not in err
+
+
+def test_a_sequence_s_own_folder_names_the_subfolder_holding_its_frames(tmp_path, capsys):
+    from PIL import Image
+
+    sequence = tmp_path / "highway"
+    for sub in ("groundtruth", "input"):  # as many ground-truth files as frames: input/ is named
+        (sequence / sub).mkdir(parents=True)
+        for t in range(1, 6):
+            Image.fromarray(_frame(t)).save(sequence / sub / f"{sub[:2]}{t:06d}.png")
+    Image.fromarray(np.full((H, W), 255, np.uint8)).save(sequence / "ROI.bmp")
+    assert main(["background", str(sequence), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "1 frame only" in err and f"its subfolder input holds 5 frames: give {sequence / 'input'}" in err, err

@@ -16,6 +16,8 @@
    ``.in000470.png.<random>.tmp`` in the folder. The app now stops the job at its next check
    and exits 143, as the command line does. Ctrl+C in its terminal printed a KeyboardInterrupt
    traceback from an event filter and the window stayed; it now ends it the same way, 130.
+5. A CDnet sequence's own folder (``highway/``) opened as its white ROI.bmp, "(folder, 1
+   frames)", the 1700 frames of its ``input/`` subfolder unnamed: the status bar names it.
 """
 
 import fractions
@@ -199,3 +201,20 @@ def test_sigterm_or_ctrl_c_stops_the_window_s_job_and_exits(make_window, qtbot, 
     assert not window.controller.thread_running
     masks = tmp_path / "masks"
     assert not masks.exists() or [p.name for p in masks.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_sequence_s_own_folder_names_the_subfolder_holding_its_frames(make_window, qtbot, tmp_path):
+    from PIL import Image
+
+    sequence = tmp_path / "highway"
+    (sequence / "input").mkdir(parents=True)
+    for t in range(1, 6):
+        Image.fromarray(_frame(t)).save(sequence / "input" / f"in{t:06d}.jpg")
+    Image.fromarray(np.full((H, W), 255, np.uint8)).save(sequence / "ROI.bmp")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(sequence)
+    assert "(folder, 1 frame)" in mode.panel.source_label.text()
+    assert window.statusBar().currentMessage() == (f"highway holds 1 frame; its subfolder input holds 5 frames: open "
+                                                   f"{sequence / 'input'} to play them")
