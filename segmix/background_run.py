@@ -354,9 +354,13 @@ def short_sequence_warning(source: str, frames: int, frames_before: int, model: 
     if frames < 1 or in_run == 0:
         return None
     if frames == 1 and frames_before == 0:
+        from segmix.frames import frames_subfolder
+
+        busier = frames_subfolder(source, frames) if Path(source).is_dir() else None
+        give = (f"its subfolder {busier[0].name} holds {busier[1]:,} frames: give {busier[0]}" if busier else
+                "give more frames of a fixed camera (a video or a folder of frames)")
         return (f"{source}: 1 frame only: the model learns the background from the frames, so its one mask is "
-                "all background (0, nothing detected); give more frames of a fixed camera (a video or a folder "
-                "of frames)")
+                f"all background (0, nothing detected); {give}")
     if 2 * in_run < frames:
         return None
     count = f"{frames} frame{'' if frames == 1 else 's'}"

@@ -1842,13 +1842,17 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     if quality is not None:
         # JPEG's compression blurs the palette back into many colours (8 became 1,804 on a
         # DAVIS frame): the file is no longer what the line below says. Lossy WebP likewise.
+        # A file that kept its colours (one flat colour) is not warned about: "the file
+        # holds 1 colours, not 1".
         codec = "JPEG" if suffix in (".jpg", ".jpeg") else "lossy WebP"
-        held = (f"{result.saved_colors:,} colours, not {result.n_colors}" if result.saved_colors is not None
-                else f"more than {result.n_colors}")
-        print(f"segmix quantize: warning: {args.output} is {codec}, whose compression adds colours (the file holds "
-              f"{held}); save as .png or .webp without --quality (lossless) to keep exactly "
-              "these colours", file=sys.stderr)
-        palette = f"{result.n_colors} colours before {codec} compression at quality {quality}"
+        if result.saved_colors is None or result.saved_colors > result.n_colors:
+            held = (f"{result.saved_colors:,} colours, not {result.n_colors}" if result.saved_colors is not None
+                    else f"more than {result.n_colors}")
+            print(f"segmix quantize: warning: {args.output} is {codec}, whose compression adds colours (the file "
+                  f"holds {held}); save as .png or .webp without --quality (lossless) to keep exactly "
+                  "these colours", file=sys.stderr)
+        palette = (f"{result.n_colors} colour{'' if result.n_colors == 1 else 's'} before {codec} compression at "
+                   f"quality {quality}")
     else:
         palette = f"{result.n_colors} colour{'' if result.n_colors == 1 else 's'}"
     if result.saved_mse is not None:

@@ -102,6 +102,30 @@ def frame_files(folder) -> list[Path]:
                   key=lambda p: natural_key(p.name))
 
 
+def frames_subfolder(folder, than: int) -> tuple[Path, int] | None:
+    """The subfolder of ``folder`` holding the most frames, with their count, when it holds
+    more than ``than`` (the folder's own), else None. A CDnet sequence given by its own
+    folder (``highway/``: ``ROI.bmp`` beside ``input/``, 1700 frames) ran, and opened in the
+    window, as one white frame, the subfolder unnamed."""
+    from segmix.io import is_hidden
+
+    best = None
+    try:
+        subfolders = [p for p in Path(folder).iterdir() if p.is_dir() and not is_hidden(p)]
+    except OSError:
+        return None
+    # Ties go to the names frame folders have (CDnet's groundtruth/ holds as many files).
+    usual = ("input", "frames", "images")
+    for sub in sorted(subfolders, key=lambda q: (q.name.lower() not in usual, natural_key(q.name))):
+        try:
+            count = len(frame_files(sub))
+        except OSError:
+            continue
+        if count > than and (best is None or count > best[1]):
+            best = (sub, count)
+    return best
+
+
 def ignored_in_folder(folder) -> dict[str, list[str]]:
     """What a frame folder holds besides its frames (:func:`frame_files`), which a
     :class:`FrameSequence` leaves out: ``{"videos": [...], "other files": [...], "subfolders":

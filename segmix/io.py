@@ -371,11 +371,14 @@ def _why_unreadable(path: Path) -> str:
         return "is a video, not a photo; segmix background reads videos (or give one frame as an image)"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         pixels = _tiff_pixel_format(path)
-        if pixels:
+        if pixels and ("floating point" in pixels or not re.search(r" of (?:[1-9]|1[0-6])-bit ", pixels)):
             # A whole TIFF of a sample format Pillow cannot decode (OpenCV's or tifffile's
             # float RGB) was "its header is damaged; the file is corrupt".
             return (f"is a TIFF of {pixels} per pixel, a pixel format segmix does not read (it reads 1- to "
                     "16-bit integer samples and one 32-bit sample per pixel); save it with 8 or 16 bits per sample")
+        if pixels:  # integer samples segmix reads, in a layout or colour space it does not
+            return (f"is a TIFF of {pixels} per pixel that segmix cannot decode (an unusual colour space "
+                    "or layout, or a damaged file); save it again as an 8-bit RGB TIFF or a PNG")
     for signature, kind, is_image in _SIGNATURES:
         if head.startswith(signature):
             if is_image:
@@ -932,7 +935,8 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
     OutputClash
         A ValueError whose message is one line naming both files: ``OUT: MAKER would replace
         an input of this run; ADVICE`` (the input named too when it is OUT by another name) or ``OUT: both MAKER and OTHER would write it; give each
-        its own file`` (``both_advice``). The first clash found, in ``planned`` order.
+        its own file`` (``both_advice``), or ``OUT: is a folder, where MAKER would be written;
+        move it away or ADVICE``. The first clash found, in ``planned`` order.
     """
     protected = inputs if isinstance(inputs, ProtectedInputs) else ProtectedInputs(inputs)
     folders: dict[Path, Path] = {}  # each output folder resolved once (thousands of masks share one)
@@ -947,6 +951,11 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
             named = "" if str(hit) == str(out) else f" ({hit})"
             raise OutputClash(f"{out}: {maker} would replace an input of this run{named}; "
                               f"{_option_advice(maker) or advice}", out, maker, str(hit))
+        if not maker.startswith("-") and out.is_dir():
+            # A folder of a mask's name was "is a folder; give a file name": no file name
+            # was given, the batch names its outputs.
+            raise OutputClash(f"{out}: is a folder, where {maker} would be written; move it away or "
+                              f"{advice}", out, maker, str(out))
         key = os.path.normcase(folder / out.name)
         if key in seen:
             fix = _option_advice(maker) or _option_advice(seen[key]) or both_advice

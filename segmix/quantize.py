@@ -217,7 +217,10 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
         # became 115.8 on a DAVIS frame at quality 75, 177.7 at 20). A new-user trial read the
         # palette's figure as the file's, so the file is decoded again and measured.
         saved = load_image_info(output_path, max_pixels).pixels
-        visible = None if alpha is None else alpha.reshape(-1) > 0
+        # Over the pixels quantize_image measured: the visible ones, or all when none is (a
+        # photo wholly transparent measured none: "mean squared error nan", numpy's warnings).
+        shown = None if alpha is None else alpha.reshape(-1) > 0
+        visible = shown if shown is not None and shown.any() else None
         result.saved_mse = _mse(saved, info.pixels, visible)
         result.saved_colors = int(unique_colors(saved)[0].shape[0])
     return result

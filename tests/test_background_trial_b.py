@@ -18,6 +18,13 @@
 6. A frame over the pixel limit was skipped with advice for Python users
    ("segmix.io.load_image(path, max_pixels=...) reads a trusted file"), on its own and with
    ``--distributed``; ``background`` has no ``--max-megapixels``: it says to resize the frames.
+7. ``quantize`` of a wholly transparent photo to JPEG said "mean squared error nan per
+   channel as saved" after numpy's "Mean of empty slice" and "invalid value encountered"
+   warnings; a flat photo's JPEG was warned of "the file holds 1 colours, not 1".
+8. A folder in ``--output-dir`` of a mask's name was refused with "is a folder; give a file
+   name", though the user gave no file name (the batch names its masks).
+9. A CDnet sequence given by its own folder (``highway/``: ``ROI.bmp`` beside ``input/``)
+   ran as one frame, warned "give more frames": the subfolder holding them is named.
 """
 
 import fractions
@@ -206,3 +213,48 @@ def test_a_frame_over_the_pixel_limit_is_not_told_of_the_python_api(tmp_path, ca
     err = capsys.readouterr().err
     assert "in0004.png: the image is 20000 x 13000 = 260,000,000 pixels" in err
     assert "resize the frames" in err and "segmix.io" not in err and "max_pixels" not in err
+
+
+def test_quantize_of_a_wholly_transparent_or_flat_photo_to_jpeg_says_sane_figures(tmp_path, capsys):
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    clear = np.dstack([rng.integers(0, 256, (16, 16, 3), dtype=np.uint8), np.zeros((16, 16), np.uint8)])
+    Image.fromarray(clear).save(tmp_path / "clear.png")
+    assert main(["quantize", str(tmp_path / "clear.png"), "-k", "4", "-o", str(tmp_path / "q.jpg")]) == 0
+    captured = capsys.readouterr()
+    assert "nan" not in captured.out and "empty slice" not in captured.err and "invalid value" not in captured.err
+    Image.fromarray(np.full((16, 16, 3), (10, 200, 30), np.uint8)).save(tmp_path / "flat.png")
+    assert main(["quantize", str(tmp_path / "flat.png"), "-k", "4", "-o", str(tmp_path / "f.jpg")]) == 0
+    captured = capsys.readouterr()
+    assert "compression adds colours" not in captured.err
+    assert "(1 colour before JPEG compression at quality 75," in captured.out
+
+
+def test_a_folder_of_a_mask_s_name_is_named_with_the_frame_it_belongs_to(tmp_path, capsys):
+    from PIL import Image
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for t in range(3):
+        Image.fromarray(_frame(t)).save(frames / f"in{t:04d}.png")
+    (tmp_path / "masks" / "in0001.png").mkdir(parents=True)
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks")]) == 2
+    err = capsys.readouterr().err
+    assert (f"masks/in0001.png: is a folder, where the mask of {frames / 'in0001.png'} would be written; move it "
+            "away or give another --output-dir") in err, err
+    assert "give a file name" not in err
+
+
+def test_a_sequence_s_own_folder_names_the_subfolder_holding_its_frames(tmp_path, capsys):
+    from PIL import Image
+
+    sequence = tmp_path / "highway"
+    for sub in ("groundtruth", "input"):  # as many ground-truth files as frames: input/ is named
+        (sequence / sub).mkdir(parents=True)
+        for t in range(1, 6):
+            Image.fromarray(_frame(t)).save(sequence / sub / f"{sub[:2]}{t:06d}.png")
+    Image.fromarray(np.full((H, W), 255, np.uint8)).save(sequence / "ROI.bmp")
+    assert main(["background", str(sequence), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "1 frame only" in err and f"its subfolder input holds 5 frames: give {sequence / 'input'}" in err, err

@@ -33,6 +33,52 @@ def create_window(image_path: str | Path | None = None, settings: QSettings | No
     return window, opened
 
 
+#: Exit statuses after SIGTERM and SIGINT (Ctrl+C in the terminal), as the command line's.
+TERMINATED, INTERRUPTED = 143, 130
+
+
+def end_on_signals(app: QApplication, window):
+    """End the app on SIGTERM (``kill``, a logout) and on Ctrl+C in its terminal as the command
+    line does: the job in flight stops at its next check, the file being written is finished,
+    and the event loop exits with :data:`TERMINATED` or :data:`INTERRUPTED`. SIGTERM's
+    default action killed the process in the middle of Export All Masks, leaving
+    ``.in000470.png.<random>.tmp`` in the folder; Ctrl+C printed a KeyboardInterrupt
+    traceback from an event filter and the window stayed. No question is asked (a close
+    would ask about unsaved work and wait for an answer no one gives).
+
+    Returns
+    -------
+    QTimer or None
+        The timer that lets Python's handlers run while Qt's loop idles (Python runs a
+        signal handler only between its own bytecodes); None when no handler was set (not
+        the main thread, or a caller set its own).
+    """
+    import signal
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    defaults = {signal.SIGTERM: (signal.SIG_DFL, TERMINATED), signal.SIGINT: (signal.default_int_handler, INTERRUPTED)}
+    ours = [signum for signum, (default, _) in defaults.items() if signal.getsignal(signum) is default]
+    if not ours:
+        return None
+
+    def end(signum, frame):
+        for each in ours:  # a second signal ends it at once
+            signal.signal(each, defaults[each][0])
+        window.controller.shutdown()
+        app.exit(defaults[signum][1])
+
+    for signum in ours:
+        signal.signal(signum, end)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
 def run_app(image_path: str | Path | None = None, max_pixels: int | None = None) -> int:
     """Run the app until the window closes.
 
@@ -59,6 +105,7 @@ def run_app(image_path: str | Path | None = None, max_pixels: int | None = None)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, _opened = create_window(image_path)
     window.show()
+    heartbeat = end_on_signals(app, window)  # noqa: F841 - the timer lives as long as the loop
     status = int(app.exec())
     controller = getattr(window, "controller", None)
     if controller is not None and controller.thread_running:

@@ -12,6 +12,12 @@
    leaving 586 of 1700 masks in the folder as if the export had finished. The close question
    names it (Cancel keeps the window and the export). Cancel on the export said "Export
    cancelled" alone, with 268 masks in the folder; it says how far it got and that they stay.
+4. SIGTERM (``kill``, a logout) killed the window in the middle of Export All Masks, leaving
+   ``.in000470.png.<random>.tmp`` in the folder. The app now stops the job at its next check
+   and exits 143, as the command line does. Ctrl+C in its terminal printed a KeyboardInterrupt
+   traceback from an event filter and the window stayed; it now ends it the same way, 130.
+5. A CDnet sequence's own folder (``highway/``) opened as its white ROI.bmp, "(folder, 1
+   frames)", the 1700 frames of its ``input/`` subfolder unnamed: the status bar names it.
 """
 
 import fractions
@@ -152,3 +158,63 @@ def _close_and_cancel(window, mode, questions, tmp_path):
     mode._on_export_progress(3, 8)  # as if 3 masks were written
     mode.cancel_export()
     assert window.statusBar().currentMessage() == f"Export cancelled after 3 of 8 frames: their masks stay in {tmp_path / 'masks'}"
+
+
+@pytest.mark.parametrize("signame, status", [("SIGTERM", 143), ("SIGINT", 130)])
+def test_sigterm_or_ctrl_c_stops_the_window_s_job_and_exits(make_window, qtbot, tmp_path, monkeypatch, signame, status):
+    import os
+    import signal
+
+    from PIL import Image
+    from PySide6.QtWidgets import QApplication
+
+    from segmix.gui import app as gui_app
+
+    signum = getattr(signal, signame)
+    default = signal.SIG_DFL if signum == signal.SIGTERM else signal.default_int_handler
+    if signal.getsignal(signum) is not default:
+        pytest.skip(f"the test runner handles {signame} itself")
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(1, 41):
+        Image.fromarray(_frame(t)).save(folder / f"f{t:02d}.png")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    app = QApplication.instance()
+    exits = []
+    monkeypatch.setattr(app, "exit", exits.append)  # the test's event loop goes on
+    saved = {each: signal.getsignal(each) for each in (signal.SIGTERM, signal.SIGINT)}
+    timer = gui_app.end_on_signals(app, window)
+    try:
+        assert timer is not None and signal.getsignal(signum) is not default
+        mode.export_masks(tmp_path / "masks")
+        os.kill(os.getpid(), signum)
+        qtbot.waitUntil(lambda: exits == [status], timeout=30000)
+    finally:
+        for each, handler in saved.items():
+            signal.signal(each, handler)
+        if timer is not None:
+            timer.stop()
+    assert not window.controller.thread_running
+    masks = tmp_path / "masks"
+    assert not masks.exists() or [p.name for p in masks.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_sequence_s_own_folder_names_the_subfolder_holding_its_frames(make_window, qtbot, tmp_path):
+    from PIL import Image
+
+    sequence = tmp_path / "highway"
+    (sequence / "input").mkdir(parents=True)
+    for t in range(1, 6):
+        Image.fromarray(_frame(t)).save(sequence / "input" / f"in{t:06d}.jpg")
+    Image.fromarray(np.full((H, W), 255, np.uint8)).save(sequence / "ROI.bmp")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(sequence)
+    assert "(folder, 1 frame)" in mode.panel.source_label.text()
+    assert window.statusBar().currentMessage() == (f"highway holds 1 frame; its subfolder input holds 5 frames: open "
+                                                   f"{sequence / 'input'} to play them")

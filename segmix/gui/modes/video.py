@@ -809,6 +809,16 @@ class VideoMode(Mode):
         if picked_frame is not None:
             self.shell.statusBar().showMessage(
                 f"Opened the folder of frames {picked_frame.name} is in: {path} ({len(sequence.paths)} frames)", 10000)
+        elif sequence.kind == "folder" and len(sequence.paths) == 1:
+            from segmix.frames import frames_subfolder
+
+            # A CDnet sequence's own folder showed its white ROI.bmp as "1 frames", the
+            # input/ subfolder's 1700 frames unnamed (segmix background says the same).
+            busier = frames_subfolder(path, 1)
+            if busier is not None:
+                self.shell.statusBar().showMessage(
+                    f"{path.name} holds 1 frame; its subfolder {busier[0].name} holds {busier[1]:,} frames: open "
+                    f"{busier[0]} to play them", 20000)
         self.shell.update_hint()
         return True
 
@@ -819,7 +829,7 @@ class VideoMode(Mode):
         self.panel.slider.setRange(1, max(1, n))
         self.panel.slider.blockSignals(False)
         kind = {"video": "video", "folder": "folder", "list": "frames", "animation": "animation"}[self.sequence.kind]
-        count = f"{n} frames" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
+        count = f"{n} frame{'' if n == 1 else 's'}" if exact else (f"about {n} frames, counting…" if n else "counting frames…")
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
             count += f" of the {'about ' if end.estimated else ''}{end.announced} its header announces: truncated or damaged"
