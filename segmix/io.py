@@ -64,6 +64,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
 import re
 import stat
@@ -327,6 +328,34 @@ _SIGNATURES = (
 )
 
 
+def _tiff_layout(path: Path) -> str | None:
+    """How the first page of a TIFF stores its pixels ("3 samples of 32-bit floating point per
+    pixel"), read by tifffile (scikit-image's reader) from the tags only; None when tifffile
+    cannot parse the file either (then it is damaged)."""
+    # tifffile logs what it cannot parse ("invalid offset to first page") on stderr: the
+    # caller's one line says it.
+    log = logging.getLogger("tifffile")
+    was_disabled, log.disabled = log.disabled, True
+    try:
+        import tifffile
+
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            samples, bits = int(page.samplesperpixel), int(page.bitspersample)
+            kind = {1: "unsigned integer", 2: "signed integer", 3: "floating point"}.get(
+                int(page.sampleformat), "an unknown sample format")
+            compression = page.compression
+    except Exception:  # noqa: BLE001 - anything tifffile cannot parse is a damaged file
+        return None
+    finally:
+        log.disabled = was_disabled
+    described = f"{samples} sample{'s' if samples != 1 else ''} of {bits}-bit {kind} per pixel"
+    if int(compression) not in (1, 5, 7, 8, 32773, 32946):  # none, LZW, JPEG, Deflate, PackBits
+        name = getattr(compression, "name", str(compression))
+        described += f", {name} compression"
+    return described
+
+
 def _why_unreadable(path: Path) -> str:
     """What is wrong with a file no image decoder recognised, from its first bytes."""
     try:
@@ -343,6 +372,14 @@ def _why_unreadable(path: Path) -> str:
             return "is a HEIC image (as iPhones save photos), which segmix does not read; convert it to JPEG or PNG"
         # A video where a photo is expected (was "contents match none of the formats").
         return "is a video, not a photo; segmix background reads videos (or give one frame as an image)"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        layout = _tiff_layout(path)
+        if layout is not None:
+            # A valid TIFF in a layout Pillow does not decode (float or 32-bit integer RGB,
+            # float16 / float64 grey, many samples, a compression without its codec): a trial's
+            # float32 RGB TIFF from tifffile was called "header is damaged; the file is corrupt".
+            return (f"is a TIFF that segmix cannot decode ({layout}); save it as an 8- or 16-bit "
+                    "RGB or greyscale TIFF, or as a PNG")
     for signature, kind, is_image in _SIGNATURES:
         if head.startswith(signature):
             if is_image:
