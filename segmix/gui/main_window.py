@@ -42,6 +42,7 @@ from segmix.gui import file_dialogs, files, window_geometry
 from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
+from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
@@ -270,6 +271,44 @@ class _DockScroll(QScrollArea):
         return QSize(self.minimumWidth(), height)
 
 
+class _Banner(QLabel):
+    """The hint banner above the canvas. Its height follows the window's width, not the hint: a
+    banner that grew with each hint would shift the canvas under the user's brush. Room for two
+    lines, or for ``reference`` (the everyday hint after a result) where the window is too narrow
+    for it in two: a fixed two-line banner in a window tiled to half a 1366-px screen, or 800 px
+    wide, cut the first and the last of three lines in half. A longer hint there grows it until
+    the next resize."""
+
+    _STYLE = "QLabel { background: #2b3a4a; color: white; padding: 6px; }"
+
+    def __init__(self, text: str, reference: str) -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+        self.setStyleSheet(self._STYLE)
+        self._reference = QLabel(reference)  # never shown: measures the reference's height
+        self._reference.setWordWrap(True)
+        self._reference.setStyleSheet(self._STYLE)
+        self._reference.ensurePolished()  # its padding counts, though it is never shown
+        self._fit_height(resized=True)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit_height(resized=False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height(resized=True)
+
+    def _fit_height(self, resized: bool) -> None:
+        width = self.width()
+        height = self.height() if not resized else max(2 * self.fontMetrics().lineSpacing() + 14,
+                                                       self._reference.heightForWidth(width))
+        self.setMinimumHeight(0)  # QLabel's heightForWidth is never below the minimum height
+        # A new height keeps the width: no resize loop.
+        self.setFixedHeight(max(height, self.heightForWidth(width)))
+
+
 class _GreyedEntriesSayWhy(QProxyStyle):
     """A menu style under which the mouse highlights a greyed-out entry too (it still cannot
     be chosen), so that the status bar shows its status tip: why it is greyed out
@@ -335,12 +374,10 @@ class MainWindow(QMainWindow):
         self.warning_relay.install()
 
         self.canvas = ScribbleCanvas()
-        self.hint_label = QLabel(HINT_NO_PHOTO)
-        self.hint_label.setWordWrap(True)
-        self.hint_label.setStyleSheet("QLabel { background: #2b3a4a; color: white; padding: 6px; }")
-        # Room for two lines whatever the hint says: a hint that grows would shift the
-        # canvas under the user's brush.
-        self.hint_label.setFixedHeight(2 * self.hint_label.fontMetrics().lineSpacing() + 14)
+        # The reference: Segment mode's hint after a result, in the default style.
+        everyday = HINT_TRAINED.format(style="Green = foreground (the result); red / blue = your foreground / "
+                                       "background marks", marks=FIX_WITH[None])
+        self.hint_label = _Banner(HINT_NO_PHOTO, everyday)
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)

@@ -5,7 +5,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gui_helpers import viewport_point
+from gui_helpers import paint_two_classes, viewport_point
 from segmix.gui.modes.segment import HINT_TRAINING
 
 
@@ -31,3 +31,26 @@ def test_a_failed_fit_is_said_in_the_banner_not_fitting(qtbot, make_window, tmp_
     window.undo_stack.undo()
     assert not window.layer.labels.any()
     assert "Training failed" not in window.hint_label.text()
+
+
+def test_the_banner_shows_every_line_of_its_hint_in_a_narrow_window(qtbot, make_window, photo_path):
+    # Two lines' height whatever the hint (the canvas does not move under the brush as hints
+    # change), but a window tiled to half a 1366-px screen cut the first and last of three lines.
+    window = make_window(photo_path)
+    banner = window.hint_label
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: banner.width() > 900)
+    two_lines = banner.height()
+    assert banner.heightForWidth(banner.width()) <= two_lines
+    window.resize(640, 600)
+    qtbot.waitUntil(lambda: banner.width() < 450)
+    assert banner.heightForWidth(banner.width()) > two_lines  # three lines or more here
+    assert banner.height() >= banner.heightForWidth(banner.width())
+    # Its height follows the width, not the hint: the first result does not move the canvas.
+    before = banner.height()
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    assert "Green = foreground" in banner.text() and banner.height() == before
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: banner.width() > 900)
+    assert banner.height() == two_lines
