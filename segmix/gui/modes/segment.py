@@ -846,6 +846,12 @@ class SegmentMode(Mode):
     def on_failed(self, message: str) -> None:
         self._training_in_flight = self._apply_in_flight = False
         layer = self.shell.layer
+        if layer is not None:
+            # Marks that cover every pixel one class (a click or a wide brush on a tiny photo)
+            # fail as "no background scribbles: paint some background pixels first", which
+            # did not say that the whole photo was marked: the words Load Scribbles and
+            # segmix segment use for such marks.
+            message = files.unusable_scribbles(layer.labels, self.class_names) or message
         self._failure = (message, layer.labels.copy()) if layer is not None else None
         self.training_panel.set_status(f"Training failed: {message}")
         self.shell.statusBar().showMessage(f"Training failed: {message}", 8000)
