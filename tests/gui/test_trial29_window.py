@@ -58,3 +58,16 @@ def test_the_banner_shows_every_line_of_its_hint_in_a_narrow_window(qtbot, make_
     window.resize(1280, 720)
     qtbot.waitUntil(lambda: banner.width() > 900)
     assert banner.height() == two_lines
+
+
+def test_export_with_no_result_asks_for_a_mark_of_the_object_not_for_background(qtbot, make_window, photo_path,
+                                                                                 messages, tmp_path):
+    # A trial erased its only click and pressed Ctrl+E: "Paint foreground and background first",
+    # while one click on the object makes a mask, as the greyed-out action's tip says.
+    window = make_window(photo_path)
+    assert not window.export("mask", tmp_path / "m.png")
+    title, text = messages[-1]
+    assert title == "Nothing to export yet"
+    assert "background" not in text and "mark the object first" in text
+    assert text == window.modes["segment"].export_tip("mask")
+    assert not (tmp_path / "m.png").exists()

@@ -943,7 +943,9 @@ class SegmentMode(Mode):
 
     def export_arrays(self, kind: str):
         if self.outcome is None:
-            raise NothingToExport("Paint foreground and background first.")
+            # The greyed-out action's words: "Paint foreground and background first" asked for
+            # background, which a mask does not need (one click on the object is enough).
+            raise NothingToExport(self.export_tip(kind))
         return self.outcome.probability, self.current_mask()
 
     def render(self) -> None:
