@@ -978,7 +978,8 @@ def _read_only(path: Path) -> bool:
 
 def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     """Raise if a file cannot be written at ``path``: it would overwrite one of ``input_paths``
-    (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError), its folder
+    (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError) or a device, a
+    pipe or a socket, or a link to one (ValueError), its folder
     or one above it is a file (NotADirectoryError, naming that file), its folder does not
     exist (FileNotFoundError), or the folder or an existing file there is not
     writable (PermissionError). Commands call it before their work, so a bad output
@@ -987,6 +988,10 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     ensure_not_input(target, *input_paths)
     if target.is_dir():
         raise IsADirectoryError(f"{target}: is a folder; give a file name")
+    if target.exists() and not target.is_file():
+        # A device, a pipe or a socket, or a link to one (out.png -> /dev/null): the atomic
+        # write would put a file in its place (in /dev when linked there, as root).
+        raise ValueError(f"{target}: is not a regular file (a device, a pipe or a socket); give a file name")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         # A file where a folder is expected, here or higher up, is named as such: "the folder
@@ -1141,13 +1146,14 @@ def atomic_write(
     """
     if mode not in ("wb", "w"):
         raise ValueError(f"atomic_write mode must be 'wb' or 'w', got {mode!r}")
-    target = Path(path)
-    check_output_path(target, *protect)
+    named = Path(path)
+    check_output_path(named, *protect)
+    target = written_path(named)
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise _write_error(exc, target, None) from exc
+        raise _write_error(exc, named, None) from exc
     try:
         if mode == "w":
             handle = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="\n")
@@ -1163,9 +1169,19 @@ def atomic_write(
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         if isinstance(exc, OSError):
-            raise _write_error(exc, target, tmp_name) from exc
+            raise _write_error(exc, named, tmp_name) from exc
         raise
     _fsync_folder(folder)
+
+
+def written_path(path: PathLike) -> Path:
+    """The file a write to ``path`` replaces: ``path``, or the file a symbolic link there names
+    (followed to the end, also when that file does not exist yet). Written through, as ``cp``,
+    a shell's ``>`` and Pillow's ``save`` do: the rename of an atomic write replaced the link
+    itself with a file (a trial's ``latest.png -> masks/v3.png`` became a file, v3.png kept
+    the old mask)."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def _write_error(exc: OSError, target: Path, tmp_name: str | None) -> OSError:
@@ -1221,12 +1237,12 @@ def all_or_nothing(*outputs: PathLike | None) -> Iterator[None]:
     for output in outputs:
         if not output:
             continue
-        path = Path(output)
+        path = written_path(output)  # a link is written through: its file is the output
         if not os.path.lexists(path):
             new.append(path)
             continue
-        if not path.is_file() or path.is_symlink():
-            continue  # written through, or refused by the writer: nothing of ours to put back
+        if not path.is_file():
+            continue  # refused by the writer: nothing of ours to put back
         backup = _hard_link_beside(path)
         if backup is not None:
             kept.append((path, backup))

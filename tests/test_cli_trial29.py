@@ -44,3 +44,57 @@ def test_a_damaged_tiff_is_still_called_corrupt_without_tifffiles_log(tmp_path, 
     with pytest.raises(segmix_io.ImageLoadError, match="header is damaged; the file is corrupt"):
         segmix_io.load_image(tmp_path / "bad.tif")
     assert capsys.readouterr().err == ""  # tifffile's own warning is not printed
+
+
+# ------------------------------------------------------------- 2. outputs that are links or devices
+def _photo_and_marks(folder):
+    from PIL import Image
+
+    rgb, truth = _photo()
+    Image.fromarray(rgb).save(folder / "photo.png")
+    labels = np.zeros(truth.shape, np.uint8)
+    labels[20, 20:30], labels[2, 2:50] = 1, 2
+    save_labels(folder / "s.png", labels)
+
+
+def test_an_output_that_is_a_link_is_written_through_and_the_link_kept(tmp_path, monkeypatch):
+    # `-o latest.png` with latest.png -> masks/v3.png: the atomic write's rename replaced the
+    # link with a file and left v3.png as it was.
+    _photo_and_marks(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "masks").mkdir()
+    (tmp_path / "masks" / "v3.png").write_bytes(b"")  # an empty file holds nothing to lose
+    (tmp_path / "latest.png").symlink_to("masks/v3.png")
+    (tmp_path / "new.png").symlink_to("masks/v4.png")  # names a file not written yet
+    assert main(["segment", "photo.png", "--scribbles", "s.png", "-o", "latest.png", "--cutout", "new.png"]) == 0
+    assert (tmp_path / "latest.png").is_symlink() and (tmp_path / "new.png").is_symlink()
+    assert segmix_io.load_image(tmp_path / "masks" / "v3.png").shape[:2] == (40, 60)
+    assert (tmp_path / "masks" / "v4.png").is_file()
+    assert not any(p.name.endswith(".tmp") for p in (tmp_path / "masks").iterdir())
+
+
+def test_an_output_that_is_a_pipe_or_a_link_to_a_device_is_refused(tmp_path, monkeypatch, capsys):
+    import os
+
+    _photo_and_marks(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "pipe.png")
+    (tmp_path / "null.png").symlink_to(os.devnull)
+    for name in ("pipe.png", "null.png"):
+        assert main(["segment", "photo.png", "--scribbles", "s.png", "-o", name]) == 2
+        line = _error(capsys, "segment")
+        assert line == f"-o/--output {name}: is not a regular file (a device, a pipe or a socket); give a file name"
+    assert not (tmp_path / "pipe.png").is_file() and (tmp_path / "null.png").is_symlink()
+
+
+def test_a_failed_run_puts_back_the_file_a_linked_output_names(tmp_path):
+    target, link = tmp_path / "v3.png", tmp_path / "latest.png"
+    target.write_bytes(b"the earlier mask")
+    link.symlink_to("v3.png")
+    with pytest.raises(RuntimeError):
+        with segmix_io.all_or_nothing(link):
+            with segmix_io.atomic_write(link) as handle:
+                handle.write(b"a new mask")
+            assert target.read_bytes() == b"a new mask"
+            raise RuntimeError("the next output failed")
+    assert link.is_symlink() and target.read_bytes() == b"the earlier mask"
