@@ -1052,7 +1052,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     import os
     from pathlib import Path
 
-    from segmix.io import ProtectedInputs, cannot_create_in, check_batch_outputs, check_output_path
+    from segmix.io import ProtectedInputs, cannot_create_in, check_batch_outputs, check_output_path, written_path
     from segmix.plots import check_png_name
 
     figures = figures or {}
@@ -1076,7 +1076,8 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     checked = {}
     for option, output in (*outputs.items(), *figures.items()):
         if output:
-            folder = Path(output).parent if str(Path(output).parent) else Path(".")
+            written = written_path(output)  # a link's file is written, in its own folder
+            folder = written.parent if str(written.parent) else Path(".")
             where = os.path.normcase(folder.resolve())
             if where not in checked:
                 checked[where] = cannot_create_in(folder)

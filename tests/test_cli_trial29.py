@@ -98,3 +98,12 @@ def test_a_failed_run_puts_back_the_file_a_linked_output_names(tmp_path):
             assert target.read_bytes() == b"a new mask"
             raise RuntimeError("the next output failed")
     assert link.is_symlink() and target.read_bytes() == b"the earlier mask"
+
+
+def test_a_link_into_a_folder_that_takes_no_files_is_refused_before_the_work(tmp_path, monkeypatch, capsys):
+    # The probe for a new file is made where the link's file is written, not beside the link.
+    _photo_and_marks(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.png").symlink_to("/proc/m.png")
+    assert main(["segment", "photo.png", "--scribbles", "s.png", "-o", "m.png"]) == 2
+    assert _error(capsys, "segment") == "-o/--output m.png: cannot write in the folder /proc (it takes no new files)"
