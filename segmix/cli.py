@@ -559,7 +559,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if args.probability:
             save_probability(args.probability, result.probability, protect=inputs, mark="segment")
         if args.cutout:
-            save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment")
+            save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment",
+                        icc_profile=loaded.icc_profile)
         if args.save_model:
             from segmix.modelfile import write_model
 

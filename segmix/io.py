@@ -1612,7 +1612,7 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
 
 def save_cutout(
     path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
-    source_alpha: np.ndarray | None = None, mark: str | None = None,
+    source_alpha: np.ndarray | None = None, mark: str | None = None, icc_profile: bytes | None = None,
 ) -> None:
     """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
 
@@ -1632,6 +1632,10 @@ def save_cutout(
     mark : str, optional
         The command whose mark the file carries (:func:`mark_params`), so that a later run
         of it may replace the file; None (the default) writes no mark.
+    icc_profile : bytes, optional
+        The photo's ICC profile (``LoadedImage.icc_profile``), embedded when it is an RGB one
+        (:func:`fitting_icc_profile`): a cut-out of an Adobe RGB or Display P3 photo without
+        it is shown as sRGB, in other colours than the photo.
 
     Raises
     ------
@@ -1653,7 +1657,11 @@ def save_cutout(
             raise ValueError(f"source_alpha shape {source_alpha.shape} does not match image {image.shape[:2]}")
         alpha = np.minimum(alpha, source_alpha.astype(np.uint8, copy=False))
     rgba = np.dstack([image, alpha])
-    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **_marked("PNG", mark))
+    params = _marked("PNG", mark)
+    icc_profile = fitting_icc_profile(icc_profile, "RGBA")
+    if icc_profile:
+        params["icc_profile"] = icc_profile
+    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params)
 
 
 # The palette older segmix versions wrote label files with (indices = labels); kept so that
@@ -1827,7 +1835,8 @@ def save_image(
         more opaque, any other transparent (its colour then black); refused (ValueError)
         for JPEG and BMP, which cannot hold it.
     icc_profile : bytes, optional
-        Embedded as is (e.g. ``LoadedImage.icc_profile`` of the source).
+        Embedded (e.g. ``LoadedImage.icc_profile`` of the source) when it fits the mode
+        written (:func:`fitting_icc_profile`).
     dpi : (float, float), optional
     quality : int, optional
         JPEG or WebP only: Pillow's compression quality, 1-95, instead of JPEG's 95 (for WebP
@@ -1870,8 +1879,6 @@ def save_image(
         if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)) or not 1 <= quality <= 95:
             raise ValueError(f"quality must be an integer from 1 to 95, got {quality!r}")
         params.update(quality=int(quality), lossless=False) if fmt == "WEBP" else params.update(quality=int(quality))
-    if icc_profile and fmt != "BMP":
-        params["icc_profile"] = icc_profile
     if dpi and fmt != "WEBP":
         params["dpi"] = tuple(dpi)
     rgb = _check_rgb(rgb)
@@ -1911,9 +1918,24 @@ def save_image(
                              "use .png (or fewer colours)")
     if im is None:
         im = Image.fromarray(np.ascontiguousarray(rgb))
+    icc_profile = fitting_icc_profile(icc_profile, im.mode)
+    if icc_profile and fmt != "BMP":
+        params["icc_profile"] = icc_profile
     params.update(_marked(fmt, mark))
     _save_pil(path, im, fmt, protect, **params)
     return im.mode
+
+
+def fitting_icc_profile(profile: bytes | None, mode: str) -> bytes | None:
+    """``profile`` (a photo's embedded ICC profile) when it describes pixels of Pillow mode
+    ``mode`` (an RGB profile for RGB, RGBA and palette images, a grey one for L and LA), else
+    None. A CMYK photo is converted to RGB and a greyscale one may be written as RGB: their
+    profiles do not fit the pixels written (``quantize`` wrote a CMYK JPEG's CMYK profile
+    into its palette PNG), and the pixels are then left without a profile, as sRGB."""
+    if not profile or len(profile) < 20:
+        return None
+    wanted = b"GRAY" if mode in ("L", "LA") else b"RGB " if mode in ("RGB", "RGBA", "P") else None
+    return profile if profile[16:20] == wanted else None
 
 
 # Label maps (scribbles, masks) have their own module, segmix.labelmaps, which builds on

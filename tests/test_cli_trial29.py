@@ -4,6 +4,10 @@ more for each kind:
 1. A valid TIFF in a layout Pillow does not decode (float32 RGB from tifffile, float16 or
    float64 grey, 32-bit integer RGB) was refused as "looks like a TIFF image but its header is
    damaged; the file is corrupt": it is named as a TIFF segmix cannot decode, with its layout.
+2. An output that is a symbolic link was replaced by a file (the file it named kept the old
+   result); one that is a pipe or a link to a device was replaced by a file too.
+3. ``--cutout`` dropped the photo's ICC colour profile (an Adobe RGB photo's cut-out is shown
+   as sRGB), and ``quantize`` wrote a CMYK photo's CMYK profile into its RGB palette PNG.
 """
 
 import numpy as np
@@ -107,3 +111,49 @@ def test_a_link_into_a_folder_that_takes_no_files_is_refused_before_the_work(tmp
     (tmp_path / "m.png").symlink_to("/proc/m.png")
     assert main(["segment", "photo.png", "--scribbles", "s.png", "-o", "m.png"]) == 2
     assert _error(capsys, "segment") == "-o/--output m.png: cannot write in the folder /proc (it takes no new files)"
+
+
+# ------------------------------------------------------------- 3. colour profiles
+def _profile(space: bytes) -> bytes:
+    """An ICC profile whose header says colour space ``space`` (an sRGB profile, relabelled
+    for the others: only the header is read)."""
+    from PIL import ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return srgb[:16] + space + srgb[20:]
+
+
+@pytest.mark.parametrize("mode, space, kept", [
+    ("RGB", b"RGB ", True),     # an Adobe RGB / Display P3 photo: its cut-out keeps the profile
+    ("CMYK", b"CMYK", False),   # converted to RGB without colour management: no CMYK profile on RGB
+    ("L", b"GRAY", False),      # a cut-out is RGBA: a grey profile does not describe it
+])
+def test_a_cutout_keeps_the_photos_rgb_colour_profile(tmp_path, monkeypatch, mode, space, kept):
+    from PIL import Image
+
+    rgb, truth = _photo()
+    profile = _profile(space)
+    Image.fromarray(rgb).convert(mode).save(tmp_path / "photo.jpg", quality=95, icc_profile=profile)
+    labels = np.zeros(truth.shape, np.uint8)
+    labels[20, 20:30], labels[2, 2:50] = 1, 2
+    save_labels(tmp_path / "s.png", labels)
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "photo.jpg", "--scribbles", "s.png", "-o", "m.png", "--cutout", "c.png"]) == 0
+    with Image.open(tmp_path / "c.png") as cut:
+        assert cut.mode == "RGBA"
+        assert cut.info.get("icc_profile") == (profile if kept else None)
+
+
+def test_quantize_writes_no_profile_of_another_colour_space(tmp_path, monkeypatch):
+    from PIL import Image
+
+    rgb, _ = _photo()
+    Image.fromarray(rgb).convert("CMYK").save(tmp_path / "cmyk.jpg", quality=95, icc_profile=_profile(b"CMYK"))
+    Image.fromarray(rgb).save(tmp_path / "rgb.jpg", quality=95, icc_profile=_profile(b"RGB "))
+    monkeypatch.chdir(tmp_path)
+    assert main(["quantize", "cmyk.jpg", "-k", "4", "-o", "q_cmyk.png"]) == 0
+    assert main(["quantize", "rgb.jpg", "-k", "4", "-o", "q_rgb.png"]) == 0
+    with Image.open(tmp_path / "q_cmyk.png") as q:
+        assert q.info.get("icc_profile") is None
+    with Image.open(tmp_path / "q_rgb.png") as q:
+        assert q.info.get("icc_profile") == _profile(b"RGB ")

@@ -71,3 +71,20 @@ def test_export_with_no_result_asks_for_a_mark_of_the_object_not_for_background(
     assert "background" not in text and "mark the object first" in text
     assert text == window.modes["segment"].export_tip("mask")
     assert not (tmp_path / "m.png").exists()
+
+
+def test_an_exported_cutout_keeps_the_photos_colour_profile(qtbot, make_window, tmp_path):
+    # As segmix segment --cutout: an Adobe RGB or Display P3 photo's cut-out without its
+    # profile is shown as sRGB, in other colours than the photo.
+    from PIL import ImageCms
+
+    from gui_helpers import make_two_colour_image, paint_two_classes
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(make_two_colour_image()).save(tmp_path / "photo.jpg", quality=95, icc_profile=profile)
+    window = make_window(tmp_path / "photo.jpg")
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    assert window.export("cutout", tmp_path / "cut.png")
+    with Image.open(tmp_path / "cut.png") as cut:
+        assert cut.mode == "RGBA" and cut.info.get("icc_profile") == profile
