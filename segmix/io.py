@@ -503,8 +503,13 @@ def exif_orientation(path: PathLike) -> int:
 def _orient(path: Path, im: Image.Image) -> int:
     """Apply EXIF orientation in place; return the tag value that was applied."""
     try:
-        orientation = int(im.getexif().get(0x0112, 1) or 1)
-        ImageOps.exif_transpose(im, in_place=True)
+        with warnings.catch_warnings():
+            # A PNG's eXIf chunk is parsed here, after the decode: its damage was a stray line
+            # without the file's name ("warning: Corrupt EXIF data.  Expecting to read 2
+            # bytes but only got 0."), which _pillow_limits keeps off for the rest.
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+            orientation = int(im.getexif().get(0x0112, 1) or 1)
+            ImageOps.exif_transpose(im, in_place=True)
     except (ValueError, OSError, SyntaxError, TypeError, struct.error) as exc:
         raise ImageLoadError(f"{path}: cannot apply the EXIF orientation ({exc})") from exc
     return orientation if 1 <= orientation <= 8 else 1

@@ -8,6 +8,8 @@ more for each kind:
    result); one that is a pipe or a link to a device was replaced by a file too.
 3. ``--cutout`` dropped the photo's ICC colour profile (an Adobe RGB photo's cut-out is shown
    as sRGB), and ``quantize`` wrote a CMYK photo's CMYK profile into its RGB palette PNG.
+4. A PNG photo with a damaged eXIf chunk printed Pillow's "warning: Corrupt EXIF data.
+   Expecting to read 2 bytes but only got 0." without the file's name.
 """
 
 import numpy as np
@@ -157,3 +159,17 @@ def test_quantize_writes_no_profile_of_another_colour_space(tmp_path, monkeypatc
         assert q.info.get("icc_profile") is None
     with Image.open(tmp_path / "q_rgb.png") as q:
         assert q.info.get("icc_profile") == _profile(b"RGB ")
+
+
+# ------------------------------------------------------------- 4. a PNG's damaged EXIF
+def test_a_pngs_damaged_exif_prints_no_stray_warning(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+
+    rgb, truth = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png", exif=b"II*\x00\xff\xff\xff\x7f")
+    labels = np.zeros(truth.shape, np.uint8)
+    labels[20, 20:30], labels[2, 2:50] = 1, 2
+    save_labels(tmp_path / "s.png", labels)
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "photo.png", "--scribbles", "s.png", "-o", "m.png"]) == 0
+    assert capsys.readouterr().err == ""
