@@ -88,3 +88,28 @@ def test_an_exported_cutout_keeps_the_photos_colour_profile(qtbot, make_window, 
     assert window.export("cutout", tmp_path / "cut.png")
     with Image.open(tmp_path / "cut.png") as cut:
         assert cut.mode == "RGBA" and cut.info.get("icc_profile") == profile
+
+
+def test_an_export_of_the_result_before_a_failed_fit_says_so(qtbot, make_window, tmp_path):
+    # The overlay keeps the earlier result when the latest marks' fit is cancelled or fails;
+    # Ctrl+E then wrote it and said only "Saved ...", while those marks give another mask.
+    photo = np.zeros((4, 40, 3), np.uint8)
+    photo[:, :20] = (200, 40, 40)
+    photo[:, 20:] = (30, 150, 210)
+    Image.fromarray(photo).save(tmp_path / "strip.png")
+    window = make_window(tmp_path / "strip.png")
+    segment = window.modes["segment"]
+    window.set_tool("click")
+    with qtbot.waitSignal(segment.training_finished, timeout=60000):
+        _click(window, 2.5, 2.5)
+    assert window.export("mask", tmp_path / "first.png")
+    assert window.statusBar().currentMessage() == f"Saved {tmp_path / 'first.png'}"
+    # A foreground stroke over the whole strip: every pixel foreground, the fit fails.
+    labels = np.ones((4, 40), np.uint8)
+    with qtbot.waitSignal(window.controller.failed, timeout=60000):
+        window.layer.replace(labels)
+        segment.retrain()
+    assert segment.outcome is not None  # the earlier result stays shown
+    assert window.export("mask", tmp_path / "stale.png")
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Saved {tmp_path / 'stale.png'}; this is the result of your marks before the latest")

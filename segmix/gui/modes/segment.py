@@ -941,6 +941,16 @@ class SegmentMode(Mode):
             return threshold_mask(outcome.probability, threshold, outcome.scribbles)
         return outcome.mask
 
+    def export_note(self, kind: str) -> str:
+        """Said after "Saved <path>" when the result written is not of the marks shown: their fit
+        was cancelled (Esc) or failed, and the overlay kept the earlier result. A trial's
+        Ctrl+E after Esc said only "Saved", and the marks saved with it gave another mask."""
+        outcome, layer = self.outcome, self.shell.layer
+        if outcome is None or layer is None or np.array_equal(outcome.scribbles, layer.labels):
+            return ""
+        return ("this is the result of your marks before the latest ones, whose fit was cancelled or failed; "
+                "Retrain fits them")
+
     def export_arrays(self, kind: str):
         if self.outcome is None:
             # The greyed-out action's words: "Paint foreground and background first" asked for
