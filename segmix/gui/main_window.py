@@ -737,6 +737,7 @@ class MainWindow(QMainWindow):
         canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
         canvas.brush_size_changed.connect(self.tool_panel.set_brush_size)
         canvas.file_dropped.connect(self.open_image)
+        canvas.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
         # Any size change but the window's own scaling is the user's (slider, [ and ]).

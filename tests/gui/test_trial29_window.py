@@ -113,3 +113,21 @@ def test_an_export_of_the_result_before_a_failed_fit_says_so(qtbot, make_window,
     assert window.export("mask", tmp_path / "stale.png")
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Saved {tmp_path / 'stale.png'}; this is the result of your marks before the latest")
+
+
+def test_a_box_that_marks_nothing_says_why(qtbot, make_window, photo_path):
+    # A box dragged across the whole photo (an object filling it), or a click with the
+    # Rectangle tool, marked nothing and said nothing.
+    from gui_helpers import drag
+
+    window = make_window(photo_path)
+    window.set_tool("rectangle")
+    drag(window, [(-5, -5), (40, 30), (90, 70)])  # beyond every edge of the 80 x 60 photo
+    assert not window.layer.labels.any()
+    assert window.statusBar().currentMessage().startswith("The box covers the whole photo")
+    window.statusBar().clearMessage()
+    drag(window, [(30, 30), (30.5, 30.5)])
+    assert not window.layer.labels.any()
+    assert window.statusBar().currentMessage().startswith("The box is too small")
+    drag(window, [(10, 10), (40, 30), (60, 50)])  # a box inside the photo marks its outside
+    assert window.layer.labels[0, 0] == 2 and window.layer.labels[30, 30] == 0
