@@ -987,9 +987,9 @@ class SegmentMode(Mode):
 
     def hint(self) -> str:
         foreground, background = self.shell.label_counts()
-        failure = self._failure
-        if (failure is not None and self.shell.layer is not None and not (self._training_in_flight or self._apply_in_flight)
-                and np.array_equal(failure[1], self.shell.layer.labels)):
+        failure, layer = self._failure, self.shell.layer
+        if (failure is not None and layer is not None and not (self._training_in_flight or self._apply_in_flight)
+                and np.array_equal(failure[1], layer.labels)):
             # A new fit under way is said below, and other marks (an undo) are not the failed ones.
             return HINT_FAILED.format(message=escape(failure[0].rstrip(".")))
         if self.loaded_model is not None:
