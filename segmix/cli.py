@@ -560,7 +560,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if args.probability:
             save_probability(args.probability, result.probability, protect=inputs, mark="segment")
         if args.cutout:
-            save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment")
+            save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment",
+                        icc_profile=loaded.icc_profile)
         if args.save_model:
             from segmix.modelfile import write_model
 
@@ -1053,7 +1054,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     import os
     from pathlib import Path
 
-    from segmix.io import ProtectedInputs, cannot_create_in, check_batch_outputs, check_output_path
+    from segmix.io import ProtectedInputs, cannot_create_in, check_batch_outputs, check_output_path, written_path
     from segmix.plots import check_png_name
 
     figures = figures or {}
@@ -1077,7 +1078,8 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     checked = {}
     for option, output in (*outputs.items(), *figures.items()):
         if output:
-            folder = Path(output).parent if str(Path(output).parent) else Path(".")
+            written = written_path(output)  # a link's file is written, in its own folder
+            folder = written.parent if str(written.parent) else Path(".")
             where = os.path.normcase(folder.resolve())
             if where not in checked:
                 checked[where] = cannot_create_in(folder)

@@ -64,6 +64,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
 import re
 import stat
@@ -327,30 +328,32 @@ _SIGNATURES = (
 )
 
 
-def _tiff_pixel_format(path: Path) -> str | None:
-    """The samples of a TIFF's first image in words ("3 samples of 32-bit floating point"),
-    read from its first directory, or None when that directory does not parse or gives no
-    size (a damaged file)."""
-    from PIL import TiffImagePlugin
-
+def _tiff_layout(path: Path) -> str | None:
+    """How the first page of a TIFF stores its pixels ("3 samples of 32-bit floating point per
+    pixel"), read by tifffile (scikit-image's reader) from the tags only; None when tifffile
+    cannot parse the file either (then it is damaged)."""
+    # tifffile logs what it cannot parse ("invalid offset to first page") on stderr: the
+    # caller's one line says it.
+    log = logging.getLogger("tifffile")
+    was_disabled, log.disabled = log.disabled, True
     try:
-        with open(path, "rb") as handle:
-            directory = TiffImagePlugin.ImageFileDirectory_v2(handle.read(8))
-            handle.seek(directory.next)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # Pillow's "Corrupt EXIF data" for a short file
-                directory.load(handle)
-        if not (directory.get(256) and directory.get(257)):  # ImageWidth, ImageLength
-            return None
-        samples = int(directory.get(277, 1))  # SamplesPerPixel
-        bits = directory.get(258, (1,))  # BitsPerSample, one per sample
-        bits = int(bits[0] if isinstance(bits, tuple) else bits)
-        kind = directory.get(339, (1,))  # SampleFormat: 1 unsigned, 2 signed, 3 floating point
-        kind = int(kind[0] if isinstance(kind, tuple) else kind)
-    except Exception:  # noqa: BLE001 - any failure here means a damaged header
+        import tifffile
+
+        with tifffile.TiffFile(path) as tif:
+            page = tif.pages[0]
+            samples, bits = int(page.samplesperpixel), int(page.bitspersample)
+            kind = {1: "unsigned integer", 2: "signed integer", 3: "floating point"}.get(
+                int(page.sampleformat), "an unknown sample format")
+            compression = page.compression
+    except Exception:  # noqa: BLE001 - anything tifffile cannot parse is a damaged file
         return None
-    words = {1: "unsigned integer", 2: "signed integer", 3: "floating point"}.get(kind, f"sample format {kind}")
-    return f"{samples} sample{'' if samples == 1 else 's'} of {bits}-bit {words}"
+    finally:
+        log.disabled = was_disabled
+    described = f"{samples} sample{'s' if samples != 1 else ''} of {bits}-bit {kind} per pixel"
+    if int(compression) not in (1, 5, 7, 8, 32773, 32946):  # none, LZW, JPEG, Deflate, PackBits
+        name = getattr(compression, "name", str(compression))
+        described += f", {name} compression"
+    return described
 
 
 def _why_unreadable(path: Path) -> str:
@@ -369,16 +372,14 @@ def _why_unreadable(path: Path) -> str:
             return "is a HEIC image (as iPhones save photos), which segmix does not read; convert it to JPEG or PNG"
         # A video where a photo is expected (was "contents match none of the formats").
         return "is a video, not a photo; segmix background reads videos (or give one frame as an image)"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        pixels = _tiff_pixel_format(path)
-        if pixels and ("floating point" in pixels or not re.search(r" of (?:[1-9]|1[0-6])-bit ", pixels)):
-            # A whole TIFF of a sample format Pillow cannot decode (OpenCV's or tifffile's
-            # float RGB) was "its header is damaged; the file is corrupt".
-            return (f"is a TIFF of {pixels} per pixel, a pixel format segmix does not read (it reads 1- to "
-                    "16-bit integer samples and one 32-bit sample per pixel); save it with 8 or 16 bits per sample")
-        if pixels:  # integer samples segmix reads, in a layout or colour space it does not
-            return (f"is a TIFF of {pixels} per pixel that segmix cannot decode (an unusual colour space "
-                    "or layout, or a damaged file); save it again as an 8-bit RGB TIFF or a PNG")
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        layout = _tiff_layout(path)
+        if layout is not None:
+            # A valid TIFF in a layout Pillow does not decode (float or 32-bit integer RGB,
+            # float16 / float64 grey, many samples, a compression without its codec): a trial's
+            # float32 RGB TIFF from tifffile was called "header is damaged; the file is corrupt".
+            return (f"is a TIFF that segmix cannot decode ({layout}); save it as an 8- or 16-bit "
+                    "RGB or greyscale TIFF, or as a PNG")
     for signature, kind, is_image in _SIGNATURES:
         if head.startswith(signature):
             if is_image:
@@ -502,8 +503,13 @@ def exif_orientation(path: PathLike) -> int:
 def _orient(path: Path, im: Image.Image) -> int:
     """Apply EXIF orientation in place; return the tag value that was applied."""
     try:
-        orientation = int(im.getexif().get(0x0112, 1) or 1)
-        ImageOps.exif_transpose(im, in_place=True)
+        with warnings.catch_warnings():
+            # A PNG's eXIf chunk is parsed here, after the decode: its damage was a stray line
+            # without the file's name ("warning: Corrupt EXIF data.  Expecting to read 2
+            # bytes but only got 0."), which _pillow_limits keeps off for the rest.
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+            orientation = int(im.getexif().get(0x0112, 1) or 1)
+            ImageOps.exif_transpose(im, in_place=True)
     except (ValueError, OSError, SyntaxError, TypeError, struct.error) as exc:
         raise ImageLoadError(f"{path}: cannot apply the EXIF orientation ({exc})") from exc
     return orientation if 1 <= orientation <= 8 else 1
@@ -983,7 +989,8 @@ def _read_only(path: Path) -> bool:
 
 def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     """Raise if a file cannot be written at ``path``: it would overwrite one of ``input_paths``
-    (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError), its folder
+    (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError) or a device, a
+    pipe or a socket, or a link to one (ValueError), its folder
     or one above it is a file (NotADirectoryError, naming that file), its folder does not
     exist (FileNotFoundError), or the folder or an existing file there is not
     writable (PermissionError). Commands call it before their work, so a bad output
@@ -992,6 +999,10 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     ensure_not_input(target, *input_paths)
     if target.is_dir():
         raise IsADirectoryError(f"{target}: is a folder; give a file name")
+    if target.exists() and not target.is_file():
+        # A device, a pipe or a socket, or a link to one (out.png -> /dev/null): the atomic
+        # write would put a file in its place (in /dev when linked there, as root).
+        raise ValueError(f"{target}: is not a regular file (a device, a pipe or a socket); give a file name")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         # A file where a folder is expected, here or higher up, is named as such: "the folder
@@ -1146,13 +1157,14 @@ def atomic_write(
     """
     if mode not in ("wb", "w"):
         raise ValueError(f"atomic_write mode must be 'wb' or 'w', got {mode!r}")
-    target = Path(path)
-    check_output_path(target, *protect)
+    named = Path(path)
+    check_output_path(named, *protect)
+    target = written_path(named)
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise _write_error(exc, target, None) from exc
+        raise _write_error(exc, named, None) from exc
     try:
         if mode == "w":
             handle = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="\n")
@@ -1168,9 +1180,19 @@ def atomic_write(
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         if isinstance(exc, OSError):
-            raise _write_error(exc, target, tmp_name) from exc
+            raise _write_error(exc, named, tmp_name) from exc
         raise
     _fsync_folder(folder)
+
+
+def written_path(path: PathLike) -> Path:
+    """The file a write to ``path`` replaces: ``path``, or the file a symbolic link there names
+    (followed to the end, also when that file does not exist yet). Written through, as ``cp``,
+    a shell's ``>`` and Pillow's ``save`` do: the rename of an atomic write replaced the link
+    itself with a file (a trial's ``latest.png -> masks/v3.png`` became a file, v3.png kept
+    the old mask)."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
 def _write_error(exc: OSError, target: Path, tmp_name: str | None) -> OSError:
@@ -1226,12 +1248,12 @@ def all_or_nothing(*outputs: PathLike | None) -> Iterator[None]:
     for output in outputs:
         if not output:
             continue
-        path = Path(output)
+        path = written_path(output)  # a link is written through: its file is the output
         if not os.path.lexists(path):
             new.append(path)
             continue
-        if not path.is_file() or path.is_symlink():
-            continue  # written through, or refused by the writer: nothing of ours to put back
+        if not path.is_file():
+            continue  # refused by the writer: nothing of ours to put back
         backup = _hard_link_beside(path)
         if backup is not None:
             kept.append((path, backup))
@@ -1601,7 +1623,7 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
 
 def save_cutout(
     path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
-    source_alpha: np.ndarray | None = None, mark: str | None = None,
+    source_alpha: np.ndarray | None = None, mark: str | None = None, icc_profile: bytes | None = None,
 ) -> None:
     """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
 
@@ -1621,6 +1643,10 @@ def save_cutout(
     mark : str, optional
         The command whose mark the file carries (:func:`mark_params`), so that a later run
         of it may replace the file; None (the default) writes no mark.
+    icc_profile : bytes, optional
+        The photo's ICC profile (``LoadedImage.icc_profile``), embedded when it is an RGB one
+        (:func:`fitting_icc_profile`): a cut-out of an Adobe RGB or Display P3 photo without
+        it is shown as sRGB, in other colours than the photo.
 
     Raises
     ------
@@ -1642,7 +1668,11 @@ def save_cutout(
             raise ValueError(f"source_alpha shape {source_alpha.shape} does not match image {image.shape[:2]}")
         alpha = np.minimum(alpha, source_alpha.astype(np.uint8, copy=False))
     rgba = np.dstack([image, alpha])
-    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **_marked("PNG", mark))
+    params = _marked("PNG", mark)
+    icc_profile = fitting_icc_profile(icc_profile, "RGBA")
+    if icc_profile:
+        params["icc_profile"] = icc_profile
+    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params)
 
 
 # The palette older segmix versions wrote label files with (indices = labels); kept so that
@@ -1819,7 +1849,8 @@ def save_image(
         more opaque, any other transparent (its colour then black); refused (ValueError)
         for JPEG and BMP, which cannot hold it.
     icc_profile : bytes, optional
-        Embedded as is (e.g. ``LoadedImage.icc_profile`` of the source).
+        Embedded (e.g. ``LoadedImage.icc_profile`` of the source) when it fits the mode
+        written (:func:`fitting_icc_profile`).
     dpi : (float, float), optional
     quality : int, optional
         JPEG or WebP only: Pillow's compression quality, 1-95, instead of JPEG's 95 (for WebP
@@ -1861,8 +1892,6 @@ def save_image(
         if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)) or not 1 <= quality <= 95:
             raise ValueError(f"quality must be an integer from 1 to 95, got {quality!r}")
         params.update(quality=int(quality), lossless=False) if fmt == "WEBP" else params.update(quality=int(quality))
-    if icc_profile and fmt != "BMP":
-        params["icc_profile"] = icc_profile
     if dpi and fmt != "WEBP":
         params["dpi"] = tuple(dpi)
     rgb = _check_rgb(rgb)
@@ -1902,9 +1931,24 @@ def save_image(
                              "use .png (or fewer colours)")
     if im is None:
         im = Image.fromarray(np.ascontiguousarray(rgb))
+    icc_profile = fitting_icc_profile(icc_profile, im.mode)
+    if icc_profile and fmt != "BMP":
+        params["icc_profile"] = icc_profile
     params.update(_marked(fmt, mark))
     _save_pil(path, im, fmt, protect, **params)
     return im.mode
+
+
+def fitting_icc_profile(profile: bytes | None, mode: str) -> bytes | None:
+    """``profile`` (a photo's embedded ICC profile) when it describes pixels of Pillow mode
+    ``mode`` (an RGB profile for RGB, RGBA and palette images, a grey one for L and LA), else
+    None. A CMYK photo is converted to RGB and a greyscale one may be written as RGB: their
+    profiles do not fit the pixels written (``quantize`` wrote a CMYK JPEG's CMYK profile
+    into its palette PNG), and the pixels are then left without a profile, as sRGB."""
+    if not profile or len(profile) < 20:
+        return None
+    wanted = b"GRAY" if mode in ("L", "LA") else b"RGB " if mode in ("RGB", "RGBA", "P") else None
+    return profile if profile[16:20] == wanted else None
 
 
 # Label maps (scribbles, masks) have their own module, segmix.labelmaps, which builds on

@@ -124,7 +124,7 @@ def test_a_valid_tiff_of_an_unread_pixel_format_is_not_called_corrupt(tmp_path, 
                         ("double.tif", "1 sample of 64-bit floating point")):
         assert main(["quantize", str(tmp_path / name), "-k", "2", "-o", str(tmp_path / "q.png")]) == 2
         err = capsys.readouterr().err
-        assert f"{name}: is a TIFF of {words} per pixel, a pixel format segmix does not read" in err, err
+        assert f"{name}: is a TIFF that segmix cannot decode ({words} per pixel)" in err, err
         assert "corrupt" not in err and not (tmp_path / "q.png").exists()
     # A TIFF cut inside its header is still said to be damaged.
     (tmp_path / "cut.tif").write_bytes((tmp_path / "double.tif").read_bytes()[:12])

@@ -103,6 +103,8 @@ class ScribbleCanvas(QGraphicsView):
         Brush diameter in image pixels.
     file_dropped(str)
         A local file was dropped on the canvas.
+    notice(str)
+        Why a gesture marked nothing (a box covering the whole photo), for the status bar.
     """
 
     stroke_started = Signal()
@@ -111,6 +113,7 @@ class ScribbleCanvas(QGraphicsView):
     zoom_changed = Signal(float)
     brush_size_changed = Signal(int)
     file_dropped = Signal(str)
+    notice = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -485,10 +488,19 @@ class ScribbleCanvas(QGraphicsView):
             rect = QRectF(self._rect_start, self._image_point(event)).normalized()
             self._rect_start = None
             self._rect_item.setVisible(False)
-            if rect.width() >= 2 and rect.height() >= 2:
-                dirty = self.layer.fill_outside(
-                    round(rect.top()), round(rect.left()), round(rect.bottom()), round(rect.right()), BACKGROUND
-                )
+            height, width = self.layer.labels.shape
+            box = (round(rect.top()), round(rect.left()), round(rect.bottom()), round(rect.right()))
+            if rect.width() < 2 or rect.height() < 2:
+                # A click, or a drag under 2 px: nothing was said, and nothing happened.
+                emit(self.notice, "The box is too small: drag a box around the object; everything outside it "
+                                  "becomes background.")
+            elif box[0] <= 0 and box[1] <= 0 and box[2] >= height and box[3] >= width:
+                # A drag across the whole photo (an object filling it) leaves no pixel outside:
+                # it marked nothing, without a word.
+                emit(self.notice, "The box covers the whole photo, so nothing outside it becomes background: "
+                                  "drag it inside the photo's edges, or paint the background (2).")
+            else:
+                dirty = self.layer.fill_outside(*box, BACKGROUND)
                 self.refresh_scribbles(dirty)
             self._finish_stroke("Rectangle")
             event.accept()

@@ -42,6 +42,7 @@ from segmix.gui import file_dialogs, files, window_geometry
 from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
+from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
@@ -97,6 +98,7 @@ class _Picture:
     skin_image: np.ndarray | None = None  # what Skin mode scores (a palette photo low-passed)
     path: Path | None = None
     alpha: np.ndarray | None = None  # the photo's alpha channel, if it has one (cut-outs keep it)
+    icc_profile: bytes | None = None  # the photo's embedded colour profile (cut-outs keep it)
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
     # Scribble files read into this space: normalised path -> (path, role, a key of
@@ -271,6 +273,44 @@ class _DockScroll(QScrollArea):
         return QSize(self.minimumWidth(), height)
 
 
+class _Banner(QLabel):
+    """The hint banner above the canvas. Its height follows the window's width, not the hint: a
+    banner that grew with each hint would shift the canvas under the user's brush. Room for two
+    lines, or for ``reference`` (the everyday hint after a result) where the window is too narrow
+    for it in two: a fixed two-line banner in a window tiled to half a 1366-px screen, or 800 px
+    wide, cut the first and the last of three lines in half. A longer hint there grows it until
+    the next resize."""
+
+    _STYLE = "QLabel { background: #2b3a4a; color: white; padding: 6px; }"
+
+    def __init__(self, text: str, reference: str) -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+        self.setStyleSheet(self._STYLE)
+        self._reference = QLabel(reference)  # never shown: measures the reference's height
+        self._reference.setWordWrap(True)
+        self._reference.setStyleSheet(self._STYLE)
+        self._reference.ensurePolished()  # its padding counts, though it is never shown
+        self._fit_height(resized=True)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit_height(resized=False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height(resized=True)
+
+    def _fit_height(self, resized: bool) -> None:
+        width = self.width()
+        height = self.height() if not resized else max(2 * self.fontMetrics().lineSpacing() + 14,
+                                                       self._reference.heightForWidth(width))
+        self.setMinimumHeight(0)  # QLabel's heightForWidth is never below the minimum height
+        # A new height keeps the width: no resize loop.
+        self.setFixedHeight(max(height, self.heightForWidth(width)))
+
+
 class _GreyedEntriesSayWhy(QProxyStyle):
     """A menu style under which the mouse highlights a greyed-out entry too (it still cannot
     be chosen), so that the status bar shows its status tip: why it is greyed out
@@ -336,12 +376,10 @@ class MainWindow(QMainWindow):
         self.warning_relay.install()
 
         self.canvas = ScribbleCanvas()
-        self.hint_label = QLabel(HINT_NO_PHOTO)
-        self.hint_label.setWordWrap(True)
-        self.hint_label.setStyleSheet("QLabel { background: #2b3a4a; color: white; padding: 6px; }")
-        # Room for two lines whatever the hint says: a hint that grows would shift the
-        # canvas under the user's brush.
-        self.hint_label.setFixedHeight(2 * self.hint_label.fontMetrics().lineSpacing() + 14)
+        # The reference: Segment mode's hint after a result, in the default style.
+        everyday = HINT_TRAINED.format(style="Green = foreground (the result); red / blue = your foreground / "
+                                       "background marks", marks=FIX_WITH[None])
+        self.hint_label = _Banner(HINT_NO_PHOTO, everyday)
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -523,6 +561,11 @@ class MainWindow(QMainWindow):
         return self._picture.alpha
 
     @property
+    def photo_icc_profile(self) -> bytes | None:
+        """The ICC colour profile embedded in ``image``'s file, if any (cut-outs keep it)."""
+        return self._picture.icc_profile
+
+    @property
     def image_path(self) -> Path | None:
         """The file ``image`` came from (None for an array shown without one)."""
         return self._picture.path
@@ -701,6 +744,7 @@ class MainWindow(QMainWindow):
         canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
         canvas.brush_size_changed.connect(self.tool_panel.set_brush_size)
         canvas.file_dropped.connect(self.open_image)
+        canvas.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
         # Any size change but the window's own scaling is the user's (slider, [ and ]).
@@ -1062,7 +1106,7 @@ class MainWindow(QMainWindow):
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False
         self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha,
-                       skin_image=files.skin_pixels(loaded))
+                       skin_image=files.skin_pixels(loaded), icc_profile=loaded.icc_profile)
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
         notes = []
@@ -1079,13 +1123,15 @@ class MainWindow(QMainWindow):
         return True
 
     def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None,
-                  alpha: np.ndarray | None = None, skin_image: np.ndarray | None = None) -> None:
+                  alpha: np.ndarray | None = None, skin_image: np.ndarray | None = None,
+                  icc_profile: bytes | None = None) -> None:
         """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told.
 
         ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``;
         ``skin_image`` likewise for Skin mode.
         ``alpha`` (H, W) uint8: the photo's alpha channel, if it has one: its fully transparent
         pixels are background for Segment mode (segmix.transparency), and cut-outs keep it.
+        ``icc_profile``: the colour profile embedded in the photo's file, which cut-outs keep.
         """
         image = np.ascontiguousarray(image, dtype=np.uint8)
         image.setflags(write=False)  # shared read-only with the compute thread
@@ -1113,6 +1159,7 @@ class MainWindow(QMainWindow):
         picture.skin_image = skin_image
         picture.path = Path(path) if path is not None else None
         picture.alpha = alpha if alpha is not None and np.shape(alpha) == image.shape[:2] else None
+        picture.icc_profile = icc_profile
         self.controller.transparent = transparent_pixels(picture.alpha)
         picture.layers = {mode.name: LabelLayer(image.shape[:2]) for mode in sharing}
         picture.inputs = {}  # those of the previous photo are not this one's inputs

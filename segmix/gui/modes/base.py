@@ -402,7 +402,8 @@ class Mode(QObject):
         from segmix.gui import files
 
         files.write_export(kind, path, image=self.shell.image, probability=probability, mask=mask,
-                           protect=[self.shell.image_path], alpha=self.shell.photo_alpha, mark=self.export_mark)
+                           protect=[self.shell.image_path], alpha=self.shell.photo_alpha, mark=self.export_mark,
+                           icc_profile=self.shell.photo_icc_profile)
 
     def export_refusal(self, path, kind: str) -> str | None:
         """Why this mode's exports may not be written to ``path`` besides the window's inputs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -81,6 +82,9 @@ HINT_NO_OBJECT = (
     "Click the object (left click) or paint it (1) to say what to keep."
 )
 HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
+#: Said when the last fit failed: the banner said "Fitting the colour models..." over a failed
+#: fit (a trial's two clicks on a 3 x 2 photo marked every pixel one class).
+HINT_FAILED = "<b>Training failed</b>: {message}. Change the marks (Ctrl+Z undoes the last) to fit again."
 #: Marks reopened with the order they were made in are fitted step by step again, as the window
 #: fitted them when they were saved: at once they give another mask (segmix.mark_steps).
 #: (Steps, not marks: marks fitted together, e.g. brought back by a redo, are one step; a
@@ -142,6 +146,9 @@ class SegmentMode(Mode):
         self._training_in_flight = False
         self._apply_in_flight = False  # a re-cut of the stored model (threshold moved) is running
         self._cancelled = False  # the last fit was cancelled and nothing replaced it
+        # Why the last fit failed and the marks it failed on (copied), until a result or a new
+        # photo: said in the banner while those marks are shown.
+        self._failure: tuple[str, np.ndarray] | None = None
         self._fit_interrupted = False
         # Marks added while the running job's last stages ran: fitted when its result is in.
         self._refit_when_done = False
@@ -217,6 +224,7 @@ class SegmentMode(Mode):
 
     def on_image_changed(self) -> None:
         self._training_in_flight = self._apply_in_flight = self._refit_when_done = False
+        self._failure = None
         self._mark_snapshots = []
         self.outcome = None
         self.history.clear()
@@ -674,6 +682,7 @@ class SegmentMode(Mode):
         shell.controller.invalidate()  # a fit of other marks may still run: its result is stale
         self._training_in_flight = self._apply_in_flight = self._refit_when_done = False
         self._cancelled = False
+        self._failure = None
         self.outcome = kept
         self._latest_request = (kept.scribbles, kept.mark_order)
         self.model_panel.swatches.set_swatches(class_swatches(kept.model))
@@ -771,6 +780,7 @@ class SegmentMode(Mode):
             emit(self.preview_ready, outcome)
             return
         self._training_in_flight = self._apply_in_flight = False
+        self._failure = None
         if outcome.retrained and outcome.scribbles is not None:
             # Marks this result covers are no longer waiting to be a step of their own.
             self._mark_snapshots = [m for m in self._mark_snapshots
@@ -835,8 +845,18 @@ class SegmentMode(Mode):
 
     def on_failed(self, message: str) -> None:
         self._training_in_flight = self._apply_in_flight = False
+        layer = self.shell.layer
+        if layer is not None:
+            # Marks that cover every pixel one class (a click or a wide brush on a tiny photo)
+            # fail as "no background scribbles: paint some background pixels first", which
+            # did not say that the whole photo was marked: the words Load Scribbles and
+            # segmix segment use for such marks.
+            message = files.unusable_scribbles(layer.labels, self.class_names) or message
+        self._failure = (message, layer.labels.copy()) if layer is not None else None
         self.training_panel.set_status(f"Training failed: {message}")
         self.shell.statusBar().showMessage(f"Training failed: {message}", 8000)
+        self.shell.update_hint()
+        self.shell.update_actions()
         self._refit_if_marks_waited()
 
     def on_cancelled(self) -> None:
@@ -921,9 +941,21 @@ class SegmentMode(Mode):
             return threshold_mask(outcome.probability, threshold, outcome.scribbles)
         return outcome.mask
 
+    def export_note(self, kind: str) -> str:
+        """Said after "Saved <path>" when the result written is not of the marks shown: their fit
+        was cancelled (Esc) or failed, and the overlay kept the earlier result. A trial's
+        Ctrl+E after Esc said only "Saved", and the marks saved with it gave another mask."""
+        outcome, layer = self.outcome, self.shell.layer
+        if outcome is None or layer is None or np.array_equal(outcome.scribbles, layer.labels):
+            return ""
+        return ("this is the result of your marks before the latest ones, whose fit was cancelled or failed; "
+                "Retrain fits them")
+
     def export_arrays(self, kind: str):
         if self.outcome is None:
-            raise NothingToExport("Paint foreground and background first.")
+            # The greyed-out action's words: "Paint foreground and background first" asked for
+            # background, which a mask does not need (one click on the object is enough).
+            raise NothingToExport(self.export_tip(kind))
         return self.outcome.probability, self.current_mask()
 
     def render(self) -> None:
@@ -955,6 +987,11 @@ class SegmentMode(Mode):
 
     def hint(self) -> str:
         foreground, background = self.shell.label_counts()
+        failure, layer = self._failure, self.shell.layer
+        if (failure is not None and layer is not None and not (self._training_in_flight or self._apply_in_flight)
+                and np.array_equal(failure[1], layer.labels)):
+            # A new fit under way is said below, and other marks (an undo) are not the failed ones.
+            return HINT_FAILED.format(message=escape(failure[0].rstrip(".")))
         if self.loaded_model is not None:
             return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")
