@@ -286,7 +286,8 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         A file given as a folder (:func:`segmix.io.check_input_folder`).
     ValueError
         An empty folder, no pair at all (one folder given as both: :func:`same_folder_words`),
-        or two lossless masks of one image's stem (both named).
+        two lossless masks of one image's stem (both named), or two photos of one stem
+        (``x.jpg``, ``x.png``) that would share its mask (both named).
     """
     given = {"images": images_dir, "masks": masks_dir}
     images_dir, masks_dir = Path(images_dir), Path(masks_dir)
@@ -310,6 +311,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
                          f"{subfolder_hint(masks_dir)}")
     one_folder = images_dir.resolve() == masks_dir.resolve()
     chosen: dict[str, Path | None] = {}
+    paired: dict[Path, Path] = {}  # mask -> its photo
     for img in images:
         stem = img.stem
         if stem not in chosen:
@@ -317,6 +319,13 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         mask = chosen[stem]
         if mask is not None and mask.resolve() == img.resolve():
             continue  # the mask itself, in a folder of photos and masks: not a photo
+        if mask is not None and mask in paired:
+            # x.jpg and a converted copy x.png were both scored (or trained on) against
+            # x.png's mask, its pixels counted twice, without a word.
+            raise ValueError(f"{paired[mask]} and {img}: two photos of one name would share the mask {mask}; "
+                             "keep one of them in the images folder, or rename one and give it its own mask")
+        if mask is not None:
+            paired[mask] = img
         (pairs.append((img, mask)) if mask is not None else unmatched.append(img))
     if not pairs and one_folder:
         # `--images masks --masks masks` was told that no image in masks has a mask of the same

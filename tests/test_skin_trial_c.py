@@ -113,3 +113,25 @@ def test_a_hand_edited_training_note_that_is_no_share_is_left_out_of_the_line(tm
                      "--model", str(tmp_path / "m.json")]) == 0
         out = capsys.readouterr().out
         assert "operating point: p(skin) prior 0.1," in out and "training data's skin share" not in out
+
+
+def test_two_photos_of_one_name_sharing_one_mask_are_refused_naming_both(tmp_path, capsys):
+    """x.jpg and its converted copy x.png were both scored against x.png's mask: its pixels
+    counted twice in skin eval's figures and in skin train's model, without a word."""
+    from segmix.cli import main
+
+    (tmp_path / "img").mkdir()
+    (tmp_path / "msk").mkdir()
+    face = _face()
+    face.save(tmp_path / "img" / "x.jpg")
+    face.save(tmp_path / "img" / "x.png")
+    mask = np.zeros((64, 64), np.uint8)
+    mask[16:48, 16:48] = 255
+    Image.fromarray(mask).save(tmp_path / "msk" / "x.png")
+    words = (f"{tmp_path / 'img' / 'x.jpg'} and {tmp_path / 'img' / 'x.png'}: two photos of one name would share "
+             f"the mask {tmp_path / 'msk' / 'x.png'}")
+    for argv in (["eval"], ["train", "-o", str(tmp_path / "m.json")]):
+        assert main(["skin", *argv, "--images", str(tmp_path / "img"), "--masks", str(tmp_path / "msk"),
+                     "--quiet"]) == 2
+        assert words in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()
