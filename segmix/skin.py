@@ -63,6 +63,7 @@ __all__ = [
     "evaluate_folder",
     "image_mask_pairs",
     "unmatched_warning",
+    "swapped_folders",
     "images_source",
     "labelled_codes",
     "pair_failure",
@@ -367,6 +368,30 @@ def _choose_mask(files: list[Path], one_folder: bool) -> Path | None:
     return None if one_folder else files[0]
 
 
+def swapped_folders(pairs: Sequence[tuple[Path, Path]], images_dir, masks_dir) -> str | None:
+    """The one line for ``--images`` and ``--masks`` given the other way round, or None.
+
+    Called when no pair can be used: the "masks" (photos) were each refused as "must be
+    stored losslessly ... save the masks again as PNG from the original labels", advice that
+    sends a user who swapped the two options to redo masks that are fine. Told by the first
+    pair: its mask cannot be read as a mask and its photo can."""
+    if not pairs:
+        return None
+    image, mask = pairs[0]
+    try:
+        load_mask(mask)
+        return None
+    except (ValueError, OSError):
+        pass
+    try:
+        load_mask(image)
+    except (ValueError, OSError):
+        return None
+    return (f"--images {images_dir} holds masks and --masks {masks_dir} photos ({image.name} reads as a mask, "
+            f"{mask.name} does not): the two folders look swapped; give the photos with --images and the masks "
+            "with --masks")
+
+
 def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | None:
     """The warning for the photos of ``images_dir`` left out for want of a mask in
     ``masks_dir`` (:func:`image_mask_pairs`' ``unmatched``), or None: figures or a model made
@@ -505,7 +530,8 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
                 progress(i, len(pairs))
     flush()
     if failures:
-        raise UnusablePairs(failures, len(pairs))
+        swapped = swapped_folders(pairs, images_dir, masks_dir) if len(failures) == len(pairs) else None
+        raise UnusablePairs([swapped] if swapped else failures, len(pairs))
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
     counts.sources = [images_source(images_dir, masks_dir, len(pairs), len(unmatched), counts.n_skin, counts.n_non_skin)]
     return counts

@@ -226,6 +226,18 @@ def test_training_with_an_unreadable_photo_names_it_and_writes_no_model(address,
     assert len(err.splitlines()) == 1 and err.startswith("segmix skin train: error: ") and "p1.png" in err, err
 
 
+def test_training_on_folders_given_the_other_way_round_says_so_as_without_dask(address, tmp_path, capsys):
+    images, masks = _labelled_folder(tmp_path, 3, seed=4)
+    for photo in images.iterdir():  # photos a JPEG, so that they cannot be read as masks
+        Image.open(photo).save(photo.with_suffix(".jpg"))
+        photo.unlink()
+    argv = ["skin", "train", "--images", str(masks), "--masks", str(images), "-o", str(tmp_path / "m.json"), "--quiet"]
+    assert main(argv) == 2
+    local = capsys.readouterr().err
+    assert main([*argv, "--distributed", address]) == 2
+    assert capsys.readouterr().err == local and "look swapped" in local and len(local.splitlines()) == 1
+
+
 def test_training_errors_from_the_workers_are_one_prefixed_line_each(address, tmp_path, capsys):
     images, masks = _labelled_folder(tmp_path, 4, seed=4)
     Image.fromarray(np.zeros((10, 10), np.uint8)).save(masks / "p1.png")  # a mask of the wrong size

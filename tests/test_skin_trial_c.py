@@ -154,3 +154,24 @@ def test_skin_train_reads_a_palette_photo_as_the_detector_scores_it(tmp_path):
     read = [count_image_folder(tmp_path / name / "img", tmp_path / name / "msk", workers=1) for name in ("gif", "png")]
     for field in ("codes", "skin", "non_skin"):
         np.testing.assert_array_equal(getattr(read[0], field), getattr(read[1], field))
+
+
+def test_images_and_masks_given_the_other_way_round_are_said_to_look_swapped(tmp_path, capsys):
+    """--images masks/ --masks images/ was told, for every photo taken for a mask, "masks must
+    be stored losslessly ... save the masks again as PNG from the original labels"."""
+    from segmix.cli import main
+
+    (tmp_path / "img").mkdir()
+    (tmp_path / "msk").mkdir()
+    mask = np.zeros((64, 64), np.uint8)
+    mask[16:48, 16:48] = 255
+    for name in ("a", "b"):
+        _face().save(tmp_path / "img" / f"{name}.jpg")
+        Image.fromarray(mask).save(tmp_path / "msk" / f"{name}.png")
+    swapped = ["--images", str(tmp_path / "msk"), "--masks", str(tmp_path / "img"), "--quiet"]
+    line = (f"--images {tmp_path / 'msk'} holds masks and --masks {tmp_path / 'img'} photos (a.png reads as a mask, "
+            "a.jpg does not): the two folders look swapped; give the photos with --images and the masks with --masks")
+    assert main(["skin", "eval", *swapped]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"segmix skin eval: error: {line}"]
+    assert main(["skin", "train", *swapped, "-o", str(tmp_path / "m.json")]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"segmix skin train: error: {line}"]

@@ -371,7 +371,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         not written.
     """
     stream = stream or sys.stderr
-    items, folders = [], []
+    items, folders, folder_pairs = [], [], []
     for index, path in enumerate(uci_files):
         if Path(path).is_dir():  # as the single-machine command says it (segmix.skin.load_uci)
             raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
@@ -381,6 +381,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
         pairs, unmatched = skin.image_mask_pairs(images, masks)
         folders.append((images, masks, len(pairs), len(unmatched)))
+        folder_pairs.append(pairs)
         resolved = [(position, str(i.resolve()), str(m.resolve())) for position, (i, m) in enumerate(pairs)]
         items.extend([("pairs", folder, shard)] for shard in _batches(resolved, client, PAIRS_PER_SHARD))
     if not items:
@@ -392,7 +393,20 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         # Every one, in the command's order of its inputs (skin.UnusablePairs: the command
         # prints one "segmix skin train: error: ..." line each, as the single process does).
         n_inputs = len(uci_files) + sum(f[2] for f in folders)
-        raise skin.UnusablePairs([line for _, line in sorted(total.failures)], n_inputs)
+        # A folder pair none of whose pairs could be used, given the other way round, is one
+        # line in its place, as the single-machine command says it (skin.swapped_folders).
+        swapped = {}
+        for index, (images, masks, n_pairs, _) in enumerate(folders):
+            if sum(1 for place, _ in total.failures if place[:2] == (1, index)) == n_pairs:
+                swapped[index] = skin.swapped_folders(folder_pairs[index], images, masks)
+        lines = []
+        for place, line in sorted(total.failures):
+            words = swapped.get(place[1]) if place[0] == 1 else None
+            if words is None:
+                lines.append(line)
+            elif words not in lines:
+                lines.append(words)
+        raise skin.UnusablePairs(lines, n_inputs)
     sources = [total.uci_sources[i] for i in range(len(uci_files))]
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
         skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])
