@@ -175,3 +175,22 @@ def test_images_and_masks_given_the_other_way_round_are_said_to_look_swapped(tmp
     assert capsys.readouterr().err.splitlines() == [f"segmix skin eval: error: {line}"]
     assert main(["skin", "train", *swapped, "-o", str(tmp_path / "m.json")]) == 2
     assert capsys.readouterr().err.splitlines() == [f"segmix skin train: error: {line}"]
+
+
+def test_a_greyscale_photo_skipped_by_a_dask_rerun_is_still_warned_about(tmp_path):
+    """The local command warns of a greyscale photo on every run; a --distributed rerun that
+    found its mask complete (or a retried task that found it written) said nothing."""
+    from dataclasses import replace
+
+    from segmix import skin, skin_detect
+    from segmix.distributed.cluster import file_digest
+    from segmix.distributed.skin_jobs import ApplyJob, apply_photos
+
+    _face().convert("L").save(tmp_path / "grey.png")
+    photo = str(tmp_path / "grey.png")
+    warning = f"{photo}: greyscale photo (no colour): skin detection needs colour; its mask is empty"
+    job = ApplyJob(None, file_digest(skin.builtin_model_path()), str(tmp_path / "out"), None, False,
+                   skin_detect.DEFAULT_SETTINGS, run_id="run-1")
+    assert apply_photos(job, [photo]) == [(photo, "written", warning, None)]
+    assert apply_photos(job, [photo]) == [(photo, "written", warning, None)]
+    assert apply_photos(replace(job, run_id="run-2"), [photo]) == [(photo, "complete", warning, None)]

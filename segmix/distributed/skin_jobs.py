@@ -144,8 +144,9 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
     Returns
     -------
     list of (photo, outcome, message, reason): outcome "written", "complete" (skipped) or
-    "failed" with a one-line message naming the photo; a written greyscale photo's message is
-    its warning (:func:`segmix.skin.greyscale_warning`), else None; ``reason`` why a photo
+    "failed" with a one-line message naming the photo; a greyscale photo's message is its
+    warning (:func:`segmix.skin.greyscale_warning`; kept in its record, so a skipped photo is
+    warned about as on the run that wrote it), else None; ``reason`` why a photo
     with outputs was redone (:data:`CHANGED`, :data:`NOT_OURS`), else None.
     """
     from segmix.io import write_json_atomic
@@ -163,7 +164,9 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
         reason = redo_reason(job, path, outputs, record)
         if reason is None:
             ours = bool(job.run_id) and record.get("run_id") == job.run_id
-            results.append((photo, "written" if ours else "complete", None, None))
+            # A greyscale photo is warned about on every run, as the local command warns.
+            warning = record.get("greyscale") if isinstance(record.get("greyscale"), str) else None
+            results.append((photo, "written" if ours else "complete", warning, None))
             continue
         try:
             record_path.unlink(missing_ok=True)  # its outputs are about to change
@@ -174,7 +177,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             record_path.parent.mkdir(exist_ok=True)
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
                                             "outputs": {o.name: file_digest(o) for o in outputs},
-                                            "run_id": job.run_id})
+                                            "run_id": job.run_id, "greyscale": info.get("greyscale")})
             # A greyscale photo's warning travels with its outcome, printed by run_apply.
             results.append((photo, "written", info.get("greyscale"), reason or None))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
