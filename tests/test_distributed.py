@@ -650,6 +650,17 @@ def test_option_mistakes_are_one_line(tmp_path, monkeypatch, capsys, argv, messa
     assert message in err and len(err.splitlines()) == 1
 
 
+def test_a_dashboard_link_for_the_scheduler_address_is_one_line_naming_the_option(photos, tmp_path, capsys):
+    """Dask's own words were "unknown address scheme 'http' (known schemes: [...])"."""
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "o"), "--quiet",
+                 "--distributed", "http://127.0.0.1:8787/status"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "segmix skin apply: error: --distributed http://127.0.0.1:8787/status: http:// is not an address of a Dask "
+        "scheduler (the dashboard's http:// link is not it); give the scheduler's, tcp://HOST:PORT (the port it "
+        "prints, 8786 by default)"]
+    assert not (tmp_path / "o").exists()
+
+
 def test_dask_is_imported_only_with_the_option(photos, tmp_path):
     code = ("import sys; from segmix.cli import main; "
             f"status = main(['skin', 'apply', {str(photos / 'photo0.png')!r}, '--output-dir', {str(tmp_path)!r}, '--quiet']); "

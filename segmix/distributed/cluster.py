@@ -180,20 +180,34 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
 
     Raises
     ------
+    ValueError
+        An address whose scheme is none of Dask's (``http://``: a dashboard's link).
     ConnectionError
         One line naming the address and why: connection refused (nothing listens there), an
         unknown host, no answer within ``timeout`` seconds, a server there that is not a Dask
         scheduler (silent, or answering in another protocol: ``tcp://`` only), another
         system error.
     """
+    from distributed.comm import registry
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
         scheme, location = parse_address(address)
+        if scheme not in registry.backends:
+            # A dashboard's link (http://HOST:8787/status) given for the scheduler's address
+            # came back as Dask's "unknown address scheme 'http' (known schemes: [...])",
+            # naming neither the option nor the address to give.
+            raise ValueError(f"--distributed {address}: {scheme}:// is not an address of a Dask scheduler (the "
+                             f"dashboard's http:// link is not it); give the scheduler's, tcp://HOST:PORT (the "
+                             f"port it prints, 8786 by default)")
         if scheme not in ("tcp", "tls"):
             return
         host, port = parse_host_port(location)
-    except (ValueError, TypeError):
+    except TypeError:
+        return  # Dask names a malformed address its own way
+    except ValueError as exc:
+        if str(exc).startswith("--distributed "):
+            raise
         return  # Dask names a malformed address its own way
     start = "--distributed " + address + ": cannot reach a Dask scheduler there"
     advice = ("; start one there (dask scheduler), check the address, or leave it out for a local cluster "
