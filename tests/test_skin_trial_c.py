@@ -194,3 +194,26 @@ def test_a_greyscale_photo_skipped_by_a_dask_rerun_is_still_warned_about(tmp_pat
     assert apply_photos(job, [photo]) == [(photo, "written", warning, None)]
     assert apply_photos(job, [photo]) == [(photo, "written", warning, None)]
     assert apply_photos(replace(job, run_id="run-2"), [photo]) == [(photo, "complete", warning, None)]
+
+
+def test_a_scheduler_without_workers_is_said_to_be_waited_for(tmp_path, monkeypatch, capsys):
+    """The run said "connecting to the Dask scheduler at ... (up to 30 s)", then nothing for
+    the 120 s it waited for a worker that never came."""
+    import pytest
+
+    distributed = pytest.importorskip("distributed")
+    from segmix.cli import main
+    from segmix.distributed import cluster
+
+    monkeypatch.setattr(cluster, "WORKER_TIMEOUT", 1)
+    _face().save(tmp_path / "face.png")
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None) as local:
+        address = local.scheduler_address
+        assert main(["skin", "apply", str(tmp_path / "face.png"), "--output-dir", str(tmp_path / "out"),
+                     "--distributed", address]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-2:] == [
+        f"segmix: the Dask scheduler at {address} has no worker yet: waiting up to 1 s for one (start one with "
+        f"`dask worker {address}`)",
+        f"segmix skin apply: error: no Dask worker joined the scheduler at {address} within 1 s"]
+    assert not (tmp_path / "out").exists()

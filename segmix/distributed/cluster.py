@@ -130,6 +130,11 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
                 print(f"segmix: connecting to the Dask scheduler at {address} (up to {CONNECT_TIMEOUT} s)",
                       file=stream, flush=True)
             client = stack.enter_context(distributed.Client(address, timeout=f"{CONNECT_TIMEOUT}s"))
+            if not client.nthreads() and not quiet:
+                # A scheduler without workers: the wait is said, with its cause and remedy (a
+                # trial saw "connecting ... (up to 30 s)" and then 120 s of silence).
+                print(f"segmix: the Dask scheduler at {address} has no worker yet: waiting up to {WORKER_TIMEOUT} s "
+                      f"for one (start one with `dask worker {address}`)", file=stream, flush=True)
             try:
                 client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
             except TimeoutError:
