@@ -217,3 +217,35 @@ def test_a_scheduler_without_workers_is_said_to_be_waited_for(tmp_path, monkeypa
         f"`dask worker {address}`)",
         f"segmix skin apply: error: no Dask worker joined the scheduler at {address} within 1 s"]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_whose_workers_are_all_gone_says_that_it_waits_for_one():
+    """Every worker stopped mid-run: Dask waits for one for ever, and the run hung without a word."""
+    import io
+    import threading
+    import types
+
+    from segmix.distributed.cluster import said_when_no_worker_is_left
+
+    checked = threading.Event()
+
+    class Gone:
+        scheduler = types.SimpleNamespace(address="tcp://sched:8786")
+
+        def nthreads(self):
+            checked.set()
+            return {}
+
+    stream = io.StringIO()
+    with said_when_no_worker_is_left(Gone(), stream, every=0.01):
+        assert checked.wait(60)
+        while "no Dask worker" not in stream.getvalue():
+            checked.clear()
+            assert checked.wait(60)
+    assert stream.getvalue().strip() == (
+        "segmix: no Dask worker is left on the scheduler at tcp://sched:8786: the run waits for one (start one "
+        "with `dask worker tcp://sched:8786`, or press Ctrl+C; a rerun redoes only what is missing)")
+    quiet = io.StringIO()
+    with said_when_no_worker_is_left(Gone(), quiet, quiet=True, every=0.01):
+        pass
+    assert quiet.getvalue() == ""

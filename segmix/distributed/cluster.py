@@ -35,6 +35,8 @@ INSTALL_HINT = 'pip install "segmix[distributed]"'
 # workers would otherwise keep the run waiting for ever).
 CONNECT_TIMEOUT = 30
 WORKER_TIMEOUT = 120
+#: Seconds between the checks, while tasks run, that the scheduler still has a worker.
+WORKER_CHECK_INTERVAL = 10
 #: Seconds a first plain TCP connection to a scheduler may take: Dask retries a refused
 #: connection until CONNECT_TIMEOUT, so `--distributed tcp://127.0.0.1:1` (nothing there)
 #: waited 30 s for "Timed out trying to connect" (a new-user trial). A scheduler that
@@ -350,17 +352,53 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     results: list = [None] * len(batches)
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     done = 0
-    try:
-        for future in _completed(client, submitted):
-            i = futures[future]
-            # a task's exception is its result, reported with its inputs
-            results[i] = future.exception() if future.status == "error" else future.result()
-            done += len(batches[i])
-            bar(done, total)
-    finally:
-        bar.close()
-        client.cancel(submitted)  # interrupted: stop what is still queued
+    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
+        try:
+            for future in _completed(client, submitted):
+                i = futures[future]
+                # a task's exception is its result, reported with its inputs
+                results[i] = future.exception() if future.status == "error" else future.result()
+                done += len(batches[i])
+                bar(done, total)
+        finally:
+            bar.close()
+            client.cancel(submitted)  # interrupted: stop what is still queued
     return results
+
+
+@contextlib.contextmanager
+def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: float | None = None):
+    """While the block runs, check every ``every`` seconds (:data:`WORKER_CHECK_INTERVAL`)
+    that the scheduler still has a worker, and say once, on ``stream``, when none is left:
+    Dask then waits for one, for ever, and a trial whose workers were all stopped mid-run saw
+    the run hang without a word. Nothing with ``quiet``."""
+    if quiet:
+        yield
+        return
+    stop = threading.Event()
+
+    def watch():
+        said = False
+        while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
+            try:
+                left = len(client.nthreads())
+            except Exception:  # the client closing: nothing more to watch
+                return
+            if left == 0 and not said:
+                address = client.scheduler.address
+                stream.write(f"\nsegmix: no Dask worker is left on the scheduler at {address}: the run waits for "
+                             f"one (start one with `dask worker {address}`, or press Ctrl+C; a rerun redoes only "
+                             "what is missing)\n")
+                stream.flush()
+            said = left == 0
+
+    watcher = threading.Thread(target=watch, name="segmix-worker-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
 
 
 def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], merge: Callable, *,
@@ -385,25 +423,26 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     total, done = sum(sizes), 0
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     waiting = None
-    try:
-        for future in pending:
-            if future.status != "finished":
-                where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
-                raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
-            if future in maps:
-                done += sizes[maps[future]]
-                bar(done, total)
-            if waiting is None:
-                waiting = future
-            else:
-                merged = client.submit(merge, waiting, future, pure=False)
-                merges.append(merged)
-                pending.add(merged)
-                waiting = None
-        return waiting.result() if waiting is not None else None
-    finally:
-        bar.close()
-        client.cancel(list(maps) + merges)
+    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
+        try:
+            for future in pending:
+                if future.status != "finished":
+                    where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
+                    raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
+                if future in maps:
+                    done += sizes[maps[future]]
+                    bar(done, total)
+                if waiting is None:
+                    waiting = future
+                else:
+                    merged = client.submit(merge, waiting, future, pure=False)
+                    merges.append(merged)
+                    pending.add(merged)
+                    waiting = None
+            return waiting.result() if waiting is not None else None
+        finally:
+            bar.close()
+            client.cancel(list(maps) + merges)
 
 
 class TaskError(RuntimeError):
