@@ -98,7 +98,7 @@ def skin_pixels(loaded) -> np.ndarray:
 
     Skin is told by colour alone, and a dithered palette stores no skin colour: its pixels
     alternate between palette entries around it. A trial's GIFs in Pillow's web palette
-    (``convert("P")``: 36-112 colours) got empty masks, in the window too, against 2-51 %
+    (``convert("P")``: 36-112 colours) got empty masks, in the window too, against 1-51 %
     skin for the same photos as PNG. Unlike segmentation, skin detection takes no meaning
     from exact colours (no marks), so a palette file of few colours is low-passed too: the web
     palette of a close-up hand holds 41-46 colours, under :data:`MIN_PALETTE_PHOTO_COLOURS`.

@@ -26,7 +26,7 @@ import numpy as np
 from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (PAIR_ERRORS, PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs,
-                         is_greyscale, load_mask, pair_failure, read_pair_info)
+                         is_greyscale, load_mask, pair_failure, read_pair_info, swapped_folders)
 from segmix.palette import skin_pixels
 from segmix.transparency import transparent_pixels
 
@@ -343,8 +343,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             if progress is not None:  # never tested for truth: a tqdm bar without a total raises
                 progress(i, len(pairs))
     if len(skipped) == len(pairs):
-        raise ValueError(skipped[0] if len(pairs) == 1 else
-                         f"none of the {len(pairs)} photo / mask pairs could be used; first: {skipped[0]}")
+        raise ValueError(swapped_folders(pairs, images_dir, masks_dir) or (skipped[0] if len(pairs) == 1 else
+                         f"none of the {len(pairs)} photo / mask pairs could be used; first: {skipped[0]}"))
     _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs) - len(skipped),
                       masks_dir)
     result = evaluator.result()

@@ -226,6 +226,18 @@ def test_training_with_an_unreadable_photo_names_it_and_writes_no_model(address,
     assert len(err.splitlines()) == 1 and err.startswith("segmix skin train: error: ") and "p1.png" in err, err
 
 
+def test_training_on_folders_given_the_other_way_round_says_so_as_without_dask(address, tmp_path, capsys):
+    images, masks = _labelled_folder(tmp_path, 3, seed=4)
+    for photo in images.iterdir():  # photos a JPEG, so that they cannot be read as masks
+        Image.open(photo).save(photo.with_suffix(".jpg"))
+        photo.unlink()
+    argv = ["skin", "train", "--images", str(masks), "--masks", str(images), "-o", str(tmp_path / "m.json"), "--quiet"]
+    assert main(argv) == 2
+    local = capsys.readouterr().err
+    assert main([*argv, "--distributed", address]) == 2
+    assert capsys.readouterr().err == local and "look swapped" in local and len(local.splitlines()) == 1
+
+
 def test_training_errors_from_the_workers_are_one_prefixed_line_each(address, tmp_path, capsys):
     images, masks = _labelled_folder(tmp_path, 4, seed=4)
     Image.fromarray(np.zeros((10, 10), np.uint8)).save(masks / "p1.png")  # a mask of the wrong size
@@ -636,6 +648,17 @@ def test_option_mistakes_are_one_line(tmp_path, monkeypatch, capsys, argv, messa
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_a_dashboard_link_for_the_scheduler_address_is_one_line_naming_the_option(photos, tmp_path, capsys):
+    """Dask's own words were "unknown address scheme 'http' (known schemes: [...])"."""
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "o"), "--quiet",
+                 "--distributed", "http://127.0.0.1:8787/status"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "segmix skin apply: error: --distributed http://127.0.0.1:8787/status: http:// is not an address of a Dask "
+        "scheduler (the dashboard's http:// link is not it); give the scheduler's, tcp://HOST:PORT (the port it "
+        "prints, 8786 by default)"]
+    assert not (tmp_path / "o").exists()
 
 
 def test_dask_is_imported_only_with_the_option(photos, tmp_path):

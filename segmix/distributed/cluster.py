@@ -35,6 +35,8 @@ INSTALL_HINT = 'pip install "segmix[distributed]"'
 # workers would otherwise keep the run waiting for ever).
 CONNECT_TIMEOUT = 30
 WORKER_TIMEOUT = 120
+#: Seconds between the checks, while tasks run, that the scheduler still has a worker.
+WORKER_CHECK_INTERVAL = 10
 #: Seconds a first plain TCP connection to a scheduler may take: Dask retries a refused
 #: connection until CONNECT_TIMEOUT, so `--distributed tcp://127.0.0.1:1` (nothing there)
 #: waited 30 s for "Timed out trying to connect" (a new-user trial). A scheduler that
@@ -130,6 +132,11 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
                 print(f"segmix: connecting to the Dask scheduler at {address} (up to {CONNECT_TIMEOUT} s)",
                       file=stream, flush=True)
             client = stack.enter_context(distributed.Client(address, timeout=f"{CONNECT_TIMEOUT}s"))
+            if not client.nthreads() and not quiet:
+                # A scheduler without workers: the wait is said, with its cause and remedy (a
+                # trial saw "connecting ... (up to 30 s)" and then 120 s of silence).
+                print(f"segmix: the Dask scheduler at {address} has no worker yet: waiting up to {WORKER_TIMEOUT} s "
+                      f"for one (start one with `dask worker {address}`)", file=stream, flush=True)
             try:
                 client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
             except TimeoutError:
@@ -180,20 +187,34 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
 
     Raises
     ------
+    ValueError
+        An address whose scheme is none of Dask's (``http://``: a dashboard's link).
     ConnectionError
         One line naming the address and why: connection refused (nothing listens there), an
         unknown host, no answer within ``timeout`` seconds, a server there that is not a Dask
         scheduler (silent, or answering in another protocol: ``tcp://`` only), another
         system error.
     """
+    from distributed.comm import registry
     from distributed.comm.addressing import parse_address, parse_host_port
 
     try:
         scheme, location = parse_address(address)
+        if scheme not in registry.backends:
+            # A dashboard's link (http://HOST:8787/status) given for the scheduler's address
+            # came back as Dask's "unknown address scheme 'http' (known schemes: [...])",
+            # naming neither the option nor the address to give.
+            raise ValueError(f"--distributed {address}: {scheme}:// is not an address of a Dask scheduler (the "
+                             f"dashboard's http:// link is not it); give the scheduler's, tcp://HOST:PORT (the "
+                             f"port it prints, 8786 by default)")
         if scheme not in ("tcp", "tls"):
             return
         host, port = parse_host_port(location)
-    except (ValueError, TypeError):
+    except TypeError:
+        return  # Dask names a malformed address its own way
+    except ValueError as exc:
+        if str(exc).startswith("--distributed "):
+            raise
         return  # Dask names a malformed address its own way
     start = "--distributed " + address + ": cannot reach a Dask scheduler there"
     advice = ("; start one there (dask scheduler), check the address, or leave it out for a local cluster "
@@ -331,17 +352,53 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     results: list = [None] * len(batches)
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     done = 0
-    try:
-        for future in _completed(client, submitted):
-            i = futures[future]
-            # a task's exception is its result, reported with its inputs
-            results[i] = future.exception() if future.status == "error" else future.result()
-            done += len(batches[i])
-            bar(done, total)
-    finally:
-        bar.close()
-        client.cancel(submitted)  # interrupted: stop what is still queued
+    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
+        try:
+            for future in _completed(client, submitted):
+                i = futures[future]
+                # a task's exception is its result, reported with its inputs
+                results[i] = future.exception() if future.status == "error" else future.result()
+                done += len(batches[i])
+                bar(done, total)
+        finally:
+            bar.close()
+            client.cancel(submitted)  # interrupted: stop what is still queued
     return results
+
+
+@contextlib.contextmanager
+def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: float | None = None):
+    """While the block runs, check every ``every`` seconds (:data:`WORKER_CHECK_INTERVAL`)
+    that the scheduler still has a worker, and say once, on ``stream``, when none is left:
+    Dask then waits for one, for ever, and a trial whose workers were all stopped mid-run saw
+    the run hang without a word. Nothing with ``quiet``."""
+    if quiet:
+        yield
+        return
+    stop = threading.Event()
+
+    def watch():
+        said = False
+        while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
+            try:
+                left = len(client.nthreads())
+            except Exception:  # the client closing: nothing more to watch
+                return
+            if left == 0 and not said:
+                address = client.scheduler.address
+                stream.write(f"\nsegmix: no Dask worker is left on the scheduler at {address}: the run waits for "
+                             f"one (start one with `dask worker {address}`, or press Ctrl+C; a rerun redoes only "
+                             "what is missing)\n")
+                stream.flush()
+            said = left == 0
+
+    watcher = threading.Thread(target=watch, name="segmix-worker-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
 
 
 def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], merge: Callable, *,
@@ -366,25 +423,26 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     total, done = sum(sizes), 0
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     waiting = None
-    try:
-        for future in pending:
-            if future.status != "finished":
-                where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
-                raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
-            if future in maps:
-                done += sizes[maps[future]]
-                bar(done, total)
-            if waiting is None:
-                waiting = future
-            else:
-                merged = client.submit(merge, waiting, future, pure=False)
-                merges.append(merged)
-                pending.add(merged)
-                waiting = None
-        return waiting.result() if waiting is not None else None
-    finally:
-        bar.close()
-        client.cancel(list(maps) + merges)
+    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
+        try:
+            for future in pending:
+                if future.status != "finished":
+                    where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
+                    raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
+                if future in maps:
+                    done += sizes[maps[future]]
+                    bar(done, total)
+                if waiting is None:
+                    waiting = future
+                else:
+                    merged = client.submit(merge, waiting, future, pure=False)
+                    merges.append(merged)
+                    pending.add(merged)
+                    waiting = None
+            return waiting.result() if waiting is not None else None
+        finally:
+            bar.close()
+            client.cancel(list(maps) + merges)
 
 
 class TaskError(RuntimeError):

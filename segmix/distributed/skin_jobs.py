@@ -144,8 +144,9 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
     Returns
     -------
     list of (photo, outcome, message, reason): outcome "written", "complete" (skipped) or
-    "failed" with a one-line message naming the photo; a written greyscale photo's message is
-    its warning (:func:`segmix.skin.greyscale_warning`), else None; ``reason`` why a photo
+    "failed" with a one-line message naming the photo; a greyscale photo's message is its
+    warning (:func:`segmix.skin.greyscale_warning`; kept in its record, so a skipped photo is
+    warned about as on the run that wrote it), else None; ``reason`` why a photo
     with outputs was redone (:data:`CHANGED`, :data:`NOT_OURS`), else None.
     """
     from segmix.io import write_json_atomic
@@ -163,7 +164,9 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
         reason = redo_reason(job, path, outputs, record)
         if reason is None:
             ours = bool(job.run_id) and record.get("run_id") == job.run_id
-            results.append((photo, "written" if ours else "complete", None, None))
+            # A greyscale photo is warned about on every run, as the local command warns.
+            warning = record.get("greyscale") if isinstance(record.get("greyscale"), str) else None
+            results.append((photo, "written" if ours else "complete", warning, None))
             continue
         try:
             record_path.unlink(missing_ok=True)  # its outputs are about to change
@@ -174,7 +177,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             record_path.parent.mkdir(exist_ok=True)
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
                                             "outputs": {o.name: file_digest(o) for o in outputs},
-                                            "run_id": job.run_id})
+                                            "run_id": job.run_id, "greyscale": info.get("greyscale")})
             # A greyscale photo's warning travels with its outcome, printed by run_apply.
             results.append((photo, "written", info.get("greyscale"), reason or None))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
@@ -371,7 +374,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         not written.
     """
     stream = stream or sys.stderr
-    items, folders = [], []
+    items, folders, folder_pairs = [], [], []
     for index, path in enumerate(uci_files):
         if Path(path).is_dir():  # as the single-machine command says it (segmix.skin.load_uci)
             raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
@@ -381,6 +384,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
         pairs, unmatched = skin.image_mask_pairs(images, masks)
         folders.append((images, masks, len(pairs), len(unmatched)))
+        folder_pairs.append(pairs)
         resolved = [(position, str(i.resolve()), str(m.resolve())) for position, (i, m) in enumerate(pairs)]
         items.extend([("pairs", folder, shard)] for shard in _batches(resolved, client, PAIRS_PER_SHARD))
     if not items:
@@ -392,7 +396,20 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         # Every one, in the command's order of its inputs (skin.UnusablePairs: the command
         # prints one "segmix skin train: error: ..." line each, as the single process does).
         n_inputs = len(uci_files) + sum(f[2] for f in folders)
-        raise skin.UnusablePairs([line for _, line in sorted(total.failures)], n_inputs)
+        # A folder pair none of whose pairs could be used, given the other way round, is one
+        # line in its place, as the single-machine command says it (skin.swapped_folders).
+        swapped = {}
+        for index, (images, masks, n_pairs, _) in enumerate(folders):
+            if sum(1 for place, _ in total.failures if place[:2] == (1, index)) == n_pairs:
+                swapped[index] = skin.swapped_folders(folder_pairs[index], images, masks)
+        lines = []
+        for place, line in sorted(total.failures):
+            words = swapped.get(place[1]) if place[0] == 1 else None
+            if words is None:
+                lines.append(line)
+            elif words not in lines:
+                lines.append(words)
+        raise skin.UnusablePairs(lines, n_inputs)
     sources = [total.uci_sources[i] for i in range(len(uci_files))]
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
         skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])

@@ -469,7 +469,8 @@ class SkinMode(Mode):
                 return False
         parts = []
         for label, column in ((1, "skin"), (2, "non_skin")):
-            codes = skin.rgb_codes(shell.image[labels == label])
+            # the colours the detector scores (a palette photo's low-passed), as skin train reads them
+            codes = skin.rgb_codes(shell.skin_image[labels == label])
             unique, counts = np.unique(codes, return_counts=True)
             zeros = np.zeros(unique.size, np.int64)
             values = {"skin": zeros, "non_skin": zeros.copy(), column: counts.astype(np.int64)}
