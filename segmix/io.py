@@ -987,9 +987,27 @@ def _read_only(path: Path) -> bool:
     return no_write_bits or not os.access(path, os.W_OK)
 
 
+def _ensure_not_segmix_own(target: Path) -> None:
+    """ValueError if ``target`` lies in segmix's installed package folder (its code, and
+    in an installed copy ``_data/``: the built-in skin model and the sample photos).
+
+    A trial's ``skin train -o .../site-packages/segmix/_data/resources/skin_model.json``
+    replaced the built-in model for every later run, without a word: it is a valid model.
+    A source checkout's ``resources/`` lies outside the package folder, so
+    ``scripts/train_builtin_skin_model.py`` still writes it there.
+    """
+    from segmix.resources import _PACKAGE_DIR
+
+    where = target.resolve()
+    if where == _PACKAGE_DIR or _PACKAGE_DIR in where.parents:
+        raise ValueError(f"{target}: is inside segmix's own files ({_PACKAGE_DIR}: its code, built-in model "
+                         "and sample photos); give a name outside it")
+
+
 def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     """Raise if a file cannot be written at ``path``: it would overwrite one of ``input_paths``
-    (ValueError, :func:`ensure_not_input`), it is a folder (IsADirectoryError) or a device, a
+    (ValueError, :func:`ensure_not_input`), it lies in segmix's installed package folder
+    (the built-in model, the sample photos: ValueError), it is a folder (IsADirectoryError) or a device, a
     pipe or a socket, or a link to one (ValueError), its folder
     or one above it is a file (NotADirectoryError, naming that file), its folder does not
     exist (FileNotFoundError), or the folder or an existing file there is not
@@ -997,6 +1015,7 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     name is refused before minutes of computing, not after."""
     target = Path(path)
     ensure_not_input(target, *input_paths)
+    _ensure_not_segmix_own(target)
     if target.is_dir():
         raise IsADirectoryError(f"{target}: is a folder; give a file name")
     if target.exists() and not target.is_file():
@@ -1046,8 +1065,9 @@ def check_output_folder(path: PathLike) -> None:
     (NotADirectoryError), or it, or the nearest folder above it that exists when it does
     not, is not writable (PermissionError): by its permissions, or because a file created
     there is refused (:func:`cannot_create_in`; the file is removed at once). Batch commands
-    call it before their work."""
+    call it before their work. A folder among segmix's own files is refused (ValueError)."""
     folder = Path(path)
+    _ensure_not_segmix_own(folder)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder}: exists and is not a folder")
     existing = folder

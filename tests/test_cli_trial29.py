@@ -173,3 +173,32 @@ def test_a_pngs_damaged_exif_prints_no_stray_warning(tmp_path, monkeypatch, caps
     monkeypatch.chdir(tmp_path)
     assert main(["segment", "photo.png", "--scribbles", "s.png", "-o", "m.png"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_an_output_inside_segmix_own_package_folder_is_refused(tmp_path, capsys, monkeypatch):
+    # skin train -o into an installed copy's _data/resources/skin_model.json replaced the
+    # built-in model for every later run (it is a valid model). The package folder is put in
+    # tmp_path so that nothing of the real one can be touched.
+    from segmix import resources
+    from segmix.skin import load_skin_model
+
+    package = tmp_path / "site-packages" / "segmix"
+    builtin = package / "_data" / "resources" / "skin_model.json"
+    builtin.parent.mkdir(parents=True)
+    builtin.write_bytes(resources.resource_path("skin_model.json").read_bytes())
+    monkeypatch.setattr(resources, "_PACKAGE_DIR", package)
+    from PIL import Image
+
+    photo = tmp_path / "photo.png"
+    Image.fromarray(_photo()[0]).save(photo)
+    before = builtin.read_bytes()
+    assert main(["quantize", str(photo), "-k", "2", "-o", str(package / "q.png")]) == 2
+    assert "inside segmix's own files" in _error(capsys, "quantize")
+    assert main(["skin", "apply", str(photo), "--output-dir", str(package / "_data")]) == 2
+    assert "inside segmix's own files" in _error(capsys, "skin apply")
+    with pytest.raises(ValueError, match="inside segmix's own files"):
+        segmix_io.check_output_path(builtin)
+    assert builtin.read_bytes() == before and sorted(p.name for p in package.iterdir()) == ["_data"]
+    load_skin_model(builtin)  # still the model it was
+    # Beside the package (a source checkout's resources/, any other folder) is written as before.
+    assert main(["quantize", str(photo), "-k", "2", "-o", str(tmp_path / "site-packages" / "q.png")]) == 0
