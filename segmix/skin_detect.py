@@ -506,13 +506,17 @@ def _component_log_pdf(X: np.ndarray, means: np.ndarray, covs: np.ndarray) -> np
     for k in range(means.shape[0]):
         chol = np.linalg.cholesky(covs[k])
         white = np.linalg.inv(chol)  # z = white @ (x - mu); |z|^2 is the Mahalanobis distance
-        diff = X - means[k]
-        sq = np.zeros(n)
-        for i in range(d):
-            zi = diff[:, 0] * white[i, 0]
-            for j in range(1, i + 1):  # white is lower triangular
-                zi += diff[:, j] * white[i, j]
-            sq += zi * zi
+        # A hand-edited model's mean of 1e308 overflowed here with NumPy's bare "overflow
+        # encountered in multiply": a component that far away has density 0 (|z|^2 = inf).
+        with np.errstate(over="ignore", invalid="ignore"):
+            diff = X - means[k]
+            sq = np.zeros(n)
+            for i in range(d):
+                zi = diff[:, 0] * white[i, 0]
+                for j in range(1, i + 1):  # white is lower triangular
+                    zi += diff[:, j] * white[i, j]
+                sq += zi * zi
+        sq[np.isnan(sq)] = np.inf  # inf - inf in a sum: as far away
         out[:, k] = -0.5 * sq - np.log(np.diag(chol)).sum() - 0.5 * d * math.log(2 * math.pi)
     return out
 

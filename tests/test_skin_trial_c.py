@@ -249,3 +249,32 @@ def test_a_run_whose_workers_are_all_gone_says_that_it_waits_for_one():
     with said_when_no_worker_is_left(Gone(), quiet, quiet=True, every=0.01):
         pass
     assert quiet.getvalue() == ""
+
+
+def test_a_model_with_a_mean_beyond_computing_is_refused_and_far_components_score_nothing(tmp_path, capsys):
+    """A hand-edited mean of 1e308 (finite, so it passed) printed NumPy's bare "overflow
+    encountered in multiply" in skin apply and gave NaN covariances in the adaptation; it is
+    refused naming the field, and a component far from every colour has density 0 without a
+    warning."""
+    import json
+    import warnings
+
+    from segmix import skin
+    from segmix.cli import main
+    from segmix.skin_detect import _component_log_pdf
+
+    data = json.loads(skin.builtin_model_path().read_text())
+    data["classifier"]["classes"][0]["mixture"]["means"][0][0] = 1e308
+    (tmp_path / "far.json").write_text(json.dumps(data))
+    _face().save(tmp_path / "face.png")
+    assert main(["skin", "apply", str(tmp_path / "face.png"), "--output-dir", str(tmp_path / "out"),
+                 "--model", str(tmp_path / "far.json")]) == 2
+    err = capsys.readouterr().err
+    assert "'means' holds 1e+308, beyond the 1e+150 segmix can compute with" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "out").exists()
+    X = np.array([[100.0, 120, 140], [0, 0, 0]])
+    means = np.array([[1e150, 0, 0], [120, 128, 128], [-1e150, 1e150, 0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log_pdf = _component_log_pdf(X, means, np.stack([np.eye(3) * 1e-200] * 3))
+    assert np.isneginf(log_pdf[:, [0, 2]]).all(), log_pdf

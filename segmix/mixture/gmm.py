@@ -35,6 +35,10 @@ INIT_SUBSAMPLE = 100_000
 # k-means optimum is enough, and the long tail of tiny Lloyd moves was most of a fit's time.
 INIT_LLOYD_ITERATIONS = 30
 
+#: Largest magnitude a model file's mixture may hold: its square stays far below float64's
+#: 1.8e308, so sums of squares and outer products of means stay finite.
+_LARGEST_VALUE = 1e150
+
 _SINGULAR_MESSAGE = (
     "Fitting the mixture model failed because some components have an ill-defined covariance "
     "(for instance caused by singleton or collapsed samples). Try to decrease n_components "
@@ -527,6 +531,11 @@ class GaussianMixture:
             arr = np.asarray(data[key], dtype=np.float64)
             if not np.isfinite(arr).all():
                 raise ValueError(f"mixture {key!r} contains NaN or infinity")
+            # Finite but beyond what EM and MAP adaptation can square (x x^T, mu mu^T
+            # overflow past 1.3e154): a hand-edited mean of 1e308 gave NaN covariances.
+            if arr.size and np.abs(arr).max() > _LARGEST_VALUE:
+                raise ValueError(f"mixture {key!r} holds {np.abs(arr).max():.3g}, beyond the "
+                                 f"{_LARGEST_VALUE:.0e} segmix can compute with")
             return arr
 
         cov_shape = {"full": "(K, D, D)", "diag": "(K, D)", "spherical": "(K,)"}[covariance_type]
