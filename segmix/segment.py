@@ -647,6 +647,13 @@ def features_to_rgb(color_features: np.ndarray, color_space: str) -> np.ndarray:
     return np.clip(np.rint(np.asarray(rgb) * 255.0), 0, 255).astype(np.uint8)
 
 
+def _unmarked_colours_all_marked(image: np.ndarray, scribbles: np.ndarray, label: int) -> bool:
+    """True when the photo has unmarked pixels and each has a colour marked ``label``."""
+    codes = (image[..., 0].astype(np.int32) << 16) | (image[..., 1].astype(np.int32) << 8) | image[..., 2]
+    unmarked = codes[scribbles == 0]
+    return bool(unmarked.size) and bool(np.isin(unmarked, codes[scribbles == label]).all())
+
+
 def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool = True) -> np.ndarray:
     """Validate (H, W) scribble labels against an (H, W, 3) image; returns uint8 labels.
 
@@ -1110,6 +1117,14 @@ def iter_train_model(
             )
             n_components = n_distinct
         if n_components < 1:
+            if borrow is not None and _unmarked_colours_all_marked(image, scribbles, CLASS_LABELS[1 - index]):
+                # One class marked is enough, unless the unmarked pixels hold only colours of
+                # its marks (a drawing of few flat colours, all touched by the object's
+                # strokes): "no background scribbles" alone read as if one class never were.
+                other = CLASS_NAMES[1 - index]
+                raise ValueError(f"no {name} scribbles, and every colour of the unmarked pixels is among "
+                                 f"the {other} marks' colours, so none is taken for {name}: paint some "
+                                 f"{name} pixels")
             raise ValueError(f"no {name} scribbles: paint some {name} pixels first")
         old = _warm_start_mixture(previous, index, n_components, features, settings)
         if old is None:

@@ -202,3 +202,27 @@ def test_an_output_inside_segmix_own_package_folder_is_refused(tmp_path, capsys,
     load_skin_model(builtin)  # still the model it was
     # Beside the package (a source checkout's resources/, any other folder) is written as before.
     assert main(["quantize", str(photo), "-k", "2", "-o", str(tmp_path / "site-packages" / "q.png")]) == 0
+
+
+def test_foreground_marks_on_every_colour_of_a_drawing_say_why_background_is_needed(tmp_path, capsys):
+    # One class marked is enough for a mask, so "no background scribbles: paint some
+    # background pixels first" read as a contradiction: here the object's strokes touch every
+    # colour of a flat drawing, and no unmarked colour is left to take for background.
+    from PIL import Image
+
+    drawing = np.zeros((60, 80, 3), np.uint8)
+    drawing[:] = (20, 20, 200)
+    drawing[10:40, 10:50] = (200, 30, 30)
+    drawing[45:, 60:] = (30, 200, 30)
+    Image.fromarray(drawing).save(tmp_path / "drawing.png")
+    marks = np.zeros((60, 80), np.uint8)
+    marks[20:25, 5:70] = 1  # the blue ground and the red box
+    save_labels(tmp_path / "red_blue.png", marks)
+    marks[50:55, 55:75] = 1  # and the green corner
+    save_labels(tmp_path / "every.png", marks)
+    args = ["segment", str(tmp_path / "drawing.png"), "-o", str(tmp_path / "mask.png"), "--scribbles"]
+    assert main([*args, str(tmp_path / "every.png")]) == 2
+    assert _error(capsys, "segment") == ("no background scribbles, and every colour of the unmarked pixels is "
+                                         "among the foreground marks' colours, so none is taken for background: "
+                                         "paint some background pixels")
+    assert main([*args, str(tmp_path / "red_blue.png")]) == 0  # the green is left for background
