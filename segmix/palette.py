@@ -22,9 +22,9 @@ moves the quantisation error to high spatial frequencies; see e.g. Kite, Evans &
 Wong, "Inverse halftoning and kernel estimation for error diffusion", IEEE TIP 1995): a
 Gaussian of :data:`PALETTE_SIGMA` = 0.7 px per channel brings back in-between colours and
 averages the dither. It is applied only to the pixels the segmentation sees; the window shows,
-and cutouts keep, the file's own colours. A palette file with few colours (under
-:data:`MIN_PALETTE_PHOTO_COLOURS`: a drawing, a logo, a label map) is left alone: its exact
-colours are meaningful and its edges sharp.
+and cutouts keep, the file's own colours. A palette file of few flat colours (under
+:data:`MIN_PALETTE_PHOTO_COLOURS`, neighbours mostly alike: a drawing, a logo, a label map) is
+left alone: its exact colours are meaningful and its edges sharp.
 
 The filter is SciPy's (``scipy.ndimage.gaussian_filter``), which segmentation imports anyway.
 """
@@ -39,6 +39,11 @@ import numpy as np
 PALETTE_SIGMA = 0.7
 #: A palette file with at least this many distinct colours is taken for a quantised photo.
 MIN_PALETTE_PHOTO_COLOURS = 64
+#: ... and so is one of fewer colours whose neighbouring pixels differ this often: dithering
+#: (Pillow's web palette of a photo: 68-84 % of 4-neighbour pairs on DAVIS and hgr1 frames,
+#: with 26-110 colours) or a photo's texture posterised (16 colours undithered: 16-59 %),
+#: where a drawing's flat regions differ along their edges only (3-4 %).
+MIN_PHOTO_NEIGHBOUR_CHANGE = 0.25
 #: Pillow modes of palette images.
 PALETTE_MODES = ("P", "PA")
 
@@ -76,10 +81,30 @@ def distinct_colours(pixels: np.ndarray) -> int:
     return int(np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).size)
 
 
+def neighbour_change(pixels: np.ndarray) -> float:
+    """Share of horizontally and vertically adjacent pixel pairs of different colours in an
+    (H, W, 3) array (0 for a photo of one pixel)."""
+    rgb = np.asarray(pixels).astype(np.int32)
+    code = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    pairs = code[:, 1:].size + code[1:].size
+    if pairs == 0:
+        return 0.0
+    return float(((code[:, 1:] != code[:, :-1]).sum() + (code[1:] != code[:-1]).sum()) / pairs)
+
+
 def is_palette_photo(mode: str, pixels: np.ndarray) -> bool:
-    """True for a photo stored with a palette: Pillow ``mode`` ``P`` / ``PA`` and at least
-    :data:`MIN_PALETTE_PHOTO_COLOURS` distinct colours in ``pixels`` (H, W, 3)."""
-    return mode in PALETTE_MODES and distinct_colours(pixels) >= MIN_PALETTE_PHOTO_COLOURS
+    """True for a photo stored with a palette: Pillow ``mode`` ``P`` / ``PA`` and either at
+    least :data:`MIN_PALETTE_PHOTO_COLOURS` distinct colours in ``pixels`` (H, W, 3) or
+    neighbouring pixels that differ in at least :data:`MIN_PHOTO_NEIGHBOUR_CHANGE` of their
+    pairs (:func:`neighbour_change`).
+
+    The second rule is for a dithered photo of few colours: the web palette of a close-up
+    hand holds 41-46 colours, and a trial's hand GIF segmented as read, its dither taken for
+    colour (a drawing or logo of flat colours stays exact).
+    """
+    if mode not in PALETTE_MODES:
+        return False
+    return distinct_colours(pixels) >= MIN_PALETTE_PHOTO_COLOURS or neighbour_change(pixels) >= MIN_PHOTO_NEIGHBOUR_CHANGE
 
 
 def segmentation_pixels(loaded) -> np.ndarray:

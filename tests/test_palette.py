@@ -17,8 +17,11 @@ from segmix.cli import main
 from segmix.io import load_image_info, save_labels
 from segmix.palette import (
     MIN_PALETTE_PHOTO_COLOURS,
+    MIN_PHOTO_NEIGHBOUR_CHANGE,
     PALETTE_SIGMA,
+    distinct_colours,
     is_palette_photo,
+    neighbour_change,
     segmentation_pixels,
     smooth_palette_pixels,
 )
@@ -95,8 +98,27 @@ def test_only_palette_photos_are_smoothed(tmp_path):
     assert not is_palette_photo(png.mode, png.pixels) and segmentation_pixels(png) is png.pixels
     assert logo.mode == "P" and not is_palette_photo(logo.mode, logo.pixels)
     assert segmentation_pixels(logo) is logo.pixels
-    few = Image.fromarray(photo).quantize(MIN_PALETTE_PHOTO_COLOURS - 1)
-    assert not is_palette_photo("P", np.asarray(few.convert("RGB")))
+    # Fewer colours than a quantised photo's, flat: a drawing of many small shapes.
+    shapes = np.zeros((48, 64, 3), np.uint8)
+    colours = np.random.default_rng(1).integers(0, 256, (12, 3))
+    for i in range(12):
+        shapes[4 * i:4 * i + 8, 5 * i:5 * i + 9] = colours[i]
+    assert distinct_colours(shapes) < MIN_PALETTE_PHOTO_COLOURS and not is_palette_photo("P", shapes)
+
+
+def test_a_dithered_photo_of_few_colours_is_a_palette_photo():
+    # The web palette of a close-up hand holds 41-46 colours: its dither is not the hand's
+    # colours (a trial's hand GIF). An adaptive palette of few colours, dithered, likewise.
+    photo = photo_like(3, 96, 128)
+    web = np.asarray(Image.fromarray(photo).convert("P").convert("RGB"))
+    image = Image.fromarray(photo)
+    few = np.asarray(image.quantize(palette=image.quantize(24), dither=Image.Dither.FLOYDSTEINBERG).convert("RGB"))
+    for pixels in (web, few):
+        assert distinct_colours(pixels) < MIN_PALETTE_PHOTO_COLOURS
+        assert neighbour_change(pixels) >= MIN_PHOTO_NEIGHBOUR_CHANGE and is_palette_photo("P", pixels)
+    assert not is_palette_photo("RGB", web)
+    assert neighbour_change(np.zeros((1, 1, 3), np.uint8)) == 0.0
+    assert neighbour_change(np.array([[[0, 0, 0], [0, 0, 1]], [[0, 0, 0], [0, 0, 0]]], np.uint8)) == 0.5
 
 
 def test_command_line_segments_a_palette_photo_smoothed_and_cuts_out_its_own_colours(tmp_path):
