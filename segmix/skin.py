@@ -43,7 +43,7 @@ from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, all_or_nothing, ProtectedInputs, check_batch_outputs,
                        check_input_folder, check_output_path, describe_binary_file, ensure_not_input, failure_line,
-                       is_hidden, load_image, load_image_info,
+                       is_hidden, load_image_info,
                        output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture

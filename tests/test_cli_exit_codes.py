@@ -231,7 +231,7 @@ def test_skin_apply_refuses_a_read_only_mask_before_detecting(folders, tmp_path,
     def no_work(*args, **kwargs):
         raise AssertionError("detected skin before checking the output")
 
-    monkeypatch.setattr(segmix.skin, "load_image", no_work)
+    monkeypatch.setattr(segmix.skin, "load_image_info", no_work)
     out = tmp_path / "sk"
     out.mkdir()
     target = out / "a_skin.png"
