@@ -40,13 +40,7 @@ from segmix.cli import main
 
 av = pytest.importorskip("av")
 
-H, W = 24, 32
-
-
-def _frame(t):
-    frame = np.full((H, W, 3), 90, np.uint8) + np.arange(W, dtype=np.uint8)[None, :, None]
-    frame[6:14, (2 * t) % (W - 8):(2 * t) % (W - 8) + 8] = (250, 250, 30)
-    return frame
+from tests.test_background_trial26 import H, W, _frame  # noqa: E402 - a square crossing a ramp
 
 
 def _vfr_video(path, n=30):
