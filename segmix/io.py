@@ -84,6 +84,7 @@ __all__ = [
     "DEFAULT_MAX_PIXELS",
     "all_or_nothing",
     "ExtraFramesWarning",
+    "NarrowSamplesWarning",
     "ImageLoadError",
     "LoadedImage",
     "OutputClash",
@@ -139,6 +140,16 @@ class ImageLoadError(ValueError):
 
 class ExtraFramesWarning(UserWarning):
     """An animated or multi-page image was read as one picture: only its first frame is used."""
+
+
+class NarrowSamplesWarning(UserWarning):
+    """A 16-bit image whose samples all lie in the lowest sixteenth of the range (12-bit data
+    stored in 16 bits, as many cameras and microscopes write it): read at 8 bits, almost black."""
+
+
+#: Brightest 8-bit level of a 16-bit image warned as :class:`NarrowSamplesWarning`: 12-bit data
+#: (0..4095) reads as 0..16 at 8 bits (round(v / 257)).
+NARROW_16_BIT_LEVEL = 16
 
 
 #: Formats whose extra frames are not frames of the picture (MPO: previews and depth maps a
@@ -596,6 +607,8 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     -----
     ExtraFramesWarning
         ``frame`` is None and the file holds more than one frame (not for MPO).
+    NarrowSamplesWarning
+        A 16-bit file whose brightest sample reads as 8-bit level 16 or less (12-bit data).
     """
     path = Path(path)
     max_pixels = int(max_pixels)
@@ -615,6 +628,13 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         dpi = im.info.get("dpi")
         orientation = _orient(path, im)
         pixels, alpha = _to_rgb(path, im)
+    if decoded.bits_per_sample == 16 and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
+        # A trial's 12-bit sensor data in a 16-bit PNG segmented near-black, with only "the
+        # foreground scribbles have 4 distinct colours" to say why.
+        warnings.warn(NarrowSamplesWarning(
+            f"{path}: a 16-bit image whose brightest sample is 8-bit level {int(pixels.max())} of 255 "
+            "(12-bit data stored in 16 bits?): it reads almost black and its colours are few; scale it "
+            "to the 16-bit range first (12-bit data: multiply by 16)"), stacklevel=2)
     return LoadedImage(
         pixels=pixels,
         path=path,

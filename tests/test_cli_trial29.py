@@ -226,3 +226,35 @@ def test_foreground_marks_on_every_colour_of_a_drawing_say_why_background_is_nee
                                          "among the foreground marks' colours, so none is taken for background: "
                                          "paint some background pixels")
     assert main([*args, str(tmp_path / "red_blue.png")]) == 0  # the green is left for background
+
+
+def _twelve_bit(shape=(40, 60, 3), scale=1):
+    """16-bit samples of 12-bit data (0..4095) times ``scale``: a sensor's photo stored as 16 bits."""
+    photo, _ = _photo(shape=shape[:2])
+    return (photo.astype(np.uint16) * 16 * scale).astype(np.uint16)
+
+
+def test_a_16_bit_photo_of_12_bit_data_is_warned_about_once_by_name(tmp_path, capsys):
+    # A trial's sensor data (12 bits in 16) read as 8-bit levels 0..16: near-black, and the only
+    # word was "foreground scribbles have only 4 distinct colour(s)".
+    import cv2
+    from PIL import Image
+
+    marks = np.zeros((40, 60), np.uint8)
+    marks[15:25, 20:35] = 1
+    marks[0:4, :] = 2
+    save_labels(tmp_path / "marks.png", marks)
+    cv2.imwrite(str(tmp_path / "rgb12.png"), _twelve_bit()[..., ::-1])
+    Image.fromarray(_twelve_bit()[..., 0]).save(tmp_path / "grey12.png")
+    tifffile.imwrite(tmp_path / "rgb12.tif", _twelve_bit(), photometric="rgb")
+    for name in ("rgb12.png", "grey12.png", "rgb12.tif"):
+        assert main(["segment", str(tmp_path / name), "--scribbles", str(tmp_path / "marks.png"),
+                     "-o", str(tmp_path / "mask.png"), "--overwrite"]) == 0
+        lines = [line for line in capsys.readouterr().err.splitlines() if "12-bit data" in line]
+        assert len(lines) == 1 and lines[0].startswith(f"segmix segment: warning: {tmp_path / name}: a 16-bit image"), lines
+    # The full 16-bit range, and a dark 8-bit photo, are not warned about.
+    cv2.imwrite(str(tmp_path / "rgb16.png"), _twelve_bit(scale=16)[..., ::-1])
+    Image.fromarray((_photo()[0] // 16).astype(np.uint8)).save(tmp_path / "dark8.png")
+    for name in ("rgb16.png", "dark8.png"):
+        assert main(["quantize", str(tmp_path / name), "-k", "2", "-o", str(tmp_path / "q.png"), "--overwrite"]) == 0
+        assert "12-bit" not in capsys.readouterr().err

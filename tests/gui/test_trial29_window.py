@@ -131,3 +131,14 @@ def test_a_box_that_marks_nothing_says_why(qtbot, make_window, photo_path):
     assert window.statusBar().currentMessage().startswith("The box is too small")
     drag(window, [(10, 10), (40, 30), (60, 50)])  # a box inside the photo marks its outside
     assert window.layer.labels[0, 0] == 2 and window.layer.labels[30, 30] == 0
+
+
+def test_a_16_bit_photo_of_12_bit_data_is_said_in_the_status_bar(qtbot, make_window, tmp_path):
+    import cv2
+
+    photo = np.zeros((30, 40, 3), np.uint16)
+    photo[:] = (300, 900, 2000)
+    photo[5:20, 10:30] = (4000, 1200, 600)
+    cv2.imwrite(str(tmp_path / "sensor.png"), photo[..., ::-1])
+    window = make_window(tmp_path / "sensor.png")
+    assert "12-bit data stored in 16 bits" in window.statusBar().currentMessage()
