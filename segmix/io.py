@@ -632,9 +632,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         # A trial's 12-bit sensor data in a 16-bit PNG segmented near-black, with only "the
         # foreground scribbles have 4 distinct colours" to say why.
         warnings.warn(NarrowSamplesWarning(
-            f"{path}: a 16-bit image whose brightest sample is 8-bit level {int(pixels.max())} of 255 "
-            "(12-bit data stored in 16 bits?): it reads almost black and its colours are few; scale it "
-            "to the 16-bit range first (12-bit data: multiply by 16)"), stacklevel=2)
+            f"{path}: its 16-bit samples all lie under 1/16 of their range (12-bit data?), so it reads "
+            f"almost black (8-bit levels 0-{int(pixels.max())}); scale it first (12-bit data: multiply by 16)"),
+            stacklevel=2)
     return LoadedImage(
         pixels=pixels,
         path=path,

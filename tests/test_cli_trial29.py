@@ -251,7 +251,7 @@ def test_a_16_bit_photo_of_12_bit_data_is_warned_about_once_by_name(tmp_path, ca
         assert main(["segment", str(tmp_path / name), "--scribbles", str(tmp_path / "marks.png"),
                      "-o", str(tmp_path / "mask.png"), "--overwrite"]) == 0
         lines = [line for line in capsys.readouterr().err.splitlines() if "12-bit data" in line]
-        assert len(lines) == 1 and lines[0].startswith(f"segmix segment: warning: {tmp_path / name}: a 16-bit image"), lines
+        assert len(lines) == 1 and lines[0].startswith(f"segmix segment: warning: {tmp_path / name}: its 16-bit samples"), lines
     # The full 16-bit range, and a dark 8-bit photo, are not warned about.
     cv2.imwrite(str(tmp_path / "rgb16.png"), _twelve_bit(scale=16)[..., ::-1])
     Image.fromarray((_photo()[0] // 16).astype(np.uint8)).save(tmp_path / "dark8.png")

@@ -812,9 +812,18 @@ class MainWindow(QMainWindow):
         self.warm_up_bar.setAccessibleName(f"Engine warm-up, step {min(done + 1, total)} of {total}")
         self.warm_up_bar.setVisible(first_use and done < total)
 
+    def _status_free_for_warm_up(self) -> bool:
+        """The status bar shows nothing, or the warm-up's own words: a note about the photo
+        ("a 16-bit image of 12-bit data", "only the first frame is used") stays its time. The
+        first start's warm-up steps and its "Ready" replaced a trial's note within a second."""
+        current = self.statusBar().currentMessage()
+        return not current or current in (getattr(self, "_warm_up_message", None), COMPILING_MESSAGE)
+
     def _on_warm_up_step(self, text: str) -> None:
+        free = self._status_free_for_warm_up()
         self._warm_up_message = text
-        self.statusBar().showMessage(text)
+        if free:
+            self.statusBar().showMessage(text)
 
     def _on_status_message_changed(self, text: str) -> None:
         """A menu's status tips replace the status bar's message and clear it when the menu
@@ -846,9 +855,11 @@ class MainWindow(QMainWindow):
         self.update_actions()  # an export is offered while a result is computing (Mode.result_pending)
 
     def _on_warmed_up(self, seconds: float) -> None:
+        free = self._status_free_for_warm_up()
         self._warm_up_message = None
         self.warm_up_bar.hide()
-        self.statusBar().showMessage(f"Ready (engine warmed up in {seconds:.1f} s)", 4000)
+        if free:
+            self.statusBar().showMessage(f"Ready (engine warmed up in {seconds:.1f} s)", 4000)
 
     def _render(self) -> None:
         self.active_mode.render()

@@ -141,4 +141,28 @@ def test_a_16_bit_photo_of_12_bit_data_is_said_in_the_status_bar(qtbot, make_win
     photo[5:20, 10:30] = (4000, 1200, 600)
     cv2.imwrite(str(tmp_path / "sensor.png"), photo[..., ::-1])
     window = make_window(tmp_path / "sensor.png")
-    assert "12-bit data stored in 16 bits" in window.statusBar().currentMessage()
+    assert "(12-bit data?)" in window.statusBar().currentMessage()
+
+
+def test_the_engine_warm_up_does_not_replace_a_note_about_the_photo(qtbot, make_window, tmp_path):
+    # At the first start the warm-up's steps and its "Ready (engine warmed up in 1.2 s)"
+    # replaced the note about the photo the window opened on within a second.
+    import cv2
+
+    photo = np.full((30, 40, 3), (300, 900, 2000), np.uint16)
+    cv2.imwrite(str(tmp_path / "sensor.png"), photo[..., ::-1])
+    window = make_window(tmp_path / "sensor.png")
+    bar = window.statusBar()
+    note = bar.currentMessage()
+    assert "(12-bit data?)" in note
+    window._on_warm_up_step("Warming up the engine: step 2 of 9")
+    window._on_warmed_up(1.2)
+    assert bar.currentMessage() == note
+    # With nothing else to say, the warm-up speaks as before.
+    bar.clearMessage()
+    window._on_warm_up_step("Warming up the engine: step 3 of 9")
+    assert bar.currentMessage() == "Warming up the engine: step 3 of 9"
+    window._on_warm_up_step("Warming up the engine: step 4 of 9")
+    assert bar.currentMessage() == "Warming up the engine: step 4 of 9"
+    window._on_warmed_up(1.2)
+    assert bar.currentMessage().startswith("Ready (engine warmed up")
