@@ -1160,8 +1160,8 @@ def _check_json_name(option: str, path) -> None:
 
 
 def _skin_usage(parser) -> int:
-    parser.print_usage(sys.stderr)
-    print("segmix skin: error: choose a command: train, apply or eval", file=sys.stderr)
+    # One line, as every other mistake is (a trial counted argparse's usage line as a second).
+    print("segmix skin: error: choose a command: train, apply or eval (see segmix skin --help)", file=sys.stderr)
     return 2
 
 

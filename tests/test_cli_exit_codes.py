@@ -155,7 +155,7 @@ def test_help_and_a_missing_subcommand_stay_helpful(capsys):
     assert out.startswith("usage: segmix segment") and "--scribbles" in out and "--components" in out
     assert _status(["skin"]) == 2
     err = capsys.readouterr().err
-    assert "usage: segmix skin" in err and "choose a command: train, apply or eval" in err
+    assert err == "segmix skin: error: choose a command: train, apply or eval (see segmix skin --help)\n"
     assert _status(["skin", "apply", "--help"]) == 0
     assert "--output-dir" in capsys.readouterr().out
 
