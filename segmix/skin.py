@@ -1250,6 +1250,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     mask, posterior = result.mask, result.posterior
     if info is not None and is_greyscale(image):
         info["greyscale"] = greyscale_warning(input_path, mask)
+    elif info is not None:
+        info["no_skin"] = not mask.any()
     output_dir.mkdir(parents=True, exist_ok=True)
     written = (mask_path, prob_path) if probability else (mask_path,)
     # A photo's outputs are written together or not at all: a full disk took a trial's
@@ -1385,6 +1387,13 @@ def ignored_in_folders(inputs: Sequence) -> str | None:
     return f"ignored in {'; in '.join(lines)}" if lines else None
 
 
+def _first_names(paths: Sequence[Path], most: int = 3) -> str:
+    """File names of ``paths`` in order, the first ``most`` and how many more."""
+    names = sorted(Path(p).name for p in paths)
+    more = len(names) - most
+    return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
+
+
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
                 probability: bool = False, settings=None, workers: int | None = None,
                 quiet: bool = False, stream=None, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
@@ -1403,6 +1412,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
 
     cache = None if model.features.uses_position else PosteriorCache(model)
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
+    no_skin: list[Path] = []  # colour photos whose mask came out empty
 
     missing = missing_inputs(inputs)
 
@@ -1422,6 +1432,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             apply_one(model, path, output_dir, threshold, probability, settings, cache, info, max_pixels)
             if info.get("faces_used"):
                 with_face.append(path)
+            if info.get("no_skin"):
+                no_skin.append(path)
             if info.get("greyscale"):
                 # Written, and said: an empty mask of a photo without colour is no finding.
                 bar.write(f"segmix skin apply: warning: {info['greyscale']}")
@@ -1448,7 +1460,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         # With --faces, say where it acted: a photo without a usable face gets the default detector.
         print(f"wrote {'masks and probability maps' if probability else 'masks'} of {done} photo"
               f"{'s' if done != 1 else ''} to {output_dir}"
-              + (f" (skin colour calibrated on a face in {len(with_face)} of them)" if faces else ""))
+              + (f" (skin colour calibrated on a face in {len(with_face)} of them)" if faces else "")
+              # An empty mask is a finding (a photo without people), but a trial took the
+              # one of a dim evening photo for a written result: the summary names such photos.
+              + ("" if not no_skin else "; no skin found in it" if done == 1
+                 else f"; no skin found in {len(no_skin)} of them ({_first_names(no_skin)})"))
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.

@@ -278,3 +278,20 @@ def test_a_model_with_a_mean_beyond_computing_is_refused_and_far_components_scor
         warnings.simplefilter("error")
         log_pdf = _component_log_pdf(X, means, np.stack([np.eye(3) * 1e-200] * 3))
     assert np.isneginf(log_pdf[:, [0, 2]]).all(), log_pdf
+
+
+def test_skin_apply_names_the_photos_in_which_it_found_no_skin(tmp_path, capsys):
+    """A trial's dim evening photo got an empty mask after "wrote masks of 1 photo": the
+    summary now names the colour photos whose masks are empty."""
+    from segmix.cli import main
+
+    _face().save(tmp_path / "face.png")
+    Image.fromarray(np.full((40, 50, 3), (30, 60, 160), np.uint8)).save(tmp_path / "sky.png")
+    Image.fromarray(np.full((40, 50, 3), (40, 140, 60), np.uint8)).save(tmp_path / "grass.png")
+    assert main(["skin", "apply", str(tmp_path / "face.png"), str(tmp_path / "sky.png"), str(tmp_path / "grass.png"),
+                 "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out == f"wrote masks of 3 photos to {tmp_path / 'out'}; no skin found in 2 of them (grass.png, sky.png)", out
+    assert np.asarray(Image.open(tmp_path / "out" / "face_skin.png")).any()
+    assert main(["skin", "apply", str(tmp_path / "sky.png"), "--output-dir", str(tmp_path / "one"), "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote masks of 1 photo to {tmp_path / 'one'}; no skin found in it"
