@@ -105,8 +105,10 @@ def run_app(image_path: str | Path | None = None, max_pixels: int | None = None)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, _opened = create_window(image_path)
     window.show()
-    heartbeat = end_on_signals(app, window)  # noqa: F841 - the timer lives as long as the loop
+    heartbeat = end_on_signals(app, window)  # lets Python's signal handlers run during the loop
     status = int(app.exec())
+    if heartbeat is not None:
+        heartbeat.stop()
     controller = getattr(window, "controller", None)
     if controller is not None and controller.thread_running:
         # Closed while the compute thread is inside a Numba kernel, which cannot be
