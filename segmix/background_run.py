@@ -164,7 +164,7 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
     from segmix.labelmaps import read_label_plane
 
     try:
-        values = read_label_plane(path, shape, "ground-truth masks", palette_indices=False)
+        values = read_label_plane(path, shape, "ground-truth masks", palette_indices=False, picture="frame")
     except ImageLoadError as exc:
         raise FrameError(str(exc)) from None
     codes = (*GT_BACKGROUND, *GT_NOT_SCORED, GT_FOREGROUND)

@@ -220,7 +220,7 @@ _QUARTER_TURNS = {
 
 
 def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int, what: str,
-                   photo: PathLike | None = None) -> ImageLoadError:
+                   photo: PathLike | None = None, picture: str = "image") -> ImageLoadError:
     sw, sh = stored
     hint = ""
     # Every case says what to do: the sizes alone left users guessing.
@@ -234,7 +234,7 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
                     f"({sw} x {sh}): {turn}, or remove the orientation tag from the photo (segmix then reads "
                     "it as stored)")
         else:
-            hint = (f" (it looks rotated by 90 degrees: rotate the {what} back, or draw them on the image "
+            hint = (f" (it looks rotated by 90 degrees: rotate the {what} back, or draw them on the {picture} "
                     "as it is displayed)")
     elif sw and sh and sw != width and _same_ratio(sw / width, sh, height):
         # Rounding to whole pixels moves the ratio by up to one pixel in the shorter side.
@@ -242,13 +242,13 @@ def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int,
         # Smaller: drawn on a scaled-down preview; larger: saved from a zoomed or hi-DPI view
         # ("draw them at full size" read as nonsense for scribbles larger than the image).
         source = "a scaled-down preview" if sw < width else "a zoomed-in or hi-DPI view"
-        hint = (f" ({size_ratio_words(sw / width, tolerance)} the image's size, as if drawn on {source}: draw the "
-                f"{what} on the image at its own size, or resize them to {width} x {height} with nearest-neighbour "
+        hint = (f" ({size_ratio_words(sw / width, tolerance)} the {picture}'s size, as if drawn on {source}: draw the "
+                f"{what} on the {picture} at its own size, or resize them to {width} x {height} with nearest-neighbour "
                 "sampling)")
     else:
-        hint = (f"; draw the {what} on this image, or resize them to {width} x {height} with "
+        hint = (f"; draw the {what} on this {picture}, or resize them to {width} x {height} with "
                 "nearest-neighbour sampling (interpolation would invent label values)")
-    return ImageLoadError(f"{path}: {what} are {sw} x {sh} pixels but the image is {width} x {height}{hint}")
+    return ImageLoadError(f"{path}: {what} are {sw} x {sh} pixels but the {picture} is {width} x {height}{hint}")
 
 
 def _webp_is_lossless(path: Path) -> bool:
@@ -382,6 +382,7 @@ def read_label_plane(
     palette_indices: bool,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     photo: PathLike | None = None,
+    picture: str = "image",
 ) -> np.ndarray:
     """Read a label map's single plane of values, checking rules 1-5 of the module doc.
 
@@ -400,6 +401,9 @@ def read_label_plane(
         The photo's file: a map of its stored size, where the photo carries an EXIF
         orientation tag that turns it by a quarter, is refused naming the tag and the turn
         that fits the map (the photo is read upright, the map is not).
+    picture : str
+        What the map belongs to, as a size mismatch names it: ``"image"``, or ``"frame"`` for
+        a video's ground truth.
 
     Returns
     -------
@@ -428,7 +432,7 @@ def read_label_plane(
             finally:
                 Image.MAX_IMAGE_PIXELS = limit
             if shape is not None and im.size != (width, height):
-                raise _size_mismatch(path, im.size, width, height, what, photo)
+                raise _size_mismatch(path, im.size, width, height, what, photo, picture)
             _check_pixel_count(path, im.size, limit)
             _check_lossless(path, im, what)
             n_frames = getattr(im, "n_frames", 1)

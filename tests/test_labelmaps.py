@@ -507,7 +507,7 @@ def test_cdnet_ground_truth_goes_through_the_label_map_rules(tmp_path):
         with pytest.raises(FrameError, match=message):
             _read_groundtruth(_save(tmp_path / name, array), (1, 6))
     big = _save(tmp_path / "gt5.png", np.zeros((300, 400), np.uint8))
-    with pytest.raises(FrameError, match=r"400 x 300 pixels but the image is 6 x 1"):
+    with pytest.raises(FrameError, match=r"400 x 300 pixels but the frame is 6 x 1"):
         _read_groundtruth(big, (1, 6))
 
 
