@@ -316,8 +316,14 @@ class SkinMode(Mode):
         return skin.greyscale_warning(name, self.current_mask())
 
     def _with_photo_notes(self, text: str) -> str:
-        """``text`` (a status line) with the greyscale warning below it, if the photo has no colour."""
+        """``text`` (a status line) with the greyscale warning below it, if the photo has no
+        colour, or else a word when the mask shown is empty (a trial read "Skin detected in
+        310 ms" over a dim evening photo with no overlay at all)."""
         warning = self._greyscale_warning()
+        if not warning and self.skin_posterior is not None:
+            mask = self.current_mask()
+            if mask is not None and not mask.any():
+                warning = "No skin found at this threshold: the mask is empty (the slider to the left finds more)."
         return f"{text}\n{warning}" if warning else text
 
     def on_failed(self, message: str) -> None:

@@ -99,3 +99,23 @@ def test_a_loaded_model_file_is_not_unsaved_work_whatever_its_name(qtbot, make_w
     assert skin_mode.load_skin_model(path)
     assert skin_mode.skin_model_name.endswith("(not saved)")
     assert skin_mode.unsaved_on_close() == ""
+
+
+def test_an_empty_skin_mask_is_said_in_the_status(qtbot, make_window, tmp_path):
+    # A trial's dim evening photo read "Skin detected in 310 ms" with no overlay at all.
+    from test_skin_window_trial import _two_colour_photo
+
+    sky = tmp_path / "sky.png"
+    Image.fromarray(np.full((60, 80, 3), (30, 60, 160), np.uint8)).save(sky)
+    window = make_window(sky)
+    enter_skin_mode(qtbot, window)
+    skin_mode = window.modes["skin"]
+    status = skin_mode.skin_panel.status_label.text()
+    assert not skin_mode.current_mask().any() and "No skin found at this threshold" in status, status
+    # A photo with skin: nothing of the kind.
+    photo = tmp_path / "two.png"
+    _two_colour_photo(photo)
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        window.open_image(photo)
+    assert skin_mode.current_mask().any()
+    assert "No skin found" not in skin_mode.skin_panel.status_label.text()
