@@ -86,6 +86,12 @@ SCALINGS = {
 # Below this many pixels np.unique beats allocating and scanning the 2**24 lookup tables.
 
 
+def rgb_codes(colors: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 RGB -> (...) int64 codes ``r << 16 | g << 8 | b``."""
+    colors = np.asarray(colors)
+    return (colors[..., 0].astype(np.int64) << 16) | (colors[..., 1].astype(np.int64) << 8) | colors[..., 2]
+
+
 def _check_colors(colors: np.ndarray) -> np.ndarray:
     colors = np.asarray(colors)
     if colors.ndim != 2 or colors.shape[1] != 3 or colors.dtype != np.uint8:

@@ -72,7 +72,7 @@ import struct  # struct.error escapes some Pillow plugins on garbled headers
 import tempfile
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -1060,6 +1060,13 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
             raise PermissionError(f"{target}: cannot write in the folder {folder} (read-only file system)")
         raise PermissionError(f"{target}: the file exists and is read-only (permission denied); "
                               "give another name or make it writable")
+
+
+def listed_names(names: Sequence[str], most: int = 3) -> str:
+    """``names`` as a summary lists them: the first ``most``, then how many more
+    (``"a.jpg, b.jpg, c.jpg and 4 more"``)."""
+    names = list(names)
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def failure_line(exc: BaseException, path: PathLike, *outputs: PathLike) -> str:

@@ -77,15 +77,17 @@ def smooth_palette_pixels(pixels: np.ndarray, sigma: float = PALETTE_SIGMA) -> n
 
 def distinct_colours(pixels: np.ndarray) -> int:
     """Number of distinct RGB colours of an (H, W, 3) uint8 array."""
-    rgb = np.asarray(pixels).reshape(-1, 3).astype(np.int32)
-    return int(np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).size)
+    from segmix.features import rgb_codes
+
+    return int(np.unique(rgb_codes(np.asarray(pixels).reshape(-1, 3))).size)
 
 
 def neighbour_change(pixels: np.ndarray) -> float:
     """Share of horizontally and vertically adjacent pixel pairs of different colours in an
     (H, W, 3) array (0 for a photo of one pixel)."""
-    rgb = np.asarray(pixels).astype(np.int32)
-    code = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    from segmix.features import rgb_codes
+
+    code = rgb_codes(pixels)
     pairs = code[:, 1:].size + code[1:].size
     if pairs == 0:
         return 0.0

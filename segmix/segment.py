@@ -52,7 +52,7 @@ from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
 )
-from segmix.features import MAX_WEIGHT, FeatureSpace, pair_keys, unique_colors
+from segmix.features import MAX_WEIGHT, FeatureSpace, pair_keys, rgb_codes, unique_colors
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
 from segmix.occluded_parts import keep_near_parts
@@ -649,7 +649,7 @@ def features_to_rgb(color_features: np.ndarray, color_space: str) -> np.ndarray:
 
 def _unmarked_colours_all_marked(image: np.ndarray, scribbles: np.ndarray, label: int) -> bool:
     """True when the photo has unmarked pixels and each has a colour marked ``label``."""
-    codes = (image[..., 0].astype(np.int32) << 16) | (image[..., 1].astype(np.int32) << 8) | image[..., 2]
+    codes = rgb_codes(image)
     unmarked = codes[scribbles == 0]
     return bool(unmarked.size) and bool(np.isin(unmarked, codes[scribbles == label]).all())
 

@@ -40,10 +40,10 @@ import numpy as np
 
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
-from segmix.features import FeatureSpace, unique_colors
+from segmix.features import FeatureSpace, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, all_or_nothing, ProtectedInputs, check_batch_outputs,
                        check_input_folder, check_output_path, describe_binary_file, ensure_not_input, failure_line,
-                       is_hidden, load_image_info,
+                       is_hidden, listed_names, load_image_info,
                        output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
@@ -137,10 +137,6 @@ _BINCOUNT_BATCH = 1 << 25
 
 
 # ------------------------------------------------------------------- colour counts
-def rgb_codes(colors: np.ndarray) -> np.ndarray:
-    """(..., 3) uint8 RGB -> (...) int64 codes ``r << 16 | g << 8 | b``."""
-    colors = np.asarray(colors)
-    return (colors[..., 0].astype(np.int64) << 16) | (colors[..., 1].astype(np.int64) << 8) | colors[..., 2]
 
 
 def codes_to_rgb(codes: np.ndarray) -> np.ndarray:
@@ -1387,13 +1383,6 @@ def ignored_in_folders(inputs: Sequence) -> str | None:
     return f"ignored in {'; in '.join(lines)}" if lines else None
 
 
-def _first_names(paths: Sequence[Path], most: int = 3) -> str:
-    """File names of ``paths`` in order, the first ``most`` and how many more."""
-    names = sorted(Path(p).name for p in paths)
-    more = len(names) - most
-    return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
-
-
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
                 probability: bool = False, settings=None, workers: int | None = None,
                 quiet: bool = False, stream=None, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
@@ -1464,7 +1453,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # An empty mask is a finding (a photo without people), but a trial took the
               # one of a dim evening photo for a written result: the summary names such photos.
               + ("" if not no_skin else "; no skin found in it" if done == 1
-                 else f"; no skin found in {len(no_skin)} of them ({_first_names(no_skin)})"))
+                 else f"; no skin found in {len(no_skin)} of them ({listed_names(sorted(p.name for p in no_skin))})"))
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from segmix.distributed.cluster import (describe_exception, file_digest, file_state, read_record, record_run, run_tasks,
                                         worker_cached)
+from segmix.io import listed_names
 
 __all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "run_background", "run_sequences"]
 
@@ -184,11 +185,6 @@ def _stat_state(path: Path) -> list:
     return state
 
 
-def _names(names: list[str], most: int = 3) -> str:
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
 def input_change(old, new: dict) -> str | None:
     """Why the input ``new`` (:func:`input_fingerprint`) is not the one a record holds
     (``old``), in words ("its frames changed since the last run (2 added: b00040.bmp,
@@ -212,7 +208,7 @@ def input_change(old, new: dict) -> str | None:
                         ("removed", [n for n in before if n not in after]),
                         ("rewritten", [n for n in after if n in before and after[n] != before[n]])):
         if names:
-            parts.append(f"{len(names)} {what}: {_names(names)}")
+            parts.append(f"{len(names)} {what}: {listed_names(names)}")
     return "its frames changed since the last run" + (f" ({'; '.join(parts)})" if parts else "")
 
 
@@ -249,7 +245,7 @@ def redo_reasons(record, key: dict, fingerprint: dict, source=None) -> list[str]
                        if source is not None and _file_state(Path(source) / name) != state]
             if changed:
                 reasons.append(f"{len(changed)} of its frames that had no mask changed since the last run "
-                               f"({_names(changed)})")
+                               f"({listed_names(changed)})")
     return reasons
 
 
@@ -275,7 +271,7 @@ def _replace(final: Path, partial: Path, record) -> list[str]:
     foreign = [p for p in final.iterdir() if p.name != RECORD and p.name not in own]
     clash = sorted(p.name for p in foreign if os.path.lexists(partial / p.name))
     if clash:
-        raise ValueError(f"{final}: holds {_names(clash)}, not written by segmix background, where new masks go; "
+        raise ValueError(f"{final}: holds {listed_names(clash)}, not written by segmix background, where new masks go; "
                          "move them away")
     for path in foreign:
         os.rename(path, partial / path.name)
@@ -359,8 +355,8 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             if reasons:
                 note = f"{name}: {'; '.join(reasons)}: redone"
                 if stale:
-                    note += (f"; removed the mask of 1 frame no longer there: {_names(stale)}" if len(stale) == 1
-                             else f"; removed the masks of {len(stale)} frames no longer there: {_names(stale)}")
+                    note += (f"; removed the mask of 1 frame no longer there: {listed_names(stale)}" if len(stale) == 1
+                             else f"; removed the masks of {len(stale)} frames no longer there: {listed_names(stale)}")
                 skipped.append(f"{NOTE}{note}")
             results.append((source, "written", result.frames, skipped))
         except (ValueError, OSError) as exc:  # FrameError is a ValueError and names the file

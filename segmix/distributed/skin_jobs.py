@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from segmix import skin
-from segmix.io import DEFAULT_MAX_PIXELS, failure_line
+from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
 from segmix.distributed.cluster import (describe_exception, file_digest, file_state, read_record, record_run,
                                         reduce_tasks, remove_leftovers, run_tasks, runs_match, worker_cached)
 
@@ -185,11 +185,6 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
     return results
 
 
-def _names(names: list[str], most: int = 3) -> str:
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
 def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probability=False, settings=None,
               quiet=False, stream=None, out_stream=None, max_pixels=DEFAULT_MAX_PIXELS) -> int:
     """``segmix skin apply`` on the cluster behind ``client``; returns the exit status.
@@ -274,7 +269,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     for message in failures:
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
     for reason, names in redone.items():  # as background says why it redid a sequence
-        print(f"redone {len(names)} photo{'' if len(names) == 1 else 's'} {reason}: {_names(sorted(names))}",
+        print(f"redone {len(names)} photo{'' if len(names) == 1 else 's'} {reason}: {listed_names(sorted(names))}",
               file=out_stream)
     print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed", file=out_stream)
