@@ -323,7 +323,7 @@ class SkinMode(Mode):
         if not warning and self.skin_posterior is not None:
             mask = self.current_mask()
             if mask is not None and not mask.any():
-                warning = "No skin found at this threshold: the mask is empty (the slider to the left finds more)."
+                warning = "No skin found at this threshold: the mask is empty (the slider to the left lowers it)."
         return f"{text}\n{warning}" if warning else text
 
     def on_failed(self, message: str) -> None:
