@@ -75,19 +75,22 @@ def smooth_palette_pixels(pixels: np.ndarray, sigma: float = PALETTE_SIGMA) -> n
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
+def _rgb_codes(pixels: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 -> (...) int64 ``r << 16 | g << 8 | b`` (as segmix.features.rgb_codes,
+    which this support module may not import: tests/test_layering.py)."""
+    rgb = np.asarray(pixels).astype(np.int64)
+    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+
+
 def distinct_colours(pixels: np.ndarray) -> int:
     """Number of distinct RGB colours of an (H, W, 3) uint8 array."""
-    from segmix.features import rgb_codes
-
-    return int(np.unique(rgb_codes(np.asarray(pixels).reshape(-1, 3))).size)
+    return int(np.unique(_rgb_codes(np.asarray(pixels).reshape(-1, 3))).size)
 
 
 def neighbour_change(pixels: np.ndarray) -> float:
     """Share of horizontally and vertically adjacent pixel pairs of different colours in an
     (H, W, 3) array (0 for a photo of one pixel)."""
-    from segmix.features import rgb_codes
-
-    code = rgb_codes(pixels)
+    code = _rgb_codes(pixels)
     pairs = code[:, 1:].size + code[1:].size
     if pairs == 0:
         return 0.0
