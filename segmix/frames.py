@@ -657,6 +657,11 @@ class FrameReader:
         #: duration x rate estimate when the packets end well before that duration (a file
         #: cut short, as ``segmix background`` says it), else None.
         self.short_of_estimate: int | None = None
+        #: After :meth:`count_frames` of a video whose header gives no count: the frames' own
+        #: average rate, frames per second, from their presentation times ((n - 1) / their time
+        #: span), or None. The header's rate of a Matroska or WebM file is FFmpeg's guess,
+        #: which a variable frame rate misses (24 fps guessed for 60 frames over 4 s).
+        self.timed_rate: float | None = None
 
     def __len__(self) -> int:
         """The frame count: exact for folders, lists and videos whose header says it or
@@ -713,6 +718,8 @@ class FrameReader:
                 timing = _header_timing(container, stream)
                 if timing is not None and times and _short_of_duration(timing, min(times), max(times)):
                     self.short_of_estimate = max(1, round(timing[0] * timing[1]))
+                if len(times) > 1 and max(times) > min(times):
+                    self.timed_rate = (len(times) - 1) / (max(times) - min(times))
                 return count
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise FrameError(f"{path}: cannot count the video's frames ({_short(exc)})") from None

@@ -212,3 +212,23 @@ def test_a_sequence_s_own_folder_names_the_subfolder_holding_its_frames(make_win
     assert "(folder, 1 frame)" in mode.panel.source_label.text()
     assert window.statusBar().currentMessage() == (f"highway holds 1 frame; its subfolder input holds 5 frames: open "
                                                    f"{sequence / 'input'} to play them")
+
+
+def test_a_variable_frame_rate_matroska_file_plays_at_its_frames_own_rate(make_window, qtbot, tmp_path):
+    # 30 frames, every third shown 120 ms and the others 40 ms: 29 intervals over 1.96 s, about
+    # 14.8 fps, where the header's rate (FFmpeg's guess from the 25 fps stream) played it at 25.
+    window, mode = _open(make_window, qtbot, _mkv(tmp_path / "vfr.mkv", 30, vfr=True))
+    qtbot.waitUntil(lambda: abs(mode.panel.fps.value() - 29 / 1.96) < 0.1, timeout=10000)
+    # A constant-rate file keeps its header's rate, and a rate the user set is kept.
+    window, mode = _open(make_window, qtbot, _mkv(tmp_path / "cfr.mkv", 30))
+    assert mode.panel.fps.value() == pytest.approx(25.0)
+
+
+def test_a_rate_set_by_the_user_before_the_count_is_kept(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(_mkv(tmp_path / "vfr.mkv", 30, vfr=True))
+    mode.panel.fps.setValue(10.0)  # before the compute thread's count arrives
+    qtbot.waitUntil(lambda: mode.index == 1 and "counting" not in mode.panel.source_label.text(), timeout=60000)
+    assert mode.panel.fps.value() == pytest.approx(10.0)

@@ -641,6 +641,7 @@ class VideoMode(Mode):
         self._in_flight = False
         self._exporting = False
         self._pending_seek: int | None = None
+        self._opened_fps = DEFAULT_FPS  # the rate set on opening (_use_timed_rate)
         # {index: reason} of the source's unreadable frames met so far: each is reported once
         # (a dialog at every pass was what kept a trial's user from getting past one).
         self._unreadable: dict[int, str] = {}
@@ -804,6 +805,7 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(False)
         self._set_length(len(reader), reader.length_is_exact)
         self.panel.fps.setValue(source_frame_rate(sequence) or DEFAULT_FPS)
+        self._opened_fps = self.panel.fps.value()  # replaced by the frames' own rate once counted, unless changed
         self.update_actions()
         self._pending_seek = 1
         if picked_frame is not None:
@@ -821,6 +823,18 @@ class VideoMode(Mode):
                     f"{busier[0]} to play them", 20000)
         self.shell.update_hint()
         return True
+
+    def _use_timed_rate(self) -> None:
+        """Play at the frames' own average rate once the packets are counted, when the header's
+        rate was a guess that misses it by over 2 % (a variable-frame-rate WebM: FFmpeg's 24 fps
+        for 15 played it 1.6x too fast) and the user has not set a rate meanwhile."""
+        rate = getattr(self._reader, "timed_rate", None)
+        if rate is None or not MIN_FPS <= rate <= MAX_FPS:
+            return
+        if self.panel.fps.value() != self._opened_fps or abs(rate - self._opened_fps) <= 0.02 * rate:
+            return
+        self.panel.fps.setValue(rate)
+        self._opened_fps = self.panel.fps.value()
 
     def _set_length(self, n: int, exact: bool) -> None:
         """Slider range and source label for ``n`` frames (``exact`` False: an estimate
@@ -1240,6 +1254,7 @@ class VideoMode(Mode):
                 self._set_length(int(outcome.value), True)
                 if self._reader is not None and self._reader.short_of_estimate:
                     self._found_video_end(VideoEnd(int(outcome.value), self._reader.short_of_estimate, estimated=True))
+                self._use_timed_rate()
             if self._pending_seek is not None:
                 self._request(self._pending_seek)
             return
