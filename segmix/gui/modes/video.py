@@ -21,7 +21,8 @@ The frames are the mode's own images (``Mode.own_images``): they never replace t
 Segment and Skin mode, which is there again, with its scribbles, after a switch back.
 
 Playing runs at the source's frame rate (a video's, an animation's frame duration; 25 fps
-for a folder of frames, which has none), changeable in the dock: see
+for a folder of frames, which has none; a video without a frame count in its header, once its
+packets are counted, at its frames' own average rate when the header's differs), changeable in the dock: see
 :meth:`VideoMode.set_playing` for what happens when a frame takes longer than that.
 """
 
