@@ -33,6 +33,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -253,6 +254,7 @@ class FrameSequence:
     def __init__(self, source, on_skip: Callable[[str], None] | None = None) -> None:
         self.on_skip = on_skip or (lambda message: None)
         self._odd_sizes: dict[Path, tuple[int, int]] = {}  # frames skipped for their size (check_sizes)
+        self._narrow_said = False  # a 12-bit frame warned about (_narrow_once)
         given = [source] if isinstance(source, (str, Path)) else list(source)
         items = [Path(p) for p in given]
         if not items:
@@ -405,7 +407,7 @@ class FrameSequence:
                 self.on_skip(FrameSkip(f"skipped {path}: {self._size_words(odd, shape)}", path))
                 continue
             try:
-                pixels = load_frame(path, writable=False)
+                pixels = load_frame(path, writable=False, on_narrow=self._narrow_once)
             except ImageLoadError as exc:
                 if len(self.paths) == 1:
                     # One file given: its reason is the run's error, on one line (was a
@@ -419,6 +421,17 @@ class FrameSequence:
                 self.on_skip(FrameSkip(f"skipped {path}: {self._size_words(pixels.shape[1::-1], shape)}", path))
                 continue
             yield Frame(index, path.stem, pixels, path)
+
+    def _narrow_once(self, message: str) -> None:
+        """Warn :class:`segmix.io.NarrowSamplesWarning` for the sequence's first frame of 12-bit
+        data only: a trial's folder of 1,700 such frames printed 1,700 lines of it."""
+        if self._narrow_said:
+            return
+        self._narrow_said = True
+        from segmix.io import NarrowSamplesWarning
+
+        warnings.warn(NarrowSamplesWarning(f"{message}; said for the first such frame of the sequence only"),
+                      stacklevel=2)
 
     @staticmethod
     def _size_words(size: tuple[int, int], shape: tuple[int, int]) -> str:

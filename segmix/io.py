@@ -578,7 +578,7 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
 
 
 def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
-                    frame: int | None = None) -> LoadedImage:
+                    frame: int | None = None, on_narrow: Callable[[str], None] | None = None) -> LoadedImage:
     """Load an image as display-oriented RGB, with what export needs.
 
     Parameters
@@ -590,6 +590,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     frame : int, optional
         0-based frame of an animated or multi-page file to read. None (default): the first
         frame, with an :class:`ExtraFramesWarning` when the file holds more than one.
+    on_narrow : callable(str), optional
+        Called with the :class:`NarrowSamplesWarning`'s message instead of warning it (a
+        sequence of frames says it once, not once per frame).
 
     Returns
     -------
@@ -631,10 +634,12 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     if decoded.bits_per_sample == 16 and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
         # A trial's 12-bit sensor data in a 16-bit PNG segmented near-black, with only "the
         # foreground scribbles have 4 distinct colours" to say why.
-        warnings.warn(NarrowSamplesWarning(
-            f"{path}: its 16-bit samples all lie under 1/16 of their range (12-bit data?), so it reads "
-            f"almost black (8-bit levels 0-{int(pixels.max())}); scale it first (12-bit data: multiply by 16)"),
-            stacklevel=2)
+        message = (f"{path}: its 16-bit samples all lie under 1/16 of their range (12-bit data?), so it reads "
+                   f"almost black (8-bit levels 0-{int(pixels.max())}); scale it first (12-bit data: multiply by 16)")
+        if on_narrow is not None:
+            on_narrow(message)
+        else:
+            warnings.warn(NarrowSamplesWarning(message), stacklevel=2)
     return LoadedImage(
         pixels=pixels,
         path=path,
@@ -708,7 +713,8 @@ def _data_fault(path: Path) -> bool:
     return False
 
 
-def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable: bool = True) -> np.ndarray:
+def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable: bool = True,
+               on_narrow: Callable[[str], None] | None = None) -> np.ndarray:
     """:func:`load_image` for the frames of a video sequence: the same array, faster for
     the common frame (8-bit RGB without transparency or EXIF rotation: decoded straight
     into the array, without the conversion copies; measured 0.8 against 1.1 ms per 320 x 240
@@ -721,6 +727,8 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
         False: the common frame comes back as a read-only view of Pillow's packed bytes,
         without copying them into a fresh array (measured 0.1 ms less per 320 x 240 JPEG,
         most of it the page faults of the new 230 kB buffer); for readers that only read.
+    on_narrow : callable(str), optional
+        As :func:`load_image_info`'s.
 
     Raises
     ------
@@ -739,7 +747,7 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
                 return np.frombuffer(im.tobytes(), np.uint8).reshape(im.height, im.width, 3)
     except Exception:  # noqa: BLE001  (load_image below names the problem)
         pass
-    return load_image(path, max_pixels)
+    return load_image_info(path, max_pixels, on_narrow=on_narrow).pixels
 
 
 def subfolder_hint(folder: PathLike) -> str:
