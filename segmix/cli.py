@@ -98,6 +98,46 @@ match_threshold = _bounded(float, f"a number > 0 and at most {MAX_MATCH_THRESHOL
                            lambda v: 0 < v <= MAX_MATCH_THRESHOLD, f"standard deviations, > 0 and <= {MAX_MATCH_THRESHOLD:g}")
 median_size = _bounded(int, "0 (off), 1 or an odd integer from 3 to 15",
                        lambda v: v in (0, 1) or (v % 2 == 1 and 3 <= v <= 15), "a majority filter's side: 0, 1, 3, 5, ... 15")
+def _integers(text: str, count: int, what: str) -> tuple[int, ...]:
+    """``count`` comma-separated integers, or argparse's refusal naming ``what``."""
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        values = tuple(int(part) for part in parts)
+    except ValueError:
+        values = ()
+    if len(values) != count:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
+    return values
+
+
+def point(text: str) -> tuple[int, int]:
+    """argparse type: a pixel ``X,Y`` (column, row; two integers >= 0)."""
+    x, y = _integers(text, 2, "X,Y: a pixel's column and row, integers from 0 (e.g. 320,200)")
+    if x < 0 or y < 0:
+        raise argparse.ArgumentTypeError(f"must be X,Y with X and Y >= 0 (from the top-left corner), got {text!r}")
+    return x, y
+
+
+def box(text: str) -> tuple[int, int, int, int]:
+    """argparse type: a box ``LEFT,TOP,RIGHT,BOTTOM`` in pixels (right and bottom exclusive)."""
+    left, top, right, bottom = _integers(text, 4, "LEFT,TOP,RIGHT,BOTTOM: four integers in pixels "
+                                                  "(e.g. 100,50,400,380)")
+    if right <= left or bottom <= top:
+        raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
+                                         f"got {text!r}")
+    return left, top, right, bottom
+
+
+class _AppendClick(argparse.Action):
+    """``--click`` and ``--background-click`` into one list of (label, x, y, option), in the
+    order given on the command line (the window fits clicks in the order they are made)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        clicks = list(getattr(namespace, self.dest, None) or [])
+        clicks.append((self.const, values[0], values[1], option_string))
+        setattr(namespace, self.dest, clicks)
+
+
 # NumPy's generators take seeds >= 0; a negative one failed with NumPy's own words
 # ("expected non-negative integer", no option named), skin train after reading every photo.
 random_seed = _bounded(int, "an integer >= 0", lambda v: v >= 0, "a random seed, an integer >= 0")
@@ -337,7 +377,21 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--scribbles", metavar="LABELS.png",
                      help="label PNG the size of the displayed photo, one value per pixel: 0 unlabelled, 1 foreground, "
                           "2 background (greyscale, a palette PNG by index, or RGB with R = G = B); "
-                          "required unless --model is given")
+                          "required unless --box, --click, --background-click or --model is given")
+    seg.add_argument("--box", type=box, default=None, metavar="LEFT,TOP,RIGHT,BOTTOM",
+                     help="mark everything outside this box background, as the window's Rectangle tool (GrabCut): "
+                          "a box alone gives a mask; pixels of the displayed photo, x to the right and y down "
+                          "from the top-left corner, RIGHT and BOTTOM exclusive; clipped to the photo (write --box=-5,0,... "
+                          "when a value is negative)")
+    seg.add_argument("--click", dest="clicks", action=_AppendClick, const=1, type=point, default=None,
+                     metavar="X,Y",
+                     help="a foreground click at pixel X,Y (repeatable): a disc of the window's Click tool's "
+                          "radius (5 px on a 854 x 480 photo, growing with the photo); one click gives a mask")
+    seg.add_argument("--background-click", dest="clicks", action=_AppendClick, const=2, type=point, default=None,
+                     metavar="X,Y",
+                     help="a background click at pixel X,Y (repeatable). The box and the clicks are fitted as the "
+                          "window fits them: after any --scribbles, the box first, then each click from the "
+                          "result before it, in the order given on the command line (--at-once: all at once)")
     seg.add_argument("--model", metavar="M.json",
                      help="apply a saved segmentation model (segment --save-model, the window's File > Save Model) "
                           "instead of fitting the marks: per-pixel decision, graph cut and clean-ups as the window "
@@ -490,6 +544,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     loaded = load_image_info(args.image, _max_pixels(args))
     image = loaded.pixels
     order = None
+    pointed = args.box is not None or bool(args.clicks)  # marks by coordinates
     if args.scribbles is None:
         # The window's labels when nothing is marked: zeros, not None (apply_model differs).
         import numpy as np
@@ -498,14 +553,22 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     else:
         scribbles = load_scribbles(args.scribbles, image.shape[:2], photo=args.image)
         if model is None:
-            refusal = scribble_refusal(scribbles)
+            refusal = None if pointed else scribble_refusal(scribbles)  # the box and clicks may mend it
             if refusal:
                 raise UserError(f"{args.scribbles}: {refusal}")
             order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
-        if not args.ignore_saved_settings:
-            # With a model, the window takes only the graph cut and the threshold from the marks.
-            settings = _with_saved_settings(args.scribbles, scribbles, settings, overrides,
-                                            only=None if model is None else DISPLAY_SETTINGS)
+    if pointed:
+        scribbles, order = _with_point_marks(args, scribbles, order)
+        if model is None:
+            refusal = scribble_refusal(scribbles)
+            if refusal:
+                raise UserError(f"the marks ({_marks_words(args)}): {refusal}")
+        if args.at_once or model is not None:
+            order = None
+    if args.scribbles is not None and not args.ignore_saved_settings:
+        # With a model, the window takes only the graph cut and the threshold from the marks.
+        settings = _with_saved_settings(args.scribbles, scribbles, settings, overrides,
+                                        only=None if model is None else DISPLAY_SETTINGS)
     megapixels = image.shape[0] * image.shape[1] / 1e6
     if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
@@ -581,7 +644,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                "pixels background (2)")
         print(f"segmix segment: warning: {args.output}: no pixel came out foreground: {why}", file=sys.stderr)
     elif model is None:
-        unmarked_object = no_object_warning(args.scribbles, scribbles)
+        unmarked_object = no_object_warning(args.scribbles if not pointed else f"the marks ({_marks_words(args)})",
+                                            scribbles)
         if unmarked_object:
             print(f"segmix segment: warning: {unmarked_object}", file=sys.stderr)
     replayed = ""
@@ -589,7 +653,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         from segmix.mark_steps import count_steps
 
         steps = count_steps(order)
-        replayed = f"; replayed {steps} step{'s' if steps != 1 else ''} in the order they were marked"
+        # One step is a fit at once: nothing was replayed ("replayed 1 step" after one click).
+        replayed = f"; replayed {steps} steps in the order they were marked" if steps > 1 else ""
     if model is not None:
         replayed = f"; model {args.model} applied" + (", the marks as hard constraints" if scribbles.any() else "")
     print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground"
@@ -631,6 +696,35 @@ def _with_saved_settings(path, scribbles, settings, overrides, only=None):
     print(f"segmix segment: {path}: using the settings saved with the marks ({describe_settings(used)}{note}; "
           "--ignore-saved-settings uses the defaults)", file=sys.stderr)
     return settings
+
+
+def _marks_words(args) -> str:
+    """The options that gave segment's marks, for a message ("--scribbles m.png, --box, 2 clicks")."""
+    words = [f"--scribbles {args.scribbles}"] if args.scribbles else []
+    if args.box is not None:
+        words.append("--box")
+    n_clicks = len(args.clicks or ())
+    if n_clicks:
+        words.append(f"{n_clicks} click{'s' if n_clicks != 1 else ''}")
+    return ", ".join(words)
+
+
+def _with_point_marks(args, scribbles, order):
+    """``scribbles`` and their order map with ``--box`` and the clicks added, one step each
+    (segmix.point_marks); a box or click the photo cannot take is refused naming the option."""
+    from segmix.point_marks import add_point_marks, box_outside
+
+    height, width = scribbles.shape
+    if args.box is not None:
+        try:
+            box_outside(scribbles.shape, *args.box)
+        except ValueError as exc:
+            raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
+    for _, x, y, option in args.clicks or ():
+        if not (x < width and y < height):
+            raise UserError(f"{option} {x},{y}: lies outside the {width} x {height} photo "
+                            f"(x 0-{width - 1}, y 0-{height - 1}, from the top-left corner)")
+    return add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
 
 
 def _saved_mark_order(path, scribbles):
@@ -2104,11 +2198,14 @@ def _main(argv: list[str] | None) -> int:
         argv = ["open", *argv]
     try:
         args, extra = parser.parse_known_args(argv)
-        if args.command == "segment" and args.scribbles is None and args.model is None:
+        if (args.command == "segment" and args.scribbles is None and args.model is None and args.box is None
+                and not args.clicks):
             # As argparse's refusal of a missing required option (it names mistyped options
-            # too), which it cannot make itself: --model makes the marks optional.
+            # too), which it cannot make itself: --model or marks by coordinates make the
+            # marks file optional.
             _sub_parser(parser, args).error("the following arguments are required: --scribbles "
-                                            "(or --model M.json to apply a saved model)")
+                                            "(or --box / --click X,Y for marks by coordinates, or --model M.json "
+                                            "to apply a saved model)")
         if extra:
             # argparse refuses them from the top parser ("see segmix --help"); the options
             # belong to the sub-command, so the line names its help.

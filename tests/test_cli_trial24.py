@@ -290,7 +290,7 @@ def test_options_that_mean_nothing_with_model_are_refused(scene, capsys, extra, 
 def test_segment_needs_marks_or_a_model(scene, capsys):
     tmp_path, photo, _ = scene
     assert main(["segment", str(photo), "-o", str(tmp_path / "m.png")]) == 2
-    assert "required: --scribbles (or --model M.json" in capsys.readouterr().err
+    assert "required: --scribbles (or --box / --click X,Y for marks by coordinates, or --model M.json" in capsys.readouterr().err
 
 
 def test_malformed_models_get_the_windows_lines(scene, capsys):

@@ -95,7 +95,7 @@ MODELS = {"mixture", "features", "graphcut", "bayes", "faces", "skin_texture", "
 WORKFLOWS = {
     "segment", "clicks", "skin", "skin_detect", "skin_eval", "quantize", "background", "background_run", "change_detection",
     "modelfile", "precompile", "local_colour", "adaptive_smoothness", "unexplained", "click_guards", "occluded_parts",
-    "snapcut", "mark_steps", "mark_settings", "transparency", "segment_modelfile", "own_outputs",
+    "snapcut", "mark_steps", "mark_settings", "transparency", "segment_modelfile", "own_outputs", "point_marks",
 }
 LAYERS = {
     "kernels": set(),

@@ -1,0 +1,106 @@
+"""Marks given as a box and clicks (coordinates), as the window's Rectangle and Click tools make them.
+
+``segmix segment --box`` and ``--click`` / ``--background-click`` let a script segment from what
+an object detector or a user's coordinates give, without drawing a label image: the box marks
+everything outside it background (GrabCut's start, Rother et al. 2004), each click paints a
+filled disc of the window's radius (:func:`segmix.clicks.click_radius`), and each is one step of
+the order map (:mod:`segmix.mark_order`), so that the chain of fits is the window's: the box
+first, then the clicks in the order given, each fitted from the result before it
+(:mod:`segmix.mark_steps`).
+
+Pure NumPy (with :mod:`segmix.clicks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from segmix.clicks import click_radius, paint_disc
+from segmix.io import BACKGROUND, FOREGROUND
+from segmix.mark_order import grown_order
+
+
+def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarray:
+    """The pixels outside a box, the box clipped to the photo.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The photo's ``(H, W)``.
+    left, top, right, bottom : int
+        The box in pixel coordinates (x to the right, y down from the top-left corner);
+        ``right`` and ``bottom`` are exclusive, either corner may come first.
+
+    Returns
+    -------
+    (H, W) bool ndarray
+        True outside the box.
+
+    Raises
+    ------
+    ValueError
+        When the box, clipped to the photo, holds no pixel (it lies outside the photo or has no
+        width or height), or holds every pixel, so that nothing outside it could be background.
+    """
+    height, width = int(shape[0]), int(shape[1])
+    top, bottom = sorted((int(np.clip(top, 0, height)), int(np.clip(bottom, 0, height))))
+    left, right = sorted((int(np.clip(left, 0, width)), int(np.clip(right, 0, width))))
+    if top == bottom or left == right:
+        raise ValueError(f"the box holds no pixel of the {width} x {height} photo (it lies outside it, "
+                         "or has no width or height)")
+    if (top, left, bottom, right) == (0, 0, height, width):
+        raise ValueError(f"the box covers the whole {width} x {height} photo, so nothing outside it becomes "
+                         "background: draw it inside the photo's edges")
+    outside = np.ones((height, width), bool)
+    outside[top:bottom, left:right] = False
+    return outside
+
+
+def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
+                    clicks: Iterable[tuple[int, int, int]] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Add a box and clicks to marks, each as one more step of their order map.
+
+    Parameters
+    ----------
+    labels : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
+        The marks so far (not modified).
+    order : (H, W) integer array or None
+        Their order map; None: marks fitted at once (one step, when any are marked).
+    box : (left, top, right, bottom) or None
+        As :func:`box_outside`; the outside is marked background (2), over any mark there, as
+        the window's Rectangle tool does.
+    clicks : iterable of (label, x, y)
+        Foreground (1) or background (2) clicks at column ``x``, row ``y``, in order; each
+        paints a disc of :func:`segmix.clicks.click_radius` (a later disc overwrites an
+        earlier mark).
+
+    Returns
+    -------
+    labels : (H, W) uint8 ndarray
+    order : (H, W) uint16 ndarray
+        The order map with the box as the step after the last and each click one step more.
+
+    Raises
+    ------
+    ValueError
+        A box as :func:`box_outside` refuses, a click outside the photo (named by its
+        coordinates) or with another label than 1 or 2.
+    """
+    labels = np.array(labels, dtype=np.uint8)
+    height, width = labels.shape
+    order = (labels > 0).astype(np.uint16) if order is None else np.array(order, dtype=np.uint16)
+    if box is not None:
+        labels[box_outside(labels.shape, *box)] = BACKGROUND
+        order = grown_order(order, labels)
+    radius = click_radius(labels.shape)
+    for label, x, y in clicks:
+        if label not in (FOREGROUND, BACKGROUND):
+            raise ValueError(f"a click's label must be {FOREGROUND} or {BACKGROUND}; got {label!r}")
+        if not (0 <= x < width and 0 <= y < height):
+            raise ValueError(f"the click at x {x}, y {y} lies outside the {width} x {height} photo "
+                             f"(x 0-{width - 1}, y 0-{height - 1})")
+        paint_disc(labels, int(y), int(x), label, radius)
+        order = grown_order(order, labels)
+    return labels, order

@@ -1,0 +1,139 @@
+"""``segmix segment --box / --click / --background-click``: marks by coordinates.
+
+A script (an object detector's boxes, a user's coordinates) could segment only by drawing a
+label PNG first; issue 11 asks that a click alone and a box alone give a mask, and the window's
+chain of fits (each click from the result before it) gives a better mask than the same marks at
+once. The options build the marks the window's Rectangle and Click tools make, one step each,
+in the order given on the command line.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+from segmix.clicks import click_radius
+from segmix.mark_steps import replay_steps, step_marks
+from segmix.point_marks import add_point_marks, box_outside
+from segmix.segment import BACKGROUND, FOREGROUND, segment
+from tests.test_segment_box import two_tone_scene
+
+
+@pytest.fixture
+def scene(tmp_path):
+    image, truth = two_tone_scene()  # the object: rows 30:90, columns 40:120 of 120 x 160
+    path = tmp_path / "scene.png"
+    Image.fromarray(image).save(path)
+    return path, image, truth
+
+
+def _run(tmp_path, photo, *options, name="mask.png"):
+    out = tmp_path / name
+    code = main(["segment", str(photo), "-o", str(out), *options])
+    return code, (np.array(Image.open(out)) > 0 if out.exists() else None)
+
+
+def _iou(mask, truth):
+    return (mask & truth).sum() / (mask | truth).sum()
+
+
+def test_box_outside_clips_to_the_photo_and_takes_either_corner_first():
+    outside = box_outside((10, 20), 25, 12, 5, -3)  # right of the photo, above it, corners swapped
+    assert not outside[0:10, 5:20].any() and outside[:, :5].all()
+    with pytest.raises(ValueError, match="covers the whole 20 x 10 photo"):
+        box_outside((10, 20), -5, -5, 30, 30)
+    with pytest.raises(ValueError, match="holds no pixel"):
+        box_outside((10, 20), 30, 0, 40, 5)
+
+
+def test_each_box_and_click_is_one_step_of_the_order_map():
+    labels = np.zeros((120, 160), np.uint8)
+    marks, order = add_point_marks(labels, None, box=(20, 10, 140, 110),
+                                   clicks=[(FOREGROUND, 80, 60), (BACKGROUND, 10, 5)])
+    assert labels.max() == 0  # not modified
+    r = click_radius(labels.shape)
+    assert (order[0, :] == 1).all() and (marks[0, :] == BACKGROUND).all()  # the box's outside, step 1
+    assert order[60, 80] == 2 and marks[60, 80] == FOREGROUND  # the click's disc, step 2
+    assert (marks == FOREGROUND).sum() == ((np.mgrid[-8:9, -8:9] ** 2).sum(0) <= r * r).sum()
+    assert marks[5, 10] == BACKGROUND and order[5, 10] == 1  # inside the box's outside already: step 1 stays
+    with pytest.raises(ValueError, match="x 160, y 5 lies outside the 160 x 120 photo"):
+        add_point_marks(labels, None, clicks=[(FOREGROUND, 160, 5)])
+
+
+def _red(truth):
+    red = truth.copy()
+    red[60:] = False  # the object's red top (rows 30:60); its bottom is dark brown
+    return red
+
+
+def test_one_click_gives_the_object(tmp_path, scene):
+    photo, image, truth = scene
+    code, mask = _run(tmp_path, photo, "--click", "80,45")  # on the red top: the red part
+    assert code == 0 and _iou(mask, _red(truth)) > 0.9
+
+
+def test_a_box_alone_gives_the_object(tmp_path, scene):
+    photo, image, truth = scene
+    code, mask = _run(tmp_path, photo, "--box", "30,20,130,100")
+    assert code == 0 and _iou(mask, truth) > 0.9
+    # A detector's box reaching beyond the photo is clipped to it.
+    code, clipped = _run(tmp_path, photo, "--box", "30,20,130,300", name="clipped.png")
+    assert code == 0 and np.array_equal(clipped, _run(tmp_path, photo, "--box", "30,20,130,120", name="b.png")[1])
+
+
+def test_clicks_are_fitted_one_after_the_other_in_the_order_given(tmp_path, scene, capsys):
+    photo, image, truth = scene
+    clicks = [(FOREGROUND, 80, 45), (BACKGROUND, 10, 10), (FOREGROUND, 80, 75)]
+    code, mask = _run(tmp_path, photo, "--click", "80,45", "--background-click", "10,10", "--click", "80,75")
+    assert code == 0
+    assert "replayed 3 steps in the order they were marked" in capsys.readouterr().out
+    labels, order = add_point_marks(np.zeros(truth.shape, np.uint8), None, clicks=clicks)
+    assert len(step_marks(labels, order)) == 3
+    expected = replay_steps(image, step_marks(labels, order)).mask
+    assert np.array_equal(mask, expected)
+    # --at-once: the same marks in one fit.
+    code, at_once = _run(tmp_path, photo, "--click", "80,45", "--background-click", "10,10", "--click", "80,75",
+                         "--at-once", name="once.png")
+    assert code == 0 and np.array_equal(at_once, segment(image, labels).mask)
+
+
+def test_a_click_after_a_marks_file_is_its_next_step(tmp_path, scene):
+    photo, image, truth = scene
+    strokes = np.zeros(truth.shape, np.uint8)
+    strokes[5, 5:150] = BACKGROUND  # a marks file from another tool: fitted at once, step 1
+    Image.fromarray(strokes).save(tmp_path / "marks.png")
+    code, mask = _run(tmp_path, photo, "--scribbles", str(tmp_path / "marks.png"), "--click", "80,45")
+    assert code == 0
+    labels, order = add_point_marks(strokes, None, clicks=[(FOREGROUND, 80, 45)])
+    assert order.max() == 2 and np.array_equal(mask, replay_steps(image, step_marks(labels, order)).mask)
+    assert _iou(mask, _red(truth)) > 0.9
+
+
+@pytest.mark.parametrize("options, said", [
+    (["--click", "160,10"], "--click 160,10: lies outside the 160 x 120 photo (x 0-159, y 0-119"),
+    (["--click", "10,10", "--background-click", "5,120"], "--background-click 5,120: lies outside"),
+    (["--box=-10,-10,400,400"], "--box -10,-10,400,400: the box covers the whole 160 x 120 photo"),
+    (["--box", "200,10,300,50"], "--box 200,10,300,50: the box holds no pixel"),
+    (["--click", "12"], "argument --click: must be X,Y"),
+    (["--click=-3,4"], "argument --click: must be X,Y with X and Y >= 0"),
+    (["--box", "10,10,5,50"], "argument --box: must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT"),
+])
+def test_marks_the_photo_cannot_take_are_one_line_naming_the_option(tmp_path, scene, capsys, options, said):
+    photo, _, _ = scene
+    code, mask = _run(tmp_path, photo, *options)
+    err = capsys.readouterr().err
+    assert code != 0 and mask is None
+    assert said in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_background_clicks_alone_are_warned_about_as_a_marks_file_is(tmp_path, scene, capsys):
+    photo, _, _ = scene
+    code, _ = _run(tmp_path, photo, "--background-click", "5,5")
+    assert code == 0
+    assert "the marks (1 click): no object marked (no foreground, 1)" in capsys.readouterr().err
+
+
+def test_without_any_marks_the_options_are_named(tmp_path, scene, capsys):
+    photo, _, _ = scene
+    assert main(["segment", str(photo), "-o", str(tmp_path / "m.png")]) != 0
+    assert "--scribbles (or --box / --click X,Y" in capsys.readouterr().err
