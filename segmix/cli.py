@@ -400,6 +400,10 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--probability", metavar="PROB", help="also write the foreground posterior (.png 16-bit, .npy, .tif)")
     seg.add_argument("--cutout", metavar="CUT.png", help="also write the photo with the mask as alpha (RGBA PNG)")
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
+    seg.add_argument("--save-scribbles", metavar="LABELS.png",
+                     help="also write the marks as the window's File > Save Scribbles does (0 / 1 / 2 PNG with "
+                          "their order and the settings used): marks given by --box and --click can then be opened "
+                          "in the window (File > Load Scribbles) and corrected there, or given to --scribbles")
     _add_overwrite(seg)
     seg.add_argument("-k", "--components", type=mixture_components, default=None,
                      help="Gaussian components per class (default 5)")
@@ -479,9 +483,10 @@ def _refuse_with_model(args: argparse.Namespace) -> None:
                             "to fit new mixtures to the marks")
 
 
-_SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png",), "probability": (".png", ".npy", ".tif", ".tiff")}
+_SEGMENT_SUFFIXES = {"output": (".png",), "cutout": (".png",), "probability": (".png", ".npy", ".tif", ".tiff"),
+                     "save_scribbles": (".png",)}
 _SEGMENT_OPTIONS = {"output": "-o/--output", "probability": "--probability", "cutout": "--cutout",
-                    "save_model": "--save-model"}
+                    "save_model": "--save-model", "save_scribbles": "--save-scribbles"}
 
 
 #: From this size on, ``segment`` says before the work that it takes a while.
@@ -503,7 +508,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         _refuse_with_model(args)  # before any file is read
     inputs = tuple(path for path in (args.image, args.scribbles, args.model) if path is not None)
     outputs = {"output": args.output, "probability": args.probability, "cutout": args.cutout,
-               "save_model": args.save_model}
+               "save_model": args.save_model, "save_scribbles": args.save_scribbles}
     # Refuse bad output paths before the work, not after it; a folder as a folder.
     _refuse_folder_outputs((_SEGMENT_OPTIONS[key], path) for key, path in outputs.items())
     _refuse_input_outputs(inputs, ((_SEGMENT_OPTIONS[key], path) for key, path in outputs.items()))
@@ -629,6 +634,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             from segmix.modelfile import write_model
 
             write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
+        if args.save_scribbles:
+            _save_marks(args.save_scribbles, scribbles, order, settings, inputs)
     share = 100.0 * result.mask.mean()
     unexplained = ""
     if model is None:  # the share of the marks' training; a loaded model's marks trained nothing
@@ -659,7 +666,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         replayed = f"; model {args.model} applied" + (", the marks as hard constraints" if scribbles.any() else "")
     print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground"
           + (f"; {unexplained}" if unexplained else "") + replayed + ")")
-    for path in (args.probability, args.cutout, args.save_model):
+    for path in (args.probability, args.cutout, args.save_model, args.save_scribbles):
         if path:
             print(f"wrote {path}")  # as background and skin train name each file they write
     return 0
@@ -696,6 +703,19 @@ def _with_saved_settings(path, scribbles, settings, overrides, only=None):
     print(f"segmix segment: {path}: using the settings saved with the marks ({describe_settings(used)}{note}; "
           "--ignore-saved-settings uses the defaults)", file=sys.stderr)
     return settings
+
+
+def _save_marks(path, scribbles, order, settings, inputs) -> None:
+    """segment's marks as the window saves them (File > Save Scribbles): the labels, their order
+    map (one step when fitted at once) and the window's settings, with segment's mark (a rerun
+    may replace the file)."""
+    from segmix.io import OUTPUT_MARK_KEY, output_mark, save_labels
+    from segmix.mark_order import fresh_order
+    from segmix.mark_settings import settings_record, settings_texts
+
+    texts = {**settings_texts(settings_record(settings)), OUTPUT_MARK_KEY: output_mark("segment")[1]}
+    save_labels(path, scribbles, protect=inputs, order=fresh_order(scribbles) if order is None else order,
+                texts=texts)
 
 
 def _marks_words(args) -> str:

@@ -137,3 +137,21 @@ def test_without_any_marks_the_options_are_named(tmp_path, scene, capsys):
     photo, _, _ = scene
     assert main(["segment", str(photo), "-o", str(tmp_path / "m.png")]) != 0
     assert "--scribbles (or --box / --click X,Y" in capsys.readouterr().err
+
+
+def test_saved_marks_replay_to_the_same_mask_and_keep_their_steps(tmp_path, scene, capsys):
+    from segmix.labelmaps import load_scribbles, read_mark_order
+
+    photo, image, truth = scene
+    saved = tmp_path / "marks.png"
+    code, mask = _run(tmp_path, photo, "--box", "30,20,130,100", "--click", "80,45", "--background-click", "35,25",
+                      "--save-scribbles", str(saved), "-k", "3")
+    assert code == 0 and f"wrote {saved}" in capsys.readouterr().out
+    labels = load_scribbles(saved, truth.shape)
+    order, stale = read_mark_order(saved, labels)
+    assert stale is None and order.max() == 3  # the box, then each click
+    # The file's settings (-k 3) and order give the mask back, as the window's saved marks do.
+    code, again = _run(tmp_path, photo, "--scribbles", str(saved), name="again.png")
+    assert code == 0 and np.array_equal(again, mask)
+    # segment's own file: a rerun replaces it without --overwrite.
+    assert _run(tmp_path, photo, "--click", "80,45", "--save-scribbles", str(saved), name="m2.png")[0] == 0

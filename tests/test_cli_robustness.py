@@ -595,7 +595,7 @@ def test_every_setting_option_states_its_default():
     no_default = {"--output", "--scribbles", "--probability", "--cutout", "--save-model", "--images", "--masks",
                   "--uci", "--convergence", "--quiet", "--distributed", "--plain", "--roc", "--json",
                   "--per-image", "--output-dir", "--background-image", "--model", "--groundtruth",
-                  "--box", "--click", "--background-click"}  # marks by coordinates: inputs
+                  "--box", "--click", "--background-click", "--save-scribbles"}  # marks by coordinates: inputs
     missing = [f"{' '.join(path)} {action.option_strings[-1]}" for path, action in _options(build_parser())
                if action.option_strings[-1] not in no_default and action.help != argparse.SUPPRESS
                and "default" not in (action.help or "")]
