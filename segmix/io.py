@@ -336,6 +336,9 @@ _SIGNATURES = (
     (b"%PDF", "PDF document", False),
     (b"PK\x03\x04", "ZIP archive (or an office document)", False),
     (b"\x1f\x8b", "gzip archive", False),
+    # segment writes probability maps as .npy: an array given where an image goes was "not an
+    # image although its name ends in .npy ...; the file may be damaged" (a trial).
+    (b"\x93NUMPY", "NumPy array file (.npy)", False),
 )
 
 
@@ -395,6 +398,9 @@ def _why_unreadable(path: Path) -> str:
         if head.startswith(signature):
             if is_image:
                 return f"looks like a {kind} but its header is damaged; the file is corrupt"
+            if kind.startswith("NumPy"):
+                return (f"is a {kind}, not an image; save the array as a PNG (Pillow: "
+                        "Image.fromarray(array).save('x.png'), a label map as uint8)")
             return f"is a {kind}, not an image"
     try:
         text = head.decode("utf-8")
@@ -462,7 +468,8 @@ def describe_binary_file(path: PathLike) -> str:
     a UCI data file) that is not: a photo given in its place is named as one."""
     signatures = ((b"\x89PNG", "is a PNG image"), (b"\xff\xd8\xff", "is a JPEG image"), (b"GIF8", "is a GIF image"),
                   (b"II*\x00", "is a TIFF image"), (b"MM\x00*", "is a TIFF image"), (b"BM", "is a BMP image"),
-                  (b"%PDF", "is a PDF document"), (b"PK\x03\x04", "is a ZIP archive"), (b"\x1f\x8b", "is a gzip archive"))
+                  (b"%PDF", "is a PDF document"), (b"PK\x03\x04", "is a ZIP archive"), (b"\x1f\x8b", "is a gzip archive"),
+                  (b"\x93NUMPY", "is a NumPy array file (.npy)"))
     try:
         with open(path, "rb") as handle:
             head = handle.read(16)

@@ -1,0 +1,97 @@
+"""Faults a new-user trial (session 30) found exporting segmix's results and reading them back
+with segmix and other tools, one test or more for each kind:
+
+1. A file segmix itself wrote (``segment``'s 16-bit probability map or mask, a ``quantize``
+   output, ``skin apply``'s probability map) given as ``--scribbles`` was refused in the label
+   rules' words: "found 3, 4, 5, ... (the file looks resized with interpolation or lossily
+   compressed)" for the probability map, "found 255" for the mask. It is now named as what
+   segmix wrote ("is a probability map written by segmix segment, not scribbles").
+2. A NumPy array file (``.npy``, as ``segment --probability p.npy`` writes) given where an
+   image goes was "not an image although its name ends in .npy: ... the file may be damaged";
+   it is named as a NumPy array, with how to save one as an image.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+from segmix.io import ImageLoadError, save_labels
+from segmix.labelmaps import load_scribbles
+
+from tests.test_cli_segment import _photo, _scribbles
+from tests.test_cli_trial27 import _error
+
+
+def _segment_outputs(folder):
+    """photo.png, s.png and segment's mask, probability maps and cut-out of them in ``folder``."""
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(folder / "photo.png")
+    save_labels(folder / "s.png", _scribbles())
+    assert main(["segment", str(folder / "photo.png"), "--scribbles", str(folder / "s.png"),
+                 "-o", str(folder / "m.png"), "--probability", str(folder / "p.png"),
+                 "--cutout", str(folder / "c.png")]) == 0
+    assert main(["segment", str(folder / "photo.png"), "--scribbles", str(folder / "s.png"),
+                 "-o", str(folder / "m2.png"), "--probability", str(folder / "p.tif")]) == 0
+    assert main(["segment", str(folder / "photo.png"), "--scribbles", str(folder / "s.png"),
+                 "-o", str(folder / "m3.png"), "--probability", str(folder / "p.npy")]) == 0
+    return rgb
+
+
+# ------------------------------------------------- 1. segmix's own outputs given as scribbles
+@pytest.mark.parametrize("name, what", [
+    ("p.png", "a probability map written by segmix segment"),
+    ("p.tif", "a probability map written by segmix segment"),
+    ("m.png", "a mask written by segmix segment"),
+    ("c.png", "a cut-out written by segmix segment"),
+])
+def test_segments_own_output_given_as_scribbles_is_named_as_such(tmp_path, capsys, monkeypatch, name, what):
+    _segment_outputs(tmp_path)
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "photo.png", "--scribbles", name, "-o", "again.png"]) == 2
+    line = _error(capsys, "segment")
+    assert line.startswith(f"{name}: is {what}, not scribbles"), line
+    assert "resized" not in line and "found" not in line and "transparent" not in line, line
+    assert not (tmp_path / "again.png").exists()
+
+
+def test_a_quantize_output_given_as_scribbles_is_named_too(tmp_path, capsys, monkeypatch):
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["quantize", "photo.png", "-k", "8", "-o", "q.png"]) == 0
+    capsys.readouterr()
+    with pytest.raises(ImageLoadError, match=r"q\.png: is an image written by segmix quantize, not scribbles"):
+        load_scribbles("q.png", rgb.shape[:2])
+
+
+def test_scribbles_segmix_saved_and_other_files_keep_their_words(tmp_path):
+    # Label files carry no output mark: they load; a foreign 0/255 file keeps the rules' line.
+    labels = _scribbles()
+    save_labels(tmp_path / "s.png", labels)
+    assert np.array_equal(load_scribbles(tmp_path / "s.png", labels.shape), labels)
+    Image.fromarray(labels * np.uint8(100)).save(tmp_path / "foreign.png")
+    with pytest.raises(ImageLoadError, match=r"scribble labels must be 0 \(unlabelled\)"):
+        load_scribbles(tmp_path / "foreign.png", labels.shape)
+
+
+# ------------------------------------------------- 2. a NumPy array where an image goes
+def test_a_npy_label_array_given_as_scribbles_is_named_a_numpy_array(tmp_path, capsys, monkeypatch):
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    np.save(tmp_path / "labels.npy", _scribbles())
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "photo.png", "--scribbles", "labels.npy", "-o", "m.png"]) == 2
+    line = _error(capsys, "segment")
+    assert line.startswith("labels.npy: is a NumPy array file (.npy), not an image; save the array as a PNG"), line
+    assert "damaged" not in line
+
+
+def test_segments_npy_probability_given_as_a_model_is_named_a_numpy_array(tmp_path, capsys, monkeypatch):
+    _segment_outputs(tmp_path)
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "photo.png", "--model", "p.npy", "-o", "again.png"]) == 2
+    line = _error(capsys, "segment")
+    assert line.startswith("p.npy: is a NumPy array file (.npy), not a segmix model"), line
