@@ -561,7 +561,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             save_probability(args.probability, result.probability, protect=inputs, mark="segment")
         if args.cutout:
             save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment",
-                        icc_profile=loaded.icc_profile)
+                        icc_profile=loaded.icc_profile, dpi=loaded.dpi)
         if args.save_model:
             from segmix.modelfile import write_model
 

@@ -184,7 +184,8 @@ class LoadedImage:
     icc_profile : bytes or None
         Embedded ICC profile, unapplied.
     dpi : (float, float) or None
-        Resolution from the file, if present.
+        Resolution from the file, if present: (across, down) of the displayed image (a
+        quarter-turn EXIF orientation swaps the file's two values).
     """
 
     pixels: np.ndarray
@@ -518,6 +519,11 @@ def exif_orientation(path: PathLike) -> int:
     return orientation if 1 <= orientation <= 8 else 1
 
 
+#: EXIF orientations that turn the stored pixels by a quarter (or transpose them): the
+#: displayed width is the stored height.
+_QUARTER_TURNS = (5, 6, 7, 8)
+
+
 def _orient(path: Path, im: Image.Image) -> int:
     """Apply EXIF orientation in place; return the tag value that was applied."""
     try:
@@ -634,6 +640,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         icc_profile = im.info.get("icc_profile") or None
         dpi = im.info.get("dpi")
         orientation = _orient(path, im)
+        if dpi and orientation in _QUARTER_TURNS:
+            # The file's resolution is of its stored pixels: a quarter turn swaps across and down.
+            dpi = (dpi[1], dpi[0])
         pixels, alpha = _to_rgb(path, im)
     if decoded.bits_per_sample == 16 and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
         # A trial's 12-bit sensor data in a 16-bit PNG segmented near-black, with only "the
@@ -1678,6 +1687,7 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
 def save_cutout(
     path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
     source_alpha: np.ndarray | None = None, mark: str | None = None, icc_profile: bytes | None = None,
+    dpi: tuple[float, float] | None = None,
 ) -> None:
     """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
 
@@ -1701,6 +1711,10 @@ def save_cutout(
         The photo's ICC profile (``LoadedImage.icc_profile``), embedded when it is an RGB one
         (:func:`fitting_icc_profile`): a cut-out of an Adobe RGB or Display P3 photo without
         it is shown as sRGB, in other colours than the photo.
+    dpi : (float, float), optional
+        The photo's resolution (``LoadedImage.dpi``), kept in the PNG's pHYs chunk: without it
+        an editor that places an image by its resolution (Photoshop's Place, a layout program)
+        sizes the cut-out of a 300 dpi photo at 72 dpi, over four times the photo's size.
 
     Raises
     ------
@@ -1726,6 +1740,8 @@ def save_cutout(
     icc_profile = fitting_icc_profile(icc_profile, "RGBA")
     if icc_profile:
         params["icc_profile"] = icc_profile
+    if dpi:
+        params["dpi"] = tuple(float(v) for v in dpi)
     _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params)
 
 

@@ -9,6 +9,11 @@ with segmix and other tools, one test or more for each kind:
 2. A NumPy array file (``.npy``, as ``segment --probability p.npy`` writes) given where an
    image goes was "not an image although its name ends in .npy: ... the file may be damaged";
    it is named as a NumPy array, with how to save one as an image.
+3. ``--cutout`` (and the window's Export Cut-out) dropped the photo's resolution, which
+   ``quantize`` keeps: the cut-out of a 300 dpi photo read as 72 dpi, so an editor that places
+   an image by its resolution sized it over four times the photo. The resolution is now read
+   in the displayed orientation (a quarter-turn EXIF tag swaps across and down), for
+   ``quantize`` too.
 """
 
 import numpy as np
@@ -95,3 +100,31 @@ def test_segments_npy_probability_given_as_a_model_is_named_a_numpy_array(tmp_pa
     assert main(["segment", "photo.png", "--model", "p.npy", "-o", "again.png"]) == 2
     line = _error(capsys, "segment")
     assert line.startswith("p.npy: is a NumPy array file (.npy), not a segmix model"), line
+
+
+# ------------------------------------------------- 3. the cut-out keeps the photo's resolution
+def test_the_cutout_keeps_the_photos_resolution(tmp_path, monkeypatch):
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.jpg", quality=95, dpi=(300, 300))
+    save_labels(tmp_path / "s.png", _scribbles())
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "photo.jpg", "--scribbles", "s.png", "-o", "m.png", "--cutout", "c.png"]) == 0
+    with Image.open(tmp_path / "c.png") as cut:
+        assert cut.mode == "RGBA"
+        assert np.allclose(cut.info.get("dpi", (0, 0)), (300, 300), atol=0.05), cut.info
+
+
+def test_a_quarter_turned_photos_resolution_is_of_its_displayed_sides(tmp_path):
+    from segmix.io import load_image_info, save_cutout
+
+    rgb, _ = _photo()  # 40 x 60 displayed; stored turned, 60 x 40, at 300 across and 150 down
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise to display
+    stored = Image.fromarray(rgb).transpose(Image.Transpose.ROTATE_90)
+    stored.save(tmp_path / "turned.jpg", quality=95, dpi=(300, 150), exif=exif.tobytes())
+    loaded = load_image_info(tmp_path / "turned.jpg")
+    assert loaded.pixels.shape[:2] == rgb.shape[:2]
+    assert loaded.dpi == (150.0, 300.0)
+    save_cutout(tmp_path / "c.png", loaded.pixels, np.ones(rgb.shape[:2], bool), dpi=loaded.dpi)
+    with Image.open(tmp_path / "c.png") as cut:
+        assert np.allclose(cut.info["dpi"], (150, 300), atol=0.05)
