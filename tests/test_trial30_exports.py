@@ -14,6 +14,11 @@ with segmix and other tools, one test or more for each kind:
    an image by its resolution sized it over four times the photo. The resolution is now read
    in the displayed orientation (a quarter-turn EXIF tag swaps across and down), for
    ``quantize`` too.
+4. ``skin apply`` on a folder where a photo had been segmented (``x_mask.png``,
+   ``x_probability.png``, ``x_cutout.png`` and the marks ``x_scribbles.png`` beside ``x.jpg``,
+   the window's default names) took them for photos: "wrote masks of 5 photos", three
+   "greyscale photo" warnings and masks of masks. They are left out, and the folder note
+   says so.
 """
 
 import numpy as np
@@ -128,3 +133,26 @@ def test_a_quarter_turned_photos_resolution_is_of_its_displayed_sides(tmp_path):
     save_cutout(tmp_path / "c.png", loaded.pixels, np.ones(rgb.shape[:2], bool), dpi=loaded.dpi)
     with Image.open(tmp_path / "c.png") as cut:
         assert np.allclose(cut.info["dpi"], (150, 300), atol=0.05)
+
+
+# ------------------------------------------------- 4. skin apply leaves segmix's results out
+def test_skin_apply_leaves_segments_results_and_marks_files_out_of_the_photos(tmp_path, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(folder / "x.png")
+    save_labels(folder / "x_scribbles.png", _scribbles())
+    assert main(["segment", str(folder / "x.png"), "--scribbles", str(folder / "x_scribbles.png"),
+                 "-o", str(folder / "x_mask.png"), "--probability", str(folder / "x_probability.png"),
+                 "--cutout", str(folder / "x_cutout.png")]) == 0
+    capsys.readouterr()
+    assert main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["x_skin.png"]
+    assert "wrote masks of 1 photo to" in captured.out, captured.out
+    assert "greyscale photo" not in captured.err, captured.err
+    assert "4 masks, probability maps, cut-outs or marks files segmix wrote" in captured.err, captured.err
+    # Named on the command line, such a file is a photo, as ever.
+    assert main(["skin", "apply", str(folder / "x_cutout.png"), "--output-dir", str(tmp_path / "out2"),
+                 "--quiet"]) == 0
+    assert (tmp_path / "out2" / "x_cutout_skin.png").is_file()
