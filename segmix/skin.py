@@ -323,6 +323,10 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
                              "keep one of them in the images folder, or rename one and give it its own mask")
         if mask is not None:
             paired[mask] = img
+        elif img.suffix.lower() in (".png", ".tif", ".tiff") and (written_by_apply(img) or other_result(img)):
+            # skin apply's masks written beside the photos (or segment's, the window's marks)
+            # are no photos of the data set: "2 image(s) ... have no mask (first: 001_skin.png)".
+            continue
         (pairs.append((img, mask)) if mask is not None else unmatched.append(img))
     if not pairs and one_folder:
         # `--images masks --masks masks` was told that no image in masks has a mask of the same

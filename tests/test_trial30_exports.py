@@ -18,7 +18,8 @@ with segmix and other tools, one test or more for each kind:
    ``x_probability.png``, ``x_cutout.png`` and the marks ``x_scribbles.png`` beside ``x.jpg``,
    the window's default names) took them for photos: "wrote masks of 5 photos", three
    "greyscale photo" warnings and masks of masks. They are left out, and the folder note
-   says so.
+   says so. ``skin eval`` / ``skin train`` no longer count skin apply's masks written beside
+   the photos as photos without a mask ("2 image(s) ... have no mask ... (first: 001_skin.png)").
 """
 
 import numpy as np
@@ -156,3 +157,24 @@ def test_skin_apply_leaves_segments_results_and_marks_files_out_of_the_photos(tm
     assert main(["skin", "apply", str(folder / "x_cutout.png"), "--output-dir", str(tmp_path / "out2"),
                  "--quiet"]) == 0
     assert (tmp_path / "out2" / "x_cutout_skin.png").is_file()
+
+
+def test_skin_eval_does_not_count_skin_applys_masks_beside_the_photos_as_photos(tmp_path, capsys):
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    rng = np.random.default_rng(0)
+    for name in ("a", "b"):
+        photo = np.full((30, 40, 3), (60, 90, 160), np.uint8)
+        photo[5:25, 10:30] = (225, 170, 140)
+        photo = np.clip(photo + rng.normal(0, 4, photo.shape), 0, 255).astype(np.uint8)
+        Image.fromarray(photo).save(images / f"{name}.png")
+        mask = np.zeros((30, 40), np.uint8)
+        mask[5:25, 10:30] = 255
+        Image.fromarray(mask).save(masks / f"{name}.png")
+    assert main(["skin", "apply", str(images), "--output-dir", str(images), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 0
+    captured = capsys.readouterr()
+    assert "have no mask" not in captured.err, captured.err
+    assert captured.out.startswith("images 2,"), captured.out
