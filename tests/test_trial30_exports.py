@@ -20,6 +20,9 @@ with segmix and other tools, one test or more for each kind:
    "greyscale photo" warnings and masks of masks. They are left out, and the folder note
    says so. ``skin eval`` / ``skin train`` no longer count skin apply's masks written beside
    the photos as photos without a mask ("2 image(s) ... have no mask ... (first: 001_skin.png)").
+5. ``background FRAMES/ --background-image FRAMES/bg.png`` wrote the image among the frames,
+   and the next run of the folder read it as its first frame ("7 frames" of 6). It is refused
+   before the work, as masks written there are.
 """
 
 import numpy as np
@@ -31,7 +34,7 @@ from segmix.io import ImageLoadError, save_labels
 from segmix.labelmaps import load_scribbles
 
 from tests.test_cli_segment import _photo, _scribbles
-from tests.test_cli_trial27 import _error
+from tests.test_cli_trial27 import _error, _frames
 
 
 def _segment_outputs(folder):
@@ -178,3 +181,18 @@ def test_skin_eval_does_not_count_skin_applys_masks_beside_the_photos_as_photos(
     captured = capsys.readouterr()
     assert "have no mask" not in captured.err, captured.err
     assert captured.out.startswith("images 2,"), captured.out
+
+
+# ------------------------------------------------- 5. --background-image among the frames
+def test_background_image_among_the_frames_is_refused_before_the_work(tmp_path, capsys, monkeypatch):
+    _frames(tmp_path / "frames")
+    monkeypatch.chdir(tmp_path)
+    assert main(["background", "frames", "--background-image", "frames/bg.png", "--quiet"]) == 2
+    line = _error(capsys, "background")
+    assert line.startswith("--background-image frames/bg.png: is in the folder of the frames;"), line
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [f"in{i:06d}.png" for i in range(1, 7)]
+    # Elsewhere it is written, and frames named one by one may share its folder (no folder is read).
+    assert main(["background", "frames", "--background-image", "bg.png", "--quiet"]) == 0
+    assert (tmp_path / "bg.png").is_file()
+    assert main(["background", "frames/in000001.png", "frames/in000002.png", "--background-image",
+                 "frames/bg2.png", "--quiet"]) == 0
