@@ -323,7 +323,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
                              "keep one of them in the images folder, or rename one and give it its own mask")
         if mask is not None:
             paired[mask] = img
-        elif img.suffix.lower() in (".png", ".tif", ".tiff") and (written_by_apply(img) or other_result(img)):
+        elif (img.suffix.lower() == ".png" and written_by_apply(img)) or other_result(img):
             # skin apply's masks written beside the photos (or segment's, the window's marks)
             # are no photos of the data set: "2 image(s) ... have no mask (first: 001_skin.png)".
             continue
@@ -1217,10 +1217,15 @@ def other_result(path) -> bool:
     its mark) or a marks file the window saved (File > Save Scribbles, its
     :data:`segmix.io.LABELS_KEY` text): a folder run took a photo's ``x_mask.png``,
     ``x_probability.png``, ``x_cutout.png`` and ``x_scribbles.png`` beside it for photos,
-    writing their masks with a "greyscale photo" warning for three (a trial). Header only."""
+    writing their masks with a "greyscale photo" warning for three (a trial). Header only, and
+    only of PNG and TIFF files (what those results are written as): a folder's JPEGs, its
+    photos, are not opened here."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".tif", ".tiff"):
+        return False
     if segmix_mark(path) in RESULT_COMMANDS:
         return True
-    if Path(path).suffix.lower() != ".png":
+    if suffix != ".png":
         return False
     from PIL import Image, UnidentifiedImageError
 
