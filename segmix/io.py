@@ -1740,7 +1740,7 @@ def save_cutout(
     icc_profile = fitting_icc_profile(icc_profile, "RGBA")
     if icc_profile:
         params["icc_profile"] = icc_profile
-    if dpi:
+    if dpi and all(float(v) > 0 for v in dpi):  # a JPEG's JFIF density may be 0 x 0: no resolution
         params["dpi"] = tuple(float(v) for v in dpi)
     _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params)
 
