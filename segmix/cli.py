@@ -629,7 +629,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             save_probability(args.probability, result.probability, protect=inputs, mark="segment")
         if args.cutout:
             save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment",
-                        icc_profile=loaded.icc_profile)
+                        icc_profile=loaded.icc_profile, dpi=loaded.dpi)
         if args.save_model:
             from segmix.modelfile import write_model
 
@@ -1670,6 +1670,13 @@ def _cmd_background(args: argparse.Namespace) -> int:
                                                       ("--save-model", args.save_model)) if path not in later},
                    batch=[*masks, *([(args.background_image, "--background-image")] if args.background_image else []),
                           *([(args.save_model, "--save-model")] if args.save_model in later else [])])
+    if (args.background_image and sequence.kind == "folder"
+            and Path(args.background_image).resolve().parent in {p.resolve().parent for p in sequence.paths}):
+        # Written among the frames, the image was read as a frame by the next run of the
+        # folder (a trial's bg.png came first, "7 frames" of 6), as masks there would be (a
+        # frame's own name is refused above, as an input).
+        raise UserError(f"--background-image {args.background_image}: is in the folder of the frames; the next run "
+                        "of that folder would read it as a frame: write it to another folder")
     # A file background did not write (a photo, another model) is not replaced unless
     # --overwrite says so; its own image (its mark) and model are: a rerun works.
     refuse_foreign_files([("--background-image", args.background_image), ("--save-model", args.save_model)],

@@ -184,7 +184,8 @@ class LoadedImage:
     icc_profile : bytes or None
         Embedded ICC profile, unapplied.
     dpi : (float, float) or None
-        Resolution from the file, if present.
+        Resolution from the file, if present: (across, down) of the displayed image (a
+        quarter-turn EXIF orientation swaps the file's two values).
     """
 
     pixels: np.ndarray
@@ -336,6 +337,9 @@ _SIGNATURES = (
     (b"%PDF", "PDF document", False),
     (b"PK\x03\x04", "ZIP archive (or an office document)", False),
     (b"\x1f\x8b", "gzip archive", False),
+    # segment writes probability maps as .npy: an array given where an image goes was "not an
+    # image although its name ends in .npy ...; the file may be damaged" (a trial).
+    (b"\x93NUMPY", "NumPy array file (.npy)", False),
 )
 
 
@@ -395,6 +399,9 @@ def _why_unreadable(path: Path) -> str:
         if head.startswith(signature):
             if is_image:
                 return f"looks like a {kind} but its header is damaged; the file is corrupt"
+            if kind.startswith("NumPy"):
+                return (f"is a {kind}, not an image; save the array as a PNG (Pillow: "
+                        "Image.fromarray(array).save('x.png'), a label map as uint8)")
             return f"is a {kind}, not an image"
     try:
         text = head.decode("utf-8")
@@ -462,7 +469,8 @@ def describe_binary_file(path: PathLike) -> str:
     a UCI data file) that is not: a photo given in its place is named as one."""
     signatures = ((b"\x89PNG", "is a PNG image"), (b"\xff\xd8\xff", "is a JPEG image"), (b"GIF8", "is a GIF image"),
                   (b"II*\x00", "is a TIFF image"), (b"MM\x00*", "is a TIFF image"), (b"BM", "is a BMP image"),
-                  (b"%PDF", "is a PDF document"), (b"PK\x03\x04", "is a ZIP archive"), (b"\x1f\x8b", "is a gzip archive"))
+                  (b"%PDF", "is a PDF document"), (b"PK\x03\x04", "is a ZIP archive"), (b"\x1f\x8b", "is a gzip archive"),
+                  (b"\x93NUMPY", "is a NumPy array file (.npy)"))
     try:
         with open(path, "rb") as handle:
             head = handle.read(16)
@@ -509,6 +517,11 @@ def exif_orientation(path: PathLike) -> int:
     except Exception:  # noqa: BLE001 - an unreadable file has no turn to name
         return 1
     return orientation if 1 <= orientation <= 8 else 1
+
+
+#: EXIF orientations that turn the stored pixels by a quarter (or transpose them): the
+#: displayed width is the stored height.
+_QUARTER_TURNS = (5, 6, 7, 8)
 
 
 def _orient(path: Path, im: Image.Image) -> int:
@@ -630,6 +643,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         icc_profile = im.info.get("icc_profile") or None
         dpi = im.info.get("dpi")
         orientation = _orient(path, im)
+        if dpi and orientation in _QUARTER_TURNS:
+            # The file's resolution is of its stored pixels: a quarter turn swaps across and down.
+            dpi = (dpi[1], dpi[0])
         pixels, alpha = _to_rgb(path, im)
     if decoded.bits_per_sample == 16 and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
         # A trial's 12-bit sensor data in a 16-bit PNG segmented near-black, with only "the
@@ -1679,6 +1695,7 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
 def save_cutout(
     path: PathLike, image: np.ndarray, mask_or_alpha: np.ndarray, *, protect: Iterable = (),
     source_alpha: np.ndarray | None = None, mark: str | None = None, icc_profile: bytes | None = None,
+    dpi: tuple[float, float] | None = None,
 ) -> None:
     """Write the image as an RGBA PNG whose alpha comes from a mask or probability map.
 
@@ -1702,6 +1719,10 @@ def save_cutout(
         The photo's ICC profile (``LoadedImage.icc_profile``), embedded when it is an RGB one
         (:func:`fitting_icc_profile`): a cut-out of an Adobe RGB or Display P3 photo without
         it is shown as sRGB, in other colours than the photo.
+    dpi : (float, float), optional
+        The photo's resolution (``LoadedImage.dpi``), kept in the PNG's pHYs chunk: without it
+        an editor that places an image by its resolution (Photoshop's Place, a layout program)
+        sizes the cut-out of a 300 dpi photo at 72 dpi, over four times the photo's size.
 
     Raises
     ------
@@ -1727,6 +1748,8 @@ def save_cutout(
     icc_profile = fitting_icc_profile(icc_profile, "RGBA")
     if icc_profile:
         params["icc_profile"] = icc_profile
+    if dpi and all(float(v) > 0 for v in dpi):  # a JPEG's JFIF density may be 0 x 0: no resolution
+        params["dpi"] = tuple(float(v) for v in dpi)
     _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params)
 
 

@@ -120,6 +120,7 @@ from segmix.io import (  # the label values too: defined once, in segmix.io
     _load_error,
     _pillow_limits,
     exif_orientation,
+    segmix_mark,
 )
 
 __all__ = [
@@ -824,6 +825,48 @@ def load_scribbles(path: PathLike, shape: tuple[int, int], *, photo: PathLike | 
         values that look interpolated (rule 7).
     """
     path = Path(path)
+    try:
+        return _load_scribbles(path, shape, photo)
+    except ImageLoadError as exc:
+        output = _segmix_output(path)
+        if output is None:
+            raise
+        # A mask, probability map or cut-out segmix wrote, given where its scribbles go: the
+        # rules' words misled a trial ("found 3, 4, 5, ... (the file looks resized with
+        # interpolation or lossily compressed)" for segment's own 16-bit probability map).
+        raise ImageLoadError(
+            f"{path}: is {output}, not scribbles: scribbles are a label image of 0 (unmarked), "
+            "1 (foreground) and 2 (background), as File > Save Scribbles writes them"
+        ) from exc
+
+
+def _segmix_output(path: Path) -> str | None:
+    """"a probability map written by segmix segment" and the like for a file carrying a
+    segmix command's output mark (:func:`segmix.io.segmix_mark`), from its mark and its
+    Pillow mode; None for any other file (label files segmix writes carry no output mark)."""
+    command = segmix_mark(path)
+    if command is None:
+        return None
+    try:
+        with Image.open(path) as im:
+            mode = im.mode
+    except Exception:  # noqa: BLE001 - it was opened for its mark; name the writer alone
+        mode = None
+    if command == "quantize" or mode is None:
+        what = "an image"
+    elif mode in ("I;16", "I", "F"):
+        what = "a probability map"
+    elif mode in ("L", "1"):
+        what = "a mask"
+    elif command == "segment" and mode == "RGBA":
+        what = "a cut-out"
+    else:
+        what = "an image"
+    return f"{what} written by segmix {command}"
+
+
+def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) -> np.ndarray:
+    """:func:`load_scribbles` without the words for a segmix output given in their place."""
     plane = read_label_plane(path, shape, "scribbles", palette_indices=True, photo=photo)
     found = np.unique(plane)
     bad = found[~np.isin(found, (UNLABELLED, FOREGROUND, BACKGROUND))]

@@ -41,10 +41,10 @@ import numpy as np
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, rgb_codes, unique_colors
-from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, all_or_nothing, ProtectedInputs, check_batch_outputs,
-                       check_input_folder, check_output_path, describe_binary_file, ensure_not_input, failure_line,
-                       is_hidden, listed_names, load_image_info,
-                       output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
+from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
+                       check_batch_outputs, check_input_folder, check_output_path, describe_binary_file,
+                       ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, output_mark,
+                       refuse_foreign_outputs, save_marked_png, segmix_mark, subfolder_hint, written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.modelfile import SegmixModel, read_model
@@ -323,6 +323,10 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
                              "keep one of them in the images folder, or rename one and give it its own mask")
         if mask is not None:
             paired[mask] = img
+        elif (img.suffix.lower() == ".png" and written_by_apply(img)) or other_result(img):
+            # skin apply's masks written beside the photos (or segment's, the window's marks)
+            # are no photos of the data set: "2 image(s) ... have no mask (first: 001_skin.png)".
+            continue
         (pairs.append((img, mask)) if mask is not None else unmatched.append(img))
     if not pairs and one_folder:
         # `--images masks --masks masks` was told that no image in masks has a mask of the same
@@ -1202,6 +1206,36 @@ def written_by_apply(path) -> bool:
     return written_by(path, "skin apply")
 
 
+#: Commands whose files in a folder of photos are results of a photo, not photos: segment's
+#: (and the window's Segment mode's) masks, probability maps and cut-outs, background's masks
+#: and background image. skin apply's own are :func:`written_by_apply`'s.
+RESULT_COMMANDS = ("segment", "background")
+
+
+def other_result(path) -> bool:
+    """True if ``path`` is a result another segmix command wrote (:data:`RESULT_COMMANDS`, by
+    its mark) or a marks file the window saved (File > Save Scribbles, its
+    :data:`segmix.io.LABELS_KEY` text): a folder run took a photo's ``x_mask.png``,
+    ``x_probability.png``, ``x_cutout.png`` and ``x_scribbles.png`` beside it for photos,
+    writing their masks with a "greyscale photo" warning for three (a trial). Header only, and
+    only of PNG and TIFF files (what those results are written as): a folder's JPEGs, its
+    photos, are not opened here."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".tif", ".tiff"):
+        return False
+    if segmix_mark(path) in RESULT_COMMANDS:
+        return True
+    if suffix != ".png":
+        return False
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            return LABELS_KEY in im.info
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
+        return False  # not readable here: a photo that fails where photos are read
+
+
 def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
     """The mask and the probability map ``skin apply`` writes for ``input_path``:
     ``output_dir/<stem>_skin.png`` and ``output_dir/<stem>_skin_prob.png``."""
@@ -1294,8 +1328,10 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # alone a photo x_skin.png beside x.png was left out of the inputs and then replaced by
     # x.png's mask. Files named on the command line are always photos.
     named_files = {Path(item).resolve() for item in inputs if not Path(item).is_dir()}
+    # Another segmix command's results and the window's marks files are left out likewise.
     files = [f for f in files
-             if f.resolve() in named_files or f.suffix.lower() != ".png" or not written_by_apply(f)]
+             if f.resolve() in named_files or not ((f.suffix.lower() == ".png" and written_by_apply(f))
+                                                   or other_result(f))]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
     # writing the same output (photo.png and sub/../photo.png).
@@ -1348,8 +1384,9 @@ def missing_inputs(inputs: Sequence) -> dict[Path, str]:
 def ignored_in_folders(inputs: Sequence) -> str | None:
     """What the folders among ``inputs`` hold that a ``skin apply`` batch leaves out, in one
     line (None when nothing was): files that are no photos by their extension, subfolders (not
-    searched), and the masks and probability maps an earlier run wrote there
-    (:data:`OUTPUT_MARK`, see :func:`plan_batch`). A folder run said nothing of them: a user
+    searched), the masks and probability maps an earlier run wrote there
+    (:data:`OUTPUT_MARK`, see :func:`plan_batch`) and other segmix results and marks files
+    (:func:`other_result`). A folder run said nothing of them: a user
     could not tell a photo left out by its name from one that failed.
 
     Returns
@@ -1373,6 +1410,9 @@ def ignored_in_folders(inputs: Sequence) -> str | None:
                 kind = ("non-image file", "non-image files")
             elif q.suffix.lower() == ".png" and written_by_apply(q):
                 kind = ("output of an earlier skin apply", "outputs of an earlier skin apply")
+            elif other_result(q):
+                kind = ("mask, probability map, cut-out or marks file segmix wrote",
+                        "masks, probability maps, cut-outs or marks files segmix wrote")
             else:
                 continue
             kinds.setdefault(kind, []).append(q.name)

@@ -104,7 +104,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
-                 settings=None, protect=(), alpha=None, mark=None, icc_profile=None) -> None:
+                 settings=None, protect=(), alpha=None, mark=None, icc_profile=None, dpi=None) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -125,6 +125,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         carries (segmix.own_outputs; the mode's ``export_mark``)
     icc_profile : bytes or None, for "cutout": the photo's colour profile, which the cut-out
         keeps (when it is an RGB one), as ``segmix segment --cutout`` does
+    dpi : (float, float) or None, for "cutout": the photo's resolution, which the cut-out keeps,
+        as ``segmix segment --cutout`` does
     """
     protect = [p for p in protect if p is not None]
     if kind == "mask":
@@ -133,7 +135,7 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         segmix_io.save_probability(path, probability, protect=protect, mark=mark)
     elif kind == "cutout":
         segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark,
-                              icc_profile=icc_profile)
+                              icc_profile=icc_profile, dpi=dpi)
     elif kind == "scribbles":
         texts = None if settings is None else segmix_mark_settings.settings_texts(settings)
         segmix_io.save_labels(path, labels, protect=protect, order=order, texts=texts)

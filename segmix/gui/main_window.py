@@ -99,6 +99,7 @@ class _Picture:
     path: Path | None = None
     alpha: np.ndarray | None = None  # the photo's alpha channel, if it has one (cut-outs keep it)
     icc_profile: bytes | None = None  # the photo's embedded colour profile (cut-outs keep it)
+    dpi: tuple[float, float] | None = None  # the photo's resolution (cut-outs keep it)
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
     # Scribble files read into this space: normalised path -> (path, role, a key of
@@ -564,6 +565,11 @@ class MainWindow(QMainWindow):
     def photo_icc_profile(self) -> bytes | None:
         """The ICC colour profile embedded in ``image``'s file, if any (cut-outs keep it)."""
         return self._picture.icc_profile
+
+    @property
+    def photo_dpi(self) -> tuple[float, float] | None:
+        """The resolution of ``image``'s file, if it has one (cut-outs keep it)."""
+        return self._picture.dpi
 
     @property
     def image_path(self) -> Path | None:
@@ -1117,7 +1123,7 @@ class MainWindow(QMainWindow):
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False
         self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha,
-                       skin_image=files.skin_pixels(loaded), icc_profile=loaded.icc_profile)
+                       skin_image=files.skin_pixels(loaded), icc_profile=loaded.icc_profile, dpi=loaded.dpi)
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
         notes = []
@@ -1135,7 +1141,7 @@ class MainWindow(QMainWindow):
 
     def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None,
                   alpha: np.ndarray | None = None, skin_image: np.ndarray | None = None,
-                  icc_profile: bytes | None = None) -> None:
+                  icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None) -> None:
         """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told.
 
         ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``;
@@ -1143,6 +1149,7 @@ class MainWindow(QMainWindow):
         ``alpha`` (H, W) uint8: the photo's alpha channel, if it has one: its fully transparent
         pixels are background for Segment mode (segmix.transparency), and cut-outs keep it.
         ``icc_profile``: the colour profile embedded in the photo's file, which cut-outs keep.
+        ``dpi``: the resolution of the photo's file (across, down), which cut-outs keep.
         """
         image = np.ascontiguousarray(image, dtype=np.uint8)
         image.setflags(write=False)  # shared read-only with the compute thread
@@ -1171,6 +1178,7 @@ class MainWindow(QMainWindow):
         picture.path = Path(path) if path is not None else None
         picture.alpha = alpha if alpha is not None and np.shape(alpha) == image.shape[:2] else None
         picture.icc_profile = icc_profile
+        picture.dpi = dpi
         self.controller.transparent = transparent_pixels(picture.alpha)
         picture.layers = {mode.name: LabelLayer(image.shape[:2]) for mode in sharing}
         picture.inputs = {}  # those of the previous photo are not this one's inputs

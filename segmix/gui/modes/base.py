@@ -403,7 +403,7 @@ class Mode(QObject):
 
         files.write_export(kind, path, image=self.shell.image, probability=probability, mask=mask,
                            protect=[self.shell.image_path], alpha=self.shell.photo_alpha, mark=self.export_mark,
-                           icc_profile=self.shell.photo_icc_profile)
+                           icc_profile=self.shell.photo_icc_profile, dpi=self.shell.photo_dpi)
 
     def export_refusal(self, path, kind: str) -> str | None:
         """Why this mode's exports may not be written to ``path`` besides the window's inputs

@@ -81,6 +81,12 @@ class SkinMode(Mode):
     # The skin panel has its own threshold; one slider per mode avoids "which one?".
     uses_overlay_threshold = False
     export_names = {"mask": "skin", "probability": "skin_probability", "cutout": "skin_cutout"}
+    # The mask and probability map are `segmix skin apply`'s files (the same detector and
+    # decision, its names <stem>_skin.png / <stem>_skin_prob.png): without its mark a later
+    # `skin apply` on the photo's folder took them for photos, writing masks of masks
+    # (hand_skin_skin.png, hand_skin_prob_skin.png), or refused its own output names there (a
+    # trial). The cut-out carries it too, so that skin apply leaves it out of the photos.
+    export_mark = "skin apply"
 
     skin_updated = Signal()
 
