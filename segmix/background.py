@@ -598,3 +598,8 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
         return BackgroundMixture.from_dict(data)
     except BackgroundModelError as exc:
         raise BackgroundModelError(f"{path}: {exc}") from None
+    except (TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        # A field of an unexpected JSON type that no check above foresaw: still a stranger's
+        # file, named in one line (as segmix.modelfile.read_model does), not a traceback.
+        raise BackgroundModelError(f"{path}: not a valid background model ({type(exc).__name__}: {exc})") \
+            from None

@@ -217,7 +217,9 @@ def other_segmix_json(data: Any, own: str = FORMAT_NAME) -> str | None:
     fmt = data.get("format")
     if fmt == own:
         return None
-    if fmt in OTHER_FORMATS:
+    # A hand-edited "format" may be any JSON value: a list or object looked up in the table
+    # raised TypeError ("unhashable type: 'list'"), a traceback from background --model.
+    if isinstance(fmt, str) and fmt in OTHER_FORMATS:
         return OTHER_FORMATS[fmt]
     if fmt is None and all(key in data for key in EVAL_REPORT_KEYS) and isinstance(data["per_image"], list):
         return OTHER_FORMATS["segmix skin eval"]

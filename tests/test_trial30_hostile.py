@@ -1,0 +1,118 @@
+"""Faults a new-user trial with hostile and broken inputs (session 30) found, one test or more
+for each kind:
+
+1. A model file whose ``"format"`` is a JSON list or object: ``background --model`` stopped
+   with a traceback (TypeError: unhashable type: 'list'), ``segment --model`` said
+   "invalid segmix model (TypeError: unhashable type: 'list')".
+2. A segmentation or skin model whose covariances are positive definite but tiny (1e-300, a
+   hand edit): accepted, every log-likelihood overflowed float32 to -inf, the posteriors were
+   NaN, and ``segment`` printed "warning: overflow encountered in cast" four times and wrote an
+   all-background mask with exit 0.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+
+from tests.test_cli_segment import _photo, _scribbles
+from tests.test_cli_trial27 import _error, _frames
+
+
+def _segmentation_model(folder):
+    """A photo, its marks and the segmentation model segment saved from them."""
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(folder / "photo.png")
+    Image.fromarray(_scribbles()).save(folder / "s.png")
+    assert main(["segment", str(folder / "photo.png"), "--scribbles", str(folder / "s.png"),
+                 "-o", str(folder / "m.png"), "--save-model", str(folder / "model.json")]) == 0
+    return json.loads((folder / "model.json").read_text())
+
+
+# ------------------------------------------------------------- 1. a "format" that is a list or object
+@pytest.mark.parametrize("fmt", [[], {}, ["segmix-background-model"]])
+def test_background_model_whose_format_is_a_list_is_one_line(tmp_path, capsys, fmt):
+    _frames(tmp_path / "frames", n=4)
+    assert main(["background", str(tmp_path / "frames"), "--save-model", str(tmp_path / "bg.json"),
+                 "--quiet"]) == 0
+    data = json.loads((tmp_path / "bg.json").read_text())
+    data["format"] = fmt
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["background", str(tmp_path / "frames"), "--model", str(tmp_path / "bad.json"),
+                 "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
+    line = _error(capsys, "background")
+    assert line.startswith(f"{tmp_path / 'bad.json'}: not a segmix background model"), line
+    assert "TypeError" not in line and "unhashable" not in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fmt", [[], {"a": 1}])
+def test_segmentation_model_whose_format_is_a_list_is_named_as_such(tmp_path, capsys, fmt):
+    data = _segmentation_model(tmp_path)
+    data["format"] = fmt
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["segment", str(tmp_path / "photo.png"), "--model", str(tmp_path / "bad.json"),
+                 "-o", str(tmp_path / "out.png")]) == 2
+    line = _error(capsys, "segment")
+    assert "not a segmix model (its 'format' is " in line, line
+    assert "TypeError" not in line and "unhashable" not in line
+    assert not (tmp_path / "out.png").exists()
+
+
+# ------------------------------------------------------------- 2. tiny covariances
+@pytest.mark.parametrize("variance", [1e-300, 1e-40])
+def test_a_model_with_tiny_covariances_is_refused_by_name(tmp_path, capsys, variance):
+    data = _segmentation_model(tmp_path)
+    for entry in data["classifier"]["classes"]:
+        mixture = entry["mixture"]
+        d = len(mixture["means"][0])
+        mixture["covariances"] = [(np.eye(d) * variance).tolist()] * len(mixture["weights"])
+        mixture["covariance_type"] = "full"
+    (tmp_path / "tiny.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["segment", str(tmp_path / "photo.png"), "--model", str(tmp_path / "tiny.json"),
+                 "-o", str(tmp_path / "out.png")]) == 2
+    line = _error(capsys, "segment")
+    assert line.startswith(f"{tmp_path / 'tiny.json'}: invalid segmix model"), line
+    assert "variance of" in line and "component 0" in line, line
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_a_skin_model_with_a_tiny_variance_is_refused_by_name(tmp_path, capsys):
+    from segmix.resources import resource_path
+
+    data = json.loads(resource_path("skin_model.json").read_text())
+    mixture = data["classifier"]["classes"][0]["mixture"]
+    full = np.asarray(mixture["covariances"], np.float64)
+    if mixture["covariance_type"] == "full":
+        full[1] = np.eye(full.shape[-1]) * 1e-300
+    else:
+        full[1] = 1e-300
+    mixture["covariances"] = full.tolist()
+    (tmp_path / "skin.json").write_text(json.dumps(data))
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    assert main(["skin", "apply", str(tmp_path / "photo.png"), "--model", str(tmp_path / "skin.json"),
+                 "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
+    line = _error(capsys, "skin apply")
+    assert "component 1 has a variance of 1e-300" in line, line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_fitted_model_with_small_but_sound_variances_still_loads(tmp_path, capsys):
+    data = _segmentation_model(tmp_path)
+    for entry in data["classifier"]["classes"]:
+        mixture = entry["mixture"]
+        d = len(mixture["means"][0])
+        mixture["covariances"] = [(np.eye(d) * 1e-8).tolist()] * len(mixture["weights"])
+        mixture["covariance_type"] = "full"
+    (tmp_path / "small.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["segment", str(tmp_path / "photo.png"), "--model", str(tmp_path / "small.json"),
+                 "-o", str(tmp_path / "out.png")]) == 0
+    assert "warning" not in capsys.readouterr().err
