@@ -38,6 +38,14 @@ INIT_LLOYD_ITERATIONS = 30
 #: Largest magnitude a model file's mixture may hold: its square stays far below float64's
 #: 1.8e308, so sums of squares and outer products of means stay finite.
 _LARGEST_VALUE = 1e150
+#: Smallest variance (eigenvalue of a covariance) a model file's mixture may hold. Features
+#: span about 0..1 per channel (positions up to the --position-weight cap), so a squared
+#: Mahalanobis distance stays below 1e12 / 1e-20 = 1e32, within the float32 the
+#: log-likelihoods are kept in; a hand-edited variance of 1e-300 passed as positive definite
+#: and its -inf log-likelihoods turned every posterior into NaN ("overflow encountered in
+#: cast" warnings and an all-background mask). Fitting adds reg_covar (1e-6 or more) to every
+#: variance, so no fitted model comes near it.
+_SMALLEST_VARIANCE = 1e-20
 
 _SINGULAR_MESSAGE = (
     "Fitting the mixture model failed because some components have an ill-defined covariance "
@@ -571,6 +579,12 @@ class GaussianMixture:
         full = covariances_to_full(cov, covariance_type, d)
         if not np.allclose(full, np.swapaxes(full, 1, 2), rtol=1e-9, atol=1e-12):
             raise ValueError("mixture 'covariances' must be symmetric")
+        smallest = np.linalg.eigvalsh(full).min(axis=1)
+        if (smallest > 0).all() and (smallest < _SMALLEST_VARIANCE).any():
+            k = int(np.argmin(smallest))
+            raise ValueError(f"mixture 'covariances' of component {k} has a variance of {smallest[k]:.3g} (its "
+                             f"smallest eigenvalue), below the {_SMALLEST_VARIANCE:.0e} segmix can compute with: "
+                             "every colour but its mean would have zero likelihood")
         # The optional fields are a stranger's too: each is named when it is wrong, and a count
         # that disagrees with the arrays is refused rather than silently ignored.
         for key, count in (("n_components", k_count), ("n_features", d)):
