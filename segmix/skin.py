@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import threading
 import warnings
@@ -200,6 +201,12 @@ class ColorCounts:
         return ColorCounts(codes, skin, non, self.sources + other.sources)
 
 
+def _more_rows(count: int) -> str:
+    """What follows the first wrong row of a UCI file in a refusal: ' (and 4 more rows)', or
+    nothing when it is the only one."""
+    return f" (and {count - 1:,} more row{'s' if count > 2 else ''})" if count > 1 else ""
+
+
 def load_uci(path) -> ColorCounts:
     """Read the UCI "Skin Segmentation" file (rows ``B<TAB>G<TAB>R<TAB>label``).
 
@@ -229,16 +236,29 @@ def load_uci(path) -> ColorCounts:
         # NumPy's reason, without its advice to the programmer ("use `usecols` to select a
         # subset and avoid this error"), which is no advice to whoever gave the file.
         reason = str(exc).split("; use `usecols`")[0].rstrip(".")
+        # NumPy counts the rows of a conversion error from 0 ("'B' ... at row 0" for the first
+        # line) and those of a column-count error from 1: one file's two faults were a row
+        # apart. Said from 1, as a text editor counts.
+        reason = re.sub(r"at row (\d+), column (\d+)",
+                        lambda m: f"in row {int(m.group(1)) + 1}, column {m.group(2)}", reason)
         raise ValueError(f"{path}: not a UCI skin file (rows of B G R label): {reason}") from None
     if data.size == 0:
         raise ValueError(f"{path}: the file holds no rows (B G R label)")
     if data.ndim != 2 or data.shape[1] != 4 or data.shape[0] == 0:
         raise ValueError(f"{path}: expected rows of 4 integers (B G R label); got shape {data.shape}")
     bgr, label = data[:, :3], data[:, 3]
-    if bgr.min() < 0 or bgr.max() > 255:
-        raise ValueError(f"{path}: colour values must be 0..255")
-    if not np.isin(label, (1, 2)).all():
-        raise ValueError(f"{path}: labels must be 1 (skin) or 2 (non-skin)")
+    # The first wrong row is named (rows counted from 1): in a file of 245,057 rows "colour
+    # values must be 0..255" left the user to search for it.
+    wrong = np.flatnonzero(((bgr < 0) | (bgr > 255)).any(axis=1))
+    if wrong.size:
+        row = int(wrong[0])
+        raise ValueError(f"{path}: colour values must be 0..255; row {row + 1} is "
+                         f"{' '.join(map(str, data[row]))}{_more_rows(wrong.size)}")
+    wrong = np.flatnonzero(~np.isin(label, (1, 2)))
+    if wrong.size:
+        row = int(wrong[0])
+        raise ValueError(f"{path}: labels must be 1 (skin) or 2 (non-skin); row {row + 1} is "
+                         f"{' '.join(map(str, data[row]))}{_more_rows(wrong.size)}")
     codes = rgb_codes(bgr[:, ::-1])
     dense_skin = np.bincount(codes[label == 1], minlength=N_CODES)
     dense_non = np.bincount(codes[label == 2], minlength=N_CODES)

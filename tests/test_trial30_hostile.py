@@ -116,3 +116,30 @@ def test_a_fitted_model_with_small_but_sound_variances_still_loads(tmp_path, cap
     assert main(["segment", str(tmp_path / "photo.png"), "--model", str(tmp_path / "small.json"),
                  "-o", str(tmp_path / "out.png")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- 3. UCI rows named as a text editor counts them
+def _uci(path, extra_lines):
+    rows = ["74\t85\t123\t1", "10\t20\t30\t2"] * 50
+    path.write_text("\n".join(rows + extra_lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["1.5\t2\t3\t1"], "in row 101, column 1"),        # NumPy said "at row 100"
+    (["300\t2\t3\t1", "0\t999\t3\t2"], "colour values must be 0..255; row 101 is 300 2 3 1 (and 1 more row)"),
+    (["1\t2\t3\t7"], "labels must be 1 (skin) or 2 (non-skin); row 101 is 1 2 3 7"),
+])
+def test_a_wrong_row_of_a_uci_file_is_named_from_1(tmp_path, capsys, extra, words):
+    uci = _uci(tmp_path / "uci.txt", extra)
+    assert main(["skin", "train", "--uci", str(uci), "-o", str(tmp_path / "m.json"), "--quiet"]) == 2
+    line = _error(capsys, "skin train")
+    assert line.startswith(f"{uci}: ") and words in line, line
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_a_header_line_of_a_uci_file_is_row_1(tmp_path, capsys):
+    uci = tmp_path / "uci.txt"
+    uci.write_text("B\tG\tR\tlabel\n" + "74\t85\t123\t1\n" * 5)
+    assert main(["skin", "train", "--uci", str(uci), "-o", str(tmp_path / "m.json"), "--quiet"]) == 2
+    assert "could not convert string 'B' to int64 in row 1, column 1" in _error(capsys, "skin train")
