@@ -74,6 +74,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
@@ -1572,7 +1573,17 @@ def _marked(fmt: str, command: str | None) -> dict:
 
 
 def _save_pil(path: PathLike, im: Image.Image, fmt: str, protect: Iterable, **params) -> None:
-    atomic_save(path, lambda handle: im.save(handle, format=fmt, **params), protect=protect)
+    if fmt != "TIFF":
+        atomic_save(path, lambda handle: im.save(handle, format=fmt, **params), protect=protect)
+        return
+    # A compressed TIFF is written by libtiff straight to the file's descriptor: on a full disk
+    # it printed ": Error writing TIFF header." from C and raised RuntimeError("tiff codec
+    # initialization failed"), a traceback, where every other format's write fails as an
+    # OSError naming the file ("q.tif: cannot write (no space left on device)"). Encoded in
+    # memory first, the file is written by Python, and fails as theirs do.
+    buffer = BytesIO()
+    im.save(buffer, format=fmt, **params)
+    atomic_save(path, lambda handle: handle.write(buffer.getbuffer()), protect=protect)
 
 
 def use_one_of(choices) -> str:
@@ -1660,9 +1671,12 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
         levels = np.round(probability * 65535).astype(np.uint16)
         _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark))
     elif suffix == ".npy":
-        values = probability.astype(np.float32)
-        atomic_save(path, lambda handle: np.save(handle, values, allow_pickle=False),
-                    protect=protect)
+        # Into memory first: NumPy writes the array to a real file by itself and, on a full
+        # disk, said only "409920 requested and 4968 written", naming no file; written by
+        # Python, the failure is "p.npy: cannot write (no space left on device)".
+        buffer = BytesIO()
+        np.save(buffer, probability.astype(np.float32), allow_pickle=False)
+        atomic_save(path, lambda handle: handle.write(buffer.getbuffer()), protect=protect)
     else:
         values = np.ascontiguousarray(probability, dtype=np.float32)
         _save_pil(path, Image.fromarray(values), "TIFF", protect, **_marked("TIFF", mark))

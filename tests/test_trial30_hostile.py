@@ -143,3 +143,50 @@ def test_a_header_line_of_a_uci_file_is_row_1(tmp_path, capsys):
     uci.write_text("B\tG\tR\tlabel\n" + "74\t85\t123\t1\n" * 5)
     assert main(["skin", "train", "--uci", str(uci), "-o", str(tmp_path / "m.json"), "--quiet"]) == 2
     assert "could not convert string 'B' to int64 in row 1, column 1" in _error(capsys, "skin train")
+
+
+# ------------------------------------------------------------- 4. a TIFF written onto a full disk
+def _run_with_file_size_limit(args, cwd, limit):
+    """``python -m segmix ARGS`` in ``cwd`` with files limited to ``limit`` bytes (RLIMIT_FSIZE,
+    SIGXFSZ ignored): a write past it fails with EFBIG, as one onto a full disk with ENOSPC."""
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = dict(os.environ, PYTHONPATH=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    return subprocess.run([sys.executable, "-m", "segmix", *args], cwd=cwd, env=env, preexec_fn=limited,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_tiff_that_does_not_fit_is_named_in_one_line(tmp_path):
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (200, 300, 3), dtype=np.uint8)).save(tmp_path / "noise.png")
+    done = _run_with_file_size_limit(["quantize", "noise.png", "-k", "64", "-o", "q.tif"], tmp_path, 20_000)
+    # libtiff wrote to the descriptor itself: two lines of its own from C, then "encoder error -2
+    # when writing image file" naming no file (on a full disk a RuntimeError traceback instead).
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == ["segmix quantize: error: q.tif: cannot write (file too large)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["noise.png"]  # no temporary file left
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_probability_npy_that_does_not_fit_is_named(tmp_path):
+    rgb, _ = _photo(shape=(120, 160))
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    marks = np.zeros((120, 160), np.uint8)
+    marks[50:60, 50:90], marks[2:6, :] = 1, 2
+    Image.fromarray(marks).save(tmp_path / "s.png")
+    # The mask (a few hundred bytes) fits; the 76,928-byte .npy does not.
+    done = _run_with_file_size_limit(["segment", "photo.png", "--scribbles", "s.png", "-o", "m.png",
+                                      "--probability", "p.npy"], tmp_path, 20_000)
+    assert done.returncode == 2, done.stderr
+    # NumPy's own words were "N requested and M written", naming no file.
+    assert done.stderr.strip().splitlines() == ["segmix segment: error: p.npy: cannot write (file too large)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.png", "s.png"]  # nor m.png: all or nothing
