@@ -190,3 +190,71 @@ def test_a_probability_npy_that_does_not_fit_is_named(tmp_path):
     # NumPy's own words were "N requested and M written", naming no file.
     assert done.stderr.strip().splitlines() == ["segmix segment: error: p.npy: cannot write (file too large)"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.png", "s.png"]  # nor m.png: all or nothing
+
+
+# ------------------------------------------------------------- 5. standard error closed or full, standard output full
+def _run(args, cwd, **kwargs):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    return subprocess.run([sys.executable, "-m", "segmix", *args], cwd=cwd, env=env, timeout=600, **kwargs)
+
+
+def _flat_photo(folder):
+    Image.fromarray(np.full((20, 30, 3), 90, np.uint8)).save(folder / "flat.png")
+    # One colour, four asked for: quantize warns on stderr, then writes the file.
+    return ["quantize", "flat.png", "-k", "4", "-o", "q.png"]
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_warning_to_a_full_standard_error_does_not_fail_the_run(tmp_path):
+    import subprocess
+
+    with open("/dev/full", "w") as full:
+        done = _run(_flat_photo(tmp_path), tmp_path, stderr=full, stdout=subprocess.PIPE, text=True)
+    # It exited 1 (OSError: [Errno 28] raised by the warning, after the file was written).
+    assert done.returncode == 0
+    assert done.stdout.startswith("wrote q.png (1 colour")
+    assert (tmp_path / "q.png").is_file()
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="closes descriptor 2 in the child")
+def test_a_warning_with_standard_error_closed_does_not_fail_the_run(tmp_path):
+    import os
+    import subprocess
+
+    done = _run(_flat_photo(tmp_path), tmp_path, preexec_fn=lambda: os.close(2),
+                stdout=subprocess.PIPE, text=True)
+    # Python's sys.stderr is None then: skin apply's and others' stream.write raised
+    # AttributeError and the run exited 1.
+    assert done.returncode == 0
+    assert done.stdout.startswith("wrote q.png (1 colour")
+    assert (tmp_path / "q.png").is_file()
+
+
+def test_skin_apply_warning_with_standard_error_closed_exits_0(tmp_path, monkeypatch, capsys):
+    import sys
+
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(tmp_path / "photo.png"), "--output-dir", str(out), "--probability",
+                 "--quiet"]) == 0
+    # A run without --probability warns of the earlier run's probability map.
+    monkeypatch.setattr(sys, "stderr", None)
+    assert main(["skin", "apply", str(tmp_path / "photo.png"), "--output-dir", str(out), "--quiet"]) == 0
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_report_to_a_full_standard_output_names_it(tmp_path):
+    import subprocess
+
+    with open("/dev/full", "w") as full:
+        done = _run(_flat_photo(tmp_path)[:-2] + ["-o", "q.png"], tmp_path, stdout=full,
+                    stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 2
+    # It said "error: [Errno 28] No space left on device", as if of the output file.
+    assert done.stderr.strip().splitlines()[-1] == \
+        "segmix quantize: error: standard output: cannot write (no space left on device)"
