@@ -86,6 +86,16 @@ class ClosedReaderGuard:
     def write(self, text: str) -> int:
         if not self.gone:
             try:
+                if self._any_error:
+                    # Standard error holds one line per message (print writes the line, then its
+                    # end): a file named "new\nline.png" split "segmix skin apply: skipped new" /
+                    # "line.png: truncated image ..." over two lines, which a log reader or
+                    # `grep error` takes for two messages. A line break inside a write is shown
+                    # as \n, as Python writes it in a string; the breaks that end it are kept.
+                    body = text.rstrip("\n")
+                    if "\n" in body:
+                        self._stream.write(body.replace("\n", "\\n") + text[len(body):])
+                        return len(text)
                 return self._stream.write(text)
             except OSError as exc:
                 if not self._unwritable(exc):
