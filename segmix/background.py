@@ -591,7 +591,8 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
         raise BackgroundModelError(f"{path}: {cut}" if cut else f"{path}: cannot read a background model ({exc})") \
             from None
     except OSError as exc:
-        raise BackgroundModelError(f"{path}: cannot read a background model ({exc})") from None
+        raise BackgroundModelError(f"{path}: cannot read a background model ({(exc.strerror or str(exc)).lower()})") \
+            from None
     except RecursionError:  # found by tests/test_loaders_fuzz.py: JSON nested thousands deep
         raise BackgroundModelError(f"{path}: not a background model (JSON nested too deeply)") from None
     try:

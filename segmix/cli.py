@@ -1069,7 +1069,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
             except (ValueError, OSError) as exc:
                 # Named with its option, as the write check below: a trial's "-o nodir/x.png"
                 # was told of the folder only.
-                raise UserError(f"{option} {exc}") from None
+                raise UserError(f"{option} {_error_line(exc)}") from None
             key = os.path.normcase(Path(output).resolve())
             if key in seen:
                 also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"

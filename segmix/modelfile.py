@@ -300,7 +300,8 @@ def read_model(path) -> SegmixModel:
         # A photo or mask given as --model (was "'utf-8' codec can't decode byte 0x89 ...").
         raise ModelFileError(f"{path}: {describe_binary_file(path)}, not a segmix model (a JSON text file)") from None
     except OSError as exc:
-        raise ModelFileError(f"{path}: cannot read model file ({exc})") from None
+        # The system's words alone: "([Errno 36] File name too long: 'm.json')" named the file twice.
+        raise ModelFileError(f"{path}: cannot read model file ({(exc.strerror or str(exc)).lower()})") from None
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:

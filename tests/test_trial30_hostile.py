@@ -258,3 +258,44 @@ def test_a_report_to_a_full_standard_output_names_it(tmp_path):
     # It said "error: [Errno 28] No space left on device", as if of the output file.
     assert done.stderr.strip().splitlines()[-1] == \
         "segmix quantize: error: standard output: cannot write (no space left on device)"
+
+
+# ------------------------------------------------------------- 6. a file name with a line break
+def test_a_file_name_with_a_line_break_stays_on_one_line(tmp_path, capsys):
+    broken = tmp_path / "new\nline.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    assert main(["quantize", str(broken), "-o", str(tmp_path / "q.png")]) == 2
+    line = _error(capsys, "quantize")  # one line, where the name's break made two
+    assert line.startswith(f"{tmp_path}/new\\nline.png: "), line
+    assert main(["skin", "apply", str(broken), str(tmp_path / "photo.png"), "--output-dir", str(tmp_path / "out"),
+                 "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"segmix skin apply: skipped {tmp_path}/new\\nline.png: "), err
+    assert err[1:] == ["segmix skin apply: 1 of 2 files failed"], err
+
+
+# ------------------------------------------------------------- 7. a name longer than the file system takes
+def test_an_output_name_too_long_is_said_in_words(tmp_path, capsys):
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    long_name = tmp_path / ("a" * 300 + ".png")
+    assert main(["quantize", str(tmp_path / "photo.png"), "-o", str(long_name)]) == 2
+    # It said "-o/--output [Errno 36] File name too long: '/tmp/.../aaa...png'".
+    assert _error(capsys, "quantize") == f"-o/--output {long_name}: file name too long"
+
+
+@pytest.mark.parametrize("command", ["segment", "background"])
+def test_a_model_name_too_long_is_said_in_words(tmp_path, capsys, command):
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    model = tmp_path / ("m" * 300 + ".json")
+    args = (["segment", str(tmp_path / "photo.png"), "--model", str(model), "-o", str(tmp_path / "o.png")]
+            if command == "segment" else
+            ["background", str(tmp_path / "photo.png"), "--model", str(model), "--output-dir", str(tmp_path / "o")])
+    assert main(args) == 2
+    line = _error(capsys, command)
+    # It said "cannot read model file ([Errno 36] File name too long: '/tmp/.../mmm.json')".
+    assert line.startswith(f"{model}: cannot read") and line.endswith(" (file name too long)"), line
+    assert "Errno" not in line
