@@ -129,6 +129,12 @@ UNLABELLED, FOREGROUND, BACKGROUND = 0, 1, 2
 
 PathLike = str | os.PathLike
 
+#: Largest metadata chunk of a PNG (text, XMP, ICC profile) read, decompressed, in bytes.
+#: Pillow's own 1 MB refused a PNG with Photoshop's 3 MB XMP or a 2 MB printer ICC profile
+#: as "corrupt or truncated image: Decompressed data too large for
+#: PngImagePlugin.MAX_TEXT_CHUNK" (OpenCV reads it); 64 MB still bounds a zTXt bomb.
+PNG_TEXT_CHUNK_LIMIT = 64 * 1024 * 1024
+
 # Pillow's decompression-bomb limit and truncated-image switch are module globals. We set
 # them to our values for the duration of one open+decode, under a lock so that two of our
 # own loads never see each other's values.
@@ -239,11 +245,16 @@ def _pillow_limits(max_pixels: int) -> Iterator[None]:
     Pillow's own checks (e.g. on GIF frames during decode) still fire well before memory
     runs out. The warning is silenced because we raise a proper error instead.
     """
+    from PIL import PngImagePlugin
+
     with _PIL_GLOBALS_LOCK:
         old_limit = Image.MAX_IMAGE_PIXELS
         old_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+        old_text = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
         Image.MAX_IMAGE_PIXELS = max_pixels
         ImageFile.LOAD_TRUNCATED_IMAGES = False
+        PngImagePlugin.MAX_TEXT_CHUNK = max(old_text[0], PNG_TEXT_CHUNK_LIMIT)
+        PngImagePlugin.MAX_TEXT_MEMORY = max(old_text[1], PNG_TEXT_CHUNK_LIMIT)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -255,6 +266,7 @@ def _pillow_limits(max_pixels: int) -> Iterator[None]:
         finally:
             Image.MAX_IMAGE_PIXELS = old_limit
             ImageFile.LOAD_TRUNCATED_IMAGES = old_truncated
+            PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY = old_text
 
 
 def _check_pixel_count(path: Path, size: tuple[int, int], max_pixels: int) -> None:
@@ -493,6 +505,11 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
             size = ""
         return ImageLoadError(f"{path}: truncated image: the file ends before the picture does{size} "
                               "(an interrupted download or copy?)")
+    if isinstance(exc, ValueError) and ("MAX_TEXT_CHUNK" in str(exc) or "text chunks" in str(exc)):
+        # A valid PNG whose metadata is beyond the guard: not "corrupt or truncated".
+        return ImageLoadError(f"{path}: its metadata (text, XMP or ICC profile chunks) decompresses to more than "
+                              f"{PNG_TEXT_CHUNK_LIMIT // 2**20} MB, refused as a decompression bomb; save the "
+                              "photo again without its metadata")
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
         return ImageLoadError(f"{path}: corrupt or truncated image: {exc}")
     return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is

@@ -299,3 +299,30 @@ def test_a_model_name_too_long_is_said_in_words(tmp_path, capsys, command):
     # It said "cannot read model file ([Errno 36] File name too long: '/tmp/.../mmm.json')".
     assert line.startswith(f"{model}: cannot read") and line.endswith(" (file name too long)"), line
     assert "Errno" not in line
+
+
+# ------------------------------------------------------------- 8. a PNG with large metadata
+def test_a_png_with_a_3_mb_xmp_is_read(tmp_path, capsys):
+    from PIL import PngImagePlugin
+
+    rgb, _ = _photo()
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>" + "x" * 3_000_000 + "</x:xmpmeta>", zip=True)
+    Image.fromarray(rgb).save(tmp_path / "photo.png", pnginfo=info)
+    # Refused as "corrupt or truncated image: Decompressed data too large for
+    # PngImagePlugin.MAX_TEXT_CHUNK" (Pillow's 1 MB cap), where OpenCV and viewers read it.
+    assert main(["quantize", str(tmp_path / "photo.png"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
+    assert (tmp_path / "q.png").is_file()
+
+
+def test_a_png_metadata_bomb_is_named_as_one(tmp_path, capsys):
+    from PIL import PngImagePlugin
+
+    rgb, _ = _photo()
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "A" * 100_000_000, zip=True)  # 100 MB of text in a ~100 kB file
+    Image.fromarray(rgb).save(tmp_path / "bomb.png", pnginfo=info)
+    assert main(["quantize", str(tmp_path / "bomb.png"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 2
+    line = _error(capsys, "quantize")
+    assert line.startswith(f"{tmp_path / 'bomb.png'}: its metadata") and "decompression bomb" in line, line
+    assert "corrupt" not in line and "MAX_TEXT_CHUNK" not in line
