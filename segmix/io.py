@@ -653,6 +653,14 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             f"{path}: its 16-bit samples all lie under 1/16 of their range (12-bit data?), so it reads "
             f"almost black (8-bit levels 0-{int(pixels.max())}); scale it first (12-bit data: multiply by 16)"),
             stacklevel=2)
+    elif decoded.mode == "I" and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
+        # 32-bit integers within 0..65535 are read as 16-bit data (the module's rule), so 8-bit
+        # values saved as int32 (NumPy's default integers through tifffile) read near-black: a
+        # trial's photo of levels 11-241 was quantised to "2 distinct colours" with no word why.
+        warnings.warn(NarrowSamplesWarning(
+            f"{path}: its 32-bit integer samples are read as 16-bit data (0-65535) and all lie under 1/16 of "
+            f"that range, so it reads almost black (8-bit levels 0-{int(pixels.max())}); 8-bit values saved as "
+            "32-bit integers? save the photo as 8-bit"), stacklevel=2)
     return LoadedImage(
         pixels=pixels,
         path=path,

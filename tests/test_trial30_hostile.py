@@ -326,3 +326,25 @@ def test_a_png_metadata_bomb_is_named_as_one(tmp_path, capsys):
     line = _error(capsys, "quantize")
     assert line.startswith(f"{tmp_path / 'bomb.png'}: its metadata") and "decompression bomb" in line, line
     assert "corrupt" not in line and "MAX_TEXT_CHUNK" not in line
+
+
+# ------------------------------------------------------------- 9. 8-bit values in a 32-bit integer TIFF
+def test_8_bit_values_in_an_int32_tiff_are_warned_as_near_black(tmp_path, capsys):
+    import tifffile
+
+    rgb, _ = _photo()
+    tifffile.imwrite(tmp_path / "grey.tif", rgb[..., 0].astype(np.int32))  # levels 0-255 as int32
+    assert main(["quantize", str(tmp_path / "grey.tif"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
+    err = capsys.readouterr().err
+    # It said only "has only 2 distinct colour(s), fewer than the 4 asked for".
+    assert f"segmix quantize: warning: {tmp_path / 'grey.tif'}: its 32-bit integer samples are read as 16-bit" \
+           in err, err
+
+
+def test_an_int32_tiff_of_16_bit_range_is_not_warned(tmp_path, capsys):
+    import tifffile
+
+    rng = np.random.default_rng(1)
+    tifffile.imwrite(tmp_path / "wide.tif", rng.integers(0, 65536, (30, 40)).astype(np.int32))
+    assert main(["quantize", str(tmp_path / "wide.tif"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
+    assert "warning" not in capsys.readouterr().err
