@@ -348,3 +348,41 @@ def test_an_int32_tiff_of_16_bit_range_is_not_warned(tmp_path, capsys):
     tifffile.imwrite(tmp_path / "wide.tif", rng.integers(0, 65536, (30, 40)).astype(np.int32))
     assert main(["quantize", str(tmp_path / "wide.tif"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- 10. a hostile mark order in a marks file
+def _marks_with_order_text(folder, text):
+    from PIL import PngImagePlugin
+
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(folder / "photo.png")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("segmix:mark-order", text, zip=True)
+    Image.fromarray(_scribbles()).save(folder / "marks.png", pnginfo=info)
+
+
+def test_a_deeply_nested_mark_order_is_a_warning_not_a_traceback(tmp_path, capsys):
+    _marks_with_order_text(tmp_path, "[" * 100_000 + "]" * 100_000)
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "marks.png"),
+                 "-o", str(tmp_path / "m.png")]) == 0  # a RecursionError traceback, exit 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "the saved order of the marks is not used" in err, err
+
+
+def test_a_mark_order_zlib_bomb_is_not_inflated(tmp_path):
+    import base64
+    import tracemalloc
+    import zlib
+
+    from segmix.mark_order import decode_order
+
+    bomb = base64.b64encode(zlib.compress(b"\0" * 200_000_000, 9)).decode()  # 200 MB in ~270 kB of text
+    text = json.dumps({"version": 1, "shape": [40, 60], "data": bomb})
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="holds more than the 4800 bytes 60 x 40 pixels need"):
+            decode_order(text, (40, 60))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000, peak  # it inflated all 200 MB before checking the size
