@@ -386,3 +386,22 @@ def test_a_mark_order_zlib_bomb_is_not_inflated(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 20_000_000, peak  # it inflated all 200 MB before checking the size
+
+
+# ------------------------------------------------------------- 11. JSON nested thousands deep where segmix looks at a file
+def test_skin_eval_json_over_deeply_nested_json_is_refused_in_one_line(tmp_path, capsys, skin_dataset):
+    images, masks = skin_dataset / "images", skin_dataset / "masks"
+    report = tmp_path / "report.json"
+    report.write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--json", str(report),
+                 "--quiet"]) == 2  # a RecursionError traceback, exit 1
+    assert _error(capsys, "skin eval").startswith(f"--json {report}: exists and is not a segmix skin eval report")
+    assert report.read_text().startswith("[[[")
+
+
+def test_a_deeply_nested_run_record_is_unreadable_not_a_traceback(tmp_path):
+    from segmix.distributed.cluster import read_record, runs_match
+
+    (tmp_path / "record.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert read_record(tmp_path / "record.json") is None
+    assert runs_match(tmp_path, "record.json", {"a": 1}) is False
