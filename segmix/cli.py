@@ -1231,10 +1231,19 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = skin.train_skin_model(
-            counts, prior=skin.BUILTIN_PRIOR if args.prior is None else args.prior,
-            threshold=skin.BUILTIN_THRESHOLD if args.threshold is None else args.threshold,
-            seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+        try:
+            model = skin.train_skin_model(
+                counts, prior=skin.BUILTIN_PRIOR if args.prior is None else args.prior,
+                threshold=skin.BUILTIN_THRESHOLD if args.threshold is None else args.threshold,
+                seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+        except skin.MixtureFitError as exc:
+            # In the options' names: the fit's own words, "Try to decrease n_components or
+            # increase reg_covar", named no option (a trial's --reg-covar 0).
+            option = "-k/--components" if exc.name == "skin" else "--non-skin-components"
+            raise UserError(f"the {exc.name} mixture of {exc.n_components} components could not be fitted: a "
+                            f"component collapsed onto too few distinct colours (its covariance is singular at "
+                            f"--reg-covar {exc.reg_covar:g}); give a smaller {option} or a larger --reg-covar "
+                            f"(default {skin.TRAIN_DEFAULTS['reg_covar']:g})") from None
     for warning in caught:
         print(f"segmix skin train: warning: {warning.message}", file=sys.stderr)
     with _all_or_nothing(args.output, args.convergence):

@@ -48,6 +48,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, all_or_nothing, Prote
                        output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
+from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, read_model
 from segmix.palette import skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import transparent_pixels
@@ -762,6 +763,18 @@ def _binned_features(colors: np.ndarray, counts: np.ndarray, space: FeatureSpace
     return Xb / total[:, None], total
 
 
+class MixtureFitError(ValueError):
+    """A class's mixture could not be fitted: a component collapsed onto too few distinct
+    colours for ``reg_covar`` (its covariance is singular). ``name`` is the class ("skin" or
+    "non-skin"), ``n_components`` the components asked for."""
+
+    def __init__(self, name: str, n_components: int, reg_covar: float) -> None:
+        self.name, self.n_components, self.reg_covar = name, n_components, reg_covar
+        super().__init__(f"the {name} mixture of {n_components} components could not be fitted: a component "
+                         f"collapsed onto too few distinct colours for reg_covar {reg_covar:g} (its covariance is "
+                         "singular); fit fewer components or a larger reg_covar")
+
+
 def _fit_class(colors: np.ndarray, counts: np.ndarray, space: FeatureSpace, n_components: int,
                covariance_type: str, reg_covar: float, seed: int, n_init: int) -> GaussianMixture:
     X, w = _binned_features(colors, counts, space)
@@ -919,7 +932,10 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
     mixtures = []
     for cls_index, k in ((SKIN, n_components), (NON_SKIN, non_skin_components or n_components)):
         colors, weights = counts.class_colors(cls_index)
-        gmm = _fit_class(colors, weights, space, k, covariance_type, reg_covar, seed, n_init)
+        try:
+            gmm = _fit_class(colors, weights, space, k, covariance_type, reg_covar, seed, n_init)
+        except SingularCovarianceError:
+            raise MixtureFitError(CLASS_NAMES[cls_index], k, float(reg_covar)) from None
         if gmm.n_components < k:
             # Said, not only done: a mask with a handful of skin pixels gave a one-component
             # model and a prior printed as 0.000, with no word that the data was too thin.

@@ -405,3 +405,18 @@ def test_a_deeply_nested_run_record_is_unreadable_not_a_traceback(tmp_path):
     (tmp_path / "record.json").write_text("[" * 100_000 + "]" * 100_000)
     assert read_record(tmp_path / "record.json") is None
     assert runs_match(tmp_path, "record.json", {"a": 1}) is False
+
+
+# ------------------------------------------------------------- 12. skin train --reg-covar 0 on collapsing data
+def test_a_collapsed_skin_mixture_names_the_options(tmp_path, capsys):
+    uci = tmp_path / "uci.txt"
+    rng = np.random.default_rng(0)
+    rows = ["74\t85\t123\t1"] * 20 + [f"{b}\t{g}\t{r}\t2" for b, g, r in rng.integers(0, 256, (200, 3))]
+    uci.write_text("\n".join(rows) + "\n")  # one skin colour: no spread without reg_covar
+    assert main(["skin", "train", "--uci", str(uci), "-o", str(tmp_path / "m.json"), "--reg-covar", "0",
+                 "--quiet"]) == 2
+    line = _error(capsys, "skin train")
+    # It said the fit's own words: "... Try to decrease n_components or increase reg_covar."
+    assert line.startswith("the skin mixture of 2 components could not be fitted"), line
+    assert "-k/--components" in line and "--reg-covar" in line and "n_components" not in line, line
+    assert not (tmp_path / "m.json").exists()

@@ -54,6 +54,12 @@ _SINGULAR_MESSAGE = (
 )
 
 
+class SingularCovarianceError(ValueError):
+    """A fit's covariance is not positive definite (a component collapsed onto too few
+    distinct points for its ``reg_covar``): callers that know their options' names say which
+    to change (``segmix skin train`` names -k and --reg-covar)."""
+
+
 def covariances_to_full(covariances, covariance_type: str, n_features: int) -> np.ndarray:
     """Expand stored covariances to (K, D, D) full matrices.
 
@@ -88,9 +94,9 @@ def precision_cholesky(full_covariances: np.ndarray) -> np.ndarray:
     try:
         cov_chol = np.linalg.cholesky(full_covariances)
     except np.linalg.LinAlgError:
-        raise ValueError(_SINGULAR_MESSAGE) from None
+        raise SingularCovarianceError(_SINGULAR_MESSAGE) from None
     if not np.isfinite(cov_chol).all() or (np.diagonal(cov_chol, axis1=1, axis2=2) <= 0).any():
-        raise ValueError(_SINGULAR_MESSAGE)
+        raise SingularCovarianceError(_SINGULAR_MESSAGE)
     return np.swapaxes(_inverse_lower_triangular(cov_chol), 1, 2).copy()
 
 
