@@ -1622,7 +1622,13 @@ def _cmd_background(args: argparse.Namespace) -> int:
     lost = skip_words(skipped)
     print(f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
+    for line in result.groundtruth_skipped:
+        print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
+              file=sys.stderr)
     if result.score is not None:
+        if result.scored_frames == 0 and result.groundtruth_skipped:
+            raise UserError(f"{args.groundtruth}: no ground-truth file of the matched frames could be used "
+                            f"({len(result.groundtruth_skipped)} skipped); nothing was scored")
         if result.scored_frames == 0:  # a video without a frame count, not checked before the run
             advice = ("; give --roi FIRST LAST in the input's frame numbers, or --groundtruth-offset N" if roi
                       else "; give --groundtruth-offset N (ground truth numbered K is frame K + N)")
@@ -1630,12 +1636,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
                             f"ground truth is of frames {min(groundtruth)}..{max(groundtruth)}"
                             + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
         # Which ground truth met which frame: a numbering mismatch shows on this line.
-        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}): "
-              f"{scored_frames_line(result.scored)}; {result.score.summary()}")
+        unused = len(result.groundtruth_skipped)
+        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}"
+              + (f"; {unused} ground-truth file{'' if unused == 1 else 's'} skipped, not scored" if unused else "")
+              + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")
-    return 1 if skipped else 0
+    return 1 if skipped or result.groundtruth_skipped else 0
 
 
 def _same_folder(a, b) -> bool:

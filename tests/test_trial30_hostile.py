@@ -420,3 +420,61 @@ def test_a_collapsed_skin_mixture_names_the_options(tmp_path, capsys):
     assert line.startswith("the skin mixture of 2 components could not be fitted"), line
     assert "-k/--components" in line and "--reg-covar" in line and "n_components" not in line, line
     assert not (tmp_path / "m.json").exists()
+
+
+# ------------------------------------------------------------- 13. damaged ground truth among good
+def test_damaged_ground_truth_files_are_each_named_and_left_out_of_the_score(tmp_path, capsys):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    for i in range(1, 13):
+        frame = np.full((20, 30, 3), 90, np.uint8)
+        frame[4:8, i:i + 4] = 240
+        Image.fromarray(frame).save(frames / f"in{i:06d}.png")
+        truth = np.zeros((20, 30), np.uint8)
+        truth[4:8, i:i + 4] = 255
+        Image.fromarray(truth).save(gt / f"gt{i:06d}.png")
+    (gt / "gt000009.png").write_bytes((gt / "gt000009.png").read_bytes()[:60])  # cut short
+    Image.fromarray(np.full((10, 15), 255, np.uint8)).save(gt / "gt000011.png")  # another size
+    out = tmp_path / "out"
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--output-dir", str(out),
+                 "--save-model", str(tmp_path / "m.json"), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    err = [line for line in captured.err.strip().splitlines() if ": warning: " not in line]  # a short sequence
+    # The first damaged file stopped the run with exit 2, its masks and model removed, and
+    # the second was not named.
+    assert len(err) == 2 and "Traceback" not in captured.err, err
+    assert err[0].startswith(f"segmix background: skipped the ground truth {gt / 'gt000009.png'}: truncated"), err
+    assert err[1].startswith(f"segmix background: skipped the ground truth {gt / 'gt000011.png'}: "), err
+    assert "scored 10 frames (" in captured.out and "; 2 ground-truth files skipped, not scored): " in captured.out
+    assert len(list(out.iterdir())) == 12 and (tmp_path / "m.json").is_file()
+
+
+def test_ground_truth_none_of_which_can_be_used_scores_nothing(tmp_path, capsys):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    for i in range(1, 5):
+        Image.fromarray(np.full((20, 30, 3), 90 + i, np.uint8)).save(frames / f"in{i:06d}.png")
+    for i in range(1, 5):
+        (gt / f"gt{i:06d}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 2
+    line = _error(capsys, "background")
+    assert line.startswith(f"{gt / 'gt000001.png'}: ") and line.endswith(
+        "(and 3 more of the 4 matched frames): no ground truth of the matched frames can be used"), line
+
+
+def test_a_damaged_first_ground_truth_file_does_not_stop_the_check_before_the_run(tmp_path, capsys):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    for i in range(1, 6):
+        Image.fromarray(np.full((20, 30, 3), 90 + i, np.uint8)).save(frames / f"in{i:06d}.png")
+        Image.fromarray(np.zeros((20, 30), np.uint8)).save(gt / f"gt{i:06d}.png")
+    (gt / "gt000001.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # the one the check read first stopped the run
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if ": warning: " not in line]
+    assert len(err) == 1 and err[0].startswith(f"segmix background: skipped the ground truth {gt / 'gt000001.png'}")
