@@ -1312,6 +1312,17 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)
+    # A folder without photos beside other inputs was passed over in silence (exit 0): a
+    # trial's `skin apply photo.png emptydir` wrote one mask and said nothing of the folder.
+    # Alone it is refused (plan_batch).
+    import os
+
+    from segmix.io import subfolder_hint
+
+    for item in args.inputs:
+        if os.path.isdir(item) and not skin.list_images([item]):
+            print(f"segmix skin apply: warning: {item}: no photos found in this folder (looked for "
+                  f"{', '.join(sorted(skin.IMAGE_SUFFIXES))}){subfolder_hint(item)}", file=sys.stderr)
     ignored = None if args.quiet else skin.ignored_in_folders(args.inputs)
     if ignored:  # a note, on stderr: a photo left out by its name is no failure
         print(f"segmix skin apply: note: {ignored}", file=sys.stderr)

@@ -478,3 +478,17 @@ def test_a_damaged_first_ground_truth_file_does_not_stop_the_check_before_the_ru
     assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 1
     err = [line for line in capsys.readouterr().err.splitlines() if ": warning: " not in line]
     assert len(err) == 1 and err[0].startswith(f"segmix background: skipped the ground truth {gt / 'gt000001.png'}")
+
+
+# ------------------------------------------------------------- 14. a folder without photos beside other inputs
+def test_skin_apply_names_a_folder_without_photos_beside_other_inputs(tmp_path, capsys):
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    (tmp_path / "empty").mkdir()
+    assert main(["skin", "apply", str(tmp_path / "photo.png"), str(tmp_path / "empty"),
+                 "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    # It was passed over in silence.
+    assert err == [f"segmix skin apply: warning: {tmp_path / 'empty'}: no photos found in this folder (looked for "
+                   ".bmp, .gif, .jpeg, .jpg, .pgm, .png, .ppm, .tif, .tiff, .webp)"], err
+    assert (tmp_path / "out" / "photo_skin.png").is_file()
