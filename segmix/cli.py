@@ -2161,12 +2161,27 @@ def _main(argv: list[str] | None) -> int:
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         print(f"{prefix}: error: {command_line_words(_error_line(exc), name)}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:
+        # pathlib's resolve() (Python 3.11, 3.12) raises RuntimeError("Symlink loop from
+        # '/x/loop1'") on links that lead back to themselves: a traceback from every command
+        # given such a link, as an input or an output (3.13 raises OSError ELOOP, said above).
+        loop = _SYMLINK_LOOP.fullmatch(str(exc))
+        if loop is None:
+            raise
+        prefix = "segmix" if args.command == "open" else f"segmix {name}"
+        print(f"{prefix}: error: {loop['path']}: is a loop of symbolic links (each names the next, and the last "
+              "leads back), not a file or folder", file=sys.stderr)
+        return 2
     except Terminated:
         print("segmix: terminated", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)
         return 130
+
+
+#: pathlib's words for a loop of symbolic links (Python 3.11 and 3.12).
+_SYMLINK_LOOP = re.compile(r"Symlink loop from '(?P<path>.*)'", re.DOTALL)
 
 
 class Terminated(KeyboardInterrupt):

@@ -492,3 +492,27 @@ def test_skin_apply_names_a_folder_without_photos_beside_other_inputs(tmp_path, 
     assert err == [f"segmix skin apply: warning: {tmp_path / 'empty'}: no photos found in this folder (looked for "
                    ".bmp, .gif, .jpeg, .jpg, .pgm, .png, .ppm, .tif, .tiff, .webp)"], err
     assert (tmp_path / "out" / "photo_skin.png").is_file()
+
+
+# ------------------------------------------------------------- 15. a loop of symbolic links
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="symbolic links")
+@pytest.mark.parametrize("command", [
+    lambda d: ["quantize", str(d / "loop1"), "-o", str(d / "q.png")],
+    lambda d: ["quantize", str(d / "photo.png"), "-o", str(d / "loop1")],
+    lambda d: ["skin", "apply", str(d / "photo.png"), "--output-dir", str(d / "loop1"), "--quiet"],
+    lambda d: ["segment", str(d / "photo.png"), "--scribbles", str(d / "loop1"), "-o", str(d / "m.png")],
+    lambda d: ["skin", "train", "--uci", str(d / "loop1"), "-o", str(d / "m.json"), "--quiet"],
+])
+def test_a_loop_of_symbolic_links_is_one_line(tmp_path, capsys, command):
+    import os
+
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    os.symlink("loop2", tmp_path / "loop1")
+    os.symlink("loop1", tmp_path / "loop2")
+    args = command(tmp_path)
+    assert main(args) == 2  # RuntimeError("Symlink loop from ...") out of pathlib: a traceback
+    name = "skin apply" if args[:2] == ["skin", "apply"] else "skin train" if args[0] == "skin" else args[0]
+    line = _error(capsys, name)
+    assert "loop1" in line and "RuntimeError" not in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop1", "loop2", "photo.png"]
