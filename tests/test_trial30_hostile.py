@@ -516,3 +516,25 @@ def test_a_loop_of_symbolic_links_is_one_line(tmp_path, capsys, command):
     line = _error(capsys, name)
     assert "loop1" in line and "RuntimeError" not in line, line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loop1", "loop2", "photo.png"]
+
+
+# ------------------------------------------------------------- 16. a marks file of many steps
+def test_a_marks_file_of_many_steps_is_said_before_the_replay(tmp_path, capsys, monkeypatch):
+    import base64
+    import zlib
+
+    from segmix import cli
+
+    monkeypatch.setattr(cli, "MANY_MARK_STEPS", 5)  # the replay of 101 steps takes a minute here
+    marks = _scribbles()
+    order = np.zeros(marks.shape, "<u2")
+    marked = np.flatnonzero(marks > 0)[:6]
+    order.flat[np.flatnonzero(marks > 0)] = 1
+    order.flat[marked] = np.arange(1, 7)  # steps 1..6, each adding marks to the last
+    text = json.dumps({"version": 1, "shape": list(marks.shape),
+                       "data": base64.b64encode(zlib.compress(order.tobytes())).decode()})
+    _marks_with_order_text(tmp_path, text)
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "marks.png"),
+                 "-o", str(tmp_path / "m.png")]) == 0
+    err = capsys.readouterr().err
+    assert f"segmix segment: note: {tmp_path / 'marks.png'}: replaying its 6 marking steps one by one" in err, err
