@@ -90,10 +90,12 @@ class ClosedReaderGuard:
                     # Standard error holds one line per message (print writes the line, then its
                     # end): a file named "new\nline.png" split "segmix skin apply: skipped new" /
                     # "line.png: truncated image ..." over two lines, which a log reader or
-                    # `grep error` takes for two messages. A line break inside a write is shown
-                    # as \n, as Python writes it in a string; the breaks that end it are kept.
+                    # `grep error` takes for two messages. A line break inside a message (a
+                    # write that starts "segmix", as every message does) is shown as \n, as
+                    # Python writes it in a string; the breaks that end it are kept, and any
+                    # other text (a traceback's frames, written a few lines at a time) as is.
                     body = text.rstrip("\n")
-                    if "\n" in body:
+                    if "\n" in body and text.startswith("segmix"):
                         self._stream.write(body.replace("\n", "\\n") + text[len(body):])
                         return len(text)
                 return self._stream.write(text)

@@ -538,3 +538,18 @@ def test_a_marks_file_of_many_steps_is_said_before_the_replay(tmp_path, capsys, 
                  "-o", str(tmp_path / "m.png")]) == 0
     err = capsys.readouterr().err
     assert f"segmix segment: note: {tmp_path / 'marks.png'}: replaying its 6 marking steps one by one" in err, err
+
+
+def test_a_traceback_written_to_the_guarded_stderr_keeps_its_lines(capsys):
+    import sys
+    import traceback
+
+    from segmix.cli_streams import guarded_streams
+
+    with guarded_streams():
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            traceback.print_exc(file=sys.stderr)  # as the window's exception hook prints one
+    err = capsys.readouterr().err
+    assert "\\n" not in err and err.splitlines()[0] == "Traceback (most recent call last):", err
