@@ -579,6 +579,10 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
         data = json.loads(text)
     except BackgroundModelError:
         raise
+    except FileNotFoundError:
+        from segmix.io import missing_words
+
+        raise BackgroundModelError(f"{path}: {missing_words(path, 'model file not found')}") from None
     except UnicodeDecodeError:
         from segmix.io import describe_binary_file
 

@@ -101,6 +101,7 @@ __all__ = [
     "ensure_not_input",
     "is_hidden",
     "marked_leftovers",
+    "missing_words",
     "output_mark",
     "refuse_foreign_outputs",
     "save_marked_png",
@@ -220,10 +221,40 @@ class LoadedImage:
 # --------------------------------------------------------------------------- reading
 
 
+def missing_words(path: PathLike, default: str) -> str:
+    """Why nothing can be read at ``path``, which does not exist as far as ``os.path.exists``
+    can tell: ``default`` ("no such file"), or, for a symbolic link there, that it is a
+    dangling link or a loop of links. A link left from a moved folder was told "no such
+    file", which sent a trial's user looking for a file whose name was in the listing.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    default : str
+        The words for nothing at all there.
+
+    Returns
+    -------
+    str
+    """
+    if not os.path.islink(path):
+        return default
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a loop of symbolic links (each names the next, and the last leads back), not a file or folder"
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return default
+    return f"is a symbolic link to {target}, which does not exist"
+
+
 def _check_file(path: Path) -> None:
     """Refuse paths that cannot be an image before Pillow gets to guess why."""
     if not path.exists():
-        raise ImageLoadError(f"{path}: no such file")
+        raise ImageLoadError(f"{path}: {missing_words(path, 'no such file')}")
     if path.is_dir():
         raise ImageLoadError(f"{path}: is a folder, not an image file")
     if not path.is_file():
@@ -455,7 +486,7 @@ def check_input_folder(path: PathLike, option: str, holds: str, missing: str | N
         return
     if folder.exists():
         raise NotADirectoryError(f"{path}: is a file, not a folder ({option} takes a folder of {holds})")
-    raise FileNotFoundError(f"{path}: {missing or 'no such folder'}")
+    raise FileNotFoundError(f"{path}: {missing_words(path, missing or 'no such folder')}")
 
 
 def json_cut_short(text: str, error: ValueError) -> str | None:

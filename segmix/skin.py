@@ -44,7 +44,7 @@ from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, ImageLoadError, all_or_nothing, ProtectedInputs, check_batch_outputs,
                        check_input_folder, check_output_path, describe_binary_file, ensure_not_input, failure_line,
-                       is_hidden, listed_names, load_image_info,
+                       is_hidden, listed_names, load_image_info, missing_words,
                        output_mark, refuse_foreign_outputs, save_marked_png, subfolder_hint, written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
@@ -222,7 +222,7 @@ def load_uci(path) -> ColorCounts:
     if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
         raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: UCI skin data file not found")
+        raise FileNotFoundError(f"{path}: {missing_words(path, 'UCI skin data file not found')}")
     if path.stat().st_size == 0:
         raise ValueError(f"{path}: the UCI skin data file is empty (0 bytes)")
     try:

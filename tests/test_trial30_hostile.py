@@ -553,3 +553,37 @@ def test_a_traceback_written_to_the_guarded_stderr_keeps_its_lines(capsys):
             traceback.print_exc(file=sys.stderr)  # as the window's exception hook prints one
     err = capsys.readouterr().err
     assert "\\n" not in err and err.splitlines()[0] == "Traceback (most recent call last):", err
+
+
+# ------------------------------------------------------------- 17. a dangling symbolic link or a loop, read
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="symbolic links")
+@pytest.mark.parametrize("command, name", [
+    (lambda d: ["quantize", str(d / "link"), "-o", str(d / "q.png")], "quantize"),
+    (lambda d: ["segment", str(d / "photo.png"), "--model", str(d / "link"), "-o", str(d / "m.png")], "segment"),
+    (lambda d: ["background", str(d / "link"), "--output-dir", str(d / "out")], "background"),
+    (lambda d: ["background", str(d / "photo.png"), "--model", str(d / "link"), "--output-dir", str(d / "out")],
+     "background"),
+    (lambda d: ["skin", "train", "--uci", str(d / "link"), "-o", str(d / "m.json")], "skin train"),
+    (lambda d: ["skin", "eval", "--images", str(d / "link"), "--masks", str(d)], "skin eval"),
+])
+def test_a_dangling_link_is_named_as_one(tmp_path, capsys, command, name):
+    import os
+
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    os.symlink(tmp_path / "moved_away", tmp_path / "link")
+    assert main(command(tmp_path)) == 2
+    # It said "no such file", "model file not found", "cannot read a background model (no such
+    # file or directory)": the link was in the listing.
+    assert _error(capsys, name) == f"{tmp_path / 'link'}: is a symbolic link to {tmp_path / 'moved_away'}, " \
+                                   "which does not exist"
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="symbolic links")
+def test_a_loop_given_as_frames_is_named_as_one(tmp_path, capsys):
+    import os
+
+    os.symlink("loop2", tmp_path / "loop1")
+    os.symlink("loop1", tmp_path / "loop2")
+    assert main(["background", str(tmp_path / "loop1"), "--output-dir", str(tmp_path / "out")]) == 2
+    assert _error(capsys, "background").startswith(f"{tmp_path / 'loop1'}: is a loop of symbolic links")
