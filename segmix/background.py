@@ -579,6 +579,10 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
         data = json.loads(text)
     except BackgroundModelError:
         raise
+    except FileNotFoundError:
+        from segmix.io import missing_words
+
+        raise BackgroundModelError(f"{path}: {missing_words(path, 'model file not found')}") from None
     except UnicodeDecodeError:
         from segmix.io import describe_binary_file
 
@@ -591,10 +595,16 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
         raise BackgroundModelError(f"{path}: {cut}" if cut else f"{path}: cannot read a background model ({exc})") \
             from None
     except OSError as exc:
-        raise BackgroundModelError(f"{path}: cannot read a background model ({exc})") from None
+        raise BackgroundModelError(f"{path}: cannot read a background model ({(exc.strerror or str(exc)).lower()})") \
+            from None
     except RecursionError:  # found by tests/test_loaders_fuzz.py: JSON nested thousands deep
         raise BackgroundModelError(f"{path}: not a background model (JSON nested too deeply)") from None
     try:
         return BackgroundMixture.from_dict(data)
     except BackgroundModelError as exc:
         raise BackgroundModelError(f"{path}: {exc}") from None
+    except (TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        # A field of an unexpected JSON type that no check above foresaw: still a stranger's
+        # file, named in one line (as segmix.modelfile.read_model does), not a traceback.
+        raise BackgroundModelError(f"{path}: not a valid background model ({type(exc).__name__}: {exc})") \
+            from None

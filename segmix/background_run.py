@@ -281,11 +281,19 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
                          f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
                          + _no_match_advice(numbers, groundtruth, roi))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
+    unusable = []
     for number in matched:
-        if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
-            return
-    raise FrameError(f"{where}: the ground truth of the {len(matched)} matched frames ({matched[0]}..{matched[-1]}) "
-                     f"in {span} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
+        try:
+            if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
+                return
+        except FrameError as exc:  # skipped by the run, named there; only all of them stop it
+            unusable.append(str(exc))
+    if len(unusable) == len(matched):
+        more = f" (and {len(unusable) - 1} more of the {len(matched)} matched frames)" if len(unusable) > 1 else ""
+        raise FrameError(f"{unusable[0]}{more}: no ground truth of the matched frames can be used")
+    unused = f", {len(unusable)} of them unusable ({unusable[0]})" if unusable else ""
+    raise FrameError(f"{where}: the ground truth of the {len(matched)} matched frames ({matched[0]}..{matched[-1]}"
+                     f"{unused}) in {span} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
                      "score frames inside the sequence's temporal ROI (--roi FIRST LAST, in the input's frame "
                      "numbers)")
 
@@ -387,6 +395,9 @@ class RunResult:
     score: Confusion | None = None
     #: the scored frames in order: (frame number, frame name stem, its ground-truth file)
     scored: list[tuple[int, str, Path]] = field(default_factory=list)
+    #: one line for each ground-truth file that could not be used (unreadable, of another
+    #: size, of other codes): its frame is left out of the score, the run goes on
+    groundtruth_skipped: list[str] = field(default_factory=list)
 
 
 def skip_words(messages: list[str]) -> str:
@@ -578,9 +589,18 @@ def run_sequence(
             if groundtruth is not None:
                 number = frame_number(frame.stem, frame.index)
                 if (roi is None or roi[0] <= number <= roi[1]) and number in groundtruth:
-                    score = score + confusion(mask, _read_groundtruth(groundtruth[number], mask.shape))
-                    result.scored_frames += 1
-                    result.scored.append((number, frame.stem, groundtruth[number]))
+                    try:
+                        truth = _read_groundtruth(groundtruth[number], mask.shape)
+                    except FrameError as exc:
+                        # One damaged ground-truth file among 30 stopped the run with exit 2,
+                        # its masks removed, and named only the first: a user fixed them one
+                        # run at a time. Its frame is left out of the score, as skin eval
+                        # leaves a bad pair out; each is named.
+                        result.groundtruth_skipped.append(str(exc))
+                    else:
+                        score = score + confusion(mask, truth)
+                        result.scored_frames += 1
+                        result.scored.append((number, frame.stem, groundtruth[number]))
             if progress is not None:
                 progress(result.frames)
         for job in pending:

@@ -757,7 +757,22 @@ def _saved_mark_order(path, scribbles):
     if stale is not None:
         print(f"segmix segment: warning: {path}: the saved order of the marks is not used ({stale}); "
               "fitting them at once", file=sys.stderr)
+    if order is not None:
+        import numpy as np
+
+        steps = int(np.unique(order[order > 0]).size)
+        if steps > MANY_MARK_STEPS:
+            # One fit per step and nothing on the terminal: a trial's marks file holding 1,560
+            # steps ran 165 s on a 96 x 64 photo in silence, and looked hung.
+            print(f"segmix segment: note: {path}: replaying its {steps:,} marking steps one by one, as the window "
+                  "fitted them; this takes a while (--at-once fits all the marks at once)", file=sys.stderr,
+                  flush=True)
     return order
+
+
+#: More replayed steps than this (a window session of as many clicks and strokes) are said
+#: before the replay starts: each is a fit and a cut.
+MANY_MARK_STEPS = 100
 
 
 def no_object_warning(path, scribbles) -> str | None:
@@ -1183,7 +1198,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
             except (ValueError, OSError) as exc:
                 # Named with its option, as the write check below: a trial's "-o nodir/x.png"
                 # was told of the folder only.
-                raise UserError(f"{option} {exc}") from None
+                raise UserError(f"{option} {_error_line(exc)}") from None
             key = os.path.normcase(Path(output).resolve())
             if key in seen:
                 also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"
@@ -1345,10 +1360,19 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = skin.train_skin_model(
-            counts, prior=skin.BUILTIN_PRIOR if args.prior is None else args.prior,
-            threshold=skin.BUILTIN_THRESHOLD if args.threshold is None else args.threshold,
-            seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+        try:
+            model = skin.train_skin_model(
+                counts, prior=skin.BUILTIN_PRIOR if args.prior is None else args.prior,
+                threshold=skin.BUILTIN_THRESHOLD if args.threshold is None else args.threshold,
+                seed=args.seed, **{**skin.TRAIN_DEFAULTS, **options})
+        except skin.MixtureFitError as exc:
+            # In the options' names: the fit's own words, "Try to decrease n_components or
+            # increase reg_covar", named no option (a trial's --reg-covar 0).
+            option = "-k/--components" if exc.name == "skin" else "--non-skin-components"
+            raise UserError(f"the {exc.name} mixture of {exc.n_components} components could not be fitted: a "
+                            f"component collapsed onto too few distinct colours (its covariance is singular at "
+                            f"--reg-covar {exc.reg_covar:g}); give a smaller {option} or a larger --reg-covar "
+                            f"(default {skin.TRAIN_DEFAULTS['reg_covar']:g})") from None
     for warning in caught:
         print(f"segmix skin train: warning: {warning.message}", file=sys.stderr)
     with _all_or_nothing(args.output, args.convergence):
@@ -1417,6 +1441,17 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     # Every output name of the run, checked before the model is read and before a cluster
     # starts (apply_batch and run_apply check again, for their other callers).
     skin.plan_batch(args.inputs, args.output_dir, args.probability)
+    # A folder without photos beside other inputs was passed over in silence (exit 0): a
+    # trial's `skin apply photo.png emptydir` wrote one mask and said nothing of the folder.
+    # Alone it is refused (plan_batch).
+    import os
+
+    from segmix.io import subfolder_hint
+
+    for item in args.inputs:
+        if os.path.isdir(item) and not skin.list_images([item]):
+            print(f"segmix skin apply: warning: {item}: no photos found in this folder (looked for "
+                  f"{', '.join(sorted(skin.IMAGE_SUFFIXES))}){subfolder_hint(item)}", file=sys.stderr)
     ignored = None if args.quiet else skin.ignored_in_folders(args.inputs)
     if ignored:  # a note, on stderr: a photo left out by its name is no failure
         print(f"segmix skin apply: note: {ignored}", file=sys.stderr)
@@ -1734,7 +1769,13 @@ def _cmd_background(args: argparse.Namespace) -> int:
     lost = skip_words(skipped)
     print(f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
+    for line in result.groundtruth_skipped:
+        print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",
+              file=sys.stderr)
     if result.score is not None:
+        if result.scored_frames == 0 and result.groundtruth_skipped:
+            raise UserError(f"{args.groundtruth}: no ground-truth file of the matched frames could be used "
+                            f"({len(result.groundtruth_skipped)} skipped); nothing was scored")
         if result.scored_frames == 0:  # a video without a frame count, not checked before the run
             advice = ("; give --roi FIRST LAST in the input's frame numbers, or --groundtruth-offset N" if roi
                       else "; give --groundtruth-offset N (ground truth numbered K is frame K + N)")
@@ -1742,12 +1783,14 @@ def _cmd_background(args: argparse.Namespace) -> int:
                             f"ground truth is of frames {min(groundtruth)}..{max(groundtruth)}"
                             + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
         # Which ground truth met which frame: a numbering mismatch shows on this line.
-        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}): "
-              f"{scored_frames_line(result.scored)}; {result.score.summary()}")
+        unused = len(result.groundtruth_skipped)
+        print(f"scored {result.scored_frames} frame{'' if result.scored_frames == 1 else 's'} ({span}"
+              + (f"; {unused} ground-truth file{'' if unused == 1 else 's'} skipped, not scored" if unused else "")
+              + f"): {scored_frames_line(result.scored)}; {result.score.summary()}")
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")
-    return 1 if skipped else 0
+    return 1 if skipped or result.groundtruth_skipped else 0
 
 
 def _same_folder(a, b) -> bool:
@@ -2257,12 +2300,27 @@ def _main(argv: list[str] | None) -> int:
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         print(f"{prefix}: error: {command_line_words(_error_line(exc), name)}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:
+        # pathlib's resolve() (Python 3.11, 3.12) raises RuntimeError("Symlink loop from
+        # '/x/loop1'") on links that lead back to themselves: a traceback from every command
+        # given such a link, as an input or an output (3.13 raises OSError ELOOP, said above).
+        loop = _SYMLINK_LOOP.fullmatch(str(exc))
+        if loop is None:
+            raise
+        prefix = "segmix" if args.command == "open" else f"segmix {name}"
+        print(f"{prefix}: error: {loop['path']}: is a loop of symbolic links (each names the next, and the last "
+              "leads back), not a file or folder", file=sys.stderr)
+        return 2
     except Terminated:
         print("segmix: terminated", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)
         return 130
+
+
+#: pathlib's words for a loop of symbolic links (Python 3.11 and 3.12).
+_SYMLINK_LOOP = re.compile(r"Symlink loop from '(?P<path>.*)'", re.DOTALL)
 
 
 class Terminated(KeyboardInterrupt):

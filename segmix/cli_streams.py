@@ -50,9 +50,23 @@ class ClosedReaderGuard:
         not overridden here (``isatty``, ``encoding``, ``fileno``...) is the stream's.
     """
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream, *, any_error: bool = False, name: str = "standard output") -> None:
         self._stream = stream
+        self._any_error = any_error
+        self._name = name
         self.gone = False
+
+    def _failed(self, exc: OSError) -> OSError:
+        """``exc`` naming the stream: `segmix quantize ... > /dev/full` said only "error:
+        [Errno 28] No space left on device", which the user took for the output file's."""
+        if exc.errno is None or exc.filename is not None:
+            return exc
+        return OSError(exc.errno, f"cannot write ({(exc.strerror or str(exc)).lower()})", self._name)
+
+    def _unwritable(self, exc: OSError) -> bool:
+        """True when ``exc`` means the text has nowhere to go: the reader is gone, or, for a
+        stream of diagnostics (``any_error``), any failure to write it (``2>/dev/full``)."""
+        return self._any_error or reader_gone(exc)
 
     def _lost(self) -> None:
         """The reader is gone: send the descriptor to the null device, so that the
@@ -72,10 +86,22 @@ class ClosedReaderGuard:
     def write(self, text: str) -> int:
         if not self.gone:
             try:
+                if self._any_error:
+                    # Standard error holds one line per message (print writes the line, then its
+                    # end): a file named "new\nline.png" split "segmix skin apply: skipped new" /
+                    # "line.png: truncated image ..." over two lines, which a log reader or
+                    # `grep error` takes for two messages. A line break inside a message (a
+                    # write that starts "segmix", as every message does) is shown as \n, as
+                    # Python writes it in a string; the breaks that end it are kept, and any
+                    # other text (a traceback's frames, written a few lines at a time) as is.
+                    body = text.rstrip("\n")
+                    if "\n" in body and text.startswith("segmix"):
+                        self._stream.write(body.replace("\n", "\\n") + text[len(body):])
+                        return len(text)
                 return self._stream.write(text)
             except OSError as exc:
-                if not reader_gone(exc):
-                    raise
+                if not self._unwritable(exc):
+                    raise self._failed(exc) from exc
                 self._lost()
         return len(text)
 
@@ -89,8 +115,8 @@ class ClosedReaderGuard:
         try:
             self._stream.flush()
         except OSError as exc:
-            if not reader_gone(exc):
-                raise
+            if not self._unwritable(exc):
+                raise self._failed(exc) from exc
             self._lost()
 
     def __getattr__(self, name):
@@ -106,13 +132,24 @@ def guarded_streams() -> Iterator[None]:
     catch) and the streams the block started with are put back.
     """
     saved = sys.stdout, sys.stderr
-    guards = [ClosedReaderGuard(stream) if stream is not None else None for stream in saved]
-    sys.stdout, sys.stderr = (g if g is not None else s for g, s in zip(guards, saved))
+    # A descriptor closed before the start (`segmix ... 2>&-`) leaves Python's stream None:
+    # a line written to it raised AttributeError, and a run that had written every file
+    # exited 1. Such a stream writes to the null device. Standard error is only diagnostics:
+    # one that cannot take them (`2>/dev/full`: "No space left on device", exit 1 after the
+    # work) drops them too, as a closed reader's; standard output is the run's report, and a
+    # failure to write it other than a closed reader still fails the run.
+    nulls = [open(os.devnull, "w", encoding="utf-8") if stream is None else None for stream in saved]
+    guards = [ClosedReaderGuard(stream if stream is not None else null, any_error=any_error, name=name)
+              for stream, null, any_error, name in zip(saved, nulls, (False, True),
+                                                       ("standard output", "standard error"))]
+    sys.stdout, sys.stderr = guards
     try:
         yield
     finally:
         for guard in guards:
-            if guard is not None:
-                with contextlib.suppress(OSError, ValueError):
-                    guard.flush()
+            with contextlib.suppress(OSError, ValueError):
+                guard.flush()
+        for null in nulls:
+            if null is not None:
+                null.close()
         sys.stdout, sys.stderr = saved

@@ -261,7 +261,10 @@ class FrameSequence:
             raise FrameError("no input given")
         for typed, path in zip(given, items):
             if not path.exists():
-                raise FrameError(f"{typed}: no such file or folder")  # as typed: a Path drops "clip/"'s slash
+                from segmix.io import missing_words
+
+                # As typed: a Path drops "clip/"'s slash.
+                raise FrameError(f"{typed}: {missing_words(path, 'no such file or folder')}")
         if len(items) == 1 and items[0].is_dir():
             self.kind = "folder"
             folder = items[0]

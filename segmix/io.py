@@ -74,6 +74,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
@@ -100,6 +101,7 @@ __all__ = [
     "ensure_not_input",
     "is_hidden",
     "marked_leftovers",
+    "missing_words",
     "output_mark",
     "refuse_foreign_outputs",
     "save_marked_png",
@@ -127,6 +129,12 @@ DEFAULT_MAX_PIXELS = 200_000_000
 UNLABELLED, FOREGROUND, BACKGROUND = 0, 1, 2
 
 PathLike = str | os.PathLike
+
+#: Largest metadata chunk of a PNG (text, XMP, ICC profile) read, decompressed, in bytes.
+#: Pillow's own 1 MB refused a PNG with Photoshop's 3 MB XMP or a 2 MB printer ICC profile
+#: as "corrupt or truncated image: Decompressed data too large for
+#: PngImagePlugin.MAX_TEXT_CHUNK" (OpenCV reads it); 64 MB still bounds a zTXt bomb.
+PNG_TEXT_CHUNK_LIMIT = 64 * 1024 * 1024
 
 # Pillow's decompression-bomb limit and truncated-image switch are module globals. We set
 # them to our values for the duration of one open+decode, under a lock so that two of our
@@ -214,10 +222,40 @@ class LoadedImage:
 # --------------------------------------------------------------------------- reading
 
 
+def missing_words(path: PathLike, default: str) -> str:
+    """Why nothing can be read at ``path``, which does not exist as far as ``os.path.exists``
+    can tell: ``default`` ("no such file"), or, for a symbolic link there, that it is a
+    dangling link or a loop of links. A link left from a moved folder was told "no such
+    file", which sent a trial's user looking for a file whose name was in the listing.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    default : str
+        The words for nothing at all there.
+
+    Returns
+    -------
+    str
+    """
+    if not os.path.islink(path):
+        return default
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a loop of symbolic links (each names the next, and the last leads back), not a file or folder"
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return default
+    return f"is a symbolic link to {target}, which does not exist"
+
+
 def _check_file(path: Path) -> None:
     """Refuse paths that cannot be an image before Pillow gets to guess why."""
     if not path.exists():
-        raise ImageLoadError(f"{path}: no such file")
+        raise ImageLoadError(f"{path}: {missing_words(path, 'no such file')}")
     if path.is_dir():
         raise ImageLoadError(f"{path}: is a folder, not an image file")
     if not path.is_file():
@@ -239,11 +277,16 @@ def _pillow_limits(max_pixels: int) -> Iterator[None]:
     Pillow's own checks (e.g. on GIF frames during decode) still fire well before memory
     runs out. The warning is silenced because we raise a proper error instead.
     """
+    from PIL import PngImagePlugin
+
     with _PIL_GLOBALS_LOCK:
         old_limit = Image.MAX_IMAGE_PIXELS
         old_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+        old_text = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
         Image.MAX_IMAGE_PIXELS = max_pixels
         ImageFile.LOAD_TRUNCATED_IMAGES = False
+        PngImagePlugin.MAX_TEXT_CHUNK = max(old_text[0], PNG_TEXT_CHUNK_LIMIT)
+        PngImagePlugin.MAX_TEXT_MEMORY = max(old_text[1], PNG_TEXT_CHUNK_LIMIT)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -255,6 +298,7 @@ def _pillow_limits(max_pixels: int) -> Iterator[None]:
         finally:
             Image.MAX_IMAGE_PIXELS = old_limit
             ImageFile.LOAD_TRUNCATED_IMAGES = old_truncated
+            PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY = old_text
 
 
 def _check_pixel_count(path: Path, size: tuple[int, int], max_pixels: int) -> None:
@@ -449,7 +493,7 @@ def check_input_folder(path: PathLike, option: str, holds: str, missing: str | N
         return
     if folder.exists():
         raise NotADirectoryError(f"{path}: is a file, not a folder ({option} takes a folder of {holds})")
-    raise FileNotFoundError(f"{path}: {missing or 'no such folder'}")
+    raise FileNotFoundError(f"{path}: {missing_words(path, missing or 'no such folder')}")
 
 
 def json_cut_short(text: str, error: ValueError) -> str | None:
@@ -500,6 +544,11 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
             size = ""
         return ImageLoadError(f"{path}: truncated image: the file ends before the picture does{size} "
                               "(an interrupted download or copy?)")
+    if isinstance(exc, ValueError) and ("MAX_TEXT_CHUNK" in str(exc) or "text chunks" in str(exc)):
+        # A valid PNG whose metadata is beyond the guard: not "corrupt or truncated".
+        return ImageLoadError(f"{path}: its metadata (text, XMP or ICC profile chunks) decompresses to more than "
+                              f"{PNG_TEXT_CHUNK_LIMIT // 2**20} MB, refused as a decompression bomb; save the "
+                              "photo again without its metadata")
     if isinstance(exc, (OSError, SyntaxError, ValueError, EOFError, struct.error)):
         return ImageLoadError(f"{path}: corrupt or truncated image: {exc}")
     return exc  # a bug (ours or Pillow's), not a bad file: let it surface as is
@@ -652,6 +701,16 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         # foreground scribbles have 4 distinct colours" to say why.
         message = (f"{path}: its 16-bit samples all lie under 1/16 of their range (12-bit data?), so it reads "
                    f"almost black (8-bit levels 0-{int(pixels.max())}); scale it first (12-bit data: multiply by 16)")
+    elif decoded.mode == "I" and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
+        # 32-bit integers within 0..65535 are read as 16-bit data (the module's rule), so 8-bit
+        # values saved as int32 (NumPy's default integers through tifffile) read near-black: a
+        # trial's photo of levels 11-241 was quantised to "2 distinct colours" with no word why.
+        message = (f"{path}: its 32-bit integer samples are read as 16-bit data (0-65535) and all lie under 1/16 of "
+                   f"that range, so it reads almost black (8-bit levels 0-{int(pixels.max())}); 8-bit values saved as "
+                   "32-bit integers? save the photo as 8-bit")
+    else:
+        message = None
+    if message is not None:
         if on_narrow is not None:
             on_narrow(message)
         else:
@@ -1596,7 +1655,17 @@ def _marked(fmt: str, command: str | None) -> dict:
 
 
 def _save_pil(path: PathLike, im: Image.Image, fmt: str, protect: Iterable, **params) -> None:
-    atomic_save(path, lambda handle: im.save(handle, format=fmt, **params), protect=protect)
+    if fmt != "TIFF":
+        atomic_save(path, lambda handle: im.save(handle, format=fmt, **params), protect=protect)
+        return
+    # A compressed TIFF is written by libtiff straight to the file's descriptor: on a full disk
+    # it printed ": Error writing TIFF header." from C and raised RuntimeError("tiff codec
+    # initialization failed"), a traceback, where every other format's write fails as an
+    # OSError naming the file ("q.tif: cannot write (no space left on device)"). Encoded in
+    # memory first, the file is written by Python, and fails as theirs do.
+    buffer = BytesIO()
+    im.save(buffer, format=fmt, **params)
+    atomic_save(path, lambda handle: handle.write(buffer.getbuffer()), protect=protect)
 
 
 def use_one_of(choices) -> str:
@@ -1684,9 +1753,12 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
         levels = np.round(probability * 65535).astype(np.uint16)
         _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark))
     elif suffix == ".npy":
-        values = probability.astype(np.float32)
-        atomic_save(path, lambda handle: np.save(handle, values, allow_pickle=False),
-                    protect=protect)
+        # Into memory first: NumPy writes the array to a real file by itself and, on a full
+        # disk, said only "409920 requested and 4968 written", naming no file; written by
+        # Python, the failure is "p.npy: cannot write (no space left on device)".
+        buffer = BytesIO()
+        np.save(buffer, probability.astype(np.float32), allow_pickle=False)
+        atomic_save(path, lambda handle: handle.write(buffer.getbuffer()), protect=protect)
     else:
         values = np.ascontiguousarray(probability, dtype=np.float32)
         _save_pil(path, Image.fromarray(values), "TIFF", protect, **_marked("TIFF", mark))

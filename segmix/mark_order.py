@@ -147,7 +147,8 @@ def decode_order(text: str, shape: tuple[int, int]) -> np.ndarray:
     """
     try:
         stored = json.loads(text.removeprefix("\ufeff") if isinstance(text, str) else text)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
+        # RecursionError: JSON nested thousands deep in a hand-made chunk was a traceback.
         raise ValueError(f"the mark order is not readable JSON ({exc})") from None
     if not isinstance(stored, dict) or not {"version", "shape", "data"} <= stored.keys():
         raise ValueError("the mark order lacks its version, shape or data")
@@ -162,11 +163,16 @@ def decode_order(text: str, shape: tuple[int, int]) -> np.ndarray:
         raise ValueError(f"the mark order is for {size_words(tuple(stored_shape))} but the marks are {size_words(tuple(shape))}")
     if not isinstance(stored["data"], str):
         raise ValueError("the mark order's data is not text")
+    expected = 2 * shape[0] * shape[1]
     try:
-        raw = zlib.decompress(base64.b64decode(stored["data"].encode("ascii"), validate=True))
+        # At most one byte more than the map needs: the whole stream decompressed first, a
+        # chunk of 1 MB of zlib inflated to a gigabyte before its size was checked.
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.b64decode(stored["data"].encode("ascii"), validate=True), expected + 1)
     except (binascii.Error, ValueError, zlib.error) as exc:
         raise ValueError(f"the mark order's data is damaged ({exc})") from None
-    expected = 2 * shape[0] * shape[1]
+    if len(raw) > expected:
+        raise ValueError(f"the mark order holds more than the {expected} bytes {size_words(tuple(shape))} need")
     if len(raw) != expected:
         raise ValueError(f"the mark order holds {len(raw)} bytes; {size_words(tuple(shape))} need {expected}")
     return np.frombuffer(raw, dtype="<u2").reshape(shape).astype(np.uint16)

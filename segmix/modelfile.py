@@ -52,7 +52,7 @@ from typing import Any
 from segmix import __version__
 from segmix.bayes import BayesClassifier
 from segmix.features import FeatureSpace
-from segmix.io import TEXT_ENCODING, describe_binary_file, json_cut_short, write_json_atomic
+from segmix.io import TEXT_ENCODING, describe_binary_file, json_cut_short, missing_words, write_json_atomic
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -217,7 +217,9 @@ def other_segmix_json(data: Any, own: str = FORMAT_NAME) -> str | None:
     fmt = data.get("format")
     if fmt == own:
         return None
-    if fmt in OTHER_FORMATS:
+    # A hand-edited "format" may be any JSON value: a list or object looked up in the table
+    # raised TypeError ("unhashable type: 'list'"), a traceback from background --model.
+    if isinstance(fmt, str) and fmt in OTHER_FORMATS:
         return OTHER_FORMATS[fmt]
     if fmt is None and all(key in data for key in EVAL_REPORT_KEYS) and isinstance(data["per_image"], list):
         return OTHER_FORMATS["segmix skin eval"]
@@ -291,14 +293,15 @@ def read_model(path) -> SegmixModel:
     except ModelFileError:
         raise
     except FileNotFoundError:
-        raise ModelFileError(f"{path}: model file not found") from None
+        raise ModelFileError(f"{path}: {missing_words(path, 'model file not found')}") from None
     except IsADirectoryError:
         raise ModelFileError(f"{path}: is a folder, not a model file") from None
     except UnicodeDecodeError:
         # A photo or mask given as --model (was "'utf-8' codec can't decode byte 0x89 ...").
         raise ModelFileError(f"{path}: {describe_binary_file(path)}, not a segmix model (a JSON text file)") from None
     except OSError as exc:
-        raise ModelFileError(f"{path}: cannot read model file ({exc})") from None
+        # The system's words alone: "([Errno 36] File name too long: 'm.json')" named the file twice.
+        raise ModelFileError(f"{path}: cannot read model file ({(exc.strerror or str(exc)).lower()})") from None
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except ValueError as exc:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import threading
 import warnings
@@ -43,10 +44,11 @@ from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, describe_binary_file,
-                       ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, output_mark,
-                       refuse_foreign_outputs, save_marked_png, segmix_mark, subfolder_hint, written_by)
+                       ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
+                       output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, subfolder_hint, written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
+from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, read_model
 from segmix.palette import skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import transparent_pixels
@@ -200,6 +202,12 @@ class ColorCounts:
         return ColorCounts(codes, skin, non, self.sources + other.sources)
 
 
+def _more_rows(count: int) -> str:
+    """What follows the first wrong row of a UCI file in a refusal: ' (and 4 more rows)', or
+    nothing when it is the only one."""
+    return f" (and {count - 1:,} more row{'s' if count > 2 else ''})" if count > 1 else ""
+
+
 def load_uci(path) -> ColorCounts:
     """Read the UCI "Skin Segmentation" file (rows ``B<TAB>G<TAB>R<TAB>label``).
 
@@ -214,7 +222,7 @@ def load_uci(path) -> ColorCounts:
     if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
         raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: UCI skin data file not found")
+        raise FileNotFoundError(f"{path}: {missing_words(path, 'UCI skin data file not found')}")
     if path.stat().st_size == 0:
         raise ValueError(f"{path}: the UCI skin data file is empty (0 bytes)")
     try:
@@ -229,16 +237,29 @@ def load_uci(path) -> ColorCounts:
         # NumPy's reason, without its advice to the programmer ("use `usecols` to select a
         # subset and avoid this error"), which is no advice to whoever gave the file.
         reason = str(exc).split("; use `usecols`")[0].rstrip(".")
+        # NumPy counts the rows of a conversion error from 0 ("'B' ... at row 0" for the first
+        # line) and those of a column-count error from 1: one file's two faults were a row
+        # apart. Said from 1, as a text editor counts.
+        reason = re.sub(r"at row (\d+), column (\d+)",
+                        lambda m: f"in row {int(m.group(1)) + 1}, column {m.group(2)}", reason)
         raise ValueError(f"{path}: not a UCI skin file (rows of B G R label): {reason}") from None
     if data.size == 0:
         raise ValueError(f"{path}: the file holds no rows (B G R label)")
     if data.ndim != 2 or data.shape[1] != 4 or data.shape[0] == 0:
         raise ValueError(f"{path}: expected rows of 4 integers (B G R label); got shape {data.shape}")
     bgr, label = data[:, :3], data[:, 3]
-    if bgr.min() < 0 or bgr.max() > 255:
-        raise ValueError(f"{path}: colour values must be 0..255")
-    if not np.isin(label, (1, 2)).all():
-        raise ValueError(f"{path}: labels must be 1 (skin) or 2 (non-skin)")
+    # The first wrong row is named (rows counted from 1): in a file of 245,057 rows "colour
+    # values must be 0..255" left the user to search for it.
+    wrong = np.flatnonzero(((bgr < 0) | (bgr > 255)).any(axis=1))
+    if wrong.size:
+        row = int(wrong[0])
+        raise ValueError(f"{path}: colour values must be 0..255; row {row + 1} is "
+                         f"{' '.join(map(str, data[row]))}{_more_rows(wrong.size)}")
+    wrong = np.flatnonzero(~np.isin(label, (1, 2)))
+    if wrong.size:
+        row = int(wrong[0])
+        raise ValueError(f"{path}: labels must be 1 (skin) or 2 (non-skin); row {row + 1} is "
+                         f"{' '.join(map(str, data[row]))}{_more_rows(wrong.size)}")
     codes = rgb_codes(bgr[:, ::-1])
     dense_skin = np.bincount(codes[label == 1], minlength=N_CODES)
     dense_non = np.bincount(codes[label == 2], minlength=N_CODES)
@@ -746,6 +767,18 @@ def _binned_features(colors: np.ndarray, counts: np.ndarray, space: FeatureSpace
     return Xb / total[:, None], total
 
 
+class MixtureFitError(ValueError):
+    """A class's mixture could not be fitted: a component collapsed onto too few distinct
+    colours for ``reg_covar`` (its covariance is singular). ``name`` is the class ("skin" or
+    "non-skin"), ``n_components`` the components asked for."""
+
+    def __init__(self, name: str, n_components: int, reg_covar: float) -> None:
+        self.name, self.n_components, self.reg_covar = name, n_components, reg_covar
+        super().__init__(f"the {name} mixture of {n_components} components could not be fitted: a component "
+                         f"collapsed onto too few distinct colours for reg_covar {reg_covar:g} (its covariance is "
+                         "singular); fit fewer components or a larger reg_covar")
+
+
 def _fit_class(colors: np.ndarray, counts: np.ndarray, space: FeatureSpace, n_components: int,
                covariance_type: str, reg_covar: float, seed: int, n_init: int) -> GaussianMixture:
     X, w = _binned_features(colors, counts, space)
@@ -903,7 +936,10 @@ def train_skin_model(counts: ColorCounts, *, n_components: int = 1, covariance_t
     mixtures = []
     for cls_index, k in ((SKIN, n_components), (NON_SKIN, non_skin_components or n_components)):
         colors, weights = counts.class_colors(cls_index)
-        gmm = _fit_class(colors, weights, space, k, covariance_type, reg_covar, seed, n_init)
+        try:
+            gmm = _fit_class(colors, weights, space, k, covariance_type, reg_covar, seed, n_init)
+        except SingularCovarianceError:
+            raise MixtureFitError(CLASS_NAMES[cls_index], k, float(reg_covar)) from None
         if gmm.n_components < k:
             # Said, not only done: a mask with a handful of skin pixels gave a one-component
             # model and a prior printed as 0.000, with no word that the data was too thin.

@@ -127,7 +127,9 @@ def is_eval_report(path) -> bool:
             return False
         with open(path, encoding="utf-8-sig") as handle:  # with or without a BOM
             data = json.load(handle)
-    except (OSError, ValueError):  # unreadable, not UTF-8, not JSON: not a report
+    except (OSError, ValueError, RecursionError):  # unreadable, not UTF-8, not JSON: not a report
+        # RecursionError: a file of JSON nested thousands deep at --json stopped skin eval with
+        # a traceback (after the whole evaluation) where any other stranger's file is refused.
         return False
     if not isinstance(data, dict):
         return False

@@ -336,7 +336,10 @@ def test_a_refused_output_names_the_option_to_change(sequence, tmp_path, capsys)
 
 
 def test_ground_truth_of_another_size_is_refused_before_the_run(sequence, tmp_path, capsys):
-    Image.fromarray(np.zeros((H, W + 4), np.uint8)).save(sequence / "groundtruth" / f"gt{START + 1:06d}.png")
+    # Every file of the scored frames: one file alone is skipped by the run, named
+    # (tests/test_trial30_hostile.py); ground truth all of another size is refused before it.
+    for t in range(START + 1, N_FRAMES + 1):
+        Image.fromarray(np.zeros((H, W + 4), np.uint8)).save(sequence / "groundtruth" / f"gt{t:06d}.png")
     out = tmp_path / "out"
     err = _run_error([str(sequence / "input"), "--output-dir", str(out), "--groundtruth",
                       str(sequence / "groundtruth"), "--quiet"], capsys)

@@ -508,7 +508,7 @@ def runs_match(folder: Path, record_name: str, key: dict) -> bool:
     """Whether the run record ``folder/record_name`` holds ``key`` (JSON-able settings)."""
     try:
         return json.loads((Path(folder) / record_name).read_text(encoding="utf-8-sig")) == json.loads(json.dumps(key))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return False
 
 
@@ -528,7 +528,7 @@ def read_record(path) -> dict | None:
     """A run record (a JSON object), or None when it is missing or cannot be read."""
     try:
         record = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return None
     return record if isinstance(record, dict) else None
 

@@ -38,12 +38,26 @@ INIT_LLOYD_ITERATIONS = 30
 #: Largest magnitude a model file's mixture may hold: its square stays far below float64's
 #: 1.8e308, so sums of squares and outer products of means stay finite.
 _LARGEST_VALUE = 1e150
+#: Smallest variance (eigenvalue of a covariance) a model file's mixture may hold. Features
+#: span about 0..1 per channel (positions up to the --position-weight cap), so a squared
+#: Mahalanobis distance stays below 1e12 / 1e-20 = 1e32, within the float32 the
+#: log-likelihoods are kept in; a hand-edited variance of 1e-300 passed as positive definite
+#: and its -inf log-likelihoods turned every posterior into NaN ("overflow encountered in
+#: cast" warnings and an all-background mask). Fitting adds reg_covar (1e-6 or more) to every
+#: variance, so no fitted model comes near it.
+_SMALLEST_VARIANCE = 1e-20
 
 _SINGULAR_MESSAGE = (
     "Fitting the mixture model failed because some components have an ill-defined covariance "
     "(for instance caused by singleton or collapsed samples). Try to decrease n_components "
     "or increase reg_covar."
 )
+
+
+class SingularCovarianceError(ValueError):
+    """A fit's covariance is not positive definite (a component collapsed onto too few
+    distinct points for its ``reg_covar``): callers that know their options' names say which
+    to change (``segmix skin train`` names -k and --reg-covar)."""
 
 
 def covariances_to_full(covariances, covariance_type: str, n_features: int) -> np.ndarray:
@@ -80,9 +94,9 @@ def precision_cholesky(full_covariances: np.ndarray) -> np.ndarray:
     try:
         cov_chol = np.linalg.cholesky(full_covariances)
     except np.linalg.LinAlgError:
-        raise ValueError(_SINGULAR_MESSAGE) from None
+        raise SingularCovarianceError(_SINGULAR_MESSAGE) from None
     if not np.isfinite(cov_chol).all() or (np.diagonal(cov_chol, axis1=1, axis2=2) <= 0).any():
-        raise ValueError(_SINGULAR_MESSAGE)
+        raise SingularCovarianceError(_SINGULAR_MESSAGE)
     return np.swapaxes(_inverse_lower_triangular(cov_chol), 1, 2).copy()
 
 
@@ -571,6 +585,12 @@ class GaussianMixture:
         full = covariances_to_full(cov, covariance_type, d)
         if not np.allclose(full, np.swapaxes(full, 1, 2), rtol=1e-9, atol=1e-12):
             raise ValueError("mixture 'covariances' must be symmetric")
+        smallest = np.linalg.eigvalsh(full).min(axis=1)
+        if (smallest > 0).all() and (smallest < _SMALLEST_VARIANCE).any():
+            k = int(np.argmin(smallest))
+            raise ValueError(f"mixture 'covariances' of component {k} has a variance of {smallest[k]:.3g} (its "
+                             f"smallest eigenvalue), below the {_SMALLEST_VARIANCE:.0e} segmix can compute with: "
+                             "every colour but its mean would have zero likelihood")
         # The optional fields are a stranger's too: each is named when it is wrong, and a count
         # that disagrees with the arrays is refused rather than silently ignored.
         for key, count in (("n_components", k_count), ("n_features", d)):
