@@ -624,9 +624,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         print(f"segmix segment: warning: {warning.message}", file=sys.stderr)
     with _all_or_nothing(*outputs.values()):
         # Each file carries segment's mark (segmix.own_outputs), so that a rerun may replace it.
-        save_mask(args.output, result.mask, protect=inputs, mark="segment")
+        save_mask(args.output, result.mask, protect=inputs, mark="segment", dpi=loaded.dpi)
         if args.probability:
-            save_probability(args.probability, result.probability, protect=inputs, mark="segment")
+            save_probability(args.probability, result.probability, protect=inputs, mark="segment", dpi=loaded.dpi)
         if args.cutout:
             save_cutout(args.cutout, image, result.mask, protect=inputs, source_alpha=loaded.alpha, mark="segment",
                         icc_profile=loaded.icc_profile, dpi=loaded.dpi)

@@ -1691,7 +1691,8 @@ def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
     return suffix
 
 
-def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark: str | None = None) -> None:
+def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark: str | None = None,
+              dpi: tuple[float, float] | None = None) -> None:
     """Write a binary mask as an 8-bit greyscale PNG holding only 0 and 255.
 
     Parameters
@@ -1705,10 +1706,14 @@ def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark:
     mark : str, optional
         The command whose mark the file carries (:func:`mark_params`), so that a later run
         of it may replace the file; None (the default) writes no mark.
+    dpi : (float, float), optional
+        The photo's resolution (``LoadedImage.dpi``), kept in the PNG's pHYs chunk, so that an
+        editor that places images by their resolution lays the mask over its photo at the
+        same size (a 300 dpi photo's mask without it is placed as 72 dpi, over four times as large).
     """
     _require_suffix(path, (".png",), "masks")
     values = _mask_to_bool(mask).astype(np.uint8) * np.uint8(255)
-    _save_pil(path, Image.fromarray(values), "PNG", protect, **_marked("PNG", mark))
+    _save_pil(path, Image.fromarray(values), "PNG", protect, **_marked("PNG", mark), **_resolution(dpi))
 
 
 def _check_probability(probability: np.ndarray) -> np.ndarray:
@@ -1722,7 +1727,7 @@ def _check_probability(probability: np.ndarray) -> np.ndarray:
 
 
 def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterable = (),
-                     mark: str | None = None) -> None:
+                     mark: str | None = None, dpi: tuple[float, float] | None = None) -> None:
     """Write a probability map; the format follows the extension.
 
     * ``.png``: 16-bit greyscale PNG, ``round(p * 65535)``.
@@ -1740,6 +1745,9 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
         The command whose mark the file carries (:func:`mark_params`), so that a later run
         of it may replace the file; None (the default) writes no mark;
         a ``.npy`` has no place for one.
+    dpi : (float, float), optional
+        The photo's resolution, kept in a PNG or TIFF (as :func:`save_mask`'s); a ``.npy`` has
+        no place for it.
 
     Raises
     ------
@@ -1751,7 +1759,7 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
     if suffix == ".png":
         # An uint16 array maps to Pillow's "I;16", which the PNG encoder writes as 16 bits.
         levels = np.round(probability * 65535).astype(np.uint16)
-        _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark))
+        _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark), **_resolution(dpi))
     elif suffix == ".npy":
         # Into memory first: NumPy writes the array to a real file by itself and, on a full
         # disk, said only "409920 requested and 4968 written", naming no file; written by
@@ -1761,7 +1769,7 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
         atomic_save(path, lambda handle: handle.write(buffer.getbuffer()), protect=protect)
     else:
         values = np.ascontiguousarray(probability, dtype=np.float32)
-        _save_pil(path, Image.fromarray(values), "TIFF", protect, **_marked("TIFF", mark))
+        _save_pil(path, Image.fromarray(values), "TIFF", protect, **_marked("TIFF", mark), **_resolution(dpi))
 
 
 def save_cutout(
@@ -1820,9 +1828,15 @@ def save_cutout(
     icc_profile = fitting_icc_profile(icc_profile, "RGBA")
     if icc_profile:
         params["icc_profile"] = icc_profile
-    if dpi and all(float(v) > 0 for v in dpi):  # a JPEG's JFIF density may be 0 x 0: no resolution
-        params["dpi"] = tuple(float(v) for v in dpi)
-    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params)
+    _save_pil(path, Image.fromarray(rgba), "PNG", protect, **params, **_resolution(dpi))
+
+
+def _resolution(dpi) -> dict:
+    """Pillow's save parameter for the photo's resolution (``LoadedImage.dpi``), or none: a
+    JPEG's JFIF density may be 0 x 0, which is no resolution."""
+    if dpi and all(float(v) > 0 for v in dpi):
+        return {"dpi": tuple(float(v) for v in dpi)}
+    return {}
 
 
 # The palette older segmix versions wrote label files with (indices = labels); kept so that

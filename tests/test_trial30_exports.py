@@ -123,6 +123,28 @@ def test_the_cutout_keeps_the_photos_resolution(tmp_path, monkeypatch):
         assert np.allclose(cut.info.get("dpi", (0, 0)), (300, 300), atol=0.05), cut.info
 
 
+def test_the_mask_and_probability_map_keep_the_photos_resolution(tmp_path, monkeypatch):
+    # Found by the trial, fixed after it: only the cut-out kept it, so a mask laid over its
+    # 300 dpi photo in an editor that places images by resolution came out over 4x as large.
+    import tifffile
+
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.jpg", quality=95, dpi=(300, 300))
+    save_labels(tmp_path / "s.png", _scribbles())
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "photo.jpg", "--scribbles", "s.png", "-o", "m.png", "--probability", "p.png"]) == 0
+    assert main(["segment", "photo.jpg", "--scribbles", "s.png", "-o", "m2.png", "--probability", "p.tif"]) == 0
+    for name in ("m.png", "p.png", "p.tif"):
+        with Image.open(tmp_path / name) as im:
+            assert np.allclose(im.info.get("dpi", (0, 0)), (300, 300), atol=0.05), (name, im.info)
+    assert tifffile.imread(tmp_path / "p.tif").dtype == np.float32  # still the float map
+    # A photo without a resolution gives files without one (no invented 72 dpi).
+    Image.fromarray(rgb).save(tmp_path / "plain.png")
+    assert main(["segment", "plain.png", "--scribbles", "s.png", "-o", "m3.png"]) == 0
+    with Image.open(tmp_path / "m3.png") as im:
+        assert "dpi" not in im.info
+
+
 def test_a_quarter_turned_photos_resolution_is_of_its_displayed_sides(tmp_path):
     from segmix.io import load_image_info, save_cutout
 

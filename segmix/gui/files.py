@@ -125,14 +125,14 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         carries (segmix.own_outputs; the mode's ``export_mark``)
     icc_profile : bytes or None, for "cutout": the photo's colour profile, which the cut-out
         keeps (when it is an RGB one), as ``segmix segment --cutout`` does
-    dpi : (float, float) or None, for "cutout": the photo's resolution, which the cut-out keeps,
-        as ``segmix segment --cutout`` does
+    dpi : (float, float) or None, for "mask", "probability" and "cutout": the photo's
+        resolution, which they keep, as ``segmix segment`` does
     """
     protect = [p for p in protect if p is not None]
     if kind == "mask":
-        segmix_io.save_mask(path, mask, protect=protect, mark=mark)
+        segmix_io.save_mask(path, mask, protect=protect, mark=mark, dpi=dpi)
     elif kind == "probability":
-        segmix_io.save_probability(path, probability, protect=protect, mark=mark)
+        segmix_io.save_probability(path, probability, protect=protect, mark=mark, dpi=dpi)
     elif kind == "cutout":
         segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark,
                               icc_profile=icc_profile, dpi=dpi)

@@ -16,6 +16,12 @@ def test_an_exported_cutout_keeps_the_photos_resolution(qtbot, make_window, tmp_
     with Image.open(tmp_path / "cut.png") as cut:
         assert cut.mode == "RGBA"
         assert np.allclose(cut.info.get("dpi", (0, 0)), (300, 300), atol=0.05), cut.info
+    # The mask and the probability map too (fixed after the trial: only the cut-out kept it).
+    assert window.export("mask", tmp_path / "mask.png")
+    assert window.export("probability", tmp_path / "prob.png")
+    for name in ("mask.png", "prob.png"):
+        with Image.open(tmp_path / name) as im:
+            assert np.allclose(im.info.get("dpi", (0, 0)), (300, 300), atol=0.05), (name, im.info)
 
 
 def test_skin_modes_exports_beside_the_photo_are_not_photos_to_skin_apply(qtbot, make_window, tmp_path, capsys):
