@@ -1602,7 +1602,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
                                        run_sequence, scored_frames_line, scored_range, short_sequence_warning,
                                        skip_words)
-    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, SequenceEnd
+    from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd
     from segmix.io import save_image, use_one_of
     from segmix.own_outputs import refuse_foreign_files
     from segmix.skin import progress_bar
@@ -1655,7 +1655,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
             skipped.append(message)
             # A frame over the pixel limit was told of segmix.io.load_image(max_pixels=...).
             line = f"segmix background: {command_line_words(str(message), 'background')}"
-            if bar is not None:
+            if isinstance(message, RepeatedSkip):
+                pass  # said by the line before it; the summary counts it
+            elif bar is not None:
                 bar.write(line)
             else:
                 print(line, file=sys.stderr)

@@ -175,6 +175,11 @@ class FrameSkip(str):
         return (FrameSkip, (str(self), str(self.path)))
 
 
+class RepeatedSkip(str):
+    """An ``on_skip`` line for a frame skipped for the reason a line before it gave (a video's
+    later frames of the same other size): counted as a frame skipped, not printed."""
+
+
 class SequenceEnd(str):
     """An ``on_skip`` line that says where a video or an animation ended early, not a frame skipped.
 
@@ -490,14 +495,30 @@ class FrameSequence:
         return self._shape
 
     def __iter__(self) -> Iterator[Frame]:
-        """Frames in order; raises FrameError at the first frame whose size differs."""
+        """Frames in order. A video's or an animation's frame of another size than its first is
+        skipped (``on_skip``), as a folder's frame file of another size is; a folder or list
+        whose sizes no header told raises FrameError at the first frame whose size differs."""
         size = None
         count = 0
+        said_sizes = set()  # the other sizes a video's skipped frames were said with
         source = {"video": self._iter_video, "animation": self._iter_animation}.get(self.kind, self._iter_images)()
         for frame in source:
             shape = frame.pixels.shape[:2]
             if size is None:
                 size, first = shape, frame
+            elif shape != size and self.kind in ("video", "animation"):
+                # A stream that changes resolution mid-way (a recording that switched quality, two
+                # clips joined): refusing it stopped the run after its 30 masks and removed them.
+                # Said once per size: after a switch every later frame differs (thousands of lines).
+                if shape in said_sizes:
+                    self.on_skip(RepeatedSkip(f"skipped {frame.path} frame {frame.index}: frame is {shape[1]} x "
+                                              f"{shape[0]}"))
+                else:
+                    said_sizes.add(shape)
+                    self.on_skip(f"skipped {frame.path} frame {frame.index}: frame is {shape[1]} x {shape[0]}, not "
+                                 f"the {size[1]} x {size[0]} of its first frame (and so is every later frame of that "
+                                 "size, counted in the summary)")
+                continue
             elif shape != size:
                 where = f"{frame.path} frame {frame.index}" if self.kind in ("video", "animation") else frame.path
                 raise FrameError(f"{where}: frame is {shape[1]} x {shape[0]} but {first.stem} is "

@@ -38,3 +38,38 @@ def test_a_single_twelve_bit_photo_still_warns(tmp_path):
     said = []
     pixels = load_image_info(path, on_narrow=said.append).pixels  # said to the caller, not warned
     assert len(said) == 1 and "f0.png" in said[0] and pixels.max() <= 16
+
+
+def test_a_video_whose_frames_change_size_keeps_the_masks_of_the_first_size(tmp_path, capsys, monkeypatch):
+    """2. Found by a trial (a 320 x 240 clip joined to a 160 x 120 one): ``background`` stopped
+    at the first smaller frame with exit 2 and removed the 30 masks it had written. The frames of
+    another size are skipped, said once per size, and counted, as a folder's are; exit 1."""
+    av = pytest.importorskip("av")
+    from segmix.frames import FrameSequence
+
+    video = tmp_path / "clip.mkv"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuv420p"
+        for t in range(12):
+            frame = av.VideoFrame.from_ndarray(np.full((24, 32, 3), 10 * t, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    decode = FrameSequence._iter_video
+
+    def switching(self):  # the encoder cannot switch sizes: the decoder's frames are cut instead
+        for frame in decode(self):
+            if frame.index > 8:
+                frame.pixels = np.ascontiguousarray(frame.pixels[:12, :16])
+            yield frame
+
+    monkeypatch.setattr(FrameSequence, "_iter_video", switching)
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out)]) == 1
+    captured = capsys.readouterr()
+    said = [line for line in captured.err.splitlines() if "frame is 16 x 12" in line]
+    assert len(said) == 1 and "frame 9: frame is 16 x 12, not the 32 x 24 of its first frame" in said[0], said
+    assert "4 frames skipped" in captured.out
+    assert len(list(out.glob("*.png"))) == 8
