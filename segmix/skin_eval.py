@@ -402,9 +402,22 @@ def per_image_csv(result: EvalResult) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PER_IMAGE_COLUMNS)
     for row in result.per_image:
-        writer.writerow(["" if row[c] is None else f"{row[c]:.6f}" if isinstance(row[c], float) else row[c]
-                         for c in PER_IMAGE_COLUMNS])
+        writer.writerow(["" if row[c] is None else f"{row[c]:.6f}" if isinstance(row[c], float)
+                         else _spreadsheet_text(row[c]) for c in PER_IMAGE_COLUMNS])
     return out.getvalue()
+
+
+#: What a spreadsheet takes for a formula at the start of a cell (OWASP, "CSV Injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_text(value):
+    """A text cell as text to a spreadsheet: a photo named ``=cmd|' /C calc'!A0.png`` was written
+    as is, which Excel and LibreOffice run as a formula when the table is opened; such a cell is
+    prefixed with ``'`` (OWASP's advice), which spreadsheets show as text and hide."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def is_per_image_table(path) -> bool:

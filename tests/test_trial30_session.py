@@ -73,3 +73,23 @@ def test_a_video_whose_frames_change_size_keeps_the_masks_of_the_first_size(tmp_
     assert len(said) == 1 and "frame 9: frame is 16 x 12, not the 32 x 24 of its first frame" in said[0], said
     assert "4 frames skipped" in captured.out
     assert len(list(out.glob("*.png"))) == 8
+
+
+def test_a_photo_name_a_spreadsheet_would_run_is_written_as_text():
+    """3. Found by a trial: ``skin eval --per-image`` wrote a photo named ``=cmd()...png`` as is,
+    a formula to a spreadsheet that opens the table (CSV injection); such cells start with '."""
+    import csv
+    import io
+
+    from segmix import skin_eval
+
+    ev = skin_eval.SkinEvaluator(0.5)
+    labels = np.zeros((4, 4), np.uint8)
+    labels[:2] = 1
+    posterior = labels.astype(np.float64)
+    for name in ("=cmd|' /C calc'!A0.png", "+1.png", "@sum.png", "-x.png", "plain.png", "a=b.png"):
+        ev.add(posterior, labels, posterior > 0.5, name=name)
+    table = list(csv.DictReader(io.StringIO(skin_eval.per_image_csv(ev.result()))))
+    assert [row["image"] for row in table] == ["'=cmd|' /C calc'!A0.png", "'+1.png", "'@sum.png", "'-x.png",
+                                               "plain.png", "a=b.png"]
+    assert float(table[0]["f1"]) == 1.0  # the figures are numbers as before
