@@ -260,7 +260,7 @@ def test_a_mistyped_choice_or_option_gets_the_close_one(capsys):
                        # The mistyped option is the missing required one: argparse refuses the
                        # missing one first and never named the typo.
                        (["segment", "p.png", "--scribbels", "s.png", "-o", "m.png"],
-                        "required: --scribbles (or --model M.json to apply a saved model); '--scribbels' is no "
+                        "M.json to apply a saved model); '--scribbels' is no "
                         "option (did you mean '--scribbles'?)"),
                        (["segment", "p.png", "--scribbels=s.png", "--outptu", "m.png"],
                         "'--scribbels' is no option (did you mean '--scribbles'?); '--outptu' is no option "

@@ -312,9 +312,12 @@ def test_pages_of_another_size_are_named_with_their_number(tmp_path, capsys):
     frames = _moving_square(3)
     pages = [Image.fromarray(frames[0]), Image.fromarray(frames[1]), Image.fromarray(frames[2][:20])]
     pages[0].save(tmp_path / "scan.tif", save_all=True, append_images=pages[1:])
-    assert main(["background", str(tmp_path / "scan.tif"), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
-    lines = _err_lines(capsys)
+    # Skipped, as a folder's frame of another size is (session 30: a video or multi-page file
+    # stopped here with exit 2 and removed the masks of the pages before it).
+    assert main(["background", str(tmp_path / "scan.tif"), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 1
+    lines = [line for line in _err_lines(capsys) if "frames only" not in line]  # 3 pages: a short run, warned
     assert len(lines) == 1 and "scan.tif frame 3" in lines[0] and "32 x 20" in lines[0], lines
+    assert len(list((tmp_path / "out").glob("*.png"))) == 2
 
 
 # ------------------------------------------------------------------ hidden files in folders
