@@ -677,7 +677,11 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.undo_action, self.redo_action):
+        for action, slot in ((self.undo_action, self._undo), (self.redo_action, self._redo)):
+            # Through the window, not straight to the group: a stroke under way ends first
+            # (ScribbleCanvas.finish_stroke).
+            action.triggered.disconnect()
+            action.triggered.connect(slot)
             edit_menu.addAction(action)
             self.addAction(action)
         self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
@@ -778,6 +782,16 @@ class MainWindow(QMainWindow):
     # window is deleted, a lambda's would outlive it.
     def _on_stroke_started(self) -> None:
         self.active_mode.on_stroke_started()
+
+    def _undo(self) -> None:
+        # Ctrl+Z with the mouse button still down undoes the stroke being drawn, as one step:
+        # it undid the stroke before it, and the rest of the stroke then wiped its redo.
+        self.canvas.finish_stroke()
+        self.undo_group.undo()
+
+    def _redo(self) -> None:
+        self.canvas.finish_stroke()  # a new stroke ends the redo chain, as a finished one would
+        self.undo_group.redo()
 
     def _on_overlay_style_changed(self, _style: str) -> None:
         self.active_mode.render()
@@ -1088,6 +1102,8 @@ class MainWindow(QMainWindow):
         Returns True if opened.
         """
         path = Path(path)
+        # A stroke under way (a shortcut pressed while drawing) is a mark the discard question counts.
+        self.canvas.finish_stroke()
         sequence_mode = next((mode for mode in self.modes.values() if mode.own_images), None)
         if sequence_mode is not None and not self.active_mode.own_images and is_sequence_path(path):
             # A folder of frames or a video, given in a photo mode (`segmix FOLDER`, a drop, a
@@ -1144,6 +1160,7 @@ class MainWindow(QMainWindow):
         pixels are background for Segment mode (segmix.transparency), and cut-outs keep it.
         ``icc_profile``: the colour profile embedded in the photo's file, which cut-outs keep.
         """
+        self.canvas.finish_stroke()  # on the photo it was drawn on, before its marks are replaced
         image = np.ascontiguousarray(image, dtype=np.uint8)
         image.setflags(write=False)  # shared read-only with the compute thread
 
@@ -1276,6 +1293,7 @@ class MainWindow(QMainWindow):
             # Greyed out then; a call from elsewhere says why (marks would load unseen).
             self.statusBar().showMessage(f"Load Scribbles: {self.load_scribbles_action.statusTip()}", 10000)
             return False
+        self.canvas.finish_stroke()  # its own undo step, under the loaded marks
         if path is None:
             path = self.ask_open_path("Load Scribbles", "Label maps (*.png *.bmp *.tif *.tiff *.webp);;All files (*)",
                                       saved=True)
@@ -1487,6 +1505,7 @@ class MainWindow(QMainWindow):
     def clear_scribbles(self) -> None:
         if self.layer is None:
             return
+        self.canvas.finish_stroke()  # its own undo step: an undo of the clear gives it back
         self.layer.clear_all()
         diff = self.layer.end_stroke()
         if diff is not None:
@@ -1522,6 +1541,9 @@ class MainWindow(QMainWindow):
             self.mode_combo.setCurrentIndex(self.mode_combo.findData(self.mode))
             self.mode_combo.blockSignals(False)
             return
+        # A stroke under way belongs to this mode's marks: it ends here (it went on into the
+        # next mode's marks, and half of it stayed in this mode's with no undo step).
+        self.canvas.finish_stroke()
         self.drop_pending_export("the mode changed")
         self.active_mode.deactivate()
         # Any running job belongs to the previous mode.
@@ -1739,6 +1761,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.canvas.finish_stroke()  # a stroke under way is unsaved work the question counts
         self._closing = True  # the question also names what only closing loses (a trained model)
         try:
             if (self.has_unsaved_scribbles or self._unsaved_on_close()) and not self.confirm_discard():

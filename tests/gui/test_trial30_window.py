@@ -1,0 +1,84 @@
+"""Window faults found by session 30's new-user trial (trial E: a real X display, xdotool)."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from gui_helpers import viewport_point
+from segmix.gui.scribbles import BACKGROUND, FOREGROUND
+
+
+def _press(window, x, y, button=Qt.MouseButton.LeftButton):
+    QTest.mousePress(window.canvas.viewport(), button, Qt.KeyboardModifier.NoModifier, viewport_point(window, x, y))
+
+
+def _move(window, x, y):
+    QTest.mouseMove(window.canvas.viewport(), viewport_point(window, x, y))
+
+
+def _release(window, x, y, button=Qt.MouseButton.LeftButton):
+    QTest.mouseRelease(window.canvas.viewport(), button, Qt.KeyboardModifier.NoModifier, viewport_point(window, x, y))
+
+
+def _settled(qtbot, window):
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+
+
+def test_ctrl_z_during_a_stroke_undoes_that_stroke_and_loses_no_mark(qtbot, make_window, photo_path):
+    # The trial pressed Ctrl+Z with the button still down: the background stroke before was
+    # undone, the rest of the stroke then wiped its redo, and the half drawn before the key
+    # press was in no undo step (undoing everything left it on the photo).
+    window = make_window(photo_path)
+    window.set_tool("background")
+    _press(window, 70, 10)
+    _move(window, 70, 50)
+    _release(window, 70, 50)
+    _settled(qtbot, window)
+    window.set_tool("foreground")
+    _press(window, 10, 10)
+    _move(window, 10, 30)
+    window.undo_action.trigger()
+    _move(window, 10, 50)  # still held: paints nothing more
+    _release(window, 10, 50)
+    _settled(qtbot, window)
+    labels = window.layer.labels
+    assert (labels == BACKGROUND).any() and not (labels == FOREGROUND).any()
+    assert window.undo_stack.canRedo()  # the half stroke comes back with Ctrl+Shift+Z
+    window.redo_action.trigger()
+    assert (window.layer.labels[42:, :20] != FOREGROUND).all()  # only the half before the key press
+    assert (window.layer.labels[:30, :20] == FOREGROUND).any()
+    while window.undo_stack.canUndo():
+        window.undo_stack.undo()
+    assert not window.layer.labels.any()
+
+
+def test_a_mode_switch_during_a_stroke_ends_it_in_the_mode_it_was_drawn_in(qtbot, make_window, photo_path):
+    # Ctrl+K with the button down: the stroke went on into Skin mode's marks, and its first half
+    # stayed in Segment mode's with no undo step (and was later merged into the next stroke).
+    window = make_window(photo_path)
+    window.set_tool("foreground")
+    _press(window, 10, 10)
+    _move(window, 10, 30)
+    window.set_mode("skin")
+    _move(window, 10, 50)
+    _release(window, 10, 50)
+    assert not window.layer.labels.any() and window.undo_stack.count() == 0
+    window.set_mode("segment")
+    assert not window.layer.stroke_in_progress
+    assert [window.undo_stack.text(i) for i in range(window.undo_stack.count())] == ["Foreground stroke"]
+    window.undo_stack.undo()
+    assert not window.layer.labels.any()
+
+
+def test_a_box_being_dragged_is_dropped_by_an_undo(qtbot, make_window, photo_path):
+    window = make_window(photo_path)
+    window.set_tool("click")
+    _press(window, 20, 30)
+    _release(window, 20, 30)
+    _settled(qtbot, window)
+    window.set_tool("rectangle")
+    _press(window, 5, 5)
+    _move(window, 40, 40)
+    window.undo_action.trigger()
+    assert not window.canvas.stroking and not window.canvas._rect_item.isVisible()
+    _release(window, 60, 50)  # the box was dropped: the release marks nothing
+    assert not window.layer.labels.any() and window.undo_stack.index() == 0
