@@ -82,3 +82,30 @@ def test_a_box_being_dragged_is_dropped_by_an_undo(qtbot, make_window, photo_pat
     assert not window.canvas.stroking and not window.canvas._rect_item.isVisible()
     _release(window, 60, 50)  # the box was dropped: the release marks nothing
     assert not window.layer.labels.any() and window.undo_stack.index() == 0
+
+
+def test_a_refit_of_one_step_says_so_in_words_not_1_steps(qtbot, make_window, photo_path):
+    # One click, then 3 components: "Re-fitted your 1 steps with 3 components, in the order
+    # you made them."
+    window = make_window(photo_path)
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    _press(window, 20, 30)
+    _release(window, 20, 30)
+    _settled(qtbot, window)
+    seen = []
+    panel_status = mode.training_panel.set_status
+    mode.training_panel.set_status = lambda text: (seen.append(text), panel_status(text))[1]
+    mode.model_panel.components_spin.setValue(3)
+    _settled(qtbot, window)
+    status = mode.training_panel.status_label.text()
+    assert "Re-fitted your marks with 3 components." in status
+    assert not any("1 steps" in text or "step 1 of 1" in text for text in seen + [status])
+    # Two steps keep their count and order.
+    _press(window, 70, 30, Qt.MouseButton.RightButton)
+    _release(window, 70, 30, Qt.MouseButton.RightButton)
+    _settled(qtbot, window)
+    mode.model_panel.components_spin.setValue(2)
+    _settled(qtbot, window)
+    assert "Re-fitted your 2 steps with 2 components, in the order you made them." in \
+        mode.training_panel.status_label.text()
