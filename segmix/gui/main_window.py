@@ -1076,7 +1076,10 @@ class MainWindow(QMainWindow):
         parts += others
         if not parts:
             return "Your scribbles are not saved. Discard them?"
-        return f"{'; '.join(parts)} are not saved. Discard them?"
+        # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
+        # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
+        listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        return f"{listed} are not saved. Discard them?"
 
     def _unsaved_on_close(self) -> list[str]:
         """What closing loses besides scribbles, per mode (Mode.unsaved_on_close)."""

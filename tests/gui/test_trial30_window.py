@@ -109,3 +109,23 @@ def test_a_refit_of_one_step_says_so_in_words_not_1_steps(qtbot, make_window, ph
     _settled(qtbot, window)
     assert "Re-fitted your 2 steps with 2 components, in the order you made them." in \
         mode.training_panel.status_label.text()
+
+
+def test_the_close_question_lists_what_is_unsaved_in_words(qtbot, make_window, photo_path, monkeypatch):
+    # "Skin mode's scribbles on ccp_0002.jpg; the skin model trained on 1 photo are not saved.
+    # Discard them?"
+    window = make_window(photo_path)
+    window.set_tool("foreground")
+    _press(window, 10, 10)
+    _release(window, 10, 10)
+    _settled(qtbot, window)
+    monkeypatch.setattr(window.modes["skin"], "unsaved_on_close", lambda: "the skin model trained on 1 photo")
+    asked = []
+    window.confirm_discard = lambda: (asked.append(window.discard_question()), False)[1]
+    window.close()
+    assert asked == ["Segment mode's scribbles on two.png and the skin model trained on 1 photo are not saved. "
+                     "Discard them?"]
+    monkeypatch.setattr(window.modes["video"], "unsaved_on_close", lambda: "the rest of Export All Masks")
+    window.close()
+    assert asked[-1] == ("Segment mode's scribbles on two.png, the skin model trained on 1 photo and the rest of "
+                         "Export All Masks are not saved. Discard them?")
