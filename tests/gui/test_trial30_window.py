@@ -129,3 +129,15 @@ def test_the_close_question_lists_what_is_unsaved_in_words(qtbot, make_window, p
     window.close()
     assert asked[-1] == ("Segment mode's scribbles on two.png, the skin model trained on 1 photo and the rest of "
                          "Export All Masks are not saved. Discard them?")
+
+
+def test_skin_train_from_segment_mode_says_where_to_scribble(qtbot, make_window, photo_path, messages):
+    # Skin > Train Skin Model in Segment mode: "scribble both (1 and 2), then Add photo..."; the
+    # trial's 1 and 2 painted Segment mode's marks. Add said "in Skin mode (Ctrl+K)"; Train now too.
+    window = make_window(photo_path)
+    assert not window.modes["skin"].train_skin_model()
+    title, text = messages[-1]
+    assert title == "Cannot train yet" and "scribble both in Skin mode (Ctrl+K), then Add photo" in text
+    window.set_mode("skin")
+    assert not window.modes["skin"].train_skin_model()
+    assert "Skin mode" not in messages[-1][1]

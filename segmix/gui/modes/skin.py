@@ -514,8 +514,11 @@ class SkinMode(Mode):
         shell = self.shell
         counts = self.skin_training_counts()
         if counts is None or counts.n_skin == 0 or counts.n_non_skin == 0:
+            # Skin > Train from another mode: its 1 and 2 keys paint that mode's marks, which the
+            # skin training set never takes (Add says where too).
+            where = "" if self.active else " in Skin mode (Ctrl+K)"
             shell.show_message("Cannot train yet", "The skin training set needs both skin (1) and non-skin (2) pixels: "
-                               "scribble both, then Add photo to skin training set.")
+                               f"scribble both{where}, then Add photo to skin training set.")
             return False
         self._in_flight = self._training_in_flight = True
         image = shell.skin_image if self.active else None
