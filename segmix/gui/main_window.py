@@ -1592,7 +1592,12 @@ class MainWindow(QMainWindow):
         for name, keys in self._mode_docks.items():
             for key in keys:
                 self.docks[key].setVisible(name == self.mode)
+                # View lists only this mode's docks: a trial's View > Skin in Segment mode
+                # squeezed Skin mode's dock, whose controls act on no result shown here, under
+                # Segment mode's (Clear and Click cut off) until the next mode switch.
+                self.docks[key].toggleViewAction().setVisible(name == self.mode)
         self.docks["tools"].setVisible(self.active_mode.uses_scribbles)
+        self.docks["tools"].toggleViewAction().setVisible(self.active_mode.uses_scribbles)
         self.canvas.marking = self.active_mode.uses_scribbles
         self.overlay_panel.set_threshold_visible(self.active_mode.uses_overlay_threshold)
         self.overlay_panel.set_style_visible(self.active_mode.uses_overlay_style)

@@ -141,3 +141,18 @@ def test_skin_train_from_segment_mode_says_where_to_scribble(qtbot, make_window,
     window.set_mode("skin")
     assert not window.modes["skin"].train_skin_model()
     assert "Skin mode" not in messages[-1][1]
+
+
+def test_the_view_menu_lists_only_the_docks_of_the_mode_shown(qtbot, make_window, photo_path):
+    # View > Skin in Segment mode showed Skin mode's dock squeezed under Segment mode's docks.
+    window = make_window(photo_path)
+    shown = lambda: {key for key, dock in window.docks.items() if dock.toggleViewAction().isVisible()}  # noqa: E731
+    segment_docks = set(window._mode_docks["segment"]) | {"tools"}
+    assert shown() == segment_docks | {"overlay"}
+    assert not shown() & set(window._mode_docks["skin"]) and not shown() & set(window._mode_docks["video"])
+    window.set_mode("skin")
+    assert set(window._mode_docks["skin"]) <= shown() and not shown() & set(window._mode_docks["segment"])
+    window.set_mode("video")
+    assert "tools" not in shown() and set(window._mode_docks["video"]) <= shown()
+    window.set_mode("segment")
+    assert shown() & set(window._mode_docks["segment"]) == set(window._mode_docks["segment"])
