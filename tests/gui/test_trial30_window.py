@@ -156,3 +156,24 @@ def test_the_view_menu_lists_only_the_docks_of_the_mode_shown(qtbot, make_window
     assert "tools" not in shown() and set(window._mode_docks["video"]) <= shown()
     window.set_mode("segment")
     assert shown() & set(window._mode_docks["segment"]) == set(window._mode_docks["segment"])
+
+
+def test_a_loaded_model_shows_its_mixture_colours_on_the_next_photo(qtbot, make_window, photo_path, tmp_path):
+    # File > Load Model, then the photo reopened: the model was applied to it (its mask shown,
+    # "Using the loaded model") under empty Mixture colours.
+    window = make_window(photo_path)
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    _press(window, 20, 30)
+    _release(window, 20, 30)
+    _settled(qtbot, window)
+    assert mode.save_model(tmp_path / "model.json")
+    assert mode.load_model(tmp_path / "model.json")
+    _settled(qtbot, window)
+    loaded = mode.model_panel.swatches._swatches
+    assert loaded and all(loaded)
+    with qtbot.waitSignal(window.overlay_updated, timeout=60000):
+        assert window.open_image(photo_path)
+    _settled(qtbot, window)
+    assert mode.loaded_model is not None and mode.outcome is not None
+    assert mode.model_panel.swatches._swatches == loaded

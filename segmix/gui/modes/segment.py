@@ -248,7 +248,10 @@ class SegmentMode(Mode):
         self._latest_request = self._file_order = None
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
-        self.model_panel.swatches.set_swatches([])
+        # A loaded model stays the model for the next photo (applied below, which fits nothing
+        # and so sets no swatches): a trial's reopened photo showed the loaded model's mask
+        # under empty Mixture colours.
+        self.model_panel.swatches.set_swatches([] if self.loaded_model is None else class_swatches(self.loaded_model))
         if self.active:
             self.shell.controller.prepare_photo(self.shell.segmentation_image)
             if self.loaded_model is not None:
