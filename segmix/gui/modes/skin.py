@@ -343,10 +343,8 @@ class SkinMode(Mode):
             path = shell.ask_open_path("Load skin model", files.MODEL_FILTER, saved=True)
             if not path:
                 return False
-        from segmix import skin
-
         try:
-            model = skin.load_skin_model(Path(path))
+            model = files.read_skin_model(Path(path))
         except (ValueError, OSError) as exc:
             shell.show_message("Cannot load skin model", files.window_message(str(exc)))
             return False
