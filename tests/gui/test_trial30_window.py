@@ -201,3 +201,44 @@ def test_a_model_of_the_other_mode_is_named_in_words_and_where_it_is_used(qtbot,
     assert not segment.load_model(tmp_path / "skin.json")
     assert messages[-1][1] == (f"{tmp_path / 'skin.json'}: is a skin model, not a segmentation model (use Skin mode "
                                "to apply skin models)")
+
+
+def test_space_over_the_photo_pans_whichever_control_holds_the_keyboard(qtbot, make_window, photo_path):
+    # The trial clicked Clear, undid it with Ctrl+Z, and held Space over the photo to pan:
+    # Space pressed the Clear button, which still held the keyboard, and every mark was gone.
+    from PySide6.QtGui import QCursor
+
+    window = make_window(photo_path)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.set_tool("click")
+    _press(window, 20, 30)
+    _release(window, 20, 30)
+    _settled(qtbot, window)
+    clear = window.tool_panel.clear_button
+    clear.click()
+    assert not window.layer.labels.any()
+    window.undo_action.trigger()
+    marks = window.layer.labels.copy()
+    assert marks.any()
+    clear.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(clear.hasFocus)
+    viewport = window.canvas.viewport()
+    QCursor.setPos(viewport.mapToGlobal(viewport.rect().center()))
+    QTest.keyPress(clear, Qt.Key.Key_Space)
+    assert window.canvas.hasFocus() and window.canvas._space_held  # the pan's key
+    QTest.keyRelease(clear, Qt.Key.Key_Space)  # the button was never pressed: no click
+    assert (window.layer.labels == marks).all()  # not cleared
+    QTest.keyRelease(window.canvas, Qt.Key.Key_Space)
+    assert not window.canvas._space_held
+    # The Style list does not open either.
+    style = window.overlay_panel.mode_combo
+    style.setFocus(Qt.FocusReason.MouseFocusReason)
+    QTest.keyPress(style, Qt.Key.Key_Space)
+    assert not style.view().isVisible() and window.canvas.hasFocus()
+    QTest.keyRelease(window.canvas, Qt.Key.Key_Space)
+    # Away from the photo, Space presses the focused button as before (keyboard use).
+    QCursor.setPos(clear.mapToGlobal(clear.rect().center()))
+    clear.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(clear, Qt.Key.Key_Space)
+    assert not window.layer.labels.any()
