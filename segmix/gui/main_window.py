@@ -1083,7 +1083,7 @@ class MainWindow(QMainWindow):
 
     def _unsaved_on_close(self) -> list[str]:
         """What closing loses besides scribbles, per mode (Mode.unsaved_on_close)."""
-        return [words for mode in self.modes.values() if (words := mode.unsaved_on_close())]
+        return [words for mode in self.modes.values() for words in mode.unsaved_items_on_close()]
 
     def open_dialog(self) -> bool:
         path = self.ask_open_path(self.active_mode.open_title, self.active_mode.open_filter or files.IMAGE_FILTER)

@@ -1,5 +1,6 @@
 """Window faults found by session 30's new-user trial (trial E: a real X display, xdotool)."""
 
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -242,3 +243,55 @@ def test_space_over_the_photo_pans_whichever_control_holds_the_keyboard(qtbot, m
     clear.setFocus(Qt.FocusReason.TabFocusReason)
     QTest.keyClick(clear, Qt.Key.Key_Space)
     assert not window.layer.labels.any()
+
+
+def _skin_marks_added(qtbot, window, skin_mode):
+    from gui_helpers import drag
+
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    window.set_tool("background")
+    drag(window, [(70, 10), (60, 30)])
+    assert skin_mode.add_to_skin_training_set()
+
+
+def test_closing_names_a_skin_training_set_no_saved_model_holds(qtbot, make_window, tmp_path):
+    # Two photos' skin marks added to the training set, not trained: Ctrl+Q closed without a
+    # question, and the set (those photos' marks are kept nowhere else) was gone. Trained,
+    # then Built-in: the question named "the skin model built-in".
+    from gui_helpers import make_two_colour_image
+
+    photos = []
+    for seed in (1, 2):
+        photos.append(tmp_path / f"p{seed}.png")
+        Image.fromarray(make_two_colour_image(seed)).save(photos[-1])
+    window = make_window(photos[0])
+    window.set_mode("skin")
+    skin_mode = window.modes["skin"]
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    _skin_marks_added(qtbot, window, skin_mode)
+    assert window.open_image(photos[1])
+    _skin_marks_added(qtbot, window, skin_mode)
+    window.clear_scribbles()  # this photo's marks are in the set: no scribbles to ask about
+    asked = []
+    window.confirm_discard = lambda: (asked.append(window.discard_question()), False)[1]
+    window.close()
+    assert window.isVisible() and asked == ["The skin training set of 2 photos is not saved. Discard it?"]
+    # Trained: the model (which holds the set) is what is unsaved.
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        skin_mode.skin_panel.train_button.click()
+    window.close()
+    assert asked[-1] == "The skin model trained on 2 photos is not saved. Discard it?"
+    # Built-in: the trained model is dropped; its set is still unsaved, no "skin model built-in".
+    skin_mode.use_builtin_skin_model()
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    window.close()
+    assert asked[-1] == "The skin training set of 2 photos is not saved. Discard it?"
+    # Trained and saved: nothing is lost.
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        skin_mode.skin_panel.train_button.click()
+    assert skin_mode.save_skin_model(tmp_path / "skin.json")
+    n_asked = len(asked)
+    window.confirm_discard = lambda: (asked.append(window.discard_question()), True)[1]
+    window.close()
+    assert len(asked) == n_asked and not window.isVisible()

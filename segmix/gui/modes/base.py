@@ -248,7 +248,13 @@ class Mode(QObject):
     def unsaved_on_close(self) -> str:
         """What closing the window would lose besides scribbles (e.g. "the skin model trained
         on 2 photos"), named in the close question; "" when nothing."""
-        return ""
+        return " and ".join(self.unsaved_items_on_close())
+
+    def unsaved_items_on_close(self) -> list[str]:
+        """:meth:`unsaved_on_close` item by item (the close question lists them all and says
+        "is" or "are" by their number); a mode overrides one of the two."""
+        words = type(self).unsaved_on_close is not Mode.unsaved_on_close and self.unsaved_on_close()
+        return [words] if words else []
 
     def keeps_job_on_new_image(self) -> bool:
         """True when the job in flight does not depend on the photo and must survive opening another."""

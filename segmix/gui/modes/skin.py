@@ -104,6 +104,13 @@ class SkinMode(Mode):
         self._added_marks: dict[str, tuple] = {}
         self._training_marks_requested: dict[str, tuple] = {}
         self._trained_marks: dict[str, tuple] = {}
+        #: The training set's version (one more at each Add or Clear), the version the active
+        #: model was trained on (None: built-in or loaded), the one a training request used,
+        #: and the one a saved model holds: a set of photos no saved model holds is lost on
+        #: closing (unsaved_on_close). Its marks of other photos are kept nowhere else.
+        self._set_version = self._saved_set_version = 0
+        self._model_set_version: int | None = None
+        self._training_version_requested: int | None = None
         self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
         self._in_flight = False
         self._training_in_flight = False
@@ -161,12 +168,20 @@ class SkinMode(Mode):
         if self._greyscale and status.currentMessage() == self._greyscale_warning():
             status.clearMessage()  # about Skin mode's photo: a trial saw it stay in Segment mode
 
-    def unsaved_on_close(self) -> str:
+    def unsaved_items_on_close(self) -> list[str]:
         # A model trained here lives only in the window until saved: a trial's Ctrl+Q asked
         # about Segment mode's scribbles alone, and the trained model was gone without a word.
-        if self.skin_model is not None and self._model_unsaved:
-            return f"the skin model {self.skin_model_name.removesuffix(' (not saved)')}"
-        return ""
+        words = []
+        model_unsaved = self.skin_model is not None and self._model_unsaved
+        if model_unsaved:
+            words.append(f"the skin model {self.skin_model_name.removesuffix(' (not saved)')}")
+        # So is a training set no saved model holds (added, not trained; trained, then Built-in;
+        # added to after the save): a trial's set of two photos went at Ctrl+Q without a word.
+        if (self.skin_training and self._set_version != self._saved_set_version
+                and not (model_unsaved and self._model_set_version == self._set_version)):
+            photos = len(self.skin_training)
+            words.append(f"the skin training set of {photos} photo{'s' if photos != 1 else ''}")
+        return words
 
     def keeps_job_on_new_image(self) -> bool:
         # A skin model being trained does not depend on the photo: let it finish, it is
@@ -243,6 +258,7 @@ class SkinMode(Mode):
             photos = len(self.skin_training)
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
             self._model_unsaved = True
+            self._model_set_version = self._training_version_requested
             self._on_skin_model_changed(keep_slider=moved)
             self._trained_marks = self._training_marks_requested
             duration, note = self.elapsed(outcome.seconds, outcome.compiled)
@@ -350,6 +366,7 @@ class SkinMode(Mode):
             return False
         self.skin_model, self.skin_model_name = model, Path(path).name
         self._model_unsaved = False
+        self._model_set_version = None
         shell.note_input(path, "skin model")  # no export may replace it
         self._trained_marks = {}
         self._status_prefix = ""
@@ -361,6 +378,10 @@ class SkinMode(Mode):
 
     def use_builtin_skin_model(self) -> None:
         self.skin_model = None
+        # The model trained here is dropped (its training set stays, and is asked about on
+        # closing): closing asked to discard "the skin model built-in".
+        self._model_unsaved = False
+        self._model_set_version = None
         self._status_prefix = ""
         self._trained_marks = {}
         self.skin_posterior = None
@@ -396,6 +417,8 @@ class SkinMode(Mode):
         shell.remember_save(path)
         self.skin_model = model
         self._marks_saved()
+        if self._model_set_version is not None:
+            self._saved_set_version = self._model_set_version  # the set is kept in the file
         self.skin_panel.set_default_threshold(model.threshold)  # the file's own threshold now
         self.skin_model_name = Path(path).name
         self._model_unsaved = False
@@ -488,6 +511,7 @@ class SkinMode(Mode):
                            "skin_pixels": counts.n_skin, "non_skin_pixels": counts.n_non_skin}]
         self.skin_training[self._photo_key()] = counts
         self._added_marks[self._photo_key()] = (weakref.ref(layer), shell.undo_stack_of(self.name).index())
+        self._set_version += 1
         self._update_skin_panel()
         added = f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels"
         self.skin_panel.set_status(added)
@@ -505,6 +529,7 @@ class SkinMode(Mode):
     def clear_skin_training_set(self) -> None:
         self.skin_training.clear()
         self._added_marks.clear()
+        self._set_version += 1
         self._update_skin_panel()
 
     def train_skin_model(self) -> bool:
@@ -523,6 +548,7 @@ class SkinMode(Mode):
         if image is None:
             self.skin_posterior = None
         self._training_marks_requested = dict(self._added_marks)
+        self._training_version_requested = self._set_version
         shell.controller.request_skin_training(counts, training_options(), image, self._overlay_key(),
                                                NON_SKIN_PRIOR_WEIGHT)
         self.skin_panel.set_status("Training skin model...")
