@@ -295,3 +295,13 @@ def test_closing_names_a_skin_training_set_no_saved_model_holds(qtbot, make_wind
     window.confirm_discard = lambda: (asked.append(window.discard_question()), True)[1]
     window.close()
     assert len(asked) == n_asked and not window.isVisible()
+
+
+def test_export_before_a_mark_says_so_in_a_sentence(qtbot, make_window, photo_path):
+    # Ctrl+E on a fresh photo: "...(a click or a stroke); mask of its result can then be saved."
+    window = make_window(photo_path)
+    mode = window.modes["segment"]
+    assert mode.export_tip("mask") == ("No result to export yet: mark the object first (a click or a stroke); the "
+                                       "mask of its result can then be saved.")
+    assert mode.export_tip("cutout").endswith("; the cut-out of its result can then be saved.")
+    assert window.export_actions["mask"].statusTip() == mode.export_tip("mask")

@@ -378,7 +378,7 @@ class Mode(QObject):
             return f"Nothing to export: open a {'photo' if not self.own_images else 'file'} first (Ctrl+O)."
         if not (self.has_result or self.result_pending):
             return (f"No result to export yet: mark the object first (a click or a stroke); "
-                    f"{EXPORT_WORDS[kind]} of its result can then be saved." if self.uses_scribbles
+                    f"the {EXPORT_WORDS[kind]} of its result can then be saved." if self.uses_scribbles
                     else "No result to export yet.")
         return EXPORT_TIPS[kind]
 
