@@ -1,5 +1,6 @@
 """Window faults found by session 30's new-user trial (trial E: a real X display, xdotool)."""
 
+import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -305,3 +306,24 @@ def test_export_before_a_mark_says_so_in_a_sentence(qtbot, make_window, photo_pa
                                        "mask of its result can then be saved.")
     assert mode.export_tip("cutout").endswith("; the cut-out of its result can then be saved.")
     assert window.export_actions["mask"].statusTip() == mode.export_tip("mask")
+
+
+def test_video_mode_refuses_a_picked_photo_its_folder_would_skip(qtbot, make_window, tmp_path, messages):
+    # In Video mode, Ctrl+O on 035.jpg (854 x 480) in a folder of 1366 x 768 screenshots opened
+    # the screenshots as a video and skipped the photo picked ("4 of another size, skipped").
+    from gui_helpers import moving_square, write_frames
+
+    folder = write_frames(tmp_path / "frames", 4)
+    Image.fromarray(np.zeros((10, 12, 3), np.uint8)).save(folder / "photo.png")
+    window = make_window()
+    window.set_mode("video")
+    video = window.modes["video"]
+    assert not window.open_image(folder / "photo.png")
+    title, text = messages[-1]
+    assert title == "Cannot open video" and video.sequence is None
+    assert text.startswith(f"{folder / 'photo.png'} is one photo, not a frame of the video in its folder: it is 12 x "
+                           "10, the folder's frames are 32 x 24.")
+    # A frame of the video opens its folder, as before (the odd photo skipped).
+    assert window.open_image(folder / "frame2.png")
+    assert video.sequence is not None and len(video.sequence.paths) == 5
+    assert moving_square(1).shape == (24, 32, 3)
