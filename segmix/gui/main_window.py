@@ -982,6 +982,17 @@ class MainWindow(QMainWindow):
             return ""
         return path
 
+    def confirm(self, title: str, question: str, action: str) -> bool:
+        """Ask ``question`` with the buttons ``action`` (e.g. "&Clear") and Cancel, Cancel the
+        default; True = go ahead (tests replace it, as confirm_discard)."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, question,
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Ok).setText(action)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        QTimer.singleShot(0, self.take_keyboard)
+        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Ok
+
     def confirm_replace(self, path: str, title: str = "") -> bool:
         """Ask whether an existing file may be replaced (saying when it holds saved marks,
         files.replace_question; ``title``: the save dialog's); True = go ahead."""

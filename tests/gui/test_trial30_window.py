@@ -327,3 +327,32 @@ def test_video_mode_refuses_a_picked_photo_its_folder_would_skip(qtbot, make_win
     assert window.open_image(folder / "frame2.png")
     assert video.sequence is not None and len(video.sequence.paths) == 5
     assert moving_square(1).shape == (24, 32, 3)
+
+
+def test_clear_set_asks_before_emptying_a_training_set_no_saved_model_holds(qtbot, make_window, tmp_path):
+    # Clear set, beside Train skin model, emptied a set of photos' marks (kept nowhere else)
+    # at one click, with no question and no undo.
+    from gui_helpers import make_two_colour_image
+
+    photos = []
+    for seed in (1, 2):
+        photos.append(tmp_path / f"p{seed}.png")
+        Image.fromarray(make_two_colour_image(seed)).save(photos[-1])
+    window = make_window(photos[0])
+    window.set_mode("skin")
+    skin_mode = window.modes["skin"]
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    _skin_marks_added(qtbot, window, skin_mode)
+    assert window.open_image(photos[1])
+    _skin_marks_added(qtbot, window, skin_mode)
+    asked = []
+    window.confirm = lambda title, question, action: (asked.append(question), False)[1]
+    skin_mode.skin_panel.clear_button.click()
+    assert asked == ["Clear the skin training set of 2 photos (p1.png, p2.png)? Its marks are not kept elsewhere, "
+                     "and this cannot be undone."]
+    assert len(skin_mode.skin_training) == 2  # Cancel kept it
+    # Trained and saved: the model holds it, no question.
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        skin_mode.skin_panel.train_button.click()
+    assert skin_mode.save_skin_model(tmp_path / "skin.json")
+    assert skin_mode.clear_skin_training_set() and not skin_mode.skin_training and len(asked) == 1

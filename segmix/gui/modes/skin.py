@@ -526,11 +526,25 @@ class SkinMode(Mode):
             total = counts if total is None else total + counts
         return total
 
-    def clear_skin_training_set(self) -> None:
+    def clear_skin_training_set(self) -> bool:
+        """Empty the training set; asked first when no saved model holds it: its marks of
+        photos no longer open are kept nowhere else, and Clear set sits beside Train skin
+        model (a trial's set could go with one click, without a word and without undo)."""
+        if self.skin_training and self._set_version != self._saved_set_version:
+            from segmix.io import listed_names
+
+            names = listed_names([counts.sources[0]["photo"] for counts in self.skin_training.values()
+                                  if getattr(counts, "sources", None)])
+            photos = len(self.skin_training)
+            question = (f"Clear the skin training set of {photos} photo{'s' if photos != 1 else ''} ({names})? "
+                        "Its marks are not kept elsewhere, and this cannot be undone.")
+            if not self.shell.confirm("Clear skin training set", question, "&Clear"):
+                return False
         self.skin_training.clear()
         self._added_marks.clear()
         self._set_version += 1
         self._update_skin_panel()
+        return True
 
     def train_skin_model(self) -> bool:
         """Train a skin model on the training set (compute thread); it becomes the active model."""
