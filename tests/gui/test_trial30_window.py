@@ -348,11 +348,14 @@ def test_clear_set_asks_before_emptying_a_training_set_no_saved_model_holds(qtbo
     asked = []
     window.confirm = lambda title, question, action: (asked.append(question), False)[1]
     skin_mode.skin_panel.clear_button.click()
-    assert asked == ["Clear the skin training set of 2 photos (p1.png, p2.png)? Its marks are not kept elsewhere, "
-                     "and this cannot be undone."]
+    assert asked == ["Clear the skin training set of 2 photos? The marks of p1.png are kept nowhere else, and this "
+                     "cannot be undone."]
     assert len(skin_mode.skin_training) == 2  # Cancel kept it
     # Trained and saved: the model holds it, no question.
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
         skin_mode.skin_panel.train_button.click()
     assert skin_mode.save_skin_model(tmp_path / "skin.json")
+    assert skin_mode.clear_skin_training_set() and not skin_mode.skin_training and len(asked) == 1
+    # The open photo's marks alone: still on the photo, no question.
+    _skin_marks_added(qtbot, window, skin_mode)
     assert skin_mode.clear_skin_training_set() and not skin_mode.skin_training and len(asked) == 1

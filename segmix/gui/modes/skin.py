@@ -530,14 +530,15 @@ class SkinMode(Mode):
         """Empty the training set; asked first when no saved model holds it: its marks of
         photos no longer open are kept nowhere else, and Clear set sits beside Train skin
         model (a trial's set could go with one click, without a word and without undo)."""
-        if self.skin_training and self._set_version != self._saved_set_version:
+        # The open photo's marks are still on it (Add puts them back): only other photos' count.
+        gone = [counts for key, counts in self.skin_training.items() if key != self._photo_key()]
+        if gone and self._set_version != self._saved_set_version:
             from segmix.io import listed_names
 
-            names = listed_names([counts.sources[0]["photo"] for counts in self.skin_training.values()
-                                  if getattr(counts, "sources", None)])
+            names = listed_names([counts.sources[0]["photo"] for counts in gone if getattr(counts, "sources", None)])
             photos = len(self.skin_training)
-            question = (f"Clear the skin training set of {photos} photo{'s' if photos != 1 else ''} ({names})? "
-                        "Its marks are not kept elsewhere, and this cannot be undone.")
+            question = (f"Clear the skin training set of {photos} photo{'s' if photos != 1 else ''}? The marks of "
+                        f"{names} are kept nowhere else, and this cannot be undone.")
             if not self.shell.confirm("Clear skin training set", question, "&Clear"):
                 return False
         self.skin_training.clear()
