@@ -1640,6 +1640,7 @@ class MainWindow(QMainWindow):
         # A mode with its own images says itself how to open them.
         no_photo = self.layer is None and not self.active_mode.own_images
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint())
+        self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 
     def update_title(self) -> None:

@@ -359,3 +359,33 @@ def test_clear_set_asks_before_emptying_a_training_set_no_saved_model_holds(qtbo
     # The open photo's marks alone: still on the photo, no question.
     _skin_marks_added(qtbot, window, skin_mode)
     assert skin_mode.clear_skin_training_set() and not skin_mode.skin_training and len(asked) == 1
+
+
+def test_the_heat_map_names_and_marks_the_threshold_its_result_is_decided_at(qtbot, make_window, photo_path):
+    # Skin mode's heat map: "yellow = skin, purple = non-skin" over a face detected as skin at
+    # P(skin) > 0.040, which the colour bar shows dark purple; the bar marked only 0.5.
+    window = make_window(photo_path)
+    legend = window.overlay_panel.legend
+    window.set_tool("click")
+    _press(window, 20, 30)
+    _release(window, 20, 30)
+    _settled(qtbot, window)
+    window.overlay_panel.set_mode("heatmap")
+    assert "yellow = foreground, purple = background" in window.hint_label.text()
+    assert legend._threshold is None  # Segment mode at 0.5: the bar's middle, labelled
+    window.set_mode("skin")
+    skin_mode = window.modes["skin"]
+    qtbot.waitUntil(lambda: skin_mode.skin_posterior is not None, timeout=60000)
+    hint = window.hint_label.text()
+    assert "purple = non-skin" not in hint
+    assert "Heat map of P(skin) from purple (0) to yellow (1); skin where it is over 0.040, the mark on the " \
+           "colour bar" in hint
+    assert legend._threshold == 0.04
+    skin_mode.skin_panel.threshold_slider.setValue(skin_mode.skin_panel.threshold_slider.value() + 10)
+    assert legend._threshold == skin_mode.skin_panel.threshold != 0.04
+    assert "over 0.040" not in window.hint_label.text()
+    window.set_mode("segment")
+    assert legend._threshold is None and "purple = background" in window.hint_label.text()
+    window.overlay_panel.threshold_slider.setValue(80)
+    _settled(qtbot, window)
+    assert legend._threshold == 0.8 and "foreground where it is over 0.80" in window.hint_label.text()

@@ -326,7 +326,15 @@ class Mode(QObject):
         red click dot and the green mask as one thing)."""
         positive, negative = self.class_names
         style = self.shell.overlay_panel.mode
-        if style == "heatmap":
+        threshold = self.decision_threshold()
+        if style == "heatmap" and threshold is not None and abs(threshold - 0.5) > 1e-9:
+            # Purple is not the other class when the result is P > 0.04 (Skin mode's default):
+            # a trial's detected face showed purple under "purple = non-skin".
+            from segmix.gui.modes.skin_panel import format_threshold
+
+            result = (f"Heat map of P({positive}) from purple (0) to yellow (1); {positive} where it is over "
+                      f"{format_threshold(threshold)}, the mark on the colour bar")
+        elif style == "heatmap":
             # Short: the banner has two lines, and the Overlay dock's colour bar gives the scale.
             result = f"Heat map of P({positive}): yellow = {positive}, purple = {negative}"
         elif style == "outline":
@@ -340,6 +348,11 @@ class Mode(QObject):
     def pixel_info(self, x: int, y: int) -> str:
         """Status bar text about image pixel (x, y), e.g. its posterior; "" for nothing."""
         return ""
+
+    def decision_threshold(self) -> float | None:
+        """The P above which a pixel is the positive class in the result shown (the heat
+        map's colour bar marks it), or None when the mode has none."""
+        return None
 
     def update_actions(self) -> None:
         """Enable / disable this mode's own actions and buttons (the shell calls it after changes)."""

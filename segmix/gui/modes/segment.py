@@ -238,6 +238,9 @@ class SegmentMode(Mode):
         self._apply_timer.stop()
         self._training_in_flight = self._apply_in_flight = False
 
+    def decision_threshold(self) -> float | None:
+        return float(self.shell.overlay_panel.threshold)
+
     def on_image_changed(self) -> None:
         self._training_in_flight = self._apply_in_flight = self._refit_when_done = False
         self._failure = None

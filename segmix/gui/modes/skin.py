@@ -130,7 +130,7 @@ class SkinMode(Mode):
         self._status_prefix = ""
         self.skin_panel = SkinPanel()
         panel = self.skin_panel
-        panel.threshold_changed.connect(lambda _t: self.shell.request_render() if self.active else None)
+        panel.threshold_changed.connect(self._on_slider_moved)
         panel.load_requested.connect(lambda: self.load_skin_model())
         panel.builtin_requested.connect(self.use_builtin_skin_model)
         panel.save_requested.connect(lambda: self.save_skin_model())
@@ -666,6 +666,14 @@ class SkinMode(Mode):
     def pixel_info(self, x: int, y: int) -> str:
         value = "-" if self.skin_posterior is None else f"{float(self.skin_posterior[y, x]):.2f}"
         return f"P(skin) {value}"
+
+    def decision_threshold(self) -> float | None:
+        return float(self.skin_panel.threshold)
+
+    def _on_slider_moved(self, _threshold: float) -> None:
+        if self.active:
+            self.shell.request_render()
+            self.shell.update_hint()  # the heat map's words and colour bar name the threshold
 
     def update_actions(self) -> None:
         has_model = self.skin_model is not None
