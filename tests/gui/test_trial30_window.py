@@ -121,7 +121,7 @@ def test_the_close_question_lists_what_is_unsaved_in_words(qtbot, make_window, p
     _press(window, 10, 10)
     _release(window, 10, 10)
     _settled(qtbot, window)
-    monkeypatch.setattr(window.modes["skin"], "unsaved_on_close", lambda: "the skin model trained on 1 photo")
+    monkeypatch.setattr(window.modes["skin"], "unsaved_items_on_close", lambda: ["the skin model trained on 1 photo"])
     asked = []
     window.confirm_discard = lambda: (asked.append(window.discard_question()), False)[1]
     window.close()
