@@ -442,6 +442,10 @@ class ScribbleCanvas(QGraphicsView):
                 dirty = self.layer.paint_click(int(point.y()), int(point.x()), label)
                 if dirty is not None:
                     self.refresh_scribbles(dirty)
+            else:
+                # On the grey around the photo a click marks nothing: said, as a box too small
+                # is (a trial's click beside the photo's edge did nothing without a word).
+                emit(self.notice, "The click is outside the photo: click on the photo itself.")
             self._click_label = label
             event.accept()
             return

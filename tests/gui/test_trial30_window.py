@@ -389,3 +389,12 @@ def test_the_heat_map_names_and_marks_the_threshold_its_result_is_decided_at(qtb
     window.overlay_panel.threshold_slider.setValue(80)
     _settled(qtbot, window)
     assert legend._threshold == 0.8 and "foreground where it is over 0.80" in window.hint_label.text()
+
+
+def test_a_click_beside_the_photo_says_it_marked_nothing(qtbot, make_window, photo_path):
+    window = make_window(photo_path)
+    window.set_tool("click")
+    _press(window, -8, 30)  # on the grey left of the photo
+    _release(window, -8, 30)
+    assert not window.layer.labels.any()
+    assert window.statusBar().currentMessage() == "The click is outside the photo: click on the photo itself."
