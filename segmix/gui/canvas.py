@@ -442,6 +442,10 @@ class ScribbleCanvas(QGraphicsView):
                 dirty = self.layer.paint_click(int(point.y()), int(point.x()), label)
                 if dirty is not None:
                     self.refresh_scribbles(dirty)
+            else:
+                # On the grey around the photo a click marks nothing: said, as a box too small
+                # is (a trial's click beside the photo's edge did nothing without a word).
+                emit(self.notice, "The click is outside the photo: click on the photo itself.")
             self._click_label = label
             event.accept()
             return
@@ -505,20 +509,35 @@ class ScribbleCanvas(QGraphicsView):
             self._finish_stroke("Rectangle")
             event.accept()
             return
-        if self._click_label is not None:
-            label, self._click_label = self._click_label, None
-            self._finish_stroke("Foreground click" if label == FOREGROUND else "Background click")
-            event.accept()
-            return
-        if self._painting_label is not None:
-            label = self._painting_label
-            self._painting_label = None
-            self._last_point = None
-            name = {FOREGROUND: "Foreground stroke", BACKGROUND: "Background stroke"}.get(label, "Erase")
-            self._finish_stroke(name)
+        if self._click_label is not None or self._painting_label is not None:
+            self.finish_stroke()
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    def finish_stroke(self) -> None:
+        """End the stroke, click or box in progress now, as releasing the button would; the
+        button's later moves and release mark nothing.
+
+        The window calls it before anything that changes the marks or what they belong to
+        (undo, redo, Clear, a mode switch, another photo, closing): a trial's Ctrl+Z in the
+        middle of a stroke undid the stroke before it, whose redo the rest of the stroke then
+        wiped, and the half drawn before the key press became part of no undo step (the layer
+        closed it silently); a mode switch carried the stroke on into the next mode's marks. A
+        box is dropped (it marks nothing until released).
+        """
+        if self._rect_start is not None:
+            self._rect_start = None
+            self._rect_item.setVisible(False)
+            self._finish_stroke("Rectangle")  # marks nothing; the window restarts a fit it stopped
+        elif self._click_label is not None:
+            label, self._click_label = self._click_label, None
+            self._finish_stroke("Foreground click" if label == FOREGROUND else "Background click")
+        elif self._painting_label is not None:
+            label = self._painting_label
+            self._painting_label = None
+            self._last_point = None
+            self._finish_stroke({FOREGROUND: "Foreground stroke", BACKGROUND: "Background stroke"}.get(label, "Erase"))
 
     def _finish_stroke(self, name: str) -> None:
         diff = self.layer.end_stroke() if self.layer is not None else None

@@ -409,6 +409,21 @@ def read_segmentation_model(path: Path):
     return read(path, skin_hint="use Skin mode to apply skin models")
 
 
+def read_skin_model(path: Path):
+    """Read a skin model file (Skin mode's Load): segmix.skin.load_skin_model, whose refusal of
+    a segmentation model also says where that model is used (as Segment mode's Load Model says
+    of a skin model; a trial loaded its astronaut model in Skin mode and was told only "is a
+    'segmentation' model, not a skin model")."""
+    from segmix import skin
+
+    try:
+        return skin.load_skin_model(path)
+    except ValueError as exc:
+        if "is a 'segmentation' model" not in str(exc):
+            raise
+        raise ValueError(f"{exc} (use File > Load Model in Segment mode to apply segmentation models)") from None
+
+
 def write_skin_model(path: Path, model, protect=()) -> None:
     """Write a skin SegmixModel as JSON (atomic); ValueError for a name not ending in .json."""
     from segmix import modelfile
@@ -491,6 +506,9 @@ def _over_limit_text(match: re.Match) -> str:
 BACKGROUND_MODEL_WORDS = "a background model (written by segmix background on the command line)"
 
 
+_OTHER_KIND = re.compile(r"is a '(?P<kind>[a-z -]+)' model, not a")
+
+
 # str() of an OSError naming its file, "[Errno 1] Operation not permitted: '/sys/masks'" (Video
 # mode's Export All Masks into /sys): the window says "/sys/masks: operation not permitted".
 _OS_ERROR = re.compile(r"^\[Errno -?\d+\] (?P<words>.+): '(?P<file>[^']+)'$", re.DOTALL)
@@ -526,6 +544,9 @@ def window_message(text: str) -> str:
     text = _TOO_LARGE.sub(_too_large_text, text)
     text = _OVER_LIMIT.sub(_over_limit_text, text)
     text = _OS_ERROR.sub(_os_error_text, text)
+    # The library names another kind of model as Python writes a string ("is a 'segmentation'
+    # model, not a skin model"); the window says it in words.
+    text = _OTHER_KIND.sub(r"is a \g<kind> model, not a", text)
     if "segmix background --" in text:
         from segmix import modelfile
 

@@ -683,7 +683,11 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.undo_action, self.redo_action):
+        for action, slot in ((self.undo_action, self._undo), (self.redo_action, self._redo)):
+            # Through the window, not straight to the group: a stroke under way ends first
+            # (ScribbleCanvas.finish_stroke).
+            action.triggered.disconnect()
+            action.triggered.connect(slot)
             edit_menu.addAction(action)
             self.addAction(action)
         self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
@@ -784,6 +788,16 @@ class MainWindow(QMainWindow):
     # window is deleted, a lambda's would outlive it.
     def _on_stroke_started(self) -> None:
         self.active_mode.on_stroke_started()
+
+    def _undo(self) -> None:
+        # Ctrl+Z with the mouse button still down undoes the stroke being drawn, as one step:
+        # it undid the stroke before it, and the rest of the stroke then wiped its redo.
+        self.canvas.finish_stroke()
+        self.undo_group.undo()
+
+    def _redo(self) -> None:
+        self.canvas.finish_stroke()  # a new stroke ends the redo chain, as a finished one would
+        self.undo_group.redo()
 
     def _on_overlay_style_changed(self, _style: str) -> None:
         self.active_mode.render()
@@ -974,6 +988,17 @@ class MainWindow(QMainWindow):
             return ""
         return path
 
+    def confirm(self, title: str, question: str, action: str) -> bool:
+        """Ask ``question`` with the buttons ``action`` (e.g. "&Clear") and Cancel, Cancel the
+        default; True = go ahead (tests replace it, as confirm_discard)."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, question,
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Ok).setText(action)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        QTimer.singleShot(0, self.take_keyboard)
+        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Ok
+
     def confirm_replace(self, path: str, title: str = "") -> bool:
         """Ask whether an existing file may be replaced (saying when it holds saved marks,
         files.replace_question; ``title``: the save dialog's); True = go ahead."""
@@ -1068,11 +1093,14 @@ class MainWindow(QMainWindow):
         parts += others
         if not parts:
             return "Your scribbles are not saved. Discard them?"
-        return f"{'; '.join(parts)} are not saved. Discard them?"
+        # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
+        # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
+        listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        return f"{listed} are not saved. Discard them?"
 
     def _unsaved_on_close(self) -> list[str]:
         """What closing loses besides scribbles, per mode (Mode.unsaved_on_close)."""
-        return [words for mode in self.modes.values() if (words := mode.unsaved_on_close())]
+        return [words for mode in self.modes.values() for words in mode.unsaved_items_on_close()]
 
     def open_dialog(self) -> bool:
         path = self.ask_open_path(self.active_mode.open_title, self.active_mode.open_filter or files.IMAGE_FILTER)
@@ -1094,6 +1122,8 @@ class MainWindow(QMainWindow):
         Returns True if opened.
         """
         path = Path(path)
+        # A stroke under way (a shortcut pressed while drawing) is a mark the discard question counts.
+        self.canvas.finish_stroke()
         sequence_mode = next((mode for mode in self.modes.values() if mode.own_images), None)
         if sequence_mode is not None and not self.active_mode.own_images and is_sequence_path(path):
             # A folder of frames or a video, given in a photo mode (`segmix FOLDER`, a drop, a
@@ -1151,6 +1181,7 @@ class MainWindow(QMainWindow):
         ``icc_profile``: the colour profile embedded in the photo's file, which cut-outs keep.
         ``dpi``: the resolution of the photo's file (across, down), which cut-outs keep.
         """
+        self.canvas.finish_stroke()  # on the photo it was drawn on, before its marks are replaced
         image = np.ascontiguousarray(image, dtype=np.uint8)
         image.setflags(write=False)  # shared read-only with the compute thread
 
@@ -1284,6 +1315,7 @@ class MainWindow(QMainWindow):
             # Greyed out then; a call from elsewhere says why (marks would load unseen).
             self.statusBar().showMessage(f"Load Scribbles: {self.load_scribbles_action.statusTip()}", 10000)
             return False
+        self.canvas.finish_stroke()  # its own undo step, under the loaded marks
         if path is None:
             path = self.ask_open_path("Load Scribbles", "Label maps (*.png *.bmp *.tif *.tiff *.webp);;All files (*)",
                                       saved=True)
@@ -1495,6 +1527,7 @@ class MainWindow(QMainWindow):
     def clear_scribbles(self) -> None:
         if self.layer is None:
             return
+        self.canvas.finish_stroke()  # its own undo step: an undo of the clear gives it back
         self.layer.clear_all()
         diff = self.layer.end_stroke()
         if diff is not None:
@@ -1530,6 +1563,9 @@ class MainWindow(QMainWindow):
             self.mode_combo.setCurrentIndex(self.mode_combo.findData(self.mode))
             self.mode_combo.blockSignals(False)
             return
+        # A stroke under way belongs to this mode's marks: it ends here (it went on into the
+        # next mode's marks, and half of it stayed in this mode's with no undo step).
+        self.canvas.finish_stroke()
         self.drop_pending_export("the mode changed")
         self.active_mode.deactivate()
         # Any running job belongs to the previous mode.
@@ -1575,7 +1611,12 @@ class MainWindow(QMainWindow):
         for name, keys in self._mode_docks.items():
             for key in keys:
                 self.docks[key].setVisible(name == self.mode)
+                # View lists only this mode's docks: a trial's View > Skin in Segment mode
+                # squeezed Skin mode's dock, whose controls act on no result shown here, under
+                # Segment mode's (Clear and Click cut off) until the next mode switch.
+                self.docks[key].toggleViewAction().setVisible(name == self.mode)
         self.docks["tools"].setVisible(self.active_mode.uses_scribbles)
+        self.docks["tools"].toggleViewAction().setVisible(self.active_mode.uses_scribbles)
         self.canvas.marking = self.active_mode.uses_scribbles
         self.overlay_panel.set_threshold_visible(self.active_mode.uses_overlay_threshold)
         self.overlay_panel.set_style_visible(self.active_mode.uses_overlay_style)
@@ -1607,6 +1648,7 @@ class MainWindow(QMainWindow):
         # A mode with its own images says itself how to open them.
         no_photo = self.layer is None and not self.active_mode.own_images
         self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint())
+        self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 
     def update_title(self) -> None:
@@ -1747,6 +1789,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.canvas.finish_stroke()  # a stroke under way is unsaved work the question counts
         self._closing = True  # the question also names what only closing loses (a trained model)
         try:
             if (self.has_unsaved_scribbles or self._unsaved_on_close()) and not self.confirm_discard():

@@ -312,6 +312,8 @@ class HeatLegend(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._names = ("foreground", "background")
+        #: The decision threshold marked on the bar when it is not 0.5 (None: not marked)
+        self._threshold: float | None = None
         strip = HEAT_LUT[None, :, :].copy()
         self._strip = strip  # the QImage below borrows this memory
         self._image = QImage(strip.data, 256, 1, 256 * 4, QImage.Format.Format_RGBA8888)
@@ -325,10 +327,24 @@ class HeatLegend(QWidget):
         self.setToolTip(f"Heat map colours: P({positive}) from 0 (surely {negative}) to 1 (surely {positive})")
         self.update()
 
+    def set_threshold(self, threshold: float | None) -> None:
+        """Mark the P above which the result is the positive class (the mode's threshold) on
+        the bar; None or 0.5, the bar's middle, is not marked. Skin mode decides at P(skin) >
+        0.04, where the bar is dark purple: a trial's heat map called the detected face purple
+        = non-skin."""
+        threshold = None if threshold is None or abs(threshold - 0.5) < 1e-9 else float(threshold)
+        if threshold != self._threshold:
+            self._threshold = threshold
+            self.update()
+
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         bar = QRectF(0, 0, self.width(), 12)
         painter.drawImage(bar, self._image)
+        if self._threshold is not None:
+            x = min(max(self._threshold * self.width(), 1.0), self.width() - 2.0)
+            painter.fillRect(QRectF(x - 1.5, 0, 3, 12), QColor(0, 0, 0))
+            painter.fillRect(QRectF(x - 0.5, 0, 1, 12), QColor(255, 255, 255))
         painter.setPen(QColor(self.palette().windowText().color()))
         positive, negative = self._names
         text = QRectF(0, 14, self.width(), self.height() - 14)

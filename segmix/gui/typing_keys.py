@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QDoubleValidator, QIntValidator, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QCursor, QDoubleValidator, QIntValidator, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 if TYPE_CHECKING:
@@ -65,6 +65,8 @@ class ShortcutsBeforeTyping(QObject):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802
         kind = event.type()
+        if kind == QEvent.Type.KeyPress and self._space_for_the_photo(watched, event):
+            return True
         if kind not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
                         QEvent.Type.FocusIn, QEvent.Type.FocusOut) or not isinstance(watched, QWidget):
             return False
@@ -86,6 +88,32 @@ class ShortcutsBeforeTyping(QObject):
         else:
             self._focus_changed(field, event)
         return False
+
+    def _space_for_the_photo(self, watched, event) -> bool:
+        """Space pressed with the mouse over the photo pans it (space-drag), whichever control
+        of the window holds the keyboard: the control is not given the key.
+
+        A control keeps the focus after a click, and Space presses it: a trial clicked Clear,
+        undid it, and held Space over the photo to pan; Space cleared every mark again (over
+        Smooth edges it re-fitted, over Style it opened the style list, over Train skin model
+        it trained).  A field being typed in keeps the keys it types with.
+        """
+        window = self._window
+        canvas = window.canvas
+        if (event.key() != Qt.Key.Key_Space or event.modifiers() & self._COMMAND_MODIFIERS
+                or not isinstance(watched, QWidget) or watched.window() is not window
+                or watched is canvas or canvas.isAncestorOf(watched) or not window.isActiveWindow()):
+            return False
+        field = self._field_of(watched)
+        if field is not None and field is self._typing_in and self._edits(field, event):
+            return False
+        viewport = canvas.viewport()
+        if not viewport.isVisible() or not viewport.rect().contains(viewport.mapFromGlobal(QCursor.pos())):
+            return False
+        window.focus_canvas()
+        QCoreApplication.sendEvent(canvas, QKeyEvent(event.type(), event.key(), event.modifiers(), event.text(),
+                                                     event.isAutoRepeat(), event.count()))
+        return True
 
     def _focus_changed(self, field: QWidget, event) -> None:
         """Reached with Tab: typed in.  Left for good (not for a menu or another window): no longer."""

@@ -248,7 +248,13 @@ class Mode(QObject):
     def unsaved_on_close(self) -> str:
         """What closing the window would lose besides scribbles (e.g. "the skin model trained
         on 2 photos"), named in the close question; "" when nothing."""
-        return ""
+        return " and ".join(self.unsaved_items_on_close())
+
+    def unsaved_items_on_close(self) -> list[str]:
+        """:meth:`unsaved_on_close` item by item (the close question lists them all and says
+        "is" or "are" by their number); a mode overrides one of the two."""
+        words = type(self).unsaved_on_close is not Mode.unsaved_on_close and self.unsaved_on_close()
+        return [words] if words else []
 
     def keeps_job_on_new_image(self) -> bool:
         """True when the job in flight does not depend on the photo and must survive opening another."""
@@ -320,7 +326,15 @@ class Mode(QObject):
         red click dot and the green mask as one thing)."""
         positive, negative = self.class_names
         style = self.shell.overlay_panel.mode
-        if style == "heatmap":
+        threshold = self.decision_threshold()
+        if style == "heatmap" and threshold is not None and abs(threshold - 0.5) > 1e-9:
+            # Purple is not the other class when the result is P > 0.04 (Skin mode's default):
+            # a trial's detected face showed purple under "purple = non-skin".
+            from segmix.gui.modes.skin_panel import format_threshold
+
+            result = (f"Heat map of P({positive}) from purple (0) to yellow (1); {positive} where it is over "
+                      f"{format_threshold(threshold)}, the mark on the colour bar")
+        elif style == "heatmap":
             # Short: the banner has two lines, and the Overlay dock's colour bar gives the scale.
             result = f"Heat map of P({positive}): yellow = {positive}, purple = {negative}"
         elif style == "outline":
@@ -334,6 +348,11 @@ class Mode(QObject):
     def pixel_info(self, x: int, y: int) -> str:
         """Status bar text about image pixel (x, y), e.g. its posterior; "" for nothing."""
         return ""
+
+    def decision_threshold(self) -> float | None:
+        """The P above which a pixel is the positive class in the result shown (the heat
+        map's colour bar marks it), or None when the mode has none."""
+        return None
 
     def update_actions(self) -> None:
         """Enable / disable this mode's own actions and buttons (the shell calls it after changes)."""
@@ -372,7 +391,7 @@ class Mode(QObject):
             return f"Nothing to export: open a {'photo' if not self.own_images else 'file'} first (Ctrl+O)."
         if not (self.has_result or self.result_pending):
             return (f"No result to export yet: mark the object first (a click or a stroke); "
-                    f"{EXPORT_WORDS[kind]} of its result can then be saved." if self.uses_scribbles
+                    f"the {EXPORT_WORDS[kind]} of its result can then be saved." if self.uses_scribbles
                     else "No result to export yet.")
         return EXPORT_TIPS[kind]
 

@@ -91,6 +91,15 @@ HINT_FAILED = "<b>Training failed</b>: {message}. Change the marks (Ctrl+Z undoe
 #: re-check read "your 3 marks" after making 6.)
 REPLAYING = "Replaying your marks in the order they were made (step {step} of {n})..."
 REPLAYED = "Replayed your marks in the {n} steps they were made in, as when they were saved."
+# Each of these texts has its words for marks made in one step (steps_text): a trial read
+# "Re-fitted your 1 steps with 3 components" after one click and a new number of components.
+ONE_STEP = {
+    "REPLAYING": "Fitting your marks as when they were saved...",
+    "REPLAYED": "Fitted your marks as when they were saved.",
+    "REFITTING": "Re-fitting your marks with {what}...",
+    "REFITTED": "Re-fitted your marks with {what}.",
+    "QUEUED": "Fitting your new marks...",
+}
 # A settings change (the threshold with the graph cut, components, colour space...) re-fits the
 # marks step by step in the new settings: the mask a user gets who had clicked so from the start.
 REFITTING = "Re-fitting your {n} steps with {what} (step {step} of {n})..."
@@ -104,6 +113,13 @@ QUEUED = "Fitting your new marks one step each, in the order you made them (step
 MAX_MARK_SNAPSHOTS = 32
 SNAPSHOT_BYTES = 150 * 2 ** 20
 STALE_ORDER = "The marks' saved order does not match them ({reason}): fitted at once."
+
+
+def steps_text(name: str, n: int, **words) -> str:
+    """The status text ``name`` (REPLAYING, REPLAYED, REFITTING, REFITTED or QUEUED) for marks in
+    ``n`` steps: with one step, its words from ONE_STEP (no "1 steps", no "step 1 of 1")."""
+    template = ONE_STEP[name] if n == 1 else globals()[name]
+    return template.format(n=n, **words)
 
 
 class SegmentMode(Mode):
@@ -222,6 +238,9 @@ class SegmentMode(Mode):
         self._apply_timer.stop()
         self._training_in_flight = self._apply_in_flight = False
 
+    def decision_threshold(self) -> float | None:
+        return float(self.shell.overlay_panel.threshold)
+
     def on_image_changed(self) -> None:
         self._training_in_flight = self._apply_in_flight = self._refit_when_done = False
         self._failure = None
@@ -232,7 +251,10 @@ class SegmentMode(Mode):
         self._latest_request = self._file_order = None
         self.training_panel.plot.clear()
         self.training_panel.set_status("Waiting for scribbles")
-        self.model_panel.swatches.set_swatches([])
+        # A loaded model stays the model for the next photo (applied below, which fits nothing
+        # and so sets no swatches): a trial's reopened photo showed the loaded model's mask
+        # under empty Mixture colours.
+        self.model_panel.swatches.set_swatches([] if self.loaded_model is None else class_swatches(self.loaded_model))
         if self.active:
             self.shell.controller.prepare_photo(self.shell.segmentation_image)
             if self.loaded_model is not None:
@@ -381,8 +403,8 @@ class SegmentMode(Mode):
         re-fit in new settings; ``what`` names them in the Training dock)."""
         n_steps = count_steps(order)
         self._replay_words, self._queued = what, False
-        self._request_chain(labels, settings, key, order, REFITTED.format(n=n_steps, what=what))
-        self.training_panel.set_status(REFITTING.format(n=n_steps, what=what, step=1))
+        self._request_chain(labels, settings, key, order, steps_text("REFITTED", n_steps, what=what))
+        self.training_panel.set_status(steps_text("REFITTING", n_steps, what=what, step=1))
 
     def _request_chain(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, note: str,
                        previous=None, start: int = 0) -> None:
@@ -474,7 +496,7 @@ class SegmentMode(Mode):
         if file_order is not None:
             # Replayed on the compute thread: each step refines the one before, as when saved.
             previous, order = None, file_order
-            note = REPLAYED.format(n=count_steps(order))
+            note = steps_text("REPLAYED", count_steps(order))
         elif stale is not None:
             previous, order = None, fresh_order(labels)
             note = STALE_ORDER.format(reason=stale)
@@ -510,9 +532,9 @@ class SegmentMode(Mode):
         self._request_keys = {generation: (key, order, note)}  # only the latest job's result is shown
         self._latest_request = (labels.copy(), order)
         if file_order is not None:
-            self.training_panel.set_status(REPLAYING.format(n=count_steps(file_order), step=1))
+            self.training_panel.set_status(steps_text("REPLAYING", count_steps(file_order), step=1))
         elif queued:
-            self.training_panel.set_status(QUEUED.format(n=len(queued) + 1, step=1))
+            self.training_panel.set_status(steps_text("QUEUED", len(queued) + 1, step=1))
         else:
             self.training_panel.set_status("Training...")
 
@@ -539,7 +561,7 @@ class SegmentMode(Mode):
                 break
         self._replay_words, self._queued = "", True
         self._request_chain(labels, settings, key, order, "", previous, start)
-        self.training_panel.set_status(QUEUED.format(n=len(steps) - start, step=1))
+        self.training_panel.set_status(steps_text("QUEUED", len(steps) - start, step=1))
         return True
 
     def _chain_in_these_settings(self, previous, labels: np.ndarray, settings):
@@ -736,11 +758,11 @@ class SegmentMode(Mode):
     def _on_replay_progress(self, step: int, n_steps: int) -> None:
         if self.active:
             if self._queued:
-                self.training_panel.set_status(QUEUED.format(n=n_steps, step=step))
+                self.training_panel.set_status(steps_text("QUEUED", n_steps, step=step))
             elif self._replay_words:
-                self.training_panel.set_status(REFITTING.format(n=n_steps, what=self._replay_words, step=step))
+                self.training_panel.set_status(steps_text("REFITTING", n_steps, what=self._replay_words, step=step))
             else:
-                self.training_panel.set_status(REPLAYING.format(n=n_steps, step=step))
+                self.training_panel.set_status(steps_text("REPLAYING", n_steps, step=step))
 
     def _on_progress(self, class_index: int, iteration: int, value: float) -> None:
         self.training_panel.plot.add_point(class_index, iteration, value)  # repaints coalesce

@@ -110,6 +110,13 @@ class SkinMode(Mode):
         self._added_marks: dict[str, tuple] = {}
         self._training_marks_requested: dict[str, tuple] = {}
         self._trained_marks: dict[str, tuple] = {}
+        #: The training set's version (one more at each Add or Clear), the version the active
+        #: model was trained on (None: built-in or loaded), the one a training request used,
+        #: and the one a saved model holds: a set of photos no saved model holds is lost on
+        #: closing (unsaved_on_close). Its marks of other photos are kept nowhere else.
+        self._set_version = self._saved_set_version = 0
+        self._model_set_version: int | None = None
+        self._training_version_requested: int | None = None
         self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
         self._in_flight = False
         self._training_in_flight = False
@@ -129,7 +136,7 @@ class SkinMode(Mode):
         self._status_prefix = ""
         self.skin_panel = SkinPanel()
         panel = self.skin_panel
-        panel.threshold_changed.connect(lambda _t: self.shell.request_render() if self.active else None)
+        panel.threshold_changed.connect(self._on_slider_moved)
         panel.load_requested.connect(lambda: self.load_skin_model())
         panel.builtin_requested.connect(self.use_builtin_skin_model)
         panel.save_requested.connect(lambda: self.save_skin_model())
@@ -167,12 +174,20 @@ class SkinMode(Mode):
         if self._greyscale and status.currentMessage() == self._greyscale_warning():
             status.clearMessage()  # about Skin mode's photo: a trial saw it stay in Segment mode
 
-    def unsaved_on_close(self) -> str:
+    def unsaved_items_on_close(self) -> list[str]:
         # A model trained here lives only in the window until saved: a trial's Ctrl+Q asked
         # about Segment mode's scribbles alone, and the trained model was gone without a word.
-        if self.skin_model is not None and self._model_unsaved:
-            return f"the skin model {self.skin_model_name.removesuffix(' (not saved)')}"
-        return ""
+        words = []
+        model_unsaved = self.skin_model is not None and self._model_unsaved
+        if model_unsaved:
+            words.append(f"the skin model {self.skin_model_name.removesuffix(' (not saved)')}")
+        # So is a training set no saved model holds (added, not trained; trained, then Built-in;
+        # added to after the save): a trial's set of two photos went at Ctrl+Q without a word.
+        if (self.skin_training and self._set_version != self._saved_set_version
+                and not (model_unsaved and self._model_set_version == self._set_version)):
+            photos = len(self.skin_training)
+            words.append(f"the skin training set of {photos} photo{'s' if photos != 1 else ''}")
+        return words
 
     def keeps_job_on_new_image(self) -> bool:
         # A skin model being trained does not depend on the photo: let it finish, it is
@@ -249,6 +264,7 @@ class SkinMode(Mode):
             photos = len(self.skin_training)
             self.skin_model_name = f"trained on {photos} photo{'s' if photos != 1 else ''} (not saved)"
             self._model_unsaved = True
+            self._model_set_version = self._training_version_requested
             self._on_skin_model_changed(keep_slider=moved)
             self._trained_marks = self._training_marks_requested
             duration, note = self.elapsed(outcome.seconds, outcome.compiled)
@@ -349,15 +365,14 @@ class SkinMode(Mode):
             path = shell.ask_open_path("Load skin model", files.MODEL_FILTER, saved=True)
             if not path:
                 return False
-        from segmix import skin
-
         try:
-            model = skin.load_skin_model(Path(path))
+            model = files.read_skin_model(Path(path))
         except (ValueError, OSError) as exc:
             shell.show_message("Cannot load skin model", files.window_message(str(exc)))
             return False
         self.skin_model, self.skin_model_name = model, Path(path).name
         self._model_unsaved = False
+        self._model_set_version = None
         shell.note_input(path, "skin model")  # no export may replace it
         self._trained_marks = {}
         self._status_prefix = ""
@@ -369,6 +384,10 @@ class SkinMode(Mode):
 
     def use_builtin_skin_model(self) -> None:
         self.skin_model = None
+        # The model trained here is dropped (its training set stays, and is asked about on
+        # closing): closing asked to discard "the skin model built-in".
+        self._model_unsaved = False
+        self._model_set_version = None
         self._status_prefix = ""
         self._trained_marks = {}
         self.skin_posterior = None
@@ -404,6 +423,8 @@ class SkinMode(Mode):
         shell.remember_save(path)
         self.skin_model = model
         self._marks_saved()
+        if self._model_set_version is not None:
+            self._saved_set_version = self._model_set_version  # the set is kept in the file
         self.skin_panel.set_default_threshold(model.threshold)  # the file's own threshold now
         self.skin_model_name = Path(path).name
         self._model_unsaved = False
@@ -496,6 +517,7 @@ class SkinMode(Mode):
                            "skin_pixels": counts.n_skin, "non_skin_pixels": counts.n_non_skin}]
         self.skin_training[self._photo_key()] = counts
         self._added_marks[self._photo_key()] = (weakref.ref(layer), shell.undo_stack_of(self.name).index())
+        self._set_version += 1
         self._update_skin_panel()
         added = f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels"
         self.skin_panel.set_status(added)
@@ -510,24 +532,44 @@ class SkinMode(Mode):
             total = counts if total is None else total + counts
         return total
 
-    def clear_skin_training_set(self) -> None:
+    def clear_skin_training_set(self) -> bool:
+        """Empty the training set; asked first when no saved model holds it: its marks of
+        photos no longer open are kept nowhere else, and Clear set sits beside Train skin
+        model (a trial's set could go with one click, without a word and without undo)."""
+        # The open photo's marks are still on it (Add puts them back): only other photos' count.
+        gone = [counts for key, counts in self.skin_training.items() if key != self._photo_key()]
+        if gone and self._set_version != self._saved_set_version:
+            from segmix.io import listed_names
+
+            names = listed_names([counts.sources[0]["photo"] for counts in gone if getattr(counts, "sources", None)])
+            photos = len(self.skin_training)
+            question = (f"Clear the skin training set of {photos} photo{'s' if photos != 1 else ''}? The marks of "
+                        f"{names} are kept nowhere else, and this cannot be undone.")
+            if not self.shell.confirm("Clear skin training set", question, "&Clear"):
+                return False
         self.skin_training.clear()
         self._added_marks.clear()
+        self._set_version += 1
         self._update_skin_panel()
+        return True
 
     def train_skin_model(self) -> bool:
         """Train a skin model on the training set (compute thread); it becomes the active model."""
         shell = self.shell
         counts = self.skin_training_counts()
         if counts is None or counts.n_skin == 0 or counts.n_non_skin == 0:
+            # Skin > Train from another mode: its 1 and 2 keys paint that mode's marks, which the
+            # skin training set never takes (Add says where too).
+            where = "" if self.active else " in Skin mode (Ctrl+K)"
             shell.show_message("Cannot train yet", "The skin training set needs both skin (1) and non-skin (2) pixels: "
-                               "scribble both, then Add photo to skin training set.")
+                               f"scribble both{where}, then Add photo to skin training set.")
             return False
         self._in_flight = self._training_in_flight = True
         image = shell.skin_image if self.active else None
         if image is None:
             self.skin_posterior = None
         self._training_marks_requested = dict(self._added_marks)
+        self._training_version_requested = self._set_version
         shell.controller.request_skin_training(counts, training_options(), image, self._overlay_key(),
                                                NON_SKIN_PRIOR_WEIGHT)
         self.skin_panel.set_status("Training skin model...")
@@ -630,6 +672,14 @@ class SkinMode(Mode):
     def pixel_info(self, x: int, y: int) -> str:
         value = "-" if self.skin_posterior is None else f"{float(self.skin_posterior[y, x]):.2f}"
         return f"P(skin) {value}"
+
+    def decision_threshold(self) -> float | None:
+        return float(self.skin_panel.threshold)
+
+    def _on_slider_moved(self, _threshold: float) -> None:
+        if self.active:
+            self.shell.request_render()
+            self.shell.update_hint()  # the heat map's words and colour bar name the threshold
 
     def update_actions(self) -> None:
         has_model = self.skin_model is not None

@@ -565,6 +565,21 @@ class BackgroundView(QLabel):
                                                Qt.TransformationMode.SmoothTransformation))
 
 
+
+def _header_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) of an image file as loaded (EXIF-turned), from its header; None when
+    the header cannot be read. As segmix.frames.FrameSequence.check_sizes reads a frame."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+            if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
+                width, height = height, width
+    except Exception:  # noqa: BLE001 (an unreadable frame is the sequence's to report)
+        return None
+    return width, height
+
 class VideoMode(Mode):
     """Background subtraction over a video or a folder of frames (Stauffer-Grimson mixtures).
 
@@ -759,10 +774,19 @@ class VideoMode(Mode):
                     raise FrameError(f"{picked_frame} is a single photo, not a video: Video mode opens a video, an "
                                      "animation or a folder of frames. Open the photo in Segment or Skin mode.")
                 try:
-                    sequence.check_sizes()
+                    shape = sequence.check_sizes()
                 except FrameError as exc:
                     raise FrameError(f"{picked_frame} is one photo, and the other images of its folder are no frames "
                                      f"of one video ({exc}). Open the photo in Segment or Skin mode.") from None
+                picked_size = _header_size(picked_frame)
+                if shape is not None and picked_size is not None and picked_size != (shape[1], shape[0]):
+                    # The frame picked would be skipped as "of another size": a trial picked
+                    # 035.jpg (854 x 480) in a folder of its screenshots (1366 x 768) and got
+                    # the screenshots as a 155-frame video, without the photo it chose.
+                    raise FrameError(f"{picked_frame} is one photo, not a frame of the video in its folder: it is "
+                                     f"{picked_size[0]} x {picked_size[1]}, the folder's frames are {shape[1]} x "
+                                     f"{shape[0]}. Open the photo in Segment or Skin mode, or pick a frame of the "
+                                     "video (or its folder, Ctrl+Shift+O).")
             reader = FrameReader(sequence)
         except (FrameError, OSError) as exc:
             self.shell.show_message("Cannot open video", files.window_message(str(exc)))
