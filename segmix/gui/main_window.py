@@ -1472,6 +1472,15 @@ class MainWindow(QMainWindow):
 
     # == scribbles =======================================================================
     def set_tool(self, name: str) -> None:
+        if not self.active_mode.uses_scribbles:
+            # A trial pressed C in Video mode: Segment mode's tool changed without a word, seen
+            # only after switching back. The mode takes no marks: say so, change nothing.
+            marking = [m for m in self.modes.values() if m.uses_scribbles]
+            keys = " / ".join(m.shortcut for m in marking if m.shortcut)
+            self.statusBar().showMessage(
+                f"The {name} tool marks photos in {' and '.join(m.title for m in marking)} modes; "
+                f"{self.active_mode.title} mode takes no marks ({keys} switch modes)", 8000)
+            return
         self.canvas.set_tool(name)
         self.tool_panel.set_tool(name)
         self.update_hint()  # the banner says what the active tool does (Mode.hint may read canvas.tool)

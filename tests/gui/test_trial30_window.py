@@ -398,3 +398,19 @@ def test_a_click_beside_the_photo_says_it_marked_nothing(qtbot, make_window, pho
     _release(window, -8, 30)
     assert not window.layer.labels.any()
     assert window.statusBar().currentMessage() == "The click is outside the photo: click on the photo itself."
+
+
+def test_a_tool_key_in_video_mode_says_the_mode_takes_no_marks(qtbot, make_window, photo_path):
+    # Found by the trial, fixed after it: C, 1 or 2 in Video mode changed Segment mode's tool
+    # without a word, seen only after switching back.
+    window = make_window(photo_path)
+    assert window.canvas.tool == "foreground"
+    window.set_mode("video")
+    window.set_tool("click")
+    message = window.statusBar().currentMessage()
+    assert "The click tool marks photos in Segment and Skin modes; Video mode takes no marks" in message, message
+    assert "Ctrl+G / Ctrl+K" in message
+    window.set_mode("segment")
+    assert window.canvas.tool == "foreground"
+    window.set_tool("click")
+    assert window.canvas.tool == "click"
