@@ -386,12 +386,14 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--click", dest="clicks", action=_AppendClick, const=1, type=point, default=None,
                      metavar="X,Y",
                      help="a foreground click at pixel X,Y (repeatable): a disc of the window's Click tool's "
-                          "radius (5 px on a 854 x 480 photo, growing with the photo); one click gives a mask")
+                          "radius (5 px on a 854 x 480 photo, growing with the photo); one click gives a mask. "
+                          "Fitted as the window fits them: after any --scribbles, the box first, then each click "
+                          "from the result before it, in the order given (--at-once: all at once); write "
+                          "--click=-1,5 for a value starting with a minus")
     seg.add_argument("--background-click", dest="clicks", action=_AppendClick, const=2, type=point, default=None,
                      metavar="X,Y",
-                     help="a background click at pixel X,Y (repeatable). The box and the clicks are fitted as the "
-                          "window fits them: after any --scribbles, the box first, then each click from the "
-                          "result before it, in the order given on the command line (--at-once: all at once)")
+                     help="a background click at pixel X,Y (repeatable), in the order given among the --click "
+                          "options")
     seg.add_argument("--model", metavar="M.json",
                      help="apply a saved segmentation model (segment --save-model, the window's File > Save Model) "
                           "instead of fitting the marks: per-pixel decision, graph cut and clean-ups as the window "
@@ -402,8 +404,10 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--save-model", metavar="M.json", help="also write the trained model (JSON)")
     seg.add_argument("--save-scribbles", metavar="LABELS.png",
                      help="also write the marks as the window's File > Save Scribbles does (0 / 1 / 2 PNG with "
-                          "their order and the settings used): marks given by --box and --click can then be opened "
-                          "in the window (File > Load Scribbles) and corrected there, or given to --scribbles")
+                          "their order and the window's settings: components, covariance, colour space, smoothing, "
+                          "threshold, unexplained weight; other options given are said, to give again): marks "
+                          "given by --box and --click can then be opened in the window (File > Load Scribbles) and "
+                          "corrected there, or given to --scribbles")
     _add_overwrite(seg)
     seg.add_argument("-k", "--components", type=mixture_components, default=None,
                      help="Gaussian components per class (default 5)")
@@ -448,7 +452,8 @@ def _add_segment_parser(sub) -> None:
                           "(default 0 = only foreground touching a mark)")
     seg.add_argument("--seed", type=random_seed, default=None, help="random seed of the k-means initialisation (default 0)")
     seg.add_argument("--at-once", action="store_true",
-                     help="fit all the marks at once, ignoring the order the window saved with them (by default "
+                     help="fit all the marks at once, ignoring the order the window saved with them and the order "
+                          "of --box and the clicks (by default "
                           "a marks file saved by the window is replayed click by click as the window fitted it, "
                           "which gives the mask the window showed; at once gave a worse mask on DAVIS after 10 "
                           "clicks, mean IoU 0.752 against 0.853)")
@@ -563,7 +568,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 raise UserError(f"{args.scribbles}: {refusal}")
             order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
     if pointed:
-        scribbles, order = _with_point_marks(args, scribbles, order)
+        scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha))
         if model is None:
             refusal = scribble_refusal(scribbles)
             if refusal:
@@ -636,6 +641,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
         if args.save_scribbles:
             _save_marks(args.save_scribbles, scribbles, order, settings, inputs)
+    if args.save_scribbles:
+        not_kept = _options_not_kept_with_marks(overrides)
+        if not_kept:
+            # A new-user check: --smoothness 10 with --save-scribbles, then --scribbles alone
+            # gave another mask (3,087 pixels), without a word.
+            print(f"segmix segment: warning: {args.save_scribbles} keeps the marks, their order and the window's "
+                  f"settings, not {', '.join(not_kept)}: give {'it' if len(not_kept) == 1 else 'them'} again with "
+                  f"--scribbles {args.save_scribbles} to get this mask", file=sys.stderr)
     share = 100.0 * result.mask.mean()
     unexplained = ""
     if model is None:  # the share of the marks' training; a loaded model's marks trained nothing
@@ -727,6 +740,26 @@ def _save_marks(path, scribbles, order, settings, inputs) -> None:
                 texts=texts)
 
 
+#: segment's options by the SegmentationSettings field they set (for what saved marks keep).
+_SETTING_OPTIONS = {
+    "n_components": "-k/--components", "covariance_type": "--covariance-type", "color_space": "--color-space",
+    "position_weight": "--position-weight", "smoothing": "--smoothing", "smoothness": "--smoothness",
+    "threshold": "--threshold", "random_state": "--seed", "distance_prior": "--distance-prior",
+    "fill_holes": "--[no-]fill-holes", "keep_connected": "--[no-]keep-connected",
+    "keep_connected_gap": "--keep-connected-gap", "unexplained_weight": "--unexplained-weight",
+    "snapcut_weight": "--boundary-refine",
+}
+
+
+def _options_not_kept_with_marks(overrides: dict) -> list[str]:
+    """The options given (``overrides``: settings field -> value, None when not given) that a
+    marks file does not keep (segmix.mark_settings keeps the window's settings only)."""
+    from segmix.mark_settings import WINDOW_SETTINGS
+
+    return [_SETTING_OPTIONS.get(field, field) for field, value in overrides.items()
+            if value is not None and field not in WINDOW_SETTINGS]
+
+
 def _marks_words(args) -> str:
     """The options that gave segment's marks, for a message ("--scribbles m.png, --box, 2 clicks")."""
     words = [f"--scribbles {args.scribbles}"] if args.scribbles else []
@@ -738,7 +771,18 @@ def _marks_words(args) -> str:
     return ", ".join(words)
 
 
-def _with_point_marks(args, scribbles, order):
+def _disc_transparent(transparent, x: int, y: int) -> bool:
+    """Whether the click disc at (x, y) (the window's radius) lies wholly on ``transparent`` pixels."""
+    import numpy as np
+
+    from segmix.clicks import click_radius, paint_disc
+
+    disc = np.zeros(transparent.shape, np.uint8)
+    rows, cols = paint_disc(disc, int(y), int(x), 1, click_radius(transparent.shape))
+    return bool(transparent[rows, cols].all())
+
+
+def _with_point_marks(args, scribbles, order, transparent=None):
     """``scribbles`` and their order map with ``--box`` and the clicks added, one step each
     (segmix.point_marks); a box or click the photo cannot take is refused naming the option."""
     from segmix.point_marks import add_point_marks, box_outside
@@ -753,6 +797,11 @@ def _with_point_marks(args, scribbles, order):
         if not (x < width and y < height):
             raise UserError(f"{option} {x},{y}: lies outside the {width} x {height} photo "
                             f"(x 0-{width - 1}, y 0-{height - 1}, from the top-left corner)")
+        if transparent is not None and _disc_transparent(transparent, x, y):
+            # Fitted as its own step, such a click failed the whole run with "every mark lies on
+            # transparent pixels", though later clicks were on the photo (a new-user check).
+            raise UserError(f"{option} {x},{y}: lies on transparent pixels of {args.image}, which count as background "
+                            "and teach the colour models nothing: click what the photo shows")
     return add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
 
 

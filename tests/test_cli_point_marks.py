@@ -155,3 +155,39 @@ def test_saved_marks_replay_to_the_same_mask_and_keep_their_steps(tmp_path, scen
     assert code == 0 and np.array_equal(again, mask)
     # segment's own file: a rerun replaces it without --overwrite.
     assert _run(tmp_path, photo, "--click", "80,45", "--save-scribbles", str(saved), name="m2.png")[0] == 0
+
+
+def test_options_saved_marks_do_not_keep_are_said_and_give_the_mask_again(tmp_path, scene, capsys):
+    # A new-user check: --smoothness 10 with --save-scribbles, then --scribbles alone gave
+    # another mask (3,087 pixels of DAVIS 090) without a word.
+    photo, _, _ = scene
+    saved = tmp_path / "marks.png"
+    code, mask = _run(tmp_path, photo, "--click", "80,45", "--smoothness", "3", "--no-fill-holes", "-k", "3",
+                      "--save-scribbles", str(saved))
+    err = capsys.readouterr().err
+    assert code == 0
+    assert (f"{saved} keeps the marks, their order and the window's settings, not --smoothness, "
+            f"--[no-]fill-holes: give them again with --scribbles {saved}") in err
+    assert "-k/--components" not in err  # the window's settings are kept
+    code, again = _run(tmp_path, photo, "--scribbles", str(saved), "--smoothness", "3", "--no-fill-holes",
+                       name="again.png")
+    assert code == 0 and np.array_equal(again, mask)
+    _run(tmp_path, photo, "--click", "80,45", "--save-scribbles", str(saved), name="plain.png")
+    assert "keeps the marks" not in capsys.readouterr().err  # nothing to say without such options
+
+
+def test_a_click_on_transparent_pixels_is_named_whatever_its_place_in_the_order(tmp_path, scene, capsys):
+    # A new-user check: a background click on the transparent part, then a click on the object,
+    # failed the run with "every mark lies on transparent pixels" (the first click's own step).
+    _, image, _ = scene
+    alpha = np.full(image.shape[:2], 255, np.uint8)
+    alpha[:, :30] = 0
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "cut.png")
+    for options in (["--background-click", "10,60", "--click", "80,45"], ["--click", "80,45", "--background-click",
+                                                                           "10,60"]):
+        code, mask = _run(tmp_path, tmp_path / "cut.png", *options)
+        err = capsys.readouterr().err
+        assert code != 0 and mask is None
+        assert "--background-click 10,60: lies on transparent pixels of" in err and len(err.strip().splitlines()) == 1
+    # A click that reaches the photo's visible part is a mark.
+    assert _run(tmp_path, tmp_path / "cut.png", "--click", "80,45", "--background-click", "30,60")[0] == 0
