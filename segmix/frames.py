@@ -465,19 +465,11 @@ class FrameSequence:
             return self._shape
         from collections import Counter
 
-        from PIL import Image
-
         sizes: dict[Path, tuple[int, int]] = {}
         for path in self.paths:
-            try:
-                with Image.open(path) as im:
-                    width, height = im.size
-                    # EXIF orientations 5-8 turn the frame by 90 degrees when it is loaded.
-                    if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
-                        width, height = height, width
-            except Exception:  # noqa: BLE001  (an unreadable frame is the run's to report)
-                continue
-            sizes[path] = (width, height)
+            size = header_size(path)
+            if size is not None:  # an unreadable frame is the run's to report
+                sizes[path] = size
         counts = Counter(sizes.values())
         if not counts:
             self._shape, self._odd_sizes = None, {}
@@ -535,6 +527,22 @@ class FrameSequence:
             else:
                 where = f"{self.paths[0]} ... {self.paths[-1]} ({len(self.paths)} files)"
             raise FrameError(f"{where}: no readable frame")
+
+
+def header_size(path) -> tuple[int, int] | None:
+    """(width, height) of an image file as loaded (EXIF-turned), from its header alone; None
+    when the header cannot be read."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+            # EXIF orientations 5-8 turn the picture by 90 degrees when it is loaded.
+            if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
+                width, height = height, width
+    except Exception:  # noqa: BLE001 (an unreadable file is its reader's to report)
+        return None
+    return width, height
 
 
 def upright_pixels(decoded) -> np.ndarray:

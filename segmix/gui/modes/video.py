@@ -567,18 +567,11 @@ class BackgroundView(QLabel):
 
 
 def _header_size(path: Path) -> tuple[int, int] | None:
-    """(width, height) of an image file as loaded (EXIF-turned), from its header; None when
-    the header cannot be read. As segmix.frames.FrameSequence.check_sizes reads a frame."""
-    from PIL import Image
+    """(width, height) of an image file as loaded, from its header (segmix.frames.header_size,
+    as FrameSequence.check_sizes reads a frame); None when the header cannot be read."""
+    from segmix.frames import header_size
 
-    try:
-        with Image.open(path) as im:
-            width, height = im.size
-            if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
-                width, height = height, width
-    except Exception:  # noqa: BLE001 (an unreadable frame is the sequence's to report)
-        return None
-    return width, height
+    return header_size(path)
 
 class VideoMode(Mode):
     """Background subtraction over a video or a folder of frames (Stauffer-Grimson mixtures).
