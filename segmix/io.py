@@ -1474,7 +1474,7 @@ def output_mark(command: str) -> tuple[str, str]:
 
 
 def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect: Iterable = (),
-                    compress_level: int = 1) -> None:
+                    compress_level: int = 1, dpi: tuple[float, float] | None = None) -> None:
     """Write ``array`` (2-D uint8 or uint16) as a PNG carrying ``command``'s mark, atomically.
 
     Parameters
@@ -1489,9 +1489,11 @@ def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect:
     compress_level : int
         zlib level; masks are mostly flat, and level 1 is within a few percent of level 6 in
         size and several times faster, which matters at hundreds of frames per second.
+    dpi : (float, float), optional
+        The photo's resolution, kept as :func:`save_mask` keeps it.
     """
     im = Image.fromarray(array)
-    params = mark_params("PNG", command)
+    params = {**mark_params("PNG", command), **_resolution(dpi)}
     atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=compress_level, **params),
                 protect=protect)
 

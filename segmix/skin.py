@@ -1232,8 +1232,10 @@ def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache 
 OUTPUT_MARK = output_mark("skin apply")
 
 
-def _write_png(path: Path, array: np.ndarray, protect: Sequence) -> None:
-    save_marked_png(path, array, "skin apply", protect=protect)
+def _write_png(path: Path, array: np.ndarray, protect: Sequence, dpi=None) -> None:
+    # The photo's resolution kept, as segment's masks keep it: an editor that places images by
+    # resolution lays the mask over its photo at the same size.
+    save_marked_png(path, array, "skin apply", protect=protect, dpi=dpi)
 
 
 def written_by_apply(path) -> bool:
@@ -1323,10 +1325,10 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     # A photo's outputs are written together or not at all: a full disk took a trial's
     # probability maps and left their masks, while the run said "nothing written".
     with all_or_nothing(*written):
-        _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,))
+        _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,), loaded.dpi)
         if probability:
             levels = np.round(posterior * np.float32(65535)).astype(np.uint16)
-            _write_png(prob_path, levels, (input_path,))
+            _write_png(prob_path, levels, (input_path,), loaded.dpi)
     return written
 
 

@@ -132,3 +132,19 @@ def test_a_window_click_is_click_sized_on_a_photo_of_any_size(shape):
     labels[10:14, 10:shape[1] - 10] = 2  # a long thin stroke stays one
     assert has_stroke(labels, 2)
     assert click_max_area((480, 854)) == click_max_area((100, 100)) == CLICK_MAX_AREA  # the protocol's size
+
+
+def test_skin_apply_masks_keep_the_photos_resolution(tmp_path):
+    """6. As segment's masks (trial D found them without it): skin apply's mask and probability
+    map of a 300 dpi photo carried none, placed by editors at 72 dpi."""
+    rng = np.random.default_rng(0)
+    photo = np.full((40, 60, 3), (200, 150, 120), np.uint8) + rng.integers(0, 5, (40, 60, 3), dtype=np.uint8)
+    Image.fromarray(photo).save(tmp_path / "hand.jpg", quality=95, dpi=(300, 300))
+    Image.fromarray(photo).save(tmp_path / "plain.png")
+    assert main(["skin", "apply", str(tmp_path / "hand.jpg"), str(tmp_path / "plain.png"), "--output-dir",
+                 str(tmp_path / "out"), "--probability", "--quiet"]) == 0
+    for name in ("hand_skin.png", "hand_skin_prob.png"):
+        with Image.open(tmp_path / "out" / name) as im:
+            assert np.allclose(im.info.get("dpi", (0, 0)), (300, 300), atol=0.05), (name, im.info)
+    with Image.open(tmp_path / "out" / "plain_skin.png") as im:
+        assert "dpi" not in im.info
