@@ -98,6 +98,8 @@ match_threshold = _bounded(float, f"a number > 0 and at most {MAX_MATCH_THRESHOL
                            lambda v: 0 < v <= MAX_MATCH_THRESHOLD, f"standard deviations, > 0 and <= {MAX_MATCH_THRESHOLD:g}")
 median_size = _bounded(int, "0 (off), 1 or an odd integer from 3 to 15",
                        lambda v: v in (0, 1) or (v % 2 == 1 and 3 <= v <= 15), "a majority filter's side: 0, 1, 3, 5, ... 15")
+
+
 def _integers(text: str, count: int, what: str) -> tuple[int, ...]:
     """``count`` comma-separated integers, or argparse's refusal naming ``what``."""
     parts = [part.strip() for part in text.split(",")]
@@ -531,14 +533,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     # unless --overwrite says so; one it wrote carries its mark, so a rerun works.
     refuse_foreign_files(((_SEGMENT_OPTIONS[key], path) for key, path in outputs.items()), "segment",
                          args.overwrite)
-    overrides = {
-        "n_components": args.components, "covariance_type": args.covariance_type,
-        "color_space": args.color_space, "position_weight": args.position_weight,
-        "smoothing": args.smoothing, "smoothness": args.smoothness, "threshold": args.threshold,
-        "random_state": args.seed, "distance_prior": args.distance_prior, "fill_holes": args.fill_holes,
-        "keep_connected": args.keep_connected, "keep_connected_gap": args.keep_connected_gap,
-        "unexplained_weight": args.unexplained_weight, "snapcut_weight": args.boundary_refine,
-    }
+    overrides = {field: getattr(args, dest) for field, (dest, _) in _SETTING_OPTIONS.items()}
     if args.keep_connected is False and args.keep_connected_gap:  # 0 is the default: nothing to refuse
         raise UserError("--keep-connected-gap is keep-connected's exception: it has no effect with --no-keep-connected")
     model = None
@@ -667,8 +662,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             # A trial's saved model on a 96 x 64 photo: 37.7 % foreground per pixel, none after
             # the cut, and "the model calls no unmarked colour foreground" was not so.
             why = (f"the foreground posterior (--probability) is over the threshold on {100 * per_pixel:.1f} % of "
-                   f"the photo, but the graph cut and its clean-ups kept none of it (the colour models are unsure there, and a region must "
-                   f"outweigh the cut's boundary cost, --smoothness {settings.smoothness:g}); mark part of the "
+                   "the photo, but the graph cut and its clean-ups kept none of it (the colour models are unsure "
+                   f"there, and a region must outweigh the cut's boundary cost, --smoothness {settings.smoothness:g}); "
+                   "mark part of the "
                    f"object (1){' with --scribbles' if model is not None else ''}, or try a lower --smoothness "
                    "or --smoothing none")
         print(f"segmix segment: warning: {args.output}: no pixel came out foreground: {why}", file=sys.stderr)
@@ -740,14 +736,18 @@ def _save_marks(path, scribbles, order, settings, inputs) -> None:
                 texts=texts)
 
 
-#: segment's options by the SegmentationSettings field they set (for what saved marks keep).
+#: segment's options by the SegmentationSettings field they set: (argparse dest, option), for
+#: the settings of a run and what saved marks do not keep.
 _SETTING_OPTIONS = {
-    "n_components": "-k/--components", "covariance_type": "--covariance-type", "color_space": "--color-space",
-    "position_weight": "--position-weight", "smoothing": "--smoothing", "smoothness": "--smoothness",
-    "threshold": "--threshold", "random_state": "--seed", "distance_prior": "--distance-prior",
-    "fill_holes": "--[no-]fill-holes", "keep_connected": "--[no-]keep-connected",
-    "keep_connected_gap": "--keep-connected-gap", "unexplained_weight": "--unexplained-weight",
-    "snapcut_weight": "--boundary-refine",
+    "n_components": ("components", "-k/--components"), "covariance_type": ("covariance_type", "--covariance-type"),
+    "color_space": ("color_space", "--color-space"), "position_weight": ("position_weight", "--position-weight"),
+    "smoothing": ("smoothing", "--smoothing"), "smoothness": ("smoothness", "--smoothness"),
+    "threshold": ("threshold", "--threshold"), "random_state": ("seed", "--seed"),
+    "distance_prior": ("distance_prior", "--distance-prior"), "fill_holes": ("fill_holes", "--[no-]fill-holes"),
+    "keep_connected": ("keep_connected", "--[no-]keep-connected"),
+    "keep_connected_gap": ("keep_connected_gap", "--keep-connected-gap"),
+    "unexplained_weight": ("unexplained_weight", "--unexplained-weight"),
+    "snapcut_weight": ("boundary_refine", "--boundary-refine"),
 }
 
 
@@ -756,7 +756,7 @@ def _options_not_kept_with_marks(overrides: dict) -> list[str]:
     marks file does not keep (segmix.mark_settings keeps the window's settings only)."""
     from segmix.mark_settings import WINDOW_SETTINGS
 
-    return [_SETTING_OPTIONS.get(field, field) for field, value in overrides.items()
+    return [_SETTING_OPTIONS[field][1] for field, value in overrides.items()
             if value is not None and field not in WINDOW_SETTINGS]
 
 
@@ -773,26 +773,21 @@ def _marks_words(args) -> str:
 
 def _disc_transparent(transparent, x: int, y: int) -> bool:
     """Whether the click disc at (x, y) (the window's radius) lies wholly on ``transparent`` pixels."""
-    import numpy as np
+    from segmix.clicks import click_radius, disc_offsets
 
-    from segmix.clicks import click_radius, paint_disc
-
-    disc = np.zeros(transparent.shape, np.uint8)
-    rows, cols = paint_disc(disc, int(y), int(x), 1, click_radius(transparent.shape))
-    return bool(transparent[rows, cols].all())
+    height, width = transparent.shape
+    dy, dx = disc_offsets(click_radius(transparent.shape))
+    rows, cols = dy + int(y), dx + int(x)
+    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+    return bool(transparent[rows[inside], cols[inside]].all())
 
 
 def _with_point_marks(args, scribbles, order, transparent=None):
     """``scribbles`` and their order map with ``--box`` and the clicks added, one step each
     (segmix.point_marks); a box or click the photo cannot take is refused naming the option."""
-    from segmix.point_marks import add_point_marks, box_outside
+    from segmix.point_marks import add_point_marks
 
     height, width = scribbles.shape
-    if args.box is not None:
-        try:
-            box_outside(scribbles.shape, *args.box)
-        except ValueError as exc:
-            raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
     for _, x, y, option in args.clicks or ():
         if not (x < width and y < height):
             raise UserError(f"{option} {x},{y}: lies outside the {width} x {height} photo "
@@ -802,7 +797,10 @@ def _with_point_marks(args, scribbles, order, transparent=None):
             # transparent pixels", though later clicks were on the photo (a new-user check).
             raise UserError(f"{option} {x},{y}: lies on transparent pixels of {args.image}, which count as background "
                             "and teach the colour models nothing: click what the photo shows")
-    return add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
+    try:
+        return add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
+    except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
+        raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
 
 
 def _saved_mark_order(path, scribbles):
@@ -816,9 +814,9 @@ def _saved_mark_order(path, scribbles):
         print(f"segmix segment: warning: {path}: the saved order of the marks is not used ({stale}); "
               "fitting them at once", file=sys.stderr)
     if order is not None:
-        import numpy as np
+        from segmix.mark_steps import count_steps
 
-        steps = int(np.unique(order[order > 0]).size)
+        steps = count_steps(order)
         if steps > MANY_MARK_STEPS:
             # One fit per step and nothing on the terminal: a trial's marks file holding 1,560
             # steps ran 165 s on a 96 x 64 photo in silence, and looked hung.

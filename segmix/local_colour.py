@@ -72,6 +72,13 @@ CUTOFF_REACHES = 3.0
 # brush 317 px, a few touching clicks fit).
 CLICK_MIN_THICKNESS = 4.0
 CLICK_MAX_AREA = 3.0 * math.pi * 8.0 ** 2
+# Smallest reach (px) of a boundary-limited local model (boundary_reaches): a click's radius.
+MIN_BOUNDARY_REACH = 5.0
+LOCAL_MARKS = ("clicks", "all")
+# How the local models of a class's groups are mixed at a pixel: "distance", all the groups
+# within their cutoff weighted by distance (continuous); "nearest", the nearest group's only
+# (before issue 11: a seam at the bisector of two clicks of a class).
+LOCAL_MIXING = ("distance", "nearest")
 
 
 def click_max_area(shape) -> float:
@@ -85,13 +92,6 @@ def click_max_area(shape) -> float:
     from segmix.clicks import CLICK_RADIUS, click_radius
 
     return CLICK_MAX_AREA * (click_radius(shape) / CLICK_RADIUS) ** 2
-# Smallest reach (px) of a boundary-limited local model (boundary_reaches): a click's radius.
-MIN_BOUNDARY_REACH = 5.0
-LOCAL_MARKS = ("clicks", "all")
-# How the local models of a class's groups are mixed at a pixel: "distance", all the groups
-# within their cutoff weighted by distance (continuous); "nearest", the nearest group's only
-# (before issue 11: a seam at the bisector of two clicks of a class).
-LOCAL_MIXING = ("distance", "nearest")
 
 
 def _gaussian(X: np.ndarray, weights: np.ndarray | None = None):
