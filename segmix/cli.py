@@ -533,6 +533,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     # unless --overwrite says so; one it wrote carries its mark, so a rerun works.
     refuse_foreign_files(((_SEGMENT_OPTIONS[key], path) for key, path in outputs.items()), "segment",
                          args.overwrite)
+    _refuse_marks_files(outputs, args.overwrite)
     overrides = {field: getattr(args, dest) for field, (dest, _) in _SETTING_OPTIONS.items()}
     if args.keep_connected is False and args.keep_connected_gap:  # 0 is the default: nothing to refuse
         raise UserError("--keep-connected-gap is keep-connected's exception: it has no effect with --no-keep-connected")
@@ -723,6 +724,21 @@ def _with_saved_settings(path, scribbles, settings, overrides, only=None):
     return settings
 
 
+def _refuse_marks_files(outputs: dict, overwrite: bool) -> None:
+    """Refuse a marks file as a mask, probability map or cut-out of ``segment`` (``outputs``:
+    key -> path), unless ``overwrite``. One that ``--save-scribbles`` wrote carries segment's
+    mark, so that a rerun replaces it, and a later ``-o marks.png`` replaced the marks with a
+    mask as well (a new-user check); only ``--save-scribbles`` may."""
+    import os
+
+    from segmix.own_outputs import marks_file
+
+    for key, path in outputs.items():
+        if path and key != "save_scribbles" and not overwrite and os.path.isfile(path) and marks_file(path):
+            raise UserError(f"{_SEGMENT_OPTIONS[key]} {path}: is a marks (scribbles) file saved by segmix, not "
+                            "replaced by another kind of file; give another name, or add --overwrite")
+
+
 def _save_marks(path, scribbles, order, settings, inputs) -> None:
     """segment's marks as the window saves them (File > Save Scribbles): the labels, their order
     map (one step when fitted at once) and the window's settings, with segment's mark (a rerun
@@ -797,6 +813,14 @@ def _with_point_marks(args, scribbles, order, transparent=None):
             # transparent pixels", though later clicks were on the photo (a new-user check).
             raise UserError(f"{option} {x},{y}: lies on transparent pixels of {args.image}, which count as background "
                             "and teach the colour models nothing: click what the photo shows")
+    if args.box is not None and transparent is not None:
+        left, top, right, bottom = args.box
+        inside = transparent[max(top, 0):max(bottom, 0), max(left, 0):max(right, 0)]
+        if inside.size and inside.all():
+            # The box's inside is the object's evidence, and transparent pixels teach nothing:
+            # the run stopped with "no foreground scribbles", naming no option (a new-user check).
+            raise UserError(f"--box {','.join(map(str, args.box))}: holds only transparent pixels of {args.image}, "
+                            "which count as background: draw it around what the photo shows")
     try:
         return add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)

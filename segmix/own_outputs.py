@@ -165,16 +165,23 @@ def what_segmix_file(path: str | os.PathLike) -> str | None:
     command = segmix_mark(path)
     if command is not None:
         return f"a file written by segmix {command}"
-    if suffix == ".png":
-        from PIL import Image
-
-        try:
-            with Image.open(path) as im:
-                if LABELS_KEY in im.info:
-                    return "a marks (scribbles) file saved by segmix"
-        except Exception:  # noqa: BLE001 - not an image: nothing to name
-            return None
+    if marks_file(path):
+        return "a marks (scribbles) file saved by segmix"
     return None
+
+
+def marks_file(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a PNG of marks segmix saved (File > Save Scribbles, ``segment
+    --save-scribbles``: its :data:`segmix.io.LABELS_KEY` text), whatever mark it carries."""
+    if Path(path).suffix.lower() != ".png":
+        return False
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return LABELS_KEY in im.info
+    except Exception:  # noqa: BLE001 - not an image: no marks file
+        return False
 
 
 def _what_it_is_not(path: Path, command: str) -> str:

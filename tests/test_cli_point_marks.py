@@ -191,3 +191,34 @@ def test_a_click_on_transparent_pixels_is_named_whatever_its_place_in_the_order(
         assert "--background-click 10,60: lies on transparent pixels of" in err and len(err.strip().splitlines()) == 1
     # A click that reaches the photo's visible part is a mark.
     assert _run(tmp_path, tmp_path / "cut.png", "--click", "80,45", "--background-click", "30,60")[0] == 0
+
+
+def test_a_marks_file_is_not_replaced_by_a_mask_or_map(tmp_path, scene, capsys):
+    # A fresh new-user check: marks saved by --save-scribbles carry segment's mark (a rerun
+    # replaces them), and a later `-o marks.png` replaced the marks with a mask, exit 0.
+    photo, _, _ = scene
+    saved = tmp_path / "marks.png"
+    assert _run(tmp_path, photo, "--click", "80,45", "--save-scribbles", str(saved))[0] == 0
+    before = saved.read_bytes()
+    for option in ("-o", "--probability", "--cutout"):
+        args = ["segment", str(photo), "--click", "80,45", "-o", str(tmp_path / "m.png"), option, str(saved)]
+        if option == "-o":
+            args = ["segment", str(photo), "--click", "80,45", "-o", str(saved)]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert f"{saved}: is a marks (scribbles) file saved by segmix" in err and len(err.strip().splitlines()) == 1
+        assert saved.read_bytes() == before
+    # --save-scribbles itself replaces it, and --overwrite lets a mask replace it.
+    assert _run(tmp_path, photo, "--click", "80,40", "--save-scribbles", str(saved), name="m2.png")[0] == 0
+    assert main(["segment", str(photo), "--click", "80,45", "-o", str(saved), "--overwrite"]) == 0
+
+
+def test_a_box_holding_only_transparent_pixels_is_named(tmp_path, scene, capsys):
+    _, image, _ = scene
+    alpha = np.full(image.shape[:2], 255, np.uint8)
+    alpha[:60, :80] = 0
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "cut.png")
+    code, mask = _run(tmp_path, tmp_path / "cut.png", "--box", "0,0,70,50")
+    err = capsys.readouterr().err
+    assert code != 0 and mask is None
+    assert "--box 0,0,70,50: holds only transparent pixels of" in err and len(err.strip().splitlines()) == 1
