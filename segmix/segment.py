@@ -102,7 +102,7 @@ class SegmentationSettings:
     smoothness : float
         GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats. 25 measured
         slightly better than GrabCut's 50 on both halves of the DAVIS benchmark. On photos
-        larger than a DAVIS frame the cut uses it times :func:`smoothness_scale` (the
+        larger than a DAVIS frame the cut uses it times :func:`photo_scale` (the
         diagonal / 979.7 px), so a larger copy of a photo is cut alike.
     connectivity : {4, 8, 16}
         Neighbourhood of the graph cut (16: the 8 neighbours plus the knight moves, with
@@ -372,7 +372,7 @@ class SegmentationSettings:
     # Components of the rest mixture.
     unexplained_components: int = 5
     # Local colour classifiers along the mask's boundary (segmix.snapcut, Video SnapCut's
-    # localized classifiers): after the cut, windows of snapcut_window px along the mask's
+    # localized classifiers; lengths in px of a DAVIS frame, times photo_scale on a larger photo): after the cut, windows of snapcut_window px along the mask's
     # boundary each fit one Gaussian per class on the mask's confident inside / outside
     # (snapcut_margin px from the boundary; with snapcut_agree only where the cut's unary
     # agrees with the mask) and the marks in it (each marked pixel weighing
@@ -1387,9 +1387,10 @@ def _refit(model: SegmentationModel, image: np.ndarray, mask: np.ndarray) -> Seg
 REFERENCE_DIAGONAL = float(np.hypot(854, 480))
 
 
-def smoothness_scale(shape) -> float:
-    """The factor on the cut's gamma (``smoothness``) for a photo of this ``(H, W)`` shape:
-    ``max(1, diagonal / 979.7)``.
+def photo_scale(shape) -> float:
+    """How many times a DAVIS frame's diagonal this ``(H, W)`` photo's is, at least 1:
+    ``max(1, diagonal / 979.7)``, the factor on the cut's gamma (``smoothness``) and on the
+    boundary refinement's lengths (``snapcut_window``, ``snapcut_margin``, ``snapcut_band``).
 
     Every unary term (the colour models' log odds, the distance prior, the guards' leans)
     is a sum over pixels, so a region's evidence grows with the square of the photo's side,
@@ -2116,7 +2117,7 @@ def _add_local_colour(unary, image, scribbles, log_likelihoods, inverse, model, 
 def _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings) -> float:
     """The cut's gamma; with ``adaptive_smoothness`` also scales ``unary`` in place ("pixel")."""
     mode = settings.adaptive_smoothness
-    gamma = float(settings.smoothness) * smoothness_scale(fixed.shape)
+    gamma = float(settings.smoothness) * photo_scale(fixed.shape)
     if mode == "image":
         return adaptive_smoothness.image_gamma(gamma, unary, fixed, settings.adaptive_strength)
     if mode == "pixel":
@@ -2135,7 +2136,12 @@ def _snapcut_refine(mask, unary, image, fixed, gamma, settings, color_space, sta
     changed."""
     from segmix.snapcut import boundary_refinement
 
-    found = boundary_refinement(image, mask, fixed, int(settings.snapcut_window), float(settings.snapcut_margin),
+    # The windows, margin and band are lengths on a DAVIS frame: on a larger copy they cover
+    # the same share of the object (2x copies of 16 even / 16 odd DAVIS frames, mean IoU
+    # after 10 clicks 0.829 / 0.811 with fixed lengths, 0.838 / 0.823 scaled; 0.847 / 0.826 at 1x).
+    scale = photo_scale(mask.shape)
+    window = 2 * int(round(int(settings.snapcut_window) // 2 * scale)) + 1
+    found = boundary_refinement(image, mask, fixed, window, float(settings.snapcut_margin) * scale,
                                 color_space, colour_features=colour_features, inverse=inverse,
                                 mark_weight=float(settings.snapcut_mark_weight),
                                 agree=unary if settings.snapcut_agree else None)
@@ -2143,7 +2149,7 @@ def _snapcut_refine(mask, unary, image, fixed, gamma, settings, color_space, sta
         return None
     (top, bottom, left, right), llr, confidence, signed = found
     box = (slice(top, bottom), slice(left, right))
-    band = (np.abs(signed) <= settings.snapcut_band) & (confidence > 0)
+    band = (np.abs(signed) <= settings.snapcut_band * scale) & (confidence > 0)
     if not band.any():
         return None
     a = np.float32(min(1.0, settings.snapcut_weight) if settings.snapcut_combine == "mix" else settings.snapcut_weight)

@@ -14,20 +14,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segmix import graphcut
+from segmix import graphcut, snapcut
 from segmix import segment as segment_module
 from segmix.clicks import iou
 from segmix.point_marks import box_outside
-from segmix.segment import SegmentationSettings, segment, smoothness_scale
+from segmix.segment import SegmentationSettings, segment, photo_scale
 
 DAVIS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "interactive" / "davis"
 
 
-def test_smoothness_scale_is_one_up_to_a_davis_frame_and_grows_with_the_diagonal():
-    assert smoothness_scale((480, 854)) == 1.0
-    assert smoothness_scale((100, 100)) == 1.0
-    assert smoothness_scale((960, 1708)) == pytest.approx(2.0)
-    assert smoothness_scale((1920, 3416, 3)) == pytest.approx(4.0)
+def test_photo_scale_is_one_up_to_a_davis_frame_and_grows_with_the_diagonal():
+    assert photo_scale((480, 854)) == 1.0
+    assert photo_scale((100, 100)) == 1.0
+    assert photo_scale((960, 1708)) == pytest.approx(2.0)
+    assert photo_scale((1920, 3416, 3)) == pytest.approx(4.0)
 
 
 def _scene(n: int):
@@ -42,8 +42,9 @@ def _scene(n: int):
 
 
 @pytest.mark.parametrize("n, factor", [(300, 1.0), (1385, 1385 * np.sqrt(2) / np.hypot(854, 480))])
-def test_every_cut_of_a_segmentation_uses_the_scaled_gamma(monkeypatch, n, factor):
-    gammas, weights = [], []
+def test_every_cut_and_the_boundary_refinement_use_the_photos_scale(monkeypatch, n, factor):
+    gammas, weights, windows = [], [], []
+    refinement = snapcut.boundary_refinement
     cut = graphcut.cut_multiscale
     grid = segment_module._scribble_distance_grid
 
@@ -55,12 +56,19 @@ def test_every_cut_of_a_segmentation_uses_the_scaled_gamma(monkeypatch, n, facto
         weights.append(weight)
         return grid(scribbles, weight, *args, **kwargs)
 
+    def recording_refinement(image, mask, fixed, window, *args, **kwargs):
+        windows.append(window)
+        return refinement(image, mask, fixed, window, *args, **kwargs)
+
     monkeypatch.setattr(graphcut, "cut_multiscale", recording_cut)
+    monkeypatch.setattr(snapcut, "boundary_refinement", recording_refinement)
     monkeypatch.setattr(segment_module, "_scribble_distance_grid", recording_grid)
     image, marks = _scene(n)
     settings = SegmentationSettings(smoothness=20.0)
     segment(image, marks, settings)
     assert gammas and all(g == pytest.approx(20.0 * factor) for g in gammas)
+    # SnapCut's windows cover the same share of the object on a larger copy.
+    assert windows and all(abs(w - 41 * factor) <= 2 and w % 2 == 1 for w in windows)
     # The distance prior keeps its weight: the gamma's scale keeps its ratio to the boundary.
     assert weights == [settings.distance_prior]
 
