@@ -76,3 +76,29 @@ def test_the_step_preview_of_a_box_after_a_background_click_is_not_held_to_the_c
     previous = np.zeros((20, 30), bool)  # a previous mask the decision would only shrink
     shown = step_preview(decision, boxed, SegmentationSettings(), previous, clicked)
     assert shown[5:15, 5:20].all()
+
+
+# == 2: each mode's status is its own ===============================================================
+def test_segment_modes_status_message_does_not_stand_under_skin_or_video_mode(qtbot, make_window, photo_path):
+    window = make_window(photo_path)
+    bar = window.statusBar()
+    window.set_tool("rectangle")
+    _click(window, 30, 30)  # a box too small: Segment mode's word in the status bar, for 10 s
+    said = bar.currentMessage()
+    assert said.startswith("The box is too small")
+    window.set_mode("skin")
+    assert bar.currentMessage() != said
+    window.set_mode("video")
+    assert bar.currentMessage() != said
+    window.set_mode("segment")
+    assert bar.currentMessage() == said  # back with its mode, while its time lasts
+    window.set_mode("video")
+    assert bar.currentMessage() != said
+    # Video mode's own word goes with it too.
+    window.set_tool("click")
+    video_said = bar.currentMessage()
+    assert "Video mode takes no marks" in video_said
+    window.set_mode("segment")
+    assert bar.currentMessage() == said
+    window.set_mode("skin")
+    assert bar.currentMessage() not in (said, video_said)
