@@ -102,3 +102,45 @@ def test_segment_modes_status_message_does_not_stand_under_skin_or_video_mode(qt
     assert bar.currentMessage() == said
     window.set_mode("skin")
     assert bar.currentMessage() not in (said, video_said)
+
+
+# == 3: the banner while marks are fitted again step by step ========================================
+def _banners_while(qtbot, window, start):
+    """The banner at each step of the fit ``start()`` begins and at each stage before its result."""
+    mode = window.modes["segment"]
+    seen = []
+    record = lambda *_: seen.append(window.hint_label.text())  # noqa: E731 - after the mode's own slots
+    window.controller.replay_progress.connect(record)
+    window.controller.result_ready.connect(lambda outcome: None if outcome.final else record())
+    start()
+    _settled(qtbot, window)
+    assert mode.outcome is not None and mode.outcome.final
+    return seen
+
+
+def test_the_banner_during_a_refit_of_several_steps_says_it_is_under_way(qtbot, make_window, photo_path, tmp_path):
+    # Three clicks, then 3 components: for the whole re-fit (25 s of six steps on the sample) the
+    # banner said "Green = foreground (the result) ... export with File > Export Mask" over the
+    # mask of the earlier settings.
+    window = make_window(photo_path, smoothing=True)
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    for x, y, button in ((20, 30, Qt.MouseButton.LeftButton), (70, 30, Qt.MouseButton.RightButton),
+                         (10, 50, Qt.MouseButton.LeftButton)):
+        _click(window, x, y, button)
+        if mode.outcome is None:  # the first click's fit: "your strokes" over a click
+            assert window.hint_label.text() == "Fitting the colour models to your marks... (Esc cancels)"
+        _settled(qtbot, window)
+    seen = _banners_while(qtbot, window, lambda: mode.model_panel.components_spin.setValue(3))
+    assert seen and all("(the result)" not in text and "Export Mask" not in text for text in seen), seen
+    assert "Re-fitting your 3 steps with 3 components (step 2 of 3)" in seen[1]
+    assert "Meanwhile the overlay shows the earlier result (Esc cancels)." in seen[1]
+    assert "(the result)" in window.hint_label.text()  # done: the result is there
+    # File > Load Scribbles of marks in three steps: "Fitting the colour models to your strokes"
+    # (they were clicks), then "(the result)" over the last step's first stage.
+    assert window.export("scribbles", tmp_path / "marks.png")
+    again = make_window(photo_path, smoothing=True)  # no kept results of these marks
+    seen = _banners_while(qtbot, again, lambda: again.load_scribbles(tmp_path / "marks.png"))
+    assert seen and all("(the result)" not in text and "your strokes" not in text for text in seen), seen
+    assert any("Replaying your marks in the order they were made (step 2 of 3)" in text for text in seen)
+    assert "(the result)" in again.hint_label.text()
