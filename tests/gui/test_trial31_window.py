@@ -144,3 +144,30 @@ def test_the_banner_during_a_refit_of_several_steps_says_it_is_under_way(qtbot, 
     assert seen and all("(the result)" not in text and "your strokes" not in text for text in seen), seen
     assert any("Replaying your marks in the order they were made (step 2 of 3)" in text for text in seen)
     assert "(the result)" in again.hint_label.text()
+
+
+# == 4: Video mode's export before there is a background model ======================================
+def test_video_modes_export_waits_for_a_frame_the_background_model_can_judge(qtbot, make_window, tmp_path, messages):
+    # Frame 1 of a new model: Export Mask and Export Cut-out were offered and wrote an all-0
+    # mask and an empty cut-out: nothing was compared with any background yet.
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(write_frames(tmp_path / "frames", 4))
+    qtbot.waitUntil(lambda: mode.current is not None and not mode.result_pending, timeout=60000)
+    assert mode.current.learning
+    for kind in ("mask", "cutout"):
+        action = window.export_actions[kind]
+        assert not action.isEnabled()
+        assert action.statusTip().startswith("Nothing to export yet: frame 1 only starts the background model")
+    window.ask_save_path = lambda *args: pytest.fail("asked for a file name on frame 1")
+    assert not window.export("mask")
+    assert messages[-1][0] == "Nothing to export yet" and "Step to the next frame" in messages[-1][1]
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+        mode.panel.step_button.click()
+    qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)
+    assert not mode.current.learning
+    assert window.export_actions["mask"].isEnabled() and window.export_actions["cutout"].isEnabled()
+    window.ask_save_path = lambda *args: str(tmp_path / "frame2.png")
+    assert window.export("mask")
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "frame2.png")), mode.current.mask)
