@@ -171,3 +171,48 @@ def test_video_modes_export_waits_for_a_frame_the_background_model_can_judge(qtb
     window.ask_save_path = lambda *args: str(tmp_path / "frame2.png")
     assert window.export("mask")
     np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "frame2.png")), mode.current.mask)
+
+
+# == 5: a trained, unsaved skin model is not dropped without a question =============================
+def _trained_skin_model(qtbot, window):
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    window.set_tool("background")
+    drag(window, [(70, 10), (60, 30)])
+    assert skin_mode.add_to_skin_training_set()
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        skin_mode.skin_panel.train_button.click()
+    assert skin_mode._model_unsaved
+    return skin_mode
+
+
+def test_built_in_asks_before_dropping_a_trained_unsaved_skin_model(qtbot, make_window, photo_path, tmp_path):
+    window = make_window(photo_path)
+    skin_mode = _trained_skin_model(qtbot, window)
+    trained = skin_mode.skin_model
+    asked = []
+    window.confirm = lambda title, question, action: (asked.append((title, question, action)), False)[1]
+    skin_mode.skin_panel.builtin_button.click()
+    assert asked == [("Use built-in skin model", "Use the built-in skin model? The skin model trained on 1 photo is "
+                      "not saved, and it would be dropped (Save... in the Skin dock keeps it).", "Use &Built-in")]
+    assert skin_mode.skin_model is trained  # Cancel kept it
+    assert skin_mode.skin_panel.model_label.text() == "Model: trained on 1 photo (not saved)"
+    # Load Skin Model drops it too: asked the same way.
+    other = tmp_path / "other.json"
+    assert skin_mode.save_skin_model(other)  # saved: now nothing is lost
+    skin_mode.load_skin_model(other)
+    assert len(asked) == 1
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        skin_mode.skin_panel.train_button.click()
+    assert not skin_mode.load_skin_model(other)
+    assert asked[-1][0] == "Load skin model" and asked[-1][1].startswith("Use other.json as the skin model? The skin "
+                                                                          "model trained on 1 photo is not saved")
+    window.confirm = lambda title, question, action: (asked.append((title, question, action)), True)[1]
+    assert skin_mode.use_builtin_skin_model()
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    assert skin_mode.skin_model_name == "built-in" and len(asked) == 3
+    skin_mode.use_builtin_skin_model()  # nothing unsaved: no question
+    assert len(asked) == 3
