@@ -242,6 +242,13 @@ class _BooleanOnce(argparse.BooleanOptionalAction):
         super().__call__(parser, namespace, values, option_string)
 
 
+#: A word that starts like a negative number, an infinity or a NaN ("-1,5", "-inf", "-1e3",
+#: "-.5"): a value, not an option, wherever it stands (argparse's own pattern takes only
+#: "-2" and "-0.1", and Python 3.11's only those alone, so "--click -1,5" was refused with
+#: "expected one argument" before the option's own check could say what is wrong).
+_NUMBER_LIKE = re.compile(r"^-(?:\.?\d|inf|nan)", re.IGNORECASE)
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose refusals are one line (the standard for every CLI error).
 
@@ -250,8 +257,59 @@ class _Parser(argparse.ArgumentParser):
     (``add_subparsers`` makes them of the parent's class). ``--help`` and a missing
     sub-command (``segmix skin``) still print the usage. Single-valued options given twice
     with different values are refused (:func:`_refuse_conflicting_repeat`), and so are empty
-    file or folder names (:func:`_refuse_empty`).
+    file or folder names (:func:`_refuse_empty`). A value starting with "-" reaches its
+    option's own check (:data:`_NUMBER_LIKE`, :meth:`_values_joined`): ``--click -1,5`` and
+    ``--max-megapixels -inf`` are refused saying why the value is bad, not "expected one
+    argument".
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = _NUMBER_LIKE
+
+    def _numeric_option(self, word: str):
+        """The action of ``word`` when it names (in full or abbreviated, without "=VALUE") an
+        option taking one number or coordinates (a ``type`` check of segmix's), else None."""
+        if not word.startswith("-") or "=" in word or word == "--":
+            return None
+        action = self._option_string_actions.get(word)
+        if action is None and word.startswith("--") and getattr(self, "allow_abbrev", True):
+            matches = {a for name, a in self._option_string_actions.items() if name.startswith(word)}
+            action = matches.pop() if len(matches) == 1 else None
+        if (action is None or action.nargs is not None or action.choices is not None
+                or action.type in (None, str, str.lower)):
+            return None
+        return action
+
+    def _names_option(self, word: str) -> bool:
+        """Whether ``word`` is (or abbreviates, or is a short option glued to a value) an
+        option of this parser: then it is not taken as the value of the option before it."""
+        name = word.split("=", 1)[0]
+        if name in self._option_string_actions:
+            return True
+        if name.startswith("--"):
+            return any(option.startswith(name) for option in self._option_string_actions)
+        return len(name) > 2 and name[:2] in self._option_string_actions
+
+    def _values_joined(self, args: list[str]) -> list[str]:
+        """``args`` with each numeric option (:meth:`_numeric_option`) followed by a word that
+        starts with "-" and is no option written as ``--option=word``: that word is its
+        value (``--max-megapixels -abc``), refused by the option's own check."""
+        out, index = [], 0
+        while index < len(args):
+            word = args[index]
+            if word == "--":
+                out.extend(args[index:])
+                break
+            following = args[index + 1] if index + 1 < len(args) else None
+            if (following is not None and following.startswith("-") and following not in ("-", "--")
+                    and self._numeric_option(word) is not None and not self._names_option(following)):
+                out.append(f"{word}={following}")
+                index += 2
+                continue
+            out.append(word)
+            index += 1
+        return out
 
     def add_argument(self, *args, **kwargs):
         action = kwargs.get("action")
@@ -267,7 +325,7 @@ class _Parser(argparse.ArgumentParser):
         # Kept for error(): a missing required option is refused before argparse names the
         # words it did not know, and the mistyped option is often the missing one.
         self._given = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(args, namespace)
+        return super().parse_known_args(self._values_joined(self._given), namespace)
 
     def error(self, message: str):
         options = list(self._option_string_actions)

@@ -13,6 +13,7 @@ thread) -> the mode draws its overlay on the canvas.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -438,6 +439,9 @@ class MainWindow(QMainWindow):
         # An export asked for while the result is computing: (kind, mode, path or None); it
         # runs once the result is in (see export), after the result's own handlers are done.
         self._pending_export: tuple[str, Mode, Path | None] | None = None
+        # mode name -> (status bar message, monotonic time it ends) put away when the mode was
+        # left (_put_away_mode_message): each mode's status is its own.
+        self._mode_messages: dict[str, tuple[str, float]] = {}
         self._export_timer = QTimer(self)
         self._export_timer.setSingleShot(True)
         self._export_timer.setInterval(0)
@@ -1215,6 +1219,8 @@ class MainWindow(QMainWindow):
         picture.inputs = {}  # those of the previous photo are not this one's inputs
         self._counts_cache = None
         for mode in sharing:
+            self._mode_messages.pop(mode.name, None)  # about the previous photo
+        for mode in sharing:
             self._undo_stacks[mode.name].clear()
         self.canvas.set_image(on_checkerboard(image, picture.alpha), self.layer)
         self._scale_brush_to_photo()
@@ -1575,6 +1581,7 @@ class MainWindow(QMainWindow):
         # A stroke under way belongs to this mode's marks: it ends here (it went on into the
         # next mode's marks, and half of it stayed in this mode's with no undo step).
         self.canvas.finish_stroke()
+        self._put_away_mode_message()
         self.drop_pending_export("the mode changed")
         self.active_mode.deactivate()
         # Any running job belongs to the previous mode.
@@ -1613,7 +1620,33 @@ class MainWindow(QMainWindow):
         # was on the mode selector, or on a dock of the old mode that is now hidden.
         self.focus_canvas()
         self._show_brush_scale()  # the photo of this mode's space (not a video frame)
+        self._bring_back_mode_message()
         emit(self.mode_changed, name)
+
+    def _put_away_mode_message(self) -> None:
+        """The status bar's message belongs to the mode it was said in: it goes with a mode
+        switch, kept to come back with the mode while its time lasts (a trial's "Saved
+        two_mask.png" and Segment mode's notes stood under Skin and Video mode). The warm-up's
+        words and "compiling" are the window's, and stay."""
+        bar = self.statusBar()
+        text = bar.currentMessage()
+        if not text or text in (getattr(self, "_warm_up_message", None), COMPILING_MESSAGE) \
+                or text.startswith("Ready (engine warmed up"):
+            return
+        remaining = bar.remaining_ms()
+        if remaining:  # a message without a timeout (waiting for a result) is of the moment: not kept
+            self._mode_messages[self.mode] = (text, time.monotonic() + remaining / 1000)
+        bar.clearMessage()
+
+    def _bring_back_mode_message(self) -> None:
+        """The active mode's message put away when it was left, while its time lasts, unless the
+        switch itself said something (an export it dropped)."""
+        kept = self._mode_messages.pop(self.mode, None)
+        if kept is None or self.statusBar().currentMessage():
+            return
+        left = round((kept[1] - time.monotonic()) * 1000)
+        if left > 500:
+            self.statusBar().showMessage(kept[0], left)
 
     def _show_mode_docks(self) -> None:
         size = self.size()

@@ -10,6 +10,8 @@ as the bar's tooltip; the read-outs stay in their own permanent widgets.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QStatusBar, QStyle, QStyleOption, QWidget
@@ -48,6 +50,22 @@ class MessageStatusBar(QStatusBar):
     def insertWidget(self, index: int, widget: QWidget, stretch: int = 0) -> int:  # noqa: N802
         self._normal.append(widget)
         return super().insertWidget(index, widget, stretch)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802
+        # Recorded for remaining_ms (QStatusBar keeps its timer to itself).
+        self._shown = (text, time.monotonic() + timeout / 1000 if timeout > 0 else None)
+        super().showMessage(text, timeout)
+
+    def remaining_ms(self) -> int | None:
+        """How long the message shown has left, in ms: None when it stays until replaced (or
+        when its timeout is unknown: a menu's status tip), 0 when there is none."""
+        text = self.currentMessage()
+        if not text:
+            return 0
+        shown = getattr(self, "_shown", None)
+        if shown is None or shown[0] != text or shown[1] is None:
+            return None
+        return max(0, round((shown[1] - time.monotonic()) * 1000))
 
     def _on_message_changed(self, text: str) -> None:
         self.setToolTip(text)  # the whole message, when it had to be elided

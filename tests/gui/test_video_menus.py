@@ -97,15 +97,19 @@ def _export_all(qtbot, mode, folder):
 def test_ctrl_e_in_video_mode_writes_the_frame_shown_as_export_all_masks_does(make_window, frame_folder, qtbot,
                                                                               tmp_path, messages):
     window, mode = _video(make_window, frame_folder, qtbot)
-    assert window.export_actions["mask"].isEnabled() and window.export_actions["cutout"].isEnabled()
     out = tmp_path / "out"
     out.mkdir()
-    # Frame 1 (the model is learning: no mask shown) is written as Export All Masks writes it, all 0.
+    # Frame 1 (the model is learning: no mask shown) has no mask to export (session 31: it was
+    # written all 0, as Export All Masks writes it); the greyed-out actions say why.
+    assert mode.current.learning
+    assert not window.export_actions["mask"].isEnabled() and not window.export_actions["cutout"].isEnabled()
+    assert "only starts the background model" in window.export_actions["mask"].statusTip()
     asked = _record_save_dialog(window, out / "first.png")
     _take_keyboard(window)
     _key(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert len(asked) == 1 and (out / "first.png").exists()
+    assert asked == [] and not (out / "first.png").exists()
     _step_to(qtbot, mode, 18)
+    assert window.export_actions["mask"].isEnabled() and window.export_actions["cutout"].isEnabled()
     assert (mode.current.mask == 127).any() and (mode.current.mask == 255).any()  # shadows too
     asked = _record_save_dialog(window, out / "frame18.png")
     _take_keyboard(window)
@@ -119,7 +123,7 @@ def test_ctrl_e_in_video_mode_writes_the_frame_shown_as_export_all_masks_does(ma
     assert status.startswith("Saved") and "note" not in status  # played in order: the same mask
     every = _export_all(qtbot, mode, tmp_path / "all")
     assert (out / "frame18.png").read_bytes() == (every / "in000018.png").read_bytes()
-    assert (out / "first.png").read_bytes() == (every / "in000001.png").read_bytes()
+    assert not np.asarray(Image.open(every / "in000001.png")).any()  # Export All Masks' frame 1: all 0
     written = np.asarray(Image.open(out / "frame18.png"))
     assert set(np.unique(written)) == {0, 127, 255}
     # The cut-out: the frame's moving pixels, the rest transparent.
@@ -197,6 +201,10 @@ def test_greyed_out_exports_in_video_mode_say_why(make_window, frame_folder, qtb
     assert window.open_image(frame_folder)
     mode = window.modes["video"]
     qtbot.waitUntil(lambda: mode.current is not None and not mode.result_pending, timeout=60000)
+    # Frame 1 only starts the background model: nothing to export yet, and why (session 31).
+    assert not actions["mask"].isEnabled() and not actions["cutout"].isEnabled()
+    assert "only starts the background model" in actions["mask"].statusTip()
+    _step_to(qtbot, mode, 2)
     assert actions["mask"].isEnabled() and actions["cutout"].isEnabled()
     assert not actions["probability"].isEnabled()
     assert "no probability map" in actions["probability"].statusTip()

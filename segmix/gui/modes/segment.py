@@ -68,7 +68,7 @@ HINT_TRAINED = (
 )
 #: HINT_TRAINED's words for the tool in hand (a trial's Click tool read "more strokes").
 FIX_WITH = {"click": "clicks (right-click = not the object)", None: "strokes (right-drag paints background)"}
-HINT_TRAINING = "Fitting the colour models to your strokes... (Esc cancels)"
+HINT_TRAINING = "Fitting the colour models to your marks... (Esc cancels)"  # "strokes" over a click or a box
 UNEXPLAINED_HINT = (
     "Much of the photo has colours your background strokes do not explain. If parts you did not mark "
     "turned foreground after a correct background stroke, open Model > More (the line under Smooth edges) and tick Keep unmarked colours as "
@@ -190,6 +190,10 @@ class SegmentMode(Mode):
         self._file_order: tuple | None = None
         self._offered_settings: dict | None = None  # what Load Scribbles set (settings_offered_alone)
         self._replay_words = ""  # what a re-fit in new settings changed (_replay_chain), for the status
+        # The Training dock's words for the running fit of several steps (a replay of loaded
+        # marks, a re-fit in new settings, marks fitted one step each), said in the banner too
+        # until its result is in; "" for any other job.
+        self._job_words = ""
         self.model_panel = ModelPanel()
         self.training_panel = TrainingPanel()
         self._apply_timer = QTimer(self)
@@ -237,12 +241,14 @@ class SegmentMode(Mode):
     def deactivate(self) -> None:
         self._apply_timer.stop()
         self._training_in_flight = self._apply_in_flight = False
+        self._job_words = ""
 
     def decision_threshold(self) -> float | None:
         return float(self.shell.overlay_panel.threshold)
 
     def on_image_changed(self) -> None:
         self._training_in_flight = self._apply_in_flight = self._refit_when_done = False
+        self._job_words = ""
         self._failure = None
         self._mark_snapshots = []
         self.outcome = None
@@ -404,7 +410,7 @@ class SegmentMode(Mode):
         n_steps = count_steps(order)
         self._replay_words, self._queued = what, False
         self._request_chain(labels, settings, key, order, steps_text("REFITTED", n_steps, what=what))
-        self.training_panel.set_status(steps_text("REFITTING", n_steps, what=what, step=1))
+        self._say_steps(steps_text("REFITTING", n_steps, what=what, step=1))
 
     def _request_chain(self, labels: np.ndarray, settings, key: tuple, order: np.ndarray, note: str,
                        previous=None, start: int = 0) -> None:
@@ -431,6 +437,7 @@ class SegmentMode(Mode):
         self._apply_timer.stop()
         self._training_in_flight = True
         self._apply_in_flight = False  # the new job supersedes it
+        self._job_words = ""
         self._latest_request = None  # a loaded model's result is no chain of fits of the marks
         self.note_request()
         shell.controller.request_apply(shell.segmentation_image, self.loaded_model, shell.layer.labels, apply_settings,
@@ -532,11 +539,38 @@ class SegmentMode(Mode):
         self._request_keys = {generation: (key, order, note)}  # only the latest job's result is shown
         self._latest_request = (labels.copy(), order)
         if file_order is not None:
-            self.training_panel.set_status(steps_text("REPLAYING", count_steps(file_order), step=1))
+            self._say_steps(steps_text("REPLAYING", count_steps(file_order), step=1))
         elif queued:
-            self.training_panel.set_status(steps_text("QUEUED", len(queued) + 1, step=1))
+            self._say_steps(steps_text("QUEUED", len(queued) + 1, step=1))
         else:
+            self._job_words = ""
             self.training_panel.set_status("Training...")
+
+    def _say_steps(self, text: str) -> None:
+        """The running fit of several steps' progress, in the Training dock and the banner."""
+        self._job_words = text
+        self.training_panel.set_status(text)
+        if self.active:
+            self.shell.update_hint()
+
+    def _running_hint(self) -> str:
+        """The banner while a fit of several steps runs (:attr:`_job_words`): what it does and
+        what the overlay shows meanwhile. It said "Green = foreground (the result) ... export
+        with File > Export Mask" over the earlier settings' mask for the 25 s of a 6-step
+        re-fit, and "Fitting the colour models to your strokes" for a replay of loaded clicks."""
+        words = f"<b>{escape(self._job_words)}</b>"
+        outcome = self.outcome
+        if outcome is None:
+            shown = "The mask follows the last step"
+        elif outcome.final:
+            shown = "Meanwhile the overlay shows the earlier result"
+        elif outcome.cut:
+            shown = "The overlay shows the last step's graph cut; its edges are being refined"
+        else:
+            shown = "The overlay shows a first look at the last step; the graph cut follows"
+        # Two lines of the banner at 800 px, as the everyday hint: a longer one grew it and
+        # moved the photo down under the user's brush.
+        return f"{words} {shown} (Esc cancels)."
 
     def _resume_cancelled_chain(self, labels: np.ndarray, settings, key: tuple) -> bool:
         """Fit marks added after a step was cancelled between its first stage and its final
@@ -561,7 +595,7 @@ class SegmentMode(Mode):
                 break
         self._replay_words, self._queued = "", True
         self._request_chain(labels, settings, key, order, "", previous, start)
-        self.training_panel.set_status(steps_text("QUEUED", len(steps) - start, step=1))
+        self._say_steps(steps_text("QUEUED", len(steps) - start, step=1))
         return True
 
     def _chain_in_these_settings(self, previous, labels: np.ndarray, settings):
@@ -758,11 +792,11 @@ class SegmentMode(Mode):
     def _on_replay_progress(self, step: int, n_steps: int) -> None:
         if self.active:
             if self._queued:
-                self.training_panel.set_status(steps_text("QUEUED", n_steps, step=step))
+                self._say_steps(steps_text("QUEUED", n_steps, step=step))
             elif self._replay_words:
-                self.training_panel.set_status(steps_text("REFITTING", n_steps, what=self._replay_words, step=step))
+                self._say_steps(steps_text("REFITTING", n_steps, what=self._replay_words, step=step))
             else:
-                self.training_panel.set_status(steps_text("REPLAYING", n_steps, step=step))
+                self._say_steps(steps_text("REPLAYING", n_steps, step=step))
 
     def _on_progress(self, class_index: int, iteration: int, value: float) -> None:
         self.training_panel.plot.add_point(class_index, iteration, value)  # repaints coalesce
@@ -803,6 +837,7 @@ class SegmentMode(Mode):
             return
         self._training_in_flight = self._apply_in_flight = False
         self._failure = None
+        self._job_words = ""
         if outcome.retrained and outcome.scribbles is not None:
             # Marks this result covers are no longer waiting to be a step of their own.
             self._mark_snapshots = [m for m in self._mark_snapshots
@@ -867,6 +902,7 @@ class SegmentMode(Mode):
 
     def on_failed(self, message: str) -> None:
         self._training_in_flight = self._apply_in_flight = False
+        self._job_words = ""
         layer = self.shell.layer
         if layer is not None:
             # Marks that cover every pixel one class (a click or a wide brush on a tiny photo)
@@ -883,6 +919,7 @@ class SegmentMode(Mode):
 
     def on_cancelled(self) -> None:
         self._training_in_flight = self._apply_in_flight = False
+        self._job_words = ""
         self._cancelled = True
         self._refit_when_done = False  # Cancel (Esc) stops the marks' fit too
         note = " (the overlay shows the previous result)" if self.outcome is not None else ""
@@ -1014,6 +1051,8 @@ class SegmentMode(Mode):
                 and np.array_equal(failure[1], layer.labels)):
             # A new fit under way is said below, and other marks (an undo) are not the failed ones.
             return HINT_FAILED.format(message=escape(failure[0].rstrip(".")))
+        if self._training_in_flight and self._job_words and self.loaded_model is None:
+            return self._running_hint()
         if self.loaded_model is not None:
             return (f"Using the loaded model <b>{self.loaded_model_name}</b>: strokes are kept as hard constraints. "
                     "<b>Retrain</b> (or new model settings) fits a new model to your strokes.")

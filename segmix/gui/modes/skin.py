@@ -370,6 +370,9 @@ class SkinMode(Mode):
         except (ValueError, OSError) as exc:
             shell.show_message("Cannot load skin model", files.window_message(str(exc)))
             return False
+        if not self._may_drop_trained_model("Load skin model", f"Use {Path(path).name} as the skin model?",
+                                            "&Load"):
+            return False
         self.skin_model, self.skin_model_name = model, Path(path).name
         self._model_unsaved = False
         self._model_set_version = None
@@ -382,7 +385,22 @@ class SkinMode(Mode):
             self._request_skin()
         return True
 
-    def use_builtin_skin_model(self) -> None:
+    def _may_drop_trained_model(self, title: str, question: str, action: str) -> bool:
+        """True when no skin model trained here is unsaved, or the user lets it go: asked as
+        Clear set and closing ask about work kept nowhere else (Built-in dropped a trained,
+        unsaved model without a word, and so did Load)."""
+        if self.skin_model is None or not self._model_unsaved:
+            return True
+        trained = self.skin_model_name.removesuffix(" (not saved)")
+        return self.shell.confirm(title, f"{question} The skin model {trained} is not saved, and it would be "
+                                         "dropped (Save... in the Skin dock keeps it).", action)
+
+    def use_builtin_skin_model(self) -> bool:
+        """Make the built-in skin model the active one; False when the user kept a trained,
+        unsaved model instead (asked first)."""
+        if not self._may_drop_trained_model("Use built-in skin model", "Use the built-in skin model?",
+                                            "Use &Built-in"):
+            return False
         self.skin_model = None
         # The model trained here is dropped (its training set stays, and is asked about on
         # closing): closing asked to discard "the skin model built-in".
@@ -398,6 +416,7 @@ class SkinMode(Mode):
                 self._active_skin_model()
             except (ValueError, OSError) as exc:
                 self.shell.show_message("Cannot load the built-in skin model", str(exc))
+        return True
 
     def save_skin_model(self, path=None) -> bool:
         """Write the active skin model as JSON (atomic)."""

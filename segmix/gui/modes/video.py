@@ -937,7 +937,10 @@ class VideoMode(Mode):
 
     @property
     def has_result(self) -> bool:
-        return self.current is not None
+        # Not a frame the model only learns from (frame 1 of a fresh model): there is no
+        # background model yet to compare it with, so its mask says nothing (all background,
+        # as Export All Masks writes it), and a trial's first Ctrl+E saved that empty file.
+        return self.current is not None and not self.current.learning
 
     @property
     def result_pending(self) -> bool:
@@ -961,6 +964,10 @@ class VideoMode(Mode):
             return "Nothing to export: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O) first."
         if self.current is None:
             return "Nothing to export yet: the first frame is being prepared."
+        if self.current.learning:
+            return (f"Nothing to export yet: frame {self.current.index} only starts the background model, so nothing "
+                    "in it can be told moving (its mask would be all background). Step to the next frame (.) or play "
+                    "(P) for the first mask; Export All Masks writes every frame's.")
         if kind == "mask":
             return ("Save the mask of the frame shown (8-bit PNG: 0 background, 127 shadow, 255 moving), as "
                     "Export All Masks writes this frame")
@@ -973,15 +980,15 @@ class VideoMode(Mode):
 
     def export_arrays(self, kind):
         result = self.current
-        if result is None:
+        if result is None or result.learning:
+            # A learning frame's mask (all background, as run_sequence writes frame 1 of a new
+            # model) is no result: refused as before the first frame (export_tip says why).
             raise NothingToExport(self.export_tip(kind))
         self._export_result = result
         if kind == "mask":
-            # As run_sequence writes it: frame 1 of a new model, with nothing to compare it with,
-            # is all background (0), not the all-foreground the model returns for it.
-            return None, np.zeros_like(result.mask) if result.learning else result.mask.copy()
+            return None, result.mask.copy()
         if kind == "cutout":
-            return None, np.zeros(result.mask.shape, bool) if result.learning else result.mask == 255
+            return None, result.mask == 255
         raise NothingToExport(self.export_tip(kind))
 
     def _frame_name(self, result: StepResult) -> str:

@@ -117,7 +117,10 @@ def test_export_mask_onto_a_frame_is_refused_before_any_replace_question(make_wi
     from segmix.gui import file_dialogs
 
     window = make_window()
-    _open(qtbot, window, frame_folder)
+    mode = _open(qtbot, window, frame_folder)
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):  # frame 1 has no mask to export (session 31)
+        mode.panel.step_button.click()
+    qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)
     frame = frame_folder / "in000005.png"  # not frame 1, which the window knows as its input
     before = frame.read_bytes()
     monkeypatch.setattr(file_dialogs, "save_file_name", lambda *a, **k: str(frame))  # the name typed
