@@ -441,15 +441,13 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--box", type=box, default=None, metavar="LEFT,TOP,RIGHT,BOTTOM",
                      help="mark everything outside this box background, as the window's Rectangle tool (GrabCut): "
                           "a box alone gives a mask; pixels of the displayed photo, x to the right and y down "
-                          "from the top-left corner, RIGHT and BOTTOM exclusive; clipped to the photo (write --box=-5,0,... "
-                          "when a value is negative)")
+                          "from the top-left corner, RIGHT and BOTTOM exclusive; clipped to the photo (a detector's box may reach past an edge)")
     seg.add_argument("--click", dest="clicks", action=_AppendClick, const=1, type=point, default=None,
                      metavar="X,Y",
                      help="a foreground click at pixel X,Y (repeatable): a disc of the window's Click tool's "
                           "radius (5 px on a 854 x 480 photo, growing with the photo); one click gives a mask. "
                           "Fitted as the window fits them: after any --scribbles, the box first, then each click "
-                          "from the result before it, in the order given (--at-once: all at once); write "
-                          "--click=-1,5 for a value starting with a minus")
+                          "from the result before it, in the order given (--at-once: all at once)")
     seg.add_argument("--background-click", dest="clicks", action=_AppendClick, const=2, type=point, default=None,
                      metavar="X,Y",
                      help="a background click at pixel X,Y (repeatable), in the order given among the --click "
@@ -482,7 +480,8 @@ def _add_segment_parser(sub) -> None:
                           "a colour channel's full range, W = 0.1 a tenth of it (default 0 = colour only)")
     seg.add_argument("--smoothing", type=str.lower, choices=("none", "graphcut"), default=None,
                      help="graphcut (default): spatially regularised; none: per-pixel Bayes rule")
-    seg.add_argument("--smoothness", type=weight, default=None, help="graph-cut pairwise weight (gamma; default 25)")
+    seg.add_argument("--smoothness", type=weight, default=None, help="graph-cut pairwise weight (gamma; default 25, times the ratio of the diagonals on a photo "
+                          "larger than 854 x 480, so a larger copy of a photo is cut as the photo)")
     seg.add_argument("--threshold", type=unit_float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
     seg.add_argument("--distance-prior", type=weight, default=None, metavar="W",
                      help="weight (nats) of the lean towards the nearer scribble class (default 1, 0 = off)")
