@@ -23,6 +23,11 @@ STROKES = [
     ("background", [(300, 40), (380, 60), (470, 120), (470, 260)]),
     ("background", [(420, 330), (480, 380)]),
     ("background", [(390, 300), (495, 305), (500, 460)]),
+    # Two corrections, as a user makes them after seeing the mask: the shaded left of the suit
+    # (foreground strokes first, then background strokes, leave it out: a background-only
+    # step only removes foreground) and the wall beside the shuttle.
+    ("foreground", [(70, 290), (90, 400)]),
+    ("background", [(340, 150), (410, 190)]),
 ]
 
 
