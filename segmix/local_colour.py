@@ -595,6 +595,47 @@ def has_stroke(scribbles: np.ndarray, label: int) -> bool:
     return bool(_class_group_list(np.ascontiguousarray(scribbles), label, "strokes"))
 
 
+def adds_stroke(scribbles: np.ndarray, previous_scribbles: np.ndarray) -> bool:
+    """True when the marks added since ``previous_scribbles`` hold a stroke: a connected group
+    (8-connected) of the added marks of a class that is larger than a click
+    (:func:`click_max_area`) or longer than two click discs side by side (over ``4 r + 1`` px
+    across, ``r`` = :func:`segmix.clicks.click_radius`), such as a brush stroke or a box's
+    outside. The added pixels of a click are a disc or part of one (where it overlaps earlier
+    marks of its class: a box's outside, an earlier click), so its thickness, which
+    :func:`click_sized_groups` tests, does not tell here.
+
+    Parameters
+    ----------
+    scribbles, previous_scribbles : (H, W) uint8 labels, 0 unmarked, 1 / 2 the classes
+
+    Raises
+    ------
+    ValueError
+        When the two have different shapes.
+    """
+    from segmix.clicks import click_radius
+
+    scribbles = np.ascontiguousarray(scribbles)
+    previous_scribbles = np.asarray(previous_scribbles)
+    if previous_scribbles.shape != scribbles.shape:
+        raise ValueError(f"previous_scribbles shape {previous_scribbles.shape} does not match {scribbles.shape}")
+    flat = scribbles.reshape(-1)
+    added = np.flatnonzero((flat != previous_scribbles.reshape(-1)) & (flat > 0))
+    if added.size == 0:
+        return False
+    max_area = click_max_area(scribbles.shape)
+    max_span = 4.0 * click_radius(scribbles.shape) + 1.0
+    only_added = np.zeros(flat.shape, np.uint8)
+    only_added[added] = flat[added]
+    only_added = only_added.reshape(scribbles.shape)
+    for label in np.unique(flat[added]):
+        for rows, cols in _class_group_list(only_added, int(label), "all", added):
+            span = max(int(rows.max() - rows.min()), int(cols.max() - cols.min())) + 1
+            if rows.size > max_area or span > max_span:
+                return True
+    return False
+
+
 # Grid samples near each click group (_near_samples), kept between calls: a click's
 # neighbourhood does not change when other clicks are added, and the KD-tree query was most
 # of a local model's cost. Keyed by the group's pixels and the grid; at most 256 entries of

@@ -45,7 +45,9 @@ from skimage import color as skcolor
 
 from segmix import adaptive_smoothness, graphcut
 from segmix.adaptive_smoothness import check_mode as check_adaptive
-from segmix.local_colour import LOCAL_MARKS, LOCAL_MIXING, add_local_colour, has_stroke, local_colour_log_odds_delta
+from segmix.local_colour import (
+    LOCAL_MARKS, LOCAL_MIXING, add_local_colour, adds_stroke, has_stroke, local_colour_log_odds_delta,
+)
 from segmix.marked_pixels import marked_flat
 from segmix.bayes import BayesClassifier, check_image
 from segmix.click_guards import (
@@ -1898,7 +1900,8 @@ def apply_model(
             # A one-signed step that went far beyond its marks: redo the cut leaning towards
             # the previous mask where it went wrong, more the farther from the new marks.
             if settings.strip_guard > 0:
-                protect, weight = stripped_objects(mask, previous_mask, fixed), settings.strip_guard
+                stroke = previous_scribbles is not None and adds_stroke(fixed, previous_scribbles)
+                protect, weight = stripped_objects(mask, previous_mask, fixed, stroke), settings.strip_guard
             if protect is None and settings.removal_guard > 0:
                 protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)
                 weight = settings.removal_guard
