@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import math
 import threading
+import zlib
 from collections import OrderedDict
 
 import numpy as np
@@ -543,6 +544,8 @@ def _class_group_list(scribbles: np.ndarray, label: int, marks: str, flat_marked
     own = flat_marked[flat[flat_marked] == label]
     if own.size == 0:
         return []
+    if own.size > h * w // DENSE_GROUPING_SHARE:
+        return _dense_group_list(scribbles, label, marks, max_area)
     rows, cols = own // w, own % w
     block_rows, block_cols = rows // GROUP_BLOCK, cols // GROUP_BLOCK
     occupied = np.zeros((-(-h // GROUP_BLOCK), -(-w // GROUP_BLOCK)), bool)
@@ -569,6 +572,92 @@ def _class_group_list(scribbles: np.ndarray, label: int, marks: str, flat_marked
             groups.append((gr + (box[0].start + r0), gc + (box[1].start + c0)))
     groups.sort(key=lambda group: group[0][0] * w + group[1][0])
     return groups
+
+
+# Marks covering more than 1 / this of the photo (a box's outside, a broad stroke) are grouped
+# by :func:`_dense_group_list`: a few full-size passes cost less than the sparse path's
+# coordinates of every mark (a 12 MP box's outside: 9.8 M marks, 0.3-2.3 s a grouping,
+# against 0.1 s).
+DENSE_GROUPING_SHARE = 16
+
+
+def _dense_group_list(scribbles: np.ndarray, label: int, marks: str, max_area: float):
+    """:func:`_class_group_list` for marks covering much of the photo: the same groups in
+    the same order, from the label image itself. Occupied blocks come from a full-size
+    comparison; each 8-connected run of them is labelled in its bounding box (the run's
+    blocks only, as the sparse path does); the pixels of a group are listed only if the
+    group is kept, so a box's outside, not click-sized, is never listed for "clicks"."""
+    h, w = scribbles.shape
+    b = GROUP_BLOCK
+    marked = scribbles == label
+    hb, wb = -(-h // b), -(-w // b)
+    padded = np.zeros((hb * b, wb * b), bool)
+    padded[:h, :w] = marked
+    occupied = padded.reshape(hb, b, wb, b).any(axis=(1, 3))
+    runs, _ = ndimage.label(occupied, structure=np.ones((3, 3), bool))
+    structure = np.ones((3, 3), bool)
+    groups = []
+    for number, run_box in enumerate(ndimage.find_objects(runs), start=1):
+        if run_box is None:
+            continue
+        r0, c0 = run_box[0].start * b, run_box[1].start * b
+        r1, c1 = min(h, run_box[0].stop * b), min(w, run_box[1].stop * b)
+        mine_blocks = runs[run_box] == number
+        inside = marked[r0:r1, c0:c1] & np.repeat(np.repeat(mine_blocks, b, axis=0), b, axis=1)[:r1 - r0, :c1 - c0]
+        labels, count = ndimage.label(inside, structure=structure)
+        if count == 0:
+            continue
+        areas = np.bincount(labels.reshape(-1), minlength=count + 1)
+        for box_label, box in enumerate(ndimage.find_objects(labels), start=1):
+            if box is None:
+                continue
+            if marks != "all":
+                small = areas[box_label] <= max_area
+                if marks == "clicks" and not small:
+                    continue
+                mine = labels[box] == box_label
+                clicked = small and _click_sized(mine, max_area)
+                if clicked != (marks == "clicks"):
+                    continue
+            else:
+                mine = labels[box] == box_label
+            gr, gc = np.nonzero(mine)
+            groups.append((gr + (box[0].start + r0), gc + (box[1].start + c0)))
+    groups.sort(key=lambda group: group[0][0] * w + group[1][0])
+    return groups
+
+
+# The click groups of the last few marks (_cached_group_list): a fit computes its unary a few
+# times with the same marks (a box's GrabCut rounds, the cut's preview), and grouping a box's
+# outside, one group of nearly every pixel, is 0.4-0.5 s on a 12 MP photo each time.
+_GROUPS_CACHE: OrderedDict = OrderedDict()
+_GROUPS_CACHE_SIZE = 8
+_GROUPS_LOCK = threading.Lock()
+
+
+def _cached_group_list(scribbles: np.ndarray, label: int, marks: str, flat_marked: np.ndarray | None = None):
+    """:func:`_class_group_list`, remembered for the last few marks when ``marks`` is "clicks"
+    (click-sized groups only, a few thousand pixels each: the entries stay small). Keyed by
+    the marks' shape and checksum (CRC-32 of the C-contiguous labels: 2-3 ms at 12 MP). The
+    groups' arrays are shared between callers and read-only."""
+    if marks != "clicks":
+        return _class_group_list(scribbles, label, marks, flat_marked)
+    scribbles = np.ascontiguousarray(scribbles)
+    key = (scribbles.shape, str(scribbles.dtype), zlib.crc32(scribbles.data), int(label))
+    with _GROUPS_LOCK:
+        found = _GROUPS_CACHE.get(key)
+        if found is not None:
+            _GROUPS_CACHE.move_to_end(key)
+            return list(found)
+    groups = _class_group_list(scribbles, label, marks, flat_marked)
+    for rows, cols in groups:
+        rows.setflags(write=False)
+        cols.setflags(write=False)
+    with _GROUPS_LOCK:
+        _GROUPS_CACHE[key] = tuple(groups)
+        while len(_GROUPS_CACHE) > _GROUPS_CACHE_SIZE:
+            _GROUPS_CACHE.popitem(last=False)
+    return list(groups)
 
 
 def _click_sized(mine: np.ndarray, max_area: float) -> bool:
@@ -779,7 +868,7 @@ def add_local_colour(
     flat_marked = marked_flat(scribbles)
     per_class = []
     for label in (1, 2):
-        group_list = _class_group_list(scribbles, label, marks, flat_marked)
+        group_list = _cached_group_list(scribbles, label, marks, flat_marked)
         count = len(group_list)
         if count == 0:
             per_class.append(None)
