@@ -337,7 +337,9 @@ class _Parser(argparse.ArgumentParser):
                     name.startswith("--") and name not in options) else ""
                 if close:
                     hint += f"; '{name}' is no option ({close.removeprefix('; ')})"
-        self.exit(2, f"{self.prog}: error: {message}{hint} (see {self.prog} --help)\n")
+        # The window's options reached without "open" (`segmix photo.jpg ...`) are said as typed.
+        prefix = getattr(self, "_error_prog", None) or self.prog
+        self.exit(2, f"{prefix}: error: {message}{hint} (see {self.prog} --help)\n")
 
 
 def _close_option(message: str, options: list[str]) -> str:
@@ -2401,10 +2403,13 @@ def _main(argv: list[str] | None) -> int:
         if refusal:
             print(refusal, file=sys.stderr)
             return 2
-    if not argv or (argv[0] not in known and not argv[0].startswith("-")):
+    implicit_open = not argv or (argv[0] not in known and not argv[0].startswith("-")) or (
+        argv[0].split("=", 1)[0] == "--max-megapixels")  # `segmix --max-megapixels 300 big.tif`: the window's
+    if implicit_open:
         argv = ["open", *argv]
-    elif argv[0].split("=", 1)[0] == "--max-megapixels":  # `segmix --max-megapixels 300 big.tif`: the window's
-        argv = ["open", *argv]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction) and "open" in action.choices:
+                action.choices["open"]._error_prog = "segmix"
     try:
         args, extra = parser.parse_known_args(argv)
         if (args.command == "segment" and args.scribbles is None and args.model is None and args.box is None

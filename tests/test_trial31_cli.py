@@ -77,7 +77,7 @@ def test_the_faults_command_lines_name_the_option_and_what_is_wrong(tmp_path, ca
         capsys.readouterr().err
     # The window's command line too (`segmix photo.png --max-megapixels -inf`).
     assert main([str(photo), "--max-megapixels", "-inf"]) == 2
-    assert "segmix open: error: argument --max-megapixels: must be" in capsys.readouterr().err
+    assert "segmix: error: argument --max-megapixels: must be" in capsys.readouterr().err
     # A box partly outside the photo is the box's own matter (clipped), one wholly outside is named.
     assert main(["segment", str(photo), "--box", "-50,-20,-10,-5", "-o", str(out)]) == 2
     assert "--box -50,-20,-10,-5: the box holds no pixel of the 60 x 40 photo" in capsys.readouterr().err
@@ -98,3 +98,15 @@ def test_an_option_after_a_numeric_option_is_still_an_option(capsys):
     assert args.clicks == [(1, 3, 4, "--click"), (2, 5, 6, "--background-click")] and args.components == 3
     args = build_parser().parse_args(["background", "--roi", "2", "9", "--", "-frames"])
     assert args.roi == [2, 9] and args.inputs == ["-frames"]
+
+
+def test_the_windows_options_without_open_are_named_as_typed(capsys):
+    # `segmix photo.jpg --max-megapixels -inf` said "segmix open: error:", a command the user
+    # never typed (the final new-user check); `segmix open ...` keeps its own name.
+    for argv, prefix in ((["photo.jpg", "--max-megapixels", "-inf"], "segmix: error: argument --max-megapixels"),
+                         (["--max-megapixels", "-3", "photo.jpg"], "segmix: error: argument --max-megapixels"),
+                         (["open", "photo.jpg", "--max-megapixels", "-inf"],
+                          "segmix open: error: argument --max-megapixels")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(prefix) and err.endswith("(see segmix open --help)") and "\n" not in err, err
