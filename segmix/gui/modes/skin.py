@@ -47,7 +47,8 @@ NON_SKIN_PRIOR_WEIGHT = 0.3
 
 HINT_SKIN = (
     "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right; to teach a model, "
-    "paint skin (1) and non-skin (2), then <b>Add photo to skin training set</b>."
+    "paint skin (1) and non-skin (2) (C clicks a disc; R marks a box's outside non-skin), then "
+    "<b>Add photo to skin training set</b>."
 )
 
 HINT_DETECTING = ("<b>Skin mode</b>: detecting skin in this photo... The overlay appears when it is done "
