@@ -5,7 +5,6 @@ boundary refinement's lengths scale with the diagonal (segment.photo_scale). The
 cover what still changed with the photo's size.
 """
 
-import os
 
 import numpy as np
 import pytest
