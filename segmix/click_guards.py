@@ -156,7 +156,7 @@ STRIP_ISLAND = 12.0
 
 
 def stripped_objects(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.ndarray,
-                     stroke: bool = False) -> np.ndarray | None:
+                     stroke=False) -> np.ndarray | None:
     """The previous mask's objects that a background-only step stripped, (H, W) bool, or None.
 
     After marks that only remove foreground (background marks on the previous foreground),
@@ -180,8 +180,9 @@ def stripped_objects(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.
     Parameters
     ----------
     mask, previous_mask : (H, W) bool; scribbles : (H, W) uint8 labels
-    stroke : bool
-        Whether the step's marks hold a stroke.
+    stroke : bool or callable returning bool
+        Whether the step's marks hold a stroke; a callable is asked only when an object was
+        stripped (most steps strip nothing, and the test looks at the whole label image).
 
     Returns
     -------
@@ -211,7 +212,7 @@ def stripped_objects(mask: np.ndarray, previous_mask: np.ndarray, scribbles: np.
         return None
     objects = np.isin(old_labels, stripped)
     step = (scribbles == BACKGROUND) & previous_mask
-    if not stroke or not step.any():
+    if not step.any() or not (stroke() if callable(stroke) else stroke):
         return objects
     nearer = ndimage.distance_transform_edt(~(scribbles == FOREGROUND)) < ndimage.distance_transform_edt(~step)
     objects &= nearer

@@ -50,6 +50,7 @@ from segmix.local_colour import (
 )
 from segmix.marked_pixels import marked_flat
 from segmix.bayes import BayesClassifier, check_image
+from segmix.clicks import photo_scale  # the cut's gamma and the refinement's lengths grow with it
 from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
@@ -1406,40 +1407,6 @@ def _refit(model: SegmentationModel, image: np.ndarray, mask: np.ndarray) -> Seg
     return SegmentationModel(settings, classifier, features, dict(model.training, refit=True))
 
 
-#: The diagonal (px) of the DAVIS frames (854 x 480) the cut's weights were chosen on.
-REFERENCE_DIAGONAL = float(np.hypot(854, 480))
-
-
-def photo_scale(shape) -> float:
-    """How many times a DAVIS frame's diagonal this ``(H, W)`` photo's is, at least 1:
-    ``max(1, diagonal / 979.7)``, the factor on the cut's gamma (``smoothness``) and on the
-    boundary refinement's lengths (``snapcut_window``, ``snapcut_margin``, ``snapcut_band``).
-
-    Every unary term (the colour models' log odds, the distance prior, the guards' leans)
-    is a sum over pixels, so a region's evidence grows with the square of the photo's side,
-    while the cut's boundary cost (gamma per pixel edge) grows only with the side: at twice
-    the side the colours count 4x and the boundary 2x, and the same marks on a larger copy
-    of a photo gave another mask. Scaled by the diagonal above the DAVIS frame's (where the
-    weights were tuned), the cut keeps the balance it was tuned at, so a larger copy is cut
-    alike. Measured on the first 24 even DAVIS frames upscaled 2x (Lanczos), mean IoU of a
-    box alone 0.600 -> 0.637 (0.641 at 1x) and after three protocol clicks 0.727 -> 0.755
-    (0.750 at 1x). Until session 31 only the distance prior was scaled (by the inverse),
-    which kept its ratio to the boundary (a trial's 6000 x 6000 circle on grey, in a box
-    with a stroke, lost its circle to an octagon of grey without it) but let the colour
-    models outweigh both. Photos up to DAVIS's size are unchanged (factor 1).
-
-    Parameters
-    ----------
-    shape : (int, int)
-
-    Returns
-    -------
-    float >= 1
-    """
-    diagonal = float(np.hypot(shape[0], shape[1]))
-    return max(1.0, diagonal / REFERENCE_DIAGONAL)
-
-
 def scribble_distance_log_odds(
     scribbles: np.ndarray, weight: float = 1.0, max_pixels: int = 100_000
 ) -> np.ndarray | None:
@@ -1911,7 +1878,7 @@ def apply_model(
             # A one-signed step that went far beyond its marks: redo the cut leaning towards
             # the previous mask where it went wrong, more the farther from the new marks.
             if settings.strip_guard > 0:
-                stroke = previous_scribbles is not None and adds_stroke(fixed, previous_scribbles)
+                stroke = lambda: previous_scribbles is not None and adds_stroke(fixed, previous_scribbles)  # noqa: E731
                 protect, weight = stripped_objects(mask, previous_mask, fixed, stroke), settings.strip_guard
             if protect is None and settings.removal_guard > 0:
                 protect = removed_near_foreground(mask, previous_mask, fixed, image, settings.removal_guard_colour)

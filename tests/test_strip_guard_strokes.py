@@ -49,6 +49,17 @@ def test_a_stroke_step_protects_only_the_part_nearer_the_foreground_marks():
     assert not protect[:, 50:].any() and protect[5:35, 5:40].all()
 
 
+def test_the_stroke_test_is_asked_only_when_an_object_was_stripped():
+    previous, _, marks, mask = _object_and_marks()
+    asked = []
+    ask = lambda: asked.append(1) or True  # noqa: E731
+    assert stripped_objects(previous, previous, marks, stroke=ask) is None  # nothing stripped
+    assert not asked
+    protect = stripped_objects(mask, previous, marks, stroke=ask)
+    assert asked == [1]
+    np.testing.assert_array_equal(protect, stripped_objects(mask, previous, marks, stroke=True))
+
+
 def test_a_step_of_foreground_marks_is_no_strip():
     previous, _, marks, mask = _object_and_marks()
     marks[38, 50] = FOREGROUND  # on the previous background: a mixed step

@@ -1,7 +1,7 @@
 """Large photos (session 31's trial): a larger copy of a photo is segmented as the photo.
 
 Photos of phones and cameras (12 MP, 24 MP) are DAVIS frames' 3-8x; the cut's gamma and the
-boundary refinement's lengths scale with the diagonal (segment.photo_scale). These tests
+boundary refinement's lengths scale with the diagonal (clicks.photo_scale). These tests
 cover what still changed with the photo's size.
 """
 
