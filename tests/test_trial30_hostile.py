@@ -423,11 +423,15 @@ def test_a_collapsed_skin_mixture_names_the_options(tmp_path, capsys):
 
 
 # ------------------------------------------------------------- 13. damaged ground truth among good
+def _frames_and_truth_folders(tmp_path):
+    """Empty folders ``frames`` and ``gt`` in ``tmp_path``."""
+    (frames := tmp_path / "frames").mkdir()
+    (gt := tmp_path / "gt").mkdir()
+    return frames, gt
+
+
 def test_damaged_ground_truth_files_are_each_named_and_left_out_of_the_score(tmp_path, capsys):
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    gt = tmp_path / "gt"
-    gt.mkdir()
+    frames, gt = _frames_and_truth_folders(tmp_path)
     for i in range(1, 13):
         frame = np.full((20, 30, 3), 90, np.uint8)
         frame[4:8, i:i + 4] = 240
@@ -452,10 +456,7 @@ def test_damaged_ground_truth_files_are_each_named_and_left_out_of_the_score(tmp
 
 
 def test_ground_truth_none_of_which_can_be_used_scores_nothing(tmp_path, capsys):
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    gt = tmp_path / "gt"
-    gt.mkdir()
+    frames, gt = _frames_and_truth_folders(tmp_path)
     for i in range(1, 5):
         Image.fromarray(np.full((20, 30, 3), 90 + i, np.uint8)).save(frames / f"in{i:06d}.png")
     for i in range(1, 5):
@@ -467,10 +468,7 @@ def test_ground_truth_none_of_which_can_be_used_scores_nothing(tmp_path, capsys)
 
 
 def test_a_damaged_first_ground_truth_file_does_not_stop_the_check_before_the_run(tmp_path, capsys):
-    frames = tmp_path / "frames"
-    frames.mkdir()
-    gt = tmp_path / "gt"
-    gt.mkdir()
+    frames, gt = _frames_and_truth_folders(tmp_path)
     for i in range(1, 6):
         Image.fromarray(np.full((20, 30, 3), 90 + i, np.uint8)).save(frames / f"in{i:06d}.png")
         Image.fromarray(np.zeros((20, 30), np.uint8)).save(gt / f"gt{i:06d}.png")

@@ -43,6 +43,15 @@ def paint_two_classes(qtbot, window) -> None:
         drag(window, [(70, 10), (60, 30), (65, 50)])
 
 
+def add_skin_marks(window, skin_mode) -> None:
+    """Skin and non-skin strokes on the open photo's two halves, added to Skin mode's training set."""
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    window.set_tool("background")
+    drag(window, [(70, 10), (60, 30)])
+    assert skin_mode.add_to_skin_training_set()
+
+
 def moving_square(t: int, shape=(24, 32), rows=(6, 18), step=2, size=6) -> np.ndarray:
     """Frame ``t`` of a test video: grey, with a red square moving right by ``step`` px a frame."""
     frame = np.full((*shape, 3), 90, np.uint8)

@@ -247,19 +247,14 @@ def test_space_over_the_photo_pans_whichever_control_holds_the_keyboard(qtbot, m
 
 
 def _skin_marks_added(qtbot, window, skin_mode):
-    from gui_helpers import drag
+    from gui_helpers import add_skin_marks
 
-    window.set_tool("foreground")
-    drag(window, [(10, 10), (20, 30)])
-    window.set_tool("background")
-    drag(window, [(70, 10), (60, 30)])
-    assert skin_mode.add_to_skin_training_set()
+    add_skin_marks(window, skin_mode)
 
 
-def test_closing_names_a_skin_training_set_no_saved_model_holds(qtbot, make_window, tmp_path):
-    # Two photos' skin marks added to the training set, not trained: Ctrl+Q closed without a
-    # question, and the set (those photos' marks are kept nowhere else) was gone. Trained,
-    # then Built-in: the question named "the skin model built-in".
+def _two_photos_training_set(qtbot, make_window, tmp_path):
+    """The window in Skin mode with the marks of two photos (p1.png, p2.png) added to the
+    training set, p2.png open: (window, skin mode)."""
     from gui_helpers import make_two_colour_image
 
     photos = []
@@ -273,6 +268,14 @@ def test_closing_names_a_skin_training_set_no_saved_model_holds(qtbot, make_wind
     _skin_marks_added(qtbot, window, skin_mode)
     assert window.open_image(photos[1])
     _skin_marks_added(qtbot, window, skin_mode)
+    return window, skin_mode
+
+
+def test_closing_names_a_skin_training_set_no_saved_model_holds(qtbot, make_window, tmp_path):
+    # Two photos' skin marks added to the training set, not trained: Ctrl+Q closed without a
+    # question, and the set (those photos' marks are kept nowhere else) was gone. Trained,
+    # then Built-in: the question named "the skin model built-in".
+    window, skin_mode = _two_photos_training_set(qtbot, make_window, tmp_path)
     window.clear_scribbles()  # this photo's marks are in the set: no scribbles to ask about
     asked = []
     window.confirm_discard = lambda: (asked.append(window.discard_question()), False)[1]
@@ -334,19 +337,7 @@ def test_video_mode_refuses_a_picked_photo_its_folder_would_skip(qtbot, make_win
 def test_clear_set_asks_before_emptying_a_training_set_no_saved_model_holds(qtbot, make_window, tmp_path):
     # Clear set, beside Train skin model, emptied a set of photos' marks (kept nowhere else)
     # at one click, with no question and no undo.
-    from gui_helpers import make_two_colour_image
-
-    photos = []
-    for seed in (1, 2):
-        photos.append(tmp_path / f"p{seed}.png")
-        Image.fromarray(make_two_colour_image(seed)).save(photos[-1])
-    window = make_window(photos[0])
-    window.set_mode("skin")
-    skin_mode = window.modes["skin"]
-    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
-    _skin_marks_added(qtbot, window, skin_mode)
-    assert window.open_image(photos[1])
-    _skin_marks_added(qtbot, window, skin_mode)
+    window, skin_mode = _two_photos_training_set(qtbot, make_window, tmp_path)
     asked = []
     window.confirm = lambda title, question, action: (asked.append(question), False)[1]
     skin_mode.skin_panel.clear_button.click()

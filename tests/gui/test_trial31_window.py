@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gui_helpers import drag, viewport_point, write_frames
+from gui_helpers import add_skin_marks, drag, viewport_point, write_frames
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_images" / "coffee.png"
 
@@ -178,11 +178,7 @@ def _trained_skin_model(qtbot, window):
     skin_mode = window.modes["skin"]
     window.set_mode("skin")
     qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
-    window.set_tool("foreground")
-    drag(window, [(10, 10), (20, 30)])
-    window.set_tool("background")
-    drag(window, [(70, 10), (60, 30)])
-    assert skin_mode.add_to_skin_training_set()
+    add_skin_marks(window, skin_mode)
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
         skin_mode.skin_panel.train_button.click()
     assert skin_mode._model_unsaved
