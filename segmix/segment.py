@@ -375,7 +375,8 @@ class SegmentationSettings:
     # Components of the rest mixture.
     unexplained_components: int = 5
     # Local colour classifiers along the mask's boundary (segmix.snapcut, Video SnapCut's
-    # localized classifiers; lengths in px of a DAVIS frame, times photo_scale on a larger photo): after the cut, windows of snapcut_window px along the mask's
+    # localized classifiers; lengths in px of a DAVIS frame, times photo_scale on a larger
+    # photo): after the cut, windows of snapcut_window px along the mask's
     # boundary each fit one Gaussian per class on the mask's confident inside / outside
     # (snapcut_margin px from the boundary; with snapcut_agree only where the cut's unary
     # agrees with the mask) and the marks in it (each marked pixel weighing
