@@ -482,8 +482,9 @@ def _add_segment_parser(sub) -> None:
                           "a colour channel's full range, W = 0.1 a tenth of it (default 0 = colour only)")
     seg.add_argument("--smoothing", type=str.lower, choices=("none", "graphcut"), default=None,
                      help="graphcut (default): spatially regularised; none: per-pixel Bayes rule")
-    seg.add_argument("--smoothness", type=weight, default=None, help="graph-cut pairwise weight (gamma; default 25, times the ratio of the diagonals on a photo "
-                          "larger than 854 x 480, so a larger copy of a photo is cut as the photo)")
+    seg.add_argument("--smoothness", type=weight, default=None, help="weight of the graph cut's boundary cost (GrabCut's gamma; default 25): higher = smoother "
+                          "edges, fewer islands; on a photo larger than 854 x 480 it is multiplied by the ratio "
+                          "of the diagonals, so a larger copy keeps the balance the default was tuned at")
     seg.add_argument("--threshold", type=unit_float, default=None, help="foreground where p(fg|x) > T (default 0.5)")
     seg.add_argument("--distance-prior", type=weight, default=None, metavar="W",
                      help="weight (nats) of the lean towards the nearer scribble class (default 1, 0 = off)")
