@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -296,7 +297,11 @@ def main() -> None:
         names = [name for name in names if boxes[name] is not None]
     start = time.perf_counter()
     results = []
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_one_thread) as pool:
+    # Spawned, not forked: a fork copies the caller's locks as they are, and a caller with
+    # threads (the test suite's process, after the window's tests and Numba's pool) once left
+    # a worker blocked for good in its first allocation (a land check hung at 13 %).
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), initializer=_one_thread,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(run_frame, name, overrides, args.max_clicks, boxes[name], args.ignore_band, args.data)
                    for name in names]
         for future in futures:
