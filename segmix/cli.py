@@ -329,7 +329,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         options = list(self._option_string_actions)
-        hint = _did_you_mean(message) or _close_option(message, options)
+        hint = (_did_you_mean(message) or _close_option(message, options)
+                or _dash_value_hint(message, getattr(self, "_given", [])))
         if not hint and message.startswith("the following arguments are required"):
             for word in getattr(self, "_given", []):
                 name = word.split("=", 1)[0]
@@ -355,6 +356,24 @@ def _close_option(message: str, options: list[str]) -> str:
                                               n=1, cutoff=0.75)
             if close:
                 return f"; did you mean '{close[0]}'?"
+    return ""
+
+
+def _dash_value_hint(message: str, given: list[str]) -> str:
+    """"; a value starting with '-' is written -o=-out.png (or ./-out.png for a file)" when
+    argparse refused ``-o -out.png`` with "expected one argument": a word starting with "-"
+    is read as an option (here "-o" glued to "ut.png"), so the value needs "=" or a path
+    prefix, which the bare refusal did not say; "" for any other refusal."""
+    import re
+
+    found = re.match(r"argument (\S+): expected one argument$", message)
+    if found is None:
+        return ""
+    names = found.group(1).split("/")
+    for word, following in zip(given, given[1:]):
+        if word in names and following.startswith("-") and following not in ("-", "--"):
+            return (f"; a value starting with '-' is written {word}={following}"
+                    f" (or ./{following} for a file)")
     return ""
 
 
