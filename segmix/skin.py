@@ -49,7 +49,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_no
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.mixture.gmm import SingularCovarianceError
-from segmix.modelfile import SegmixModel, read_model
+from segmix.modelfile import SegmixModel, json_words, read_model
 from segmix.palette import skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import transparent_pixels
 
@@ -65,6 +65,7 @@ __all__ = [
     "evaluate_folder",
     "image_mask_pairs",
     "unmatched_warning",
+    "with_threshold",
     "swapped_folders",
     "images_source",
     "labelled_codes",
@@ -987,7 +988,41 @@ def load_skin_model(path=None) -> SegmixModel:
         raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
     if model.classifier.n_classes != 2:
         raise ValueError(f"{path}: a skin model needs exactly two classes")
+    from segmix.skin_detect import DETECTOR_THRESHOLD_KEY
+
+    inner = model.training.get(DETECTOR_THRESHOLD_KEY, 0.5)
+    if isinstance(inner, bool) or not isinstance(inner, (int, float)) or not 0.0 <= inner <= 1.0:
+        raise ValueError(f"{path}: invalid segmix model: 'training' {DETECTOR_THRESHOLD_KEY!r} must be a number "
+                         f"in [0, 1]; got {json_words(inner)}")
     return model
+
+
+def with_threshold(model: SegmixModel, threshold: float) -> SegmixModel:
+    """``model`` deciding at ``threshold`` in the end, its detector's inner steps unchanged.
+
+    The detector decides inside at a model's own threshold too (the texture cue's candidates,
+    the second pass's first decision; :func:`segmix.skin_detect.detector_threshold`), so a
+    model whose ``threshold`` were merely replaced would give another mask than the model at
+    ``threshold`` as a final decision only (what ``skin apply --threshold`` and the window's
+    slider give). The model's own inner threshold is kept in ``training`` when the two differ.
+
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    threshold : float in [0, 1]
+
+    Returns
+    -------
+    SegmixModel
+        A new model; written and read back, it decides exactly as ``model`` at ``threshold``.
+    """
+    from segmix.skin_detect import DETECTOR_THRESHOLD_KEY, detector_threshold
+
+    inner = detector_threshold(model)
+    training = {key: value for key, value in model.training.items() if key != DETECTOR_THRESHOLD_KEY}
+    if float(threshold) != inner:
+        training[DETECTOR_THRESHOLD_KEY] = inner
+    return replace(model, threshold=float(threshold), training=training)
 
 
 # -------------------------------------------------------------------------- applying
