@@ -1103,8 +1103,8 @@ def _add_skin_parser(sub) -> None:
                             "the photo's adaptation, before the regions step), so thresholding it differs from the "
                             "mask where regions keep or drop pixels")
     apply.add_argument("--threshold", type=unit_float, default=None,
-                       help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks every "
-                            "pixel of a kept region, 1 none)")
+                       help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks the "
+                            "whole photo but for its transparent pixels, 1 none)")
     _add_detector_options(apply)
     apply.add_argument("--workers", type=positive_int, default=None,
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
@@ -1644,7 +1644,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     for line in result.skipped:  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)
-        print(f"segmix skin eval: skipped {line}", file=sys.stderr)
+        # in the command line's words: a photo over the pixel limit was told the library's
+        # "segmix.io.load_image(path, max_pixels=...)", not skin eval's own --max-megapixels
+        print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
     for warning in result.warnings:  # photos without colour, by name: their masks are no finding
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))

@@ -988,12 +988,19 @@ def load_skin_model(path=None) -> SegmixModel:
         raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
     if model.classifier.n_classes != 2:
         raise ValueError(f"{path}: a skin model needs exactly two classes")
+    # The two keys of 'training' the detector reads (segmix.modelfile): a hand-edited value was
+    # ignored without a word ("core_skin_components": "x" gave the model with every component adapting).
     from segmix.skin_detect import DETECTOR_THRESHOLD_KEY
 
     inner = model.training.get(DETECTOR_THRESHOLD_KEY, 0.5)
     if isinstance(inner, bool) or not isinstance(inner, (int, float)) or not 0.0 <= inner <= 1.0:
         raise ValueError(f"{path}: invalid segmix model: 'training' {DETECTOR_THRESHOLD_KEY!r} must be a number "
                          f"in [0, 1]; got {json_words(inner)}")
+    n_skin = model.classifier.mixtures[model.positive_class].n_components
+    core = model.training.get("core_skin_components", n_skin)
+    if isinstance(core, bool) or not isinstance(core, int) or not 0 < core <= n_skin:
+        raise ValueError(f"{path}: invalid segmix model: 'training' 'core_skin_components' must be a whole number "
+                         f"from 1 to the skin mixture's {n_skin} components; got {json_words(core)}")
     return model
 
 
@@ -1300,13 +1307,15 @@ def other_result(path) -> bool:
         return True
     if suffix != ".png":
         return False
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         with Image.open(path) as im:
             return LABELS_KEY in im.info
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
-        return False  # not readable here: a photo that fails where photos are read
+    except Exception:  # noqa: BLE001 - not readable here: a photo that fails (or is read) where photos are
+        # read, with the user's --max-megapixels: Pillow's DecompressionBombError (a PNG over 179
+        # megapixels) is no OSError, and a folder holding one ended skin apply with a traceback
+        return False
 
 
 def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:

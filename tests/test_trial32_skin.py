@@ -6,14 +6,25 @@
    file held one threshold only. :func:`segmix.skin.with_threshold` keeps the model's own for
    those steps (``training["detector_threshold"]``), so the file gives what the model gives
    at that threshold, exactly.
+2. A folder holding a PNG over Pillow's own limit (179 megapixels: 12000 x 20000) ended
+   ``skin apply`` with a traceback (DecompressionBombError, no OSError, from the check for the
+   window's marks files) before any photo was read; it is now skipped with its size, as a
+   200-megapixel photo was. ``skin eval`` named the library's
+   ``segmix.io.load_image(path, max_pixels=...)`` for such a photo, not its --max-megapixels.
+3. A hand-edited ``"core_skin_components"`` (the other key of ``training`` the detector reads)
+   was ignored without a word; a prior of 0 was refused as "got array([0., 1.])".
 """
 
 import json
+import struct
+import zlib
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from segmix import modelfile, skin, skin_detect
+from segmix.cli import main
 
 SKIN = np.array((224, 172, 150.0))
 GREEN = np.array((40, 110, 60.0))
@@ -91,3 +102,81 @@ def test_a_malformed_detector_threshold_is_refused_with_the_file_named(trained, 
     with pytest.raises(ValueError, match=rf"bad\.json: invalid segmix model: 'training' 'detector_threshold' must "
                                          rf"be a number in \[0, 1\]; got {words}"):
         skin.load_skin_model(path)
+
+
+# == 2. a photo over Pillow's own pixel limit in a folder ==========================================
+def _huge_png(path, width=12000, height=20000, colour_type=2):
+    """A PNG whose header says width x height (240 megapixels) and holds almost no data: Pillow's
+    Image.open raises DecompressionBombError on the header alone."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+                     + chunk(b"IEND", b""))
+    return path
+
+
+def test_skin_apply_skips_a_photo_over_pillows_limit_in_a_folder(tmp_path, capsys):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.fromarray(_textured_photo()).save(photos / "hand.png")
+    huge = _huge_png(photos / "huge.png")
+    assert skin.other_result(huge) is False  # raised DecompressionBombError
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (f"segmix skin apply: skipped {huge}: the image is 12000 x 20000 = 240,000,000 pixels, more than the "
+            "limit of 200,000,000 (a guard against decompression bombs; --max-megapixels 240 reads it") in err, err
+    assert sorted(p.name for p in out.iterdir()) == ["hand_skin.png"]
+
+
+def test_skin_eval_names_its_own_option_for_a_photo_over_the_limit(tmp_path, capsys):
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    Image.fromarray(_textured_photo()).save(images / "hand.png")
+    mask = np.zeros(_textured_photo().shape[:2], np.uint8)
+    mask[:, :64] = 255
+    Image.fromarray(mask).save(masks / "hand.png")
+    _huge_png(images / "huge.png")
+    _huge_png(masks / "huge.png", colour_type=0)
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 1
+    err = capsys.readouterr().err
+    assert "--max-megapixels 240 reads it, if you trust the file" in err and "segmix.io" not in err, err
+
+
+# == 3. the other key of training the detector reads; a prior's words ==============================
+@pytest.mark.parametrize("value", ['"x"', "0", "3", "1.5", "true"])
+def test_a_malformed_core_skin_components_is_refused(trained, tmp_path, value):
+    path = tmp_path / "core.json"
+    data = modelfile.model_to_dict(trained)
+    data["training"]["core_skin_components"] = json.loads(value)
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"core\.json: invalid segmix model: 'training' 'core_skin_components' must be "
+                                         r"a whole number from 1 to the skin mixture's 2 components; got "):
+        skin.load_skin_model(path)
+    data["training"]["core_skin_components"] = 1
+    path.write_text(json.dumps(data))
+    assert skin_detect._core_count(skin.load_skin_model(path), 2) == 1
+
+
+def test_a_zero_prior_is_refused_in_the_files_words(trained, tmp_path, capsys):
+    path = tmp_path / "p0.json"
+    data = modelfile.model_to_dict(trained)
+    data["classifier"]["classes"][0]["prior"], data["classifier"]["classes"][1]["prior"] = 0.0, 1.0
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"priors must be 2 positive finite numbers; got \[0\.0, 1\.0\]$"):
+        skin.load_skin_model(path)
+
+
+def test_skin_apply_help_says_what_threshold_0_marks(tmp_path, capsys):
+    """--help said "0 marks every pixel of a kept region": it marks the whole photo."""
+    assert main(["skin", "apply", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "0 marks the whole photo but for its transparent pixels, 1 none" in help_text
+    Image.fromarray(_textured_photo()).save(tmp_path / "hand.png")
+    assert main(["skin", "apply", str(tmp_path / "hand.png"), "--threshold", "0", "--output-dir",
+                 str(tmp_path / "out"), "--quiet"]) == 0
+    assert (np.asarray(Image.open(tmp_path / "out" / "hand_skin.png")) == 255).all()
