@@ -127,5 +127,6 @@ def test_the_read_out_and_the_empty_mask_line_agree(qtbot, make_window, tmp_path
     assert window.posterior_label.text().endswith("(not in the mask)")
     text = skin_mode.skin_panel.status_label.text()
     likely = posterior > np.float32(threshold)
-    assert (f"the mask is empty, though {100 * likely.mean():.2g} % of the photo has P(skin) above it (up to "
-            f"{posterior[likely].max():.2f}): no region of it was kept as skin") in text, text
+    assert (f"No skin found at this threshold: {100 * likely.mean():.2g} % of the photo has P(skin) above it (up "
+            f"to {posterior[likely].max():.2f}), but no region of it was kept. The slider to the left lowers the "
+            "threshold.") in text, text

@@ -348,11 +348,10 @@ class SkinMode(Mode):
                 likely = self.skin_posterior > np.float32(self.skin_panel.threshold)
                 if likely.any():
                     # the read-out under the pointer shows P(skin) above the threshold there
-                    warning = (f"No skin found at this threshold: the mask is empty, though {_share(likely)} of "
-                               f"the photo has P(skin) above it (up to "
-                               f"{float(self.skin_posterior[likely].max()):.2f}): no region of it was kept as "
-                               "skin (too small, without a pixel far above the threshold, or taken for "
-                               "background). The slider to the left lowers the threshold.")
+                    # (in the dock's 8 lines: a longer one, with the regions' rules, was cut)
+                    warning = (f"No skin found at this threshold: {_share(likely)} of the photo has P(skin) "
+                               f"above it (up to {float(self.skin_posterior[likely].max()):.2f}), but no region "
+                               "of it was kept. The slider to the left lowers the threshold.")
         return f"{text}\n{warning}" if warning else text
 
     def on_failed(self, message: str) -> None:
