@@ -428,9 +428,13 @@ def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | Non
 def _naming_hint(image: Path, masks: list[Path]) -> str:
     """How masks are paired, with an example of this data's names when no pair was found:
     data sets often name masks p0_mask.png / p0_skin.png / p0.mask.png for p0.jpg."""
+    wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
+    # a photo IMG_1.JPG and its mask img_1.png: stems are compared as they are spelt
+    cased = next((m for m in masks if m.stem.casefold() == image.stem.casefold()), None)
+    if cased is not None:
+        return f" ({wanted}, in the same case; {cased.name} differs in case only: rename the masks or the photos)"
     example = next((m for m in masks if m.stem.startswith(image.stem) and m.stem != image.stem), masks[0])
     extra = example.stem[len(image.stem):] if example.stem.startswith(image.stem) else None
-    wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
     if extra:
         return f" ({wanted}; {example.name} has '{extra}' after the name: rename the masks)"
     return f" ({wanted}; found e.g. {example.name})"

@@ -180,3 +180,16 @@ def test_skin_apply_help_says_what_threshold_0_marks(tmp_path, capsys):
     assert main(["skin", "apply", str(tmp_path / "hand.png"), "--threshold", "0", "--output-dir",
                  str(tmp_path / "out"), "--quiet"]) == 0
     assert (np.asarray(Image.open(tmp_path / "out" / "hand_skin.png")) == 255).all()
+
+
+# == 4. masks named in another case than their photos ===============================================
+def test_masks_of_another_case_are_named_as_such(tmp_path, capsys):
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    Image.fromarray(_textured_photo()).save(images / "IMG_0001.PNG")
+    Image.fromarray(np.zeros((96, 128), np.uint8)).save(masks / "img_0001.png")
+    assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json")]) == 2
+    err = capsys.readouterr().err
+    assert ("the mask of IMG_0001.PNG must be IMG_0001.png (any image extension), in the same case; img_0001.png "
+            "differs in case only: rename the masks or the photos)") in err, err
