@@ -407,7 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     quant.add_argument("-k", "--colors", type=palette_size, default=8, help="number of colours, 1-65536 (default 8)")
     quant.add_argument("-o", "--output", required=True,
                        help="output image: .png recommended (with at most 256 colours a palette PNG of "
-                            "exactly the k colours; .tif and .bmp alike; a greyscale photo stays greyscale), "
+                            "exactly the k colours; .bmp alike, .tif in RGB; a greyscale photo without transparency stays "
+                            "greyscale), "
                             ".gif (k up to 256, exactly the k colours), .webp (lossless), .jpg / .jpeg; the "
                             "extension chooses the format")
     quant.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")

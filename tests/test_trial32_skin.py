@@ -193,3 +193,25 @@ def test_masks_of_another_case_are_named_as_such(tmp_path, capsys):
     err = capsys.readouterr().err
     assert ("the mask of IMG_0001.PNG must be IMG_0001.png (any image extension), in the same case; img_0001.png "
             "differs in case only: rename the masks or the photos)") in err, err
+
+
+# == 5. quantize --help on TIFF and greyscale photos with transparency ===============================
+def test_quantize_help_says_what_tiff_and_a_grey_photo_with_alpha_become(tmp_path, capsys):
+    """--help said ".tif and .bmp alike" (a palette image: a TIFF is RGB) and "a greyscale photo
+    stays greyscale" (one with transparency is written RGBA)."""
+    assert main(["quantize", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ".bmp alike, .tif in RGB; a greyscale photo without transparency stays greyscale" in help_text
+    grey = np.tile(np.linspace(0, 255, 64).astype(np.uint8), (32, 1))
+    photo = Image.fromarray(grey)
+    photo.putalpha(Image.fromarray(np.where(np.arange(64) < 16, 0, 255).astype(np.uint8)[None].repeat(32, 0)))
+    photo.save(tmp_path / "la.png")
+    Image.fromarray(grey).save(tmp_path / "l.png")
+    for name, mode in (("la", "RGBA"), ("l", "L")):
+        assert main(["quantize", str(tmp_path / f"{name}.png"), "-k", "4", "-o", str(tmp_path / f"{name}4.png")]) == 0
+        assert Image.open(tmp_path / f"{name}4.png").mode == mode
+    Image.fromarray(_textured_photo()).save(tmp_path / "rgb.png")
+    for suffix, mode in ((".tif", "RGB"), (".bmp", "P"), (".png", "P")):
+        out = tmp_path / f"rgb4{suffix}"
+        assert main(["quantize", str(tmp_path / "rgb.png"), "-k", "4", "-o", str(out)]) == 0
+        assert Image.open(out).mode == mode and len(Image.open(out).convert("RGB").getcolors()) == 4
