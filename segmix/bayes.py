@@ -62,7 +62,8 @@ class BayesClassifier:
         n_classes = len(mixtures)
         priors = np.full(n_classes, 1.0 / n_classes) if priors is None else np.asarray(priors, dtype=np.float64)
         if priors.shape != (n_classes,) or not np.isfinite(priors).all() or (priors <= 0).any():
-            raise ValueError(f"priors must be {n_classes} positive finite numbers; got {priors!r}")
+            # the numbers as a JSON file spells them (was "got array([0., 1.])")
+            raise ValueError(f"priors must be {n_classes} positive finite numbers; got {np.ravel(priors).tolist()}")
         names = [f"class {i}" for i in range(n_classes)] if class_names is None else [str(n) for n in class_names]
         if len(names) != n_classes:
             raise ValueError(f"class_names must have {n_classes} entries; got {len(names)}")

@@ -426,7 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     quant.add_argument("-k", "--colors", type=palette_size, default=8, help="number of colours, 1-65536 (default 8)")
     quant.add_argument("-o", "--output", required=True,
                        help="output image: .png recommended (with at most 256 colours a palette PNG of "
-                            "exactly the k colours; .tif and .bmp alike; a greyscale photo stays greyscale), "
+                            "exactly the k colours; .bmp alike, .tif in RGB; a greyscale photo without transparency stays "
+                            "greyscale), "
                             ".gif (k up to 256, exactly the k colours), .webp (lossless), .jpg / .jpeg; the "
                             "extension chooses the format")
     quant.add_argument("--seed", type=random_seed, default=0, help="random seed (default 0)")
@@ -1122,8 +1123,8 @@ def _add_skin_parser(sub) -> None:
                             "the photo's adaptation, before the regions step), so thresholding it differs from the "
                             "mask where regions keep or drop pixels")
     apply.add_argument("--threshold", type=unit_float, default=None,
-                       help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks every "
-                            "pixel of a kept region, 1 none)")
+                       help="decision threshold on p(skin) (default: the model's, 0.04 built in; 0 marks the "
+                            "whole photo but for its transparent pixels, 1 none)")
     _add_detector_options(apply)
     apply.add_argument("--workers", type=positive_int, default=None,
                        help="decode/encode threads (default: cores, max 4); with --distributed, threads of each "
@@ -1663,7 +1664,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     for line in result.skipped:  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)
-        print(f"segmix skin eval: skipped {line}", file=sys.stderr)
+        # in the command line's words: a photo over the pixel limit was told the library's
+        # "segmix.io.load_image(path, max_pixels=...)", not skin eval's own --max-megapixels
+        print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
     for warning in result.warnings:  # photos without colour, by name: their masks are no finding
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))

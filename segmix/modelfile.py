@@ -30,7 +30,10 @@ them all since schema version 1. A default threshold in particular would give an
 operating point without a word (the built-in skin model's is 0.04, not 0.5).
 
 Optional fields, with their defaults (they describe how the model was made, or are
-implied by the required ones): ``training`` ({}: provenance only);
+implied by the required ones): ``training`` ({}: provenance, except two keys a skin model's
+detector reads: ``core_skin_components``, the skin components that adapt to a photo (the
+built-in model's), and ``detector_threshold``, the threshold of the detector's inner steps
+when ``threshold`` was moved from it (:func:`segmix.skin.with_threshold`));
 ``features.position_weight`` (0: colour only; a mixture with position dimensions then
 disagrees with the features and is refused); ``features.scaling`` (this version's scaling;
 refused when present and different); per mixture ``reg_covar`` (1e-6: added to the

@@ -49,7 +49,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_no
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.mixture.gmm import SingularCovarianceError
-from segmix.modelfile import SegmixModel, read_model
+from segmix.modelfile import SegmixModel, json_words, read_model
 from segmix.palette import skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import transparent_pixels
 
@@ -65,6 +65,7 @@ __all__ = [
     "evaluate_folder",
     "image_mask_pairs",
     "unmatched_warning",
+    "with_threshold",
     "swapped_folders",
     "images_source",
     "labelled_codes",
@@ -427,9 +428,13 @@ def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | Non
 def _naming_hint(image: Path, masks: list[Path]) -> str:
     """How masks are paired, with an example of this data's names when no pair was found:
     data sets often name masks p0_mask.png / p0_skin.png / p0.mask.png for p0.jpg."""
+    wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
+    # a photo IMG_1.JPG and its mask img_1.png: stems are compared as they are spelt
+    cased = next((m for m in masks if m.stem.casefold() == image.stem.casefold()), None)
+    if cased is not None:
+        return f" ({wanted}, in the same case; {cased.name} differs in case only: rename the masks or the photos)"
     example = next((m for m in masks if m.stem.startswith(image.stem) and m.stem != image.stem), masks[0])
     extra = example.stem[len(image.stem):] if example.stem.startswith(image.stem) else None
-    wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
     if extra:
         return f" ({wanted}; {example.name} has '{extra}' after the name: rename the masks)"
     return f" ({wanted}; found e.g. {example.name})"
@@ -987,7 +992,48 @@ def load_skin_model(path=None) -> SegmixModel:
         raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
     if model.classifier.n_classes != 2:
         raise ValueError(f"{path}: a skin model needs exactly two classes")
+    # The two keys of 'training' the detector reads (segmix.modelfile): a hand-edited value was
+    # ignored without a word ("core_skin_components": "x" gave the model with every component adapting).
+    from segmix.skin_detect import DETECTOR_THRESHOLD_KEY
+
+    inner = model.training.get(DETECTOR_THRESHOLD_KEY, 0.5)
+    if isinstance(inner, bool) or not isinstance(inner, (int, float)) or not 0.0 <= inner <= 1.0:
+        raise ValueError(f"{path}: invalid segmix model: 'training' {DETECTOR_THRESHOLD_KEY!r} must be a number "
+                         f"in [0, 1]; got {json_words(inner)}")
+    n_skin = model.classifier.mixtures[model.positive_class].n_components
+    core = model.training.get("core_skin_components", n_skin)
+    if isinstance(core, bool) or not isinstance(core, int) or not 0 < core <= n_skin:
+        raise ValueError(f"{path}: invalid segmix model: 'training' 'core_skin_components' must be a whole number "
+                         f"from 1 to the skin mixture's {n_skin} components; got {json_words(core)}")
     return model
+
+
+def with_threshold(model: SegmixModel, threshold: float) -> SegmixModel:
+    """``model`` deciding at ``threshold`` in the end, its detector's inner steps unchanged.
+
+    The detector decides inside at a model's own threshold too (the texture cue's candidates,
+    the second pass's first decision; :func:`segmix.skin_detect.detector_threshold`), so a
+    model whose ``threshold`` were merely replaced would give another mask than the model at
+    ``threshold`` as a final decision only (what ``skin apply --threshold`` and the window's
+    slider give). The model's own inner threshold is kept in ``training`` when the two differ.
+
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    threshold : float in [0, 1]
+
+    Returns
+    -------
+    SegmixModel
+        A new model; written and read back, it decides exactly as ``model`` at ``threshold``.
+    """
+    from segmix.skin_detect import DETECTOR_THRESHOLD_KEY, detector_threshold
+
+    inner = detector_threshold(model)
+    training = {key: value for key, value in model.training.items() if key != DETECTOR_THRESHOLD_KEY}
+    if float(threshold) != inner:
+        training[DETECTOR_THRESHOLD_KEY] = inner
+    return replace(model, threshold=float(threshold), training=training)
 
 
 # -------------------------------------------------------------------------- applying
@@ -1265,13 +1311,15 @@ def other_result(path) -> bool:
         return True
     if suffix != ".png":
         return False
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         with Image.open(path) as im:
             return LABELS_KEY in im.info
-    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
-        return False  # not readable here: a photo that fails where photos are read
+    except Exception:  # noqa: BLE001 - not readable here: a photo that fails (or is read) where photos are
+        # read, with the user's --max-megapixels: Pillow's DecompressionBombError (a PNG over 179
+        # megapixels) is no OSError, and a folder holding one ended skin apply with a traceback
+        return False
 
 
 def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:

@@ -655,6 +655,35 @@ def _bin_centres(used: np.ndarray, bits: int = BITS) -> np.ndarray:
     return (centre << shift) + ((1 << shift) - 1) / 2.0
 
 
+#: The key of a skin model's ``training`` that holds the threshold on p(skin) at which the
+#: detector's inner steps decide (the texture cue's candidates, the face calibration's skin, the
+#: second pass's first decision) when the model's ``threshold``, its final decision, was moved
+#: away from it: the window saves the slider's threshold with the model's own kept here, so the
+#: file gives the mask the window showed (a trial's save and load changed 0.2 % of a photo).
+DETECTOR_THRESHOLD_KEY = "detector_threshold"
+
+
+def detector_threshold(model) -> float:
+    """The threshold on p(skin) at which the detector's inner steps decide.
+
+    Parameters
+    ----------
+    model : segmix.modelfile.SegmixModel (skin)
+
+    Returns
+    -------
+    float
+        ``model.training["detector_threshold"]`` when the model has it (a model saved with
+        another final threshold than its own, :data:`DETECTOR_THRESHOLD_KEY`), else
+        ``model.threshold``.
+    """
+    training = model.training if isinstance(model.training, dict) else {}
+    t = training.get(DETECTOR_THRESHOLD_KEY)
+    if isinstance(t, (int, float)) and not isinstance(t, bool) and 0.0 <= t <= 1.0:
+        return float(t)
+    return float(model.threshold)
+
+
 def _prior(model, settings: SkinSettings) -> float:
     if settings.skin_share is not None:
         return float(settings.skin_share)
@@ -900,7 +929,8 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         if info is not None:
             info["faces_used"] = 0
         if len(boxes):
-            level = math.log(model.threshold / (1.0 - model.threshold)) if 0 < model.threshold < 1 else 0.0
+            t = detector_threshold(model)
+            level = math.log(t / (1.0 - t)) if 0 < t < 1 else 0.0
             face = _face_mixture(model, image, code, used, X, final_bin > level, boxes)
             if face is not None:
                 if info is not None:
@@ -984,7 +1014,7 @@ def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seed
     -------
     (log_odds, seed_log_odds), both (H, W) float32.
     """
-    t = model.threshold
+    t = detector_threshold(model)
     level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
     shape = image.shape[:2]
     # the first pass's regions before the boundary prior: a region the prior drops often shares
@@ -1087,7 +1117,7 @@ def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: Skin
     to the working diagonal below ``settings.texture_full_diagonal``."""
     from segmix import skin_texture
 
-    t = model.threshold
+    t = detector_threshold(model)
     level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
     tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window, profiles=profiles)
     weight = settings.texture

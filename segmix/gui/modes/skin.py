@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 import weakref
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +52,12 @@ HINT_SKIN = (
 
 HINT_DETECTING = ("<b>Skin mode</b>: detecting skin in this photo... The overlay appears when it is done "
                   "(a second or more). Meanwhile you can paint skin (1) and non-skin (2).")
+
+
+def _share(selected: np.ndarray) -> str:
+    """The share of ``selected`` pixels in words: "0.46 %", "< 0.01 %"."""
+    percent = 100.0 * float(np.mean(selected))
+    return f"{percent:.2g} %" if percent >= 0.01 else "< 0.01 %"
 
 
 class SkinMode(Mode):
@@ -132,9 +137,6 @@ class SkinMode(Mode):
         #: in the words of `segmix skin apply` (a trial read "Skin detected in 17 ms" over an
         #: empty overlay and was told nothing)
         self._greyscale = False
-        #: said before the next detection's status: why the skin is being detected again
-        #: (a save that changed the model's own threshold, save_skin_model)
-        self._status_prefix = ""
         self.skin_panel = SkinPanel()
         panel = self.skin_panel
         panel.threshold_changed.connect(self._on_slider_moved)
@@ -198,7 +200,6 @@ class SkinMode(Mode):
     def on_image_changed(self) -> None:
         self.skin_posterior = None
         self._greyscale = False
-        self._status_prefix = ""
         self._in_flight = self._training_in_flight
         if self.active:
             if self._training_in_flight:
@@ -272,7 +273,6 @@ class SkinMode(Mode):
             self._trained_words = (f"{duration}{f' ({note})' if note else ''}", float(self.skin_model.threshold))
             self._detected_status = self._trained_status()
             self._relabel_shown = False
-            self._status_prefix = ""  # a newer model than the one saved
         else:
             # The whole detector (colour model, adaptation, texture, regions) on the compute
             # thread; a threshold move later re-runs only the decision (render()).
@@ -283,8 +283,6 @@ class SkinMode(Mode):
                 # the overlay sits on the photo as stored; say why dark skin there may be found
                 self._detected_status += (f"\nA dim photo: its colours were scored lifted "
                                           f"{outcome.exposure_gain:.2f}x (the exposure lift)")
-            self._detected_status = self._status_prefix + self._detected_status
-            self._status_prefix = ""
             self._relabel_shown = False
         if accepted:
             self._greyscale = outcome.greyscale
@@ -347,6 +345,13 @@ class SkinMode(Mode):
             mask = self.current_mask()
             if mask is not None and not mask.any():
                 warning = "No skin found at this threshold: the mask is empty (the slider to the left lowers it)."
+                likely = self.skin_posterior > np.float32(self.skin_panel.threshold)
+                if likely.any():
+                    # the read-out under the pointer shows P(skin) above the threshold there
+                    # (in the dock's 8 lines: a longer one, with the regions' rules, was cut)
+                    warning = (f"No skin found at this threshold: {_share(likely)} of the photo has P(skin) "
+                               f"above it (up to {float(self.skin_posterior[likely].max()):.2f}), but no region "
+                               "of it was kept. The slider to the left lowers the threshold.")
         return f"{text}\n{warning}" if warning else text
 
     def on_failed(self, message: str) -> None:
@@ -379,7 +384,6 @@ class SkinMode(Mode):
         self._model_set_version = None
         shell.note_input(path, "skin model")  # no export may replace it
         self._trained_marks = {}
-        self._status_prefix = ""
         self._on_skin_model_changed()
         self.skin_posterior = None
         if self.active:
@@ -389,7 +393,7 @@ class SkinMode(Mode):
     def _may_drop_trained_model(self, title: str, question: str, action: str) -> bool:
         """True when no skin model trained here is unsaved, or the user lets it go: asked as
         Clear set and closing ask about work kept nowhere else (Built-in dropped a trained,
-        unsaved model without a word, and so did Load)."""
+        unsaved model without a word, and so did Load and Train)."""
         if self.skin_model is None or not self._model_unsaved:
             return True
         trained = self.skin_model_name.removesuffix(" (not saved)")
@@ -407,7 +411,6 @@ class SkinMode(Mode):
         # closing): closing asked to discard "the skin model built-in".
         self._model_unsaved = False
         self._model_set_version = None
-        self._status_prefix = ""
         self._trained_marks = {}
         self.skin_posterior = None
         if self.active:
@@ -435,7 +438,10 @@ class SkinMode(Mode):
             path = shell.ask_save_path(title, default, files.EXPORTS["skin_model"][2])
             if not path:
                 return False
-        model = replace(self.skin_model, threshold=shown)
+        from segmix import skin
+
+        # the detector's inner steps keep the model's own threshold: the file gives the mask shown
+        model = skin.with_threshold(self.skin_model, shown)
         if not shell.save_file(path, "skin_model",
                                lambda: files.write_skin_model(Path(path), model, protect=[shell.image_path]),
                                "Cannot save skin model"):
@@ -456,21 +462,6 @@ class SkinMode(Mode):
             self._trained_words = None
             self._detected_status = f"Skin model saved as {Path(path).name}{saved_with}"
         shell.statusBar().showMessage(f"Saved {path}{saved_with}", 10000)
-        if from_slider:
-            # The detector uses the model's own threshold inside, not only for the final
-            # decision (the texture cue's candidates and the second pass's regions,
-            # segmix.skin_detect): the shown result came from the model at its old threshold,
-            # and the file, loaded here or by `segmix skin apply --model`, gives another mask
-            # at the same slider position (0.07 % of a trial's photo). Detected again with the
-            # model as saved, the window shows, and exports, what the file gives.
-            self._status_prefix = f"Saved as {Path(path).name}{saved_with}; detected again with the saved model: "
-            if self.active and shell.image is not None:
-                self._request_skin()
-                # the save's words stay in sight while it runs
-                self.skin_panel.set_status(f"Saved as {Path(path).name}{saved_with}; detecting skin again with the "
-                                           "saved model...")
-            else:
-                self.skin_posterior = None  # detected when Skin mode is next shown
         return True
 
     def _marks_saved(self) -> None:
@@ -584,6 +575,9 @@ class SkinMode(Mode):
             shell.show_message("Cannot train yet", "The skin training set needs both skin (1) and non-skin (2) pixels: "
                                f"scribble both{where}, then Add photo to skin training set.")
             return False
+        if not self._may_drop_trained_model("Train skin model", "Train a new skin model on the training set?",
+                                            "&Train"):
+            return False
         self._in_flight = self._training_in_flight = True
         image = shell.skin_image if self.active else None
         if image is None:
@@ -690,8 +684,18 @@ class SkinMode(Mode):
         return HINT_SKIN.format(style=self.style_phrase())
 
     def pixel_info(self, x: int, y: int) -> str:
-        value = "-" if self.skin_posterior is None else f"{float(self.skin_posterior[y, x]):.2f}"
-        return f"P(skin) {value}"
+        """The status bar's read-out under the pointer: P(skin) of the pixel, and whether the
+        mask shown holds it when that is not what P(skin) against the threshold says (a trial
+        read "P(skin) 0.99" over a DAVIS photo while the Skin dock said "No skin found": the
+        regions had kept none of its skin-coloured pixels)."""
+        if self.skin_posterior is None:
+            return "P(skin) -"
+        p = float(self.skin_posterior[y, x])
+        text = f"P(skin) {p:.2f}"
+        mask = self.current_mask()
+        if mask is not None and bool(mask[y, x]) != (p > float(self.skin_panel.threshold)):
+            text += " (in the mask)" if mask[y, x] else " (not in the mask)"
+        return text
 
     def decision_threshold(self) -> float | None:
         return float(self.skin_panel.threshold)

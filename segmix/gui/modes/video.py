@@ -324,8 +324,8 @@ def source_frame_rate(sequence) -> float | None:
                 milliseconds = float(im.info.get("duration") or 0)
                 if im.format == "GIF" and 0 < milliseconds < 20:
                     milliseconds = 100.0  # as browsers show GIF delays under 2/100 s
-        except (OSError, ValueError, TypeError):
-            return None
+        except (OSError, ValueError, TypeError, Image.DecompressionBombError):  # no OSError: a frame over
+            return None  # Pillow's own limit, read with a larger --max-megapixels
         rate = 1000.0 / milliseconds if milliseconds > 0 else None
     return rate if rate is not None and MIN_FPS <= rate <= MAX_FPS else None
 
