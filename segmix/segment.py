@@ -1569,17 +1569,56 @@ def fill_holes_without(mask: np.ndarray, background_seeds: np.ndarray, connectiv
     if _flood_fill_ready():
         from segmix.kernels import graphs
 
-        return ~graphs.reachable(~mask, background_seeds, connectivity == 4, True)
-    structure = ndimage.generate_binary_structure(2, 2 if connectivity == 4 else 1)
-    labels, count = ndimage.label(~mask, structure=structure)
-    if count == 0:
-        return mask.copy()
-    keep_bg = np.zeros(count + 1, dtype=bool)
-    border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
-    keep_bg[np.unique(border)] = True
-    keep_bg[np.unique(labels[background_seeds & ~mask])] = True
-    keep_bg[0] = False
-    return mask | ((labels > 0) & ~keep_bg[labels])
+        filled = ~graphs.reachable(~mask, background_seeds, connectivity == 4, True)
+    else:
+        structure = ndimage.generate_binary_structure(2, 2 if connectivity == 4 else 1)
+        labels, count = ndimage.label(~mask, structure=structure)
+        if count == 0:
+            return mask.copy()
+        keep_bg = np.zeros(count + 1, dtype=bool)
+        border = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+        keep_bg[np.unique(border)] = True
+        keep_bg[np.unique(labels[background_seeds & ~mask])] = True
+        keep_bg[0] = False
+        filled = mask | ((labels > 0) & ~keep_bg[labels])
+    if connectivity != 4:
+        filled = _thin_gaps_opened(filled, mask)
+    return filled
+
+
+#: A run of 4-connected holes is a slanted gap, not holes, from this many pixels (see
+#: _thin_gaps_opened). On DAVIS's 100 frames, graph cut, error % even / odd with sparse
+#: scribbles: 1.667 / 1.746 -> 1.669 / 1.749 with 10 and with 20 (20: 11 frames worse by
+#: 0.01-0.07 points, 1 better); 10 keeps the 19-px piece of a 1-px gap beyond where it
+#: crosses another open.
+THIN_GAP_PIXELS = 10
+
+
+def _thin_gaps_opened(filled: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``filled`` (the mask with its holes filled) with thin slanted gaps open again.
+
+    With 8-connected foreground the holes are the background's 4-connected components
+    that reach neither border nor seed, and a 1-px background gap that runs at a slant
+    (8-connected, open at one end) falls apart into short 4-connected runs, each a "hole":
+    a slanted gap between two parts the cut kept apart was filled (a 1-px gap at 17 or 45
+    degrees into a block: 4 % of it left out, 100 % by the cut before the fill), while an
+    upright one stayed open. An 8-connected group of such holes of at least
+    :data:`THIN_GAP_PIXELS` pixels that touches the kept background (8-neighbours) is a gap
+    and stays background; a few pixels there are a ragged edge and are filled as before.
+    """
+    holes = filled & ~mask
+    if not holes.any():
+        return filled
+    eight = np.ones((3, 3), bool)
+    labels, count = ndimage.label(holes, structure=eight)
+    sizes = np.bincount(labels.ravel(), minlength=count + 1)
+    if sizes[1:].max() < THIN_GAP_PIXELS:
+        return filled
+    gap = np.zeros(count + 1, bool)
+    gap[labels[ndimage.binary_dilation(~filled, structure=eight) & holes]] = True
+    gap &= sizes >= THIN_GAP_PIXELS
+    gap[0] = False
+    return filled & ~gap[labels]
 
 
 class _DistinctColourCache:
