@@ -173,3 +173,49 @@ def test_step_marks_are_made_when_asked_for():
     assert len(steps[:-1]) == 2 and not steps[3:]
     with pytest.raises(IndexError):
         steps[3]
+
+
+# == the file dialog ============================================================================
+def test_the_file_dialog_shows_sizes_and_dates_whole(qtbot, tmp_path, request):
+    # Qt's Size column (63 px) cut a trial's "856.99 KiB" to "856...KiB"; widened, it pushed
+    # the dates out of the 632-px dialog.
+    from PySide6.QtCore import QLocale, QSettings, QStandardPaths
+    from PySide6.QtWidgets import QTreeView
+
+    from segmix.gui.file_dialogs import file_dialog
+
+    # Qt's own settings (QtProject) keep the columns a dialog was left with: start from none.
+    native, user = QSettings.Format.NativeFormat, QSettings.Scope.UserScope
+    QSettings.setPath(native, user, str(tmp_path / "config"))
+    request.addfinalizer(lambda: QSettings.setPath(
+        native, user, QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)))
+    (tmp_path / "photo.jpg").write_bytes(b"\0" * 877553)
+    dialog = file_dialog(None, "Open Image", str(tmp_path), "")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    view = dialog.findChild(QTreeView, "treeView")
+    header = view.header()
+    for size in (877553, 1023 * 2**20):
+        assert header.sectionSize(1) >= view.fontMetrics().horizontalAdvance(QLocale().formattedDataSize(size)) + 8
+    assert sum(header.sectionSize(i) for i in range(header.count())) <= view.viewport().width()
+    dialog.close()
+
+
+# == Esc during the graph cut, then an export ==========================================================
+def test_after_esc_during_the_graph_cut_the_dock_and_the_export_say_what_is_shown(qtbot, make_window, tmp_path):
+    # Esc during a click's graph cut on a 12-megapixel photo: the dock said "the overlay shows
+    # the previous result" (there was none: it showed the click's first stage), and Ctrl+E then
+    # said only "Saved" of that per-pixel mask (4.8 % of the photo).
+    from segmix.resources import sample_image_path
+    from test_trial27_window import SUIT
+    from test_trial28_window import _esc_during_the_graph_cut
+
+    window = make_window(sample_image_path(), smoothing=True)
+    _esc_during_the_graph_cut(qtbot, window, [("foreground", SUIT)])
+    mode = window.modes["segment"]
+    status = mode.training_panel.status_label.text()
+    assert "previous result" not in status and "first stage" in status
+    assert window.export("mask", tmp_path / "mask.png")
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Saved {tmp_path / 'mask.png'}") and "first stage" in message and "Retrain" in message
