@@ -738,12 +738,11 @@ def is_framed(scribbles: np.ndarray) -> bool:
     treats as edits, not as a new start. Clicks and strokes leave unmarked pixels near every
     edge, so their bounding box is the whole photo.
 
-    A frame must also close the unmarked pixels in from a row side (top or bottom) and from
-    a column side (left or right): a background stroke along one edge of the photo, or one
-    along the top and one along the bottom, marks whole rows from edge to edge and leaves a
-    "box" as wide as the photo, which a trial's stroke along the sky of the astronaut photo
-    was read as (no box round any of the 100 DAVIS objects, with a margin up to 20 px, spans
-    the photo's width or height).
+    A frame must also close the unmarked pixels in from two sides at least: a background
+    stroke along one edge of the photo marks whole rows (or columns) from edge to edge and
+    leaves a "box" of the rest, which a trial's stroke along the sky of the astronaut photo
+    was read as (no box round any of the 100 DAVIS objects, with a margin up to 20 px, touches
+    three edges; a box as wide as the photo but lower, framed above and below, stays a box).
     """
     scribbles = np.asarray(scribbles)
     unmarked = scribbles == 0
@@ -752,8 +751,8 @@ def is_framed(scribbles: np.ndarray) -> bool:
         return False
     r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     h, w = scribbles.shape
-    if (r0, r1) == (0, h) or (c0, c1) == (0, w):
-        return False  # bands along edges, not a box (above)
+    if int(r0 > 0) + int(r1 < h) + int(c0 > 0) + int(c1 < w) < 2:  # int(): numpy bools add up as "or"
+        return False  # a band along one edge, or nothing framed: no box (above)
     outside = np.ones((h, w), bool)
     outside[r0:r1, c0:c1] = False
     # Every unmarked pixel lies in the box by construction; outside it, all is background
