@@ -504,8 +504,9 @@ class ScribbleCanvas(QGraphicsView):
                 emit(self.notice, "The box covers the whole photo, so nothing outside it becomes background: "
                                   "drag it inside the photo's edges, or paint the background (2).")
             else:
-                dirty = self.layer.fill_outside(*box, BACKGROUND)
-                self.refresh_scribbles(dirty)
+                # Not recoloured here: the undo step the window pushes for it recolours its
+                # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
+                self.layer.fill_outside(*box, BACKGROUND)
             self._finish_stroke("Rectangle")
             event.accept()
             return

@@ -11,8 +11,14 @@ own provider).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QFileInfo
-from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QWidget
+from PySide6.QtCore import QFileInfo, QLocale
+from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QTreeView, QWidget
+
+#: The widest size the Detail view's Size column is made to show whole.
+WIDEST_SIZE = 1023.99 * 2**20
+#: The dialog's least size where the screen has room: Qt's 632 x 408 cut the Detail view's
+#: dates once its sizes were whole.
+LEAST_SIZE = (820, 480)
 
 
 class NameOnlyIconProvider(QFileIconProvider):
@@ -37,7 +43,25 @@ def file_dialog(parent: QWidget | None, title: str, start: str, name_filter: str
     provider = NameOnlyIconProvider()
     dialog.setIconProvider(provider)
     dialog._segmix_icon_provider = provider  # the dialog does not own it: keep a reference
+    _show_sizes_whole(dialog)
     return dialog
+
+
+def _show_sizes_whole(dialog: QFileDialog) -> None:
+    """Widen the Detail view's Size column to show a size whole, and the dialog to show its
+    columns: Qt's 63-px column cut a trial's "856.99 KiB" to "856...KiB" (a user-widened
+    column, which Qt keeps, stays)."""
+    view = dialog.findChild(QTreeView, "treeView")
+    if view is None:  # a platform's native dialog
+        return
+    screen = (dialog.parentWidget() or dialog).screen().availableGeometry()
+    dialog.resize(max(dialog.width(), min(LEAST_SIZE[0], screen.width() - 40)),
+                  max(dialog.height(), min(LEAST_SIZE[1], screen.height() - 80)))
+    header = view.header()
+    # Two spaces either side: the cell's own margins, and room for the header's sort arrow.
+    needed = view.fontMetrics().horizontalAdvance(f"  {QLocale().formattedDataSize(int(WIDEST_SIZE))}  ")
+    if header.count() > 1 and header.sectionSize(1) < needed:
+        header.resizeSection(1, needed)
 
 
 def _run(dialog: QFileDialog) -> str:

@@ -53,7 +53,7 @@ from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import TrainingController
-from segmix.mark_order import step_marks
+from segmix.mark_order import count_steps
 
 MAX_RECENT = 8
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
@@ -1351,13 +1351,13 @@ class MainWindow(QMainWindow):
             # One undo step per saved step, as when the marks were made (README: undo per
             # stroke or click); a file without an order is one. Pushed quietly: one fit for all,
             # the replay, which keeps each step's result for their undo (SegmentMode.history).
-            steps = [labels] if order is None else step_marks(labels, order)
+            n_steps = 1 if order is None else count_steps(order)
+            diffs = [self.layer.replace(labels)] if order is None else self.layer.replace_in_steps(labels, order)
             dirty = None
-            for number, marks in enumerate(steps, start=1):
-                diff = self.layer.replace(marks)
+            for number, diff in enumerate(diffs, start=1):
                 if diff is None:
                     continue
-                text = "Load scribbles" if len(steps) == 1 else f"Load scribbles (step {number} of {len(steps)})"
+                text = "Load scribbles" if n_steps == 1 else f"Load scribbles (step {number} of {n_steps})"
                 self.undo_stack.push(StrokeCommand(self.layer, diff, text, self._labels_changed, report_push=False))
                 dirty = union(dirty, diff.rect)
             if dirty is not None:

@@ -153,9 +153,12 @@ class LabelLayer:
         height, width = self.labels.shape
         top, bottom = sorted((int(np.clip(top, 0, height)), int(np.clip(bottom, 0, height))))
         left, right = sorted((int(np.clip(left, 0, width)), int(np.clip(right, 0, width))))
-        outside = np.ones(self.labels.shape, dtype=bool)
-        outside[top:bottom, left:right] = False
-        self.labels[outside] = label
+        # Four bands, written in place: a mask of the whole photo and a masked assignment took
+        # 0.15-0.23 s of the 12-megapixel window's pause on letting go of a box.
+        self.labels[:top] = label
+        self.labels[bottom:] = label
+        self.labels[top:bottom, :left] = label
+        self.labels[top:bottom, right:] = label
         rect = (0, 0, height, width)
         self._stroke_rect = union(self._stroke_rect, rect)
         return rect
@@ -209,6 +212,44 @@ class LabelLayer:
         self.labels[...] = labels
         self._stroke_rect = (0, 0, *self.labels.shape)
         return self.end_stroke()
+
+    def replace_in_steps(self, labels: np.ndarray, order: np.ndarray):
+        """Replace all scribbles with ``labels`` in the steps of their order map, one undoable
+        change per step (a file the window saved, :mod:`segmix.mark_order`).
+
+        The first step replaces the marks shown; each later one adds its own pixels and is
+        diffed on their bounding box only: a diff of the whole photo for each step took 2.4 GB
+        and 10 s for a trial's file of 2,981 clicks on an 854 x 480 photo.
+
+        Parameters
+        ----------
+        labels : (H, W) uint8 array
+        order : (H, W) integer array, the order map of ``labels`` (checked by the caller)
+
+        Yields
+        ------
+        StrokeDiff or None
+            Each step's change, in order; None for a step that changed nothing.
+        """
+        if labels.shape != self.labels.shape:
+            raise ValueError(f"scribbles of shape {labels.shape} do not fit a {self.labels.shape} image")
+        width = self.labels.shape[1]
+        flat_order = np.asarray(order).reshape(-1)
+        marked = np.flatnonzero(flat_order)
+        marked = marked[np.argsort(flat_order[marked], kind="stable")]
+        ends = np.flatnonzero(np.diff(flat_order[marked])) + 1
+        flat_labels = np.asarray(labels).reshape(-1)
+        for number, pixels in enumerate(np.split(marked, ends)):
+            if number == 0:
+                first = np.zeros_like(self.labels)
+                first.reshape(-1)[pixels] = flat_labels[pixels]
+                yield self.replace(first)
+                continue
+            self.end_stroke()
+            rows, cols = np.divmod(pixels, width)
+            self.labels.reshape(-1)[pixels] = flat_labels[pixels]
+            self._stroke_rect = (int(rows.min()), int(cols.min()), int(rows.max()) + 1, int(cols.max()) + 1)
+            yield self.end_stroke()
 
 
 __all__ = ["BACKGROUND", "ERASE", "FOREGROUND", "LabelLayer", "Rect", "StrokeDiff", "UNLABELLED", "union"]

@@ -646,15 +646,17 @@ class ComputeWorker(QObject):
 
     def _next_warm_up_step(self) -> None:
         done = self._warm_up_total - len(self._pending_warm_up)
+        if self._pending_warm_up:
+            self._run_warm_up_step(done, *self._pending_warm_up.pop(0))
         if not self._pending_warm_up:
+            # Said as soon as the last step ends, not behind the jobs queued meanwhile: a
+            # trial's first mask came with "compiling, step 8 of 8" still in the status bar.
             self._compile_watch.close()
-            emit(self.warm_up_progress, done, self._warm_up_total, bool(self._first_use))
+            emit(self.warm_up_progress, self._warm_up_total, self._warm_up_total, bool(self._first_use))
             emit(self.warmed_up, time.perf_counter() - self._warm_up_started)
             return
-        self._run_warm_up_step(done, *self._pending_warm_up.pop(0))
-        if self._pending_warm_up:
-            # A stroke queued meanwhile runs first and does the same work: say so now.
-            self._say_warm_up_step(done + 1, self._pending_warm_up[0][0])
+        # A stroke queued meanwhile runs first and does the same work: say so now.
+        self._say_warm_up_step(done + 1, self._pending_warm_up[0][0])
         # Posted behind any job already queued for this thread.
         QTimer.singleShot(0, self._next_warm_up_step)
 
