@@ -330,6 +330,16 @@ class FrameSequence:
                     raise FrameError(f"{path}: holds no video stream")
                 stream = container.streams.video[0]
                 self.frame_count = int(stream.frames) or None
+                shown = _length_from_header(container, stream)
+                if (self.frame_count and shown is not None and shown < self.frame_count
+                        and "mov" in container.format.name.split(",")):
+                    # An edit list (an MP4 trimmed with `ffmpeg -ss T -c copy`, an editor's
+                    # export) hides frames its count still counts: a whole file was said to
+                    # end 9 frames early (exit 1), and the window's timeline ran past its
+                    # end. Its duration is the edited one: the count is left to the frames
+                    # themselves, as for a Matroska file (which gives none). Only MP4 / MOV:
+                    # an AVI's duration is that of the frames it still holds when it is cut.
+                    self.frame_count = None
                 height, width = int(stream.height or 0), int(stream.width or 0)
                 if _quarter_turns(_first_frame(container, stream)) % 2:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
@@ -753,8 +763,9 @@ class FrameReader:
                 count = 0
                 times = []  # the packets' presentation times, seconds
                 for n, packet in enumerate(container.demux(stream)):
-                    count += 1 if packet.size else 0
-                    if packet.size and packet.pts is not None and packet.time_base is not None:
+                    shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
+                    count += 1 if shown else 0
+                    if shown and packet.pts is not None and packet.time_base is not None:
                         times.append(float(packet.pts * packet.time_base))
                     if check is not None and n % 256 == 255:
                         check()
