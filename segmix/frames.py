@@ -717,6 +717,9 @@ class FrameReader:
         #: span), or None. The header's rate of a Matroska or WebM file is FFmpeg's guess,
         #: which a variable frame rate misses (24 fps guessed for 60 frames over 4 s).
         self.timed_rate: float | None = None
+        #: True once :meth:`count_frames` counted a video's packets: the length is theirs, not
+        #: a count its header announced.
+        self.counted = False
 
     def __len__(self) -> int:
         """The frame count: exact for folders, lists and videos whose header says it or
@@ -746,6 +749,7 @@ class FrameReader:
         called every few hundred packets; it may raise to abandon the count."""
         if not self.sequence.frame_count:
             self.sequence.frame_count = self._count_video_frames(check)
+            self.counted = True
         return int(self.sequence.frame_count)
 
     def stem(self, index: int) -> str:

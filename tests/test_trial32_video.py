@@ -11,20 +11,20 @@ from segmix.frames import FrameReader, FrameSequence, SequenceEnd
 av = pytest.importorskip("av")
 
 
-def _trimmed_mp4(path, frames=24, lead=5, rate=10):
+def _trimmed_mp4(path, frames=24, lead=5, rate=10, options=None):
     """An MP4 whose first ``lead`` frames an edit list hides, as `ffmpeg -ss T -c copy` writes
     it: the packets are shifted to negative times, and the muxer keeps the count of every frame
-    in the header while the edited duration covers ``frames - lead``. Frame i is red 10 i."""
+    in the header while the edited duration covers ``frames - lead``. Frame i is red 10 i (mod 250)."""
     source = path.with_name(path.stem + "_source.mp4")
     with av.open(str(source), "w") as out:
         stream = out.add_stream("mpeg4", rate=rate)
         stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
         for i in range(frames):
             pixels = np.zeros((48, 64, 3), np.uint8)
-            pixels[..., 0] = 10 * i
+            pixels[..., 0] = 10 * i % 250
             out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
         out.mux(stream.encode())
-    with av.open(str(source)) as src, av.open(str(path), "w") as out:
+    with av.open(str(source)) as src, av.open(str(path), "w", options=options or {}) as out:
         given = src.streams.video[0]
         stream = out.add_stream_from_template(given)
         shift = lead * int(1 / (Fraction(rate) * given.time_base))

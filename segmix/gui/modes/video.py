@@ -1221,7 +1221,16 @@ class VideoMode(Mode):
                     if sequence.kind != "video" or VIDEO_ENDS not in str(exc) or requested <= 1:
                         raise
                     # A video shorter than its header says (truncated): it has requested - 1 frames.
-                    end = self._end_found = VideoEnd(requested - 1, sequence.frame_count)
+                    # Of a video whose header gives no count, the count is its packets' (a packet
+                    # cut short decodes to no frame): what the header's duration gives, when the
+                    # packets fell short of it, or no announced length ("... of the 184 its
+                    # header announces (3 missing)" replaced "of the about 267": no header said 184).
+                    reader = self._reader
+                    if reader.counted:
+                        end = VideoEnd(requested - 1, reader.short_of_estimate, estimated=True)
+                    else:
+                        end = VideoEnd(requested - 1, sequence.frame_count)
+                    self._end_found = end
                     sequence.frame_count = requested - 1
                     return video_end(end)
                 skipped_all.update(skipped)
