@@ -65,3 +65,43 @@ def test_the_window_reader_of_a_trimmed_mp4_counts_its_shown_frames(tmp_path):
             np.testing.assert_array_equal(reader.read(index), order[index - 1])
     finally:
         reader.close()
+
+
+def _matroska(path, n=12, size=(48, 64)):
+    """A Matroska video (its header gives no frame count) of ``n`` grey frames."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.height, stream.width = size
+        stream.pix_fmt = "yuv420p"
+        for i in range(n):
+            pixels = np.full((*size, 3), 60 + 5 * i, np.uint8)
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        out.mux(stream.encode())
+    return path
+
+
+def test_ground_truth_of_another_size_than_a_matroska_video_is_refused_before_the_run(tmp_path, capsys):
+    # highway's frames 400-699 as a 321 x 241 Matroska clip, scored against highway's 320 x
+    # 240 ground truth: the 300 frames were decoded and their masks written, then 230 lines,
+    # one per ground-truth file, said the size was wrong, and the run stopped with exit 2.
+    from PIL import Image
+
+    video = _matroska(tmp_path / "clip.mkv")
+    with av.open(str(video)) as container:
+        assert not container.streams.video[0].frames  # no count: the numbers are known after the run
+    truth = tmp_path / "gt"
+    truth.mkdir()
+    for k in range(1, 11):
+        Image.fromarray(np.zeros((40, 60), np.uint8)).save(truth / f"gt{k:06d}.png")
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out), "--groundtruth", str(truth), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert not out.exists()  # refused before any mask
+    assert err.count("\n") == 1, err
+    assert "ground-truth masks are 60 x 40 pixels but the frame is 64 x 48" in err
+    assert "(and 9 more of the 10 frames that may be the video's)" in err
+    # Ground truth of its size is scored as before; numbers past its end are no refusal.
+    for k in range(1, 31):
+        Image.fromarray(np.zeros((48, 64), np.uint8)).save(truth / f"gt{k:06d}.png")
+    assert main(["background", str(video), "--groundtruth", str(truth), "--quiet"]) == 0
+    assert "scored 12 frames" in capsys.readouterr().out
