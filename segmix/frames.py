@@ -237,7 +237,8 @@ class FrameSequence:
     Parameters
     ----------
     source : path or list of paths
-        A folder of frames, a video file, or image files (in the given order).
+        A folder of frames, a video file, or image files (read in natural order of their names,
+        as a folder's: a shell's ``frames/*.png`` gives ``1.png 10.png 2.png``).
     on_skip : callable(str), optional
         Told one line for every frame that is skipped (unreadable or corrupt).
 
@@ -246,6 +247,9 @@ class FrameSequence:
     kind : {"folder", "list", "video", "animation"}
     paths : list of Path
         The frame files (folder / list) or the video file.
+    given_order : list of Path or None
+        Image files given in another order than their names' natural order: as given (the
+        run reads them in ``paths``' order, and the command line says so); else None.
     frame_count : int or None
         Number of frames if known up front (a video's header may not say).
 
@@ -260,6 +264,7 @@ class FrameSequence:
         self.on_skip = on_skip or (lambda message: None)
         self._odd_sizes: dict[Path, tuple[int, int]] = {}  # frames skipped for their size (check_sizes)
         self._narrow_said = False  # a 12-bit frame warned about (_narrow_once)
+        self.given_order: list[Path] | None = None
         given = [source] if isinstance(source, (str, Path)) else list(source)
         items = [Path(p) for p in given]
         if not items:
@@ -305,7 +310,11 @@ class FrameSequence:
                 if path.suffix.lower() not in IMAGE_SUFFIXES:
                     raise FrameError(f"{path}: not an image file ({', '.join(IMAGE_SUFFIXES)}); "
                                      "give a video on its own")
-            self.paths = items
+            # The model must see the frames in time order: `frames/*.png` of 1.png .. 30.png
+            # came from the shell as 1, 10, 11, ..., 19, 2, 20, ... and was fed so, in silence.
+            self.paths = sorted(items, key=lambda p: natural_key(p.name))
+            if self.paths != items:
+                self.given_order = items
         if self.kind in ("folder", "list"):
             self.frame_count = len(self.paths)
             seen: dict[str, Path] = {}

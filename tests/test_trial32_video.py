@@ -105,3 +105,30 @@ def test_ground_truth_of_another_size_than_a_matroska_video_is_refused_before_th
         Image.fromarray(np.zeros((48, 64), np.uint8)).save(truth / f"gt{k:06d}.png")
     assert main(["background", str(video), "--groundtruth", str(truth), "--quiet"]) == 0
     assert "scored 12 frames" in capsys.readouterr().out
+
+
+def test_image_files_given_in_a_shell_s_order_are_read_in_frame_order(tmp_path, capsys):
+    # `segmix background frames/*.png` of 1.png .. 12.png: the shell gives 1, 10, 11, 12, 2,
+    # ..., and the model was fed so, in silence (frame 10 right after frame 1).
+    from PIL import Image
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for t in range(1, 13):
+        pixels = np.full((24, 32, 3), 90, np.uint8)
+        pixels[8:16, 2 * t:2 * t + 6] = 220  # a square moving right
+        Image.fromarray(pixels).save(folder / f"{t}.png")
+    shell = sorted(folder.iterdir())  # the shell's (lexical) order
+    assert [p.name for p in shell[:3]] == ["1.png", "10.png", "11.png"]
+    sequence = FrameSequence(shell)
+    assert [p.name for p in sequence.paths] == [f"{t}.png" for t in range(1, 13)]
+    assert sequence.given_order == shell
+    assert FrameSequence(sequence.paths).given_order is None
+    assert main(["background", *map(str, shell), "--output-dir", str(tmp_path / "list")]) == 0
+    err = capsys.readouterr().err
+    assert ("note: the 12 frames are read in the natural order of their names (1.png, 2.png, 3.png, ...), not as "
+            "given (1.png, 10.png, 11.png, ...: a shell's order)") in err
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "folder"), "--quiet"]) == 0
+    for t in range(1, 13):  # the masks of the folder, read in its natural order
+        np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "list" / f"{t}.png")),
+                                      np.asarray(Image.open(tmp_path / "folder" / f"{t}.png")))
