@@ -290,6 +290,12 @@ class FrameSequence:
                     which = f"a video ({shown})" if len(videos) == 1 else f"{len(videos)} videos ({shown})"
                     raise FrameError(f"{folder}: the folder holds no image frames but {which}; give the video "
                                      f"itself as the input ({folder / videos[0]})")
+                found = frames_subfolder(folder, 1)  # a sequence: more than one frame
+                if found is not None:
+                    # Wallflower's wavingtrees/ (groundtruth/ and input/) named "2 subfolders
+                    # (first: groundtruth)", where highway/, one frame beside input/, named input/.
+                    raise FrameError(f"{folder}: the folder holds no image frames; its subfolder {found[0].name} "
+                                     f"holds {found[1]:,} frames: give {found[0]}")
                 raise FrameError(f"{folder}: the folder holds no image frames ({', '.join(IMAGE_SUFFIXES)})"
                                  f"{subfolder_hint(folder)}")
         elif len(items) == 1 and items[0].suffix.lower() not in IMAGE_SUFFIXES:

@@ -132,3 +132,24 @@ def test_image_files_given_in_a_shell_s_order_are_read_in_frame_order(tmp_path, 
     for t in range(1, 13):  # the masks of the folder, read in its natural order
         np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "list" / f"{t}.png")),
                                       np.asarray(Image.open(tmp_path / "folder" / f"{t}.png")))
+
+
+def test_a_data_set_s_own_folder_names_its_frames_subfolder(tmp_path, capsys):
+    # Wallflower's wavingtrees/ (groundtruth/ with one file, input/ with 287 frames, a README):
+    # "the folder holds no image frames (...); it holds 2 subfolders (first: groundtruth), which
+    # are not searched", where highway/ (one ROI.bmp beside input/) named input/.
+    from PIL import Image
+
+    root = tmp_path / "wavingtrees"
+    for sub, count in (("groundtruth", 1), ("input", 3)):
+        (root / sub).mkdir(parents=True)
+        for k in range(count):
+            Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(root / sub / f"b{k:05d}.bmp")
+    (root / "README.txt").write_text("Moving tree in background\n")
+    assert main(["background", str(root), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{root}: the folder holds no image frames; its subfolder input holds 3 frames: give {root / 'input'}" in err
+    # A subfolder without frames: the old words, in the singular where there is one.
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    assert main(["background", str(tmp_path / "empty"), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "it holds the subfolder sub, which is not searched: give it by name" in capsys.readouterr().err
