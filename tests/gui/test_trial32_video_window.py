@@ -47,3 +47,22 @@ def test_the_end_of_a_cut_video_keeps_the_length_its_header_gave(make_window, qt
     assert said[0].startswith(f"cut.mp4 is truncated or damaged: it ends after frame {frames} of the about 55 "
                               "its header announces"), said
     assert f"{frames} frames of the about 55 its header announces: truncated or damaged" in said[1], said
+
+
+def test_a_folder_none_of_whose_frames_can_be_read_says_so(make_window, qtbot, tmp_path):
+    # Every frame a text file named .png: the dock counted them "unreadable, skipped", but the
+    # banner said "preparing the first frame... (the first run after installing compiles the
+    # kernels, up to a minute)" for good.
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for k in range(1, 4):
+        (folder / f"{k}.png").write_text(f"not a frame {k}\n")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: "3 unreadable" in mode.panel.source_label.text(), timeout=60000)
+    qtbot.wait(50)
+    hint = mode.hint()
+    assert "none of its 3 frames can be read" in hint and "preparing" not in hint, hint
+    assert window.statusBar().currentMessage().startswith("Skipped unreadable frame 1 (1.png)")

@@ -895,6 +895,14 @@ class VideoMode(Mode):
         if self.sequence is None:
             return ("<b>Video mode</b>: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O), or drop one here. "
                     "Segment and Skin mode keep their own photo.")
+        unread_all = self.sequence.kind != "video" and len(self._unreadable) >= len(self.sequence.paths)
+        if self.current is None and unread_all:
+            # Every frame was passed over: "preparing the first frame... (the first run after
+            # installing compiles the kernels, up to a minute)" stayed for good (a trial).
+            n = len(self.sequence.paths)
+            return (f"<b>Video mode</b>: {self._source_name}: none of its {n} frame{'' if n == 1 else 's'} can be "
+                    "read (the status bar and the dock's tooltip say why): nothing to show. Open another folder "
+                    "or video.")
         if self.current is None:
             # A trial's first start showed "open a video" for a minute while the opened
             # folder's first frame waited for the kernels to compile.
