@@ -1698,7 +1698,9 @@ def _add_background_parser(sub) -> None:
                          "--distributed; without it a run only scores (--groundtruth) and/or writes "
                          "--background-image / --save-model")
     bg.add_argument("--learning-rate", type=unit_float, default=None, metavar="A",
-                    help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
+                    help=f"alpha (default {defaults['learning_rate']:g}); frame t learns at max(alpha, 1/t), so "
+                         "1/t for the first frames, and 0 keeps the mean of all frames seen (it does not freeze a "
+                         "--model: frame t of a model resumed after 100 frames learns at 1/(100 + t))")
     bg.add_argument("-k", "--components", type=pixel_components, default=None, metavar="K",
                     help=f"Gaussians per pixel (default {defaults['n_components']})")
     bg.add_argument("--match-threshold", type=match_threshold, default=None, metavar="LAMBDA",

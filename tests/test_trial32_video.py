@@ -153,3 +153,17 @@ def test_a_data_set_s_own_folder_names_its_frames_subfolder(tmp_path, capsys):
     (tmp_path / "empty" / "sub").mkdir(parents=True)
     assert main(["background", str(tmp_path / "empty"), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
     assert "it holds the subfolder sub, which is not searched: give it by name" in capsys.readouterr().err
+
+
+def test_learning_rate_0_is_said_to_keep_the_mean_not_to_freeze(capsys):
+    # `--model M.json --learning-rate 0`, to freeze a model as OpenCV's learningRate 0 does,
+    # learnt at 1/t: highway's frames 101-200 on a model of frames 1-100 came out as with the
+    # default rate but for 0.2 % of the pixels. --help said only "1/t for the first frames".
+    from segmix.background import BackgroundMixture
+
+    model = BackgroundMixture(learning_rate=0.0)
+    assert model.learning_rate_at(101) == pytest.approx(1 / 101)
+    with pytest.raises(SystemExit):
+        main(["background", "--help"])
+    words = " ".join(capsys.readouterr().out.split())
+    assert "0 keeps the mean of all frames seen (it does not freeze a --model" in words
