@@ -237,8 +237,9 @@ class FrameSequence:
     Parameters
     ----------
     source : path or list of paths
-        A folder of frames, a video file, or image files (read in natural order of their names,
-        as a folder's: a shell's ``frames/*.png`` gives ``1.png 10.png 2.png``).
+        A folder of frames, a video file, or image files (those of one folder read in the
+        natural order of their names, as a folder's: a shell's ``frames/*.png`` gives ``1.png
+        10.png 2.png``; those of several folders in the order given).
     on_skip : callable(str), optional
         Told one line for every frame that is skipped (unreadable or corrupt).
 
@@ -318,7 +319,10 @@ class FrameSequence:
                                      "give a video on its own")
             # The model must see the frames in time order: `frames/*.png` of 1.png .. 30.png
             # came from the shell as 1, 10, 11, ..., 19, 2, 20, ... and was fed so, in silence.
-            self.paths = sorted(items, key=lambda p: natural_key(p.name))
+            # Files of one folder only: those of several keep the order given (day1/frame9.png
+            # before day2/frame1.png, seq/in000001.png before more/in000999.png).
+            one_folder = len({p.parent for p in items}) == 1
+            self.paths = sorted(items, key=lambda p: natural_key(p.name)) if one_folder else items
             if self.paths != items:
                 self.given_order = items
         if self.kind in ("folder", "list"):

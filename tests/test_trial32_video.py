@@ -124,6 +124,14 @@ def test_image_files_given_in_a_shell_s_order_are_read_in_frame_order(tmp_path, 
     assert [p.name for p in sequence.paths] == [f"{t}.png" for t in range(1, 13)]
     assert sequence.given_order == shell
     assert FrameSequence(sequence.paths).given_order is None
+    # Files of several folders keep the order given.
+    (tmp_path / "day1").mkdir()
+    (tmp_path / "day2").mkdir()
+    later = [tmp_path / "day1" / "frame9.png", tmp_path / "day2" / "frame1.png"]
+    for path in later:
+        path.write_bytes((folder / "1.png").read_bytes())
+    assert FrameSequence(later).paths == later and FrameSequence(later).given_order is None
+    assert FrameSequence(later[::-1]).paths == later[::-1]
     assert main(["background", *map(str, shell), "--output-dir", str(tmp_path / "list")]) == 0
     err = capsys.readouterr().err
     assert ("note: the 12 frames are read in the natural order of their names (1.png, 2.png, 3.png, ...), not as "
