@@ -148,8 +148,17 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
         raise FrameError(str(exc)) from None
     folder = Path(folder)
 
-    files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
-                   key=lambda p: natural_key(p.name))
+    def images(where: Path) -> list[Path]:
+        return [p for p in where.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)]
+
+    files = sorted(images(folder), key=lambda p: natural_key(p.name))
+    # A CDnet sequence's own folder (highway/: ROI.bmp beside groundtruth/ and input/) was
+    # read as the ground truth of frame 1, and the refusal advised `--roi 1 1`.
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not is_hidden(p)):
+        name = sub.name.lower()
+        if ("truth" in name or name.startswith("gt")) and len(images(sub)) > len(files):
+            raise FrameError(f"{folder}: holds {len(files)} image{'' if len(files) == 1 else 's'} but its "
+                             f"subfolder {sub.name} holds {len(images(sub)):,}: give --groundtruth {sub}")
     if not files:
         raise FrameError(f"{folder}: the ground-truth folder holds no images")
     return {frame_number(p.stem, i): p for i, p in enumerate(files, start=1)}

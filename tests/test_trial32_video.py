@@ -174,3 +174,23 @@ def test_learning_rate_0_is_said_to_keep_the_mean_not_to_freeze(capsys):
     assert main(["background", "--help"]) == 0
     words = " ".join(capsys.readouterr().out.split())
     assert "0 keeps the mean of all frames seen (it does not freeze a --model" in words
+
+
+def test_a_sequence_s_own_folder_given_as_ground_truth_names_its_subfolder(tmp_path, capsys):
+    # `--groundtruth highway` (CDnet's ROI.bmp beside groundtruth/ and input/): ROI.bmp was
+    # taken for the ground truth of frame 1, and the refusal advised "--roi FIRST LAST" for
+    # frames 1..1.
+    from PIL import Image
+
+    root = tmp_path / "highway"
+    (root / "groundtruth").mkdir(parents=True)
+    (root / "input").mkdir()
+    Image.fromarray(np.zeros((24, 32), np.uint8)).save(root / "ROI.bmp")
+    for k in range(1, 13):
+        Image.fromarray(np.full((24, 32, 3), 80 + k, np.uint8)).save(root / "input" / f"in{k:06d}.png")
+        Image.fromarray(np.zeros((24, 32), np.uint8)).save(root / "groundtruth" / f"gt{k:06d}.png")
+    assert main(["background", str(root / "input"), "--groundtruth", str(root), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{root}: holds 1 image but its subfolder groundtruth holds 12: give --groundtruth {root / 'groundtruth'}" in err
+    assert "--roi" not in err
+    assert main(["background", str(root / "input"), "--groundtruth", str(root / "groundtruth"), "--quiet"]) == 0
