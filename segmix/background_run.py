@@ -148,8 +148,17 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
         raise FrameError(str(exc)) from None
     folder = Path(folder)
 
-    files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
-                   key=lambda p: natural_key(p.name))
+    def images(where: Path) -> list[Path]:
+        return [p for p in where.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)]
+
+    files = sorted(images(folder), key=lambda p: natural_key(p.name))
+    # A CDnet sequence's own folder (highway/: ROI.bmp beside groundtruth/ and input/) was
+    # read as the ground truth of frame 1, and the refusal advised `--roi 1 1`.
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not is_hidden(p)):
+        name = sub.name.lower()
+        if ("truth" in name or name.startswith("gt")) and len(images(sub)) > len(files):
+            raise FrameError(f"{folder}: holds {len(files)} image{'' if len(files) == 1 else 's'} but its "
+                             f"subfolder {sub.name} holds {len(images(sub)):,}: give --groundtruth {sub}")
     if not files:
         raise FrameError(f"{folder}: the ground-truth folder holds no images")
     return {frame_number(p.stem, i): p for i, p in enumerate(files, start=1)}
@@ -247,8 +256,11 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     are all 85 = outside the region of interest, so ``--roi 200 300`` on highway scores no
     pixel). The frame numbers of a folder or list are known from the names; the ground
     truth of the matched frames is read in order until one scores a pixel (the first, when
-    the range is right), at the frames' size ``shape`` (H, W) when it is known. A video
-    without a frame count is checked after its run instead.
+    the range is right), at the frames' size ``shape`` (H, W) when it is known. Of a video
+    without a frame count, whose frame numbers are known only after its run, the ground truth
+    of every frame from 1 in the range is read so (a Matroska file of another size than its
+    ground truth was decoded whole, and then its 230 ground-truth files were refused one line
+    each); whether any matches a frame is said after the run.
 
     ``span`` names the scored frames and where their range came from (:func:`scored_range`);
     by default the bare range. When nothing matches, the message names both numberings and
@@ -264,15 +276,19 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND
 
     if sequence.kind in ("video", "animation"):
-        if not sequence.frame_count:
-            return
-        numbers = range(1, sequence.frame_count + 1)
+        # Without a count, every frame number from 1 may be one of the video's.
+        last = sequence.frame_count or max(groundtruth, default=0)
+        numbers = range(1, last + 1)
     else:
         numbers = [frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1)]
     matched = sorted(n for n in numbers if n in groundtruth and (roi is None or roi[0] <= n <= roi[1]))
     where = next(iter(groundtruth.values())).parent if groundtruth else "ground truth"
     if span is None:
         span = f"frames {roi[0]}..{roi[1]}" if roi else "all frames"
+    counted = sequence.kind != "video" or bool(sequence.frame_count)
+    if not matched and not counted:
+        return  # said after the run, which knows the video's frames
+    which = "matched frames" if counted else "frames that may be the video's"
     if not matched:
         # Both numberings, so that an offset between them (ground truth counted from 0, a
         # video's frames from 1) can be seen and given to --groundtruth-offset.
@@ -289,10 +305,10 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         except FrameError as exc:  # skipped by the run, named there; only all of them stop it
             unusable.append(str(exc))
     if len(unusable) == len(matched):
-        more = f" (and {len(unusable) - 1} more of the {len(matched)} matched frames)" if len(unusable) > 1 else ""
-        raise FrameError(f"{unusable[0]}{more}: no ground truth of the matched frames can be used")
+        more = f" (and {len(unusable) - 1} more of the {len(matched)} {which})" if len(unusable) > 1 else ""
+        raise FrameError(f"{unusable[0]}{more}: no ground truth of the {which} can be used")
     unused = f", {len(unusable)} of them unusable ({unusable[0]})" if unusable else ""
-    raise FrameError(f"{where}: the ground truth of the {len(matched)} matched frames ({matched[0]}..{matched[-1]}"
+    raise FrameError(f"{where}: the ground truth of the {len(matched)} {which} ({matched[0]}..{matched[-1]}"
                      f"{unused}) in {span} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
                      "score frames inside the sequence's temporal ROI (--roi FIRST LAST, in the input's frame "
                      "numbers)")

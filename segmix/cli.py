@@ -1712,7 +1712,7 @@ def _add_background_parser(sub) -> None:
         "Unreadable frames in a folder are reported and skipped (exit status 1; 2 when none is readable). "
         "Without --output-dir no mask is written: give --groundtruth to score only, or --background-image / "
         "--save-model.")
-    bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames (natural order), image files, or one video")
+    bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames, image files (those of one folder read in the natural order of their names, frame2 before frame10, whatever order a shell gives them in), or one video")
     # Optional to argparse, since a run may only score or save: the help says when it is needed
     # (it showed [--output-dir OUT] with no word, and a run without it stopped "nothing to write").
     bg.add_argument("--output-dir", metavar="OUT",
@@ -1720,7 +1720,9 @@ def _add_background_parser(sub) -> None:
                          "--distributed; without it a run only scores (--groundtruth) and/or writes "
                          "--background-image / --save-model")
     bg.add_argument("--learning-rate", type=unit_float, default=None, metavar="A",
-                    help=f"alpha (default {defaults['learning_rate']:g}; 1/t for the first frames)")
+                    help=f"alpha (default {defaults['learning_rate']:g}); frame t learns at max(alpha, 1/t), so "
+                         "1/t for the first frames, and 0 keeps the mean of all frames seen (it does not freeze a "
+                         "--model: frame t of a model resumed after 100 frames learns at 1/(100 + t))")
     bg.add_argument("-k", "--components", type=pixel_components, default=None, metavar="K",
                     help=f"Gaussians per pixel (default {defaults['n_components']})")
     bg.add_argument("--match-threshold", type=match_threshold, default=None, metavar="LAMBDA",
@@ -1903,6 +1905,13 @@ def _cmd_background(args: argparse.Namespace) -> int:
     ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
     if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence
         print(f"segmix background: note: {ignored}", file=sys.stderr)
+    if sequence.given_order and not args.quiet:
+        def names(paths):
+            return ", ".join(p.name for p in paths[:3]) + ", ..."
+
+        print(f"segmix background: note: the {len(sequence.paths)} frames are read in the natural order of their "
+              f"names ({names(sequence.paths)}), not as given ({names(sequence.given_order)}: a shell's order)",
+              file=sys.stderr)
     frames_before = model.frame_count_  # a resumed model has learnt the background already
     # Shown on a terminal only, unless --quiet (segmix.skin.progress_bar). Never tested for
     # truth: a tqdm bar without a total (a Matroska / WebM video gives no frame count) raises

@@ -237,7 +237,9 @@ class FrameSequence:
     Parameters
     ----------
     source : path or list of paths
-        A folder of frames, a video file, or image files (in the given order).
+        A folder of frames, a video file, or image files (those of one folder read in the
+        natural order of their names, as a folder's: a shell's ``frames/*.png`` gives ``1.png
+        10.png 2.png``; those of several folders in the order given).
     on_skip : callable(str), optional
         Told one line for every frame that is skipped (unreadable or corrupt).
 
@@ -246,6 +248,9 @@ class FrameSequence:
     kind : {"folder", "list", "video", "animation"}
     paths : list of Path
         The frame files (folder / list) or the video file.
+    given_order : list of Path or None
+        Image files given in another order than their names' natural order: as given (the
+        run reads them in ``paths``' order, and the command line says so); else None.
     frame_count : int or None
         Number of frames if known up front (a video's header may not say).
 
@@ -260,6 +265,7 @@ class FrameSequence:
         self.on_skip = on_skip or (lambda message: None)
         self._odd_sizes: dict[Path, tuple[int, int]] = {}  # frames skipped for their size (check_sizes)
         self._narrow_said = False  # a 12-bit frame warned about (_narrow_once)
+        self.given_order: list[Path] | None = None
         given = [source] if isinstance(source, (str, Path)) else list(source)
         items = [Path(p) for p in given]
         if not items:
@@ -285,6 +291,12 @@ class FrameSequence:
                     which = f"a video ({shown})" if len(videos) == 1 else f"{len(videos)} videos ({shown})"
                     raise FrameError(f"{folder}: the folder holds no image frames but {which}; give the video "
                                      f"itself as the input ({folder / videos[0]})")
+                found = frames_subfolder(folder, 1)  # a sequence: more than one frame
+                if found is not None:
+                    # Wallflower's wavingtrees/ (groundtruth/ and input/) named "2 subfolders
+                    # (first: groundtruth)", where highway/, one frame beside input/, named input/.
+                    raise FrameError(f"{folder}: the folder holds no image frames; its subfolder {found[0].name} "
+                                     f"holds {found[1]:,} frames: give {found[0]}")
                 raise FrameError(f"{folder}: the folder holds no image frames ({', '.join(IMAGE_SUFFIXES)})"
                                  f"{subfolder_hint(folder)}")
         elif len(items) == 1 and items[0].suffix.lower() not in IMAGE_SUFFIXES:
@@ -305,7 +317,14 @@ class FrameSequence:
                 if path.suffix.lower() not in IMAGE_SUFFIXES:
                     raise FrameError(f"{path}: not an image file ({', '.join(IMAGE_SUFFIXES)}); "
                                      "give a video on its own")
-            self.paths = items
+            # The model must see the frames in time order: `frames/*.png` of 1.png .. 30.png
+            # came from the shell as 1, 10, 11, ..., 19, 2, 20, ... and was fed so, in silence.
+            # Files of one folder only: those of several keep the order given (day1/frame9.png
+            # before day2/frame1.png, seq/in000001.png before more/in000999.png).
+            one_folder = len({p.parent for p in items}) == 1
+            self.paths = sorted(items, key=lambda p: natural_key(p.name)) if one_folder else items
+            if self.paths != items:
+                self.given_order = items
         if self.kind in ("folder", "list"):
             self.frame_count = len(self.paths)
             seen: dict[str, Path] = {}
@@ -330,6 +349,16 @@ class FrameSequence:
                     raise FrameError(f"{path}: holds no video stream")
                 stream = container.streams.video[0]
                 self.frame_count = int(stream.frames) or None
+                shown = _length_from_header(container, stream)
+                if (self.frame_count and shown is not None and shown < self.frame_count
+                        and "mov" in container.format.name.split(",")):
+                    # An edit list (an MP4 trimmed with `ffmpeg -ss T -c copy`, an editor's
+                    # export) hides frames its count still counts: a whole file was said to
+                    # end 9 frames early (exit 1), and the window's timeline ran past its
+                    # end. Its duration is the edited one: the count is left to the frames
+                    # themselves, as for a Matroska file (which gives none). Only MP4 / MOV:
+                    # an AVI's duration is that of the frames it still holds when it is cut.
+                    self.frame_count = None
                 height, width = int(stream.height or 0), int(stream.width or 0)
                 if _quarter_turns(_first_frame(container, stream)) % 2:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
@@ -707,6 +736,9 @@ class FrameReader:
         #: span), or None. The header's rate of a Matroska or WebM file is FFmpeg's guess,
         #: which a variable frame rate misses (24 fps guessed for 60 frames over 4 s).
         self.timed_rate: float | None = None
+        #: True once :meth:`count_frames` counted a video's packets: the length is theirs, not
+        #: a count its header announced.
+        self.counted = False
 
     def __len__(self) -> int:
         """The frame count: exact for folders, lists and videos whose header says it or
@@ -736,6 +768,7 @@ class FrameReader:
         called every few hundred packets; it may raise to abandon the count."""
         if not self.sequence.frame_count:
             self.sequence.frame_count = self._count_video_frames(check)
+            self.counted = True
         return int(self.sequence.frame_count)
 
     def stem(self, index: int) -> str:
@@ -753,8 +786,9 @@ class FrameReader:
                 count = 0
                 times = []  # the packets' presentation times, seconds
                 for n, packet in enumerate(container.demux(stream)):
-                    count += 1 if packet.size else 0
-                    if packet.size and packet.pts is not None and packet.time_base is not None:
+                    shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
+                    count += 1 if shown else 0
+                    if shown and packet.pts is not None and packet.time_base is not None:
                         times.append(float(packet.pts * packet.time_base))
                     if check is not None and n % 256 == 255:
                         check()

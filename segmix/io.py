@@ -834,8 +834,9 @@ def subfolder_hint(folder: PathLike) -> str:
         return ""
     if not subfolders:
         return ""
-    what = f"{len(subfolders)} subfolders (first: {subfolders[0]})" if len(subfolders) > 1 else f"the subfolder {subfolders[0]}"
-    return f"; it holds {what}, which are not searched: give them by name"
+    if len(subfolders) == 1:  # was "it holds the subfolder sub, which are not searched: give them by name"
+        return f"; it holds the subfolder {subfolders[0]}, which is not searched: give it by name"
+    return f"; it holds {len(subfolders)} subfolders (first: {subfolders[0]}), which are not searched: give them by name"
 
 
 def is_hidden(path: PathLike) -> bool:

@@ -167,7 +167,8 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             workers = client.nthreads()
             threads = sum(workers.values())
             where = address or "a local cluster"
-            print(f"segmix: Dask on {where}: {len(workers)} workers, {threads} threads", file=stream)
+            print(f"segmix: Dask on {where}: {len(workers)} worker{'' if len(workers) == 1 else 's'}, {threads} "
+                  f"thread{'' if threads == 1 else 's'}", file=stream)
             link = dashboard_link(client)
             if link:
                 print(f"segmix: Dask dashboard: {link}", file=stream)

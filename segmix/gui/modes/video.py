@@ -895,6 +895,14 @@ class VideoMode(Mode):
         if self.sequence is None:
             return ("<b>Video mode</b>: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O), or drop one here. "
                     "Segment and Skin mode keep their own photo.")
+        unread_all = self.sequence.kind != "video" and len(self._unreadable) >= len(self.sequence.paths)
+        if self.current is None and unread_all:
+            # Every frame was passed over: "preparing the first frame... (the first run after
+            # installing compiles the kernels, up to a minute)" stayed for good (a trial).
+            n = len(self.sequence.paths)
+            return (f"<b>Video mode</b>: {self._source_name}: none of its {n} frame{'' if n == 1 else 's'} can be "
+                    "read (the status bar and the dock's tooltip say why): nothing to show. Open another folder "
+                    "or video.")
         if self.current is None:
             # A trial's first start showed "open a video" for a minute while the opened
             # folder's first frame waited for the kernels to compile.
@@ -1221,7 +1229,16 @@ class VideoMode(Mode):
                     if sequence.kind != "video" or VIDEO_ENDS not in str(exc) or requested <= 1:
                         raise
                     # A video shorter than its header says (truncated): it has requested - 1 frames.
-                    end = self._end_found = VideoEnd(requested - 1, sequence.frame_count)
+                    # Of a video whose header gives no count, the count is its packets' (a packet
+                    # cut short decodes to no frame): what the header's duration gives, when the
+                    # packets fell short of it, or no announced length ("... of the 184 its
+                    # header announces (3 missing)" replaced "of the about 267": no header said 184).
+                    reader = self._reader
+                    if reader.counted:
+                        end = VideoEnd(requested - 1, reader.short_of_estimate, estimated=True)
+                    else:
+                        end = VideoEnd(requested - 1, sequence.frame_count)
+                    self._end_found = end
                     sequence.frame_count = requested - 1
                     return video_end(end)
                 skipped_all.update(skipped)
