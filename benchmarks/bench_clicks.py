@@ -200,14 +200,17 @@ def run_frame(name: str, overrides: dict, max_clicks: int, box=None, band: float
         if click is None:  # nothing left to correct: the mask stays perfect
             ious.append(ious[-1] if ious else 1.0)
             continue
+        before = labels.copy()
         paint_disc(labels, click.row, click.col, click.label)
         clicks.append((click.row, click.col, click.positive))
         start = time.perf_counter()
         try:
-            # The tool's own previous result is its state, not extra input from the user
-            # (used by settings.previous_weight; ignored when that is 0).
-            # (used by settings.previous_weight / local_corrections / warm_refit only).
-            result = segment(image, labels, replace(settings), previous_mask=prediction, previous_model=model)
+            # The tool's own previous result and the marks it had are its state, not extra
+            # input from the user; the window passes them too (the one-signed step and its
+            # guards read which marks the step added; without them they infer it from the
+            # marks that contradict the previous mask: the same figures, session 32).
+            result = segment(image, labels, replace(settings), previous_mask=prediction, previous_model=model,
+                             previous_scribbles=None if prediction is None else before)
             prediction, model = result.mask, result.model
         except ValueError:  # e.g. a version that needs both classes: nothing segmented
             prediction = np.zeros(truth.shape, bool)
