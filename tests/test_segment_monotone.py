@@ -205,18 +205,15 @@ def _next_click_scores(replayed, name: str, values, **fixed) -> dict:
     return scores
 
 
-@pytest.mark.skipif(not (DAVIS / "images" / "065.jpg").is_file(), reason="DAVIS frames not available")
-def test_the_strip_guard_keeps_the_elephant_the_twentieth_click_removed():
-    # DAVIS 065 under the click protocol: the 20th click (background, on the ground between
-    # the elephant's legs) removed its whole body around the earlier positive clicks. The
-    # sequence as it ran without the guards (they change the earlier steps too) and without
-    # the boundary refinement (on by default since; it changes the sequence as well), with the
-    # local colour models of the nearest click only (issue 11 mixes all within reach since).
-    old = dict(removal_guard=0.0, snapcut_weight=0.0, local_colour_mixing="nearest")
-    scores = _next_click_scores(_replay("065", 19, SegmentationSettings(strip_guard=0.0, flood_guard=0.0, **old)),
-                                "strip_guard", (0.0, 3.0), **old)
-    assert not scores["positive"]
-    assert scores[0.0] < 0.2 < 0.85 < scores[3.0]
+# DAVIS 065's twentieth click (background, between the elephant's legs) removed its body
+# around the earlier positive clicks, and a test replayed that sequence to show the strip
+# guard keeping it. Since session 32's thin-structure fix the banded cut gives a different
+# sequence, in which the click no longer strips the body without the guard (IoU 0.777, not
+# under 0.2); a search of all 100 frames' protocol clicks, in the test's settings (no removal
+# guard, no boundary refinement, the nearest click's local colours), found no background click
+# the guard now turns from under 0.5 to over 0.8. The guard is tested by hand above
+# (test_stripped_objects_by_hand)
+# and on DAVIS 066's strokes (tests/test_strip_guard_strokes.py).
 
 
 def test_the_steps_marks_give_its_sign_when_the_previous_marks_are_known():
