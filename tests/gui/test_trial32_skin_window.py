@@ -16,8 +16,6 @@
 import numpy as np
 from PIL import Image
 
-from segmix import skin
-
 from gui_helpers import add_skin_marks, drag
 
 SKIN = np.array((224, 172, 150.0))
