@@ -25,21 +25,7 @@ from PIL import Image
 
 from segmix import modelfile, skin, skin_detect
 from segmix.cli import main
-
-SKIN = np.array((224, 172, 150.0))
-GREEN = np.array((40, 110, 60.0))
-
-
-def _textured_photo() -> np.ndarray:
-    """(96, 128): skin-coloured left, green right, a skin -> green ramp and a grainy patch."""
-    rng = np.random.default_rng(0)
-    height, width = 96, 128
-    image = np.empty((height, width, 3))
-    image[:, : width // 2], image[:, width // 2:] = SKIN, GREEN
-    image[60:, 70:] = SKIN * 0.9 + rng.normal(0, 25, (height - 60, width - 70, 1))
-    t = np.linspace(0, 1, width)[:, None]
-    image[40:60] = (SKIN * (1 - t) + GREEN * t)[None]
-    return np.clip(np.round(image + rng.normal(0, 6, image.shape)), 0, 255).astype(np.uint8)
+from skin_photos import textured_photo
 
 
 def _counts(image: np.ndarray) -> skin.ColorCounts:
@@ -56,13 +42,13 @@ def _counts(image: np.ndarray) -> skin.ColorCounts:
 def trained():
     from segmix.gui.modes.skin import training_options  # the window's model (no Qt imported)
 
-    model = skin.train_skin_model(_counts(_textured_photo()), **training_options())
+    model = skin.train_skin_model(_counts(textured_photo()), **training_options())
     return skin.with_non_skin_prior(model, skin.load_skin_model(), 0.3)
 
 
 @pytest.mark.parametrize("threshold", [0.41, 0.015, 0.04])
 def test_a_model_saved_at_another_threshold_decides_as_before_the_save(trained, tmp_path, threshold):
-    image = _textured_photo()
+    image = textured_photo()
     path = tmp_path / "m.json"
     modelfile.write_model(path, skin.with_threshold(trained, threshold))
     loaded = skin.load_skin_model(path)
@@ -87,7 +73,7 @@ def test_the_threshold_alone_replaced_gives_another_mask(trained):
     """Why the inner threshold is kept: without it this photo's mask differs (the fault)."""
     from dataclasses import replace
 
-    image = _textured_photo()
+    image = textured_photo()
     merely = skin.detect(replace(trained, threshold=0.41), image).mask
     assert (merely != skin.detect(trained, image, threshold=0.41).mask).any()
 
@@ -120,7 +106,7 @@ def _huge_png(path, width=12000, height=20000, colour_type=2):
 def test_skin_apply_skips_a_photo_over_pillows_limit_in_a_folder(tmp_path, capsys):
     photos = tmp_path / "photos"
     photos.mkdir()
-    Image.fromarray(_textured_photo()).save(photos / "hand.png")
+    Image.fromarray(textured_photo()).save(photos / "hand.png")
     huge = _huge_png(photos / "huge.png")
     assert skin.other_result(huge) is False  # raised DecompressionBombError
     out = tmp_path / "out"
@@ -136,8 +122,8 @@ def test_skin_eval_names_its_own_option_for_a_photo_over_the_limit(tmp_path, cap
     images, masks = tmp_path / "images", tmp_path / "masks"
     images.mkdir()
     masks.mkdir()
-    Image.fromarray(_textured_photo()).save(images / "hand.png")
-    mask = np.zeros(_textured_photo().shape[:2], np.uint8)
+    Image.fromarray(textured_photo()).save(images / "hand.png")
+    mask = np.zeros(textured_photo().shape[:2], np.uint8)
     mask[:, :64] = 255
     Image.fromarray(mask).save(masks / "hand.png")
     _huge_png(images / "huge.png")
@@ -176,7 +162,7 @@ def test_skin_apply_help_says_what_threshold_0_marks(tmp_path, capsys):
     assert main(["skin", "apply", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
     assert "0 marks the whole photo but for its transparent pixels, 1 none" in help_text
-    Image.fromarray(_textured_photo()).save(tmp_path / "hand.png")
+    Image.fromarray(textured_photo()).save(tmp_path / "hand.png")
     assert main(["skin", "apply", str(tmp_path / "hand.png"), "--threshold", "0", "--output-dir",
                  str(tmp_path / "out"), "--quiet"]) == 0
     assert (np.asarray(Image.open(tmp_path / "out" / "hand_skin.png")) == 255).all()
@@ -187,7 +173,7 @@ def test_masks_of_another_case_are_named_as_such(tmp_path, capsys):
     images, masks = tmp_path / "images", tmp_path / "masks"
     images.mkdir()
     masks.mkdir()
-    Image.fromarray(_textured_photo()).save(images / "IMG_0001.PNG")
+    Image.fromarray(textured_photo()).save(images / "IMG_0001.PNG")
     Image.fromarray(np.zeros((96, 128), np.uint8)).save(masks / "img_0001.png")
     assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "m.json")]) == 2
     err = capsys.readouterr().err
@@ -210,7 +196,7 @@ def test_quantize_help_says_what_tiff_and_a_grey_photo_with_alpha_become(tmp_pat
     for name, mode in (("la", "RGBA"), ("l", "L")):
         assert main(["quantize", str(tmp_path / f"{name}.png"), "-k", "4", "-o", str(tmp_path / f"{name}4.png")]) == 0
         assert Image.open(tmp_path / f"{name}4.png").mode == mode
-    Image.fromarray(_textured_photo()).save(tmp_path / "rgb.png")
+    Image.fromarray(textured_photo()).save(tmp_path / "rgb.png")
     for suffix, mode in ((".tif", "RGB"), (".bmp", "P"), (".png", "P")):
         out = tmp_path / f"rgb4{suffix}"
         assert main(["quantize", str(tmp_path / "rgb.png"), "-k", "4", "-o", str(out)]) == 0

@@ -17,21 +17,7 @@ import numpy as np
 from PIL import Image
 
 from gui_helpers import add_skin_marks, drag
-
-SKIN = np.array((224, 172, 150.0))
-GREEN = np.array((40, 110, 60.0))
-
-
-def _textured_photo() -> np.ndarray:
-    """(96, 128): skin-coloured left, green right, a skin -> green ramp and a grainy patch."""
-    rng = np.random.default_rng(0)
-    height, width = 96, 128
-    image = np.empty((height, width, 3))
-    image[:, : width // 2], image[:, width // 2:] = SKIN, GREEN
-    image[60:, 70:] = SKIN * 0.9 + rng.normal(0, 25, (height - 60, width - 70, 1))
-    t = np.linspace(0, 1, width)[:, None]
-    image[40:60] = (SKIN * (1 - t) + GREEN * t)[None]
-    return np.clip(np.round(image + rng.normal(0, 6, image.shape)), 0, 255).astype(np.uint8)
+from skin_photos import GREEN, textured_photo
 
 
 def _settled(qtbot, skin_mode):
@@ -51,7 +37,7 @@ def _train(qtbot, window, skin_mode):
 
 def test_save_then_load_gives_the_result_shown_before_the_save(qtbot, make_window, tmp_path, messages):
     photo = tmp_path / "textured.png"
-    Image.fromarray(_textured_photo()).save(photo)
+    Image.fromarray(textured_photo()).save(photo)
     window = make_window(photo)
     skin_mode = window.modes["skin"]
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):

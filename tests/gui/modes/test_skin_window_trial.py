@@ -26,9 +26,7 @@ from PIL import Image
 from segmix import skin
 
 from gui_helpers import drag
-
-SKIN = np.array((224, 172, 150.0))
-GREEN = np.array((40, 110, 60.0))
+from skin_photos import GREEN, SKIN, textured_photo
 
 
 def enter_skin_mode(qtbot, window):
@@ -93,17 +91,6 @@ def test_a_colour_photo_gets_no_greyscale_word(qtbot, make_window, tmp_path):
 
 
 # -- 2, 4. a model trained with the slider moved ------------------------------------------------
-def _textured_photo() -> np.ndarray:
-    """(96, 128): skin-coloured left, green right, a skin -> green ramp and a grainy
-    skin-coloured patch (where the detector's texture cue works)."""
-    rng = np.random.default_rng(0)
-    height, width = 96, 128
-    image = np.empty((height, width, 3))
-    image[:, : width // 2], image[:, width // 2:] = SKIN, GREEN
-    image[60:, 70:] = SKIN * 0.9 + rng.normal(0, 25, (height - 60, width - 70, 1))
-    t = np.linspace(0, 1, width)[:, None]
-    image[40:60] = (SKIN * (1 - t) + GREEN * t)[None]
-    return np.clip(np.round(image + rng.normal(0, 6, image.shape)), 0, 255).astype(np.uint8)
 
 
 def _train_with_slider(qtbot, window, position):
@@ -126,7 +113,7 @@ def test_trained_with_the_slider_moved_the_status_says_which_threshold_the_overl
     from segmix.gui.modes.skin_panel import format_threshold
 
     photo = tmp_path / "textured.png"
-    Image.fromarray(_textured_photo()).save(photo)
+    Image.fromarray(textured_photo()).save(photo)
     window = make_window(photo)
     skin_mode = _train_with_slider(qtbot, window, 50)  # the slider's top: P(skin) 0.86
     panel = skin_mode.skin_panel
@@ -143,7 +130,7 @@ def test_a_saved_trained_model_gives_the_windows_export_on_the_command_line(qtbo
     from segmix.cli import main
 
     photo = tmp_path / "textured.png"
-    Image.fromarray(_textured_photo()).save(photo)
+    Image.fromarray(textured_photo()).save(photo)
     window = make_window(photo)
     skin_mode = _train_with_slider(qtbot, window, 28)  # P(skin) 0.41, away from the model's 0.040
     shown = skin_mode.skin_panel.threshold
@@ -168,7 +155,7 @@ def test_a_saved_trained_model_gives_the_windows_export_on_the_command_line(qtbo
     assert 0 < window_mask.mean() < 1 and messages == []
     # The file keeps the model's own threshold for the detector's inner steps: a model whose
     # threshold were merely replaced (as saved before) gives another mask on this photo.
-    merely = skin.detect(replace(skin_mode.skin_model, training={}), _textured_photo()).mask
+    merely = skin.detect(replace(skin_mode.skin_model, training={}), textured_photo()).mask
     assert (merely != window_mask).any()
 
 
