@@ -418,7 +418,7 @@ class FrameSequence:
         #   is an estimate (a variable frame rate or the last frame's duration puts it off by
         #   a frame or more), so only a shortfall beyond its error is said, as "about".
         if announced and (index < announced if not estimated else index < announced - _estimate_slack(announced)):
-            said = (f"while its header's duration gives about {announced} frames" if estimated
+            said = (f"while its header's duration gives about {announced} frame{'' if announced == 1 else 's'}" if estimated
                     else f"of the {announced} its header announces")
             self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
                                      index, announced, truncated=True, estimated=estimated))

@@ -406,7 +406,7 @@ def test_eval_refuses_masks_without_skin_before_detecting(labelled, monkeypatch,
     assert cli.main(["skin", "eval", "--images", str(labelled / "img"), "--masks", str(labelled / "msk"),
                      "--quiet"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"segmix skin eval: error: {labelled / 'msk'}: the 2 mask(s) used hold no skin (255) pixels (0 skin, "
+        f"segmix skin eval: error: {labelled / 'msk'}: the 2 masks used hold no skin (255) pixels (0 skin, "
         "4,000 non-skin); precision, recall and ROC need both classes"]
 
 

@@ -127,8 +127,8 @@ def test_train_warns_about_photos_without_a_mask_and_counts_the_photos(skin_data
     assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "-o", str(tmp_path / "m.json"), "--components", "1", "--non-skin-components", "2"]) == 0
     err = _err_lines(capsys)
-    assert (f"segmix skin train: warning: 1 image(s) in {skin_dataset / 'images'} have no mask of the same name in "
-            f"{skin_dataset / 'masks'} and are left out (first: p3.png)") in err
+    assert (f"segmix skin train: warning: 1 image in {skin_dataset / 'images'} has no mask of the same name in "
+            f"{skin_dataset / 'masks'} and is left out (p3.png)") in err
     assert any(line.startswith("training on ") and " non-skin pixels of 3 photos " in line for line in err)
 
 

@@ -84,3 +84,41 @@ def test_half_colour_half_greyscale_is_refused(tmp_path):
     folder = _folder(tmp_path, greys={1: 8, 2: 8, 3: 8, 4: 8})
     with pytest.raises(FrameError, match="every frame must be colour, or every frame greyscale"):
         FrameSequence(folder).check_sizes()
+
+
+# -- 4. wording: counts of one, and a comma-separated --uci file ------------------------------
+
+def test_counts_of_one_are_singular(tmp_path):
+    """"(1 masks; skin is 255)" and its kin: a count of one takes the singular."""
+    from segmix.skin import _describe_sources, unmatched_warning
+    from segmix.skin_eval import _refuse_one_class
+
+    one = _describe_sources([{"type": "images", "masks": "m", "pairs": 1}])
+    two = _describe_sources([{"type": "images", "masks": "m", "pairs": 2}])
+    assert one == "the masks in m (1 mask; skin is 255)" and two == "the masks in m (2 masks; skin is 255)"
+    assert unmatched_warning("i", "m", [tmp_path / "p3.png"]) == (
+        "1 image in i has no mask of the same name in m and is left out (p3.png)")
+    assert unmatched_warning("i", "m", [tmp_path / "a.png", tmp_path / "b.png"]).startswith(
+        "2 images in i have no mask of the same name in m and are left out (first: a.png)")
+    with pytest.raises(ValueError, match="m: the 1 mask used holds no skin"):
+        _refuse_one_class(0, 10, 1, "m")
+
+
+def test_quantize_says_one_colour(tmp_path, capsys):
+    Image.fromarray(np.full((8, 8, 3), 90, np.uint8)).save(tmp_path / "flat.png")
+    assert main(["quantize", str(tmp_path / "flat.png"), "-k", "4", "-o", str(tmp_path / "q.png")]) == 0
+    assert "has only 1 distinct colour, fewer than the 4 asked for" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, name, line", [("74,85,123,1\n73,84,122,1\n", "commas", 1),
+                                              ("74\t85\t123\t1\n73;84;122;1\n", "semicolons", 2)])
+def test_a_comma_separated_uci_file_says_the_layout(tmp_path, capsys, text, name, line):
+    """It said only "could not convert string '74,85,123,1' to int64"; it now names the line and
+    says the columns must be separated by tabs or spaces (B G R label)."""
+    path = tmp_path / "skin.csv"
+    path.write_text(text)
+    assert main(["skin", "train", "--uci", str(path), "-o", str(tmp_path / "m.json"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"segmix skin train: error: {path}: not a UCI skin file: line {line} (")
+    assert f"separates its columns with {name}; the columns must be separated by tabs or spaces: B G R label" in err[0]
+    assert not (tmp_path / "m.json").exists()

@@ -766,7 +766,8 @@ class VideoMode(Mode):
         if not self._exporting:
             return ""
         done, total = self.panel.progress.value(), self.panel.progress.maximum()
-        return (f"the rest of Export All Masks to {self._export_folder} ({max(done, 0):,} of {total:,} masks "
+        return (f"the rest of Export All Masks to {self._export_folder} ({max(done, 0):,} of {total:,} "
+                f"mask{'' if total == 1 else 's'} "
                 "written; closing stops it)")
 
     @staticmethod
@@ -1622,7 +1623,9 @@ class VideoMode(Mode):
             # A cancelled export keeps the masks it wrote: "Export cancelled" alone read as
             # nothing written, with a trial's 268 masks in the folder.
             done, folder = self.panel.progress.value(), getattr(self, "_export_folder", None)
-            kept = (f" after {done:,} of {self.panel.progress.maximum():,} frames: their masks stay in {folder}"
+            total = self.panel.progress.maximum()
+            kept = (f" after {done:,} of {total:,} frame{'' if total == 1 else 's'}: "
+                    f"{'its mask stays' if done == 1 else 'their masks stay'} in {folder}"
                     if done > 0 and folder is not None else "")
             self.shell.statusBar().showMessage("Export stopped (the message says why)" if refused
                                                else f"Export cancelled{kept}", 8000)
