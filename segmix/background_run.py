@@ -419,8 +419,8 @@ class RunResult:
 def skip_words(messages: list[str]) -> str:
     """What a run's ``on_skip`` lines amount to, in words for its summary ("" for none).
 
-    Frames skipped (unreadable, or of another size) are counted as frames; a video or an
-    animation that ends early (:class:`segmix.frames.SequenceEnd`) is said as such, with the
+    Frames skipped (unreadable, or of another size or kind: colour or greyscale) are counted
+    as frames; a video or an animation that ends early (:class:`segmix.frames.SequenceEnd`) is said as such, with the
     frames missing when its header announced more: counted among the skipped, a truncated
     video that lacked 165 of its 300 frames read "1 skipped" (a new-user trial).
 
@@ -432,8 +432,8 @@ def skip_words(messages: list[str]) -> str:
     Returns
     -------
     str
-        E.g. ``2 frames skipped (unreadable or of another size)``, ``the video ends 165 frames
-        early (truncated or damaged)``, or both joined by "; ".
+        E.g. ``2 frames skipped (unreadable or of another size or kind)``, ``the video ends 165
+        frames early (truncated or damaged)``, or both joined by "; ".
     """
     from segmix.frames import SequenceEnd
 
@@ -441,7 +441,7 @@ def skip_words(messages: list[str]) -> str:
     frames = len(messages) - len(ends)
     parts = []
     if frames:
-        parts.append(f"{frames} frame{'' if frames == 1 else 's'} skipped (unreadable or of another size)")
+        parts.append(f"{frames} frame{'' if frames == 1 else 's'} skipped (unreadable or of another size or kind)")
     for end in ends:
         missing = end.missing
         # A Matroska / WebM header gives a duration, not a count: what is missing is an estimate.

@@ -2163,8 +2163,9 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         how = ("written unchanged" if result.unchanged else
                f"its colours are kept as they are (written as {_MODE_WORDS.get(result.mode, result.mode)}, "
                f"not {_MODE_WORDS.get(result.input_mode, result.input_mode)})")
-        print(f"segmix quantize: warning: {args.image} has only {result.n_colors_in_image} distinct "
-              f"colour(s), fewer than the {args.colors} asked for; {how}", file=sys.stderr)
+        found = result.n_colors_in_image
+        print(f"segmix quantize: warning: {args.image} has only {found} distinct "
+              f"colour{'' if found == 1 else 's'}, fewer than the {args.colors} asked for; {how}", file=sys.stderr)
     elif result.n_colors < args.colors:
         print(f"segmix quantize: warning: only {result.n_colors} of the {args.colors} colours asked for "
               "are distinct after rounding to 8 bits", file=sys.stderr)

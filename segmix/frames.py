@@ -14,7 +14,11 @@
 * Frames are RGB (H, W, 3) uint8, all of one size. In a folder or list that size is the one
   most frames' headers give (more than half of those that can be read, :meth:`FrameSequence.check_sizes`);
   a frame of another size (a truncated JPEG whose header says so, a stray picture) is reported
-  and skipped like an unreadable one. Frames of a folder or list are read-only arrays (a view
+  and skipped like an unreadable one. So is a greyscale frame file among colour ones, or a colour
+  one among greyscale ones (the kind most headers give, as for the size): read as RGB with
+  R = G = B, a greyscale frame among colour ones matched none of the model's colours and came
+  out a quarter to three quarters foreground, in silence. A folder of greyscale frames only is
+  a greyscale sequence, read as RGB with R = G = B. Frames of a folder or list are read-only arrays (a view
   of the decoded bytes, one copy less per frame: see :func:`segmix.io.load_frame`); copy one
   to change it.
 
@@ -155,8 +159,8 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
 
 
 class FrameSkip(str):
-    """An ``on_skip`` line for one frame file skipped (unreadable, or of another size than the
-    sequence's): a plain ``str`` to every caller that prints it, carrying the file.
+    """An ``on_skip`` line for one frame file skipped (unreadable, or of another size or kind
+    than the sequence's): a plain ``str`` to every caller that prints it, carrying the file.
 
     Attributes
     ----------
@@ -264,6 +268,10 @@ class FrameSequence:
     def __init__(self, source, on_skip: Callable[[str], None] | None = None) -> None:
         self.on_skip = on_skip or (lambda message: None)
         self._odd_sizes: dict[Path, tuple[int, int]] = {}  # frames skipped for their size (check_sizes)
+        self._odd_kinds: dict[Path, str] = {}  # frames skipped for their kind: colour / greyscale (check_sizes)
+        #: True for colour frames, False for greyscale ones, None when no header tells (a
+        #: video, whose one decoder gives all its frames in one pixel format) (check_sizes).
+        self.colour: bool | None = None
         self._narrow_said = False  # a 12-bit frame warned about (_narrow_once)
         self.given_order: list[Path] | None = None
         given = [source] if isinstance(source, (str, Path)) else list(source)
@@ -410,7 +418,7 @@ class FrameSequence:
         #   is an estimate (a variable frame rate or the last frame's duration puts it off by
         #   a frame or more), so only a shortfall beyond its error is said, as "about".
         if announced and (index < announced if not estimated else index < announced - _estimate_slack(announced)):
-            said = (f"while its header's duration gives about {announced} frames" if estimated
+            said = (f"while its header's duration gives about {announced} frame{'' if announced == 1 else 's'}" if estimated
                     else f"of the {announced} its header announces")
             self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
                                      index, announced, truncated=True, estimated=estimated))
@@ -436,12 +444,12 @@ class FrameSequence:
 
         shape = self.check_sizes()  # the sequence's size, from the headers (once per sequence)
         for index, path in enumerate(self.paths, start=1):
-            odd = self._odd_sizes.get(path)
+            odd = self.odd_frame(path)
             if odd is not None:
-                # Its header gives another size: skipped like a broken frame, not decoded (a
-                # truncated JPEG whose header says 640 x 480 among 320 x 240 frames stopped the
+                # Its header gives another size or kind: skipped like a broken frame, not decoded
+                # (a truncated JPEG whose header says 640 x 480 among 320 x 240 frames stopped the
                 # whole run, while a truncated one of the right size was skipped: a trial).
-                self.on_skip(FrameSkip(f"skipped {path}: {self._size_words(odd, shape)}", path))
+                self.on_skip(FrameSkip(f"skipped {path}: {odd}", path))
                 continue
             try:
                 pixels = load_frame(path, writable=False, on_narrow=self._narrow_once)
@@ -470,6 +478,37 @@ class FrameSequence:
         warnings.warn(NarrowSamplesWarning(f"{message}; said for the first such frame of the sequence only"),
                       stacklevel=2)
 
+    def odd_frame(self, path: Path) -> str | None:
+        """Why the frame file ``path`` is skipped for what its header gives, or None.
+
+        After :meth:`check_sizes`: a frame of another size than the sequence's ("frame is
+        640 x 480, not the 320 x 240 of the other frames"), or of another kind ("frame is
+        greyscale, not colour as the other frames"). What the command line prints after
+        "skipped PATH: " and the window's Video mode after the frame's number and name.
+
+        Parameters
+        ----------
+        path : Path
+            One of :attr:`paths`.
+
+        Returns
+        -------
+        str or None
+        """
+        odd = self._odd_sizes.get(path)
+        if odd is not None:
+            return self._size_words(odd, self._shape)
+        kind = self.odd_kind(path)
+        if kind is not None:
+            return f"frame is {kind}, not {'colour' if self.colour else 'greyscale'} as the other frames"
+        return None
+
+    def odd_kind(self, path: Path) -> str | None:
+        """The kind of the frame file ``path`` ("greyscale", "16-bit greyscale" or "colour")
+        when its header gives another than the sequence's (:attr:`colour`), else None; after
+        :meth:`check_sizes`."""
+        return self._odd_kinds.get(path)
+
     @staticmethod
     def _size_words(size: tuple[int, int], shape: tuple[int, int]) -> str:
         """Why a frame of ``size`` (W, H) is skipped in a sequence of ``shape`` (H, W)."""
@@ -487,6 +526,10 @@ class FrameSequence:
         frames half and half) the folder is refused, naming the first frame of another size
         than the first frame's. Files whose header cannot be read are left to the run (it
         skips and reports them); videos are checked while decoding (:meth:`__iter__`).
+
+        The frames' kind, colour or greyscale (:attr:`colour`), is decided alike from the same
+        headers: a frame of the other kind than most is skipped (:meth:`odd_frame`), and a
+        folder or list half colour, half greyscale is refused.
         """
         if self.kind == "video":
             return getattr(self, "_video_shape", None)  # the stream header's size
@@ -495,14 +538,26 @@ class FrameSequence:
         from collections import Counter
 
         sizes: dict[Path, tuple[int, int]] = {}
+        kinds: dict[Path, str] = {}
         for path in self.paths:
-            size = header_size(path)
-            if size is not None:  # an unreadable frame is the run's to report
-                sizes[path] = size
+            found = header_format(path)
+            if found is not None:  # an unreadable frame is the run's to report
+                sizes[path], kinds[path] = found
         counts = Counter(sizes.values())
         if not counts:
             self._shape, self._odd_sizes = None, {}
             return None
+        greys = sum(kind != "colour" for kind in kinds.values())
+        if 0 < greys < len(kinds) and 2 * greys == len(kinds):
+            first = next(iter(kinds))
+            path = next(p for p, kind in kinds.items() if (kind == "colour") != (kinds[first] == "colour"))
+            raise FrameError(f"{path}: frame is {kinds[path]} but {first.stem} is {kinds[first]}; every frame must be "
+                             f"colour, or every frame greyscale (half of the frames are each: {greys} greyscale, "
+                             f"{len(kinds) - greys} colour)")
+        # Greyscale frames read as RGB with R = G = B: among colour frames the model matched
+        # none of its colours with them (a 16-bit grey frame came out 70 % foreground).
+        self.colour = 2 * greys < len(kinds)
+        self._odd_kinds = {p: kind for p, kind in kinds.items() if (kind == "colour") != self.colour}
         size, count = counts.most_common(1)[0]
         if 2 * count <= len(sizes):
             first = next(iter(sizes))
@@ -561,6 +616,22 @@ class FrameSequence:
 def header_size(path) -> tuple[int, int] | None:
     """(width, height) of an image file as loaded (EXIF-turned), from its header alone; None
     when the header cannot be read."""
+    found = header_format(path)
+    return None if found is None else found[0]
+
+
+#: Pillow modes of greyscale images (with or without alpha; 1-bit, 8-bit, 16-bit, 32-bit, float).
+_GREY_MODES = ("1", "L", "LA", "La", "I", "F")
+
+
+def header_format(path) -> tuple[tuple[int, int], str] | None:
+    """(width, height) of an image file as loaded (EXIF-turned) and its kind, from its
+    header alone; None when the header cannot be read.
+
+    The kind is "colour", "greyscale" or "16-bit greyscale" (any mode of more than 8 bits:
+    "I;16", "I", "F"); a palette image is greyscale when every colour of its palette is a grey.
+    Alpha is no matter: it is dropped when a frame is read.
+    """
     from PIL import Image
 
     try:
@@ -569,9 +640,28 @@ def header_size(path) -> tuple[int, int] | None:
             # EXIF orientations 5-8 turn the picture by 90 degrees when it is loaded.
             if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
                 width, height = height, width
+            mode = im.mode
+            kind = "colour"
+            if mode.startswith("I;16") or mode in ("I", "F"):
+                kind = "16-bit greyscale" if mode.startswith("I;16") else "greyscale"
+            elif mode in _GREY_MODES:
+                kind = "greyscale"
+            elif mode in ("P", "PA") and _grey_palette(im):
+                kind = "greyscale"
     except Exception:  # noqa: BLE001 (an unreadable file is its reader's to report)
         return None
-    return width, height
+    return (width, height), kind
+
+
+def _grey_palette(im) -> bool:
+    """Whether every colour of a palette image's palette (as its header gives it, without
+    decoding the pixels) is a grey; False when the header gives no RGB palette."""
+    palette = getattr(im, "palette", None)
+    data = getattr(palette, "palette", None)
+    if not data or getattr(palette, "rawmode", None) not in (None, "RGB") or getattr(palette, "mode", "RGB") != "RGB":
+        return False
+    rgb = np.frombuffer(bytes(data[: len(data) // 3 * 3]), np.uint8).reshape(-1, 3)
+    return bool((rgb[:, 0] == rgb[:, 1]).all() and (rgb[:, 1] == rgb[:, 2]).all())
 
 
 def upright_pixels(decoded) -> np.ndarray:

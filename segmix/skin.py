@@ -243,7 +243,11 @@ def load_uci(path) -> ColorCounts:
         # apart. Said from 1, as a text editor counts.
         reason = re.sub(r"at row (\d+), column (\d+)",
                         lambda m: f"in row {int(m.group(1)) + 1}, column {m.group(2)}", reason)
-        raise ValueError(f"{path}: not a UCI skin file (rows of B G R label): {reason}") from None
+        separated = _uci_separator_fault(path)
+        if separated is not None:
+            raise ValueError(f"{path}: not a UCI skin file: {separated}") from None
+        raise ValueError(f"{path}: not a UCI skin file (rows of B G R label, separated by tabs or spaces): "
+                         f"{reason}") from None
     if data.size == 0:
         raise ValueError(f"{path}: the file holds no rows (B G R label)")
     if data.ndim != 2 or data.shape[1] != 4 or data.shape[0] == 0:
@@ -267,6 +271,25 @@ def load_uci(path) -> ColorCounts:
     source = {"type": "uci", "file": path.name, "rows": int(data.shape[0]),
               "skin_pixels": int((label == 1).sum()), "non_skin_pixels": int((label == 2).sum())}
     return ColorCounts.from_dense(dense_skin, dense_non, [source])
+
+
+def _uci_separator_fault(path: Path) -> str | None:
+    """The first line of ``path`` whose columns are separated by commas or semicolons, said
+    with the layout the file needs; None when there is none.
+
+    A CSV export of the UCI file ("74,85,123,1") was refused with NumPy's "could not convert
+    string '74,85,123,1' to int64", which did not say that the columns must be tab- or
+    space-separated (a trial).
+    """
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            text = line.strip()
+            for separator, name in ((",", "commas"), (";", "semicolons")):
+                if separator in text:
+                    shown = text if len(text) <= 40 else f"{text[:40]}..."
+                    return (f"line {number} ({shown!r}) separates its columns with {name}; the columns must be "
+                            "separated by tabs or spaces: B G R label, as in UCI's Skin_NonSkin.txt")
+    return None
 
 
 def list_images(inputs: Iterable) -> list[Path]:
@@ -421,7 +444,10 @@ def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | Non
     ``skin train`` say it alike (train dropped them in silence)."""
     if not unmatched:
         return None
-    return (f"{len(unmatched)} image(s) in {images_dir} have no mask of the same name in {masks_dir} and are "
+    if len(unmatched) == 1:
+        return (f"1 image in {images_dir} has no mask of the same name in {masks_dir} and is left out "
+                f"({unmatched[0].name})")
+    return (f"{len(unmatched)} images in {images_dir} have no mask of the same name in {masks_dir} and are "
             f"left out (first: {unmatched[0].name})")
 
 
@@ -875,7 +901,8 @@ def _describe_sources(sources: list[dict[str, Any]]) -> str:
     parts = []
     for source in sources:
         if source.get("type") == "images":
-            parts.append(f"the masks in {source.get('masks')} ({source.get('pairs', 0)} masks; skin is 255)")
+            pairs = source.get("pairs", 0)
+            parts.append(f"the masks in {source.get('masks')} ({pairs} mask{'' if pairs == 1 else 's'}; skin is 255)")
         elif source.get("type") == "uci":
             parts.append(f"the UCI file {source.get('file')}")
     return ", ".join(parts) if parts else "no source"

@@ -361,8 +361,9 @@ def _refuse_one_class(n_skin: int, n_non: int, n_masks: int, masks_dir) -> None:
     """Raise ValueError naming ``masks_dir`` when the masks lack skin or non-skin pixels."""
     if n_skin == 0 or n_non == 0:
         missing = "skin (255)" if n_skin == 0 else "non-skin (0)"
+        used = "the 1 mask used holds" if n_masks == 1 else f"the {n_masks} masks used hold"
         raise ValueError(
-            f"{masks_dir}: the {n_masks} mask(s) used hold no {missing} pixels "
+            f"{masks_dir}: {used} no {missing} pixels "
             f"({n_skin:,} skin, {n_non:,} non-skin); precision, recall and ROC need both classes"
         )
 

@@ -292,7 +292,7 @@ def test_eval_warns_about_images_without_a_mask(trained, skin_dataset, capsys):
     assert main(["skin", "eval", "--model", str(trained), "--images", str(skin_dataset / "images"),
                  "--masks", str(skin_dataset / "masks"), "--quiet"]) == 0
     captured = capsys.readouterr()
-    assert "1 image(s)" in captured.err and "p2.png" in captured.err and "left out" in captured.err
+    assert "1 image in" in captured.err and "p2.png" in captured.err and "left out" in captured.err
     lines = captured.out.splitlines()  # the --model line, then the figures
     assert lines[0].startswith(f"model {trained}: operating point") and lines[1].startswith("images 3,")
 

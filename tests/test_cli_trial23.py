@@ -127,8 +127,8 @@ def test_train_warns_about_photos_without_a_mask_and_counts_the_photos(skin_data
     assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
                  "-o", str(tmp_path / "m.json"), "--components", "1", "--non-skin-components", "2"]) == 0
     err = _err_lines(capsys)
-    assert (f"segmix skin train: warning: 1 image(s) in {skin_dataset / 'images'} have no mask of the same name in "
-            f"{skin_dataset / 'masks'} and are left out (first: p3.png)") in err
+    assert (f"segmix skin train: warning: 1 image in {skin_dataset / 'images'} has no mask of the same name in "
+            f"{skin_dataset / 'masks'} and is left out (p3.png)") in err
     assert any(line.startswith("training on ") and " non-skin pixels of 3 photos " in line for line in err)
 
 
@@ -140,9 +140,9 @@ def test_skip_words_count_frames_and_say_where_a_video_ended():
     end = SequenceEnd("v.mp4: the video ends after frame 135 of the 300 its header announces (a truncated or damaged file?)",
                       135, 300, truncated=True)
     assert skip_words([end]) == "the video ends 165 frames early (truncated or damaged)"
-    assert skip_words(["skipped a.png: x", "skipped b.png: y"]) == "2 frames skipped (unreadable or of another size)"
+    assert skip_words(["skipped a.png: x", "skipped b.png: y"]) == "2 frames skipped (unreadable or of another size or kind)"
     broken = SequenceEnd("v.mp4: decoding stopped after frame 10 (bad)", 10, 30)
-    assert skip_words(["skipped a.png: x", broken]) == ("1 frame skipped (unreadable or of another size); decoding "
+    assert skip_words(["skipped a.png: x", broken]) == ("1 frame skipped (unreadable or of another size or kind); decoding "
                                                          "stopped after frame 10, 20 frames early")
     assert skip_words([]) == ""
     # Dask sends a worker's lines back pickled: the kind survives.

@@ -271,7 +271,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     for reason, names in redone.items():  # as background says why it redid a sequence
         print(f"redone {len(names)} photo{'' if len(names) == 1 else 's'} {reason}: {listed_names(sorted(names))}",
               file=out_stream)
-    print(f"skin apply on Dask: {len(files)} photos, {counts['written']} written, {counts['complete']} already "
+    print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
           f"complete, {len(failures)} failed", file=out_stream)
     status = skin.batch_status("segmix skin apply", len(failures), len(files), stream)
     if status == 2 and created:  # nothing was written: leave no folder behind either

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +53,7 @@ from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
-from segmix.gui.worker import TrainingController
+from segmix.gui.worker import FIRST_START, TrainingController
 from segmix.mark_order import count_steps
 
 MAX_RECENT = 8
@@ -845,6 +846,11 @@ class MainWindow(QMainWindow):
 
     def _on_warm_up_step(self, text: str) -> None:
         free = self._status_free_for_warm_up()
+        self._warm_up_step_text = text
+        if text.startswith(FIRST_START):
+            # What the user can do meanwhile is the active mode's to say: "You can draw
+            # meanwhile" stood in Video mode, where nothing is drawn and Play waits.
+            text = f"{text} {self.active_mode.warm_up_note}"
         self._warm_up_message = text
         if free:
             self.statusBar().showMessage(text)
@@ -958,16 +964,46 @@ class MainWindow(QMainWindow):
         self._message_box = box
 
     def confirm_discard(self) -> bool:
-        """Ask whether unsaved scribbles may be thrown away (:meth:`discard_question`); True = go ahead."""
+        """Ask whether unsaved scribbles may be thrown away (:meth:`discard_question`); True = go ahead.
+
+        When the unsaved work is the active mode's scribbles on the photo shown, and nothing
+        else, the question also offers Save (File > Save Scribbles, then go ahead): it offered
+        Discard and Cancel only, so keeping the marks meant Cancel, Save Scribbles and asking
+        again (a trial).
+        """
         question = self.discard_question()
         title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved scribbles"
-        box = QMessageBox(QMessageBox.Icon.Question, title, question,
-                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
+        return self.ask_save_or_discard(title, question, self._scribbles_saver())
+
+    def ask_save_or_discard(self, title: str, question: str, save: Callable[[], bool] | None = None) -> bool:
+        """Ask ``question`` with Save (when ``save`` is given), Discard and Cancel, Cancel the
+        default; True = go ahead: Discard, or Save when ``save()`` returned True (a save that
+        was cancelled or failed discards nothing)."""
+        buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+        if save is not None:
+            buttons |= QMessageBox.StandardButton.Save
+        box = QMessageBox(QMessageBox.Icon.Question, title, question, buttons, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        # Alt+D answers without hunting for the button (the focus starts on Cancel, the safe default).
+        # Alt+D / Alt+S answer without hunting for the button (the focus starts on Cancel, the safe default).
         box.button(QMessageBox.StandardButton.Discard).setText("&Discard")
+        if save is not None:
+            box.button(QMessageBox.StandardButton.Save).setText("&Save...")
         box.exec()
-        return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Discard
+        answer = box.standardButton(box.clickedButton())
+        if answer == QMessageBox.StandardButton.Save and save is not None:
+            return bool(save())
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _scribbles_saver(self) -> Callable[[], bool] | None:
+        """File > Save Scribbles, when that alone saves all the unsaved work the discard
+        question is about (the active mode's scribbles on the photo shown); else None."""
+        if self._closing and self._unsaved_on_close():
+            return None  # a trained skin model would still be lost: its own Save... keeps it
+        marks = self._unsaved_marks()
+        if (len(marks) != 1 or marks[0][0] != [self.active_mode.title] or self.layer is None
+                or self.undo_stack.isClean() or not self.layer.labels.any()):
+            return None
+        return lambda: self.export("scribbles")
 
     def ask_open_path(self, title: str, name_filter: str, saved: bool = False) -> str:
         """A file to open; ``saved``: a kind of file segmix writes (marks, models), whose dialog
@@ -1620,6 +1656,8 @@ class MainWindow(QMainWindow):
         # was on the mode selector, or on a dock of the old mode that is now hidden.
         self.focus_canvas()
         self._show_brush_scale()  # the photo of this mode's space (not a video frame)
+        if getattr(self, "_warm_up_message", None):
+            self._on_warm_up_step(self._warm_up_step_text)  # in the new mode's words
         self._bring_back_mode_message()
         emit(self.mode_changed, name)
 

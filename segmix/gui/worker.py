@@ -306,11 +306,13 @@ def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -
     """The status bar's line for warm-up step ``step`` of ``total`` (1-based).
 
     ``label`` says what the step does, with a ``{verb}`` slot for "compiling" (first use,
-    the on-disk cache was cold) or "loading". On first use the line also says that this
-    happens once, how long it takes, and what the user can do meanwhile: a photo can be
-    opened and marked at once, and each job queued behind the step in progress runs as soon
-    as it ends (:meth:`ComputeWorker.warm_up_in_steps`; the window's tooltip on the progress
-    bar says so at length). ``first_use`` is None while unknown (the first step finds out).
+    the on-disk cache was cold) or "loading". On first use the line (starting with
+    :data:`FIRST_START`) also says that this happens once and how long it takes; the window
+    adds what the user can do meanwhile in the active mode (``Mode.warm_up_note``: a photo
+    can be marked at once, while a video's playing waits for the kernels; each job queued
+    behind the step in progress runs as soon as it ends, :meth:`ComputeWorker.warm_up_in_steps`,
+    and the window's tooltip on the progress bar says so at length). ``first_use`` is None
+    while unknown (the first step finds out).
     """
     what = label.format(verb="compiling" if first_use else "loading")
     if not first_use:
@@ -319,8 +321,11 @@ def warm_up_message(step: int, total: int, label: str, first_use: bool | None) -
     # naming the step's kernels was cut off there ("...meanwhil"); the progress bar's tooltip
     # names them (warm_up_step_tip). The time is the whole warm-up's: 66 s at load 3.7 on 2
     # cores, more on a busier machine ("about a minute" read as each step's).
-    return (f"First start: compiling, step {step} of {total} (once; a minute or more in all). "
-            "You can draw meanwhile.")
+    return f"{FIRST_START}, step {step} of {total} (once; a minute or more in all)."
+
+
+#: How :func:`warm_up_message`'s first-use lines start (the window adds the mode's note to those).
+FIRST_START = "First start: compiling"
 
 
 def warm_up_step_tip(step: int, total: int, label: str, first_use: bool | None) -> str:

@@ -159,6 +159,9 @@ class Mode(QObject):
         The command whose mark (segmix.own_outputs) the mode's mask, probability and cut-out
         files carry, when they are that command's files ("segment": the window's Export Mask is
         what ``segmix segment`` writes, so either may replace the other's file); None for none.
+    warm_up_note : str
+        What the user can do while the first start compiles the kernels, said after each
+        step in the status bar (:func:`segmix.gui.worker.warm_up_message`).
     """
 
     name: ClassVar[str] = ""
@@ -176,6 +179,7 @@ class Mode(QObject):
     open_title: ClassVar[str] = "Open Photo"
     own_images: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
+    warm_up_note: ClassVar[str] = "You can draw meanwhile."
 
     def __init__(self, shell: MainWindow) -> None:
         super().__init__(shell)

@@ -379,6 +379,18 @@ def read_readable(reader, index: int, check,
         shape = sequence.check_sizes() or shape
     skipped = {}
     while True:
+        kind = sequence.odd_kind(sequence.paths[index - 1]) if files else None
+        if kind is not None:
+            # A greyscale frame among colour ones reads as RGB of R = G = B: played, it came out
+            # mostly foreground, and the model learnt it; the command line skips it so.
+            path = sequence.paths[index - 1]
+            skipped[index] = (f"frame {index} ({path.name}): {KIND_SKIP} {kind}, not "
+                              f"{'colour' if sequence.colour else 'greyscale'} as the other frames")
+            if index >= len(reader):
+                return index, None, skipped
+            check()
+            index += 1
+            continue
         try:
             frame = reader.read(index)
             if not files or shape is None or frame.shape[:2] == tuple(shape):
@@ -400,6 +412,9 @@ def read_readable(reader, index: int, check,
 
 #: How :func:`read_readable` words a frame skipped for its size (:func:`is_size_skip`).
 SIZE_SKIP = "of another size,"
+#: How :func:`read_readable` words a frame skipped for its kind, greyscale among colour frames
+#: or colour among greyscale ones (:func:`is_kind_skip`).
+KIND_SKIP = "of another kind,"
 
 
 def is_size_skip(reason: str) -> bool:
@@ -417,13 +432,30 @@ def is_size_skip(reason: str) -> bool:
     return f"): {SIZE_SKIP} " in reason
 
 
+def is_kind_skip(reason: str) -> bool:
+    """Whether ``reason`` (a value of :func:`read_readable`'s ``skipped``) is a frame
+    skipped for its kind (greyscale among colour frames, or colour among greyscale ones).
+
+    Parameters
+    ----------
+    reason : str
+
+    Returns
+    -------
+    bool
+    """
+    return f"): {KIND_SKIP} " in reason
+
+
 def skip_text(reason: str) -> str:
     """A frame :func:`read_readable` passed over, as the status bar and the dock say it:
     "Skipped unreadable frame 3 (f3.bmp): ..." or "Skipped frame 7 (f7.png): of another
     size, 320 x 240, not the 160 x 120 of the other frames"."""
     # The loader's words for a frame over the pixel limit advise Python users
     # (segmix.io.load_image(path, max_pixels=...)); the window's say its size and the limit.
-    return f"Skipped {reason}" if is_size_skip(reason) else f"Skipped unreadable {files.window_message(reason)}"
+    if is_size_skip(reason) or is_kind_skip(reason):
+        return f"Skipped {reason}"
+    return f"Skipped unreadable {files.window_message(reason)}"
 
 
 def play_interval_ms(fps: float) -> int:
@@ -593,6 +625,9 @@ class VideoMode(Mode):
     menu_title = "&Video"
     uses_scribbles = False
     uses_overlay_threshold = False
+    # Nothing is drawn here, and a frame's model needs the kernels being compiled: Play
+    # showed "Pause" on frame 1 for a minute under "You can draw meanwhile" (a trial).
+    warm_up_note = "Playing starts once the video kernels are compiled."
     # The model's decision is hard (a colour matches a background Gaussian or not): there is
     # no per-pixel probability for a heat map, and an outline would hide the blue shadows.
     # The overlay is always the tinted mask of render_mask, so the Overlay dock hides its
@@ -731,7 +766,8 @@ class VideoMode(Mode):
         if not self._exporting:
             return ""
         done, total = self.panel.progress.value(), self.panel.progress.maximum()
-        return (f"the rest of Export All Masks to {self._export_folder} ({max(done, 0):,} of {total:,} masks "
+        return (f"the rest of Export All Masks to {self._export_folder} ({max(done, 0):,} of {total:,} "
+                f"mask{'' if total == 1 else 's'} "
                 "written; closing stops it)")
 
     @staticmethod
@@ -867,8 +903,12 @@ class VideoMode(Mode):
             count += f" of the {'about ' if end.estimated else ''}{end.announced} its header announces: truncated or damaged"
         if self._unreadable:
             odd = sum(is_size_skip(reason) for reason in self._unreadable.values())
-            parts = [f"{len(self._unreadable) - odd} unreadable"] if odd < len(self._unreadable) else []
+            kinds = sum(is_kind_skip(reason) for reason in self._unreadable.values())
+            unreadable = len(self._unreadable) - odd - kinds
+            parts = [f"{unreadable} unreadable"] if unreadable else []
             parts += [f"{odd} of another size"] if odd else []
+            parts += [f"{kinds} {'greyscale among colour' if self.sequence.colour else 'colour among greyscale'}"
+                      ] if kinds else []
             count += f", {' and '.join(parts)}, skipped"
         label = self.panel.source_label
         # A long name is cut in its middle (its start and its frame numbers or extension stay);
@@ -1583,7 +1623,9 @@ class VideoMode(Mode):
             # A cancelled export keeps the masks it wrote: "Export cancelled" alone read as
             # nothing written, with a trial's 268 masks in the folder.
             done, folder = self.panel.progress.value(), getattr(self, "_export_folder", None)
-            kept = (f" after {done:,} of {self.panel.progress.maximum():,} frames: their masks stay in {folder}"
+            total = self.panel.progress.maximum()
+            kept = (f" after {done:,} of {total:,} frame{'' if total == 1 else 's'}: "
+                    f"{'its mask stays' if done == 1 else 'their masks stay'} in {folder}"
                     if done > 0 and folder is not None else "")
             self.shell.statusBar().showMessage("Export stopped (the message says why)" if refused
                                                else f"Export cancelled{kept}", 8000)
