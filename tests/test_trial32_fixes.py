@@ -6,16 +6,7 @@ from PIL import Image
 
 from segmix.cli import main
 from segmix.frames import FrameError, FrameSequence, header_format
-
-
-def _colour_frames(n=8, shape=(24, 32)):
-    """Noisy colour frames of a still, coloured scene (a gradient of hues)."""
-    rng = np.random.default_rng(0)
-    base = np.zeros((*shape, 3))
-    base[..., 0] = np.linspace(40, 220, shape[1])[None, :]
-    base[..., 1] = 120
-    base[..., 2] = np.linspace(200, 60, shape[0])[:, None]
-    return [np.clip(np.rint(base + rng.normal(0, 2, base.shape)), 0, 255).astype(np.uint8) for _ in range(n)]
+from synthetic_photos import colour_frames
 
 
 def _grey(frame, bits=8):
@@ -27,14 +18,14 @@ def _folder(tmp_path, greys=(), n=8, all_grey=False):
     """f1..fn.png: colour, but frames ``greys`` (1-based index: bits) greyscale."""
     folder = tmp_path / "frames"
     folder.mkdir()
-    for t, frame in enumerate(_colour_frames(n), start=1):
+    for t, frame in enumerate(colour_frames(n), start=1):
         image = _grey(frame, greys[t]) if t in greys else Image.fromarray(frame)
         (_grey(frame) if all_grey else image).save(folder / f"f{t}.png")
     return folder
 
 
 def test_header_format_tells_colour_from_greyscale(tmp_path):
-    frame = _colour_frames(1)[0]
+    frame = colour_frames(1)[0]
     Image.fromarray(frame).save(tmp_path / "c.png")
     Image.fromarray(frame).convert("RGBA").save(tmp_path / "a.png")  # alpha is dropped: colour
     _grey(frame).save(tmp_path / "g.png")
@@ -63,7 +54,7 @@ def test_greyscale_frames_among_colour_ones_are_skipped_and_named(tmp_path, caps
 def test_a_colour_frame_among_greyscale_ones_is_skipped(tmp_path):
     folder = tmp_path / "frames"
     folder.mkdir()
-    for t, frame in enumerate(_colour_frames(5), start=1):
+    for t, frame in enumerate(colour_frames(5), start=1):
         (Image.fromarray(frame) if t == 2 else _grey(frame)).save(folder / f"f{t}.png")
     skipped = []
     sequence = FrameSequence(folder, on_skip=skipped.append)

@@ -25,7 +25,7 @@ from PIL import Image
 
 from segmix import modelfile, skin, skin_detect
 from segmix.cli import main
-from skin_photos import textured_photo
+from synthetic_photos import textured_photo
 
 
 def _counts(image: np.ndarray) -> skin.ColorCounts:

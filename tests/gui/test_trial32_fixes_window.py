@@ -3,14 +3,7 @@
 import numpy as np
 from PIL import Image
 
-
-def _frames(n=8, shape=(24, 32)):
-    rng = np.random.default_rng(0)
-    base = np.zeros((*shape, 3))
-    base[..., 0] = np.linspace(40, 220, shape[1])[None, :]
-    base[..., 1] = 120
-    base[..., 2] = np.linspace(200, 60, shape[0])[:, None]
-    return [np.clip(np.rint(base + rng.normal(0, 2, base.shape)), 0, 255).astype(np.uint8) for _ in range(n)]
+from synthetic_photos import colour_frames
 
 
 def _video_window(make_window):
@@ -27,7 +20,7 @@ def test_playing_skips_a_greyscale_frame_among_colour_ones(make_window, qtbot, m
     Export skips it as the command line does."""
     folder = tmp_path / "mixed"
     folder.mkdir()
-    for t, frame in enumerate(_frames(6), start=1):
+    for t, frame in enumerate(colour_frames(6), start=1):
         image = Image.fromarray(frame)
         (image.convert("L") if t == 4 else image).save(folder / f"f{t}.png")
     window, mode = _video_window(make_window)

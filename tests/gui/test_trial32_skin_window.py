@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from gui_helpers import add_skin_marks, drag
-from skin_photos import GREEN, textured_photo
+from synthetic_photos import GREEN, textured_photo
 
 
 def _settled(qtbot, skin_mode):

@@ -26,7 +26,7 @@ from PIL import Image
 from segmix import skin
 
 from gui_helpers import drag
-from skin_photos import GREEN, SKIN, textured_photo
+from synthetic_photos import GREEN, SKIN, textured_photo
 
 
 def enter_skin_mode(qtbot, window):

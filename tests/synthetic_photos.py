@@ -1,5 +1,5 @@
-"""Small synthetic photos shared by the skin tests (plain module, imported by name: pytest puts
-``tests/`` on the path through its conftest)."""
+"""Small synthetic photos and frames shared by tests of several files (a plain module, imported
+by name: pytest puts ``tests/`` on the path through its conftest)."""
 
 import numpy as np
 
@@ -18,3 +18,13 @@ def textured_photo() -> np.ndarray:
     t = np.linspace(0, 1, width)[:, None]
     image[40:60] = (SKIN * (1 - t) + GREEN * t)[None]
     return np.clip(np.round(image + rng.normal(0, 6, image.shape)), 0, 255).astype(np.uint8)
+
+
+def colour_frames(n: int = 8, shape: tuple[int, int] = (24, 32)) -> list[np.ndarray]:
+    """``n`` noisy colour frames (H, W, 3) uint8 of a still scene, a gradient of hues."""
+    rng = np.random.default_rng(0)
+    base = np.zeros((*shape, 3))
+    base[..., 0] = np.linspace(40, 220, shape[1])[None, :]
+    base[..., 1] = 120
+    base[..., 2] = np.linspace(200, 60, shape[0])[:, None]
+    return [np.clip(np.rint(base + rng.normal(0, 2, base.shape)), 0, 255).astype(np.uint8) for _ in range(n)]
