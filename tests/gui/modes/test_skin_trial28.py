@@ -12,12 +12,13 @@ import numpy as np
 from PIL import Image
 
 from gui_helpers import drag
-from test_skin_window_trial import _textured_photo, _train_with_slider, enter_skin_mode
+from synthetic_photos import textured_photo
+from test_skin_window_trial import _train_with_slider, enter_skin_mode
 
 
 def _photo(tmp_path):
     photo = tmp_path / "textured.png"
-    Image.fromarray(_textured_photo()).save(photo)
+    Image.fromarray(textured_photo()).save(photo)
     return photo
 
 
