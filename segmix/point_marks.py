@@ -42,7 +42,9 @@ def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarr
     ------
     ValueError
         When the box, clipped to the photo, holds no pixel (it lies outside the photo or has no
-        width or height), or holds every pixel, so that nothing outside it could be background.
+        width or height), holds every pixel, so that nothing outside it could be background, or
+        touches three of the photo's edges, so that its outside is a band along the fourth
+        (:func:`segmix.segment.is_framed` reads that as a background stroke, not a box).
     """
     height, width = int(shape[0]), int(shape[1])
     top, bottom = sorted((int(np.clip(top, 0, height)), int(np.clip(bottom, 0, height))))
@@ -53,6 +55,12 @@ def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarr
     if (top, left, bottom, right) == (0, 0, height, width):
         raise ValueError(f"the box covers the whole {width} x {height} photo, so nothing outside it becomes "
                          "background: draw it inside the photo's edges")
+    if (top == 0) + (left == 0) + (bottom == height) + (right == width) == 3:
+        # What is left outside is a band along one edge, which segment.is_framed reads as a
+        # background stroke (a stroke along an edge), not a box: said, not done silently.
+        raise ValueError(f"the box touches three edges of the {width} x {height} photo, so what it leaves "
+                         "outside is a band along one edge, read as a background stroke, not a box: draw it "
+                         "inside at least two of the photo's edges, or mark the object (--click)")
     outside = np.ones((height, width), bool)
     outside[top:bottom, left:right] = False
     return outside

@@ -503,6 +503,12 @@ class ScribbleCanvas(QGraphicsView):
                 # it marked nothing, without a word.
                 emit(self.notice, "The box covers the whole photo, so nothing outside it becomes background: "
                                   "drag it inside the photo's edges, or paint the background (2).")
+            elif (box[0] <= 0) + (box[1] <= 0) + (box[2] >= height) + (box[3] >= width) == 3:
+                # Its outside would be a band along one edge, which is read as a background
+                # stroke (segment.is_framed), not a box: the window said nothing of it.
+                emit(self.notice, "The box touches three edges of the photo, so its outside is only a band along "
+                                  "the fourth, read as a background stroke, not a box: drag it inside at least two "
+                                  "edges, or paint the background (2).")
             else:
                 # Not recoloured here: the undo step the window pushes for it recolours its
                 # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
