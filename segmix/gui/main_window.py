@@ -973,7 +973,11 @@ class MainWindow(QMainWindow):
         """
         question = self.discard_question()
         title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved scribbles"
-        return self.ask_save_or_discard(title, question, self._scribbles_saver())
+        saver = self._scribbles_saver()
+        if saver is not None:
+            # "Discard them?" over a Save button read oddly (the final trial).
+            question = question.removesuffix(" Discard them?") + " Save them first, or discard them?"
+        return self.ask_save_or_discard(title, question, saver)
 
     def ask_save_or_discard(self, title: str, question: str, save: Callable[[], bool] | None = None) -> bool:
         """Ask ``question`` with Save (when ``save`` is given), Discard and Cancel, Cancel the

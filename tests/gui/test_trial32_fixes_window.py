@@ -130,4 +130,4 @@ def test_ctrl_q_saves_the_scribbles_then_closes(make_window, qtbot, monkeypatch,
     asked = []
     _answer(monkeypatch, QMessageBox.StandardButton.Save, asked)
     assert window.close()
-    assert marks.is_file() and "Discard them?" in asked[0][0] and "&Save..." in asked[0][1]
+    assert marks.is_file() and asked[0][0].endswith("are not saved. Save them first, or discard them?") and "&Save..." in asked[0][1]
