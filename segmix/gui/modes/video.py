@@ -418,32 +418,14 @@ KIND_SKIP = "of another kind,"
 
 
 def is_size_skip(reason: str) -> bool:
-    """Whether ``reason`` (a value of :func:`read_readable`'s ``skipped``) is a frame
-    skipped for its size, not an unreadable one.
-
-    Parameters
-    ----------
-    reason : str
-
-    Returns
-    -------
-    bool
-    """
+    """Whether ``reason`` (str, a value of :func:`read_readable`'s ``skipped``) is a frame
+    skipped for its size, not an unreadable one: bool."""
     return f"): {SIZE_SKIP} " in reason
 
 
 def is_kind_skip(reason: str) -> bool:
-    """Whether ``reason`` (a value of :func:`read_readable`'s ``skipped``) is a frame
-    skipped for its kind (greyscale among colour frames, or colour among greyscale ones).
-
-    Parameters
-    ----------
-    reason : str
-
-    Returns
-    -------
-    bool
-    """
+    """Whether ``reason`` (as :func:`is_size_skip`'s) is a frame skipped for its kind
+    (greyscale among colour frames, or colour among greyscale ones): bool."""
     return f"): {KIND_SKIP} " in reason
 
 
