@@ -1613,18 +1613,25 @@ def _thin_gaps_opened(filled: np.ndarray, mask: np.ndarray) -> np.ndarray:
     and stays background; a few pixels there are a ragged edge and are filled as before.
     """
     holes = filled & ~mask
-    if not holes.any():
+    rows, cols = np.flatnonzero(holes.any(axis=1)), np.flatnonzero(holes.any(axis=0))
+    if rows.size == 0:
         return filled
+    # Only the holes' bounding box grown by a pixel matters (a hole's 8-neighbours): on every
+    # clean-up of a 1080p cut the whole photo's labelling and dilation cost some 40 ms.
+    box = (slice(max(rows[0] - 1, 0), rows[-1] + 2), slice(max(cols[0] - 1, 0), cols[-1] + 2))
+    holes = holes[box]
     eight = np.ones((3, 3), bool)
     labels, count = ndimage.label(holes, structure=eight)
     sizes = np.bincount(labels.ravel(), minlength=count + 1)
     if sizes[1:].max() < THIN_GAP_PIXELS:
         return filled
     gap = np.zeros(count + 1, bool)
-    gap[labels[ndimage.binary_dilation(~filled, structure=eight) & holes]] = True
+    gap[labels[ndimage.binary_dilation(~filled[box], structure=eight) & holes]] = True
     gap &= sizes >= THIN_GAP_PIXELS
     gap[0] = False
-    return filled & ~gap[labels]
+    out = filled.copy()
+    out[box] &= ~gap[labels]
+    return out
 
 
 class _DistinctColourCache:

@@ -68,3 +68,20 @@ def write_frames(folder, n: int, prefix: str = "frame", **square):
         Image.fromarray(moving_square(t, **square)).save(folder / f"{prefix}{t}.png")
     return folder
 
+
+
+def play_folder(qtbot, make_window, folder, last: int):
+    """Open ``folder`` in Video mode and play it to frame ``last``: (window, mode, the frame
+    numbers shown, the status bar's "Skipped ..." notes)."""
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    notes = []
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "Skipped" in text else None)
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    shown = [1]
+    mode.frame_shown.connect(shown.append)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: mode.index == last and not mode.playing, timeout=60000)
+    return window, mode, shown, notes

@@ -3,13 +3,8 @@
 import numpy as np
 from PIL import Image
 
+from gui_helpers import play_folder
 from synthetic_photos import colour_frames
-
-
-def _video_window(make_window):
-    window = make_window()
-    window.set_mode("video")
-    return window, window.modes["video"]
 
 
 # -- 1. a greyscale frame among colour frames ------------------------------------------------
@@ -23,15 +18,7 @@ def test_playing_skips_a_greyscale_frame_among_colour_ones(make_window, qtbot, m
     for t, frame in enumerate(colour_frames(6), start=1):
         image = Image.fromarray(frame)
         (image.convert("L") if t == 4 else image).save(folder / f"f{t}.png")
-    window, mode = _video_window(make_window)
-    notes = []
-    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "Skipped" in text else None)
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
-    shown = [1]
-    mode.frame_shown.connect(shown.append)
-    mode.panel.play_button.click()
-    qtbot.waitUntil(lambda: mode.index == 6 and not mode.playing, timeout=60000)
+    window, mode, shown, notes = play_folder(qtbot, make_window, folder, 6)
     assert shown == [1, 2, 3, 5, 6] and messages == []
     assert notes == ["Skipped frame 4 (f4.png): of another kind, greyscale, not colour as the other frames"]
     assert "1 greyscale among colour, skipped" in mode.panel.source_label.text()

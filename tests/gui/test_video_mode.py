@@ -10,6 +10,8 @@ from PIL import Image
 from PySide6.QtCore import QElapsedTimer, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 
+from gui_helpers import play_folder
+
 H, W, N = 48, 64, 40
 
 
@@ -276,15 +278,7 @@ def test_a_frame_of_another_size_is_named_skipped_and_export_skips_it(make_windo
     folder.mkdir()
     for t, frame in enumerate(_frames(6), start=1):
         Image.fromarray(frame[:H // 2] if t == 4 else frame).save(folder / f"f{t}.png")
-    window, mode = _video_window(make_window)
-    notes = []
-    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "Skipped" in text else None)
-    window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
-    shown = [1]
-    mode.frame_shown.connect(shown.append)
-    mode.panel.play_button.click()
-    qtbot.waitUntil(lambda: mode.index == 6 and not mode.playing, timeout=60000)
+    window, mode, shown, notes = play_folder(qtbot, make_window, folder, 6)
     assert shown == [1, 2, 3, 5, 6] and messages == []
     assert len(notes) == 1 and "f4.png" in notes[0] and f"{W} x {H // 2}" in notes[0]
     assert "unreadable" not in notes[0] and "1 of another size, skipped" in mode.panel.source_label.text()
