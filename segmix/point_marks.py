@@ -59,8 +59,8 @@ def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarr
         # What is left outside is a band along one edge, which segment.is_framed reads as a
         # background stroke (a stroke along an edge), not a box: said, not done silently.
         raise ValueError(f"the box touches three edges of the {width} x {height} photo, so what it leaves "
-                         "outside is a band along one edge, read as a background stroke, not a box: draw it "
-                         "inside at least two of the photo's edges, or mark the object (--click)")
+                         "outside is a band along one edge, read as a background stroke, not a box: keep it off "
+                         "at least two of the photo's edges, or mark the object with --click instead of a box")
     outside = np.ones((height, width), bool)
     outside[top:bottom, left:right] = False
     return outside

@@ -45,7 +45,7 @@ def test_box_outside_clips_to_the_photo_and_takes_either_corner_first():
     # warning "no object marked" without a word of why).
     with pytest.raises(ValueError, match="touches three edges of the 20 x 10 photo"):
         box_outside((10, 20), 25, 12, 5, -3)
-    with pytest.raises(ValueError, match="inside at least two of the photo's edges"):
+    with pytest.raises(ValueError, match="keep it off at least two of the photo's edges"):
         box_outside((10, 20), 0, 2, 20, 10)
     with pytest.raises(ValueError, match="covers the whole 20 x 10 photo"):
         box_outside((10, 20), -5, -5, 30, 30)

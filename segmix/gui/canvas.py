@@ -507,7 +507,7 @@ class ScribbleCanvas(QGraphicsView):
                 # Its outside would be a band along one edge, which is read as a background
                 # stroke (segment.is_framed), not a box: the window said nothing of it.
                 emit(self.notice, "The box touches three edges of the photo, so its outside is only a band along "
-                                  "the fourth, read as a background stroke, not a box: drag it inside at least two "
+                                  "the fourth, read as a background stroke, not a box: keep it off at least two "
                                   "edges, or paint the background (2).")
             else:
                 # Not recoloured here: the undo step the window pushes for it recolours its
