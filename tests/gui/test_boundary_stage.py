@@ -72,6 +72,18 @@ def test_a_click_while_the_step_before_finishes_refines_its_result(qtbot, make_w
         return refine(*args, **kwargs)
 
     monkeypatch.setattr(segmix.segment, "_snapcut_refine", slow_refine)
+    apply = segmix.segment.apply_model
+
+    def slow_cut(*args, on_cut=None, **kwargs):
+        def late(mask, probability):
+            # This small photo's cut takes a few ms: its preview could be delivered with the
+            # per-pixel one, before the third click this test makes while the cut runs.
+            time.sleep(0.3)
+            on_cut(mask, probability)
+
+        return apply(*args, on_cut=None if on_cut is None else late, **kwargs)
+
+    monkeypatch.setattr(segmix.segment, "apply_model", slow_cut)
     window.set_tool("click")
     with qtbot.waitSignal(mode.training_finished, timeout=30000):
         _click(window, 15.5, 30.5)
