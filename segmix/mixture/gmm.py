@@ -13,6 +13,7 @@ from collections.abc import Generator
 import numpy as np
 
 from segmix.kernels import mixture as mixture_kernels, threads
+from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
     check_choice,
     check_data,
@@ -162,8 +163,15 @@ _BLOCK_EM_PASS = {3: mixture_kernels.em_pass_3d, 4: mixture_kernels.em_pass_4d}
 _BLOCK_LOG_DENSITY = {3: mixture_kernels.mixture_log_density_3d, 4: mixture_kernels.mixture_log_density_4d}
 
 
-class GaussianMixture:
+class GaussianMixture(ParamsMixin):
     """Mixture of Gaussians fitted by EM, initialised by k-means restarts.
+
+    scikit-learn's ``GaussianMixture`` interface (parameter and attribute names, ``fit``,
+    ``fit_predict``, ``predict``, ``predict_proba``, ``score_samples``, ``score``, ``sample``,
+    ``bic``, ``aic``, ``get_params`` / ``set_params``, so ``sklearn.base.clone`` takes it), with
+    sample weights, ``iter_fit`` and JSON serialisation added; not ``covariance_type="tied"``,
+    ``warm_start`` or ``init_params``. EM after Dempster, Laird & Rubin (1977); Bishop, *Pattern
+    Recognition and Machine Learning*, section 9.2.
 
     Parameters
     ----------
@@ -194,12 +202,15 @@ class GaussianMixture:
     weights_ : (K,) float64
     means_ : (K, D) float64
     covariances_ : (K, D, D), (K, D) or (K,) float64 by ``covariance_type``
+    precisions_ : (K, D, D), (K, D) or (K,) float64, the inverse covariances in the stored form
     precisions_cholesky_ : (K, D, D) float64, upper-triangular factors
     converged_ : bool
     n_iter_ : int
     lower_bound_ : float, mean log-likelihood at the last iteration
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
     """
+
+    _estimator_type = "density_estimator"
 
     def __init__(
         self,
@@ -314,7 +325,7 @@ class GaussianMixture:
             centers, labels, _, _ = run_kmeans(
                 Xs, ws, k_count, init="random" if self.init == "random" else "k-means++",
                 n_init=self.n_init, max_iter=0 if self.init == "k-means++" else INIT_LLOYD_ITERATIONS,
-                tol=1e-4, rng=rng,
+                tol=1e-4, rng=rng, parameter="n_components",
             )
         weights, means, cov, empty = self._hard_cluster_parameters(Xs, ws, labels, centers)
         if empty.any():
@@ -435,6 +446,23 @@ class GaussianMixture:
         for _ in self.iter_fit(X, sample_weight):
             pass
         return self
+
+    def fit_predict(self, X, sample_weight=None) -> np.ndarray:
+        """Fit by EM, then the most responsible component per row of (N, D) ``X``: (N,) int64.
+
+        Equal to ``fit(X).predict(X)`` (scikit-learn's guarantee: the labels come from the
+        fitted parameters, not from the last E-step before them).
+        """
+        return self.fit(X, sample_weight).predict(X)
+
+    @property
+    def precisions_(self) -> np.ndarray:
+        """Inverse covariances, in the form of ``covariance_type``: (K, D, D), (K, D) or (K,) float64."""
+        self._check_fitted()
+        if self.covariance_type == "full":
+            factor = self.precisions_cholesky_
+            return factor @ np.swapaxes(factor, 1, 2)
+        return 1.0 / self.covariances_
 
     # ----------------------------------------------------------------- scoring
     def score_samples(self, X) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from segmix.kernels import mixture as mixture_kernels, threads
+from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
     check_choice,
     check_data,
@@ -25,7 +26,13 @@ class TooFewDistinctPointsError(ValueError):
     """Raised when the data has fewer distinct points than requested clusters."""
 
 
-def kmeans_plusplus(X, w, n_clusters, rng) -> np.ndarray:
+def _too_few(found: str, n_clusters: int, parameter: str) -> TooFewDistinctPointsError:
+    noun = "components" if parameter == "n_components" else "clusters"
+    return TooFewDistinctPointsError(
+        f"the data has {found} point(s) but {n_clusters} {noun} were requested; lower {parameter}")
+
+
+def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.ndarray:
     """k-means++ seeding (Arthur & Vassilvitskii 2007), weighted.
 
     Parameters
@@ -34,6 +41,8 @@ def kmeans_plusplus(X, w, n_clusters, rng) -> np.ndarray:
     w : (N,) float64 sample weights
     n_clusters : int
     rng : numpy.random.Generator
+    parameter : str
+        The caller's name for ``n_clusters`` (GaussianMixture's ``n_components``), for the error.
 
     Returns
     -------
@@ -56,10 +65,7 @@ def kmeans_plusplus(X, w, n_clusters, rng) -> np.ndarray:
         score = min_dist * w
         total = score.sum()
         if not total > 0:
-            raise TooFewDistinctPointsError(
-                f"the data has only {k} distinct point(s) but {n_clusters} clusters/components "
-                "were requested; lower n_components"
-            )
+            raise _too_few(f"only {k} distinct", n_clusters, parameter)
         # Inverse-CDF sampling is stable for large N where rng.choice(p=...) rejects
         # probabilities that do not sum to 1 to the last bit.
         pick = int(np.searchsorted(np.cumsum(score), rng.random() * total, side="right"))
@@ -67,7 +73,7 @@ def kmeans_plusplus(X, w, n_clusters, rng) -> np.ndarray:
     return centers
 
 
-def random_centers(X, w, n_clusters, rng) -> np.ndarray:
+def random_centers(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.ndarray:
     """Centres drawn uniformly among the distinct rows of positive weight.
 
     Returns
@@ -82,10 +88,7 @@ def random_centers(X, w, n_clusters, rng) -> np.ndarray:
             chosen.append(row)
             if len(chosen) == n_clusters:
                 return X[np.array(chosen)].copy()
-    raise TooFewDistinctPointsError(
-        f"the data has only {len(chosen)} distinct point(s) but {n_clusters} clusters/components "
-        "were requested; lower n_components"
-    )
+    raise _too_few(f"only {len(chosen)} distinct", n_clusters, parameter)
 
 
 def lloyd(X, w, centers, max_iter, tol_abs):
@@ -128,7 +131,7 @@ def lloyd(X, w, centers, max_iter, tol_abs):
     return centers, labels, float(inertia), n_iter
 
 
-def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng):
+def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter="n_clusters"):
     """Best of ``n_init`` k-means runs by the objective J.
 
     Parameters
@@ -144,24 +147,26 @@ def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng):
     n_iter : int
     """
     if np.count_nonzero(w > 0) < n_clusters:
-        raise TooFewDistinctPointsError(
-            f"the data has {np.count_nonzero(w > 0)} point(s) but {n_clusters} "
-            "clusters/components were requested; lower n_components"
-        )
+        raise _too_few(str(np.count_nonzero(w > 0)), n_clusters, parameter)
     mean = np.average(X, axis=0, weights=w)
     variance = float(np.average(((X - mean) ** 2).sum(axis=1), weights=w))
     tol_abs = tol * variance / X.shape[1]
     best = None
     for _ in range(n_init):
-        seeds = kmeans_plusplus(X, w, n_clusters, rng) if init == "k-means++" else random_centers(X, w, n_clusters, rng)
+        seed = kmeans_plusplus if init == "k-means++" else random_centers
+        seeds = seed(X, w, n_clusters, rng, parameter)
         result = lloyd(X, w, seeds, max_iter, tol_abs)
         if best is None or result[2] < best[2]:
             best = result
     return best
 
 
-class KMeans:
+class KMeans(ParamsMixin):
     """k-means clustering with k-means++ seeding, restarts and sample weights.
+
+    scikit-learn's ``KMeans`` interface for these parameters (``fit``, ``predict``,
+    ``fit_predict``, ``transform``, ``fit_transform``, ``score``, ``get_params`` /
+    ``set_params``). Lloyd (1982); k-means++ seeding after Arthur & Vassilvitskii (2007).
 
     Parameters
     ----------
@@ -183,6 +188,8 @@ class KMeans:
     inertia_ : float, the objective J
     n_iter_ : int
     """
+
+    _estimator_type = "clusterer"
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init=10, max_iter=300, tol=1e-4, random_state=None):
         self.n_clusters = n_clusters
@@ -227,4 +234,25 @@ class KMeans:
         return labels
 
     def fit_predict(self, X, sample_weight=None) -> np.ndarray:
+        """Fit, then the cluster of each row of (N, D) ``X``: (N,) int32 (``labels_``)."""
         return self.fit(X, sample_weight).labels_
+
+    def transform(self, X) -> np.ndarray:
+        """Euclidean distance of each row of (N, D) ``X`` to each centre: (N, K) float64."""
+        if not hasattr(self, "cluster_centers_"):
+            raise RuntimeError("KMeans is not fitted yet: call fit first")
+        X = check_data(X, n_features=self.cluster_centers_.shape[1])
+        # One centre at a time: exact (||x||^2 - 2 x.c + ||c||^2 cancels badly near a centre far
+        # from the origin) without an (N, K, D) temporary.
+        return np.stack([np.sqrt(((X - center) ** 2).sum(axis=1)) for center in self.cluster_centers_], axis=1)
+
+    def fit_transform(self, X, sample_weight=None) -> np.ndarray:
+        """Fit, then :meth:`transform` ``X``: (N, K) float64."""
+        return self.fit(X, sample_weight).transform(X)
+
+    def score(self, X, sample_weight=None) -> float:
+        """Minus the objective J of (N, D) ``X`` under the fitted centres (scikit-learn's sign:
+        higher is better)."""
+        distances = self.transform(X)
+        w = check_sample_weight(sample_weight, distances.shape[0])
+        return -float(np.dot(w, distances.min(axis=1) ** 2))
