@@ -691,12 +691,16 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 # As the window applies a loaded model (segmix.gui.modes.segment): no previous
                 # result, the marks as hard constraints.
                 result = apply_model(pixels, model, scribbles, settings, transparent=transparent)
-            elif order is not None:
-                from segmix.mark_steps import steps_result
-
-                result = steps_result(pixels, scribbles, order, settings, alpha=loaded.alpha)
             else:
-                result = segment(pixels, scribbles, settings, transparent=transparent)
+                try:
+                    if order is not None:
+                        from segmix.mark_steps import steps_result
+
+                        result = steps_result(pixels, scribbles, order, settings, alpha=loaded.alpha)
+                    else:
+                        result = segment(pixels, scribbles, settings, transparent=transparent)
+                except ValueError as exc:
+                    raise UserError(_marks_refusal(str(exc), args, pointed)) from None
     finally:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
@@ -854,6 +858,24 @@ def _options_not_kept_with_marks(overrides: dict) -> list[str]:
 
     return [_SETTING_OPTIONS[field][1] for field, value in overrides.items()
             if value is not None and field not in WINDOW_SETTINGS]
+
+
+def _marks_refusal(text: str, args, pointed: bool) -> str:
+    """The fit's refusal of the marks (``segmix.segment``'s words, the window's: "no background
+    scribbles: paint some background pixels") as one line naming the marks' file or options and
+    the option that adds what is missing: a trial's click and background click on a drawing were
+    told to "paint" with neither named."""
+    source = f"the marks ({_marks_words(args)})" if pointed else args.scribbles
+    for name, label, option in (("background", 2, "--background-click X,Y"), ("foreground", 1, "--click X,Y")):
+        text = text.replace(f"no {name} scribbles", f"nothing is marked {name}")  # a click is no scribble
+        for paint in (f"paint some {name} pixels first", f"paint some {name} pixels"):
+            if text.endswith(paint):
+                how = f"mark some {name} ({label}) in the scribbles" if args.scribbles else ""
+                if pointed or not args.scribbles:
+                    how = f"{how}, or give {option}" if how else f"give {option}"
+                text = text[: -len(paint)] + how
+                break
+    return f"{source}: {text}"
 
 
 def _marks_words(args) -> str:

@@ -1,0 +1,74 @@
+"""Faults of segment's marks, exports and quantize found in session 33's new-user trial."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+from segmix.io import save_labels
+from tests.test_cli_trial27 import _error
+
+
+def _drawing(path):
+    """A red square on white (flat colours, as a logo or a diagram): 300 x 200."""
+    drawing = np.full((200, 300, 3), 255, np.uint8)
+    drawing[50:150, 80:200] = (200, 30, 30)
+    Image.fromarray(drawing).save(path)
+    inside = np.zeros((200, 300), bool)
+    inside[50:150, 80:200] = True
+    return inside
+
+
+def test_a_click_on_a_drawings_edge_then_a_background_click_gives_the_mask(tmp_path, capsys):
+    """The first click's disc takes both colours of the drawing, so its step alone has no colour
+    left for background and fails; the window passes over a failed fit and the background click's
+    step is fitted afresh. The replay stopped at the first step instead: "no background
+    scribbles: ... paint some background pixels", exit 2, the background click given."""
+    inside = _drawing(tmp_path / "logo.png")
+    args = ["segment", str(tmp_path / "logo.png"), "--click", "80,100", "--background-click", "20,20"]
+    assert main([*args, "-o", str(tmp_path / "m.png"), "--save-scribbles", str(tmp_path / "s.png")]) == 0
+    err = capsys.readouterr().err
+    assert "error" not in err
+    mask = np.array(Image.open(tmp_path / "m.png")) > 0
+    assert (mask == inside).mean() > 0.99  # the red square
+    # The same marks at once, and the saved marks replayed, give the same square.
+    assert main([*args, "--at-once", "-o", str(tmp_path / "once.png")]) == 0
+    assert main(["segment", str(tmp_path / "logo.png"), "--scribbles", str(tmp_path / "s.png"),
+                 "-o", str(tmp_path / "again.png")]) == 0
+    for name in ("once.png", "again.png"):
+        assert np.array_equal(np.array(Image.open(tmp_path / name)) > 0, mask)
+
+
+def test_a_replay_warns_of_the_last_fit_only_in_words_that_fit_clicks(tmp_path, capsys):
+    """Each replayed step's fit warned "foreground scribbles have only 2 distinct colour(s);
+    using 2 component(s) ...": four lines for two clicks, about marks no scribble made."""
+    _drawing(tmp_path / "logo.png")
+    assert main(["segment", str(tmp_path / "logo.png"), "--background-click", "20,20", "--click", "80,100",
+                 "-o", str(tmp_path / "m.png")]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert lines == ["segmix segment: warning: the foreground marks hold only 2 distinct colours: the foreground "
+                     "mixture has 2 components, not 5",
+                     "segmix segment: warning: the background marks hold only 1 distinct colour: the background "
+                     "mixture has 1 component, not 5"], lines
+
+
+@pytest.mark.parametrize("marks, words", [
+    (["--click", "80,100"], "the marks (1 click): nothing is marked background, "),
+    (["--scribbles", "S"], "S: nothing is marked background, "),
+])
+def test_a_refused_fit_is_one_line_naming_the_marks_and_the_option(tmp_path, capsys, marks, words):
+    """A click on both colours of a drawing: one error line, naming the marks and how to add
+    background. It read "no background scribbles: ... paint some background pixels" with no file
+    or option, after a warning of "0 distinct colour(s); using 0 component(s)"."""
+    _drawing(tmp_path / "logo.png")
+    labels = np.zeros((200, 300), np.uint8)
+    labels[95:105, 70:90] = 1  # across the square's edge: red and white
+    save_labels(tmp_path / "s.png", labels)
+    marks = [str(tmp_path / "s.png") if m == "S" else m for m in marks]
+    words = words.replace("S:", f"{tmp_path / 's.png'}:")
+    assert main(["segment", str(tmp_path / "logo.png"), *marks, "-o", str(tmp_path / "m.png")]) == 2
+    line = _error(capsys, "segment")  # one line, no warning before it
+    assert line.startswith(words), line
+    assert line.endswith("give --background-click X,Y" if "--click" in marks
+                         else "mark some background (2) in the scribbles"), line
+    assert not (tmp_path / "m.png").exists()
