@@ -2516,6 +2516,27 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)
         return 130
+    except SystemError as exc:
+        # Ctrl+C or SIGTERM that arrives while Numba's dispatcher runs Python code of its own
+        # (unpickling a cached kernel's constants) comes out as "SystemError: CPUDispatcher(...)
+        # returned a result with an exception set", the interruption as its cause: a trial's
+        # `timeout 120 segmix quantize big.jpg -k 2000` ended in that traceback, exit 1.
+        stop = _interruption(exc)
+        if stop is None:
+            raise
+        print(f"segmix: {'terminated' if isinstance(stop, Terminated) else 'interrupted'}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
+
+
+def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl+C or SIGTERM (:class:`Terminated`) in ``exc``'s chain of causes, or None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 #: pathlib's words for a loop of symbolic links (Python 3.11 and 3.12).

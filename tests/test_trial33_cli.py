@@ -72,3 +72,39 @@ def test_a_refused_fit_is_one_line_naming_the_marks_and_the_option(tmp_path, cap
     assert line.endswith("give --background-click X,Y" if "--click" in marks
                          else "mark some background (2) in the scribbles"), line
     assert not (tmp_path / "m.png").exists()
+
+
+@pytest.mark.parametrize("stop, status, word", [("Terminated", 143, "terminated"),
+                                                ("KeyboardInterrupt", 130, "interrupted")])
+def test_an_interruption_inside_a_numba_kernel_is_said_as_one(tmp_path, capsys, monkeypatch, stop, status, word):
+    """SIGTERM during a kernel: `timeout 120 segmix quantize big.jpg -k 2000` ended in a
+    traceback, "SystemError: CPUDispatcher(<function lloyd_pass ...>) returned a result with an
+    exception set", exit 1 (Numba's dispatcher wraps what its own Python code raised)."""
+    import segmix.cli as cli
+    import segmix.quantize
+
+    interruption = cli.Terminated if stop == "Terminated" else KeyboardInterrupt
+
+    def interrupted(*args, **kwargs):
+        try:
+            raise interruption
+        except KeyboardInterrupt as exc:
+            raise SystemError("CPUDispatcher(<function lloyd_pass>) returned a result with an exception set") from exc
+
+    monkeypatch.setattr(segmix.quantize, "quantize_file", interrupted)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "p.png")
+    assert main(["quantize", str(tmp_path / "p.png"), "-o", str(tmp_path / "q.png")]) == status
+    err = capsys.readouterr().err
+    assert err == f"segmix: {word}\n", err
+
+
+def test_another_system_error_is_not_taken_for_an_interruption(tmp_path, monkeypatch):
+    import segmix.quantize
+
+    def broken(*args, **kwargs):
+        raise SystemError("a real fault")
+
+    monkeypatch.setattr(segmix.quantize, "quantize_file", broken)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "p.png")
+    with pytest.raises(SystemError):
+        main(["quantize", str(tmp_path / "p.png"), "-o", str(tmp_path / "q.png")])
