@@ -1436,7 +1436,14 @@ def _refuse_folder_outputs(outputs) -> None:
     from pathlib import Path
 
     for option, path in outputs:
-        if path is not None and Path(path).is_dir():
+        try:
+            folder = path is not None and Path(path).is_dir()
+        except OSError:
+            # A name too long for the file system (Python 3.11's is_dir raises ENAMETOOLONG):
+            # the later checks name the option with the reason; this check said
+            # "x.png: file name too long" without it.
+            continue
+        if folder:
             raise UserError(f"{option} {path}: is a folder; give a file name")
 
 

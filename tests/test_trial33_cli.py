@@ -108,3 +108,47 @@ def test_another_system_error_is_not_taken_for_an_interruption(tmp_path, monkeyp
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "p.png")
     with pytest.raises(SystemError):
         main(["quantize", str(tmp_path / "p.png"), "-o", str(tmp_path / "q.png")])
+
+
+def test_an_output_name_of_255_bytes_is_written(tmp_path, capsys):
+    """A valid 254-byte name was refused "cannot write (file name too long)": the atomic
+    write's temporary file beside it is 14 bytes longer. Rewritten too (a rerun keeps a hard
+    link of the old file, named as the temporary files are), with no temporary file left."""
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (24, 32, 3), dtype=np.uint8)).save(tmp_path / "p.png")
+    stem = "b" * 251
+    out = {"-o": f"{stem}.png", "--cutout": f"{stem[:250]}c.png", "--probability": f"{stem[:250]}p.npy",
+           "--save-scribbles": f"{stem[:250]}s.png", "--save-model": f"{stem[:250]}.json"}
+    args = ["segment", str(tmp_path / "p.png"), "--click", "16,12"]
+    for option, name in out.items():
+        args += [option, str(tmp_path / name)]
+    for _ in range(2):  # written, then replaced
+        assert main(args) == 0, capsys.readouterr().err
+        assert main(["quantize", str(tmp_path / "p.png"), "-k", "2", "-o", str(tmp_path / f"{stem[:250]}q.png")]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 7 and all(len(name) in (5, 255) for name in names), names  # p.png and the six
+
+
+def test_the_temporary_prefix_fits_the_file_system_in_bytes():
+    from segmix.io import NAME_MAX, temporary_prefix
+
+    assert temporary_prefix("mask.png") == ".mask.png."
+    for name in ("x" * 255, "é" * 127 + "x", "長" * 85):
+        prefix = temporary_prefix(name)
+        assert prefix.startswith(".") and prefix.endswith(".") and name.startswith(prefix[1:-1])
+        assert len(prefix.encode()) + 8 + len(".tmp") <= NAME_MAX
+
+
+@pytest.mark.parametrize("option", ["-o", "--probability", "--cutout"])
+def test_a_name_too_long_names_its_option(tmp_path, capsys, option):
+    """`--probability <260 bytes>.png` said "aaa...png: file name too long", no option named
+    (quantize's -o named it); pathlib's is_dir raises on such a name in Python 3.11."""
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "p.png")
+    long_name = str(tmp_path / ("a" * 260 + ".png"))
+    outputs = {"-o": str(tmp_path / "m.png"), option: long_name}
+    args = ["segment", str(tmp_path / "p.png"), "--click", "3,3"]
+    for key, value in outputs.items():
+        args += [key, value]
+    assert main(args) == 2
+    line = _error(capsys, "segment")
+    assert line.startswith(f"{'-o/--output' if option == '-o' else option} {long_name}") and "too long" in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
