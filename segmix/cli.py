@@ -902,7 +902,10 @@ def _disc_transparent(transparent, x: int, y: int) -> bool:
 
 def _with_point_marks(args, scribbles, order, transparent=None):
     """``scribbles`` and their order map with ``--box`` and the clicks added, one step each
-    (segmix.point_marks); a box or click the photo cannot take is refused naming the option."""
+    (segmix.point_marks); a box or click the photo cannot take is refused naming the option, and
+    foreground marks of ``--scribbles`` that the box turns background are warned about."""
+    import numpy as np
+
     from segmix.point_marks import add_point_marks
 
     height, width = scribbles.shape
@@ -924,9 +927,22 @@ def _with_point_marks(args, scribbles, order, transparent=None):
             raise UserError(f"--box {','.join(map(str, args.box))}: holds only transparent pixels of {args.image}, "
                             "which count as background: draw it around what the photo shows")
     try:
-        return add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
+        marks = add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
+    if args.box is not None and args.scribbles is not None:
+        from segmix.point_marks import box_outside
+
+        # The box marks its outside background over any mark there, as the window's Rectangle
+        # tool does: a trial's foreground strokes outside the box were dropped, and from the
+        # marks saved with --save-scribbles too, without a word.
+        lost = int(np.count_nonzero((scribbles == 1) & box_outside(scribbles.shape, *args.box)))
+        if lost:
+            print(f"segmix segment: warning: --box {','.join(map(str, args.box))}: {lost:,} foreground (1) "
+                  f"pixel{'s' if lost != 1 else ''} of {args.scribbles} lie outside the box, which marks its outside "
+                  "background (2) over them, as the window's Rectangle tool does; draw the box around them, or "
+                  "mark that part with --click after the box", file=sys.stderr)
+    return marks
 
 
 def _saved_mark_order(path, scribbles):

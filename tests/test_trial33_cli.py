@@ -152,3 +152,24 @@ def test_a_name_too_long_names_its_option(tmp_path, capsys, option):
     line = _error(capsys, "segment")
     assert line.startswith(f"{'-o/--output' if option == '-o' else option} {long_name}") and "too long" in line, line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+
+
+def test_foreground_scribbles_outside_the_box_are_warned_about(tmp_path, capsys):
+    """The box marks its outside background over the marks there (the window's Rectangle
+    tool): a trial's foreground strokes outside --box were dropped, from --save-scribbles' file
+    too, without a word."""
+    rng = np.random.default_rng(1)
+    Image.fromarray(rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)).save(tmp_path / "p.png")
+    labels = np.zeros((60, 80), np.uint8)
+    labels[30:34, 60:65] = 1  # 20 pixels outside the box below
+    labels[25:30, 25:30] = 1  # inside it
+    save_labels(tmp_path / "s.png", labels)
+    args = ["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "s.png"), "-o", str(tmp_path / "m.png")]
+    assert main([*args, "--box", "10,10,50,50", "--save-scribbles", str(tmp_path / "saved.png")]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "--box" in line]
+    assert lines == [f"segmix segment: warning: --box 10,10,50,50: 20 foreground (1) pixels of {tmp_path / 's.png'} "
+                     "lie outside the box, which marks its outside background (2) over them, as the window's "
+                     "Rectangle tool does; draw the box around them, or mark that part with --click after the box"]
+    assert (np.array(Image.open(tmp_path / "saved.png"))[30:34, 60:65] == 2).all()  # what the warning says
+    assert main([*args, "--box", "10,10,70,50"]) == 0  # round them all: no warning
+    assert "--box" not in capsys.readouterr().err
