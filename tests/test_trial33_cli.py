@@ -173,3 +173,21 @@ def test_foreground_scribbles_outside_the_box_are_warned_about(tmp_path, capsys)
     assert (np.array(Image.open(tmp_path / "saved.png"))[30:34, 60:65] == 2).all()  # what the warning says
     assert main([*args, "--box", "10,10,70,50"]) == 0  # round them all: no warning
     assert "--box" not in capsys.readouterr().err
+
+
+def test_quantize_says_when_k_means_takes_a_while(tmp_path, capsys, monkeypatch):
+    """-k 20000 on a DAVIS frame ran 92 s with nothing on the terminal; a note comes before
+    k-means when distinct colours times k is large (here the threshold is lowered)."""
+    import segmix.cli as cli
+
+    rng = np.random.default_rng(2)
+    Image.fromarray(rng.integers(0, 255, (20, 30, 3), dtype=np.uint8)).save(tmp_path / "p.png")
+    args = ["quantize", str(tmp_path / "p.png"), "-k", "50", "-o", str(tmp_path / "q.png")]
+    assert main(args) == 0
+    assert "takes a while" not in capsys.readouterr().err
+    monkeypatch.setattr(cli, "SLOW_QUANTIZE_WORK", 600 * 50)
+    assert main(args) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"segmix quantize: {tmp_path / 'p.png'}: 600 distinct colours into 50: k-means takes a while "
+                   "(about half a minute at 350,000 colours into 256 or 78,000 into 2,000 on a 2-core machine; a "
+                   "smaller -k is faster)"], err
