@@ -191,3 +191,23 @@ def test_quantize_says_when_k_means_takes_a_while(tmp_path, capsys, monkeypatch)
     assert err == [f"segmix quantize: {tmp_path / 'p.png'}: 600 distinct colours into 50: k-means takes a while "
                    "(about half a minute at 350,000 colours into 256 or 78,000 into 2,000 on a 2-core machine; a "
                    "smaller -k is faster)"], err
+
+
+@pytest.mark.parametrize("values, hint", [
+    ((0, 128, 255), "(a trimap of 0 / 128 / 255? Its 0 is background and 128 unknown: write 255 as 1, 0 as 2 and "
+                    "128 as 0)"),
+    ((0, 255), "(a 0 / 255 mask? Marks are 1 on the object, 2 on what is not it and 0 where segmix decides: to "
+               "refine a mask, mark its eroded inside 1 and what lies beyond its dilation 2)"),
+])
+def test_a_trimap_or_a_mask_given_as_scribbles_is_told_how_to_write_it(tmp_path, capsys, values, hint):
+    """A matting trimap (0 background, 128 unknown, 255 object) was refused "found 128, 255",
+    leaving a user to guess that its 0 means background where the scribbles' 0 means unmarked."""
+    Image.fromarray(np.zeros((30, 40, 3), np.uint8)).save(tmp_path / "p.png")
+    plane = np.full((30, 40), values[0], np.uint8)
+    for i, value in enumerate(values[1:], start=1):
+        plane[5 * i:5 * i + 5, 10:30] = value
+    Image.fromarray(plane).save(tmp_path / "t.png")
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "t.png"),
+                 "-o", str(tmp_path / "m.png")]) == 2
+    line = _error(capsys, "segment")
+    assert line.endswith(hint), line
