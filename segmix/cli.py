@@ -125,8 +125,11 @@ def box(text: str) -> tuple[int, int, int, int]:
     left, top, right, bottom = _integers(text, 4, "LEFT,TOP,RIGHT,BOTTOM: four integers in pixels "
                                                   "(e.g. 100,50,400,380)")
     if right <= left or bottom <= top:
+        # A detector's or COCO's X,Y,WIDTH,HEIGHT is the likeliest reason (400,300,100,80).
+        hint = (f" (X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {left},{top},{left + right},{top + bottom})"
+                if right > 0 and bottom > 0 else "")
         raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
-                                         f"got {text!r}")
+                                         f"got {text!r}{hint}")
     return left, top, right, bottom
 
 
@@ -463,7 +466,8 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--box", type=box, default=None, metavar="LEFT,TOP,RIGHT,BOTTOM",
                      help="mark everything outside this box background, as the window's Rectangle tool (GrabCut): "
                           "a box alone gives a mask; pixels of the displayed photo, x to the right and y down "
-                          "from the top-left corner, RIGHT and BOTTOM exclusive; clipped to the photo (a detector's box may reach past an edge)")
+                          "from the top-left corner, RIGHT and BOTTOM exclusive (corners, not a width and height: COCO's "
+                          "X,Y,W,H is X,Y,X+W,Y+H); clipped to the photo (a detector's box may reach past an edge)")
     seg.add_argument("--click", dest="clicks", action=_AppendClick, const=1, type=point, default=None,
                      metavar="X,Y",
                      help="a foreground click at pixel X,Y (repeatable): a disc of the window's Click tool's "

@@ -211,3 +211,13 @@ def test_a_trimap_or_a_mask_given_as_scribbles_is_told_how_to_write_it(tmp_path,
                  "-o", str(tmp_path / "m.png")]) == 2
     line = _error(capsys, "segment")
     assert line.endswith(hint), line
+
+
+def test_a_box_of_x_y_width_height_is_told_the_corners(tmp_path, capsys):
+    """COCO's and many detectors' boxes are X,Y,WIDTH,HEIGHT: `--box 400,300,100,80` was refused
+    "RIGHT > LEFT" with no word of the likely mix-up."""
+    assert main(["segment", str(tmp_path / "p.png"), "--box", "400,300,100,80", "-o", str(tmp_path / "m.png")]) == 2
+    line = _error(capsys, "segment")
+    assert "(X,Y,WIDTH,HEIGHT, as COCO writes boxes? give 400,300,500,380)" in line, line
+    assert main(["segment", str(tmp_path / "p.png"), "--box", "400,300,400,80", "-o", str(tmp_path / "m.png")]) == 2
+    assert "give 400,300,800,380" in _error(capsys, "segment")
