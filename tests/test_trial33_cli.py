@@ -221,3 +221,25 @@ def test_a_box_of_x_y_width_height_is_told_the_corners(tmp_path, capsys):
     assert "(X,Y,WIDTH,HEIGHT, as COCO writes boxes? give 400,300,500,380)" in line, line
     assert main(["segment", str(tmp_path / "p.png"), "--box", "400,300,400,80", "-o", str(tmp_path / "m.png")]) == 2
     assert "give 400,300,800,380" in _error(capsys, "segment")
+
+
+@pytest.mark.filterwarnings("ignore:the (fore|back)ground marks hold only")
+def test_replay_steps_passes_over_a_failed_step_as_the_window_does(tmp_path):
+    """The window's worker replays the steps before the last with ``last_may_fail`` and refines
+    the last fitted one (none here: the failed first click), as when the marks were made."""
+    from segmix.mark_steps import replay_steps
+    from segmix.point_marks import add_point_marks
+
+    _drawing(tmp_path / "logo.png")
+    image = np.array(Image.open(tmp_path / "logo.png"))
+    labels, order = add_point_marks(np.zeros((200, 300), np.uint8), None, clicks=[(1, 80, 100), (2, 20, 20)])
+    from segmix.mark_steps import step_marks
+
+    steps = step_marks(labels, order)
+    fitted = []
+    assert replay_steps(image, steps[:1], last_may_fail=True, on_step=lambda i, r: fitted.append(i)) is None
+    assert fitted == []
+    with pytest.raises(ValueError, match="no background scribbles"):
+        replay_steps(image, steps[:1])  # the last step's failure is still the caller's
+    result = replay_steps(image, steps, on_step=lambda i, r: fitted.append(i))
+    assert fitted == [2] and result.mask.mean() == pytest.approx(0.2, abs=0.01)
