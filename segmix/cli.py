@@ -774,7 +774,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         replayed = f"; replayed {steps} steps in the order they were marked" if steps > 1 else ""
     if model is not None:
         replayed = f"; model {args.model} applied" + (", the marks as hard constraints" if scribbles.any() else "")
-    print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground"
+    amount = f"{share:.1f}% foreground"
+    if 0 < share < 0.05:
+        # "0.0% foreground" read as an empty mask: a trial's click and an overlapping background
+        # click left 20 pixels, and no "no pixel came out foreground" warning came.
+        n_pixels = int(np.count_nonzero(result.mask))
+        amount = f"{n_pixels:,} pixel{'s' if n_pixels != 1 else ''} foreground, under 0.1%"
+    print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {amount}"
           + (f"; {unexplained}" if unexplained else "") + replayed + ")")
     for path in (args.probability, args.cutout, args.save_model, args.save_scribbles):
         if path:

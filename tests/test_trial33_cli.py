@@ -243,3 +243,23 @@ def test_replay_steps_passes_over_a_failed_step_as_the_window_does(tmp_path):
         replay_steps(image, steps[:1])  # the last step's failure is still the caller's
     result = replay_steps(image, steps, on_step=lambda i, r: fitted.append(i))
     assert fitted == [2] and result.mask.mean() == pytest.approx(0.2, abs=0.01)
+
+
+def test_a_few_foreground_pixels_are_not_said_as_zero_percent(tmp_path, capsys):
+    """A click and a background click 2 px apart left 20 pixels of a DAVIS frame foreground,
+    and the summary said "0.0% foreground", which reads as an empty mask (no warning came: the
+    mask was not empty)."""
+    photo = np.zeros((400, 500, 3), np.uint8)
+    photo[:, 250:] = (200, 40, 40)
+    Image.fromarray(photo).save(tmp_path / "p.png")
+    labels = np.zeros((400, 500), np.uint8)
+    labels[200, 100] = 1  # one pixel of foreground
+    labels[0:20, :] = 2
+    save_labels(tmp_path / "s.png", labels)
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "s.png"), "--smoothing", "none",
+                 "--threshold", "0.999999", "-o", str(tmp_path / "m.png")]) == 0
+    out = capsys.readouterr().out
+    mask = np.array(Image.open(tmp_path / "m.png")) > 0
+    n = int(mask.sum())
+    assert 0 < n < 100, n
+    assert f"(500 x 400, {n} pixel{'s' if n != 1 else ''} foreground, under 0.1%" in out, out
