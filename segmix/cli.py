@@ -2238,6 +2238,7 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         raise UserError(f"--quality {args.quality}: applies to JPEG and WebP outputs only, and "
                         f"{args.output} is {suffix.lstrip('.').upper() or 'not an image name'}")
     quality = JPEG_QUANTIZE_QUALITY if args.quality is None and suffix in (".jpg", ".jpeg") else args.quality
+
     def on_kmeans(n_distinct: int) -> None:
         # k-means has no progress to show: a trial's -k 20000 on a DAVIS frame (77,916 colours)
         # ran 92 s, -k 256 on a 12-megapixel photo 38 s, with nothing on the terminal.
