@@ -938,6 +938,17 @@ def _disc_transparent(transparent, x: int, y: int) -> bool:
     return bool(transparent[rows[inside], cols[inside]].all())
 
 
+def _disc_keeps(labels, x: int, y: int, label: int) -> bool:
+    """Whether any pixel of the click disc at (x, y) (the window's radius) still holds ``label``."""
+    from segmix.clicks import click_radius, disc_offsets
+
+    height, width = labels.shape
+    dy, dx = disc_offsets(click_radius(labels.shape))
+    rows, cols = dy + int(y), dx + int(x)
+    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+    return bool((labels[rows[inside], cols[inside]] == label).any())
+
+
 def _with_point_marks(args, scribbles, order, transparent=None):
     """``scribbles`` and their order map with ``--box`` and the clicks added, one step each
     (segmix.point_marks); a box or click the photo cannot take is refused naming the option, and
@@ -968,6 +979,14 @@ def _with_point_marks(args, scribbles, order, transparent=None):
         marks = add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
+    labels = marks[0]
+    for label, x, y, option in args.clicks or ():
+        # A later click paints over an earlier one, as in the window: `--click 420,250
+        # --background-click 420,250` warned only "no object marked", the --click given.
+        if not _disc_keeps(labels, x, y, label):
+            print(f"segmix segment: warning: {option} {x},{y}: later clicks paint over the whole of its disc (a "
+                  "later click replaces an earlier one where they overlap, as in the window): it marks nothing; "
+                  "move one of them", file=sys.stderr)
     if args.box is not None and args.scribbles is not None:
         from segmix.point_marks import box_outside
 

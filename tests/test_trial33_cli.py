@@ -286,3 +286,19 @@ def test_a_model_applied_with_other_display_settings_than_saved_says_so(tmp_path
     assert main([*base, "--model", str(tmp_path / "m.json"), "--smoothing", "none", "--threshold", "0.7",
                  "-o", str(tmp_path / "b.png")]) == 0
     assert "note" not in capsys.readouterr().err
+
+
+def test_a_click_wholly_painted_over_by_a_later_one_is_named(tmp_path, capsys):
+    """`--click 420,250 --background-click 420,250`: the later disc replaces the earlier (the
+    window's rule), and the only word was "no object marked", the --click given."""
+    rng = np.random.default_rng(4)
+    Image.fromarray(rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)).save(tmp_path / "p.png")
+    args = ["segment", str(tmp_path / "p.png"), "-o", str(tmp_path / "m.png")]
+    assert main([*args, "--click", "40,30", "--background-click", "40,30"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "paint over" in line]
+    assert lines == ["segmix segment: warning: --click 40,30: later clicks paint over the whole of its disc (a later "
+                     "click replaces an earlier one where they overlap, as in the window): it marks nothing; move "
+                     "one of them"], lines
+    for clicks in (["--click", "40,30", "--click", "40,30"], ["--click", "40,30", "--background-click", "44,30"]):
+        assert main([*args, *clicks]) == 0  # the same label twice, or an overlap that leaves some of the disc
+        assert "paint over" not in capsys.readouterr().err
