@@ -765,6 +765,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     elif model is None:
         unmarked_object = no_object_warning(args.scribbles if not pointed else f"the marks ({_marks_words(args)})",
                                             scribbles)
+        if unmarked_object and pointed:
+            unmarked_object += " (--click X,Y on it)"  # the words above are those of a marks file
         if unmarked_object:
             print(f"segmix segment: warning: {unmarked_object}", file=sys.stderr)
     replayed = ""
