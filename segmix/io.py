@@ -238,6 +238,9 @@ def missing_words(path: PathLike, default: str) -> str:
     -------
     str
     """
+    if str(path) == "-":
+        # A shell user's stdin: "-: no such file" read as if a file were lost.
+        return f"{default} (segmix reads files, not standard input: give the file's name)"
     if not os.path.islink(path):
         return default
     try:

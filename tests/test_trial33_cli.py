@@ -302,3 +302,16 @@ def test_a_click_wholly_painted_over_by_a_later_one_is_named(tmp_path, capsys):
     for clicks in (["--click", "40,30", "--click", "40,30"], ["--click", "40,30", "--background-click", "44,30"]):
         assert main([*args, *clicks]) == 0  # the same label twice, or an overlap that leaves some of the disc
         assert "paint over" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["segment", "-", "--click", "1,1", "-o", "M"],
+                                  ["quantize", "-", "-o", "M"],
+                                  ["segment", "P", "--scribbles", "-", "-o", "M"]])
+def test_a_dash_for_standard_input_is_told_to_give_a_file(tmp_path, capsys, monkeypatch, args):
+    """`segmix segment - ... < photo.jpg` said "-: no such file", as if a file were lost."""
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "p.png")
+    args = [{"M": "m.png", "P": "p.png"}.get(a, a) for a in args]
+    assert main(args) == 2
+    line = _error(capsys, args[0])
+    assert line == "-: no such file (segmix reads files, not standard input: give the file's name)", line
