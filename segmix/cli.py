@@ -125,8 +125,11 @@ def box(text: str) -> tuple[int, int, int, int]:
     left, top, right, bottom = _integers(text, 4, "LEFT,TOP,RIGHT,BOTTOM: four integers in pixels "
                                                   "(e.g. 100,50,400,380)")
     if right <= left or bottom <= top:
+        # A detector's or COCO's X,Y,WIDTH,HEIGHT is the likeliest reason (400,300,100,80).
+        hint = (f" (X,Y,WIDTH,HEIGHT, as COCO writes boxes? give {left},{top},{left + right},{top + bottom})"
+                if right > 0 and bottom > 0 else "")
         raise argparse.ArgumentTypeError(f"must be LEFT,TOP,RIGHT,BOTTOM with RIGHT > LEFT and BOTTOM > TOP, "
-                                         f"got {text!r}")
+                                         f"got {text!r}{hint}")
     return left, top, right, bottom
 
 
@@ -463,7 +466,8 @@ def _add_segment_parser(sub) -> None:
     seg.add_argument("--box", type=box, default=None, metavar="LEFT,TOP,RIGHT,BOTTOM",
                      help="mark everything outside this box background, as the window's Rectangle tool (GrabCut): "
                           "a box alone gives a mask; pixels of the displayed photo, x to the right and y down "
-                          "from the top-left corner, RIGHT and BOTTOM exclusive; clipped to the photo (a detector's box may reach past an edge)")
+                          "from the top-left corner, RIGHT and BOTTOM exclusive (corners, not a width and height: COCO's "
+                          "X,Y,W,H is X,Y,X+W,Y+H); clipped to the photo (a detector's box may reach past an edge)")
     seg.add_argument("--click", dest="clicks", action=_AppendClick, const=1, type=point, default=None,
                      metavar="X,Y",
                      help="a foreground click at pixel X,Y (repeatable): a disc of the window's Click tool's "
@@ -578,6 +582,9 @@ _SEGMENT_OPTIONS = {"output": "-o/--output", "probability": "--probability", "cu
 
 #: From this size on, ``segment`` says before the work that it takes a while.
 LARGE_PHOTO_MEGAPIXELS = 20
+#: From this many distinct colours times k on, ``quantize`` says before k-means that it takes a
+#: while (78,000 x 2,000 took 22 s, 350,000 x 256 38 s, 78,000 x 300 a few seconds).
+SLOW_QUANTIZE_WORK = 50_000_000
 
 
 def _cmd_segment(args: argparse.Namespace) -> int:
@@ -655,6 +662,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         # With a model, the window takes only the graph cut and the threshold from the marks.
         settings = _with_saved_settings(args.scribbles, scribbles, settings, overrides,
                                         only=None if model is None else DISPLAY_SETTINGS)
+    if model is not None:
+        _say_model_display_settings(args.model, model.settings, settings, overrides)
     megapixels = image.shape[0] * image.shape[1] / 1e6
     if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
@@ -691,12 +700,16 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 # As the window applies a loaded model (segmix.gui.modes.segment): no previous
                 # result, the marks as hard constraints.
                 result = apply_model(pixels, model, scribbles, settings, transparent=transparent)
-            elif order is not None:
-                from segmix.mark_steps import steps_result
-
-                result = steps_result(pixels, scribbles, order, settings, alpha=loaded.alpha)
             else:
-                result = segment(pixels, scribbles, settings, transparent=transparent)
+                try:
+                    if order is not None:
+                        from segmix.mark_steps import steps_result
+
+                        result = steps_result(pixels, scribbles, order, settings, alpha=loaded.alpha)
+                    else:
+                        result = segment(pixels, scribbles, settings, transparent=transparent)
+                except ValueError as exc:
+                    raise UserError(_marks_refusal(str(exc), args, pointed)) from None
     finally:
         if helper is not None and helper.poll() is None:
             helper.terminate()  # this process compiled what it needed itself
@@ -752,6 +765,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     elif model is None:
         unmarked_object = no_object_warning(args.scribbles if not pointed else f"the marks ({_marks_words(args)})",
                                             scribbles)
+        if unmarked_object and pointed:
+            unmarked_object += " (--click X,Y on it)"  # the words above are those of a marks file
         if unmarked_object:
             print(f"segmix segment: warning: {unmarked_object}", file=sys.stderr)
     replayed = ""
@@ -763,12 +778,41 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         replayed = f"; replayed {steps} steps in the order they were marked" if steps > 1 else ""
     if model is not None:
         replayed = f"; model {args.model} applied" + (", the marks as hard constraints" if scribbles.any() else "")
-    print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {share:.1f}% foreground"
+    amount = f"{share:.1f}% foreground"
+    if 0 < share < 0.05:
+        # "0.0% foreground" read as an empty mask: a trial's click and an overlapping background
+        # click left 20 pixels, and no "no pixel came out foreground" warning came.
+        n_pixels = int(np.count_nonzero(result.mask))
+        amount = f"{n_pixels:,} pixel{'s' if n_pixels != 1 else ''} foreground, under 0.1%"
+    print(f"wrote {args.output} ({image.shape[1]} x {image.shape[0]}, {amount}"
           + (f"; {unexplained}" if unexplained else "") + replayed + ")")
     for path in (args.probability, args.cutout, args.save_model, args.save_scribbles):
         if path:
             print(f"wrote {path}")  # as background and skin train name each file they write
     return 0
+
+
+def _say_model_display_settings(path, saved, used, overrides) -> None:
+    """Say on stderr when the model in ``path`` was saved with another graph cut on / off or
+    threshold than it is applied with. The window's rule applies a loaded model with its own
+    graph-cut box and threshold slider, so the command's defaults (or flags, or the marks')
+    hold: a trial's model saved with ``--smoothing none --threshold 0.7`` gave 56.4 %
+    foreground applied alone, 22.7 % with the flags again, and nothing said why."""
+    flags = {"smoothing": "--smoothing", "threshold": "--threshold"}
+    differ = [name for name in flags if overrides.get(name) is None and getattr(saved, name) != getattr(used, name)]
+    if not differ:
+        return
+
+    def words(settings, name):
+        if name == "smoothing":
+            return "the graph cut" if settings.smoothing == "graphcut" else "no graph cut (--smoothing none)"
+        return f"threshold {settings.threshold:g}"
+
+    again = " ".join(f"{flags[name]} {getattr(saved, name):g}" if name == "threshold" else
+                     f"{flags[name]} {getattr(saved, name)}" for name in differ)
+    print(f"segmix segment: note: {path} was saved with {' and '.join(words(saved, n) for n in differ)}; it is "
+          f"applied with {' and '.join(words(used, n) for n in differ)}, as the window's File > Load Model applies "
+          f"a model (its graph-cut box and threshold slider): give {again} to apply it as saved", file=sys.stderr)
 
 
 def _with_saved_settings(path, scribbles, settings, overrides, only=None):
@@ -856,6 +900,24 @@ def _options_not_kept_with_marks(overrides: dict) -> list[str]:
             if value is not None and field not in WINDOW_SETTINGS]
 
 
+def _marks_refusal(text: str, args, pointed: bool) -> str:
+    """The fit's refusal of the marks (``segmix.segment``'s words, the window's: "no background
+    scribbles: paint some background pixels") as one line naming the marks' file or options and
+    the option that adds what is missing: a trial's click and background click on a drawing were
+    told to "paint" with neither named."""
+    source = f"the marks ({_marks_words(args)})" if pointed else args.scribbles
+    for name, label, option in (("background", 2, "--background-click X,Y"), ("foreground", 1, "--click X,Y")):
+        text = text.replace(f"no {name} scribbles", f"nothing is marked {name}")  # a click is no scribble
+        for paint in (f"paint some {name} pixels first", f"paint some {name} pixels"):
+            if text.endswith(paint):
+                how = f"mark some {name} ({label}) in the scribbles" if args.scribbles else ""
+                if pointed or not args.scribbles:
+                    how = f"{how}, or give {option}" if how else f"give {option}"
+                text = text[: -len(paint)] + how
+                break
+    return f"{source}: {text}"
+
+
 def _marks_words(args) -> str:
     """The options that gave segment's marks, for a message ("--scribbles m.png, --box, 2 clicks")."""
     words = [f"--scribbles {args.scribbles}"] if args.scribbles else []
@@ -878,9 +940,23 @@ def _disc_transparent(transparent, x: int, y: int) -> bool:
     return bool(transparent[rows[inside], cols[inside]].all())
 
 
+def _disc_keeps(labels, x: int, y: int, label: int) -> bool:
+    """Whether any pixel of the click disc at (x, y) (the window's radius) still holds ``label``."""
+    from segmix.clicks import click_radius, disc_offsets
+
+    height, width = labels.shape
+    dy, dx = disc_offsets(click_radius(labels.shape))
+    rows, cols = dy + int(y), dx + int(x)
+    inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
+    return bool((labels[rows[inside], cols[inside]] == label).any())
+
+
 def _with_point_marks(args, scribbles, order, transparent=None):
     """``scribbles`` and their order map with ``--box`` and the clicks added, one step each
-    (segmix.point_marks); a box or click the photo cannot take is refused naming the option."""
+    (segmix.point_marks); a box or click the photo cannot take is refused naming the option, and
+    foreground marks of ``--scribbles`` that the box turns background are warned about."""
+    import numpy as np
+
     from segmix.point_marks import add_point_marks
 
     height, width = scribbles.shape
@@ -902,9 +978,30 @@ def _with_point_marks(args, scribbles, order, transparent=None):
             raise UserError(f"--box {','.join(map(str, args.box))}: holds only transparent pixels of {args.image}, "
                             "which count as background: draw it around what the photo shows")
     try:
-        return add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
+        marks = add_point_marks(scribbles, order, args.box, [(label, x, y) for label, x, y, _ in args.clicks or ()])
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
+    labels = marks[0]
+    for label, x, y, option in args.clicks or ():
+        # A later click paints over an earlier one, as in the window: `--click 420,250
+        # --background-click 420,250` warned only "no object marked", the --click given.
+        if not _disc_keeps(labels, x, y, label):
+            print(f"segmix segment: warning: {option} {x},{y}: later clicks paint over the whole of its disc (a "
+                  "later click replaces an earlier one where they overlap, as in the window): it marks nothing; "
+                  "move one of them", file=sys.stderr)
+    if args.box is not None and args.scribbles is not None:
+        from segmix.point_marks import box_outside
+
+        # The box marks its outside background over any mark there, as the window's Rectangle
+        # tool does: a trial's foreground strokes outside the box were dropped, and from the
+        # marks saved with --save-scribbles too, without a word.
+        lost = int(np.count_nonzero((scribbles == 1) & box_outside(scribbles.shape, *args.box)))
+        if lost:
+            print(f"segmix segment: warning: --box {','.join(map(str, args.box))}: {lost:,} foreground (1) "
+                  f"pixel{'s' if lost != 1 else ''} of {args.scribbles} lie outside the box, which marks its outside "
+                  "background (2) over them, as the window's Rectangle tool does; draw the box around them, or "
+                  "mark that part with --click after the box", file=sys.stderr)
+    return marks
 
 
 def _saved_mark_order(path, scribbles):
@@ -1414,7 +1511,14 @@ def _refuse_folder_outputs(outputs) -> None:
     from pathlib import Path
 
     for option, path in outputs:
-        if path is not None and Path(path).is_dir():
+        try:
+            folder = path is not None and Path(path).is_dir()
+        except OSError:
+            # A name too long for the file system (Python 3.11's is_dir raises ENAMETOOLONG):
+            # the later checks name the option with the reason; this check said
+            # "x.png: file name too long" without it.
+            continue
+        if folder:
             raise UserError(f"{option} {path}: is a folder; give a file name")
 
 
@@ -2155,8 +2259,17 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         raise UserError(f"--quality {args.quality}: applies to JPEG and WebP outputs only, and "
                         f"{args.output} is {suffix.lstrip('.').upper() or 'not an image name'}")
     quality = JPEG_QUANTIZE_QUALITY if args.quality is None and suffix in (".jpg", ".jpeg") else args.quality
+
+    def on_kmeans(n_distinct: int) -> None:
+        # k-means has no progress to show: a trial's -k 20000 on a DAVIS frame (77,916 colours)
+        # ran 92 s, -k 256 on a 12-megapixel photo 38 s, with nothing on the terminal.
+        if n_distinct * args.colors >= SLOW_QUANTIZE_WORK:
+            print(f"segmix quantize: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
+                  "a while (about half a minute at 350,000 colours into 256 or 78,000 into 2,000 on a 2-core "
+                  "machine; a smaller -k is faster)", file=sys.stderr, flush=True)
+
     result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality,
-                           max_pixels=_max_pixels(args), mark="quantize")
+                           max_pixels=_max_pixels(args), mark="quantize", on_kmeans=on_kmeans)
     if result.n_colors_in_image < args.colors:
         # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
         # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
@@ -2494,6 +2607,27 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         print("segmix: interrupted", file=sys.stderr)
         return 130
+    except SystemError as exc:
+        # Ctrl+C or SIGTERM that arrives while Numba's dispatcher runs Python code of its own
+        # (unpickling a cached kernel's constants) comes out as "SystemError: CPUDispatcher(...)
+        # returned a result with an exception set", the interruption as its cause: a trial's
+        # `timeout 120 segmix quantize big.jpg -k 2000` ended in that traceback, exit 1.
+        stop = _interruption(exc)
+        if stop is None:
+            raise
+        print(f"segmix: {'terminated' if isinstance(stop, Terminated) else 'interrupted'}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
+
+
+def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl+C or SIGTERM (:class:`Terminated`) in ``exc``'s chain of causes, or None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 #: pathlib's words for a loop of symbolic links (Python 3.11 and 3.12).

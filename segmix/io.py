@@ -238,6 +238,9 @@ def missing_words(path: PathLike, default: str) -> str:
     -------
     str
     """
+    if str(path) == "-":
+        # A shell user's stdin: "-: no such file" read as if a file were lost.
+        return f"{default} (segmix reads files, not standard input: give the file's name)"
     if not os.path.islink(path):
         return default
     try:
@@ -1293,7 +1296,7 @@ def atomic_write(
     target = written_path(named)
     folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=temporary_prefix(target.name), suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _write_error(exc, named, None) from exc
     try:
@@ -1314,6 +1317,36 @@ def atomic_write(
             raise _write_error(exc, named, tmp_name) from exc
         raise
     _fsync_folder(folder)
+
+
+#: The longest file name most file systems take (ext4, XFS, Btrfs, tmpfs: 255 bytes).
+NAME_MAX = 255
+#: What mkstemp adds to a temporary file's prefix: 8 random characters and the suffix ".tmp".
+_TEMPORARY_TAIL = 8 + len(".tmp")
+
+
+def temporary_prefix(name: str) -> str:
+    """The prefix of the temporary files of a write to the file ``name`` (``.<name>.``), cut
+    so that the temporary file's name fits in :data:`NAME_MAX` bytes.
+
+    A new-user trial's output named with 254 bytes, a valid name, was refused with "cannot
+    write (file name too long)": the temporary file beside it (``.<name>.<8 random>.tmp``) is
+    14 bytes longer. Cut at a character, never inside one (the name may be UTF-8).
+
+    Parameters
+    ----------
+    name : str
+        The file name (no folder).
+
+    Returns
+    -------
+    str
+    """
+    prefix = f".{name}."
+    room = NAME_MAX - _TEMPORARY_TAIL
+    while len(os.fsencode(prefix)) > room:
+        prefix = prefix[:-2] + "."  # one character of the name less, the dot kept
+    return prefix
 
 
 def written_path(path: PathLike) -> Path:
@@ -1410,7 +1443,7 @@ def _hard_link_beside(path: Path) -> Path | None:
     files are (``.<name>.<random>.tmp``: what a killed run leaves is cleared as theirs), or
     None when none can be made."""
     for _ in range(10):
-        backup = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+        backup = path.parent / f"{temporary_prefix(path.name)}{os.urandom(4).hex()}.tmp"
         try:
             os.link(path, backup)
             return backup

@@ -872,7 +872,16 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
     bad = found[~np.isin(found, (UNLABELLED, FOREGROUND, BACKGROUND))]
     if bad.size:
         hint = ""
-        if bad.size >= 3:
+        values = set(found.tolist())
+        if 128 in values and values <= {0, 128, 255}:
+            # A matting trimap: a new-user trial's was refused naming its values only, and its
+            # 0 means background, not unmarked, so it cannot be read as it stands.
+            hint = (" (a trimap of 0 / 128 / 255? Its 0 is background and 128 unknown: write 255 as 1, "
+                    "0 as 2 and 128 as 0)")
+        elif values <= {0, 255}:
+            hint = (" (a 0 / 255 mask? Marks are 1 on the object, 2 on what is not it and 0 where segmix "
+                    "decides: to refine a mask, mark its eroded inside 1 and what lies beyond its dilation 2)")
+        elif bad.size >= 3:
             hint = " (the file looks resized with interpolation or lossily compressed)"
         raise ImageLoadError(
             f"{path}: scribble labels must be 0 (unlabelled), 1 (foreground) or 2 "

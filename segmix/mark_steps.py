@@ -13,6 +13,7 @@ reproduce the window's mask.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -29,9 +30,16 @@ __all__ = ["check_order", "count_steps", "decode_order", "encode_order", "fresh_
 def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
                  progress: Callable[[int, int], None] | None = None,
                  on_step: Callable[[int, object], None] | None = None, transparent: np.ndarray | None = None,
-                 start: tuple | None = None):
+                 start: tuple | None = None, last_may_fail: bool = False):
     """Fit the marks of each step as the window does: the first afresh, each later one from
     the result before it (its model, mask and marks).
+
+    A step whose fit fails (``ValueError``: a click on the edge of a flat drawing takes both its
+    colours, and no unmarked colour is left for the background) is passed over, as the window
+    passes over it: its failed fit leaves the earlier result shown, and the next step refines
+    that result (or is fitted afresh when there is none). ``segment --click 80,100
+    --background-click 20,20`` on such a drawing stopped at the first click with "no background
+    scribbles", the background click given; the window's mask was the second step's.
 
     Parameters
     ----------
@@ -53,11 +61,20 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
         The result the first step refines (a fitted step's model, its (H, W) bool mask and its
         (H, W) uint8 marks, which the first step's marks hold), as the window's warm request;
         None: the first step is fitted afresh.
+    last_may_fail : bool, optional
+        Pass over a failed last step too (the window's worker replays the steps before the
+        one it fits itself): the result is then the last fitted one, ``start``'s or None.
 
     Returns
     -------
-    segmix.segment.SegmentationResult
-        The last step's result.
+    segmix.segment.SegmentationResult or None
+        The last step's result (the last fitted step's when ``last_may_fail``; None when no
+        step was fitted and no ``start`` was given).
+
+    Raises
+    ------
+    ValueError
+        When the last step's fit fails (and ``last_may_fail`` is off): its message.
     """
     from types import SimpleNamespace
 
@@ -72,13 +89,18 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
     for index, marks in enumerate(steps, start=1):
         if progress is not None:
             progress(index, len(steps))
-        if result is None:
-            result = segment(image, marks, settings, transparent=transparent)
-        else:
-            # The window's warm request (SegmentMode.retrain with _result_to_refine's outcome).
-            result = segment(image, marks, settings, previous_mask=result.mask, previous_model=result.model,
-                             previous_scribbles=previous_marks, transparent=transparent)
-        previous_marks = marks
+        try:
+            if result is None:
+                fitted = segment(image, marks, settings, transparent=transparent)
+            else:
+                # The window's warm request (SegmentMode.retrain with _result_to_refine's outcome).
+                fitted = segment(image, marks, settings, previous_mask=result.mask, previous_model=result.model,
+                                 previous_scribbles=previous_marks, transparent=transparent)
+        except ValueError:
+            if index == len(steps) and not last_may_fail:
+                raise
+            continue  # the window keeps the result before the failed fit; the next step refines it
+        result, previous_marks = fitted, marks
         if on_step is not None:
             on_step(index, result)
     return result
@@ -111,11 +133,33 @@ def steps_result(image: np.ndarray, labels: np.ndarray, order: np.ndarray, setti
     Raises
     ------
     ValueError
-        When the shapes differ or ``(order > 0) != (labels > 0)`` somewhere (named), or
-        nothing is marked.
+        When the shapes differ or ``(order > 0) != (labels > 0)`` somewhere (named), nothing
+        is marked, or the last step's fit fails (an earlier step that fails is passed over, as
+        the window passes over it; see :func:`replay_steps`).
+
+    Warns
+    -----
+    UserWarning
+        The last step's fit's warnings only (an earlier step's are of marks the later steps refit).
     """
     if np.asarray(image).shape[:2] != np.asarray(labels).shape:
         raise ValueError(f"the marks are {size_words(np.asarray(labels).shape)} but the photo is "
                          f"{size_words(np.asarray(image).shape[:2])}")
     transparent = None if alpha is None else np.asarray(alpha) == 0
-    return replay_steps(image, step_marks(labels, order), settings, progress, transparent=transparent)
+    steps = step_marks(labels, order)
+    if len(steps) < 2:
+        return replay_steps(image, steps, settings, progress, transparent=transparent)
+    fitted = [None]  # the last fitted earlier step: its model, mask and marks
+
+    def step_done(step: int, result) -> None:
+        fitted[0] = (result.model, result.mask, steps[step - 1])
+
+    with warnings.catch_warnings():
+        # An earlier step's fit warns of its own marks ("only 2 distinct colours"), which the
+        # later steps refit: said for each step, a trial's two clicks on a drawing gave four
+        # such lines for one mask. The last step's fit says what holds for the result.
+        warnings.simplefilter("ignore", UserWarning)
+        replay_steps(image, steps[:-1], settings, progress and (lambda step, _: progress(step, len(steps))),
+                     step_done, transparent=transparent, last_may_fail=True)
+    return replay_steps(image, steps[-1:], settings, progress and (lambda _, __: progress(len(steps), len(steps))),
+                        transparent=transparent, start=fitted[0])

@@ -91,7 +91,7 @@ class QuantizeResult:
 
 
 def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init: int = 4,
-                   alpha: np.ndarray | None = None) -> QuantizeResult:
+                   alpha: np.ndarray | None = None, on_kmeans=None) -> QuantizeResult:
     """Quantise an (H, W, 3) uint8 image to at most ``n_colors`` colours.
 
     If the image has no more distinct colours than ``n_colors`` it is returned unchanged
@@ -105,6 +105,10 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
         invisible: their stored colours do not take part in k-means, the error or the colour
         counts (a logo on transparent black spent a palette entry on the black, and the
         red of the logo came out near black); they are mapped to the nearest centre.
+    on_kmeans : callable(n_distinct), optional
+        Called with the number of distinct (visible) colours just before k-means starts (not
+        when they are ``n_colors`` or fewer): the command line says there that a large run
+        takes a while.
 
     Raises
     ------
@@ -128,6 +132,8 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
     n_distinct = int(used.sum())
     if n_distinct <= n_colors:
         return QuantizeResult(image.copy(), _sorted_rows(colors[used]), 0.0, int(n_colors), n_distinct)
+    if on_kmeans is not None:
+        on_kmeans(n_distinct)
     km = KMeans(int(n_colors), n_init=n_init, random_state=random_state)
     km.fit(colors[used].astype(np.float64), sample_weight=counts[used].astype(np.float64))
     labels = km.labels_ if visible is None else km.predict(colors.astype(np.float64))
@@ -152,7 +158,7 @@ def _sorted_rows(colors: np.ndarray) -> np.ndarray:
 
 def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
                   quality: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                  mark: str | None = None) -> QuantizeResult:
+                  mark: str | None = None, on_kmeans=None) -> QuantizeResult:
     """Load, quantise and write atomically (never over the input file).
 
     ``quality``: the JPEG or WebP compression quality (1-95) of the output, as in
@@ -162,6 +168,7 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     ``result.saved_colors`` describe the file as written. ``max_pixels``: the largest photo
     read (:func:`segmix.io.load_image_info`). ``mark``: the command whose mark the file
     carries (:func:`segmix.io.mark_params`; ``segmix quantize`` gives "quantize"), None for none.
+    ``on_kmeans``: as in :func:`quantize_image`.
 
     The photo's transparency (when some pixel is not opaque), embedded ICC profile and
     resolution are written with the result where the output format holds them (PNG, WebP
@@ -201,7 +208,7 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
             raise ValueError(f"{output_path}: GIF holds at most {MAX_PALETTE_COLORS} palette entries, and the "
                              f"transparent pixels of {input_path} take one: give at most {MAX_PALETTE_COLORS - 1} "
                              "colours (-k), or use .png")
-    result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha)
+    result = quantize_image(info.pixels, n_colors, random_state, alpha=alpha, on_kmeans=on_kmeans)
     keeps_alpha = suffix in (".png", ".webp", ".tif", ".tiff", ".gif")
     # A greyscale photo stays greyscale (mode L): "written unchanged" wrote a palette PNG of it.
     written = save_image(output_path, result.image, alpha=alpha if keeps_alpha else None,

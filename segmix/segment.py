@@ -1155,12 +1155,15 @@ def iter_train_model(
                 n_distinct = _distinct_rows(X)
         n_components = int(settings.n_components)
         if n_distinct < n_components:
-            warnings.warn(
-                f"{name} scribbles have only {n_distinct} distinct colour(s); "
-                f"using {n_distinct} component(s) instead of {n_components} for the {name}",
-                UserWarning,
-                stacklevel=2,
-            )
+            if n_distinct:  # none: refused below, in one line (a warning of "0 components" came first)
+                # "marks", not "scribbles": a box or clicks (segment --box / --click) warn too.
+                warnings.warn(
+                    f"the {name} marks hold only {n_distinct} distinct colour{'s' if n_distinct > 1 else ''}: "
+                    f"the {name} mixture has {n_distinct} component{'s' if n_distinct > 1 else ''}, "
+                    f"not {n_components}",
+                    UserWarning,
+                    stacklevel=2,
+                )
             n_components = n_distinct
         if n_components < 1:
             if borrow is not None and _unmarked_colours_all_marked(image, scribbles, CLASS_LABELS[1 - index]):

@@ -137,7 +137,9 @@ def test_background_clicks_alone_are_warned_about_as_a_marks_file_is(tmp_path, s
     photo, _, _ = scene
     code, _ = _run(tmp_path, photo, "--background-click", "5,5")
     assert code == 0
-    assert "the marks (1 click): no object marked (no foreground, 1)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the marks (1 click): no object marked (no foreground, 1)" in err
+    assert "to say what to keep (--click X,Y on it)" in err  # session 33: the option that marks the object
 
 
 def test_without_any_marks_the_options_are_named(tmp_path, scene, capsys):

@@ -222,9 +222,10 @@ def test_foreground_marks_on_every_colour_of_a_drawing_say_why_background_is_nee
     save_labels(tmp_path / "every.png", marks)
     args = ["segment", str(tmp_path / "drawing.png"), "-o", str(tmp_path / "mask.png"), "--scribbles"]
     assert main([*args, str(tmp_path / "every.png")]) == 2
-    assert _error(capsys, "segment") == ("no background scribbles, and every colour of the unmarked pixels is "
-                                         "among the foreground marks' colours, so none is taken for background: "
-                                         "paint some background pixels")
+    # Session 33: the line names the marks file and says how to mark background in it.
+    assert _error(capsys, "segment") == (f"{tmp_path / 'every.png'}: nothing is marked background, and every colour "
+                                         "of the unmarked pixels is among the foreground marks' colours, so none is "
+                                         "taken for background: mark some background (2) in the scribbles")
     assert main([*args, str(tmp_path / "red_blue.png")]) == 0  # the green is left for background
 
 

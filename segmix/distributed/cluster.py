@@ -495,7 +495,9 @@ def file_digest(path) -> str:
 def remove_leftovers(output: Path) -> None:
     """Delete the temporary files that an interrupted :func:`segmix.io.atomic_write` of
     ``output`` left (``.<name>.<random>.tmp`` next to it)."""
-    for stale in output.parent.glob(f".{glob_escape(output.name)}.*.tmp"):
+    from segmix.io import temporary_prefix
+
+    for stale in output.parent.glob(f"{glob_escape(temporary_prefix(output.name))}*.tmp"):
         with contextlib.suppress(OSError):
             stale.unlink()
 

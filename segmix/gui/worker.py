@@ -862,11 +862,15 @@ class ComputeWorker(QObject):
 
         if n_steps > 1:
             with _single_numba_thread(), _interactive():
-                previous = replay_steps(job.image, steps[:-1], job.settings, progress, step_done,
-                                        transparent=job.transparent, start=given)
+                # A step whose fit fails is passed over, as when the marks were made (its
+                # failure left the earlier result, which the next step refined): the last
+                # fitted step's result and marks are refined[0], none when no step was fitted.
+                replay_steps(job.image, steps[:-1], job.settings, progress, step_done,
+                             transparent=job.transparent, start=given, last_may_fail=True)
             progress(n_steps, n_steps)
-            return replace(job, previous_model=previous.model, previous_mask=previous.mask,
-                           previous_scribbles=steps[-2], mark_order=None, replay_start=0)
+            model, mask, marks = refined[0]
+            return replace(job, previous_model=model, previous_mask=mask,
+                           previous_scribbles=marks, mark_order=None, replay_start=0)
         if first:
             return replace(job, mark_order=None, replay_start=0)  # one step: the warm request itself
         return replace(job, previous_model=None, previous_mask=None, previous_scribbles=None, mark_order=None)
