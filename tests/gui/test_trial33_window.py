@@ -1,0 +1,89 @@
+"""Window faults found in session 33 (trial O): a new user's Segment mode under Xvfb."""
+
+import pytest
+from PIL import Image
+from PySide6.QtGui import QCursor
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
+
+from gui_helpers import paint_two_classes, viewport_point
+from segmix.gui import file_dialogs
+
+
+# == a name typed without an extension in a save dialog =============================================
+def _typing(monkeypatch, name, name_filter=None):
+    """Answer the next file dialog as a user typing ``name`` (and choosing ``name_filter``) and
+    pressing Save: the real QFileDialog, its exec replaced by the typing."""
+
+    def type_and_save(dialog):
+        if name_filter is not None:
+            dialog.selectNameFilter(name_filter)
+            dialog.filterSelected.emit(name_filter)
+        dialog.selectFile(str(name))
+        dialog.accept()
+        return QFileDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QFileDialog, "exec", type_and_save)
+
+
+def test_a_mask_name_typed_without_extension_is_saved_as_png(qtbot, window, messages, monkeypatch, tmp_path):
+    # The trial typed "bus_mask" in Export Mask's dialog: "Cannot save the mask as .../bus_mask:
+    # the name has no extension (masks are saved with one); use .png.", and the export was gone.
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    _typing(monkeypatch, tmp_path / "bus_mask")
+    assert window.export("mask")
+    assert not messages
+    assert (tmp_path / "bus_mask.png").exists() and not (tmp_path / "bus_mask").exists()
+    assert Image.open(tmp_path / "bus_mask.png").format == "PNG"
+    assert window.statusBar().currentMessage().startswith(f"Saved {tmp_path / 'bus_mask.png'}")
+
+
+def test_the_suffix_follows_the_filter_chosen(qtbot, monkeypatch, tmp_path):
+    # The probability map offers PNG, NumPy and TIFF: a bare name takes the chosen one's.
+    _typing(monkeypatch, tmp_path / "prob", "float32 NumPy (*.npy)")
+    chosen = file_dialogs.save_file_name(None, "Save probability", str(tmp_path / "x.png"),
+                                         "16-bit PNG (*.png);;float32 NumPy (*.npy)", confirm_overwrite=False)
+    assert chosen == str(tmp_path / "prob.npy")
+
+
+@pytest.mark.parametrize("typed, saved", [
+    ("bus_mask", "bus_mask.png"),
+    ("bus_mask.png", "bus_mask.png"),
+    ("bus_mask.jpg", "bus_mask.jpg"),  # kept as typed: the save says which extension to use
+    ("bus.v2", "bus.v2"),
+    ("bus.", "bus."),
+    ("", ""),
+])
+def test_with_filter_suffix(typed, saved):
+    assert file_dialogs.with_filter_suffix(typed, "8-bit PNG mask (*.png)") == saved
+    assert file_dialogs.with_filter_suffix(typed, "All files (*)") == typed
+
+
+# == the read-out and the brush outline follow a zoom under a still pointer ===========================
+def test_the_read_out_follows_a_zoom_under_a_still_pointer(qtbot, make_window, tmp_path):
+    # After Ctrl+1 the status bar kept "x 387, y 245 ... P(foreground) 0.95" of the pixel
+    # under the pointer before the zoom; after "-" the brush outline stood 20 px from it.
+    photo = tmp_path / "wide.png"
+    Image.new("RGB", (400, 300), (90, 120, 150)).save(photo)
+    window = make_window(photo)
+    canvas = window.canvas
+    window.set_tool("foreground")
+    position = viewport_point(window, 300, 220)
+    QTest.mouseMove(canvas.viewport(), position)
+    qtbot.waitUntil(lambda: window.position_label.text() == "x 300, y 220", timeout=2000)
+    assert QCursor.pos() == canvas.viewport().mapToGlobal(position)
+
+    for zoom in (canvas.zoom_100, canvas.zoom_out, canvas.fit_to_window, canvas.zoom_in):
+        zoom()
+        under = canvas.mapToScene(position)
+        assert window.position_label.text() == f"x {int(under.x())}, y {int(under.y())}", zoom.__name__
+        centre = canvas.mapFromScene(canvas._brush_item.rect().center())
+        assert (centre - position).manhattanLength() <= 1, zoom.__name__
+
+    # Scrolled (as a pan at the photo's edge or the scroll bars do) with the pointer still.
+    canvas.set_zoom(4.0)
+    before = window.position_label.text()
+    canvas.horizontalScrollBar().setValue(canvas.horizontalScrollBar().value() + 40)
+    under = canvas.mapToScene(position)
+    assert window.position_label.text() == f"x {int(under.x())}, y {int(under.y())}" != before
