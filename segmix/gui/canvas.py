@@ -377,8 +377,8 @@ class ScribbleCanvas(QGraphicsView):
         there. Only a mouse move did, so a trial's read-out kept "x 387, y 245 ... P(foreground)
         0.95" for a pixel far from the pointer after Ctrl+1, and the brush outline stood 20 px
         from it after "-"."""
-        if self._photo_item is None:
-            return
+        if self._photo_item is None or not self.viewport().underMouse():
+            return  # the pointer is elsewhere (or another window is over it): nothing to follow
         position = self.viewport().mapFromGlobal(QCursor.pos())
         if not self.viewport().rect().contains(position):
             return  # the pointer is elsewhere: leaveEvent has cleared the read-out
