@@ -87,3 +87,52 @@ def test_the_read_out_follows_a_zoom_under_a_still_pointer(qtbot, make_window, t
     canvas.horizontalScrollBar().setValue(canvas.horizontalScrollBar().value() + 40)
     under = canvas.mapToScene(position)
     assert window.position_label.text() == f"x {int(under.x())}, y {int(under.y())}" != before
+
+
+# == marks loaded onto another photo of the same size ===============================================
+def test_marks_of_another_photo_of_the_same_size_say_so(qtbot, window, tmp_path):
+    # 035's marks loaded with 036.jpg open (DAVIS frames share one size): no word, and the
+    # dock said "Replayed your marks ... as when they were saved" over another photo's mask.
+    import shutil
+
+    import numpy as np
+
+    from gui_helpers import make_two_colour_image
+    from segmix.gui import files
+
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    marks = tmp_path / "two_scribbles.png"
+    assert window.export("scribbles", marks)
+    with Image.open(marks) as im:
+        assert files.PHOTO_KEY in im.info
+    labels = window.layer.labels.copy()
+
+    other = tmp_path / "other.png"
+    Image.fromarray(make_two_colour_image(seed=1)).save(other)
+    assert window.open_image(other)
+    assert window.load_scribbles(marks)
+    assert np.array_equal(window.layer.labels, labels)  # loaded all the same
+    note = window.statusBar().currentMessage()
+    assert note.startswith("two_scribbles.png holds marks drawn on two.png, not on other.png: they are loaded"), note
+
+    # A copy of the photo under another name is the same photo: no note.
+    copy = tmp_path / "copy_of_two.png"
+    shutil.copy(tmp_path / "two.png", copy)
+    assert window.open_image(copy)
+    assert window.load_scribbles(marks)
+    assert "holds marks drawn on" not in window.statusBar().currentMessage()
+
+
+def test_a_marks_file_without_the_photo_record_gets_no_note(window, tmp_path):
+    # The command line's, an older window's or a hand-made label file.
+    import numpy as np
+
+    labels = np.zeros(window.layer.labels.shape, np.uint8)
+    labels[10:20, 10:20] = 1
+    labels[10:20, 60:70] = 2
+    plain = tmp_path / "plain.png"
+    Image.fromarray(labels).save(plain)
+    from segmix.gui import files
+
+    assert files.other_photo_note(plain, window.image_path, window.image) is None
