@@ -136,3 +136,38 @@ def test_a_marks_file_without_the_photo_record_gets_no_note(window, tmp_path):
     from segmix.gui import files
 
     assert files.other_photo_note(plain, window.image_path, window.image) is None
+
+
+# == the banner after Esc between a step's stages ===================================================
+def test_the_banner_after_esc_during_the_cut_names_the_stage_shown(qtbot, window, monkeypatch):
+    # Esc while a 12 MP box's graph cut ran: the dock said "Cancelled (the overlay shows the
+    # fit's first stage ...)" and the banner "Green = foreground (the result) ... export with
+    # File > Export Mask (Ctrl+E)" over it.
+    from PySide6.QtCore import Qt
+
+    import segmix.segment
+
+    seg = window.modes["segment"]
+    window.modes["segment"].model_panel.smoothing_box.setChecked(True)
+    real_apply = segmix.segment.apply_model
+    cut_started = []
+
+    def slow_cut(*args, **kwargs):
+        cut_started.append(True)
+        import time
+
+        time.sleep(1.0)  # the cut of a large photo: Esc comes while it runs
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(segmix.segment, "apply_model", slow_cut)
+    window.set_tool("foreground")
+    from gui_helpers import drag
+
+    drag(window, [(10, 10), (20, 30), (15, 50)])  # one step: one fit, whose cut Esc stops
+    qtbot.waitUntil(lambda: seg.outcome is not None and not seg.outcome.final and bool(cut_started), timeout=60000)
+    QTest.keyClick(window.canvas, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=10000)
+    banner = window.hint_label.text()
+    assert "the per-pixel decision before the graph cut" in banner, banner
+    assert "(the result)" not in banner and "Export Mask" not in banner, banner
+    assert "Retrain" in banner
