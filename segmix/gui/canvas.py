@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QCursor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -365,6 +365,27 @@ class ScribbleCanvas(QGraphicsView):
         # same and draws ~4x faster than smooth scaling on a 2-megapixel layer.
         self.viewport().update()
         emit(self.zoom_changed, self.zoom)
+        self._pointer_over_moved()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
+        super().scrollContentsBy(dx, dy)
+        self._pointer_over_moved()
+
+    def _pointer_over_moved(self) -> None:
+        """The photo moved under a still pointer (a zoom by key, Ctrl+1 or F, a scroll, a pan
+        held at the photo's edge): report the pixel now under it and move the brush outline
+        there. Only a mouse move did, so a trial's read-out kept "x 387, y 245 ... P(foreground)
+        0.95" for a pixel far from the pointer after Ctrl+1, and the brush outline stood 20 px
+        from it after "-"."""
+        if self._photo_item is None or not self.viewport().underMouse():
+            return  # the pointer is elsewhere (or another window is over it): nothing to follow
+        position = self.viewport().mapFromGlobal(QCursor.pos())
+        if not self.viewport().rect().contains(position):
+            return  # the pointer is elsewhere: leaveEvent has cleared the read-out
+        point = self.mapToScene(position)
+        inside = self._inside(point)
+        emit(self.cursor_moved, int(point.x()) if inside else -1, int(point.y()) if inside else -1)
+        self._update_brush_outline(point)  # hidden off the photo, with Space held, for a box
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

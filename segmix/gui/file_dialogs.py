@@ -11,6 +11,9 @@ own provider).
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from PySide6.QtCore import QFileInfo, QLocale
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QTreeView, QWidget
 
@@ -82,14 +85,43 @@ def open_file_name(parent: QWidget | None, title: str, folder: str, name_filter:
     return _run(dialog)
 
 
+def filter_suffix(name_filter: str) -> str:
+    """The extension of a dialog filter's first pattern, without its dot: "png" for "8-bit PNG
+    mask (*.png)", "tif" for "float32 TIFF (*.tif *.tiff)", "" for "All files (*)". Only the
+    first filter of a list joined with ";;" is read."""
+    match = re.search(r"\*\.([A-Za-z0-9]+)", name_filter.split(";;")[0])
+    return match.group(1) if match else ""
+
+
+def with_filter_suffix(path: str, name_filter: str) -> str:
+    """``path`` with the extension of ``name_filter`` (the filter chosen in the dialog) added
+    when its name has none, as desktop applications do: a trial typed "bus_mask" in Export
+    Mask's dialog and was refused ("the name has no extension ... use .png") and had to start
+    the export again. A name with any extension, or ending in a dot, is kept as typed (the
+    save then refuses an extension it cannot write, saying which to use)."""
+    suffix = filter_suffix(name_filter)
+    name = Path(path).name
+    if not path or not suffix or not name or Path(path).suffix or name.endswith("."):
+        return path
+    return f"{path}.{suffix}"
+
+
 def save_file_name(parent: QWidget | None, title: str, default: str, name_filter: str,
                    confirm_overwrite: bool = True) -> str:
-    """The file chosen to save to, or "" (QFileDialog.getSaveFileName's answer)."""
+    """The file chosen to save to, or "" (QFileDialog.getSaveFileName's answer); a name typed
+    without an extension gets the chosen filter's (:func:`with_filter_suffix`)."""
     dialog = file_dialog(parent, title, default, name_filter)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, not confirm_overwrite)
-    return _run(dialog)
+    # Qt's own dialog adds it too (and then asks about replacing the right file); the check
+    # after it covers a platform's native dialog, which may not.
+    dialog.setDefaultSuffix(filter_suffix(name_filter))
+    dialog.filterSelected.connect(lambda chosen: dialog.setDefaultSuffix(filter_suffix(chosen)))
+    chosen_filter = []
+    dialog.accepted.connect(lambda: chosen_filter.append(dialog.selectedNameFilter()))
+    path = _run(dialog)
+    return with_filter_suffix(path, chosen_filter[0] if chosen_filter else name_filter)
 
 
 def existing_folder(parent: QWidget | None, title: str, folder: str) -> str:

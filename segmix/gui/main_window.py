@@ -1381,6 +1381,9 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot load scribbles", f"{path}: {reason}.{kept}")
             return False
         self.note_input(path, "scribbles")
+        # Marks of another photo of this size (the next frame's file, picked by mistake or on
+        # purpose): loaded, and said, since the mask cannot be the one shown at their save.
+        other_photo = files.other_photo_note(path, self.image_path, self.image)
         # The order the marks were made in, when the window saved it: the mode replays them in
         # it to show the mask shown when they were saved (segmix.mark_steps).
         order, stale_order = files.read_mark_order(path, labels)
@@ -1409,8 +1412,10 @@ class MainWindow(QMainWindow):
                 # looked like nothing happened).
                 settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
+        if other_photo is not None:
+            settings_note = other_photo if settings_note is None else f"{other_photo} {settings_note}"
         if settings_note is not None:
-            self.statusBar().showMessage(settings_note, 10000)
+            self.statusBar().showMessage(settings_note, 15000 if other_photo is not None else 10000)
         return True
 
     def export(self, kind: str, path=None) -> bool:
@@ -1469,7 +1474,7 @@ class MainWindow(QMainWindow):
         def write() -> None:
             if kind == "scribbles":
                 files.write_export(kind, path, image=self.image, labels=self.layer.labels, order=order,
-                                   settings=marks_settings, protect=[self.image_path])
+                                   settings=marks_settings, protect=[self.image_path], photo=self.image_path)
             else:
                 mode.write_export(kind, path, probability, mask)
 

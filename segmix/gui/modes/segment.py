@@ -82,6 +82,8 @@ HINT_NO_OBJECT = (
     "Click the object (left click) or paint it (1) to say what to keep."
 )
 HINT_CANCELLED = "Training cancelled. Press <b>Retrain</b> or paint a stroke to fit again."
+#: Said when Esc stopped the fit of the marks shown between its stages (SegmentMode._unfinished_stage).
+HINT_STOPPED = "{style}. <b>Cancelled:</b> the overlay shows {stage}. Press <b>Retrain</b> to fit your marks to the end."
 #: Said when the last fit failed: the banner said "Fitting the colour models..." over a failed
 #: fit (a trial's two clicks on a 3 x 2 photo marked every pixel one class).
 HINT_FAILED = "<b>Training failed</b>: {message}. Change the marks (Ctrl+Z undoes the last) to fit again."
@@ -1089,6 +1091,13 @@ class SegmentMode(Mode):
 
                 if not is_framed(self.shell.layer.labels):
                     return HINT_NO_OBJECT
+            stage = self._unfinished_stage()
+            if stage:
+                # Esc during the graph cut: the banner said "Green = foreground (the result) ...
+                # export with File > Export Mask" over the per-pixel first stage (a trial's 12 MP
+                # box), while the Training dock said the fit was cancelled there.
+                # Not "(the result)": the result of these marks is what Retrain gives.
+                return HINT_STOPPED.format(style=self.style_phrase().replace(" (the result)", ""), stage=stage)
             return HINT_TRAINED.format(style=self.style_phrase(), marks=FIX_WITH.get(self.shell.canvas.tool, FIX_WITH[None]))
         if foreground or background:
             return HINT_CANCELLED if self._cancelled else HINT_TRAINING
