@@ -37,7 +37,7 @@ from segmix.distributed.cluster import (describe_exception, file_digest, file_st
                                         worker_cached)
 from segmix.io import listed_names
 
-__all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "run_background", "run_sequences"]
+__all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "remove_partials", "run_background", "run_sequences"]
 
 RECORD = ".segmix-background.json"
 # Numba's default threading layer aborts when two threads of a process launch parallel
@@ -410,6 +410,15 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
                     raise ValueError(f"{target}: the output of {names[name]} would replace the input "
                                      f"{model_path}; choose another --output-dir")
     return sources
+
+
+def remove_partials(output_dir, sources: list[tuple[str, str]]) -> None:
+    """Remove the ``OUT/.<name>.partial/`` folders of ``sources`` (:func:`plan_sequences`):
+    what the workers of an interrupted run, stopped with the local cluster, were writing.
+    Only once no worker writes there any more; a rerun removes them too (:func:`run_sequences`)."""
+    out = Path(output_dir).resolve()
+    for _, name in sources:
+        shutil.rmtree(out / f".{name}.partial", ignore_errors=True)
 
 
 def run_background(client, inputs, output_dir, *, overrides: dict, model_path=None, quiet=False, stream=None,
