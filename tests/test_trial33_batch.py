@@ -7,6 +7,9 @@
 2. On a scheduler's own workers the tasks running at Ctrl+C run to the end (Dask cannot stop
    a running task): the trial's ``OUT/highway/`` appeared 15 s after "segmix: interrupted".
    The line now says so, and the partial folders there are left to their workers.
+3. ``skin apply ph2 --distributed`` named a bad photo by its resolved path ("skipped
+   /tmp/trialP/ph2/bad.jpg: ..."), the one-machine command as given ("skipped ph2/bad.jpg"):
+   now as given, failures and warnings alike.
 
 The cluster is replaced by a stand-in (these are the client's steps; tests/test_distributed.py
 runs real clusters): fast and deterministic.
@@ -103,3 +106,24 @@ def test_remove_partials_removes_only_the_run_s_own(tmp_path):
         (tmp_path / name).mkdir()
     background_jobs.remove_partials(tmp_path, [("/x/camA", "camA"), ("/x/camB", "camB")])
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.partial", "camA"]
+
+
+def test_apply_on_dask_names_photos_as_given(monkeypatch, tmp_path, capsys):
+    # "skipped /tmp/.../ph2/bad.jpg" on Dask, "skipped ph2/bad.jpg" without: the tasks carry
+    # resolved paths, the client names each photo as the user gave it.
+    from segmix.distributed import skin_jobs
+
+    photos = tmp_path / "ph"
+    photos.mkdir()
+    Image.fromarray(np.full((8, 10), 120, np.uint8)).save(photos / "grey.png")
+    (photos / "bad.jpg").write_bytes(b"junk")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(skin_jobs, "_total_threads", lambda client: 1)
+    # the tasks run here, in order (a stand-in for the cluster)
+    monkeypatch.setattr(skin_jobs, "run_tasks",
+                        lambda client, function, job, batches, **kwargs: [function(job, b) for b in batches])
+    assert skin_jobs.run_apply(object(), None, ["ph"], "out", quiet=True) == 1
+    err = capsys.readouterr().err
+    assert "segmix skin apply: skipped ph/bad.jpg: is a text file, not an image (it starts with 'junk')" in err
+    assert "segmix skin apply: warning: ph/grey.png: greyscale photo" in err
+    assert str(tmp_path) not in err
