@@ -9,7 +9,8 @@
    The line now says so, and the partial folders there are left to their workers.
 3. ``skin apply ph2 --distributed`` named a bad photo by its resolved path ("skipped
    /tmp/trialP/ph2/bad.jpg: ..."), the one-machine command as given ("skipped ph2/bad.jpg"):
-   now as given, failures and warnings alike.
+   now as given, failures and warnings alike; ``background --distributed`` the same
+   ("skipped /tmp/trialP/seqs/camX/in000005.jpg", now "skipped seqs/camX/in000005.jpg").
 
 The cluster is replaced by a stand-in (these are the client's steps; tests/test_distributed.py
 runs real clusters): fast and deterministic.
@@ -126,4 +127,18 @@ def test_apply_on_dask_names_photos_as_given(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "segmix skin apply: skipped ph/bad.jpg: is a text file, not an image (it starts with 'junk')" in err
     assert "segmix skin apply: warning: ph/grey.png: greyscale photo" in err
+    assert str(tmp_path) not in err
+
+
+def test_background_on_dask_names_sequences_and_frames_as_given(monkeypatch, tmp_path, capsys):
+    _frames(tmp_path / "camX", n=4)
+    (tmp_path / "camX" / "f002.png").write_bytes(b"junk")
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(background_jobs, "run_tasks",
+                        lambda client, function, job, batches, **kwargs: [function(job, b) for b in batches])
+    assert background_jobs.run_background(object(), ["camX/", "empty"], "out", overrides={}, quiet=True) == 1
+    err = capsys.readouterr().err
+    assert "segmix background: skipped camX/f002.png: is a text file, not an image (it starts with 'junk')" in err
+    assert "segmix background: empty: the folder holds no image frames" in err
     assert str(tmp_path) not in err

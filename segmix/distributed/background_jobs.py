@@ -28,6 +28,7 @@ import copy
 import json
 import os
 import shutil
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -467,6 +468,18 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
     batches = [[s] for s in sources]  # (path, name) pairs
+    # Tasks carry resolved paths; a sequence and its frames are named as the user gave them,
+    # as without Dask (a trial's run said "skipped /tmp/trialP/seqs/camX/in000005.jpg", the
+    # one-machine command "skipped seqs/camX/in000005.jpg").
+    given = [(re.compile(re.escape(source) + r"(?=[/\\:]|$)", re.MULTILINE), str(Path(item)))
+             for (source, _), item in zip(sources, inputs)]
+
+    def as_given(line: str) -> str:
+        # A plain str (a FrameSkip's type is not kept): the lines are only printed.
+        for pattern, item in given:
+            line = pattern.sub(lambda _: item, line)
+        return line
+
     results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
                         quiet=quiet, stream=stream)
     from segmix.frames import SequenceEnd
@@ -476,11 +489,11 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failed += len(batch)
-            lines.extend(f"{s}: {describe_exception(result)}" for s, _ in batch)
+            lines.extend(as_given(f"{s}: {describe_exception(result)}") for s, _ in batch)
             continue
         for source, outcome, n_frames, messages in result:
-            notes.extend(m[len(NOTE):] for m in messages if m.startswith(NOTE))
-            lines.extend(m for m in messages if not m.startswith(NOTE))
+            notes.extend(as_given(m[len(NOTE):]) for m in messages if m.startswith(NOTE))
+            lines.extend(as_given(m) for m in messages if not m.startswith(NOTE))
             failed += outcome == "failed"
             written += outcome == "written"
             complete += outcome == "complete"
