@@ -1338,19 +1338,34 @@ def _dask_client(args, threads: int | None = None, settings=None):
     # before "--distributed needs Dask" (a new-user trial), as if the run had started.
     _tell_if_workers_compile(args, " ".join(filter(None, (args.command, getattr(args, "skin_command", None)))),
                              settings)
-    return _one_error_line(connect(address, args.n_workers, threads, quiet=args.quiet))
+    # Dask cannot stop a task that runs: on a scheduler's own workers (not stopped with the
+    # client, as a local cluster's are) the tasks under way when Ctrl+C came run to the end,
+    # and write what they write. "segmix: interrupted" alone read as if nothing more would be
+    # written (a trial's interrupted run: OUT/highway/ appeared 15 s after it).
+    running = None
+    if address:
+        running = ("tasks already running on the scheduler's workers finish there (Dask cannot stop a running task)"
+                   if args.command == "skin" and args.skin_command == "train" else
+                   "what the scheduler's workers had started is finished and written there (Dask cannot stop a "
+                   "running task); a rerun does only what is missing")
+    return _one_error_line(connect(address, args.n_workers, threads, quiet=args.quiet), running)
 
 
 @contextlib.contextmanager
-def _one_error_line(client_context):
+def _one_error_line(client_context, interrupted: str | None = None):
     """Enter the Dask client's context; an exception that comes back from the cluster and is
     none of the command's own kinds (a task's error re-raised on the client, a KilledWorker,
     a lost connection: Dask's own types) becomes a :class:`UserError` of one line, so that it
-    is printed as every error is, "segmix COMMAND: error: ...", exit 2, not as a traceback."""
+    is printed as every error is, "segmix COMMAND: error: ...", exit 2, not as a traceback.
+    ``interrupted``: words that an interruption (Ctrl+C, SIGTERM) carries to its line."""
     try:
         with client_context as client:
             yield client
-    except (UserError, ValueError, OSError, KeyboardInterrupt):
+    except KeyboardInterrupt as exc:
+        if interrupted is None or exc.args:
+            raise
+        raise type(exc)(interrupted) from None
+    except (UserError, ValueError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - whatever Dask raises, said in one line
         from segmix.distributed.cluster import TaskError, describe_exception
@@ -2128,10 +2143,21 @@ def _background_distributed(args: argparse.Namespace) -> int:
     BackgroundMixture(**overrides)  # a bad value is named before any work
     from segmix.distributed.background_jobs import plan_sequences
 
-    plan_sequences(args.inputs, args.output_dir, args.model)  # output names, before a cluster starts
-    with _dask_client(args) as client:
-        return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,
-                              quiet=args.quiet, stream=_OptionWords(sys.stderr, "background"))
+    sources = plan_sequences(args.inputs, args.output_dir, args.model)  # output names, before a cluster starts
+    try:
+        with _dask_client(args) as client:
+            return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,
+                                  quiet=args.quiet, stream=_OptionWords(sys.stderr, "background"))
+    except KeyboardInterrupt:
+        if not args.distributed:
+            # The local cluster is closed by now, its workers stopped mid-sequence: their
+            # OUT/.<name>.partial/ folders were left until a rerun (a trial's Ctrl+C). A
+            # scheduler's own workers finish the sequences they run (Dask cannot stop a
+            # running task) and rename or remove their folders themselves.
+            from segmix.distributed.background_jobs import remove_partials
+
+            remove_partials(args.output_dir, sources)
+        raise
 
 
 # --------------------------------------------------------------------- open/quantize
@@ -2601,12 +2627,8 @@ def _main(argv: list[str] | None) -> int:
         print(f"{prefix}: error: {loop['path']}: is a loop of symbolic links (each names the next, and the last "
               "leads back), not a file or folder", file=sys.stderr)
         return 2
-    except Terminated:
-        print("segmix: terminated", file=sys.stderr)
-        return 143
-    except KeyboardInterrupt:
-        print("segmix: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Terminated too (SIGTERM)
+        return _said_interruption(exc)
     except SystemError as exc:
         # Ctrl+C or SIGTERM that arrives while Numba's dispatcher runs Python code of its own
         # (unpickling a cached kernel's constants) comes out as "SystemError: CPUDispatcher(...)
@@ -2615,8 +2637,15 @@ def _main(argv: list[str] | None) -> int:
         stop = _interruption(exc)
         if stop is None:
             raise
-        print(f"segmix: {'terminated' if isinstance(stop, Terminated) else 'interrupted'}", file=sys.stderr)
-        return 143 if isinstance(stop, Terminated) else 130
+        return _said_interruption(stop)
+
+
+def _said_interruption(exc: KeyboardInterrupt) -> int:
+    """Say the interruption in one line, with what still happens (its args, _one_error_line);
+    the exit status: 143 for SIGTERM (:class:`Terminated`), 130 for Ctrl+C."""
+    more = f"; {exc.args[0]}" if exc.args and isinstance(exc.args[0], str) else ""
+    print(f"segmix: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}{more}", file=sys.stderr)
+    return 143 if isinstance(exc, Terminated) else 130
 
 
 def _interruption(exc: BaseException) -> KeyboardInterrupt | None:

@@ -28,6 +28,7 @@ import copy
 import json
 import os
 import shutil
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from segmix.distributed.cluster import (describe_exception, file_digest, file_st
                                         worker_cached)
 from segmix.io import listed_names
 
-__all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "run_background", "run_sequences"]
+__all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "remove_partials", "run_background", "run_sequences"]
 
 RECORD = ".segmix-background.json"
 # Numba's default threading layer aborts when two threads of a process launch parallel
@@ -412,6 +413,15 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
     return sources
 
 
+def remove_partials(output_dir, sources: list[tuple[str, str]]) -> None:
+    """Remove the ``OUT/.<name>.partial/`` folders of ``sources`` (:func:`plan_sequences`):
+    what the workers of an interrupted run, stopped with the local cluster, were writing.
+    Only once no worker writes there any more; a rerun removes them too (:func:`run_sequences`)."""
+    out = Path(output_dir).resolve()
+    for _, name in sources:
+        shutil.rmtree(out / f".{name}.partial", ignore_errors=True)
+
+
 def run_background(client, inputs, output_dir, *, overrides: dict, model_path=None, quiet=False, stream=None,
                    out_stream=None) -> int:
     """``segmix background`` over several sequences on the cluster; returns the exit status.
@@ -458,6 +468,18 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
     batches = [[s] for s in sources]  # (path, name) pairs
+    # Tasks carry resolved paths; a sequence and its frames are named as the user gave them,
+    # as without Dask (a trial's run said "skipped /tmp/trialP/seqs/camX/in000005.jpg", the
+    # one-machine command "skipped seqs/camX/in000005.jpg").
+    given = [(re.compile(re.escape(source) + r"(?=[/\\:]|$)", re.MULTILINE), str(Path(item)))
+             for (source, _), item in zip(sources, inputs)]
+
+    def as_given(line: str) -> str:
+        # A plain str (a FrameSkip's type is not kept): the lines are only printed.
+        for pattern, item in given:
+            line = pattern.sub(lambda _: item, line)
+        return line
+
     results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
                         quiet=quiet, stream=stream)
     from segmix.frames import SequenceEnd
@@ -467,11 +489,11 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failed += len(batch)
-            lines.extend(f"{s}: {describe_exception(result)}" for s, _ in batch)
+            lines.extend(as_given(f"{s}: {describe_exception(result)}") for s, _ in batch)
             continue
         for source, outcome, n_frames, messages in result:
-            notes.extend(m[len(NOTE):] for m in messages if m.startswith(NOTE))
-            lines.extend(m for m in messages if not m.startswith(NOTE))
+            notes.extend(as_given(m[len(NOTE):]) for m in messages if m.startswith(NOTE))
+            lines.extend(as_given(m) for m in messages if not m.startswith(NOTE))
             failed += outcome == "failed"
             written += outcome == "written"
             complete += outcome == "complete"

@@ -243,6 +243,15 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         shutil.rmtree(out / PHOTO_RECORDS, ignore_errors=True)
         record_run(out, RECORD, key)
     todo = [photo for photo, _ in todo]
+    # Tasks carry resolved paths; a photo is named as the user gave it, as without Dask (a
+    # trial's `skin apply ph2 --distributed` said "skipped /tmp/trialP/ph2/bad.jpg", the
+    # one-machine command "skipped ph2/bad.jpg").
+    given = {str(f.resolve()): str(f) for f in files if f not in missing}
+
+    def as_given(photo: str, message: str) -> str:
+        name = given.get(photo, photo)
+        return name + message[len(photo):] if message.startswith(photo) else message
+
     job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
                    threshold, bool(probability), settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)
     batches = _batches(todo, client, PHOTOS_PER_TASK)
@@ -253,15 +262,15 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     redone: dict[str, list[str]] = {}  # reason -> photos' names
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
-            failures.extend(f"{photo}: {describe_exception(result)}" for photo in batch)
+            failures.extend(f"{given.get(photo, photo)}: {describe_exception(result)}" for photo in batch)
             continue
         for photo, outcome, message, reason in result:
             if outcome == "failed":
-                failures.append(message)
+                failures.append(as_given(photo, message))
             else:
                 counts[outcome] += 1
                 if message:
-                    warned.append(message)
+                    warned.append(as_given(photo, message))
                 if reason:
                     redone.setdefault(reason, []).append(Path(photo).name)
     for message in warned:

@@ -977,7 +977,30 @@ class MainWindow(QMainWindow):
         if saver is not None:
             # "Discard them?" over a Save button read oddly (the final trial).
             question = question.removesuffix(" Discard them?") + " Save them first, or discard them?"
+        elif self._closing and (close_saver := self._close_saver()) is not None:
+            what, saver = close_saver
+            if question.endswith(" is not saved. Discard it?"):  # that alone
+                question = question.removesuffix(" Discard it?") + " Save it first, or discard it?"
+            else:
+                question = question.removesuffix(" Discard them?") + f" Save {what} first, or discard them?"
         return self.ask_save_or_discard(title, question, saver)
+
+    def _close_saver(self) -> tuple[str, Callable[[], bool]] | None:
+        """On closing, a mode's save of what it would lose (Mode.saver_on_close, the skin
+        model), as ``(what, save)``: ``save()`` saves it, then asks again about whatever else
+        is still unsaved (True: nothing left, or discarded); None when no mode has one."""
+        for mode in self.modes.values():
+            found = mode.saver_on_close()
+            if found is not None:
+                what, save = found
+
+                def save_then_ask(save=save) -> bool:
+                    if not save():
+                        return False  # cancelled or failed: nothing is discarded
+                    return not (self.has_unsaved_scribbles or self._unsaved_on_close()) or self.confirm_discard()
+
+                return what, save_then_ask
+        return None
 
     def ask_save_or_discard(self, title: str, question: str, save: Callable[[], bool] | None = None) -> bool:
         """Ask ``question`` with Save (when ``save`` is given), Discard and Cancel, Cancel the

@@ -288,7 +288,7 @@ def test_closing_names_a_skin_training_set_no_saved_model_holds(qtbot, make_wind
     assert asked[-1] == "The skin model trained on 2 photos is not saved. Discard it?"
     # Built-in: the trained model is dropped (asked first since session 31); its set is still
     # unsaved, no "skin model built-in".
-    window.confirm = lambda title, question, action: True
+    window.ask_save_or_discard = lambda title, question, save=None: True
     assert skin_mode.use_builtin_skin_model()
     qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
     window.close()

@@ -190,10 +190,10 @@ def test_built_in_asks_before_dropping_a_trained_unsaved_skin_model(qtbot, make_
     skin_mode = _trained_skin_model(qtbot, window)
     trained = skin_mode.skin_model
     asked = []
-    window.confirm = lambda title, question, action: (asked.append((title, question, action)), False)[1]
+    window.ask_save_or_discard = lambda title, question, save=None: (asked.append((title, question, save)), False)[1]
     skin_mode.skin_panel.builtin_button.click()
     assert asked == [("Use built-in skin model", "Use the built-in skin model? The skin model trained on 1 photo is "
-                      "not saved, and it would be dropped (Save... in the Skin dock keeps it).", "Use &Built-in")]
+                      "not saved. Save it first, or discard it?", skin_mode.save_skin_model)]
     assert skin_mode.skin_model is trained  # Cancel kept it
     assert skin_mode.skin_panel.model_label.text() == "Model: trained on 1 photo (not saved)"
     # Load Skin Model drops it too: asked the same way.
@@ -206,7 +206,7 @@ def test_built_in_asks_before_dropping_a_trained_unsaved_skin_model(qtbot, make_
     assert not skin_mode.load_skin_model(other)
     assert asked[-1][0] == "Load skin model" and asked[-1][1].startswith("Use other.json as the skin model? The skin "
                                                                           "model trained on 1 photo is not saved")
-    window.confirm = lambda title, question, action: (asked.append((title, question, action)), True)[1]
+    window.ask_save_or_discard = lambda title, question, save=None: (asked.append((title, question, save)), True)[1]
     assert skin_mode.use_builtin_skin_model()
     qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
     assert skin_mode.skin_model_name == "built-in" and len(asked) == 3

@@ -6,7 +6,7 @@
    only the slider's. The file now keeps the model's own for those steps
    (segmix.skin.with_threshold): save, load and ``skin apply --model`` give the mask shown.
 2. Train skin model replaced a trained, unsaved model without a word, where Built-in and Load
-   ask first: Train asks the same question.
+   ask first: Train asks the same question (with Save..., Discard and Cancel since session 33).
 3. On DAVIS photos the status bar read "P(skin) 0.99" under the pointer while the Skin dock said
    "No skin found at this threshold: the mask is empty": the read-out now says when the mask
    does not hold a pixel that P(skin) puts above the threshold, and the dock's line says how
@@ -72,19 +72,19 @@ def test_train_asks_before_replacing_a_trained_unsaved_model(qtbot, make_window,
     qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
     add_skin_marks(window, skin_mode)
     asked = []
-    window.confirm = lambda title, question, action: (asked.append((title, question, action)), False)[1]
+    # Asked as Segment mode asks about scribbles: Save..., Discard, Cancel (session 33's trial).
+    window.ask_save_or_discard = lambda title, question, save=None: (asked.append((title, question, save)), False)[1]
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
         assert skin_mode.train_skin_model()  # the built-in model: nothing to lose, not asked
     assert asked == [] and skin_mode._model_unsaved
     trained = skin_mode.skin_model
     assert not skin_mode.train_skin_model()  # Cancel keeps the trained model
     assert asked == [("Train skin model", "Train a new skin model on the training set? The skin model trained "
-                      "on 1 photo is not saved, and it would be dropped (Save... in the Skin dock keeps it).",
-                      "&Train")]
+                      "on 1 photo is not saved. Save it first, or discard it?", skin_mode.save_skin_model)]
     assert skin_mode.skin_model is trained and not skin_mode.result_pending
-    window.confirm = lambda title, question, action: (asked.append(title), True)[1]
+    window.ask_save_or_discard = lambda title, question, save=None: (asked.append(title), True)[1]
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
-        assert skin_mode.train_skin_model()  # answered Train: trained again
+        assert skin_mode.train_skin_model()  # answered Discard: trained again
     assert skin_mode.skin_model is not trained and len(asked) == 2
     assert skin_mode.save_skin_model(tmp_path / "kept.json")
     with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):

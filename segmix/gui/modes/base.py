@@ -260,6 +260,12 @@ class Mode(QObject):
         words = type(self).unsaved_on_close is not Mode.unsaved_on_close and self.unsaved_on_close()
         return [words] if words else []
 
+    def saver_on_close(self):
+        """``(what, save)`` when one save of this mode keeps what closing would lose of it
+        (:meth:`unsaved_items_on_close`): ``what`` names it ("the skin model"), ``save()``
+        saves it (a file dialog; True when saved); None when there is no such save."""
+        return None
+
     def keeps_job_on_new_image(self) -> bool:
         """True when the job in flight does not depend on the photo and must survive opening another."""
         return False

@@ -102,6 +102,8 @@ class SkinMode(Mode):
         self.skin_model_name = "built-in"
         # Trained here and not written to a file since: what closing the window would lose.
         self._model_unsaved = False
+        #: where save_skin_model last wrote (Load asks to save first, maybe over its own file)
+        self._last_save: Path | None = None
         self.skin_posterior: np.ndarray | None = None
         #: (posterior, log odds, seed log odds) of the detector's last result: what the slider's
         #: decision (skin_detect.skin_mask, the detector's cheap final step) runs on
@@ -191,6 +193,13 @@ class SkinMode(Mode):
             photos = len(self.skin_training)
             words.append(f"the skin training set of {photos} photo{'s' if photos != 1 else ''}")
         return words
+
+    def saver_on_close(self):
+        # The close question offers to save the trained model, as Train / Built-in / Load do
+        # (a trial had to Cancel the close, Save... in the dock, then close again).
+        if self.skin_model is not None and self._model_unsaved:
+            return "the skin model", self.save_skin_model
+        return None
 
     def keeps_job_on_new_image(self) -> bool:
         # A skin model being trained does not depend on the photo: let it finish, it is
@@ -376,9 +385,17 @@ class SkinMode(Mode):
         except (ValueError, OSError) as exc:
             shell.show_message("Cannot load skin model", files.window_message(str(exc)))
             return False
-        if not self._may_drop_trained_model("Load skin model", f"Use {Path(path).name} as the skin model?",
-                                            "&Load"):
+        self._last_save = None
+        if not self._may_drop_trained_model("Load skin model", f"Use {Path(path).name} as the skin model?"):
             return False
+        if self._last_save is not None and files.same_file(self._last_save, path):
+            # The trained model was just saved over the file being loaded (Save... answered
+            # with its name): the window would use the file's old model under its name.
+            try:
+                model = files.read_skin_model(Path(path))
+            except (ValueError, OSError) as exc:
+                shell.show_message("Cannot load skin model", files.window_message(str(exc)))
+                return False
         self.skin_model, self.skin_model_name = model, Path(path).name
         self._model_unsaved = False
         self._model_set_version = None
@@ -390,21 +407,23 @@ class SkinMode(Mode):
             self._request_skin()
         return True
 
-    def _may_drop_trained_model(self, title: str, question: str, action: str) -> bool:
-        """True when no skin model trained here is unsaved, or the user lets it go: asked as
-        Clear set and closing ask about work kept nowhere else (Built-in dropped a trained,
-        unsaved model without a word, and so did Load and Train)."""
+    def _may_drop_trained_model(self, title: str, question: str) -> bool:
+        """True when no skin model trained here is unsaved, or the user lets it go (Discard)
+        or saves it first (Save..., then go ahead; a save cancelled or failed keeps it and
+        stops). Asked as Segment mode asks about unsaved scribbles
+        (:meth:`MainWindow.ask_save_or_discard`): it offered the action and Cancel only, so
+        keeping the model meant Cancel, Save... in the dock and the action again (a trial)."""
         if self.skin_model is None or not self._model_unsaved:
             return True
         trained = self.skin_model_name.removesuffix(" (not saved)")
-        return self.shell.confirm(title, f"{question} The skin model {trained} is not saved, and it would be "
-                                         "dropped (Save... in the Skin dock keeps it).", action)
+        return self.shell.ask_save_or_discard(
+            title, f"{question} The skin model {trained} is not saved. Save it first, or discard it?",
+            self.save_skin_model)
 
     def use_builtin_skin_model(self) -> bool:
         """Make the built-in skin model the active one; False when the user kept a trained,
         unsaved model instead (asked first)."""
-        if not self._may_drop_trained_model("Use built-in skin model", "Use the built-in skin model?",
-                                            "Use &Built-in"):
+        if not self._may_drop_trained_model("Use built-in skin model", "Use the built-in skin model?"):
             return False
         self.skin_model = None
         # The model trained here is dropped (its training set stays, and is asked about on
@@ -447,6 +466,7 @@ class SkinMode(Mode):
                                "Cannot save skin model"):
             return False
         shell.remember_save(path)
+        self._last_save = Path(path)
         self.skin_model = model
         self._marks_saved()
         if self._model_set_version is not None:
@@ -575,8 +595,7 @@ class SkinMode(Mode):
             shell.show_message("Cannot train yet", "The skin training set needs both skin (1) and non-skin (2) pixels: "
                                f"scribble both{where}, then Add photo to skin training set.")
             return False
-        if not self._may_drop_trained_model("Train skin model", "Train a new skin model on the training set?",
-                                            "&Train"):
+        if not self._may_drop_trained_model("Train skin model", "Train a new skin model on the training set?"):
             return False
         self._in_flight = self._training_in_flight = True
         image = shell.skin_image if self.active else None

@@ -1,0 +1,129 @@
+"""Skin mode, session 33's trial: the questions before a trained, unsaved skin model is dropped
+(Train, Built-in, Load; closing the window) offered the action and Cancel only, where Segment
+mode's question about unsaved scribbles offers Save..., Discard and Cancel
+(MainWindow.ask_save_or_discard): keeping the model meant Cancel, Save... in the Skin dock and
+the action again. Each now offers Save... (the model's own save, then the action; a save
+cancelled or failed does neither)."""
+
+import json
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from gui_helpers import add_skin_marks
+
+
+def _trained(qtbot, window):
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    add_skin_marks(window, skin_mode)
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        skin_mode.skin_panel.train_button.click()
+    assert skin_mode._model_unsaved
+    return skin_mode
+
+
+def _answer(button, seen):
+    """Click ``button`` of the next message box once it is shown (its buttons and text in ``seen``)."""
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):  # not shown yet
+            QTimer.singleShot(20, answer)
+            return
+        seen.append((box.windowTitle(), box.text(), sorted(b.text() for b in box.buttons())))
+        box.button(button).click()
+    QTimer.singleShot(0, answer)
+
+
+@pytest.mark.parametrize("action", ["train", "builtin", "load"])
+def test_the_question_offers_save_then_goes_ahead(qtbot, make_window, photo_path, tmp_path, action):
+    window = make_window(photo_path)
+    skin_mode = _trained(qtbot, window)
+    # A model file to load: the trained one; then trained again, unsaved (saved: not asked).
+    other = tmp_path / "other.json"
+    assert skin_mode.save_skin_model(other)
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        assert skin_mode.train_skin_model()
+    trained = skin_mode.skin_model
+    kept = tmp_path / "kept.json"
+    run = {"train": skin_mode.train_skin_model, "builtin": skin_mode.use_builtin_skin_model,
+           "load": lambda: skin_mode.load_skin_model(other)}[action]
+    # Save..., then the file dialog cancelled: nothing saved, nothing dropped.
+    seen = []
+    window.ask_save_path = lambda *args: ""
+    _answer(QMessageBox.StandardButton.Save, seen)
+    assert not run()
+    assert seen[0][2] == ["&Discard", "&Save...", "Cancel"]
+    assert seen[0][1].endswith("The skin model trained on 1 photo is not saved. Save it first, or discard it?")
+    assert skin_mode.skin_model is trained and skin_mode._model_unsaved and not kept.exists()
+    # Save... to a file: saved, then the action.
+    window.ask_save_path = lambda *args: str(kept)
+    _answer(QMessageBox.StandardButton.Save, seen)
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        assert run()
+    assert kept.is_file() and len(seen) == 2
+    assert skin_mode.skin_model is not trained
+    assert skin_mode.skin_model_name == {"train": "trained on 1 photo (not saved)", "builtin": "built-in",
+                                         "load": "other.json"}[action]
+
+
+def test_saved_over_the_file_being_loaded_loads_what_was_saved(qtbot, make_window, photo_path, tmp_path, messages):
+    # Load a.json, answered Save... with a.json itself: the window used the file's old model
+    # under its name, while the file held the trained one.
+    window = make_window(photo_path)
+    skin_mode = _trained(qtbot, window)
+    target = tmp_path / "a.json"
+    assert skin_mode.save_skin_model(target)  # the file: the trained model at its own threshold
+    first = json.loads(target.read_text())
+    with qtbot.waitSignal(window.overlay_updated, timeout=10000):
+        skin_mode.skin_panel.threshold_slider.setValue(skin_mode.skin_panel.threshold_slider.value() + 10)
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        assert skin_mode.train_skin_model()  # unsaved again; Save... writes the slider's threshold
+    shown = skin_mode.skin_panel.threshold
+    window.ask_save_path = lambda *args: str(target)
+    seen = []
+    _answer(QMessageBox.StandardButton.Save, seen)
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        assert skin_mode.load_skin_model(target)
+    saved = json.loads(target.read_text())
+    assert saved != first and len(seen) == 1
+    assert skin_mode.skin_model.threshold == pytest.approx(shown) == skin_mode.skin_panel.threshold
+    assert skin_mode.skin_model_name == "a.json" and not skin_mode._model_unsaved and messages == []
+
+
+def test_closing_offers_to_save_the_trained_model(qtbot, make_window, photo_path, tmp_path):
+    window = make_window(photo_path)
+    skin_mode = _trained(qtbot, window)
+    del window.confirm_discard  # the real question (the fixture answers Discard)
+    window.ask_save_path = lambda *args: str(tmp_path / "skin.json")
+    seen = []
+    _answer(QMessageBox.StandardButton.Save, seen)
+    try:
+        window.close()
+    finally:
+        window.confirm_discard = lambda: True  # the teardown's close: no real question
+    # The marks on the photo were trained on, and the model now holds them: nothing else was asked.
+    assert not window.isVisible() and len(seen) == 1, seen
+    assert seen[0][2] == ["&Discard", "&Save...", "Cancel"]
+    assert seen[0][1].endswith("are not saved. Save the skin model first, or discard them?"), seen[0][1]
+    assert (tmp_path / "skin.json").is_file()
+
+
+def test_closing_with_the_model_alone_unsaved_says_save_it(qtbot, make_window, photo_path, tmp_path):
+    window = make_window(photo_path)
+    skin_mode = _trained(qtbot, window)
+    window.clear_scribbles()
+    window.undo_stack.setClean()
+    del window.confirm_discard
+    window.ask_save_path = lambda *args: ""  # Save..., then the dialog cancelled: the window stays
+    seen = []
+    _answer(QMessageBox.StandardButton.Save, seen)
+    try:
+        window.close()
+    finally:
+        window.confirm_discard = lambda: True  # the teardown's close: no real question
+    assert window.isVisible() and skin_mode._model_unsaved
+    assert seen == [("Unsaved work", "The skin model trained on 1 photo is not saved. Save it first, or discard it?",
+                     ["&Discard", "&Save...", "Cancel"])]
