@@ -1132,6 +1132,9 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
     ``adapt=True`` adapts the mixtures to the photo (:func:`segmix.skin_detect.skin_log_odds`).
     The refined mask is :func:`detect`'s.
     """
+    from segmix.skin_detect import check_skin_model
+
+    check_skin_model(model)
     image = check_image(image)
     if adapt:
         from segmix import skin_detect
@@ -1171,8 +1174,9 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     from segmix import skin_detect
 
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
     image = check_image(image)
-    t = model.threshold if threshold is None else float(threshold)
+    t = model.threshold if threshold is None else threshold
     mask = None
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density
             and not settings.faces and not settings.texture and not model.features.uses_position):

@@ -168,11 +168,55 @@ def _mean_defined(values) -> tuple[float | None, int]:
     return (float(np.mean(defined)) if defined else None), len(defined)
 
 
+def _checked_scores(posterior, labels, mask):
+    """:meth:`SkinEvaluator.add`'s arrays checked, as (posterior, labels, mask).
+
+    A caller's own masks are 0 / 255 images more often than the 1 / 0 / -1 labels ``add``
+    counts: a trial's 0 / 255 mask was counted as all non-skin (255 is not 1), and as int8
+    its 255 became -1, ignored, so a set of such masks scored nothing or was refused with
+    "needs both skin and non-skin pixels"; a posterior scaled to 0..65535 (the 16-bit PNG's)
+    gave ROC AUC 0.52 without a word, and arrays of two sizes an IndexError.
+    """
+    posterior = np.asarray(posterior)
+    labels = np.asarray(labels)
+    if posterior.ndim != 2:
+        raise ValueError(f"posterior must be an (H, W) array of p(skin); got shape {posterior.shape}")
+    if labels.shape != posterior.shape:
+        raise ValueError(f"labels must be the posterior's shape {posterior.shape}; got {labels.shape}")
+    if not np.issubdtype(posterior.dtype, np.floating):
+        raise ValueError(f"posterior must be floating-point p(skin) in [0, 1]; got {posterior.dtype} "
+                         f"(a 16-bit probability PNG of skin apply: divide it by 65535)")
+    low, high = (float(np.min(posterior)), float(np.max(posterior))) if posterior.size else (0.0, 0.0)
+    if not (0.0 <= low and high <= 1.0):  # NaN fails both
+        raise ValueError(f"posterior must be p(skin) in [0, 1]; got values from {low:g} to {high:g}"
+                         + (" (a 16-bit probability PNG of skin apply: divide it by 65535)" if high > 1.0 else ""))
+    if labels.dtype == bool:
+        labels = labels.astype(np.int8)
+    elif not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integers (1 skin, 0 non-skin, -1 ignored) or bool; got {labels.dtype}")
+    elif labels.size and (int(np.min(labels)) < -1 or int(np.max(labels)) > 1):  # min / max: no sort per photo
+        values = np.unique(labels)
+        other = values[~np.isin(values, (-1, 0, 1))]
+        if other.size:
+            hint = (": a 0 / 255 (128 ignored) mask is (mask == 255) - (mask == 128)"
+                    if set(values.tolist()) <= {0, 128, 255} else "")
+            raise ValueError(f"labels must hold 1 (skin), 0 (non-skin) and -1 (ignored); got "
+                             f"{', '.join(str(v) for v in other[:8].tolist())}{hint}")
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.shape != posterior.shape:
+            raise ValueError(f"mask must be the posterior's shape {posterior.shape}; got {mask.shape}")
+        mask = mask.astype(bool, copy=False)
+    return posterior, labels, mask
+
+
 class SkinEvaluator:
     """Accumulates posterior histograms (``N_BINS`` bins per class) and per-image counts."""
 
     def __init__(self, threshold: float):
-        self.threshold = float(threshold)
+        from segmix.skin_detect import check_threshold
+
+        self.threshold = check_threshold(threshold)
         self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
         self.per_image: list[tuple[float | None, float | None, float]] = []
         #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)
@@ -208,6 +252,7 @@ class SkinEvaluator:
         from the posterior alone. The ROC comes from the posterior, precision / recall / F1
         from the decision. ``name``: the photo's, for the per-photo table (default: its
         1-based number)."""
+        posterior, labels, mask = _checked_scores(posterior, labels, mask)
         p = posterior.ravel()
         lab = labels.ravel()
         keep = lab >= 0
@@ -308,6 +353,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     """
     from segmix import skin_detect
 
+    model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
     _check_both_classes(pairs, masks_dir, max_pixels)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)

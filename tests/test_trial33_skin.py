@@ -1,0 +1,129 @@
+"""Skin detection's library, faults of session 33's new-user trial (a data scientist's calls).
+
+1. ``segmix.skin.detect(model, image, threshold=...)`` (and ``skin_detect.detect``) took any
+   threshold: -1 marked the whole photo as skin, 2 and NaN none of it, without a word (the
+   command line refuses them). ``SkinEvaluator(threshold)`` and ``evaluate_folder`` too.
+2. A path or None for the model ended in "AttributeError: 'str' object has no attribute
+   'threshold'" from inside the detector.
+3. ``SkinEvaluator.add`` counted a 0 / 255 ground-truth mask's 255 as non-skin (refused later
+   as "needs both skin and non-skin pixels", or, with other photos' 0 / 1 labels, scored
+   wrong), took a posterior scaled to 0..65535 (ROC AUC 0.52 instead of 0.99) and raised an
+   IndexError for arrays of two sizes.
+"""
+
+import numpy as np
+import pytest
+
+from segmix import skin, skin_detect
+from segmix.skin_eval import SkinEvaluator, evaluate_folder
+
+
+@pytest.fixture(scope="module")
+def model():
+    return skin.load_skin_model()
+
+
+def _photo() -> np.ndarray:
+    image = np.zeros((24, 32, 3), np.uint8)
+    image[:] = (40, 90, 160)  # blue
+    image[6:18, 8:20] = (205, 150, 125)  # a skin tone
+    return image
+
+
+@pytest.mark.parametrize("threshold", [-1, 1.5, float("nan"), "x", True])
+@pytest.mark.parametrize("detect", [skin.detect, skin_detect.detect])
+def test_detect_refuses_a_threshold_outside_0_1(model, detect, threshold):
+    with pytest.raises(ValueError, match=r"threshold must be a number in \[0, 1\]"):
+        detect(model, _photo(), threshold=threshold)
+
+
+def test_detect_takes_the_ends_and_none(model):
+    image = _photo()
+    assert skin.detect(model, image, threshold=1).mask.sum() == 0
+    assert skin.detect(model, image, threshold=0.5).mask.shape == image.shape[:2]
+    default = skin.detect(model, image, threshold=None).mask
+    assert np.array_equal(default, skin.detect(model, image, threshold=model.threshold).mask)
+    assert skin.detect(model, image, threshold=0).mask.all()
+
+
+@pytest.mark.parametrize("given", ["own.json", None, {"kind": "skin"}])
+def test_a_model_that_is_not_loaded_is_named(given):
+    calls = (lambda: skin.detect(given, _photo()), lambda: skin_detect.detect(given, _photo()),
+             lambda: skin.detect_skin(given, _photo()), lambda: evaluate_folder(given, "images", "masks"))
+    for call in calls:
+        with pytest.raises(TypeError, match=r"model must be a loaded skin model.*load_skin_model"):
+            call()
+
+
+def test_a_segmentation_model_is_refused(model):
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="'segmentation' model, not a skin model"):
+        skin.detect(replace(model, kind="segmentation"), _photo())
+
+
+def _scores():
+    posterior = np.linspace(0, 1, 24 * 32, dtype=np.float32).reshape(24, 32)
+    truth = posterior > 0.6
+    return posterior, truth
+
+
+def test_evaluator_takes_bool_and_0_1_labels_alike():
+    posterior, truth = _scores()
+    results = []
+    for labels in (truth, truth.astype(np.int8), truth.astype(np.uint8)):
+        ev = SkinEvaluator(0.5)
+        ev.add(posterior, labels)
+        results.append((ev.result().f1, ev.result().auc))
+    assert results[0] == results[1] == results[2]
+    assert results[0][1] > 0.99
+
+
+def test_evaluator_refuses_a_0_255_mask_with_how_to_convert():
+    posterior, truth = _scores()
+    ev = SkinEvaluator(0.5)
+    with pytest.raises(ValueError, match=r"got 255: a 0 / 255 \(128 ignored\) mask is \(mask == 255\)"):
+        ev.add(posterior, truth.astype(np.uint8) * 255)
+
+
+def test_evaluator_refuses_a_16_bit_posterior_and_other_sizes():
+    posterior, truth = _scores()
+    ev = SkinEvaluator(0.5)
+    with pytest.raises(ValueError, match="divide it by 65535"):
+        ev.add(posterior * 65535, truth)
+    with pytest.raises(ValueError, match="divide it by 65535"):
+        ev.add((posterior * 65535).astype(np.uint16), truth)
+    with pytest.raises(ValueError, match=r"labels must be the posterior's shape \(24, 32\); got \(10, 32\)"):
+        ev.add(posterior, truth[:10])
+    with pytest.raises(ValueError, match=r"mask must be the posterior's shape"):
+        ev.add(posterior, truth, mask=truth[:, :5])
+    with pytest.raises(ValueError, match=r"posterior must be p\(skin\) in \[0, 1\]"):
+        ev.add(np.full((24, 32), np.nan, np.float32), truth)
+    with pytest.raises(ValueError, match=r"threshold must be a number in \[0, 1\]"):
+        SkinEvaluator(40)
+
+
+def test_readme_skin_library_example_runs(tmp_path, monkeypatch):
+    """README's Library section had no word on skin detection; its example now runs as printed
+    (paths moved to a small photo and mask)."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    library = readme[readme.index("## Library"):readme.index("## Layout")]
+    block = library[library.index("Skin detection as"):].split("```python")[1].split("```")[0]
+    (tmp_path / "sub" / "images").mkdir(parents=True)
+    (tmp_path / "sub" / "masks").mkdir()
+    photo = np.zeros((48, 64, 3), np.uint8)
+    photo[:] = (40, 90, 160)
+    photo[10:38, 16:44] = (205, 150, 125)
+    truth = np.zeros((48, 64), np.uint8)
+    truth[10:38, 16:44] = 255
+    truth[9, :] = 128
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    Image.fromarray(photo).save(tmp_path / "sub" / "images" / "a.png")
+    Image.fromarray(truth).save(tmp_path / "sub" / "masks" / "a.png")
+    Image.fromarray(truth).save(tmp_path / "photo_gt.png")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block.replace('"photo.jpg"', '"photo.png"'), "README.md", "exec"), {})
