@@ -1019,6 +1019,13 @@ def load_skin_model(path=None) -> SegmixModel:
         raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
     if model.classifier.n_classes != 2:
         raise ValueError(f"{path}: a skin model needs exactly two classes")
+    # A hand-edited 'positive_class' pointing at the class named non-skin turned the detector
+    # round (a trial's face photo: 7 % "skin", the background's dark corners) without a word.
+    names = list(model.classifier.class_names)
+    if names[model.positive_class] == CLASS_NAMES[1] and CLASS_NAMES[0] in names:
+        raise ValueError(f"{path}: invalid segmix model: 'positive_class' is {model.positive_class}, the class named "
+                         f"{CLASS_NAMES[1]!r}; a skin model's positive class is its {CLASS_NAMES[0]!r} class "
+                         f"({names.index(CLASS_NAMES[0])})")
     # The two keys of 'training' the detector reads (segmix.modelfile): a hand-edited value was
     # ignored without a word ("core_skin_components": "x" gave the model with every component adapting).
     from segmix.skin_detect import DETECTOR_THRESHOLD_KEY

@@ -127,3 +127,17 @@ def test_readme_skin_library_example_runs(tmp_path, monkeypatch):
     Image.fromarray(truth).save(tmp_path / "photo_gt.png")
     monkeypatch.chdir(tmp_path)
     exec(compile(block.replace('"photo.jpg"', '"photo.png"'), "README.md", "exec"), {})
+
+
+def test_a_model_whose_positive_class_is_non_skin_is_refused(tmp_path, model):
+    """A hand-edited ``"positive_class": 1`` (the class named non-skin) was applied turned
+    round: 7 % of a face photo 'skin', its dark corners."""
+    import json
+
+    data = json.loads(skin.builtin_model_path().read_text(encoding="utf-8"))
+    data["positive_class"] = 1
+    path = tmp_path / "turned.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"turned.json: invalid segmix model: 'positive_class' is 1, the class "
+                                         r"named 'non-skin'; a skin model's positive class is its 'skin' class \(0\)"):
+        skin.load_skin_model(path)
