@@ -444,11 +444,34 @@ def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | Non
     ``skin train`` say it alike (train dropped them in silence)."""
     if not unmatched:
         return None
+    hint = _unpaired_mask_hint(images_dir, masks_dir, unmatched)
     if len(unmatched) == 1:
         return (f"1 image in {images_dir} has no mask of the same name in {masks_dir} and is left out "
-                f"({unmatched[0].name})")
+                f"({unmatched[0].name}{hint})")
     return (f"{len(unmatched)} images in {images_dir} have no mask of the same name in {masks_dir} and are "
-            f"left out (first: {unmatched[0].name})")
+            f"left out (first: {unmatched[0].name}{hint})")
+
+
+def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
+    """'; 1030_mask.png has '_mask' after the name: rename it' for the first photo left out
+    whose mask seems to be there under another name, else ''.
+
+    The refusal when no photo pairs names such a mask (:func:`_naming_hint`); a folder where
+    most masks pair and a few carry a suffix (a trial's 1030_mask.png beside 1020.png) was told
+    only that 1030.jpg has no mask."""
+    try:
+        photos = {p.stem for p in list_images([images_dir])}  # a_b.png is a_b.jpg's mask, not a.jpg's
+        masks = [q for q in Path(masks_dir).iterdir()
+                 if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q) and q.stem not in photos]
+    except (OSError, ValueError):
+        return ""
+    for image in unmatched:
+        for mask in sorted(masks):
+            if mask.stem.casefold() == image.stem.casefold():
+                return f"; {mask.name} differs from it in case only: rename it"
+            if mask.stem.startswith(image.stem) and not mask.stem[len(image.stem)].isalnum():
+                return f"; {mask.name} has '{mask.stem[len(image.stem):]}' after the name: rename it"
+    return ""
 
 
 def _naming_hint(image: Path, masks: list[Path]) -> str:

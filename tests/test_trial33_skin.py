@@ -141,3 +141,27 @@ def test_a_model_whose_positive_class_is_non_skin_is_refused(tmp_path, model):
     with pytest.raises(ValueError, match=r"turned.json: invalid segmix model: 'positive_class' is 1, the class "
                                          r"named 'non-skin'; a skin model's positive class is its 'skin' class \(0\)"):
         skin.load_skin_model(path)
+
+
+def test_a_photo_left_out_names_its_mask_of_another_name(tmp_path):
+    """8 SFA photos, one mask saved as 1030_mask.png: the warning said only that 1030.jpg has no
+    mask of the same name."""
+    from PIL import Image
+
+    from segmix.skin import unmatched_warning
+
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    for stem in ("1020", "1030", "1030_b"):
+        Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(images / f"{stem}.jpg")
+    for name in ("1020.png", "1030_mask.png", "1030_b.png"):
+        Image.fromarray(np.zeros((4, 4), np.uint8)).save(masks / name)
+    assert unmatched_warning(images, masks, [images / "1030.jpg"]) == (
+        f"1 image in {images} has no mask of the same name in {masks} and is left out "
+        "(1030.jpg; 1030_mask.png has '_mask' after the name: rename it)")
+    (masks / "1030_mask.png").unlink()  # 1030_b.png is 1030_b.jpg's mask: no hint
+    assert unmatched_warning(images, masks, [images / "1030.jpg"]).endswith("left out (1030.jpg)")
+    (masks / "1030.PNG").write_bytes((masks / "1020.png").read_bytes())
+    (images / "1030.jpg").rename(images / "1030.JPG")
+    assert "1030.PNG" not in unmatched_warning(images, masks, [images / "1030.JPG"])  # same stem: a pair
