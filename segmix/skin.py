@@ -1203,7 +1203,7 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     """
     from segmix import skin_detect
 
-    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else skin_detect.check_settings(settings)
     model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
     image = check_image(image)
     t = model.threshold if threshold is None else threshold

@@ -722,6 +722,16 @@ def check_skin_model(model, name: str = "model"):
     return model
 
 
+def check_settings(settings) -> SkinSettings:
+    """``settings`` when it is a :class:`SkinSettings`, else a TypeError saying how to make one
+    (a trial's ``detect(model, image, {"faces": True})`` ended in "AttributeError: 'dict'
+    object has no attribute 'adapt'")."""
+    if not isinstance(settings, SkinSettings):
+        raise TypeError(f"settings must be a SkinSettings, not {type(settings).__name__}: "
+                        f"segmix.skin_detect.with_options(DEFAULT_SETTINGS, faces=True, ...) makes one")
+    return settings
+
+
 def check_threshold(threshold, name: str = "threshold") -> float | None:
     """``threshold`` as a float in [0, 1] (a probability of skin), or None when None.
 
@@ -909,7 +919,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     segmix.faces.FaceDetectorUnavailable
         If ``settings.faces`` needs the face detector and OpenCV 4.x is missing.
     """
-    check_skin_model(model)
+    check_skin_model(model), check_settings(settings)
     image = check_image(image)
     if model.features.uses_position:
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
@@ -1574,7 +1584,7 @@ def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, 
            face_boxes: np.ndarray | None = None) -> SkinResult:
     """Both steps: :func:`skin_log_odds` then :func:`skin_mask` at ``threshold`` (default: the
     model's). ``face_boxes``: as in :func:`skin_log_odds`."""
-    model, threshold = check_skin_model(model), check_threshold(threshold)
+    model, threshold, settings = check_skin_model(model), check_threshold(threshold), check_settings(settings)
     image = check_image(image)
     with _same_photo(image):
         log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes)

@@ -354,6 +354,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     from segmix import skin_detect
 
     model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
+    if settings is not None:
+        skin_detect.check_settings(settings)
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
     _check_both_classes(pairs, masks_dir, max_pixels)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)

@@ -165,3 +165,13 @@ def test_a_photo_left_out_names_its_mask_of_another_name(tmp_path):
     (masks / "1030.PNG").write_bytes((masks / "1020.png").read_bytes())
     (images / "1030.jpg").rename(images / "1030.JPG")
     assert "1030.PNG" not in unmatched_warning(images, masks, [images / "1030.JPG"])  # same stem: a pair
+
+
+def test_settings_that_are_not_skin_settings_are_named(model):
+    """``detect(model, image, {"faces": True})`` ended in "AttributeError: 'dict' object has no
+    attribute 'adapt'"."""
+    for call in (lambda: skin.detect(model, _photo(), {"faces": True}),
+                 lambda: skin_detect.detect(model, _photo(), "default"),
+                 lambda: evaluate_folder(model, "images", "masks", settings={"faces": True})):
+        with pytest.raises(TypeError, match=r"settings must be a SkinSettings, not (dict|str): .*with_options"):
+            call()
