@@ -168,6 +168,14 @@ def _mean_defined(values) -> tuple[float | None, int]:
     return (float(np.mean(defined)) if defined else None), len(defined)
 
 
+def _all_ignored(mask, photo: str, ignored: str = "128") -> str:
+    """The line for a mask that ignores every pixel (all 128): nothing of its photo is scored.
+    Such a photo counted as one of F1 1 (0 / 0 taken as a perfect score), in the per-image
+    mean F1 and its count: a trial's two photos, one of them all 128, gave a mean F1 of 0.9834
+    where the one scored photo's was 0.9668."""
+    return f"{mask}: every pixel is {ignored} (ignored): nothing of {photo} to score"
+
+
 def _checked_scores(posterior, labels, mask):
     """:meth:`SkinEvaluator.add`'s arrays checked, as (posterior, labels, mask).
 
@@ -256,6 +264,8 @@ class SkinEvaluator:
         p = posterior.ravel()
         lab = labels.ravel()
         keep = lab >= 0
+        if not keep.any():
+            raise ValueError(_all_ignored("labels", "the photo" if name is None else str(name), "-1"))
         decided = (p > self.threshold) if mask is None else mask.ravel()
         p, lab, decided = p[keep], lab[keep], decided[keep]
         bins = np.minimum((p * N_BINS).astype(np.int64), N_BINS - 1)
@@ -367,6 +377,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             loaded, labels = read_pair_info(pair, max_pixels)
         except PAIR_ERRORS as exc:  # they name their file
             return pair_failure(exc, pair)
+        if not np.any(labels >= 0):
+            return _all_ignored(pair[1], pair[0].name)
         image = skin_pixels(loaded)  # as skin apply scores it (a palette photo low-passed)
         # the detection's cuts and the sweep's share the photo's block graph, unchecked: nothing
         # changes the photo in between. Its fully transparent pixels are non-skin, as in the
