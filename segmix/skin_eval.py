@@ -534,13 +534,19 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
                      "regions step (the exact graph cut, --cut-diagonal 0, is too costly to re-run per "
                      "threshold): not comparable with the F1 above")
     per_image = "mean over images"
-    skipped = []
-    if r.n_images_with_precision < r.n_images:
-        skipped.append(f"precision over the {r.n_images_with_precision} with a detection")
-    if r.n_images_with_recall < r.n_images:
-        skipped.append(f"recall over the {r.n_images_with_recall} with skin")
-    if skipped:  # undefined (0/0) figures are left out of the means, not counted as 0 or 1
-        per_image += f"; {' and '.join(skipped)}: n/a on the others"
+    # Undefined (0/0) figures are left out of the means, not counted as 0 or 1. None defined
+    # is said as such: "precision over the 0 with a detection: n/a on the others" (--threshold 1).
+    partial, none = [], []
+    for n, figure, kind in ((r.n_images_with_precision, "precision", "a detection"),
+                            (r.n_images_with_recall, "recall", "skin")):
+        if 0 < n < r.n_images:
+            partial.append(f"{figure} over the {n} with {kind}")
+        elif n == 0 < r.n_images:
+            none.append(f"{figure} n/a: no photo with {kind}")
+    if partial:
+        per_image += f"; {' and '.join(partial)}: n/a on the others"
+    if none:
+        per_image += f"; {'; '.join(none)}"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
         f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",

@@ -203,3 +203,20 @@ def test_a_mask_that_ignores_every_pixel_is_left_out_by_name(tmp_path, capsys):
     evaluator = SkinEvaluator(0.5)
     with pytest.raises(ValueError, match="labels: every pixel is -1"):
         evaluator.add(np.zeros((4, 4), np.float32), np.full((4, 4), -1, np.int8))
+
+
+def test_no_detection_in_any_photo_is_said_plainly():
+    """``skin eval --threshold 1``: "precision over the 0 with a detection: n/a on the others"."""
+    from segmix.skin_eval import format_eval
+
+    posterior, truth = _scores()
+    evaluator = SkinEvaluator(1.0)
+    evaluator.add(posterior, truth)
+    evaluator.add(posterior, truth)
+    line = format_eval(evaluator.result(), per_image_hint=False).splitlines()[3]
+    assert line.endswith("(mean over images; precision n/a: no photo with a detection)")
+    evaluator = SkinEvaluator(0.5)
+    evaluator.add(posterior, truth)
+    evaluator.add(posterior, np.zeros_like(truth))
+    line = format_eval(evaluator.result(), per_image_hint=False).splitlines()[3]
+    assert line.endswith("(mean over images; recall over the 1 with skin: n/a on the others)")
