@@ -543,10 +543,10 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
             partial.append(f"{figure} over the {n} with {kind}")
         elif n == 0 < r.n_images:
             none.append(f"{figure} n/a: no photo with {kind}")
-    if partial:
-        per_image += f"; {' and '.join(partial)}: n/a on the others"
     if none:
         per_image += f"; {'; '.join(none)}"
+    if partial:
+        per_image += f"; {' and '.join(partial)}: n/a on the others"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
         f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",
