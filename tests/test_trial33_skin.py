@@ -247,3 +247,21 @@ def test_an_interrupted_batch_says_how_far_it_got(tmp_path, monkeypatch, capsys)
     assert "p2_skin.png" not in written and {"p0_skin.png", "p1_skin.png"} <= set(written)
     assert err[-2:] == [f"segmix skin apply: stopped after writing the masks of {len(written)} of 4 photos to {out} "
                         "(each file whole; a rerun writes them all again)", "segmix: interrupted"]
+
+
+def test_a_photo_named_with_a_leading_dash_is_named_as_a_file(tmp_path, monkeypatch, capsys):
+    """``segmix skin apply -dash.jpg`` was told "the following arguments are required: INPUT"."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(_photo()).save("-dash.png")
+    assert main(["skin", "apply", "-dash.png"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "segmix skin apply: error: the following arguments are required: INPUT; -dash.png is a file: write "
+        "./-dash.png, or put -- before it (see segmix skin apply --help)")
+    assert main(["skin", "apply", "-dash.png", "--threshold", "0.5"]) == 2
+    assert "-dash.png is a file: write ./-dash.png" in capsys.readouterr().err
+    assert main(["skin", "apply", "--quiet", "--", "-dash.png"]) == 0
+    assert (tmp_path / "-dash_skin.png").is_file()
