@@ -265,3 +265,30 @@ def test_a_photo_named_with_a_leading_dash_is_named_as_a_file(tmp_path, monkeypa
     assert "-dash.png is a file: write ./-dash.png" in capsys.readouterr().err
     assert main(["skin", "apply", "--quiet", "--", "-dash.png"]) == 0
     assert (tmp_path / "-dash_skin.png").is_file()
+
+
+def test_float_masks_are_read_as_their_whole_numbers(tmp_path):
+    """A float32 TIFF mask (NumPy, tifffile, scikit-image) was refused as "must be
+    single-channel greyscale (L) or palette (P)", beside RGB and 16-bit masks that were read."""
+    from PIL import Image
+
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import load_mask
+
+    truth = np.zeros((6, 8), np.float32)
+    truth[1:4, 2:6] = 255
+    truth[0, :] = 128
+    Image.fromarray(truth).save(tmp_path / "m.tif")
+    labels = load_mask(tmp_path / "m.tif", (6, 8))
+    assert (labels == 1).sum() == 12 and (labels == -1).sum() == 8
+    Image.fromarray((truth == 255).astype(np.float32)).save(tmp_path / "one.tif")
+    with pytest.raises(ImageLoadError, match="this looks like a 0/1 mask: multiply it by 255"):
+        load_mask(tmp_path / "one.tif", (6, 8))
+    Image.fromarray(truth / 300).save(tmp_path / "frac.tif")
+    with pytest.raises(ImageLoadError, match=r"frac.tif: masks stored as floating point must hold whole numbers; "
+                                             r"found 0.42\d*, 0.85"):
+        load_mask(tmp_path / "frac.tif", (6, 8))
+    Image.new("CMYK", (8, 6)).save(tmp_path / "cmyk.tif")
+    with pytest.raises(ImageLoadError, match=r"masks must be greyscale \(8- or 16-bit, or float holding whole "
+                                             r"numbers\), palette or grey RGB images, this one has mode 'CMYK'"):
+        load_mask(tmp_path / "cmyk.tif", (6, 8))
