@@ -292,3 +292,18 @@ def test_float_masks_are_read_as_their_whole_numbers(tmp_path):
     with pytest.raises(ImageLoadError, match=r"masks must be greyscale \(8- or 16-bit, or float holding whole "
                                              r"numbers\), palette or grey RGB images, this one has mode 'CMYK'"):
         load_mask(tmp_path / "cmyk.tif", (6, 8))
+
+
+@pytest.mark.parametrize("array, hint", [
+    (np.zeros((4, 5, 3), np.float32), r"floats in \[0, 1\]\? \(image \* 255\).round\(\).astype\(np.uint8\)"),
+    (np.full((4, 5, 3), 200.0), r"floats in \[0, 255\]\?"),
+    (np.zeros((3, 4, 5), np.uint8), r"channels first\? np.moveaxis\(image, 0, -1\)"),
+    (np.zeros((4, 5, 4), np.uint8), r"4 channels \(RGBA or CMYK\): segmix.io.load_image\(path\)"),
+    (np.zeros((4, 5), np.uint8), r"greyscale; np.dstack"),
+    (np.zeros((4, 5, 3), np.uint16), r"16-bit; segmix.io.load_image"),
+])
+def test_a_refused_image_array_says_how_to_convert_it(model, array, hint):
+    """A data scientist's float image in [0, 1], channels-first tensor or CMYK PIL image was
+    told only "must be an (H, W, 3) uint8 RGB array; got float32 (...)"."""
+    with pytest.raises(ValueError, match=r"image must be an \(H, W, 3\) uint8 RGB array; got \w+ \([\d, ]+\): " + hint):
+        skin.detect(model, array)
