@@ -1799,6 +1799,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     for warning in result.warnings:  # photos without colour, by name: their masks are no finding
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
+    if result.faces_used is not None:
+        print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
+              f"{'s' if result.n_images != 1 else ''} (the others scored as without --faces)")
     with _all_or_nothing(args.roc, args.json, args.per_image):
         if args.roc:
             where = "/".join(Path(args.images).resolve().parts[-3:])

@@ -90,6 +90,9 @@ class EvalResult:
     #: one line per photo / mask pair left out because one of the two cannot be used (a mask
     #: of another size, of 0/1 values, unreadable...), naming the file and the reason
     skipped: list[str] = field(default_factory=list)
+    #: with face calibration (``settings.faces``): on how many photos a usable face calibrated
+    #: the skin colour (the others were scored by the default detector); None without it
+    faces_used: int | None = None
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
@@ -384,21 +387,24 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         # changes the photo in between. Its fully transparent pixels are non-skin, as in the
         # masks skin apply writes: a trial's eval of a cut-out against skin apply's own mask
         # of it scored precision 0.41, the hidden colours being detected here alone.
+        info: dict = {}
         with skin_detect._same_photo(image):
-            result = detect(model, image, settings, evaluator.threshold, cache,
+            result = detect(model, image, settings, evaluator.threshold, cache, info=info,
                             transparent=transparent_pixels(loaded.alpha))
             decide = _decider(result, image, settings)
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
-        return result.posterior, result.mask, labels, swept, is_greyscale(loaded.pixels)
+        return result.posterior, result.mask, labels, swept, is_greyscale(loaded.pixels), bool(info.get("faces_used"))
 
     greyscale, skipped = [], []
+    faces_used = 0
     with ThreadPoolExecutor(workers or default_workers()) as pool:
         for i, outcome in enumerate(pool.map(work, pairs), 1):
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey = outcome
+                posterior, mask, labels, swept, grey, face = outcome
+                faces_used += face
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
                 if grey:
                     greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask)))
@@ -414,6 +420,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
     result.skipped = skipped
+    # skin apply --faces says on how many photos a face was used; skin eval --faces said
+    # nothing, so figures of the default detector (no face found) could pass for the faces'.
+    result.faces_used = faces_used if getattr(settings, "faces", False) else None
     return result
 
 

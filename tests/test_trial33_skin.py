@@ -307,3 +307,34 @@ def test_a_refused_image_array_says_how_to_convert_it(model, array, hint):
     told only "must be an (H, W, 3) uint8 RGB array; got float32 (...)"."""
     with pytest.raises(ValueError, match=r"image must be an \(H, W, 3\) uint8 RGB array; got \w+ \([\d, ]+\): " + hint):
         skin.detect(model, array)
+
+
+def test_eval_with_faces_says_on_how_many_photos_a_face_was_used(tmp_path, capsys):
+    """``skin apply --faces`` says on how many photos a face calibrated the skin colour;
+    ``skin eval --faces`` said nothing, so figures of photos where no face was found (scored
+    as without --faces) passed for the faces' figures."""
+    pytest.importorskip("cv2")
+    import json
+
+    from PIL import Image
+
+    from segmix.cli import main
+
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    photo = np.zeros((48, 64, 3), np.uint8)
+    photo[:] = (40, 90, 160)
+    photo[10:38, 16:44] = (205, 150, 125)
+    truth = np.zeros((48, 64), np.uint8)
+    truth[10:38, 16:44] = 255
+    Image.fromarray(photo).save(images / "a.png")
+    Image.fromarray(truth).save(masks / "a.png")
+    report = tmp_path / "r.json"
+    args = ["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]
+    assert main(args + ["--faces", "--json", str(report)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "--faces: skin colour calibrated on a face in 0 of 1 photo (the others scored as without --faces)" in out
+    assert json.loads(report.read_text(encoding="utf-8"))["faces_used"] == 0
+    assert main(args) == 0
+    assert not any(line.startswith("--faces") for line in capsys.readouterr().out.splitlines())
