@@ -552,6 +552,10 @@ def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
     model of the dithered entries themselves scored F1 0.56 on held-out web-palette GIFs of
     hgr1 (20 trained on, 20 scored), 0.89 trained on what the detector sees."""
     loaded, labels = read_pair_info(pair)
+    if not np.any(labels >= 0):
+        # skin eval leaves such a pair out (it counted as a photo of F1 1); train counted it
+        # among its photos ("of 2 photos") with nothing learnt from it.
+        raise ValueError(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
     hidden = transparent_pixels(loaded.alpha)
     labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
     codes = rgb_codes(skin_pixels(loaded).reshape(-1, 3))
