@@ -35,10 +35,36 @@ def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
     """Require an (H, W, 3) uint8 RGB array (C-contiguous copy if needed)."""
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(f"{name} must be an (H, W, 3) uint8 RGB array; got {image.dtype} {image.shape}")
+        raise ValueError(f"{name} must be an (H, W, 3) uint8 RGB array; got {image.dtype} {image.shape}"
+                         f"{_image_hint(image)}")
     if image.shape[0] == 0 or image.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {image.shape})")
     return np.ascontiguousarray(image)
+
+
+def _image_hint(image: np.ndarray) -> str:
+    """How to turn a refused array into the (H, W, 3) uint8 RGB one :func:`check_image` wants,
+    for the usual cases: a data scientist's float image in [0, 1], a channels-first tensor, a
+    16-bit, greyscale, RGBA or CMYK array (a CMYK PIL image read as "got uint8 (576, 768, 4)"
+    looked like RGBA). "" when none applies."""
+    load = "segmix.io.load_image(path) reads any photo file as one"
+    shape, dtype = image.shape, image.dtype
+    if image.ndim == 3 and shape[0] in (3, 4) and shape[2] not in (3, 4):
+        return ": channels first? np.moveaxis(image, 0, -1) puts them last"
+    if image.ndim == 3 and shape[2] == 4:
+        return f": 4 channels (RGBA or CMYK): {load}, or image[..., :3] drops an alpha channel"
+    if image.ndim == 2 or (image.ndim == 3 and shape[2] == 1):
+        return f": greyscale; np.dstack([image.reshape(image.shape[:2])] * 3) makes it RGB, and {load}"
+    if image.ndim == 3 and shape[2] == 3:
+        if np.issubdtype(dtype, np.floating):
+            high = float(np.nanmax(image)) if image.size else 0.0
+            return (": floats in [0, 1]? (image * 255).round().astype(np.uint8)" if high <= 1.0
+                    else ": floats in [0, 255]? image.round().clip(0, 255).astype(np.uint8)")
+        if dtype == np.uint16:
+            return f": 16-bit; {load} (8-bit), or (image >> 8).astype(np.uint8)"
+        if dtype != bool and np.issubdtype(dtype, np.integer):
+            return ": image.astype(np.uint8) if its values are 0-255"
+    return ""
 
 
 class BayesClassifier:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
 import re
 import sys
 import warnings
@@ -333,7 +334,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         options = list(self._option_string_actions)
         hint = (_did_you_mean(message) or _close_option(message, options)
-                or _dash_value_hint(message, getattr(self, "_given", [])))
+                or _dash_value_hint(message, getattr(self, "_given", []))
+                or _dash_file_hint(message, getattr(self, "_given", []), options))
         if not hint and message.startswith("the following arguments are required"):
             for word in getattr(self, "_given", []):
                 name = word.split("=", 1)[0]
@@ -359,6 +361,29 @@ def _close_option(message: str, options: list[str]) -> str:
                                               n=1, cutoff=0.75)
             if close:
                 return f"; did you mean '{close[0]}'?"
+    return ""
+
+
+def _dash_file_hint(message: str, given: list[str], options: list[str]) -> str:
+    """"; -dash.jpg is a file: write ./-dash.jpg, or put -- before it" when a refused word
+    starting with "-" names an existing file; "" otherwise. argparse reads such a word as an
+    option: a trial's ``segmix skin apply -dash.jpg`` was told "the following arguments are
+    required: INPUT", with the photo it had named."""
+    if not (message.startswith("the following arguments are required")
+            or message.startswith("unrecognized arguments:")):
+        return ""
+    seen_end = False
+    for word in given:
+        if word == "--":
+            seen_end = True
+        if seen_end or not word.startswith("-") or word == "-" or word.split("=", 1)[0] in options:
+            continue
+        try:
+            is_file = os.path.isfile(word)
+        except (OSError, ValueError):
+            is_file = False
+        if is_file:
+            return f"; {word} is a file: write ./{word}, or put -- before it"
     return ""
 
 
@@ -1789,6 +1814,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     for warning in result.warnings:  # photos without colour, by name: their masks are no finding
         print(f"segmix skin eval: warning: {warning}", file=sys.stderr)
     print(skin_eval.format_eval(result, per_image_hint=not args.per_image))
+    if result.faces_used is not None:
+        print(f"--faces: skin colour calibrated on a face in {result.faces_used} of {result.n_images} photo"
+              f"{'s' if result.n_images != 1 else ''} (the others scored as without --faces)")
     with _all_or_nothing(args.roc, args.json, args.per_image):
         if args.roc:
             where = "/".join(Path(args.images).resolve().parts[-3:])

@@ -30,9 +30,11 @@ Rules, in the order they are checked
    wide mask holding only 0 and 65535 is read as 0 / 255, any other wide mask with values
    above 255 is refused as 16-bit);
    ``LA`` / ``RGB`` / ``RGBA`` only when every pixel is opaque and grey (R = G = B), which
-   covers greyscale saved as colour. Any colour pixel, any transparency, float images and
-   the other modes (CMYK, YCbCr, ...) are refused with the first offending pixel named:
-   reading colours by brightness made red skin non-skin and green skin skin.
+   covers greyscale saved as colour; float (``F``, a NumPy array saved as a float32 TIFF)
+   by value when every value is a whole number (fractions are refused). Any colour pixel,
+   any transparency and the other modes (CMYK, YCbCr, ...) are refused with the first
+   offending pixel named: reading colours by brightness made red skin non-skin and green
+   skin skin.
 6. **Values** must be the documented ones (scribbles 0/1/2; masks 0/128/255); the values
    found outside are listed, with a hint when they look resampled.
 7. **Interpolation bands** (scribbles): resizing, rotating or anti-aliasing with
@@ -452,10 +454,14 @@ def read_label_plane(
                 plane = plane.astype(plane.dtype.newbyteorder("="))
             elif mode in _GREY_RGB_MODES:
                 plane = _grey_plane(path, im, what)
+            elif mode == "F":
+                plane = _float_plane(path, im, what)
             else:
+                # RGB, 16-bit and float planes are read too: the words said "(L) or palette (P)"
+                # only, beside a 16-bit or an RGB mask that was taken.
                 raise ImageLoadError(
-                    f"{path}: {what} must be single-channel greyscale (L) or palette (P) "
-                    f"images, this one has mode {mode!r}; save them as 8-bit greyscale PNG"
+                    f"{path}: {what} must be greyscale (8- or 16-bit, or float holding whole numbers), "
+                    f"palette or grey RGB images, this one has mode {mode!r}; save them as 8-bit greyscale PNG"
                 )
         except Exception as exc:
             raise _load_error(path, limit, exc) from exc
@@ -463,6 +469,21 @@ def read_label_plane(
             if im is not None:
                 im.close()
     return plane
+
+
+def _float_plane(path: Path, im, what: str) -> np.ndarray:
+    """A float (mode F) plane as whole numbers: a mask saved from NumPy as a float32 TIFF
+    (tifffile, scikit-image) holds its labels as 0.0 / 255.0 or 0.0 / 1.0, and was refused as
+    "must be single-channel greyscale (L) or palette (P)". Its values are then checked as any
+    other plane's (a 0 / 1 mask is named as such); fractional values are refused."""
+    values = np.asarray(im, dtype=np.float64)
+    whole = np.isfinite(values) & (values == np.round(values)) & (values >= 0) & (values <= WIDE_WHITE)
+    if not whole.all():
+        bad = np.unique(values[~whole])
+        shown = ", ".join(f"{v:g}" for v in bad[:5]) + (", ..." if bad.size > 5 else "")
+        raise ImageLoadError(f"{path}: {what} stored as floating point must hold whole numbers; found {shown}: "
+                             "threshold it (for example v > 0.5 -> 255) and save it as 8-bit greyscale PNG")
+    return values.astype(np.int32)
 
 
 def _describe_values(values: np.ndarray) -> str:

@@ -444,11 +444,34 @@ def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | Non
     ``skin train`` say it alike (train dropped them in silence)."""
     if not unmatched:
         return None
+    hint = _unpaired_mask_hint(images_dir, masks_dir, unmatched)
     if len(unmatched) == 1:
         return (f"1 image in {images_dir} has no mask of the same name in {masks_dir} and is left out "
-                f"({unmatched[0].name})")
+                f"({unmatched[0].name}{hint})")
     return (f"{len(unmatched)} images in {images_dir} have no mask of the same name in {masks_dir} and are "
-            f"left out (first: {unmatched[0].name})")
+            f"left out (first: {unmatched[0].name}{hint})")
+
+
+def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
+    """'; 1030_mask.png has '_mask' after the name: rename it' for the first photo left out
+    whose mask seems to be there under another name, else ''.
+
+    The refusal when no photo pairs names such a mask (:func:`_naming_hint`); a folder where
+    most masks pair and a few carry a suffix (a trial's 1030_mask.png beside 1020.png) was told
+    only that 1030.jpg has no mask."""
+    try:
+        photos = {p.stem for p in list_images([images_dir])}  # a_b.png is a_b.jpg's mask, not a.jpg's
+        masks = [q for q in Path(masks_dir).iterdir()
+                 if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q) and q.stem not in photos]
+    except (OSError, ValueError):
+        return ""
+    for image in unmatched:
+        for mask in sorted(masks):
+            if mask.stem.casefold() == image.stem.casefold():
+                return f"; {mask.name} differs from it in case only: rename it"
+            if mask.stem.startswith(image.stem) and not mask.stem[len(image.stem)].isalnum():
+                return f"; {mask.name} has '{mask.stem[len(image.stem):]}' after the name: rename it"
+    return ""
 
 
 def _naming_hint(image: Path, masks: list[Path]) -> str:
@@ -529,6 +552,10 @@ def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
     model of the dithered entries themselves scored F1 0.56 on held-out web-palette GIFs of
     hgr1 (20 trained on, 20 scored), 0.89 trained on what the detector sees."""
     loaded, labels = read_pair_info(pair)
+    if not np.any(labels >= 0):
+        # skin eval leaves such a pair out (it counted as a photo of F1 1); train counted it
+        # among its photos ("of 2 photos") with nothing learnt from it.
+        raise ValueError(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
     hidden = transparent_pixels(loaded.alpha)
     labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
     codes = rgb_codes(skin_pixels(loaded).reshape(-1, 3))
@@ -1019,6 +1046,13 @@ def load_skin_model(path=None) -> SegmixModel:
         raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
     if model.classifier.n_classes != 2:
         raise ValueError(f"{path}: a skin model needs exactly two classes")
+    # A hand-edited 'positive_class' pointing at the class named non-skin turned the detector
+    # round (a trial's face photo: 7 % "skin", the background's dark corners) without a word.
+    names = list(model.classifier.class_names)
+    if names[model.positive_class] == CLASS_NAMES[1] and CLASS_NAMES[0] in names:
+        raise ValueError(f"{path}: invalid segmix model: 'positive_class' is {model.positive_class}, the class named "
+                         f"{CLASS_NAMES[1]!r}; a skin model's positive class is its {CLASS_NAMES[0]!r} class "
+                         f"({names.index(CLASS_NAMES[0])})")
     # The two keys of 'training' the detector reads (segmix.modelfile): a hand-edited value was
     # ignored without a word ("core_skin_components": "x" gave the model with every component adapting).
     from segmix.skin_detect import DETECTOR_THRESHOLD_KEY
@@ -1132,6 +1166,9 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
     ``adapt=True`` adapts the mixtures to the photo (:func:`segmix.skin_detect.skin_log_odds`).
     The refined mask is :func:`detect`'s.
     """
+    from segmix.skin_detect import check_skin_model
+
+    check_skin_model(model)
     image = check_image(image)
     if adapt:
         from segmix import skin_detect
@@ -1170,9 +1207,10 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     """
     from segmix import skin_detect
 
-    settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
+    settings = skin_detect.DEFAULT_SETTINGS if settings is None else skin_detect.check_settings(settings)
+    model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
     image = check_image(image)
-    t = model.threshold if threshold is None else float(threshold)
+    t = model.threshold if threshold is None else threshold
     mask = None
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density
             and not settings.faces and not settings.texture and not model.features.uses_position):
@@ -1557,6 +1595,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     no_skin: list[Path] = []  # colour photos whose mask came out empty
 
     missing = missing_inputs(inputs)
+    written: list[Path] = []  # photos whose outputs are written (list.append is atomic)
 
     def work(path):
         if path in missing:
@@ -1572,6 +1611,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     check_output_path(out, path)
             info = {}
             apply_one(model, path, output_dir, threshold, probability, settings, cache, info, max_pixels)
+            written.append(path)
             if info.get("faces_used"):
                 with_face.append(path)
             if info.get("no_skin"):
@@ -1593,6 +1633,14 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                     # One input alone: its own line is the run's error, not a skip.
                     bar.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {error}")
                 bar(i, len(files))
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM (segmix.cli.Terminated)
+        # The pool has let the photos in hand finish (pending ones were cancelled): say how far
+        # the run got. A trial's SIGTERM after 4 of 6 photos said only "segmix: terminated".
+        if len(files) > 1:
+            bar.write(f"segmix skin apply: stopped after writing the {'masks and probability maps' if probability else 'masks'}"
+                      f" of {len(written)} of {len(files)} photos to {output_dir} (each file whole; a rerun writes "
+                      "them all again)")
+        raise
     finally:
         bar.close()
     if failures < len(files):

@@ -684,6 +684,77 @@ def detector_threshold(model) -> float:
     return float(model.threshold)
 
 
+def check_skin_model(model, name: str = "model"):
+    """Refuse anything but a skin model, naming what was given.
+
+    The library's entry points (:func:`detect`, :func:`segmix.skin.detect`,
+    :func:`segmix.skin.detect_skin`, :func:`segmix.skin_eval.evaluate_folder`) take a loaded
+    model; a trial's ``detect("own.json", image)`` and ``detect(None, image)`` ended in
+    "AttributeError: 'str' object has no attribute 'threshold'", deep inside.
+
+    Parameters
+    ----------
+    model : object
+        What the caller passed.
+    name : str
+        The argument's name, for the message.
+
+    Returns
+    -------
+    segmix.modelfile.SegmixModel
+        ``model`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a :class:`segmix.modelfile.SegmixModel` (a path, None, ...).
+    ValueError
+        If it is a segmentation model.
+    """
+    from segmix.modelfile import SegmixModel
+
+    if not isinstance(model, SegmixModel):
+        shown = f" {str(model)!r}" if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__") else ""
+        raise TypeError(f"{name} must be a loaded skin model, not {type(model).__name__}{shown}: "
+                        f"segmix.skin.load_skin_model(path) reads a model file, load_skin_model() the built-in model")
+    if model.kind != "skin":
+        raise ValueError(f"{name} is a {model.kind!r} model, not a skin model")
+    return model
+
+
+def check_settings(settings) -> SkinSettings:
+    """``settings`` when it is a :class:`SkinSettings`, else a TypeError saying how to make one
+    (a trial's ``detect(model, image, {"faces": True})`` ended in "AttributeError: 'dict'
+    object has no attribute 'adapt'")."""
+    if not isinstance(settings, SkinSettings):
+        raise TypeError(f"settings must be a SkinSettings, not {type(settings).__name__}: "
+                        f"segmix.skin_detect.with_options(DEFAULT_SETTINGS, faces=True, ...) makes one")
+    return settings
+
+
+def check_threshold(threshold, name: str = "threshold") -> float | None:
+    """``threshold`` as a float in [0, 1] (a probability of skin), or None when None.
+
+    The command line refuses ``--threshold 1.5`` or ``nan``; the library took them without a
+    word (a trial's ``detect(model, image, threshold=-1)`` marked the whole photo as skin, 2
+    and nan none of it).
+
+    Raises
+    ------
+    ValueError
+        If ``threshold`` is not a number in [0, 1] (NaN included).
+    """
+    if threshold is None:
+        return None
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(threshold, bool) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1] (a probability of skin); got {threshold!r}")
+    return value
+
+
 def _prior(model, settings: SkinSettings) -> float:
     if settings.skin_share is not None:
         return float(settings.skin_share)
@@ -848,6 +919,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     segmix.faces.FaceDetectorUnavailable
         If ``settings.faces`` needs the face detector and OpenCV 4.x is missing.
     """
+    check_skin_model(model), check_settings(settings)
     image = check_image(image)
     if model.features.uses_position:
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
@@ -1512,10 +1584,11 @@ def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, 
            face_boxes: np.ndarray | None = None) -> SkinResult:
     """Both steps: :func:`skin_log_odds` then :func:`skin_mask` at ``threshold`` (default: the
     model's). ``face_boxes``: as in :func:`skin_log_odds`."""
+    model, threshold, settings = check_skin_model(model), check_threshold(threshold), check_settings(settings)
     image = check_image(image)
     with _same_photo(image):
         log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes)
-        t = model.threshold if threshold is None else float(threshold)
+        t = model.threshold if threshold is None else threshold
         mask = skin_mask(log_odds, t, settings, seeds, image)
     return SkinResult(posterior_from_log_odds(log_odds), log_odds, mask, seeds)
 

@@ -90,6 +90,9 @@ class EvalResult:
     #: one line per photo / mask pair left out because one of the two cannot be used (a mask
     #: of another size, of 0/1 values, unreadable...), naming the file and the reason
     skipped: list[str] = field(default_factory=list)
+    #: with face calibration (``settings.faces``): on how many photos a usable face calibrated
+    #: the skin colour (the others were scored by the default detector); None without it
+    faces_used: int | None = None
 
     def summary(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict, the per-photo rows under ``"per_image"``, the
@@ -168,11 +171,63 @@ def _mean_defined(values) -> tuple[float | None, int]:
     return (float(np.mean(defined)) if defined else None), len(defined)
 
 
+def _all_ignored(mask, photo: str, ignored: str = "128") -> str:
+    """The line for a mask that ignores every pixel (all 128): nothing of its photo is scored.
+    Such a photo counted as one of F1 1 (0 / 0 taken as a perfect score), in the per-image
+    mean F1 and its count: a trial's two photos, one of them all 128, gave a mean F1 of 0.9834
+    where the one scored photo's was 0.9668."""
+    return f"{mask}: every pixel is {ignored} (ignored): nothing of {photo} to score"
+
+
+def _checked_scores(posterior, labels, mask):
+    """:meth:`SkinEvaluator.add`'s arrays checked, as (posterior, labels, mask).
+
+    A caller's own masks are 0 / 255 images more often than the 1 / 0 / -1 labels ``add``
+    counts: a trial's 0 / 255 mask was counted as all non-skin (255 is not 1), and as int8
+    its 255 became -1, ignored, so a set of such masks scored nothing or was refused with
+    "needs both skin and non-skin pixels"; a posterior scaled to 0..65535 (the 16-bit PNG's)
+    gave ROC AUC 0.52 without a word, and arrays of two sizes an IndexError.
+    """
+    posterior = np.asarray(posterior)
+    labels = np.asarray(labels)
+    if posterior.ndim != 2:
+        raise ValueError(f"posterior must be an (H, W) array of p(skin); got shape {posterior.shape}")
+    if labels.shape != posterior.shape:
+        raise ValueError(f"labels must be the posterior's shape {posterior.shape}; got {labels.shape}")
+    if not np.issubdtype(posterior.dtype, np.floating):
+        raise ValueError(f"posterior must be floating-point p(skin) in [0, 1]; got {posterior.dtype} "
+                         f"(a 16-bit probability PNG of skin apply: divide it by 65535)")
+    low, high = (float(np.min(posterior)), float(np.max(posterior))) if posterior.size else (0.0, 0.0)
+    if not (0.0 <= low and high <= 1.0):  # NaN fails both
+        raise ValueError(f"posterior must be p(skin) in [0, 1]; got values from {low:g} to {high:g}"
+                         + (" (a 16-bit probability PNG of skin apply: divide it by 65535)" if high > 1.0 else ""))
+    if labels.dtype == bool:
+        labels = labels.astype(np.int8)
+    elif not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integers (1 skin, 0 non-skin, -1 ignored) or bool; got {labels.dtype}")
+    elif labels.size and (int(np.min(labels)) < -1 or int(np.max(labels)) > 1):  # min / max: no sort per photo
+        values = np.unique(labels)
+        other = values[~np.isin(values, (-1, 0, 1))]
+        if other.size:
+            hint = (": a 0 / 255 (128 ignored) mask is (mask == 255) - (mask == 128)"
+                    if set(values.tolist()) <= {0, 128, 255} else "")
+            raise ValueError(f"labels must hold 1 (skin), 0 (non-skin) and -1 (ignored); got "
+                             f"{', '.join(str(v) for v in other[:8].tolist())}{hint}")
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.shape != posterior.shape:
+            raise ValueError(f"mask must be the posterior's shape {posterior.shape}; got {mask.shape}")
+        mask = mask.astype(bool, copy=False)
+    return posterior, labels, mask
+
+
 class SkinEvaluator:
     """Accumulates posterior histograms (``N_BINS`` bins per class) and per-image counts."""
 
     def __init__(self, threshold: float):
-        self.threshold = float(threshold)
+        from segmix.skin_detect import check_threshold
+
+        self.threshold = check_threshold(threshold)
         self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
         self.per_image: list[tuple[float | None, float | None, float]] = []
         #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)
@@ -208,9 +263,12 @@ class SkinEvaluator:
         from the posterior alone. The ROC comes from the posterior, precision / recall / F1
         from the decision. ``name``: the photo's, for the per-photo table (default: its
         1-based number)."""
+        posterior, labels, mask = _checked_scores(posterior, labels, mask)
         p = posterior.ravel()
         lab = labels.ravel()
         keep = lab >= 0
+        if not keep.any():
+            raise ValueError(_all_ignored("labels", "the photo" if name is None else str(name), "-1"))
         decided = (p > self.threshold) if mask is None else mask.ravel()
         p, lab, decided = p[keep], lab[keep], decided[keep]
         bins = np.minimum((p * N_BINS).astype(np.int64), N_BINS - 1)
@@ -308,6 +366,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     """
     from segmix import skin_detect
 
+    model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
+    if settings is not None:
+        skin_detect.check_settings(settings)
     pairs, _ = image_mask_pairs(images_dir, masks_dir)
     _check_both_classes(pairs, masks_dir, max_pixels)
     evaluator = SkinEvaluator(model.threshold if threshold is None else threshold)
@@ -319,26 +380,31 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             loaded, labels = read_pair_info(pair, max_pixels)
         except PAIR_ERRORS as exc:  # they name their file
             return pair_failure(exc, pair)
+        if not np.any(labels >= 0):
+            return _all_ignored(pair[1], pair[0].name)
         image = skin_pixels(loaded)  # as skin apply scores it (a palette photo low-passed)
         # the detection's cuts and the sweep's share the photo's block graph, unchecked: nothing
         # changes the photo in between. Its fully transparent pixels are non-skin, as in the
         # masks skin apply writes: a trial's eval of a cut-out against skin apply's own mask
         # of it scored precision 0.41, the hidden colours being detected here alone.
+        info: dict = {}
         with skin_detect._same_photo(image):
-            result = detect(model, image, settings, evaluator.threshold, cache,
+            result = detect(model, image, settings, evaluator.threshold, cache, info=info,
                             transparent=transparent_pixels(loaded.alpha))
             decide = _decider(result, image, settings)
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
-        return result.posterior, result.mask, labels, swept, is_greyscale(loaded.pixels)
+        return result.posterior, result.mask, labels, swept, is_greyscale(loaded.pixels), bool(info.get("faces_used"))
 
     greyscale, skipped = [], []
+    faces_used = 0
     with ThreadPoolExecutor(workers or default_workers()) as pool:
         for i, outcome in enumerate(pool.map(work, pairs), 1):
             if isinstance(outcome, str):
                 skipped.append(outcome)
             else:
-                posterior, mask, labels, swept, grey = outcome
+                posterior, mask, labels, swept, grey, face = outcome
+                faces_used += face
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
                 if grey:
                     greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask)))
@@ -354,6 +420,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     result.greyscale_images = [name for name, _ in greyscale]
     result.warnings = [f"{line}; it counts in the figures" for _, line in greyscale]
     result.skipped = skipped
+    # skin apply --faces says on how many photos a face was used; skin eval --faces said
+    # nothing, so figures of the default detector (no face found) could pass for the faces'.
+    result.faces_used = faces_used if getattr(settings, "faces", False) else None
     return result
 
 
@@ -474,13 +543,19 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
                      "regions step (the exact graph cut, --cut-diagonal 0, is too costly to re-run per "
                      "threshold): not comparable with the F1 above")
     per_image = "mean over images"
-    skipped = []
-    if r.n_images_with_precision < r.n_images:
-        skipped.append(f"precision over the {r.n_images_with_precision} with a detection")
-    if r.n_images_with_recall < r.n_images:
-        skipped.append(f"recall over the {r.n_images_with_recall} with skin")
-    if skipped:  # undefined (0/0) figures are left out of the means, not counted as 0 or 1
-        per_image += f"; {' and '.join(skipped)}: n/a on the others"
+    # Undefined (0/0) figures are left out of the means, not counted as 0 or 1. None defined
+    # is said as such: "precision over the 0 with a detection: n/a on the others" (--threshold 1).
+    partial, none = [], []
+    for n, figure, kind in ((r.n_images_with_precision, "precision", "a detection"),
+                            (r.n_images_with_recall, "recall", "skin")):
+        if 0 < n < r.n_images:
+            partial.append(f"{figure} over the {n} with {kind}")
+        elif n == 0 < r.n_images:
+            none.append(f"{figure} n/a: no photo with {kind}")
+    if none:
+        per_image += f"; {'; '.join(none)}"
+    if partial:
+        per_image += f"; {' and '.join(partial)}: n/a on the others"
     per_image += "; --per-image FILE.csv lists each photo" if per_image_hint else ""
     return "\n".join([
         f"images {r.n_images}, skin pixels {r.n_skin:,}, non-skin pixels {r.n_non_skin:,} (mask 128 ignored)",

@@ -444,8 +444,8 @@ def test_per_image_rows_and_the_mean_at_the_best_threshold():
     lines = skin_eval.format_eval(r).splitlines()
     assert lines[1] == "threshold 0.5 on p(skin) (the model's operating point)"
     assert lines[2].startswith("pooled     precision n/a (nothing detected)  recall 0.0000")
-    assert lines[3] == ("per-image  precision n/a  recall 0.0000  F1 0.6667 (mean over images; precision over the 0 "
-                        "with a detection and recall over the 1 with skin: n/a on the others; --per-image "
+    assert lines[3] == ("per-image  precision n/a  recall 0.0000  F1 0.6667 (mean over images; precision n/a: no photo "
+                        "with a detection; recall over the 1 with skin: n/a on the others; --per-image "
                         "FILE.csv lists each photo)")
     assert lines[4].startswith(f"ROC AUC {r.auc:.4f} (per pixel, on p(skin) before the final regions step")
     best = f"{r.best_threshold:.4g}"
