@@ -52,6 +52,18 @@ def add_skin_marks(window, skin_mode) -> None:
     assert skin_mode.add_to_skin_training_set()
 
 
+def trained_skin_mode(qtbot, window):
+    """Skin mode with a model trained on :func:`add_skin_marks`'s strokes, not saved."""
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    add_skin_marks(window, skin_mode)
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        skin_mode.skin_panel.train_button.click()
+    assert skin_mode._model_unsaved
+    return skin_mode
+
+
 def moving_square(t: int, shape=(24, 32), rows=(6, 18), step=2, size=6) -> np.ndarray:
     """Frame ``t`` of a test video: grey, with a red square moving right by ``step`` px a frame."""
     frame = np.full((*shape, 3), 90, np.uint8)

@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gui_helpers import add_skin_marks, drag, viewport_point, write_frames
+from gui_helpers import drag, trained_skin_mode, viewport_point, write_frames
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_images" / "coffee.png"
 
@@ -174,20 +174,9 @@ def test_video_modes_export_waits_for_a_frame_the_background_model_can_judge(qtb
 
 
 # == 5: a trained, unsaved skin model is not dropped without a question =============================
-def _trained_skin_model(qtbot, window):
-    skin_mode = window.modes["skin"]
-    window.set_mode("skin")
-    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
-    add_skin_marks(window, skin_mode)
-    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
-        skin_mode.skin_panel.train_button.click()
-    assert skin_mode._model_unsaved
-    return skin_mode
-
-
 def test_built_in_asks_before_dropping_a_trained_unsaved_skin_model(qtbot, make_window, photo_path, tmp_path):
     window = make_window(photo_path)
-    skin_mode = _trained_skin_model(qtbot, window)
+    skin_mode = trained_skin_mode(qtbot, window)
     trained = skin_mode.skin_model
     asked = []
     window.ask_save_or_discard = lambda title, question, save=None: (asked.append((title, question, save)), False)[1]

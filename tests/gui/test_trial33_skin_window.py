@@ -11,18 +11,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui_helpers import add_skin_marks
-
-
-def _trained(qtbot, window):
-    skin_mode = window.modes["skin"]
-    window.set_mode("skin")
-    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
-    add_skin_marks(window, skin_mode)
-    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
-        skin_mode.skin_panel.train_button.click()
-    assert skin_mode._model_unsaved
-    return skin_mode
+from gui_helpers import trained_skin_mode
 
 
 def _answer(button, seen):
@@ -40,7 +29,7 @@ def _answer(button, seen):
 @pytest.mark.parametrize("action", ["train", "builtin", "load"])
 def test_the_question_offers_save_then_goes_ahead(qtbot, make_window, photo_path, tmp_path, action):
     window = make_window(photo_path)
-    skin_mode = _trained(qtbot, window)
+    skin_mode = trained_skin_mode(qtbot, window)
     # A model file to load: the trained one; then trained again, unsaved (saved: not asked).
     other = tmp_path / "other.json"
     assert skin_mode.save_skin_model(other)
@@ -73,7 +62,7 @@ def test_saved_over_the_file_being_loaded_loads_what_was_saved(qtbot, make_windo
     # Load a.json, answered Save... with a.json itself: the window used the file's old model
     # under its name, while the file held the trained one.
     window = make_window(photo_path)
-    skin_mode = _trained(qtbot, window)
+    skin_mode = trained_skin_mode(qtbot, window)
     target = tmp_path / "a.json"
     assert skin_mode.save_skin_model(target)  # the file: the trained model at its own threshold
     first = json.loads(target.read_text())
@@ -93,17 +82,24 @@ def test_saved_over_the_file_being_loaded_loads_what_was_saved(qtbot, make_windo
     assert skin_mode.skin_model_name == "a.json" and not skin_mode._model_unsaved and messages == []
 
 
-def test_closing_offers_to_save_the_trained_model(qtbot, make_window, photo_path, tmp_path):
-    window = make_window(photo_path)
-    skin_mode = _trained(qtbot, window)
-    del window.confirm_discard  # the real question (the fixture answers Discard)
-    window.ask_save_path = lambda *args: str(tmp_path / "skin.json")
+def _close_answering_save(window, save_path: str) -> list:
+    """Close ``window`` with the real unsaved-work question (the fixture answers Discard),
+    answer Save... and give ``save_path`` to the file dialog; the questions shown."""
+    del window.confirm_discard
+    window.ask_save_path = lambda *args: save_path
     seen = []
     _answer(QMessageBox.StandardButton.Save, seen)
     try:
         window.close()
     finally:
         window.confirm_discard = lambda: True  # the teardown's close: no real question
+    return seen
+
+
+def test_closing_offers_to_save_the_trained_model(qtbot, make_window, photo_path, tmp_path):
+    window = make_window(photo_path)
+    trained_skin_mode(qtbot, window)
+    seen = _close_answering_save(window, str(tmp_path / "skin.json"))
     # The marks on the photo were trained on, and the model now holds them: nothing else was asked.
     assert not window.isVisible() and len(seen) == 1, seen
     assert seen[0][2] == ["&Discard", "&Save...", "Cancel"]
@@ -113,17 +109,10 @@ def test_closing_offers_to_save_the_trained_model(qtbot, make_window, photo_path
 
 def test_closing_with_the_model_alone_unsaved_says_save_it(qtbot, make_window, photo_path, tmp_path):
     window = make_window(photo_path)
-    skin_mode = _trained(qtbot, window)
+    skin_mode = trained_skin_mode(qtbot, window)
     window.clear_scribbles()
     window.undo_stack.setClean()
-    del window.confirm_discard
-    window.ask_save_path = lambda *args: ""  # Save..., then the dialog cancelled: the window stays
-    seen = []
-    _answer(QMessageBox.StandardButton.Save, seen)
-    try:
-        window.close()
-    finally:
-        window.confirm_discard = lambda: True  # the teardown's close: no real question
+    seen = _close_answering_save(window, "")  # Save..., then the dialog cancelled: the window stays
     assert window.isVisible() and skin_mode._model_unsaved
     assert seen == [("Unsaved work", "The skin model trained on 1 photo is not saved. Save it first, or discard it?",
                      ["&Discard", "&Save...", "Cancel"])]
