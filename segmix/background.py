@@ -34,7 +34,7 @@ import numpy as np
 
 from segmix import __version__
 
-__all__ = ["BackgroundMixture", "BackgroundModelError", "load_background_model", "save_background_model"]
+__all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "load_background_model", "save_background_model"]
 
 FORMAT_NAME = "segmix-background-model"
 SCHEMA_VERSION = 1
@@ -47,6 +47,16 @@ MAX_MODEL_BYTES = 2 * 1024 ** 3
 
 class BackgroundModelError(ValueError):
     """A background model (dict or file) that is not valid; the message says what is wrong."""
+
+
+#: How BackgroundMemoryError ends; the command line names its option (-k) instead, the window,
+#: which has no such control, leaves it out.
+FEWER_COMPONENTS = "or use fewer Gaussians per pixel (n_components)"
+
+
+class BackgroundMemoryError(MemoryError):
+    """The model of frames this large does not fit in memory; the message names the frame
+    size, the memory the model needs and what makes it smaller."""
 
 
 @dataclass(frozen=True)
@@ -229,10 +239,21 @@ class BackgroundMixture:
         n_var = 1 if params.covariance_type == "spherical" else 3
         # Component-major planes (see segmix.kernels.background); to_dict writes them
         # pixel-major, as the file format has it.
-        self._weights = np.zeros((params.n_components, n_pixels), np.float32)
-        self._variances = np.full((params.n_components, n_var, n_pixels), params.initial_variance, np.float32)
-        self._means = np.zeros((params.n_components, 3, n_pixels), np.float32)
-        self._n_used = np.zeros(n_pixels, np.uint8)
+        try:
+            self._weights = np.zeros((params.n_components, n_pixels), np.float32)
+            self._variances = np.full((params.n_components, n_var, n_pixels), params.initial_variance, np.float32)
+            self._means = np.zeros((params.n_components, 3, n_pixels), np.float32)
+            self._n_used = np.zeros(n_pixels, np.uint8)
+        except MemoryError:
+            # NumPy's words ("Unable to allocate 1.61 GiB for an array with shape (3, 3,
+            # 48000000)") came out of `segmix background` as a traceback for a folder of
+            # 8000 x 6000 frames: say what needs the memory and what makes it smaller.
+            self._weights = self._variances = self._means = self._n_used = None
+            need = n_pixels * (params.n_components * (1 + n_var + 3) * 4 + 1)
+            raise BackgroundMemoryError(
+                f"not enough memory for the background model of {shape[1]} x {shape[0]} frames: "
+                f"{params.n_components} Gaussians per pixel take {need / 2**30:.2f} GiB; scale the frames down "
+                + FEWER_COMPONENTS) from None
         self.shape_ = (int(shape[0]), int(shape[1]))
         self._layout = (params.n_components, n_var)
 

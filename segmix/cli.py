@@ -2590,6 +2590,20 @@ def _main(argv: list[str] | None) -> int:
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         print(f"{prefix}: error: {command_line_words(_error_line(exc), name)}", file=sys.stderr)
         return 2
+    except MemoryError as exc:
+        # A model or frame too large for the machine (a folder of 8000 x 6000 frames under a
+        # 2.5 GB limit) ended in NumPy's traceback, exit 1. segmix's own MemoryErrors name
+        # what needed the memory; NumPy's ("Unable to allocate 1.61 GiB for an array with
+        # shape ...") say how much.
+        prefix = "segmix" if args.command == "open" else f"segmix {name}"
+        from segmix.background import FEWER_COMPONENTS
+
+        said = str(exc).replace(FEWER_COMPONENTS, "or give fewer Gaussians per pixel (-k)") \
+            if type(exc).__module__.startswith("segmix") else (
+            f"out of memory ({str(exc)[:1].lower()}{str(exc)[1:].split(' for an array')[0]})" if str(exc)
+            else "out of memory")
+        print(f"{prefix}: error: {command_line_words(said, name)}", file=sys.stderr)
+        return 2
     except RuntimeError as exc:
         # pathlib's resolve() (Python 3.11, 3.12) raises RuntimeError("Symlink loop from
         # '/x/loop1'") on links that lead back to themselves: a traceback from every command

@@ -1,0 +1,64 @@
+"""Background subtraction: faults of new-user trial 33 (command line and library)."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import background
+from segmix.background import BackgroundMemoryError, BackgroundMixture
+from segmix.cli import main
+
+
+def _frames(folder, n=4, size=(24, 32)):
+    folder.mkdir()
+    for t in range(1, n + 1):
+        frame = np.full((*size, 3), 90, np.uint8)
+        frame[4:10, 2 * t:2 * t + 6] = (250, 40, 40)
+        Image.fromarray(frame).save(folder / f"in{t:06d}.png")
+    return folder
+
+
+def _no_memory(monkeypatch):
+    """np.full of the model's variances (numpy's own, so only that shape) fails as on a machine without the memory for them."""
+    full = np.full
+
+    def refuse(shape, *args, **kwargs):
+        if isinstance(shape, tuple) and len(shape) == 3 and shape[1] == 1:  # the variances (K, 1, H W)
+            raise MemoryError("Unable to allocate 1.61 GiB for an array with shape (3, 3, 48000000) and data type float32")
+        return full(shape, *args, **kwargs)
+
+    monkeypatch.setattr(background.np, "full", refuse)
+
+
+def test_a_model_too_large_for_memory_names_the_frame_size(monkeypatch):
+    # A folder of 8000 x 6000 frames under a 2.5 GB memory limit: NumPy's "Unable to allocate
+    # 1.61 GiB for an array with shape (3, 3, 48000000)" as a traceback, exit 1.
+    _no_memory(monkeypatch)
+    model = BackgroundMixture()
+    with pytest.raises(BackgroundMemoryError, match=r"background model of 32 x 24 frames: 3 Gaussians per pixel "
+                                                     r"take 0\.00 GiB; scale the frames down or use fewer Gaussians"):
+        model.apply(np.zeros((24, 32, 3), np.uint8))
+    assert model.shape_ is None and not model.has_background  # nothing half made: a retry starts anew
+
+
+def test_background_out_of_memory_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    folder = _frames(tmp_path / "frames")
+    _no_memory(monkeypatch)
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [err.strip()] and "Traceback" not in err, err
+    assert err.startswith("segmix background: error: not enough memory for the background model of 32 x 24 frames")
+    assert err.rstrip().endswith("scale the frames down or give fewer Gaussians per pixel (-k)"), err
+    assert not (tmp_path / "masks").exists() or not list((tmp_path / "masks").iterdir())
+
+
+def test_numpys_own_memory_error_is_one_line_too(tmp_path, monkeypatch, capsys):
+    folder = _frames(tmp_path / "frames")
+
+    def apply(self, frame, learning_rate=None):
+        raise MemoryError("Unable to allocate 1.61 GiB for an array with shape (3, 3, 48000000) and data type float32")
+
+    monkeypatch.setattr(BackgroundMixture, "apply", apply)
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "segmix background: error: out of memory (unable to allocate 1.61 GiB)", err
