@@ -62,3 +62,25 @@ def test_numpys_own_memory_error_is_one_line_too(tmp_path, monkeypatch, capsys):
     assert main(["background", str(folder), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "segmix background: error: out of memory (unable to allocate 1.61 GiB)", err
+
+
+def test_a_clip_cut_from_a_sequence_is_told_the_offset_not_a_roi_that_scores_nothing(tmp_path, capsys):
+    # A video of highway's frames 400-599 against highway's ground truth: "meet at frames
+    # 1..200: give --roi FIRST LAST"; `--roi 1 200` then said that those frames' ground truth
+    # scores no pixel (CDnet's frames before the temporal ROI are all 85).
+    frames = _frames(tmp_path / "clip", n=5)
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    for k in range(1, 13):
+        label = np.full((24, 32), 85 if k < 10 else 0, np.uint8)
+        Image.fromarray(label).save(gt / f"gt{k:06d}.png")
+    (tmp_path / "temporalROI.txt").write_text("10 12\n")
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "meet at frames 1..5, but the ground truth there scores no pixel" in err, err
+    assert "--roi cannot help: give --groundtruth-offset N" in err and "give --roi FIRST" not in err, err
+    # Where the frames both have are scored, --roi is still the advice.
+    Image.fromarray(np.zeros((24, 32), np.uint8)).save(gt / "gt000003.png")
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "meet at frames 1..5: give --roi FIRST LAST" in err, err
