@@ -297,8 +297,12 @@ class BackgroundMixture:
         Raises
         ------
         ValueError
-            A frame that is not (H, W, 3) / (H, W) uint8, a frame whose size differs from
-            the model's, an invalid learning rate or parameter.
+            A frame that is not (H, W, 3) / (H, W) uint8 (the message names what was given and
+            how to convert it: a PyAV frame, floats in 0..1, 16-bit values, an alpha channel), a
+            frame whose size differs from the model's, an invalid learning rate (OpenCV's -1
+            is named) or parameter.
+        BackgroundMemoryError
+            The model of frames this large does not fit in memory (on the first frame).
         """
         from segmix.kernels import background as kernels
 
@@ -309,7 +313,10 @@ class BackgroundMixture:
         else:
             if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.integer, np.floating)) \
                     or not 0.0 <= float(learning_rate) <= 1.0:
-                raise ValueError(f"learning_rate must be a number in [0, 1], got {learning_rate!r}")
+                # -1 is OpenCV MOG2's "choose for me": a user of its apply(frame, fgmask, -1).
+                auto = " (OpenCV's -1, automatic, is the default here: leave learning_rate out)" \
+                    if isinstance(learning_rate, (int, float)) and learning_rate == -1 else ""
+                raise ValueError(f"learning_rate must be a number in [0, 1], got {learning_rate!r}{auto}")
             alpha = float(learning_rate)
         if self.shape_ is None:
             self._allocate(frame.shape[:2], params)
@@ -560,13 +567,31 @@ def _run_row_blocks(phases, shape: tuple[int, int]) -> None:
 
 
 def _check_frame(frame: Any) -> np.ndarray:
+    # The messages name what was given and how to make a frame of it: a trial's PyAV frame,
+    # None or a file name were "frame must be uint8, got object" / "got <U9", and floats in
+    # 0..1 or 16-bit frames "got float32" / "got uint16" with no word of what to do.
+    given = type(frame)
+    name = "None" if frame is None else (given.__qualname__ if given.__module__ == "builtins"
+                                         else f"{given.__module__}.{given.__qualname__}")
+    if not isinstance(frame, np.ndarray) and hasattr(frame, "to_ndarray"):
+        raise ValueError(f"frame must be a NumPy array, got {name}: give frame.to_ndarray(format='rgb24')")
     frame = np.asarray(frame)
+    if frame.dtype.kind not in "biuf":
+        raise ValueError(f"frame must be an (H, W, 3) uint8 NumPy array, got {name}"
+                         + (f" of {frame.dtype}" if given is np.ndarray else ""))
     if frame.dtype != np.uint8:
-        raise ValueError(f"frame must be uint8, got {frame.dtype}")
+        how = {"f": "scale it to 0..255 and convert: (frame * 255).round().astype(np.uint8) for values in 0..1",
+               "b": "convert: frame.astype(np.uint8) * 255"}.get(frame.dtype.kind, "")
+        if frame.dtype.kind in "iu" and frame.dtype.itemsize == 2:
+            how = "keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)"
+        made = "" if given is np.ndarray else f" (a {name} made into an array)"
+        raise ValueError(f"frame must be uint8 (0..255), got {frame.dtype}{made}" + (f"; {how}" if how else ""))
     if frame.ndim == 2:
         frame = np.repeat(frame[:, :, None], 3, axis=2)
     if frame.ndim != 3 or frame.shape[2] != 3:
-        raise ValueError(f"frame must be an (H, W, 3) RGB or (H, W) grey array, got shape {frame.shape}")
+        how = {1: "; drop the channel axis: frame[..., 0]", 4: "; drop alpha: frame[..., :3]"}.get(
+            frame.shape[2] if frame.ndim == 3 else 0, "")
+        raise ValueError(f"frame must be an (H, W, 3) RGB or (H, W) grey array, got shape {frame.shape}{how}")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"frame has zero size {frame.shape}")
     return np.ascontiguousarray(frame)

@@ -84,3 +84,39 @@ def test_a_clip_cut_from_a_sequence_is_told_the_offset_not_a_roi_that_scores_not
     assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "meet at frames 1..5: give --roi FIRST LAST" in err, err
+
+
+class _PyAVLikeFrame:
+    """Stands for av.VideoFrame: what a user's PyAV loop yields before to_ndarray."""
+
+    def to_ndarray(self, format=None):
+        return np.zeros((24, 32, 3), np.uint8)
+
+
+@pytest.mark.parametrize("frame, words", [
+    (_PyAVLikeFrame(), "_PyAVLikeFrame: give frame.to_ndarray(format='rgb24')"),
+    (None, "frame must be an (H, W, 3) uint8 NumPy array, got None"),
+    ("in000001.png", "frame must be an (H, W, 3) uint8 NumPy array, got str"),
+    (np.zeros((24, 32, 3), np.float32), "got float32; scale it to 0..255 and convert: (frame * 255).round()"),
+    (np.zeros((24, 32, 3), np.uint16), "got uint16; keep the high 8 bits of 16-bit values: (frame >> 8)"),
+    (np.zeros((24, 32, 4), np.uint8), "got shape (24, 32, 4); drop alpha: frame[..., :3]"),
+    (np.zeros((24, 32, 1), np.uint8), "got shape (24, 32, 1); drop the channel axis: frame[..., 0]"),
+    ([[1, 2], [3, 4]], "got int64 (a list made into an array)"),
+])
+def test_a_frame_that_is_not_one_says_what_it_is_and_how_to_make_one(frame, words):
+    # A PyAV frame, None or a file name were "frame must be uint8, got object" / "got <U12";
+    # floats in 0..1 and 16-bit frames "got float32" / "got uint16" with no word of what to do.
+    with pytest.raises(ValueError) as caught:
+        BackgroundMixture().apply(frame)
+    assert words in str(caught.value), str(caught.value)
+
+
+def test_opencvs_automatic_learning_rate_is_named():
+    model = BackgroundMixture()
+    model.apply(np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(ValueError, match=r"got -1 \(OpenCV's -1, automatic, is the default here: leave "
+                                         r"learning_rate out\)"):
+        model.apply(np.zeros((8, 8, 3), np.uint8), learning_rate=-1)
+    with pytest.raises(ValueError) as caught:
+        model.apply(np.zeros((8, 8, 3), np.uint8), learning_rate=2)
+    assert "OpenCV" not in str(caught.value)
