@@ -27,3 +27,44 @@ def test_a_model_too_large_for_memory_is_said_in_the_windows_words(make_window, 
     title, text = messages[-1]
     assert text.startswith("not enough memory for the background model of 32 x 24 frames"), text
     assert text.endswith("scale the frames down") and "n_components" not in text, text
+
+
+def test_the_dock_names_the_file_of_the_frame_shown(make_window, qtbot, tmp_path):
+    # A folder with gaps in its numbering (in000400, in000402, ...): the dock said only
+    # "frame 20 / 61", so which file was on screen, to compare with its ground truth, was unknown.
+    from PIL import Image
+
+    from gui_helpers import moving_square
+
+    folder = tmp_path / "gaps"
+    folder.mkdir()
+    for t in range(1, 6):
+        Image.fromarray(moving_square(t)).save(folder / f"in{400 + 2 * t:06d}.png")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert mode.panel.source_label.text().splitlines()[1:] == ["frame 1: in000402.png"]
+    mode.panel.slider.setValue(4)
+    qtbot.waitUntil(lambda: mode.index == 4 and not mode.catching_up, timeout=60000)
+    assert mode.panel.source_label.text().splitlines() == ["gaps (folder, 5 frames)", "frame 4: in000408.png"]
+
+
+def test_a_video_has_no_file_line(make_window, qtbot, tmp_path):
+    av = pytest.importorskip("av")
+    from gui_helpers import moving_square
+
+    path = tmp_path / "clip.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuv420p"
+        for t in range(1, 4):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(moving_square(t), format="rgb24")))
+        out.mux(stream.encode())
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(path)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert "\n" not in mode.panel.source_label.text()

@@ -658,6 +658,7 @@ class VideoMode(Mode):
         self._catching_up: StepResult | None = None  # the last chunk of a catch-up shown
         self._stop_catch_up = False  # Cancel: end the catch-up at the frame it has reached
         self._video_end: VideoEnd | None = None
+        self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
         self._jumping = False  # a jump's catch-up is on its way (catching_up)
         self._export_result: StepResult | None = None  # the frame File > Export writes
         self.current: StepResult | None = None
@@ -897,7 +898,8 @@ class VideoMode(Mode):
         # the tooltip gives it whole.
         name = label.fontMetrics().elidedText(self._source_name, Qt.TextElideMode.ElideMiddle,
                                               max(label.contentsRect().width(), 200))
-        label.setText(f"{name} ({kind}, {count})")
+        self._length = (n, exact)
+        label.setText(f"{name} ({kind}, {count})" + self._shown_file_line())
         tips = [skip_text(reason) for _, reason in sorted(self._unreadable.items())]
         if end is not None:
             tips.insert(0, end.text(self._source_name))
@@ -905,6 +907,20 @@ class VideoMode(Mode):
             tips.insert(0, self._source_name)
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
+
+    def _shown_file_line(self) -> str:
+        """The file of the frame on screen, on a line of its own, for a folder or list of
+        frames ("" for a video): the dock said only "frame 20 / 61", so a trial could not
+        tell which of a folder with gaps in its numbering (in000400, in000402, ...) it was
+        looking at, to compare it with its ground truth."""
+        sequence, result = self.sequence, self.current
+        if sequence is None or result is None or sequence.kind not in ("folder", "list") \
+                or not 1 <= result.index <= len(sequence.paths):
+            return ""
+        label = self.panel.source_label
+        text = f"frame {result.index}: {sequence.paths[result.index - 1].name}"
+        return "\n" + label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle,
+                                                      max(label.contentsRect().width(), 200))
 
     def render(self) -> None:
         self._redraw_overlay()
@@ -1355,6 +1371,8 @@ class VideoMode(Mode):
         self.panel.slider.setValue(result.index)
         self.panel.slider.blockSignals(False)
         self.panel.frame_label.setText(f"frame {result.index} / {self.panel.slider.maximum()}")
+        if isinstance(result, StepResult) and self._length is not None:
+            self._set_length(*self._length)  # the dock names the frame's file (_shown_file_line)
         self.shell.update_hint()
         if isinstance(result, StepResult):
             emit(self.frame_shown, result.index)
