@@ -14,7 +14,7 @@ def test_a_model_too_large_for_memory_is_said_in_the_windows_words(make_window, 
     full = np.full
 
     def refuse(shape, *args, **kwargs):
-        if isinstance(shape, tuple) and len(shape) == 3 and shape[1] == 1:  # the variances (K, 1, H W)
+        if isinstance(shape, tuple) and len(shape) == 3 and shape[1] == 1 and shape[2] > 1 and args[1:2] == (np.float32,):  # the variances
             raise MemoryError("Unable to allocate 1.61 GiB for an array")
         return full(shape, *args, **kwargs)
 
@@ -68,3 +68,37 @@ def test_a_video_has_no_file_line(make_window, qtbot, tmp_path):
     assert window.open_image(path)
     qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
     assert "\n" not in mode.panel.source_label.text()
+
+
+def test_a_clip_too_short_to_learn_the_background_is_said(make_window, qtbot, tmp_path):
+    # `segmix background short.mp4` (3 frames) warns that the model learns the background over
+    # about its first 9 frames; the window played it without a word.
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(write_frames(tmp_path / "short", 3))
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode.panel.slider.setValue(3)
+    qtbot.waitUntil(lambda: mode.index == 3 and not mode.catching_up, timeout=60000)
+    assert "short has 3 frames only, while the model learns the background over about its first 9" in mode.hint()
+    assert "short has" not in (long := _hint_at(make_window, qtbot, write_frames(tmp_path / "long", 24), 24)), long
+
+
+def _hint_at(make_window, qtbot, folder, index):
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode.panel.slider.setValue(index)
+    qtbot.waitUntil(lambda: mode.index == index and not mode.catching_up, timeout=60000)
+    return mode.hint()
+
+
+def test_a_single_frame_says_it_never_gets_a_mask(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(write_frames(tmp_path / "one", 1))
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    qtbot.waitUntil(lambda: "1 frame only" in mode.hint(), timeout=10000)

@@ -659,6 +659,9 @@ class VideoMode(Mode):
         self._stop_catch_up = False  # Cancel: end the catch-up at the frame it has reached
         self._video_end: VideoEnd | None = None
         self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
+        # The first frames the model still learns the background over, found on the compute
+        # thread with frame 1 of a fresh model (segmix.background_run.learning_frames).
+        self._learning_frames: int | None = None
         self._jumping = False  # a jump's catch-up is on its way (catching_up)
         self._export_result: StepResult | None = None  # the frame File > Export writes
         self.current: StepResult | None = None
@@ -813,6 +816,7 @@ class VideoMode(Mode):
         self._unreadable = {}
         self._end_catch_up()
         self._video_end = None
+        self._learning_frames = None
         from segmix.background import BackgroundMixture
 
         settings = self.panel.settings()
@@ -952,6 +956,11 @@ class VideoMode(Mode):
             return (f"<b>Video mode</b>: updating the background model to frame {target}{reached}: it adapts at "
                     "every frame, so it is fed every frame before it, in order; the mask follows. Cancel stops here.")
         if self.current.learning:
+            if self._length == (1, True):
+                # P and . do nothing more: a single frame never gets a mask.
+                return (f"<b>Video mode</b>: {self._source_name} has 1 frame only: the model learns the background "
+                        "from the frames, so nothing in it can be told moving. Open a video or a folder of frames "
+                        "of a fixed camera.")
             return (f"<b>Video mode</b>: frame {self.current.index}: learning the background; no mask yet (nothing "
                     "to compare the first frame with). P plays, . steps.")
         shrunk = ""
@@ -959,8 +968,19 @@ class VideoMode(Mode):
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}green = moving (foreground), blue = shadow; the background model is on "
-                "the right. P plays and pauses, . steps one frame.")
+        return (f"<b>Video mode</b>: {shrunk}{self._short_text()}green = moving (foreground), blue = shadow; the "
+                "background model is on the right. P plays and pauses, . steps one frame.")
+
+    def _short_text(self) -> str:
+        """A sentence for a sequence so short that half its frames fall in the model's learning
+        frames, as `segmix background` warns of it (short_sequence_warning); "" otherwise.
+        A trial's 3-frame clip was played without a word of it, its masks missing the car
+        wherever it had been in an earlier frame."""
+        learning, length = self._learning_frames, self._length
+        if learning is None or length is None or not length[1] or length[0] < 2 or 2 * min(length[0], learning) < length[0]:
+            return ""
+        return (f"{self._source_name} has {length[0]} frames only, while the model learns the background over about "
+                f"its first {learning}: until then an object is missed wherever it already was in an earlier frame. ")
 
     def pixel_info(self, x: int, y: int) -> str:
         if self._jumping:
@@ -1298,6 +1318,10 @@ class VideoMode(Mode):
                 # Frames skipped on the way are skipped by Export All Masks too.
                 in_order = fed is not None and requested == fed[0] + 1 and settings == fed[1]
                 mask = model.apply(frame, learning_rate=rate)
+                if learning:  # a fresh model: how long it learns follows the learning rate
+                    from segmix.background_run import learning_frames
+
+                    self._learning_frames = learning_frames(model)
                 fed_frames += 1
                 self._model_at = index
                 self._fed_in_order = fed = (index, settings) if in_order else None
