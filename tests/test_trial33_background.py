@@ -120,3 +120,18 @@ def test_opencvs_automatic_learning_rate_is_named():
     with pytest.raises(ValueError) as caught:
         model.apply(np.zeros((8, 8, 3), np.uint8), learning_rate=2)
     assert "OpenCV" not in str(caught.value)
+
+
+@pytest.mark.parametrize("argv", [
+    ["background", "rtsp://127.0.0.1/stream", "--output-dir", "{tmp}/masks"],
+    ["background", "{frames}", "--model", "http://example.com/m.json", "--output-dir", "{tmp}/masks"],
+    ["segment", "https://example.com/a.jpg", "--box", "1,1,5,5", "-o", "{tmp}/a.png"],
+])
+def test_a_web_address_or_camera_stream_is_told_that_segmix_reads_files(tmp_path, capsys, argv):
+    # `segmix background rtsp://cam/stream` said "no such file or folder", as if mistyped.
+    frames = _frames(tmp_path / "frames")
+    argv = [a.replace("{tmp}", str(tmp_path)).replace("{frames}", str(frames)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.rstrip().endswith(
+        "(segmix reads files, not web addresses or camera streams: download or record it to a file first)"), err
