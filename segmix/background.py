@@ -34,7 +34,8 @@ import numpy as np
 
 from segmix import __version__
 
-__all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "load_background_model", "save_background_model"]
+__all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "check_model_file_size", "load_background_model",
+           "model_file_bytes", "save_background_model"]
 
 FORMAT_NAME = "segmix-background-model"
 SCHEMA_VERSION = 1
@@ -597,10 +598,63 @@ def _check_frame(frame: Any) -> np.ndarray:
     return np.ascontiguousarray(frame)
 
 
+def model_file_bytes(shape: tuple[int, int], n_components: int = 3, covariance_type: str = "spherical") -> int:
+    """The size of the state's base64 in a model file for frames of ``shape`` (H, W): what
+    :func:`save_background_model` writes, within a few hundred bytes of JSON around it.
+
+    Parameters
+    ----------
+    shape : (int, int)
+    n_components : int
+    covariance_type : {"spherical", "diag"}
+
+    Returns
+    -------
+    int
+    """
+    n_pixels = int(shape[0]) * int(shape[1])
+    n_var = 1 if covariance_type == "spherical" else 3
+    # weights, variances and means in float32, the components in use in uint8, each array
+    # base64 (4 characters per 3 bytes).
+    sizes = [n_pixels * n_components * 4, n_pixels * n_components * n_var * 4, n_pixels * n_components * 3 * 4,
+             n_pixels]
+    return sum(4 * math.ceil(size / 3) for size in sizes)
+
+
+def check_model_file_size(path: str | Path, shape: tuple[int, int], n_components: int = 3,
+                          covariance_type: str = "spherical") -> None:
+    """Refuse to save a model that :func:`load_background_model` would refuse to read back.
+
+    The model of 8000 x 6000 frames is 3.6 GiB as JSON, over :data:`MAX_MODEL_BYTES`:
+    ``--save-model`` wrote it after the whole run, and ``--model`` then refused it as "larger
+    than 2,147,483,648 bytes, not a background model" (a trial, with the limit lowered).
+
+    Raises
+    ------
+    BackgroundModelError
+        Naming the file, the frames' size, the size the file would have and the limit.
+    """
+    size = model_file_bytes(shape, n_components, covariance_type)
+    if size > MAX_MODEL_BYTES:
+        raise BackgroundModelError(
+            f"{path}: the model of {shape[1]} x {shape[0]} frames would take {size / 2**30:.2f} GiB as a model "
+            f"file, more than the {MAX_MODEL_BYTES / 2**30:g} GiB one may hold (it could not be read back); "
+            "save the model of smaller frames")
+
+
 def save_background_model(path: str | Path, model: BackgroundMixture, *, protect=()) -> None:
-    """Write ``model.to_dict()`` as JSON atomically (never pickle)."""
+    """Write ``model.to_dict()`` as JSON atomically (never pickle).
+
+    Raises
+    ------
+    BackgroundModelError
+        A model too large to be read back (:func:`check_model_file_size`); nothing written.
+    """
     from segmix.io import write_json_atomic
 
+    if model.shape_ is not None:
+        params = model._params()
+        check_model_file_size(path, model.shape_, params.n_components, params.covariance_type)
     write_json_atomic(path, model.to_dict(), indent=None, protect=protect)
 
 

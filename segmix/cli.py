@@ -1998,6 +1998,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
         raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
                         f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}; resume a model only on "
                         "frames of its own camera")
+    if args.save_model and frame_shape is not None:
+        # Before the work: a model too large to be read back was written after the whole run.
+        from segmix.background import check_model_file_size
+
+        params = model._params()
+        check_model_file_size(args.save_model, frame_shape, params.n_components, params.covariance_type)
     groundtruth = roi = span = None
     if args.groundtruth:
         groundtruth = {number + args.groundtruth_offset: path

@@ -135,3 +135,30 @@ def test_a_web_address_or_camera_stream_is_told_that_segmix_reads_files(tmp_path
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.rstrip().endswith(
         "(segmix reads files, not web addresses or camera streams: download or record it to a file first)"), err
+
+
+def test_a_model_too_large_to_be_read_back_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
+    # Frames over about 26 MP give a model file over MAX_MODEL_BYTES (2 GiB; 8000 x 6000:
+    # 3.6 GiB): --save-model wrote it after the whole run, and --model refused to read it back.
+    # Here the limit is lowered to below a 32 x 24 model (62 kB).
+    from segmix.background import model_file_bytes, save_background_model
+
+    monkeypatch.setattr(background, "MAX_MODEL_BYTES", 10_000)
+    frames = _frames(tmp_path / "frames")
+    model_path = tmp_path / "m.json"
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks"), "--save-model",
+                 str(model_path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (f"segmix background: error: {model_path}: the model of 32 x 24 frames would take 0.00 GiB "
+                           "as a model file, more than the 9.31323e-06 GiB one may hold (it could not be read back); "
+                           "save the model of smaller frames"), err
+    assert not model_path.exists() and not (tmp_path / "masks").exists()
+    model = BackgroundMixture()
+    model.apply(np.zeros((24, 32, 3), np.uint8))
+    with pytest.raises(background.BackgroundModelError, match="could not be read back"):
+        save_background_model(model_path, model)
+    assert not model_path.exists()
+    monkeypatch.setattr(background, "MAX_MODEL_BYTES", 2 * 1024 ** 3)
+    save_background_model(model_path, model)
+    assert abs(model_path.stat().st_size - model_file_bytes((24, 32))) < 1000  # the estimate is the file's size
+    assert model_file_bytes((6000, 8000)) > background.MAX_MODEL_BYTES > model_file_bytes((4000, 6000))
