@@ -34,7 +34,8 @@ import numpy as np
 
 from segmix import __version__
 
-__all__ = ["BackgroundMixture", "BackgroundModelError", "load_background_model", "save_background_model"]
+__all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "check_model_file_size", "load_background_model",
+           "model_file_bytes", "save_background_model"]
 
 FORMAT_NAME = "segmix-background-model"
 SCHEMA_VERSION = 1
@@ -47,6 +48,16 @@ MAX_MODEL_BYTES = 2 * 1024 ** 3
 
 class BackgroundModelError(ValueError):
     """A background model (dict or file) that is not valid; the message says what is wrong."""
+
+
+#: How BackgroundMemoryError ends; the command line names its option (-k) instead, the window,
+#: which has no such control, leaves it out.
+FEWER_COMPONENTS = "or use fewer Gaussians per pixel (n_components)"
+
+
+class BackgroundMemoryError(MemoryError):
+    """The model of frames this large does not fit in memory; the message names the frame
+    size, the memory the model needs and what makes it smaller."""
 
 
 @dataclass(frozen=True)
@@ -229,10 +240,21 @@ class BackgroundMixture:
         n_var = 1 if params.covariance_type == "spherical" else 3
         # Component-major planes (see segmix.kernels.background); to_dict writes them
         # pixel-major, as the file format has it.
-        self._weights = np.zeros((params.n_components, n_pixels), np.float32)
-        self._variances = np.full((params.n_components, n_var, n_pixels), params.initial_variance, np.float32)
-        self._means = np.zeros((params.n_components, 3, n_pixels), np.float32)
-        self._n_used = np.zeros(n_pixels, np.uint8)
+        try:
+            self._weights = np.zeros((params.n_components, n_pixels), np.float32)
+            self._variances = np.full((params.n_components, n_var, n_pixels), params.initial_variance, np.float32)
+            self._means = np.zeros((params.n_components, 3, n_pixels), np.float32)
+            self._n_used = np.zeros(n_pixels, np.uint8)
+        except MemoryError:
+            # NumPy's words ("Unable to allocate 1.61 GiB for an array with shape (3, 3,
+            # 48000000)") came out of `segmix background` as a traceback for a folder of
+            # 8000 x 6000 frames: say what needs the memory and what makes it smaller.
+            self._weights = self._variances = self._means = self._n_used = None
+            need = n_pixels * (params.n_components * (1 + n_var + 3) * 4 + 1)
+            raise BackgroundMemoryError(
+                f"not enough memory for the background model of {shape[1]} x {shape[0]} frames: "
+                f"{params.n_components} Gaussians per pixel take {need / 2**30:.2f} GiB; scale the frames down "
+                + FEWER_COMPONENTS) from None
         self.shape_ = (int(shape[0]), int(shape[1]))
         self._layout = (params.n_components, n_var)
 
@@ -276,8 +298,12 @@ class BackgroundMixture:
         Raises
         ------
         ValueError
-            A frame that is not (H, W, 3) / (H, W) uint8, a frame whose size differs from
-            the model's, an invalid learning rate or parameter.
+            A frame that is not (H, W, 3) / (H, W) uint8 (the message names what was given and
+            how to convert it: a PyAV frame, floats in 0..1, 16-bit values, an alpha channel), a
+            frame whose size differs from the model's, an invalid learning rate (OpenCV's -1
+            is named) or parameter.
+        BackgroundMemoryError
+            The model of frames this large does not fit in memory (on the first frame).
         """
         from segmix.kernels import background as kernels
 
@@ -288,7 +314,10 @@ class BackgroundMixture:
         else:
             if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.integer, np.floating)) \
                     or not 0.0 <= float(learning_rate) <= 1.0:
-                raise ValueError(f"learning_rate must be a number in [0, 1], got {learning_rate!r}")
+                # -1 is OpenCV MOG2's "choose for me": a user of its apply(frame, fgmask, -1).
+                auto = " (OpenCV's -1, automatic, is the default here: leave learning_rate out)" \
+                    if isinstance(learning_rate, (int, float)) and learning_rate == -1 else ""
+                raise ValueError(f"learning_rate must be a number in [0, 1], got {learning_rate!r}{auto}")
             alpha = float(learning_rate)
         if self.shape_ is None:
             self._allocate(frame.shape[:2], params)
@@ -539,22 +568,93 @@ def _run_row_blocks(phases, shape: tuple[int, int]) -> None:
 
 
 def _check_frame(frame: Any) -> np.ndarray:
+    # The messages name what was given and how to make a frame of it: a trial's PyAV frame,
+    # None or a file name were "frame must be uint8, got object" / "got <U9", and floats in
+    # 0..1 or 16-bit frames "got float32" / "got uint16" with no word of what to do.
+    given = type(frame)
+    name = "None" if frame is None else (given.__qualname__ if given.__module__ == "builtins"
+                                         else f"{given.__module__}.{given.__qualname__}")
+    if not isinstance(frame, np.ndarray) and hasattr(frame, "to_ndarray"):
+        raise ValueError(f"frame must be a NumPy array, got {name}: give frame.to_ndarray(format='rgb24')")
     frame = np.asarray(frame)
+    if frame.dtype.kind not in "biuf":
+        raise ValueError(f"frame must be an (H, W, 3) uint8 NumPy array, got {name}"
+                         + (f" of {frame.dtype}" if given is np.ndarray else ""))
     if frame.dtype != np.uint8:
-        raise ValueError(f"frame must be uint8, got {frame.dtype}")
+        how = {"f": "scale it to 0..255 and convert: (frame * 255).round().astype(np.uint8) for values in 0..1",
+               "b": "convert: frame.astype(np.uint8) * 255"}.get(frame.dtype.kind, "")
+        if frame.dtype.kind in "iu" and frame.dtype.itemsize == 2:
+            how = "keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)"
+        made = "" if given is np.ndarray else f" (a {name} made into an array)"
+        raise ValueError(f"frame must be uint8 (0..255), got {frame.dtype}{made}" + (f"; {how}" if how else ""))
     if frame.ndim == 2:
         frame = np.repeat(frame[:, :, None], 3, axis=2)
     if frame.ndim != 3 or frame.shape[2] != 3:
-        raise ValueError(f"frame must be an (H, W, 3) RGB or (H, W) grey array, got shape {frame.shape}")
+        how = {1: "; drop the channel axis: frame[..., 0]", 4: "; drop alpha: frame[..., :3]"}.get(
+            frame.shape[2] if frame.ndim == 3 else 0, "")
+        raise ValueError(f"frame must be an (H, W, 3) RGB or (H, W) grey array, got shape {frame.shape}{how}")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"frame has zero size {frame.shape}")
     return np.ascontiguousarray(frame)
 
 
+def model_file_bytes(shape: tuple[int, int], n_components: int = 3, covariance_type: str = "spherical") -> int:
+    """The size of the state's base64 in a model file for frames of ``shape`` (H, W): what
+    :func:`save_background_model` writes, within a few hundred bytes of JSON around it.
+
+    Parameters
+    ----------
+    shape : (int, int)
+    n_components : int
+    covariance_type : {"spherical", "diag"}
+
+    Returns
+    -------
+    int
+    """
+    n_pixels = int(shape[0]) * int(shape[1])
+    n_var = 1 if covariance_type == "spherical" else 3
+    # weights, variances and means in float32, the components in use in uint8, each array
+    # base64 (4 characters per 3 bytes).
+    sizes = [n_pixels * n_components * 4, n_pixels * n_components * n_var * 4, n_pixels * n_components * 3 * 4,
+             n_pixels]
+    return sum(4 * math.ceil(size / 3) for size in sizes)
+
+
+def check_model_file_size(path: str | Path, shape: tuple[int, int], n_components: int = 3,
+                          covariance_type: str = "spherical") -> None:
+    """Refuse to save a model that :func:`load_background_model` would refuse to read back.
+
+    The model of 8000 x 6000 frames is 3.6 GiB as JSON, over :data:`MAX_MODEL_BYTES`:
+    ``--save-model`` wrote it after the whole run, and ``--model`` then refused it as "larger
+    than 2,147,483,648 bytes, not a background model" (a trial, with the limit lowered).
+
+    Raises
+    ------
+    BackgroundModelError
+        Naming the file, the frames' size, the size the file would have and the limit.
+    """
+    size = model_file_bytes(shape, n_components, covariance_type)
+    if size > MAX_MODEL_BYTES:
+        raise BackgroundModelError(
+            f"{path}: the model of {shape[1]} x {shape[0]} frames would take {size / 2**30:.2f} GiB as a model "
+            f"file, more than the {MAX_MODEL_BYTES / 2**30:g} GiB one may hold (it could not be read back); "
+            "save the model of smaller frames")
+
+
 def save_background_model(path: str | Path, model: BackgroundMixture, *, protect=()) -> None:
-    """Write ``model.to_dict()`` as JSON atomically (never pickle)."""
+    """Write ``model.to_dict()`` as JSON atomically (never pickle).
+
+    Raises
+    ------
+    BackgroundModelError
+        A model too large to be read back (:func:`check_model_file_size`); nothing written.
+    """
     from segmix.io import write_json_atomic
 
+    if model.shape_ is not None:
+        params = model._params()
+        check_model_file_size(path, model.shape_, params.n_components, params.covariance_type)
     write_json_atomic(path, model.to_dict(), indent=None, protect=protect)
 
 

@@ -236,15 +236,34 @@ def scored_range(groundtruth_dir, offset: int = 0, roi: tuple[int, int] | None =
     return None, "all frames with ground truth"
 
 
-def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] | None) -> str:
+def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
+                     shape: tuple[int, int] | None = None) -> str:
     """What to give when no ground-truth frame matches an input frame in the scored range:
-    ``--roi`` with the frames both have, when they have some outside the range, else
-    ``--groundtruth-offset`` (the two numberings do not meet at all)."""
+    ``--roi`` with the frames both have, when they have some outside the range whose ground
+    truth scores a pixel, else ``--groundtruth-offset`` (the two numberings do not meet at
+    all, or meet only where the ground truth is outside the region of interest: a clip cut
+    from the sequence)."""
+    from segmix.change_detection import GT_BACKGROUND, GT_FOREGROUND
+
+    offset = "give --groundtruth-offset N (ground truth numbered K is frame K + N)"
     common = sorted(set(numbers) & set(groundtruth))
     if common and roi is not None:
-        return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}: give --roi FIRST LAST "
-                "in the input's frame numbers (or --groundtruth-offset N where the numberings differ)")
-    return "; give --groundtruth-offset N (ground truth numbered K is frame K + N)"
+        scored = (*GT_BACKGROUND, GT_FOREGROUND)
+        for number in common:
+            try:
+                if np.isin(_read_groundtruth(groundtruth[number], shape), scored).any():
+                    return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}: give --roi "
+                            "FIRST LAST in the input's frame numbers (or --groundtruth-offset N where the numberings "
+                            "differ)")
+            except FrameError:
+                continue
+        # A video of highway's frames 400-599 was told to give --roi 1 200, whose refusal
+        # then said that those frames' ground truth scores no pixel (all 85 before frame 470).
+        return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}, but the ground truth "
+                "there scores no pixel (only 85 = outside the region of interest and 170 = unknown), so --roi "
+                f"cannot help: {offset[:-1]}; for a clip cut from the sequence, N = 1 - the sequence's number of "
+                "the clip's first frame: -399 for a clip from frame 400)")
+    return f"; {offset}"
 
 
 def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
@@ -295,7 +314,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
         raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
                          f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
-                         + _no_match_advice(numbers, groundtruth, roi))
+                         + _no_match_advice(numbers, groundtruth, roi, shape))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
     for number in matched:

@@ -2041,6 +2041,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
         raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
                         f"{args.inputs[0]} has {frame_shape[1]} x {frame_shape[0]}; resume a model only on "
                         "frames of its own camera")
+    if args.save_model and frame_shape is not None:
+        # Before the work: a model too large to be read back was written after the whole run.
+        from segmix.background import check_model_file_size
+
+        params = model._params()
+        check_model_file_size(args.save_model, frame_shape, params.n_components, params.covariance_type)
     groundtruth = roi = span = None
     if args.groundtruth:
         groundtruth = {number + args.groundtruth_offset: path
@@ -2643,6 +2649,20 @@ def _main(argv: list[str] | None) -> int:
         # The window's refusals read "segmix: error: ...": `segmix photo.jpg` names no command.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         print(f"{prefix}: error: {command_line_words(_error_line(exc), name)}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:
+        # A model or frame too large for the machine (a folder of 8000 x 6000 frames under a
+        # 2.5 GB limit) ended in NumPy's traceback, exit 1. segmix's own MemoryErrors name
+        # what needed the memory; NumPy's ("Unable to allocate 1.61 GiB for an array with
+        # shape ...") say how much.
+        prefix = "segmix" if args.command == "open" else f"segmix {name}"
+        from segmix.background import FEWER_COMPONENTS
+
+        said = str(exc).replace(FEWER_COMPONENTS, "or give fewer Gaussians per pixel (-k)") \
+            if type(exc).__module__.startswith("segmix") else (
+            f"out of memory ({str(exc)[:1].lower()}{str(exc)[1:].split(' for an array')[0]})" if str(exc)
+            else "out of memory")
+        print(f"{prefix}: error: {command_line_words(said, name)}", file=sys.stderr)
         return 2
     except RuntimeError as exc:
         # pathlib's resolve() (Python 3.11, 3.12) raises RuntimeError("Symlink loop from

@@ -241,6 +241,11 @@ def missing_words(path: PathLike, default: str) -> str:
     if str(path) == "-":
         # A shell user's stdin: "-: no such file" read as if a file were lost.
         return f"{default} (segmix reads files, not standard input: give the file's name)"
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:/", str(path)):  # also as a Path gives it: "rtsp:/cam"
+        # A camera's stream or a web address (`segmix background rtsp://cam/stream`) was told
+        # "no such file or folder", as if a file had been mistyped.
+        return (f"{default} (segmix reads files, not web addresses or camera streams: download or record it to a "
+                "file first)")
     if not os.path.islink(path):
         return default
     try:

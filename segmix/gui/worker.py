@@ -117,6 +117,12 @@ def _failure_message(exc: Exception) -> str:
     line prints it; anything else with its class name, which says it is a fault of ours."""
     if isinstance(exc, (ValueError, OSError)) and str(exc):
         return str(exc)
+    if isinstance(exc, MemoryError) and type(exc).__module__.startswith("segmix"):
+        # Names the frame size and what to do (segmix.background): no fault of ours. The
+        # window has no control for the components, so only the frames' size is suggested.
+        from segmix.background import FEWER_COMPONENTS
+
+        return str(exc).replace(f" {FEWER_COMPONENTS}", "")
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -658,6 +658,10 @@ class VideoMode(Mode):
         self._catching_up: StepResult | None = None  # the last chunk of a catch-up shown
         self._stop_catch_up = False  # Cancel: end the catch-up at the frame it has reached
         self._video_end: VideoEnd | None = None
+        self._length: tuple[int, bool] | None = None  # _set_length's last (frames, exact)
+        # The first frames the model still learns the background over, found on the compute
+        # thread with frame 1 of a fresh model (segmix.background_run.learning_frames).
+        self._learning_frames: int | None = None
         self._jumping = False  # a jump's catch-up is on its way (catching_up)
         self._export_result: StepResult | None = None  # the frame File > Export writes
         self.current: StepResult | None = None
@@ -812,6 +816,7 @@ class VideoMode(Mode):
         self._unreadable = {}
         self._end_catch_up()
         self._video_end = None
+        self._learning_frames = None
         from segmix.background import BackgroundMixture
 
         settings = self.panel.settings()
@@ -897,7 +902,8 @@ class VideoMode(Mode):
         # the tooltip gives it whole.
         name = label.fontMetrics().elidedText(self._source_name, Qt.TextElideMode.ElideMiddle,
                                               max(label.contentsRect().width(), 200))
-        label.setText(f"{name} ({kind}, {count})")
+        self._length = (n, exact)
+        label.setText(f"{name} ({kind}, {count})" + self._shown_file_line())
         tips = [skip_text(reason) for _, reason in sorted(self._unreadable.items())]
         if end is not None:
             tips.insert(0, end.text(self._source_name))
@@ -905,6 +911,20 @@ class VideoMode(Mode):
             tips.insert(0, self._source_name)
         self.panel.source_label.setToolTip("\n".join(tips))
         self.panel.frame_label.setText(f"frame {max(self.index, 1) if self.current else '–'} / {n if exact else '…'}")
+
+    def _shown_file_line(self) -> str:
+        """The file of the frame on screen, on a line of its own, for a folder or list of
+        frames ("" for a video): the dock said only "frame 20 / 61", so a trial could not
+        tell which of a folder with gaps in its numbering (in000400, in000402, ...) it was
+        looking at, to compare it with its ground truth."""
+        sequence, result = self.sequence, self.current
+        if sequence is None or result is None or sequence.kind not in ("folder", "list") \
+                or not 1 <= result.index <= len(sequence.paths):
+            return ""
+        label = self.panel.source_label
+        text = f"frame {result.index}: {sequence.paths[result.index - 1].name}"
+        return "\n" + label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle,
+                                                      max(label.contentsRect().width(), 200))
 
     def render(self) -> None:
         self._redraw_overlay()
@@ -936,6 +956,11 @@ class VideoMode(Mode):
             return (f"<b>Video mode</b>: updating the background model to frame {target}{reached}: it adapts at "
                     "every frame, so it is fed every frame before it, in order; the mask follows. Cancel stops here.")
         if self.current.learning:
+            if self._length == (1, True):
+                # P and . do nothing more: a single frame never gets a mask.
+                return (f"<b>Video mode</b>: {self._source_name} has 1 frame only: the model learns the background "
+                        "from the frames, so nothing in it can be told moving. Open a video or a folder of frames "
+                        "of a fixed camera.")
             return (f"<b>Video mode</b>: frame {self.current.index}: learning the background; no mask yet (nothing "
                     "to compare the first frame with). P plays, . steps.")
         shrunk = ""
@@ -943,8 +968,19 @@ class VideoMode(Mode):
         if end is not None and end.announced and end.announced > end.frames:
             shrunk = (f"{self._source_name} is truncated or damaged: the timeline now runs to frame {end.frames}, the "
                       f"last the file has ({'about ' if end.estimated else ''}{end.announced} announced). ")
-        return (f"<b>Video mode</b>: {shrunk}green = moving (foreground), blue = shadow; the background model is on "
-                "the right. P plays and pauses, . steps one frame.")
+        return (f"<b>Video mode</b>: {shrunk}{self._short_text()}green = moving (foreground), blue = shadow; the "
+                "background model is on the right. P plays and pauses, . steps one frame.")
+
+    def _short_text(self) -> str:
+        """A sentence for a sequence so short that half its frames fall in the model's learning
+        frames, as `segmix background` warns of it (short_sequence_warning); "" otherwise.
+        A trial's 3-frame clip was played without a word of it, its masks missing the car
+        wherever it had been in an earlier frame."""
+        learning, length = self._learning_frames, self._length
+        if learning is None or length is None or not length[1] or length[0] < 2 or 2 * min(length[0], learning) < length[0]:
+            return ""
+        return (f"{self._source_name} has {length[0]} frames only, while the model learns the background over about "
+                f"its first {learning}: until then an object is missed wherever it already was in an earlier frame. ")
 
     def pixel_info(self, x: int, y: int) -> str:
         if self._jumping:
@@ -1282,6 +1318,10 @@ class VideoMode(Mode):
                 # Frames skipped on the way are skipped by Export All Masks too.
                 in_order = fed is not None and requested == fed[0] + 1 and settings == fed[1]
                 mask = model.apply(frame, learning_rate=rate)
+                if learning:  # a fresh model: how long it learns follows the learning rate
+                    from segmix.background_run import learning_frames
+
+                    self._learning_frames = learning_frames(model)
                 fed_frames += 1
                 self._model_at = index
                 self._fed_in_order = fed = (index, settings) if in_order else None
@@ -1355,6 +1395,8 @@ class VideoMode(Mode):
         self.panel.slider.setValue(result.index)
         self.panel.slider.blockSignals(False)
         self.panel.frame_label.setText(f"frame {result.index} / {self.panel.slider.maximum()}")
+        if isinstance(result, StepResult) and self._length is not None:
+            self._set_length(*self._length)  # the dock names the frame's file (_shown_file_line)
         self.shell.update_hint()
         if isinstance(result, StepResult):
             emit(self.frame_shown, result.index)

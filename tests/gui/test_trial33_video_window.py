@@ -1,0 +1,104 @@
+"""Video mode: faults of new-user trial 33."""
+
+import numpy as np
+import pytest
+
+from gui_helpers import write_frames
+
+
+def test_a_model_too_large_for_memory_is_said_in_the_windows_words(make_window, qtbot, messages, tmp_path, monkeypatch):
+    # NumPy's MemoryError reached the window as "_ArrayMemoryError: Unable to allocate ...",
+    # the class name marking a fault of ours; the model's own error names the frames' size.
+    from segmix import background
+
+    full = np.full
+
+    def refuse(shape, *args, **kwargs):
+        if isinstance(shape, tuple) and len(shape) == 3 and shape[1] == 1 and shape[2] > 1 and args[1:2] == (np.float32,):  # the variances
+            raise MemoryError("Unable to allocate 1.61 GiB for an array")
+        return full(shape, *args, **kwargs)
+
+    monkeypatch.setattr(background.np, "full", refuse)
+    folder = write_frames(tmp_path / "frames", 3)
+    window = make_window()
+    window.set_mode("video")
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: len(messages) > 0, timeout=60000)
+    title, text = messages[-1]
+    assert text.startswith("not enough memory for the background model of 32 x 24 frames"), text
+    assert text.endswith("scale the frames down") and "n_components" not in text, text
+
+
+def test_the_dock_names_the_file_of_the_frame_shown(make_window, qtbot, tmp_path):
+    # A folder with gaps in its numbering (in000400, in000402, ...): the dock said only
+    # "frame 20 / 61", so which file was on screen, to compare with its ground truth, was unknown.
+    from PIL import Image
+
+    from gui_helpers import moving_square
+
+    folder = tmp_path / "gaps"
+    folder.mkdir()
+    for t in range(1, 6):
+        Image.fromarray(moving_square(t)).save(folder / f"in{400 + 2 * t:06d}.png")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert mode.panel.source_label.text().splitlines()[1:] == ["frame 1: in000402.png"]
+    mode.panel.slider.setValue(4)
+    qtbot.waitUntil(lambda: mode.index == 4 and not mode.catching_up, timeout=60000)
+    assert mode.panel.source_label.text().splitlines() == ["gaps (folder, 5 frames)", "frame 4: in000408.png"]
+
+
+def test_a_video_has_no_file_line(make_window, qtbot, tmp_path):
+    av = pytest.importorskip("av")
+    from gui_helpers import moving_square
+
+    path = tmp_path / "clip.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuv420p"
+        for t in range(1, 4):
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(moving_square(t), format="rgb24")))
+        out.mux(stream.encode())
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(path)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert "\n" not in mode.panel.source_label.text()
+
+
+def test_a_clip_too_short_to_learn_the_background_is_said(make_window, qtbot, tmp_path):
+    # `segmix background short.mp4` (3 frames) warns that the model learns the background over
+    # about its first 9 frames; the window played it without a word.
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(write_frames(tmp_path / "short", 3))
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode.panel.slider.setValue(3)
+    qtbot.waitUntil(lambda: mode.index == 3 and not mode.catching_up, timeout=60000)
+    assert "short has 3 frames only, while the model learns the background over about its first 9" in mode.hint()
+    assert "short has" not in (long := _hint_at(make_window, qtbot, write_frames(tmp_path / "long", 24), 24)), long
+
+
+def _hint_at(make_window, qtbot, folder, index):
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode.panel.slider.setValue(index)
+    qtbot.waitUntil(lambda: mode.index == index and not mode.catching_up, timeout=60000)
+    return mode.hint()
+
+
+def test_a_single_frame_says_it_never_gets_a_mask(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(write_frames(tmp_path / "one", 1))
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    qtbot.waitUntil(lambda: "1 frame only" in mode.hint(), timeout=10000)
