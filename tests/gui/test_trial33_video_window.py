@@ -6,6 +6,21 @@ import pytest
 from gui_helpers import write_frames
 
 
+def _opened(make_window, qtbot, source):
+    """Video mode of a new window on ``source``, its first frame shown."""
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(source)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    return mode
+
+
+def _seek(qtbot, mode, index):
+    mode.panel.slider.setValue(index)
+    qtbot.waitUntil(lambda: mode.index == index and not mode.catching_up, timeout=60000)
+
+
 def test_a_model_too_large_for_memory_is_said_in_the_windows_words(make_window, qtbot, messages, tmp_path, monkeypatch):
     # NumPy's MemoryError reached the window as "_ArrayMemoryError: Unable to allocate ...",
     # the class name marking a fault of ours; the model's own error names the frames' size.
@@ -40,14 +55,9 @@ def test_the_dock_names_the_file_of_the_frame_shown(make_window, qtbot, tmp_path
     folder.mkdir()
     for t in range(1, 6):
         Image.fromarray(moving_square(t)).save(folder / f"in{400 + 2 * t:06d}.png")
-    window = make_window()
-    window.set_mode("video")
-    mode = window.modes["video"]
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode = _opened(make_window, qtbot, folder)
     assert mode.panel.source_label.text().splitlines()[1:] == ["frame 1: in000402.png"]
-    mode.panel.slider.setValue(4)
-    qtbot.waitUntil(lambda: mode.index == 4 and not mode.catching_up, timeout=60000)
+    _seek(qtbot, mode, 4)
     assert mode.panel.source_label.text().splitlines() == ["gaps (folder, 5 frames)", "frame 4: in000408.png"]
 
 
@@ -62,43 +72,21 @@ def test_a_video_has_no_file_line(make_window, qtbot, tmp_path):
         for t in range(1, 4):
             out.mux(stream.encode(av.VideoFrame.from_ndarray(moving_square(t), format="rgb24")))
         out.mux(stream.encode())
-    window = make_window()
-    window.set_mode("video")
-    mode = window.modes["video"]
-    assert window.open_image(path)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode = _opened(make_window, qtbot, path)
     assert "\n" not in mode.panel.source_label.text()
 
 
 def test_a_clip_too_short_to_learn_the_background_is_said(make_window, qtbot, tmp_path):
     # `segmix background short.mp4` (3 frames) warns that the model learns the background over
     # about its first 9 frames; the window played it without a word.
-    window = make_window()
-    window.set_mode("video")
-    mode = window.modes["video"]
-    assert window.open_image(write_frames(tmp_path / "short", 3))
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
-    mode.panel.slider.setValue(3)
-    qtbot.waitUntil(lambda: mode.index == 3 and not mode.catching_up, timeout=60000)
+    mode = _opened(make_window, qtbot, write_frames(tmp_path / "short", 3))
+    _seek(qtbot, mode, 3)
     assert "short has 3 frames only, while the model learns the background over about its first 9" in mode.hint()
-    assert "short has" not in (long := _hint_at(make_window, qtbot, write_frames(tmp_path / "long", 24), 24)), long
-
-
-def _hint_at(make_window, qtbot, folder, index):
-    window = make_window()
-    window.set_mode("video")
-    mode = window.modes["video"]
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
-    mode.panel.slider.setValue(index)
-    qtbot.waitUntil(lambda: mode.index == index and not mode.catching_up, timeout=60000)
-    return mode.hint()
+    long = _opened(make_window, qtbot, write_frames(tmp_path / "long", 24))
+    _seek(qtbot, long, 24)
+    assert "has 24 frames only" not in long.hint(), long.hint()
 
 
 def test_a_single_frame_says_it_never_gets_a_mask(make_window, qtbot, tmp_path):
-    window = make_window()
-    window.set_mode("video")
-    mode = window.modes["video"]
-    assert window.open_image(write_frames(tmp_path / "one", 1))
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode = _opened(make_window, qtbot, write_frames(tmp_path / "one", 1))
     qtbot.waitUntil(lambda: "1 frame only" in mode.hint(), timeout=10000)
