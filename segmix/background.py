@@ -680,9 +680,9 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
     except BackgroundModelError:
         raise
     except FileNotFoundError:
-        from segmix.io import missing_words
+        from segmix.io import missing_words, shown_path
 
-        raise BackgroundModelError(f"{path}: {missing_words(path, 'model file not found')}") from None
+        raise BackgroundModelError(f"{shown_path(path)}: {missing_words(path, 'model file not found')}") from None
     except UnicodeDecodeError:
         from segmix.io import describe_binary_file
 

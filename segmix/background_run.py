@@ -237,7 +237,7 @@ def scored_range(groundtruth_dir, offset: int = 0, roi: tuple[int, int] | None =
 
 
 def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
-                     shape: tuple[int, int] | None = None) -> str:
+                     shape: tuple[int, int] | None = None, given_offset: int = 0) -> str:
     """What to give when no ground-truth frame matches an input frame in the scored range:
     ``--roi`` with the frames both have, when they have some outside the range whose ground
     truth scores a pixel, else ``--groundtruth-offset`` (the two numberings do not meet at
@@ -259,6 +259,13 @@ def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int]
                 continue
         # A video of highway's frames 400-599 was told to give --roi 1 200, whose refusal
         # then said that those frames' ground truth scores no pixel (all 85 before frame 470).
+        if given_offset:
+            # The offset given already lines the numberings up: advising one again (a clip of
+            # highway's frames 400-402 with -399 was told -399) sent the user round in a loop.
+            return (f"; with --groundtruth-offset {given_offset} the input's frames {common[0]}..{common[-1]} are the "
+                    f"ground truth's {common[0] - given_offset}..{common[-1] - given_offset}, which score no pixel (only 85 = outside "
+                    "the region of interest and 170 = unknown): the input holds no frame of the scored range, so "
+                    "there is nothing to score; leave out --groundtruth, or give frames of that range")
         return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}, but the ground truth "
                 "there scores no pixel (only 85 = outside the region of interest and 170 = unknown), so --roi "
                 f"cannot help: {offset[:-1]}; for a clip cut from the sequence, N = 1 - the sequence's number of "
@@ -267,7 +274,7 @@ def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int]
 
 
 def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
-                      shape: tuple[int, int] | None = None, span: str | None = None) -> None:
+                      shape: tuple[int, int] | None = None, span: str | None = None, offset: int = 0) -> None:
     """Refuse, before a run, ground truth that would score nothing.
 
     Two mistakes gave a run that wrote every mask and then stopped (no frame matched) or
@@ -284,7 +291,8 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     ``span`` names the scored frames and where their range came from (:func:`scored_range`);
     by default the bare range. When nothing matches, the message names both numberings and
     what to give: ``--roi`` when the frames meet outside the range, else
-    ``--groundtruth-offset``.
+    ``--groundtruth-offset``, or, when ``offset`` (the one given) lines them up on ground truth
+    that scores nothing, that the input holds no scored frame.
 
     Raises
     ------
@@ -314,7 +322,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
         raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
                          f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
-                         + _no_match_advice(numbers, groundtruth, roi, shape))
+                         + _no_match_advice(numbers, groundtruth, roi, shape, offset))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
     for number in matched:

@@ -2054,7 +2054,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
         # --roi is in the input's frame numbers; temporalROI.txt in the ground truth's, so it
         # moves with --groundtruth-offset (scored_range); `span` names which one it was.
         roi, span = scored_range(args.groundtruth, args.groundtruth_offset, tuple(args.roi) if args.roi else None)
-        check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None)
+        check_groundtruth(sequence, groundtruth, roi, frame_shape, span if roi else None, args.groundtruth_offset)
     ignored = None if args.quiet or sequence.kind != "folder" else ignored_words(args.inputs[0], args.output_dir)
     if ignored:  # a note, as skin apply's: a video beside the frames was left out in silence
         print(f"segmix background: note: {ignored}", file=sys.stderr)

@@ -102,6 +102,7 @@ __all__ = [
     "is_hidden",
     "marked_leftovers",
     "missing_words",
+    "shown_path",
     "output_mark",
     "refuse_foreign_outputs",
     "save_marked_png",
@@ -260,10 +261,17 @@ def missing_words(path: PathLike, default: str) -> str:
     return f"is a symbolic link to {target}, which does not exist"
 
 
+def shown_path(path: PathLike) -> str:
+    """``path`` as the user typed it, as far as a Path keeps it: a web address or a stream's
+    (``https://host/a.jpg``) comes out of ``Path`` with one slash (``https:/host/a.jpg``), which
+    the error naming it then showed."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]+):/(?!/)", r"\1://", str(path))
+
+
 def _check_file(path: Path) -> None:
     """Refuse paths that cannot be an image before Pillow gets to guess why."""
     if not path.exists():
-        raise ImageLoadError(f"{path}: {missing_words(path, 'no such file')}")
+        raise ImageLoadError(f"{shown_path(path)}: {missing_words(path, 'no such file')}")
     if path.is_dir():
         raise ImageLoadError(f"{path}: is a folder, not an image file")
     if not path.is_file():
@@ -501,7 +509,7 @@ def check_input_folder(path: PathLike, option: str, holds: str, missing: str | N
         return
     if folder.exists():
         raise NotADirectoryError(f"{path}: is a file, not a folder ({option} takes a folder of {holds})")
-    raise FileNotFoundError(f"{path}: {missing_words(path, missing or 'no such folder')}")
+    raise FileNotFoundError(f"{shown_path(path)}: {missing_words(path, missing or 'no such folder')}")
 
 
 def json_cut_short(text: str, error: ValueError) -> str | None:

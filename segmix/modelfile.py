@@ -55,7 +55,7 @@ from typing import Any
 from segmix import __version__
 from segmix.bayes import BayesClassifier
 from segmix.features import FeatureSpace
-from segmix.io import TEXT_ENCODING, describe_binary_file, json_cut_short, missing_words, write_json_atomic
+from segmix.io import TEXT_ENCODING, describe_binary_file, json_cut_short, missing_words, shown_path, write_json_atomic
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -296,7 +296,7 @@ def read_model(path) -> SegmixModel:
     except ModelFileError:
         raise
     except FileNotFoundError:
-        raise ModelFileError(f"{path}: {missing_words(path, 'model file not found')}") from None
+        raise ModelFileError(f"{shown_path(path)}: {missing_words(path, 'model file not found')}") from None
     except IsADirectoryError:
         raise ModelFileError(f"{path}: is a folder, not a model file") from None
     except UnicodeDecodeError:

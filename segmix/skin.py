@@ -45,7 +45,8 @@ from segmix.features import FeatureSpace, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, describe_binary_file,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
-                       output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, subfolder_hint, written_by)
+                       output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, shown_path, subfolder_hint,
+                       written_by)
 from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.mixture.gmm import SingularCovarianceError
@@ -223,7 +224,7 @@ def load_uci(path) -> ColorCounts:
     if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
         raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: {missing_words(path, 'UCI skin data file not found')}")
+        raise FileNotFoundError(f"{shown_path(path)}: {missing_words(path, 'UCI skin data file not found')}")
     if path.stat().st_size == 0:
         raise ValueError(f"{path}: the UCI skin data file is empty (0 bytes)")
     try:
@@ -1529,7 +1530,8 @@ def missing_inputs(inputs: Sequence) -> dict[Path, str]:
     """The failure line of each input that does not exist, by its path: ``ITEM: no such file
     or folder``, ITEM as the user typed it. A batch takes files and folders, and a Path drops
     the slash of "photos/": "photos: no such file" named a folder a file, and not as typed."""
-    return {Path(item): f"{item}: no such file or folder" for item in inputs if not os.path.lexists(item)}
+    return {Path(item): f"{item}: {missing_words(item, 'no such file or folder')}" for item in inputs
+            if not os.path.lexists(item)}
 
 
 def ignored_in_folders(inputs: Sequence) -> str | None:

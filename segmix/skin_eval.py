@@ -442,18 +442,30 @@ def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) 
     (and on a first run compiles) for long: the refusal came after it, below the first-run
     notice. Reads masks only until both classes are seen (the first, usually)."""
     n_skin = n_non = read = 0
-    for _, mask_path in pairs:
+    ignored = []
+    for photo_path, mask_path in pairs:
         try:
             labels = load_mask(mask_path, max_pixels=max_pixels)
         except (ImageLoadError, OSError):
             continue  # left out, and said, by the evaluation itself
+        if not np.any(labels >= 0):
+            # Left out by the evaluation too: counted here as a mask used, a lone all-128 mask
+            # was refused as "the 1 mask used holds no skin" and never named.
+            ignored.append(_all_ignored(mask_path, photo_path.name))
+            continue
         read += 1
         n_skin += int(np.count_nonzero(labels == 1))
         n_non += int(np.count_nonzero(labels == 0))
         if n_skin and n_non:
             return
     if read:  # (none readable: the evaluation names each, then refuses the run)
-        _refuse_one_class(n_skin, n_non, read, masks_dir)
+        try:
+            _refuse_one_class(n_skin, n_non, read, masks_dir)
+        except ValueError as exc:
+            raise ValueError(f"{exc}{''.join(f'; {line}' for line in ignored[:2])}") from None
+    elif ignored and len(ignored) == len(pairs):
+        raise ValueError(ignored[0] if len(ignored) == 1 else
+                         f"none of the {len(pairs)} photo / mask pairs could be used; first: {ignored[0]}")
 
 
 def _short_names(paths) -> list[str]:

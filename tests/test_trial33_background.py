@@ -86,6 +86,25 @@ def test_a_clip_cut_from_a_sequence_is_told_the_offset_not_a_roi_that_scores_not
     assert "meet at frames 1..5: give --roi FIRST LAST" in err, err
 
 
+def test_an_offset_given_that_lines_up_nothing_scored_is_not_advised_again(tmp_path, capsys):
+    # The final check: a clip of highway's frames 400-402 with --groundtruth-offset -399 was
+    # told "give --groundtruth-offset N ... -399 for a clip from frame 400", the offset given.
+    frames = _frames(tmp_path / "clip", n=3)
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    for k in range(1, 13):
+        Image.fromarray(np.full((24, 32), 85 if k < 10 else 0, np.uint8)).save(gt / f"gt{k:06d}.png")
+    (tmp_path / "temporalROI.txt").write_text("10 12\n")
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--groundtruth-offset", "-3",
+                 "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert ("with --groundtruth-offset -3 the input's frames 1..3 are the ground truth's 4..6, which score no pixel"
+            in err), err
+    assert "there is nothing to score" in err and "give --groundtruth-offset N" not in err, err
+    assert not (tmp_path / "masks").exists()  # refused before the run
+
+
 class _PyAVLikeFrame:
     """Stands for av.VideoFrame: what a user's PyAV loop yields before to_ndarray."""
 
@@ -126,6 +145,8 @@ def test_opencvs_automatic_learning_rate_is_named():
     ["background", "rtsp://127.0.0.1/stream", "--output-dir", "{tmp}/masks"],
     ["background", "{frames}", "--model", "http://example.com/m.json", "--output-dir", "{tmp}/masks"],
     ["segment", "https://example.com/a.jpg", "--box", "1,1,5,5", "-o", "{tmp}/a.png"],
+    ["skin", "apply", "https://example.com/a.jpg", "--output-dir", "{tmp}/skin"],
+    ["quantize", "https://example.com/a.jpg", "-o", "{tmp}/q.png"],
 ])
 def test_a_web_address_or_camera_stream_is_told_that_segmix_reads_files(tmp_path, capsys, argv):
     # `segmix background rtsp://cam/stream` said "no such file or folder", as if mistyped.
@@ -135,6 +156,14 @@ def test_a_web_address_or_camera_stream_is_told_that_segmix_reads_files(tmp_path
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.rstrip().endswith(
         "(segmix reads files, not web addresses or camera streams: download or record it to a file first)"), err
+    # Named as typed: a Path made "https:/example.com/a.jpg" of it (the final check).
+    assert "://" in err and ":/e" not in err and ":/1" not in err, err
+
+
+def test_a_dash_for_skin_apply_is_told_that_segmix_reads_files(tmp_path, capsys):
+    # segment, quantize and background said it; skin apply said only "-: no such file or folder".
+    assert main(["skin", "apply", "-", "--output-dir", str(tmp_path / "skin")]) == 2
+    assert "-: no such file or folder (segmix reads files, not standard input" in capsys.readouterr().err
 
 
 def test_a_model_too_large_to_be_read_back_is_refused_before_the_run(tmp_path, monkeypatch, capsys):

@@ -343,3 +343,23 @@ def test_eval_with_faces_says_on_how_many_photos_a_face_was_used(tmp_path, capsy
     assert json.loads(report.read_text(encoding="utf-8"))["faces_used"] == 0
     assert main(args) == 0
     assert not any(line.startswith("--faces") for line in capsys.readouterr().out.splitlines())
+
+
+def test_a_lone_mask_that_ignores_every_pixel_is_named(tmp_path, capsys):
+    """The final check: with the all-128 mask the only pair (or beside a mask without skin),
+    skin eval said "the 1 mask used holds no skin (255) pixels" and never named it."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    images, masks, photo, truth = _skin_square_set(tmp_path)
+    Image.fromarray(photo).save(images / "10.png")
+    Image.fromarray(np.full(truth.shape, 128, np.uint8)).save(masks / "10.png")
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "10.png: every pixel is 128 (ignored): nothing of 10.png to score" in err, err
+    Image.fromarray(photo).save(images / "11.png")
+    Image.fromarray(np.zeros(truth.shape, np.uint8)).save(masks / "11.png")
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks)]) == 2
+    err = capsys.readouterr().err
+    assert "the 1 mask used holds no skin (255) pixels" in err and "10.png: every pixel is 128 (ignored)" in err, err

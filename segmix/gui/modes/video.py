@@ -961,8 +961,10 @@ class VideoMode(Mode):
                 return (f"<b>Video mode</b>: {self._source_name} has 1 frame only: the model learns the background "
                         "from the frames, so nothing in it can be told moving. Open a video or a folder of frames "
                         "of a fixed camera.")
-            return (f"<b>Video mode</b>: frame {self.current.index}: learning the background; no mask yet (nothing "
-                    "to compare the first frame with). P plays, . steps.")
+            # The short-clip sentence from frame 1: `segmix background` says it before the run,
+            # and the window said it only from frame 2 on.
+            return (f"<b>Video mode</b>: {self._short_text()}frame {self.current.index}: learning the background; "
+                    "no mask yet (nothing to compare the first frame with). P plays, . steps.")
         shrunk = ""
         end = self._video_end
         if end is not None and end.announced and end.announced > end.frames:
