@@ -670,6 +670,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         scribbles = np.zeros(image.shape[:2], np.uint8)
     else:
         scribbles = load_scribbles(args.scribbles, image.shape[:2], photo=args.image)
+        from segmix.mark_settings import other_photo_note
+
+        # Marks saved on another photo of this size (the window's and --save-scribbles' files
+        # record it): applied in silence, the final check of session 33 found, as the window did.
+        other_photo = other_photo_note(args.scribbles, args.image, image)
+        if other_photo:
+            print(f"segmix segment: note: {other_photo}", file=sys.stderr)
         if model is None:
             refusal = None if pointed else scribble_refusal(scribbles)  # the box and clicks may mend it
             if refusal:
@@ -754,7 +761,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
             write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
         if args.save_scribbles:
-            _save_marks(args.save_scribbles, scribbles, order, settings, inputs)
+            _save_marks(args.save_scribbles, scribbles, order, settings, inputs, args.image, image)
     if args.save_scribbles:
         not_kept = _options_not_kept_with_marks(overrides)
         if not_kept:
@@ -888,15 +895,17 @@ def _refuse_marks_files(outputs: dict, overwrite: bool) -> None:
                             "replaced by another kind of file; give another name, or add --overwrite")
 
 
-def _save_marks(path, scribbles, order, settings, inputs) -> None:
+def _save_marks(path, scribbles, order, settings, inputs, photo, image) -> None:
     """segment's marks as the window saves them (File > Save Scribbles): the labels, their order
-    map (one step when fitted at once) and the window's settings, with segment's mark (a rerun
-    may replace the file)."""
+    map (one step when fitted at once), the window's settings and the photo they are of
+    (``photo``'s name and ``image``'s pixel digest), with segment's mark (a rerun may replace
+    the file)."""
     from segmix.io import OUTPUT_MARK_KEY, output_mark, save_labels
     from segmix.mark_order import fresh_order
-    from segmix.mark_settings import settings_record, settings_texts
+    from segmix.mark_settings import PHOTO_KEY, photo_record, settings_record, settings_texts
 
-    texts = {**settings_texts(settings_record(settings)), OUTPUT_MARK_KEY: output_mark("segment")[1]}
+    texts = {**settings_texts(settings_record(settings)), OUTPUT_MARK_KEY: output_mark("segment")[1],
+             PHOTO_KEY: photo_record(photo, image)}
     save_labels(path, scribbles, protect=inputs, order=fresh_order(scribbles) if order is None else order,
                 texts=texts)
 

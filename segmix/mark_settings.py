@@ -18,12 +18,15 @@ segmix.io writes its text and segmix.labelmaps reads it back, as any PNG text ch
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Mapping
 from os import PathLike
+from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 #: The PNG text chunk of a label file holding the window's settings (a short JSON tEXt chunk,
 #: which every other reader of the palette PNG skips).
@@ -182,3 +185,51 @@ def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
 
 __all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings",
            "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
+
+
+#: The PNG text chunk of a marks file (the window's File > Save Scribbles, ``segment
+#: --save-scribbles``) that names the photo the marks were drawn on: {"name": its file name, "pixels": a digest of its pixels as displayed}.
+PHOTO_KEY = "segmix:photo"
+
+
+def pixels_digest(image) -> str:
+    """A short digest of a photo's displayed pixels (and its shape): equal for a copy of the
+    photo under another name, different for another photo of the same size."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(repr(tuple(image.shape)).encode())
+    digest.update(memoryview(np.ascontiguousarray(image)).cast("B"))
+    return digest.hexdigest()
+
+
+def photo_record(photo, image) -> str:
+    """The :data:`PHOTO_KEY` text of marks drawn on ``image`` (read from the file ``photo``)."""
+    return json.dumps({"name": None if photo is None else Path(photo).name, "pixels": pixels_digest(image)})
+
+
+def other_photo_note(path, photo, image) -> str | None:
+    """Why the marks file ``path`` does not belong to the open photo (``image``, read from
+    ``photo``), or None: when the file records (:data:`PHOTO_KEY`) the pixels of another photo.
+
+    Frames of a video or a DAVIS folder share one size, so a marks file of the neighbouring
+    frame loaded without a word, and the window said it "Replayed your marks in the 3 steps
+    they were made in, as when they were saved" over a mask the saved marks never gave (a
+    trial picked 035's marks with 036.jpg open). Loading them stays allowed (marks reused on a
+    similar frame); the note says what was loaded. A file without the record (an older
+    segmix's, one made by hand) gets no note.
+    """
+    try:
+        with Image.open(path) as im:
+            text = im.info.get(PHOTO_KEY)
+        record = json.loads(text) if isinstance(text, str) else None
+        pixels = record.get("pixels") if isinstance(record, dict) else None
+    except Exception:  # noqa: BLE001 - a record that cannot be read says nothing
+        return None
+    if not isinstance(pixels, str) or pixels == pixels_digest(image):
+        return None
+    drawn_on = record.get("name") if isinstance(record.get("name"), str) else "another photo"
+    here = Path(photo).name if photo is not None else "the open photo"
+    if drawn_on == here:
+        drawn_on = f"another photo named {drawn_on}"
+        here = "this one"
+    return (f"{Path(path).name} holds marks drawn on {drawn_on}, not on {here}: they are loaded onto "
+            f"this photo, so the mask is this photo's, not the one shown when they were saved.")

@@ -315,3 +315,32 @@ def test_a_dash_for_standard_input_is_told_to_give_a_file(tmp_path, capsys, monk
     assert main(args) == 2
     line = _error(capsys, args[0])
     assert line == "-: no such file (segmix reads files, not standard input: give the file's name)", line
+
+
+def test_saved_marks_record_their_photo_and_another_photo_is_noted(tmp_path, capsys):
+    """The final check: marks saved by --save-scribbles on DAVIS 000 were applied to 001 in
+    silence (the window's saved marks record their photo; the command line's did not, and the
+    command line read no record)."""
+    from PIL import Image
+
+    from segmix.cli import main
+    from segmix.mark_settings import PHOTO_KEY
+
+    rng = np.random.default_rng(0)
+    first = np.zeros((40, 60, 3), np.uint8)
+    first[10:30, 20:40] = (200, 40, 40)
+    second = first.copy()
+    second[:, :, 2] = rng.integers(0, 30, (40, 60))  # the same size, other pixels
+    Image.fromarray(first).save(tmp_path / "a.png")
+    Image.fromarray(second).save(tmp_path / "b.png")
+    marks = tmp_path / "marks.png"
+    assert main(["segment", str(tmp_path / "a.png"), "--click", "30,20", "--save-scribbles", str(marks),
+                 "-o", str(tmp_path / "ma.png")]) == 0
+    with Image.open(marks) as im:
+        assert PHOTO_KEY in im.info
+    capsys.readouterr()
+    assert main(["segment", str(tmp_path / "a.png"), "--scribbles", str(marks), "-o", str(tmp_path / "ma2.png")]) == 0
+    assert "holds marks drawn on" not in capsys.readouterr().err
+    assert main(["segment", str(tmp_path / "b.png"), "--scribbles", str(marks), "-o", str(tmp_path / "mb.png")]) == 0
+    err = capsys.readouterr().err
+    assert "note: marks.png holds marks drawn on a.png, not on b.png" in err, err

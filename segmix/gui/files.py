@@ -7,8 +7,6 @@ export can never overwrite the photo it was made from, nor another input the win
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
 import re
@@ -16,12 +14,10 @@ import struct
 import sys
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
 from segmix import io as segmix_io
 from segmix import labelmaps as segmix_labelmaps
 from segmix import mark_settings as segmix_mark_settings
+from segmix.mark_settings import PHOTO_KEY, photo_record
 from segmix import palette as segmix_palette
 from segmix.frames import IMAGE_SUFFIXES
 
@@ -151,54 +147,6 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         segmix_io.save_labels(path, labels, protect=protect, order=order, texts=texts)
     else:
         raise ValueError(f"unknown export kind {kind!r}")
-
-
-#: The PNG text chunk of a marks file the window saved that names the photo the marks were drawn
-#: on: {"name": its file name, "pixels": a digest of its pixels as displayed}.
-PHOTO_KEY = "segmix:photo"
-
-
-def pixels_digest(image) -> str:
-    """A short digest of a photo's displayed pixels (and its shape): equal for a copy of the
-    photo under another name, different for another photo of the same size."""
-    digest = hashlib.blake2b(digest_size=12)
-    digest.update(repr(tuple(image.shape)).encode())
-    digest.update(memoryview(np.ascontiguousarray(image)).cast("B"))
-    return digest.hexdigest()
-
-
-def photo_record(photo, image) -> str:
-    """The :data:`PHOTO_KEY` text of marks drawn on ``image`` (read from the file ``photo``)."""
-    return json.dumps({"name": None if photo is None else Path(photo).name, "pixels": pixels_digest(image)})
-
-
-def other_photo_note(path, photo, image) -> str | None:
-    """Why the marks file ``path`` does not belong to the open photo (``image``, read from
-    ``photo``), or None: when the file records (:data:`PHOTO_KEY`) the pixels of another photo.
-
-    Frames of a video or a DAVIS folder share one size, so a marks file of the neighbouring
-    frame loaded without a word, and the window said it "Replayed your marks in the 3 steps
-    they were made in, as when they were saved" over a mask the saved marks never gave (a
-    trial picked 035's marks with 036.jpg open). Loading them stays allowed (marks reused on a
-    similar frame); the note says what was loaded. A file without the record (the command
-    line's, an older window's, one made by hand) gets no note.
-    """
-    try:
-        with Image.open(path) as im:
-            text = im.info.get(PHOTO_KEY)
-        record = json.loads(text) if isinstance(text, str) else None
-        pixels = record.get("pixels") if isinstance(record, dict) else None
-    except Exception:  # noqa: BLE001 - a record that cannot be read says nothing
-        return None
-    if not isinstance(pixels, str) or pixels == pixels_digest(image):
-        return None
-    drawn_on = record.get("name") if isinstance(record.get("name"), str) else "another photo"
-    here = Path(photo).name if photo is not None else "the open photo"
-    if drawn_on == here:
-        drawn_on = f"another photo named {drawn_on}"
-        here = "this one"
-    return (f"{Path(path).name} holds marks drawn on {drawn_on}, not on {here}: they are loaded onto "
-            f"this photo, so the mask is this photo's, not the one shown when they were saved.")
 
 
 def replace_question_due(path, name_filter: str, open_photo=None) -> bool:

@@ -49,6 +49,7 @@ from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
+from segmix.mark_settings import other_photo_note
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
@@ -1406,7 +1407,7 @@ class MainWindow(QMainWindow):
         self.note_input(path, "scribbles")
         # Marks of another photo of this size (the next frame's file, picked by mistake or on
         # purpose): loaded, and said, since the mask cannot be the one shown at their save.
-        other_photo = files.other_photo_note(path, self.image_path, self.image)
+        other_photo = other_photo_note(path, self.image_path, self.image)
         # The order the marks were made in, when the window saved it: the mode replays them in
         # it to show the mask shown when they were saved (segmix.mark_steps).
         order, stale_order = files.read_mark_order(path, labels)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from gui_helpers import paint_two_classes, viewport_point
 from segmix.gui import file_dialogs
+from segmix.mark_settings import other_photo_note
 
 
 # == a name typed without an extension in a save dialog =============================================
@@ -125,7 +126,7 @@ def test_marks_of_another_photo_of_the_same_size_say_so(qtbot, window, tmp_path)
 
 
 def test_a_marks_file_without_the_photo_record_gets_no_note(window, tmp_path):
-    # The command line's, an older window's or a hand-made label file.
+    # An older window's or a hand-made label file.
     import numpy as np
 
     labels = np.zeros(window.layer.labels.shape, np.uint8)
@@ -133,9 +134,7 @@ def test_a_marks_file_without_the_photo_record_gets_no_note(window, tmp_path):
     labels[10:20, 60:70] = 2
     plain = tmp_path / "plain.png"
     Image.fromarray(labels).save(plain)
-    from segmix.gui import files
-
-    assert files.other_photo_note(plain, window.image_path, window.image) is None
+    assert other_photo_note(plain, window.image_path, window.image) is None
 
 
 # == the banner after Esc between a step's stages ===================================================
