@@ -387,6 +387,22 @@ def _dash_file_hint(message: str, given: list[str], options: list[str]) -> str:
     return ""
 
 
+#: The options that name a file or folder to write (argparse dests).
+_OUTPUT_DESTS = frozenset({"output", "probability", "cutout", "save_model", "save_scribbles", "convergence", "roc",
+                           "json", "per_image", "background_image", "output_dir"})
+
+
+def _refuse_standard_output(sub_parser, args) -> None:
+    """Refuse ``-`` as a file or folder to write, in argparse's line naming the option: `segment
+    -o -` was told "unsupported extension", and `skin apply --output-dir -` and `background
+    --output-dir -` wrote into a folder named "-" (the final check of session 33)."""
+    for action in sub_parser._actions:
+        if action.dest in _OUTPUT_DESTS and action.option_strings and str(getattr(args, action.dest, None)) == "-":
+            what = "a folder's name" if action.dest == "output_dir" else "a file name"
+            sub_parser.error(f"argument {'/'.join(action.option_strings)}: -: segmix writes files, not standard "
+                             f"output: give {what}")
+
+
 def _dash_value_hint(message: str, given: list[str]) -> str:
     """"; a value starting with '-' is written -o=-out.png (or ./-out.png for a file)" when
     argparse refused ``-o -out.png`` with "expected one argument": a word starting with "-"
@@ -2639,6 +2655,7 @@ def _main(argv: list[str] | None) -> int:
             # argparse refuses them from the top parser ("see segmix --help"); the options
             # belong to the sub-command, so the line names its help.
             _sub_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
+        _refuse_standard_output(_sub_parser(parser, args), args)
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2
     name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))

@@ -1,4 +1,5 @@
-"""The window's segmentation settings, kept with a marks file.
+"""What a marks file keeps besides the labels: the window's segmentation settings, and the
+photo the marks were drawn on (:data:`PHOTO_KEY`, :func:`other_photo_note`).
 
 A mask depends on the marks, on the order they were made in (:mod:`segmix.mark_order`) and
 on the settings the window fitted them with: the number of components, the covariance type,

@@ -344,3 +344,27 @@ def test_saved_marks_record_their_photo_and_another_photo_is_noted(tmp_path, cap
     assert main(["segment", str(tmp_path / "b.png"), "--scribbles", str(marks), "-o", str(tmp_path / "mb.png")]) == 0
     err = capsys.readouterr().err
     assert "note: marks.png holds marks drawn on a.png, not on b.png" in err, err
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["segment", "{photo}", "--click", "5,5", "-o", "-"], "-o/--output"),
+    (["segment", "{photo}", "--click", "5,5", "-o", "{tmp}/m.png", "--probability", "-"], "--probability"),
+    (["quantize", "{photo}", "-k", "2", "-o", "-"], "-o/--output"),
+    (["skin", "apply", "{photo}", "--output-dir", "-"], "--output-dir"),
+    (["background", "{tmp}", "--output-dir", "-"], "--output-dir"),
+    (["skin", "eval", "--images", "{tmp}", "--masks", "{tmp}", "--json", "-"], "--json"),
+])
+def test_a_dash_for_an_output_is_refused_naming_the_option(tmp_path, monkeypatch, capsys, argv, option):
+    """The final check: `segment -o -` was told "unsupported extension", and `skin apply
+    --output-dir -` / `background --output-dir -` wrote into a folder named "-"."""
+    from PIL import Image
+
+    from segmix.cli import main
+
+    Image.fromarray(np.zeros((12, 16, 3), np.uint8)).save(tmp_path / "p.png")
+    monkeypatch.chdir(tmp_path)
+    argv = [a.replace("{photo}", str(tmp_path / "p.png")).replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: -: segmix writes files, not standard output" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "-").exists()
