@@ -191,3 +191,23 @@ def test_a_model_too_large_to_be_read_back_is_refused_before_the_run(tmp_path, m
     save_background_model(model_path, model)
     assert abs(model_path.stat().st_size - model_file_bytes((24, 32))) < 1000  # the estimate is the file's size
     assert model_file_bytes((6000, 8000)) > background.MAX_MODEL_BYTES > model_file_bytes((4000, 6000))
+
+
+def test_an_interrupted_run_says_how_far_it_got_and_what_is_not_written(tmp_path, monkeypatch, capsys):
+    # The final check: 459 of 1700 masks left, --save-model and --background-image unwritten,
+    # under "segmix: interrupted" alone.
+    from segmix import background_run
+
+    frames = _frames(tmp_path / "frames", n=5)
+
+    def interrupted(sequence, model, output_dir, *, progress=None, **kwargs):
+        progress(3)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(background_run, "run_sequence", interrupted)
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks"), "--save-model",
+                 str(tmp_path / "m.json"), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert (f"stopped after 3 of 5 frames; the masks of those frames are in {tmp_path / 'masks'} (each file whole); "
+            "--save-model not written; a rerun starts again from the first frame") in err, err
+    assert err.rstrip().endswith("segmix: interrupted"), err
