@@ -259,13 +259,22 @@ def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int]
                 continue
         # A video of highway's frames 400-599 was told to give --roi 1 200, whose refusal
         # then said that those frames' ground truth scores no pixel (all 85 before frame 470).
+        unscored = ("which score no pixel (only 85 = outside the region of interest and 170 = unknown)")
         if given_offset:
             # The offset given already lines the numberings up: advising one again (a clip of
             # highway's frames 400-402 with -399 was told -399) sent the user round in a loop.
             return (f"; with --groundtruth-offset {given_offset} the input's frames {common[0]}..{common[-1]} are the "
-                    f"ground truth's {common[0] - given_offset}..{common[-1] - given_offset}, which score no pixel (only 85 = outside "
-                    "the region of interest and 170 = unknown): the input holds no frame of the scored range, so "
-                    "there is nothing to score; leave out --groundtruth, or give frames of that range")
+                    f"ground truth's {common[0] - given_offset}..{common[-1] - given_offset}, {unscored}: either the "
+                    "input holds no frame of the scored range (nothing to score: leave out --groundtruth) or the "
+                    "offset is not the clip's (N = 1 - the sequence's number of the clip's first frame)")
+        if min(numbers) > 1:
+            # Frames named in the sequence's own numbering (in000400.jpg ...) already meet the
+            # ground truth at their numbers: advised an offset of -399, a folder of highway's
+            # frames 400-402 was then scored against gt000799 and on (the final re-check).
+            return (f"; the input's frames are numbered as the sequence's ({common[0]}..{common[-1]}) and meet "
+                    f"the ground truth's {common[0]}..{common[-1]}, {unscored}: the input holds no frame of the "
+                    "scored range, so there is nothing to score; leave out --groundtruth, or give frames of that "
+                    "range")
         return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}, but the ground truth "
                 "there scores no pixel (only 85 = outside the region of interest and 170 = unknown), so --roi "
                 f"cannot help: {offset[:-1]}; for a clip cut from the sequence, N = 1 - the sequence's number of "

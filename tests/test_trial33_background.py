@@ -101,8 +101,28 @@ def test_an_offset_given_that_lines_up_nothing_scored_is_not_advised_again(tmp_p
     assert err.count("\n") == 1, err
     assert ("with --groundtruth-offset -3 the input's frames 1..3 are the ground truth's 4..6, which score no pixel"
             in err), err
-    assert "there is nothing to score" in err and "give --groundtruth-offset N" not in err, err
+    assert "either the input holds no frame of the scored range" in err, err
+    assert "or the offset is not the clip's" in err and "give --groundtruth-offset N" not in err, err
     assert not (tmp_path / "masks").exists()  # refused before the run
+
+
+def test_frames_numbered_as_the_sequence_are_not_told_an_offset(tmp_path, capsys):
+    # The final re-check: a folder of highway's in000400..402 (already numbered as the ground
+    # truth) was told "-399 for a clip from frame 400"; following it scored gt000799 on frame 400.
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    for t in (4, 5, 6):
+        Image.fromarray(np.full((24, 32, 3), 90, np.uint8)).save(folder / f"in{t:06d}.png")
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    for k in range(1, 13):
+        Image.fromarray(np.full((24, 32), 85 if k < 10 else 0, np.uint8)).save(gt / f"gt{k:06d}.png")
+    (tmp_path / "temporalROI.txt").write_text("10 12\n")
+    assert main(["background", str(folder), "--groundtruth", str(gt), "--output-dir", str(tmp_path / "masks"),
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "the input's frames are numbered as the sequence's (4..6) and meet the ground truth's 4..6" in err, err
+    assert "there is nothing to score" in err and "--groundtruth-offset" not in err, err
 
 
 class _PyAVLikeFrame:
