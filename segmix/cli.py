@@ -387,6 +387,20 @@ def _dash_file_hint(message: str, given: list[str], options: list[str]) -> str:
     return ""
 
 
+@contextlib.contextmanager
+def _held(lock, timeout: float = 2.0):
+    """``lock`` held for the block if it can be had within ``timeout`` seconds, the block run
+    regardless. For the lines after an interruption: a Ctrl+C that lands between a ``with lock``'s
+    acquire and its block leaves the lock held (CPython's with-statement race, bpo-29988), and
+    a plain ``with lock`` there waited for good (a final re-check's run hung after SIGINT once)."""
+    acquired = lock.acquire(timeout=timeout)
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
+
+
 #: The options that name a file or folder to write (argparse dests).
 _OUTPUT_DESTS = frozenset({"output", "probability", "cutout", "save_model", "save_scribbles", "convergence", "roc",
                            "json", "per_image", "background_image", "output_dir"})
@@ -2108,13 +2122,13 @@ def _cmd_background(args: argparse.Namespace) -> int:
         if done["frames"] and (args.output_dir or unwritten):
             total = f" of {sequence.frame_count}" if sequence.frame_count else ""
             masks = f"; the masks of those frames are in {args.output_dir} (each file whole)" if args.output_dir else ""
-            with lock:
+            with _held(lock):
                 bar.write(f"segmix background: stopped after {done['frames']}{total} frames{masks}"
                           + (f"; {' and '.join(unwritten)} not written" if unwritten else "")
                           + "; a rerun starts again from the first frame")
         raise
     finally:
-        with lock:
+        with _held(lock):
             bar.close()
     with _all_or_nothing(args.background_image, args.save_model):
         if args.background_image:

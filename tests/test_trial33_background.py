@@ -231,3 +231,24 @@ def test_an_interrupted_run_says_how_far_it_got_and_what_is_not_written(tmp_path
     assert (f"stopped after 3 of 5 frames; the masks of those frames are in {tmp_path / 'masks'} (each file whole); "
             "--save-model not written; a rerun starts again from the first frame") in err, err
     assert err.rstrip().endswith("segmix: interrupted"), err
+
+
+def test_the_lines_after_an_interruption_do_not_wait_for_a_lock_left_held():
+    # A Ctrl+C between a `with lock`'s acquire and its block leaves the lock held; the run's
+    # last lines waited on it for good (a final re-check's run hung after SIGINT once).
+    import threading
+    import time
+
+    from segmix.cli import _held
+
+    lock = threading.Lock()
+    lock.acquire()
+    start = time.monotonic()
+    ran = []
+    with _held(lock, timeout=0.05):
+        ran.append(True)
+    assert ran and time.monotonic() - start < 5 and lock.locked()  # not released: not ours
+    lock.release()
+    with _held(lock):
+        assert lock.locked()
+    assert not lock.locked()
