@@ -223,6 +223,10 @@ class LoadedImage:
 # --------------------------------------------------------------------------- reading
 
 
+#: A web address's or a stream's scheme (``https:``, ``rtsp:``), as typed or as a Path keeps it.
+_ADDRESS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):/")
+
+
 def missing_words(path: PathLike, default: str) -> str:
     """Why nothing can be read at ``path``, which does not exist as far as ``os.path.exists``
     can tell: ``default`` ("no such file"), or, for a symbolic link there, that it is a
@@ -242,7 +246,7 @@ def missing_words(path: PathLike, default: str) -> str:
     if str(path) == "-":
         # A shell user's stdin: "-: no such file" read as if a file were lost.
         return f"{default} (segmix reads files, not standard input: give the file's name)"
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:/", str(path)):  # also as a Path gives it: "rtsp:/cam"
+    if _ADDRESS.match(str(path)):  # also as a Path gives it: "rtsp:/cam"
         # A camera's stream or a web address (`segmix background rtsp://cam/stream`) was told
         # "no such file or folder", as if a file had been mistyped.
         return (f"{default} (segmix reads files, not web addresses or camera streams: download or record it to a "
@@ -265,7 +269,11 @@ def shown_path(path: PathLike) -> str:
     """``path`` as the user typed it, as far as a Path keeps it: a web address or a stream's
     (``https://host/a.jpg``) comes out of ``Path`` with one slash (``https:/host/a.jpg``), which
     the error naming it then showed."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]+):/(?!/)", r"\1://", str(path))
+    text = str(path)
+    scheme = _ADDRESS.match(text)
+    if scheme is None or text[scheme.end():].startswith("/"):  # not an address, or typed with "//"
+        return text
+    return f"{scheme.group(1)}://{text[scheme.end():]}"
 
 
 def _check_file(path: Path) -> None:

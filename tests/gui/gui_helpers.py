@@ -81,7 +81,6 @@ def write_frames(folder, n: int, prefix: str = "frame", **square):
     return folder
 
 
-
 def play_folder(qtbot, make_window, folder, last: int):
     """Open ``folder`` in Video mode and play it to frame ``last``: (window, mode, the frame
     numbers shown, the status bar's "Skipped ..." notes)."""
