@@ -1844,6 +1844,13 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
                                            settings=settings, progress=bar, max_pixels=_max_pixels(args))
+    except skin.UnusablePairs as exc:
+        if len(exc.lines) == 1:
+            raise
+        # Every pair's reason, one line each as when some pairs are scored, then the refusal.
+        for line in exc.lines:
+            print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
+        raise UserError(f"none of the {len(exc.lines)} photo / mask pairs could be used; nothing scored") from None
     finally:
         bar.close()
     for line in result.skipped:  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)

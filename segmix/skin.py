@@ -537,11 +537,12 @@ class UnusablePairs(ValueError):
     only the first (a trial fixed one mask, ran again, and met the next). ``str()`` is the
     first line and how many more there are."""
 
-    def __init__(self, lines: Sequence[str], n_inputs: int | None = None):
+    def __init__(self, lines: Sequence[str], n_inputs: int | None = None, message: str | None = None):
         self.lines = list(lines)
         more = len(self.lines) - 1
         of = f" of the {n_inputs}" if n_inputs else ""
-        super().__init__(self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
+        super().__init__(message or
+                         self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
 
 
 def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:

@@ -26,7 +26,7 @@ import numpy as np
 from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (PAIR_ERRORS, PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs,
-                         is_greyscale, load_mask, pair_failure, read_pair_info, swapped_folders)
+                         UnusablePairs, is_greyscale, load_mask, pair_failure, read_pair_info, swapped_folders)
 from segmix.palette import skin_pixels
 from segmix.transparency import transparent_pixels
 
@@ -360,9 +360,11 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
 
     Raises
     ------
+    segmix.skin.UnusablePairs
+        No pair can be used (a ValueError; ``lines`` holds every pair's reason, ``str()`` the
+        first).
     ValueError
-        No pair can be used (the first pair's reason given), or the masks used lack skin or
-        non-skin pixels.
+        The masks used lack skin or non-skin pixels.
     """
     from segmix import skin_detect
 
@@ -411,8 +413,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             if progress is not None:  # never tested for truth: a tqdm bar without a total raises
                 progress(i, len(pairs))
     if len(skipped) == len(pairs):
-        raise ValueError(swapped_folders(pairs, images_dir, masks_dir) or (skipped[0] if len(pairs) == 1 else
-                         f"none of the {len(pairs)} photo / mask pairs could be used; first: {skipped[0]}"))
+        swapped = swapped_folders(pairs, images_dir, masks_dir)
+        raise _none_usable([swapped] if swapped else skipped)
     _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs) - len(skipped),
                       masks_dir)
     result = evaluator.result()
@@ -448,6 +450,8 @@ def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) 
             labels = load_mask(mask_path, max_pixels=max_pixels)
         except (ImageLoadError, OSError):
             continue  # left out, and said, by the evaluation itself
+        if labels.shape != _photo_shape(photo_path, labels.shape):
+            continue  # left out, and said, by the evaluation (a 7 x 7 mask was "the 1 mask used")
         if not np.any(labels >= 0):
             # Left out by the evaluation too: counted here as a mask used, a lone all-128 mask
             # was refused as "the 1 mask used holds no skin" and never named.
@@ -464,8 +468,35 @@ def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) 
         except ValueError as exc:
             raise ValueError(f"{exc}{''.join(f'; {line}' for line in ignored[:2])}") from None
     elif ignored and len(ignored) == len(pairs):
-        raise ValueError(ignored[0] if len(ignored) == 1 else
-                         f"none of the {len(pairs)} photo / mask pairs could be used; first: {ignored[0]}")
+        raise _none_usable(ignored)
+
+
+def _none_usable(lines: list[str]) -> UnusablePairs:
+    """The error of an evaluation none of whose pairs can be used, holding every pair's line
+    (``lines``): the command lists them all, as ``skin train`` and ``skin apply`` do (it named
+    the first alone, so a user fixed one mask per run). ``str()`` is the line of a lone pair,
+    or the count and the first line."""
+    if len(lines) == 1:
+        return UnusablePairs(lines, 1)
+    return UnusablePairs(lines, len(lines), f"none of the {len(lines)} photo / mask pairs could be used; "
+                                            f"first: {lines[0]}")
+
+
+def _photo_shape(path, default: tuple[int, ...]) -> tuple[int, ...]:
+    """The photo's (height, width) as the detector sees it (EXIF rotation applied), read from
+    its header; ``default`` when the header cannot be read (the evaluation names the file)."""
+    from PIL import Image
+
+    from segmix.io import _QUARTER_TURNS, exif_orientation
+
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+        if exif_orientation(path) in _QUARTER_TURNS:
+            width, height = height, width
+    except Exception:  # noqa: BLE001 - any unreadable header: the evaluation reports it
+        return default
+    return (height, width)
 
 
 def _short_names(paths) -> list[str]:

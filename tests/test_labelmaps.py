@@ -381,10 +381,15 @@ def test_skin_commands_refuse_colour_masks_naming_the_file(tmp_path, capsys, com
     assert main(argv) == 2
     err = capsys.readouterr().err
     # train lists every bad mask, one line each (as eval's skipped lines); eval, with none
-    # usable, says so in one line naming the first.
-    bad = 1 if command == "eval" or folder == "mixed" else 2
-    assert err.count("\n") == bad and "Traceback" not in err
-    assert all(line.startswith(f"segmix skin {command}: error: ") for line in err.splitlines())
+    # usable, lists each as skipped, then says so (it named the first alone: session 34).
+    lines = err.splitlines()
+    if command == "eval":
+        assert len(lines) == 3 and "Traceback" not in err
+        assert all(line.startswith("segmix skin eval: skipped ") for line in lines[:2])
+        assert lines[2] == "segmix skin eval: error: none of the 2 photo / mask pairs could be used; nothing scored"
+    else:
+        assert err.count("\n") == (1 if folder == "mixed" else 2) and "Traceback" not in err
+        assert all(line.startswith(f"segmix skin {command}: error: ") for line in lines)
     assert f"{folder}/p1.png" in err or f"{folder}/p0.png" in err
     assert "single-channel greyscale" in err
     assert not (tmp_path / "model.json").exists()

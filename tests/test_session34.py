@@ -1,0 +1,57 @@
+"""Faults met in session 34 (its own work beside the trials), each a test.
+
+1. ``skin eval`` on folders none of whose pairs could be used named only the first pair's
+   reason ("none of the 3 photo / mask pairs could be used; first: ..."), so a user fixed one
+   mask per run; ``skin apply`` and ``skin train`` list every input. Every pair is now listed,
+   one "skipped" line each as when some are scored, then the refusal (exit 2).
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import skin
+from segmix.cli import main
+from segmix.skin_eval import evaluate_folder
+
+
+def _folders(tmp_path, masks):
+    images, mask_dir = tmp_path / "img", tmp_path / "msk"
+    images.mkdir()
+    mask_dir.mkdir()
+    rng = np.random.default_rng(0)
+    for i, mask in enumerate(masks):
+        Image.fromarray(rng.integers(0, 255, (20, 24, 3), dtype=np.uint8)).save(images / f"p{i}.png")
+        if isinstance(mask, bytes):
+            (mask_dir / f"p{i}.png").write_bytes(mask)
+        else:
+            Image.fromarray(mask).save(mask_dir / f"p{i}.png")
+    return images, mask_dir
+
+
+def test_skin_eval_lists_every_unusable_pair(tmp_path, capsys):
+    ignored = np.full((20, 24), 128, np.uint8)
+    images, masks = _folders(tmp_path, [ignored, b"junk", np.zeros((7, 7), np.uint8)])
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 4, err
+    assert "p0.png: every pixel is 128" in err[0] and err[0].startswith("segmix skin eval: skipped ")
+    assert "p1.png" in err[1] and "text file" in err[1]
+    assert "p2.png" in err[2]
+    assert err[3] == "segmix skin eval: error: none of the 3 photo / mask pairs could be used; nothing scored"
+
+
+def test_skin_eval_library_error_holds_every_line(tmp_path):
+    ignored = np.full((20, 24), 128, np.uint8)
+    images, masks = _folders(tmp_path, [ignored, ignored])
+    with pytest.raises(skin.UnusablePairs, match="none of the 2 photo / mask pairs could be used; first: ") as info:
+        evaluate_folder(skin.load_skin_model(), images, masks)
+    assert isinstance(info.value, ValueError) and len(info.value.lines) == 2
+    assert all("every pixel is 128" in line for line in info.value.lines)
+
+
+def test_skin_eval_one_unusable_pair_is_its_line(tmp_path, capsys):
+    images, masks = _folders(tmp_path, [b"junk"])
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "p0.png" in err[0] and "text file" in err[0], err
