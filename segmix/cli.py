@@ -465,11 +465,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="segmix",
         description="Scribble segmentation and skin detection with colour Gaussian mixtures.",
+        epilog="Without a command, segmix opens the window (it needs a desktop session): segmix, segmix PHOTO, "
+               "or segmix FOLDER_OR_VIDEO in Video mode; segmix open --help lists its options. "
+               "segmix COMMAND --help lists a command's options with their defaults.",
     )
     parser.add_argument("--version", action="version", version=f"segmix {__version__}")
     sub = parser.add_subparsers(dest="command")
 
-    view = sub.add_parser("open", help="open the window (default when no sub-command is given)")
+    view = sub.add_parser(
+        "open", help="open the window (default when no sub-command is given)",
+        description="Open the window (the same as segmix [PHOTO] without a command): Segment mode on a photo, "
+                    "Video mode on a folder of frames or a video. It needs a desktop session (DISPLAY or "
+                    "WAYLAND_DISPLAY); without one it says so and exits with status 2.")
     view.add_argument("image", nargs="?", help="photo to open (default: a bundled sample); a folder of frames or a "
                       "video opens in Video mode")
     _add_max_megapixels(view)
