@@ -1965,6 +1965,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.skin import progress_bar
 
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
+        if args.distributed is not None:
+            # The line below names --groundtruth, --background-image and --save-model, which
+            # --distributed refuses (they belong to one sequence): a session-34 check was sent to them.
+            raise UserError("--distributed writes each sequence's masks to OUT/<name>/: give --output-dir OUT")
         raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
     if args.roi and args.groundtruth is None:
         raise UserError("--roi needs --groundtruth")

@@ -75,3 +75,20 @@ def test_readme_click_on_the_shorts_of_davis_090(tmp_path):
     scored = truth != 128
     iou = (mask & (truth == 255) & scored).sum() / ((mask | (truth == 255)) & scored).sum()
     assert iou == pytest.approx(0.73, abs=0.015)
+
+
+def test_background_distributed_without_output_dir_asks_for_it_alone(tmp_path, capsys):
+    """README: `background` needs `--output-dir` "always with `--distributed`". Without it the
+    refusal said "nothing to write: give --output-dir (and/or --groundtruth, --background-image,
+    --save-model)", three options --distributed refuses ("belongs to one sequence")."""
+    frames = tmp_path / "cam1"
+    frames.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8, 3), 10 * i, np.uint8)).save(frames / f"f{i}.png")
+    assert main(["background", str(frames), "--distributed"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == ("segmix background: error: --distributed writes each sequence's masks to "
+                           "OUT/<name>/: give --output-dir OUT")
+    assert main(["background", str(frames)]) == 2  # without --distributed the other outputs do
+    assert "nothing to write: give --output-dir (and/or --groundtruth" in capsys.readouterr().err
+    assert not any(tmp_path.glob("*/*.json"))
