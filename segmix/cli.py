@@ -1905,7 +1905,8 @@ def _add_background_parser(sub) -> None:
         "Unreadable frames in a folder are reported and skipped (exit status 1; 2 when none is readable). "
         "Without --output-dir no mask is written: give --groundtruth to score only, or --background-image / "
         "--save-model.")
-    bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames, image files (those of one folder read in the natural order of their names, frame2 before frame10, whatever order a shell gives them in), or one video")
+    bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames, image files (those of one folder read in the natural order of their names, frame2 before frame10, whatever order a shell gives them in), or one video; with --distributed, several frame folders "
+                    "and videos, one sequence each")
     # Optional to argparse, since a run may only score or save: the help says when it is needed
     # (it showed [--output-dir OUT] with no word, and a run without it stopped "nothing to write").
     bg.add_argument("--output-dir", metavar="OUT",

@@ -92,3 +92,10 @@ def test_background_distributed_without_output_dir_asks_for_it_alone(tmp_path, c
     assert main(["background", str(frames)]) == 2  # without --distributed the other outputs do
     assert "nothing to write: give --output-dir (and/or --groundtruth" in capsys.readouterr().err
     assert not any(tmp_path.glob("*/*.json"))
+
+
+def test_background_help_names_several_sequences_for_distributed(capsys):
+    """README: `segmix background cam1/ cam2/ day3.mp4 --output-dir masks/ --distributed`; the
+    help's INPUT said only "a folder of frames, image files ..., or one video"."""
+    text = _help(capsys, "background")
+    assert "with --distributed, several frame folders and videos, one sequence each" in text
