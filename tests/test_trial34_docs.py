@@ -99,3 +99,31 @@ def test_background_help_names_several_sequences_for_distributed(capsys):
     help's INPUT said only "a folder of frames, image files ..., or one video"."""
     text = _help(capsys, "background")
     assert "with --distributed, several frame folders and videos, one sequence each" in text
+
+
+def test_distributed_skin_train_names_unusable_pairs_as_given(tmp_path, monkeypatch, capsys):
+    """docs/distributed.md: skin train on Dask names each unusable pair as without Dask. The tasks
+    carry resolved paths, and the lines named them (`/tmp/.../masks/p0.png`), where the
+    one-machine command says `masks/p0.png`, the path given."""
+    pytest.importorskip("distributed")
+    from tests.conftest import skin_photo
+
+    rng = np.random.default_rng(0)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    for i in range(3):
+        image, mask = skin_photo(rng)
+        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
+        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(tmp_path / "masks" / "p0.png")  # another size
+    (tmp_path / "images" / "p1.png").write_text("junk")
+    monkeypatch.chdir(tmp_path)
+    argv = ["skin", "train", "--images", "images", "--masks", "masks", "-o", "m.json", "--quiet"]
+    assert main(argv) == 2
+    alone = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert main([*argv, "--distributed", "--n-workers", "1"]) == 2
+    on_dask = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert on_dask == alone and len(alone) == 2
+    assert alone[0].startswith("segmix skin train: error: masks/p0.png: masks are 10 x 10 pixels")
+    assert alone[1].startswith("segmix skin train: error: images/p1.png: ")
+    assert not (tmp_path / "m.json").exists()
