@@ -127,3 +127,17 @@ def test_distributed_skin_train_names_unusable_pairs_as_given(tmp_path, monkeypa
     assert alone[0].startswith("segmix skin train: error: masks/p0.png: masks are 10 x 10 pixels")
     assert alone[1].startswith("segmix skin train: error: images/p1.png: ")
     assert not (tmp_path / "m.json").exists()
+
+
+def test_distributed_background_summary_names_the_output_dir_as_given(tmp_path, monkeypatch, capsys):
+    """`background ... --output-dir masks/ --distributed` summed up "... to /abs/path/masks, ...",
+    where the one-machine command says "to masks"."""
+    pytest.importorskip("distributed")
+    cam = tmp_path / "cam1"
+    cam.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8, 3), 40 + i, np.uint8)).save(cam / f"f{i}.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["background", "cam1", "--output-dir", "masks", "--distributed", "--n-workers", "1", "--quiet"]) == 0
+    assert "background on Dask: 1 sequence to masks, 1 written (3 frames)" in capsys.readouterr().out
+    assert len(list((tmp_path / "masks" / "cam1").glob("*.png"))) == 3
