@@ -1250,7 +1250,9 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--uci", action="append", default=[], metavar="FILE", help="UCI Skin_NonSkin.txt (repeatable)")
     train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="model file to write")
     train.add_argument("-k", "--components", type=mixture_components, default=None,
-                       help="Gaussian components of the skin mixture (default 2, as the built-in model)")
+                       help="Gaussian components of the skin mixture fitted by EM (default 2, as the built-in model's "
+                       "core; the built-in model adds 9 fixed Gaussians for paler and darker skin tones, which skin "
+                       "train does not: scripts/train_builtin_skin_model.py makes it)")
     train.add_argument("--non-skin-components", type=mixture_components, default=None,
                        help="components of the non-skin mixture (default 8, as the built-in model)")
     train.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,

@@ -141,3 +141,14 @@ def test_distributed_background_summary_names_the_output_dir_as_given(tmp_path, 
     assert main(["background", "cam1", "--output-dir", "masks", "--distributed", "--n-workers", "1", "--quiet"]) == 0
     assert "background on Dask: 1 sequence to masks, 1 written (3 frames)" in capsys.readouterr().out
     assert len(list((tmp_path / "masks" / "cam1").glob("*.png"))) == 3
+
+
+def test_skin_train_help_does_not_pass_a_trained_model_for_the_built_in(capsys):
+    """`skin train -k` said "(default 2, as the built-in model)", whose skin mixture holds 11
+    Gaussians: 2 fitted by EM (the core) and 9 fixed ones for paler and darker tones (docs/skin.md,
+    step 1), which a trained model does not get."""
+    from segmix.skin import load_skin_model
+
+    text = _help(capsys, "skin", "train")
+    assert "as the built-in model's core; the built-in model adds 9 fixed Gaussians" in text
+    assert load_skin_model().classifier.mixtures[0].n_components == 11
