@@ -152,3 +152,29 @@ def test_skin_train_help_does_not_pass_a_trained_model_for_the_built_in(capsys):
     text = _help(capsys, "skin", "train")
     assert "as the built-in model's core; the built-in model adds 9 fixed Gaussians" in text
     assert load_skin_model().classifier.mixtures[0].n_components == 11
+
+
+@pytest.mark.parametrize("dpi", [None, (300, 300)])
+def test_a_tiff_without_resolution_gives_outputs_without_one(tmp_path, dpi):
+    """README, Export: the mask, cut-out and probability map keep the photo's dpi, "so an editor
+    that places images by resolution lays them over the photo at its size". A TIFF states no
+    resolution unless tagged; Pillow reads an untagged one as dpi (1, 1), and the outputs
+    declared 1 dpi (an 854 x 480 mask 854 inches wide). A tagged TIFF keeps its resolution."""
+    from segmix.io import load_image_info
+
+    rng = np.random.default_rng(0)
+    photo = np.zeros((40, 60, 3), np.uint8)
+    photo[:, 30:] = (200, 40, 40)
+    photo = np.clip(photo.astype(int) + rng.integers(0, 8, photo.shape), 0, 255).astype(np.uint8)
+    path = tmp_path / "photo.tif"
+    Image.fromarray(photo).save(path, **({} if dpi is None else {"dpi": dpi}))
+    assert load_image_info(path).dpi == (None if dpi is None else pytest.approx(dpi))
+    assert main(["segment", str(path), "--click", "45,20", "--background-click", "10,20",
+                 "-o", str(tmp_path / "m.png"), "--cutout", str(tmp_path / "c.png")]) == 0
+    assert main(["quantize", str(path), "-k", "2", "-o", str(tmp_path / "q.png")]) == 0
+    for name in ("m.png", "c.png", "q.png"):
+        written = Image.open(tmp_path / name).info.get("dpi")
+        if dpi is None:
+            assert written is None, name
+        else:
+            assert written == pytest.approx(dpi, abs=0.01), name
