@@ -465,11 +465,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="segmix",
         description="Scribble segmentation and skin detection with colour Gaussian mixtures.",
+        epilog="Without a command, segmix opens the window (it needs a desktop session): segmix, segmix PHOTO, "
+               "or segmix FOLDER_OR_VIDEO in Video mode; segmix open --help lists its options. "
+               "segmix COMMAND --help lists a command's options with their defaults.",
     )
     parser.add_argument("--version", action="version", version=f"segmix {__version__}")
     sub = parser.add_subparsers(dest="command")
 
-    view = sub.add_parser("open", help="open the window (default when no sub-command is given)")
+    view = sub.add_parser(
+        "open", help="open the window (default when no sub-command is given)",
+        description="Open the window (the same as segmix [PHOTO] without a command): Segment mode on a photo, "
+                    "Video mode on a folder of frames or a video. It needs a desktop session (DISPLAY or "
+                    "WAYLAND_DISPLAY); without one it says so and exits with status 2.")
     view.add_argument("image", nargs="?", help="photo to open (default: a bundled sample); a folder of frames or a "
                       "video opens in Video mode")
     _add_max_megapixels(view)
@@ -1243,7 +1250,9 @@ def _add_skin_parser(sub) -> None:
     train.add_argument("--uci", action="append", default=[], metavar="FILE", help="UCI Skin_NonSkin.txt (repeatable)")
     train.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="model file to write")
     train.add_argument("-k", "--components", type=mixture_components, default=None,
-                       help="Gaussian components of the skin mixture (default 2, as the built-in model)")
+                       help="Gaussian components of the skin mixture fitted by EM (default 2, as the built-in model's "
+                       "core; the built-in model adds 9 fixed Gaussians for paler and darker skin tones, which skin "
+                       "train does not: scripts/train_builtin_skin_model.py makes it)")
     train.add_argument("--non-skin-components", type=mixture_components, default=None,
                        help="components of the non-skin mixture (default 8, as the built-in model)")
     train.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,
@@ -1905,7 +1914,8 @@ def _add_background_parser(sub) -> None:
         "Unreadable frames in a folder are reported and skipped (exit status 1; 2 when none is readable). "
         "Without --output-dir no mask is written: give --groundtruth to score only, or --background-image / "
         "--save-model.")
-    bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames, image files (those of one folder read in the natural order of their names, frame2 before frame10, whatever order a shell gives them in), or one video")
+    bg.add_argument("inputs", nargs="+", metavar="INPUT", help="a folder of frames, image files (those of one folder read in the natural order of their names, frame2 before frame10, whatever order a shell gives them in), or one video; with --distributed, several frame folders "
+                    "and videos, one sequence each")
     # Optional to argparse, since a run may only score or save: the help says when it is needed
     # (it showed [--output-dir OUT] with no word, and a run without it stopped "nothing to write").
     bg.add_argument("--output-dir", metavar="OUT",
@@ -1965,6 +1975,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.skin import progress_bar
 
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
+        if args.distributed is not None:
+            # The line below names --groundtruth, --background-image and --save-model, which
+            # --distributed refuses (they belong to one sequence): a session-34 check was sent to them.
+            raise UserError("--distributed writes each sequence's masks to OUT/<name>/: give --output-dir OUT")
         raise UserError("nothing to write: give --output-dir (and/or --groundtruth, --background-image, --save-model)")
     if args.roi and args.groundtruth is None:
         raise UserError("--roi needs --groundtruth")

@@ -361,6 +361,19 @@ class _Decoded:
     n_frames: int
 
 
+def _file_dpi(im) -> tuple[float, float] | None:
+    """The resolution the file states, or None.
+
+    Pillow gives a TIFF without resolution tags ``dpi`` (1, 1), its tags' default, and the
+    outputs that keep the photo's resolution then declared 1 dpi: an editor placing them by
+    resolution laid a mask of an 854 x 480 TIFF 854 inches wide over the photo (session 34).
+    """
+    dpi = im.info.get("dpi")
+    if dpi and im.format == "TIFF" and 282 not in getattr(im, "tag_v2", {}):  # XResolution
+        return None
+    return dpi
+
+
 def _open_and_decode(path: Path, max_pixels: int, frame: int = 0) -> _Decoded:
     """Open, check the header size, decode frame ``frame`` (0-based); every failure names the file."""
     im = None
@@ -714,7 +727,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             "only the first is used"), stacklevel=2)
     with decoded.image as im:
         icc_profile = im.info.get("icc_profile") or None
-        dpi = im.info.get("dpi")
+        dpi = _file_dpi(im)
         orientation = _orient(path, im)
         if dpi and orientation in _QUARTER_TURNS:
             # The file's resolution is of its stored pixels: a quarter turn swaps across and down.

@@ -521,7 +521,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     if kept_ended:
         kept_words.append(f"{kept_ended} ended early")
     kept_words = f" ({', '.join(kept_words)}: skipped when made, input unchanged since)" if kept_words else ""
-    print(f"background on Dask: {len(sources)} sequence{'' if len(sources) == 1 else 's'} to {out}, {written} written ({frames} frames{without}), "
+    print(f"background on Dask: {len(sources)} sequence{'' if len(sources) == 1 else 's'} to {output_dir}, {written} written ({frames} frames{without}), "
           f"{complete} already complete{kept_words}, {failed} failed", file=out_stream)
     if sources and failed == len(sources):
         stream.write(f"segmix background: error: all {len(sources)} sequences failed; nothing written\n")

@@ -406,11 +406,22 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         for index, (images, masks, n_pairs, _) in enumerate(folders):
             if sum(1 for place, _ in total.failures if place[:2] == (1, index)) == n_pairs:
                 swapped[index] = skin.swapped_folders(folder_pairs[index], images, masks)
+        def as_given(place, line: str) -> str:
+            # Tasks carry resolved paths; each file is named as the user gave it, as without
+            # Dask (a session-34 check saw "/tmp/.../tb/masks/p1.png" against "tb/masks/p1.png").
+            if place[0] == 0:
+                files = [Path(uci_files[place[1]])]
+            else:
+                files = list(folder_pairs[place[1]][place[2]])
+            for given in files:
+                line = line.replace(str(Path(given).resolve()), str(given))
+            return line
+
         lines = []
         for place, line in sorted(total.failures):
             words = swapped.get(place[1]) if place[0] == 1 else None
             if words is None:
-                lines.append(line)
+                lines.append(as_given(place, line))
             elif words not in lines:
                 lines.append(words)
         raise skin.UnusablePairs(lines, n_inputs)
