@@ -424,7 +424,16 @@ class ScribbleCanvas(QGraphicsView):
 
     # -- mouse ------------------------------------------------------------------------
     def _image_point(self, event) -> QPointF:
-        return self.mapToScene(event.position().toPoint())
+        """The image point under the pointer, to the fraction of a pixel the event gives.
+
+        QGraphicsView.mapToScene takes whole viewport pixels, which are device-independent:
+        under a scale factor of 2 (QT_SCALE_FACTOR, a high-DPI screen) one is 2 x 2 screen
+        pixels, so at the zoom that fits a photo (58 %) a click could only reach every second
+        image pixel or so, and a trial's clicks landed 1 px beside the pixel clicked.  The
+        event's own position keeps the screen pixel.
+        """
+        half = 0.5 / self.devicePixelRatioF()  # the middle of the screen pixel pointed at
+        return self.viewportTransform().inverted()[0].map(event.position() + QPointF(half, half))
 
     def _inside(self, point: QPointF) -> bool:
         if self.layer is None:

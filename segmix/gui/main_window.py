@@ -138,6 +138,9 @@ class _DockScroll(QScrollArea):
     def __init__(self, dock: QDockWidget, window: QMainWindow) -> None:
         super().__init__()
         self._dock, self._window = dock, window
+        # No Tab stop of its own: it showed no focus, so each dock took one Tab press that
+        # seemed to do nothing. Tab to a control inside still scrolls it into view.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)

@@ -1,0 +1,117 @@
+"""Window faults found in session 34 (trial T): keyboard-only use, small screens, high-DPI
+scale factors, odd photo sizes and odd file names, under Xvfb with xdotool."""
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QScrollArea
+
+from gui_helpers import viewport_point
+from segmix.gui.scribbles import LabelLayer
+
+
+# == Tab stops ======================================================================================
+def _tab_chain(window, presses=30):
+    """The widgets Tab visits from the canvas, in order, until it comes back to the canvas."""
+    window.activateWindow()
+    window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+    chain = []
+    for _ in range(presses):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused is window.canvas:
+            break
+        chain.append(focused)
+    return chain
+
+
+def test_tab_stops_only_on_controls(qtbot, window):
+    # Each dock's scroll area took a Tab stop of its own and showed no focus: four presses of
+    # Tab in Segment mode seemed to do nothing.
+    chain = _tab_chain(window)
+    assert chain, "Tab reached no control"
+    assert not [w for w in chain if isinstance(w, QScrollArea)], [type(w).__name__ for w in chain]
+    assert all(w.isVisible() and w.isEnabled() for w in chain)
+    names = [getattr(w, "text", lambda: "")() for w in chain]
+    assert "Retrain" in names and "Clear" in names
+
+
+def test_tab_still_scrolls_a_dock_to_the_control(qtbot, window):
+    # Without their own Tab stop the docks' scroll areas still bring a control reached with
+    # Tab into view (a short window scrolls the lowest docks).
+    window.resize(700, 330)
+    qtbot.wait(100)
+    window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+    for _ in range(30):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if getattr(QApplication.focusWidget(), "text", lambda: "")() == "Retrain":
+            break
+    button = QApplication.focusWidget()
+    assert button.text() == "Retrain"
+    area = next(p for p in _parents(button) if isinstance(p, QScrollArea))
+    shown = button.rect().translated(button.mapTo(area.viewport(), button.rect().topLeft()))
+    assert area.viewport().rect().contains(shown.center())
+
+
+def _parents(widget):
+    while widget is not None:
+        widget = widget.parentWidget()
+        if widget is not None:
+            yield widget
+
+
+# == a 1-px brush on a zoomed-in photo ================================================================
+def test_a_one_pixel_dot_paints_the_pixel_clicked_even_near_its_corner():
+    # An 8 x 8 photo fits the window at 7500 %; a click with the 1-px brush near a pixel's
+    # corner painted nothing (only pixel centres within half a pixel of the point were).
+    layer = LabelLayer((8, 8))
+    assert layer.paint_segment(5.9, 5.9, 5.9, 5.9, 0.5, 1) is not None
+    assert layer.paint_segment(1.05, 6.95, 1.05, 6.95, 0.5, 2) is not None
+    assert np.argwhere(layer.labels == 1).tolist() == [[5, 5]]
+    assert np.argwhere(layer.labels == 2).tolist() == [[6, 1]]
+
+
+def test_a_one_pixel_brush_click_marks_the_pixel_under_the_pointer(qtbot, window):
+    window.set_tool("foreground")
+    window.canvas.set_brush_size(1)
+    window.canvas.set_zoom(12.0)
+    window.canvas.centerOn(QPointF(40, 30))
+    viewport = window.canvas.viewport()
+    # near the top-left corner of pixel (40, 30), 12 screen pixels wide
+    position = viewport_point(window, 40.1, 30.1)
+    QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, position)
+    assert np.argwhere(window.canvas.layer.labels == 1).tolist() == [[30, 40]]
+
+
+# == a click keeps the fraction of a pixel (high-DPI scale factors) ==================================
+def _press_release(viewport, position: QPointF, button=Qt.MouseButton.LeftButton):
+    for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+        buttons = button if kind == QEvent.Type.MouseButtonPress else Qt.MouseButton.NoButton
+        event = QMouseEvent(kind, position, viewport.mapToGlobal(position), button, buttons,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, event)
+
+
+def test_a_click_lands_on_the_screen_pixel_not_the_whole_viewport_pixel(qtbot, window):
+    # Under QT_SCALE_FACTOR=2 a viewport pixel is 2 x 2 screen pixels and the pointer's
+    # position has halves; the canvas rounded it to whole viewport pixels, so at 58 % a
+    # trial's clicks landed 1 px beside the pixel clicked (120 for 121, 143 for 142).
+    # Here: at 25 % a viewport pixel covers 4 image pixels, and two clicks 0.3 viewport
+    # pixels apart (0.6 screen pixels at scale 2) must land 1.2 image pixels apart.
+    window.set_tool("click")
+    window.canvas.set_zoom(0.25)
+    viewport = window.canvas.viewport()
+    base = window.canvas.mapFromScene(QPointF(20.0, 20.0))
+    centres = []
+    for dx in (0.1, 0.4):
+        window.canvas.layer.labels[:] = 0
+        position = QPointF(base.x() + dx, base.y() + 0.1)
+        _press_release(viewport, position)
+        ys, xs = np.nonzero(window.canvas.layer.labels)
+        assert len(xs), "the click marked nothing"
+        centres.append((round(float(xs.mean())), round(float(ys.mean()))))
+        inverse = window.canvas.viewportTransform().inverted()[0]
+        expected = inverse.map(position + QPointF(0.5, 0.5))
+        assert centres[-1] == (int(expected.x()), int(expected.y()))
+    assert centres[0] != centres[1]
