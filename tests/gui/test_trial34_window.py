@@ -115,3 +115,24 @@ def test_a_click_lands_on_the_screen_pixel_not_the_whole_viewport_pixel(qtbot, w
         expected = inverse.map(position + QPointF(0.5, 0.5))
         assert centres[-1] == (int(expected.x()), int(expected.y()))
     assert centres[0] != centres[1]
+
+
+# == a photo whose name starts with "-" on the command line ==========================================
+def test_a_name_starting_with_a_dash_opens_the_window(monkeypatch, tmp_path):
+    # `segmix "-dash photo.jpg"` said "invalid choice: '-dash photo.jpg' (choose from 'open', ...)",
+    # `segmix -x.png` "unrecognized arguments: -x.png", and the Unix `segmix -- -x.png` "invalid
+    # choice: '--'", though the files were there.
+    import segmix.cli as cli
+
+    opened = []
+    monkeypatch.setattr(cli, "_cmd_open", lambda args: opened.append((args.image, args.max_megapixels)) or 0)
+    monkeypatch.chdir(tmp_path)
+    for name in ("-dash photo.jpg", "-x.png"):
+        (tmp_path / name).write_bytes(b"")
+    assert cli.main(["-dash photo.jpg"]) == 0
+    assert cli.main(["-x.png"]) == 0
+    assert cli.main(["--", "-x.png"]) == 0
+    assert cli.main(["open", "-x.png", "--max-megapixels", "300"]) == 0
+    assert cli.main(["-x.png", "--max-megapixels", "300"]) == 0
+    assert [name for name, _ in opened] == ["-dash photo.jpg", "-x.png", "-x.png", "-x.png", "-x.png"]
+    assert opened[-1][1] == 300
