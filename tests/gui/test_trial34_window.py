@@ -136,3 +136,25 @@ def test_a_name_starting_with_a_dash_opens_the_window(monkeypatch, tmp_path):
     assert cli.main(["-x.png", "--max-megapixels", "300"]) == 0
     assert [name for name, _ in opened] == ["-dash photo.jpg", "-x.png", "-x.png", "-x.png", "-x.png"]
     assert opened[-1][1] == 300
+
+
+# == marks covering a tiny photo ======================================================================
+def test_marks_covering_the_whole_photo_are_said_in_the_windows_words(qtbot, make_window, tmp_path):
+    # One click of the 20-px brush on an 8 x 8 photo covers all of it. The window said the label
+    # file's words: "every pixel is marked foreground (1); leave the pixels to classify unmarked
+    # (0) and mark some background (2)" (there is no 0 to paint in the window).
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    Image.fromarray(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)).save(tmp_path / "tiny8.png")
+    window = make_window(tmp_path / "tiny8.png")
+    window.set_tool("foreground")
+    with qtbot.waitSignal(window.controller.failed, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 4, 4))
+    assert window.layer.labels.all()
+    status = window.modes["segment"].training_panel.status_label.text()
+    for text in (status, window.hint_label.text(), window.statusBar().currentMessage()):
+        assert "cover all of the 8 x 8 photo as foreground" in text, text
+        assert "(0)" not in text and "unmarked" not in text
+    assert "smaller brush: [" in status and "background (2, or the right button)" in status
