@@ -1349,8 +1349,22 @@ class MainWindow(QMainWindow):
             # "&" in a file name is a literal ampersand, not an accelerator.
             action = self.recent_menu.addAction(f"&{index + 1} {label.replace('&', '&&')}")
             action.setToolTip(name)
-            action.triggered.connect(lambda _c=False, n=name: self.open_image(n))
+            action.triggered.connect(lambda _c=False, n=name: self.open_recent(n))
         self.recent_menu.setEnabled(bool(recent))
+
+    def open_recent(self, name: str) -> bool:
+        """Open an entry of File > Open Recent; one whose file is gone leaves the menu.
+
+        A photo moved or deleted since stayed in the menu, and each pick of it gave the same
+        "no such file" dialog again.
+        """
+        if not Path(name).exists():
+            self.settings.setValue("files/recent", [p for p in self._recent_files() if p != name])
+            self._rebuild_recent_menu()
+            self.show_message("Cannot open photo", f"{name} is no longer there (moved, renamed or deleted): it is "
+                                                   "removed from File > Open Recent.")
+            return False
+        return self.open_image(name)
 
     def last_folder(self) -> str:
         """The folder open dialogs start in."""

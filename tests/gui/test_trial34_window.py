@@ -158,3 +158,20 @@ def test_marks_covering_the_whole_photo_are_said_in_the_windows_words(qtbot, mak
         assert "cover all of the 8 x 8 photo as foreground" in text, text
         assert "(0)" not in text and "unmarked" not in text
     assert "smaller brush: [" in status and "background (2, or the right button)" in status
+
+
+# == Open Recent ========================================================================================
+def test_a_recent_photo_that_is_gone_leaves_the_menu(qtbot, window, messages, tmp_path, photo_path):
+    # A photo deleted since stayed in File > Open Recent; each pick gave "no such file" again.
+    import shutil
+
+    gone = tmp_path / "gone.png"
+    shutil.copy(photo_path, gone)
+    assert window.open_image(gone)
+    gone.unlink()
+    entries = [a for a in window.recent_menu.actions() if a.toolTip() == str(gone)]
+    assert len(entries) == 1
+    entries[0].trigger()
+    assert messages and "no longer there" in messages[-1][1] and "removed from File > Open Recent" in messages[-1][1]
+    assert str(gone) not in [a.toolTip() for a in window.recent_menu.actions()]
+    assert [a.toolTip() for a in window.recent_menu.actions()] == [str(photo_path.resolve())]
