@@ -714,13 +714,15 @@ class MainWindow(QMainWindow):
             self._say_why_when_greyed(action)
 
         tools_menu = bar.addMenu("&Tools")
+        # Each entry with a letter of its own (Alt+T, then the letter), as in the other menus:
+        # a keyboard user had to arrow through this one.
         for name, key in (("foreground", "1"), ("background", "2"), ("eraser", "E"), ("rectangle", "R"), ("click", "C")):
-            add(f"{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n), [key], menu=tools_menu)
+            add(f"&{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n), [key], menu=tools_menu)
         tools_menu.addSeparator()
-        add("Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
-        add("Bigger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
+        add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
+        add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
         tools_menu.addSeparator()
-        add("Cancel Training", self.controller.cancel, ["Esc"], menu=tools_menu)
+        add("Cancel &Training", self.controller.cancel, ["Esc"], menu=tools_menu)
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
@@ -731,7 +733,9 @@ class MainWindow(QMainWindow):
                 mode.populate_menu(bar.addMenu(mode.menu_title))
 
         view_menu = bar.addMenu("&View")
-        add("Zoom &In", self.canvas.zoom_in, ["Ctrl++", "+", "="], menu=view_menu)
+        # Ctrl+= too: "+" is Shift+= on most keyboards, and Ctrl+= is how browsers and viewers
+        # zoom in there (it did nothing, while Ctrl+- zoomed out).
+        add("Zoom &In", self.canvas.zoom_in, ["Ctrl++", "+", "=", "Ctrl+="], menu=view_menu)
         add("Zoom &Out", self.canvas.zoom_out, ["Ctrl+-", "-"], menu=view_menu)
         add("&Fit to Window", self.canvas.fit_to_window, ["Ctrl+0", "F"], menu=view_menu)
         add("&Actual Size (100%)", self.canvas.zoom_100, ["Ctrl+1"], menu=view_menu)

@@ -175,3 +175,25 @@ def test_a_recent_photo_that_is_gone_leaves_the_menu(qtbot, window, messages, tm
     assert messages and "no longer there" in messages[-1][1] and "removed from File > Open Recent" in messages[-1][1]
     assert str(gone) not in [a.toolTip() for a in window.recent_menu.actions()]
     assert [a.toolTip() for a in window.recent_menu.actions()] == [str(photo_path.resolve())]
+
+
+# == keyboard: menus and zoom ===========================================================================
+def test_every_menu_entry_has_a_letter_of_its_own(qtbot, window):
+    # The Tools menu had no underlined letters: Alt+T, then arrows only.
+    bar = window.menuBar()
+    for menu_action in bar.actions():
+        menu = menu_action.menu()
+        texts = [a.text() for a in menu.actions() if not a.isSeparator() and a.isVisible() and a.text()]
+        if menu_action.text().replace("&", "") in ("Tools",):
+            letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+            assert len(letters) == len(texts), texts
+            assert len(set(letters)) == len(letters), texts
+
+
+def test_ctrl_equals_zooms_in(qtbot, window):
+    window.activateWindow()
+    before = window.canvas.zoom
+    QTest.keyClick(window.canvas, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.canvas.zoom > before * 1.2
+    QTest.keyClick(window.canvas, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert abs(window.canvas.zoom - before) < 1e-6
