@@ -699,6 +699,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             edit_menu.addAction(action)
             self.addAction(action)
+            action.enabledChanged.connect(lambda _e: self._update_undo_tips())
         self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
                                           menu=edit_menu, tip=SCRIBBLE_TIPS["clear"])
         for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
@@ -744,6 +745,14 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        # Every menu's greyed-out entries say why (their tooltip, and the status bar under the
+        # mouse), not only File's and Edit's: Skin's Save Skin Model and Video's Play / Pause,
+        # Step and Export All Masks said nothing.
+        for menu_action in bar.actions():
+            menu = menu_action.menu()
+            if menu is not None:
+                menu.setToolTipsVisible(True)
+                menu.setStyle(self._menu_style)
 
     def _create_mode_bar(self) -> None:
         bar = QToolBar("Mode", self)
@@ -1832,6 +1841,24 @@ class MainWindow(QMainWindow):
         self._update_scribble_actions()
         self._export_when_ready()
 
+    def _update_undo_tips(self) -> None:
+        """Undo / Redo's tips: what they do, or, greyed out, why (their QUndoGroup greys them)."""
+        mode = getattr(self, "modes", None) and self.active_mode
+        if not mode:
+            return
+        if not mode.uses_scribbles:
+            why = (f"{mode.title} mode has no marks (scribbles): marks belong to the photo modes "
+                   f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
+            tips = ((self.undo_action, why, why), (self.redo_action, why, why))
+        else:
+            tips = ((self.undo_action, "Undo the last mark (stroke, click, clear or load)",
+                     "Nothing to undo: no mark made on this photo yet, or every mark undone"),
+                    (self.redo_action, "Redo the mark undone last", "Nothing to redo: Redo brings back a mark you undid"))
+        for action, tip, why in tips:
+            said = tip if action.isEnabled() else why
+            action.setStatusTip(said)
+            action.setToolTip(said)
+
     def _update_scribble_actions(self) -> None:
         """Load / Save / Clear Scribbles: enabled only where they do something, else greyed
         out with the reason as their tip (Video mode's Save Scribbles wrote an all-zero PNG;
@@ -1843,12 +1870,9 @@ class MainWindow(QMainWindow):
             for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
                 self._set_available(action, False, why)
             # Undo / Redo follow the mode's (empty) history: greyed out by their QUndoGroup.
-            for action in (self.undo_action, self.redo_action):
-                action.setStatusTip(why)
+            self._update_undo_tips()
             return
-        for action, tip in ((self.undo_action, "Undo the last mark (stroke, click, clear or load)"),
-                            (self.redo_action, "Redo the mark undone last")):
-            action.setStatusTip(tip)
+        self._update_undo_tips()
         if self.layer is None:
             why = "No photo open: open one first (Ctrl+O)"
             for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):

@@ -2,6 +2,7 @@
 scale factors, odd photo sizes and odd file names, under Xvfb with xdotool."""
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
@@ -197,3 +198,33 @@ def test_ctrl_equals_zooms_in(qtbot, window):
     assert window.canvas.zoom > before * 1.2
     QTest.keyClick(window.canvas, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert abs(window.canvas.zoom - before) < 1e-6
+
+
+# == greyed-out entries say why, in every menu ==========================================================
+def _greyed(window):
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            if not action.isSeparator() and action.isVisible() and not action.isEnabled():
+                yield menu_action.menu(), action
+
+
+@pytest.mark.parametrize("mode", ["segment", "skin", "video"])
+def test_every_greyed_entry_says_why(qtbot, window, mode):
+    # docs/window.md: "an entry that cannot act here is greyed out and says why in its tooltip
+    # and the status bar". Save Model said "Save the trained segmentation model as JSON" with
+    # nothing trained; Save Skin Model said nothing; Video's Play / Pause, Step and Export All
+    # Masks said "Play or pause" ... in Segment mode and with no video open.
+    window.set_mode(mode)
+    qtbot.waitUntil(lambda: not window.active_mode.result_pending, timeout=60000)
+    greyed = list(_greyed(window))
+    assert greyed
+    for menu, action in greyed:
+        name = action.text().replace("&", "")
+        tip = action.statusTip()
+        assert menu.toolTipsVisible(), name
+        assert action.toolTip() == tip, name
+        # a reason: what is missing or where the entry works, not what it would do
+        assert any(word in tip for word in ("No ", "no ", "Nothing", "switch to", "first", "has no")), (name, tip)
+    names = {action.text().replace("&", "") for _, action in greyed}
+    if mode == "segment":
+        assert {"Save Model...", "Save Skin Model...", "Play / Pause", "Step"} <= names

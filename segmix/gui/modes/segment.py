@@ -1142,7 +1142,18 @@ class SegmentMode(Mode):
     def update_actions(self) -> None:
         """Called by the shell's update_actions."""
         if hasattr(self, "save_model_action"):
-            self.save_model_action.setEnabled(self.outcome is not None and files.model_saving_available())
+            # Greyed out, its tip says why, as the exports' do (it said "Save the trained
+            # segmentation model as JSON" greyed out, with nothing trained).
+            available = self.outcome is not None and files.model_saving_available()
+            if available:
+                tip = "Save the trained segmentation model as JSON"
+            elif not files.model_saving_available():
+                tip = "Model files cannot be written by this installation of segmix"
+            else:
+                where = "" if self.active else f" in Segment mode ({self.shortcut})"
+                tip = (f"No model to save yet: mark the object{where} first (a click or a stroke); the model "
+                       "fitted to your marks can then be saved.")
+            self.shell._set_available(self.save_model_action, available, tip)
 
     # == model files =====================================================================
     def save_model(self, path=None) -> bool:
