@@ -1231,8 +1231,9 @@ class MainWindow(QMainWindow):
             loaded = files.load_image_info(path)
         except (ValueError, OSError) as exc:
             # The library's text for a too-large photo names a Python call; the window says
-            # what a user can do instead (files.window_message).
-            self.show_message("Cannot open photo", files.window_message(str(exc)))
+            # what a user can do instead (files.window_message). A model file (dropped on the
+            # window, say) is named as one, with the menu that loads it.
+            self.show_message("Cannot open photo", files.model_file_words(path) or files.window_message(str(exc)))
             return False
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False

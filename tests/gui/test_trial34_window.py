@@ -228,3 +228,27 @@ def test_every_greyed_entry_says_why(qtbot, window, mode):
     names = {action.text().replace("&", "") for _, action in greyed}
     if mode == "segment":
         assert {"Save Model...", "Save Skin Model...", "Play / Pause", "Step"} <= names
+
+
+# == a model file dropped or opened as a photo ==========================================================
+def test_a_model_file_opened_as_a_photo_is_named_with_its_menu(qtbot, window, messages, tmp_path):
+    # The built-in skin model dropped on the window: "Cannot open photo: .../skin_model.json: is
+    # a text file, not an image (it starts with '{\n  "format": "segmix-mo')".
+    import json
+
+    from segmix.resources import resource_path
+
+    skin = tmp_path / "skin_model.json"
+    skin.write_text(resource_path("skin_model.json").read_text())
+    segmentation = tmp_path / "seg.json"
+    segmentation.write_text(json.dumps({"format": "segmix-model", "version": 1, "kind": "segmentation"}))
+    other = tmp_path / "notes.json"
+    other.write_text('{"a": 1}')
+    shown = window.image_path
+    for path, words in ((skin, "skin_model.json is a skin model, not a photo: load it with Skin > Load Skin Model"),
+                        (segmentation, "seg.json is a segmentation model, not a photo: load it with File > Load Model")):
+        window.canvas.file_dropped.emit(str(path))
+        assert messages[-1][1].startswith(words), messages[-1]
+        assert window.image_path == shown
+    window.canvas.file_dropped.emit(str(other))
+    assert "is a text file, not an image" in messages[-1][1]

@@ -1144,10 +1144,11 @@ class SegmentMode(Mode):
         if hasattr(self, "save_model_action"):
             # Greyed out, its tip says why, as the exports' do (it said "Save the trained
             # segmentation model as JSON" greyed out, with nothing trained).
+            # (model_saving_available imports the engine: only once a model is there.)
             available = self.outcome is not None and files.model_saving_available()
             if available:
                 tip = "Save the trained segmentation model as JSON"
-            elif not files.model_saving_available():
+            elif self.outcome is not None:
                 tip = "Model files cannot be written by this installation of segmix"
             else:
                 where = "" if self.active else f" in Segment mode ({self.shortcut})"
