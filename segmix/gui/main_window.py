@@ -58,6 +58,9 @@ from segmix.gui.worker import FIRST_START, TrainingController
 from segmix.mark_order import count_steps
 
 MAX_RECENT = 8
+
+#: How to move around a photo larger than the canvas (View menu tips, the zoom read-out's tooltip).
+PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the middle mouse button."
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
@@ -373,6 +376,7 @@ class MainWindow(QMainWindow):
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
+        self._pan_said = False  # _say_how_to_pan: once a session
         self.undo_group = QUndoGroup(self)
         # Before anything shows a message: its message is elided before the pixel read-out
         # (QStatusBar's ran into it).
@@ -735,11 +739,19 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         # Ctrl+= too: "+" is Shift+= on most keyboards, and Ctrl+= is how browsers and viewers
-        # zoom in there (it did nothing, while Ctrl+- zoomed out).
-        add("Zoom &In", self.canvas.zoom_in, ["Ctrl++", "+", "=", "Ctrl+="], menu=view_menu)
-        add("Zoom &Out", self.canvas.zoom_out, ["Ctrl+-", "-"], menu=view_menu)
-        add("&Fit to Window", self.canvas.fit_to_window, ["Ctrl+0", "F"], menu=view_menu)
-        add("&Actual Size (100%)", self.canvas.zoom_100, ["Ctrl+1"], menu=view_menu)
+        # zoom in there (it did nothing, while Ctrl+- zoomed out). A menu shows an entry's
+        # first key only: the tips name the others, and how to pan, which nothing in the window
+        # said (docs/window.md's "+ / -, F to fit, space-drag or middle button").
+        add("Zoom &In", self.canvas.zoom_in, ["Ctrl++", "+", "=", "Ctrl+="], menu=view_menu,
+            tip=f"Zoom in (also + or =; the mouse wheel zooms about the pointer). {PAN_WORDS}")
+        add("Zoom &Out", self.canvas.zoom_out, ["Ctrl+-", "-"], menu=view_menu,
+            tip=f"Zoom out (also -; the mouse wheel zooms about the pointer). {PAN_WORDS}")
+        add("&Fit to Window", self.canvas.fit_to_window, ["Ctrl+0", "F"], menu=view_menu,
+            tip="Show the whole photo (also F)")
+        add("&Actual Size (100%)", self.canvas.zoom_100, ["Ctrl+1"], menu=view_menu,
+            tip=f"One photo pixel per screen pixel. {PAN_WORDS}")
+        view_menu.setToolTipsVisible(True)
+        self.zoom_label.setToolTip(f"Zoom: + / - or the mouse wheel, F fits the photo, Ctrl+1 for 100 %. {PAN_WORDS}")
         view_menu.addSeparator()
         add("Toggle &Overlay", self.toggle_overlay, ["O"], menu=view_menu)
         view_menu.addSeparator()
@@ -774,6 +786,7 @@ class MainWindow(QMainWindow):
         canvas.stroke_finished.connect(self._on_stroke_finished)
         canvas.cursor_moved.connect(self._show_pixel_info)
         canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
+        canvas.zoom_changed.connect(self._say_how_to_pan)
         canvas.brush_size_changed.connect(self.tool_panel.set_brush_size)
         canvas.file_dropped.connect(self.open_image)
         canvas.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -1355,6 +1368,19 @@ class MainWindow(QMainWindow):
             if name not in unique:
                 unique.append(name)
         return unique
+
+    def _say_how_to_pan(self, _zoom: float) -> None:
+        """The first time in a session that the photo no longer fits the canvas, the status bar
+        says how to move around it (a trial zoomed to 100 % on a 6000 x 4000 photo and found
+        only the scroll bars: space-drag and the middle button were in docs/window.md alone)."""
+        if self._pan_said or self.image is None:
+            return
+        height, width = self.image.shape[:2]
+        zoom, viewport = self.canvas.zoom, self.canvas.viewport()
+        if width * zoom <= viewport.width() + 1 and height * zoom <= viewport.height() + 1:
+            return
+        self._pan_said = True
+        self.statusBar().showMessage(PAN_WORDS, 10000)
 
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
