@@ -191,6 +191,13 @@ def test_every_menu_entry_has_a_letter_of_its_own(qtbot, window):
             assert len(set(letters)) == len(letters), texts
 
 
+def test_the_menu_bar_letters_are_unique(qtbot, window):
+    # Video and View were both Alt+V: the key opened one or the other.
+    texts = [a.text() for a in window.menuBar().actions()]
+    letters = [t[t.index("&") + 1].lower() for t in texts]
+    assert len(letters) == len(texts) and len(set(letters)) == len(letters), texts
+
+
 def test_ctrl_equals_zooms_in(qtbot, window):
     window.activateWindow()
     before = window.canvas.zoom

@@ -604,7 +604,7 @@ class VideoMode(Mode):
     title = "Video"
     description = "Background subtraction over a video or a folder of frames"
     shortcut = "Ctrl+Shift+V"
-    menu_title = "&Video"
+    menu_title = "Vi&deo"  # Alt+D: Alt+V is View's (both had V, and Alt+V opened one or the other)
     uses_scribbles = False
     uses_overlay_threshold = False
     # Nothing is drawn here, and a frame's model needs the kernels being compiled: Play
