@@ -731,7 +731,10 @@ class MainWindow(QMainWindow):
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
-            add(f"&{mode.title} Mode", lambda _c=False, n=mode.name: self.set_mode(n),
+            # The letter of the mode's own menu where it has one ("S&kin Mode"): Segment and Skin
+            # both had S here.
+            own = mode.menu_title if mode.menu_title and mode.menu_title.replace("&", "") == mode.title else None
+            add(f"{own or '&' + mode.title} Mode", lambda _c=False, n=mode.name: self.set_mode(n),
                 [mode.shortcut] if mode.shortcut else [], tip=mode.description, menu=mode_menu)
         for mode in self.modes.values():
             if mode.menu_title:
@@ -753,7 +756,7 @@ class MainWindow(QMainWindow):
         view_menu.setToolTipsVisible(True)
         self.zoom_label.setToolTip(f"Zoom: + / - or the mouse wheel, F fits the photo, Ctrl+1 for 100 %. {PAN_WORDS}")
         view_menu.addSeparator()
-        add("Toggle &Overlay", self.toggle_overlay, ["O"], menu=view_menu)
+        add("Toggle O&verlay", self.toggle_overlay, ["O"], menu=view_menu)  # Zoom &Out has O
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
