@@ -331,7 +331,9 @@ class ScribbleCanvas(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, scale: float) -> None:
-        scale = min(max(scale, MIN_ZOOM), MAX_ZOOM)
+        # Within MIN_ZOOM .. MAX_ZOOM, or the zoom shown where the fit went beyond them: an
+        # 8 x 8 photo fits at 7500 %, and Zoom In (+, the wheel) then "zoomed" to 6400 %, out.
+        scale = min(max(scale, min(MIN_ZOOM, self.zoom)), max(MAX_ZOOM, self.zoom))
         factor = scale / self.zoom
         self._fit_mode = False
         self.scale(factor, factor)

@@ -281,3 +281,22 @@ def test_zooming_past_the_canvas_says_how_to_pan_once(qtbot, window):
     tips = {a.text().replace("&", ""): a.statusTip() for a in view.actions()}
     assert "Space" in tips["Zoom In"] and "+ or =" in tips["Zoom In"] and "also F" in tips["Fit to Window"]
     assert "Space" in window.zoom_label.toolTip()
+
+
+# == zoom in on a tiny photo ===========================================================================
+def test_zoom_in_never_zooms_out_on_a_tiny_photo(qtbot, make_window, tmp_path):
+    # An 8 x 8 photo fits the window at about 7500 %, beyond the 6400 % zoom limit: "+" then
+    # set 6400 % and the photo shrank.
+    from PIL import Image
+
+    Image.fromarray(np.full((4, 4, 3), 120, np.uint8)).save(tmp_path / "tiny8.png")  # fits at ~12000 %
+    window = make_window(tmp_path / "tiny8.png")
+    window.canvas.fit_to_window()
+    fitted = window.canvas.zoom
+    assert fitted > 64
+    window.canvas.zoom_in()
+    assert window.canvas.zoom >= fitted - 1e-9
+    window.canvas.zoom_at(fitted * 2, QPointF(10, 10))
+    assert window.canvas.zoom >= fitted - 1e-9
+    window.canvas.zoom_out()
+    assert window.canvas.zoom < fitted
