@@ -434,8 +434,12 @@ class ScribbleCanvas(QGraphicsView):
         image pixel or so, and a trial's clicks landed 1 px beside the pixel clicked.  The
         event's own position keeps the screen pixel.
         """
-        half = 0.5 / self.devicePixelRatioF()  # the middle of the screen pixel pointed at
-        return self.viewportTransform().inverted()[0].map(event.position() + QPointF(half, half))
+        return self._scene_point(event.position())
+
+    def _scene_point(self, position: QPointF) -> QPointF:
+        """The image point shown at viewport ``position``: the middle of the screen pixel there."""
+        half = 0.5 / self.devicePixelRatioF()
+        return self.viewportTransform().inverted()[0].map(QPointF(position) + QPointF(half, half))
 
     def _inside(self, point: QPointF) -> bool:
         if self.layer is None:
