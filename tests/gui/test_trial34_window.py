@@ -300,3 +300,22 @@ def test_zoom_in_never_zooms_out_on_a_tiny_photo(qtbot, make_window, tmp_path):
     assert window.canvas.zoom >= fitted - 1e-9
     window.canvas.zoom_out()
     assert window.canvas.zoom < fitted
+
+
+# == the Threshold slider's tooltip =====================================================================
+def test_the_threshold_tooltip_says_a_move_can_fit_the_marks_again(qtbot, make_window, photo_path):
+    # It said "(no retraining)", while with Smooth edges on a move fits marks made in several
+    # steps again one step each, the Training dock counting them.
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path, smoothing=True)
+    mode = window.modes["segment"]
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)
+    tip = window.overlay_panel.threshold_slider.toolTip()
+    assert "no retraining" not in tip and "fitted again one step each" in tip
+    seen = []
+    window.overlay_panel.threshold_slider.setValue(70)
+    qtbot.waitUntil(lambda: seen.append(mode.training_panel.status_label.text()) or "step" in seen[-1],
+                    timeout=60000)
+    qtbot.waitUntil(lambda: not mode.result_pending, timeout=60000)
