@@ -2694,11 +2694,11 @@ def _main(argv: list[str] | None) -> int:
         argv[0] == "--" or _dash_name(argv[0]))  # `segmix -- -photo.jpg`, `segmix -photo.jpg`
     if implicit_open:
         argv = ["open", *argv]
-    if argv[0] == "open":
-        argv = _dash_names_last(argv)
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction) and "open" in action.choices:
                 action.choices["open"]._error_prog = "segmix"
+    if argv[0] == "open":
+        argv = _dash_names_last(argv)
     try:
         args, extra = parser.parse_known_args(argv)
         if (args.command == "segment" and args.scribbles is None and args.model is None and args.box is None
