@@ -2566,6 +2566,34 @@ def _unknown_command(word: str) -> str | None:
             f"{', '.join(COMMANDS)}; see segmix --help)")
 
 
+def _dash_name(word: str) -> bool:
+    """True for a word that starts with "-", is no option of the window's and names an
+    existing file or folder (``segmix "-dash photo.jpg"``): argparse read such a name as an
+    option, "invalid choice: '-dash photo.jpg' (choose from 'open', ...)" or "unrecognized
+    arguments: -x.jpg", though the file was there."""
+    from pathlib import Path
+
+    if not word.startswith("-") or word in ("-", "--", "-h", "--help", "--version") or (
+            word.split("=", 1)[0] == "--max-megapixels"):
+        return False
+    try:
+        return Path(word).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _dash_names_last(argv: list[str]) -> list[str]:
+    """``open``'s words with an existing file named with a leading "-" moved after a "--", where
+    argparse takes it for the photo (the Unix way: ``segmix open -- -photo.jpg``)."""
+    if "--" in argv:
+        return argv
+    names = [word for word in argv[1:] if _dash_name(word)]
+    if not names:
+        return argv
+    rest = [word for word in argv[1:] if word not in names]
+    return [argv[0], *rest, "--", *names]
+
+
 def _warning_line(prefix: str):
     """A ``warnings.showwarning`` that prints ``PREFIX: warning: MESSAGE`` as one line on stderr
     (Python's default prints the source file, line number and code line as well), from any
@@ -2683,12 +2711,15 @@ def _main(argv: list[str] | None) -> int:
             print(refusal, file=sys.stderr)
             return 2
     implicit_open = not argv or (argv[0] not in known and not argv[0].startswith("-")) or (
-        argv[0].split("=", 1)[0] == "--max-megapixels")  # `segmix --max-megapixels 300 big.tif`: the window's
+        argv[0].split("=", 1)[0] == "--max-megapixels") or (  # `segmix --max-megapixels 300 big.tif`: the window's
+        argv[0] == "--" or _dash_name(argv[0]))  # `segmix -- -photo.jpg`, `segmix -photo.jpg`
     if implicit_open:
         argv = ["open", *argv]
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction) and "open" in action.choices:
                 action.choices["open"]._error_prog = "segmix"
+    if argv[0] == "open":
+        argv = _dash_names_last(argv)
     try:
         args, extra = parser.parse_known_args(argv)
         if (args.command == "segment" and args.scribbles is None and args.model is None and args.box is None

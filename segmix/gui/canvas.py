@@ -331,7 +331,9 @@ class ScribbleCanvas(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, scale: float) -> None:
-        scale = min(max(scale, MIN_ZOOM), MAX_ZOOM)
+        # Within MIN_ZOOM .. MAX_ZOOM, or the zoom shown where the fit went beyond them: an
+        # 8 x 8 photo fits at 7500 %, and Zoom In (+, the wheel) then "zoomed" to 6400 %, out.
+        scale = min(max(scale, min(MIN_ZOOM, self.zoom)), max(MAX_ZOOM, self.zoom))
         factor = scale / self.zoom
         self._fit_mode = False
         self.scale(factor, factor)
@@ -424,7 +426,20 @@ class ScribbleCanvas(QGraphicsView):
 
     # -- mouse ------------------------------------------------------------------------
     def _image_point(self, event) -> QPointF:
-        return self.mapToScene(event.position().toPoint())
+        """The image point under the pointer, to the fraction of a pixel the event gives.
+
+        QGraphicsView.mapToScene takes whole viewport pixels, which are device-independent:
+        under a scale factor of 2 (QT_SCALE_FACTOR, a high-DPI screen) one is 2 x 2 screen
+        pixels, so at the zoom that fits a photo (58 %) a click could only reach every second
+        image pixel or so, and a trial's clicks landed 1 px beside the pixel clicked.  The
+        event's own position keeps the screen pixel.
+        """
+        return self._scene_point(event.position())
+
+    def _scene_point(self, position: QPointF) -> QPointF:
+        """The image point shown at viewport ``position``: the middle of the screen pixel there."""
+        half = 0.5 / self.devicePixelRatioF()
+        return self.viewportTransform().inverted()[0].map(QPointF(position) + QPointF(half, half))
 
     def _inside(self, point: QPointF) -> bool:
         if self.layer is None:

@@ -558,3 +558,33 @@ def window_message(text: str) -> str:
 
         text = text.replace(modelfile.OTHER_FORMATS["segmix-background-model"], BACKGROUND_MODEL_WORDS)
     return text
+
+
+def model_file_words(path) -> str | None:
+    """What to say of a segmix model file opened, or dropped, as a photo; None for any other file.
+
+    A trial dropped the built-in skin model on the window and read "Cannot open photo:
+    .../skin_model.json: is a text file, not an image (it starts with '{\\n  "format":
+    "segmix-mo')", which said neither what the file is nor where it is used.
+    """
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        if path.suffix.lower() != ".json" or path.stat().st_size > 50_000_000:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    fmt, kind = data.get("format"), data.get("kind")
+    if fmt == "segmix-background-model":
+        return f"{path.name} is {BACKGROUND_MODEL_WORDS}, not a photo: the window does not load it."
+    if fmt != "segmix-model":
+        return None
+    if kind == "skin":
+        return f"{path.name} is a skin model, not a photo: load it with Skin > Load Skin Model... to apply it."
+    return (f"{path.name} is a segmentation model, not a photo: load it with File > Load Model... to apply it "
+            "to the photo open.")

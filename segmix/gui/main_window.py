@@ -58,6 +58,9 @@ from segmix.gui.worker import FIRST_START, TrainingController
 from segmix.mark_order import count_steps
 
 MAX_RECENT = 8
+
+#: How to move around a photo larger than the canvas (View menu tips, the zoom read-out's tooltip).
+PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the middle mouse button."
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
@@ -138,6 +141,9 @@ class _DockScroll(QScrollArea):
     def __init__(self, dock: QDockWidget, window: QMainWindow) -> None:
         super().__init__()
         self._dock, self._window = dock, window
+        # No Tab stop of its own: it showed no focus, so each dock took one Tab press that
+        # seemed to do nothing. Tab to a control inside still scrolls it into view.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
@@ -370,6 +376,7 @@ class MainWindow(QMainWindow):
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
+        self._pan_said = False  # _say_how_to_pan: once a session
         self.undo_group = QUndoGroup(self)
         # Before anything shows a message: its message is elided before the pixel read-out
         # (QStatusBar's ran into it).
@@ -696,6 +703,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             edit_menu.addAction(action)
             self.addAction(action)
+            action.enabledChanged.connect(lambda _e: self._update_undo_tips())
         self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
                                           menu=edit_menu, tip=SCRIBBLE_TIPS["clear"])
         for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
@@ -711,32 +719,55 @@ class MainWindow(QMainWindow):
             self._say_why_when_greyed(action)
 
         tools_menu = bar.addMenu("&Tools")
+        # Each entry with a letter of its own (Alt+T, then the letter), as in the other menus:
+        # a keyboard user had to arrow through this one.
         for name, key in (("foreground", "1"), ("background", "2"), ("eraser", "E"), ("rectangle", "R"), ("click", "C")):
-            add(f"{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n), [key], menu=tools_menu)
+            add(f"&{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n), [key], menu=tools_menu)
         tools_menu.addSeparator()
-        add("Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
-        add("Bigger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
+        add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
+        add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
         tools_menu.addSeparator()
-        add("Cancel Training", self.controller.cancel, ["Esc"], menu=tools_menu)
+        add("Cancel &Training", self.controller.cancel, ["Esc"], menu=tools_menu)
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
-            add(f"&{mode.title} Mode", lambda _c=False, n=mode.name: self.set_mode(n),
+            # The letter of the mode's own menu where it has one ("S&kin Mode"): Segment and Skin
+            # both had S here.
+            own = mode.menu_title if mode.menu_title and mode.menu_title.replace("&", "") == mode.title else None
+            add(f"{own or '&' + mode.title} Mode", lambda _c=False, n=mode.name: self.set_mode(n),
                 [mode.shortcut] if mode.shortcut else [], tip=mode.description, menu=mode_menu)
         for mode in self.modes.values():
             if mode.menu_title:
                 mode.populate_menu(bar.addMenu(mode.menu_title))
 
         view_menu = bar.addMenu("&View")
-        add("Zoom &In", self.canvas.zoom_in, ["Ctrl++", "+", "="], menu=view_menu)
-        add("Zoom &Out", self.canvas.zoom_out, ["Ctrl+-", "-"], menu=view_menu)
-        add("&Fit to Window", self.canvas.fit_to_window, ["Ctrl+0", "F"], menu=view_menu)
-        add("&Actual Size (100%)", self.canvas.zoom_100, ["Ctrl+1"], menu=view_menu)
+        # Ctrl+= too: "+" is Shift+= on most keyboards, and Ctrl+= is how browsers and viewers
+        # zoom in there (it did nothing, while Ctrl+- zoomed out). A menu shows an entry's
+        # first key only: the tips name the others, and how to pan, which nothing in the window
+        # said (docs/window.md's "+ / -, F to fit, space-drag or middle button").
+        add("Zoom &In", self.canvas.zoom_in, ["Ctrl++", "+", "=", "Ctrl+="], menu=view_menu,
+            tip=f"Zoom in (also + or =; the mouse wheel zooms about the pointer). {PAN_WORDS}")
+        add("Zoom &Out", self.canvas.zoom_out, ["Ctrl+-", "-"], menu=view_menu,
+            tip=f"Zoom out (also -; the mouse wheel zooms about the pointer). {PAN_WORDS}")
+        add("&Fit to Window", self.canvas.fit_to_window, ["Ctrl+0", "F"], menu=view_menu,
+            tip="Show the whole photo (also F)")
+        add("&Actual Size (100%)", self.canvas.zoom_100, ["Ctrl+1"], menu=view_menu,
+            tip=f"One photo pixel per screen pixel. {PAN_WORDS}")
+        view_menu.setToolTipsVisible(True)
+        self.zoom_label.setToolTip(f"Zoom: + / - or the mouse wheel, F fits the photo, Ctrl+1 for 100 %. {PAN_WORDS}")
         view_menu.addSeparator()
-        add("Toggle &Overlay", self.toggle_overlay, ["O"], menu=view_menu)
+        add("Toggle O&verlay", self.toggle_overlay, ["O"], menu=view_menu)  # Zoom &Out has O
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        # Every menu's greyed-out entries say why (their tooltip, and the status bar under the
+        # mouse), not only File's and Edit's: Skin's Save Skin Model and Video's Play / Pause,
+        # Step and Export All Masks said nothing.
+        for menu_action in bar.actions():
+            menu = menu_action.menu()
+            if menu is not None:
+                menu.setToolTipsVisible(True)
+                menu.setStyle(self._menu_style)
 
     def _create_mode_bar(self) -> None:
         bar = QToolBar("Mode", self)
@@ -758,6 +789,7 @@ class MainWindow(QMainWindow):
         canvas.stroke_finished.connect(self._on_stroke_finished)
         canvas.cursor_moved.connect(self._show_pixel_info)
         canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
+        canvas.zoom_changed.connect(self._say_how_to_pan)
         canvas.brush_size_changed.connect(self.tool_panel.set_brush_size)
         canvas.file_dropped.connect(self.open_image)
         canvas.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -1215,8 +1247,9 @@ class MainWindow(QMainWindow):
             loaded = files.load_image_info(path)
         except (ValueError, OSError) as exc:
             # The library's text for a too-large photo names a Python call; the window says
-            # what a user can do instead (files.window_message).
-            self.show_message("Cannot open photo", files.window_message(str(exc)))
+            # what a user can do instead (files.window_message). A model file (dropped on the
+            # window, say) is named as one, with the menu that loads it.
+            self.show_message("Cannot open photo", files.model_file_words(path) or files.window_message(str(exc)))
             return False
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False
@@ -1339,6 +1372,19 @@ class MainWindow(QMainWindow):
                 unique.append(name)
         return unique
 
+    def _say_how_to_pan(self, _zoom: float) -> None:
+        """The first time in a session that the photo no longer fits the canvas, the status bar
+        says how to move around it (a trial zoomed to 100 % on a 6000 x 4000 photo and found
+        only the scroll bars: space-drag and the middle button were in docs/window.md alone)."""
+        if self._pan_said or self.image is None:
+            return
+        height, width = self.image.shape[:2]
+        zoom, viewport = self.canvas.zoom, self.canvas.viewport()
+        if width * zoom <= viewport.width() + 1 and height * zoom <= viewport.height() + 1:
+            return
+        self._pan_said = True
+        self.statusBar().showMessage(PAN_WORDS, 10000)
+
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self._recent_files()
@@ -1346,8 +1392,22 @@ class MainWindow(QMainWindow):
             # "&" in a file name is a literal ampersand, not an accelerator.
             action = self.recent_menu.addAction(f"&{index + 1} {label.replace('&', '&&')}")
             action.setToolTip(name)
-            action.triggered.connect(lambda _c=False, n=name: self.open_image(n))
+            action.triggered.connect(lambda _c=False, n=name: self.open_recent(n))
         self.recent_menu.setEnabled(bool(recent))
+
+    def open_recent(self, name: str) -> bool:
+        """Open an entry of File > Open Recent; one whose file is gone leaves the menu.
+
+        A photo moved or deleted since stayed in the menu, and each pick of it gave the same
+        "no such file" dialog again.
+        """
+        if not Path(name).exists():
+            self.settings.setValue("files/recent", [p for p in self._recent_files() if p != name])
+            self._rebuild_recent_menu()
+            self.show_message("Cannot open photo", f"{name} is no longer there (moved, renamed or deleted): it is "
+                                                   "removed from File > Open Recent.")
+            return False
+        return self.open_image(name)
 
     def last_folder(self) -> str:
         """The folder open dialogs start in."""
@@ -1811,6 +1871,24 @@ class MainWindow(QMainWindow):
         self._update_scribble_actions()
         self._export_when_ready()
 
+    def _update_undo_tips(self) -> None:
+        """Undo / Redo's tips: what they do, or, greyed out, why (their QUndoGroup greys them)."""
+        mode = getattr(self, "modes", None) and self.active_mode
+        if not mode:
+            return
+        if not mode.uses_scribbles:
+            why = (f"{mode.title} mode has no marks (scribbles): marks belong to the photo modes "
+                   f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
+            tips = ((self.undo_action, why, why), (self.redo_action, why, why))
+        else:
+            tips = ((self.undo_action, "Undo the last mark (stroke, click, clear or load)",
+                     "Nothing to undo: no mark made on this photo yet, or every mark undone"),
+                    (self.redo_action, "Redo the mark undone last", "Nothing to redo: Redo brings back a mark you undid"))
+        for action, tip, why in tips:
+            said = tip if action.isEnabled() else why
+            action.setStatusTip(said)
+            action.setToolTip(said)
+
     def _update_scribble_actions(self) -> None:
         """Load / Save / Clear Scribbles: enabled only where they do something, else greyed
         out with the reason as their tip (Video mode's Save Scribbles wrote an all-zero PNG;
@@ -1822,12 +1900,9 @@ class MainWindow(QMainWindow):
             for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
                 self._set_available(action, False, why)
             # Undo / Redo follow the mode's (empty) history: greyed out by their QUndoGroup.
-            for action in (self.undo_action, self.redo_action):
-                action.setStatusTip(why)
+            self._update_undo_tips()
             return
-        for action, tip in ((self.undo_action, "Undo the last mark (stroke, click, clear or load)"),
-                            (self.redo_action, "Redo the mark undone last")):
-            action.setStatusTip(tip)
+        self._update_undo_tips()
         if self.layer is None:
             why = "No photo open: open one first (Ctrl+O)"
             for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):

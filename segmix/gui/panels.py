@@ -35,6 +35,17 @@ from segmix.gui.signals import emit
 ELLIPSIS = "\u2026"
 
 
+
+def threshold_tip(positive: str) -> str:
+    """The Threshold slider's tooltip. It said "(no retraining)", but with Smooth edges on a move
+    runs the graph cut again, and marks made in several steps are fitted again one step each
+    (SegmentMode.on_threshold_changed, docs/window.md): a trial read "no retraining" over
+    "Re-fitting your 6 steps (step 2 of 6)..." in the Training dock."""
+    return (f"A pixel is {positive} where P({positive} | colour) exceeds this value. Without Smooth edges the "
+            "mask follows at once; with it, the graph cut runs again, and marks made in several steps are "
+            "fitted again one step each (the Training dock counts the steps; moving back restores the earlier "
+            "mask). Double-click: back to 0.50")
+
 class StatusLabel(QLabel):
     """A word-wrapped label of a fixed number of lines that never cuts its text silently.
 
@@ -396,10 +407,7 @@ class OverlayPanel(QWidget):
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(1, 99)
         self.threshold_slider.setValue(50)
-        self.threshold_slider.setToolTip(
-            "A pixel is foreground when P(foreground | colour) exceeds this value (no retraining). "
-            "Double-click: back to 0.50"
-        )
+        self.threshold_slider.setToolTip(threshold_tip("foreground"))
         self.threshold_label = QLabel("0.50")
         self.threshold_slider.valueChanged.connect(self._threshold_moved)
         # As Skin mode's slider: a trial's double-click moved it a page (0.50 -> 0.55).
@@ -423,10 +431,7 @@ class OverlayPanel(QWidget):
     def set_class_names(self, positive: str, negative: str) -> None:
         """What p = 1 and p = 0 mean in the active mode (legend and threshold tooltip)."""
         self.legend.set_names(positive, negative)
-        self.threshold_slider.setToolTip(
-            f"A pixel is {positive} when P({positive} | colour) exceeds this value (no retraining). "
-            "Double-click: back to 0.50"
-        )
+        self.threshold_slider.setToolTip(threshold_tip(positive))
 
     def _opacity_moved(self, value: int) -> None:
         self.opacity_label.setText(f"{value} %")

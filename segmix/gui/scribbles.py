@@ -124,6 +124,13 @@ class LabelLayer:
         else:
             px, py = xs - x0, ys - y0
         inside = px * px + py * py <= radius * radius
+        # The pixels under the ends are painted whatever the width: a 1-px brush's dot
+        # reaches only pixel centres within half a pixel, so a click on the corner of a
+        # pixel shown 40 screen pixels wide (a small photo zoomed in) painted nothing.
+        for x, y in ((x0, y0), (x1, y1)):
+            row, col = int(np.floor(y)), int(np.floor(x))
+            if top <= row < bottom and left <= col < right:
+                inside[row - top, col - left] = True
         if not inside.any():
             return None
         self.labels[top:bottom, left:right][inside] = label

@@ -38,7 +38,8 @@ def test_mode_shortcuts_work_from_every_kind_of_widget_and_focus_the_canvas(make
     window.activateWindow()
     window.set_mode(start)
     targets = _focusable(window)
-    assert {"QComboBox", "ScribbleCanvas", "_DockScroll"} <= set(targets)
+    # The docks' scroll areas take no focus since session 34 (a Tab stop that showed nothing).
+    assert {"QComboBox", "ScribbleCanvas"} <= set(targets) and "_DockScroll" not in targets
     for name, widget in targets.items():
         window.set_mode(start)
         widget.setFocus()

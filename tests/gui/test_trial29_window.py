@@ -26,11 +26,12 @@ def test_a_failed_fit_is_said_in_the_banner_not_fitting(qtbot, make_window, tmp_
         _click(window, 0.5, 0.5)
     hint = window.hint_label.text()
     assert HINT_TRAINING not in hint
-    assert "Training failed" in hint and "every pixel is marked foreground" in hint
+    # (In the window's words since session 34: keys, not the label file's values.)
+    assert "Training failed" in hint and "your marks cover all of the 3 x 2 photo as foreground" in hint
     # The command line's and Load Scribbles' words, not "no background scribbles: paint some
     # background pixels first", which did not say that every pixel was marked.
     status = window.modes["segment"].training_panel.status_label.text()
-    assert "every pixel is marked foreground" in status and "no background scribbles" not in status
+    assert "cover all of the 3 x 2 photo as foreground" in status and "no background scribbles" not in status
     # Undone, the marks are no longer the failed ones: the banner says what to do now.
     window.undo_stack.undo()
     assert not window.layer.labels.any()

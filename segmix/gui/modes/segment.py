@@ -902,6 +902,24 @@ class SegmentMode(Mode):
         percent = share_percent(share, outcome.settings.unexplained_share)
         return f"{percent}% unlike your background marks: tick More > Keep unmarked colours"
 
+    def _whole_photo_marked(self, labels: np.ndarray) -> str | None:
+        """Why marks drawn here that cover the photo in one class cannot be fitted, in the
+        window's words (keys, not label values), else None.
+
+        A trial's first click with the 20-px brush on an 8 x 8 photo covered all of it, and
+        the window gave the label file's words: "every pixel is marked foreground (1); leave
+        the pixels to classify unmarked (0) and mark some background (2)"; there is no 0 to
+        paint in the window, and nothing said that the brush was larger than the photo.
+        """
+        if files.unusable_scribbles(labels, self.class_names) is None or not labels.any():
+            return None
+        label = int(labels.flat[0])
+        name, other = self.class_names if label == FOREGROUND else self.class_names[::-1]
+        other_key = "2, or the right button" if label == FOREGROUND else "1"
+        height, width = labels.shape
+        return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to classify; "
+                f"mark only part of it (a smaller brush: [, or the Eraser: E) and some {other} ({other_key})")
+
     def on_failed(self, message: str) -> None:
         self._training_in_flight = self._apply_in_flight = False
         self._job_words = ""
@@ -911,7 +929,7 @@ class SegmentMode(Mode):
             # fail as "no background scribbles: paint some background pixels first", which
             # did not say that the whole photo was marked: the words Load Scribbles and
             # segmix segment use for such marks.
-            message = files.unusable_scribbles(layer.labels, self.class_names) or message
+            message = self._whole_photo_marked(layer.labels) or message
         self._failure = (message, layer.labels.copy()) if layer is not None else None
         self.training_panel.set_status(f"Training failed: {message}")
         self.shell.statusBar().showMessage(f"Training failed: {message}", 8000)
@@ -1124,7 +1142,19 @@ class SegmentMode(Mode):
     def update_actions(self) -> None:
         """Called by the shell's update_actions."""
         if hasattr(self, "save_model_action"):
-            self.save_model_action.setEnabled(self.outcome is not None and files.model_saving_available())
+            # Greyed out, its tip says why, as the exports' do (it said "Save the trained
+            # segmentation model as JSON" greyed out, with nothing trained).
+            # (model_saving_available imports the engine: only once a model is there.)
+            available = self.outcome is not None and files.model_saving_available()
+            if available:
+                tip = "Save the trained segmentation model as JSON"
+            elif self.outcome is not None:
+                tip = "Model files cannot be written by this installation of segmix"
+            else:
+                where = "" if self.active else f" in Segment mode ({self.shortcut})"
+                tip = (f"No model to save yet: mark the object{where} first (a click or a stroke); the model "
+                       "fitted to your marks can then be saved.")
+            self.shell._set_available(self.save_model_action, available, tip)
 
     # == model files =====================================================================
     def save_model(self, path=None) -> bool:

@@ -727,5 +727,11 @@ class SkinMode(Mode):
     def update_actions(self) -> None:
         has_model = self.skin_model is not None
         if hasattr(self, "save_skin_action"):
-            self.save_skin_action.setEnabled(has_model)
+            # Greyed out, its tip says why (it said only "Save Skin Model").
+            where = "" if self.active else f"switch to Skin mode ({self.shortcut}), then "
+            self.shell._set_available(
+                self.save_skin_action, has_model,
+                "Save the skin model in use as JSON (segmix skin apply --model reads it)" if has_model else
+                f"No skin model yet: {where}open a photo; the model in use (the built-in one, or one you load or "
+                "train) can then be saved.")
         self.skin_panel.save_button.setEnabled(has_model)

@@ -604,7 +604,7 @@ class VideoMode(Mode):
     title = "Video"
     description = "Background subtraction over a video or a folder of frames"
     shortcut = "Ctrl+Shift+V"
-    menu_title = "&Video"
+    menu_title = "Vi&deo"  # Alt+D: Alt+V is View's (both had V, and Alt+V opened one or the other)
     uses_scribbles = False
     uses_overlay_threshold = False
     # Nothing is drawn here, and a frame's model needs the kernels being compiled: Play
@@ -998,10 +998,22 @@ class VideoMode(Mode):
         for widget in (p.play_button, p.step_button, p.slider, p.export_button):
             widget.setEnabled(have and not self._exporting)
         p.cancel_button.setEnabled(self._exporting or self._jumping)
-        for name in ("play_action", "step_action", "export_action"):
+        # Greyed out, their tips say why (they said "Play or pause" and "Process the next
+        # frame" in Segment mode, where P and "." did nothing).
+        if getattr(self, "play_action", None) is None:
+            return  # the menu is not made yet (the window is building its modes)
+        if not self.active:
+            why = f"Video mode's: switch to Video mode ({self.shortcut}) and open a video or a folder of frames"
+        elif not have:
+            why = "No video open: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O) first"
+        else:
+            why = "Exporting every frame's mask: wait for it, or press Cancel in the Video dock"
+        for name, tip in (("play_action", "Play or pause"), ("step_action", "Process the next frame"),
+                          ("export_action", "Write the mask of every frame")):
             action = getattr(self, name, None)
             if action is not None:
-                action.setEnabled(have and not self._exporting and self.active)
+                available = have and not self._exporting and self.active
+                self.shell._set_available(action, available, tip if available else why)
 
     @property
     def has_result(self) -> bool:
