@@ -192,13 +192,18 @@ def _checked_scores(posterior, labels, mask):
     labels = np.asarray(labels)
     if posterior.ndim != 2:
         raise ValueError(f"posterior must be an (H, W) array of p(skin); got shape {posterior.shape}")
+    if posterior.size == 0:  # said as "every pixel is -1 (ignored)" before
+        raise ValueError(f"posterior is empty (shape {posterior.shape}): there is no pixel to score")
     if labels.shape != posterior.shape:
         raise ValueError(f"labels must be the posterior's shape {posterior.shape}; got {labels.shape}")
     if not np.issubdtype(posterior.dtype, np.floating):
         raise ValueError(f"posterior must be floating-point p(skin) in [0, 1]; got {posterior.dtype} "
                          f"(a 16-bit probability PNG of skin apply: divide it by 65535)")
     low, high = (float(np.min(posterior)), float(np.max(posterior))) if posterior.size else (0.0, 0.0)
-    if not (0.0 <= low and high <= 1.0):  # NaN fails both
+    if np.isnan(low) or np.isnan(high):  # was said as "got values from nan to nan"
+        raise ValueError(f"posterior must be p(skin) in [0, 1]; it holds NaN at {int(np.isnan(posterior).sum())} "
+                         "pixels")
+    if not (0.0 <= low and high <= 1.0):
         raise ValueError(f"posterior must be p(skin) in [0, 1]; got values from {low:g} to {high:g}"
                          + (" (a 16-bit probability PNG of skin apply: divide it by 65535)" if high > 1.0 else ""))
     if labels.dtype == bool:
@@ -217,6 +222,16 @@ def _checked_scores(posterior, labels, mask):
         mask = np.asarray(mask)
         if mask.shape != posterior.shape:
             raise ValueError(f"mask must be the posterior's shape {posterior.shape}; got {mask.shape}")
+        if mask.dtype != bool:
+            # astype(bool) took any non-zero value as skin: a posterior passed as the mask
+            # counted every pixel of p > 0 as detected (F1 0.66 where the decision's was 0.52).
+            values = np.unique(mask) if mask.size else np.zeros(0, np.uint8)
+            if not (np.issubdtype(mask.dtype, np.number) and set(values.tolist()) <= {0, 1}
+                    or np.issubdtype(mask.dtype, np.integer) and set(values.tolist()) <= {0, 255}):
+                shown = ", ".join(f"{v:g}" for v in values[:6].tolist()) + (", ..." if values.size > 6 else "")
+                raise ValueError(f"mask must be the detector's decision, bool (or 0 / 1, 0 / 255); got {mask.dtype} "
+                                 f"values {shown}: for a map of p(skin) give mask=posterior > threshold, or leave "
+                                 "mask out")
         mask = mask.astype(bool, copy=False)
     return posterior, labels, mask
 
@@ -256,13 +271,33 @@ class SkinEvaluator:
 
     def add(self, posterior: np.ndarray, labels: np.ndarray, mask: np.ndarray | None = None,
             swept: np.ndarray | None = None, name: str | None = None) -> None:
-        """posterior (H, W) in [0, 1]; labels (H, W) int8: 1 skin, 0 non-skin, -1 ignore;
-        mask (H, W) bool, the detector's decision (default: posterior > threshold). For the
-        best-threshold sweep, optional: ``swept``, the photo's :meth:`sweep_counts_of` (the
-        detector's decisions at the sweep's thresholds). Without it the best threshold comes
-        from the posterior alone. The ROC comes from the posterior, precision / recall / F1
-        from the decision. ``name``: the photo's, for the per-photo table (default: its
-        1-based number)."""
+        """Count one photo. The ROC comes from the posterior, precision / recall / F1 from the decision.
+
+        Parameters
+        ----------
+        posterior : (H, W) float array
+            p(skin) in [0, 1] (``detect(...).posterior``).
+        labels : (H, W) integer or bool array
+            1 skin, 0 non-skin, -1 ignored (a 0 / 255 / 128 mask: ``(m == 255) - (m == 128)``
+            as int8).
+        mask : (H, W) bool array, optional
+            The detector's decision (0 / 1 or 0 / 255 integers are taken too); default
+            ``posterior > threshold``.
+        swept : (len(sweep), 3) int64 array, optional
+            The photo's :meth:`sweep_counts_of` (the detector's decisions at the sweep's
+            thresholds), for the best-threshold sweep; without it the best threshold comes
+            from the posterior alone.
+        name : str, optional
+            The photo's, for the per-photo table (default: its 1-based number).
+
+        Raises
+        ------
+        ValueError
+            Arrays of other shapes, an empty or non-float posterior or one outside [0, 1]
+            (NaN included; a 16-bit map is named), labels other than 1 / 0 / -1 (a 0 / 255
+            mask is named), a mask of other values than 0 / 1 or 0 / 255 (a posterior given
+            as the mask), or a photo whose every pixel is ignored.
+        """
         posterior, labels, mask = _checked_scores(posterior, labels, mask)
         p = posterior.ravel()
         lab = labels.ravel()

@@ -54,3 +54,40 @@ def test_add_point_marks_names_a_malformed_click_or_box(kwargs, words):
     with pytest.raises(ValueError) as info:
         add_point_marks(np.zeros((30, 40), np.uint8), None, **kwargs)
     assert words in str(info.value)
+
+
+# ------------------------------------------------------------------ SkinEvaluator.add
+def _scores():
+    rng = np.random.default_rng(0)
+    return rng.random((20, 30)).astype(np.float32), (rng.random((20, 30)) > 0.5).astype(np.int8)
+
+
+def test_skin_evaluator_refuses_a_posterior_given_as_the_mask():
+    from segmix.skin_eval import SkinEvaluator
+
+    posterior, labels = _scores()
+    with pytest.raises(ValueError, match="mask must be the detector's decision"):
+        SkinEvaluator(0.5).add(posterior, labels, posterior)  # was: every p > 0 counted as detected
+
+
+@pytest.mark.parametrize("mask", [lambda p: p > 0.5, lambda p: (p > 0.5).astype(int),
+                                  lambda p: (p > 0.5).astype(np.uint8) * 255, lambda p: (p > 0.5).astype(float)])
+def test_skin_evaluator_takes_a_decision_as_bool_0_1_or_0_255(mask):
+    from segmix.skin_eval import SkinEvaluator
+
+    posterior, labels = _scores()
+    plain, given = SkinEvaluator(0.5), SkinEvaluator(0.5)
+    plain.add(posterior, labels)
+    given.add(posterior, labels, mask(posterior))
+    assert given.result().f1 == plain.result().f1
+
+
+def test_skin_evaluator_names_nan_and_empty_posteriors():
+    from segmix.skin_eval import SkinEvaluator
+
+    posterior, labels = _scores()
+    posterior[0, :3] = np.nan
+    with pytest.raises(ValueError, match="holds NaN at 3 pixels"):
+        SkinEvaluator(0.5).add(posterior, labels)
+    with pytest.raises(ValueError, match="posterior is empty"):
+        SkinEvaluator(0.5).add(np.zeros((0, 4), np.float32), np.zeros((0, 4), np.int8))
