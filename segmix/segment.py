@@ -59,6 +59,7 @@ from segmix.features import MAX_WEIGHT, FeatureSpace, pair_keys, rgb_codes, uniq
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
 from segmix.occluded_parts import keep_near_parts
+from segmix.transparency import check_transparent
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
 from segmix.unexplained import explained_threshold, mix as mix_mixtures, unexplained
@@ -1118,14 +1119,12 @@ def iter_train_model(
     UserWarning
         When a class has fewer distinct colours than ``n_components`` (K is lowered).
     """
-    settings = settings or SegmentationSettings()
+    settings = _checked_settings(settings)
     settings.validate()
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
-    if transparent is not None and np.any(transparent):
-        if np.shape(transparent) != scribbles.shape:
-            raise ValueError(f"transparent must be {scribbles.shape[0]} x {scribbles.shape[1]} like the photo; "
-                             f"got shape {np.shape(transparent)}")
+    transparent = check_transparent(transparent, scribbles.shape)
+    if transparent is not None:
         # A label of neither class and not unmarked: the class samples (label 1 / 2) and the
         # zero-marks prior's unmarked sample (label 0) all leave these pixels out.
         scribbles = np.where(np.asarray(transparent, bool), np.uint8(_NO_EVIDENCE), scribbles).astype(np.uint8)
@@ -1327,6 +1326,17 @@ def _warm_start_mixture(previous, index, n_components, features, settings) -> di
     weights = np.asarray(old.weights_[:k], dtype=np.float64)
     return {"weights_init": weights / weights.sum(), "means_init": np.asarray(old.means_[:k], dtype=np.float64),
             "precisions_init": precisions}
+
+
+def _checked_settings(settings) -> "SegmentationSettings":
+    """``settings``, or the defaults for None; a dict (or anything else) is refused by name,
+    where it failed as "'dict' object has no attribute 'validate'"."""
+    if settings is None:
+        return SegmentationSettings()
+    if not isinstance(settings, SegmentationSettings):
+        raise TypeError(f"settings must be a SegmentationSettings, not {type(settings).__name__}: "
+                        "SegmentationSettings(n_components=3, ...) or SegmentationSettings.from_dict(d) makes one")
+    return settings
 
 
 def train_model(image, scribbles, settings=None, previous=None, transparent=None) -> SegmentationModel:
@@ -1831,10 +1841,11 @@ def apply_model(
         the returned model; ``mask`` (H, W) bool the final decision; ``model`` is the input
         model, or the refitted one after GrabCut rounds.
     """
-    if transparent is not None and np.any(transparent):
+    transparent = check_transparent(transparent, np.shape(image)[:2])
+    if transparent is not None:
         from segmix.transparency import hide, mark_background
 
-        hidden = np.asarray(transparent, bool)
+        hidden = transparent
         shown = None if on_cut is None else (lambda mask, probability: on_cut(*hide(mask, probability, hidden)))
         result = apply_model(image, model, mark_background(scribbles, hidden, hidden.shape), settings, previous_mask,
                              previous_model,
@@ -2313,9 +2324,20 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     Returns
     -------
     SegmentationResult
+        ``mask`` (H, W) bool, ``probability`` (H, W) float32 p(foreground), ``model``.
+
+    Raises
+    ------
+    TypeError
+        ``settings`` that are not a :class:`SegmentationSettings` (a dict: ``from_dict``).
+    ValueError
+        An image that is not (H, W, 3) uint8 (the message says how to convert it), scribbles
+        of another size, dtype (floats, bool) or values than 0 / 1 / 2, no marks, an invalid
+        setting (named), a ``transparent`` of another size or not 0 / 1 (an alpha channel).
     """
-    settings = settings or SegmentationSettings()
-    if transparent is None or not np.any(transparent):
+    settings = _checked_settings(settings)
+    transparent = check_transparent(transparent, np.shape(image)[:2]) if transparent is not None else None
+    if transparent is None:
         model = train_model(image, scribbles, settings, previous_model)
         return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
     model = train_model(image, scribbles, settings, previous_model, transparent)

@@ -1088,9 +1088,22 @@ def with_threshold(model: SegmixModel, threshold: float) -> SegmixModel:
     -------
     SegmixModel
         A new model; written and read back, it decides exactly as ``model`` at ``threshold``.
+
+    Raises
+    ------
+    ValueError
+        A threshold that is not a number in [0, 1].
+    TypeError
+        A ``model`` that is not a loaded skin model (a path: :func:`load_skin_model`).
     """
     from segmix.skin_detect import DETECTOR_THRESHOLD_KEY, detector_threshold
 
+    from segmix.skin_detect import check_skin_model, check_threshold
+
+    # A threshold of 2 made a model that called nothing skin, -1 everything, without a word.
+    model, threshold = check_skin_model(model), check_threshold(threshold)
+    if threshold is None:
+        raise ValueError("threshold must be a number in [0, 1] (a probability of skin); got None")
     inner = detector_threshold(model)
     training = {key: value for key, value in model.training.items() if key != DETECTOR_THRESHOLD_KEY}
     if float(threshold) != inner:
@@ -1166,10 +1179,32 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
     Without ``adapt`` this is the exact per-pixel posterior of the model (the lecture's rule);
     ``adapt=True`` adapts the mixtures to the photo (:func:`segmix.skin_detect.skin_log_odds`).
     The refined mask is :func:`detect`'s.
+
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    image : (H, W, 3) uint8 array
+    adapt : bool, default False
+    cache : PosteriorCache, optional (the plain path only)
+
+    Returns
+    -------
+    (H, W) float32 ndarray
+
+    Raises
+    ------
+    TypeError
+        A ``model`` that is not a loaded skin model, or an ``adapt`` that is not a bool (a
+        threshold given third, as ``detect_skin(model, image, 0.5)``, turned adaptation on).
+    ValueError
+        An image that is not (H, W, 3) uint8 (the message says how to convert it).
     """
     from segmix.skin_detect import check_skin_model
 
     check_skin_model(model)
+    if not isinstance(adapt, (bool, np.bool_)):
+        raise TypeError(f"adapt must be True or False, got {adapt!r}: detect_skin takes no threshold "
+                        "(threshold its posterior, or use detect(model, image, threshold=...))")
     image = check_image(image)
     if adapt:
         from segmix import skin_detect
@@ -1205,12 +1240,26 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     Returns
     -------
     segmix.skin_detect.SkinResult (posterior, log_odds, mask)
+        ``posterior`` (H, W) float32 p(skin), ``log_odds`` (H, W) float32, ``mask`` (H, W) bool.
+
+    Raises
+    ------
+    TypeError
+        A ``model`` that is not a loaded skin model (a path or None: :func:`load_skin_model`), or
+        ``settings`` that are not a ``SkinSettings``.
+    ValueError
+        An image that is not (H, W, 3) uint8 (the message says how to convert floats, 16-bit,
+        greyscale or RGBA arrays), a threshold outside [0, 1], malformed ``face_boxes``, or a
+        ``transparent`` of another size or holding other values than 0 / 1 (an alpha channel).
     """
     from segmix import skin_detect
 
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else skin_detect.check_settings(settings)
     model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
     image = check_image(image)
+    from segmix.transparency import check_transparent
+
+    transparent = check_transparent(transparent, image.shape[:2])
     t = model.threshold if threshold is None else threshold
     mask = None
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density
@@ -1228,8 +1277,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             if settings.spatial:
                 mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
-    if transparent is not None and np.any(transparent):
-        hidden = np.asarray(transparent, bool)
+    if transparent is not None:
+        hidden = transparent
         posterior = np.where(hidden, np.float32(0.0), posterior)
         log_odds = np.where(hidden, HIDDEN_LOG_ODDS, log_odds)
         seeds = np.where(hidden, HIDDEN_LOG_ODDS, seeds)

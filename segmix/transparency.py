@@ -32,6 +32,49 @@ def transparent_pixels(alpha: np.ndarray | None) -> np.ndarray | None:
     return clear if clear.any() else None
 
 
+def check_transparent(transparent, shape: tuple[int, int], name: str = "transparent") -> np.ndarray | None:
+    """``transparent`` as an (H, W) bool array, or None when it marks no pixel.
+
+    A caller's alpha channel given as ``transparent`` (255 = opaque) was read as "every pixel
+    transparent": ``detect`` then found no skin and ``segment`` made everything background,
+    without a word; an array of another size failed in NumPy's broadcasting words.
+
+    Parameters
+    ----------
+    transparent : (H, W) bool array-like or None
+        True on the photo's fully transparent pixels (0 / 1 integers are taken too).
+    shape : (int, int)
+        The photo's (H, W).
+    name : str
+        The parameter's name in the messages.
+
+    Returns
+    -------
+    (H, W) bool ndarray or None
+
+    Raises
+    ------
+    ValueError
+        An array of another height and width, or one holding other values than 0 / 1 (an
+        alpha channel: ``transparent_pixels(alpha)`` or ``alpha == 0`` gives its transparent
+        pixels).
+    """
+    if transparent is None:
+        return None
+    transparent = np.asarray(transparent)
+    if transparent.shape != tuple(shape):
+        raise ValueError(f"{name} must be {shape[0]} x {shape[1]} (H x W) like the photo; got shape {transparent.shape}")
+    if transparent.dtype != bool:
+        if not np.issubdtype(transparent.dtype, np.number) or transparent.size and (
+                float(np.nanmin(transparent)) < 0 or float(np.nanmax(transparent)) > 1
+                or not np.isin(transparent, (0, 1)).all()):
+            raise ValueError(f"{name} must be a bool array, True on fully transparent pixels; got {transparent.dtype} "
+                             "values other than 0 / 1: for an alpha channel give "
+                             "segmix.transparency.transparent_pixels(alpha) (alpha == 0)")
+        transparent = transparent.astype(bool)
+    return transparent if transparent.any() else None
+
+
 def with_transparent_background(scribbles: np.ndarray | None, alpha: np.ndarray | None,
                                 shape: tuple[int, int] | None = None) -> np.ndarray | None:
     """The marks with every fully transparent pixel marked background (2).

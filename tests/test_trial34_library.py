@@ -91,3 +91,61 @@ def test_skin_evaluator_names_nan_and_empty_posteriors():
         SkinEvaluator(0.5).add(posterior, labels)
     with pytest.raises(ValueError, match="posterior is empty"):
         SkinEvaluator(0.5).add(np.zeros((0, 4), np.float32), np.zeros((0, 4), np.int8))
+
+
+# ------------------------------------------------------------------ transparent, settings, thresholds
+def _photo():
+    rng = np.random.default_rng(3)
+    image = np.full((40, 50, 3), (40, 90, 160), np.uint8)
+    image[10:30, 15:35] = (200, 150, 120)
+    return np.clip(image + rng.integers(-8, 9, image.shape), 0, 255).astype(np.uint8)
+
+
+def _marks():
+    marks = np.zeros((40, 50), np.uint8)
+    marks[18:22, 22:28] = 1
+    marks[:3] = 2
+    return marks
+
+
+def test_an_alpha_channel_given_as_transparent_is_refused():
+    from segmix.segment import segment
+    from segmix.skin import detect, load_skin_model
+
+    alpha = np.full((40, 50), 255, np.uint8)  # opaque: was read as "every pixel transparent"
+    with pytest.raises(ValueError, match="transparent_pixels"):
+        detect(load_skin_model(), _photo(), transparent=alpha)
+    with pytest.raises(ValueError, match="transparent_pixels"):
+        segment(_photo(), _marks(), transparent=alpha)
+    with pytest.raises(ValueError, match="transparent must be 40 x 50"):  # was a broadcasting error
+        detect(load_skin_model(), _photo(), transparent=np.ones((3, 3), bool))
+
+
+def test_transparent_as_0_1_integers_is_the_bool_mask():
+    from segmix.skin import detect, load_skin_model
+
+    hidden = np.zeros((40, 50), bool)
+    hidden[:, :10] = True
+    model = load_skin_model()
+    as_bool = detect(model, _photo(), transparent=hidden)
+    as_int = detect(model, _photo(), transparent=hidden.astype(np.int64))
+    assert np.array_equal(as_bool.mask, as_int.mask) and not as_int.mask[:, :10].any()
+
+
+def test_segment_names_settings_given_as_a_dict():
+    from segmix.segment import segment
+
+    with pytest.raises(TypeError, match="settings must be a SegmentationSettings"):
+        segment(_photo(), _marks(), {"n_components": 3})
+
+
+def test_with_threshold_and_detect_skin_refuse_what_they_would_misread():
+    from segmix.skin import detect_skin, load_skin_model, with_threshold
+
+    model = load_skin_model()
+    for bad in (2, -1, float("nan")):
+        with pytest.raises(ValueError, match="threshold must be a number in"):
+            with_threshold(model, bad)
+    assert with_threshold(model, 0.25).threshold == 0.25
+    with pytest.raises(TypeError, match="adapt must be True or False"):
+        detect_skin(model, _photo(), 0.5)  # was: adaptation turned on
