@@ -178,9 +178,36 @@ class BackgroundMixture:
         self.reset()
 
     # ------------------------------------------------------------------ parameters
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters as a dict (scikit-learn's convention)."""
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor parameters as a dict (scikit-learn's convention).
+
+        ``deep`` is scikit-learn's argument (no parameter here is an estimator): without it
+        ``sklearn.base.clone`` failed with "got an unexpected keyword argument 'deep'".
+        """
         return {f.name: getattr(self, f.name) for f in fields(_Params)}
+
+    def set_params(self, **params: Any) -> BackgroundMixture:
+        """Set constructor parameters by name (scikit-learn's convention) and return self.
+
+        Raises
+        ------
+        ValueError
+            An unknown name (the valid ones are listed), or an invalid value (named, as the
+            constructor does); the model is then left as it was.
+        """
+        valid = self.get_params()
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise ValueError(f"invalid parameter {unknown[0]!r} for BackgroundMixture; valid: {', '.join(valid)}")
+        for name, value in params.items():
+            setattr(self, name, value)
+        try:
+            self._params()
+        except ValueError:
+            for name, value in valid.items():  # all or nothing
+                setattr(self, name, value)
+            raise
+        return self
 
     def _params(self) -> _Params:
         """Validated parameters; raises ValueError naming the parameter."""

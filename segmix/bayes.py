@@ -57,12 +57,20 @@ def _image_hint(image: np.ndarray) -> str:
         return f": greyscale; np.dstack([image.reshape(image.shape[:2])] * 3) makes it RGB, and {load}"
     if image.ndim == 3 and shape[2] == 3:
         if np.issubdtype(dtype, np.floating):
-            high = float(np.nanmax(image)) if image.size else 0.0
-            return (": floats in [0, 1]? (image * 255).round().astype(np.uint8)" if high <= 1.0
+            finite = np.isfinite(image)
+            high = float(image[finite].max()) if finite.any() else 0.0
+            hint = (": floats in [0, 1]? (image * 255).round().astype(np.uint8)" if high <= 1.0
                     else ": floats in [0, 255]? image.round().clip(0, 255).astype(np.uint8)")
-        if dtype == np.uint16:
+            # The cast turns NaN into 0 or 255 with only a RuntimeWarning: say so before it.
+            return hint + ("; it holds NaN or infinity, which no cast to uint8 keeps: np.nan_to_num first"
+                           if not finite.all() else "")
+        # By kind and size, not dtype == np.uint16: a big-endian '>u2' array (FITS, some TIFF
+        # readers) was told "image.astype(np.uint8)", which wraps 16-bit values modulo 256.
+        if dtype.kind == "u" and dtype.itemsize == 2:
             return f": 16-bit; {load} (8-bit), or (image >> 8).astype(np.uint8)"
-        if dtype != bool and np.issubdtype(dtype, np.integer):
+        if dtype == bool:
+            return ": a bool mask, not a photo; image.astype(np.uint8) * 255 makes it black and white"
+        if np.issubdtype(dtype, np.integer):
             return ": image.astype(np.uint8) if its values are 0-255"
     return ""
 
@@ -76,12 +84,25 @@ class BayesClassifier:
     priors : (C,) array-like, optional
         Class priors p(c); default uniform. Normalised to sum to one.
     class_names : sequence of str, optional
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 mixtures, one not fitted (named by its index), mixtures of different
+        numbers of features, priors that are not C positive finite numbers, or class names of
+        another count.
     """
 
     def __init__(self, mixtures: Sequence[GaussianMixture], priors=None, class_names=None):
         mixtures = list(mixtures)
         if len(mixtures) < 2:
             raise ValueError(f"a Bayes classifier needs at least 2 classes; got {len(mixtures)}")
+        for index, mixture in enumerate(mixtures):
+            # An unfitted one failed as "'GaussianMixture' object has no attribute 'means_'".
+            if not hasattr(mixture, "means_") or not callable(getattr(mixture, "score_samples", None)):
+                what = "is not fitted: call fit first" if hasattr(mixture, "score_samples") else \
+                    f"is a {type(mixture).__name__}, not a fitted GaussianMixture"
+                raise ValueError(f"mixtures[{index}] {what}")
         dims = {m.means_.shape[1] for m in mixtures}
         if len(dims) != 1:
             raise ValueError(f"class mixtures disagree on the number of features: {sorted(dims)}")
@@ -200,6 +221,9 @@ class BayesClassifier:
 
     # ---------------------------------------------------------------- helpers
     def _check_class(self, index: int) -> int:
+        # int() took 1.7 as class 1 and True as class 1 without a word
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise ValueError(f"positive must be a class index 0..{self.n_classes - 1}; got {index!r}")
         if not 0 <= int(index) < self.n_classes:
             raise ValueError(f"class index {index} out of range for {self.n_classes} classes")
         return int(index)

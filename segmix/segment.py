@@ -105,7 +105,8 @@ class SegmentationSettings:
     threshold : float in [0, 1]
         Foreground where p(fg | x) > threshold (the graph cut shifts its unary terms by
         logit(threshold) so that it agrees with the per-pixel rule when smoothness is 0).
-    random_state : int
+    random_state : int >= 0 or None
+        The seed of every k-means start and subsample (None: a fresh one each call).
     smoothness : float
         GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats. 25 measured
         slightly better than GrabCut's 50 on both halves of the DAVIS benchmark. On photos
@@ -489,6 +490,11 @@ class SegmentationSettings:
             raise ValueError(f"snapcut_recut must be 'band' or 'full'; got {self.snapcut_recut!r}")
         if self.snapcut_combine not in ("mix", "add"):
             raise ValueError(f"snapcut_combine must be 'mix' or 'add'; got {self.snapcut_combine!r}")
+        if self.random_state is not None and (isinstance(self.random_state, bool)
+                                              or not isinstance(self.random_state, (int, np.integer))
+                                              or self.random_state < 0):
+            # NumPy's "expected non-negative integer" named no setting
+            raise ValueError(f"random_state must be None or an integer >= 0; got {self.random_state!r}")
         if self.priors not in ("uniform", "scribbles"):
             raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
         FeatureSpace(self.color_space, self.position_weight, self.texture_weight,

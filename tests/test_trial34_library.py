@@ -149,3 +149,83 @@ def test_with_threshold_and_detect_skin_refuse_what_they_would_misread():
     assert with_threshold(model, 0.25).threshold == 0.25
     with pytest.raises(TypeError, match="adapt must be True or False"):
         detect_skin(model, _photo(), 0.5)  # was: adaptation turned on
+
+
+# ------------------------------------------------------------------ mixtures, Bayes, background
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "0"])
+def test_random_state_refusals_name_the_parameter(seed):
+    from segmix.mixture import GaussianMixture, KMeans
+    from segmix.segment import SegmentationSettings
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    for estimator in (GaussianMixture(2, random_state=seed), KMeans(2, random_state=seed)):
+        with pytest.raises(ValueError, match="random_state must be None, an integer >= 0"):
+            estimator.fit(X)  # was NumPy's "expected non-negative integer"
+    with pytest.raises(ValueError, match="random_state must be None or an integer >= 0"):
+        SegmentationSettings(random_state=seed).validate()
+
+
+def test_random_state_takes_numpy_generators_and_sample_is_checked():
+    from segmix.mixture import GaussianMixture
+
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    a = GaussianMixture(2, random_state=np.random.default_rng(4)).fit(X)
+    b = GaussianMixture(2, random_state=np.random.RandomState(4)).fit(X)
+    assert a.predict(X).shape == b.predict(X).shape == (200,)
+    assert np.array_equal(a.sample(5, random_state=1)[0], a.sample(5, random_state=1)[0])
+    with pytest.raises(ValueError, match="random_state"):
+        a.sample(5, random_state=-3)
+
+
+def test_complex_data_is_refused_not_cut_to_its_real_part():
+    from segmix.mixture import GaussianMixture, KMeans
+
+    X = np.random.default_rng(0).normal(size=(50, 2)) * (1 + 1j)
+    for estimator in (GaussianMixture(2), KMeans(2)):
+        with pytest.raises(ValueError, match="X must be real numbers"):
+            estimator.fit(X)
+
+
+def test_bayes_classifier_names_an_unfitted_mixture_and_a_bad_class_index():
+    from segmix.bayes import BayesClassifier
+    from segmix.mixture import GaussianMixture
+
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    fitted = GaussianMixture(1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"mixtures\[1\] is not fitted"):
+        BayesClassifier([fitted, GaussianMixture()])  # was AttributeError 'means_'
+    classifier = BayesClassifier([fitted, GaussianMixture(1, random_state=0).fit(X + 3)])
+    for index in (True, 1.7):
+        with pytest.raises(ValueError, match="positive must be a class index"):
+            classifier.decide(X, positive=index)  # int() took both as class 1
+    assert classifier.decide(X, positive=np.int64(1)).shape == (100,)
+
+
+def test_background_mixture_clones_and_sets_params():
+    from sklearn.base import clone
+
+    from segmix.background import BackgroundMixture
+
+    model = BackgroundMixture(n_components=4, median_size=5)
+    model.apply(np.zeros((6, 8, 3), np.uint8))
+    copy = clone(model)  # was TypeError: get_params() got an unexpected keyword argument 'deep'
+    assert copy.get_params() == model.get_params() and copy.frame_count_ == 0
+    with pytest.raises(ValueError, match="median_size"):
+        copy.set_params(median_size=4, learning_rate=0.5)
+    assert copy.median_size == 5 and copy.learning_rate == 0.01  # all or nothing
+    with pytest.raises(ValueError, match="invalid parameter 'alpha'"):
+        copy.set_params(alpha=0.1)
+    assert copy.set_params(learning_rate=0.02) is copy and copy.learning_rate == 0.02
+
+
+@pytest.mark.parametrize("image, words", [
+    (np.zeros((4, 5, 3), ">u2"), "(image >> 8)"),  # was told image.astype(np.uint8), which wraps
+    (np.zeros((4, 5, 3), bool), "a bool mask, not a photo"),
+    (np.full((4, 5, 3), np.nan), "np.nan_to_num first"),
+])
+def test_image_refusal_hints_fit_the_array(image, words):
+    from segmix.bayes import check_image
+
+    with pytest.raises(ValueError) as info:
+        check_image(image)
+    assert words in str(info.value)

@@ -19,6 +19,7 @@ from segmix.mixture._validation import (
     check_data,
     check_non_negative,
     check_positive_int,
+    check_random_state,
     check_sample_weight,
     normalise_sample_weight,
     weight_total,
@@ -189,7 +190,8 @@ class GaussianMixture(ParamsMixin):
         "kmeans": k-means++ seeding then Lloyd iterations; "k-means++": seeding only (best J
         of ``n_init``); "random": distinct data points as seeds then Lloyd iterations. In every
         case means, covariances and weights come from the hard clusters.
-    random_state : int or None
+    random_state : None, int >= 0 or numpy.random.Generator / RandomState
+        The k-means initialisation's seed; a ValueError names any other value.
     weights_init : (K,) array, optional
     means_init : (K, D) array, optional
     precisions_init : array, optional
@@ -410,7 +412,7 @@ class GaussianMixture(ParamsMixin):
         X = check_data(X)
         # Fits are invariant to the unit of the weights; see normalise_sample_weight.
         w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
-        rng = np.random.default_rng(self.random_state)
+        rng = check_random_state(self.random_state)
         self.n_features_in_ = X.shape[1]
         with threads.threads_for_rows(X.shape[0]):
             self._initialize(X, w, rng)
@@ -500,14 +502,28 @@ class GaussianMixture(ParamsMixin):
     def sample(self, n_samples=1, random_state=None):
         """Draw samples by the generative procedure: pick k ~ pi, then x ~ N(mu_k, Sigma_k).
 
+        Parameters
+        ----------
+        n_samples : int >= 1, default 1
+        random_state : None, int >= 0 or numpy.random.Generator / RandomState, optional
+            Default: the model's ``random_state`` (so equal calls draw equal samples).
+
         Returns
         -------
         X : (n_samples, D) float64
         labels : (n_samples,) int64, the component each sample came from
+
+        Raises
+        ------
+        RuntimeError
+            Before :meth:`fit`.
+        ValueError
+            ``n_samples`` not an integer >= 1, or a ``random_state`` NumPy cannot seed from.
         """
         self._check_fitted()
         check_positive_int(n_samples, "n_samples")
-        rng = np.random.default_rng(self.random_state if random_state is None else random_state)
+        rng = (check_random_state(self.random_state) if random_state is None
+               else check_random_state(random_state))
         counts = rng.multinomial(n_samples, self.weights_)
         parts, labels = [], []
         for k, count in enumerate(counts):

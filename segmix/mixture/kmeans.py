@@ -15,6 +15,7 @@ from segmix.mixture._validation import (
     check_data,
     check_non_negative,
     check_positive_int,
+    check_random_state,
     check_sample_weight,
     normalise_sample_weight,
 )
@@ -179,7 +180,8 @@ class KMeans(ParamsMixin):
     tol : float, default 1e-4
         Convergence when the summed squared centre shift falls below ``tol`` times the mean
         per-feature variance of the data (scikit-learn's convention).
-    random_state : int or None
+    random_state : None, int >= 0 or numpy.random.Generator / RandomState
+        The seeding's; a ValueError names any other value.
 
     Attributes
     ----------
@@ -209,7 +211,7 @@ class KMeans(ParamsMixin):
         X = check_data(X)
         # Invariant to the unit of the weights (scikit-learn#10933); inertia_ in the caller's unit.
         w, scale = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
-        rng = np.random.default_rng(self.random_state)
+        rng = check_random_state(self.random_state)
         with threads.threads_for_rows(X.shape[0]):
             centers, labels, inertia, n_iter = run_kmeans(
                 X, w, self.n_clusters, init=self.init, n_init=self.n_init,
