@@ -229,3 +229,16 @@ def test_image_refusal_hints_fit_the_array(image, words):
     with pytest.raises(ValueError) as info:
         check_image(image)
     assert words in str(info.value)
+
+
+def test_a_failed_refit_keeps_the_model_consistent():
+    from segmix.mixture import GaussianMixture, KMeans
+
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    for estimator in (GaussianMixture(2, random_state=0), KMeans(2, random_state=0)):
+        estimator.fit(X)
+        assert estimator.n_features_in_ == 2
+        with pytest.raises(ValueError, match="lower n_"):
+            estimator.fit(np.ones((1, 5)))
+        assert estimator.n_features_in_ == 2  # was 5 on a model of 2-feature means
+        assert estimator.predict(X[:3]).shape == (3,)

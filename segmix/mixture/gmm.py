@@ -210,6 +210,7 @@ class GaussianMixture(ParamsMixin):
     n_iter_ : int
     lower_bound_ : float, mean log-likelihood at the last iteration
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
+    n_features_in_ : int, D
     """
 
     _estimator_type = "density_estimator"
@@ -413,9 +414,11 @@ class GaussianMixture(ParamsMixin):
         # Fits are invariant to the unit of the weights; see normalise_sample_weight.
         w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
         rng = check_random_state(self.random_state)
-        self.n_features_in_ = X.shape[1]
         with threads.threads_for_rows(X.shape[0]):
             self._initialize(X, w, rng)
+        # Only once the new parameters are in: a refit that failed in the initialisation (too
+        # few points) left n_features_in_ = 5 on a model still holding 2-feature means.
+        self.n_features_in_ = X.shape[1]
         self.converged_ = False
         self.n_iter_ = 0
         self.log_likelihood_history_ = []

@@ -189,6 +189,7 @@ class KMeans(ParamsMixin):
     labels_ : (N,) int32
     inertia_ : float, the objective J
     n_iter_ : int
+    n_features_in_ : int, D
     """
 
     _estimator_type = "clusterer"
@@ -218,6 +219,7 @@ class KMeans(ParamsMixin):
                 max_iter=self.max_iter, tol=self.tol, rng=rng,
             )
         self.cluster_centers_ = centers
+        self.n_features_in_ = X.shape[1]  # scikit-learn's attribute, as GaussianMixture sets it
         self.labels_ = labels
         self.inertia_ = inertia * scale
         self.n_iter_ = n_iter
