@@ -60,6 +60,8 @@ from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
 from segmix.occluded_parts import keep_near_parts
 from segmix.transparency import check_transparent
+from segmix.bool_maps import check_bool_map
+from segmix.mark_order import check_mark_labels
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
 from segmix.unexplained import explained_threshold, mix as mix_mixtures, unexplained
@@ -1862,6 +1864,15 @@ def apply_model(
     settings = settings or model.settings
     settings.validate()
     image = check_image(image)
+    if previous_mask is not None:
+        # a probability map given as the mask was read as foreground wherever p > 0
+        previous_mask = check_bool_map(previous_mask, image.shape[:2], "previous_mask", allow_255=True,
+                                       hint="the previous result's mask (result.mask), not its probability")
+    if previous_scribbles is not None:
+        previous_scribbles = check_mark_labels(previous_scribbles, "previous_scribbles")
+        if previous_scribbles.shape != image.shape[:2]:
+            raise ValueError(f"previous_scribbles must be {image.shape[0]} x {image.shape[1]} (H x W) like the photo; "
+                             f"got shape {previous_scribbles.shape}")
     if scribbles is not None:
         scribbles = check_scribbles(image, scribbles, require_both=False)
         if previous_mask is not None and first_object_marks(scribbles, previous_scribbles):
@@ -2316,7 +2327,8 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     settings : SegmentationSettings, optional
     previous_mask : (H, W) bool, optional
-        The previous result's mask, when the marks were only added since (used by
+        The previous result's mask (0 / 1 or 0 / 255 integers are taken too; a probability
+        map is refused), when the marks were only added since (used by
         ``monotone_clicks``, on by default, ``previous_weight`` and ``local_corrections``).
     previous_model : SegmentationModel, optional
         The previous result's model (used by ``warm_refit``, see :func:`iter_train_model`).

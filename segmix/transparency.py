@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from segmix.bool_maps import check_bool_map
+
 BACKGROUND = 2
 
 
@@ -61,17 +63,8 @@ def check_transparent(transparent, shape: tuple[int, int], name: str = "transpar
     """
     if transparent is None:
         return None
-    transparent = np.asarray(transparent)
-    if transparent.shape != tuple(shape):
-        raise ValueError(f"{name} must be {shape[0]} x {shape[1]} (H x W) like the photo; got shape {transparent.shape}")
-    if transparent.dtype != bool:
-        if not np.issubdtype(transparent.dtype, np.number) or transparent.size and (
-                float(np.nanmin(transparent)) < 0 or float(np.nanmax(transparent)) > 1
-                or not np.isin(transparent, (0, 1)).all()):
-            raise ValueError(f"{name} must be a bool array, True on fully transparent pixels; got {transparent.dtype} "
-                             "values other than 0 / 1: for an alpha channel give "
-                             "segmix.transparency.transparent_pixels(alpha) (alpha == 0)")
-        transparent = transparent.astype(bool)
+    transparent = check_bool_map(transparent, shape, name, hint="for an alpha channel give "
+                                 "segmix.transparency.transparent_pixels(alpha) (alpha == 0)")
     return transparent if transparent.any() else None
 
 

@@ -242,3 +242,33 @@ def test_a_failed_refit_keeps_the_model_consistent():
             estimator.fit(np.ones((1, 5)))
         assert estimator.n_features_in_ == 2  # was 5 on a model of 2-feature means
         assert estimator.predict(X[:3]).shape == (3,)
+
+
+# ------------------------------------------------------------------ replay and previous results
+def test_replay_steps_checks_every_step_before_fitting():
+    from segmix.mark_steps import replay_steps
+
+    first = _marks()
+    second = first.copy()
+    second[25:28, 25:28] = 1
+    for bad, words in ((first.astype(float), "steps[0] must be integer marks"),
+                       (np.where(first == 2, 255, first).astype(np.uint8), r"steps[0] must hold 0"),
+                       (first[:-1], "steps[0] is 50 x 39 pixels")):
+        with pytest.raises(ValueError) as info:  # the bad step was passed over without a word
+            replay_steps(_photo(), [bad, second])
+        assert words in str(info.value)
+    with pytest.raises(ValueError, match="steps must be a sequence"):
+        replay_steps(_photo(), second)  # was "truth value of an array is ambiguous"
+
+
+def test_previous_mask_and_scribbles_are_checked():
+    from segmix.segment import segment
+
+    first = segment(_photo(), _marks())
+    with pytest.raises(ValueError, match="not its probability"):
+        segment(_photo(), _marks(), previous_mask=first.probability)  # was: foreground wherever p > 0
+    with pytest.raises(ValueError, match=r"previous_scribbles must hold .* found \[7\]"):
+        segment(_photo(), _marks(), previous_mask=first.mask, previous_scribbles=np.full((40, 50), 7, np.uint8))
+    as_bool = segment(_photo(), _marks(), previous_mask=first.mask, previous_scribbles=_marks())
+    as_255 = segment(_photo(), _marks(), previous_mask=first.mask.astype(np.uint8) * 255, previous_scribbles=_marks())
+    assert np.array_equal(as_bool.mask, as_255.mask)
