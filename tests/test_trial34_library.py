@@ -272,3 +272,24 @@ def test_previous_mask_and_scribbles_are_checked():
     as_bool = segment(_photo(), _marks(), previous_mask=first.mask, previous_scribbles=_marks())
     as_255 = segment(_photo(), _marks(), previous_mask=first.mask.astype(np.uint8) * 255, previous_scribbles=_marks())
     assert np.array_equal(as_bool.mask, as_255.mask)
+
+
+# ------------------------------------------------------------------ threads, background frames
+@pytest.mark.parametrize("bad", [0, -1, "2", 1.5, True])
+def test_set_num_threads_refuses_what_it_quietly_made_one_thread(bad):
+    from segmix.mixture import set_num_threads
+
+    with pytest.raises(ValueError, match="n_threads must be an integer >= 1, or None"):
+        set_num_threads(bad)  # -1 (joblib's "all cores") ran on one thread
+
+
+@pytest.mark.parametrize("frame, words", [
+    (np.zeros((3, 20, 30), np.uint8), "np.moveaxis(frame, 0, -1)"),
+    (np.zeros((20, 30, 3), np.int64), "frame.astype(np.uint8) if its values are 0..255"),
+])
+def test_background_frame_refusals_say_how_to_convert(frame, words):
+    from segmix.background import BackgroundMixture
+
+    with pytest.raises(ValueError) as info:
+        BackgroundMixture().apply(frame)
+    assert words in str(info.value)
