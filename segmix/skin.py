@@ -494,6 +494,23 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def check_workers(workers) -> int:
+    """The photos read and detected at once: ``workers`` (an integer >= 1), or
+    :func:`default_workers` for None. ThreadPoolExecutor's "max_workers must be greater than 0"
+    named no parameter of ours, and 2.5 or 0 were taken without a word.
+
+    Raises
+    ------
+    ValueError
+        Anything else, naming ``workers``.
+    """
+    if workers is None:
+        return default_workers()
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be an integer >= 1, or None for {default_workers()}; got {workers!r}")
+    return int(workers)
+
+
 def read_pair(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.ndarray, np.ndarray]:
     """The photo and its mask's labels of one (image, mask) pair of :func:`image_mask_pairs`,
     as ``skin train`` and ``skin eval`` both read a pair (the mask checked against the photo
@@ -597,7 +614,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             n_buffered = 0
 
     failures: list[str] = []
-    with ThreadPoolExecutor(workers or default_workers()) as pool:
+    with ThreadPoolExecutor(check_workers(workers)) as pool:
         for i, codes in enumerate(pool.map(_labelled_codes_or_failure, pairs), 1):
             if isinstance(codes, str):
                 failures.append(codes)
@@ -1041,7 +1058,25 @@ def builtin_model_path() -> Path:
 
 
 def load_skin_model(path=None) -> SegmixModel:
-    """Read a skin model file (default: the built-in model); refuses other kinds."""
+    """Read a skin model file (default: the built-in model); refuses other kinds.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A model ``skin train`` wrote; None: the built-in model.
+
+    Returns
+    -------
+    segmix.modelfile.SegmixModel
+        Of kind "skin": ``threshold`` (its operating point), ``classifier``, ``features``.
+
+    Raises
+    ------
+    segmix.modelfile.ModelFileError (a ValueError)
+        A missing, unreadable or invalid file, named with the reason.
+    ValueError
+        A segmentation model, or a skin model with a wrong class layout or ``training`` keys.
+    """
     model = read_model(builtin_model_path() if path is None else path)
     if model.kind != "skin":
         raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
@@ -1677,7 +1712,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     bar = progress_bar("skin", len(files), quiet=quiet, stream=stream)
     failures = 0
     try:
-        with ThreadPoolExecutor(workers or default_workers()) as pool:
+        with ThreadPoolExecutor(check_workers(workers)) as pool:
             for i, error in enumerate(pool.map(work, files), 1):
                 if error is not None:
                     failures += 1

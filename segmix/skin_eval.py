@@ -25,7 +25,7 @@ import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
-from segmix.skin import (PAIR_ERRORS, PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs,
+from segmix.skin import (PAIR_ERRORS, PosteriorCache, check_workers, detect, greyscale_warning, image_mask_pairs,
                          is_greyscale, load_mask, pair_failure, read_pair_info, swapped_folders)
 from segmix.palette import skin_pixels
 from segmix.transparency import transparent_pixels
@@ -393,6 +393,26 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     ``result.skipped`` naming the file and why, and the others are scored: one bad mask
     stopped the whole evaluation, with no figures at all.
 
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    images_dir, masks_dir : str or path-like
+        Photos, and 8-bit masks of the same names: 255 skin, 0 non-skin, 128 ignored.
+    threshold : float in [0, 1], optional
+        Default: the model's.
+    settings : segmix.skin_detect.SkinSettings, optional
+        Default: ``DEFAULT_SETTINGS`` (``skin eval``'s detector).
+    progress : callable(done, total), optional
+    workers : int, optional
+        Photos detected at once (default: :func:`segmix.skin.default_workers`).
+    max_pixels : int
+        The largest photo read.
+
+    Returns
+    -------
+    EvalResult
+        Pooled and per-image precision / recall / F1, ROC AUC, the best threshold, ``skipped``.
+
     Raises
     ------
     ValueError
@@ -433,7 +453,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
 
     greyscale, skipped = [], []
     faces_used = 0
-    with ThreadPoolExecutor(workers or default_workers()) as pool:
+    with ThreadPoolExecutor(check_workers(workers)) as pool:
         for i, outcome in enumerate(pool.map(work, pairs), 1):
             if isinstance(outcome, str):
                 skipped.append(outcome)

@@ -293,3 +293,12 @@ def test_background_frame_refusals_say_how_to_convert(frame, words):
     with pytest.raises(ValueError) as info:
         BackgroundMixture().apply(frame)
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_skin_workers_are_checked_by_name(bad):
+    from segmix.skin import check_workers
+
+    with pytest.raises(ValueError, match="workers must be an integer >= 1"):
+        check_workers(bad)  # -1 was "max_workers must be greater than 0", 0 and 2.5 taken
+    assert check_workers(None) >= 1 and check_workers(np.int64(3)) == 3
