@@ -1262,6 +1262,7 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         the block graph cut; no adaptation unless ``settings.adapt``)
     threshold : float in [0, 1] on p(skin | pixel), default the model's
     cache : PosteriorCache, used by the plain per-pixel path only
+        Made for ``model`` (or one scoring as it does); another model's is refused.
     face_boxes : (N, 4) int array (x, y, width, height), optional: the photo's faces for
         ``settings.faces`` instead of the face detector's (see :func:`segmix.skin_detect.skin_log_odds`)
     info : dict, optional
@@ -1380,6 +1381,25 @@ class PosteriorCache:
             raise ValueError("a colour cache cannot serve a model with position features")
         self.model = model
         self.table = np.full(N_CODES, np.nan, np.float32)
+        self._served = [model]  # models found to score as ``model`` does (see serves)
+
+    def serves(self, model: SegmixModel) -> bool:
+        """Whether the table holds ``model``'s p(skin): ``self.model`` or one of the same
+        classifier, features and positive class (``with_threshold`` makes such a one; a
+        model read twice from one file is another object of the same numbers)."""
+        if any(model is known for known in self._served):
+            return True
+        from segmix.modelfile import model_to_dict
+
+        def scoring(m):
+            data = model_to_dict(m)
+            return data["classifier"], data["features"], m.positive_class
+
+        if model.classifier is self.model.classifier or scoring(model) == scoring(self.model):
+            if model.features == self.model.features and model.positive_class == self.model.positive_class:
+                self._served.append(model)
+                return True
+        return False
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         flat = image.reshape(-1, 3)
@@ -1408,6 +1428,9 @@ class PosteriorCache:
 def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache | None = None) -> np.ndarray:
     """``model.posterior_map`` with a faster distinct-colour step for small photos."""
     if cache is not None:
+        if not cache.serves(model):
+            # It answered with the other model's p(skin) without a word.
+            raise ValueError("cache was made for another skin model: PosteriorCache(model) for this one, or no cache")
         return cache(image)
     h, w = image.shape[:2]
     if h * w >= SMALL_IMAGE_PIXELS or model.features.uses_position:

@@ -302,3 +302,22 @@ def test_skin_workers_are_checked_by_name(bad):
     with pytest.raises(ValueError, match="workers must be an integer >= 1"):
         check_workers(bad)  # -1 was "max_workers must be greater than 0", 0 and 2.5 taken
     assert check_workers(None) >= 1 and check_workers(np.int64(3)) == 3
+
+
+def test_a_posterior_cache_of_another_model_is_refused():
+    from segmix.modelfile import model_from_dict, model_to_dict
+    from segmix.skin import ColorCounts, PosteriorCache, detect_skin, load_skin_model, train_skin_model, with_threshold
+
+    model = load_skin_model()
+    cache = PosteriorCache(model)
+    photo = _photo()
+    plain = detect_skin(model, photo)
+    # the same scoring: the model itself, a threshold moved, the model read again
+    for same in (model, with_threshold(model, 0.3), model_from_dict(model_to_dict(model))):
+        assert np.array_equal(detect_skin(same, photo, cache=cache), plain)
+    rng = np.random.default_rng(0)
+    codes = np.unique(rng.integers(0, 2**24, 400))
+    other = train_skin_model(ColorCounts(codes, np.r_[np.ones(200, np.int64), np.zeros(codes.size - 200, np.int64)],
+                                         np.r_[np.zeros(200, np.int64), np.ones(codes.size - 200, np.int64)]), seed=0)
+    with pytest.raises(ValueError, match="cache was made for another skin model"):
+        detect_skin(other, photo, cache=cache)  # answered with the built-in model's p(skin)
