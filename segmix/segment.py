@@ -425,6 +425,27 @@ class SegmentationSettings:
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
+        # Each field of the kind of its default, as stored_settings asks of a file: the string
+        # keep_connected="no" was true (kept on), fill_holes=None false, refine_rounds=1.5 one
+        # round, all without a word.
+        defaults = _DEFAULT_SETTINGS
+        for f in fields(self):
+            value, default = getattr(self, f.name), getattr(defaults, f.name)
+            if f.name == "random_state":
+                continue  # None too; its own check below
+            if isinstance(default, bool):
+                ok, kind = isinstance(value, (bool, np.bool_)), "True or False"
+            elif isinstance(default, int):
+                ok, kind = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)), "an integer"
+            elif isinstance(default, float):
+                ok, kind = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+                    value, (bool, np.bool_)), "a number"
+            else:
+                continue  # text: each one's own check below names its choices
+            if not ok:
+                raise ValueError(f"{f.name} must be {kind}; got {value!r}")
+        if self.max_exact_pixels < 1:
+            raise ValueError(f"max_exact_pixels must be >= 1; got {self.max_exact_pixels!r}")
         if isinstance(self.n_components, bool) or not isinstance(self.n_components, (int, np.integer)) or self.n_components < 1:
             raise ValueError(f"n_components must be a positive integer; got {self.n_components!r}")
         if self.covariance_type not in COVARIANCE_TYPES:
@@ -584,6 +605,9 @@ class SegmentationModel:
         settings.texture_weight = model.features.texture_weight
         settings.texture_levels = model.features.texture_levels
         return cls(settings, model.classifier, model.features, dict(model.training))
+
+
+_DEFAULT_SETTINGS = SegmentationSettings()  # the kinds of the fields (validate)
 
 
 def stored_settings(stored: Any) -> SegmentationSettings:

@@ -321,3 +321,28 @@ def test_a_posterior_cache_of_another_model_is_refused():
                                          np.r_[np.zeros(200, np.int64), np.ones(codes.size - 200, np.int64)]), seed=0)
     with pytest.raises(ValueError, match="cache was made for another skin model"):
         detect_skin(other, photo, cache=cache)  # answered with the built-in model's p(skin)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("keep_connected", "no"),    # a true string: kept on
+    ("fill_holes", None),        # false: turned off
+    ("refine_rounds", 1.5),      # int(): one round
+    ("connectivity", 8.0),
+    ("threshold", "0.5"),
+    ("max_exact_pixels", 0),
+])
+def test_segmentation_settings_of_the_wrong_kind_are_named(field, value):
+    from segmix.segment import SegmentationSettings, segment
+
+    with pytest.raises(ValueError, match=f"^{field} must be"):
+        segment(_photo(), _marks(), SegmentationSettings(**{field: value}))
+
+
+def test_segmentation_settings_take_numpy_scalars():
+    from segmix.segment import SegmentationSettings, segment
+
+    given = SegmentationSettings(n_components=np.int64(3), smoothness=np.float32(25), keep_connected=np.bool_(True),
+                                 threshold=1, random_state=None)
+    given.validate()
+    plain = segment(_photo(), _marks(), SegmentationSettings(n_components=3)).mask
+    assert np.array_equal(segment(_photo(), _marks(), SegmentationSettings(n_components=np.int64(3))).mask, plain)
