@@ -346,3 +346,14 @@ def test_segmentation_settings_take_numpy_scalars():
     given.validate()
     plain = segment(_photo(), _marks(), SegmentationSettings(n_components=3)).mask
     assert np.array_equal(segment(_photo(), _marks(), SegmentationSettings(n_components=np.int64(3))).mask, plain)
+
+
+@pytest.mark.parametrize("field, value", [("faces", "no"), ("adapt", None), ("texture_window", 1.5),
+                                          ("skin_share", "0.3")])
+def test_skin_settings_of_the_wrong_kind_are_named(field, value):
+    from segmix.skin_detect import DEFAULT_SETTINGS, with_options
+
+    with pytest.raises(ValueError, match=f"^{field} must be"):
+        # with_options drops None (a command-line option not given): SkinSettings itself then
+        with_options(DEFAULT_SETTINGS, **{field: value}) if value is not None else \
+            type(DEFAULT_SETTINGS)(**{field: value})
