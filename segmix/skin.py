@@ -1264,7 +1264,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     cache : PosteriorCache, used by the plain per-pixel path only
         Made for ``model`` (or one scoring as it does); another model's is refused.
     face_boxes : (N, 4) int array (x, y, width, height), optional: the photo's faces for
-        ``settings.faces`` instead of the face detector's (see :func:`segmix.skin_detect.skin_log_odds`)
+        ``settings.faces`` instead of the face detector's (see :func:`segmix.skin_detect.skin_log_odds`);
+        ignored, with a UserWarning, when ``settings.faces`` is off
     info : dict, optional
         Receives ``faces_used`` (the number of usable faces) when face calibration looked for
         faces, and ``exposure_gain`` (1.0: not lifted) when the exposure lift is on.
@@ -1296,6 +1297,12 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     from segmix.transparency import check_transparent
 
     transparent = check_transparent(transparent, image.shape[:2])
+    if face_boxes is not None and not settings.faces:
+        # Face boxes feed the face calibration alone: without it they were ignored without a
+        # word. Said, not refused: the default detector with any boxes is the default's mask.
+        warnings.warn("face_boxes are used by the face calibration, which these settings leave off, so they change "
+                      "nothing: give settings=with_options(DEFAULT_SETTINGS, faces=True) with them", UserWarning,
+                      stacklevel=2)
     t = model.threshold if threshold is None else threshold
     mask = None
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density

@@ -357,3 +357,12 @@ def test_skin_settings_of_the_wrong_kind_are_named(field, value):
         # with_options drops None (a command-line option not given): SkinSettings itself then
         with_options(DEFAULT_SETTINGS, **{field: value}) if value is not None else \
             type(DEFAULT_SETTINGS)(**{field: value})
+
+
+def test_face_boxes_without_face_calibration_are_said_to_change_nothing():
+    from segmix.skin import detect, load_skin_model
+
+    model = load_skin_model()
+    with pytest.warns(UserWarning, match="face_boxes are used by the face calibration"):
+        given = detect(model, _photo(), face_boxes=np.array([[15, 10, 20, 20]]))
+    assert np.array_equal(given.mask, detect(model, _photo()).mask)
