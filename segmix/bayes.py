@@ -199,7 +199,24 @@ class BayesClassifier:
         return out.reshape(self.n_classes, h, w)
 
     def posterior_map(self, image, features: FeatureSpace, positive: int = 0) -> np.ndarray:
-        """p(positive | x) for every pixel: (H, W, 3) uint8 -> (H, W) float32."""
+        """p(positive | x) for every pixel: (H, W, 3) uint8 -> (H, W) float32.
+
+        Parameters
+        ----------
+        image : (H, W, 3) uint8 array
+        features : segmix.features.FeatureSpace
+            The features the class mixtures were fitted on (its number of features theirs).
+        positive : int, default 0
+            The class whose posterior is returned.
+
+        Raises
+        ------
+        TypeError
+            ``features`` that is not a FeatureSpace (a colour-space name is told how to make one).
+        ValueError
+            An image that is not (H, W, 3) uint8, a feature space of another number of
+            features, or a class index out of range.
+        """
         positive = self._check_class(positive)
         image = check_image(image)
         self._check_features(features)
@@ -234,6 +251,11 @@ class BayesClassifier:
         self._check_class(positive)
 
     def _check_features(self, features: FeatureSpace) -> None:
+        if not isinstance(features, FeatureSpace):
+            # a colour-space name failed as "'str' object has no attribute 'n_features'"
+            shown = f"FeatureSpace({features!r})" if isinstance(features, str) else "FeatureSpace('rgb')"
+            raise TypeError(f"features must be a segmix.features.FeatureSpace, not {type(features).__name__}: "
+                            f"{shown} makes one")
         if features.n_features != self.n_features:
             raise ValueError(
                 f"feature space makes {features.n_features} features but the classifier expects {self.n_features}"

@@ -366,3 +366,17 @@ def test_face_boxes_without_face_calibration_are_said_to_change_nothing():
     with pytest.warns(UserWarning, match="face_boxes are used by the face calibration"):
         given = detect(model, _photo(), face_boxes=np.array([[15, 10, 20, 20]]))
     assert np.array_equal(given.mask, detect(model, _photo()).mask)
+
+
+def test_posterior_map_names_a_colour_space_given_as_features():
+    from segmix.bayes import BayesClassifier
+    from segmix.features import FeatureSpace
+    from segmix.mixture import GaussianMixture
+
+    rng = np.random.default_rng(0)
+    classifier = BayesClassifier([GaussianMixture(1, random_state=0).fit(rng.random((100, 3))),
+                                  GaussianMixture(1, random_state=0).fit(rng.random((100, 3)) + 0.5)])
+    image = rng.integers(0, 256, (6, 7, 3), dtype=np.uint8)
+    with pytest.raises(TypeError, match=r"FeatureSpace\('rgb'\) makes one"):
+        classifier.posterior_map(image, "rgb")  # was AttributeError 'n_features'
+    assert classifier.posterior_map(image, FeatureSpace("rgb")).shape == (6, 7)
