@@ -408,6 +408,18 @@ class GaussianMixture(ParamsMixin):
         iteration : int, from 1
         mean_log_likelihood : float
             sum_n w_n log p(x_n) / sum_n w_n under the parameters at the start of the iteration.
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter: an invalid hyper-parameter or ``random_state``; ``X`` not a
+            2-D real numeric array, empty, or holding NaN / infinity (its first row named);
+            ``sample_weight`` of another length, negative, NaN or all zero; initial
+            parameters of the wrong shape.
+        TooFewDistinctPointsError (a ValueError)
+            Fewer (distinct) points than ``n_components``.
+        SingularCovarianceError (a ValueError)
+            A component collapsed (raise ``reg_covar`` or lower ``n_components``).
         """
         self._check_parameters()
         X = check_data(X)
@@ -447,7 +459,7 @@ class GaussianMixture(ParamsMixin):
         return self
 
     def fit(self, X, sample_weight=None) -> "GaussianMixture":
-        """Fit by EM (see :meth:`iter_fit`) and return self."""
+        """Fit by EM (see :meth:`iter_fit`, whose errors it raises) and return self."""
         for _ in self.iter_fit(X, sample_weight):
             pass
         return self
@@ -471,7 +483,12 @@ class GaussianMixture(ParamsMixin):
 
     # ----------------------------------------------------------------- scoring
     def score_samples(self, X) -> np.ndarray:
-        """log p(x_n) for each row: (N, D) -> (N,) float64."""
+        """log p(x_n) for each row: (N, D) -> (N,) float64.
+
+        This and the other scoring methods (``score``, ``predict``, ``predict_proba``, ``bic``,
+        ``aic``) raise RuntimeError before :meth:`fit`, and ValueError for ``X`` of another
+        number of features than the fit's, or not a 2-D finite real array.
+        """
         self._check_fitted()
         X = check_data(X, n_features=self.means_.shape[1])
         out = np.empty(X.shape[0])

@@ -203,7 +203,19 @@ class KMeans(ParamsMixin):
         self.random_state = random_state
 
     def fit(self, X, sample_weight=None):
-        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows)."""
+        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows).
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter: an invalid hyper-parameter or ``random_state``, ``X`` or
+            ``sample_weight`` as :meth:`segmix.mixture.GaussianMixture.iter_fit` refuses them.
+        TooFewDistinctPointsError (a ValueError)
+            Fewer (distinct) points than ``n_clusters``.
+
+        ``predict``, ``transform`` and ``score`` raise RuntimeError before ``fit``, and
+        ValueError for ``X`` of another number of features.
+        """
         check_positive_int(self.n_clusters, "n_clusters")
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.max_iter, "max_iter")
