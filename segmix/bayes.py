@@ -49,6 +49,8 @@ def _image_hint(image: np.ndarray) -> str:
     looked like RGBA). "" when none applies."""
     load = "segmix.io.load_image(path) reads any photo file as one"
     shape, dtype = image.shape, image.dtype
+    if dtype.kind in "US" or (dtype.kind == "O" and image.ndim == 0 and hasattr(image.item(), "__fspath__")):
+        return f": a file name? {load}"  # was "got <U9 ()"
     if image.ndim == 3 and shape[0] in (3, 4) and shape[2] not in (3, 4):
         return ": channels first? np.moveaxis(image, 0, -1) puts them last"
     if image.ndim == 3 and shape[2] == 4:

@@ -699,6 +699,10 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     NarrowSamplesWarning
         A 16-bit file whose brightest sample reads as 8-bit level 16 or less (12-bit data).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        # Path()'s "expected str, bytes or os.PathLike object, not ndarray" named no parameter.
+        already = ": an array is an image already; give it as it is" if hasattr(path, "__array__") else ""
+        raise TypeError(f"path must be a file path (str or os.PathLike), not {type(path).__name__}{already}")
     path = Path(path)
     max_pixels = int(max_pixels)
     if max_pixels < 1:

@@ -380,3 +380,16 @@ def test_posterior_map_names_a_colour_space_given_as_features():
     with pytest.raises(TypeError, match=r"FeatureSpace\('rgb'\) makes one"):
         classifier.posterior_map(image, "rgb")  # was AttributeError 'n_features'
     assert classifier.posterior_map(image, FeatureSpace("rgb")).shape == (6, 7)
+
+
+def test_an_array_or_a_loaded_model_given_as_a_path_is_named():
+    from segmix.io import load_image
+    from segmix.segment import segment
+    from segmix.skin import load_skin_model
+
+    with pytest.raises(TypeError, match="path must be a file path .* not ndarray: an array is an image already"):
+        load_image(_photo())  # was Path()'s "expected str, bytes or os.PathLike object"
+    with pytest.raises(TypeError, match="not SegmixModel: it is loaded already"):
+        load_skin_model(load_skin_model())
+    with pytest.raises(ValueError, match="a file name. segmix.io.load_image"):
+        segment("photo.jpg", _marks())
