@@ -1501,10 +1501,19 @@ def write_json_atomic(
     """Write ``obj`` as strict JSON (NaN / inf refused) to ``path`` atomically.
 
     Serialisation happens before any file is created, so an unserialisable object leaves
-    nothing behind.
+    nothing behind. NumPy scalars are written as the numbers they hold.
     """
-    text = json.dumps(obj, indent=indent, allow_nan=False, ensure_ascii=False) + "\n"
+    text = json.dumps(obj, indent=indent, allow_nan=False, ensure_ascii=False, default=_json_scalar) + "\n"
     write_text_atomic(path, text, protect=protect)
+
+
+def _json_scalar(value: Any) -> Any:
+    """A NumPy scalar as its Python number, for json.dumps: settings a library user gives as
+    np.int64 / np.float32 / np.bool_ (which the settings' checks take) made saving a trained
+    model fail with "Object of type int64 is not JSON serializable"."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 # ------------------------------------------------------------ outputs marked as a command's own

@@ -524,7 +524,10 @@ class SegmentationSettings:
                      self.texture_levels)  # validates all four
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields as JSON-able Python values (NumPy scalars, which validate takes, as their
+        Python numbers: an np.int64 n_components made write_model fail with "Object of type
+        int64 is not JSON serializable")."""
+        return {name: value.item() if isinstance(value, np.generic) else value for name, value in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "SegmentationSettings":

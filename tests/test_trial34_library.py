@@ -393,3 +393,19 @@ def test_an_array_or_a_loaded_model_given_as_a_path_is_named():
         load_skin_model(load_skin_model())
     with pytest.raises(ValueError, match="a file name. segmix.io.load_image"):
         segment("photo.jpg", _marks())
+
+
+def test_a_model_trained_with_numpy_scalar_settings_is_saved_and_read_back(tmp_path):
+    import json
+
+    from segmix.modelfile import read_model, write_model
+    from segmix.segment import SegmentationModel, SegmentationSettings, apply_model, train_model
+
+    settings = SegmentationSettings(n_components=np.int64(2), smoothness=np.float64(20), random_state=np.int64(1),
+                                    keep_connected=np.bool_(True), threshold=np.float32(0.5))
+    json.dumps(settings.to_dict())  # plain Python values
+    model = train_model(_photo(), _marks(), settings)
+    write_model(tmp_path / "m.json", model.to_segmix_model())  # was "Object of type int64 is not JSON serializable"
+    again = SegmentationModel.from_segmix_model(read_model(tmp_path / "m.json"))
+    assert again.settings.n_components == 2
+    assert np.array_equal(apply_model(_photo(), again, _marks()).mask, apply_model(_photo(), model, _marks()).mask)
