@@ -265,7 +265,19 @@ class BayesClassifier:
 
     # ---------------------------------------------------------- serialisation
     def to_dict(self) -> dict:
-        """JSON-able: one entry per class with its name, prior and mixture."""
+        """JSON-able: one entry per class with its name, prior and mixture.
+
+        Raises
+        ------
+        TypeError
+            A class mixture that cannot be written (scikit-learn's GaussianMixture scores here,
+            but has no ``to_dict``: it failed as an AttributeError).
+        """
+        for index, mixture in enumerate(self.mixtures):
+            if not callable(getattr(mixture, "to_dict", None)):
+                kind = f"{type(mixture).__module__}.{type(mixture).__qualname__}"
+                raise TypeError(f"mixtures[{index}] is a {kind}, which is not written: fit a "
+                                "segmix.mixture.GaussianMixture (the same parameters) to save the classifier")
         return {
             "classes": [
                 {"name": name, "prior": float(prior), "mixture": mixture.to_dict()}

@@ -409,3 +409,16 @@ def test_a_model_trained_with_numpy_scalar_settings_is_saved_and_read_back(tmp_p
     again = SegmentationModel.from_segmix_model(read_model(tmp_path / "m.json"))
     assert again.settings.n_components == 2
     assert np.array_equal(apply_model(_photo(), again, _marks()).mask, apply_model(_photo(), model, _marks()).mask)
+
+
+def test_a_classifier_of_scikit_learn_mixtures_scores_and_says_it_is_not_written():
+    from sklearn.mixture import GaussianMixture as ScikitMixture
+
+    from segmix.bayes import BayesClassifier
+
+    rng = np.random.default_rng(0)
+    classifier = BayesClassifier([ScikitMixture(1, random_state=0).fit(rng.random((50, 3))),
+                                  ScikitMixture(1, random_state=0).fit(rng.random((50, 3)) + 0.5)])
+    assert classifier.predict_proba(rng.random((4, 3))).shape == (4, 2)
+    with pytest.raises(TypeError, match=r"mixtures\[0\] is a sklearn.mixture"):
+        classifier.to_dict()  # was AttributeError 'to_dict'
