@@ -323,6 +323,16 @@ class SkinEvaluator:
                              int(skin.size - n_skin), fp, None if swept is None else np.asarray(swept)))
 
     def result(self) -> EvalResult:
+        """The metrics of the photos added so far.
+
+        Raises
+        ------
+        ValueError
+            Before any :meth:`add` (it said "got 0 and 0"), or when the photos hold no skin or
+            no non-skin pixel.
+        """
+        if not self._photos:
+            raise ValueError("no photo has been added: call add(posterior, labels) for each photo first")
         n_skin, n_non = int(self.hist[0].sum()), int(self.hist[1].sum())
         if n_skin == 0 or n_non == 0:
             raise ValueError(f"evaluation needs both skin and non-skin pixels; got {n_skin} and {n_non}")

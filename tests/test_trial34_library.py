@@ -422,3 +422,10 @@ def test_a_classifier_of_scikit_learn_mixtures_scores_and_says_it_is_not_written
     assert classifier.predict_proba(rng.random((4, 3))).shape == (4, 2)
     with pytest.raises(TypeError, match=r"mixtures\[0\] is a sklearn.mixture"):
         classifier.to_dict()  # was AttributeError 'to_dict'
+
+
+def test_skin_evaluator_result_before_add_says_so():
+    from segmix.skin_eval import SkinEvaluator
+
+    with pytest.raises(ValueError, match="no photo has been added"):
+        SkinEvaluator(0.5).result()
