@@ -166,6 +166,24 @@ class ColorCounts:
     non_skin: np.ndarray
     sources: list[dict[str, Any]] = field(default_factory=list)
 
+    def __post_init__(self):
+        # Counts of another length failed in training as "boolean index did not match", and a
+        # code past 2**24 - 1 or negative was trained on as some other colour, without a word.
+        codes = np.asarray(self.codes)
+        if codes.ndim != 1 or not (np.issubdtype(codes.dtype, np.integer) and codes.dtype != bool):
+            raise ValueError(f"codes must be a 1-D integer array of r << 16 | g << 8 | b; got {codes.dtype} "
+                             f"shape {codes.shape}")
+        if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= N_CODES):
+            raise ValueError(f"codes must lie in 0..{N_CODES - 1} (r << 16 | g << 8 | b); found "
+                             f"{int(codes.min())}..{int(codes.max())}")
+        for name in ("skin", "non_skin"):
+            counts = np.asarray(getattr(self, name))
+            if counts.shape != codes.shape:
+                raise ValueError(f"{name} must hold one count per code, shape {codes.shape}; got {counts.shape}")
+            if counts.size and not (np.issubdtype(counts.dtype, np.number) and np.isfinite(counts).all()
+                                    and counts.min() >= 0):
+                raise ValueError(f"{name} counts must be finite numbers >= 0")
+
     @classmethod
     def empty(cls) -> "ColorCounts":
         z = np.zeros(0, np.int64)

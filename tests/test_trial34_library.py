@@ -429,3 +429,17 @@ def test_skin_evaluator_result_before_add_says_so():
 
     with pytest.raises(ValueError, match="no photo has been added"):
         SkinEvaluator(0.5).result()
+
+
+@pytest.mark.parametrize("codes, skin, words", [
+    ([5, 3, 9], [1, 2], "skin must hold one count per code"),   # was IndexError in training
+    ([5, 1 << 24], [1, 1], "codes must lie in 0..16777215"),     # was trained as another colour
+    ([5, -1], [1, 1], "codes must lie in"),
+    ([5, 6], [1, -2], "skin counts must be finite numbers >= 0"),
+])
+def test_color_counts_are_checked(codes, skin, words):
+    from segmix.skin import ColorCounts
+
+    with pytest.raises(ValueError) as info:
+        ColorCounts(np.array(codes), np.array(skin), np.ones(len(codes), np.int64))
+    assert words in str(info.value)
