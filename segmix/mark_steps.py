@@ -85,6 +85,8 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
 
     from segmix.segment import segment
 
+    if steps is None:
+        raise ValueError("steps must be a sequence of (H, W) marks, one per step: step_marks(labels, order); got None")
     if isinstance(steps, np.ndarray):
         # one (H, W) array failed as "The truth value of an array ... is ambiguous"
         raise ValueError("steps must be a sequence of (H, W) marks, one per step: step_marks(labels, order), "

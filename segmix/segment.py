@@ -1876,6 +1876,13 @@ def apply_model(
         the returned model; ``mask`` (H, W) bool the final decision; ``model`` is the input
         model, or the refitted one after GrabCut rounds.
     """
+    if not isinstance(model, SegmentationModel):
+        # None, a path or a model file read back failed as "... has no attribute 'settings'"
+        how = ("SegmentationModel.from_segmix_model(model) makes one of a file's model"
+               if type(model).__name__ == "SegmixModel" else
+               "train_model(image, scribbles) makes one; SegmentationModel.from_segmix_model("
+               "segmix.modelfile.read_model(path)) reads a saved one")
+        raise TypeError(f"model must be a SegmentationModel, not {type(model).__name__}: {how}")
     transparent = check_transparent(transparent, np.shape(image)[:2])
     if transparent is not None:
         from segmix.transparency import hide, mark_background

@@ -243,6 +243,9 @@ class SkinEvaluator:
         from segmix.skin_detect import check_threshold
 
         self.threshold = check_threshold(threshold)
+        if self.threshold is None:  # failed as "'<' not supported between NoneType and float"
+            raise ValueError("threshold must be a number in [0, 1] (a probability of skin); got None: "
+                             "model.threshold is the model's operating point")
         self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
         self.per_image: list[tuple[float | None, float | None, float]] = []
         #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)

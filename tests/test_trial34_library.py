@@ -443,3 +443,20 @@ def test_color_counts_are_checked(codes, skin, words):
     with pytest.raises(ValueError) as info:
         ColorCounts(np.array(codes), np.array(skin), np.ones(len(codes), np.int64))
     assert words in str(info.value)
+
+
+def test_apply_model_skin_evaluator_and_replay_name_a_missing_argument(tmp_path):
+    from segmix.mark_steps import replay_steps
+    from segmix.modelfile import read_model, write_model
+    from segmix.segment import apply_model, train_model
+    from segmix.skin_eval import SkinEvaluator
+
+    with pytest.raises(TypeError, match="model must be a SegmentationModel, not NoneType"):
+        apply_model(_photo(), None, _marks())  # was AttributeError 'settings'
+    write_model(tmp_path / "m.json", train_model(_photo(), _marks()).to_segmix_model())
+    with pytest.raises(TypeError, match="from_segmix_model"):
+        apply_model(_photo(), read_model(tmp_path / "m.json"), _marks())
+    with pytest.raises(ValueError, match="got None: model.threshold"):
+        SkinEvaluator(None)  # was TypeError '<' not supported
+    with pytest.raises(ValueError, match="steps must be a sequence .* got None"):
+        replay_steps(_photo(), None)  # was "the order map marks no pixel"
