@@ -460,3 +460,16 @@ def test_apply_model_skin_evaluator_and_replay_name_a_missing_argument(tmp_path)
         SkinEvaluator(None)  # was TypeError '<' not supported
     with pytest.raises(ValueError, match="steps must be a sequence .* got None"):
         replay_steps(_photo(), None)  # was "the order map marks no pixel"
+
+
+@pytest.mark.parametrize("covariance_type, precisions", [
+    ("full", np.array([[[1.0, 2.0], [2.0, 1.0]]] * 2)),  # indefinite
+    ("diag", np.array([[1.0, -1.0], [1.0, 1.0]])),
+    ("spherical", np.array([1.0, -1.0])),
+])
+def test_precisions_init_that_is_no_precision_is_named(covariance_type, precisions):
+    from segmix.mixture import GaussianMixture
+
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    with pytest.raises(ValueError, match="must be symmetric positive definite"):
+        GaussianMixture(2, covariance_type=covariance_type, precisions_init=precisions).fit(X)

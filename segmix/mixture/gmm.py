@@ -364,6 +364,13 @@ class GaussianMixture(ParamsMixin):
         if prec.shape != expected[self.covariance_type] or not np.isfinite(prec).all():
             raise ValueError(f"precisions_init must be finite with shape {expected[self.covariance_type]}")
         full_prec = covariances_to_full(prec, self.covariance_type, d)
+        # A precision must be symmetric positive definite: an indefinite one was inverted and
+        # failed later as "some components have an ill-defined covariance ... increase reg_covar"
+        # (a valid one rounded to a tiny negative eigenvalue is let through, as before).
+        for k, p in enumerate(full_prec):
+            scale = float(np.abs(p).max())  # rounding in p = L L^T leaves ~1e-16 of it asymmetric
+            if not np.allclose(p, p.T, rtol=0.0, atol=1e-8 * scale) or np.linalg.eigvalsh((p + p.T) / 2).min() < -1e-12 * scale:
+                raise ValueError(f"precisions_init[{k}] must be symmetric positive definite (an inverse covariance)")
         try:
             return np.stack([np.linalg.inv(p) for p in full_prec])
         except np.linalg.LinAlgError:
