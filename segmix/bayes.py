@@ -33,6 +33,10 @@ def _log_softmax(log_joint: np.ndarray) -> np.ndarray:
 
 def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
     """Require an (H, W, 3) uint8 RGB array (C-contiguous copy if needed)."""
+    if isinstance(image, np.ma.MaskedArray) and np.ma.is_masked(image):
+        # np.asarray drops the mask: the masked pixels were scored as any other, without a word.
+        raise ValueError(f"{name} is a masked array with masked pixels, which would be used as they are: give "
+                         f"{name}.data, and the pixels to leave out as the function's transparent / marks")
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"{name} must be an (H, W, 3) uint8 RGB array; got {image.dtype} {image.shape}"

@@ -473,3 +473,15 @@ def test_precisions_init_that_is_no_precision_is_named(covariance_type, precisio
     X = np.random.default_rng(0).normal(size=(100, 2))
     with pytest.raises(ValueError, match="must be symmetric positive definite"):
         GaussianMixture(2, covariance_type=covariance_type, precisions_init=precisions).fit(X)
+
+
+def test_masked_arrays_with_masked_values_are_refused():
+    from segmix.bayes import check_image
+    from segmix.mixture import GaussianMixture
+
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    with pytest.raises(ValueError, match="X is a masked array"):
+        GaussianMixture(2).fit(np.ma.masked_greater(X, 1.5))  # the masked values were fitted
+    assert GaussianMixture(1, random_state=0).fit(np.ma.masked_array(X, mask=False)).means_.shape == (1, 2)
+    with pytest.raises(ValueError, match="image is a masked array"):
+        check_image(np.ma.masked_equal(_photo(), 0) if (_photo() == 0).any() else np.ma.masked_less(_photo(), 50))

@@ -20,6 +20,10 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
     n_features : int, optional
         Required D (for data scored by an already fitted model).
     """
+    if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
+        # np.asarray drops the mask: the masked-out values were fitted as data, without a word.
+        raise ValueError(f"{name} is a masked array with masked values, which would be used as data: give the rows "
+                         f"to use, e.g. {name}.data[~{name}.mask.any(axis=1)]")
     if np.iscomplexobj(X):
         # NumPy's cast dropped the imaginary part with only a ComplexWarning, and the model
         # was fitted to the real parts (scikit-learn refuses complex data too).
