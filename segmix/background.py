@@ -178,9 +178,36 @@ class BackgroundMixture:
         self.reset()
 
     # ------------------------------------------------------------------ parameters
-    def get_params(self) -> dict[str, Any]:
-        """The constructor parameters as a dict (scikit-learn's convention)."""
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor parameters as a dict (scikit-learn's convention).
+
+        ``deep`` is scikit-learn's argument (no parameter here is an estimator): without it
+        ``sklearn.base.clone`` failed with "got an unexpected keyword argument 'deep'".
+        """
         return {f.name: getattr(self, f.name) for f in fields(_Params)}
+
+    def set_params(self, **params: Any) -> BackgroundMixture:
+        """Set constructor parameters by name (scikit-learn's convention) and return self.
+
+        Raises
+        ------
+        ValueError
+            An unknown name (the valid ones are listed), or an invalid value (named, as the
+            constructor does); the model is then left as it was.
+        """
+        valid = self.get_params()
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise ValueError(f"invalid parameter {unknown[0]!r} for BackgroundMixture; valid: {', '.join(valid)}")
+        for name, value in params.items():
+            setattr(self, name, value)
+        try:
+            self._params()
+        except ValueError:
+            for name, value in valid.items():  # all or nothing
+                setattr(self, name, value)
+            raise
+        return self
 
     def _params(self) -> _Params:
         """Validated parameters; raises ValueError naming the parameter."""
@@ -582,7 +609,9 @@ def _check_frame(frame: Any) -> np.ndarray:
                          + (f" of {frame.dtype}" if given is np.ndarray else ""))
     if frame.dtype != np.uint8:
         how = {"f": "scale it to 0..255 and convert: (frame * 255).round().astype(np.uint8) for values in 0..1",
-               "b": "convert: frame.astype(np.uint8) * 255"}.get(frame.dtype.kind, "")
+               "b": "convert: frame.astype(np.uint8) * 255",
+               "i": "frame.astype(np.uint8) if its values are 0..255",
+               "u": "frame.astype(np.uint8) if its values are 0..255"}.get(frame.dtype.kind, "")
         if frame.dtype.kind in "iu" and frame.dtype.itemsize == 2:
             how = "keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)"
         made = "" if given is np.ndarray else f" (a {name} made into an array)"
@@ -592,6 +621,8 @@ def _check_frame(frame: Any) -> np.ndarray:
     if frame.ndim != 3 or frame.shape[2] != 3:
         how = {1: "; drop the channel axis: frame[..., 0]", 4: "; drop alpha: frame[..., :3]"}.get(
             frame.shape[2] if frame.ndim == 3 else 0, "")
+        if frame.ndim == 3 and frame.shape[0] in (3, 4) and frame.shape[2] not in (3, 4):
+            how = "; channels first? np.moveaxis(frame, 0, -1) puts them last"  # as check_image says
         raise ValueError(f"frame must be an (H, W, 3) RGB or (H, W) grey array, got shape {frame.shape}{how}")
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ValueError(f"frame has zero size {frame.shape}")

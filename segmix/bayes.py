@@ -33,6 +33,10 @@ def _log_softmax(log_joint: np.ndarray) -> np.ndarray:
 
 def check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
     """Require an (H, W, 3) uint8 RGB array (C-contiguous copy if needed)."""
+    if isinstance(image, np.ma.MaskedArray) and np.ma.is_masked(image):
+        # np.asarray drops the mask: the masked pixels were scored as any other, without a word.
+        raise ValueError(f"{name} is a masked array with masked pixels, which would be used as they are: give "
+                         f"{name}.data, and the pixels to leave out as the function's transparent / marks")
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"{name} must be an (H, W, 3) uint8 RGB array; got {image.dtype} {image.shape}"
@@ -49,6 +53,8 @@ def _image_hint(image: np.ndarray) -> str:
     looked like RGBA). "" when none applies."""
     load = "segmix.io.load_image(path) reads any photo file as one"
     shape, dtype = image.shape, image.dtype
+    if dtype.kind in "US" or (dtype.kind == "O" and image.ndim == 0 and hasattr(image.item(), "__fspath__")):
+        return f": a file name? {load}"  # was "got <U9 ()"
     if image.ndim == 3 and shape[0] in (3, 4) and shape[2] not in (3, 4):
         return ": channels first? np.moveaxis(image, 0, -1) puts them last"
     if image.ndim == 3 and shape[2] == 4:
@@ -57,12 +63,20 @@ def _image_hint(image: np.ndarray) -> str:
         return f": greyscale; np.dstack([image.reshape(image.shape[:2])] * 3) makes it RGB, and {load}"
     if image.ndim == 3 and shape[2] == 3:
         if np.issubdtype(dtype, np.floating):
-            high = float(np.nanmax(image)) if image.size else 0.0
-            return (": floats in [0, 1]? (image * 255).round().astype(np.uint8)" if high <= 1.0
+            finite = np.isfinite(image)
+            high = float(image[finite].max()) if finite.any() else 0.0
+            hint = (": floats in [0, 1]? (image * 255).round().astype(np.uint8)" if high <= 1.0
                     else ": floats in [0, 255]? image.round().clip(0, 255).astype(np.uint8)")
-        if dtype == np.uint16:
+            # The cast turns NaN into 0 or 255 with only a RuntimeWarning: say so before it.
+            return hint + ("; it holds NaN or infinity, which no cast to uint8 keeps: np.nan_to_num first"
+                           if not finite.all() else "")
+        # By kind and size, not dtype == np.uint16: a big-endian '>u2' array (FITS, some TIFF
+        # readers) was told "image.astype(np.uint8)", which wraps 16-bit values modulo 256.
+        if dtype.kind == "u" and dtype.itemsize == 2:
             return f": 16-bit; {load} (8-bit), or (image >> 8).astype(np.uint8)"
-        if dtype != bool and np.issubdtype(dtype, np.integer):
+        if dtype == bool:
+            return ": a bool mask, not a photo; image.astype(np.uint8) * 255 makes it black and white"
+        if np.issubdtype(dtype, np.integer):
             return ": image.astype(np.uint8) if its values are 0-255"
     return ""
 
@@ -76,12 +90,25 @@ class BayesClassifier:
     priors : (C,) array-like, optional
         Class priors p(c); default uniform. Normalised to sum to one.
     class_names : sequence of str, optional
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 mixtures, one not fitted (named by its index), mixtures of different
+        numbers of features, priors that are not C positive finite numbers, or class names of
+        another count.
     """
 
     def __init__(self, mixtures: Sequence[GaussianMixture], priors=None, class_names=None):
         mixtures = list(mixtures)
         if len(mixtures) < 2:
             raise ValueError(f"a Bayes classifier needs at least 2 classes; got {len(mixtures)}")
+        for index, mixture in enumerate(mixtures):
+            # An unfitted one failed as "'GaussianMixture' object has no attribute 'means_'".
+            if not hasattr(mixture, "means_") or not callable(getattr(mixture, "score_samples", None)):
+                what = "is not fitted: call fit first" if hasattr(mixture, "score_samples") else \
+                    f"is a {type(mixture).__name__}, not a fitted GaussianMixture"
+                raise ValueError(f"mixtures[{index}] {what}")
         dims = {m.means_.shape[1] for m in mixtures}
         if len(dims) != 1:
             raise ValueError(f"class mixtures disagree on the number of features: {sorted(dims)}")
@@ -178,7 +205,24 @@ class BayesClassifier:
         return out.reshape(self.n_classes, h, w)
 
     def posterior_map(self, image, features: FeatureSpace, positive: int = 0) -> np.ndarray:
-        """p(positive | x) for every pixel: (H, W, 3) uint8 -> (H, W) float32."""
+        """p(positive | x) for every pixel: (H, W, 3) uint8 -> (H, W) float32.
+
+        Parameters
+        ----------
+        image : (H, W, 3) uint8 array
+        features : segmix.features.FeatureSpace
+            The features the class mixtures were fitted on (its number of features theirs).
+        positive : int, default 0
+            The class whose posterior is returned.
+
+        Raises
+        ------
+        TypeError
+            ``features`` that is not a FeatureSpace (a colour-space name is told how to make one).
+        ValueError
+            An image that is not (H, W, 3) uint8, a feature space of another number of
+            features, or a class index out of range.
+        """
         positive = self._check_class(positive)
         image = check_image(image)
         self._check_features(features)
@@ -200,6 +244,9 @@ class BayesClassifier:
 
     # ---------------------------------------------------------------- helpers
     def _check_class(self, index: int) -> int:
+        # int() took 1.7 as class 1 and True as class 1 without a word
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+            raise ValueError(f"positive must be a class index 0..{self.n_classes - 1}; got {index!r}")
         if not 0 <= int(index) < self.n_classes:
             raise ValueError(f"class index {index} out of range for {self.n_classes} classes")
         return int(index)
@@ -210,6 +257,11 @@ class BayesClassifier:
         self._check_class(positive)
 
     def _check_features(self, features: FeatureSpace) -> None:
+        if not isinstance(features, FeatureSpace):
+            # a colour-space name failed as "'str' object has no attribute 'n_features'"
+            shown = f"FeatureSpace({features!r})" if isinstance(features, str) else "FeatureSpace('rgb')"
+            raise TypeError(f"features must be a segmix.features.FeatureSpace, not {type(features).__name__}: "
+                            f"{shown} makes one")
         if features.n_features != self.n_features:
             raise ValueError(
                 f"feature space makes {features.n_features} features but the classifier expects {self.n_features}"
@@ -217,7 +269,19 @@ class BayesClassifier:
 
     # ---------------------------------------------------------- serialisation
     def to_dict(self) -> dict:
-        """JSON-able: one entry per class with its name, prior and mixture."""
+        """JSON-able: one entry per class with its name, prior and mixture.
+
+        Raises
+        ------
+        TypeError
+            A class mixture that cannot be written (scikit-learn's GaussianMixture scores here,
+            but has no ``to_dict``: it failed as an AttributeError).
+        """
+        for index, mixture in enumerate(self.mixtures):
+            if not callable(getattr(mixture, "to_dict", None)):
+                kind = f"{type(mixture).__module__}.{type(mixture).__qualname__}"
+                raise TypeError(f"mixtures[{index}] is a {kind}, which is not written: fit a "
+                                "segmix.mixture.GaussianMixture (the same parameters) to save the classifier")
         return {
             "classes": [
                 {"name": name, "prior": float(prior), "mixture": mixture.to_dict()}

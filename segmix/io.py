@@ -712,6 +712,10 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     NarrowSamplesWarning
         A 16-bit file whose brightest sample reads as 8-bit level 16 or less (12-bit data).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        # Path()'s "expected str, bytes or os.PathLike object, not ndarray" named no parameter.
+        already = ": an array is an image already; give it as it is" if hasattr(path, "__array__") else ""
+        raise TypeError(f"path must be a file path (str or os.PathLike), not {type(path).__name__}{already}")
     path = Path(path)
     max_pixels = int(max_pixels)
     if max_pixels < 1:
@@ -1510,10 +1514,19 @@ def write_json_atomic(
     """Write ``obj`` as strict JSON (NaN / inf refused) to ``path`` atomically.
 
     Serialisation happens before any file is created, so an unserialisable object leaves
-    nothing behind.
+    nothing behind. NumPy scalars are written as the numbers they hold.
     """
-    text = json.dumps(obj, indent=indent, allow_nan=False, ensure_ascii=False) + "\n"
+    text = json.dumps(obj, indent=indent, allow_nan=False, ensure_ascii=False, default=_json_scalar) + "\n"
     write_text_atomic(path, text, protect=protect)
+
+
+def _json_scalar(value: Any) -> Any:
+    """A NumPy scalar as its Python number, for json.dumps: settings a library user gives as
+    np.int64 / np.float32 / np.bool_ (which the settings' checks take) made saving a trained
+    model fail with "Object of type int64 is not JSON serializable"."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 # ------------------------------------------------------------ outputs marked as a command's own

@@ -27,6 +27,43 @@ ORDER_FORMAT_VERSION = 1
 MAX_STEPS = np.iinfo(np.uint16).max
 
 
+def check_mark_labels(labels, name: str = "labels") -> np.ndarray:
+    """``labels`` as (H, W) uint8 marks, refusing what a cast to uint8 would change silently.
+
+    ``np.array(labels, dtype=np.uint8)`` wrapped 257 to 1 (foreground) and -1 to 255, and
+    truncated 1.7 to 1, so a label map of another convention was segmented as marks nobody made.
+
+    Parameters
+    ----------
+    labels : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
+    name : str
+        The parameter's name in the messages.
+
+    Returns
+    -------
+    (H, W) uint8 ndarray (``labels`` itself when it is one already)
+
+    Raises
+    ------
+    ValueError
+        If ``labels`` is not 2-D, not of an integer dtype (bool and floats included: a bool
+        mask is no marks; ``mask.astype(np.uint8)`` marks it foreground), or holds other values
+        than 0, 1 and 2 (the values found are named).
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 2:
+        raise ValueError(f"{name} must be an (H, W) array of marks 0 / 1 / 2; got shape {labels.shape}")
+    if labels.dtype == bool or not np.issubdtype(labels.dtype, np.integer):
+        hint = ": a bool mask of the object is mask.astype(np.uint8) (1 = foreground)" if labels.dtype == bool else ""
+        raise ValueError(f"{name} must be integer marks 0 (none), 1 (foreground), 2 (background); "
+                         f"got dtype {labels.dtype}{hint}")
+    if labels.size and (int(labels.min()) < 0 or int(labels.max()) > 2):  # min / max: no sort in the usual case
+        values = np.unique(labels)
+        raise ValueError(f"{name} must hold 0 (none), 1 (foreground) and 2 (background); found "
+                         f"{values[(values < 0) | (values > 2)][:10].tolist()}")
+    return labels.astype(np.uint8, copy=False)
+
+
 def check_order(labels: np.ndarray, order: np.ndarray) -> None:
     """Raise ValueError naming what differs when ``order`` is not an order map of ``labels``.
 
@@ -34,8 +71,14 @@ def check_order(labels: np.ndarray, order: np.ndarray) -> None:
     ----------
     labels : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     order : (H, W) integer array, 0 unmarked, else the step of the pixel's mark
+
+    Raises
+    ------
+    ValueError
+        Marks that :func:`check_mark_labels` refuses, an order map of another shape, of
+        non-integer steps or steps outside 0..MAX_STEPS, or one that does not match the marks.
     """
-    labels, order = np.asarray(labels), np.asarray(order)
+    labels, order = check_mark_labels(labels), np.asarray(order)
     if order.shape != labels.shape:
         raise ValueError(f"the order map is {size_words(order.shape)} but the marks are {size_words(labels.shape)}")
     if not np.issubdtype(order.dtype, np.integer):

@@ -23,6 +23,8 @@ from segmix.mark_order import (
     check_order, count_steps, decode_order, encode_order, fresh_order, grown_order, size_words, step_marks,
 )
 
+from segmix.mark_order import StepMarks, check_mark_labels  # noqa: E402  (replay_steps' checks)
+
 __all__ = ["check_order", "count_steps", "decode_order", "encode_order", "fresh_order", "grown_order",
            "replay_steps", "step_marks", "steps_result"]
 
@@ -46,8 +48,9 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
     image : (H, W, 3) uint8 array
         The photo as segmented (``segmix.palette.segmentation_pixels``, as the window and the
         command line use it).
-    steps : list of (H, W) uint8 arrays
-        Each step's marks, each holding the previous step's (:func:`step_marks`).
+    steps : sequence of (H, W) integer arrays (0 / 1 / 2)
+        Each step's marks, each holding the previous step's (:func:`step_marks`); a list is
+        checked before any fit (values, dtype, size), since a failed fit is passed over.
     settings : segmix.segment.SegmentationSettings, optional
     progress : callable(step, n_steps), optional
         Called before each step's fit (steps counted from 1); it may raise to stop the replay
@@ -74,14 +77,30 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
     Raises
     ------
     ValueError
-        When the last step's fit fails (and ``last_may_fail`` is off): its message.
+        When the last step's fit fails (and ``last_may_fail`` is off): its message; before
+        any fit, when ``steps`` is one array rather than a sequence of them, or a step's marks
+        are not 0 / 1 / 2 integers of the photo's size (named by its index).
     """
     from types import SimpleNamespace
 
     from segmix.segment import segment
 
+    if steps is None:
+        raise ValueError("steps must be a sequence of (H, W) marks, one per step: step_marks(labels, order); got None")
+    if isinstance(steps, np.ndarray):
+        # one (H, W) array failed as "The truth value of an array ... is ambiguous"
+        raise ValueError("steps must be a sequence of (H, W) marks, one per step: step_marks(labels, order), "
+                         "or [labels] for one step")
     if not steps:
         raise ValueError("no marks to fit: the order map marks no pixel")
+    if not isinstance(steps, StepMarks):  # step_marks' are checked already
+        # Checked before any fit: a step the fit refuses is passed over (below), so a step of
+        # float, 255 or wrongly sized marks was skipped without a word.
+        shape = np.shape(image)[:2]
+        for index, marks in enumerate(steps, start=1):
+            marks = check_mark_labels(marks, f"steps[{index - 1}]")
+            if marks.shape != shape:
+                raise ValueError(f"steps[{index - 1}] is {size_words(marks.shape)} but the photo is {size_words(shape)}")
     result = previous_marks = None
     if start is not None:
         model, mask, previous_marks = start

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,7 +285,13 @@ def read_model(path) -> SegmixModel:
     ModelFileError
         Naming the file and what is wrong: missing, too large, not JSON, not a segmix model,
         or any invalid field.
+    TypeError
+        A ``path`` that is not a file path (a model already loaded is named as one).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        # Path()'s "expected str, bytes or os.PathLike object, not SegmixModel" named no parameter.
+        already = ": it is loaded already; use it as it is" if isinstance(path, SegmixModel) else ""
+        raise TypeError(f"path must be a model file's path (str or os.PathLike), not {type(path).__name__}{already}")
     path = Path(path)
     try:
         size = path.stat().st_size

@@ -19,7 +19,7 @@ import numpy as np
 
 from segmix.clicks import click_radius, paint_disc
 from segmix.io import BACKGROUND, FOREGROUND
-from segmix.mark_order import grown_order
+from segmix.mark_order import check_mark_labels, check_order, grown_order
 
 
 def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarray:
@@ -66,6 +66,18 @@ def box_outside(shape, left: int, top: int, right: int, bottom: int) -> np.ndarr
     return outside
 
 
+def _checked_box(box) -> tuple[int, int, int, int]:
+    """``box`` as four whole pixel coordinates, or ValueError naming ``box`` (three numbers gave
+    "box_outside() missing 1 required positional argument", a NaN "cannot convert float NaN")."""
+    if np.ndim(box) != 1 or len(box) != 4:
+        raise ValueError(f"box must be (left, top, right, bottom) in pixels; got {box!r}")
+    values = np.asarray(box, dtype=float) if all(isinstance(v, (int, float, np.integer, np.floating))
+                                                 and not isinstance(v, (bool, np.bool_)) for v in box) else None
+    if values is None or not np.isfinite(values).all():
+        raise ValueError(f"box must be four finite numbers (left, top, right, bottom) in pixels; got {box!r}")
+    return tuple(int(v) for v in box)
+
+
 def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
                     clicks: Iterable[tuple[int, int, int]] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Add a box and clicks to marks, each as one more step of their order map.
@@ -93,18 +105,32 @@ def add_point_marks(labels: np.ndarray, order: np.ndarray | None, box=None,
     Raises
     ------
     ValueError
-        A box as :func:`box_outside` refuses, a click outside the photo (named by its
-        coordinates) or with another label than 1 or 2.
+        A box as :func:`box_outside` refuses or that is not four finite numbers, a click
+        outside the photo (named by its coordinates), with another label than 1 or 2, or not a
+        (label, x, y) triple; marks that :func:`segmix.mark_order.check_mark_labels` refuses
+        (values other than 0 / 1 / 2, floats, bool), an ``order`` that is not their order map.
     """
-    labels = np.array(labels, dtype=np.uint8)
+    labels = np.array(check_mark_labels(labels), dtype=np.uint8)  # a copy: the caller's marks stay as they were
     height, width = labels.shape
-    order = (labels > 0).astype(np.uint16) if order is None else np.array(order, dtype=np.uint16)
+    if order is None:
+        order = (labels > 0).astype(np.uint16)
+    else:
+        # The cast to uint16 wrapped a step of -1 to 65535 without a word.
+        check_order(labels, order)
+        order = np.array(order, dtype=np.uint16)
     if box is not None:
+        box = _checked_box(box)
         labels[box_outside(labels.shape, *box)] = BACKGROUND
         order = grown_order(order, labels)
     radius = click_radius(labels.shape)
-    for label, x, y in clicks:
-        if label not in (FOREGROUND, BACKGROUND):
+    if isinstance(clicks, tuple) and len(clicks) == 3 and all(np.isscalar(v) for v in clicks):
+        # one click given bare failed as "cannot unpack non-iterable int object"
+        raise ValueError(f"clicks must be a list of (label, x, y) tuples; got one click {clicks!r}: give [{clicks!r}]")
+    for click in clicks:
+        if np.ndim(click) != 1 or len(click) != 3:
+            raise ValueError(f"each click must be (label, x, y); got {click!r}")
+        label, x, y = click
+        if isinstance(label, (bool, np.bool_)) or label not in (FOREGROUND, BACKGROUND):
             raise ValueError(f"a click's label must be {FOREGROUND} or {BACKGROUND}; got {label!r}")
         if not (0 <= x < width and 0 <= y < height):
             raise ValueError(f"the click at x {x}, y {y} lies outside the {width} x {height} photo "

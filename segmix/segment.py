@@ -59,6 +59,9 @@ from segmix.features import MAX_WEIGHT, FeatureSpace, pair_keys, rgb_codes, uniq
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
 from segmix.occluded_parts import keep_near_parts
+from segmix.transparency import check_transparent
+from segmix.bool_maps import check_bool_map
+from segmix.mark_order import check_mark_labels
 from segmix.kernels import pixels as pixel_kernels
 from segmix.kernels.threads import for_pixels
 from segmix.unexplained import explained_threshold, mix as mix_mixtures, unexplained
@@ -104,7 +107,8 @@ class SegmentationSettings:
     threshold : float in [0, 1]
         Foreground where p(fg | x) > threshold (the graph cut shifts its unary terms by
         logit(threshold) so that it agrees with the per-pixel rule when smoothness is 0).
-    random_state : int
+    random_state : int >= 0 or None
+        The seed of every k-means start and subsample (None: a fresh one each call).
     smoothness : float
         GrabCut's gamma: weight of the contrast-sensitive pairwise term, in nats. 25 measured
         slightly better than GrabCut's 50 on both halves of the DAVIS benchmark. On photos
@@ -421,6 +425,27 @@ class SegmentationSettings:
 
     def validate(self) -> None:
         """Raise ValueError naming the first invalid field."""
+        # Each field of the kind of its default, as stored_settings asks of a file: the string
+        # keep_connected="no" was true (kept on), fill_holes=None false, refine_rounds=1.5 one
+        # round, all without a word.
+        defaults = _DEFAULT_SETTINGS
+        for f in fields(self):
+            value, default = getattr(self, f.name), getattr(defaults, f.name)
+            if f.name == "random_state":
+                continue  # None too; its own check below
+            if isinstance(default, bool):
+                ok, kind = isinstance(value, (bool, np.bool_)), "True or False"
+            elif isinstance(default, int):
+                ok, kind = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)), "an integer"
+            elif isinstance(default, float):
+                ok, kind = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+                    value, (bool, np.bool_)), "a number"
+            else:
+                continue  # text: each one's own check below names its choices
+            if not ok:
+                raise ValueError(f"{f.name} must be {kind}; got {value!r}")
+        if self.max_exact_pixels < 1:
+            raise ValueError(f"max_exact_pixels must be >= 1; got {self.max_exact_pixels!r}")
         if isinstance(self.n_components, bool) or not isinstance(self.n_components, (int, np.integer)) or self.n_components < 1:
             raise ValueError(f"n_components must be a positive integer; got {self.n_components!r}")
         if self.covariance_type not in COVARIANCE_TYPES:
@@ -488,13 +513,21 @@ class SegmentationSettings:
             raise ValueError(f"snapcut_recut must be 'band' or 'full'; got {self.snapcut_recut!r}")
         if self.snapcut_combine not in ("mix", "add"):
             raise ValueError(f"snapcut_combine must be 'mix' or 'add'; got {self.snapcut_combine!r}")
+        if self.random_state is not None and (isinstance(self.random_state, bool)
+                                              or not isinstance(self.random_state, (int, np.integer))
+                                              or self.random_state < 0):
+            # NumPy's "expected non-negative integer" named no setting
+            raise ValueError(f"random_state must be None or an integer >= 0; got {self.random_state!r}")
         if self.priors not in ("uniform", "scribbles"):
             raise ValueError(f"priors must be 'uniform' or 'scribbles'; got {self.priors!r}")
         FeatureSpace(self.color_space, self.position_weight, self.texture_weight,
                      self.texture_levels)  # validates all four
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields as JSON-able Python values (NumPy scalars, which validate takes, as their
+        Python numbers: an np.int64 n_components made write_model fail with "Object of type
+        int64 is not JSON serializable")."""
+        return {name: value.item() if isinstance(value, np.generic) else value for name, value in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "SegmentationSettings":
@@ -575,6 +608,9 @@ class SegmentationModel:
         settings.texture_weight = model.features.texture_weight
         settings.texture_levels = model.features.texture_levels
         return cls(settings, model.classifier, model.features, dict(model.training))
+
+
+_DEFAULT_SETTINGS = SegmentationSettings()  # the kinds of the fields (validate)
 
 
 def stored_settings(stored: Any) -> SegmentationSettings:
@@ -1118,14 +1154,12 @@ def iter_train_model(
     UserWarning
         When a class has fewer distinct colours than ``n_components`` (K is lowered).
     """
-    settings = settings or SegmentationSettings()
+    settings = _checked_settings(settings)
     settings.validate()
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
-    if transparent is not None and np.any(transparent):
-        if np.shape(transparent) != scribbles.shape:
-            raise ValueError(f"transparent must be {scribbles.shape[0]} x {scribbles.shape[1]} like the photo; "
-                             f"got shape {np.shape(transparent)}")
+    transparent = check_transparent(transparent, scribbles.shape)
+    if transparent is not None:
         # A label of neither class and not unmarked: the class samples (label 1 / 2) and the
         # zero-marks prior's unmarked sample (label 0) all leave these pixels out.
         scribbles = np.where(np.asarray(transparent, bool), np.uint8(_NO_EVIDENCE), scribbles).astype(np.uint8)
@@ -1327,6 +1361,17 @@ def _warm_start_mixture(previous, index, n_components, features, settings) -> di
     weights = np.asarray(old.weights_[:k], dtype=np.float64)
     return {"weights_init": weights / weights.sum(), "means_init": np.asarray(old.means_[:k], dtype=np.float64),
             "precisions_init": precisions}
+
+
+def _checked_settings(settings) -> "SegmentationSettings":
+    """``settings``, or the defaults for None; a dict (or anything else) is refused by name,
+    where it failed as "'dict' object has no attribute 'validate'"."""
+    if settings is None:
+        return SegmentationSettings()
+    if not isinstance(settings, SegmentationSettings):
+        raise TypeError(f"settings must be a SegmentationSettings, not {type(settings).__name__}: "
+                        "SegmentationSettings(n_components=3, ...) or SegmentationSettings.from_dict(d) makes one")
+    return settings
 
 
 def train_model(image, scribbles, settings=None, previous=None, transparent=None) -> SegmentationModel:
@@ -1831,10 +1876,18 @@ def apply_model(
         the returned model; ``mask`` (H, W) bool the final decision; ``model`` is the input
         model, or the refitted one after GrabCut rounds.
     """
-    if transparent is not None and np.any(transparent):
+    if not isinstance(model, SegmentationModel):
+        # None, a path or a model file read back failed as "... has no attribute 'settings'"
+        how = ("SegmentationModel.from_segmix_model(model) makes one of a file's model"
+               if type(model).__name__ == "SegmixModel" else
+               "train_model(image, scribbles) makes one; SegmentationModel.from_segmix_model("
+               "segmix.modelfile.read_model(path)) reads a saved one")
+        raise TypeError(f"model must be a SegmentationModel, not {type(model).__name__}: {how}")
+    transparent = check_transparent(transparent, np.shape(image)[:2])
+    if transparent is not None:
         from segmix.transparency import hide, mark_background
 
-        hidden = np.asarray(transparent, bool)
+        hidden = transparent
         shown = None if on_cut is None else (lambda mask, probability: on_cut(*hide(mask, probability, hidden)))
         result = apply_model(image, model, mark_background(scribbles, hidden, hidden.shape), settings, previous_mask,
                              previous_model,
@@ -1845,6 +1898,15 @@ def apply_model(
     settings = settings or model.settings
     settings.validate()
     image = check_image(image)
+    if previous_mask is not None:
+        # a probability map given as the mask was read as foreground wherever p > 0
+        previous_mask = check_bool_map(previous_mask, image.shape[:2], "previous_mask", allow_255=True,
+                                       hint="the previous result's mask (result.mask), not its probability")
+    if previous_scribbles is not None:
+        previous_scribbles = check_mark_labels(previous_scribbles, "previous_scribbles")
+        if previous_scribbles.shape != image.shape[:2]:
+            raise ValueError(f"previous_scribbles must be {image.shape[0]} x {image.shape[1]} (H x W) like the photo; "
+                             f"got shape {previous_scribbles.shape}")
     if scribbles is not None:
         scribbles = check_scribbles(image, scribbles, require_both=False)
         if previous_mask is not None and first_object_marks(scribbles, previous_scribbles):
@@ -2299,7 +2361,8 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     scribbles : (H, W) integer array, 0 unlabelled, 1 foreground, 2 background
     settings : SegmentationSettings, optional
     previous_mask : (H, W) bool, optional
-        The previous result's mask, when the marks were only added since (used by
+        The previous result's mask (0 / 1 or 0 / 255 integers are taken too; a probability
+        map is refused), when the marks were only added since (used by
         ``monotone_clicks``, on by default, ``previous_weight`` and ``local_corrections``).
     previous_model : SegmentationModel, optional
         The previous result's model (used by ``warm_refit``, see :func:`iter_train_model`).
@@ -2313,9 +2376,20 @@ def segment(image, scribbles, settings=None, previous_mask=None, previous_model=
     Returns
     -------
     SegmentationResult
+        ``mask`` (H, W) bool, ``probability`` (H, W) float32 p(foreground), ``model``.
+
+    Raises
+    ------
+    TypeError
+        ``settings`` that are not a :class:`SegmentationSettings` (a dict: ``from_dict``).
+    ValueError
+        An image that is not (H, W, 3) uint8 (the message says how to convert it), scribbles
+        of another size, dtype (floats, bool) or values than 0 / 1 / 2, no marks, an invalid
+        setting (named), a ``transparent`` of another size or not 0 / 1 (an alpha channel).
     """
-    settings = settings or SegmentationSettings()
-    if transparent is None or not np.any(transparent):
+    settings = _checked_settings(settings)
+    transparent = check_transparent(transparent, np.shape(image)[:2]) if transparent is not None else None
+    if transparent is None:
         model = train_model(image, scribbles, settings, previous_model)
         return apply_model(image, model, scribbles, settings, previous_mask, previous_model, previous_scribbles)
     model = train_model(image, scribbles, settings, previous_model, transparent)

@@ -166,6 +166,24 @@ class ColorCounts:
     non_skin: np.ndarray
     sources: list[dict[str, Any]] = field(default_factory=list)
 
+    def __post_init__(self):
+        # Counts of another length failed in training as "boolean index did not match", and a
+        # code past 2**24 - 1 or negative was trained on as some other colour, without a word.
+        codes = np.asarray(self.codes)
+        if codes.ndim != 1 or not (np.issubdtype(codes.dtype, np.integer) and codes.dtype != bool):
+            raise ValueError(f"codes must be a 1-D integer array of r << 16 | g << 8 | b; got {codes.dtype} "
+                             f"shape {codes.shape}")
+        if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= N_CODES):
+            raise ValueError(f"codes must lie in 0..{N_CODES - 1} (r << 16 | g << 8 | b); found "
+                             f"{int(codes.min())}..{int(codes.max())}")
+        for name in ("skin", "non_skin"):
+            counts = np.asarray(getattr(self, name))
+            if counts.shape != codes.shape:
+                raise ValueError(f"{name} must hold one count per code, shape {codes.shape}; got {counts.shape}")
+            if counts.size and not (np.issubdtype(counts.dtype, np.number) and np.isfinite(counts).all()
+                                    and counts.min() >= 0):
+                raise ValueError(f"{name} counts must be finite numbers >= 0")
+
     @classmethod
     def empty(cls) -> "ColorCounts":
         z = np.zeros(0, np.int64)
@@ -494,6 +512,23 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def check_workers(workers) -> int:
+    """The photos read and detected at once: ``workers`` (an integer >= 1), or
+    :func:`default_workers` for None. ThreadPoolExecutor's "max_workers must be greater than 0"
+    named no parameter of ours, and 2.5 or 0 were taken without a word.
+
+    Raises
+    ------
+    ValueError
+        Anything else, naming ``workers``.
+    """
+    if workers is None:
+        return default_workers()
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be an integer >= 1, or None for {default_workers()}; got {workers!r}")
+    return int(workers)
+
+
 def read_pair(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.ndarray, np.ndarray]:
     """The photo and its mask's labels of one (image, mask) pair of :func:`image_mask_pairs`,
     as ``skin train`` and ``skin eval`` both read a pair (the mask checked against the photo
@@ -598,7 +633,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             n_buffered = 0
 
     failures: list[str] = []
-    with ThreadPoolExecutor(workers or default_workers()) as pool:
+    with ThreadPoolExecutor(check_workers(workers)) as pool:
         for i, codes in enumerate(pool.map(_labelled_codes_or_failure, pairs), 1):
             if isinstance(codes, str):
                 failures.append(codes)
@@ -1042,7 +1077,25 @@ def builtin_model_path() -> Path:
 
 
 def load_skin_model(path=None) -> SegmixModel:
-    """Read a skin model file (default: the built-in model); refuses other kinds."""
+    """Read a skin model file (default: the built-in model); refuses other kinds.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A model ``skin train`` wrote; None: the built-in model.
+
+    Returns
+    -------
+    segmix.modelfile.SegmixModel
+        Of kind "skin": ``threshold`` (its operating point), ``classifier``, ``features``.
+
+    Raises
+    ------
+    segmix.modelfile.ModelFileError (a ValueError)
+        A missing, unreadable or invalid file, named with the reason.
+    ValueError
+        A segmentation model, or a skin model with a wrong class layout or ``training`` keys.
+    """
     model = read_model(builtin_model_path() if path is None else path)
     if model.kind != "skin":
         raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
@@ -1089,9 +1142,22 @@ def with_threshold(model: SegmixModel, threshold: float) -> SegmixModel:
     -------
     SegmixModel
         A new model; written and read back, it decides exactly as ``model`` at ``threshold``.
+
+    Raises
+    ------
+    ValueError
+        A threshold that is not a number in [0, 1].
+    TypeError
+        A ``model`` that is not a loaded skin model (a path: :func:`load_skin_model`).
     """
     from segmix.skin_detect import DETECTOR_THRESHOLD_KEY, detector_threshold
 
+    from segmix.skin_detect import check_skin_model, check_threshold
+
+    # A threshold of 2 made a model that called nothing skin, -1 everything, without a word.
+    model, threshold = check_skin_model(model), check_threshold(threshold)
+    if threshold is None:
+        raise ValueError("threshold must be a number in [0, 1] (a probability of skin); got None")
     inner = detector_threshold(model)
     training = {key: value for key, value in model.training.items() if key != DETECTOR_THRESHOLD_KEY}
     if float(threshold) != inner:
@@ -1167,10 +1233,32 @@ def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
     Without ``adapt`` this is the exact per-pixel posterior of the model (the lecture's rule);
     ``adapt=True`` adapts the mixtures to the photo (:func:`segmix.skin_detect.skin_log_odds`).
     The refined mask is :func:`detect`'s.
+
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    image : (H, W, 3) uint8 array
+    adapt : bool, default False
+    cache : PosteriorCache, optional (the plain path only)
+
+    Returns
+    -------
+    (H, W) float32 ndarray
+
+    Raises
+    ------
+    TypeError
+        A ``model`` that is not a loaded skin model, or an ``adapt`` that is not a bool (a
+        threshold given third, as ``detect_skin(model, image, 0.5)``, turned adaptation on).
+    ValueError
+        An image that is not (H, W, 3) uint8 (the message says how to convert it).
     """
     from segmix.skin_detect import check_skin_model
 
     check_skin_model(model)
+    if not isinstance(adapt, (bool, np.bool_)):
+        raise TypeError(f"adapt must be True or False, got {adapt!r}: detect_skin takes no threshold "
+                        "(threshold its posterior, or use detect(model, image, threshold=...))")
     image = check_image(image)
     if adapt:
         from segmix import skin_detect
@@ -1193,8 +1281,10 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         the block graph cut; no adaptation unless ``settings.adapt``)
     threshold : float in [0, 1] on p(skin | pixel), default the model's
     cache : PosteriorCache, used by the plain per-pixel path only
+        Made for ``model`` (or one scoring as it does); another model's is refused.
     face_boxes : (N, 4) int array (x, y, width, height), optional: the photo's faces for
-        ``settings.faces`` instead of the face detector's (see :func:`segmix.skin_detect.skin_log_odds`)
+        ``settings.faces`` instead of the face detector's (see :func:`segmix.skin_detect.skin_log_odds`);
+        ignored, with a UserWarning, when ``settings.faces`` is off
     info : dict, optional
         Receives ``faces_used`` (the number of usable faces) when face calibration looked for
         faces, and ``exposure_gain`` (1.0: not lifted) when the exposure lift is on.
@@ -1206,12 +1296,32 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     Returns
     -------
     segmix.skin_detect.SkinResult (posterior, log_odds, mask)
+        ``posterior`` (H, W) float32 p(skin), ``log_odds`` (H, W) float32, ``mask`` (H, W) bool.
+
+    Raises
+    ------
+    TypeError
+        A ``model`` that is not a loaded skin model (a path or None: :func:`load_skin_model`), or
+        ``settings`` that are not a ``SkinSettings``.
+    ValueError
+        An image that is not (H, W, 3) uint8 (the message says how to convert floats, 16-bit,
+        greyscale or RGBA arrays), a threshold outside [0, 1], malformed ``face_boxes``, or a
+        ``transparent`` of another size or holding other values than 0 / 1 (an alpha channel).
     """
     from segmix import skin_detect
 
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else skin_detect.check_settings(settings)
     model, threshold = skin_detect.check_skin_model(model), skin_detect.check_threshold(threshold)
     image = check_image(image)
+    from segmix.transparency import check_transparent
+
+    transparent = check_transparent(transparent, image.shape[:2])
+    if face_boxes is not None and not settings.faces:
+        # Face boxes feed the face calibration alone: without it they were ignored without a
+        # word. Said, not refused: the default detector with any boxes is the default's mask.
+        warnings.warn("face_boxes are used by the face calibration, which these settings leave off, so they change "
+                      "nothing: give settings=with_options(DEFAULT_SETTINGS, faces=True) with them", UserWarning,
+                      stacklevel=2)
     t = model.threshold if threshold is None else threshold
     mask = None
     if (not settings.adapt and settings.skin_share is None and not settings.photo_density
@@ -1229,8 +1339,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             if settings.spatial:
                 mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
-    if transparent is not None and np.any(transparent):
-        hidden = np.asarray(transparent, bool)
+    if transparent is not None:
+        hidden = transparent
         posterior = np.where(hidden, np.float32(0.0), posterior)
         log_odds = np.where(hidden, HIDDEN_LOG_ODDS, log_odds)
         seeds = np.where(hidden, HIDDEN_LOG_ODDS, seeds)
@@ -1297,6 +1407,25 @@ class PosteriorCache:
             raise ValueError("a colour cache cannot serve a model with position features")
         self.model = model
         self.table = np.full(N_CODES, np.nan, np.float32)
+        self._served = [model]  # models found to score as ``model`` does (see serves)
+
+    def serves(self, model: SegmixModel) -> bool:
+        """Whether the table holds ``model``'s p(skin): ``self.model`` or one of the same
+        classifier, features and positive class (``with_threshold`` makes such a one; a
+        model read twice from one file is another object of the same numbers)."""
+        if any(model is known for known in self._served):
+            return True
+        from segmix.modelfile import model_to_dict
+
+        def scoring(m):
+            data = model_to_dict(m)
+            return data["classifier"], data["features"], m.positive_class
+
+        if model.classifier is self.model.classifier or scoring(model) == scoring(self.model):
+            if model.features == self.model.features and model.positive_class == self.model.positive_class:
+                self._served.append(model)
+                return True
+        return False
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
         flat = image.reshape(-1, 3)
@@ -1325,6 +1454,9 @@ class PosteriorCache:
 def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache | None = None) -> np.ndarray:
     """``model.posterior_map`` with a faster distinct-colour step for small photos."""
     if cache is not None:
+        if not cache.serves(model):
+            # It answered with the other model's p(skin) without a word.
+            raise ValueError("cache was made for another skin model: PosteriorCache(model) for this one, or no cache")
         return cache(image)
     h, w = image.shape[:2]
     if h * w >= SMALL_IMAGE_PIXELS or model.features.uses_position:
@@ -1629,7 +1761,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     bar = progress_bar("skin", len(files), quiet=quiet, stream=stream)
     failures = 0
     try:
-        with ThreadPoolExecutor(workers or default_workers()) as pool:
+        with ThreadPoolExecutor(check_workers(workers)) as pool:
             for i, error in enumerate(pool.map(work, files), 1):
                 if error is not None:
                     failures += 1

@@ -69,7 +69,7 @@ import math
 import threading
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -404,6 +404,21 @@ class SkinSettings:
     exposure_max_gain: float = 2.0
 
     def __post_init__(self):
+        # Each field of the kind of its default: faces="no" was true (faces looked for),
+        # texture_window=1.5 a window, without a word.
+        for f in fields(self):
+            value, default = getattr(self, f.name), f.default
+            if isinstance(default, bool):
+                ok, kind = isinstance(value, (bool, np.bool_)), "True or False"
+            elif isinstance(default, int):
+                ok, kind = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)), "an integer"
+            elif isinstance(default, float) or (default is None and value is not None and f.name == "skin_share"):
+                ok, kind = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+                    value, (bool, np.bool_)), "a number"
+            else:
+                continue  # text: its own check below names the choices
+            if not ok:
+                raise ValueError(f"{f.name} must be {kind}; got {value!r}")
         if self.skin_share is not None and not 0.0 < float(self.skin_share) < 1.0:
             raise ValueError(f"skin_share (the expected share of skin) must be in (0, 1); got {self.skin_share!r}")
         if not self.relevance > 0:

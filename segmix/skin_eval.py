@@ -25,8 +25,8 @@ import numpy as np
 
 from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
-from segmix.skin import (PAIR_ERRORS, PosteriorCache, default_workers, detect, greyscale_warning, image_mask_pairs,
-                         UnusablePairs, is_greyscale, load_mask, pair_failure, read_pair_info, swapped_folders)
+from segmix.skin import (PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers, detect, greyscale_warning,
+                         image_mask_pairs, is_greyscale, load_mask, pair_failure, read_pair_info, swapped_folders)
 from segmix.palette import skin_pixels
 from segmix.transparency import transparent_pixels
 
@@ -192,13 +192,18 @@ def _checked_scores(posterior, labels, mask):
     labels = np.asarray(labels)
     if posterior.ndim != 2:
         raise ValueError(f"posterior must be an (H, W) array of p(skin); got shape {posterior.shape}")
+    if posterior.size == 0:  # said as "every pixel is -1 (ignored)" before
+        raise ValueError(f"posterior is empty (shape {posterior.shape}): there is no pixel to score")
     if labels.shape != posterior.shape:
         raise ValueError(f"labels must be the posterior's shape {posterior.shape}; got {labels.shape}")
     if not np.issubdtype(posterior.dtype, np.floating):
         raise ValueError(f"posterior must be floating-point p(skin) in [0, 1]; got {posterior.dtype} "
                          f"(a 16-bit probability PNG of skin apply: divide it by 65535)")
     low, high = (float(np.min(posterior)), float(np.max(posterior))) if posterior.size else (0.0, 0.0)
-    if not (0.0 <= low and high <= 1.0):  # NaN fails both
+    if np.isnan(low) or np.isnan(high):  # was said as "got values from nan to nan"
+        raise ValueError(f"posterior must be p(skin) in [0, 1]; it holds NaN at {int(np.isnan(posterior).sum())} "
+                         "pixels")
+    if not (0.0 <= low and high <= 1.0):
         raise ValueError(f"posterior must be p(skin) in [0, 1]; got values from {low:g} to {high:g}"
                          + (" (a 16-bit probability PNG of skin apply: divide it by 65535)" if high > 1.0 else ""))
     if labels.dtype == bool:
@@ -217,6 +222,16 @@ def _checked_scores(posterior, labels, mask):
         mask = np.asarray(mask)
         if mask.shape != posterior.shape:
             raise ValueError(f"mask must be the posterior's shape {posterior.shape}; got {mask.shape}")
+        if mask.dtype != bool:
+            # astype(bool) took any non-zero value as skin: a posterior passed as the mask
+            # counted every pixel of p > 0 as detected (F1 0.66 where the decision's was 0.52).
+            values = np.unique(mask) if mask.size else np.zeros(0, np.uint8)
+            if not (np.issubdtype(mask.dtype, np.number) and set(values.tolist()) <= {0, 1}
+                    or np.issubdtype(mask.dtype, np.integer) and set(values.tolist()) <= {0, 255}):
+                shown = ", ".join(f"{v:g}" for v in values[:6].tolist()) + (", ..." if values.size > 6 else "")
+                raise ValueError(f"mask must be the detector's decision, bool (or 0 / 1, 0 / 255); got {mask.dtype} "
+                                 f"values {shown}: for a map of p(skin) give mask=posterior > threshold, or leave "
+                                 "mask out")
         mask = mask.astype(bool, copy=False)
     return posterior, labels, mask
 
@@ -228,6 +243,9 @@ class SkinEvaluator:
         from segmix.skin_detect import check_threshold
 
         self.threshold = check_threshold(threshold)
+        if self.threshold is None:  # failed as "'<' not supported between NoneType and float"
+            raise ValueError("threshold must be a number in [0, 1] (a probability of skin); got None: "
+                             "model.threshold is the model's operating point")
         self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
         self.per_image: list[tuple[float | None, float | None, float]] = []
         #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)
@@ -256,13 +274,33 @@ class SkinEvaluator:
 
     def add(self, posterior: np.ndarray, labels: np.ndarray, mask: np.ndarray | None = None,
             swept: np.ndarray | None = None, name: str | None = None) -> None:
-        """posterior (H, W) in [0, 1]; labels (H, W) int8: 1 skin, 0 non-skin, -1 ignore;
-        mask (H, W) bool, the detector's decision (default: posterior > threshold). For the
-        best-threshold sweep, optional: ``swept``, the photo's :meth:`sweep_counts_of` (the
-        detector's decisions at the sweep's thresholds). Without it the best threshold comes
-        from the posterior alone. The ROC comes from the posterior, precision / recall / F1
-        from the decision. ``name``: the photo's, for the per-photo table (default: its
-        1-based number)."""
+        """Count one photo. The ROC comes from the posterior, precision / recall / F1 from the decision.
+
+        Parameters
+        ----------
+        posterior : (H, W) float array
+            p(skin) in [0, 1] (``detect(...).posterior``).
+        labels : (H, W) integer or bool array
+            1 skin, 0 non-skin, -1 ignored (a 0 / 255 / 128 mask: ``(m == 255) - (m == 128)``
+            as int8).
+        mask : (H, W) bool array, optional
+            The detector's decision (0 / 1 or 0 / 255 integers are taken too); default
+            ``posterior > threshold``.
+        swept : (len(sweep), 3) int64 array, optional
+            The photo's :meth:`sweep_counts_of` (the detector's decisions at the sweep's
+            thresholds), for the best-threshold sweep; without it the best threshold comes
+            from the posterior alone.
+        name : str, optional
+            The photo's, for the per-photo table (default: its 1-based number).
+
+        Raises
+        ------
+        ValueError
+            Arrays of other shapes, an empty or non-float posterior or one outside [0, 1]
+            (NaN included; a 16-bit map is named), labels other than 1 / 0 / -1 (a 0 / 255
+            mask is named), a mask of other values than 0 / 1 or 0 / 255 (a posterior given
+            as the mask), or a photo whose every pixel is ignored.
+        """
         posterior, labels, mask = _checked_scores(posterior, labels, mask)
         p = posterior.ravel()
         lab = labels.ravel()
@@ -288,6 +326,16 @@ class SkinEvaluator:
                              int(skin.size - n_skin), fp, None if swept is None else np.asarray(swept)))
 
     def result(self) -> EvalResult:
+        """The metrics of the photos added so far.
+
+        Raises
+        ------
+        ValueError
+            Before any :meth:`add` (it said "got 0 and 0"), or when the photos hold no skin or
+            no non-skin pixel.
+        """
+        if not self._photos:
+            raise ValueError("no photo has been added: call add(posterior, labels) for each photo first")
         n_skin, n_non = int(self.hist[0].sum()), int(self.hist[1].sum())
         if n_skin == 0 or n_non == 0:
             raise ValueError(f"evaluation needs both skin and non-skin pixels; got {n_skin} and {n_non}")
@@ -358,6 +406,26 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     ``result.skipped`` naming the file and why, and the others are scored: one bad mask
     stopped the whole evaluation, with no figures at all.
 
+    Parameters
+    ----------
+    model : SegmixModel (skin)
+    images_dir, masks_dir : str or path-like
+        Photos, and 8-bit masks of the same names: 255 skin, 0 non-skin, 128 ignored.
+    threshold : float in [0, 1], optional
+        Default: the model's.
+    settings : segmix.skin_detect.SkinSettings, optional
+        Default: ``DEFAULT_SETTINGS`` (``skin eval``'s detector).
+    progress : callable(done, total), optional
+    workers : int, optional
+        Photos detected at once (default: :func:`segmix.skin.default_workers`).
+    max_pixels : int
+        The largest photo read.
+
+    Returns
+    -------
+    EvalResult
+        Pooled and per-image precision / recall / F1, ROC AUC, the best threshold, ``skipped``.
+
     Raises
     ------
     segmix.skin.UnusablePairs
@@ -400,7 +468,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
 
     greyscale, skipped = [], []
     faces_used = 0
-    with ThreadPoolExecutor(workers or default_workers()) as pool:
+    with ThreadPoolExecutor(check_workers(workers)) as pool:
         for i, outcome in enumerate(pool.map(work, pairs), 1):
             if isinstance(outcome, str):
                 skipped.append(outcome)

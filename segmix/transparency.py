@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from segmix.bool_maps import check_bool_map
+
 BACKGROUND = 2
 
 
@@ -30,6 +32,40 @@ def transparent_pixels(alpha: np.ndarray | None) -> np.ndarray | None:
         return None
     clear = np.asarray(alpha) == 0
     return clear if clear.any() else None
+
+
+def check_transparent(transparent, shape: tuple[int, int], name: str = "transparent") -> np.ndarray | None:
+    """``transparent`` as an (H, W) bool array, or None when it marks no pixel.
+
+    A caller's alpha channel given as ``transparent`` (255 = opaque) was read as "every pixel
+    transparent": ``detect`` then found no skin and ``segment`` made everything background,
+    without a word; an array of another size failed in NumPy's broadcasting words.
+
+    Parameters
+    ----------
+    transparent : (H, W) bool array-like or None
+        True on the photo's fully transparent pixels (0 / 1 integers are taken too).
+    shape : (int, int)
+        The photo's (H, W).
+    name : str
+        The parameter's name in the messages.
+
+    Returns
+    -------
+    (H, W) bool ndarray or None
+
+    Raises
+    ------
+    ValueError
+        An array of another height and width, or one holding other values than 0 / 1 (an
+        alpha channel: ``transparent_pixels(alpha)`` or ``alpha == 0`` gives its transparent
+        pixels).
+    """
+    if transparent is None:
+        return None
+    transparent = check_bool_map(transparent, shape, name, hint="for an alpha channel give "
+                                 "segmix.transparency.transparent_pixels(alpha) (alpha == 0)")
+    return transparent if transparent.any() else None
 
 
 def with_transparent_background(scribbles: np.ndarray | None, alpha: np.ndarray | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -68,9 +69,23 @@ def set_num_threads(n_threads: int | None) -> None:
 
     The setting is per calling thread (numba semantics), so a GUI compute thread can run
     single-threaded while scripts elsewhere stay parallel.
+
+    Parameters
+    ----------
+    n_threads : int >= 1 or None
+        More than :func:`configured_threads` (``NUMBA_NUM_THREADS``) is lowered to it.
+
+    Raises
+    ------
+    ValueError
+        For anything else: 0, a negative number (joblib's ``n_jobs=-1``, "all cores", was
+        quietly one thread here: None means all), a float, a string or a bool.
     """
     limit = numba.config.NUMBA_NUM_THREADS
-    numba.set_num_threads(limit if n_threads is None else max(1, min(int(n_threads), limit)))
+    if n_threads is not None and (isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral)
+                                  or n_threads < 1):
+        raise ValueError(f"n_threads must be an integer >= 1, or None for all {limit} threads; got {n_threads!r}")
+    numba.set_num_threads(limit if n_threads is None else min(int(n_threads), limit))
 
 
 @contextmanager

@@ -8,7 +8,9 @@ import numpy as np
 
 
 def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
-    """Return ``X`` as a C-contiguous (N, D) float64 array, or raise ValueError.
+    """Return ``X`` as a C-contiguous (N, D) float64 array, or raise ValueError (naming
+    ``name``: not numeric, complex, not 2-D, empty, of other than ``n_features`` columns,
+    NaN or infinity).
 
     Parameters
     ----------
@@ -18,6 +20,14 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
     n_features : int, optional
         Required D (for data scored by an already fitted model).
     """
+    if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
+        # np.asarray drops the mask: the masked-out values were fitted as data, without a word.
+        raise ValueError(f"{name} is a masked array with masked values, which would be used as data: give the rows "
+                         f"to use, e.g. {name}.data[~{name}.mask.any(axis=1)]")
+    if np.iscomplexobj(X):
+        # NumPy's cast dropped the imaginary part with only a ComplexWarning, and the model
+        # was fitted to the real parts (scikit-learn refuses complex data too).
+        raise ValueError(f"{name} must be real numbers; got complex values (np.abs(X) or X.real, as you mean it)")
     try:
         arr = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -86,6 +96,26 @@ def normalise_sample_weight(w: np.ndarray) -> tuple[np.ndarray, float]:
     if shift == 0:
         return w, 1.0
     return np.ldexp(w, -shift), float(np.ldexp(1.0, shift))
+
+
+def check_random_state(value, name: str = "random_state") -> np.random.Generator:
+    """A NumPy Generator from ``value``: None (fresh entropy), an integer >= 0, a Generator,
+    RandomState, BitGenerator or SeedSequence (what ``np.random.default_rng`` takes).
+
+    NumPy's own refusal named no parameter ("expected non-negative integer", "SeedSequence
+    expects int or sequence of ints for entropy not 1.5"), and a float seed 2.0 would have
+    been no seed scikit-learn takes either.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the value, for anything else (negative, float, bool, str).
+    """
+    seeds = (np.random.Generator, np.random.RandomState, np.random.BitGenerator, np.random.SeedSequence)
+    if value is None or isinstance(value, seeds) or (
+            isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)) and value >= 0):
+        return np.random.default_rng(value)
+    raise ValueError(f"{name} must be None, an integer >= 0 or a numpy.random.Generator / RandomState; got {value!r}")
 
 
 def check_positive_int(value, name: str, minimum: int = 1) -> int:

@@ -19,6 +19,7 @@ from segmix.mixture._validation import (
     check_data,
     check_non_negative,
     check_positive_int,
+    check_random_state,
     check_sample_weight,
     normalise_sample_weight,
     weight_total,
@@ -189,7 +190,8 @@ class GaussianMixture(ParamsMixin):
         "kmeans": k-means++ seeding then Lloyd iterations; "k-means++": seeding only (best J
         of ``n_init``); "random": distinct data points as seeds then Lloyd iterations. In every
         case means, covariances and weights come from the hard clusters.
-    random_state : int or None
+    random_state : None, int >= 0 or numpy.random.Generator / RandomState
+        The k-means initialisation's seed; a ValueError names any other value.
     weights_init : (K,) array, optional
     means_init : (K, D) array, optional
     precisions_init : array, optional
@@ -208,6 +210,7 @@ class GaussianMixture(ParamsMixin):
     n_iter_ : int
     lower_bound_ : float, mean log-likelihood at the last iteration
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
+    n_features_in_ : int, D
     """
 
     _estimator_type = "density_estimator"
@@ -361,6 +364,13 @@ class GaussianMixture(ParamsMixin):
         if prec.shape != expected[self.covariance_type] or not np.isfinite(prec).all():
             raise ValueError(f"precisions_init must be finite with shape {expected[self.covariance_type]}")
         full_prec = covariances_to_full(prec, self.covariance_type, d)
+        # A precision must be symmetric positive definite: an indefinite one was inverted and
+        # failed later as "some components have an ill-defined covariance ... increase reg_covar"
+        # (a valid one rounded to a tiny negative eigenvalue is let through, as before).
+        for k, p in enumerate(full_prec):
+            scale = float(np.abs(p).max())  # rounding in p = L L^T leaves ~1e-16 of it asymmetric
+            if not np.allclose(p, p.T, rtol=0.0, atol=1e-8 * scale) or np.linalg.eigvalsh((p + p.T) / 2).min() < -1e-12 * scale:
+                raise ValueError(f"precisions_init[{k}] must be symmetric positive definite (an inverse covariance)")
         try:
             return np.stack([np.linalg.inv(p) for p in full_prec])
         except np.linalg.LinAlgError:
@@ -405,15 +415,29 @@ class GaussianMixture(ParamsMixin):
         iteration : int, from 1
         mean_log_likelihood : float
             sum_n w_n log p(x_n) / sum_n w_n under the parameters at the start of the iteration.
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter: an invalid hyper-parameter or ``random_state``; ``X`` not a
+            2-D real numeric array, empty, or holding NaN / infinity (its first row named);
+            ``sample_weight`` of another length, negative, NaN or all zero; initial
+            parameters of the wrong shape.
+        TooFewDistinctPointsError (a ValueError)
+            Fewer (distinct) points than ``n_components``.
+        SingularCovarianceError (a ValueError)
+            A component collapsed (raise ``reg_covar`` or lower ``n_components``).
         """
         self._check_parameters()
         X = check_data(X)
         # Fits are invariant to the unit of the weights; see normalise_sample_weight.
         w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
-        rng = np.random.default_rng(self.random_state)
-        self.n_features_in_ = X.shape[1]
+        rng = check_random_state(self.random_state)
         with threads.threads_for_rows(X.shape[0]):
             self._initialize(X, w, rng)
+        # Only once the new parameters are in: a refit that failed in the initialisation (too
+        # few points) left n_features_in_ = 5 on a model still holding 2-feature means.
+        self.n_features_in_ = X.shape[1]
         self.converged_ = False
         self.n_iter_ = 0
         self.log_likelihood_history_ = []
@@ -442,7 +466,7 @@ class GaussianMixture(ParamsMixin):
         return self
 
     def fit(self, X, sample_weight=None) -> "GaussianMixture":
-        """Fit by EM (see :meth:`iter_fit`) and return self."""
+        """Fit by EM (see :meth:`iter_fit`, whose errors it raises) and return self."""
         for _ in self.iter_fit(X, sample_weight):
             pass
         return self
@@ -466,7 +490,12 @@ class GaussianMixture(ParamsMixin):
 
     # ----------------------------------------------------------------- scoring
     def score_samples(self, X) -> np.ndarray:
-        """log p(x_n) for each row: (N, D) -> (N,) float64."""
+        """log p(x_n) for each row: (N, D) -> (N,) float64.
+
+        This and the other scoring methods (``score``, ``predict``, ``predict_proba``, ``bic``,
+        ``aic``) raise RuntimeError before :meth:`fit`, and ValueError for ``X`` of another
+        number of features than the fit's, or not a 2-D finite real array.
+        """
         self._check_fitted()
         X = check_data(X, n_features=self.means_.shape[1])
         out = np.empty(X.shape[0])
@@ -500,14 +529,28 @@ class GaussianMixture(ParamsMixin):
     def sample(self, n_samples=1, random_state=None):
         """Draw samples by the generative procedure: pick k ~ pi, then x ~ N(mu_k, Sigma_k).
 
+        Parameters
+        ----------
+        n_samples : int >= 1, default 1
+        random_state : None, int >= 0 or numpy.random.Generator / RandomState, optional
+            Default: the model's ``random_state`` (so equal calls draw equal samples).
+
         Returns
         -------
         X : (n_samples, D) float64
         labels : (n_samples,) int64, the component each sample came from
+
+        Raises
+        ------
+        RuntimeError
+            Before :meth:`fit`.
+        ValueError
+            ``n_samples`` not an integer >= 1, or a ``random_state`` NumPy cannot seed from.
         """
         self._check_fitted()
         check_positive_int(n_samples, "n_samples")
-        rng = np.random.default_rng(self.random_state if random_state is None else random_state)
+        rng = (check_random_state(self.random_state) if random_state is None
+               else check_random_state(random_state))
         counts = rng.multinomial(n_samples, self.weights_)
         parts, labels = [], []
         for k, count in enumerate(counts):

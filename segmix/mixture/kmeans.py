@@ -15,6 +15,7 @@ from segmix.mixture._validation import (
     check_data,
     check_non_negative,
     check_positive_int,
+    check_random_state,
     check_sample_weight,
     normalise_sample_weight,
 )
@@ -179,7 +180,8 @@ class KMeans(ParamsMixin):
     tol : float, default 1e-4
         Convergence when the summed squared centre shift falls below ``tol`` times the mean
         per-feature variance of the data (scikit-learn's convention).
-    random_state : int or None
+    random_state : None, int >= 0 or numpy.random.Generator / RandomState
+        The seeding's; a ValueError names any other value.
 
     Attributes
     ----------
@@ -187,6 +189,7 @@ class KMeans(ParamsMixin):
     labels_ : (N,) int32
     inertia_ : float, the objective J
     n_iter_ : int
+    n_features_in_ : int, D
     """
 
     _estimator_type = "clusterer"
@@ -200,7 +203,19 @@ class KMeans(ParamsMixin):
         self.random_state = random_state
 
     def fit(self, X, sample_weight=None):
-        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows)."""
+        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows).
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter: an invalid hyper-parameter or ``random_state``, ``X`` or
+            ``sample_weight`` as :meth:`segmix.mixture.GaussianMixture.iter_fit` refuses them.
+        TooFewDistinctPointsError (a ValueError)
+            Fewer (distinct) points than ``n_clusters``.
+
+        ``predict``, ``transform`` and ``score`` raise RuntimeError before ``fit``, and
+        ValueError for ``X`` of another number of features.
+        """
         check_positive_int(self.n_clusters, "n_clusters")
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.max_iter, "max_iter")
@@ -209,13 +224,14 @@ class KMeans(ParamsMixin):
         X = check_data(X)
         # Invariant to the unit of the weights (scikit-learn#10933); inertia_ in the caller's unit.
         w, scale = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
-        rng = np.random.default_rng(self.random_state)
+        rng = check_random_state(self.random_state)
         with threads.threads_for_rows(X.shape[0]):
             centers, labels, inertia, n_iter = run_kmeans(
                 X, w, self.n_clusters, init=self.init, n_init=self.n_init,
                 max_iter=self.max_iter, tol=self.tol, rng=rng,
             )
         self.cluster_centers_ = centers
+        self.n_features_in_ = X.shape[1]  # scikit-learn's attribute, as GaussianMixture sets it
         self.labels_ = labels
         self.inertia_ = inertia * scale
         self.n_iter_ = n_iter
