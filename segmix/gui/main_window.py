@@ -760,6 +760,11 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        # Built from the menus when it opens: every key, a mode's own too, and the mouse.
+        add("&Keyboard Shortcuts", self.show_shortcuts, [QKeySequence.StandardKey.HelpContents, "Ctrl+/"],
+            menu=help_menu, tip="Every key and mouse action of the window, on one page")
+        add("&About segmix", self.show_about, menu=help_menu, tip="Version and documentation")
         # Every menu's greyed-out entries say why (their tooltip, and the status bar under the
         # mouse), not only File's and Edit's: Skin's Save Skin Model and Video's Play / Pause,
         # Step and Export All Masks said nothing.
@@ -768,6 +773,20 @@ class MainWindow(QMainWindow):
             if menu is not None:
                 menu.setToolTipsVisible(True)
                 menu.setStyle(self._menu_style)
+
+    def show_shortcuts(self):
+        """Open Help > Keyboard Shortcuts (segmix.gui.help_menu) and return the dialog."""
+        from segmix.gui.help_menu import show_shortcuts
+
+        self._help_dialog = show_shortcuts(self, self.menuBar())  # kept: it is not modal
+        return self._help_dialog
+
+    def show_about(self):
+        """Open Help > About segmix and return the box."""
+        from segmix.gui.help_menu import show_about
+
+        self._about_box = show_about(self)
+        return self._about_box
 
     def _create_mode_bar(self) -> None:
         bar = QToolBar("Mode", self)

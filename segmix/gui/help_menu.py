@@ -1,0 +1,103 @@
+"""The window's Help menu: every keyboard shortcut and mouse action on one page, and About.
+
+The shortcut page is built from the menu bar each time it opens, so it lists what the menus
+hold (a mode's own entries included) and cannot drift from them; a session-34 trial found no
+list of the keys anywhere in the window (docs/window.md had them) and keys such as ``=``,
+``F`` or space-drag that no menu shows.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenuBar, QMessageBox, QTextBrowser, QVBoxLayout, QWidget
+
+#: What the mouse and the keys no menu entry shows do (docs/window.md, "Keys and mouse").
+MOUSE_AND_KEYS = (
+    ("Left button", "paint with the current tool; with the Click tool, a foreground click"),
+    ("Right button", "with the Click tool, a background click"),
+    ("Mouse wheel", "zoom about the pointer"),
+    ("Space + drag, or middle button drag", "pan a photo larger than the window"),
+    ("+ or =,  -", "zoom in, zoom out"),
+    ("F", "fit the photo to the window"),
+)
+
+
+def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
+    """(menu, entry, keys) of every menu entry that has a shortcut, in menu order.
+
+    Parameters
+    ----------
+    menu_bar : QMenuBar
+
+    Returns
+    -------
+    list of (str, str, str)
+        The menu's title and the entry's text without their ``&`` mnemonics, and the
+        entry's shortcuts in the platform's words, joined by ", ".
+    """
+    rows = []
+    for menu_action in menu_bar.actions():
+        menu = menu_action.menu()
+        if menu is None:
+            continue
+        title = menu_action.text().replace("&", "")
+        for action in menu.actions():
+            keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
+            if action.menu() is None and keys:
+                name = action.text().replace("&", "").removesuffix("...").removesuffix("…")
+                rows.append((title, name, ", ".join(keys)))
+    return rows
+
+
+def shortcuts_html(menu_bar: QMenuBar) -> str:
+    """The shortcut page: the mouse and the keys no menu shows, then each menu's entries."""
+    parts = ["<h3>Mouse and keys</h3><table cellspacing=4>"]
+    parts += [f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in MOUSE_AND_KEYS]
+    parts.append("</table>")
+    current = None
+    for menu, entry, keys in shortcut_rows(menu_bar):
+        if menu != current:
+            parts.append(("</table>" if current else "") + f"<h3>{html.escape(menu)} menu</h3><table cellspacing=4>")
+            current = menu
+        parts.append(f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(entry)}</td></tr>")
+    if current:
+        parts.append("</table>")
+    return "".join(parts)
+
+
+def show_shortcuts(parent: QWidget, menu_bar: QMenuBar) -> QDialog:
+    """Open the shortcut page beside the window (not modal: the keys can be tried with it
+    open) and return it."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Keyboard Shortcuts - segmix")
+    layout = QVBoxLayout(dialog)
+    text = QTextBrowser(dialog)
+    text.setHtml(shortcuts_html(menu_bar))
+    layout.addWidget(text)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.close)
+    layout.addWidget(buttons)
+    dialog.resize(520, 560)
+    dialog.show()
+    return dialog
+
+
+def about_text() -> str:
+    """The About box's text: version, what segmix is, where its documentation is."""
+    from segmix import __version__
+
+    return (f"<b>segmix {html.escape(__version__)}</b><br><br>Segment photos from a few clicks or scribbles, detect "
+            "skin by colour and separate moving things from a fixed camera's background, with Gaussian "
+            "mixtures fitted by EM and graph cuts.<br><br>The command line: <tt>segmix --help</tt>. The "
+            "documentation: README.md and docs/ of the source (docs/window.md for this window).")
+
+
+def show_about(parent: QWidget) -> QMessageBox:
+    """Open the About box (not modal) and return it."""
+    box = QMessageBox(QMessageBox.Icon.Information, "About segmix", about_text(), QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setModal(False)
+    box.show()
+    return box
