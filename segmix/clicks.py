@@ -98,7 +98,8 @@ def click_radius(shape) -> float:
     float
         ``CLICK_RADIUS * max(1, hypot(H, W) / hypot(480, 854))`` px: 5.0 on a DAVIS frame
         or anything smaller, 10.0 at twice its width and height, about 25.5 on a
-        4000 x 3000 phone photo.
+        4000 x 3000 phone photo; at most ``max(5, min(H, W) / 48)``, which binds only on
+        strips and panoramas (over about 4 : 1): 5 px on 3000 x 120, 8.3 on 6000 x 400.
 
     Raises
     ------
@@ -110,7 +111,11 @@ def click_radius(shape) -> float:
     height, width = int(shape[0]), int(shape[1])
     if height < 1 or width < 1:
         raise ValueError(f"a photo's height and width must be positive; got {height} x {width}")
-    return float(CLICK_RADIUS * photo_scale((height, width)))
+    # A strip or a panorama's diagonal is its length: a 3000 x 120 strip's disc was 15 px
+    # (a quarter of its height) and the brush, which follows the disc, 61 px (a trial). The
+    # disc is kept within a 48th of the shorter side, never under the protocol's 5 px; this
+    # binds only beyond an aspect of about 4 : 1, so photos of ordinary shape are unchanged.
+    return float(min(CLICK_RADIUS * photo_scale((height, width)), max(CLICK_RADIUS, min(height, width) / 48)))
 
 
 def disc_offsets(radius: float = CLICK_RADIUS) -> tuple[np.ndarray, np.ndarray]:

@@ -55,3 +55,23 @@ def test_skin_eval_one_unusable_pair_is_its_line(tmp_path, capsys):
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "p0.png" in err[0] and "text file" in err[0], err
+
+
+# 2. The click disc (and the window's default brush, which follows it) on strips and
+#    panoramas: the diagonal is their length, and a 3000 x 120 strip's disc was 15 px
+#    (a trial: the brush 61 px, half the strip's height).
+
+from segmix.clicks import CLICK_RADIUS, click_radius  # noqa: E402
+
+
+@pytest.mark.parametrize("shape, radius", [((120, 3000), 5.0), ((3000, 120), 5.0), ((400, 6000), 400 / 48),
+                                           ((8, 8), 5.0)])
+def test_the_click_disc_of_a_strip_keeps_to_its_short_side(shape, radius):
+    assert click_radius(shape) == pytest.approx(radius)
+
+
+@pytest.mark.parametrize("shape", [(480, 854), (960, 1708), (3000, 4000), (1080, 1920), (1080, 2560), (6000, 4000)])
+def test_photos_of_ordinary_shape_keep_the_diagonal_rule(shape):
+    import math
+
+    assert click_radius(shape) == pytest.approx(CLICK_RADIUS * max(1.0, math.hypot(*shape) / math.hypot(480, 854)))

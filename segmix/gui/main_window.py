@@ -1650,7 +1650,8 @@ class MainWindow(QMainWindow):
 
     def _brush_scale(self) -> float:
         """How much larger than on a DAVIS-sized photo the click disc is on this photo
-        (segmix.clicks.click_radius / CLICK_RADIUS): 1 up to 854 x 480, the diagonal's ratio above."""
+        (segmix.clicks.click_radius / CLICK_RADIUS): 1 up to 854 x 480, the diagonal's ratio above
+        (a strip's within a 48th of its shorter side)."""
         from segmix.clicks import CLICK_RADIUS, click_radius
 
         return 1.0 if self.image is None else click_radius(self.image.shape) / CLICK_RADIUS

@@ -60,3 +60,13 @@ def test_a_restored_size_scales_on_a_large_photo_in_the_next_session(make_window
     assert window.canvas.brush_size == 11
     window.set_image(_big_photo())
     assert window.canvas.brush_size == round(11 * click_radius(BIG) / CLICK_RADIUS) == 52
+
+
+def test_a_strips_default_brush_keeps_to_its_height(make_window, photo_path):
+    # A 3000 x 120 strip's diagonal is its length: the brush was 61 px, half its height
+    # (session 34's trial). The disc keeps within a 48th of the short side, never under 5 px.
+    window = make_window(photo_path)
+    window.set_image(np.zeros((120, 3000, 3), np.uint8))
+    assert window.canvas.brush_size == DEFAULT_BRUSH
+    window.set_image(np.zeros((600, 9000, 3), np.uint8))
+    assert window.canvas.brush_size == round(DEFAULT_BRUSH * (600 / 48) / CLICK_RADIUS) == 50
