@@ -627,7 +627,7 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
         return action
 
-    def _say_why_when_greyed(self, action: QAction) -> None:
+    def say_why_when_greyed(self, action: QAction) -> None:
         """Pressing the shortcut of ``action`` while it is greyed out shows why (its status tip).
 
         Qt ignores the shortcut of a disabled action without a word: a trial's Ctrl+E in
@@ -655,7 +655,7 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         add = self.add_action
         self._enabled_tips: dict[QAction, str] = {}  # an action's status tip while it is enabled
-        self._greyed_stand_ins: dict[QAction, QAction] = {}  # see _say_why_when_greyed
+        self._greyed_stand_ins: dict[QAction, QAction] = {}  # see say_why_when_greyed
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         # Its text follows the mode ("Open Video..." in Video mode; set_mode).
@@ -716,7 +716,7 @@ class MainWindow(QMainWindow):
             menu.setToolTipsVisible(True)
             menu.setStyle(self._menu_style)
         for action in (self.export_actions["mask"], self.save_scribbles_action, self.clear_scribbles_action):
-            self._say_why_when_greyed(action)
+            self.say_why_when_greyed(action)
 
         tools_menu = bar.addMenu("&Tools")
         # Each entry with a letter of its own (Alt+T, then the letter), as in the other menus:

@@ -44,3 +44,13 @@ def test_about_names_the_version(qtbot, window):
     qtbot.addWidget(box)
     assert box.isVisible() and not box.isModal()
     assert f"segmix {__version__}" in box.text() and "docs/window.md" in box.text()
+
+
+def test_video_keys_pressed_elsewhere_say_why_they_do_nothing(qtbot, window):
+    # P and "." outside Video mode (or with no sequence open) did nothing and said nothing.
+    window.activateWindow()
+    for key, name in ((Qt.Key.Key_P, "Play / Pause"), (Qt.Key.Key_Period, "Step")):
+        window.statusBar().clearMessage()
+        QTest.keyClick(window.canvas, key)
+        message = window.statusBar().currentMessage()
+        assert message.startswith(f"{name}: ") and len(message) > len(name) + 10, message

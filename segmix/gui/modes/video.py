@@ -730,6 +730,9 @@ class VideoMode(Mode):
                                                    "Write the mask of every frame", menu)
         for action in (self.play_action, self.step_action, self.export_action):
             action.setEnabled(False)
+        # P and "." pressed while greyed out (another mode, no sequence) said nothing.
+        for action in (self.play_action, self.step_action):
+            self.shell.say_why_when_greyed(action)
 
     def activate(self) -> None:
         # The shell shows this mode's own last image again; a frame shown while the mode was
