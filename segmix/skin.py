@@ -1298,6 +1298,13 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     segmix.skin_detect.SkinResult (posterior, log_odds, mask)
         ``posterior`` (H, W) float32 p(skin), ``log_odds`` (H, W) float32, ``mask`` (H, W) bool.
 
+    Notes
+    -----
+    The detector reads colour: a photo without any (grey stored as RGB, R ~ G ~ B; test with
+    :func:`is_greyscale`) gets an empty or meaningless mask, which is no finding. ``skin
+    apply`` / ``skin eval`` and the window warn of such photos (:func:`greyscale_warning`);
+    this function does not.
+
     Raises
     ------
     TypeError
