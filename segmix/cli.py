@@ -1435,9 +1435,10 @@ def _one_error_line(client_context, interrupted: str | None = None):
         with client_context as client:
             yield client
     except KeyboardInterrupt as exc:
-        if interrupted is None or exc.args:
+        if interrupted is None:
             raise
-        raise type(exc)(interrupted) from None
+        # the command's own words on how far it got (exc.args) first, then the cluster's
+        raise type(exc)(f"{exc.args[0]}; {interrupted}" if exc.args else interrupted) from None
     except (UserError, ValueError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - whatever Dask raises, said in one line

@@ -75,3 +75,59 @@ def test_photos_of_ordinary_shape_keep_the_diagonal_rule(shape):
     import math
 
     assert click_radius(shape) == pytest.approx(CLICK_RADIUS * max(1.0, math.hypot(*shape) / math.hypot(480, 854)))
+
+
+# 3. An interrupted `background --distributed` run said "segmix: interrupted" alone: which
+#    sequences were written whole was left to look up in OUT.
+
+import contextlib  # noqa: E402
+
+from segmix import cli  # noqa: E402
+from segmix.distributed import background_jobs, cluster  # noqa: E402
+
+
+def _frames(folder, n=3):
+    folder.mkdir(parents=True)
+    for i in range(n):
+        Image.fromarray(np.full((6, 8, 3), 40 * i, np.uint8)).save(folder / f"f{i:03d}.png")
+
+
+@pytest.mark.parametrize("address, tail", [(None, ""), ("tcp://127.0.0.1:8786", "; what the scheduler's workers")])
+def test_an_interrupted_distributed_background_run_says_which_sequences_are_whole(tmp_path, monkeypatch, capsys,
+                                                                                 address, tail):
+    for name in ("camA", "camB", "camC"):
+        _frames(tmp_path / name)
+    out = tmp_path / "out"
+
+    def fake_run_tasks(client, function, job, batches, **kwargs):
+        (out / "camA").mkdir(parents=True)  # one sequence finished: renamed into place with its record
+        (out / "camA" / background_jobs.RECORD).write_text("{}")
+        raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def fake_connect(*args, **kwargs):
+        yield object()
+
+    monkeypatch.setattr(background_jobs, "run_tasks", fake_run_tasks)
+    monkeypatch.setattr(cluster, "connect", fake_connect)
+    argv = ["background", *(str(tmp_path / n) for n in ("camA", "camB", "camC")), "--output-dir", str(out),
+            "--distributed"] + ([address] if address else ["--n-workers", "1"])
+    assert main(argv) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"segmix: interrupted; 1 of 3 sequences written whole before it ({out / 'camA'}); "
+                           "a rerun does only what is missing"), last
+    assert tail in last
+
+
+def test_a_record_there_before_the_run_is_not_counted(tmp_path, monkeypatch):
+    _frames(tmp_path / "camA")
+    out = tmp_path / "out"
+    (out / "camA").mkdir(parents=True)
+    (out / "camA" / background_jobs.RECORD).write_text("{}")  # an earlier run's, untouched
+
+    def fake_run_tasks(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(background_jobs, "run_tasks", fake_run_tasks)
+    with pytest.raises(KeyboardInterrupt, match="^0 of 1 sequence written whole before it; a rerun"):
+        background_jobs.run_background(object(), [str(tmp_path / "camA")], str(out), overrides={})

@@ -213,6 +213,15 @@ def input_change(old, new: dict) -> str | None:
     return "its frames changed since the last run" + (f" ({'; '.join(parts)})" if parts else "")
 
 
+def _record_stamp(folder: Path) -> int | None:
+    """When a sequence's record was last written (ns), None without one: a record written
+    during a run marks a sequence that run finished (renamed into place whole)."""
+    try:
+        return (folder / RECORD).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def _read_record(folder: Path):
     """A sequence's run record (a dict), or None when it cannot be read."""
     return read_record(folder / RECORD)
@@ -480,8 +489,20 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             line = pattern.sub(lambda _: item, line)
         return line
 
-    results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
-                        quiet=quiet, stream=stream)
+    stamps = {name: _record_stamp(out / name) for _, name in sources}
+    try:
+        results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
+                            quiet=quiet, stream=stream)
+    except KeyboardInterrupt as exc:
+        if exc.args:
+            raise
+        # How far the run got, as the one-machine command says it: "segmix: interrupted"
+        # alone left a user to look in OUT for which sequences were whole.
+        done = [name for _, name in sources if _record_stamp(out / name) not in (None, stamps[name])]
+        shown = ", ".join(str(Path(output_dir) / name) for name in done[:3]) + (", ..." if len(done) > 3 else "")
+        words = (f"{len(done)} of {len(sources)} sequence{'' if len(sources) == 1 else 's'} written whole before it"
+                 + (f" ({shown})" if done else "") + "; a rerun does only what is missing")
+        raise type(exc)(words) from None
     from segmix.frames import SequenceEnd
 
     written = complete = frames = skipped = ended = kept = kept_ended = 0
