@@ -131,3 +131,31 @@ def test_a_record_there_before_the_run_is_not_counted(tmp_path, monkeypatch):
     monkeypatch.setattr(background_jobs, "run_tasks", fake_run_tasks)
     with pytest.raises(KeyboardInterrupt, match="^0 of 1 sequence written whole before it; a rerun"):
         background_jobs.run_background(object(), [str(tmp_path / "camA")], str(out), overrides={})
+
+
+def test_an_interrupted_distributed_skin_apply_says_how_many_photos_are_written(tmp_path, monkeypatch, capsys):
+    from segmix.distributed import skin_jobs
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((6, 8, 3), 60 * i, np.uint8)).save(photos / f"p{i}.png")
+    out = tmp_path / "out"
+
+    def fake_run_tasks(client, function, job, batches, **kwargs):
+        records = out / skin_jobs.PHOTO_RECORDS
+        records.mkdir(parents=True, exist_ok=True)
+        (records / "p0.json").write_text("{}")  # one photo done: its record follows its outputs
+        raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def fake_connect(*args, **kwargs):
+        yield object()
+
+    monkeypatch.setattr(skin_jobs, "run_tasks", fake_run_tasks)
+    monkeypatch.setattr(skin_jobs, "_total_threads", lambda client: 1)
+    monkeypatch.setattr(cluster, "connect", fake_connect)
+    assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", "--n-workers", "1"]) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == ("segmix: interrupted; the masks of 1 of 3 photos to do were written before it; "
+                    "a rerun does only what is missing"), last

@@ -255,8 +255,18 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
                    threshold, bool(probability), settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)
     batches = _batches(todo, client, PHOTOS_PER_TASK)
-    results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
-                        stream=stream)
+    stamps = _photo_record_stamps(out)
+    try:
+        results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
+                            stream=stream)
+    except KeyboardInterrupt as exc:
+        if exc.args:
+            raise
+        # How far the run got, as the one-machine command says it ("segmix: interrupted" alone
+        # left a user to count the masks): a photo's record is written after its outputs.
+        done = sum(1 for name, stamp in _photo_record_stamps(out).items() if stamps.get(name) != stamp)
+        raise type(exc)(f"the masks of {done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were "
+                        f"written before it; a rerun does only what is missing") from None
     counts = {"written": 0, "complete": 0}
     warned = []
     redone: dict[str, list[str]] = {}  # reason -> photos' names
@@ -291,6 +301,22 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         except OSError:
             pass
     return status
+
+
+def _photo_record_stamps(out: Path) -> dict[str, int]:
+    """{photo record's name: when it was last written (ns)} in ``out``'s :data:`PHOTO_RECORDS`:
+    a record new or rewritten during a run marks a photo that run finished."""
+    stamps = {}
+    try:
+        entries = list((out / PHOTO_RECORDS).iterdir())
+    except OSError:
+        return stamps
+    for entry in entries:
+        try:
+            stamps[entry.name] = entry.stat().st_mtime_ns
+        except OSError:  # replaced under us by a worker: counted at the next look
+            continue
+    return stamps
 
 
 # ------------------------------------------------------------------------------ train
