@@ -461,8 +461,9 @@ def _segmix_json_words(path: Path) -> str | None:
     """
     import json
 
-    from segmix.modelfile import OTHER_FORMATS
-
+    # (segmix.modelfile.OTHER_FORMATS' words; io is below modelfile, so not imported)
+    other_formats = {"segmix-background-model": "a segmix background model (segmix background --model reads it)",
+                     "segmix skin eval": "a skin eval report (written by segmix skin eval --json)"}
     try:
         if path.stat().st_size > 50_000_000:
             return None
@@ -477,8 +478,8 @@ def _segmix_json_words(path: Path) -> str | None:
     if fmt == "segmix-model":
         return (f"is a segmix {kind if isinstance(kind, str) else 'segmentation'} model, not an image: "
                 "segmix segment applies it with --model")
-    if isinstance(fmt, str) and fmt in OTHER_FORMATS:
-        return f"is {OTHER_FORMATS[fmt]}, not an image"
+    if isinstance(fmt, str) and fmt in other_formats:
+        return f"is {other_formats[fmt]}, not an image"
     return None
 
 

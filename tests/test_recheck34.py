@@ -191,3 +191,19 @@ def test_a_model_file_given_as_the_photo_is_named_by_the_commands(tmp_path, caps
     (tmp_path / "other.json").write_text('{"format": "geojson"}')
     assert main(["quantize", str(tmp_path / "other.json"), "-k", "3", "-o", str(tmp_path / "q.png")]) == 2
     assert "is a text file, not an image" in capsys.readouterr().err
+
+
+# == 7. write_model names its arguments swapped, as read_model names a model given as its path =======
+def test_write_model_names_swapped_arguments_and_a_segmentation_model(tmp_path):
+    from segmix.modelfile import read_model, write_model
+
+    model = skin.load_skin_model()
+    with pytest.raises(TypeError, match=r"write_model takes the path first: write_model\(path, model\)"):
+        write_model(model, tmp_path / "m.json")
+    image, marks = _photo()
+    segmentation = segment(image, marks).model
+    with pytest.raises(TypeError, match=r"model\.to_segmix_model\(\) is one"):
+        write_model(tmp_path / "m.json", segmentation)
+    assert not (tmp_path / "m.json").exists()
+    write_model(tmp_path / "m.json", segmentation.to_segmix_model())
+    assert read_model(tmp_path / "m.json").kind == "segmentation"
