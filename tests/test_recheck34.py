@@ -207,3 +207,17 @@ def test_write_model_names_swapped_arguments_and_a_segmentation_model(tmp_path):
     assert not (tmp_path / "m.json").exists()
     write_model(tmp_path / "m.json", segmentation.to_segmix_model())
     assert read_model(tmp_path / "m.json").kind == "segmentation"
+
+
+# == 8. background frames: a masked frame is refused, as a masked image is; int16 gets no uint16 advice =
+def test_background_frame_masked_and_int16():
+    from segmix.background import BackgroundMixture
+
+    frame = np.ma.masked_array(np.zeros((8, 10, 3), np.uint8), mask=np.zeros((8, 10, 3), bool))
+    BackgroundMixture().apply(frame)  # nothing masked: its data
+    frame[0, 0, 0] = np.ma.masked
+    with pytest.raises(ValueError, match="frame is a masked array with masked pixels"):
+        BackgroundMixture().apply(frame)
+    with pytest.raises(ValueError) as caught:
+        BackgroundMixture().apply(np.zeros((8, 10, 3), np.int16))
+    assert "got int16" in str(caught.value) and ">> 8" not in str(caught.value)
