@@ -603,6 +603,10 @@ def _check_frame(frame: Any) -> np.ndarray:
                                          else f"{given.__module__}.{given.__qualname__}")
     if not isinstance(frame, np.ndarray) and hasattr(frame, "to_ndarray"):
         raise ValueError(f"frame must be a NumPy array, got {name}: give frame.to_ndarray(format='rgb24')")
+    if isinstance(frame, np.ma.MaskedArray) and np.ma.is_masked(frame):
+        # np.asarray drops the mask: the masked pixels were learnt as they are (as images, session 34)
+        raise ValueError("frame is a masked array with masked pixels, which would be used as they are: give "
+                         "frame.data (the model has no way to leave pixels out)")
     frame = np.asarray(frame)
     if frame.dtype.kind not in "biuf":
         raise ValueError(f"frame must be an (H, W, 3) uint8 NumPy array, got {name}"
@@ -612,7 +616,7 @@ def _check_frame(frame: Any) -> np.ndarray:
                "b": "convert: frame.astype(np.uint8) * 255",
                "i": "frame.astype(np.uint8) if its values are 0..255",
                "u": "frame.astype(np.uint8) if its values are 0..255"}.get(frame.dtype.kind, "")
-        if frame.dtype.kind in "iu" and frame.dtype.itemsize == 2:
+        if frame.dtype.kind == "u" and frame.dtype.itemsize == 2:  # (int16 may hold negatives)
             how = "keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)"
         made = "" if given is np.ndarray else f" (a {name} made into an array)"
         raise ValueError(f"frame must be uint8 (0..255), got {frame.dtype}{made}" + (f"; {how}" if how else ""))

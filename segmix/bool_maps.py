@@ -35,6 +35,10 @@ def check_bool_map(value, shape: tuple[int, int], name: str, allow_255: bool = F
     ValueError
         Another height and width, a non-numeric array, or values other than those above.
     """
+    if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value):
+        # np.asarray drops the mask: the masked pixels' values were read as they are, without a word
+        raise ValueError(f"{name} is a masked array with masked pixels, whose values would be read as they are: "
+                         f"give {name}.filled(False) or {name}.filled(True), as you mean it")
     array = np.asarray(value)
     if array.shape != tuple(shape):
         raise ValueError(f"{name} must be {shape[0]} x {shape[1]} (H x W) like the photo; got shape {array.shape}")

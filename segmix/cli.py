@@ -1861,6 +1861,11 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
         for line in exc.lines:
             print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
         raise UserError(f"none of the {len(exc.lines)} photo / mask pairs could be used; nothing scored") from None
+    except skin_eval.OneClassMasks as exc:
+        # The pairs left out, one line each, then the refusal (it named two all-128 masks at most).
+        for line in exc.skipped:
+            print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
+        raise UserError(exc.refusal) from None
     finally:
         bar.close()
     for line in result.skipped:  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)

@@ -452,6 +452,37 @@ def _tiff_layout(path: Path) -> str | None:
     return described
 
 
+def _segmix_json_words(path: Path) -> str | None:
+    """What a JSON file of segmix's own given as an image is, and what reads it; None for another.
+
+    A model file given as the photo (``segmix segment model.json ...`` for ``--model``) was
+    "a text file, not an image (it starts with '{\\n  "format": "segmix-mo')"; the window names
+    such a file since session 34 (segmix.gui.files.model_file_words), the commands did not.
+    """
+    import json
+
+    # (segmix.modelfile.OTHER_FORMATS' words; io is below modelfile, so not imported)
+    other_formats = {"segmix-background-model": "a segmix background model (segmix background --model reads it)",
+                     "segmix skin eval": "a skin eval report (written by segmix skin eval --json)"}
+    try:
+        if path.stat().st_size > 50_000_000:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    fmt, kind = data.get("format"), data.get("kind")
+    if fmt == "segmix-model" and kind == "skin":
+        return "is a segmix skin model, not an image: segmix skin apply and skin eval read it with --model"
+    if fmt == "segmix-model":
+        return (f"is a segmix {kind if isinstance(kind, str) else 'segmentation'} model, not an image: "
+                "segmix segment applies it with --model")
+    if isinstance(fmt, str) and fmt in other_formats:
+        return f"is {other_formats[fmt]}, not an image"
+    return None
+
+
 def _why_unreadable(path: Path) -> str:
     """What is wrong with a file no image decoder recognised, from its first bytes."""
     try:
@@ -484,6 +515,10 @@ def _why_unreadable(path: Path) -> str:
                 return (f"is a {kind}, not an image; save the array as a PNG (Pillow: "
                         "Image.fromarray(array).save('x.png'), a label map as uint8)")
             return f"is a {kind}, not an image"
+    if head.lstrip().startswith(b"{") and b'"format"' in head:
+        own = _segmix_json_words(path)
+        if own is not None:
+            return own
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError:

@@ -50,6 +50,10 @@ def check_mark_labels(labels, name: str = "labels") -> np.ndarray:
         mask is no marks; ``mask.astype(np.uint8)`` marks it foreground), or holds other values
         than 0, 1 and 2 (the values found are named).
     """
+    if isinstance(labels, np.ma.MaskedArray) and np.ma.is_masked(labels):
+        # np.asarray drops the mask: the masked pixels' values were taken as marks, without a word
+        raise ValueError(f"{name} is a masked array with masked pixels, whose values would be taken as marks: "
+                         f"give {name}.filled(0) (masked = unmarked)")
     labels = np.asarray(labels)
     if labels.ndim != 2:
         raise ValueError(f"{name} must be an (H, W) array of marks 0 / 1 / 2; got shape {labels.shape}")

@@ -91,6 +91,10 @@ def replay_steps(image: np.ndarray, steps: list[np.ndarray], settings=None,
         # one (H, W) array failed as "The truth value of an array ... is ambiguous"
         raise ValueError("steps must be a sequence of (H, W) marks, one per step: step_marks(labels, order), "
                          "or [labels] for one step")
+    if not isinstance(steps, (StepMarks, list, tuple)):
+        # a generator was used up by the checks below, and the replay then fitted nothing and
+        # returned None without a word
+        steps = list(steps)
     if not steps:
         raise ValueError("no marks to fit: the order map marks no pixel")
     if not isinstance(steps, StepMarks):  # step_marks' are checked already

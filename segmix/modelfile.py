@@ -331,7 +331,21 @@ def read_model(path) -> SegmixModel:
 
 
 def write_model(path, model: SegmixModel, protect=()) -> None:
-    """Write ``model`` as JSON atomically (temporary file in the same folder, then replace)."""
+    """Write ``model`` as JSON atomically (temporary file in the same folder, then replace).
+
+    Raises
+    ------
+    TypeError
+        A ``model`` that is not a SegmixModel (the arguments swapped, ``write_model(model,
+        path)``, are named so; a SegmentationModel is ``model.to_segmix_model()``).
+    """
+    if not isinstance(model, SegmixModel):
+        # "'str' object has no attribute 'training'" named neither parameter (read_model names
+        # a model given as its path since session 34)
+        if isinstance(path, SegmixModel) or type(path).__name__ == "SegmentationModel":
+            raise TypeError("write_model takes the path first: write_model(path, model)")
+        how = (": model.to_segmix_model() is one" if type(model).__name__ == "SegmentationModel" else "")
+        raise TypeError(f"model must be a SegmixModel, not {type(model).__name__}{how}")
     data = model_to_dict(model)
     _check_finite(data, "model")
     write_json_atomic(path, data, protect=protect)

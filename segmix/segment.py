@@ -444,8 +444,13 @@ class SegmentationSettings:
                 continue  # text: each one's own check below names its choices
             if not ok:
                 raise ValueError(f"{f.name} must be {kind}; got {value!r}")
-        if self.max_exact_pixels < 1:
-            raise ValueError(f"max_exact_pixels must be >= 1; got {self.max_exact_pixels!r}")
+        # The bounds stored_settings asks of a file (n_init=0 failed later in the mixture's
+        # words, max_iter=0 fitted nothing without a word, reg_covar < 0 or NaN was taken).
+        for name in ("max_exact_pixels", "n_init", "max_iter"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1; got {getattr(self, name)!r}")
+        if not (math.isfinite(self.reg_covar) and self.reg_covar >= 0):
+            raise ValueError(f"reg_covar must be a finite number >= 0; got {self.reg_covar!r}")
         if isinstance(self.n_components, bool) or not isinstance(self.n_components, (int, np.integer)) or self.n_components < 1:
             raise ValueError(f"n_components must be a positive integer; got {self.n_components!r}")
         if self.covariance_type not in COVARIANCE_TYPES:
@@ -703,6 +708,10 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
     Raises ValueError naming both shapes on a mismatch, the bad label values, or the class
     that has no scribbles.
     """
+    if isinstance(scribbles, np.ma.MaskedArray) and np.ma.is_masked(scribbles):
+        # np.asarray drops the mask: the masked pixels' values were taken as marks, without a word
+        raise ValueError("scribbles is a masked array with masked pixels, whose values would be taken as marks: "
+                         "give scribbles.filled(0) (masked = unmarked)")
     scribbles = np.asarray(scribbles)
     if scribbles.shape != image.shape[:2]:
         raise ValueError(
@@ -1895,7 +1904,8 @@ def apply_model(
                              on_cut=shown)
         mask, probability = hide(result.mask, result.probability, hidden)
         return SegmentationResult(probability=probability, mask=mask, model=result.model)
-    settings = settings or model.settings
+    # a dict failed as "'dict' object has no attribute 'validate'" (segment / train_model name it)
+    settings = model.settings if settings is None else _checked_settings(settings)
     settings.validate()
     image = check_image(image)
     if previous_mask is not None:

@@ -19,7 +19,7 @@ import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -188,6 +188,13 @@ def _checked_scores(posterior, labels, mask):
     "needs both skin and non-skin pixels"; a posterior scaled to 0..65535 (the 16-bit PNG's)
     gave ROC AUC 0.52 without a word, and arrays of two sizes an IndexError.
     """
+    for name, value, fill in (("posterior", posterior, "the pixels to leave out as labels -1"),
+                              ("labels", labels, "labels.filled(-1) (masked = ignored)"),
+                              ("mask", mask, "mask.filled(False)")):
+        if isinstance(value, np.ma.MaskedArray) and np.ma.is_masked(value):
+            # np.asarray drops the mask: the masked pixels were counted as they are, without a word
+            raise ValueError(f"{name} is a masked array with masked pixels, which would be counted as they are: "
+                             f"give {fill}")
     posterior = np.asarray(posterior)
     labels = np.asarray(labels)
     if posterior.ndim != 2:
@@ -483,8 +490,11 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
     if len(skipped) == len(pairs):
         swapped = swapped_folders(pairs, images_dir, masks_dir)
         raise _none_usable([swapped] if swapped else skipped)
-    _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs) - len(skipped),
-                      masks_dir)
+    try:
+        _refuse_one_class(int(evaluator.hist[0].sum()), int(evaluator.hist[1].sum()), len(pairs) - len(skipped),
+                          masks_dir)
+    except ValueError as exc:
+        raise OneClassMasks(str(exc), skipped) from None  # the pairs skipped named too
     result = evaluator.result()
     result.threshold_is_models = threshold is None
     result.greyscale_images = [name for name, _ in greyscale]
@@ -513,17 +523,21 @@ def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) 
     notice. Reads masks only until both classes are seen (the first, usually)."""
     n_skin = n_non = read = 0
     ignored = []
-    for photo_path, mask_path in pairs:
+    left_out = []  # (index, pair) of the pairs the evaluation would skip, in order, or their line
+    for index, (photo_path, mask_path) in enumerate(pairs):
         try:
             labels = load_mask(mask_path, max_pixels=max_pixels)
         except (ImageLoadError, OSError):
+            left_out.append((index, (photo_path, mask_path)))
             continue  # left out, and said, by the evaluation itself
         if labels.shape != _photo_shape(photo_path, labels.shape):
+            left_out.append((index, (photo_path, mask_path)))
             continue  # left out, and said, by the evaluation (a 7 x 7 mask was "the 1 mask used")
         if not np.any(labels >= 0):
             # Left out by the evaluation too: counted here as a mask used, a lone all-128 mask
             # was refused as "the 1 mask used holds no skin" and never named.
             ignored.append(_all_ignored(mask_path, photo_path.name))
+            left_out.append((index, ignored[-1]))
             continue
         read += 1
         n_skin += int(np.count_nonzero(labels == 1))
@@ -534,9 +548,34 @@ def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) 
         try:
             _refuse_one_class(n_skin, n_non, read, masks_dir)
         except ValueError as exc:
-            raise ValueError(f"{exc}{''.join(f'; {line}' for line in ignored[:2])}") from None
+            # Every pair left out is named, as when the run goes on: the refusal named the
+            # all-128 masks alone (two at most), and a wrongly sized or unreadable mask beside
+            # the one-class masks was met only on the next run.
+            raise OneClassMasks(str(exc), [item if isinstance(item, str) else _pair_line(item, max_pixels)
+                                           for _, item in left_out]) from None
     elif ignored and len(ignored) == len(pairs):
         raise _none_usable(ignored)
+
+
+class OneClassMasks(ValueError):
+    """The masks used hold no skin or no non-skin pixel (``refusal``), with the line of every
+    pair left out (``skipped``): ``skin eval`` prints those one line each, then the refusal.
+    ``str()`` is the refusal and the first two of them."""
+
+    def __init__(self, refusal: str, skipped: Sequence[str] = ()):
+        self.refusal, self.skipped = refusal, list(skipped)
+        more = len(self.skipped) - 2
+        super().__init__(refusal + "".join(f"; {line}" for line in self.skipped[:2])
+                         + (f" (and {more} more pairs left out)" if more > 0 else ""))
+
+
+def _pair_line(pair, max_pixels: int) -> str:
+    """Why ``pair`` is left out, in the evaluation's words (read again: the failure path only)."""
+    try:
+        read_pair_info(pair, max_pixels)
+    except PAIR_ERRORS as exc:
+        return pair_failure(exc, pair)
+    return f"{pair[1]}: cannot be used with {pair[0].name}"  # (not reached: the pre-check refused it)
 
 
 def _none_usable(lines: list[str]) -> UnusablePairs:

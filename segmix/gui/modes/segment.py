@@ -2,7 +2,9 @@
 
 Flow: a stroke ends -> the shell pushes an undo command -> :meth:`SegmentMode.on_labels_changed`
 -> a training job goes to the compute thread -> its result (if still the latest) becomes
-the overlay.  Threshold / style / opacity changes re-draw the stored result without retraining.
+the overlay.  Style / opacity changes re-draw the stored result; a Threshold move does too
+without Smooth edges, and with it runs the graph cut again (marks made in several steps
+fitted again one step each, as the Threshold tooltip says: panels.threshold_tip).
 """
 
 from __future__ import annotations
