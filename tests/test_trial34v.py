@@ -1,0 +1,65 @@
+"""Session 34, trial V (a new user from a fresh clone).
+
+An output file written where the photo goes, without -o (``segmix segment photo.jpg
+mask.png --click 420,250``, ``segmix quantize photo.jpg q.png -k 8 -o q8.png``, ``segmix skin
+train --images I --masks M model.json``), was told only "the following arguments are
+required: -o/--output" or "unrecognized arguments: q.png": the line now names the word and how
+an output is given. Nothing is read or written.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+
+
+@pytest.fixture
+def photo(tmp_path):
+    path = tmp_path / "photo.png"
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)).save(path)
+    return path
+
+
+def _refusal(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err
+    return err
+
+
+@pytest.mark.parametrize("argv", [
+    ["segment", "{photo}", "{out}", "--click", "5,5"],
+    ["segment", "--click", "5,5", "{photo}", "{out}"],
+    ["quantize", "-k", "4", "{photo}", "{out}"],
+    ["quantize", "--overwrite", "{photo}", "{out}"],
+])
+def test_an_output_given_without_o_is_named_with_how_to_give_it(argv, photo, tmp_path, capsys):
+    out = tmp_path / "out.png"
+    err = _refusal([a.format(photo=photo, out=out) for a in argv], capsys)
+    assert "required: -o/--output" in err and f"{out}: the output file is given with -o (-o {out})" in err
+    assert not out.exists()
+
+
+def test_skin_train_model_without_o(tmp_path, capsys):
+    err = _refusal(["skin", "train", "--images", str(tmp_path), "--masks", str(tmp_path), "model.json"], capsys)
+    assert "model.json: the output file is given with -o (-o model.json)" in err
+
+
+def test_a_word_left_over_beside_o_is_said_as_such(photo, tmp_path, capsys):
+    out, extra = tmp_path / "q8.png", tmp_path / "q.png"
+    err = _refusal(["quantize", str(photo), str(extra), "-k", "4", "-o", str(out)], capsys)
+    assert f"unrecognized arguments: {extra}" in err
+    assert f"segmix quantize takes one photo: {extra} is left over (the output file is given with -o)" in err
+    assert not out.exists() and not extra.exists()
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["segment", "{photo}", "--click", "5,5"], "required: -o/--output (see"),  # nothing left over
+    (["segment", "--click", "5,5", "-o", "{out}"], "required: image (see"),
+    (["quantize", "{photo}", "-k", "4"], "required: -o/--output (see"),
+])
+def test_no_hint_where_nothing_is_left_over(argv, words, photo, tmp_path, capsys):
+    err = _refusal([a.format(photo=photo, out=tmp_path / "o.png") for a in argv], capsys)
+    assert words in err and "left over" not in err and "given with -o" not in err
