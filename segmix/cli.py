@@ -2028,6 +2028,17 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.own_outputs import refuse_foreign_files
     from segmix.skin import progress_bar
 
+    if len(args.inputs) > 1 and args.output_dir is None:
+        # A trial's `segmix background frames/ masks/` (the masks' folder where an input goes)
+        # was told "nothing to write: give --output-dir", and with --groundtruth that the input
+        # "must be the image frames of one sequence", never that masks/ was read as an input.
+        last = Path(args.inputs[-1])
+        missing = not last.exists() and last.suffix == ""
+        empty = last.is_dir() and not any(not child.name.startswith(".") for child in last.iterdir())
+        if missing or empty:
+            raise UserError(f"{args.inputs[-1]}: {'no such file or folder' if missing else 'an empty folder'}, "
+                            "given as an input; the masks' folder is given with --output-dir "
+                            f"(--output-dir {args.inputs[-1]})")
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
         if args.distributed is not None:
             # The line below names --groundtruth, --background-image and --save-model, which

@@ -63,3 +63,48 @@ def test_a_word_left_over_beside_o_is_said_as_such(photo, tmp_path, capsys):
 def test_no_hint_where_nothing_is_left_over(argv, words, photo, tmp_path, capsys):
     err = _refusal([a.format(photo=photo, out=tmp_path / "o.png") for a in argv], capsys)
     assert words in err and "left over" not in err and "given with -o" not in err
+
+
+# ``segmix background frames/ masks/`` (the masks' folder where an input goes) said "nothing to
+# write: give --output-dir", and with --groundtruth that the frames folder "must be the image
+# frames of one sequence ... give --distributed": never that masks/ was read as an input.
+
+@pytest.fixture
+def frames(tmp_path):
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    for i in range(1, 7):
+        Image.fromarray(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)).save(folder / f"in{i:06d}.png")
+    return folder
+
+
+@pytest.mark.parametrize("make", ["missing", "empty", "hidden_only"])
+@pytest.mark.parametrize("groundtruth", [False, True])
+def test_background_output_folder_given_as_an_input_is_named(make, groundtruth, frames, tmp_path, capsys):
+    masks = tmp_path / "masks"
+    if make != "missing":
+        masks.mkdir()
+    if make == "hidden_only":
+        (masks / ".DS_Store").write_bytes(b"")
+    argv = ["background", str(frames), str(masks)]
+    if groundtruth:
+        gt = tmp_path / "gt"
+        gt.mkdir()
+        Image.fromarray(np.zeros((12, 16), np.uint8)).save(gt / "gt000003.png")
+        argv += ["--groundtruth", str(gt)]
+    err = _refusal(argv, capsys)
+    what = "no such file or folder" if make == "missing" else "an empty folder"
+    assert err == (f"segmix background: error: {masks}: {what}, given as an input; the masks' folder is given with "
+                   f"--output-dir (--output-dir {masks})")
+    assert make != "missing" or not masks.exists()
+
+
+def test_background_frames_named_one_by_one_are_not_taken_for_an_output(frames, tmp_path, capsys):
+    out = tmp_path / "out"
+    paths = sorted(str(p) for p in frames.iterdir())
+    assert main(["background", *paths, "--output-dir", str(out), "--quiet"]) == 0
+    assert len(list(out.iterdir())) == len(paths)
+    # A missing frame file among them is still "no such file", not an output folder.
+    assert main(["background", *paths, str(frames / "in000099.png"), "--output-dir", str(out), "--quiet"]) == 2
+    assert "given as an input" not in capsys.readouterr().err
