@@ -67,21 +67,34 @@ def shortcuts_html(menu_bar: QMenuBar) -> str:
     return "".join(parts)
 
 
-def show_shortcuts(parent: QWidget, menu_bar: QMenuBar) -> QDialog:
+def show_shortcuts(parent: QWidget, menu_bar: QMenuBar, dialog: QDialog | None = None) -> QDialog:
     """Open the shortcut page beside the window (not modal: the keys can be tried with it
-    open) and return it."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Keyboard Shortcuts - segmix")
-    layout = QVBoxLayout(dialog)
-    text = QTextBrowser(dialog)
-    text.setHtml(shortcuts_html(menu_bar))
-    layout.addWidget(text)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-    buttons.rejected.connect(dialog.close)
-    layout.addWidget(buttons)
-    dialog.resize(520, 560)
-    dialog.show()
+    open), in front and with the keyboard (Esc closes it, the arrows scroll it), and return
+    it. ``dialog``, the page opened before, is brought back with its text rebuilt (a mode's
+    menu may have changed) rather than a second page opened: a trial's F1 pressed again
+    stacked one more page each time, and a new page did not take the keyboard (Esc went to
+    the window behind it)."""
+    if dialog is None:
+        dialog = QDialog(parent)
+        dialog.setWindowTitle("Keyboard Shortcuts - segmix")
+        layout = QVBoxLayout(dialog)
+        text = QTextBrowser(dialog)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.close)
+        layout.addWidget(buttons)
+        dialog.resize(520, 560)
+    dialog.findChild(QTextBrowser).setHtml(shortcuts_html(menu_bar))
+    _bring_forward(dialog)
+    dialog.findChild(QTextBrowser).setFocus()
     return dialog
+
+
+def _bring_forward(window: QWidget) -> None:
+    """Show ``window`` in front of its parent, with the keyboard."""
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 def about_text() -> str:
@@ -94,10 +107,12 @@ def about_text() -> str:
             "documentation: README.md and docs/ of the source (docs/window.md for this window).")
 
 
-def show_about(parent: QWidget) -> QMessageBox:
-    """Open the About box (not modal) and return it."""
-    box = QMessageBox(QMessageBox.Icon.Information, "About segmix", about_text(), QMessageBox.StandardButton.Ok,
-                      parent)
-    box.setModal(False)
-    box.show()
+def show_about(parent: QWidget, box: QMessageBox | None = None) -> QMessageBox:
+    """Open the About box (not modal), in front and with the keyboard, and return it; ``box``,
+    the one opened before, is brought back rather than a second one opened."""
+    if box is None:
+        box = QMessageBox(QMessageBox.Icon.Information, "About segmix", about_text(), QMessageBox.StandardButton.Ok,
+                          parent)
+        box.setModal(False)
+    _bring_forward(box)
     return box

@@ -778,14 +778,15 @@ class MainWindow(QMainWindow):
         """Open Help > Keyboard Shortcuts (segmix.gui.help_menu) and return the dialog."""
         from segmix.gui.help_menu import show_shortcuts
 
-        self._help_dialog = show_shortcuts(self, self.menuBar())  # kept: it is not modal
+        # Kept (it is not modal) and brought back by the next F1, not opened twice.
+        self._help_dialog = show_shortcuts(self, self.menuBar(), getattr(self, "_help_dialog", None))
         return self._help_dialog
 
     def show_about(self):
         """Open Help > About segmix and return the box."""
         from segmix.gui.help_menu import show_about
 
-        self._about_box = show_about(self)
+        self._about_box = show_about(self, getattr(self, "_about_box", None))
         return self._about_box
 
     def _create_mode_bar(self) -> None:
