@@ -15,13 +15,18 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenuBar, QMessageBox, 
 
 #: What the mouse and the keys no menu entry shows do (docs/window.md, "Keys and mouse").
 MOUSE_AND_KEYS = (
-    ("Left button", "paint with the current tool; with the Click tool, a foreground click"),
-    ("Right button", "with the Click tool, a background click"),
+    ("Left button", "Segment and Skin modes: paint with the current tool; with the Click tool, a foreground click"),
+    ("Right button", "Segment and Skin modes: paint background; with the Click tool, a background click"),
     ("Mouse wheel", "zoom about the pointer"),
     ("Space + drag, or middle button drag", "pan a photo larger than the window"),
     ("+ or =,  -", "zoom in, zoom out"),
     ("F", "fit the photo to the window"),
 )
+
+
+#: How an entry greyed out in its menu (not usable now, e.g. a brush in Video mode) is shown.
+GREYED = "#888888"
+NOT_NOW = "(greyed out now)"
 
 
 def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
@@ -37,6 +42,11 @@ def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
         The menu's title and the entry's text without their ``&`` mnemonics, and the
         entry's shortcuts in the platform's words, joined by ", ".
     """
+    return [(menu, name, keys) for menu, name, keys, _enabled in _shortcut_entries(menu_bar)]
+
+
+def _shortcut_entries(menu_bar: QMenuBar) -> list[tuple[str, str, str, bool]]:
+    """:func:`shortcut_rows` with whether each entry is enabled now."""
     rows = []
     for menu_action in menu_bar.actions():
         menu = menu_action.menu()
@@ -47,7 +57,7 @@ def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
             if action.menu() is None and keys:
                 name = action.text().replace("&", "").removesuffix("...").removesuffix("…")
-                rows.append((title, name, ", ".join(keys)))
+                rows.append((title, name, ", ".join(keys), action.isEnabled()))
     return rows
 
 
@@ -57,11 +67,17 @@ def shortcuts_html(menu_bar: QMenuBar) -> str:
     parts += [f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in MOUSE_AND_KEYS]
     parts.append("</table>")
     current = None
-    for menu, entry, keys in shortcut_rows(menu_bar):
+    for menu, entry, keys, enabled in _shortcut_entries(menu_bar):
         if menu != current:
             parts.append(("</table>" if current else "") + f"<h3>{html.escape(menu)} menu</h3><table cellspacing=4>")
             current = menu
-        parts.append(f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(entry)}</td></tr>")
+        if enabled:
+            parts.append(f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(entry)}</td></tr>")
+        else:
+            # Greyed as in the menu: a trial in Video mode read the brush tools' and Save
+            # Scribbles' keys as if they worked there.
+            parts.append(f"<tr><td><font color='{GREYED}'><b>{html.escape(keys)}</b></font></td>"
+                         f"<td><font color='{GREYED}'>{html.escape(entry)} {NOT_NOW}</font></td></tr>")
     if current:
         parts.append("</table>")
     return "".join(parts)

@@ -38,3 +38,26 @@ def test_about_again_brings_back_the_one_box(qtbot, window):
     assert window.show_about() is box
     assert _visible(QMessageBox) == [box]
     qtbot.waitUntil(lambda: QApplication.activeWindow() is box, timeout=3000)
+
+
+def test_the_page_greys_the_entries_greyed_in_their_menus(qtbot, window):
+    """In Video mode Save Scribbles, Export Mask, Undo and Redo are greyed out in their menus;
+    the page listed their keys as if they worked there, and said the left and right buttons
+    paint (in Segment and Skin modes only; right-drag painting background was not said)."""
+    window.set_mode("video")
+    dialog = window.show_shortcuts()
+    qtbot.addWidget(dialog)
+    page = dialog.findChild(QTextBrowser)
+    text = page.toPlainText()
+    greyed = [a.text().replace("&", "").removesuffix("...") for m in window.menuBar().actions() if m.menu()
+              for a in m.menu().actions() if a.shortcuts() and not a.isEnabled()]
+    assert {"Save Scribbles", "Export Mask", "Undo"} <= set(greyed), greyed
+    for name in greyed:
+        assert f"{name} (greyed out now)" in text
+    assert "Open Video (greyed" not in text and "Quit (greyed" not in text
+    assert "Segment and Skin modes: paint with the current tool" in text and "paint background" in text
+    # Back in Segment mode, the tools are usable and the page says so.
+    window.set_mode("segment")
+    window.show_shortcuts()
+    text = page.toPlainText()
+    assert "Open Photo" in text and "Open Video" not in text
