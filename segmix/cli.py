@@ -2231,7 +2231,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
     where = f" to {args.output_dir}" if args.output_dir else ""
     # What the skipped lines amount to, in frames: a truncated video is no "1 skipped".
     lost = skip_words(skipped)
-    print(f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
+    # "wrote the masks of" / "read": a trial read the bare "1700 frames (320 x 240) to masks"
+    # as a line cut short (every other command's summary says what it did).
+    print(f"{'wrote the masks of ' if args.output_dir else 'read '}"
+          f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
     for line in result.groundtruth_skipped:
         print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",

@@ -108,3 +108,18 @@ def test_background_frames_named_one_by_one_are_not_taken_for_an_output(frames, 
     # A missing frame file among them is still "no such file", not an output folder.
     assert main(["background", *paths, str(frames / "in000099.png"), "--output-dir", str(out), "--quiet"]) == 2
     assert "given as an input" not in capsys.readouterr().err
+
+
+# background's summary was "1700 frames (320 x 240) to masks" (no verb: a trial read it as a
+# line cut short) and, scoring only, "1700 frames (320 x 240)".
+
+def test_background_summary_says_what_it_did(frames, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote the masks of 6 frames (16 x 12) to {out}"
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    Image.fromarray(np.zeros((12, 16), np.uint8)).save(gt / "gt000004.png")
+    assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "read 6 frames (16 x 12)"
