@@ -361,7 +361,11 @@ class _Parser(argparse.ArgumentParser):
                 break
             if word.startswith("-") and word != "-":
                 action = self._option_string_actions.get(word.split("=", 1)[0])
-                if action is None or "=" in word:
+                if "=" in word:
+                    continue
+                if action is None:  # a mistyped option (--outptu m.png): the word after it is its value
+                    if index < len(given) and not given[index].startswith("-"):
+                        index += 1
                     continue
                 nargs = action.nargs
                 if nargs == 0:

@@ -123,3 +123,8 @@ def test_background_summary_says_what_it_did(frames, tmp_path, capsys):
     assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first == "read 6 frames (16 x 12)"
+
+
+def test_the_value_of_a_mistyped_option_is_not_taken_for_a_left_over_output(photo, tmp_path, capsys):
+    err = _refusal(["segment", str(photo), "--click", "5,5", "--outptu", "m.png"], capsys)
+    assert "did you mean '--output'?" in err and "given with -o" not in err
