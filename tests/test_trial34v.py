@@ -128,3 +128,28 @@ def test_background_summary_says_what_it_did(frames, tmp_path, capsys):
 def test_the_value_of_a_mistyped_option_is_not_taken_for_a_left_over_output(photo, tmp_path, capsys):
     err = _refusal(["segment", str(photo), "--click", "5,5", "--outptu", "m.png"], capsys)
     assert "did you mean '--output'?" in err and "given with -o" not in err
+
+
+# A clip cut from a sequence given --groundtruth-offset +N where -N lines it up (the help's
+# "-399 for a clip from frame 400" with its sign dropped) was told only "give
+# --groundtruth-offset N", the option it had given.
+
+def test_background_offset_of_the_wrong_sign_names_the_other(frames, tmp_path, capsys):
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    for number in range(10, 16):  # the sequence's frames 10-15 are the clip's 1-6: offset -9
+        Image.fromarray(np.zeros((12, 16), np.uint8)).save(gt / f"gt{number:06d}.png")
+    out = tmp_path / "out"
+    err = _refusal(["background", str(frames), "--output-dir", str(out), "--groundtruth", str(gt),
+                    "--groundtruth-offset", "9", "--quiet"], capsys)
+    assert err.endswith("; with --groundtruth-offset -9 they would meet (the sign turned: ground truth numbered K is "
+                        "frame K + N, and for a clip cut from the sequence N = 1 - the sequence's number of the clip's "
+                        "first frame, negative)")
+    assert not out.exists()
+    assert main(["background", str(frames), "--output-dir", str(out), "--groundtruth", str(gt),
+                 "--groundtruth-offset", "-9", "--quiet"]) == 0
+    capsys.readouterr()
+    # An offset whose opposite meets nothing either gets the plain advice.
+    err = _refusal(["background", str(frames), "--output-dir", str(tmp_path / "o2"), "--groundtruth", str(gt),
+                    "--groundtruth-offset", "50", "--quiet"], capsys)
+    assert "would meet" not in err and err.endswith("give --groundtruth-offset N (ground truth numbered K is frame K + N)")
