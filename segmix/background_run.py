@@ -279,6 +279,12 @@ def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int]
                 "there scores no pixel (only 85 = outside the region of interest and 170 = unknown), so --roi "
                 f"cannot help: {offset[:-1]}; for a clip cut from the sequence, N = 1 - the sequence's number of "
                 "the clip's first frame: -399 for a clip from frame 400)")
+    if given_offset and set(numbers) & {number - 2 * given_offset for number in groundtruth}:
+        # A trial's clip of highway's frames 400-699 given +399 (the help's -399 with its sign
+        # dropped) was told only to give an offset, the one it had given.
+        return (f"; with --groundtruth-offset {-given_offset} they would meet (the sign turned: ground truth "
+                f"numbered K is frame K + N, and for a clip cut from the sequence N = 1 - the sequence's number of the "
+                "clip's first frame, negative)")
     return f"; {offset}"
 
 

@@ -335,7 +335,8 @@ class _Parser(argparse.ArgumentParser):
         options = list(self._option_string_actions)
         hint = (_did_you_mean(message) or _close_option(message, options)
                 or _dash_value_hint(message, getattr(self, "_given", []))
-                or _dash_file_hint(message, getattr(self, "_given", []), options))
+                or _dash_file_hint(message, getattr(self, "_given", []), options)
+                or self._output_word_hint(message))
         if not hint and message.startswith("the following arguments are required"):
             for word in getattr(self, "_given", []):
                 name = word.split("=", 1)[0]
@@ -346,6 +347,63 @@ class _Parser(argparse.ArgumentParser):
         # The window's options reached without "open" (`segmix photo.jpg ...`) are said as typed.
         prefix = getattr(self, "_error_prog", None) or self.prog
         self.exit(2, f"{prefix}: error: {message}{hint} (see {self.prog} --help)\n")
+
+
+    def _leftover_words(self) -> list[str]:
+        """The words given that are neither options, nor their values, nor the command's own
+        positional arguments (a PHOTO): those argparse has no place for."""
+        given, words, index = getattr(self, "_given", []), [], 0
+        while index < len(given):
+            word = given[index]
+            index += 1
+            if word == "--":
+                words.extend(given[index:])
+                break
+            if word.startswith("-") and word != "-":
+                action = self._option_string_actions.get(word.split("=", 1)[0])
+                if "=" in word:
+                    continue
+                if action is None:  # a mistyped option (--outptu m.png): the word after it is its value
+                    if index < len(given) and not given[index].startswith("-"):
+                        index += 1
+                    continue
+                nargs = action.nargs
+                if nargs == 0:
+                    continue
+                count = nargs if isinstance(nargs, int) else 1
+                if nargs in ("+", "*"):
+                    while index < len(given) and not given[index].startswith("-"):
+                        index += 1
+                    continue
+                index += count
+                continue
+            words.append(word)
+        slots = 0
+        for action in self._get_positional_actions():
+            if action.nargs in ("+", "*", "...", argparse.REMAINDER):
+                return []  # takes any number of words: none is left over
+            slots += action.nargs if isinstance(action.nargs, int) else (0 if action.nargs == "?" else 1)
+        return words[slots:]
+
+    def _output_word_hint(self, message: str) -> str:
+        """"; mask.png: an output file is given with -o (-o mask.png)" when a command whose output
+        is ``-o`` got a word it has no place for, after its photo: a trial's ``segmix segment
+        photo.jpg mask.png --click 420,250`` was told only that -o/--output is required, and
+        ``segmix quantize photo.jpg q.png -k 8 -o q8.png`` only "unrecognized arguments: q.png";
+        "" otherwise."""
+        output = self._option_string_actions.get("-o")
+        if output is None or not output.required:
+            return ""
+        missing = message.startswith("the following arguments are required") and "-o/--output" in message
+        if not (missing or message.startswith("unrecognized arguments:")):
+            return ""
+        left = self._leftover_words()
+        if not left:
+            return ""
+        if missing:
+            return f"; {left[-1]}: the output file is given with -o (-o {left[-1]})"
+        takes = "one photo" if self._get_positional_actions() else "no file without its option"
+        return f"; {self.prog} takes {takes}: {' '.join(left)} {'is' if len(left) == 1 else 'are'} left over (the output file is given with -o)"
 
 
 def _close_option(message: str, options: list[str]) -> str:
@@ -1980,6 +2038,17 @@ def _cmd_background(args: argparse.Namespace) -> int:
     from segmix.own_outputs import refuse_foreign_files
     from segmix.skin import progress_bar
 
+    if len(args.inputs) > 1 and args.output_dir is None:
+        # A trial's `segmix background frames/ masks/` (the masks' folder where an input goes)
+        # was told "nothing to write: give --output-dir", and with --groundtruth that the input
+        # "must be the image frames of one sequence", never that masks/ was read as an input.
+        last = Path(args.inputs[-1])
+        missing = not last.exists() and last.suffix == ""
+        empty = last.is_dir() and not any(not child.name.startswith(".") for child in last.iterdir())
+        if missing or empty:
+            raise UserError(f"{args.inputs[-1]}: {'no such file or folder' if missing else 'an empty folder'}, "
+                            "given as an input; the masks' folder is given with --output-dir "
+                            f"(--output-dir {args.inputs[-1]})")
     if args.output_dir is None and args.groundtruth is None and args.background_image is None and args.save_model is None:
         if args.distributed is not None:
             # The line below names --groundtruth, --background-image and --save-model, which
@@ -2172,7 +2241,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
     where = f" to {args.output_dir}" if args.output_dir else ""
     # What the skipped lines amount to, in frames: a truncated video is no "1 skipped".
     lost = skip_words(skipped)
-    print(f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
+    # "wrote the masks of" / "read": a trial read the bare "1700 frames (320 x 240) to masks"
+    # as a line cut short (every other command's summary says what it did).
+    print(f"{'wrote the masks of ' if args.output_dir else 'read '}"
+          f"{result.frames} frame{'' if result.frames == 1 else 's'} ({width} x {height}){where}"
           + (f"; {lost}" if lost else ""))
     for line in result.groundtruth_skipped:
         print(f"segmix background: skipped the ground truth {command_line_words(line, 'background')}",

@@ -88,7 +88,7 @@ def test_a_video_without_a_frame_count_runs_with_the_progress_bar_shown(tmp_path
     err = terminal.getvalue()
     assert "Traceback" not in err and "TypeError" not in err, err
     assert "background: 20frame" in err.replace("\r", "\n")  # the bar was shown, counting frames
-    assert capsys.readouterr().out.strip() == f"20 frames ({W} x {H}) to {out}"
+    assert capsys.readouterr().out.strip() == f"wrote the masks of 20 frames ({W} x {H}) to {out}"
     assert len(list(out.glob("frame_*.png"))) == 20
 
 
@@ -137,7 +137,7 @@ def test_skipped_lines_are_printed_above_the_bar_and_skipped_frames_advance_it(t
     assert all(line.startswith("segmix background: skipped ") for line in skipped), skipped
     bars = [line for line in lines if line.startswith("background:")]
     assert bars and "10/10" in bars[-1], bars  # 8 frames done and 2 skipped: the bar is full
-    assert capsys.readouterr().out.strip().endswith("8 frames (32 x 24) to " + str(tmp_path / "masks")
+    assert capsys.readouterr().out.strip().endswith("wrote the masks of 8 frames (32 x 24) to " + str(tmp_path / "masks")
                                                     + "; 2 frames skipped (unreadable or of another size or kind)")
 
 
@@ -170,7 +170,7 @@ def test_an_avi_a_few_frames_short_of_its_header_count_is_said_in_the_summary(tm
     assert main(["background", str(tmp_path / "cut.avi"), "--output-dir", str(out), "--quiet"]) == 1
     captured = capsys.readouterr()
     missing = n - got
-    assert captured.out.strip() == (f"{got} frames ({W} x {H}) to {out}; the video ends {missing} "
+    assert captured.out.strip() == (f"wrote the masks of {got} frames ({W} x {H}) to {out}; the video ends {missing} "
                                     f"frame{'' if missing == 1 else 's'} early (truncated or damaged)")
     assert f"the video ends after frame {got} of the {n} its header announces (a truncated or damaged file?)" in captured.err
     # The whole file: not a word.
@@ -188,7 +188,7 @@ def test_a_matroska_file_cut_short_is_said_with_about_its_estimated_length(tmp_p
     captured = capsys.readouterr()
     got = len(list(out.glob("frame_*.png")))
     assert 0 < got < 55
-    assert captured.out.strip() == f"{got} frames ({W} x {H}) to {out}; the video ends about {60 - got} frames early " \
+    assert captured.out.strip() == f"wrote the masks of {got} frames ({W} x {H}) to {out}; the video ends about {60 - got} frames early " \
                                    "(truncated or damaged)"
     assert f"the video ends after frame {got} while its header's duration gives about 60 frames" in captured.err
 
@@ -283,7 +283,7 @@ def test_a_video_beside_the_frames_is_noted(tmp_path, capsys):
     notes = [line for line in captured.err.splitlines() if "note:" in line]
     assert notes == [f"segmix background: note: ignored in {folder}: 1 video (hw.avi; to run a video, give it as "
                      "the input itself), 1 other file (notes.txt)"]
-    assert captured.out.strip() == f"12 frames ({W} x {H}) to {out}"
+    assert captured.out.strip() == f"wrote the masks of 12 frames ({W} x {H}) to {out}"
     # --quiet: no notes (errors and warnings only), as skin apply's.
     assert main(["background", str(folder), "--output-dir", str(out), "--quiet"]) == 0
     assert "note:" not in capsys.readouterr().err

@@ -292,7 +292,7 @@ def test_background_reads_every_frame_of_one_animated_file(tmp_path, capsys, nam
     out = tmp_path / "masks"
     assert main(["background", str(path), "--output-dir", str(out), "--quiet"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [f"frame_{i:06d}.png" for i in range(1, len(frames) + 1)]
-    assert capsys.readouterr().out.startswith(f"{len(frames)} frames (32 x 24)")
+    assert capsys.readouterr().out.startswith(f"wrote the masks of {len(frames)} frames (32 x 24)")
 
 
 def test_an_animated_file_among_frames_is_its_first_frame_with_a_warning(tmp_path, capsys):

@@ -166,7 +166,7 @@ def test_the_summary_of_a_truncated_video_is_no_skipped_frame(tmp_path, capsys, 
     monkeypatch.setattr(frames_module.FrameSequence, "_iter_images", cut_short)
     out = tmp_path / "o"
     assert main(["background", str(tmp_path / "cam"), "--output-dir", str(out), "--quiet"]) == 1
-    assert capsys.readouterr().out.strip() == f"4 frames (40 x 30) to {out}; the video ends 6 frames early (truncated or damaged)"
+    assert capsys.readouterr().out.strip() == f"wrote the masks of 4 frames (40 x 30) to {out}; the video ends 6 frames early (truncated or damaged)"
 
 
 # ----------------------------------------------------------------- 5. eval skips a bad pair

@@ -235,7 +235,7 @@ def test_one_frame_warns_naming_the_input_and_writes_its_all_zero_mask(tmp_path,
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"segmix background: warning: {photo}: 1 frame only: ")
     assert "all background (0" in lines[0]
-    assert captured.out.startswith("1 frame (32 x 24)")
+    assert captured.out.startswith("wrote the masks of 1 frame (32 x 24)")
     mask = np.asarray(Image.open(tmp_path / "out" / "f001.png"))
     assert mask.shape == (24, 32) and not mask.any()
 
@@ -252,7 +252,7 @@ def test_a_short_folder_warns_and_a_normal_one_does_not(tmp_path, capsys):
     assert main(["background", str(tmp_path / "long"), "--output-dir", str(tmp_path / "o2"), "--quiet",
                  "--save-model", str(tmp_path / "m.json")]) == 0
     captured = capsys.readouterr()
-    assert captured.err == "" and captured.out.startswith(f"{2 * learning + 1} frames (32 x 24)")
+    assert captured.err == "" and captured.out.startswith(f"wrote the masks of {2 * learning + 1} frames (32 x 24)")
     # A model that has learnt already: one more frame is fine.
     extra = _frames(tmp_path / "more", 1)[0]
     assert main(["background", str(extra), "--model", str(tmp_path / "m.json"), "--output-dir",

@@ -362,7 +362,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     capsys.readouterr()
     assert main(["background", str(cam), "--output-dir", str(tmp_path / "local"), "--quiet"]) == 1
     out, err = capsys.readouterr()
-    assert "9 frames (32 x 24) to" in out and out.rstrip().endswith("; 3 frames skipped (unreadable or of another size or kind)")
+    assert "wrote the masks of 9 frames (32 x 24) to" in out and out.rstrip().endswith("; 3 frames skipped (unreadable or of another size or kind)")
     local = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
     argv = ["background", str(cam), "--output-dir", str(tmp_path / "dask"), "--quiet", "--distributed", address]
     for run in ("first", "rerun", "second rerun"):

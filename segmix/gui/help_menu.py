@@ -15,13 +15,18 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenuBar, QMessageBox, 
 
 #: What the mouse and the keys no menu entry shows do (docs/window.md, "Keys and mouse").
 MOUSE_AND_KEYS = (
-    ("Left button", "paint with the current tool; with the Click tool, a foreground click"),
-    ("Right button", "with the Click tool, a background click"),
+    ("Left button", "Segment and Skin modes: paint with the current tool; with the Click tool, a foreground click"),
+    ("Right button", "Segment and Skin modes: paint background; with the Click tool, a background click"),
     ("Mouse wheel", "zoom about the pointer"),
     ("Space + drag, or middle button drag", "pan a photo larger than the window"),
     ("+ or =,  -", "zoom in, zoom out"),
     ("F", "fit the photo to the window"),
 )
+
+
+#: How an entry greyed out in its menu (not usable now, e.g. a brush in Video mode) is shown.
+GREYED = "#888888"
+NOT_NOW = "(greyed out now)"
 
 
 def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
@@ -37,6 +42,11 @@ def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
         The menu's title and the entry's text without their ``&`` mnemonics, and the
         entry's shortcuts in the platform's words, joined by ", ".
     """
+    return [(menu, name, keys) for menu, name, keys, _enabled in _shortcut_entries(menu_bar)]
+
+
+def _shortcut_entries(menu_bar: QMenuBar) -> list[tuple[str, str, str, bool]]:
+    """:func:`shortcut_rows` with whether each entry is enabled now."""
     rows = []
     for menu_action in menu_bar.actions():
         menu = menu_action.menu()
@@ -47,7 +57,7 @@ def shortcut_rows(menu_bar: QMenuBar) -> list[tuple[str, str, str]]:
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
             if action.menu() is None and keys:
                 name = action.text().replace("&", "").removesuffix("...").removesuffix("…")
-                rows.append((title, name, ", ".join(keys)))
+                rows.append((title, name, ", ".join(keys), action.isEnabled()))
     return rows
 
 
@@ -57,31 +67,50 @@ def shortcuts_html(menu_bar: QMenuBar) -> str:
     parts += [f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in MOUSE_AND_KEYS]
     parts.append("</table>")
     current = None
-    for menu, entry, keys in shortcut_rows(menu_bar):
+    for menu, entry, keys, enabled in _shortcut_entries(menu_bar):
         if menu != current:
             parts.append(("</table>" if current else "") + f"<h3>{html.escape(menu)} menu</h3><table cellspacing=4>")
             current = menu
-        parts.append(f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(entry)}</td></tr>")
+        if enabled:
+            parts.append(f"<tr><td><b>{html.escape(keys)}</b></td><td>{html.escape(entry)}</td></tr>")
+        else:
+            # Greyed as in the menu: a trial in Video mode read the brush tools' and Save
+            # Scribbles' keys as if they worked there.
+            parts.append(f"<tr><td><font color='{GREYED}'><b>{html.escape(keys)}</b></font></td>"
+                         f"<td><font color='{GREYED}'>{html.escape(entry)} {NOT_NOW}</font></td></tr>")
     if current:
         parts.append("</table>")
     return "".join(parts)
 
 
-def show_shortcuts(parent: QWidget, menu_bar: QMenuBar) -> QDialog:
+def show_shortcuts(parent: QWidget, menu_bar: QMenuBar, dialog: QDialog | None = None) -> QDialog:
     """Open the shortcut page beside the window (not modal: the keys can be tried with it
-    open) and return it."""
-    dialog = QDialog(parent)
-    dialog.setWindowTitle("Keyboard Shortcuts - segmix")
-    layout = QVBoxLayout(dialog)
-    text = QTextBrowser(dialog)
-    text.setHtml(shortcuts_html(menu_bar))
-    layout.addWidget(text)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-    buttons.rejected.connect(dialog.close)
-    layout.addWidget(buttons)
-    dialog.resize(520, 560)
-    dialog.show()
+    open), in front and with the keyboard (Esc closes it, the arrows scroll it), and return
+    it. ``dialog``, the page opened before, is brought back with its text rebuilt (a mode's
+    menu may have changed) rather than a second page opened: a trial's F1 pressed again
+    stacked one more page each time, and a new page did not take the keyboard (Esc went to
+    the window behind it)."""
+    if dialog is None:
+        dialog = QDialog(parent)
+        dialog.setWindowTitle("Keyboard Shortcuts - segmix")
+        layout = QVBoxLayout(dialog)
+        text = QTextBrowser(dialog)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.close)
+        layout.addWidget(buttons)
+        dialog.resize(520, 560)
+    dialog.findChild(QTextBrowser).setHtml(shortcuts_html(menu_bar))
+    _bring_forward(dialog)
+    dialog.findChild(QTextBrowser).setFocus()
     return dialog
+
+
+def _bring_forward(window: QWidget) -> None:
+    """Show ``window`` in front of its parent, with the keyboard."""
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 def about_text() -> str:
@@ -94,10 +123,12 @@ def about_text() -> str:
             "documentation: README.md and docs/ of the source (docs/window.md for this window).")
 
 
-def show_about(parent: QWidget) -> QMessageBox:
-    """Open the About box (not modal) and return it."""
-    box = QMessageBox(QMessageBox.Icon.Information, "About segmix", about_text(), QMessageBox.StandardButton.Ok,
-                      parent)
-    box.setModal(False)
-    box.show()
+def show_about(parent: QWidget, box: QMessageBox | None = None) -> QMessageBox:
+    """Open the About box (not modal), in front and with the keyboard, and return it; ``box``,
+    the one opened before, is brought back rather than a second one opened."""
+    if box is None:
+        box = QMessageBox(QMessageBox.Icon.Information, "About segmix", about_text(), QMessageBox.StandardButton.Ok,
+                          parent)
+        box.setModal(False)
+    _bring_forward(box)
     return box

@@ -778,29 +778,15 @@ class MainWindow(QMainWindow):
         """Open Help > Keyboard Shortcuts (segmix.gui.help_menu) and return the dialog."""
         from segmix.gui.help_menu import show_shortcuts
 
-        # One page at a time: each F1 opened another (and kept the closed ones), built anew
-        # so that it lists the keys of the mode now active.
-        self._close_help_window("_help_dialog")
-        self._help_dialog = show_shortcuts(self, self.menuBar())  # kept: it is not modal
+        # Kept (it is not modal) and brought back by the next F1, not opened twice.
+        self._help_dialog = show_shortcuts(self, self.menuBar(), getattr(self, "_help_dialog", None))
         return self._help_dialog
-
-    def _close_help_window(self, name: str) -> None:
-        """Close and delete the Help window kept as ``self.<name>``, if any."""
-        old = getattr(self, name, None)
-        setattr(self, name, None)
-        if old is not None:
-            try:
-                old.close()
-                old.deleteLater()
-            except RuntimeError:  # deleted already
-                pass
 
     def show_about(self):
         """Open Help > About segmix and return the box."""
         from segmix.gui.help_menu import show_about
 
-        self._close_help_window("_about_box")
-        self._about_box = show_about(self)
+        self._about_box = show_about(self, getattr(self, "_about_box", None))
         return self._about_box
 
     def _create_mode_bar(self) -> None:
