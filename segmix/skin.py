@@ -68,6 +68,7 @@ __all__ = [
     "unmatched_warning",
     "with_threshold",
     "swapped_folders",
+    "looks_like_a_mask",
     "images_source",
     "labelled_codes",
     "pair_failure",
@@ -1206,7 +1207,7 @@ def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> boo
     return True
 
 
-def greyscale_warning(path, mask: np.ndarray) -> str:
+def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False) -> str:
     """The warning line (without the command's prefix) for a greyscale photo's result.
 
     Parameters
@@ -1215,6 +1216,10 @@ def greyscale_warning(path, mask: np.ndarray) -> str:
         The photo, as the user named it.
     mask : (H, W) bool array
         The detector's mask of it.
+    mask_like : bool, default False
+        The photo holds only a mask's values (:func:`looks_like_a_mask`): the line asks
+        whether a mask was given as a photo (a trial's ``skin apply`` on a folder of masks
+        warned "greyscale photo" for each and exited 0, never saying so).
 
     Returns
     -------
@@ -1223,7 +1228,27 @@ def greyscale_warning(path, mask: np.ndarray) -> str:
     share = float(np.mean(mask)) if np.size(mask) else 0.0
     outcome = ("its mask is empty" if share == 0.0 else
                f"its mask ({100 * share:.1f} % skin) comes from brightness alone and cannot be trusted")
-    return f"{path}: greyscale photo (no colour): skin detection needs colour; {outcome}"
+    line = f"{path}: greyscale photo (no colour): skin detection needs colour; {outcome}"
+    if mask_like:
+        line += "; it holds only a mask's values (0, 128, 255): is it a mask given as a photo?"
+    return line
+
+
+def looks_like_a_mask(image: np.ndarray) -> bool:
+    """Whether an image holds only the values of a mask or a trimap: every pixel grey and
+    0, 128 or 255, with more than one of them (a photo of one flat grey is no mask).
+
+    Parameters
+    ----------
+    image : (H, W, 3) or (H, W) uint8 array
+    """
+    image = np.asarray(image)
+    if image.ndim == 3:
+        if not is_greyscale(image, 0):
+            return False
+        image = image[..., 0]
+    present = np.bincount(image.reshape(-1).astype(np.intp, copy=False), minlength=256) > 0
+    return bool(present.sum() > 1 and not np.delete(present, [0, 128, 255]).any())
 
 
 def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
@@ -1571,7 +1596,7 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
                     transparent=transparent_pixels(loaded.alpha))
     mask, posterior = result.mask, result.posterior
     if info is not None and is_greyscale(image):
-        info["greyscale"] = greyscale_warning(input_path, mask)
+        info["greyscale"] = greyscale_warning(input_path, mask, looks_like_a_mask(image))
     elif info is not None:
         info["no_skin"] = not mask.any()
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -159,3 +159,44 @@ def test_an_interrupted_distributed_skin_apply_says_how_many_photos_are_written(
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last == ("segmix: interrupted; the masks of 1 of 3 photos to do were written before it; "
                     "a rerun does only what is missing"), last
+
+
+# 4. A mask given as a photo: `skin apply` on a folder of masks warned "greyscale photo" for
+#    each and exited 0 without saying that they look like masks (trial V).
+
+from segmix.skin import looks_like_a_mask  # noqa: E402
+
+
+def test_looks_like_a_mask():
+    mask = np.zeros((10, 12), np.uint8)
+    mask[:5] = 255
+    assert looks_like_a_mask(mask) and looks_like_a_mask(np.dstack([mask] * 3))
+    mask[0, 0] = 128
+    assert looks_like_a_mask(mask)
+    assert not looks_like_a_mask(np.zeros((10, 12), np.uint8))  # one flat grey
+    assert not looks_like_a_mask(np.full((10, 12), 3, np.uint8) * (mask > 0))  # 0 / 3: no mask's values
+    colour = np.dstack([mask] * 3)
+    colour[0, 1] = (255, 0, 0)
+    assert not looks_like_a_mask(colour)
+
+
+def test_skin_apply_and_eval_ask_whether_a_mask_was_given_as_a_photo(tmp_path, capsys):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    mask = np.zeros((20, 24), np.uint8)
+    mask[:10] = 255
+    Image.fromarray(mask).save(photos / "m.png")
+    ramp = (np.arange(480).reshape(20, 24) % 256).astype(np.uint8)
+    Image.fromarray(ramp).save(photos / "grey.png")
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    hint = "is it a mask given as a photo?"
+    assert any("m.png: greyscale photo" in line and hint in line for line in err), err
+    assert any("grey.png: greyscale photo" in line and hint not in line for line in err), err
+    masks = tmp_path / "masks"
+    masks.mkdir()
+    Image.fromarray(mask).save(masks / "m.png")
+    Image.fromarray(mask).save(masks / "grey.png")
+    main(["skin", "eval", "--images", str(photos), "--masks", str(masks), "--quiet"])
+    err = capsys.readouterr().err.splitlines()
+    assert any("m.png: greyscale photo" in line and hint in line for line in err), err

@@ -139,6 +139,7 @@ class SkinMode(Mode):
         #: in the words of `segmix skin apply` (a trial read "Skin detected in 17 ms" over an
         #: empty overlay and was told nothing)
         self._greyscale = False
+        self._mask_like = False  # ... and holds only a mask's values (skin.looks_like_a_mask)
         self.skin_panel = SkinPanel()
         panel = self.skin_panel
         panel.threshold_changed.connect(self._on_slider_moved)
@@ -209,6 +210,7 @@ class SkinMode(Mode):
     def on_image_changed(self) -> None:
         self.skin_posterior = None
         self._greyscale = False
+        self._mask_like = False
         self._in_flight = self._training_in_flight
         if self.active:
             if self._training_in_flight:
@@ -295,6 +297,11 @@ class SkinMode(Mode):
             self._relabel_shown = False
         if accepted:
             self._greyscale = outcome.greyscale
+            if self._greyscale and self.shell.image is not None:
+                from segmix.skin import looks_like_a_mask
+
+                # once per photo (a bincount), not at every slider move's status line
+                self._mask_like = looks_like_a_mask(self.shell.image)
             self.skin_posterior = outcome.posterior
             self._maps = None
             if outcome.log_odds is not None:
@@ -343,7 +350,7 @@ class SkinMode(Mode):
         from segmix import skin
 
         name = self.shell.image_path.name if self.shell.image_path is not None else "this photo"
-        return skin.greyscale_warning(name, self.current_mask())
+        return skin.greyscale_warning(name, self.current_mask(), self._mask_like)
 
     def _with_photo_notes(self, text: str) -> str:
         """``text`` (a status line) with the greyscale warning below it, if the photo has no
