@@ -68,6 +68,8 @@ def end_on_signals(app: QApplication, window):
     def end(signum, frame):
         for each in ours:  # a second signal ends it at once
             signal.signal(each, defaults[each][0])
+        # the command line's line (segmix.cli._said_interruption): the window ended in silence
+        print(f"segmix: {'terminated' if signum == signal.SIGTERM else 'interrupted'}", file=sys.stderr)
         window.controller.shutdown()
         app.exit(defaults[signum][1])
 

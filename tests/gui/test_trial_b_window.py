@@ -155,7 +155,8 @@ def _close_and_cancel(window, mode, questions, tmp_path):
 
 
 @pytest.mark.parametrize("signame, status", [("SIGTERM", 143), ("SIGINT", 130)])
-def test_sigterm_or_ctrl_c_stops_the_window_s_job_and_exits(make_window, qtbot, tmp_path, monkeypatch, signame, status):
+def test_sigterm_or_ctrl_c_stops_the_window_s_job_and_exits(make_window, qtbot, tmp_path, monkeypatch, signame, status,
+                                                            capsys):
     import os
     import signal
 
@@ -193,6 +194,9 @@ def test_sigterm_or_ctrl_c_stops_the_window_s_job_and_exits(make_window, qtbot, 
         if timer is not None:
             timer.stop()
     assert not window.controller.thread_running
+    # the command line's line (session 34: the window ended in silence)
+    word = "terminated" if signame == "SIGTERM" else "interrupted"
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"segmix: {word}"
     masks = tmp_path / "masks"
     assert not masks.exists() or [p.name for p in masks.iterdir() if p.name.startswith(".")] == []
 
