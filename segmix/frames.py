@@ -379,6 +379,14 @@ class FrameSequence:
                 # recording that stopped early: FFmpeg only says "Invalid data".
                 raise FrameError(f"{path}: starts like an MP4/MOV video but cannot be opened; it may be truncated "
                                  f"or incomplete (a copy or recording that did not finish) ({_short(exc)})") from None
+            from segmix.io import segmix_json_words
+
+            # A model or report of segmix's own given as the video was "not a video file FFmpeg
+            # can read (Invalid data ...)" (a session-34 re-check); the commands name it.
+            own = segmix_json_words(Path(path))
+            if own is not None:
+                raise FrameError(f"{path}: {own.replace(', not an image', ', not a video or a folder of frames')}"
+                                 ) from None
             raise FrameError(f"{path}: not a video file FFmpeg can read ({_short(exc)})") from None
 
     def _iter_video(self) -> Iterator[Frame]:

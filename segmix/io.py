@@ -452,7 +452,7 @@ def _tiff_layout(path: Path) -> str | None:
     return described
 
 
-def _segmix_json_words(path: Path) -> str | None:
+def segmix_json_words(path: Path) -> str | None:
     """What a JSON file of segmix's own given as an image is, and what reads it; None for another.
 
     A model file given as the photo (``segmix segment model.json ...`` for ``--model``) was
@@ -516,7 +516,7 @@ def _why_unreadable(path: Path) -> str:
                         "Image.fromarray(array).save('x.png'), a label map as uint8)")
             return f"is a {kind}, not an image"
     if head.lstrip().startswith(b"{") and b'"format"' in head:
-        own = _segmix_json_words(path)
+        own = segmix_json_words(path)
         if own is not None:
             return own
     try:

@@ -200,3 +200,15 @@ def test_skin_apply_and_eval_ask_whether_a_mask_was_given_as_a_photo(tmp_path, c
     main(["skin", "eval", "--images", str(photos), "--masks", str(masks), "--quiet"])
     err = capsys.readouterr().err.splitlines()
     assert any("m.png: greyscale photo" in line and hint in line for line in err), err
+
+
+def test_background_names_a_segmix_model_given_as_the_video(tmp_path, capsys):
+    import json
+
+    model = tmp_path / "bg.json"
+    model.write_text(json.dumps({"format": "segmix-background-model", "version": 1}))
+    assert main(["background", str(model), "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"segmix background: error: {model}: is a segmix background model (segmix background --model "
+                   "reads it), not a video or a folder of frames"), err
+    assert not (tmp_path / "out").exists()
