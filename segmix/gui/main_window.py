@@ -758,8 +758,17 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         add("Toggle O&verlay", self.toggle_overlay, ["O"], menu=view_menu)  # Zoom &Out has O
         view_menu.addSeparator()
+        # The docks' entries with letters of their own too (Alt+V, then the letter): the first
+        # letter of each title that no other entry of the menu uses (they had none).
+        used = {t[t.index("&") + 1].lower() for t in (a.text() for a in view_menu.actions()) if "&" in t}
         for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
+            toggle = dock.toggleViewAction()
+            title = toggle.text()
+            at = next((i for i, c in enumerate(title) if c.isalpha() and c.lower() not in used), None)
+            if at is not None:
+                used.add(title[at].lower())
+                toggle.setText(title[:at] + "&" + title[at:])
+            view_menu.addAction(toggle)
         help_menu = bar.addMenu("&Help")
         # Built from the menus when it opens: every key, a mode's own too, and the mouse.
         add("&Keyboard Shortcuts", self.show_shortcuts, [QKeySequence.StandardKey.HelpContents, "Ctrl+/"],

@@ -54,3 +54,13 @@ def test_video_keys_pressed_elsewhere_say_why_they_do_nothing(qtbot, window):
         QTest.keyClick(window.canvas, key)
         message = window.statusBar().currentMessage()
         assert message.startswith(f"{name}: ") and len(message) > len(name) + 10, message
+
+
+def test_the_view_menu_s_dock_entries_have_letters_of_their_own(qtbot, window):
+    # (a re-check of session 34: Scribbles, Overlay, Model ... had none)
+    view = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View")
+    texts = [a.text() for a in view.actions() if not a.isSeparator() and a.text()]
+    letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+    assert len(letters) == len(texts) and len(set(letters)) == len(letters), texts
+    for dock in window.docks.values():
+        assert dock.windowTitle() == dock.toggleViewAction().text().replace("&", "")
