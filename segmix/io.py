@@ -452,6 +452,21 @@ def _tiff_layout(path: Path) -> str | None:
     return described
 
 
+def segmix_json_format(path: PathLike) -> tuple[Any, Any] | None:
+    """The ``format`` and ``kind`` fields of a JSON file (as segmix's model files and reports
+    open), or None for a file that is not a JSON object (or over 50 MB: not read)."""
+    import json
+
+    try:
+        path = Path(path)
+        if path.stat().st_size > 50_000_000:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return (data.get("format"), data.get("kind")) if isinstance(data, dict) else None
+
+
 def segmix_json_words(path: Path) -> str | None:
     """What a JSON file of segmix's own given as an image is, and what reads it; None for another.
 
@@ -459,20 +474,13 @@ def segmix_json_words(path: Path) -> str | None:
     "a text file, not an image (it starts with '{\\n  "format": "segmix-mo')"; the window names
     such a file since session 34 (segmix.gui.files.model_file_words), the commands did not.
     """
-    import json
-
     # (segmix.modelfile.OTHER_FORMATS' words; io is below modelfile, so not imported)
     other_formats = {"segmix-background-model": "a segmix background model (segmix background --model reads it)",
                      "segmix skin eval": "a skin eval report (written by segmix skin eval --json)"}
-    try:
-        if path.stat().st_size > 50_000_000:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    found = segmix_json_format(path)
+    if found is None:
         return None
-    if not isinstance(data, dict):
-        return None
-    fmt, kind = data.get("format"), data.get("kind")
+    fmt, kind = found
     if fmt == "segmix-model" and kind == "skin":
         return "is a segmix skin model, not an image: segmix skin apply and skin eval read it with --model"
     if fmt == "segmix-model":

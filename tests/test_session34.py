@@ -82,7 +82,6 @@ def test_photos_of_ordinary_shape_keep_the_diagonal_rule(shape):
 
 import contextlib  # noqa: E402
 
-from segmix import cli  # noqa: E402
 from segmix.distributed import background_jobs, cluster  # noqa: E402
 
 

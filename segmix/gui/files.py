@@ -567,19 +567,15 @@ def model_file_words(path) -> str | None:
     .../skin_model.json: is a text file, not an image (it starts with '{\\n  "format":
     "segmix-mo')", which said neither what the file is nor where it is used.
     """
-    import json
     from pathlib import Path
 
+    from segmix.io import segmix_json_format
+
     path = Path(path)
-    try:
-        if path.suffix.lower() != ".json" or path.stat().st_size > 50_000_000:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    found = None if path.suffix.lower() != ".json" else segmix_json_format(path)
+    if found is None:
         return None
-    if not isinstance(data, dict):
-        return None
-    fmt, kind = data.get("format"), data.get("kind")
+    fmt, kind = found
     if fmt == "segmix-background-model":
         return f"{path.name} is {BACKGROUND_MODEL_WORDS}, not a photo: the window does not load it."
     if fmt != "segmix-model":
