@@ -1230,13 +1230,14 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False) -> str:
                f"its mask ({100 * share:.1f} % skin) comes from brightness alone and cannot be trusted")
     line = f"{path}: greyscale photo (no colour): skin detection needs colour; {outcome}"
     if mask_like:
-        line += "; it holds only a mask's values (0, 128, 255): is it a mask given as a photo?"
+        line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
     return line
 
 
 def looks_like_a_mask(image: np.ndarray) -> bool:
     """Whether an image holds only the values of a mask or a trimap: every pixel grey and
-    0, 128 or 255, with more than one of them (a photo of one flat grey is no mask).
+    0, 128 or 255, or 0 and 1 (a 0 / 1 mask), with more than one of them (a photo of one
+    flat grey is no mask).
 
     Parameters
     ----------
@@ -1248,7 +1249,10 @@ def looks_like_a_mask(image: np.ndarray) -> bool:
             return False
         image = image[..., 0]
     present = np.bincount(image.reshape(-1).astype(np.intp, copy=False), minlength=256) > 0
-    return bool(present.sum() > 1 and not np.delete(present, [0, 128, 255]).any())
+    # 0 / 128 / 255 as segmix writes masks, or 0 / 1 as label maps hold them (a re-check:
+    # a folder of 0 / 1 masks given as photos was warned 'greyscale photo' with no hint)
+    return bool(present.sum() > 1 and (not np.delete(present, [0, 128, 255]).any()
+                                       or not np.delete(present, [0, 1]).any()))
 
 
 def detect_skin(model: SegmixModel, image: np.ndarray, adapt: bool = False,
