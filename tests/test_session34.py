@@ -113,8 +113,8 @@ def test_an_interrupted_distributed_background_run_says_which_sequences_are_whol
             "--distributed"] + ([address] if address else ["--n-workers", "1"])
     assert main(argv) == 130
     last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last.startswith(f"segmix: interrupted; 1 of 3 sequences written whole before it ({out / 'camA'}); "
-                           "a rerun does only what is missing"), last
+    assert last.startswith(f"segmix: interrupted; 1 of 3 sequences were written whole when it came ({out / 'camA'}); "
+                           "tasks under way then may still finish; a rerun does only what is missing"), last
     assert tail in last
 
 
@@ -128,7 +128,7 @@ def test_a_record_there_before_the_run_is_not_counted(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(background_jobs, "run_tasks", fake_run_tasks)
-    with pytest.raises(KeyboardInterrupt, match="^0 of 1 sequence written whole before it; a rerun"):
+    with pytest.raises(KeyboardInterrupt, match="^0 of 1 sequence was written whole when it came; tasks under way"):
         background_jobs.run_background(object(), [str(tmp_path / "camA")], str(out), overrides={})
 
 
@@ -156,8 +156,8 @@ def test_an_interrupted_distributed_skin_apply_says_how_many_photos_are_written(
     monkeypatch.setattr(cluster, "connect", fake_connect)
     assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", "--n-workers", "1"]) == 130
     last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last == ("segmix: interrupted; the masks of 1 of 3 photos to do were written before it; "
-                    "a rerun does only what is missing"), last
+    assert last == ("segmix: interrupted; the masks of 1 of 3 photos to do were written when it came; "
+                    "tasks under way then may still finish; a rerun does only what is missing"), last
 
 
 # 4. A mask given as a photo: `skin apply` on a folder of masks warned "greyscale photo" for

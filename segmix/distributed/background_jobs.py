@@ -500,8 +500,10 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         # alone left a user to look in OUT for which sequences were whole.
         done = [name for _, name in sources if _record_stamp(out / name) not in (None, stamps[name])]
         shown = ", ".join(str(Path(output_dir) / name) for name in done[:3]) + (", ..." if len(done) > 3 else "")
-        words = (f"{len(done)} of {len(sources)} sequence{'' if len(sources) == 1 else 's'} written whole before it"
-                 + (f" ({shown})" if done else "") + "; a rerun does only what is missing")
+        words = (f"{len(done)} of {len(sources)} sequence{' was' if len(sources) == 1 else 's were'} written whole "
+                 "when it came"
+                 + (f" ({shown})" if done else "") + "; tasks under way then may still finish; a rerun does only what "
+                 "is missing")
         raise type(exc)(words) from None
     from segmix.frames import SequenceEnd
 

@@ -266,7 +266,8 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         # left a user to count the masks): a photo's record is written after its outputs.
         done = sum(1 for name, stamp in _photo_record_stamps(out).items() if stamps.get(name) != stamp)
         raise type(exc)(f"the masks of {done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were "
-                        f"written before it; a rerun does only what is missing") from None
+                        f"written when it came; tasks under way then may still finish; a rerun does only what is "
+                        f"missing") from None
     counts = {"written": 0, "complete": 0}
     warned = []
     redone: dict[str, list[str]] = {}  # reason -> photos' names
