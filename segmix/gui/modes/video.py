@@ -1006,7 +1006,7 @@ class VideoMode(Mode):
         if getattr(self, "play_action", None) is None:
             return  # the menu is not made yet (the window is building its modes)
         if not self.active:
-            why = f"Video mode's: switch to Video mode ({self.shortcut}) and open a video or a folder of frames"
+            why = f"Works in Video mode: switch to it ({self.shortcut}) and open a video or a folder of frames"
         elif not have:
             why = "No video open: open a video (Ctrl+O) or a folder of frames (Ctrl+Shift+O) first"
         else:
