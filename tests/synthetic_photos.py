@@ -28,3 +28,22 @@ def colour_frames(n: int = 8, shape: tuple[int, int] = (24, 32)) -> list[np.ndar
     base[..., 1] = 120
     base[..., 2] = np.linspace(200, 60, shape[0])[:, None]
     return [np.clip(np.rint(base + rng.normal(0, 2, base.shape)), 0, 255).astype(np.uint8) for _ in range(n)]
+
+
+def photo_mask_folders(tmp_path, masks):
+    """``tmp_path/img`` with a random 20 x 24 photo ``p<i>.png`` per entry of ``masks`` and
+    ``tmp_path/msk`` with its mask: an array saved as PNG, or bytes written as they are (a
+    damaged file). Returns the two folders."""
+    from PIL import Image
+
+    images, mask_dir = tmp_path / "img", tmp_path / "msk"
+    images.mkdir()
+    mask_dir.mkdir()
+    rng = np.random.default_rng(0)
+    for i, mask in enumerate(masks):
+        Image.fromarray(rng.integers(0, 255, (20, 24, 3), dtype=np.uint8)).save(images / f"p{i}.png")
+        if isinstance(mask, bytes):
+            (mask_dir / f"p{i}.png").write_bytes(mask)
+        else:
+            Image.fromarray(mask).save(mask_dir / f"p{i}.png")
+    return images, mask_dir

@@ -17,6 +17,7 @@ regression they caused, each a test.
 import math
 
 import numpy as np
+from synthetic_photos import photo_mask_folders
 import pytest
 from PIL import Image
 
@@ -81,24 +82,12 @@ def test_replay_steps_of_a_generator_is_the_list_replay():
 
 
 # == 4. skin eval's one-class refusal names every pair left out ====================================
-def _folders(tmp_path, masks):
-    images, mask_dir = tmp_path / "img", tmp_path / "msk"
-    images.mkdir()
-    mask_dir.mkdir()
-    rng = np.random.default_rng(0)
-    for i, mask in enumerate(masks):
-        Image.fromarray(rng.integers(0, 255, (20, 24, 3), dtype=np.uint8)).save(images / f"p{i}.png")
-        if isinstance(mask, bytes):
-            (mask_dir / f"p{i}.png").write_bytes(mask)
-        else:
-            Image.fromarray(mask).save(mask_dir / f"p{i}.png")
-    return images, mask_dir
 
 
 def _mixed(tmp_path):
     odd = np.zeros((20, 24), np.uint8)
     odd[:] = 77
-    return _folders(tmp_path, [np.zeros((7, 7), np.uint8), b"junk", odd, np.full((20, 24), 128, np.uint8),
+    return photo_mask_folders(tmp_path, [np.zeros((7, 7), np.uint8), b"junk", odd, np.full((20, 24), 128, np.uint8),
                                np.full((20, 24), 128, np.uint8), np.zeros((20, 24), np.uint8)])
 
 
@@ -124,7 +113,7 @@ def test_skin_eval_one_class_error_holds_every_line(tmp_path):
 
 
 def test_skin_eval_one_class_without_pairs_left_out_is_the_refusal_alone(tmp_path, capsys):
-    images, masks = _folders(tmp_path, [np.zeros((20, 24), np.uint8)])
+    images, masks = photo_mask_folders(tmp_path, [np.zeros((20, 24), np.uint8)])
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "the 1 mask used holds no skin (255) pixels" in err[0], err

@@ -7,6 +7,7 @@
 """
 
 import numpy as np
+from synthetic_photos import photo_mask_folders
 import pytest
 from PIL import Image
 
@@ -15,23 +16,11 @@ from segmix.cli import main
 from segmix.skin_eval import evaluate_folder
 
 
-def _folders(tmp_path, masks):
-    images, mask_dir = tmp_path / "img", tmp_path / "msk"
-    images.mkdir()
-    mask_dir.mkdir()
-    rng = np.random.default_rng(0)
-    for i, mask in enumerate(masks):
-        Image.fromarray(rng.integers(0, 255, (20, 24, 3), dtype=np.uint8)).save(images / f"p{i}.png")
-        if isinstance(mask, bytes):
-            (mask_dir / f"p{i}.png").write_bytes(mask)
-        else:
-            Image.fromarray(mask).save(mask_dir / f"p{i}.png")
-    return images, mask_dir
 
 
 def test_skin_eval_lists_every_unusable_pair(tmp_path, capsys):
     ignored = np.full((20, 24), 128, np.uint8)
-    images, masks = _folders(tmp_path, [ignored, b"junk", np.zeros((7, 7), np.uint8)])
+    images, masks = photo_mask_folders(tmp_path, [ignored, b"junk", np.zeros((7, 7), np.uint8)])
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 4, err
@@ -43,7 +32,7 @@ def test_skin_eval_lists_every_unusable_pair(tmp_path, capsys):
 
 def test_skin_eval_library_error_holds_every_line(tmp_path):
     ignored = np.full((20, 24), 128, np.uint8)
-    images, masks = _folders(tmp_path, [ignored, ignored])
+    images, masks = photo_mask_folders(tmp_path, [ignored, ignored])
     with pytest.raises(skin.UnusablePairs, match="none of the 2 photo / mask pairs could be used; first: ") as info:
         evaluate_folder(skin.load_skin_model(), images, masks)
     assert isinstance(info.value, ValueError) and len(info.value.lines) == 2
@@ -51,7 +40,7 @@ def test_skin_eval_library_error_holds_every_line(tmp_path):
 
 
 def test_skin_eval_one_unusable_pair_is_its_line(tmp_path, capsys):
-    images, masks = _folders(tmp_path, [b"junk"])
+    images, masks = photo_mask_folders(tmp_path, [b"junk"])
     assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "p0.png" in err[0] and "text file" in err[0], err
