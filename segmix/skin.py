@@ -1151,9 +1151,7 @@ def with_threshold(model: SegmixModel, threshold: float) -> SegmixModel:
     TypeError
         A ``model`` that is not a loaded skin model (a path: :func:`load_skin_model`).
     """
-    from segmix.skin_detect import DETECTOR_THRESHOLD_KEY, detector_threshold
-
-    from segmix.skin_detect import check_skin_model, check_threshold
+    from segmix.skin_detect import DETECTOR_THRESHOLD_KEY, check_skin_model, check_threshold, detector_threshold
 
     # A threshold of 2 made a model that called nothing skin, -1 everything, without a word.
     model, threshold = check_skin_model(model), check_threshold(threshold)

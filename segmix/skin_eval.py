@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from segmix.frames import header_size
 from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
 from segmix.skin import (PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers, detect, greyscale_warning,
@@ -533,7 +534,8 @@ def _check_both_classes(pairs, masks_dir, max_pixels: int = DEFAULT_MAX_PIXELS) 
         except (ImageLoadError, OSError):
             left_out.append((index, (photo_path, mask_path)))
             continue  # left out, and said, by the evaluation itself
-        if labels.shape != _photo_shape(photo_path, labels.shape):
+        size = header_size(photo_path)  # (width, height) as loaded; None: named by the evaluation
+        if size is not None and labels.shape != size[::-1]:
             left_out.append((index, (photo_path, mask_path)))
             continue  # left out, and said, by the evaluation (a 7 x 7 mask was "the 1 mask used")
         if not np.any(labels >= 0):
@@ -590,23 +592,6 @@ def _none_usable(lines: list[str]) -> UnusablePairs:
         return UnusablePairs(lines, 1)
     return UnusablePairs(lines, len(lines), f"none of the {len(lines)} photo / mask pairs could be used; "
                                             f"first: {lines[0]}")
-
-
-def _photo_shape(path, default: tuple[int, ...]) -> tuple[int, ...]:
-    """The photo's (height, width) as the detector sees it (EXIF rotation applied), read from
-    its header; ``default`` when the header cannot be read (the evaluation names the file)."""
-    from PIL import Image
-
-    from segmix.io import _QUARTER_TURNS, exif_orientation
-
-    try:
-        with Image.open(path) as im:
-            width, height = im.size
-        if exif_orientation(path) in _QUARTER_TURNS:
-            width, height = height, width
-    except Exception:  # noqa: BLE001 - any unreadable header: the evaluation reports it
-        return default
-    return (height, width)
 
 
 def _short_names(paths) -> list[str]:
