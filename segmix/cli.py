@@ -1912,18 +1912,16 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     try:
         result = skin_eval.evaluate_folder(model, args.images, args.masks, threshold=args.threshold,
                                            settings=settings, progress=bar, max_pixels=_max_pixels(args))
-    except skin.UnusablePairs as exc:
-        if len(exc.lines) == 1:
+    except (skin.UnusablePairs, skin_eval.OneClassMasks) as exc:
+        none_usable = isinstance(exc, skin.UnusablePairs)
+        if none_usable and len(exc.lines) == 1:
             raise
-        # Every pair's reason, one line each as when some pairs are scored, then the refusal.
-        for line in exc.lines:
+        # The pairs left out, one line each as when some pairs are scored, then the refusal
+        # (it named the first alone, or two all-128 masks at most).
+        for line in exc.lines if none_usable else exc.skipped:
             print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
-        raise UserError(f"none of the {len(exc.lines)} photo / mask pairs could be used; nothing scored") from None
-    except skin_eval.OneClassMasks as exc:
-        # The pairs left out, one line each, then the refusal (it named two all-128 masks at most).
-        for line in exc.skipped:
-            print(f"segmix skin eval: skipped {command_line_words(line, 'skin eval')}", file=sys.stderr)
-        raise UserError(exc.refusal) from None
+        raise UserError(f"none of the {len(exc.lines)} photo / mask pairs could be used; nothing scored"
+                        if none_usable else exc.refusal) from None
     finally:
         bar.close()
     for line in result.skipped:  # a bad mask costs its pair, not the evaluation (exit 1, as skin apply)
