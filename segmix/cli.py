@@ -442,7 +442,21 @@ def _dash_file_hint(message: str, given: list[str], options: list[str]) -> str:
             is_file = False
         if is_file:
             return f"; {word} is a file: write ./{word}, or put -- before it"
+        if _looks_like_a_file_name(word):
+            # `segmix -missing.png` was told only "unrecognized arguments: -missing.png": a
+            # mistyped or moved photo, not an option.
+            return f"; {word} is no option, and no file of that name exists"
     return ""
+
+
+def _looks_like_a_file_name(word: str) -> bool:
+    """True for an option-like word that reads as a file name: a path separator, or a short
+    extension after a name (``-missing.png``, ``-dir/photo``); not ``-k8`` or ``--threshold``."""
+    stem = word.lstrip("-").split("=", 1)[0]
+    if "/" in stem or os.sep in stem:
+        return True
+    name, dot, extension = stem.rpartition(".")
+    return bool(dot and name and 1 <= len(extension) <= 5 and extension.isalnum() and not extension.isdigit())
 
 
 @contextlib.contextmanager
