@@ -117,6 +117,7 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
 
     stream = stream or sys.stderr
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_filtered(logging.getLogger("tornado.application"), _InterruptedSyncFilter()))
         if address:
             if n_workers is not None or threads_per_worker is not None:
                 # Only the options given: "--n-workers and --workers" named --workers to
@@ -157,12 +158,17 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             # KeyboardInterrupt handler), so Ctrl+C is ignored for the seconds the workers
             # take to start; a plugin ignores it in workers restarted later. (Blocking it
             # instead was not inherited by the spawned workers.)
-            with _interrupts_ignored():
-                cluster = stack.enter_context(distributed.LocalCluster(
-                    n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=":0",
-                    silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
-            client = stack.enter_context(distributed.Client(cluster))
-            client.register_plugin(_ignore_interrupts(), name="segmix-ignore-sigint")
+            # SIGTERM (a command line's, turned into an exception) is held until the cluster
+            # and its client are up: raised inside LocalCluster's start, it left a half-started
+            # cluster that Dask's exit hook then failed to close, with a screen of tracebacks
+            # ("AssertionError: Status.init", "Nanny failed to start") after "segmix: terminated".
+            with _terminations_held():
+                with _interrupts_ignored():
+                    cluster = stack.enter_context(distributed.LocalCluster(
+                        n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=":0",
+                        silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
+                client = stack.enter_context(distributed.Client(cluster))
+                client.register_plugin(_ignore_interrupts(), name="segmix-ignore-sigint")
         if not quiet:
             workers = client.nthreads()
             threads = sum(workers.values())
@@ -276,6 +282,56 @@ def _interrupts_ignored():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _terminations_held():
+    """SIGTERM held inside the block (from the main thread, when a Python handler of it is
+    installed, as the command line's is): a signal that arrives is delivered to that handler
+    when the block ends, with Dask's shutdown messages silenced, instead of inside it."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if not callable(previous):
+        yield
+        return
+    arrived = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: arrived.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if arrived:
+        # Closing a cluster that has just started makes Dask log errors of its own.
+        for name in ("distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        previous(signal.SIGTERM, None)
+
+
+class _InterruptedSyncFilter(logging.Filter):
+    """Drops the event loop's "Exception in callback ... sync.<locals>.cancel" record.
+
+    Ctrl+C or SIGTERM that reaches a Dask call before the call's coroutine has started makes
+    Dask's clean-up callback fail on a name not yet bound (``distributed.utils.sync``, Dask
+    2024-2026), and the loop logged its NameError traceback under "segmix: terminated".
+    Nothing was left undone: the call was being abandoned anyway.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "sync.<locals>.cancel" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _filtered(logger: logging.Logger, log_filter: logging.Filter):
+    """``log_filter`` on ``logger`` inside the block."""
+    logger.addFilter(log_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(log_filter)
 
 
 class _LostSchedulerFilter(logging.Filter):
