@@ -584,3 +584,60 @@ def model_file_words(path) -> str | None:
         return f"{path.name} is a skin model, not a photo: load it with Skin > Load Skin Model... to apply it."
     return (f"{path.name} is a segmentation model, not a photo: load it with File > Load Model... to apply it "
             "to the photo open.")
+
+
+def _marks_photo_name(path) -> str | None:
+    """The file name of the photo a marks file records it was drawn on (PHOTO_KEY), or None."""
+    import json
+
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            record = json.loads(im.info.get(PHOTO_KEY) or "null")
+    except Exception:  # noqa: BLE001 - a record that cannot be read names no photo
+        return None
+    name = record.get("name") if isinstance(record, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def marks_file_words(path) -> str | None:
+    """What to say of a marks file (File > Save Scribbles, ``segment --save-scribbles``)
+    opened, or dropped, as a photo; None for any other file.
+
+    Such a file is a label PNG (0 unmarked, 1 and 2 the classes), which opened as a photo
+    showed an all-black picture without a word (a trial opened ``big_scribbles.png`` with
+    Ctrl+O to get its marks back). It names the photo the marks were drawn on when the file
+    records it (segmix.mark_settings.PHOTO_KEY) and the menu that loads them.
+    """
+    path = Path(path)
+    if not holds_saved_marks(path):
+        return None
+    drawn_on = _marks_photo_name(path)
+    photo = f"open {drawn_on} (the photo they were drawn on)" if drawn_on else "open their photo"
+    return (f"{path.name} holds marks (scribbles) saved by segmix, not a photo: {photo}, then load them with "
+            "File > Load Scribbles...")
+
+
+def marks_size_words(path, shape) -> str | None:
+    """Why marks saved by segmix on another photo do not load onto a photo of ``shape`` (H, W):
+    the photo they were drawn on, named; None when the file records no photo or has this size.
+
+    The label file's words ("scribbles are 6000 x 4000 pixels but the image is 229 x 422; ...
+    resize them to 229 x 422 with nearest-neighbour sampling (interpolation would invent label
+    values)") named neither the photo the file records nor what to do in the window.
+    """
+    from PIL import Image
+
+    drawn_on = _marks_photo_name(path)
+    if drawn_on is None:
+        return None
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+    except Exception:  # noqa: BLE001 - the loader's own refusal stands
+        return None
+    if (height, width) == tuple(shape[:2]):
+        return None
+    return (f"{Path(path).name} holds marks drawn on {drawn_on} ({width} x {height} pixels), not on this "
+            f"{shape[1]} x {shape[0]} photo: open {drawn_on}, then load them.")

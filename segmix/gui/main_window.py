@@ -1272,6 +1272,11 @@ class MainWindow(QMainWindow):
         # A note about the previous photo (its frames, say) must not stand under this one;
         # this photo's own notes arrive while it loads.
         self.statusBar().clearMessage()
+        marks_words = files.marks_file_words(path)
+        if marks_words is not None:
+            # A marks file decodes as a photo (an all-black one): refused, as a model file is.
+            self.show_message("Cannot open photo", marks_words)
+            return False
         try:
             loaded = files.load_image_info(path)
         except (ValueError, OSError) as exc:
@@ -1483,7 +1488,7 @@ class MainWindow(QMainWindow):
         try:
             labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
         except (ValueError, OSError) as exc:
-            self.show_message("Cannot load scribbles", str(exc))
+            self.show_message("Cannot load scribbles", files.marks_size_words(path, self.image.shape) or str(exc))
             return False
         # As `segmix segment --scribbles`: a file that marks nothing, or every pixel one class,
         # cannot train; refused by name, and the marks shown stay (an empty file replaced them

@@ -1,0 +1,82 @@
+"""Window faults found in session 35 (trial 35c): Segment and Skin modes used for real under
+Xvfb with xdotool, on photos of many kinds (a 3 x 3 photo, a 6000 x 4000 one, marks files)."""
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from gui_helpers import paint_two_classes, viewport_point
+
+
+# == a click on a photo smaller than its disc ======================================================
+def test_a_click_covering_a_tiny_photo_says_to_paint_with_a_brush(qtbot, make_window, tmp_path):
+    # A click on a 3 x 3 photo covers all of it; the window said "mark only part of it (a smaller
+    # brush: [, ...)", and after [ down to 1 px the next click covered it again: the click's disc
+    # keeps its radius whatever the brush size.
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 255, (3, 3, 3), dtype=np.uint8)).save(tmp_path / "tiny3.png")
+    window = make_window(tmp_path / "tiny3.png")
+    window.set_tool("click")
+    window.canvas.set_brush_size(1)
+    with qtbot.waitSignal(window.controller.failed, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 1, 1))
+    assert window.layer.labels.all()
+    status = window.modes["segment"].training_panel.status_label.text()
+    for text in (status, window.hint_label.text(), window.statusBar().currentMessage()):
+        assert "your click covers all of the 3 x 3 photo as foreground" in text, text
+    assert "whatever the brush size" in status and "paint with a brush instead" in status
+    assert "a smaller brush: [," not in status  # the advice that did not help
+
+
+# == a marks file opened as a photo ==================================================================
+def _saved_marks(qtbot, window, tmp_path):
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    marks = tmp_path / "two_scribbles.png"
+    assert window.export("scribbles", marks)
+    return marks
+
+
+def test_a_marks_file_opened_or_dropped_as_a_photo_is_named_with_its_menu(qtbot, window, messages, tmp_path):
+    # File > Open Photo on big_scribbles.png (to get the marks back) showed an all-black photo
+    # without a word: a label PNG decodes as a picture.
+    marks = _saved_marks(qtbot, window, tmp_path)
+    shown = window.image_path
+    labels = window.layer.labels.copy()
+    for how in (window.open_image, window.canvas.file_dropped.emit):
+        messages.clear()
+        how(str(marks))
+        assert messages, "no word"
+        assert messages[-1][1] == ("two_scribbles.png holds marks (scribbles) saved by segmix, not a photo: open "
+                                   "two.png (the photo they were drawn on), then load them with File > Load "
+                                   "Scribbles..."), messages[-1]
+        assert window.image_path == shown
+        assert np.array_equal(window.layer.labels, labels)
+    # A PNG that is no marks file still opens as a photo.
+    plain = tmp_path / "plain.png"
+    Image.fromarray(np.zeros((20, 30, 3), np.uint8)).save(plain)
+    assert window.open_image(plain)
+
+
+def test_marks_of_a_photo_of_another_size_name_that_photo(qtbot, window, messages, tmp_path):
+    # Marks saved on a 6000 x 4000 photo, loaded onto a 229 x 422 one: "scribbles are 6000 x
+    # 4000 pixels but the image is 229 x 422; draw the scribbles on this image, or resize them
+    # to 229 x 422 with nearest-neighbour sampling (interpolation would invent label values)",
+    # while the file names the photo they were drawn on.
+    marks = _saved_marks(qtbot, window, tmp_path)
+    small = tmp_path / "small.png"
+    Image.fromarray(np.full((25, 17, 3), 90, np.uint8)).save(small)
+    assert window.open_image(small)
+    messages.clear()
+    assert not window.load_scribbles(marks)
+    height, width = Image.open(marks).size[::-1]
+    assert messages[-1][1] == (f"two_scribbles.png holds marks drawn on two.png ({width} x {height} pixels), not on "
+                               "this 17 x 25 photo: open two.png, then load them."), messages[-1]
+    # A label map made by hand (no record of its photo) keeps the loader's words.
+    hand = tmp_path / "hand.png"
+    Image.fromarray(np.ones((5, 5), np.uint8)).save(hand)
+    messages.clear()
+    assert not window.load_scribbles(hand)
+    assert "nearest-neighbour" in messages[-1][1]
