@@ -376,6 +376,7 @@ class MainWindow(QMainWindow):
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
+        self._photo_changing = False  # set_image between the canvas's new photo and the modes'
         self._pan_said = False  # _say_how_to_pan: once a session
         self.undo_group = QUndoGroup(self)
         # Before anything shows a message: its message is elided before the pixel read-out
@@ -1353,10 +1354,19 @@ class MainWindow(QMainWindow):
             self._mode_messages.pop(mode.name, None)  # about the previous photo
         for mode in sharing:
             self._undo_stacks[mode.name].clear()
-        self.canvas.set_image(on_checkerboard(image, picture.alpha), self.layer)
-        self._scale_brush_to_photo()
-        for mode in sharing:
-            mode.on_image_changed()
+        # The canvas fits the new photo and reports the pixel under a resting pointer
+        # (_pointer_over_moved) before the modes drop the previous photo's result: the read-out
+        # then indexed that result with the new photo's coordinates (an IndexError traceback
+        # when a 4000 x 200 photo replaced an 854 x 480 one under the pointer). The modes'
+        # words wait for on_image_changed; update_hint below gives them.
+        self._photo_changing = True
+        try:
+            self.canvas.set_image(on_checkerboard(image, picture.alpha), self.layer)
+            self._scale_brush_to_photo()
+            for mode in sharing:
+                mode.on_image_changed()
+        finally:
+            self._photo_changing = False
         self.update_hint()
         self.update_title()
         self.update_actions()
@@ -1849,7 +1859,8 @@ class MainWindow(QMainWindow):
         r, g, b = (int(v) for v in self.image[y, x])
         self.position_label.setText(f"x {x}, y {y}")
         self.colour_label.setText(f"RGB {r}, {g}, {b}")
-        self.posterior_label.setText(self.active_mode.pixel_info(x, y))
+        # While a new photo replaces the shown one, the mode's result is still the old photo's.
+        self.posterior_label.setText("" if self._photo_changing else self.active_mode.pixel_info(x, y))
 
     def update_hint(self) -> None:
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""

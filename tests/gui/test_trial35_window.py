@@ -80,3 +80,33 @@ def test_marks_of_a_photo_of_another_size_name_that_photo(qtbot, window, message
     messages.clear()
     assert not window.load_scribbles(hand)
     assert "nearest-neighbour" in messages[-1][1]
+
+
+# == a larger photo opened under a resting pointer ====================================================
+def test_a_photo_opened_under_a_resting_pointer_reads_out_no_stale_result(qtbot, window, tmp_path):
+    # With the pointer resting on the photo, Ctrl+O of a 4000 x 200 strip over an 854 x 480
+    # photo's result printed "IndexError: index 1618 is out of bounds for axis 1 with size 854"
+    # (MainWindow._show_pixel_info): the canvas reports the pixel under the pointer as soon as
+    # it fits the new photo, before the modes drop the old photo's result.
+    from segmix.gui.signals import emit
+
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: window.modes["segment"].outcome is not None
+                    and not window.modes["segment"].result_pending, timeout=60000)
+    old_width = window.image.shape[1]
+    canvas = window.canvas
+    set_image = canvas.set_image
+    readouts = []
+
+    def set_image_under_pointer(*args, **kwargs):
+        set_image(*args, **kwargs)
+        emit(canvas.cursor_moved, old_width + 20, 5)  # what _pointer_over_moved reports there
+        readouts.append(window.posterior_label.text())
+
+    canvas.set_image = set_image_under_pointer
+    strip = tmp_path / "strip.png"
+    Image.fromarray(np.full((30, old_width + 100, 3), 120, np.uint8)).save(strip)
+    assert window.open_image(strip)  # pytest-qt fails the test on an exception in the slot
+    assert readouts == [""]
+    assert window.position_label.text() == f"x {old_width + 20}, y 5"
+    assert window.posterior_label.text() == "P(foreground) -"  # the new photo has no result yet
