@@ -517,6 +517,23 @@ _OTHER_KIND = re.compile(r"is a '(?P<kind>[a-z -]+)' model, not a")
 
 # str() of an OSError naming its file, "[Errno 1] Operation not permitted: '/sys/masks'" (Video
 # mode's Export All Masks into /sys): the window says "/sys/masks: operation not permitted".
+#: A segmix output given where marks are read ("is a mask written by segmix segment, not
+#: scribbles"): the window's own exports carry the command's mark, so a window user who had
+#: only used Export Mask read of a command they never ran. The window names its export first.
+_WRITTEN_BY = re.compile(r"(?P<what>a mask|a probability map|a cut-out|an image) written by segmix "
+                         r"(?P<command>segment|skin apply|background|quantize)\b")
+_EXPORTED_FROM = {"segment": "Segment mode's File > Export", "skin apply": "Skin mode's File > Export",
+                  "background": "Video mode's Export All Masks"}
+
+
+def _written_by_text(match: re.Match) -> str:
+    command = match.group("command")
+    where = _EXPORTED_FROM.get(command)
+    if where is None:
+        return match.group(0)  # the command line alone writes it (quantize)
+    return f"{match.group('what')} exported by segmix ({where} or segmix {command})"
+
+
 _OS_ERROR = re.compile(r"^\[Errno -?\d+\] (?P<words>.+): '(?P<file>[^']+)'$", re.DOTALL)
 
 
@@ -550,6 +567,7 @@ def window_message(text: str) -> str:
     text = _TOO_LARGE.sub(_too_large_text, text)
     text = _OVER_LIMIT.sub(_over_limit_text, text)
     text = _OS_ERROR.sub(_os_error_text, text)
+    text = _WRITTEN_BY.sub(_written_by_text, text)
     # The library names another kind of model as Python writes a string ("is a 'segmentation'
     # model, not a skin model"); the window says it in words.
     text = _OTHER_KIND.sub(r"is a \g<kind> model, not a", text)

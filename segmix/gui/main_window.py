@@ -1498,7 +1498,8 @@ class MainWindow(QMainWindow):
         try:
             labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
         except (ValueError, OSError) as exc:
-            self.show_message("Cannot load scribbles", files.marks_size_words(path, self.image.shape) or str(exc))
+            self.show_message("Cannot load scribbles",
+                              files.marks_size_words(path, self.image.shape) or files.window_message(str(exc)))
             return False
         # As `segmix segment --scribbles`: a file that marks nothing, or every pixel one class,
         # cannot train; refused by name, and the marks shown stay (an empty file replaced them

@@ -110,3 +110,33 @@ def test_a_photo_opened_under_a_resting_pointer_reads_out_no_stale_result(qtbot,
     assert readouts == [""]
     assert window.position_label.text() == f"x {old_width + 20}, y 5"
     assert window.posterior_label.text() == "P(foreground) -"  # the new photo has no result yet
+
+
+# == an exported mask loaded as marks ==================================================================
+def test_an_exported_mask_loaded_as_marks_names_the_windows_export(qtbot, window, messages, tmp_path):
+    # File > Load Scribbles on the mask File > Export Mask had just written said "is a mask
+    # written by segmix segment, not scribbles": the window's exports carry the command's mark,
+    # and the user had run no command.
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: window.modes["segment"].outcome is not None
+                    and not window.modes["segment"].result_pending, timeout=60000)
+    mask = tmp_path / "two_mask.png"
+    assert window.export("mask", mask)
+    messages.clear()
+    assert not window.load_scribbles(mask)
+    text = messages[-1][1]
+    assert ("is a mask exported by segmix (Segment mode's File > Export or segmix segment), not scribbles"
+            in text), text
+
+
+def test_window_message_names_the_export_of_each_command():
+    from segmix.gui.files import window_message
+
+    assert window_message("x.png: is a probability map written by segmix skin apply, not scribbles") == (
+        "x.png: is a probability map exported by segmix (Skin mode's File > Export or segmix skin apply), "
+        "not scribbles")
+    assert window_message("x.png: is an image written by segmix quantize, not scribbles") == (
+        "x.png: is an image written by segmix quantize, not scribbles")  # no window export writes it
+    # A replace refusal's "a file written by segmix background" is not an export's name.
+    kept = "out.png: exists and segmix segment did not write it: it is a file written by segmix background"
+    assert window_message(kept) == kept
