@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
 
 from segmix.frames import is_sequence_path
 from segmix.gui import file_dialogs, files, window_geometry
-from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas
+from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas, accept_as_copy, dropped_files,
+                               left_out_words)
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
@@ -822,6 +823,7 @@ class MainWindow(QMainWindow):
         canvas.zoom_changed.connect(self._say_how_to_pan)
         canvas.brush_size_changed.connect(self.tool_panel.set_brush_size)
         canvas.file_dropped.connect(self.open_image)
+        canvas.files_dropped.connect(self.open_dropped)
         canvas.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
@@ -1963,15 +1965,27 @@ class MainWindow(QMainWindow):
 
     # == drag and drop on the window frame (the canvas handles its own) ================
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
+        if dropped_files(event):
+            accept_as_copy(event)  # read, never moved (see accept_as_copy)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if dropped_files(event):
+            accept_as_copy(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                event.acceptProposedAction()
-                self.open_image(url.toLocalFile())
-                return
+        paths = dropped_files(event)
+        if paths:
+            accept_as_copy(event)
+            self.open_dropped(paths)
+
+    def open_dropped(self, paths: list[str]) -> bool:
+        """Open the first of the files dropped on the window; say that the others were not
+        opened (the rest of a multiple selection went unopened without a word)."""
+        opened = self.open_image(paths[0])
+        if opened and len(paths) > 1:
+            note = self.statusBar().currentMessage()  # the photo's own note (a threshold kept) stays
+            self.statusBar().showMessage(f"{left_out_words(paths)} {note}".strip(), 15000)
+        return opened
 
     # == persistence and shutdown ========================================================
     def _restore_settings(self) -> None:

@@ -140,3 +140,44 @@ def test_window_message_names_the_export_of_each_command():
     # A replace refusal's "a file written by segmix background" is not an export's name.
     kept = "out.png: exists and segmix segment did not write it: it is a file written by segmix background"
     assert window_message(kept) == kept
+
+
+# == drag and drop ======================================================================================
+def _drop_event(kind, paths, point):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    if kind == "enter":
+        event = QDragEnterEvent(point, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    else:
+        event = QDropEvent(QPointF(point), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event.setDropAction(Qt.DropAction.MoveAction)  # what Qt proposed for a source offering both
+    return event, mime
+
+
+def test_a_drop_is_accepted_as_a_copy_and_the_files_left_unopened_are_said(qtbot, window, tmp_path):
+    # A real drag from a Qt source offering Copy and Move onto the canvas (under Xvfb) came back
+    # as MoveAction: the window accepted the proposed action, and Qt tells a source that sees a
+    # move to delete its original, the photo dropped. With three photos dropped, the first
+    # opened and the other two went unopened without a word.
+    paths = []
+    for name in ("a.png", "b.png", "c.png"):
+        Image.fromarray(np.full((12, 16, 3), 40 * len(paths), np.uint8)).save(tmp_path / name)
+        paths.append(tmp_path / name)
+    for target in (window.canvas, window):
+        point = viewport_point(window, 3, 3)
+        enter, _ = _drop_event("enter", paths, point)
+        target.dragEnterEvent(enter)
+        assert enter.isAccepted() and enter.dropAction() == Qt.DropAction.CopyAction
+        drop, _ = _drop_event("drop", paths, point)
+        target.dropEvent(drop)
+        assert drop.isAccepted() and drop.dropAction() == Qt.DropAction.CopyAction
+        assert window.image_path.name == "a.png"
+        message = window.statusBar().currentMessage()
+        assert message.startswith("Opened the first of the 3 files dropped, a.png: the window shows one photo at a "
+                                  "time, so the other 2 were not opened."), message
+        assert all(p.exists() for p in paths)
+        assert window.open_image(tmp_path / "b.png")
