@@ -25,8 +25,9 @@ def test_a_click_covering_a_tiny_photo_says_to_paint_with_a_brush(qtbot, make_wi
     assert window.layer.labels.all()
     status = window.modes["segment"].training_panel.status_label.text()
     for text in (status, window.hint_label.text(), window.statusBar().currentMessage()):
-        assert "your click covers all of the 3 x 3 photo as foreground" in text, text
-    assert "whatever the brush size" in status and "paint with a brush instead" in status
+        assert "your marks cover all of the 3 x 3 photo as foreground" in text, text
+    assert "a click marks a disc of 5 px radius, whatever the brush size" in status
+    assert "paint with a brush instead" in status
     assert "a smaller brush: [," not in status  # the advice that did not help
 
 

@@ -927,8 +927,8 @@ class SegmentMode(Mode):
             # did not help: a trial pressed [ down to 1 px and the next click on a 3 x 3 photo
             # covered it again. A brush does mark part of such a photo.
             radius = click_radius(labels.shape)
-            return (f"your click covers all of the {width} x {height} photo as {name} (a click marks a disc of "
-                    f"{radius:.0f} px radius, whatever the brush size), so nothing is left to classify; on so small "
+            return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to "
+                    f"classify: a click marks a disc of {radius:.0f} px radius, whatever the brush size; on so small "
                     f"a photo paint with a brush instead (1 or 2; [ makes it smaller) and mark some {other} too")
         return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to classify; "
                 f"mark only part of it (a smaller brush: [, or the Eraser: E) and some {other} ({other_key})")
