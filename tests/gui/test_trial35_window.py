@@ -182,3 +182,16 @@ def test_a_drop_is_accepted_as_a_copy_and_the_files_left_unopened_are_said(qtbot
                                   "time, so the other 2 were not opened."), message
         assert all(p.exists() for p in paths)
         assert window.open_image(tmp_path / "b.png")
+
+
+def test_segmix_on_a_marks_file_is_refused_in_one_line(qtbot, window, tmp_path, capsys, monkeypatch):
+    # `segmix big_scribbles.png` opened the window on an all-black photo; now one line, as for a
+    # model file given as the photo, before any display is needed.
+    from segmix import cli
+
+    marks = _saved_marks(qtbot, window, tmp_path)
+    monkeypatch.setattr(cli, "display_missing", lambda: True)  # never reached: refused first
+    assert cli.main([str(marks)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["segmix: error: two_scribbles.png holds marks (scribbles) saved by segmix, not a photo: open two.png "
+                   "(the photo they were drawn on), then load them with File > Load Scribbles..."], err
