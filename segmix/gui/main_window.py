@@ -1277,7 +1277,11 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         marks_words = files.marks_file_words(path)
         if marks_words is not None:
-            # A marks file decodes as a photo (an all-black one): refused, as a model file is.
+            # A marks file decodes as a photo (an all-black one). The marks of the photo shown,
+            # dropped on it or picked in Open Photo, are what the user meant to open: loaded, as
+            # File > Load Scribbles does. Any other is refused, as a model file is.
+            if self.active_mode.uses_scribbles and files.marks_of_photo(path, self.image):
+                return self.load_scribbles(path)
             self.show_message("Cannot open photo", marks_words)
             return False
         try:

@@ -44,6 +44,9 @@ def test_a_marks_file_opened_or_dropped_as_a_photo_is_named_with_its_menu(qtbot,
     # File > Open Photo on big_scribbles.png (to get the marks back) showed an all-black photo
     # without a word: a label PNG decodes as a picture.
     marks = _saved_marks(qtbot, window, tmp_path)
+    other = tmp_path / "other.png"
+    Image.fromarray(np.full((20, 30, 3), 77, np.uint8)).save(other)
+    assert window.open_image(other)  # not the photo the marks were drawn on
     shown = window.image_path
     labels = window.layer.labels.copy()
     for how in (window.open_image, window.canvas.file_dropped.emit):
@@ -195,3 +198,21 @@ def test_segmix_on_a_marks_file_is_refused_in_one_line(qtbot, window, tmp_path, 
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["segmix: error: two_scribbles.png holds marks (scribbles) saved by segmix, not a photo: open two.png "
                    "(the photo they were drawn on), then load them with File > Load Scribbles..."], err
+
+
+def test_marks_of_the_photo_shown_opened_or_dropped_are_loaded(qtbot, window, messages, tmp_path):
+    # Dropping the marks saved on the photo shown (or picking them in Open Photo) is a request
+    # to see them again: they load, as File > Load Scribbles does, rather than being refused
+    # with "open two.png" while two.png is open.
+    marks = _saved_marks(qtbot, window, tmp_path)
+    saved = window.layer.labels.copy()
+    for how in (window.open_image, window.canvas.file_dropped.emit):
+        window.clear_scribbles()
+        assert not window.layer.labels.any()
+        messages.clear()
+        how(str(marks))
+        assert not messages, messages
+        assert window.image_path.name == "two.png"
+        assert np.array_equal(window.layer.labels, saved)
+    # Not added to File > Open Recent: it is no photo.
+    assert not any(entry.endswith("two_scribbles.png") for entry in window._recent_files())
