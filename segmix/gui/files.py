@@ -191,11 +191,36 @@ def replace_question(path, title: str = "") -> str:
     str
     """
     target = Path(path)
-    if not holds_saved_marks(target):
-        return f"{target.name} already exists in {target.parent}. Replace it?"
     what = _REPLACEMENTS.get(title.removeprefix("Save ").strip().lower())
-    return (f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. "
-            + (f"Replace it with {what}?" if what else "Replace it?"))
+    replace = f"Replace it with {what}?" if what else "Replace it?"
+    if holds_saved_marks(target):
+        return f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. {replace}"
+    if _picture_segmix_did_not_write(target):
+        # A trial's Export Mask typed over another photo of the folder was asked only "victim.png
+        # already exists in /tmp/t35c. Replace it?", the words for replacing an earlier export;
+        # the command line refuses such a file without --overwrite.
+        return (f"{target.name} in {target.parent} is a picture that segmix did not write (a photo?); replacing it "
+                f"loses it. {replace}")
+    return f"{target.name} already exists in {target.parent}. Replace it?"
+
+
+def _picture_segmix_did_not_write(path: Path) -> bool:
+    """Whether ``path`` is a colour picture (a photo, most likely) without the mark of a segmix
+    export (segmix.io.segmix_mark). Single-channel files (masks, probability maps, marks of
+    other tools or older segmix versions) get the plain question."""
+    import warnings
+
+    from PIL import Image
+
+    if segmix_io.segmix_mark(path) is not None:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                return im.mode not in ("1", "L", "I", "I;16", "I;16B", "I;16L", "F")
+    except Exception:  # noqa: BLE001 - not an image Pillow knows: the plain question
+        return False
 
 
 def holds_saved_marks(path) -> bool:

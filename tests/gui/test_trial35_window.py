@@ -216,3 +216,41 @@ def test_marks_of_the_photo_shown_opened_or_dropped_are_loaded(qtbot, window, me
         assert np.array_equal(window.layer.labels, saved)
     # Not added to File > Open Recent: it is no photo.
     assert not any(entry.endswith("two_scribbles.png") for entry in window._recent_files())
+
+
+# == an export typed over another photo ==================================================================
+def test_an_export_over_a_photo_says_it_is_a_photo_and_cancel_keeps_it(qtbot, window, tmp_path, monkeypatch):
+    # Export Mask typed over another photo of the folder (victim.png) asked only "victim.png
+    # already exists in /tmp/t35c. Replace it?", the words for an earlier export; the command
+    # line refuses such a file without --overwrite.
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from segmix.gui import file_dialogs, files
+
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: window.modes["segment"].outcome is not None
+                    and not window.modes["segment"].result_pending, timeout=60000)
+    victim = tmp_path / "victim.png"
+    Image.fromarray(np.full((10, 12, 3), (200, 30, 60), np.uint8)).save(victim)
+    before = victim.read_bytes()
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *_args, **_kwargs: str(victim))
+    asked = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        asked.append((box.text(), box.standardButton(box.defaultButton())))
+        box.defaultButton().click()  # Enter: Cancel
+
+    QTimer.singleShot(0, answer)
+    assert not window.export("mask")
+    assert asked == [(f"victim.png in {tmp_path} is a picture that segmix did not write (a photo?); replacing it "
+                      "loses it. Replace it with the mask?", QMessageBox.StandardButton.Cancel)]
+    assert victim.read_bytes() == before
+    # The window's own export there is replaced with the plain question; a mask too.
+    mask = tmp_path / "two_mask.png"
+    assert window.export("mask", mask)
+    assert files.replace_question(mask, "Save mask") == f"two_mask.png already exists in {tmp_path}. Replace it?"
