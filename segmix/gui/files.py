@@ -697,3 +697,16 @@ def marks_size_words(path, shape) -> str | None:
         return None
     return (f"{Path(path).name} holds marks drawn on {drawn_on} ({width} x {height} pixels), not on this "
             f"{shape[1]} x {shape[0]} photo: open {drawn_on}, then load them.")
+
+
+def model_refusal(path, exc: BaseException) -> str:
+    """The window's words for a file that Load Model (or Skin > Load Skin Model) could not read.
+
+    A marks file picked there (File > Save Scribbles' PNG, beside the model in the folder) was
+    "is a PNG image, not a segmix model (a JSON text file)", which did not say what it is nor
+    where it loads.
+    """
+    if holds_saved_marks(path):
+        return (f"{Path(path).name} holds marks (scribbles) saved by segmix, not a model: load them with File > "
+                "Load Scribbles...")
+    return window_message(str(exc))

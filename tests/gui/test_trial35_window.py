@@ -254,3 +254,23 @@ def test_an_export_over_a_photo_says_it_is_a_photo_and_cancel_keeps_it(qtbot, wi
     mask = tmp_path / "two_mask.png"
     assert window.export("mask", mask)
     assert files.replace_question(mask, "Save mask") == f"two_mask.png already exists in {tmp_path}. Replace it?"
+
+
+def test_a_marks_file_picked_as_a_model_is_named_with_its_menu(qtbot, window, messages, tmp_path):
+    # Skin > Load Skin Model (and File > Load Model) on big_scribbles.png said "is a PNG image,
+    # not a segmix model (a JSON text file)".
+    marks = _saved_marks(qtbot, window, tmp_path)
+    words = ("two_scribbles.png holds marks (scribbles) saved by segmix, not a model: load them with File > Load "
+             "Scribbles...")
+    messages.clear()
+    assert not window.modes["segment"].load_model(str(marks))
+    assert messages[-1] == ("Cannot load model", words)
+    window.set_mode("skin")
+    messages.clear()
+    assert not window.modes["skin"].load_skin_model(str(marks))
+    assert messages[-1] == ("Cannot load skin model", words)
+    # Any other file keeps the loader's words.
+    other = tmp_path / "photo.png"
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(other)
+    assert not window.modes["skin"].load_skin_model(str(other))
+    assert "not a segmix model" in messages[-1][1]

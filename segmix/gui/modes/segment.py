@@ -1200,7 +1200,7 @@ class SegmentMode(Mode):
         try:
             model = files.read_segmentation_model(Path(path))
         except (ValueError, OSError) as exc:
-            shell.show_message("Cannot load model", files.window_message(str(exc)))
+            shell.show_message("Cannot load model", files.model_refusal(path, exc))
             return False
         if not self.active:
             shell.set_mode(self.name, activate=False)
