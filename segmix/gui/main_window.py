@@ -64,6 +64,8 @@ MAX_RECENT = 8
 PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the middle mouse button."
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
+#: The narrowest the photo's column gets (px): the banner's everyday hint wraps to six lines there.
+MIN_CANVAS_WIDTH = 240
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
 #: The tool every session starts on (not the last session's: _restore_settings).
 FIRST_TOOL = "foreground"
@@ -389,6 +391,10 @@ class MainWindow(QMainWindow):
         self.warning_relay.install()
 
         self.canvas = ScribbleCanvas()
+        # A floor for the photo's column: the docks keep their width, so a window resized down
+        # to its minimum (343 px wide under Xvfb) left the photo a column 90 px wide under a
+        # banner wrapped to some 20 lines, with the photo 60 px high below it.
+        self.canvas.setMinimumWidth(MIN_CANVAS_WIDTH)
         # The reference: Segment mode's hint after a result, in the default style.
         everyday = HINT_TRAINED.format(style="Green = foreground (the result); red / blue = your foreground / "
                                        "background marks", marks=FIX_WITH[None])

@@ -274,3 +274,18 @@ def test_a_marks_file_picked_as_a_model_is_named_with_its_menu(qtbot, window, me
     Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(other)
     assert not window.modes["skin"].load_skin_model(str(other))
     assert "not a segmix model" in messages[-1][1]
+
+
+# == the window resized very small =====================================================================
+def test_the_photo_keeps_a_usable_column_in_the_smallest_window(qtbot, window):
+    # Resized down to its minimum (343 x 489 under Xvfb), the window left the photo a column
+    # 90 px wide, under a banner wrapped to some 20 lines, over a photo 60 px high.
+    from segmix.gui.main_window import MIN_CANVAS_WIDTH
+
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not window.modes["segment"].result_pending, timeout=60000)
+    window.resize(100, 100)
+    qtbot.waitUntil(lambda: window.width() < 700, timeout=2000)
+    qtbot.wait(50)
+    assert window.canvas.width() >= MIN_CANVAS_WIDTH
+    assert window.canvas.height() > window.hint_label.height()  # the photo, not the banner, fills the column
