@@ -688,4 +688,5 @@ def left_out_words(paths: list[str]) -> str:
             f"at a time, so the other {'one was' if more == 1 else f'{more} were'} not opened.")
 
 
-__all__ = ["ArrayImageItem", "ScribbleCanvas", "StrokeDiff", "TOOLS", "accept_as_copy", "dropped_files", "left_out_words"]
+__all__ = ["ArrayImageItem", "ScribbleCanvas", "StrokeDiff", "TOOLS", "accept_as_copy", "dropped_files",
+           "left_out_words"]

@@ -194,7 +194,8 @@ def replace_question(path, title: str = "") -> str:
     what = _REPLACEMENTS.get(title.removeprefix("Save ").strip().lower())
     replace = f"Replace it with {what}?" if what else "Replace it?"
     if holds_saved_marks(target):
-        return f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. {replace}"
+        return (f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. "
+                f"{replace}")
     if _picture_segmix_did_not_write(target):
         # A trial's Export Mask typed over another photo of the folder was asked only "victim.png
         # already exists in /tmp/t35c. Replace it?", the words for replacing an earlier export;
@@ -540,8 +541,6 @@ BACKGROUND_MODEL_WORDS = "a background model (written by segmix background on th
 _OTHER_KIND = re.compile(r"is a '(?P<kind>[a-z -]+)' model, not a")
 
 
-# str() of an OSError naming its file, "[Errno 1] Operation not permitted: '/sys/masks'" (Video
-# mode's Export All Masks into /sys): the window says "/sys/masks: operation not permitted".
 #: A segmix output given where marks are read ("is a mask written by segmix segment, not
 #: scribbles"): the window's own exports carry the command's mark, so a window user who had
 #: only used Export Mask read of a command they never ran. The window names its export first.
@@ -559,6 +558,8 @@ def _written_by_text(match: re.Match) -> str:
     return f"{match.group('what')} exported by segmix ({where} or segmix {command})"
 
 
+# str() of an OSError naming its file, "[Errno 1] Operation not permitted: '/sys/masks'" (Video
+# mode's Export All Masks into /sys): the window says "/sys/masks: operation not permitted".
 _OS_ERROR = re.compile(r"^\[Errno -?\d+\] (?P<words>.+): '(?P<file>[^']+)'$", re.DOTALL)
 
 
