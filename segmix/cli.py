@@ -2455,6 +2455,12 @@ def _cmd_open(args: argparse.Namespace) -> int:
         else:
             # Its data too, cheaply (a JPEG cut short opened the window with an error dialog).
             check_image_file(args.image, _max_pixels(args))
+            from segmix.gui.files import marks_file_words
+
+            # A marks file decodes as an all-black photo; the window refuses it with these words.
+            words = marks_file_words(args.image)
+            if words is not None:
+                raise UserError(words)
     if display_missing():
         raise UserError(NO_DISPLAY)
     if sys.platform.startswith("linux"):

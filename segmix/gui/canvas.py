@@ -102,7 +102,9 @@ class ScribbleCanvas(QGraphicsView):
     brush_size_changed(int)
         Brush diameter in image pixels.
     file_dropped(str)
-        A local file was dropped on the canvas.
+        Open this local file (a caller's request; the canvas itself emits files_dropped).
+    files_dropped(list)
+        Local files were dropped on the canvas (their paths, in the order dragged).
     notice(str)
         Why a gesture marked nothing (a box covering the whole photo), for the status bar.
     """
@@ -113,6 +115,7 @@ class ScribbleCanvas(QGraphicsView):
     zoom_changed = Signal(float)
     brush_size_changed = Signal(int)
     file_dropped = Signal(str)
+    files_dropped = Signal(list)
     notice = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
@@ -638,22 +641,52 @@ class ScribbleCanvas(QGraphicsView):
 
     # -- drag and drop ----------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
+        if dropped_files(event):
+            accept_as_copy(event)
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        if dropped_files(event):
+            accept_as_copy(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                event.acceptProposedAction()
-                emit(self.file_dropped, url.toLocalFile())
-                return
-        event.ignore()
+        paths = dropped_files(event)
+        if not paths:
+            event.ignore()
+            return
+        accept_as_copy(event)
+        emit(self.files_dropped, paths)
 
 
-__all__ = ["ArrayImageItem", "ScribbleCanvas", "StrokeDiff", "TOOLS"]
+def dropped_files(event) -> list[str]:
+    """The local files of a drag-and-drop ``event``, in the order dragged."""
+    return [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+
+
+def accept_as_copy(event) -> None:
+    """Accept a drag or drop of files as a copy: the window only reads them.
+
+    Accepting the proposed action accepted a move when the source offered one (a Qt drag source
+    offering Copy and Move got MoveAction back from a drop under Xvfb), and Qt tells a source
+    that sees a move to delete its original data: a file manager or photo browser acting on that
+    would remove the photo the user dropped.
+    """
+    if event.possibleActions() & Qt.DropAction.CopyAction:
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+    else:
+        event.acceptProposedAction()
+
+
+def left_out_words(paths: list[str]) -> str:
+    """What the status bar says of files dropped beside the first, which alone is opened."""
+    from pathlib import Path
+
+    more = len(paths) - 1
+    return (f"Opened the first of the {len(paths)} files dropped, {Path(paths[0]).name}: the window shows one photo "
+            f"at a time, so the other {'one was' if more == 1 else f'{more} were'} not opened.")
+
+
+__all__ = ["ArrayImageItem", "ScribbleCanvas", "StrokeDiff", "TOOLS", "accept_as_copy", "dropped_files",
+           "left_out_words"]

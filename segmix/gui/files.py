@@ -191,11 +191,37 @@ def replace_question(path, title: str = "") -> str:
     str
     """
     target = Path(path)
-    if not holds_saved_marks(target):
-        return f"{target.name} already exists in {target.parent}. Replace it?"
     what = _REPLACEMENTS.get(title.removeprefix("Save ").strip().lower())
-    return (f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. "
-            + (f"Replace it with {what}?" if what else "Replace it?"))
+    replace = f"Replace it with {what}?" if what else "Replace it?"
+    if holds_saved_marks(target):
+        return (f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. "
+                f"{replace}")
+    if _picture_segmix_did_not_write(target):
+        # A trial's Export Mask typed over another photo of the folder was asked only "victim.png
+        # already exists in /tmp/t35c. Replace it?", the words for replacing an earlier export;
+        # the command line refuses such a file without --overwrite.
+        return (f"{target.name} in {target.parent} is a picture that segmix did not write (a photo?); replacing it "
+                f"loses it. {replace}")
+    return f"{target.name} already exists in {target.parent}. Replace it?"
+
+
+def _picture_segmix_did_not_write(path: Path) -> bool:
+    """Whether ``path`` is a colour picture (a photo, most likely) without the mark of a segmix
+    export (segmix.io.segmix_mark). Single-channel files (masks, probability maps, marks of
+    other tools or older segmix versions) get the plain question."""
+    import warnings
+
+    from PIL import Image
+
+    if segmix_io.segmix_mark(path) is not None:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as im:
+                return im.mode not in ("1", "L", "I", "I;16", "I;16B", "I;16L", "F")
+    except Exception:  # noqa: BLE001 - not an image Pillow knows: the plain question
+        return False
 
 
 def holds_saved_marks(path) -> bool:
@@ -515,6 +541,23 @@ BACKGROUND_MODEL_WORDS = "a background model (written by segmix background on th
 _OTHER_KIND = re.compile(r"is a '(?P<kind>[a-z -]+)' model, not a")
 
 
+#: A segmix output given where marks are read ("is a mask written by segmix segment, not
+#: scribbles"): the window's own exports carry the command's mark, so a window user who had
+#: only used Export Mask read of a command they never ran. The window names its export first.
+_WRITTEN_BY = re.compile(r"(?P<what>a mask|a probability map|a cut-out|an image) written by segmix "
+                         r"(?P<command>segment|skin apply|background|quantize)\b")
+_EXPORTED_FROM = {"segment": "Segment mode's File > Export", "skin apply": "Skin mode's File > Export",
+                  "background": "Video mode's Export All Masks"}
+
+
+def _written_by_text(match: re.Match) -> str:
+    command = match.group("command")
+    where = _EXPORTED_FROM.get(command)
+    if where is None:
+        return match.group(0)  # the command line alone writes it (quantize)
+    return f"{match.group('what')} exported by segmix ({where} or segmix {command})"
+
+
 # str() of an OSError naming its file, "[Errno 1] Operation not permitted: '/sys/masks'" (Video
 # mode's Export All Masks into /sys): the window says "/sys/masks: operation not permitted".
 _OS_ERROR = re.compile(r"^\[Errno -?\d+\] (?P<words>.+): '(?P<file>[^']+)'$", re.DOTALL)
@@ -550,6 +593,7 @@ def window_message(text: str) -> str:
     text = _TOO_LARGE.sub(_too_large_text, text)
     text = _OVER_LIMIT.sub(_over_limit_text, text)
     text = _OS_ERROR.sub(_os_error_text, text)
+    text = _WRITTEN_BY.sub(_written_by_text, text)
     # The library names another kind of model as Python writes a string ("is a 'segmentation'
     # model, not a skin model"); the window says it in words.
     text = _OTHER_KIND.sub(r"is a \g<kind> model, not a", text)
@@ -584,3 +628,86 @@ def model_file_words(path) -> str | None:
         return f"{path.name} is a skin model, not a photo: load it with Skin > Load Skin Model... to apply it."
     return (f"{path.name} is a segmentation model, not a photo: load it with File > Load Model... to apply it "
             "to the photo open.")
+
+
+def _marks_photo_record(path) -> dict:
+    """The record of the photo a marks file was drawn on (PHOTO_KEY: its name and a digest of
+    its pixels); empty when the file has none or it cannot be read."""
+    import json
+
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            record = json.loads(im.info.get(PHOTO_KEY) or "null")
+    except Exception:  # noqa: BLE001 - a record that cannot be read names no photo
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _marks_photo_name(path) -> str | None:
+    """The file name of the photo a marks file records it was drawn on (PHOTO_KEY), or None."""
+    name = _marks_photo_record(path).get("name")
+    return name if isinstance(name, str) and name else None
+
+
+def marks_of_photo(path, image) -> bool:
+    """Whether the marks file ``path`` records that it was drawn on ``image`` (its pixels as
+    displayed, segmix.mark_settings.pixels_digest: a copy under another name counts)."""
+    pixels = _marks_photo_record(path).get("pixels")
+    return isinstance(pixels, str) and image is not None and pixels == segmix_mark_settings.pixels_digest(image)
+
+
+def marks_file_words(path) -> str | None:
+    """What to say of a marks file (File > Save Scribbles, ``segment --save-scribbles``)
+    opened, or dropped, as a photo; None for any other file.
+
+    Such a file is a label PNG (0 unmarked, 1 and 2 the classes), which opened as a photo
+    showed an all-black picture without a word (a trial opened ``big_scribbles.png`` with
+    Ctrl+O to get its marks back). It names the photo the marks were drawn on when the file
+    records it (segmix.mark_settings.PHOTO_KEY) and the menu that loads them.
+    """
+    path = Path(path)
+    if not holds_saved_marks(path):
+        return None
+    drawn_on = _marks_photo_name(path)
+    photo = f"open {drawn_on} (the photo they were drawn on)" if drawn_on else "open their photo"
+    return (f"{path.name} holds marks (scribbles) saved by segmix, not a photo: {photo}, then load them with "
+            "File > Load Scribbles...")
+
+
+def marks_size_words(path, shape) -> str | None:
+    """Why marks saved by segmix on another photo do not load onto a photo of ``shape`` (H, W):
+    the photo they were drawn on, named; None when the file records no photo or has this size.
+
+    The label file's words ("scribbles are 6000 x 4000 pixels but the image is 229 x 422; ...
+    resize them to 229 x 422 with nearest-neighbour sampling (interpolation would invent label
+    values)") named neither the photo the file records nor what to do in the window.
+    """
+    from PIL import Image
+
+    drawn_on = _marks_photo_name(path)
+    if drawn_on is None:
+        return None
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+    except Exception:  # noqa: BLE001 - the loader's own refusal stands
+        return None
+    if (height, width) == tuple(shape[:2]):
+        return None
+    return (f"{Path(path).name} holds marks drawn on {drawn_on} ({width} x {height} pixels), not on this "
+            f"{shape[1]} x {shape[0]} photo: open {drawn_on}, then load them.")
+
+
+def model_refusal(path, exc: BaseException) -> str:
+    """The window's words for a file that Load Model (or Skin > Load Skin Model) could not read.
+
+    A marks file picked there (File > Save Scribbles' PNG, beside the model in the folder) was
+    "is a PNG image, not a segmix model (a JSON text file)", which did not say what it is nor
+    where it loads.
+    """
+    if holds_saved_marks(path):
+        return (f"{Path(path).name} holds marks (scribbles) saved by segmix, not a model: load them with File > "
+                "Load Scribbles...")
+    return window_message(str(exc))

@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
 
 from segmix.frames import is_sequence_path
 from segmix.gui import file_dialogs, files, window_geometry
-from segmix.gui.canvas import DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas
+from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas, accept_as_copy, dropped_files,
+                               left_out_words)
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
@@ -63,6 +64,8 @@ MAX_RECENT = 8
 PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the middle mouse button."
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
+#: The narrowest the photo's column gets (px): the banner's everyday hint wraps to six lines there.
+MIN_CANVAS_WIDTH = 240
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
 #: The tool every session starts on (not the last session's: _restore_settings).
 FIRST_TOOL = "foreground"
@@ -376,6 +379,7 @@ class MainWindow(QMainWindow):
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
         self._counts_cache: tuple[LabelLayer, tuple[int, int]] | None = None  # see label_counts
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
+        self._photo_changing = False  # set_image between the canvas's new photo and the modes'
         self._pan_said = False  # _say_how_to_pan: once a session
         self.undo_group = QUndoGroup(self)
         # Before anything shows a message: its message is elided before the pixel read-out
@@ -387,6 +391,10 @@ class MainWindow(QMainWindow):
         self.warning_relay.install()
 
         self.canvas = ScribbleCanvas()
+        # A floor for the photo's column: the docks keep their width, so a window resized down
+        # to its minimum (343 px wide under Xvfb) left the photo a column 90 px wide under a
+        # banner wrapped to some 20 lines, with the photo 60 px high below it.
+        self.canvas.setMinimumWidth(MIN_CANVAS_WIDTH)
         # The reference: Segment mode's hint after a result, in the default style.
         everyday = HINT_TRAINED.format(style="Green = foreground (the result); red / blue = your foreground / "
                                        "background marks", marks=FIX_WITH[None])
@@ -821,6 +829,7 @@ class MainWindow(QMainWindow):
         canvas.zoom_changed.connect(self._say_how_to_pan)
         canvas.brush_size_changed.connect(self.tool_panel.set_brush_size)
         canvas.file_dropped.connect(self.open_image)
+        canvas.files_dropped.connect(self.open_dropped)
         canvas.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
@@ -1272,6 +1281,15 @@ class MainWindow(QMainWindow):
         # A note about the previous photo (its frames, say) must not stand under this one;
         # this photo's own notes arrive while it loads.
         self.statusBar().clearMessage()
+        marks_words = files.marks_file_words(path)
+        if marks_words is not None:
+            # A marks file decodes as a photo (an all-black one). The marks of the photo shown,
+            # dropped on it or picked in Open Photo, are what the user meant to open: loaded, as
+            # File > Load Scribbles does. Any other is refused, as a model file is.
+            if self.active_mode.uses_scribbles and files.marks_of_photo(path, self.image):
+                return self.load_scribbles(path)
+            self.show_message("Cannot open photo", marks_words)
+            return False
         try:
             loaded = files.load_image_info(path)
         except (ValueError, OSError) as exc:
@@ -1348,10 +1366,19 @@ class MainWindow(QMainWindow):
             self._mode_messages.pop(mode.name, None)  # about the previous photo
         for mode in sharing:
             self._undo_stacks[mode.name].clear()
-        self.canvas.set_image(on_checkerboard(image, picture.alpha), self.layer)
-        self._scale_brush_to_photo()
-        for mode in sharing:
-            mode.on_image_changed()
+        # The canvas fits the new photo and reports the pixel under a resting pointer
+        # (_pointer_over_moved) before the modes drop the previous photo's result: the read-out
+        # then indexed that result with the new photo's coordinates (an IndexError traceback
+        # when a 4000 x 200 photo replaced an 854 x 480 one under the pointer). The modes'
+        # words wait for on_image_changed; update_hint below gives them.
+        self._photo_changing = True
+        try:
+            self.canvas.set_image(on_checkerboard(image, picture.alpha), self.layer)
+            self._scale_brush_to_photo()
+            for mode in sharing:
+                mode.on_image_changed()
+        finally:
+            self._photo_changing = False
         self.update_hint()
         self.update_title()
         self.update_actions()
@@ -1483,7 +1510,8 @@ class MainWindow(QMainWindow):
         try:
             labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
         except (ValueError, OSError) as exc:
-            self.show_message("Cannot load scribbles", str(exc))
+            self.show_message("Cannot load scribbles",
+                              files.marks_size_words(path, self.image.shape) or files.window_message(str(exc)))
             return False
         # As `segmix segment --scribbles`: a file that marks nothing, or every pixel one class,
         # cannot train; refused by name, and the marks shown stay (an empty file replaced them
@@ -1844,7 +1872,8 @@ class MainWindow(QMainWindow):
         r, g, b = (int(v) for v in self.image[y, x])
         self.position_label.setText(f"x {x}, y {y}")
         self.colour_label.setText(f"RGB {r}, {g}, {b}")
-        self.posterior_label.setText(self.active_mode.pixel_info(x, y))
+        # While a new photo replaces the shown one, the mode's result is still the old photo's.
+        self.posterior_label.setText("" if self._photo_changing else self.active_mode.pixel_info(x, y))
 
     def update_hint(self) -> None:
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""
@@ -1946,15 +1975,27 @@ class MainWindow(QMainWindow):
 
     # == drag and drop on the window frame (the canvas handles its own) ================
     def dragEnterEvent(self, event) -> None:  # noqa: N802
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
+        if dropped_files(event):
+            accept_as_copy(event)  # read, never moved (see accept_as_copy)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if dropped_files(event):
+            accept_as_copy(event)
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                event.acceptProposedAction()
-                self.open_image(url.toLocalFile())
-                return
+        paths = dropped_files(event)
+        if paths:
+            accept_as_copy(event)
+            self.open_dropped(paths)
+
+    def open_dropped(self, paths: list[str]) -> bool:
+        """Open the first of the files dropped on the window; say that the others were not
+        opened (the rest of a multiple selection went unopened without a word)."""
+        opened = self.open_image(paths[0])
+        if opened and len(paths) > 1:
+            note = self.statusBar().currentMessage()  # the photo's own note (a threshold kept) stays
+            self.statusBar().showMessage(f"{left_out_words(paths)} {note}".strip(), 15000)
+        return opened
 
     # == persistence and shutdown ========================================================
     def _restore_settings(self) -> None:

@@ -919,6 +919,17 @@ class SegmentMode(Mode):
         name, other = self.class_names if label == FOREGROUND else self.class_names[::-1]
         other_key = "2, or the right button" if label == FOREGROUND else "1"
         height, width = labels.shape
+        canvas = getattr(self.shell, "canvas", None)
+        if getattr(canvas, "tool", None) == "click":
+            from segmix.clicks import click_radius
+
+            # A click's disc keeps its radius whatever the brush size, so "a smaller brush: ["
+            # did not help: a trial pressed [ down to 1 px and the next click on a 3 x 3 photo
+            # covered it again. A brush does mark part of such a photo.
+            radius = click_radius(labels.shape)
+            return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to "
+                    f"classify: a click marks a disc of {radius:.0f} px radius, whatever the brush size; on so small "
+                    f"a photo paint with a brush instead (1 or 2; [ makes it smaller) and mark some {other} too")
         return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to classify; "
                 f"mark only part of it (a smaller brush: [, or the Eraser: E) and some {other} ({other_key})")
 
@@ -1189,7 +1200,7 @@ class SegmentMode(Mode):
         try:
             model = files.read_segmentation_model(Path(path))
         except (ValueError, OSError) as exc:
-            shell.show_message("Cannot load model", files.window_message(str(exc)))
+            shell.show_message("Cannot load model", files.model_refusal(path, exc))
             return False
         if not self.active:
             shell.set_mode(self.name, activate=False)

@@ -390,7 +390,7 @@ class SkinMode(Mode):
         try:
             model = files.read_skin_model(Path(path))
         except (ValueError, OSError) as exc:
-            shell.show_message("Cannot load skin model", files.window_message(str(exc)))
+            shell.show_message("Cannot load skin model", files.model_refusal(path, exc))
             return False
         self._last_save = None
         if not self._may_drop_trained_model("Load skin model", f"Use {Path(path).name} as the skin model?"):
@@ -401,7 +401,7 @@ class SkinMode(Mode):
             try:
                 model = files.read_skin_model(Path(path))
             except (ValueError, OSError) as exc:
-                shell.show_message("Cannot load skin model", files.window_message(str(exc)))
+                shell.show_message("Cannot load skin model", files.model_refusal(path, exc))
                 return False
         self.skin_model, self.skin_model_name = model, Path(path).name
         self._model_unsaved = False
