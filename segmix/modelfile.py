@@ -56,7 +56,8 @@ from typing import Any
 from segmix import __version__
 from segmix.bayes import BayesClassifier
 from segmix.features import FeatureSpace
-from segmix.io import TEXT_ENCODING, describe_binary_file, json_cut_short, missing_words, shown_path, write_json_atomic
+from segmix.io import (TEXT_ENCODING, DuplicateKeyError, json_cut_short, missing_words, refuse_duplicate_keys, shown_path,
+                       undecodable_words, write_json_atomic)
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -308,12 +309,14 @@ def read_model(path) -> SegmixModel:
         raise ModelFileError(f"{path}: is a folder, not a model file") from None
     except UnicodeDecodeError:
         # A photo or mask given as --model (was "'utf-8' codec can't decode byte 0x89 ...").
-        raise ModelFileError(f"{path}: {describe_binary_file(path)}, not a segmix model (a JSON text file)") from None
+        raise ModelFileError(f"{path}: {undecodable_words(path, 'a segmix model (a JSON text file)')}") from None
     except OSError as exc:
         # The system's words alone: "([Errno 36] File name too long: 'm.json')" named the file twice.
         raise ModelFileError(f"{path}: cannot read model file ({(exc.strerror or str(exc)).lower()})") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=refuse_duplicate_keys)
+    except DuplicateKeyError as exc:
+        raise ModelFileError(f"{path}: {exc}") from None
     except ValueError as exc:
         cut = json_cut_short(text, exc)  # a trial got only "Expecting ',' delimiter: line 58 column 27"
         raise ModelFileError(f"{path}: {cut}" if cut else f"{path}: not valid JSON ({exc})") from None

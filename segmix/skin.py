@@ -43,7 +43,7 @@ from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
-                       check_batch_outputs, check_input_folder, check_output_path, describe_binary_file,
+                       check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
                        output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, shown_path, subfolder_hint,
                        written_by)
@@ -253,7 +253,7 @@ def load_uci(path) -> ColorCounts:
             data = np.loadtxt(path, dtype=np.int64, ndmin=2, encoding="utf-8-sig")  # a BOM is no error
     except UnicodeDecodeError:
         # A photo given as --uci (was "'utf-8' codec can't decode byte 0x89 ...").
-        raise ValueError(f"{path}: {describe_binary_file(path)}, not a UCI skin file (rows of B G R label)") from None
+        raise ValueError(f"{path}: {undecodable_words(path, 'a UCI skin file (rows of B G R label)')}") from None
     except ValueError as exc:
         # NumPy's reason, without its advice to the programmer ("use `usecols` to select a
         # subset and avoid this error"), which is no advice to whoever gave the file.

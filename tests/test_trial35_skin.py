@@ -1,0 +1,159 @@
+"""Trial 35 (skin detection, quantisation and exports, as a new user): each test pins a fault
+the trial found.
+
+1. A skin model hand-edited by adding ``"threshold": 0.9`` below the line it meant to change
+   was applied with the added value without a word (``json`` keeps the last of a key given
+   twice); background models alike.
+2. A model (or UCI file) hand-edited and saved as Latin-1 / Windows-1252 was called "a binary
+   file, not a segmix model"; a UTF-16 one ("Unicode" in Windows Notepad) too.
+3. An (N, 3) table of pixels given to ``detect`` was called greyscale, with an ``np.dstack``
+   recipe that made it (N, 3, 3).
+4. A JPEG whose JFIF header states no unit and whose EXIF holds no resolution (an EXIF-rotated
+   photo) gave masks, probability maps and cut-outs of 72 dpi: Pillow's default, not the file's.
+5. A model's mixture weights [1.5, -0.5] were refused as not summing to 1 "(sum 1)".
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix import skin
+from segmix.cli import main
+
+
+@pytest.fixture(scope="module")
+def model_text():
+    """The built-in skin model's JSON text, as a user would copy it to edit."""
+    return skin.builtin_model_path().read_text(encoding="utf-8")
+
+
+def _photo(path, **save):
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (24, 32, 3)).astype(np.uint8)
+    image[6:18, 8:20] = (205, 150, 125)
+    Image.fromarray(image).save(path, **save)
+    return path
+
+
+def _apply(tmp_path, model, capsys):
+    code = main(["skin", "apply", str(_photo(tmp_path / "p.png")), "--output-dir", str(tmp_path / "out"),
+                 "--model", str(model)])
+    return code, capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ 1. a key given twice
+def test_a_model_giving_a_key_twice_is_refused_naming_it(tmp_path, model_text, capsys):
+    assert '"threshold": 0.04' in model_text
+    edited = tmp_path / "own.json"
+    edited.write_text(model_text.replace('"threshold": 0.04', '"threshold": 0.04,\n  "threshold": 0.9'))
+    code, err = _apply(tmp_path, edited, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "the key 'threshold' is given twice in one object (0.04, then 0.9)" in err
+    assert not (tmp_path / "out").exists()  # refused before the work
+
+
+def test_a_background_model_giving_a_key_twice_is_refused(tmp_path):
+    from segmix.background import BackgroundModelError, load_background_model
+
+    path = tmp_path / "bg.json"
+    path.write_text('{"format": "x", "format": "y"}')
+    with pytest.raises(BackgroundModelError, match=r"bg\.json: the key 'format' is given twice"):
+        load_background_model(path)
+
+
+def test_the_models_segmix_writes_still_load(tmp_path, model_text):
+    path = tmp_path / "m.json"
+    path.write_text(model_text)
+    assert skin.load_skin_model(path).threshold == pytest.approx(0.04)
+
+
+# ------------------------------------------------------------------ 2. text in another encoding
+@pytest.mark.parametrize("encoding, words", [
+    ("latin-1", r"is not UTF-8 text: byte 0xe9 on line \d+ is not UTF-8 \(saved as Latin-1 or Windows-1252\?\)"),
+    ("cp1252", r"is not UTF-8 text: byte 0xe9 on line \d+"),
+    ("utf-16", r"is UTF-16 text \(Windows' \"Unicode\"\); save it as UTF-8"),
+])
+def test_a_model_saved_in_another_encoding_is_named_so(tmp_path, model_text, capsys, encoding, words):
+    edited = tmp_path / "own.json"
+    edited.write_bytes(model_text.replace('"kind"', '"kind_\u00e9"', 1).encode(encoding)
+                       if encoding != "utf-16" else model_text.encode(encoding))
+    code, err = _apply(tmp_path, edited, capsys)
+    assert code == 2
+    import re
+
+    assert re.search(words, err), err
+    assert "binary file" not in err
+
+
+def test_a_photo_given_as_a_model_is_still_named_as_a_photo(tmp_path, capsys):
+    code, err = _apply(tmp_path, _photo(tmp_path / "m.json", format="PNG"), capsys)
+    assert code == 2 and "m.json: is a PNG image, not a segmix model" in err
+
+
+def test_a_uci_file_in_latin_1_is_named_so(tmp_path):
+    uci = tmp_path / "uci.txt"
+    uci.write_bytes("74\t85\t123\t1\n# caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"uci\.txt: is not UTF-8 text: byte 0xe9 on line 2"):
+        skin.load_uci(uci)
+
+
+# ------------------------------------------------------------------ 3. a table of pixels
+@pytest.mark.parametrize("dtype", [np.uint8, np.float64])
+def test_a_table_of_pixels_is_not_called_greyscale(dtype):
+    model = skin.load_skin_model()
+    pixels = np.zeros((200, 3), dtype)
+    with pytest.raises(ValueError) as info:
+        skin.detect(model, pixels)
+    message = str(info.value)
+    assert "greyscale" not in message and "a table of pixels? pixels.reshape(1, -1, 3)" in message
+    # and the recipe works
+    assert skin.detect(model, pixels.astype(np.uint8).reshape(1, -1, 3)).mask.shape == (1, 200)
+
+
+def test_a_greyscale_image_is_still_called_so():
+    with pytest.raises(ValueError, match="greyscale; np.dstack"):
+        skin.detect(skin.load_skin_model(), np.zeros((30, 40), np.uint8))
+
+
+# ------------------------------------------------------------------ 4. a resolution Pillow invents
+def _exif(**tags):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned: the photo a phone or an editor writes
+    for tag, value in tags.items():
+        exif[{"unit": 0x0128, "x": 0x011A, "y": 0x011B}[tag]] = value
+    return exif
+
+
+@pytest.mark.parametrize("save, dpi", [
+    ({"exif": _exif()}, None),                                      # was (72, 72)
+    ({"exif": _exif(unit=2, x=0.0, y=0.0)}, None),                   # a zero resolution: was 72
+    ({"exif": _exif(unit=2, x=300.0, y=300.0)}, (300, 300)),
+    ({"dpi": (200, 200)}, (200, 200)),                                # JFIF's own
+    ({}, None),
+])
+def test_outputs_state_only_the_resolution_the_jpeg_states(tmp_path, capsys, save, dpi):
+    from segmix.io import load_image_info
+
+    photo = _photo(tmp_path / "p.jpg", **save)
+    loaded = load_image_info(photo)
+    assert loaded.dpi is None if dpi is None else loaded.dpi == pytest.approx(dpi)
+    assert main(["skin", "apply", str(photo), "--output-dir", str(tmp_path / "out"), "--probability"]) == 0
+    for name in ("p_skin.png", "p_skin_prob.png"):
+        written = Image.open(tmp_path / "out" / name).info.get("dpi")
+        assert written is None if dpi is None else written == pytest.approx(dpi, abs=0.01)
+
+
+# ------------------------------------------------------------------ 5. negative weights
+def test_a_negative_mixture_weight_is_named(tmp_path, model_text, capsys):
+    data = json.loads(model_text)
+    data["classifier"]["classes"][0]["mixture"]["weights"][:2] = [1.5, -0.5]
+    data["classifier"]["classes"][0]["mixture"]["weights"][2:] = [0.0] * (
+        len(data["classifier"]["classes"][0]["mixture"]["weights"]) - 2)
+    edited = tmp_path / "own.json"
+    edited.write_text(json.dumps(data))
+    code, err = _apply(tmp_path, edited, capsys)
+    assert code == 2 and "mixture 'weights' must be non-negative; weights[1] is -0.5" in err
