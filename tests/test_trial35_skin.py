@@ -157,3 +157,46 @@ def test_a_negative_mixture_weight_is_named(tmp_path, model_text, capsys):
     edited.write_text(json.dumps(data))
     code, err = _apply(tmp_path, edited, capsys)
     assert code == 2 and "mixture 'weights' must be non-negative; weights[1] is -0.5" in err
+
+
+# ------------------------------------------------------------------ 6. greyscale training photos
+def _training_folder(tmp_path, grey_skin: bool):
+    from conftest import skin_photo
+
+    rng = np.random.default_rng(1)
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for i in range(2):
+        image, mask = skin_photo(rng)
+        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
+        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
+    image, mask = skin_photo(rng)
+    Image.fromarray(image).convert("L").save(tmp_path / "images" / "grey.png")
+    Image.fromarray(mask if grey_skin else np.zeros_like(mask)).save(tmp_path / "masks" / "grey.png")
+    return tmp_path
+
+
+def test_skin_train_refuses_a_greyscale_photo_with_skin_labelled(tmp_path, capsys):
+    folder = _training_folder(tmp_path, grey_skin=True)
+    code = main(["skin", "train", "--images", str(folder / "images"), "--masks", str(folder / "masks"),
+                 "-o", str(tmp_path / "own.json"), "-k", "1", "--non-skin-components", "1"])
+    err = capsys.readouterr().err
+    assert code == 2 and not (tmp_path / "own.json").exists()
+    assert ("error: " + str(folder / "images" / "grey.png") + ": greyscale photo (no colour): its 600 skin pixels "
+            "would teach the skin model grey as skin") in err
+    assert err.count("error:") == 1  # the colour photos are not named
+
+
+def test_a_greyscale_photo_without_skin_still_trains(tmp_path, capsys):
+    folder = _training_folder(tmp_path, grey_skin=False)
+    code = main(["skin", "train", "--images", str(folder / "images"), "--masks", str(folder / "masks"),
+                 "-o", str(tmp_path / "own.json"), "-k", "1", "--non-skin-components", "1"])
+    assert code == 0, capsys.readouterr().err
+    assert skin.load_skin_model(tmp_path / "own.json").threshold == pytest.approx(0.04)
+
+
+def test_labelled_codes_names_a_greyscale_photo(tmp_path):
+    folder = _training_folder(tmp_path, grey_skin=True)
+    with pytest.raises(ValueError, match="grey.png: greyscale photo"):
+        skin.labelled_codes(folder / "images" / "grey.png", folder / "masks" / "grey.png")
+    assert skin.labelled_codes(folder / "images" / "p0.png", folder / "masks" / "p0.png").size == 1200
