@@ -219,3 +219,19 @@ def test_the_roc_auc_is_the_exact_one_with_most_pixels_under_p_0_001():
     evaluator.add(posterior, labels)
     exact = roc_auc_score(labels.ravel(), posterior.ravel())
     assert evaluator.result().auc == pytest.approx(exact, abs=1e-4)
+
+
+# ------------------------------------------------------------------ 8. with_options and the CLI's names
+@pytest.mark.parametrize("changes, words", [
+    ({"exposure": 100}, "--exposure LEVEL is exposure_target=LEVEL here"),
+    ({"plain": True}, "--plain is spatial=False here"),
+    ({"threshold": 0.1}, "detect(model, image, settings, threshold=T)"),
+    ({"textures": 1.0}, "did you mean texture"),
+])
+def test_with_options_names_an_unknown_setting(changes, words):
+    from segmix.skin_detect import DEFAULT_SETTINGS, with_options
+
+    with pytest.raises(TypeError, match=r"with_options: '\w+' is no skin detector setting") as info:
+        with_options(DEFAULT_SETTINGS, **changes)
+    assert words in str(info.value)
+    assert with_options(DEFAULT_SETTINGS, exposure_target=100, spatial=False).exposure_target == 100
