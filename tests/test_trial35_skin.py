@@ -235,3 +235,21 @@ def test_with_options_names_an_unknown_setting(changes, words):
         with_options(DEFAULT_SETTINGS, **changes)
     assert words in str(info.value)
     assert with_options(DEFAULT_SETTINGS, exposure_target=100, spatial=False).exposure_target == 100
+
+
+# ------------------------------------------------------------------ 9. quantize_image's alpha
+@pytest.mark.parametrize("alpha, words", [
+    (np.full((20, 30), 0.5), "got float64: (alpha * 255).round().astype(np.uint8)"),  # was taken as visible
+    (np.full((20, 30), -1), "got values from -1 to -1"),                               # was all visible
+    (np.full((20, 30), 65535, np.uint16), "16-bit? (alpha >> 8)"),
+])
+def test_quantize_image_refuses_an_alpha_it_would_misread(alpha, words):
+    from segmix.quantize import quantize_image
+
+    image = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match="alpha must") as info:
+        quantize_image(image, 4, alpha=alpha)
+    assert words in str(info.value)
+    half = np.full((20, 30), 255, np.uint8)
+    half[:10] = 0
+    assert quantize_image(image, 4, alpha=half).mse == quantize_image(image, 4, alpha=half > 0).mse
