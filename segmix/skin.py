@@ -312,14 +312,23 @@ def _uci_separator_fault(path: Path) -> str | None:
     return None
 
 
+def _file_or_broken_link(path: Path) -> bool:
+    """A file, or a symbolic link to nothing: listed with the photos and masks, so that it is
+    named when it is read ("is a symbolic link to x.jpg, which does not exist"); it was left out
+    of a folder's photos in silence (skin apply: "wrote masks of 1 photo", exit 0), and skin
+    eval said its photo had "no mask of the same name"."""
+    return path.is_file() or (path.is_symlink() and not path.exists())
+
+
 def list_images(inputs: Iterable) -> list[Path]:
-    """Files given directly plus the image files (by extension) inside given folders, sorted."""
+    """Files given directly plus the image files (by extension) inside given folders, sorted
+    (a symbolic link to nothing among them: :func:`_file_or_broken_link`)."""
     out: list[Path] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
             out.extend(sorted(q for q in p.iterdir()
-                              if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)))
+                              if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)))
         else:
             out.append(p)
     return out
@@ -358,7 +367,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
         check_input_folder(given[what], f"--{what}", holds, missing=f"{what} folder not found")
     candidates: dict[str, list[Path]] = {}
     for q in sorted(masks_dir.iterdir()):
-        if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
+        if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
             candidates.setdefault(q.stem, []).append(q)
     pairs, unmatched = [], []
     images = list_images([images_dir])

@@ -253,3 +253,35 @@ def test_quantize_image_refuses_an_alpha_it_would_misread(alpha, words):
     half = np.full((20, 30), 255, np.uint8)
     half[:10] = 0
     assert quantize_image(image, 4, alpha=half).mse == quantize_image(image, 4, alpha=half > 0).mse
+
+
+# ------------------------------------------------------------------ 10. a symbolic link to nothing
+def test_skin_apply_names_a_broken_link_in_a_folder(tmp_path, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    _photo(folder / "a.png")
+    (folder / "b.jpg").symlink_to("gone.jpg")  # was left out in silence: exit 0, "1 photo"
+    code = main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 1 and (tmp_path / "out" / "a_skin.png").exists()
+    assert f"{folder / 'b.jpg'}: is a symbolic link to gone.jpg, which does not exist" in err
+
+
+@pytest.mark.parametrize("broken", ["images", "masks"])
+def test_skin_eval_names_a_broken_link_among_photos_or_masks(tmp_path, capsys, broken):
+    from conftest import skin_photo
+
+    rng = np.random.default_rng(2)
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for name in ("a", "b"):
+        image, mask = skin_photo(rng)
+        Image.fromarray(image).save(tmp_path / "images" / f"{name}.png")
+        Image.fromarray(mask).save(tmp_path / "masks" / f"{name}.png")
+    (tmp_path / broken / "b.png").unlink()
+    (tmp_path / broken / "b.png").symlink_to("gone.png")
+    code = main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks")])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert f"skipped {tmp_path / broken / 'b.png'}: is a symbolic link to gone.png, which does not exist" in err
+    assert "no mask of the same name" not in err  # what a broken mask link was called
