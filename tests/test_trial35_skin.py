@@ -285,3 +285,36 @@ def test_skin_eval_names_a_broken_link_among_photos_or_masks(tmp_path, capsys, b
     assert code == 1, err
     assert f"skipped {tmp_path / broken / 'b.png'}: is a symbolic link to gone.png, which does not exist" in err
     assert "no mask of the same name" not in err  # what a broken mask link was called
+
+
+# ------------------------------------------------------------------ 11. a mask with an orientation tag
+def _tagged_pair(tmp_path, size, tag, mask_turned):
+    """A photo stored turned with EXIF tag ``tag`` and its mask saved with the same tag, drawn
+    on the stored pixels (``mask_turned``) or on the photo as shown."""
+    from conftest import skin_photo
+
+    image, mask = skin_photo(np.random.default_rng(3), *size)
+    turn = {3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90}[tag]
+    exif = Image.Exif()
+    exif[0x0112] = tag
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    Image.fromarray(image).transpose(turn).save(tmp_path / "images" / "a.png", exif=exif)
+    shown = Image.fromarray(mask)
+    (shown.transpose(turn) if mask_turned else shown).save(tmp_path / "masks" / "a.png", exif=exif)
+    return tmp_path
+
+
+@pytest.mark.parametrize("size, tag", [((40, 40), 6), ((30, 40), 3)])
+def test_a_mask_whose_orientation_tag_its_size_cannot_settle_is_refused(tmp_path, capsys, size, tag):
+    folder = _tagged_pair(tmp_path, size, tag, mask_turned=True)
+    code = main(["skin", "eval", "--images", str(folder / "images"), "--masks", str(folder / "masks")])
+    err = capsys.readouterr().err
+    assert code == 2  # was scored turned against the upright photo, without a word
+    assert f"{folder / 'masks' / 'a.png'}: carries an EXIF orientation tag ({tag}, shown turned" in err
+
+
+def test_a_mask_of_the_shown_size_with_a_quarter_turn_tag_still_reads(tmp_path, capsys):
+    folder = _tagged_pair(tmp_path, (30, 40), 6, mask_turned=False)
+    code = main(["skin", "eval", "--images", str(folder / "images"), "--masks", str(folder / "masks")])
+    assert code == 0, capsys.readouterr().err
