@@ -1816,7 +1816,9 @@ def operating_point(model, share_option: str = "--skin-share") -> str:
     def logit(p):
         return math.log(p / (1.0 - p))
 
-    rule = ("every colour" if threshold <= 0.0 else "no colour" if threshold >= 1.0
+    # At the ends there is no ratio to name: the line read "skin where every colour".
+    rule = ("p(skin) > 0, nearly every colour: a mask of the whole photo" if threshold <= 0.0
+            else "p(skin) > 1, no colour: an empty mask on every photo" if threshold >= 1.0
             else f"log p(x|skin) - log p(x|non-skin) > {logit(threshold) - logit(prior):+.2f}")
     # .3g: a share from a few skin pixels printed as 0.000.
     share = model.training.get("prior_from_data")

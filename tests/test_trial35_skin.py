@@ -318,3 +318,15 @@ def test_a_mask_of_the_shown_size_with_a_quarter_turn_tag_still_reads(tmp_path, 
     folder = _tagged_pair(tmp_path, (30, 40), 6, mask_turned=False)
     code = main(["skin", "eval", "--images", str(folder / "images"), "--masks", str(folder / "masks")])
     assert code == 0, capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ 12. the operating point at the ends
+@pytest.mark.parametrize("threshold, words", [
+    ("0", "skin where p(skin) > 0, nearly every colour: a mask of the whole photo"),  # "skin where every colour"
+    ("1", "skin where p(skin) > 1, no colour: an empty mask on every photo"),
+])
+def test_skin_train_says_what_a_threshold_at_an_end_does(skin_dataset, tmp_path, capsys, threshold, words):
+    code = main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
+                 "-o", str(tmp_path / "own.json"), "-k", "1", "--non-skin-components", "1", "--threshold", threshold])
+    out = capsys.readouterr().out
+    assert code == 0 and words in out
