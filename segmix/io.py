@@ -1920,12 +1920,17 @@ def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark:
 
 
 def _check_probability(probability: np.ndarray) -> np.ndarray:
-    probability = _check_2d("probability", probability).astype(np.float64, copy=False)
+    probability = _check_2d("probability", probability)
+    kind = probability.dtype
+    probability = probability.astype(np.float64, copy=False)
     if not np.all(np.isfinite(probability)):
         raise ValueError("probability contains NaN or infinite values")
     low, high = probability.min(), probability.max()
     if low < -1e-6 or high > 1 + 1e-6:
-        raise ValueError(f"probability must lie in [0, 1], found [{low:g}, {high:g}]")
+        # An 8- or 16-bit map (a probability PNG read back) was refused without saying so.
+        scale = 65535 if kind.kind in "ui" and high > 255 else 255 if kind.kind in "ui" else None
+        how = f": a {kind} map of 0..{scale}? divide it by {scale}" if scale and low >= 0 and high <= 65535 else ""
+        raise ValueError(f"probability must lie in [0, 1], found [{low:g}, {high:g}]{how}")
     return np.clip(probability, 0.0, 1.0)
 
 

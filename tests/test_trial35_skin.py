@@ -330,3 +330,14 @@ def test_skin_train_says_what_a_threshold_at_an_end_does(skin_dataset, tmp_path,
                  "-o", str(tmp_path / "own.json"), "-k", "1", "--non-skin-components", "1", "--threshold", threshold])
     out = capsys.readouterr().out
     assert code == 0 and words in out
+
+
+# ------------------------------------------------------------------ 13. an 8- or 16-bit probability map
+@pytest.mark.parametrize("dtype, scale", [(np.uint8, 255), (np.uint16, 65535)])
+def test_save_probability_says_how_to_scale_an_integer_map(tmp_path, dtype, scale):
+    from segmix.io import save_probability
+
+    values = (np.linspace(0, 1, 600).reshape(20, 30) * scale).astype(dtype)
+    with pytest.raises(ValueError, match=rf"a {np.dtype(dtype)} map of 0..{scale}\? divide it by {scale}"):
+        save_probability(tmp_path / "p.png", values)
+    save_probability(tmp_path / "p.png", values / scale)
