@@ -635,8 +635,6 @@ def refuse_duplicate_keys(pairs: list) -> dict:
 
 def json_words_short(value) -> str:
     """A JSON value in at most 40 characters, for a message."""
-    import json
-
     text = json.dumps(value)
     return text if len(text) <= 40 else text[:39] + "\u2026"
 
