@@ -2485,6 +2485,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
         # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
         how = ("written unchanged" if result.unchanged else
+               f"its colours are kept as they are, and {'JPEG' if suffix in ('.jpg', '.jpeg') else 'lossy WebP'} "
+               "compression changes them (below)" if result.mode == result.input_mode else
                f"its colours are kept as they are (written as {_MODE_WORDS.get(result.mode, result.mode)}, "
                f"not {_MODE_WORDS.get(result.input_mode, result.input_mode)})")
         found = result.n_colors_in_image

@@ -81,8 +81,11 @@ class QuantizeResult:
     @property
     def unchanged(self) -> bool:
         """:func:`quantize_file`: the file holds the photo's own pixels in the photo's own mode
-        (it had no more colours than asked for, and 8-bit samples)."""
-        return self.n_colors_in_image <= self.n_colors_requested and self.mode == self.input_mode
+        (it had no more colours than asked for, and 8-bit samples), and a lossy output's
+        compression changed none of them (a JPEG of 3 colours was "written unchanged" beside
+        the warning that it held 549)."""
+        return (self.n_colors_in_image <= self.n_colors_requested and self.mode == self.input_mode
+                and not self.saved_mse)
 
     @property
     def n_colors(self) -> int:

@@ -341,3 +341,17 @@ def test_save_probability_says_how_to_scale_an_integer_map(tmp_path, dtype, scal
     with pytest.raises(ValueError, match=rf"a {np.dtype(dtype)} map of 0..{scale}\? divide it by {scale}"):
         save_probability(tmp_path / "p.png", values)
     save_probability(tmp_path / "p.png", values / scale)
+
+
+# ------------------------------------------------------------------ 14. "written unchanged" into a lossy file
+def test_quantize_does_not_call_a_lossy_file_of_few_colours_unchanged(tmp_path, capsys):
+    image = np.zeros((64, 64, 3), np.uint8)
+    image[:, 32:] = (255, 0, 0)
+    image[20:40, 10:50] = (0, 0, 255)
+    Image.fromarray(image).save(tmp_path / "three.png")
+    assert main(["quantize", str(tmp_path / "three.png"), "-k", "4", "-o", str(tmp_path / "q.jpg")]) == 0
+    err = capsys.readouterr().err
+    assert "written unchanged" not in err  # beside "the file holds 549 colours, not 3"
+    assert "its colours are kept as they are, and JPEG compression changes them (below)" in err
+    assert main(["quantize", str(tmp_path / "three.png"), "-k", "4", "-o", str(tmp_path / "q.webp")]) == 0
+    assert "; written unchanged" in capsys.readouterr().err  # lossless WebP: the same RGB pixels
