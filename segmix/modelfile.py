@@ -319,6 +319,14 @@ def read_model(path) -> SegmixModel:
         raise ModelFileError(f"{path}: {exc}") from None
     except ValueError as exc:
         cut = json_cut_short(text, exc)  # a trial got only "Expecting ',' delimiter: line 58 column 27"
+        start = text.lstrip("\ufeff \t\r\n")
+        if not cut and start and start[0] not in '{["-0123456789tfnNI':
+            # Text that is no JSON at all (skin eval's --per-image table given as --model) was
+            # "not valid JSON (Expecting value: line 1 column 1 (char 0))".
+            first = start.splitlines()[0]
+            shown = first if len(first) <= 40 else first[:39] + "\u2026"
+            raise ModelFileError(f"{path}: not valid JSON, so not a segmix model: its text starts with {shown!r}") \
+                from None
         raise ModelFileError(f"{path}: {cut}" if cut else f"{path}: not valid JSON ({exc})") from None
     except RecursionError:
         raise ModelFileError(f"{path}: not a segmix model (JSON nested too deeply)") from None

@@ -355,3 +355,13 @@ def test_quantize_does_not_call_a_lossy_file_of_few_colours_unchanged(tmp_path, 
     assert "its colours are kept as they are, and JPEG compression changes them (below)" in err
     assert main(["quantize", str(tmp_path / "three.png"), "-k", "4", "-o", str(tmp_path / "q.webp")]) == 0
     assert "; written unchanged" in capsys.readouterr().err  # lossless WebP: the same RGB pixels
+
+
+# ------------------------------------------------------------------ 15. a text file that is no JSON as a model
+def test_a_table_given_as_a_model_is_named_by_its_first_line(tmp_path, capsys):
+    table = tmp_path / "rows.csv"
+    table.write_text("image,skin_pixels,non_skin_pixels,threshold,precision\np.jpg,1,2,0.04,0.5\n")
+    code, err = _apply(tmp_path, table, capsys)
+    assert code == 2  # was "not valid JSON (Expecting value: line 1 column 1 (char 0))"
+    assert ("rows.csv: not valid JSON, so not a segmix model: its text starts with "
+            "'image,skin_pixels,non_skin_pixels,thres\u2026'") in err
