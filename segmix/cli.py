@@ -1731,6 +1731,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
             print(f"segmix skin train: warning: {left_out}", file=sys.stderr)
+        spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
+        if spare:
+            print(f"segmix skin train: note: {spare}", file=sys.stderr)
     # Every pair that cannot be used is listed, one line each, as skin eval lists them; then
     # the run stops (exit 2; a model of part of the data is not written). It stopped at the
     # first, and a trial fixed one mask after another, one run each.
@@ -1904,10 +1907,13 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     # report (its format field), table (its header row) and ROC plot (its mark) are.
     refuse_foreign_files([("--roc", args.roc), ("--json", args.json), ("--per-image", args.per_image)], "skin eval",
                          args.overwrite)
-    _, unmatched = skin.image_mask_pairs(args.images, args.masks)
+    pairs, unmatched = skin.image_mask_pairs(args.images, args.masks)
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
         print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)
+    spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
+    if spare:
+        print(f"segmix skin eval: note: {spare}", file=sys.stderr)
     if args.model:  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
     bar = skin.progress_bar("evaluating", quiet=args.quiet)

@@ -66,6 +66,7 @@ __all__ = [
     "evaluate_folder",
     "image_mask_pairs",
     "unmatched_warning",
+    "unpaired_masks_note",
     "with_threshold",
     "swapped_folders",
     "looks_like_a_mask",
@@ -479,6 +480,30 @@ def unmatched_warning(images_dir, masks_dir, unmatched: list[Path]) -> str | Non
                 f"({unmatched[0].name}{hint})")
     return (f"{len(unmatched)} images in {images_dir} have no mask of the same name in {masks_dir} and are "
             f"left out (first: {unmatched[0].name}{hint})")
+
+
+def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]]) -> str | None:
+    """The note for the masks of ``masks_dir`` that no photo of ``images_dir`` uses (photos
+    missing, or named otherwise), or None: a trial's masks folder of 6 masks beside 1 photo was
+    scored as "images 1" with no word of the other 5 (the photos left out for want of a mask
+    are warned of: :func:`unmatched_warning`). A note, not a warning: a subset of the photos
+    scored against a whole set's masks is a use. Nothing for one folder holding both."""
+    try:
+        if Path(images_dir).resolve() == Path(masks_dir).resolve():
+            return None
+        used = {mask.resolve() for _, mask in pairs}
+        stems = {p.stem for p in list_images([images_dir])}
+        spare = sorted(q for q in Path(masks_dir).iterdir()
+                       if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)
+                       and q.resolve() not in used and q.stem not in stems)
+    except (OSError, ValueError):
+        return None
+    if not spare:
+        return None
+    if len(spare) == 1:
+        return f"1 mask in {masks_dir} has no photo of the same name in {images_dir} and is not used ({spare[0].name})"
+    return (f"{len(spare)} masks in {masks_dir} have no photo of the same name in {images_dir} and are not used "
+            f"(first: {spare[0].name})")
 
 
 def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:

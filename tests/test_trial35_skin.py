@@ -365,3 +365,19 @@ def test_a_table_given_as_a_model_is_named_by_its_first_line(tmp_path, capsys):
     assert code == 2  # was "not valid JSON (Expecting value: line 1 column 1 (char 0))"
     assert ("rows.csv: not valid JSON, so not a segmix model: its text starts with "
             "'image,skin_pixels,non_skin_pixels,thres\u2026'") in err
+
+
+# ------------------------------------------------------------------ 16. masks no photo uses
+@pytest.mark.parametrize("command", ["eval", "train"])
+def test_masks_without_a_photo_are_noted(skin_dataset, tmp_path, capsys, command):
+    for name in ("p2.png", "p3.png"):
+        (skin_dataset / "images" / name).unlink()  # their masks stay: "images 2", no word of them
+    args = ["skin", command, "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks")]
+    if command == "train":
+        args += ["-o", str(tmp_path / "own.json"), "-k", "1", "--non-skin-components", "1"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert (f"note: 2 masks in {skin_dataset / 'masks'} have no photo of the same name in "
+            f"{skin_dataset / 'images'} and are not used (first: p2.png)") in err
+    assert main(args + ["--quiet"] + (["--overwrite"] if command == "train" else [])) == 0
+    assert "note:" not in capsys.readouterr().err
