@@ -701,6 +701,8 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
     BackgroundModelError
         Missing, oversized, non-JSON or invalid files; the message names the file.
     """
+    from segmix.io import TEXT_ENCODING, DuplicateKeyError, refuse_duplicate_keys
+
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -708,10 +710,8 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
             raise BackgroundModelError(f"{path}: larger than {MAX_MODEL_BYTES:,} bytes, not a background model")
         if size == 0 and path.is_file():
             raise BackgroundModelError(f"{path}: the model file is empty (0 bytes)")
-        from segmix.io import TEXT_ENCODING
-
         text = path.read_text(encoding=TEXT_ENCODING)  # a BOM (Windows Notepad) is no error
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
     except BackgroundModelError:
         raise
     except FileNotFoundError:
@@ -719,10 +719,12 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
 
         raise BackgroundModelError(f"{shown_path(path)}: {missing_words(path, 'model file not found')}") from None
     except UnicodeDecodeError:
-        from segmix.io import describe_binary_file
+        from segmix.io import undecodable_words
 
-        raise BackgroundModelError(f"{path}: {describe_binary_file(path)}, not a background model (a JSON text "
-                                   "file)") from None
+        raise BackgroundModelError(f"{path}: {undecodable_words(path, 'a background model (a JSON text file)')}") \
+            from None
+    except DuplicateKeyError as exc:
+        raise BackgroundModelError(f"{path}: {exc}") from None
     except json.JSONDecodeError as exc:
         from segmix.io import json_cut_short
 

@@ -59,6 +59,11 @@ def _image_hint(image: np.ndarray) -> str:
         return ": channels first? np.moveaxis(image, 0, -1) puts them last"
     if image.ndim == 3 and shape[2] == 4:
         return f": 4 channels (RGBA or CMYK): {load}, or image[..., :3] drops an alpha channel"
+    if image.ndim == 2 and shape[1] in (3, 4) and shape[0] > shape[1]:
+        # A table of pixels (scikit-learn's layout, or colours read from a CSV) was called
+        # "greyscale" with an np.dstack recipe that made it (N, 3, 3), a trial found.
+        return (f": {shape[0]} rows of {shape[1]} values, a table of pixels? pixels.reshape(1, -1, {shape[1]}) "
+                "makes it a one-row image; a photo is (H, W, 3)")
     if image.ndim == 2 or (image.ndim == 3 and shape[2] == 1):
         return f": greyscale; np.dstack([image.reshape(image.shape[:2])] * 3) makes it RGB, and {load}"
     if image.ndim == 3 and shape[2] == 3:

@@ -1745,6 +1745,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
             print(f"segmix skin train: warning: {left_out}", file=sys.stderr)
+        spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
+        if spare:
+            print(f"segmix skin train: note: {spare}", file=sys.stderr)
     # Every pair that cannot be used is listed, one line each, as skin eval lists them; then
     # the run stops (exit 2; a model of part of the data is not written). It stopped at the
     # first, and a trial fixed one mask after another, one run each.
@@ -1830,7 +1833,9 @@ def operating_point(model, share_option: str = "--skin-share") -> str:
     def logit(p):
         return math.log(p / (1.0 - p))
 
-    rule = ("every colour" if threshold <= 0.0 else "no colour" if threshold >= 1.0
+    # At the ends there is no ratio to name: the line read "skin where every colour".
+    rule = ("p(skin) > 0, nearly every colour: a mask of the whole photo" if threshold <= 0.0
+            else "p(skin) > 1, no colour: an empty mask on every photo" if threshold >= 1.0
             else f"log p(x|skin) - log p(x|non-skin) > {logit(threshold) - logit(prior):+.2f}")
     # .3g: a share from a few skin pixels printed as 0.000.
     share = model.training.get("prior_from_data")
@@ -1916,10 +1921,13 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     # report (its format field), table (its header row) and ROC plot (its mark) are.
     refuse_foreign_files([("--roc", args.roc), ("--json", args.json), ("--per-image", args.per_image)], "skin eval",
                          args.overwrite)
-    _, unmatched = skin.image_mask_pairs(args.images, args.masks)
+    pairs, unmatched = skin.image_mask_pairs(args.images, args.masks)
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
         print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)
+    spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
+    if spare:
+        print(f"segmix skin eval: note: {spare}", file=sys.stderr)
     if args.model:  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
@@ -2503,6 +2511,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
         # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
         how = ("written unchanged" if result.unchanged else
+               f"its colours are kept as they are, and {'JPEG' if suffix in ('.jpg', '.jpeg') else 'lossy WebP'} "
+               "compression changes them (below)" if result.mode == result.input_mode else
                f"its colours are kept as they are (written as {_MODE_WORDS.get(result.mode, result.mode)}, "
                f"not {_MODE_WORDS.get(result.input_mode, result.input_mode)})")
         found = result.n_colors_in_image

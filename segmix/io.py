@@ -65,6 +65,7 @@ import contextlib
 import errno
 import json
 import logging
+import math
 import os
 import re
 import stat
@@ -95,6 +96,9 @@ __all__ = [
     "check_input_folder",
     "count_frames",
     "describe_binary_file",
+    "DuplicateKeyError",
+    "refuse_duplicate_keys",
+    "undecodable_words",
     "iter_frames",
     "atomic_save",
     "atomic_write",
@@ -371,7 +375,22 @@ def _file_dpi(im) -> tuple[float, float] | None:
     dpi = im.info.get("dpi")
     if dpi and im.format == "TIFF" and 282 not in getattr(im, "tag_v2", {}):  # XResolution
         return None
+    if dpi and im.format in ("JPEG", "MPO") and im.info.get("jfif_unit") not in (1, 2) and not _exif_states_dpi(im):
+        # Pillow gives a JPEG whose JFIF header states no unit and whose EXIF has no valid
+        # resolution (orientation only, as a trial's rotated photo) 72 dpi of its own, which
+        # the outputs then stated (72.009 in a PNG's pHYs).
+        return None
     return dpi
+
+
+def _exif_states_dpi(im) -> bool:
+    """Whether a JPEG's EXIF gives a usable resolution (both tags, a positive finite value)."""
+    try:
+        exif = im.getexif()
+        unit, x_resolution = exif[0x0128], exif[0x011A]
+        return unit in (2, 3) and math.isfinite(float(x_resolution)) and float(x_resolution) > 0
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError, SyntaxError, struct.error):
+        return False
 
 
 def _open_and_decode(path: Path, max_pixels: int, frame: int = 0) -> _Decoded:
@@ -586,6 +605,62 @@ def json_cut_short(text: str, error: ValueError) -> str | None:
         return (f"the file ends in the middle of its JSON after {len(text)} characters: it looks cut short "
                 "(an interrupted copy or download); write or copy it again")
     return None
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object that gives one key twice (see :func:`refuse_duplicate_keys`)."""
+
+
+def refuse_duplicate_keys(pairs: list) -> dict:
+    """``object_pairs_hook`` for ``json.loads``: a dict, refusing a key given twice.
+
+    ``json`` keeps the last of them without a word, so a model hand-edited by adding
+    ``"threshold": 0.9`` instead of changing the line above it applied the one added (a
+    trial's), and a reader of another language may keep the first.
+
+    Raises
+    ------
+    DuplicateKeyError
+        Naming the key and both values.
+    """
+    result: dict = {}
+    for key, value in pairs:
+        if key in result:
+            first, then = (json_words_short(v) for v in (result[key], value))
+            raise DuplicateKeyError(f"the key '{key}' is given twice in one object ({first}, then {then}): "
+                                    "keep one of them")
+        result[key] = value
+    return result
+
+
+def json_words_short(value) -> str:
+    """A JSON value in at most 40 characters, for a message."""
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:39] + "\u2026"
+
+
+def undecodable_words(path: PathLike, expected: str) -> str:
+    """Words for a file expected to be UTF-8 text (a model, a UCI data file) that does not
+    decode as UTF-8: "is a PNG image, not {expected}" for a photo given in its place, and for
+    text in another encoding (a model hand-edited and saved as Latin-1 or Windows-1252) where
+    its first such byte is; that file was called "a binary file, not a segmix model"."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        head = b""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return 'is UTF-16 text (Windows\' "Unicode"); save it as UTF-8'
+    controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
+    if head and b"\x00" not in head and controls <= len(head) // 100:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.reason != "unexpected end of data" or exc.start < len(head) - 4:
+                line = head.count(b"\n", 0, exc.start) + 1
+                return (f"is not UTF-8 text: byte 0x{head[exc.start]:02x} on line {line} is not UTF-8 (saved as "
+                        f"Latin-1 or Windows-1252?); save it as UTF-8")
+    return f"{describe_binary_file(path)}, not {expected}"
 
 
 def describe_binary_file(path: PathLike) -> str:
@@ -1843,12 +1918,17 @@ def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark:
 
 
 def _check_probability(probability: np.ndarray) -> np.ndarray:
-    probability = _check_2d("probability", probability).astype(np.float64, copy=False)
+    probability = _check_2d("probability", probability)
+    kind = probability.dtype
+    probability = probability.astype(np.float64, copy=False)
     if not np.all(np.isfinite(probability)):
         raise ValueError("probability contains NaN or infinite values")
     low, high = probability.min(), probability.max()
     if low < -1e-6 or high > 1 + 1e-6:
-        raise ValueError(f"probability must lie in [0, 1], found [{low:g}, {high:g}]")
+        # An 8- or 16-bit map (a probability PNG read back) was refused without saying so.
+        scale = 65535 if kind.kind in "ui" and high > 255 else 255 if kind.kind in "ui" else None
+        how = f": a {kind} map of 0..{scale}? divide it by {scale}" if scale and low >= 0 and high <= 65535 else ""
+        raise ValueError(f"probability must lie in [0, 1], found [{low:g}, {high:g}]{how}")
     return np.clip(probability, 0.0, 1.0)
 
 

@@ -222,6 +222,35 @@ _QUARTER_TURNS = {
 }
 
 
+#: How a viewer shows an image of each EXIF orientation tag (the tag says how to turn the
+#: stored pixels for display).
+_ORIENTATION_WORDS = {2: "shown mirrored left to right", 3: "shown turned 180 degrees",
+                      4: "shown mirrored top to bottom", 5: "shown mirrored and turned a quarter",
+                      6: "shown turned 90 degrees clockwise", 7: "shown mirrored and turned a quarter",
+                      8: "shown turned 90 degrees counter-clockwise"}
+
+
+def _refuse_ambiguous_orientation(path: Path, im: Image.Image, what: str, picture: str) -> None:
+    """Refuse a map that carries an EXIF orientation tag when its size cannot tell how it was
+    drawn: square, or a tag that keeps the size (a flip, a half turn). Maps are read as stored
+    (never turned) and laid on the picture as viewers show it; a mask saved with its photo's
+    tag by a tool that draws on the stored pixels (a viewer shows both turned alike) was then
+    scored turned against the upright photo: a trial's square crop with tag 6, F1 0.78 -> 0.00
+    without a word. Where a quarter turn swaps width and height, the size tells (a map of the
+    stored size is refused naming the turn, :func:`_size_mismatch`; one of the shown size fits)."""
+    try:
+        orientation = int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:  # noqa: BLE001 - damaged EXIF: nothing a viewer would turn by either
+        return
+    if orientation not in _ORIENTATION_WORDS or (im.width != im.height and orientation in _QUARTER_TURNS):
+        return
+    raise ImageLoadError(
+        f"{path}: carries an EXIF orientation tag ({orientation}, {_ORIENTATION_WORDS[orientation]}), which segmix "
+        f"does not apply to {what}: they are read as stored and laid on the {picture} as viewers show it, and this "
+        f"file's size cannot tell which way it was drawn; save it without the orientation tag, drawn on the "
+        f"{picture} as viewers show it")
+
+
 def _size_mismatch(path: Path, stored: tuple[int, int], width: int, height: int, what: str,
                    photo: PathLike | None = None, picture: str = "image") -> ImageLoadError:
     sw, sh = stored
@@ -442,6 +471,8 @@ def read_label_plane(
             if n_frames > 1:
                 raise ImageLoadError(f"{path}: {what} must be a single image, this file has {n_frames} frames")
             im.load()
+            if shape is not None:
+                _refuse_ambiguous_orientation(path, im, what, picture)
             mode = im.mode
             if mode == "L":
                 plane = np.array(im, dtype=np.uint8)

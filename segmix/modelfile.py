@@ -56,7 +56,8 @@ from typing import Any
 from segmix import __version__
 from segmix.bayes import BayesClassifier
 from segmix.features import FeatureSpace
-from segmix.io import TEXT_ENCODING, describe_binary_file, json_cut_short, missing_words, shown_path, write_json_atomic
+from segmix.io import (TEXT_ENCODING, DuplicateKeyError, json_cut_short, missing_words, refuse_duplicate_keys, shown_path,
+                       undecodable_words, write_json_atomic)
 
 FORMAT_NAME = "segmix-model"
 SCHEMA_VERSION = 1
@@ -308,14 +309,24 @@ def read_model(path) -> SegmixModel:
         raise ModelFileError(f"{path}: is a folder, not a model file") from None
     except UnicodeDecodeError:
         # A photo or mask given as --model (was "'utf-8' codec can't decode byte 0x89 ...").
-        raise ModelFileError(f"{path}: {describe_binary_file(path)}, not a segmix model (a JSON text file)") from None
+        raise ModelFileError(f"{path}: {undecodable_words(path, 'a segmix model (a JSON text file)')}") from None
     except OSError as exc:
         # The system's words alone: "([Errno 36] File name too long: 'm.json')" named the file twice.
         raise ModelFileError(f"{path}: cannot read model file ({(exc.strerror or str(exc)).lower()})") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=refuse_duplicate_keys)
+    except DuplicateKeyError as exc:
+        raise ModelFileError(f"{path}: {exc}") from None
     except ValueError as exc:
         cut = json_cut_short(text, exc)  # a trial got only "Expecting ',' delimiter: line 58 column 27"
+        start = text.lstrip("\ufeff \t\r\n")
+        if not cut and start and start[0] not in '{["-0123456789tfnNI':
+            # Text that is no JSON at all (skin eval's --per-image table given as --model) was
+            # "not valid JSON (Expecting value: line 1 column 1 (char 0))".
+            first = start.splitlines()[0]
+            shown = first if len(first) <= 40 else first[:39] + "\u2026"
+            raise ModelFileError(f"{path}: not valid JSON, so not a segmix model: its text starts with {shown!r}") \
+                from None
         raise ModelFileError(f"{path}: {cut}" if cut else f"{path}: not valid JSON ({exc})") from None
     except RecursionError:
         raise ModelFileError(f"{path}: not a segmix model (JSON nested too deeply)") from None

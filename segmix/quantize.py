@@ -81,8 +81,11 @@ class QuantizeResult:
     @property
     def unchanged(self) -> bool:
         """:func:`quantize_file`: the file holds the photo's own pixels in the photo's own mode
-        (it had no more colours than asked for, and 8-bit samples)."""
-        return self.n_colors_in_image <= self.n_colors_requested and self.mode == self.input_mode
+        (it had no more colours than asked for, and 8-bit samples), and a lossy output's
+        compression changed none of them (a JPEG of 3 colours was "written unchanged" beside
+        the warning that it held 549)."""
+        return (self.n_colors_in_image <= self.n_colors_requested and self.mode == self.input_mode
+                and not self.saved_mse)
 
     @property
     def n_colors(self) -> int:
@@ -100,7 +103,7 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
 
     Parameters
     ----------
-    alpha : (H, W) uint8 ndarray, optional
+    alpha : (H, W) uint8 ndarray (or bool), optional
         The image's transparency (``LoadedImage.alpha``). Fully transparent pixels (0) are
         invisible: their stored colours do not take part in k-means, the error or the colour
         counts (a logo on transparent black spent a palette entry on the black, and the
@@ -121,9 +124,7 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
     colors, inverse, counts = unique_colors(image, return_counts=True)
     visible = None
     if alpha is not None:
-        alpha = np.asarray(alpha)
-        if alpha.shape != image.shape[:2]:
-            raise ValueError(f"alpha must have the image's shape {image.shape[:2]}, got {alpha.shape}")
+        alpha = _checked_alpha(alpha, image.shape[:2])
         shown = alpha.reshape(-1) > 0
         if shown.any() and not shown.all():
             visible = shown
@@ -142,6 +143,25 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
     palette = _sorted_rows(centres[np.unique(km.labels_)])
     mse = _mse(out, image, visible)
     return QuantizeResult(out, palette, mse, int(n_colors), n_distinct)
+
+
+def _checked_alpha(alpha, shape: tuple[int, int]) -> np.ndarray:
+    """``alpha`` as :func:`quantize_image` takes it: (H, W) bool or integers 0..255. A float
+    or 16-bit alpha, NaN or negative values were taken as they came, each pixel visible when
+    above 0 (NaN and -1 hidden), without a word."""
+    alpha = np.asarray(alpha)
+    if alpha.shape != shape:
+        raise ValueError(f"alpha must have the image's shape {shape}, got {alpha.shape}")
+    if alpha.dtype == bool:
+        return alpha.astype(np.uint8) * 255
+    if not np.issubdtype(alpha.dtype, np.integer):
+        how = (": (alpha * 255).round().astype(np.uint8) for values in [0, 1]"
+               if np.issubdtype(alpha.dtype, np.floating) else "")
+        raise ValueError(f"alpha must be (H, W) uint8 0..255 (LoadedImage.alpha) or bool; got {alpha.dtype}{how}")
+    if alpha.size and (int(alpha.min()) < 0 or int(alpha.max()) > 255):
+        how = ": 16-bit? (alpha >> 8).astype(np.uint8)" if int(alpha.max()) <= 65535 and int(alpha.min()) >= 0 else ""
+        raise ValueError(f"alpha must hold 0..255; got values from {int(alpha.min())} to {int(alpha.max())}{how}")
+    return alpha
 
 
 def _mse(a: np.ndarray, b: np.ndarray, visible: np.ndarray | None = None) -> float:

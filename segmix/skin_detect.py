@@ -1608,6 +1608,38 @@ def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, 
     return SkinResult(posterior_from_log_odds(log_odds), log_odds, mask, seeds)
 
 
+#: The command line's option names that are not fields of :class:`SkinSettings`, and what
+#: gives the same in the library: ``with_options(DEFAULT_SETTINGS, exposure=100)`` failed as
+#: "SkinSettings.__init__() got an unexpected keyword argument 'exposure'" (a trial).
+_OPTION_FIELDS = {
+    "exposure": "the command line's --exposure LEVEL is exposure_target=LEVEL here",
+    "plain": "the command line's --plain is spatial=False here (with adapt=False, photo_density=0, texture=0 and "
+             "exposure_target=0 it is the plain per-pixel rule of --plain --no-adapt)",
+    "prior": "the prior is skin_share=P here (the command line's --skin-share P)",
+    "threshold": "the threshold is not a setting: detect(model, image, settings, threshold=T)",
+    "model": "the model is not a setting: detect(model, image, settings), model = segmix.skin.load_skin_model(path)",
+}
+
+
 def with_options(settings: SkinSettings, **changes) -> SkinSettings:
-    """A copy of ``settings`` with the given fields replaced (None values ignored)."""
+    """A copy of ``settings`` with the given fields replaced (None values ignored).
+
+    Raises
+    ------
+    TypeError
+        A name that is no field of :class:`SkinSettings`, with the field that gives the
+        command-line option of that name (``exposure``: ``exposure_target``; ``plain``:
+        ``spatial=False``) or the fields of a similar name.
+    """
+    known = {f.name for f in fields(SkinSettings)}
+    for name in changes:
+        if name not in known:
+            import difflib
+
+            hint = _OPTION_FIELDS.get(name.replace("-", "_").lstrip("_"))
+            if hint is None:
+                close = difflib.get_close_matches(name.replace("-", "_"), sorted(known), n=3, cutoff=0.6)
+                hint = (f"did you mean {' or '.join(close)}?" if close else
+                        "the fields are those of segmix.skin_detect.SkinSettings")
+            raise TypeError(f"with_options: {name!r} is no skin detector setting; {hint}")
     return replace(settings, **{k: v for k, v in changes.items() if v is not None})

@@ -1,8 +1,12 @@
 """Skin-detection evaluation: pixel precision / recall / F1 (pooled and per image), ROC AUC,
 the F1-maximising threshold, and the ROC plot.
 
-The ROC comes from histograms of the posterior (``N_BINS`` bins per class), so millions of
-pixels cost one bincount per photo. The F1-maximising threshold is the detector's own: its
+The ROC comes from histograms of the posterior's log odds (``ROC_BINS`` bins of
+``ROC_BIN_NATS`` per class), so millions of pixels cost one bincount per photo; the AUC is
+then within 1e-4 of scikit-learn's exact ``roc_auc_score`` on the same pixels. (It came from
+``N_BINS`` equal bins of p(skin), whose lowest, p < 0.001, held 60-70 % of the non-skin pixels
+of hand and street photos and 1-6 % of the skin pixels as ties: 0.0028-0.0042 below the exact
+AUC on 12 photos of each set.) The F1-maximising threshold is the detector's own: its
 cheap final step (:func:`segmix.skin_detect.skin_mask`, the regions) re-runs on each photo's
 log odds at ``SWEEP_LOGITS`` thresholds and at the evaluated one, so the best F1 reported is
 never below the F1 at the evaluated threshold. (A sweep of the per-pixel posterior alone, as
@@ -33,6 +37,9 @@ from segmix.palette import skin_pixels
 from segmix.transparency import transparent_pixels
 
 N_BINS = 1000
+#: The ROC's histogram: log odds log(p / (1 - p)) from ``ROC_LOGIT_LOW`` (p = 0 and float32's
+#: smallest p, 1e-45, fall in the first bin) in steps of ``ROC_BIN_NATS`` (p = 1 in the last).
+ROC_LOGIT_LOW, ROC_BIN_NATS, ROC_BINS = -105.0, 0.01, 12_500
 #: The ``format`` field that opens a ``skin eval --json`` report: a later run may replace a
 #: file that carries it (:func:`is_eval_report`, ``segmix.own_outputs``), and no other JSON.
 EVAL_REPORT_FORMAT = "segmix skin eval"
@@ -246,7 +253,8 @@ def _checked_scores(posterior, labels, mask):
 
 
 class SkinEvaluator:
-    """Accumulates posterior histograms (``N_BINS`` bins per class) and per-image counts."""
+    """Accumulates posterior histograms (``N_BINS`` bins of p per class, for the per-pixel best
+    threshold; ``ROC_BINS`` of log odds, for the ROC) and per-image counts."""
 
     def __init__(self, threshold: float):
         from segmix.skin_detect import check_threshold
@@ -256,6 +264,7 @@ class SkinEvaluator:
             raise ValueError("threshold must be a number in [0, 1] (a probability of skin); got None: "
                              "model.threshold is the model's operating point")
         self.hist = np.zeros((2, N_BINS), np.int64)  # [skin, non-skin] x bin
+        self.roc_hist = np.zeros((2, ROC_BINS), np.int64)  # the same on log odds, for the ROC
         self.per_image: list[tuple[float | None, float | None, float]] = []
         #: per photo: (name, skin pixels, non-skin pixels, false positives, its sweep counts or None)
         self._photos: list[tuple[str, int, int, int, np.ndarray | None]] = []
@@ -325,6 +334,9 @@ class SkinEvaluator:
             self.swept_images += 1
         self.hist[0] += np.bincount(bins[skin], minlength=N_BINS)
         self.hist[1] += np.bincount(bins[~skin], minlength=N_BINS)
+        roc_bins = _roc_bins(p)
+        self.roc_hist[0] += np.bincount(roc_bins[skin], minlength=ROC_BINS)
+        self.roc_hist[1] += np.bincount(roc_bins[~skin], minlength=ROC_BINS)
         tp = int(np.count_nonzero(decided & skin))
         fp = int(np.count_nonzero(decided & ~skin))
         fn = int(np.count_nonzero(~decided & skin))
@@ -349,10 +361,12 @@ class SkinEvaluator:
         if n_skin == 0 or n_non == 0:
             raise ValueError(f"evaluation needs both skin and non-skin pixels; got {n_skin} and {n_non}")
         # Decide skin where bin >= b: cumulative sums from the top bin.
+        roc_tp = np.concatenate([np.cumsum(self.roc_hist[0][::-1])[::-1], [0]])
+        roc_fp = np.concatenate([np.cumsum(self.roc_hist[1][::-1])[::-1], [0]])
+        tpr, fpr = roc_tp / n_skin, roc_fp / n_non
+        auc = float(np.trapz(tpr[::-1], fpr[::-1])) if hasattr(np, "trapz") else float(np.trapezoid(tpr[::-1], fpr[::-1]))
         tp = np.concatenate([np.cumsum(self.hist[0][::-1])[::-1], [0]])  # thresholds b/N_BINS, b=0..N
         fp = np.concatenate([np.cumsum(self.hist[1][::-1])[::-1], [0]])
-        tpr, fpr = tp / n_skin, fp / n_non
-        auc = float(np.trapz(tpr[::-1], fpr[::-1])) if hasattr(np, "trapz") else float(np.trapezoid(tpr[::-1], fpr[::-1]))
         f1 = 2 * tp / np.maximum(2 * tp + fp + (n_skin - tp), 1)
         ties = np.flatnonzero(f1 >= f1.max() - 1e-12)
         best = int(ties[len(ties) // 2])  # middle of a plateau of equally good thresholds
@@ -384,6 +398,14 @@ class SkinEvaluator:
             mean_f1_at_best=None if basis != "detector" else float(np.mean(f1_at_best)),
             per_image=rows, n_images_with_precision=n_precision, n_images_with_recall=n_recall,
         )
+
+
+def _roc_bins(p: np.ndarray) -> np.ndarray:
+    """The ROC histogram's bin of each p(skin) (:data:`ROC_BIN_NATS` of log odds each)."""
+    p = p.astype(np.float64)
+    with np.errstate(divide="ignore"):  # p = 0 and p = 1: -inf and +inf, clipped to the ends
+        logit = np.log(p) - np.log1p(-p)
+    return np.clip(np.floor((logit - ROC_LOGIT_LOW) / ROC_BIN_NATS), 0, ROC_BINS - 1).astype(np.int64)
 
 
 def _decider(result, image, settings):

@@ -651,7 +651,11 @@ class GaussianMixture(ParamsMixin):
                                  f"({covariance_type} covariances of {d} features are "
                                  f"{' x '.join(map(str, expected[1:]))})")
             raise ValueError(f"mixture 'covariances' must have shape {expected}; got {cov.shape}")
-        if (weights < 0).any() or not math.isclose(weights.sum(), 1.0, abs_tol=1e-6):
+        if (weights < 0).any():
+            # Said apart from the sum: weights [1.5, -0.5] were refused "(sum 1)", which sums to 1.
+            first = int(np.flatnonzero(weights < 0)[0])
+            raise ValueError(f"mixture 'weights' must be non-negative; weights[{first}] is {weights[first]:.6g}")
+        if not math.isclose(weights.sum(), 1.0, abs_tol=1e-6):
             raise ValueError(f"mixture 'weights' must be non-negative and sum to 1 (sum {weights.sum():.6g})")
         full = covariances_to_full(cov, covariance_type, d)
         if not np.allclose(full, np.swapaxes(full, 1, 2), rtol=1e-9, atol=1e-12):
