@@ -150,15 +150,17 @@ def test_quantize_writes_no_profile_of_another_colour_space(tmp_path, monkeypatc
     from PIL import Image
 
     rgb, _ = _photo()
+    # Built once: a profile holds its creation time, and two builds a second apart differ.
+    rgb_profile = _profile(b"RGB ")
     Image.fromarray(rgb).convert("CMYK").save(tmp_path / "cmyk.jpg", quality=95, icc_profile=_profile(b"CMYK"))
-    Image.fromarray(rgb).save(tmp_path / "rgb.jpg", quality=95, icc_profile=_profile(b"RGB "))
+    Image.fromarray(rgb).save(tmp_path / "rgb.jpg", quality=95, icc_profile=rgb_profile)
     monkeypatch.chdir(tmp_path)
     assert main(["quantize", "cmyk.jpg", "-k", "4", "-o", "q_cmyk.png"]) == 0
     assert main(["quantize", "rgb.jpg", "-k", "4", "-o", "q_rgb.png"]) == 0
     with Image.open(tmp_path / "q_cmyk.png") as q:
         assert q.info.get("icc_profile") is None
     with Image.open(tmp_path / "q_rgb.png") as q:
-        assert q.info.get("icc_profile") == _profile(b"RGB ")
+        assert q.info.get("icc_profile") == rgb_profile
 
 
 # ------------------------------------------------------------- 4. a PNG's damaged EXIF
