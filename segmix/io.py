@@ -510,6 +510,76 @@ def segmix_json_words(path: Path) -> str | None:
     return None
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+#: How far into a text chunk its keyword is looked for (PNG keywords have 1-79 bytes).
+_PNG_KEYWORD_BYTES = 80
+
+
+def holds_saved_marks(path) -> bool:
+    """Whether ``path`` is a marks file that File > Save Scribbles wrote.
+
+    Such a file is a greyscale PNG with segmix text chunks: "segmix:labels" in every one, and
+    from Segment mode "segmix:mark-order", "segmix:settings" too (segmix.io.save_labels). Older
+    versions wrote a palette PNG with segmix's label colours (and, from Segment mode, the
+    same chunks but "segmix:labels"): the palette still tells those.
+    Only the chunks before the pixels are read, and of a text chunk only its keyword:
+    Pillow would decompress every text chunk on opening and refuse a large photo's mark
+    order (over its 1 MB cap), the very file this looks for. False for any other file and
+    for one that cannot be read: a failed check never stops a save.
+    """
+    try:
+        if not Path(path).is_file():
+            return False  # a named pipe would block the read
+        with open(path, "rb") as stream:
+            if stream.read(len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
+                return False
+            return _png_chunks_hold_marks(stream)
+    except (OSError, ValueError, struct.error):
+        return False
+
+
+def _png_chunks_hold_marks(stream) -> bool:
+    """Read the chunks of a PNG ``stream`` (after its signature) up to its pixels."""
+    # The colours older versions of save_labels gave indices 0 / 1 / 2.
+    label_palette = bytes(_LABEL_PALETTE)
+    while True:
+        length, kind = struct.unpack(">I4s", stream.read(8))
+        if kind in (b"IDAT", b"IEND"):
+            return False
+        start = stream.tell()
+        if kind in _PNG_TEXT_CHUNKS:
+            keyword = stream.read(min(length, _PNG_KEYWORD_BYTES)).split(b"\0", 1)[0]
+            if keyword.startswith(b"segmix:"):
+                return True
+        elif kind == b"PLTE" and label_palette:
+            if stream.read(min(length, len(label_palette))) == label_palette:
+                return True
+        stream.seek(start + length + 4)  # past the data and its CRC
+
+
+def saved_marks_words(path: Path) -> str | None:
+    """Why a marks file segmix saved (:func:`holds_saved_marks`) is no photo, naming the photo
+    it records it was drawn on; None for any other file.
+
+    Such a file is a greyscale PNG of labels 0 / 1 / 2, which decodes as an all-black photo: a
+    trial's ``segmix segment marks.png --click X,Y -o m.png`` segmented it, 100 % foreground,
+    exit 0.
+    """
+    if not holds_saved_marks(path):
+        return None
+    drawn_on = None
+    try:
+        with Image.open(path) as im:
+            record = json.loads(im.info.get("segmix:photo") or "null")
+        if isinstance(record, dict) and isinstance(record.get("name"), str) and record["name"]:
+            drawn_on = record["name"]
+    except Exception:  # noqa: BLE001 - a record that cannot be read names no photo
+        drawn_on = None
+    photo = f" (they were drawn on {drawn_on})" if drawn_on else ""
+    return f"holds marks (scribbles) saved by segmix, not a photo{photo}: segmix segment reads them with --scribbles"
+
+
 def _why_unreadable(path: Path) -> str:
     """What is wrong with a file no image decoder recognised, from its first bytes."""
     try:
@@ -841,6 +911,9 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     if frame is not None and (int(frame) != frame or frame < 0):
         raise ValueError(f"frame must be an integer >= 0, got {frame!r}")
     _check_file(path)
+    marks = saved_marks_words(path)
+    if marks is not None:
+        raise ImageLoadError(f"{path}: {marks}")
     decoded = _open_and_decode(path, max_pixels, int(frame or 0))
     if frame is None and decoded.n_frames > 1 and decoded.format not in _SINGLE_PICTURE_FORMATS:
         # A silent first frame hid the rest of an animation (new-user trial): say so.

@@ -92,3 +92,55 @@ def test_interrupted_sync_record_is_dropped_and_others_kept():
     keep = _InterruptedSyncFilter()
     assert not keep.filter(record("Exception in callback functools.partial(<function sync.<locals>.cancel at 0x7f>)"))
     assert keep.filter(record("Exception in callback functools.partial(<function other at 0x7f>)"))
+
+
+# 3. A marks file segmix saved (--save-scribbles, File > Save Scribbles) given to a command as
+#    the photo was read as an all-black picture: `segment marks.png --click X,Y` wrote a mask
+#    100 % foreground, exit 0 (a trial of the window found it; the window refuses it since).
+#    Every reader of photos (segmix.io.load_image_info) now refuses it, naming the photo the
+#    file records.
+
+def _marks_file(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    photo = np.zeros((30, 40, 3), np.uint8)
+    photo[:, 20:] = (200, 120, 90)
+    Image.fromarray(photo).save(tmp_path / "holiday.png")
+    assert main(["segment", str(tmp_path / "holiday.png"), "--click", "30,15", "-o", str(tmp_path / "m.png"),
+                 "--save-scribbles", str(tmp_path / "marks.png")]) == 0
+    return tmp_path / "marks.png"
+
+
+@pytest.mark.parametrize("argv", [
+    ["segment", "{marks}", "--click", "5,5", "-o", "{out}/m2.png"],
+    ["quantize", "{marks}", "-k", "4", "-o", "{out}/q.png"],
+    ["skin", "apply", "{marks}", "--output-dir", "{out}/skin"],
+])
+def test_a_marks_file_given_as_the_photo_is_refused(argv, tmp_path, capsys):
+    marks = _marks_file(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    capsys.readouterr()
+    assert main([a.format(marks=marks, out=out) for a in argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert (f"{marks}: holds marks (scribbles) saved by segmix, not a photo (they were drawn on holiday.png): "
+            "segmix segment reads them with --scribbles") in err, err
+    assert not any(p.is_file() for p in out.rglob("*"))
+
+
+def test_load_image_refuses_a_marks_file_and_reads_other_pngs(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from segmix.io import ImageLoadError, holds_saved_marks, load_image
+
+    marks = _marks_file(tmp_path)
+    with pytest.raises(ImageLoadError, match="holds marks"):
+        load_image(marks)
+    # A plain label-valued PNG that segmix did not save stays readable as an image.
+    Image.fromarray(np.array([[0, 1], [2, 0]], np.uint8)).save(tmp_path / "plain.png")
+    assert not holds_saved_marks(tmp_path / "plain.png")
+    assert load_image(tmp_path / "plain.png").shape == (2, 2, 3)
+    assert load_image(tmp_path / "m.png").shape == (30, 40, 3)  # segmix's own mask is no marks file

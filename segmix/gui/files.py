@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 import os
 import re
-import struct
 import sys
 from pathlib import Path
 
 from segmix import io as segmix_io
+from segmix.io import holds_saved_marks
 from segmix import labelmaps as segmix_labelmaps
 from segmix import mark_settings as segmix_mark_settings
 from segmix.mark_settings import PHOTO_KEY, photo_record
@@ -167,10 +167,6 @@ def replace_question_due(path, name_filter: str, open_photo=None) -> bool:
 _REPLACEMENTS = {"mask": "the mask", "foreground mask": "the frame's mask", "probability": "the probability map", "cutout": "the cut-out",
                  "scribbles": "the marks shown now", "skin": "the skin mask",
                  "skin probability": "the skin probability map", "skin cutout": "the skin cut-out"}
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
-#: How far into a text chunk its keyword is looked for (PNG keywords have 1-79 bytes).
-_PNG_KEYWORD_BYTES = 80
 
 
 def replace_question(path, title: str = "") -> str:
@@ -222,49 +218,6 @@ def _picture_segmix_did_not_write(path: Path) -> bool:
                 return im.mode not in ("1", "L", "I", "I;16", "I;16B", "I;16L", "F")
     except Exception:  # noqa: BLE001 - not an image Pillow knows: the plain question
         return False
-
-
-def holds_saved_marks(path) -> bool:
-    """Whether ``path`` is a marks file that File > Save Scribbles wrote.
-
-    Such a file is a greyscale PNG with segmix text chunks: "segmix:labels" in every one, and
-    from Segment mode "segmix:mark-order", "segmix:settings" too (segmix.io.save_labels). Older
-    versions wrote a palette PNG with segmix's label colours (and, from Segment mode, the
-    same chunks but "segmix:labels"): the palette still tells those.
-    Only the chunks before the pixels are read, and of a text chunk only its keyword:
-    Pillow would decompress every text chunk on opening and refuse a large photo's mark
-    order (over its 1 MB cap), the very file this looks for. False for any other file and
-    for one that cannot be read: a failed check never stops a save.
-    """
-    try:
-        if not Path(path).is_file():
-            return False  # a named pipe would block the read
-        with open(path, "rb") as stream:
-            if stream.read(len(_PNG_SIGNATURE)) != _PNG_SIGNATURE:
-                return False
-            return _png_chunks_hold_marks(stream)
-    except (OSError, ValueError, struct.error):
-        return False
-
-
-def _png_chunks_hold_marks(stream) -> bool:
-    """Read the chunks of a PNG ``stream`` (after its signature) up to its pixels."""
-    # The colours older versions of save_labels gave indices 0 / 1 / 2 (private to segmix.io:
-    # should they go, the text chunks alone are looked at).
-    label_palette = bytes(getattr(segmix_io, "_LABEL_PALETTE", ()))
-    while True:
-        length, kind = struct.unpack(">I4s", stream.read(8))
-        if kind in (b"IDAT", b"IEND"):
-            return False
-        start = stream.tell()
-        if kind in _PNG_TEXT_CHUNKS:
-            keyword = stream.read(min(length, _PNG_KEYWORD_BYTES)).split(b"\0", 1)[0]
-            if keyword.startswith(b"segmix:"):
-                return True
-        elif kind == b"PLTE" and label_palette:
-            if stream.read(min(length, len(label_palette))) == label_palette:
-                return True
-        stream.seek(start + length + 4)  # past the data and its CRC
 
 
 #: What an export of each kind (EXPORTS, and "scribbles") writes, in the window's messages.
