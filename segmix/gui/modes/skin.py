@@ -538,6 +538,13 @@ class SkinMode(Mode):
                                    "which hold no colour to learn: mark skin (1) and non-skin (2) where the photo "
                                    "shows something.")
                 return False
+        if (labels == 1).any() and skin.is_greyscale(shell.image):
+            # Grey skin would teach the skin mixture grey, as skin train refuses it (a trial's
+            # greyscale copies of street photos took a trained model's F1 from 0.43 to 0.18).
+            shell.show_message("No colour to learn", "This photo has no colour (greyscale): its skin (1) marks "
+                               "would teach the model grey as skin. Add colour photos to the training set; "
+                               "skin detection needs colour.")
+            return False
         parts = []
         for label, column in ((1, "skin"), (2, "non_skin")):
             # the colours the detector scores (a palette photo's low-passed), as skin train reads them
