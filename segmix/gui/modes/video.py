@@ -370,7 +370,7 @@ def read_readable(reader, index: int, check,
         A video or animation that cannot be decoded at ``index``; the frames of a folder or
         list whose headers share no size (refused as the command line refuses them).
     """
-    from segmix.frames import FrameError
+    from segmix.frames import DamagedFrameError, FrameError
 
     sequence = reader.sequence
     files = sequence.kind in ("folder", "list")
@@ -398,6 +398,10 @@ def read_readable(reader, index: int, check,
             path = sequence.paths[index - 1]
             skipped[index] = (f"frame {index} ({path.name}): {SIZE_SKIP} {frame.shape[1]} x {frame.shape[0]}, not the "
                               f"{shape[1]} x {shape[0]} of the other frames")
+        except DamagedFrameError as exc:
+            # One damaged frame of a video (an MJPEG frame): passed over as the command line
+            # passes over it; the frames after it keep their numbers.
+            skipped[index] = str(exc).removeprefix(f"{sequence.paths[0]}: ")
         except FrameError as exc:
             if not files:
                 raise

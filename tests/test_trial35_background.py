@@ -1,0 +1,215 @@
+"""Session 35's new-user trial of `segmix background`: damaged frames of folders and videos.
+
+* A JPEG frame damaged in the middle of its coded data, its end marker in place, decoded in
+  silence through Pillow (garbage from the damage on, learnt by the model); now said and
+  skipped like a truncated frame (segmix.jpeg_scan, segmix.kernels.jpeg).
+* An MJPEG AVI with a damaged frame: a frame whose chunk the demuxer passed over shifted every
+  later mask's number by one (masks one frame off their ground truth), and a frame that could
+  not be decoded stopped the whole run; now the frame is said and skipped, the others keep
+  their numbers, in the command line and the window's reader alike.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+from segmix.frames import DamagedFrameError, FrameReader, FrameSequence
+from segmix.jpeg_scan import jpeg_damage
+
+HIGHWAY = Path(__file__).resolve().parents[2] / "shared" / "data" / "background" / "highway" / "input"
+
+
+def _frames(count: int, size=(64, 48)) -> list[np.ndarray]:
+    """A still noisy scene with a bright square moving across it (deterministic)."""
+    rng = np.random.default_rng(35)
+    width, height = size
+    scene = rng.integers(40, 200, (height, width, 3)).astype(np.uint8)
+    frames = []
+    for i in range(count):
+        frame = scene.copy()
+        x = (3 * i) % (width - 10)
+        frame[10:20, x:x + 10] = (250, 250, 40)
+        frames.append(frame)
+    return frames
+
+
+def _jpeg(pixels: np.ndarray, **options) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=90, **options)
+    return buffer.getvalue()
+
+
+def _scan_start(data: bytes) -> int:
+    sos = data.find(b"\xff\xda")
+    return sos + 2 + int.from_bytes(data[sos + 2: sos + 4], "big")
+
+
+def _damaged_but_complete(data: bytes) -> bytes:
+    """``data`` with two bytes changed in the middle of its coded data, end marker in place,
+    such that Pillow still decodes it without an error and the walk finds the damage (the
+    first of a fixed set of places that gives both)."""
+    start, end = _scan_start(data), len(data) - 2
+    for step in range(40):
+        at = start + (end - start) * (step + 10) // 60
+        damaged = bytearray(data)
+        if 0xFF in damaged[at - 1: at + 3]:
+            continue
+        damaged[at] ^= 0x5A
+        damaged[at + 1] ^= 0x33
+        if 0xFF in damaged[at: at + 2]:
+            continue
+        try:
+            Image.open(io.BytesIO(bytes(damaged))).load()
+        except OSError:
+            continue
+        if jpeg_damage(bytes(damaged)) is not None:
+            return bytes(damaged)
+    pytest.fail("no place in the coded data gave a damage the walk finds")
+
+
+# ---------------------------------------------------------------- the JPEG walk itself
+
+
+@pytest.mark.parametrize("options", [{}, {"subsampling": 0}, {"subsampling": 1}, {"optimize": True},
+                                     {"restart_marker_rows": 1}, {"restart_marker_blocks": 3}, {"quality": 5}])
+@pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])
+@pytest.mark.parametrize("size", [(64, 48), (33, 17), (1, 1)])
+def test_whole_jpegs_are_whole(options, mode, size):
+    pixels = _frames(1, size=(max(size[0], 11), max(size[1], 21)))[0][: size[1], : size[0]]
+    image = Image.fromarray(pixels).convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", **options)
+    assert jpeg_damage(buffer.getvalue()) is None
+
+
+def test_progressive_and_non_jpeg_data_are_left_to_the_decoder():
+    pixels = _frames(1)[0]
+    progressive = _jpeg(pixels, progressive=True)
+    assert jpeg_damage(progressive) is None
+    assert jpeg_damage(_damaged_but_complete(_jpeg(pixels))[:10]) is None  # not a whole header: not checked
+    assert jpeg_damage(b"\x89PNG\r\n\x1a\n") is None
+
+
+def test_highway_frames_are_whole():
+    if not HIGHWAY.is_dir():
+        pytest.skip("shared/data/background/highway is not here")
+    paths = sorted(HIGHWAY.glob("*.jpg"))[::17]
+    assert paths
+    assert [p.name for p in paths if jpeg_damage(p.read_bytes()) is not None] == []
+
+
+def test_damage_in_the_coded_data_is_found():
+    data = _jpeg(_frames(1, size=(160, 120))[0])
+    damaged = _damaged_but_complete(data)
+    assert damaged[-2:] == b"\xff\xd9" and len(damaged) == len(data)
+    assert jpeg_damage(damaged).startswith("corrupt JPEG data: ")
+
+
+def test_a_restart_marker_out_of_order_is_found():
+    data = bytearray(_jpeg(_frames(1)[0], restart_marker_rows=1))
+    at = data.find(b"\xff\xd1")
+    assert at > 0 and jpeg_damage(bytes(data)) is None
+    data[at + 1] = 0xD3
+    assert "restart marker" in jpeg_damage(bytes(data))
+
+
+# ---------------------------------------------------------------- a folder of JPEG frames
+
+
+def test_a_damaged_jpeg_frame_is_said_and_skipped(tmp_path, capsys):
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i, pixels in enumerate(_frames(12), start=1):
+        (folder / f"in{i:06d}.jpg").write_bytes(_jpeg(pixels))
+    broken = folder / "in000007.jpg"
+    broken.write_bytes(_damaged_but_complete(broken.read_bytes()))
+    out = tmp_path / "masks"
+    status = main(["background", str(folder), "--output-dir", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert f"skipped {broken}: corrupt JPEG data: " in err
+    assert "in000007.png" not in {p.name for p in out.iterdir()}
+    assert len(list(out.glob("in*.png"))) == 11
+    # The window's reader refuses it too (its Video mode passes over it as unreadable).
+    from segmix.frames import FrameError
+
+    with pytest.raises(FrameError, match="corrupt JPEG data"):
+        FrameReader(FrameSequence(folder)).read(7)
+
+
+# ---------------------------------------------------------------- an MJPEG AVI with a damaged frame
+
+
+def _mjpeg_avi(path: Path, count: int = 12) -> Path:
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mjpeg", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        for pixels in _frames(count):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def _chunks(data: bytes) -> list[int]:
+    """Offsets of the AVI's video chunks ("00dc") in its movi list."""
+    movi, index = data.find(b"movi"), data.rfind(b"idx1")
+    found, at = [], movi
+    while True:
+        at = data.find(b"00dc", at + 1)
+        if at < 0 or at > index:
+            return found
+        found.append(at)
+
+
+def _damage(path: Path, how: str, frame: int = 5) -> Path:
+    data = bytearray(path.read_bytes())
+    chunk = _chunks(bytes(data))[frame - 1]
+    if how == "chunk":  # the chunk's header: the demuxer passes over it, later time stamps renumbered
+        data[chunk: chunk + 4] = b"xxxx"
+    else:  # the JPEG's header: the decoder refuses the packet
+        data[chunk + 8: chunk + 8 + 200] = b"\x11" * 200
+    damaged = path.with_name(f"{how}.avi")
+    damaged.write_bytes(bytes(data))
+    return damaged
+
+
+@pytest.mark.parametrize("how", ["chunk", "decoder"])
+def test_a_damaged_mjpeg_frame_is_skipped_and_the_others_keep_their_numbers(tmp_path, how):
+    whole = _mjpeg_avi(tmp_path / "clip.avi")
+    damaged = _damage(whole, how)
+    lines = []
+    frames = {frame.index: frame.pixels for frame in FrameSequence(damaged, on_skip=lines.append)}
+    reference = {frame.index: frame.pixels for frame in FrameSequence(whole)}
+    assert sorted(frames) == [i for i in range(1, 13) if i != 5]
+    assert all(np.array_equal(frames[i], reference[i]) for i in frames)
+    assert len(lines) == 1 and lines[0].startswith(f"skipped {damaged} frame 5: ")
+    # The window's reader: frame 5 is damaged, the others are the same pictures, in order, by
+    # seeking back and forward too.
+    reader = FrameReader(FrameSequence(damaged))
+    for index in (1, 4, 6, 12, 3, 6, 11, 2):
+        assert np.array_equal(reader.read(index), reference[index]), index
+    with pytest.raises(DamagedFrameError, match="frame 5"):
+        reader.read(5)
+    assert np.array_equal(reader.read(6), reference[6])
+
+
+def test_a_damaged_mjpeg_frame_on_the_command_line(tmp_path, capsys):
+    damaged = _damage(_mjpeg_avi(tmp_path / "clip.avi"), "chunk")
+    out = tmp_path / "masks"
+    status = main(["background", str(damaged), "--output-dir", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1
+    names = sorted(p.name for p in out.glob("frame_*.png"))
+    assert names == [f"frame_{i:06d}.png" for i in range(1, 13) if i != 5]
+    assert f"skipped {damaged} frame 5: " in err
+    assert "truncated" not in err and "ends after" not in err
