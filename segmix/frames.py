@@ -106,6 +106,23 @@ def _starts_like_iso_media(path: Path) -> bool:
     return len(head) == 8 and head[4:8] == b"ftyp"
 
 
+def _starts_like_other_video(path: Path) -> str | None:
+    """"a Matroska/WebM" or "an AVI" when ``path`` begins as one (EBML's magic number; RIFF
+    with the AVI form type), else None: such a file that FFmpeg cannot open is a video that
+    holds nothing yet or lost its end, not "not a video file" (a session-35 trial's Matroska
+    recording without a frame was said so, with FFmpeg's "End of file")."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return None
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "a Matroska/WebM"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "an AVI"
+    return None
+
+
 def frame_files(folder) -> list[Path]:
     """The frames of a folder, in the order a :class:`FrameSequence` reads them: its image
     files (:data:`IMAGE_SUFFIXES`, hidden ones left out), in natural order of their names."""
@@ -388,6 +405,10 @@ class FrameSequence:
                 # recording that stopped early: FFmpeg only says "Invalid data".
                 raise FrameError(f"{path}: starts like an MP4/MOV video but cannot be opened; it may be truncated "
                                  f"or incomplete (a copy or recording that did not finish) ({_short(exc)})") from None
+            kind = _starts_like_other_video(path)
+            if kind is not None:
+                raise FrameError(f"{path}: starts like {kind} video but cannot be opened; it may hold no frame yet, "
+                                 f"or be truncated (a copy or recording that did not finish) ({_short(exc)})") from None
             from segmix.io import segmix_json_words
 
             # A model or report of segmix's own given as the video was "not a video file FFmpeg

@@ -213,3 +213,37 @@ def test_a_damaged_mjpeg_frame_on_the_command_line(tmp_path, capsys):
     assert names == [f"frame_{i:06d}.png" for i in range(1, 13) if i != 5]
     assert f"skipped {damaged} frame 5: " in err
     assert "truncated" not in err and "ends after" not in err
+
+
+# ---------------------------------------------------------------- a video FFmpeg cannot open
+
+
+def _empty_matroska(path: Path) -> Path:
+    import av
+
+    container = av.open(str(path), "w")  # a recording stopped before its first frame
+    stream = container.add_stream("ffv1", rate=25)
+    stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+    container.start_encoding()  # the header, with its stream, and no frame
+    container.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["empty.mkv", "cut.avi"])
+def test_a_video_that_cannot_be_opened_is_not_called_no_video(tmp_path, capsys, kind):
+    if kind == "empty.mkv":
+        video, words = _empty_matroska(tmp_path / kind), "starts like a Matroska/WebM video"
+    else:
+        video, words = tmp_path / kind, "starts like an AVI video"
+        video.write_bytes(_mjpeg_avi(tmp_path / "clip.avi").read_bytes()[:3000])
+    status = main(["background", str(video), "--output-dir", str(tmp_path / "masks"), "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert len(err) == 1 and f"{video}: {words} but cannot be opened" in err[0]
+    assert "not a video file" not in err[0]
+    assert not (tmp_path / "masks").exists()
+    # A file that is no video at all keeps its words.
+    junk = tmp_path / "junk.avi"
+    junk.write_bytes(b"hello, not a video" * 10)
+    assert main(["background", str(junk), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
+    assert "not a video file FFmpeg can read" in capsys.readouterr().err
