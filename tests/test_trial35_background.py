@@ -247,3 +247,23 @@ def test_a_video_that_cannot_be_opened_is_not_called_no_video(tmp_path, capsys, 
     junk.write_bytes(b"hello, not a video" * 10)
     assert main(["background", str(junk), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
     assert "not a video file FFmpeg can read" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- --distributed
+
+
+def test_a_damaged_video_frame_on_dask_is_named_as_given(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    from segmix.distributed.cluster import connect
+
+    monkeypatch.chdir(tmp_path)
+    _damage(_mjpeg_avi(tmp_path / "clip.avi"), "chunk")  # chunk.avi
+    with connect(None, n_workers=1, threads_per_worker=1, quiet=True) as client:
+        address = client.scheduler.address
+        status = main(["background", "chunk.avi", "--output-dir", "masks", "--quiet", "--distributed", address])
+    err = capsys.readouterr().err
+    assert status == 1
+    # As the one-machine command says it (it said the resolved path: /tmp/.../chunk.avi frame 5).
+    assert "skipped chunk.avi frame 5: " in err and str(tmp_path) not in err
+    assert sorted(p.name for p in (tmp_path / "masks" / "chunk").glob("frame_*.png")) == [
+        f"frame_{i:06d}.png" for i in range(1, 13) if i != 5]
