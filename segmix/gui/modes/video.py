@@ -1515,7 +1515,11 @@ class VideoMode(Mode):
         text = "; ".join(skip_text(reason) for _, reason in sorted(new.items()))
         if len(self._unreadable) > len(new):
             # While playing, the next report replaces this one within frames: name them all.
-            names = ", ".join(self.sequence.paths[index - 1].name for index in sorted(self._unreadable)[:4])
+            # A video's damaged frames have no file of their own (its one path is the video:
+            # the second one of an MJPEG video raised IndexError here).
+            files = self.sequence.kind in ("folder", "list")
+            names = ", ".join(self.sequence.paths[index - 1].name if files else f"frame {index}"
+                              for index in sorted(self._unreadable)[:4])
             names += ", ..." if len(self._unreadable) > 4 else ""
             text += f" ({len(self._unreadable)} skipped so far: {names})"
         self.shell.statusBar().showMessage(text, 15000)
