@@ -748,10 +748,19 @@ class LostFrame(str):
         return line
 
 
-def _packet_places(stream) -> list[int] | None:
-    """File positions of the frames the container's index lists, in frame order, when the
-    stream's codec codes every frame on its own (MJPEG, ProRes, ...) and the index lists as
-    many frames as the header announces; else None.
+@dataclass(frozen=True)
+class Places:
+    """:func:`_packet_places`: where a video's frames are in the file."""
+
+    positions: list[int]  # the file position of each frame the index lists, in frame order
+    numbers: list[int]  # the number of each (1-based)
+    empty: frozenset[int]  # the numbers of the frames the file holds no picture for
+
+
+def _packet_places(stream) -> Places | None:
+    """Where the frames the container's index lists are in the file, in frame order, and
+    which are empty, when the stream's codec codes every frame on its own (MJPEG, ProRes, ...)
+    and the index lists as many frames as the header announces; else None.
 
     A frame's number is then its place in this list, whatever the demuxer passed over: an
     AVI chunk whose header is damaged is dropped without a word and the later frames'
@@ -765,10 +774,26 @@ def _packet_places(stream) -> list[int] | None:
         entries = list(stream.index_entries)
     except (AttributeError, TypeError):  # PyAV before 14 lists no index entries
         return None
-    if not entries or len(entries) != int(stream.frames or 0):
+    frames = int(stream.frames or 0)
+    if not entries or not frames:
         return None
-    places = [int(entry.pos) for entry in sorted(entries, key=lambda entry: entry.timestamp)]
-    return places if places == sorted(places) and places[0] >= 0 else None
+    entries.sort(key=lambda entry: entry.timestamp)
+    positions = [int(entry.pos) for entry in entries]
+    if positions != sorted(positions) or positions[0] < 0:
+        return None
+    stamps = [int(entry.timestamp) for entry in entries]
+    counts_frames = (stream.time_base is not None and stream.average_rate is not None
+                     and stream.time_base * stream.average_rate == 1)
+    if counts_frames and all(a < b for a, b in zip(stamps, stamps[1:])) and stamps[-1] - stamps[0] + 1 == frames:
+        # Time stamps that count frames (an AVI's): a frame the index leaves out, an empty
+        # chunk a recorder writes for a dropped frame, keeps its number (and is said).
+        numbers = [stamp - stamps[0] + 1 for stamp in stamps]
+    elif len(entries) == frames:
+        numbers = list(range(1, frames + 1))
+    else:
+        return None
+    empty = (frozenset(range(1, frames + 1)) - set(numbers)) | {n for n, entry in zip(numbers, entries) if not entry.size}
+    return Places(positions, numbers, frozenset(empty))
 
 
 def _thread_type(stream, kind: str) -> None:
@@ -777,7 +802,7 @@ def _thread_type(stream, kind: str) -> None:
         stream.thread_type = kind
 
 
-def _numbered_frames(container, stream, places: list[int] | None,
+def _numbered_frames(container, stream, places: Places | None,
                      from_start: bool = True) -> Iterator[tuple[int | None, object]]:
     """(number, decoded frame) for every frame of ``stream`` from where ``container`` is, the
     number counted from 1 in the video's own frame order; (number, :class:`LostFrame`) for a
@@ -807,14 +832,16 @@ def _numbered_frames(container, stream, places: list[int] | None,
     for packet in container.demux(stream):
         if packet.size == 0:
             continue  # the demuxer's end of stream: nothing is held back without frame threads
-        place = bisect_right(places, packet.pos) if packet.pos is not None and packet.pos >= 0 else 0
+        listed = bisect_right(places.positions, packet.pos) if packet.pos is not None and packet.pos >= 0 else 0
+        place = places.numbers[listed - 1] if listed else 0
         if number is None:  # after a seek: the packet's place is where decoding is
             if not place:
                 raise FrameError("a packet without a file position after a seek")  # the caller starts over
             number = place - 1
         for missing in range(number + 1, place):
-            yield missing, LostFrame("its data is damaged: the file holds no frame there that FFmpeg can read",
-                                     missing)
+            yield missing, LostFrame(
+                "the file holds no picture for it (an empty frame: a recorder's dropped frame)" if missing in places.empty
+                else "its data is damaged: the file holds no frame there that FFmpeg can read", missing)
         number = max(number + 1, place)
         if jpeg:
             # FFmpeg's MJPEG decoder, like Pillow, makes a picture of a frame whose coded data
@@ -823,7 +850,8 @@ def _numbered_frames(container, stream, places: list[int] | None,
             from segmix.jpeg_scan import jpeg_damage
 
             data = bytes(packet)
-            damage = "its JPEG header is missing" if data[:2] != b"\xff\xd8" else jpeg_damage(data)
+            start = data.find(b"\xff\xd8")  # FFmpeg looks for it past any leading bytes too
+            damage = "its JPEG header is missing" if start < 0 else jpeg_damage(data[start:])
             if damage is not None:
                 yield number, LostFrame(f"the frame is damaged ({damage})", number)
                 continue
@@ -955,7 +983,7 @@ class FrameReader:
     def __init__(self, sequence: FrameSequence) -> None:
         self.sequence = sequence
         self._container = self._stream = self._frames = None
-        self._places: list[int] | None = None  # _packet_places of the video open
+        self._places: Places | None = None  # _packet_places of the video open
         self._next = 1  # index of the frame the decoder yields next
         self._resync = False  # after a seek: take the next frame's index from its time stamp
         self._index_of_pts: dict[int, int] = {}  # every frame decoded so far

@@ -267,3 +267,31 @@ def test_a_damaged_video_frame_on_dask_is_named_as_given(tmp_path, capsys, monke
     assert "skipped chunk.avi frame 5: " in err and str(tmp_path) not in err
     assert sorted(p.name for p in (tmp_path / "masks" / "chunk").glob("frame_*.png")) == [
         f"frame_{i:06d}.png" for i in range(1, 13) if i != 5]
+
+
+def test_a_dropped_frame_of_an_avi_keeps_the_later_numbers(tmp_path):
+    """A recorder's dropped frame (an empty packet: the index leaves it out, its time stamp
+    too): the frames after it were numbered one early, and the video was said to be truncated."""
+    import av
+
+    path = tmp_path / "dropped.avi"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mjpeg", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        for t, pixels in enumerate(_frames(8), start=1):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                if t == 5:
+                    empty = av.Packet(b"")
+                    empty.pts, empty.dts, empty.time_base, empty.stream = packet.pts, packet.dts, packet.time_base, stream
+                    packet = empty
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    lines = []
+    assert [frame.index for frame in FrameSequence(path, on_skip=lines.append)] == [1, 2, 3, 4, 6, 7, 8]
+    assert lines == [f"skipped {path} frame 5: the file holds no picture for it (an empty frame: a recorder's "
+                     "dropped frame)"]
+    reader = FrameReader(FrameSequence(path))
+    assert np.array_equal(reader.read(6), {f.index: f.pixels for f in FrameSequence(path)}[6])
+    with pytest.raises(DamagedFrameError):
+        reader.read(5)
