@@ -2029,8 +2029,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
-                                       run_sequence, scored_frames_line, scored_range, short_sequence_warning,
-                                       skip_words)
+                                       no_match_advice, run_sequence, scored_frames_line, scored_range,
+                                       short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd
     from segmix.io import save_image, use_one_of
     from segmix.own_outputs import refuse_foreign_files
@@ -2252,8 +2252,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
             raise UserError(f"{args.groundtruth}: no ground-truth file of the matched frames could be used "
                             f"({len(result.groundtruth_skipped)} skipped); nothing was scored")
         if result.scored_frames == 0:  # a video without a frame count, not checked before the run
-            advice = ("; give --roi FIRST LAST in the input's frame numbers, or --groundtruth-offset N" if roi
-                      else "; give --groundtruth-offset N (ground truth numbered K is frame K + N)")
+            # The advice a counted video gets before its run: a Matroska clip of highway's frames
+            # 400-699 was told to give --roi, whose frames 1..300 score no pixel (a loop).
+            advice = no_match_advice(range(1, result.frames + 1), groundtruth, roi, (height, width),
+                                     args.groundtruth_offset)
             raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span} (the "
                             f"ground truth is of frames {min(groundtruth)}..{max(groundtruth)}"
                             + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")

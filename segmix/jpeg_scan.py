@@ -56,8 +56,8 @@ def jpeg_damage(data: bytes | np.ndarray) -> str | None:
     buf = np.frombuffer(data, np.uint8) if isinstance(data, (bytes, bytearray, memoryview)) else np.asarray(data)
     try:
         found = _walk(buf)
-    except (_Unchecked, IndexError, ValueError):
-        return None
+    except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
+        return None  # headers the decoder has its own word for (Pillow refused them first)
     if found is None:
         return None
     status, offset = found

@@ -295,3 +295,77 @@ def test_a_dropped_frame_of_an_avi_keeps_the_later_numbers(tmp_path):
     assert np.array_equal(reader.read(6), {f.index: f.pixels for f in FrameSequence(path)}[6])
     with pytest.raises(DamagedFrameError):
         reader.read(5)
+
+
+# ---------------------------------------------------------------- ground truth of a clip
+
+
+def _clip_and_groundtruth(tmp_path: Path, suffix: str) -> tuple[Path, Path]:
+    """A 6-frame clip (frames 1..6) and a CDnet-like ground truth of 20 frames whose frames
+    1..10 are all 85 (outside the region of interest), temporalROI.txt 11 20: the clip is cut
+    from frame 11 of the sequence, so it needs --groundtruth-offset -10."""
+    import av
+
+    clip = tmp_path / f"clip{suffix}"
+    with av.open(str(clip), "w") as container:
+        stream = container.add_stream("ffv1", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv444p"
+        for pixels in _frames(6):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    root = tmp_path / "seq"
+    truth = root / "groundtruth"
+    truth.mkdir(parents=True)
+    for number in range(1, 21):
+        label = np.full((48, 64), 85 if number <= 10 else 0, np.uint8)
+        Image.fromarray(label).save(truth / f"gt{number:06d}.png")
+    (root / "temporalROI.txt").write_text("11 20\n")
+    return clip, truth
+
+
+def test_a_matroska_clip_is_told_the_offset_not_roi(tmp_path, capsys):
+    # A Matroska file gives no frame count: matched after its run, where it was told to give
+    # --roi, whose frames score no pixel; a counted video was already told the offset.
+    clip, truth = _clip_and_groundtruth(tmp_path, ".mkv")
+    assert main(["background", str(clip), "--groundtruth", str(truth), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "so --roi cannot help: give --groundtruth-offset N" in err
+    assert "give --roi FIRST LAST in the input's frame numbers, or" not in err
+    # The advised offset scores the clip.
+    assert main(["background", str(clip), "--groundtruth", str(truth), "--groundtruth-offset", "-10", "--quiet"]) == 0
+    assert "scored 6 frames" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("suffix", [".mkv", ".avi"])
+def test_roi_over_unscored_frames_of_a_clip_names_the_offset(tmp_path, capsys, suffix):
+    clip, truth = _clip_and_groundtruth(tmp_path, suffix)
+    assert main(["background", str(clip), "--groundtruth", str(truth), "--roi", "1", "6", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "scores no pixel" in err and "give --groundtruth-offset N instead" in err
+    # With an offset given, the offset is not advised again.
+    assert main(["background", str(clip), "--groundtruth", str(truth), "--roi", "1", "6",
+                 "--groundtruth-offset", "-2", "--quiet"]) == 2
+    assert "--groundtruth-offset N instead" not in capsys.readouterr().err
+
+
+def test_fill_bytes_before_a_restart_marker_are_no_damage():
+    data = _jpeg(_frames(1)[0], restart_marker_rows=1)
+    at = data.find(b"\xff\xd1")
+    filled = data[:at] + b"\xff\xff" + data[at:]  # T.81 B.1.1.2: 0xFF fill bytes before a marker
+    Image.open(io.BytesIO(filled)).load()
+    assert jpeg_damage(filled) is None
+
+
+def test_damaged_headers_never_raise():
+    data = _jpeg(_frames(1)[0], restart_marker_rows=2)
+    rng = np.random.default_rng(7)
+    for _ in range(400):
+        damaged = bytearray(data)
+        for at in rng.integers(0, _scan_start(data) + 40, size=3):
+            damaged[at] = rng.integers(0, 256)
+        result = jpeg_damage(bytes(damaged))
+        assert result is None or result.startswith("corrupt JPEG data: ")
+    for cut in range(0, len(data), 37):
+        jpeg_damage(data[:cut])

@@ -75,6 +75,8 @@ def scan_damage(data, start, mcus, restart_interval, block_dc, block_ac, maxcode
         if restart_interval > 0 and mcu > 0 and mcu % restart_interval == 0:
             # The encoder pads to a whole byte and writes RSTn: a whole byte left over, or
             # another marker, means the codes fell out of step with the blocks.
+            while pos + 2 < n and data[pos] == 0xFF and data[pos + 1] == 0xFF:
+                pos += 1  # fill bytes 0xFF may come before any marker (T.81 B.1.1.2)
             if held >= 8 or pos + 1 >= n or data[pos] != 0xFF or data[pos + 1] != 0xD0 + expected_restart:
                 return RESTART_MISSING, pos
             pos += 2
