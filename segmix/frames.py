@@ -48,8 +48,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES", "SequenceEnd",
-           "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_sequence_path", "natural_key", "prefetch"]
+__all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
+           "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_sequence_path", "natural_key",
+           "prefetch"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
@@ -792,7 +793,8 @@ def _packet_places(stream) -> Places | None:
         numbers = list(range(1, frames + 1))
     else:
         return None
-    empty = (frozenset(range(1, frames + 1)) - set(numbers)) | {n for n, entry in zip(numbers, entries) if not entry.size}
+    empty = set(range(1, frames + 1)) - set(numbers)
+    empty |= {n for n, entry in zip(numbers, entries) if not entry.size}
     return Places(positions, numbers, frozenset(empty))
 
 
@@ -839,9 +841,10 @@ def _numbered_frames(container, stream, places: Places | None,
                 raise FrameError("a packet without a file position after a seek")  # the caller starts over
             number = place - 1
         for missing in range(number + 1, place):
-            yield missing, LostFrame(
-                "the file holds no picture for it (an empty frame: a recorder's dropped frame)" if missing in places.empty
-                else "its data is damaged: the file holds no frame there that FFmpeg can read", missing)
+            reason = ("the file holds no picture for it (an empty frame: a recorder's dropped frame)"
+                      if missing in places.empty else "its data is damaged: the file holds no frame there that FFmpeg "
+                      "can read")
+            yield missing, LostFrame(reason, missing)
         number = max(number + 1, place)
         if jpeg:
             # FFmpeg's MJPEG decoder, like Pillow, makes a picture of a frame whose coded data

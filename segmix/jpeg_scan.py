@@ -152,7 +152,8 @@ def _walk(buf: np.ndarray):
         if length < 2 or end > n:
             raise _Unchecked
         if marker in (0xC0, 0xC1):
-            precision, height, width, count = int(buf[body]), _u16(buf, body + 1), _u16(buf, body + 3), int(buf[body + 5])
+            precision, count = int(buf[body]), int(buf[body + 5])
+            height, width = _u16(buf, body + 1), _u16(buf, body + 3)
             if height == 0 or precision not in (8, 12):
                 raise _Unchecked  # DNL's height comes after the scan
             parts = {}

@@ -7,7 +7,6 @@ playing before); a second one made the status line look its name up among the vi
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from gui_helpers import moving_square, play_folder
