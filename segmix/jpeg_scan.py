@@ -7,7 +7,8 @@ warnings ("Corrupt JPEG data: ..."), so the picture comes back with garbage from
 on (a highway frame so damaged came out 60 % wrong, and ``segmix background`` marked it
 foreground in silence). :func:`jpeg_damage` reads the markers here and has the scans' Huffman
 codes walked by :func:`segmix.kernels.jpeg.scan_damage`, which finds what libjpeg's warnings
-report; the frame readers then treat the file as they treat a truncated one.
+report and values no encoder writes; the frame readers then treat the file as they treat a
+truncated one.
 
 Only sequential Huffman-coded JPEGs (SOF0, SOF1: nearly every camera's and encoder's) are
 walked; progressive, lossless and arithmetic-coded files, and anything this parser does not
@@ -29,9 +30,10 @@ _WORDS = {
     3: "coded data left over after the picture's last block",
     4: "a run of zeros past the end of a block",
     5: "a restart marker missing or out of order",
-    6: "bytes where a marker should be",
+    6: "a coefficient no picture has",
+    8: "bytes where a marker should be",
 }
-STRAY_BYTES = 6  # _walk's own finding, beside scan_damage's
+STRAY_BYTES = 8  # _walk's own finding, beside scan_damage's
 
 
 class _Unchecked(Exception):
@@ -128,7 +130,9 @@ def _walk(buf: np.ndarray):
     n = buf.shape[0]
     if n < 4 or buf[0] != 0xFF or buf[1] != 0xD8:
         raise _Unchecked
-    tables: dict[tuple[int, int], tuple] = {}
+    tables: dict[tuple[int, int], bytes] = {}
+    quants: dict[int, np.ndarray] = {}  # DQT tables, zigzag order
+    quant_of: dict[int, int] = {}  # component id -> its DQT table
     frame = None  # (precision, height, width, {id: (h, v)}, ids in order)
     restart = 0
     pos = 2
@@ -162,6 +166,7 @@ def _walk(buf: np.ndarray):
                 at = body + 6 + 3 * i
                 parts[int(buf[at])] = (int(buf[at + 1]) >> 4, int(buf[at + 1]) & 15)
                 order.append(int(buf[at]))
+                quant_of[int(buf[at])] = int(buf[at + 2])
             frame = (precision, height, width, parts, order)
         elif 0xC2 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
             raise _Unchecked  # progressive, lossless or arithmetic coding
@@ -177,29 +182,44 @@ def _walk(buf: np.ndarray):
                     raise _Unchecked  # more codes than their lengths hold: the decoder says so
                 tables[(kind, slot)] = buf[at + 1: at + 17 + total].tobytes()
                 at += 17 + total
+        elif marker == 0xDB:
+            at = body
+            while at < end:
+                wide, slot = int(buf[at]) >> 4, int(buf[at]) & 15
+                if wide:
+                    steps = buf[at + 1: at + 129].astype(np.int64)
+                    quants[slot] = (steps[0::2] << 8) | steps[1::2]
+                    at += 129
+                else:
+                    quants[slot] = buf[at + 1: at + 65].astype(np.int64)
+                    at += 65
+                if quants[slot].shape[0] != 64:
+                    raise _Unchecked
         elif marker == 0xDD:
             restart = _u16(buf, body)
         elif marker == 0xDA:
             if frame is None:
                 raise _Unchecked
-            precision, height, width, parts, _order = frame
+            precision, height, width, parts, order = frame
             count = int(buf[body])
             scan = [(int(buf[body + 1 + 2 * i]), int(buf[body + 2 + 2 * i])) for i in range(count)]
             hmax = max(h for h, _ in parts.values())
             vmax = max(v for _, v in parts.values())
-            block_dc, block_ac = [], []
+            block_dc, block_ac, block_component = [], [], []
             if count == 1:
                 # One component alone: its own blocks, one per MCU (T.81 A.2.2).
                 h, v = parts[scan[0][0]]
                 mcus = _ceil(_ceil(width * h, hmax), 8) * _ceil(_ceil(height * v, vmax), 8)
-                block_dc.append(scan[0][1] >> 4)
-                block_ac.append(scan[0][1] & 15)
+                blocks_of = [(scan[0], 1)]
             else:
                 mcus = _ceil(width, 8 * hmax) * _ceil(height, 8 * vmax)
-                for ident, selectors in scan:
-                    h, v = parts[ident]
-                    block_dc += [selectors >> 4] * (h * v)
-                    block_ac += [selectors & 15] * (h * v)
+                blocks_of = [((ident, selectors), parts[ident][0] * parts[ident][1]) for ident, selectors in scan]
+            for (ident, selectors), blocks in blocks_of:
+                block_dc += [selectors >> 4] * blocks
+                block_ac += [selectors & 15] * blocks
+                block_component += [order.index(ident)] * blocks
+            if max(block_component) > 3:
+                raise _Unchecked
             used = sorted({(0, s) for s in block_dc} | {(1, s) for s in block_ac})
             if any(key not in tables for key in used):
                 raise _Unchecked  # an MJPEG frame's standard tables, left implicit
@@ -210,7 +230,10 @@ def _walk(buf: np.ndarray):
                 np.array([rows_of[(0, s)] for s in block_dc], np.int64),
                 np.array([rows_of[(1, s)] for s in block_ac], np.int64),
                 *arrays,
-                11 if precision == 8 else 15, 10 if precision == 8 else 14)
+                11 if precision == 8 else 15, 10 if precision == 8 else 14,
+                np.array(block_component, np.int64),
+                np.stack([quants[quant_of[order[c]]] for c in block_component]),
+                1024 if precision == 8 else 16384)
             if status != SCAN_OK:
                 return int(status), int(stop)
             pos = int(stop)
