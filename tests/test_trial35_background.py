@@ -296,7 +296,8 @@ def test_a_dropped_frame_of_an_avi_keeps_the_later_numbers(tmp_path):
             for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
                 if t == 5:
                     empty = av.Packet(b"")
-                    empty.pts, empty.dts, empty.time_base, empty.stream = packet.pts, packet.dts, packet.time_base, stream
+                    empty.pts, empty.dts = packet.pts, packet.dts
+                    empty.time_base, empty.stream = packet.time_base, stream
                     packet = empty
                 container.mux(packet)
         for packet in stream.encode():
