@@ -245,7 +245,8 @@ def _walk(buf: np.ndarray):
 def file_damage(path) -> str | None:
     """:func:`jpeg_damage` of the file at ``path`` (a JPEG by its first bytes), or None."""
     with open(Path(path), "rb") as handle:
+        if handle.read(2) != b"\xff\xd8":
+            return None  # not a JPEG: the rest is not read (a PNG frame's megabytes)
+        handle.seek(0)
         data = handle.read()
-    if data[:2] != b"\xff\xd8":
-        return None
     return jpeg_damage(data)
