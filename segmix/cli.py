@@ -2578,6 +2578,22 @@ def first_run_notice(name: str) -> str:
             f"installation; {estimate}, depending on the machine's load)...")
 
 
+def _has_jpeg_frames(inputs) -> bool:
+    """Whether ``segmix background``'s inputs hold JPEG frame files (given, or in a folder
+    given), whose coded data the workers check with a kernel of their own."""
+    from pathlib import Path
+
+    jpeg = (".jpg", ".jpeg")
+    for given in inputs:
+        path = Path(given)
+        try:
+            if path.suffix.lower() in jpeg or (path.is_dir() and any(p.suffix.lower() in jpeg for p in path.iterdir())):
+                return True
+        except OSError:
+            continue  # refused, and named, by the run
+    return False
+
+
 def _say_first_run(name: str) -> None:
     """Print :func:`first_run_notice` on stderr (the one place it is printed, so that the
     test suite can tell the notice apart from a command's own lines whatever the state of
@@ -2602,7 +2618,7 @@ def _tell_if_workers_compile(args, name: str, settings=None) -> None:
     elif name == "background":
         # A saved --model keeps its own filter size unless --median-size is given: unknown here.
         median = args.median_size if args.median_size is not None else (None if args.model else 7)
-        cold = not cache.background_is_cached(median)
+        cold = not cache.background_is_cached(median, _has_jpeg_frames(args.inputs))
     else:
         cold = False
     if cold:

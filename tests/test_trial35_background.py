@@ -384,3 +384,29 @@ def test_damaged_headers_never_raise():
         assert result is None or result.startswith("corrupt JPEG data: ")
     for cut in range(0, len(data), 37):
         jpeg_damage(data[:cut])
+
+
+@pytest.mark.first_run_notice
+def test_a_local_cluster_run_on_jpeg_frames_counts_the_jpeg_kernel(tmp_path, monkeypatch, capsys):
+    """With --distributed on a local cluster the notice comes from the on-disk cache's files:
+    the JPEG check's kernel, which JPEG frames compile, is one of them (its first compile took
+    seconds unsaid)."""
+    from segmix import cli
+    from segmix.distributed import cluster
+    from segmix.kernels import cache
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "in000001.jpg").write_bytes(_jpeg(_frames(1)[0]))
+    monkeypatch.setattr(cluster, "connect", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cli, "_cmd_background", lambda args: cli._dask_client(args) and 0)
+    asked = []
+    monkeypatch.setattr(cache, "is_cached", lambda *kernels: asked.append({k.__name__ for k in kernels}) or True)
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "bg"), "--distributed"]) == 0
+    assert "scan_damage" in asked[-1]
+    png = tmp_path / "png"
+    png.mkdir()
+    Image.fromarray(_frames(1)[0]).save(png / "f1.png")
+    assert main(["background", str(png), "--output-dir", str(tmp_path / "bg2"), "--distributed"]) == 0
+    assert "scan_damage" not in asked[-1]
+    capsys.readouterr()
