@@ -28,9 +28,9 @@ list that cannot be decoded, or is of another size than the sequence's, is repor
 does not stop a long run (a JPEG frame whose coded data is damaged included:
 :mod:`segmix.jpeg_scan`); a video that breaks off mid-stream, or ends before the frame count
 its header announces, is reported the same way (a :class:`SequenceEnd` line) and ends there.
-A damaged frame of a video whose codec codes each frame on its own (MJPEG) and whose index
-lists every frame is skipped with its number and the run goes on; every frame keeps the
-number of its place in the file (:func:`_numbered_frames`). A folder or list in which no size is
+A damaged frame of a video whose codec codes each frame on its own (MJPEG) is skipped with
+its number and the run goes on; every frame keeps the number of its place in the file (by the
+file's index when it lists every frame, else by the count of packets: :func:`_numbered_frames`). A folder or list in which no size is
 shared by more than half of the frames is refused: that is no one camera's sequence, and
 whichever size were chosen, most of the frames would be dropped. A video's or an animation's
 frame of another size stops the run (its decoder, not a file, went wrong).
@@ -760,8 +760,9 @@ class Places:
 
 def _packet_places(stream) -> Places | None:
     """Where the frames the container's index lists are in the file, in frame order, and
-    which are empty, when the stream's codec codes every frame on its own (MJPEG, ProRes, ...)
-    and the index lists as many frames as the header announces; else None.
+    which are empty, when the stream's codec codes every frame on its own (MJPEG, ProRes, ...);
+    ``Places`` without positions for such a codec when no index lists as many frames as the
+    header announces (a Matroska file gives no count); None for other codecs.
 
     A frame's number is then its place in this list, whatever the demuxer passed over: an
     AVI chunk whose header is damaged is dropped without a word and the later frames'
@@ -775,13 +776,14 @@ def _packet_places(stream) -> Places | None:
         entries = list(stream.index_entries)
     except (AttributeError, TypeError):  # PyAV before 14 lists no index entries
         return None
+    unindexed = Places([], [], frozenset())  # frames one packet each, counted as they come
     frames = int(stream.frames or 0)
     if not entries or not frames:
-        return None
+        return unindexed
     entries.sort(key=lambda entry: entry.timestamp)
     positions = [int(entry.pos) for entry in entries]
     if positions != sorted(positions) or positions[0] < 0:
-        return None
+        return unindexed
     stamps = [int(entry.timestamp) for entry in entries]
     counts_frames = (stream.time_base is not None and stream.average_rate is not None
                      and stream.time_base * stream.average_rate == 1)
@@ -792,7 +794,7 @@ def _packet_places(stream) -> Places | None:
     elif len(entries) == frames:
         numbers = list(range(1, frames + 1))
     else:
-        return None
+        return unindexed
     empty = set(range(1, frames + 1)) - set(numbers)
     empty |= {n for n, entry in zip(numbers, entries) if not entry.size}
     return Places(positions, numbers, frozenset(empty))
@@ -810,15 +812,16 @@ def _numbered_frames(container, stream, places: Places | None,
     number counted from 1 in the video's own frame order; (number, :class:`LostFrame`) for a
     frame that gives no picture.
 
-    With ``places`` (:func:`_packet_places`: a codec that codes every frame on its own, an
-    index that lists every frame), each packet is decoded on its own and numbered by its place in
-    the index; a packet that cannot be decoded is a lost frame and decoding goes on (a damaged
+    With ``places`` (:func:`_packet_places`: a codec that codes every frame on its own), each
+    packet is decoded on its own and numbered by its place in the index that lists every
+    frame, if the file has one; a packet that cannot be decoded is a lost frame and decoding goes on (a damaged
     MJPEG frame stopped the whole run, 21 good frames unread). Otherwise frames are decoded
     with FFmpeg's threads and the number is None: the caller counts them (or, after a seek,
     reads it from the time stamp); a decoding error raises, as it ends the sequence.
     ``from_start`` False (after a seek): the frames before the first packet are not lost.
+    Without positions in ``places`` (no index of the frames), the packets are counted; after
+    a seek the number is None and the caller tells the frames by their time stamps.
     """
-    import av
     from bisect import bisect_right
 
     if places is None:
@@ -836,37 +839,47 @@ def _numbered_frames(container, stream, places: Places | None,
             continue  # the demuxer's end of stream: nothing is held back without frame threads
         listed = bisect_right(places.positions, packet.pos) if packet.pos is not None and packet.pos >= 0 else 0
         place = places.numbers[listed - 1] if listed else 0
-        if number is None:  # after a seek: the packet's place is where decoding is
-            if not place:
-                raise FrameError("a packet without a file position after a seek")  # the caller starts over
+        if number is None and place:  # after a seek: the packet's place is where decoding is
             number = place - 1
+        if number is None:
+            # After a seek in a video without an index of its frames: the caller tells the
+            # frames by their time stamps, and counts on from there.
+            found = _packet_frames(stream, packet, jpeg)
+            yield from ((None, found_frame) for found_frame in found)
+            continue
         for missing in range(number + 1, place):
             reason = ("the file holds no picture for it (an empty frame: a recorder's dropped frame)"
                       if missing in places.empty else "its data is damaged: the file holds no frame there that FFmpeg "
                       "can read")
             yield missing, LostFrame(reason, missing)
         number = max(number + 1, place)
-        if jpeg:
-            # FFmpeg's MJPEG decoder, like Pillow, makes a picture of a frame whose coded data
-            # is damaged (or whose JPEG header is gone), garbage from the damage on: the same
-            # check as a folder's JPEG frames get.
-            from segmix.jpeg_scan import jpeg_damage
+        for found in _packet_frames(stream, packet, jpeg):
+            if isinstance(found, LostFrame):
+                found.number = number
+            yield number, found
 
-            data = bytes(packet)
-            start = data.find(b"\xff\xd8")  # FFmpeg looks for it past any leading bytes too
-            damage = "its JPEG header is missing" if start < 0 else jpeg_damage(data[start:])
-            if damage is not None:
-                yield number, LostFrame(f"the frame is damaged ({damage})", number)
-                continue
-        try:
-            pictures = stream.decode(packet)
-        except av.FFmpegError as exc:
-            yield number, LostFrame(f"the frame cannot be decoded ({_short(exc)})", number)
-            continue
-        if not pictures:
-            yield number, LostFrame("the frame cannot be decoded (it gives no picture)", number)
-        for decoded in pictures:
-            yield number, decoded
+
+def _packet_frames(stream, packet, jpeg: bool) -> list:
+    """The pictures of one packet of a codec that codes each frame on its own, or one
+    :class:`LostFrame` (its number 0, for the caller to set) when it gives none."""
+    import av
+
+    if jpeg:
+        # FFmpeg's MJPEG decoder, like Pillow, makes a picture of a frame whose coded data
+        # is damaged (or whose JPEG header is gone), garbage from the damage on: the same
+        # check as a folder's JPEG frames get.
+        from segmix.jpeg_scan import jpeg_damage
+
+        data = bytes(packet)
+        start = data.find(b"\xff\xd8")  # FFmpeg looks for it past any leading bytes too
+        damage = "its JPEG header is missing" if start < 0 else jpeg_damage(data[start:])
+        if damage is not None:
+            return [LostFrame(f"the frame is damaged ({damage})", 0)]
+    try:
+        pictures = stream.decode(packet)
+    except av.FFmpegError as exc:
+        return [LostFrame(f"the frame cannot be decoded ({_short(exc)})", 0)]
+    return list(pictures) or [LostFrame("the frame cannot be decoded (it gives no picture)", 0)]
 
 
 def _count_frames(path: Path) -> int:
@@ -1099,11 +1112,7 @@ class FrameReader:
             elif index < self._next or self._known_keyframe(index) > self._next:
                 self._seek_before(index)  # back, or forward past a key frame seen before
             while True:
-                try:
-                    number, decoded = next(self._frames)
-                except FrameError:  # a packet after a seek that no place tells: decode from the start
-                    self._open()
-                    continue
+                number, decoded = next(self._frames)
                 self.frames_decoded += 1
                 if number is not None:
                     # Numbered by the index (a codec that codes each frame on its own): the
@@ -1116,6 +1125,17 @@ class FrameReader:
                         if number == index:
                             raise DamagedFrameError(f"{path}: frame {index}: {decoded}")
                         continue
+                elif isinstance(decoded, LostFrame):
+                    # A damaged frame of a video without an index of its frames: counted, as
+                    # the command line counts it; right after a seek it has no time stamp to
+                    # place it by, and the next picture tells where decoding is.
+                    if self._resync:
+                        continue
+                    current, self._next = self._next, self._next + 1
+                    self._furthest = max(self._furthest, current)
+                    if current == index:
+                        raise DamagedFrameError(f"{path}: frame {index}: {decoded}")
+                    continue
                 if self._resync:
                     self._resync = False
                     known = self._index_of_pts.get(decoded.pts)

@@ -410,3 +410,37 @@ def test_a_local_cluster_run_on_jpeg_frames_counts_the_jpeg_kernel(tmp_path, mon
     assert main(["background", str(png), "--output-dir", str(tmp_path / "bg2"), "--distributed"]) == 0
     assert "scan_damage" not in asked[-1]
     capsys.readouterr()
+
+
+def test_a_damaged_mjpeg_frame_of_a_matroska_file_is_skipped_and_counted(tmp_path):
+    """A Matroska file gives no frame count and no index of its frames: its packets are
+    counted, so a damaged frame is skipped with its number (it ended the run before, the
+    later frames unread), in the window's reader too, seeking back and forth."""
+    import av
+
+    path = tmp_path / "clip.mkv"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mjpeg", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        for pixels in _frames(12):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    reference = {frame.index: frame.pixels for frame in FrameSequence(path)}
+    data = bytearray(path.read_bytes())
+    starts = [i for i in range(len(data) - 2) if data[i: i + 3] == b"\xff\xd8\xff"]
+    data[starts[4]: starts[4] + 40] = b"\x11" * 40  # frame 5's JPEG header
+    damaged = tmp_path / "damaged.mkv"
+    damaged.write_bytes(bytes(data))
+    lines = []
+    frames = {frame.index: frame.pixels for frame in FrameSequence(damaged, on_skip=lines.append)}
+    assert sorted(frames) == [i for i in range(1, 13) if i != 5]
+    assert all(np.array_equal(frames[i], reference[i]) for i in frames)
+    assert lines == [f"skipped {damaged} frame 5: the frame is damaged (its JPEG header is missing)"]
+    reader = FrameReader(FrameSequence(damaged))
+    reader.count_frames()
+    for index in (2, 9, 4, 12, 6, 3, 11):
+        assert np.array_equal(reader.read(index), reference[index]), index
+    with pytest.raises(DamagedFrameError):
+        reader.read(5)
