@@ -236,9 +236,10 @@ def scored_range(groundtruth_dir, offset: int = 0, roi: tuple[int, int] | None =
     return None, "all frames with ground truth"
 
 
-def _no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
+def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
                      shape: tuple[int, int] | None = None, given_offset: int = 0) -> str:
-    """What to give when no ground-truth frame matches an input frame in the scored range:
+    """What to give when no ground-truth frame matches an input frame in the scored range
+    (before a run, or after the run of a video whose frames were counted by decoding them):
     ``--roi`` with the frames both have, when they have some outside the range whose ground
     truth scores a pixel, else ``--groundtruth-offset`` (the two numberings do not meet at
     all, or meet only where the ground truth is outside the region of interest: a clip cut
@@ -337,7 +338,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
         raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
                          f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
-                         + _no_match_advice(numbers, groundtruth, roi, shape, offset))
+                         + no_match_advice(numbers, groundtruth, roi, shape, offset))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
     for number in matched:
@@ -353,7 +354,13 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
     raise FrameError(f"{where}: the ground truth of the {len(matched)} {which} ({matched[0]}..{matched[-1]}"
                      f"{unused}) in {span} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
                      "score frames inside the sequence's temporal ROI (--roi FIRST LAST, in the input's frame "
-                     "numbers)")
+                     "numbers)"
+                     # A clip cut from the sequence has no frame there in its own numbering: a
+                     # trial's clip of highway's frames 400-699 told to give --roi 1 300 was sent
+                     # here, and told to give --roi again.
+                     + ("" if offset else "; for a clip cut from the sequence, whose frames are numbered from 1, give "
+                        "--groundtruth-offset N instead (N = 1 - the sequence's number of the clip's first frame: "
+                        "-399 for a clip from frame 400)"))
 
 
 #: learning_frames stops probing here (a model that never forgets a colour seen once).

@@ -2051,8 +2051,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
 
     from segmix.background import BackgroundMixture, load_background_model, save_background_model
     from segmix.background_run import (check_groundtruth, ignored_words, leftovers_warning, load_groundtruth_folder,
-                                       run_sequence, scored_frames_line, scored_range, short_sequence_warning,
-                                       skip_words)
+                                       no_match_advice, run_sequence, scored_frames_line, scored_range,
+                                       short_sequence_warning, skip_words)
     from segmix.frames import IMAGE_SUFFIXES, FrameSequence, RepeatedSkip, SequenceEnd
     from segmix.io import save_image, use_one_of
     from segmix.own_outputs import refuse_foreign_files
@@ -2274,8 +2274,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
             raise UserError(f"{args.groundtruth}: no ground-truth file of the matched frames could be used "
                             f"({len(result.groundtruth_skipped)} skipped); nothing was scored")
         if result.scored_frames == 0:  # a video without a frame count, not checked before the run
-            advice = ("; give --roi FIRST LAST in the input's frame numbers, or --groundtruth-offset N" if roi
-                      else "; give --groundtruth-offset N (ground truth numbered K is frame K + N)")
+            # The advice a counted video gets before its run: a Matroska clip of highway's frames
+            # 400-699 was told to give --roi, whose frames 1..300 score no pixel (a loop).
+            advice = no_match_advice(range(1, result.frames + 1), groundtruth, roi, (height, width),
+                                     args.groundtruth_offset)
             raise UserError(f"{args.groundtruth}: no ground-truth frame matches an input frame in {span} (the "
                             f"ground truth is of frames {min(groundtruth)}..{max(groundtruth)}"
                             + (f", the input frames are 1..{result.frames}" if result.frames else "") + f"){advice}")
@@ -2606,6 +2608,22 @@ def first_run_notice(name: str) -> str:
             f"installation; {estimate}, depending on the machine's load)...")
 
 
+def _has_jpeg_frames(inputs) -> bool:
+    """Whether ``segmix background``'s inputs hold JPEG frame files (given, or in a folder
+    given), whose coded data the workers check with a kernel of their own."""
+    from pathlib import Path
+
+    jpeg = (".jpg", ".jpeg")
+    for given in inputs:
+        path = Path(given)
+        try:
+            if path.suffix.lower() in jpeg or (path.is_dir() and any(p.suffix.lower() in jpeg for p in path.iterdir())):
+                return True
+        except OSError:
+            continue  # refused, and named, by the run
+    return False
+
+
 def _say_first_run(name: str) -> None:
     """Print :func:`first_run_notice` on stderr (the one place it is printed, so that the
     test suite can tell the notice apart from a command's own lines whatever the state of
@@ -2630,7 +2648,7 @@ def _tell_if_workers_compile(args, name: str, settings=None) -> None:
     elif name == "background":
         # A saved --model keeps its own filter size unless --median-size is given: unknown here.
         median = args.median_size if args.median_size is not None else (None if args.model else 7)
-        cold = not cache.background_is_cached(median)
+        cold = not cache.background_is_cached(median, _has_jpeg_frames(args.inputs))
     else:
         cold = False
     if cold:

@@ -25,8 +25,12 @@
 Errors raise :class:`FrameError` (a ``ValueError``) naming the file. A frame of a folder or
 list that cannot be decoded, or is of another size than the sequence's, is reported through
 ``on_skip`` (a :class:`FrameSkip` line, naming the file) and skipped, so that one broken file
-does not stop a long run; a video that breaks off mid-stream, or ends before the frame count
-its header announces, is reported the same way (a :class:`SequenceEnd` line) and ends there. A folder or list in which no size is
+does not stop a long run (a JPEG frame whose coded data is damaged included:
+:mod:`segmix.jpeg_scan`); a video that breaks off mid-stream, or ends before the frame count
+its header announces, is reported the same way (a :class:`SequenceEnd` line) and ends there.
+A damaged frame of a video whose codec codes each frame on its own (MJPEG) is skipped with
+its number and the run goes on; every frame keeps the number of its place in the file (by the
+file's index when it lists every frame, else by the count of packets: :func:`_numbered_frames`). A folder or list in which no size is
 shared by more than half of the frames is refused: that is no one camera's sequence, and
 whichever size were chosen, most of the frames would be dropped. A video's or an animation's
 frame of another size stops the run (its decoder, not a file, went wrong).
@@ -44,8 +48,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES", "SequenceEnd",
-           "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_sequence_path", "natural_key", "prefetch"]
+__all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
+           "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_sequence_path", "natural_key",
+           "prefetch"]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
@@ -66,6 +71,11 @@ def is_sequence_path(path) -> bool:
 
 class FrameError(ValueError):
     """A frame sequence that cannot be used; the message names the file or folder."""
+
+
+class DamagedFrameError(FrameError):
+    """One frame of a video gives no picture (:meth:`FrameReader.read`); the frames after it
+    can still be read, as ``segmix background`` reads them."""
 
 
 @dataclass
@@ -95,6 +105,23 @@ def _starts_like_iso_media(path: Path) -> bool:
     except OSError:
         return False
     return len(head) == 8 and head[4:8] == b"ftyp"
+
+
+def _starts_like_other_video(path: Path) -> str | None:
+    """"a Matroska/WebM" or "an AVI" when ``path`` begins as one (EBML's magic number; RIFF
+    with the AVI form type), else None: such a file that FFmpeg cannot open is a video that
+    holds nothing yet or lost its end, not "not a video file" (a session-35 trial's Matroska
+    recording without a frame was said so, with FFmpeg's "End of file")."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return None
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "a Matroska/WebM"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "an AVI"
+    return None
 
 
 def frame_files(folder) -> list[Path]:
@@ -379,6 +406,10 @@ class FrameSequence:
                 # recording that stopped early: FFmpeg only says "Invalid data".
                 raise FrameError(f"{path}: starts like an MP4/MOV video but cannot be opened; it may be truncated "
                                  f"or incomplete (a copy or recording that did not finish) ({_short(exc)})") from None
+            kind = _starts_like_other_video(path)
+            if kind is not None:
+                raise FrameError(f"{path}: starts like {kind} video but cannot be opened; it may hold no frame yet, "
+                                 f"or be truncated (a copy or recording that did not finish) ({_short(exc)})") from None
             from segmix.io import segmix_json_words
 
             # A model or report of segmix's own given as the video was "not a video file FFmpeg
@@ -402,10 +433,14 @@ class FrameSequence:
                 timing = None if announced else _header_timing(container, stream)
                 if timing is not None:
                     announced, estimated = max(1, round(timing[0] * timing[1])), True
-                stream.thread_type = "AUTO"
                 first = last = None  # the first and last frames' times, in seconds
-                for decoded in container.decode(stream):
-                    index += 1
+                for number, decoded in _numbered_frames(container, stream, _packet_places(stream)):
+                    index = index + 1 if number is None else number
+                    if isinstance(decoded, LostFrame):
+                        # As a folder's unreadable frame: said, skipped, the model goes on; the
+                        # later frames keep their numbers (their masks' names, their ground truth).
+                        self.on_skip(f"skipped {path} frame {index}: {decoded}")
+                        continue
                     if decoded.time is not None:
                         first = decoded.time if first is None else first
                         last = decoded.time
@@ -701,6 +736,152 @@ def _first_frame(container, stream):
         return None
 
 
+class LostFrame(str):
+    """What :func:`_numbered_frames` yields instead of a picture for a frame of the video that
+    gives none: its packet could not be decoded, or the demuxer passed over its damaged data
+    (the index still lists it). A plain ``str``, the reason, carrying the frame's number."""
+
+    number: int
+
+    def __new__(cls, text: str, number: int):
+        line = super().__new__(cls, text)
+        line.number = int(number)
+        return line
+
+
+@dataclass(frozen=True)
+class Places:
+    """:func:`_packet_places`: where a video's frames are in the file."""
+
+    positions: list[int]  # the file position of each frame the index lists, in frame order
+    numbers: list[int]  # the number of each (1-based)
+    empty: frozenset[int]  # the numbers of the frames the file holds no picture for
+
+
+def _packet_places(stream) -> Places | None:
+    """Where the frames the container's index lists are in the file, in frame order, and
+    which are empty, when the stream's codec codes every frame on its own (MJPEG, ProRes, ...);
+    ``Places`` without positions for such a codec when no index lists as many frames as the
+    header announces (a Matroska file gives no count); None for other codecs.
+
+    A frame's number is then its place in this list, whatever the demuxer passed over: an
+    AVI chunk whose header is damaged is dropped without a word and the later frames'
+    time stamps are renumbered, so counting the decoded frames (or reading their time stamps)
+    gave every later mask the number of the frame after it (a damaged MJPEG AVI's masks
+    were one frame off its ground truth from the damage on).
+    """
+    try:
+        if not stream.codec_context.codec.intra_only:
+            return None
+        entries = list(stream.index_entries)
+    except (AttributeError, TypeError):  # PyAV before 14 lists no index entries
+        return None
+    unindexed = Places([], [], frozenset())  # frames one packet each, counted as they come
+    frames = int(stream.frames or 0)
+    if not entries or not frames:
+        return unindexed
+    entries.sort(key=lambda entry: entry.timestamp)
+    positions = [int(entry.pos) for entry in entries]
+    if positions != sorted(positions) or positions[0] < 0:
+        return unindexed
+    stamps = [int(entry.timestamp) for entry in entries]
+    counts_frames = (stream.time_base is not None and stream.average_rate is not None
+                     and stream.time_base * stream.average_rate == 1)
+    if counts_frames and all(a < b for a, b in zip(stamps, stamps[1:])) and stamps[-1] - stamps[0] + 1 == frames:
+        # Time stamps that count frames (an AVI's): a frame the index leaves out, an empty
+        # chunk a recorder writes for a dropped frame, keeps its number (and is said).
+        numbers = [stamp - stamps[0] + 1 for stamp in stamps]
+    elif len(entries) == frames:
+        numbers = list(range(1, frames + 1))
+    else:
+        return unindexed
+    empty = set(range(1, frames + 1)) - set(numbers)
+    empty |= {n for n, entry in zip(numbers, entries) if not entry.size}
+    return Places(positions, numbers, frozenset(empty))
+
+
+def _thread_type(stream, kind: str) -> None:
+    """Set the decoder's threading before its first packet (after a seek it is open, and set)."""
+    if not stream.codec_context.is_open:
+        stream.thread_type = kind
+
+
+def _numbered_frames(container, stream, places: Places | None,
+                     from_start: bool = True) -> Iterator[tuple[int | None, object]]:
+    """(number, decoded frame) for every frame of ``stream`` from where ``container`` is, the
+    number counted from 1 in the video's own frame order; (number, :class:`LostFrame`) for a
+    frame that gives no picture.
+
+    With ``places`` (:func:`_packet_places`: a codec that codes every frame on its own), each
+    packet is decoded on its own and numbered by its place in the index that lists every
+    frame, if the file has one; a packet that cannot be decoded is a lost frame and decoding goes on (a damaged
+    MJPEG frame stopped the whole run, 21 good frames unread). Otherwise frames are decoded
+    with FFmpeg's threads and the number is None: the caller counts them (or, after a seek,
+    reads it from the time stamp); a decoding error raises, as it ends the sequence.
+    ``from_start`` False (after a seek): the frames before the first packet are not lost.
+    Without positions in ``places`` (no index of the frames), the packets are counted; after
+    a seek the number is None and the caller tells the frames by their time stamps.
+    """
+    from bisect import bisect_right
+
+    if places is None:
+        _thread_type(stream, "AUTO")
+        for decoded in container.decode(stream):
+            yield None, decoded
+        return
+    # One packet, one picture, at once: without frame threads a decoding error is that
+    # packet's, not reported a few packets late against another frame.
+    _thread_type(stream, "SLICE")
+    jpeg = stream.codec_context.name == "mjpeg"
+    number = 0 if from_start else None
+    for packet in container.demux(stream):
+        if packet.size == 0:
+            continue  # the demuxer's end of stream: nothing is held back without frame threads
+        listed = bisect_right(places.positions, packet.pos) if packet.pos is not None and packet.pos >= 0 else 0
+        place = places.numbers[listed - 1] if listed else 0
+        if number is None and place:  # after a seek: the packet's place is where decoding is
+            number = place - 1
+        if number is None:
+            # After a seek in a video without an index of its frames: the caller tells the
+            # frames by their time stamps, and counts on from there.
+            found = _packet_frames(stream, packet, jpeg)
+            yield from ((None, found_frame) for found_frame in found)
+            continue
+        for missing in range(number + 1, place):
+            reason = ("the file holds no picture for it (an empty frame: a recorder's dropped frame)"
+                      if missing in places.empty else "its data is damaged: the file holds no frame there that FFmpeg "
+                      "can read")
+            yield missing, LostFrame(reason, missing)
+        number = max(number + 1, place)
+        for found in _packet_frames(stream, packet, jpeg):
+            if isinstance(found, LostFrame):
+                found.number = number
+            yield number, found
+
+
+def _packet_frames(stream, packet, jpeg: bool) -> list:
+    """The pictures of one packet of a codec that codes each frame on its own, or one
+    :class:`LostFrame` (its number 0, for the caller to set) when it gives none."""
+    import av
+
+    if jpeg:
+        # FFmpeg's MJPEG decoder, like Pillow, makes a picture of a frame whose coded data
+        # is damaged (or whose JPEG header is gone), garbage from the damage on: the same
+        # check as a folder's JPEG frames get.
+        from segmix.jpeg_scan import jpeg_damage
+
+        data = bytes(packet)
+        start = data.find(b"\xff\xd8")  # FFmpeg looks for it past any leading bytes too
+        damage = "its JPEG header is missing" if start < 0 else jpeg_damage(data[start:])
+        if damage is not None:
+            return [LostFrame(f"the frame is damaged ({damage})", 0)]
+    try:
+        pictures = stream.decode(packet)
+    except av.FFmpegError as exc:
+        return [LostFrame(f"the frame cannot be decoded ({_short(exc)})", 0)]
+    return list(pictures) or [LostFrame("the frame cannot be decoded (it gives no picture)", 0)]
+
+
 def _count_frames(path: Path) -> int:
     from segmix.io import count_frames
 
@@ -818,6 +999,7 @@ class FrameReader:
     def __init__(self, sequence: FrameSequence) -> None:
         self.sequence = sequence
         self._container = self._stream = self._frames = None
+        self._places: Places | None = None  # _packet_places of the video open
         self._next = 1  # index of the frame the decoder yields next
         self._resync = False  # after a seek: take the next frame's index from its time stamp
         self._index_of_pts: dict[int, int] = {}  # every frame decoded so far
@@ -930,8 +1112,30 @@ class FrameReader:
             elif index < self._next or self._known_keyframe(index) > self._next:
                 self._seek_before(index)  # back, or forward past a key frame seen before
             while True:
-                decoded = next(self._frames)
+                number, decoded = next(self._frames)
                 self.frames_decoded += 1
+                if number is not None:
+                    # Numbered by the index (a codec that codes each frame on its own): the
+                    # number is the frame's place in the file, after a seek too.
+                    self._resync = False
+                    self._next = number
+                    if isinstance(decoded, LostFrame):
+                        self._next += 1
+                        self._furthest = max(self._furthest, number)
+                        if number == index:
+                            raise DamagedFrameError(f"{path}: frame {index}: {decoded}")
+                        continue
+                elif isinstance(decoded, LostFrame):
+                    # A damaged frame of a video without an index of its frames: counted, as
+                    # the command line counts it; right after a seek it has no time stamp to
+                    # place it by, and the next picture tells where decoding is.
+                    if self._resync:
+                        continue
+                    current, self._next = self._next, self._next + 1
+                    self._furthest = max(self._furthest, current)
+                    if current == index:
+                        raise DamagedFrameError(f"{path}: frame {index}: {decoded}")
+                    continue
                 if self._resync:
                     self._resync = False
                     known = self._index_of_pts.get(decoded.pts)
@@ -953,6 +1157,8 @@ class FrameReader:
         except StopIteration:
             self.close()
             raise FrameError(f"{path}: the video ends before frame {index}") from None
+        except DamagedFrameError:
+            raise  # the reader stays where it is: the next frame reads on
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.close()
             raise FrameError(f"{path}: cannot decode frame {index} ({_short(exc)})") from None
@@ -966,8 +1172,8 @@ class FrameReader:
         try:
             self._container = av.open(str(path))
             self._stream = self._container.streams.video[0]
-            self._stream.thread_type = "AUTO"
-            self._frames = self._container.decode(self._stream)
+            self._places = _packet_places(self._stream)
+            self._frames = _numbered_frames(self._container, self._stream, self._places)
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.close()
             raise FrameError(f"{path}: {_short(exc)}") from None
@@ -998,7 +1204,7 @@ class FrameReader:
         # seek() lands on the key frame at or before this time stamp and flushes the
         # decoder; which frame came out is read from its time stamp (_resync).
         self._container.seek(key[1], stream=self._stream, backward=True, any_frame=False)
-        self._frames = self._container.decode(self._stream)
+        self._frames = _numbered_frames(self._container, self._stream, self._places, from_start=False)
         self._resync = True
 
     def close(self) -> None:

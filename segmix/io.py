@@ -1040,9 +1040,25 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
     Raises
     ------
     ImageLoadError
-        As :func:`load_image`.
+        As :func:`load_image`; also a JPEG whose coded data is damaged though every marker is
+        in place (:func:`segmix.jpeg_scan.jpeg_damage`), which Pillow decodes without a word:
+        garbage from the damage on, which the model would learn as a frame of the scene.
     """
     path = Path(path)
+    pixels = _frame_pixels(path, max_pixels, writable, on_narrow)
+    from segmix.jpeg_scan import file_damage
+
+    try:
+        damage = file_damage(path)
+    except OSError:
+        damage = None  # it was read a moment ago; the decoded picture stands
+    if damage is not None:
+        raise ImageLoadError(f"{path}: {damage}; the picture decodes as garbage from there on")
+    return pixels
+
+
+def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow) -> np.ndarray:
+    """:func:`load_frame`'s decoding."""
     try:
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels

@@ -110,6 +110,11 @@ LAYERS = {
     "skin_boundary": {"kernels"},  # the skin regions' boundary prior (its labelling in kernels.skin)
     "exposure": {"skin_texture"},  # an underexposed photo's gain (its luma weights from skin_texture)
     **{name: SUPPORT for name in SUPPORT},
+    # io checks a JPEG frame's coded data (a damaged one decodes without a word) with
+    # jpeg_scan, whose walk is a kernel; jpeg_scan uses nothing else of segmix.
+    "io": SUPPORT | {"jpeg_scan"},
+    "frames": SUPPORT | {"jpeg_scan"},  # and an MJPEG video's frames
+    "jpeg_scan": {"kernels"},
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
     "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
     # runs workflows on a Dask cluster; only the command line uses it

@@ -480,7 +480,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     # Tasks carry resolved paths; a sequence and its frames are named as the user gave them,
     # as without Dask (a trial's run said "skipped /tmp/trialP/seqs/camX/in000005.jpg", the
     # one-machine command "skipped seqs/camX/in000005.jpg").
-    given = [(re.compile(re.escape(source) + r"(?=[/\\:]|$)", re.MULTILINE), str(Path(item)))
+    # A video's frame is "VIDEO frame N: ..." (its damaged or odd-sized frames were said with
+    # the resolved path: a session-35 trial).
+    given = [(re.compile(re.escape(source) + r"(?=[/\\:]| frame \d|$)", re.MULTILINE), str(Path(item)))
              for (source, _), item in zip(sources, inputs)]
 
     def as_given(line: str) -> str:

@@ -32,6 +32,8 @@ module              what it holds
                     ``smooth_histogram``, ``seeded_regions``, ``square_dilate``,
                     ``rejected_counts``, ``gather_pair``; the graph-cut regions'
                     block passes ``block_unary``, ``block_codes``, ``expand_blocks``
+``jpeg``            a sequential JPEG scan's Huffman codes walked without decoding the
+                    picture: ``scan_damage`` (segmix.jpeg_scan: damage Pillow decodes in silence)
 ``cache``           will the first call compile (``cache_is_warm``, ``graph_cut_is_cached``);
                     ``on_first_compile``: told when a kernel starts compiling
 ``_jit``            the shared ``@njit`` options (``cache=True``, safe fastmath subset)

@@ -370,7 +370,7 @@ def read_readable(reader, index: int, check,
         A video or animation that cannot be decoded at ``index``; the frames of a folder or
         list whose headers share no size (refused as the command line refuses them).
     """
-    from segmix.frames import FrameError
+    from segmix.frames import DamagedFrameError, FrameError
 
     sequence = reader.sequence
     files = sequence.kind in ("folder", "list")
@@ -398,6 +398,10 @@ def read_readable(reader, index: int, check,
             path = sequence.paths[index - 1]
             skipped[index] = (f"frame {index} ({path.name}): {SIZE_SKIP} {frame.shape[1]} x {frame.shape[0]}, not the "
                               f"{shape[1]} x {shape[0]} of the other frames")
+        except DamagedFrameError as exc:
+            # One damaged frame of a video (an MJPEG frame): passed over as the command line
+            # passes over it; the frames after it keep their numbers.
+            skipped[index] = str(exc).removeprefix(f"{sequence.paths[0]}: ")
         except FrameError as exc:
             if not files:
                 raise
@@ -1511,7 +1515,11 @@ class VideoMode(Mode):
         text = "; ".join(skip_text(reason) for _, reason in sorted(new.items()))
         if len(self._unreadable) > len(new):
             # While playing, the next report replaces this one within frames: name them all.
-            names = ", ".join(self.sequence.paths[index - 1].name for index in sorted(self._unreadable)[:4])
+            # A video's damaged frames have no file of their own (its one path is the video:
+            # the second one of an MJPEG video raised IndexError here).
+            files = self.sequence.kind in ("folder", "list")
+            names = ", ".join(self.sequence.paths[index - 1].name if files else f"frame {index}"
+                              for index in sorted(self._unreadable)[:4])
             names += ", ..." if len(self._unreadable) > 4 else ""
             text += f" ({len(self._unreadable)} skipped so far: {names})"
         self.shell.statusBar().showMessage(text, 15000)
