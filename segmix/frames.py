@@ -129,8 +129,12 @@ def frame_files(folder) -> list[Path]:
     files (:data:`IMAGE_SUFFIXES`, hidden ones left out), in natural order of their names."""
     from segmix.io import is_hidden
 
+    # A symbolic link to nothing is listed too, to be named when read ("skipped f/in7.jpg: is a
+    # symbolic link to gone.jpg, which does not exist"): it was left out in silence, exit 0,
+    # while its frame's mask was missing from the output.
     return sorted((p for p in Path(folder).iterdir()
-                   if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(p)),
+                   if (p.is_file() or (p.is_symlink() and not p.exists())) and p.suffix.lower() in IMAGE_SUFFIXES
+                   and not is_hidden(p)),
                   key=lambda p: natural_key(p.name))
 
 
