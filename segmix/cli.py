@@ -2186,11 +2186,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
                          "background", args.overwrite)
     frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
+    _check_resumed_components(args, model)
     for name, value in _background_overrides(args).items():
         setattr(model, name, value)
     model._params()  # a bad value is named before any work
-    if args.model and model.shape_ is not None and (args.components is not None):
-        raise UserError("--components cannot change a saved model's number of components")
     if args.model and model.shape_ is not None and frame_shape is not None and tuple(model.shape_) != frame_shape:
         # Was the library's "... (call reset() for a new sequence)", which is no advice here.
         raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
@@ -2327,6 +2326,34 @@ def _inputs_named(inputs: list) -> str:
     return str(inputs[0]) if len(inputs) == 1 else f"{inputs[0]} ... {inputs[-1]} ({len(inputs)} files)"
 
 
+def _check_resumed_components(args: argparse.Namespace, model) -> None:
+    """Refuse a ``-k`` that differs from the number of Gaussians of a resumed ``--model``.
+
+    A model's per-pixel arrays are sized by its number of Gaussians, so a resumed model keeps
+    it. The model's own number is accepted: a script that always passes ``-k 3`` was refused
+    "--components cannot change a saved model's number of components" for a 3-Gaussian model,
+    a message that named neither the file nor the number it holds.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``background`` options (``model``, ``components``).
+    model : BackgroundMixture
+        The model read from ``args.model``, before any option is applied to it.
+
+    Raises
+    ------
+    UserError
+        ``-k`` given with another number than the model's, naming both and the file.
+    """
+    if not args.model or args.components is None or model.shape_ is None:
+        return
+    if args.components != model.n_components:
+        raise UserError(f"-k/--components {args.components}: {args.model} holds {model.n_components} Gaussians per "
+                        f"pixel, which a resumed model keeps; leave -k out (or give {model.n_components}), or start "
+                        "a new model without --model")
+
+
 def _background_overrides(args: argparse.Namespace) -> dict:
     """The BackgroundMixture parameters given on the command line."""
     given = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
@@ -2346,7 +2373,10 @@ def _background_distributed(args: argparse.Namespace) -> int:
         raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
     overrides = _background_overrides(args)
     if args.model and args.components is not None:
-        raise UserError("--components cannot change a saved model's number of components")
+        from segmix.background import load_background_model
+
+        # Read only when -k is given with --model (a rare pair), to compare with the model's.
+        _check_resumed_components(args, load_background_model(args.model))
     BackgroundMixture(**overrides)  # a bad value is named before any work
     from segmix.distributed.background_jobs import plan_sequences
 
