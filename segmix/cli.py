@@ -2548,10 +2548,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
                f"its colours are kept as they are (written as {_MODE_WORDS.get(result.mode, result.mode)}, "
                f"not {_MODE_WORDS.get(result.input_mode, result.input_mode)})")
         found = result.n_colors_in_image
-        print(f"segmix quantize: warning: {args.image} has only {found} distinct "
-              f"colour{'' if found == 1 else 's'}, fewer than the {args.colors} asked for; {how}", file=sys.stderr)
+        print(f"segmix quantize: warning: {args.image} has only {found:,} distinct "
+              f"colour{'' if found == 1 else 's'}, fewer than the {args.colors:,} asked for; {how}", file=sys.stderr)
     elif result.n_colors < args.colors:
-        print(f"segmix quantize: warning: only {result.n_colors} of the {args.colors} colours asked for "
+        print(f"segmix quantize: warning: only {result.n_colors:,} of the {args.colors:,} colours asked for "
               "are distinct after rounding to 8 bits", file=sys.stderr)
     if result.alpha_dropped:
         print(f"segmix quantize: warning: {args.image} has transparency, which {args.output} cannot hold: its "
@@ -2570,15 +2570,15 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # holds 1 colours, not 1".
         codec = "JPEG" if suffix in (".jpg", ".jpeg") else "lossy WebP"
         if result.saved_colors is None or result.saved_colors > result.n_colors:
-            held = (f"{result.saved_colors:,} colours, not {result.n_colors}" if result.saved_colors is not None
-                    else f"more than {result.n_colors}")
+            held = (f"{result.saved_colors:,} colours, not {result.n_colors:,}" if result.saved_colors is not None
+                    else f"more than {result.n_colors:,}")
             print(f"segmix quantize: warning: {args.output} is {codec}, whose compression adds colours (the file "
                   f"holds {held}); save as .png or .webp without --quality (lossless) to keep exactly "
                   "these colours", file=sys.stderr)
-        palette = (f"{result.n_colors} colour{'' if result.n_colors == 1 else 's'} before {codec} compression at "
+        palette = (f"{result.n_colors:,} colour{'' if result.n_colors == 1 else 's'} before {codec} compression at "
                    f"quality {quality}")
     else:
-        palette = f"{result.n_colors} colour{'' if result.n_colors == 1 else 's'}"
+        palette = f"{result.n_colors:,} colour{'' if result.n_colors == 1 else 's'}"
     if result.saved_mse is not None:
         # The file's error first: the palette's alone read as the file's (a new-user trial).
         error = (f"mean squared error {result.saved_mse:.2f} per channel as saved, "

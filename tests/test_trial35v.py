@@ -49,3 +49,34 @@ def test_background_model_other_components_named(saved_model, capsys, distribute
     message = _error(capsys, "background")
     assert message.startswith("-k/--components 5: ") and model in message and "holds 3 Gaussians" in message
     assert not (saved_model / "out").exists()
+
+
+# ---------------------------------- 2. quantize's counts of colours with a thousands separator
+def test_quantize_colour_counts_grouped(tmp_path, capsys):
+    """Its lines wrote "has only 53562 distinct colours, fewer than the 65536 asked for" and
+    "wrote kbig.png (53562 colours, ...)" beside "the file holds 3,250 colours" and "53,562
+    distinct colours into 2,000" (k-means' note): every count is now grouped."""
+    rgb = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "noise.png")
+    found = len(np.unique(rgb.reshape(-1, 3), axis=0))
+    assert found > 1000
+    assert main(["quantize", str(tmp_path / "noise.png"), "-k", "4000", "-o", str(tmp_path / "q.png")]) == 0
+    captured = capsys.readouterr()
+    assert f"has only {found:,} distinct colours, fewer than the 4,000 asked for" in captured.err
+    assert f"wrote {tmp_path / 'q.png'} ({found:,} colours," in captured.out
+
+
+# ------------------------------------ 3. docs/command_line.md quotes background's one-frame line
+def test_docs_quote_one_frame_summary(tmp_path, capsys):
+    """The docs showed "1 frame (320 x 240) to out", a line the command stopped printing
+    ("wrote the masks of 1 frame ..."): a user comparing found them different."""
+    from pathlib import Path
+
+    frame = np.full((240, 320, 3), 90, np.uint8)
+    Image.fromarray(frame).save(tmp_path / "in000800.jpg")
+    out = tmp_path / "out"
+    assert main(["background", str(tmp_path / "in000800.jpg"), "--output-dir", str(out)]) == 0
+    line = capsys.readouterr().out.strip().replace(str(out), "out")
+    assert line == "wrote the masks of 1 frame (320 x 240) to out"
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "command_line.md").read_text(encoding="utf-8")
+    assert f"\n{line}\n" in docs
