@@ -80,3 +80,30 @@ def test_docs_quote_one_frame_summary(tmp_path, capsys):
     assert line == "wrote the masks of 1 frame (320 x 240) to out"
     docs = (Path(__file__).resolve().parents[1] / "docs" / "command_line.md").read_text(encoding="utf-8")
     assert f"\n{line}\n" in docs
+
+
+# ------------------------------------ 4. a segmentation model given to skin apply / skin eval
+@pytest.mark.parametrize("command", ["apply", "eval"])
+def test_skin_commands_name_where_a_segmentation_model_goes(tmp_path, capsys, command):
+    """``segment --model`` given a skin model names ``skin apply --model``; the other way round
+    it said only "is a 'segmentation' model, not a skin model"."""
+    from tests.test_cli_segment import _photo, _scribbles
+    from segmix.io import save_labels
+
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    save_labels(tmp_path / "s.png", _scribbles())
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "s.png"),
+                 "-o", str(tmp_path / "m.png"), "--save-model", str(tmp_path / "seg.json")]) == 0
+    capsys.readouterr()
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    Image.fromarray(rgb).save(tmp_path / "images" / "a.png")
+    Image.fromarray(np.zeros(rgb.shape[:2], np.uint8)).save(tmp_path / "masks" / "a.png")
+    run = (["skin", "apply", str(tmp_path / "images"), "--output-dir", str(tmp_path / "out")] if command == "apply"
+           else ["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks")])
+    assert main([*run, "--model", str(tmp_path / "seg.json")]) == 2
+    message = _error(capsys, f"skin {command}")
+    assert message == (f"{tmp_path / 'seg.json'}: is a 'segmentation' model, not a skin model "
+                       "(segmix segment --model applies segmentation models)")
+    assert not (tmp_path / "out").exists()
