@@ -107,3 +107,19 @@ def test_skin_commands_name_where_a_segmentation_model_goes(tmp_path, capsys, co
     assert message == (f"{tmp_path / 'seg.json'}: is a 'segmentation' model, not a skin model "
                        "(segmix segment --model applies segmentation models)")
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------- 5. README's library examples run on the install README gives
+def test_readme_library_examples_need_no_extra():
+    """README's skin example called ``with_options(DEFAULT_SETTINGS, faces=True, ...)``, which
+    the install README gives first (``pip install .``, no OpenCV) ends in
+    FaceDetectorUnavailable: a user running it verbatim got a traceback. Code in the Library
+    section's examples may name an extra only in a comment."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Library"):readme.index("## Layout")]
+    code = [line.split("#", 1)[0] for block in re.findall(r"```python\n(.*?)```", section, re.S)
+            for line in block.splitlines()]
+    assert code and not [line for line in code if "faces=True" in line]
