@@ -123,3 +123,38 @@ def test_readme_library_examples_need_no_extra():
     code = [line.split("#", 1)[0] for block in re.findall(r"```python\n(.*?)```", section, re.S)
             for line in block.splitlines()]
     assert code and not [line for line in code if "faces=True" in line]
+
+
+# ------------------- 6. a click that relabels earlier marks: a fresh fit, as in the window
+def test_point_marks_relabel_is_a_fresh_fit():
+    """A foreground click outside the box (over the box's background) kept the box's step
+    number on its disc: it joined the box's step, a chain the window never makes (the window
+    refines its result only while marks are added, else fits every mark at once)."""
+    from segmix.mark_order import count_steps
+    from segmix.point_marks import add_point_marks
+
+    empty = np.zeros((60, 80), np.uint8)
+    labels, order = add_point_marks(empty, None, box=(20, 10, 60, 50), clicks=[(1, 40, 30), (2, 25, 15)])
+    assert count_steps(order) == 3  # marks only added: one step each
+    labels, order = add_point_marks(empty, None, box=(20, 10, 60, 50),
+                                    clicks=[(1, 40, 30), (2, 25, 15), (1, 70, 30)])
+    assert labels[30, 70] == 1 and set(np.unique(order)) == {0, 1}  # all at once from the relabelling click
+    labels, order = add_point_marks(empty, None, box=(20, 10, 60, 50),
+                                    clicks=[(1, 70, 30), (1, 40, 30)])
+    assert count_steps(order) == 2 and order[30, 40] == 2  # after it, clicks are steps again
+    # a click over one of the other label relabels too
+    labels, order = add_point_marks(empty, None, clicks=[(1, 40, 30), (2, 42, 30)])
+    assert set(np.unique(order)) == {0, 1}
+
+
+def test_segment_click_outside_box_is_the_marks_at_once(tmp_path, capsys):
+    from tests.test_cli_segment import _photo
+
+    rgb, _ = _photo()
+    Image.fromarray(rgb).save(tmp_path / "photo.png")
+    marks = ["--box", "12,8,44,33", "--click", "27,20", "--background-click", "5,5", "--click", "50,20"]
+    for name, extra in (("steps.png", []), ("once.png", ["--at-once"])):
+        assert main(["segment", str(tmp_path / "photo.png"), *marks, "-o", str(tmp_path / name), *extra]) == 0
+    assert "replayed" not in capsys.readouterr().out
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "steps.png")),
+                                  np.asarray(Image.open(tmp_path / "once.png")))
