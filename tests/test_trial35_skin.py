@@ -161,7 +161,7 @@ def test_a_negative_mixture_weight_is_named(tmp_path, model_text, capsys):
 
 # ------------------------------------------------------------------ 6. greyscale training photos
 def _training_folder(tmp_path, grey_skin: bool):
-    from conftest import skin_photo
+    from tests.conftest import skin_photo
 
     rng = np.random.default_rng(1)
     for sub in ("images", "masks"):
@@ -269,7 +269,7 @@ def test_skin_apply_names_a_broken_link_in_a_folder(tmp_path, capsys):
 
 @pytest.mark.parametrize("broken", ["images", "masks"])
 def test_skin_eval_names_a_broken_link_among_photos_or_masks(tmp_path, capsys, broken):
-    from conftest import skin_photo
+    from tests.conftest import skin_photo
 
     rng = np.random.default_rng(2)
     for sub in ("images", "masks"):
@@ -291,7 +291,7 @@ def test_skin_eval_names_a_broken_link_among_photos_or_masks(tmp_path, capsys, b
 def _tagged_pair(tmp_path, size, tag, mask_turned):
     """A photo stored turned with EXIF tag ``tag`` and its mask saved with the same tag, drawn
     on the stored pixels (``mask_turned``) or on the photo as shown."""
-    from conftest import skin_photo
+    from tests.conftest import skin_photo
 
     image, mask = skin_photo(np.random.default_rng(3), *size)
     turn = {3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90}[tag]
