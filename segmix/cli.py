@@ -336,7 +336,7 @@ class _Parser(argparse.ArgumentParser):
         hint = (_did_you_mean(message) or _close_option(message, options)
                 or _dash_value_hint(message, getattr(self, "_given", []))
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
-                or self._output_word_hint(message))
+                or self._output_word_hint(message) or self._window_words_hint(message))
         if not hint and message.startswith("the following arguments are required"):
             for word in getattr(self, "_given", []):
                 name = word.split("=", 1)[0]
@@ -384,6 +384,18 @@ class _Parser(argparse.ArgumentParser):
                 return []  # takes any number of words: none is left over
             slots += action.nargs if isinstance(action.nargs, int) else (0 if action.nargs == "?" else 1)
         return words[slots:]
+
+    def _window_words_hint(self, message: str) -> str:
+        """"; the window opens one photo, folder of frames or video ..." when ``segmix`` (the
+        window) got several files: a trial's ``segmix a.jpg b.jpg`` (as ``segmix background
+        frames/*.jpg`` takes them) was told only "unrecognized arguments: b.jpg"; "" otherwise."""
+        if self.prog != "segmix open" or not message.startswith("unrecognized arguments:"):
+            return ""
+        words = message.removeprefix("unrecognized arguments:").split()
+        if not words or any(word.startswith("-") for word in words):
+            return ""
+        return ("; the window opens one photo, folder of frames or video: give their folder to play frames "
+                "(segmix FOLDER), or one photo at a time")
 
     def _output_word_hint(self, message: str) -> str:
         """"; mask.png: an output file is given with -o (-o mask.png)" when a command whose output

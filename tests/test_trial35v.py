@@ -158,3 +158,16 @@ def test_segment_click_outside_box_is_the_marks_at_once(tmp_path, capsys):
     assert "replayed" not in capsys.readouterr().out
     np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "steps.png")),
                                   np.asarray(Image.open(tmp_path / "once.png")))
+
+
+# ------------------------------------------------ 7. several photos given to the window
+@pytest.mark.parametrize("prefix", [[], ["open"]])
+def test_window_given_several_files_says_it_opens_one(tmp_path, capsys, prefix):
+    """``segmix a.png b.png`` (as ``segmix background frames/*.png`` takes them) said only
+    "unrecognized arguments: b.png"."""
+    for name in ("a.png", "b.png"):
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / name)
+    assert main([*prefix, str(tmp_path / "a.png"), str(tmp_path / "b.png")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert f"unrecognized arguments: {tmp_path / 'b.png'}; the window opens one photo, folder of frames or video" in err
