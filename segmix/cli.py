@@ -336,7 +336,7 @@ class _Parser(argparse.ArgumentParser):
         hint = (_did_you_mean(message) or _close_option(message, options)
                 or _dash_value_hint(message, getattr(self, "_given", []))
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
-                or self._output_word_hint(message))
+                or self._output_word_hint(message) or self._window_words_hint(message))
         if not hint and message.startswith("the following arguments are required"):
             for word in getattr(self, "_given", []):
                 name = word.split("=", 1)[0]
@@ -384,6 +384,18 @@ class _Parser(argparse.ArgumentParser):
                 return []  # takes any number of words: none is left over
             slots += action.nargs if isinstance(action.nargs, int) else (0 if action.nargs == "?" else 1)
         return words[slots:]
+
+    def _window_words_hint(self, message: str) -> str:
+        """"; the window opens one photo, folder of frames or video ..." when ``segmix`` (the
+        window) got several files: a trial's ``segmix a.jpg b.jpg`` (as ``segmix background
+        frames/*.jpg`` takes them) was told only "unrecognized arguments: b.jpg"; "" otherwise."""
+        if self.prog != "segmix open" or not message.startswith("unrecognized arguments:"):
+            return ""
+        words = message.removeprefix("unrecognized arguments:").split()
+        if not words or any(word.startswith("-") for word in words):
+            return ""
+        return ("; the window opens one photo, folder of frames or video: give their folder to play frames "
+                "(segmix FOLDER), or one photo at a time")
 
     def _output_word_hint(self, message: str) -> str:
         """"; mask.png: an output file is given with -o (-o mask.png)" when a command whose output
@@ -1888,19 +1900,38 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     if distributed:
         from segmix.distributed.skin_jobs import run_apply
 
+        checked = _load_skin_model(args.model)  # a wrong file is named before a cluster starts
         if args.model and not args.quiet:
-            print(model_line(args, skin.load_skin_model(args.model)))
+            print(model_line(args, checked))
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
                              stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args))
-    model = skin.load_skin_model(args.model)
+    model = _load_skin_model(args.model)
     if args.model and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
                             max_pixels=_max_pixels(args))
+
+
+def _load_skin_model(path):
+    """``segmix.skin.load_skin_model(path)``, whose refusal of a segmentation model also says
+    which command applies it.
+
+    ``segment --model`` given a skin model says "(segmix skin apply --model applies skin
+    models)"; ``skin apply`` / ``skin eval --model`` given ``segment --save-model``'s file said
+    only "is a 'segmentation' model, not a skin model".
+    """
+    from segmix import skin
+
+    try:
+        return skin.load_skin_model(path)
+    except ValueError as exc:
+        if "is a 'segmentation' model" not in str(exc):
+            raise
+        raise ValueError(f"{exc} (segmix segment --model applies segmentation models)") from None
 
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
@@ -1910,7 +1941,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from segmix.own_outputs import refuse_foreign_files
 
     settings = _detector_settings(args)  # contradicting options and --faces without OpenCV: first
-    model = skin.load_skin_model(args.model)
+    model = _load_skin_model(args.model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
     _check_outputs(inputs, {"--json": args.json, "--per-image": args.per_image}, figures={"--roc": args.roc})
@@ -2186,11 +2217,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
                          "background", args.overwrite)
     frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
+    _check_resumed_components(args, model)
     for name, value in _background_overrides(args).items():
         setattr(model, name, value)
     model._params()  # a bad value is named before any work
-    if args.model and model.shape_ is not None and (args.components is not None):
-        raise UserError("--components cannot change a saved model's number of components")
     if args.model and model.shape_ is not None and frame_shape is not None and tuple(model.shape_) != frame_shape:
         # Was the library's "... (call reset() for a new sequence)", which is no advice here.
         raise UserError(f"{args.model}: the model was made on {model.shape_[1]} x {model.shape_[0]} frames but "
@@ -2327,6 +2357,34 @@ def _inputs_named(inputs: list) -> str:
     return str(inputs[0]) if len(inputs) == 1 else f"{inputs[0]} ... {inputs[-1]} ({len(inputs)} files)"
 
 
+def _check_resumed_components(args: argparse.Namespace, model) -> None:
+    """Refuse a ``-k`` that differs from the number of Gaussians of a resumed ``--model``.
+
+    A model's per-pixel arrays are sized by its number of Gaussians, so a resumed model keeps
+    it. The model's own number is accepted: a script that always passes ``-k 3`` was refused
+    "--components cannot change a saved model's number of components" for a 3-Gaussian model,
+    a message that named neither the file nor the number it holds.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``background`` options (``model``, ``components``).
+    model : BackgroundMixture
+        The model read from ``args.model``, before any option is applied to it.
+
+    Raises
+    ------
+    UserError
+        ``-k`` given with another number than the model's, naming both and the file.
+    """
+    if not args.model or args.components is None or model.shape_ is None:
+        return
+    if args.components != model.n_components:
+        raise UserError(f"-k/--components {args.components}: {args.model} holds {model.n_components} Gaussians per "
+                        f"pixel, which a resumed model keeps; leave -k out (or give {model.n_components}), or start "
+                        "a new model without --model")
+
+
 def _background_overrides(args: argparse.Namespace) -> dict:
     """The BackgroundMixture parameters given on the command line."""
     given = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
@@ -2346,7 +2404,10 @@ def _background_distributed(args: argparse.Namespace) -> int:
         raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
     overrides = _background_overrides(args)
     if args.model and args.components is not None:
-        raise UserError("--components cannot change a saved model's number of components")
+        from segmix.background import load_background_model
+
+        # Read only when -k is given with --model (a rare pair), to compare with the model's.
+        _check_resumed_components(args, load_background_model(args.model))
     BackgroundMixture(**overrides)  # a bad value is named before any work
     from segmix.distributed.background_jobs import plan_sequences
 
@@ -2518,10 +2579,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
                f"its colours are kept as they are (written as {_MODE_WORDS.get(result.mode, result.mode)}, "
                f"not {_MODE_WORDS.get(result.input_mode, result.input_mode)})")
         found = result.n_colors_in_image
-        print(f"segmix quantize: warning: {args.image} has only {found} distinct "
-              f"colour{'' if found == 1 else 's'}, fewer than the {args.colors} asked for; {how}", file=sys.stderr)
+        print(f"segmix quantize: warning: {args.image} has only {found:,} distinct "
+              f"colour{'' if found == 1 else 's'}, fewer than the {args.colors:,} asked for; {how}", file=sys.stderr)
     elif result.n_colors < args.colors:
-        print(f"segmix quantize: warning: only {result.n_colors} of the {args.colors} colours asked for "
+        print(f"segmix quantize: warning: only {result.n_colors:,} of the {args.colors:,} colours asked for "
               "are distinct after rounding to 8 bits", file=sys.stderr)
     if result.alpha_dropped:
         print(f"segmix quantize: warning: {args.image} has transparency, which {args.output} cannot hold: its "
@@ -2540,15 +2601,15 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         # holds 1 colours, not 1".
         codec = "JPEG" if suffix in (".jpg", ".jpeg") else "lossy WebP"
         if result.saved_colors is None or result.saved_colors > result.n_colors:
-            held = (f"{result.saved_colors:,} colours, not {result.n_colors}" if result.saved_colors is not None
-                    else f"more than {result.n_colors}")
+            held = (f"{result.saved_colors:,} colours, not {result.n_colors:,}" if result.saved_colors is not None
+                    else f"more than {result.n_colors:,}")
             print(f"segmix quantize: warning: {args.output} is {codec}, whose compression adds colours (the file "
                   f"holds {held}); save as .png or .webp without --quality (lossless) to keep exactly "
                   "these colours", file=sys.stderr)
-        palette = (f"{result.n_colors} colour{'' if result.n_colors == 1 else 's'} before {codec} compression at "
+        palette = (f"{result.n_colors:,} colour{'' if result.n_colors == 1 else 's'} before {codec} compression at "
                    f"quality {quality}")
     else:
-        palette = f"{result.n_colors} colour{'' if result.n_colors == 1 else 's'}"
+        palette = f"{result.n_colors:,} colour{'' if result.n_colors == 1 else 's'}"
     if result.saved_mse is not None:
         # The file's error first: the palette's alone read as the file's (a new-user trial).
         error = (f"mean squared error {result.saved_mse:.2f} per channel as saved, "
