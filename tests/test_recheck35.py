@@ -1,0 +1,129 @@
+"""Re-check of session 35's fixes: neighbours of the faults fixed that the fixes missed.
+
+* The JPEG check called a frame "corrupt JPEG data ... decodes as garbage" and skipped it when
+  zero bytes stood before a marker (before the end marker, a restart marker, or between header
+  segments), though the picture decodes whole: USB webcams' MJPEG frames carry such padding
+  (OpenCV's familiar "Corrupt JPEG data: 2 extraneous bytes before marker 0xd9").
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+from segmix.jpeg_scan import jpeg_damage
+
+
+def _photo(seed: int = 35, size=(72, 56)) -> np.ndarray:
+    """A noisy picture with a bright square (deterministic)."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    pixels = rng.integers(30, 220, (height, width, 3)).astype(np.uint8)
+    pixels[8:24, 10:30] = (250, 240, 30)
+    return pixels
+
+
+def _jpeg(pixels: np.ndarray, **options) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=90, **options)
+    return buffer.getvalue()
+
+
+def _decoded(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def _padded(data: bytes, where: str, pad: bytes) -> bytes:
+    if where == "eoi":
+        at = data.rindex(b"\xff\xd9")
+    elif where == "restart":
+        at = data.index(b"\xff\xd0", data.index(b"\xff\xda"))
+    else:  # between the first header segment (APP0) and the next
+        at = 4 + int.from_bytes(data[4:6], "big")
+    return data[:at] + pad + data[at:]
+
+
+@pytest.mark.parametrize("where", ["eoi", "restart", "segments"])
+@pytest.mark.parametrize("pad", [b"\x00", b"\x00\x00", b"\x00" * 9], ids=["1", "2", "9"])
+def test_zero_bytes_before_a_marker_are_no_damage(where, pad):
+    whole = _jpeg(_photo(), restart_marker_blocks=4)
+    padded = _padded(whole, where, pad)
+    # The picture decodes the same: padding, not damage.
+    assert np.array_equal(_decoded(padded), _decoded(whole))
+    assert jpeg_damage(whole) is None
+    assert jpeg_damage(padded) is None
+
+
+@pytest.mark.parametrize("where", ["eoi", "restart"])
+def test_coded_bytes_before_a_marker_are_still_damage(where):
+    # Bytes that are not zero where the codes should have ended: codes fallen out of step.
+    whole = _jpeg(_photo(), restart_marker_blocks=4)
+    found = jpeg_damage(_padded(whole, where, b"\x5a\x17"))
+    assert found is not None and found.startswith("corrupt JPEG data")
+
+
+def test_zero_bytes_after_coded_bytes_are_still_damage():
+    whole = _jpeg(_photo())
+    found = jpeg_damage(_padded(whole, "eoi", b"\x5a\x00\x00"))
+    assert found is not None and "left over" in found
+
+
+def test_background_keeps_a_frame_padded_before_its_end_marker(tmp_path, capsys):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i in range(4):
+        pixels = _photo()
+        pixels[30:40, 5 + 8 * i: 15 + 8 * i] = (20, 20, 240)
+        data = _jpeg(pixels)
+        if i == 2:
+            data = _padded(data, "eoi", b"\x00\x00")
+        (frames / f"f{i + 1}.jpg").write_bytes(data)
+    out = tmp_path / "out"
+    code = main(["background", str(frames), "--output-dir", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "corrupt" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["f1.png", "f2.png", "f3.png", "f4.png"]
+
+
+def test_mjpeg_avi_frame_padded_before_its_end_marker_is_kept(tmp_path):
+    av = pytest.importorskip("av")
+    from segmix.frames import FrameSequence
+
+    path = tmp_path / "clip.avi"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mjpeg", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 72, 56, "yuvj420p"
+        for i in range(5):
+            pixels = _photo(seed=i)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(format="yuvj420p")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    # Pad the third frame's JPEG with two zero bytes before its end marker, and take two bytes
+    # off its comment (FFmpeg's "Lavc..."): the AVI chunk keeps its size, no index to mend.
+    data = bytearray(path.read_bytes())
+    ends = [i for i in range(len(data) - 1) if data[i] == 0xFF and data[i + 1] == 0xD9]
+    assert len(ends) == 5
+    start = data.rindex(b"\xff\xd8", 0, ends[2])
+    comment = data.find(b"\xff\xfe", start, ends[2])
+    if comment < 0:
+        pytest.skip("the encoder wrote no comment to shorten")
+    length = int.from_bytes(data[comment + 2: comment + 4], "big")
+    frame = bytes(data[start: ends[2] + 2])
+    at = comment - start
+    shorter = (frame[:at + 2] + (length - 2).to_bytes(2, "big") + frame[at + 4: at + 2 + length - 2]
+               + frame[at + 2 + length: -2] + b"\x00\x00\xff\xd9")
+    assert len(shorter) == len(frame)
+    assert np.array_equal(_decoded(shorter), _decoded(frame))
+    assert jpeg_damage(shorter) is None
+    data[start: ends[2] + 2] = shorter
+    path.write_bytes(bytes(data))
+    frames = list(FrameSequence(path))
+    assert len(frames) == 5
