@@ -127,3 +127,52 @@ def test_mjpeg_avi_frame_padded_before_its_end_marker_is_kept(tmp_path):
     path.write_bytes(bytes(data))
     frames = list(FrameSequence(path))
     assert len(frames) == 5
+
+
+# A marks file given where a mask goes: skin eval / train said "this looks like a 0/1 mask:
+# multiply it by 255" of a file of foreground clicks (labels 0 and 1).
+
+
+def _marks_and_photo(tmp_path, labels_present=(1,)):
+    from segmix.io import save_labels
+
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    Image.fromarray(_photo()).save(images / "p.png")
+    labels = np.zeros((56, 72), np.uint8)
+    for i, value in enumerate(labels_present):
+        labels[5 + 10 * i: 12 + 10 * i, 5:20] = value
+    save_labels(masks / "p.png", labels)
+    return images, masks
+
+
+@pytest.mark.parametrize("present", [(1,), (1, 2)], ids=["clicks", "strokes"])
+def test_load_mask_names_a_marks_file(tmp_path, present):
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import load_mask
+
+    _, masks = _marks_and_photo(tmp_path, present)
+    with pytest.raises(ImageLoadError, match="holds marks \\(scribbles\\) saved by segmix") as caught:
+        load_mask(masks / "p.png")
+    assert "multiply" not in str(caught.value)
+
+
+@pytest.mark.parametrize("command", ["eval", "train"])
+def test_skin_eval_and_train_name_a_marks_file_among_the_masks(tmp_path, capsys, command):
+    images, masks = _marks_and_photo(tmp_path)
+    argv = ["skin", command, "--images", str(images), "--masks", str(masks)]
+    if command == "train":
+        argv += ["-o", str(tmp_path / "m.json")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "holds marks (scribbles) saved by segmix" in err and "multiply" not in err
+
+
+def test_a_plain_zero_one_mask_keeps_its_hint(tmp_path):
+    from segmix.io import ImageLoadError
+    from segmix.labelmaps import load_mask
+
+    Image.fromarray(np.array([[0, 1], [1, 0]], np.uint8)).save(tmp_path / "m.png")
+    with pytest.raises(ImageLoadError, match="multiply it by 255"):
+        load_mask(tmp_path / "m.png")
