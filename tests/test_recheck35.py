@@ -176,3 +176,41 @@ def test_a_plain_zero_one_mask_keeps_its_hint(tmp_path):
     Image.fromarray(np.array([[0, 1], [1, 0]], np.uint8)).save(tmp_path / "m.png")
     with pytest.raises(ImageLoadError, match="multiply it by 255"):
         load_mask(tmp_path / "m.png")
+
+
+# --distributed stopped by SIGTERM sent to the process group (timeout, systemd, a terminal)
+# while the local cluster starts: the workers got it too, the start failed on it, and the
+# run said "the Dask run failed: RuntimeError: Nanny failed to start." with exit 2 (4 of 8
+# `skin apply --distributed` runs stopped at 1.0-1.3 s), not "segmix: terminated", 143.
+
+
+def test_a_held_termination_wins_over_the_failure_it_caused():
+    import logging
+    import os
+    import signal
+
+    from segmix.distributed.cluster import _terminations_held
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    levels = {name: logging.getLogger(name).level for name in ("distributed", "tornado")}
+    try:
+        with pytest.raises(Stop):
+            with _terminations_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                raise RuntimeError("Nanny failed to start.")
+        assert signal.getsignal(signal.SIGTERM) is stop
+        # Without a signal the failure is the failure.
+        with pytest.raises(RuntimeError, match="Nanny"):
+            with _terminations_held():
+                raise RuntimeError("Nanny failed to start.")
+        assert signal.getsignal(signal.SIGTERM) is stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
