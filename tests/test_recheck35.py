@@ -214,3 +214,55 @@ def test_a_held_termination_wins_over_the_failure_it_caused():
         signal.signal(signal.SIGTERM, previous)
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+# A photo damaged in its coded data (markers in place) was segmented, quantised, skin-applied
+# and scored in silence, exit 0 (frames were already skipped): now each command says it.
+
+
+def _damaged_jpeg(tmp_path) -> Path:
+    whole = _jpeg(_photo(size=(96, 80)))
+    sos = whole.index(b"\xff\xda")
+    start = sos + 2 + int.from_bytes(whole[sos + 2: sos + 4], "big")
+    for step in range(60):
+        at = start + (len(whole) - 2 - start) * (step + 5) // 80
+        damaged = bytearray(whole)
+        if damaged[at] == 0xFF or damaged[at - 1] == 0xFF or damaged[at] ^ 0x5A == 0xFF:
+            continue
+        damaged[at] ^= 0x5A
+        try:
+            Image.open(io.BytesIO(bytes(damaged))).load()
+        except OSError:
+            continue
+        if jpeg_damage(bytes(damaged)):
+            path = tmp_path / "damaged.jpg"
+            path.write_bytes(bytes(damaged))
+            return path
+    raise AssertionError("no place gave a damage Pillow decodes")
+
+
+def test_load_image_info_warns_of_a_damaged_jpeg(tmp_path):
+    import warnings
+
+    from segmix.io import DamagedJpegWarning, load_image_info
+
+    path = _damaged_jpeg(tmp_path)
+    with pytest.warns(DamagedJpegWarning, match="corrupt JPEG data.*garbage"):
+        assert load_image_info(path).pixels.shape == (80, 96, 3)
+    whole = tmp_path / "whole.jpg"
+    whole.write_bytes(_padded(_jpeg(_photo()), "eoi", b"\x00\x00"))  # padding: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_image_info(whole)
+
+
+@pytest.mark.parametrize("command", ["segment", "quantize", "skin apply"])
+def test_commands_say_a_damaged_jpeg_photo(tmp_path, capsys, command):
+    path = _damaged_jpeg(tmp_path)
+    argv = {"segment": ["segment", str(path), "-o", str(tmp_path / "m.png"), "--click", "20,16",
+                        "--background-click", "80,70"],
+            "quantize": ["quantize", str(path), "-o", str(tmp_path / "q.png"), "-k", "4"],
+            "skin apply": ["skin", "apply", str(path), "--output-dir", str(tmp_path / "out")]}[command]
+    main(argv)
+    err = capsys.readouterr().err
+    assert "warning:" in err and "damaged.jpg: corrupt JPEG data" in err
