@@ -137,6 +137,9 @@ def _walk(buf: np.ndarray):
     restart = 0
     pos = 2
     while pos + 4 <= n:
+        if buf[pos] == 0x00:
+            pos += 1  # zero bytes before a marker: padding, not damage (kernels.jpeg)
+            continue
         if buf[pos] != 0xFF:
             # Bytes where a marker must be: libjpeg skips to the next marker with a warning
             # ("extraneous bytes before marker"), FFmpeg's MJPEG decoder in silence.

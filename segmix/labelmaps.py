@@ -122,6 +122,7 @@ from segmix.io import (  # the label values too: defined once, in segmix.io
     _load_error,
     _pillow_limits,
     exif_orientation,
+    holds_saved_marks,
     segmix_mark,
 )
 
@@ -1131,6 +1132,12 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
             )
     bad = found[~np.isin(found, (MASK_NEGATIVE, MASK_IGNORE, MASK_POSITIVE))]
     if bad.size:
+        if holds_saved_marks(path):
+            # A marks file of foreground clicks only holds 0 and 1: it was told to multiply
+            # a "0/1 mask" by 255, as if it were one.
+            raise ImageLoadError(
+                f"{path}: holds marks (scribbles) saved by segmix (1 foreground, 2 background), not a "
+                f"mask: masks hold only 0 (negative), 255 (positive) and 128 (ignore)")
         if np.isin(found, (0, 1)).all():
             hint = "; this looks like a 0/1 mask: multiply it by 255"
         else:

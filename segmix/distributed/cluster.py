@@ -299,16 +299,28 @@ def _terminations_held():
         yield
         return
     arrived = []
-    signal.signal(signal.SIGTERM, lambda signum, frame: arrived.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    if arrived:
+
+    def deliver():
         # Closing a cluster that has just started makes Dask log errors of its own.
         for name in ("distributed", "tornado"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
         previous(signal.SIGTERM, None)
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: arrived.append(signum))
+    try:
+        yield
+    except BaseException:
+        signal.signal(signal.SIGTERM, previous)
+        if arrived:
+            # The signal that reached this process reached the workers too (a terminal's or
+            # timeout's signal goes to the whole process group): the cluster's start then
+            # failed on it ("Nanny failed to start", "Stream is closed"), which is no fault
+            # of Dask's to report but the termination asked for.
+            deliver()
+        raise
+    signal.signal(signal.SIGTERM, previous)
+    if arrived:
+        deliver()
 
 
 class _InterruptedSyncFilter(logging.Filter):

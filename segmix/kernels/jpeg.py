@@ -91,9 +91,13 @@ def scan_damage(data, start, mcus, restart_interval, block_dc, block_ac, maxcode
         if restart_interval > 0 and mcu > 0 and mcu % restart_interval == 0:
             # The encoder pads to a whole byte and writes RSTn: a whole byte left over, or
             # another marker, means the codes fell out of step with the blocks.
+            after = _after_zero_padding(data, pos, buffer, held)
+            if after < 0:
+                return RESTART_MISSING, pos
+            pos = after
             while pos + 2 < n and data[pos] == 0xFF and data[pos + 1] == 0xFF:
                 pos += 1  # fill bytes 0xFF may come before any marker (T.81 B.1.1.2)
-            if held >= 8 or pos + 1 >= n or data[pos] != 0xFF or data[pos + 1] != 0xD0 + expected_restart:
+            if pos + 1 >= n or data[pos] != 0xFF or data[pos + 1] != 0xD0 + expected_restart:
                 return RESTART_MISSING, pos
             pos += 2
             held = 0
@@ -198,7 +202,28 @@ def scan_damage(data, start, mcus, restart_interval, block_dc, block_ac, maxcode
                     if k >= 64:
                         break
     # After the last block only the padding of its byte may remain before the next marker
-    # (0xFF fill bytes may come before a marker).
-    if held >= 8 or pos + 1 >= n or data[pos] != 0xFF or data[pos + 1] == 0x00:
+    # (0xFF fill bytes may come before a marker), and whole zero bytes (below).
+    after = _after_zero_padding(data, pos, buffer, held)
+    if after < 0 or after + 1 >= n or data[after] != 0xFF or data[after + 1] == 0x00:
         return EXTRANEOUS_DATA, pos
-    return SCAN_OK, pos
+    return SCAN_OK, after
+
+
+@njit(**JIT_OPTIONS)
+def _after_zero_padding(data, pos, buffer, held):
+    """Where the data after a scan's (or restart interval's) last block ends, or -1.
+
+    The bits held past the last code are the rest of its byte (the encoder's 1-bits) and
+    whole bytes read ahead; whole bytes of zeros, held or still to read, are padding that
+    USB webcams' MJPEG frames carry (OpenCV's familiar "Corrupt JPEG data: 2 extraneous bytes
+    before marker 0xd9" of frames that decode whole), not damage: codes fallen out of step
+    leave coded data there, which is seldom all zero bytes. Returns the offset of the first
+    byte past them (``pos`` when there are none), or -1 when a whole byte held is not zero.
+    """
+    whole = held - held % 8
+    if whole > 0 and (buffer & ((np.uint64(1) << np.uint64(whole)) - np.uint64(1))) != np.uint64(0):
+        return -1
+    n = data.shape[0]
+    while pos < n and data[pos] == 0x00:
+        pos += 1
+    return pos
