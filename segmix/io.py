@@ -871,7 +871,8 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
 
 
 def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
-                    frame: int | None = None, on_narrow: Callable[[str], None] | None = None) -> LoadedImage:
+                    frame: int | None = None, on_narrow: Callable[[str], None] | None = None,
+                    check_jpeg: bool = True) -> LoadedImage:
     """Load an image as display-oriented RGB, with what export needs.
 
     Parameters
@@ -886,6 +887,10 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     on_narrow : callable(str), optional
         Called with the :class:`NarrowSamplesWarning`'s message instead of warning it (a
         sequence of frames says it once, not once per frame).
+    check_jpeg : bool, default True
+        Walk a JPEG's coded data for damage (:func:`segmix.jpeg_scan.file_damage`, a
+        :class:`DamagedJpegWarning`). False skips it: the window's GUI thread does until its
+        warm-up has compiled the check's kernel (about 5 s with an empty cache).
 
     Returns
     -------
@@ -953,7 +958,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
             on_narrow(message)
         else:
             warnings.warn(NarrowSamplesWarning(message), stacklevel=2)
-    if decoded.format in ("JPEG", "MPO"):
+    if check_jpeg and decoded.format in ("JPEG", "MPO"):
         # The frame readers skip such a file; a photo was segmented, quantised and scored in
         # silence (a DAVIS photo with one byte changed, 62 % of its pixels off by over 40
         # levels: `segment` wrote its mask, exit 0). Said, not refused: the part above the

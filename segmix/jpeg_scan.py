@@ -245,6 +245,16 @@ def _walk(buf: np.ndarray):
     return None
 
 
+def kernel_ready() -> bool:
+    """Whether the walk's kernel (:func:`segmix.kernels.jpeg.scan_damage`) is compiled or loaded
+    in this process, so that a check costs milliseconds, not its compilation; checked without
+    importing it (Numba)."""
+    import sys
+
+    module = sys.modules.get("segmix.kernels.jpeg")
+    return bool(module is not None and module.scan_damage.signatures)
+
+
 def file_damage(path) -> str | None:
     """:func:`jpeg_damage` of the file at ``path`` (a JPEG by its first bytes), or None."""
     with open(Path(path), "rb") as handle:

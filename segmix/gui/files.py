@@ -64,7 +64,12 @@ window_max_pixels = segmix_io.DEFAULT_MAX_PIXELS
 
 def load_image_info(path, max_pixels: int | None = None, **kwargs):
     """:func:`segmix.io.load_image_info` with the window's pixel limit (:data:`window_max_pixels`)
-    unless another is given."""
+    unless another is given; the JPEG damage check only once its kernel is compiled (the
+    warm-up's video step does it), since photos open on the GUI thread: the first JPEG opened
+    after installing froze the window for the 5 s of that compilation."""
+    from segmix.jpeg_scan import kernel_ready
+
+    kwargs.setdefault("check_jpeg", kernel_ready())
     return segmix_io.load_image_info(path, window_max_pixels if max_pixels is None else max_pixels, **kwargs)
 
 

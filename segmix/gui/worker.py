@@ -546,6 +546,18 @@ class ComputeWorker(QObject):
             model = BackgroundMixture()
             for frame in (image, image[::-1].copy()):
                 model.apply(frame)
+            # The damage check of JPEG frames and photos (segmix.jpeg_scan; ~5 s to compile
+            # with an empty cache): photos open on the GUI thread, which checks a JPEG only
+            # once this has run (gui.files.load_image_info).
+            import io as stdlib_io
+
+            from PIL import Image
+
+            from segmix.jpeg_scan import jpeg_damage
+
+            encoded = stdlib_io.BytesIO()
+            Image.fromarray(image[:16, :16]).save(encoded, "JPEG")
+            jpeg_damage(encoded.getvalue())
 
         def large_photos() -> None:
             from segmix.clicks import click_radius, paint_disc

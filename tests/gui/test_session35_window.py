@@ -27,3 +27,56 @@ def test_greyscale_skin_marks_are_not_added_to_the_training_set(make_window, tmp
     assert skin_mode.add_to_skin_training_set()
     counts = skin_mode.skin_training_counts()
     assert counts.n_skin == 0 and counts.n_non_skin == 75
+
+
+# 2. Photos open on the GUI thread, and the JPEG damage check (segmix.jpeg_scan, added this
+#    session) compiles its kernel on first use: about 5 s with an empty cache, a frozen window
+#    on the first JPEG opened after installing. The window checks a JPEG once the kernel is
+#    ready (the warm-up's video step compiles it) and opens it unchecked before.
+
+def test_the_window_checks_jpegs_only_once_the_kernel_is_ready(tmp_path, monkeypatch):
+    import io as stdlib_io
+    import warnings
+
+    from segmix import jpeg_scan
+    from segmix.gui import files
+    from segmix.io import DamagedJpegWarning
+
+    rng = np.random.default_rng(3)
+    encoded = stdlib_io.BytesIO()
+    Image.fromarray(rng.integers(30, 220, (64, 80, 3)).astype(np.uint8)).save(encoded, "JPEG", quality=90)
+    whole = encoded.getvalue()
+    sos = whole.index(b"\xff\xda")
+    start = sos + 2 + int.from_bytes(whole[sos + 2: sos + 4], "big")
+    damaged = None
+    for at in range(start + 40, len(whole) - 40, 37):
+        trial = bytearray(whole)
+        if 0xFF in (trial[at], trial[at - 1], trial[at] ^ 0x5A):
+            continue
+        trial[at] ^= 0x5A
+        if jpeg_scan.jpeg_damage(bytes(trial)):
+            damaged = bytes(trial)
+            break
+    assert damaged is not None
+    path = tmp_path / "damaged.jpg"
+    path.write_bytes(damaged)
+    monkeypatch.setattr(jpeg_scan, "kernel_ready", lambda: False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DamagedJpegWarning)
+        files.load_image_info(path)  # not checked: no warning raised
+    monkeypatch.setattr(jpeg_scan, "kernel_ready", lambda: True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        files.load_image_info(path)
+    assert any(issubclass(w.category, DamagedJpegWarning) for w in caught)
+
+
+def test_kernel_ready_is_true_once_the_check_has_run():
+    import io as stdlib_io
+
+    from segmix import jpeg_scan
+
+    encoded = stdlib_io.BytesIO()
+    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(encoded, "JPEG")
+    assert jpeg_scan.jpeg_damage(encoded.getvalue()) is None
+    assert jpeg_scan.kernel_ready()
