@@ -47,3 +47,30 @@ def photo_mask_folders(tmp_path, masks):
         else:
             Image.fromarray(mask).save(mask_dir / f"p{i}.png")
     return images, mask_dir
+
+
+def damaged_jpeg(whole: bytes) -> bytes:
+    """``whole`` (a baseline JPEG file) with one byte of its coded data changed where Pillow
+    still decodes it and :func:`segmix.jpeg_scan.jpeg_damage` finds the damage: the kind of
+    file a bad disk or transfer leaves, every marker in place."""
+    import io
+
+    from PIL import Image
+
+    from segmix.jpeg_scan import jpeg_damage
+
+    sos = whole.index(b"\xff\xda")
+    start = sos + 2 + int.from_bytes(whole[sos + 2: sos + 4], "big")
+    for step in range(60):
+        at = start + (len(whole) - 2 - start) * (step + 5) // 80
+        damaged = bytearray(whole)
+        if damaged[at] == 0xFF or damaged[at - 1] == 0xFF or damaged[at] ^ 0x5A == 0xFF:
+            continue
+        damaged[at] ^= 0x5A
+        try:
+            Image.open(io.BytesIO(bytes(damaged))).load()
+        except OSError:
+            continue
+        if jpeg_damage(bytes(damaged)):
+            return bytes(damaged)
+    raise AssertionError("no place gave a damage Pillow decodes")

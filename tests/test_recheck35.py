@@ -17,6 +17,7 @@ from PIL import Image
 
 from segmix.cli import main
 from segmix.jpeg_scan import jpeg_damage
+from synthetic_photos import damaged_jpeg
 
 
 def _photo(seed: int = 35, size=(72, 56)) -> np.ndarray:
@@ -221,24 +222,9 @@ def test_a_held_termination_wins_over_the_failure_it_caused():
 
 
 def _damaged_jpeg(tmp_path) -> Path:
-    whole = _jpeg(_photo(size=(96, 80)))
-    sos = whole.index(b"\xff\xda")
-    start = sos + 2 + int.from_bytes(whole[sos + 2: sos + 4], "big")
-    for step in range(60):
-        at = start + (len(whole) - 2 - start) * (step + 5) // 80
-        damaged = bytearray(whole)
-        if damaged[at] == 0xFF or damaged[at - 1] == 0xFF or damaged[at] ^ 0x5A == 0xFF:
-            continue
-        damaged[at] ^= 0x5A
-        try:
-            Image.open(io.BytesIO(bytes(damaged))).load()
-        except OSError:
-            continue
-        if jpeg_damage(bytes(damaged)):
-            path = tmp_path / "damaged.jpg"
-            path.write_bytes(bytes(damaged))
-            return path
-    raise AssertionError("no place gave a damage Pillow decodes")
+    path = tmp_path / "damaged.jpg"
+    path.write_bytes(damaged_jpeg(_jpeg(_photo(size=(96, 80)))))
+    return path
 
 
 def test_load_image_info_warns_of_a_damaged_jpeg(tmp_path):

@@ -11,7 +11,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from segmix.jpeg_scan import jpeg_damage
+from synthetic_photos import damaged_jpeg
 
 
 def _jpeg(seed=35) -> bytes:
@@ -23,26 +23,8 @@ def _jpeg(seed=35) -> bytes:
     return buffer.getvalue()
 
 
-def _damaged(whole: bytes) -> bytes:
-    sos = whole.index(b"\xff\xda")
-    start = sos + 2 + int.from_bytes(whole[sos + 2: sos + 4], "big")
-    for step in range(60):
-        at = start + (len(whole) - 2 - start) * (step + 5) // 80
-        damaged = bytearray(whole)
-        if damaged[at] == 0xFF or damaged[at - 1] == 0xFF or damaged[at] ^ 0x5A == 0xFF:
-            continue
-        damaged[at] ^= 0x5A
-        try:
-            Image.open(io.BytesIO(bytes(damaged))).load()
-        except OSError:
-            continue
-        if jpeg_damage(bytes(damaged)):
-            return bytes(damaged)
-    raise AssertionError("no place gave a damage Pillow decodes")
-
-
 def test_a_damaged_jpeg_photo_is_said_and_a_padded_one_is_not(qtbot, make_window, tmp_path):
-    (tmp_path / "damaged.jpg").write_bytes(_damaged(_jpeg()))
+    (tmp_path / "damaged.jpg").write_bytes(damaged_jpeg(_jpeg()))
     window = make_window(tmp_path / "damaged.jpg")
     assert window.image is not None  # opened: the part above the damage is whole
     note = window.statusBar().currentMessage()

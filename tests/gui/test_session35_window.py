@@ -42,22 +42,12 @@ def test_the_window_checks_jpegs_only_once_the_kernel_is_ready(tmp_path, monkeyp
     from segmix.gui import files
     from segmix.io import DamagedJpegWarning
 
+    from synthetic_photos import damaged_jpeg
+
     rng = np.random.default_rng(3)
     encoded = stdlib_io.BytesIO()
     Image.fromarray(rng.integers(30, 220, (64, 80, 3)).astype(np.uint8)).save(encoded, "JPEG", quality=90)
-    whole = encoded.getvalue()
-    sos = whole.index(b"\xff\xda")
-    start = sos + 2 + int.from_bytes(whole[sos + 2: sos + 4], "big")
-    damaged = None
-    for at in range(start + 40, len(whole) - 40, 37):
-        trial = bytearray(whole)
-        if 0xFF in (trial[at], trial[at - 1], trial[at] ^ 0x5A):
-            continue
-        trial[at] ^= 0x5A
-        if jpeg_scan.jpeg_damage(bytes(trial)):
-            damaged = bytes(trial)
-            break
-    assert damaged is not None
+    damaged = damaged_jpeg(encoded.getvalue())
     path = tmp_path / "damaged.jpg"
     path.write_bytes(damaged)
     monkeypatch.setattr(jpeg_scan, "kernel_ready", lambda: False)
