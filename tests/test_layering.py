@@ -116,7 +116,8 @@ LAYERS = {
     "frames": SUPPORT | {"jpeg_scan"},  # and an MJPEG video's frames
     "jpeg_scan": {"kernels"},
     **{name: {"kernels"} | SUPPORT | MODELS | WORKFLOWS for name in WORKFLOWS},
-    "gui": {"kernels"} | SUPPORT | MODELS | WORKFLOWS,
+    # the window compiles the JPEG check's kernel in its warm-up and asks whether it is ready
+    "gui": {"kernels", "jpeg_scan"} | SUPPORT | MODELS | WORKFLOWS,
     # runs workflows on a Dask cluster; only the command line uses it
     "distributed": SUPPORT | MODELS | WORKFLOWS,
     "cli_streams": set(),  # the command line's guarded stdout / stderr; nothing of segmix
