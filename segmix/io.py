@@ -1095,7 +1095,9 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow) -> np.
                 return np.frombuffer(im.tobytes(), np.uint8).reshape(im.height, im.width, 3)
     except Exception:  # noqa: BLE001  (load_image below names the problem)
         pass
-    return load_image_info(path, max_pixels, on_narrow=on_narrow).pixels
+    # load_frame walks a JPEG's coded data itself (and refuses damage): not twice, and no
+    # warning of the photo kind before its refusal.
+    return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False).pixels
 
 
 def subfolder_hint(folder: PathLike) -> str:

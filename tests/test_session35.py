@@ -164,3 +164,28 @@ def test_a_broken_link_among_frames_is_named_and_skipped(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"skipped {frames / 'f5.png'}: is a symbolic link to gone.png, which does not exist" in err, err
     assert sorted(p.name for p in out.iterdir()) == ["f1.png", "f2.png", "f3.png", "f4.png"]
+
+
+# 5. Mends: a frame that load_frame's fast path does not take (a greyscale or EXIF-turned JPEG)
+#    went through load_image_info, whose JPEG check warned of the damage before load_frame
+#    walked the file a second time and refused it. It is walked once, and refused only.
+
+def test_a_damaged_greyscale_jpeg_frame_is_refused_without_a_photo_warning(tmp_path):
+    import io as stdlib_io
+    import warnings
+
+    import numpy as np
+    from PIL import Image
+    from synthetic_photos import damaged_jpeg
+
+    from segmix.io import ImageLoadError, load_frame
+
+    rng = np.random.default_rng(5)
+    encoded = stdlib_io.BytesIO()
+    Image.fromarray(rng.integers(30, 220, (64, 80)).astype(np.uint8)).save(encoded, "JPEG", quality=90)
+    path = tmp_path / "grey.jpg"
+    path.write_bytes(damaged_jpeg(encoded.getvalue()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ImageLoadError, match="corrupt JPEG data"):
+            load_frame(path)
