@@ -1900,38 +1900,20 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
     if distributed:
         from segmix.distributed.skin_jobs import run_apply
 
-        checked = _load_skin_model(args.model)  # a wrong file is named before a cluster starts
+        checked = skin.load_skin_model(args.model)  # a wrong file is named before a cluster starts
         if args.model and not args.quiet:
             print(model_line(args, checked))
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
                              stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args))
-    model = _load_skin_model(args.model)
+    model = skin.load_skin_model(args.model)
     if args.model and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
                             quiet=args.quiet, stream=_OptionWords(sys.stderr, "skin apply"),
                             max_pixels=_max_pixels(args))
-
-
-def _load_skin_model(path):
-    """``segmix.skin.load_skin_model(path)``, whose refusal of a segmentation model also says
-    which command applies it.
-
-    ``segment --model`` given a skin model says "(segmix skin apply --model applies skin
-    models)"; ``skin apply`` / ``skin eval --model`` given ``segment --save-model``'s file said
-    only "is a 'segmentation' model, not a skin model".
-    """
-    from segmix import skin
-
-    try:
-        return skin.load_skin_model(path)
-    except ValueError as exc:
-        if "is a 'segmentation' model" not in str(exc):
-            raise
-        raise ValueError(f"{exc} (segmix segment --model applies segmentation models)") from None
 
 
 def _cmd_skin_eval(args: argparse.Namespace) -> int:
@@ -1941,7 +1923,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     from segmix.own_outputs import refuse_foreign_files
 
     settings = _detector_settings(args)  # contradicting options and --faces without OpenCV: first
-    model = _load_skin_model(args.model)
+    model = skin.load_skin_model(args.model)
     # Checked before the (long) evaluation: an output must not replace a photo or a mask.
     inputs = _folder_files(args.images, args.masks)
     _check_outputs(inputs, {"--json": args.json, "--per-image": args.per_image}, figures={"--roc": args.roc})

@@ -1123,13 +1123,18 @@ def builtin_model_path() -> Path:
     return resource_path(BUILTIN_MODEL_NAME)
 
 
-def load_skin_model(path=None) -> SegmixModel:
+def load_skin_model(path=None, segmentation_hint: str = "segmix segment --model applies segmentation models"
+                    ) -> SegmixModel:
     """Read a skin model file (default: the built-in model); refuses other kinds.
 
     Parameters
     ----------
     path : str or path-like, optional
         A model ``skin train`` wrote; None: the built-in model.
+    segmentation_hint : str
+        Where a segmentation model given here is used, said in brackets after its refusal
+        (as :func:`segmix.segment_modelfile.read_segmentation_model`'s ``skin_hint``); "" for
+        none.
 
     Returns
     -------
@@ -1145,7 +1150,8 @@ def load_skin_model(path=None) -> SegmixModel:
     """
     model = read_model(builtin_model_path() if path is None else path)
     if model.kind != "skin":
-        raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model")
+        raise ValueError(f"{path}: is a {model.kind!r} model, not a skin model"
+                         + (f" ({segmentation_hint})" if model.kind == "segmentation" and segmentation_hint else ""))
     if model.classifier.n_classes != 2:
         raise ValueError(f"{path}: a skin model needs exactly two classes")
     # A hand-edited 'positive_class' pointing at the class named non-skin turned the detector

@@ -406,12 +406,8 @@ def read_skin_model(path: Path):
     'segmentation' model, not a skin model")."""
     from segmix import skin
 
-    try:
-        return skin.load_skin_model(path)
-    except ValueError as exc:
-        if "is a 'segmentation' model" not in str(exc):
-            raise
-        raise ValueError(f"{exc} (use File > Load Model in Segment mode to apply segmentation models)") from None
+    return skin.load_skin_model(path, segmentation_hint="use File > Load Model in Segment mode to apply "
+                                "segmentation models")
 
 
 def write_skin_model(path: Path, model, protect=()) -> None:
