@@ -564,6 +564,22 @@ def _png_chunks_hold_marks(stream) -> bool:
         stream.seek(start + length + 4)  # past the data and its CRC
 
 
+#: The PNG text key of a marks file's record of the photo the marks were drawn on: its name and
+#: a digest of its pixels (segmix.mark_settings.photo_record).
+PHOTO_KEY = "segmix:photo"
+
+
+def saved_marks_photo(path) -> dict:
+    """The record of the photo a marks file was drawn on (:data:`PHOTO_KEY`: its ``name`` and
+    ``pixels`` digest); empty when the file has none or it cannot be read."""
+    try:
+        with Image.open(path) as im:
+            record = json.loads(im.info.get(PHOTO_KEY) or "null")
+    except Exception:  # noqa: BLE001 - a record that cannot be read names no photo
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
 def saved_marks_words(path: Path) -> str | None:
     """Why a marks file segmix saved (:func:`holds_saved_marks`) is no photo, naming the photo
     it records it was drawn on; None for any other file.
@@ -574,15 +590,8 @@ def saved_marks_words(path: Path) -> str | None:
     """
     if not holds_saved_marks(path):
         return None
-    drawn_on = None
-    try:
-        with Image.open(path) as im:
-            record = json.loads(im.info.get("segmix:photo") or "null")
-        if isinstance(record, dict) and isinstance(record.get("name"), str) and record["name"]:
-            drawn_on = record["name"]
-    except Exception:  # noqa: BLE001 - a record that cannot be read names no photo
-        drawn_on = None
-    photo = f" (they were drawn on {drawn_on})" if drawn_on else ""
+    drawn_on = saved_marks_photo(path).get("name")
+    photo = f" (they were drawn on {drawn_on})" if isinstance(drawn_on, str) and drawn_on else ""
     return f"holds marks (scribbles) saved by segmix, not a photo{photo}: segmix segment reads them with --scribbles"
 
 

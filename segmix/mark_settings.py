@@ -29,6 +29,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+# The PNG text chunk of a marks file (the window's File > Save Scribbles, ``segment
+# --save-scribbles``) that names the photo the marks were drawn on: {"name": its file name,
+# "pixels": a digest of its pixels as displayed}; io reads it too (a marks file given as a photo).
+from segmix.io import PHOTO_KEY
+
 #: The PNG text chunk of a label file holding the window's settings (a short JSON tEXt chunk,
 #: which every other reader of the palette PNG skips).
 MARK_SETTINGS_KEY = "segmix:settings"
@@ -186,11 +191,6 @@ def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
 
 __all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings",
            "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
-
-
-#: The PNG text chunk of a marks file (the window's File > Save Scribbles, ``segment
-#: --save-scribbles``) that names the photo the marks were drawn on: {"name": its file name, "pixels": a digest of its pixels as displayed}.
-PHOTO_KEY = "segmix:photo"
 
 
 def pixels_digest(image) -> str:

@@ -584,31 +584,16 @@ def model_file_words(path) -> str | None:
             "to the photo open.")
 
 
-def _marks_photo_record(path) -> dict:
-    """The record of the photo a marks file was drawn on (PHOTO_KEY: its name and a digest of
-    its pixels); empty when the file has none or it cannot be read."""
-    import json
-
-    from PIL import Image
-
-    try:
-        with Image.open(path) as im:
-            record = json.loads(im.info.get(PHOTO_KEY) or "null")
-    except Exception:  # noqa: BLE001 - a record that cannot be read names no photo
-        return {}
-    return record if isinstance(record, dict) else {}
-
-
 def _marks_photo_name(path) -> str | None:
     """The file name of the photo a marks file records it was drawn on (PHOTO_KEY), or None."""
-    name = _marks_photo_record(path).get("name")
+    name = segmix_io.saved_marks_photo(path).get("name")
     return name if isinstance(name, str) and name else None
 
 
 def marks_of_photo(path, image) -> bool:
     """Whether the marks file ``path`` records that it was drawn on ``image`` (its pixels as
     displayed, segmix.mark_settings.pixels_digest: a copy under another name counts)."""
-    pixels = _marks_photo_record(path).get("pixels")
+    pixels = segmix_io.saved_marks_photo(path).get("pixels")
     return isinstance(pixels, str) and image is not None and pixels == segmix_mark_settings.pixels_digest(image)
 
 
