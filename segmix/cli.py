@@ -1137,6 +1137,20 @@ def _with_point_marks(args, scribbles, order, transparent=None):
     except ValueError as exc:  # the clicks are checked above: the box (point_marks.box_outside)
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
     labels = marks[0]
+    if args.box is not None:
+        from segmix.point_marks import box_outside
+
+        outside_box = box_outside(labels.shape, *args.box)  # either corner first, as the box
+        for label, x, y, option in args.clicks or ():
+            if label == 1 and outside_box[y, x]:
+                # The box says its outside is background: a foreground click there is a part
+                # of the object beyond the box, or coordinates of another frame, which a
+                # script's user should hear of (the mask takes it in as the window does).
+                print(f"segmix segment: warning: {option} {x},{y}: lies outside --box "
+                      f"{','.join(map(str, args.box))}, whose outside is background: it marks foreground there "
+                      "over the box's background, and the mask takes in what joins it; if the click is meant "
+                      "for the object in the box, check the coordinates (x, y from the top-left corner)",
+                      file=sys.stderr)
     for label, x, y, option in args.clicks or ():
         # A later click paints over an earlier one, as in the window: `--click 420,250
         # --background-click 420,250` warned only "no object marked", the --click given.

@@ -1,0 +1,71 @@
+"""Session 36's own fixes (not a trial's): each test names the fault it stands for."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+from PIL import Image
+
+from segmix.segment import BACKGROUND, FOREGROUND, SegmentationSettings, foreground_seeds, is_framed, segment
+from tests.test_segment_box import box_labels, iou, two_tone_scene
+
+
+def _run(image, labels):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return segment(image, labels, SegmentationSettings()).mask
+
+
+def test_a_box_stays_a_box_after_a_foreground_click_outside_it():
+    # A foreground click beside the box made the marks "no box": the box's inside stopped being
+    # the object's evidence and, joined to no foreground mark, went from the mask (DAVIS 000's
+    # box and a click beside it: IoU 0.87 -> 0.00, the click's disc alone).
+    image, truth = two_tone_scene()
+    labels = box_labels(truth.shape, 20, 100, 30, 130)
+    alone = _run(image, labels)
+    assert iou(alone, truth) > 0.97
+    for y, x in ((8, 8), (110, 150), (60, 140)):  # corners, and beside the box's right side
+        clicked = labels.copy()
+        clicked[y - 2:y + 3, x - 2:x + 3] = FOREGROUND
+        assert is_framed(clicked)
+        mask = _run(image, clicked)
+        assert mask[clicked == FOREGROUND].all()  # the click is kept, as the user asked
+        assert np.count_nonzero(mask & truth) >= 0.97 * np.count_nonzero(alone & truth)
+
+
+def test_the_box_inside_is_a_seed_only_while_no_foreground_mark_lies_in_it():
+    labels = box_labels((40, 60), 10, 30, 15, 45)
+    labels[2:5, 2:5] = FOREGROUND  # outside the box
+    seeds = foreground_seeds(labels)
+    assert seeds[2:5, 2:5].all() and seeds[10:30, 15:45].all()
+    labels[20, 20] = FOREGROUND  # a foreground mark inside: it alone seeds the inside
+    seeds = foreground_seeds(labels)
+    assert seeds[20, 20] and np.count_nonzero(seeds[10:30, 15:45]) == 1
+
+
+def test_much_foreground_outside_is_not_a_box():
+    # Two strokes from edge to edge (foreground one side, background the other, an unmarked
+    # strip between) stay two strokes; so does an outside that foreground marks cover widely.
+    labels = box_labels((40, 60), 10, 30, 15, 45)
+    labels[:, :12] = FOREGROUND
+    assert not is_framed(labels)
+    labels = np.zeros((40, 60), np.uint8)
+    labels[:, :25] = FOREGROUND
+    labels[:, 35:] = BACKGROUND
+    assert not is_framed(labels)
+
+
+def test_segment_warns_of_a_foreground_click_outside_the_box(tmp_path):
+    image, _ = two_tone_scene()
+    photo = tmp_path / "photo.png"
+    Image.fromarray(image).save(photo)
+    out = tmp_path / "mask.png"
+    result = subprocess.run([sys.executable, "-m", "segmix", "segment", str(photo), "--box", "30,20,130,100",
+                             "--click", "150,110", "--click", "60,50", "-o", str(out)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warned) == 1 and "--click 150,110: lies outside --box 30,20,130,100" in warned[0]
+    mask = np.asarray(Image.open(out)) > 0
+    assert mask[30:90, 40:120].mean() > 0.97
