@@ -711,6 +711,16 @@ def _grey_palette(im) -> bool:
     return bool((rgb[:, 0] == rgb[:, 1]).all() and (rgb[:, 1] == rgb[:, 2]).all())
 
 
+def _seconds_into(decoded, stream) -> float | None:
+    """Seconds from the stream's start to a decoded frame (its presentation time less the
+    stream's start time, as players show a position), or None without a time stamp."""
+    if decoded.pts is None or decoded.time_base is None:
+        return None
+    start = stream.start_time if stream is not None and stream.start_time is not None else 0
+    base = stream.time_base if stream is not None and stream.time_base is not None else decoded.time_base
+    return max(0.0, float(decoded.pts * decoded.time_base - start * base))
+
+
 def upright_pixels(decoded) -> np.ndarray:
     """(H, W, 3) uint8 RGB of a decoded video frame, turned as its display matrix says, as
     players and OpenCV show it. A phone records portrait video as landscape pictures with a
@@ -1011,6 +1021,10 @@ class FrameReader:
         self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
         self._furthest = 0  # the furthest frame decoded so far
         self.frames_decoded = 0
+        #: Seconds from the video's start to the frame :meth:`read` returned last (its
+        #: presentation time; None for folders, or a frame without a time stamp): what another
+        #: player's position shows for it.
+        self.last_time: float | None = None
         #: After :meth:`count_frames` of a video whose header gives no count: the header's
         #: duration x rate estimate when the packets end well before that duration (a file
         #: cut short, as ``segmix background`` says it), else None.
@@ -1157,6 +1171,7 @@ class FrameReader:
                         if getattr(decoded, "is_corrupt", False):  # PyAV 12+; older: whole
                             self._damaged_keys.add(current)
                 if current == index:
+                    self.last_time = _seconds_into(decoded, self._stream)
                     return upright_pixels(decoded)
         except StopIteration:
             self.close()

@@ -155,6 +155,9 @@ class StepResult:
     target: int | None = None
     # Set when the video ended (truncated) right after this frame: VideoEnd.
     video_end: VideoEnd | None = None
+    # A video's frame: seconds from the video's start to it (FrameReader.last_time), which the
+    # dock shows so that the frame can be found in another player; None for frame folders.
+    time: float | None = None
 
 
 @dataclass(frozen=True)
@@ -921,15 +924,21 @@ class VideoMode(Mode):
 
     def _shown_file_line(self) -> str:
         """The file of the frame on screen, on a line of its own, for a folder or list of
-        frames ("" for a video): the dock said only "frame 20 / 61", so a trial could not
-        tell which of a folder with gaps in its numbering (in000400, in000402, ...) it was
-        looking at, to compare it with its ground truth."""
+        frames, or for a video its time from the start ("frame 20 at 0:00.80"): the dock said
+        only "frame 20 / 61", so a trial could not tell which of a folder with gaps in its
+        numbering (in000400, in000402, ...) it was looking at, to compare it with its ground
+        truth, nor find a video's frame in another player ("" when neither is known)."""
         sequence, result = self.sequence, self.current
-        if sequence is None or result is None or sequence.kind not in ("folder", "list") \
-                or not 1 <= result.index <= len(sequence.paths):
+        if sequence is None or result is None:
             return ""
         label = self.panel.source_label
-        text = f"frame {result.index}: {sequence.paths[result.index - 1].name}"
+        if sequence.kind == "video" and result.time is not None:
+            minutes, hundredths = divmod(round(result.time * 100), 6000)  # 59.999 s is 1:00.00
+            text = f"frame {result.index} at {minutes}:{hundredths / 100:05.2f} into the video"
+        elif sequence.kind in ("folder", "list") and 1 <= result.index <= len(sequence.paths):
+            text = f"frame {result.index}: {sequence.paths[result.index - 1].name}"
+        else:
+            return ""
         return "\n" + label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle,
                                                       max(label.contentsRect().width(), 200))
 
@@ -1354,7 +1363,8 @@ class VideoMode(Mode):
                 if done or time.perf_counter() - start > CATCH_UP_CHUNK_SECONDS:
                     self._last_fed = StepResult(index, frame, mask, render_mask(mask, show_shadows),
                                                 model.background_image(), time.perf_counter() - start, learning,
-                                                skipped_all, in_order, settings, fed_frames, not done, target)
+                                                skipped_all, in_order, settings, fed_frames, not done, target,
+                                                time=self._reader.last_time if sequence.kind == "video" else None)
                     return self._last_fed
                 last = self._last_fed = StepResult(index, frame, mask, None, None, 0.0, learning, {}, in_order,
                                                    settings, fed_frames, True, target)

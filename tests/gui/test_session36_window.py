@@ -1,0 +1,24 @@
+"""Session 36's own window fixes (not a trial's)."""
+
+import pytest
+
+from tests.gui.test_video_mode import _video_window, _x264_video
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
+def test_the_video_dock_says_where_in_the_video_the_frame_is(make_window, qtbot, tmp_path, suffix):
+    # A folder's frame was named by its file in the dock; a video's only by "frame 30 / 60",
+    # which no other player shows: the frame could not be found there. At 10 frames a second,
+    # frame 30 starts 2.9 s into the video, also when reached by seeking back.
+    video = tmp_path / f"clip{suffix}"
+    _x264_video(video, 60)
+    window, mode = _video_window(make_window)
+    assert window.open_image(video)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert "frame 1 at 0:00.00 into the video" in mode.panel.source_label.text()
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+        mode.panel.slider.setValue(45)
+    assert "frame 45 at 0:04.40 into the video" in mode.panel.source_label.text()
+    with qtbot.waitSignal(mode.frame_shown, timeout=60000):
+        mode.panel.slider.setValue(30)
+    assert "frame 30 at 0:02.90 into the video" in mode.panel.source_label.text()
