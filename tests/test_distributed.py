@@ -815,3 +815,44 @@ def test_worker_options_with_an_address_are_named_as_given(tmp_path, capsys):
     with pytest.raises(ValueError, match=r"^--n-workers and --workers size a local cluster"):
         with connect("tcp://127.0.0.1:1", 2, 2):
             pass
+
+
+def _damaged_photo(path: Path) -> None:
+    import io
+
+    from tests.synthetic_photos import damaged_jpeg, textured_photo
+
+    buffer = io.BytesIO()
+    Image.fromarray(textured_photo()).save(buffer, format="JPEG", quality=90)
+    path.write_bytes(damaged_jpeg(buffer.getvalue()))
+
+
+def test_a_damaged_jpeg_is_warned_of_as_the_local_command_and_again_on_a_rerun(address, photos, tmp_path, capsys,
+                                                                                monkeypatch):
+    # The worker's DamagedJpegWarning reached the terminal as Python prints a warning: the
+    # worker's resolved path, "skin.py:1647: DamagedJpegWarning:" and the source line under it.
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    _damaged_photo(Path("in/damaged.jpg"))
+    (Path("in") / "photo0.png").write_bytes((photos / "photo0.png").read_bytes())
+    assert main(["skin", "apply", "in", "--output-dir", "local", "--quiet"]) == 0
+    local = [line for line in capsys.readouterr().err.splitlines() if "damaged.jpg" in line]
+    assert len(local) == 1 and local[0].startswith("segmix skin apply: warning: in/damaged.jpg: corrupt JPEG data")
+    for run in ("first", "rerun"):  # the rerun skips the photo, and warns as the run that wrote it
+        assert main(["skin", "apply", "in", "--output-dir", "dask", "--quiet", "--distributed", address]) == 0
+        err = capsys.readouterr().err
+        assert [line for line in err.splitlines() if "damaged.jpg" in line] == local, (run, err)
+
+
+def test_training_warns_of_a_damaged_jpeg_as_the_local_command(address, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    images, masks = _labelled_folder(Path("t"), 3, seed=5)
+    _damaged_photo(images / "p3.jpg")
+    Image.fromarray(np.full((96, 128), 255, np.uint8)).save(masks / "p3.png")  # textured_photo's size
+    data = ["--images", str(images), "--masks", str(masks), "--components", "2", "--quiet", "--seed", "3"]
+    assert main(["skin", "train", *data, "-o", "local.json"]) == 0
+    local = [line for line in capsys.readouterr().err.splitlines() if "p3.jpg" in line]
+    assert len(local) == 1 and local[0].startswith("segmix skin train: warning: t/images/p3.jpg: corrupt JPEG data")
+    assert main(["skin", "train", *data, "-o", "dask.json", "--distributed", address]) == 0
+    assert [line for line in capsys.readouterr().err.splitlines() if "p3.jpg" in line] == local
+    assert Path("local.json").read_bytes() == Path("dask.json").read_bytes()

@@ -136,6 +136,13 @@ def _worker_model(job: ApplyJob):
     return worker_cached(("skin model", job.model_path, job.model_digest), load)
 
 
+def _warning_lines(info: dict) -> str | None:
+    """A photo's warnings (damaged JPEG data, no colour) from :func:`segmix.skin.apply_one`'s
+    ``info`` or a photo record, one per line, or None."""
+    lines = [info[key] for key in ("damaged", "greyscale") if isinstance(info.get(key), str)]
+    return "\n".join(lines) or None
+
+
 def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str | None, str | None]]:
     """Task: detect skin in ``photos`` (paths) and write their masks; a photo whose outputs
     are complete (:func:`redo_reason`) is skipped. Each photo written gets its record
@@ -144,9 +151,9 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
     Returns
     -------
     list of (photo, outcome, message, reason): outcome "written", "complete" (skipped) or
-    "failed" with a one-line message naming the photo; a greyscale photo's message is its
-    warning (:func:`segmix.skin.greyscale_warning`; kept in its record, so a skipped photo is
-    warned about as on the run that wrote it), else None; ``reason`` why a photo
+    "failed" with a one-line message naming the photo; a greyscale or damaged photo's message
+    is its warnings, one per line (:func:`segmix.skin.greyscale_warning`, the damaged JPEG's;
+    kept in its record, so a skipped photo is warned about as on the run that wrote it), else None; ``reason`` why a photo
     with outputs was redone (:data:`CHANGED`, :data:`NOT_OURS`), else None.
     """
     from segmix.io import write_json_atomic
@@ -164,8 +171,8 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
         reason = redo_reason(job, path, outputs, record)
         if reason is None:
             ours = bool(job.run_id) and record.get("run_id") == job.run_id
-            # A greyscale photo is warned about on every run, as the local command warns.
-            warning = record.get("greyscale") if isinstance(record.get("greyscale"), str) else None
+            # A greyscale or damaged photo is warned about on every run, as the local command warns.
+            warning = _warning_lines(record)
             results.append((photo, "written" if ours else "complete", warning, None))
             continue
         try:
@@ -177,9 +184,12 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             record_path.parent.mkdir(exist_ok=True)
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
                                             "outputs": {o.name: file_digest(o) for o in outputs},
-                                            "run_id": job.run_id, "greyscale": info.get("greyscale")})
-            # A greyscale photo's warning travels with its outcome, printed by run_apply.
-            results.append((photo, "written", info.get("greyscale"), reason or None))
+                                            "run_id": job.run_id, "greyscale": info.get("greyscale"),
+                                            "damaged": info.get("damaged")})
+            # A greyscale or damaged photo's warning travels with its outcome, printed by
+            # run_apply: the worker's own warning reached the terminal as Python prints one,
+            # its source line and the worker's resolved path included.
+            results.append((photo, "written", _warning_lines(info), reason or None))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             results.append((photo, "failed", failure_line(exc, photo, *outputs), None))
     return results
@@ -281,7 +291,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             else:
                 counts[outcome] += 1
                 if message:
-                    warned.append(as_given(photo, message))
+                    warned.extend(as_given(photo, line) for line in message.splitlines())
                 if reason:
                     redone.setdefault(reason, []).append(Path(photo).name)
     for message in warned:
@@ -332,6 +342,10 @@ class PartialCounts:
     pixels: dict[int, list[int]] = field(default_factory=dict)
     uci_sources: dict[int, dict] = field(default_factory=dict)
     failures: list[tuple[tuple, str]] = field(default_factory=list)
+    # (place, line) of photos read with a warning (a damaged JPEG), printed by the client as
+    # the single process prints them: a worker's own warning reached the terminal as Python
+    # prints one, its source line and resolved path included.
+    warnings: list[tuple[tuple, str]] = field(default_factory=list)
 
 
 def _counts_of_codes(codes: np.ndarray) -> skin.ColorCounts:
@@ -366,10 +380,12 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
         _, folder, pairs = item
         codes = []
         for position, image, mask in pairs:
+            place = (1, folder, position)
             try:
-                codes.append(skin.labelled_codes(image, mask))
+                codes.append(skin.labelled_codes(image, mask,
+                                                 on_damage=lambda line, at=place: part.warnings.append((at, line))))
             except skin.PAIR_ERRORS as exc:
-                part.failures.append(((1, folder, position), skin.pair_failure(exc, (image, mask))))
+                part.failures.append((place, skin.pair_failure(exc, (image, mask))))
         counts = _counts_of_codes(np.concatenate(codes)) if codes else skin.ColorCounts.empty()
         totals = part.pixels.setdefault(folder, [0, 0])
         totals[0] += counts.n_skin
@@ -385,7 +401,8 @@ def merge_counts(a: PartialCounts, b: PartialCounts) -> PartialCounts:
         totals = pixels.setdefault(k, [0, 0])
         totals[0] += s
         totals[1] += n
-    return PartialCounts(a.counts + b.counts, pixels, {**a.uci_sources, **b.uci_sources}, a.failures + b.failures)
+    return PartialCounts(a.counts + b.counts, pixels, {**a.uci_sources, **b.uci_sources}, a.failures + b.failures,
+                         a.warnings + b.warnings)
 
 
 def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet=False, stream=None) -> skin.ColorCounts:
@@ -423,6 +440,19 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     sizes = [len(item[0][2]) if item[0][0] == "pairs" else 1 for item in items]
     total = reduce_tasks(client, count_shard, None, items, merge_counts, sizes=sizes, description="counting",
                          unit="photo", quiet=quiet, stream=stream)
+    def as_given(place, line: str) -> str:
+        # Tasks carry resolved paths; each file is named as the user gave it, as without
+        # Dask (a session-34 check saw "/tmp/.../tb/masks/p1.png" against "tb/masks/p1.png").
+        if place[0] == 0:
+            files = [Path(uci_files[place[1]])]
+        else:
+            files = list(folder_pairs[place[1]][place[2]])
+        for given in files:
+            line = line.replace(str(Path(given).resolve()), str(given))
+        return line
+
+    for place, line in sorted(total.warnings):  # in the command's order, as the failures
+        stream.write(f"segmix skin train: warning: {as_given(place, line)}\n")
     if total.failures:
         # Every one, in the command's order of its inputs (skin.UnusablePairs: the command
         # prints one "segmix skin train: error: ..." line each, as the single process does).
@@ -433,17 +463,6 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
         for index, (images, masks, n_pairs, _) in enumerate(folders):
             if sum(1 for place, _ in total.failures if place[:2] == (1, index)) == n_pairs:
                 swapped[index] = skin.swapped_folders(folder_pairs[index], images, masks)
-        def as_given(place, line: str) -> str:
-            # Tasks carry resolved paths; each file is named as the user gave it, as without
-            # Dask (a session-34 check saw "/tmp/.../tb/masks/p1.png" against "tb/masks/p1.png").
-            if place[0] == 0:
-                files = [Path(uci_files[place[1]])]
-            else:
-                files = list(folder_pairs[place[1]][place[2]])
-            for given in files:
-                line = line.replace(str(Path(given).resolve()), str(given))
-            return line
-
         lines = []
         for place, line in sorted(total.failures):
             words = swapped.get(place[1]) if place[0] == 1 else None
