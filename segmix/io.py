@@ -881,7 +881,7 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
 
 def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
                     frame: int | None = None, on_narrow: Callable[[str], None] | None = None,
-                    check_jpeg: bool = True, on_damage: Callable[[str], None] | None = None) -> LoadedImage:
+                    check_jpeg: bool = True) -> LoadedImage:
     """Load an image as display-oriented RGB, with what export needs.
 
     Parameters
@@ -900,10 +900,6 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         Walk a JPEG's coded data for damage (:func:`segmix.jpeg_scan.file_damage`, a
         :class:`DamagedJpegWarning`). False skips it: the window's GUI thread does until its
         warm-up has compiled the check's kernel (about 5 s with an empty cache).
-    on_damage : callable(str), optional
-        Called with the :class:`DamagedJpegWarning`'s message instead of warning it (a Dask
-        worker's warning would reach the user's terminal as Python prints warnings, source line
-        and resolved path included, or not at all).
 
     Returns
     -------
@@ -983,11 +979,8 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         except OSError:
             damage = None  # it was read a moment ago; the decoded picture stands
         if damage is not None:
-            message = f"{path}: {damage}; the picture decodes as garbage from there on"
-            if on_damage is not None:
-                on_damage(message)
-            else:
-                warnings.warn(DamagedJpegWarning(message), stacklevel=2)
+            warnings.warn(DamagedJpegWarning(f"{path}: {damage}; the picture decodes as garbage from there on"),
+                          stacklevel=2)
     return LoadedImage(
         pixels=pixels,
         path=path,

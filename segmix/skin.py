@@ -579,16 +579,15 @@ def read_pair(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.nda
     return loaded.pixels, labels
 
 
-def read_pair_info(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS, on_damage=None):
+def read_pair_info(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS):
     """:func:`read_pair` with the photo as a :class:`segmix.io.LoadedImage` (its alpha too):
     ``skin eval`` scores the mask ``skin apply`` writes, whose transparent pixels are non-skin.
-    ``on_damage``: as :func:`segmix.io.load_image_info`'s (a damaged JPEG's line, not warned).
 
     Returns
     -------
     (segmix.io.LoadedImage, (H, W) labels)
     """
-    loaded = load_image_info(pair[0], max_pixels, on_damage=on_damage)
+    loaded = load_image_info(pair[0], max_pixels)
     return loaded, load_mask(pair[1], loaded.pixels.shape[:2], photo=pair[0])
 
 
@@ -616,7 +615,7 @@ class UnusablePairs(ValueError):
                          self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
 
 
-def _labelled_codes(pair: tuple[Path, Path], on_damage=None) -> np.ndarray:
+def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
     """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64.
     A photo's fully transparent pixels are left out, labelled or not: the colours a cut-out
     hides are not what it shows (skin apply calls them non-skin whatever they hold, and the
@@ -624,7 +623,7 @@ def _labelled_codes(pair: tuple[Path, Path], on_damage=None) -> np.ndarray:
     read low-passed, as the detector scores them (:func:`segmix.palette.skin_pixels`): a
     model of the dithered entries themselves scored F1 0.56 on held-out web-palette GIFs of
     hgr1 (20 trained on, 20 scored), 0.89 trained on what the detector sees."""
-    loaded, labels = read_pair_info(pair, on_damage=on_damage)
+    loaded, labels = read_pair_info(pair)
     if not np.any(labels >= 0):
         # skin eval leaves such a pair out (it counted as a photo of F1 1); train counted it
         # among its photos ("of 2 photos") with nothing learnt from it.
@@ -708,17 +707,16 @@ def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels
             "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
 
 
-def labelled_codes(image_path, mask_path, on_damage=None) -> np.ndarray:
+def labelled_codes(image_path, mask_path) -> np.ndarray:
     """Codes of the labelled pixels of one photo and its mask: (M,) int64, ``r << 16 | g << 8 | b``
     for skin and the same with bit 24 set (``+ N_CODES``) for non-skin; ignored pixels left out.
-    ``on_damage``: as :func:`segmix.io.load_image_info`'s (a damaged JPEG's line, not warned).
 
     Raises
     ------
     ImageLoadError, ValueError, OSError
         Naming the file that cannot be read or does not fit.
     """
-    return _labelled_codes((Path(image_path), Path(mask_path)), on_damage)
+    return _labelled_codes((Path(image_path), Path(mask_path)))
 
 
 # ------------------------------------------------------------------------- training
@@ -1640,16 +1638,13 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     over ``max_pixels`` is refused (:func:`segmix.io.load_image`).
     ``info`` (optional dict) receives what the detector reports (``faces_used`` with faces,
     ``exposure_gain`` with the exposure lift) and, for a photo without colour
-    (:func:`is_greyscale`), ``greyscale``: the warning line to print (:func:`greyscale_warning`);
-    for a JPEG damaged in its coded data, ``damaged``: the :class:`segmix.io.DamagedJpegWarning`'s
-    line, which is then not warned (without ``info`` it is)."""
+    (:func:`is_greyscale`), ``greyscale``: the warning line to print (:func:`greyscale_warning`)."""
     input_path, output_dir = Path(input_path), Path(output_dir)
     mask_path, prob_path = apply_outputs(input_path, output_dir)
     ensure_not_input(mask_path, input_path)
     if probability:
         ensure_not_input(prob_path, input_path)
-    on_damage = None if info is None else (lambda message: info.__setitem__("damaged", message))
-    loaded = load_image_info(input_path, max_pixels, on_damage=on_damage)
+    loaded = load_image_info(input_path, max_pixels)
     image = loaded.pixels
     result = detect(model, skin_pixels(loaded), settings, threshold, cache, info=info,
                     transparent=transparent_pixels(loaded.alpha))
@@ -1842,10 +1837,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                 with_face.append(path)
             if info.get("no_skin"):
                 no_skin.append(path)
-            for said in ("damaged", "greyscale"):
-                if info.get(said):
-                    # Written, and said: an empty mask of a photo without colour is no finding.
-                    bar.write(f"segmix skin apply: warning: {info[said]}")
+            if info.get("greyscale"):
+                # Written, and said: an empty mask of a photo without colour is no finding.
+                bar.write(f"segmix skin apply: warning: {info['greyscale']}")
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             return failure_line(exc, path, *apply_outputs(path, output_dir))

@@ -829,19 +829,23 @@ def _damaged_photo(path: Path) -> None:
 
 def test_a_damaged_jpeg_is_warned_of_as_the_local_command_and_again_on_a_rerun(address, photos, tmp_path, capsys,
                                                                                 monkeypatch):
-    # The worker's DamagedJpegWarning reached the terminal as Python prints a warning: the
+    # The worker's DamagedJpegWarning (and any other warning of a photo read, such as an
+    # animated GIF's extra frames) reached the terminal as Python prints a warning: the
     # worker's resolved path, "skin.py:1647: DamagedJpegWarning:" and the source line under it.
     monkeypatch.chdir(tmp_path)
     Path("in").mkdir()
     _damaged_photo(Path("in/damaged.jpg"))
     (Path("in") / "photo0.png").write_bytes((photos / "photo0.png").read_bytes())
+    frames = [Image.fromarray(np.full((20, 30, 3), value, np.uint8)) for value in ((200, 140, 120), (20, 140, 120))]
+    frames[0].save("in/anim.gif", save_all=True, append_images=frames[1:])
     assert main(["skin", "apply", "in", "--output-dir", "local", "--quiet"]) == 0
-    local = [line for line in capsys.readouterr().err.splitlines() if "damaged.jpg" in line]
-    assert len(local) == 1 and local[0].startswith("segmix skin apply: warning: in/damaged.jpg: corrupt JPEG data")
-    for run in ("first", "rerun"):  # the rerun skips the photo, and warns as the run that wrote it
+    local = sorted(capsys.readouterr().err.splitlines())
+    assert len(local) == 2 and local[0].startswith("segmix skin apply: warning: in/anim.gif: the file holds 2 frames")
+    assert local[1].startswith("segmix skin apply: warning: in/damaged.jpg: corrupt JPEG data")
+    for run in ("first", "rerun"):  # the rerun skips the photos, and warns as the run that wrote them
         assert main(["skin", "apply", "in", "--output-dir", "dask", "--quiet", "--distributed", address]) == 0
         err = capsys.readouterr().err
-        assert [line for line in err.splitlines() if "damaged.jpg" in line] == local, (run, err)
+        assert sorted(err.splitlines()) == local, (run, err)
 
 
 def test_training_warns_of_a_damaged_jpeg_as_the_local_command(address, tmp_path, capsys, monkeypatch):

@@ -22,13 +22,14 @@ import re
 import socket
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 __all__ = ["TaskError", "check_address", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
-           "worker_cached"]
+           "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
@@ -549,6 +550,44 @@ def worker_cached(key, load: Callable[[], Any]):
         if key not in _CACHE:
             _CACHE[key] = load()
         return _CACHE[key]
+
+
+_SAID = threading.local()  # the lines of warnings_said() in this thread, or None
+_SAID_LOCK = threading.Lock()
+
+
+_shown_before = [warnings.showwarning]  # what showed warnings before warnings_said() took over
+
+
+def _show_or_collect(message, category, filename, lineno, file=None, line=None):
+    lines = getattr(_SAID, "lines", None)
+    if lines is None:
+        _shown_before[0](message, category, filename, lineno, file, line)
+    else:
+        lines.append(str(message))
+
+
+@contextlib.contextmanager
+def warnings_said() -> Iterator[list[str]]:
+    """The messages of the warnings raised in this thread within the block (a task's), for the
+    client to print as the single-process command prints them.
+
+    A worker's own warning reached the user's terminal as Python prints one (the worker's
+    resolved path, ``skin.py:1647: DamagedJpegWarning:`` and the source line under it), or not
+    at all on a remote worker. Per thread, since a worker runs tasks in threads (the global
+    state of ``warnings.catch_warnings`` is not thread-safe); segmix's warnings are always
+    said here, where a long-lived worker's registry would say each only once per process.
+    """
+    with _SAID_LOCK:
+        if warnings.showwarning is not _show_or_collect:
+            _shown_before[0] = warnings.showwarning
+            warnings.showwarning = _show_or_collect
+            warnings.filterwarnings("always", module=r"segmix(\.|$)")
+    _SAID.lines = lines = []
+    try:
+        yield lines
+    finally:
+        _SAID.lines = None
 
 
 def file_digest(path) -> str:

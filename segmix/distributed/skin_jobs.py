@@ -35,7 +35,8 @@ import numpy as np
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
 from segmix.distributed.cluster import (describe_exception, file_digest, file_state, read_record, record_run,
-                                        reduce_tasks, remove_leftovers, run_tasks, runs_match, worker_cached)
+                                        reduce_tasks, remove_leftovers, run_tasks, runs_match, warnings_said,
+                                        worker_cached)
 
 __all__ = ["ApplyJob", "apply_photos", "count_shard", "count_training_data", "run_apply"]
 
@@ -136,10 +137,12 @@ def _worker_model(job: ApplyJob):
     return worker_cached(("skin model", job.model_path, job.model_digest), load)
 
 
-def _warning_lines(info: dict) -> str | None:
-    """A photo's warnings (damaged JPEG data, no colour) from :func:`segmix.skin.apply_one`'s
-    ``info`` or a photo record, one per line, or None."""
-    lines = [info[key] for key in ("damaged", "greyscale") if isinstance(info.get(key), str)]
+def _warning_lines(record: dict) -> str | None:
+    """A photo's warnings (a damaged JPEG, extra frames, no colour...) kept in its record, one
+    per line, or None; a record of an earlier segmix keeps only the greyscale warning."""
+    lines = record.get("warnings")
+    if not (isinstance(lines, list) and all(isinstance(line, str) for line in lines)):
+        lines = [record["greyscale"]] if isinstance(record.get("greyscale"), str) else []
     return "\n".join(lines) or None
 
 
@@ -151,9 +154,9 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
     Returns
     -------
     list of (photo, outcome, message, reason): outcome "written", "complete" (skipped) or
-    "failed" with a one-line message naming the photo; a greyscale or damaged photo's message
-    is its warnings, one per line (:func:`segmix.skin.greyscale_warning`, the damaged JPEG's;
-    kept in its record, so a skipped photo is warned about as on the run that wrote it), else None; ``reason`` why a photo
+    "failed" with a one-line message naming the photo; a photo read or scored with warnings
+    (a damaged JPEG, no colour: :func:`segmix.skin.greyscale_warning`) has them as its
+    message, one per line (kept in its record, so a skipped photo is warned about as on the run that wrote it), else None; ``reason`` why a photo
     with outputs was redone (:data:`CHANGED`, :data:`NOT_OURS`), else None.
     """
     from segmix.io import write_json_atomic
@@ -171,7 +174,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
         reason = redo_reason(job, path, outputs, record)
         if reason is None:
             ours = bool(job.run_id) and record.get("run_id") == job.run_id
-            # A greyscale or damaged photo is warned about on every run, as the local command warns.
+            # A photo's warnings are said on every run, as the local command says them.
             warning = _warning_lines(record)
             results.append((photo, "written" if ours else "complete", warning, None))
             continue
@@ -179,17 +182,18 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             record_path.unlink(missing_ok=True)  # its outputs are about to change
             state = file_state(path)  # before reading: a change during the run shows next time
             info = {}
-            skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache, info,
-                           job.max_pixels)
+            with warnings_said() as said:
+                skin.apply_one(model, path, out, job.threshold, job.probability, job.settings, cache, info,
+                               job.max_pixels)
+            said += [info["greyscale"]] if info.get("greyscale") else []
             record_path.parent.mkdir(exist_ok=True)
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
                                             "outputs": {o.name: file_digest(o) for o in outputs},
                                             "run_id": job.run_id, "greyscale": info.get("greyscale"),
-                                            "damaged": info.get("damaged")})
-            # A greyscale or damaged photo's warning travels with its outcome, printed by
-            # run_apply: the worker's own warning reached the terminal as Python prints one,
-            # its source line and the worker's resolved path included.
-            results.append((photo, "written", _warning_lines(info), reason or None))
+                                            "warnings": said})
+            # The photo's warnings travel with its outcome, printed by run_apply as the single
+            # process prints them (cluster.warnings_said).
+            results.append((photo, "written", "\n".join(said) or None, reason or None))
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             results.append((photo, "failed", failure_line(exc, photo, *outputs), None))
     return results
@@ -342,9 +346,8 @@ class PartialCounts:
     pixels: dict[int, list[int]] = field(default_factory=dict)
     uci_sources: dict[int, dict] = field(default_factory=dict)
     failures: list[tuple[tuple, str]] = field(default_factory=list)
-    # (place, line) of photos read with a warning (a damaged JPEG), printed by the client as
-    # the single process prints them: a worker's own warning reached the terminal as Python
-    # prints one, its source line and resolved path included.
+    # (place, line) of the warnings of photos read (a damaged JPEG, extra frames), printed by
+    # the client as the single process prints them (cluster.warnings_said).
     warnings: list[tuple[tuple, str]] = field(default_factory=list)
 
 
@@ -381,11 +384,12 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
         codes = []
         for position, image, mask in pairs:
             place = (1, folder, position)
-            try:
-                codes.append(skin.labelled_codes(image, mask,
-                                                 on_damage=lambda line, at=place: part.warnings.append((at, line))))
-            except skin.PAIR_ERRORS as exc:
-                part.failures.append((place, skin.pair_failure(exc, (image, mask))))
+            with warnings_said() as said:
+                try:
+                    codes.append(skin.labelled_codes(image, mask))
+                except skin.PAIR_ERRORS as exc:
+                    part.failures.append((place, skin.pair_failure(exc, (image, mask))))
+            part.warnings.extend((place, line) for line in said)
         counts = _counts_of_codes(np.concatenate(codes)) if codes else skin.ColorCounts.empty()
         totals = part.pixels.setdefault(folder, [0, 0])
         totals[0] += counts.n_skin
