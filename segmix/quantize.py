@@ -1,6 +1,7 @@
 """Colour quantisation by k-means (the lecture's image-compression application).
 
-Every pixel is replaced by the mean of its colour cluster. k-means runs on the distinct
+Every pixel is replaced by the nearest of the k-means centres, rounded to 8 bits (the mean of
+its colour cluster, unless rounding put another centre nearer). k-means runs on the distinct
 colours weighted by their pixel counts, which is the same objective as on all pixels but
 touches each colour once.
 """
@@ -137,10 +138,15 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
         on_kmeans(n_distinct)
     km = KMeans(int(n_colors), n_init=n_init, random_state=random_state)
     km.fit(colors[used].astype(np.float64), sample_weight=counts[used].astype(np.float64))
-    labels = km.labels_ if visible is None else km.predict(colors.astype(np.float64))
     centres = np.clip(np.rint(km.cluster_centers_), 0, 255).astype(np.uint8)
+    # Every colour takes the nearest of the colours written, the rounded centres: its
+    # k-means label names the nearest unrounded centre, and rounding reorders the distances
+    # of colours far from both (a trial: DAVIS frame 000 at k = 8, 0.25 % of its pixels
+    # written up to 140 squared levels farther than the nearest palette colour; 2.4 % at 256).
+    km.cluster_centers_ = centres.astype(np.float64)
+    labels = km.predict(colors.astype(np.float64))
     out = centres[labels][inverse].reshape(image.shape)
-    palette = _sorted_rows(centres[np.unique(km.labels_)])
+    palette = _sorted_rows(centres[np.unique(labels[used])])
     mse = _mse(out, image, visible)
     return QuantizeResult(out, palette, mse, int(n_colors), n_distinct)
 

@@ -1,0 +1,38 @@
+"""Session 36's trial of skin detection and colour quantisation (helper t36b): the faults a
+demanding new user met, each with the test that failed before its fix."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.quantize import quantize_image
+
+
+def _far_colours_image() -> np.ndarray:
+    """Clusters of dark and light greys, and a few saturated colours far from every grey
+    (the yellow-green of DAVIS frame 000's flower): those are the colours whose nearest
+    centre rounding can change."""
+    rng = np.random.default_rng(3)
+    grey = np.concatenate([rng.normal(70, 12, 4000), rng.normal(150, 12, 4000)])
+    rgb = np.clip(np.stack([grey + 8, grey, grey - 8], axis=1), 0, 255)
+    odd = rng.integers(0, 256, size=(2000, 3))
+    return np.concatenate([rgb, odd]).astype(np.uint8).reshape(100, 100, 3)
+
+
+@pytest.mark.parametrize("k", [2, 3, 8, 30])
+def test_quantize_writes_each_pixel_as_the_nearest_palette_colour(k):
+    # README: "Replaces every colour by the nearest of k colours". Pixels took the colour of
+    # the nearest *unrounded* k-means centre, and rounding reorders distances: on DAVIS frame
+    # 000 at -k 8, 0.25 % of the pixels were written up to 140 squared levels farther than
+    # the nearest colour of the palette written.
+    image = _far_colours_image()
+    result = quantize_image(image, k, random_state=0)
+    pixels = image.reshape(-1, 3).astype(np.int64)
+    written = result.image.reshape(-1, 3).astype(np.int64)
+    palette = result.palette.astype(np.int64)
+    to_palette = ((pixels[:, None, :] - palette[None]) ** 2).sum(axis=2)
+    got = ((pixels - written) ** 2).sum(axis=1)
+    assert np.array_equal(got, to_palette.min(axis=1))
+    # The palette is the colours written, and they are the rounded k-means centres.
+    assert np.array_equal(np.unique(written, axis=0), palette)
+    assert result.mse == pytest.approx(float(np.mean((pixels - written) ** 2)))
