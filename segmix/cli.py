@@ -2570,6 +2570,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         print(f"segmix quantize: warning: {args.image} has transparency, which {args.output} cannot hold: its "
               "transparent pixels are written opaque; save as .png, .webp or .tif to keep it (.gif keeps it "
               "on or off)", file=sys.stderr)
+    if result.profile_dropped:
+        print(f"segmix quantize: warning: {args.image} has a colour profile ({result.profile_dropped}), which "
+              f"{args.output} cannot hold: viewers show its colours as sRGB, shifted; save as .png, .tif, .webp or "
+              ".jpg to keep it", file=sys.stderr)
     if result.alpha_on_off:
         # GIF keeps on/off transparency (one palette entry); only partial alpha is lost.
         print(f"segmix quantize: warning: {args.image} has partial transparency (alpha other than 0 and 255), "

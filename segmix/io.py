@@ -2446,6 +2446,22 @@ def fitting_icc_profile(profile: bytes | None, mode: str) -> bytes | None:
     return profile if profile[16:20] == wanted else None
 
 
+def icc_profile_name(profile: bytes | None) -> str | None:
+    """The description an ICC profile gives of itself ("sRGB IEC61966-2.1", "Adobe RGB (1998)"),
+    for messages; None for no profile or one Pillow's colour management cannot read."""
+    if not profile:
+        return None
+    try:
+        from PIL import ImageCms
+    except ImportError:  # Pillow built without littleCMS
+        return None
+    try:
+        name = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(BytesIO(profile)))
+    except (OSError, TypeError, ValueError, ImageCms.PyCMSError):
+        return None
+    return " ".join(name.split()) or None
+
+
 # Label maps (scribbles, masks) have their own module, segmix.labelmaps, which builds on
 # this one; load_scribbles / load_mask / load_mark_order stay importable from here, resolved on first use.
 def __getattr__(name: str):

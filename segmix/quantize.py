@@ -8,6 +8,7 @@ touches each colour once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 from segmix.bayes import check_image
 from segmix.features import unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
-                       load_image_info, save_image)
+                       fitting_icc_profile, icc_profile_name, load_image_info, save_image)
 from segmix.mixture import KMeans
 
 #: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L").
@@ -63,6 +64,10 @@ class QuantizeResult:
     input_bits : int
         :func:`quantize_file` only: bits per sample of the photo as stored (16 for a 16-bit
         PNG or TIFF, which is read, quantised and written at 8 bits).
+    profile_dropped : str or None
+        :func:`quantize_file` only: the name of the photo's embedded colour profile when the
+        output format cannot hold one (GIF and BMP, as Pillow writes them) and it is not sRGB,
+        as which a viewer then shows the colours; None otherwise.
     """
 
     image: np.ndarray
@@ -78,6 +83,7 @@ class QuantizeResult:
     input_mode: str = ""
     mode: str = ""
     input_bits: int = 8
+    profile_dropped: str | None = None
 
     @property
     def unchanged(self) -> bool:
@@ -244,6 +250,12 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     result.input_mode, result.mode = info.mode, written
     result.input_bits = info.bits_per_sample
     result.alpha_dropped = alpha is not None and not keeps_alpha
+    if suffix in (".gif", ".bmp") and fitting_icc_profile(info.icc_profile, written):
+        # Pillow writes no profile into a GIF or BMP: an Adobe RGB photo's colours came back
+        # as sRGB, duller, without a word (a trial). An sRGB profile's loss changes nothing.
+        name = icc_profile_name(info.icc_profile)
+        if name is None or not re.search(r"\bsRGB\b", name):
+            result.profile_dropped = name or "unnamed"
     result.alpha_on_off = suffix == ".gif" and alpha is not None and bool(((alpha > 0) & (alpha < 255)).any())
     if suffix in (".jpg", ".jpeg") or (suffix == ".webp" and quality is not None):
         # The error of the palette is not the file's: JPEG's compression changes it (93.4

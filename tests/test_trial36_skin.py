@@ -36,3 +36,47 @@ def test_quantize_writes_each_pixel_as_the_nearest_palette_colour(k):
     # The palette is the colours written, and they are the rounded k-means centres.
     assert np.array_equal(np.unique(written, axis=0), palette)
     assert result.mse == pytest.approx(float(np.mean((pixels - written) ** 2)))
+
+
+def _rgb_profile_without_name() -> bytes:
+    """A 132-byte ICC profile of an RGB display with no tags: not sRGB, and nameless."""
+    import struct
+
+    header = bytearray(128)
+    header[0:4] = struct.pack(">I", 132)
+    header[8:12] = bytes([4, 0x20, 0, 0])
+    header[12:16], header[16:20], header[20:24], header[36:40] = b"mntr", b"RGB ", b"XYZ ", b"acsp"
+    return bytes(header) + struct.pack(">I", 0)
+
+
+@pytest.mark.parametrize("output", ["q.gif", "q.bmp"])
+def test_quantize_says_when_the_output_drops_the_colour_profile(tmp_path, monkeypatch, capsys, output):
+    # A photo with an Adobe RGB profile quantised to GIF or BMP, which Pillow writes without
+    # a profile: the colours show as sRGB (duller), and README says the profile is kept.
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    image = _far_colours_image()
+    Image.fromarray(image).save("wide.png", icc_profile=_rgb_profile_without_name())
+    assert main(["quantize", "wide.png", "-k", "4", "-o", output]) == 0
+    err = capsys.readouterr().err
+    assert f"wide.png has a colour profile (unnamed), which {output} cannot hold" in err
+    # A PNG keeps it, and says nothing; an sRGB profile's loss changes nothing, and is not said.
+    assert main(["quantize", "wide.png", "-k", "4", "-o", "q.png"]) == 0
+    assert "colour profile" not in capsys.readouterr().err
+    assert Image.open("q.png").info.get("icc_profile") == _rgb_profile_without_name()
+    from PIL import ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(image).save("srgb.png", icc_profile=srgb)
+    assert main(["quantize", "srgb.png", "-k", "4", "-o", "s" + output]) == 0
+    assert "colour profile" not in capsys.readouterr().err
+
+
+def test_icc_profile_name():
+    from PIL import ImageCms
+
+    from segmix.io import icc_profile_name
+
+    assert icc_profile_name(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()) == "sRGB built-in"
+    assert icc_profile_name(None) is None and icc_profile_name(b"garbage") is None
