@@ -80,3 +80,33 @@ def test_icc_profile_name():
 
     assert icc_profile_name(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()) == "sRGB built-in"
     assert icc_profile_name(None) is None and icc_profile_name(b"garbage") is None
+
+
+def _uci_rows(rng, n=300):
+    """(n, 4) UCI rows B G R label: skin (label 1, redder than blue) and non-skin (2)."""
+    skin_rgb = np.clip(rng.normal((200, 140, 110), 12, (n, 3)), 0, 255)
+    other_rgb = rng.integers(0, 256, (n, 3))
+    rows = [np.column_stack([c[:, ::-1], np.full(n, label)]) for c, label in ((skin_rgb, 1), (other_rgb, 2))]
+    return np.concatenate(rows).astype(np.int64)
+
+
+def test_skin_train_refuses_a_uci_file_in_rgb_order(tmp_path, monkeypatch, capsys):
+    # UCI's layout is B G R label; a file written R G B was read without a word into a model
+    # whose skin is blue (UCI's own file so swapped: F1 0.000 on three street photos).
+    from segmix.cli import main
+    from segmix.skin import load_uci
+
+    monkeypatch.chdir(tmp_path)
+    rows = _uci_rows(np.random.default_rng(0))
+    np.savetxt("bgr.txt", rows, fmt="%d", delimiter="\t")
+    swapped = rows.copy()
+    swapped[:, [0, 2]] = rows[:, [2, 0]]
+    np.savetxt("rgb.txt", swapped, fmt="%d", delimiter="\t")
+    assert load_uci("bgr.txt").class_colors(1)[0].shape[0] > 0
+    with pytest.raises(ValueError, match=r"rgb.txt: 100% of its skin rows \(label 1\) are bluer than red"):
+        load_uci("rgb.txt")
+    assert main(["skin", "train", "--uci", "rgb.txt", "-o", "m.json"]) == 2
+    err = capsys.readouterr().err
+    assert "its columns look like R G B; swap the first and third columns" in err and "Traceback" not in err
+    assert not (tmp_path / "m.json").exists()
+    assert main(["skin", "train", "--uci", "bgr.txt", "-o", "m.json"]) == 0
