@@ -1757,6 +1757,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
             print(f"segmix skin train: warning: {left_out}", file=sys.stderr)
+        own = skin.detector_masks_warning(masks, pairs, training=True)
+        if own:
+            print(f"segmix skin train: warning: {own}", file=sys.stderr)
         spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
         if spare:
             print(f"segmix skin train: note: {spare}", file=sys.stderr)
@@ -1938,6 +1941,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
         print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)
+    own = skin.detector_masks_warning(args.masks, pairs)
+    if own:
+        print(f"segmix skin eval: warning: {own}", file=sys.stderr)
     spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
     if spare:
         print(f"segmix skin eval: note: {spare}", file=sys.stderr)

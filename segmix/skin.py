@@ -67,6 +67,7 @@ __all__ = [
     "image_mask_pairs",
     "unmatched_warning",
     "unpaired_masks_note",
+    "detector_masks_warning",
     "with_threshold",
     "swapped_folders",
     "looks_like_a_mask",
@@ -532,6 +533,41 @@ def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]
             f"(first: {spare[0].name})")
 
 
+def detector_masks_warning(masks_dir, pairs: Sequence[tuple[Path, Path]], training: bool = False) -> str | None:
+    """The warning for the masks of ``pairs`` that ``skin apply`` (or the window's Skin mode)
+    wrote, by their mark, or None: they are the detector's output, not ground truth.
+    ``training``: said for ``skin train`` (a model learns them), else for ``skin eval``.
+
+    A trial followed the hint to rename ``x_skin.png`` to ``x.png`` and ``skin eval`` scored the
+    detector against its own masks: "F1 1.0000", without a word; ``skin train`` learnt the
+    detector's decisions as labels. A warning, not a refusal: agreement with an earlier run is
+    a use (other settings against the default's masks).
+    """
+    own = [mask for _, mask in pairs if written_by_apply(mask)]
+    if not own:
+        return None
+    many = len(own) > 1
+    which = (f"all {len(own)} masks" if len(own) == len(pairs) and many else
+             f"{len(own)} of the {len(pairs)} masks" if len(pairs) > 1 else "the mask")
+    use = ("a model trained on them learns the detector's own decisions" if training else
+           f"{'their' if many else 'its'} figures measure agreement with that run, not how well skin is found")
+    return (f"{which} in {masks_dir} {'were' if many else 'was'} written by segmix skin apply "
+            f"({'e.g. ' if many else ''}{own[0].name}): the detector's output, not hand-labelled ground truth; {use}")
+
+
+def _detector_mask_hint(mask: Path) -> str | None:
+    """For a mask named after a photo with something after the name (``x_skin.png``): what to
+    say instead of "rename it" when ``skin apply`` wrote it (renamed, it would be scored or
+    learnt as ground truth: :func:`detector_masks_warning`)."""
+    try:
+        if written_by_apply(mask):
+            return (f"{mask.name} is a mask segmix skin apply wrote (the detector's output), not ground truth: "
+                    "give hand-labelled masks with --masks")
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
     """'; 1030_mask.png has '_mask' after the name: rename it' for the first photo left out
     whose mask seems to be there under another name, else ''.
@@ -550,6 +586,9 @@ def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
             if mask.stem.casefold() == image.stem.casefold():
                 return f"; {mask.name} differs from it in case only: rename it"
             if mask.stem.startswith(image.stem) and not mask.stem[len(image.stem)].isalnum():
+                detector = _detector_mask_hint(mask)
+                if detector:
+                    return f"; {detector}"
                 return f"; {mask.name} has '{mask.stem[len(image.stem):]}' after the name: rename it"
     return ""
 
@@ -564,6 +603,9 @@ def _naming_hint(image: Path, masks: list[Path]) -> str:
         return f" ({wanted}, in the same case; {cased.name} differs in case only: rename the masks or the photos)"
     example = next((m for m in masks if m.stem.startswith(image.stem) and m.stem != image.stem), masks[0])
     extra = example.stem[len(image.stem):] if example.stem.startswith(image.stem) else None
+    detector = _detector_mask_hint(example)
+    if detector:
+        return f" ({wanted}; {detector})"
     if extra:
         return f" ({wanted}; {example.name} has '{extra}' after the name: rename the masks)"
     return f" ({wanted}; found e.g. {example.name})"

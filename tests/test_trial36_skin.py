@@ -110,3 +110,34 @@ def test_skin_train_refuses_a_uci_file_in_rgb_order(tmp_path, monkeypatch, capsy
     assert "its columns look like R G B; swap the first and third columns" in err and "Traceback" not in err
     assert not (tmp_path / "m.json").exists()
     assert main(["skin", "train", "--uci", "bgr.txt", "-o", "m.json"]) == 0
+
+
+def test_skin_eval_and_train_say_when_the_masks_are_skin_applys_own(skin_dataset, monkeypatch, capsys):
+    # skin eval refused skin apply's x_skin.png masks with "has '_skin' after the name: rename
+    # the masks"; renamed, they were scored as ground truth: F1 1.0000 without a word (and
+    # skin train learnt the detector's own decisions).
+    import shutil
+
+    from segmix.cli import main
+
+    monkeypatch.chdir(skin_dataset)
+    assert main(["skin", "apply", "images", "--output-dir", "detected", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "eval", "--images", "images", "--masks", "detected", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "p0_skin.png is a mask segmix skin apply wrote (the detector's output), not ground truth" in err
+    assert "rename" not in err
+    renamed = skin_dataset / "renamed"
+    renamed.mkdir()
+    for i in range(4):
+        shutil.copy(skin_dataset / "detected" / f"p{i}_skin.png", renamed / f"p{i}.png")
+    shutil.copy(skin_dataset / "masks" / "p3.png", renamed / "p3.png")  # one hand-labelled mask
+    assert main(["skin", "eval", "--images", "images", "--masks", "renamed", "--quiet"]) == 0
+    out = capsys.readouterr()
+    assert ("segmix skin eval: warning: 3 of the 4 masks in renamed were written by segmix skin apply (e.g. p0.png): "
+            "the detector's output, not hand-labelled ground truth; their figures measure agreement") in out.err
+    assert main(["skin", "train", "--images", "images", "--masks", "renamed", "-o", "m.json", "--quiet"]) == 0
+    assert "a model trained on them learns the detector's own decisions" in capsys.readouterr().err
+    # Hand-labelled masks: no word.
+    assert main(["skin", "eval", "--images", "images", "--masks", "masks", "--quiet"]) == 0
+    assert "skin apply" not in capsys.readouterr().err
