@@ -2462,6 +2462,37 @@ def icc_profile_name(profile: bytes | None) -> str | None:
     return " ".join(name.split()) or None
 
 
+def srgb_pixels(pixels: np.ndarray, icc_profile: bytes | None) -> np.ndarray:
+    """(H, W, 3) uint8 ``pixels`` converted to sRGB from the RGB colour space their photo's
+    embedded ICC profile (``LoadedImage.icc_profile``) describes; ``pixels`` themselves when
+    there is none, it is sRGB (by its name), not an RGB profile, or cannot be read.
+
+    For what tells things by their colour against a fixed model (skin detection): Adobe RGB
+    copies of 58 hgr1 and ccp photos, converted and tagged as a camera writes them, scored
+    pooled F1 0.682 against 0.758 as sRGB, and 3 of them found no skin; segmix reads pixel
+    values as they are stored (no colour management), so the same scene's numbers differed.
+    """
+    profile = fitting_icc_profile(icc_profile, "RGB")
+    if profile is None:
+        return pixels
+    name = icc_profile_name(profile)
+    if name is not None and re.search(r"\bsRGB\b", name):
+        return pixels
+    try:
+        from PIL import ImageCms
+    except ImportError:  # Pillow built without littleCMS
+        return pixels
+    try:
+        # Built per photo (a few ms): a littleCMS transform's one-pixel cache is not safe to
+        # share between the threads that read photos (skin apply's pool).
+        transform = ImageCms.buildTransform(ImageCms.ImageCmsProfile(BytesIO(profile)),
+                                            ImageCms.createProfile("sRGB"), "RGB", "RGB")
+        converted = ImageCms.applyTransform(Image.fromarray(np.ascontiguousarray(pixels), "RGB"), transform)
+    except (OSError, TypeError, ValueError, ImageCms.PyCMSError):
+        return pixels  # a profile littleCMS cannot use: the stored values, as before
+    return np.asarray(converted)
+
+
 # Label maps (scribbles, masks) have their own module, segmix.labelmaps, which builds on
 # this one; load_scribbles / load_mask / load_mark_order stay importable from here, resolved on first use.
 def __getattr__(name: str):
