@@ -20,8 +20,10 @@ from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, ch
                        fitting_icc_profile, icc_profile_name, load_image_info, save_image)
 from segmix.mixture import KMeans
 
-#: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L").
-GREY_MODES = ("1", "L", "I;16", "I;16B", "I;16L", "I;16N", "I")
+#: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L"; with
+#: transparency RGBA of grey colours). "LA" (grey with alpha, every pixel opaque) was written
+#: as a palette image of greys, which most readers decode to 3 channels.
+GREY_MODES = ("1", "L", "LA", "I;16", "I;16B", "I;16L", "I;16N", "I")
 
 
 @dataclass

@@ -228,3 +228,23 @@ def test_skin_detection_reads_a_wide_gamut_photo_in_srgb(skin_dataset, monkeypat
         m1 = np.array(Image.open(f"srgb/p{i}_skin.png")) > 0
         m2 = np.array(Image.open(f"adobe/p{i}_skin.png")) > 0
         assert np.abs(a - b).mean() < 0.01 and (m1 == m2).mean() > 0.99, (i, np.abs(a - b).mean(), (m1 == m2).mean())
+
+
+def test_quantize_writes_an_opaque_grey_photo_with_alpha_channel_greyscale(tmp_path, monkeypatch):
+    # README: "a greyscale photo is written greyscale". A grey photo stored with an alpha
+    # channel (Pillow mode LA, every pixel opaque) was written as a palette PNG of greys.
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    grey = np.linspace(0, 255, 40 * 30).reshape(30, 40).astype(np.uint8)
+    Image.fromarray(np.dstack([grey, np.full_like(grey, 255)]), "LA").save("la.png")
+    assert main(["quantize", "la.png", "-k", "4", "-o", "q.png"]) == 0
+    written = Image.open("q.png")
+    assert written.mode == "L" and len(np.unique(np.array(written))) == 4
+    # With transparent pixels: RGBA of grey colours, as documented.
+    alpha = np.full_like(grey, 255)
+    alpha[:5] = 0
+    Image.fromarray(np.dstack([grey, alpha]), "LA").save("la_t.png")
+    assert main(["quantize", "la_t.png", "-k", "4", "-o", "q_t.png"]) == 0
+    rgba = np.array(Image.open("q_t.png").convert("RGBA"))
+    assert (rgba[:5, :, 3] == 0).all() and (rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 1] == rgba[..., 2]).all()
