@@ -1897,7 +1897,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         if os.path.isdir(item) and not skin.list_images([item]):
             print(f"segmix skin apply: warning: {item}: no photos found in this folder (looked for "
                   f"{', '.join(sorted(skin.IMAGE_SUFFIXES))}){subfolder_hint(item)}", file=sys.stderr)
-    ignored = None if args.quiet else skin.ignored_in_folders(args.inputs)
+    ignored = None if args.quiet else skin.ignored_in_folders(args.inputs, args.output_dir)
     if ignored:  # a note, on stderr: a photo left out by its name is no failure
         print(f"segmix skin apply: note: {ignored}", file=sys.stderr)
     if distributed:

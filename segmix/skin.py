@@ -1821,10 +1821,11 @@ def missing_inputs(inputs: Sequence) -> dict[Path, str]:
             if not os.path.lexists(item)}
 
 
-def ignored_in_folders(inputs: Sequence) -> str | None:
+def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
     """What the folders among ``inputs`` hold that a ``skin apply`` batch leaves out, in one
     line (None when nothing was): files that are no photos by their extension, subfolders (not
-    searched), the masks and probability maps an earlier run wrote there
+    searched; ``output_dir``, where the run writes, is no such subfolder: a rerun of `skin apply
+    photos --output-dir photos/masks` named its own masks folder as ignored), the masks and probability maps an earlier run wrote there
     (:data:`OUTPUT_MARK`, see :func:`plan_batch`) and other segmix results and marks files
     (:func:`other_result`). A folder run said nothing of them: a user
     could not tell a photo left out by its name from one that failed.
@@ -1836,6 +1837,7 @@ def ignored_in_folders(inputs: Sequence) -> str | None:
         kind with its first name, each folder as the user named it.
     """
     lines = []
+    out = Path(output_dir).resolve() if output_dir is not None else None
     for item in inputs:
         folder = Path(item)
         if not folder.is_dir():
@@ -1844,6 +1846,8 @@ def ignored_in_folders(inputs: Sequence) -> str | None:
         for q in sorted(folder.iterdir(), key=lambda q: q.name):
             if is_hidden(q):
                 continue  # .DS_Store, ._photo.jpg: the system's, not the user's
+            if q.is_dir() and out is not None and q.resolve() == out:
+                continue
             if q.is_dir():
                 kind = ("subfolder", "subfolders")
             elif q.suffix.lower() not in IMAGE_SUFFIXES:

@@ -248,3 +248,16 @@ def test_quantize_writes_an_opaque_grey_photo_with_alpha_channel_greyscale(tmp_p
     assert main(["quantize", "la_t.png", "-k", "4", "-o", "q_t.png"]) == 0
     rgba = np.array(Image.open("q_t.png").convert("RGBA"))
     assert (rgba[:5, :, 3] == 0).all() and (rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 1] == rgba[..., 2]).all()
+
+
+def test_skin_apply_does_not_call_its_own_output_folder_ignored(skin_dataset, monkeypatch, capsys):
+    # `skin apply images --output-dir images/masks`, run twice: the second run noted "ignored
+    # in images: 1 subfolder (masks)", the folder it writes into.
+    from segmix.cli import main
+
+    monkeypatch.chdir(skin_dataset)
+    (skin_dataset / "images" / "other").mkdir()
+    for _ in range(2):
+        assert main(["skin", "apply", "images", "--output-dir", "images/masks"]) == 0
+        err = capsys.readouterr().err
+        assert "ignored in images: 1 subfolder (other)" in err and "masks" not in err
