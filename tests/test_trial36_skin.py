@@ -1,6 +1,8 @@
 """Session 36's trial of skin detection and colour quantisation (helper t36b): the faults a
 demanding new user met, each with the test that failed before its fix."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -203,7 +205,6 @@ def test_skin_detection_reads_a_wide_gamut_photo_in_srgb(skin_dataset, monkeypat
     from segmix.palette import skin_pixels
 
     monkeypatch.chdir(skin_dataset)
-    Path = type(skin_dataset)
     (skin_dataset / "wide").mkdir()
     for i in range(4):
         _save_tagged_copy(skin_dataset / "images" / f"p{i}.png", skin_dataset / "wide" / f"p{i}.png")
@@ -261,3 +262,35 @@ def test_skin_apply_does_not_call_its_own_output_folder_ignored(skin_dataset, mo
         assert main(["skin", "apply", "images", "--output-dir", "images/masks"]) == 0
         err = capsys.readouterr().err
         assert "ignored in images: 1 subfolder (other)" in err and "masks" not in err
+
+
+SWOP = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+
+
+@pytest.mark.skipif(not SWOP.is_file(), reason="needs a CMYK ICC profile (Ghostscript's default_cmyk.icc)")
+def test_a_cmyk_photo_with_its_profile_is_read_through_it(tmp_path):
+    # A CMYK photo made for a press (converted through a SWOP profile and tagged with it) was
+    # read with Pillow's plain conversion, 13 levels off its colours on a street photo (red
+    # 11 low), by skin detection, segment, quantize and the window alike.
+    import io
+
+    from PIL import ImageCms
+
+    from segmix.io import load_image_info
+
+    rng = np.random.default_rng(2)
+    rgb = np.clip(rng.normal((190, 140, 115), 30, (40, 50, 3)), 0, 255).astype(np.uint8)
+    profile = SWOP.read_bytes()
+    to_cmyk = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+                                      "RGB", "CMYK")
+    ImageCms.applyTransform(Image.fromarray(rgb), to_cmyk).save(tmp_path / "press.jpg", quality=95,
+                                                                icc_profile=profile)
+    read = load_image_info(tmp_path / "press.jpg")
+    assert np.abs(read.pixels.astype(int) - rgb).mean() < 5
+    plain = np.asarray(Image.open(tmp_path / "press.jpg").convert("RGB")).astype(int)
+    assert np.abs(plain - rgb).mean() > 8  # what it read before
+    assert read.icc_profile == profile and read.mode == "CMYK"
+    # Without a profile (or one littleCMS cannot use): the plain conversion, as before.
+    Image.open(tmp_path / "press.jpg").save(tmp_path / "bare.jpg", quality=95)
+    bare = Image.open(tmp_path / "bare.jpg")
+    assert np.array_equal(load_image_info(tmp_path / "bare.jpg").pixels, np.asarray(bare.convert("RGB")))
