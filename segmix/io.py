@@ -2494,6 +2494,13 @@ def icc_profile_name(profile: bytes | None) -> str | None:
     return " ".join(name.split()) or None
 
 
+def is_srgb_profile(profile: bytes | None) -> bool:
+    """True when an ICC profile names itself sRGB ("sRGB IEC61966-2.1", "sRGB built-in"; not
+    scRGB or esRGB): converting from it, or dropping it, changes no colour."""
+    name = icc_profile_name(profile)
+    return name is not None and re.search(r"\bsRGB\b", name) is not None
+
+
 def srgb_pixels(pixels: np.ndarray, icc_profile: bytes | None) -> np.ndarray:
     """(H, W, 3) uint8 ``pixels`` converted to sRGB from the RGB colour space their photo's
     embedded ICC profile (``LoadedImage.icc_profile``) describes; ``pixels`` themselves when
@@ -2505,10 +2512,7 @@ def srgb_pixels(pixels: np.ndarray, icc_profile: bytes | None) -> np.ndarray:
     values as they are stored (no colour management), so the same scene's numbers differed.
     """
     profile = fitting_icc_profile(icc_profile, "RGB")
-    if profile is None:
-        return pixels
-    name = icc_profile_name(profile)
-    if name is not None and re.search(r"\bsRGB\b", name):
+    if profile is None or is_srgb_profile(profile):
         return pixels
     try:
         from PIL import ImageCms

@@ -8,7 +8,6 @@ touches each colour once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import numpy as np
 from segmix.bayes import check_image
 from segmix.features import unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, GIF_ALPHA_CUT, MAX_PALETTE_COLORS, check_image_suffix, check_output_path,
-                       fitting_icc_profile, icc_profile_name, load_image_info, save_image)
+                       fitting_icc_profile, icc_profile_name, is_srgb_profile, load_image_info, save_image)
 from segmix.mixture import KMeans
 
 #: Pillow modes of greyscale photos: quantised, they are written greyscale (8-bit "L"; with
@@ -255,9 +254,8 @@ def quantize_file(input_path, output_path, n_colors: int = 8, random_state=0,
     if suffix in (".gif", ".bmp") and fitting_icc_profile(info.icc_profile, written):
         # Pillow writes no profile into a GIF or BMP: an Adobe RGB photo's colours came back
         # as sRGB, duller, without a word (a trial). An sRGB profile's loss changes nothing.
-        name = icc_profile_name(info.icc_profile)
-        if name is None or not re.search(r"\bsRGB\b", name):
-            result.profile_dropped = name or "unnamed"
+        if not is_srgb_profile(info.icc_profile):
+            result.profile_dropped = icc_profile_name(info.icc_profile) or "unnamed"
     result.alpha_on_off = suffix == ".gif" and alpha is not None and bool(((alpha > 0) & (alpha < 255)).any())
     if suffix in (".jpg", ".jpeg") or (suffix == ".webp" and quality is not None):
         # The error of the palette is not the file's: JPEG's compression changes it (93.4
