@@ -1771,6 +1771,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         left_out = skin.unmatched_warning(images, masks, unmatched)
         if left_out:
             print(f"segmix skin train: warning: {left_out}", file=sys.stderr)
+        own = skin.detector_masks_warning(masks, pairs, training=True)
+        if own:
+            print(f"segmix skin train: warning: {own}", file=sys.stderr)
         spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
         if spare:
             print(f"segmix skin train: note: {spare}", file=sys.stderr)
@@ -1908,7 +1911,7 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         if os.path.isdir(item) and not skin.list_images([item]):
             print(f"segmix skin apply: warning: {item}: no photos found in this folder (looked for "
                   f"{', '.join(sorted(skin.IMAGE_SUFFIXES))}){subfolder_hint(item)}", file=sys.stderr)
-    ignored = None if args.quiet else skin.ignored_in_folders(args.inputs)
+    ignored = None if args.quiet else skin.ignored_in_folders(args.inputs, args.output_dir)
     if ignored:  # a note, on stderr: a photo left out by its name is no failure
         print(f"segmix skin apply: note: {ignored}", file=sys.stderr)
     if distributed:
@@ -1952,6 +1955,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     left_out = skin.unmatched_warning(args.images, args.masks, unmatched)
     if left_out:
         print(f"segmix skin eval: warning: {left_out}", file=sys.stderr)
+    own = skin.detector_masks_warning(args.masks, pairs)
+    if own:
+        print(f"segmix skin eval: warning: {own}", file=sys.stderr)
     spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
     if spare:
         print(f"segmix skin eval: note: {spare}", file=sys.stderr)
@@ -2584,6 +2590,10 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
         print(f"segmix quantize: warning: {args.image} has transparency, which {args.output} cannot hold: its "
               "transparent pixels are written opaque; save as .png, .webp or .tif to keep it (.gif keeps it "
               "on or off)", file=sys.stderr)
+    if result.profile_dropped:
+        print(f"segmix quantize: warning: {args.image} has a colour profile ({result.profile_dropped}), which "
+              f"{args.output} cannot hold: viewers show its colours as sRGB, shifted; save as .png, .tif, .webp or "
+              ".jpg to keep it", file=sys.stderr)
     if result.alpha_on_off:
         # GIF keeps on/off transparency (one palette entry); only partial alpha is lost.
         print(f"segmix quantize: warning: {args.image} has partial transparency (alpha other than 0 and 255), "

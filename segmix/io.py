@@ -16,9 +16,11 @@ that the numbers a user sees in the GUI can be explained:
   ``LoadedImage.alpha``. Compositing onto white or black would invent colours that the
   segmentation would then learn; dropping keeps e.g. a cutout written by
   :func:`save_cutout` loading back as the original photo.
-* ``CMYK`` uses Pillow's plain (non colour-managed) conversion. No ICC colour management is
-  done for any mode; the embedded profile is kept in ``LoadedImage.icc_profile`` so that
-  exports can embed it again.
+* ``CMYK`` is converted to sRGB through its embedded CMYK profile (littleCMS) when it has
+  one, else with Pillow's plain conversion. No other colour management is done (an RGB
+  photo's numbers are kept as stored: :func:`srgb_pixels` converts them where a fixed colour
+  model needs sRGB); the embedded profile is kept in ``LoadedImage.icc_profile`` so that
+  exports can embed it again where it fits the pixels (:func:`fitting_icc_profile`).
 * 16-bit greyscale (``I;16``, ``I;16B``, ...) is scaled to 8 bits with ``round(v / 257)``,
   the exact inverse of the usual 8 -> 16 bit expansion ``v * 257``.
 * 16-bit RGB PNG / TIFF: Pillow has no 16-bit RGB mode; it decodes such files straight to
@@ -861,6 +863,32 @@ def _grey_to_uint8(im: Image.Image) -> np.ndarray:
     return _stretch(values)
 
 
+def _managed_cmyk(im: Image.Image) -> np.ndarray | None:
+    """(H, W, 3) uint8 sRGB of a CMYK photo through its embedded CMYK profile (littleCMS), or
+    None when it has none littleCMS can use (then Pillow's plain conversion applies).
+
+    The plain conversion (R = 255 - C - K, ...) ignores the press the numbers were made for:
+    a ccp photo converted to CMYK through a SWOP profile and tagged with it, as a print
+    workflow writes it, read 13.1 levels off its sRGB original on average (-11 in red), 3.6
+    through the profile (what SWOP's gamut keeps). 58 hgr1 and ccp photos so converted: skin
+    detection's mean F1 per photo 0.620 plain, 0.658 through the profile (pooled 0.677 and
+    0.672; no photo without a detection, 4 before), 0.726 for the sRGB originals.
+    """
+    profile = im.info.get("icc_profile")
+    if not profile or len(profile) < 20 or profile[16:20] != b"CMYK":
+        return None
+    try:
+        from PIL import ImageCms
+    except ImportError:  # Pillow built without littleCMS
+        return None
+    try:
+        transform = ImageCms.buildTransform(ImageCms.ImageCmsProfile(BytesIO(profile)),
+                                            ImageCms.createProfile("sRGB"), "CMYK", "RGB")
+        return np.asarray(ImageCms.applyTransform(im, transform)).copy()
+    except (OSError, TypeError, ValueError, ImageCms.PyCMSError):
+        return None
+
+
 def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     """(H, W, 3) uint8 RGB and the dropped (H, W) uint8 alpha, if any."""
     mode = im.mode
@@ -870,6 +898,10 @@ def _to_rgb(path: Path, im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
     has_alpha = mode in ("LA", "La", "PA", "RGBA", "RGBa") or (
         mode in ("P", "L", "RGB") and "transparency" in im.info
     )
+    if mode == "CMYK":
+        managed = _managed_cmyk(im)
+        if managed is not None:
+            return managed, None
     try:
         if has_alpha:
             rgba = np.asarray(im.convert("RGBA"))
@@ -2444,6 +2476,57 @@ def fitting_icc_profile(profile: bytes | None, mode: str) -> bytes | None:
         return None
     wanted = b"GRAY" if mode in ("L", "LA") else b"RGB " if mode in ("RGB", "RGBA", "P") else None
     return profile if profile[16:20] == wanted else None
+
+
+def icc_profile_name(profile: bytes | None) -> str | None:
+    """The description an ICC profile gives of itself ("sRGB IEC61966-2.1", "Adobe RGB (1998)"),
+    for messages; None for no profile or one Pillow's colour management cannot read."""
+    if not profile:
+        return None
+    try:
+        from PIL import ImageCms
+    except ImportError:  # Pillow built without littleCMS
+        return None
+    try:
+        name = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(BytesIO(profile)))
+    except (OSError, TypeError, ValueError, ImageCms.PyCMSError):
+        return None
+    return " ".join(name.split()) or None
+
+
+def is_srgb_profile(profile: bytes | None) -> bool:
+    """True when an ICC profile names itself sRGB ("sRGB IEC61966-2.1", "sRGB built-in"; not
+    scRGB or esRGB): converting from it, or dropping it, changes no colour."""
+    name = icc_profile_name(profile)
+    return name is not None and re.search(r"\bsRGB\b", name) is not None
+
+
+def srgb_pixels(pixels: np.ndarray, icc_profile: bytes | None) -> np.ndarray:
+    """(H, W, 3) uint8 ``pixels`` converted to sRGB from the RGB colour space their photo's
+    embedded ICC profile (``LoadedImage.icc_profile``) describes; ``pixels`` themselves when
+    there is none, it is sRGB (by its name), not an RGB profile, or cannot be read.
+
+    For what tells things by their colour against a fixed model (skin detection): Adobe RGB
+    copies of 58 hgr1 and ccp photos, converted and tagged as a camera writes them, scored
+    pooled F1 0.682 against 0.758 as sRGB, and 3 of them found no skin; segmix reads pixel
+    values as they are stored (no colour management), so the same scene's numbers differed.
+    """
+    profile = fitting_icc_profile(icc_profile, "RGB")
+    if profile is None or is_srgb_profile(profile):
+        return pixels
+    try:
+        from PIL import ImageCms
+    except ImportError:  # Pillow built without littleCMS
+        return pixels
+    try:
+        # Built per photo (a few ms): a littleCMS transform's one-pixel cache is not safe to
+        # share between the threads that read photos (skin apply's pool).
+        transform = ImageCms.buildTransform(ImageCms.ImageCmsProfile(BytesIO(profile)),
+                                            ImageCms.createProfile("sRGB"), "RGB", "RGB")
+        converted = ImageCms.applyTransform(Image.fromarray(np.ascontiguousarray(pixels), "RGB"), transform)
+    except (OSError, TypeError, ValueError, ImageCms.PyCMSError):
+        return pixels  # a profile littleCMS cannot use: the stored values, as before
+    return np.asarray(converted)
 
 
 # Label maps (scribbles, masks) have their own module, segmix.labelmaps, which builds on

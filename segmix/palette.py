@@ -122,9 +122,10 @@ def segmentation_pixels(loaded) -> np.ndarray:
 
 
 def skin_pixels(loaded) -> np.ndarray:
-    """The pixels the skin detector scores of a :class:`segmix.io.LoadedImage`: low-passed
-    (:func:`smooth_palette_pixels`) for every palette image (Pillow mode ``P`` / ``PA``),
-    ``loaded.pixels`` themselves otherwise.
+    """The pixels the skin detector scores of a :class:`segmix.io.LoadedImage`: in sRGB
+    (:func:`segmix.io.srgb_pixels`, for a photo whose embedded profile is another RGB space),
+    and low-passed (:func:`smooth_palette_pixels`) for every palette image (Pillow mode ``P``
+    / ``PA``); ``loaded.pixels`` themselves otherwise.
 
     Skin is told by colour alone, and a dithered palette stores no skin colour: its pixels
     alternate between palette entries around it. A trial's GIFs in Pillow's web palette
@@ -137,6 +138,11 @@ def skin_pixels(loaded) -> np.ndarray:
     128 and 256 colours (Pillow's ``quantize``, dithered) 0.50 -> 0.65, 0.59 -> 0.70,
     0.66 -> 0.73, 0.71 -> 0.74 (2 photos of 13 lower by more than 0.02 at 128 and 256).
     """
+    # In sRGB, as the skin model's colours are: a photo tagged Adobe RGB or Display P3 stores
+    # other numbers for the same colours (segmix.io.srgb_pixels).
+    from segmix.io import srgb_pixels
+
+    pixels = srgb_pixels(loaded.pixels, loaded.icc_profile)
     if loaded.mode in PALETTE_MODES:
-        return smooth_palette_pixels(loaded.pixels)
-    return loaded.pixels
+        return smooth_palette_pixels(pixels)
+    return pixels

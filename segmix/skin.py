@@ -67,6 +67,7 @@ __all__ = [
     "image_mask_pairs",
     "unmatched_warning",
     "unpaired_masks_note",
+    "detector_masks_warning",
     "with_threshold",
     "swapped_folders",
     "looks_like_a_mask",
@@ -286,12 +287,38 @@ def load_uci(path) -> ColorCounts:
         row = int(wrong[0])
         raise ValueError(f"{path}: labels must be 1 (skin) or 2 (non-skin); row {row + 1} is "
                          f"{' '.join(map(str, data[row]))}{_more_rows(wrong.size)}")
+    swapped = _uci_columns_swapped(bgr[label == 1])
+    if swapped is not None:
+        raise ValueError(f"{path}: {swapped}")
     codes = rgb_codes(bgr[:, ::-1])
     dense_skin = np.bincount(codes[label == 1], minlength=N_CODES)
     dense_non = np.bincount(codes[label == 2], minlength=N_CODES)
     source = {"type": "uci", "file": path.name, "rows": int(data.shape[0]),
               "skin_pixels": int((label == 1).sum()), "non_skin_pixels": int((label == 2).sum())}
     return ColorCounts.from_dense(dense_skin, dense_non, [source])
+
+
+#: The share of a UCI file's skin rows bluer than red, read as B G R, from which the file is
+#: taken for R G B: none of UCI's 50,859 skin rows is, and skin is redder than blue in every tone.
+UCI_SWAPPED_SHARE = 0.8
+
+
+def _uci_columns_swapped(skin_bgr: np.ndarray) -> str | None:
+    """Why the (N, 3) B G R skin rows of a UCI file look like R G B rows, or None.
+
+    A file of R G B label rows (UCI's layout is B G R, a trial wrote its own as R G B) was
+    read without a word into a model whose skin is blue: UCI's file with its columns so swapped
+    gave a model of pooled F1 0.000 on three street photos (ccp 1-3), 0.721 read right. Skin is
+    redder than blue; UCI's own skin rows all are.
+    """
+    if skin_bgr.shape[0] == 0:
+        return None
+    bluer = float(np.mean(skin_bgr[:, 0] > skin_bgr[:, 2]))
+    if bluer < UCI_SWAPPED_SHARE:
+        return None
+    return (f"{bluer:.0%} of its skin rows (label 1) are bluer than red as read in UCI's column order B G R "
+            "(none of UCI's are: skin is redder than blue), so its columns look like R G B; swap the first "
+            "and third columns (B G R label)")
 
 
 def _uci_separator_fault(path: Path) -> str | None:
@@ -506,6 +533,41 @@ def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]
             f"(first: {spare[0].name})")
 
 
+def detector_masks_warning(masks_dir, pairs: Sequence[tuple[Path, Path]], training: bool = False) -> str | None:
+    """The warning for the masks of ``pairs`` that ``skin apply`` (or the window's Skin mode)
+    wrote, by their mark, or None: they are the detector's output, not ground truth.
+    ``training``: said for ``skin train`` (a model learns them), else for ``skin eval``.
+
+    A trial followed the hint to rename ``x_skin.png`` to ``x.png`` and ``skin eval`` scored the
+    detector against its own masks: "F1 1.0000", without a word; ``skin train`` learnt the
+    detector's decisions as labels. A warning, not a refusal: agreement with an earlier run is
+    a use (other settings against the default's masks).
+    """
+    own = [mask for _, mask in pairs if written_by_apply(mask)]
+    if not own:
+        return None
+    many = len(own) > 1
+    which = (f"all {len(own)} masks" if len(own) == len(pairs) and many else
+             f"{len(own)} of the {len(pairs)} masks" if len(pairs) > 1 else "the mask")
+    use = ("a model trained on them learns the detector's own decisions" if training else
+           f"{'their' if many else 'its'} figures measure agreement with that run, not how well skin is found")
+    return (f"{which} in {masks_dir} {'were' if many else 'was'} written by segmix skin apply "
+            f"({'e.g. ' if many else ''}{own[0].name}): the detector's output, not hand-labelled ground truth; {use}")
+
+
+def _detector_mask_hint(mask: Path) -> str | None:
+    """For a mask named after a photo with something after the name (``x_skin.png``): what to
+    say instead of "rename it" when ``skin apply`` wrote it (renamed, it would be scored or
+    learnt as ground truth: :func:`detector_masks_warning`)."""
+    try:
+        if written_by_apply(mask):
+            return (f"{mask.name} is a mask segmix skin apply wrote (the detector's output), not ground truth: "
+                    "give hand-labelled masks with --masks")
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
     """'; 1030_mask.png has '_mask' after the name: rename it' for the first photo left out
     whose mask seems to be there under another name, else ''.
@@ -524,6 +586,9 @@ def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
             if mask.stem.casefold() == image.stem.casefold():
                 return f"; {mask.name} differs from it in case only: rename it"
             if mask.stem.startswith(image.stem) and not mask.stem[len(image.stem)].isalnum():
+                detector = _detector_mask_hint(mask)
+                if detector:
+                    return f"; {detector}"
                 return f"; {mask.name} has '{mask.stem[len(image.stem):]}' after the name: rename it"
     return ""
 
@@ -538,6 +603,9 @@ def _naming_hint(image: Path, masks: list[Path]) -> str:
         return f" ({wanted}, in the same case; {cased.name} differs in case only: rename the masks or the photos)"
     example = next((m for m in masks if m.stem.startswith(image.stem) and m.stem != image.stem), masks[0])
     extra = example.stem[len(image.stem):] if example.stem.startswith(image.stem) else None
+    detector = _detector_mask_hint(example)
+    if detector:
+        return f" ({wanted}; {detector})"
     if extra:
         return f" ({wanted}; {example.name} has '{extra}' after the name: rename the masks)"
     return f" ({wanted}; found e.g. {example.name})"
@@ -1753,10 +1821,11 @@ def missing_inputs(inputs: Sequence) -> dict[Path, str]:
             if not os.path.lexists(item)}
 
 
-def ignored_in_folders(inputs: Sequence) -> str | None:
+def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
     """What the folders among ``inputs`` hold that a ``skin apply`` batch leaves out, in one
     line (None when nothing was): files that are no photos by their extension, subfolders (not
-    searched), the masks and probability maps an earlier run wrote there
+    searched; ``output_dir``, where the run writes, is no such subfolder: a rerun of `skin apply
+    photos --output-dir photos/masks` named its own masks folder as ignored), the masks and probability maps an earlier run wrote there
     (:data:`OUTPUT_MARK`, see :func:`plan_batch`) and other segmix results and marks files
     (:func:`other_result`). A folder run said nothing of them: a user
     could not tell a photo left out by its name from one that failed.
@@ -1768,6 +1837,7 @@ def ignored_in_folders(inputs: Sequence) -> str | None:
         kind with its first name, each folder as the user named it.
     """
     lines = []
+    out = Path(output_dir).resolve() if output_dir is not None else None
     for item in inputs:
         folder = Path(item)
         if not folder.is_dir():
@@ -1776,6 +1846,8 @@ def ignored_in_folders(inputs: Sequence) -> str | None:
         for q in sorted(folder.iterdir(), key=lambda q: q.name):
             if is_hidden(q):
                 continue  # .DS_Store, ._photo.jpg: the system's, not the user's
+            if q.is_dir() and out is not None and q.resolve() == out:
+                continue
             if q.is_dir():
                 kind = ("subfolder", "subfolders")
             elif q.suffix.lower() not in IMAGE_SUFFIXES:
