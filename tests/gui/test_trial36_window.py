@@ -1,7 +1,12 @@
 """Window faults found in session 36's new-user trial (t36a): Segment mode's clicks, boxes,
 strokes and exports on real and odd photos, offscreen and under Xvfb."""
 
-from gui_helpers import drag
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from gui_helpers import drag, viewport_point
 
 
 def test_a_refused_box_says_so_until_the_next_mark_only(qtbot, window):
@@ -20,3 +25,28 @@ def test_a_refused_box_says_so_until_the_next_mark_only(qtbot, window):
     window.set_tool("click")
     drag(window, [(-20, 10), (-20, 10)])
     assert window.statusBar().currentMessage() == "The click is outside the photo: click on the photo itself."
+
+
+def test_export_after_a_failed_fit_says_the_fit_failed_not_to_mark_the_object(qtbot, make_window, messages, tmp_path):
+    # A click on a 3 x 3 photo covers all of it and its fit fails; Export Mask then said "No
+    # result to export yet: mark the object first (a click or a stroke)" to a user who had.
+    rng = np.random.default_rng(5)
+    Image.fromarray(rng.integers(0, 255, (3, 3, 3), dtype=np.uint8)).save(tmp_path / "tiny3.png")
+    window = make_window(tmp_path / "tiny3.png")
+    window.set_tool("click")
+    with qtbot.waitSignal(window.controller.failed, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 1, 1))
+    assert not window.export("mask", tmp_path / "m.png")
+    assert not (tmp_path / "m.png").exists()
+    title, text = messages[-1]
+    assert text.startswith("No result to export: your marks could not be fitted (your marks cover all of the "
+                           "3 x 3 photo as foreground"), text
+    assert text.endswith("Change the marks (Ctrl+Z undoes the last); the mask of their result can then be saved.")
+    # The greyed-out menu entry's tip says the same.
+    assert window.export_actions["mask"].statusTip() == text
+    # Undone, the marks are gone and the words are the first ones again.
+    window.undo_stack.undo()
+    messages.clear()
+    assert not window.export("cutout", tmp_path / "c.png")
+    assert messages[-1][1].startswith("No result to export yet: mark the object first"), messages

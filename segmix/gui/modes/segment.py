@@ -20,7 +20,7 @@ from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
 from segmix.gui.model_summary import class_swatches
-from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.base import EXPORT_WORDS, Mode, NothingToExport
 from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
@@ -1060,6 +1060,16 @@ class SegmentMode(Mode):
         if outcome.cut:
             return "the graph cut's mask before its boundary refinement"
         return "the fit's first stage, the per-pixel decision before the graph cut"
+
+    def export_tip(self, kind: str) -> str:
+        failure, layer = self._failure, self.shell.layer
+        if (kind in self.export_names and self.outcome is None and not self.result_pending and failure is not None
+                and layer is not None and np.array_equal(failure[1], layer.labels)):
+            # The marks shown were fitted and the fit failed: "mark the object first (a click
+            # or a stroke)" told a trial who had clicked the object to do what it had done.
+            return (f"No result to export: your marks could not be fitted ({failure[0].rstrip('.')}). Change the "
+                    f"marks (Ctrl+Z undoes the last); the {EXPORT_WORDS[kind]} of their result can then be saved.")
+        return super().export_tip(kind)
 
     def export_arrays(self, kind: str):
         if self.outcome is None:
