@@ -50,3 +50,32 @@ def test_export_after_a_failed_fit_says_the_fit_failed_not_to_mark_the_object(qt
     messages.clear()
     assert not window.export("cutout", tmp_path / "c.png")
     assert messages[-1][1].startswith("No result to export yet: mark the object first"), messages
+
+
+def test_a_stroke_on_the_grey_around_the_photo_is_said(qtbot, window):
+    # A click beside the photo says "The click is outside the photo"; a brush stroke painted
+    # there marked nothing and said nothing.
+    window.set_tool("foreground")
+    drag(window, [(-40, -40), (-30, -20), (-25, -30)])
+    assert not window.layer.labels.any()
+    assert window.statusBar().currentMessage() == "The stroke is outside the photo: paint on the photo itself."
+    # A stroke from the grey onto the photo marks it, and is not said to be outside.
+    with qtbot.waitSignal(window.overlay_updated, timeout=60000):
+        drag(window, [(-30, 10), (10, 10), (20, 10)])
+    assert window.layer.labels.any()
+    assert "outside the photo" not in window.statusBar().currentMessage()
+    # Nor is a stroke on the photo that changes nothing (over the same marks), nor the eraser
+    # where nothing is marked.
+    drag(window, [(10, 10), (20, 10)])
+    assert "outside the photo" not in window.statusBar().currentMessage()
+    window.set_tool("eraser")
+    drag(window, [(70, 50), (72, 50)])
+    assert "outside the photo" not in window.statusBar().currentMessage()
+    # The eraser on the grey is said too; the brush's edge reaching the photo is on it.
+    drag(window, [(-40, 70), (-45, 75)])
+    assert window.statusBar().currentMessage() == "The stroke is outside the photo: paint on the photo itself."
+    window.set_tool("background")
+    radius = window.canvas.brush_size / 2
+    drag(window, [(-radius + 1, 30), (-radius + 1, 40)])
+    assert window.layer.labels[30:41, 0].any()
+    assert "outside the photo" not in window.statusBar().currentMessage()
