@@ -806,7 +806,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if pointed:
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha))
         if model is None:
-            refusal = scribble_refusal(scribbles)
+            refusal = _clicks_cover_photo(args, scribbles) or scribble_refusal(scribbles)
             if refusal:
                 raise UserError(f"the marks ({_marks_words(args)}): {refusal}")
         if args.at_once or model is not None:
@@ -1082,6 +1082,39 @@ def _marks_words(args) -> str:
     if n_clicks:
         words.append(f"{n_clicks} click{'s' if n_clicks != 1 else ''}")
     return ", ".join(words)
+
+
+def _clicks_cover_photo(args, scribbles) -> str | None:
+    """Words for clicks whose discs cover every pixel of a tiny photo one class, or None.
+
+    The general words, "leave the pixels to classify unmarked (0) and mark some background
+    (2)", are a label file's: a 3 x 3 photo clicked once (a 5 px disc) got them, with no
+    word of the disc, and no click can leave a pixel of it unmarked (as the window says)."""
+    import numpy as np
+
+    from segmix.clicks import click_radius, paint_disc
+    from segmix.segment import BACKGROUND, FOREGROUND
+
+    if not args.clicks:
+        return None
+    discs = np.zeros(scribbles.shape, np.uint8)
+    for _, x, y, _ in args.clicks:
+        paint_disc(discs, int(y), int(x), 1, click_radius(scribbles.shape))
+    if not discs.all():
+        return None  # other marks (a label file's) cover the rest: the general words
+    for label, name, other, option in ((FOREGROUND, "foreground", "background", "--background-click"),
+                                       (BACKGROUND, "background", "foreground", "--click")):
+        if (scribbles == label).all():
+            height, width = scribbles.shape
+            radius = f"{click_radius(scribbles.shape):.0f} px radius"
+            if len(args.clicks) == 1:
+                what = f"a click marks a disc of {radius}, which covers all of this {width} x {height} photo, so no " \
+                       f"{option} can add {other} beside it"
+            else:
+                what = f"the clicks' discs ({radius} each) cover all of this {width} x {height} photo"
+            return (f"every pixel is marked {name} ({label}): {what}; on so small a photo give the marks as "
+                    "--scribbles LABELS.png (0 unmarked, 1 foreground, 2 background) instead")
+    return None
 
 
 def _disc_transparent(transparent, x: int, y: int) -> bool:

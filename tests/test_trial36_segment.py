@@ -5,6 +5,7 @@ import numpy as np
 from PIL import Image
 
 from segmix.cli import main
+from segmix.io import save_labels
 
 
 def _flat_square(path):
@@ -47,3 +48,50 @@ def test_the_few_colours_warning_names_the_marks_when_they_hold_the_colours(tmp_
     assert "segmix segment: warning: the background marks hold only 1 distinct colour: the background mixture " \
            "has 1 component, not 5" in lines, lines
     assert not any("nothing is marked" in line for line in lines), lines
+
+
+def _tiny(path, size):
+    rng = np.random.default_rng(7)
+    Image.fromarray(rng.integers(0, 255, (size, size, 3), dtype=np.uint8)).save(path)
+
+
+def _error_line(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err and "Traceback" not in "\n".join(err)
+    return err[-1]
+
+
+def test_a_click_covering_a_tiny_photo_says_so_not_to_leave_pixels_unmarked(tmp_path, capsys):
+    """A click on a 3 x 3 photo: "every pixel is marked foreground (1); leave the pixels to
+    classify unmarked (0) and mark some background (2)", a label file's words, where no
+    click can leave a pixel unmarked nor a --background-click add background (the window
+    says the disc covers the photo)."""
+    _tiny(tmp_path / "tiny3.png", 3)
+    out = tmp_path / "m.png"
+    assert main(["segment", str(tmp_path / "tiny3.png"), "--click", "1,1", "-o", str(out)]) == 2
+    assert _error_line(capsys) == (
+        "segmix segment: error: the marks (1 click): every pixel is marked foreground (1): a click marks a disc of "
+        "5 px radius, which covers all of this 3 x 3 photo, so no --background-click can add background beside "
+        "it; on so small a photo give the marks as --scribbles LABELS.png (0 unmarked, 1 foreground, 2 "
+        "background) instead")
+    assert not out.exists()
+    # Several clicks that together cover a small photo are said as such.
+    _tiny(tmp_path / "tiny12.png", 12)
+    assert main(["segment", str(tmp_path / "tiny12.png"), "--click", "3,3", "--click", "8,8", "--click", "3,8",
+                 "--click", "8,3", "-o", str(out)]) == 2
+    assert _error_line(capsys).endswith(
+        "the marks (4 clicks): every pixel is marked foreground (1): the clicks' discs (5 px radius each) cover all "
+        "of this 12 x 12 photo; on so small a photo give the marks as --scribbles LABELS.png (0 unmarked, 1 "
+        "foreground, 2 background) instead")
+
+
+def test_a_label_file_covering_the_photo_keeps_its_words_with_a_click(tmp_path, capsys):
+    # The scribbles mark every pixel but the click's disc, which the click marks foreground
+    # too: the file's marks cover the photo, not the click, and the general words stand.
+    _tiny(tmp_path / "tiny12.png", 12)
+    save_labels(tmp_path / "s.png", np.ones((12, 12), np.uint8))
+    assert main(["segment", str(tmp_path / "tiny12.png"), "--scribbles", str(tmp_path / "s.png"), "--click", "6,6",
+                 "-o", str(tmp_path / "m.png")]) == 2
+    line = _error_line(capsys)
+    assert line.endswith("every pixel is marked foreground (1); leave the pixels to classify unmarked (0) and mark "
+                         "some background (2)"), line
