@@ -79,3 +79,26 @@ def test_a_stroke_on_the_grey_around_the_photo_is_said(qtbot, window):
     drag(window, [(-radius + 1, 30), (-radius + 1, 40)])
     assert window.layer.labels[30:41, 0].any()
     assert "outside the photo" not in window.statusBar().currentMessage()
+
+
+def test_training_failed_goes_from_the_status_bar_with_the_marks_that_failed(qtbot, make_window, tmp_path):
+    # A click on a 12 x 12 photo of two flat colours takes both and its fit fails; Ctrl+Z took
+    # the click away, and "Training failed: ..." stood on in the status bar over the panel's
+    # "Waiting: mark the object".
+    photo = np.zeros((12, 12, 3), np.uint8)
+    photo[:, :6] = (200, 30, 30)
+    photo[:, 6:] = (30, 30, 200)
+    Image.fromarray(photo).save(tmp_path / "flags.png")
+    window = make_window(tmp_path / "flags.png", smoothing=True)
+    window.set_tool("click")
+    with qtbot.waitSignal(window.controller.failed, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 6, 6))
+    assert window.statusBar().currentMessage().startswith("Training failed: ")
+    window.undo_stack.undo()
+    assert not window.layer.labels.any()
+    assert not window.statusBar().currentMessage().startswith("Training failed"), window.statusBar().currentMessage()
+    # Redone, the same marks fail again, and say so again.
+    with qtbot.waitSignal(window.controller.failed, timeout=60000):
+        window.undo_stack.redo()
+    assert window.statusBar().currentMessage().startswith("Training failed: ")

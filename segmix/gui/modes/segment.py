@@ -306,6 +306,12 @@ class SegmentMode(Mode):
 
     def on_labels_changed(self, rect) -> None:
         layer = self.shell.layer
+        failure, status = self._failure, self.shell.statusBar()
+        if (failure is not None and layer is not None and not np.array_equal(failure[1], layer.labels)
+                and status.currentMessage() == f"Training failed: {failure[0]}"):
+            # The failed marks are gone (undone, erased, added to): "Training failed" stood its
+            # 8 s over a trial's undo, under the panel's "Waiting: mark the object".
+            status.clearMessage()
         if layer is not None and self.loaded_model is None:  # a loaded model's marks are no steps
             keep = max(2, min(MAX_MARK_SNAPSHOTS, SNAPSHOT_BYTES // max(1, layer.labels.nbytes)))
             self._mark_snapshots = [*self._mark_snapshots[-(keep - 1):], layer.labels.copy()]
