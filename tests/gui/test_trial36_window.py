@@ -102,3 +102,24 @@ def test_training_failed_goes_from_the_status_bar_with_the_marks_that_failed(qtb
     with qtbot.waitSignal(window.controller.failed, timeout=60000):
         window.undo_stack.redo()
     assert window.statusBar().currentMessage().startswith("Training failed: ")
+
+
+def test_a_failed_fit_of_clicks_says_how_to_mark_background_in_the_window(qtbot, make_window, tmp_path):
+    # One click across the two colours of a flag: "Training failed: no background scribbles,
+    # and every colour ... so none is taken for background: paint some background pixels", to a
+    # user who had drawn no scribble and marks with clicks (right-click = not the object).
+    photo = np.zeros((12, 12, 3), np.uint8)
+    photo[:, :6] = (200, 30, 30)
+    photo[:, 6:] = (30, 30, 200)
+    Image.fromarray(photo).save(tmp_path / "flags.png")
+    window = make_window(tmp_path / "flags.png", smoothing=True)
+    window.set_tool("click")
+    with qtbot.waitSignal(window.controller.failed, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 6, 6))
+    expected = ("Training failed: nothing is marked background, and every colour of the unmarked pixels is among "
+                "the foreground marks' colours, so none is taken for background: mark some background: right-click "
+                "it with the Click tool (C), or paint it with the background brush (2)")
+    assert window.statusBar().currentMessage() == expected
+    assert window.modes["segment"].training_panel.status_label.text() == expected
+    assert "scribbles" not in window.hint_label.text()

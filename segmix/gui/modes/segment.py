@@ -126,6 +126,21 @@ def steps_text(name: str, n: int, **words) -> str:
     return template.format(n=n, **words)
 
 
+def _marks_words(message: str) -> str:
+    """The fit's refusal (``segmix.segment``'s "no background scribbles ...: paint some background
+    pixels") in the window's words: a trial's clicks on a two-colour logo were told of
+    scribbles it had not drawn and to paint, with no word of the Click tool's right button.
+    (``segment`` on the command line names its options instead: ``cli._marks_refusal``.)"""
+    for name, how in (("background", "right-click it with the Click tool (C), or paint it with the background "
+                                     "brush (2)"),
+                      ("foreground", "click it with the Click tool (C), or paint it with the foreground brush (1)")):
+        message = message.replace(f"no {name} scribbles", f"nothing is marked {name}")
+        for paint in (f"paint some {name} pixels first", f"paint some {name} pixels"):
+            if message.endswith(paint):
+                return f"{message[:-len(paint)]}mark some {name}: {how}"
+    return message
+
+
 class SegmentMode(Mode):
     """Cut out an object from foreground / background scribbles.
 
@@ -948,7 +963,7 @@ class SegmentMode(Mode):
             # fail as "no background scribbles: paint some background pixels first", which
             # did not say that the whole photo was marked: the words Load Scribbles and
             # segmix segment use for such marks.
-            message = self._whole_photo_marked(layer.labels) or message
+            message = self._whole_photo_marked(layer.labels) or _marks_words(message)
         self._failure = (message, layer.labels.copy()) if layer is not None else None
         self.training_panel.set_status(f"Training failed: {message}")
         self.shell.statusBar().showMessage(f"Training failed: {message}", 8000)
