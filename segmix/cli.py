@@ -817,6 +817,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                                         only=None if model is None else DISPLAY_SETTINGS)
     if model is not None:
         _say_model_display_settings(args.model, model.settings, settings, overrides)
+    _say_cut_options_unused(settings, overrides)
     megapixels = image.shape[0] * image.shape[1] / 1e6
     if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
@@ -1044,6 +1045,29 @@ _SETTING_OPTIONS = {
     "unexplained_weight": ("unexplained_weight", "--unexplained-weight"),
     "snapcut_weight": ("boundary_refine", "--boundary-refine"),
 }
+
+
+#: The settings only the graph cut and its clean-ups use (segment.apply_model): with the per-pixel
+#: rule (``--smoothing none``) they change nothing.
+_CUT_ONLY_SETTINGS = ("smoothness", "distance_prior", "snapcut_weight", "fill_holes", "keep_connected",
+                      "keep_connected_gap")
+
+
+def _say_cut_options_unused(settings, overrides: dict) -> None:
+    """Warn of the cut's options given (``overrides``) to a run without the graph cut: a trial's
+    ``--smoothing none --smoothness 10 --no-fill-holes`` gave the per-pixel rule's mask, the
+    same to the pixel as without them, without a word (``--keep-connected-gap`` with
+    ``--no-keep-connected`` is refused; ``--unexplained-weight`` says when it did nothing)."""
+    if settings.smoothing != "none":
+        return
+    given = [_SETTING_OPTIONS[field][1].replace("[no-]", "" if overrides[field] is True else "no-")
+             for field in _CUT_ONLY_SETTINGS if overrides.get(field) is not None]
+    if not given:
+        return
+    off = ("--smoothing none" if overrides.get("smoothing") == "none"
+           else "the graph cut off (the setting saved with the marks; --smoothing graphcut turns it on)")
+    print(f"segmix segment: warning: {', '.join(given)} {'has' if len(given) == 1 else 'have'} no effect with {off}: "
+          "the per-pixel rule p(fg | colour) > T has no graph cut, clean-ups or boundary refinement", file=sys.stderr)
 
 
 def _options_not_kept_with_marks(overrides: dict) -> list[str]:

@@ -95,3 +95,33 @@ def test_a_label_file_covering_the_photo_keeps_its_words_with_a_click(tmp_path, 
     line = _error_line(capsys)
     assert line.endswith("every pixel is marked foreground (1); leave the pixels to classify unmarked (0) and mark "
                          "some background (2)"), line
+
+
+def _no_effect(capsys):
+    return [line for line in _warnings(capsys) if "no effect" in line]
+
+
+def test_the_cuts_options_given_without_the_cut_are_said_to_do_nothing(tmp_path, capsys):
+    """--smoothing none with --smoothness, --no-fill-holes, --boundary-refine, --distance-prior:
+    the per-pixel rule's mask, the same to the pixel as without them, and not a word."""
+    _flat_square(tmp_path / "logo.png")
+    base = ["segment", str(tmp_path / "logo.png"), "--click", "100,30", "--background-click", "20,30"]
+    assert main([*base, "--smoothing", "none", "-o", str(tmp_path / "plain.png")]) == 0
+    assert not _no_effect(capsys)
+    assert main([*base, "--smoothing", "none", "--smoothness", "10", "--no-fill-holes", "--boundary-refine", "0",
+                 "-o", str(tmp_path / "m.png"), "--save-scribbles", str(tmp_path / "s.png")]) == 0
+    lines = _no_effect(capsys)
+    assert lines == ["segmix segment: warning: --smoothness, --boundary-refine, --no-fill-holes have no effect with "
+                     "--smoothing none: the per-pixel rule p(fg | colour) > T has no graph cut, clean-ups or boundary "
+                     "refinement"], lines
+    assert np.array_equal(np.array(Image.open(tmp_path / "m.png")), np.array(Image.open(tmp_path / "plain.png")))
+    # The graph cut off by the settings saved with the marks is named as such.
+    assert main(["segment", str(tmp_path / "logo.png"), "--scribbles", str(tmp_path / "s.png"), "--distance-prior", "2",
+                 "-o", str(tmp_path / "again.png")]) == 0
+    assert _no_effect(capsys) == [
+        "segmix segment: warning: --distance-prior has no effect with the graph cut off (the setting saved with the "
+        "marks; --smoothing graphcut turns it on): the per-pixel rule p(fg | colour) > T has no graph cut, clean-ups "
+        "or boundary refinement"]
+    # With the cut, nothing is said.
+    assert main([*base, "--smoothness", "10", "--no-fill-holes", "-o", str(tmp_path / "cut.png")]) == 0
+    assert not _no_effect(capsys)
