@@ -1119,7 +1119,7 @@ def _clicks_cover_photo(args, scribbles) -> str | None:
     from segmix.clicks import click_radius, paint_disc
     from segmix.segment import BACKGROUND, FOREGROUND
 
-    if not args.clicks:
+    if not args.clicks or scribbles.size == 1:  # a single pixel: scribble_refusal's words
         return None
     discs = np.zeros(scribbles.shape, np.uint8)
     for _, x, y, _ in args.clicks:
@@ -1282,6 +1282,10 @@ def scribble_refusal(scribbles) -> str | None:
     """
     from segmix.labelmaps import unusable_scribbles
 
+    if scribbles.size == 1 and scribbles.any():
+        # No mark of any kind leaves a pixel of a 1 x 1 photo to classify or marks both classes:
+        # "leave the pixels to classify unmarked (0) and mark some background (2)" cannot be done.
+        return "the photo holds a single pixel (1 x 1), so there is nothing to segment"
     return unusable_scribbles(scribbles)
 
 

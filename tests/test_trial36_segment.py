@@ -125,3 +125,17 @@ def test_the_cuts_options_given_without_the_cut_are_said_to_do_nothing(tmp_path,
     # With the cut, nothing is said.
     assert main([*base, "--smoothness", "10", "--no-fill-holes", "-o", str(tmp_path / "cut.png")]) == 0
     assert not _no_effect(capsys)
+
+
+def test_a_single_pixel_photo_is_said_to_hold_nothing_to_segment(tmp_path, capsys):
+    """A 1 x 1 photo clicked, or given marks: the advice was to leave pixels unmarked and mark
+    background beside them, which no mark on a single pixel can do."""
+    Image.fromarray(np.array([[[200, 10, 10]]], np.uint8)).save(tmp_path / "one.png")
+    save_labels(tmp_path / "s.png", np.ones((1, 1), np.uint8))
+    for marks, source in ((["--click", "0,0"], "the marks (1 click)"),
+                          (["--background-click", "0,0"], "the marks (1 click)"),
+                          (["--scribbles", str(tmp_path / "s.png")], str(tmp_path / "s.png"))):
+        assert main(["segment", str(tmp_path / "one.png"), *marks, "-o", str(tmp_path / "m.png")]) == 2
+        assert _error_line(capsys) == (f"segmix segment: error: {source}: the photo holds a single pixel (1 x 1), so "
+                                       "there is nothing to segment")
+    assert not (tmp_path / "m.png").exists()

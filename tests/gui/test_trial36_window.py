@@ -123,3 +123,16 @@ def test_a_failed_fit_of_clicks_says_how_to_mark_background_in_the_window(qtbot,
     assert window.statusBar().currentMessage() == expected
     assert window.modes["segment"].training_panel.status_label.text() == expected
     assert "scribbles" not in window.hint_label.text()
+
+
+def test_a_single_pixel_photo_is_said_to_hold_nothing_to_segment(qtbot, make_window, tmp_path):
+    # A 1 x 1 photo clicked: "paint with a brush instead (1 or 2; [ makes it smaller) and mark
+    # some background too", which no mark on a single pixel can do.
+    Image.fromarray(np.array([[[200, 10, 10]]], np.uint8)).save(tmp_path / "one.png")
+    window = make_window(tmp_path / "one.png")
+    window.set_tool("click")
+    with qtbot.waitSignal(window.controller.failed, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 0.5, 0.5))
+    assert window.statusBar().currentMessage() == ("Training failed: this 1 x 1 photo holds a single pixel, so there "
+                                                   "is nothing to segment: open a larger photo")

@@ -126,6 +126,10 @@ def steps_text(name: str, n: int, **words) -> str:
     return template.format(n=n, **words)
 
 
+#: Why a 1 x 1 photo's marks cannot be fitted, whatever marks them (the command line's words too).
+SINGLE_PIXEL_WORDS = "this 1 x 1 photo holds a single pixel, so there is nothing to segment: open a larger photo"
+
+
 def _marks_words(message: str) -> str:
     """The fit's refusal (``segmix.segment``'s "no background scribbles ...: paint some background
     pixels") in the window's words: a trial's clicks on a two-colour logo were told of
@@ -940,6 +944,10 @@ class SegmentMode(Mode):
         name, other = self.class_names if label == FOREGROUND else self.class_names[::-1]
         other_key = "2, or the right button" if label == FOREGROUND else "1"
         height, width = labels.shape
+        if labels.size == 1:
+            # One pixel is one class: "paint with a brush instead ... and mark some background
+            # too" asked for what no mark on a 1 x 1 photo can do.
+            return SINGLE_PIXEL_WORDS
         canvas = getattr(self.shell, "canvas", None)
         if getattr(canvas, "tool", None) == "click":
             from segmix.clicks import click_radius
