@@ -806,7 +806,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if pointed:
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha))
         if model is None:
-            refusal = scribble_refusal(scribbles)
+            refusal = _clicks_cover_photo(args, scribbles) or scribble_refusal(scribbles)
             if refusal:
                 raise UserError(f"the marks ({_marks_words(args)}): {refusal}")
         if args.at_once or model is not None:
@@ -817,6 +817,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                                         only=None if model is None else DISPLAY_SETTINGS)
     if model is not None:
         _say_model_display_settings(args.model, model.settings, settings, overrides)
+    _say_cut_options_unused(settings, overrides)
     megapixels = image.shape[0] * image.shape[1] / 1e6
     if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
@@ -1046,6 +1047,29 @@ _SETTING_OPTIONS = {
 }
 
 
+#: The settings only the graph cut and its clean-ups use (segment.apply_model): with the per-pixel
+#: rule (``--smoothing none``) they change nothing.
+_CUT_ONLY_SETTINGS = ("smoothness", "distance_prior", "snapcut_weight", "fill_holes", "keep_connected",
+                      "keep_connected_gap")
+
+
+def _say_cut_options_unused(settings, overrides: dict) -> None:
+    """Warn of the cut's options given (``overrides``) to a run without the graph cut: a trial's
+    ``--smoothing none --smoothness 10 --no-fill-holes`` gave the per-pixel rule's mask, the
+    same to the pixel as without them, without a word (``--keep-connected-gap`` with
+    ``--no-keep-connected`` is refused; ``--unexplained-weight`` says when it did nothing)."""
+    if settings.smoothing != "none":
+        return
+    given = [_SETTING_OPTIONS[field][1].replace("[no-]", "" if overrides[field] is True else "no-")
+             for field in _CUT_ONLY_SETTINGS if overrides.get(field) is not None]
+    if not given:
+        return
+    off = ("--smoothing none" if overrides.get("smoothing") == "none"
+           else "the graph cut off (the setting saved with the marks; --smoothing graphcut turns it on)")
+    print(f"segmix segment: warning: {', '.join(given)} {'has' if len(given) == 1 else 'have'} no effect with {off}: "
+          "the per-pixel rule p(fg | colour) > T has no graph cut, clean-ups or boundary refinement", file=sys.stderr)
+
+
 def _options_not_kept_with_marks(overrides: dict) -> list[str]:
     """The options given (``overrides``: settings field -> value, None when not given) that a
     marks file does not keep (segmix.mark_settings keeps the window's settings only)."""
@@ -1082,6 +1106,39 @@ def _marks_words(args) -> str:
     if n_clicks:
         words.append(f"{n_clicks} click{'s' if n_clicks != 1 else ''}")
     return ", ".join(words)
+
+
+def _clicks_cover_photo(args, scribbles) -> str | None:
+    """Words for clicks whose discs cover every pixel of a tiny photo one class, or None.
+
+    The general words, "leave the pixels to classify unmarked (0) and mark some background
+    (2)", are a label file's: a 3 x 3 photo clicked once (a 5 px disc) got them, with no
+    word of the disc, and no click can leave a pixel of it unmarked (as the window says)."""
+    import numpy as np
+
+    from segmix.clicks import click_radius, paint_disc
+    from segmix.segment import BACKGROUND, FOREGROUND
+
+    if not args.clicks or scribbles.size == 1:  # a single pixel: scribble_refusal's words
+        return None
+    discs = np.zeros(scribbles.shape, np.uint8)
+    for _, x, y, _ in args.clicks:
+        paint_disc(discs, int(y), int(x), 1, click_radius(scribbles.shape))
+    if not discs.all():
+        return None  # other marks (a label file's) cover the rest: the general words
+    for label, name, other, option in ((FOREGROUND, "foreground", "background", "--background-click"),
+                                       (BACKGROUND, "background", "foreground", "--click")):
+        if (scribbles == label).all():
+            height, width = scribbles.shape
+            radius = f"{click_radius(scribbles.shape):.0f} px radius"
+            if len(args.clicks) == 1:
+                what = f"a click marks a disc of {radius}, which covers all of this {width} x {height} photo, so no " \
+                       f"{option} can add {other} beside it"
+            else:
+                what = f"the clicks' discs ({radius} each) cover all of this {width} x {height} photo"
+            return (f"every pixel is marked {name} ({label}): {what}; on so small a photo give the marks as "
+                    "--scribbles LABELS.png (0 unmarked, 1 foreground, 2 background) instead")
+    return None
 
 
 def _disc_transparent(transparent, x: int, y: int) -> bool:
@@ -1239,6 +1296,10 @@ def scribble_refusal(scribbles) -> str | None:
     """
     from segmix.labelmaps import unusable_scribbles
 
+    if scribbles.size == 1 and scribbles.any():
+        # No mark of any kind leaves a pixel of a 1 x 1 photo to classify or marks both classes:
+        # "leave the pixels to classify unmarked (0) and mark some background (2)" cannot be done.
+        return "the photo holds a single pixel (1 x 1), so there is nothing to segment"
     return unusable_scribbles(scribbles)
 
 

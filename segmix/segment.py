@@ -1164,6 +1164,23 @@ def _borrowing(scribbles, label: int, n_pixels: int, is_marked: bool, framed: bo
             "toward_foreground": settings.unlabelled_foreground_exponent}
 
 
+def _few_colours_words(name: str, n_marked: int, n_distinct: int) -> str:
+    """Who holds the ``n_distinct`` colours a class's mixture is fitted on: its marks, or its
+    marks and the unmarked colours it borrowed (:func:`_borrowing`), or, with no marks of the
+    class, the borrowed colours alone. A click on a flat red square read "the foreground marks
+    hold only 2 distinct colours", and one foreground click "the background marks hold only 1",
+    where nothing was marked background: the count was of the borrowed colours too."""
+    plural = "s" if n_distinct > 1 else ""
+    if n_marked == 0:
+        return (f"nothing is marked {name}, and the unmarked colours taken as {name} evidence hold only "
+                f"{n_distinct} distinct colour{plural}")
+    if n_distinct > n_marked:
+        return (f"the {name} marks and the unmarked colours taken as {name} evidence hold only "
+                f"{n_distinct} distinct colour{plural}")
+    # "marks", not "scribbles": a box or clicks (segment --box / --click) warn too.
+    return f"the {name} marks hold only {n_distinct} distinct colour{plural}"
+
+
 # ----------------------------------------------------------------------- training
 def iter_train_model(
     image: np.ndarray, scribbles: np.ndarray, settings: SegmentationSettings | None = None,
@@ -1223,6 +1240,7 @@ def iter_train_model(
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
         X, weights, n_distinct, n_pixels = _class_training_data(image, scribbles, label, features)
         training_rows.append((X, weights))  # the marked rows only
+        n_marked_distinct = n_distinct  # the marks' own colours, before any borrowed ones
         borrowed = 0
         borrow = _borrowing(scribbles, label, n_pixels, marked[index], framed, settings)
         if borrow is not None:
@@ -1237,9 +1255,8 @@ def iter_train_model(
         n_components = int(settings.n_components)
         if n_distinct < n_components:
             if n_distinct:  # none: refused below, in one line (a warning of "0 components" came first)
-                # "marks", not "scribbles": a box or clicks (segment --box / --click) warn too.
                 warnings.warn(
-                    f"the {name} marks hold only {n_distinct} distinct colour{'s' if n_distinct > 1 else ''}: "
+                    f"{_few_colours_words(name, n_marked_distinct, n_distinct)}: "
                     f"the {name} mixture has {n_distinct} component{'s' if n_distinct > 1 else ''}, "
                     f"not {n_components}",
                     UserWarning,

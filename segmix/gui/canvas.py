@@ -144,6 +144,7 @@ class ScribbleCanvas(QGraphicsView):
         self._painting_label: int | None = None
         self._click_label: int | None = None  # the click tool's label while the button is down
         self._last_point: QPointF | None = None
+        self._stroke_reached_photo = False  # the brush of the stroke under way touched the photo
         self._rect_start: QPointF | None = None
         self._pan_anchor = None
         self._space_held = False
@@ -491,6 +492,7 @@ class ScribbleCanvas(QGraphicsView):
         emit(self.stroke_started)
         self._painting_label = label
         self._last_point = point
+        self._stroke_reached_photo = False
         self._paint(point, point)
         event.accept()
 
@@ -556,7 +558,12 @@ class ScribbleCanvas(QGraphicsView):
             event.accept()
             return
         if self._click_label is not None or self._painting_label is not None:
+            missed = self._painting_label is not None and not self._stroke_reached_photo
             self.finish_stroke()
+            if missed:
+                # As a click beside the photo is said: a stroke painted on the grey around the
+                # photo marked nothing, without a word.
+                emit(self.notice, "The stroke is outside the photo: paint on the photo itself.")
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -594,9 +601,16 @@ class ScribbleCanvas(QGraphicsView):
     def _paint(self, start: QPointF, end: QPointF) -> None:
         if self.layer is None or self._painting_label is None:
             return
-        dirty = self.layer.paint_segment(
-            start.x(), start.y(), end.x(), end.y(), self.brush_size / 2.0, self._painting_label
-        )
+        radius = self.brush_size / 2.0
+        dirty = self.layer.paint_segment(start.x(), start.y(), end.x(), end.y(), radius, self._painting_label)
+        if not self._stroke_reached_photo:
+            # Whether the brush touched the photo, whatever it changed (painting over marks of
+            # its own label, or erasing where nothing is marked, changes nothing).
+            height, width = self.layer.shape
+            left, right = min(start.x(), end.x()) - radius, max(start.x(), end.x()) + radius
+            top, bottom = min(start.y(), end.y()) - radius, max(start.y(), end.y()) + radius
+            self._stroke_reached_photo = dirty is not None or (right >= 0 and bottom >= 0 and left < width
+                                                               and top < height)
         if dirty is not None:
             self.refresh_scribbles(dirty)
 

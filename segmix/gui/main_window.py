@@ -456,6 +456,7 @@ class MainWindow(QMainWindow):
         # An export asked for while the result is computing: (kind, mode, path or None); it
         # runs once the result is in (see export), after the result's own handlers are done.
         self._pending_export: tuple[str, Mode, Path | None] | None = None
+        self._canvas_notice: str | None = None  # the canvas's last refusal of a mark, while shown
         # mode name -> (status bar message, monotonic time it ends) put away when the mode was
         # left (_put_away_mode_message): each mode's status is its own.
         self._mode_messages: dict[str, tuple[str, float]] = {}
@@ -830,7 +831,7 @@ class MainWindow(QMainWindow):
         canvas.brush_size_changed.connect(self.tool_panel.set_brush_size)
         canvas.file_dropped.connect(self.open_image)
         canvas.files_dropped.connect(self.open_dropped)
-        canvas.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        canvas.notice.connect(self._show_canvas_notice)
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
         # Any size change but the window's own scaling is the user's (slider, [ and ]).
@@ -862,7 +863,16 @@ class MainWindow(QMainWindow):
 
     # Bound methods rather than lambdas: Qt drops a connection to a bound method when the
     # window is deleted, a lambda's would outlive it.
+    def _show_canvas_notice(self, text: str) -> None:
+        self._canvas_notice = text
+        self.statusBar().showMessage(text, 10000)
+
     def _on_stroke_started(self) -> None:
+        # A refusal of the mark before ("The box touches three edges ...") is put away by the
+        # next mark: it stood for its 10 s under the box redrawn at once, and accepted.
+        notice, self._canvas_notice = self._canvas_notice, None
+        if notice is not None and self.statusBar().currentMessage() == notice:
+            self.statusBar().clearMessage()
         self.active_mode.on_stroke_started()
 
     def _undo(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
 from segmix.gui.model_summary import class_swatches
-from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.base import EXPORT_WORDS, Mode, NothingToExport
 from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
@@ -124,6 +124,25 @@ def steps_text(name: str, n: int, **words) -> str:
     ``n`` steps: with one step, its words from ONE_STEP (no "1 steps", no "step 1 of 1")."""
     template = ONE_STEP[name] if n == 1 else globals()[name]
     return template.format(n=n, **words)
+
+
+#: Why a 1 x 1 photo's marks cannot be fitted, whatever marks them (the command line's words too).
+SINGLE_PIXEL_WORDS = "this 1 x 1 photo holds a single pixel, so there is nothing to segment: open a larger photo"
+
+
+def _marks_words(message: str) -> str:
+    """The fit's refusal (``segmix.segment``'s "no background scribbles ...: paint some background
+    pixels") in the window's words: a trial's clicks on a two-colour logo were told of
+    scribbles it had not drawn and to paint, with no word of the Click tool's right button.
+    (``segment`` on the command line names its options instead: ``cli._marks_refusal``.)"""
+    for name, how in (("background", "right-click it with the Click tool (C), or paint it with the background "
+                                     "brush (2)"),
+                      ("foreground", "click it with the Click tool (C), or paint it with the foreground brush (1)")):
+        message = message.replace(f"no {name} scribbles", f"nothing is marked {name}")
+        for paint in (f"paint some {name} pixels first", f"paint some {name} pixels"):
+            if message.endswith(paint):
+                return f"{message[:-len(paint)]}mark some {name}: {how}"
+    return message
 
 
 class SegmentMode(Mode):
@@ -306,6 +325,12 @@ class SegmentMode(Mode):
 
     def on_labels_changed(self, rect) -> None:
         layer = self.shell.layer
+        failure, status = self._failure, self.shell.statusBar()
+        if (failure is not None and layer is not None and not np.array_equal(failure[1], layer.labels)
+                and status.currentMessage() == f"Training failed: {failure[0]}"):
+            # The failed marks are gone (undone, erased, added to): "Training failed" stood its
+            # 8 s over a trial's undo, under the panel's "Waiting: mark the object".
+            status.clearMessage()
         if layer is not None and self.loaded_model is None:  # a loaded model's marks are no steps
             keep = max(2, min(MAX_MARK_SNAPSHOTS, SNAPSHOT_BYTES // max(1, layer.labels.nbytes)))
             self._mark_snapshots = [*self._mark_snapshots[-(keep - 1):], layer.labels.copy()]
@@ -919,6 +944,10 @@ class SegmentMode(Mode):
         name, other = self.class_names if label == FOREGROUND else self.class_names[::-1]
         other_key = "2, or the right button" if label == FOREGROUND else "1"
         height, width = labels.shape
+        if labels.size == 1:
+            # One pixel is one class: "paint with a brush instead ... and mark some background
+            # too" asked for what no mark on a 1 x 1 photo can do.
+            return SINGLE_PIXEL_WORDS
         canvas = getattr(self.shell, "canvas", None)
         if getattr(canvas, "tool", None) == "click":
             from segmix.clicks import click_radius
@@ -942,7 +971,7 @@ class SegmentMode(Mode):
             # fail as "no background scribbles: paint some background pixels first", which
             # did not say that the whole photo was marked: the words Load Scribbles and
             # segmix segment use for such marks.
-            message = self._whole_photo_marked(layer.labels) or message
+            message = self._whole_photo_marked(layer.labels) or _marks_words(message)
         self._failure = (message, layer.labels.copy()) if layer is not None else None
         self.training_panel.set_status(f"Training failed: {message}")
         self.shell.statusBar().showMessage(f"Training failed: {message}", 8000)
@@ -1060,6 +1089,16 @@ class SegmentMode(Mode):
         if outcome.cut:
             return "the graph cut's mask before its boundary refinement"
         return "the fit's first stage, the per-pixel decision before the graph cut"
+
+    def export_tip(self, kind: str) -> str:
+        failure, layer = self._failure, self.shell.layer
+        if (kind in self.export_names and self.outcome is None and not self.result_pending and failure is not None
+                and layer is not None and np.array_equal(failure[1], layer.labels)):
+            # The marks shown were fitted and the fit failed: "mark the object first (a click
+            # or a stroke)" told a trial who had clicked the object to do what it had done.
+            return (f"No result to export: your marks could not be fitted ({failure[0].rstrip('.')}). Change the "
+                    f"marks (Ctrl+Z undoes the last); the {EXPORT_WORDS[kind]} of their result can then be saved.")
+        return super().export_tip(kind)
 
     def export_arrays(self, kind: str):
         if self.outcome is None:
