@@ -1941,9 +1941,16 @@ def operating_point(model, share_option: str = "--skin-share") -> str:
 
 def model_line(args: argparse.Namespace, model) -> str | None:
     """For ``--model``: the model file and its operating point (as ``skin train`` prints it), and
-    which threshold / prior the options use instead; None with the built-in model."""
+    which threshold / prior the options use instead; with the built-in model, only the prior
+    ``--skin-share`` replaces (its threshold line named the model's operating point alone, a
+    trial), else None."""
+    share = getattr(args, "skin_share", None)
     if not args.model:
-        return None
+        if share is None:
+            return None
+        prior = float(model.classifier.priors[model.positive_class])
+        return (f"built-in model: --skin-share {share:g} used instead of its p(skin) prior {prior:.3g}, the expected "
+                "skin share of a photo")
     changed = [f"--{name.replace('_', '-')} {value:g}" for name, value in
                (("threshold", args.threshold), ("skin_share", getattr(args, "skin_share", None))) if value is not None]
     return (f"model {args.model}: {operating_point(model, '--skin-share')}"
@@ -1979,14 +1986,14 @@ def _cmd_skin_apply(args: argparse.Namespace) -> int:
         from segmix.distributed.skin_jobs import run_apply
 
         checked = skin.load_skin_model(args.model)  # a wrong file is named before a cluster starts
-        if args.model and not args.quiet:
+        if model_line(args, checked) and not args.quiet:
             print(model_line(args, checked))
         with _dask_client(args, threads=args.workers, settings=settings) as client:
             return run_apply(client, args.model, args.inputs, args.output_dir, threshold=args.threshold,
                              probability=args.probability, settings=settings, quiet=args.quiet,
                              stream=_OptionWords(sys.stderr, "skin apply"), max_pixels=_max_pixels(args))
     model = skin.load_skin_model(args.model)
-    if args.model and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
+    if model_line(args, model) and not args.quiet:  # a note: --quiet silences notes, never errors or warnings
         print(model_line(args, model))
     return skin.apply_batch(model, args.inputs, args.output_dir, threshold=args.threshold,
                             probability=args.probability, settings=settings, workers=args.workers,
@@ -2022,7 +2029,7 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
     if spare:
         print(f"segmix skin eval: note: {spare}", file=sys.stderr)
-    if args.model:  # part of the report (which model the figures are of), not a note: printed with --quiet too
+    if model_line(args, model):  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
     bar = skin.progress_bar("evaluating", quiet=args.quiet)
     try:

@@ -69,3 +69,21 @@ def test_segment_warns_of_a_foreground_click_outside_the_box(tmp_path):
     assert len(warned) == 1 and "--click 150,110: lies outside --box 30,20,130,100" in warned[0]
     mask = np.asarray(Image.open(out)) > 0
     assert mask[30:90, 40:120].mean() > 0.97
+
+
+def test_skin_share_on_the_built_in_model_is_said(tmp_path, capsys):
+    # With --model the model line said what --skin-share replaced; with the built-in model
+    # nothing did, and the threshold line named "the model's operating point" alone (a trial).
+    from segmix.cli import main
+    from tests.synthetic_photos import photo_mask_folders
+
+    mask = np.zeros((20, 24), np.uint8)
+    mask[:, :12] = 255
+    images, masks = photo_mask_folders(tmp_path, [mask])
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 0
+    assert "built-in model" not in capsys.readouterr().out
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet", "--skin-share", "0.3"]) == 0
+    out = capsys.readouterr().out
+    assert "built-in model: --skin-share 0.3 used instead of its p(skin) prior 0.1" in out
+    assert main(["skin", "apply", str(images), "--output-dir", str(tmp_path / "out"), "--skin-share", "0.3"]) == 0
+    assert "built-in model: --skin-share 0.3 used instead" in capsys.readouterr().out
