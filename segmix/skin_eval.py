@@ -687,7 +687,14 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
     where = "the model's operating point" if r.threshold_is_models else "given with --threshold"
     threshold = f"{r.threshold:.4g}"
     best = f"{r.best_threshold:.4g}"
-    if r.best_basis == "detector":
+    if r.best_f1 <= 0.0 and r.n_skin == 0:
+        best_line = "best pooled F1: none, the masks label no skin (F1 is 0 at every threshold)"
+    elif r.best_f1 <= 0.0:
+        # No threshold finds any labelled skin: "best pooled F1 0.0000 at threshold 0.0009111 ...
+        # to use it: --threshold 0.0009111" was advice to use a model that finds nothing (a trial).
+        best_line = ("best pooled F1 0.0000: no threshold tried finds any of the labelled skin; no threshold "
+                     "helps this model on these photos")
+    elif r.best_basis == "detector":
         # "to use it: --threshold T" when T was the threshold in use read as advice to change nothing.
         use = (f"  it is the threshold in use ({where})" if best == threshold
                else f"  to use it: --threshold {best}")

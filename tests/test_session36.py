@@ -87,3 +87,22 @@ def test_skin_share_on_the_built_in_model_is_said(tmp_path, capsys):
     assert "built-in model: --skin-share 0.3 used instead of its p(skin) prior 0.1" in out
     assert main(["skin", "apply", str(images), "--output-dir", str(tmp_path / "out"), "--skin-share", "0.3"]) == 0
     assert "built-in model: --skin-share 0.3 used instead" in capsys.readouterr().out
+
+
+def test_eval_gives_no_threshold_advice_for_a_model_that_finds_no_skin():
+    # "best pooled F1 0.0000 at threshold 0.0009111 ... to use it: --threshold 0.0009111" (a
+    # trial's model trained on one skin pixel): advice to use a threshold that finds nothing.
+    from segmix.skin_eval import SkinEvaluator, format_eval
+
+    from dataclasses import replace
+
+    labels = np.zeros((10, 10), np.int8)
+    labels[:, :5] = 1
+    evaluator = SkinEvaluator(0.5)
+    evaluator.add(np.where(labels == 1, 0.1, 0.9).astype(np.float32), labels)
+    result = evaluator.result()
+    for basis in ("detector", "per-pixel"):
+        text = format_eval(replace(result, best_f1=0.0, best_threshold=0.0009111, best_basis=basis))
+        assert "no threshold tried finds any of the labelled skin" in text and "0.0009111" not in text
+    text = format_eval(replace(result, best_f1=0.0, n_skin=0))
+    assert "the masks label no skin" in text
