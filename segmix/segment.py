@@ -605,6 +605,13 @@ class SegmentationModel:
         """Rebuild from a model file's :class:`SegmixModel` (as written by :meth:`to_segmix_model`)."""
         if model.kind != "segmentation" or model.classifier.n_classes != 2 or model.positive_class != 0:
             raise ValueError("not a two-class segmentation model with foreground as class 0")
+        names = [name.strip().lower() for name in model.classifier.class_names]
+        if names == list(CLASS_NAMES)[::-1]:
+            # A file edited by hand (or by another program) with the classes' names swapped was
+            # applied by position: what it calls background came out as the mask, in silence.
+            raise ValueError("its class 0 is named 'background' and class 1 'foreground', but a segmentation "
+                             "model's class 0 is the foreground (its mixture and prior are used as the object's): "
+                             "swap the two classes' entries, not their names, or train the model again")
         if settings is None:
             settings = stored_settings(model.training.get("settings", {}))
             settings.threshold = model.threshold

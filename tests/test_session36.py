@@ -5,6 +5,7 @@ import sys
 import warnings
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix.segment import BACKGROUND, FOREGROUND, SegmentationSettings, foreground_seeds, is_framed, segment
@@ -106,3 +107,28 @@ def test_eval_gives_no_threshold_advice_for_a_model_that_finds_no_skin():
         assert "no threshold tried finds any of the labelled skin" in text and "0.0009111" not in text
     text = format_eval(replace(result, best_f1=0.0, n_skin=0))
     assert "the masks label no skin" in text
+
+
+def test_a_segmentation_model_with_its_class_names_swapped_is_refused(tmp_path):
+    # A hand-edited model naming class 0 "background" and class 1 "foreground" was applied by
+    # position (7.9 % foreground on DAVIS 090, a trial), the names contradicting the mask.
+    import json
+
+    from segmix.segment_modelfile import read_segmentation_model
+
+    image, truth = two_tone_scene()
+    labels = box_labels(truth.shape, 20, 100, 30, 130)
+    labels[40:45, 50:110] = FOREGROUND
+    model = segment(image, labels, SegmentationSettings(smoothing="none")).model
+    path = tmp_path / "m.json"
+    from segmix.modelfile import write_model
+
+    write_model(path, model.to_segmix_model())
+    read_segmentation_model(path)  # as written: read
+    data = json.loads(path.read_text())
+    classes = data["classifier"]["classes"]
+    assert [c["name"] for c in classes] == ["foreground", "background"]
+    classes[0]["name"], classes[1]["name"] = "background", "foreground"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="class 0 is named 'background'"):
+        read_segmentation_model(path)
