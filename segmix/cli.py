@@ -2232,6 +2232,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"segmix background: note: the {len(sequence.paths)} frames are read in the natural order of their "
               f"names ({names(sequence.paths)}), not as given ({names(sequence.given_order)}: a shell's order)",
               file=sys.stderr)
+    if not args.quiet and sequence.coarse_dither():
+        # The masks are of the low-passed frames: said, as segment says a palette photo's.
+        print(f"segmix background: note: {args.inputs[0]}: its frames are dithered in a coarse palette (a GIF); "
+              "they are low-passed before the model, which would take the dither for motion", file=sys.stderr)
     frames_before = model.frame_count_  # a resumed model has learnt the background already
     # Shown on a terminal only, unless --quiet (segmix.skin.progress_bar). Never tested for
     # truth: a tqdm bar without a total (a Matroska / WebM video gives no frame count) raises
