@@ -96,3 +96,23 @@ def test_fine_palettes_and_other_frames_are_read_as_they_are(tmp_path, kind):
     sequence = FrameSequence(path)
     assert not sequence.coarse_dither()
     assert np.array_equal(next(iter(sequence)).pixels, expected[0])
+
+
+def test_distributed_takes_an_animated_gif_as_the_sequence_it_is(tmp_path):
+    """`background cam.gif --distributed` was refused: "not a single frame" of a 24-frame GIF,
+    which the one-machine command reads as a sequence. The task (run here in-process, as a
+    worker runs it) writes the one-machine masks; a still image is still refused."""
+    from segmix.distributed.background_jobs import BackgroundJob, plan_sequences, run_sequences
+
+    gif = _save_gif(tmp_path / "cam.gif", _scene_frames(8))
+    assert main(["background", str(gif), "--output-dir", str(tmp_path / "local"), "--quiet"]) == 0
+    sources = plan_sequences([gif], tmp_path / "out")
+    assert [name for _, name in sources] == ["cam"]
+    [(_, outcome, frames, _)] = run_sequences(BackgroundJob(str(tmp_path / "out"), {}, None, None), sources)
+    assert (outcome, frames) == ("written", 8)
+    for local in sorted((tmp_path / "local").glob("*.png")):
+        assert np.array_equal(np.asarray(Image.open(local)), np.asarray(Image.open(tmp_path / "out" / "cam" / local.name)))
+    still = tmp_path / "one.gif"
+    Image.fromarray(_scene_frames(1)[0]).save(still)
+    with pytest.raises(ValueError, match="not a single frame"):
+        plan_sequences([still], tmp_path / "out")
