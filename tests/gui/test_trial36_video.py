@@ -52,3 +52,44 @@ def test_coarse_dithered_gif_plays_as_the_command_line_reads_it(make_window, qtb
     assert main(["background", str(gif), "--output-dir", str(tmp_path / "cli"), "--quiet"]) == 0
     assert np.array_equal(mask, np.asarray(Image.open(tmp_path / "cli" / "frame_000014.png")))
     assert messages == []
+
+
+def test_switching_modes_during_export_all_masks_is_refused_not_a_silent_stop(make_window, qtbot, messages,
+                                                                              tmp_path, monkeypatch):
+    """A mode switch invalidates the compute thread's job: Export All Masks stopped there
+    without a word, its progress bar left standing and the folder half written (a trial's kept
+    390 of 1700 masks, which looked like a finished export). The switch is refused now, saying
+    why, as opening another video during the export is; the export goes on to its end."""
+    import threading
+
+    from gui_helpers import write_frames
+    import segmix.background_run as background_run
+
+    folder = write_frames(tmp_path / "frames", 12)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    started, release = threading.Event(), threading.Event()
+    original = background_run.run_sequence
+
+    def held(*args, **kwargs):  # the export is under way while the user switches modes
+        started.set()
+        assert release.wait(30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(background_run, "run_sequence", held)
+    out = tmp_path / "masks"
+    with qtbot.waitSignal(mode.export_finished, timeout=60000) as finished:
+        mode.export_masks(out)
+        assert started.wait(30)
+        assert window.set_mode("segment") is False
+        window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))  # the toolbar's selector
+        assert window.mode == "video" and window.mode_combo.currentData() == "video"
+        assert [title for title, _ in messages] == ["Export running", "Export running"]
+        assert "Export All Masks is running (0 of 12 masks written to" in messages[0][1]
+        release.set()
+    assert finished.args[0] is not None and len(finished.args[0].written) == 12
+    assert len(list(out.glob("*.png"))) == 12
+    assert window.set_mode("segment") is True and window.mode == "segment"
