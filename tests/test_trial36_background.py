@@ -140,3 +140,38 @@ def test_window_reader_reads_an_animation_on_not_from_its_first_frame_each_time(
     assert len(seeks) == 29  # each frame decoded once (were 1,300 or so: every read from the first frame)
     assert np.array_equal(reader.read(3), fed[2]) and np.array_equal(reader.read(4), fed[3])  # back, then on
     reader.close()
+
+
+def _numbered_folder(folder: Path, names, frames=None, suffix=".png") -> Path:
+    folder.mkdir()
+    frames = frames or _scene_frames(len(names), size=(48, 32))
+    for name, frame in zip(names, frames):
+        Image.fromarray(frame).save(folder / f"{name}{suffix}")
+    return folder
+
+
+def test_names_that_give_every_frame_one_number_are_refused_not_scored_against_one_file(tmp_path, capsys):
+    """Frames and ground truth are matched by the last number in their names. Named with a
+    camera's number last (in000001_c2.jpg, gt000001_c2.png), every frame was "frame 2": the
+    ground truth kept one file of them, in silence, and all the frames were scored against it
+    (a trial's 61 highway frames: F 0.35, "ground truth gt000520_c2.png .. gt000520_c2.png
+    against frames 2 .. 2"); ground truth of other names told them to give an offset."""
+    frames = _numbered_folder(tmp_path / "c2", [f"in{i:06d}_c2" for i in range(1, 7)])
+    truth = np.zeros((32, 48), np.uint8)
+    gt_c2 = tmp_path / "gt_c2"
+    gt_c2.mkdir()
+    plain = tmp_path / "gt"
+    plain.mkdir()
+    for i in range(1, 7):
+        Image.fromarray(truth).save(gt_c2 / f"gt{i:06d}_c2.png")
+        Image.fromarray(truth).save(plain / f"gt{i:06d}.png")
+    assert main(["background", str(frames), "--groundtruth", str(gt_c2), "--roi", "1", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "gt000001_c2.png and gt000002_c2.png both give frame number 2" in err and "scored" not in err
+    assert main(["background", str(frames), "--groundtruth", str(plain)]) == 2
+    err = capsys.readouterr().err
+    assert "in000001_c2.png and in000002_c2.png both give frame number 2" in err and "offset" not in err
+    # Numbers that tell the frames apart are scored as before.
+    good = _numbered_folder(tmp_path / "good", [f"in{i:06d}" for i in range(1, 7)])
+    assert main(["background", str(good), "--groundtruth", str(plain), "--quiet"]) == 0
+    assert "scored 6 frames" in capsys.readouterr().out
