@@ -175,3 +175,35 @@ def test_names_that_give_every_frame_one_number_are_refused_not_scored_against_o
     good = _numbered_folder(tmp_path / "good", [f"in{i:06d}" for i in range(1, 7)])
     assert main(["background", str(good), "--groundtruth", str(plain), "--quiet"]) == 0
     assert "scored 6 frames" in capsys.readouterr().out
+
+
+def test_a_scheduler_lost_mid_run_is_one_line_without_dask_s_traceback():
+    """A scheduler stopped during `background --distributed tcp://...`: Dask's client logged a
+    screen of reconnect traceback (ConnectionRefusedError, CommClosedError, CancelledError), and
+    the run's line read "the Dask run failed: FutureCancelledError: run_sequences-7d90...-0
+    cancelled for reason: scheduler-connection-lost."."""
+    import asyncio
+    import logging
+
+    client = pytest.importorskip("distributed.client")
+    from distributed.comm.core import CommClosedError
+
+    from segmix.distributed.cluster import _LostConnectionFilter, describe_exception
+
+    line = describe_exception(client.FutureCancelledError("run_sequences-7d90-0", "scheduler-connection-lost"))
+    assert line.startswith("the connection to the Dask scheduler was lost") and "run_sequences" not in line
+    assert describe_exception(ValueError("x")) == "ValueError: x"
+
+    def record(exc):
+        try:
+            try:
+                raise CommClosedError("in <TCPConnector>: ConnectionRefusedError: [Errno 111]") from exc
+            except CommClosedError:
+                raise asyncio.CancelledError()
+        except asyncio.CancelledError as outer:
+            return logging.LogRecord("distributed.client", logging.ERROR, __file__, 1, "", None,
+                                     (type(outer), outer, outer.__traceback__))
+
+    keep = logging.LogRecord("distributed.client", logging.ERROR, __file__, 1, "something else", None, None)
+    assert not _LostConnectionFilter().filter(record(ConnectionRefusedError(111, "refused")))
+    assert _LostConnectionFilter().filter(keep)
