@@ -2270,6 +2270,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
     short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)
+    lead = sequence.undecodable_start
+    if lead:  # the masks are numbered from the first frame that decodes: said, with the offset
+        print(f"segmix background: warning: {args.inputs[0]}: its first {lead} frame{'' if lead == 1 else 's'} cannot "
+              "be decoded (the file starts between key frames, as a clip cut without re-encoding or a recording "
+              f"begun mid-stream does): frame_000001 is the file's frame {lead + 1}; ground truth numbered from the "
+              f"file's first frame takes --groundtruth-offset {-lead}", file=sys.stderr)
     height, width = model.shape_
     leftovers = leftovers_warning(args.output_dir, result.leftovers, (height, width))
     if leftovers:
@@ -2305,7 +2311,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")
-    return 1 if skipped or result.groundtruth_skipped else 0
+    return 1 if skipped or result.groundtruth_skipped or lead else 0  # frames without a mask: as skipped ones
 
 
 def _same_folder(a, b) -> bool:

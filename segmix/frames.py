@@ -305,6 +305,9 @@ class FrameSequence:
         self.colour: bool | None = None
         self._narrow_said = False  # a 12-bit frame warned about (_narrow_once)
         self._coarse_dither: bool | None = None  # decided once per sequence (coarse_dither)
+        #: After iterating a video: its first frames that no picture came of (the file starts
+        #: between key frames), by its time stamps; 0 when the first frame decoded.
+        self.undecodable_start = 0
         self.given_order: list[Path] | None = None
         given = [source] if isinstance(source, (str, Path)) else list(source)
         items = [Path(p) for p in given]
@@ -439,7 +442,12 @@ class FrameSequence:
                 if timing is not None:
                     announced, estimated = max(1, round(timing[0] * timing[1])), True
                 first = last = None  # the first and last frames' times, in seconds
+                lead = 0  # frames at the start that gave no picture (undecodable_start)
                 for number, decoded in _numbered_frames(container, stream, _packet_places(stream)):
+                    if number is None and index == 0 and not isinstance(decoded, LostFrame):
+                        lead = self.undecodable_start = _undecodable_start(stream, decoded)
+                        if lead:
+                            first = float(stream.start_time * stream.time_base)  # the file's start
                     index = index + 1 if number is None else number
                     if isinstance(decoded, LostFrame):
                         # As a folder's unreadable frame: said, skipped, the model goes on; the
@@ -465,7 +473,8 @@ class FrameSequence:
         # * Matroska / WebM give no count, only a duration: duration x average frame rate
         #   is an estimate (a variable frame rate or the last frame's duration puts it off by
         #   a frame or more), so only a shortfall beyond its error is said, as "about".
-        if announced and (index < announced if not estimated else index < announced - _estimate_slack(announced)):
+        if announced and (index + lead < announced if not estimated
+                          else index + lead < announced - _estimate_slack(announced)):
             said = (f"while its header's duration gives about {announced} frame{'' if announced == 1 else 's'}" if estimated
                     else f"of the {announced} its header announces")
             self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
@@ -961,6 +970,24 @@ def _header_timing(container, stream) -> tuple[float, float] | None:
     if not rate or seconds <= 0:
         return None
     return seconds, float(rate)
+
+
+def _undecodable_start(stream, decoded) -> int:
+    """Frames before ``decoded``, the first picture of an inter-coded ``stream``, that gave
+    none: the time from the stream's first packet to it, in frames (0 when it is the first).
+
+    A file that starts between key frames (a clip cut without re-encoding at a frame that is
+    no key frame, as Matroska keeps it; a camera's recording begun mid-stream) holds frames
+    that refer to pictures it does not have: FFmpeg drops them in silence, so the first mask
+    was of the file's 10th frame, and the end of the file was said to be missing ("the video
+    ends about 12 frames early (truncated or damaged)")."""
+    try:
+        start, rate = stream.start_time, stream.average_rate or stream.guessed_rate
+        if start is None or decoded.pts is None or not rate or stream.time_base is None:
+            return 0
+        return max(0, round(float((decoded.pts - start) * stream.time_base * rate)))
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError):
+        return 0
 
 
 def _short_of_duration(timing: tuple[float, float], first: float, last: float) -> bool:

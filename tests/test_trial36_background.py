@@ -207,3 +207,46 @@ def test_a_scheduler_lost_mid_run_is_one_line_without_dask_s_traceback():
     keep = logging.LogRecord("distributed.client", logging.ERROR, __file__, 1, "something else", None, None)
     assert not _LostConnectionFilter().filter(record(ConnectionRefusedError(111, "refused")))
     assert _LostConnectionFilter().filter(keep)
+
+
+def _cut_between_key_frames(tmp_path, suffix: str) -> Path:
+    """An H.264 clip of 24 frames with a key frame every 6, its first 2 packets dropped, time
+    stamps from 0: as ``ffmpeg -ss T -c copy`` cuts at a frame that is no key frame (or a
+    camera's recording begins mid-stream). Its frames 1-4 (the source's 3-6) refer to a key
+    frame it does not hold."""
+    av = pytest.importorskip("av")
+    whole = tmp_path / "whole.mp4"
+    with av.open(str(whole), "w") as out:
+        stream = out.add_stream("libx264", rate=25, options={"g": "6", "bf": "0", "keyint_min": "6", "sc_threshold": "0"})
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        for frame in _scene_frames(24, size=(48, 32)):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    cut = tmp_path / f"cut{suffix}"
+    with av.open(str(whole)) as src, av.open(str(cut), "w") as dst:
+        video = src.streams.video[0]
+        copy = dst.add_stream_from_template(video)
+        packets = [p for p in src.demux(video) if p.dts is not None]
+        base = packets[2].pts
+        for packet in packets[2:]:
+            packet.pts, packet.dts = packet.pts - base, packet.dts - base
+            packet.stream = copy
+            dst.mux(packet)
+    return cut
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
+def test_a_clip_that_starts_between_key_frames_is_said_so_not_called_truncated(tmp_path, capsys, suffix):
+    """FFmpeg drops, in silence, the frames of a clip cut between key frames up to its first
+    key frame: the masks start at the file's 5th frame, and the run said "the video ends 4
+    frames early (truncated or damaged)" of a file whose end is whole."""
+    cut = _cut_between_key_frames(tmp_path, suffix)
+    assert main(["background", str(cut), "--output-dir", str(tmp_path / "masks")]) == 1
+    captured = capsys.readouterr()
+    assert "its first 4 frames cannot be decoded (the file starts between key frames" in captured.err
+    assert "frame_000001 is the file's frame 5; ground truth numbered from the file's first frame takes " \
+           "--groundtruth-offset -4" in captured.err
+    assert "early" not in captured.err + captured.out and "truncated" not in captured.err + captured.out
+    assert len(list((tmp_path / "masks").glob("*.png"))) == 18
