@@ -1085,6 +1085,9 @@ class FrameReader:
         self._keyframes: list[tuple[int, int]] = []  # (index, pts) of key frames, by index
         self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
         self._furthest = 0  # the furthest frame decoded so far
+        #: Of a video, once its first frame is read: the frames before it that gave no picture
+        #: (:attr:`FrameSequence.undecodable_start`: the file starts between key frames).
+        self.undecodable_start = 0
         self._animation = None  # an animation's frames being read in order (_animation_frame)
         self._animation_next = 1  # the frame number self._animation yields next
         self.frames_decoded = 0
@@ -1233,6 +1236,8 @@ class FrameReader:
                 current = self._next
                 self._next += 1
                 self._furthest = max(self._furthest, current)
+                if current == 1 and self._places is None:  # as FrameSequence finds it
+                    self.undecodable_start = _undecodable_start(self._stream, decoded)
                 if decoded.pts is not None:
                     self._index_of_pts.setdefault(decoded.pts, current)
                     if decoded.key_frame and (not self._keyframes or current > self._keyframes[-1][0]):

@@ -93,3 +93,27 @@ def test_switching_modes_during_export_all_masks_is_refused_not_a_silent_stop(ma
     assert finished.args[0] is not None and len(finished.args[0].written) == 12
     assert len(list(out.glob("*.png"))) == 12
     assert window.set_mode("segment") is True and window.mode == "segment"
+
+
+def test_a_clip_that_starts_between_key_frames_is_not_called_truncated(make_window, qtbot, messages, tmp_path):
+    """Played to its end, a clip cut between key frames (its first 4 frames give no picture)
+    was "truncated or damaged: it ends after frame 18 of the 22 its header announces (4
+    missing)"; its end is whole, and the status bar now says what is missing and where."""
+    from tests.test_trial36_background import _cut_between_key_frames
+
+    cut = _cut_between_key_frames(tmp_path, ".mp4")
+    notes = []
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if text else None)
+    assert window.open_image(cut)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: not mode.playing and mode.index == 18, timeout=60000)
+    qtbot.wait(200)
+    said = " ".join(notes) + " " + mode.panel.source_label.text()
+    assert "its first 4 frames cannot be decoded (the file starts between key frames), so frame 1 is the file's " \
+           "frame 5" in said
+    assert "truncated" not in said and "missing" not in said
+    assert messages == []

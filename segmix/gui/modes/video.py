@@ -166,9 +166,17 @@ class VideoEnd:
     announced: int | None
     # ``announced`` is the header's duration x frame rate (Matroska, WebM: no count).
     estimated: bool = False
+    # Frames at the file's start that gave no picture (it starts between key frames): the
+    # header counts them, so the end is whole (FrameReader.undecodable_start).
+    undecodable_start: int = 0
 
     def text(self, name: str) -> str:
         """The status bar's and the dock tooltip's words (as ``segmix background`` says it)."""
+        if self.undecodable_start:
+            lead = self.undecodable_start
+            return (f"{name}: its first {lead} frame{'' if lead == 1 else 's'} cannot be decoded (the file starts "
+                    f"between key frames), so frame 1 is the file's frame {lead + 1}; the timeline now runs to frame "
+                    f"{self.frames}")
         if self.announced and self.announced > self.frames:
             about = "about " if self.estimated else ""
             return (f"{name} is truncated or damaged: it ends after frame {self.frames} of the {about}{self.announced} "
@@ -1326,6 +1334,11 @@ class VideoMode(Mode):
                         end = VideoEnd(requested - 1, reader.short_of_estimate, estimated=True)
                     else:
                         end = VideoEnd(requested - 1, sequence.frame_count)
+                    lead = reader.undecodable_start
+                    if lead and (not end.announced or requested - 1 + lead >= end.announced):
+                        # Not truncated: its first frames gave no picture (was "truncated or
+                        # damaged ... (9 missing)" of a clip cut between key frames).
+                        end = VideoEnd(requested - 1, None, undecodable_start=lead)
                     self._end_found = end
                     sequence.frame_count = requested - 1
                     return video_end(end)
