@@ -390,7 +390,7 @@ class FrameSequence:
             with av.open(str(path)) as container:
                 if not container.streams.video:
                     raise FrameError(f"{path}: holds no video stream")
-                stream = container.streams.video[0]
+                stream = video_stream(container)
                 self.frame_count = int(stream.frames) or None
                 shown = _length_from_header(container, stream)
                 if (self.frame_count and shown is not None and shown < self.frame_count
@@ -437,7 +437,7 @@ class FrameSequence:
         estimated = False
         try:
             with av.open(str(path)) as container:
-                stream = container.streams.video[0]
+                stream = video_stream(container)
                 timing = None if announced else _header_timing(container, stream)
                 if timing is not None:
                     announced, estimated = max(1, round(timing[0] * timing[1])), True
@@ -972,6 +972,41 @@ def _header_timing(container, stream) -> tuple[float, float] | None:
     return seconds, float(rate)
 
 
+def video_stream(container):
+    """The video stream of ``container`` that is the video, not the first: of its video
+    streams, not a cover picture (attached picture, or a stream its header says holds one
+    frame), the one of the most pixels, then of the most frames; the first of equals.
+    (FFmpeg's "best stream" took a Matroska file's 1-frame cover stream when both ran at one
+    rate.)
+
+    A file whose first video stream is a cover picture or a preview (a thumbnail track, a
+    camera's low-resolution second stream) was read as that stream: a trial's clip with a
+    160 x 120 cover image gave one mask of 160 x 120, "1 frame only", for 61 frames of
+    320 x 240.
+
+    Raises
+    ------
+    IndexError
+        The file holds no video stream (as ``streams.video[0]`` raised).
+    """
+    streams = list(container.streams.video)
+    if len(streams) < 2:
+        return container.streams.video[0]
+
+    def rank(stream) -> tuple:
+        try:
+            import av
+
+            attached = bool(stream.disposition & av.stream.Disposition.attached_pic)
+        except (AttributeError, TypeError, ImportError):  # an older PyAV: no disposition
+            attached = False
+        context = stream.codec_context
+        frames = int(stream.frames or 0)  # 0: the header gives no count (Matroska)
+        return (not attached, frames != 1, (context.width or 0) * (context.height or 0), frames, -stream.index)
+
+    return max(streams, key=rank)
+
+
 def _undecodable_start(stream, decoded) -> int:
     """Frames before ``decoded``, the first picture of an inter-coded ``stream``, that gave
     none: the time from the stream's first packet to it, in frames (0 when it is the first).
@@ -1122,7 +1157,7 @@ class FrameReader:
         path = self.sequence.paths[0]
         try:
             with av.open(str(path)) as container:
-                return _length_from_header(container, container.streams.video[0])
+                return _length_from_header(container, video_stream(container))
         except (av.FFmpegError, OSError, ValueError, IndexError):
             return None
 
@@ -1146,7 +1181,7 @@ class FrameReader:
         path = self.sequence.paths[0]
         try:
             with av.open(str(path)) as container:
-                stream = container.streams.video[0]
+                stream = video_stream(container)
                 count = 0
                 times = []  # the packets' presentation times, seconds
                 for n, packet in enumerate(container.demux(stream)):
@@ -1263,7 +1298,7 @@ class FrameReader:
         path = self.sequence.paths[0]
         try:
             self._container = av.open(str(path))
-            self._stream = self._container.streams.video[0]
+            self._stream = video_stream(self._container)
             self._places = _packet_places(self._stream)
             self._frames = _numbered_frames(self._container, self._stream, self._places)
         except (av.FFmpegError, OSError, ValueError) as exc:

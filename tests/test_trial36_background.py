@@ -250,3 +250,33 @@ def test_a_clip_that_starts_between_key_frames_is_said_so_not_called_truncated(t
            "--groundtruth-offset -4" in captured.err
     assert "early" not in captured.err + captured.out and "truncated" not in captured.err + captured.out
     assert len(list((tmp_path / "masks").glob("*.png"))) == 18
+
+
+def test_a_video_whose_first_stream_is_a_cover_picture_is_read_as_its_video(tmp_path, capsys):
+    """A Matroska file whose first video stream is a 1-frame cover picture (or a preview) was
+    read as that stream: one 24 x 16 mask, "1 frame only", for 12 frames of 48 x 32. The video
+    is FFmpeg's best stream, in the command line and the window's reader alike."""
+    av = pytest.importorskip("av")
+    frames = _scene_frames(12, size=(48, 32))
+    clip = tmp_path / "cam.mkv"
+    with av.open(str(clip), "w") as out:
+        cover = out.add_stream("mjpeg", rate=25)
+        cover.width, cover.height, cover.pix_fmt = 24, 16, "yuvj420p"
+        video = out.add_stream("ffv1", rate=25)
+        video.width, video.height, video.pix_fmt = 48, 32, "bgr0"
+        for packet in cover.encode(av.VideoFrame.from_ndarray(np.full((16, 24, 3), 99, np.uint8), format="rgb24")):
+            out.mux(packet)
+        for packet in cover.encode():
+            out.mux(packet)
+        for frame in frames:
+            for packet in video.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                out.mux(packet)
+        for packet in video.encode():
+            out.mux(packet)
+    assert main(["background", str(clip), "--output-dir", str(tmp_path / "masks")]) == 0
+    assert "wrote the masks of 12 frames (48 x 32)" in capsys.readouterr().out
+    fed = [f.pixels for f in FrameSequence(clip)]
+    assert len(fed) == 12 and all(np.array_equal(a, b) for a, b in zip(fed, frames))  # lossless
+    reader = FrameReader(FrameSequence(clip))
+    assert np.array_equal(reader.read(7), frames[6]) and np.array_equal(reader.read(2), frames[1])
+    reader.close()

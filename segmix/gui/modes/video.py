@@ -317,9 +317,11 @@ def source_frame_rate(sequence) -> float | None:
     if sequence.kind == "video":
         import av
 
+        from segmix.frames import video_stream
+
         try:
             with av.open(str(sequence.paths[0])) as container:
-                stream = container.streams.video[0]
+                stream = video_stream(container)  # the stream segmix reads, not a cover picture
                 found = stream.average_rate or stream.guessed_rate
                 rate = float(found) if found else None
         except (av.FFmpegError, OSError, ValueError, IndexError):
