@@ -167,4 +167,3 @@ def skin_pixels(loaded) -> np.ndarray:
     if loaded.mode in PALETTE_MODES:
         return smooth_palette_pixels(loaded.pixels)
     return loaded.pixels
-
