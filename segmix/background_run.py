@@ -161,7 +161,22 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
                              f"subfolder {sub.name} holds {len(images(sub)):,}: give --groundtruth {sub}")
     if not files:
         raise FrameError(f"{folder}: the ground-truth folder holds no images")
-    return {frame_number(p.stem, i): p for i, p in enumerate(files, start=1)}
+    numbered: dict[int, Path] = {}
+    for i, path in enumerate(files, start=1):
+        number = frame_number(path.stem, i)
+        if number in numbered:
+            # Only one of them was kept, in silence, and scored against whichever frame has
+            # that number (a trial's gt000470_c2.png .. gt000520_c2.png were all "frame 2").
+            raise FrameError(_same_number(folder, numbered[number], path, number))
+        numbered[number] = path
+    return numbered
+
+
+def _same_number(where, first: Path, second: Path, number: int) -> str:
+    """The refusal of two files whose names give one frame number (:func:`frame_number`)."""
+    return (f"{where}: {first.name} and {second.name} both give frame number {number:,} (frames and ground truth "
+            "are matched by the last number in their names); rename them so that each name ends with its own "
+            "frame's number (in000470.jpg, gt000470.png)")
 
 
 def _read_groundtruth(path: Path, shape) -> np.ndarray:
@@ -324,6 +339,14 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         numbers = range(1, last + 1)
     else:
         numbers = [frame_number(p.stem, i) for i, p in enumerate(sequence.paths, start=1)]
+        seen: dict[int, Path] = {}
+        for number, path in zip(numbers, sequence.paths):
+            if number in seen and (number in groundtruth or not set(numbers) & set(groundtruth)):
+                # Each of them was scored against that one ground-truth file, in silence (a
+                # trial's in000460_c2.jpg .. in000520_c2.jpg, all "frame 2"); matching none, they
+                # were told to give an offset, "the input frames are 2..2".
+                raise FrameError(_same_number(path.parent, seen[number], path, number))
+            seen.setdefault(number, path)
     matched = sorted(n for n in numbers if n in groundtruth and (roi is None or roi[0] <= n <= roi[1]))
     where = next(iter(groundtruth.values())).parent if groundtruth else "ground truth"
     if span is None:

@@ -2320,6 +2320,10 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"segmix background: note: the {len(sequence.paths)} frames are read in the natural order of their "
               f"names ({names(sequence.paths)}), not as given ({names(sequence.given_order)}: a shell's order)",
               file=sys.stderr)
+    if not args.quiet and sequence.coarse_dither():
+        # The masks are of the low-passed frames: said, as segment says a palette photo's.
+        print(f"segmix background: note: {args.inputs[0]}: its frames are dithered in a coarse palette (a GIF); "
+              "they are low-passed before the model, which would take the dither for motion", file=sys.stderr)
     frames_before = model.frame_count_  # a resumed model has learnt the background already
     # Shown on a terminal only, unless --quiet (segmix.skin.progress_bar). Never tested for
     # truth: a tqdm bar without a total (a Matroska / WebM video gives no frame count) raises
@@ -2354,6 +2358,12 @@ def _cmd_background(args: argparse.Namespace) -> int:
     short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)
+    lead = sequence.undecodable_start
+    if lead:  # the masks are numbered from the first frame that decodes: said, with the offset
+        print(f"segmix background: warning: {args.inputs[0]}: its first {lead} frame{'' if lead == 1 else 's'} cannot "
+              "be decoded (the file starts between key frames, as a clip cut without re-encoding or a recording "
+              f"begun mid-stream does): frame_000001 is the file's frame {lead + 1}; ground truth numbered from the "
+              f"file's first frame takes --groundtruth-offset {-lead}", file=sys.stderr)
     height, width = model.shape_
     leftovers = leftovers_warning(args.output_dir, result.leftovers, (height, width))
     if leftovers:
@@ -2389,7 +2399,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     for path in (args.background_image, args.save_model):
         if path:
             print(f"wrote {path}")
-    return 1 if skipped or result.groundtruth_skipped else 0
+    return 1 if skipped or result.groundtruth_skipped or lead else 0  # frames without a mask: as skipped ones
 
 
 def _same_folder(a, b) -> bool:

@@ -304,6 +304,10 @@ class FrameSequence:
         #: video, whose one decoder gives all its frames in one pixel format) (check_sizes).
         self.colour: bool | None = None
         self._narrow_said = False  # a 12-bit frame warned about (_narrow_once)
+        self._coarse_dither: bool | None = None  # decided once per sequence (coarse_dither)
+        #: After iterating a video: its first frames that no picture came of (the file starts
+        #: between key frames), by its time stamps; 0 when the first frame decoded.
+        self.undecodable_start = 0
         self.given_order: list[Path] | None = None
         given = [source] if isinstance(source, (str, Path)) else list(source)
         items = [Path(p) for p in given]
@@ -386,7 +390,7 @@ class FrameSequence:
             with av.open(str(path)) as container:
                 if not container.streams.video:
                     raise FrameError(f"{path}: holds no video stream")
-                stream = container.streams.video[0]
+                stream = video_stream(container)
                 self.frame_count = int(stream.frames) or None
                 shown = _length_from_header(container, stream)
                 if (self.frame_count and shown is not None and shown < self.frame_count
@@ -433,12 +437,17 @@ class FrameSequence:
         estimated = False
         try:
             with av.open(str(path)) as container:
-                stream = container.streams.video[0]
+                stream = video_stream(container)
                 timing = None if announced else _header_timing(container, stream)
                 if timing is not None:
                     announced, estimated = max(1, round(timing[0] * timing[1])), True
                 first = last = None  # the first and last frames' times, in seconds
+                lead = 0  # frames at the start that gave no picture (undecodable_start)
                 for number, decoded in _numbered_frames(container, stream, _packet_places(stream)):
+                    if number is None and index == 0 and not isinstance(decoded, LostFrame):
+                        lead = self.undecodable_start = _undecodable_start(stream, decoded)
+                        if lead:
+                            first = float(stream.start_time * stream.time_base)  # the file's start
                     index = index + 1 if number is None else number
                     if isinstance(decoded, LostFrame):
                         # As a folder's unreadable frame: said, skipped, the model goes on; the
@@ -464,7 +473,8 @@ class FrameSequence:
         # * Matroska / WebM give no count, only a duration: duration x average frame rate
         #   is an estimate (a variable frame rate or the last frame's duration puts it off by
         #   a frame or more), so only a shortfall beyond its error is said, as "about".
-        if announced and (index < announced if not estimated else index < announced - _estimate_slack(announced)):
+        if announced and (index + lead < announced if not estimated
+                          else index + lead < announced - _estimate_slack(announced)):
             said = (f"while its header's duration gives about {announced} frame{'' if announced == 1 else 's'}" if estimated
                     else f"of the {announced} its header announces")
             self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
@@ -513,6 +523,46 @@ class FrameSequence:
                 self.on_skip(FrameSkip(f"skipped {path}: {self._size_words(pixels.shape[1::-1], shape)}", path))
                 continue
             yield Frame(index, path.stem, pixels, path)
+
+    def coarse_dither(self) -> bool:
+        """Whether the sequence's frames are low-passed before the model: its first readable
+        frame is a palette image dithered in a coarse fixed palette
+        (:func:`segmix.palette.coarse_dither`: a GIF written by FFmpeg's encoder, or by
+        Pillow's ``convert("P")``). Decided once, on that frame, for every frame: a filter
+        that came and went from frame to frame would be motion to the model (and Pillow reads
+        a GIF's frames after its first as RGB). Videos are read as decoded (False).
+
+        Such a dither moves from frame to frame where the scene does not: a trial's GIF of 61
+        highway frames came out 11-13 % foreground in silence (F 0.02-0.04 against 0.89).
+        :meth:`__iter__` and :meth:`FrameReader.read` give the low-passed frames alike.
+        """
+        if self._coarse_dither is None:
+            self._coarse_dither = self._first_frame_dithered()
+        return self._coarse_dither
+
+    def _first_frame_dithered(self) -> bool:
+        if self.kind == "video":
+            return False
+        from PIL import Image
+
+        from segmix.io import ImageLoadError, load_image
+        from segmix.palette import PALETTE_MODES, coarse_dither
+
+        if self.kind in ("folder", "list"):
+            self.check_sizes()
+        for path in self.paths:
+            if self.kind in ("folder", "list") and self.odd_frame(path) is not None:
+                continue
+            try:
+                with Image.open(path) as im:
+                    mode = im.mode
+                if mode not in PALETTE_MODES:
+                    return False
+                # frame 0: an animation's first frame, without the "only the first is used" warning
+                return coarse_dither(mode, load_image(path, frame=0))
+            except (ImageLoadError, OSError, ValueError):
+                continue  # unreadable: the run skips it, the next frame decides
+        return False
 
     def _narrow_once(self, message: str) -> None:
         """Warn :class:`segmix.io.NarrowSamplesWarning` for the sequence's first frame of 12-bit
@@ -625,7 +675,14 @@ class FrameSequence:
         count = 0
         said_sizes = set()  # the other sizes a video's skipped frames were said with
         source = {"video": self._iter_video, "animation": self._iter_animation}.get(self.kind, self._iter_images)()
+        smooth = None
         for frame in source:
+            if smooth is None:
+                smooth = self.coarse_dither()
+            if smooth:
+                from segmix.palette import smooth_palette_pixels
+
+                frame = Frame(frame.index, frame.stem, smooth_palette_pixels(frame.pixels), frame.path)
             shape = frame.pixels.shape[:2]
             if size is None:
                 size, first = shape, frame
@@ -925,6 +982,59 @@ def _header_timing(container, stream) -> tuple[float, float] | None:
     return seconds, float(rate)
 
 
+def video_stream(container):
+    """The video stream of ``container`` that is the video, not the first: of its video
+    streams, not a cover picture (attached picture, or a stream its header says holds one
+    frame), the one of the most pixels, then of the most frames; the first of equals.
+    (FFmpeg's "best stream" took a Matroska file's 1-frame cover stream when both ran at one
+    rate.)
+
+    A file whose first video stream is a cover picture or a preview (a thumbnail track, a
+    camera's low-resolution second stream) was read as that stream: a trial's clip with a
+    160 x 120 cover image gave one mask of 160 x 120, "1 frame only", for 61 frames of
+    320 x 240.
+
+    Raises
+    ------
+    IndexError
+        The file holds no video stream (as ``streams.video[0]`` raised).
+    """
+    streams = list(container.streams.video)
+    if len(streams) < 2:
+        return container.streams.video[0]
+
+    def rank(stream) -> tuple:
+        try:
+            import av
+
+            attached = bool(stream.disposition & av.stream.Disposition.attached_pic)
+        except (AttributeError, TypeError, ImportError):  # an older PyAV: no disposition
+            attached = False
+        context = stream.codec_context
+        frames = int(stream.frames or 0)  # 0: the header gives no count (Matroska)
+        return (not attached, frames != 1, (context.width or 0) * (context.height or 0), frames, -stream.index)
+
+    return max(streams, key=rank)
+
+
+def _undecodable_start(stream, decoded) -> int:
+    """Frames before ``decoded``, the first picture of an inter-coded ``stream``, that gave
+    none: the time from the stream's first packet to it, in frames (0 when it is the first).
+
+    A file that starts between key frames (a clip cut without re-encoding at a frame that is
+    no key frame, as Matroska keeps it; a camera's recording begun mid-stream) holds frames
+    that refer to pictures it does not have: FFmpeg drops them in silence, so the first mask
+    was of the file's 10th frame, and the end of the file was said to be missing ("the video
+    ends about 12 frames early (truncated or damaged)")."""
+    try:
+        start, rate = stream.start_time, stream.average_rate or stream.guessed_rate
+        if start is None or decoded.pts is None or not rate or stream.time_base is None:
+            return 0
+        return max(0, round(float((decoded.pts - start) * stream.time_base * rate)))
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError):
+        return 0
+
+
 def _short_of_duration(timing: tuple[float, float], first: float, last: float) -> bool:
     """Whether frames whose times run from ``first`` to ``last`` (seconds) fall short of the
     header's duration (``timing``: seconds, average rate) by more than the estimate's error.
@@ -1007,7 +1117,7 @@ class FrameReader:
     Attributes
     ----------
     frames_decoded : int
-        Video frames decoded so far (what seeking costs; 0 for folders).
+        Video and animation frames decoded so far (what seeking costs; 0 for folders).
     """
 
     def __init__(self, sequence: FrameSequence) -> None:
@@ -1020,6 +1130,11 @@ class FrameReader:
         self._keyframes: list[tuple[int, int]] = []  # (index, pts) of key frames, by index
         self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
         self._furthest = 0  # the furthest frame decoded so far
+        #: Of a video, once its first frame is read: the frames before it that gave no picture
+        #: (:attr:`FrameSequence.undecodable_start`: the file starts between key frames).
+        self.undecodable_start = 0
+        self._animation = None  # an animation's frames being read in order (_animation_frame)
+        self._animation_next = 1  # the frame number self._animation yields next
         self.frames_decoded = 0
         #: Seconds from the video's start to the frame :meth:`read` returned last (its
         #: presentation time; None for folders, or a frame without a time stamp): what another
@@ -1056,7 +1171,7 @@ class FrameReader:
         path = self.sequence.paths[0]
         try:
             with av.open(str(path)) as container:
-                return _length_from_header(container, container.streams.video[0])
+                return _length_from_header(container, video_stream(container))
         except (av.FFmpegError, OSError, ValueError, IndexError):
             return None
 
@@ -1080,7 +1195,7 @@ class FrameReader:
         path = self.sequence.paths[0]
         try:
             with av.open(str(path)) as container:
-                stream = container.streams.video[0]
+                stream = video_stream(container)
                 count = 0
                 times = []  # the packets' presentation times, seconds
                 for n, packet in enumerate(container.demux(stream)):
@@ -1113,14 +1228,20 @@ class FrameReader:
         if index < 1 or (limit is not None and index > max(limit, 1)):
             raise FrameError(f"frame {index} is outside 1..{limit}")
         if self.sequence.kind != "video":
-            from segmix.io import ImageLoadError, load_frame, load_image
+            from segmix.io import ImageLoadError, load_frame
 
             try:
                 if self.sequence.kind == "animation":
-                    return load_image(self.sequence.paths[0], frame=index - 1)
-                return load_frame(self.sequence.paths[index - 1])
+                    pixels = self._animation_frame(index)
+                else:
+                    pixels = load_frame(self.sequence.paths[index - 1])
             except ImageLoadError as exc:
                 raise FrameError(str(exc)) from None
+            if self.sequence.coarse_dither():  # as the command line feeds the model
+                from segmix.palette import smooth_palette_pixels
+
+                pixels = smooth_palette_pixels(pixels)
+            return pixels
         import av
 
         path = self.sequence.paths[0]
@@ -1164,6 +1285,8 @@ class FrameReader:
                 current = self._next
                 self._next += 1
                 self._furthest = max(self._furthest, current)
+                if current == 1 and self._places is None:  # as FrameSequence finds it
+                    self.undecodable_start = _undecodable_start(self._stream, decoded)
                 if decoded.pts is not None:
                     self._index_of_pts.setdefault(decoded.pts, current)
                     if decoded.key_frame and (not self._keyframes or current > self._keyframes[-1][0]):
@@ -1190,7 +1313,7 @@ class FrameReader:
         path = self.sequence.paths[0]
         try:
             self._container = av.open(str(path))
-            self._stream = self._container.streams.video[0]
+            self._stream = video_stream(self._container)
             self._places = _packet_places(self._stream)
             self._frames = _numbered_frames(self._container, self._stream, self._places)
         except (av.FFmpegError, OSError, ValueError) as exc:
@@ -1226,7 +1349,39 @@ class FrameReader:
         self._frames = _numbered_frames(self._container, self._stream, self._places, from_start=False)
         self._resync = True
 
+    def _animation_frame(self, index: int) -> np.ndarray:
+        """Frame ``index`` of an animation, read on from the last frame read (as the command
+        line reads them, :func:`segmix.io.iter_frames`), from the first frame when going back.
+
+        Reading each frame by its number (``load_image(path, frame=i)``) decoded the i frames
+        before it every time: a trial's 400-frame GIF took 330 ms for its last frame, 1 ms read
+        in order, so that playing fell ever further behind its frame rate."""
+        from segmix.io import iter_frames
+
+        if self._animation is None or index < self._animation_next:
+            self._close_animation()
+            self._animation, self._animation_next = iter_frames(self.sequence.paths[0]), 1
+        try:
+            while True:
+                pixels = next(self._animation)
+                self._animation_next += 1
+                self.frames_decoded += 1
+                if self._animation_next > index:
+                    return pixels
+        except StopIteration:
+            self._close_animation()
+            raise FrameError(f"{self.sequence.paths[0]}: the animation ends before frame {index}") from None
+        except BaseException:
+            self._close_animation()  # a frame that cannot be decoded: the next read starts over
+            raise
+
+    def _close_animation(self) -> None:
+        if self._animation is not None:
+            self._animation.close()  # closes the file (iter_frames' finally)
+        self._animation, self._animation_next = None, 1
+
     def close(self) -> None:
+        self._close_animation()
         if self._container is not None:
             self._container.close()
         self._container = self._stream = self._frames = None

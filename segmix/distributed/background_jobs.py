@@ -399,9 +399,11 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
         path = Path(item)
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or folder")
-        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-            raise ValueError(f"{path}: with --distributed every input is a sequence (a frame folder or a video), "
-                             "not a single frame")
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not _is_animation(path):
+            # An animated GIF / APNG / WebP is a sequence, as the one-machine command reads it
+            # (a trial's 61-frame GIF was refused here as "a single frame").
+            raise ValueError(f"{path}: with --distributed every input is a sequence (a frame folder, a video or "
+                             "an animation), not a single frame")
         name = sequence_name(path)
         if name in names:
             raise ValueError(f"{path} and {names[name]} would both write {out / name}; rename one")
@@ -420,6 +422,17 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
                     raise ValueError(f"{target}: the output of {names[name]} would replace the input "
                                      f"{model_path}; choose another --output-dir")
     return sources
+
+
+def _is_animation(path: Path) -> bool:
+    """Whether the image file ``path`` holds more than one frame (an animation, read as a
+    sequence by :class:`segmix.frames.FrameSequence`); False when it cannot be read."""
+    from segmix.io import count_frames
+
+    try:
+        return count_frames(path) > 1
+    except (OSError, ValueError):
+        return False
 
 
 def remove_partials(output_dir, sources: list[tuple[str, str]]) -> None:

@@ -13,6 +13,7 @@ settings that made them, so that a rerun with other settings does not keep them.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -119,6 +120,7 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
     stream = stream or sys.stderr
     with contextlib.ExitStack() as stack:
         stack.enter_context(_filtered(logging.getLogger("tornado.application"), _InterruptedSyncFilter()))
+        stack.enter_context(_filtered(logging.getLogger("distributed.client"), _LostConnectionFilter()))
         if address:
             if n_workers is not None or threads_per_worker is not None:
                 # Only the options given: "--n-workers and --workers" named --workers to
@@ -347,6 +349,21 @@ def _filtered(logger: logging.Logger, log_filter: logging.Filter):
         logger.removeFilter(log_filter)
 
 
+class _LostConnectionFilter(logging.Filter):
+    """Drops the client's records of a lost connection to the scheduler (Dask's reconnect
+    logs the refused connections' traceback at ERROR): the run's one line says it
+    (:func:`describe_exception`); a trial's scheduler stopped mid-run printed a screen of it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        seen = 0
+        while exc is not None and seen < 10:
+            if isinstance(exc, (OSError, asyncio.CancelledError)) or type(exc).__name__ == "CommClosedError":
+                return False
+            exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        return True
+
+
 class _LostSchedulerFilter(logging.Filter):
     """Drops a local worker's "Failed to communicate with scheduler during heartbeat" record.
 
@@ -536,6 +553,11 @@ def describe_exception(exc: BaseException) -> str:
     name = type(exc).__name__
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"
+    if "scheduler-connection-lost" in str(exc):
+        # Was "FutureCancelledError: run_sequences-7d90...-0 cancelled for reason:
+        # scheduler-connection-lost.", after a screen of Dask's reconnect traceback.
+        return ("the connection to the Dask scheduler was lost (it stopped, or the network to it failed); what the "
+                "workers finished is written, and a rerun does only what is missing")
     return f"{name}: {text}" if text else name
 
 

@@ -1260,7 +1260,8 @@ class MainWindow(QMainWindow):
         from segmix.resources import sample_image_path
 
         if self.active_mode.own_images:
-            self.set_mode(next(mode.name for mode in self.modes.values() if not mode.own_images))
+            if not self.set_mode(next(mode.name for mode in self.modes.values() if not mode.own_images)):
+                return False
 
         return self.open_image(sample_image_path())
 
@@ -1278,7 +1279,8 @@ class MainWindow(QMainWindow):
             # recent file): Video mode opens it. The photo modes said "is a folder, not an
             # image file" and sent a video to `segmix background`.
             previous = self.mode
-            self.set_mode(sequence_mode.name)
+            if not self.set_mode(sequence_mode.name):
+                return False
             opened = self.open_image(path)
             if not opened and self.image is None:
                 self.set_mode(previous)  # refused (the message is shown): back where the user was
@@ -1764,17 +1766,21 @@ class MainWindow(QMainWindow):
         box.setChecked(not box.isChecked())
 
     # == modes ===========================================================================
-    def set_mode(self, name: str, activate: bool = True) -> None:
-        """Make mode ``name`` the active one.
+    def set_mode(self, name: str, activate: bool = True) -> bool:
+        """Make mode ``name`` the active one; False when it is not (an unknown name, or the
+        active mode's :meth:`~Mode.switch_refusal`, which is shown).
 
         ``activate=False`` skips the new mode's :meth:`~Mode.activate` (for a caller that
         starts the mode's job itself, e.g. Load Model).
         """
-        if name not in self.modes or name == self.mode:
+        refusal = self.active_mode.switch_refusal() if name in self.modes and name != self.mode else None
+        if name not in self.modes or name == self.mode or refusal:
             self.mode_combo.blockSignals(True)
             self.mode_combo.setCurrentIndex(self.mode_combo.findData(self.mode))
             self.mode_combo.blockSignals(False)
-            return
+            if refusal:
+                self.show_message("Export running", refusal)
+            return name == self.mode
         # A stroke under way belongs to this mode's marks: it ends here (it went on into the
         # next mode's marks, and half of it stayed in this mode's with no undo step).
         self.canvas.finish_stroke()
@@ -1821,6 +1827,7 @@ class MainWindow(QMainWindow):
             self._on_warm_up_step(self._warm_up_step_text)  # in the new mode's words
         self._bring_back_mode_message()
         emit(self.mode_changed, name)
+        return True
 
     def _put_away_mode_message(self) -> None:
         """The status bar's message belongs to the mode it was said in: it goes with a mode

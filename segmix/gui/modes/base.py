@@ -241,6 +241,11 @@ class Mode(QObject):
     def deactivate(self) -> None:
         """Another mode takes over; jobs of this mode in flight are already invalidated."""
 
+    def switch_refusal(self) -> str | None:
+        """Why this mode cannot be left now (a job that a switch would stop and the user did
+        not ask to stop), shown instead of switching; None when it can."""
+        return None
+
     # -- the photo and the scribbles -----------------------------------------------------
     def open_path(self, path: Path) -> bool | None:
         """Open ``path`` as this mode's own input; None lets the shell open it as a photo."""

@@ -1241,8 +1241,8 @@ class SegmentMode(Mode):
         except (ValueError, OSError) as exc:
             shell.show_message("Cannot load model", files.model_refusal(path, exc))
             return False
-        if not self.active:
-            shell.set_mode(self.name, activate=False)
+        if not self.active and not shell.set_mode(self.name, activate=False):
+            return False  # refused: Video mode's export runs (the message says so)
         self.loaded_model, self.loaded_model_name = model, Path(path).name
         shell.note_input(path, "model")  # no export may replace it
         self.model_panel.swatches.set_swatches(class_swatches(model))

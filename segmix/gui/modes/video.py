@@ -169,9 +169,17 @@ class VideoEnd:
     announced: int | None
     # ``announced`` is the header's duration x frame rate (Matroska, WebM: no count).
     estimated: bool = False
+    # Frames at the file's start that gave no picture (it starts between key frames): the
+    # header counts them, so the end is whole (FrameReader.undecodable_start).
+    undecodable_start: int = 0
 
     def text(self, name: str) -> str:
         """The status bar's and the dock tooltip's words (as ``segmix background`` says it)."""
+        if self.undecodable_start:
+            lead = self.undecodable_start
+            return (f"{name}: its first {lead} frame{'' if lead == 1 else 's'} cannot be decoded (the file starts "
+                    f"between key frames), so frame 1 is the file's frame {lead + 1}; the timeline now runs to frame "
+                    f"{self.frames}")
         if self.announced and self.announced > self.frames:
             about = "about " if self.estimated else ""
             return (f"{name} is truncated or damaged: it ends after frame {self.frames} of the {about}{self.announced} "
@@ -312,9 +320,11 @@ def source_frame_rate(sequence) -> float | None:
     if sequence.kind == "video":
         import av
 
+        from segmix.frames import video_stream
+
         try:
             with av.open(str(sequence.paths[0])) as container:
-                stream = container.streams.video[0]
+                stream = video_stream(container)  # the stream segmix reads, not a cover picture
                 found = stream.average_rate or stream.guessed_rate
                 rate = float(found) if found else None
         except (av.FFmpegError, OSError, ValueError, IndexError):
@@ -752,6 +762,15 @@ class VideoMode(Mode):
         self.set_playing(False)
         self._in_flight = False
         self._abandon_target()  # its job is dropped on the switch
+
+    def switch_refusal(self) -> str | None:
+        # A switch invalidates the compute thread's job: Export All Masks stopped there without
+        # a word, its progress bar left standing (a trial's folder kept 390 of 1700 masks).
+        if not self._exporting:
+            return None
+        done, total = max(self.panel.progress.value(), 0), self.panel.progress.maximum()
+        return (f"Export All Masks is running ({done:,} of {total:,} masks written to {self._export_folder}). Wait "
+                "for it to finish, or cancel it (Cancel in the Video dock), before switching modes.")
 
     def keeps_job_on_new_image(self) -> bool:
         return True  # frames are shown through set_image while a step or export runs
@@ -1326,6 +1345,11 @@ class VideoMode(Mode):
                         end = VideoEnd(requested - 1, reader.short_of_estimate, estimated=True)
                     else:
                         end = VideoEnd(requested - 1, sequence.frame_count)
+                    lead = reader.undecodable_start
+                    if lead and (not end.announced or requested - 1 + lead >= end.announced):
+                        # Not truncated: its first frames gave no picture (was "truncated or
+                        # damaged ... (9 missing)" of a clip cut between key frames).
+                        end = VideoEnd(requested - 1, None, undecodable_start=lead)
                     self._end_found = end
                     sequence.frame_count = requested - 1
                     return video_end(end)
