@@ -6,12 +6,16 @@ Conventions of every kernel module:
   only allows reassociation and contraction (vectorised reductions, FMA), which never
   changes inf/NaN semantics.
 - ``cache=True``: compiled machine code is kept on disk next to the module (or in numba's
-  user cache directory when the package folder is read-only).
+  user cache directory when the package folder is read-only; or, when neither that nor
+  ``NUMBA_CACHE_DIR`` is writable, in a private folder of the temporary directory: see
+  :func:`_cache_folder`). Every module here that imports numba imports this one first.
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 import types
 
 # numba's OpenMP layer otherwise spins its idle threads: on a shared or loaded machine the
@@ -19,6 +23,54 @@ import types
 # 90 ms with 2 spinning threads, 10 ms with passive waiting). Must be set before libgomp
 # loads; a user's own setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def _cache_folder() -> None:
+    """Give numba a writable cache folder when it would find none.
+
+    numba keeps a ``cache=True`` kernel's machine code in ``NUMBA_CACHE_DIR``, else next to
+    the module, else in the user's cache folder (``~/.cache/numba``); when none is writable
+    (a package installed by root, run by a user whose home is read-only or missing: a service
+    account, a container) it refused at import, and every command ended in numba's traceback
+    "RuntimeError: cannot cache function 'pack_rgb': no locator available for file ...". Then
+    the kernels are cached in ``segmix-numba-cache-UID`` in the temporary folder, made
+    private (0700) and used only when it is the user's own real folder that nobody else can
+    write (cached machine code is loaded and run). When that fails too, one line says what
+    to set instead of the traceback.
+    """
+    from numba.core import config
+
+    def probe():  # a function of this file: every kernel lives in this folder
+        pass
+
+    try:
+        from numba.core.caching import FunctionCache
+
+        FunctionCache(probe)  # what a ``cache=True`` kernel does when it is defined
+        return
+    except RuntimeError:  # "no locator available"
+        pass
+    except Exception:  # noqa: BLE001 - another numba's internals: leave the choice to numba
+        return
+    folder = os.path.join(tempfile.gettempdir(), f"segmix-numba-cache-{os.getuid()}") \
+        if hasattr(os, "getuid") else None
+    try:
+        if folder is None:
+            raise OSError
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.lstat(folder)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+            raise OSError
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError:
+        raise OSError("no writable folder for the compiled kernels' cache (NUMBA_CACHE_DIR, the package's "
+                      "folder and the user's cache folder are read-only or missing): set NUMBA_CACHE_DIR "
+                      "to a writable folder") from None
+    # The environment too: the graph cut's second process (segmix.precompile) inherits it.
+    config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"] = folder
+
+
+_cache_folder()
 
 SAFE_FASTMATH = {"contract", "reassoc", "arcp", "nsz"}
 
