@@ -1582,7 +1582,10 @@ def atomic_write(
         raise _write_error(exc, named, None) from exc
     try:
         if mode == "w":
-            handle = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="\n")
+            # A file name that is not valid UTF-8 (a Latin-1 name on a UTF-8 system, read by
+            # Python as "caf\udce9.png") is written as the bytes it has on disk: strict
+            # encoding refused the whole file (a --per-image CSV naming that photo).
+            handle = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="\n", errors="surrogateescape")
         else:
             handle = os.fdopen(fd, "wb")
         with handle:
@@ -1760,7 +1763,15 @@ def write_json_atomic(
     nothing behind. NumPy scalars are written as the numbers they hold.
     """
     text = json.dumps(obj, indent=indent, allow_nan=False, ensure_ascii=False, default=_json_scalar) + "\n"
+    # JSON is UTF-8: a name that is not (a Latin-1 file name, "caf\udce9.png" to Python) keeps
+    # its escape, which json.load gives back as the same str (and os.fsencode as its bytes).
+    text = _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
     write_text_atomic(path, text, protect=protect)
+
+
+#: A character that no UTF-8 text holds: half of a surrogate pair, as Python reads the bytes of
+#: a file name that is not UTF-8 (surrogateescape).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_scalar(value: Any) -> Any:

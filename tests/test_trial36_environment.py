@@ -4,6 +4,10 @@ pins a fault the trial found.
 1. With no writable folder for numba's cache (the package installed by root, run by a user
    whose home is read-only or missing, ``NUMBA_CACHE_DIR`` unwritable) every command ended in
    numba's traceback "RuntimeError: cannot cache function 'pack_rgb': no locator available".
+2. A photo whose file name is not UTF-8 (Latin-1 bytes, as copied from an old camera card or
+   a Windows share), under a UTF-8 locale: ``quantize`` and ``segment`` wrote their file, then
+   ended "error: 'utf-8' codec can't encode character '\\udce9'" with exit status 2 (the
+   "wrote ..." line); ``skin eval --per-image`` / ``--json`` wrote nothing for the same reason.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,3 +71,75 @@ def test_no_cache_folder_at_all_is_one_line_not_a_traceback(tmp_path):
         "package's folder and the user's cache folder are read-only or missing): set NUMBA_CACHE_DIR to a "
         "writable folder"]
     assert not (tmp_path / "q.png").exists()
+
+
+# ------------------------------------------------------------------ 2. file names that are not UTF-8
+LATIN1 = os.fsdecode(b"caf\xe9")  # what Python makes of the bytes: "caf\udce9"
+
+
+def _photo(path):
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (24, 32, 3)).astype(np.uint8)
+    image[6:18, 8:20] = (205, 150, 125)
+    Image.fromarray(image).save(path)
+    return path
+
+
+def test_a_latin1_file_name_is_printed_as_its_bytes(tmp_path):
+    photo = _photo(tmp_path / f"{LATIN1}.png")
+    out = tmp_path / f"q_{LATIN1}.png"
+    run = subprocess.run([sys.executable, "-m", "segmix", "quantize", str(photo), "-k", "2", "-o", str(out)],
+                         env=_env(PYTHONIOENCODING="utf-8:strict", LANG="de_DE.UTF-8"), capture_output=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
+    assert run.stdout.startswith(b"wrote " + os.fsencode(out) + b" (2 colours")  # as `ls` shows it
+    assert out.exists()
+
+
+def test_a_latin1_unencodable_character_is_escaped_on_a_latin1_terminal():
+    import io
+
+    from segmix.cli_streams import ClosedReaderGuard
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="latin-1", errors="strict")
+    guard = ClosedReaderGuard(stream)
+    guard.write(f"wrote 日本/{LATIN1}.png\n")
+    guard.flush()
+    assert raw.getvalue() == b"wrote \\u65e5\\u672c/caf\xe9.png\n"
+
+
+def test_skin_eval_files_name_a_latin1_photo(tmp_path, capsys):
+    import json
+
+    from PIL import Image
+
+    from segmix.cli import main
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    _photo(tmp_path / "images" / f"{LATIN1}.png")
+    truth = np.zeros((24, 32), np.uint8)
+    truth[6:18, 8:20] = 255
+    Image.fromarray(truth).save(tmp_path / "masks" / f"{LATIN1}.png")
+    code = main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"),
+                 "--per-image", str(tmp_path / "rows.csv"), "--json", str(tmp_path / "eval.json")])
+    assert code == 0, capsys.readouterr().err
+    rows = (tmp_path / "rows.csv").read_bytes().splitlines()
+    assert rows[1].startswith(b"caf\xe9.png,")  # the name's own bytes
+    text = (tmp_path / "eval.json").read_bytes().decode("utf-8")  # valid UTF-8 JSON
+    assert LATIN1 + ".png" in json.dumps(json.loads(text), ensure_ascii=False)
+
+
+def test_write_json_atomic_keeps_a_latin1_name(tmp_path):
+    import json
+
+    from segmix.io import write_json_atomic
+
+    write_json_atomic(tmp_path / "m.json", {"photo": f"{LATIN1}.png", "other": "日本"})
+    text = (tmp_path / "m.json").read_bytes().decode("utf-8")
+    assert "\\udce9" in text and "日本" in text
+    assert json.loads(text)["photo"] == f"{LATIN1}.png"
