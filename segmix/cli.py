@@ -42,10 +42,22 @@ def _number(text: str, kind: type, what: str):
     try:
         value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        # A decimal comma (a German or French user's 0,01) is said as such: "must be a number
+        # in [0, 1], got '0,01'" left them to guess what was wrong with their number.
+        comma = kind is float and text.count(",") == 1 and _is_float(text.replace(",", "."))
+        hint = f" (with a decimal point, not a comma: {text.replace(',', '.')})" if comma else ""
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}{hint}") from None
     if kind is float and not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
     return value
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def integer(text: str) -> int:

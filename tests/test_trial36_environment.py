@@ -8,6 +8,8 @@ pins a fault the trial found.
    a Windows share), under a UTF-8 locale: ``quantize`` and ``segment`` wrote their file, then
    ended "error: 'utf-8' codec can't encode character '\\udce9'" with exit status 2 (the
    "wrote ..." line); ``skin eval --per-image`` / ``--json`` wrote nothing for the same reason.
+3. A German user's ``--learning-rate 0,01`` / ``--threshold 0,5`` was refused as "must be a
+   number in [0, 1], got '0,01'", which left them to guess; the line now says it is the comma.
 """
 
 from __future__ import annotations
@@ -143,3 +145,25 @@ def test_write_json_atomic_keeps_a_latin1_name(tmp_path):
     text = (tmp_path / "m.json").read_bytes().decode("utf-8")
     assert "\\udce9" in text and "日本" in text
     assert json.loads(text)["photo"] == f"{LATIN1}.png"
+
+
+# ------------------------------------------------------------------ 3. a decimal comma in an option
+@pytest.mark.parametrize(("argv", "said"), [
+    (["skin", "apply", "p.png", "--threshold", "0,5"],
+     "argument --threshold: must be a number in [0, 1], got '0,5' (with a decimal point, not a comma: 0.5)"),
+    (["background", "frames", "--learning-rate", "0,01", "--output-dir", "out"],
+     "argument --learning-rate: must be a number in [0, 1], got '0,01' (with a decimal point, not a comma: 0.01)"),
+])
+def test_a_decimal_comma_is_named(argv, said, capsys):
+    from segmix.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_integer_or_a_pair_gets_no_decimal_hint(capsys):
+    from segmix.cli import main
+
+    assert main(["quantize", "p.png", "-k", "4", "--quality", "9,5", "-o", "q.jpg"]) == 2
+    assert "decimal" not in capsys.readouterr().err
