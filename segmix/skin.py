@@ -313,6 +313,18 @@ def _uci_separator_fault(path: Path) -> str | None:
     return None
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name the system cannot hold: a photo of a 246-byte name
+    has a mask name that fits (``NAME_skin.png``, 255 bytes) and a probability map name that
+    does not, and Python 3.11's ``is_file`` raises "File name too long" (ENAMETOOLONG) where it
+    answers False for a missing file: the run that had written every mask ended in that error
+    with exit status 2."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _file_or_broken_link(path: Path) -> bool:
     """A file, or a symbolic link to nothing: listed with the photos and masks, so that it is
     named when it is read ("is a symbolic link to x.jpg, which does not exist"); it was left out
@@ -1880,7 +1892,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.
             stale = [prob for prob in (apply_outputs(path, output_dir)[1] for path in files)
-                     if prob.is_file() and written_by(prob, "skin apply")]
+                     if _is_file(prob) and written_by(prob, "skin apply")]
             if stale:
                 stream.write(f"segmix skin apply: warning: {len(stale)} probability map{'s' if len(stale) != 1 else ''} "
                              f"of an earlier run stay in {output_dir} beside this run's masks (e.g. {stale[0].name}); "

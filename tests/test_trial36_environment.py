@@ -10,6 +10,10 @@ pins a fault the trial found.
    "wrote ..." line); ``skin eval --per-image`` / ``--json`` wrote nothing for the same reason.
 3. A German user's ``--learning-rate 0,01`` / ``--threshold 0,5`` was refused as "must be a
    number in [0, 1], got '0,01'", which left them to guess; the line now says it is the comma.
+4. ``skin apply`` on a photo of a 250-byte name (the most many file systems hold) wrote its mask
+   (``NAME_skin.png``, 255 bytes), then ended "error: ..._skin_prob.png: file name too long"
+   with exit status 2: the check for an earlier run's probability maps asked about a name no
+   file can have.
 """
 
 from __future__ import annotations
@@ -167,3 +171,17 @@ def test_an_integer_or_a_pair_gets_no_decimal_hint(capsys):
 
     assert main(["quantize", "p.png", "-k", "4", "--quality", "9,5", "-o", "q.jpg"]) == 2
     assert "decimal" not in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ 4. a long photo name
+def test_skin_apply_on_a_photo_of_a_250_byte_name(tmp_path, capsys):
+    from segmix.cli import main
+
+    (tmp_path / "photos").mkdir()
+    stem = "a" * 246
+    _photo(tmp_path / "photos" / f"{stem}.png")
+    _photo(tmp_path / "photos" / "short.png")
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(tmp_path / "photos"), "--output-dir", str(out)]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().err == ""
+    assert sorted(p.name for p in out.iterdir()) == [f"{stem}_skin.png", "short_skin.png"]
