@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import logging
 import math
@@ -1741,9 +1742,33 @@ def _hard_link_beside(path: Path) -> Path | None:
 def atomic_save(
     path: PathLike, writer_fn: Callable[[IO[bytes]], Any], *, protect: Iterable = ()
 ) -> None:
-    """Call ``writer_fn(binary_file)`` and atomically move the result to ``path``."""
+    """Call ``writer_fn(binary_file)`` and atomically move the result to ``path``.
+
+    ``writer_fn`` gets a file without a descriptor (:class:`_PythonWrites`), so that every
+    byte goes through Python's checked writes."""
     with atomic_write(path, "wb", protect=protect) as handle:
-        writer_fn(handle)
+        writer_fn(_PythonWrites(handle))
+
+
+class _PythonWrites:
+    """A binary file whose ``fileno()`` is refused, so that libraries write through ``write``.
+
+    Pillow's encoders write straight to a file's descriptor when it has one, and take a short
+    write (the last bytes that fit on a full disk) for a whole one: ``quantize -o photo.jpg``
+    on a full disk wrote a JPEG cut at 12,288 bytes, without an error, and was then refused
+    as "truncated image ... (an interrupted download or copy?)". Python's own writes raise
+    "No space left on device" (ENOSPC), which names the file and removes the partial one.
+    Pillow, Matplotlib and NumPy fall back to ``write`` on io.UnsupportedOperation.
+    """
+
+    def __init__(self, handle) -> None:
+        self._handle = handle
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("fileno")
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
 
 
 def write_text_atomic(

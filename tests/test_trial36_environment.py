@@ -14,6 +14,11 @@ pins a fault the trial found.
    (``NAME_skin.png``, 255 bytes), then ended "error: ..._skin_prob.png: file name too long"
    with exit status 2: the check for an earlier run's probability maps asked about a name no
    file can have.
+5. On a full disk (or past a file-size limit) a JPEG, WebP or TIFF output was cut short without
+   an error: Pillow's encoders write to the descriptor and take a short write for a whole one.
+   ``quantize -o q.jpg`` left a 12,288-byte q.jpg and said "truncated image ... (an interrupted
+   download or copy?)". Now the write fails "cannot write (no space left on device)", naming the
+   file, and nothing is left.
 """
 
 from __future__ import annotations
@@ -185,3 +190,33 @@ def test_skin_apply_on_a_photo_of_a_250_byte_name(tmp_path, capsys):
     assert main(["skin", "apply", str(tmp_path / "photos"), "--output-dir", str(out)]) == 0, capsys.readouterr().err
     assert capsys.readouterr().err == ""
     assert sorted(p.name for p in out.iterdir()) == [f"{stem}_skin.png", "short_skin.png"]
+
+
+# ------------------------------------------------------------------ 5. a short write (full disk)
+@pytest.fixture
+def file_size_limit():
+    """Writes past 8 KiB fail as on a full disk: the last write that crosses the limit is
+    short, the next fails (EFBIG; SIGXFSZ ignored, as ENOSPC raises no signal)."""
+    resource = pytest.importorskip("resource")
+    import signal
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8192, hard))
+    try:
+        yield 8192
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old)
+
+
+@pytest.mark.parametrize("name", ["q.jpg", "q.webp", "q.tif", "q.png"])
+def test_a_short_write_fails_the_output_and_leaves_nothing(tmp_path, file_size_limit, name):
+    from segmix.io import save_image
+
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (160, 160, 3)).astype(np.uint8)  # noise: far more than 8 KiB coded
+    with pytest.raises(OSError) as caught:
+        save_image(tmp_path / name, image, quality=95 if name in ("q.jpg", "q.webp") else None)
+    assert name in str(caught.value) and "cannot write" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []  # no partial file, no temporary file
