@@ -19,6 +19,9 @@ pins a fault the trial found.
    ``quantize -o q.jpg`` left a 12,288-byte q.jpg and said "truncated image ... (an interrupted
    download or copy?)". Now the write fails "cannot write (no space left on device)", naming the
    file, and nothing is left.
+6. Under a Turkish locale (tr_TR) every run that used the parallel kernels printed "libgomp:
+   Invalid value for environment variable OMP_WAIT_POLICY" and the threads spun: libgomp
+   compares "PASSIVE" case-blind with the locale's rules, where the lower case of I is not i.
 """
 
 from __future__ import annotations
@@ -220,3 +223,22 @@ def test_a_short_write_fails_the_output_and_leaves_nothing(tmp_path, file_size_l
         save_image(tmp_path / name, image, quality=95 if name in ("q.jpg", "q.webp") else None)
     assert name in str(caught.value) and "cannot write" in str(caught.value)
     assert list(tmp_path.iterdir()) == []  # no partial file, no temporary file
+
+
+# ------------------------------------------------------------------ 6. Turkish locale and libgomp
+def test_the_openmp_wait_policy_is_read_under_a_turkish_locale(tmp_path):
+    import locale
+
+    try:
+        locale.setlocale(locale.LC_CTYPE, "tr_TR.UTF-8")
+    except locale.Error:
+        pytest.skip("no tr_TR.UTF-8 locale on this machine (localedef -i tr_TR -f UTF-8 tr_TR.UTF-8)")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, "")
+    env = _env(LC_ALL="tr_TR.UTF-8", LANG="tr_TR.UTF-8")
+    env.pop("OMP_WAIT_POLICY", None)
+    code = "import segmix.kernels._jit\ntry:\n    import numba.np.ufunc.omppool\nexcept ImportError:\n    print('no omp')"
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    if run.stdout.strip() == "no omp":
+        pytest.skip("numba has no OpenMP threading layer here")
+    assert run.returncode == 0 and "OMP_WAIT_POLICY" not in run.stderr, run.stderr

@@ -21,8 +21,11 @@ import types
 # numba's OpenMP layer otherwise spins its idle threads: on a shared or loaded machine the
 # spinning threads steal the cores the kernels need (measured: a 200k-row EM pass took
 # 90 ms with 2 spinning threads, 10 ms with passive waiting). Must be set before libgomp
-# loads; a user's own setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# loads; a user's own setting wins. In lower case: libgomp compares the value case-blind by
+# the C locale's rules, and under a Turkish one (tr_TR) the lower case of "I" is not "i":
+# "PASSIVE" was refused ("libgomp: Invalid value for environment variable OMP_WAIT_POLICY"
+# on every run) and the threads spun.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 
 def _cache_folder() -> None:
