@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -45,6 +45,7 @@ from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanv
                                left_out_words)
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
+from segmix.gui.modes.base import stored_setting
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
@@ -1421,8 +1422,10 @@ class MainWindow(QMainWindow):
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list
             value = [value]
+        if not isinstance(value, (list, tuple)):  # a damaged settings file: bytes, a number
+            value = []
         unique: list[str] = []
-        for entry in value or []:
+        for entry in (e for e in value if isinstance(e, str) and e):
             name = files.normalised(str(entry))
             if name not in unique:
                 unique.append(name)
@@ -2000,16 +2003,18 @@ class MainWindow(QMainWindow):
     # == persistence and shutdown ========================================================
     def _restore_settings(self) -> None:
         s = self.settings
+        # Every value through stored_setting: a hand-edited or damaged settings file gives the
+        # default for what it garbled, not a window that fails to open.
         geometry = s.value("window/geometry")
-        if geometry is not None:
+        if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
             window_geometry.clamp_to_screen(self)  # saved on a larger (or another) screen
         state = s.value("window/state")
-        if state is not None:
+        if isinstance(state, QByteArray):
             self.restoreState(state)
         # The size on a photo up to DAVIS size: photos larger than that scale it
         # (_scale_brush_to_photo) until the user sets a size.
-        self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, int(s.value("tools/brush_size", DEFAULT_BRUSH))))
+        self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, stored_setting(s, "tools/brush_size", DEFAULT_BRUSH, int)))
         self._brush_set_by_user = False
         self._scaling_brush = True
         self.canvas.set_brush_size(self._brush_base)
@@ -2020,10 +2025,12 @@ class MainWindow(QMainWindow):
         # a new user of a shared config on the Background brush, whose banner said that "a
         # drag marks what is not the object" before they had marked anything.
         self.set_tool(FIRST_TOOL)
-        self.overlay_panel.set_mode(str(s.value("overlay/mode", "tint")))
-        self.overlay_panel.opacity_slider.setValue(round(100 * float(s.value("overlay/opacity", 0.5))))
+        self.overlay_panel.set_mode(stored_setting(s, "overlay/mode", "tint", str))
+        self.overlay_panel.opacity_slider.setValue(round(100 * min(1.0, max(0.0, stored_setting(
+            s, "overlay/opacity", 0.5, float)))))
         self.canvas.set_overlay_opacity(self.overlay_panel.opacity)
-        self.overlay_panel.threshold_slider.setValue(round(100 * float(s.value("overlay/threshold", 0.5))))
+        self.overlay_panel.threshold_slider.setValue(round(100 * min(1.0, max(0.0, stored_setting(
+            s, "overlay/threshold", 0.5, float)))))
         visible = str(s.value("overlay/visible", "true")).lower() != "false"
         self.overlay_panel.visible_box.setChecked(visible)
         self.canvas.set_overlay_visible(visible)

@@ -4,6 +4,9 @@ a fault the trial found.
 1. Video mode's number boxes (fps, learning rate, threshold) under a German locale read a typed
    "0.005" as 5 (the dot taken for a thousands separator, then clamped to 1.0), "2.5" as 25;
    under an English locale "0,005" alike. Either mark is now the decimal point.
+2. A settings file with a hand-edited or garbled value (``opacity=0,7``, which QSettings reads
+   as a list; ``n_components=five``) stopped the window from opening, with a traceback, on
+   every start. A value that cannot be read is now its default.
 """
 
 from __future__ import annotations
@@ -37,3 +40,31 @@ def test_video_number_boxes_take_either_decimal_mark(qtbot, locale):
     assert _type(qtbot, panel.fps, "12.5") == pytest.approx(12.5)
     point = QLocale(locale).decimalPoint()
     assert panel.threshold.text() == f"3{point}25"  # shown in the locale's own mark
+
+
+# ------------------------------------------------------------------ 2. a damaged settings file
+DAMAGED = (
+    "[overlay]\nopacity=0,7\nthreshold=abc\nmode=@Invalid()\nvisible=maybe\n"
+    "[model]\nn_components=five\ncolor_space=xyz\ncovariance_type=\nsmoothing=2\nunexplained_weight=1e999\n"
+    "[tools]\nbrush_size=lots\n"
+    "[files]\nrecent=@ByteArray(\\0\\1)\nlast_folder=/nonexistent\n"
+    "[window]\ngeometry=@ByteArray(garbage)\nstate=1\n"
+    "\x00\xff garbage line\n"
+)
+
+
+def test_a_damaged_settings_file_opens_the_window_with_defaults(qtbot, make_window, tmp_path, photo_path):
+    from PySide6.QtCore import QSettings
+
+    from segmix.gui.canvas import DEFAULT_BRUSH
+
+    ini = tmp_path / "damaged.ini"
+    ini.write_text(DAMAGED, encoding="latin-1")
+    window = make_window(photo_path, settings=QSettings(str(ini), QSettings.Format.IniFormat))
+    assert window.overlay_panel.opacity == 0.5 and window.overlay_panel.threshold == 0.5
+    assert window.modes["segment"].current_settings().n_components == 5
+    assert window._recent_files() == [str(photo_path)]  # no entries made of the garbage's bytes
+    assert window._brush_base == DEFAULT_BRUSH
+    window.save_settings()  # and the file is whole again
+    fresh = QSettings(str(ini), QSettings.Format.IniFormat)
+    assert float(fresh.value("overlay/opacity")) == 0.5 and int(fresh.value("model/n_components")) == 5
