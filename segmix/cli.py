@@ -2517,6 +2517,88 @@ def display_unreachable(environ=None) -> str | None:
             "unset DISPLAY; the command line works without one: segmix --help")
 
 
+def _platform_plugins() -> list[str] | None:
+    """The names of the Qt platform plug-ins PySide6 ships (xcb, wayland, offscreen, ...), or
+    None when they cannot be listed (another layout, or QT_PLUGIN_PATH / QT_QPA_PLATFORM_PLUGIN_PATH
+    adding plug-ins of the user's): then any name may be one."""
+    import importlib.util
+    import os
+
+    if os.environ.get("QT_PLUGIN_PATH") or os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH"):
+        return None
+    spec = importlib.util.find_spec("PySide6")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    folder = os.path.join(locations[0], "Qt", "plugins", "platforms") if locations else ""
+    try:
+        names = sorted(n[len("libq"):].split(".")[0] for n in os.listdir(folder) if n.startswith("libq"))
+    except OSError:
+        return None
+    return names or None
+
+
+def platform_unreachable(environ=None, plugins: list[str] | None = None) -> str | None:
+    """Why no Qt platform that QT_QPA_PLATFORM or a Wayland session chooses can open, or None
+    when one may.
+
+    :func:`display_unreachable` leaves these to Qt, which aborted (exit 134, five lines
+    blaming libxcb-cursor0) on: ``QT_QPA_PLATFORM=xcb`` kept in a profile, over SSH with no
+    DISPLAY; a WAYLAND_DISPLAY whose compositor is gone or whose socket is not in the
+    container; a mistyped platform (``QT_QPA_PLATFORM=offscren``). Qt tries the platforms in
+    order (QT_QPA_PLATFORM's list, else wayland when WAYLAND_DISPLAY or XDG_SESSION_TYPE says
+    so, then xcb); each is judged by what it connects to: xcb by DISPLAY (as
+    :func:`display_unreachable`), wayland by its socket in XDG_RUNTIME_DIR; any other
+    platform (offscreen, vnc, eglfs, ...) is Qt's to judge, once it is a plug-in that exists.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment (default ``os.environ``).
+    plugins : list of str, optional
+        The platform plug-ins there are (default: none checked).
+
+    Returns
+    -------
+    str or None
+        The reason, for the one-line error.
+    """
+    import os
+
+    environ = os.environ if environ is None else environ
+    chosen = environ.get("QT_QPA_PLATFORM") or ""
+    if chosen:
+        names = [part.split(":", 1)[0].strip() for part in chosen.split(";") if part.split(":", 1)[0].strip()]
+    else:
+        wayland = environ.get("WAYLAND_DISPLAY") or environ.get("XDG_SESSION_TYPE") == "wayland"
+        names = ["wayland"] * bool(wayland) + ["xcb"]
+    reasons = []
+    for name in names:
+        if plugins is not None and name not in plugins and not (name.startswith("wayland") and "wayland" in plugins):
+            reasons.append(f"{name!r} is no Qt platform plug-in (there are: {', '.join(plugins)})")
+        elif name == "xcb":
+            display = environ.get("DISPLAY") or ""
+            if not display:
+                reasons.append("DISPLAY is not set")
+                continue
+            if display_unreachable({"DISPLAY": display}) is None:
+                return None
+            reasons.append(f"DISPLAY={display} names no running X server")
+        elif name.startswith("wayland"):
+            if environ.get("WAYLAND_SOCKET"):
+                return None  # a connected socket handed down by the compositor
+            socket = environ.get("WAYLAND_DISPLAY") or "wayland-0"
+            runtime = environ.get("XDG_RUNTIME_DIR") or ""
+            path = socket if os.path.isabs(socket) else os.path.join(runtime, socket) if runtime else ""
+            if path and os.path.exists(path):
+                return None
+            reasons.append(f"WAYLAND_DISPLAY={socket} names no running Wayland compositor (no socket {path})"
+                           if path else f"WAYLAND_DISPLAY={socket} cannot be reached: XDG_RUNTIME_DIR is not set")
+        else:
+            return None
+    head = f"no display for QT_QPA_PLATFORM={chosen}" if chosen else "no display"
+    return f"{head}: {'; '.join(reasons)}; the window needs a desktop session; the command line works without " \
+           "one: segmix --help"
+
+
 def _cmd_open(args: argparse.Namespace) -> int:
     if args.image is not None:
         from segmix.frames import FrameError, FrameSequence, is_sequence_path
@@ -2544,6 +2626,8 @@ def _cmd_open(args: argparse.Namespace) -> int:
         raise UserError(NO_DISPLAY)
     if sys.platform.startswith("linux"):
         unreachable = display_unreachable()
+        if unreachable is None and (os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
+            unreachable = platform_unreachable(plugins=_platform_plugins())
         if unreachable:
             raise UserError(unreachable)
     from segmix.gui.app import run_app

@@ -22,6 +22,11 @@ pins a fault the trial found.
 6. Under a Turkish locale (tr_TR) every run that used the parallel kernels printed "libgomp:
    Invalid value for environment variable OMP_WAIT_POLICY" and the threads spun: libgomp
    compares "PASSIVE" case-blind with the locale's rules, where the lower case of I is not i.
+7. ``segmix photo.jpg`` where Qt cannot open a window although a variable says it might: a
+   WAYLAND_DISPLAY whose compositor is gone (or whose socket is not in the container),
+   ``QT_QPA_PLATFORM=xcb`` kept in a profile and used over SSH without DISPLAY, a mistyped
+   ``QT_QPA_PLATFORM=offscren``: Qt aborted (exit 134, core dumped) with five lines blaming
+   libxcb-cursor0. Now one line says which display is missing, exit 2.
 """
 
 from __future__ import annotations
@@ -242,3 +247,75 @@ def test_the_openmp_wait_policy_is_read_under_a_turkish_locale(tmp_path):
     if run.stdout.strip() == "no omp":
         pytest.skip("numba has no OpenMP threading layer here")
     assert run.returncode == 0 and "OMP_WAIT_POLICY" not in run.stderr, run.stderr
+
+
+# ------------------------------------------------------------------ 7. a platform Qt cannot open
+@pytest.fixture
+def sockets(monkeypatch, tmp_path):
+    """An X socket folder with display :0 only, and a Wayland runtime folder with wayland-0."""
+    import segmix.cli as cli
+
+    (tmp_path / "x11").mkdir()
+    (tmp_path / "x11" / "X0").write_text("")
+    (tmp_path / "unix").write_text("")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "wayland-0").write_text("")
+    monkeypatch.setattr(cli, "X11_SOCKET_DIR", str(tmp_path / "x11"))
+    monkeypatch.setattr(cli, "PROC_NET_UNIX", str(tmp_path / "unix"))
+    return tmp_path
+
+
+PLUGINS = ["eglfs", "minimal", "offscreen", "vnc", "wayland", "xcb"]
+
+
+@pytest.mark.parametrize(("environ", "said"), [
+    ({"WAYLAND_DISPLAY": "wayland-9"},
+     "no display: WAYLAND_DISPLAY=wayland-9 names no running Wayland compositor (no socket RUN/wayland-9); "
+     "DISPLAY is not set"),
+    ({"WAYLAND_DISPLAY": "wayland-9", "DISPLAY": ":99"},
+     "no display: WAYLAND_DISPLAY=wayland-9 names no running Wayland compositor (no socket RUN/wayland-9); "
+     "DISPLAY=:99 names no running X server"),
+    ({"QT_QPA_PLATFORM": "xcb"}, "no display for QT_QPA_PLATFORM=xcb: DISPLAY is not set"),
+    ({"QT_QPA_PLATFORM": "xcb:dpi=96", "DISPLAY": ":99"},
+     "no display for QT_QPA_PLATFORM=xcb:dpi=96: DISPLAY=:99 names no running X server"),
+    ({"QT_QPA_PLATFORM": "offscren"},
+     "no display for QT_QPA_PLATFORM=offscren: 'offscren' is no Qt platform plug-in (there are: eglfs, minimal, "
+     "offscreen, vnc, wayland, xcb)"),
+])
+def test_a_platform_that_cannot_open_is_said(sockets, environ, said):
+    from segmix.cli import platform_unreachable
+
+    environ = {"XDG_RUNTIME_DIR": str(sockets / "run"), **environ}
+    reason = platform_unreachable(environ, PLUGINS)
+    assert reason == said.replace("RUN", str(sockets / "run")) + (
+        "; the window needs a desktop session; the command line works without one: segmix --help")
+
+
+@pytest.mark.parametrize("environ", [
+    {"WAYLAND_DISPLAY": "wayland-0"}, {"WAYLAND_DISPLAY": "wayland-9", "DISPLAY": ":0"},
+    {"XDG_SESSION_TYPE": "wayland"}, {"QT_QPA_PLATFORM": "wayland-egl"}, {"QT_QPA_PLATFORM": "offscreen"},
+    {"QT_QPA_PLATFORM": "xcb", "DISPLAY": "remote:10.0"}, {"QT_QPA_PLATFORM": "wayland;xcb", "DISPLAY": ":0"},
+    {"WAYLAND_DISPLAY": "wayland-9", "WAYLAND_SOCKET": "5"},
+])
+def test_a_platform_that_may_open_is_left_to_qt(sockets, environ):
+    from segmix.cli import platform_unreachable
+
+    assert platform_unreachable({"XDG_RUNTIME_DIR": str(sockets / "run"), **environ}, PLUGINS) is None
+
+
+def test_the_window_refuses_a_stale_wayland_display_in_one_line(sockets, monkeypatch, capsys):
+    import segmix.cli as cli
+    import segmix.gui.app
+
+    opened = []
+    monkeypatch.setattr(segmix.gui.app, "run_app", lambda path=None: opened.append(path) or 0)
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "QT_QPA_PLATFORM", "WAYLAND_SOCKET", "XDG_SESSION_TYPE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(sockets / "run"))
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-9")
+    assert cli.main([]) == 2 and opened == []
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("segmix: error: no display: WAYLAND_DISPLAY=wayland-9 names no running")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    assert cli.main([]) == 0 and opened == [None]
