@@ -27,6 +27,9 @@ pins a fault the trial found.
    ``QT_QPA_PLATFORM=xcb`` kept in a profile and used over SSH without DISPLAY, a mistyped
    ``QT_QPA_PLATFORM=offscren``: Qt aborted (exit 134, core dumped) with five lines blaming
    libxcb-cursor0. Now one line says which display is missing, exit 2.
+8. With a read-only or missing home, ``skin eval --roc`` / ``skin train --convergence``
+   printed two lines of Matplotlib's own ("mkdir -p failed for path ...", "Matplotlib created
+   a temporary cache directory ...") and rebuilt its font cache on every run.
 """
 
 from __future__ import annotations
@@ -319,3 +322,22 @@ def test_the_window_refuses_a_stale_wayland_display_in_one_line(sockets, monkeyp
     assert len(err) == 1 and err[0].startswith("segmix: error: no display: WAYLAND_DISPLAY=wayland-9 names no running")
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     assert cli.main([]) == 0 and opened == [None]
+
+
+# ------------------------------------------------------------------ 8. Matplotlib without a home
+def test_a_figure_is_written_in_silence_without_a_writable_home(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = _env(HOME=str(blocker / "home"), TMPDIR=str(temp))
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
+        env.pop(name, None)
+    code = ("from segmix.plots import save_convergence_png\n"
+            f"save_convergence_png({str(tmp_path / 'c.png')!r}, {{'skin': [-3.0, -2.5, -2.4]}})\n"
+            "import os; print(os.environ['MPLCONFIGDIR'])")
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert (tmp_path / "c.png").stat().st_size > 0
+    folder = Path(run.stdout.strip())
+    assert folder.parent == temp and folder.stat().st_mode & 0o777 == 0o700
