@@ -30,6 +30,9 @@ pins a fault the trial found.
 8. With a read-only or missing home, ``skin eval --roc`` / ``skin train --convergence``
    printed two lines of Matplotlib's own ("mkdir -p failed for path ...", "Matplotlib created
    a temporary cache directory ...") and rebuilt its font cache on every run.
+9. When numba could not write a compiled kernel into its cache (the home's disk or quota full),
+   the run failed "error: [Errno 28] No space left on device" with nothing written, though the
+   kernel was compiled and its output's disk had room. Now one warning, and the run goes on.
 """
 
 from __future__ import annotations
@@ -341,3 +344,32 @@ def test_a_figure_is_written_in_silence_without_a_writable_home(tmp_path):
     assert (tmp_path / "c.png").stat().st_size > 0
     folder = Path(run.stdout.strip())
     assert folder.parent == temp and folder.stat().st_mode & 0o777 == 0o700
+
+
+# ------------------------------------------------------------------ 9. a cache that cannot be written
+def test_a_kernel_runs_when_its_cache_file_cannot_be_written(tmp_path):
+    # A fresh cache folder, and files limited to 1 KiB: the kernel's cache data (tens of KiB)
+    # cannot be written, as on a full disk (SIGXFSZ ignored: the write fails with EFBIG).
+    code = """
+import resource, signal, warnings
+import numpy as np
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+from segmix.kernels.pixels import pack_rgb
+image = np.array([[1, 2, 3], [255, 0, 7]], np.uint8)
+codes = np.zeros(2, np.int32)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    pack_rgb.serial(image, codes)
+    pack_rgb.serial(image, codes)
+print(codes.tolist())
+print(len(caught), caught[0].message if caught else "")
+"""
+    pytest.importorskip("resource")
+    run = subprocess.run([sys.executable, "-c", code], env=_env(NUMBA_CACHE_DIR=str(tmp_path / "cache")),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    codes, warned = run.stdout.strip().splitlines()
+    assert codes == str([1 << 16 | 2 << 8 | 3, 255 << 16 | 7])
+    assert warned.startswith("1 the compiled kernels could not be kept in numba's cache folder ")
+    assert "(file too large): the results are right, but the kernels compile again on the next run" in warned

@@ -75,6 +75,55 @@ def _cache_folder() -> None:
 
 _cache_folder()
 
+
+#: Said once per process when a compiled kernel could not be kept in numba's cache.
+CACHE_WRITE_FAILED = ("the compiled kernels could not be kept in numba's cache folder {folder} ({why}): "
+                      "the results are right, but the kernels compile again on the next run; free space there, "
+                      "or set NUMBA_CACHE_DIR to another folder")
+
+
+def _cache_writes_may_fail() -> None:
+    """Let a kernel whose cache file cannot be written run anyway, with one warning.
+
+    numba saves a kernel's machine code right after compiling it; when that write fails (the
+    home's disk or quota full, a cache folder made read-only after the check), the OSError
+    came out of the kernel's first call, and ``segmix quantize`` ended "error: [Errno 28] No
+    space left on device" with nothing written, though its own output's disk had room. The
+    kernel is compiled and correct: only keeping it failed. Only segmix's kernels are
+    treated so (numba's ``Cache.save_overload`` is wrapped once; another library's kernels
+    fail as numba makes them).
+    """
+    import warnings
+
+    from numba.core.caching import Cache
+
+    original = Cache.save_overload
+    if getattr(original, "segmix_wrapped", False):
+        return
+    said = []
+
+    def save_overload(self, sig, data):
+        try:
+            return original(self, sig, data)
+        except OSError as exc:
+            module = getattr(getattr(self, "_py_func", None), "__module__", "") or ""
+            if not module.startswith("segmix.kernels"):
+                raise
+            if not said:
+                said.append(True)
+                folder = getattr(self, "cache_path", None) or "?"
+                why = (exc.strerror or str(exc)).lower()
+                warnings.warn(CACHE_WRITE_FAILED.format(folder=folder, why=why), RuntimeWarning, stacklevel=2)
+
+    save_overload.segmix_wrapped = True
+    Cache.save_overload = save_overload
+
+
+try:
+    _cache_writes_may_fail()
+except (ImportError, AttributeError):  # another numba's internals: its own behaviour
+    pass
+
 SAFE_FASTMATH = {"contract", "reassoc", "arcp", "nsz"}
 
 JIT_OPTIONS = dict(nogil=True, cache=True, fastmath=SAFE_FASTMATH)
