@@ -38,10 +38,13 @@ def _config_folder() -> None:
     folders = [os.path.join(os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "matplotlib"),
                os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache"), "matplotlib")]
     try:
-        for folder in folders:
-            os.makedirs(folder, exist_ok=True)
-        if all(os.access(folder, os.W_OK) for folder in folders):
-            return
+        # No home to find ("~" stays "~": HOME unset, a user id without a passwd entry): the
+        # folders would be made in the current folder, as "./~/.config".
+        if all(os.path.isabs(folder) for folder in folders):
+            for folder in folders:
+                os.makedirs(folder, exist_ok=True)
+            if all(os.access(folder, os.W_OK) for folder in folders):
+                return
     except OSError:
         pass
     private = os.path.join(tempfile.gettempdir(), f"segmix-matplotlib-{os.getuid()}")

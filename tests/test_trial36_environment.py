@@ -33,6 +33,9 @@ pins a fault the trial found.
 9. When numba could not write a compiled kernel into its cache (the home's disk or quota full),
    the run failed "error: [Errno 28] No space left on device" with nothing written, though the
    kernel was compiled and its output's disk had room. Now one warning, and the run goes on.
+10. Where no home can be found (HOME unset and a user id without a passwd entry, as a
+    container's ``--user 4242``), numba and Matplotlib took "~/.cache" literally: every run
+    made a folder named "~" in the current folder, among the user's photos.
 """
 
 from __future__ import annotations
@@ -373,3 +376,41 @@ print(len(caught), caught[0].message if caught else "")
     assert codes == str([1 << 16 | 2 << 8 | 3, 255 << 16 | 7])
     assert warned.startswith("1 the compiled kernels could not be kept in numba's cache folder ")
     assert "(file too large): the results are right, but the kernels compile again on the next run" in warned
+
+
+# ------------------------------------------------------------------ 10. no home to be found
+NO_HOME = "import os.path\nos.path.expanduser = lambda path: path  # as with HOME unset and no passwd entry\n"
+
+
+def test_no_home_leaves_no_tilde_folder_from_the_kernels(tmp_path):
+    from numba.core import config
+
+    if not hasattr(config, "CACHE_LOCATOR_CLASSES"):
+        pytest.skip("this numba has no NUMBA_CACHE_LOCATOR_CLASSES to leave out the package's folder")
+    work, temp = tmp_path / "photos", tmp_path / "tmp"
+    work.mkdir()
+    temp.mkdir()
+    code = NO_HOME + ("import numpy as np\nfrom segmix.kernels.pixels import pack_rgb\n"
+                      "codes = np.zeros(1, np.int32)\npack_rgb.serial(np.array([[1, 2, 3]], np.uint8), codes)\n"
+                      "import numba.core.config as c\nprint(codes[0], c.CACHE_DIR)")
+    env = _env(NUMBA_CACHE_LOCATOR_CLASSES="UserProvidedCacheLocator,UserWideCacheLocator", TMPDIR=str(temp))
+    run = subprocess.run([sys.executable, "-c", code], env=env, cwd=work, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    value, folder = run.stdout.split()
+    assert int(value) == 1 << 16 | 2 << 8 | 3
+    assert list(work.iterdir()) == []  # no "~" folder among the photos
+    assert Path(folder).parent == temp
+
+
+def test_no_home_leaves_no_tilde_folder_from_a_figure(tmp_path):
+    work, temp = tmp_path / "photos", tmp_path / "tmp"
+    work.mkdir()
+    temp.mkdir()
+    env = _env(TMPDIR=str(temp))
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "MPLCONFIGDIR"):
+        env.pop(name, None)
+    code = NO_HOME + ("from segmix.plots import save_convergence_png\n"
+                      "save_convergence_png('c.png', {'skin': [-3.0, -2.5]})")
+    run = subprocess.run([sys.executable, "-c", code], env=env, cwd=work, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    assert [p.name for p in work.iterdir()] == ["c.png"]

@@ -46,15 +46,19 @@ def _cache_folder() -> None:
     def probe():  # a function of this file: every kernel lives in this folder
         pass
 
-    try:
-        from numba.core.caching import FunctionCache
+    if config.CACHE_DIR or os.path.expanduser("~") != "~":
+        try:
+            from numba.core.caching import FunctionCache
 
-        FunctionCache(probe)  # what a ``cache=True`` kernel does when it is defined
-        return
-    except RuntimeError:  # "no locator available"
-        pass
-    except Exception:  # noqa: BLE001 - another numba's internals: leave the choice to numba
-        return
+            FunctionCache(probe)  # what a ``cache=True`` kernel does when it is defined
+            return
+        except RuntimeError:  # "no locator available"
+            pass
+        except Exception:  # noqa: BLE001 - another numba's internals: leave the choice to numba
+            return
+    # else no home to find (HOME unset, a user id without a passwd entry: a container's
+    # `--user 4242`): numba's user cache folder was "~/.cache/numba" taken literally, a folder
+    # named "~" made in the current folder, among the user's photos.
     folder = os.path.join(tempfile.gettempdir(), f"segmix-numba-cache-{os.getuid()}") \
         if hasattr(os, "getuid") else None
     try:
