@@ -1470,7 +1470,7 @@ class MainWindow(QMainWindow):
 
     def last_folder(self) -> str:
         """The folder open dialogs start in."""
-        return str(self.settings.value("files/last_folder", str(Path.home())))
+        return str(self.settings.value("files/last_folder", str(files.home_folder() or Path.cwd())))
 
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
@@ -1489,7 +1489,7 @@ class MainWindow(QMainWindow):
         if last and Path(last).is_dir():
             return Path(last) / file_name
         pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        folder = Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
+        folder = Path(pictures) if pictures and Path(pictures).is_dir() else files.home_folder() or Path.cwd()
         return folder / file_name
 
     def remember_save(self, path) -> None:

@@ -7,6 +7,9 @@ a fault the trial found.
 2. A settings file with a hand-edited or garbled value (``opacity=0,7``, which QSettings reads
    as a list; ``n_components=five``) stopped the window from opening, with a traceback, on
    every start. A value that cannot be read is now its default.
+3. With no home to be found (HOME unset, a user id without a passwd entry: a container's
+   ``--user 4242``) File > Open raised "Could not determine home directory" from its action
+   and never opened; the recent-files menu and a save dialog's fallback alike.
 """
 
 from __future__ import annotations
@@ -68,3 +71,21 @@ def test_a_damaged_settings_file_opens_the_window_with_defaults(qtbot, make_wind
     window.save_settings()  # and the file is whole again
     fresh = QSettings(str(ini), QSettings.Format.IniFormat)
     assert float(fresh.value("overlay/opacity")) == 0.5 and int(fresh.value("model/n_components")) == 5
+
+
+# ------------------------------------------------------------------ 3. no home to be found
+def test_no_home_folder_leaves_file_open_and_save_working(make_window, monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from segmix.gui.files import recent_labels
+
+    def no_home(cls):
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    monkeypatch.chdir(tmp_path)
+    window = make_window()
+    assert Path(window.last_folder()) == tmp_path  # File > Open starts here instead of raising
+    window.settings.remove("files/last_save_folder")
+    assert window.default_save_path("m.png").name == "m.png"
+    assert recent_labels(["/a/x.png", "/b/x.png"]) == ["x.png — /a", "x.png — /b"]
