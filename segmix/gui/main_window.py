@@ -1411,11 +1411,14 @@ class MainWindow(QMainWindow):
     def _remember_file(self, path: Path) -> None:
         name = files.normalised(path)
         if not files.is_bundled(name):  # open dialogs must not start inside the installed package
-            self.settings.setValue("files/last_folder", str(Path(name).parent))
+            self.settings.setValue("files/last_folder", _path_setting(str(Path(name).parent)))
         recent = [p for p in self._recent_files() if p != name]
         recent.insert(0, name)
-        self.settings.setValue("files/recent", recent[:MAX_RECENT])
+        self._set_recent_files(recent[:MAX_RECENT])
         self._rebuild_recent_menu()
+
+    def _set_recent_files(self, names: list[str]) -> None:
+        self.settings.setValue("files/recent", [_path_setting(name) for name in names])
 
     def _recent_files(self) -> list[str]:
         """Recent files, most recent first, one entry per file however it was spelled."""
@@ -1425,8 +1428,8 @@ class MainWindow(QMainWindow):
         if not isinstance(value, (list, tuple)):  # a damaged settings file: bytes, a number
             value = []
         unique: list[str] = []
-        for entry in (e for e in value if isinstance(e, str) and e):
-            name = files.normalised(str(entry))
+        for entry in filter(None, map(_setting_path, value)):
+            name = files.normalised(entry)
             if name not in unique:
                 unique.append(name)
         return unique
@@ -1461,7 +1464,7 @@ class MainWindow(QMainWindow):
         "no such file" dialog again.
         """
         if not Path(name).exists():
-            self.settings.setValue("files/recent", [p for p in self._recent_files() if p != name])
+            self._set_recent_files([p for p in self._recent_files() if p != name])
             self._rebuild_recent_menu()
             self.show_message("Cannot open photo", f"{name} is no longer there (moved, renamed or deleted): it is "
                                                    "removed from File > Open Recent.")
@@ -1470,7 +1473,7 @@ class MainWindow(QMainWindow):
 
     def last_folder(self) -> str:
         """The folder open dialogs start in."""
-        return str(self.settings.value("files/last_folder", str(files.home_folder() or Path.cwd())))
+        return _setting_path(self.settings.value("files/last_folder")) or str(files.home_folder() or Path.cwd())
 
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
@@ -2077,3 +2080,23 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self.warning_relay.uninstall()
         event.accept()
+
+
+def _path_setting(path: str):
+    """A path as the settings file keeps it: as text, or as its bytes (QByteArray) when it is
+    no UTF-8 text (a Latin-1 file name, "caf\\udce9.png" to Python), which Qt would write
+    with U+FFFD in its place: File > Open Recent then named a file that is not there."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return QByteArray(os.fsencode(path))
+    return path
+
+
+def _setting_path(value) -> str | None:
+    """A path :func:`_path_setting` kept (text or bytes), or None for anything else (a
+    damaged settings file: a number, bytes with a NUL)."""
+    if isinstance(value, (QByteArray, bytes)):
+        data = bytes(value)
+        return os.fsdecode(data) if data and b"\0" not in data else None
+    return value if isinstance(value, str) and value and "\0" not in value else None

@@ -10,6 +10,8 @@ a fault the trial found.
 3. With no home to be found (HOME unset, a user id without a passwd entry: a container's
    ``--user 4242``) File > Open raised "Could not determine home directory" from its action
    and never opened; the recent-files menu and a save dialog's fallback alike.
+4. A photo whose name is not UTF-8 (Latin-1 bytes) went into File > Open Recent with U+FFFD
+   in its name: picking it said the file was no longer there, and removed it from the menu.
 """
 
 from __future__ import annotations
@@ -89,3 +91,23 @@ def test_no_home_folder_leaves_file_open_and_save_working(make_window, monkeypat
     window.settings.remove("files/last_save_folder")
     assert window.default_save_path("m.png").name == "m.png"
     assert recent_labels(["/a/x.png", "/b/x.png"]) == ["x.png — /a", "x.png — /b"]
+
+
+# ------------------------------------------------------------------ 4. a Latin-1 file name in the settings
+def test_open_recent_keeps_a_file_name_that_is_not_utf8(qtbot, make_window, tmp_path, settings_path):
+    import os
+
+    import numpy as np
+    from PIL import Image
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path / os.fsdecode(b"d\xe9j\xe0")  # the folder's name too
+    folder.mkdir()
+    photo = folder / os.fsdecode(b"caf\xe9.png")
+    Image.fromarray(np.full((20, 30, 3), 90, np.uint8)).save(photo)
+    window = make_window(photo)
+    window.save_settings()
+    again = make_window(settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
+    assert again._recent_files() == [str(photo)] and os.path.exists(again._recent_files()[0])
+    assert again.last_folder() == str(folder)
+    assert again.open_recent(str(photo)) and again.image_path == photo
