@@ -1482,8 +1482,8 @@ class MainWindow(QMainWindow):
         bundled with segmix (the sample) or its folder is read-only; then the folder last
         saved to, else the user's Pictures folder, else home.
         """
-        last = str(self.settings.value("files/last_save_folder", ""))
-        last_photo = str(self.settings.value("files/last_save_photo", ""))
+        last = _setting_path(self.settings.value("files/last_save_folder")) or ""
+        last_photo = _setting_path(self.settings.value("files/last_save_photo")) or ""
         photo = files.normalised(self.image_path) if self.image_path is not None else ""
         if last and Path(last).is_dir() and photo and last_photo == photo:
             return Path(last) / file_name
@@ -1497,9 +1497,9 @@ class MainWindow(QMainWindow):
 
     def remember_save(self, path) -> None:
         """A file was written to ``path``: the next save dialog for this photo starts in its folder."""
-        self.settings.setValue("files/last_save_folder", str(Path(files.normalised(path)).parent))
+        self.settings.setValue("files/last_save_folder", _path_setting(str(Path(files.normalised(path)).parent)))
         photo = files.normalised(self.image_path) if self.image_path is not None else ""
-        self.settings.setValue("files/last_save_photo", photo)
+        self.settings.setValue("files/last_save_photo", _path_setting(photo))
 
     def load_scribbles(self, path=None) -> bool:
         """Replace the scribbles with a label PNG (undoable)."""

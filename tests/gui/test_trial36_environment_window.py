@@ -111,3 +111,21 @@ def test_open_recent_keeps_a_file_name_that_is_not_utf8(qtbot, make_window, tmp_
     assert again._recent_files() == [str(photo)] and os.path.exists(again._recent_files()[0])
     assert again.last_folder() == str(folder)
     assert again.open_recent(str(photo)) and again.image_path == photo
+
+
+def test_a_save_dialog_returns_to_a_folder_whose_name_is_not_utf8(qtbot, make_window, tmp_path, settings_path):
+    import os
+
+    import numpy as np
+    from PIL import Image
+    from PySide6.QtCore import QSettings
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((20, 30, 3), 90, np.uint8)).save(photo)
+    saved = tmp_path / os.fsdecode(b"r\xe9sultats")
+    saved.mkdir()
+    window = make_window(photo)
+    window.remember_save(saved / "p_mask.png")
+    window.save_settings()
+    again = make_window(photo, settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
+    assert again.default_save_path("p_mask.png") == saved / "p_mask.png"
