@@ -36,6 +36,9 @@ pins a fault the trial found.
 10. Where no home can be found (HOME unset and a user id without a passwd entry, as a
     container's ``--user 4242``), numba and Matplotlib took "~/.cache" literally: every run
     made a folder named "~" in the current folder, among the user's photos.
+11. With NUMBA_DISABLE_JIT=1 set (numba's debugging switch, set by some coverage and CI
+    setups) ``segment`` ended in a traceback ("'function' object has no attribute
+    'signatures'"): two readiness checks took every kernel for a compiled dispatcher.
 """
 
 from __future__ import annotations
@@ -414,3 +417,25 @@ def test_no_home_leaves_no_tilde_folder_from_a_figure(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], env=env, cwd=work, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and run.stderr == "", run.stderr
     assert [p.name for p in work.iterdir()] == ["c.png"]
+
+
+# ------------------------------------------------------------------ 11. NUMBA_DISABLE_JIT=1
+def test_segment_runs_with_numba_disabled_and_gives_the_same_mask(tmp_path, capsys):
+    from PIL import Image
+
+    from segmix.cli import main
+
+    photo = _photo(tmp_path / "p.png")
+    assert main(["segment", str(photo), "--click", "14,12", "-o", str(tmp_path / "jit.png")]) == 0
+    run = subprocess.run([sys.executable, "-m", "segmix", "segment", str(photo), "--click", "14,12", "-o",
+                          str(tmp_path / "nojit.png")], env=_env(NUMBA_DISABLE_JIT="1"), capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "jit.png")), np.asarray(Image.open(tmp_path / "nojit.png")))
+
+
+def test_the_jpeg_check_is_not_ready_with_numba_disabled():
+    code = "import segmix.kernels.jpeg\nfrom segmix.jpeg_scan import kernel_ready\nprint(kernel_ready())"
+    run = subprocess.run([sys.executable, "-c", code], env=_env(NUMBA_DISABLE_JIT="1"), capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "False", run.stderr
