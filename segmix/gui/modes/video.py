@@ -465,12 +465,15 @@ class DecimalSpinBox(QDoubleSpinBox):
     (decimal comma) a typed learning rate "0.005" became 5 (clamped to 1.0), a threshold "2.5"
     became 25 (clamped to 10); under an English one "0,005" did the same. Nobody types a
     thousands separator into these boxes (fps, rates and thresholds below 1000), so either
-    mark is the decimal point, and the box shows it in the locale's own.
+    mark is the decimal point (and in a locale with a point of its own, as Arabic's "٫", both
+    are), and the box shows it in the locale's own.
     """
 
     def _decimal(self, text: str) -> str:
-        point = self.locale().decimalPoint()
-        return text.replace("," if point == "." else ".", point)
+        point = self.locale().decimalPoint()  # "." or ","; Arabic's is U+066B, which takes both
+        for mark in {".", ","} - {point}:
+            text = text.replace(mark, point)
+        return text
 
     def validate(self, text: str, pos: int):  # noqa: D102 - QDoubleSpinBox's
         return super().validate(self._decimal(text), pos)
