@@ -1654,7 +1654,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
             except (ValueError, OSError) as exc:
                 # Named with its option, as the write check below: a trial's "-o nodir/x.png"
                 # was told of the folder only.
-                raise UserError(f"{option} {_error_line(exc)}") from None
+                raise UserError(CWD_GONE if _cwd_gone(exc) else f"{option} {_error_line(exc)}") from None
             key = os.path.normcase(Path(output).resolve())
             if key in seen:
                 also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"
@@ -1683,7 +1683,7 @@ def _check_output_dir(path) -> None:
     try:
         check_output_folder(path)
     except OSError as exc:
-        raise UserError(f"--output-dir {_error_line(exc)}") from None
+        raise UserError(CWD_GONE if _cwd_gone(exc) else f"--output-dir {_error_line(exc)}") from None
 
 
 def _all_or_nothing(*outputs):
@@ -2943,10 +2943,31 @@ class _OptionWords:
         return getattr(self._stream, name)
 
 
+#: The refusal where the shell's current folder was deleted: every relative path names nothing.
+CWD_GONE = ("the current folder no longer exists (deleted or moved while the shell was in it), so a relative "
+            "path names nothing: cd to a folder that exists, or give absolute paths")
+
+
+def _cwd_gone(exc: BaseException) -> bool:
+    """Whether ``exc`` is Python's nameless "[Errno 2] No such file or directory" of a
+    relative path made absolute in a current folder that was deleted: a terminal left in a
+    removed folder got "segmix quantize: error: [Errno 2] No such file or directory", and
+    "--output-dir [Errno 2] ..." from skin apply's default output folder."""
+    if not isinstance(exc, FileNotFoundError) or exc.filename is not None:
+        return False
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
+
+
 def _error_line(exc: BaseException) -> str:
     """The one line for a refused run: an OSError that Python raised itself ("[Errno 13]
     Permission denied: 'out/sub'") as "out/sub: permission denied", like every other line;
     messages of segmix's own are kept as written."""
+    if _cwd_gone(exc):
+        return CWD_GONE
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
     return str(exc)

@@ -39,6 +39,9 @@ pins a fault the trial found.
 11. With NUMBA_DISABLE_JIT=1 set (numba's debugging switch, set by some coverage and CI
     setups) ``segment`` ended in a traceback ("'function' object has no attribute
     'signatures'"): two readiness checks took every kernel for a compiled dispatcher.
+12. In a terminal whose current folder had been deleted, a relative path gave "segmix quantize:
+    error: [Errno 2] No such file or directory" (nothing named), and ``skin apply``'s default
+    output folder "--output-dir [Errno 2] No such file or directory".
 """
 
 from __future__ import annotations
@@ -439,3 +442,21 @@ def test_the_jpeg_check_is_not_ready_with_numba_disabled():
     run = subprocess.run([sys.executable, "-c", code], env=_env(NUMBA_DISABLE_JIT="1"), capture_output=True,
                          text=True, timeout=300)
     assert run.returncode == 0 and run.stdout.strip() == "False", run.stderr
+
+
+# ------------------------------------------------------------------ 12. a deleted current folder
+@pytest.mark.parametrize("argv", [["quantize", "p.png", "-k", "2", "-o", "q.png"], ["skin", "apply", "PHOTO"],
+                                  ["segment", "PHOTO", "--click", "1,1", "-o", "m.png"]])
+def test_a_deleted_current_folder_is_said(tmp_path, monkeypatch, capsys, argv):
+    from segmix.cli import main
+
+    photo = _photo(tmp_path / "p.png")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert main([str(photo) if a == "PHOTO" else a for a in argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(": error: the current folder no longer exists (deleted or moved while "
+                                             "the shell was in it), so a relative path names nothing: cd to a "
+                                             "folder that exists, or give absolute paths"), err
