@@ -42,6 +42,9 @@ pins a fault the trial found.
 12. In a terminal whose current folder had been deleted, a relative path gave "segmix quantize:
     error: [Errno 2] No such file or directory" (nothing named), and ``skin apply``'s default
     output folder "--output-dir [Errno 2] No such file or directory".
+13. A photo and its mask of the same-looking name, one spelt on a Mac (accents decomposed,
+    NFD) and one on Linux or Windows (composed, NFC), did not pair: ``skin eval`` left café.jpg
+    out for "no mask of the same name" and noted the mask café.png as having "no photo".
 """
 
 from __future__ import annotations
@@ -460,3 +463,23 @@ def test_a_deleted_current_folder_is_said(tmp_path, monkeypatch, capsys, argv):
     assert len(err) == 1 and err[0].endswith(": error: the current folder no longer exists (deleted or moved while "
                                              "the shell was in it), so a relative path names nothing: cd to a "
                                              "folder that exists, or give absolute paths"), err
+
+
+# ------------------------------------------------------------------ 13. names spelt on a Mac
+def test_a_mac_spelt_mask_pairs_with_its_photo(tmp_path, capsys):
+    import unicodedata
+
+    from PIL import Image
+
+    from segmix.cli import main
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    truth = np.zeros((24, 32), np.uint8)
+    truth[6:18, 8:20] = 255
+    for name in ("plain", "café"):
+        _photo(tmp_path / "images" / f"{unicodedata.normalize('NFC', name)}.jpg")
+        Image.fromarray(truth).save(tmp_path / "masks" / f"{unicodedata.normalize('NFD', name)}.png")
+    assert main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks")]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("images 2,") and err == "", err
