@@ -45,6 +45,9 @@ pins a fault the trial found.
 13. A photo and its mask of the same-looking name, one spelt on a Mac (accents decomposed,
     NFD) and one on Linux or Windows (composed, NFC), did not pair: ``skin eval`` left café.jpg
     out for "no mask of the same name" and noted the mask café.png as having "no photo".
+14. NUMBA_THREADING_LAYER set for another project (``tbb`` without Intel TBB installed, a
+    mistyped name) failed at the first parallel kernel: ``segment`` said "error: the marks
+    (1 click): No threading layer could be loaded.\\nHINT:..." as if the clicks were wrong.
 """
 
 from __future__ import annotations
@@ -483,3 +486,16 @@ def test_a_mac_spelt_mask_pairs_with_its_photo(tmp_path, capsys):
     assert main(["skin", "eval", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks")]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("images 2,") and err == "", err
+
+
+# ------------------------------------------------------------------ 14. NUMBA_THREADING_LAYER
+def test_a_threading_layer_numba_cannot_load_is_named(tmp_path):
+    photo = _photo(tmp_path / "p.png")
+    run = subprocess.run([sys.executable, "-m", "segmix", "segment", str(photo), "--click", "14,12", "-o",
+                          str(tmp_path / "m.png")], env=_env(NUMBA_THREADING_LAYER="no_such_layer"),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and run.stderr.strip().splitlines() == [
+        "segmix segment: error: NUMBA_THREADING_LAYER=no_such_layer: the threading layer requested 'no_such_layer' "
+        "is unknown to Numba; unset it (numba then picks a layer that loads), or install what it needs (tbb, safe, "
+        "threadsafe: pip install tbb)"], run.stderr
+    assert not (tmp_path / "m.png").exists()

@@ -128,6 +128,34 @@ try:
 except (ImportError, AttributeError):  # another numba's internals: its own behaviour
     pass
 
+
+def _chosen_threading_layer() -> None:
+    """A threading layer chosen by NUMBA_THREADING_LAYER is loaded now, and one numba cannot
+    load is refused in one line naming the variable.
+
+    Set for another project (``tbb`` in an environment without Intel TBB, a mistyped name),
+    it failed at the first parallel kernel, deep in a run: ``segment`` said "error: the marks
+    (1 click): No threading layer could be loaded.\\nHINT:\\nIntel TBB is required ...", as if
+    the clicks were wrong. Unset, numba picks a layer that loads, as always.
+    """
+    chosen = os.environ.get("NUMBA_THREADING_LAYER", "").strip()
+    if not chosen or chosen.lower() == "default":
+        return
+    from numba.np.ufunc import parallel
+
+    try:
+        parallel._launch_threads()
+    except ValueError as exc:
+        why = " ".join(str(exc).split("HINT:")[0].split()).rstrip(".")
+        raise OSError(f"NUMBA_THREADING_LAYER={chosen}: {why[:1].lower()}{why[1:]}; unset it (numba then picks a "
+                      "layer that loads), or install what it needs (tbb, safe, threadsafe: pip install tbb)") from None
+
+
+try:
+    _chosen_threading_layer()
+except (ImportError, AttributeError):  # another numba's internals: its own behaviour
+    pass
+
 SAFE_FASTMATH = {"contract", "reassoc", "arcp", "nsz"}
 
 JIT_OPTIONS = dict(nogil=True, cache=True, fastmath=SAFE_FASTMATH)
