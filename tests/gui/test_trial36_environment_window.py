@@ -1,9 +1,10 @@
 """Trial 36 (the window on other people's machines: locales, screens, settings): each test pins
 a fault the trial found.
 
-1. Video mode's number boxes (fps, learning rate, threshold) under a German locale read a typed
-   "0.005" as 5 (the dot taken for a thousands separator, then clamped to 1.0), "2.5" as 25;
-   under an English locale "0,005" alike. Either mark is now the decimal point.
+1. Video mode's number boxes (fps, learning rate, threshold) under a German locale took the
+   typed dot for a thousands separator: a learning rate "0.005" became 0 (a model that keeps
+   the mean of all frames, in silence), a threshold "2.5" became 2, "12.5" fps 12; under an
+   English locale a typed "0,005" alike. Either mark is now the decimal point.
 2. A settings file with a hand-edited or garbled value (``opacity=0,7``, which QSettings reads
    as a list; ``n_components=five``) stopped the window from opening, with a traceback, on
    every start. A value that cannot be read is now its default.
