@@ -42,10 +42,22 @@ def _number(text: str, kind: type, what: str):
     try:
         value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        # A decimal comma (a German or French user's 0,01) is said as such: "must be a number
+        # in [0, 1], got '0,01'" left them to guess what was wrong with their number.
+        comma = kind is float and text.count(",") == 1 and _is_float(text.replace(",", "."))
+        hint = f" (with a decimal point, not a comma: {text.replace(',', '.')})" if comma else ""
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}{hint}") from None
     if kind is float and not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be {what}, got {text}")
     return value
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def integer(text: str) -> int:
@@ -1703,7 +1715,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
             except (ValueError, OSError) as exc:
                 # Named with its option, as the write check below: a trial's "-o nodir/x.png"
                 # was told of the folder only.
-                raise UserError(f"{option} {_error_line(exc)}") from None
+                raise UserError(CWD_GONE if _cwd_gone(exc) else f"{option} {_error_line(exc)}") from None
             key = os.path.normcase(Path(output).resolve())
             if key in seen:
                 also = "" if str(seen[key]) == str(output) else f" (also as {seen[key]})"
@@ -1732,7 +1744,7 @@ def _check_output_dir(path) -> None:
     try:
         check_output_folder(path)
     except OSError as exc:
-        raise UserError(f"--output-dir {_error_line(exc)}") from None
+        raise UserError(CWD_GONE if _cwd_gone(exc) else f"--output-dir {_error_line(exc)}") from None
 
 
 def _all_or_nothing(*outputs):
@@ -2589,6 +2601,88 @@ def display_unreachable(environ=None) -> str | None:
             "unset DISPLAY; the command line works without one: segmix --help")
 
 
+def _platform_plugins() -> list[str] | None:
+    """The names of the Qt platform plug-ins PySide6 ships (xcb, wayland, offscreen, ...), or
+    None when they cannot be listed (another layout, or QT_PLUGIN_PATH / QT_QPA_PLATFORM_PLUGIN_PATH
+    adding plug-ins of the user's): then any name may be one."""
+    import importlib.util
+    import os
+
+    if os.environ.get("QT_PLUGIN_PATH") or os.environ.get("QT_QPA_PLATFORM_PLUGIN_PATH"):
+        return None
+    spec = importlib.util.find_spec("PySide6")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    folder = os.path.join(locations[0], "Qt", "plugins", "platforms") if locations else ""
+    try:
+        names = sorted(n[len("libq"):].split(".")[0] for n in os.listdir(folder) if n.startswith("libq"))
+    except OSError:
+        return None
+    return names or None
+
+
+def platform_unreachable(environ=None, plugins: list[str] | None = None) -> str | None:
+    """Why no Qt platform that QT_QPA_PLATFORM or a Wayland session chooses can open, or None
+    when one may.
+
+    :func:`display_unreachable` leaves these to Qt, which aborted (exit 134, five lines
+    blaming libxcb-cursor0) on: ``QT_QPA_PLATFORM=xcb`` kept in a profile, over SSH with no
+    DISPLAY; a WAYLAND_DISPLAY whose compositor is gone or whose socket is not in the
+    container; a mistyped platform (``QT_QPA_PLATFORM=offscren``). Qt tries the platforms in
+    order (QT_QPA_PLATFORM's list, else wayland when WAYLAND_DISPLAY or XDG_SESSION_TYPE says
+    so, then xcb); each is judged by what it connects to: xcb by DISPLAY (as
+    :func:`display_unreachable`), wayland by its socket in XDG_RUNTIME_DIR; any other
+    platform (offscreen, vnc, eglfs, ...) is Qt's to judge, once it is a plug-in that exists.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment (default ``os.environ``).
+    plugins : list of str, optional
+        The platform plug-ins there are (default: none checked).
+
+    Returns
+    -------
+    str or None
+        The reason, for the one-line error.
+    """
+    import os
+
+    environ = os.environ if environ is None else environ
+    chosen = environ.get("QT_QPA_PLATFORM") or ""
+    if chosen:
+        names = [part.split(":", 1)[0].strip() for part in chosen.split(";") if part.split(":", 1)[0].strip()]
+    else:
+        wayland = environ.get("WAYLAND_DISPLAY") or environ.get("XDG_SESSION_TYPE") == "wayland"
+        names = ["wayland"] * bool(wayland) + ["xcb"]
+    reasons = []
+    for name in names:
+        if plugins is not None and name not in plugins and not (name.startswith("wayland") and "wayland" in plugins):
+            reasons.append(f"{name!r} is no Qt platform plug-in (there are: {', '.join(plugins)})")
+        elif name == "xcb":
+            display = environ.get("DISPLAY") or ""
+            if not display:
+                reasons.append("DISPLAY is not set")
+                continue
+            if display_unreachable({"DISPLAY": display}) is None:
+                return None
+            reasons.append(f"DISPLAY={display} names no running X server")
+        elif name.startswith("wayland"):
+            if environ.get("WAYLAND_SOCKET"):
+                return None  # a connected socket handed down by the compositor
+            socket = environ.get("WAYLAND_DISPLAY") or "wayland-0"
+            runtime = environ.get("XDG_RUNTIME_DIR") or ""
+            path = socket if os.path.isabs(socket) else os.path.join(runtime, socket) if runtime else ""
+            if path and os.path.exists(path):
+                return None
+            reasons.append(f"WAYLAND_DISPLAY={socket} names no running Wayland compositor (no socket {path})"
+                           if path else f"WAYLAND_DISPLAY={socket} cannot be reached: XDG_RUNTIME_DIR is not set")
+        else:
+            return None
+    head = f"no display for QT_QPA_PLATFORM={chosen}" if chosen else "no display"
+    return f"{head}: {'; '.join(reasons)}; the window needs a desktop session; the command line works without " \
+           "one: segmix --help"
+
+
 def _cmd_open(args: argparse.Namespace) -> int:
     if args.image is not None:
         from segmix.frames import FrameError, FrameSequence, is_sequence_path
@@ -2616,6 +2710,8 @@ def _cmd_open(args: argparse.Namespace) -> int:
         raise UserError(NO_DISPLAY)
     if sys.platform.startswith("linux"):
         unreachable = display_unreachable()
+        if unreachable is None and (os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")):
+            unreachable = platform_unreachable(plugins=_platform_plugins())
         if unreachable:
             raise UserError(unreachable)
     from segmix.gui.app import run_app
@@ -2935,10 +3031,31 @@ class _OptionWords:
         return getattr(self._stream, name)
 
 
+#: The refusal where the shell's current folder was deleted: every relative path names nothing.
+CWD_GONE = ("the current folder no longer exists (deleted or moved while the shell was in it), so a relative "
+            "path names nothing: cd to a folder that exists, or give absolute paths")
+
+
+def _cwd_gone(exc: BaseException) -> bool:
+    """Whether ``exc`` is Python's nameless "[Errno 2] No such file or directory" of a
+    relative path made absolute in a current folder that was deleted: a terminal left in a
+    removed folder got "segmix quantize: error: [Errno 2] No such file or directory", and
+    "--output-dir [Errno 2] ..." from skin apply's default output folder."""
+    if not isinstance(exc, FileNotFoundError) or exc.filename is not None:
+        return False
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
+
+
 def _error_line(exc: BaseException) -> str:
     """The one line for a refused run: an OSError that Python raised itself ("[Errno 13]
     Permission denied: 'out/sub'") as "out/sub: permission denied", like every other line;
     messages of segmix's own are kept as written."""
+    if _cwd_gone(exc):
+        return CWD_GONE
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
     return str(exc)

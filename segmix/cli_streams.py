@@ -13,6 +13,7 @@ the one the run would have had.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import os
@@ -99,10 +100,34 @@ class ClosedReaderGuard:
                         self._stream.write(body.replace("\n", "\\n") + text[len(body):])
                         return len(text)
                 return self._stream.write(text)
+            except UnicodeEncodeError:
+                return self._write_unencodable(text)
             except OSError as exc:
                 if not self._unwritable(exc):
                     raise self._failed(exc) from exc
                 self._lost()
+        return len(text)
+
+    def _write_unencodable(self, text: str) -> int:
+        """Write ``text`` that the stream's encoding cannot hold: a file name that is not
+        UTF-8 (Python's "caf\\udce9.png") goes out as the bytes it has on disk, as ``ls``
+        shows it; a character the locale's encoding lacks (日本 under a Latin-1 locale) as
+        its escape. Strict encoding raised UnicodeEncodeError after the work, and the run
+        that had written its file ended "error: 'utf-8' codec can't encode character
+        '\\udce9'" with exit status 2."""
+        encoding = getattr(self._stream, "encoding", None) or "utf-8"
+        data = text.encode(encoding, "segmix.names")
+        buffer = getattr(self._stream, "buffer", None)
+        try:
+            if buffer is None:  # a text-only stream (a test's capture)
+                return self._stream.write(data.decode(encoding, "replace"))
+            self._stream.flush()
+            buffer.write(data)
+            buffer.flush()
+        except OSError as exc:
+            if not self._unwritable(exc):
+                raise self._failed(exc) from exc
+            self._lost()
         return len(text)
 
     def writelines(self, lines) -> None:
@@ -121,6 +146,20 @@ class ClosedReaderGuard:
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
+
+
+def _names_error(exc: UnicodeError):
+    """Encoding error handler "segmix.names": the bytes of a file name Python read with
+    surrogateescape back as they were, any other character the encoding lacks as its escape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    part = exc.object[exc.start:exc.end]
+    if all("\udc80" <= c <= "\udcff" for c in part):
+        return bytes(ord(c) - 0xDC00 for c in part), exc.end
+    return codecs.backslashreplace_errors(exc)
+
+
+codecs.register_error("segmix.names", _names_error)
 
 
 @contextlib.contextmanager

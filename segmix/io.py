@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import logging
 import math
@@ -1614,7 +1615,10 @@ def atomic_write(
         raise _write_error(exc, named, None) from exc
     try:
         if mode == "w":
-            handle = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="\n")
+            # A file name that is not valid UTF-8 (a Latin-1 name on a UTF-8 system, read by
+            # Python as "caf\udce9.png") is written as the bytes it has on disk: strict
+            # encoding refused the whole file (a --per-image CSV naming that photo).
+            handle = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="\n", errors="surrogateescape")
         else:
             handle = os.fdopen(fd, "wb")
         with handle:
@@ -1770,9 +1774,33 @@ def _hard_link_beside(path: Path) -> Path | None:
 def atomic_save(
     path: PathLike, writer_fn: Callable[[IO[bytes]], Any], *, protect: Iterable = ()
 ) -> None:
-    """Call ``writer_fn(binary_file)`` and atomically move the result to ``path``."""
+    """Call ``writer_fn(binary_file)`` and atomically move the result to ``path``.
+
+    ``writer_fn`` gets a file without a descriptor (:class:`_PythonWrites`), so that every
+    byte goes through Python's checked writes."""
     with atomic_write(path, "wb", protect=protect) as handle:
-        writer_fn(handle)
+        writer_fn(_PythonWrites(handle))
+
+
+class _PythonWrites:
+    """A binary file whose ``fileno()`` is refused, so that libraries write through ``write``.
+
+    Pillow's encoders write straight to a file's descriptor when it has one, and take a short
+    write (the last bytes that fit on a full disk) for a whole one: ``quantize -o photo.jpg``
+    on a full disk wrote a JPEG cut at 12,288 bytes, without an error, and was then refused
+    as "truncated image ... (an interrupted download or copy?)". Python's own writes raise
+    "No space left on device" (ENOSPC), which names the file and removes the partial one.
+    Pillow, Matplotlib and NumPy fall back to ``write`` on io.UnsupportedOperation.
+    """
+
+    def __init__(self, handle) -> None:
+        self._handle = handle
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("fileno")
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
 
 
 def write_text_atomic(
@@ -1792,7 +1820,15 @@ def write_json_atomic(
     nothing behind. NumPy scalars are written as the numbers they hold.
     """
     text = json.dumps(obj, indent=indent, allow_nan=False, ensure_ascii=False, default=_json_scalar) + "\n"
+    # JSON is UTF-8: a name that is not (a Latin-1 file name, "caf\udce9.png" to Python) keeps
+    # its escape, which json.load gives back as the same str (and os.fsencode as its bytes).
+    text = _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
     write_text_atomic(path, text, protect=protect)
+
+
+#: A character that no UTF-8 text holds: half of a surrogate pair, as Python reads the bytes of
+#: a file name that is not UTF-8 (surrogateescape).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_scalar(value: Any) -> Any:

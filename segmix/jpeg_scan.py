@@ -252,7 +252,8 @@ def kernel_ready() -> bool:
     import sys
 
     module = sys.modules.get("segmix.kernels.jpeg")
-    return bool(module is not None and module.scan_damage.signatures)
+    # getattr: under NUMBA_DISABLE_JIT=1 the kernel is a plain Python function, never "compiled".
+    return bool(module is not None and getattr(module.scan_damage, "signatures", None))
 
 
 def file_damage(path) -> str | None:

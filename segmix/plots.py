@@ -16,7 +16,49 @@ import numpy as np
 from segmix.io import atomic_save, output_mark
 
 
+def _config_folder() -> None:
+    """Point Matplotlib at a private folder when its own are not writable, before it loads.
+
+    With a read-only or missing home (a service account, a container) Matplotlib printed two
+    lines of its own on every ``skin eval --roc`` ("mkdir -p failed for path
+    /nonexistent/.config/matplotlib ...", "Matplotlib created a temporary cache directory
+    ... it is highly recommended to set the MPLCONFIGDIR environment variable"), outside the
+    one-line-per-message rule, and rebuilt its font cache each run in a new temporary folder.
+    Then ``MPLCONFIGDIR`` is ``segmix-matplotlib-UID`` in the temporary folder: the user's
+    own (0700), kept between runs. A user's MPLCONFIGDIR wins.
+    """
+    import os
+    import stat
+    import sys
+    import tempfile
+
+    if "matplotlib" in sys.modules or os.environ.get("MPLCONFIGDIR") or not hasattr(os, "getuid"):
+        return
+    home = os.path.expanduser("~")
+    folders = [os.path.join(os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "matplotlib"),
+               os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache"), "matplotlib")]
+    try:
+        # No home to find ("~" stays "~": HOME unset, a user id without a passwd entry): the
+        # folders would be made in the current folder, as "./~/.config".
+        if all(os.path.isabs(folder) for folder in folders):
+            for folder in folders:
+                os.makedirs(folder, exist_ok=True)
+            if all(os.access(folder, os.W_OK) for folder in folders):
+                return
+    except OSError:
+        pass
+    private = os.path.join(tempfile.gettempdir(), f"segmix-matplotlib-{os.getuid()}")
+    try:
+        os.makedirs(private, mode=0o700, exist_ok=True)
+        st = os.lstat(private)
+    except OSError:
+        return  # Matplotlib's own fallback, with its lines
+    if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022:
+        os.environ["MPLCONFIGDIR"] = private
+
+
 def _figure(size=(6.4, 5.6)):
+    _config_folder()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

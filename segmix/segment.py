@@ -1639,6 +1639,8 @@ def _flood_fill_ready() -> bool:
     window's warm-up and the graph cut's second process (``segmix.precompile``) compile it."""
     from segmix.kernels import cache, graphs
 
+    if not hasattr(graphs.reachable, "signatures"):  # NUMBA_DISABLE_JIT=1: a plain Python function, slower
+        return False
     return bool(graphs.reachable.signatures) or cache.is_cached(graphs.reachable)
 
 

@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import threading
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -340,6 +341,18 @@ def _uci_separator_fault(path: Path) -> str | None:
     return None
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name the system cannot hold: a photo of a 246-byte name
+    has a mask name that fits (``NAME_skin.png``, 255 bytes) and a probability map name that
+    does not, and Python 3.11's ``is_file`` raises "File name too long" (ENAMETOOLONG) where it
+    answers False for a missing file: the run that had written every mask ended in that error
+    with exit status 2."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _file_or_broken_link(path: Path) -> bool:
     """A file, or a symbolic link to nothing: listed with the photos and masks, so that it is
     named when it is read ("is a symbolic link to x.jpg, which does not exist"); it was left out
@@ -360,6 +373,17 @@ def list_images(inputs: Iterable) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+def name_key(stem: str) -> str:
+    """A file stem as photos and masks are paired by: in Unicode's composed form (NFC).
+
+    A name typed on a Mac or copied from one keeps its accents decomposed (NFD: "e" and a
+    combining acute), one made on Linux or Windows composed: the same-looking café.jpg and
+    café.png did not pair, and skin eval left the photo out as having "no mask of the same
+    name" while noting the mask café.png as having "no photo of the same name".
+    """
+    return unicodedata.normalize("NFC", stem)
 
 
 def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], list[Path]]:
@@ -396,7 +420,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     candidates: dict[str, list[Path]] = {}
     for q in sorted(masks_dir.iterdir()):
         if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q):
-            candidates.setdefault(q.stem, []).append(q)
+            candidates.setdefault(name_key(q.stem), []).append(q)
     pairs, unmatched = [], []
     images = list_images([images_dir])
     suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
@@ -412,7 +436,7 @@ def image_mask_pairs(images_dir, masks_dir) -> tuple[list[tuple[Path, Path]], li
     chosen: dict[str, Path | None] = {}
     paired: dict[Path, Path] = {}  # mask -> its photo
     for img in images:
-        stem = img.stem
+        stem = name_key(img.stem)
         if stem not in chosen:
             chosen[stem] = _choose_mask(candidates.get(stem, []), one_folder)
         mask = chosen[stem]
@@ -519,10 +543,10 @@ def unpaired_masks_note(images_dir, masks_dir, pairs: Sequence[tuple[Path, Path]
         if Path(images_dir).resolve() == Path(masks_dir).resolve():
             return None
         used = {mask.resolve() for _, mask in pairs}
-        stems = {p.stem for p in list_images([images_dir])}
+        stems = {name_key(p.stem) for p in list_images([images_dir])}
         spare = sorted(q for q in Path(masks_dir).iterdir()
                        if _file_or_broken_link(q) and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)
-                       and q.resolve() not in used and q.stem not in stems)
+                       and q.resolve() not in used and name_key(q.stem) not in stems)
     except (OSError, ValueError):
         return None
     if not spare:
@@ -576,9 +600,10 @@ def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
     most masks pair and a few carry a suffix (a trial's 1030_mask.png beside 1020.png) was told
     only that 1030.jpg has no mask."""
     try:
-        photos = {p.stem for p in list_images([images_dir])}  # a_b.png is a_b.jpg's mask, not a.jpg's
+        photos = {name_key(p.stem) for p in list_images([images_dir])}  # a_b.png is a_b.jpg's mask, not a.jpg's
         masks = [q for q in Path(masks_dir).iterdir()
-                 if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q) and q.stem not in photos]
+                 if q.is_file() and q.suffix.lower() in IMAGE_SUFFIXES and not is_hidden(q)
+                 and name_key(q.stem) not in photos]
     except (OSError, ValueError):
         return ""
     for image in unmatched:
@@ -1952,7 +1977,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.
             stale = [prob for prob in (apply_outputs(path, output_dir)[1] for path in files)
-                     if prob.is_file() and written_by(prob, "skin apply")]
+                     if _is_file(prob) and written_by(prob, "skin apply")]
             if stale:
                 stream.write(f"segmix skin apply: warning: {len(stale)} probability map{'s' if len(stale) != 1 else ''} "
                              f"of an earlier run stay in {output_dir} beside this run's masks (e.g. {stale[0].name}); "

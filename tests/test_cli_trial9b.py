@@ -243,6 +243,10 @@ def x_sockets(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "X11_SOCKET_DIR", str(folder))
     monkeypatch.setattr(cli, "PROC_NET_UNIX", str(tmp_path / "unix"))
     (tmp_path / "unix").write_text("Num RefCount Protocol Flags Type St Inode Path\n")
+    # and a Wayland compositor's socket wayland-0 (a WAYLAND_DISPLAY with no socket is refused)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "wayland-0").write_text("")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
     return folder
 
 

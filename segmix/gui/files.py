@@ -418,6 +418,20 @@ def write_skin_model(path: Path, model, protect=()) -> None:
     modelfile.write_model(path, model, protect=[p for p in protect if p is not None])
 
 
+def home_folder() -> Path | None:
+    """The user's home folder, or None where none can be found.
+
+    ``Path.home()`` raises RuntimeError ("Could not determine home directory") with HOME unset
+    and a user id that has no passwd entry (a container's ``--user 4242``): File > Open
+    raised it from its menu action and never opened, and so did a save dialog's fallback and
+    the recent-files menu.
+    """
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return None
+
+
 def _folder_label(folder: Path) -> str:
     """A folder as a menu shows it: inside segmix relative to the package, ``~`` for the home folder."""
     import segmix
@@ -425,8 +439,9 @@ def _folder_label(folder: Path) -> str:
     package_parent = Path(segmix.__file__).resolve().parent.parent
     if is_bundled(folder) and package_parent in folder.parents:
         return folder.relative_to(package_parent).as_posix()
-    home = Path.home().resolve()
-    if folder == home or home in folder.parents:
+    home = home_folder()
+    home = home.resolve() if home is not None else None
+    if home is not None and (folder == home or home in folder.parents):
         return "~" if folder == home else f"~{os.sep}{folder.relative_to(home)}"
     return str(folder)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -45,6 +45,7 @@ from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanv
                                left_out_words)
 from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
+from segmix.gui.modes.base import stored_setting
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
@@ -1422,20 +1423,25 @@ class MainWindow(QMainWindow):
     def _remember_file(self, path: Path) -> None:
         name = files.normalised(path)
         if not files.is_bundled(name):  # open dialogs must not start inside the installed package
-            self.settings.setValue("files/last_folder", str(Path(name).parent))
+            self.settings.setValue("files/last_folder", _path_setting(str(Path(name).parent)))
         recent = [p for p in self._recent_files() if p != name]
         recent.insert(0, name)
-        self.settings.setValue("files/recent", recent[:MAX_RECENT])
+        self._set_recent_files(recent[:MAX_RECENT])
         self._rebuild_recent_menu()
+
+    def _set_recent_files(self, names: list[str]) -> None:
+        self.settings.setValue("files/recent", [_path_setting(name) for name in names])
 
     def _recent_files(self) -> list[str]:
         """Recent files, most recent first, one entry per file however it was spelled."""
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list
             value = [value]
+        if not isinstance(value, (list, tuple)):  # a damaged settings file: bytes, a number
+            value = []
         unique: list[str] = []
-        for entry in value or []:
-            name = files.normalised(str(entry))
+        for entry in filter(None, map(_setting_path, value)):
+            name = files.normalised(entry)
             if name not in unique:
                 unique.append(name)
         return unique
@@ -1470,7 +1476,7 @@ class MainWindow(QMainWindow):
         "no such file" dialog again.
         """
         if not Path(name).exists():
-            self.settings.setValue("files/recent", [p for p in self._recent_files() if p != name])
+            self._set_recent_files([p for p in self._recent_files() if p != name])
             self._rebuild_recent_menu()
             self.show_message("Cannot open photo", f"{name} is no longer there (moved, renamed or deleted): it is "
                                                    "removed from File > Open Recent.")
@@ -1479,7 +1485,7 @@ class MainWindow(QMainWindow):
 
     def last_folder(self) -> str:
         """The folder open dialogs start in."""
-        return str(self.settings.value("files/last_folder", str(Path.home())))
+        return _setting_path(self.settings.value("files/last_folder")) or str(files.home_folder() or Path.cwd())
 
     def default_save_path(self, file_name: str) -> Path:
         """Where a save dialog proposes ``file_name``.
@@ -1488,8 +1494,8 @@ class MainWindow(QMainWindow):
         bundled with segmix (the sample) or its folder is read-only; then the folder last
         saved to, else the user's Pictures folder, else home.
         """
-        last = str(self.settings.value("files/last_save_folder", ""))
-        last_photo = str(self.settings.value("files/last_save_photo", ""))
+        last = _setting_path(self.settings.value("files/last_save_folder")) or ""
+        last_photo = _setting_path(self.settings.value("files/last_save_photo")) or ""
         photo = files.normalised(self.image_path) if self.image_path is not None else ""
         if last and Path(last).is_dir() and photo and last_photo == photo:
             return Path(last) / file_name
@@ -1498,14 +1504,14 @@ class MainWindow(QMainWindow):
         if last and Path(last).is_dir():
             return Path(last) / file_name
         pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        folder = Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
+        folder = Path(pictures) if pictures and Path(pictures).is_dir() else files.home_folder() or Path.cwd()
         return folder / file_name
 
     def remember_save(self, path) -> None:
         """A file was written to ``path``: the next save dialog for this photo starts in its folder."""
-        self.settings.setValue("files/last_save_folder", str(Path(files.normalised(path)).parent))
+        self.settings.setValue("files/last_save_folder", _path_setting(str(Path(files.normalised(path)).parent)))
         photo = files.normalised(self.image_path) if self.image_path is not None else ""
-        self.settings.setValue("files/last_save_photo", photo)
+        self.settings.setValue("files/last_save_photo", _path_setting(photo))
 
     def load_scribbles(self, path=None) -> bool:
         """Replace the scribbles with a label PNG (undoable)."""
@@ -2017,16 +2023,18 @@ class MainWindow(QMainWindow):
     # == persistence and shutdown ========================================================
     def _restore_settings(self) -> None:
         s = self.settings
+        # Every value through stored_setting: a hand-edited or damaged settings file gives the
+        # default for what it garbled, not a window that fails to open.
         geometry = s.value("window/geometry")
-        if geometry is not None:
+        if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
             window_geometry.clamp_to_screen(self)  # saved on a larger (or another) screen
         state = s.value("window/state")
-        if state is not None:
+        if isinstance(state, QByteArray):
             self.restoreState(state)
         # The size on a photo up to DAVIS size: photos larger than that scale it
         # (_scale_brush_to_photo) until the user sets a size.
-        self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, int(s.value("tools/brush_size", DEFAULT_BRUSH))))
+        self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, stored_setting(s, "tools/brush_size", DEFAULT_BRUSH, int)))
         self._brush_set_by_user = False
         self._scaling_brush = True
         self.canvas.set_brush_size(self._brush_base)
@@ -2037,10 +2045,12 @@ class MainWindow(QMainWindow):
         # a new user of a shared config on the Background brush, whose banner said that "a
         # drag marks what is not the object" before they had marked anything.
         self.set_tool(FIRST_TOOL)
-        self.overlay_panel.set_mode(str(s.value("overlay/mode", "tint")))
-        self.overlay_panel.opacity_slider.setValue(round(100 * float(s.value("overlay/opacity", 0.5))))
+        self.overlay_panel.set_mode(stored_setting(s, "overlay/mode", "tint", str))
+        self.overlay_panel.opacity_slider.setValue(round(100 * min(1.0, max(0.0, stored_setting(
+            s, "overlay/opacity", 0.5, float)))))
         self.canvas.set_overlay_opacity(self.overlay_panel.opacity)
-        self.overlay_panel.threshold_slider.setValue(round(100 * float(s.value("overlay/threshold", 0.5))))
+        self.overlay_panel.threshold_slider.setValue(round(100 * min(1.0, max(0.0, stored_setting(
+            s, "overlay/threshold", 0.5, float)))))
         visible = str(s.value("overlay/visible", "true")).lower() != "false"
         self.overlay_panel.visible_box.setChecked(visible)
         self.canvas.set_overlay_visible(visible)
@@ -2087,3 +2097,23 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self.warning_relay.uninstall()
         event.accept()
+
+
+def _path_setting(path: str):
+    """A path as the settings file keeps it: as text, or as its bytes (QByteArray) when it is
+    no UTF-8 text (a Latin-1 file name, "caf\\udce9.png" to Python), which Qt would write
+    with U+FFFD in its place: File > Open Recent then named a file that is not there."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return QByteArray(os.fsencode(path))
+    return path
+
+
+def _setting_path(value) -> str | None:
+    """A path :func:`_path_setting` kept (text or bytes), or None for anything else (a
+    damaged settings file: a number, bytes with a NUL)."""
+    if isinstance(value, (QByteArray, bytes)):
+        data = bytes(value)
+        return os.fsdecode(data) if data and b"\0" not in data else None
+    return value if isinstance(value, str) and value and "\0" not in value else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from segmix.kernels import _jit  # noqa: F401, I001  (a writable cache folder for numba, before any @njit)
+
 import numpy as np
 from numba import njit
 

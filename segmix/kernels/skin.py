@@ -10,6 +10,8 @@ those forms in ``tests/test_kernels_skin.py``.
 
 from __future__ import annotations
 
+from segmix.kernels import _jit  # noqa: F401, I001  (a writable cache folder for numba, before any @njit)
+
 import numpy as np
 from numba import njit
 

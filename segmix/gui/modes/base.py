@@ -41,6 +41,7 @@ of the mode, and its per-frame work runs on the compute thread through
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -112,6 +113,26 @@ EXPORT_TIPS = {
     "probability": "Save the per-pixel probability of the result (16-bit PNG, or float32 .npy / .tif)",
     "cutout": "Save the photo with everything but the result transparent (RGBA PNG)",
 }
+
+
+def stored_setting(settings: QSettings, key: str, default, convert):
+    """``convert(settings.value(key))``, or ``default`` when the key is missing or its value
+    cannot be read so (TypeError, ValueError, OverflowError; a float that is not finite).
+
+    The settings file is a user's text file (``~/.config/segmix/segmix.conf``): a hand-edited
+    ``opacity=0,7`` (read back by QSettings as the list ['0', '7']), ``n_components=five``
+    or a line of garbage left by a crash made the window fail to open with a traceback
+    ("float() argument must be a string or a real number, not 'list'"), each time it
+    started, until the file was found and removed.
+    """
+    value = settings.value(key, default)
+    try:
+        converted = convert(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if isinstance(converted, float) and not math.isfinite(converted):
+        return default
+    return converted
 
 
 class NothingToExport(Exception):

@@ -20,7 +20,7 @@ from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
 from segmix.gui.model_summary import class_swatches
-from segmix.gui.modes.base import EXPORT_WORDS, Mode, NothingToExport
+from segmix.gui.modes.base import EXPORT_WORDS, Mode, NothingToExport, stored_setting
 from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
@@ -1261,10 +1261,10 @@ class SegmentMode(Mode):
         d = MODEL_DEFAULTS
         self.model_panel.load(
             SimpleNamespace(
-                n_components=int(settings.value("model/n_components", d["n_components"])),
-                covariance_type=str(settings.value("model/covariance_type", d["covariance_type"])),
-                color_space=str(settings.value("model/color_space", d["color_space"])),
-                smoothing=str(settings.value("model/smoothing", d["smoothing"])),
+                n_components=stored_setting(settings, "model/n_components", d["n_components"], int),
+                covariance_type=stored_setting(settings, "model/covariance_type", d["covariance_type"], str),
+                color_space=stored_setting(settings, "model/color_space", d["color_space"], str),
+                smoothing=stored_setting(settings, "model/smoothing", d["smoothing"], str),
                 unexplained_weight=_stored_float(settings.value("model/unexplained_weight", d["unexplained_weight"]),
                                                  d["unexplained_weight"]),
             )

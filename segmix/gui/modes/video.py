@@ -471,6 +471,33 @@ def render_mask(mask: np.ndarray, show_shadows: bool) -> np.ndarray:
     return rgba
 
 
+class DecimalSpinBox(QDoubleSpinBox):
+    """A QDoubleSpinBox that takes "." and "," alike as the decimal point, in any locale.
+
+    Qt reads the other mark as the thousands separator and drops it: under a German locale
+    (decimal comma) a typed learning rate "0.005" became 5 (clamped to 1.0), a threshold "2.5"
+    became 25 (clamped to 10); under an English one "0,005" did the same. Nobody types a
+    thousands separator into these boxes (fps, rates and thresholds below 1000), so either
+    mark is the decimal point (and in a locale with a point of its own, as Arabic's "٫", both
+    are), and the box shows it in the locale's own.
+    """
+
+    def _decimal(self, text: str) -> str:
+        point = self.locale().decimalPoint()  # "." or ","; Arabic's is U+066B, which takes both
+        for mark in {".", ","} - {point}:
+            text = text.replace(mark, point)
+        return text
+
+    def validate(self, text: str, pos: int):  # noqa: D102 - QDoubleSpinBox's
+        return super().validate(self._decimal(text), pos)
+
+    def valueFromText(self, text: str) -> float:  # noqa: D102 - QDoubleSpinBox's
+        return super().valueFromText(self._decimal(text))
+
+    def fixup(self, text: str) -> str:  # noqa: D102 - QDoubleSpinBox's
+        return super().fixup(self._decimal(text))
+
+
 class VideoPanel(QWidget):
     """Playback, live model controls and export, in one dock."""
 
@@ -505,7 +532,7 @@ class VideoPanel(QWidget):
         self._slider_style = JumpToClickStyle()  # kept: setStyle does not take ownership
         self.slider.setStyle(self._slider_style)
         self.frame_label = QLabel("frame – / –")
-        self.fps = QDoubleSpinBox()
+        self.fps = DecimalSpinBox()
         self.fps.setDecimals(2)
         self.fps.setRange(MIN_FPS, MAX_FPS)
         self.fps.setSingleStep(1.0)
@@ -514,7 +541,7 @@ class VideoPanel(QWidget):
         self.fps.setToolTip("Frames per second when playing: the video's own rate, 25 for a folder of frames "
                             "(it has none). Every frame goes through the model, in order: a frame that takes "
                             "longer than this slows playing down, none is skipped.")
-        self.learning_rate = QDoubleSpinBox()
+        self.learning_rate = DecimalSpinBox()
         self.learning_rate.setDecimals(4)
         self.learning_rate.setRange(0.0, 1.0)
         self.learning_rate.setSingleStep(0.001)
@@ -522,7 +549,7 @@ class VideoPanel(QWidget):
         self.learning_rate.setToolTip("alpha: how fast the background adapts; frame t learns at max(alpha, 1/t), "
                                       "so 0 keeps the mean of all frames seen. A change feeds the frame shown "
                                       "again from frame 1, as segmix background --learning-rate gives it")
-        self.threshold = QDoubleSpinBox()
+        self.threshold = DecimalSpinBox()
         self.threshold.setDecimals(2)
         self.threshold.setRange(0.5, 10.0)
         self.threshold.setSingleStep(0.1)
