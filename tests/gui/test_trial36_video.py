@@ -7,7 +7,6 @@
   playing a 400-frame GIF fell to 1.7 s a frame by its end (249 s for 390 frames at 25 fps).
 """
 
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, GifImagePlugin
