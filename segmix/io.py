@@ -154,6 +154,10 @@ class ImageLoadError(ValueError):
     """An image or label file could not be used; the message names the file."""
 
 
+#: How :class:`ExtraFramesWarning`'s message ends (the window adds where the frames are played).
+EXTRA_FRAMES_WORDS = "only the first is used"
+
+
 class ExtraFramesWarning(UserWarning):
     """An animated or multi-page image was read as one picture: only its first frame is used."""
 
@@ -972,7 +976,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
         # A silent first frame hid the rest of an animation (new-user trial): say so.
         warnings.warn(ExtraFramesWarning(
             f"{path}: the file holds {decoded.n_frames} frames (an animated or multi-page image); "
-            "only the first is used"), stacklevel=2)
+            f"{EXTRA_FRAMES_WORDS}"), stacklevel=2)
     with decoded.image as im:
         icc_profile = im.info.get("icc_profile") or None
         dpi = _file_dpi(im)

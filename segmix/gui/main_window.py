@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.frames import is_sequence_path
+from segmix.io import EXTRA_FRAMES_WORDS
 from segmix.gui import file_dialogs, files, window_geometry
 from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas, accept_as_copy, dropped_files,
                                left_out_words)
@@ -909,6 +910,10 @@ class MainWindow(QMainWindow):
         self.update_hint()
 
     def _on_warning(self, message: str) -> None:
+        if message.endswith(EXTRA_FRAMES_WORDS) and self.active_mode is not self.modes.get("video"):
+            # An animated GIF opened in Segment mode showed its first frame with this note
+            # alone: nothing said that Video mode plays the frames (a trial).
+            message += " (Video mode, Ctrl+Shift+V, plays its frames: open it there)"
         self.statusBar().showMessage(f"Note: {message}", 10000)
 
     def _on_warm_up_progress(self, done: int, total: int, first_use: bool) -> None:

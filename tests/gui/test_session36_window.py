@@ -22,3 +22,18 @@ def test_the_video_dock_says_where_in_the_video_the_frame_is(make_window, qtbot,
     with qtbot.waitSignal(mode.frame_shown, timeout=60000):
         mode.panel.slider.setValue(30)
     assert "frame 30 at 0:02.90 into the video" in mode.panel.source_label.text()
+
+
+def test_an_animation_opened_as_a_photo_points_to_video_mode(make_window, qtbot, tmp_path):
+    # `segmix anim.gif` showed the first frame with "only the first is used" and no word of
+    # Video mode, which plays the frames (a trial).
+    import numpy as np
+    from PIL import Image
+
+    path = tmp_path / "anim.gif"
+    frames = [Image.fromarray(np.full((30, 40, 3), value, np.uint8)) for value in ((200, 60, 60), (60, 60, 200))]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    window = make_window()
+    assert window.open_image(path)
+    qtbot.waitUntil(lambda: "only the first is used" in window.statusBar().currentMessage(), timeout=10000)
+    assert "Video mode, Ctrl+Shift+V, plays its frames" in window.statusBar().currentMessage()
