@@ -304,6 +304,25 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
     return f"; {offset}"
 
 
+def _subfolder_advice(sequence: FrameSequence) -> str | None:
+    """The subfolder to give when a folder's few frames are not the sequence, or None.
+
+    A CDnet sequence given by its own folder (``highway/ --groundtruth highway/groundtruth``)
+    read ``ROI.bmp`` as its one frame, and the refusal advised ``--groundtruth-offset``, which
+    cannot help: the frames are in ``input/`` (the run without ``--groundtruth`` named it)."""
+    if sequence.kind != "folder" or not sequence.paths:
+        return None
+    from segmix.frames import frames_subfolder
+
+    folder = sequence.paths[0].parent
+    busier = frames_subfolder(folder, len(sequence.paths))
+    if busier is None:
+        return None
+    held = ", ".join(p.name for p in sequence.paths[:3]) + (", ..." if len(sequence.paths) > 3 else "")
+    return (f"; {folder} holds {len(sequence.paths)} image{'' if len(sequence.paths) == 1 else 's'} ({held}), but "
+            f"its subfolder {busier[0].name} holds {busier[1]:,} frames: give {busier[0]}")
+
+
 def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
                       shape: tuple[int, int] | None = None, span: str | None = None, offset: int = 0) -> None:
     """Refuse, before a run, ground truth that would score nothing.
@@ -361,7 +380,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
         raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
                          f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
-                         + no_match_advice(numbers, groundtruth, roi, shape, offset))
+                         + (_subfolder_advice(sequence) or no_match_advice(numbers, groundtruth, roi, shape, offset)))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
     for number in matched:
