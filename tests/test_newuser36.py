@@ -4,9 +4,14 @@
    by its own folder, ``ROI.bmp`` beside ``input/``) read ``ROI.bmp`` as its one frame and
    was refused with advice to give ``--groundtruth-offset N``, which cannot help; the same
    run without ``--groundtruth`` named the ``input`` subfolder. The refusal names it now.
+2. ``segmix background frames clip.mp4 --output-dir out/ --distributed`` wrote the folder
+   ``frames`` to ``out/<its parent's name>/`` (documented: a generic name takes its parent's),
+   but the summary said only "2 sequences to out/": the user looked for ``out/frames``. A
+   note now says where each such folder went.
 """
 
 import numpy as np
+import pytest
 
 from segmix.cli import main
 
@@ -39,3 +44,24 @@ def test_a_sequence_s_own_folder_with_groundtruth_names_the_subfolder_not_an_off
     # Given the subfolder, the same ground truth scores.
     assert main(["background", str(sequence / "input"), "--groundtruth", str(sequence / "groundtruth")]) == 0
     assert "scored 4 frames" in capsys.readouterr().out
+
+
+def test_distributed_background_says_where_a_generic_folder_name_went(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("distributed")
+    from PIL import Image
+
+    for folder in ("trial/frames", "cam1"):
+        (tmp_path / folder).mkdir(parents=True)
+        for i in range(3):
+            Image.fromarray(np.full((8, 8, 3), 40 + i, np.uint8)).save(tmp_path / folder / f"f{i}.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["background", "trial/frames", "cam1", "--output-dir", "masks", "--distributed",
+                 "--n-workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "trial/frames/ -> masks/trial/" in captured.err, captured.err
+    assert "cam1/ ->" not in captured.err  # named as given: nothing to say
+    assert len(list((tmp_path / "masks" / "trial").glob("*.png"))) == 3
+    # --quiet drops the note, as it drops the other notes.
+    assert main(["background", "trial/frames", "--output-dir", "masks", "--distributed", "--n-workers", "1",
+                 "--quiet"]) == 0
+    assert "->" not in capsys.readouterr().err
