@@ -130,6 +130,24 @@ def frame_number(stem: str, position: int) -> int:
     return int(digits[-1]) if digits else position
 
 
+def _refuse_own_outputs(folder: Path, files: list[Path]) -> None:
+    """Refuse a ground-truth folder holding masks a segmix command wrote (its mark).
+
+    A new-user trial gave an earlier run's ``--output-dir`` as ``--groundtruth``: each mask
+    holding a shadow (127) was skipped on a line of its own as "resized with interpolation
+    or lossily compressed?", and the masks without one scored the run against its own
+    output, F-measure 1.0000. ``skin eval`` names the detector's own masks likewise."""
+    from segmix.io import segmix_mark
+
+    for path in files:
+        command = segmix_mark(path)
+        if command is not None:
+            others = sum(segmix_mark(p) is not None for p in files) - 1
+            more = f" (and {others} more of its {len(files)} images)" if others else ""
+            raise FrameError(f"{folder}: {path.name}{more} is a mask segmix {command} wrote (its mark), not ground "
+                             "truth: give --groundtruth the hand-labelled masks (a CDnet sequence's groundtruth/)")
+
+
 def load_groundtruth_folder(folder) -> dict[int, Path]:
     """{frame number: file} for every image in a ground-truth folder (CDnet ``gtNNNNNN.png``).
 
@@ -161,6 +179,7 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
                              f"subfolder {sub.name} holds {len(images(sub)):,}: give --groundtruth {sub}")
     if not files:
         raise FrameError(f"{folder}: the ground-truth folder holds no images")
+    _refuse_own_outputs(folder, files)
     numbered: dict[int, Path] = {}
     for i, path in enumerate(files, start=1):
         number = frame_number(path.stem, i)

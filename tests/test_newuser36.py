@@ -8,6 +8,10 @@
    ``frames`` to ``out/<its parent's name>/`` (documented: a generic name takes its parent's),
    but the summary said only "2 sequences to out/": the user looked for ``out/frames``. A
    note now says where each such folder went.
+3. ``segmix background frames --groundtruth masks`` with ``masks`` an earlier run's output
+   skipped every mask holding a shadow (127), one line each, as "resized with interpolation
+   or lossily compressed?", and scored the rest against themselves: F-measure 1.0000. Ground
+   truth carrying a segmix mark is refused in one line, as ``skin eval`` names its own masks.
 """
 
 import numpy as np
@@ -65,3 +69,16 @@ def test_distributed_background_says_where_a_generic_folder_name_went(tmp_path, 
     assert main(["background", "trial/frames", "--output-dir", "masks", "--distributed", "--n-workers", "1",
                  "--quiet"]) == 0
     assert "->" not in capsys.readouterr().err
+
+
+def test_background_refuses_its_own_masks_as_ground_truth(tmp_path, capsys):
+    sequence = _cdnet_folder(tmp_path)
+    masks = tmp_path / "masks"
+    assert main(["background", str(sequence / "input"), "--output-dir", str(masks), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["background", str(sequence / "input"), "--groundtruth", str(masks)]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert "in000001.png (and 5 more of its 6 images) is a mask segmix background wrote" in lines[0], lines[0]
+    assert "not ground truth" in lines[0] and "F-measure" not in captured.out
