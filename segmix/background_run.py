@@ -136,16 +136,18 @@ def _refuse_own_outputs(folder: Path, files: list[Path]) -> None:
     A new-user trial gave an earlier run's ``--output-dir`` as ``--groundtruth``: each mask
     holding a shadow (127) was skipped on a line of its own as "resized with interpolation
     or lossily compressed?", and the masks without one scored the run against its own
-    output, F-measure 1.0000. ``skin eval`` names the detector's own masks likewise."""
-    from segmix.io import segmix_mark
+    output, F-measure 1.0000. ``skin eval`` names the detector's own masks likewise. Masks of
+    another command (a frame cut out in the window's Segment mode) may be ground truth a user
+    made: only ``background``'s own are refused."""
+    from segmix.io import written_by
 
     for path in files:
-        command = segmix_mark(path)
-        if command is not None:
-            others = sum(segmix_mark(p) is not None for p in files) - 1
+        if written_by(path, MASK_MAKER):
+            others = sum(written_by(p, MASK_MAKER) for p in files) - 1
             more = f" (and {others} more of its {len(files)} images)" if others else ""
-            raise FrameError(f"{folder}: {path.name}{more} is a mask segmix {command} wrote (its mark), not ground "
-                             "truth: give --groundtruth the hand-labelled masks (a CDnet sequence's groundtruth/)")
+            raise FrameError(f"{folder}: {path.name}{more} is a mask segmix {MASK_MAKER} wrote (the model's output, "
+                             "by its mark), not ground truth: give --groundtruth the hand-labelled masks (a CDnet "
+                             "sequence's groundtruth/)")
 
 
 def load_groundtruth_folder(folder) -> dict[int, Path]:

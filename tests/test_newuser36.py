@@ -82,3 +82,19 @@ def test_background_refuses_its_own_masks_as_ground_truth(tmp_path, capsys):
     assert len(lines) == 1, captured.err
     assert "in000001.png (and 5 more of its 6 images) is a mask segmix background wrote" in lines[0], lines[0]
     assert "not ground truth" in lines[0] and "F-measure" not in captured.out
+
+
+def test_ground_truth_cut_out_with_segment_s_mark_is_still_scored(tmp_path, capsys):
+    """Ground truth a user made in Segment mode carries segment's mark: it is no model output."""
+    from PIL import Image
+
+    from segmix.io import save_marked_png
+
+    sequence = _cdnet_folder(tmp_path)
+    truth = tmp_path / "truth"
+    truth.mkdir()
+    for t in range(3, 7):
+        save_marked_png(truth / f"gt{t:06d}.png", np.asarray(Image.open(sequence / "groundtruth" / f"gt{t:06d}.png")),
+                        "segment")
+    assert main(["background", str(sequence / "input"), "--groundtruth", str(truth)]) == 0
+    assert "scored 4 frames" in capsys.readouterr().out
