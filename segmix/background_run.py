@@ -130,6 +130,26 @@ def frame_number(stem: str, position: int) -> int:
     return int(digits[-1]) if digits else position
 
 
+def _refuse_own_outputs(folder: Path, files: list[Path]) -> None:
+    """Refuse a ground-truth folder holding masks a segmix command wrote (its mark).
+
+    A new-user trial gave an earlier run's ``--output-dir`` as ``--groundtruth``: each mask
+    holding a shadow (127) was skipped on a line of its own as "resized with interpolation
+    or lossily compressed?", and the masks without one scored the run against its own
+    output, F-measure 1.0000. ``skin eval`` names the detector's own masks likewise. Masks of
+    another command (a frame cut out in the window's Segment mode) may be ground truth a user
+    made: only ``background``'s own are refused."""
+    from segmix.io import written_by
+
+    for path in files:
+        if written_by(path, MASK_MAKER):
+            others = sum(written_by(p, MASK_MAKER) for p in files) - 1
+            more = f" (and {others} more of its {len(files)} images)" if others else ""
+            raise FrameError(f"{folder}: {path.name}{more} is a mask segmix {MASK_MAKER} wrote (the model's output, "
+                             "by its mark), not ground truth: give --groundtruth the hand-labelled masks (a CDnet "
+                             "sequence's groundtruth/)")
+
+
 def load_groundtruth_folder(folder) -> dict[int, Path]:
     """{frame number: file} for every image in a ground-truth folder (CDnet ``gtNNNNNN.png``).
 
@@ -161,6 +181,7 @@ def load_groundtruth_folder(folder) -> dict[int, Path]:
                              f"subfolder {sub.name} holds {len(images(sub)):,}: give --groundtruth {sub}")
     if not files:
         raise FrameError(f"{folder}: the ground-truth folder holds no images")
+    _refuse_own_outputs(folder, files)
     numbered: dict[int, Path] = {}
     for i, path in enumerate(files, start=1):
         number = frame_number(path.stem, i)
@@ -304,6 +325,25 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
     return f"; {offset}"
 
 
+def _subfolder_advice(sequence: FrameSequence) -> str | None:
+    """The subfolder to give when a folder's few frames are not the sequence, or None.
+
+    A CDnet sequence given by its own folder (``highway/ --groundtruth highway/groundtruth``)
+    read ``ROI.bmp`` as its one frame, and the refusal advised ``--groundtruth-offset``, which
+    cannot help: the frames are in ``input/`` (the run without ``--groundtruth`` named it)."""
+    if sequence.kind != "folder" or not sequence.paths:
+        return None
+    from segmix.frames import frames_subfolder
+
+    folder = sequence.paths[0].parent
+    busier = frames_subfolder(folder, len(sequence.paths))
+    if busier is None:
+        return None
+    held = ", ".join(p.name for p in sequence.paths[:3]) + (", ..." if len(sequence.paths) > 3 else "")
+    return (f"; {folder} holds {len(sequence.paths)} image{'' if len(sequence.paths) == 1 else 's'} ({held}), but "
+            f"its subfolder {busier[0].name} holds {busier[1]:,} frames: give {busier[0]}")
+
+
 def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi: tuple[int, int] | None,
                       shape: tuple[int, int] | None = None, span: str | None = None, offset: int = 0) -> None:
     """Refuse, before a run, ground truth that would score nothing.
@@ -361,7 +401,7 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         frames = f", the input frames are {min(numbers)}..{max(numbers)}" if len(numbers) else ""
         raise FrameError(f"{where}: no ground-truth frame matches an input frame in {span} (the ground truth is of "
                          f"frames {min(groundtruth)}..{max(groundtruth)}{frames})"
-                         + no_match_advice(numbers, groundtruth, roi, shape, offset))
+                         + (_subfolder_advice(sequence) or no_match_advice(numbers, groundtruth, roi, shape, offset)))
     scored = (*GT_BACKGROUND, GT_FOREGROUND)
     unusable = []
     for number in matched:

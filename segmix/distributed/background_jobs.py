@@ -561,6 +561,15 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     kept_words = f" ({', '.join(kept_words)}: skipped when made, input unchanged since)" if kept_words else ""
     print(f"background on Dask: {len(sources)} sequence{'' if len(sources) == 1 else 's'} to {output_dir}, {written} written ({frames} frames{without}), "
           f"{complete} already complete{kept_words}, {failed} failed", file=out_stream)
+    # A folder of a generic name is written under its parent's (frames/ in /tmp/trial went to
+    # OUT/trial/): a trial's summary named no folder, and the one it looked for was not there.
+    renamed = [(item, name) for item, (_, name) in zip(inputs, sources) if name != Path(item).name
+               and not (Path(item).is_file() and name == Path(item).stem)]
+    if renamed and not quiet:
+        listed = ", ".join(f"{Path(item)}/ -> {Path(output_dir) / name}/" for item, name in renamed)
+        generic = sorted(GENERIC_FOLDER_NAMES)
+        print(f"segmix background: note: {listed} (a folder named {', '.join(generic[:-1])} or {generic[-1]} "
+              "takes the name of the folder holding it)", file=stream)
     if sources and failed == len(sources):
         stream.write(f"segmix background: error: all {len(sources)} sequences failed; nothing written\n")
         if created:

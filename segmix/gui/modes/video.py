@@ -973,8 +973,11 @@ class VideoMode(Mode):
         frames, or for a video its time from the start ("frame 20 at 0:00.80"): the dock said
         only "frame 20 / 61", so a trial could not tell which of a folder with gaps in its
         numbering (in000400, in000402, ...) it was looking at, to compare it with its ground
-        truth, nor find a video's frame in another player ("" when neither is known)."""
-        sequence, result = self.sequence, self.current
+        truth, nor find a video's frame in another player ("" when neither is known). During a
+        jump's catch-up, the frame the model has reached, which is on screen (the dock named
+        frame 1 while the picture was frame 396 of highway)."""
+        sequence = self.sequence
+        result = self._catching_up if self._jumping and self._catching_up is not None else self.current
         if sequence is None or result is None:
             return ""
         label = self.panel.source_label
@@ -1510,6 +1513,8 @@ class VideoMode(Mode):
                 # The counter names the frame on screen, which the model has reached, and
                 # where it is going (it said the target while the picture was frame 172); no
                 # longer than "frame N / N", which the dock is sized for.
+                if self._length is not None:
+                    self._set_length(*self._length)  # the file line names the frame on screen too
                 self.panel.frame_label.setText(f"frame {chunk.index} → {chunk.target or '…'}")
             if not self._exporting:
                 bar = self.panel.progress
@@ -1548,6 +1553,9 @@ class VideoMode(Mode):
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(max(1, self.index))
         self.panel.slider.blockSignals(False)
+        if self._length is not None and self.current is not None:
+            self._set_length(*self._length)  # the file line names the frame shown again, not the one reached
+            self.panel.frame_label.setText(f"frame {self.current.index} / {self.panel.slider.maximum()}")
 
     def stop_catch_up(self) -> None:
         """Cancel (while a jump's model catches up): stop at the frame reached and show its mask."""
