@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenuBar, QMessageBox, 
 
 #: What the mouse and the keys no menu entry shows do (docs/window.md, "Keys and mouse").
 MOUSE_AND_KEYS = (
-    ("Left button", "Segment and Skin modes: paint with the current tool; with the Click tool, a foreground click"),
-    ("Right button", "Segment and Skin modes: paint background; with the Click tool, a background click"),
+    ("Left button", "Segment and Skin modes: paint with the current tool; with the Click tool, a click on the "
+                    "object (Segment) or on skin (Skin)"),
+    ("Right button", "Segment and Skin modes: paint background (Segment) or non-skin (Skin); with the Click tool, "
+                     "a click on what is not the object or not skin"),
     ("Mouse wheel", "zoom about the pointer"),
     ("Space + drag, or middle button drag", "pan a photo larger than the window"),
     ("+ or =,  -", "zoom in, zoom out"),

@@ -37,3 +37,12 @@ def test_an_animation_opened_as_a_photo_points_to_video_mode(make_window, qtbot,
     assert window.open_image(path)
     qtbot.waitUntil(lambda: "only the first is used" in window.statusBar().currentMessage(), timeout=10000)
     assert "Video mode, Ctrl+Shift+V, plays its frames" in window.statusBar().currentMessage()
+
+
+def test_the_shortcuts_help_says_what_a_click_marks_in_skin_mode():
+    # Help > Keyboard Shortcuts called a left click "a foreground click" in Skin mode too,
+    # where it marks skin (a new user).
+    from segmix.gui.help_menu import MOUSE_AND_KEYS
+
+    rows = dict(MOUSE_AND_KEYS)
+    assert "on skin (Skin)" in rows["Left button"] and "non-skin (Skin)" in rows["Right button"]
