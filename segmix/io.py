@@ -882,13 +882,23 @@ def _managed_cmyk(im: Image.Image) -> np.ndarray | None:
     profile = im.info.get("icc_profile")
     if not profile or len(profile) < 20 or profile[16:20] != b"CMYK":
         return None
+    return _through_profile(im, profile, "CMYK")
+
+
+def _through_profile(im: Image.Image, profile: bytes, mode: str) -> np.ndarray | None:
+    """(H, W, 3) uint8 sRGB of ``im`` (Pillow mode ``mode``, "CMYK" or "RGB") through the
+    ICC ``profile`` its numbers were made for (littleCMS), or None when Pillow has no colour
+    management or littleCMS cannot use the profile.
+
+    The transform is built per call (a few ms): a littleCMS transform's one-pixel cache is
+    not safe to share between the threads that read photos (skin apply's pool)."""
     try:
         from PIL import ImageCms
     except ImportError:  # Pillow built without littleCMS
         return None
     try:
         transform = ImageCms.buildTransform(ImageCms.ImageCmsProfile(BytesIO(profile)),
-                                            ImageCms.createProfile("sRGB"), "CMYK", "RGB")
+                                            ImageCms.createProfile("sRGB"), mode, "RGB")
         return np.asarray(ImageCms.applyTransform(im, transform)).copy()
     except (OSError, TypeError, ValueError, ImageCms.PyCMSError):
         return None
@@ -2554,19 +2564,8 @@ def srgb_pixels(pixels: np.ndarray, icc_profile: bytes | None) -> np.ndarray:
     profile = fitting_icc_profile(icc_profile, "RGB")
     if profile is None or is_srgb_profile(profile):
         return pixels
-    try:
-        from PIL import ImageCms
-    except ImportError:  # Pillow built without littleCMS
-        return pixels
-    try:
-        # Built per photo (a few ms): a littleCMS transform's one-pixel cache is not safe to
-        # share between the threads that read photos (skin apply's pool).
-        transform = ImageCms.buildTransform(ImageCms.ImageCmsProfile(BytesIO(profile)),
-                                            ImageCms.createProfile("sRGB"), "RGB", "RGB")
-        converted = ImageCms.applyTransform(Image.fromarray(np.ascontiguousarray(pixels), "RGB"), transform)
-    except (OSError, TypeError, ValueError, ImageCms.PyCMSError):
-        return pixels  # a profile littleCMS cannot use: the stored values, as before
-    return np.asarray(converted)
+    converted = _through_profile(Image.fromarray(np.ascontiguousarray(pixels), "RGB"), profile, "RGB")
+    return pixels if converted is None else converted  # a profile littleCMS cannot use: as stored
 
 
 # Label maps (scribbles, masks) have their own module, segmix.labelmaps, which builds on
