@@ -1025,14 +1025,36 @@ def _undecodable_start(stream, decoded) -> int:
     no key frame, as Matroska keeps it; a camera's recording begun mid-stream) holds frames
     that refer to pictures it does not have: FFmpeg drops them in silence, so the first mask
     was of the file's 10th frame, and the end of the file was said to be missing ("the video
-    ends about 12 frames early (truncated or damaged)")."""
+    ends about 12 frames early (truncated or damaged)").
+
+    The time stamps alone are not proof: an AVI of MPEG-4 Part 2 with B-frames (XviD's, and
+    PyAV's ``mpeg4``) gives its first picture time stamp 1 and its stream start time 0, though
+    every frame decodes, and 60 such frames were said to lose their first ("frame_000001 is the
+    file's frame 2 ... --groundtruth-offset -1": scoring shifted by a frame). Only a file whose
+    first packet is no key frame starts between key frames."""
     try:
         start, rate = stream.start_time, stream.average_rate or stream.guessed_rate
         if start is None or decoded.pts is None or not rate or stream.time_base is None:
             return 0
-        return max(0, round(float((decoded.pts - start) * stream.time_base * rate)))
+        lead = max(0, round(float((decoded.pts - start) * stream.time_base * rate)))
     except (AttributeError, TypeError, ValueError, ZeroDivisionError):
         return 0
+    return lead if lead and not _starts_with_key_frame(stream) else 0
+
+
+def _starts_with_key_frame(stream) -> bool:
+    """Whether the first packet of ``stream``'s file (read again from its start, apart from the
+    decoding under way) is a key frame; True when that cannot be told."""
+    import av
+
+    try:
+        with av.open(stream.container.name) as again:
+            for packet in again.demux(again.streams[stream.index]):
+                if packet.size:
+                    return bool(packet.is_keyframe)
+    except (av.FFmpegError, OSError, ValueError, AttributeError, IndexError):
+        pass
+    return True
 
 
 def _short_of_duration(timing: tuple[float, float], first: float, last: float) -> bool:

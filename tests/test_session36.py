@@ -132,3 +132,32 @@ def test_a_segmentation_model_with_its_class_names_swapped_is_refused(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="class 0 is named 'background'"):
         read_segmentation_model(path)
+
+
+def test_an_avi_with_b_frames_is_not_said_to_start_between_key_frames(tmp_path, capsys):
+    # An MPEG-4 Part 2 AVI with B-frames (XviD's kind) gives its first picture time stamp 1 and
+    # its stream start 0: every frame decodes, yet the run warned "its first 1 frame cannot be
+    # decoded ... --groundtruth-offset -1", which would shift the scoring by a frame.
+    av = pytest.importorskip("av")
+    from segmix.cli import main
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "clip.avi"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=25, options={"bf": "2"})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for t in range(12):
+            frame = np.full((48, 64, 3), 90, np.uint8)
+            frame[10:30, 4 * t:4 * t + 12] = (230, 40, 40)
+            frame = np.clip(frame + rng.integers(-3, 4, frame.shape), 0, 255).astype(np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    with av.open(str(path)) as check:
+        first = next(check.decode(video=0))
+        if first.pts == check.streams.video[0].start_time:
+            pytest.skip("this FFmpeg stamps the AVI's first picture at the stream's start")
+    assert main(["background", str(path), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
+    assert "cannot be decoded" not in capsys.readouterr().err
+    assert len(list((tmp_path / "masks").glob("*.png"))) == 12
