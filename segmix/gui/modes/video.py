@@ -1698,7 +1698,16 @@ class VideoMode(Mode):
 
     def cancel_export(self) -> None:
         if self._exporting:
-            self.shell.controller.cancel()
+            self.shell.controller.cancel()  # its cancelled signal ends the export (on_cancelled)
+            if self._exporting:  # nothing was running to cancel
+                self._finish_export(None)
+
+    def on_cancelled(self) -> None:
+        # Esc (Tools > Cancel Training) cancels the compute thread's job, whichever it is: an
+        # Export All Masks stopped so was still "running" to this mode, its progress bar
+        # standing and every mode switch and File > Open refused for good ("Export All Masks is
+        # running (0 of 12 ...)"). It ends as the dock's Cancel ends it.
+        if self._exporting:
             self._finish_export(None)
 
     def _on_export_progress(self, done: int, total: int) -> None:

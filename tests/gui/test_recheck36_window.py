@@ -1,0 +1,85 @@
+"""Re-checks of session 36's merged window fixes, on inputs other than their own tests'."""
+
+import pytest
+
+from tests.gui.test_video_mode import _video_window
+
+
+def test_the_dock_gives_the_time_of_the_last_frame_of_a_clip_cut_between_key_frames(make_window, qtbot, tmp_path):
+    # The clip's header counts 22 frames, 18 decode: played to the end, the last frame (the
+    # file's 22nd, 21 / 25 s in) was shown by the "video ends" path, without its time.
+    from tests.test_trial36_background import _cut_between_key_frames
+
+    cut = _cut_between_key_frames(tmp_path, ".mp4")
+    window, mode = _video_window(make_window)
+    assert window.open_image(cut)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    assert "frame 1 at 0:00.16 into the video" in mode.panel.source_label.text()
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: not mode.playing and mode.index == 18, timeout=60000)
+    qtbot.wait(200)
+    assert "frame 18 at 0:00.84 into the video" in mode.panel.source_label.text()
+
+
+def _action(window, text):
+    from PySide6.QtGui import QAction
+
+    return next(a for a in window.findChildren(QAction) if a.text().replace("&", "") == text)
+
+
+def test_esc_during_export_all_masks_cancels_the_export_it_does_not_leave_it_running(make_window, qtbot, messages,
+                                                                                     tmp_path, monkeypatch):
+    # Esc (Tools > Cancel Training) cancels the compute thread's job, whichever it is: during
+    # Export All Masks it stopped the export without the Video mode knowing. The mode went on
+    # "exporting" for good: its progress bar stood, and every mode switch and File > Open was
+    # refused with "Export All Masks is running (0 of 12 ...)" until the window was closed.
+    import threading
+
+    from gui_helpers import write_frames
+    import segmix.background_run as background_run
+
+    folder = write_frames(tmp_path / "frames", 12)
+    window, mode = _video_window(make_window)
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    started, release = threading.Event(), threading.Event()
+    original = background_run.run_sequence
+
+    def held(*args, **kwargs):
+        started.set()
+        assert release.wait(30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(background_run, "run_sequence", held)
+    finished = []
+    mode.export_finished.connect(finished.append)
+    mode.export_masks(tmp_path / "masks")
+    assert started.wait(30)
+    _action(window, "Cancel Training").trigger()  # Esc
+    release.set()
+    qtbot.waitUntil(lambda: not window.controller.busy if hasattr(window.controller, "busy") else True, timeout=10000)
+    qtbot.wait(300)
+    assert finished == [None]  # said once, as the dock's Cancel says it
+    assert "Export cancelled" in window.statusBar().currentMessage()
+    assert not mode.panel.progress.isVisible()
+    assert window.set_mode("segment") is True and messages == []
+
+
+def test_esc_while_playing_leaves_the_video_mode_able_to_go_on(make_window, qtbot, messages, tmp_path):
+    # Esc cancels the frame's job under way: the mode must not wait for its result for ever.
+    from gui_helpers import write_frames
+
+    folder = write_frames(tmp_path / "frames", 40)
+    window, mode = _video_window(make_window)
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: mode.index >= 3, timeout=60000)
+    _action(window, "Cancel Training").trigger()  # Esc
+    qtbot.wait(500)
+    mode.set_playing(False)
+    qtbot.wait(200)
+    at = mode.index
+    mode.step()
+    qtbot.waitUntil(lambda: mode.index == at + 1, timeout=20000)
+    assert messages == []
