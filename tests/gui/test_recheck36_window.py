@@ -83,3 +83,54 @@ def test_esc_while_playing_leaves_the_video_mode_able_to_go_on(make_window, qtbo
     mode.step()
     qtbot.waitUntil(lambda: mode.index == at + 1, timeout=20000)
     assert messages == []
+
+
+def _held_export(monkeypatch):
+    """(started, release): Export All Masks' run waits for release once started."""
+    import threading
+
+    import segmix.background_run as background_run
+
+    started, release = threading.Event(), threading.Event()
+    original = background_run.run_sequence
+
+    def held(*args, **kwargs):
+        started.set()
+        assert release.wait(30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(background_run, "run_sequence", held)
+    return started, release
+
+
+def test_training_a_skin_model_from_video_mode_does_not_stop_a_running_export(make_window, qtbot, messages,
+                                                                             tmp_path, monkeypatch):
+    # Skin > Train Skin Model works from any mode, and its job took the compute thread from
+    # Export All Masks: the export stopped without a word, the Video mode "exporting" for good
+    # (every mode switch refused). Refused now, as a mode switch is, while the export runs.
+    import numpy as np
+
+    from gui_helpers import write_frames
+    from segmix import skin
+
+    folder = write_frames(tmp_path / "frames", 12)
+    window, mode = _video_window(make_window)
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    skin_mode = window.modes["skin"]
+    dense_skin, dense_non = np.zeros(skin.N_CODES, np.int64), np.zeros(skin.N_CODES, np.int64)
+    dense_skin[skin.rgb_codes(np.array([[200, 140, 120]], np.uint8))] = 500
+    dense_non[skin.rgb_codes(np.array([[40, 90, 160]], np.uint8))] = 500
+    counts = skin.ColorCounts.from_dense(dense_skin, dense_non, ["test"])
+    monkeypatch.setattr(skin_mode, "skin_training_counts", lambda: counts)
+    started, release = _held_export(monkeypatch)
+    out = tmp_path / "masks"
+    with qtbot.waitSignal(mode.export_finished, timeout=60000) as finished:
+        mode.export_masks(out)
+        assert started.wait(30)
+        assert skin_mode.train_skin_model() is False
+        assert [title for title, _ in messages] == ["Export running"]
+        assert messages[0][1].endswith("before training a skin model.")
+        release.set()
+    assert finished.args[0] is not None and len(list(out.glob("*.png"))) == 12
+    assert window.set_mode("segment") is True

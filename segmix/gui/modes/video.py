@@ -790,14 +790,14 @@ class VideoMode(Mode):
         self._in_flight = False
         self._abandon_target()  # its job is dropped on the switch
 
-    def switch_refusal(self) -> str | None:
+    def switch_refusal(self, action: str = "switching modes") -> str | None:
         # A switch invalidates the compute thread's job: Export All Masks stopped there without
         # a word, its progress bar left standing (a trial's folder kept 390 of 1700 masks).
         if not self._exporting:
             return None
         done, total = max(self.panel.progress.value(), 0), self.panel.progress.maximum()
         return (f"Export All Masks is running ({done:,} of {total:,} masks written to {self._export_folder}). Wait "
-                "for it to finish, or cancel it (Cancel in the Video dock), before switching modes.")
+                f"for it to finish, or cancel it (Cancel in the Video dock), before {action}.")
 
     def keeps_job_on_new_image(self) -> bool:
         return True  # frames are shown through set_image while a step or export runs
