@@ -26,3 +26,36 @@ def test_a_latin1_file_name_in_an_error_is_its_bytes_as_on_standard_output(tmp_p
     assert run.returncode == 2
     assert run.stderr.startswith(b"segmix segment: error: caf\xe9.jpg: is a text file"), run.stderr
     assert b"udce9" not in run.stderr
+
+
+def test_distributed_skin_apply_takes_a_photo_of_a_246_byte_name_as_the_local_run_does(tmp_path, capsys):
+    # Without Dask a 246-byte photo name gets its mask (255 bytes) and, with --probability,
+    # a one-line failure for the probability map's name alone. With --distributed the whole
+    # run ended "error: ..._skin_prob.png: file name too long" (exit 2, no mask written):
+    # the maps' and the photo records' names ("MASK.json") were looked up outside any photo.
+    import numpy as np
+    import pytest
+    from PIL import Image
+
+    pytest.importorskip("distributed")
+    from segmix.cli import main
+    from segmix.distributed.cluster import connect
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for name in ("a" * 242 + ".png", "short.png"):
+        Image.fromarray(rng.integers(0, 256, (24, 32, 3)).astype(np.uint8)).save(photos / name)
+    with connect(None, n_workers=1, threads_per_worker=1, quiet=True) as client:
+        address = client.scheduler.address
+        out = tmp_path / "out"
+        assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", address]) == 0
+        assert sorted(p.name for p in out.glob("*.png")) == sorted(["a" * 242 + "_skin.png", "short_skin.png"])
+        assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", address]) == 0
+        assert "0 written, 2 already complete" in capsys.readouterr().out
+        probs = tmp_path / "probs"
+        assert main(["skin", "apply", str(photos), "--output-dir", str(probs), "--probability",
+                     "--distributed", address]) == 1
+        captured = capsys.readouterr()
+        assert "_skin_prob.png: file name too long" in captured.err and "1 written" in captured.out
+        assert (probs / "short_skin_prob.png").is_file()
