@@ -2372,10 +2372,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"segmix background: warning: {short}", file=sys.stderr)
     lead = sequence.undecodable_start
     if lead:  # the masks are numbered from the first frame that decodes: said, with the offset
-        print(f"segmix background: warning: {args.inputs[0]}: its first {lead} frame{'' if lead == 1 else 's'} cannot "
-              "be decoded (the file starts between key frames, as a clip cut without re-encoding or a recording "
-              f"begun mid-stream does): frame_000001 is the file's frame {lead + 1}; ground truth numbered from the "
-              f"file's first frame takes --groundtruth-offset {-lead}", file=sys.stderr)
+        from segmix.background_run import undecodable_start_warning
+
+        print(f"segmix background: warning: {undecodable_start_warning(args.inputs[0], lead)}", file=sys.stderr)
     height, width = model.shape_
     leftovers = leftovers_warning(args.output_dir, result.leftovers, (height, width))
     if leftovers:

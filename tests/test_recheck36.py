@@ -59,3 +59,23 @@ def test_distributed_skin_apply_takes_a_photo_of_a_246_byte_name_as_the_local_ru
         captured = capsys.readouterr()
         assert "_skin_prob.png: file name too long" in captured.err and "1 written" in captured.out
         assert (probs / "short_skin_prob.png").is_file()
+
+
+def test_distributed_background_says_a_clip_starts_between_key_frames(tmp_path, capsys):
+    # Without Dask the run says that frame_000001 is the file's frame 5 (and the offset ground
+    # truth needs), exit status 1; with --distributed it said nothing, exit status 0.
+    import pytest
+
+    pytest.importorskip("distributed")
+    from segmix.cli import main
+    from tests.test_trial36_background import _cut_between_key_frames
+
+    cut = _cut_between_key_frames(tmp_path, ".mp4")
+    status = main(["background", str(cut), "--output-dir", str(tmp_path / "masks"), "--distributed", "--n-workers", "1"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert f"segmix background: warning: {cut}: its first 4 frames cannot be decoded (the file starts between " \
+           "key frames" in captured.err
+    assert "frame_000001 is the file's frame 5; ground truth numbered from the file's first frame takes " \
+           "--groundtruth-offset -4" in captured.err
+    assert len(list((tmp_path / "masks" / "cut").glob("*.png"))) == 18
