@@ -175,3 +175,24 @@ def test_window_rectangle_then_a_click_outside_keeps_the_box_s_object_as_the_com
                  str(tmp_path / "cli.png")]) == 0
     cli = np.asarray(Image.open(tmp_path / "cli.png")) > 127
     assert np.count_nonzero(cli != mask) < 0.01 * mask.size
+
+
+def test_esc_during_a_jump_s_catch_up_leaves_the_video_mode_able_to_go_on(make_window, qtbot, messages, tmp_path):
+    # Esc cancelled the catch-up's job without the mode knowing: it stood "catching up" for
+    # good (progress bar shown), and Step and Play did nothing until the window was closed.
+    from gui_helpers import write_frames
+
+    folder = write_frames(tmp_path / "frames", 400)
+    window, mode = _video_window(make_window)
+    assert window.open_image(folder)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode._stop_catch_up = False
+    mode.panel.slider.setValue(390)
+    qtbot.waitUntil(lambda: mode._jumping, timeout=10000)
+    _action(window, "Cancel Training").trigger()  # Esc
+    qtbot.wait(300)
+    assert not mode._jumping and not mode.panel.progress.isVisible()
+    at = mode.index
+    mode.step()
+    qtbot.waitUntil(lambda: mode.index == at + 1, timeout=60000)
+    assert messages == []

@@ -1706,9 +1706,16 @@ class VideoMode(Mode):
         # Esc (Tools > Cancel Training) cancels the compute thread's job, whichever it is: an
         # Export All Masks stopped so was still "running" to this mode, its progress bar
         # standing and every mode switch and File > Open refused for good ("Export All Masks is
-        # running (0 of 12 ...)"). It ends as the dock's Cancel ends it.
+        # running (0 of 12 ...)"). It ends as the dock's Cancel ends it. A frame's job (a
+        # jump's catch-up, a step) is dropped as on a mode switch: a jump so cancelled stood
+        # "catching up" for good, its progress bar shown, and Step and Play did nothing.
         if self._exporting:
             self._finish_export(None)
+        elif self._in_flight:
+            self._in_flight = False
+            self._abandon_target()
+            self.set_playing(False)
+            self.shell.update_hint()
 
     def _on_export_progress(self, done: int, total: int) -> None:
         if self._exporting:
