@@ -79,3 +79,26 @@ def test_distributed_background_says_a_clip_starts_between_key_frames(tmp_path, 
     assert "frame_000001 is the file's frame 5; ground truth numbered from the file's first frame takes " \
            "--groundtruth-offset -4" in captured.err
     assert len(list((tmp_path / "masks" / "cut").glob("*.png"))) == 18
+
+
+def test_distributed_from_a_deleted_current_folder_is_one_line(tmp_path):
+    # Without Dask a run on absolute paths works from a deleted folder; with --distributed
+    # the local cluster's workers could not start there: some 60 lines of Dask's tracebacks,
+    # then "the Dask run failed: RuntimeError: Nanny failed to start."
+    import numpy as np
+    import pytest
+    from PIL import Image
+
+    pytest.importorskip("distributed")
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(photo)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = (f"import os, sys; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r}); from segmix.cli import main; "
+              f"sys.exit(main(['skin', 'apply', {str(photo)!r}, '--output-dir', {str(tmp_path / 'out')!r}, "
+              "'--distributed', '--n-workers', '1']))")
+    run = subprocess.run([sys.executable, "-c", script], env=_env(), capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2
+    assert run.stderr == ("segmix skin apply: error: the current folder no longer exists (deleted or moved while the "
+                          "shell was in it), and a local Dask cluster starts its workers there: cd to a folder that "
+                          "exists\n")
