@@ -2713,6 +2713,11 @@ def _cmd_open(args: argparse.Namespace) -> int:
             unreachable = platform_unreachable(plugins=_platform_plugins())
         if unreachable:
             raise UserError(unreachable)
+    # The engine's environment checks (NUMBA_THREADING_LAYER numba cannot load, no writable
+    # folder for the kernels' cache) refuse in one line here, as in the other commands: in the
+    # window they failed the engine's import on the compute thread, and the window ended in
+    # "ImportError: cannot import name 'SegmentationSettings'" and an abort (core dumped).
+    import segmix.kernels._jit  # noqa: F401
     from segmix.gui.app import run_app
 
     if args.max_megapixels is None:

@@ -102,3 +102,19 @@ def test_distributed_from_a_deleted_current_folder_is_one_line(tmp_path):
     assert run.stderr == ("segmix skin apply: error: the current folder no longer exists (deleted or moved while the "
                           "shell was in it), and a local Dask cluster starts its workers there: cd to a folder that "
                           "exists\n")
+
+
+def test_the_window_refuses_a_threading_layer_numba_cannot_load_in_one_line(tmp_path):
+    # The command line's commands named a bad NUMBA_THREADING_LAYER in one line; the window
+    # failed the engine's import on its compute thread and ended in an ImportError traceback
+    # ("cannot import name 'SegmentationSettings'") and an abort (exit status 134).
+    import numpy as np
+    from PIL import Image
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(photo)
+    run = subprocess.run([sys.executable, "-m", "segmix", str(photo)], cwd=tmp_path, capture_output=True, text=True,
+                         env=_env(NUMBA_THREADING_LAYER="bogus", QT_QPA_PLATFORM="offscreen",
+                                  XDG_CONFIG_HOME=str(tmp_path / "config")), timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.startswith("segmix: error: NUMBA_THREADING_LAYER=bogus: ") and run.stderr.count("\n") == 1
