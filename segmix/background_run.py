@@ -23,7 +23,7 @@ from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
            "ignored_words", "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line",
-           "scored_range", "short_sequence_warning", "skip_words"]
+           "scored_range", "short_sequence_warning", "skip_words", "undecodable_start_warning"]
 
 
 #: What writes a background mask, as its PNG mark names it (:func:`segmix.io.output_mark`):
@@ -458,6 +458,22 @@ def learning_frames(model: BackgroundMixture) -> int:
             return 1 if frame == 3 else frame - 1
         probe.apply(grey)
     return MAX_LEARNING_FRAMES
+
+
+def undecodable_start_warning(name, lead: int) -> str:
+    """The warning for a video whose first ``lead`` frames give no picture (it starts between
+    key frames: :attr:`segmix.frames.FrameSequence.undecodable_start`), naming it ``name``:
+    its masks are numbered from the first frame that decodes, so ground truth of the file's
+    frames needs an offset. Said by ``segmix background`` with and without --distributed."""
+    return (f"{name}: its first {lead} frame{'' if lead == 1 else 's'} {UNDECODABLE_START} (the file starts between "
+            "key frames, as a clip cut without re-encoding or a recording begun mid-stream does): frame_000001 is "
+            f"the file's frame {lead + 1}; ground truth numbered from the file's first frame takes "
+            f"--groundtruth-offset {-lead}")
+
+
+#: The words :func:`undecodable_start_warning` says of the frames (frames without a mask: the
+#: run's exit status is 1, as for skipped frames).
+UNDECODABLE_START = "cannot be decoded"
 
 
 def short_sequence_warning(source: str, frames: int, frames_before: int, model: BackgroundMixture) -> str | None:

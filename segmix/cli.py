@@ -2372,10 +2372,9 @@ def _cmd_background(args: argparse.Namespace) -> int:
         print(f"segmix background: warning: {short}", file=sys.stderr)
     lead = sequence.undecodable_start
     if lead:  # the masks are numbered from the first frame that decodes: said, with the offset
-        print(f"segmix background: warning: {args.inputs[0]}: its first {lead} frame{'' if lead == 1 else 's'} cannot "
-              "be decoded (the file starts between key frames, as a clip cut without re-encoding or a recording "
-              f"begun mid-stream does): frame_000001 is the file's frame {lead + 1}; ground truth numbered from the "
-              f"file's first frame takes --groundtruth-offset {-lead}", file=sys.stderr)
+        from segmix.background_run import undecodable_start_warning
+
+        print(f"segmix background: warning: {undecodable_start_warning(args.inputs[0], lead)}", file=sys.stderr)
     height, width = model.shape_
     leftovers = leftovers_warning(args.output_dir, result.leftovers, (height, width))
     if leftovers:
@@ -2714,6 +2713,11 @@ def _cmd_open(args: argparse.Namespace) -> int:
             unreachable = platform_unreachable(plugins=_platform_plugins())
         if unreachable:
             raise UserError(unreachable)
+    # The engine's environment checks (NUMBA_THREADING_LAYER numba cannot load, no writable
+    # folder for the kernels' cache) refuse in one line here, as in the other commands: in the
+    # window they failed the engine's import on the compute thread, and the window ended in
+    # "ImportError: cannot import name 'SegmentationSettings'" and an abort (core dumped).
+    import segmix.kernels._jit  # noqa: F401
     from segmix.gui.app import run_app
 
     if args.max_megapixels is None:

@@ -17,6 +17,7 @@ import codecs
 import contextlib
 import errno
 import os
+import re
 import sys
 from collections.abc import Iterator
 
@@ -97,9 +98,9 @@ class ClosedReaderGuard:
                     # other text (a traceback's frames, written a few lines at a time) as is.
                     body = text.rstrip("\n")
                     if "\n" in body and text.startswith("segmix"):
-                        self._stream.write(body.replace("\n", "\\n") + text[len(body):])
+                        self._write(body.replace("\n", "\\n") + text[len(body):])
                         return len(text)
-                return self._stream.write(text)
+                return self._write(text)
             except UnicodeEncodeError:
                 return self._write_unencodable(text)
             except OSError as exc:
@@ -107,6 +108,23 @@ class ClosedReaderGuard:
                     raise self._failed(exc) from exc
                 self._lost()
         return len(text)
+
+    def _write(self, text: str) -> int:
+        """Write ``text``; a file name that is not UTF-8 in it as the bytes it has on disk,
+        whatever the stream's error handler: standard error's is "backslashreplace", and its
+        messages named "caf\\udce9.jpg" (a name no ``ls`` shows, to copy into the next command)
+        where standard output's said "caf\\xe9.jpg" as ``ls`` does."""
+        if _ESCAPED_BYTE.search(text) and self._has_descriptor():
+            return self._write_unencodable(text)
+        return self._stream.write(text)
+
+    def _has_descriptor(self) -> bool:
+        """Whether the stream writes to a file descriptor (not a test's capture in memory)."""
+        try:
+            self._stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            return False
+        return getattr(self._stream, "buffer", None) is not None
 
     def _write_unencodable(self, text: str) -> int:
         """Write ``text`` that the stream's encoding cannot hold: a file name that is not
@@ -160,6 +178,9 @@ def _names_error(exc: UnicodeError):
 
 
 codecs.register_error("segmix.names", _names_error)
+
+#: A byte of a file name that is not UTF-8, as Python reads it (surrogateescape: "caf\udce9").
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 @contextlib.contextmanager

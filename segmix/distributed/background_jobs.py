@@ -311,7 +311,7 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
     when the sequence was too short for the model to learn its background
     (:func:`segmix.background_run.short_sequence_warning`).
     """
-    from segmix.background_run import run_sequence, short_sequence_warning
+    from segmix.background_run import run_sequence, short_sequence_warning, undecodable_start_warning
     from segmix.frames import FrameSequence
     from segmix.io import failure_line
 
@@ -345,6 +345,11 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
             short = short_sequence_warning(source, result.frames, frames_before, model)
             if short:  # as the one-machine command says it; a warning, not a failure
                 skipped.append(f"{WARNING}{short}")
+            if sequence.undecodable_start:
+                # Its masks are numbered from the first frame that decodes: said as without
+                # Dask (was not a word, exit status 0: ground truth of the file's frames was
+                # scored 4 frames off for a clip cut between key frames).
+                skipped.append(f"{WARNING}{undecodable_start_warning(source, sequence.undecodable_start)}")
             partial.mkdir(parents=True, exist_ok=True)  # run_sequence makes it with its first mask only
             # The record holds the settings, the input the masks were made from and the masks
             # written. Frames without a mask are recorded too: a rerun runs the sequence again
@@ -578,4 +583,8 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             except OSError:
                 pass
         return 2
-    return 1 if any(not line.startswith(WARNING) for line in lines) else 0
+    from segmix.background_run import UNDECODABLE_START
+
+    # Frames without a mask make the status 1, as without Dask: a video's first frames that
+    # cannot be decoded too (said as a warning).
+    return 1 if any(not line.startswith(WARNING) or f" {UNDECODABLE_START} (" in line for line in lines) else 0

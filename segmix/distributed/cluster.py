@@ -146,6 +146,14 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             except TimeoutError:
                 raise TimeoutError(f"no Dask worker joined the scheduler at {address} within {WORKER_TIMEOUT} s") from None
         else:
+            try:
+                os.getcwd()
+            except FileNotFoundError:
+                # The worker processes start in the current folder: a shell left in a deleted
+                # folder got some 60 lines of Dask's tracebacks ("Nanny failed to start
+                # process"), where the same run without --distributed works on absolute paths.
+                raise OSError("the current folder no longer exists (deleted or moved while the shell was in it), "
+                              "and a local Dask cluster starts its workers there: cd to a folder that exists") from None
             n = n_workers or os.cpu_count() or 1
             threads = threads_per_worker or 1
             # Numba's parallel kernels in each worker share the cores with the other workers.

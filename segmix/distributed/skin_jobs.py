@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import shutil
 import sys
 import uuid
@@ -97,8 +98,27 @@ def key_digest(key: dict) -> str:
 
 
 def photo_record_path(output_dir: Path, outputs) -> Path:
-    """The record of the photo whose outputs are ``outputs`` (mask first)."""
-    return Path(output_dir) / PHOTO_RECORDS / f"{Path(outputs[0]).name}.json"
+    """The record of the photo whose outputs are ``outputs`` (mask first): named after the
+    mask, or after its name's SHA-256 when "MASK.json" is longer than a file name may be (a
+    photo of a 246-byte name has a mask name that fits, 255 bytes, and a record name that
+    does not: the whole --distributed run ended "file name too long", nothing written)."""
+    name = f"{Path(outputs[0]).name}.json"
+    if len(os.fsencode(name)) > NAME_MAX:
+        name = f"{hashlib.sha256(os.fsencode(Path(outputs[0]).name)).hexdigest()}.json"
+    return Path(output_dir) / PHOTO_RECORDS / name
+
+
+#: The longest file name (bytes) of the usual file systems (ext4, XFS, Btrfs, APFS, NTFS's 255 units).
+NAME_MAX = 255
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name too long to be a file (Python 3.11 raises
+    ENAMETOOLONG where it answers False for a missing file)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 #: Why a photo with outputs is redone (printed with the summary): its input changed, or its
@@ -112,7 +132,7 @@ def redo_reason(job: ApplyJob, photo: Path, outputs, record) -> str | None:
     its record (``record``, a dict or None) of this run's settings, the photo's size and
     modification time as recorded, each output's SHA-256 as recorded. "" when outputs are
     merely missing (no note: a rerun after an interruption)."""
-    if not all(o.is_file() for o in outputs):
+    if not all(_is_file(o) for o in outputs):
         return ""
     if not isinstance(record, dict) or record.get("key_sha256") != job.key_digest:
         return NOT_OURS
@@ -168,10 +188,14 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
         path = Path(photo)
         outputs = skin.apply_outputs(path, out)[: 2 if job.probability else 1]
         record_path = photo_record_path(out, outputs)
-        for output in (*outputs, record_path):
-            remove_leftovers(output)  # an earlier attempt of this task died while writing
-        record = read_record(record_path)
-        reason = redo_reason(job, path, outputs, record)
+        try:  # a photo's own fault (an output name too long: OSError) fails the photo, not its task
+            for output in (*outputs, record_path):
+                remove_leftovers(output)  # an earlier attempt of this task died while writing
+            record = read_record(record_path)
+            reason = redo_reason(job, path, outputs, record)
+        except OSError as exc:
+            results.append((photo, "failed", failure_line(exc, photo, *outputs), None))
+            continue
         if reason is None:
             ours = bool(job.run_id) and record.get("run_id") == job.run_id
             # A photo's warnings are said on every run, as the local command says them.
@@ -253,7 +277,11 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             for output in made:
-                output.unlink(missing_ok=True)
+                try:
+                    output.unlink(missing_ok=True)
+                except OSError:  # a name too long to be a file (ENAMETOOLONG): none to remove
+                    if _is_file(output):
+                        raise
         shutil.rmtree(out / PHOTO_RECORDS, ignore_errors=True)
         record_run(out, RECORD, key)
     todo = [photo for photo, _ in todo]

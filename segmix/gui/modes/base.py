@@ -262,9 +262,10 @@ class Mode(QObject):
     def deactivate(self) -> None:
         """Another mode takes over; jobs of this mode in flight are already invalidated."""
 
-    def switch_refusal(self) -> str | None:
+    def switch_refusal(self, action: str = "switching modes") -> str | None:
         """Why this mode cannot be left now (a job that a switch would stop and the user did
-        not ask to stop), shown instead of switching; None when it can."""
+        not ask to stop), shown instead of switching; None when it can. ``action``: what is
+        refused, in the message's words (another mode's job takes the compute thread too)."""
         return None
 
     # -- the photo and the scribbles -----------------------------------------------------

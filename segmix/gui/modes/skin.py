@@ -601,6 +601,13 @@ class SkinMode(Mode):
     def train_skin_model(self) -> bool:
         """Train a skin model on the training set (compute thread); it becomes the active model."""
         shell = self.shell
+        # From another mode (Skin > Train Skin Model works in any): its job would take the
+        # compute thread from that mode's, and an Export All Masks so stopped stayed "running"
+        # for good, its folder half written, without a word.
+        refusal = None if self.active else shell.active_mode.switch_refusal("training a skin model")
+        if refusal:
+            shell.show_message("Export running", refusal)
+            return False
         counts = self.skin_training_counts()
         if counts is None or counts.n_skin == 0 or counts.n_non_skin == 0:
             # Skin > Train from another mode: its 1 and 2 keys paint that mode's marks, which the

@@ -790,14 +790,14 @@ class VideoMode(Mode):
         self._in_flight = False
         self._abandon_target()  # its job is dropped on the switch
 
-    def switch_refusal(self) -> str | None:
+    def switch_refusal(self, action: str = "switching modes") -> str | None:
         # A switch invalidates the compute thread's job: Export All Masks stopped there without
         # a word, its progress bar left standing (a trial's folder kept 390 of 1700 masks).
         if not self._exporting:
             return None
         done, total = max(self.panel.progress.value(), 0), self.panel.progress.maximum()
         return (f"Export All Masks is running ({done:,} of {total:,} masks written to {self._export_folder}). Wait "
-                "for it to finish, or cancel it (Cancel in the Video dock), before switching modes.")
+                f"for it to finish, or cancel it (Cancel in the Video dock), before {action}.")
 
     def keeps_job_on_new_image(self) -> bool:
         return True  # frames are shown through set_image while a step or export runs
@@ -1706,8 +1706,24 @@ class VideoMode(Mode):
 
     def cancel_export(self) -> None:
         if self._exporting:
-            self.shell.controller.cancel()
+            self.shell.controller.cancel()  # its cancelled signal ends the export (on_cancelled)
+            if self._exporting:  # nothing was running to cancel
+                self._finish_export(None)
+
+    def on_cancelled(self) -> None:
+        # Esc (Tools > Cancel Training) cancels the compute thread's job, whichever it is: an
+        # Export All Masks stopped so was still "running" to this mode, its progress bar
+        # standing and every mode switch and File > Open refused for good ("Export All Masks is
+        # running (0 of 12 ...)"). It ends as the dock's Cancel ends it. A frame's job (a
+        # jump's catch-up, a step) is dropped as on a mode switch: a jump so cancelled stood
+        # "catching up" for good, its progress bar shown, and Step and Play did nothing.
+        if self._exporting:
             self._finish_export(None)
+        elif self._in_flight:
+            self._in_flight = False
+            self._abandon_target()
+            self.set_playing(False)
+            self.shell.update_hint()
 
     def _on_export_progress(self, done: int, total: int) -> None:
         if self._exporting:
