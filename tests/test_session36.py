@@ -161,3 +161,15 @@ def test_an_avi_with_b_frames_is_not_said_to_start_between_key_frames(tmp_path, 
     assert main(["background", str(path), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
     assert "cannot be decoded" not in capsys.readouterr().err
     assert len(list((tmp_path / "masks").glob("*.png"))) == 12
+
+
+def test_the_first_frames_of_a_sequence_are_not_only_told_to_give_an_offset(monkeypatch):
+    # A new user's highway frames in000001-in000099 with --groundtruth: the ground truth there
+    # scores no pixel (scored from frame 470), and the refusal advised only --groundtruth-offset,
+    # which cannot help frames that are the sequence's own.
+    import segmix.background_run as run
+
+    monkeypatch.setattr(run, "_read_groundtruth", lambda path, shape: np.full((4, 4), 85, np.uint8))
+    advice = run.no_match_advice(range(1, 100), {k: None for k in range(1, 200)}, (470, 1700))
+    assert "If the input is the sequence's own first frames" in advice and "nothing to score" in advice
+    assert "give --groundtruth-offset N" in advice

@@ -346,7 +346,7 @@ def test_a_matroska_clip_is_told_the_offset_not_roi(tmp_path, capsys):
     clip, truth = _clip_and_groundtruth(tmp_path, ".mkv")
     assert main(["background", str(clip), "--groundtruth", str(truth), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "so --roi cannot help: give --groundtruth-offset N" in err
+    assert "so --roi cannot help" in err and "give --groundtruth-offset N" in err
     assert "give --roi FIRST LAST in the input's frame numbers, or" not in err
     # The advised offset scores the clip.
     assert main(["background", str(clip), "--groundtruth", str(truth), "--groundtruth-offset", "-10", "--quiet"]) == 0
