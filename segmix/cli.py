@@ -350,12 +350,18 @@ class _Parser(argparse.ArgumentParser):
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
                 or self._output_word_hint(message) or self._window_words_hint(message))
         if not hint and message.startswith("the following arguments are required"):
+            typos = []
             for word in getattr(self, "_given", []):
                 name = word.split("=", 1)[0]
                 close = _close_option(f"unrecognized arguments: {name}", options) if (
                     name.startswith("--") and name not in options) else ""
                 if close:
-                    hint += f"; '{name}' is no option ({close.removeprefix('; ')})"
+                    typos.append(f"'{name}' is no option ({close.removeprefix('; ')})")
+            if typos:
+                # The mistyped option first: it is why the required one is missing, and led by
+                # "the following arguments are required: --scribbles (or ...)", it came last
+                # on a long line (a new user's --clik).
+                message = f"{'; '.join(typos)}, so {message}"
         # The window's options reached without "open" (`segmix photo.jpg ...`) are said as typed.
         prefix = getattr(self, "_error_prog", None) or self.prog
         self.exit(2, f"{prefix}: error: {message}{hint} (see {self.prog} --help)\n")

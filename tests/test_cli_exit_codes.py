@@ -259,9 +259,10 @@ def test_a_mistyped_choice_or_option_gets_the_close_one(capsys):
                         "did you mean '--color-space'?"),
                        # The mistyped option is the missing required one: argparse refuses the
                        # missing one first and never named the typo.
+                       # Since session 36 the typo leads the line (it is why the other is missing).
                        (["segment", "p.png", "--scribbels", "s.png", "-o", "m.png"],
-                        "M.json to apply a saved model); '--scribbels' is no "
-                        "option (did you mean '--scribbles'?)"),
+                        "error: '--scribbels' is no option (did you mean '--scribbles'?), so the following "
+                        "arguments are required"),
                        (["segment", "p.png", "--scribbels=s.png", "--outptu", "m.png"],
                         "'--scribbels' is no option (did you mean '--scribbles'?); '--outptu' is no option "
                         "(did you mean '--output'?)"),
