@@ -1911,6 +1911,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     cache = None if model.features.uses_position else PosteriorCache(model)
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)
     no_skin: list[Path] = []  # colour photos whose mask came out empty
+    greyscale: list[Path] = []  # photos without colour, warned of one by one (their masks are empty)
 
     missing = missing_inputs(inputs)
     written: list[Path] = []  # photos whose outputs are written (list.append is atomic)
@@ -1937,6 +1938,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             if info.get("greyscale"):
                 # Written, and said: an empty mask of a photo without colour is no finding.
                 bar.write(f"segmix skin apply: warning: {info['greyscale']}")
+                greyscale.append(path)
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             return failure_line(exc, path, *apply_outputs(path, output_dir))
@@ -1972,7 +1974,11 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # An empty mask is a finding (a photo without people), but a trial took the
               # one of a dim evening photo for a written result: the summary names such photos.
               + ("" if not no_skin else "; no skin found in it" if done == 1
-                 else f"; no skin found in {len(no_skin)} of them ({listed_names(sorted(p.name for p in no_skin))})"))
+                 else f"; no skin found in {len(no_skin)} of them ({listed_names(sorted(p.name for p in no_skin))})")
+              # A folder of masks given as photos: five warnings, then "wrote masks of 5 photos"
+              # alone, as if the run had found something (a new user).
+              + ("" if not greyscale else "; it has no colour (warned above): its mask is empty" if done == 1
+                 else f"; {len(greyscale)} of them have no colour (warned above): their masks are empty"))
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.

@@ -173,3 +173,20 @@ def test_the_first_frames_of_a_sequence_are_not_only_told_to_give_an_offset(monk
     advice = run.no_match_advice(range(1, 100), {k: None for k in range(1, 200)}, (470, 1700))
     assert "If the input is the sequence's own first frames" in advice and "nothing to score" in advice
     assert "give --groundtruth-offset N" in advice
+
+
+def test_skin_apply_sums_up_photos_without_colour(tmp_path, capsys):
+    # A folder of masks given as photos: a warning each, then "wrote masks of 3 photos" alone,
+    # exit 0, as if something had been found (a new user).
+    from segmix.cli import main
+
+    folder = tmp_path / "masks"
+    folder.mkdir()
+    for i in range(3):
+        mask = np.zeros((20, 24), np.uint8)
+        mask[:, : 8 + i] = 255
+        Image.fromarray(mask).save(folder / f"m{i}.png")
+    Image.fromarray(np.full((20, 24, 3), (200, 140, 120), np.uint8)).save(folder / "colour.png")
+    assert main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote masks of 4 photos" in out and "3 of them have no colour (warned above): their masks are empty" in out
