@@ -190,3 +190,19 @@ def test_skin_apply_sums_up_photos_without_colour(tmp_path, capsys):
     assert main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "wrote masks of 4 photos" in out and "3 of them have no colour (warned above): their masks are empty" in out
+
+
+def test_segment_asks_whether_a_mask_was_given_as_the_photo(tmp_path):
+    mask = np.zeros((40, 50), np.uint8)
+    mask[10:30, 10:40] = 255
+    photo = tmp_path / "truth.png"
+    Image.fromarray(mask).save(photo)
+    result = subprocess.run([sys.executable, "-m", "segmix", "segment", str(photo), "--click", "20,20", "-o",
+                             str(tmp_path / "m.png")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as the photo?" in result.stderr
+    image, _ = two_tone_scene()
+    Image.fromarray(image).save(tmp_path / "photo.png")
+    result = subprocess.run([sys.executable, "-m", "segmix", "segment", str(tmp_path / "photo.png"), "--click",
+                             "60,50", "-o", str(tmp_path / "m2.png")], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0 and "mask given as the photo" not in result.stderr
