@@ -46,3 +46,37 @@ def test_the_shortcuts_help_says_what_a_click_marks_in_skin_mode():
 
     rows = dict(MOUSE_AND_KEYS)
     assert "on skin (Skin)" in rows["Left button"] and "non-skin (Skin)" in rows["Right button"]
+
+
+def test_a_slow_fit_over_an_earlier_result_is_said_in_the_banner(qtbot, window, monkeypatch):
+    # A new user's first right-click took 9 s (kernels compiling) while the banner kept "Green
+    # = foreground ... Fix mistakes" over the earlier result; only the dock said "Training...".
+    import time
+
+    import segmix.segment
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from gui_helpers import viewport_point
+
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    with qtbot.waitSignal(window.overlay_updated, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 10, 10))
+    qtbot.waitUntil(lambda: not mode._training_in_flight, timeout=60000)
+    assert "Fitting" not in window.hint_label.text()
+    real = segmix.segment.iter_train_model
+
+    def slow(*args, **kwargs):
+        time.sleep(1.0)
+        yield from real(*args, **kwargs)
+
+    monkeypatch.setattr(segmix.segment, "iter_train_model", slow)
+    mode._slow_fit_timer.setInterval(100)
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 50, 50))
+    qtbot.waitUntil(lambda: "Fitting the colour models to your marks..." in window.hint_label.text(), timeout=5000)
+    assert "Meanwhile the overlay shows the earlier result" in window.hint_label.text()
+    qtbot.waitUntil(lambda: not mode._training_in_flight, timeout=60000)
+    qtbot.waitUntil(lambda: "Fitting" not in window.hint_label.text(), timeout=5000)

@@ -71,6 +71,9 @@ HINT_TRAINED = (
 #: HINT_TRAINED's words for the tool in hand (a trial's Click tool read "more strokes").
 FIX_WITH = {"click": "clicks (right-click = not the object)", None: "strokes (right-drag paints background)"}
 HINT_TRAINING = "Fitting the colour models to your marks... (Esc cancels)"  # "strokes" over a click or a box
+#: A one-step fit over an earlier result is said in the banner once it has run this long (ms).
+SLOW_FIT_MS = 1500
+SLOW_FIT_WORDS = "Fitting the colour models to your marks..."
 UNEXPLAINED_HINT = (
     "Much of the photo has colours your background strokes do not explain. If parts you did not mark "
     "turned foreground after a correct background stroke, open Model > More (the line under Smooth edges) and tick Keep unmarked colours as "
@@ -223,6 +226,15 @@ class SegmentMode(Mode):
         self._apply_timer.setSingleShot(True)
         self._apply_timer.setInterval(APPLY_DEBOUNCE_MS)
         self._apply_timer.timeout.connect(self._request_apply)
+        # A one-step fit still running after SLOW_FIT_MS (a first use compiling its kernels, a
+        # large photo) is said in the banner: over an earlier result it said "Green = foreground
+        # ... Fix mistakes" for the 9 s of a new user's first right-click, "Training..." in the
+        # dock the only sign of work. Quicker fits keep the banner still.
+        self._slow_fit_timer = QTimer(self)
+        self._slow_fit_timer.setSingleShot(True)
+        self._slow_fit_timer.setInterval(SLOW_FIT_MS)
+        self._slow_fit_timer.timeout.connect(self._say_slow_fit)
+        self._slow_fit_generation = None
 
         controller = shell.controller
         controller.started.connect(self._on_started)
@@ -574,6 +586,17 @@ class SegmentMode(Mode):
         else:
             self._job_words = ""
             self.training_panel.set_status("Training...")
+            if self.outcome is not None:  # with no result yet the banner says it fits (HINT_TRAINING)
+                self._slow_fit_generation = generation
+                self._slow_fit_timer.start()
+
+    def _say_slow_fit(self) -> None:
+        """The banner of a one-step fit still running after :data:`SLOW_FIT_MS`."""
+        if (self._training_in_flight and not self._job_words and self._slow_fit_generation in self._request_keys
+                and self.loaded_model is None):
+            self._job_words = SLOW_FIT_WORDS
+            if self.active:
+                self.shell.update_hint()
 
     def _say_steps(self, text: str) -> None:
         """The running fit of several steps' progress, in the Training dock and the banner."""
