@@ -220,6 +220,10 @@ def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
     return f"QToolButton:checked {{ background: rgb{rgb}; color: white; font-weight: bold; }}"
 
 
+#: Tools whose marks do not take the brush's size (its slider is greyed out with them).
+SIZELESS_TOOLS = ("click", "rectangle")
+
+
 class ToolPanel(QWidget):
     """Brush tools, brush size and 'clear'."""
 
@@ -267,7 +271,8 @@ class ToolPanel(QWidget):
         self.buttons["foreground"].setChecked(True)
 
         size_row = QHBoxLayout()
-        size_row.addWidget(QLabel("Brush"))
+        self.size_name = QLabel("Brush")
+        size_row.addWidget(self.size_name)
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         # Logarithmic slider: fine control for small brushes, reach for big ones.
         self.size_slider.setRange(0, 1000)
@@ -295,6 +300,11 @@ class ToolPanel(QWidget):
 
     def set_tool(self, name: str) -> None:
         self.buttons[name].setChecked(True)
+        # The Click tool's disc is scaled to the photo (segmix.clicks.click_radius) and the
+        # Rectangle has no width: the brush's size is greyed out with them, as a new user could
+        # not tell whether it set the click's size.
+        for widget in (self.size_name, self.size_slider, self.size_label):
+            widget.setEnabled(name not in SIZELESS_TOOLS)
 
     def set_size_note(self, text: str) -> None:
         """What the size is (image pixels) and where it comes from, on the slider and the label."""

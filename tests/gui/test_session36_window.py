@@ -80,3 +80,13 @@ def test_a_slow_fit_over_an_earlier_result_is_said_in_the_banner(qtbot, window, 
     assert "Meanwhile the overlay shows the earlier result" in window.hint_label.text()
     qtbot.waitUntil(lambda: not mode._training_in_flight, timeout=60000)
     qtbot.waitUntil(lambda: "Fitting" not in window.hint_label.text(), timeout=5000)
+
+
+def test_the_brush_size_is_greyed_out_with_the_tools_that_do_not_use_it(window):
+    # With the Click tool the Brush slider stayed active: a new user could not tell whether it
+    # set the click's size (the disc is scaled to the photo) or the Rectangle's.
+    panel = window.tool_panel
+    for tool, enabled in (("click", False), ("rectangle", False), ("foreground", True), ("eraser", True),
+                          ("background", True)):
+        window.set_tool(tool)
+        assert all(w.isEnabled() is enabled for w in (panel.size_name, panel.size_slider, panel.size_label)), tool
