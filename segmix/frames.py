@@ -52,7 +52,7 @@ __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequ
            "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_sequence_path", "natural_key",
            "prefetch"]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif")
+from segmix.io import IMAGE_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
 #: FrameSequence reads any file FFmpeg can that is not an image.
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv")

@@ -86,6 +86,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 __all__ = [
+    "IMAGE_SUFFIXES",
     "DEFAULT_MAX_PIXELS",
     "all_or_nothing",
     "ExtraFramesWarning",
@@ -133,6 +134,12 @@ __all__ = [
 #: Largest image (in pixels) that loaders accept unless told otherwise: four times a
 #: 50-megapixel photo, yet small enough that a decompression bomb cannot exhaust memory.
 DEFAULT_MAX_PIXELS = 200_000_000
+#: Names of the photo files segmix lists in folders and offers in Open dialogs (skin apply and
+#: train, background frame folders, the window). One list: the two hand-written lists before it
+#: both left out AVIF, which recent Pillow releases read, and JPEG's .jfif. A file of a format
+#: this Pillow cannot decode still gets a one-line error naming it (:func:`_why_unreadable`).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jfif", ".bmp", ".tif", ".tiff", ".webp", ".avif", ".ppm", ".pgm",
+                  ".pbm", ".pnm", ".gif")
 
 UNLABELLED, FOREGROUND, BACKGROUND = 0, 1, 2
 
@@ -602,6 +609,15 @@ def saved_marks_words(path: Path) -> str | None:
     return f"holds marks (scribbles) saved by segmix, not a photo{photo}: segmix segment reads them with --scribbles"
 
 
+def _pillow_reads(feature: str) -> bool:
+    """Whether this Pillow was built with ``feature`` ("avif", "webp", ...)."""
+    from PIL import features
+    try:
+        return bool(features.check(feature))
+    except ValueError:  # a feature name this Pillow does not know: older than the format
+        return False
+
+
 def _why_unreadable(path: Path) -> str:
     """What is wrong with a file no image decoder recognised, from its first bytes."""
     try:
@@ -613,6 +629,11 @@ def _why_unreadable(path: Path) -> str:
         return "looks like a WebP image but its header is damaged; the file is corrupt"
     if head[4:8] == b"ftyp" or head.startswith(b"\x1a\x45\xdf\xa3") or (head[:4] == b"RIFF" and head[8:12] == b"AVI "):
         if head[4:12] in (b"ftypavif", b"ftypavis"):
+            if not _pillow_reads("avif"):
+                # Pillow before 11.2 (still allowed by our requirement) has no AVIF decoder; a
+                # sound photo was called corrupt.
+                return ("is an AVIF image, which the Pillow installed here cannot decode (a newer Pillow "
+                        "can: pip install --upgrade Pillow); or convert it to PNG or JPEG")
             return "looks like an AVIF image but its header is damaged; the file is corrupt"
         if head[4:12] in (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1"):
             return "is a HEIC image (as iPhones save photos), which segmix does not read; convert it to JPEG or PNG"

@@ -43,7 +43,7 @@ import numpy as np
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, rgb_codes, unique_colors
-from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
+from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
                        output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, shown_path, subfolder_hint,
@@ -135,7 +135,6 @@ DARK_CURVE_WEIGHT = 0.05
 MIN_BAND_COLORS = 10
 SKIN, NON_SKIN = 0, 1
 CLASS_NAMES = ("skin", "non-skin")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm")
 N_CODES = 1 << 24
 # Numba's parallel kernels must not run from two Python threads at once (workqueue layer):
 # worker threads decode and encode in parallel, but score one image at a time under this lock.

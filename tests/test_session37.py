@@ -1,0 +1,52 @@
+"""Session 37's own fixes (not a trial's): each test names the fault it stands for."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, features
+
+from segmix import frames, io as segmix_io, skin
+
+
+def _photo(seed=0, shape=(48, 64, 3)):
+    return (np.random.default_rng(seed).random(shape) * 255).astype(np.uint8)
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "segmix", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+def test_one_list_of_photo_names_and_it_holds_avif_and_jfif():
+    # Two hand-written lists (skin's and frames') both left out AVIF, which Pillow reads: an
+    # AVIF photo opened alone was segmented, but a folder of them was "no photos found".
+    assert skin.IMAGE_SUFFIXES is frames.IMAGE_SUFFIXES is segmix_io.IMAGE_SUFFIXES
+    for suffix in (".avif", ".jfif", ".jpg", ".png", ".gif", ".webp", ".tif"):
+        assert suffix in segmix_io.IMAGE_SUFFIXES
+
+
+@pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF codec")
+def test_folders_of_avif_and_jfif_photos_are_listed(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.fromarray(_photo(1)).save(photos / "a.avif")
+    Image.fromarray(_photo(2)).save(photos / "b.jfif", "JPEG")
+    assert [p.name for p in frames.frame_files(photos)] == ["a.avif", "b.jfif"]
+    done = _cli("skin", "apply", photos, "--output-dir", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a_skin.png", "b_skin.png"]
+
+
+def test_an_avif_photo_this_pillow_cannot_decode_is_not_called_corrupt(tmp_path, monkeypatch):
+    # With a Pillow without the AVIF codec (before 11.2, which our requirement allows), a sound
+    # AVIF photo was "looks like an AVIF image but its header is damaged; the file is corrupt".
+    path = tmp_path / "holiday.avif"
+    path.write_bytes(b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + bytes(64))
+    assert "damaged" in segmix_io._why_unreadable(path) or not features.check("avif")
+    monkeypatch.setattr(segmix_io, "_pillow_reads", lambda feature: False)
+    words = segmix_io._why_unreadable(path)
+    assert "AVIF" in words and "cannot decode" in words and "corrupt" not in words
+    assert "convert it to PNG" in words
