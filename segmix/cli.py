@@ -910,6 +910,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
         if args.save_scribbles:
             _save_marks(args.save_scribbles, scribbles, order, settings, inputs, args.image, image)
+    if args.cutout:
+        from segmix.io import cutout_depth_note
+
+        depth = cutout_depth_note(args.image, loaded.bits_per_sample)
+        if depth:
+            print(f"segmix segment: note: {depth}", file=sys.stderr)
     if args.save_scribbles:
         not_kept = _options_not_kept_with_marks(overrides)
         if not_kept:

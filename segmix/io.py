@@ -123,6 +123,7 @@ __all__ = [
     "load_scribbles",
     "load_mark_order",
     "save_cutout",
+    "cutout_depth_note",
     "save_image",
     "save_labels",
     "save_mask",
@@ -2204,6 +2205,34 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
     else:
         values = np.ascontiguousarray(probability, dtype=np.float32)
         _save_pil(path, Image.fromarray(values), "TIFF", protect, **_marked("TIFF", mark), **_resolution(dpi))
+
+
+def cutout_depth_note(photo: PathLike, bits_per_sample: int | None = None) -> str:
+    """Words for a cut-out of a photo with more than 8 bits per sample; "" otherwise.
+
+    segmix reads photos at 8 bits per channel (16-bit samples are scaled, module notes), and a
+    cut-out is an 8-bit RGBA PNG: a 16-bit photo's cut-out loses its depth, which a trial found
+    only by opening it in an editor.
+
+    Parameters
+    ----------
+    photo : str or PathLike
+        The photo the cut-out is of (named in the words).
+    bits_per_sample : int, optional
+        ``LoadedImage.bits_per_sample``; None reads it from the file's header (nothing is
+        decoded), and an unreadable file gives "".
+    """
+    if bits_per_sample is None:
+        try:
+            with Image.open(photo) as im:
+                bits_per_sample = _bits_per_sample(im)
+        except Exception:  # noqa: BLE001 - a note only; the photo was read before
+            return ""
+    if bits_per_sample <= 8:
+        return ""
+    return (f"{shown_path(photo)} holds {bits_per_sample} bits per sample; segmix works at 8 bits per channel, "
+            "so the cut-out holds 8 (the mask is exact: use it as a layer mask on the photo in an editor to keep "
+            "the depth)")
 
 
 def save_cutout(

@@ -50,3 +50,21 @@ def test_an_avif_photo_this_pillow_cannot_decode_is_not_called_corrupt(tmp_path,
     words = segmix_io._why_unreadable(path)
     assert "AVIF" in words and "cannot decode" in words and "corrupt" not in words
     assert "convert it to PNG" in words
+
+
+def test_a_cutout_of_a_16_bit_photo_says_it_holds_8_bits(tmp_path):
+    # segment --cutout of a 16-bit PNG wrote an 8-bit RGBA PNG without a word.
+    import cv2
+
+    pixels = np.zeros((40, 50, 3), np.uint16)
+    pixels[10:30, 15:35] = (60000, 2000, 2000)
+    cv2.imwrite(str(tmp_path / "deep.png"), pixels)
+    Image.fromarray(_photo(3, (40, 50, 3))).save(tmp_path / "flat.png")
+    for name, said in (("deep.png", True), ("flat.png", False)):
+        done = _cli("segment", tmp_path / name, "--click", "25,20", "-o", tmp_path / f"{name}_m.png",
+                    "--cutout", tmp_path / f"{name}_c.png")
+        assert done.returncode == 0, done.stderr
+        assert ("holds 16 bits per sample" in done.stderr and "the cut-out holds 8" in done.stderr) is said
+        with Image.open(tmp_path / f"{name}_c.png") as cut:
+            assert cut.mode == "RGBA"
+    assert segmix_io.cutout_depth_note(tmp_path / "missing.png") == ""

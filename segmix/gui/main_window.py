@@ -1651,6 +1651,9 @@ class MainWindow(QMainWindow):
                 if value is not None]
         # Reopening them (File > Load Scribbles, segmix segment --scribbles) uses both: say so.
         note = mode.export_note(kind) if kind != "scribbles" else ""
+        if kind == "cutout" and self.image_path is not None:
+            depth = files.cutout_depth_note(self.image_path)
+            note = "; ".join(words for words in (note, depth) if words)
         self.statusBar().showMessage(f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else "")
                                      + (f"; {note}" if note else ""), 10000 if note else 5000)
         return True
