@@ -48,7 +48,7 @@ def _segment(folder, marks, out, *extra):
 
 
 def _summary_share(line):
-    return float(re.search(r"(\d+) % of the unmarked photo unlike your background marks", line).group(1)) / 100
+    return float(re.search(r"(\d+) % of the unmarked photo has colours unlike your background marks", line).group(1)) / 100
 
 
 def test_option_off_reports_the_share_and_points_to_the_option_when_over_the_limit(scene, capsys):
@@ -84,7 +84,7 @@ def test_clicks_alone_do_not_bring_the_component_and_the_summary_says_so(scene, 
     Image.fromarray(clicks).save(folder / "clicks.png")
     assert _segment(folder, "clicks", "clicks_default.png") == 0  # off: the share, no pointer
     captured = capsys.readouterr()
-    assert captured.err == "" and "of the unmarked photo unlike your background marks" in captured.out
+    assert captured.err == "" and "of the unmarked photo has colours unlike your background marks" in captured.out
     assert "--unexplained-weight" not in captured.out
     assert _segment(folder, "clicks", "clicks_given.png", "--unexplained-weight", "3") == 0
     captured = capsys.readouterr()
@@ -101,7 +101,7 @@ def test_option_with_nothing_to_act_on_says_so_and_the_mask_is_indeed_the_same(s
     captured = capsys.readouterr()
     warning = captured.err.strip()
     assert len(warning.splitlines()) == 1 and warning.startswith("segmix segment: warning: ")
-    assert (f"{100 * shares['b_and_c']:.0f} % of the unmarked photo unlike your background marks, within the 20 % limit: "
+    assert (f"{100 * shares['b_and_c']:.0f} % of the unmarked photo has colours unlike your background marks, within the 20 % limit: "
             "--unexplained-weight had no effect") in warning
     np.testing.assert_array_equal(np.asarray(Image.open(folder / "on.png")), np.asarray(Image.open(folder / "off.png")))
     # Foreground marks alone: no share to measure, and the option needs both classes.
