@@ -315,12 +315,12 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
         # Numbered from 1, the input may be the sequence's own first frames (highway's
         # in000001-in000099, all before the scored range), which no offset helps: a new user was
         # told only to give --groundtruth-offset. Both readings are said.
-        return (f"; ground truth and input frames meet at frames {common[0]}..{common[-1]}, but the ground truth "
-                "there scores no pixel (only 85 = outside the region of interest and 170 = unknown), so --roi "
-                "cannot help. If the input is the sequence's own first frames, they lie before the scored range: "
-                "there is nothing to score (leave out --groundtruth, or give frames of that range). If it is a clip "
-                f"cut from the sequence and numbered from 1, {offset[:-1]}; N = 1 - the sequence's number of the "
-                "clip's first frame: -399 for a clip from frame 400)")
+        # Kept short: the refusal's first part already names both ranges (a new user found the
+        # whole a 700-character line).
+        return (f"; at frames {common[0]}..{common[-1]} the ground truth scores no pixel (only 85 and 170), so "
+                "--roi cannot help. If the input is the sequence's own first frames, there is nothing to score: "
+                "leave out --groundtruth. If it is a clip cut from later in the sequence, give --groundtruth-offset N "
+                "(N = 1 - the clip's first frame in the sequence: -399 for a clip from frame 400)")
     if given_offset and set(numbers) & {number - 2 * given_offset for number in groundtruth}:
         # A trial's clip of highway's frames 400-699 given +399 (the help's -399 with its sign
         # dropped) was told only to give an offset, the one it had given.

@@ -172,6 +172,7 @@ def test_the_first_frames_of_a_sequence_are_not_only_told_to_give_an_offset(monk
     monkeypatch.setattr(run, "_read_groundtruth", lambda path, shape: np.full((4, 4), 85, np.uint8))
     advice = run.no_match_advice(range(1, 100), {k: None for k in range(1, 200)}, (470, 1700))
     assert "If the input is the sequence's own first frames" in advice and "nothing to score" in advice
+    assert len(advice) < 360  # the whole refusal was a 700-character line (its advice 520)
     assert "give --groundtruth-offset N" in advice
 
 

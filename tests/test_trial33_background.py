@@ -77,7 +77,7 @@ def test_a_clip_cut_from_a_sequence_is_told_the_offset_not_a_roi_that_scores_not
     (tmp_path / "temporalROI.txt").write_text("10 12\n")
     assert main(["background", str(frames), "--groundtruth", str(gt), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "meet at frames 1..5, but the ground truth there scores no pixel" in err, err
+    assert "at frames 1..5 the ground truth scores no pixel" in err, err
     assert "--roi cannot help" in err and "give --groundtruth-offset N" in err and "give --roi FIRST" not in err, err
     # Where the frames both have are scored, --roi is still the advice.
     Image.fromarray(np.zeros((24, 32), np.uint8)).save(gt / "gt000003.png")
