@@ -4,6 +4,13 @@
    16 bits) was read near-black (8-bit levels 0..15) in silence: the frame reader's fast path
    took Pillow's 8-bit "RGB" of a 16-bit RGB PNG for a plain frame and skipped the "12-bit
    data?" check that the general loader makes (a greyscale 16-bit folder was warned about).
+2. An AVI of MPEG-4 Part 2 (XviD-style, with or without B-frames) holding the empty chunks a
+   recorder writes for frames it dropped: its pictures were counted as they came, so every
+   mask after a drop took the number of a frame before it (two drops of two frames: frames
+   14.. named 12..), and the whole file was said to end early ("the video ends after frame 60
+   of the 64 its header announces (a truncated or damaged file?)"). An MJPEG AVI's were already
+   numbered by its index; the other codecs' pictures are now numbered by their chunks' time
+   stamps, the dropped frames said and skipped, in the command line and the window's reader.
 """
 
 import numpy as np
@@ -60,3 +67,57 @@ def test_load_frame_checks_16_bit_rgb_as_load_image_does(tmp_path):
     Image.fromarray(_scene(1)[0]).save(tmp_path / "g.png")
     said.clear()
     assert load_frame(tmp_path / "g.png", on_narrow=said.append).shape == (32, 48, 3) and said == []
+
+
+def _avi_with_drops(path, frames, b_frames: int = 0, drops=(10, 20)):
+    """An MPEG-4 Part 2 AVI of ``frames``, the time stamp jumping by 3 after the frames whose
+    0-based index is in ``drops``: the muxer writes two empty chunks there, as a recorder does
+    for two frames it dropped."""
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
+        stream.bit_rate = 2_000_000
+        if b_frames:
+            stream.codec_context.max_b_frames = b_frames
+        pts = 0
+        for i, frame in enumerate(frames):
+            picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            picture.pts = pts
+            for packet in stream.encode(picture):
+                container.mux(packet)
+            pts += 3 if i in drops else 1
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize("b_frames", [0, 2])
+def test_an_mpeg4_avi_with_dropped_frames_keeps_the_frame_numbers(tmp_path, capsys, b_frames):
+    from segmix.frames import DamagedFrameError, FrameReader, FrameSequence
+
+    scene = _scene(26, size=(96, 32))  # the square stays in the frame
+    video = _avi_with_drops(tmp_path / "cam.avi", scene, b_frames)
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "truncated" not in err and "ends after" not in err, err
+    said = [line for line in err.splitlines() if "holds no picture" in line]
+    assert [line.split(" frame ")[1].split(":")[0] for line in said] == ["12", "13", "24", "25"], err
+    names = sorted(p.name for p in out.iterdir())
+    expected = [n for n in range(1, 31) if n not in (12, 13, 24, 25)]
+    assert names == [f"frame_{n:06d}.png" for n in expected]  # were frame_000001 .. frame_000026
+    # The pictures are the scene's frames in order, under those numbers (the square's place).
+    by_number = {f.index: f.pixels for f in FrameSequence(video)}
+    for k, n in enumerate(expected):
+        columns = by_number[n][10:18].astype(int).sum(axis=(0, 2))
+        left = int(np.argmin(np.convolve(columns, np.ones(8), "valid")))
+        assert abs(left - (2 + 3 * k)) <= 1, (n, k, left)
+    # The window's reader numbers them alike, read in order and after seeks.
+    reader = FrameReader(FrameSequence(video))
+    for n in [*range(1, 31), 27, 5, 22, 11, 30, 14]:
+        if n in (12, 13, 24, 25):
+            with pytest.raises(DamagedFrameError):
+                reader.read(n)
+        else:
+            assert np.array_equal(reader.read(n), by_number[n]), n
