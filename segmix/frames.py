@@ -881,6 +881,7 @@ class DroppedFrames:
     empty: frozenset[int]  # numbered from the index's first time stamp (decoding order)
     first_stamp: int = 0  # the index's first time stamp
     first: int | None = None
+    counting: bool = False  # time stamps came out of order: the pictures are counted
 
     def is_empty(self, number: int) -> bool:
         """Whether frame ``number``, numbered from the first picture's time stamp, is an empty
@@ -901,7 +902,10 @@ def _dropped_frames(container, stream) -> DroppedFrames | None:
     carry the time stamp of their chunk.
     """
     try:
-        if "avi" not in (container.format.name or "").split(",") or stream.codec_context.codec.intra_only:
+        if ("avi" not in (container.format.name or "").split(",") or stream.codec_context.codec.intra_only
+                or stream.codec_context.has_b_frames):
+            # B-frames: an AVI gives no presentation time stamps, and FFmpeg's guesses come out
+            # of order (H.264), so the pictures are counted, as before.
             return None
         frames = int(stream.frames or 0)
         entries = list(stream.index_entries)
@@ -957,8 +961,11 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
             if dropped.first is None:
                 dropped.first = int(decoded.pts)
             number = int(decoded.pts) - dropped.first + 1
-            if last is not None and number <= last:
-                yield None, decoded  # time stamps out of order: counted, as before
+            if dropped.counting or (last is not None and number <= last):
+                # Time stamps out of order: counted on from here (the caller counts a None),
+                # never a number given twice (two masks of one name).
+                dropped.counting = True
+                yield None, decoded
                 continue
             if last is not None:
                 for missing in range(last + 1, number):
