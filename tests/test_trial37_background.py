@@ -11,6 +11,8 @@
    of the 64 its header announces (a truncated or damaged file?)"). An MJPEG AVI's were already
    numbered by its index; the other codecs' pictures are now numbered by their chunks' time
    stamps, the dropped frames said and skipped, in the command line and the window's reader.
+3. One frame with ground truth that scores no pixel was said as "the ground truth of the 1
+   matched frames (400..400)".
 """
 
 import numpy as np
@@ -136,3 +138,15 @@ def test_an_avi_with_b_frames_and_dropped_frames_writes_every_mask_under_its_own
     main(["background", str(video), "--output-dir", str(out), "--quiet"])
     capsys.readouterr()
     assert len(list(out.iterdir())) == 40  # was 33 for H.264
+
+
+def test_one_matched_frame_whose_ground_truth_scores_no_pixel_is_said_as_one(tmp_path, capsys):
+    frames, truth = tmp_path / "frames", tmp_path / "gt"
+    frames.mkdir()
+    truth.mkdir()
+    Image.fromarray(_scene(1)[0]).save(frames / "in000400.png")
+    Image.fromarray(np.full((32, 48), 85, np.uint8)).save(truth / "gt000400.png")  # outside the ROI
+    assert main(["background", str(frames), "--groundtruth", str(truth), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "the ground truth of the one matched frame (400) in all frames scores no pixel" in err, err
+    assert "1 matched frames" not in err
