@@ -419,7 +419,10 @@ def check_groundtruth(sequence: FrameSequence, groundtruth: dict[int, Path], roi
         more = f" (and {len(unusable) - 1} more of the {len(matched)} {which})" if len(unusable) > 1 else ""
         raise FrameError(f"{unusable[0]}{more}: no ground truth of the {which} can be used")
     unused = f", {len(unusable)} of them unusable ({unusable[0]})" if unusable else ""
-    raise FrameError(f"{where}: the ground truth of the {len(matched)} {which} ({matched[0]}..{matched[-1]}"
+    # One frame is said as one ("the ground truth of the 1 matched frames (400..400)", a trial).
+    these = (f"the {len(matched)} {which} ({matched[0]}..{matched[-1]}" if len(matched) > 1
+             else f"the one {which.replace('frames', 'frame', 1)} ({matched[0]}")
+    raise FrameError(f"{where}: the ground truth of {these}"
                      f"{unused}) in {span} scores no pixel (only 85 = outside the region of interest and 170 = unknown); "
                      "score frames inside the sequence's temporal ROI (--roi FIRST LAST, in the input's frame "
                      "numbers)"

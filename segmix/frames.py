@@ -443,7 +443,8 @@ class FrameSequence:
                     announced, estimated = max(1, round(timing[0] * timing[1])), True
                 first = last = None  # the first and last frames' times, in seconds
                 lead = 0  # frames at the start that gave no picture (undecodable_start)
-                for number, decoded in _numbered_frames(container, stream, _packet_places(stream)):
+                for number, decoded in _numbered_frames(container, stream, _packet_places(stream),
+                                                        dropped=_dropped_frames(container, stream)):
                     if number is None and index == 0 and not isinstance(decoded, LostFrame):
                         lead = self.undecodable_start = _undecodable_start(stream, decoded)
                         if lead:
@@ -871,14 +872,65 @@ def _packet_places(stream) -> Places | None:
     return Places(positions, numbers, frozenset(empty))
 
 
+@dataclass
+class DroppedFrames:
+    """:func:`_dropped_frames`: the frames an AVI of a codec that codes frames from others
+    (MPEG-4 Part 2, H.264) holds no picture for, by number, and the time stamp of its first
+    picture (set by :func:`_numbered_frames` once decoded; kept across seeks)."""
+
+    empty: frozenset[int]  # numbered from the index's first time stamp (decoding order)
+    first_stamp: int = 0  # the index's first time stamp
+    first: int | None = None
+    counting: bool = False  # time stamps came out of order: the pictures are counted
+
+    def is_empty(self, number: int) -> bool:
+        """Whether frame ``number``, numbered from the first picture's time stamp, is an empty
+        chunk: the index counts in decoding order, and a picture of a stream with B-frames
+        comes out a frame later (its time stamp one more, as its number)."""
+        return number + (self.first or 0) - self.first_stamp in self.empty
+
+
+def _dropped_frames(container, stream) -> DroppedFrames | None:
+    """Of an AVI whose header counts frames that its index does not list (the empty chunks a
+    recorder writes for the frames it dropped), the numbers of those frames; else None.
+
+    Such a file's pictures were counted as they came: every frame after a drop took the
+    number of one before it, and the file, whole, was said to end early ("the video ends after
+    frame 60 of the 64 its header announces (a truncated or damaged file?)", a trial's XviD-
+    style AVI with two drops of two frames). An MJPEG AVI's were numbered by its index
+    already (:func:`_packet_places`); this is the same for the other codecs, whose pictures
+    carry the time stamp of their chunk.
+    """
+    try:
+        if ("avi" not in (container.format.name or "").split(",") or stream.codec_context.codec.intra_only
+                or stream.codec_context.has_b_frames):
+            # B-frames: an AVI gives no presentation time stamps, and FFmpeg's guesses come out
+            # of order (H.264), so the pictures are counted, as before.
+            return None
+        frames = int(stream.frames or 0)
+        entries = list(stream.index_entries)
+        counts_frames = (stream.time_base is not None and stream.average_rate is not None
+                         and stream.time_base * stream.average_rate == 1)
+    except (AttributeError, TypeError):  # PyAV before 14 lists no index entries
+        return None
+    if not counts_frames or not entries or len(entries) >= frames:
+        return None
+    stamps = sorted(int(entry.timestamp) for entry in entries)
+    if any(a >= b for a, b in zip(stamps, stamps[1:])) or stamps[-1] - stamps[0] + 1 != frames:
+        return None
+    listed = {stamp - stamps[0] + 1 for stamp in stamps}
+    empty = frozenset(set(range(1, frames + 1)) - listed)
+    return DroppedFrames(empty, stamps[0]) if empty else None
+
+
 def _thread_type(stream, kind: str) -> None:
     """Set the decoder's threading before its first packet (after a seek it is open, and set)."""
     if not stream.codec_context.is_open:
         stream.thread_type = kind
 
 
-def _numbered_frames(container, stream, places: Places | None,
-                     from_start: bool = True) -> Iterator[tuple[int | None, object]]:
+def _numbered_frames(container, stream, places: Places | None, from_start: bool = True,
+                     dropped: DroppedFrames | None = None) -> Iterator[tuple[int | None, object]]:
     """(number, decoded frame) for every frame of ``stream`` from where ``container`` is, the
     number counted from 1 in the video's own frame order; (number, :class:`LostFrame`) for a
     frame that gives no picture.
@@ -892,13 +944,36 @@ def _numbered_frames(container, stream, places: Places | None,
     ``from_start`` False (after a seek): the frames before the first packet are not lost.
     Without positions in ``places`` (no index of the frames), the packets are counted; after
     a seek the number is None and the caller tells the frames by their time stamps.
+    ``dropped`` (:func:`_dropped_frames`, an AVI of another codec with empty chunks): each
+    picture is numbered by its time stamp, and the empty frames it passes are lost frames.
     """
     from bisect import bisect_right
 
     if places is None:
         _thread_type(stream, "AUTO")
+        last = None  # the number yielded last by this generator (after a seek: none yet)
         for decoded in container.decode(stream):
-            yield None, decoded
+            if dropped is None or decoded.pts is None:
+                yield None, decoded
+                continue
+            # ``dropped`` (:func:`_dropped_frames`): an AVI holding empty chunks for frames a
+            # recorder dropped; a picture's number is its chunk's, by its time stamp.
+            if dropped.first is None:
+                dropped.first = int(decoded.pts)
+            number = int(decoded.pts) - dropped.first + 1
+            if dropped.counting or (last is not None and number <= last):
+                # Time stamps out of order: counted on from here (the caller counts a None),
+                # never a number given twice (two masks of one name).
+                dropped.counting = True
+                yield None, decoded
+                continue
+            if last is not None:
+                for missing in range(last + 1, number):
+                    if dropped.is_empty(missing):
+                        yield missing, LostFrame("the file holds no picture for it (an empty frame: a recorder's "
+                                                 "dropped frame)", missing)
+            last = number
+            yield number, decoded
         return
     # One packet, one picture, at once: without frame threads a decoding error is that
     # packet's, not reported a few packets late against another frame.
@@ -1146,6 +1221,7 @@ class FrameReader:
         self.sequence = sequence
         self._container = self._stream = self._frames = None
         self._places: Places | None = None  # _packet_places of the video open
+        self._dropped: DroppedFrames | None = None  # _dropped_frames of the video open
         self._next = 1  # index of the frame the decoder yields next
         self._resync = False  # after a seek: take the next frame's index from its time stamp
         self._index_of_pts: dict[int, int] = {}  # every frame decoded so far
@@ -1337,7 +1413,8 @@ class FrameReader:
             self._container = av.open(str(path))
             self._stream = video_stream(self._container)
             self._places = _packet_places(self._stream)
-            self._frames = _numbered_frames(self._container, self._stream, self._places)
+            self._dropped = _dropped_frames(self._container, self._stream)
+            self._frames = _numbered_frames(self._container, self._stream, self._places, dropped=self._dropped)
         except (av.FFmpegError, OSError, ValueError) as exc:
             self.close()
             raise FrameError(f"{path}: {_short(exc)}") from None
@@ -1368,7 +1445,8 @@ class FrameReader:
         # seek() lands on the key frame at or before this time stamp and flushes the
         # decoder; which frame came out is read from its time stamp (_resync).
         self._container.seek(key[1], stream=self._stream, backward=True, any_frame=False)
-        self._frames = _numbered_frames(self._container, self._stream, self._places, from_start=False)
+        self._frames = _numbered_frames(self._container, self._stream, self._places, from_start=False,
+                                        dropped=self._dropped)
         self._resync = True
 
     def _animation_frame(self, index: int) -> np.ndarray:

@@ -1166,6 +1166,9 @@ def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow) -> np.
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
                     and not getattr(im, "is_animated", False)  # load_image warns about the other frames
+                    # 16-bit RGB comes as Pillow's 8-bit "RGB" too: load_image checks it for 12-bit
+                    # data (a trial's folder of such frames was read near-black in silence)
+                    and _bits_per_sample(im) == 8
                     and int(im.getexif().get(0x0112, 1) or 1) == 1):
                 im.load()
                 if writable:

@@ -1431,7 +1431,10 @@ class VideoMode(Mode):
         if (not self.active or self.sequence is None or self.current is None or self.playing
                 or self._exporting or self.current.settings == self.panel.settings()):
             return  # playing: the next frame is fed so (_request's jump)
-        self._request(self.index)
+        # A jump on its way (a control changed, then the slider clicked within the debounce) is
+        # the frame to feed again, not the one on screen: that sent the window back to it,
+        # fed from frame 1 (a trial's seek to frame 60 ended on frame 1).
+        self._request(self._target if self._target is not None else self.index)
 
     def _on_call_ready(self, outcome) -> None:
         if outcome.tag == "video:export":
