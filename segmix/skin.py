@@ -48,7 +48,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_no
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
                        output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, shown_path, subfolder_hint,
                        written_by)
-from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
+from segmix.labelmaps import load_mask, refuse_mask_of_stored_pixels, stored_losslessly  # one loader for every mask (rules there)
 from segmix.mixture import GaussianMixture
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
@@ -681,7 +681,11 @@ def read_pair_info(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS):
     (segmix.io.LoadedImage, (H, W) labels)
     """
     loaded = load_image_info(pair[0], max_pixels)
-    return loaded, load_mask(pair[1], loaded.pixels.shape[:2], photo=pair[0])
+    labels = load_mask(pair[1], loaded.pixels.shape[:2], photo=pair[0])
+    # A photo turned by its EXIF tag whose size does not tell how its mask was drawn: a mask
+    # of the stored pixels was scored and learnt misaligned, in silence.
+    refuse_mask_of_stored_pixels(pair[1], labels, loaded)
+    return loaded, labels
 
 
 #: What :func:`read_pair` raises for a pair that cannot be used.
