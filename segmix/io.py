@@ -1377,11 +1377,14 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
         A ValueError whose message is one line naming both files: ``OUT: MAKER would replace
         an input of this run; ADVICE`` (the input named too when it is OUT by another name) or ``OUT: both MAKER and OTHER would write it; give each
         its own file`` (``both_advice``), or ``OUT: is a folder, where MAKER would be written;
-        move it away or ADVICE``. The first clash found, in ``planned`` order.
+        move it away or ADVICE``. The first clash found, in ``planned`` order; outputs that two
+        inputs would write are said after every other check, the first named and the others
+        counted (``... would write it (and 3 more outputs that two inputs would write: ...)``).
     """
     protected = inputs if isinstance(inputs, ProtectedInputs) else ProtectedInputs(inputs)
     folders: dict[Path, Path] = {}  # each output folder resolved once (thousands of masks share one)
     seen: dict[str, str] = {}
+    shared: list[tuple[Path, str, str]] = []  # (output, first maker, second maker): said together below
     for output, maker in planned:
         out = Path(output)
         folder = folders.get(out.parent)
@@ -1399,10 +1402,20 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
                               f"{advice}", out, maker, str(out))
         key = os.path.normcase(folder / out.name)
         if key in seen:
-            fix = _option_advice(maker) or _option_advice(seen[key]) or both_advice
-            raise OutputClash(f"{out}: both {seen[key]} and {maker} would write it; {fix}",
-                              out, maker, seen[key])
+            shared.append((out, seen[key], maker))
+            continue
         seen[key] = maker
+    if shared:
+        # Every shared name at once: camera folders of the same photo names (IMG_0001.JPG in
+        # each) were refused one name a run, so a user renamed, ran again and met the next.
+        out, first, maker = shared[0]
+        fix = _option_advice(maker) or _option_advice(first) or both_advice
+        more = ""
+        if len(shared) > 1:
+            names = ", ".join(str(item[0].name) for item in shared[1:4]) + (", ..." if len(shared) > 4 else "")
+            more = (f" (and {len(shared) - 1} more output{'s' if len(shared) > 2 else ''} that two inputs "
+                    f"would write: {names})")
+        raise OutputClash(f"{out}: both {first} and {maker} would write it{more}; {fix}", out, maker, first)
 
 
 def _option_advice(maker: str) -> str | None:

@@ -89,3 +89,26 @@ def test_a_mask_fitting_both_ways_is_not_refused(tmp_path):
     assert loaded.orientation == 2
     labels = (mask == 255).astype(np.int8)
     refuse_mask_of_stored_pixels(tmp_path / "m.png", labels, loaded)  # no exception
+
+
+def test_every_name_two_photos_share_is_said_at_once(tmp_path, capsys):
+    # Camera folders hold photos of the same names (100CANON/IMG_0001.JPG, 101CANON/IMG_0001.JPG):
+    # skin apply over both into one folder was refused naming the first shared name only, so a
+    # user renamed one photo, ran again and met the next, once per name.
+    rng = np.random.default_rng(3)
+    for folder in ("day1", "day2"):
+        (tmp_path / folder).mkdir()
+        for i in range(4):
+            image, _ = skin_corner_photo(rng, 24, 32)
+            Image.fromarray(image).save(tmp_path / folder / f"IMG_{i}.png")
+    Image.fromarray(image).save(tmp_path / "day2" / "other.png")
+    out = tmp_path / "out"
+    code = main(["skin", "apply", str(tmp_path / "day1"), str(tmp_path / "day2"), "--output-dir", str(out),
+                 "--probability"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and not out.exists()
+    assert len(err) == 1, err
+    line = err[0]
+    assert "IMG_0_skin.png: both the mask of" in line
+    assert "and 7 more outputs that two inputs would write" in line  # 3 more masks, 4 maps
+    assert "its own --output-dir" in line
