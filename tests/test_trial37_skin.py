@@ -112,3 +112,16 @@ def test_every_name_two_photos_share_is_said_at_once(tmp_path, capsys):
     assert "IMG_0_skin.png: both the mask of" in line
     assert "and 7 more outputs that two inputs would write" in line  # 3 more masks, 4 maps
     assert "its own --output-dir" in line
+
+
+def test_the_summary_says_one_greyscale_photo_in_the_singular(tmp_path, capsys):
+    # "wrote masks of 99 photos to out; ... 1 of them have no colour (warned above): their
+    # masks are empty" (a trial's folder of 101 files with one greyscale photo).
+    rng = np.random.default_rng(4)
+    for i in range(2):
+        image, _ = skin_corner_photo(rng, 24, 32)
+        Image.fromarray(image).save(tmp_path / f"c{i}.png")
+    Image.fromarray(image).convert("L").save(tmp_path / "g.png")
+    assert main(["skin", "apply", str(tmp_path), "--output-dir", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "; 1 of them has no colour (warned above): its mask is empty" in out, out
