@@ -1802,10 +1802,12 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
                                                    or other_result(f))]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
-    # writing the same output (photo.png and sub/../photo.png).
-    unique: dict[Path, Path] = {}
+    # writing the same output (photo.png and sub/../photo.png). Under another name (a
+    # symbolic link, link.png -> p.png) it is written under each: its outputs differ, and
+    # only the name listed first got a mask (p_skin.png missing, in silence).
+    unique: dict[tuple[Path, str], Path] = {}
     for f in files:
-        unique.setdefault(f.resolve(), f)
+        unique.setdefault((f.resolve(), f.stem), f)
     files = list(unique.values())
     if not files:
         named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")

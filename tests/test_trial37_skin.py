@@ -125,3 +125,24 @@ def test_the_summary_says_one_greyscale_photo_in_the_singular(tmp_path, capsys):
     assert main(["skin", "apply", str(tmp_path), "--output-dir", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "; 1 of them has no colour (warned above): its mask is empty" in out, out
+
+
+def test_a_photo_and_a_link_to_it_under_another_name_each_get_their_mask(tmp_path, capsys):
+    # A folder holding a photo and a symbolic link to it under another name (an album's alias,
+    # a link into another folder of the batch): the two were taken for one photo, and only the
+    # name listed first got a mask: p_skin.png was missing, without a word, beside
+    # link_skin.png, and a script looking for each photo's <stem>_skin.png found none.
+    rng = np.random.default_rng(5)
+    (tmp_path / "a").mkdir()
+    image, _ = skin_corner_photo(rng, 24, 32)
+    Image.fromarray(image).save(tmp_path / "a" / "p.png")
+    (tmp_path / "a" / "link.png").symlink_to("p.png")
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(tmp_path / "a"), "--output-dir", str(out)]) == 0
+    assert sorted(q.name for q in out.iterdir()) == ["link_skin.png", "p_skin.png"], capsys.readouterr()
+    assert (np.asarray(Image.open(out / "p_skin.png")) == np.asarray(Image.open(out / "link_skin.png"))).all()
+    # The same photo named twice under one name is still one photo (one mask, counted once).
+    capsys.readouterr()
+    assert main(["skin", "apply", str(tmp_path / "a" / "p.png"), str(tmp_path / "a" / ".." / "a" / "p.png"),
+                 "--output-dir", str(tmp_path / "out2")]) == 0
+    assert "wrote masks of 1 photo to" in capsys.readouterr().out
