@@ -75,6 +75,7 @@ import stat
 import struct  # struct.error escapes some Pillow plugins on garbled headers
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ __all__ = [
     "iter_frames",
     "atomic_save",
     "atomic_write",
+    "clear_stale_temporaries",
     "ensure_not_input",
     "is_hidden",
     "marked_leftovers",
@@ -1693,6 +1695,50 @@ def temporary_prefix(name: str) -> str:
     return prefix
 
 
+#: A temporary file of a write older than this (seconds) is no write in progress: writing one
+#: file takes a few seconds at most.
+STALE_TEMPORARY_AGE = 30.0
+
+
+def clear_stale_temporaries(outputs: Iterable[PathLike], min_age: float = STALE_TEMPORARY_AGE) -> list[Path]:
+    """Remove the temporary files a killed run left for ``outputs`` (before a batch writes them).
+
+    A run killed outright (``kill -9``, the OOM killer, a power cut) cannot unwind, and each
+    write in progress leaves its hidden, half-written temporary file beside its output
+    (``.x_skin.png.<8 random>.tmp``, :func:`atomic_save`; :func:`all_or_nothing`'s backups
+    alike): six kills of a trial's ``skin apply`` left six, and reruns kept them all. Only the
+    temporary files of the given outputs are removed, and only regular files older than
+    ``min_age`` (another run's write in progress is seconds old); every other file stays.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    prefixes: dict[Path, set[str]] = {}
+    for output in outputs:
+        path = written_path(output)
+        prefixes.setdefault(path.parent, set()).add(temporary_prefix(path.name))
+    removed, now = [], time.time()
+    for folder, names in prefixes.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # no folder yet: nothing left in it
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".tmp") or name[:-_TEMPORARY_TAIL] not in names:
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= min_age:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove: left as it is
+    return removed
+
+
 def written_path(path: PathLike) -> Path:
     """The file a write to ``path`` replaces: ``path``, or the file a symbolic link there names
     (followed to the end, also when that file does not exist yet). Written through, as ``cp``,
@@ -1784,7 +1830,7 @@ def all_or_nothing(*outputs: PathLike | None) -> Iterator[None]:
 
 def _hard_link_beside(path: Path) -> Path | None:
     """A new hard link to ``path`` in its folder, named as :func:`atomic_write`'s temporary
-    files are (``.<name>.<random>.tmp``: what a killed run leaves is cleared as theirs), or
+    files are (``.<name>.<random>.tmp``: what a killed run leaves is cleared as theirs, by :func:`clear_stale_temporaries`), or
     None when none can be made."""
     for _ in range(10):
         backup = path.parent / f"{temporary_prefix(path.name)}{os.urandom(4).hex()}.tmp"

@@ -169,3 +169,32 @@ def test_a_sparse_mask_is_not_judged_by_its_turn(tmp_path, monkeypatch):
     monkeypatch.setattr(labelmaps, "STORED_MIN_COVER", 0.0)
     with pytest.raises(ValueError, match="stored, unturned pixels"):
         labelmaps.refuse_mask_of_stored_pixels(tmp_path / "m.png", sparse, loaded)
+
+
+def test_a_rerun_clears_the_temporary_files_a_killed_run_left(tmp_path, capsys):
+    # A run killed outright (kill -9, the OOM killer, a power cut) cannot unwind: the writes in
+    # progress leave their hidden temporary files (.x_skin.png.<random>.tmp, half written).
+    # Six kills of a trial's 91-photo run left six, and the reruns kept them all. A rerun now
+    # removes those of its own outputs (old enough not to be another run's write in progress),
+    # and leaves any other file alone.
+    import os
+    import time
+
+    rng = np.random.default_rng(7)
+    (tmp_path / "ph").mkdir()
+    for i in range(2):
+        image, _ = skin_corner_photo(rng, 24, 32)
+        Image.fromarray(image).save(tmp_path / "ph" / f"x{i}.png")
+    out = tmp_path / "out"
+    out.mkdir()
+    old = time.time() - 3600
+    left = [out / ".x0_skin.png.ab12cd34.tmp", out / ".x1_skin_prob.png.zz99yy88.tmp"]
+    fresh = out / ".x1_skin.png.qq11ww22.tmp"  # another run's write, now: not touched
+    others = [out / ".notes.txt.ab12cd34.tmp", out / ".y_skin.png.ab12cd34.tmp", out / "x0_skin.png.tmp"]
+    for path in left + others + [fresh]:
+        path.write_bytes(b"\x89PNG half")
+        if path is not fresh:
+            os.utime(path, (old, old))
+    assert main(["skin", "apply", str(tmp_path / "ph"), "--output-dir", str(out), "--probability"]) == 0
+    assert not any(path.exists() for path in left), sorted(q.name for q in out.iterdir())
+    assert fresh.exists() and all(path.exists() for path in others)
