@@ -1638,6 +1638,7 @@ def atomic_write(
     check_output_path(named, *protect)
     target = written_path(named)
     folder = target.parent if str(target.parent) else Path(".")
+    clear_stale_temporaries(target)  # what a killed run's write of it left
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=temporary_prefix(target.name), suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -1699,43 +1700,50 @@ def temporary_prefix(name: str) -> str:
 #: file takes a few seconds at most.
 STALE_TEMPORARY_AGE = 30.0
 
+#: Per folder written into by this process: the names of the temporary files found there at
+#: its first write, by prefix (:func:`clear_stale_temporaries`; one listing a folder).
+_LEFTOVERS: dict[Path, dict[str, list[str]]] = {}
+_LEFTOVERS_LOCK = threading.Lock()
 
-def clear_stale_temporaries(outputs: Iterable[PathLike], min_age: float = STALE_TEMPORARY_AGE) -> list[Path]:
-    """Remove the temporary files a killed run left for ``outputs`` (before a batch writes them).
+
+def clear_stale_temporaries(target: PathLike, min_age: float = STALE_TEMPORARY_AGE) -> list[Path]:
+    """Remove the temporary files a killed run left for ``target`` (called before each write).
 
     A run killed outright (``kill -9``, the OOM killer, a power cut) cannot unwind, and each
     write in progress leaves its hidden, half-written temporary file beside its output
-    (``.x_skin.png.<8 random>.tmp``, :func:`atomic_save`; :func:`all_or_nothing`'s backups
-    alike): six kills of a trial's ``skin apply`` left six, and reruns kept them all. Only the
-    temporary files of the given outputs are removed, and only regular files older than
-    ``min_age`` (another run's write in progress is seconds old); every other file stays.
+    (``.x_skin.png.<8 random>.tmp``: :func:`atomic_write`'s, and :func:`all_or_nothing`'s
+    backups alike): six kills of a trial's ``skin apply`` left six, and reruns kept them all.
+    The next write of the same file removes them: only regular files named as its temporary
+    files and older than ``min_age`` (another run's write in progress is seconds old); every
+    other file stays. A folder is listed once a process (thousands of masks share one).
 
     Returns
     -------
     list of Path
         The files removed.
     """
-    prefixes: dict[Path, set[str]] = {}
-    for output in outputs:
-        path = written_path(output)
-        prefixes.setdefault(path.parent, set()).add(temporary_prefix(path.name))
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    with _LEFTOVERS_LOCK:
+        index = _LEFTOVERS.get(folder)
+        if index is None:
+            index = {}
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(folder):
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        index.setdefault(entry.name[:-_TEMPORARY_TAIL], []).append(entry.name)
+            _LEFTOVERS[folder] = index
+        names = index.pop(temporary_prefix(target.name), [])
     removed, now = [], time.time()
-    for folder, names in prefixes.items():
+    for name in names:
+        path = folder / name
         try:
-            entries = list(os.scandir(folder))
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= min_age:
+                path.unlink()
+                removed.append(path)
         except OSError:
-            continue  # no folder yet: nothing left in it
-        for entry in entries:
-            name = entry.name
-            if not name.endswith(".tmp") or name[:-_TEMPORARY_TAIL] not in names:
-                continue
-            try:
-                info = entry.stat(follow_symlinks=False)
-                if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= min_age:
-                    os.unlink(entry.path)
-                    removed.append(Path(entry.path))
-            except OSError:
-                continue  # gone meanwhile, or not ours to remove: left as it is
+            continue  # gone meanwhile, or not ours to remove: left as it is
     return removed
 
 

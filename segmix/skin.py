@@ -44,9 +44,8 @@ from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
-                       check_batch_outputs, check_input_folder, check_output_path, clear_stale_temporaries,
-                       undecodable_words, ensure_not_input, failure_line, is_hidden, listed_names, load_image_info,
-                       missing_words,
+                       check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
+                       ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
                        output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, shown_path, subfolder_hint,
                        written_by)
 # one loader for every mask (rules there)
@@ -1916,8 +1915,6 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
     output_dir = Path(output_dir)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1]; got {threshold}")
-    # What a killed run left of these outputs (half-written hidden files) goes with the rerun.
-    clear_stale_temporaries(out for f in files for out in apply_outputs(f, output_dir))
 
     cache = None if model.features.uses_position else PosteriorCache(model)
     with_face: list[Path] = []  # photos whose skin colour a face calibrated (list.append is atomic)

@@ -198,3 +198,17 @@ def test_a_rerun_clears_the_temporary_files_a_killed_run_left(tmp_path, capsys):
     assert main(["skin", "apply", str(tmp_path / "ph"), "--output-dir", str(out), "--probability"]) == 0
     assert not any(path.exists() for path in left), sorted(q.name for q in out.iterdir())
     assert fresh.exists() and all(path.exists() for path in others)
+
+
+def test_the_next_write_of_a_single_output_clears_what_a_killed_run_left(tmp_path, skin_dataset):
+    # The same for every command's own file: skin train -o, killed while writing its model.
+    import os
+    import time
+
+    left = tmp_path / ".own.json.k1ll3d00.tmp"
+    left.write_text('{"format": "segmix-mo')
+    old = time.time() - 3600
+    os.utime(left, (old, old))
+    assert main(["skin", "train", "--images", str(skin_dataset / "images"), "--masks", str(skin_dataset / "masks"),
+                 "-o", str(tmp_path / "own.json")]) == 0
+    assert (tmp_path / "own.json").is_file() and not left.exists()
