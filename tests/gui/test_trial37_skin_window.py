@@ -1,6 +1,6 @@
 """Session 37's trial of Skin mode: marks made to train a skin model, then another photo."""
 
-from gui_helpers import add_skin_marks, drag
+from gui_helpers import drag
 
 
 def test_leaving_marks_not_in_the_training_set_says_so(qtbot, make_window, photo_path, tmp_path):
@@ -47,11 +47,3 @@ def test_segment_mode_marks_say_nothing_of_the_training_set(qtbot, make_window, 
     assert not window.confirm_discard()
     assert asked and "training set" not in asked[-1], asked
 
-
-def test_the_helper_still_adds(qtbot, make_window, photo_path):
-    window = make_window(photo_path)
-    skin_mode = window.modes["skin"]
-    window.set_mode("skin")
-    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
-    add_skin_marks(window, skin_mode)
-    assert len(skin_mode.skin_training) == 1
