@@ -75,6 +75,7 @@ import stat
 import struct  # struct.error escapes some Pillow plugins on garbled headers
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -106,6 +107,7 @@ __all__ = [
     "iter_frames",
     "atomic_save",
     "atomic_write",
+    "clear_stale_temporaries",
     "ensure_not_input",
     "is_hidden",
     "marked_leftovers",
@@ -1402,11 +1404,14 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
         A ValueError whose message is one line naming both files: ``OUT: MAKER would replace
         an input of this run; ADVICE`` (the input named too when it is OUT by another name) or ``OUT: both MAKER and OTHER would write it; give each
         its own file`` (``both_advice``), or ``OUT: is a folder, where MAKER would be written;
-        move it away or ADVICE``. The first clash found, in ``planned`` order.
+        move it away or ADVICE``. The first clash found, in ``planned`` order; outputs that two
+        inputs would write are said after every other check, the first named and the others
+        counted (``... would write it (and 3 more outputs that two inputs would write: ...)``).
     """
     protected = inputs if isinstance(inputs, ProtectedInputs) else ProtectedInputs(inputs)
     folders: dict[Path, Path] = {}  # each output folder resolved once (thousands of masks share one)
     seen: dict[str, str] = {}
+    shared: list[tuple[Path, str, str]] = []  # (output, first maker, second maker): said together below
     for output, maker in planned:
         out = Path(output)
         folder = folders.get(out.parent)
@@ -1424,10 +1429,20 @@ def check_batch_outputs(planned: Iterable[tuple[PathLike, str]], inputs: Iterabl
                               f"{advice}", out, maker, str(out))
         key = os.path.normcase(folder / out.name)
         if key in seen:
-            fix = _option_advice(maker) or _option_advice(seen[key]) or both_advice
-            raise OutputClash(f"{out}: both {seen[key]} and {maker} would write it; {fix}",
-                              out, maker, seen[key])
+            shared.append((out, seen[key], maker))
+            continue
         seen[key] = maker
+    if shared:
+        # Every shared name at once: camera folders of the same photo names (IMG_0001.JPG in
+        # each) were refused one name a run, so a user renamed, ran again and met the next.
+        out, first, maker = shared[0]
+        fix = _option_advice(maker) or _option_advice(first) or both_advice
+        more = ""
+        if len(shared) > 1:
+            names = ", ".join(str(item[0].name) for item in shared[1:4]) + (", ..." if len(shared) > 4 else "")
+            more = (f" (and {len(shared) - 1} more output{'s' if len(shared) > 2 else ''} that two inputs "
+                    f"would write: {names})")
+        raise OutputClash(f"{out}: both {first} and {maker} would write it{more}; {fix}", out, maker, first)
 
 
 def _option_advice(maker: str) -> str | None:
@@ -1648,6 +1663,7 @@ def atomic_write(
     check_output_path(named, *protect)
     target = written_path(named)
     folder = target.parent if str(target.parent) else Path(".")
+    clear_stale_temporaries(target)  # what a killed run's write of it left
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=temporary_prefix(target.name), suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -1703,6 +1719,57 @@ def temporary_prefix(name: str) -> str:
     while len(os.fsencode(prefix)) > room:
         prefix = prefix[:-2] + "."  # one character of the name less, the dot kept
     return prefix
+
+
+#: A temporary file of a write older than this (seconds) is no write in progress: writing one
+#: file takes a few seconds at most.
+STALE_TEMPORARY_AGE = 30.0
+
+#: Per folder written into by this process: the names of the temporary files found there at
+#: its first write, by prefix (:func:`clear_stale_temporaries`; one listing a folder).
+_LEFTOVERS: dict[Path, dict[str, list[str]]] = {}
+_LEFTOVERS_LOCK = threading.Lock()
+
+
+def clear_stale_temporaries(target: PathLike, min_age: float = STALE_TEMPORARY_AGE) -> list[Path]:
+    """Remove the temporary files a killed run left for ``target`` (called before each write).
+
+    A run killed outright (``kill -9``, the OOM killer, a power cut) cannot unwind, and each
+    write in progress leaves its hidden, half-written temporary file beside its output
+    (``.x_skin.png.<8 random>.tmp``: :func:`atomic_write`'s, and :func:`all_or_nothing`'s
+    backups alike): six kills of a trial's ``skin apply`` left six, and reruns kept them all.
+    The next write of the same file removes them: only regular files named as its temporary
+    files and older than ``min_age`` (another run's write in progress is seconds old); every
+    other file stays. A folder is listed once a process (thousands of masks share one).
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    with _LEFTOVERS_LOCK:
+        index = _LEFTOVERS.get(folder)
+        if index is None:
+            index = {}
+            with contextlib.suppress(OSError):
+                for entry in os.scandir(folder):
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        index.setdefault(entry.name[:-_TEMPORARY_TAIL], []).append(entry.name)
+            _LEFTOVERS[folder] = index
+        names = index.pop(temporary_prefix(target.name), [])
+    removed, now = [], time.time()
+    for name in names:
+        path = folder / name
+        try:
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= min_age:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove: left as it is
+    return removed
 
 
 def written_path(path: PathLike) -> Path:
@@ -1796,7 +1863,7 @@ def all_or_nothing(*outputs: PathLike | None) -> Iterator[None]:
 
 def _hard_link_beside(path: Path) -> Path | None:
     """A new hard link to ``path`` in its folder, named as :func:`atomic_write`'s temporary
-    files are (``.<name>.<random>.tmp``: what a killed run leaves is cleared as theirs), or
+    files are (``.<name>.<random>.tmp``: what a killed run leaves is cleared as theirs, by :func:`clear_stale_temporaries`), or
     None when none can be made."""
     for _ in range(10):
         backup = path.parent / f"{temporary_prefix(path.name)}{os.urandom(4).hex()}.tmp"

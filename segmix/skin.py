@@ -48,7 +48,8 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, LABELS_KEY, ImageLoad
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
                        output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, shown_path, subfolder_hint,
                        written_by)
-from segmix.labelmaps import load_mask, stored_losslessly  # one loader for every mask (rules there)
+# one loader for every mask (rules there)
+from segmix.labelmaps import load_mask, refuse_mask_of_stored_pixels, stored_losslessly
 from segmix.mixture import GaussianMixture
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
@@ -680,7 +681,11 @@ def read_pair_info(pair: tuple, max_pixels: int = DEFAULT_MAX_PIXELS):
     (segmix.io.LoadedImage, (H, W) labels)
     """
     loaded = load_image_info(pair[0], max_pixels)
-    return loaded, load_mask(pair[1], loaded.pixels.shape[:2], photo=pair[0])
+    labels = load_mask(pair[1], loaded.pixels.shape[:2], photo=pair[0])
+    # A photo turned by its EXIF tag whose size does not tell how its mask was drawn: a mask
+    # of the stored pixels was scored and learnt misaligned, in silence.
+    refuse_mask_of_stored_pixels(pair[1], labels, loaded)
+    return loaded, labels
 
 
 #: What :func:`read_pair` raises for a pair that cannot be used.
@@ -1797,10 +1802,12 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
                                                    or other_result(f))]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
-    # writing the same output (photo.png and sub/../photo.png).
-    unique: dict[Path, Path] = {}
+    # writing the same output (photo.png and sub/../photo.png). Under another name (a
+    # symbolic link, link.png -> p.png) it is written under each: its outputs differ, and
+    # only the name listed first got a mask (p_skin.png missing, in silence).
+    unique: dict[tuple[Path, str], Path] = {}
     for f in files:
-        unique.setdefault(f.resolve(), f)
+        unique.setdefault((f.resolve(), f.stem), f)
     files = list(unique.values())
     if not files:
         named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")
@@ -1823,8 +1830,9 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
         advice += " (a file named like an output is a photo unless skin apply wrote it)"
     planned = batch_outputs(files, output_dir, probability)
     check_batch_outputs(planned, protected, advice=advice,
-                        both_advice="rename one of the photos (outputs are named after a photo's name "
-                                    "without its extension)")
+                        both_advice="rename one of the photos, or give each folder its own --output-dir "
+                                    "(one run each) where photos of one name are in different folders "
+                                    "(outputs are named after a photo's name without its extension)")
     # A file that only happens to carry an output's name (a user's own x_skin.png beside x.jpg)
     # was replaced in silence when the photo was named alone (a new-user trial): only this
     # command's own outputs, which carry its mark, are rewritten, as background --distributed
@@ -1977,6 +1985,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # A folder of masks given as photos: five warnings, then "wrote masks of 5 photos"
               # alone, as if the run had found something (a new user).
               + ("" if not greyscale else "; it has no colour (warned above): its mask is empty" if done == 1
+                 else f"; 1 of them has no colour (warned above): its mask is empty" if len(greyscale) == 1
                  else f"; {len(greyscale)} of them have no colour (warned above): their masks are empty"))
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks

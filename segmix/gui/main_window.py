@@ -1238,9 +1238,17 @@ class MainWindow(QMainWindow):
         asked about "your scribbles" with none in sight (they were Segment mode's).
         """
         parts = []
+        training = ""  # Skin mode's marks that the skin training set does not hold (the first)
         for titles, path in self._unsaved_marks():
             whose = " and ".join(f"{title} mode's" for title in titles)
             parts.append(f"{whose} scribbles on {path.name if path is not None else 'this photo'}")
+            skin = self.modes.get("skin")
+            if not training and skin is not None and skin.title in titles:
+                picture = next((p for p in self._pictures.values() if p.path == path), None)
+                words = skin.training_set_words(picture.layers.get(skin.name), path) if picture else None
+                if words:
+                    training = (f" Skin mode's {words}: to train on them, Cancel, then Add photo to skin "
+                                "training set.")
         others = self._unsaved_on_close() if self._closing else []
         if not parts and len(others) == 1:
             return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
@@ -1250,7 +1258,7 @@ class MainWindow(QMainWindow):
         # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
         # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
         listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-        return f"{listed} are not saved. Discard them?"
+        return f"{listed} are not saved.{training} Discard them?"
 
     def _unsaved_on_close(self) -> list[str]:
         """What closing loses besides scribbles, per mode (Mode.unsaved_on_close)."""

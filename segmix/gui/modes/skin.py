@@ -570,6 +570,21 @@ class SkinMode(Mode):
             shell.statusBar().showMessage(f"{added} of Skin mode's marks to the skin training set", 8000)
         return True
 
+    def training_set_words(self, layer, path) -> str | None:
+        """Why the marks ``layer`` holds on the photo at ``path`` are not in the training set as
+        they are ("are not in the skin training set either"), for the question before they are
+        dropped, or None when they are.
+        Leaving a photo asked only whether to save its scribbles to a file: a user who forgot
+        "Add photo to skin training set" discarded the marks meant for training unawares."""
+        if path is None or layer is None:
+            return None  # an untitled image (pasted): its key is not its path; nothing said
+        entry = self._added_marks.get(str(path.resolve()))
+        if entry is None or entry[0]() is not layer:
+            return "are not in the skin training set either"
+        if entry[1] != self.shell.undo_stack_of(self.name).index():
+            return "are not in the skin training set as they are now (changed since added)"
+        return None
+
     def skin_training_counts(self):
         """The whole skin training set as one skin.ColorCounts (None when empty)."""
         total = None
