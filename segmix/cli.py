@@ -519,6 +519,59 @@ def _refuse_standard_output(sub_parser, args) -> None:
                              f"output: give {what}")
 
 
+def _path_max() -> int | None:
+    """The longest path the system takes, in bytes with its final NUL (Linux: 4096); None where
+    it has no such limit to ask (Windows)."""
+    try:
+        return os.pathconf("/", "PC_PATH_MAX")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _shortened(path: str, keep: int = 40) -> str:
+    """``path`` with its middle left out when long: a 4 kB name filled the terminal."""
+    return path if len(path) <= 2 * keep + 3 else f"{path[:keep]}...{path[-keep:]}"
+
+
+def _refuse_paths_over_limit(sub_parser, args, limit: int | None = None) -> None:
+    """Refuse a file or folder whose full path is over the system's limit (PATH_MAX), in one line.
+
+    segmix names files by their full path, so a relative name taken in a current folder whose
+    path is near the limit fails too: a trial's `segmix quantize chelsea.png -o q.png` in a folder
+    4,436 bytes deep said "-o/--output q.png: cannot write in the folder . (file name too long)",
+    and an absolute output of 4,439 bytes was named in full, a 4 kB line ending "file name too
+    long", though every name in it was short. The values of the options that take a free-form
+    string are paths (``--distributed``'s address aside).
+    """
+    limit = _path_max() if limit is None else limit
+    if not limit:
+        return
+    try:
+        here = os.getcwd()
+    except OSError:  # a deleted current folder: said where it is used (CWD_GONE)
+        return
+    for action in sub_parser._actions:
+        if action.type is not None or action.choices is not None or action.nargs == 0 \
+                or action.dest in ("help", "distributed"):
+            continue
+        values = getattr(args, action.dest, None)
+        for value in values if isinstance(values, list) else [values]:
+            if not isinstance(value, str) or not value:
+                continue
+            full = os.path.join(here, value)
+            length = len(os.fsencode(full))
+            if length < limit:
+                continue
+            option = "/".join(action.option_strings)
+            named = f"{option} {_shortened(value)}" if option else _shortened(value)
+            where = "" if os.path.isabs(value) else (
+                f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long")
+            fix = "give a shorter path" if os.path.isabs(value) else (
+                "segmix names files by their full path: move the files to a folder with a shorter path")
+            sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its full path is {length:,} bytes long{where}, "
+                               f"over the system's limit of {limit - 1:,} bytes (PATH_MAX); {fix}\n")
+
+
 def _dash_value_hint(message: str, given: list[str]) -> str:
     """"; a value starting with '-' is written -o=-out.png (or ./-out.png for a file)" when
     argparse refused ``-o -out.png`` with "expected one argument": a word starting with "-"
@@ -3139,6 +3192,7 @@ def _main(argv: list[str] | None) -> int:
             # belong to the sub-command, so the line names its help.
             _sub_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
         _refuse_standard_output(_sub_parser(parser, args), args)
+        _refuse_paths_over_limit(_sub_parser(parser, args), args)
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2
     name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))

@@ -43,3 +43,32 @@ Every kernel has a plain NumPy reference in the tests (``tests/test_kernels_*.py
 ``tests/test_graphcut.py``, ``tests/naive_background.py``; the texture cue's NumPy form
 is ``segmix.skin_texture._fine_texture_reference``, tested in ``tests/test_skin_texture.py``).
 """
+
+import os as _os
+
+
+def _check_thread_count(environ=_os.environ) -> None:
+    """Refuse a ``NUMBA_NUM_THREADS`` numba cannot use, in one line naming the variable.
+
+    Checked here, before any kernel module imports numba (numba reads the variable at import):
+    ``0`` or a negative count made every command end "error: Number of threads specified must
+    be > 0.", which names neither the variable nor the fix, and a value that is not a number
+    (``abc``, ``2.5``) printed numba's warning with a Python traceback in it and went on with
+    one thread per core, as if the setting had been taken.
+    """
+    value = environ.get("NUMBA_NUM_THREADS")
+    if value is None:
+        return
+    try:
+        count = int(value)  # as numba reads it
+    except ValueError:
+        count = None
+    if count is None or count < 1:
+        shown = value if value and value.strip() == value else repr(value)
+        raise OSError(f"NUMBA_NUM_THREADS={shown}: the number of threads for the compiled kernels must be "
+                      "a whole number of at least 1; unset it (numba then starts one thread per core) "
+                      "or set it to 1 or more")
+
+
+_check_thread_count()
+
