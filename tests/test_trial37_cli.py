@@ -107,3 +107,66 @@ def test_paths_under_the_limit_and_other_options_are_not_checked(tmp_path, capsy
         cli._refuse_paths_over_limit(sub, args, limit=limit)
     assert stop.value.code == 2
     assert "its full path is" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- 3. --distributed names outputs as given
+def test_background_on_dask_names_a_failing_output_folder_as_given(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    from segmix.distributed.cluster import connect
+
+    from tests.test_distributed import _frames
+
+    monkeypatch.chdir(tmp_path)
+    _frames(tmp_path / "camA", 1)
+    _frames(tmp_path / "camB", 2)
+    with connect(None, n_workers=1, threads_per_worker=1, quiet=True) as client:
+        client.wait_for_workers(1, timeout=120)
+        argv = ["background", "camA", "camB", "--output-dir", "masks", "--quiet", "--distributed",
+                client.scheduler.address]
+        assert main(argv) == 0
+        # A frame added to camA, and a file of the user's with its mask's name in masks/camA.
+        (tmp_path / "camA" / "in0012.png").write_bytes((tmp_path / "camA" / "in0003.png").read_bytes())
+        (tmp_path / "masks" / "camA" / "in0012.png").write_bytes(b"mine")
+        capsys.readouterr()
+        assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and str(tmp_path) not in err, err
+    assert "segmix background: masks/camA: holds in0012.png" in err, err
+
+
+def test_skin_apply_on_dask_names_a_failing_output_as_given(tmp_path, capsys, monkeypatch):
+    """A mask that cannot be written on a worker (a full disk) is named as the one-machine
+    command names it: the output folder as given, not the worker's resolved path."""
+    pytest.importorskip("distributed")
+    from segmix import skin
+    from segmix.distributed import skin_jobs
+
+    def write_fails(model, path, out, *args, **kwargs):
+        mask = skin.apply_outputs(path, out)[0]
+        raise OSError(28, "No space left on device", str(mask))
+
+    def run_here(client, function, job, batches, **kwargs):  # the task, in this process
+        return [function(job, batch) for batch in batches]
+
+    monkeypatch.setattr(skin, "apply_one", write_fails)
+    monkeypatch.setattr(skin_jobs, "run_tasks", run_here)
+    monkeypatch.setattr(skin_jobs, "_total_threads", lambda client: 1)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "photos").mkdir()
+    for i in range(2):
+        Image.fromarray(_photo(i)[0]).save(tmp_path / "photos" / f"p{i}.png")
+    assert skin_jobs.run_apply(None, None, ["photos"], "out", quiet=True) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path) not in err, err
+    assert "segmix skin apply: skipped out/p0_skin.png: no space left on device" in err, err
+
+
+def test_output_as_given_replaces_whole_names_only():
+    from segmix.distributed.cluster import output_as_given
+
+    named = output_as_given(Path("/data/run/masks"), "masks")
+    assert named("/data/run/masks/camA: holds x") == "masks/camA: holds x"
+    assert named("cannot write in /data/run/masks (full)") == "cannot write in masks (full)"
+    assert named("/data/run/masks2/camA: x") == "/data/run/masks2/camA: x"
+    here = output_as_given(Path("/data/run"), ".")
+    assert here("/data/run/camA: holds x") == "camA: holds x" and here("/data/run: x") == ".: x"

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["TaskError", "check_address", "connect", "dashboard_link", "describe_exception", "file_digest",
-           "file_state", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
+           "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
            "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
@@ -567,6 +567,28 @@ def describe_exception(exc: BaseException) -> str:
         return ("the connection to the Dask scheduler was lost (it stopped, or the network to it failed); what the "
                 "workers finished is written, and a rerun does only what is missing")
     return f"{name}: {text}" if text else name
+
+
+def output_as_given(resolved: Path, given) -> Callable[[str], str]:
+    """A function that names, in a line, the output folder ``resolved`` (and files in it) as
+    the user gave it (``given``), as the one-machine command names them.
+
+    Tasks carry resolved paths, so a worker's line about an output named it absolutely: a
+    trial's `background camA camB --output-dir masks --distributed` said
+    "/tmp/t37d/bgd/masks/camA: holds b00016.png, not written by segmix background", the
+    one-machine command "masks/camA: ...". The folder is replaced only where a whole name of
+    a path ends with it (followed by a separator, ":", a space, "," or ")", or the line's end).
+    """
+    shown = str(Path(given))
+    inside = re.compile(re.escape(str(resolved)) + r"[/\\]")
+    alone = re.compile(re.escape(str(resolved)) + r"(?=[:\s,)]|$)", re.MULTILINE)
+    # The current folder's files by their names: "./camA" is a path nobody typed.
+    prefix = "" if shown == "." else shown + os.sep
+
+    def rename(line: str) -> str:
+        return alone.sub(lambda _: shown, inside.sub(lambda _: prefix, line))
+
+    return rename
 
 
 # -------------------------------------------------------------------- on the workers
