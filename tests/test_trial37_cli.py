@@ -170,3 +170,52 @@ def test_output_as_given_replaces_whole_names_only():
     assert named("/data/run/masks2/camA: x") == "/data/run/masks2/camA: x"
     here = output_as_given(Path("/data/run"), ".")
     assert here("/data/run/camA: holds x") == "camA: holds x" and here("/data/run: x") == ".: x"
+
+
+# ------------------------------------------------------------- 4. Ctrl+C while a local cluster starts
+def _spawned_workers(group: int) -> list[int]:
+    """Processes of the process group ``group`` that multiprocessing spawned (Dask's workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry)) == group and b"spawn_main" in Path(f"/proc/{entry}/cmdline").read_bytes():
+                found.append(int(entry))
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_while_the_local_cluster_starts_stops_the_run(tmp_path):
+    """Ctrl+C (SIGINT to the terminal's process group) once the workers are spawned, before the
+    cluster is up: the run stops, 130, one line; it was ignored then, and the run went on to
+    its end, exit 0 (a trial's, pressed 2.5 s in)."""
+    pytest.importorskip("distributed")
+    import signal
+    import time
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(3):
+        Image.fromarray(_photo(i)[0]).save(photos / f"p{i}.png")
+    argv = [sys.executable, "-m", "segmix", "skin", "apply", "photos", "--output-dir", "out", "--distributed",
+            "--n-workers", "1"]
+    run = subprocess.Popen(argv, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _spawned_workers(run.pid) and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert run.poll() is None, run.communicate()
+        os.killpg(run.pid, signal.SIGINT)
+        stdout, stderr = run.communicate(timeout=180)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert "Traceback" not in stderr, stderr
+    assert run.returncode == 130, (stdout, stderr)
+    assert stderr.strip().splitlines()[-1].startswith("segmix: interrupted"), stderr
+    assert not list((tmp_path / "out").glob("*_skin.png"))

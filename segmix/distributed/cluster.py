@@ -164,20 +164,23 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             stack.enter_context(dask.config.set({f"{PRE_SPAWN_ENVIRON}.MALLOC_TRIM_THRESHOLD_": None,
                                                  **QUIET_CLUSTER}))
             # Ctrl+C reaches every process of the terminal's group: this one closes the
-            # cluster, the workers must not die on it with a traceback each. A signal ignored
-            # when a process is spawned stays ignored in it (Python then installs no
-            # KeyboardInterrupt handler), so Ctrl+C is ignored for the seconds the workers
-            # take to start; a plugin ignores it in workers restarted later. (Blocking it
-            # instead was not inherited by the spawned workers.)
-            # SIGTERM (a command line's, turned into an exception) is held until the cluster
-            # and its client are up: raised inside LocalCluster's start, it left a half-started
-            # cluster that Dask's exit hook then failed to close, with a screen of tracebacks
-            # ("AssertionError: Status.init", "Nanny failed to start") after "segmix: terminated".
-            with _terminations_held():
-                with _interrupts_ignored():
-                    cluster = stack.enter_context(distributed.LocalCluster(
-                        n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=":0",
-                        silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
+            # cluster, the workers must not die on it with a traceback each. They start with
+            # SIGINT blocked (:func:`_children_start_uninterruptible`: the mask of the thread
+            # that spawns them, Dask's process-watch thread, not the main thread's, which is
+            # why blocking it in the main thread was not inherited), and a plugin ignores it
+            # once they run. This process holds Ctrl+C, as it holds SIGTERM, until the
+            # cluster and its client are up, and then stops: it used to ignore it while the
+            # workers started, so that they inherited "ignored", and a Ctrl+C in those
+            # seconds was lost (a trial's, pressed 2.5 s in, ran to the end, exit 0).
+            # SIGTERM (a command line's, turned into an exception) and Ctrl+C are held because,
+            # raised inside LocalCluster's start, they left a half-started cluster that Dask's
+            # exit hook then failed to close, with a screen of tracebacks ("AssertionError:
+            # Status.init", "Nanny failed to start") after "segmix: terminated".
+            stack.enter_context(_children_start_uninterruptible())
+            with _terminations_held(), _terminations_held("SIGINT"):
+                cluster = stack.enter_context(distributed.LocalCluster(
+                    n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=":0",
+                    silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
                 client = stack.enter_context(distributed.Client(cluster))
                 client.register_plugin(_ignore_interrupts(), name="segmix-ignore-sigint")
         if not quiet:
@@ -281,31 +284,52 @@ def _check_handshake(connection: socket.socket, address: str, timeout: float) ->
 
 
 @contextlib.contextmanager
-def _interrupts_ignored():
-    """SIGINT ignored by this process inside the block (from the main thread only)."""
+def _children_start_uninterruptible():
+    """Processes spawned inside the block (by any thread) start with SIGINT blocked.
+
+    multiprocessing's "spawn" (Dask's nanny starts its worker processes so, from a thread of
+    its own) forks and execs in ``multiprocessing.util.spawnv_passfds``; a signal mask is
+    per thread, kept by fork and by exec. Blocking SIGINT in the spawning thread for the
+    call alone gives the child a blocked SIGINT, which a terminal's Ctrl+C then cannot kill
+    before the worker plugin ignores it (:func:`_ignore_interrupts`), while this process
+    still receives it (another of its threads takes it).
+    """
+    import multiprocessing.util as mp_util
     import signal
 
-    if threading.current_thread() is not threading.main_thread():
+    original = mp_util.spawnv_passfds
+    if not hasattr(signal, "pthread_sigmask") or getattr(original, "segmix_wrapped", False):
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def spawnv_passfds(*args, **kwargs):
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return original(*args, **kwargs)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    spawnv_passfds.segmix_wrapped = True
+    mp_util.spawnv_passfds = spawnv_passfds
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        mp_util.spawnv_passfds = original
 
 
 @contextlib.contextmanager
-def _terminations_held():
-    """SIGTERM held inside the block (from the main thread, when a Python handler of it is
-    installed, as the command line's is): a signal that arrives is delivered to that handler
-    when the block ends, with Dask's shutdown messages silenced, instead of inside it."""
+def _terminations_held(name: str = "SIGTERM"):
+    """The signal ``name`` (SIGTERM, or SIGINT: Ctrl+C) held inside the block (from the main
+    thread, when a Python handler of it is installed, as the command line's are): a signal
+    that arrives is delivered to that handler when the block ends, with Dask's shutdown
+    messages silenced, instead of inside it."""
     import signal
 
+    number = getattr(signal, name)
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = signal.getsignal(number)
     if not callable(previous):
         yield
         return
@@ -313,15 +337,15 @@ def _terminations_held():
 
     def deliver():
         # Closing a cluster that has just started makes Dask log errors of its own.
-        for name in ("distributed", "tornado"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
-        previous(signal.SIGTERM, None)
+        for logger in ("distributed", "tornado"):
+            logging.getLogger(logger).setLevel(logging.CRITICAL)
+        previous(number, None)
 
-    signal.signal(signal.SIGTERM, lambda signum, frame: arrived.append(signum))
+    signal.signal(number, lambda signum, frame: arrived.append(signum))
     try:
         yield
     except BaseException:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(number, previous)
         if arrived:
             # The signal that reached this process reached the workers too (a terminal's or
             # timeout's signal goes to the whole process group): the cluster's start then
@@ -329,7 +353,7 @@ def _terminations_held():
             # of Dask's to report but the termination asked for.
             deliver()
         raise
-    signal.signal(signal.SIGTERM, previous)
+    signal.signal(number, previous)
     if arrived:
         deliver()
 
