@@ -195,6 +195,17 @@ def _add_overwrite(parser, files: str = "an existing output file", after: str = 
                              f"replaced anyway; the inputs never are{after})")
 
 
+def _add_quiet(parser) -> None:
+    """``--quiet`` of the one-photo commands: every command that works on files takes it (a
+    script's `segmix segment ... --quiet`, as its `skin apply ... --quiet`, was refused
+    "unrecognized arguments"). It silences the notes of how long the work takes and what the
+    photo holds; what decides the result (settings taken from a marks file, marks drawn on
+    another photo), warnings and errors are still said."""
+    parser.add_argument("--quiet", action="store_true",
+                        help="no notes of how long the work takes or what the photo holds (errors, warnings and "
+                             "the settings used are still printed)")
+
+
 def _max_pixels(args: argparse.Namespace) -> int:
     """The pixel limit ``--max-megapixels`` gives (segmix.io's default without it)."""
     from segmix.io import DEFAULT_MAX_PIXELS
@@ -656,6 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
                             f"{JPEG_QUANTIZE_QUALITY}, Pillow's; WebP lossless, exactly the k colours; "
                             "a lower Q gives a smaller file with more added colours)")
     _add_overwrite(quant)
+    _add_quiet(quant)
     _add_max_megapixels(quant)
     quant.set_defaults(handler=_cmd_quantize)
 
@@ -710,6 +722,7 @@ def _add_segment_parser(sub) -> None:
                           "given by --box and --click can then be opened in the window (File > Load Scribbles) and "
                           "corrected there, or given to --scribbles")
     _add_overwrite(seg)
+    _add_quiet(seg)
     seg.add_argument("-k", "--components", type=mixture_components, default=None,
                      help="Gaussian components per class (default 5)")
     seg.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,
@@ -881,7 +894,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             refusal = None if pointed else scribble_refusal(scribbles)  # the box and clicks may mend it
             if refusal:
                 raise UserError(f"{args.scribbles}: {refusal}")
-            order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
+            order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles, args.quiet)
     if pointed:
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha))
         if model is None:
@@ -898,10 +911,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         _say_model_display_settings(args.model, model.settings, settings, overrides)
     _say_cut_options_unused(settings, overrides)
     megapixels = image.shape[0] * image.shape[1] / 1e6
-    if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
+    if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none" and not args.quiet:
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
         # 144-megapixel photo with nothing on the terminal and took it for a hang.
-        print(f"segmix segment: {args.image}: a {megapixels:.0f}-megapixel photo; the graph cut takes a while "
+        print(f"segmix segment: note: {args.image}: a {megapixels:.0f}-megapixel photo; the graph cut takes a while "
               "(half a minute at 36 megapixels, minutes above 100 on a 2-core machine; --smoothing none is "
               "several times faster)", file=sys.stderr, flush=True)
     # A palette photo is segmented low-passed, as in the window (segmix.palette); read-only, as
@@ -913,7 +926,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     pixels = np.ascontiguousarray(segmentation_pixels(loaded), dtype=np.uint8)  # no copy for a loaded photo
     pixels.setflags(write=False)
     transparent = transparent_pixels(loaded.alpha)
-    if transparent is not None:
+    if transparent is not None and not args.quiet:
         # A cut-out's hidden pixels keep colours nobody sees (segmix's own keep the photo's
         # background): a trial's transparent pixels came out foreground, and opaque in the cut-out.
         print(f"segmix segment: note: {args.image}: {100 * transparent_share(loaded.alpha):.0f} % of the photo is "
@@ -1076,7 +1089,7 @@ def _with_saved_settings(path, scribbles, settings, overrides, only=None):
              "smoothing": "--smoothing", "unexplained_weight": "--unexplained-weight", "threshold": "--threshold"}
     overridden = [flags.get(k, k) for k in record if overrides.get(k) is not None]
     note = "; the flags given here took precedence: " + ", ".join(overridden) if overridden else ""
-    print(f"segmix segment: {path}: using the settings saved with the marks ({describe_settings(used)}{note}; "
+    print(f"segmix segment: note: {path}: using the settings saved with the marks ({describe_settings(used)}{note}; "
           "--ignore-saved-settings uses the defaults)", file=sys.stderr)
     return settings
 
@@ -1309,10 +1322,11 @@ def _with_point_marks(args, scribbles, order, transparent=None):
     return marks
 
 
-def _saved_mark_order(path, scribbles):
+def _saved_mark_order(path, scribbles, quiet: bool = False):
     """The order the window saved with the marks in ``path`` (segmix.labelmaps.read_mark_order),
     or None: none saved, or one that no longer fits the marks, which a warning line names
-    (the marks are then fitted at once, as a file from another tool)."""
+    (the marks are then fitted at once, as a file from another tool). ``quiet``: no note of a
+    long replay."""
     from segmix.labelmaps import read_mark_order
 
     order, stale = read_mark_order(path, scribbles)
@@ -1323,7 +1337,7 @@ def _saved_mark_order(path, scribbles):
         from segmix.mark_steps import count_steps
 
         steps = count_steps(order)
-        if steps > MANY_MARK_STEPS:
+        if steps > MANY_MARK_STEPS and not quiet:
             # One fit per step and nothing on the terminal: a trial's marks file holding 1,560
             # steps ran 165 s on a 96 x 64 photo in silence, and looked hung.
             print(f"segmix segment: note: {path}: replaying its {steps:,} marking steps one by one, as the window "
@@ -1565,7 +1579,8 @@ def _add_skin_parser(sub) -> None:
                     help="write each photo's precision, recall and F1 at the threshold as CSV, and its F1 at "
                          "the best pooled threshold (sort by f1 to find the worst photos; an undefined "
                          "figure, 0/0, is empty)")
-    ev.add_argument("--quiet", action="store_true", help="no progress bar")
+    ev.add_argument("--quiet", action="store_true",
+                    help="no progress bar and no notes (errors and warnings are still printed)")
     _add_overwrite(ev, "an existing --roc, --json or --per-image file")
     _add_max_megapixels(ev)
     ev.set_defaults(handler=_cmd_skin_eval)
@@ -2810,8 +2825,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     def on_kmeans(n_distinct: int) -> None:
         # k-means has no progress to show: a trial's -k 20000 on a DAVIS frame (77,916 colours)
         # ran 92 s, -k 256 on a 12-megapixel photo 38 s, with nothing on the terminal.
-        if n_distinct * args.colors >= SLOW_QUANTIZE_WORK:
-            print(f"segmix quantize: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
+        if n_distinct * args.colors >= SLOW_QUANTIZE_WORK and not args.quiet:
+            print(f"segmix quantize: note: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
                   "a while (about half a minute at 350,000 colours into 256 or 78,000 into 2,000 on a 2-core "
                   "machine; a smaller -k is faster)", file=sys.stderr, flush=True)
 

@@ -8,6 +8,11 @@ each kind:
 2. A path over the system's limit (PATH_MAX, 4096 bytes on Linux): a relative name in a current
    folder 4,436 bytes deep was refused "cannot write in the folder . (file name too long)", and
    an absolute one was named in full, a 4 kB line ending "file name too long".
+3. ``--distributed`` named a failing output by the tasks' resolved path
+   (``/tmp/.../masks/camA: holds ...``), the one-machine command by the folder as given.
+4. Ctrl+C in the seconds a local Dask cluster takes to start was ignored, and lost.
+5. ``segment`` and ``quantize`` refused ``--quiet`` ("unrecognized arguments"), which every
+   other command that works on files takes; some of their notes were not labelled "note:".
 """
 
 import os
@@ -15,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -219,3 +225,49 @@ def test_ctrl_c_while_the_local_cluster_starts_stops_the_run(tmp_path):
     assert run.returncode == 130, (stdout, stderr)
     assert stderr.strip().splitlines()[-1].startswith("segmix: interrupted"), stderr
     assert not list((tmp_path / "out").glob("*_skin.png"))
+
+
+# ------------------------------------------------------------- 5. --quiet on every command that works on files
+def test_every_command_that_works_on_files_takes_quiet():
+    """A script's `segmix segment ... --quiet`, as its `skin apply ... --quiet`, was refused
+    "unrecognized arguments: --quiet" by segment and quantize."""
+    from segmix import cli
+
+    parser = cli.build_parser()
+    for words in (["quantize", "p.png", "-o", "q.png"], ["segment", "p.png", "--click", "1,1", "-o", "m.png"],
+                  ["skin", "apply", "p.png"], ["skin", "eval", "--images", "i", "--masks", "m"],
+                  ["skin", "train", "--images", "i", "--masks", "m", "-o", "s.json"], ["background", "f"]):
+        assert parser.parse_args([*words, "--quiet"]).quiet is True, words
+        assert parser.parse_args(words).quiet is False, words
+    helps = {" ".join(w): cli._sub_parser(parser, parser.parse_args(w)).format_help()
+             for w in (["skin", "eval", "--images", "i", "--masks", "m"],)}
+    assert "no progress bar and no notes" in " ".join(helps["skin eval --images i --masks m"].split())
+
+
+def test_segment_quiet_leaves_out_its_notes_and_keeps_the_result_line(tmp_path, capsys, monkeypatch):
+    rgb, truth = _photo()
+    rgba = np.dstack([rgb, np.full(truth.shape, 255, np.uint8)])
+    rgba[:, :5, 3] = 0  # a transparent band: a note says how much is transparent
+    Image.fromarray(rgba).save(tmp_path / "p.png")
+    monkeypatch.chdir(tmp_path)
+    argv = ["segment", "p.png", "--click", "25,20", "-o", "m.png", "--smoothing", "none"]
+    assert main(argv) == 0
+    said = capsys.readouterr()
+    assert "segmix segment: note: p.png: 8 % of the photo is transparent" in said.err, said.err
+    assert main([*argv, "--quiet"]) == 0
+    quiet = capsys.readouterr()
+    assert "note:" not in quiet.err and quiet.out.startswith("wrote m.png"), quiet
+
+
+def test_quantize_notes_are_labelled_and_quiet_leaves_them_out(tmp_path, capsys, monkeypatch):
+    from segmix import cli
+
+    Image.fromarray(_photo()[0]).save(tmp_path / "p.png")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "SLOW_QUANTIZE_WORK", 1)
+    assert main(["quantize", "p.png", "-k", "3", "-o", "q.png"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("segmix quantize: note: p.png: ") and "k-means takes a while" in err, err
+    assert main(["quantize", "p.png", "-k", "3", "-o", "q.png", "--quiet"]) == 0
+    said = capsys.readouterr()
+    assert said.err == "" and said.out.startswith("wrote q.png"), said
