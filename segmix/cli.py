@@ -359,7 +359,8 @@ class _Parser(argparse.ArgumentParser):
         hint = (_did_you_mean(message) or _close_option(message, options)
                 or _dash_value_hint(message, getattr(self, "_given", []))
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
-                or self._output_word_hint(message) or self._window_words_hint(message))
+                or self._output_word_hint(message) or self._window_words_hint(message)
+                or _other_tools_option(message, options))
         if not hint and message.startswith("the following arguments are required"):
             typos = []
             for word in getattr(self, "_given", []):
@@ -460,6 +461,44 @@ def _close_option(message: str, options: list[str]) -> str:
                                               n=1, cutoff=0.75)
             if close:
                 return f"; did you mean '{close[0]}'?"
+    return ""
+
+
+def _other_tools_option(message: str, options: list[str]) -> str:
+    """The hint for an option other tools spell so, unknown here (argparse said only
+    "unrecognized arguments"): ``-o`` where the command writes into a folder, ``--force``,
+    ``--verbose``, ``--jobs``; "" otherwise. A script moving from `segment ... -o m.png` to
+    `skin apply photos -o out` was told "unrecognized arguments: -o out" and no more."""
+    if not message.startswith("unrecognized arguments:"):
+        return ""
+    for word in message.removeprefix("unrecognized arguments:").split():
+        name = word.split("=", 1)[0]
+        if not name.startswith("-"):
+            continue
+        if name in ("-o", "--output") and "--output-dir" in options:
+            return "; this command writes its files into a folder, given with --output-dir DIR"
+        if name in ("-o", "--output") and "--json" in options:
+            return "; this command writes its figures with --json FILE.json, --per-image FILE.csv or --roc ROC.png"
+        if name in ("--output-dir", "--out-dir", "--outdir") and "-o" in options:
+            return "; this command writes one file, given with -o FILE"
+        if name in ("--force", "-f", "--overwrite", "--replace", "-y", "--yes"):
+            if "--overwrite" in options:
+                return "; did you mean '--overwrite'?"
+            return ("; this command has no --overwrite: it replaces the files it wrote itself and refuses any other "
+                    "by name (move it away)")
+        if name in ("-v", "-V") and "--version" in options:  # the top level: `segmix -V`
+            return "; did you mean '--version'?"
+        if name in ("--verbose", "-v", "-vv", "--debug"):
+            return "; segmix has no --verbose: notes are printed by default" + (
+                ", and --quiet leaves them out" if "--quiet" in options else "")
+        if name in ("--silent", "-q"):
+            return "; did you mean '--quiet'?" if "--quiet" in options else ""
+        if name in ("--jobs", "-j", "--threads", "--n-jobs", "--nthreads", "--cores", "--workers", "--n-workers"):
+            if "--workers" in options and name != "--workers":
+                return "; did you mean '--workers' (threads)?"
+            words = "; segmix uses every core (NUMBA_NUM_THREADS=N sets how many)"
+            return words + (", and --distributed --n-workers N runs N worker processes" if "--n-workers" in options
+                            and name != "--n-workers" else "")
     return ""
 
 

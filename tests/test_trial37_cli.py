@@ -13,6 +13,8 @@ each kind:
 4. Ctrl+C in the seconds a local Dask cluster takes to start was ignored, and lost.
 5. ``segment`` and ``quantize`` refused ``--quiet`` ("unrecognized arguments"), which every
    other command that works on files takes; some of their notes were not labelled "note:".
+6. An option other tools spell so (``skin apply photos -o out``, ``--force``, ``--verbose``,
+   ``--jobs``, ``-V``) was told "unrecognized arguments" and no more.
 """
 
 import os
@@ -271,3 +273,29 @@ def test_quantize_notes_are_labelled_and_quiet_leaves_them_out(tmp_path, capsys,
     assert main(["quantize", "p.png", "-k", "3", "-o", "q.png", "--quiet"]) == 0
     said = capsys.readouterr()
     assert said.err == "" and said.out.startswith("wrote q.png"), said
+
+
+# ------------------------------------------------------------- 6. options other tools spell so
+@pytest.mark.parametrize("argv, command, hint", [
+    (["skin", "apply", "p.png", "-o", "out"], "skin apply", "given with --output-dir DIR"),
+    (["background", "frames", "-o", "out"], "background", "given with --output-dir DIR"),
+    (["skin", "eval", "--images", "i", "--masks", "m", "-o", "x"], "skin eval", "--json FILE.json"),
+    (["quantize", "p.png", "-k", "3", "-o", "q.png", "--force"], "quantize", "did you mean '--overwrite'?"),
+    (["skin", "apply", "p.png", "--overwrite"], "skin apply", "this command has no --overwrite"),
+    (["segment", "p.png", "--click", "1,1", "-o", "m.png", "--verbose"], "segment", "--quiet leaves them out"),
+    (["quantize", "p.png", "-o", "q.png", "-q"], "quantize", "did you mean '--quiet'?"),
+    (["skin", "apply", "p.png", "--jobs", "2"], "skin apply", "did you mean '--workers' (threads)?"),
+    (["background", "f", "--output-dir", "o", "-j", "2"], "background", "--distributed --n-workers N"),
+])
+def test_an_option_other_tools_spell_so_is_answered_with_this_ones(argv, command, hint, capsys):
+    """`skin apply photos -o out` (as `segment ... -o m.png`) was told "unrecognized arguments:
+    -o out" and no more; so were --force, --verbose and --jobs."""
+    assert main(argv) == 2
+    line = _error(capsys, command)
+    assert line.startswith("unrecognized arguments: ") and hint in line, line
+
+
+def test_dash_v_at_the_top_level_points_to_version(capsys):
+    assert main(["-V"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("segmix: error: unrecognized arguments: -V; did you mean '--version'?"), err
