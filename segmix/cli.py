@@ -356,7 +356,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         options = list(self._option_string_actions)
-        hint = (_did_you_mean(message) or _close_option(message, options)
+        hint = (_after_double_dash(getattr(self, "_given", []), options) or _did_you_mean(message)
+                or _close_option(message, options)
                 or _dash_value_hint(message, getattr(self, "_given", []))
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
                 or self._output_word_hint(message) or self._window_words_hint(message)
@@ -446,6 +447,21 @@ class _Parser(argparse.ArgumentParser):
             return f"; {left[-1]}: the output file is given with -o (-o {left[-1]})"
         takes = "one photo" if self._get_positional_actions() else "no file without its option"
         return f"; {self.prog} takes {takes}: {' '.join(left)} {'is' if len(left) == 1 else 'are'} left over (the output file is given with -o)"
+
+
+def _after_double_dash(given: list[str], options: list[str]) -> str:
+    """"; -k and -o after -- are read as file names, not options: ..." when options of the
+    command follow ``--``, which makes every later word a file name: a trial's `segmix quantize
+    -- -dash.png -k 4 -o out.png` was told that -o/--output is required and to give it with
+    -o; "" otherwise."""
+    if "--" not in given:
+        return ""
+    after = [w for w in given[given.index("--") + 1:] if w.split("=", 1)[0] in options]
+    if not after:
+        return ""
+    named = " and ".join(dict.fromkeys(w.split("=", 1)[0] for w in after))
+    what = "is read as a file name, not an option" if len(after) == 1 else "are read as file names, not options"
+    return f"; {named} after -- {what}: put -- after the options, just before the file names that start with -"
 
 
 def _close_option(message: str, options: list[str]) -> str:

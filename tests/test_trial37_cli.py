@@ -15,6 +15,7 @@ each kind:
    other command that works on files takes; some of their notes were not labelled "note:".
 6. An option other tools spell so (``skin apply photos -o out``, ``--force``, ``--verbose``,
    ``--jobs``, ``-V``) was told "unrecognized arguments" and no more.
+7. Options after ``--`` (read as file names) were answered "-o/--output is required".
 """
 
 import os
@@ -299,3 +300,16 @@ def test_dash_v_at_the_top_level_points_to_version(capsys):
     assert main(["-V"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("segmix: error: unrecognized arguments: -V; did you mean '--version'?"), err
+
+
+# ------------------------------------------------------------- 7. options after --
+def test_options_after_double_dash_are_said_to_be_read_as_file_names(tmp_path, capsys, monkeypatch):
+    """`segmix quantize -- -dash.png -k 4 -o out.png` was told that -o/--output is required
+    and to give it with -o, which it had."""
+    Image.fromarray(_photo()[0]).save(tmp_path / "-dash.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["quantize", "--", "-dash.png", "-k", "4", "-o", "out.png"]) == 2
+    line = _error(capsys, "quantize")
+    assert "-k and -o after -- are read as file names, not options: put -- after the options" in line, line
+    assert main(["quantize", "-k", "4", "-o", "out.png", "--", "-dash.png"]) == 0
+    assert (tmp_path / "out.png").exists()
