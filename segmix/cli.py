@@ -502,6 +502,9 @@ def _other_tools_option(message: str, options: list[str]) -> str:
                 return "; did you mean '--overwrite'?"
             return ("; this command has no --overwrite: it replaces the files it wrote itself and refuses any other "
                     "by name (move it away)")
+        if name in ("--distributed", "--n-workers") and "--distributed" not in options:
+            return ("; only skin apply, skin train and background run on Dask (--distributed); this command runs "
+                    "here, on every core")
         if name in ("-v", "-V") and "--version" in options:  # the top level: `segmix -V`
             return "; did you mean '--version'?"
         if name in ("--verbose", "-v", "-vv", "--debug"):

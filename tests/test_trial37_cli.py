@@ -287,6 +287,8 @@ def test_quantize_notes_are_labelled_and_quiet_leaves_them_out(tmp_path, capsys,
     (["quantize", "p.png", "-o", "q.png", "-q"], "quantize", "did you mean '--quiet'?"),
     (["skin", "apply", "p.png", "--jobs", "2"], "skin apply", "did you mean '--workers' (threads)?"),
     (["background", "f", "--output-dir", "o", "-j", "2"], "background", "--distributed --n-workers N"),
+    (["skin", "eval", "--images", "i", "--masks", "m", "--distributed"], "skin eval", "only skin apply, skin train"),
+    (["quantize", "p.png", "-o", "q.png", "--n-workers", "2"], "quantize", "run on Dask (--distributed)"),
 ])
 def test_an_option_other_tools_spell_so_is_answered_with_this_ones(argv, command, hint, capsys):
     """`skin apply photos -o out` (as `segment ... -o m.png`) was told "unrecognized arguments:
