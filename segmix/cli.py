@@ -2857,7 +2857,9 @@ def _cmd_open(args: argparse.Namespace) -> int:
     # folder for the kernels' cache) refuse in one line here, as in the other commands: in the
     # window they failed the engine's import on the compute thread, and the window ended in
     # "ImportError: cannot import name 'SegmentationSettings'" and an abort (core dumped).
-    import segmix.kernels._jit  # noqa: F401
+    with warnings.catch_warnings():  # a NUMBA_ variable numba cannot read: one line (segmix.kernels)
+        warnings.showwarning = _warning_line("segmix")
+        import segmix.kernels._jit  # noqa: F401
     from segmix.gui.app import run_app
 
     if args.max_megapixels is None:
@@ -3272,15 +3274,18 @@ def _main(argv: list[str] | None) -> int:
     try:
         if args.command == "open":  # the window shows warnings and its warm-up in its status bar
             return int(args.handler(args) or 0)
-        from segmix.kernels.cache import on_first_compile
-
         # Terminal or not: a first run compiles for up to a minute in silence otherwise, and a
         # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
         # when something compiles (nothing on a warm cache), whatever the kernel; for a local
-        # cluster's workers by _dask_client, after the run's refusals.
-        with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings(), _terminate_as_interrupt():
+        # cluster's workers by _dask_client, after the run's refusals. The kernels' package is
+        # imported with the warnings already in the command's words: numba's own about a
+        # NUMBA_ variable it cannot read came with a traceback in it (segmix.kernels).
+        with warnings.catch_warnings():
             warnings.showwarning = _warning_line(f"segmix {name}")
-            return int(args.handler(args) or 0)
+            from segmix.kernels.cache import on_first_compile
+
+            with on_first_compile(lambda: _say_first_run(name)), _terminate_as_interrupt():
+                return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
         # The window's refusals read "segmix: error: ...": `segmix photo.jpg` names no command.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"

@@ -16,6 +16,8 @@ each kind:
 6. An option other tools spell so (``skin apply photos -o out``, ``--force``, ``--verbose``,
    ``--jobs``, ``-V``) was told "unrecognized arguments" and no more.
 7. Options after ``--`` (read as file names) were answered "-o/--output is required".
+8. Any other ``NUMBA_`` variable numba cannot read (``NUMBA_OPT=9``) printed numba's warning
+   with a traceback in it, and a local Dask worker printed it again.
 """
 
 import os
@@ -315,3 +317,26 @@ def test_options_after_double_dash_are_said_to_be_read_as_file_names(tmp_path, c
     assert "-k and -o after -- are read as file names, not options: put -- after the options" in line, line
     assert main(["quantize", "-k", "4", "-o", "out.png", "--", "-dash.png"]) == 0
     assert (tmp_path / "out.png").exists()
+
+
+# ------------------------------------------------------------- 8. other NUMBA_ variables numba cannot read
+@pytest.mark.parametrize("name, value", [("NUMBA_OPT", "9"), ("NUMBA_DISABLE_JIT", "abc")])
+def test_a_numba_variable_numba_cannot_read_is_one_warning_line(tmp_path, name, value):
+    """numba warned of it with the Python traceback of its parse inside the warning."""
+    Image.fromarray(_photo()[0]).save(tmp_path / "p.png")
+    done = _run(["quantize", "p.png", "-k", "2", "-o", "q.png"], tmp_path, **{name: value})
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if not line.startswith("segmix: compiling")]
+    assert lines == [f"segmix quantize: warning: {name}={value}: numba cannot read this value and uses its default "
+                     "instead; unset it or give a valid value"], done.stderr
+    assert done.stdout.startswith("wrote q.png")
+
+
+def test_a_local_dask_worker_does_not_say_it_again(tmp_path):
+    """The client said it; a local cluster's worker printed it again, in Python's own format."""
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_OPT": "9"}
+    for worker, said in (("1", False), ("", True)):
+        done = subprocess.run([sys.executable, "-c", "import segmix.kernels"], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120, env={**environ, "SEGMIX_LOCAL_DASK_WORKER": worker})
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        assert ("NUMBA_OPT=9: numba cannot read this value" in done.stderr) is said, done.stderr

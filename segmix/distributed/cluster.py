@@ -45,6 +45,9 @@ WORKER_CHECK_INTERVAL = 10
 #: listens accepts at once; a host that does not answer at all is given this long.
 PROBE_TIMEOUT = 5
 PRE_SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
+#: Set in the environment of a local cluster's workers: what the client has said already
+#: about the environment (segmix.kernels: a NUMBA_ variable numba cannot read) is not said again.
+LOCAL_WORKER = "SEGMIX_LOCAL_DASK_WORKER"
 #: Dask settings of the local cluster: its processes' housekeeping (a stack-sampling profiler
 #: every 10 ms, event-loop ticks every 20 ms, memory checks every 100 ms) took 10 % of a core
 #: with one idle worker and 17 % with two; 2 % and 4 % with these. The dashboard's
@@ -180,7 +183,7 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             with _terminations_held(), _terminations_held("SIGINT"):
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=":0",
-                    silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
+                    silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads), LOCAL_WORKER: "1"}))
                 client = stack.enter_context(distributed.Client(cluster))
                 client.register_plugin(_ignore_interrupts(), name="segmix-ignore-sigint")
         if not quiet:

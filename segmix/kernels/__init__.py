@@ -72,3 +72,38 @@ def _check_thread_count(environ=_os.environ) -> None:
 
 _check_thread_count()
 
+#: numba's warning about a NUMBA_ variable whose value it cannot parse (numba.core.config).
+_UNREAD = "Environment variable '(?P<name>[^']+)' is defined but its associated value '(?P<value>.*?)' could not be parsed"
+
+
+def _numba_settings_read() -> None:
+    """Let numba read the ``NUMBA_`` variables now, and say a value it cannot read in one line.
+
+    numba warns of such a value (``NUMBA_OPT=9``, ``NUMBA_DISABLE_JIT=abc``) with the Python
+    traceback of its parse inside the warning, and runs on with its default; the line now
+    names the variable and its value. Later warnings of the same kind (numba reads the
+    variables again when one changes, as ``NUMBA_CACHE_DIR`` may in ``_jit``) are not
+    repeated. Nothing is imported when no ``NUMBA_`` variable is set.
+    """
+    if not any(name.startswith("NUMBA_") for name in _os.environ):
+        return
+    import re
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import numba.core.config  # noqa: F401  (reads the variables)
+    for said in caught:
+        unread = re.match(_UNREAD, str(said.message))
+        if unread is None:
+            warnings.warn_explicit(said.message, said.category, said.filename, said.lineno)
+            continue
+        if _os.environ.get("SEGMIX_LOCAL_DASK_WORKER") == "1":  # said by the client already
+            continue
+        warnings.warn(f"{unread['name']}={unread['value']}: numba cannot read this value and uses its default "
+                      "instead; unset it or give a valid value", RuntimeWarning, stacklevel=2)
+    warnings.filterwarnings("ignore", message="Environment variable 'NUMBA_", category=RuntimeWarning)
+
+
+_numba_settings_read()
+
