@@ -3229,7 +3229,12 @@ def main(argv: list[str] | None = None) -> int:
     # Around everything, --help and argparse's refusals included: `segmix --help | head -1`
     # raised BrokenPipeError out of argparse as a traceback.
     with guarded_streams():
-        return _main(argv)
+        try:
+            return _main(argv)
+        except KeyboardInterrupt as exc:
+            # Ctrl+C in the first moments, while the parser's imports load (NumPy, Pillow):
+            # it ended in a Python traceback of the import under way, not in one line.
+            return _said_interruption(exc)
 
 
 def _main(argv: list[str] | None) -> int:

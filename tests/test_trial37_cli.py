@@ -18,6 +18,7 @@ each kind:
 7. Options after ``--`` (read as file names) were answered "-o/--output is required".
 8. Any other ``NUMBA_`` variable numba cannot read (``NUMBA_OPT=9``) printed numba's warning
    with a traceback in it, and a local Dask worker printed it again.
+9. Ctrl+C in the first moments (the parser's imports) ended in a Python traceback.
 """
 
 import os
@@ -340,3 +341,22 @@ def test_a_local_dask_worker_does_not_say_it_again(tmp_path):
                               text=True, timeout=120, env={**environ, "SEGMIX_LOCAL_DASK_WORKER": worker})
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
         assert ("NUMBA_OPT=9: numba cannot read this value" in done.stderr) is said, done.stderr
+
+
+# ------------------------------------------------------------- 9. Ctrl+C while the command line loads
+def test_ctrl_c_while_the_parser_loads_is_one_line(capsys, monkeypatch):
+    """Ctrl+C in the first ~0.3 s (the parser's imports: NumPy, Pillow) ended in the Python
+    traceback of the import under way, and the process killed by SIGINT."""
+    from segmix import cli
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    try:
+        status = main(["quantize", "p.png", "-o", "q.png"])
+    except KeyboardInterrupt:
+        pytest.fail("the interruption came out of main() (a traceback)")
+    assert status == 130
+    said = capsys.readouterr()
+    assert said.err == "segmix: interrupted\n" and said.out == "", said
