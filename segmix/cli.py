@@ -610,7 +610,8 @@ def _refuse_paths_over_limit(sub_parser, args, limit: int | None = None) -> None
     4,436 bytes deep said "-o/--output q.png: cannot write in the folder . (file name too long)",
     and an absolute output of 4,439 bytes was named in full, a 4 kB line ending "file name too
     long", though every name in it was short. The values of the options that take a free-form
-    string are paths (``--distributed``'s address aside).
+    string are paths (``--distributed``'s address aside). A relative input is left alone: it is
+    read by its relative name, which works in so deep a folder.
     """
     limit = _path_max() if limit is None else limit
     if not limit:
@@ -627,16 +628,16 @@ def _refuse_paths_over_limit(sub_parser, args, limit: int | None = None) -> None
         for value in values if isinstance(values, list) else [values]:
             if not isinstance(value, str) or not value:
                 continue
-            full = os.path.join(here, value)
+            full = os.path.normpath(os.path.join(here, value))
             length = len(os.fsencode(full))
-            if length < limit:
-                continue
+            if length < limit or (action.dest not in _OUTPUT_DESTS and not os.path.isabs(value)):
+                continue  # a relative input is read by its relative name: it works
             option = "/".join(action.option_strings)
             named = f"{option} {_shortened(value)}" if option else _shortened(value)
             where = "" if os.path.isabs(value) else (
                 f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long")
             fix = "give a shorter path" if os.path.isabs(value) else (
-                "segmix names files by their full path: move the files to a folder with a shorter path")
+                "segmix writes its outputs by their full path: give one in a folder with a shorter path")
             sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its full path is {length:,} bytes long{where}, "
                                f"over the system's limit of {limit - 1:,} bytes (PATH_MAX); {fix}\n")
 

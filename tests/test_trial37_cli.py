@@ -5,7 +5,7 @@ each kind:
 1. ``NUMBA_NUM_THREADS=0`` (or -1) ended every command "error: Number of threads specified must
    be > 0.", naming neither the variable nor the fix; ``NUMBA_NUM_THREADS=abc`` printed numba's
    warning with a Python traceback in it and went on as if it had been taken.
-2. A path over the system's limit (PATH_MAX, 4096 bytes on Linux): a relative name in a current
+2. A path over the system's limit (PATH_MAX, 4096 bytes on Linux): a relative output in a current
    folder 4,436 bytes deep was refused "cannot write in the folder . (file name too long)", and
    an absolute one was named in full, a 4 kB line ending "file name too long".
 3. ``--distributed`` named a failing output by the tasks' resolved path
@@ -85,9 +85,13 @@ def test_a_relative_name_in_a_current_folder_too_deep_is_refused_saying_why(tmp_
     Image.fromarray(_photo()[0]).save("p.png")
     assert main(["quantize", "p.png", "-k", "2", "-o", "q.png"]) == 2
     line = _error(capsys, "quantize")
-    assert line.startswith("p.png: its full path is ") and "the current folder, whose own path is " in line, line
+    assert line.startswith("-o/--output q.png: its full path is ") and "the current folder, whose own path is " \
+        in line, line
     assert "over the system's limit of 4,095 bytes (PATH_MAX)" in line and "file name too long" not in line
     assert not os.path.exists("q.png")
+    # A relative input is read by its relative name, which works there: not refused.
+    assert main(["quantize", "p.png", "-k", "2", "-o", str(tmp_path / "q.png")]) == 0
+    assert (tmp_path / "q.png").exists()
 
 
 @pytest.mark.skipif(not hasattr(os, "pathconf"), reason="no PATH_MAX to ask")
@@ -114,7 +118,9 @@ def test_paths_under_the_limit_and_other_options_are_not_checked(tmp_path, capsy
     monkeypatch.chdir(tmp_path)
     limit = len(os.fsencode(str(tmp_path))) + 20
     cli._refuse_paths_over_limit(sub, args, limit=limit)  # a.png and o fit; the address is no path
-    args.inputs = ["a" * 30 + ".png"]
+    args.inputs = ["a" * 30 + ".png"]  # a relative input is read by its relative name: left alone
+    cli._refuse_paths_over_limit(sub, args, limit=limit)
+    args.output_dir = "o" * 30
     with pytest.raises(SystemExit) as stop:
         cli._refuse_paths_over_limit(sub, args, limit=limit)
     assert stop.value.code == 2
