@@ -3029,7 +3029,7 @@ def _tell_if_workers_compile(args, name: str, settings=None) -> None:
     nothing: a check of a kernel the run never calls said "compiling" on every run."""
     from segmix.kernels import cache
 
-    if getattr(args, "distributed", None) != "":
+    if getattr(args, "distributed", None) != "" or getattr(args, "quiet", False):
         return
     if name == "skin apply":
         cold = not cache.skin_detector_is_cached(settings)
@@ -3290,7 +3290,9 @@ def _main(argv: list[str] | None) -> int:
             warnings.showwarning = _warning_line(f"segmix {name}")
             from segmix.kernels.cache import on_first_compile
 
-            with on_first_compile(lambda: _say_first_run(name)), _terminate_as_interrupt():
+            # --quiet: "no notes" (its help), this one too: it was printed with --quiet.
+            with on_first_compile(lambda: None if getattr(args, "quiet", False) else _say_first_run(name)), \
+                    _terminate_as_interrupt():
                 return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
         # The window's refusals read "segmix: error: ...": `segmix photo.jpg` names no command.

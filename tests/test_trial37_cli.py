@@ -12,7 +12,8 @@ each kind:
    (``/tmp/.../masks/camA: holds ...``), the one-machine command by the folder as given.
 4. Ctrl+C in the seconds a local Dask cluster takes to start was ignored, and lost.
 5. ``segment`` and ``quantize`` refused ``--quiet`` ("unrecognized arguments"), which every
-   other command that works on files takes; some of their notes were not labelled "note:".
+   other command that works on files takes; some of their notes were not labelled "note:"; and
+   every command's --quiet ("no notes") still printed the compiling line.
 6. An option other tools spell so (``skin apply photos -o out``, ``--force``, ``--verbose``,
    ``--jobs``, ``-V``) was told "unrecognized arguments" and no more.
 7. Options after ``--`` (read as file names) were answered "-o/--output is required".
@@ -366,3 +367,26 @@ def test_ctrl_c_while_the_parser_loads_is_one_line(capsys, monkeypatch):
     assert status == 130
     said = capsys.readouterr()
     assert said.err == "segmix: interrupted\n" and said.out == "", said
+
+
+@pytest.mark.first_run_notice
+def test_quiet_leaves_out_the_compiling_note_too(tmp_path, capsys, monkeypatch):
+    """--quiet is "no notes" (its help): the compiling line was printed with it."""
+    import contextlib
+
+    from segmix.kernels import cache
+
+    @contextlib.contextmanager
+    def compiles_now(tell):
+        tell()  # as numba's compile event would, on a cold cache
+        yield
+
+    monkeypatch.setattr(cache, "on_first_compile", compiles_now)
+    Image.fromarray(_photo()[0]).save(tmp_path / "p.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["quantize", "p.png", "-k", "2", "-o", "q.png"]) == 0
+    assert "segmix: compiling the kernels" in capsys.readouterr().err
+    for argv in (["quantize", "p.png", "-k", "2", "-o", "q.png", "--quiet"],
+                 ["skin", "apply", "p.png", "--output-dir", "out", "--quiet"]):
+        assert main(argv) == 0
+        assert capsys.readouterr().err == "", argv
