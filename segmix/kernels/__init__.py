@@ -1,7 +1,10 @@
 """Jitted kernels: the only package of segmix that imports numba.
 
-Import the module you need (``from segmix.kernels import mixture``); this file imports
-nothing, so ``import segmix`` stays cheap and numba loads only when a kernel is used.
+Import the module you need (``from segmix.kernels import mixture``); this file imports no
+kernel, so ``import segmix`` stays cheap and numba loads only when a kernel is used. It
+checks the ``NUMBA_`` environment variables before any kernel module imports numba (a
+thread count numba cannot use is refused; another value numba cannot read is one warning
+line), importing numba's configuration for that only when such a variable is set.
 Each module imports numba, NumPy and other ``segmix.kernels`` modules, never a layer above.
 
 ==================  =====================================================================
