@@ -169,8 +169,8 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             # Ctrl+C reaches every process of the terminal's group: this one closes the
             # cluster, the workers must not die on it with a traceback each. They start with
             # SIGINT blocked (:func:`_children_start_uninterruptible`: the mask of the thread
-            # that spawns them, Dask's process-watch thread, not the main thread's, which is
-            # why blocking it in the main thread was not inherited), and a plugin ignores it
+            # that spawns them, Dask's process-watch thread, not the main thread's: likely why
+            # blocking it in the main thread was not inherited), and a plugin ignores it
             # once they run. This process holds Ctrl+C, as it holds SIGTERM, until the
             # cluster and its client are up, and then stops: it used to ignore it while the
             # workers started, so that they inherited "ignored", and a Ctrl+C in those
