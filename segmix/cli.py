@@ -692,7 +692,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Scribble segmentation and skin detection with colour Gaussian mixtures.",
         epilog="Without a command, segmix opens the window (it needs a desktop session): segmix, segmix PHOTO, "
                "or segmix FOLDER_OR_VIDEO in Video mode; segmix open --help lists its options. "
-               "segmix COMMAND --help lists a command's options with their defaults.",
+               "segmix COMMAND --help lists a command's options with their defaults. Exit status, the same for "
+               "every command (for scripts): 0 every input was done; 1 some inputs failed (one line each on "
+               "standard error) while others were written; 2 bad usage, a bad parameter or no usable input: "
+               "nothing written; 130 interrupted; 143 terminated. Results (\"wrote ...\", figures) go to "
+               "standard output, errors, warnings and notes to standard error.",
     )
     parser.add_argument("--version", action="version", version=f"segmix {__version__}")
     sub = parser.add_subparsers(dest="command")

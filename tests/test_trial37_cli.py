@@ -20,6 +20,7 @@ each kind:
 8. Any other ``NUMBA_`` variable numba cannot read (``NUMBA_OPT=9``) printed numba's warning
    with a traceback in it, and a local Dask worker printed it again.
 9. Ctrl+C in the first moments (the parser's imports) ended in a Python traceback.
+10. ``segmix --help`` did not give the exit statuses, nor which stream carries results.
 """
 
 import os
@@ -390,3 +391,13 @@ def test_quiet_leaves_out_the_compiling_note_too(tmp_path, capsys, monkeypatch):
                  ["skin", "apply", "p.png", "--output-dir", "out", "--quiet"]):
         assert main(argv) == 0
         assert capsys.readouterr().err == "", argv
+
+
+# ------------------------------------------------------------- 10. what a script needs, in --help
+def test_top_level_help_gives_the_exit_statuses_and_the_streams(capsys):
+    """A script writer had to find the exit statuses and which stream carries what in the README."""
+    assert main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("0 every input was done", "1 some inputs failed", "2 bad usage", "130 interrupted",
+                  "143 terminated", "go to standard output, errors, warnings and notes to standard error"):
+        assert words in text, words
