@@ -464,6 +464,21 @@ def _after_double_dash(given: list[str], options: list[str]) -> str:
     return f"; {named} after -- {what}: put -- after the options, just before the file names that start with -"
 
 
+def _refuse_options_after_double_dash(sub_parser, argv: list[str]) -> None:
+    """Refuse, before any work, an option of the command given after ``--`` where the command
+    takes any number of inputs (argparse then takes it for one): a trial's `segmix skin apply
+    -- -dash.png --output-dir dd` skipped "--output-dir" and "dd" as missing photos and wrote
+    the mask into the current folder, exit 1. A file of that name is an input, as given."""
+    hint = _after_double_dash(argv, list(sub_parser._option_string_actions))
+    if not hint:
+        return
+    after = argv[argv.index("--") + 1:]
+    if all(os.path.lexists(w) for w in after if w.split("=", 1)[0] in sub_parser._option_string_actions):
+        return
+    prefix = getattr(sub_parser, "_error_prog", None) or sub_parser.prog
+    sub_parser.exit(2, f"{prefix}: error: {hint.removeprefix('; ')} (see {sub_parser.prog} --help)\n")
+
+
 def _close_option(message: str, options: list[str]) -> str:
     """"; did you mean '--color-space'?" for an unrecognised option close to one of
     ``options`` (argparse names it and stops); "" otherwise."""
@@ -3278,6 +3293,7 @@ def _main(argv: list[str] | None) -> int:
             _sub_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
         _refuse_standard_output(_sub_parser(parser, args), args)
         _refuse_paths_over_limit(_sub_parser(parser, args), args)
+        _refuse_options_after_double_dash(_sub_parser(parser, args), argv)
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2
     name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))

@@ -16,7 +16,8 @@ each kind:
    every command's --quiet ("no notes") still printed the compiling line.
 6. An option other tools spell so (``skin apply photos -o out``, ``--force``, ``--verbose``,
    ``--jobs``, ``-V``) was told "unrecognized arguments" and no more.
-7. Options after ``--`` (read as file names) were answered "-o/--output is required".
+7. Options after ``--`` (read as file names) were answered "-o/--output is required"; where a
+   command takes many inputs, they were taken for missing photos and the run wrote elsewhere.
 8. Any other ``NUMBA_`` variable numba cannot read (``NUMBA_OPT=9``) printed numba's warning
    with a traceback in it, and a local Dask worker printed it again.
 9. Ctrl+C in the first moments (the parser's imports) ended in a Python traceback.
@@ -401,3 +402,16 @@ def test_top_level_help_gives_the_exit_statuses_and_the_streams(capsys):
     for words in ("0 every input was done", "1 some inputs failed", "2 bad usage", "130 interrupted",
                   "143 terminated", "go to standard output, errors, warnings and notes to standard error"):
         assert words in text, words
+
+
+def test_an_option_after_double_dash_is_refused_where_inputs_are_many(tmp_path, capsys, monkeypatch):
+    """`skin apply -- -dash.png --output-dir dd` skipped "--output-dir" and "dd" as missing photos
+    and wrote the mask into the current folder, exit 1."""
+    Image.fromarray(_photo()[0]).save(tmp_path / "-dash.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["skin", "apply", "--", "-dash.png", "--output-dir", "dd"]) == 2
+    line = _error(capsys, "skin apply")
+    assert line.startswith("--output-dir after -- is read as a file name, not an option"), line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["-dash.png"]
+    assert main(["skin", "apply", "--output-dir", "dd", "--", "-dash.png"]) == 0  # -- in its place
+    assert (tmp_path / "dd" / "-dash_skin.png").exists()
