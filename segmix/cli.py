@@ -195,6 +195,17 @@ def _add_overwrite(parser, files: str = "an existing output file", after: str = 
                              f"replaced anyway; the inputs never are{after})")
 
 
+def _add_quiet(parser) -> None:
+    """``--quiet`` of the one-photo commands: every command that works on files takes it (a
+    script's `segmix segment ... --quiet`, as its `skin apply ... --quiet`, was refused
+    "unrecognized arguments"). It silences the notes of how long the work takes and what the
+    photo holds; what decides the result (settings taken from a marks file, marks drawn on
+    another photo), warnings and errors are still said."""
+    parser.add_argument("--quiet", action="store_true",
+                        help="no notes of how long the work takes or what the photo holds (errors, warnings and "
+                             "the settings used are still printed)")
+
+
 def _max_pixels(args: argparse.Namespace) -> int:
     """The pixel limit ``--max-megapixels`` gives (segmix.io's default without it)."""
     from segmix.io import DEFAULT_MAX_PIXELS
@@ -345,10 +356,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         options = list(self._option_string_actions)
-        hint = (_did_you_mean(message) or _close_option(message, options)
+        hint = (_after_double_dash(getattr(self, "_given", []), options) or _did_you_mean(message)
+                or _close_option(message, options)
                 or _dash_value_hint(message, getattr(self, "_given", []))
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
-                or self._output_word_hint(message) or self._window_words_hint(message))
+                or self._output_word_hint(message) or self._window_words_hint(message)
+                or _other_tools_option(message, options))
         if not hint and message.startswith("the following arguments are required"):
             typos = []
             for word in getattr(self, "_given", []):
@@ -436,6 +449,36 @@ class _Parser(argparse.ArgumentParser):
         return f"; {self.prog} takes {takes}: {' '.join(left)} {'is' if len(left) == 1 else 'are'} left over (the output file is given with -o)"
 
 
+def _after_double_dash(given: list[str], options: list[str]) -> str:
+    """"; -k and -o after -- are read as file names, not options: ..." when options of the
+    command follow ``--``, which makes every later word a file name: a trial's `segmix quantize
+    -- -dash.png -k 4 -o out.png` was told that -o/--output is required and to give it with
+    -o; "" otherwise."""
+    if "--" not in given:
+        return ""
+    after = [w for w in given[given.index("--") + 1:] if w.split("=", 1)[0] in options]
+    if not after:
+        return ""
+    named = " and ".join(dict.fromkeys(w.split("=", 1)[0] for w in after))
+    what = "is read as a file name, not an option" if len(after) == 1 else "are read as file names, not options"
+    return f"; {named} after -- {what}: put -- after the options, just before the file names that start with -"
+
+
+def _refuse_options_after_double_dash(sub_parser, argv: list[str]) -> None:
+    """Refuse, before any work, an option of the command given after ``--`` where the command
+    takes any number of inputs (argparse then takes it for one): a trial's `segmix skin apply
+    -- -dash.png --output-dir dd` skipped "--output-dir" and "dd" as missing photos and wrote
+    the mask into the current folder, exit 1. A file of that name is an input, as given."""
+    hint = _after_double_dash(argv, list(sub_parser._option_string_actions))
+    if not hint:
+        return
+    after = argv[argv.index("--") + 1:]
+    if all(os.path.lexists(w) for w in after if w.split("=", 1)[0] in sub_parser._option_string_actions):
+        return
+    prefix = getattr(sub_parser, "_error_prog", None) or sub_parser.prog
+    sub_parser.exit(2, f"{prefix}: error: {hint.removeprefix('; ')} (see {sub_parser.prog} --help)\n")
+
+
 def _close_option(message: str, options: list[str]) -> str:
     """"; did you mean '--color-space'?" for an unrecognised option close to one of
     ``options`` (argparse names it and stops); "" otherwise."""
@@ -449,6 +492,47 @@ def _close_option(message: str, options: list[str]) -> str:
                                               n=1, cutoff=0.75)
             if close:
                 return f"; did you mean '{close[0]}'?"
+    return ""
+
+
+def _other_tools_option(message: str, options: list[str]) -> str:
+    """The hint for an option other tools spell so, unknown here (argparse said only
+    "unrecognized arguments"): ``-o`` where the command writes into a folder, ``--force``,
+    ``--verbose``, ``--jobs``; "" otherwise. A script moving from `segment ... -o m.png` to
+    `skin apply photos -o out` was told "unrecognized arguments: -o out" and no more."""
+    if not message.startswith("unrecognized arguments:"):
+        return ""
+    for word in message.removeprefix("unrecognized arguments:").split():
+        name = word.split("=", 1)[0]
+        if not name.startswith("-"):
+            continue
+        if name in ("-o", "--output") and "--output-dir" in options:
+            return "; this command writes its files into a folder, given with --output-dir DIR"
+        if name in ("-o", "--output") and "--json" in options:
+            return "; this command writes its figures with --json FILE.json, --per-image FILE.csv or --roc ROC.png"
+        if name in ("--output-dir", "--out-dir", "--outdir") and "-o" in options:
+            return "; this command writes one file, given with -o FILE"
+        if name in ("--force", "-f", "--overwrite", "--replace", "-y", "--yes"):
+            if "--overwrite" in options:
+                return "; did you mean '--overwrite'?"
+            return ("; this command has no --overwrite: it replaces the files it wrote itself and refuses any other "
+                    "by name (move it away)")
+        if name in ("--distributed", "--n-workers") and "--distributed" not in options:
+            return ("; only skin apply, skin train and background run on Dask (--distributed); this command runs "
+                    "here, on every core")
+        if name in ("-v", "-V") and "--version" in options:  # the top level: `segmix -V`
+            return "; did you mean '--version'?"
+        if name in ("--verbose", "-v", "-vv", "--debug"):
+            return "; segmix has no --verbose: notes are printed by default" + (
+                ", and --quiet leaves them out" if "--quiet" in options else "")
+        if name in ("--silent", "-q"):
+            return "; did you mean '--quiet'?" if "--quiet" in options else ""
+        if name in ("--jobs", "-j", "--threads", "--n-jobs", "--nthreads", "--cores", "--workers", "--n-workers"):
+            if "--workers" in options and name != "--workers":
+                return "; did you mean '--workers' (threads)?"
+            words = "; segmix uses every core (NUMBA_NUM_THREADS=N sets how many)"
+            return words + (", and --distributed --n-workers N runs N worker processes" if "--n-workers" in options
+                            and name != "--n-workers" else "")
     return ""
 
 
@@ -519,6 +603,60 @@ def _refuse_standard_output(sub_parser, args) -> None:
                              f"output: give {what}")
 
 
+def _path_max() -> int | None:
+    """The longest path the system takes, in bytes with its final NUL (Linux: 4096); None where
+    it has no such limit to ask (Windows)."""
+    try:
+        return os.pathconf("/", "PC_PATH_MAX")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _shortened(path: str, keep: int = 40) -> str:
+    """``path`` with its middle left out when long: a 4 kB name filled the terminal."""
+    return path if len(path) <= 2 * keep + 3 else f"{path[:keep]}...{path[-keep:]}"
+
+
+def _refuse_paths_over_limit(sub_parser, args, limit: int | None = None) -> None:
+    """Refuse a file or folder whose full path is over the system's limit (PATH_MAX), in one line.
+
+    segmix names files by their full path, so a relative name taken in a current folder whose
+    path is near the limit fails too: a trial's `segmix quantize chelsea.png -o q.png` in a folder
+    4,436 bytes deep said "-o/--output q.png: cannot write in the folder . (file name too long)",
+    and an absolute output of 4,439 bytes was named in full, a 4 kB line ending "file name too
+    long", though every name in it was short. The values of the options that take a free-form
+    string are paths (``--distributed``'s address aside). A relative input is left alone: it is
+    read by its relative name, which works in so deep a folder.
+    """
+    limit = _path_max() if limit is None else limit
+    if not limit:
+        return
+    try:
+        here = os.getcwd()
+    except OSError:  # a deleted current folder: said where it is used (CWD_GONE)
+        return
+    for action in sub_parser._actions:
+        if action.type is not None or action.choices is not None or action.nargs == 0 \
+                or action.dest in ("help", "distributed"):
+            continue
+        values = getattr(args, action.dest, None)
+        for value in values if isinstance(values, list) else [values]:
+            if not isinstance(value, str) or not value:
+                continue
+            full = os.path.normpath(os.path.join(here, value))
+            length = len(os.fsencode(full))
+            if length < limit or (action.dest not in _OUTPUT_DESTS and not os.path.isabs(value)):
+                continue  # a relative input is read by its relative name: it works
+            option = "/".join(action.option_strings)
+            named = f"{option} {_shortened(value)}" if option else _shortened(value)
+            where = "" if os.path.isabs(value) else (
+                f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long")
+            fix = "give a shorter path" if os.path.isabs(value) else (
+                "segmix writes its outputs by their full path: give one in a folder with a shorter path")
+            sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its full path is {length:,} bytes long{where}, "
+                               f"over the system's limit of {limit - 1:,} bytes (PATH_MAX); {fix}\n")
+
+
 def _dash_value_hint(message: str, given: list[str]) -> str:
     """"; a value starting with '-' is written -o=-out.png (or ./-out.png for a file)" when
     argparse refused ``-o -out.png`` with "expected one argument": a word starting with "-"
@@ -569,7 +707,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Scribble segmentation and skin detection with colour Gaussian mixtures.",
         epilog="Without a command, segmix opens the window (it needs a desktop session): segmix, segmix PHOTO, "
                "or segmix FOLDER_OR_VIDEO in Video mode; segmix open --help lists its options. "
-               "segmix COMMAND --help lists a command's options with their defaults.",
+               "segmix COMMAND --help lists a command's options with their defaults. Exit status, the same for "
+               "every command (for scripts): 0 every input was done; 1 some inputs failed (one line each on "
+               "standard error) while others were written; 2 bad usage, a bad parameter or no usable input: "
+               "nothing written; 130 interrupted; 143 terminated. Results (\"wrote ...\", figures) go to "
+               "standard output, errors, warnings and notes to standard error.",
     )
     parser.add_argument("--version", action="version", version=f"segmix {__version__}")
     sub = parser.add_subparsers(dest="command")
@@ -603,6 +745,7 @@ def build_parser() -> argparse.ArgumentParser:
                             f"{JPEG_QUANTIZE_QUALITY}, Pillow's; WebP lossless, exactly the k colours; "
                             "a lower Q gives a smaller file with more added colours)")
     _add_overwrite(quant)
+    _add_quiet(quant)
     _add_max_megapixels(quant)
     quant.set_defaults(handler=_cmd_quantize)
 
@@ -657,6 +800,7 @@ def _add_segment_parser(sub) -> None:
                           "given by --box and --click can then be opened in the window (File > Load Scribbles) and "
                           "corrected there, or given to --scribbles")
     _add_overwrite(seg)
+    _add_quiet(seg)
     seg.add_argument("-k", "--components", type=mixture_components, default=None,
                      help="Gaussian components per class (default 5)")
     seg.add_argument("--covariance-type", type=str.lower, choices=("full", "diag", "spherical"), default=None,
@@ -828,7 +972,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             refusal = None if pointed else scribble_refusal(scribbles)  # the box and clicks may mend it
             if refusal:
                 raise UserError(f"{args.scribbles}: {refusal}")
-            order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
+            order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles, args.quiet)
     if pointed:
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha))
         if model is None:
@@ -845,10 +989,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         _say_model_display_settings(args.model, model.settings, settings, overrides)
     _say_cut_options_unused(settings, overrides)
     megapixels = image.shape[0] * image.shape[1] / 1e6
-    if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none":
+    if megapixels >= LARGE_PHOTO_MEGAPIXELS and settings.smoothing != "none" and not args.quiet:
         # segment has no progress to show (one fit, one cut): a trial waited minutes on a
         # 144-megapixel photo with nothing on the terminal and took it for a hang.
-        print(f"segmix segment: {args.image}: a {megapixels:.0f}-megapixel photo; the graph cut takes a while "
+        print(f"segmix segment: note: {args.image}: a {megapixels:.0f}-megapixel photo; the graph cut takes a while "
               "(half a minute at 36 megapixels, minutes above 100 on a 2-core machine; --smoothing none is "
               "several times faster)", file=sys.stderr, flush=True)
     # A palette photo is segmented low-passed, as in the window (segmix.palette); read-only, as
@@ -860,7 +1004,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     pixels = np.ascontiguousarray(segmentation_pixels(loaded), dtype=np.uint8)  # no copy for a loaded photo
     pixels.setflags(write=False)
     transparent = transparent_pixels(loaded.alpha)
-    if transparent is not None:
+    if transparent is not None and not args.quiet:
         # A cut-out's hidden pixels keep colours nobody sees (segmix's own keep the photo's
         # background): a trial's transparent pixels came out foreground, and opaque in the cut-out.
         print(f"segmix segment: note: {args.image}: {100 * transparent_share(loaded.alpha):.0f} % of the photo is "
@@ -1029,7 +1173,7 @@ def _with_saved_settings(path, scribbles, settings, overrides, only=None):
              "smoothing": "--smoothing", "unexplained_weight": "--unexplained-weight", "threshold": "--threshold"}
     overridden = [flags.get(k, k) for k in record if overrides.get(k) is not None]
     note = "; the flags given here took precedence: " + ", ".join(overridden) if overridden else ""
-    print(f"segmix segment: {path}: using the settings saved with the marks ({describe_settings(used)}{note}; "
+    print(f"segmix segment: note: {path}: using the settings saved with the marks ({describe_settings(used)}{note}; "
           "--ignore-saved-settings uses the defaults)", file=sys.stderr)
     return settings
 
@@ -1262,10 +1406,11 @@ def _with_point_marks(args, scribbles, order, transparent=None):
     return marks
 
 
-def _saved_mark_order(path, scribbles):
+def _saved_mark_order(path, scribbles, quiet: bool = False):
     """The order the window saved with the marks in ``path`` (segmix.labelmaps.read_mark_order),
     or None: none saved, or one that no longer fits the marks, which a warning line names
-    (the marks are then fitted at once, as a file from another tool)."""
+    (the marks are then fitted at once, as a file from another tool). ``quiet``: no note of a
+    long replay."""
     from segmix.labelmaps import read_mark_order
 
     order, stale = read_mark_order(path, scribbles)
@@ -1276,7 +1421,7 @@ def _saved_mark_order(path, scribbles):
         from segmix.mark_steps import count_steps
 
         steps = count_steps(order)
-        if steps > MANY_MARK_STEPS:
+        if steps > MANY_MARK_STEPS and not quiet:
             # One fit per step and nothing on the terminal: a trial's marks file holding 1,560
             # steps ran 165 s on a 96 x 64 photo in silence, and looked hung.
             print(f"segmix segment: note: {path}: replaying its {steps:,} marking steps one by one, as the window "
@@ -1518,7 +1663,8 @@ def _add_skin_parser(sub) -> None:
                     help="write each photo's precision, recall and F1 at the threshold as CSV, and its F1 at "
                          "the best pooled threshold (sort by f1 to find the worst photos; an undefined "
                          "figure, 0/0, is empty)")
-    ev.add_argument("--quiet", action="store_true", help="no progress bar")
+    ev.add_argument("--quiet", action="store_true",
+                    help="no progress bar and no notes (errors and warnings are still printed)")
     _add_overwrite(ev, "an existing --roc, --json or --per-image file")
     _add_max_megapixels(ev)
     ev.set_defaults(handler=_cmd_skin_eval)
@@ -2737,7 +2883,9 @@ def _cmd_open(args: argparse.Namespace) -> int:
     # folder for the kernels' cache) refuse in one line here, as in the other commands: in the
     # window they failed the engine's import on the compute thread, and the window ended in
     # "ImportError: cannot import name 'SegmentationSettings'" and an abort (core dumped).
-    import segmix.kernels._jit  # noqa: F401
+    with warnings.catch_warnings():  # a NUMBA_ variable numba cannot read: one line (segmix.kernels)
+        warnings.showwarning = _warning_line("segmix")
+        import segmix.kernels._jit  # noqa: F401
     from segmix.gui.app import run_app
 
     if args.max_megapixels is None:
@@ -2763,8 +2911,8 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
     def on_kmeans(n_distinct: int) -> None:
         # k-means has no progress to show: a trial's -k 20000 on a DAVIS frame (77,916 colours)
         # ran 92 s, -k 256 on a 12-megapixel photo 38 s, with nothing on the terminal.
-        if n_distinct * args.colors >= SLOW_QUANTIZE_WORK:
-            print(f"segmix quantize: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
+        if n_distinct * args.colors >= SLOW_QUANTIZE_WORK and not args.quiet:
+            print(f"segmix quantize: note: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
                   "a while (about half a minute at 350,000 colours into 256 or 78,000 into 2,000 on a 2-core "
                   "machine; a smaller -k is faster)", file=sys.stderr, flush=True)
 
@@ -2906,7 +3054,7 @@ def _tell_if_workers_compile(args, name: str, settings=None) -> None:
     nothing: a check of a kernel the run never calls said "compiling" on every run."""
     from segmix.kernels import cache
 
-    if getattr(args, "distributed", None) != "":
+    if getattr(args, "distributed", None) != "" or getattr(args, "quiet", False):
         return
     if name == "skin apply":
         cold = not cache.skin_detector_is_cached(settings)
@@ -3107,7 +3255,12 @@ def main(argv: list[str] | None = None) -> int:
     # Around everything, --help and argparse's refusals included: `segmix --help | head -1`
     # raised BrokenPipeError out of argparse as a traceback.
     with guarded_streams():
-        return _main(argv)
+        try:
+            return _main(argv)
+        except KeyboardInterrupt as exc:
+            # Ctrl+C in the first moments, while the parser's imports load (NumPy, Pillow):
+            # it ended in a Python traceback of the import under way, not in one line.
+            return _said_interruption(exc)
 
 
 def _main(argv: list[str] | None) -> int:
@@ -3145,21 +3298,28 @@ def _main(argv: list[str] | None) -> int:
             # belong to the sub-command, so the line names its help.
             _sub_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
         _refuse_standard_output(_sub_parser(parser, args), args)
+        _refuse_paths_over_limit(_sub_parser(parser, args), args)
+        _refuse_options_after_double_dash(_sub_parser(parser, args), argv)
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2
     name = " ".join(filter(None, (args.command, getattr(args, "skin_command", None))))
     try:
         if args.command == "open":  # the window shows warnings and its warm-up in its status bar
             return int(args.handler(args) or 0)
-        from segmix.kernels.cache import on_first_compile
-
         # Terminal or not: a first run compiles for up to a minute in silence otherwise, and a
         # script's log or a CI job looks hung. Said by numba's own compile event, so exactly
         # when something compiles (nothing on a warm cache), whatever the kernel; for a local
-        # cluster's workers by _dask_client, after the run's refusals.
-        with on_first_compile(lambda: _say_first_run(name)), warnings.catch_warnings(), _terminate_as_interrupt():
+        # cluster's workers by _dask_client, after the run's refusals. The kernels' package is
+        # imported with the warnings already in the command's words: numba's own about a
+        # NUMBA_ variable it cannot read came with a traceback in it (segmix.kernels).
+        with warnings.catch_warnings():
             warnings.showwarning = _warning_line(f"segmix {name}")
-            return int(args.handler(args) or 0)
+            from segmix.kernels.cache import on_first_compile
+
+            # --quiet: "no notes" (its help), this one too: it was printed with --quiet.
+            with on_first_compile(lambda: None if getattr(args, "quiet", False) else _say_first_run(name)), \
+                    _terminate_as_interrupt():
+                return int(args.handler(args) or 0)
     except (UserError, ValueError, OSError) as exc:
         # The window's refusals read "segmix: error: ...": `segmix photo.jpg` names no command.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"

@@ -34,7 +34,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import (describe_exception, file_digest, file_state, read_record, record_run, run_tasks,
+from segmix.distributed.cluster import (describe_exception, file_digest, file_state, output_as_given, read_record,
+                                        record_run, run_tasks,
                                         worker_cached)
 from segmix.io import listed_names
 
@@ -503,11 +504,13 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     given = [(re.compile(re.escape(source) + r"(?=[/\\:]| frame \d|$)", re.MULTILINE), str(Path(item)))
              for (source, _), item in zip(sources, inputs)]
 
+    output_named = output_as_given(out, output_dir)  # OUT/<name> as given, as without Dask
+
     def as_given(line: str) -> str:
         # A plain str (a FrameSkip's type is not kept): the lines are only printed.
         for pattern, item in given:
             line = pattern.sub(lambda _: item, line)
-        return line
+        return output_named(line)
 
     stamps = {name: _record_stamp(out / name) for _, name in sources}
     try:

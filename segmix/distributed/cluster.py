@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["TaskError", "check_address", "connect", "dashboard_link", "describe_exception", "file_digest",
-           "file_state", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
+           "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
            "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
@@ -45,6 +45,9 @@ WORKER_CHECK_INTERVAL = 10
 #: listens accepts at once; a host that does not answer at all is given this long.
 PROBE_TIMEOUT = 5
 PRE_SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
+#: Set in the environment of a local cluster's workers: what the client has said already
+#: about the environment (segmix.kernels: a NUMBA_ variable numba cannot read) is not said again.
+LOCAL_WORKER = "SEGMIX_LOCAL_DASK_WORKER"
 #: Dask settings of the local cluster: its processes' housekeeping (a stack-sampling profiler
 #: every 10 ms, event-loop ticks every 20 ms, memory checks every 100 ms) took 10 % of a core
 #: with one idle worker and 17 % with two; 2 % and 4 % with these. The dashboard's
@@ -164,20 +167,23 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             stack.enter_context(dask.config.set({f"{PRE_SPAWN_ENVIRON}.MALLOC_TRIM_THRESHOLD_": None,
                                                  **QUIET_CLUSTER}))
             # Ctrl+C reaches every process of the terminal's group: this one closes the
-            # cluster, the workers must not die on it with a traceback each. A signal ignored
-            # when a process is spawned stays ignored in it (Python then installs no
-            # KeyboardInterrupt handler), so Ctrl+C is ignored for the seconds the workers
-            # take to start; a plugin ignores it in workers restarted later. (Blocking it
-            # instead was not inherited by the spawned workers.)
-            # SIGTERM (a command line's, turned into an exception) is held until the cluster
-            # and its client are up: raised inside LocalCluster's start, it left a half-started
-            # cluster that Dask's exit hook then failed to close, with a screen of tracebacks
-            # ("AssertionError: Status.init", "Nanny failed to start") after "segmix: terminated".
-            with _terminations_held():
-                with _interrupts_ignored():
-                    cluster = stack.enter_context(distributed.LocalCluster(
-                        n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=":0",
-                        silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads)}))
+            # cluster, the workers must not die on it with a traceback each. They start with
+            # SIGINT blocked (:func:`_children_start_uninterruptible`: the mask of the thread
+            # that spawns them, Dask's process-watch thread, not the main thread's: likely why
+            # blocking it in the main thread was not inherited), and a plugin ignores it
+            # once they run. This process holds Ctrl+C, as it holds SIGTERM, until the
+            # cluster and its client are up, and then stops: it used to ignore it while the
+            # workers started, so that they inherited "ignored", and a Ctrl+C in those
+            # seconds was lost (a trial's, pressed 2.5 s in, ran to the end, exit 0).
+            # SIGTERM (a command line's, turned into an exception) and Ctrl+C are held because,
+            # raised inside LocalCluster's start, they left a half-started cluster that Dask's
+            # exit hook then failed to close, with a screen of tracebacks ("AssertionError:
+            # Status.init", "Nanny failed to start") after "segmix: terminated".
+            stack.enter_context(_children_start_uninterruptible())
+            with _terminations_held(), _terminations_held("SIGINT"):
+                cluster = stack.enter_context(distributed.LocalCluster(
+                    n_workers=n, threads_per_worker=threads, processes=True, dashboard_address=":0",
+                    silence_logs=logging.ERROR, env={"NUMBA_NUM_THREADS": str(numba_threads), LOCAL_WORKER: "1"}))
                 client = stack.enter_context(distributed.Client(cluster))
                 client.register_plugin(_ignore_interrupts(), name="segmix-ignore-sigint")
         if not quiet:
@@ -281,31 +287,52 @@ def _check_handshake(connection: socket.socket, address: str, timeout: float) ->
 
 
 @contextlib.contextmanager
-def _interrupts_ignored():
-    """SIGINT ignored by this process inside the block (from the main thread only)."""
+def _children_start_uninterruptible():
+    """Processes spawned inside the block (by any thread) start with SIGINT blocked.
+
+    multiprocessing's "spawn" (Dask's nanny starts its worker processes so, from a thread of
+    its own) forks and execs in ``multiprocessing.util.spawnv_passfds``; a signal mask is
+    per thread, kept by fork and by exec. Blocking SIGINT in the spawning thread for the
+    call alone gives the child a blocked SIGINT, which a terminal's Ctrl+C then cannot kill
+    before the worker plugin ignores it (:func:`_ignore_interrupts`), while this process
+    still receives it (another of its threads takes it).
+    """
+    import multiprocessing.util as mp_util
     import signal
 
-    if threading.current_thread() is not threading.main_thread():
+    original = mp_util.spawnv_passfds
+    if not hasattr(signal, "pthread_sigmask") or getattr(original, "segmix_wrapped", False):
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def spawnv_passfds(*args, **kwargs):
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return original(*args, **kwargs)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    spawnv_passfds.segmix_wrapped = True
+    mp_util.spawnv_passfds = spawnv_passfds
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        mp_util.spawnv_passfds = original
 
 
 @contextlib.contextmanager
-def _terminations_held():
-    """SIGTERM held inside the block (from the main thread, when a Python handler of it is
-    installed, as the command line's is): a signal that arrives is delivered to that handler
-    when the block ends, with Dask's shutdown messages silenced, instead of inside it."""
+def _terminations_held(name: str = "SIGTERM"):
+    """The signal ``name`` (SIGTERM, or SIGINT: Ctrl+C) held inside the block (from the main
+    thread, when a Python handler of it is installed, as the command line's are): a signal
+    that arrives is delivered to that handler when the block ends, with Dask's shutdown
+    messages silenced, instead of inside it."""
     import signal
 
+    number = getattr(signal, name)
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = signal.getsignal(number)
     if not callable(previous):
         yield
         return
@@ -313,15 +340,15 @@ def _terminations_held():
 
     def deliver():
         # Closing a cluster that has just started makes Dask log errors of its own.
-        for name in ("distributed", "tornado"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
-        previous(signal.SIGTERM, None)
+        for logger in ("distributed", "tornado"):
+            logging.getLogger(logger).setLevel(logging.CRITICAL)
+        previous(number, None)
 
-    signal.signal(signal.SIGTERM, lambda signum, frame: arrived.append(signum))
+    signal.signal(number, lambda signum, frame: arrived.append(signum))
     try:
         yield
     except BaseException:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(number, previous)
         if arrived:
             # The signal that reached this process reached the workers too (a terminal's or
             # timeout's signal goes to the whole process group): the cluster's start then
@@ -329,7 +356,7 @@ def _terminations_held():
             # of Dask's to report but the termination asked for.
             deliver()
         raise
-    signal.signal(signal.SIGTERM, previous)
+    signal.signal(number, previous)
     if arrived:
         deliver()
 
@@ -567,6 +594,28 @@ def describe_exception(exc: BaseException) -> str:
         return ("the connection to the Dask scheduler was lost (it stopped, or the network to it failed); what the "
                 "workers finished is written, and a rerun does only what is missing")
     return f"{name}: {text}" if text else name
+
+
+def output_as_given(resolved: Path, given) -> Callable[[str], str]:
+    """A function that names, in a line, the output folder ``resolved`` (and files in it) as
+    the user gave it (``given``), as the one-machine command names them.
+
+    Tasks carry resolved paths, so a worker's line about an output named it absolutely: a
+    trial's `background camA camB --output-dir masks --distributed` said
+    "/tmp/t37d/bgd/masks/camA: holds b00016.png, not written by segmix background", the
+    one-machine command "masks/camA: ...". The folder is replaced only where a whole name of
+    a path ends with it (followed by a separator, ":", a space, "," or ")", or the line's end).
+    """
+    shown = str(Path(given))
+    inside = re.compile(re.escape(str(resolved)) + r"[/\\]")
+    alone = re.compile(re.escape(str(resolved)) + r"(?=[:\s,)]|$)", re.MULTILINE)
+    # The current folder's files by their names: "./camA" is a path nobody typed.
+    prefix = "" if shown == "." else shown + os.sep
+
+    def rename(line: str) -> str:
+        return alone.sub(lambda _: shown, inside.sub(lambda _: prefix, line))
+
+    return rename
 
 
 # -------------------------------------------------------------------- on the workers

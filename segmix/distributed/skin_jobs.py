@@ -35,8 +35,8 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
-from segmix.distributed.cluster import (describe_exception, file_digest, file_state, read_record, record_run,
-                                        reduce_tasks, remove_leftovers, run_tasks, runs_match, warnings_said,
+from segmix.distributed.cluster import (describe_exception, file_digest, file_state, output_as_given, read_record,
+                                        record_run, reduce_tasks, remove_leftovers, run_tasks, runs_match, warnings_said,
                                         worker_cached)
 
 __all__ = ["ApplyJob", "apply_photos", "count_shard", "count_training_data", "run_apply"]
@@ -290,9 +290,11 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     # one-machine command "skipped ph2/bad.jpg").
     given = {str(f.resolve()): str(f) for f in files if f not in missing}
 
+    output_named = output_as_given(out, output_dir)  # a failing output too, as without Dask
+
     def as_given(photo: str, message: str) -> str:
         name = given.get(photo, photo)
-        return name + message[len(photo):] if message.startswith(photo) else message
+        return output_named(name + message[len(photo):] if message.startswith(photo) else message)
 
     job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
                    threshold, bool(probability), settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)

@@ -1,7 +1,10 @@
 """Jitted kernels: the only package of segmix that imports numba.
 
-Import the module you need (``from segmix.kernels import mixture``); this file imports
-nothing, so ``import segmix`` stays cheap and numba loads only when a kernel is used.
+Import the module you need (``from segmix.kernels import mixture``); this file imports no
+kernel, so ``import segmix`` stays cheap and numba loads only when a kernel is used. It
+checks the ``NUMBA_`` environment variables before any kernel module imports numba (a
+thread count numba cannot use is refused; another value numba cannot read is one warning
+line), importing numba's configuration for that only when such a variable is set.
 Each module imports numba, NumPy and other ``segmix.kernels`` modules, never a layer above.
 
 ==================  =====================================================================
@@ -43,3 +46,67 @@ Every kernel has a plain NumPy reference in the tests (``tests/test_kernels_*.py
 ``tests/test_graphcut.py``, ``tests/naive_background.py``; the texture cue's NumPy form
 is ``segmix.skin_texture._fine_texture_reference``, tested in ``tests/test_skin_texture.py``).
 """
+
+import os as _os
+
+
+def _check_thread_count(environ=_os.environ) -> None:
+    """Refuse a ``NUMBA_NUM_THREADS`` numba cannot use, in one line naming the variable.
+
+    Checked here, before any kernel module imports numba (numba reads the variable at import):
+    ``0`` or a negative count made every command end "error: Number of threads specified must
+    be > 0.", which names neither the variable nor the fix, and a value that is not a number
+    (``abc``, ``2.5``) printed numba's warning with a Python traceback in it and went on with
+    one thread per core, as if the setting had been taken.
+    """
+    value = environ.get("NUMBA_NUM_THREADS")
+    if value is None:
+        return
+    try:
+        count = int(value)  # as numba reads it
+    except ValueError:
+        count = None
+    if count is None or count < 1:
+        shown = value if value and value.strip() == value else repr(value)
+        raise OSError(f"NUMBA_NUM_THREADS={shown}: the number of threads for the compiled kernels must be "
+                      "a whole number of at least 1; unset it (numba then starts one thread per core) "
+                      "or set it to 1 or more")
+
+
+_check_thread_count()
+
+#: numba's warning about a NUMBA_ variable whose value it cannot parse (numba.core.config).
+_UNREAD = "Environment variable '(?P<name>[^']+)' is defined but its associated value '(?P<value>.*?)' could not be parsed"
+
+
+def _numba_settings_read() -> None:
+    """Let numba read the ``NUMBA_`` variables now, and say a value it cannot read in one line.
+
+    numba warns of such a value (``NUMBA_OPT=9``, ``NUMBA_DISABLE_JIT=abc``) with the Python
+    traceback of its parse inside the warning, and runs on with its default; the line now
+    names the variable and its value. Later warnings of the same kind (numba reads the
+    variables again when one changes, as ``NUMBA_CACHE_DIR`` may in ``_jit``) are not
+    repeated. Nothing is imported when no ``NUMBA_`` variable is set.
+    """
+    if not any(name.startswith("NUMBA_") for name in _os.environ):
+        return
+    import re
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        import numba.core.config  # noqa: F401  (reads the variables)
+    for said in caught:
+        unread = re.match(_UNREAD, str(said.message))
+        if unread is None:
+            warnings.warn_explicit(said.message, said.category, said.filename, said.lineno)
+            continue
+        if _os.environ.get("SEGMIX_LOCAL_DASK_WORKER") == "1":  # said by the client already
+            continue
+        warnings.warn(f"{unread['name']}={unread['value']}: numba cannot read this value and uses its default "
+                      "instead; unset it or give a valid value", RuntimeWarning, stacklevel=2)
+    warnings.filterwarnings("ignore", message="Environment variable 'NUMBA_", category=RuntimeWarning)
+
+
+_numba_settings_read()
+
