@@ -1985,7 +1985,7 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
               # A folder of masks given as photos: five warnings, then "wrote masks of 5 photos"
               # alone, as if the run had found something (a new user).
               + ("" if not greyscale else "; it has no colour (warned above): its mask is empty" if done == 1
-                 else f"; 1 of them has no colour (warned above): its mask is empty" if len(greyscale) == 1
+                 else "; 1 of them has no colour (warned above): its mask is empty" if len(greyscale) == 1
                  else f"; {len(greyscale)} of them have no colour (warned above): their masks are empty"))
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks

@@ -81,11 +81,9 @@ def check_address(text: str) -> str:
 
 def _dask():
     try:
-        import distributed  # noqa: F401
+        import distributed
     except ImportError:
         raise ValueError(f"--distributed needs Dask, an optional dependency: {INSTALL_HINT}") from None
-    import distributed
-
     return distributed
 
 

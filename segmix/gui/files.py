@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from segmix import io as segmix_io
-from segmix.io import cutout_depth_note, holds_saved_marks  # noqa: F401 - the window uses it through files
+from segmix.io import holds_saved_marks
 from segmix import labelmaps as segmix_labelmaps
 from segmix import mark_settings as segmix_mark_settings
 from segmix.mark_settings import PHOTO_KEY, photo_record

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.frames import is_sequence_path
-from segmix.io import EXTRA_FRAMES_WORDS
+from segmix.io import EXTRA_FRAMES_WORDS, cutout_depth_note
 from segmix.gui import file_dialogs, files, window_geometry
 from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas, accept_as_copy, dropped_files,
                                left_out_words)
@@ -1660,7 +1660,7 @@ class MainWindow(QMainWindow):
         # Reopening them (File > Load Scribbles, segmix segment --scribbles) uses both: say so.
         note = mode.export_note(kind) if kind != "scribbles" else ""
         if kind == "cutout" and self.image_path is not None:
-            depth = files.cutout_depth_note(self.image_path)
+            depth = cutout_depth_note(self.image_path)
             note = "; ".join(words for words in (note, depth) if words)
         self.statusBar().showMessage(f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else "")
                                      + (f"; {note}" if note else ""), 10000 if note else 5000)
