@@ -189,7 +189,7 @@ def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
     return ", ".join(words) if words else "the default settings"
 
 
-__all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings",
+__all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings", "marks_model",
            "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
 
 
@@ -202,9 +202,33 @@ def pixels_digest(image) -> str:
     return digest.hexdigest()
 
 
-def photo_record(photo, image) -> str:
-    """The :data:`PHOTO_KEY` text of marks drawn on ``image`` (read from the file ``photo``)."""
-    return json.dumps({"name": None if photo is None else Path(photo).name, "pixels": pixels_digest(image)})
+def photo_record(photo, image, model: str | None = None) -> str:
+    """The :data:`PHOTO_KEY` text of marks drawn on ``image`` (read from the file ``photo``);
+    ``model``: the file name of the saved model whose result was shown with them (the window's
+    File > Load Model, ``segment --model``), None when the marks were fitted themselves."""
+    record = {"name": None if photo is None else Path(photo).name, "pixels": pixels_digest(image)}
+    if model is not None:
+        record["model"] = str(model)
+    return json.dumps(record)
+
+
+def marks_model(path) -> str | None:
+    """The file name of the loaded model whose result was shown with the marks file ``path``
+    (:func:`photo_record`'s ``model``), or None (fitted marks, an older file, one made by hand).
+
+    Such marks were hard constraints on the model's result, not fitted: ``segment --scribbles``
+    without ``--model`` fits them and gave another mask in silence (a trial: 22,539 pixels of a
+    DAVIS frame), while the window's "Saved ... (with the model settings)" read as if the model
+    were kept in the file. The readers say so with this name.
+    """
+    try:
+        with Image.open(path) as im:
+            text = im.info.get(PHOTO_KEY)
+        record = json.loads(text) if isinstance(text, str) else None
+        model = record.get("model") if isinstance(record, dict) else None
+    except Exception:  # noqa: BLE001 - a record that cannot be read says nothing
+        return None
+    return model if isinstance(model, str) and model else None
 
 
 def other_photo_note(path, photo, image) -> str | None:

@@ -52,7 +52,7 @@ from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
-from segmix.mark_settings import other_photo_note
+from segmix.mark_settings import marks_model, other_photo_note
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
@@ -1576,6 +1576,12 @@ class MainWindow(QMainWindow):
                 # looked like nothing happened).
                 settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
+        shown_with = marks_model(path)
+        if shown_with is not None and shown_with != self.active_mode.marks_model_name():
+            # Saved while a loaded model made the mask: fitted now, they give another one.
+            model_note = (f"{Path(path).name} was saved with the mask of the loaded model {shown_with}; your marks "
+                          f"are fitted instead, so the mask differs: File > Load Model {shown_with} gives that mask.")
+            other_photo = model_note if other_photo is None else f"{other_photo} {model_note}"
         if other_photo is not None:
             settings_note = other_photo if settings_note is None else f"{other_photo} {settings_note}"
         if settings_note is not None:
@@ -1634,11 +1640,13 @@ class MainWindow(QMainWindow):
         path = Path(path)
         order = mode.mark_order_for(self.layer.labels) if kind == "scribbles" else None
         marks_settings = mode.mark_settings_for(self.layer.labels) if kind == "scribbles" else None
+        marks_model = mode.marks_model_name() if kind == "scribbles" else None
 
         def write() -> None:
             if kind == "scribbles":
                 files.write_export(kind, path, image=self.image, labels=self.layer.labels, order=order,
-                                   settings=marks_settings, protect=[self.image_path], photo=self.image_path)
+                                   settings=marks_settings, protect=[self.image_path], photo=self.image_path,
+                                   model=marks_model)
             else:
                 mode.write_export(kind, path, probability, mask)
 
@@ -1651,6 +1659,12 @@ class MainWindow(QMainWindow):
                 if value is not None]
         # Reopening them (File > Load Scribbles, segmix segment --scribbles) uses both: say so.
         note = mode.export_note(kind) if kind != "scribbles" else ""
+        if marks_model is not None:
+            # The mask shown is the loaded model's, which the file does not hold: "(with the
+            # model settings)" alone read as if it did, and `segment --scribbles` fitted the
+            # marks to another mask in silence (session 37).
+            note = (f"the mask shown is the loaded model {marks_model}'s with these marks: reopen them with that "
+                    f"model (File > Load Model; segmix segment --model {marks_model}) to get it again")
         self.statusBar().showMessage(f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else "")
                                      + (f"; {note}" if note else ""), 10000 if note else 5000)
         return True

@@ -1,0 +1,62 @@
+"""Session 37's trial of Segment mode over a longer working session (helper trial37a): marks
+saved while a loaded model made the mask, and what the window and ``segmix segment`` then say."""
+
+import numpy as np
+from PIL import Image
+
+
+def _wait(qtbot, window):
+    seg = window.modes["segment"]
+    qtbot.waitUntil(lambda: not seg.result_pending and not window.controller.busy, timeout=60000)
+
+
+def test_marks_saved_under_a_loaded_model_say_the_model_in_the_window_and_to_segment(
+        qtbot, make_window, photo_path, tmp_path, capsys):
+    """A user saved a model, applied it (File > Load Model) to the photo with marks as hard
+    constraints, and saved the marks: "Saved marks.png (with the model settings)". `segmix
+    segment --scribbles marks.png` then fitted the marks and gave another mask (22,539 px of a
+    DAVIS frame) without a word, and so did File > Load Scribbles in a later window."""
+    from gui_helpers import drag, paint_two_classes
+
+    from segmix.cli import main as cli_main
+
+    window = make_window(photo_path, smoothing=True)
+    seg = window.modes["segment"]
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    assert seg.save_model(tmp_path / "m.json")
+    assert seg.load_model(tmp_path / "m.json")
+    _wait(qtbot, window)
+    window.set_tool("foreground")
+    drag(window, [(25, 15), (30, 20)])
+    _wait(qtbot, window)
+    assert window.export("scribbles", tmp_path / "marks.png")
+    saved = window.statusBar().currentMessage()
+    assert "loaded model m.json" in saved and "--model m.json" in saved, saved
+    assert window.export("mask", tmp_path / "shown.png")
+
+    capsys.readouterr()
+    assert cli_main(["segment", str(photo_path), "--scribbles", str(tmp_path / "marks.png"),
+                     "-o", str(tmp_path / "fitted.png")]) == 0
+    err = capsys.readouterr().err
+    assert "loaded model m.json" in err and "add --model m.json" in err, err
+    # With the model, no note, and the window's mask to the bit.
+    assert cli_main(["segment", str(photo_path), "--scribbles", str(tmp_path / "marks.png"), "--model",
+                     str(tmp_path / "m.json"), "-o", str(tmp_path / "modelled.png")]) == 0
+    assert "loaded model" not in capsys.readouterr().err
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "modelled.png")),
+                          np.asarray(Image.open(tmp_path / "shown.png")))
+
+    # A later window without the model: Load Scribbles says so.
+    later = make_window(photo_path, smoothing=True)
+    assert later.load_scribbles(tmp_path / "marks.png")
+    note = later.statusBar().currentMessage()
+    assert "loaded model m.json" in note and "Load Model" in note, note
+    # Marks fitted as usual record no model, and say none.
+    assert window.modes["segment"].fit_new_model() is None
+    _wait(qtbot, window)
+    assert window.export("scribbles", tmp_path / "fitted_marks.png")
+    assert "loaded model" not in window.statusBar().currentMessage()
+    assert cli_main(["segment", str(photo_path), "--scribbles", str(tmp_path / "fitted_marks.png"),
+                     "-o", str(tmp_path / "again.png")]) == 0
+    assert "loaded model" not in capsys.readouterr().err

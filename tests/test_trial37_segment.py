@@ -1,0 +1,44 @@
+"""Faults of segmix segment found in session 37's trial (helper trial37a): a longer working
+session's round trips between the window, saved files and the command line."""
+
+import numpy as np
+from PIL import Image
+
+from segmix.cli import main
+
+
+def _two_halves(path):
+    """A noisy red left half and a noisy blue right half, 60 x 80."""
+    rng = np.random.default_rng(0)
+    photo = np.empty((60, 80, 3), np.float64)
+    photo[:, :40] = (200, 40, 40)
+    photo[:, 40:] = (30, 150, 210)
+    photo += rng.normal(0, 8, photo.shape)
+    Image.fromarray(np.clip(np.round(photo), 0, 255).astype(np.uint8)).save(path)
+
+
+def test_marks_saved_with_a_models_mask_say_so_when_fitted_without_it(tmp_path, capsys):
+    """`segment --model m.json --click ... --save-scribbles s.png` kept the marks and their
+    settings; `segment --scribbles s.png` later fitted them and gave another mask without a word
+    (as marks saved from the window under File > Load Model did)."""
+    photo = tmp_path / "photo.png"
+    _two_halves(photo)
+    out = str(tmp_path / "m.png")
+    assert main(["segment", str(photo), "--click", "10,30", "--background-click", "70,30", "-o", out,
+                 "--save-model", str(tmp_path / "model.json")]) == 0
+    assert main(["segment", str(photo), "--model", str(tmp_path / "model.json"), "--click", "20,20", "-o",
+                 str(tmp_path / "shown.png"), "--save-scribbles", str(tmp_path / "s.png")]) == 0
+    capsys.readouterr()
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "s.png"), "-o", str(tmp_path / "f.png")]) == 0
+    err = capsys.readouterr().err
+    assert "loaded model model.json" in err and "add --model model.json" in err, err
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "s.png"), "--model",
+                 str(tmp_path / "model.json"), "-o", str(tmp_path / "again.png")]) == 0
+    assert "loaded model" not in capsys.readouterr().err
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "again.png")), np.asarray(Image.open(tmp_path / "shown.png")))
+    # Marks fitted themselves record no model.
+    assert main(["segment", str(photo), "--click", "10,30", "-o", out, "--save-scribbles",
+                 str(tmp_path / "fitted.png")]) == 0
+    capsys.readouterr()
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "fitted.png"), "-o", out]) == 0
+    assert "loaded model" not in capsys.readouterr().err
