@@ -513,8 +513,12 @@ def _float_plane(path: Path, im, what: str) -> np.ndarray:
     if not whole.all():
         bad = np.unique(values[~whole])
         shown = ", ".join(f"{v:g}" for v in bad[:5]) + (", ..." if bad.size > 5 else "")
-        raise ImageLoadError(f"{path}: {what} stored as floating point must hold whole numbers; found {shown}: "
-                             "threshold it (for example v > 0.5 -> 255) and save it as 8-bit greyscale PNG")
+        # Thresholding to 0 / 255 is a mask's fix; scribbles so thresholded were refused next
+        # as a 0 / 255 mask (a trial gave the window's float probability map as scribbles).
+        fix = ("scribbles are the whole labels 0 (unmarked), 1 (foreground) and 2 (background), not a "
+               "probability map or a soft mask: save the labels as 8-bit greyscale PNG" if what == "scribbles" else
+               "threshold it (for example v > 0.5 -> 255) and save it as 8-bit greyscale PNG")
+        raise ImageLoadError(f"{path}: {what} stored as floating point must hold whole numbers; found {shown}: {fix}")
     return values.astype(np.int32)
 
 

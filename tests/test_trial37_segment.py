@@ -2,9 +2,12 @@
 session's round trips between the window, saved files and the command line."""
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix.cli import main
+from segmix.io import ImageLoadError
+from segmix.labelmaps import load_mask
 
 
 def _two_halves(path):
@@ -42,3 +45,22 @@ def test_marks_saved_with_a_models_mask_say_so_when_fitted_without_it(tmp_path, 
     capsys.readouterr()
     assert main(["segment", str(photo), "--scribbles", str(tmp_path / "fitted.png"), "-o", out]) == 0
     assert "loaded model" not in capsys.readouterr().err
+
+
+def test_a_float_map_given_as_scribbles_is_not_told_to_become_a_0_255_mask(tmp_path, capsys):
+    """Another tool's probability map (float32 TIFF in [0, 1]) given as --scribbles was told to
+    "threshold it (for example v > 0.5 -> 255)": done, the file was refused next as a 0 / 255
+    mask. The advice for scribbles names their labels."""
+    photo = tmp_path / "photo.png"
+    _two_halves(photo)
+    soft = np.zeros((60, 80), np.float32)
+    soft[:, :40] = 0.9
+    soft[:, 60:] = 0.1
+    Image.fromarray(soft).save(tmp_path / "soft.tif")
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "soft.tif"), "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "soft.tif" in err, err
+    assert "255" not in err and "0 (unmarked), 1 (foreground) and 2 (background)" in err, err
+    # A mask's float file keeps its advice (thresholding is its fix).
+    with pytest.raises(ImageLoadError, match=r"v > 0.5 -> 255"):
+        load_mask(tmp_path / "soft.tif", (60, 80))
