@@ -386,14 +386,15 @@ def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     return colours[:, 0][index]
 
 
-def _palette_label_plane(im: Image.Image) -> np.ndarray:
+def _palette_label_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     """Labels of a palette scribble file: the indices, unless the palette says otherwise.
 
     Older versions of :func:`segmix.io.save_labels` wrote the labels as indices with coloured
     entries (it writes greyscale now). A grey
     image converted to P may get its indices reassigned and its grey levels moved into the
     palette; when every used entry is grey with a level in {0, 1, 2}, those
-    levels are the labels.
+    levels are the labels. Coloured entries an editor numbered its own way are refused
+    (:func:`_refuse_renumbered_palette`).
     """
     index = np.array(im, dtype=np.uint8)
     palette = np.asarray(im.getpalette() or [], dtype=np.uint8)
@@ -404,7 +405,43 @@ def _palette_label_plane(im: Image.Image) -> np.ndarray:
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
     if grey.all() and np.isin(colours[used, 0], (UNLABELLED, FOREGROUND, BACKGROUND)).all():
         return colours[:, 0][index]
+    _refuse_renumbered_palette(path, colours, used, what)
     return index
+
+
+def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray, what: str) -> None:
+    """Refuse a coloured palette file whose colours contradict its indices as labels.
+
+    An editor's indexed PNG (GIMP's Image > Mode > Indexed) numbers its colours its own way:
+    red strokes, black and blue strokes became indices 0, 1 and 2, and the black unpainted
+    photo was read as foreground marks (23 % foreground where the strokes gave 6 %), or red
+    and blue swapped places (95 %), in silence (session 37). Index-as-label files (segmix's
+    older ones: black, red, blue; a VOC-style colour map) keep black at 0 and do not paint
+    foreground in the window's background blue and background in its foreground red.
+    """
+    def reddish(c):
+        return int(c[0]) > max(int(c[1]), int(c[2])) + 64
+
+    def bluish(c):
+        return int(c[2]) > max(int(c[0]), int(c[1])) + 64
+
+    def words(label):
+        r, g, b = (int(v) for v in colours[label])
+        name = "foreground" if label == FOREGROUND else "background"
+        return f"index {label} ({name}) has the colour ({r}, {g}, {b})"
+
+    marked_black = [label for label in (FOREGROUND, BACKGROUND)
+                    if label in used and not colours[label].any()]
+    swapped = (FOREGROUND in used and BACKGROUND in used and bluish(colours[FOREGROUND])
+               and reddish(colours[BACKGROUND]))
+    if not marked_black and not swapped:
+        return
+    why = (f"{words(marked_black[0])}, black: the unpainted colour would be read as marks" if marked_black
+           else f"{words(FOREGROUND)} and {words(BACKGROUND)}: blue read as foreground, red as background")
+    raise ImageLoadError(
+        f"{path}: {what} in a palette image are read by index (0 unmarked, 1 foreground, 2 background), but "
+        f"{why}; the editor numbered its colours its own way: save the labels as 8-bit greyscale PNG holding "
+        "0 / 1 / 2")
 
 
 def read_label_plane(
@@ -478,7 +515,8 @@ def read_label_plane(
             if mode == "L":
                 plane = np.array(im, dtype=np.uint8)
             elif mode == "P":
-                plane = _palette_label_plane(im) if palette_indices else _palette_grey_plane(path, im, what)
+                plane = (_palette_label_plane(path, im, what) if palette_indices
+                         else _palette_grey_plane(path, im, what))
             elif mode == "1":
                 plane = np.asarray(im).astype(np.uint8) * np.uint8(255)
             elif mode in _WIDE_INT_MODES:

@@ -64,3 +64,41 @@ def test_a_float_map_given_as_scribbles_is_not_told_to_become_a_0_255_mask(tmp_p
     # A mask's float file keeps its advice (thresholding is its fix).
     with pytest.raises(ImageLoadError, match=r"v > 0.5 -> 255"):
         load_mask(tmp_path / "soft.tif", (60, 80))
+
+
+def _palette_file(path, labels, colours_by_index, index_of_label):
+    """``labels`` (0 / 1 / 2) as a palette PNG: label L at index ``index_of_label[L]``."""
+    index = np.asarray(index_of_label, np.uint8)[labels]
+    im = Image.fromarray(index, "P")
+    flat = [v for colour in colours_by_index for v in colour]
+    im.putpalette(flat + [0] * (768 - len(flat)))
+    im.save(path)
+
+
+def test_an_editors_indexed_png_numbered_its_own_way_is_refused_not_misread(tmp_path, capsys):
+    """Red foreground and blue background strokes on black, converted to an indexed PNG by an
+    editor that numbered the colours its own way, were read by index in silence: black (the
+    unpainted photo) as foreground marks (23 % foreground where the strokes gave 6 % on a DAVIS
+    frame), or red and blue swapped (95 %)."""
+    photo = tmp_path / "photo.png"
+    _two_halves(photo)
+    labels = np.zeros((60, 80), np.uint8)
+    labels[20:40, 10:20] = 1
+    labels[20:40, 60:70] = 2
+    red, blue, black = (255, 0, 0), (0, 0, 255), (0, 0, 0)
+    out = str(tmp_path / "m.png")
+    cases = {"black_at_1.png": ([red, black, blue], [1, 0, 2]),   # index 0 red, 1 black, 2 blue
+             "swapped.png": ([black, blue, red], [0, 2, 1])}       # index 1 blue, 2 red
+    for name, (colours, index_of_label) in cases.items():
+        _palette_file(tmp_path / name, labels, colours, index_of_label)
+        assert main(["segment", str(photo), "--scribbles", str(tmp_path / name), "-o", out]) == 2, name
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and name in err and "save the labels as 8-bit greyscale PNG" in err, err
+    # Index-as-label files still read: segmix's older palette, a VOC-style colour map.
+    truth = labels == 1
+    for name, colours in {"segmix_old.png": [black, (255, 64, 64), (64, 128, 255)],
+                          "voc.png": [black, (128, 0, 0), (0, 128, 0)]}.items():
+        _palette_file(tmp_path / name, labels, colours, [0, 1, 2])
+        assert main(["segment", str(photo), "--scribbles", str(tmp_path / name), "-o", out, "--overwrite"]) == 0, name
+        mask = np.asarray(Image.open(out)) > 0
+        assert mask[:, :40].mean() > 0.9 and mask[:, 40:].mean() < 0.1 and mask[truth].all(), name
