@@ -417,7 +417,8 @@ def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray
     photo was read as foreground marks (23 % foreground where the strokes gave 6 %), or red
     and blue swapped places (95 %), in silence (session 37). Index-as-label files (segmix's
     older ones: black, red, blue; a VOC-style colour map) keep black at 0 and do not paint
-    foreground in the window's background blue and background in its foreground red.
+    foreground in the window's background blue and background in its foreground red, nor mark
+    with black or white.
     """
     def reddish(c):
         return int(c[0]) > max(int(c[1]), int(c[2])) + 64
@@ -430,13 +431,14 @@ def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray
         name = "foreground" if label == FOREGROUND else "background"
         return f"index {label} ({name}) has the colour ({r}, {g}, {b})"
 
+    # Black or white: the colour of an unpainted canvas, not of a stroke.
     marked_black = [label for label in (FOREGROUND, BACKGROUND)
-                    if label in used and not colours[label].any()]
+                    if label in used and (not colours[label].any() or bool((colours[label] == 255).all()))]
     swapped = (FOREGROUND in used and BACKGROUND in used and bluish(colours[FOREGROUND])
                and reddish(colours[BACKGROUND]))
     if not marked_black and not swapped:
         return
-    why = (f"{words(marked_black[0])}, black: the unpainted colour would be read as marks" if marked_black
+    why = (f"{words(marked_black[0])}: an unpainted canvas's colour would be read as marks" if marked_black
            else f"{words(FOREGROUND)} and {words(BACKGROUND)}: blue read as foreground, red as background")
     raise ImageLoadError(
         f"{path}: {what} in a palette image are read by index (0 unmarked, 1 foreground, 2 background), but "

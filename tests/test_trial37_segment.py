@@ -88,7 +88,8 @@ def test_an_editors_indexed_png_numbered_its_own_way_is_refused_not_misread(tmp_
     red, blue, black = (255, 0, 0), (0, 0, 255), (0, 0, 0)
     out = str(tmp_path / "m.png")
     cases = {"black_at_1.png": ([red, black, blue], [1, 0, 2]),   # index 0 red, 1 black, 2 blue
-             "swapped.png": ([black, blue, red], [0, 2, 1])}       # index 1 blue, 2 red
+             "swapped.png": ([black, blue, red], [0, 2, 1]),       # index 1 blue, 2 red
+             "white_at_2.png": ([red, blue, (255, 255, 255)], [2, 0, 1])}  # a white canvas at 2
     for name, (colours, index_of_label) in cases.items():
         _palette_file(tmp_path / name, labels, colours, index_of_label)
         assert main(["segment", str(photo), "--scribbles", str(tmp_path / name), "-o", out]) == 2, name
