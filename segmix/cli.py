@@ -838,6 +838,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             if refusal:
                 raise UserError(f"{args.scribbles}: {refusal}")
             order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles)
+            if not pointed:
+                from segmix.labelmaps import mask_like_marks
+
+                # A 0 / 1 mask was taken as foreground marks in silence (a 0 / 255 one is
+                # refused): warned, the work still done.
+                mask_like = mask_like_marks(scribbles)
+                if mask_like:
+                    print(f"segmix segment: warning: {args.scribbles}: {mask_like}", file=sys.stderr)
     if pointed:
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha))
         if model is None:

@@ -53,6 +53,7 @@ from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
+from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import marks_model, other_photo_note
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
@@ -1594,6 +1595,11 @@ class MainWindow(QMainWindow):
                 # looked like nothing happened).
                 settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
+        mask_like = mask_like_marks(labels) if self.active_mode.name == "segment" else None
+        if mask_like is not None:
+            # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.
+            mask_like = f"{Path(path).name}: {mask_like[0].upper()}{mask_like[1:]}."
+            other_photo = mask_like if other_photo is None else f"{other_photo} {mask_like}"
         shown_with = marks_model(path)
         if shown_with is not None and shown_with != self.active_mode.marks_model_name():
             # Saved while a loaded model made the mask: fitted now, they give another one.

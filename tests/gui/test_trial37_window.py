@@ -88,3 +88,19 @@ def test_an_export_says_it_is_saving_while_it_writes(qtbot, window, tmp_path, mo
                     for kind in ("cutout", "probability", "scribbles")], seen
     assert QApplication.overrideCursor() is None  # restored
     assert window.statusBar().currentMessage().startswith("Saved ")
+
+
+def test_load_scribbles_of_a_0_1_mask_says_what_it_looks_like(qtbot, make_window, tmp_path):
+    """File > Load Scribbles of a 0 / 1 object mask loaded it as foreground marks over the whole
+    object, nothing background, without a word (as `segment --scribbles` did)."""
+    from gui_helpers import HEIGHT, WIDTH, make_two_colour_image
+
+    big = np.kron(make_two_colour_image(), np.ones((3, 3, 1), np.uint8))  # 180 x 240
+    Image.fromarray(big).save(tmp_path / "p.png")
+    mask = np.zeros((HEIGHT * 3, WIDTH * 3), np.uint8)
+    mask[30:150, 10:110] = 1
+    Image.fromarray(mask).save(tmp_path / "mask01.png")
+    window = make_window(tmp_path / "p.png")
+    assert window.load_scribbles(tmp_path / "mask01.png")
+    note = window.statusBar().currentMessage()
+    assert "mask01.png" in note and "0 / 1 mask" in note, note
