@@ -32,7 +32,7 @@ from PIL import Image
 # The PNG text chunk of a marks file (the window's File > Save Scribbles, ``segment
 # --save-scribbles``) that names the photo the marks were drawn on: {"name": its file name,
 # "pixels": a digest of its pixels as displayed}; io reads it too (a marks file given as a photo).
-from segmix.io import PHOTO_KEY
+from segmix.io import PHOTO_KEY, saved_marks_photo
 
 #: The PNG text chunk of a label file holding the window's settings (a short JSON tEXt chunk,
 #: which every other reader of the palette PNG skips).
@@ -221,13 +221,7 @@ def marks_model(path) -> str | None:
     DAVIS frame), while the window's "Saved ... (with the model settings)" read as if the model
     were kept in the file. The readers say so with this name.
     """
-    try:
-        with Image.open(path) as im:
-            text = im.info.get(PHOTO_KEY)
-        record = json.loads(text) if isinstance(text, str) else None
-        model = record.get("model") if isinstance(record, dict) else None
-    except Exception:  # noqa: BLE001 - a record that cannot be read says nothing
-        return None
+    model = saved_marks_photo(path).get("model")
     return model if isinstance(model, str) and model else None
 
 
