@@ -189,8 +189,8 @@ def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
     return ", ".join(words) if words else "the default settings"
 
 
-__all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings", "marks_model",
-           "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
+__all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings",
+           "marks_model", "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
 
 
 def pixels_digest(image) -> str:

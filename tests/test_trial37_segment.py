@@ -38,7 +38,8 @@ def test_marks_saved_with_a_models_mask_say_so_when_fitted_without_it(tmp_path, 
     assert main(["segment", str(photo), "--scribbles", str(tmp_path / "s.png"), "--model",
                  str(tmp_path / "model.json"), "-o", str(tmp_path / "again.png")]) == 0
     assert "loaded model" not in capsys.readouterr().err
-    assert np.array_equal(np.asarray(Image.open(tmp_path / "again.png")), np.asarray(Image.open(tmp_path / "shown.png")))
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "again.png")),
+                          np.asarray(Image.open(tmp_path / "shown.png")))
     # Marks fitted themselves record no model.
     assert main(["segment", str(photo), "--click", "10,30", "-o", out, "--save-scribbles",
                  str(tmp_path / "fitted.png")]) == 0
