@@ -368,13 +368,30 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     return np.ascontiguousarray(plane)
 
 
+def _covering_palette(path: Path, im: Image.Image, used: np.ndarray, what: str) -> np.ndarray:
+    """The (N, 3) palette of ``im``, refused when it has no entry for some index ``used``.
+
+    ``Image.fromarray(labels, "P").save(...)`` (no palette given) writes a one-entry palette
+    (black) and 1-bit indices: labels 0 / 1 / 2 came back as 0 / 1. The palette was repeated
+    to 256 entries, every index read as black, and a mask came out empty in silence (scribbles
+    as "no scribbles"); read by index, its labels are wrong. What the indices meant is lost.
+    """
+    palette = np.asarray(im.getpalette() or [], dtype=np.uint8)
+    colours = palette[: palette.size - palette.size % 3].reshape(-1, 3)
+    if used.size and colours.shape[0] <= int(used.max()):
+        raise ImageLoadError(
+            f"{path}: this palette image uses index {int(used.max())} but its palette has "
+            f"{colours.shape[0]} entr{'y' if colours.shape[0] == 1 else 'ies'}: its values cannot be read "
+            f"(Pillow writes such a file from a P image given no palette); save the {what} as 8-bit "
+            "greyscale PNG (mode L)")
+    return colours
+
+
 def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     """Grey values of a palette image whose used colours are all grey."""
     index = np.asarray(im)
-    palette = np.asarray(im.getpalette() or [], dtype=np.uint8)
-    palette = np.resize(palette, 768) if palette.size else np.zeros(768, np.uint8)
-    colours = palette.reshape(-1, 3)
     used = np.unique(index)
+    colours = _covering_palette(path, im, used, what)
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
     if not grey.all():
         bad = int(used[~grey][0])
@@ -397,11 +414,10 @@ def _palette_label_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     (:func:`_refuse_renumbered_palette`).
     """
     index = np.array(im, dtype=np.uint8)
-    palette = np.asarray(im.getpalette() or [], dtype=np.uint8)
-    if palette.size == 0:
-        return index
-    colours = np.resize(palette, 768).reshape(-1, 3)
+    if not im.getpalette():
+        return index  # no palette at all: the indices are all there is
     used = np.unique(index)
+    colours = _covering_palette(path, im, used, what)
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
     if grey.all() and np.isin(colours[used, 0], (UNLABELLED, FOREGROUND, BACKGROUND)).all():
         return colours[:, 0][index]

@@ -134,3 +134,23 @@ def test_a_0_1_object_mask_given_as_scribbles_is_warned_about(tmp_path, capsys):
         assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / name), "-o", out,
                      "--overwrite"]) == 0
         assert "0 / 1 mask" not in capsys.readouterr().err, name
+
+
+def test_a_palette_file_whose_palette_misses_its_indices_is_refused(tmp_path, capsys):
+    """``Image.fromarray(labels, "P").save(...)`` (no palette given) writes a one-entry palette
+    over 1-bit indices. Read with that palette repeated to 256 entries, a 0 / 255 ground-truth
+    mask came back empty in silence, and scribbles as "no scribbles (every pixel is 0)"."""
+    truth = np.zeros((60, 80), np.uint8)
+    truth[10:40, 10:30] = 255
+    Image.fromarray(truth, "P").save(tmp_path / "truth.png")
+    with pytest.raises(ImageLoadError, match=r"truth.png: this palette image uses index 1 but its palette has 1 entry"):
+        load_mask(tmp_path / "truth.png", (60, 80))
+    photo = tmp_path / "photo.png"
+    _two_halves(photo)
+    labels = np.zeros((60, 80), np.uint8)
+    labels[20:40, 10:20] = 1
+    labels[20:40, 60:70] = 2
+    Image.fromarray(labels, "P").save(tmp_path / "marks.png")
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "marks.png"), "-o", str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "marks.png: this palette image uses index" in err and "save the scribbles as 8-bit greyscale" in err, err
