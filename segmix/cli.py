@@ -968,11 +968,28 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         other_photo = other_photo_note(args.scribbles, args.image, image)
         if other_photo:
             print(f"segmix segment: note: {other_photo}", file=sys.stderr)
+        from segmix.mark_settings import marks_model
+
+        shown_with = marks_model(args.scribbles) if model is None else None
+        if shown_with:
+            # Marks saved while a loaded model made the mask: fitted here, they gave another
+            # mask than the one shown, without a word (session 37).
+            print(f"segmix segment: note: {args.scribbles}: these marks were saved with the mask of the loaded "
+                  f"model {shown_with} (the marks its hard constraints); they are fitted here instead, so the "
+                  f"mask differs from the one shown: add --model {shown_with} for that one", file=sys.stderr)
         if model is None:
             refusal = None if pointed else scribble_refusal(scribbles)  # the box and clicks may mend it
             if refusal:
                 raise UserError(f"{args.scribbles}: {refusal}")
             order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles, args.quiet)
+            if not pointed:
+                from segmix.labelmaps import mask_like_marks
+
+                # A 0 / 1 mask was taken as foreground marks in silence (a 0 / 255 one is
+                # refused): warned, the work still done.
+                mask_like = mask_like_marks(scribbles)
+                if mask_like:
+                    print(f"segmix segment: warning: {args.scribbles}: {mask_like}", file=sys.stderr)
     if pointed:
         scribbles, order = _with_point_marks(args, scribbles, order, transparent_pixels(loaded.alpha))
         if model is None:
@@ -1053,7 +1070,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
             write_model(args.save_model, result.model.to_segmix_model(), protect=inputs)
         if args.save_scribbles:
-            _save_marks(args.save_scribbles, scribbles, order, settings, inputs, args.image, image)
+            _save_marks(args.save_scribbles, scribbles, order, settings, inputs, args.image, image,
+                        model=None if model is None else os.path.basename(args.model))
     if args.cutout:
         from segmix.io import cutout_depth_note
 
@@ -1193,17 +1211,18 @@ def _refuse_marks_files(outputs: dict, overwrite: bool) -> None:
                             "replaced by another kind of file; give another name, or add --overwrite")
 
 
-def _save_marks(path, scribbles, order, settings, inputs, photo, image) -> None:
+def _save_marks(path, scribbles, order, settings, inputs, photo, image, model=None) -> None:
     """segment's marks as the window saves them (File > Save Scribbles): the labels, their order
     map (one step when fitted at once), the window's settings and the photo they are of
-    (``photo``'s name and ``image``'s pixel digest), with segment's mark (a rerun may replace
-    the file)."""
+    (``photo``'s name and ``image``'s pixel digest, and ``model``'s file name when a loaded model
+    gave the mask: a later ``--scribbles`` without it says so), with segment's mark (a rerun may
+    replace the file)."""
     from segmix.io import OUTPUT_MARK_KEY, output_mark, save_labels
     from segmix.mark_order import fresh_order
     from segmix.mark_settings import PHOTO_KEY, photo_record, settings_record, settings_texts
 
     texts = {**settings_texts(settings_record(settings)), OUTPUT_MARK_KEY: output_mark("segment")[1],
-             PHOTO_KEY: photo_record(photo, image)}
+             PHOTO_KEY: photo_record(photo, image, model=model)}
     save_labels(path, scribbles, protect=inputs, order=fresh_order(scribbles) if order is None else order,
                 texts=texts)
 

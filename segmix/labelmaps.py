@@ -457,13 +457,30 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     return np.ascontiguousarray(plane)
 
 
+def _covering_palette(path: Path, im: Image.Image, used: np.ndarray, what: str) -> np.ndarray:
+    """The (N, 3) palette of ``im``, refused when it has no entry for some index ``used``.
+
+    ``Image.fromarray(labels, "P").save(...)`` (no palette given) writes a one-entry palette
+    (black) and 1-bit indices: labels 0 / 1 / 2 came back as 0 / 1. The palette was repeated
+    to 256 entries, every index read as black, and a mask came out empty in silence (scribbles
+    as "no scribbles"); read by index, its labels are wrong. What the indices meant is lost.
+    """
+    palette = np.asarray(im.getpalette() or [], dtype=np.uint8)
+    colours = palette[: palette.size - palette.size % 3].reshape(-1, 3)
+    if used.size and colours.shape[0] <= int(used.max()):
+        raise ImageLoadError(
+            f"{path}: this palette image uses index {int(used.max())} but its palette has "
+            f"{colours.shape[0]} entr{'y' if colours.shape[0] == 1 else 'ies'}: its values cannot be read "
+            f"(Pillow writes such a file from a P image given no palette); save the {what} as 8-bit "
+            "greyscale PNG (mode L)")
+    return colours
+
+
 def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     """Grey values of a palette image whose used colours are all grey."""
     index = np.asarray(im)
-    palette = np.asarray(im.getpalette() or [], dtype=np.uint8)
-    palette = np.resize(palette, 768) if palette.size else np.zeros(768, np.uint8)
-    colours = palette.reshape(-1, 3)
     used = np.unique(index)
+    colours = _covering_palette(path, im, used, what)
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
     if not grey.all():
         bad = int(used[~grey][0])
@@ -475,25 +492,63 @@ def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     return colours[:, 0][index]
 
 
-def _palette_label_plane(im: Image.Image) -> np.ndarray:
+def _palette_label_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     """Labels of a palette scribble file: the indices, unless the palette says otherwise.
 
     Older versions of :func:`segmix.io.save_labels` wrote the labels as indices with coloured
     entries (it writes greyscale now). A grey
     image converted to P may get its indices reassigned and its grey levels moved into the
     palette; when every used entry is grey with a level in {0, 1, 2}, those
-    levels are the labels.
+    levels are the labels. Coloured entries an editor numbered its own way are refused
+    (:func:`_refuse_renumbered_palette`).
     """
     index = np.array(im, dtype=np.uint8)
-    palette = np.asarray(im.getpalette() or [], dtype=np.uint8)
-    if palette.size == 0:
-        return index
-    colours = np.resize(palette, 768).reshape(-1, 3)
+    if not im.getpalette():
+        return index  # no palette at all: the indices are all there is
     used = np.unique(index)
+    colours = _covering_palette(path, im, used, what)
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
     if grey.all() and np.isin(colours[used, 0], (UNLABELLED, FOREGROUND, BACKGROUND)).all():
         return colours[:, 0][index]
+    _refuse_renumbered_palette(path, colours, used, what)
     return index
+
+
+def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray, what: str) -> None:
+    """Refuse a coloured palette file whose colours contradict its indices as labels.
+
+    An editor's indexed PNG (GIMP's Image > Mode > Indexed) numbers its colours its own way:
+    red strokes, black and blue strokes became indices 0, 1 and 2, and the black unpainted
+    photo was read as foreground marks (23 % foreground where the strokes gave 6 %), or red
+    and blue swapped places (95 %), in silence (session 37). Index-as-label files (segmix's
+    older ones: black, red, blue; a VOC-style colour map) keep black at 0 and do not paint
+    foreground in the window's background blue and background in its foreground red, nor mark
+    with black or white.
+    """
+    def reddish(c):
+        return int(c[0]) > max(int(c[1]), int(c[2])) + 64
+
+    def bluish(c):
+        return int(c[2]) > max(int(c[0]), int(c[1])) + 64
+
+    def words(label):
+        r, g, b = (int(v) for v in colours[label])
+        name = "foreground" if label == FOREGROUND else "background"
+        return f"index {label} ({name}) has the colour ({r}, {g}, {b})"
+
+    # Black or white: the colour of an unpainted canvas, not of a stroke.
+    marked_black = [label for label in (FOREGROUND, BACKGROUND)
+                    if label in used and (not colours[label].any() or bool((colours[label] == 255).all()))]
+    swapped = (FOREGROUND in used and BACKGROUND in used and bluish(colours[FOREGROUND])
+               and reddish(colours[BACKGROUND]))
+    if not marked_black and not swapped:
+        return
+    why = (f"{words(marked_black[0])}: an unpainted canvas's colour would be read as marks" if marked_black
+           else f"{words(FOREGROUND)} and {words(BACKGROUND)}: blue read as foreground, red as background")
+    raise ImageLoadError(
+        f"{path}: {what} in a palette image are read by index (0 unmarked, 1 foreground, 2 background), but "
+        f"{why}; the editor numbered its colours its own way: save the labels as 8-bit greyscale PNG holding "
+        "0 / 1 / 2")
 
 
 def read_label_plane(
@@ -567,7 +622,8 @@ def read_label_plane(
             if mode == "L":
                 plane = np.array(im, dtype=np.uint8)
             elif mode == "P":
-                plane = _palette_label_plane(im) if palette_indices else _palette_grey_plane(path, im, what)
+                plane = (_palette_label_plane(path, im, what) if palette_indices
+                         else _palette_grey_plane(path, im, what))
             elif mode == "1":
                 plane = np.asarray(im).astype(np.uint8) * np.uint8(255)
             elif mode in _WIDE_INT_MODES:
@@ -602,8 +658,12 @@ def _float_plane(path: Path, im, what: str) -> np.ndarray:
     if not whole.all():
         bad = np.unique(values[~whole])
         shown = ", ".join(f"{v:g}" for v in bad[:5]) + (", ..." if bad.size > 5 else "")
-        raise ImageLoadError(f"{path}: {what} stored as floating point must hold whole numbers; found {shown}: "
-                             "threshold it (for example v > 0.5 -> 255) and save it as 8-bit greyscale PNG")
+        # Thresholding to 0 / 255 is a mask's fix; scribbles so thresholded were refused next
+        # as a 0 / 255 mask (a trial gave the window's float probability map as scribbles).
+        fix = ("scribbles are the whole labels 0 (unmarked), 1 (foreground) and 2 (background), not a "
+               "probability map or a soft mask: save the labels as 8-bit greyscale PNG" if what == "scribbles" else
+               "threshold it (for example v > 0.5 -> 255) and save it as 8-bit greyscale PNG")
+        raise ImageLoadError(f"{path}: {what} stored as floating point must hold whole numbers; found {shown}: {fix}")
     return values.astype(np.int32)
 
 
@@ -1079,6 +1139,46 @@ def unusable_scribbles(labels: np.ndarray, names: tuple[str, str] = ("foreground
             return (f"every pixel is marked {name} ({label}); leave the pixels to classify unmarked (0) "
                     f"and mark some {other_name} ({other})")
     return None
+
+
+#: How deep (px, on a DAVIS-sized photo; scaled with the diagonal above it, as the window's
+#: brush is) a foreground mark pixel lies inside the marks to count as inside a filled area:
+#: the window's default brush (20 px across) paints nothing deeper than 10 px.
+_SOLID_DEPTH = 15.0
+#: The share of the foreground marks that must lie that deep for the marks to read as a filled
+#: mask: 10 % or more for 94 of the 100 DAVIS object masks (median 34 %).
+_SOLID_SHARE = 0.10
+
+
+def mask_like_marks(labels: np.ndarray) -> str | None:
+    """Why scribbles look like a 0 / 1 object mask given as marks, in words; None otherwise.
+
+    A 0 / 1 mask (NumPy's bool saved as uint8) reads as scribbles that mark the whole object
+    foreground and nothing background; the object's colours then spread over the photo: a
+    DAVIS ground truth so given came out at IoU 0.41 against itself, where marking its eroded
+    inside 1 and what lies beyond its dilation 2 gives 0.91 (session 37; a 0 / 255 mask is
+    refused with that advice). Said for marks with no background whose foreground is mostly
+    filled areas deeper than a brush stroke, which a user's strokes rarely are.
+    """
+    labels = np.asarray(labels)
+    foreground = labels == FOREGROUND
+    n = int(foreground.sum())
+    if n == 0 or (labels == BACKGROUND).any() or n < 0.005 * labels.size:
+        return None
+    from scipy import ndimage  # only for marks that could be a mask
+
+    rows, cols = np.nonzero(foreground.any(axis=1))[0], np.nonzero(foreground.any(axis=0))[0]
+    box = foreground[max(rows[0] - 1, 0):rows[-1] + 2, max(cols[0] - 1, 0):cols[-1] + 2]
+    height, width = labels.shape
+    scale = max(1.0, float(np.hypot(height, width) / np.hypot(480, 854)))
+    depth = ndimage.distance_transform_edt(box)
+    deep = float((depth > _SOLID_DEPTH * scale).sum()) / n
+    if deep < _SOLID_SHARE:
+        return None
+    return (f"the marks are {100.0 * n / labels.size:.1f} % of the photo foreground (1) in filled areas, "
+            "and nothing background (2): is it a 0 / 1 mask given as scribbles? Its object's colours then "
+            "spread over the photo; to refine a mask, mark its eroded inside 1 and what lies beyond its "
+            "dilation 2")
 
 
 class StaleMarkOrder(ValueError):

@@ -32,7 +32,7 @@ from PIL import Image
 # The PNG text chunk of a marks file (the window's File > Save Scribbles, ``segment
 # --save-scribbles``) that names the photo the marks were drawn on: {"name": its file name,
 # "pixels": a digest of its pixels as displayed}; io reads it too (a marks file given as a photo).
-from segmix.io import PHOTO_KEY
+from segmix.io import PHOTO_KEY, saved_marks_photo
 
 #: The PNG text chunk of a label file holding the window's settings (a short JSON tEXt chunk,
 #: which every other reader of the palette PNG skips).
@@ -190,7 +190,7 @@ def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
 
 
 __all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings",
-           "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
+           "marks_model", "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
 
 
 def pixels_digest(image) -> str:
@@ -202,9 +202,27 @@ def pixels_digest(image) -> str:
     return digest.hexdigest()
 
 
-def photo_record(photo, image) -> str:
-    """The :data:`PHOTO_KEY` text of marks drawn on ``image`` (read from the file ``photo``)."""
-    return json.dumps({"name": None if photo is None else Path(photo).name, "pixels": pixels_digest(image)})
+def photo_record(photo, image, model: str | None = None) -> str:
+    """The :data:`PHOTO_KEY` text of marks drawn on ``image`` (read from the file ``photo``);
+    ``model``: the file name of the saved model whose result was shown with them (the window's
+    File > Load Model, ``segment --model``), None when the marks were fitted themselves."""
+    record = {"name": None if photo is None else Path(photo).name, "pixels": pixels_digest(image)}
+    if model is not None:
+        record["model"] = str(model)
+    return json.dumps(record)
+
+
+def marks_model(path) -> str | None:
+    """The file name of the loaded model whose result was shown with the marks file ``path``
+    (:func:`photo_record`'s ``model``), or None (fitted marks, an older file, one made by hand).
+
+    Such marks were hard constraints on the model's result, not fitted: ``segment --scribbles``
+    without ``--model`` fits them and gave another mask in silence (a trial: 22,539 pixels of a
+    DAVIS frame), while the window's "Saved ... (with the model settings)" read as if the model
+    were kept in the file. The readers say so with this name.
+    """
+    model = saved_marks_photo(path).get("model")
+    return model if isinstance(model, str) and model else None
 
 
 def other_photo_note(path, photo, image) -> str | None:

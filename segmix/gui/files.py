@@ -111,7 +111,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
                  settings=None, protect=(), alpha=None, mark=None, icc_profile=None, dpi=None,
-                 photo=None) -> None:
+                 photo=None, model=None) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -137,6 +137,9 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     photo : path or None, for "scribbles": the photo ``image`` was read from; the file records
         it and ``image``'s pixels (:data:`PHOTO_KEY`), so that loading the marks onto another
         photo can say so (:func:`other_photo_note`)
+    model : str or None, for "scribbles": the file name of the loaded model whose result the
+        marks constrain; the file records it, so that its readers can say the marks alone give
+        another mask (segmix.mark_settings.marks_model)
     """
     protect = [p for p in protect if p is not None]
     if kind == "mask":
@@ -148,7 +151,7 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
                               icc_profile=icc_profile, dpi=dpi)
     elif kind == "scribbles":
         texts = {} if settings is None else dict(segmix_mark_settings.settings_texts(settings))
-        texts[PHOTO_KEY] = photo_record(photo, image)
+        texts[PHOTO_KEY] = photo_record(photo, image, model=model)
         segmix_io.save_labels(path, labels, protect=protect, order=order, texts=texts)
     else:
         raise ValueError(f"unknown export kind {kind!r}")

@@ -12,6 +12,7 @@ thread) -> the mode draws its overlay on the canvas.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -52,7 +53,8 @@ from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
-from segmix.mark_settings import other_photo_note
+from segmix.labelmaps import mask_like_marks
+from segmix.mark_settings import marks_model, other_photo_note
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
@@ -1208,11 +1210,28 @@ class MainWindow(QMainWindow):
             return False
         try:
             files.check_save_target(path)
-            write()
+            with self._saving(path):
+                write()
         except errors as exc:
             self.show_message(title, files.save_failure(exc, path, kind))
             return False
         return True
+
+    @contextlib.contextmanager
+    def _saving(self, path):
+        """A write under way, said (status bar, wait cursor) before it blocks the window: a
+        40-megapixel photo's cut-out or probability PNG took 7-17 s to compress, and the window
+        stood frozen with the earlier status line and the arrow cursor (session 37)."""
+        self.statusBar().showMessage(f"Saving {Path(path).name}...")
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        # Painted now (the write holds the event loop until it ends); repaint, not
+        # processEvents, so that no result or queued export runs in the middle of this one.
+        self.statusBar().repaint()
+        try:
+            yield
+        finally:
+            QApplication.restoreOverrideCursor()
+            self.statusBar().clearMessage()
 
     @property
     def has_unsaved_scribbles(self) -> bool:
@@ -1584,6 +1603,17 @@ class MainWindow(QMainWindow):
                 # looked like nothing happened).
                 settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
+        mask_like = mask_like_marks(labels) if self.active_mode.name == "segment" else None
+        if mask_like is not None:
+            # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.
+            mask_like = f"{Path(path).name}: {mask_like[0].upper()}{mask_like[1:]}."
+            other_photo = mask_like if other_photo is None else f"{other_photo} {mask_like}"
+        shown_with = marks_model(path)
+        if shown_with is not None and shown_with != self.active_mode.marks_model_name():
+            # Saved while a loaded model made the mask: fitted now, they give another one.
+            model_note = (f"{Path(path).name} was saved with the mask of the loaded model {shown_with}; your marks "
+                          f"are fitted instead, so the mask differs: File > Load Model {shown_with} gives that mask.")
+            other_photo = model_note if other_photo is None else f"{other_photo} {model_note}"
         if other_photo is not None:
             settings_note = other_photo if settings_note is None else f"{other_photo} {settings_note}"
         if settings_note is not None:
@@ -1642,11 +1672,13 @@ class MainWindow(QMainWindow):
         path = Path(path)
         order = mode.mark_order_for(self.layer.labels) if kind == "scribbles" else None
         marks_settings = mode.mark_settings_for(self.layer.labels) if kind == "scribbles" else None
+        marks_model = mode.marks_model_name() if kind == "scribbles" else None
 
         def write() -> None:
             if kind == "scribbles":
                 files.write_export(kind, path, image=self.image, labels=self.layer.labels, order=order,
-                                   settings=marks_settings, protect=[self.image_path], photo=self.image_path)
+                                   settings=marks_settings, protect=[self.image_path], photo=self.image_path,
+                                   model=marks_model)
             else:
                 mode.write_export(kind, path, probability, mask)
 
@@ -1659,6 +1691,12 @@ class MainWindow(QMainWindow):
                 if value is not None]
         # Reopening them (File > Load Scribbles, segmix segment --scribbles) uses both: say so.
         note = mode.export_note(kind) if kind != "scribbles" else ""
+        if marks_model is not None:
+            # The mask shown is the loaded model's, which the file does not hold: "(with the
+            # model settings)" alone read as if it did, and `segment --scribbles` fitted the
+            # marks to another mask in silence (session 37).
+            note = (f"the mask shown is the loaded model {marks_model}'s with these marks: reopen them with that "
+                    f"model (File > Load Model; segmix segment --model {marks_model}) to get it again")
         if kind == "cutout" and self.image_path is not None:
             depth = cutout_depth_note(self.image_path)
             note = "; ".join(words for words in (note, depth) if words)

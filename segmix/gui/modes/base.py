@@ -337,6 +337,11 @@ class Mode(QObject):
         save with them; None when the mode fits no marks."""
         return None
 
+    def marks_model_name(self) -> str | None:
+        """The file name of a loaded model whose result the marks constrain (not fitted), to
+        save with them (segmix.mark_settings.photo_record); None when the marks are fitted."""
+        return None
+
     # -- display ------------------------------------------------------------------------
     def render(self) -> None:
         """Draw this mode's overlay on ``shell.canvas`` (``set_overlay(None)`` when none)."""

@@ -772,6 +772,9 @@ class SegmentMode(Mode):
     def mark_settings_for(self, labels: np.ndarray):
         return settings_record(self.current_settings())
 
+    def marks_model_name(self):
+        return self.loaded_model_name if self.loaded_model is not None else None
+
     def mark_order_for(self, labels: np.ndarray):
         """The order map of the fits that gave the shown result for ``labels`` (or of the fit
         of them under way), for File > Save Scribbles; None when unknown."""
