@@ -74,3 +74,23 @@ def damaged_jpeg(whole: bytes) -> bytes:
         if jpeg_damage(bytes(damaged)):
             return bytes(damaged)
     raise AssertionError("no place gave a damage Pillow decodes")
+
+
+def moving_square_frames(count: int, size=(48, 32), *, seed: int = 37, noise: float = 2.0, rows=(10, 18),
+                         start: int = 2, step: int = 3, side: int = 8) -> list[np.ndarray]:
+    """A smooth still scene (colour ramps) with sensor noise and a dark square moving right.
+
+    (H, W, 3) uint8 frames of ``size`` = (width, height); the square covers ``rows`` and the
+    columns ``start + step * i`` to ``start + step * i + side`` in frame ``i``.
+    """
+    rng = np.random.default_rng(seed)
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width]
+    scene = np.stack([60 + 120 * x / width, 80 + 90 * y / height, 140 - 60 * x / width + 30 * y / height], -1)
+    frames = []
+    for i in range(count):
+        frame = scene + rng.normal(0, noise, scene.shape)
+        left = start + step * i
+        frame[rows[0]:rows[1], left:left + side] = (30, 30, 30)
+        frames.append(np.clip(np.rint(frame), 0, 255).astype(np.uint8))
+    return frames

@@ -16,22 +16,13 @@ import pytest
 from PIL import Image
 
 from segmix.cli import main
+from synthetic_photos import moving_square_frames
 from segmix.frames import FrameReader, FrameSequence
 
 
 def _scene_frames(count: int, size=(256, 56), noise=2.0) -> list[np.ndarray]:
     """A smooth still scene with a little sensor noise and a dark square moving across it."""
-    rng = np.random.default_rng(36)
-    width, height = size
-    y, x = np.mgrid[0:height, 0:width]
-    scene = np.stack([60 + 120 * x / width, 80 + 90 * y / height, 140 - 60 * x / width + 30 * y / height], -1)
-    frames = []
-    for i in range(count):
-        frame = scene + rng.normal(0, noise, scene.shape)
-        left = 4 + 10 * i
-        frame[20:30, left:left + 10] = (30, 30, 30)
-        frames.append(np.clip(np.rint(frame), 0, 255).astype(np.uint8))
-    return frames
+    return moving_square_frames(count, size, seed=36, noise=noise, rows=(20, 30), start=4, step=10, side=10)
 
 
 def _square(i: int, shape) -> np.ndarray:

@@ -12,20 +12,12 @@ import numpy as np
 from PIL import Image, GifImagePlugin
 
 from gui_helpers import play_folder
+from synthetic_photos import moving_square_frames
 
 
 def _scene(count: int, size=(128, 40)) -> list[np.ndarray]:
     """A smooth still scene with a little noise and a dark square jumping right 8 px a frame."""
-    rng = np.random.default_rng(36)
-    width, height = size
-    y, x = np.mgrid[0:height, 0:width]
-    scene = np.stack([60 + 120 * x / width, 80 + 90 * y / height, 140 - 60 * x / width + 30 * y / height], -1)
-    frames = []
-    for i in range(count):
-        frame = scene + rng.normal(0, 2.0, scene.shape)
-        frame[14:22, 4 + 8 * i:12 + 8 * i] = (30, 30, 30)
-        frames.append(np.clip(np.rint(frame), 0, 255).astype(np.uint8))
-    return frames
+    return moving_square_frames(count, size, seed=36, rows=(14, 22), start=4, step=8)
 
 
 def test_coarse_dithered_gif_plays_as_the_command_line_reads_it(make_window, qtbot, messages, tmp_path, monkeypatch):

@@ -15,20 +15,12 @@ import numpy as np
 import pytest
 
 from gui_helpers import play_folder
+from synthetic_photos import moving_square_frames
 
 
 def _scene(count: int, size=(48, 32)) -> list[np.ndarray]:
     """A still textured scene with a little noise and a dark square moving right 3 px a frame."""
-    rng = np.random.default_rng(37)
-    width, height = size
-    y, x = np.mgrid[0:height, 0:width]
-    scene = np.stack([60 + 120 * x / width, 80 + 90 * y / height, 140 - 60 * x / width + 30 * y / height], -1)
-    frames = []
-    for i in range(count):
-        frame = scene + rng.normal(0, 2.0, scene.shape)
-        frame[10:18, 2 + 3 * i:10 + 3 * i] = (30, 30, 30)
-        frames.append(np.clip(np.rint(frame), 0, 255).astype(np.uint8))
-    return frames
+    return moving_square_frames(count, size)
 
 
 def test_a_folder_of_16_bit_rgb_frames_of_12_bit_data_is_said_in_the_status_bar(make_window, qtbot, tmp_path):
