@@ -808,6 +808,51 @@ def is_framed(scribbles: np.ndarray) -> bool:
     return frame_of(scribbles) is not None
 
 
+#: Weight of the texture feature (:class:`segmix.features.FeatureSpace`: the luma's local
+#: gradient magnitude in ``texture_levels`` levels) beside the grey level for a box on a
+#: greyscale photo (GrabCut's rectangle), when the settings ask for neither position nor
+#: texture. Grey levels alone tell the box's object from what surrounds it inside the box
+#: badly: on the DAVIS frames made grey, a box alone gave mean IoU 0.36 (even frames).
+#: Measured on the even frames (docs/segmentation.md, "Greyscale photos"), checked on the odd.
+#: The pixel position did better on the even frames (0.61) but, with no colour cache for its
+#: rows, took 4-8 s a box there against 0.3-0.7 s. Colour photos keep colour alone (position
+#: lowered their box's mean IoU, 0.658 -> 0.562), and clicks are not a box.
+GREY_BOX_TEXTURE_WEIGHT = 2.0
+
+
+def is_greyscale(image: np.ndarray, tolerance: int = 2) -> bool:
+    """Whether an (H, W, 3) uint8 photo holds grey levels only: its three channels differ by at
+    most ``tolerance`` levels at every pixel (a grey JPEG decoded to RGB may differ by one or two
+    where its chroma was rounded)."""
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[2] != 3 or image.size == 0:
+        return False
+    # A strided look first: a colour photo is told from a few thousand pixels, without a pass
+    # over all of them at every click.
+    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 4096)))
+    sample = image[::step, ::step].astype(np.int16)
+    if max(np.abs(sample[..., 0] - sample[..., 1]).max(), np.abs(sample[..., 1] - sample[..., 2]).max()) > tolerance:
+        return False
+    if np.array_equal(image[..., 0], image[..., 1]) and np.array_equal(image[..., 1], image[..., 2]):
+        return True  # a greyscale file decoded to RGB: no pass in 16-bit integers
+    rows = max(1, (1 << 20) // max(1, image.shape[1]))  # about a megapixel at a time
+    for top in range(0, image.shape[0], rows):
+        r, g, b = (image[top:top + rows, :, channel].astype(np.int16) for channel in range(3))
+        if np.abs(r - g).max() > tolerance or np.abs(g - b).max() > tolerance:
+            return False
+    return True
+
+
+def box_feature_space(settings: "SegmentationSettings", image: np.ndarray) -> FeatureSpace:
+    """The features a box's marks are trained on: ``settings.feature_space()``, with the
+    texture feature at :data:`GREY_BOX_TEXTURE_WEIGHT` on a greyscale photo (:func:`is_greyscale`)
+    when the settings use neither position nor texture."""
+    if (settings.position_weight == 0 and settings.texture_weight == 0 and GREY_BOX_TEXTURE_WEIGHT > 0
+            and is_greyscale(image)):
+        return FeatureSpace(settings.color_space, 0.0, GREY_BOX_TEXTURE_WEIGHT, settings.texture_levels)
+    return settings.feature_space()
+
+
 def frame_of(scribbles: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box (top, bottom, left, right; bottom and right exclusive) that the marks frame
     (:func:`is_framed`), or None when they frame nothing."""
@@ -1240,10 +1285,10 @@ def iter_train_model(
             raise ValueError("every mark lies on transparent pixels of the photo, which count as background: "
                              "mark what the photo shows")
         raise ValueError("no scribbles: paint some foreground or background pixels first")
-    features = settings.feature_space()
+    framed = settings.unlabelled_weight > 0 and is_framed(scribbles)
+    features = box_feature_space(settings, image) if framed else settings.feature_space()
     mixtures, summary, training_rows = [], {"classes": []}, []
     unmarked_rows = None  # the unmarked pixels' sample the background borrowed
-    framed = settings.unlabelled_weight > 0 and is_framed(scribbles)
     for index, (label, name) in enumerate(zip(CLASS_LABELS, CLASS_NAMES)):
         X, weights, n_distinct, n_pixels = _class_training_data(image, scribbles, label, features)
         training_rows.append((X, weights))  # the marked rows only
