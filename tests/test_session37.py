@@ -153,3 +153,32 @@ def test_colour_photos_and_clicks_on_grey_photos_keep_their_features():
         # An explicit choice of features is the user's: kept on a grey box too.
         asked = seg.segment(image, box, seg.SegmentationSettings(position_weight=0.5)).model.features
         assert asked.texture_weight == 0 and asked.position_weight == 0.5
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "", "-2", "4,0"])
+def test_an_openmp_thread_count_openmp_cannot_read_is_one_warning_line(tmp_path, value):
+    # OMP_NUM_THREADS=0 printed libgomp's "Invalid value for environment variable
+    # OMP_NUM_THREADS" after a blank line on every run (a trial): now segmix's one line.
+    import os
+
+    Image.fromarray(_photo(5)).save(tmp_path / "p.png")
+    env = dict(os.environ, OMP_NUM_THREADS=value, NUMBA_THREADING_LAYER="omp")
+    done = subprocess.run([sys.executable, "-m", "segmix", "quantize", str(tmp_path / "p.png"), "-k", "3",
+                           "-o", str(tmp_path / "q.png")], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "libgomp" not in done.stderr
+    said = [line for line in done.stderr.splitlines() if "OMP_NUM_THREADS" in line]
+    assert said == [f"segmix quantize: warning: OMP_NUM_THREADS={value}: not a thread count (a whole number of "
+                    "at least 1, or a list of them such as 4,2), so it is not used: the kernels take one thread "
+                    "per core; unset it or give a valid value"]
+
+
+def test_valid_openmp_thread_counts_are_left_alone(monkeypatch):
+    import os
+
+    from segmix import kernels
+
+    for value in ("1", "4,2", " 2"):
+        monkeypatch.setenv("OMP_NUM_THREADS", value)
+        kernels._openmp_thread_count()
+        assert os.environ["OMP_NUM_THREADS"] == value

@@ -110,3 +110,31 @@ def _numba_settings_read() -> None:
 
 _numba_settings_read()
 
+
+def _openmp_thread_count() -> None:
+    """Say an ``OMP_NUM_THREADS`` that OpenMP cannot read in one line, and drop it.
+
+    libgomp (numba's OpenMP threading layer) takes a list of whole numbers of at least 1
+    (``4`` or ``4,2``); for any other value (``0``, ``abc``) it printed "libgomp: Invalid value
+    for environment variable OMP_NUM_THREADS" after a blank line, on every run, and went on
+    with one thread per core. The value is dropped before libgomp loads, which then starts its
+    default, and the warning names the variable and the fix.
+    """
+    value = _os.environ.get("OMP_NUM_THREADS")
+    if value is None:
+        return
+    parts = value.strip().split(",")
+    if all(part.strip().isdigit() and int(part) >= 1 for part in parts):
+        return
+    del _os.environ["OMP_NUM_THREADS"]
+    if _os.environ.get("SEGMIX_LOCAL_DASK_WORKER") == "1":  # said by the client already
+        return
+    import warnings
+
+    warnings.warn(f"OMP_NUM_THREADS={value}: not a thread count (a whole number of at least 1, or a list "
+                  "of them such as 4,2), so it is not used: the kernels take one thread per core; unset it "
+                  "or give a valid value", RuntimeWarning, stacklevel=2)
+
+
+_openmp_thread_count()
+
