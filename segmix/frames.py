@@ -391,7 +391,7 @@ class FrameSequence:
                 if not container.streams.video:
                     raise FrameError(f"{path}: holds no video stream")
                 stream = video_stream(container)
-                self.frame_count = int(stream.frames) or None
+                self.frame_count = _pictures_of_sparse_avi(container, stream) or int(stream.frames) or None
                 shown = _length_from_header(container, stream)
                 if (self.frame_count and shown is not None and shown < self.frame_count
                         and "mov" in container.format.name.split(",")):
@@ -870,6 +870,31 @@ def _packet_places(stream) -> Places | None:
     empty = set(range(1, frames + 1)) - set(numbers)
     empty |= {n for n, entry in zip(numbers, entries) if not entry.size}
     return Places(positions, numbers, frozenset(empty))
+
+
+def _pictures_of_sparse_avi(container, stream) -> int | None:
+    """The pictures of an AVI whose header counts ticks of its time base, not frames; else None.
+
+    An AVI written with a fine time base (1/1000 s: a variable-frame-rate recording, a 2-s gap)
+    announces one "frame" per tick: a trial's whole file of 60 pictures over 5.16 s said "the
+    video ends after frame 60 of the 5160 its header announces (a truncated or damaged
+    file?)", exit 1. Such a file's index lists fewer entries than the count, several ticks
+    apart, and reaching its end (the last entry plus one step), which a file cut short does
+    not: the index entries are its pictures.
+    """
+    try:
+        if "avi" not in (container.format.name or "").split(","):
+            return None
+        frames = int(stream.frames or 0)
+        stamps = sorted(int(entry.timestamp) for entry in stream.index_entries)
+    except (AttributeError, TypeError):  # PyAV before 14 lists no index entries
+        return None
+    if len(stamps) < 2 or len(stamps) >= frames or any(a >= b for a, b in zip(stamps, stamps[1:])):
+        return None
+    step = sorted(b - a for a, b in zip(stamps, stamps[1:]))[(len(stamps) - 1) // 2]  # the median
+    if step < 2 or stamps[-1] - stamps[0] + step < frames:
+        return None  # a tick a frame (empty chunks of dropped frames), or an index cut short
+    return len(stamps)
 
 
 @dataclass

@@ -182,3 +182,36 @@ def test_valid_openmp_thread_counts_are_left_alone(monkeypatch):
         monkeypatch.setenv("OMP_NUM_THREADS", value)
         kernels._openmp_thread_count()
         assert os.environ["OMP_NUM_THREADS"] == value
+
+
+@pytest.mark.parametrize("codec, pix_fmt", [("mjpeg", "yuvj420p"), ("mpeg4", "yuv420p")])
+def test_an_avi_on_a_millisecond_time_base_is_whole_not_truncated(tmp_path, codec, pix_fmt):
+    # An AVI written with a 1/1000 s time base (a variable frame rate, a 2-s gap) announces a
+    # "frame" per tick: a trial's whole 60-picture file was said to "end after frame 60 of the
+    # 5160 its header announces (a truncated or damaged file?)", exit 1.
+    from fractions import Fraction
+
+    import av
+
+    from segmix.frames import FrameSequence
+
+    path = tmp_path / "vfr.avi"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, pix_fmt
+        stream.codec_context.time_base = Fraction(1, 1000)
+        pts = 0
+        for i in range(24):
+            frame = av.VideoFrame.from_ndarray(_photo(i, (48, 64, 3)), format="rgb24").reformat(format=pix_fmt)
+            frame.pts, frame.time_base = pts, Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+            pts += 2000 if i == 11 else (40 if i % 3 else 80)
+        for packet in stream.encode():
+            container.mux(packet)
+    sequence = FrameSequence(path)
+    assert sequence.frame_count == 24
+    done = _cli("background", path, "--output-dir", tmp_path / "masks", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "truncated" not in done.stderr and "ends" not in done.stderr
+    assert len(list((tmp_path / "masks").glob("*.png"))) == 24
