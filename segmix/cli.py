@@ -983,11 +983,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 raise UserError(f"{args.scribbles}: {refusal}")
             order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles, args.quiet)
             if not pointed:
+                from segmix.io import holds_saved_marks
                 from segmix.labelmaps import mask_like_marks
 
                 # A 0 / 1 mask was taken as foreground marks in silence (a 0 / 255 one is
                 # refused): warned, the work still done.
-                mask_like = mask_like_marks(scribbles)
+                # Not of segmix's own saved marks: strokes of a wide brush are filled areas
+                # too, and such a file is marks by construction.
+                mask_like = None if holds_saved_marks(args.scribbles) else mask_like_marks(scribbles)
                 if mask_like:
                     print(f"segmix segment: warning: {args.scribbles}: {mask_like}", file=sys.stderr)
     if pointed:

@@ -215,3 +215,21 @@ def test_an_avi_on_a_millisecond_time_base_is_whole_not_truncated(tmp_path, code
     assert done.returncode == 0, done.stderr
     assert "truncated" not in done.stderr and "ends" not in done.stderr
     assert len(list((tmp_path / "masks").glob("*.png"))) == 24
+
+
+def test_wide_brush_marks_saved_by_segmix_are_not_asked_about_as_a_mask(tmp_path):
+    # Trial A's warning for a 0 / 1 mask given as scribbles (filled foreground, no background)
+    # also fired on segmix's own saved marks painted with a wide brush: such a file is marks.
+    from segmix.io import save_labels
+
+    photo = _photo(6, (120, 160, 3))
+    Image.fromarray(photo).save(tmp_path / "p.png")
+    labels = np.zeros((120, 160), np.uint8)
+    labels[20:100, 30:130] = 1  # a wide brush's filled area
+    Image.fromarray(labels).save(tmp_path / "mask01.png")
+    save_labels(tmp_path / "saved.png", labels)
+    warned = _cli("segment", tmp_path / "p.png", "--scribbles", tmp_path / "mask01.png", "-o", tmp_path / "a.png")
+    assert warned.returncode == 0 and "is it a 0 / 1 mask given as scribbles?" in warned.stderr
+    saved = _cli("segment", tmp_path / "p.png", "--scribbles", tmp_path / "saved.png", "-o", tmp_path / "b.png")
+    assert saved.returncode == 0, saved.stderr
+    assert "0 / 1 mask" not in saved.stderr
