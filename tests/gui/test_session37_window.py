@@ -21,3 +21,30 @@ def test_a_cutout_of_a_16_bit_photo_says_it_holds_8_bits(qtbot, make_window, tmp
     assert "holds 16 bits per sample" in message and "the cut-out holds 8" in message
     assert window.export("mask", tmp_path / "mask.png")  # a mask loses nothing: no such words
     assert "bits per sample" not in window.statusBar().currentMessage()
+
+
+def test_a_high_speed_video_plays_at_the_top_rate_and_says_so(make_window, qtbot, tmp_path):
+    # A 240-fps video (a phone's slow motion) played at 25 fps, ten times slower than it was
+    # recorded, without a word: its rate was taken for a broken header's.
+    import av
+
+    from segmix.gui.modes.video import MAX_FPS, play_interval_ms
+
+    path = tmp_path / "slowmo.mp4"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=240)
+        stream.width, stream.height, stream.pix_fmt = 32, 24, "yuv420p"
+        for t in range(12):
+            frame = av.VideoFrame.from_ndarray(np.full((24, 32, 3), 20 * t, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(path)
+    assert mode.panel.fps.value() == MAX_FPS
+    assert mode._play_timer.interval() == play_interval_ms(MAX_FPS)
+    message = window.statusBar().currentMessage()
+    assert "slowmo.mp4 was recorded at 240 fps" in message and "2.0 times slower than real time" in message

@@ -60,6 +60,11 @@ from segmix.gui.signals import emit
 
 DEFAULT_FPS = 25.0  # a folder of frames or an image list carries no rate: PAL's, about real time
 MIN_FPS, MAX_FPS = 1.0, 120.0
+#: The highest frame rate taken as a recording's own (high-speed and phones' slow-motion
+#: cameras record 240-1000 fps); the window plays such a video at MAX_FPS, and says so. A
+#: higher one is a broken header's. A 240-fps video played at 25 fps, 10 times slower than it
+#: was recorded, without a word (a trial).
+RECORDED_MAX_FPS = 1000.0
 FOREGROUND_RGB = (40, 220, 40)
 SHADOW_RGB = (60, 110, 255)
 
@@ -314,7 +319,9 @@ def source_frame_rate(sequence) -> float | None:
         A video's average frame rate from its stream header (else FFmpeg's guess); an
         animation's rate from its first frame's duration; None for a folder or a list of
         image files, for a file that gives no rate, and for a rate outside
-        [``MIN_FPS``, ``MAX_FPS``] (a broken header).  Reads headers only.
+        [``MIN_FPS``, ``RECORDED_MAX_FPS``] (a broken header). A rate over ``MAX_FPS`` (a
+        high-speed or slow-motion recording) is returned as it is: the caller plays it at
+        ``MAX_FPS`` and says so. Reads headers only.
     """
     rate = None
     if sequence.kind == "video":
@@ -340,7 +347,7 @@ def source_frame_rate(sequence) -> float | None:
         except (OSError, ValueError, TypeError, Image.DecompressionBombError):  # no OSError: a frame over
             return None  # Pillow's own limit, read with a larger --max-megapixels
         rate = 1000.0 / milliseconds if milliseconds > 0 else None
-    return rate if rate is not None and MIN_FPS <= rate <= MAX_FPS else None
+    return rate if rate is not None and MIN_FPS <= rate <= RECORDED_MAX_FPS else None
 
 
 def read_readable(reader, index: int, check,
@@ -901,10 +908,15 @@ class VideoMode(Mode):
         self.panel.slider.setValue(1)
         self.panel.slider.blockSignals(False)
         self._set_length(len(reader), reader.length_is_exact)
-        self.panel.fps.setValue(source_frame_rate(sequence) or DEFAULT_FPS)
+        recorded = source_frame_rate(sequence)
+        self.panel.fps.setValue(min(recorded, MAX_FPS) if recorded else DEFAULT_FPS)
         self._opened_fps = self.panel.fps.value()  # replaced by the frames' own rate once counted, unless changed
         self.update_actions()
         self._pending_seek = 1
+        if recorded and recorded > MAX_FPS:
+            self.shell.statusBar().showMessage(
+                f"{path.name} was recorded at {recorded:g} fps; the window plays it at {MAX_FPS:g} fps at most, "
+                f"{recorded / MAX_FPS:.1f} times slower than real time (every frame is shown and learnt)", 15000)
         if picked_frame is not None:
             self.shell.statusBar().showMessage(
                 f"Opened the folder of frames {picked_frame.name} is in: {path} ({len(sequence.paths)} frames)", 10000)
