@@ -1075,6 +1075,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         if args.save_scribbles:
             _save_marks(args.save_scribbles, scribbles, order, settings, inputs, args.image, image,
                         model=None if model is None else os.path.basename(args.model))
+    if model is None and not args.quiet:
+        from segmix.segment import grey_box_texture_used
+
+        if grey_box_texture_used(result.model, settings):
+            print(f"segmix segment: note: {args.image} is a greyscale photo: the box's models learn its texture "
+                  "beside the grey level (grey levels alone tell the object in a box poorly)", file=sys.stderr)
     if args.cutout:
         from segmix.io import cutout_depth_note
 

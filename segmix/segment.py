@@ -853,6 +853,15 @@ def box_feature_space(settings: "SegmentationSettings", image: np.ndarray) -> Fe
     return settings.feature_space()
 
 
+def grey_box_texture_used(model, settings: "SegmentationSettings") -> bool:
+    """Whether ``model`` (a :class:`SegmentationModel`) learnt the texture because its marks
+    were a box on a greyscale photo (:func:`box_feature_space`), not because ``settings``
+    asked for it: the command line and the window say so, as the settings do not show it."""
+    features = getattr(model, "features", None)
+    return bool(features is not None and features.texture_weight > 0 and settings.texture_weight == 0
+                and settings.position_weight == 0)
+
+
 def frame_of(scribbles: np.ndarray) -> tuple[int, int, int, int] | None:
     """The box (top, bottom, left, right; bottom and right exclusive) that the marks frame
     (:func:`is_framed`), or None when they frame nothing."""

@@ -233,3 +233,18 @@ def test_wide_brush_marks_saved_by_segmix_are_not_asked_about_as_a_mask(tmp_path
     saved = _cli("segment", tmp_path / "p.png", "--scribbles", tmp_path / "saved.png", "-o", tmp_path / "b.png")
     assert saved.returncode == 0, saved.stderr
     assert "0 / 1 mask" not in saved.stderr
+
+
+def test_segment_says_a_grey_photo_s_box_learns_the_texture(tmp_path):
+    image, _ = _grey_textured_scene()
+    Image.fromarray(image[..., 0]).save(tmp_path / "grey.png")
+    Image.fromarray(image).save(tmp_path / "grey_rgb.png")
+    tinted = image.copy()
+    tinted[..., 0] = np.clip(tinted[..., 0].astype(int) + 40, 0, 255)
+    Image.fromarray(tinted).save(tmp_path / "colour.png")
+    for name, said in (("grey.png", True), ("grey_rgb.png", True), ("colour.png", False)):
+        done = _cli("segment", tmp_path / name, "--box", "40,20,120,100", "-o", tmp_path / f"m_{name}")
+        assert done.returncode == 0, done.stderr
+        assert ("is a greyscale photo: the box's models learn its texture" in done.stderr) is said, name
+    clicked = _cli("segment", tmp_path / "grey.png", "--click", "80,60", "-o", tmp_path / "m_click.png")
+    assert clicked.returncode == 0 and "texture" not in clicked.stderr

@@ -911,6 +911,10 @@ class SegmentMode(Mode):
                     "constraints. Retrain fits a new model to your strokes.")
         if said:
             text = f"{said}\n{text}"
+        from segmix.segment import grey_box_texture_used  # loaded by the fit already
+
+        if outcome.model is not None and grey_box_texture_used(outcome.model, outcome.settings):
+            text += "\nA grey photo: the box's models learn its texture too."  # the settings do not show it
         if not outcome.mask.any():
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
