@@ -2056,6 +2056,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 counts = count_training_data(client, args.uci, args.images, args.masks, quiet=args.quiet)
             except skin.UnusablePairs as exc:
                 unusable = exc.lines
+        # The cluster merges the folders' counts: asked of them together (of the photos alone).
+        inverted = None if unusable or args.uci else skin.inverted_mask_words(counts)
+        if inverted:
+            print(f"segmix skin train: warning: {', '.join(map(str, args.masks))}: {inverted}", file=sys.stderr)
     else:
         counts = skin.ColorCounts.empty()
         for path in args.uci:
@@ -2063,7 +2067,11 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         for images, masks in zip(args.images, args.masks):
             bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
             try:
-                counts = counts + skin.count_image_folder(images, masks, progress=bar)
+                folder_counts = skin.count_image_folder(images, masks, progress=bar)
+                inverted = skin.inverted_mask_words(folder_counts)
+                if inverted:
+                    bar.write(f"segmix skin train: warning: {masks}: {inverted}")
+                counts = counts + folder_counts
             except skin.UnusablePairs as exc:
                 unusable += exc.lines
             finally:

@@ -860,3 +860,15 @@ def test_training_warns_of_a_damaged_jpeg_as_the_local_command(address, tmp_path
     assert main(["skin", "train", *data, "-o", "dask.json", "--distributed", address]) == 0
     assert [line for line in capsys.readouterr().err.splitlines() if "p3.jpg" in line] == local
     assert Path("local.json").read_bytes() == Path("dask.json").read_bytes()
+
+
+def test_training_on_dask_asks_whether_inverted_masks_are_inverted(address, tmp_path, capsys):
+    # As without Dask (session 37): masks with skin 0 and non-skin 255 are asked about.
+    images, masks = _labelled_folder(tmp_path, 3, seed=6)
+    for path in masks.iterdir():
+        mask = np.asarray(Image.open(path))
+        Image.fromarray(np.where(mask == 128, 128, 255 - mask).astype(np.uint8)).save(path)
+    for extra in ([], ["--distributed", address]):
+        assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o",
+                     str(tmp_path / f"m{len(extra)}.json"), "--quiet", *extra]) == 0
+        assert "are the masks inverted?" in capsys.readouterr().err
