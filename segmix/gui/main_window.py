@@ -1557,6 +1557,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Load Scribbles: {self.load_scribbles_action.statusTip()}", 10000)
             return False
         self.canvas.finish_stroke()  # its own undo step, under the loaded marks
+        self.wait_for_exports()  # marks just saved (File > Save Scribbles) are in their file
         if path is None:
             path = self.ask_open_path("Load Scribbles", "Label maps (*.png *.bmp *.tif *.tiff *.webp);;All files (*)",
                                       saved=True)
