@@ -1121,7 +1121,8 @@ class MainWindow(QMainWindow):
         if (len(marks) != 1 or marks[0][0] != [self.active_mode.title] or self.layer is None
                 or self.undo_stack.isClean() or not self.layer.labels.any()):
             return None
-        return lambda: self.export("scribbles")
+        # Written on the export thread: waited for, so that a failed write discards nothing.
+        return lambda: self.export("scribbles") and self.wait_for_exports()
 
     def ask_open_path(self, title: str, name_filter: str, saved: bool = False) -> str:
         """A file to open; ``saved``: a kind of file segmix writes (marks, models), whose dialog

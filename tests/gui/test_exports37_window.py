@@ -138,3 +138,26 @@ def test_closing_or_opening_another_photo_finishes_the_export_first(
         assert window.statusBar().currentMessage() != "Saving mask.png..."
     assert np.array_equal(np.asarray(Image.open(tmp_path / "mask.png")) == 255, shown)
     assert not window._exports.busy
+
+
+def test_save_in_the_unsaved_marks_question_waits_for_the_write_and_a_failure_keeps_the_window(
+        qtbot, window, tmp_path, messages, monkeypatch):
+    """Closing with unsaved marks, Save...: the write runs on the export thread, and a failed
+    one (a full disk) must not let the window close and lose the marks."""
+    from segmix.gui import files
+
+    _segmented(qtbot, window)
+    del window.export, window.confirm_discard  # the window's own, not the tests' wrappers
+    window.ask_save_path = lambda *args, **kwargs: str(tmp_path / "marks.png")
+    window.ask_save_or_discard = lambda title, question, save=None: bool(save is not None and save())
+
+    def full_disk(kind, path, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(files, "write_export", full_disk)
+    assert not window.close()
+    assert window.isVisible() and window.has_unsaved_scribbles
+    assert messages and messages[-1][0] == "Cannot save" and "marks.png" in messages[-1][1]
+    monkeypatch.undo()
+    assert window.close()  # Save again, written this time
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "marks.png")), window.layer.labels)
