@@ -1693,7 +1693,9 @@ class MainWindow(QMainWindow):
                                    protect=[photo], photo=photo, model=marks_model)
         else:
             try:
-                write = mode.export_writer(kind, path, _own_copy(probability), _own_copy(mask))
+                # Only the array the kind writes is kept (a 40-megapixel probability map is 160 MB).
+                write = mode.export_writer(kind, path, _own_copy(probability) if kind == "probability" else None,
+                                           _own_copy(mask) if kind != "probability" else None)
             except (ValueError, OSError) as exc:
                 self.show_message("Cannot save", files.save_failure(exc, path, name_kind))
                 return False
@@ -1741,9 +1743,9 @@ class MainWindow(QMainWindow):
         shown now, in a dialog), then run ``write()`` on the export thread after the exports
         before it and ``finished(None or the exception)`` here once it ends. True if queued.
 
-        A 40-megapixel photo's mask, cut-out and scribbles took 17-31 s to compress, with the
-        window frozen ("Saving NAME..." and a wait cursor, session 37); the status bar now
-        says "Saving NAME..." while the window takes marks."""
+        A 40-megapixel photo's mask, cut-out and scribbles took 17-31 s to compress on the GUI
+        thread, the window frozen under "Saving NAME..." and a wait cursor (session 37); the
+        status bar now says "Saving NAME..." while the window goes on taking marks."""
         refusal = self.input_refusal(path, kind)
         if refusal is not None:
             self.show_message("Cannot save", refusal)
