@@ -161,3 +161,25 @@ def test_save_in_the_unsaved_marks_question_waits_for_the_write_and_a_failure_ke
     monkeypatch.undo()
     assert window.close()  # Save again, written this time
     assert np.array_equal(np.asarray(Image.open(tmp_path / "marks.png")), window.layer.labels)
+
+
+def test_skin_mode_exports_are_written_off_the_gui_thread_of_what_was_shown(
+        qtbot, window, tmp_path, held_writes):
+    """Skin mode's mask and probability map as Segment mode's: a new detection while the write
+    waits changes nothing in the file."""
+    release, calls = held_writes
+    skin_mode = window.modes["skin"]
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        window.set_mode("skin")
+    shown_mask = skin_mode.current_mask().copy()
+    shown_probability = skin_mode.skin_posterior.copy()
+    assert MainWindow.export(window, "mask", tmp_path / "skin.png")
+    assert MainWindow.export(window, "probability", tmp_path / "skin_prob.png")
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    assert calls[0][2] is not threading.main_thread()
+    skin_mode.skin_posterior[:] = 0.5  # as if a new detection had been written in place
+    release.set()
+    assert window.wait_for_exports()
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "skin.png")) == 255, shown_mask)
+    levels = np.asarray(Image.open(tmp_path / "skin_prob.png")).astype(np.int64)
+    assert np.abs(levels - np.round(shown_probability.astype(np.float64) * 65535)).max() <= 1
