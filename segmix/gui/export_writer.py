@@ -14,10 +14,10 @@ submitted, with None or the exception the write raised.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -30,8 +30,11 @@ class _Job:
     name: str
     write: Callable[[], None]
     finished: Callable[[BaseException | None], None]
-    future: Future | None = None
-    error: BaseException | None = field(default=None)
+    error: BaseException | None = None
+    # Set by the writer thread before it signals: the signal may be handled before the
+    # executor marks its future done (a job so ended was never reported, the window saying
+    # "Saving NAME..." for good).
+    ended: threading.Event = field(default_factory=threading.Event)
 
 
 class ExportWriter(QObject):
@@ -61,7 +64,7 @@ class ExportWriter(QObject):
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segmix-export")
         job = _Job(name, write, finished)
         self._jobs.append(job)
-        job.future = self._executor.submit(self._run, job)
+        self._executor.submit(self._run, job)
 
     def _run(self, job: _Job) -> None:  # on the writer thread
         try:
@@ -69,13 +72,14 @@ class ExportWriter(QObject):
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, which reports it
             job.error = exc
         finally:
+            job.ended.set()
             emit(self._written)
 
     def _deliver(self) -> bool:
         """Report the jobs that have ended, oldest first, stopping at the first still running
         (so that reports keep the order of the exports). True if none of them failed."""
         ok = True
-        while self._jobs and self._jobs[0].future.done():
+        while self._jobs and self._jobs[0].ended.is_set():
             job = self._jobs.popleft()
             ok = ok and job.error is None
             job.finished(job.error)
@@ -86,7 +90,7 @@ class ExportWriter(QObject):
         another photo); True if none of them failed."""
         ok = True
         while self._jobs:
-            wait_futures([self._jobs[0].future])
+            self._jobs[0].ended.wait()
             ok = self._deliver() and ok
         return ok
 

@@ -183,3 +183,25 @@ def test_skin_mode_exports_are_written_off_the_gui_thread_of_what_was_shown(
     assert np.array_equal(np.asarray(Image.open(tmp_path / "skin.png")) == 255, shown_mask)
     levels = np.asarray(Image.open(tmp_path / "skin_prob.png")).astype(np.int64)
     assert np.abs(levels - np.round(shown_probability.astype(np.float64) * 65535)).max() <= 1
+
+
+def test_an_export_is_reported_even_when_its_signal_arrives_before_the_thread_is_done(
+        qtbot, window, tmp_path, monkeypatch):
+    """The writer thread's signal was handled before the thread pool marked the job done: the
+    job was never reported and the status bar said "Saving scribbles.png..." for good (seen on
+    the third of three exports of a 40-megapixel photo)."""
+    import time
+
+    from segmix.gui.export_writer import ExportWriter
+
+    real_run = ExportWriter._run
+
+    def descheduled(self, job):
+        real_run(self, job)
+        time.sleep(0.5)  # the thread pauses after its signal, before the pool marks the job done
+
+    monkeypatch.setattr(ExportWriter, "_run", descheduled)
+    _segmented(qtbot, window)
+    assert MainWindow.export(window, "scribbles", tmp_path / "marks.png")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Saved "), timeout=10000)
+    assert not window._exports.busy
