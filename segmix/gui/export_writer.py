@@ -78,11 +78,16 @@ class ExportWriter(QObject):
     def _deliver(self) -> bool:
         """Report the jobs that have ended, oldest first, stopping at the first still running
         (so that reports keep the order of the exports). True if none of them failed."""
-        ok = True
+        ok, fault = True, None
         while self._jobs and self._jobs[0].ended.is_set():
             job = self._jobs.popleft()
             ok = ok and job.error is None
-            job.finished(job.error)
+            try:
+                job.finished(job.error)
+            except Exception as exc:  # noqa: BLE001 - the next jobs are reported first
+                fault = fault or exc
+        if fault is not None:
+            raise fault  # a fault of ours (finished re-raises what is no ValueError / OSError)
         return ok
 
     def wait(self) -> bool:
