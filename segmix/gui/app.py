@@ -111,6 +111,12 @@ def run_app(image_path: str | Path | None = None, max_pixels: int | None = None)
     status = int(app.exec())
     if heartbeat is not None:
         heartbeat.stop()
+    finish_exports = getattr(window, "wait_for_exports", None)
+    if finish_exports is not None:
+        # Ended by SIGTERM or Ctrl+C (no closeEvent): an export being written on its own
+        # thread (segmix.gui.export_writer) is finished, as the docstring of end_on_signals
+        # promises; os._exit below would cut it off and leave its temporary file.
+        finish_exports()
     controller = getattr(window, "controller", None)
     if controller is not None and controller.thread_running:
         # Closed while the compute thread is inside a Numba kernel, which cannot be

@@ -49,6 +49,7 @@ from segmix.gui.commands import StrokeCommand
 from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.modes.base import stored_setting
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
+from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
@@ -464,6 +465,7 @@ class MainWindow(QMainWindow):
         # mode name -> (status bar message, monotonic time it ends) put away when the mode was
         # left (_put_away_mode_message): each mode's status is its own.
         self._mode_messages: dict[str, tuple[str, float]] = {}
+        self._exports = ExportWriter(self)  # File > Export's writes, off the GUI thread
         self._export_timer = QTimer(self)
         self._export_timer.setSingleShot(True)
         self._export_timer.setInterval(0)
@@ -1119,7 +1121,8 @@ class MainWindow(QMainWindow):
         if (len(marks) != 1 or marks[0][0] != [self.active_mode.title] or self.layer is None
                 or self.undo_stack.isClean() or not self.layer.labels.any()):
             return None
-        return lambda: self.export("scribbles")
+        # Written on the export thread: waited for, so that a failed write discards nothing.
+        return lambda: self.export("scribbles") and self.wait_for_exports()
 
     def ask_open_path(self, title: str, name_filter: str, saved: bool = False) -> str:
         """A file to open; ``saved``: a kind of file segmix writes (marks, models), whose dialog
@@ -1306,6 +1309,9 @@ class MainWindow(QMainWindow):
         path = Path(path)
         # A stroke under way (a shortcut pressed while drawing) is a mark the discard question counts.
         self.canvas.finish_stroke()
+        # As on closing: a Save Scribbles being written either saved the marks or left them
+        # unsaved (its message says so) before the question about them is asked.
+        self.wait_for_exports()
         sequence_mode = next((mode for mode in self.modes.values() if mode.own_images), None)
         if sequence_mode is not None and not self.active_mode.own_images and is_sequence_path(path):
             # A folder of frames or a video, given in a photo mode (`segmix FOLDER`, a drop, a
@@ -1552,6 +1558,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Load Scribbles: {self.load_scribbles_action.statusTip()}", 10000)
             return False
         self.canvas.finish_stroke()  # its own undo step, under the loaded marks
+        self.wait_for_exports()  # marks just saved (File > Save Scribbles) are in their file
         if path is None:
             path = self.ask_open_path("Load Scribbles", "Label maps (*.png *.bmp *.tif *.tiff *.webp);;All files (*)",
                                       saved=True)
@@ -1626,7 +1633,9 @@ class MainWindow(QMainWindow):
         """Write an export ("mask", "probability", "cutout" of the active mode, or "scribbles").
 
         The default file name comes from the mode (e.g. ``astronaut_skin.png`` in skin mode).
-        True if written.
+        True if the export is under way: it is written on the export thread (ExportWriter),
+        of the arrays shown now, and the status bar says "Saved <path>" once written, or a
+        dialog why not; :meth:`wait_for_exports` waits for it.
         """
         mode = self.active_mode
         if kind == "scribbles" and not mode.uses_scribbles:
@@ -1675,20 +1684,23 @@ class MainWindow(QMainWindow):
         order = mode.mark_order_for(self.layer.labels) if kind == "scribbles" else None
         marks_settings = mode.mark_settings_for(self.layer.labels) if kind == "scribbles" else None
         marks_model = mode.marks_model_name() if kind == "scribbles" else None
-
-        def write() -> None:
-            if kind == "scribbles":
-                files.write_export(kind, path, image=self.image, labels=self.layer.labels, order=order,
-                                   settings=marks_settings, protect=[self.image_path], photo=self.image_path,
-                                   model=marks_model)
-            else:
-                mode.write_export(kind, path, probability, mask)
-
-        if not self.save_file(path, name_kind, write):
-            return False
+        # The write runs on the export thread (ExportWriter) while the user goes on marking,
+        # moving the threshold or opening another photo: it holds copies of what is shown now.
         if kind == "scribbles":
-            self.undo_stack.setClean()
-        self.remember_save(path)
+            labels, order = self.layer.labels.copy(), _own_copy(order)
+            image, photo = self.image, self.image_path  # the photo's pixels are read-only (set_image)
+
+            def write() -> None:
+                files.write_export(kind, path, image=image, labels=labels, order=order, settings=marks_settings,
+                                   protect=[photo], photo=photo, model=marks_model)
+        else:
+            try:
+                # Only the array the kind writes is kept (a 40-megapixel probability map is 160 MB).
+                write = mode.export_writer(kind, path, _own_copy(probability) if kind == "probability" else None,
+                                           _own_copy(mask) if kind != "probability" else None)
+            except (ValueError, OSError) as exc:
+                self.show_message("Cannot save", files.save_failure(exc, path, name_kind))
+                return False
         kept = [what for what, value in (("the order of the marks", order), ("the model settings", marks_settings))
                 if value is not None]
         # Reopening them (File > Load Scribbles, segmix segment --scribbles) uses both: say so.
@@ -1702,9 +1714,72 @@ class MainWindow(QMainWindow):
         if kind == "cutout" and self.image_path is not None:
             depth = cutout_depth_note(self.image_path)
             note = "; ".join(words for words in (note, depth) if words)
-        self.statusBar().showMessage(f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else "")
-                                     + (f"; {note}" if note else ""), 10000 if note else 5000)
+        saved = (f"Saved {path}" + (f" (with {' and '.join(kept)})" if kept else "")
+                 + (f"; {note}" if note else ""))
+        # Saved scribbles are no unsaved work from now on (no discard question for them while
+        # they are written); a failed write makes them unsaved again.
+        stack = self.undo_stack if kind == "scribbles" else None
+        clean_index = None
+
+        def finished(error: BaseException | None) -> None:
+            if error is not None:
+                if stack is not None and stack.cleanIndex() == clean_index:
+                    stack.resetClean()
+                self._say_still_saving("")
+                if not isinstance(error, (ValueError, OSError)):
+                    raise error  # a fault of ours: the window's excepthook reports it
+                self.show_message("Cannot save", files.save_failure(error, path, name_kind))
+                return
+            self._say_still_saving(saved, 10000 if note else 5000)
+
+        if not self.save_in_background(path, name_kind, write, finished):
+            return False
+        if stack is not None:  # finished runs at a later event-loop pass, never before this
+            stack.setClean()
+            clean_index = stack.cleanIndex()
+        self.remember_save(path)
         return True
+
+    def save_in_background(self, path, kind: str, write, finished) -> bool:
+        """Check ``path`` as :meth:`save_file` does (a refusal or a folder that takes no file is
+        shown now, in a dialog), then run ``write()`` on the export thread after the exports
+        before it and ``finished(None or the exception)`` here once it ends. True if queued.
+
+        A 40-megapixel photo's mask, cut-out and scribbles took 17-31 s to compress on the GUI
+        thread, the window frozen under "Saving NAME..." and a wait cursor (session 37); the
+        status bar now says "Saving NAME..." while the window goes on taking marks."""
+        refusal = self.input_refusal(path, kind)
+        if refusal is not None:
+            self.show_message("Cannot save", refusal)
+            return False
+        try:
+            files.check_save_target(path)
+        except (ValueError, OSError) as exc:
+            self.show_message("Cannot save", files.save_failure(exc, path, kind))
+            return False
+        self._say_still_saving("", adding=Path(path).name)  # said before the write can start
+        self._exports.submit(Path(path).name, write, finished)
+        return True
+
+    def _say_still_saving(self, said: str, timeout: int = 5000, adding: str | None = None) -> None:
+        """Show ``said`` (an export's end, or "") with the exports still being written (and
+        ``adding``, the name of one about to be)."""
+        waiting = self._exports.pending_names() + ([adding] if adding else [])
+        if waiting:
+            still = f"Saving {waiting[0]}..." + (f" ({len(waiting) - 1} more waiting)" if len(waiting) > 1 else "")
+            self.statusBar().showMessage(f"{said}; {still}" if said else still)
+        elif said:
+            self.statusBar().showMessage(said, timeout)
+        elif self.statusBar().currentMessage().startswith("Saving "):
+            self.statusBar().clearMessage()
+
+    def wait_for_exports(self) -> bool:
+        """Finish the exports being written (closing the window, opening another photo) and
+        say how each ended; True if none failed."""
+        if not self._exports.busy:
+            return True
+        self.statusBar().repaint()  # "Saving NAME..." stays in sight while the window waits
+        return self._exports.wait()
 
     def _export_when_ready(self) -> None:
         """Run a waiting export at the next event-loop pass if its mode's result is in (the
@@ -2132,6 +2207,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.canvas.finish_stroke()  # a stroke under way is unsaved work the question counts
+        # Exports being written are finished first: a failed Save Scribbles leaves the marks
+        # unsaved, which the question below must count.
+        self.wait_for_exports()
         self._closing = True  # the question also names what only closing loses (a trained model)
         try:
             if (self.has_unsaved_scribbles or self._unsaved_on_close()) and not self.confirm_discard():
@@ -2151,8 +2229,15 @@ class MainWindow(QMainWindow):
             self.hide()
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self.controller.shutdown()
+        self._exports.shutdown()
         self.warning_relay.uninstall()
         event.accept()
+
+
+def _own_copy(array):
+    """A copy of ``array`` (None stays None): what an export writes on its own thread, which the
+    window's later marks, threshold moves and results cannot change."""
+    return None if array is None else np.array(array, copy=True)
 
 
 def _path_setting(path: str):

@@ -86,6 +86,11 @@ def make_window(qtbot, qsettings, messages, monkeypatch):
         window.show()
         qtbot.waitExposed(window)
         window.modes["segment"].model_panel.smoothing_box.setChecked(smoothing)
+        # Exports are written on the export thread (segmix.gui.export_writer); tests that read
+        # the file right after export() wait for it here, True only if it was written.
+        # Tests of the waiting itself call MainWindow.export(window, ...).
+        asynchronous = window.export
+        window.export = lambda kind, path=None: asynchronous(kind, path) and window.wait_for_exports()
         if photo is not None:
             assert window.open_image(photo)
         created.append(window)

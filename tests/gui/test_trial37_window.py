@@ -66,7 +66,6 @@ def test_an_export_says_it_is_saving_while_it_writes(qtbot, window, tmp_path, mo
     """A 40-megapixel photo's cut-out took 7-17 s to write (PNG compression), and the window
     stood frozen with the earlier status line and the arrow cursor: it looked hung."""
     from gui_helpers import paint_two_classes
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from segmix.gui import files
@@ -84,9 +83,10 @@ def test_an_export_says_it_is_saving_while_it_writes(qtbot, window, tmp_path, mo
     monkeypatch.setattr(files, "write_export", watched)
     for kind in ("cutout", "probability", "scribbles"):
         assert window.export(kind, tmp_path / f"{kind}.png")
-    assert seen == [(f"Saving {kind}.png...", Qt.CursorShape.WaitCursor)
-                    for kind in ("cutout", "probability", "scribbles")], seen
-    assert QApplication.overrideCursor() is None  # restored
+    # Written off the GUI thread since (segmix.gui.export_writer): no wait cursor over a window
+    # that takes marks meanwhile (it hid the brush's outline).
+    assert seen == [(f"Saving {kind}.png...", None) for kind in ("cutout", "probability", "scribbles")], seen
+    assert QApplication.overrideCursor() is None
     assert window.statusBar().currentMessage().startswith("Saved ")
 
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -452,19 +453,39 @@ class Mode(QObject):
 
     def write_export(self, kind: str, path: Path, probability: np.ndarray | None, mask: np.ndarray | None) -> None:
         """Write what :meth:`export_arrays` returned for ``kind`` to ``path`` (atomic, never
-        over the photo). A mode whose files differ from the photo modes' (Video mode's
-        masks have a shadow value) writes its own.
+        over the photo): :meth:`export_writer`'s write, run now.
 
         Raises
         ------
         ValueError, OSError
             With the message the shell shows ("Cannot save").
         """
+        self.export_writer(kind, path, probability, mask)()
+
+    def export_writer(self, kind: str, path: Path, probability: np.ndarray | None,
+                      mask: np.ndarray | None) -> Callable[[], None]:
+        """The write of :meth:`write_export`, holding now everything it writes (the photo, its
+        alpha, profile and resolution), so that it may run later on the shell's export thread
+        (segmix.gui.export_writer) while the user opens another photo. The arrays given must
+        be the caller's own (the shell passes copies). A mode whose files differ from the
+        photo modes' (Video mode's masks have a shadow value) returns its own.
+
+        Raises
+        ------
+        ValueError
+            When this mode refuses ``path`` (said before anything is written).
+        """
         from segmix.gui import files
 
-        files.write_export(kind, path, image=self.shell.image, probability=probability, mask=mask,
-                           protect=[self.shell.image_path], alpha=self.shell.photo_alpha, mark=self.export_mark,
-                           icc_profile=self.shell.photo_icc_profile, dpi=self.shell.photo_dpi)
+        shell = self.shell
+        image, photo, alpha = shell.image, shell.image_path, shell.photo_alpha
+        icc_profile, dpi, mark = shell.photo_icc_profile, shell.photo_dpi, self.export_mark
+
+        def write() -> None:
+            files.write_export(kind, path, image=image, probability=probability, mask=mask, protect=[photo],
+                               alpha=alpha, mark=mark, icc_profile=icc_profile, dpi=dpi)
+
+        return write
 
     def export_refusal(self, path, kind: str) -> str | None:
         """Why this mode's exports may not be written to ``path`` besides the window's inputs

@@ -1187,21 +1187,27 @@ class VideoMode(Mode):
         return (f"{folder}: is the folder of the frames; a file written there would be read as a frame when the "
                 "folder is opened again. Choose another folder.")
 
-    def write_export(self, kind: str, path: Path, probability, mask) -> None:
+    def export_writer(self, kind: str, path: Path, probability, mask):
         from segmix.background_run import save_foreground_mask
         from segmix.io import ProtectedInputs
 
         refusal = self.export_refusal(path, kind)
         if refusal is not None:  # the shell asked already (input_refusal); a direct call is refused too
             raise ValueError(refusal)
-        protect = [ProtectedInputs(self.sequence.paths)]
-        if kind == "mask":
-            if Path(path).suffix.lower() != ".png":
-                raise ValueError(f"{path}: masks are written as PNG; give a file name ending in .png")
-            # Export All Masks' writer (segmix background's): the same bytes for the same mask.
-            save_foreground_mask(path, mask, protect=protect)
-        else:
-            files.write_export(kind, Path(path), image=self._export_result.frame, mask=mask, protect=protect)
+        if kind == "mask" and Path(path).suffix.lower() != ".png":
+            raise ValueError(f"{path}: masks are written as PNG; give a file name ending in .png")
+        # Bound now: the frames and the frame shown change while the write waits its turn.
+        protect = [ProtectedInputs(list(self.sequence.paths))]
+        frame = self._export_result.frame
+
+        def write() -> None:
+            if kind == "mask":
+                # Export All Masks' writer (segmix background's): the same bytes for the same mask.
+                save_foreground_mask(path, mask, protect=protect)
+            else:
+                files.write_export(kind, Path(path), image=frame, mask=mask, protect=protect)
+
+        return write
 
     def export_note(self, kind: str) -> str:
         result = self._export_result
