@@ -987,7 +987,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
                 # A 0 / 1 mask was taken as foreground marks in silence (a 0 / 255 one is
                 # refused): warned, the work still done.
-                mask_like = mask_like_marks(scribbles)
+                mask_like = mask_like_marks(scribbles, args.scribbles)
                 if mask_like:
                     print(f"segmix segment: warning: {args.scribbles}: {mask_like}", file=sys.stderr)
     if pointed:

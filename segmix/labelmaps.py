@@ -1150,7 +1150,7 @@ _SOLID_DEPTH = 15.0
 _SOLID_SHARE = 0.10
 
 
-def mask_like_marks(labels: np.ndarray) -> str | None:
+def mask_like_marks(labels: np.ndarray, path: PathLike | None = None) -> str | None:
     """Why scribbles look like a 0 / 1 object mask given as marks, in words; None otherwise.
 
     A 0 / 1 mask (NumPy's bool saved as uint8) reads as scribbles that mark the whole object
@@ -1159,8 +1159,18 @@ def mask_like_marks(labels: np.ndarray) -> str | None:
     inside 1 and what lies beyond its dilation 2 gives 0.91 (session 37; a 0 / 255 mask is
     refused with that advice). Said for marks with no background whose foreground is mostly
     filled areas deeper than a brush stroke, which a user's strokes rarely are.
+
+    ``path``: the marks' file. One segmix saved as marks (the window's Save Scribbles,
+    ``segment --save-scribbles``) holds marks, never a mask, whatever their depth: foreground
+    strokes alone painted with a brush wider than 30 px (one stroke, 0.9 % of a DAVIS photo)
+    were taken for a mask (session 37 re-check).
     """
     labels = np.asarray(labels)
+    if path is not None:
+        from segmix.io import holds_saved_marks
+
+        if holds_saved_marks(path):
+            return None
     foreground = labels == FOREGROUND
     n = int(foreground.sum())
     if n == 0 or (labels == BACKGROUND).any() or n < 0.005 * labels.size:

@@ -1,0 +1,38 @@
+"""Session 37's re-check (helper recheck37) of the faults fixed that session: inputs of the same
+kind as the fixes' tests that they did not use."""
+
+import numpy as np
+from PIL import Image
+
+from segmix.cli import main
+
+
+def _two_colour_photo(path, shape=(240, 320)):
+    rng = np.random.default_rng(3)
+    h, w = shape
+    photo = np.full((h, w, 3), (40, 120, 60), np.float64)
+    photo[40:200, 80:240] = (200, 60, 50)
+    photo += rng.normal(0, 6, photo.shape)
+    Image.fromarray(np.clip(np.round(photo), 0, 255).astype(np.uint8)).save(path)
+
+
+def test_wide_foreground_strokes_saved_as_marks_are_not_taken_for_a_0_1_mask(tmp_path, capsys):
+    """Foreground strokes alone, painted with a brush wider than 30 px and saved as marks by
+    segmix (``segment --save-scribbles``, the window's Save Scribbles), were warned about as
+    'is it a 0 / 1 mask given as scribbles?' by ``segment --scribbles``; they are marks."""
+    from segmix.io import save_labels
+
+    _two_colour_photo(tmp_path / "p.png")
+    marks = np.zeros((240, 320), np.uint8)
+    marks[60:180, 140:180] = 1  # one stroke of a 40-px brush down the object
+    save_labels(tmp_path / "marks.png", marks)
+    out = str(tmp_path / "m.png")
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "marks.png"), "-o", out]) == 0
+    assert "0 / 1 mask" not in capsys.readouterr().err
+    # The same pixels as a plain 0 / 1 file filled over the object: still warned.
+    mask = np.zeros((240, 320), np.uint8)
+    mask[40:200, 80:240] = 1
+    Image.fromarray(mask).save(tmp_path / "mask01.png")
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "mask01.png"), "-o", out,
+                 "--overwrite"]) == 0
+    assert "0 / 1 mask" in capsys.readouterr().err
