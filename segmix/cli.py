@@ -506,6 +506,8 @@ def _other_tools_option(message: str, options: list[str]) -> str:
         name = word.split("=", 1)[0]
         if not name.startswith("-"):
             continue
+        if not name.startswith("--") and len(name) > 2 and name != "-vv":
+            name = name[:2]  # a short option with its value attached, as POSIX allows: -j4, -oout
         if name in ("-o", "--output") and "--output-dir" in options:
             return "; this command writes its files into a folder, given with --output-dir DIR"
         if name in ("-o", "--output") and "--json" in options:

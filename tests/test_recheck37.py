@@ -36,3 +36,14 @@ def test_wide_foreground_strokes_saved_as_marks_are_not_taken_for_a_0_1_mask(tmp
     assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "mask01.png"), "-o", out,
                  "--overwrite"]) == 0
     assert "0 / 1 mask" in capsys.readouterr().err
+
+
+def test_other_tools_short_options_with_the_value_attached_are_answered(capsys):
+    """`-j4`, `-oout` (a short option's value attached, as POSIX allows) were told only
+    'unrecognized arguments', where `-j 4` and `-o out` got this command's own option."""
+    for argv, words in ((["background", "frames", "-j4", "--output-dir", "o"], "NUMBA_NUM_THREADS"),
+                        (["skin", "apply", "photos", "-oout"], "--output-dir DIR"),
+                        (["segment", "p.png", "--click", "1,1", "-o", "m.png", "-j2"], "NUMBA_NUM_THREADS")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert words in err and len(err.strip().splitlines()) == 1, err
