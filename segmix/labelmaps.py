@@ -1080,9 +1080,15 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
             # 0 means background, not unmarked, so it cannot be read as it stands.
             hint = (" (a trimap of 0 / 128 / 255? Its 0 is background and 128 unknown: write 255 as 1, "
                     "0 as 2 and 128 as 0)")
-        elif values <= {0, 255}:
+        elif values <= {0, 255} or values <= {0, 65535}:
             hint = (" (a 0 / 255 mask? Marks are 1 on the object, 2 on what is not it and 0 where segmix "
                     "decides: to refine a mask, mark its eroded inside 1 and what lies beyond its dilation 2)")
+        elif bad.size >= 16 and int(bad.max()) > 32:
+            # Many levels up to 255 or 65535: an integer probability map or soft mask (as a
+            # float one is told in _float_plane); resizing a 0 / 1 / 2 map makes no level
+            # over 2, and lossy compression only a few near them.
+            hint = (" (a probability map or soft mask? Scribbles are the whole labels 0 (unmarked), "
+                    "1 (foreground) and 2 (background): save the labels as 8-bit greyscale PNG)")
         elif bad.size >= 3:
             hint = " (the file looks resized with interpolation or lossily compressed)"
         raise ImageLoadError(

@@ -47,3 +47,20 @@ def test_other_tools_short_options_with_the_value_attached_are_answered(capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert words in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_an_integer_probability_map_or_16_bit_mask_given_as_scribbles_is_told_what_it_is(tmp_path, capsys):
+    """An 8- or 16-bit probability map (or soft mask) given as --scribbles was told 'the file
+    looks resized with interpolation or lossily compressed', and a 0 / 65535 mask only 'found
+    65535'; a float map is told it is a probability map and a 0 / 255 mask how to mark it."""
+    _two_colour_photo(tmp_path / "p.png")
+    ramp = np.tile(np.linspace(0.0, 1.0, 320), (240, 1))
+    files = {"soft8.png": (np.round(ramp * 255).astype(np.uint8), "probability map or soft mask"),
+             "soft16.png": (np.round(ramp * 65535).astype(np.uint16), "probability map or soft mask"),
+             "mask16.png": ((ramp > 0.5).astype(np.uint16) * 65535, "a 0 / 255 mask?")}
+    for name, (plane, words) in files.items():
+        Image.fromarray(plane).save(tmp_path / name)
+        assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / name), "-o",
+                     str(tmp_path / "m.png")]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "looks resized" not in err and len(err.strip().splitlines()) == 1, err
