@@ -1332,7 +1332,9 @@ class FrameReader:
                 if self.sequence.kind == "animation":
                     pixels = self._animation_frame(index)
                 else:
-                    pixels = load_frame(self.sequence.paths[index - 1])
+                    # Said once a sequence, as the command line says it: the window's status
+                    # bar showed the 12-bit note anew for every frame read.
+                    pixels = load_frame(self.sequence.paths[index - 1], on_narrow=self.sequence._narrow_once)
             except ImageLoadError as exc:
                 raise FrameError(str(exc)) from None
             if self.sequence.coarse_dither():  # as the command line feeds the model

@@ -22,3 +22,25 @@ def test_wide_foreground_strokes_saved_and_loaded_again_are_not_called_a_mask(qt
     assert window.load_scribbles(marks)
     note = window.statusBar().currentMessage()
     assert "0 / 1 mask" not in note, note
+
+
+def test_video_mode_says_the_12_bit_note_once_a_folder_not_once_a_frame(make_window, qtbot, tmp_path):
+    """A folder of 16-bit frames of 12-bit data (TIFF or PNG): Video mode's status bar showed
+    the note anew for every frame played (10 notes for 10 frames); the command line says it
+    for the first such frame only."""
+    import numpy as np
+    import pytest
+    from gui_helpers import play_folder
+
+    tifffile = pytest.importorskip("tifffile")
+    folder = tmp_path / "cam"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(1, 7):
+        frame = rng.integers(60, 200, (32, 48, 3)).astype(np.uint16) * 16
+        tifffile.imwrite(folder / f"f{i:03d}.tif", frame)
+    notes = []
+    window = make_window()
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "12-bit data?" in text else None)
+    play_folder(qtbot, make_window=lambda: window, folder=folder, last=6)
+    assert len(notes) == 1 and "f001.tif" in notes[0], notes
