@@ -647,15 +647,23 @@ def _refuse_paths_over_limit(sub_parser, args, limit: int | None = None) -> None
                 continue
             full = os.path.normpath(os.path.join(here, value))
             length = len(os.fsencode(full))
-            if length < limit or (action.dest not in _OUTPUT_DESTS and not os.path.isabs(value)):
-                continue  # a relative input is read by its relative name: it works
+            # A relative input is read by its relative name: it works in so deep a folder,
+            # unless that name itself is over the limit (it was named in full, a 4 kB line
+            # ending "file name too long", or "[Errno 36] ..." for background --groundtruth).
+            own = len(os.fsencode(value))
+            if length < limit or (action.dest not in _OUTPUT_DESTS and not os.path.isabs(value) and own < limit):
+                continue
             option = "/".join(action.option_strings)
             named = f"{option} {_shortened(value)}" if option else _shortened(value)
-            where = "" if os.path.isabs(value) else (
-                f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long")
-            fix = "give a shorter path" if os.path.isabs(value) else (
+            alone = os.path.isabs(value) or action.dest not in _OUTPUT_DESTS
+            if not alone:
+                where = f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long"
+            else:
+                where, length = "", (length if os.path.isabs(value) else own)
+            fix = "give a shorter path" if alone else (
                 "segmix writes its outputs by their full path: give one in a folder with a shorter path")
-            sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its full path is {length:,} bytes long{where}, "
+            kind = "full path" if os.path.isabs(value) or not alone else "path"
+            sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its {kind} is {length:,} bytes long{where}, "
                                f"over the system's limit of {limit - 1:,} bytes (PATH_MAX); {fix}\n")
 
 

@@ -64,3 +64,21 @@ def test_an_integer_probability_map_or_16_bit_mask_given_as_scribbles_is_told_wh
                      str(tmp_path / "m.png")]) == 2
         err = capsys.readouterr().err
         assert words in err and "looks resized" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_relative_input_name_itself_over_path_max_is_refused_in_one_short_line(tmp_path, capsys, monkeypatch):
+    """A relative input whose name alone is over PATH_MAX (4 kB) was named in full, a 4 kB line
+    ending 'file name too long' ('[Errno 36] File name too long: ...' for background
+    --groundtruth); outputs and absolute inputs were refused in a short line already."""
+    import os
+
+    if not hasattr(os, "pathconf"):
+        return
+    monkeypatch.chdir(tmp_path)
+    deep = "/".join(["d" * 200] * 22)
+    for argv in (["quantize", deep + ".jpg", "-k", "3", "-o", "q.png"],
+                 ["background", "frames", "--groundtruth", deep],
+                 ["segment", "p.png", "--scribbles", deep + ".png", "-o", "m.png"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and len(err) < 400 and "PATH_MAX" in err, err
