@@ -510,11 +510,12 @@ def _palette_label_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
     if grey.all() and np.isin(colours[used, 0], (UNLABELLED, FOREGROUND, BACKGROUND)).all():
         return colours[:, 0][index]
-    _refuse_renumbered_palette(path, colours, used, what)
+    _refuse_renumbered_palette(path, colours, used, what, canvas=int(np.argmax(np.bincount(index.ravel()))))
     return index
 
 
-def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray, what: str) -> None:
+def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray, what: str,
+                               canvas: int | None = None) -> None:
     """Refuse a coloured palette file whose colours contradict its indices as labels.
 
     An editor's indexed PNG (GIMP's Image > Mode > Indexed) numbers its colours its own way:
@@ -536,9 +537,13 @@ def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray
         name = "foreground" if label == FOREGROUND else "background"
         return f"index {label} ({name}) has the colour ({r}, {g}, {b})"
 
-    # Black or white: the colour of an unpainted canvas, not of a stroke.
+    # Black or white: the colour of an unpainted canvas, not of a stroke, when that index is
+    # the canvas (``canvas``: the index most pixels hold). White foreground strokes on a black
+    # canvas at index 0 (a 1-bit palette PNG of marks) are read right by index: they were
+    # refused as "an unpainted canvas's colour" (session 37 re-check).
     marked_black = [label for label in (FOREGROUND, BACKGROUND)
-                    if label in used and (not colours[label].any() or bool((colours[label] == 255).all()))]
+                    if label in used and (not colours[label].any() or bool((colours[label] == 255).all()))
+                    and (canvas is None or label == canvas)]
     swapped = (FOREGROUND in used and BACKGROUND in used and bluish(colours[FOREGROUND])
                and reddish(colours[BACKGROUND]))
     if not marked_black and not swapped:

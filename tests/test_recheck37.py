@@ -82,3 +82,31 @@ def test_a_relative_input_name_itself_over_path_max_is_refused_in_one_short_line
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and len(err) < 400 and "PATH_MAX" in err, err
+
+
+def test_white_strokes_on_a_black_canvas_in_a_palette_png_are_read_not_refused(tmp_path, capsys):
+    """A palette PNG of marks with the canvas black at index 0 and white foreground strokes at
+    index 1 (a 1-bit palette PNG, or black / white / grey) is right read by index; it was
+    refused as 'an unpainted canvas's colour would be read as marks'. A canvas numbered 1
+    (black or white at the index most pixels hold) is still refused."""
+    _two_colour_photo(tmp_path / "p.png")
+    marks = np.zeros((240, 320), np.uint8)
+    marks[100:140, 120:200] = 1
+    marks[5:15, :] = 2
+    out = str(tmp_path / "m.png")
+    for name, palette in {"bw.png": [0, 0, 0, 255, 255, 255, 128, 128, 128],
+                          "bwb.png": [0, 0, 0, 255, 255, 255, 0, 0, 255]}.items():
+        im = Image.fromarray(marks, "P")
+        im.putpalette(palette)
+        im.save(tmp_path / name)
+        assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / name), "-o", out,
+                     "--overwrite", "--quiet"]) == 0, capsys.readouterr().err
+    # The canvas at index 1, white: an editor's numbering; refused.
+    renumbered = np.choose(marks, [1, 0, 2]).astype(np.uint8)  # canvas 1, strokes 0 and 2
+    im = Image.fromarray(renumbered, "P")
+    im.putpalette([255, 0, 0, 255, 255, 255, 0, 0, 255])
+    im.save(tmp_path / "white_canvas.png")
+    capsys.readouterr()
+    assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "white_canvas.png"), "-o", out,
+                 "--overwrite"]) == 2
+    assert "unpainted canvas" in capsys.readouterr().err
