@@ -983,10 +983,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         shown_with = marks_model(args.scribbles) if model is None else None
         if shown_with:
             # Marks saved while a loaded model made the mask: fitted here, they gave another
-            # mask than the one shown, without a word (session 37).
+            # mask than the one shown, without a word (session 37). "Made with them": the marks
+            # may come from `segment --model --save-scribbles`, where nothing was shown.
             print(f"segmix segment: note: {args.scribbles}: these marks were saved with the mask of the loaded "
                   f"model {shown_with} (the marks its hard constraints); they are fitted here instead, so the "
-                  f"mask differs from the one shown: add --model {shown_with} for that one", file=sys.stderr)
+                  f"mask differs from the one made with them: add --model {shown_with} for that one", file=sys.stderr)
         if model is None:
             refusal = None if pointed else scribble_refusal(scribbles)  # the box and clicks may mend it
             if refusal:

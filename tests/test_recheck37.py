@@ -110,3 +110,19 @@ def test_white_strokes_on_a_black_canvas_in_a_palette_png_are_read_not_refused(t
     assert main(["segment", str(tmp_path / "p.png"), "--scribbles", str(tmp_path / "white_canvas.png"), "-o", out,
                  "--overwrite"]) == 2
     assert "unpainted canvas" in capsys.readouterr().err
+
+
+def test_marks_saved_by_segment_under_a_model_are_not_said_to_have_shown_a_mask(tmp_path, capsys):
+    """Marks saved by `segment --model m.json --click ... --save-scribbles` and fitted without
+    the model: the note said the mask 'differs from the one shown', though the command line
+    showed none; the window's saved marks share the words."""
+    _two_colour_photo(tmp_path / "p.png")
+    photo, model, marks = str(tmp_path / "p.png"), str(tmp_path / "m.json"), str(tmp_path / "marks.png")
+    assert main(["segment", photo, "--click", "160,120", "--background-click", "20,20", "-o",
+                 str(tmp_path / "a.png"), "--save-model", model, "--quiet"]) == 0
+    assert main(["segment", photo, "--model", model, "--click", "150,110", "-o", str(tmp_path / "b.png"),
+                 "--save-scribbles", marks, "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["segment", photo, "--scribbles", marks, "-o", str(tmp_path / "c.png")]) == 0
+    err = capsys.readouterr().err
+    assert "--model" in err and "shown" not in err, err
