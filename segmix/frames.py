@@ -443,6 +443,7 @@ class FrameSequence:
                     announced, estimated = max(1, round(timing[0] * timing[1])), True
                 first = last = None  # the first and last frames' times, in seconds
                 lead = 0  # frames at the start that gave no picture (undecodable_start)
+                unplaced = _unplaced_drops(container, stream)
                 for number, decoded in _numbered_frames(container, stream, _packet_places(stream),
                                                         dropped=_dropped_frames(container, stream)):
                     if number is None and index == 0 and not isinstance(decoded, LostFrame):
@@ -474,8 +475,16 @@ class FrameSequence:
         # * Matroska / WebM give no count, only a duration: duration x average frame rate
         #   is an estimate (a variable frame rate or the last frame's duration puts it off by
         #   a frame or more), so only a shortfall beyond its error is said, as "about".
-        if announced and (index + lead < announced if not estimated
-                          else index + lead < announced - _estimate_slack(announced)):
+        if announced and not estimated and unplaced and index + lead + unplaced == announced:
+            # Not cut short: the header counts the empty chunks of frames a recorder dropped,
+            # which B-frames leave without a place (_unplaced_drops); said "the video ends
+            # after frame 40 of the 44 its header announces (a truncated or damaged file?)".
+            warnings.warn(f"{path}: holds {unplaced} empty frame{'' if unplaced == 1 else 's'} (frames the recorder "
+                          f"dropped) that its B-frames leave without a place: its {index} pictures are numbered "
+                          f"1..{index} in order, so after a drop a frame's number is less than its place in the "
+                          "video (ground truth numbered by place does not match there)", RuntimeWarning, stacklevel=2)
+        elif announced and (index + lead < announced if not estimated
+                            else index + lead < announced - _estimate_slack(announced)):
             said = (f"while its header's duration gives about {announced} frame{'' if announced == 1 else 's'}" if estimated
                     else f"of the {announced} its header announces")
             self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
@@ -888,6 +897,22 @@ class DroppedFrames:
         chunk: the index counts in decoding order, and a picture of a stream with B-frames
         comes out a frame later (its time stamp one more, as its number)."""
         return number + (self.first or 0) - self.first_stamp in self.empty
+
+
+def _unplaced_drops(container, stream) -> int:
+    """How many empty chunks (frames a recorder dropped) an AVI with B-frames holds: its header
+    counts them, its index lists only the pictures; 0 for any other file. Their places are not
+    known (:func:`_dropped_frames` numbers no picture of a stream with B-frames), but a count
+    of pictures short of the header by exactly them is no truncated file."""
+    try:
+        if ("avi" not in (container.format.name or "").split(",") or stream.codec_context.codec.intra_only
+                or not stream.codec_context.has_b_frames):
+            return 0
+        frames = int(stream.frames or 0)
+        entries = list(stream.index_entries)
+    except (AttributeError, TypeError):  # PyAV before 14 lists no index entries
+        return 0
+    return frames - len(entries) if entries and len(entries) < frames else 0
 
 
 def _dropped_frames(container, stream) -> DroppedFrames | None:

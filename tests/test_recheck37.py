@@ -126,3 +126,24 @@ def test_marks_saved_by_segment_under_a_model_are_not_said_to_have_shown_a_mask(
     assert main(["segment", photo, "--scribbles", marks, "-o", str(tmp_path / "c.png")]) == 0
     err = capsys.readouterr().err
     assert "--model" in err and "shown" not in err, err
+
+
+def test_an_h264_avi_with_dropped_frames_is_not_called_truncated(tmp_path, capsys):
+    """An H.264 AVI (B-frames) holding empty chunks for dropped frames was said to end early,
+    'the video ends after frame 40 of the 44 its header announces (a truncated or damaged
+    file?)', the file whole; the MPEG-4 AVI fix covered streams without B-frames only. Its
+    pictures keep being numbered in order, and that is now said."""
+    import pytest
+
+    av = pytest.importorskip("av")
+    if "libx264" not in av.codecs_available:
+        pytest.skip("PyAV without libx264")
+    from tests.test_trial37_background import _avi_with_drops, _scene
+
+    video = _avi_with_drops(tmp_path / "cam.avi", _scene(40, size=(160, 96)), codec="libx264")
+    out = tmp_path / "masks"
+    main(["background", str(video), "--output-dir", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert "truncated" not in err and "ends after" not in err and "early" not in err, err
+    assert "4 empty frames" in err and "numbered 1..40 in order" in err, err
+    assert len(list(out.iterdir())) == 40
