@@ -308,6 +308,9 @@ class FrameSequence:
         #: After iterating a video: its first frames that no picture came of (the file starts
         #: between key frames), by its time stamps; 0 when the first frame decoded.
         self.undecodable_start = 0
+        #: Empty chunks of dropped frames an AVI with B-frames holds (_unplaced_drops), left
+        #: out of frame_count; 0 for any other sequence.
+        self.unplaced_drops = 0
         self.given_order: list[Path] | None = None
         given = [source] if isinstance(source, (str, Path)) else list(source)
         items = [Path(p) for p in given]
@@ -402,6 +405,12 @@ class FrameSequence:
                     # themselves, as for a Matroska file (which gives none). Only MP4 / MOV:
                     # an AVI's duration is that of the frames it still holds when it is cut.
                     self.frame_count = None
+                # An AVI with B-frames counts the empty chunks of dropped frames, which give no
+                # picture and no place (_unplaced_drops): the frames are those it holds, or the
+                # whole file was said to be truncated, by the window and the command line.
+                self.unplaced_drops = _unplaced_drops(container, stream)
+                if self.frame_count and self.unplaced_drops:
+                    self.frame_count -= self.unplaced_drops
                 height, width = int(stream.height or 0), int(stream.width or 0)
                 if _quarter_turns(_first_frame(container, stream)) % 2:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
@@ -443,7 +452,6 @@ class FrameSequence:
                     announced, estimated = max(1, round(timing[0] * timing[1])), True
                 first = last = None  # the first and last frames' times, in seconds
                 lead = 0  # frames at the start that gave no picture (undecodable_start)
-                unplaced = _unplaced_drops(container, stream)
                 for number, decoded in _numbered_frames(container, stream, _packet_places(stream),
                                                         dropped=_dropped_frames(container, stream)):
                     if number is None and index == 0 and not isinstance(decoded, LostFrame):
@@ -475,7 +483,8 @@ class FrameSequence:
         # * Matroska / WebM give no count, only a duration: duration x average frame rate
         #   is an estimate (a variable frame rate or the last frame's duration puts it off by
         #   a frame or more), so only a shortfall beyond its error is said, as "about".
-        if announced and not estimated and unplaced and index + lead + unplaced == announced:
+        unplaced = self.unplaced_drops
+        if announced and not estimated and unplaced and index + lead == announced:
             # Not cut short: the header counts the empty chunks of frames a recorder dropped,
             # which B-frames leave without a place (_unplaced_drops); said "the video ends
             # after frame 40 of the 44 its header announces (a truncated or damaged file?)".

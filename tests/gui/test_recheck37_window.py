@@ -44,3 +44,28 @@ def test_video_mode_says_the_12_bit_note_once_a_folder_not_once_a_frame(make_win
     window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "12-bit data?" in text else None)
     play_folder(qtbot, make_window=lambda: window, folder=folder, last=6)
     assert len(notes) == 1 and "f001.tif" in notes[0], notes
+
+
+def test_video_mode_does_not_call_an_h264_avi_with_dropped_frames_truncated(make_window, qtbot, tmp_path):
+    """An H.264 AVI holding empty chunks for dropped frames: played to its end, Video mode said
+    'cam.avi is truncated or damaged: it ends after frame 40 of the 44 its header announces
+    (4 missing)'; the timeline now holds its 40 pictures from the start."""
+    import pytest
+
+    av = pytest.importorskip("av")
+    if "libx264" not in av.codecs_available:
+        pytest.skip("PyAV without libx264")
+    from tests.test_trial37_background import _avi_with_drops, _scene
+
+    video = _avi_with_drops(tmp_path / "cam.avi", _scene(40, size=(160, 96)), codec="libx264")
+    notes = []
+    window = make_window()
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "truncated" in text else None)
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(video)
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: mode.index == 40 and not mode.playing, timeout=60000)
+    qtbot.wait(300)
+    assert notes == [] and mode.panel.slider.maximum() == 40, notes
