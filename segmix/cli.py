@@ -506,6 +506,8 @@ def _other_tools_option(message: str, options: list[str]) -> str:
         name = word.split("=", 1)[0]
         if not name.startswith("-"):
             continue
+        if not name.startswith("--") and len(name) > 2 and name != "-vv":
+            name = name[:2]  # a short option with its value attached, as POSIX allows: -j4, -oout
         if name in ("-o", "--output") and "--output-dir" in options:
             return "; this command writes its files into a folder, given with --output-dir DIR"
         if name in ("-o", "--output") and "--json" in options:
@@ -645,15 +647,23 @@ def _refuse_paths_over_limit(sub_parser, args, limit: int | None = None) -> None
                 continue
             full = os.path.normpath(os.path.join(here, value))
             length = len(os.fsencode(full))
-            if length < limit or (action.dest not in _OUTPUT_DESTS and not os.path.isabs(value)):
-                continue  # a relative input is read by its relative name: it works
+            # A relative input is read by its relative name: it works in so deep a folder,
+            # unless that name itself is over the limit (it was named in full, a 4 kB line
+            # ending "file name too long", or "[Errno 36] ..." for background --groundtruth).
+            own = len(os.fsencode(value))
+            if length < limit or (action.dest not in _OUTPUT_DESTS and not os.path.isabs(value) and own < limit):
+                continue
             option = "/".join(action.option_strings)
             named = f"{option} {_shortened(value)}" if option else _shortened(value)
-            where = "" if os.path.isabs(value) else (
-                f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long")
-            fix = "give a shorter path" if os.path.isabs(value) else (
+            alone = os.path.isabs(value) or action.dest not in _OUTPUT_DESTS
+            if not alone:
+                where = f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long"
+            else:
+                where, length = "", (length if os.path.isabs(value) else own)
+            fix = "give a shorter path" if alone else (
                 "segmix writes its outputs by their full path: give one in a folder with a shorter path")
-            sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its full path is {length:,} bytes long{where}, "
+            kind = "full path" if os.path.isabs(value) or not alone else "path"
+            sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its {kind} is {length:,} bytes long{where}, "
                                f"over the system's limit of {limit - 1:,} bytes (PATH_MAX); {fix}\n")
 
 
@@ -973,24 +983,22 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         shown_with = marks_model(args.scribbles) if model is None else None
         if shown_with:
             # Marks saved while a loaded model made the mask: fitted here, they gave another
-            # mask than the one shown, without a word (session 37).
+            # mask than the one shown, without a word (session 37). "Made with them": the marks
+            # may come from `segment --model --save-scribbles`, where nothing was shown.
             print(f"segmix segment: note: {args.scribbles}: these marks were saved with the mask of the loaded "
                   f"model {shown_with} (the marks its hard constraints); they are fitted here instead, so the "
-                  f"mask differs from the one shown: add --model {shown_with} for that one", file=sys.stderr)
+                  f"mask differs from the one made with them: add --model {shown_with} for that one", file=sys.stderr)
         if model is None:
             refusal = None if pointed else scribble_refusal(scribbles)  # the box and clicks may mend it
             if refusal:
                 raise UserError(f"{args.scribbles}: {refusal}")
             order = None if args.at_once else _saved_mark_order(args.scribbles, scribbles, args.quiet)
             if not pointed:
-                from segmix.io import holds_saved_marks
                 from segmix.labelmaps import mask_like_marks
 
                 # A 0 / 1 mask was taken as foreground marks in silence (a 0 / 255 one is
                 # refused): warned, the work still done.
-                # Not of segmix's own saved marks: strokes of a wide brush are filled areas
-                # too, and such a file is marks by construction.
-                mask_like = None if holds_saved_marks(args.scribbles) else mask_like_marks(scribbles)
+                mask_like = mask_like_marks(scribbles, args.scribbles)
                 if mask_like:
                     print(f"segmix segment: warning: {args.scribbles}: {mask_like}", file=sys.stderr)
     if pointed:

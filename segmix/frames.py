@@ -308,6 +308,9 @@ class FrameSequence:
         #: After iterating a video: its first frames that no picture came of (the file starts
         #: between key frames), by its time stamps; 0 when the first frame decoded.
         self.undecodable_start = 0
+        #: Empty chunks of dropped frames an AVI with B-frames holds (_unplaced_drops), left
+        #: out of frame_count; 0 for any other sequence.
+        self.unplaced_drops = 0
         self.given_order: list[Path] | None = None
         given = [source] if isinstance(source, (str, Path)) else list(source)
         items = [Path(p) for p in given]
@@ -402,6 +405,12 @@ class FrameSequence:
                     # themselves, as for a Matroska file (which gives none). Only MP4 / MOV:
                     # an AVI's duration is that of the frames it still holds when it is cut.
                     self.frame_count = None
+                # An AVI with B-frames counts the empty chunks of dropped frames, which give no
+                # picture and no place (_unplaced_drops): the frames are those it holds, or the
+                # whole file was said to be truncated, by the window and the command line.
+                self.unplaced_drops = _unplaced_drops(container, stream)
+                if self.frame_count and self.unplaced_drops:
+                    self.frame_count -= self.unplaced_drops
                 height, width = int(stream.height or 0), int(stream.width or 0)
                 if _quarter_turns(_first_frame(container, stream)) % 2:
                     height, width = width, height  # a portrait phone video: shown (and read) upright
@@ -474,8 +483,17 @@ class FrameSequence:
         # * Matroska / WebM give no count, only a duration: duration x average frame rate
         #   is an estimate (a variable frame rate or the last frame's duration puts it off by
         #   a frame or more), so only a shortfall beyond its error is said, as "about".
-        if announced and (index + lead < announced if not estimated
-                          else index + lead < announced - _estimate_slack(announced)):
+        unplaced = self.unplaced_drops
+        if announced and not estimated and unplaced and index + lead == announced:
+            # Not cut short: the header counts the empty chunks of frames a recorder dropped,
+            # which B-frames leave without a place (_unplaced_drops); said "the video ends
+            # after frame 40 of the 44 its header announces (a truncated or damaged file?)".
+            warnings.warn(f"{path}: holds {unplaced} empty frame{'' if unplaced == 1 else 's'} (frames the recorder "
+                          f"dropped) that its B-frames leave without a place: its {index} pictures are numbered "
+                          f"1..{index} in order, so after a drop a frame's number is less than its place in the "
+                          "video (ground truth numbered by place does not match there)", RuntimeWarning, stacklevel=2)
+        elif announced and (index + lead < announced if not estimated
+                            else index + lead < announced - _estimate_slack(announced)):
             said = (f"while its header's duration gives about {announced} frame{'' if announced == 1 else 's'}" if estimated
                     else f"of the {announced} its header announces")
             self.on_skip(SequenceEnd(f"{path}: the video ends after frame {index} {said} (a truncated or damaged file?)",
@@ -913,6 +931,22 @@ class DroppedFrames:
         chunk: the index counts in decoding order, and a picture of a stream with B-frames
         comes out a frame later (its time stamp one more, as its number)."""
         return number + (self.first or 0) - self.first_stamp in self.empty
+
+
+def _unplaced_drops(container, stream) -> int:
+    """How many empty chunks (frames a recorder dropped) an AVI with B-frames holds: its header
+    counts them, its index lists only the pictures; 0 for any other file. Their places are not
+    known (:func:`_dropped_frames` numbers no picture of a stream with B-frames), but a count
+    of pictures short of the header by exactly them is no truncated file."""
+    try:
+        if ("avi" not in (container.format.name or "").split(",") or stream.codec_context.codec.intra_only
+                or not stream.codec_context.has_b_frames):
+            return 0
+        frames = int(stream.frames or 0)
+        entries = list(stream.index_entries)
+    except (AttributeError, TypeError):  # PyAV before 14 lists no index entries
+        return 0
+    return frames - len(entries) if entries and len(entries) < frames else 0
 
 
 def _dropped_frames(container, stream) -> DroppedFrames | None:
@@ -1357,7 +1391,9 @@ class FrameReader:
                 if self.sequence.kind == "animation":
                     pixels = self._animation_frame(index)
                 else:
-                    pixels = load_frame(self.sequence.paths[index - 1])
+                    # Said once a sequence, as the command line says it: the window's status
+                    # bar showed the 12-bit note anew for every frame read.
+                    pixels = load_frame(self.sequence.paths[index - 1], on_narrow=self.sequence._narrow_once)
             except ImageLoadError as exc:
                 raise FrameError(str(exc)) from None
             if self.sequence.coarse_dither():  # as the command line feeds the model

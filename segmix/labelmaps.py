@@ -510,11 +510,12 @@ def _palette_label_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     grey = (colours[used, 0] == colours[used, 1]) & (colours[used, 1] == colours[used, 2])
     if grey.all() and np.isin(colours[used, 0], (UNLABELLED, FOREGROUND, BACKGROUND)).all():
         return colours[:, 0][index]
-    _refuse_renumbered_palette(path, colours, used, what)
+    _refuse_renumbered_palette(path, colours, used, what, canvas=int(np.argmax(np.bincount(index.ravel()))))
     return index
 
 
-def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray, what: str) -> None:
+def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray, what: str,
+                               canvas: int | None = None) -> None:
     """Refuse a coloured palette file whose colours contradict its indices as labels.
 
     An editor's indexed PNG (GIMP's Image > Mode > Indexed) numbers its colours its own way:
@@ -536,9 +537,13 @@ def _refuse_renumbered_palette(path: Path, colours: np.ndarray, used: np.ndarray
         name = "foreground" if label == FOREGROUND else "background"
         return f"index {label} ({name}) has the colour ({r}, {g}, {b})"
 
-    # Black or white: the colour of an unpainted canvas, not of a stroke.
+    # Black or white: the colour of an unpainted canvas, not of a stroke, when that index is
+    # the canvas (``canvas``: the index most pixels hold). White foreground strokes on a black
+    # canvas at index 0 (a 1-bit palette PNG of marks) are read right by index: they were
+    # refused as "an unpainted canvas's colour" (session 37 re-check).
     marked_black = [label for label in (FOREGROUND, BACKGROUND)
-                    if label in used and (not colours[label].any() or bool((colours[label] == 255).all()))]
+                    if label in used and (not colours[label].any() or bool((colours[label] == 255).all()))
+                    and (canvas is None or label == canvas)]
     swapped = (FOREGROUND in used and BACKGROUND in used and bluish(colours[FOREGROUND])
                and reddish(colours[BACKGROUND]))
     if not marked_black and not swapped:
@@ -1080,9 +1085,15 @@ def _load_scribbles(path: Path, shape: tuple[int, int], photo: PathLike | None) 
             # 0 means background, not unmarked, so it cannot be read as it stands.
             hint = (" (a trimap of 0 / 128 / 255? Its 0 is background and 128 unknown: write 255 as 1, "
                     "0 as 2 and 128 as 0)")
-        elif values <= {0, 255}:
+        elif values <= {0, 255} or values <= {0, 65535}:
             hint = (" (a 0 / 255 mask? Marks are 1 on the object, 2 on what is not it and 0 where segmix "
                     "decides: to refine a mask, mark its eroded inside 1 and what lies beyond its dilation 2)")
+        elif bad.size >= 16 and int(bad.max()) > 32:
+            # Many levels up to 255 or 65535: an integer probability map or soft mask (as a
+            # float one is told in _float_plane); resizing a 0 / 1 / 2 map makes no level
+            # over 2, and lossy compression only a few near them.
+            hint = (" (a probability map or soft mask? Scribbles are the whole labels 0 (unmarked), "
+                    "1 (foreground) and 2 (background): save the labels as 8-bit greyscale PNG)")
         elif bad.size >= 3:
             hint = " (the file looks resized with interpolation or lossily compressed)"
         raise ImageLoadError(
@@ -1150,7 +1161,7 @@ _SOLID_DEPTH = 15.0
 _SOLID_SHARE = 0.10
 
 
-def mask_like_marks(labels: np.ndarray) -> str | None:
+def mask_like_marks(labels: np.ndarray, path: PathLike | None = None) -> str | None:
     """Why scribbles look like a 0 / 1 object mask given as marks, in words; None otherwise.
 
     A 0 / 1 mask (NumPy's bool saved as uint8) reads as scribbles that mark the whole object
@@ -1159,8 +1170,18 @@ def mask_like_marks(labels: np.ndarray) -> str | None:
     inside 1 and what lies beyond its dilation 2 gives 0.91 (session 37; a 0 / 255 mask is
     refused with that advice). Said for marks with no background whose foreground is mostly
     filled areas deeper than a brush stroke, which a user's strokes rarely are.
+
+    ``path``: the marks' file. One segmix saved as marks (the window's Save Scribbles,
+    ``segment --save-scribbles``) holds marks, never a mask, whatever their depth: foreground
+    strokes alone painted with a brush wider than 30 px (one stroke, 0.9 % of a DAVIS photo)
+    were taken for a mask (session 37 re-check).
     """
     labels = np.asarray(labels)
+    if path is not None:
+        from segmix.io import holds_saved_marks
+
+        if holds_saved_marks(path):
+            return None
     foreground = labels == FOREGROUND
     n = int(foreground.sum())
     if n == 0 or (labels == BACKGROUND).any() or n < 0.005 * labels.size:

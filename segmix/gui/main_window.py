@@ -1610,9 +1610,7 @@ class MainWindow(QMainWindow):
                 # looked like nothing happened).
                 settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
-        # Not of the window's own saved marks (a wide brush paints filled areas too).
-        mask_like = (mask_like_marks(labels) if self.active_mode.name == "segment"
-                     and not files.holds_saved_marks(path) else None)
+        mask_like = mask_like_marks(labels, path) if self.active_mode.name == "segment" else None
         if mask_like is not None:
             # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.
             mask_like = f"{Path(path).name}: {mask_like[0].upper()}{mask_like[1:]}."
