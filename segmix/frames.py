@@ -38,6 +38,7 @@ frame of another size stops the run (its decoder, not a file, went wrong).
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import re
 import threading
@@ -1231,7 +1232,10 @@ def prefetch(frames: Iterable, depth: int = 4) -> Iterator:
         except BaseException as exc:  # handed to the consumer, which re-raises it
             items.put(("error", exc))
 
-    thread = threading.Thread(target=work, name="segmix-frame-reader", daemon=True)
+    # In a copy of the caller's context: what the caller set there (segmix.distributed.cluster's
+    # collector of a task's warnings) holds for the frames decoded here too.
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(work,), name="segmix-frame-reader",
+                              daemon=True)
     thread.start()
     try:
         while True:

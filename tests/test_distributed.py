@@ -872,3 +872,25 @@ def test_training_on_dask_asks_whether_inverted_masks_are_inverted(address, tmp_
         assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o",
                      str(tmp_path / f"m{len(extra)}.json"), "--quiet", *extra]) == 0
         assert "are the masks inverted?" in capsys.readouterr().err
+
+
+def test_background_on_dask_says_a_frame_reader_s_warning_as_the_local_command(address, tmp_path, capsys):
+    # 16-bit frames of 12-bit data: the warning is raised on the thread that decodes frames
+    # ahead, which the task's collector did not see: it reached the terminal as Python prints
+    # a warning (the worker's path, "io.py:1038: NarrowSamplesWarning:", the source line).
+    cv2 = pytest.importorskip("cv2")
+    from synthetic_photos import moving_square_frames
+
+    folder = tmp_path / "f12"
+    folder.mkdir()
+    for i, frame in enumerate(moving_square_frames(12, (48, 32)), 1):
+        cv2.imwrite(str(folder / f"in{i:06d}.png"), frame.astype(np.uint16) * 16)  # 0..4080
+    said = []
+    for extra in ([], ["--distributed", address]):
+        out = tmp_path / f"masks{len(extra)}"
+        assert main(["background", str(folder), "--output-dir", str(out), "--quiet", *extra]) == 0
+        err = capsys.readouterr().err
+        assert "NarrowSamplesWarning" not in err and "on_narrow" not in err, err
+        said.append([line for line in err.splitlines() if "12-bit data?" in line])
+    assert said[0] == said[1] and len(said[0]) == 1
+    assert said[0][0].startswith(f"segmix background: warning: {folder}")

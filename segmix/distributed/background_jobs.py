@@ -35,8 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from segmix.distributed.cluster import (describe_exception, file_digest, file_state, output_as_given, read_record,
-                                        record_run, run_tasks,
-                                        worker_cached)
+                                        record_run, run_tasks, warnings_said, worker_cached)
 from segmix.io import listed_names
 
 __all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "remove_partials", "run_background", "run_sequences"]
@@ -338,11 +337,15 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
         shutil.rmtree(partial, ignore_errors=True)  # an earlier attempt's, cut short
         skipped: list[str] = []
         try:
-            with _SEQUENCE_LOCK:
+            # The warnings of the frames' reading (16-bit frames of 12-bit data, an AVI's dropped
+            # frames), raised on this task's threads: said by the client as without Dask, with
+            # the path as given (they reached the terminal as Python prints them, a re-check).
+            with _SEQUENCE_LOCK, warnings_said() as said:
                 sequence = FrameSequence(source, on_skip=skipped.append)
                 model = _fresh_model(job)
                 frames_before = model.frame_count_  # a saved --model has learnt already
                 result = run_sequence(sequence, model, partial)
+            skipped.extend(f"{WARNING}{line}" for line in dict.fromkeys(said))
             short = short_sequence_warning(source, result.frames, frames_before, model)
             if short:  # as the one-machine command says it; a warning, not a failure
                 skipped.append(f"{WARNING}{short}")

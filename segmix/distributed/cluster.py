@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import json
 import logging
@@ -629,7 +630,11 @@ def worker_cached(key, load: Callable[[], Any]):
         return _CACHE[key]
 
 
-_SAID = threading.local()  # the lines of warnings_said() in this thread, or None
+# The lines of warnings_said() in this context, or None. A context variable, not a thread's
+# own: a helper thread started in a copy of the task's context (segmix.frames.prefetch, which
+# decodes a sequence's frames ahead) collects into the task's lines too; its warnings (16-bit
+# frames of 12-bit data) reached the terminal as Python prints them, path and source line.
+_SAID: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("segmix_warnings_said", default=None)
 _SAID_LOCK = threading.Lock()
 
 
@@ -637,7 +642,7 @@ _shown_before = [warnings.showwarning]  # what showed warnings before warnings_s
 
 
 def _show_or_collect(message, category, filename, lineno, file=None, line=None):
-    lines = getattr(_SAID, "lines", None)
+    lines = _SAID.get()
     if lines is None:
         _shown_before[0](message, category, filename, lineno, file, line)
     else:
@@ -660,11 +665,12 @@ def warnings_said() -> Iterator[list[str]]:
             _shown_before[0] = warnings.showwarning
             warnings.showwarning = _show_or_collect
             warnings.filterwarnings("always", module=r"segmix(\.|$)")
-    _SAID.lines = lines = []
+    lines: list[str] = []
+    token = _SAID.set(lines)
     try:
         yield lines
     finally:
-        _SAID.lines = None
+        _SAID.reset(token)
 
 
 def file_digest(path) -> str:
