@@ -202,8 +202,12 @@ class KMeans(ParamsMixin):
         self.tol = tol
         self.random_state = random_state
 
-    def fit(self, X, sample_weight=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows).
+
+        ``y`` is ignored, as by scikit-learn's ``KMeans.fit(X, y=None, sample_weight=None)``
+        (a pipeline given labels passes them there; they were taken as weights). The same
+        holds for ``fit_predict``, ``fit_transform`` and ``score``.
 
         Raises
         ------
@@ -249,9 +253,9 @@ class KMeans(ParamsMixin):
         )
         return labels
 
-    def fit_predict(self, X, sample_weight=None) -> np.ndarray:
+    def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
         """Fit, then the cluster of each row of (N, D) ``X``: (N,) int32 (``labels_``)."""
-        return self.fit(X, sample_weight).labels_
+        return self.fit(X, sample_weight=sample_weight).labels_
 
     def transform(self, X) -> np.ndarray:
         """Euclidean distance of each row of (N, D) ``X`` to each centre: (N, K) float64."""
@@ -262,11 +266,11 @@ class KMeans(ParamsMixin):
         # from the origin) without an (N, K, D) temporary.
         return np.stack([np.sqrt(((X - center) ** 2).sum(axis=1)) for center in self.cluster_centers_], axis=1)
 
-    def fit_transform(self, X, sample_weight=None) -> np.ndarray:
+    def fit_transform(self, X, y=None, sample_weight=None) -> np.ndarray:
         """Fit, then :meth:`transform` ``X``: (N, K) float64."""
-        return self.fit(X, sample_weight).transform(X)
+        return self.fit(X, sample_weight=sample_weight).transform(X)
 
-    def score(self, X, sample_weight=None) -> float:
+    def score(self, X, y=None, sample_weight=None) -> float:
         """Minus the objective J of (N, D) ``X`` under the fitted centres (scikit-learn's sign:
         higher is better)."""
         distances = self.transform(X)

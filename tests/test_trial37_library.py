@@ -1,0 +1,61 @@
+"""Trial 37e: segmix as a library, used as a scikit-learn user would."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from segmix.mixture import GaussianMixture, KMeans
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import FunctionTransformer  # noqa: E402
+
+
+def _two_blobs():
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(0, 1, (200, 2)), rng.normal(5, 0.5, (120, 2))])
+    y = np.r_[np.zeros(200, int), np.ones(120, int)]
+    return X, y
+
+
+def test_pipeline_labels_are_not_taken_as_sample_weights():
+    # A pipeline fitted with labels passes them as fit's second argument: segmix took them as
+    # sample_weight, so the rows labelled 0 got weight 0 and the mixture was fitted to the
+    # other blob alone (weights 0.57 / 0.43 instead of 0.375 / 0.625), without a word.
+    X, y = _two_blobs()
+    alone = GaussianMixture(2, random_state=0).fit(X)
+    piped = make_pipeline(FunctionTransformer(), GaussianMixture(2, random_state=0)).fit(X, y)
+    assert_array_equal(piped[-1].means_, alone.means_)
+    assert_array_equal(GaussianMixture(2, random_state=0).fit_predict(X, y), alone.predict(X))
+    assert piped.score(X, y) == alone.score(X)
+
+
+def test_sample_weight_still_given_by_keyword_or_third():
+    X, _ = _two_blobs()
+    w = np.r_[np.ones(200), np.full(120, 3.0)]
+    by_keyword = GaussianMixture(2, random_state=0).fit(X, sample_weight=w)
+    third = GaussianMixture(2, random_state=0).fit(X, None, w)
+    repeated = GaussianMixture(2, random_state=0).fit(np.repeat(X, w.astype(int), axis=0))
+    assert_array_equal(by_keyword.means_, third.means_)
+    np.testing.assert_allclose(np.sort(by_keyword.weights_), np.sort(repeated.weights_), atol=1e-6)
+    assert by_keyword.score(X, sample_weight=w) == pytest.approx(np.average(by_keyword.score_samples(X), weights=w))
+
+
+def test_grid_search_with_labels_scores_every_held_out_row():
+    X, y = _two_blobs()
+    search = GridSearchCV(GaussianMixture(random_state=0), {"n_components": [1, 2]}, cv=3)
+    with_labels = search.fit(X, y).cv_results_["mean_test_score"]
+    without = GridSearchCV(GaussianMixture(random_state=0), {"n_components": [1, 2]}, cv=3).fit(X).cv_results_[
+        "mean_test_score"]
+    assert_array_equal(with_labels, without)
+
+
+def test_kmeans_as_a_pipeline_transformer_ignores_labels():
+    # make_pipeline(KMeans(k), classifier).fit(X, y) calls KMeans.fit_transform(X, y).
+    X, y = _two_blobs()
+    alone = KMeans(2, random_state=0).fit(X)
+    assert_array_equal(KMeans(2, random_state=0).fit_transform(X, y), alone.transform(X))
+    assert_array_equal(KMeans(2, random_state=0).fit(X, y).cluster_centers_, alone.cluster_centers_)
+    assert_array_equal(KMeans(2, random_state=0).fit_predict(X, y), alone.labels_)
+    assert alone.score(X, y) == alone.score(X)
