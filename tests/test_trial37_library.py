@@ -59,3 +59,31 @@ def test_kmeans_as_a_pipeline_transformer_ignores_labels():
     assert_array_equal(KMeans(2, random_state=0).fit(X, y).cluster_centers_, alone.cluster_centers_)
     assert_array_equal(KMeans(2, random_state=0).fit_predict(X, y), alone.labels_)
     assert alone.score(X, y) == alone.score(X)
+
+
+def test_fits_from_two_threads_survive_numbas_workqueue_layer():
+    # numba's workqueue layer (its fallback where neither OpenMP nor TBB loads) terminated
+    # the whole process when two threads launched parallel kernels at once: two
+    # GaussianMixture fits of 100,000 rows from a thread pool killed the caller.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import threading, numpy as np\n"
+        "from segmix.mixture import GaussianMixture\n"
+        "X = np.random.default_rng(0).normal(size=(100_000, 3)); X[:50_000] += 4\n"
+        "ref = GaussianMixture(2, random_state=0, max_iter=3, n_init=1).fit(X).means_\n"
+        "same = []\n"
+        "def fit():\n"
+        "    same.append(np.array_equal(GaussianMixture(2, random_state=0, max_iter=3, n_init=1).fit(X).means_, ref))\n"
+        "threads = [threading.Thread(target=fit) for _ in range(3)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "import numba; print(numba.threading_layer(), same)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue", "PYTHONPATH": str(root)}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["workqueue", "[True,", "True,", "True]"]
