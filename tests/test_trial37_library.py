@@ -87,3 +87,14 @@ def test_fits_from_two_threads_survive_numbas_workqueue_layer():
     run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["workqueue", "[True,", "True,", "True]"]
+
+
+def test_parallel_kernels_still_pickle_and_copy_as_themselves():
+    import copy
+    import pickle
+
+    from segmix.kernels import mixture
+
+    assert pickle.loads(pickle.dumps(mixture.em_pass_3d)) is mixture.em_pass_3d
+    assert copy.deepcopy(mixture.em_pass_3d) is mixture.em_pass_3d
+    assert mixture.em_pass_3d.serial is not None

@@ -207,6 +207,12 @@ def _layer_is_threadsafe() -> bool:
     return False
 
 
+def _kernel_by_name(module: str, name: str):
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 class _ParallelKernel:
     """A parallel dispatcher whose launches are serialised under numba's ``workqueue`` layer.
 
@@ -230,7 +236,13 @@ class _ParallelKernel:
             return self._dispatcher(*args, **kwargs)
 
     def __getattr__(self, name):
+        if name == "_dispatcher":  # not set yet (copy, unpickling): no endless lookup
+            raise AttributeError(name)
         return getattr(self._dispatcher, name)
+
+    def __reduce__(self):
+        # Pickled by name, as the module-level dispatcher it replaces was.
+        return _kernel_by_name, (self._dispatcher.py_func.__module__, self._dispatcher.py_func.__name__)
 
     def __repr__(self) -> str:
         return repr(self._dispatcher)
