@@ -98,3 +98,17 @@ def test_parallel_kernels_still_pickle_and_copy_as_themselves():
     assert pickle.loads(pickle.dumps(mixture.em_pass_3d)) is mixture.em_pass_3d
     assert copy.deepcopy(mixture.em_pass_3d) is mixture.em_pass_3d
     assert mixture.em_pass_3d.serial is not None
+
+
+def test_sparse_data_is_refused_saying_so():
+    sparse = pytest.importorskip("scipy.sparse")
+    X = sparse.random(50, 3, density=0.5, format="csr", random_state=0)
+    # was "X must be a numeric array: setting an array element with a sequence."
+    for estimator in (GaussianMixture(2), KMeans(2)):
+        with pytest.raises(ValueError, match=r"X is a sparse matrix \(csr_matrix\).*X.toarray\(\)"):
+            estimator.fit(X)
+    fitted = GaussianMixture(2, random_state=0).fit(X.toarray())
+    with pytest.raises(ValueError, match="sparse"):
+        fitted.predict(sparse.csr_array(X))
+    with pytest.raises(ValueError, match="X must be a numeric array"):
+        GaussianMixture(1).fit([[1.0, 2.0], [3.0]])
