@@ -112,3 +112,18 @@ def test_sparse_data_is_refused_saying_so():
         fitted.predict(sparse.csr_array(X))
     with pytest.raises(ValueError, match="X must be a numeric array"):
         GaussianMixture(1).fit([[1.0, 2.0], [3.0]])
+
+
+def test_random_init_draws_seeds_by_weight_as_repeated_rows_would():
+    # init="random" drew seeds uniformly by row: a colour of count 1,000,000 given as one
+    # weighted row was a seed as rarely as one of count 1 (a third of the draws), whereas
+    # the same data as repeated rows picked it nearly always.
+    from segmix.mixture.kmeans import random_centers
+
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    w = np.array([1.0, 1.0, 1e6])
+    firsts = [random_centers(X, w, 1, np.random.default_rng(seed))[0, 0] for seed in range(50)]
+    assert firsts == [2.0] * 50
+    # equal weights keep the draw they had (a seed gives the same centres as before)
+    rng_a, rng_b = np.random.default_rng(3), np.random.default_rng(3)
+    assert_array_equal(random_centers(X, np.ones(3), 3, rng_a), X[rng_b.permutation(3)])

@@ -75,14 +75,27 @@ def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.
 
 
 def random_centers(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.ndarray:
-    """Centres drawn uniformly among the distinct rows of positive weight.
+    """Centres drawn among the distinct rows of positive weight, each with a probability
+    proportional to its weight (uniformly when the weights are equal), without replacement.
+
+    Weighted as scikit-learn's ``init="random"`` is: drawn uniformly by row, a colour of
+    count 1000 given as one weighted row was as likely a seed as one of count 1, whereas
+    the same data as repeated rows made it 1000 times likelier, so the weighted fit was
+    not the repeated rows' fit its documentation promises. Sequential weighted sampling
+    without replacement by Efraimidis & Spirakis (2006): the order of the keys u^(1/w).
 
     Returns
     -------
     centers : (K, D) float64
     """
     candidates = np.flatnonzero(w > 0)
-    order = rng.permutation(candidates)
+    weights = w[candidates]
+    if weights.size and weights.min() == weights.max():
+        order = rng.permutation(candidates)  # equal weights: the draw of earlier versions
+    else:
+        # log(u) / w is increasing in u^(1/w) and has no underflow for large weights.
+        keys = np.log(rng.random(candidates.size)) / weights
+        order = candidates[np.argsort(-keys, kind="stable")]
     chosen = []
     for row in order:
         if not any(np.array_equal(X[row], X[c]) for c in chosen):
