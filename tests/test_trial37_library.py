@@ -127,3 +127,12 @@ def test_random_init_draws_seeds_by_weight_as_repeated_rows_would():
     # equal weights keep the draw they had (a seed gives the same centres as before)
     rng_a, rng_b = np.random.default_rng(3), np.random.default_rng(3)
     assert_array_equal(random_centers(X, np.ones(3), 3, rng_a), X[rng_b.permutation(3)])
+
+
+def test_one_dimensional_data_is_refused_with_the_reshape_that_fixes_it():
+    X = np.random.default_rng(0).normal(size=100)
+    with pytest.raises(ValueError, match=r"X must be a 2-D array .* got shape \(100,\): X.reshape\(-1, 1\)"):
+        GaussianMixture(2).fit(X)
+    fitted = GaussianMixture(2, random_state=0).fit(X.reshape(-1, 1))
+    with pytest.raises(ValueError, match=r"X.reshape\(1, -1\) if one sample"):
+        fitted.score_samples(np.array([0.5, 1.0]))

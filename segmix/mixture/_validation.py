@@ -43,8 +43,10 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a numeric array: {exc}") from None
     if arr.ndim != 2:
+        hint = (f": {name}.reshape(-1, 1) if it is one feature, {name}.reshape(1, -1) if one sample"
+                if arr.ndim == 1 else "")
         raise ValueError(
-            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}"
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}{hint}"
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape})")
