@@ -174,7 +174,7 @@ def test_weighted_em_step_matches_lecture_formulas(data3d, covariance_type):
     w[::5] = 0.0
     init = _initial_parameters(X, 3, covariance_type, seed=2)
     model = GaussianMixture(3, covariance_type=covariance_type, tol=0.0, max_iter=1,
-                            weights_init=init[0], means_init=init[1], precisions_init=init[2]).fit(X, w)
+                            weights_init=init[0], means_init=init[1], precisions_init=init[2]).fit(X, sample_weight=w)
     covs0 = np.stack([np.linalg.inv(p) for p in naive.full_covariances(init[2], covariance_type, 3)])
     weights, means, covs, ll = naive.em_step(X, init[0], init[1], covs0, 1e-6, w=w, covariance_type=covariance_type)
     assert_allclose(model.lower_bound_, ll, rtol=1e-11)
@@ -509,7 +509,7 @@ def test_score_samples_matches_naive_and_sklearn(data3d, fitted_models, covarian
     assert_allclose(got, skl.score_samples(Xs), rtol=1e-11, atol=1e-11)
     assert_allclose(model.score(X), skl.score(X), rtol=1e-12)
     w = np.random.default_rng(0).uniform(size=len(X))
-    assert_allclose(model.score(X, w), np.average(got[: len(X)], weights=w), rtol=1e-12)
+    assert_allclose(model.score(X, sample_weight=w), np.average(got[: len(X)], weights=w), rtol=1e-12)
     assert_allclose(model.predict_proba(X), skl.predict_proba(X), rtol=1e-8, atol=1e-12)
 
 
@@ -526,11 +526,11 @@ def test_block_kernels_fit_and_score_like_the_generic_kernels(d, monkeypatch):
     w = rng.uniform(0.0, 2.0, len(X))
     assert gmm._BLOCK_EM_PASS[d].__name__ == f"em_pass_{d}d"
     assert gmm._log_density_kernel(d).__name__ == f"mixture_log_density_{d}d"
-    fast = GaussianMixture(4, random_state=0, max_iter=15, tol=0.0).fit(X, w)
+    fast = GaussianMixture(4, random_state=0, max_iter=15, tol=0.0).fit(X, sample_weight=w)
     fast_scores = fast.score_samples(X)
     monkeypatch.setattr(gmm, "_BLOCK_EM_PASS", {})
     monkeypatch.setattr(gmm, "_BLOCK_LOG_DENSITY", {})
-    generic = GaussianMixture(4, random_state=0, max_iter=15, tol=0.0).fit(X, w)
+    generic = GaussianMixture(4, random_state=0, max_iter=15, tol=0.0).fit(X, sample_weight=w)
     assert_allclose(fast.means_, generic.means_, rtol=1e-8, atol=1e-10)
     assert_allclose(fast.covariances_, generic.covariances_, rtol=1e-7, atol=1e-12)
     assert_allclose(fast.weights_, generic.weights_, rtol=1e-8)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import threading
 import types
 
 # numba's OpenMP layer otherwise spins its idle threads: on a shared or loaded machine the
@@ -181,4 +182,67 @@ def parallel_kernel(func):
     twin.__qualname__ = func.__qualname__ + "_serial"
     twin.__module__, twin.__doc__ = func.__module__, func.__doc__
     parallel.serial = njit(**JIT_OPTIONS)(twin)
-    return parallel
+    return _ParallelKernel(parallel)
+
+
+#: Held around every parallel kernel's launch while the threading layer is not thread-safe.
+_LAUNCH_LOCK = threading.RLock()
+_LAYER_SAFE: list[bool] = []
+
+
+def _layer_is_threadsafe() -> bool:
+    """Whether numba's threading layer takes parallel launches from several threads at once
+    (``omp``, ``tbb``); False for ``workqueue`` and before the first launch chose a layer."""
+    if _LAYER_SAFE:
+        return True
+    import numba
+
+    try:
+        layer = numba.threading_layer()
+    except ValueError:  # no parallel kernel has run yet
+        return False
+    if layer != "workqueue":
+        _LAYER_SAFE.append(True)
+        return True
+    return False
+
+
+def _kernel_by_name(module: str, name: str):
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+class _ParallelKernel:
+    """A parallel dispatcher whose launches are serialised under numba's ``workqueue`` layer.
+
+    That layer (numba's fallback where neither OpenMP nor TBB loads, or chosen by
+    NUMBA_THREADING_LAYER) terminates the whole process when two Python threads launch
+    parallel kernels at once ("Concurrent access has been detected"): ``segment`` or a
+    ``GaussianMixture.fit`` of 100,000 rows called from two threads killed the caller. Under
+    ``omp`` and ``tbb`` calls go straight through. Every other attribute (``serial``, the
+    cache) is the dispatcher's.
+    """
+
+    __slots__ = ("_dispatcher",)
+
+    def __init__(self, dispatcher):
+        self._dispatcher = dispatcher
+
+    def __call__(self, *args, **kwargs):
+        if _layer_is_threadsafe():
+            return self._dispatcher(*args, **kwargs)
+        with _LAUNCH_LOCK:
+            return self._dispatcher(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name == "_dispatcher":  # not set yet (copy, unpickling): no endless lookup
+            raise AttributeError(name)
+        return getattr(self._dispatcher, name)
+
+    def __reduce__(self):
+        # Pickled by name, as the module-level dispatcher it replaces was.
+        return _kernel_by_name, (self._dispatcher.py_func.__module__, self._dispatcher.py_func.__name__)
+
+    def __repr__(self) -> str:
+        return repr(self._dispatcher)

@@ -9,8 +9,8 @@ import numpy as np
 
 def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
     """Return ``X`` as a C-contiguous (N, D) float64 array, or raise ValueError (naming
-    ``name``: not numeric, complex, not 2-D, empty, of other than ``n_features`` columns,
-    NaN or infinity).
+    ``name``: sparse, not numeric, complex, not 2-D, empty, of other than ``n_features``
+    columns, NaN or infinity).
 
     Parameters
     ----------
@@ -24,6 +24,16 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
         # np.asarray drops the mask: the masked-out values were fitted as data, without a word.
         raise ValueError(f"{name} is a masked array with masked values, which would be used as data: give the rows "
                          f"to use, e.g. {name}.data[~{name}.mask.any(axis=1)]")
+    if callable(getattr(X, "toarray", None)) and hasattr(X, "nnz"):
+        # A scipy.sparse matrix / array: NumPy's cast said "setting an array element with a
+        # sequence", naming neither sparse data nor what to do.
+        raise ValueError(f"{name} is a sparse matrix ({type(X).__name__}); the mixtures fit dense data: "
+                         f"give {name}.toarray()")
+    if not isinstance(X, np.ndarray):
+        try:  # once: an array-like is read once, and np.iscomplexobj sees the array's dtype
+            X = np.asarray(X)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must be a numeric array: {exc}") from None
     if np.iscomplexobj(X):
         # NumPy's cast dropped the imaginary part with only a ComplexWarning, and the model
         # was fitted to the real parts (scikit-learn refuses complex data too).
@@ -33,8 +43,10 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a numeric array: {exc}") from None
     if arr.ndim != 2:
+        hint = (f": {name}.reshape(-1, 1) if it is one feature, {name}.reshape(1, -1) if one sample"
+                if arr.ndim == 1 else "")
         raise ValueError(
-            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}"
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {arr.shape}{hint}"
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape})")

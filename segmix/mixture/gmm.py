@@ -205,7 +205,8 @@ class GaussianMixture(ParamsMixin):
     means_ : (K, D) float64
     covariances_ : (K, D, D), (K, D) or (K,) float64 by ``covariance_type``
     precisions_ : (K, D, D), (K, D) or (K,) float64, the inverse covariances in the stored form
-    precisions_cholesky_ : (K, D, D) float64, upper-triangular factors
+    precisions_cholesky_ : (K, D, D) float64, upper-triangular factors, for every
+        ``covariance_type`` (scikit-learn's is (K, D) for "diag" and (K,) for "spherical")
     converged_ : bool
     n_iter_ : int
     lower_bound_ : float, mean log-likelihood at the last iteration
@@ -465,19 +466,26 @@ class GaussianMixture(ParamsMixin):
             previous = mean_ll
         return self
 
-    def fit(self, X, sample_weight=None) -> "GaussianMixture":
-        """Fit by EM (see :meth:`iter_fit`, whose errors it raises) and return self."""
+    def fit(self, X, y=None, sample_weight=None) -> "GaussianMixture":
+        """Fit by EM (see :meth:`iter_fit`, whose errors it raises) and return self.
+
+        ``y`` is ignored, as by scikit-learn's ``GaussianMixture.fit(X, y=None)``: a pipeline,
+        ``GridSearchCV`` or ``cross_val_score`` given labels passes them there. Weights go in
+        ``sample_weight`` (by keyword, or third): when it was the second parameter, a
+        pipeline's labels 0 / 1 were taken as weights and the rows labelled 0 left out of
+        the fit, without a word.
+        """
         for _ in self.iter_fit(X, sample_weight):
             pass
         return self
 
-    def fit_predict(self, X, sample_weight=None) -> np.ndarray:
+    def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
         """Fit by EM, then the most responsible component per row of (N, D) ``X``: (N,) int64.
 
         Equal to ``fit(X).predict(X)`` (scikit-learn's guarantee: the labels come from the
-        fitted parameters, not from the last E-step before them).
+        fitted parameters, not from the last E-step before them). ``y`` is ignored (see :meth:`fit`).
         """
-        return self.fit(X, sample_weight).predict(X)
+        return self.fit(X, sample_weight=sample_weight).predict(X)
 
     @property
     def precisions_(self) -> np.ndarray:
@@ -503,8 +511,9 @@ class GaussianMixture(ParamsMixin):
         kernel(X, *self._kernel_args(), out)
         return out
 
-    def score(self, X, sample_weight=None) -> float:
-        """Weighted mean log-likelihood of (N, D) ``X``."""
+    def score(self, X, y=None, sample_weight=None) -> float:
+        """Weighted mean log-likelihood of (N, D) ``X``; ``y`` is ignored (see :meth:`fit`:
+        ``GridSearchCV`` scores held-out data with its labels)."""
         values = self.score_samples(X)
         return weighted_mean(values, check_sample_weight(sample_weight, values.shape[0]))
 
@@ -565,13 +574,13 @@ class GaussianMixture(ParamsMixin):
         """Bayesian information criterion (lower is better): -2 log L + p log N."""
         w = check_sample_weight(sample_weight, np.asarray(X).shape[0]) if sample_weight is not None else None
         n = float(np.asarray(X).shape[0]) if w is None else weight_total(w)
-        return -2.0 * self.score(X, sample_weight) * n + self._n_parameters() * math.log(n)
+        return -2.0 * self.score(X, sample_weight=sample_weight) * n + self._n_parameters() * math.log(n)
 
     def aic(self, X, sample_weight=None) -> float:
         """Akaike information criterion (lower is better): -2 log L + 2 p."""
         w = check_sample_weight(sample_weight, np.asarray(X).shape[0]) if sample_weight is not None else None
         n = float(np.asarray(X).shape[0]) if w is None else weight_total(w)
-        return -2.0 * self.score(X, sample_weight) * n + 2.0 * self._n_parameters()
+        return -2.0 * self.score(X, sample_weight=sample_weight) * n + 2.0 * self._n_parameters()
 
     # ---------------------------------------------------------- serialisation
     def to_dict(self) -> dict:

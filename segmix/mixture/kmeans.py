@@ -75,14 +75,27 @@ def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.
 
 
 def random_centers(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.ndarray:
-    """Centres drawn uniformly among the distinct rows of positive weight.
+    """Centres drawn among the distinct rows of positive weight, each with a probability
+    proportional to its weight (uniformly when the weights are equal), without replacement.
+
+    Weighted as scikit-learn's ``init="random"`` is: drawn uniformly by row, a colour of
+    count 1000 given as one weighted row was as likely a seed as one of count 1, whereas
+    the same data as repeated rows made it 1000 times likelier, so the weighted fit was
+    not the repeated rows' fit its documentation promises. Sequential weighted sampling
+    without replacement by Efraimidis & Spirakis (2006): the order of the keys u^(1/w).
 
     Returns
     -------
     centers : (K, D) float64
     """
     candidates = np.flatnonzero(w > 0)
-    order = rng.permutation(candidates)
+    weights = w[candidates]
+    if weights.size and weights.min() == weights.max():
+        order = rng.permutation(candidates)  # equal weights: the draw of earlier versions
+    else:
+        # log(u) / w is increasing in u^(1/w) and has no underflow for large weights.
+        keys = np.log(rng.random(candidates.size)) / weights
+        order = candidates[np.argsort(-keys, kind="stable")]
     chosen = []
     for row in order:
         if not any(np.array_equal(X[row], X[c]) for c in chosen):
@@ -202,8 +215,12 @@ class KMeans(ParamsMixin):
         self.tol = tol
         self.random_state = random_state
 
-    def fit(self, X, sample_weight=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows).
+
+        ``y`` is ignored, as by scikit-learn's ``KMeans.fit(X, y=None, sample_weight=None)``
+        (a pipeline given labels passes them there; they were taken as weights). The same
+        holds for ``fit_predict``, ``fit_transform`` and ``score``.
 
         Raises
         ------
@@ -249,9 +266,9 @@ class KMeans(ParamsMixin):
         )
         return labels
 
-    def fit_predict(self, X, sample_weight=None) -> np.ndarray:
+    def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
         """Fit, then the cluster of each row of (N, D) ``X``: (N,) int32 (``labels_``)."""
-        return self.fit(X, sample_weight).labels_
+        return self.fit(X, sample_weight=sample_weight).labels_
 
     def transform(self, X) -> np.ndarray:
         """Euclidean distance of each row of (N, D) ``X`` to each centre: (N, K) float64."""
@@ -262,11 +279,11 @@ class KMeans(ParamsMixin):
         # from the origin) without an (N, K, D) temporary.
         return np.stack([np.sqrt(((X - center) ** 2).sum(axis=1)) for center in self.cluster_centers_], axis=1)
 
-    def fit_transform(self, X, sample_weight=None) -> np.ndarray:
+    def fit_transform(self, X, y=None, sample_weight=None) -> np.ndarray:
         """Fit, then :meth:`transform` ``X``: (N, K) float64."""
-        return self.fit(X, sample_weight).transform(X)
+        return self.fit(X, sample_weight=sample_weight).transform(X)
 
-    def score(self, X, sample_weight=None) -> float:
+    def score(self, X, y=None, sample_weight=None) -> float:
         """Minus the objective J of (N, D) ``X`` under the fitted centres (scikit-learn's sign:
         higher is better)."""
         distances = self.transform(X)
