@@ -273,3 +273,14 @@ def test_skin_train_asks_whether_inverted_masks_are_inverted(tmp_path):
                     "-o", tmp_path / f"{masks}.json", "--quiet")
         assert done.returncode == 0, done.stderr
         assert ("are the masks inverted?" in done.stderr) is said, done.stderr
+
+
+def test_an_unfitted_estimator_s_error_is_caught_as_scikit_learn_s_would_be():
+    # scikit-learn's NotFittedError is a ValueError and an AttributeError; segmix's was a
+    # RuntimeError alone, which code written for scikit-learn's estimators did not catch (trial E).
+    from segmix.mixture import GaussianMixture, KMeans, NotFittedError
+
+    for estimator in (GaussianMixture(2), KMeans(2)):
+        for caught in (RuntimeError, ValueError, AttributeError, NotFittedError):
+            with pytest.raises(caught, match="not fitted yet: call fit first"):
+                estimator.predict(np.ones((3, 2)))

@@ -2,6 +2,7 @@
 
 from segmix.kernels.threads import set_num_threads
 from segmix.mixture.gmm import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
+from segmix.mixture._validation import NotFittedError
 from segmix.mixture.kmeans import KMeans
 
-__all__ = ["GaussianMixture", "KMeans", "TooFewDistinctPointsError", "COVARIANCE_TYPES", "set_num_threads"]
+__all__ = ["GaussianMixture", "KMeans", "NotFittedError", "TooFewDistinctPointsError", "COVARIANCE_TYPES", "set_num_threads"]

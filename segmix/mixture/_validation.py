@@ -7,6 +7,16 @@ import numbers
 import numpy as np
 
 
+class NotFittedError(RuntimeError, ValueError, AttributeError):
+    """A scoring method called before ``fit``.
+
+    A RuntimeError, as documented since the first release, and a ValueError and an
+    AttributeError too, as scikit-learn's ``sklearn.exceptions.NotFittedError``: code written
+    for scikit-learn's estimators (``except NotFittedError``-like ``except (ValueError,
+    AttributeError)``) did not catch segmix's (a library trial).
+    """
+
+
 def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
     """Return ``X`` as a C-contiguous (N, D) float64 array, or raise ValueError (naming
     ``name``: sparse, not numeric, complex, not 2-D, empty, of other than ``n_features``

@@ -15,6 +15,7 @@ import numpy as np
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
+    NotFittedError,
     check_choice,
     check_data,
     check_non_negative,
@@ -255,7 +256,7 @@ class GaussianMixture(ParamsMixin):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "means_"):
-            raise RuntimeError("this GaussianMixture is not fitted yet: call fit first")
+            raise NotFittedError("this GaussianMixture is not fitted yet: call fit first")
 
     # ------------------------------------------------------------- parameters
     def _set_parameters(self, weights, means, full_covariances) -> None:
@@ -501,8 +502,9 @@ class GaussianMixture(ParamsMixin):
         """log p(x_n) for each row: (N, D) -> (N,) float64.
 
         This and the other scoring methods (``score``, ``predict``, ``predict_proba``, ``bic``,
-        ``aic``) raise RuntimeError before :meth:`fit`, and ValueError for ``X`` of another
-        number of features than the fit's, or not a 2-D finite real array.
+        ``aic``) raise NotFittedError (a RuntimeError, ValueError and AttributeError) before
+        :meth:`fit`, and ValueError for ``X`` of another number of features than the fit's, or
+        not a 2-D finite real array.
         """
         self._check_fitted()
         X = check_data(X, n_features=self.means_.shape[1])
