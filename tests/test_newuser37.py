@@ -66,3 +66,28 @@ def test_colour_photos_and_flat_drawings_are_not_taken_for_toned_ones():
     image = _toned(grey)
     image[:10, :10] = (220, 30, 30)
     assert not is_monochrome(image)
+
+
+def test_skin_train_refuses_a_toned_photo_with_skin_labelled(tmp_path):
+    # A sepia copy of a street photo with its skin mask trained a model in silence (exit 0),
+    # where its greyscale copy is refused: its skin is the tint's, which lies among skin colours.
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    grey, _ = _grey_textured_scene()
+    sepia = _toned(grey, (1.351, 1.203, 0.937))
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    Image.fromarray(sepia).save(tmp_path / "images" / "old.png")
+    mask = np.zeros(grey.shape, np.uint8)
+    mask[30:60, 40:80] = 255
+    Image.fromarray(mask).save(tmp_path / "masks" / "old.png")
+    done = subprocess.run([sys.executable, "-m", "segmix", "skin", "train", "--images", tmp_path / "images",
+                           "--masks", tmp_path / "masks", "-o", tmp_path / "m.json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "old.png: toned black-and-white photo" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "m.json").exists()
