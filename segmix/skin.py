@@ -739,6 +739,12 @@ def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
         raise ValueError(f"{pair[0]}: greyscale photo (no colour): its {n_skin:,} skin pixels would teach the skin "
                          f"model grey as skin; take it out of the training photos (skin detection needs colour)"
                          f"{mask_like}")
+    if n_skin and is_toned(loaded.pixels):
+        # The same for a black-and-white photo in one tone (sepia): its skin is the tint's,
+        # which lies among skin colours, and a sepia copy's skin labels were learnt in silence.
+        raise ValueError(f"{pair[0]}: toned black-and-white photo (sepia or a tint, no colour of its own): its "
+                         f"{n_skin:,} skin pixels would teach the skin model its tint as skin; take it out of the "
+                         f"training photos (skin detection needs colour)")
     codes = rgb_codes(skin_pixels(loaded).reshape(-1, 3))
     keep = labels >= 0
     return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
@@ -1360,6 +1366,15 @@ def with_threshold(model: SegmixModel, threshold: float) -> SegmixModel:
 #: built-in model's darkest skin component has Cr about 5 levels over grey, and a photo
 #: whose every pixel is within 4 levels of grey gives the model no colour to tell skin by.
 GREYSCALE_TOLERANCE = 4
+
+
+def is_toned(image: np.ndarray) -> bool:
+    """Whether a colour photo is a black-and-white one printed in one tone (sepia, a tint): its
+    colour a function of its grey level (:func:`segmix.segment.is_monochrome`), not greyscale
+    (:func:`is_greyscale`). Its skin labels would teach the tint as skin."""
+    from segmix.segment import is_monochrome  # a workflow beside this one
+
+    return not is_greyscale(image) and is_monochrome(image)
 
 
 def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> bool:

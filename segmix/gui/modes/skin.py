@@ -545,6 +545,11 @@ class SkinMode(Mode):
                                "would teach the model grey as skin. Add colour photos to the training set; "
                                "skin detection needs colour.")
             return False
+        if (labels == 1).any() and skin.is_toned(shell.image):
+            shell.show_message("No colour to learn", "This photo is black and white in one tone (sepia or a "
+                               "tint): its skin (1) marks would teach the model its tint as skin. Add colour "
+                               "photos to the training set; skin detection needs colour.")
+            return False
         parts = []
         for label, column in ((1, "skin"), (2, "non_skin")):
             # the colours the detector scores (a palette photo's low-passed), as skin train reads them
