@@ -1,6 +1,5 @@
 """Window faults a new user (helper newuser37, session 37) hit, each a test."""
 
-import numpy as np
 from PIL import Image
 
 from tests.test_newuser37 import _grey_textured_scene, _toned
