@@ -1407,7 +1407,21 @@ def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> boo
     return True
 
 
-def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False) -> str:
+GREYSCALE_WORDS = "greyscale photo (no colour)"
+TONED_WORDS = "toned black-and-white photo (sepia or a tint, no colour of its own)"
+
+
+def colourless_words(image: np.ndarray) -> str | None:
+    """What a photo without colour of its own is, in words (:data:`GREYSCALE_WORDS` for a
+    greyscale one, :func:`is_greyscale`; :data:`TONED_WORDS` for a toned one, :func:`is_toned`),
+    else None. Skin detection by colour cannot work on either: a sepia photo's tint gave masks of
+    2-10 % skin in silence (a new user's 15 sepia copies: 3 masks from the tint alone, exit 0)."""
+    if is_greyscale(image):
+        return GREYSCALE_WORDS
+    return TONED_WORDS if np.asarray(image).ndim == 3 and is_toned(image) else None
+
+
+def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str = GREYSCALE_WORDS) -> str:
     """The warning line (without the command's prefix) for a greyscale photo's result.
 
     Parameters
@@ -1416,6 +1430,8 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False) -> str:
         The photo, as the user named it.
     mask : (H, W) bool array
         The detector's mask of it.
+    kind : str
+        What the photo is (:func:`colourless_words`; default a greyscale photo).
     mask_like : bool, default False
         The photo holds only a mask's values (:func:`looks_like_a_mask`): the line asks
         whether a mask was given as a photo (a trial's ``skin apply`` on a folder of masks
@@ -1426,9 +1442,10 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False) -> str:
     str
     """
     share = float(np.mean(mask)) if np.size(mask) else 0.0
+    source = "its tint and brightness" if kind == TONED_WORDS else "brightness"
     outcome = ("its mask is empty" if share == 0.0 else
-               f"its mask ({100 * share:.1f} % skin) comes from brightness alone and cannot be trusted")
-    line = f"{path}: greyscale photo (no colour): skin detection needs colour; {outcome}"
+               f"its mask ({100 * share:.1f} % skin) comes from {source} alone and cannot be trusted")
+    line = f"{path}: {kind}: skin detection needs colour; {outcome}"
     if mask_like:
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
     return line
@@ -1799,8 +1816,9 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     result = detect(model, skin_pixels(loaded), settings, threshold, cache, info=info,
                     transparent=transparent_pixels(loaded.alpha))
     mask, posterior = result.mask, result.posterior
-    if info is not None and is_greyscale(image):
-        info["greyscale"] = greyscale_warning(input_path, mask, looks_like_a_mask(image))
+    colourless = colourless_words(image) if info is not None else None
+    if colourless:
+        info["greyscale"] = greyscale_warning(input_path, mask, looks_like_a_mask(image), colourless)
     elif info is not None:
         info["no_skin"] = not mask.any()
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -2037,9 +2055,10 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
                  else f"; no skin found in {len(no_skin)} of them ({listed_names(sorted(p.name for p in no_skin))})")
               # A folder of masks given as photos: five warnings, then "wrote masks of 5 photos"
               # alone, as if the run had found something (a new user).
-              + ("" if not greyscale else "; it has no colour (warned above): its mask is empty" if done == 1
-                 else "; 1 of them has no colour (warned above): its mask is empty" if len(greyscale) == 1
-                 else f"; {len(greyscale)} of them have no colour (warned above): their masks are empty"))
+              # No word of their masks: a toned photo's need not be empty (warned above, one each).
+              + ("" if not greyscale else "; it has no colour of its own (warned above)" if done == 1
+                 else "; 1 of them has no colour of its own (warned above)" if len(greyscale) == 1
+                 else f"; {len(greyscale)} of them have no colour of their own (warned above)"))
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.

@@ -30,8 +30,8 @@ import numpy as np
 from segmix.frames import header_size
 from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
-from segmix.skin import (PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers, detect, greyscale_warning,
-                         image_mask_pairs, is_greyscale, load_mask, looks_like_a_mask, pair_failure, read_pair_info,
+from segmix.skin import (PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers, colourless_words, detect,
+                         greyscale_warning, image_mask_pairs, load_mask, looks_like_a_mask, pair_failure, read_pair_info,
                          swapped_folders)
 from segmix.palette import skin_pixels
 from segmix.transparency import transparent_pixels
@@ -496,7 +496,8 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
         # None for a colour photo, else whether it holds only a mask's values (its line's hint)
-        grey = looks_like_a_mask(loaded.pixels) if is_greyscale(loaded.pixels) else None
+        colourless = colourless_words(loaded.pixels)
+        grey = None if colourless is None else (looks_like_a_mask(loaded.pixels), colourless)
         return result.posterior, result.mask, labels, swept, grey, bool(info.get("faces_used"))
 
     greyscale, skipped = [], []
@@ -510,7 +511,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
                 faces_used += face
                 evaluator.add(posterior, labels, mask, swept=swept, name=names[i - 1])
                 if grey is not None:
-                    greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask, grey)))
+                    greyscale.append((names[i - 1], greyscale_warning(names[i - 1], mask, *grey)))
             if progress is not None:  # never tested for truth: a tqdm bar without a total raises
                 progress(i, len(pairs))
     if len(skipped) == len(pairs):

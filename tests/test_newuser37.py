@@ -91,3 +91,35 @@ def test_skin_train_refuses_a_toned_photo_with_skin_labelled(tmp_path):
     assert "old.png: toned black-and-white photo" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "m.json").exists()
+
+
+def test_skin_apply_and_eval_warn_of_a_toned_photo_as_of_a_greyscale_one(tmp_path):
+    # A sepia photo's tint gave skin masks (2-10 % of the photo) without a word, where a
+    # greyscale photo is warned of (a new user's 15 sepia copies; fixed in session 37).
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    grey, _ = _grey_textured_scene()
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "masks").mkdir()
+    Image.fromarray(_toned(grey, (1.351, 1.203, 0.937))).save(tmp_path / "photos" / "sepia.png")
+    Image.fromarray(grey.astype(np.uint8)).save(tmp_path / "photos" / "grey.png")
+    mask = np.zeros(grey.shape[:2], np.uint8)
+    mask[30:60, 40:80] = 255
+    for name in ("sepia", "grey"):
+        Image.fromarray(mask).save(tmp_path / "masks" / f"{name}.png")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "segmix", *map(str, args)], capture_output=True, text=True,
+                              timeout=300)
+
+    applied = run("skin", "apply", tmp_path / "photos", "--output-dir", tmp_path / "out")
+    assert applied.returncode == 0, applied.stderr
+    assert "sepia.png: toned black-and-white photo (sepia or a tint, no colour of its own): skin detection " \
+           "needs colour" in applied.stderr
+    assert "grey.png: greyscale photo (no colour): skin detection needs colour" in applied.stderr
+    assert "2 of them have no colour of their own (warned above)" in applied.stdout
+    evaluated = run("skin", "eval", "--images", tmp_path / "photos", "--masks", tmp_path / "masks")
+    assert "sepia.png: toned black-and-white photo" in evaluated.stderr + evaluated.stdout

@@ -171,9 +171,10 @@ class SkinOutcome:
     threshold: float | None = None
     compiled: bool = False  # the job compiled a kernel (first use): ``seconds`` includes that
     exposure_gain: float = 1.0  # the detector lifted a dim photo by this gain (segmix.exposure)
-    # The photo has no colour (segmix.skin.is_greyscale, the check `segmix skin apply` warns
-    # with): its skin cannot be told by colour. Checked here, off the GUI thread.
-    greyscale: bool = False
+    # What the photo is when it has no colour of its own (segmix.skin.colourless_words, the
+    # check `segmix skin apply` warns with: greyscale, or toned), else "": its skin cannot be
+    # told by colour. Checked here, off the GUI thread.
+    greyscale: str = ""
 
 
 @dataclass(frozen=True)
@@ -843,7 +844,7 @@ class ComputeWorker(QObject):
                          None if result is None else result.log_odds, None if result is None else result.mask,
                          None if result is None else (model.threshold if threshold is None else float(threshold)),
                          self._compiled, info.get("exposure_gain", 1.0),
-                         job.image is not None and skin.is_greyscale(job.image)))
+                         (job.image is not None and skin.colourless_words(job.image)) or ""))
 
     def _replay_earlier_steps(self, job: TrainJob) -> TrainJob:
         """Fit the steps of ``job.mark_order`` before the last (segmix.mark_steps.replay_steps,

@@ -135,10 +135,10 @@ class SkinMode(Mode):
         #: trained here (_trained_status), else None
         self._trained_words = None
         self._relabel_shown = False
-        #: the shown photo has no colour (segmix.skin.is_greyscale): every status line says so,
-        #: in the words of `segmix skin apply` (a trial read "Skin detected in 17 ms" over an
-        #: empty overlay and was told nothing)
-        self._greyscale = False
+        #: what the shown photo is when it has no colour of its own (segmix.skin.colourless_words:
+        #: greyscale or toned), else "": every status line says so, in the words of `segmix skin
+        #: apply` (a trial read "Skin detected in 17 ms" over an empty overlay and was told nothing)
+        self._greyscale = ""
         self._mask_like = False  # ... and holds only a mask's values (skin.looks_like_a_mask)
         self.skin_panel = SkinPanel()
         panel = self.skin_panel
@@ -209,7 +209,7 @@ class SkinMode(Mode):
 
     def on_image_changed(self) -> None:
         self.skin_posterior = None
-        self._greyscale = False
+        self._greyscale = ""
         self._mask_like = False
         self._in_flight = self._training_in_flight
         if self.active:
@@ -350,7 +350,7 @@ class SkinMode(Mode):
         from segmix import skin
 
         name = self.shell.image_path.name if self.shell.image_path is not None else "this photo"
-        return skin.greyscale_warning(name, self.current_mask(), self._mask_like)
+        return skin.greyscale_warning(name, self.current_mask(), self._mask_like, self._greyscale)
 
     def _with_photo_notes(self, text: str) -> str:
         """``text`` (a status line) with the greyscale warning below it, if the photo has no
