@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 
+from tests.test_session37 import _box_marks
+
 
 def _grey_textured_scene(seed=0, shape=(120, 160)):
     """A grey photo whose object differs from its surround by texture, not by level: a fine
@@ -22,14 +24,6 @@ def _toned(grey, gains=(1.08, 1.0, 0.88), offsets=(0, 0, 0)):
     """A black-and-white photo printed in a tone (a warm, sepia-like cast): each channel a gain
     and an offset of the grey level, rounded and clipped."""
     return np.clip(np.rint(np.stack([grey * g + o for g, o in zip(gains, offsets)], -1)), 0, 255).astype(np.uint8)
-
-
-def _box_marks(shape, top, bottom, left, right):
-    from segmix.segment import BACKGROUND
-
-    labels = np.full(shape, BACKGROUND, np.uint8)
-    labels[top:bottom, left:right] = 0
-    return labels
 
 
 def test_a_box_on_a_toned_black_and_white_photo_learns_the_texture_as_on_a_grey_one():
