@@ -308,10 +308,10 @@ def no_match_advice(numbers, groundtruth: dict[int, Path], roi: tuple[int, int] 
             # Frames named in the sequence's own numbering (in000400.jpg ...) already meet the
             # ground truth at their numbers: advised an offset of -399, a folder of highway's
             # frames 400-402 was then scored against gt000799 and on (the final re-check).
-            return (f"; the input's frames are numbered as the sequence's ({common[0]}..{common[-1]}) and meet "
-                    f"the ground truth's {common[0]}..{common[-1]}, {unscored}: the input holds no frame of the "
-                    "scored range, so there is nothing to score; leave out --groundtruth, or give frames of that "
-                    "range")
+            # Said shortly (a final new user found the longer words hard to read).
+            return (f"; the input's frames {common[0]}..{common[-1]}, numbered as the sequence's, lie outside the "
+                    f"scored range {roi[0]}..{roi[1]} (their ground truth scores no pixel: only 85 and 170): there is "
+                    "nothing to score; leave out --groundtruth, or give frames of that range")
         # Numbered from 1, the input may be the sequence's own first frames (highway's
         # in000001-in000099, all before the scored range), which no offset helps: a new user was
         # told only to give --groundtruth-offset. Both readings are said.

@@ -374,7 +374,9 @@ class _Parser(argparse.ArgumentParser):
                 # The mistyped option first: it is why the required one is missing, and led by
                 # "the following arguments are required: --scribbles (or ...)", it came last
                 # on a long line (a new user's --clik).
-                message = f"{'; '.join(typos)}, so {message}"
+                # "; without it, ...": ", so the following ..." read as a conclusion a final
+                # new user could not follow.
+                message = f"{'; '.join(typos)}; without {'it' if len(typos) == 1 else 'them'}, {message}"
         # The window's options reached without "open" (`segmix photo.jpg ...`) are said as typed.
         prefix = getattr(self, "_error_prog", None) or self.prog
         self.exit(2, f"{prefix}: error: {message}{hint} (see {self.prog} --help)\n")

@@ -261,8 +261,8 @@ def test_a_mistyped_choice_or_option_gets_the_close_one(capsys):
                        # missing one first and never named the typo.
                        # Since session 36 the typo leads the line (it is why the other is missing).
                        (["segment", "p.png", "--scribbels", "s.png", "-o", "m.png"],
-                        "error: '--scribbels' is no option (did you mean '--scribbles'?), so the following "
-                        "arguments are required"),
+                        "error: '--scribbels' is no option (did you mean '--scribbles'?); without it, the "
+                        "following arguments are required"),
                        (["segment", "p.png", "--scribbels=s.png", "--outptu", "m.png"],
                         "'--scribbels' is no option (did you mean '--scribbles'?); '--outptu' is no option "
                         "(did you mean '--output'?)"),

@@ -121,7 +121,7 @@ def test_frames_numbered_as_the_sequence_are_not_told_an_offset(tmp_path, capsys
     assert main(["background", str(folder), "--groundtruth", str(gt), "--output-dir", str(tmp_path / "masks"),
                  "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "the input's frames are numbered as the sequence's (4..6) and meet the ground truth's 4..6" in err, err
+    assert "the input's frames 4..6, numbered as the sequence's, lie outside the scored range 10..12" in err, err
     assert "there is nothing to score" in err and "--groundtruth-offset" not in err, err
 
 
