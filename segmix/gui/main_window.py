@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.frames import is_sequence_path
-from segmix.io import EXTRA_FRAMES_WORDS, cutout_depth_note
+from segmix.io import EXTRA_FRAMES_WORDS, NARROW_16_BIT_LEVEL, cutout_depth_note
 from segmix.gui import file_dialogs, files, window_geometry
 from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas, accept_as_copy, dropped_files,
                                left_out_words)
@@ -114,6 +115,9 @@ class _Picture:
     alpha: np.ndarray | None = None  # the photo's alpha channel, if it has one (cut-outs keep it)
     icc_profile: bytes | None = None  # the photo's embedded colour profile (cut-outs keep it)
     dpi: tuple[float, float] | None = None  # the photo's resolution (cut-outs keep it)
+    # Said under the mode's banner while the photo is shown: why it looks as it does (a 16-bit
+    # photo of 12-bit data reads almost black; its status-bar note went after 10 s, a new user).
+    note: str = ""
     layers: dict[str, LabelLayer] = field(default_factory=dict)  # mode name -> its scribbles
     view: tuple | None = None  # the canvas's zoom and centre when the space was left
     # Scribble files read into this space: normalised path -> (path, role, a key of
@@ -1353,6 +1357,10 @@ class MainWindow(QMainWindow):
             return False
         self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha,
                        skin_image=files.skin_pixels(loaded), icc_profile=loaded.icc_profile, dpi=loaded.dpi)
+        if loaded.bits_per_sample > 8 and loaded.pixels.size and int(loaded.pixels.max()) <= NARROW_16_BIT_LEVEL:
+            self._picture.note = (f"{path.name} reads almost black: its {loaded.bits_per_sample}-bit samples all lie "
+                                  "under 1/16 of their range (12-bit data?); scale it first (multiply by 16)")
+            self.update_hint()
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
         notes = []
@@ -1409,6 +1417,7 @@ class MainWindow(QMainWindow):
         picture.alpha = alpha if alpha is not None and np.shape(alpha) == image.shape[:2] else None
         picture.icc_profile = icc_profile
         picture.dpi = dpi
+        picture.note = ""
         self.controller.transparent = transparent_pixels(picture.alpha)
         picture.layers = {mode.name: LabelLayer(image.shape[:2]) for mode in sharing}
         picture.inputs = {}  # those of the previous photo are not this one's inputs
@@ -2031,7 +2040,8 @@ class MainWindow(QMainWindow):
         """Show the active mode's banner text (or how to open a photo), and refresh the status bar's pixel info."""
         # A mode with its own images says itself how to open them.
         no_photo = self.layer is None and not self.active_mode.own_images
-        self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint())
+        note = "" if no_photo or self.active_mode.own_images else self._picture.note
+        self.hint_label.setText(HINT_NO_PHOTO if no_photo else self.active_mode.hint() + (f"<br>{escape(note)}" if note else ""))
         self.overlay_panel.legend.set_threshold(self.active_mode.decision_threshold())
         self._show_pixel_info(*self._cursor_pixel)  # the result under the cursor may have changed
 

@@ -82,3 +82,25 @@ def test_the_rectangle_on_a_greyscale_photo_gives_the_command_line_s_mask(make_w
     cli = np.asarray(Image.open(tmp_path / "cli.png")) > 127
     assert np.count_nonzero(cli != mask) < 0.01 * mask.size
     window.grab().save(str(tmp_path.parent / "grey_box_window.png"))
+
+
+def test_a_photo_of_12_bit_data_keeps_its_note_under_the_banner(make_window, qtbot, tmp_path):
+    # A 16-bit PNG of 12-bit data reads almost black: its note was in the status bar for 10 s,
+    # and then the photo stayed near-black with nothing on screen to say why (a new user).
+    import cv2
+
+    from segmix.io import NARROW_16_BIT_LEVEL
+
+    pixels = np.zeros((40, 60, 3), np.uint16)
+    pixels[:, :30] = 4000
+    pixels[:, 30:] = 300
+    cv2.imwrite(str(tmp_path / "g12.png"), pixels)
+    window = make_window(tmp_path / "g12.png")
+    assert int(window.image.max()) <= NARROW_16_BIT_LEVEL
+    text = window.hint_label.text()
+    assert "g12.png reads almost black: its 16-bit samples all lie under 1/16 of their range" in text
+    window.set_mode("skin")
+    assert "reads almost black" in window.hint_label.text()
+    cv2.imwrite(str(tmp_path / "full.png"), pixels * 16)
+    assert window.open_image(tmp_path / "full.png")
+    assert "reads almost black" not in window.hint_label.text()
