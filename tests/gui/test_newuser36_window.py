@@ -11,14 +11,19 @@ from segmix.gui.modes import video as video_module
 from tests.gui.modes.test_video_trial26 import N, _frame, _open
 
 
-def test_the_dock_names_the_file_on_screen_during_a_catch_up(make_window, qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(video_module, "CATCH_UP_CHUNK_SECONDS", 0.0)  # every frame fed comes back as progress
+def _catch_up_window(make_window, qtbot, tmp_path):
+    """(window, Video mode) on a folder of N numbered frames, the first shown."""
     folder = tmp_path / "frames"
     folder.mkdir()
     for t in range(1, N + 1):
         Image.fromarray(_frame(t)).save(folder / f"in{t:06d}.png")
     window = make_window()
-    mode = _open(qtbot, window, folder)
+    return window, _open(qtbot, window, folder)
+
+
+def test_the_dock_names_the_file_on_screen_during_a_catch_up(make_window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(video_module, "CATCH_UP_CHUNK_SECONDS", 0.0)  # every frame fed comes back as progress
+    window, mode = _catch_up_window(make_window, qtbot, tmp_path)
     assert "frame 1: in000001.png" in mode.panel.source_label.text()
     seen = []
 
@@ -38,12 +43,7 @@ def test_the_dock_names_the_file_on_screen_during_a_catch_up(make_window, qtbot,
 def test_a_catch_up_dropped_on_a_mode_switch_leaves_the_dock_on_the_frame_shown(make_window, qtbot, tmp_path,
                                                                                monkeypatch):
     monkeypatch.setattr(video_module, "CATCH_UP_CHUNK_SECONDS", 0.0)
-    folder = tmp_path / "frames"
-    folder.mkdir()
-    for t in range(1, N + 1):
-        Image.fromarray(_frame(t)).save(folder / f"in{t:06d}.png")
-    window = make_window()
-    mode = _open(qtbot, window, folder)
+    window, mode = _catch_up_window(make_window, qtbot, tmp_path)
     mode.panel.slider.setValue(N)
     qtbot.waitUntil(lambda: mode.catching_up and mode._catching_up is not None and mode._catching_up.index > 2,
                     timeout=60000)

@@ -2,6 +2,7 @@
 
 from PIL import Image
 
+from tests.gui.test_session35_window import skin_marks_refused
 from tests.test_newuser37 import _grey_textured_scene, _toned
 
 
@@ -10,17 +11,7 @@ def test_a_sepia_photos_skin_marks_are_not_added_to_the_training_set(make_window
     # were added in silence: its skin is the tint's, which lies among skin colours.
     grey, _ = _grey_textured_scene()
     Image.fromarray(_toned(grey, (1.351, 1.203, 0.937))).save(tmp_path / "sepia.png")
-    window = make_window(tmp_path / "sepia.png")
-    window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))
-    skin_mode = window.modes["skin"]
-    layer = window.layer_of("skin")
-    layer.labels[10:20, 10:20] = 1
-    layer.labels[30:35, 40:55] = 2
-    assert not skin_mode.add_to_skin_training_set()
-    assert messages[-1][0] == "No colour to learn" and "sepia" in messages[-1][1]
-    assert skin_mode.skin_training == {}
-    layer.labels[layer.labels == 1] = 0  # non-skin alone is harmless, as on a grey photo
-    assert skin_mode.add_to_skin_training_set()
+    skin_mode = skin_marks_refused(make_window, tmp_path / "sepia.png", messages, "sepia")
     assert skin_mode.skin_training_counts().n_skin == 0
 
 

@@ -21,6 +21,16 @@ def test_the_dock_gives_the_time_of_the_last_frame_of_a_clip_cut_between_key_fra
     assert "frame 18 at 0:00.84 into the video" in mode.panel.source_label.text()
 
 
+def _frames_window(make_window, qtbot, tmp_path, count):
+    """(window, Video mode) on a folder of ``count`` frames, its first frame shown."""
+    from gui_helpers import write_frames
+
+    window, mode = _video_window(make_window)
+    assert window.open_image(write_frames(tmp_path / "frames", count))
+    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    return window, mode
+
+
 def _action(window, text):
     from PySide6.QtGui import QAction
 
@@ -33,24 +43,8 @@ def test_esc_during_export_all_masks_cancels_the_export_it_does_not_leave_it_run
     # Export All Masks it stopped the export without the Video mode knowing. The mode went on
     # "exporting" for good: its progress bar stood, and every mode switch and File > Open was
     # refused with "Export All Masks is running (0 of 12 ...)" until the window was closed.
-    import threading
-
-    from gui_helpers import write_frames
-    import segmix.background_run as background_run
-
-    folder = write_frames(tmp_path / "frames", 12)
-    window, mode = _video_window(make_window)
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
-    started, release = threading.Event(), threading.Event()
-    original = background_run.run_sequence
-
-    def held(*args, **kwargs):
-        started.set()
-        assert release.wait(30)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(background_run, "run_sequence", held)
+    window, mode = _frames_window(make_window, qtbot, tmp_path, 12)
+    started, release = _held_export(monkeypatch)
     finished = []
     mode.export_finished.connect(finished.append)
     mode.export_masks(tmp_path / "masks")
@@ -67,12 +61,7 @@ def test_esc_during_export_all_masks_cancels_the_export_it_does_not_leave_it_run
 
 def test_esc_while_playing_leaves_the_video_mode_able_to_go_on(make_window, qtbot, messages, tmp_path):
     # Esc cancels the frame's job under way: the mode must not wait for its result for ever.
-    from gui_helpers import write_frames
-
-    folder = write_frames(tmp_path / "frames", 40)
-    window, mode = _video_window(make_window)
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    window, mode = _frames_window(make_window, qtbot, tmp_path, 40)
     mode.panel.play_button.click()
     qtbot.waitUntil(lambda: mode.index >= 3, timeout=60000)
     _action(window, "Cancel Training").trigger()  # Esc
@@ -110,13 +99,9 @@ def test_training_a_skin_model_from_video_mode_does_not_stop_a_running_export(ma
     # (every mode switch refused). Refused now, as a mode switch is, while the export runs.
     import numpy as np
 
-    from gui_helpers import write_frames
     from segmix import skin
 
-    folder = write_frames(tmp_path / "frames", 12)
-    window, mode = _video_window(make_window)
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    window, mode = _frames_window(make_window, qtbot, tmp_path, 12)
     skin_mode = window.modes["skin"]
     dense_skin, dense_non = np.zeros(skin.N_CODES, np.int64), np.zeros(skin.N_CODES, np.int64)
     dense_skin[skin.rgb_codes(np.array([[200, 140, 120]], np.uint8))] = 500
@@ -180,12 +165,7 @@ def test_window_rectangle_then_a_click_outside_keeps_the_box_s_object_as_the_com
 def test_esc_during_a_jump_s_catch_up_leaves_the_video_mode_able_to_go_on(make_window, qtbot, messages, tmp_path):
     # Esc cancelled the catch-up's job without the mode knowing: it stood "catching up" for
     # good (progress bar shown), and Step and Play did nothing until the window was closed.
-    from gui_helpers import write_frames
-
-    folder = write_frames(tmp_path / "frames", 400)
-    window, mode = _video_window(make_window)
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    window, mode = _frames_window(make_window, qtbot, tmp_path, 400)
     mode._stop_catch_up = False
     mode.panel.slider.setValue(390)
     qtbot.waitUntil(lambda: mode._jumping, timeout=10000)

@@ -11,20 +11,27 @@ import numpy as np
 from PIL import Image
 
 
-def test_greyscale_skin_marks_are_not_added_to_the_training_set(make_window, tmp_path, messages):
-    grey = np.tile(np.linspace(30, 220, 60).astype(np.uint8), (40, 1))
-    Image.fromarray(grey).save(tmp_path / "grey.png")
-    window = make_window(tmp_path / "grey.png")
+def skin_marks_refused(make_window, photo, messages, said: str):
+    """Skin mode on ``photo``: skin and non-skin marks are refused as training data (the message
+    holding ``said``), non-skin marks alone are added. Returns the Skin mode."""
+    window = make_window(photo)
     window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))
     skin_mode = window.modes["skin"]
     layer = window.layer_of("skin")
     layer.labels[10:20, 10:20] = 1
     layer.labels[30:35, 40:55] = 2
     assert not skin_mode.add_to_skin_training_set()
-    assert messages[-1][0] == "No colour to learn" and "greyscale" in messages[-1][1]
+    assert messages[-1][0] == "No colour to learn" and said in messages[-1][1]
     assert skin_mode.skin_training == {}
-    layer.labels[layer.labels == 1] = 0  # non-skin alone: grey is no skin, learned as such
+    layer.labels[layer.labels == 1] = 0  # non-skin alone: no skin colour, learned as such
     assert skin_mode.add_to_skin_training_set()
+    return skin_mode
+
+
+def test_greyscale_skin_marks_are_not_added_to_the_training_set(make_window, tmp_path, messages):
+    grey = np.tile(np.linspace(30, 220, 60).astype(np.uint8), (40, 1))
+    Image.fromarray(grey).save(tmp_path / "grey.png")
+    skin_mode = skin_marks_refused(make_window, tmp_path / "grey.png", messages, "greyscale")
     counts = skin_mode.skin_training_counts()
     assert counts.n_skin == 0 and counts.n_non_skin == 75
 

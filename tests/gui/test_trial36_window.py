@@ -81,10 +81,8 @@ def test_a_stroke_on_the_grey_around_the_photo_is_said(qtbot, window):
     assert "outside the photo" not in window.statusBar().currentMessage()
 
 
-def test_training_failed_goes_from_the_status_bar_with_the_marks_that_failed(qtbot, make_window, tmp_path):
-    # A click on a 12 x 12 photo of two flat colours takes both and its fit fails; Ctrl+Z took
-    # the click away, and "Training failed: ..." stood on in the status bar over the panel's
-    # "Waiting: mark the object".
+def _failed_click_on_a_flag(qtbot, make_window, tmp_path):
+    """A window whose one click, across the two flat colours of a 12 x 12 flag, failed to fit."""
     photo = np.zeros((12, 12, 3), np.uint8)
     photo[:, :6] = (200, 30, 30)
     photo[:, 6:] = (30, 30, 200)
@@ -94,6 +92,14 @@ def test_training_failed_goes_from_the_status_bar_with_the_marks_that_failed(qtb
     with qtbot.waitSignal(window.controller.failed, timeout=60000):
         QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                          viewport_point(window, 6, 6))
+    return window
+
+
+def test_training_failed_goes_from_the_status_bar_with_the_marks_that_failed(qtbot, make_window, tmp_path):
+    # A click on a 12 x 12 photo of two flat colours takes both and its fit fails; Ctrl+Z took
+    # the click away, and "Training failed: ..." stood on in the status bar over the panel's
+    # "Waiting: mark the object".
+    window = _failed_click_on_a_flag(qtbot, make_window, tmp_path)
     assert window.statusBar().currentMessage().startswith("Training failed: ")
     window.undo_stack.undo()
     assert not window.layer.labels.any()
@@ -108,15 +114,7 @@ def test_a_failed_fit_of_clicks_says_how_to_mark_background_in_the_window(qtbot,
     # One click across the two colours of a flag: "Training failed: no background scribbles,
     # and every colour ... so none is taken for background: paint some background pixels", to a
     # user who had drawn no scribble and marks with clicks (right-click = not the object).
-    photo = np.zeros((12, 12, 3), np.uint8)
-    photo[:, :6] = (200, 30, 30)
-    photo[:, 6:] = (30, 30, 200)
-    Image.fromarray(photo).save(tmp_path / "flags.png")
-    window = make_window(tmp_path / "flags.png", smoothing=True)
-    window.set_tool("click")
-    with qtbot.waitSignal(window.controller.failed, timeout=60000):
-        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         viewport_point(window, 6, 6))
+    window = _failed_click_on_a_flag(qtbot, make_window, tmp_path)
     expected = ("Training failed: nothing is marked background, and every colour of the unmarked pixels is among "
                 "the foreground marks' colours, so none is taken for background: mark some background: right-click "
                 "it with the Click tool (C), or paint it with the background brush (2)")
