@@ -63,8 +63,35 @@ MAX_WEIGHT = 1e6
 # Below this many pixels sorting packed codes beats the kernel's 64 MB table (scribbles).
 _SMALL_IMAGE = 1 << 19
 
-__all__ = ["COLOR_SPACES", "SCALINGS", "FeatureSpace", "colors_to_features", "distinct_keys", "texture_levels",
-           "unique_colors"]
+__all__ = ["COLOR_SPACES", "SCALINGS", "FeatureSpace", "colors_to_features", "distinct_keys", "grey_within",
+           "texture_levels", "unique_colors"]
+
+def grey_within(image: np.ndarray, tolerance: int) -> bool:
+    """Whether every pixel of a photo is grey within ``tolerance`` levels: its
+    max(R, G, B) - min(R, G, B) at most ``tolerance``. An (H, W) image is grey.
+
+    The one test of a photo without colour (``segmix.skin.is_greyscale``, whose skin cannot be
+    told; ``segmix.segment.is_greyscale``, whose box learns the texture). A strided look first
+    (a colour photo fails there, without a pass over all its pixels), then an exact-equality
+    pass (a greyscale file decoded to RGB), then the pixels about a megapixel at a time.
+    """
+    image = np.asarray(image)
+    if image.ndim == 2:
+        return True
+    if image.ndim != 3 or image.shape[2] != 3 or image.size == 0:
+        return False
+
+    def spread_ok(pixels) -> bool:
+        return int((pixels.max(axis=-1).astype(np.int16) - pixels.min(axis=-1)).max(initial=0)) <= tolerance
+
+    step = max(1, int(math.sqrt(image.shape[0] * image.shape[1] / 4096)))
+    if not spread_ok(image[::step, ::step]):
+        return False
+    if np.array_equal(image[..., 0], image[..., 1]) and np.array_equal(image[..., 1], image[..., 2]):
+        return True
+    rows = max(1, (1 << 20) // max(1, image.shape[1]))
+    return all(spread_ok(image[top:top + rows]) for top in range(0, image.shape[0], rows))
+
 
 #: The texture feature's Gaussian derivative scale (px) and averaging window (px).
 TEXTURE_SIGMA = 1.0

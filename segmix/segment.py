@@ -55,7 +55,7 @@ from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
 )
-from segmix.features import MAX_WEIGHT, FeatureSpace, pair_keys, rgb_codes, unique_colors
+from segmix.features import MAX_WEIGHT, FeatureSpace, grey_within, pair_keys, rgb_codes, unique_colors
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
 from segmix.occluded_parts import keep_near_parts
@@ -821,26 +821,11 @@ GREY_BOX_TEXTURE_WEIGHT = 2.0
 
 
 def is_greyscale(image: np.ndarray, tolerance: int = 2) -> bool:
-    """Whether an (H, W, 3) uint8 photo holds grey levels only: its three channels differ by at
-    most ``tolerance`` levels at every pixel (a grey JPEG decoded to RGB may differ by one or two
-    where its chroma was rounded)."""
+    """Whether an (H, W, 3) uint8 photo holds grey levels only: its three channels within
+    ``tolerance`` levels of each other at every pixel (a grey JPEG decoded to RGB may differ by
+    one or two where its chroma was rounded); :func:`segmix.features.grey_within`."""
     image = np.asarray(image)
-    if image.ndim != 3 or image.shape[2] != 3 or image.size == 0:
-        return False
-    # A strided look first: a colour photo is told from a few thousand pixels, without a pass
-    # over all of them at every click.
-    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 4096)))
-    sample = image[::step, ::step].astype(np.int16)
-    if max(np.abs(sample[..., 0] - sample[..., 1]).max(), np.abs(sample[..., 1] - sample[..., 2]).max()) > tolerance:
-        return False
-    if np.array_equal(image[..., 0], image[..., 1]) and np.array_equal(image[..., 1], image[..., 2]):
-        return True  # a greyscale file decoded to RGB: no pass in 16-bit integers
-    rows = max(1, (1 << 20) // max(1, image.shape[1]))  # about a megapixel at a time
-    for top in range(0, image.shape[0], rows):
-        r, g, b = (image[top:top + rows, :, channel].astype(np.int16) for channel in range(3))
-        if np.abs(r - g).max() > tolerance or np.abs(g - b).max() > tolerance:
-            return False
-    return True
+    return image.ndim == 3 and grey_within(image, tolerance)
 
 
 #: Fewest distinct grey levels a toned photo must show (:func:`is_monochrome`): a flat drawing

@@ -42,7 +42,7 @@ import numpy as np
 
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
-from segmix.features import FeatureSpace, rgb_codes, unique_colors
+from segmix.features import FeatureSpace, grey_within, rgb_codes, unique_colors
 from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
@@ -1395,16 +1395,7 @@ def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> boo
     -------
     bool
     """
-    image = np.asarray(image)
-    if image.ndim == 2:
-        return True
-    # A sparse sample first: a colour photo (nearly every one) is told by it in a fraction of
-    # the time of the whole photo.
-    for pixels in (image[::16, ::16], image):
-        spread = pixels.max(axis=-1).astype(np.int16) - pixels.min(axis=-1)
-        if spread.size and int(spread.max()) > tolerance:
-            return False
-    return True
+    return grey_within(image, tolerance)
 
 
 GREYSCALE_WORDS = "greyscale photo (no colour)"
