@@ -55,7 +55,9 @@ from segmix.click_guards import (
     far_change, flooded_background, local_corrections, monotone_step, previous_mask_log_odds, removed_near_foreground,
     stripped_objects,
 )
-from segmix.features import MAX_WEIGHT, FeatureSpace, grey_within, pair_keys, rgb_codes, unique_colors
+from segmix.features import (  # is_monochrome: this module's since session 37, kept importable here
+    MAX_WEIGHT, MONOCHROME_MIN_LEVELS, FeatureSpace, grey_within, is_monochrome, pair_keys, rgb_codes, unique_colors,
+)
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
 from segmix.occluded_parts import keep_near_parts
@@ -826,55 +828,6 @@ def is_greyscale(image: np.ndarray, tolerance: int = 2) -> bool:
     one or two where its chroma was rounded); :func:`segmix.features.grey_within`."""
     image = np.asarray(image)
     return image.ndim == 3 and grey_within(image, tolerance)
-
-
-#: Fewest distinct grey levels a toned photo must show (:func:`is_monochrome`): a flat drawing
-#: of a few colours also has one colour per level, but it is a colour picture.
-MONOCHROME_MIN_LEVELS = 32
-
-
-def _level_and_chroma(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Grey level (R + 2G + B) / 4 and the chroma differences R - G, G - B of (N, 3) pixels,
-    leaving out clipped ones (a channel at 0 or 255: a toned print's highlights clip its
-    warmest channel first, which bends its tint there)."""
-    pixels = pixels.astype(np.int32)
-    kept = pixels[((pixels > 0) & (pixels < 255)).all(axis=1)]
-    level = (kept[:, 0] + 2 * kept[:, 1] + kept[:, 2]) / 4.0
-    return level, (kept[:, 0] - kept[:, 1]).astype(np.float64), (kept[:, 1] - kept[:, 2]).astype(np.float64)
-
-
-def is_monochrome(image: np.ndarray, tolerance: int = 2) -> bool:
-    """Whether an (H, W, 3) uint8 photo carries no colour beyond its grey levels: greyscale
-    (:func:`is_greyscale`), or a black-and-white photo in one tone (sepia, a warm or cold cast,
-    a uniform tint), whose chroma differences R - G and G - B are each a straight-line function
-    of the grey level within ``tolerance`` levels at every unclipped pixel, over at least
-    :data:`MONOCHROME_MIN_LEVELS` levels.
-
-    Only R = G = B counted before: a new user's box on a warm-toned copy of DAVIS 090 gave
-    0.6 % foreground where the grey copy gave 10 %, and 50 DAVIS frames so toned a box mean IoU
-    of 0.358, against 0.524 grey (the tint alone taught the colour models nothing of use)."""
-    if is_greyscale(image, tolerance):
-        return True
-    image = np.asarray(image)
-    if image.ndim != 3 or image.shape[2] != 3 or image.size == 0 or image.dtype != np.uint8:
-        return False
-    # The line is fitted on a strided look (a colour photo already fails there), then every
-    # pixel is checked against it, about a megapixel at a time.
-    step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 4096)))
-    level, rg, gb = _level_and_chroma(image[::step, ::step].reshape(-1, 3))
-    if np.unique(np.rint(level)).size < MONOCHROME_MIN_LEVELS:
-        return False
-    lines = [np.polyfit(level, difference, 1) for difference in (rg, gb)]
-
-    def fits(level, rg, gb):
-        return all(np.abs(difference - (slope * level + intercept)).max(initial=0) <= tolerance
-                   for difference, (slope, intercept) in zip((rg, gb), lines))
-
-    if not fits(level, rg, gb):
-        return False
-    pixels = image.reshape(-1, 3)
-    chunk = 1 << 20
-    return all(fits(*_level_and_chroma(pixels[start:start + chunk])) for start in range(0, len(pixels), chunk))
 
 
 def box_feature_space(settings: "SegmentationSettings", image: np.ndarray) -> FeatureSpace:
