@@ -146,6 +146,24 @@ def box(text: str) -> tuple[int, int, int, int]:
     return left, top, right, bottom
 
 
+def _say_box_clipped(box, width: int, height: int) -> None:
+    """Warn that ``--box`` runs past the photo's edges with over a quarter of its area, and that
+    its part on the photo is used. A detector's box may reach a little past an edge, and is
+    clipped in silence; one mostly off the photo, as a wrong photo's or a COCO box read as corners
+    (the hint of :func:`box` gives corners that can run past the edge) would be, was clipped in
+    silence too."""
+    left, right = sorted(box[0::2])
+    top, bottom = sorted(box[1::2])
+    edges = [name for name, past in (("left", left < 0), ("top", top < 0), ("right", right > width),
+                                     ("bottom", bottom > height)) if past]
+    used = (max(left, 0), max(top, 0), min(right, width), min(bottom, height))
+    on_photo = max(0, used[2] - used[0]) * max(0, used[3] - used[1])
+    if edges and on_photo < 0.75 * (right - left) * (bottom - top):
+        print(f"segmix segment: warning: --box {','.join(map(str, box))} runs past the {' and '.join(edges)} "
+              f"edge{'s' if len(edges) > 1 else ''} of the {width} x {height} photo; its part on the photo is used, "
+              f"{','.join(map(str, used))}", file=sys.stderr)
+
+
 class _AppendClick(argparse.Action):
     """``--click`` and ``--background-click`` into one list of (label, x, y, option), in the
     order given on the command line (the window fits clicks in the order they are made)."""
@@ -1409,6 +1427,7 @@ def _with_point_marks(args, scribbles, order, transparent=None):
         raise UserError(f"--box {','.join(map(str, args.box))}: {exc}") from None
     labels = marks[0]
     if args.box is not None:
+        _say_box_clipped(args.box, width, height)
         from segmix.point_marks import box_outside
 
         outside_box = box_outside(labels.shape, *args.box)  # either corner first, as the box

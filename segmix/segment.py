@@ -56,7 +56,7 @@ from segmix.click_guards import (
     stripped_objects,
 )
 from segmix.features import (  # is_monochrome: this module's since session 37, kept importable here
-    MAX_WEIGHT, MONOCHROME_MIN_LEVELS, FeatureSpace, grey_within, is_monochrome, pair_keys, rgb_codes, unique_colors,
+    MAX_WEIGHT, FeatureSpace, grey_within, is_monochrome, pair_keys, rgb_codes, unique_colors,
 )
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError

@@ -104,3 +104,27 @@ def test_a_close_up_of_skin_saved_as_jpeg_is_not_warned_of_as_toned():
     assert is_monochrome(photo)
     assert not is_toned(photo)
     assert colourless_words(photo) is None
+
+
+def test_segment_says_when_a_box_runs_past_the_photo(tmp_path):
+    # --box 90,10,150,50 on a 128 x 96 photo (a third of it off the photo) was clipped to the photo in silence, as a COCO box
+    # read as corners or a box of another photo would be (the refusal of a COCO-looking box
+    # suggests corners that can run past the edge).
+    from tests.synthetic_photos import textured_photo
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(textured_photo()).save(photo)
+
+    def run(box):
+        return subprocess.run([sys.executable, "-m", "segmix", "segment", photo, "--box", box, "-o",
+                               tmp_path / "m.png"], capture_output=True, text=True, timeout=300)
+
+    past = run("90,10,150,50")
+    assert past.returncode == 0, past.stderr
+    assert ("warning: --box 90,10,150,50 runs past the right edge of the 128 x 96 photo; its part on the photo "
+            "is used, 90,10,128,50") in past.stderr
+    inside = run("70,10,120,50")
+    assert inside.returncode == 0 and "runs past" not in inside.stderr
+    assert "past the left and top edges" in run("-40,-30,60,50").stderr
+    # A detector's box a little past an edge is clipped without a word, as documented.
+    assert "runs past" not in run("-4,-2,60,50").stderr
