@@ -31,6 +31,7 @@ class _Job:
     write: Callable[[], None]
     finished: Callable[[BaseException | None], None]
     error: BaseException | None = None
+    path: str | None = None  # the file written (normalised), when given
     # Set by the writer thread before it signals: the signal may be handled before the
     # executor marks its future done (a job so ended was never reported, the window saying
     # "Saving NAME..." for good).
@@ -57,12 +58,18 @@ class ExportWriter(QObject):
         """The names of the jobs not yet reported, oldest first."""
         return [job.name for job in self._jobs]
 
-    def submit(self, name: str, write: Callable[[], None], finished: Callable[[BaseException | None], None]) -> None:
+    def pending_paths(self) -> set[str]:
+        """The files (as given to :meth:`submit`) of the jobs not yet reported."""
+        return {job.path for job in self._jobs if job.path is not None}
+
+    def submit(self, name: str, write: Callable[[], None], finished: Callable[[BaseException | None], None],
+               path: str | None = None) -> None:
         """Run ``write()`` after the jobs before it; then ``finished(None or the exception)`` on
-        the GUI thread. ``name``: what is written (a file name), for the status bar."""
+        the GUI thread. ``name``: what is written (a file name), for the status bar; ``path``:
+        the file, normalised (:meth:`pending_paths`)."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segmix-export")
-        job = _Job(name, write, finished)
+        job = _Job(name, write, finished, path=path)
         self._jobs.append(job)
         self._executor.submit(self._run, job)
 

@@ -177,7 +177,7 @@ _REPLACEMENTS = {"mask": "the mask", "foreground mask": "the frame's mask", "pro
                  "skin probability": "the skin probability map", "skin cutout": "the skin cut-out"}
 
 
-def replace_question(path, title: str = "") -> str:
+def replace_question(path, title: str = "", being_written: bool = False) -> str:
     """The question asked before a save replaces the file ``path``.
 
     A file of saved marks (File > Save Scribbles) says so: before a mask export over its
@@ -189,6 +189,8 @@ def replace_question(path, title: str = "") -> str:
         The existing file.
     title : str
         The save dialog's title, "Save mask" etc.: what replaces the file, if known.
+    being_written : bool
+        An earlier export is still writing the file (it may not exist yet).
 
     Returns
     -------
@@ -197,6 +199,9 @@ def replace_question(path, title: str = "") -> str:
     target = Path(path)
     what = _REPLACEMENTS.get(title.removeprefix("Save ").strip().lower())
     replace = f"Replace it with {what}?" if what else "Replace it?"
+    if being_written:
+        return (f"{target.name} in {target.parent} is still being written by an earlier export; this one would "
+                f"replace it once that is done. {replace}")
     if holds_saved_marks(target):
         return (f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. "
                 f"{replace}")

@@ -1146,10 +1146,16 @@ class MainWindow(QMainWindow):
         # No question before a refusal: an input of the window (the photo, the marks loaded)
         # is refused by the save (input_refusal), whatever the answer would have been.
         if (path and self.input_refusal(path, files.save_kind(title)) is None
-                and files.replace_question_due(path, name_filter, self.image_path)
+                and (files.replace_question_due(path, name_filter, self.image_path) or self.being_written(path))
                 and not self.confirm_replace(path, title)):
             return ""
         return path
+
+    def being_written(self, path) -> bool:
+        """Whether an earlier export (still on the export thread) writes ``path``: the file may
+        not exist yet, and two quick exports to one new name replaced the first without the
+        question that a finished file gets (session 37's exports off the GUI thread)."""
+        return files.normalised(path) in self._exports.pending_paths()
 
     def confirm(self, title: str, question: str, action: str) -> bool:
         """Ask ``question`` with the buttons ``action`` (e.g. "&Clear") and Cancel, Cancel the
@@ -1165,7 +1171,8 @@ class MainWindow(QMainWindow):
     def confirm_replace(self, path: str, title: str = "") -> bool:
         """Ask whether an existing file may be replaced (saying when it holds saved marks,
         files.replace_question; ``title``: the save dialog's); True = go ahead."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Replace file", files.replace_question(path, title),
+        box = QMessageBox(QMessageBox.Icon.Question, "Replace file",
+                          files.replace_question(path, title, being_written=self.being_written(path)),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
@@ -1765,7 +1772,7 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot save", files.save_failure(exc, path, kind))
             return False
         self._say_still_saving("", adding=Path(path).name)  # said before the write can start
-        self._exports.submit(Path(path).name, write, finished)
+        self._exports.submit(Path(path).name, write, finished, files.normalised(path))
         return True
 
     def _say_still_saving(self, said: str, timeout: int = 5000, adding: str | None = None) -> None:

@@ -1,0 +1,33 @@
+"""Window faults fixed in session 38 (not from a helper), each test naming its fault."""
+
+from segmix.gui.main_window import MainWindow
+from tests.gui.test_exports37_window import _segmented, held_writes  # noqa: F401 (a fixture)
+
+
+def test_a_second_export_to_a_name_still_being_written_asks_before_replacing_it(
+        qtbot, window, tmp_path, held_writes, monkeypatch):  # noqa: F811
+    # Exports are written on their own thread (session 37): while the first was written, the
+    # file did not exist yet, so a second export typed to the same new name was not asked about
+    # and replaced the first in silence once both were written.
+    from segmix.gui import file_dialogs, files
+
+    release, calls = held_writes
+    _segmented(qtbot, window)
+    target = tmp_path / "out.png"
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda *args, **kwargs: str(target))
+    asked = []
+    window.confirm_replace = lambda path, title="": asked.append(
+        files.replace_question(path, title, being_written=window.being_written(path))) or False
+    assert MainWindow.export(window, "mask")
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    assert not target.exists()
+    assert not MainWindow.export(window, "cutout")  # asked, and the user cancelled
+    assert asked == [f"out.png in {tmp_path} is still being written by an earlier export; this one would replace it "
+                     "once that is done. Replace it with the cut-out?"]
+    release.set()
+    assert window.wait_for_exports()
+    assert len(calls) == 1
+    # Once written, the plain question of an existing file, as before.
+    asked.clear()
+    assert not MainWindow.export(window, "cutout")
+    assert len(asked) == 1 and asked[0].startswith("out.png already exists in")
