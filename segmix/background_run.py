@@ -547,9 +547,26 @@ class RunResult:
     score: Confusion | None = None
     #: the scored frames in order: (frame number, frame name stem, its ground-truth file)
     scored: list[tuple[int, str, Path]] = field(default_factory=list)
+    #: the masks written that did not exist before the run, and whether the run made the
+    #: output folder: what :func:`discard_new_masks` removes when a later output fails
+    new_masks: list[Path] = field(default_factory=list)
+    created_folder: bool = False
     #: one line for each ground-truth file that could not be used (unreadable, of another
     #: size, of other codes): its frame is left out of the score, the run goes on
     groundtruth_skipped: list[str] = field(default_factory=list)
+
+
+def discard_new_masks(result: RunResult) -> None:
+    """Remove the masks a finished run wrote that did not exist before it, and the output
+    folder it made (when empty): for an output written after the masks that fails (a full disk
+    under ``--save-model``), as a run that fails while writing its masks removes them. A trial's
+    full disk left 30 new masks beside "error: bgm.json: cannot write" and exit 2."""
+    for path in result.new_masks:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    if result.created_folder and result.new_masks:
+        with contextlib.suppress(OSError):
+            result.new_masks[0].parent.rmdir()
 
 
 def skip_words(messages: list[str]) -> str:
@@ -714,8 +731,8 @@ def run_sequence(
     score = Confusion()
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
     pending = []
-    new_masks: list[Path] = []  # removed if the run fails: it then leaves nothing new behind
-    created = out is not None and not out.exists()
+    new_masks: list[Path] = result.new_masks  # removed if the run fails: it then leaves nothing new behind
+    created = result.created_folder = out is not None and not out.exists()
     frames = prefetch(sequence)
     try:
         for frame in frames:

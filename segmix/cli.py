@@ -2574,11 +2574,19 @@ def _cmd_background(args: argparse.Namespace) -> int:
     finally:
         with _held(lock):
             bar.close()
-    with _all_or_nothing(args.background_image, args.save_model):
-        if args.background_image:
-            save_image(args.background_image, model.background_image(), protect=sequence.paths, mark="background")
-        if args.save_model:
-            save_background_model(args.save_model, model, protect=[*sequence.paths, *model_input])
+    try:
+        with _all_or_nothing(args.background_image, args.save_model):
+            if args.background_image:
+                save_image(args.background_image, model.background_image(), protect=sequence.paths, mark="background")
+            if args.save_model:
+                save_background_model(args.save_model, model, protect=[*sequence.paths, *model_input])
+    except (OSError, ValueError):
+        # The run's outputs are all or nothing: its new masks go too (they stayed, beside
+        # "error: ... cannot write (no space left on device)" and exit 2).
+        from segmix.background_run import discard_new_masks
+
+        discard_new_masks(result)
+        raise
     short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)

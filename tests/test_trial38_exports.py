@@ -1,0 +1,76 @@
+"""What segmix writes, read by the tools a user takes it to, and what a failed write leaves
+(helper interop, session 38)."""
+
+import contextlib
+import errno
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import segmix.io as segmix_io
+from segmix.cli import main
+
+
+@pytest.fixture()
+def full_disk(monkeypatch):
+    """segmix.io.atomic_write failing with ENOSPC on the writes ``fails(path)`` picks, as a full
+    disk does (the error names the target)."""
+    original = segmix_io.atomic_write
+    lock = threading.Lock()
+    state = {"fails": lambda path: False}
+
+    @contextlib.contextmanager
+    def atomic_write(path, *args, **kwargs):
+        with lock:
+            fail = state["fails"](Path(path))
+        if fail:
+            raise segmix_io._write_error(OSError(errno.ENOSPC, "No space left on device"), Path(path), None)
+        with original(path, *args, **kwargs) as handle:
+            yield handle
+
+    monkeypatch.setattr(segmix_io, "atomic_write", atomic_write)
+
+    def set_rule(fails):
+        state["fails"] = fails
+
+    return set_rule
+
+
+def _frames(folder, n=6):
+    folder.mkdir()
+    for i in range(n):
+        frame = np.full((10, 20, 3), 60, np.uint8)
+        frame[2:6, 2 * i:2 * i + 4] = 220
+        Image.fromarray(frame).save(folder / f"f{i}.png")
+
+
+# ------------------------------------------------ background: the model after the masks fails
+def test_background_whose_model_cannot_be_written_leaves_no_new_mask(tmp_path, full_disk, capsys):
+    """A 600 kB tmpfs: the 30 masks fitted, --save-model did not ("error: bgm.json: cannot write
+    (no space left on device)", exit 2) and the masks stayed, where README promises a run's
+    outputs all or nothing ("per run elsewhere (background's masks too)")."""
+    _frames(tmp_path / "frames")
+    out = tmp_path / "o"
+    full_disk(lambda path: path.name == "bgm.json")
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(out),
+                 "--background-image", str(tmp_path / "bg.png"), "--save-model", str(tmp_path / "bgm.json")]) == 2
+    assert "bgm.json: cannot write (no space left on device)" in capsys.readouterr().err
+    assert not out.exists()  # the masks and the folder the run made
+    assert not (tmp_path / "bg.png").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
+
+
+def test_background_model_failure_keeps_the_masks_an_earlier_run_wrote(tmp_path, full_disk, capsys):
+    """Only what the failed run added goes: an earlier run's masks, and the folder, stay."""
+    _frames(tmp_path / "frames")
+    out = tmp_path / "o"
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(out), "--quiet"]) == 0
+    (tmp_path / "frames" / "f6.png").write_bytes((tmp_path / "frames" / "f5.png").read_bytes())
+    full_disk(lambda path: path.name == "bgm.json")
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(out),
+                 "--save-model", str(tmp_path / "bgm.json")]) == 2
+    capsys.readouterr()
+    assert sorted(p.name for p in out.iterdir()) == [f"f{i}.png" for i in range(6)]  # f6.png was new
