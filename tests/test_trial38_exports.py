@@ -74,3 +74,42 @@ def test_background_model_failure_keeps_the_masks_an_earlier_run_wrote(tmp_path,
                  "--save-model", str(tmp_path / "bgm.json")]) == 2
     capsys.readouterr()
     assert sorted(p.name for p in out.iterdir()) == [f"f{i}.png" for i in range(6)]  # f6.png was new
+
+
+# ------------------------------------------ segment's probability map: what README says it is
+def _two_object_photo(tmp_path):
+    """A red square on grey and marks: foreground on the square, background on the grey and on
+    a few pixels of a second red square, whose colour the models call foreground."""
+    rng = np.random.default_rng(38)
+    photo = np.clip(rng.normal(120, 6, (60, 80, 3)), 0, 255).astype(np.uint8)
+    photo[20:40, 20:40] = (200, 40, 40)
+    photo[5:15, 60:75] = (200, 40, 40)
+    Image.fromarray(photo).save(tmp_path / "two.png")
+    labels = np.zeros(photo.shape[:2], np.uint8)
+    labels[25:35, 25:35] = 1
+    labels[45:55, 5:75] = 2
+    labels[8:11, 65:68] = 2
+    Image.fromarray(labels).save(tmp_path / "marks.png")
+    return tmp_path / "two.png", tmp_path / "marks.png"
+
+
+def test_probability_map_formats_and_meaning_are_as_documented(tmp_path, capsys):
+    photo, marks = _two_object_photo(tmp_path)
+    base = ["segment", str(photo), "--scribbles", str(marks), "--quiet"]
+    assert main([*base, "-o", str(tmp_path / "m.png"), "--probability", str(tmp_path / "p.png")]) == 0
+    assert main([*base, "-o", str(tmp_path / "m2.png"), "--probability", str(tmp_path / "p.npy")]) == 0
+    assert main([*base, "-o", str(tmp_path / "m3.png"), "--probability", str(tmp_path / "p.tif")]) == 0
+    import tifffile
+
+    p = np.load(tmp_path / "p.npy")
+    assert p.dtype == np.float32 and p.ndim == 2 and 0 <= p.min() and p.max() <= 1
+    assert np.array_equal(tifffile.imread(tmp_path / "p.tif"), p)
+    png = np.asarray(Image.open(tmp_path / "p.png"))
+    assert png.dtype == np.uint16
+    assert np.array_equal(png, np.round(p.astype(np.float64) * 65535).astype(np.uint16))
+    # The colour models' p(fg), not the cut's decision: the second square's pixels marked
+    # background read foreground in the map, and are not in the mask.
+    mask = np.asarray(Image.open(tmp_path / "m.png"))
+    assert p[8:11, 65:68].min() > 0.5 and not mask[8:11, 65:68].any() and mask[25:35, 25:35].all()
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "16-bit PNG of p x 65535 rounded" in readme and "so the mask is not this map thresholded" in readme
