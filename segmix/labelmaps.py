@@ -1350,6 +1350,12 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
                 f"mask: masks hold only 0 (negative), 255 (positive) and 128 (ignore)")
         if np.isin(found, (0, 1)).all():
             hint = "; this looks like a 0/1 mask: multiply it by 255"
+        elif int(found.max()) < 16 and found.size <= 8:
+            # A few small whole numbers are a label image (ilastik's Simple Segmentation writes
+            # 1 and 2): "threshold them (v > 127 -> 255)" would make it all negative.
+            hint = ("; this looks like a label image, classes numbered 1, 2, ... (as ilastik and labelling "
+                    "tools export them), not a mask: write the positive class as 255, the other classes as 0, "
+                    "and unlabelled pixels (0 in such an image) as 128")
         else:
             hint = ("; other values come from resizing with interpolation, anti-aliasing or "
                     "lossy compression: resize masks with nearest-neighbour sampling, or threshold "

@@ -113,3 +113,33 @@ def test_probability_map_formats_and_meaning_are_as_documented(tmp_path, capsys)
     assert p[8:11, 65:68].min() > 0.5 and not mask[8:11, 65:68].any() and mask[25:35, 25:35].all()
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "16-bit PNG of p x 65535 rounded" in readme and "so the mask is not this map thresholded" in readme
+
+
+# ------------------------------------- a label image given as a mask (ilastik's 1 / 2 export)
+@pytest.mark.parametrize("values", [(1, 2), (0, 1, 2), (1, 2, 3)])
+def test_a_label_image_given_as_a_mask_is_named_as_one(tmp_path, values):
+    """ilastik's Simple Segmentation export (1 and 2) as a skin mask was told to threshold it
+    "(for example v > 127 -> 255)", which makes every pixel negative."""
+    from segmix.labelmaps import ImageLoadError, load_mask
+
+    plane = np.zeros((8, 9), np.uint8)
+    for i, value in enumerate(values):
+        plane[i * 2:(i + 1) * 2 + (5 if i == len(values) - 1 else 0)] = value
+    Image.fromarray(plane).save(tmp_path / "m.png")
+    with pytest.raises(ImageLoadError) as caught:
+        load_mask(tmp_path / "m.png")
+    message = str(caught.value)
+    assert "looks like a label image" in message and "v > 127" not in message
+    assert "write the positive class as 255" in message
+
+
+def test_a_resized_mask_still_gets_the_resizing_advice(tmp_path):
+    from segmix.labelmaps import ImageLoadError, load_mask
+
+    plane = np.zeros((8, 9), np.uint8)
+    plane[:, 4:] = 255
+    plane[:, 3] = 37
+    plane[:, 4] = 180
+    Image.fromarray(plane).save(tmp_path / "m.png")
+    with pytest.raises(ImageLoadError, match="resizing with interpolation"):
+        load_mask(tmp_path / "m.png")
