@@ -76,6 +76,49 @@ def test_background_model_failure_keeps_the_masks_an_earlier_run_wrote(tmp_path,
     assert sorted(p.name for p in out.iterdir()) == [f"f{i}.png" for i in range(6)]  # f6.png was new
 
 
+def _earlier_masks(tmp_path, capsys):
+    """A first run's masks, then each overwritten with a mark-bearing mask of other content
+    (an earlier run with other settings), as (folder, {name: bytes})."""
+    from segmix.background_run import save_foreground_mask
+
+    _frames(tmp_path / "frames")
+    out = tmp_path / "o"
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(out), "--quiet"]) == 0
+    for path in out.iterdir():
+        save_foreground_mask(path, np.full((10, 20), 255, np.uint8))
+    capsys.readouterr()
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def test_a_failed_rerun_puts_back_the_masks_it_had_replaced(tmp_path, full_disk, capsys):
+    """README: an output that fails "puts back those it had replaced ... per run elsewhere
+    (background's masks too)"; a rerun whose --save-model failed left its own masks in place
+    of the earlier run's, with other settings, under exit 2."""
+    out, before = _earlier_masks(tmp_path, capsys)
+    full_disk(lambda path: path.name == "bgm.json")
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(out), "--learning-rate", "0.2",
+                 "--save-model", str(tmp_path / "bgm.json")]) == 2
+    capsys.readouterr()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no backup left either
+
+
+def test_a_rerun_failing_at_a_mask_puts_back_the_ones_it_had_replaced(tmp_path, full_disk, capsys):
+    """The folder is not left half this run's, half the earlier run's."""
+    out, before = _earlier_masks(tmp_path, capsys)
+    full_disk(lambda path: path.name == "f4.png")
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(out), "--quiet"]) == 2
+    capsys.readouterr()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_rerun_that_succeeds_replaces_the_masks_and_leaves_no_backup(tmp_path, capsys):
+    out, before = _earlier_masks(tmp_path, capsys)
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(out), "--quiet",
+                 "--save-model", str(tmp_path / "bgm.json")]) == 0
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(after) == sorted(before) and after["f3.png"] != before["f3.png"]
+
+
 # ------------------------------------------ segment's probability map: what README says it is
 def _two_object_photo(tmp_path):
     """A red square on grey and marks: foreground on the square, background on the grey and on
