@@ -186,3 +186,24 @@ def test_a_resized_mask_still_gets_the_resizing_advice(tmp_path):
     Image.fromarray(plane).save(tmp_path / "m.png")
     with pytest.raises(ImageLoadError, match="resizing with interpolation"):
         load_mask(tmp_path / "m.png")
+
+
+def test_readers_of_a_16_bit_probability_map_give_what_readme_says(tmp_path):
+    """README's Export section names the readers and flags that give the 16 bits."""
+    cv2 = pytest.importorskip("cv2")
+    import imageio.v3 as iio
+    import skimage.io
+
+    from segmix.io import save_probability
+
+    p = np.linspace(0, 1, 12 * 10, dtype=np.float32).reshape(12, 10)
+    path = tmp_path / "p.png"
+    save_probability(path, p)
+    expected = np.round(p.astype(np.float64) * 65535).astype(np.uint16)
+    for read in (lambda: np.asarray(Image.open(path)), lambda: skimage.io.imread(path), lambda: iio.imread(path),
+                 lambda: cv2.imread(str(path), cv2.IMREAD_UNCHANGED), lambda: cv2.imread(str(path), cv2.IMREAD_ANYDEPTH)):
+        assert np.array_equal(read(), expected)
+    default = cv2.imread(str(path))
+    assert default.dtype == np.uint8 and default.shape == (12, 10, 3)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "`cv2.imread(p)` with its default flag gives 8-bit BGR" in readme
