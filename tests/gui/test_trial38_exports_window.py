@@ -58,3 +58,29 @@ def test_window_marks_and_model_give_the_window_mask_on_the_command_line(qtbot, 
     assert np.array_equal(np.asarray(Image.open(tmp_path / "cli_mask.png")), shown)
     assert json.loads(Image.open(tmp_path / "marks.png").info["segmix:settings"])
     assert seg.outcome is not None
+
+
+def test_window_exports_of_a_turned_profiled_photo_keep_its_profile_and_dpi_upright(make_window, qtbot, tmp_path):
+    """A photo stored on its side with an EXIF turn, an Adobe RGB-like profile and 300 dpi: the
+    window's mask, probability map and cut-out are upright (no turn left in them to apply
+    twice), keep its dpi, and the cut-out its profile, as `segment` writes them."""
+    from PIL import ImageCms
+    from gui_helpers import make_two_colour_image
+
+    upright = Image.fromarray(make_two_colour_image())
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # EXIF 6 turns it back
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    photo = tmp_path / "turned.jpg"
+    stored.save(photo, exif=exif, icc_profile=profile, dpi=(300, 300), quality=95)
+    window = make_window(photo)
+    _segmented(qtbot, window)
+    for kind, name in (("mask", "m.png"), ("probability", "p.png"), ("cutout", "c.png")):
+        assert window.export(kind, tmp_path / name)
+        with Image.open(tmp_path / name) as written:
+            assert written.size == upright.size, name
+            assert written.getexif().get(0x0112) in (None, 1), name
+            assert written.info.get("dpi") is not None and abs(written.info["dpi"][0] - 300) < 0.01, name
+            if kind == "cutout":
+                assert written.info.get("icc_profile") == profile
