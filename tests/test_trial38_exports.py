@@ -207,3 +207,36 @@ def test_readers_of_a_16_bit_probability_map_give_what_readme_says(tmp_path):
     assert default.dtype == np.uint8 and default.shape == (12, 10, 3)
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert "`cv2.imread(p)` with its default flag gives 8-bit BGR" in readme
+
+
+# ----------------------------------------- a 'min-is-white' TIFF mask (ImageJ's inverted LUT)
+@pytest.mark.parametrize("dtype", [np.uint8, bool])
+def test_a_min_is_white_tiff_mask_is_refused_not_read_inverted(tmp_path, dtype):
+    """ImageJ saves a binary mask (object 255) with an inverting LUT: photometric min-is-white.
+    Pillow read it inverted, so the object counted as background in skin eval / train, in
+    silence, where tifffile and scikit-image read it as stored."""
+    import tifffile
+
+    from segmix.labelmaps import ImageLoadError, load_mask, load_scribbles
+
+    plane = np.zeros((10, 12), np.uint8)
+    plane[2:6, 3:8] = 255
+    tifffile.imwrite(tmp_path / "m.tif", plane.astype(bool) if dtype is bool else plane, photometric="miniswhite")
+    with pytest.raises(ImageLoadError, match="min-is-white"):
+        load_mask(tmp_path / "m.tif")
+    labels = np.zeros((10, 12), np.uint8)
+    labels[2:6, 3:8], labels[8:, :] = 1, 2
+    tifffile.imwrite(tmp_path / "s.tif", labels, photometric="miniswhite")
+    with pytest.raises(ImageLoadError, match="min-is-white"):
+        load_scribbles(tmp_path / "s.tif", (10, 12))
+
+
+def test_a_min_is_black_tiff_mask_is_read_as_before(tmp_path):
+    import tifffile
+
+    from segmix.labelmaps import load_mask
+
+    plane = np.zeros((10, 12), np.uint8)
+    plane[2:6, 3:8] = 255
+    tifffile.imwrite(tmp_path / "m.tif", plane, photometric="minisblack")
+    assert (load_mask(tmp_path / "m.tif") == 1).sum() == 20
