@@ -240,3 +240,16 @@ def test_a_min_is_black_tiff_mask_is_read_as_before(tmp_path):
     plane[2:6, 3:8] = 255
     tifffile.imwrite(tmp_path / "m.tif", plane, photometric="minisblack")
     assert (load_mask(tmp_path / "m.tif") == 1).sum() == 20
+
+
+def test_one_stale_probability_map_is_said_in_the_singular(tmp_path, capsys):
+    """"1 probability map of an earlier run stay in ... (e.g. x_skin_prob.png); they are ..."."""
+    photo = tmp_path / "x.png"
+    Image.fromarray(np.full((12, 16, 3), (200, 150, 120), np.uint8)).save(photo)
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(photo), "--output-dir", str(out), "--probability", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "apply", str(photo), "--output-dir", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert (f"warning: 1 probability map of an earlier run stays in {out} beside this run's masks "
+            "(x_skin_prob.png); it is not of this run: add --probability to rewrite it, or remove it") in err
