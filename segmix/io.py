@@ -1552,6 +1552,11 @@ def check_output_folder(path: PathLike) -> None:
     _ensure_not_segmix_own(folder)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder}: exists and is not a folder")
+    if os.path.islink(folder) and not folder.exists():
+        # A link to a folder that is gone (a moved folder, an unmounted disk) passed, and each
+        # photo failed after the work with "skipped out: file exists" (the folder's mkdir).
+        raise FileNotFoundError(f"{folder}: {missing_words(folder, 'no such folder')}; give an existing folder "
+                                "or a new name")
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -1621,8 +1626,10 @@ def _create_reason(exc: OSError, folder: PathLike) -> str:
     if exc.errno == errno.EROFS:
         return "read-only file system"
     if exc.errno == errno.ENOENT:
-        # The folder exists (checked before): a file system that makes no files (/proc).
-        return "it takes no new files"
+        # The folder exists (checked before): a file system that makes no files (/proc); or
+        # not, when it is a symbolic link's folder (`-o link.png` pointing into a folder that
+        # is gone was told "it takes no new files").
+        return "it takes no new files" if os.path.isdir(folder) else "it does not exist"
     return (exc.strerror or str(exc)).lower()
 
 

@@ -253,3 +253,34 @@ def test_one_stale_probability_map_is_said_in_the_singular(tmp_path, capsys):
     err = capsys.readouterr().err
     assert (f"warning: 1 probability map of an earlier run stays in {out} beside this run's masks "
             "(x_skin_prob.png); it is not of this run: add --probability to rewrite it, or remove it") in err
+
+
+# ------------------------------------------------- outputs through links to what is gone
+def test_an_output_folder_that_is_a_link_to_a_gone_folder_is_refused_before_the_work(tmp_path, capsys):
+    """`skin apply photos --output-dir out` with out a link to a removed folder (an unmounted
+    disk) did the work, then failed each photo with "skipped out: file exists"; background
+    said "out: file exists"."""
+    photo = tmp_path / "x.png"
+    Image.fromarray(np.full((12, 16, 3), (200, 150, 120), np.uint8)).save(photo)
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "gone")
+    assert main(["skin", "apply", str(photo), "--output-dir", str(link)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"segmix skin apply: error: --output-dir {link}: is a symbolic link to {tmp_path / 'gone'}, which "
+                   "does not exist; give an existing folder or a new name"]
+    _frames(tmp_path / "frames")
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(link)]) == 2
+    assert "which does not exist; give an existing folder" in capsys.readouterr().err
+    assert not (tmp_path / "gone").exists()
+
+
+def test_an_output_file_linked_into_a_gone_folder_says_the_folder_does_not_exist(tmp_path, capsys):
+    """`-o link.png` pointing into a removed folder: "cannot write in the folder ... (it takes no
+    new files)", the words for /proc."""
+    photo = tmp_path / "x.png"
+    Image.fromarray(np.full((12, 16, 3), (200, 150, 120), np.uint8)).save(photo)
+    link = tmp_path / "q.png"
+    link.symlink_to(tmp_path / "gone" / "q.png")
+    assert main(["quantize", str(photo), "-k", "2", "-o", str(link)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write in the folder {tmp_path / 'gone'} (it does not exist)" in err, err
