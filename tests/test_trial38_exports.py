@@ -284,3 +284,60 @@ def test_an_output_file_linked_into_a_gone_folder_says_the_folder_does_not_exist
     assert main(["quantize", str(photo), "-k", "2", "-o", str(link)]) == 2
     err = capsys.readouterr().err
     assert f"cannot write in the folder {tmp_path / 'gone'} (it does not exist)" in err, err
+
+
+# ------------------------- a failed run puts back outputs written more than 30 s before it
+def _age(path, seconds=3600):
+    """``path`` written an hour ago; and the folder listings of this process forgotten, as a
+    new command's process starts without them (segmix.io lists a folder once a process)."""
+    import os
+    import time
+
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+    segmix_io._LEFTOVERS.clear()
+
+
+def test_a_failed_segment_puts_back_an_output_written_long_before(tmp_path, full_disk, capsys):
+    """all_or_nothing's backup of m.png is a hard link, sharing m.png's old mtime: the write of
+    m.png took it for a killed run's leftover (older than 30 s) and removed it, so a run
+    failing on --probability (a full disk; exit 2) left its new mask in m.png."""
+    photo, marks = _two_object_photo(tmp_path)
+    mask = tmp_path / "m.png"
+    assert main(["segment", str(photo), "--scribbles", str(marks), "-o", str(mask), "--quiet"]) == 0
+    _age(mask)
+    before = mask.read_bytes()
+    full_disk(lambda path: path.name == "p.npy")
+    assert main(["segment", str(photo), "--scribbles", str(marks), "-o", str(mask), "--probability",
+                 str(tmp_path / "p.npy"), "--smoothing", "none", "--quiet"]) == 2
+    assert "p.npy: cannot write (no space left on device)" in capsys.readouterr().err
+    assert mask.read_bytes() == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_failed_skin_apply_photo_puts_back_its_earlier_outputs_written_long_before(tmp_path, full_disk, capsys):
+    photo = tmp_path / "x.png"
+    Image.fromarray(np.full((12, 16, 3), (200, 150, 120), np.uint8)).save(photo)
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(photo), "--output-dir", str(out), "--probability", "--quiet"]) == 0
+    from segmix import skin
+
+    skin._write_png(out / "x_skin.png", np.zeros((12, 16), np.uint8), ())  # "an earlier run's", other content
+    for path in out.iterdir():
+        _age(path)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    full_disk(lambda path: path.name == "x_skin_prob.png")
+    assert main(["skin", "apply", str(photo), "--output-dir", str(out), "--probability", "--quiet"]) == 2
+    capsys.readouterr()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_failed_background_rerun_puts_back_masks_written_long_before(tmp_path, full_disk, capsys):
+    out, before = _earlier_masks(tmp_path, capsys)
+    for path in out.iterdir():
+        _age(path)
+    full_disk(lambda path: path.name == "bgm.json")
+    assert main(["background", str(tmp_path / "frames"), "--output-dir", str(out),
+                 "--save-model", str(tmp_path / "bgm.json"), "--quiet"]) == 2
+    capsys.readouterr()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
