@@ -547,9 +547,44 @@ class RunResult:
     score: Confusion | None = None
     #: the scored frames in order: (frame number, frame name stem, its ground-truth file)
     scored: list[tuple[int, str, Path]] = field(default_factory=list)
+    #: the masks written that did not exist before the run, and whether the run made the
+    #: output folder: what :func:`discard_new_masks` removes when a later output fails
+    new_masks: list[Path] = field(default_factory=list)
+    created_folder: bool = False
+    #: (mask, hard link to its earlier content) for each mask an earlier run wrote that this
+    #: run replaced, while ``run_sequence(..., keep_replaced=True)``'s caller may still undo
+    #: the run (:func:`discard_new_masks` puts them back, :func:`drop_replaced` keeps the new)
+    replaced: list[tuple[Path, Path]] = field(default_factory=list)
     #: one line for each ground-truth file that could not be used (unreadable, of another
     #: size, of other codes): its frame is left out of the score, the run goes on
     groundtruth_skipped: list[str] = field(default_factory=list)
+
+
+def discard_new_masks(result: RunResult) -> None:
+    """Undo a finished run's masks: remove those that did not exist before it and the output
+    folder it made (when empty), and put back the earlier content of those it replaced (kept
+    with ``keep_replaced=True``). For an output written after the masks that fails (a full disk
+    under ``--save-model``), as a run that fails while writing its masks is undone. A trial's
+    full disk left 30 new masks beside "error: bgm.json: cannot write" and exit 2."""
+    for path in result.new_masks:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    if result.created_folder and result.new_masks:
+        with contextlib.suppress(OSError):
+            result.new_masks[0].parent.rmdir()
+    for path, backup in result.replaced:
+        with contextlib.suppress(OSError):
+            os.replace(backup, path)
+    drop_replaced(result)
+
+
+def drop_replaced(result: RunResult) -> None:
+    """Let go of the earlier content of the masks the run replaced (their hard links): the
+    run's masks stay. Harmless when there is none, or after :func:`discard_new_masks`."""
+    for _, backup in result.replaced:
+        with contextlib.suppress(OSError):
+            os.unlink(backup)
+    result.replaced.clear()
 
 
 def skip_words(messages: list[str]) -> str:
@@ -637,6 +672,7 @@ def run_sequence(
     cancelled: Callable[[], bool] | None = None,
     writers: int = 2,
     advice: str | None = None,
+    keep_replaced: bool = False,
 ) -> RunResult:
     """Feed every frame to ``model``; write ``output_dir/<stem>.png`` and/or score the masks.
 
@@ -714,8 +750,8 @@ def run_sequence(
     score = Confusion()
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
     pending = []
-    new_masks: list[Path] = []  # removed if the run fails: it then leaves nothing new behind
-    created = out is not None and not out.exists()
+    new_masks: list[Path] = result.new_masks  # removed if the run fails: it then leaves nothing new behind
+    created = result.created_folder = out is not None and not out.exists()
     frames = prefetch(sequence)
     try:
         for frame in frames:
@@ -734,6 +770,14 @@ def run_sequence(
                 target = out / f"{frame.stem}.png"
                 if not os.path.lexists(target):
                     new_masks.append(target)
+                elif target.is_file():
+                    # An earlier run's mask: its content is kept (a hard link, no copy) until
+                    # the run is done, so that a run that fails leaves the folder as it was.
+                    from segmix.io import _hard_link_beside
+
+                    backup = _hard_link_beside(target)
+                    if backup is not None:
+                        result.replaced.append((target, backup))
                 pending.append(pool.submit(save_foreground_mask, target, mask, protect=protect))
                 result.written.append(target)
                 if len(pending) > 16:
@@ -771,12 +815,18 @@ def run_sequence(
         if created:
             with contextlib.suppress(OSError):
                 out.rmdir()
+        discard_new_masks(result)  # the replaced masks' earlier content back
+        raise
+    except BaseException:
+        drop_replaced(result)  # an interruption keeps the masks written, each whole
         raise
     finally:
         frames.close()
         sequence.on_skip = original_skip
         if pool is not None:
             pool.shutdown(wait=True)
+    if not keep_replaced:
+        drop_replaced(result)
     if groundtruth is not None:
         result.score = score
     if out is not None and result.written:

@@ -2574,7 +2574,8 @@ def _cmd_background(args: argparse.Namespace) -> int:
     with lock:
         bar = progress_bar("background", sequence.frame_count, quiet=args.quiet, unit="frame")
     try:
-        result = run_sequence(sequence, model, args.output_dir, groundtruth=groundtruth, roi=roi, progress=progress)
+        result = run_sequence(sequence, model, args.output_dir, groundtruth=groundtruth, roi=roi, progress=progress,
+                              keep_replaced=True)
         with lock:
             advance()  # a last frame skipped comes after the last frame done
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM (Terminated): say how far the run got
@@ -2593,11 +2594,23 @@ def _cmd_background(args: argparse.Namespace) -> int:
     finally:
         with _held(lock):
             bar.close()
-    with _all_or_nothing(args.background_image, args.save_model):
-        if args.background_image:
-            save_image(args.background_image, model.background_image(), protect=sequence.paths, mark="background")
-        if args.save_model:
-            save_background_model(args.save_model, model, protect=[*sequence.paths, *model_input])
+    try:
+        with _all_or_nothing(args.background_image, args.save_model):
+            if args.background_image:
+                save_image(args.background_image, model.background_image(), protect=sequence.paths, mark="background")
+            if args.save_model:
+                save_background_model(args.save_model, model, protect=[*sequence.paths, *model_input])
+    except (OSError, ValueError):
+        # The run's outputs are all or nothing: its new masks go too and the ones it replaced
+        # come back (they stayed, beside "error: ... cannot write (no space left on device)").
+        from segmix.background_run import discard_new_masks
+
+        discard_new_masks(result)
+        raise
+    finally:
+        from segmix.background_run import drop_replaced
+
+        drop_replaced(result)
     short = short_sequence_warning(_inputs_named(args.inputs), result.frames, frames_before, model)
     if short:
         print(f"segmix background: warning: {short}", file=sys.stderr)

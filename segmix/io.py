@@ -1552,6 +1552,11 @@ def check_output_folder(path: PathLike) -> None:
     _ensure_not_segmix_own(folder)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder}: exists and is not a folder")
+    if os.path.islink(folder) and not folder.exists():
+        # A link to a folder that is gone (a moved folder, an unmounted disk) passed, and each
+        # photo failed after the work with "skipped out: file exists" (the folder's mkdir).
+        raise FileNotFoundError(f"{folder}: {missing_words(folder, 'no such folder')}; give an existing folder "
+                                "or a new name")
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -1621,8 +1626,10 @@ def _create_reason(exc: OSError, folder: PathLike) -> str:
     if exc.errno == errno.EROFS:
         return "read-only file system"
     if exc.errno == errno.ENOENT:
-        # The folder exists (checked before): a file system that makes no files (/proc).
-        return "it takes no new files"
+        # The folder exists (checked before): a file system that makes no files (/proc); or
+        # not, when it is a symbolic link's folder (`-o link.png` pointing into a folder that
+        # is gone was told "it takes no new files").
+        return "it takes no new files" if os.path.isdir(folder) else "it does not exist"
     return (exc.strerror or str(exc)).lower()
 
 
@@ -1729,6 +1736,9 @@ STALE_TEMPORARY_AGE = 30.0
 #: its first write, by prefix (:func:`clear_stale_temporaries`; one listing a folder).
 _LEFTOVERS: dict[Path, dict[str, list[str]]] = {}
 _LEFTOVERS_LOCK = threading.Lock()
+#: The backups this process made (:func:`_hard_link_beside`), which are no killed run's
+#: leftovers whatever their (shared, old) mtime says; absolute, normcased paths.
+_OWN_BACKUPS: set[str] = set()
 
 
 def clear_stale_temporaries(target: PathLike, min_age: float = STALE_TEMPORARY_AGE) -> list[Path]:
@@ -1764,6 +1774,13 @@ def clear_stale_temporaries(target: PathLike, min_age: float = STALE_TEMPORARY_A
         path = folder / name
         try:
             info = path.lstat()
+            if os.path.normcase(os.path.abspath(path)) in _OWN_BACKUPS:
+                # This process's backup (_hard_link_beside): a hard link to an output written
+                # long ago, whose old mtime it shares. Taken for a killed run's leftover, the
+                # write it guards removed it, and a failed run left its new file in place of
+                # the old one it promised to put back (a mask a minute old, `segment -o m.png
+                # --probability p.npy` on a full disk: exit 2, and m.png the new mask).
+                continue
             if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= min_age:
                 path.unlink()
                 removed.append(path)
@@ -1869,6 +1886,8 @@ def _hard_link_beside(path: Path) -> Path | None:
         backup = path.parent / f"{temporary_prefix(path.name)}{os.urandom(4).hex()}.tmp"
         try:
             os.link(path, backup)
+            with _LEFTOVERS_LOCK:
+                _OWN_BACKUPS.add(os.path.normcase(os.path.abspath(backup)))
             return backup
         except FileExistsError:
             continue

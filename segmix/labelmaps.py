@@ -392,6 +392,25 @@ def _webp_is_lossless(path: Path) -> bool:
     return False
 
 
+def _refuse_min_is_white(path: Path, im: Image.Image, what: str) -> None:
+    """Refuse a TIFF stored "min-is-white" (photometric 0; ImageJ saves a binary mask with an
+    inverting look-up table so): Pillow, and so segmix, and OpenCV read 255 - the stored value,
+    tifffile and scikit-image the stored value, so the object of an ImageJ mask (stored 255,
+    shown black) read as the background, in silence."""
+    if im.format != "TIFF":
+        return
+    try:
+        photometric = im.tag_v2.get(262)
+    except AttributeError:
+        return
+    if photometric == 0:
+        raise ImageLoadError(
+            f"{path}: this TIFF is stored 'min-is-white' (an inverted look-up table, as ImageJ saves binary "
+            f"masks), whose values Pillow and OpenCV read inverted (255 - stored) and tifffile and scikit-image "
+            f"as stored, so which value is meant is ambiguous: save the {what} as an 8-bit greyscale PNG of the "
+            f"values meant (without an inverted LUT)")
+
+
 def _check_lossless(path: Path, im: Image.Image, what: str) -> None:
     fmt = im.format or "unknown"
     lossy = fmt not in LOSSLESS_FORMATS
@@ -617,6 +636,7 @@ def read_label_plane(
                 raise _size_mismatch(path, im.size, width, height, what, photo, picture)
             _check_pixel_count(path, im.size, limit)
             _check_lossless(path, im, what)
+            _refuse_min_is_white(path, im, what)
             n_frames = getattr(im, "n_frames", 1)
             if n_frames > 1:
                 raise ImageLoadError(f"{path}: {what} must be a single image, this file has {n_frames} frames")
@@ -1350,6 +1370,12 @@ def load_mask(path: PathLike, shape: tuple[int, int] | None = None, *,
                 f"mask: masks hold only 0 (negative), 255 (positive) and 128 (ignore)")
         if np.isin(found, (0, 1)).all():
             hint = "; this looks like a 0/1 mask: multiply it by 255"
+        elif int(found.max()) < 16 and found.size <= 8:
+            # A few small whole numbers are a label image (ilastik's Simple Segmentation writes
+            # 1 and 2): "threshold them (v > 127 -> 255)" would make it all negative.
+            hint = ("; this looks like a label image, classes numbered 1, 2, ... (as ilastik and labelling "
+                    "tools export them), not a mask: write the positive class as 255, the other classes as 0, "
+                    "and unlabelled pixels (0 in such an image) as 128")
         else:
             hint = ("; other values come from resizing with interpolation, anti-aliasing or "
                     "lossy compression: resize masks with nearest-neighbour sampling, or threshold "

@@ -2072,9 +2072,12 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             stale = [prob for prob in (apply_outputs(path, output_dir)[1] for path in files)
                      if _is_file(prob) and written_by(prob, "skin apply")]
             if stale:
-                stream.write(f"segmix skin apply: warning: {len(stale)} probability map{'s' if len(stale) != 1 else ''} "
-                             f"of an earlier run stay in {output_dir} beside this run's masks (e.g. {stale[0].name}); "
-                             "they are not of this run: add --probability to rewrite them, or remove them\n")
+                one = len(stale) == 1  # "1 probability map ... stay" read as a slip
+                stream.write(f"segmix skin apply: warning: {len(stale)} probability map{'' if one else 's'} "
+                             f"of an earlier run {'stays' if one else 'stay'} in {output_dir} beside this run's masks "
+                             f"({stale[0].name if one else f'e.g. {stale[0].name}'}); "
+                             f"{'it is' if one else 'they are'} not of this run: add --probability to rewrite "
+                             f"{'it' if one else 'them'}, or remove {'it' if one else 'them'}\n")
     status = batch_status("segmix skin apply", failures, len(files), stream)
     if status == 2 and created:
         try:  # nothing was written: leave no empty folder behind either
