@@ -152,7 +152,22 @@ def check_non_negative(value, name: str) -> float:
     return float(value)
 
 
-def check_choice(value, name: str, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+def check_choice(value, name: str, choices, hint: str = "") -> str:
+    """``value`` if it is one of the strings ``choices``, else a ValueError naming ``name``,
+    the choices and what was given (``hint``, when given, is added after a semicolon).
+
+    Only a string is compared: an array given where a name is expected (scikit-learn's
+    ``KMeans(init=centres)``) failed in ``value not in choices`` with NumPy's "The truth
+    value of an array with more than one element is ambiguous", naming no parameter.
+    """
+    if not isinstance(value, str) or value not in choices:
+        shown = (f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray)
+                 else _short_repr(value))
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {shown}"
+                         + (f"; {hint}" if hint else ""))
     return value
+
+
+def _short_repr(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

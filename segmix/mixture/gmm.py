@@ -252,7 +252,9 @@ class GaussianMixture(ParamsMixin):
         check_non_negative(self.tol, "tol")
         check_positive_int(self.max_iter, "max_iter", minimum=0)
         check_positive_int(self.n_init, "n_init")
-        check_choice(self.init, "init", GMM_INITS)
+        check_choice(self.init, "init", GMM_INITS,
+                     hint="starting means go in means_init (an (n_components, n_features) array)"
+                     if not isinstance(self.init, str) else "")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "means_"):

@@ -1,0 +1,56 @@
+"""Session 38's library trial: segmix used from Python as a scikit-learn / scikit-image /
+OpenCV user would, compared with scikit-learn on the same data and seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from segmix.mixture import GaussianMixture, KMeans
+
+
+def _blobs(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.normal(0, 1, (200, 2)), rng.normal(5, 0.5, (150, 2)), rng.normal([0, 6], 0.3, (100, 2))])
+
+
+def test_kmeans_takes_starting_centres_as_an_array_as_scikit_learn_does():
+    # KMeans(init=centres) is scikit-learn's way to start from known centres; segmix failed
+    # with NumPy's "The truth value of an array ... is ambiguous", naming no parameter.
+    sklearn_cluster = pytest.importorskip("sklearn.cluster")
+    X = _blobs()
+    start = np.array([[1.0, 1.0], [4.0, 4.0], [0.0, 5.0]])
+    kept = start.copy()
+    ours = KMeans(3, init=start, random_state=0).fit(X)
+    theirs = sklearn_cluster.KMeans(3, init=start, n_init=1).fit(X)
+    np.testing.assert_allclose(ours.cluster_centers_, theirs.cluster_centers_, rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(ours.labels_, theirs.labels_)
+    assert ours.inertia_ == pytest.approx(theirs.inertia_, rel=1e-10)
+    np.testing.assert_array_equal(start, kept)  # the user's array is not moved
+    # a list of rows too, and the repr names it briefly
+    assert np.array_equal(KMeans(3, init=start.tolist()).fit(X).labels_, ours.labels_)
+    assert "init=" in repr(KMeans(3, init=start))
+
+
+@pytest.mark.parametrize("init, words", [
+    (np.zeros((2, 2)), "init given as starting centres must be a finite array of shape (3, 2)"),
+    (np.zeros((3, 5)), "shape (3, 5)"),
+    ([[0, 0], [1, np.nan], [2, 2]], "finite array"),
+    (lambda X, k, rs: X[:k], "init must be one of 'k-means++', 'random'"),
+    ("kmeans++", "or an (n_clusters, n_features) array of starting centres"),
+])
+def test_kmeans_init_refusals_name_the_parameter_and_what_it_takes(init, words):
+    with pytest.raises(ValueError) as info:
+        KMeans(3, init=init).fit(_blobs())
+    assert words in str(info.value)
+    assert "ambiguous" not in str(info.value)
+
+
+def test_gaussian_mixture_init_given_as_means_points_to_means_init():
+    with pytest.raises(ValueError) as info:
+        GaussianMixture(3, init=np.zeros((3, 2))).fit(_blobs())
+    message = str(info.value)
+    assert message.startswith("init must be one of 'kmeans', 'k-means++', 'random'; got an array of shape (3, 2)")
+    assert "means_init" in message
+    with pytest.raises(ValueError, match=r"covariance_type must be one of .*got \['full'\]"):
+        GaussianMixture(2, covariance_type=["full"]).fit(_blobs())
