@@ -54,3 +54,19 @@ def test_gaussian_mixture_init_given_as_means_points_to_means_init():
     assert "means_init" in message
     with pytest.raises(ValueError, match=r"covariance_type must be one of .*got \['full'\]"):
         GaussianMixture(2, covariance_type=["full"]).fit(_blobs())
+
+
+@pytest.mark.parametrize("estimator", [GaussianMixture(2, random_state=0), KMeans(2, random_state=0)],
+                         ids=["GaussianMixture", "KMeans"])
+def test_data_too_large_to_square_is_refused_not_fitted_wrong(estimator):
+    # At 1e160 KMeans gave wrong centres (one cluster split across both blobs) with only
+    # NumPy's overflow warnings, and GaussianMixture blamed n_components and reg_covar.
+    X = _blobs() * 1e160
+    with pytest.raises(ValueError, match=r"X holds 6\.\d+e\+160 .*too large to square in float64: scale it first"):
+        estimator.fit(X)
+    # the same data scaled fits; far points are still scored (-inf), as scikit-learn scores them
+    fitted = estimator.fit(X / 1e160)
+    if isinstance(fitted, GaussianMixture):
+        assert fitted.score_samples(np.array([[1e200, 0.0]]))[0] == -np.inf
+    else:
+        assert fitted.predict(np.array([[1e200, 0.0]])).shape == (1,)

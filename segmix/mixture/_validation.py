@@ -17,10 +17,16 @@ class NotFittedError(RuntimeError, ValueError, AttributeError):
     """
 
 
-def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
+#: Largest magnitude the estimators take in data: its square, and sums of many squares, stay
+#: finite in float64 (as a model file's mixture, segmix.mixture.gmm._LARGEST_VALUE).
+LARGEST_DATA_VALUE = 1e150
+
+
+def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool = False) -> np.ndarray:
     """Return ``X`` as a C-contiguous (N, D) float64 array, or raise ValueError (naming
     ``name``: sparse, not numeric, complex, not 2-D, empty, of other than ``n_features``
-    columns, NaN or infinity).
+    columns, NaN or infinity; with ``for_fit``, a magnitude over 1e150, whose square would
+    overflow: scoring such a point gives its -inf log-likelihood, as scikit-learn does).
 
     Parameters
     ----------
@@ -29,6 +35,8 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
         Name used in error messages.
     n_features : int, optional
         Required D (for data scored by an already fitted model).
+    for_fit : bool, default False
+        ``X`` is to be fitted: its magnitude is checked too.
     """
     if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
         # np.asarray drops the mask: the masked-out values were fitted as data, without a word.
@@ -66,6 +74,14 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
     if not finite.all():
         row = int(np.argwhere(~finite)[0, 0])
         raise ValueError(f"{name} contains NaN or infinity (first at row {row})")
+    largest = float(np.abs(arr).max()) if for_fit else 0.0
+    if largest > LARGEST_DATA_VALUE:
+        # Squares and outer products overflow float64 past ~1.3e154: KMeans gave wrong
+        # centres with only NumPy's "overflow encountered in square" warnings, and
+        # GaussianMixture blamed reg_covar and n_components.
+        row = int(np.argwhere(np.abs(arr) > LARGEST_DATA_VALUE)[0, 0])
+        raise ValueError(f"{name} holds {largest:.3g} (first beyond {LARGEST_DATA_VALUE:.0e} at row {row}), too large "
+                         f"to square in float64: scale it first (e.g. {name} / np.abs({name}).max())")
     return np.ascontiguousarray(arr)
 
 

@@ -433,7 +433,7 @@ class GaussianMixture(ParamsMixin):
             A component collapsed (raise ``reg_covar`` or lower ``n_components``).
         """
         self._check_parameters()
-        X = check_data(X)
+        X = check_data(X, for_fit=True)
         # Fits are invariant to the unit of the weights; see normalise_sample_weight.
         w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
         rng = check_random_state(self.random_state)

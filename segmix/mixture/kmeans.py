@@ -245,7 +245,7 @@ class KMeans(ParamsMixin):
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.max_iter, "max_iter")
         check_non_negative(self.tol, "tol")
-        X = check_data(X)
+        X = check_data(X, for_fit=True)
         init = self._checked_init(X.shape[1])
         # Invariant to the unit of the weights (scikit-learn#10933); inertia_ in the caller's unit.
         w, scale = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
