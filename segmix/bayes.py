@@ -226,7 +226,9 @@ class BayesClassifier:
             ``features`` that is not a FeatureSpace (a colour-space name is told how to make one).
         ValueError
             An image that is not (H, W, 3) uint8, a feature space of another number of
-            features, or a class index out of range.
+            features, class mixtures whose colour means lie well outside the feature space's
+            [0, 1] (fitted on 0-255 pixel values: ``features.colors_to_features(pixels)`` makes
+            what they are to be fitted on), or a class index out of range.
         """
         positive = self._check_class(positive)
         image = check_image(image)
@@ -270,6 +272,18 @@ class BayesClassifier:
         if features.n_features != self.n_features:
             raise ValueError(
                 f"feature space makes {features.n_features} features but the classifier expects {self.n_features}"
+            )
+        # Every colour space's features span about [0, 1] (segmix.features); mixtures fitted
+        # on a photo's 0-255 values (image.reshape(-1, 3)) scored every pixel's features as
+        # far off all of them, and the map came out all 0 without a word. Fitted means lie
+        # within the data, so means well outside [0, 1] are of other units.
+        colour = np.concatenate([np.asarray(m.means_, dtype=np.float64)[:, :3] for m in self.mixtures])
+        low, high = float(colour.min()), float(colour.max())
+        if low < -_COLOUR_MARGIN or high > 1.0 + _COLOUR_MARGIN:
+            raise ValueError(
+                f"the class mixtures' colour means span {low:.4g} .. {high:.4g}, but "
+                f"FeatureSpace({features.color_space!r}) makes colour features in [0, 1]: fit them on "
+                "features.colors_to_features(pixels) of (N, 3) uint8 pixels, not on 0-255 or other values"
             )
 
     # ---------------------------------------------------------- serialisation
@@ -321,6 +335,11 @@ class BayesClassifier:
         if len(priors) >= 2 and abs(sum(priors) - 1.0) > 1e-6:
             raise ValueError(f"class priors must sum to 1; they sum to {sum(priors):.6g}")
         return cls(mixtures, priors, names)
+
+
+#: How far outside [0, 1] a class mixture's colour mean may lie before it is taken for a
+#: mixture fitted on other units than the feature space's (fitted means lie within the data).
+_COLOUR_MARGIN = 0.5
 
 
 def _quoted_list(keys: list[str]) -> str:

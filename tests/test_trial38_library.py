@@ -70,3 +70,35 @@ def test_data_too_large_to_square_is_refused_not_fitted_wrong(estimator):
         assert fitted.score_samples(np.array([[1e200, 0.0]]))[0] == -np.inf
     else:
         assert fitted.predict(np.array([[1e200, 0.0]])).shape == (1,)
+
+
+def _two_colour_photo():
+    rng = np.random.default_rng(0)
+    image = np.zeros((30, 40, 3), np.uint8)
+    image[:] = (40, 120, 40)
+    image[10:22, 12:30] = (200, 60, 50)
+    image = np.clip(image.astype(int) + rng.integers(-8, 9, image.shape), 0, 255).astype(np.uint8)
+    truth = np.zeros(image.shape[:2], bool)
+    truth[10:22, 12:30] = True
+    return image, truth
+
+
+def test_posterior_map_refuses_mixtures_fitted_on_0_255_pixel_values():
+    # The obvious fit, on image[mask] (0-255 values), scored every pixel's [0, 1] features
+    # as far off both classes: posterior_map was 0 everywhere, without a word.
+    from segmix.bayes import BayesClassifier
+    from segmix.features import FeatureSpace
+
+    image, truth = _two_colour_photo()
+    features = FeatureSpace("rgb")
+    raw = BayesClassifier([GaussianMixture(1, random_state=0).fit(image[truth].astype(float)),
+                           GaussianMixture(1, random_state=0).fit(image[~truth].astype(float))])
+    for method in (raw.posterior_map, raw.image_log_likelihoods, raw.log_likelihood_ratio_map):
+        with pytest.raises(ValueError, match=r"colour means span .* but FeatureSpace\('rgb'\) makes colour "
+                                             r"features in \[0, 1\]: fit them on features.colors_to_features"):
+            method(image, features)
+    # fitted as the message says, the map is right
+    right = BayesClassifier([GaussianMixture(1, random_state=0).fit(features.colors_to_features(image[truth])),
+                             GaussianMixture(1, random_state=0).fit(features.colors_to_features(image[~truth]))])
+    posterior = right.posterior_map(image, features)
+    assert posterior[truth].min() > 0.99 and posterior[~truth].max() < 0.01
