@@ -102,3 +102,17 @@ def test_posterior_map_refuses_mixtures_fitted_on_0_255_pixel_values():
                              GaussianMixture(1, random_state=0).fit(features.colors_to_features(image[~truth]))])
     posterior = right.posterior_map(image, features)
     assert posterior[truth].min() > 0.99 and posterior[~truth].max() < 0.01
+
+
+def test_a_float_frame_of_0_255_values_is_told_the_cast_that_keeps_them():
+    # A frame of 0..255 floats was told "(frame * 255).round().astype(np.uint8) for values
+    # in 0..1", which wraps every level above 1 (segment's check_image reads the values).
+    from segmix.background import BackgroundMixture
+
+    frame = np.full((24, 32, 3), 200.0)
+    with pytest.raises(ValueError) as info:
+        BackgroundMixture().apply(frame)
+    assert "values above 1, so 0..255? convert: frame.round().clip(0, 255).astype(np.uint8)" in str(info.value)
+    assert "frame * 255" not in str(info.value)
+    with pytest.raises(ValueError, match=r"\(frame \* 255\)\.round\(\)\.astype\(np\.uint8\) for values in 0\.\.1"):
+        BackgroundMixture().apply(frame / 255.0)
