@@ -116,3 +116,14 @@ def test_a_float_frame_of_0_255_values_is_told_the_cast_that_keeps_them():
     assert "frame * 255" not in str(info.value)
     with pytest.raises(ValueError, match=r"\(frame \* 255\)\.round\(\)\.astype\(np\.uint8\) for values in 0\.\.1"):
         BackgroundMixture().apply(frame / 255.0)
+
+
+def test_lower_bounds_is_there_under_scikit_learns_name():
+    sklearn_mixture = pytest.importorskip("sklearn.mixture")
+    X = _blobs()
+    ours = GaussianMixture(3, random_state=0).fit(X)
+    theirs = sklearn_mixture.GaussianMixture(3, random_state=0).fit(X)
+    assert ours.lower_bounds_ == ours.log_likelihood_history_
+    assert len(ours.lower_bounds_) == ours.n_iter_
+    np.testing.assert_allclose(ours.lower_bounds_[-1], theirs.lower_bounds_[-1], rtol=1e-9)
+    assert not hasattr(GaussianMixture(), "lower_bounds_")  # NotFittedError is an AttributeError

@@ -212,6 +212,7 @@ class GaussianMixture(ParamsMixin):
     n_iter_ : int
     lower_bound_ : float, mean log-likelihood at the last iteration
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
+    lower_bounds_ : the same list, under scikit-learn's name
     n_features_in_ : int, D
     """
 
@@ -489,6 +490,14 @@ class GaussianMixture(ParamsMixin):
         fitted parameters, not from the last E-step before them). ``y`` is ignored (see :meth:`fit`).
         """
         return self.fit(X, sample_weight=sample_weight).predict(X)
+
+    @property
+    def lower_bounds_(self) -> list:
+        """``log_likelihood_history_`` under scikit-learn's name (1.7 and later): the mean
+        log-likelihood at every iteration (code written for scikit-learn's plots of EM's
+        progress failed with an AttributeError)."""
+        self._check_fitted()
+        return self.log_likelihood_history_
 
     @property
     def precisions_(self) -> np.ndarray:
