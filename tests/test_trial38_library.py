@@ -127,3 +127,20 @@ def test_lower_bounds_is_there_under_scikit_learns_name():
     assert len(ours.lower_bounds_) == ours.n_iter_
     np.testing.assert_allclose(ours.lower_bounds_[-1], theirs.lower_bounds_[-1], rtol=1e-9)
     assert not hasattr(GaussianMixture(), "lower_bounds_")  # NotFittedError is an AttributeError
+
+
+@pytest.mark.parametrize("fitted, changed", [("full", "diag"), ("diag", "spherical"), ("spherical", "full")])
+def test_set_params_before_a_refit_does_not_change_how_the_fit_is_read(fitted, changed):
+    # precisions_ read the fitted (K, D, D) matrices as diagonals (1 / every entry), bic / aic
+    # counted the new type's parameters, and to_dict wrote a file from_dict refused.
+    X = _blobs()
+    model = GaussianMixture(2, covariance_type=fitted, random_state=0).fit(X)
+    precisions, bic, aic, saved = model.precisions_, model.bic(X), model.aic(X), model.to_dict()
+    model.set_params(covariance_type=changed)
+    np.testing.assert_array_equal(model.precisions_, precisions)
+    assert (model.bic(X), model.aic(X)) == (bic, aic)
+    assert model.to_dict() == saved
+    np.testing.assert_array_equal(GaussianMixture.from_dict(model.to_dict()).score_samples(X), model.score_samples(X))
+    refitted = model.fit(X)  # the new type from the refit on
+    assert np.shape(refitted.precisions_) == np.shape(refitted.covariances_)
+    assert refitted.to_dict()["covariance_type"] == changed

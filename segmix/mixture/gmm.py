@@ -266,11 +266,20 @@ class GaussianMixture(ParamsMixin):
         self.weights_ = np.asarray(weights, dtype=np.float64)
         self.means_ = np.ascontiguousarray(means, dtype=np.float64)
         self._full_covariances = np.ascontiguousarray(full_covariances, dtype=np.float64)
+        # The form the fitted parameters are in: set_params(covariance_type=...) before a refit
+        # must not change how they are read (precisions_ came out as 1 / each entry of the full
+        # matrices, bic / aic counted other parameters, and to_dict wrote an unreadable file).
+        self._fitted_covariance_type = self.covariance_type
         self.covariances_ = _reduce_covariance(self._full_covariances, self.covariance_type)
         self.precisions_cholesky_ = np.ascontiguousarray(precision_cholesky(self._full_covariances))
         self._log_det = _log_det_chol(self.precisions_cholesky_)
         with np.errstate(divide="ignore"):
             self._log_weights = np.log(self.weights_)
+
+    def _fitted_form(self) -> str:
+        """The covariance type the fitted parameters are in (a model pickled before it was
+        recorded: the parameter's)."""
+        return getattr(self, "_fitted_covariance_type", self.covariance_type)
 
     def _kernel_args(self):
         return self._log_weights, self.means_, self.precisions_cholesky_, self._log_det
@@ -503,7 +512,7 @@ class GaussianMixture(ParamsMixin):
     def precisions_(self) -> np.ndarray:
         """Inverse covariances, in the form of ``covariance_type``: (K, D, D), (K, D) or (K,) float64."""
         self._check_fitted()
-        if self.covariance_type == "full":
+        if self._fitted_form() == "full":
             factor = self.precisions_cholesky_
             return factor @ np.swapaxes(factor, 1, 2)
         return 1.0 / self.covariances_
@@ -581,7 +590,7 @@ class GaussianMixture(ParamsMixin):
         return np.concatenate(parts), np.concatenate(labels)
 
     def _n_parameters(self) -> int:
-        return _n_parameters(self.means_.shape[0], self.means_.shape[1], self.covariance_type)
+        return _n_parameters(self.means_.shape[0], self.means_.shape[1], self._fitted_form())
 
     def bic(self, X, sample_weight=None) -> float:
         """Bayesian information criterion (lower is better): -2 log L + p log N."""
@@ -602,7 +611,7 @@ class GaussianMixture(ParamsMixin):
         return {
             "n_components": int(self.means_.shape[0]),
             "n_features": int(self.means_.shape[1]),
-            "covariance_type": self.covariance_type,
+            "covariance_type": self._fitted_form(),
             "reg_covar": float(self.reg_covar),
             "weights": self.weights_.tolist(),
             "means": self.means_.tolist(),
