@@ -78,12 +78,24 @@ def _image_hint(image: np.ndarray) -> str:
         # By kind and size, not dtype == np.uint16: a big-endian '>u2' array (FITS, some TIFF
         # readers) was told "image.astype(np.uint8)", which wraps 16-bit values modulo 256.
         if dtype.kind == "u" and dtype.itemsize == 2:
-            return f": 16-bit; {load} (8-bit), or (image >> 8).astype(np.uint8)"
+            return f": 16-bit; {load} (8-bit), or {sixteen_bit_cast(image, 'image')}"
         if dtype == bool:
             return ": a bool mask, not a photo; image.astype(np.uint8) * 255 makes it black and white"
         if np.issubdtype(dtype, np.integer):
             return ": image.astype(np.uint8) if its values are 0-255"
     return ""
+
+
+def sixteen_bit_cast(array: np.ndarray, name: str) -> str:
+    """The cast to 8 bits that keeps a 16-bit array's levels, by its values: the high byte
+    of full-range data, but 12-bit sensor data (all under 4096) kept 4 of its 12 bits that
+    way and came out almost black, and 8-bit values stored in 16 bits came out all black."""
+    top = int(array.max()) if array.size else 0
+    if top <= 255:
+        return f"{name}.astype(np.uint8) (its values are all 0..255)"
+    if top < 4096:
+        return f"({name} >> 4).astype(np.uint8) (its values are all under 4096: 12-bit data?)"
+    return f"({name} >> 8).astype(np.uint8)"
 
 
 class BayesClassifier:

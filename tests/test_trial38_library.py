@@ -144,3 +144,32 @@ def test_set_params_before_a_refit_does_not_change_how_the_fit_is_read(fitted, c
     refitted = model.fit(X)  # the new type from the refit on
     assert np.shape(refitted.precisions_) == np.shape(refitted.covariances_)
     assert refitted.to_dict()["covariance_type"] == changed
+
+
+@pytest.mark.parametrize("top, cast", [
+    (60000, "(image >> 8).astype(np.uint8)"),
+    (4000, "(image >> 4).astype(np.uint8) (its values are all under 4096: 12-bit data?)"),
+    (250, "image.astype(np.uint8) (its values are all 0..255)"),
+])
+def test_a_16_bit_array_is_told_the_cast_that_keeps_its_levels(top, cast):
+    # Every 16-bit array was told (image >> 8): 12-bit sensor data came out almost black
+    # (levels 0..15) and 8-bit values stored in 16 bits all black, and the photo was then
+    # segmented or scored without a word.
+    from segmix.background import BackgroundMixture
+    from segmix.segment import segment
+    from segmix.skin import detect, load_skin_model
+
+    image = np.zeros((20, 30, 3), np.uint16)
+    image[5:15, 5:20] = top
+    labels = np.zeros((20, 30), np.uint8)
+    labels[8:12, 8:16], labels[0:2] = 1, 2
+    for call in (lambda: segment(image, labels), lambda: detect(load_skin_model(), image)):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert str(info.value).endswith("16-bit; segmix.io.load_image(path) reads any photo file as one (8-bit), "
+                                        f"or {cast}"), str(info.value)
+    with pytest.raises(ValueError) as info:
+        BackgroundMixture().apply(image)
+    frame_cast = ("keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)" if top > 4095
+                  else "16-bit values: " + cast.replace("image", "frame"))
+    assert str(info.value).endswith(frame_cast), str(info.value)
