@@ -733,7 +733,18 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
         present = np.unique(scribbles)
     bad = present[~np.isin(present, (0, FOREGROUND, BACKGROUND))]
     if bad.size:
-        raise ValueError(f"scribble labels must be 0, 1 (foreground) or 2 (background); found {bad[:10].tolist()}")
+        # As a scribble file's refusal says it (labelmaps): an array read from a mask or a
+        # trimap was told only its values.
+        values = set(present.tolist())
+        hint = ""
+        if 128 in values and values <= {0, 128, 255}:
+            hint = (" (a trimap of 0 / 128 / 255? Its 0 is background and 128 unknown: "
+                    "np.select([trimap == 255, trimap == 0], [1, 2], 0).astype(np.uint8) makes it marks)")
+        elif values <= {0, 255}:
+            hint = (" (a 0 / 255 mask? Marks are 1 on the object, 2 on what is not it and 0 where segmix "
+                    "decides: to refine a mask, mark its eroded inside 1 and what lies beyond its dilation 2)")
+        raise ValueError(f"scribble labels must be 0, 1 (foreground) or 2 (background); found {bad[:10].tolist()}"
+                         + hint)
     if require_both:
         for label, name in zip(CLASS_LABELS, CLASS_NAMES):
             if label not in present:

@@ -173,3 +173,23 @@ def test_a_16_bit_array_is_told_the_cast_that_keeps_its_levels(top, cast):
     frame_cast = ("keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)" if top > 4095
                   else "16-bit values: " + cast.replace("image", "frame"))
     assert str(info.value).endswith(frame_cast), str(info.value)
+
+
+def test_a_mask_or_trimap_given_as_scribbles_is_told_what_marks_are():
+    # A file was told this (labelmaps); the same array given to segment() got its values only.
+    from segmix.segment import segment
+
+    image, truth = _two_colour_photo()
+    mask = truth.astype(np.uint8) * 255
+    with pytest.raises(ValueError, match=r"found \[255\] \(a 0 / 255 mask\? Marks are 1 on the object, 2 on"):
+        segment(image, mask)
+    trimap = np.full(truth.shape, 128, np.uint8)
+    trimap[12:20, 15:27], trimap[:3] = 255, 0
+    with pytest.raises(ValueError) as info:
+        segment(image, trimap)
+    message = str(info.value)
+    assert "a trimap of 0 / 128 / 255?" in message
+    marks = np.select([trimap == 255, trimap == 0], [1, 2], 0).astype(np.uint8)  # the expression it gives
+    assert "np.select([trimap == 255, trimap == 0], [1, 2], 0).astype(np.uint8)" in message
+    result = segment(image, marks)
+    assert (result.mask == truth).mean() > 0.98
