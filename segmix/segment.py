@@ -31,6 +31,7 @@ yet measured on the DAVIS benchmark).
 from __future__ import annotations
 
 import math
+import os
 import threading
 import warnings
 import weakref
@@ -1366,7 +1367,7 @@ def iter_train_model(
                     f"the {name} mixture has {n_distinct} component{'s' if n_distinct > 1 else ''}, "
                     f"not {n_components}",
                     UserWarning,
-                    stacklevel=2,
+                    stacklevel=_caller_level(),
                 )
             n_components = n_distinct
         if n_components < 1:
@@ -1531,6 +1532,21 @@ def _warm_start_mixture(previous, index, n_components, features, settings) -> di
     weights = np.asarray(old.weights_[:k], dtype=np.float64)
     return {"weights_init": weights / weights.sum(), "means_init": np.asarray(old.means_[:k], dtype=np.float64),
             "precisions_init": precisions}
+
+
+_PACKAGE_DIR = os.path.dirname(__file__) + os.sep  # as code objects name segmix's files
+
+
+def _caller_level() -> int:
+    """warnings.warn's stacklevel of the first caller outside segmix: the warning is said
+    at the user's ``segment(...)`` line. A fixed stacklevel=2 from this generator named
+    segmix's own ``next(gen)`` in train_model, a line the user never wrote."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _checked_settings(settings) -> "SegmentationSettings":

@@ -193,3 +193,20 @@ def test_a_mask_or_trimap_given_as_scribbles_is_told_what_marks_are():
     assert "np.select([trimap == 255, trimap == 0], [1, 2], 0).astype(np.uint8)" in message
     result = segment(image, marks)
     assert (result.mask == truth).mean() > 0.98
+
+
+def test_segments_warning_names_the_users_line_not_segmixs_own():
+    import warnings
+
+    from segmix.segment import segment
+
+    image = np.zeros((30, 40, 3), np.uint8)
+    image[10:20, 10:30] = 200
+    labels = np.zeros((30, 40), np.uint8)
+    labels[12:14, 12:20], labels[:2] = 1, 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        segment(image, labels)
+    few = [w for w in caught if "distinct colour" in str(w.message)]
+    assert few, [str(w.message) for w in caught]
+    assert {w.filename for w in few} == {__file__}  # was segmix/segment.py ("next(gen)")
