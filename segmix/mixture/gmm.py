@@ -421,6 +421,10 @@ class GaussianMixture(ParamsMixin):
         sample_weight : (N,) array-like, optional
             Non-negative weights; a weighted fit equals the fit on rows repeated that often,
             which lets callers compress millions of pixels into unique colours with counts.
+            From the same start (``means_init``, or one k-means seeding that picks the same
+            points) EM's steps are the same; the random k-means seeding draws by row, so
+            the two can start apart and end in different local optima (scikit-learn's
+            ``check_sample_weight_equivalence`` sees that on 15 points in 30-D).
             Only relative weights matter: ``w`` and ``c * w`` give the same fit for any
             c > 0 (bit for bit when c is a power of two).
 

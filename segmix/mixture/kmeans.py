@@ -224,7 +224,9 @@ class KMeans(ParamsMixin):
         self.random_state = random_state
 
     def fit(self, X, y=None, sample_weight=None):
-        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows).
+        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows:
+        the same Lloyd steps from the same centres, e.g. ``init`` as an array; the random
+        seedings draw by row, so the two can start, and end, apart).
 
         ``y`` is ignored, as by scikit-learn's ``KMeans.fit(X, y=None, sample_weight=None)``
         (a pipeline given labels passes them there; they were taken as weights). The same
