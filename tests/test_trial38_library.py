@@ -210,3 +210,20 @@ def test_segments_warning_names_the_users_line_not_segmixs_own():
     few = [w for w in caught if "distinct colour" in str(w.message)]
     assert few, [str(w.message) for w in caught]
     assert {w.filename for w in few} == {__file__}  # was segmix/segment.py ("next(gen)")
+
+
+def test_weighted_rows_fit_as_repeated_rows_from_the_same_start():
+    # What the docstrings now say precisely: from the same start the steps are the same.
+    rng = np.random.RandomState(42)
+    X = rng.rand(30, 2) * 10
+    weights = rng.randint(0, 5, size=30)
+    repeated = np.repeat(X, weights, axis=0)
+    start = X[weights > 0][:2]
+    a = KMeans(2, init=start).fit(X, sample_weight=weights)
+    b = KMeans(2, init=start).fit(repeated)
+    np.testing.assert_allclose(a.cluster_centers_, b.cluster_centers_, rtol=1e-12)
+    assert a.inertia_ == pytest.approx(b.inertia_, rel=1e-12)
+    g = GaussianMixture(2, means_init=start, random_state=0).fit(X, sample_weight=weights)
+    h = GaussianMixture(2, means_init=start, random_state=0).fit(repeated)
+    np.testing.assert_allclose(g.means_, h.means_, rtol=1e-10)
+    np.testing.assert_allclose(g.predict_proba(X), h.predict_proba(X), rtol=1e-9, atol=1e-12)
