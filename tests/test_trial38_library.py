@@ -227,3 +227,31 @@ def test_weighted_rows_fit_as_repeated_rows_from_the_same_start():
     h = GaussianMixture(2, means_init=start, random_state=0).fit(repeated)
     np.testing.assert_allclose(g.means_, h.means_, rtol=1e-10)
     np.testing.assert_allclose(g.predict_proba(X), h.predict_proba(X), rtol=1e-9, atol=1e-12)
+
+
+def test_not_fitted_is_scikit_learns_not_fitted_error_when_scikit_learn_is_in_use():
+    # except sklearn.exceptions.NotFittedError (code written for scikit-learn's estimators,
+    # and check_estimator's check_estimators_unfitted) did not catch segmix's.
+    import pickle
+    import subprocess
+    import sys
+
+    from sklearn.exceptions import NotFittedError as SklearnNotFitted
+
+    from segmix.mixture import NotFittedError
+
+    X = _blobs()
+    for call in (lambda: GaussianMixture(2).predict(X), lambda: GaussianMixture(2).score_samples(X),
+                 lambda: KMeans(2).predict(X), lambda: KMeans(2).transform(X)):
+        with pytest.raises(SklearnNotFitted) as info:
+            call()
+        assert isinstance(info.value, NotFittedError) and isinstance(info.value, RuntimeError)
+        assert "not fitted yet: call fit first" in str(info.value)
+        again = pickle.loads(pickle.dumps(info.value))  # a worker's error comes back as itself
+        assert type(again) is type(info.value) and str(again) == str(info.value)
+    # without scikit-learn in use, segmix does not import it to say so
+    code = ("import sys; from segmix.mixture import KMeans\n"
+            "try:\n    KMeans(2).predict([[0.0, 1.0]])\nexcept Exception as e:\n"
+            "    print(type(e).__name__, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["NotFittedError", "False"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -13,13 +14,42 @@ class NotFittedError(RuntimeError, ValueError, AttributeError):
     A RuntimeError, as documented since the first release, and a ValueError and an
     AttributeError too, as scikit-learn's ``sklearn.exceptions.NotFittedError``: code written
     for scikit-learn's estimators (``except NotFittedError``-like ``except (ValueError,
-    AttributeError)``) did not catch segmix's (a library trial).
+    AttributeError)``) did not catch segmix's (a library trial). When scikit-learn is in use
+    (``sklearn.exceptions`` imported) the error raised is also
+    ``sklearn.exceptions.NotFittedError`` (:func:`not_fitted`).
     """
 
 
 #: Largest magnitude the estimators take in data: its square, and sums of many squares, stay
 #: finite in float64 (as a model file's mixture, segmix.mixture.gmm._LARGEST_VALUE).
 LARGEST_DATA_VALUE = 1e150
+
+
+def not_fitted(message: str) -> NotFittedError:
+    """The NotFittedError to raise: when scikit-learn is in use (``sklearn.exceptions``
+    imported), one that is also ``sklearn.exceptions.NotFittedError``, so that
+    ``except NotFittedError`` written for scikit-learn's estimators catches it and
+    scikit-learn's ``check_estimator`` sees its own error; otherwise segmix's alone
+    (segmix does not import scikit-learn, 2 s of a command's start)."""
+    if "sklearn.exceptions" in sys.modules:
+        cls = globals().get("SklearnNotFittedError") or __getattr__("SklearnNotFittedError")
+        return cls(message)
+    return NotFittedError(message)
+
+
+def __getattr__(name: str):
+    # The class with scikit-learn's base, made on first use and kept under its name, so that
+    # it pickles (a Dask or joblib worker's error) and unpickles where scikit-learn is installed.
+    if name == "SklearnNotFittedError":
+        from sklearn.exceptions import NotFittedError as SklearnBase
+
+        cls = type("SklearnNotFittedError", (NotFittedError, SklearnBase), {
+            "__module__": __name__,
+            "__doc__": "segmix's NotFittedError that is scikit-learn's too (see not_fitted).",
+        })
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool = False) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
-    NotFittedError,
+    not_fitted,
     check_choice,
     check_data,
     check_non_negative,
@@ -259,7 +259,7 @@ class GaussianMixture(ParamsMixin):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "means_"):
-            raise NotFittedError("this GaussianMixture is not fitted yet: call fit first")
+            raise not_fitted("this GaussianMixture is not fitted yet: call fit first")
 
     # ------------------------------------------------------------- parameters
     def _set_parameters(self, weights, means, full_covariances) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
-    NotFittedError,
+    not_fitted,
     check_choice,
     check_data,
     check_non_negative,
@@ -283,7 +283,7 @@ class KMeans(ParamsMixin):
     def predict(self, X) -> np.ndarray:
         """Index of the nearest centre for each row of (N, D) ``X``: (N,) int32."""
         if not hasattr(self, "cluster_centers_"):
-            raise NotFittedError("KMeans is not fitted yet: call fit first")
+            raise not_fitted("KMeans is not fitted yet: call fit first")
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         labels = np.empty(X.shape[0], dtype=np.int32)
         n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
@@ -299,7 +299,7 @@ class KMeans(ParamsMixin):
     def transform(self, X) -> np.ndarray:
         """Euclidean distance of each row of (N, D) ``X`` to each centre: (N, K) float64."""
         if not hasattr(self, "cluster_centers_"):
-            raise NotFittedError("KMeans is not fitted yet: call fit first")
+            raise not_fitted("KMeans is not fitted yet: call fit first")
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         # One centre at a time: exact (||x||^2 - 2 x.c + ||c||^2 cancels badly near a centre far
         # from the origin) without an (N, K, D) temporary.
