@@ -255,3 +255,19 @@ def test_not_fitted_is_scikit_learns_not_fitted_error_when_scikit_learn_is_in_us
             "    print(type(e).__name__, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["NotFittedError", "False"]
+
+
+@pytest.mark.parametrize("colors, hint", [
+    (np.zeros((4, 5, 3), np.uint8), "colors.reshape(-1, 3) makes a photo (H, W, 3) the list of its pixels"),
+    (np.zeros((4, 3), np.int64), "colors.astype(np.uint8) if its values are 0-255"),
+    (np.full((4, 3), 0.5), "floats in [0, 1]? (colors * 255).round().astype(np.uint8)"),
+    (np.full((4, 3), 200.0), "floats in [0, 255]? colors.round().clip(0, 255).astype(np.uint8)"),
+])
+def test_colors_to_features_says_how_to_make_colours_of_what_it_got(colors, hint):
+    # The way the posterior_map refusal points to; it named the shape and dtype only.
+    from segmix.features import FeatureSpace
+
+    with pytest.raises(ValueError) as info:
+        FeatureSpace("rgb").colors_to_features(colors)
+    assert str(info.value).startswith("colors must be an (N, 3) uint8 array, got shape")
+    assert str(info.value).endswith(hint)
