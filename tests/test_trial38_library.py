@@ -271,3 +271,17 @@ def test_colors_to_features_says_how_to_make_colours_of_what_it_got(colors, hint
         FeatureSpace("rgb").colors_to_features(colors)
     assert str(info.value).startswith("colors must be an (N, 3) uint8 array, got shape")
     assert str(info.value).endswith(hint)
+
+
+def test_a_rare_distinct_point_the_initialisations_subsample_misses_is_still_fitted():
+    # More rows than the k-means initialisation's subsample (100,000): a point seen once
+    # among 600,000 rows of 3 others was refused as "the data has only 3 distinct point(s)"
+    # for 4 components; scikit-learn fits it, as a component of its own.
+    from segmix.mixture import TooFewDistinctPointsError
+
+    X = np.vstack([np.repeat(np.eye(3), 200_000, axis=0), [[5.0, 5.0, 5.0]]])
+    model = GaussianMixture(4, random_state=0).fit(X)
+    assert np.isclose(model.weights_, 1 / 600_001, rtol=1e-3).sum() == 1
+    assert np.abs(model.means_ - [5.0, 5.0, 5.0]).sum(axis=1).min() < 1e-9
+    with pytest.raises(TooFewDistinctPointsError, match="the data has only 4 distinct point"):
+        GaussianMixture(5, random_state=0).fit(X)  # the refusal, when right, counts every row

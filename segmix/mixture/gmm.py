@@ -338,12 +338,24 @@ class GaussianMixture(ParamsMixin):
                 Xs, ws = np.ascontiguousarray(X[rows]), np.ascontiguousarray(w[rows])
                 if not ws.sum() > 0:
                     Xs, ws = X, w
-            # "k-means++" keeps the seeds as they are (no Lloyd iterations).
-            centers, labels, _, _ = run_kmeans(
-                Xs, ws, k_count, init="random" if self.init == "random" else "k-means++",
-                n_init=self.n_init, max_iter=0 if self.init == "k-means++" else INIT_LLOYD_ITERATIONS,
-                tol=1e-4, rng=rng, parameter="n_components",
-            )
+            def kmeans(rows_x, rows_w):
+                # "k-means++" keeps the seeds as they are (no Lloyd iterations).
+                return run_kmeans(
+                    rows_x, rows_w, k_count, init="random" if self.init == "random" else "k-means++",
+                    n_init=self.n_init, max_iter=0 if self.init == "k-means++" else INIT_LLOYD_ITERATIONS,
+                    tol=1e-4, rng=rng, parameter="n_components",
+                )
+
+            try:
+                centers, labels, _, _ = kmeans(Xs, ws)
+            except TooFewDistinctPointsError:
+                if Xs is X:
+                    raise
+                # The subsample missed rare points: 600,000 rows of 3 values and one row of
+                # a 4th were refused for 4 components as "the data has only 3 distinct
+                # point(s)", which it does not (scikit-learn fits them). All the rows then.
+                Xs, ws = X, w
+                centers, labels, _, _ = kmeans(Xs, ws)
         weights, means, cov, empty = self._hard_cluster_parameters(Xs, ws, labels, centers)
         if empty.any():
             # A cluster without points: give it the pooled covariance rather than reg_covar alone.
