@@ -616,8 +616,18 @@ def _check_frame(frame: Any) -> np.ndarray:
                "b": "convert: frame.astype(np.uint8) * 255",
                "i": "frame.astype(np.uint8) if its values are 0..255",
                "u": "frame.astype(np.uint8) if its values are 0..255"}.get(frame.dtype.kind, "")
+        if frame.dtype.kind == "f":
+            # By its values, as segment's check_image says it: frames of 0..255 floats (OpenCV
+            # arithmetic, a video reader's float output) were told to multiply by 255.
+            finite = np.isfinite(frame)
+            if finite.any() and float(frame[finite].max()) > 1.0:
+                how = "values above 1, so 0..255? convert: frame.round().clip(0, 255).astype(np.uint8)"
         if frame.dtype.kind == "u" and frame.dtype.itemsize == 2:  # (int16 may hold negatives)
-            how = "keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)"
+            from segmix.bayes import sixteen_bit_cast  # on this refusal only: bayes imports scikit-image
+
+            how = f"16-bit values: {sixteen_bit_cast(frame, 'frame')}"
+            if how.endswith(">> 8).astype(np.uint8)"):
+                how = "keep the high 8 bits of 16-bit values: (frame >> 8).astype(np.uint8)"
         made = "" if given is np.ndarray else f" (a {name} made into an array)"
         raise ValueError(f"frame must be uint8 (0..255), got {frame.dtype}{made}" + (f"; {how}" if how else ""))
     if frame.ndim == 2:

@@ -78,12 +78,24 @@ def _image_hint(image: np.ndarray) -> str:
         # By kind and size, not dtype == np.uint16: a big-endian '>u2' array (FITS, some TIFF
         # readers) was told "image.astype(np.uint8)", which wraps 16-bit values modulo 256.
         if dtype.kind == "u" and dtype.itemsize == 2:
-            return f": 16-bit; {load} (8-bit), or (image >> 8).astype(np.uint8)"
+            return f": 16-bit; {load} (8-bit), or {sixteen_bit_cast(image, 'image')}"
         if dtype == bool:
             return ": a bool mask, not a photo; image.astype(np.uint8) * 255 makes it black and white"
         if np.issubdtype(dtype, np.integer):
             return ": image.astype(np.uint8) if its values are 0-255"
     return ""
+
+
+def sixteen_bit_cast(array: np.ndarray, name: str) -> str:
+    """The cast to 8 bits that keeps a 16-bit array's levels, by its values: the high byte
+    of full-range data, but 12-bit sensor data (all under 4096) kept 4 of its 12 bits that
+    way and came out almost black, and 8-bit values stored in 16 bits came out all black."""
+    top = int(array.max()) if array.size else 0
+    if top <= 255:
+        return f"{name}.astype(np.uint8) (its values are all 0..255)"
+    if top < 4096:
+        return f"({name} >> 4).astype(np.uint8) (its values are all under 4096: 12-bit data?)"
+    return f"({name} >> 8).astype(np.uint8)"
 
 
 class BayesClassifier:
@@ -226,7 +238,9 @@ class BayesClassifier:
             ``features`` that is not a FeatureSpace (a colour-space name is told how to make one).
         ValueError
             An image that is not (H, W, 3) uint8, a feature space of another number of
-            features, or a class index out of range.
+            features, class mixtures whose colour means lie well outside the feature space's
+            [0, 1] (fitted on 0-255 pixel values: ``features.colors_to_features(pixels)`` makes
+            what they are to be fitted on), or a class index out of range.
         """
         positive = self._check_class(positive)
         image = check_image(image)
@@ -270,6 +284,18 @@ class BayesClassifier:
         if features.n_features != self.n_features:
             raise ValueError(
                 f"feature space makes {features.n_features} features but the classifier expects {self.n_features}"
+            )
+        # Every colour space's features span about [0, 1] (segmix.features); mixtures fitted
+        # on a photo's 0-255 values (image.reshape(-1, 3)) scored every pixel's features as
+        # far off all of them, and the map came out all 0 without a word. Fitted means lie
+        # within the data, so means well outside [0, 1] are of other units.
+        colour = np.concatenate([np.asarray(m.means_, dtype=np.float64)[:, :3] for m in self.mixtures])
+        low, high = float(colour.min()), float(colour.max())
+        if low < -_COLOUR_MARGIN or high > 1.0 + _COLOUR_MARGIN:
+            raise ValueError(
+                f"the class mixtures' colour means span {low:.4g} .. {high:.4g}, but "
+                f"FeatureSpace({features.color_space!r}) makes colour features in [0, 1]: fit them on "
+                "features.colors_to_features(pixels) of (N, 3) uint8 pixels, not on 0-255 or other values"
             )
 
     # ---------------------------------------------------------- serialisation
@@ -321,6 +347,11 @@ class BayesClassifier:
         if len(priors) >= 2 and abs(sum(priors) - 1.0) > 1e-6:
             raise ValueError(f"class priors must sum to 1; they sum to {sum(priors):.6g}")
         return cls(mixtures, priors, names)
+
+
+#: How far outside [0, 1] a class mixture's colour mean may lie before it is taken for a
+#: mixture fitted on other units than the feature space's (fitted means lie within the data).
+_COLOUR_MARGIN = 0.5
 
 
 def _quoted_list(keys: list[str]) -> str:

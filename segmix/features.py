@@ -266,8 +266,28 @@ def _check_colors(colors: np.ndarray) -> np.ndarray:
     if colors.ndim != 2 or colors.shape[1] != 3 or colors.dtype != np.uint8:
         raise ValueError(
             f"colors must be an (N, 3) uint8 array, got shape {colors.shape} dtype {colors.dtype}"
+            + _colors_hint(colors)
         )
     return colors
+
+
+def _colors_hint(colors: np.ndarray) -> str:
+    """How to make (N, 3) uint8 colours of what was given, for the usual cases (a photo not
+    yet made a list of pixels, 0-255 values in another integer type, floats), so that the
+    advice BayesClassifier gives (fit on ``features.colors_to_features(pixels)``) can be
+    followed; "" when none applies."""
+    if colors.ndim == 3 and colors.shape[2] == 3:
+        fix = "colors.reshape(-1, 3) makes a photo (H, W, 3) the list of its pixels"
+        return f": {fix}" + ("" if colors.dtype == np.uint8 else ", as uint8")
+    if colors.ndim == 2 and colors.shape[1] == 3:
+        if np.issubdtype(colors.dtype, np.floating):
+            finite = colors[np.isfinite(colors)]
+            if finite.size and float(finite.max()) <= 1.0:
+                return ": floats in [0, 1]? (colors * 255).round().astype(np.uint8)"
+            return ": floats in [0, 255]? colors.round().clip(0, 255).astype(np.uint8)"
+        if np.issubdtype(colors.dtype, np.integer) and colors.dtype != bool:
+            return ": colors.astype(np.uint8) if its values are 0-255"
+    return ""
 
 
 def _check_image(image: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ yet measured on the DAVIS benchmark).
 from __future__ import annotations
 
 import math
+import os
 import threading
 import warnings
 import weakref
@@ -735,7 +736,18 @@ def check_scribbles(image: np.ndarray, scribbles: np.ndarray, require_both: bool
         present = np.unique(scribbles)
     bad = present[~np.isin(present, (0, FOREGROUND, BACKGROUND))]
     if bad.size:
-        raise ValueError(f"scribble labels must be 0, 1 (foreground) or 2 (background); found {bad[:10].tolist()}")
+        # As a scribble file's refusal says it (labelmaps): an array read from a mask or a
+        # trimap was told only its values.
+        values = set(present.tolist())
+        hint = ""
+        if 128 in values and values <= {0, 128, 255}:
+            hint = (" (a trimap of 0 / 128 / 255? Its 0 is background and 128 unknown: "
+                    "np.select([trimap == 255, trimap == 0], [1, 2], 0).astype(np.uint8) makes it marks)")
+        elif values <= {0, 255}:
+            hint = (" (a 0 / 255 mask? Marks are 1 on the object, 2 on what is not it and 0 where segmix "
+                    "decides: to refine a mask, mark its eroded inside 1 and what lies beyond its dilation 2)")
+        raise ValueError(f"scribble labels must be 0, 1 (foreground) or 2 (background); found {bad[:10].tolist()}"
+                         + hint)
     if require_both:
         for label, name in zip(CLASS_LABELS, CLASS_NAMES):
             if label not in present:
@@ -1308,7 +1320,7 @@ def iter_train_model(
                     f"the {name} mixture has {n_distinct} component{'s' if n_distinct > 1 else ''}, "
                     f"not {n_components}",
                     UserWarning,
-                    stacklevel=2,
+                    stacklevel=_caller_level(),
                 )
             n_components = n_distinct
         if n_components < 1:
@@ -1473,6 +1485,21 @@ def _warm_start_mixture(previous, index, n_components, features, settings) -> di
     weights = np.asarray(old.weights_[:k], dtype=np.float64)
     return {"weights_init": weights / weights.sum(), "means_init": np.asarray(old.means_[:k], dtype=np.float64),
             "precisions_init": precisions}
+
+
+_PACKAGE_DIR = os.path.dirname(__file__) + os.sep  # as code objects name segmix's files
+
+
+def _caller_level() -> int:
+    """warnings.warn's stacklevel of the first caller outside segmix: the warning is said
+    at the user's ``segment(...)`` line. A fixed stacklevel=2 from this generator named
+    segmix's own ``next(gen)`` in train_model, a line the user never wrote."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _checked_settings(settings) -> "SegmentationSettings":

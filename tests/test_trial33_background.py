@@ -137,7 +137,7 @@ class _PyAVLikeFrame:
     (None, "frame must be an (H, W, 3) uint8 NumPy array, got None"),
     ("in000001.png", "frame must be an (H, W, 3) uint8 NumPy array, got str"),
     (np.zeros((24, 32, 3), np.float32), "got float32; scale it to 0..255 and convert: (frame * 255).round()"),
-    (np.zeros((24, 32, 3), np.uint16), "got uint16; keep the high 8 bits of 16-bit values: (frame >> 8)"),
+    (np.full((24, 32, 3), 40000, np.uint16), "got uint16; keep the high 8 bits of 16-bit values: (frame >> 8)"),
     (np.zeros((24, 32, 4), np.uint8), "got shape (24, 32, 4); drop alpha: frame[..., :3]"),
     (np.zeros((24, 32, 1), np.uint8), "got shape (24, 32, 1); drop the channel axis: frame[..., 0]"),
     ([[1, 2], [3, 4]], "got int64 (a list made into an array)"),

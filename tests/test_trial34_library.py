@@ -219,7 +219,7 @@ def test_background_mixture_clones_and_sets_params():
 
 
 @pytest.mark.parametrize("image, words", [
-    (np.zeros((4, 5, 3), ">u2"), "(image >> 8)"),  # was told image.astype(np.uint8), which wraps
+    (np.full((4, 5, 3), 40000, ">u2"), "(image >> 8)"),  # was told image.astype(np.uint8), which wraps
     (np.zeros((4, 5, 3), bool), "a bool mask, not a photo"),
     (np.full((4, 5, 3), np.nan), "np.nan_to_num first"),
 ])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -13,14 +14,49 @@ class NotFittedError(RuntimeError, ValueError, AttributeError):
     A RuntimeError, as documented since the first release, and a ValueError and an
     AttributeError too, as scikit-learn's ``sklearn.exceptions.NotFittedError``: code written
     for scikit-learn's estimators (``except NotFittedError``-like ``except (ValueError,
-    AttributeError)``) did not catch segmix's (a library trial).
+    AttributeError)``) did not catch segmix's (a library trial). When scikit-learn is in use
+    (``sklearn.exceptions`` imported) the error raised is also
+    ``sklearn.exceptions.NotFittedError`` (:func:`not_fitted`).
     """
 
 
-def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
+#: Largest magnitude the estimators take in data: its square, and sums of many squares, stay
+#: finite in float64 (as a model file's mixture, segmix.mixture.gmm._LARGEST_VALUE).
+LARGEST_DATA_VALUE = 1e150
+
+
+def not_fitted(message: str) -> NotFittedError:
+    """The NotFittedError to raise: when scikit-learn is in use (``sklearn.exceptions``
+    imported), one that is also ``sklearn.exceptions.NotFittedError``, so that
+    ``except NotFittedError`` written for scikit-learn's estimators catches it and
+    scikit-learn's ``check_estimator`` sees its own error; otherwise segmix's alone
+    (segmix does not import scikit-learn, 2 s of a command's start)."""
+    if "sklearn.exceptions" in sys.modules:
+        cls = globals().get("SklearnNotFittedError") or __getattr__("SklearnNotFittedError")
+        return cls(message)
+    return NotFittedError(message)
+
+
+def __getattr__(name: str):
+    # The class with scikit-learn's base, made on first use and kept under its name, so that
+    # it pickles (a Dask or joblib worker's error) and unpickles where scikit-learn is installed.
+    if name == "SklearnNotFittedError":
+        from sklearn.exceptions import NotFittedError as SklearnBase
+
+        cls = type("SklearnNotFittedError", (NotFittedError, SklearnBase), {
+            "__module__": __name__,
+            "__doc__": "segmix's NotFittedError that is scikit-learn's too (see not_fitted).",
+        })
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def check_data(X, name: str = "X", n_features: int | None = None, for_fit: bool = False) -> np.ndarray:
     """Return ``X`` as a C-contiguous (N, D) float64 array, or raise ValueError (naming
     ``name``: sparse, not numeric, complex, not 2-D, empty, of other than ``n_features``
-    columns, NaN or infinity).
+    columns, NaN or infinity; with ``for_fit``, a magnitude over 1e150, whose square would
+    overflow: scoring such a point gives its -inf log-likelihood, as scikit-learn does).
 
     Parameters
     ----------
@@ -29,6 +65,8 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
         Name used in error messages.
     n_features : int, optional
         Required D (for data scored by an already fitted model).
+    for_fit : bool, default False
+        ``X`` is to be fitted: its magnitude is checked too.
     """
     if isinstance(X, np.ma.MaskedArray) and np.ma.is_masked(X):
         # np.asarray drops the mask: the masked-out values were fitted as data, without a word.
@@ -66,6 +104,14 @@ def check_data(X, name: str = "X", n_features: int | None = None) -> np.ndarray:
     if not finite.all():
         row = int(np.argwhere(~finite)[0, 0])
         raise ValueError(f"{name} contains NaN or infinity (first at row {row})")
+    largest = float(np.abs(arr).max()) if for_fit else 0.0
+    if largest > LARGEST_DATA_VALUE:
+        # Squares and outer products overflow float64 past ~1.3e154: KMeans gave wrong
+        # centres with only NumPy's "overflow encountered in square" warnings, and
+        # GaussianMixture blamed reg_covar and n_components.
+        row = int(np.argwhere(np.abs(arr) > LARGEST_DATA_VALUE)[0, 0])
+        raise ValueError(f"{name} holds {largest:.3g} (first beyond {LARGEST_DATA_VALUE:.0e} at row {row}), too large "
+                         f"to square in float64: scale it first (e.g. {name} / np.abs({name}).max())")
     return np.ascontiguousarray(arr)
 
 
@@ -152,7 +198,22 @@ def check_non_negative(value, name: str) -> float:
     return float(value)
 
 
-def check_choice(value, name: str, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+def check_choice(value, name: str, choices, hint: str = "") -> str:
+    """``value`` if it is one of the strings ``choices``, else a ValueError naming ``name``,
+    the choices and what was given (``hint``, when given, is added after a semicolon).
+
+    Only a string is compared: an array given where a name is expected (scikit-learn's
+    ``KMeans(init=centres)``) failed in ``value not in choices`` with NumPy's "The truth
+    value of an array with more than one element is ambiguous", naming no parameter.
+    """
+    if not isinstance(value, str) or value not in choices:
+        shown = (f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray)
+                 else _short_repr(value))
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {shown}"
+                         + (f"; {hint}" if hint else ""))
     return value
+
+
+def _short_repr(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -15,7 +15,7 @@ import numpy as np
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
-    NotFittedError,
+    not_fitted,
     check_choice,
     check_data,
     check_non_negative,
@@ -212,6 +212,7 @@ class GaussianMixture(ParamsMixin):
     n_iter_ : int
     lower_bound_ : float, mean log-likelihood at the last iteration
     log_likelihood_history_ : list of float, mean log-likelihood at every iteration
+    lower_bounds_ : the same list, under scikit-learn's name
     n_features_in_ : int, D
     """
 
@@ -252,22 +253,33 @@ class GaussianMixture(ParamsMixin):
         check_non_negative(self.tol, "tol")
         check_positive_int(self.max_iter, "max_iter", minimum=0)
         check_positive_int(self.n_init, "n_init")
-        check_choice(self.init, "init", GMM_INITS)
+        check_choice(self.init, "init", GMM_INITS,
+                     hint="starting means go in means_init (an (n_components, n_features) array)"
+                     if not isinstance(self.init, str) else "")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "means_"):
-            raise NotFittedError("this GaussianMixture is not fitted yet: call fit first")
+            raise not_fitted("this GaussianMixture is not fitted yet: call fit first")
 
     # ------------------------------------------------------------- parameters
     def _set_parameters(self, weights, means, full_covariances) -> None:
         self.weights_ = np.asarray(weights, dtype=np.float64)
         self.means_ = np.ascontiguousarray(means, dtype=np.float64)
         self._full_covariances = np.ascontiguousarray(full_covariances, dtype=np.float64)
+        # The form the fitted parameters are in: set_params(covariance_type=...) before a refit
+        # must not change how they are read (precisions_ came out as 1 / each entry of the full
+        # matrices, bic / aic counted other parameters, and to_dict wrote an unreadable file).
+        self._fitted_covariance_type = self.covariance_type
         self.covariances_ = _reduce_covariance(self._full_covariances, self.covariance_type)
         self.precisions_cholesky_ = np.ascontiguousarray(precision_cholesky(self._full_covariances))
         self._log_det = _log_det_chol(self.precisions_cholesky_)
         with np.errstate(divide="ignore"):
             self._log_weights = np.log(self.weights_)
+
+    def _fitted_form(self) -> str:
+        """The covariance type the fitted parameters are in (a model pickled before it was
+        recorded: the parameter's)."""
+        return getattr(self, "_fitted_covariance_type", self.covariance_type)
 
     def _kernel_args(self):
         return self._log_weights, self.means_, self.precisions_cholesky_, self._log_det
@@ -326,12 +338,24 @@ class GaussianMixture(ParamsMixin):
                 Xs, ws = np.ascontiguousarray(X[rows]), np.ascontiguousarray(w[rows])
                 if not ws.sum() > 0:
                     Xs, ws = X, w
-            # "k-means++" keeps the seeds as they are (no Lloyd iterations).
-            centers, labels, _, _ = run_kmeans(
-                Xs, ws, k_count, init="random" if self.init == "random" else "k-means++",
-                n_init=self.n_init, max_iter=0 if self.init == "k-means++" else INIT_LLOYD_ITERATIONS,
-                tol=1e-4, rng=rng, parameter="n_components",
-            )
+            def kmeans(rows_x, rows_w):
+                # "k-means++" keeps the seeds as they are (no Lloyd iterations).
+                return run_kmeans(
+                    rows_x, rows_w, k_count, init="random" if self.init == "random" else "k-means++",
+                    n_init=self.n_init, max_iter=0 if self.init == "k-means++" else INIT_LLOYD_ITERATIONS,
+                    tol=1e-4, rng=rng, parameter="n_components",
+                )
+
+            try:
+                centers, labels, _, _ = kmeans(Xs, ws)
+            except TooFewDistinctPointsError:
+                if Xs is X:
+                    raise
+                # The subsample missed rare points: 600,000 rows of 3 values and one row of
+                # a 4th were refused for 4 components as "the data has only 3 distinct
+                # point(s)", which it does not (scikit-learn fits them). All the rows then.
+                Xs, ws = X, w
+                centers, labels, _, _ = kmeans(Xs, ws)
         weights, means, cov, empty = self._hard_cluster_parameters(Xs, ws, labels, centers)
         if empty.any():
             # A cluster without points: give it the pooled covariance rather than reg_covar alone.
@@ -409,6 +433,10 @@ class GaussianMixture(ParamsMixin):
         sample_weight : (N,) array-like, optional
             Non-negative weights; a weighted fit equals the fit on rows repeated that often,
             which lets callers compress millions of pixels into unique colours with counts.
+            From the same start (``means_init``, or one k-means seeding that picks the same
+            points) EM's steps are the same; the random k-means seeding draws by row, so
+            the two can start apart and end in different local optima (scikit-learn's
+            ``check_sample_weight_equivalence`` sees that on 15 points in 30-D).
             Only relative weights matter: ``w`` and ``c * w`` give the same fit for any
             c > 0 (bit for bit when c is a power of two).
 
@@ -431,7 +459,7 @@ class GaussianMixture(ParamsMixin):
             A component collapsed (raise ``reg_covar`` or lower ``n_components``).
         """
         self._check_parameters()
-        X = check_data(X)
+        X = check_data(X, for_fit=True)
         # Fits are invariant to the unit of the weights; see normalise_sample_weight.
         w, _ = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
         rng = check_random_state(self.random_state)
@@ -489,10 +517,18 @@ class GaussianMixture(ParamsMixin):
         return self.fit(X, sample_weight=sample_weight).predict(X)
 
     @property
+    def lower_bounds_(self) -> list:
+        """``log_likelihood_history_`` under scikit-learn's name (1.7 and later): the mean
+        log-likelihood at every iteration (code written for scikit-learn's plots of EM's
+        progress failed with an AttributeError)."""
+        self._check_fitted()
+        return self.log_likelihood_history_
+
+    @property
     def precisions_(self) -> np.ndarray:
         """Inverse covariances, in the form of ``covariance_type``: (K, D, D), (K, D) or (K,) float64."""
         self._check_fitted()
-        if self.covariance_type == "full":
+        if self._fitted_form() == "full":
             factor = self.precisions_cholesky_
             return factor @ np.swapaxes(factor, 1, 2)
         return 1.0 / self.covariances_
@@ -570,7 +606,7 @@ class GaussianMixture(ParamsMixin):
         return np.concatenate(parts), np.concatenate(labels)
 
     def _n_parameters(self) -> int:
-        return _n_parameters(self.means_.shape[0], self.means_.shape[1], self.covariance_type)
+        return _n_parameters(self.means_.shape[0], self.means_.shape[1], self._fitted_form())
 
     def bic(self, X, sample_weight=None) -> float:
         """Bayesian information criterion (lower is better): -2 log L + p log N."""
@@ -591,7 +627,7 @@ class GaussianMixture(ParamsMixin):
         return {
             "n_components": int(self.means_.shape[0]),
             "n_features": int(self.means_.shape[1]),
-            "covariance_type": self.covariance_type,
+            "covariance_type": self._fitted_form(),
             "reg_covar": float(self.reg_covar),
             "weights": self.weights_.tolist(),
             "means": self.means_.tolist(),

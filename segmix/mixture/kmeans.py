@@ -11,7 +11,7 @@ import numpy as np
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
-    NotFittedError,
+    not_fitted,
     check_choice,
     check_data,
     check_non_negative,
@@ -153,6 +153,8 @@ def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter=
     ----------
     X : (N, D) float64
     w : (N,) float64
+    init : {"k-means++", "random"} or (K, D) float64 ndarray
+        A seeding, or the starting centres (one run from them; ``n_init`` unused).
 
     Returns
     -------
@@ -166,6 +168,9 @@ def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter=
     mean = np.average(X, axis=0, weights=w)
     variance = float(np.average(((X - mean) ** 2).sum(axis=1), weights=w))
     tol_abs = tol * variance / X.shape[1]
+    if isinstance(init, np.ndarray):
+        # Given centres: one run, as scikit-learn does (restarts from them would repeat it).
+        return lloyd(X, w, init, max_iter, tol_abs)
     best = None
     for _ in range(n_init):
         seed = kmeans_plusplus if init == "k-means++" else random_centers
@@ -186,8 +191,10 @@ class KMeans(ParamsMixin):
     Parameters
     ----------
     n_clusters : int, default 8
-    init : {"k-means++", "random"}, default "k-means++"
-        Seeding: D^2-weighted sampling, or distinct data points drawn uniformly.
+    init : {"k-means++", "random"} or (n_clusters, n_features) array-like, default "k-means++"
+        Seeding: D^2-weighted sampling, or distinct data points drawn uniformly; or the
+        starting centres, as scikit-learn takes them (one run from them: ``n_init`` is not
+        used; the array is not modified).
     n_init : int, default 10
         Independent runs; the one with the lowest objective J is kept.
     max_iter : int, default 300
@@ -217,7 +224,9 @@ class KMeans(ParamsMixin):
         self.random_state = random_state
 
     def fit(self, X, y=None, sample_weight=None):
-        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows).
+        """Cluster (N, D) ``X``; optional (N,) ``sample_weight`` (weighted == repeated rows:
+        the same Lloyd steps from the same centres, e.g. ``init`` as an array; the random
+        seedings draw by row, so the two can start, and end, apart).
 
         ``y`` is ignored, as by scikit-learn's ``KMeans.fit(X, y=None, sample_weight=None)``
         (a pipeline given labels passes them there; they were taken as weights). The same
@@ -238,14 +247,14 @@ class KMeans(ParamsMixin):
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.max_iter, "max_iter")
         check_non_negative(self.tol, "tol")
-        check_choice(self.init, "init", KMEANS_INITS)
-        X = check_data(X)
+        X = check_data(X, for_fit=True)
+        init = self._checked_init(X.shape[1])
         # Invariant to the unit of the weights (scikit-learn#10933); inertia_ in the caller's unit.
         w, scale = normalise_sample_weight(check_sample_weight(sample_weight, X.shape[0]))
         rng = check_random_state(self.random_state)
         with threads.threads_for_rows(X.shape[0]):
             centers, labels, inertia, n_iter = run_kmeans(
-                X, w, self.n_clusters, init=self.init, n_init=self.n_init,
+                X, w, self.n_clusters, init=init, n_init=self.n_init,
                 max_iter=self.max_iter, tol=self.tol, rng=rng,
             )
         self.cluster_centers_ = centers
@@ -255,10 +264,26 @@ class KMeans(ParamsMixin):
         self.n_iter_ = n_iter
         return self
 
+    def _checked_init(self, n_features: int):
+        """``init`` as run_kmeans takes it: a seeding's name, or the (K, D) float64 centres."""
+        if isinstance(self.init, str) or callable(self.init):
+            return check_choice(self.init, "init", KMEANS_INITS,
+                                hint="or an (n_clusters, n_features) array of starting centres")
+        try:
+            centers = np.array(self.init, dtype=np.float64)  # a copy: Lloyd never moves the user's array
+        except (TypeError, ValueError):
+            centers = None
+        expected = (self.n_clusters, n_features)
+        if centers is None or centers.shape != expected or not np.isfinite(centers).all():
+            got = f"shape {centers.shape}" if centers is not None else repr(self.init)[:60]
+            raise ValueError(f"init given as starting centres must be a finite array of shape {expected} "
+                             f"(n_clusters, n_features); got {got}")
+        return np.ascontiguousarray(centers)
+
     def predict(self, X) -> np.ndarray:
         """Index of the nearest centre for each row of (N, D) ``X``: (N,) int32."""
         if not hasattr(self, "cluster_centers_"):
-            raise NotFittedError("KMeans is not fitted yet: call fit first")
+            raise not_fitted("KMeans is not fitted yet: call fit first")
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         labels = np.empty(X.shape[0], dtype=np.int32)
         n_chunks, chunk_rows = mixture_kernels.chunking(X.shape[0])
@@ -274,7 +299,7 @@ class KMeans(ParamsMixin):
     def transform(self, X) -> np.ndarray:
         """Euclidean distance of each row of (N, D) ``X`` to each centre: (N, K) float64."""
         if not hasattr(self, "cluster_centers_"):
-            raise NotFittedError("KMeans is not fitted yet: call fit first")
+            raise not_fitted("KMeans is not fitted yet: call fit first")
         X = check_data(X, n_features=self.cluster_centers_.shape[1])
         # One centre at a time: exact (||x||^2 - 2 x.c + ||c||^2 cancels badly near a centre far
         # from the origin) without an (N, K, D) temporary.
