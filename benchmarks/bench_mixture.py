@@ -50,6 +50,9 @@ from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.mixture import GaussianMixture as SkGaussianMixture  # noqa: E402
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky  # noqa: E402
 
+# Both libraries run a fixed number of EM steps here (tol=0): their ConvergenceWarnings say nothing.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
+
 from segmix.mixture import GaussianMixture, KMeans  # noqa: E402
 from segmix.kernels import pixels as pixel_kernels  # noqa: E402
 

@@ -60,7 +60,7 @@ from segmix.features import (  # is_monochrome: this module's since session 37, 
     MAX_WEIGHT, FeatureSpace, grey_within, is_monochrome, pair_keys, rgb_codes, unique_colors,
 )
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
-from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError
+from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
 from segmix.occluded_parts import keep_near_parts
 from segmix.transparency import check_transparent
 from segmix.bool_maps import check_bool_map
@@ -1441,7 +1441,7 @@ def _with_unexplained_rest(Xu, wu, background, marked_rows, settings):
         return background, facts
     p_rest = _make_mixture(settings, n_components)
     try:
-        p_rest.fit(X, sample_weight=w)
+        fit_quietly(p_rest, X, sample_weight=w)
     except (TooFewDistinctPointsError, ValueError):
         return background, facts
     eps = min(UNEXPLAINED_MAX_EPS, float(settings.unexplained_weight) * (share - float(settings.unexplained_share)))
@@ -1608,7 +1608,7 @@ def _refit(model: SegmentationModel, image: np.ndarray, mask: np.ndarray) -> Seg
         )
         new.max_iter = 10
         try:
-            new.fit(X, sample_weight=weights)
+            fit_quietly(new, X, sample_weight=weights)  # a round of max_iter 10: a budget
         except ValueError:
             new = old
         mixtures.append(new)

@@ -50,7 +50,7 @@ from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, LABELS_KEY, ImageLoad
                        written_by)
 # one loader for every mask (rules there)
 from segmix.labelmaps import load_mask, refuse_mask_of_stored_pixels, stored_losslessly
-from segmix.mixture import GaussianMixture
+from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
 from segmix.palette import skin_pixels  # a palette photo is scored low-passed
@@ -1068,7 +1068,7 @@ def _fit_class(colors: np.ndarray, counts: np.ndarray, space: FeatureSpace, n_co
     k = int(min(n_components, X.shape[0]))
     gmm = GaussianMixture(k, covariance_type=covariance_type, reg_covar=reg_covar, n_init=n_init,
                           max_iter=200, tol=1e-4, random_state=seed)
-    return gmm.fit(X, sample_weight=w)
+    return fit_quietly(gmm, X, sample_weight=w)  # max_iter is the training's budget
 
 
 def _with_broad_component(gmm: GaussianMixture, space: FeatureSpace, weight: float) -> GaussianMixture:

@@ -128,3 +128,50 @@ def test_segment_says_when_a_box_runs_past_the_photo(tmp_path):
     assert "past the left and top edges" in run("-40,-30,60,50").stderr
     # A detector's box a little past an edge is clipped without a word, as documented.
     assert "runs past" not in run("-4,-2,60,50").stderr
+
+
+def test_a_fit_that_stops_at_max_iter_warns_as_scikit_learns_does():
+    # A fit stopped at max_iter said nothing (converged_ False only); scikit-learn warns with
+    # its ConvergenceWarning, and code written for it filters that class (a library trial).
+    import warnings
+
+    from segmix.mixture import ConvergenceWarning, GaussianMixture, fit_quietly
+
+    X = np.random.default_rng(0).normal(size=(500, 2))
+    with pytest.warns(ConvergenceWarning, match=r"EM did not converge in max_iter=2 iterations"):
+        GaussianMixture(3, max_iter=2, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert GaussianMixture(3, max_iter=500, random_state=0).fit(X).converged_
+        assert not fit_quietly(GaussianMixture(3, max_iter=2, random_state=0), X).converged_
+
+
+def test_the_convergence_warning_is_scikit_learns_when_scikit_learn_is_in_use():
+    import subprocess
+    import sys
+
+    code = ("import warnings, numpy as np, sklearn.exceptions\n"
+            "from segmix.mixture import GaussianMixture\n"
+            "warnings.filterwarnings('error', category=sklearn.exceptions.ConvergenceWarning)\n"
+            "try:\n"
+            "    GaussianMixture(3, max_iter=2, random_state=0).fit(np.random.default_rng(0).normal(size=(500, 2)))\n"
+            "except sklearn.exceptions.ConvergenceWarning as w:\n"
+            "    print('caught', type(w).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip() == "caught SklearnConvergenceWarning", done.stderr
+
+
+def test_segmix_own_fits_with_a_budget_of_em_steps_do_not_warn():
+    # The GrabCut rounds fit 10 EM steps by design: a warning there would reach every user.
+    import warnings
+
+    from segmix.mixture import ConvergenceWarning
+    from segmix.segment import SegmentationSettings, segment
+    from tests.synthetic_photos import textured_photo
+
+    image = textured_photo()
+    labels = np.zeros(image.shape[:2], np.uint8)
+    labels[10:30, 10:40], labels[10:30, 90:120] = 1, 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", category=ConvergenceWarning)
+        segment(image, labels, SegmentationSettings(refine_rounds=2, max_iter=3))

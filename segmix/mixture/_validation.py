@@ -20,6 +20,23 @@ class NotFittedError(RuntimeError, ValueError, AttributeError):
     """
 
 
+class ConvergenceWarning(UserWarning):
+    """EM stopped at ``max_iter`` before the mean log-likelihood changed by less than ``tol``
+    (``GaussianMixture.fit``; ``converged_`` is False). A UserWarning, as scikit-learn's
+    ``sklearn.exceptions.ConvergenceWarning``; when scikit-learn is in use the warning is also
+    that class (:func:`convergence_warning`), so that a filter written for scikit-learn's
+    estimators silences segmix's too. segmix's own fits, whose ``max_iter`` is a budget (a
+    GrabCut round of 10 EM steps), do not warn (``segmix.mixture.fit_quietly``)."""
+
+
+def convergence_warning() -> type:
+    """The ConvergenceWarning class to warn with: also ``sklearn.exceptions.ConvergenceWarning``
+    when scikit-learn is in use (``sklearn.exceptions`` imported), as :func:`not_fitted`."""
+    if "sklearn.exceptions" in sys.modules:
+        return globals().get("SklearnConvergenceWarning") or __getattr__("SklearnConvergenceWarning")
+    return ConvergenceWarning
+
+
 #: Largest magnitude the estimators take in data: its square, and sums of many squares, stay
 #: finite in float64 (as a model file's mixture, segmix.mixture.gmm._LARGEST_VALUE).
 LARGEST_DATA_VALUE = 1e150
@@ -46,6 +63,15 @@ def __getattr__(name: str):
         cls = type("SklearnNotFittedError", (NotFittedError, SklearnBase), {
             "__module__": __name__,
             "__doc__": "segmix's NotFittedError that is scikit-learn's too (see not_fitted).",
+        })
+        globals()[name] = cls
+        return cls
+    if name == "SklearnConvergenceWarning":
+        from sklearn.exceptions import ConvergenceWarning as SklearnWarning
+
+        cls = type("SklearnConvergenceWarning", (ConvergenceWarning, SklearnWarning), {
+            "__module__": __name__,
+            "__doc__": "segmix's ConvergenceWarning that is scikit-learn's too (see convergence_warning).",
         })
         globals()[name] = cls
         return cls

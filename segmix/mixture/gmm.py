@@ -8,6 +8,7 @@ statistics together; the N x K responsibility matrix is never stored.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Generator
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from segmix.kernels import mixture as mixture_kernels, threads
 from segmix.mixture._params import ParamsMixin
 from segmix.mixture._validation import (
+    convergence_warning,
     not_fitted,
     check_choice,
     check_data,
@@ -503,9 +505,18 @@ class GaussianMixture(ParamsMixin):
         ``sample_weight`` (by keyword, or third): when it was the second parameter, a
         pipeline's labels 0 / 1 were taken as weights and the rows labelled 0 left out of
         the fit, without a word.
+
+        Warns
+        -----
+        ConvergenceWarning
+            EM stopped at ``max_iter`` without converging (``converged_`` False), as
+            scikit-learn warns; :func:`fit_quietly` fits without the warning.
         """
-        for _ in self.iter_fit(X, sample_weight):
-            pass
+        fit_quietly(self, X, sample_weight)
+        if not self.converged_:
+            warnings.warn(f"EM did not converge in max_iter={self.max_iter} iterations (the mean log-likelihood "
+                          f"still changed by more than tol={self.tol}): increase max_iter or tol, or check for "
+                          "degenerate data", convergence_warning(), stacklevel=2)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None) -> np.ndarray:
@@ -803,3 +814,12 @@ def _is_number(value) -> bool:
 
 
 __all__ = ["GaussianMixture", "TooFewDistinctPointsError", "COVARIANCE_TYPES"]
+
+
+def fit_quietly(model: GaussianMixture, X, sample_weight=None) -> GaussianMixture:
+    """``model.fit(X, sample_weight=sample_weight)`` without the ConvergenceWarning: for segmix's
+    own fits, whose ``max_iter`` is a budget (a GrabCut round's 10 EM steps, a refit between
+    clicks), not a promise of convergence. Raises what :meth:`GaussianMixture.iter_fit` raises."""
+    for _ in model.iter_fit(X, sample_weight):
+        pass
+    return model
