@@ -1581,15 +1581,17 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True,
                                                         face_boxes=face_boxes, info=info)
             if settings.spatial:
+                # The mask is decided on the log odds returned, the hidden pixels' included:
+                # it was decided before they were hidden and then cut, while the window's
+                # threshold moves and skin eval's sweep decide on the log odds returned, so
+                # the same threshold gave another mask there (a trial: 1.6 % of a cut-out's
+                # pixels at 0.24, and the slider moved back to 0.04 did not give its own mask).
+                log_odds, seeds = _hidden(log_odds, seeds, transparent)
                 mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
+    log_odds, seeds = _hidden(log_odds, seeds, transparent)
     if transparent is not None:
-        hidden = transparent
-        posterior = np.where(hidden, np.float32(0.0), posterior)
-        log_odds = np.where(hidden, HIDDEN_LOG_ODDS, log_odds)
-        seeds = np.where(hidden, HIDDEN_LOG_ODDS, seeds)
-        if mask is not None:
-            mask = mask & ~hidden
+        posterior = np.where(transparent, np.float32(0.0), posterior)
     if mask is None:
         mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image) if settings.spatial else posterior > np.float32(t)
     return skin_detect.SkinResult(posterior, log_odds, mask, seeds)
@@ -1598,6 +1600,14 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
 #: The log odds of a transparent pixel (:func:`detect`): finite, as every later step expects,
 #: and far below any threshold (p(skin) about 2e-22).
 HIDDEN_LOG_ODDS = np.float32(-50.0)
+
+
+def _hidden(log_odds: np.ndarray, seeds: np.ndarray, transparent: np.ndarray | None):
+    """``log_odds`` and ``seeds`` with the ``transparent`` pixels at :data:`HIDDEN_LOG_ODDS`
+    (unchanged when None; hiding twice changes nothing)."""
+    if transparent is None:
+        return log_odds, seeds
+    return np.where(transparent, HIDDEN_LOG_ODDS, log_odds), np.where(transparent, HIDDEN_LOG_ODDS, seeds)
 
 
 # Below this many pixels, sorting the 24-bit codes (np.unique) beats the presence-table
