@@ -5,6 +5,8 @@ each test pins a fault the trial found.
    and another at the same T from the window's slider and ``skin eval``'s threshold sweep
    (its "best pooled F1 at threshold T, to use it: --threshold T"): ``detect`` decided its
    mask before hiding the transparent pixels, the others on the hidden log odds it returns.
+2. ``skin apply --distributed``'s summary gave counts only: the photos whose mask came out
+   empty, which the one-machine summary names, went without a word.
 """
 
 from __future__ import annotations
@@ -38,3 +40,28 @@ def test_a_cut_outs_mask_is_the_decision_on_the_log_odds_returned(threshold):
     assert not result.mask[hidden].any()
     # The window's slider and skin eval's sweep decide so: the same threshold, the same mask.
     assert np.array_equal(result.mask, again), (result.mask.sum(), again.sum())
+
+
+def test_skin_apply_on_dask_names_the_photos_without_skin(tmp_path, capsys):
+    # The one-machine summary names the photos whose mask is empty ("no skin found in 2 of
+    # them (tiny1.jpg, tiny2.png)"); the Dask summary gave counts only, on the first run and
+    # on a rerun that finds them complete.
+    pytest.importorskip("distributed")
+    from PIL import Image
+
+    from segmix.cli import main
+    from tests.conftest import SKIN_RGB
+
+    rng = np.random.default_rng(3)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    face = rng.integers(0, 256, (48, 64, 3)).astype(np.uint8)
+    face[:, :32] = np.clip(rng.normal(SKIN_RGB, 6, (48, 32, 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(face).save(folder / "face.png")
+    sky = np.clip(rng.normal((60, 110, 200), 6, (48, 64, 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(sky).save(folder / "sky.png")
+    for run in ("first", "rerun"):
+        assert main(["skin", "apply", str(folder), "--output-dir", str(tmp_path / "out"), "--quiet",
+                     "--distributed", "--n-workers", "1"]) == 0
+        out = capsys.readouterr().out
+        assert "no skin found in 1 of the 2 masks (sky.png)" in out, (run, out)
