@@ -7,6 +7,8 @@ each test pins a fault the trial found.
    mask before hiding the transparent pixels, the others on the hidden log odds it returns.
 2. ``skin apply --distributed``'s summary gave counts only: the photos whose mask came out
    empty, which the one-machine summary names, went without a word.
+3. UCI's Skin_NonSkin.txt given as ``--model`` was "not valid JSON (Extra data: line 1 column 4
+   (char 3))".
 """
 
 from __future__ import annotations
@@ -65,3 +67,22 @@ def test_skin_apply_on_dask_names_the_photos_without_skin(tmp_path, capsys):
                      "--distributed", "--n-workers", "1"]) == 0
         out = capsys.readouterr().out
         assert "no skin found in 1 of the 2 masks (sky.png)" in out, (run, out)
+
+
+def test_a_uci_table_given_as_model_says_what_it_is(tmp_path, capsys):
+    # UCI's Skin_NonSkin.txt given to --model: "not valid JSON (Extra data: line 1 column 4
+    # (char 3))", JSON's words for a number followed by more text.
+    from PIL import Image
+
+    from segmix.cli import main
+
+    table = tmp_path / "Skin_NonSkin.txt"
+    table.write_text("74\t85\t123\t1\n73\t84\t122\t1\n")
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((8, 8, 3), 120, np.uint8)).save(photo)
+    assert main(["skin", "apply", str(photo), "--model", str(table), "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Extra data" not in err, err
+    assert "not a segmix model: its text starts with '74\\t85\\t123\\t1'" in err, err
+    assert "skin train --uci" in err, err
+    assert not (tmp_path / "out").exists()
