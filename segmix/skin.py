@@ -1829,7 +1829,10 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     with all_or_nothing(*written):
         _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,), loaded.dpi)
         if probability:
-            levels = np.round(posterior * np.float32(65535)).astype(np.uint16)
+            # round(p * 65535) in float64, as segmix.io.save_probability writes it (Segment
+            # mode's and Skin mode's exports): float32's product rounded some pixels one level
+            # off, so the window's export of the same photo differed from this file.
+            levels = np.round(posterior.astype(np.float64) * 65535).astype(np.uint16)
             _write_png(prob_path, levels, (input_path,), loaded.dpi)
     return written
 

@@ -9,6 +9,8 @@ each test pins a fault the trial found.
    empty, which the one-machine summary names, went without a word.
 3. UCI's Skin_NonSkin.txt given as ``--model`` was "not valid JSON (Extra data: line 1 column 4
    (char 3))".
+4. ``skin apply --probability`` rounded p x 65535 in float32: some pixels one level off the
+   documented round(p * 65535) and off Skin mode's export of the same photo.
 """
 
 from __future__ import annotations
@@ -86,3 +88,24 @@ def test_a_uci_table_given_as_model_says_what_it_is(tmp_path, capsys):
     assert "not a segmix model: its text starts with '74\\t85\\t123\\t1'" in err, err
     assert "skin train --uci" in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_skin_applys_probability_map_is_round_p_times_65535(tmp_path):
+    # skin apply rounded p * 65535 in float32: some pixels one level off round(p * 65535),
+    # and off the window's Skin mode export of the same photo (segmix.io.save_probability).
+    from PIL import Image
+
+    from segmix import io, skin
+    from tests.conftest import SKIN_RGB
+
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 256, (64, 96, 3)).astype(np.uint8)
+    image[:, :48] = np.clip(rng.normal(SKIN_RGB, 20, (64, 48, 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(image).save(tmp_path / "p.png")
+    model = skin.load_skin_model()
+    skin.apply_one(model, tmp_path / "p.png", tmp_path / "out", probability=True)
+    written = np.asarray(Image.open(tmp_path / "out" / "p_skin_prob.png")).astype(np.int64)
+    posterior = skin.detect(model, image).posterior
+    assert np.array_equal(written, np.round(posterior.astype(np.float64) * 65535))
+    io.save_probability(tmp_path / "window.png", posterior)
+    assert np.array_equal(written, np.asarray(Image.open(tmp_path / "window.png")))
