@@ -2066,12 +2066,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.
-            stale = [prob for prob in (apply_outputs(path, output_dir)[1] for path in files)
-                     if _is_file(prob) and written_by(prob, "skin apply")]
-            if stale:
-                stream.write(f"segmix skin apply: warning: {len(stale)} probability map{'s' if len(stale) != 1 else ''} "
-                             f"of an earlier run stay in {output_dir} beside this run's masks (e.g. {stale[0].name}); "
-                             "they are not of this run: add --probability to rewrite them, or remove them\n")
+            warning = stale_probability_warning(files, output_dir)
+            if warning:
+                stream.write(f"segmix skin apply: warning: {warning}\n")
     status = batch_status("segmix skin apply", failures, len(files), stream)
     if status == 2 and created:
         try:  # nothing was written: leave no empty folder behind either
@@ -2079,6 +2076,20 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:
+    """The warning of a run without ``--probability`` whose photos have probability maps of an
+    earlier run in ``output_dir`` (``skin apply``'s, by their mark), or None when none has."""
+    output_dir = Path(output_dir)
+    stale = [prob for prob in (apply_outputs(Path(path), output_dir)[1] for path in files)
+             if _is_file(prob) and written_by(prob, "skin apply")]
+    if not stale:
+        return None
+    one = len(stale) == 1
+    return (f"{len(stale)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
+            f"{output_dir} beside this run's masks (e.g. {stale[0].name}); {'it is' if one else 'they are'} not of "
+            f"this run: add --probability to rewrite {'it' if one else 'them'}, or remove {'it' if one else 'them'}")
 
 
 def batch_status(prefix: str, failures: int, total: int, stream) -> int:

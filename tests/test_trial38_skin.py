@@ -11,6 +11,9 @@ each test pins a fault the trial found.
    (char 3))".
 4. ``skin apply --probability`` rounded p x 65535 in float32: some pixels one level off the
    documented round(p * 65535) and off Skin mode's export of the same photo.
+5. ``skin apply --distributed`` rerun without ``--probability`` into a folder of a run with it
+   removed the earlier run's probability maps without a word (the one-machine command keeps
+   them and warns).
 """
 
 from __future__ import annotations
@@ -109,3 +112,27 @@ def test_skin_applys_probability_map_is_round_p_times_65535(tmp_path):
     assert np.array_equal(written, np.round(posterior.astype(np.float64) * 65535))
     io.save_probability(tmp_path / "window.png", posterior)
     assert np.array_equal(written, np.asarray(Image.open(tmp_path / "window.png")))
+
+
+def test_skin_apply_on_dask_without_probability_keeps_the_earlier_maps(tmp_path, capsys):
+    # A rerun without --probability into the folder of a run with it removed the earlier run's
+    # probability maps without a word; the one-machine command keeps them and warns.
+    pytest.importorskip("distributed")
+    from PIL import Image
+
+    from segmix.cli import main
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    image, _ = cut_out_photo()
+    Image.fromarray(image).save(folder / "p.png")
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(folder), "--output-dir", str(out), "--quiet", "--probability",
+                 "--distributed", "--n-workers", "1"]) == 0
+    kept = (out / "p_skin_prob.png").read_bytes()
+    capsys.readouterr()
+    assert main(["skin", "apply", str(folder), "--output-dir", str(out), "--quiet",
+                 "--distributed", "--n-workers", "1"]) == 0
+    assert (out / "p_skin_prob.png").read_bytes() == kept
+    err = capsys.readouterr().err
+    assert "1 probability map of an earlier run stays" in err and "add --probability" in err, err

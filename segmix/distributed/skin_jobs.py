@@ -276,7 +276,10 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
-            for output in made:
+            # A run without --probability keeps the probability maps an earlier run wrote (and
+            # says so after the run, as the one-machine command does): it removed them without
+            # a word (a trial's rerun without --probability lost 12).
+            for output in made[: 2 if probability else 1]:
                 try:
                     output.unlink(missing_ok=True)
                 except OSError:  # a name too long to be a file (ENAMETOOLONG): none to remove
@@ -346,6 +349,10 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
           f"complete, {len(failures)} failed"
           + (f"; no skin found in {len(no_skin)} of the {done_count} mask{'' if done_count == 1 else 's'} "
              f"({listed_names(no_skin)})" if no_skin else ""), file=out_stream)
+    if not probability and counts["written"] + counts["complete"]:
+        warning = skin.stale_probability_warning(files, output_dir)
+        if warning:
+            stream.write(f"segmix skin apply: warning: {warning}\n")
     status = skin.batch_status("segmix skin apply", len(failures), len(files), stream)
     if status == 2 and created:  # nothing was written: leave no folder behind either
         (out / RECORD).unlink(missing_ok=True)
