@@ -621,6 +621,14 @@ def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
 def _naming_hint(image: Path, masks: list[Path]) -> str:
     """How masks are paired, with an example of this data's names when no pair was found:
     data sets often name masks p0_mask.png / p0_skin.png / p0.mask.png for p0.jpg."""
+    try:
+        # skin apply's masks given as --images: "the mask of x_skin.png must be x_skin.png"
+        # said nothing of what the folder holds (a trial).
+        if written_by_apply(image):
+            return (f" ({image.name} is a mask segmix skin apply wrote, not a photo: give the photos' folder with "
+                    "--images)")
+    except (OSError, ValueError):
+        pass
     wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
     # a photo IMG_1.JPG and its mask img_1.png: stems are compared as they are spelt
     cased = next((m for m in masks if m.stem.casefold() == image.stem.casefold()), None)

@@ -14,6 +14,8 @@ each test pins a fault the trial found.
 5. ``skin apply --distributed`` rerun without ``--probability`` into a folder of a run with it
    removed the earlier run's probability maps without a word (the one-machine command keeps
    them and warns).
+6. ``skin eval`` / ``skin train`` given skin apply's masks as ``--images`` said "the mask of
+   p_skin.png must be p_skin.png".
 """
 
 from __future__ import annotations
@@ -136,3 +138,25 @@ def test_skin_apply_on_dask_without_probability_keeps_the_earlier_maps(tmp_path,
     assert (out / "p_skin_prob.png").read_bytes() == kept
     err = capsys.readouterr().err
     assert "1 probability map of an earlier run stays" in err and "add --probability" in err, err
+
+
+def test_skin_applys_masks_given_as_images_are_named_as_such(tmp_path, capsys):
+    # skin eval --images OUT (skin apply's masks) said "the mask of p_skin.png must be
+    # p_skin.png", nothing of what the folder holds.
+    from PIL import Image
+
+    from segmix.cli import main
+
+    photos, masks, out = tmp_path / "photos", tmp_path / "masks", tmp_path / "out"
+    photos.mkdir()
+    masks.mkdir()
+    image, _ = cut_out_photo()
+    Image.fromarray(image).save(photos / "p.png")
+    label = np.zeros(image.shape[:2], np.uint8)
+    label[30:90, 20:80] = 255
+    Image.fromarray(label).save(masks / "p.png")
+    assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["skin", "eval", "--images", str(out), "--masks", str(masks)]) == 2
+    err = capsys.readouterr().err
+    assert "p_skin.png is a mask segmix skin apply wrote, not a photo" in err and "must be p_skin.png" not in err, err
