@@ -16,6 +16,8 @@ each test pins a fault the trial found.
    them and warns).
 6. ``skin eval`` / ``skin train`` given skin apply's masks as ``--images`` said "the mask of
    p_skin.png must be p_skin.png".
+7. ``skin train`` given the same ``--images`` / ``--masks`` (or ``--uci``) twice counted its
+   pixels twice ("of 24 photos" for 12) without a word.
 """
 
 from __future__ import annotations
@@ -160,3 +162,30 @@ def test_skin_applys_masks_given_as_images_are_named_as_such(tmp_path, capsys):
     assert main(["skin", "eval", "--images", str(out), "--masks", str(masks)]) == 2
     err = capsys.readouterr().err
     assert "p_skin.png is a mask segmix skin apply wrote, not a photo" in err and "must be p_skin.png" not in err, err
+
+
+def test_skin_train_counts_a_folder_given_twice_once(tmp_path, capsys):
+    # The same --images / --masks given twice: "training on ... of 4 photos" for 2, the
+    # folder's pixels counted twice (weighing it double against any other) without a word.
+    from PIL import Image
+
+    from segmix.cli import main
+    from tests.synthetic_photos import photo_mask_folders
+
+    masks = []
+    for _ in range(2):
+        mask = np.zeros((20, 24), np.uint8)
+        mask[4:16, 4:14] = 255
+        masks.append(mask)
+    images, mask_dir = photo_mask_folders(tmp_path, masks)
+    assert main(["skin", "train", "--images", str(images), "--masks", str(mask_dir), "-o", str(tmp_path / "once.json")]) == 0
+    once = capsys.readouterr().err
+    assert main(["skin", "train", "--images", str(images), "--masks", str(mask_dir), "--images", str(images) + "/",
+                 "--masks", str(mask_dir), "-o", str(tmp_path / "twice.json")]) == 0
+    twice = capsys.readouterr().err
+    assert "of 2 photos" in once and "of 2 photos" in twice, twice
+    assert "given more than once; its photos are counted once" in twice, twice
+    import json
+
+    first, second = (json.loads((tmp_path / name).read_text()) for name in ("once.json", "twice.json"))
+    assert first["classifier"] == second["classifier"]
