@@ -2041,6 +2041,31 @@ def _skin_usage(parser) -> int:
     return 2
 
 
+def _drop_repeated_training_data(args: argparse.Namespace) -> None:
+    """Each ``--images DIR --masks DIR`` pair and ``--uci FILE`` once (said in a note): given
+    twice, its pixels were counted twice ("training on ... of 24 photos" for 12), weighing
+    that data double against the rest without a word; skin apply does a photo named twice once."""
+    seen, images, masks = set(), [], []
+    for image_dir, mask_dir in zip(args.images, args.masks):
+        key = (os.path.realpath(image_dir), os.path.realpath(mask_dir))
+        if key in seen:
+            print(f"segmix skin train: note: --images {image_dir} --masks {mask_dir} is given more than once; "
+                  "its photos are counted once", file=sys.stderr)
+            continue
+        seen.add(key)
+        images.append(image_dir)
+        masks.append(mask_dir)
+    ucis, seen_uci = [], set()
+    for path in args.uci:
+        if os.path.realpath(path) in seen_uci:
+            print(f"segmix skin train: note: --uci {path} is given more than once; its rows are counted once",
+                  file=sys.stderr)
+            continue
+        seen_uci.add(os.path.realpath(path))
+        ucis.append(path)
+    args.images, args.masks, args.uci = images, masks, ucis
+
+
 def _cmd_skin_train(args: argparse.Namespace) -> int:
     from segmix import skin
     from segmix.modelfile import write_model
@@ -2050,6 +2075,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         raise ValueError(f"give one --masks per --images ({len(args.images)} --images, {len(args.masks)} --masks)")
     if not args.images and not args.uci:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
+    _drop_repeated_training_data(args)
     distributed = _check_distributed(args)
     protect = [*args.uci, *_folder_files(*args.images, *args.masks)]
     _check_outputs(protect, {"-o/--output": args.output}, figures={"--convergence": args.convergence})

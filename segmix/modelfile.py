@@ -320,12 +320,18 @@ def read_model(path) -> SegmixModel:
     except ValueError as exc:
         cut = json_cut_short(text, exc)  # a trial got only "Expecting ',' delimiter: line 58 column 27"
         start = text.lstrip("\ufeff \t\r\n")
-        if not cut and start and start[0] not in '{["-0123456789tfnNI':
+        # A table of numbers (UCI's Skin_NonSkin.txt given as --model) parses as one number
+        # and then "Extra data": "not valid JSON (Extra data: line 1 column 4 (char 3))".
+        extra = isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and start[:1] not in ("{", "[")
+        if not cut and start and (extra or start[0] not in '{["-0123456789tfnNI'):
             # Text that is no JSON at all (skin eval's --per-image table given as --model) was
             # "not valid JSON (Expecting value: line 1 column 1 (char 0))".
             first = start.splitlines()[0]
             shown = first if len(first) <= 40 else first[:39] + "\u2026"
-            raise ModelFileError(f"{path}: not valid JSON, so not a segmix model: its text starts with {shown!r}") \
+            fields = first.split()
+            uci = (" (rows of B G R label, as UCI's Skin_NonSkin.txt: segmix skin train --uci FILE -o model.json "
+                   "makes a model of them)") if len(fields) == 4 and all(f.isdigit() for f in fields) else ""
+            raise ModelFileError(f"{path}: not valid JSON, so not a segmix model: its text starts with {shown!r}{uci}") \
                 from None
         raise ModelFileError(f"{path}: {cut}" if cut else f"{path}: not valid JSON ({exc})") from None
     except RecursionError:

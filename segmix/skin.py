@@ -621,6 +621,14 @@ def _unpaired_mask_hint(images_dir, masks_dir, unmatched: list[Path]) -> str:
 def _naming_hint(image: Path, masks: list[Path]) -> str:
     """How masks are paired, with an example of this data's names when no pair was found:
     data sets often name masks p0_mask.png / p0_skin.png / p0.mask.png for p0.jpg."""
+    try:
+        # skin apply's masks given as --images: "the mask of x_skin.png must be x_skin.png"
+        # said nothing of what the folder holds (a trial).
+        if written_by_apply(image):
+            return (f" ({image.name} is a mask segmix skin apply wrote, not a photo: give the photos' folder with "
+                    "--images)")
+    except (OSError, ValueError):
+        pass
     wanted = f"masks are paired by name: the mask of {image.name} must be {image.stem}.png (any image extension)"
     # a photo IMG_1.JPG and its mask img_1.png: stems are compared as they are spelt
     cased = next((m for m in masks if m.stem.casefold() == image.stem.casefold()), None)
@@ -1597,15 +1605,17 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True,
                                                         face_boxes=face_boxes, info=info)
             if settings.spatial:
+                # The mask is decided on the log odds returned, the hidden pixels' included:
+                # it was decided before they were hidden and then cut, while the window's
+                # threshold moves and skin eval's sweep decide on the log odds returned, so
+                # the same threshold gave another mask there (a trial: 1.6 % of a cut-out's
+                # pixels at 0.24, and the slider moved back to 0.04 did not give its own mask).
+                log_odds, seeds = _hidden(log_odds, seeds, transparent)
                 mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
+    log_odds, seeds = _hidden(log_odds, seeds, transparent)
     if transparent is not None:
-        hidden = transparent
-        posterior = np.where(hidden, np.float32(0.0), posterior)
-        log_odds = np.where(hidden, HIDDEN_LOG_ODDS, log_odds)
-        seeds = np.where(hidden, HIDDEN_LOG_ODDS, seeds)
-        if mask is not None:
-            mask = mask & ~hidden
+        posterior = np.where(transparent, np.float32(0.0), posterior)
     if mask is None:
         mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image) if settings.spatial else posterior > np.float32(t)
     return skin_detect.SkinResult(posterior, log_odds, mask, seeds)
@@ -1614,6 +1624,14 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
 #: The log odds of a transparent pixel (:func:`detect`): finite, as every later step expects,
 #: and far below any threshold (p(skin) about 2e-22).
 HIDDEN_LOG_ODDS = np.float32(-50.0)
+
+
+def _hidden(log_odds: np.ndarray, seeds: np.ndarray, transparent: np.ndarray | None):
+    """``log_odds`` and ``seeds`` with the ``transparent`` pixels at :data:`HIDDEN_LOG_ODDS`
+    (unchanged when None; hiding twice changes nothing)."""
+    if transparent is None:
+        return log_odds, seeds
+    return np.where(transparent, HIDDEN_LOG_ODDS, log_odds), np.where(transparent, HIDDEN_LOG_ODDS, seeds)
 
 
 # Below this many pixels, sorting the 24-bit codes (np.unique) beats the presence-table
@@ -1835,7 +1853,10 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     with all_or_nothing(*written):
         _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,), loaded.dpi)
         if probability:
-            levels = np.round(posterior * np.float32(65535)).astype(np.uint16)
+            # round(p * 65535) in float64, as segmix.io.save_probability writes it (Segment
+            # mode's and Skin mode's exports): float32's product rounded some pixels one level
+            # off, so the window's export of the same photo differed from this file.
+            levels = np.round(posterior.astype(np.float64) * 65535).astype(np.uint16)
             _write_png(prob_path, levels, (input_path,), loaded.dpi)
     return written
 
@@ -2069,15 +2090,9 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         if not probability:
             # A rerun without --probability left the earlier run's maps beside the new masks
             # (a trial): they are of another run, perhaps of other settings.
-            stale = [prob for prob in (apply_outputs(path, output_dir)[1] for path in files)
-                     if _is_file(prob) and written_by(prob, "skin apply")]
-            if stale:
-                one = len(stale) == 1  # "1 probability map ... stay" read as a slip
-                stream.write(f"segmix skin apply: warning: {len(stale)} probability map{'' if one else 's'} "
-                             f"of an earlier run {'stays' if one else 'stay'} in {output_dir} beside this run's masks "
-                             f"({stale[0].name if one else f'e.g. {stale[0].name}'}); "
-                             f"{'it is' if one else 'they are'} not of this run: add --probability to rewrite "
-                             f"{'it' if one else 'them'}, or remove {'it' if one else 'them'}\n")
+            warning = stale_probability_warning(files, output_dir)
+            if warning:
+                stream.write(f"segmix skin apply: warning: {warning}\n")
     status = batch_status("segmix skin apply", failures, len(files), stream)
     if status == 2 and created:
         try:  # nothing was written: leave no empty folder behind either
@@ -2085,6 +2100,21 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
         except OSError:
             pass
     return status
+
+
+def stale_probability_warning(files: Sequence[Path], output_dir) -> str | None:
+    """The warning of a run without ``--probability`` whose photos have probability maps of an
+    earlier run in ``output_dir`` (``skin apply``'s, by their mark), or None when none has."""
+    output_dir = Path(output_dir)
+    stale = [prob for prob in (apply_outputs(Path(path), output_dir)[1] for path in files)
+             if _is_file(prob) and written_by(prob, "skin apply")]
+    if not stale:
+        return None
+    one = len(stale) == 1  # "1 probability map ... stay" read as a slip
+    return (f"{len(stale)} probability map{'' if one else 's'} of an earlier run stay{'s' if one else ''} in "
+            f"{output_dir} beside this run's masks ({stale[0].name if one else f'e.g. {stale[0].name}'}); "
+            f"{'it is' if one else 'they are'} not of "
+            f"this run: add --probability to rewrite {'it' if one else 'them'}, or remove {'it' if one else 'them'}")
 
 
 def batch_status(prefix: str, failures: int, total: int, stream) -> int:

@@ -214,7 +214,7 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
             write_json_atomic(record_path, {"photo": photo, "key_sha256": job.key_digest, "input": state,
                                             "outputs": {o.name: file_digest(o) for o in outputs},
                                             "run_id": job.run_id, "greyscale": info.get("greyscale"),
-                                            "warnings": said})
+                                            "no_skin": bool(info.get("no_skin")), "warnings": said})
             # The photo's warnings travel with its outcome, printed by run_apply as the single
             # process prints them (cluster.warnings_said).
             results.append((photo, "written", "\n".join(said) or None, reason or None))
@@ -276,7 +276,10 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
-            for output in made:
+            # A run without --probability keeps the probability maps an earlier run wrote (and
+            # says so after the run, as the one-machine command does): it removed them without
+            # a word (a trial's rerun without --probability lost 12).
+            for output in made[: 2 if probability else 1]:
                 try:
                     output.unlink(missing_ok=True)
                 except OSError:  # a name too long to be a file (ENAMETOOLONG): none to remove
@@ -315,6 +318,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     counts = {"written": 0, "complete": 0}
     warned = []
     redone: dict[str, list[str]] = {}  # reason -> photos' names
+    done = []  # the photos written or complete
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failures.extend(f"{given.get(photo, photo)}: {describe_exception(result)}" for photo in batch)
@@ -324,6 +328,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
                 failures.append(as_given(photo, message))
             else:
                 counts[outcome] += 1
+                done.append(photo)
                 if message:
                     warned.extend(as_given(photo, line) for line in message.splitlines())
                 if reason:
@@ -335,8 +340,19 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     for reason, names in redone.items():  # as background says why it redid a sequence
         print(f"redone {len(names)} photo{'' if len(names) == 1 else 's'} {reason}: {listed_names(sorted(names))}",
               file=out_stream)
+    # The colour photos whose mask is empty, named as the one-machine summary names them: the
+    # Dask summary gave counts only, and a trial's two empty masks went without a word.
+    no_skin = sorted(Path(photo).name for photo in done if (read_record(
+        photo_record_path(out, skin.apply_outputs(Path(photo), out))) or {}).get("no_skin"))
+    done_count = counts["written"] + counts["complete"]
     print(f"skin apply on Dask: {len(files)} photo{'' if len(files) == 1 else 's'}, {counts['written']} written, {counts['complete']} already "
-          f"complete, {len(failures)} failed", file=out_stream)
+          f"complete, {len(failures)} failed"
+          + (f"; no skin found in {len(no_skin)} of the {done_count} mask{'' if done_count == 1 else 's'} "
+             f"({listed_names(no_skin)})" if no_skin else ""), file=out_stream)
+    if not probability and counts["written"] + counts["complete"]:
+        warning = skin.stale_probability_warning(files, output_dir)
+        if warning:
+            stream.write(f"segmix skin apply: warning: {warning}\n")
     status = skin.batch_status("segmix skin apply", len(failures), len(files), stream)
     if status == 2 and created:  # nothing was written: leave no folder behind either
         (out / RECORD).unlink(missing_ok=True)
