@@ -1,0 +1,68 @@
+"""Video mode: faults of session 38's trial (bgvid), a user coming from OpenCV's MOG2 scripts.
+
+* A video that switches resolution mid-way (two clips joined: an MPEG-TS of 320 x 240 then
+  160 x 120 frames): ``segmix background`` skips the frames of the other size, said once, and
+  writes the masks of the others; the window stopped playing at the switch with a dialog
+  ("... every frame must have the same size"), and a jump past it went back to frame 1 with
+  the same dialog. It now passes over them as it passes over a folder's frames of another
+  size: the status bar says it once (the first ones, then how many more), the dock counts them.
+"""
+
+import numpy as np
+import pytest
+
+from synthetic_photos import moving_square_frames
+
+av = pytest.importorskip("av")
+
+
+def _joined_video(path, first=8, second=6):
+    """An MPEG-TS of ``first`` 48 x 32 frames followed by ``second`` 32 x 16 ones, as two
+    clips joined by ``cat`` are."""
+    frames = moving_square_frames(first + second, (48, 32), seed=38)
+    parts = ((frames[:first], (48, 32)), (frames[first:], (32, 16)))
+    data = b""
+    for number, (part, (width, height)) in enumerate(parts):
+        piece = path.with_name(f"part{number}.ts")
+        with av.open(str(piece), "w", format="mpegts") as container:
+            stream = container.add_stream("mpeg2video", rate=25)
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+            for frame in part:
+                picture = np.ascontiguousarray(frame[:height, :width])
+                for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                    container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+        data += piece.read_bytes()
+    path.write_bytes(data)
+    return path
+
+
+def test_a_video_that_switches_resolution_is_played_past_the_switch(make_window, qtbot, messages, tmp_path):
+    from PIL import Image
+
+    from segmix.cli import main
+    from segmix.frames import FrameSequence
+
+    video = _joined_video(tmp_path / "joined.ts")
+    sizes = [frame.pixels.shape[:2] for frame in FrameSequence(video, on_skip=lambda message: None)]
+    first = len(sizes)  # the frames of the first size (a decoder may drop one at the join)
+    assert first >= 6
+    notes = []
+    window = make_window()
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "Skipped" in text else None)
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(video)
+    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    mode.seek(first + 3)  # past the switch
+    qtbot.waitUntil(lambda: not mode._in_flight and not mode.catching_up and mode._pending_seek is None,
+                    timeout=60000)
+    assert not messages, messages  # was "... every frame must have the same size" in a box
+    assert mode.current is not None and mode.current.index == first  # the last frame of the first size
+    assert notes and "of another size, 32 x 16, not the 48 x 32 of its first frame" in notes[-1], notes
+    assert len(notes[-1]) < 400, notes[-1]  # not one clause per frame skipped
+    # The mask shown is the command line's for that frame.
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "cli"), "--quiet"]) == 1
+    cli = np.asarray(Image.open(tmp_path / "cli" / f"frame_{first:06d}.png"))
+    assert np.array_equal(mode.current.mask, cli)
