@@ -217,8 +217,14 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
     bad = found[~np.isin(found, codes)]
     if bad.size:
         shown = ", ".join(str(int(v)) for v in bad[:10]) + (", ..." if bad.size > 10 else "")
-        raise FrameError(f"{path}: ground truth must hold only the codes {', '.join(map(str, codes))}; found {shown} "
-                         "(resized with interpolation or lossily compressed?)")
+        if np.isin(found, (0, 1)).all():
+            # A boolean mask saved as uint8 (OpenCV, NumPy): was taken for a resized one, and
+            # only its files without foreground (all 0) were scored, F 0 in a trial.
+            hint = "; this looks like a 0/1 mask: ground truth marks moving pixels 255, so multiply it by 255"
+        else:
+            hint = " (resized with interpolation or lossily compressed?)"
+        raise FrameError(f"{path}: ground truth must hold only the codes {', '.join(map(str, codes))}; found {shown}"
+                         + hint)
     return values.astype(np.uint8, copy=False)
 
 

@@ -1,0 +1,69 @@
+"""``segmix background`` as a user coming from OpenCV's MOG2 scripts tried it (session 38, bgvid).
+
+1. Ground truth saved as a 0/1 mask (a boolean mask written as uint8 by OpenCV or NumPy): every
+   file holding foreground was skipped as "(resized with interpolation or lossily
+   compressed?)", and the run scored only the files without foreground (all 0). It is now
+   named as a 0/1 mask, to multiply by 255, as the other commands' masks are.
+2. Scored frames whose ground truth marks no moving pixel (a still stretch, the files above)
+   printed "recall 0.0000 ... F-measure 0.0000", a detector that missed everything, where
+   recall has no value (nothing to find); now said n/a, and why (as skin eval says it).
+"""
+
+import numpy as np
+from PIL import Image
+
+from segmix.change_detection import Confusion
+from segmix.cli import main
+from synthetic_photos import moving_square_frames
+
+
+def _frames(folder, count=12):
+    folder.mkdir()
+    for i, frame in enumerate(moving_square_frames(count, (48, 32), seed=38), 1):
+        Image.fromarray(frame).save(folder / f"in{i:06d}.png")
+    return folder
+
+
+def _groundtruth(folder, count=12, scale=255, moving=True):
+    """The square of :func:`moving_square_frames` (rows 10..18, columns 2 + 3i ..), as
+    ``scale`` on 0."""
+    folder.mkdir()
+    for i in range(1, count + 1):
+        plane = np.zeros((32, 48), np.uint8)
+        if moving:
+            left = 2 + 3 * (i - 1)
+            plane[10:18, left:left + 8] = scale
+        Image.fromarray(plane).save(folder / f"gt{i:06d}.png")
+    return folder
+
+
+def test_ground_truth_of_0_and_1_is_named_as_a_0_1_mask(tmp_path, capsys):
+    frames = _frames(tmp_path / "input")
+    truth = _groundtruth(tmp_path / "gt", scale=1)
+    assert main(["background", str(frames), "--groundtruth", str(truth), "--roi", "6", "12", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "this looks like a 0/1 mask" in err and "multiply it by 255" in err, err
+    assert "resized with interpolation" not in err, err
+
+
+def test_other_values_in_ground_truth_still_suggest_resizing(tmp_path, capsys):
+    frames = _frames(tmp_path / "input")
+    truth = _groundtruth(tmp_path / "gt", scale=200)
+    assert main(["background", str(frames), "--groundtruth", str(truth), "--roi", "6", "12", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "found 200 (resized with interpolation or lossily compressed?)" in err, err
+
+
+def test_ground_truth_without_moving_pixels_gives_no_recall_of_0(tmp_path, capsys):
+    frames = _frames(tmp_path / "input")
+    truth = _groundtruth(tmp_path / "gt", moving=False)
+    assert main(["background", str(frames), "--groundtruth", str(truth), "--roi", "6", "12", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "recall n/a (the ground truth marks no moving pixel)" in out, out
+    assert "F-measure n/a" in out and "recall 0.0000" not in out, out
+
+
+def test_the_summary_says_which_metric_has_no_value():
+    assert "precision n/a (nothing detected)" in Confusion(tp=0, fp=0, fn=10, tn=90).summary()
+    assert "F-measure 0.0000" in Confusion(tp=0, fp=0, fn=10, tn=90).summary()  # nothing found of 10
+    assert Confusion(tp=5, fp=5, fn=5, tn=85).summary().startswith("recall 0.5000  precision 0.5000  F-measure 0.5000")
