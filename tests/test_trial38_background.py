@@ -7,9 +7,14 @@
 2. Scored frames whose ground truth marks no moving pixel (a still stretch, the files above)
    printed "recall 0.0000 ... F-measure 0.0000", a detector that missed everything, where
    recall has no value (nothing to find); now said n/a, and why (as skin eval says it).
+3. A video of 16-bit samples holding 12-bit data (FFV1 gray16le, as a machine-vision camera
+   records) was read at 8-bit levels 0..16 in silence: its masks held a quarter of the moving
+   pixels of the same video at 8 bits. A folder of such frames was warned about (session 37);
+   the video is now warned about likewise, once.
 """
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix.change_detection import Confusion
@@ -67,3 +72,31 @@ def test_the_summary_says_which_metric_has_no_value():
     assert "precision n/a (nothing detected)" in Confusion(tp=0, fp=0, fn=10, tn=90).summary()
     assert "F-measure 0.0000" in Confusion(tp=0, fp=0, fn=10, tn=90).summary()  # nothing found of 10
     assert Confusion(tp=5, fp=5, fn=5, tn=85).summary().startswith("recall 0.5000  precision 0.5000  F-measure 0.5000")
+
+
+def _gray16_video(path, count=8, scale=16):
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("ffv1", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "gray16le"
+        for frame in moving_square_frames(count, (48, 32), seed=38):
+            grey = (frame.mean(axis=2).astype(np.uint16) * scale).astype(np.uint16)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(grey, format="gray16le")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_a_16_bit_video_of_12_bit_data_is_warned_about_once(tmp_path, capsys):
+    video = _gray16_video(tmp_path / "cam.mkv")
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "12-bit data?" in line]
+    assert len(lines) == 1, lines
+    assert "cam.mkv frame 1" in lines[0] and "multiply by 16" in lines[0], lines
+
+
+def test_a_16_bit_video_of_full_range_data_is_not_warned_about(tmp_path, capsys):
+    video = _gray16_video(tmp_path / "cam.mkv", scale=257)
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
+    assert "12-bit" not in capsys.readouterr().err

@@ -6,6 +6,8 @@
   ("... every frame must have the same size"), and a jump past it went back to frame 1 with
   the same dialog. It now passes over them as it passes over a folder's frames of another
   size: the status bar says it once (the first ones, then how many more), the dock counts them.
+* A 16-bit video of 12-bit data (FFV1 gray16le) played near-black in silence, where a folder
+  of such frames is said in the status bar (session 37); the video is now said so too.
 """
 
 import numpy as np
@@ -66,3 +68,18 @@ def test_a_video_that_switches_resolution_is_played_past_the_switch(make_window,
     assert main(["background", str(video), "--output-dir", str(tmp_path / "cli"), "--quiet"]) == 1
     cli = np.asarray(Image.open(tmp_path / "cli" / f"frame_{first:06d}.png"))
     assert np.array_equal(mode.current.mask, cli)
+
+
+def test_a_16_bit_video_of_12_bit_data_is_said_in_the_status_bar(make_window, qtbot, tmp_path):
+    from test_trial38_background import _gray16_video
+
+    video = _gray16_video(tmp_path / "cam.mkv", count=4)
+    notes = []
+    window = make_window()
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "12-bit data?" in text else None)
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(video)
+    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    qtbot.waitUntil(lambda: bool(notes), timeout=10000)
+    assert "cam.mkv frame 1" in notes[0], notes
