@@ -56,7 +56,11 @@ __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequ
 from segmix.io import IMAGE_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
 #: FrameSequence reads any file FFmpeg can that is not an image.
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv")
+#: MPEG transport streams (.ts; AVCHD's .mts / .m2ts) are what IP cameras, recorders and camcorders
+#: write, .3gp what older phones do: `segmix background cam.ts` read one while the window took it
+#: for a damaged photo ("is not an image although its name ends in .ts").
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv",
+                  ".ts", ".mts", ".m2ts", ".3gp")
 
 
 def is_sequence_path(path) -> bool:

@@ -11,6 +11,11 @@
    records) was read at 8-bit levels 0..16 in silence: its masks held a quarter of the moving
    pixels of the same video at 8 bits. A folder of such frames was warned about (session 37);
    the video is now warned about likewise, once.
+4. An MPEG transport stream (cam.ts, or AVCHD's .mts / .m2ts: what IP cameras, recorders and
+   camcorders write) was run by ``segmix background cam.ts`` but not known as a video by
+   name: ``segmix cam.ts`` said "is not an image although its name ends in .ts ... the file
+   may be damaged", and a folder holding one was said to hold "no image frames" (an .mp4 in
+   its place is named as the video to give).
 """
 
 import numpy as np
@@ -100,3 +105,35 @@ def test_a_16_bit_video_of_full_range_data_is_not_warned_about(tmp_path, capsys)
     video = _gray16_video(tmp_path / "cam.mkv", scale=257)
     assert main(["background", str(video), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
     assert "12-bit" not in capsys.readouterr().err
+
+
+def _ts_video(path, count=6):
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w", format="mpegts") as container:
+        stream = container.add_stream("mpeg2video", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        for frame in moving_square_frames(count, (48, 32), seed=38):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_a_folder_holding_a_transport_stream_names_it_as_the_video_to_give(tmp_path, capsys):
+    folder = tmp_path / "recorder"
+    folder.mkdir()
+    _ts_video(folder / "cam.ts")
+    assert main(["background", str(folder), "--output-dir", str(tmp_path / "masks")]) == 2
+    err = capsys.readouterr().err
+    assert "holds no image frames but a video (cam.ts)" in err, err
+
+
+def test_the_window_command_takes_a_transport_stream_for_a_video(tmp_path, capsys, monkeypatch):
+    import segmix.cli
+
+    video = _ts_video(tmp_path / "cam.mts")
+    monkeypatch.setattr(segmix.cli, "display_missing", lambda: True)  # stops before the window
+    assert main([str(video)]) == 2
+    err = capsys.readouterr().err
+    assert "is not an image" not in err and "display" in err, err

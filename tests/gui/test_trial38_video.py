@@ -8,6 +8,8 @@
   size: the status bar says it once (the first ones, then how many more), the dock counts them.
 * A 16-bit video of 12-bit data (FFV1 gray16le) played near-black in silence, where a folder
   of such frames is said in the status bar (session 37); the video is now said so too.
+* An MPEG transport stream (an IP camera's cam.ts) opened from a photo mode was taken for a
+  damaged photo, and Open Video's filter did not list it.
 """
 
 import numpy as np
@@ -83,3 +85,17 @@ def test_a_16_bit_video_of_12_bit_data_is_said_in_the_status_bar(make_window, qt
     qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
     qtbot.waitUntil(lambda: bool(notes), timeout=10000)
     assert "cam.mkv frame 1" in notes[0], notes
+
+
+def test_a_transport_stream_opened_in_a_photo_mode_opens_in_video_mode(make_window, qtbot, messages, tmp_path):
+    from test_trial38_background import _ts_video
+
+    video = _ts_video(tmp_path / "cam.ts")
+    window = make_window()
+    mode = window.modes["video"]
+    assert "*.ts" in mode.open_filter and "*.m2ts" in mode.open_filter
+    assert window.mode != "video"
+    assert window.open_image(video), messages
+    assert window.mode == "video"
+    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    assert not messages
