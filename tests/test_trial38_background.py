@@ -16,6 +16,9 @@
    name: ``segmix cam.ts`` said "is not an image although its name ends in .ts ... the file
    may be damaged", and a folder holding one was said to hold "no image frames" (an .mp4 in
    its place is named as the video to give).
+5. The progress bar of a Matroska / WebM video (no frame count in its header) had no total:
+   no share done, no time left on an hour's recording. Its header's duration x frame rate
+   stands in.
 """
 
 import numpy as np
@@ -137,3 +140,39 @@ def test_the_window_command_takes_a_transport_stream_for_a_video(tmp_path, capsy
     assert main([str(video)]) == 2
     err = capsys.readouterr().err
     assert "is not an image" not in err and "display" in err, err
+
+
+def test_the_progress_bar_of_a_video_without_a_frame_count_has_a_total(tmp_path, monkeypatch):
+    import sys
+
+    import segmix.skin
+
+    av = pytest.importorskip("av")
+    video = tmp_path / "cam.webm"
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("libvpx-vp9", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        for frame in moving_square_frames(20, (48, 32), seed=38):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    totals = []
+
+    class Bar:
+        def __init__(self, total):
+            totals.append(total)
+
+        def __call__(self, done, total):
+            totals.append(total)
+
+        def write(self, text):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(segmix.skin, "progress_bar", lambda description, total=None, **kwargs: Bar(total))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "masks")]) == 0
+    assert totals and set(totals) == {20}, totals
