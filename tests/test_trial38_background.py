@@ -19,6 +19,11 @@
 5. The progress bar of a Matroska / WebM video (no frame count in its header) had no total:
    no share done, no time left on an hour's recording. Its header's duration x frame rate
    stands in.
+6. A run of a camera's next clip into the --output-dir of the first (`--model` resumed on
+   hour2.mp4, the masks named frame_000001.png ... as hour1.mp4's) replaced the first clip's
+   masks in silence, exit 0: a rerun of a command replaces its own masks, whatever they were
+   of. Masks now record the input they are of (a PNG text chunk), and a run of another input
+   that would replace them is refused before the work; a rerun of the same input replaces them.
 """
 
 import numpy as np
@@ -176,3 +181,40 @@ def test_the_progress_bar_of_a_video_without_a_frame_count_has_a_total(tmp_path,
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     assert main(["background", str(video), "--output-dir", str(tmp_path / "masks")]) == 0
     assert totals and set(totals) == {20}, totals
+
+
+def _clip(path, count=6, seed=38):
+    av = pytest.importorskip("av")
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        for frame in moving_square_frames(count, (48, 32), seed=seed):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_a_run_of_another_clip_does_not_replace_the_masks_of_the_first(tmp_path, capsys):
+    first, second = _clip(tmp_path / "hour1.mp4"), _clip(tmp_path / "hour2.mp4", seed=39)
+    out, model = tmp_path / "masks", tmp_path / "cam.json"
+    assert main(["background", str(first), "--output-dir", str(out), "--save-model", str(model), "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(["background", str(second), "--output-dir", str(out), "--model", str(model),
+                 "--save-model", str(model), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "frame_000001.png: is the mask an earlier run made of" in err and "hour1.mp4, another input" in err, err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing replaced
+    # A rerun of the same input replaces its own masks, as before.
+    assert main(["background", str(first), "--output-dir", str(out), "--quiet"]) == 0
+    assert main(["background", str(second), "--output-dir", str(tmp_path / "masks2"), "--quiet"]) == 0
+
+
+def test_masks_record_the_input_they_are_of(tmp_path):
+    frames = _frames(tmp_path / "input")
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
+    with Image.open(tmp_path / "masks" / "in000003.png") as im:
+        assert im.info["Software"] == "segmix background"
+        assert im.info["Source"] == str(frames.resolve())

@@ -10,6 +10,8 @@
   of such frames is said in the status bar (session 37); the video is now said so too.
 * An MPEG transport stream (an IP camera's cam.ts) opened from a photo mode was taken for a
   damaged photo, and Open Video's filter did not list it.
+* Export All Masks of a second clip into the folder of the first clip's masks (both
+  frame_000001.png ...) replaced them without a word; now refused, naming the first clip.
 """
 
 import numpy as np
@@ -99,3 +101,24 @@ def test_a_transport_stream_opened_in_a_photo_mode_opens_in_video_mode(make_wind
     assert window.mode == "video"
     qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
     assert not messages
+
+
+def test_export_all_masks_of_another_clip_keeps_the_first_clips_masks(make_window, qtbot, messages, tmp_path):
+    from test_trial38_background import _clip
+
+    from segmix.cli import main
+
+    first, second = _clip(tmp_path / "hour1.mp4"), _clip(tmp_path / "hour2.mp4", seed=39)
+    out = tmp_path / "masks"
+    assert main(["background", str(first), "--output-dir", str(out), "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(second)
+    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    mode.export_masks(out)
+    qtbot.waitUntil(lambda: not mode._exporting, timeout=60000)
+    assert len(messages) == 1 and "hour1.mp4, another input" in messages[0][1], messages
+    assert "choose another folder" in messages[0][1]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -1196,7 +1196,7 @@ class VideoMode(Mode):
                 "folder is opened again. Choose another folder.")
 
     def export_writer(self, kind: str, path: Path, probability, mask):
-        from segmix.background_run import save_foreground_mask
+        from segmix.background_run import save_foreground_mask, sequence_source
         from segmix.io import ProtectedInputs
 
         refusal = self.export_refusal(path, kind)
@@ -1207,11 +1207,12 @@ class VideoMode(Mode):
         # Bound now: the frames and the frame shown change while the write waits its turn.
         protect = [ProtectedInputs(list(self.sequence.paths))]
         frame = self._export_result.frame
+        source = sequence_source(self.sequence)  # as Export All Masks records it
 
         def write() -> None:
             if kind == "mask":
                 # Export All Masks' writer (segmix background's): the same bytes for the same mask.
-                save_foreground_mask(path, mask, protect=protect)
+                save_foreground_mask(path, mask, protect=protect, source=source)
             else:
                 files.write_export(kind, Path(path), image=frame, mask=mask, protect=protect)
 
