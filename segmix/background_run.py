@@ -31,16 +31,57 @@ __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftov
 MASK_MAKER = "background"
 
 
-def save_foreground_mask(path, mask: np.ndarray, *, protect=()) -> None:
+#: The PNG text key of a mask that names the input it is a mask of (:func:`sequence_source`).
+SOURCE_KEY = "Source"
+
+
+def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | None = None) -> None:
     """Write an (H, W) uint8 mask (0 / 127 / 255) as an 8-bit greyscale PNG, atomically,
     carrying ``segmix background``'s mark (:data:`MASK_MAKER`): a later run rewrites it, and
-    no file it did not write (:func:`segmix.io.refuse_foreign_outputs`)."""
+    no file it did not write (:func:`segmix.io.refuse_foreign_outputs`). ``source``: the
+    input it is a mask of (:func:`sequence_source`), kept as a PNG text chunk."""
     from segmix.io import save_marked_png
 
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.dtype != np.uint8:
         raise ValueError(f"mask must be an (H, W) uint8 array, got shape {mask.shape} dtype {mask.dtype}")
-    save_marked_png(path, mask, MASK_MAKER, protect=protect)
+    save_marked_png(path, mask, MASK_MAKER, protect=protect, text={SOURCE_KEY: source} if source else None)
+
+
+def sequence_source(sequence: FrameSequence) -> str:
+    """The input a run's masks are of, as recorded in them: the video's (or animation's)
+    absolute path, or the frames' folder's."""
+    first = sequence.paths[0]
+    return str((first if sequence.kind in ("video", "animation") else first.parent).resolve())
+
+
+def _mask_source(path: Path) -> str | None:
+    """The input a mask an earlier run wrote is of (:data:`SOURCE_KEY`), or None (none
+    recorded: an older segmix's, or not readable)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.info.get(SOURCE_KEY) if im.format == "PNG" else None
+    except Exception:  # a damaged file: refuse_foreign_outputs has had its say on it
+        return None
+
+
+def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: str) -> None:
+    """Refuse, before any work, masks that would replace an earlier run's masks of another
+    input (:data:`SOURCE_KEY`). A run of a camera's next clip into the folder of the first one
+    (`--model` resumed on hour2.mp4) replaced hour1.mp4's masks of the same names in silence,
+    exit 0. A few of the existing masks are looked at (their headers), not all of them: a
+    rerun into a folder of 20,000 of its own masks is not slowed."""
+    existing = [(out, maker) for out, maker in planned if out.is_file()]
+    if not existing:
+        return
+    step = max(1, len(existing) // 16)
+    for out, maker in existing[::step] + existing[-1:]:
+        other = _mask_source(out)
+        if other is not None and other != source:
+            raise FrameError(f"{out}: is the mask an earlier run made of {other}, another input ({maker} would "
+                             f"replace it); move those masks away or {advice}")
 
 
 def planned_masks(sequence: FrameSequence, output_dir, extra_names=()) -> list[tuple[Path, str]]:
@@ -217,8 +258,14 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
     bad = found[~np.isin(found, codes)]
     if bad.size:
         shown = ", ".join(str(int(v)) for v in bad[:10]) + (", ..." if bad.size > 10 else "")
-        raise FrameError(f"{path}: ground truth must hold only the codes {', '.join(map(str, codes))}; found {shown} "
-                         "(resized with interpolation or lossily compressed?)")
+        if np.isin(found, (0, 1)).all():
+            # A boolean mask saved as uint8 (OpenCV, NumPy): was taken for a resized one, and
+            # only its files without foreground (all 0) were scored, F 0 in a trial.
+            hint = "; this looks like a 0/1 mask: ground truth marks moving pixels 255, so multiply it by 255"
+        else:
+            hint = " (resized with interpolation or lossily compressed?)"
+        raise FrameError(f"{path}: ground truth must hold only the codes {', '.join(map(str, codes))}; found {shown}"
+                         + hint)
     return values.astype(np.uint8, copy=False)
 
 
@@ -735,11 +782,14 @@ def run_sequence(
         from segmix.io import refuse_foreign_outputs
 
         try:
-            refuse_foreign_outputs(planned_masks(sequence, out), MASK_MAKER, advice or "choose another --output-dir")
+            planned = planned_masks(sequence, out)
+            refuse_foreign_outputs(planned, MASK_MAKER, advice or "choose another --output-dir")
         except ValueError as exc:
             raise FrameError(str(exc)) from None
+        refuse_other_sources(planned, sequence_source(sequence), advice or "choose another --output-dir")
         # The folder is made with the first mask, not here: a run that reads no frame (a text
         # file named .png, an empty video) writes nothing, not even an empty folder.
+    source = sequence_source(sequence) if out is not None else None
     original_skip = sequence.on_skip
 
     def on_skip(message):
@@ -778,7 +828,7 @@ def run_sequence(
                     backup = _hard_link_beside(target)
                     if backup is not None:
                         result.replaced.append((target, backup))
-                pending.append(pool.submit(save_foreground_mask, target, mask, protect=protect))
+                pending.append(pool.submit(save_foreground_mask, target, mask, protect=protect, source=source))
                 result.written.append(target)
                 if len(pending) > 16:
                     pending.pop(0).result()

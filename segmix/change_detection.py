@@ -60,7 +60,17 @@ class Confusion:
         return self.fp + self.fn
 
     def summary(self) -> str:
-        return (f"recall {self.recall:.4f}  precision {self.precision:.4f}  F-measure {self.f_measure:.4f}  "
+        """The metrics in one line; one that has no value is said so, not printed as 0.
+
+        Scored frames whose ground truth marks no moving pixel (a still stretch of a sequence,
+        a user's empty masks) have no recall, and so no F-measure: printed as 0.0000, they read
+        as a detector that missed everything (n/a, as skin eval says it). A run that detects
+        nothing has no precision.
+        """
+        recall = f"{self.recall:.4f}" if self.tp + self.fn else "n/a (the ground truth marks no moving pixel)"
+        precision = f"{self.precision:.4f}" if self.tp + self.fp else "n/a (nothing detected)"
+        f_measure = f"{self.f_measure:.4f}" if self.tp + self.fn else "n/a"
+        return (f"recall {recall}  precision {precision}  F-measure {f_measure}  "
                 f"PWC {self.pwc:.3f} %  (TP {self.tp:,} FP {self.fp:,} FN {self.fn:,} TN {self.tn:,})")
 
 

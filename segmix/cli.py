@@ -1978,6 +1978,21 @@ def _all_or_nothing(*outputs):
     return all_or_nothing(*outputs)
 
 
+def _estimated_frames(sequence, quiet: bool) -> int | None:
+    """The frames a video without a count in its header is expected to hold (duration x
+    frame rate, :meth:`segmix.frames.FrameReader.estimated_length`), for the progress bar's
+    total; None for other sequences, or when the bar is not shown (--quiet, not a terminal)."""
+    if quiet or sequence.kind != "video" or not sys.stderr.isatty():
+        return None
+    from segmix.frames import FrameReader
+
+    reader = FrameReader(sequence)
+    try:
+        return reader.estimated_length()
+    finally:
+        reader.close()
+
+
 def _background_masks(sequence, output_dir, background_image=None) -> list:
     """The masks a one-machine ``background`` run writes, as (path, what writes it) pairs for
     :func:`_check_outputs` (segmix.background_run.planned_masks; with a video whose length its
@@ -2480,11 +2495,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
     # lines come from the decoding thread (segmix.frames.prefetch): one lock for both.
     bar = None
     lock = threading.Lock()
-    done = {"frames": 0, "skipped": 0}
+    done = {"frames": 0, "skipped": 0, "total": None}
 
     def advance():
         if bar is not None:
-            bar(done["frames"] + done["skipped"], sequence.frame_count)
+            bar(done["frames"] + done["skipped"], done["total"])
 
     def on_skip(message):
         with lock:
@@ -2597,8 +2612,11 @@ def _cmd_background(args: argparse.Namespace) -> int:
     # Shown on a terminal only, unless --quiet (segmix.skin.progress_bar). Never tested for
     # truth: a tqdm bar without a total (a Matroska / WebM video gives no frame count) raises
     # TypeError in bool() (a trial's traceback).
+    # A Matroska / WebM video gives no frame count: its bar had no total, so no share done and
+    # no time left on an hour's recording; duration x frame rate from its header stands in.
+    done["total"] = sequence.frame_count or _estimated_frames(sequence, args.quiet)
     with lock:
-        bar = progress_bar("background", sequence.frame_count, quiet=args.quiet, unit="frame")
+        bar = progress_bar("background", done["total"], quiet=args.quiet, unit="frame")
     try:
         result = run_sequence(sequence, model, args.output_dir, groundtruth=groundtruth, roi=roi, progress=progress,
                               keep_replaced=True)

@@ -56,7 +56,11 @@ __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequ
 from segmix.io import IMAGE_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
 #: FrameSequence reads any file FFmpeg can that is not an image.
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv")
+#: MPEG transport streams (.ts; AVCHD's .mts / .m2ts) are what IP cameras, recorders and camcorders
+#: write, .3gp what older phones do: `segmix background cam.ts` read one while the window took it
+#: for a damaged photo ("is not an image although its name ends in .ts").
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv",
+                  ".ts", ".mts", ".m2ts", ".3gp")
 
 
 def is_sequence_path(path) -> bool:
@@ -468,7 +472,9 @@ class FrameSequence:
                     if decoded.time is not None:
                         first = decoded.time if first is None else first
                         last = decoded.time
-                    yield Frame(index, f"frame_{index:06d}", upright_pixels(decoded), path)
+                    pixels = upright_pixels(decoded)
+                    self._narrow_video(decoded, pixels, index)
+                    yield Frame(index, f"frame_{index:06d}", pixels, path)
                 if timing is not None and last is not None and not _short_of_duration(timing, first, last):
                     announced = None  # a whole file (of a variable frame rate, maybe)
         except (av.FFmpegError, OSError, ValueError) as exc:
@@ -594,6 +600,21 @@ class FrameSequence:
 
         warnings.warn(NarrowSamplesWarning(f"{message}; said for the first such frame of the sequence only"),
                       stacklevel=2)
+
+    def _narrow_video(self, decoded, pixels: np.ndarray, index: int) -> None:
+        """Warn (once, :meth:`_narrow_once`) of a video frame of 16-bit samples that all lie
+        under 1/16 of their range, as a folder's 16-bit frame files are warned of: a trial's
+        FFV1 video of 12-bit data (gray16le, a machine-vision camera's) was read at 8-bit
+        levels 0..16 in silence, and its masks held a quarter of the moving pixels."""
+        from segmix.io import NARROW_16_BIT_LEVEL
+
+        if self._narrow_said or max((c.bits for c in decoded.format.components), default=8) < 16:
+            return
+        brightest = int(pixels.max()) if pixels.size else 0
+        if 0 < brightest <= NARROW_16_BIT_LEVEL:
+            self._narrow_once(f"{self.paths[0]} frame {index}: its 16-bit samples all lie under 1/16 of their range "
+                              f"(12-bit data?), so it reads almost black (8-bit levels 0-{brightest}); scale it "
+                              "first (12-bit data: multiply by 16)")
 
     def odd_frame(self, path: Path) -> str | None:
         """Why the frame file ``path`` is skipped for what its header gives, or None.
@@ -1458,7 +1479,9 @@ class FrameReader:
                             self._damaged_keys.add(current)
                 if current == index:
                     self.last_time = _seconds_into(decoded, self._stream)
-                    return upright_pixels(decoded)
+                    pixels = upright_pixels(decoded)
+                    self.sequence._narrow_video(decoded, pixels, index)
+                    return pixels
         except StopIteration:
             self.close()
             raise FrameError(f"{path}: the video ends before frame {index}") from None

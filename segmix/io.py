@@ -1991,7 +1991,8 @@ def output_mark(command: str) -> tuple[str, str]:
 
 
 def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect: Iterable = (),
-                    compress_level: int = 1, dpi: tuple[float, float] | None = None) -> None:
+                    compress_level: int = 1, dpi: tuple[float, float] | None = None,
+                    text: dict[str, str] | None = None) -> None:
     """Write ``array`` (2-D uint8 or uint16) as a PNG carrying ``command``'s mark, atomically.
 
     Parameters
@@ -2008,9 +2009,13 @@ def save_marked_png(path: PathLike, array: np.ndarray, command: str, *, protect:
         size and several times faster, which matters at hundreds of frames per second.
     dpi : (float, float), optional
         The photo's resolution, kept as :func:`save_mask` keeps it.
+    text : dict, optional
+        More PNG text chunks (key: value) beside the mark.
     """
     im = Image.fromarray(array)
     params = {**mark_params("PNG", command), **_resolution(dpi)}
+    for key, value in (text or {}).items():
+        params["pnginfo"].add_text(key, value)
     atomic_save(path, lambda handle: im.save(handle, format="PNG", compress_level=compress_level, **params),
                 protect=protect)
 

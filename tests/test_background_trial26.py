@@ -87,7 +87,8 @@ def test_a_video_without_a_frame_count_runs_with_the_progress_bar_shown(tmp_path
     assert main(["background", str(video), "--output-dir", str(out)]) == 0
     err = terminal.getvalue()
     assert "Traceback" not in err and "TypeError" not in err, err
-    assert "background: 20frame" in err.replace("\r", "\n")  # the bar was shown, counting frames
+    # The bar was shown, counting frames, with the header's duration x rate as its total (session 38).
+    assert "| 20/20 [" in err.replace("\r", "\n")
     assert capsys.readouterr().out.strip() == f"wrote the masks of 20 frames ({W} x {H}) to {out}"
     assert len(list(out.glob("frame_*.png"))) == 20
 

@@ -413,17 +413,25 @@ def read_readable(reader, index: int, check,
             continue
         try:
             frame = reader.read(index)
-            if not files or shape is None or frame.shape[:2] == tuple(shape):
+            if shape is None or frame.shape[:2] == tuple(shape):
                 return index, frame, skipped
-            path = sequence.paths[index - 1]
+            # A video that changes resolution mid-way (two clips joined, a recording that
+            # switched quality) is skipped from the switch as the command line skips it: its
+            # frames of another size stopped playing with a dialog, and a jump past the switch
+            # went back to frame 1.
+            path = sequence.paths[index - 1] if files else sequence.paths[0]
+            others = "the other frames" if files else "its first frame"
             skipped[index] = (f"frame {index} ({path.name}): {SIZE_SKIP} {frame.shape[1]} x {frame.shape[0]}, not the "
-                              f"{shape[1]} x {shape[0]} of the other frames")
+                              f"{shape[1]} x {shape[0]} of {others}")
         except DamagedFrameError as exc:
             # One damaged frame of a video (an MJPEG frame): passed over as the command line
             # passes over it; the frames after it keep their numbers.
             skipped[index] = str(exc).removeprefix(f"{sequence.paths[0]}: ")
         except FrameError as exc:
             if not files:
+                # The frames passed over before it (of another size) go with it: the caller
+                # finds a video's end at ``exc.index``, not at the frame it asked for.
+                exc.index, exc.skipped = index, skipped
                 raise
             path = sequence.paths[index - 1]
             reason = str(exc).removeprefix(f"{path}: ")
@@ -1188,7 +1196,7 @@ class VideoMode(Mode):
                 "folder is opened again. Choose another folder.")
 
     def export_writer(self, kind: str, path: Path, probability, mask):
-        from segmix.background_run import save_foreground_mask
+        from segmix.background_run import save_foreground_mask, sequence_source
         from segmix.io import ProtectedInputs
 
         refusal = self.export_refusal(path, kind)
@@ -1199,11 +1207,12 @@ class VideoMode(Mode):
         # Bound now: the frames and the frame shown change while the write waits its turn.
         protect = [ProtectedInputs(list(self.sequence.paths))]
         frame = self._export_result.frame
+        source = sequence_source(self.sequence)  # as Export All Masks records it
 
         def write() -> None:
             if kind == "mask":
                 # Export All Masks' writer (segmix background's): the same bytes for the same mask.
-                save_foreground_mask(path, mask, protect=protect)
+                save_foreground_mask(path, mask, protect=protect, source=source)
             else:
                 files.write_export(kind, Path(path), image=frame, mask=mask, protect=protect)
 
@@ -1383,6 +1392,8 @@ class VideoMode(Mode):
                 except FrameError as exc:
                     if sequence.kind != "video" or VIDEO_ENDS not in str(exc) or requested <= 1:
                         raise
+                    skipped_all.update(getattr(exc, "skipped", {}))
+                    requested = getattr(exc, "index", requested)  # past frames of another size
                     # A video shorter than its header says (truncated): it has requested - 1 frames.
                     # Of a video whose header gives no count, the count is its packets' (a packet
                     # cut short decodes to no frame): what the header's duration gives, when the
@@ -1602,7 +1613,10 @@ class VideoMode(Mode):
             return
         self._unreadable.update(new)
         self._set_length(self.panel.slider.maximum(), True)  # folders and lists: the count is exact
-        text = "; ".join(skip_text(reason) for _, reason in sorted(new.items()))
+        texts = [skip_text(reason) for _, reason in sorted(new.items())]
+        if len(texts) > 3:  # a video past a switch of resolution: every later frame, in one step
+            texts[2:] = [f"and {len(texts) - 2} more up to frame {max(new)}"]
+        text = "; ".join(texts)
         if len(self._unreadable) > len(new):
             # While playing, the next report replaces this one within frames: name them all.
             # A video's damaged frames have no file of their own (its one path is the video:
