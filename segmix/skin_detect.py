@@ -196,6 +196,11 @@ class SkinSettings:
     face_density : float in [0, 1)
         ``photo_density`` of a face-calibrated photo: its skin colour is known, so the
         photo's own colours may weigh more as non-skin evidence.
+    face_texture_quantile : float in [0, 1)
+        With faces, the texture cue's level is at least this quantile of the fine texture
+        over the usable faces' skin pixels (0 = the level alone): a face shows this person's
+        skin grain under this photo's noise and compression, as it shows its colour. Without
+        it the cue took a found face's own skin away (ccp_0003: the face used, an empty mask).
     texture : float >= 0
         Weight (nats) of the fine-texture cue (:mod:`segmix.skin_texture`; 0 = off): the log
         odds and the seeds get ``-texture * max(0, t / texture_level - 1)``, t the mean
@@ -378,6 +383,7 @@ class SkinSettings:
     faces: bool = False
     face_weight: float = 0.7
     face_density: float = 0.5
+    face_texture_quantile: float = 0.25
     texture: float = 2.0
     texture_level: float = 0.0075
     texture_window: int = 7
@@ -435,6 +441,8 @@ class SkinSettings:
         if not 0.0 <= self.photo_density < 1.0 or not self.density_sigma >= 0:
             raise ValueError(f"photo_density must be in [0, 1) and density_sigma >= 0; got {self.photo_density!r}, "
                              f"{self.density_sigma!r}")
+        if not 0.0 <= self.face_texture_quantile < 1.0:
+            raise ValueError(f"face_texture_quantile must be in [0, 1); got {self.face_texture_quantile!r}")
         if not 0.0 < self.face_weight <= 1.0 or not 0.0 <= self.face_density < 1.0:
             raise ValueError(f"face_weight must be in (0, 1] and face_density in [0, 1); got {self.face_weight!r}, "
                              f"{self.face_density!r}")
@@ -1011,6 +1019,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     seeds_bin = llr + log_prior
     final_bin = seeds_bin - _density_term(log_non, density, settings.photo_density)
     colour_bin = final_bin  # steps 1-3: the texture cue's candidates, with or without faces
+    face_skin = None
     if settings.faces:
         boxes = _faces_of(image, face_boxes)
         if info is not None:
@@ -1018,7 +1027,8 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         if len(boxes):
             t = detector_threshold(model)
             level = math.log(t / (1.0 - t)) if 0 < t < 1 else 0.0
-            face = _face_mixture(model, image, code, used, X, final_bin > level, boxes)
+            found = _face_mixture(model, image, code, used, X, final_bin > level, boxes)
+            face, face_skin = found if found is not None else (None, None)
             if face is not None:
                 if info is not None:
                     info["faces_used"] = len(face[0])
@@ -1037,7 +1047,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         else:  # faces changed the log odds; the cue keeps the candidates of the colour steps
             lut[used] = colour_bin
             candidates_from = lut[code].reshape(image.shape[:2])
-        texture = _texture_term(model, image, candidates_from, settings, profiles)
+        texture = _texture_term(model, image, candidates_from, settings, profiles, face_skin)
         log_odds += texture
     if settings.second_pass > 0 and settings.spatial:
         seeds = _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds)
@@ -1196,23 +1206,28 @@ def _gather(luts, code, shape, texture):
 
 
 def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: SkinSettings,
-                  profiles=None) -> np.ndarray:
+                  profiles=None, face_skin: np.ndarray | None = None) -> np.ndarray:
     """The fine-texture cue's log-odds term (:mod:`segmix.skin_texture`), its candidates the
     pixels whose colour log odds (steps 1-3, without face calibration, so that a face cannot
     change where texture is measured) are above the model's decision level (not the
     slider's: a threshold change stays a labelling pass). Its weight shrinks in proportion
-    to the working diagonal below ``settings.texture_full_diagonal``."""
+    to the working diagonal below ``settings.texture_full_diagonal``. ``face_skin``: the
+    usable faces' skin pixels, whose texture raises the level
+    (``settings.face_texture_quantile``)."""
     from segmix import skin_texture
 
     t = detector_threshold(model)
     level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
     tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window, profiles=profiles)
+    texture_level = settings.texture_level
+    if face_skin is not None and settings.face_texture_quantile > 0 and face_skin.any():
+        texture_level = max(texture_level, float(np.quantile(tex[face_skin], settings.face_texture_quantile)))
     weight = settings.texture
     full = settings.texture_full_diagonal
     diagonal = skin_texture.measuring_diagonal(image.shape[:2])
     if full > 0 and diagonal < full:
         weight = settings.texture * diagonal / full
-    return skin_texture.texture_log_odds(tex, settings.texture_level, weight)
+    return skin_texture.texture_log_odds(tex, texture_level, weight)
 
 
 def _density_term(log_non: np.ndarray, density: np.ndarray | None, beta: float):
@@ -1274,7 +1289,8 @@ def _eye_ratio(image: np.ndarray, box) -> float:
 def _face_mixture(model, image, code, used, X, first_pass_bin, boxes):
     """One Gaussian per usable face, fitted on its skin pixels (the pixels of its central ellipse
     that the first pass calls skin), weighted by their counts: (weights (F,), means (F, D),
-    covariances (F, D, D)), or None if no face is usable. A face per Gaussian, so that two
+    covariances (F, D, D)) and the (H, W) bool map of those skin pixels, or None if no face is
+    usable. A face per Gaussian, so that two
     people of different tones, both facing the camera, keep their own colours.
 
     Each covariance gets a floor of a quarter colour bin per feature, so a face of one flat
@@ -1285,6 +1301,7 @@ def _face_mixture(model, image, code, used, X, first_pass_bin, boxes):
     side = float(1 << (8 - BITS))
     centres = _bin_centres(used)
     weights, means, covs = [], [], []
+    face_skin = np.zeros((h, w), bool)
     for x, y, bw, bh in boxes:
         cx, cy, rx, ry = x + bw / 2.0, y + FACE_CENTRE_Y * bh, ax * bw, ay * bh
         r0, r1 = max(int(cy - ry), 0), min(int(math.ceil(cy + ry)) + 1, h)
@@ -1299,6 +1316,7 @@ def _face_mixture(model, image, code, used, X, first_pass_bin, boxes):
             continue
         if not _eye_ratio(image, (x, y, bw, bh)) <= FACE_MAX_EYE_RATIO:  # NaN too
             continue
+        face_skin[r0:r1, c0:c1][inside] |= skin
         count = np.bincount(idx[skin], minlength=used.size).astype(np.float64)
         total = count.sum()
         mean = count @ X / total
@@ -1315,7 +1333,7 @@ def _face_mixture(model, image, code, used, X, first_pass_bin, boxes):
     if not weights:
         return None
     weights = np.asarray(weights)
-    return weights / weights.sum(), np.stack(means), np.stack(covs)
+    return (weights / weights.sum(), np.stack(means), np.stack(covs)), face_skin
 
 
 def _chroma_noise_cov(model, used: np.ndarray, counts: np.ndarray, lattice: float) -> np.ndarray:

@@ -175,3 +175,35 @@ def test_segmix_own_fits_with_a_budget_of_em_steps_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", category=ConvergenceWarning)
         segment(image, labels, SegmentationSettings(refine_rounds=2, max_iter=3))
+
+
+def test_face_calibration_keeps_the_skin_of_a_grainy_face_it_calibrates_on():
+    # skin apply --faces on ccp_0003 found the face (faces_used 1) and wrote an empty mask, where
+    # the default keeps 4.6 % skin: the texture cue measured the face's own grain (JPEG noise,
+    # pores) above its level and took every skin pixel away. The level now follows the faces'
+    # skin grain (SkinSettings.face_texture_quantile, 0.25).
+    from segmix import skin, skin_detect
+    from tests.test_skin_faces import _eyes
+
+    rng = np.random.default_rng(0)
+    h, w = 480, 600
+    image = np.empty((h, w, 3))
+    image[:] = (60, 62, 70)
+    image[:270] = (120, 140, 160)
+    yy, xx = np.mgrid[:h, :w]
+    face = (yy - 180) ** 2 / 78 ** 2 + (xx - 180) ** 2 / 60 ** 2 < 1
+    arm = (yy > 330) & (yy < 390) & (xx > 300) & (xx < 540)
+    image[face], image[arm] = (200, 150, 120), (190, 140, 112)
+    box = np.array([[120, 90, 120, 168]])
+    face &= ~_eyes(image, box[0])
+    grainy = face | arm
+    image[grainy] += rng.normal(0, 8, (grainy.sum(), 1))
+    image = np.clip(image + rng.normal(0, 2, image.shape), 0, 255).round().astype(np.uint8)
+    model = skin.load_skin_model()
+    assert skin.detect(model, image).mask[face].mean() > 0.95  # the default keeps it
+    before = skin_detect.SkinSettings(faces=True, face_texture_quantile=0)
+    assert skin.detect(model, image, before, face_boxes=box).mask[face].mean() < 0.05  # the fault
+    mask = skin.detect(model, image, skin_detect.SkinSettings(faces=True), face_boxes=box).mask
+    assert mask[face].mean() > 0.95 and mask[arm].mean() > 0.95
+    with pytest.raises(ValueError, match="face_texture_quantile"):
+        skin_detect.SkinSettings(face_texture_quantile=1.0)
