@@ -57,6 +57,7 @@ from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import marks_model, other_photo_note
+from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
@@ -1360,6 +1361,12 @@ class MainWindow(QMainWindow):
         if loaded.bits_per_sample > 8 and loaded.pixels.size and int(loaded.pixels.max()) <= NARROW_16_BIT_LEVEL:
             self._picture.note = (f"{path.name} reads almost black: its {loaded.bits_per_sample}-bit samples all lie "
                                   "under 1/16 of their range (12-bit data?); scale it first (multiply by 16)")
+            self.update_hint()
+        not_a_photo = output_given_as_photo(path, loaded.pixels, loaded.mode, open_words="open")
+        if not_a_photo is not None:
+            # A mask or a probability map opened as the photo (it sits beside the photo in the
+            # folder): segment warned of the mask, the window said nothing (a trial).
+            self._picture.note = f"{path.name}: {not_a_photo}."
             self.update_hint()
         self._remember_file(path)
         threshold = self.overlay_panel.threshold

@@ -1,0 +1,40 @@
+"""Session 38's trial of Segment mode in the real window (helper segwin): a user coming from
+GIMP's foreground select and ilastik, on DAVIS frames and photos made from them."""
+
+import numpy as np
+from PIL import Image
+
+
+def _wait(qtbot, window):
+    seg = window.modes["segment"]
+    qtbot.waitUntil(lambda: not seg.result_pending and not window.controller.busy, timeout=60000)
+
+
+def test_a_mask_or_probability_map_opened_as_the_photo_is_named_under_the_banner(
+        qtbot, make_window, photo_path, tmp_path):
+    """The exported mask and probability map sit beside the photo (000_mask.png,
+    000_prob.png); opened with Ctrl+O or from Open Recent they showed as a grey picture to mark,
+    without a word, where `segment` warned of the mask."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path, smoothing=True)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    for kind, name in [("mask", "two_mask.png"), ("probability", "two_prob.png"), ("probability", "two_prob.tiff"),
+                       ("cutout", "two_cut.png")]:
+        assert window.export(kind, tmp_path / name)
+    assert "not a photo" not in window.hint_label.text()
+    assert window.open_image(tmp_path / "two_prob.png")
+    banner = window.hint_label.text()
+    assert "two_prob.png: it is a probability map written by segmix segment (--probability), not a photo" in banner
+    assert "open the photo it was computed from" in banner
+    assert window.open_image(tmp_path / "two_prob.tiff")
+    assert "two_prob.tiff: it is a probability map" in window.hint_label.text()
+    assert window.open_image(tmp_path / "two_mask.png")
+    assert ("two_mask.png: it holds only a mask&#x27;s values (0, 128, 255, or 0 and 1): is it a mask given as the "
+            "photo? Open the photo the mask is of.") in window.hint_label.text()
+    # A cut-out is a photo (RGBA); the photo itself has no note.
+    assert window.open_image(tmp_path / "two_cut.png")
+    assert "not a photo" not in window.hint_label.text() and "mask's values" not in window.hint_label.text()
+    assert window.open_image(photo_path)
+    assert "mask's values" not in window.hint_label.text()

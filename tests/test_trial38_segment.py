@@ -1,0 +1,51 @@
+"""Faults of segmix segment found in session 38's trial of the interactive segmentation
+(helper segwin): a user coming from GIMP's foreground select and ilastik, on DAVIS frames and
+photos made from them."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+
+
+def _two_halves(path):
+    """A noisy red left half and a noisy blue right half, 60 x 80."""
+    rng = np.random.default_rng(0)
+    photo = np.empty((60, 80, 3), np.float64)
+    photo[:, :40] = (200, 40, 40)
+    photo[:, 40:] = (30, 150, 210)
+    photo += rng.normal(0, 8, photo.shape)
+    Image.fromarray(np.clip(np.round(photo), 0, 255).astype(np.uint8)).save(path)
+
+
+@pytest.mark.parametrize("name", ["prob.png", "prob.tiff"])
+def test_a_probability_map_segmix_wrote_given_as_the_photo_is_named(tmp_path, capsys, name):
+    """`segment 000_prob.png --click ...` (the probability map beside the photo, picked by its
+    neighbouring name) segmented the grey map without a word; a mask given so was warned."""
+    photo = tmp_path / "photo.png"
+    _two_halves(photo)
+    prob = tmp_path / name
+    assert main(["segment", str(photo), "--click", "10,30", "--background-click", "70,30", "-o",
+                 str(tmp_path / "m.png"), "--probability", str(prob), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["segment", str(prob), "--click", "10,30", "-o", str(tmp_path / "again.png"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"{prob}: it is a probability map written by segmix segment (--probability), not a photo" in err, err
+    assert "segment the photo it was computed from" in err
+    # The mask keeps its warning, and the photo itself and a cut-out (a photo) have none.
+    assert main(["segment", str(tmp_path / "m.png"), "--click", "10,30", "-o", str(tmp_path / "x.png"),
+                 "--quiet"]) == 0
+    assert "is it a mask given as the photo?" in capsys.readouterr().err
+    assert main(["segment", str(photo), "--click", "10,30", "-o", str(tmp_path / "y.png"), "--quiet",
+                 "--cutout", str(tmp_path / "cut.png")]) == 0
+    assert "not a photo" not in capsys.readouterr().err
+
+
+def test_a_16_bit_grey_photo_of_another_program_is_a_photo(tmp_path, capsys):
+    """Only segmix's own maps are named: a 16-bit greyscale photo carries no mark."""
+    grey = (np.add.outer(np.arange(60), np.arange(80)) * 300).astype(np.uint16)
+    path = tmp_path / "scan.png"
+    Image.fromarray(grey).save(path)
+    assert main(["segment", str(path), "--click", "10,30", "-o", str(tmp_path / "m.png"), "--quiet"]) == 0
+    assert "not a photo" not in capsys.readouterr().err
