@@ -38,3 +38,25 @@ def test_a_mask_or_probability_map_opened_as_the_photo_is_named_under_the_banner
     assert "not a photo" not in window.hint_label.text() and "mask's values" not in window.hint_label.text()
     assert window.open_image(photo_path)
     assert "mask's values" not in window.hint_label.text()
+
+
+def test_the_read_out_says_when_the_mask_holds_a_pixel_its_probability_leaves_out(qtbot, make_window, tmp_path):
+    """Hovering the bear's fur inside the green mask read "P(foreground) 0.44" at threshold
+    0.50, as if the overlay were wrong; Skin mode's read-out adds "(in the mask)" there."""
+    from gui_helpers import make_two_colour_image, paint_two_classes
+
+    photo = make_two_colour_image()
+    photo[40, 25] = (30, 150, 210)  # one blue pixel inside the red object: the cut keeps it
+    path = tmp_path / "dot.png"
+    Image.fromarray(photo).save(path)
+    window = make_window(path, smoothing=True)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    seg = window.modes["segment"]
+    outcome = seg.outcome
+    assert outcome.mask[40, 25] and outcome.probability[40, 25] < 0.5
+    text = seg.pixel_info(25, 40)
+    assert text == f"P(foreground) {float(outcome.probability[40, 25]):.2f} (in the mask)", text
+    # Where the two agree, the read-out is the probability alone.
+    assert seg.pixel_info(10, 40) == f"P(foreground) {float(outcome.probability[40, 10]):.2f}"
+    assert seg.pixel_info(70, 40) == f"P(foreground) {float(outcome.probability[40, 70]):.2f}"
