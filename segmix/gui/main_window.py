@@ -2159,11 +2159,37 @@ class MainWindow(QMainWindow):
 
     def open_dropped(self, paths: list[str]) -> bool:
         """Open the first of the files dropped on the window; say that the others were not
-        opened (the rest of a multiple selection went unopened without a word)."""
-        opened = self.open_image(paths[0])
+        opened (the rest of a multiple selection went unopened without a word).
+
+        A photo dropped with the marks saved on it (File > Save Scribbles beside it: the two
+        files a user selects together) opens with those marks loaded. The photo went unopened
+        when the marks file came first in the selection ("not a photo: open 000.jpg ..."), and
+        its marks were "not opened" when the photo came first (a trial)."""
+        paths = [str(path) for path in paths]
+        marks = [path for path in paths if files.holds_saved_marks(path)] if len(paths) > 1 else []
+        photos = [path for path in paths if path not in marks]
+        first = photos[0] if photos else paths[0]
+        opened = self.open_image(first)
+        loaded = None
+        if opened and photos and self.active_mode.uses_scribbles:
+            loaded = next((path for path in marks if files.marks_of_photo(path, self.image)), None)
+            if loaded is not None and not self.load_scribbles(loaded):
+                loaded = None
         if opened and len(paths) > 1:
             note = self.statusBar().currentMessage()  # the photo's own note (a threshold kept) stays
-            self.statusBar().showMessage(f"{left_out_words(paths)} {note}".strip(), 15000)
+            if not marks or not photos:
+                words = left_out_words(paths)
+            else:
+                words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}." if loaded else ".")
+                other_marks = [path for path in marks if path != loaded]
+                if other_marks:
+                    words += (f" Not loaded: {', '.join(Path(p).name for p in other_marks)} (marks saved on "
+                              "another photo).")
+                rest = len(photos) - 1
+                if rest:
+                    words += (" The window shows one photo at a time, so the other "
+                              f"{'one was' if rest == 1 else f'{rest} were'} not opened.")
+            self.statusBar().showMessage(f"{words} {note}".strip(), 15000)
         return opened
 
     # == persistence and shutdown ========================================================

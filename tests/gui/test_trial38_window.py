@@ -60,3 +60,40 @@ def test_the_read_out_says_when_the_mask_holds_a_pixel_its_probability_leaves_ou
     # Where the two agree, the read-out is the probability alone.
     assert seg.pixel_info(10, 40) == f"P(foreground) {float(outcome.probability[40, 10]):.2f}"
     assert seg.pixel_info(70, 40) == f"P(foreground) {float(outcome.probability[40, 70]):.2f}"
+
+
+def test_a_photo_dropped_with_its_saved_marks_opens_with_them(qtbot, make_window, photo_path, tmp_path):
+    """A user selected the photo and the marks saved beside it (File > Save Scribbles) and
+    dropped both on the window: with the marks file first the photo was refused ("not a photo:
+    open two.png (the photo they were drawn on), then load them"); with the photo first the
+    marks "were not opened"."""
+    from gui_helpers import make_two_colour_image, paint_two_classes
+
+    window = make_window(photo_path, smoothing=True)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    marks = tmp_path / "two_marks.png"
+    assert window.export("scribbles", marks)
+    saved = window.layer.labels.copy()
+    other = tmp_path / "other.png"
+    Image.fromarray(make_two_colour_image(seed=5)).save(other)
+
+    for order in ([str(marks), str(photo_path)], [str(photo_path), str(marks)]):
+        later = make_window(other)
+        assert later.open_dropped(order)
+        assert later.image_path == photo_path
+        assert np.array_equal(later.layer.labels, saved)
+        said = later.statusBar().currentMessage()
+        assert said.startswith("Opened two.png with its marks from two_marks.png."), said
+        assert "not opened" not in said
+        _wait(qtbot, later)
+
+    # Marks of another photo dropped with a photo: the photo opens, the marks are named as not loaded.
+    later = make_window(photo_path)
+    assert later.open_dropped([str(marks), str(other)])
+    assert later.image_path == other and not later.layer.labels.any()
+    said = later.statusBar().currentMessage()
+    assert said.startswith("Opened other.png. Not loaded: two_marks.png (marks saved on another photo)."), said
+    # Two photos and no marks: as before, the first opens and the other is named.
+    assert later.open_dropped([str(photo_path), str(other)])
+    assert later.statusBar().currentMessage().startswith("Opened the first of the 2 files dropped, two.png")
