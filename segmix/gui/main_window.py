@@ -852,6 +852,7 @@ class MainWindow(QMainWindow):
         self.overlay_panel.opacity_changed.connect(canvas.set_overlay_opacity)
         self.overlay_panel.threshold_changed.connect(self._on_threshold_changed)
         self.overlay_panel.visible_changed.connect(canvas.set_overlay_visible)
+        self.overlay_panel.visible_changed.connect(lambda _visible: self.update_hint())  # the banner says it
         for stack in self._undo_stacks.values():
             stack.cleanChanged.connect(self._on_clean_changed)
         controller = self.controller

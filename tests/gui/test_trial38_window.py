@@ -97,3 +97,30 @@ def test_a_photo_dropped_with_its_saved_marks_opens_with_them(qtbot, make_window
     # Two photos and no marks: as before, the first opens and the other is named.
     assert later.open_dropped([str(photo_path), str(other)])
     assert later.statusBar().currentMessage().startswith("Opened the first of the 2 files dropped, two.png")
+
+
+def test_the_banner_says_when_the_overlay_is_hidden(qtbot, make_window, photo_path, qsettings):
+    """O hides the overlay, and the choice is kept for the next session: a trial's next window
+    showed no green after its clicks while the banner said "Green = foreground (the result)" and
+    the Training dock "Trained and applied"."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    assert "Green = foreground (the result)" in window.hint_label.text()
+    window.toggle_overlay()
+    banner = window.hint_label.text()
+    assert "The overlay is hidden</b>: press O to show the result" in banner and "Green" not in banner, banner
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
+    assert "The overlay is hidden" in window.hint_label.text()
+    window.set_mode("segment")
+    window.toggle_overlay()
+    assert "Green = foreground (the result)" in window.hint_label.text()
+    window.toggle_overlay()
+    window.close()
+    later = make_window(photo_path)  # the same settings: hidden at start
+    paint_two_classes(qtbot, later)
+    _wait(qtbot, later)
+    assert "The overlay is hidden" in later.hint_label.text()
