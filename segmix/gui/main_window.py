@@ -467,6 +467,7 @@ class MainWindow(QMainWindow):
         # runs once the result is in (see export), after the result's own handlers are done.
         self._pending_export: tuple[str, Mode, Path | None] | None = None
         self._canvas_notice: str | None = None  # the canvas's last refusal of a mark, while shown
+        self._box_message: str | None = None  # the Rectangle tool's box while it is dragged
         # mode name -> (status bar message, monotonic time it ends) put away when the mode was
         # left (_put_away_mode_message): each mode's status is its own.
         self._mode_messages: dict[str, tuple[str, float]] = {}
@@ -843,6 +844,7 @@ class MainWindow(QMainWindow):
         canvas.file_dropped.connect(self.open_image)
         canvas.files_dropped.connect(self.open_dropped)
         canvas.notice.connect(self._show_canvas_notice)
+        canvas.box_dragged.connect(self._show_box_dragged)
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
         # Any size change but the window's own scaling is the user's (slider, [ and ]).
@@ -878,6 +880,11 @@ class MainWindow(QMainWindow):
     def _show_canvas_notice(self, text: str) -> None:
         self._canvas_notice = text
         self.statusBar().showMessage(text, 10000)
+
+    def _show_box_dragged(self, left: int, top: int, right: int, bottom: int) -> None:
+        self._box_message = (f"Box: left {left}, top {top}, right {right}, bottom {bottom} "
+                             f"({right - left} x {bottom - top} pixels)")
+        self.statusBar().showMessage(self._box_message)
 
     def _on_stroke_started(self) -> None:
         # A refusal of the mark before ("The box touches three edges ...") is put away by the
@@ -1901,6 +1908,9 @@ class MainWindow(QMainWindow):
 
     def _on_stroke_finished(self, payload) -> None:
         diff, name = payload
+        box, self._box_message = self._box_message, None
+        if box is not None and self.statusBar().currentMessage() == box:
+            self.statusBar().clearMessage()  # the box is drawn: its size goes with the drag
         self.active_mode.on_stroke_finished(diff is not None)
         if diff is not None:
             self.undo_stack.push(StrokeCommand(self.layer, diff, name, self._labels_changed))

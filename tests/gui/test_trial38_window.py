@@ -124,3 +124,32 @@ def test_the_banner_says_when_the_overlay_is_hidden(qtbot, make_window, photo_pa
     paint_two_classes(qtbot, later)
     _wait(qtbot, later)
     assert "The overlay is hidden" in later.hint_label.text()
+
+
+def test_the_status_bar_gives_the_box_while_it_is_dragged(qtbot, make_window, photo_path):
+    """A GIMP user dragging the Rectangle tool saw no position or size of the box, and could
+    not give the same box again (`segment --box`); the release rounds to the same pixels."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from gui_helpers import viewport_point
+
+    window = make_window(photo_path)
+    window.set_tool("rectangle")
+    viewport = window.canvas.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 10.2, 8.2))
+    QTest.mouseMove(viewport, viewport_point(window, 30.2, 20.2))
+    QTest.mouseMove(viewport, viewport_point(window, 50.2, 48.2))
+    said = window.statusBar().currentMessage()
+    left, top, right, bottom = (int(v) for v in
+                                said.split("Box: left ")[1].split(" (")[0].replace("top ", "").replace(
+                                    "right ", "").replace("bottom ", "").split(", "))
+    assert abs(left - 10) <= 1 and abs(top - 8) <= 1 and abs(right - 50) <= 1 and abs(bottom - 48) <= 1, said
+    assert said.endswith(f"({right - left} x {bottom - top} pixels)"), said
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       viewport_point(window, 50.2, 48.2))
+    inside = np.argwhere(window.layer.labels != 2)
+    assert (inside.min(axis=0) == (top, left)).all() and (inside.max(axis=0) == (bottom - 1, right - 1)).all()
+    assert "Box:" not in window.statusBar().currentMessage()  # it goes with the drag
+    _wait(qtbot, window)
