@@ -725,6 +725,9 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(action)
             self.addAction(action)
             action.enabledChanged.connect(lambda _e: self._update_undo_tips())
+            # Ctrl+Z with nothing to undo said nothing: a trial's click in Segment mode, then
+            # Ctrl+Z in Skin mode (whose history is its own) did nothing without a word.
+            self.say_why_when_greyed(action)
         self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
                                           menu=edit_menu, tip=SCRIBBLE_TIPS["clear"])
         for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
@@ -2120,9 +2123,26 @@ class MainWindow(QMainWindow):
                    f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
             tips = ((self.undo_action, why, why), (self.redo_action, why, why))
         else:
+            # Each photo mode keeps its own marks and history: name the mode whose marks can be
+            # undone, if another one has them.
+            others = [m for m in self.modes.values() if m is not mode and m.uses_scribbles]
+            undo_there = [m for m in others if self.undo_stack_of(m.name).canUndo()]
+            redo_there = [m for m in others if self.undo_stack_of(m.name).canRedo()]
+
+            def elsewhere(there, what):
+                if not there:
+                    return ""
+                other = there[0]
+                key = getattr(other, "shortcut", "")
+                return (f". Each mode keeps its own marks: {other.title} mode's are {what} there"
+                        + (f" ({key})" if key else ""))
+
             tips = ((self.undo_action, "Undo the last mark (stroke, click, clear or load)",
-                     "Nothing to undo: no mark made on this photo yet, or every mark undone"),
-                    (self.redo_action, "Redo the mark undone last", "Nothing to redo: Redo brings back a mark you undid"))
+                     f"Nothing to undo in {mode.title} mode: no mark made on this photo yet, or every mark undone"
+                     + elsewhere(undo_there, "undone")),
+                    (self.redo_action, "Redo the mark undone last",
+                     f"Nothing to redo in {mode.title} mode: Redo brings back a mark you undid"
+                     + elsewhere(redo_there, "redone")))
         for action, tip, why in tips:
             said = tip if action.isEnabled() else why
             action.setStatusTip(said)

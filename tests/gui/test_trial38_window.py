@@ -153,3 +153,38 @@ def test_the_status_bar_gives_the_box_while_it_is_dragged(qtbot, make_window, ph
     assert (inside.min(axis=0) == (top, left)).all() and (inside.max(axis=0) == (bottom - 1, right - 1)).all()
     assert "Box:" not in window.statusBar().currentMessage()  # it goes with the drag
     _wait(qtbot, window)
+
+
+def test_ctrl_z_with_nothing_to_undo_says_why_and_names_the_mode_with_marks(qtbot, make_window, photo_path):
+    """A click in Segment mode, then Ctrl+Z in Skin mode (each mode keeps its own marks and
+    history): nothing happened and nothing was said."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from gui_helpers import drag
+
+    window = make_window(photo_path)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    _wait(qtbot, window)
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Undo: Nothing to undo in Skin mode"), said
+    assert "Each mode keeps its own marks: Segment mode's are undone there (Ctrl+G)" in said, said
+    window.set_mode("segment")
+    assert window.layer.labels.any()  # Segment mode's stroke is still there
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not window.layer.labels.any()  # undone in its own mode
+    _wait(qtbot, window)
+    window.statusBar().clearMessage()
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Undo: Nothing to undo in Segment mode"), said
+    assert "Each mode" not in said
+    QTest.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert window.layer.labels.any()  # Ctrl+Y redoes (the stand-in does not take the key)
+    _wait(qtbot, window)
+    QTest.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage().startswith("Redo: Nothing to redo in Segment mode")
