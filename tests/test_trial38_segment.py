@@ -49,3 +49,27 @@ def test_a_16_bit_grey_photo_of_another_program_is_a_photo(tmp_path, capsys):
     Image.fromarray(grey).save(path)
     assert main(["segment", str(path), "--click", "10,30", "-o", str(tmp_path / "m.png"), "--quiet"]) == 0
     assert "not a photo" not in capsys.readouterr().err
+
+
+def test_a_probability_npy_given_as_the_photo_is_named_not_sent_to_pillow(tmp_path, capsys):
+    """`segment 000_prob.npy` (segment --probability's array beside the photo) was told to
+    "save the array as a PNG (Pillow: Image.fromarray(array).save('x.png'), ...)"; so was the
+    window's Open Photo."""
+    photo = tmp_path / "photo.png"
+    _two_halves(photo)
+    prob = tmp_path / "prob.npy"
+    assert main(["segment", str(photo), "--click", "10,30", "-o", str(tmp_path / "m.png"), "--probability",
+                 str(prob), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["segment", str(prob), "--click", "10,30", "-o", str(tmp_path / "again.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (f"segmix segment: error: {prob}: is a probability map (a NumPy array of P(foreground), as "
+                           "segmix exports it), not an image"), err
+    # Given as the scribbles, the same words (not "not a photo").
+    assert main(["segment", str(photo), "--scribbles", str(prob), "-o", str(tmp_path / "again.png")]) == 2
+    assert "is a probability map (a NumPy array of P(foreground), as segmix exports it), not an image" in (
+        capsys.readouterr().err)
+    # Any other array keeps the advice to convert it.
+    np.save(tmp_path / "pixels.npy", np.zeros((4, 4, 3), np.uint8))
+    assert main(["segment", str(tmp_path / "pixels.npy"), "--click", "1,1", "-o", str(tmp_path / "x.png")]) == 2
+    assert "save the array as a PNG" in capsys.readouterr().err

@@ -11,7 +11,7 @@ def _wait(qtbot, window):
 
 
 def test_a_mask_or_probability_map_opened_as_the_photo_is_named_under_the_banner(
-        qtbot, make_window, photo_path, tmp_path):
+        qtbot, make_window, photo_path, tmp_path, messages):
     """The exported mask and probability map sit beside the photo (000_mask.png,
     000_prob.png); opened with Ctrl+O or from Open Recent they showed as a grey picture to mark,
     without a word, where `segment` warned of the mask."""
@@ -21,7 +21,7 @@ def test_a_mask_or_probability_map_opened_as_the_photo_is_named_under_the_banner
     paint_two_classes(qtbot, window)
     _wait(qtbot, window)
     for kind, name in [("mask", "two_mask.png"), ("probability", "two_prob.png"), ("probability", "two_prob.tiff"),
-                       ("cutout", "two_cut.png")]:
+                       ("probability", "two_prob.npy"), ("cutout", "two_cut.png")]:
         assert window.export(kind, tmp_path / name)
     assert "not a photo" not in window.hint_label.text()
     assert window.open_image(tmp_path / "two_prob.png")
@@ -38,6 +38,10 @@ def test_a_mask_or_probability_map_opened_as_the_photo_is_named_under_the_banner
     assert "not a photo" not in window.hint_label.text() and "mask's values" not in window.hint_label.text()
     assert window.open_image(photo_path)
     assert "mask's values" not in window.hint_label.text()
+    # The .npy map cannot be shown: named as what it is, not with advice to convert it in Python.
+    assert not window.open_image(tmp_path / "two_prob.npy")
+    assert messages[-1] == ("Cannot open photo", f"{tmp_path / 'two_prob.npy'}: is a probability map (a NumPy array "
+                                                 "of P(foreground), as segmix exports it), not an image"), messages[-1]
 
 
 def test_the_read_out_says_when_the_mask_holds_a_pixel_its_probability_leaves_out(qtbot, make_window, tmp_path):
