@@ -576,8 +576,10 @@ def window_message(text: str) -> str:
     return text
 
 
-def model_file_words(path) -> str | None:
-    """What to say of a segmix model file opened, or dropped, as a photo; None for any other file.
+def model_file_words(path, instead_of: str = "a photo") -> str | None:
+    """What to say of a segmix model file opened, or dropped, as a photo (or given as
+    ``instead_of``: "scribbles" for Load Scribbles, which named `segment --model` to a window
+    user); None for any other file.
 
     A trial dropped the built-in skin model on the window and read "Cannot open photo:
     .../skin_model.json: is a text file, not an image (it starts with '{\\n  "format":
@@ -593,13 +595,13 @@ def model_file_words(path) -> str | None:
         return None
     fmt, kind = found
     if fmt == "segmix-background-model":
-        return f"{path.name} is {BACKGROUND_MODEL_WORDS}, not a photo: the window does not load it."
+        return f"{path.name} is {BACKGROUND_MODEL_WORDS}, not {instead_of}: the window does not load it."
     if fmt != "segmix-model":
         return None
     if kind == "skin":
-        return f"{path.name} is a skin model, not a photo: load it with Skin > Load Skin Model... to apply it."
-    return (f"{path.name} is a segmentation model, not a photo: load it with File > Load Model... to apply it "
-            "to the photo open.")
+        return f"{path.name} is a skin model, not {instead_of}: load it with Skin > Load Skin Model... to apply it."
+    return (f"{path.name} is a segmentation model, not {instead_of}: load it with File > Load Model... to apply "
+            "it to the photo open.")
 
 
 def _marks_photo_name(path) -> str | None:

@@ -1595,7 +1595,8 @@ class MainWindow(QMainWindow):
             labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
         except (ValueError, OSError) as exc:
             self.show_message("Cannot load scribbles",
-                              files.marks_size_words(path, self.image.shape) or files.window_message(str(exc)))
+                              files.marks_size_words(path, self.image.shape) or files.model_file_words(path, "scribbles")
+                              or files.window_message(str(exc)))
             return False
         # As `segmix segment --scribbles`: a file that marks nothing, or every pixel one class,
         # cannot train; refused by name, and the marks shown stay (an empty file replaced them

@@ -192,3 +192,19 @@ def test_ctrl_z_with_nothing_to_undo_says_why_and_names_the_mode_with_marks(qtbo
     _wait(qtbot, window)
     QTest.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert window.statusBar().currentMessage().startswith("Redo: Nothing to redo in Segment mode")
+
+
+def test_load_scribbles_given_a_model_names_the_menu_not_a_command_line_option(
+        qtbot, make_window, photo_path, tmp_path, messages):
+    """File > Load Scribbles on the model saved beside the marks said "is a segmix segmentation
+    model, not an image: segmix segment applies it with --model" in the window."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    assert window.modes["segment"].save_model(tmp_path / "m.json")
+    assert not window.load_scribbles(tmp_path / "m.json")
+    assert messages[-1] == ("Cannot load scribbles", "m.json is a segmentation model, not scribbles: load it with "
+                                                     "File > Load Model... to apply it to the photo open."), messages[-1]
+    assert window.layer.labels.any()  # the marks stay
