@@ -302,6 +302,7 @@ _ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 
 def _extension_words(match: re.Match) -> str:
     suffix, what, advice = match["suffix"], match["what"], match["advice"]
+    what = what.replace("cutouts", "cut-outs")  # the window's word ("Export Cut-out")
     if suffix == "(none)":
         return f"the name has no extension ({what} are saved with one); {advice}"
     return f"{what} are not saved as {suffix}; {advice}"

@@ -208,3 +208,15 @@ def test_load_scribbles_given_a_model_names_the_menu_not_a_command_line_option(
     assert messages[-1] == ("Cannot load scribbles", "m.json is a segmentation model, not scribbles: load it with "
                                                      "File > Load Model... to apply it to the photo open."), messages[-1]
     assert window.layer.labels.any()  # the marks stay
+
+
+def test_a_cut_out_refused_by_its_extension_is_called_a_cut_out(qtbot, make_window, photo_path, tmp_path, messages):
+    """"Cannot save the cut-out as x.jpg: cutouts are not saved as .jpg" spelt the menu's word
+    two ways in one line."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    assert not window.export("cutout", tmp_path / "x.jpg")
+    assert messages[-1][1] == f"Cannot save the cut-out as {tmp_path / 'x.jpg'}: cut-outs are not saved as .jpg; use .png."
