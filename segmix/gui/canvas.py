@@ -579,6 +579,11 @@ class ScribbleCanvas(QGraphicsView):
             return
         super().mouseReleaseEvent(event)
 
+    @property
+    def dragging_box(self) -> bool:
+        """Whether a box is being dragged with the Rectangle tool (pressed, not released)."""
+        return self._rect_start is not None
+
     def finish_stroke(self) -> None:
         """End the stroke, click or box in progress now, as releasing the button would; the
         button's later moves and release mark nothing.

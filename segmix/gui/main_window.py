@@ -751,7 +751,7 @@ class MainWindow(QMainWindow):
         add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
         add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
         tools_menu.addSeparator()
-        add("Cancel &Training", self.controller.cancel, ["Esc"], menu=tools_menu)
+        add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu)
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
@@ -896,6 +896,15 @@ class MainWindow(QMainWindow):
         if notice is not None and self.statusBar().currentMessage() == notice:
             self.statusBar().clearMessage()
         self.active_mode.on_stroke_started()
+
+    def _escape(self) -> None:
+        """Esc: drop the box being dragged, if one is (a trial's Esc over a box drawn wrong went
+        unheeded and the box was marked on release); else cancel the running fit."""
+        if self.canvas.dragging_box:
+            self.canvas.finish_stroke()  # a box marks nothing until released
+            self.statusBar().showMessage("Box dropped (Esc): nothing was marked.", 10000)
+            return
+        self.controller.cancel()
 
     def _undo(self) -> None:
         # Ctrl+Z with the mouse button still down undoes the stroke being drawn, as one step:

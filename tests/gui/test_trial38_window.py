@@ -220,3 +220,40 @@ def test_a_cut_out_refused_by_its_extension_is_called_a_cut_out(qtbot, make_wind
     _wait(qtbot, window)
     assert not window.export("cutout", tmp_path / "x.jpg")
     assert messages[-1][1] == f"Cannot save the cut-out as {tmp_path / 'x.jpg'}: cut-outs are not saved as .jpg; use .png."
+
+
+def test_esc_while_a_box_is_dragged_drops_the_box(qtbot, make_window, photo_path):
+    """A box drawn wrong, Esc pressed before releasing the button (as GIMP's rectangle select
+    takes it): the box was marked on release all the same, and a fit started."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from gui_helpers import viewport_point
+
+    window = make_window(photo_path)
+    window.activateWindow()
+    window.canvas.setFocus()
+    QApplication.processEvents()
+    window.set_tool("rectangle")
+    viewport = window.canvas.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 10, 10))
+    QTest.mouseMove(viewport, viewport_point(window, 40, 40))
+    assert window.canvas.dragging_box
+    QTest.keyClick(window.canvas, Qt.Key.Key_Escape)  # the canvas has the keyboard while drawing
+    assert not window.canvas.dragging_box
+    assert window.statusBar().currentMessage() == "Box dropped (Esc): nothing was marked."
+    QTest.mouseMove(viewport, viewport_point(window, 50, 45))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       viewport_point(window, 50, 45))
+    assert not window.layer.labels.any() and window.undo_stack.count() == 0
+    assert window.modes["segment"].outcome is None and not window.controller.busy
+    # A box released as usual still marks.
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 10, 10))
+    QTest.mouseMove(viewport, viewport_point(window, 40, 40))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       viewport_point(window, 40, 40))
+    assert window.undo_stack.count() == 1 and (window.layer.labels == 2).any()
+    _wait(qtbot, window)
