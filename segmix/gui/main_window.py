@@ -751,7 +751,8 @@ class MainWindow(QMainWindow):
         add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
         add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
         tools_menu.addSeparator()
-        add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu)
+        add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu,
+            tip="Cancel the fit that is running; while a box is being dragged, drop the box")
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
