@@ -2225,8 +2225,9 @@ class MainWindow(QMainWindow):
                 words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}." if loaded else ".")
                 other_marks = [path for path in marks if path != loaded]
                 if other_marks:
-                    words += (f" Not loaded: {', '.join(Path(p).name for p in other_marks)} (marks saved on "
-                              "another photo).")
+                    why = ("marks saved on another photo" if self.active_mode.uses_scribbles
+                           else f"{self.active_mode.title} mode has no marks")
+                    words += f" Not loaded: {', '.join(Path(p).name for p in other_marks)} ({why})."
                 rest = len(photos) - 1
                 if rest:
                     words += (" The window shows one photo at a time, so the other "

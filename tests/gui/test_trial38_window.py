@@ -98,6 +98,11 @@ def test_a_photo_dropped_with_its_saved_marks_opens_with_them(qtbot, make_window
     assert later.image_path == other and not later.layer.labels.any()
     said = later.statusBar().currentMessage()
     assert said.startswith("Opened other.png. Not loaded: two_marks.png (marks saved on another photo)."), said
+    # In Video mode (no marks) the photo's folder opens, and the marks are said to be unused there.
+    later.set_mode("video")
+    assert later.open_dropped([str(marks), str(photo_path)])
+    assert "Not loaded: two_marks.png (Video mode has no marks)." in later.statusBar().currentMessage()
+    later.set_mode("segment")
     # Two photos and no marks: as before, the first opens and the other is named.
     assert later.open_dropped([str(photo_path), str(other)])
     assert later.statusBar().currentMessage().startswith("Opened the first of the 2 files dropped, two.png")
