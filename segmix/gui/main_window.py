@@ -856,6 +856,7 @@ class MainWindow(QMainWindow):
         self.tool_panel.clear_requested.connect(self.clear_scribbles)
         self.overlay_panel.mode_changed.connect(self._on_overlay_style_changed)
         self.overlay_panel.opacity_changed.connect(canvas.set_overlay_opacity)
+        self.overlay_panel.opacity_changed.connect(self._on_opacity_changed)
         self.overlay_panel.threshold_changed.connect(self._on_threshold_changed)
         self.overlay_panel.visible_changed.connect(canvas.set_overlay_visible)
         self.overlay_panel.visible_changed.connect(lambda _visible: self.update_hint())  # the banner says it
@@ -916,6 +917,9 @@ class MainWindow(QMainWindow):
     def _redo(self) -> None:
         self.canvas.finish_stroke()  # a new stroke ends the redo chain, as a finished one would
         self.undo_group.redo()
+
+    def _on_opacity_changed(self, _opacity: float) -> None:
+        self.update_hint()  # the banner says when 0 % leaves nothing to see
 
     def _on_overlay_style_changed(self, _style: str) -> None:
         self.active_mode.render()

@@ -133,6 +133,12 @@ def test_the_banner_says_when_the_overlay_is_hidden(qtbot, make_window, photo_pa
     paint_two_classes(qtbot, later)
     _wait(qtbot, later)
     assert "The overlay is hidden" in later.hint_label.text()
+    # The Opacity slider at 0 % shows nothing either.
+    later.toggle_overlay()
+    later.overlay_panel.opacity_slider.setValue(0)
+    assert "The overlay's opacity is 0 %</b>: raise it (Overlay dock) to see the result" in later.hint_label.text()
+    later.overlay_panel.opacity_slider.setValue(30)
+    assert "Green = foreground (the result)" in later.hint_label.text()
 
 
 def test_the_status_bar_gives_the_box_while_it_is_dragged(qtbot, make_window, photo_path):
