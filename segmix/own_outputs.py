@@ -234,7 +234,8 @@ def refuse_foreign_files(outputs: Iterable[tuple[str, str | os.PathLike | None]]
 _WIDE_GREY_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I", "F"})
 
 
-def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words: str = "segment") -> str | None:
+def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words: str = "segment",
+                          window: bool = False) -> str | None:
     """Why a photo given to segment or to the window looks like a segmix output rather than
     a photo, in words ending with what to do ("it holds only a mask's values ...: segment the
     photo the mask is of"; the caller names the file before them); None for a photo.
@@ -250,6 +251,7 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     pixels : (H, W, 3) uint8 array, as read
     mode : the Pillow mode stored in the file (:attr:`segmix.io.LoadedImage.mode`)
     open_words : the verb for the photo to use instead ("segment", "open")
+    window : the window's words, which name no command-line option
     """
     import numpy as np
 
@@ -259,9 +261,8 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
     if not grey:
         return None
     if mode in _WIDE_GREY_MODES and segmix_mark(path) in ("segment", "skin apply"):
-        command = segmix_mark(path)
-        return (f"it is a probability map written by segmix {command} (--probability), not a photo: "
-                f"{open_words} the photo it was computed from")
+        written = "exported by segmix" if window else f"written by segmix {segmix_mark(path)} (--probability)"
+        return f"it is a probability map {written}, not a photo: {open_words} the photo it was computed from"
     if looks_like_a_mask(np.asarray(pixels)):
         return (f"it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as the photo? "
                 f"{open_words.capitalize()} the photo the mask is of")

@@ -1387,7 +1387,7 @@ class MainWindow(QMainWindow):
             self._picture.note = (f"{path.name} reads almost black: its {loaded.bits_per_sample}-bit samples all lie "
                                   "under 1/16 of their range (12-bit data?); scale it first (multiply by 16)")
             self.update_hint()
-        not_a_photo = output_given_as_photo(path, loaded.pixels, loaded.mode, open_words="open")
+        not_a_photo = output_given_as_photo(path, loaded.pixels, loaded.mode, open_words="open", window=True)
         if not_a_photo is not None:
             # A mask or a probability map opened as the photo (it sits beside the photo in the
             # folder): segment warned of the mask, the window said nothing (a trial).

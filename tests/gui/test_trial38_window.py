@@ -26,7 +26,7 @@ def test_a_mask_or_probability_map_opened_as_the_photo_is_named_under_the_banner
     assert "not a photo" not in window.hint_label.text()
     assert window.open_image(tmp_path / "two_prob.png")
     banner = window.hint_label.text()
-    assert "two_prob.png: it is a probability map written by segmix segment (--probability), not a photo" in banner
+    assert "two_prob.png: it is a probability map exported by segmix, not a photo" in banner
     assert "open the photo it was computed from" in banner
     assert window.open_image(tmp_path / "two_prob.tiff")
     assert "two_prob.tiff: it is a probability map" in window.hint_label.text()
