@@ -2144,20 +2144,20 @@ class MainWindow(QMainWindow):
             undo_there = [m for m in others if self.undo_stack_of(m.name).canUndo()]
             redo_there = [m for m in others if self.undo_stack_of(m.name).canRedo()]
 
-            def elsewhere(there, what):
+            def nothing(verb, there, why):
+                # The other mode first: the status bar elides a long line at its end.
                 if not there:
-                    return ""
+                    return f"Nothing to {verb} in {mode.title} mode: {why}"
                 other = there[0]
                 key = getattr(other, "shortcut", "")
-                return (f". Each mode keeps its own marks: {other.title} mode's are {what} there"
-                        + (f" ({key})" if key else ""))
+                done = {"undo": "undone", "redo": "redone"}[verb]
+                return (f"Nothing to {verb} in {mode.title} mode; {other.title} mode's marks are {done} in "
+                        f"{other.title} mode{f' ({key})' if key else ''}: each mode keeps its own marks")
 
             tips = ((self.undo_action, "Undo the last mark (stroke, click, clear or load)",
-                     f"Nothing to undo in {mode.title} mode: no mark made on this photo yet, or every mark undone"
-                     + elsewhere(undo_there, "undone")),
+                     nothing("undo", undo_there, "no mark made on this photo yet, or every mark undone")),
                     (self.redo_action, "Redo the mark undone last",
-                     f"Nothing to redo in {mode.title} mode: Redo brings back a mark you undid"
-                     + elsewhere(redo_there, "redone")))
+                     nothing("redo", redo_there, "Redo brings back a mark you undid")))
         for action, tip, why in tips:
             said = tip if action.isEnabled() else why
             action.setStatusTip(said)
