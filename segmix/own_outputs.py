@@ -257,6 +257,12 @@ def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words
 
     from segmix.skin import looks_like_a_mask
 
+    pixels = np.asarray(pixels)
+    if pixels.ndim != 3 or pixels.size == 0:
+        return None
+    row = pixels[pixels.shape[0] // 2]  # a colour photo is told by one row, without a pass over it all
+    if not ((row[:, 0] == row[:, 1]).all() and (row[:, 0] == row[:, 2]).all()):
+        return None
     grey = bool((pixels[..., 0] == pixels[..., 2]).all() and (pixels[..., 0] == pixels[..., 1]).all())
     if not grey:
         return None
