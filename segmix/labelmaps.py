@@ -1175,8 +1175,19 @@ def mask_like_marks(labels: np.ndarray, path: PathLike | None = None) -> str | N
     ``segment --save-scribbles``) holds marks, never a mask, whatever their depth: foreground
     strokes alone painted with a brush wider than 30 px (one stroke, 0.9 % of a DAVIS photo)
     were taken for a mask (session 37 re-check).
+
+    Marks on every pixel, of both classes (a segmentation given as marks: ilastik's Simple
+    Segmentation export holds 1 and 2 everywhere) leave nothing to classify: the mask is the
+    marks as they are, and the window and ``segment`` gave it back as their result without a
+    word (session 38). Said too, whoever saved them.
     """
     labels = np.asarray(labels)
+    if labels.size > 1 and labels.all():
+        share = 100.0 * float((labels == FOREGROUND).sum()) / labels.size
+        return (f"every pixel is marked ({share:.1f} % foreground (1), the rest background (2)), so nothing is left "
+                "to classify and the mask is these marks as they are: is it a segmentation given as scribbles? To "
+                "refine one, mark its eroded inside 1 and what lies beyond its dilation 2, and leave the band "
+                "between unmarked (0)")
     if path is not None:
         from segmix.io import holds_saved_marks
 

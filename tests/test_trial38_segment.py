@@ -73,3 +73,23 @@ def test_a_probability_npy_given_as_the_photo_is_named_not_sent_to_pillow(tmp_pa
     np.save(tmp_path / "pixels.npy", np.zeros((4, 4, 3), np.uint8))
     assert main(["segment", str(tmp_path / "pixels.npy"), "--click", "1,1", "-o", str(tmp_path / "x.png")]) == 2
     assert "save the array as a PNG" in capsys.readouterr().err
+
+
+def test_scribbles_that_mark_every_pixel_say_the_mask_is_the_marks(tmp_path, capsys):
+    """ilastik's Simple Segmentation export (1 and 2 on every pixel) given as --scribbles to
+    refine it: segment wrote the marks back as the mask ("wrote m.png (... % foreground)"), the
+    models having nothing to classify, without a word."""
+    photo = tmp_path / "photo.png"
+    _two_halves(photo)
+    labels = np.full((60, 80), 2, np.uint8)
+    labels[:, :30] = 1
+    Image.fromarray(labels).save(tmp_path / "seg.png")
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "seg.png"), "-o", str(tmp_path / "m.png")]) == 0
+    err = capsys.readouterr().err
+    assert (f"segmix segment: warning: {tmp_path / 'seg.png'}: every pixel is marked (37.5 % foreground (1), the rest "
+            "background (2)), so nothing is left to classify and the mask is these marks as they are") in err, err
+    # Marks that leave pixels unmarked say nothing of it.
+    labels[:, 30:50] = 0
+    Image.fromarray(labels).save(tmp_path / "part.png")
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "part.png"), "-o", str(tmp_path / "p.png")]) == 0
+    assert "every pixel is marked" not in capsys.readouterr().err

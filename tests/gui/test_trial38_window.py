@@ -267,3 +267,17 @@ def test_esc_while_a_box_is_dragged_drops_the_box(qtbot, make_window, photo_path
                        viewport_point(window, 40, 40))
     assert window.undo_stack.count() == 1 and (window.layer.labels == 2).any()
     _wait(qtbot, window)
+
+
+def test_load_scribbles_marking_every_pixel_says_the_mask_is_the_marks(qtbot, make_window, photo_path, tmp_path):
+    """Load Scribbles of a segmentation (1 and 2 on every pixel, as ilastik exports one): the
+    dock said "Trained and applied" over a mask that was the file itself, without a word."""
+    window = make_window(photo_path)
+    labels = np.full((60, 80), 2, np.uint8)
+    labels[:, :30] = 1
+    Image.fromarray(labels).save(tmp_path / "seg.png")
+    assert window.load_scribbles(tmp_path / "seg.png")
+    said = window.statusBar().currentMessage()
+    assert said.startswith("seg.png: Every pixel is marked (37.5 % foreground (1), the rest background (2)), so "
+                           "nothing is left to classify"), said
+    _wait(qtbot, window)
