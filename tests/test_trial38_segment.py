@@ -93,3 +93,20 @@ def test_scribbles_that_mark_every_pixel_say_the_mask_is_the_marks(tmp_path, cap
     Image.fromarray(labels).save(tmp_path / "part.png")
     assert main(["segment", str(photo), "--scribbles", str(tmp_path / "part.png"), "-o", str(tmp_path / "p.png")]) == 0
     assert "every pixel is marked" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "RGB"])
+def test_marks_painted_in_colour_are_told_the_label_values(tmp_path, capsys, mode):
+    """Marks painted red and blue (the window's own colours) on a layer in an image editor were
+    refused with "save them as 8-bit greyscale PNG (mode L)", not which values: the editor's
+    greyscale conversion then gave 76 and 29, refused again."""
+    photo = tmp_path / "photo.png"
+    _two_halves(photo)
+    marks = np.zeros((60, 80, 4), np.uint8)
+    marks[20:30, 5:20] = (255, 0, 0, 255)
+    marks[20:30, 60:75] = (0, 0, 255, 255)
+    Image.fromarray(marks if mode == "RGBA" else marks[..., :3]).save(tmp_path / "painted.png")
+    assert main(["segment", str(photo), "--scribbles", str(tmp_path / "painted.png"), "-o",
+                 str(tmp_path / "m.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("as 8-bit greyscale PNG (mode L) of 0 (unmarked), 1 (foreground) and 2 (background)"), err
