@@ -605,7 +605,7 @@ def model_file_words(path, instead_of: str = "a photo") -> str | None:
             "it to the photo open.")
 
 
-def _marks_photo_name(path) -> str | None:
+def marks_photo_name(path) -> str | None:
     """The file name of the photo a marks file records it was drawn on (PHOTO_KEY), or None."""
     name = segmix_io.saved_marks_photo(path).get("name")
     return name if isinstance(name, str) and name else None
@@ -630,7 +630,7 @@ def marks_file_words(path) -> str | None:
     path = Path(path)
     if not holds_saved_marks(path):
         return None
-    drawn_on = _marks_photo_name(path)
+    drawn_on = marks_photo_name(path)
     photo = f"open {drawn_on} (the photo they were drawn on)" if drawn_on else "open their photo"
     return (f"{path.name} holds marks (scribbles) saved by segmix, not a photo: {photo}, then load them with "
             "File > Load Scribbles...")
@@ -646,7 +646,7 @@ def marks_size_words(path, shape) -> str | None:
     """
     from PIL import Image
 
-    drawn_on = _marks_photo_name(path)
+    drawn_on = marks_photo_name(path)
     if drawn_on is None:
         return None
     try:

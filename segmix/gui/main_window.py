@@ -2203,6 +2203,17 @@ class MainWindow(QMainWindow):
             accept_as_copy(event)
             self.open_dropped(paths)
 
+    def _dropped_marks_left_out(self, path) -> str:
+        """Why a marks file dropped with a photo was not loaded onto it, in a few words."""
+        if not self.active_mode.uses_scribbles:
+            return f"{self.active_mode.title} mode has no marks"
+        if files.marks_of_photo(path, self.image):
+            return "refused: see the message"
+        drawn_on = files.marks_photo_name(path)
+        if drawn_on:
+            return f"marks saved on {drawn_on}"
+        return "they do not record their photo: File > Load Scribbles loads them"
+
     def open_dropped(self, paths: list[str]) -> bool:
         """Open the first of the files dropped on the window; say that the others were not
         opened (the rest of a multiple selection went unopened without a word).
@@ -2228,10 +2239,8 @@ class MainWindow(QMainWindow):
             else:
                 words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}." if loaded else ".")
                 other_marks = [path for path in marks if path != loaded]
-                if other_marks:
-                    why = ("marks saved on another photo" if self.active_mode.uses_scribbles
-                           else f"{self.active_mode.title} mode has no marks")
-                    words += f" Not loaded: {', '.join(Path(p).name for p in other_marks)} ({why})."
+                for path in other_marks:
+                    words += f" Not loaded: {Path(path).name} ({self._dropped_marks_left_out(path)})."
                 rest = len(photos) - 1
                 if rest:
                     words += (" The window shows one photo at a time, so the other "

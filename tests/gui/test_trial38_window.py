@@ -97,7 +97,7 @@ def test_a_photo_dropped_with_its_saved_marks_opens_with_them(qtbot, make_window
     assert later.open_dropped([str(marks), str(other)])
     assert later.image_path == other and not later.layer.labels.any()
     said = later.statusBar().currentMessage()
-    assert said.startswith("Opened other.png. Not loaded: two_marks.png (marks saved on another photo)."), said
+    assert said.startswith("Opened other.png. Not loaded: two_marks.png (marks saved on two.png)."), said
     # In Video mode (no marks) the photo's folder opens, and the marks are said to be unused there.
     later.set_mode("video")
     assert later.open_dropped([str(marks), str(photo_path)])
