@@ -974,14 +974,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         settings.validate()
     loaded = load_image_info(args.image, _max_pixels(args))
     image = loaded.pixels
-    if (image[..., 0] == image[..., 2]).all() and (image[..., 0] == image[..., 1]).all():
-        from segmix.skin import looks_like_a_mask
+    # A ground-truth mask given as the photo was segmented with only "the marks hold 2
+    # distinct colours" to say (a new user); skin apply asks, so does segment, and of a
+    # probability map segmix wrote too (the window says the same).
+    from segmix.own_outputs import output_given_as_photo
 
-        if looks_like_a_mask(image):
-            # A ground-truth mask given as the photo was segmented with only "the marks hold
-            # 2 distinct colours" to say (a new user); skin apply asks, so does segment.
-            print(f"segmix segment: warning: {args.image}: it holds only a mask's values (0, 128, 255, or 0 and 1): "
-                  "is it a mask given as the photo? segment the photo the mask is of", file=sys.stderr)
+    not_a_photo = output_given_as_photo(args.image, image, loaded.mode)
+    if not_a_photo is not None:
+        print(f"segmix segment: warning: {args.image}: {not_a_photo}", file=sys.stderr)
     order = None
     pointed = args.box is not None or bool(args.clicks)  # marks by coordinates
     if args.scribbles is None:

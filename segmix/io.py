@@ -655,6 +655,11 @@ def _why_unreadable(path: Path) -> str:
             if is_image:
                 return f"looks like a {kind} but its header is damaged; the file is corrupt"
             if kind.startswith("NumPy"):
+                if _probability_array(path):
+                    # segment --probability's .npy beside the photo, picked in its place: the
+                    # advice to convert it with Pillow suited neither the window nor the user.
+                    # Not "not a photo": the same words answer --scribbles and --model.
+                    return "is a probability map (a NumPy array of P(foreground), as segmix exports it), not an image"
                 return (f"is a {kind}, not an image; save the array as a PNG (Pillow: "
                         "Image.fromarray(array).save('x.png'), a label map as uint8)")
             return f"is a {kind}, not an image"
@@ -777,6 +782,20 @@ def undecodable_words(path: PathLike, expected: str) -> str:
                 return (f"is not UTF-8 text: byte 0x{head[exc.start]:02x} on line {line} is not UTF-8 (saved as "
                         f"Latin-1 or Windows-1252?); save it as UTF-8")
     return f"{describe_binary_file(path)}, not {expected}"
+
+
+def _probability_array(path: PathLike) -> bool:
+    """Whether a .npy file holds a 2-D float32 array in [0, 1], as ``segment --probability``
+    writes one (mapped, not read whole; anything NumPy cannot map is not one)."""
+    try:
+        values = np.load(path, mmap_mode="r", allow_pickle=False)
+    except Exception:  # noqa: BLE001 - not a plain NumPy array: not a probability map
+        return False
+    try:
+        return (isinstance(values, np.ndarray) and values.ndim == 2 and values.dtype == np.float32
+                and values.size > 0 and bool(np.all((values >= 0) & (values <= 1))))
+    finally:
+        del values  # the map closes with its last reference
 
 
 def describe_binary_file(path: PathLike) -> str:

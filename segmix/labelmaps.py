@@ -451,6 +451,15 @@ def _pixel_at(mask: np.ndarray) -> str:
     return f"pixel (x={col}, y={row})"
 
 
+def _grey_png(what: str) -> str:
+    """What to save instead: for scribbles, with their values (a trial's marks painted red and
+    blue on a transparent layer in an image editor were told "save them as 8-bit greyscale PNG"
+    and not which grey levels: the editor's greyscale conversion gives 76 and 29)."""
+    if what == "scribbles":
+        return "8-bit greyscale PNG (mode L) of 0 (unmarked), 1 (foreground) and 2 (background)"
+    return "8-bit greyscale PNG (mode L)"
+
+
 def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
     """The one channel of a grey-looking LA / RGB(A) image, or a refusal naming a pixel."""
     values = np.asarray(im)
@@ -461,7 +470,7 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
         if (alpha != 255).any():
             raise ImageLoadError(
                 f"{path}: {what} must not be transparent ({_pixel_at(alpha != 255)} has alpha "
-                f"{int(alpha[alpha != 255][0])}); save them as 8-bit greyscale PNG (mode L)"
+                f"{int(alpha[alpha != 255][0])}); save them as {_grey_png(what)}"
             )
     plane = values[:, :, 0]
     if colour_channels == 3:
@@ -471,7 +480,7 @@ def _grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
             raise ImageLoadError(
                 f"{path}: {what} must be single-channel greyscale (or grey RGB, R = G = B), but this is a colour "
                 f"{im.mode} image ({_pixel_at(differ)} is {rgb}); colours are not read by "
-                f"brightness: save the {what} as 8-bit greyscale PNG (mode L)"
+                f"brightness: save the {what} as {_grey_png(what)}"
             )
     return np.ascontiguousarray(plane)
 
@@ -506,7 +515,7 @@ def _palette_grey_plane(path: Path, im: Image.Image, what: str) -> np.ndarray:
         raise ImageLoadError(
             f"{path}: {what} must be greyscale, but this palette image uses the colour "
             f"{tuple(int(v) for v in colours[bad])} ({_pixel_at(index == bad)}); colours are "
-            f"not read by brightness: save the {what} as 8-bit greyscale PNG (mode L)"
+            f"not read by brightness: save the {what} as {_grey_png(what)}"
         )
     return colours[:, 0][index]
 
@@ -1195,8 +1204,19 @@ def mask_like_marks(labels: np.ndarray, path: PathLike | None = None) -> str | N
     ``segment --save-scribbles``) holds marks, never a mask, whatever their depth: foreground
     strokes alone painted with a brush wider than 30 px (one stroke, 0.9 % of a DAVIS photo)
     were taken for a mask (session 37 re-check).
+
+    Marks on every pixel, of both classes (a segmentation given as marks: ilastik's Simple
+    Segmentation export holds 1 and 2 everywhere) leave nothing to classify: the mask is the
+    marks as they are, and the window and ``segment`` gave it back as their result without a
+    word (session 38). Said too, whoever saved them.
     """
     labels = np.asarray(labels)
+    if labels.size > 1 and labels.all():
+        share = 100.0 * float((labels == FOREGROUND).sum()) / labels.size
+        return (f"every pixel is marked ({share:.1f} % foreground (1), the rest background (2)), so nothing is left "
+                "to classify and the mask is these marks as they are: is it a segmentation given as scribbles? To "
+                "refine one, mark its eroded inside 1 and what lies beyond its dilation 2, and leave the band "
+                "between unmarked (0)")
     if path is not None:
         from segmix.io import holds_saved_marks
 

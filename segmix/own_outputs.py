@@ -227,3 +227,49 @@ def refuse_foreign_files(outputs: Iterable[tuple[str, str | os.PathLike | None]]
         path = Path(output)
         if path.is_file() and not own_file(path, command):
             raise ValueError(f"{option} {path}: {_what_it_is_not(path, command)}; {ADVICE}")
+
+
+#: Pillow modes of a one-channel image of more than 8 bits: how segmix writes a probability map
+#: (a 16-bit PNG, a float32 TIFF), never how it writes a mask or a cut-out.
+_WIDE_GREY_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I", "F"})
+
+
+def output_given_as_photo(path: str | os.PathLike, pixels, mode: str, open_words: str = "segment",
+                          window: bool = False) -> str | None:
+    """Why a photo given to segment or to the window looks like a segmix output rather than
+    a photo, in words ending with what to do ("it holds only a mask's values ...: segment the
+    photo the mask is of"; the caller names the file before them); None for a photo.
+
+    A mask (only a mask's values, :func:`segmix.skin.looks_like_a_mask`) or a probability map
+    that segmix wrote (its mark, one wide grey channel) decodes as a grey picture and is
+    segmented without a word: a trial opened ``000_prob.png`` beside its photo in the window
+    and marked it. ``segment`` warned of a mask alone, the window of neither.
+
+    Parameters
+    ----------
+    path : path of the file read (its mark is read)
+    pixels : (H, W, 3) uint8 array, as read
+    mode : the Pillow mode stored in the file (:attr:`segmix.io.LoadedImage.mode`)
+    open_words : the verb for the photo to use instead ("segment", "open")
+    window : the window's words, which name no command-line option
+    """
+    import numpy as np
+
+    from segmix.skin import looks_like_a_mask
+
+    pixels = np.asarray(pixels)
+    if pixels.ndim != 3 or pixels.size == 0:
+        return None
+    row = pixels[pixels.shape[0] // 2]  # a colour photo is told by one row, without a pass over it all
+    if not ((row[:, 0] == row[:, 1]).all() and (row[:, 0] == row[:, 2]).all()):
+        return None
+    grey = bool((pixels[..., 0] == pixels[..., 2]).all() and (pixels[..., 0] == pixels[..., 1]).all())
+    if not grey:
+        return None
+    if mode in _WIDE_GREY_MODES and segmix_mark(path) in ("segment", "skin apply"):
+        written = "exported by segmix" if window else f"written by segmix {segmix_mark(path)} (--probability)"
+        return f"it is a probability map {written}, not a photo: {open_words} the photo it was computed from"
+    if looks_like_a_mask(np.asarray(pixels)):
+        return (f"it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as the photo? "
+                f"{open_words.capitalize()} the photo the mask is of")
+    return None

@@ -107,6 +107,9 @@ class ScribbleCanvas(QGraphicsView):
         Local files were dropped on the canvas (their paths, in the order dragged).
     notice(str)
         Why a gesture marked nothing (a box covering the whole photo), for the status bar.
+    box_dragged(int, int, int, int)
+        The box being dragged with the Rectangle tool, clipped to the photo: left, top, right,
+        bottom in pixels (right and bottom just past the box, as ``segment --box`` takes them).
     """
 
     stroke_started = Signal()
@@ -117,6 +120,7 @@ class ScribbleCanvas(QGraphicsView):
     file_dropped = Signal(str)
     files_dropped = Signal(list)
     notice = Signal(str)
+    box_dragged = Signal(int, int, int, int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -512,7 +516,14 @@ class ScribbleCanvas(QGraphicsView):
             emit(self.cursor_moved, -1, -1)
         self._update_brush_outline(point)
         if self._rect_start is not None:
-            self._rect_item.setRect(QRectF(self._rect_start, point).normalized())
+            rect = QRectF(self._rect_start, point).normalized()
+            self._rect_item.setRect(rect)
+            if self.layer is not None:
+                # Where the box lies, in pixels, as a selection tool shows it: the release
+                # rounds the same way (a trial could not read the box it drew to give it again).
+                height, width = self.layer.labels.shape
+                emit(self.box_dragged, max(0, min(width, round(rect.left()))), max(0, min(height, round(rect.top()))),
+                     max(0, min(width, round(rect.right()))), max(0, min(height, round(rect.bottom()))))
         elif self._painting_label is not None and self._last_point is not None:
             self._paint(self._last_point, point)
             self._last_point = point
@@ -567,6 +578,11 @@ class ScribbleCanvas(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    @property
+    def dragging_box(self) -> bool:
+        """Whether a box is being dragged with the Rectangle tool (pressed, not released)."""
+        return self._rect_start is not None
 
     def finish_stroke(self) -> None:
         """End the stroke, click or box in progress now, as releasing the button would; the

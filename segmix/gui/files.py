@@ -307,6 +307,7 @@ _ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 
 def _extension_words(match: re.Match) -> str:
     suffix, what, advice = match["suffix"], match["what"], match["advice"]
+    what = what.replace("cutouts", "cut-outs")  # the window's word ("Export Cut-out")
     if suffix == "(none)":
         return f"the name has no extension ({what} are saved with one); {advice}"
     return f"{what} are not saved as {suffix}; {advice}"
@@ -581,8 +582,10 @@ def window_message(text: str) -> str:
     return text
 
 
-def model_file_words(path) -> str | None:
-    """What to say of a segmix model file opened, or dropped, as a photo; None for any other file.
+def model_file_words(path, instead_of: str = "a photo") -> str | None:
+    """What to say of a segmix model file opened, or dropped, as a photo (or given as
+    ``instead_of``: "scribbles" for Load Scribbles, which named `segment --model` to a window
+    user); None for any other file.
 
     A trial dropped the built-in skin model on the window and read "Cannot open photo:
     .../skin_model.json: is a text file, not an image (it starts with '{\\n  "format":
@@ -598,16 +601,16 @@ def model_file_words(path) -> str | None:
         return None
     fmt, kind = found
     if fmt == "segmix-background-model":
-        return f"{path.name} is {BACKGROUND_MODEL_WORDS}, not a photo: the window does not load it."
+        return f"{path.name} is {BACKGROUND_MODEL_WORDS}, not {instead_of}: the window does not load it."
     if fmt != "segmix-model":
         return None
     if kind == "skin":
-        return f"{path.name} is a skin model, not a photo: load it with Skin > Load Skin Model... to apply it."
-    return (f"{path.name} is a segmentation model, not a photo: load it with File > Load Model... to apply it "
-            "to the photo open.")
+        return f"{path.name} is a skin model, not {instead_of}: load it with Skin > Load Skin Model... to apply it."
+    return (f"{path.name} is a segmentation model, not {instead_of}: load it with File > Load Model... to apply "
+            "it to the photo open.")
 
 
-def _marks_photo_name(path) -> str | None:
+def marks_photo_name(path) -> str | None:
     """The file name of the photo a marks file records it was drawn on (PHOTO_KEY), or None."""
     name = segmix_io.saved_marks_photo(path).get("name")
     return name if isinstance(name, str) and name else None
@@ -632,7 +635,7 @@ def marks_file_words(path) -> str | None:
     path = Path(path)
     if not holds_saved_marks(path):
         return None
-    drawn_on = _marks_photo_name(path)
+    drawn_on = marks_photo_name(path)
     photo = f"open {drawn_on} (the photo they were drawn on)" if drawn_on else "open their photo"
     return (f"{path.name} holds marks (scribbles) saved by segmix, not a photo: {photo}, then load them with "
             "File > Load Scribbles...")
@@ -648,7 +651,7 @@ def marks_size_words(path, shape) -> str | None:
     """
     from PIL import Image
 
-    drawn_on = _marks_photo_name(path)
+    drawn_on = marks_photo_name(path)
     if drawn_on is None:
         return None
     try:

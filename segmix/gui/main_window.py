@@ -57,6 +57,7 @@ from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import marks_model, other_photo_note
+from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
@@ -466,6 +467,7 @@ class MainWindow(QMainWindow):
         # runs once the result is in (see export), after the result's own handlers are done.
         self._pending_export: tuple[str, Mode, Path | None] | None = None
         self._canvas_notice: str | None = None  # the canvas's last refusal of a mark, while shown
+        self._box_message: str | None = None  # the Rectangle tool's box while it is dragged
         # mode name -> (status bar message, monotonic time it ends) put away when the mode was
         # left (_put_away_mode_message): each mode's status is its own.
         self._mode_messages: dict[str, tuple[str, float]] = {}
@@ -723,6 +725,9 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(action)
             self.addAction(action)
             action.enabledChanged.connect(lambda _e: self._update_undo_tips())
+            # Ctrl+Z with nothing to undo said nothing: a trial's click in Segment mode, then
+            # Ctrl+Z in Skin mode (whose history is its own) did nothing without a word.
+            self.say_why_when_greyed(action)
         self.clear_scribbles_action = add("&Clear Scribbles", self.clear_scribbles, ["Ctrl+Shift+Backspace"],
                                           menu=edit_menu, tip=SCRIBBLE_TIPS["clear"])
         for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
@@ -746,7 +751,8 @@ class MainWindow(QMainWindow):
         add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
         add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
         tools_menu.addSeparator()
-        add("Cancel &Training", self.controller.cancel, ["Esc"], menu=tools_menu)
+        add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu,
+            tip="Cancel the fit that is running; while a box is being dragged, drop the box")
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
@@ -842,6 +848,7 @@ class MainWindow(QMainWindow):
         canvas.file_dropped.connect(self.open_image)
         canvas.files_dropped.connect(self.open_dropped)
         canvas.notice.connect(self._show_canvas_notice)
+        canvas.box_dragged.connect(self._show_box_dragged)
         self.tool_panel.tool_changed.connect(self.set_tool)
         self.tool_panel.brush_size_changed.connect(canvas.set_brush_size)
         # Any size change but the window's own scaling is the user's (slider, [ and ]).
@@ -849,8 +856,10 @@ class MainWindow(QMainWindow):
         self.tool_panel.clear_requested.connect(self.clear_scribbles)
         self.overlay_panel.mode_changed.connect(self._on_overlay_style_changed)
         self.overlay_panel.opacity_changed.connect(canvas.set_overlay_opacity)
+        self.overlay_panel.opacity_changed.connect(self._on_opacity_changed)
         self.overlay_panel.threshold_changed.connect(self._on_threshold_changed)
         self.overlay_panel.visible_changed.connect(canvas.set_overlay_visible)
+        self.overlay_panel.visible_changed.connect(lambda _visible: self.update_hint())  # the banner says it
         for stack in self._undo_stacks.values():
             stack.cleanChanged.connect(self._on_clean_changed)
         controller = self.controller
@@ -877,6 +886,11 @@ class MainWindow(QMainWindow):
         self._canvas_notice = text
         self.statusBar().showMessage(text, 10000)
 
+    def _show_box_dragged(self, left: int, top: int, right: int, bottom: int) -> None:
+        self._box_message = (f"Box: left {left}, top {top}, right {right}, bottom {bottom} "
+                             f"({right - left} x {bottom - top} pixels)")
+        self.statusBar().showMessage(self._box_message)
+
     def _on_stroke_started(self) -> None:
         # A refusal of the mark before ("The box touches three edges ...") is put away by the
         # next mark: it stood for its 10 s under the box redrawn at once, and accepted.
@@ -884,6 +898,15 @@ class MainWindow(QMainWindow):
         if notice is not None and self.statusBar().currentMessage() == notice:
             self.statusBar().clearMessage()
         self.active_mode.on_stroke_started()
+
+    def _escape(self) -> None:
+        """Esc: drop the box being dragged, if one is (a trial's Esc over a box drawn wrong went
+        unheeded and the box was marked on release); else cancel the running fit."""
+        if self.canvas.dragging_box:
+            self.canvas.finish_stroke()  # a box marks nothing until released
+            self.statusBar().showMessage("Box dropped (Esc): nothing was marked.", 10000)
+            return
+        self.controller.cancel()
 
     def _undo(self) -> None:
         # Ctrl+Z with the mouse button still down undoes the stroke being drawn, as one step:
@@ -894,6 +917,9 @@ class MainWindow(QMainWindow):
     def _redo(self) -> None:
         self.canvas.finish_stroke()  # a new stroke ends the redo chain, as a finished one would
         self.undo_group.redo()
+
+    def _on_opacity_changed(self, _opacity: float) -> None:
+        self.update_hint()  # the banner says when 0 % leaves nothing to see
 
     def _on_overlay_style_changed(self, _style: str) -> None:
         self.active_mode.render()
@@ -1368,6 +1394,12 @@ class MainWindow(QMainWindow):
             self._picture.note = (f"{path.name} reads almost black: its {loaded.bits_per_sample}-bit samples all lie "
                                   "under 1/16 of their range (12-bit data?); scale it first (multiply by 16)")
             self.update_hint()
+        not_a_photo = output_given_as_photo(path, loaded.pixels, loaded.mode, open_words="open", window=True)
+        if not_a_photo is not None:
+            # A mask or a probability map opened as the photo (it sits beside the photo in the
+            # folder): segment warned of the mask, the window said nothing (a trial).
+            self._picture.note = f"{path.name}: {not_a_photo}."
+            self.update_hint()
         self._remember_file(path)
         threshold = self.overlay_panel.threshold
         notes = []
@@ -1584,7 +1616,8 @@ class MainWindow(QMainWindow):
             labels = files.load_scribbles(path, self.image.shape[:2], photo=self.image_path)
         except (ValueError, OSError) as exc:
             self.show_message("Cannot load scribbles",
-                              files.marks_size_words(path, self.image.shape) or files.window_message(str(exc)))
+                              files.marks_size_words(path, self.image.shape) or files.model_file_words(path, "scribbles")
+                              or files.window_message(str(exc)))
             return False
         # As `segmix segment --scribbles`: a file that marks nothing, or every pixel one class,
         # cannot train; refused by name, and the marks shown stay (an empty file replaced them
@@ -1900,6 +1933,9 @@ class MainWindow(QMainWindow):
 
     def _on_stroke_finished(self, payload) -> None:
         diff, name = payload
+        box, self._box_message = self._box_message, None
+        if box is not None and self.statusBar().currentMessage() == box:
+            self.statusBar().clearMessage()  # the box is drawn: its size goes with the drag
         self.active_mode.on_stroke_finished(diff is not None)
         if diff is not None:
             self.undo_stack.push(StrokeCommand(self.layer, diff, name, self._labels_changed))
@@ -2109,9 +2145,26 @@ class MainWindow(QMainWindow):
                    f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
             tips = ((self.undo_action, why, why), (self.redo_action, why, why))
         else:
+            # Each photo mode keeps its own marks and history: name the mode whose marks can be
+            # undone, if another one has them.
+            others = [m for m in self.modes.values() if m is not mode and m.uses_scribbles]
+            undo_there = [m for m in others if self.undo_stack_of(m.name).canUndo()]
+            redo_there = [m for m in others if self.undo_stack_of(m.name).canRedo()]
+
+            def nothing(verb, there, why):
+                # The other mode first: the status bar elides a long line at its end.
+                if not there:
+                    return f"Nothing to {verb} in {mode.title} mode: {why}"
+                other = there[0]
+                key = getattr(other, "shortcut", "")
+                done = {"undo": "undone", "redo": "redone"}[verb]
+                return (f"Nothing to {verb} in {mode.title} mode; {other.title} mode's marks are {done} in "
+                        f"{other.title} mode{f' ({key})' if key else ''}: each mode keeps its own marks")
+
             tips = ((self.undo_action, "Undo the last mark (stroke, click, clear or load)",
-                     "Nothing to undo: no mark made on this photo yet, or every mark undone"),
-                    (self.redo_action, "Redo the mark undone last", "Nothing to redo: Redo brings back a mark you undid"))
+                     nothing("undo", undo_there, "no mark made on this photo yet, or every mark undone")),
+                    (self.redo_action, "Redo the mark undone last",
+                     nothing("redo", redo_there, "Redo brings back a mark you undid")))
         for action, tip, why in tips:
             said = tip if action.isEnabled() else why
             action.setStatusTip(said)
@@ -2157,13 +2210,49 @@ class MainWindow(QMainWindow):
             accept_as_copy(event)
             self.open_dropped(paths)
 
+    def _dropped_marks_left_out(self, path) -> str:
+        """Why a marks file dropped with a photo was not loaded onto it, in a few words."""
+        if not self.active_mode.uses_scribbles:
+            return f"{self.active_mode.title} mode has no marks"
+        if files.marks_of_photo(path, self.image):
+            return "refused: see the message"
+        drawn_on = files.marks_photo_name(path)
+        if drawn_on:
+            return f"marks saved on {drawn_on}"
+        return "they do not record their photo: File > Load Scribbles loads them"
+
     def open_dropped(self, paths: list[str]) -> bool:
         """Open the first of the files dropped on the window; say that the others were not
-        opened (the rest of a multiple selection went unopened without a word)."""
-        opened = self.open_image(paths[0])
+        opened (the rest of a multiple selection went unopened without a word).
+
+        A photo dropped with the marks saved on it (File > Save Scribbles beside it: the two
+        files a user selects together) opens with those marks loaded. The photo went unopened
+        when the marks file came first in the selection ("not a photo: open 000.jpg ..."), and
+        its marks were "not opened" when the photo came first (a trial)."""
+        paths = [str(path) for path in paths]
+        marks = [path for path in paths if files.holds_saved_marks(path)] if len(paths) > 1 else []
+        photos = [path for path in paths if path not in marks]
+        first = photos[0] if photos else paths[0]
+        opened = self.open_image(first)
+        loaded = None
+        if opened and photos and self.active_mode.uses_scribbles:
+            loaded = next((path for path in marks if files.marks_of_photo(path, self.image)), None)
+            if loaded is not None and not self.load_scribbles(loaded):
+                loaded = None
         if opened and len(paths) > 1:
             note = self.statusBar().currentMessage()  # the photo's own note (a threshold kept) stays
-            self.statusBar().showMessage(f"{left_out_words(paths)} {note}".strip(), 15000)
+            if not marks or not photos:
+                words = left_out_words(paths)
+            else:
+                words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}." if loaded else ".")
+                other_marks = [path for path in marks if path != loaded]
+                for path in other_marks:
+                    words += f" Not loaded: {Path(path).name} ({self._dropped_marks_left_out(path)})."
+                rest = len(photos) - 1
+                if rest:
+                    words += (" The window shows one photo at a time, so the other "
+                              f"{'one was' if rest == 1 else f'{rest} were'} not opened.")
+            self.statusBar().showMessage(f"{words} {note}".strip(), 15000)
         return opened
 
     # == persistence and shutdown ========================================================

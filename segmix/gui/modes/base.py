@@ -384,6 +384,13 @@ class Mode(QObject):
             result = f"Yellow outline = edge of the {positive} (the result)"
         else:
             result = f"Green = {positive} (the result)"
+        if not self.shell.overlay_panel.visible_box.isChecked():
+            # Hidden with O (kept across sessions): a trial's next session showed no green
+            # under "Green = foreground (the result)" and "Trained and applied".
+            result = "<b>The overlay is hidden</b>: press O to show the result"
+        elif self.shell.overlay_panel.opacity <= 0:
+            # The same with the Opacity slider at 0 % (kept across sessions too).
+            result = "<b>The overlay's opacity is 0 %</b>: raise it (Overlay dock) to see the result"
         if not self.uses_scribbles:
             return result
         return f"{result}; red / blue = your {positive} / {negative} marks"
