@@ -34,7 +34,7 @@ import numpy as np
 
 from segmix import __version__
 
-__all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "check_model_file_size", "load_background_model",
+__all__ = ["BackgroundMemoryError", "BackgroundMixture", "BackgroundModelError", "ResumedKindWarning", "check_model_file_size", "load_background_model",
            "model_file_bytes", "save_background_model"]
 
 FORMAT_NAME = "segmix-background-model"
@@ -58,6 +58,56 @@ FEWER_COMPONENTS = "or use fewer Gaussians per pixel (n_components)"
 class BackgroundMemoryError(MemoryError):
     """The model of frames this large does not fit in memory; the message names the frame
     size, the memory the model needs and what makes it smaller."""
+
+
+class ResumedKindWarning(UserWarning):
+    """A model resumed (:meth:`BackgroundMixture.from_dict`) on frames of the other kind than it
+    learnt, greyscale against colour (:func:`resumed_kind_words`)."""
+
+
+#: Largest max(R, G, B) - min(R, G, B) of a greyscale frame's pixels, and the share of a
+#: model's background image that must exceed :data:`_COLOUR_SPREAD` for the model to count
+#: as learnt on colour frames (a grey road under a blue sky is colour).
+_GREY_SPREAD = 2
+_COLOUR_SPREAD = 12
+_COLOUR_SHARE = 0.05
+
+
+def resumed_kind_words(model: "BackgroundMixture", frame: np.ndarray) -> str | None:
+    """Why a resumed model does not fit ``frame``'s kind, in words, or None: learnt on colour
+    frames and given greyscale ones (a camera switched to infrared at night), or the other way.
+
+    Every pixel then comes out foreground until the model relearns it, about 1 / learning_rate
+    frames: a colour model resumed on greyscale highway frames gave a first mask of 33 %
+    foreground and 5.2 % on average over 70 frames, against 1.0 % from a fresh model, without a
+    word (a trial, session 38). A model does not record the kind of its frames; its background
+    image tells (the mean of each pixel's heaviest background Gaussian).
+
+    Parameters
+    ----------
+    model : BackgroundMixture
+        A model that has seen frames.
+    frame : (H, W, 3) or (H, W) uint8 array
+    """
+    from segmix.features import grey_within
+
+    frame = np.asarray(frame)
+    background = model.background_image()
+    spread = background.max(axis=-1).astype(np.int16) - background.min(axis=-1)
+    model_colour = float(np.mean(spread > _COLOUR_SPREAD)) > _COLOUR_SHARE
+    model_grey = int(spread.max(initial=0)) <= _GREY_SPREAD
+    frame_grey = frame.ndim == 2 or grey_within(frame, _GREY_SPREAD)
+    if model_colour and frame_grey:
+        learnt, given = "colour", "greyscale"
+    elif model_grey and not frame_grey:
+        learnt, given = "greyscale", "colour"
+    else:
+        return None
+    rate = float(model.learning_rate)
+    frames = f" (about {round(1 / rate)} frames at learning rate {rate:g})" if rate > 0 else ""
+    return (f"the model was learnt on {learnt} frames but these frames are {given} (a camera switched to or from "
+            f"infrared?): most pixels come out foreground until the model relearns them{frames}; a fresh model "
+            "fits them from the start")
 
 
 @dataclass(frozen=True)
@@ -261,6 +311,7 @@ class BackgroundMixture:
         self.frame_count_ = 0
         self.shape_: tuple[int, int] | None = None
         self._weights = self._variances = self._means = self._n_used = None
+        self._kind_unchecked = False
 
     def _allocate(self, shape: tuple[int, int], params: _Params) -> None:
         n_pixels = shape[0] * shape[1]
@@ -356,6 +407,13 @@ class BackgroundMixture:
             raise ValueError("n_components or covariance_type changed since the model was started: call reset()")
         if self.frame_count_ == 0 and alpha == 0.0:
             raise ValueError("learning_rate 0 on the first frame leaves the model empty: give the first frame a positive rate")
+        if getattr(self, "_kind_unchecked", False):
+            self._kind_unchecked = False
+            words = resumed_kind_words(self, frame)
+            if words:
+                import warnings
+
+                warnings.warn(words, ResumedKindWarning, stacklevel=2)
         mask = np.empty(self.shape_, np.uint8)
         state = (self._weights, self._variances, self._means, self._n_used, mask, alpha,
                  params.match_threshold, params.background_ratio, params.initial_variance,
@@ -522,6 +580,7 @@ class BackgroundMixture:
         model._means[...] = arrays["means"].transpose(1, 2, 0)
         model._n_used[...] = n_used
         model.frame_count_ = count
+        model._kind_unchecked = count > 0  # the next frame's kind is compared with the model's
         return model
 
     def __repr__(self) -> str:
