@@ -289,9 +289,9 @@ class BayesClassifier:
         # on a photo's 0-255 values (image.reshape(-1, 3)) scored every pixel's features as
         # far off all of them, and the map came out all 0 without a word. Fitted means lie
         # within the data, so means well outside [0, 1] are of other units.
-        colour = np.concatenate([np.asarray(m.means_, dtype=np.float64)[:, :3] for m in self.mixtures])
-        low, high = float(colour.min()), float(colour.max())
-        if low < -_COLOUR_MARGIN or high > 1.0 + _COLOUR_MARGIN:
+        span = colour_means_out_of_range(self.mixtures)
+        if span is not None:
+            low, high = span
             raise ValueError(
                 f"the class mixtures' colour means span {low:.4g} .. {high:.4g}, but "
                 f"FeatureSpace({features.color_space!r}) makes colour features in [0, 1]: fit them on "
@@ -352,6 +352,16 @@ class BayesClassifier:
 #: How far outside [0, 1] a class mixture's colour mean may lie before it is taken for a
 #: mixture fitted on other units than the feature space's (fitted means lie within the data).
 _COLOUR_MARGIN = 0.5
+
+
+def colour_means_out_of_range(mixtures) -> tuple[float, float] | None:
+    """The span (lowest, highest) of the mixtures' colour means (their first three features)
+    when it reaches :data:`_COLOUR_MARGIN` outside [0, 1], the range of every colour space's
+    features (:mod:`segmix.features`): mixtures of other units (fitted on 0-255 values, or a
+    model file edited into them); None when it lies within."""
+    colour = np.concatenate([np.asarray(m.means_, dtype=np.float64)[:, :3] for m in mixtures])
+    low, high = float(colour.min()), float(colour.max())
+    return (low, high) if low < -_COLOUR_MARGIN or high > 1.0 + _COLOUR_MARGIN else None
 
 
 def _quoted_list(keys: list[str]) -> str:

@@ -54,8 +54,8 @@ from pathlib import Path
 from typing import Any
 
 from segmix import __version__
-from segmix.bayes import BayesClassifier
-from segmix.features import FeatureSpace
+from segmix.bayes import BayesClassifier, colour_means_out_of_range
+from segmix.features import SCALINGS, FeatureSpace
 from segmix.io import (TEXT_ENCODING, DuplicateKeyError, json_cut_short, missing_words, refuse_duplicate_keys, shown_path,
                        undecodable_words, write_json_atomic)
 
@@ -157,6 +157,13 @@ def model_from_dict(data: Any) -> SegmixModel:
         raise ValueError(
             f"classifier mixtures have {classifier.n_features} features but the feature description makes {features.n_features}"
         )
+    span = colour_means_out_of_range(classifier.mixtures)
+    if span is not None:
+        # A model edited into 0-255 units was applied in silence: no skin found, exit 0, or a
+        # mask of 0 % foreground (a trial of session 38).
+        raise ValueError(f"classifier: the mixtures' colour means span {span[0]:.4g} .. {span[1]:.4g}, but "
+                         f"{features.color_space} features lie in [0, 1], as {SCALINGS[features.color_space]}: a model in other units "
+                         "(edited into 0-255 values?)")
     if classifier.n_classes != 2:
         raise ValueError(f"a {kind} model has exactly 2 classes; this one has {classifier.n_classes}")
     positive = data["positive_class"]

@@ -256,3 +256,29 @@ def test_a_colour_model_resumed_on_greyscale_frames_is_warned_of(tmp_path):
     assert "segmix background: warning: the model was learnt on colour frames but these frames are greyscale" \
         in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_model_file_in_0_255_units_is_refused_not_applied(tmp_path):
+    # A skin model whose means were edited into 0-255 values was applied in silence ("no skin
+    # found", exit 0), and a segmentation model so edited gave 0 % foreground with one warning.
+    import json
+
+    from segmix import skin
+    from segmix.modelfile import ModelFileError, read_model
+
+    data = json.loads(skin.builtin_model_path().read_text())
+
+    def scaled(node):
+        if isinstance(node, dict):
+            return {k: ([[x * 255 for x in row] for row in v] if k == "means" else scaled(v)) for k, v in node.items()}
+        return [scaled(v) for v in node] if isinstance(node, list) else node
+
+    data["classifier"] = scaled(data["classifier"])
+    path = tmp_path / "skin255.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelFileError, match=r"colour means span .* but ycbcr features lie in \[0, 1\]"):
+        read_model(path)
+    assert read_model(skin.builtin_model_path()).kind == "skin"  # the built-in model's lie within
+    done = subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", str(path), "--model", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "edited into 0-255 values?" in done.stderr and "Traceback" not in done.stderr
