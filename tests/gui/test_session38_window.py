@@ -31,3 +31,22 @@ def test_a_second_export_to_a_name_still_being_written_asks_before_replacing_it(
     asked.clear()
     assert not MainWindow.export(window, "cutout")
     assert len(asked) == 1 and asked[0].startswith("out.png already exists in")
+
+
+def test_playing_into_skipped_frames_at_the_end_leaves_the_counter_on_the_frame_shown(make_window, qtbot, tmp_path):
+    # A video whose last frames are of another size (two clips joined) played to its end read
+    # "frame 13 / 13" over frame 7, the last frame shown (bgvid's unfixed point, session 38).
+    from test_trial38_video import _joined_video
+
+    video = _joined_video(tmp_path / "joined.ts")
+    window = make_window()
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(video)
+    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    mode.set_playing(True)
+    qtbot.waitUntil(lambda: not mode.playing and not mode._in_flight, timeout=60000)
+    shown = mode.current.index
+    assert shown < mode.panel.slider.maximum()
+    assert mode.panel.frame_label.text() == f"frame {shown} / {mode.panel.slider.maximum()}"
+    assert mode.panel.slider.value() == shown

@@ -1508,10 +1508,13 @@ class VideoMode(Mode):
             self.panel.timing_label.setText(frame_time_text(result.seconds / max(1, result.frames), outcome.compiled,
                                                              first=result.index == 1))
             self.panel.timing_label.setToolTip(FIRST_USE_FRAME_TIP if outcome.compiled else "")
+        # No frame left (the frames to the end skipped: of another size, unreadable): the
+        # counter and slider name the frame on screen; they said "frame 13 / 13" over frame 7.
+        shown = result.index if isinstance(result, StepResult) or self.current is None else self.current.index
         self.panel.slider.blockSignals(True)
-        self.panel.slider.setValue(result.index)
+        self.panel.slider.setValue(shown)
         self.panel.slider.blockSignals(False)
-        self.panel.frame_label.setText(f"frame {result.index} / {self.panel.slider.maximum()}")
+        self.panel.frame_label.setText(f"frame {shown} / {self.panel.slider.maximum()}")
         if isinstance(result, StepResult) and self._length is not None:
             self._set_length(*self._length)  # the dock names the frame's file (_shown_file_line)
         self.shell.update_hint()
