@@ -319,6 +319,39 @@ def test_min_sq_dist_update_matches_naive():
     assert min_dist[0] == 0.0 and min_dist[10] == 0.0
 
 
+@pytest.mark.parametrize("n", [7, 1001, 200_003])
+def test_trial_potential_matches_naive(n):
+    rng = np.random.default_rng(38)
+    X, w = rng.normal(size=(n, 3)), rng.random(n)
+    min_dist = ((X - X[0]) ** 2).sum(axis=1)
+    before = min_dist.copy()
+    for center in X[[1, n // 2, n - 1]]:
+        ref = float(w @ np.minimum(min_dist, ((X - center) ** 2).sum(axis=1)))
+        got = mixture_kernels.trial_potential(X, w, center, min_dist, *mixture_kernels.chunking(n))
+        assert_allclose(got, ref, rtol=1e-12)
+        assert got == mixture_kernels.trial_potential.serial(X, w, center, min_dist, *mixture_kernels.chunking(n))
+    np.testing.assert_array_equal(min_dist, before)  # read only
+
+
+def test_greedy_seeding_is_scikit_learns_and_lowers_kmeans_inertia():
+    # Plain k-means++ (one draw per centre) left segmix's KMeans at an inertia 3.0 % above
+    # scikit-learn's on average over 20 make_blobs sets, up to 16.5 % (a library trial,
+    # session 38); scikit-learn's KMeans seeds greedily, 2 + ln K candidates per centre.
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    from sklearn.cluster import KMeans as SkKMeans
+
+    from segmix.mixture import KMeans
+    from segmix.mixture.kmeans import greedy_trials
+
+    assert greedy_trials(15) == 2 + int(np.log(15)) == 4
+    ratios = []
+    for seed in range(6):
+        X, _ = sklearn_datasets.make_blobs(600, n_features=3, centers=15, random_state=seed)
+        ours = KMeans(15, random_state=seed).fit(X).inertia_
+        ratios.append(ours / SkKMeans(15, random_state=seed, n_init=10).fit(X).inertia_)
+    assert np.mean(ratios) < 1.01 and max(ratios) < 1.1, ratios
+
+
 @pytest.mark.parametrize("n", [1, 1000, 200_003])
 def test_chunking_covers_every_row(n):
     n_chunks, rows = mixture_kernels.chunking(n)

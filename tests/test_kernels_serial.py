@@ -61,6 +61,7 @@ def _cases():
         "mixture_log_density_4d": (mixture.mixture_log_density_4d, (X4, *m4, np.empty(n))),
         "component_log_prob": (mixture.component_log_prob, (X5, *m5, np.empty((n, k)))),
         "min_sq_dist_update": (mixture.min_sq_dist_update, (X5, X5[7].copy(), np.full(n, np.inf))),
+        "trial_potential": (mixture.trial_potential, (X5, w, X5[7].copy(), rng.random(n), *chunks)),
         "lloyd_pass": (mixture.lloyd_pass, (X5, w, m5[1], np.empty(n, np.int32), *chunks)),
         "cluster_scatter": (mixture.cluster_scatter, (X5, w, labels, m5[1], *chunks)),
         "pack_rgb": (pixels.pack_rgb, (rgb, np.empty(n, np.int32))),

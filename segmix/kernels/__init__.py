@@ -12,7 +12,7 @@ module              what it holds
 ==================  =====================================================================
 ``mixture``         EM passes (``em_pass``, ``em_pass_3d``, ``em_pass_4d``), mixture densities
                     (``mixture_log_density[_3d|_4d]``, ``component_log_prob``), k-means passes
-                    (``lloyd_pass``, ``min_sq_dist_update``, ``cluster_scatter``),
+                    (``lloyd_pass``, ``min_sq_dist_update``, ``trial_potential``, ``cluster_scatter``),
                     ``chunking`` of rows into reproducible accumulators
 ``pixels``          colour tables and pixel gathering: ``unique_rgb``, ``pack_rgb``,
                     ``gather_rows``, ``add_upsampled``

@@ -634,6 +634,29 @@ def min_sq_dist_update(X, center, min_dist):
 
 
 @parallel_kernel
+def trial_potential(X, w, center, min_dist, n_chunks, chunk_rows):
+    """sum_n w_n min(min_dist[n], ||x_n - center||^2): the k-means potential with ``center``
+    added, for greedy k-means++ seeding's candidates (``min_dist`` is not changed). Summed per
+    chunk, then the chunks in order, so the total does not depend on the number of threads."""
+    n, d = X.shape
+    partial = np.zeros(n_chunks)
+    for c in prange(n_chunks):
+        chunk_sum = 0.0
+        for row in range(c * chunk_rows, min(n, (c + 1) * chunk_rows)):
+            s = 0.0
+            for i in range(d):
+                t = X[row, i] - center[i]
+                s += t * t
+            m = min_dist[row]
+            chunk_sum += w[row] * (s if s < m else m)
+        partial[c] = chunk_sum
+    total = 0.0
+    for c in range(n_chunks):
+        total += partial[c]
+    return total
+
+
+@parallel_kernel
 def lloyd_pass(X, w, centers, labels, n_chunks, chunk_rows):
     """Assign every row to its nearest centre and accumulate the new centres' sums.
 

@@ -34,8 +34,8 @@ def _too_few(found: str, n_clusters: int, parameter: str) -> TooFewDistinctPoint
         f"the data has {found} point(s) but {n_clusters} {noun} were requested; lower {parameter}")
 
 
-def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.ndarray:
-    """k-means++ seeding (Arthur & Vassilvitskii 2007), weighted.
+def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters", n_local_trials: int = 1) -> np.ndarray:
+    """k-means++ seeding (Arthur & Vassilvitskii 2007), weighted; greedy with ``n_local_trials`` > 1.
 
     Parameters
     ----------
@@ -45,6 +45,11 @@ def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.
     rng : numpy.random.Generator
     parameter : str
         The caller's name for ``n_clusters`` (GaussianMixture's ``n_components``), for the error.
+    n_local_trials : int, default 1
+        Candidates drawn (D^2-weighted) for each centre after the first; the one that lowers the
+        weighted potential sum w min-distance^2 most is kept (greedy k-means++, as in Arthur &
+        Vassilvitskii's paper and scikit-learn's ``KMeans``, 2 + ln K trials there). 1: plain
+        k-means++, one draw per centre.
 
     Returns
     -------
@@ -62,17 +67,34 @@ def kmeans_plusplus(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.
     centers[0] = X[first]
     min_dist = np.full(n, np.inf)
     update = threads.for_rows(mixture_kernels.min_sq_dist_update, n)
+    if n_local_trials > 1:
+        potential = threads.for_rows(mixture_kernels.trial_potential, n)
+        chunks = mixture_kernels.chunking(n)
+        update(X, centers[0], min_dist)
     for k in range(1, n_clusters):
-        update(X, centers[k - 1], min_dist)
+        if n_local_trials <= 1:
+            update(X, centers[k - 1], min_dist)
         score = min_dist * w
         total = score.sum()
         if not total > 0:
             raise _too_few(f"only {k} distinct", n_clusters, parameter)
         # Inverse-CDF sampling is stable for large N where rng.choice(p=...) rejects
         # probabilities that do not sum to 1 to the last bit.
-        pick = int(np.searchsorted(np.cumsum(score), rng.random() * total, side="right"))
-        centers[k] = X[min(pick, n - 1)]
+        cumulative = np.cumsum(score)
+        if n_local_trials <= 1:
+            pick = int(np.searchsorted(cumulative, rng.random() * total, side="right"))
+            centers[k] = X[min(pick, n - 1)]
+            continue
+        picks = np.minimum(np.searchsorted(cumulative, rng.random(n_local_trials) * total, side="right"), n - 1)
+        potentials = [potential(X, w, X[pick], min_dist, *chunks) for pick in picks]
+        centers[k] = X[picks[int(np.argmin(potentials))]]
+        update(X, centers[k], min_dist)
     return centers
+
+
+def greedy_trials(n_clusters: int) -> int:
+    """scikit-learn's number of greedy k-means++ candidates per centre, 2 + int(ln K)."""
+    return 2 + int(np.log(max(1, n_clusters)))
 
 
 def random_centers(X, w, n_clusters, rng, parameter: str = "n_clusters") -> np.ndarray:
@@ -146,7 +168,7 @@ def lloyd(X, w, centers, max_iter, tol_abs):
     return centers, labels, float(inertia), n_iter
 
 
-def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter="n_clusters"):
+def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter="n_clusters", greedy=False):
     """Best of ``n_init`` k-means runs by the objective J.
 
     Parameters
@@ -155,6 +177,9 @@ def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter=
     w : (N,) float64
     init : {"k-means++", "random"} or (K, D) float64 ndarray
         A seeding, or the starting centres (one run from them; ``n_init`` unused).
+    greedy : bool
+        "k-means++" draws :func:`greedy_trials` candidates per centre (:class:`KMeans`); the
+        mixtures' initialisation keeps the plain seeding its measured defaults were chosen with.
 
     Returns
     -------
@@ -173,8 +198,10 @@ def run_kmeans(X, w, n_clusters, *, init, n_init, max_iter, tol, rng, parameter=
         return lloyd(X, w, init, max_iter, tol_abs)
     best = None
     for _ in range(n_init):
-        seed = kmeans_plusplus if init == "k-means++" else random_centers
-        seeds = seed(X, w, n_clusters, rng, parameter)
+        if init == "k-means++":
+            seeds = kmeans_plusplus(X, w, n_clusters, rng, parameter, greedy_trials(n_clusters) if greedy else 1)
+        else:
+            seeds = random_centers(X, w, n_clusters, rng, parameter)
         result = lloyd(X, w, seeds, max_iter, tol_abs)
         if best is None or result[2] < best[2]:
             best = result
@@ -192,7 +219,9 @@ class KMeans(ParamsMixin):
     ----------
     n_clusters : int, default 8
     init : {"k-means++", "random"} or (n_clusters, n_features) array-like, default "k-means++"
-        Seeding: D^2-weighted sampling, or distinct data points drawn uniformly; or the
+        Seeding: greedy D^2-weighted sampling (2 + ln K candidates per centre, the best kept,
+        as scikit-learn's; plain k-means++ left an inertia 3 % higher than scikit-learn's on
+        average, up to 16.5 %), or distinct data points drawn uniformly; or the
         starting centres, as scikit-learn takes them (one run from them: ``n_init`` is not
         used; the array is not modified).
     n_init : int, default 10
@@ -255,7 +284,7 @@ class KMeans(ParamsMixin):
         with threads.threads_for_rows(X.shape[0]):
             centers, labels, inertia, n_iter = run_kmeans(
                 X, w, self.n_clusters, init=init, n_init=self.n_init,
-                max_iter=self.max_iter, tol=self.tol, rng=rng,
+                max_iter=self.max_iter, tol=self.tol, rng=rng, greedy=True,
             )
         self.cluster_centers_ = centers
         self.n_features_in_ = X.shape[1]  # scikit-learn's attribute, as GaussianMixture sets it
