@@ -1,0 +1,108 @@
+"""Session 38's trial of ``--distributed`` on a scheduler started by hand: workers of another
+segmix, a scheduler that cannot load the tasks, ...
+
+One 2-process local cluster serves the module; the commands connect to it by address, as to
+a real scheduler.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("distributed")
+
+from segmix.cli import main  # noqa: E402
+from segmix.distributed import cluster  # noqa: E402
+from segmix.distributed.cluster import connect  # noqa: E402
+
+SKIN_RGB = (200, 140, 120)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with connect(None, n_workers=2, threads_per_worker=1, quiet=True) as client:
+        client.wait_for_workers(2, timeout=120)
+        yield client
+
+
+@pytest.fixture(scope="module")
+def address(client):
+    return client.scheduler.address
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("photos")
+    rng = np.random.default_rng(3)
+    for i in range(4):
+        image = rng.integers(0, 256, (40, 48, 3)).astype(np.uint8)
+        image[:, :24] = np.clip(rng.normal(SKIN_RGB, 6, (40, 24, 3)), 0, 255).astype(np.uint8)
+        Image.fromarray(image).save(folder / f"photo{i}.png")
+    return folder
+
+
+@pytest.fixture
+def another_segmix(monkeypatch):
+    """This process (the client) as if it ran other segmix code than the cluster's workers."""
+    ours = dict(cluster.segmix_identity(), code="0" * 64, segmix="9.9.9")
+    monkeypatch.setattr(cluster, "_IDENTITY", [ours])
+    return ours
+
+
+# ------------------------------------------------------------ workers of another segmix
+def test_workers_of_another_segmix_are_refused_before_anything_is_written(address, photos, tmp_path, capsys,
+                                                                          another_segmix):
+    # A worker started from an older copy of segmix wrote its own masks ("60 written", every
+    # mask different from the one-machine command's), and a rerun kept them as complete.
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", address]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith(f"segmix skin apply: error: --distributed {address}: 2 of 2 Dask workers run another "
+                              "segmix than this command, whose outputs would differ (tcp://"), err
+    assert "this command: segmix 9.9.9" in err[-1] and "install the same segmix" in err[-1]
+    assert not any(line.startswith("Traceback") for line in err)
+    assert not out.exists()
+
+
+def test_the_same_segmix_is_accepted_and_the_words_name_what_differs(client, address):
+    cluster.check_same_segmix(client, address)  # the workers run this very code
+    ours = dict(cluster.segmix_identity(), numba="0.1")
+    with pytest.raises(cluster.AnotherSegmix, match=r"numba 0\.1 from .*\); install the same segmix"):
+        cluster.check_same_segmix(client, address, ours)
+    # the same versions, other code: a checkout of its own, or code loaded before an upgrade
+    ours = dict(cluster.segmix_identity(), code="1" * 64)
+    with pytest.raises(cluster.AnotherSegmix, match=r"\(other code, or loaded before its files changed\)"):
+        cluster.check_same_segmix(client, address, ours)
+
+
+def test_a_task_on_a_worker_of_another_segmix_fails_named_and_writes_nothing(client, photos, tmp_path, capsys,
+                                                                            another_segmix):
+    # A worker that joins after the run's start (past check_same_segmix) runs no task either.
+    from segmix.distributed.skin_jobs import run_apply
+
+    out = tmp_path / "out"
+    assert run_apply(client, None, [photos], out, quiet=True) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 5, err
+    assert all(" AnotherSegmix: the Dask worker tcp://" in line and "runs another segmix than this command" in line
+               for line in err[:4]), err
+    assert not list(out.glob("*.png"))
+
+
+def test_the_identity_probe_answers_as_the_process_runs_it():
+    probe = cluster._identity_probe()
+    assert "<locals>" in probe.__qualname__  # pickled by value: an earlier segmix's worker answers too
+    assert probe() == cluster.segmix_identity()
+    identity = cluster.segmix_identity()
+    assert set(identity) == {"segmix", "code", "numpy", "numba", "where"} and len(identity["code"]) == 64
+
+
+def test_a_scheduler_that_cannot_load_the_tasks_is_said_in_words():
+    # Dask's "RuntimeError: Error during deserialization of the task graph. This frequently"
+    # (cut at its first line) was said once per photo.
+    exc = RuntimeError("Error during deserialization of the task graph. This frequently\noccurs if the Scheduler "
+                       "and Client have different environments.")
+    words = cluster.describe_exception(exc)
+    assert words.startswith("the Dask scheduler could not load the task") and "install the same segmix" in words
