@@ -106,3 +106,32 @@ def test_a_scheduler_that_cannot_load_the_tasks_is_said_in_words():
                        "and Client have different environments.")
     words = cluster.describe_exception(exc)
     assert words.startswith("the Dask scheduler could not load the task") and "install the same segmix" in words
+
+
+# ------------------------------------------------------------ Ctrl+C on a scheduler's run
+def test_an_interrupted_run_on_a_scheduler_says_a_rerun_does_only_what_is_missing_once(photos, tmp_path, monkeypatch,
+                                                                                      capsys):
+    # A trial's Ctrl+C on `skin apply ... --distributed tcp://...` said "tasks under way then may
+    # still finish; a rerun does only what is missing; what the scheduler's workers had started
+    # is finished and written there (Dask cannot stop a running task); a rerun does only what is
+    # missing".
+    import contextlib
+
+    from segmix.distributed import skin_jobs
+
+    @contextlib.contextmanager
+    def fake_connect(*args, **kwargs):
+        yield object()
+
+    def fake_run_tasks(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(skin_jobs, "run_tasks", fake_run_tasks)
+    monkeypatch.setattr(skin_jobs, "_total_threads", lambda client: 1)
+    monkeypatch.setattr(cluster, "connect", fake_connect)
+    assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--distributed",
+                 "tcp://127.0.0.1:8786"]) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == ("segmix: interrupted; the masks of 0 of 4 photos to do were written when it came; what the "
+                    "scheduler's workers had started is finished and written there (Dask cannot stop a running task); "
+                    "a rerun does only what is missing"), last

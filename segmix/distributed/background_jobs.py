@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import (describe_exception, file_digest, file_state, output_as_given, read_record,
+from segmix.distributed.cluster import (UNDER_WAY, describe_exception, file_digest, file_state, output_as_given, read_record,
                                         record_run, run_tasks, warnings_said, worker_cached)
 from segmix.io import listed_names
 
@@ -528,8 +528,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         shown = ", ".join(str(Path(output_dir) / name) for name in done[:3]) + (", ..." if len(done) > 3 else "")
         words = (f"{len(done)} of {len(sources)} sequence{' was' if len(sources) == 1 else 's were'} written whole "
                  "when it came"
-                 + (f" ({shown})" if done else "") + "; tasks under way then may still finish; a rerun does only what "
-                 "is missing")
+                 + (f" ({shown})" if done else "") + f"; {UNDER_WAY}")
         raise type(exc)(words) from None
     from segmix.frames import SequenceEnd
 

@@ -61,6 +61,10 @@ QUIET_CLUSTER = {
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.scheduler.work-stealing-interval": "1s",
 }
+#: How an interrupted run's line ends (after how far it got): the tasks a worker had started
+#: when it came may still write their outputs; the command line puts what a scheduler's own
+#: workers do in its place.
+UNDER_WAY = "tasks under way then may still finish; a rerun does only what is missing"
 _HOST_PORT = re.compile(r"[\w.\-]+:\d+|\[[0-9A-Fa-f:.]+\]:\d+")
 
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
-from segmix.distributed.cluster import (describe_exception, file_digest, file_state, output_as_given, read_record,
+from segmix.distributed.cluster import (UNDER_WAY, describe_exception, file_digest, file_state, output_as_given, read_record,
                                         record_run, reduce_tasks, remove_leftovers, run_tasks, runs_match, warnings_said,
                                         worker_cached)
 
@@ -313,8 +313,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         # left a user to count the masks): a photo's record is written after its outputs.
         done = sum(1 for name, stamp in _photo_record_stamps(out).items() if stamps.get(name) != stamp)
         raise type(exc)(f"the masks of {done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were "
-                        f"written when it came; tasks under way then may still finish; a rerun does only what is "
-                        f"missing") from None
+                        f"written when it came; {UNDER_WAY}") from None
     counts = {"written": 0, "complete": 0}
     warned = []
     redone: dict[str, list[str]] = {}  # reason -> photos' names
