@@ -127,6 +127,7 @@ def test_an_interrupted_run_on_a_scheduler_says_a_rerun_does_only_what_is_missin
         raise KeyboardInterrupt
 
     monkeypatch.setattr(skin_jobs, "run_tasks", fake_run_tasks)
+    monkeypatch.setattr(skin_jobs, "check_workers_share", lambda *a, **k: None)  # no real workers
     monkeypatch.setattr(skin_jobs, "_total_threads", lambda client: 1)
     monkeypatch.setattr(cluster, "connect", fake_connect)
     assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--distributed",
@@ -135,3 +136,58 @@ def test_an_interrupted_run_on_a_scheduler_says_a_rerun_does_only_what_is_missin
     assert last == ("segmix: interrupted; the masks of 0 of 4 photos to do were written when it came; what the "
                     "scheduler's workers had started is finished and written there (Dask cannot stop a running task); "
                     "a rerun does only what is missing"), last
+
+
+# ------------------------------------------------------------ an output folder the workers do not share
+@pytest.fixture
+def folder_not_shared(monkeypatch):
+    """The check's file, written by this process, as a worker on another host (or mount
+    namespace) sees it: not there."""
+    import contextlib
+    import io
+
+    from segmix import io as segmix_io
+
+    @contextlib.contextmanager
+    def nowhere(path, *args, **kwargs):
+        yield io.BytesIO()
+
+    monkeypatch.setattr(segmix_io, "atomic_write", nowhere)
+
+
+@pytest.mark.parametrize("command", ["skin", "background"])
+def test_workers_that_do_not_see_the_output_folder_are_refused_and_nothing_is_left(address, photos, tmp_path, capsys,
+                                                                                  folder_not_shared, command):
+    # A worker in a mount namespace of its own wrote every mask into its own /tmp/...: "60
+    # written", exit 0, the folder empty; the rerun said "60 already complete".
+    out = tmp_path / "masks"
+    if command == "skin":
+        argv = ["skin", "apply", str(photos)]
+    else:
+        for name in ("camA", "camB"):
+            (tmp_path / name).mkdir()
+            for i in range(3):
+                Image.fromarray(np.full((8, 10, 3), 30 * i, np.uint8)).save(tmp_path / name / f"f{i}.png")
+        argv = ["background", str(tmp_path / "camA"), str(tmp_path / "camB")]
+    assert main([*argv, "--output-dir", str(out), "--distributed", address]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith(f"segmix {'skin apply' if command == 'skin' else 'background'}: error: {out}: 2 of 2 "
+                              "Dask workers cannot use this output folder (tcp://"), err
+    assert "it does not see the folder's files as this command does" in err[-1]
+    assert "storage every host sees under the same path" in err[-1]
+    assert not out.exists()  # made by this run, removed: nothing was written
+
+
+def test_a_worker_sees_the_folder_or_says_why_not(tmp_path):
+    marker = tmp_path / ".segmix-shared-check-x"
+    assert "does not see the folder's files" in cluster._sees_folder(str(marker), "x")
+    marker.write_bytes(b"y")
+    assert cluster._sees_folder(str(marker), "x") == f"it sees another {tmp_path} there"
+    marker.write_bytes(b"x")
+    assert cluster._sees_folder(str(marker), "x") is None
+    assert [p.name for p in tmp_path.iterdir()] == [marker.name]  # its write probe removed
+
+
+def test_a_shared_folder_passes_and_the_check_leaves_nothing(client, tmp_path):
+    cluster.check_workers_share(client, tmp_path, "out")
+    assert list(tmp_path.iterdir()) == []

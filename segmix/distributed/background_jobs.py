@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import (UNDER_WAY, describe_exception, file_digest, file_state, output_as_given, read_record,
+from segmix.distributed.cluster import (UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
                                         record_run, run_tasks, warnings_said, worker_cached)
 from segmix.io import listed_names
 
@@ -497,6 +497,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         digest = file_digest(model_path)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
+    check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
     batches = [[s] for s in sources]  # (path, name) pairs
     # Tasks carry resolved paths; a sequence and its frames are named as the user gave them,

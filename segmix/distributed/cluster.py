@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AnotherSegmix", "TaskError", "check_address", "check_same_segmix", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
+__all__ = ["AnotherSegmix", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
            "segmix_identity", "warnings_said", "worker_cached"]
 
@@ -778,6 +778,66 @@ def checked_task(expected: dict, function: Callable, job, batch):
                             f"differ ({_another_segmix_words(own, expected)}); install the same segmix where the "
                             "workers run and restart them")
     return function(job, batch)
+
+
+# -------------------------------------------------------------------- the shared output folder
+def check_workers_share(client, folder: Path, shown, created: bool = False) -> None:
+    """Refuse a run whose workers do not see the output ``folder`` as this process does (it is
+    not on storage they share, or is another folder under that path there) or cannot write in it
+    (they run as another user): a worker in a mount namespace of its own wrote every mask into
+    its own /tmp, and the command said "60 written", exit 0, into an empty folder (a rerun:
+    "60 already complete"). ``shown``: the folder as the user gave it; ``created``: this run
+    made the folder, removed (when empty) on a refusal.
+
+    Raises
+    ------
+    OSError
+        One line naming the folder, the workers and why.
+    """
+    token = uuid.uuid4().hex
+    marker = Path(folder) / f".segmix-shared-check-{token}"
+    from segmix.io import atomic_write
+
+    with atomic_write(marker) as handle:  # whole when a worker reads it
+        handle.write(token.encode())
+    try:
+        answers = client.run(_sees_folder, str(marker), token, on_error="return")
+    finally:
+        marker.unlink(missing_ok=True)
+    odd = {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
+           for worker, answer in sorted(answers.items()) if answer}
+    if not odd:
+        return
+    if created:
+        with contextlib.suppress(OSError):
+            Path(folder).rmdir()
+    first, words = next(iter(odd.items()))
+    raise OSError(f"{shown}: {len(odd)} of {len(answers)} Dask worker{'' if len(answers) == 1 else 's'} cannot use "
+                  f"this output folder ({first}: {words}{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); "
+                  "on a cluster it must be on storage every host sees under the same path, writable by the user "
+                  "the workers run as")
+
+
+def _sees_folder(marker: str, token: str) -> str | None:
+    """On a worker: None when it reads ``marker`` (written by the client) as ``token`` and can
+    write next to it; else why not, in words."""
+    path = Path(marker)
+    try:
+        seen = path.read_bytes()
+    except FileNotFoundError:
+        return (f"it does not see the folder's files as this command does ({path.parent} is another folder there, "
+                "or none)")
+    except OSError as exc:
+        return f"cannot read in it ({(exc.strerror or str(exc)).lower()})"
+    if seen != token.encode():
+        return f"it sees another {path.parent} there"
+    probe = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return f"cannot write in it ({(exc.strerror or str(exc)).lower()})"
+    return None
 
 
 # -------------------------------------------------------------------- on the workers

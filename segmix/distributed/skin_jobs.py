@@ -35,7 +35,7 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
-from segmix.distributed.cluster import (UNDER_WAY, describe_exception, file_digest, file_state, output_as_given, read_record,
+from segmix.distributed.cluster import (UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
                                         record_run, reduce_tasks, remove_leftovers, run_tasks, runs_match, warnings_said,
                                         worker_cached)
 
@@ -274,6 +274,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             todo.append((str(f.resolve()), skin.apply_outputs(f, out)))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
+    check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             # A run without --probability keeps the probability maps an earlier run wrote (and
