@@ -97,7 +97,6 @@ def test_an_interrupted_distributed_background_run_says_which_sequences_are_whol
         yield object()
 
     monkeypatch.setattr(background_jobs, "run_tasks", fake_run_tasks)
-    monkeypatch.setattr(background_jobs, "check_workers_share", lambda *a, **k: None)  # no real workers
     monkeypatch.setattr(cluster, "connect", fake_connect)
     argv = ["background", *(str(tmp_path / n) for n in ("camA", "camB", "camC")), "--output-dir", str(out),
             "--distributed"] + ([address] if address else ["--n-workers", "1"])
@@ -119,7 +118,6 @@ def test_a_record_there_before_the_run_is_not_counted(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(background_jobs, "run_tasks", fake_run_tasks)
-    monkeypatch.setattr(background_jobs, "check_workers_share", lambda *a, **k: None)  # no real workers
     with pytest.raises(KeyboardInterrupt, match="^0 of 1 sequence was written whole when it came; tasks under way"):
         background_jobs.run_background(object(), [str(tmp_path / "camA")], str(out), overrides={})
 
@@ -144,7 +142,6 @@ def test_an_interrupted_distributed_skin_apply_says_how_many_photos_are_written(
         yield object()
 
     monkeypatch.setattr(skin_jobs, "run_tasks", fake_run_tasks)
-    monkeypatch.setattr(skin_jobs, "check_workers_share", lambda *a, **k: None)  # no real workers
     monkeypatch.setattr(skin_jobs, "_total_threads", lambda client: 1)
     monkeypatch.setattr(cluster, "connect", fake_connect)
     assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", "--n-workers", "1"]) == 130

@@ -121,7 +121,6 @@ def test_apply_on_dask_names_photos_as_given(monkeypatch, tmp_path, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(skin_jobs, "_total_threads", lambda client: 1)
     # the tasks run here, in order (a stand-in for the cluster)
-    monkeypatch.setattr(skin_jobs, "check_workers_share", lambda *a, **k: None)  # no real workers
     monkeypatch.setattr(skin_jobs, "run_tasks",
                         lambda client, function, job, batches, **kwargs: [function(job, b) for b in batches])
     assert skin_jobs.run_apply(object(), None, ["ph"], "out", quiet=True) == 1
@@ -136,7 +135,6 @@ def test_background_on_dask_names_sequences_and_frames_as_given(monkeypatch, tmp
     (tmp_path / "camX" / "f002.png").write_bytes(b"junk")
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(background_jobs, "check_workers_share", lambda *a, **k: None)  # no real workers
     monkeypatch.setattr(background_jobs, "run_tasks",
                         lambda client, function, job, batches, **kwargs: [function(job, b) for b in batches])
     assert background_jobs.run_background(object(), ["camX/", "empty"], "out", overrides={}, quiet=True) == 1
