@@ -191,3 +191,58 @@ def test_a_worker_sees_the_folder_or_says_why_not(tmp_path):
 def test_a_shared_folder_passes_and_the_check_leaves_nothing(client, tmp_path):
     cluster.check_workers_share(client, tmp_path, "out")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ inputs the workers do not see
+def test_inputs_a_worker_did_not_find_that_are_here_are_said_to_be_unshared(client, photos, tmp_path, capsys,
+                                                                            monkeypatch):
+    # A worker without the client's storage said "photos/p0.png: no such file" once per photo,
+    # of files the user could see there; now a note says why.
+    from segmix.distributed import skin_jobs
+
+    def run_elsewhere(client, function, job, batches, **kwargs):  # a worker that sees none of them
+        return [[(photo, "failed", f"{photo}: no such file", None) for photo in batch] for batch in batches]
+
+    monkeypatch.setattr(skin_jobs, "run_tasks", run_elsewhere)
+    monkeypatch.chdir(photos.parent)
+    assert skin_jobs.run_apply(client, None, [photos.name], tmp_path / "out", quiet=True) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert f"segmix skin apply: skipped {photos.name}/photo0.png: no such file" in err, err
+    assert (f"segmix skin apply: note: 4 inputs the Dask workers did not find are here, where this command runs "
+            f"({photos.name}/photo0.png, {photos.name}/photo1.png, {photos.name}/photo2.png and 1 more): on a cluster "
+            "the inputs must be on storage every host sees under the same path") in err, err
+
+
+def test_the_note_names_only_inputs_that_are_here(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"")
+    assert cluster.seen_here([str(tmp_path / "gone.png")], ["gone.png"]) is None
+    assert cluster.seen_here([str(tmp_path / "a.png"), str(tmp_path / "gone.png")], ["a.png", "gone.png"]).startswith(
+        "1 input the Dask workers did not find is here, where this command runs (a.png): ")
+
+
+def test_training_names_the_inputs_a_worker_did_not_find_as_unshared(tmp_path, capsys, monkeypatch):
+    from segmix.distributed import skin_jobs
+
+    images, masks = tmp_path / "images", tmp_path / "masks"
+    images.mkdir()
+    masks.mkdir()
+    for i in range(2):
+        Image.fromarray(np.full((6, 8, 3), 200, np.uint8)).save(images / f"p{i}.png")
+        Image.fromarray(np.full((6, 8), 255, np.uint8)).save(masks / f"p{i}.png")
+
+    def reduce_elsewhere(client, function, job, batches, merge, **kwargs):
+        total = skin_jobs.PartialCounts(skin_jobs.skin.ColorCounts.empty())
+        for batch in batches:
+            for kind, folder, pairs in batch:
+                total.failures.extend(((1, folder, position), f"{image}: no such file")
+                                      for position, image, _ in pairs)
+        return total
+
+    monkeypatch.setattr(skin_jobs, "reduce_tasks", reduce_elsewhere)
+    monkeypatch.setattr(skin_jobs, "_total_threads", lambda client: 1)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(skin_jobs.skin.UnusablePairs) as caught:
+        skin_jobs.count_training_data(object(), [], ["images"], ["masks"], quiet=True)
+    assert caught.value.lines[:2] == ["images/p0.png: no such file", "images/p1.png: no such file"]
+    assert caught.value.lines[2].startswith("2 inputs the Dask workers did not find are here, where this command "
+                                            "runs (images/p0.png, images/p1.png): on a cluster"), caught.value.lines

@@ -32,7 +32,7 @@ from typing import Any
 
 __all__ = ["AnotherSegmix", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
-           "segmix_identity", "warnings_said", "worker_cached"]
+           "seen_here", "segmix_identity", "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
@@ -818,6 +818,25 @@ def check_workers_share(client, folder: Path, shown, created: bool = False) -> N
                   f"this output folder ({first}: {words}{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); "
                   "on a cluster it must be on storage every host sees under the same path, writable by the user "
                   "the workers run as")
+
+
+NOT_FOUND = ": no such file"
+
+
+def seen_here(paths: Sequence[str], shown: Sequence[str]) -> str | None:
+    """Words for the inputs ``paths`` (shown as ``shown``) that a worker found no such file
+    (a line with :data:`NOT_FOUND`) and that this process sees: not on storage the workers
+    share. Each was said as "PHOTO: no such file" alone, of a file the user could see there
+    (a session-38 trial's worker with a /tmp of its own: 60 such lines). None when none is."""
+    from segmix.io import listed_names
+
+    here = [name for path, name in zip(paths, shown) if os.path.exists(path)]
+    if not here:
+        return None
+    n = len(here)
+    return (f"{n} input{'' if n == 1 else 's'} the Dask workers did not find {'is' if n == 1 else 'are'} here, where "
+            f"this command runs ({listed_names(here)}): on a cluster the inputs must be on storage every host sees "
+            "under the same path")
 
 
 def _sees_folder(marker: str, token: str) -> str | None:
