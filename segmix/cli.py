@@ -3263,6 +3263,10 @@ def _warning_line(prefix: str):
     (Python's default prints the source file, line number and code line as well), from any
     thread (skin apply decodes photos on a pool); above a progress bar when one is shown."""
     def show(message, category, filename, lineno, file=None, line=None):
+        if category.__name__ == "VersionMismatchWarning":  # Dask's table, in one line
+            from segmix.distributed.cluster import version_mismatch_words
+
+            message = version_mismatch_words(str(message))
         _stderr_line(f"{prefix}: warning: {message}")
     return show
 

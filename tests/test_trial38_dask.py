@@ -246,3 +246,26 @@ def test_training_names_the_inputs_a_worker_did_not_find_as_unshared(tmp_path, c
     assert caught.value.lines[:2] == ["images/p0.png: no such file", "images/p1.png: no such file"]
     assert caught.value.lines[2].startswith("2 inputs the Dask workers did not find are here, where this command "
                                             "runs (images/p0.png, images/p1.png): on a cluster"), caught.value.lines
+
+
+# ------------------------------------------------------------ Dask's own version mismatch
+def test_dask_s_version_mismatch_warning_is_one_readable_line(capsys):
+    # A worker of another dask: "segmix skin apply: warning: Mismatched versions found\n\n+----...",
+    # one line of literal "\n" and table rules.
+    from distributed.versions import VersionMismatchWarning, error_message
+
+    from segmix import cli
+
+    def packages(dask):
+        return {"packages": {"python": "3.11.2", "dask": dask, "distributed": dask}}
+
+    text = error_message(packages("2026.8.0"), {"w1": packages("2025.5.1"), "w2": packages("2026.8.0")},
+                         packages("2026.8.0"))["warning"]
+    assert text.startswith("Mismatched versions found\n")
+    cli._warning_line("segmix skin apply")(VersionMismatchWarning(text), VersionMismatchWarning, "client.py", 1595)
+    err = capsys.readouterr().err
+    assert err == ("segmix skin apply: warning: Dask's packages differ between this command, its scheduler and its "
+                   "workers (dask: here 2026.8.0, scheduler 2026.8.0, workers 2025.5.1 and 2026.8.0; distributed: here "
+                   "2026.8.0, scheduler 2026.8.0, workers 2025.5.1 and 2026.8.0): Dask may fail in ways of its own; "
+                   "install the same versions everywhere\n"), err
+    assert cluster.version_mismatch_words("something else") == "something else"

@@ -32,7 +32,7 @@ from typing import Any
 
 __all__ = ["AnotherSegmix", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
-           "seen_here", "segmix_identity", "warnings_said", "worker_cached"]
+           "seen_here", "segmix_identity", "version_mismatch_words", "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
@@ -818,6 +818,26 @@ def check_workers_share(client, folder: Path, shown, created: bool = False) -> N
                   f"this output folder ({first}: {words}{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); "
                   "on a cluster it must be on storage every host sees under the same path, writable by the user "
                   "the workers run as")
+
+
+def version_mismatch_words(text: str) -> str:
+    """Dask's "Mismatched versions found" warning (an ASCII table of the packages whose versions
+    differ between the client, the scheduler and the workers) in one line; it reached the
+    terminal as one line of literal "\\n" and table rules (a session-38 trial's worker of
+    another dask). Text that is no such table is returned as it is."""
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in text.splitlines()
+            if line.startswith("|")]
+    if len(rows) < 2 or len(rows[0]) != 4:
+        return text
+
+    def versions(cell: str) -> str:
+        found = re.findall(r"'([^']*)'", cell)
+        return " and ".join(sorted(found)) if cell.startswith("{") and found else cell
+
+    parts = [f"{package}: here {here}, scheduler {versions(scheduler)}, workers {versions(workers)}"
+             for package, here, scheduler, workers in rows[1:] if package]
+    return (f"Dask's packages differ between this command, its scheduler and its workers ({'; '.join(parts)}): Dask "
+            "may fail in ways of its own; install the same versions everywhere")
 
 
 NOT_FOUND = ": no such file"
