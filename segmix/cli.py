@@ -1831,8 +1831,13 @@ def _one_error_line(client_context, interrupted: str | None = None):
     except KeyboardInterrupt as exc:
         if interrupted is None:
             raise
-        # the command's own words on how far it got (exc.args) first, then the cluster's
-        raise type(exc)(f"{exc.args[0]}; {interrupted}" if exc.args else interrupted) from None
+        # the command's own words on how far it got (exc.args) first, then the cluster's, in
+        # place of the local cluster's "tasks under way then may still finish; a rerun does only
+        # what is missing" (a session-38 trial's line said "a rerun does only what is missing" twice)
+        from segmix.distributed.cluster import UNDER_WAY
+
+        words = exc.args[0].removesuffix(f"; {UNDER_WAY}") if exc.args else ""
+        raise type(exc)(f"{words}; {interrupted}" if words else interrupted) from None
     except (UserError, ValueError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - whatever Dask raises, said in one line
@@ -3258,6 +3263,10 @@ def _warning_line(prefix: str):
     (Python's default prints the source file, line number and code line as well), from any
     thread (skin apply decodes photos on a pool); above a progress bar when one is shown."""
     def show(message, category, filename, lineno, file=None, line=None):
+        if category.__name__ == "VersionMismatchWarning":  # Dask's table, in one line
+            from segmix.distributed.cluster import version_mismatch_words
+
+            message = version_mismatch_words(str(message))
         _stderr_line(f"{prefix}: warning: {message}")
     return show
 

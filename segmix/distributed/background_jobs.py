@@ -34,8 +34,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import (describe_exception, file_digest, file_state, output_as_given, read_record,
-                                        record_run, run_tasks, warnings_said, worker_cached)
+from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
+                                        record_run, run_tasks, seen_here, warnings_said, worker_cached)
 from segmix.io import listed_names
 
 __all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "remove_partials", "run_background", "run_sequences"]
@@ -497,6 +497,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         digest = file_digest(model_path)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
+    check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
     batches = [[s] for s in sources]  # (path, name) pairs
     # Tasks carry resolved paths; a sequence and its frames are named as the user gave them,
@@ -528,19 +529,21 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         shown = ", ".join(str(Path(output_dir) / name) for name in done[:3]) + (", ..." if len(done) > 3 else "")
         words = (f"{len(done)} of {len(sources)} sequence{' was' if len(sources) == 1 else 's were'} written whole "
                  "when it came"
-                 + (f" ({shown})" if done else "") + "; tasks under way then may still finish; a rerun does only what "
-                 "is missing")
+                 + (f" ({shown})" if done else "") + f"; {UNDER_WAY}")
         raise type(exc)(words) from None
     from segmix.frames import SequenceEnd
 
     written = complete = frames = skipped = ended = kept = kept_ended = 0
     failed, lines, notes = 0, [], []
+    not_found = []  # sequences a worker found no such file or folder
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failed += len(batch)
             lines.extend(as_given(f"{s}: {describe_exception(result)}") for s, _ in batch)
             continue
         for source, outcome, n_frames, messages in result:
+            if outcome == "failed" and any(m.startswith(source + NOT_FOUND) for m in messages):
+                not_found.append(source)
             notes.extend(as_given(m[len(NOTE):]) for m in messages if m.startswith(NOTE))
             lines.extend(as_given(m) for m in messages if not m.startswith(NOTE))
             failed += outcome == "failed"
@@ -559,6 +562,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                     kept += len(lost) - ends
     for line in lines:
         stream.write(f"segmix background: {line}\n")
+    unseen = seen_here(not_found, [as_given(source) for source in not_found])
+    if unseen:  # here, but not where the workers run
+        stream.write(f"segmix background: note: {unseen}\n")
     # Skipped frames counted as the one-machine command counts them ("4 frames ..., 3
     # skipped"): "0 failed" alone, which counts sequences, read as if every frame had a mask.
     without = f", {skipped} skipped" if skipped else ""

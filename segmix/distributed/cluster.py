@@ -24,14 +24,15 @@ import re
 import socket
 import sys
 import threading
+import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TaskError", "check_address", "connect", "dashboard_link", "describe_exception", "file_digest",
+__all__ = ["AnotherSegmix", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
-           "warnings_said", "worker_cached"]
+           "seen_here", "segmix_identity", "version_mismatch_words", "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
@@ -60,6 +61,10 @@ QUIET_CLUSTER = {
     "distributed.worker.memory.monitor-interval": "1s",
     "distributed.scheduler.work-stealing-interval": "1s",
 }
+#: How an interrupted run's line ends (after how far it got): the tasks a worker had started
+#: when it came may still write their outputs; the command line puts what a scheduler's own
+#: workers do in its place.
+UNDER_WAY = "tasks under way then may still finish; a rerun does only what is missing"
 _HOST_PORT = re.compile(r"[\w.\-]+:\d+|\[[0-9A-Fa-f:.]+\]:\d+")
 
 
@@ -147,6 +152,9 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
                 client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
             except TimeoutError:
                 raise TimeoutError(f"no Dask worker joined the scheduler at {address} within {WORKER_TIMEOUT} s") from None
+            # A worker of another segmix writes other masks, which a rerun then keeps as complete
+            # (a session-38 trial's worker of an older copy: "60 written", every mask different).
+            check_same_segmix(client, address)
         else:
             try:
                 os.getcwd()
@@ -467,7 +475,11 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     from segmix.skin import progress_bar
 
     # one map (one message) rather than a submit per task; results gathered as they come
-    submitted = client.map(function, [job] * len(batches), [list(b) for b in batches], pure=False)
+    # Each task checks its worker's segmix first (:func:`checked_task`): one that joins after
+    # the start's check (check_same_segmix) must not write other outputs either.
+    n = len(batches)
+    submitted = client.map(checked_task, [segmix_identity()] * n, [function] * n, [job] * n,
+                           [list(b) for b in batches], pure=False, key=function.__name__)
     futures = {future: i for i, future in enumerate(submitted)}
     total = sum(len(b) for b in batches)
     results: list = [None] * len(batches)
@@ -538,7 +550,9 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     """
     from segmix.skin import progress_bar
 
-    maps = {client.submit(function, job, list(batch), pure=False): i for i, batch in enumerate(batches)}
+    identity = segmix_identity()
+    maps = {client.submit(checked_task, identity, function, job, list(batch), pure=False, key=f"{function.__name__}-"
+                          f"{uuid.uuid4().hex}"): i for i, batch in enumerate(batches)}
     pending = _completed(client, list(maps))
     merges = []
     total, done = sum(sizes), 0
@@ -587,6 +601,10 @@ def describe_exception(exc: BaseException) -> str:
     name = type(exc).__name__
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"
+    if text.startswith("Error during deserialization of the task graph"):
+        # The scheduler unpickles tasks: one without segmix, or with another, cannot.
+        return ("the Dask scheduler could not load the task (Dask: \"Error during deserialization of the task "
+                "graph\"): it runs another segmix, or none; install the same segmix where it runs and restart it")
     if "scheduler-connection-lost" in str(exc):
         # Was "FutureCancelledError: run_sequences-7d90...-0 cancelled for reason:
         # scheduler-connection-lost.", after a screen of Dask's reconnect traceback.
@@ -615,6 +633,252 @@ def output_as_given(resolved: Path, given) -> Callable[[str], str]:
         return alone.sub(lambda _: shown, inside.sub(lambda _: prefix, line))
 
     return rename
+
+
+# -------------------------------------------------------------------- the same segmix
+#: What must be the same on every worker as on the client for the outputs to be the same
+#: bytes: segmix's code and bundled files, and the numeric libraries its kernels run on.
+IDENTITY_FIELDS = ("segmix", "numpy", "numba")
+_IDENTITY: list[dict] = []
+
+
+def segmix_identity() -> dict:
+    """This process's segmix: {"segmix": version, "code": SHA-256 of its modules' source and
+    bundled resources, "numpy": version, "numba": version, "where": its folder}; computed once,
+    when this module is imported (some 15 ms): a worker that imported segmix before an upgrade
+    runs the old code, whatever the files say now."""
+    if not _IDENTITY:
+        from importlib.metadata import PackageNotFoundError, version
+
+        import segmix
+
+        def installed(name: str) -> str | None:
+            try:
+                return version(name)
+            except PackageNotFoundError:
+                return None
+        from segmix import resources
+
+        package = Path(segmix.__file__).resolve().parent
+        digest = hashlib.sha256()
+        files = sorted(package.rglob("*.py"))
+        try:
+            folder = resources.data_dir("resources")
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
+        except FileNotFoundError:  # an installation without it: its digest differs
+            folder = None
+        for path in files:
+            base = package if folder is None or not path.is_relative_to(folder) else folder
+            digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        _IDENTITY.append({"segmix": segmix.__version__, "code": digest.hexdigest(), "numpy": installed("numpy"),
+                          "numba": installed("numba"), "where": str(package)})
+    return _IDENTITY[0]
+
+
+def _identity_probe():
+    """A function that returns the segmix identity of the process it runs in, pickled by value
+    (a local function): a worker of an earlier segmix, which has no :func:`segmix_identity`,
+    or none at all, answers too."""
+    def probe() -> dict:
+        try:
+            import segmix
+            from segmix.distributed import cluster
+        except Exception as exc:  # noqa: BLE001  no segmix there, or a broken one
+            return {"error": f"cannot import segmix ({type(exc).__name__}: {exc})"}
+        identity = getattr(cluster, "_worker_identity", None)
+        if identity is None:  # an earlier segmix
+            return {"segmix": getattr(segmix, "__version__", None), "code": None,
+                    "where": str(Path(segmix.__file__).resolve().parent)}
+        return identity()
+
+    return probe
+
+
+class AnotherSegmix(ValueError):
+    """A worker runs another segmix (or numpy, numba) than the client: its outputs would differ."""
+
+
+def _identity_words(identity: dict) -> str:
+    return (", ".join(f"{name} {identity[name]}" for name in IDENTITY_FIELDS if identity.get(name) is not None)
+            + f" from {identity.get('where')}")
+
+
+def _differs(theirs: dict, ours: dict) -> bool:
+    return any(theirs.get(name) != ours.get(name) for name in (*IDENTITY_FIELDS, "code"))
+
+
+def _another_segmix_words(theirs: dict, ours: dict) -> str:
+    same_versions = theirs.get("code") is None or all(theirs.get(name) == ours.get(name) for name in IDENTITY_FIELDS)
+    # Same versions, other code: another checkout, or a worker that imported segmix before
+    # its files were changed (it runs what it loaded).
+    return (f"{_identity_words(theirs)}{' (other code, or loaded before its files changed)' if same_versions else ''}"
+            f"; this command: {_identity_words(ours)}")
+
+
+def check_same_segmix(client, address: str, ours: dict | None = None) -> None:
+    """Refuse a run on workers that run another segmix than this process (other code or
+    bundled files, or other numpy or numba versions): their outputs would differ from the
+    one-machine command's, and a rerun would keep them as complete.
+
+    Raises
+    ------
+    AnotherSegmix
+        One line naming the workers and what they run against what this command runs.
+    """
+    ours = segmix_identity() if ours is None else ours
+    # The scheduler unpickles the tasks (Dask 2024-): without segmix, or with one from before
+    # checked_task, every task failed with "RuntimeError: Error during deserialization of the
+    # task graph", one line per photo. Its code need not be the same: it runs none of it.
+    try:
+        scheduler = client.run_on_scheduler(_identity_probe())
+    except Exception as exc:  # noqa: BLE001  a scheduler that refuses to run functions: left to the tasks
+        scheduler = {"unknown": describe_exception(exc)}
+    if "error" in scheduler or "code" in scheduler and scheduler["code"] is None:
+        words = scheduler.get("error") or (f"it runs {_identity_words(scheduler)}, an earlier one, or loaded before "
+                                           "its files changed")
+        raise AnotherSegmix(f"--distributed {address}: the Dask scheduler cannot load this command's tasks ({words}; "
+                            f"this command: {_identity_words(ours)}); install the same segmix where the scheduler "
+                            "runs and restart it")
+    answers = client.run(_identity_probe(), on_error="return")
+    odd = {}
+    for worker, theirs in sorted(answers.items()):
+        if isinstance(theirs, BaseException):
+            odd[worker] = f"cannot run segmix ({describe_exception(theirs)})"
+        elif isinstance(theirs, dict) and "error" in theirs:
+            odd[worker] = str(theirs["error"])
+        elif _differs(theirs, ours):
+            odd[worker] = _another_segmix_words(theirs, ours)
+    if odd:
+        first, words = next(iter(odd.items()))
+        raise AnotherSegmix(f"--distributed {address}: {len(odd)} of {len(answers)} Dask worker"
+                            f"{'' if len(answers) == 1 else 's'} run{'s' if len(odd) == 1 else ''} another segmix "
+                            f"than this command, whose outputs would differ ({first}: {words}"
+                            f"{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); install the same segmix "
+                            f"where the workers run and restart them")
+
+
+def _worker_identity() -> dict:
+    return segmix_identity()
+
+
+def checked_task(expected: dict, function: Callable, job, batch):
+    """Task: ``function(job, batch)`` on a worker whose segmix is the client's (``expected``,
+    :func:`segmix_identity`); raises :class:`AnotherSegmix` on another one (a worker that
+    joined after the run's start was checked)."""
+    own = _worker_identity()
+    if _differs(own, expected):
+        try:
+            from distributed import get_worker
+
+            worker = get_worker().address
+        except (ImportError, ValueError):
+            worker = "this worker"
+        raise AnotherSegmix(f"the Dask worker {worker} runs another segmix than this command, whose outputs would "
+                            f"differ ({_another_segmix_words(own, expected)}); install the same segmix where the "
+                            "workers run and restart them")
+    return function(job, batch)
+
+
+# -------------------------------------------------------------------- the shared output folder
+def check_workers_share(client, folder: Path, shown, created: bool = False) -> None:
+    """Refuse a run whose workers do not see the output ``folder`` as this process does (it is
+    not on storage they share, or is another folder under that path there) or cannot write in it
+    (they run as another user): a worker in a mount namespace of its own wrote every mask into
+    its own /tmp, and the command said "60 written", exit 0, into an empty folder (a rerun:
+    "60 already complete"). ``shown``: the folder as the user gave it; ``created``: this run
+    made the folder, removed (when empty) on a refusal.
+
+    Raises
+    ------
+    OSError
+        One line naming the folder, the workers and why.
+    """
+    if not hasattr(client, "run"):
+        return  # a stand-in without workers, whose tasks run in this process (tests)
+    token = uuid.uuid4().hex
+    marker = Path(folder) / f".segmix-shared-check-{token}"
+    from segmix.io import atomic_write
+
+    with atomic_write(marker) as handle:  # whole when a worker reads it
+        handle.write(token.encode())
+    try:
+        answers = client.run(_sees_folder, str(marker), token, on_error="return")
+    finally:
+        marker.unlink(missing_ok=True)
+    odd = {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
+           for worker, answer in sorted(answers.items()) if answer}
+    if not odd:
+        return
+    if created:
+        with contextlib.suppress(OSError):
+            Path(folder).rmdir()
+    first, words = next(iter(odd.items()))
+    raise OSError(f"{shown}: {len(odd)} of {len(answers)} Dask worker{'' if len(answers) == 1 else 's'} cannot use "
+                  f"this output folder ({first}: {words}{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); "
+                  "on a cluster it must be on storage every host sees under the same path, writable by the user "
+                  "the workers run as")
+
+
+def version_mismatch_words(text: str) -> str:
+    """Dask's "Mismatched versions found" warning (an ASCII table of the packages whose versions
+    differ between the client, the scheduler and the workers) in one line; it reached the
+    terminal as one line of literal "\\n" and table rules (a session-38 trial's worker of
+    another dask). Text that is no such table is returned as it is."""
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in text.splitlines()
+            if line.startswith("|")]
+    if len(rows) < 2 or len(rows[0]) != 4:
+        return text
+
+    def versions(cell: str) -> str:
+        found = re.findall(r"'([^']*)'", cell)
+        return " and ".join(sorted(found)) if cell.startswith("{") and found else cell
+
+    parts = [f"{package}: here {here}, scheduler {versions(scheduler)}, workers {versions(workers)}"
+             for package, here, scheduler, workers in rows[1:] if package]
+    return (f"Dask's packages differ between this command, its scheduler and its workers ({'; '.join(parts)}): Dask "
+            "may fail in ways of its own; install the same versions everywhere")
+
+
+NOT_FOUND = ": no such file"
+
+
+def seen_here(paths: Sequence[str], shown: Sequence[str]) -> str | None:
+    """Words for the inputs ``paths`` (shown as ``shown``) that a worker found no such file
+    (a line with :data:`NOT_FOUND`) and that this process sees: not on storage the workers
+    share. Each was said as "PHOTO: no such file" alone, of a file the user could see there
+    (a session-38 trial's worker with a /tmp of its own: 60 such lines). None when none is."""
+    from segmix.io import listed_names
+
+    here = [name for path, name in zip(paths, shown) if os.path.exists(path)]
+    if not here:
+        return None
+    n = len(here)
+    return (f"{n} input{'' if n == 1 else 's'} the Dask workers did not find {'is' if n == 1 else 'are'} here, where "
+            f"this command runs ({listed_names(here)}): on a cluster the inputs must be on storage every host sees "
+            "under the same path")
+
+
+def _sees_folder(marker: str, token: str) -> str | None:
+    """On a worker: None when it reads ``marker`` (written by the client) as ``token`` and can
+    write next to it; else why not, in words."""
+    path = Path(marker)
+    try:
+        seen = path.read_bytes()
+    except FileNotFoundError:
+        return (f"it does not see the folder's files as this command does ({path.parent} is another folder there, "
+                "or none)")
+    except OSError as exc:
+        return f"cannot read in it ({(exc.strerror or str(exc)).lower()})"
+    if seen != token.encode():
+        return f"it sees another {path.parent} there"
+    probe = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return f"cannot write in it ({(exc.strerror or str(exc)).lower()})"
+    return None
 
 
 # -------------------------------------------------------------------- on the workers
@@ -731,3 +995,6 @@ def record_run(folder: Path, record_name: str, key: dict) -> None:
     from segmix.io import write_json_atomic
 
     write_json_atomic(Path(folder) / record_name, key)
+
+
+segmix_identity()  # now, as the code in memory is (see segmix_identity)

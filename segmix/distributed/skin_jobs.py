@@ -35,8 +35,8 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
-from segmix.distributed.cluster import (describe_exception, file_digest, file_state, output_as_given, read_record,
-                                        record_run, reduce_tasks, remove_leftovers, run_tasks, runs_match, warnings_said,
+from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
+                                        record_run, reduce_tasks, remove_leftovers, run_tasks, runs_match, seen_here, warnings_said,
                                         worker_cached)
 
 __all__ = ["ApplyJob", "apply_photos", "count_shard", "count_training_data", "run_apply"]
@@ -274,6 +274,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             todo.append((str(f.resolve()), skin.apply_outputs(f, out)))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
+    check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             # A run without --probability keeps the probability maps an earlier run wrote (and
@@ -313,9 +314,9 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         # left a user to count the masks): a photo's record is written after its outputs.
         done = sum(1 for name, stamp in _photo_record_stamps(out).items() if stamps.get(name) != stamp)
         raise type(exc)(f"the masks of {done} of {len(todo)} photo{'' if len(todo) == 1 else 's'} to do were "
-                        f"written when it came; tasks under way then may still finish; a rerun does only what is "
-                        f"missing") from None
+                        f"written when it came; {UNDER_WAY}") from None
     counts = {"written": 0, "complete": 0}
+    not_found = []  # photos a worker found no such file
     warned = []
     redone: dict[str, list[str]] = {}  # reason -> photos' names
     done = []  # the photos written or complete
@@ -326,6 +327,8 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         for photo, outcome, message, reason in result:
             if outcome == "failed":
                 failures.append(as_given(photo, message))
+                if message.startswith(photo + NOT_FOUND):
+                    not_found.append(photo)
             else:
                 counts[outcome] += 1
                 done.append(photo)
@@ -337,6 +340,9 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         stream.write(f"segmix skin apply: warning: {message}\n")
     for message in failures:
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
+    unseen = seen_here(not_found, [given.get(photo, photo) for photo in not_found])
+    if unseen:
+        stream.write(f"segmix skin apply: note: {unseen}\n")
     for reason, names in redone.items():  # as background says why it redid a sequence
         print(f"redone {len(names)} photo{'' if len(names) == 1 else 's'} {reason}: {listed_names(sorted(names))}",
               file=out_stream)
@@ -444,6 +450,12 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
     return part
 
 
+def _place_files(place, uci_files, folder_pairs) -> list:
+    """The resolved files of a training input's place (a UCI file, or a photo and its mask)."""
+    files = [uci_files[place[1]]] if place[0] == 0 else folder_pairs[place[1]][place[2]]
+    return [Path(f).resolve() for f in files]
+
+
 def merge_counts(a: PartialCounts, b: PartialCounts) -> PartialCounts:
     """Task: the sum of two partial counts."""
     pixels = {k: list(v) for k, v in a.pixels.items()}
@@ -504,6 +516,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     for place, line in sorted(total.warnings):  # in the command's order, as the failures
         stream.write(f"segmix skin train: warning: {as_given(place, line)}\n")
     if total.failures:
+        # Inputs a worker found no such file, which are here: not on storage it shares.
+        missing = [(f, as_given(place, str(f))) for place, line in sorted(total.failures) if NOT_FOUND in line
+                   for f in (_place_files(place, uci_files, folder_pairs)) if line.startswith(str(f) + NOT_FOUND)]
+        unseen = seen_here([str(f) for f, _ in missing], [shown for _, shown in missing])
         # Every one, in the command's order of its inputs (skin.UnusablePairs: the command
         # prints one "segmix skin train: error: ..." line each, as the single process does).
         n_inputs = len(uci_files) + sum(f[2] for f in folders)
@@ -520,7 +536,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
                 lines.append(as_given(place, line))
             elif words not in lines:
                 lines.append(words)
-        raise skin.UnusablePairs(lines, n_inputs)
+        raise skin.UnusablePairs(lines + ([unseen] if unseen else []), n_inputs)
     sources = [total.uci_sources[i] for i in range(len(uci_files))]
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
         skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])
