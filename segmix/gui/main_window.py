@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1029,6 +1030,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             QTimer.singleShot(0, self.take_keyboard)  # see _FocusBackAfterDialogs
+            if self._settings_note:  # after open_image's own words (_restore_settings)
+                QTimer.singleShot(0, lambda: self.statusBar().showMessage(self._settings_note, 30000))
 
     def take_keyboard(self) -> None:
         """Make the window the active one when no window of the application is (no window
@@ -2292,6 +2295,11 @@ class MainWindow(QMainWindow):
         for mode in self.modes.values():
             mode.restore_settings(s)
         self._rebuild_recent_menu()
+        # A settings file the window cannot write (read-only, on a read-only or full disk):
+        # QSettings drops every change in silence, so a trial's panels, window size and
+        # recent files came back as before at each start with nothing said. Said once, when
+        # the window is first shown (showEvent), and on stderr if saving fails at close.
+        self._settings_note = "" if s.isWritable() else settings_unwritable_note(s.fileName())
 
     def save_settings(self) -> None:
         s = self.settings
@@ -2308,6 +2316,8 @@ class MainWindow(QMainWindow):
         for mode in self.modes.values():
             mode.save_settings(s)
         s.sync()
+        if s.status() == QSettings.Status.AccessError:
+            print(f"segmix: {settings_unwritable_note(s.fileName())}", file=sys.stderr)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.canvas.finish_stroke()  # a stroke under way is unsaved work the question counts
@@ -2342,6 +2352,12 @@ def _own_copy(array):
     """A copy of ``array`` (None stays None): what an export writes on its own thread, which the
     window's later marks, threshold moves and results cannot change."""
     return None if array is None else np.array(array, copy=True)
+
+
+def settings_unwritable_note(file_name: str) -> str:
+    """The words for a settings file the window cannot write (read-only file or folder)."""
+    return (f"Settings are not kept: {file_name} cannot be written (read-only?); window size, "
+            "panels, recent files and tool settings will be as before at the next start.")
 
 
 def _path_setting(path: str):
