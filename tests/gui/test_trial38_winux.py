@@ -5,11 +5,17 @@ test pins a fault the trial found.
    disk) dropped every change in silence: the panels, window size, recent files and tool
    settings came back as before at each start and nothing said why. The window now says so
    in its status bar when it is first shown, and on stderr when saving fails at close.
+2. Switching from Segment (or Skin) mode to Video mode with the pointer over the photo left
+   the brush's circle standing on the video frames, where no drag paints: a user took the
+   frames for paintable. The outline now goes when the canvas stops taking marks.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PIL import Image
+from PySide6.QtCore import QPointF, QSettings
+
+from synthetic_photos import moving_square_frames
 
 
 # ------------------------------------------------------------------ 1. settings not writable
@@ -32,3 +38,34 @@ def test_writable_settings_file_says_nothing(make_window, qtbot, capsys):
     assert "Settings" not in window.statusBar().currentMessage()
     window.save_settings()
     assert "Settings" not in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ 2. the brush outline in Video mode
+def test_the_brush_outline_goes_when_video_mode_takes_the_canvas(make_window, photo_path, tmp_path, qtbot):
+    window = make_window()
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for index, frame in enumerate(moving_square_frames(4)):
+        Image.fromarray(frame).save(frames / f"f{index:03d}.png")
+    assert window.open_image(frames) and window.mode == "video"
+    window.set_mode("segment")
+    assert window.open_image(photo_path)
+    canvas = window.canvas
+    canvas._update_brush_outline(QPointF(20, 20))  # the pointer over the photo, as a hover does
+    assert canvas._brush_item.isVisible()
+    window.set_mode("video")  # Ctrl+Shift+V, the pointer where it was
+    assert not canvas.marking
+    assert not canvas._brush_item.isVisible()
+    canvas._update_brush_outline(QPointF(10, 10))  # a move over the frame shows none either
+    assert not canvas._brush_item.isVisible()
+    window.set_mode("segment")
+    canvas._update_brush_outline(QPointF(20, 20))
+    assert canvas._brush_item.isVisible()  # back where marks are made
+
+
+def test_the_canvas_hides_the_outline_when_it_stops_taking_marks(make_window, photo_path):
+    canvas = make_window(photo_path).canvas
+    canvas._update_brush_outline(QPointF(20, 20))
+    assert canvas._brush_item.isVisible()
+    canvas.marking = False
+    assert not canvas._brush_item.isVisible()
