@@ -8,13 +8,22 @@ test pins a fault the trial found.
 2. Switching from Segment (or Skin) mode to Video mode with the pointer over the photo left
    the brush's circle standing on the video frames, where no drag paints: a user took the
    frames for paintable. The outline now goes when the canvas stops taking marks.
+3. Export All Masks on a disk that filled up mid-way (a 200 KiB tmpfs: in000050.png) said only
+   "in000050.png: cannot write (no space left on device)", while the 49 masks written before
+   it had been removed (as the command line does on exit 2): a user looked for them. The
+   message now says the export's masks were removed and the folder is as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+from pathlib import Path
+
 from PIL import Image
 from PySide6.QtCore import QPointF, QSettings
 
+import segmix.io as segmix_io
 from synthetic_photos import moving_square_frames
 
 
@@ -69,3 +78,49 @@ def test_the_canvas_hides_the_outline_when_it_stops_taking_marks(make_window, ph
     assert canvas._brush_item.isVisible()
     canvas.marking = False
     assert not canvas._brush_item.isVisible()
+
+
+# ------------------------------------------------------------------ 3. Export All Masks on a full disk
+def _frames_folder(tmp_path, count=12):
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for index, frame in enumerate(moving_square_frames(count)):
+        Image.fromarray(frame).save(frames / f"f{index:03d}.png")
+    return frames
+
+
+def _export(window, qtbot, folder):
+    video = window.modes["video"]
+    video.export_masks(folder)
+    qtbot.waitUntil(lambda: not video._exporting, timeout=30000)
+
+
+def test_export_all_masks_on_a_full_disk_says_the_written_masks_were_removed(
+        make_window, tmp_path, qtbot, messages, monkeypatch):
+    window = make_window()
+    assert window.open_image(_frames_folder(tmp_path))
+    original = segmix_io.atomic_write
+
+    @contextlib.contextmanager
+    def atomic_write(path, *args, **kwargs):
+        if Path(path).name == "f008.png":  # the disk is full from the ninth mask on
+            raise segmix_io._write_error(OSError(errno.ENOSPC, "No space left on device"), Path(path), None)
+        with original(path, *args, **kwargs) as handle:
+            yield handle
+
+    monkeypatch.setattr(segmix_io, "atomic_write", atomic_write)
+    out = tmp_path / "masks"
+    _export(window, qtbot, out)
+    assert not out.exists() or not any(out.iterdir())  # nothing left behind, as the CLI
+    title, text = messages[-1]
+    assert "f008.png" in text and "no space left" in text
+    assert "were removed" in text and str(out) in text
+
+
+def test_export_all_masks_refused_before_any_work_says_no_removal(make_window, tmp_path, qtbot, messages):
+    window = make_window()
+    assert window.open_image(_frames_folder(tmp_path, 4))
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    _export(window, qtbot, blocker / "masks")
+    assert messages and "removed" not in messages[-1][1]

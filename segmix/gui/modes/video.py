@@ -1235,6 +1235,9 @@ class VideoMode(Mode):
         self.shell.update_hint()  # the catch-up's banner ("Cancel stops here") is over
         if self._exporting:
             self._finish_export(None, refused=True)
+            if getattr(self, "_export_undone", [False])[0]:
+                message += (f"\nThe masks this export had written were removed (and any it replaced put back): "
+                            f"{self._export_folder} is as it was before Export All Masks.")
         self.shell.show_message("Video", files.window_message(message))  # a frame over the pixel limit
 
     # -- playback (GUI thread) ----------------------------------------------------------
@@ -1719,10 +1722,18 @@ class VideoMode(Mode):
                 return False
 
             # The window's words for an output folder among the frames: it has no --output-dir.
-            return run_sequence(sequence, model, folder, cancelled=cancelled,
-                                progress=progress,
-                                advice="choose another folder")
+            try:
+                return run_sequence(sequence, model, folder, cancelled=cancelled,
+                                    progress=progress,
+                                    advice="choose another folder")
+            except (OSError, ValueError):
+                # run_sequence has removed the masks it wrote and put back those it replaced
+                # (a full disk); the message names only the mask that failed, so a trial's
+                # user looked for the 49 masks "written" before it (on_failed says so).
+                undone[0] = done[0] > 0
+                raise
 
+        undone = self._export_undone = [False]
         self._abandon_target()  # the export's job replaces a catch-up on its way
         self._exporting = True
         self._export_folder = folder
