@@ -1233,12 +1233,13 @@ class VideoMode(Mode):
         self._abandon_target()
         self.set_playing(False)
         self.shell.update_hint()  # the catch-up's banner ("Cancel stops here") is over
+        message = files.window_message(message)  # a frame over the pixel limit
         if self._exporting:
             self._finish_export(None, refused=True)
             if getattr(self, "_export_undone", [False])[0]:
                 message += (f"\nThe masks this export had written were removed (and any it replaced put back): "
                             f"{self._export_folder} is as it was before Export All Masks.")
-        self.shell.show_message("Video", files.window_message(message))  # a frame over the pixel limit
+        self.shell.show_message("Video", message)
 
     # -- playback (GUI thread) ----------------------------------------------------------
     def set_playing(self, playing: bool) -> None:
