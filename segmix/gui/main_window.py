@@ -497,6 +497,8 @@ class MainWindow(QMainWindow):
         self.update_actions()  # greyed out with no photo, each saying why
         if not self.settings.contains("window/geometry"):
             window_geometry.size_to_screen(self)
+        elif self._size_to_give is not None:  # saved on a screen of another size
+            window_geometry.fit_centred(self, *self._size_to_give)
 
     def _reserve_status_bar_height(self) -> None:
         """Give the status bar, from the start, the height it has once it holds text.
@@ -2264,9 +2266,9 @@ class MainWindow(QMainWindow):
         # Every value through stored_setting: a hand-edited or damaged settings file gives the
         # default for what it garbled, not a window that fails to open.
         geometry = s.value("window/geometry")
+        self._size_to_give = None  # a saved geometry Qt would not restore (window_geometry.restore)
         if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-            window_geometry.clamp_to_screen(self)  # saved on a larger (or another) screen
+            self._size_to_give = window_geometry.restore(self, geometry)
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

@@ -12,6 +12,10 @@ test pins a fault the trial found.
    "in000050.png: cannot write (no space left on device)", while the 49 masks written before
    it had been removed (as the command line does on exit 2): a user looked for them. The
    message now says the export's masks were removed and the folder is as it was.
+4. A window closed at 1280 x 720 on a 1366 x 768 screen opened at 640 x 611 on a 2560 x 1440
+   screen, and taller than a 1024 x 600 one: Qt's restoreGeometry refuses a geometry saved on
+   a screen of another size, and the window kept QWidget's default size. The saved size is
+   now given (within the screen's free area), centred.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ import contextlib
 import errno
 from pathlib import Path
 
+import struct
+
 from PIL import Image
-from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtCore import QByteArray, QPointF, QSettings
+from PySide6.QtWidgets import QMainWindow
 
 import segmix.io as segmix_io
 from synthetic_photos import moving_square_frames
@@ -125,3 +132,50 @@ def test_export_all_masks_refused_before_any_work_says_no_removal(make_window, t
     blocker.write_text("not a folder")
     _export(window, qtbot, blocker / "masks")
     assert messages and "removed" not in messages[-1][1]
+
+
+# ------------------------------------------------------------------ 4. geometry from a screen of another size
+def _geometry_from_another_screen(qtbot, width, height, screen_width=2560):
+    """saveGeometry() of a ``width`` x ``height`` window, as if saved on a screen ``screen_width`` wide."""
+    other = QMainWindow()
+    qtbot.addWidget(other)
+    other.resize(width, height)
+    other.show()
+    qtbot.waitExposed(other)
+    data = bytearray(bytes(other.saveGeometry()))
+    data[46:50] = struct.pack(">i", screen_width)  # the saved screen's width (Qt's record, v3)
+    refused = QMainWindow()
+    qtbot.addWidget(refused)
+    assert not refused.restoreGeometry(QByteArray(bytes(data)))  # what Qt does with it
+    return QByteArray(bytes(data))
+
+
+def test_a_geometry_saved_on_a_screen_of_another_size_keeps_its_size(qtbot, qsettings):
+    from segmix.gui import window_geometry
+    from segmix.gui.main_window import MainWindow
+
+    qsettings.setValue("window/geometry", _geometry_from_another_screen(qtbot, 700, 500))
+    assert window_geometry.saved_size(bytes(qsettings.value("window/geometry"))) == (700, 500)
+    window = MainWindow(settings=qsettings, warm_up=False)
+    qtbot.addWidget(window)
+    try:
+        assert (window.width(), window.height()) == (700, 500)  # was 640 x the minimum height
+        free = window_geometry.available_geometry(window)
+        assert free.contains(window.frameGeometry().topLeft())
+    finally:
+        window.controller.shutdown()
+
+
+def test_an_unreadable_geometry_gives_the_first_launch_size(qtbot, qsettings):
+    from segmix.gui import window_geometry
+    from segmix.gui.main_window import MainWindow
+
+    qsettings.setValue("window/geometry", QByteArray(b"\x01\xd9\xd0\xcb garbage"))
+    window = MainWindow(settings=qsettings, warm_up=False)
+    qtbot.addWidget(window)
+    try:
+        free = window_geometry.available_geometry(window)  # the offscreen screen: 800 x 600
+        room = free.width() - window_geometry.FRAME_ESTIMATE.left() - window_geometry.FRAME_ESTIMATE.right()
+        assert window.width() == min(window_geometry.PREFERRED_SIZE[0], room)  # not QWidget's 640
+    finally:
+        window.controller.shutdown()
