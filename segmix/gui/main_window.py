@@ -428,6 +428,12 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(self._undo_stacks[self.mode])
         self.docks: dict[str, QDockWidget] = {}
         self._mode_docks: dict[str, list[str]] = {}
+        # Docks the user closed (their x, or View): kept closed across mode switches and
+        # restarts until View opens them again. Every mode switch showed all the mode's docks:
+        # a trial's closed Model dock came back on each return to Segment mode, and after
+        # every start. _placing_docks: the window itself is showing or hiding them.
+        self._closed_docks: set[str] = set()
+        self._placing_docks = False
         self._add_dock("tools", "Scribbles", self.tool_panel)
         self._add_dock("overlay", "Overlay", self.overlay_panel)
         for mode in self.modes.values():
@@ -553,7 +559,18 @@ class MainWindow(QMainWindow):
         dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.docks[key] = dock
+        dock.visibilityChanged.connect(lambda visible, key=key: self._note_dock_closed(key, visible))
         return key
+
+    def _note_dock_closed(self, key: str, visible: bool) -> None:
+        """Remember a dock the user closed (hidden by itself, not with the window or by a
+        mode switch) or opened again."""
+        if self._placing_docks or not self.isVisible():
+            return
+        if visible:
+            self._closed_docks.discard(key)
+        elif self.docks[key].isHidden():  # closed, not only covered (a tab behind another)
+            self._closed_docks.add(key)
 
     def _same_dock_width(self) -> None:
         """Every dock as wide as the widest one needs, whatever the mode shows.
@@ -2047,15 +2064,22 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(kept[0], left)
 
     def _show_mode_docks(self) -> None:
+        placing, self._placing_docks = self._placing_docks, True
+        try:
+            self._place_mode_docks()
+        finally:
+            self._placing_docks = placing
+
+    def _place_mode_docks(self) -> None:
         size = self.size()
         for name, keys in self._mode_docks.items():
             for key in keys:
-                self.docks[key].setVisible(name == self.mode)
+                self.docks[key].setVisible(name == self.mode and key not in self._closed_docks)
                 # View lists only this mode's docks: a trial's View > Skin in Segment mode
                 # squeezed Skin mode's dock, whose controls act on no result shown here, under
                 # Segment mode's (Clear and Click cut off) until the next mode switch.
                 self.docks[key].toggleViewAction().setVisible(name == self.mode)
-        self.docks["tools"].setVisible(self.active_mode.uses_scribbles)
+        self.docks["tools"].setVisible(self.active_mode.uses_scribbles and "tools" not in self._closed_docks)
         self.docks["tools"].toggleViewAction().setVisible(self.active_mode.uses_scribbles)
         self.canvas.marking = self.active_mode.uses_scribbles
         self.overlay_panel.set_threshold_visible(self.active_mode.uses_overlay_threshold)
@@ -2271,7 +2295,14 @@ class MainWindow(QMainWindow):
             self._size_to_give = window_geometry.restore(self, geometry)
         state = s.value("window/state")
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self._placing_docks = True
+            try:
+                self.restoreState(state)
+            finally:
+                self._placing_docks = False
+        closed = s.value("window/closed_docks", [])
+        closed = [closed] if isinstance(closed, str) else closed if isinstance(closed, list) else []
+        self._closed_docks = {key for key in closed if key in self.docks}
         # The size on a photo up to DAVIS size: photos larger than that scale it
         # (_scale_brush_to_photo) until the user sets a size.
         self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, stored_setting(s, "tools/brush_size", DEFAULT_BRUSH, int)))
@@ -2307,6 +2338,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
+        s.setValue("window/closed_docks", sorted(self._closed_docks))
         if self._brush_set_by_user:  # kept as the size on a DAVIS-sized photo, scaled on larger ones
             self._brush_base = max(MIN_BRUSH, round(self.canvas.brush_size / self._brush_scale()))
         s.setValue("tools/brush_size", self._brush_base)

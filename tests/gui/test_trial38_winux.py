@@ -16,6 +16,9 @@ test pins a fault the trial found.
    screen, and taller than a 1024 x 600 one: Qt's restoreGeometry refuses a geometry saved on
    a screen of another size, and the window kept QWidget's default size. The saved size is
    now given (within the screen's free area), centred.
+5. A dock the user closed (its x, or View) came back at every mode switch (the Model dock on
+   each return to Segment mode, the Skin dock on each return to Skin mode) and at every start.
+   It now stays closed, across switches and restarts, until View opens it again.
 """
 
 from __future__ import annotations
@@ -179,3 +182,37 @@ def test_an_unreadable_geometry_gives_the_first_launch_size(qtbot, qsettings):
         assert window.width() == min(window_geometry.PREFERRED_SIZE[0], room)  # not QWidget's 640
     finally:
         window.controller.shutdown()
+
+
+# ------------------------------------------------------------------ 5. closed docks stay closed
+def test_a_closed_dock_stays_closed_across_mode_switches_and_restarts(qtbot, make_window, photo_path, qsettings):
+    window = make_window(photo_path)
+    window.docks["model"].close()  # its x
+    window.set_mode("skin")
+    window.docks["skin"].toggleViewAction().trigger()  # View > Skin, unticked
+    assert not window.docks["skin"].isVisible()
+    window.set_mode("segment")
+    assert not window.docks["model"].isVisible() and window.docks["training"].isVisible()
+    assert not window.docks["model"].toggleViewAction().isChecked()
+    window.set_mode("skin")
+    assert not window.docks["skin"].isVisible() and window.docks["tools"].isVisible()
+    window.set_mode("segment")
+    window.save_settings()
+
+    again = make_window(photo_path, settings=QSettings(qsettings.fileName(), QSettings.Format.IniFormat))
+    assert not again.docks["model"].isVisible() and again.docks["training"].isVisible()
+    again.docks["model"].toggleViewAction().trigger()  # View > Model opens it again
+    assert again.docks["model"].isVisible()
+    again.set_mode("skin")
+    assert not again.docks["skin"].isVisible()
+    again.set_mode("segment")
+    assert again.docks["model"].isVisible()
+
+
+def test_docks_hidden_by_a_mode_switch_are_not_taken_as_closed(qtbot, make_window, photo_path):
+    window = make_window(photo_path)
+    for mode in ("skin", "video", "segment", "skin", "segment"):
+        window.set_mode(mode)
+    assert all(window.docks[key].isVisible() for key in ("tools", "overlay", "model", "training"))
+    window.set_mode("skin")
+    assert window.docks["skin"].isVisible()
