@@ -706,6 +706,7 @@ class MainWindow(QMainWindow):
             for action in mode.open_actions():
                 file_menu.addAction(action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)  # with another window's files
         add("Open &Sample Photo", self.open_sample, menu=file_menu)
         file_menu.addSeparator()
         # Greyed out (and saying why) where they would do nothing or write nothing of use:
@@ -1542,6 +1543,10 @@ class MainWindow(QMainWindow):
 
     def _recent_files(self) -> list[str]:
         """Recent files, most recent first, one entry per file however it was spelled."""
+        # As the settings file holds them now: another segmix window (a second instance) may
+        # have added some since this one read it. Without the sync, a trial's first window
+        # wrote its own list back over the file the second one had opened, which left the menu.
+        self.settings.sync()
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list
             value = [value]

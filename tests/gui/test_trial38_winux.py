@@ -19,12 +19,17 @@ test pins a fault the trial found.
 5. A dock the user closed (its x, or View) came back at every mode switch (the Model dock on
    each return to Segment mode, the Skin dock on each return to Skin mode) and at every start.
    It now stays closed, across switches and restarts, until View opens it again.
+6. Two segmix windows at once (a second instance): a photo opened in the second went into the
+   settings file's recent list, and left it when the first window opened another photo (it
+   wrote back the list it had read at its start); its Open Recent never listed it either. The
+   list is now read from the file as it is when a photo is remembered and when the menu opens.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import os
 from pathlib import Path
 
 import struct
@@ -216,3 +221,31 @@ def test_docks_hidden_by_a_mode_switch_are_not_taken_as_closed(qtbot, make_windo
     assert all(window.docks[key].isVisible() for key in ("tools", "overlay", "model", "training"))
     window.set_mode("skin")
     assert window.docks["skin"].isVisible()
+
+
+# ------------------------------------------------------------------ 6. recent files of a second instance
+def _other_instance_adds_recent(settings_file: Path, photo: Path) -> None:
+    """What a second segmix process does to the settings file: its photo first in the list."""
+    text = settings_file.read_text()
+    assert "recent=" in text
+    lines = [f"recent={photo}, " + line.split("=", 1)[1] if line.startswith("recent=") else line
+             for line in text.splitlines()]
+    settings_file.write_text("\n".join(lines) + "\n")
+    later = os.stat(settings_file).st_mtime + 5  # a file changed since this process read it
+    os.utime(settings_file, (later, later))
+
+
+def test_a_photo_opened_in_a_second_window_stays_in_the_recent_list(make_window, photo_path, qsettings, tmp_path):
+    window = make_window(photo_path)
+    qsettings.sync()
+    other = tmp_path / "other.png"
+    Image.open(photo_path).save(other)
+    _other_instance_adds_recent(Path(qsettings.fileName()), other)
+    window.recent_menu.aboutToShow.emit()  # File > Open Recent opened
+    assert [a.text() for a in window.recent_menu.actions()][:2] == ["&1 other.png", "&2 two.png"]
+    third = tmp_path / "third.png"
+    Image.open(photo_path).save(third)
+    assert window.open_image(third)
+    qsettings.sync()
+    recent = [Path(p).name for p in QSettings(qsettings.fileName(), QSettings.Format.IniFormat).value("files/recent")]
+    assert recent == ["third.png", "other.png", "two.png"]
