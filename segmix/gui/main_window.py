@@ -565,12 +565,15 @@ class MainWindow(QMainWindow):
     def _note_dock_closed(self, key: str, visible: bool) -> None:
         """Remember a dock the user closed (hidden by itself, not with the window or by a
         mode switch) or opened again."""
-        if self._placing_docks or not self.isVisible():
+        try:
+            if self._placing_docks or not self.isVisible():
+                return
+            if visible:
+                self._closed_docks.discard(key)
+            elif self.docks[key].isHidden():  # closed, not only covered (a tab behind another)
+                self._closed_docks.add(key)
+        except RuntimeError:  # the window is being destroyed, and its docks hide with it
             return
-        if visible:
-            self._closed_docks.discard(key)
-        elif self.docks[key].isHidden():  # closed, not only covered (a tab behind another)
-            self._closed_docks.add(key)
 
     def _same_dock_width(self) -> None:
         """Every dock as wide as the widest one needs, whatever the mode shows.

@@ -249,3 +249,20 @@ def test_a_photo_opened_in_a_second_window_stays_in_the_recent_list(make_window,
     qsettings.sync()
     recent = [Path(p).name for p in QSettings(qsettings.fileName(), QSettings.Format.IniFormat).value("files/recent")]
     assert recent == ["third.png", "other.png", "two.png"]
+
+
+
+def test_a_window_destroyed_with_its_docks_raises_nothing(qtbot, qsettings):
+    """Its docks hide as it is destroyed: the closed-dock bookkeeping must not reach the
+    deleted window (a RuntimeError in a slot, which pytest-qt fails the test on)."""
+    import shiboken6
+
+    from segmix.gui.main_window import MainWindow
+
+    window = MainWindow(settings=qsettings, warm_up=False)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(50)  # the timers set when it was shown have run
+    window.controller.shutdown()
+    shiboken6.delete(window)
+    qtbot.wait(10)
