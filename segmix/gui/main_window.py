@@ -1054,7 +1054,7 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             QTimer.singleShot(0, self.take_keyboard)  # see _FocusBackAfterDialogs
             if self._settings_note:  # after open_image's own words (_restore_settings)
-                QTimer.singleShot(0, lambda: self.statusBar().showMessage(self._settings_note, 30000))
+                QTimer.singleShot(0, self, lambda: self.statusBar().showMessage(self._settings_note, 30000))
 
     def take_keyboard(self) -> None:
         """Make the window the active one when no window of the application is (no window
