@@ -769,8 +769,10 @@ class MainWindow(QMainWindow):
         tools_menu = bar.addMenu("&Tools")
         # Each entry with a letter of its own (Alt+T, then the letter), as in the other menus:
         # a keyboard user had to arrow through this one.
+        self._tool_actions: dict[str, QAction] = {}  # renamed by mode (_apply_mode_texts)
         for name, key in (("foreground", "1"), ("background", "2"), ("eraser", "E"), ("rectangle", "R"), ("click", "C")):
-            add(f"&{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n), [key], menu=tools_menu)
+            self._tool_actions[name] = add(f"&{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n),
+                                           [key], menu=tools_menu)
         tools_menu.addSeparator()
         add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
         add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
@@ -2101,6 +2103,12 @@ class MainWindow(QMainWindow):
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}
         for tool, button in self.tool_panel.buttons.items():
             button.setText(texts.get(tool, defaults[tool]))
+        # The Tools menu (and so Help > Keyboard Shortcuts) in the dock's words: Skin mode's
+        # menu said "Foreground tool" for its Skin (1) button.
+        for tool, action in self._tool_actions.items():
+            word = texts.get(tool, defaults[tool]).split(" (")[0]
+            mnemonic = {"Skin": "S&kin", "Non-skin": "&Non-skin"}.get(word, f"&{word}")
+            action.setText(f"{mnemonic} tool")
 
     # == status ==========================================================================
     def _show_pixel_info(self, x: int, y: int) -> None:

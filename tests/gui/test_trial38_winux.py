@@ -23,6 +23,11 @@ test pins a fault the trial found.
    settings file's recent list, and left it when the first window opened another photo (it
    wrote back the list it had read at its start); its Open Recent never listed it either. The
    list is now read from the file as it is when a photo is remembered and when the menu opens.
+7. Skin mode's Tools menu (and Help > Keyboard Shortcuts) said "1 Foreground tool" and
+   "2 Background tool" beside the dock's Skin (1) and Non-skin (2) buttons; now "Skin tool" and
+   "Non-skin tool" there. And Skin > Add Photo to Skin Training Set in Video mode told a user
+   whose photo held skin marks to "paint skin (1) and non-skin (2) scribbles on this photo"
+   (the video frame); it now says Video mode shows the frames and to switch to Skin mode.
 """
 
 from __future__ import annotations
@@ -266,3 +271,29 @@ def test_a_window_destroyed_with_its_docks_raises_nothing(qtbot, qsettings):
     window.controller.shutdown()
     shiboken6.delete(window)
     qtbot.wait(10)
+
+
+# ------------------------------------------------------------------ 7. Skin mode's words in menus
+def test_skin_modes_tools_menu_and_shortcut_page_name_its_tools(make_window, photo_path):
+    from segmix.gui.help_menu import shortcut_rows
+
+    window = make_window(photo_path)
+    window.set_mode("skin")
+    rows = {keys: entry for menu, entry, keys in shortcut_rows(window.menuBar()) if menu == "Tools"}
+    assert rows["1"] == "Skin tool" and rows["2"] == "Non-skin tool"
+    window.set_mode("segment")
+    rows = {keys: entry for menu, entry, keys in shortcut_rows(window.menuBar()) if menu == "Tools"}
+    assert rows["1"] == "Foreground tool" and rows["2"] == "Background tool"
+
+
+def test_add_photo_to_skin_training_set_in_video_mode_says_to_switch(make_window, photo_path, tmp_path, messages, qtbot):
+    window = make_window(photo_path)
+    window.set_mode("skin")
+    window.layer.labels[2:6, 2:6] = 1
+    window.layer.labels[20:24, 20:24] = 2
+    assert window.open_image(_frames_folder(tmp_path, 4)) and window.mode == "video"
+    qtbot.waitUntil(lambda: window.image is not None)
+    assert not window.modes["skin"].add_to_skin_training_set()
+    title, text = messages[-1]
+    assert "Video mode shows the video's frames" in text and "Ctrl+K" in text
+    assert "on this photo" not in text
