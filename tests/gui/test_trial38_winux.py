@@ -28,6 +28,9 @@ test pins a fault the trial found.
    "Non-skin tool" there. And Skin > Add Photo to Skin Training Set in Video mode told a user
    whose photo held skin marks to "paint skin (1) and non-skin (2) scribbles on this photo"
    (the video frame); it now says Video mode shows the frames and to switch to Skin mode.
+8. Video mode's model controls (learning rate, match threshold, shadows) were back at their
+   defaults at each start, where Segment mode keeps its Model dock's: a learning rate tuned for
+   a camera was lost. They are now kept (the play rate still follows each video).
 """
 
 from __future__ import annotations
@@ -297,3 +300,28 @@ def test_add_photo_to_skin_training_set_in_video_mode_says_to_switch(make_window
     title, text = messages[-1]
     assert "Video mode shows the video's frames" in text and "Ctrl+K" in text
     assert "on this photo" not in text
+
+
+# ------------------------------------------------------------------ 8. Video mode's controls kept
+def test_video_modes_model_controls_are_kept_across_restarts(make_window, qsettings):
+    window = make_window()
+    panel = window.modes["video"].panel
+    panel.learning_rate.setValue(0.005)
+    panel.threshold.setValue(3.25)
+    panel.shadows.setChecked(False)
+    window.save_settings()
+    again = make_window(settings=QSettings(qsettings.fileName(), QSettings.Format.IniFormat))
+    kept = again.modes["video"].panel.settings()
+    assert (kept.learning_rate, kept.match_threshold, kept.detect_shadows) == (0.005, 3.25, False)
+
+
+def test_garbled_video_settings_give_the_defaults(make_window, qsettings):
+    from segmix.background import BackgroundMixture
+
+    qsettings.setValue("video/learning_rate", "fast")
+    qsettings.setValue("video/match_threshold", "nan")
+    window = make_window()
+    current = window.modes["video"].panel.settings()
+    defaults = BackgroundMixture()
+    assert (current.learning_rate, current.match_threshold, current.detect_shadows) == (
+        defaults.learning_rate, defaults.match_threshold, True)

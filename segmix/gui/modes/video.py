@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 
 from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import file_dialogs, files
-from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
 from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import compact_button, status_label
 from segmix.gui.signals import emit
@@ -804,6 +804,23 @@ class VideoMode(Mode):
         self.set_playing(False)
         self._in_flight = False
         self._abandon_target()  # its job is dropped on the switch
+
+    # == persistence =====================================================================
+    # The model's controls, as Segment mode keeps its Model dock's: a trial's learning rate
+    # tuned for its camera (0.005) was back at 0.01 at the next start. The play rate is not
+    # kept: each video sets its own.
+    def restore_settings(self, settings) -> None:
+        panel, current = self.panel, self.panel.settings()
+        panel.learning_rate.setValue(stored_setting(settings, "video/learning_rate", current.learning_rate, float))
+        panel.threshold.setValue(stored_setting(settings, "video/match_threshold", current.match_threshold, float))
+        shadows = str(settings.value("video/detect_shadows", current.detect_shadows)).lower()
+        panel.shadows.setChecked(shadows != "false")
+
+    def save_settings(self, settings) -> None:
+        current = self.panel.settings()
+        settings.setValue("video/learning_rate", current.learning_rate)
+        settings.setValue("video/match_threshold", current.match_threshold)
+        settings.setValue("video/detect_shadows", current.detect_shadows)
 
     def switch_refusal(self, action: str = "switching modes") -> str | None:
         # A switch invalidates the compute thread's job: Export All Masks stopped there without
