@@ -136,7 +136,7 @@ class ScribbleCanvas(QGraphicsView):
         self.layer: LabelLayer | None = None
         # False in a mode without marks (Video): the buttons pan instead of painting into a
         # layer nobody reads (a trial's drags on a video frame left invisible marks).
-        self.marking = True
+        self._marking = True
         self.tool = "foreground"
         self.brush_size = DEFAULT_BRUSH
         self._photo_item: QGraphicsPixmapItem | None = None
@@ -311,6 +311,19 @@ class ScribbleCanvas(QGraphicsView):
     def stroking(self) -> bool:
         """Whether a stroke, click or box is in progress (its mouse button is still down)."""
         return self._rect_start is not None or self._click_label is not None or self._painting_label is not None
+
+    @property
+    def marking(self) -> bool:
+        """Whether the buttons paint marks (False in a mode without marks: Video)."""
+        return self._marking
+
+    @marking.setter
+    def marking(self, value: bool) -> None:
+        self._marking = bool(value)
+        # The brush's outline goes with it: a trial's switch from Segment to Video mode with
+        # the pointer over the photo left the brush circle standing on the video frames,
+        # where no drag paints.
+        self._update_brush_outline(None)
 
     def set_tool(self, tool: str) -> None:
         if tool not in TOOLS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -427,6 +428,12 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(self._undo_stacks[self.mode])
         self.docks: dict[str, QDockWidget] = {}
         self._mode_docks: dict[str, list[str]] = {}
+        # Docks the user closed (their x, or View): kept closed across mode switches and
+        # restarts until View opens them again. Every mode switch showed all the mode's docks:
+        # a trial's closed Model dock came back on each return to Segment mode, and after
+        # every start. _placing_docks: the window itself is showing or hiding them.
+        self._closed_docks: set[str] = set()
+        self._placing_docks = False
         self._add_dock("tools", "Scribbles", self.tool_panel)
         self._add_dock("overlay", "Overlay", self.overlay_panel)
         for mode in self.modes.values():
@@ -496,6 +503,8 @@ class MainWindow(QMainWindow):
         self.update_actions()  # greyed out with no photo, each saying why
         if not self.settings.contains("window/geometry"):
             window_geometry.size_to_screen(self)
+        elif self._size_to_give is not None:  # saved on a screen of another size
+            window_geometry.fit_centred(self, *self._size_to_give)
 
     def _reserve_status_bar_height(self) -> None:
         """Give the status bar, from the start, the height it has once it holds text.
@@ -550,7 +559,21 @@ class MainWindow(QMainWindow):
         dock.setWidget(scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.docks[key] = dock
+        dock.visibilityChanged.connect(lambda visible, key=key: self._note_dock_closed(key, visible))
         return key
+
+    def _note_dock_closed(self, key: str, visible: bool) -> None:
+        """Remember a dock the user closed (hidden by itself, not with the window or by a
+        mode switch) or opened again."""
+        try:
+            if self._placing_docks or not self.isVisible():
+                return
+            if visible:
+                self._closed_docks.discard(key)
+            elif self.docks[key].isHidden():  # closed, not only covered (a tab behind another)
+                self._closed_docks.add(key)
+        except RuntimeError:  # the window is being destroyed, and its docks hide with it
+            return
 
     def _same_dock_width(self) -> None:
         """Every dock as wide as the widest one needs, whatever the mode shows.
@@ -686,6 +709,7 @@ class MainWindow(QMainWindow):
             for action in mode.open_actions():
                 file_menu.addAction(action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)  # with another window's files
         add("Open &Sample Photo", self.open_sample, menu=file_menu)
         file_menu.addSeparator()
         # Greyed out (and saying why) where they would do nothing or write nothing of use:
@@ -745,8 +769,10 @@ class MainWindow(QMainWindow):
         tools_menu = bar.addMenu("&Tools")
         # Each entry with a letter of its own (Alt+T, then the letter), as in the other menus:
         # a keyboard user had to arrow through this one.
+        self._tool_actions: dict[str, QAction] = {}  # renamed by mode (_apply_mode_texts)
         for name, key in (("foreground", "1"), ("background", "2"), ("eraser", "E"), ("rectangle", "R"), ("click", "C")):
-            add(f"&{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n), [key], menu=tools_menu)
+            self._tool_actions[name] = add(f"&{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n),
+                                           [key], menu=tools_menu)
         tools_menu.addSeparator()
         add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
         add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
@@ -1029,6 +1055,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             QTimer.singleShot(0, self.take_keyboard)  # see _FocusBackAfterDialogs
+            if self._settings_note:  # after open_image's own words (_restore_settings)
+                QTimer.singleShot(0, self, lambda: self.statusBar().showMessage(self._settings_note, 30000))
 
     def take_keyboard(self) -> None:
         """Make the window the active one when no window of the application is (no window
@@ -1520,6 +1548,10 @@ class MainWindow(QMainWindow):
 
     def _recent_files(self) -> list[str]:
         """Recent files, most recent first, one entry per file however it was spelled."""
+        # As the settings file holds them now: another segmix window (a second instance) may
+        # have added some since this one read it. Without the sync, a trial's first window
+        # wrote its own list back over the file the second one had opened, which left the menu.
+        self.settings.sync()
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-item list
             value = [value]
@@ -2042,15 +2074,22 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(kept[0], left)
 
     def _show_mode_docks(self) -> None:
+        placing, self._placing_docks = self._placing_docks, True
+        try:
+            self._place_mode_docks()
+        finally:
+            self._placing_docks = placing
+
+    def _place_mode_docks(self) -> None:
         size = self.size()
         for name, keys in self._mode_docks.items():
             for key in keys:
-                self.docks[key].setVisible(name == self.mode)
+                self.docks[key].setVisible(name == self.mode and key not in self._closed_docks)
                 # View lists only this mode's docks: a trial's View > Skin in Segment mode
                 # squeezed Skin mode's dock, whose controls act on no result shown here, under
                 # Segment mode's (Clear and Click cut off) until the next mode switch.
                 self.docks[key].toggleViewAction().setVisible(name == self.mode)
-        self.docks["tools"].setVisible(self.active_mode.uses_scribbles)
+        self.docks["tools"].setVisible(self.active_mode.uses_scribbles and "tools" not in self._closed_docks)
         self.docks["tools"].toggleViewAction().setVisible(self.active_mode.uses_scribbles)
         self.canvas.marking = self.active_mode.uses_scribbles
         self.overlay_panel.set_threshold_visible(self.active_mode.uses_overlay_threshold)
@@ -2064,6 +2103,12 @@ class MainWindow(QMainWindow):
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}
         for tool, button in self.tool_panel.buttons.items():
             button.setText(texts.get(tool, defaults[tool]))
+        # The Tools menu (and so Help > Keyboard Shortcuts) in the dock's words: Skin mode's
+        # menu said "Foreground tool" for its Skin (1) button.
+        for tool, action in self._tool_actions.items():
+            word = texts.get(tool, defaults[tool]).split(" (")[0]
+            mnemonic = {"Skin": "S&kin", "Non-skin": "&Non-skin"}.get(word, f"&{word}")
+            action.setText(f"{mnemonic} tool")
 
     # == status ==========================================================================
     def _show_pixel_info(self, x: int, y: int) -> None:
@@ -2261,12 +2306,19 @@ class MainWindow(QMainWindow):
         # Every value through stored_setting: a hand-edited or damaged settings file gives the
         # default for what it garbled, not a window that fails to open.
         geometry = s.value("window/geometry")
+        self._size_to_give = None  # a saved geometry Qt would not restore (window_geometry.restore)
         if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-            window_geometry.clamp_to_screen(self)  # saved on a larger (or another) screen
+            self._size_to_give = window_geometry.restore(self, geometry)
         state = s.value("window/state")
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self._placing_docks = True
+            try:
+                self.restoreState(state)
+            finally:
+                self._placing_docks = False
+        closed = s.value("window/closed_docks", [])
+        closed = [closed] if isinstance(closed, str) else closed if isinstance(closed, list) else []
+        self._closed_docks = {key for key in closed if key in self.docks}
         # The size on a photo up to DAVIS size: photos larger than that scale it
         # (_scale_brush_to_photo) until the user sets a size.
         self._brush_base = max(MIN_BRUSH, min(MAX_BRUSH, stored_setting(s, "tools/brush_size", DEFAULT_BRUSH, int)))
@@ -2292,11 +2344,17 @@ class MainWindow(QMainWindow):
         for mode in self.modes.values():
             mode.restore_settings(s)
         self._rebuild_recent_menu()
+        # A settings file the window cannot write (read-only, on a read-only or full disk):
+        # QSettings drops every change in silence, so a trial's panels, window size and
+        # recent files came back as before at each start with nothing said. Said once, when
+        # the window is first shown (showEvent), and on stderr if saving fails at close.
+        self._settings_note = "" if s.isWritable() else settings_unwritable_note(s.fileName())
 
     def save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
+        s.setValue("window/closed_docks", sorted(self._closed_docks))
         if self._brush_set_by_user:  # kept as the size on a DAVIS-sized photo, scaled on larger ones
             self._brush_base = max(MIN_BRUSH, round(self.canvas.brush_size / self._brush_scale()))
         s.setValue("tools/brush_size", self._brush_base)
@@ -2308,6 +2366,8 @@ class MainWindow(QMainWindow):
         for mode in self.modes.values():
             mode.save_settings(s)
         s.sync()
+        if s.status() == QSettings.Status.AccessError:
+            print(f"segmix: {settings_unwritable_note(s.fileName())}", file=sys.stderr)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.canvas.finish_stroke()  # a stroke under way is unsaved work the question counts
@@ -2342,6 +2402,12 @@ def _own_copy(array):
     """A copy of ``array`` (None stays None): what an export writes on its own thread, which the
     window's later marks, threshold moves and results cannot change."""
     return None if array is None else np.array(array, copy=True)
+
+
+def settings_unwritable_note(file_name: str) -> str:
+    """The words for a settings file the window cannot write (read-only file or folder)."""
+    return (f"Settings are not kept: {file_name} cannot be written (read-only?); window size, "
+            "panels, recent files and tool settings will be as before at the next start.")
 
 
 def _path_setting(path: str):

@@ -70,3 +70,49 @@ def clamp_to_screen(widget: QWidget) -> None:
     if widget.isMaximized() or widget.isFullScreen():
         return
     _fit(widget, widget.width(), widget.height(), centre=False)
+
+
+def saved_size(data: bytes) -> tuple[int, int] | None:
+    """The normal (not maximised) client size kept in ``QWidget.saveGeometry()``'s bytes, or None.
+
+    The layout (Qt's, every version since 5.3: magic 0x1D9D0CB, major and minor version, the
+    frame rectangle, then the normal geometry as left, top, right, bottom, big-endian int32)
+    is read here because ``restoreGeometry`` refuses the whole record when the screen it was
+    saved on has another size (QTBUG-style "resolution swing").
+    """
+    import struct
+
+    if len(data) < 40:
+        return None
+    magic, major = struct.unpack(">IH", data[:6])
+    if magic != 0x1D9D0CB or major not in (1, 2, 3):
+        return None
+    left, top, right, bottom = struct.unpack(">4i", data[24:40])
+    width, height = right - left + 1, bottom - top + 1
+    return (width, height) if 100 <= width <= 100_000 and 100 <= height <= 100_000 else None
+
+
+def restore(widget: QWidget, data: bytes) -> tuple[int, int] | None:
+    """Restore a saved geometry, pulled inside the screen's free area; or say what size to give.
+
+    Qt's ``restoreGeometry`` returns False, changing nothing, for a geometry saved on a
+    screen of another size: a window closed at 1280 x 720 on a 1366 x 768 screen opened at
+    640 x 611 on a 2560 x 1440 one (and on a 1024 x 600 one), the widget's default size.
+
+    Returns
+    -------
+    tuple of int or None
+        None when restored; else the client size to give with :func:`fit_centred` once the
+        window is laid out (its docks shown: before that its minimum size is too tall for a
+        1024 x 600 screen): the saved size when the record holds one, else the first
+        launch's.
+    """
+    if widget.restoreGeometry(data):
+        clamp_to_screen(widget)  # saved on a larger (or another) screen
+        return None
+    return saved_size(bytes(data)) or PREFERRED_SIZE
+
+
+def fit_centred(widget: QWidget, width: int, height: int) -> None:
+    """The client size ``width`` x ``height``, or less so that the framed window fits the free area, centred."""
+    _fit(widget, width, height, centre=True)

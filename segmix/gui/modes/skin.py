@@ -517,6 +517,14 @@ class SkinMode(Mode):
         bear fur and rocks came out as skin), with no word said.
         """
         shell = self.shell
+        if shell.active_mode.own_images:
+            # Video mode shows its frames, not the photo: its "Nothing to add: paint ... on this
+            # photo" was said to a trial's user whose photo held skin marks (silence before any
+            # frame was shown).
+            shell.show_message("Nothing to add", "Video mode shows the video's frames: the skin training set "
+                               "takes Skin mode's marks on its photo. Switch to Skin mode (Ctrl+K), then "
+                               "Add photo to skin training set.")
+            return False
         layer = shell.layer_of(self.name)
         if shell.image is None:
             return False

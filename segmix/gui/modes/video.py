@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 
 from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from segmix.gui import file_dialogs, files
-from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.base import Mode, NothingToExport, stored_setting
 from segmix.gui.qimage import rgb_to_qimage
 from segmix.gui.panels import compact_button, status_label
 from segmix.gui.signals import emit
@@ -805,6 +805,23 @@ class VideoMode(Mode):
         self._in_flight = False
         self._abandon_target()  # its job is dropped on the switch
 
+    # == persistence =====================================================================
+    # The model's controls, as Segment mode keeps its Model dock's: a trial's learning rate
+    # tuned for its camera (0.005) was back at 0.01 at the next start. The play rate is not
+    # kept: each video sets its own.
+    def restore_settings(self, settings) -> None:
+        panel, current = self.panel, self.panel.settings()
+        panel.learning_rate.setValue(stored_setting(settings, "video/learning_rate", current.learning_rate, float))
+        panel.threshold.setValue(stored_setting(settings, "video/match_threshold", current.match_threshold, float))
+        shadows = str(settings.value("video/detect_shadows", current.detect_shadows)).lower()
+        panel.shadows.setChecked(shadows != "false")
+
+    def save_settings(self, settings) -> None:
+        current = self.panel.settings()
+        settings.setValue("video/learning_rate", current.learning_rate)
+        settings.setValue("video/match_threshold", current.match_threshold)
+        settings.setValue("video/detect_shadows", current.detect_shadows)
+
     def switch_refusal(self, action: str = "switching modes") -> str | None:
         # A switch invalidates the compute thread's job: Export All Masks stopped there without
         # a word, its progress bar left standing (a trial's folder kept 390 of 1700 masks).
@@ -1233,9 +1250,13 @@ class VideoMode(Mode):
         self._abandon_target()
         self.set_playing(False)
         self.shell.update_hint()  # the catch-up's banner ("Cancel stops here") is over
+        message = files.window_message(message)  # a frame over the pixel limit
         if self._exporting:
             self._finish_export(None, refused=True)
-        self.shell.show_message("Video", files.window_message(message))  # a frame over the pixel limit
+            if getattr(self, "_export_undone", [False])[0]:
+                message += (f"\nThe masks this export had written were removed (and any it replaced put back): "
+                            f"{self._export_folder} is as it was before Export All Masks.")
+        self.shell.show_message("Video", message)
 
     # -- playback (GUI thread) ----------------------------------------------------------
     def set_playing(self, playing: bool) -> None:
@@ -1722,10 +1743,18 @@ class VideoMode(Mode):
                 return False
 
             # The window's words for an output folder among the frames: it has no --output-dir.
-            return run_sequence(sequence, model, folder, cancelled=cancelled,
-                                progress=progress,
-                                advice="choose another folder")
+            try:
+                return run_sequence(sequence, model, folder, cancelled=cancelled,
+                                    progress=progress,
+                                    advice="choose another folder")
+            except (OSError, ValueError):
+                # run_sequence has removed the masks it wrote and put back those it replaced
+                # (a full disk); the message names only the mask that failed, so a trial's
+                # user looked for the 49 masks "written" before it (on_failed says so).
+                undone[0] = done[0] > 0
+                raise
 
+        undone = self._export_undone = [False]
         self._abandon_target()  # the export's job replaces a catch-up on its way
         self._exporting = True
         self._export_folder = folder
