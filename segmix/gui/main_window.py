@@ -2369,6 +2369,30 @@ class MainWindow(QMainWindow):
         if s.status() == QSettings.Status.AccessError:
             print(f"segmix: {settings_unwritable_note(s.fileName())}", file=sys.stderr)
 
+    def event(self, event: QEvent) -> bool:  # noqa: N802
+        # A menu entry without a status tip, hovered, sends an empty one, which QMainWindow
+        # shows: it blanked the status bar, erasing "Exported 50 masks to ..." or an error's
+        # line when the pointer crossed Open Photo or Quit (a trial, session 38). A tip that
+        # says something is shown over the message, and the message comes back after it.
+        if event.type() == QEvent.Type.StatusTip:
+            bar, tip = self.statusBar(), event.tip()
+            if tip:
+                if getattr(self, "_message_under_tip", None) is None:
+                    self._message_under_tip = bar.currentMessage()
+                    # A message the window says meanwhile is newer than the one under the tip.
+                    bar.messageChanged.connect(self._forget_message_under_tip, Qt.ConnectionType.UniqueConnection)
+                self._tip_text = tip
+                bar.showMessage(tip)
+            elif getattr(self, "_message_under_tip", None) is not None:
+                under, self._message_under_tip = self._message_under_tip, None
+                bar.showMessage(under) if under else bar.clearMessage()
+            return True
+        return super().event(event)
+
+    def _forget_message_under_tip(self, text: str) -> None:
+        if text != getattr(self, "_tip_text", None):
+            self._message_under_tip = None
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.canvas.finish_stroke()  # a stroke under way is unsaved work the question counts
         # Exports being written are finished first: a failed Save Scribbles leaves the marks

@@ -50,3 +50,23 @@ def test_playing_into_skipped_frames_at_the_end_leaves_the_counter_on_the_frame_
     assert shown < mode.panel.slider.maximum()
     assert mode.panel.frame_label.text() == f"frame {shown} / {mode.panel.slider.maximum()}"
     assert mode.panel.slider.value() == shown
+
+
+def test_hovering_a_menu_entry_without_a_status_tip_keeps_the_status_bars_message(window, qtbot):
+    # Qt shows an action's empty status tip on hover: "Exported 50 masks ..." went blank when the
+    # pointer crossed Open Photo or Quit, which have none (a window trial, session 38).
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QStatusTipEvent
+
+    window.statusBar().showMessage("Exported 50 masks to out")
+    QCoreApplication.sendEvent(window, QStatusTipEvent(""))
+    assert window.statusBar().currentMessage() == "Exported 50 masks to out"
+    QCoreApplication.sendEvent(window, QStatusTipEvent("Open a photo to segment"))
+    assert window.statusBar().currentMessage() == "Open a photo to segment"
+    QCoreApplication.sendEvent(window, QStatusTipEvent(""))  # the pointer leaves the entry
+    assert window.statusBar().currentMessage() == "Exported 50 masks to out"
+    # A message said while a tip shows is newer than the one under the tip: it stays.
+    QCoreApplication.sendEvent(window, QStatusTipEvent("Open a photo to segment"))
+    window.statusBar().showMessage("Trained and applied in 0.4 s")
+    QCoreApplication.sendEvent(window, QStatusTipEvent(""))
+    assert window.statusBar().currentMessage() == "Trained and applied in 0.4 s"
