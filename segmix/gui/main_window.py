@@ -774,8 +774,15 @@ class MainWindow(QMainWindow):
             self._tool_actions[name] = add(f"&{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n),
                                            [key], menu=tools_menu)
         tools_menu.addSeparator()
-        add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu)
-        add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)
+        brush_actions = [add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu),
+                         add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)]
+        # Greyed out in a mode without marks (_update_scribble_actions), each saying why: in
+        # Video mode [ and ] resized a brush not shown and the tool keys chose tools that mark
+        # nothing, without a word (a trial, session 38).
+        self._marking_actions = [*self._tool_actions.values(), *brush_actions]
+        for action in self._marking_actions:
+            self._enabled_tips[action] = action.statusTip()
+            self.say_why_when_greyed(action)
         tools_menu.addSeparator()
         add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu,
             tip="Cancel the fit that is running; while a box is being dragged, drop the box")
@@ -2225,9 +2232,15 @@ class MainWindow(QMainWindow):
                    f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
             for action in (self.load_scribbles_action, self.save_scribbles_action, self.clear_scribbles_action):
                 self._set_available(action, False, why)
+            for action in self._marking_actions:
+                self._set_available(action, False, f"{mode.title} mode has no marks: the tools and the brush "
+                                                   f"belong to the photo modes "
+                                                   f"({', '.join(m.title for m in self.modes.values() if m.uses_scribbles)})")
             # Undo / Redo follow the mode's (empty) history: greyed out by their QUndoGroup.
             self._update_undo_tips()
             return
+        for action in self._marking_actions:
+            self._set_available(action, True, self._enabled_tips[action])
         self._update_undo_tips()
         if self.layer is None:
             why = "No photo open: open one first (Ctrl+O)"

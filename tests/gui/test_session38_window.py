@@ -70,3 +70,28 @@ def test_hovering_a_menu_entry_without_a_status_tip_keeps_the_status_bars_messag
     window.statusBar().showMessage("Trained and applied in 0.4 s")
     QCoreApplication.sendEvent(window, QStatusTipEvent(""))
     assert window.statusBar().currentMessage() == "Trained and applied in 0.4 s"
+
+
+def test_the_tools_and_brush_entries_are_greyed_out_in_video_mode_saying_why(window, qtbot):
+    # In Video mode [ and ] resized a brush that is not shown (20 -> 23 px) and the tool keys
+    # chose tools that mark nothing, without a word (a window trial, session 38).
+    from PySide6.QtGui import QKeySequence
+
+    window.set_mode("video")
+    for action in window._marking_actions:
+        assert not action.isEnabled(), action.text()
+        assert "Video mode has no marks" in action.statusTip()
+    size = window.canvas.brush_size if hasattr(window.canvas, "brush_size") else None
+    bracket = next(a for a in window._greyed_stand_ins.values() if QKeySequence("]") in a.shortcuts())
+    bracket.trigger()
+    assert "Bigger Brush: Video mode has no marks" in window.statusBar().currentMessage()
+    if size is not None:
+        assert window.canvas.brush_size == size
+    window.set_mode("segment")
+    assert all(action.isEnabled() for action in window._marking_actions)
+
+
+def test_clearing_an_empty_skin_training_set_says_it_is_empty(window):
+    window.set_mode("video")
+    assert not window.modes["skin"].clear_skin_training_set()
+    assert "the skin training set is already empty" in window.statusBar().currentMessage()

@@ -609,6 +609,12 @@ class SkinMode(Mode):
         """Empty the training set; asked first when no saved model holds it: its marks of
         photos no longer open are kept nowhere else, and Clear set sits beside Train skin
         model (a trial's set could go with one click, without a word and without undo)."""
+        if not self.skin_training:
+            # It did nothing without a word (a window trial, session 38, from Video mode).
+            self.shell.statusBar().showMessage(
+                "Clear Skin Training Set: the skin training set is already empty (Skin > Add Photo to Skin Training "
+                "Set adds a photo's skin and non-skin marks to it)", 10000)
+            return False
         # The open photo's marks are still on it (Add puts them back): only other photos' count.
         gone = [counts for key, counts in self.skin_training.items() if key != self._photo_key()]
         if gone and self._set_version != self._saved_set_version:
