@@ -655,7 +655,7 @@ def _why_unreadable(path: Path) -> str:
             if is_image:
                 return f"looks like a {kind} but its header is damaged; the file is corrupt"
             if kind.startswith("NumPy"):
-                if _probability_array(path):
+                if probability_array(path):
                     # segment --probability's .npy beside the photo, picked in its place: the
                     # advice to convert it with Pillow suited neither the window nor the user.
                     # Not "not a photo": the same words answer --scribbles and --model.
@@ -784,7 +784,7 @@ def undecodable_words(path: PathLike, expected: str) -> str:
     return f"{describe_binary_file(path)}, not {expected}"
 
 
-def _probability_array(path: PathLike) -> bool:
+def probability_array(path: PathLike) -> bool:
     """Whether a .npy file holds a 2-D float32 array in [0, 1], as ``segment --probability``
     writes one (mapped, not read whole; anything NumPy cannot map is not one)."""
     try:

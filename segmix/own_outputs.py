@@ -69,18 +69,11 @@ def background_model_file(path: str | os.PathLike) -> bool:
 def probability_array_file(path: str | os.PathLike) -> bool:
     """True when ``path`` is a ``.npy`` holding a 2-D float32 array with values in [0, 1]:
     what ``segment --probability P.npy`` writes (a .npy has no place for a mark). Mapped, not
-    read whole; a file NumPy cannot map (a pickle, another file) is not one."""
-    import numpy as np
+    read whole; a file NumPy cannot map (a pickle, another file) is not one
+    (:func:`segmix.io.probability_array`)."""
+    from segmix.io import probability_array
 
-    try:
-        values = np.load(path, mmap_mode="r", allow_pickle=False)
-    except Exception:  # not a NumPy array file: not ours
-        return False
-    try:
-        return (isinstance(values, np.ndarray) and values.ndim == 2 and values.dtype == np.float32
-                and values.size > 0 and bool(np.all((values >= 0) & (values <= 1))))
-    finally:
-        del values  # the map closes with its last reference
+    return probability_array(path)
 
 
 def _skin_eval_report(path: str | os.PathLike) -> bool:

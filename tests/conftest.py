@@ -61,3 +61,20 @@ def skin_dataset(tmp_path):
         Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
         Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A local Dask cluster of 2 worker processes, one per test module (starting one costs
+    seconds); the tests of ``--distributed`` connect to it by :func:`address`."""
+    pytest.importorskip("distributed")
+    from segmix.distributed.cluster import connect
+
+    with connect(None, n_workers=2, threads_per_worker=1, quiet=True) as client:
+        client.wait_for_workers(2, timeout=120)
+        yield client
+
+
+@pytest.fixture(scope="module")
+def address(client):
+    return client.scheduler.address

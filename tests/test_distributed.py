@@ -27,16 +27,6 @@ from segmix.distributed.cluster import connect  # noqa: E402
 SKIN_RGB = (200, 140, 120)
 
 
-@pytest.fixture(scope="module")
-def client():
-    with connect(None, n_workers=2, threads_per_worker=1, quiet=True) as client:
-        client.wait_for_workers(2, timeout=120)
-        yield client
-
-
-@pytest.fixture(scope="module")
-def address(client):
-    return client.scheduler.address
 
 
 def _photo(rng, h=30, w=40):

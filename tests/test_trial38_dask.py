@@ -5,7 +5,6 @@ One 2-process local cluster serves the module; the commands connect to it by add
 a real scheduler.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,21 +14,10 @@ pytest.importorskip("distributed")
 
 from segmix.cli import main  # noqa: E402
 from segmix.distributed import cluster  # noqa: E402
-from segmix.distributed.cluster import connect  # noqa: E402
 
 SKIN_RGB = (200, 140, 120)
 
 
-@pytest.fixture(scope="module")
-def client():
-    with connect(None, n_workers=2, threads_per_worker=1, quiet=True) as client:
-        client.wait_for_workers(2, timeout=120)
-        yield client
-
-
-@pytest.fixture(scope="module")
-def address(client):
-    return client.scheduler.address
 
 
 @pytest.fixture(scope="module")

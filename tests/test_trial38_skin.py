@@ -167,8 +167,6 @@ def test_skin_applys_masks_given_as_images_are_named_as_such(tmp_path, capsys):
 def test_skin_train_counts_a_folder_given_twice_once(tmp_path, capsys):
     # The same --images / --masks given twice: "training on ... of 4 photos" for 2, the
     # folder's pixels counted twice (weighing it double against any other) without a word.
-    from PIL import Image
-
     from segmix.cli import main
     from tests.synthetic_photos import photo_mask_folders
 

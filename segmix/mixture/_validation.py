@@ -55,23 +55,17 @@ def not_fitted(message: str) -> NotFittedError:
 
 
 def __getattr__(name: str):
-    # The class with scikit-learn's base, made on first use and kept under its name, so that
-    # it pickles (a Dask or joblib worker's error) and unpickles where scikit-learn is installed.
-    if name == "SklearnNotFittedError":
-        from sklearn.exceptions import NotFittedError as SklearnBase
+    # The classes with scikit-learn's bases, made on first use and kept under their names, so
+    # that they pickle (a Dask or joblib worker's error) and unpickle where scikit-learn is installed.
+    own = {"SklearnNotFittedError": (NotFittedError, "NotFittedError", "not_fitted"),
+           "SklearnConvergenceWarning": (ConvergenceWarning, "ConvergenceWarning", "convergence_warning")}
+    if name in own:
+        import sklearn.exceptions
 
-        cls = type("SklearnNotFittedError", (NotFittedError, SklearnBase), {
+        base, sklearn_name, maker = own[name]
+        cls = type(name, (base, getattr(sklearn.exceptions, sklearn_name)), {
             "__module__": __name__,
-            "__doc__": "segmix's NotFittedError that is scikit-learn's too (see not_fitted).",
-        })
-        globals()[name] = cls
-        return cls
-    if name == "SklearnConvergenceWarning":
-        from sklearn.exceptions import ConvergenceWarning as SklearnWarning
-
-        cls = type("SklearnConvergenceWarning", (ConvergenceWarning, SklearnWarning), {
-            "__module__": __name__,
-            "__doc__": "segmix's ConvergenceWarning that is scikit-learn's too (see convergence_warning).",
+            "__doc__": f"segmix's {sklearn_name} that is scikit-learn's too (see {maker}).",
         })
         globals()[name] = cls
         return cls

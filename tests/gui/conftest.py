@@ -1,6 +1,7 @@
 """pytest-qt fixtures for the GUI tests: offscreen, temporary settings, synthetic photos."""
 
 import os
+import threading
 
 # Before anything imports Qt: no display is needed or used.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -108,3 +109,20 @@ def window(make_window, photo_path):
     return make_window(photo_path)
 
 
+@pytest.fixture
+def held_writes(monkeypatch):
+    """files.write_export held until ``release`` is set: (release, calls), calls recording
+    (kind, file name, thread) of each write as it starts. A write that runs on the GUI thread
+    (the fault) is let go after 3 s instead of hanging the test."""
+    from segmix.gui import files
+
+    release, calls = threading.Event(), []
+    real = files.write_export
+
+    def held(kind, path, **kwargs):
+        calls.append((kind, path.name, threading.current_thread()))
+        release.wait(3)
+        return real(kind, path, **kwargs)
+
+    monkeypatch.setattr(files, "write_export", held)
+    return release, calls

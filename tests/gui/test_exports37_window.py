@@ -22,25 +22,6 @@ def _segmented(qtbot, window):
     return seg
 
 
-@pytest.fixture
-def held_writes(monkeypatch):
-    """files.write_export held until ``release`` is set: (release, calls), calls recording
-    (kind, file name, thread) of each write as it starts. A write that runs on the GUI thread
-    (the fault) is let go after 3 s instead of hanging the test."""
-    from segmix.gui import files
-
-    release, calls = threading.Event(), []
-    real = files.write_export
-
-    def held(kind, path, **kwargs):
-        calls.append((kind, path.name, threading.current_thread()))
-        release.wait(3)
-        return real(kind, path, **kwargs)
-
-    monkeypatch.setattr(files, "write_export", held)
-    return release, calls
-
-
 def test_an_export_is_written_off_the_gui_thread_and_the_window_says_saving_then_saved(
         qtbot, window, tmp_path, held_writes):
     release, calls = held_writes

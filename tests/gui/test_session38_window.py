@@ -1,11 +1,11 @@
 """Window faults fixed in session 38 (not from a helper), each test naming its fault."""
 
 from segmix.gui.main_window import MainWindow
-from tests.gui.test_exports37_window import _segmented, held_writes  # noqa: F401 (a fixture)
+from tests.gui.test_exports37_window import _segmented
 
 
 def test_a_second_export_to_a_name_still_being_written_asks_before_replacing_it(
-        qtbot, window, tmp_path, held_writes, monkeypatch):  # noqa: F811
+        qtbot, window, tmp_path, held_writes, monkeypatch):
     # Exports are written on their own thread (session 37): while the first was written, the
     # file did not exist yet, so a second export typed to the same new name was not asked about
     # and replaced the first in silence once both were written.
