@@ -7,16 +7,7 @@ import pytest
 from PIL import Image
 
 from segmix.cli import main
-
-
-def _two_halves(path):
-    """A noisy red left half and a noisy blue right half, 60 x 80."""
-    rng = np.random.default_rng(0)
-    photo = np.empty((60, 80, 3), np.float64)
-    photo[:, :40] = (200, 40, 40)
-    photo[:, 40:] = (30, 150, 210)
-    photo += rng.normal(0, 8, photo.shape)
-    Image.fromarray(np.clip(np.round(photo), 0, 255).astype(np.uint8)).save(path)
+from tests.test_trial37_segment import _two_halves
 
 
 @pytest.mark.parametrize("name", ["prob.png", "prob.tiff"])

@@ -81,16 +81,23 @@ def write_frames(folder, n: int, prefix: str = "frame", **square):
     return folder
 
 
+def open_in_video_mode(qtbot, make_window, source, noting: str = "Skipped"):
+    """A window in Video mode with ``source`` (a video or a frame folder) open at frame 1:
+    (window, mode, the status bar's messages that hold ``noting``, as they come)."""
+    window = make_window()
+    notes = []
+    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if noting in text else None)
+    window.set_mode("video")
+    mode = window.modes["video"]
+    assert window.open_image(source)
+    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    return window, mode, notes
+
+
 def play_folder(qtbot, make_window, folder, last: int):
     """Open ``folder`` in Video mode and play it to frame ``last``: (window, mode, the frame
     numbers shown, the status bar's "Skipped ..." notes)."""
-    window = make_window()
-    window.set_mode("video")
-    mode = window.modes["video"]
-    notes = []
-    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "Skipped" in text else None)
-    assert window.open_image(folder)
-    qtbot.waitUntil(lambda: mode.index == 1, timeout=60000)
+    window, mode, notes = open_in_video_mode(qtbot, make_window, folder)
     shown = [1]
     mode.frame_shown.connect(shown.append)
     mode.panel.play_button.click()

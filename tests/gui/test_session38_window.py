@@ -38,12 +38,9 @@ def test_playing_into_skipped_frames_at_the_end_leaves_the_counter_on_the_frame_
     # "frame 13 / 13" over frame 7, the last frame shown (bgvid's unfixed point, session 38).
     from test_trial38_video import _joined_video
 
-    video = _joined_video(tmp_path / "joined.ts")
-    window = make_window()
-    window.set_mode("video")
-    mode = window.modes["video"]
-    assert window.open_image(video)
-    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    from gui_helpers import open_in_video_mode
+
+    _window, mode, _notes = open_in_video_mode(qtbot, make_window, _joined_video(tmp_path / "joined.ts"))
     mode.set_playing(True)
     qtbot.waitUntil(lambda: not mode.playing and not mode._in_flight, timeout=60000)
     shown = mode.current.index

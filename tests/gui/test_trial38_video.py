@@ -54,13 +54,9 @@ def test_a_video_that_switches_resolution_is_played_past_the_switch(make_window,
     sizes = [frame.pixels.shape[:2] for frame in FrameSequence(video, on_skip=lambda message: None)]
     first = len(sizes)  # the frames of the first size (a decoder may drop one at the join)
     assert first >= 6
-    notes = []
-    window = make_window()
-    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "Skipped" in text else None)
-    window.set_mode("video")
-    mode = window.modes["video"]
-    assert window.open_image(video)
-    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    from gui_helpers import open_in_video_mode
+
+    window, mode, notes = open_in_video_mode(qtbot, make_window, video)
     mode.seek(first + 3)  # past the switch
     qtbot.waitUntil(lambda: not mode._in_flight and not mode.catching_up and mode._pending_seek is None,
                     timeout=60000)
@@ -78,13 +74,9 @@ def test_a_16_bit_video_of_12_bit_data_is_said_in_the_status_bar(make_window, qt
     from test_trial38_background import _gray16_video
 
     video = _gray16_video(tmp_path / "cam.mkv", count=4)
-    notes = []
-    window = make_window()
-    window.statusBar().messageChanged.connect(lambda text: notes.append(text) if "12-bit data?" in text else None)
-    window.set_mode("video")
-    mode = window.modes["video"]
-    assert window.open_image(video)
-    qtbot.waitUntil(lambda: mode.index == 1 and mode.current is not None, timeout=60000)
+    from gui_helpers import open_in_video_mode
+
+    window, mode, notes = open_in_video_mode(qtbot, make_window, video, "12-bit data?")
     qtbot.waitUntil(lambda: bool(notes), timeout=10000)
     assert "cam.mkv frame 1" in notes[0], notes
 
