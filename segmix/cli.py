@@ -25,6 +25,7 @@ EXIT_STATUSES = {
        "background; skin eval's photo / mask pairs)",
     2: "bad usage or bad parameter, or no usable input at all (missing, empty or every input unreadable): "
        "nothing written",
+    129: "hung up (SIGHUP: the terminal or ssh session closed); as SIGTERM",
     130: "interrupted (Ctrl+C)",
     143: "terminated (SIGTERM: kill, timeout, a service manager); as Ctrl+C, nothing half-written is left",
 }
@@ -740,8 +741,8 @@ def build_parser() -> argparse.ArgumentParser:
                "segmix COMMAND --help lists a command's options with their defaults. Exit status, the same for "
                "every command (for scripts): 0 every input was done; 1 some inputs failed (one line each on "
                "standard error) while others were written; 2 bad usage, a bad parameter or no usable input: "
-               "nothing written; 130 interrupted; 143 terminated. Results (\"wrote ...\", figures) go to "
-               "standard output, errors, warnings and notes to standard error.",
+               "nothing written; 129 hung up (the terminal closed); 130 interrupted; 143 terminated. Results "
+               "(\"wrote ...\", figures) go to standard output, errors, warnings and notes to standard error.",
     )
     parser.add_argument("--version", action="version", version=f"segmix {__version__}")
     sub = parser.add_subparsers(dest="command")
@@ -3489,8 +3490,12 @@ def _said_interruption(exc: KeyboardInterrupt) -> int:
     """Say the interruption in one line, with what still happens (its args, _one_error_line);
     the exit status: 143 for SIGTERM (:class:`Terminated`), 130 for Ctrl+C."""
     more = f"; {exc.args[0]}" if exc.args and isinstance(exc.args[0], str) else ""
-    print(f"segmix: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}{more}", file=sys.stderr)
-    return 143 if isinstance(exc, Terminated) else 130
+    if isinstance(exc, HungUp):
+        said, status = "hung up", 129
+    else:
+        said, status = ("terminated", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+    print(f"segmix: {said}{more}", file=sys.stderr)
+    return status
 
 
 def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
@@ -3513,6 +3518,13 @@ class Terminated(KeyboardInterrupt):
     does (an interruption, not an error: every handler that cleans up after Ctrl+C runs)."""
 
 
+class HungUp(Terminated):
+    """SIGHUP during a command (its terminal or ssh session closed), unwound as SIGTERM is.
+    Killed by the signal's default action, `skin apply --probability` left the temporary file
+    of the write in progress (``.p00198_skin_prob.png.hufbqn45.tmp``) and a photo's mask
+    without its probability map."""
+
+
 @contextlib.contextmanager
 def _terminate_as_interrupt():
     """Turn SIGTERM into :class:`Terminated` while a command runs. Killed by the signal's
@@ -3523,16 +3535,23 @@ def _terminate_as_interrupt():
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread() or \
-            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # SIGHUP (a closed terminal) as SIGTERM; left alone where it is ignored (nohup) or handled.
+    numbers = [number for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None))
+               if number is not None and signal.getsignal(number) is signal.SIG_DFL]
+    if signal.SIGTERM not in numbers:
         yield
         return
 
     def terminate(signum, frame):
-        raise Terminated
+        raise HungUp if signum == getattr(signal, "SIGHUP", None) else Terminated
 
-    signal.signal(signal.SIGTERM, terminate)
+    for number in numbers:
+        signal.signal(number, terminate)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for number in numbers:
+            signal.signal(number, signal.SIG_DFL)

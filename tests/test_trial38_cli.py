@@ -1,0 +1,104 @@
+"""Faults a trial of the command line in awkward environments (session 38: a fresh install,
+LANG=C, odd file names, pipes, signals, read-only or missing folders) found, one test or more
+for each kind:
+
+1. SIGHUP (the terminal or ssh session that started a run closed) killed the run by the
+   signal's default action: `skin apply --probability` left the temporary file of the write
+   in progress (``.p00198_skin_prob.png.hufbqn45.tmp``) in the output folder and a photo's
+   mask without its probability map. It now unwinds as SIGTERM does: exit 129, one line.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.test_cli_segment import _photo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _python(code: str, cwd, **env):
+    """Run ``code`` in a Python process of its own with this copy of the project."""
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=environ, capture_output=True, text=True,
+                          timeout=300)
+
+
+# ------------------------------------------------------------- 1. SIGHUP
+_HANG_UP_DURING_SKIN_APPLY = """
+import os, signal, sys
+import segmix.skin as skin
+from segmix.cli import main
+
+real = skin.progress_bar
+
+def progress_bar(*args, **kwargs):
+    bar = real(*args, **kwargs)
+    class Hanging:
+        def __getattr__(self, name):
+            return getattr(bar, name)
+        def __call__(self, done, total):
+            bar(done, total)
+            if done == 2:  # the terminal closes after the second photo
+                os.kill(os.getpid(), signal.SIGHUP)
+    return Hanging()
+
+skin.progress_bar = progress_bar
+sys.exit(main(["skin", "apply", "photos", "--output-dir", "out", "--probability", "--quiet", "--workers", "1"]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP on this system")
+def test_a_hang_up_unwinds_as_a_termination_and_leaves_whole_pairs(tmp_path):
+    (tmp_path / "photos").mkdir()
+    for i in range(6):
+        Image.fromarray(_photo(seed=i)[0]).save(tmp_path / "photos" / f"p{i}.png")
+    done = _python(_HANG_UP_DURING_SKIN_APPLY, tmp_path)
+    # It was killed by the signal (status -1 here, 129 in a shell) with no line said.
+    assert done.returncode == 129, (done.returncode, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1] == "segmix: hung up", done.stderr
+    assert lines[-2].startswith("segmix skin apply: stopped after writing the masks and probability maps of ")
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")], names
+    masks = {n[:-len("_skin.png")] for n in names if n.endswith("_skin.png")}
+    probabilities = {n[:-len("_skin_prob.png")] for n in names if n.endswith("_skin_prob.png")}
+    assert masks == probabilities and masks, names  # each photo's pair whole, or none of it
+
+
+_HANG_UP_IGNORED = """
+import os, signal, sys
+signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup leaves it
+import segmix.quantize
+from segmix.cli import main
+
+real = segmix.quantize.quantize_file
+
+def quantize_file(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGHUP)
+    return real(*args, **kwargs)
+
+segmix.quantize.quantize_file = quantize_file
+sys.exit(main(["quantize", "p.png", "-k", "2", "-o", "q.png", "--quiet"]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGHUP"), reason="no SIGHUP on this system")
+def test_a_run_under_nohup_goes_on_after_a_hang_up(tmp_path):
+    Image.fromarray(_photo()[0]).save(tmp_path / "p.png")
+    done = _python(_HANG_UP_IGNORED, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "q.png").is_file()
+
+
+def test_help_and_the_exit_table_give_the_hang_up_status(capsys):
+    from segmix.cli import EXIT_STATUSES, main
+
+    assert 129 in EXIT_STATUSES
+    assert main(["--help"]) == 0
+    assert "129 hung up" in " ".join(capsys.readouterr().out.split())
