@@ -626,6 +626,47 @@ def _refuse_standard_output(sub_parser, args) -> None:
                              f"output: give {what}")
 
 
+def _unexpanded_home(value: str) -> str | None:
+    """The ``~`` or ``~user`` that starts ``value`` when a shell would have made it a home
+    folder but did not (it was quoted, or came after "=": bash leaves ``--output-dir=~/masks``
+    as it is), and the current folder holds nothing of that name; else None."""
+    head = value.split("/", 1)[0]
+    if not head.startswith("~") or os.path.lexists(head):
+        return None
+    if head != "~":
+        try:
+            import pwd
+
+            pwd.getpwnam(head[1:])
+        except (ImportError, KeyError, ValueError):  # "~draft.png": a name, not a user's home
+            return None
+    return head
+
+
+def _refuse_unexpanded_home(sub_parser, args) -> None:
+    """Refuse a path that starts with a ``~`` the shell did not replace, in one line naming
+    the option and the home folder meant. `skin apply photos --output-dir=~/masks` made a
+    folder named "~" in the current folder and said "wrote masks of 1 photo to ~/masks", which
+    reads as the home folder; `quantize ... -o=~/q.png` said "the folder ~ does not exist"."""
+    for action in sub_parser._actions:
+        if action.type is not None or action.choices is not None or action.nargs == 0 \
+                or action.dest in ("help", "distributed"):
+            continue
+        values = getattr(args, action.dest, None)
+        for value in values if isinstance(values, list) else [values]:
+            if not isinstance(value, str) or (head := _unexpanded_home(value)) is None:
+                continue
+            option = "/".join(action.option_strings)
+            named = f"{option} {value}" if option else value
+            home = os.path.expanduser(head)
+            full = f"{home}{value[len(head):]}" if home != head else "the full path"
+            give = f"{action.option_strings[-1]} {value} (a space, not '=')" if option else f"{value} unquoted"
+            prefix = getattr(sub_parser, "_error_prog", None) or sub_parser.prog
+            sub_parser.exit(2, f"{prefix}: error: {named}: the shell did not replace {head} with the home folder "
+                               f"(it does so only at the start of an unquoted word, not after '=' or in quotes) "
+                               f"and segmix does not: write {give}, or {full}\n")
+
+
 def _path_max() -> int | None:
     """The longest path the system takes, in bytes with its final NUL (Linux: 4096); None where
     it has no such limit to ask (Windows)."""
@@ -3422,6 +3463,7 @@ def _main(argv: list[str] | None) -> int:
             _sub_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
         _refuse_standard_output(_sub_parser(parser, args), args)
         _refuse_paths_over_limit(_sub_parser(parser, args), args)
+        _refuse_unexpanded_home(_sub_parser(parser, args), args)
         _refuse_options_after_double_dash(_sub_parser(parser, args), argv)
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2

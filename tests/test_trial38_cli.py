@@ -6,6 +6,10 @@ for each kind:
    signal's default action: `skin apply --probability` left the temporary file of the write
    in progress (``.p00198_skin_prob.png.hufbqn45.tmp``) in the output folder and a photo's
    mask without its probability map. It now unwinds as SIGTERM does: exit 129, one line.
+2. A path starting with a ``~`` the shell did not replace (bash leaves ``--output-dir=~/masks``
+   and quoted words as they are): `skin apply` made a folder named "~" in the current folder
+   and said "wrote masks of 1 photo to ~/masks", which reads as the home folder; other commands
+   said "the folder ~ does not exist" or "no such file". It is refused naming the home folder.
 """
 
 import os
@@ -102,3 +106,57 @@ def test_help_and_the_exit_table_give_the_hang_up_status(capsys):
     assert 129 in EXIT_STATUSES
     assert main(["--help"]) == 0
     assert "129 hung up" in " ".join(capsys.readouterr().out.split())
+
+
+# ------------------------------------------------------------- 2. a ~ the shell left as it was
+def _last_error(capsys) -> str:
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_an_output_folder_after_equals_with_a_tilde_is_refused_not_made_here(tmp_path, monkeypatch, capsys):
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    Image.fromarray(_photo()[0]).save(tmp_path / "p.png")
+    # bash leaves `--output-dir=~/masks` as it is: a folder "~" was made here, and the line
+    # said "wrote masks of 1 photo to ~/masks", which reads as the home folder.
+    assert main(["skin", "apply", "p.png", "--output-dir=~/masks", "--quiet"]) == 2
+    line = _last_error(capsys)
+    assert line.startswith("segmix skin apply: error: --output-dir ~/masks: the shell did not replace ~ "), line
+    assert line.endswith(f"write --output-dir ~/masks (a space, not '='), or {tmp_path}/home/masks")
+    assert not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["quantize", "p.png", "-k", "2", "-o", "~/q.png"],
+    ["segment", "~/p.png", "--click", "5,5", "-o", "m.png"],
+    ["segment", "p.png", "--scribbles=~/marks.png", "-o", "m.png"],
+    ["skin", "eval", "--images=~/photos", "--masks", "masks"],
+    ["background", "p.png", "--groundtruth=~/gt"],
+])
+def test_every_path_with_an_unreplaced_tilde_is_named(tmp_path, monkeypatch, capsys, argv):
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(_photo()[0]).save(tmp_path / "p.png")
+    assert main(argv) == 2
+    line = _last_error(capsys)
+    assert "~/" in line and "the shell did not replace ~ with the home folder" in line, line
+    assert not (tmp_path / "q.png").exists() and not (tmp_path / "m.png").exists()
+
+
+def test_a_name_that_only_starts_with_a_tilde_or_a_folder_named_so_is_taken(tmp_path, monkeypatch, capsys):
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(_photo()[0]).save(tmp_path / "p.png")
+    # "~draft.png" names no user's home: the shell leaves it so too.
+    assert main(["quantize", "p.png", "-k", "2", "-o", "~draft.png", "--quiet"]) == 0
+    assert (tmp_path / "~draft.png").is_file()
+    # A folder really named "~" here is what the user means.
+    (tmp_path / "~").mkdir()
+    assert main(["quantize", "p.png", "-k", "2", "-o", "~/q.png", "--quiet"]) == 0
+    assert (tmp_path / "~" / "q.png").is_file()
