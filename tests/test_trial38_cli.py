@@ -10,6 +10,8 @@ for each kind:
    and quoted words as they are): `skin apply` made a folder named "~" in the current folder
    and said "wrote masks of 1 photo to ~/masks", which reads as the home folder; other commands
    said "the folder ~ does not exist" or "no such file". It is refused naming the home folder.
+3. A written file whose name holds a line break was reported on two lines of standard output
+   ("wrote q" / "out.png (4 colours, ...)"), where standard error's messages show it as \\n.
 """
 
 import os
@@ -160,3 +162,18 @@ def test_a_name_that_only_starts_with_a_tilde_or_a_folder_named_so_is_taken(tmp_
     (tmp_path / "~").mkdir()
     assert main(["quantize", "p.png", "-k", "2", "-o", "~/q.png", "--quiet"]) == 0
     assert (tmp_path / "~" / "q.png").is_file()
+
+
+# ------------------------------------------------------------- 3. a line break in a name written
+def test_a_written_file_whose_name_holds_a_line_break_is_one_result_line(tmp_path, monkeypatch, capsys):
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(_photo()[0]).save(tmp_path / "p.png")
+    assert main(["quantize", "p.png", "-k", "2", "-o", "q\nout.png", "--quiet"]) == 0
+    assert main(["skin", "apply", "p.png", "--output-dir", "o\nd", "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # "wrote q" / "out.png (2 colours, ...)": two lines, which a script took for two results.
+    assert len(out) == 2, out
+    assert out[0].startswith("wrote q\\nout.png (2 colours") and out[1].startswith("wrote masks of 1 photo to o\\nd")
+    assert (tmp_path / "q\nout.png").is_file() and (tmp_path / "o\nd" / "p_skin.png").is_file()
