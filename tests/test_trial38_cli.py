@@ -12,6 +12,9 @@ for each kind:
    said "the folder ~ does not exist" or "no such file". It is refused naming the home folder.
 3. A written file whose name holds a line break was reported on two lines of standard output
    ("wrote q" / "out.png (4 colours, ...)"), where standard error's messages show it as \\n.
+4. The window under ``LC_ALL=C`` printed Qt's four lines on every start ("Detected locale "C"
+   with character encoding "ANSI_X3.4-1968", which is not UTF-8. ... If this causes problems,
+   reconfigure your locale ..."): segmix now makes Qt's own switch to UTF-8 first.
 """
 
 import os
@@ -177,3 +180,31 @@ def test_a_written_file_whose_name_holds_a_line_break_is_one_result_line(tmp_pat
     assert len(out) == 2, out
     assert out[0].startswith("wrote q\\nout.png (2 colours") and out[1].startswith("wrote masks of 1 photo to o\\nd")
     assert (tmp_path / "q\nout.png").is_file() and (tmp_path / "o\nd" / "p_skin.png").is_file()
+
+
+# ------------------------------------------------------------- 4. the window under LC_ALL=C
+_QT_UNDER_C_LOCALE = """
+import sys
+try:
+    from segmix.gui.app import utf8_character_type
+except ImportError:
+    utf8_character_type = lambda: None
+utf8_character_type()
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from PySide6.QtCore import QFile
+print(QFile.encodeName("caf\\u00e9").data().decode("utf-8"))
+"""
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Qt's locale switch is of other Unix systems")
+def test_the_window_starts_under_the_c_locale_without_qts_four_lines(tmp_path):
+    pytest.importorskip("PySide6")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("LC_")}
+    done = _python(_QT_UNDER_C_LOCALE, tmp_path, **{**environ, "LC_ALL": "C", "LANG": "C",
+                                                  "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    # "Detected locale "C" with character encoding "ANSI_X3.4-1968", which is not UTF-8. / Qt
+    # depends on a UTF-8 locale, and has switched to "C.UTF-8" instead. / ..." on every start.
+    assert "Detected locale" not in done.stderr and "UTF-8" not in done.stderr, done.stderr
+    assert done.stdout.strip() == "caf\u00e9"  # file names as UTF-8, as Qt's own switch gives
