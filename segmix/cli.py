@@ -3586,14 +3586,36 @@ def _terminate_as_interrupt():
     if signal.SIGTERM not in numbers:
         yield
         return
+    from segmix.kernels.cache import SIGNALS_RAISED
 
     def terminate(signum, frame):
-        raise HungUp if signum == getattr(signal, "SIGHUP", None) else Terminated
+        stop = HungUp if signum == getattr(signal, "SIGHUP", None) else Terminated
+        SIGNALS_RAISED.append(stop)  # raised again if a compile swallows it (segmix.kernels.cache)
+        raise stop
 
+    def interrupt(signum, frame):
+        SIGNALS_RAISED.append(KeyboardInterrupt)
+        raise KeyboardInterrupt
+
+    unraisable = sys.unraisablehook
+
+    def quiet_if_raised_again(info):
+        # ctypes' "Exception ignored on calling ctypes callback function ... KeyboardInterrupt"
+        # traceback: the signal is raised again when the compile ends, and said in one line.
+        if not (isinstance(info.exc_value, KeyboardInterrupt) and SIGNALS_RAISED):
+            unraisable(info)
+
+    previous = {number: signal.SIG_DFL for number in numbers}
     for number in numbers:
         signal.signal(number, terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where it is ignored
+        previous[signal.SIGINT] = signal.default_int_handler
+        signal.signal(signal.SIGINT, interrupt)
+    sys.unraisablehook = quiet_if_raised_again
     try:
         yield
     finally:
-        for number in numbers:
-            signal.signal(number, signal.SIG_DFL)
+        sys.unraisablehook = unraisable
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        SIGNALS_RAISED.clear()
