@@ -25,6 +25,7 @@ EXIT_STATUSES = {
        "background; skin eval's photo / mask pairs)",
     2: "bad usage or bad parameter, or no usable input at all (missing, empty or every input unreadable): "
        "nothing written",
+    129: "hung up (SIGHUP: the terminal or ssh session closed); as SIGTERM",
     130: "interrupted (Ctrl+C)",
     143: "terminated (SIGTERM: kill, timeout, a service manager); as Ctrl+C, nothing half-written is left",
 }
@@ -625,6 +626,47 @@ def _refuse_standard_output(sub_parser, args) -> None:
                              f"output: give {what}")
 
 
+def _unexpanded_home(value: str) -> str | None:
+    """The ``~`` or ``~user`` that starts ``value`` when a shell would have made it a home
+    folder but did not (it was quoted, or came after "=": bash leaves ``--output-dir=~/masks``
+    as it is), and the current folder holds nothing of that name; else None."""
+    head = value.split("/", 1)[0]
+    if not head.startswith("~") or os.path.lexists(head):
+        return None
+    if head != "~":
+        try:
+            import pwd
+
+            pwd.getpwnam(head[1:])
+        except (ImportError, KeyError, ValueError):  # "~draft.png": a name, not a user's home
+            return None
+    return head
+
+
+def _refuse_unexpanded_home(sub_parser, args) -> None:
+    """Refuse a path that starts with a ``~`` the shell did not replace, in one line naming
+    the option and the home folder meant. `skin apply photos --output-dir=~/masks` made a
+    folder named "~" in the current folder and said "wrote masks of 1 photo to ~/masks", which
+    reads as the home folder; `quantize ... -o=~/q.png` said "the folder ~ does not exist"."""
+    for action in sub_parser._actions:
+        if action.type is not None or action.choices is not None or action.nargs == 0 \
+                or action.dest in ("help", "distributed"):
+            continue
+        values = getattr(args, action.dest, None)
+        for value in values if isinstance(values, list) else [values]:
+            if not isinstance(value, str) or (head := _unexpanded_home(value)) is None:
+                continue
+            option = "/".join(action.option_strings)
+            named = f"{option} {value}" if option else value
+            home = os.path.expanduser(head)
+            full = f"{home}{value[len(head):]}" if home != head else "the full path"
+            give = f"{action.option_strings[-1]} {value} (a space, not '=')" if option else f"{value} unquoted"
+            prefix = getattr(sub_parser, "_error_prog", None) or sub_parser.prog
+            sub_parser.exit(2, f"{prefix}: error: {named}: the shell did not replace {head} with the home folder "
+                               f"(it does so only at the start of an unquoted word, not after '=' or in quotes) "
+                               f"and segmix does not: write {give}, or {full}\n")
+
+
 def _path_max() -> int | None:
     """The longest path the system takes, in bytes with its final NUL (Linux: 4096); None where
     it has no such limit to ask (Windows)."""
@@ -740,8 +782,8 @@ def build_parser() -> argparse.ArgumentParser:
                "segmix COMMAND --help lists a command's options with their defaults. Exit status, the same for "
                "every command (for scripts): 0 every input was done; 1 some inputs failed (one line each on "
                "standard error) while others were written; 2 bad usage, a bad parameter or no usable input: "
-               "nothing written; 130 interrupted; 143 terminated. Results (\"wrote ...\", figures) go to "
-               "standard output, errors, warnings and notes to standard error.",
+               "nothing written; 129 hung up (the terminal closed); 130 interrupted; 143 terminated. Results "
+               "(\"wrote ...\", figures) go to standard output, errors, warnings and notes to standard error.",
     )
     parser.add_argument("--version", action="version", version=f"segmix {__version__}")
     sub = parser.add_subparsers(dest="command")
@@ -3430,6 +3472,7 @@ def _main(argv: list[str] | None) -> int:
             _sub_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
         _refuse_standard_output(_sub_parser(parser, args), args)
         _refuse_paths_over_limit(_sub_parser(parser, args), args)
+        _refuse_unexpanded_home(_sub_parser(parser, args), args)
         _refuse_options_after_double_dash(_sub_parser(parser, args), argv)
     except SystemExit as exc:  # --help / --version (0) or a refused argument (2, one line printed)
         return exc.code if isinstance(exc.code, int) else 2
@@ -3498,8 +3541,12 @@ def _said_interruption(exc: KeyboardInterrupt) -> int:
     """Say the interruption in one line, with what still happens (its args, _one_error_line);
     the exit status: 143 for SIGTERM (:class:`Terminated`), 130 for Ctrl+C."""
     more = f"; {exc.args[0]}" if exc.args and isinstance(exc.args[0], str) else ""
-    print(f"segmix: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}{more}", file=sys.stderr)
-    return 143 if isinstance(exc, Terminated) else 130
+    if isinstance(exc, HungUp):
+        said, status = "hung up", 129
+    else:
+        said, status = ("terminated", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
+    print(f"segmix: {said}{more}", file=sys.stderr)
+    return status
 
 
 def _interruption(exc: BaseException) -> KeyboardInterrupt | None:
@@ -3522,6 +3569,13 @@ class Terminated(KeyboardInterrupt):
     does (an interruption, not an error: every handler that cleans up after Ctrl+C runs)."""
 
 
+class HungUp(Terminated):
+    """SIGHUP during a command (its terminal or ssh session closed), unwound as SIGTERM is.
+    Killed by the signal's default action, `skin apply --probability` left the temporary file
+    of the write in progress (``.p00198_skin_prob.png.hufbqn45.tmp``) and a photo's mask
+    without its probability map."""
+
+
 @contextlib.contextmanager
 def _terminate_as_interrupt():
     """Turn SIGTERM into :class:`Terminated` while a command runs. Killed by the signal's
@@ -3532,16 +3586,45 @@ def _terminate_as_interrupt():
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread() or \
-            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    # SIGHUP (a closed terminal) as SIGTERM; left alone where it is ignored (nohup) or handled.
+    numbers = [number for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None))
+               if number is not None and signal.getsignal(number) is signal.SIG_DFL]
+    if signal.SIGTERM not in numbers:
+        yield
+        return
+    from segmix.kernels.cache import SIGNALS_RAISED
 
     def terminate(signum, frame):
-        raise Terminated
+        stop = HungUp if signum == getattr(signal, "SIGHUP", None) else Terminated
+        SIGNALS_RAISED.append(stop)  # raised again if a compile swallows it (segmix.kernels.cache)
+        raise stop
 
-    signal.signal(signal.SIGTERM, terminate)
+    def interrupt(signum, frame):
+        SIGNALS_RAISED.append(KeyboardInterrupt)
+        raise KeyboardInterrupt
+
+    unraisable = sys.unraisablehook
+
+    def quiet_if_raised_again(info):
+        # ctypes' "Exception ignored on calling ctypes callback function ... KeyboardInterrupt"
+        # traceback: the signal is raised again when the compile ends, and said in one line.
+        if not (isinstance(info.exc_value, KeyboardInterrupt) and SIGNALS_RAISED):
+            unraisable(info)
+
+    previous = {number: signal.SIG_DFL for number in numbers}
+    for number in numbers:
+        signal.signal(number, terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where it is ignored
+        previous[signal.SIGINT] = signal.default_int_handler
+        signal.signal(signal.SIGINT, interrupt)
+    sys.unraisablehook = quiet_if_raised_again
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        sys.unraisablehook = unraisable
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        SIGNALS_RAISED.clear()

@@ -88,7 +88,10 @@ class ClosedReaderGuard:
     def write(self, text: str) -> int:
         if not self.gone:
             try:
-                if self._any_error:
+                # Standard output likewise holds one line per file written: "wrote q\nout.png
+                # (4 colours, ...)" came out as two lines, which a script reading the results
+                # line by line takes for two.
+                if self._any_error or text.startswith("wrote "):
                     # Standard error holds one line per message (print writes the line, then its
                     # end): a file named "new\nline.png" split "segmix skin apply: skipped new" /
                     # "line.png: truncated image ..." over two lines, which a log reader or
@@ -97,7 +100,7 @@ class ClosedReaderGuard:
                     # Python writes it in a string; the breaks that end it are kept, and any
                     # other text (a traceback's frames, written a few lines at a time) as is.
                     body = text.rstrip("\n")
-                    if "\n" in body and text.startswith("segmix"):
+                    if "\n" in body and text.startswith(("segmix", "wrote ")):
                         self._write(body.replace("\n", "\\n") + text[len(body):])
                         return len(text)
                 return self._write(text)

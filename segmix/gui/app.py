@@ -81,6 +81,37 @@ def end_on_signals(app: QApplication, window):
     return timer
 
 
+def utf8_character_type() -> None:
+    """Switch the character type (LC_CTYPE) to UTF-8 when the locale's is not, as Qt does.
+
+    Qt needs a UTF-8 locale: under ``LC_ALL=C`` (a script's, a service's, a minimal
+    container's) it switches by itself, but says so in four lines on every start ("Detected
+    locale "C" with character encoding "ANSI_X3.4-1968", which is not UTF-8. ... If this
+    causes problems, reconfigure your locale ..."), which read as a fault of segmix's. The
+    same switch made first (the language's own UTF-8 variant, else C.UTF-8) leaves Qt nothing
+    to say; Python's own encodings are set at its start and do not change. It is made in the
+    environment (``LC_ALL`` when set, else ``LC_CTYPE``): Qt reads the locale from it again.
+    """
+    import locale
+
+    if sys.platform in ("win32", "darwin"):
+        return
+    try:
+        if locale.nl_langinfo(locale.CODESET).replace("-", "").upper() == "UTF8":
+            return
+        name = locale.setlocale(locale.LC_CTYPE) or "C"
+    except (AttributeError, locale.Error, ValueError):
+        return
+    base = name.split("@", 1)[0].split(".", 1)[0]
+    for candidate in (f"{base}.UTF-8", "C.UTF-8"):
+        try:
+            locale.setlocale(locale.LC_CTYPE, candidate)
+        except locale.Error:
+            continue
+        os.environ["LC_ALL" if os.environ.get("LC_ALL") else "LC_CTYPE"] = candidate
+        return
+
+
 def run_app(image_path: str | Path | None = None, max_pixels: int | None = None) -> int:
     """Run the app until the window closes.
 
@@ -104,6 +135,7 @@ def run_app(image_path: str | Path | None = None, max_pixels: int | None = None)
         files.window_max_pixels = int(max_pixels)
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
+    utf8_character_type()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, _opened = create_window(image_path)
     window.show()

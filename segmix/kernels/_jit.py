@@ -102,6 +102,8 @@ def _cache_writes_may_fail() -> None:
 
     from numba.core.caching import Cache
 
+    from segmix.kernels.cache import raise_swallowed_signal
+
     original = Cache.save_overload
     if getattr(original, "segmix_wrapped", False):
         return
@@ -109,7 +111,10 @@ def _cache_writes_may_fail() -> None:
 
     def save_overload(self, sig, data):
         try:
-            return original(self, sig, data)
+            result = original(self, sig, data)
+        except RuntimeError:  # "no compiled object yet": the signal that stopped LLVM, if any
+            raise_swallowed_signal()
+            raise
         except OSError as exc:
             module = getattr(getattr(self, "_py_func", None), "__module__", "") or ""
             if not module.startswith("segmix.kernels"):
@@ -119,6 +124,9 @@ def _cache_writes_may_fail() -> None:
                 folder = getattr(self, "cache_path", None) or "?"
                 why = (exc.strerror or str(exc)).lower()
                 warnings.warn(CACHE_WRITE_FAILED.format(folder=folder, why=why), RuntimeWarning, stacklevel=2)
+            result = None
+        raise_swallowed_signal()
+        return result
 
     save_overload.segmix_wrapped = True
     Cache.save_overload = save_overload

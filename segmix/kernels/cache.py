@@ -16,6 +16,25 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 
+#: The exceptions (KeyboardInterrupt, or the command line's Terminated for SIGTERM) that the
+#: command line's signal handlers raised while a command runs (``segmix.cli``). A signal that
+#: arrives while LLVM emits a kernel's machine code is raised inside llvmlite's ctypes callback
+#: (``ExecutionEngine._raw_object_cache_notify``), where ctypes prints it ("Exception ignored
+#: on calling ctypes callback function ... KeyboardInterrupt") and drops it: a trial's Ctrl+C
+#: during `segment`'s first run was lost, and the run went on to write its files and exit 0,
+#: or failed later in numba's traceback "RuntimeError: no compiled object yet for <Library
+#: 'sampled_neighbour_sq_diff'>", exit 1. The compile ends by saving the kernel to the cache,
+#: which raises such a signal again (:func:`raise_swallowed_signal`, called by
+#: ``segmix.kernels._jit``'s wrapper of numba's ``Cache.save_overload``).
+SIGNALS_RAISED: list = []
+
+
+def raise_swallowed_signal() -> None:
+    """Raise again the last signal's exception in :data:`SIGNALS_RAISED`, if any."""
+    if SIGNALS_RAISED:
+        raise SIGNALS_RAISED[-1]()
+
+
 def is_cached(*kernels) -> bool:
     """Whether numba's on-disk cache has an entry for each of ``kernels`` (dispatchers).
 
