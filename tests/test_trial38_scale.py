@@ -88,3 +88,38 @@ def test_palette_refused_for_more_colours_across_blocks(monkeypatch):
     photo[:, 256:, 1] = 9
     assert io._palette_image(photo) is None
     assert io._palette_image(photo[:, :250]).mode == "P"
+
+
+def test_mask_check_of_a_photo_needs_no_8_byte_copy_of_it(monkeypatch):
+    # looks_like_a_mask (every photo the window opens, and segment's / skin apply's "a mask
+    # given as a photo?") took an int64 copy of the photo's grey channel for np.bincount: the
+    # window ran out of memory there on a 196-MP grey photo it had already read.
+    from segmix import skin
+
+    monkeypatch.setattr(skin, "_MASK_VALUES_BLOCK", 1 << 14)
+    mask = np.zeros((1000, 1000, 3), np.uint8)
+    mask[200:700, 300:900] = 255
+    result, peak = _traced_peak(skin.looks_like_a_mask, mask)
+    assert result is True
+    assert peak < 2 * mask.shape[0] * mask.shape[1], peak
+    mask[5, 5] = 128
+    assert skin.looks_like_a_mask(mask)
+    mask[6, 6] = 7  # a value no mask holds, in a later block than the first
+    assert not skin.looks_like_a_mask(mask)
+    flat = np.zeros((1000, 1000), np.uint8)
+    assert not skin.looks_like_a_mask(flat)  # one flat grey is no mask
+    flat[-1, -1] = 1
+    assert skin.looks_like_a_mask(flat)  # a 0 / 1 label map, its 1 in the last block
+
+
+def test_a_job_out_of_memory_is_said_in_words_not_as_a_fault():
+    # The window showed "MemoryError: Unable to allocate 1.20 GiB for an array with shape
+    # (161000000,) and data type float64" for a job on a large photo: a fault of ours, in
+    # NumPy's words. It says what happened and what to do instead.
+    from segmix.gui.worker import _failure_message
+
+    said = _failure_message(MemoryError("Unable to allocate 1.20 GiB for an array with shape (161000000,) and data "
+                                        "type float64"))
+    assert said == ("Not enough memory for this photo (unable to allocate 1.20 GiB). Close other programs, or use a "
+                    "smaller copy of the photo (fewer megapixels).")
+    assert _failure_message(MemoryError()).startswith("Not enough memory for this photo. ")
