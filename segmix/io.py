@@ -1536,6 +1536,16 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
                               "give another name or make it writable")
 
 
+def allocation_words(exc: MemoryError) -> str:
+    """NumPy's "Unable to allocate 381. MiB for an array with shape (100000000,) and data type
+    float32" as "unable to allocate 381 MiB" (the size, without the array's shape, or NumPy's
+    point after a whole number: "381. MiB" read as a cut-off sentence); "" for a MemoryError
+    without words."""
+    words = str(exc).split(" for an array")[0].strip()
+    words = re.sub(r"(\d)\. ", r"\1 ", words)
+    return f"{words[:1].lower()}{words[1:]}"
+
+
 def listed_names(names: Sequence[str], most: int = 3) -> str:
     """``names`` as a summary lists them: the first ``most``, then how many more
     (``"a.jpg, b.jpg, c.jpg and 4 more"``)."""

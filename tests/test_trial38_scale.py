@@ -123,3 +123,27 @@ def test_a_job_out_of_memory_is_said_in_words_not_as_a_fault():
     assert said == ("Not enough memory for this photo (unable to allocate 1.20 GiB). Close other programs, or use a "
                     "smaller copy of the photo (fewer megapixels).")
     assert _failure_message(MemoryError()).startswith("Not enough memory for this photo. ")
+
+
+def test_out_of_memory_says_the_size_as_a_user_reads_it_and_what_to_do(tmp_path, monkeypatch, capsys):
+    # `segmix segment p50.jpg` under a memory limit printed "out of memory (unable to allocate
+    # 381. MiB)" (NumPy's point after a whole number) and nothing about what to do.
+    from segmix import cli
+    from segmix.io import allocation_words
+
+    assert allocation_words(MemoryError("Unable to allocate 381. MiB for an array with shape (100000000,) and "
+                                        "data type float32")) == "unable to allocate 381 MiB"
+    assert allocation_words(MemoryError("Unable to allocate 1.61 GiB for an array")) == "unable to allocate 1.61 GiB"
+    assert allocation_words(MemoryError()) == ""
+    photo = tmp_path / "p.png"
+    Image.fromarray(_few_colour_photo(40, 50)).save(photo)
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate 381. MiB for an array with shape (100000000,) and data type float32")
+
+    monkeypatch.setattr(quantize, "quantize_image", no_memory)
+    assert cli.main(["quantize", str(photo), "-k", "4", "-o", str(tmp_path / "q.png")]) == 2
+    err = capsys.readouterr().err
+    assert err == ("segmix quantize: error: out of memory (unable to allocate 381 MiB); close other programs, or give "
+                   "a smaller copy of the photo\n")
+    assert not (tmp_path / "q.png").exists()

@@ -552,8 +552,8 @@ def out_of_memory_words(exc: MemoryError, what: str | None = None) -> str:
     NumPy's "Unable to allocate 1.46 GiB for an array with shape (196000000,) and data type
     int64" as "unable to allocate 1.46 GiB", with what to do. A large photo's open raised
     past the window's refusals (a traceback on stderr and no word in the window)."""
-    detail = str(exc).split(" for an array")[0]
-    detail = f" ({detail[:1].lower()}{detail[1:]})" if detail else ""
+    detail = segmix_io.allocation_words(exc)
+    detail = f" ({detail})" if detail else ""
     said = f"{what}: not enough memory" if what else "Not enough memory for this photo"
     return f"{said}{detail}. Close other programs, or use a smaller copy of the photo (fewer megapixels)."
 
