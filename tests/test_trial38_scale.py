@@ -147,3 +147,22 @@ def test_out_of_memory_says_the_size_as_a_user_reads_it_and_what_to_do(tmp_path,
     assert err == ("segmix quantize: error: out of memory (unable to allocate 381 MiB); close other programs, or give "
                    "a smaller copy of the photo\n")
     assert not (tmp_path / "q.png").exists()
+
+
+def test_a_panoramas_scale_follows_its_height_not_its_length():
+    # A 20000 x 1000 panorama was scaled by its diagonal, 20.4x a DAVIS frame's, and so was
+    # the cut's gamma: a click on the bear gave the click's own disc and nothing more (1,626
+    # pixels; 8.7 % at the scale of its height). Photos up to 4 : 1 keep the diagonal's scale.
+    import math
+
+    from segmix.clicks import photo_scale
+
+    def diagonal(shape):
+        return max(1.0, math.hypot(*shape) / math.hypot(480, 854))
+
+    for shape in [(480, 854), (3000, 4000), (4000, 6000), (6000, 4000), (1000, 4000), (4000, 1000), (960, 1708),
+                  (100, 100), (2000, 2000)]:
+        assert photo_scale(shape) == diagonal(shape), shape
+    assert photo_scale((1000, 20000)) == photo_scale((20000, 1000)) == 2.03 * 1000 / 480
+    assert photo_scale((1000, 20000)) < diagonal((1000, 20000)) / 4
+    assert photo_scale((120, 3000)) == 1.0  # a strip under a DAVIS frame's height: unscaled
