@@ -3506,11 +3506,12 @@ def _main(argv: list[str] | None) -> int:
         # shape ...") say how much.
         prefix = "segmix" if args.command == "open" else f"segmix {name}"
         from segmix.background import FEWER_COMPONENTS
+        from segmix.io import allocation_words
 
         said = str(exc).replace(FEWER_COMPONENTS, "or give fewer Gaussians per pixel (-k)") \
             if type(exc).__module__.startswith("segmix") else (
-            f"out of memory ({str(exc)[:1].lower()}{str(exc)[1:].split(' for an array')[0]})" if str(exc)
-            else "out of memory")
+            f"out of memory{f' ({allocation_words(exc)})' if str(exc) else ''}; close other programs, or "
+            + ("scale the frames down" if args.command == "background" else "give a smaller copy of the photo"))
         print(f"{prefix}: error: {command_line_words(said, name)}", file=sys.stderr)
         return 2
     except RuntimeError as exc:

@@ -69,7 +69,21 @@ def photo_scale(shape) -> float:
     -------
     float >= 1
     """
-    return max(1.0, math.hypot(int(shape[0]), int(shape[1])) / math.hypot(*PROTOCOL_SHAPE))
+    height, width = int(shape[0]), int(shape[1])
+    # A panorama's diagonal is its length: a 20000 x 1000 photo was scaled 20.4x, the cut's
+    # gamma with it, and a click on the bear gave the click's own disc and nothing more (a
+    # trial: 1,626 pixels; the DAVIS frame it was stretched from gave 11.7 %, and the same
+    # click with gamma at this scale 8.7 %). A panorama's objects are sized by its height, so
+    # beyond an aspect of about 4 : 1 the scale follows the shorter side (STRIP_SCALE_CAP
+    # times its ratio to the DAVIS frame's 480 px), as click_radius's disc does.
+    return max(1.0, min(math.hypot(height, width) / math.hypot(*PROTOCOL_SHAPE),
+                        STRIP_SCALE_CAP * min(height, width) / min(PROTOCOL_SHAPE)))
+
+
+#: :func:`photo_scale` is at most this times the shorter side's ratio to 480 px: it binds only
+#: beyond an aspect of about 4 : 1 (0.49 sqrt(1 + 16) = 2.02), so photos of ordinary shape keep
+#: the diagonal's scale.
+STRIP_SCALE_CAP = 2.03
 
 
 def click_radius(shape) -> float:

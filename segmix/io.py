@@ -1536,6 +1536,16 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
                               "give another name or make it writable")
 
 
+def allocation_words(exc: MemoryError) -> str:
+    """NumPy's "Unable to allocate 381. MiB for an array with shape (100000000,) and data type
+    float32" as "unable to allocate 381 MiB" (the size, without the array's shape, or NumPy's
+    point after a whole number: "381. MiB" read as a cut-off sentence); "" for a MemoryError
+    without words."""
+    words = str(exc).split(" for an array")[0].strip()
+    words = re.sub(r"(\d)\. ", r"\1 ", words)
+    return f"{words[:1].lower()}{words[1:]}"
+
+
 def listed_names(names: Sequence[str], most: int = 3) -> str:
     """``names`` as a summary lists them: the first ``most``, then how many more
     (``"a.jpg, b.jpg, c.jpg and 4 more"``)."""
@@ -2531,24 +2541,42 @@ def _palette_image(pixels: np.ndarray) -> Image.Image | None:
     dither or merge colours). With four channels the palette holds the RGB of each entry and
     ``im.info["transparency"]`` the alpha of each (bytes, as PNG's tRNS chunk)."""
     channels = pixels.shape[2]
-    packed = np.zeros(pixels.shape[:2], np.uint32)
-    for c in (3, 0, 1, 2)[4 - channels:]:  # alpha (if any) most significant, then R, G, B
-        packed = (packed << np.uint32(8)) | pixels[..., c]
-    packed = packed.reshape(-1)
+    flat = pixels.reshape(-1, channels)
     # A sample first: a photo of many colours is refused without sorting all its pixels.
-    if np.unique(packed[:: max(1, packed.size // 65536)]).size > MAX_PALETTE_COLORS:
+    if np.unique(_packed_colours(flat[:: max(1, flat.shape[0] // 65536)])).size > MAX_PALETTE_COLORS:
         return None
-    values, index = np.unique(packed, return_inverse=True)
-    if values.size > MAX_PALETTE_COLORS:
-        return None
+    # Then the colours and the indices a block of pixels at a time: np.unique(return_inverse)
+    # over the whole photo sorted it with int64 indices, 9 bytes of temporaries per byte of
+    # a 100-megapixel photo (a trial's `quantize -o q.png` peaked at 4.3 GB).
+    values = np.empty(0, np.uint32)
+    for start in range(0, flat.shape[0], _PALETTE_BLOCK):
+        values = np.union1d(values, _packed_colours(flat[start:start + _PALETTE_BLOCK]))
+        if values.size > MAX_PALETTE_COLORS:
+            return None
+    index = np.empty(flat.shape[0], np.uint8)
+    for start in range(0, flat.shape[0], _PALETTE_BLOCK):
+        index[start:start + _PALETTE_BLOCK] = np.searchsorted(values, _packed_colours(flat[start:start + _PALETTE_BLOCK]))
     shifts = {3: (16, 8, 0), 4: (16, 8, 0, 24)}[channels]
     colours = np.stack([(values >> np.uint32(s)) & np.uint32(255) for s in shifts], axis=1).astype(np.uint8)
     height, width = pixels.shape[:2]
-    im = Image.frombytes("P", (width, height), index.reshape(-1).astype(np.uint8).tobytes())
+    im = Image.frombytes("P", (width, height), index.tobytes())
     im.putpalette(colours[:, :3].tobytes())  # exactly these entries: Pillow writes no more
     if channels == 4:
         im.info["transparency"] = colours[:, 3].tobytes()
     return im
+
+
+#: Pixels per block of :func:`_palette_image`.
+_PALETTE_BLOCK = 1 << 22
+
+
+def _packed_colours(flat: np.ndarray) -> np.ndarray:
+    """(N,) uint32 codes of (N, 3 or 4) uint8 pixels: alpha (if any) most significant, then
+    R, G, B."""
+    packed = np.zeros(flat.shape[0], np.uint32)
+    for c in (3, 0, 1, 2)[4 - flat.shape[1]:]:
+        packed = (packed << np.uint32(8)) | flat[:, c]
+    return packed
 
 
 def image_suffixes(palette: bool = False) -> tuple[str, ...]:

@@ -1466,6 +1466,10 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
     return line
 
 
+#: Pixels per block of :func:`looks_like_a_mask`.
+_MASK_VALUES_BLOCK = 1 << 20
+
+
 def looks_like_a_mask(image: np.ndarray) -> bool:
     """Whether an image holds only the values of a mask or a trimap: every pixel grey and
     0, 128 or 255, or 0 and 1 (a 0 / 1 mask), with more than one of them (a photo of one
@@ -1480,7 +1484,13 @@ def looks_like_a_mask(image: np.ndarray) -> bool:
         if not is_greyscale(image, 0):
             return False
         image = image[..., 0]
-    present = np.bincount(image.reshape(-1).astype(np.intp, copy=False), minlength=256) > 0
+    # The values present, a block at a time: bincount over the whole photo took an 8-byte
+    # copy of every pixel (1.5 GB for a 196-megapixel grey photo, where the window ran out of
+    # memory on opening it, after the photo itself had been read).
+    flat = image.reshape(-1)
+    present = np.zeros(256, bool)
+    for start in range(0, flat.shape[0], _MASK_VALUES_BLOCK):
+        present |= np.bincount(flat[start:start + _MASK_VALUES_BLOCK].astype(np.intp), minlength=256)[:256] > 0
     # 0 / 128 / 255 as segmix writes masks, or 0 / 1 as label maps hold them (a re-check:
     # a folder of 0 / 1 masks given as photos was warned 'greyscale photo' with no hint)
     return bool(present.sum() > 1 and (not np.delete(present, [0, 128, 255]).any()

@@ -61,7 +61,8 @@ def test_numpys_own_memory_error_is_one_line_too(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(BackgroundMixture, "apply", apply)
     assert main(["background", str(folder), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == "segmix background: error: out of memory (unable to allocate 1.61 GiB)", err
+    assert err.strip() == ("segmix background: error: out of memory (unable to allocate 1.61 GiB); close other programs, or "
+                           "scale the frames down"), err
 
 
 def test_a_clip_cut_from_a_sequence_is_told_the_offset_not_a_roi_that_scores_nothing(tmp_path, capsys):

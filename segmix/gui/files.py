@@ -546,6 +546,18 @@ def _os_error_text(match: re.Match) -> str:
     return f"{match['file']}: {words[:1].lower()}{words[1:]}"
 
 
+def out_of_memory_words(exc: MemoryError, what: str | None = None) -> str:
+    """What the window says when ``what`` ("Cannot open holiday.jpg"; None: a job on the
+    photo shown) ran out of memory:
+    NumPy's "Unable to allocate 1.46 GiB for an array with shape (196000000,) and data type
+    int64" as "unable to allocate 1.46 GiB", with what to do. A large photo's open raised
+    past the window's refusals (a traceback on stderr and no word in the window)."""
+    detail = segmix_io.allocation_words(exc)
+    detail = f" ({detail})" if detail else ""
+    said = f"{what}: not enough memory" if what else "Not enough memory for this photo"
+    return f"{said}{detail}. Close other programs, or use a smaller copy of the photo (fewer megapixels)."
+
+
 def window_message(text: str) -> str:
     """``text`` (an error message from :mod:`segmix.io`, :mod:`segmix.frames` or
     :mod:`segmix.modelfile`) as the window shows it.

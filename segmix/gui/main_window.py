@@ -1421,6 +1421,9 @@ class MainWindow(QMainWindow):
             # window, say) is named as one, with the menu that loads it.
             self.show_message("Cannot open photo", files.model_file_words(path) or files.window_message(str(exc)))
             return False
+        except MemoryError as exc:
+            self.show_message("Cannot open photo", files.out_of_memory_words(exc, f"Cannot open {path.name}"))
+            return False
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False
         self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha,

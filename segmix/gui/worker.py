@@ -123,6 +123,12 @@ def _failure_message(exc: Exception) -> str:
         from segmix.background import FEWER_COMPONENTS
 
         return str(exc).replace(f" {FEWER_COMPONENTS}", "")
+    if isinstance(exc, MemoryError):
+        # NumPy's "Unable to allocate 1.2 GiB for an array with shape ... and data type ..."
+        # read as a fault of ours ("MemoryError: ..."): the photo is too large for the memory free.
+        from segmix.gui.files import out_of_memory_words
+
+        return out_of_memory_words(exc)
     return f"{type(exc).__name__}: {exc}"
 
 
