@@ -112,6 +112,34 @@ def utf8_character_type() -> None:
         return
 
 
+def report_faults_in(window) -> None:
+    """Show in ``window`` an exception that reached Qt's event loop unhandled, besides its
+    traceback on stderr: the window stays alive, but said nothing (a click on a 196 MP photo
+    that ran out of memory on the GUI thread left its mark and no result without a word, a
+    trial of session 38). Out of memory is said as the other jobs say it; anything else as a
+    fault of segmix's, once per kind of exception, so a fault in a paint event does not
+    open dialog after dialog."""
+    previous = sys.excepthook
+    said: set[str] = set()
+
+    def hook(kind, value, traceback) -> None:
+        previous(kind, value, traceback)  # the traceback, for a report
+        try:
+            if issubclass(kind, MemoryError):
+                from segmix.gui.files import out_of_memory_words
+
+                window.show_message("Not enough memory", out_of_memory_words(value))
+            elif kind.__name__ not in said and not issubclass(kind, KeyboardInterrupt):
+                said.add(kind.__name__)
+                window.show_message("Internal error", f"segmix met an error it did not expect ({kind.__name__}: "
+                                    f"{str(value)[:300]}). Your marks and photo are kept; save your work, and "
+                                    "please report it with the lines printed on the terminal.")
+        except Exception:  # noqa: BLE001 - the window may be closing: the traceback was printed
+            pass
+
+    sys.excepthook = hook
+
+
 def run_app(image_path: str | Path | None = None, max_pixels: int | None = None) -> int:
     """Run the app until the window closes.
 
@@ -138,6 +166,7 @@ def run_app(image_path: str | Path | None = None, max_pixels: int | None = None)
     utf8_character_type()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, _opened = create_window(image_path)
+    report_faults_in(window)
     window.show()
     heartbeat = end_on_signals(app, window)  # lets Python's signal handlers run during the loop
     status = int(app.exec())

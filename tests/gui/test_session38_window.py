@@ -92,3 +92,30 @@ def test_clearing_an_empty_skin_training_set_says_it_is_empty(window):
     window.set_mode("video")
     assert not window.modes["skin"].clear_skin_training_set()
     assert "the skin training set is already empty" in window.statusBar().currentMessage()
+
+
+def test_an_exception_that_reaches_the_event_loop_is_said_in_the_window(window, monkeypatch):
+    # A click on a 196 MP photo ran out of memory on the GUI thread: a traceback on stderr, the
+    # mark left without a result, and no word in the window (the scale trial, session 38).
+    import sys
+
+    from segmix.gui.app import report_faults_in
+
+    said = []
+    monkeypatch.setattr(window, "show_message", lambda title, text: said.append((title, text)))
+    printed = []
+    monkeypatch.setattr(sys, "excepthook", lambda *info: printed.append(info[0]))
+    report_faults_in(window)
+    try:
+        raise MemoryError("Unable to allocate 374. MiB for an array with shape (196000000,) and data type uint16")
+    except MemoryError:
+        sys.excepthook(*sys.exc_info())
+    assert printed == [MemoryError]
+    assert said[-1][0] == "Not enough memory" and "unable to allocate 374 MiB" in said[-1][1]
+    for _ in range(3):  # a fault of ours: said once per kind, not once per repaint
+        try:
+            raise KeyError("x")
+        except KeyError:
+            sys.excepthook(*sys.exc_info())
+    assert [title for title, _ in said].count("Internal error") == 1
+    assert "KeyError" in said[-1][1] and "Your marks and photo are kept" in said[-1][1]
