@@ -71,6 +71,8 @@ class ResumedKindWarning(UserWarning):
 _GREY_SPREAD = 2
 _COLOUR_SPREAD = 12
 _COLOUR_SHARE = 0.05
+#: Brightest level below which a picture tells neither kind (:func:`resumed_kind_words`).
+_LIT = 48
 
 
 def resumed_kind_words(model: "BackgroundMixture", frame: np.ndarray) -> str | None:
@@ -95,8 +97,10 @@ def resumed_kind_words(model: "BackgroundMixture", frame: np.ndarray) -> str | N
     background = model.background_image()
     spread = background.max(axis=-1).astype(np.int16) - background.min(axis=-1)
     model_colour = float(np.mean(spread > _COLOUR_SPREAD)) > _COLOUR_SHARE
-    model_grey = int(spread.max(initial=0)) <= _GREY_SPREAD
-    frame_grey = frame.ndim == 2 or grey_within(frame, _GREY_SPREAD)
+    # A black or near-black picture (a covered lens, a dark night on a colour camera) has no
+    # colour to show, whatever the camera: it tells neither kind.
+    model_grey = int(spread.max(initial=0)) <= _GREY_SPREAD and int(background.max(initial=0)) >= _LIT
+    frame_grey = (frame.ndim == 2 or grey_within(frame, _GREY_SPREAD)) and int(frame.max(initial=0)) >= _LIT
     if model_colour and frame_grey:
         learnt, given = "colour", "greyscale"
     elif model_grey and not frame_grey:

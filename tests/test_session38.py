@@ -236,6 +236,8 @@ def test_a_colour_model_resumed_on_greyscale_frames_is_warned_of(tmp_path):
         for frame in grey[:8]:
             grey_model.apply(frame)
         BackgroundMixture.from_dict(grey_model.to_dict()).apply(grey[8][..., 0])
+        # A black frame (a covered lens, night) tells neither kind.
+        BackgroundMixture.from_dict(colour.to_dict()).apply(np.zeros_like(frames[8]))
     with pytest.warns(ResumedKindWarning, match="learnt on greyscale frames but these frames are colour"):
         BackgroundMixture.from_dict(grey_model.to_dict()).apply(frames[8])
 
