@@ -499,6 +499,7 @@ class MainWindow(QMainWindow):
         self._show_mode_docks()
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
+        self.canvas.class_names = self.active_mode.class_names  # the words of its notices
         self.update_title()
         self.update_actions()  # greyed out with no photo, each saying why
         if not self.settings.contains("window/geometry"):
@@ -2050,6 +2051,7 @@ class MainWindow(QMainWindow):
         self._show_mode_docks()
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
+        self.canvas.class_names = self.active_mode.class_names  # the words of its notices
         if activate:
             self.active_mode.activate()
         self.update_hint()

@@ -39,3 +39,31 @@ def test_segment_mode_undo_keeps_foreground_and_background(qtbot, window):
     with qtbot.waitSignal(window.overlay_updated, timeout=30000):
         drag(window, [(10, 10), (20, 30)])
     assert window.undo_stack.undoText() == "Foreground stroke"
+
+
+def _notices(window):
+    said = []
+    window.canvas.notice.connect(said.append)
+    return said
+
+
+def test_skin_mode_box_notices_say_skin_and_non_skin(qtbot, window):
+    """Skin mode's Rectangle marks a box's outside non-skin (its banner says so), but a box too
+    small or over the whole photo was refused with Segment mode's words: "drag a box around the
+    object; everything outside it becomes background"."""
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    said = _notices(window)
+    window.set_tool("rectangle")
+    drag(window, [(30, 30), (30.5, 30.5)])
+    height, width = window.layer.labels.shape
+    drag(window, [(-2, -2), (width / 2, height / 2), (width + 2, height + 2)])
+    assert said == ["The box is too small: drag a box around the skin; everything outside it becomes non-skin.",
+                    "The box covers the whole photo, so nothing outside it becomes non-skin: drag it inside the "
+                    "photo's edges, or paint non-skin (2)."]
+    assert not window.layer.labels.any()
+    window.set_mode("segment")
+    drag(window, [(30, 30), (30.5, 30.5)])
+    assert said[-1] == ("The box is too small: drag a box around the object; everything outside it becomes "
+                        "background.")
