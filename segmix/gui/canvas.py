@@ -573,9 +573,12 @@ class ScribbleCanvas(QGraphicsView):
                 _inside, outside, paint = self._box_words()
                 emit(self.notice, f"The box covers the whole photo, so nothing outside it becomes {outside}: "
                                   f"drag it inside the photo's edges, or paint {paint} (2).")
-            elif (box[0] <= 0) + (box[1] <= 0) + (box[2] >= height) + (box[3] >= width) == 3:
+            elif ((box[0] <= 0) + (box[1] <= 0) + (box[2] >= height) + (box[3] >= width) == 3
+                  and self.class_names == ("foreground", "background")):
                 # Its outside would be a band along one edge, which is read as a background
-                # stroke (segment.is_framed), not a box: the window said nothing of it.
+                # stroke (segment.is_framed), not a box: the window said nothing of it. Segment
+                # mode's rule: Skin mode's marks are training pixels, where a band of non-skin is
+                # what it is (it was refused there with this notice, "read as a background stroke").
                 emit(self.notice, "The box touches three edges of the photo, so its outside is only a band along "
                                   "the fourth, read as a background stroke, not a box: keep it off at least two "
                                   "edges, or paint the background (2).")

@@ -67,3 +67,25 @@ def test_skin_mode_box_notices_say_skin_and_non_skin(qtbot, window):
     drag(window, [(30, 30), (30.5, 30.5)])
     assert said[-1] == ("The box is too small: drag a box around the object; everything outside it becomes "
                         "background.")
+
+
+def test_skin_mode_box_touching_three_edges_marks_its_outside_non_skin(qtbot, window):
+    """Segment mode refuses a box touching three edges (its outside, a band along the fourth, is
+    read as a background stroke there); Skin mode's marks are training pixels only, and it was
+    refused there too, saying "read as a background stroke, not a box"."""
+    from segmix.gui.scribbles import BACKGROUND
+
+    said = _notices(window)
+    height, width = window.layer.labels.shape
+    window.set_tool("rectangle")
+    drag(window, [(-2, -2), (width / 2, height / 2), (width - 10, height + 2)])
+    assert not window.layer.labels.any() and "three edges" in said[-1]
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    window.set_tool("rectangle")
+    drag(window, [(-2, -2), (width / 2, height / 2), (width - 10, height + 2)])
+    labels = window.layer.labels
+    assert (labels[:, width - 10:] == BACKGROUND).all() and not labels[:, : width - 10].any()
+    assert window.undo_stack.undoText() == "Rectangle"
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
