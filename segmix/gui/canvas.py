@@ -138,6 +138,9 @@ class ScribbleCanvas(QGraphicsView):
         # layer nobody reads (a trial's drags on a video frame left invisible marks).
         self._marking = True
         self.tool = "foreground"
+        #: The active mode's two classes (Mode.class_names), set by the window: the box's notices
+        #: say them (Skin mode's said "around the object ... becomes background").
+        self.class_names: tuple[str, str] = ("foreground", "background")
         self.brush_size = DEFAULT_BRUSH
         self._photo_item: QGraphicsPixmapItem | None = None
         self._overlay_item: ArrayImageItem | None = None
@@ -561,16 +564,21 @@ class ScribbleCanvas(QGraphicsView):
             box = (round(rect.top()), round(rect.left()), round(rect.bottom()), round(rect.right()))
             if rect.width() < 2 or rect.height() < 2:
                 # A click, or a drag under 2 px: nothing was said, and nothing happened.
-                emit(self.notice, "The box is too small: drag a box around the object; everything outside it "
-                                  "becomes background.")
+                inside, outside, _paint = self._box_words()
+                emit(self.notice, f"The box is too small: drag a box around {inside}; everything outside it "
+                                  f"becomes {outside}.")
             elif box[0] <= 0 and box[1] <= 0 and box[2] >= height and box[3] >= width:
                 # A drag across the whole photo (an object filling it) leaves no pixel outside:
                 # it marked nothing, without a word.
-                emit(self.notice, "The box covers the whole photo, so nothing outside it becomes background: "
-                                  "drag it inside the photo's edges, or paint the background (2).")
-            elif (box[0] <= 0) + (box[1] <= 0) + (box[2] >= height) + (box[3] >= width) == 3:
+                _inside, outside, paint = self._box_words()
+                emit(self.notice, f"The box covers the whole photo, so nothing outside it becomes {outside}: "
+                                  f"drag it inside the photo's edges, or paint {paint} (2).")
+            elif ((box[0] <= 0) + (box[1] <= 0) + (box[2] >= height) + (box[3] >= width) == 3
+                  and self.class_names == ("foreground", "background")):
                 # Its outside would be a band along one edge, which is read as a background
-                # stroke (segment.is_framed), not a box: the window said nothing of it.
+                # stroke (segment.is_framed), not a box: the window said nothing of it. Segment
+                # mode's rule: Skin mode's marks are training pixels, where a band of non-skin is
+                # what it is (it was refused there with this notice, "read as a background stroke").
                 emit(self.notice, "The box touches three edges of the photo, so its outside is only a band along "
                                   "the fourth, read as a background stroke, not a box: keep it off at least two "
                                   "edges, or paint the background (2).")
@@ -620,6 +628,15 @@ class ScribbleCanvas(QGraphicsView):
             self._painting_label = None
             self._last_point = None
             self._finish_stroke({FOREGROUND: "Foreground stroke", BACKGROUND: "Background stroke"}.get(label, "Erase"))
+
+    def _box_words(self) -> tuple[str, str, str]:
+        """What a box goes around, what its outside becomes and the brush that paints that, in
+        the active mode's words (:attr:`class_names`): Segment mode's object and background,
+        Skin mode's skin and non-skin."""
+        positive, negative = self.class_names
+        if (positive, negative) == ("foreground", "background"):
+            return "the object", "background", "the background"
+        return f"the {positive}", negative, negative
 
     def _finish_stroke(self, name: str) -> None:
         diff = self.layer.end_stroke() if self.layer is not None else None

@@ -499,6 +499,7 @@ class MainWindow(QMainWindow):
         self._show_mode_docks()
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
+        self.canvas.class_names = self.active_mode.class_names  # the words of its notices
         self.update_title()
         self.update_actions()  # greyed out with no photo, each saying why
         if not self.settings.contains("window/geometry"):
@@ -1980,8 +1981,17 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()  # the box is drawn: its size goes with the drag
         self.active_mode.on_stroke_finished(diff is not None)
         if diff is not None:
-            self.undo_stack.push(StrokeCommand(self.layer, diff, name, self._labels_changed))
+            self.undo_stack.push(StrokeCommand(self.layer, diff, self._mark_name(name), self._labels_changed))
         self._export_when_ready()  # one that waited for the stroke's end (_run_pending_export)
+
+    def _mark_name(self, name: str) -> str:
+        """The canvas's name of a mark ("Background stroke") in the active mode's words for its two
+        classes: Skin mode's Edit menu read "Undo Background stroke" after a non-skin stroke (a new
+        user's check, session 38); it now reads "Undo Non-skin stroke"."""
+        for word, cls in zip(("Foreground ", "Background "), self.active_mode.class_names):
+            if name.startswith(word):
+                return f"{cls[:1].upper()}{cls[1:]} {name[len(word):]}"
+        return name
 
     def _labels_changed(self, rect: Rect) -> None:
         self._counts_cache = None
@@ -2044,6 +2054,7 @@ class MainWindow(QMainWindow):
         self._show_mode_docks()
         self._apply_mode_texts()
         self.overlay_panel.set_class_names(*self.active_mode.class_names)
+        self.canvas.class_names = self.active_mode.class_names  # the words of its notices
         if activate:
             self.active_mode.activate()
         self.update_hint()
