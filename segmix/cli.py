@@ -2240,11 +2240,12 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def operating_point(model, share_option: str = "--skin-share") -> str:
+def operating_point(model, share_option: str | None = "--skin-share") -> str:
     """How a trained skin model decides, in words: its prior, its threshold and the
     log-likelihood ratio they amount to, and the training data's own skin share with the
     option that would use it (``--skin-share``, in ``skin train`` as when applying; train's
-    ``--prior`` is the same option)."""
+    ``--prior`` is the same option; None: the share alone, for a run given that option, whose
+    line read "(--skin-share 0.35 uses it) (--skin-share 0.35 used instead)")."""
     import math
 
     # The skin class is the model's positive class, not always the first: a model with its
@@ -2265,7 +2266,8 @@ def operating_point(model, share_option: str = "--skin-share") -> str:
         # is left out of the line (text stopped the command with "Unknown format code 'g'",
         # a list with a traceback).
         share = None
-    data = f"; the training data's skin share is {share:.3g} ({share_option} {share:.3g} uses it)" if share is not None else ""
+    use = f" ({share_option} {share:.3g} uses it)" if share is not None and share_option else ""
+    data = f"; the training data's skin share is {share:.3g}{use}" if share is not None else ""
     return (f"operating point: p(skin) prior {prior:.3g}, the expected skin share of a photo, threshold "
             f"{threshold:g} on p(skin): skin where {rule}{data}")
 
@@ -2284,7 +2286,7 @@ def model_line(args: argparse.Namespace, model) -> str | None:
                 "skin share of a photo")
     changed = [f"--{name.replace('_', '-')} {value:g}" for name, value in
                (("threshold", args.threshold), ("skin_share", getattr(args, "skin_share", None))) if value is not None]
-    return (f"model {args.model}: {operating_point(model, '--skin-share')}"
+    return (f"model {args.model}: {operating_point(model, '--skin-share' if share is None else None)}"
             + (f" ({' and '.join(changed)} used instead)" if changed else ""))
 
 

@@ -284,3 +284,20 @@ def test_a_model_file_in_0_255_units_is_refused_not_applied(tmp_path):
     done = subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", str(path), "--model", str(path)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and "edited into 0-255 values?" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_skin_apply_with_skin_share_does_not_also_suggest_it(tmp_path):
+    # skin apply --model own.json --skin-share 0.35 printed "(--skin-share 0.35 uses it)
+    # (--skin-share 0.35 used instead)" on one line (the new user, session 38).
+    import argparse
+
+    from segmix import skin
+    from segmix.cli import model_line
+
+    model = skin.load_skin_model()
+    model.training["prior_from_data"] = 0.35
+    given = model_line(argparse.Namespace(model="own.json", threshold=None, skin_share=0.35), model)
+    assert "uses it" not in given and given.endswith("(--skin-share 0.35 used instead)")
+    assert "skin share is 0.35" in given
+    plain = model_line(argparse.Namespace(model="own.json", threshold=None, skin_share=None), model)
+    assert "(--skin-share 0.35 uses it)" in plain
