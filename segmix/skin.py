@@ -1424,6 +1424,9 @@ def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> boo
 
 GREYSCALE_WORDS = "greyscale photo (no colour)"
 TONED_WORDS = "toned black-and-white photo (sepia or a tint, no colour of its own)"
+#: :func:`colourless_words` for a photo saved lossily in one tone over less than a print's range
+#: (:data:`TONED_LOSSY_MIN_RANGE`): toned, or a close-up of skin; its warning is conditional.
+ONE_TONE_WORDS = "photo in one tone (a toned black-and-white photo such as sepia, or a close-up of skin)"
 
 
 def colourless_words(image: np.ndarray) -> str | None:
@@ -1433,7 +1436,14 @@ def colourless_words(image: np.ndarray) -> str | None:
     2-10 % skin in silence (a new user's 15 sepia copies: 3 masks from the tint alone, exit 0)."""
     if is_greyscale(image):
         return GREYSCALE_WORDS
-    return TONED_WORDS if np.asarray(image).ndim == 3 and is_toned(image) else None
+    if np.asarray(image).ndim != 3:
+        return None
+    if is_toned(image):
+        return TONED_WORDS
+    # A photo saved lossily in one tone below a print's range is either a toned photo of a
+    # dim or flat scene or a close-up of skin (is_toned): a sepia JPEG of DAVIS 090 (levels
+    # 20-177) got a mask of 59 % skin in silence while its PNG was warned of. Say both.
+    return ONE_TONE_WORDS if np.asarray(image).dtype == np.uint8 and is_monochrome(image) else None
 
 
 def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str = GREYSCALE_WORDS) -> str:
@@ -1457,9 +1467,11 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
     str
     """
     share = float(np.mean(mask)) if np.size(mask) else 0.0
-    source = "its tint and brightness" if kind == TONED_WORDS else "brightness"
+    source = "its tint and brightness" if kind in (TONED_WORDS, ONE_TONE_WORDS) else "brightness"
     outcome = ("its mask is empty" if share == 0.0 else
                f"its mask ({100 * share:.1f} % skin) comes from {source} alone and cannot be trusted")
+    if kind == ONE_TONE_WORDS:
+        outcome = f"if it is toned, {outcome}"
     line = f"{path}: {kind}: skin detection needs colour; {outcome}"
     if mask_like:
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
@@ -2044,7 +2056,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             if info.get("greyscale"):
                 # Written, and said: an empty mask of a photo without colour is no finding.
                 bar.write(f"segmix skin apply: warning: {info['greyscale']}")
-                greyscale.append(path)
+                if ONE_TONE_WORDS not in info["greyscale"]:  # perhaps skin: not "no colour"
+                    greyscale.append(path)
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             return failure_line(exc, path, *apply_outputs(path, output_dir))
