@@ -1908,9 +1908,11 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # x.png's mask. Files named on the command line are always photos.
     named_files = {Path(item).resolve() for item in inputs if not Path(item).is_dir()}
     # Another segmix command's results and the window's marks files are left out likewise.
+    listed = files
     files = [f for f in files
              if f.resolve() in named_files or not ((f.suffix.lower() == ".png" and written_by_apply(f))
                                                    or other_result(f))]
+    left_out = [f for f in listed if f not in files]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
     # writing the same output (photo.png and sub/../photo.png). Under another name (a
@@ -1923,6 +1925,13 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     if not files:
         named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")
         hint = subfolder_hint(inputs[0]) if len(inputs) == 1 and Path(inputs[0]).is_dir() else ""
+        if left_out:
+            # A folder of an earlier run's masks was said to hold "no photos found (looked for
+            # .avif, ... .png ...)", as if its PNGs had not been seen (the recheck of session 38).
+            shown = ", ".join(f.name for f in left_out[:2]) + (f" and {len(left_out) - 2} more" if len(left_out) > 2 else "")
+            raise ValueError(f"{named}: no photos, only results segmix wrote ({shown}: masks, probability maps, "
+                             "cut-outs or marks); give the photos' folder, or name such a file on its own to "
+                             "take it for a photo")
         raise ValueError(f"{named}: no photos found (looked for {', '.join(sorted(IMAGE_SUFFIXES))}){hint}")
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():

@@ -55,3 +55,20 @@ def test_a_colour_photo_saved_as_jpeg_is_not_one_tone():
     hue = np.linspace(0, 2 * np.pi, grey.shape[1])[None, :, None] + np.array([0, 2.1, 4.2])
     colour = np.clip(grey[..., None] + 40 * np.cos(hue) + rng.normal(0, 2, grey.shape + (3,)), 0, 255)
     assert colourless_words(_jpeg(colour.astype(np.uint8), 85)) is None
+
+
+def test_skin_apply_on_a_folder_of_its_own_masks_says_so(tmp_path):
+    # `skin apply out/` on an earlier run's masks said "out: no photos found (looked for .avif,
+    # ..., .png, ...)", as if its PNGs had not been seen.
+    (tmp_path / "photos").mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)).save(tmp_path / "photos" / "a.png")
+    run = [sys.executable, "-m", "segmix", "skin", "apply"]
+    done = subprocess.run(run + [tmp_path / "photos", "--output-dir", tmp_path / "out"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    again = subprocess.run(run + [tmp_path / "out", "--output-dir", tmp_path / "out2"], capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 2
+    assert "out: no photos, only results segmix wrote (a_skin.png: masks" in again.stderr, again.stderr
+    assert not (tmp_path / "out2").exists()
