@@ -72,3 +72,30 @@ def test_skin_apply_on_a_folder_of_its_own_masks_says_so(tmp_path):
     assert again.returncode == 2
     assert "out: no photos, only results segmix wrote (a_skin.png: masks" in again.stderr, again.stderr
     assert not (tmp_path / "out2").exists()
+
+
+@pytest.mark.parametrize("name", ["clip.vob", "CLIP.MOD", "clip.tod", "clip.m2v", "clip.3g2", "clip.asf",
+                                  "clip.dv", "clip.mxf", "clip.f4v", "clip.qt"])
+def test_the_window_opens_more_video_names_in_video_mode(name):
+    # `segmix clip.vob` took a DVD video for a damaged photo ("is not an image although its name
+    # ends in .vob ... the file may be damaged"), while `segmix background clip.vob` read it.
+    from segmix.frames import is_sequence_path
+
+    assert is_sequence_path(name)
+
+
+def test_a_vob_video_is_read_as_frames(tmp_path):
+    av = pytest.importorskip("av")
+    from segmix.frames import FrameSequence
+
+    path = tmp_path / "clip.vob"
+    with av.open(str(path), "w", format="vob") as container:
+        stream = container.add_stream("mpeg2video", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(5):
+            frame = np.full((48, 64, 3), 40 * i, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    assert sum(1 for _ in FrameSequence(path)) == 5
