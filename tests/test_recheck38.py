@@ -99,3 +99,13 @@ def test_a_vob_video_is_read_as_frames(tmp_path):
         for packet in stream.encode():
             container.mux(packet)
     assert sum(1 for _ in FrameSequence(path)) == 5
+
+
+def test_segment_box_on_a_sepia_jpeg_names_it_toned_not_greyscale(tmp_path):
+    # The box's texture note called a sepia JPEG "a greyscale photo".
+    photo = tmp_path / "old.jpg"
+    Image.fromarray(_toned(_grey_photo(), SEPIA)).save(photo, quality=85)
+    done = subprocess.run([sys.executable, "-m", "segmix", "segment", photo, "--box", "40,30,180,130", "-o",
+                           tmp_path / "m.png"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "old.jpg is a toned black-and-white photo: the box's models learn its texture" in done.stderr
