@@ -1470,9 +1470,8 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
     source = "its tint and brightness" if kind in (TONED_WORDS, ONE_TONE_WORDS) else "brightness"
     outcome = ("its mask is empty" if share == 0.0 else
                f"its mask ({100 * share:.1f} % skin) comes from {source} alone and cannot be trusted")
-    if kind == ONE_TONE_WORDS:
-        outcome = f"if it is toned, {outcome}"
-    line = f"{path}: {kind}: skin detection needs colour; {outcome}"
+    line = (f"{path}: {kind}: if it is toned (skin detection needs colour), {outcome}" if kind == ONE_TONE_WORDS
+            else f"{path}: {kind}: skin detection needs colour; {outcome}")
     if mask_like:
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
     return line

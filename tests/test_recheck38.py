@@ -32,7 +32,8 @@ def test_a_toned_jpeg_of_a_dim_scene_is_warned_of(gains, fmt):
     assert not is_toned(image)  # skin train still takes it (a close-up of skin looks the same)
     assert colourless_words(image) == ONE_TONE_WORDS
     line = greyscale_warning("old.jpg", np.ones(image.shape[:2], bool), kind=ONE_TONE_WORDS)
-    assert "if it is toned, its mask (100.0 % skin) comes from its tint and brightness alone" in line
+    assert "if it is toned (skin detection needs colour), its mask (100.0 % skin) comes from its tint and " \
+        "brightness alone" in line
 
 
 def test_skin_apply_warns_of_a_dim_sepia_jpeg_without_calling_it_colourless(tmp_path):
