@@ -110,3 +110,14 @@ def test_segment_box_on_a_sepia_jpeg_names_it_toned_not_greyscale(tmp_path):
                            tmp_path / "m.png"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "old.jpg is a toned black-and-white photo: the box's models learn its texture" in done.stderr
+
+
+def test_kmeans_init_array_with_nan_names_the_nan():
+    # KMeans(init=array) of the right shape holding NaN said "... of shape (2, 3); got shape (2, 3)".
+    from segmix.mixture import KMeans
+
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    with pytest.raises(ValueError, match=r"got 1 NaN or infinite value\(s\)"):
+        KMeans(2, init=np.array([[np.nan, 0, 0], [1, 1, 1]])).fit(X)
+    with pytest.raises(ValueError, match=r"got shape \(2, 2\)"):
+        KMeans(2, init=np.zeros((2, 2))).fit(X)
