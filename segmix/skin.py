@@ -1389,16 +1389,22 @@ def is_toned(image: np.ndarray) -> bool:
     (:func:`is_greyscale`). Its skin labels would teach the tint as skin. A photo saved as JPEG
     also needs a print's tonal range (:data:`TONED_LOSSY_MIN_RANGE`), so that a close-up of skin,
     whose colour follows its brightness as a tint's does, is not warned of."""
+    return _tone(image) == "toned"
+
+
+def _tone(image: np.ndarray) -> str | None:
+    """"toned" (:func:`is_toned`), "one tone" for a photo saved lossily in one tone over less
+    than a print's range (toned, or a close-up of skin), else None; one pass of each test."""
     if is_greyscale(image) or np.asarray(image).dtype != np.uint8:
-        return False
+        return None
     if is_monochrome(image, lossy=False):
-        return True
+        return "toned"
     if not is_monochrome(image):
-        return False
+        return None
     step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 65536)))
     sample = image[::step, ::step].reshape(-1, 3).astype(np.float32)
     low, high = np.percentile((sample[:, 0] + 2 * sample[:, 1] + sample[:, 2]) / 4, [2, 98])
-    return bool(high - low >= TONED_LOSSY_MIN_RANGE)
+    return "toned" if high - low >= TONED_LOSSY_MIN_RANGE else "one tone"
 
 
 def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> bool:
@@ -1438,12 +1444,10 @@ def colourless_words(image: np.ndarray) -> str | None:
         return GREYSCALE_WORDS
     if np.asarray(image).ndim != 3:
         return None
-    if is_toned(image):
-        return TONED_WORDS
     # A photo saved lossily in one tone below a print's range is either a toned photo of a
     # dim or flat scene or a close-up of skin (is_toned): a sepia JPEG of DAVIS 090 (levels
     # 20-177) got a mask of 59 % skin in silence while its PNG was warned of. Say both.
-    return ONE_TONE_WORDS if np.asarray(image).dtype == np.uint8 and is_monochrome(image) else None
+    return {"toned": TONED_WORDS, "one tone": ONE_TONE_WORDS}.get(_tone(image))
 
 
 def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str = GREYSCALE_WORDS) -> str:
