@@ -2188,7 +2188,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         for images, masks in zip(args.images, args.masks):
             bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
             try:
-                folder_counts = skin.count_image_folder(images, masks, progress=bar)
+                notes: list[str] = []
+                folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes)
+                for note in sorted(notes):
+                    bar.write(f"segmix skin train: warning: {note}")
                 inverted = skin.inverted_mask_words(folder_counts)
                 if inverted:
                     bar.write(f"segmix skin train: warning: {masks}: {inverted}")

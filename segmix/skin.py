@@ -720,7 +720,7 @@ class UnusablePairs(ValueError):
                          self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
 
 
-def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
+def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64.
     A photo's fully transparent pixels are left out, labelled or not: the colours a cut-out
     hides are not what it shows (skin apply calls them non-skin whatever they hold, and the
@@ -747,7 +747,14 @@ def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
         raise ValueError(f"{pair[0]}: greyscale photo (no colour): its {n_skin:,} skin pixels would teach the skin "
                          f"model grey as skin; take it out of the training photos (skin detection needs colour)"
                          f"{mask_like}")
-    if n_skin and is_toned(loaded.pixels):
+    tone = _tone(loaded.pixels) if n_skin else None
+    if tone == "one tone" and notes is not None:
+        # A photo saved lossily in one tone over less than a print's range: a sepia JPEG of a
+        # dim scene (its skin labels taught the tint in silence) or a close-up of skin, which
+        # trains well; said, not refused (:data:`ONE_TONE_WORDS`).
+        notes.append(f"{pair[0]}: {ONE_TONE_WORDS}: if it is toned, its {n_skin:,} skin pixels teach the skin "
+                     "model its tint as skin; take it out of the training photos if so")
+    if tone == "toned":
         # The same for a black-and-white photo in one tone (sepia): its skin is the tint's,
         # which lies among skin colours, and a sepia copy's skin labels were learnt in silence.
         raise ValueError(f"{pair[0]}: toned black-and-white photo (sepia or a tint, no colour of its own): its "
@@ -758,9 +765,9 @@ def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
     return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
 
 
-def _labelled_codes_or_failure(pair: tuple[Path, Path]) -> np.ndarray | str:
+def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = None) -> np.ndarray | str:
     try:
-        return _labelled_codes(pair)
+        return _labelled_codes(pair, notes)
     except PAIR_ERRORS as exc:
         return pair_failure(exc, pair)
 
@@ -804,11 +811,13 @@ def inverted_mask_words(counts: "ColorCounts", model=None) -> str | None:
 
 
 def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], None] | None = None,
-                       workers: int | None = None) -> ColorCounts:
+                       workers: int | None = None, notes: list | None = None) -> ColorCounts:
     """Colour counts of every labelled pixel of an images/masks folder pair.
 
     Images are decoded in a thread pool (Pillow releases the GIL while decoding) and the
-    codes are summed with one ``np.bincount`` per batch of ~32 million pixels.
+    codes are summed with one ``np.bincount`` per batch of ~32 million pixels. ``notes``, a list,
+    receives a warning line for each photo with skin labelled that may be toned (one tone over
+    less than a print's range, :data:`ONE_TONE_WORDS`).
 
     Raises
     ------
@@ -830,7 +839,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
 
     failures: list[str] = []
     with ThreadPoolExecutor(check_workers(workers)) as pool:
-        for i, codes in enumerate(pool.map(_labelled_codes_or_failure, pairs), 1):
+        for i, codes in enumerate(pool.map(lambda pair: _labelled_codes_or_failure(pair, notes), pairs), 1):
             if isinstance(codes, str):
                 failures.append(codes)
                 codes = np.zeros(0, np.int64)

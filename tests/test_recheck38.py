@@ -121,3 +121,21 @@ def test_kmeans_init_array_with_nan_names_the_nan():
         KMeans(2, init=np.array([[np.nan, 0, 0], [1, 1, 1]])).fit(X)
     with pytest.raises(ValueError, match=r"got shape \(2, 2\)"):
         KMeans(2, init=np.zeros((2, 2))).fit(X)
+
+
+def test_skin_train_warns_of_a_dim_sepia_jpeg_with_skin_labelled(tmp_path):
+    # A sepia JPEG of a dim scene with skin labelled was trained on without a word (its PNG is
+    # refused as toned): its skin is the tint's.
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    image = _toned(_dim_grey_photo(), SEPIA)
+    Image.fromarray(image).save(tmp_path / "images" / "old.jpg", quality=85)
+    mask = np.zeros(image.shape[:2], np.uint8)
+    mask[40:100, 60:140] = 255
+    Image.fromarray(mask).save(tmp_path / "masks" / "old.png")
+    done = subprocess.run([sys.executable, "-m", "segmix", "skin", "train", "--images", tmp_path / "images",
+                           "--masks", tmp_path / "masks", "-o", tmp_path / "m.json"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "old.jpg: photo in one tone (a toned black-and-white photo such as sepia, or a close-up of skin): " \
+           "if it is toned, its 4,800 skin pixels teach the skin model its tint as skin" in done.stderr
