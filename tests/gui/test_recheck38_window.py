@@ -34,3 +34,21 @@ def test_the_rectangle_on_a_sepia_jpeg_names_it_toned(make_window, qtbot, tmp_pa
                     and window.modes["segment"].outcome.final, timeout=120000)
     assert "A toned photo: the box's models learn its texture too." in \
         window.modes["segment"].training_panel.status_label.text()
+
+
+def test_adding_a_dim_sepia_jpegs_skin_marks_says_they_may_teach_its_tint(make_window, tmp_path, messages):
+    # Add Photo to Skin Training Set refuses a toned photo's skin marks, but a sepia JPEG of a dim
+    # scene (not told from a close-up of skin) had them added in silence; now added and said.
+    from tests.test_recheck38 import _dim_grey_photo
+    from tests.test_session38 import SEPIA, _toned
+
+    Image.fromarray(_toned(_dim_grey_photo(), SEPIA)).save(tmp_path / "sepia.jpg", quality=85)
+    window = make_window(tmp_path / "sepia.jpg")
+    window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))
+    skin_mode = window.modes["skin"]
+    layer = window.layer_of("skin")
+    layer.labels[10:20, 10:20] = 1
+    layer.labels[30:35, 40:55] = 2
+    assert skin_mode.add_to_skin_training_set()
+    assert "if it is a toned (sepia) photo, its skin marks teach the model its tint as skin" in \
+        skin_mode.skin_panel.status_label.text()
