@@ -865,7 +865,7 @@ def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels
             "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
 
 
-def labelled_codes(image_path, mask_path) -> np.ndarray:
+def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one photo and its mask: (M,) int64, ``r << 16 | g << 8 | b``
     for skin and the same with bit 24 set (``+ N_CODES``) for non-skin; ignored pixels left out.
 
@@ -873,8 +873,11 @@ def labelled_codes(image_path, mask_path) -> np.ndarray:
     ------
     ImageLoadError, ValueError, OSError
         Naming the file that cannot be read or does not fit.
+
+    ``notes``, a list, receives the warning line of a photo that may be toned
+    (:func:`count_image_folder`).
     """
-    return _labelled_codes((Path(image_path), Path(mask_path)))
+    return _labelled_codes((Path(image_path), Path(mask_path)), notes)
 
 
 # ------------------------------------------------------------------------- training

@@ -139,3 +139,16 @@ def test_skin_train_warns_of_a_dim_sepia_jpeg_with_skin_labelled(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "old.jpg: photo in one tone (a toned black-and-white photo such as sepia, or a close-up of skin): " \
            "if it is toned, its 4,800 skin pixels teach the skin model its tint as skin" in done.stderr
+
+
+def test_skin_train_on_dask_warns_of_a_dim_sepia_jpeg_too(tmp_path):
+    pytest.importorskip("distributed")
+    from segmix.distributed.skin_jobs import count_shard
+
+    image = _toned(_dim_grey_photo(), SEPIA)
+    Image.fromarray(image).save(tmp_path / "old.jpg", quality=85)
+    mask = np.zeros(image.shape[:2], np.uint8)
+    mask[40:100, 60:140] = 255
+    Image.fromarray(mask).save(tmp_path / "old.png")
+    part = count_shard(None, [("pairs", 0, [(0, str(tmp_path / "old.jpg"), str(tmp_path / "old.png"))])])
+    assert [line for _, line in part.warnings if "photo in one tone" in line and "old.jpg" in line]
