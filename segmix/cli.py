@@ -1149,7 +1149,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         from segmix.segment import grey_box_texture_used
 
         if grey_box_texture_used(result.model, settings):
-            print(f"segmix segment: note: {args.image} is a greyscale photo: the box's models learn its texture "
+            from segmix.features import grey_within
+
+            # A sepia photo was called "a greyscale photo" (the recheck of session 38).
+            kind = "greyscale" if grey_within(image, 2) else "toned black-and-white"
+            print(f"segmix segment: note: {args.image} is a {kind} photo: the box's models learn its texture "
                   "beside the grey level (grey levels alone tell the object in a box poorly)", file=sys.stderr)
     if args.cutout:
         from segmix.io import cutout_depth_note
@@ -2184,7 +2188,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         for images, masks in zip(args.images, args.masks):
             bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
             try:
-                folder_counts = skin.count_image_folder(images, masks, progress=bar)
+                notes: list[str] = []
+                folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes)
+                for note in sorted(notes):
+                    bar.write(f"segmix skin train: warning: {note}")
                 inverted = skin.inverted_mask_words(folder_counts)
                 if inverted:
                     bar.write(f"segmix skin train: warning: {masks}: {inverted}")

@@ -59,8 +59,12 @@ from segmix.io import IMAGE_SUFFIXES  # noqa: E402 - one list of photo names, ke
 #: MPEG transport streams (.ts; AVCHD's .mts / .m2ts) are what IP cameras, recorders and camcorders
 #: write, .3gp what older phones do: `segmix background cam.ts` read one while the window took it
 #: for a damaged photo ("is not an image although its name ends in .ts").
+#: DVD and camcorder MPEG program streams (.vob, .mod, .tod, .m2v), .3g2, .asf, .dv, .mxf, .f4v and
+#: QuickTime's .qt too: `segmix clip.vob` said "is not an image ...; the file may be damaged",
+#: while `segmix background clip.vob` read it (the recheck of session 38).
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ogv",
-                  ".ts", ".mts", ".m2ts", ".3gp")
+                  ".ts", ".mts", ".m2ts", ".3gp", ".3g2", ".vob", ".mod", ".tod", ".m2v", ".asf", ".dv",
+                  ".mxf", ".f4v", ".qt")
 
 
 def is_sequence_path(path) -> bool:

@@ -720,7 +720,7 @@ class UnusablePairs(ValueError):
                          self.lines[0] + (f" (and {more} more{of} training inputs cannot be used)" if more else ""))
 
 
-def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
+def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one pair, with bit 24 set for non-skin: (M,) int64.
     A photo's fully transparent pixels are left out, labelled or not: the colours a cut-out
     hides are not what it shows (skin apply calls them non-skin whatever they hold, and the
@@ -747,7 +747,14 @@ def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
         raise ValueError(f"{pair[0]}: greyscale photo (no colour): its {n_skin:,} skin pixels would teach the skin "
                          f"model grey as skin; take it out of the training photos (skin detection needs colour)"
                          f"{mask_like}")
-    if n_skin and is_toned(loaded.pixels):
+    tone = _tone(loaded.pixels) if n_skin else None
+    if tone == "one tone" and notes is not None:
+        # A photo saved lossily in one tone over less than a print's range: a sepia JPEG of a
+        # dim scene (its skin labels taught the tint in silence) or a close-up of skin, which
+        # trains well; said, not refused (:data:`ONE_TONE_WORDS`).
+        notes.append(f"{pair[0]}: {ONE_TONE_WORDS}: if it is toned, its {n_skin:,} skin pixels teach the skin "
+                     "model its tint as skin; take it out of the training photos if so")
+    if tone == "toned":
         # The same for a black-and-white photo in one tone (sepia): its skin is the tint's,
         # which lies among skin colours, and a sepia copy's skin labels were learnt in silence.
         raise ValueError(f"{pair[0]}: toned black-and-white photo (sepia or a tint, no colour of its own): its "
@@ -758,9 +765,9 @@ def _labelled_codes(pair: tuple[Path, Path]) -> np.ndarray:
     return np.where(labels[keep] == 1, codes[keep], codes[keep] | N_CODES)
 
 
-def _labelled_codes_or_failure(pair: tuple[Path, Path]) -> np.ndarray | str:
+def _labelled_codes_or_failure(pair: tuple[Path, Path], notes: list | None = None) -> np.ndarray | str:
     try:
-        return _labelled_codes(pair)
+        return _labelled_codes(pair, notes)
     except PAIR_ERRORS as exc:
         return pair_failure(exc, pair)
 
@@ -804,11 +811,13 @@ def inverted_mask_words(counts: "ColorCounts", model=None) -> str | None:
 
 
 def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], None] | None = None,
-                       workers: int | None = None) -> ColorCounts:
+                       workers: int | None = None, notes: list | None = None) -> ColorCounts:
     """Colour counts of every labelled pixel of an images/masks folder pair.
 
     Images are decoded in a thread pool (Pillow releases the GIL while decoding) and the
-    codes are summed with one ``np.bincount`` per batch of ~32 million pixels.
+    codes are summed with one ``np.bincount`` per batch of ~32 million pixels. ``notes``, a list,
+    receives a warning line for each photo with skin labelled that may be toned (one tone over
+    less than a print's range, :data:`ONE_TONE_WORDS`).
 
     Raises
     ------
@@ -830,7 +839,7 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
 
     failures: list[str] = []
     with ThreadPoolExecutor(check_workers(workers)) as pool:
-        for i, codes in enumerate(pool.map(_labelled_codes_or_failure, pairs), 1):
+        for i, codes in enumerate(pool.map(lambda pair: _labelled_codes_or_failure(pair, notes), pairs), 1):
             if isinstance(codes, str):
                 failures.append(codes)
                 codes = np.zeros(0, np.int64)
@@ -856,7 +865,7 @@ def images_source(images_dir, masks_dir, pairs: int, unmatched: int, skin_pixels
             "unmatched_images": int(unmatched), "skin_pixels": int(skin_pixels), "non_skin_pixels": int(non_skin_pixels)}
 
 
-def labelled_codes(image_path, mask_path) -> np.ndarray:
+def labelled_codes(image_path, mask_path, notes: list | None = None) -> np.ndarray:
     """Codes of the labelled pixels of one photo and its mask: (M,) int64, ``r << 16 | g << 8 | b``
     for skin and the same with bit 24 set (``+ N_CODES``) for non-skin; ignored pixels left out.
 
@@ -864,8 +873,11 @@ def labelled_codes(image_path, mask_path) -> np.ndarray:
     ------
     ImageLoadError, ValueError, OSError
         Naming the file that cannot be read or does not fit.
+
+    ``notes``, a list, receives the warning line of a photo that may be toned
+    (:func:`count_image_folder`).
     """
-    return _labelled_codes((Path(image_path), Path(mask_path)))
+    return _labelled_codes((Path(image_path), Path(mask_path)), notes)
 
 
 # ------------------------------------------------------------------------- training
@@ -1389,16 +1401,22 @@ def is_toned(image: np.ndarray) -> bool:
     (:func:`is_greyscale`). Its skin labels would teach the tint as skin. A photo saved as JPEG
     also needs a print's tonal range (:data:`TONED_LOSSY_MIN_RANGE`), so that a close-up of skin,
     whose colour follows its brightness as a tint's does, is not warned of."""
+    return _tone(image) == "toned"
+
+
+def _tone(image: np.ndarray) -> str | None:
+    """"toned" (:func:`is_toned`), "one tone" for a photo saved lossily in one tone over less
+    than a print's range (toned, or a close-up of skin), else None; one pass of each test."""
     if is_greyscale(image) or np.asarray(image).dtype != np.uint8:
-        return False
+        return None
     if is_monochrome(image, lossy=False):
-        return True
+        return "toned"
     if not is_monochrome(image):
-        return False
+        return None
     step = max(1, int(np.sqrt(image.shape[0] * image.shape[1] / 65536)))
     sample = image[::step, ::step].reshape(-1, 3).astype(np.float32)
     low, high = np.percentile((sample[:, 0] + 2 * sample[:, 1] + sample[:, 2]) / 4, [2, 98])
-    return bool(high - low >= TONED_LOSSY_MIN_RANGE)
+    return "toned" if high - low >= TONED_LOSSY_MIN_RANGE else "one tone"
 
 
 def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> bool:
@@ -1424,6 +1442,9 @@ def is_greyscale(image: np.ndarray, tolerance: int = GREYSCALE_TOLERANCE) -> boo
 
 GREYSCALE_WORDS = "greyscale photo (no colour)"
 TONED_WORDS = "toned black-and-white photo (sepia or a tint, no colour of its own)"
+#: :func:`colourless_words` for a photo saved lossily in one tone over less than a print's range
+#: (:data:`TONED_LOSSY_MIN_RANGE`): toned, or a close-up of skin; its warning is conditional.
+ONE_TONE_WORDS = "photo in one tone (a toned black-and-white photo such as sepia, or a close-up of skin)"
 
 
 def colourless_words(image: np.ndarray) -> str | None:
@@ -1433,7 +1454,12 @@ def colourless_words(image: np.ndarray) -> str | None:
     2-10 % skin in silence (a new user's 15 sepia copies: 3 masks from the tint alone, exit 0)."""
     if is_greyscale(image):
         return GREYSCALE_WORDS
-    return TONED_WORDS if np.asarray(image).ndim == 3 and is_toned(image) else None
+    if np.asarray(image).ndim != 3:
+        return None
+    # A photo saved lossily in one tone below a print's range is either a toned photo of a
+    # dim or flat scene or a close-up of skin (is_toned): a sepia JPEG of DAVIS 090 (levels
+    # 20-177) got a mask of 59 % skin in silence while its PNG was warned of. Say both.
+    return {"toned": TONED_WORDS, "one tone": ONE_TONE_WORDS}.get(_tone(image))
 
 
 def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str = GREYSCALE_WORDS) -> str:
@@ -1457,10 +1483,11 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
     str
     """
     share = float(np.mean(mask)) if np.size(mask) else 0.0
-    source = "its tint and brightness" if kind == TONED_WORDS else "brightness"
+    source = "its tint and brightness" if kind in (TONED_WORDS, ONE_TONE_WORDS) else "brightness"
     outcome = ("its mask is empty" if share == 0.0 else
                f"its mask ({100 * share:.1f} % skin) comes from {source} alone and cannot be trusted")
-    line = f"{path}: {kind}: skin detection needs colour; {outcome}"
+    line = (f"{path}: {kind}: if it is toned (skin detection needs colour), {outcome}" if kind == ONE_TONE_WORDS
+            else f"{path}: {kind}: skin detection needs colour; {outcome}")
     if mask_like:
         line += "; it holds only a mask's values (0, 128, 255, or 0 and 1): is it a mask given as a photo?"
     return line
@@ -1906,9 +1933,11 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # x.png's mask. Files named on the command line are always photos.
     named_files = {Path(item).resolve() for item in inputs if not Path(item).is_dir()}
     # Another segmix command's results and the window's marks files are left out likewise.
+    listed = files
     files = [f for f in files
              if f.resolve() in named_files or not ((f.suffix.lower() == ".png" and written_by_apply(f))
                                                    or other_result(f))]
+    left_out = [f for f in listed if f not in files]
     # One photo named twice (photo.png ./photo.png, or a folder and a file in it) is one
     # photo: it was processed, and counted, once per mention, or refused as two photos
     # writing the same output (photo.png and sub/../photo.png). Under another name (a
@@ -1921,6 +1950,13 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     if not files:
         named = ", ".join(str(item) for item in inputs[:3]) + (", ..." if len(inputs) > 3 else "")
         hint = subfolder_hint(inputs[0]) if len(inputs) == 1 and Path(inputs[0]).is_dir() else ""
+        if left_out:
+            # A folder of an earlier run's masks was said to hold "no photos found (looked for
+            # .avif, ... .png ...)", as if its PNGs had not been seen (the recheck of session 38).
+            shown = ", ".join(f.name for f in left_out[:2]) + (f" and {len(left_out) - 2} more" if len(left_out) > 2 else "")
+            raise ValueError(f"{named}: no photos, only results segmix wrote ({shown}: masks, probability maps, "
+                             "cut-outs or marks); give the photos' folder, or name such a file on its own to "
+                             "take it for a photo")
         raise ValueError(f"{named}: no photos found (looked for {', '.join(sorted(IMAGE_SUFFIXES))}){hint}")
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
@@ -2054,7 +2090,8 @@ def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: flo
             if info.get("greyscale"):
                 # Written, and said: an empty mask of a photo without colour is no finding.
                 bar.write(f"segmix skin apply: warning: {info['greyscale']}")
-                greyscale.append(path)
+                if ONE_TONE_WORDS not in info["greyscale"]:  # perhaps skin: not "no colour"
+                    greyscale.append(path)
             return None
         except (ValueError, OSError) as exc:  # ImageLoadError is a ValueError and names the file
             return failure_line(exc, path, *apply_outputs(path, output_dir))

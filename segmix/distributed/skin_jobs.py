@@ -436,12 +436,13 @@ def count_shard(job, items: list[tuple]) -> PartialCounts:
         codes = []
         for position, image, mask in pairs:
             place = (1, folder, position)
+            notes: list[str] = []  # a photo that may be toned, as the single process says it
             with warnings_said() as said:
                 try:
-                    codes.append(skin.labelled_codes(image, mask))
+                    codes.append(skin.labelled_codes(image, mask, notes))
                 except skin.PAIR_ERRORS as exc:
                     part.failures.append((place, skin.pair_failure(exc, (image, mask))))
-            part.warnings.extend((place, line) for line in said)
+            part.warnings.extend((place, line) for line in [*said, *notes])
         counts = _counts_of_codes(np.concatenate(codes)) if codes else skin.ColorCounts.empty()
         totals = part.pixels.setdefault(folder, [0, 0])
         totals[0] += counts.n_skin

@@ -304,7 +304,9 @@ class KMeans(ParamsMixin):
             centers = None
         expected = (self.n_clusters, n_features)
         if centers is None or centers.shape != expected or not np.isfinite(centers).all():
-            got = f"shape {centers.shape}" if centers is not None else repr(self.init)[:60]
+            got = (repr(self.init)[:60] if centers is None else f"shape {centers.shape}" if centers.shape != expected
+                   # the right shape: "got shape (2, 3)" read as no reason at all
+                   else f"{int(np.size(centers) - np.isfinite(centers).sum())} NaN or infinite value(s)")
             raise ValueError(f"init given as starting centres must be a finite array of shape {expected} "
                              f"(n_clusters, n_features); got {got}")
         return np.ascontiguousarray(centers)

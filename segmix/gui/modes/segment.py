@@ -914,7 +914,11 @@ class SegmentMode(Mode):
         from segmix.segment import grey_box_texture_used  # loaded by the fit already
 
         if outcome.model is not None and grey_box_texture_used(outcome.model, outcome.settings):
-            text += "\nA grey photo: the box's models learn its texture too."  # the settings do not show it
+            from segmix.features import grey_within
+
+            # A sepia photo was called "a grey photo" (the recheck of session 38).
+            toned = self.shell.image is not None and not grey_within(self.shell.image, 2)
+            text += f"\nA {'toned' if toned else 'grey'} photo: the box's models learn its texture too."  # the settings do not show it
         if not outcome.mask.any():
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit

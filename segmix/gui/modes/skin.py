@@ -578,6 +578,11 @@ class SkinMode(Mode):
         self._set_version += 1
         self._update_skin_panel()
         added = f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels"
+        if counts.n_skin and skin.colourless_words(shell.image) == skin.ONE_TONE_WORDS:
+            # As skin train warns: a sepia JPEG of a dim scene cannot be told from a close-up of
+            # skin, so it is added, and said (its skin marks were added in silence).
+            added += ("; this photo is in one tone: if it is a toned (sepia) photo, its skin marks teach "
+                      "the model its tint as skin")
         self.skin_panel.set_status(added)
         if not self.active:  # the Skin dock is hidden: say it where it is seen
             shell.statusBar().showMessage(f"{added} of Skin mode's marks to the skin training set", 8000)
