@@ -648,23 +648,31 @@ def _refuse_unexpanded_home(sub_parser, args) -> None:
     the option and the home folder meant. `skin apply photos --output-dir=~/masks` made a
     folder named "~" in the current folder and said "wrote masks of 1 photo to ~/masks", which
     reads as the home folder; `quantize ... -o=~/q.png` said "the folder ~ does not exist"."""
+    for action, value in _path_values(sub_parser, args):
+        if (head := _unexpanded_home(value)) is None:
+            continue
+        option = "/".join(action.option_strings)
+        named = f"{option} {value}" if option else value
+        home = os.path.expanduser(head)
+        full = f"{home}{value[len(head):]}" if home != head else "the full path"
+        give = f"{action.option_strings[-1]} {value} (a space, not '=')" if option else f"{value} unquoted"
+        prefix = getattr(sub_parser, "_error_prog", None) or sub_parser.prog
+        sub_parser.exit(2, f"{prefix}: error: {named}: the shell did not replace {head} with the home folder "
+                           f"(it does so only at the start of an unquoted word, not after '=' or in quotes) "
+                           f"and segmix does not: write {give}, or {full}\n")
+
+
+def _path_values(sub_parser, args):
+    """(action, value) for every non-empty string given to an option or argument that takes a
+    free-form string: the paths (``--distributed``'s address aside)."""
     for action in sub_parser._actions:
         if action.type is not None or action.choices is not None or action.nargs == 0 \
                 or action.dest in ("help", "distributed"):
             continue
         values = getattr(args, action.dest, None)
         for value in values if isinstance(values, list) else [values]:
-            if not isinstance(value, str) or (head := _unexpanded_home(value)) is None:
-                continue
-            option = "/".join(action.option_strings)
-            named = f"{option} {value}" if option else value
-            home = os.path.expanduser(head)
-            full = f"{home}{value[len(head):]}" if home != head else "the full path"
-            give = f"{action.option_strings[-1]} {value} (a space, not '=')" if option else f"{value} unquoted"
-            prefix = getattr(sub_parser, "_error_prog", None) or sub_parser.prog
-            sub_parser.exit(2, f"{prefix}: error: {named}: the shell did not replace {head} with the home folder "
-                               f"(it does so only at the start of an unquoted word, not after '=' or in quotes) "
-                               f"and segmix does not: write {give}, or {full}\n")
+            if isinstance(value, str) and value:
+                yield action, value
 
 
 def _path_max() -> int | None:
@@ -699,34 +707,27 @@ def _refuse_paths_over_limit(sub_parser, args, limit: int | None = None) -> None
         here = os.getcwd()
     except OSError:  # a deleted current folder: said where it is used (CWD_GONE)
         return
-    for action in sub_parser._actions:
-        if action.type is not None or action.choices is not None or action.nargs == 0 \
-                or action.dest in ("help", "distributed"):
+    for action, value in _path_values(sub_parser, args):
+        full = os.path.normpath(os.path.join(here, value))
+        length = len(os.fsencode(full))
+        # A relative input is read by its relative name: it works in so deep a folder,
+        # unless that name itself is over the limit (it was named in full, a 4 kB line
+        # ending "file name too long", or "[Errno 36] ..." for background --groundtruth).
+        own = len(os.fsencode(value))
+        if length < limit or (action.dest not in _OUTPUT_DESTS and not os.path.isabs(value) and own < limit):
             continue
-        values = getattr(args, action.dest, None)
-        for value in values if isinstance(values, list) else [values]:
-            if not isinstance(value, str) or not value:
-                continue
-            full = os.path.normpath(os.path.join(here, value))
-            length = len(os.fsencode(full))
-            # A relative input is read by its relative name: it works in so deep a folder,
-            # unless that name itself is over the limit (it was named in full, a 4 kB line
-            # ending "file name too long", or "[Errno 36] ..." for background --groundtruth).
-            own = len(os.fsencode(value))
-            if length < limit or (action.dest not in _OUTPUT_DESTS and not os.path.isabs(value) and own < limit):
-                continue
-            option = "/".join(action.option_strings)
-            named = f"{option} {_shortened(value)}" if option else _shortened(value)
-            alone = os.path.isabs(value) or action.dest not in _OUTPUT_DESTS
-            if not alone:
-                where = f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long"
-            else:
-                where, length = "", (length if os.path.isabs(value) else own)
-            fix = "give a shorter path" if alone else (
-                "segmix writes its outputs by their full path: give one in a folder with a shorter path")
-            kind = "full path" if os.path.isabs(value) or not alone else "path"
-            sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its {kind} is {length:,} bytes long{where}, "
-                               f"over the system's limit of {limit - 1:,} bytes (PATH_MAX); {fix}\n")
+        option = "/".join(action.option_strings)
+        named = f"{option} {_shortened(value)}" if option else _shortened(value)
+        alone = os.path.isabs(value) or action.dest not in _OUTPUT_DESTS
+        if not alone:
+            where = f" in the current folder, whose own path is {len(os.fsencode(here)):,} bytes long"
+        else:
+            where, length = "", (length if os.path.isabs(value) else own)
+        fix = "give a shorter path" if alone else (
+            "segmix writes its outputs by their full path: give one in a folder with a shorter path")
+        kind = "full path" if os.path.isabs(value) or not alone else "path"
+        sub_parser.exit(2, f"{sub_parser.prog}: error: {named}: its {kind} is {length:,} bytes long{where}, "
+                           f"over the system's limit of {limit - 1:,} bytes (PATH_MAX); {fix}\n")
 
 
 def _dash_value_hint(message: str, given: list[str]) -> str:
