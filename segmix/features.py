@@ -96,6 +96,20 @@ def grey_within(image: np.ndarray, tolerance: int) -> bool:
 #: Fewest distinct grey levels a toned photo must show (:func:`is_monochrome`): a flat drawing
 #: of a few colours also has one colour per level, but it is a colour picture.
 MONOCHROME_MIN_LEVELS = 32
+#: Fewest 16-level bands of grey that must each hold 1 % of a toned photo's pixels: a picture of
+#: two or three flat colours with noise shows 32 levels too, each colour at its own level, and
+#: a tone curve fits any few colours (a skin square on blue, a case of the bug reports, was
+#: called "one tone").
+MONOCHROME_MIN_BANDS = 5
+
+
+def _spread_over_levels(level: np.ndarray) -> bool:
+    """Whether grey ``level`` values (a strided look's) spread as a photo's do: over
+    :data:`MONOCHROME_MIN_LEVELS` distinct levels and :data:`MONOCHROME_MIN_BANDS` bands."""
+    if level.size == 0 or np.unique(np.rint(level)).size < MONOCHROME_MIN_LEVELS:
+        return False
+    bands = np.bincount(np.minimum(level.astype(np.intp) // 16, 15), minlength=16)
+    return int(np.count_nonzero(bands >= 0.01 * level.size)) >= MONOCHROME_MIN_BANDS
 #: A toned photo saved lossily (:func:`is_monochrome`): the side (px) of the blocks whose mean
 #: departure from the photo's tone curve is compared with :data:`TONED_BLOCK_TOLERANCE` levels.
 #: 16 px is a JPEG macroblock of 4:2:0 chroma, whose blurred and rounded chroma averages out
@@ -142,7 +156,7 @@ def _straight_tone(image: np.ndarray, tolerance: int) -> bool:
     step = max(1, int(math.sqrt(image.shape[0] * image.shape[1] / 4096)))
     sample = image[::step, ::step].reshape(-1, 3)
     level, rg, gb = _level_and_chroma(sample)
-    if np.unique(np.rint(level)).size < MONOCHROME_MIN_LEVELS or not _clipped_as_a_tone_clips(sample):
+    if not _spread_over_levels(level) or not _clipped_as_a_tone_clips(sample):
         return False
     lines = [np.polyfit(level, difference, 1) for difference in (rg, gb)]
 
@@ -169,7 +183,7 @@ def _lossy_tone(image: np.ndarray) -> bool:
     step = max(1, int(math.sqrt(image.shape[0] * image.shape[1] / 4096)))
     sample = image[::step, ::step].reshape(-1, 3)
     level, rg, gb = _level_and_chroma(sample, _LOSSY_CLIP)
-    if np.unique(np.rint(level)).size < MONOCHROME_MIN_LEVELS or not _clipped_as_a_tone_clips(sample, _LOSSY_CLIP):
+    if not _spread_over_levels(level) or not _clipped_as_a_tone_clips(sample, _LOSSY_CLIP):
         return False
     curves = [np.polyfit(level / 255, difference, _TONE_DEGREE) for difference in (rg, gb)]
     side = TONED_BLOCK
@@ -201,7 +215,7 @@ def is_monochrome(image: np.ndarray, tolerance: int = 2, lossy: bool = True) -> 
     (:func:`grey_within` ``tolerance``), or a black-and-white photo in one tone (sepia, a warm or
     cold cast, a uniform tint), whose chroma differences R - G and G - B are each a straight-line
     function of the grey level within ``tolerance`` levels at every unclipped pixel, over at
-    least :data:`MONOCHROME_MIN_LEVELS` levels; or such a photo saved as JPEG, whose chroma
+    least :data:`MONOCHROME_MIN_LEVELS` levels in :data:`MONOCHROME_MIN_BANDS` bands; or such a photo saved as JPEG, whose chroma
     follows its tone curve on average over 16-px blocks (:data:`TONED_BLOCK_TOLERANCE`).
 
     Only R = G = B counted before: a new user's box on a warm-toned copy of DAVIS 090 gave

@@ -302,3 +302,20 @@ def test_skin_apply_with_skin_share_does_not_also_suggest_it(tmp_path):
     assert "skin share is 0.35" in given
     plain = model_line(argparse.Namespace(model="own.json", threshold=None, skin_share=None), model)
     assert "(--skin-share 0.35 uses it)" in plain
+
+
+def test_a_photo_of_two_flat_colours_is_not_one_tone():
+    # A skin-coloured square on blue, with noise (case c23 of the bug reports), was called "a
+    # photo in one tone": a tone curve fits any two colours, and noise gave it 32 levels.
+    from segmix.features import is_monochrome
+    from segmix.skin import colourless_words
+
+    rng = np.random.default_rng(0)
+    for skin, other in (((224, 172, 140), (40, 90, 170)), ((160, 110, 80), (60, 140, 60))):
+        photo = np.empty((60, 80, 3))
+        photo[:] = other
+        photo[15:45, 20:60] = skin
+        photo = np.clip(np.rint(photo + rng.normal(0, 3, photo.shape)), 0, 255).astype(np.uint8)
+        for image in (photo, _jpeg(photo, 90)):
+            assert not is_monochrome(image)
+            assert colourless_words(image) is None
