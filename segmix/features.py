@@ -103,6 +103,25 @@ MONOCHROME_MIN_LEVELS = 32
 MONOCHROME_MIN_BANDS = 5
 
 
+def _one_hue(level: np.ndarray, curve) -> bool:
+    """Whether a tone curve keeps one hue over the photo's levels: ``curve(levels)`` gives the
+    chroma (R - G, G - B) there; where it is over 6 levels strong, its direction stays within
+    45 degrees of their mean. A print's tint grows and fades with the grey level but keeps its
+    hue; a picture blending skin into green (a ramp between two colours, which a curve of the
+    level fits exactly) turns from red to green and is colour."""
+    at = np.percentile(level, np.linspace(5, 95, 10))
+    rg, gb = curve(at)
+    strength = np.hypot(rg, gb)
+    strong = strength > 6
+    if not strong.any():
+        return True
+    directions = np.stack([rg[strong], gb[strong]], -1) / strength[strong, None]
+    mean = directions.sum(axis=0)
+    if not np.hypot(*mean) > 0:
+        return False
+    return bool((directions @ (mean / np.hypot(*mean)) >= math.cos(math.radians(45))).all())
+
+
 def _spread_over_levels(level: np.ndarray) -> bool:
     """Whether grey ``level`` values (a strided look's) spread as a photo's do: over
     :data:`MONOCHROME_MIN_LEVELS` distinct levels and :data:`MONOCHROME_MIN_BANDS` bands."""
@@ -159,6 +178,8 @@ def _straight_tone(image: np.ndarray, tolerance: int) -> bool:
     if not _spread_over_levels(level) or not _clipped_as_a_tone_clips(sample):
         return False
     lines = [np.polyfit(level, difference, 1) for difference in (rg, gb)]
+    if not _one_hue(level, lambda at: [np.polyval(line, at) for line in lines]):
+        return False
 
     def fits(pixels: np.ndarray) -> bool:
         level, rg, gb = _level_and_chroma(pixels)
@@ -186,6 +207,8 @@ def _lossy_tone(image: np.ndarray) -> bool:
     if not _spread_over_levels(level) or not _clipped_as_a_tone_clips(sample, _LOSSY_CLIP):
         return False
     curves = [np.polyfit(level / 255, difference, _TONE_DEGREE) for difference in (rg, gb)]
+    if not _one_hue(level, lambda at: [np.polyval(curve, at / 255) for curve in curves]):
+        return False
     side = TONED_BLOCK
     height, width = (image.shape[0] // side) * side, (image.shape[1] // side) * side
     full_blocks = 0

@@ -319,3 +319,17 @@ def test_a_photo_of_two_flat_colours_is_not_one_tone():
         for image in (photo, _jpeg(photo, 90)):
             assert not is_monochrome(image)
             assert colourless_words(image) is None
+
+
+def test_a_blend_of_two_colours_is_not_one_tone():
+    # Skin blending into green (rows of a ramp between two colours, as the window tests' photo
+    # has) follows a curve of the grey level exactly, but its hue turns from red to green: it
+    # was warned of as "a photo in one tone" (the full suite, session 38).
+    from segmix.features import is_monochrome
+
+    rng = np.random.default_rng(1)
+    t = np.linspace(0, 1, 80)[:, None]
+    ramp = np.array([224, 172, 150.0]) * (1 - t) + np.array([40, 110, 60.0]) * t
+    photo = np.clip(np.rint(np.repeat(ramp[None], 60, axis=0) + rng.normal(0, 1, (60, 80, 3))), 0, 255)
+    assert not is_monochrome(photo.astype(np.uint8))
+    assert not is_monochrome(_jpeg(photo.astype(np.uint8), 90))
