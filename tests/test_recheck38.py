@@ -37,10 +37,9 @@ def test_a_toned_jpeg_of_a_dim_scene_is_warned_of(gains, fmt):
 
 
 def test_skin_apply_warns_of_a_dim_sepia_jpeg_without_calling_it_colourless(tmp_path):
-    (tmp_path / "photos").mkdir()
-    Image.fromarray(_toned(_dim_grey_photo(), SEPIA)).save(tmp_path / "photos" / "old.jpg", quality=85)
-    done = subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", tmp_path / "photos", "--output-dir",
-                           tmp_path / "out"], capture_output=True, text=True, timeout=300)
+    from tests.test_session38 import skin_apply_on
+
+    done = skin_apply_on(tmp_path, _toned(_dim_grey_photo(), SEPIA))
     assert done.returncode == 0, done.stderr
     assert "old.jpg: photo in one tone (a toned black-and-white photo such as sepia, or a close-up of skin)" \
         in done.stderr
@@ -126,16 +125,12 @@ def test_kmeans_init_array_with_nan_names_the_nan():
 def test_skin_train_warns_of_a_dim_sepia_jpeg_with_skin_labelled(tmp_path):
     # A sepia JPEG of a dim scene with skin labelled was trained on without a word (its PNG is
     # refused as toned): its skin is the tint's.
-    (tmp_path / "images").mkdir()
-    (tmp_path / "masks").mkdir()
+    from tests.test_session38 import skin_train_on
+
     image = _toned(_dim_grey_photo(), SEPIA)
-    Image.fromarray(image).save(tmp_path / "images" / "old.jpg", quality=85)
     mask = np.zeros(image.shape[:2], np.uint8)
     mask[40:100, 60:140] = 255
-    Image.fromarray(mask).save(tmp_path / "masks" / "old.png")
-    done = subprocess.run([sys.executable, "-m", "segmix", "skin", "train", "--images", tmp_path / "images",
-                           "--masks", tmp_path / "masks", "-o", tmp_path / "m.json"],
-                          capture_output=True, text=True, timeout=300)
+    done = skin_train_on(tmp_path, image, mask)
     assert done.returncode == 0, done.stderr
     assert "old.jpg: photo in one tone (a toned black-and-white photo such as sepia, or a close-up of skin): " \
            "if it is toned, its 4,800 skin pixels teach the skin model its tint as skin" in done.stderr

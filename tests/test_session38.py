@@ -81,11 +81,27 @@ def test_a_toned_photo_whose_highlights_clip_stays_toned():
     assert is_monochrome(_jpeg(image, 85))
 
 
-def test_skin_apply_warns_of_a_sepia_jpeg(tmp_path):
+def skin_apply_on(tmp_path, image: np.ndarray, name: str = "old.jpg") -> subprocess.CompletedProcess:
+    """``segmix skin apply`` on a folder holding ``image`` alone, saved as ``name`` (JPEG at 85)."""
     (tmp_path / "photos").mkdir()
-    Image.fromarray(_toned(_grey_photo(), SEPIA)).save(tmp_path / "photos" / "old.jpg", quality=85)
-    done = subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", tmp_path / "photos", "--output-dir",
+    Image.fromarray(image).save(tmp_path / "photos" / name, quality=85)
+    return subprocess.run([sys.executable, "-m", "segmix", "skin", "apply", tmp_path / "photos", "--output-dir",
                            tmp_path / "out"], capture_output=True, text=True, timeout=300)
+
+
+def skin_train_on(tmp_path, image: np.ndarray, mask: np.ndarray, name: str = "old.jpg") -> subprocess.CompletedProcess:
+    """``segmix skin train`` on ``image`` (saved as ``name``, JPEG at 85) and its 0 / 255 mask."""
+    for folder in ("images", "masks"):
+        (tmp_path / folder).mkdir()
+    Image.fromarray(image).save(tmp_path / "images" / name, quality=85)
+    Image.fromarray(mask).save(tmp_path / "masks" / (name.rsplit(".", 1)[0] + ".png"))
+    return subprocess.run([sys.executable, "-m", "segmix", "skin", "train", "--images", tmp_path / "images",
+                           "--masks", tmp_path / "masks", "-o", tmp_path / "m.json"],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_skin_apply_warns_of_a_sepia_jpeg(tmp_path):
+    done = skin_apply_on(tmp_path, _toned(_grey_photo(), SEPIA))
     assert done.returncode == 0, done.stderr
     assert "old.jpg: toned black-and-white photo (sepia or a tint, no colour of its own)" in done.stderr
 
