@@ -711,7 +711,8 @@ class MainWindow(QMainWindow):
                 file_menu.addAction(action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)  # with another window's files
-        add("Open &Sample Photo", self.open_sample, menu=file_menu)
+        add("Open &Sample Photo", self.open_sample, menu=file_menu,
+            tip="Open the photo that comes with segmix (an astronaut) to try the tools on")
         file_menu.addSeparator()
         # Greyed out (and saying why) where they would do nothing or write nothing of use:
         # in a mode without marks (Video mode saved an all-zero PNG), with no photo, with no
@@ -735,7 +736,7 @@ class MainWindow(QMainWindow):
                 file_menu.addAction(action)
                 self._enabled_tips[action] = action.statusTip()
         file_menu.addSeparator()
-        add("&Quit", self.close, [QKeySequence.StandardKey.Quit], menu=file_menu)
+        add("&Quit", self.close, [QKeySequence.StandardKey.Quit], menu=file_menu, tip="Close the window")
 
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
@@ -775,8 +776,10 @@ class MainWindow(QMainWindow):
             self._tool_actions[name] = add(f"&{name.capitalize()} tool", lambda _c=False, n=name: self.set_tool(n),
                                            [key], menu=tools_menu)
         tools_menu.addSeparator()
-        brush_actions = [add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu),
-                         add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu)]
+        brush_actions = [add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu,
+                             tip="Make the brush smaller (also [)"),
+                         add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu,
+                             tip="Make the brush bigger (also ])")]
         # Greyed out in a mode without marks (_update_scribble_actions), each saying why: in
         # Video mode [ and ] resized a brush not shown and the tool keys chose tools that mark
         # nothing, without a word (a trial, session 38).
@@ -815,7 +818,8 @@ class MainWindow(QMainWindow):
         view_menu.setToolTipsVisible(True)
         self.zoom_label.setToolTip(f"Zoom: + / - or the mouse wheel, F fits the photo, Ctrl+1 for 100 %. {PAN_WORDS}")
         view_menu.addSeparator()
-        add("Toggle O&verlay", self.toggle_overlay, ["O"], menu=view_menu)  # Zoom &Out has O
+        add("Toggle O&verlay", self.toggle_overlay, ["O"], menu=view_menu,  # Zoom &Out has O
+            tip="Show or hide the result drawn over the photo (also O)")
         view_menu.addSeparator()
         # The docks' entries with letters of their own too (Alt+V, then the letter): the first
         # letter of each title that no other entry of the menu uses (they had none).
@@ -827,6 +831,7 @@ class MainWindow(QMainWindow):
             if at is not None:
                 used.add(title[at].lower())
                 toggle.setText(title[:at] + "&" + title[at:])
+            toggle.setStatusTip(f"Show or hide the {title} panel")
             view_menu.addAction(toggle)
         help_menu = bar.addMenu("&Help")
         # Built from the menus when it opens: every key, a mode's own too, and the mouse.
@@ -1595,6 +1600,7 @@ class MainWindow(QMainWindow):
             # "&" in a file name is a literal ampersand, not an accelerator.
             action = self.recent_menu.addAction(f"&{index + 1} {label.replace('&', '&&')}")
             action.setToolTip(name)
+            action.setStatusTip(f"Open {name}")  # the label may hold only the file's name
             action.triggered.connect(lambda _c=False, n=name: self.open_recent(n))
         self.recent_menu.setEnabled(bool(recent))
 
@@ -2120,16 +2126,23 @@ class MainWindow(QMainWindow):
 
     def _apply_mode_texts(self) -> None:
         self.open_action.setText(f"&{self.active_mode.open_title}...")
-        texts = self.active_mode.tool_texts
+        self.open_action.setStatusTip(self.active_mode.open_tip)
+        texts, tips = self.active_mode.tool_texts, self.active_mode.tool_tips
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}
+        default_tips = {name: tip for name, _text, tip, _rgb in self.tool_panel.TOOLS}
         for tool, button in self.tool_panel.buttons.items():
             button.setText(texts.get(tool, defaults[tool]))
+            button.setToolTip(tips.get(tool, default_tips[tool]))
         # The Tools menu (and so Help > Keyboard Shortcuts) in the dock's words: Skin mode's
         # menu said "Foreground tool" for its Skin (1) button.
         for tool, action in self._tool_actions.items():
             word = texts.get(tool, defaults[tool]).split(" (")[0]
             mnemonic = {"Skin": "S&kin", "Non-skin": "&Non-skin"}.get(word, f"&{word}")
             action.setText(f"{mnemonic} tool")
+            # Its status tip while enabled (_update_scribble_actions puts it back).
+            self._enabled_tips[action] = tips.get(tool, default_tips[tool])
+            if action.isEnabled():
+                action.setStatusTip(self._enabled_tips[action])
 
     # == status ==========================================================================
     def _show_pixel_info(self, x: int, y: int) -> None:

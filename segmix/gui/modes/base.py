@@ -157,6 +157,9 @@ class Mode(QObject):
         Title of the mode's own menu (filled by :meth:`populate_menu`); None for no menu.
     tool_texts : dict
         Text of the scribble tool buttons in this mode, e.g. {"foreground": "Skin (1)"}.
+    tool_tips : dict
+        What the tool buttons and Tools menu entries say they do in this mode, where it
+        differs from the tool panel's own words (``ToolPanel.TOOLS``).
     uses_scribbles : bool
         Whether the Scribbles dock is shown in this mode.
     uses_overlay_threshold : bool
@@ -170,6 +173,8 @@ class Mode(QObject):
         File dialog filter of File > Open in this mode (None: photos).
     open_title : str
         Text of File > Open and title of its dialog in this mode ("Open Photo").
+    open_tip : str
+        Status tip of File > Open in this mode.
     own_images : bool
         The mode shows its own images (video frames) rather than the photo the photo modes
         share: ``shell.set_image`` while it is active changes only its own image, and
@@ -192,6 +197,7 @@ class Mode(QObject):
     shortcut: ClassVar[str] = ""
     menu_title: ClassVar[str | None] = None
     tool_texts: ClassVar[dict[str, str]] = {"foreground": "Foreground (1)", "background": "Background (2)"}
+    tool_tips: ClassVar[dict[str, str]] = {}
     uses_scribbles: ClassVar[bool] = True
     uses_overlay_threshold: ClassVar[bool] = True
     uses_overlay_style: ClassVar[bool] = True
@@ -199,6 +205,7 @@ class Mode(QObject):
     export_mark: ClassVar[str | None] = None
     open_filter: ClassVar[str | None] = None
     open_title: ClassVar[str] = "Open Photo"
+    open_tip: ClassVar[str] = "Open a photo file (PNG, JPEG, TIFF, ...; or drop one on the window)"
     own_images: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
     warm_up_note: ClassVar[str] = "You can draw meanwhile."

@@ -170,7 +170,7 @@ class SegmentMode(Mode):
 
     name = "segment"
     title = "Segment"
-    description = "Cut out an object from scribbles (Ctrl+G)"
+    description = "Cut out an object from clicks, a box or scribbles (Ctrl+G)"
     shortcut = "Ctrl+G"
     export_names = {"mask": "mask", "probability": "probability", "cutout": "cutout"}
     export_mark = "segment"

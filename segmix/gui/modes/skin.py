@@ -83,6 +83,9 @@ class SkinMode(Mode):
     shortcut = "Ctrl+K"
     menu_title = "S&kin"
     tool_texts = {"foreground": "Skin (1)", "background": "Non-skin (2)"}
+    # The panel's "pixels that belong to the object" is Segment mode's word.
+    tool_tips = {"foreground": "Paint skin pixels (then Add photo to skin training set, and Train skin model)",
+                 "background": "Paint pixels that are not skin (right-drag too)"}
     class_names = ("skin", "non-skin")
     # The skin panel has its own threshold; one slider per mode avoids "which one?".
     uses_overlay_threshold = False
@@ -157,13 +160,17 @@ class SkinMode(Mode):
 
     def populate_menu(self, menu) -> None:
         add = self.shell.add_action
-        add("&Load Skin Model...", lambda: self.load_skin_model(), menu=menu)
-        add("Use &Built-in Skin Model", self.use_builtin_skin_model, menu=menu)
-        self.save_skin_action = add("Sa&ve Skin Model...", lambda: self.save_skin_model(), menu=menu)
+        # In the words of the panel's buttons: the entries said nothing in the status bar.
+        panel = self.skin_panel
+        add("&Load Skin Model...", lambda: self.load_skin_model(), menu=menu, tip=panel.load_button.toolTip())
+        add("Use &Built-in Skin Model", self.use_builtin_skin_model, menu=menu, tip=panel.builtin_button.toolTip())
+        self.save_skin_action = add("Sa&ve Skin Model...", lambda: self.save_skin_model(), menu=menu,
+                                    tip=panel.save_button.toolTip())
         menu.addSeparator()
-        add("&Add Photo to Skin Training Set", self.add_to_skin_training_set, menu=menu)
-        add("&Train Skin Model", self.train_skin_model, menu=menu)
-        add("&Clear Skin Training Set", self.clear_skin_training_set, menu=menu)
+        add("&Add Photo to Skin Training Set", self.add_to_skin_training_set, menu=menu,
+            tip=panel.add_button.toolTip())
+        add("&Train Skin Model", self.train_skin_model, menu=menu, tip=panel.train_button.toolTip())
+        add("&Clear Skin Training Set", self.clear_skin_training_set, menu=menu, tip=panel.clear_button.toolTip())
 
     # == mode switches and photos ========================================================
     def activate(self) -> None:

@@ -683,6 +683,7 @@ class VideoMode(Mode):
     class_names = ("moving", "background")
     own_images = True  # frames never replace the photo of the photo modes
     open_title = "Open Video"
+    open_tip = "Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG (or drop one on the window)"
     # An image file that is one frame of a folder opens that folder (open_path): Ctrl+O then
     # opens a folder of frames too, with any platform's file dialog.
     open_filter = (f"Videos, animations and frames ({files.suffix_patterns(VIDEO_SUFFIXES + IMAGE_SUFFIXES)})"
