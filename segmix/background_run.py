@@ -33,6 +33,16 @@ MASK_MAKER = "background"
 
 #: The PNG text key of a mask that names the input it is a mask of (:func:`sequence_source`).
 SOURCE_KEY = "Source"
+#: The same input as a path relative to the mask's folder: a project folder holding both the
+#: frames and the masks, moved or renamed, still holds the masks of the same input.
+RELATIVE_SOURCE_KEY = "Source-Relative"
+
+
+def _relative_to_folder(source: str, folder: Path) -> str | None:
+    try:
+        return os.path.relpath(source, Path(folder).resolve())
+    except ValueError:  # another drive (Windows): no relative path
+        return None
 
 
 def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | None = None) -> None:
@@ -45,7 +55,13 @@ def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | No
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.dtype != np.uint8:
         raise ValueError(f"mask must be an (H, W) uint8 array, got shape {mask.shape} dtype {mask.dtype}")
-    save_marked_png(path, mask, MASK_MAKER, protect=protect, text={SOURCE_KEY: source} if source else None)
+    text = None
+    if source:
+        text = {SOURCE_KEY: source}
+        relative = _relative_to_folder(source, Path(path).parent)
+        if relative is not None:
+            text[RELATIVE_SOURCE_KEY] = relative
+    save_marked_png(path, mask, MASK_MAKER, protect=protect, text=text)
 
 
 def sequence_source(sequence: FrameSequence) -> str:
@@ -55,16 +71,19 @@ def sequence_source(sequence: FrameSequence) -> str:
     return str((first if sequence.kind in ("video", "animation") else first.parent).resolve())
 
 
-def _mask_source(path: Path) -> str | None:
-    """The input a mask an earlier run wrote is of (:data:`SOURCE_KEY`), or None (none
-    recorded: an older segmix's, or not readable)."""
+def _mask_source(path: Path) -> tuple[str | None, str | None]:
+    """The input a mask an earlier run wrote is of: (:data:`SOURCE_KEY`,
+    :data:`RELATIVE_SOURCE_KEY`), each None when not recorded (an older segmix's mask, or
+    one not readable)."""
     from PIL import Image
 
     try:
         with Image.open(path) as im:
-            return im.info.get(SOURCE_KEY) if im.format == "PNG" else None
+            if im.format != "PNG":
+                return None, None
+            return im.info.get(SOURCE_KEY), im.info.get(RELATIVE_SOURCE_KEY)
     except Exception:  # a damaged file: refuse_foreign_outputs has had its say on it
-        return None
+        return None, None
 
 
 def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: str) -> None:
@@ -78,7 +97,11 @@ def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: s
         return
     step = max(1, len(existing) // 16)
     for out, maker in existing[::step] + existing[-1:]:
-        other = _mask_source(out)
+        other, relative = _mask_source(out)
+        # The same input at the same place, or both moved together (a renamed project folder:
+        # the rerun there was refused as "another input").
+        if relative is not None and relative == _relative_to_folder(source, out.parent):
+            continue
         if other is not None and other != source:
             raise FrameError(f"{out}: is the mask an earlier run made of {other}, another input ({maker} would "
                              f"replace it); move those masks away or {advice}")

@@ -1,0 +1,28 @@
+"""Faults fixed in session 39 (not from a helper), each test naming its fault."""
+
+from PIL import Image
+
+from segmix.cli import main
+from tests.test_trial38_background import _frames
+
+
+def test_a_project_folder_moved_with_its_frames_and_masks_reruns_into_its_own_masks(tmp_path, capsys):
+    # Masks record the input they are of (session 38) by absolute path: after the project
+    # folder holding frames/ and masks/ was renamed, the same command there was refused, its
+    # own masks taken for "an earlier run made of .../old/frames, another input".
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "frames").parent.mkdir()
+    frames = _frames(old / "frames")
+    assert main(["background", str(frames), "--output-dir", str(old / "masks"), "--quiet"]) == 0
+    old.rename(new)
+    capsys.readouterr()
+    assert main(["background", str(new / "frames"), "--output-dir", str(new / "masks"), "--quiet"]) == 0, \
+        capsys.readouterr().err
+    with Image.open(new / "masks" / "in000003.png") as im:
+        assert im.info["Source"] == str((new / "frames").resolve())
+        assert im.info["Source-Relative"] == "../frames"
+    # Another input beside them is still refused, and so is the old place's input moved alone.
+    (tmp_path / "other").mkdir()
+    other = _frames(tmp_path / "other" / "frames")
+    assert main(["background", str(other), "--output-dir", str(new / "masks"), "--quiet"]) == 2
+    assert "another input" in capsys.readouterr().err
