@@ -1,4 +1,5 @@
-"""Session 39's command-line trial: `segmix quantize` outputs read back as other tools read them.
+"""Session 39's command-line trial: `segmix quantize` outputs read back as other tools read them,
+and output names.
 
 1. A photo with transparent pixels and no more visible colours than ``-k`` (a logo of 4
    colours on a transparent background whose hidden pixels keep other colours) was "written
@@ -70,3 +71,35 @@ def test_quantize_image_hidden_pixels_take_a_visible_colour():
     # Without transparency the photo is returned as it is.
     few = image[:3, :3].copy()
     np.testing.assert_array_equal(quantize_image(few, 9).image, few)
+
+
+# 2. An output name ending in "/" (a folder's name to the shell, cp and mv) was written as a
+#    file without the slash, and reported with it: `quantize photo.png -o out.png/` wrote the
+#    file out.png and said "wrote out.png/". It is refused before the work, naming the file.
+@pytest.mark.parametrize("args", [
+    ["quantize", "photo.png", "-o", "out.png/"],
+    ["segment", "photo.png", "--click", "5,5", "-o", "out.png/"],
+    ["segment", "photo.png", "--click", "5,5", "-o", "m.png", "--probability", "out.tif/"],
+    ["segment", "photo.png", "--click", "5,5", "-o", "m.png", "--cutout", "out.png/"],
+    ["segment", "photo.png", "--click", "5,5", "-o", "m.png", "--save-model", "out.json/"],
+])
+def test_output_name_ending_in_a_slash_is_refused(tmp_path, monkeypatch, capsys, args):
+    monkeypatch.chdir(tmp_path)
+    _logo("photo.png", visible_corner=40)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "ends with '/', which names a folder" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.png").exists() and not (tmp_path / "out.tif").exists()
+    assert not (tmp_path / "out.json").exists() and not (tmp_path / "m.png").exists()
+
+
+def test_check_output_path_slash_rule_leaves_folders_and_plain_names_alone(tmp_path):
+    from segmix.io import check_output_path
+
+    check_output_path(str(tmp_path / "out.png"))  # a plain name
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder"):  # an existing folder, as before
+        check_output_path(str(tmp_path / "sub") + "/")
+    with pytest.raises(NotADirectoryError, match="give a file name"):
+        check_output_path(str(tmp_path / "out.png") + "/")
+    check_output_path(tmp_path / "out.png")  # a Path has no trailing slash to read
