@@ -1514,10 +1514,11 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     if target.is_dir():
         raise IsADirectoryError(f"{target}: is a folder; give a file name")
     text = os.fsdecode(path) if isinstance(path, (str, bytes)) else ""
-    if text.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
-        # Path() drops a trailing "/": `-o out.png/` (a folder's name, to a shell and to cp)
-        # wrote the file out.png and said "wrote out.png/".
-        raise NotADirectoryError(f"{text}: ends with {text[-1]!r}, which names a folder (there is none); "
+    if text and os.path.basename(text) in ("", "."):
+        # Path() drops a trailing "/" or "/.": `-o out.png/` (a folder's name, to a shell and
+        # to cp) wrote the file out.png and said "wrote out.png/".
+        end = "/" if os.path.basename(text) == "" else "/."
+        raise NotADirectoryError(f"{text}: ends with '{end}', which names a folder (there is none); "
                                  f"give a file name: {target}")
     if target.exists() and not target.is_file():
         # A device, a pipe or a socket, or a link to one (out.png -> /dev/null): the atomic

@@ -103,3 +103,11 @@ def test_check_output_path_slash_rule_leaves_folders_and_plain_names_alone(tmp_p
     with pytest.raises(NotADirectoryError, match="give a file name"):
         check_output_path(str(tmp_path / "out.png") + "/")
     check_output_path(tmp_path / "out.png")  # a Path has no trailing slash to read
+
+
+def test_output_name_ending_in_slash_dot_is_refused_too(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    _logo("photo.png", visible_corner=40)
+    assert main(["quantize", "photo.png", "-o", "out.png/."]) == 2
+    assert "ends with '/.', which names a folder" in capsys.readouterr().err
+    assert not (tmp_path / "out.png").exists()
