@@ -1501,7 +1501,8 @@ def _ensure_not_segmix_own(target: Path) -> None:
 def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     """Raise if a file cannot be written at ``path``: it would overwrite one of ``input_paths``
     (ValueError, :func:`ensure_not_input`), it lies in segmix's installed package folder
-    (the built-in model, the sample photos: ValueError), it is a folder (IsADirectoryError) or a device, a
+    (the built-in model, the sample photos: ValueError), it is a folder (IsADirectoryError) or a name
+    ending in a path separator, a folder's (NotADirectoryError), or a device, a
     pipe or a socket, or a link to one (ValueError), its folder
     or one above it is a file (NotADirectoryError, naming that file), its folder does not
     exist (FileNotFoundError), or the folder or an existing file there is not
@@ -1512,6 +1513,13 @@ def check_output_path(path: PathLike, *input_paths: PathLike | None) -> None:
     _ensure_not_segmix_own(target)
     if target.is_dir():
         raise IsADirectoryError(f"{target}: is a folder; give a file name")
+    text = os.fsdecode(path) if isinstance(path, (str, bytes)) else ""
+    if text and os.path.basename(text) in ("", "."):
+        # Path() drops a trailing "/" or "/.": `-o out.png/` (a folder's name, to a shell and
+        # to cp) wrote the file out.png and said "wrote out.png/".
+        end = "/" if os.path.basename(text) == "" else "/."
+        raise NotADirectoryError(f"{text}: ends with '{end}', which names a folder (there is none); "
+                                 f"give a file name: {target}")
     if target.exists() and not target.is_file():
         # A device, a pipe or a socket, or a link to one (out.png -> /dev/null): the atomic
         # write would put a file in its place (in /dev when linked there, as root).

@@ -115,7 +115,9 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
         The image's transparency (``LoadedImage.alpha``). Fully transparent pixels (0) are
         invisible: their stored colours do not take part in k-means, the error or the colour
         counts (a logo on transparent black spent a palette entry on the black, and the
-        red of the logo came out near black); they are mapped to the nearest centre.
+        red of the logo came out near black); they are mapped to the nearest palette colour
+        (with no more visible colours than ``n_colors``, the nearest visible one), so that
+        ``image`` holds only the palette's colours, also where a format drops the alpha.
     on_kmeans : callable(n_distinct), optional
         Called with the number of distinct (visible) colours just before k-means starts (not
         when they are ``n_colors`` or fewer): the command line says there that a large run
@@ -140,7 +142,15 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
     used = counts > 0
     n_distinct = int(used.sum())
     if n_distinct <= n_colors:
-        return QuantizeResult(image.copy(), _sorted_rows(colors[used]), 0.0, int(n_colors), n_distinct)
+        out = image.copy()
+        if not used.all():
+            # Fully transparent pixels take the nearest visible colour, as they take the nearest
+            # centre below: they kept every stored colour, so a BMP or JPEG (no alpha) of a
+            # logo of 4 colours showed 2,400 under "wrote q.bmp (4 colours, ...)".
+            mapped = colors.copy()
+            mapped[~used] = colors[used][_nearest_of(colors[~used], colors[used])]
+            out = mapped[np.asarray(inverse).reshape(-1)].reshape(image.shape)
+        return QuantizeResult(out, _sorted_rows(colors[used]), 0.0, int(n_colors), n_distinct)
     if on_kmeans is not None:
         on_kmeans(n_distinct)
     km = KMeans(int(n_colors), n_init=n_init, random_state=random_state)
@@ -152,10 +162,23 @@ def quantize_image(image: np.ndarray, n_colors: int = 8, random_state=0, n_init:
     # written up to 140 squared levels farther than the nearest palette colour; 2.4 % at 256).
     km.cluster_centers_ = centres.astype(np.float64)
     labels = km.predict(colors.astype(np.float64))
+    shown_labels = np.unique(labels[used])
+    if not used.all() and shown_labels.size < centres.shape[0]:
+        # A transparent colour nearest a centre no visible colour took (two centres rounded
+        # apart, one left with none) takes the nearest used one: the palette counts only those.
+        labels[~used] = shown_labels[_nearest_of(colors[~used], centres[shown_labels])]
     out = centres[labels][inverse].reshape(image.shape)
-    palette = _sorted_rows(centres[np.unique(labels[used])])
+    palette = _sorted_rows(centres[shown_labels])
     mse = _mse(out, image, visible)
     return QuantizeResult(out, palette, mse, int(n_colors), n_distinct)
+
+
+def _nearest_of(colors: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """For each of the (N, 3) ``colors``, the index of the nearest (Euclidean RGB) of the
+    (M, 3) ``candidates``: KMeans' nearest-centre kernel, a block of rows at a time."""
+    finder = KMeans(int(candidates.shape[0]))
+    finder.cluster_centers_ = np.ascontiguousarray(candidates, dtype=np.float64)
+    return finder.predict(np.asarray(colors, dtype=np.float64))
 
 
 def _checked_alpha(alpha, shape: tuple[int, int]) -> np.ndarray:

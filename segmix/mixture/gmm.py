@@ -621,15 +621,25 @@ class GaussianMixture(ParamsMixin):
 
     def bic(self, X, sample_weight=None) -> float:
         """Bayesian information criterion (lower is better): -2 log L + p log N."""
-        w = check_sample_weight(sample_weight, np.asarray(X).shape[0]) if sample_weight is not None else None
-        n = float(np.asarray(X).shape[0]) if w is None else weight_total(w)
-        return -2.0 * self.score(X, sample_weight=sample_weight) * n + self._n_parameters() * math.log(n)
+        mean_log_likelihood, n = self._mean_log_likelihood_and_total(X, sample_weight)
+        return -2.0 * mean_log_likelihood * n + self._n_parameters() * math.log(n)
 
     def aic(self, X, sample_weight=None) -> float:
         """Akaike information criterion (lower is better): -2 log L + 2 p."""
-        w = check_sample_weight(sample_weight, np.asarray(X).shape[0]) if sample_weight is not None else None
-        n = float(np.asarray(X).shape[0]) if w is None else weight_total(w)
-        return -2.0 * self.score(X, sample_weight=sample_weight) * n + 2.0 * self._n_parameters()
+        mean_log_likelihood, n = self._mean_log_likelihood_and_total(X, sample_weight)
+        return -2.0 * mean_log_likelihood * n + 2.0 * self._n_parameters()
+
+    def _mean_log_likelihood_and_total(self, X, sample_weight) -> tuple[float, float]:
+        """The weighted mean log-likelihood of ``X`` and its number of rows (or total weight).
+
+        ``X`` is checked (as :meth:`score_samples` checks it) before its rows are counted:
+        counting them first gave an IndexError ("tuple index out of range") for a scalar,
+        None, a file name or a sparse matrix, and before ``fit`` in place of NotFittedError.
+        """
+        values = self.score_samples(X)
+        w = check_sample_weight(sample_weight, values.shape[0])
+        n = float(values.shape[0]) if sample_weight is None else weight_total(w)
+        return weighted_mean(values, w), n
 
     # ---------------------------------------------------------- serialisation
     def to_dict(self) -> dict:

@@ -224,8 +224,10 @@ class KMeans(ParamsMixin):
         average, up to 16.5 %), or distinct data points drawn uniformly; or the
         starting centres, as scikit-learn takes them (one run from them: ``n_init`` is not
         used; the array is not modified).
-    n_init : int, default 10
-        Independent runs; the one with the lowest objective J is kept.
+    n_init : int or "auto", default 10
+        Independent runs; the one with the lowest objective J is kept. "auto" as
+        scikit-learn's (its default since 1.4): 1 run for "k-means++" (or starting centres),
+        10 for "random".
     max_iter : int, default 300
     tol : float, default 1e-4
         Convergence when the summed squared centre shift falls below ``tol`` times the mean
@@ -273,7 +275,7 @@ class KMeans(ParamsMixin):
         ValueError for ``X`` of another number of features.
         """
         check_positive_int(self.n_clusters, "n_clusters")
-        check_positive_int(self.n_init, "n_init")
+        n_init = self._checked_n_init()
         check_positive_int(self.max_iter, "max_iter")
         check_non_negative(self.tol, "tol")
         X = check_data(X, for_fit=True)
@@ -283,7 +285,7 @@ class KMeans(ParamsMixin):
         rng = check_random_state(self.random_state)
         with threads.threads_for_rows(X.shape[0]):
             centers, labels, inertia, n_iter = run_kmeans(
-                X, w, self.n_clusters, init=init, n_init=self.n_init,
+                X, w, self.n_clusters, init=init, n_init=n_init,
                 max_iter=self.max_iter, tol=self.tol, rng=rng, greedy=True,
             )
         self.cluster_centers_ = centers
@@ -292,6 +294,15 @@ class KMeans(ParamsMixin):
         self.inertia_ = inertia * scale
         self.n_iter_ = n_iter
         return self
+
+    def _checked_n_init(self) -> int:
+        """The number of runs: ``n_init``, or scikit-learn's choice for "auto" (code written
+        for scikit-learn >= 1.4, whose examples and default give n_init="auto", was refused)."""
+        if isinstance(self.n_init, str) and self.n_init == "auto":
+            return 10 if isinstance(self.init, str) and self.init == "random" else 1
+        if isinstance(self.n_init, str):
+            raise ValueError(f"n_init must be an integer >= 1 or 'auto'; got {self.n_init!r}")
+        return check_positive_int(self.n_init, "n_init")
 
     def _checked_init(self, n_features: int):
         """``init`` as run_kmeans takes it: a seeding's name, or the (K, D) float64 centres."""
