@@ -188,6 +188,21 @@ class DamagedJpegWarning(UserWarning):
 NARROW_16_BIT_LEVEL = 16
 
 
+def narrow_samples_words(brightest: int, kind: str = "16-bit samples") -> str:
+    """What a 16-bit image whose brightest 8-bit level is ``brightest`` (1..16) holds, and the
+    factor that scales it to the full range: "... (12-bit data?), so it reads almost black
+    (8-bit levels 0-12); scale it first (12-bit data: multiply by 16)".
+
+    The data's depth is the smallest of 8, 10 and 12 bits whose largest value reaches the
+    level (round(v / 257)): 10-bit data (levels 0-4) was told "12-bit data: multiply by 16",
+    which leaves it at levels 0-64, still dark.
+    """
+    bits = next(b for b in (8, 10, 12) if 2 ** b - 1 >= (brightest - 0.5) * 257)
+    return (f"its {kind} all lie under 1/{2 ** (16 - bits)} of their range ({bits}-bit data?), so it reads "
+            f"almost black (8-bit levels 0-{brightest}); scale it first ({bits}-bit data: multiply by "
+            f"{2 ** (16 - bits)})")
+
+
 #: Formats whose extra frames are not frames of the picture (MPO: previews and depth maps a
 #: camera appends to the JPEG); their first picture is the photo.
 _SINGLE_PICTURE_FORMATS = ("MPO",)
@@ -1041,8 +1056,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     if decoded.bits_per_sample == 16 and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
         # A trial's 12-bit sensor data in a 16-bit PNG segmented near-black, with only "the
         # foreground scribbles have 4 distinct colours" to say why.
-        message = (f"{path}: its 16-bit samples all lie under 1/16 of their range (12-bit data?), so it reads "
-                   f"almost black (8-bit levels 0-{int(pixels.max())}); scale it first (12-bit data: multiply by 16)")
+        message = f"{path}: {narrow_samples_words(int(pixels.max()))}"
     elif decoded.mode == "I" and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
         # 32-bit integers within 0..65535 are read as 16-bit data (the module's rule), so 8-bit
         # values saved as int32 (NumPy's default integers through tifffile) read near-black: a
