@@ -106,3 +106,35 @@ def test_the_library_evaluators_best_threshold_line_names_no_option_it_did_not_u
     line = text.splitlines()[-1]
     assert "not comparable" in line and "SkinEvaluator.add alone re-runs nothing" in line, line
     assert "is too costly to re-run per threshold" not in line, line
+
+
+def test_a_run_of_another_folder_does_not_replace_an_earlier_photos_masks(tmp_path, capsys):
+    # skin apply day1/ --output-dir masks, then skin apply day2/ --output-dir masks where day2
+    # holds another IMG_0001.jpg (cameras reuse names): day1's masks were replaced in silence,
+    # exit 0, where two such photos in one run are refused naming both.
+    from PIL import Image
+
+    from segmix.cli import main
+    from tests.test_trial38_skin import cut_out_photo
+
+    image, _ = cut_out_photo()
+    for day, photo in (("day1", image), ("day2", image[::-1].copy())):
+        (tmp_path / day).mkdir()
+        Image.fromarray(photo).save(tmp_path / day / "IMG_0001.png")
+    out = tmp_path / "masks"
+    assert main(["skin", "apply", str(tmp_path / "day1"), "--output-dir", str(out), "--probability", "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    for extra in ([], ["--probability"]):
+        assert main(["skin", "apply", str(tmp_path / "day2"), "--output-dir", str(out), "--quiet", *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert "IMG_0001_skin.png" in err and str((tmp_path / "day1" / "IMG_0001.png").resolve()) in err, err
+        assert "another photo of the same name" in err, err
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # A rerun of the same photos rewrites their outputs, as before.
+    assert main(["skin", "apply", str(tmp_path / "day1"), "--output-dir", str(out), "--probability", "--quiet"]) == 0
+    # The record is the photo's absolute path, in both files.
+    for name in ("IMG_0001_skin.png", "IMG_0001_skin_prob.png"):
+        with Image.open(out / name) as written:
+            assert written.info["Source"] == str((tmp_path / "day1" / "IMG_0001.png").resolve())
