@@ -2216,9 +2216,17 @@ def _check_rgb(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def _marked(fmt: str, command: str | None) -> dict:
-    """:func:`mark_params` for ``command``, or none when it is None."""
-    return {} if command is None else mark_params(fmt, command)
+def _marked(fmt: str, command: str | None, text: dict[str, str] | None = None) -> dict:
+    """:func:`mark_params` for ``command``, or none when it is None; a PNG's ``text`` chunks
+    (key: value, as :func:`save_marked_png` takes them) beside the mark."""
+    params = {} if command is None else mark_params(fmt, command)
+    if text and fmt == "PNG":
+        from PIL.PngImagePlugin import PngInfo
+
+        info = params.setdefault("pnginfo", PngInfo())
+        for key, value in text.items():
+            info.add_text(key, value)
+    return params
 
 
 def _save_pil(path: PathLike, im: Image.Image, fmt: str, protect: Iterable, **params) -> None:
@@ -2259,7 +2267,7 @@ def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
 
 
 def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark: str | None = None,
-              dpi: tuple[float, float] | None = None) -> None:
+              dpi: tuple[float, float] | None = None, text: dict[str, str] | None = None) -> None:
     """Write a binary mask as an 8-bit greyscale PNG holding only 0 and 255.
 
     Parameters
@@ -2277,10 +2285,12 @@ def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark:
         The photo's resolution (``LoadedImage.dpi``), kept in the PNG's pHYs chunk, so that an
         editor that places images by their resolution lays the mask over its photo at the
         same size (a 300 dpi photo's mask without it is placed as 72 dpi, over four times as large).
+    text : dict, optional
+        More PNG text chunks (key: value) beside the mark (Skin mode's ``Source``).
     """
     _require_suffix(path, (".png",), "masks")
     values = _mask_to_bool(mask).astype(np.uint8) * np.uint8(255)
-    _save_pil(path, Image.fromarray(values), "PNG", protect, **_marked("PNG", mark), **_resolution(dpi))
+    _save_pil(path, Image.fromarray(values), "PNG", protect, **_marked("PNG", mark, text), **_resolution(dpi))
 
 
 def _check_probability(probability: np.ndarray) -> np.ndarray:
@@ -2299,7 +2309,8 @@ def _check_probability(probability: np.ndarray) -> np.ndarray:
 
 
 def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterable = (),
-                     mark: str | None = None, dpi: tuple[float, float] | None = None) -> None:
+                     mark: str | None = None, dpi: tuple[float, float] | None = None,
+                     text: dict[str, str] | None = None) -> None:
     """Write a probability map; the format follows the extension.
 
     * ``.png``: 16-bit greyscale PNG, ``round(p * 65535)``.
@@ -2320,6 +2331,8 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
     dpi : (float, float), optional
         The photo's resolution, kept in a PNG or TIFF (as :func:`save_mask`'s); a ``.npy`` has
         no place for it.
+    text : dict, optional
+        More PNG text chunks (key: value) beside the mark, in a ``.png`` only.
 
     Raises
     ------
@@ -2331,7 +2344,7 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
     if suffix == ".png":
         # An uint16 array maps to Pillow's "I;16", which the PNG encoder writes as 16 bits.
         levels = np.round(probability * 65535).astype(np.uint16)
-        _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark), **_resolution(dpi))
+        _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark, text), **_resolution(dpi))
     elif suffix == ".npy":
         # Into memory first: NumPy writes the array to a real file by itself and, on a full
         # disk, said only "409920 requested and 4968 written", naming no file; written by
