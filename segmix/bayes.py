@@ -58,7 +58,14 @@ def _image_hint(image: np.ndarray) -> str:
     if image.ndim == 3 and shape[0] in (3, 4) and shape[2] not in (3, 4):
         return ": channels first? np.moveaxis(image, 0, -1) puts them last"
     if image.ndim == 3 and shape[2] == 4:
-        return f": 4 channels (RGBA or CMYK): {load}, or image[..., :3] drops an alpha channel"
+        hint = f": 4 channels (RGBA or CMYK): {load}, or image[..., :3] drops an alpha channel"
+        if image.dtype == np.uint8 and image.size and (image[..., 3] == 0).any():
+            # A cut-out: dropping its alpha scored the colours it hides as any other pixel
+            # (skin found where the file is transparent), where skin apply and segment leave
+            # them out; the functions take them as transparent.
+            hint += ("; a cut-out's fully transparent pixels (alpha 0), which the command line leaves out, go "
+                     "to skin.detect and segment.segment as transparent=image[..., 3] == 0")
+        return hint
     if image.ndim == 2 and shape[1] in (3, 4) and shape[0] > shape[1]:
         # A table of pixels (scikit-learn's layout, or colours read from a CSV) was called
         # "greyscale" with an np.dstack recipe that made it (N, 3, 3), a trial found.
@@ -93,8 +100,12 @@ def sixteen_bit_cast(array: np.ndarray, name: str) -> str:
     top = int(array.max()) if array.size else 0
     if top <= 255:
         return f"{name}.astype(np.uint8) (its values are all 0..255)"
-    if top < 4096:
-        return f"({name} >> 4).astype(np.uint8) (its values are all under 4096: 12-bit data?)"
+    # 10- and 14-bit data too: ">> 4" left 10-bit data at levels 0..63 and made 14-bit data
+    # wrap modulo 256 in the uint8 cast.
+    for bits in (10, 12, 14):
+        if top < 2 ** bits:
+            return (f"({name} >> {bits - 8}).astype(np.uint8) (its values are all under {2 ** bits}: "
+                    f"{bits}-bit data?)")
     return f"({name} >> 8).astype(np.uint8)"
 
 

@@ -610,15 +610,13 @@ class FrameSequence:
         under 1/16 of their range, as a folder's 16-bit frame files are warned of: a trial's
         FFV1 video of 12-bit data (gray16le, a machine-vision camera's) was read at 8-bit
         levels 0..16 in silence, and its masks held a quarter of the moving pixels."""
-        from segmix.io import NARROW_16_BIT_LEVEL
+        from segmix.io import NARROW_16_BIT_LEVEL, narrow_samples_words
 
         if self._narrow_said or max((c.bits for c in decoded.format.components), default=8) < 16:
             return
         brightest = int(pixels.max()) if pixels.size else 0
         if 0 < brightest <= NARROW_16_BIT_LEVEL:
-            self._narrow_once(f"{self.paths[0]} frame {index}: its 16-bit samples all lie under 1/16 of their range "
-                              f"(12-bit data?), so it reads almost black (8-bit levels 0-{brightest}); scale it "
-                              "first (12-bit data: multiply by 16)")
+            self._narrow_once(f"{self.paths[0]} frame {index}: {narrow_samples_words(brightest)}")
 
     def odd_frame(self, path: Path) -> str | None:
         """Why the frame file ``path`` is skipped for what its header gives, or None.

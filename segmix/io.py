@@ -188,6 +188,21 @@ class DamagedJpegWarning(UserWarning):
 NARROW_16_BIT_LEVEL = 16
 
 
+def narrow_samples_words(brightest: int, kind: str = "16-bit samples") -> str:
+    """What a 16-bit image whose brightest 8-bit level is ``brightest`` (1..16) holds, and the
+    factor that scales it to the full range: "... (12-bit data?), so it reads almost black
+    (8-bit levels 0-12); scale it first (12-bit data: multiply by 16)".
+
+    The data's depth is the smallest of 8, 10 and 12 bits whose largest value reaches the
+    level (round(v / 257)): 10-bit data (levels 0-4) was told "12-bit data: multiply by 16",
+    which leaves it at levels 0-64, still dark.
+    """
+    bits = next(b for b in (8, 10, 12) if 2 ** b - 1 >= (brightest - 0.5) * 257)
+    return (f"its {kind} all lie under 1/{2 ** (16 - bits)} of their range ({bits}-bit data?), so it reads "
+            f"almost black (8-bit levels 0-{brightest}); scale it first ({bits}-bit data: multiply by "
+            f"{2 ** (16 - bits)})")
+
+
 #: Formats whose extra frames are not frames of the picture (MPO: previews and depth maps a
 #: camera appends to the JPEG); their first picture is the photo.
 _SINGLE_PICTURE_FORMATS = ("MPO",)
@@ -1041,8 +1056,7 @@ def load_image_info(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *,
     if decoded.bits_per_sample == 16 and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
         # A trial's 12-bit sensor data in a 16-bit PNG segmented near-black, with only "the
         # foreground scribbles have 4 distinct colours" to say why.
-        message = (f"{path}: its 16-bit samples all lie under 1/16 of their range (12-bit data?), so it reads "
-                   f"almost black (8-bit levels 0-{int(pixels.max())}); scale it first (12-bit data: multiply by 16)")
+        message = f"{path}: {narrow_samples_words(int(pixels.max()))}"
     elif decoded.mode == "I" and pixels.size and 0 < int(pixels.max()) <= NARROW_16_BIT_LEVEL:
         # 32-bit integers within 0..65535 are read as 16-bit data (the module's rule), so 8-bit
         # values saved as int32 (NumPy's default integers through tifffile) read near-black: a
@@ -2210,9 +2224,17 @@ def _check_rgb(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def _marked(fmt: str, command: str | None) -> dict:
-    """:func:`mark_params` for ``command``, or none when it is None."""
-    return {} if command is None else mark_params(fmt, command)
+def _marked(fmt: str, command: str | None, text: dict[str, str] | None = None) -> dict:
+    """:func:`mark_params` for ``command``, or none when it is None; a PNG's ``text`` chunks
+    (key: value, as :func:`save_marked_png` takes them) beside the mark."""
+    params = {} if command is None else mark_params(fmt, command)
+    if text and fmt == "PNG":
+        from PIL.PngImagePlugin import PngInfo
+
+        info = params.setdefault("pnginfo", PngInfo())
+        for key, value in text.items():
+            info.add_text(key, value)
+    return params
 
 
 def _save_pil(path: PathLike, im: Image.Image, fmt: str, protect: Iterable, **params) -> None:
@@ -2253,7 +2275,7 @@ def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
 
 
 def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark: str | None = None,
-              dpi: tuple[float, float] | None = None) -> None:
+              dpi: tuple[float, float] | None = None, text: dict[str, str] | None = None) -> None:
     """Write a binary mask as an 8-bit greyscale PNG holding only 0 and 255.
 
     Parameters
@@ -2271,10 +2293,12 @@ def save_mask(path: PathLike, mask: np.ndarray, *, protect: Iterable = (), mark:
         The photo's resolution (``LoadedImage.dpi``), kept in the PNG's pHYs chunk, so that an
         editor that places images by their resolution lays the mask over its photo at the
         same size (a 300 dpi photo's mask without it is placed as 72 dpi, over four times as large).
+    text : dict, optional
+        More PNG text chunks (key: value) beside the mark (Skin mode's ``Source``).
     """
     _require_suffix(path, (".png",), "masks")
     values = _mask_to_bool(mask).astype(np.uint8) * np.uint8(255)
-    _save_pil(path, Image.fromarray(values), "PNG", protect, **_marked("PNG", mark), **_resolution(dpi))
+    _save_pil(path, Image.fromarray(values), "PNG", protect, **_marked("PNG", mark, text), **_resolution(dpi))
 
 
 def _check_probability(probability: np.ndarray) -> np.ndarray:
@@ -2293,7 +2317,8 @@ def _check_probability(probability: np.ndarray) -> np.ndarray:
 
 
 def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterable = (),
-                     mark: str | None = None, dpi: tuple[float, float] | None = None) -> None:
+                     mark: str | None = None, dpi: tuple[float, float] | None = None,
+                     text: dict[str, str] | None = None) -> None:
     """Write a probability map; the format follows the extension.
 
     * ``.png``: 16-bit greyscale PNG, ``round(p * 65535)``.
@@ -2314,6 +2339,8 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
     dpi : (float, float), optional
         The photo's resolution, kept in a PNG or TIFF (as :func:`save_mask`'s); a ``.npy`` has
         no place for it.
+    text : dict, optional
+        More PNG text chunks (key: value) beside the mark, in a ``.png`` only.
 
     Raises
     ------
@@ -2325,7 +2352,7 @@ def save_probability(path: PathLike, probability: np.ndarray, *, protect: Iterab
     if suffix == ".png":
         # An uint16 array maps to Pillow's "I;16", which the PNG encoder writes as 16 bits.
         levels = np.round(probability * 65535).astype(np.uint16)
-        _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark), **_resolution(dpi))
+        _save_pil(path, Image.fromarray(levels), "PNG", protect, **_marked("PNG", mark, text), **_resolution(dpi))
     elif suffix == ".npy":
         # Into memory first: NumPy writes the array to a real file by itself and, on a full
         # disk, said only "409920 requested and 4968 written", naming no file; written by

@@ -1792,10 +1792,43 @@ def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache 
 OUTPUT_MARK = output_mark("skin apply")
 
 
-def _write_png(path: Path, array: np.ndarray, protect: Sequence, dpi=None) -> None:
+#: The PNG text key of a ``skin apply`` output that names the photo it is of (its absolute
+#: path), as ``segmix background``'s masks name their input.
+SOURCE_KEY = "Source"
+
+
+def _write_png(path: Path, array: np.ndarray, protect: Sequence, dpi=None, source: Path | None = None) -> None:
     # The photo's resolution kept, as segment's masks keep it: an editor that places images by
     # resolution lays the mask over its photo at the same size.
-    save_marked_png(path, array, "skin apply", protect=protect, dpi=dpi)
+    save_marked_png(path, array, "skin apply", protect=protect, dpi=dpi,
+                    text={SOURCE_KEY: str(source.resolve())} if source is not None else None)
+
+
+def output_source(path: Path) -> str | None:
+    """The photo an earlier ``skin apply`` output is of (:data:`SOURCE_KEY`), or None (none
+    recorded: an older segmix's, the window's export, or not readable)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.info.get(SOURCE_KEY) if im.format == "PNG" else None
+    except Exception:  # a damaged file: refuse_foreign_outputs has had its say on it
+        return None
+
+
+def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: bool) -> None:
+    """Refuse, before any work, outputs that would replace an earlier run's outputs of another
+    photo of the same name: a run of ``day2/`` into the folder of ``day1/`` (cameras reuse
+    IMG_0001.jpg) replaced day1's masks in silence, exit 0, where two such photos in one run
+    are refused. Only this command's outputs carry the record (:data:`SOURCE_KEY`)."""
+    for f in files:
+        for out in apply_outputs(f, output_dir)[: 2 if probability else 1]:
+            if not _is_file(out):
+                continue
+            other = output_source(out)
+            if other is not None and other != str(f.resolve()):
+                raise ValueError(f"{out}: is the output an earlier run made of {other}, another photo of the same "
+                                 f"name ({f} would replace it); move those outputs away or give another --output-dir")
 
 
 def written_by_apply(path) -> bool:
@@ -1888,13 +1921,13 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     # A photo's outputs are written together or not at all: a full disk took a trial's
     # probability maps and left their masks, while the run said "nothing written".
     with all_or_nothing(*written):
-        _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,), loaded.dpi)
+        _write_png(mask_path, mask.astype(np.uint8) * np.uint8(255), (input_path,), loaded.dpi, input_path)
         if probability:
             # round(p * 65535) in float64, as segmix.io.save_probability writes it (Segment
             # mode's and Skin mode's exports): float32's product rounded some pixels one level
             # off, so the window's export of the same photo differed from this file.
             levels = np.round(posterior.astype(np.float64) * 65535).astype(np.uint16)
-            _write_png(prob_path, levels, (input_path,), loaded.dpi)
+            _write_png(prob_path, levels, (input_path,), loaded.dpi, input_path)
     return written
 
 
@@ -1983,6 +2016,7 @@ def plan_batch(inputs: Sequence, output_dir, probability: bool = False) -> tuple
     # command's own outputs, which carry its mark, are rewritten, as background --distributed
     # leaves a folder it did not write alone.
     refuse_foreign_outputs(planned, "skin apply", "give another --output-dir")
+    refuse_other_photos_outputs(files, output_dir, probability)
 
     def clashes(out: Path) -> bool:
         return protected.match(out) is not None

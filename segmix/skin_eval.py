@@ -707,9 +707,13 @@ def format_eval(result: EvalResult, per_image_hint: bool = True) -> str:
             best_line += (f"; the per-image mean F1 there is {r.mean_f1_at_best:.4f}, {change} "
                           f"{r.mean_f1:.4f} at {threshold}")
     else:
+        # Not re-run for one of two reasons, so both are said: skin eval with the exact cut, and
+        # SkinEvaluator.add given no swept= (README's library example), which was told of a
+        # --cut-diagonal 0 it never used.
         best_line = (f"best pooled F1 {r.best_f1:.4f} at threshold {best} on p(skin) alone, without the "
-                     "regions step (the exact graph cut, --cut-diagonal 0, is too costly to re-run per "
-                     "threshold): not comparable with the F1 above")
+                     "regions step, which was not re-run at other thresholds (skin eval and evaluate_folder "
+                     "re-run it, but not the exact graph cut of --cut-diagonal 0, too costly; SkinEvaluator.add "
+                     "alone re-runs nothing): not comparable with the F1 above")
     per_image = "mean over images"
     # Undefined (0/0) figures are left out of the means, not counted as 0 or 1. None defined
     # is said as such: "precision over the 0 with a detection: n/a on the others" (--threshold 1).

@@ -111,7 +111,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
                  settings=None, protect=(), alpha=None, mark=None, icc_profile=None, dpi=None,
-                 photo=None, model=None) -> None:
+                 photo=None, model=None, source=None) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -140,12 +140,18 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     model : str or None, for "scribbles": the file name of the loaded model whose result the
         marks constrain; the file records it, so that its readers can say the marks alone give
         another mask (segmix.mark_settings.marks_model)
+    source : path or None, for "mask" and "probability" PNGs: the photo they are of, recorded
+        as ``skin apply`` records it (Skin mode's exports)
     """
     protect = [p for p in protect if p is not None]
+    # The photo a mask or map is of, as skin apply's files name it (segmix.skin.SOURCE_KEY): a
+    # later skin apply of another photo of the same name into the folder is refused rather
+    # than replacing it in silence.
+    text = None if source is None else {"Source": str(Path(source).resolve())}
     if kind == "mask":
-        segmix_io.save_mask(path, mask, protect=protect, mark=mark, dpi=dpi)
+        segmix_io.save_mask(path, mask, protect=protect, mark=mark, dpi=dpi, text=text)
     elif kind == "probability":
-        segmix_io.save_probability(path, probability, protect=protect, mark=mark, dpi=dpi)
+        segmix_io.save_probability(path, probability, protect=protect, mark=mark, dpi=dpi, text=text)
     elif kind == "cutout":
         segmix_io.save_cutout(path, image, mask, protect=protect, source_alpha=alpha, mark=mark,
                               icc_profile=icc_profile, dpi=dpi)

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from segmix.frames import is_sequence_path
-from segmix.io import EXTRA_FRAMES_WORDS, NARROW_16_BIT_LEVEL, cutout_depth_note
+from segmix.io import EXTRA_FRAMES_WORDS, NARROW_16_BIT_LEVEL, cutout_depth_note, narrow_samples_words
 from segmix.gui import file_dialogs, files, window_geometry
 from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas, accept_as_copy, dropped_files,
                                left_out_words)
@@ -1435,8 +1435,8 @@ class MainWindow(QMainWindow):
         self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha,
                        skin_image=files.skin_pixels(loaded), icc_profile=loaded.icc_profile, dpi=loaded.dpi)
         if loaded.bits_per_sample > 8 and loaded.pixels.size and int(loaded.pixels.max()) <= NARROW_16_BIT_LEVEL:
-            self._picture.note = (f"{path.name} reads almost black: its {loaded.bits_per_sample}-bit samples all lie "
-                                  "under 1/16 of their range (12-bit data?); scale it first (multiply by 16)")
+            self._picture.note = (f"{path.name} reads almost black: " + narrow_samples_words(
+                int(loaded.pixels.max()), f"{loaded.bits_per_sample}-bit samples"))
             self.update_hint()
         not_a_photo = output_given_as_photo(path, loaded.pixels, loaded.mode, open_words="open", window=True)
         if not_a_photo is not None:

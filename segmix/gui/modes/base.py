@@ -203,6 +203,9 @@ class Mode(QObject):
     uses_overlay_style: ClassVar[bool] = True
     export_names: ClassVar[dict[str, str]] = {}
     export_mark: ClassVar[str | None] = None
+    #: Whether the mask and probability exports record the photo they are of (``Source``), as
+    #: ``skin apply``'s files do (Skin mode, whose exports are that command's files)
+    export_records_source: ClassVar[bool] = False
     open_filter: ClassVar[str | None] = None
     open_title: ClassVar[str] = "Open Photo"
     open_tip: ClassVar[str] = "Open a photo file (PNG, JPEG, TIFF, ...; or drop one on the window)"
@@ -495,9 +498,11 @@ class Mode(QObject):
         image, photo, alpha = shell.image, shell.image_path, shell.photo_alpha
         icc_profile, dpi, mark = shell.photo_icc_profile, shell.photo_dpi, self.export_mark
 
+        source = photo if self.export_records_source else None
+
         def write() -> None:
             files.write_export(kind, path, image=image, probability=probability, mask=mask, protect=[photo],
-                               alpha=alpha, mark=mark, icc_profile=icc_profile, dpi=dpi)
+                               alpha=alpha, mark=mark, icc_profile=icc_profile, dpi=dpi, source=source)
 
         return write
 

@@ -96,6 +96,9 @@ class SkinMode(Mode):
     # (hand_skin_skin.png, hand_skin_prob_skin.png), or refused its own output names there (a
     # trial). The cut-out carries it too, so that skin apply leaves it out of the photos.
     export_mark = "skin apply"
+    # ... and name their photo as its files do: a later skin apply of another photo of the same
+    # name into the folder replaced the export in silence.
+    export_records_source = True
 
     skin_updated = Signal()
 
