@@ -20,6 +20,7 @@ import numpy as np
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
+from segmix.source_record import other_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
            "ignored_words", "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line",
@@ -29,20 +30,6 @@ __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftov
 #: What writes a background mask, as its PNG mark names it (:func:`segmix.io.output_mark`):
 #: the command line and the window's Video export alike.
 MASK_MAKER = "background"
-
-
-#: The PNG text key of a mask that names the input it is a mask of (:func:`sequence_source`).
-SOURCE_KEY = "Source"
-#: The same input as a path relative to the mask's folder: a project folder holding both the
-#: frames and the masks, moved or renamed, still holds the masks of the same input.
-RELATIVE_SOURCE_KEY = "Source-Relative"
-
-
-def _relative_to_folder(source: str, folder: Path) -> str | None:
-    try:
-        return os.path.relpath(source, Path(folder).resolve())
-    except ValueError:  # another drive (Windows): no relative path
-        return None
 
 
 def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | None = None) -> None:
@@ -55,13 +42,7 @@ def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | No
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.dtype != np.uint8:
         raise ValueError(f"mask must be an (H, W) uint8 array, got shape {mask.shape} dtype {mask.dtype}")
-    text = None
-    if source:
-        text = {SOURCE_KEY: source}
-        relative = _relative_to_folder(source, Path(path).parent)
-        if relative is not None:
-            text[RELATIVE_SOURCE_KEY] = relative
-    save_marked_png(path, mask, MASK_MAKER, protect=protect, text=text)
+    save_marked_png(path, mask, MASK_MAKER, protect=protect, text=source_text(source, path) if source else None)
 
 
 def sequence_source(sequence: FrameSequence) -> str:
@@ -71,24 +52,9 @@ def sequence_source(sequence: FrameSequence) -> str:
     return str((first if sequence.kind in ("video", "animation") else first.parent).resolve())
 
 
-def _mask_source(path: Path) -> tuple[str | None, str | None]:
-    """The input a mask an earlier run wrote is of: (:data:`SOURCE_KEY`,
-    :data:`RELATIVE_SOURCE_KEY`), each None when not recorded (an older segmix's mask, or
-    one not readable)."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as im:
-            if im.format != "PNG":
-                return None, None
-            return im.info.get(SOURCE_KEY), im.info.get(RELATIVE_SOURCE_KEY)
-    except Exception:  # a damaged file: refuse_foreign_outputs has had its say on it
-        return None, None
-
-
 def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: str) -> None:
     """Refuse, before any work, masks that would replace an earlier run's masks of another
-    input (:data:`SOURCE_KEY`). A run of a camera's next clip into the folder of the first one
+    input (:mod:`segmix.source_record`). A run of a camera's next clip into the folder of the first one
     (`--model` resumed on hour2.mp4) replaced hour1.mp4's masks of the same names in silence,
     exit 0. A few of the existing masks are looked at (their headers), not all of them: a
     rerun into a folder of 20,000 of its own masks is not slowed."""
@@ -97,12 +63,8 @@ def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: s
         return
     step = max(1, len(existing) // 16)
     for out, maker in existing[::step] + existing[-1:]:
-        other, relative = _mask_source(out)
-        # The same input at the same place, or both moved together (a renamed project folder:
-        # the rerun there was refused as "another input").
-        if relative is not None and relative == _relative_to_folder(source, out.parent):
-            continue
-        if other is not None and other != source:
+        other = other_source(out, source)
+        if other is not None:
             raise FrameError(f"{out}: is the mask an earlier run made of {other}, another input ({maker} would "
                              f"replace it); move those masks away or {advice}")
 

@@ -55,6 +55,7 @@ from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
 from segmix.palette import skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import transparent_pixels
+from segmix.source_record import other_source, source_text
 
 __all__ = [
     "BUILTIN_MODEL_NAME",
@@ -1792,41 +1793,24 @@ def _posterior_map(model: SegmixModel, image: np.ndarray, cache: PosteriorCache 
 OUTPUT_MARK = output_mark("skin apply")
 
 
-#: The PNG text key of a ``skin apply`` output that names the photo it is of (its absolute
-#: path), as ``segmix background``'s masks name their input.
-SOURCE_KEY = "Source"
-
-
 def _write_png(path: Path, array: np.ndarray, protect: Sequence, dpi=None, source: Path | None = None) -> None:
     # The photo's resolution kept, as segment's masks keep it: an editor that places images by
     # resolution lays the mask over its photo at the same size.
     save_marked_png(path, array, "skin apply", protect=protect, dpi=dpi,
-                    text={SOURCE_KEY: str(source.resolve())} if source is not None else None)
-
-
-def output_source(path: Path) -> str | None:
-    """The photo an earlier ``skin apply`` output is of (:data:`SOURCE_KEY`), or None (none
-    recorded: an older segmix's, the window's export, or not readable)."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as im:
-            return im.info.get(SOURCE_KEY) if im.format == "PNG" else None
-    except Exception:  # a damaged file: refuse_foreign_outputs has had its say on it
-        return None
+                    text=source_text(source, path) if source is not None else None)
 
 
 def refuse_other_photos_outputs(files: Sequence[Path], output_dir, probability: bool) -> None:
     """Refuse, before any work, outputs that would replace an earlier run's outputs of another
     photo of the same name: a run of ``day2/`` into the folder of ``day1/`` (cameras reuse
     IMG_0001.jpg) replaced day1's masks in silence, exit 0, where two such photos in one run
-    are refused. Only this command's outputs carry the record (:data:`SOURCE_KEY`)."""
+    are refused. Only this command's outputs carry the record (:mod:`segmix.source_record`)."""
     for f in files:
         for out in apply_outputs(f, output_dir)[: 2 if probability else 1]:
             if not _is_file(out):
                 continue
-            other = output_source(out)
-            if other is not None and other != str(f.resolve()):
+            other = other_source(out, f)
+            if other is not None:
                 raise ValueError(f"{out}: is the output an earlier run made of {other}, another photo of the same "
                                  f"name ({f} would replace it); move those outputs away or give another --output-dir")
 

@@ -26,3 +26,28 @@ def test_a_project_folder_moved_with_its_frames_and_masks_reruns_into_its_own_ma
     other = _frames(tmp_path / "other" / "frames")
     assert main(["background", str(other), "--output-dir", str(new / "masks"), "--quiet"]) == 2
     assert "another input" in capsys.readouterr().err
+
+
+def test_a_project_folder_moved_with_its_photos_and_skin_masks_reruns_into_its_own_masks(tmp_path, capsys):
+    # skin apply's outputs record their photo (session 39's skin trial) as background's masks
+    # do, and had the same fault: a renamed project folder's rerun was refused as "another
+    # photo of the same name". One record for both (segmix.source_record).
+    from tests.test_trial38_skin import cut_out_photo
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "photos").mkdir(parents=True)
+    image, _ = cut_out_photo()
+    Image.fromarray(image).save(old / "photos" / "IMG_0001.png")
+    assert main(["skin", "apply", str(old / "photos"), "--output-dir", str(old / "masks"), "--probability",
+                 "--quiet"]) == 0
+    old.rename(new)
+    capsys.readouterr()
+    assert main(["skin", "apply", str(new / "photos"), "--output-dir", str(new / "masks"), "--probability",
+                 "--quiet"]) == 0, capsys.readouterr().err
+    with Image.open(new / "masks" / "IMG_0001_skin_prob.png") as im:
+        assert im.info["Source"] == str((new / "photos" / "IMG_0001.png").resolve())
+        assert im.info["Source-Relative"] == "../photos/IMG_0001.png"
+    (tmp_path / "day2").mkdir()
+    Image.fromarray(image[::-1].copy()).save(tmp_path / "day2" / "IMG_0001.png")
+    assert main(["skin", "apply", str(tmp_path / "day2"), "--output-dir", str(new / "masks"), "--quiet"]) == 2
+    assert "another photo of the same name" in capsys.readouterr().err

@@ -20,6 +20,7 @@ from segmix import mark_settings as segmix_mark_settings
 from segmix.mark_settings import PHOTO_KEY, photo_record
 from segmix import palette as segmix_palette
 from segmix.frames import IMAGE_SUFFIXES
+from segmix.source_record import source_text
 
 
 def suffix_patterns(suffixes=IMAGE_SUFFIXES) -> str:
@@ -144,10 +145,10 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         as ``skin apply`` records it (Skin mode's exports)
     """
     protect = [p for p in protect if p is not None]
-    # The photo a mask or map is of, as skin apply's files name it (segmix.skin.SOURCE_KEY): a
+    # The photo a mask or map is of, as skin apply's files name it (segmix.source_record): a
     # later skin apply of another photo of the same name into the folder is refused rather
     # than replacing it in silence.
-    text = None if source is None else {"Source": str(Path(source).resolve())}
+    text = None if source is None else source_text(source, path)
     if kind == "mask":
         segmix_io.save_mask(path, mask, protect=protect, mark=mark, dpi=dpi, text=text)
     elif kind == "probability":
