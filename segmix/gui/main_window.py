@@ -1495,7 +1495,7 @@ class MainWindow(QMainWindow):
             status.showMessage(f"Opening {path.name}...")
             loop = QEventLoop()
             timer = QTimer()
-            timer.setInterval(50)
+            timer.setInterval(20)  # the photo is shown at most this long after it is decoded
 
             def poll() -> None:
                 if not thread.is_alive():
