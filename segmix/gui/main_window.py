@@ -53,7 +53,7 @@ from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.modes.base import stored_setting
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.export_writer import ExportWriter
-from segmix.gui.notices import WarningRelay
+from segmix.gui.notices import WarningRelay, held_warnings
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.qimage import rgb_to_display_qimage
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
@@ -1476,6 +1476,11 @@ class MainWindow(QMainWindow):
         outcome: dict = {}
 
         def work() -> None:
+            with held_warnings() as notes:
+                load(notes)
+
+        def load(notes) -> None:
+            outcome["notes"] = notes
             try:
                 loaded = files.load_image_info(path)
                 alpha = loaded.alpha if loaded.alpha is not None and np.shape(loaded.alpha) == loaded.pixels.shape[:2] else None
@@ -1510,8 +1515,11 @@ class MainWindow(QMainWindow):
             finally:
                 timer.stop()
                 self._opening = None
-                status.clearMessage()
+                if status.currentMessage().startswith(f"Opening {path.name}..."):
+                    status.clearMessage()
         thread.join()
+        for note in outcome.get("notes", ()):
+            emit(self.warning_relay.warned, note)  # here, on the GUI thread, as before
         if "error" in outcome:
             raise outcome["error"]
         return outcome["value"]

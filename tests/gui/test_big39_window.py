@@ -110,3 +110,28 @@ def test_the_photo_shown_after_opening_is_the_photo_pixel_for_pixel(window, tmp_
     assert window.open_image(clear)
     expected = on_checkerboard(window.image, window._picture.alpha)
     assert np.array_equal(qimage_to_rgb(window.canvas._photo_item.pixmap().toImage()), expected)
+
+
+def test_a_note_raised_while_the_photo_decodes_is_in_the_status_bar_when_open_returns(window, tmp_path, monkeypatch):
+    # The decoder's notes ("only the first frame is used") were relayed on the GUI thread
+    # while it decoded there. From the helper thread they would arrive whenever the event
+    # loop next ran (after the open, a small photo's at least): they are held and relayed
+    # once the photo is decoded, on the GUI thread, and the "Opening" words do not wipe them.
+    import warnings
+
+    from segmix.gui import files
+
+    real = files.load_image_info
+    ran = threading.Event()
+
+    def noting(path, *args, **kwargs):
+        ran.wait(3.0)  # the event loop runs: the "Opening" words are shown meanwhile
+        warnings.warn("other.png has 3 frames; only the first is used", UserWarning, stacklevel=2)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "load_image_info", noting)
+    QTimer.singleShot(0, ran.set)
+    path, pixels = _photo(tmp_path)
+    assert window.open_image(path)
+    assert window.statusBar().currentMessage().startswith("Note: other.png has 3 frames; only the first is used")
+    assert np.array_equal(window.image, pixels)
