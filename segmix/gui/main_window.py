@@ -1465,13 +1465,15 @@ class MainWindow(QMainWindow):
         return True
 
     def _load_photo(self, path: Path):
-        """Decode ``path`` on a helper thread: (loaded, segmentation pixels, skin pixels).
+        """Decode ``path`` on a helper thread: (loaded, segmentation pixels, skin pixels, the
+        photo as shown: a QImage for :meth:`set_image`'s ``shown``).
 
         Decoding and converting a 24-megapixel JPEG blocked the event loop for 11 s (a loaded
         machine): no repaint, no word of what was happening. The GUI thread now runs its event
         loop meanwhile, without user input (a click or key would act on the photo being
         replaced; they wait until the photo is shown), and the status bar says what is opened
-        and for how long. Raises what :func:`files.load_image_info` raises.
+        and for how long. Raises what :func:`files.load_image_info` raises; the notes it
+        warns of are relayed on the GUI thread once it is done (notices.held_warnings).
         """
         outcome: dict = {}
 
