@@ -25,7 +25,14 @@ ms at 1080p), click -> final overlay (the boundary refinement after the cut), th
 click (every thread: the GUI, the compute thread and its helpers; a shared machine's load
 changes it less than the latencies).
 
-Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]] [--clicks 15] [--skin-slider 20] [--set key=value ...]``
+With ``--open PHOTO``: the window opens ``PHOTO`` (any size: a 24-megapixel JPEG, say) once warm;
+prints open -> first painted and the longest event-loop gap while opening (the decoding runs
+on a helper thread), then ``--clicks N`` clicks with the click tool (default 3): left clicks
+at ``--click-at X,Y`` (moved 40 px right and 30 px up each time), right clicks at
+(0.3 X + 50 i, 0.2 Y); per click: click -> per-pixel overlay, -> graph-cut overlay, ->
+final overlay and the longest event-loop gaps meanwhile.
+
+Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_app.py [--strokes 15] [--smoothing none|graphcut] [--big [--moves 100]] [--clicks 15] [--skin-slider 20] [--open PHOTO [--click-at X,Y]] [--set key=value ...]``
 
 ``--set`` overrides fields of the segment mode's SegmentationSettings (as in the quality
 benchmarks), to time a candidate setting against the default in the same period.
@@ -379,6 +386,69 @@ def main_clicks(app, window, clicks: int) -> int:
     return 0
 
 
+def main_open(app, photo: str, clicks: int, at: tuple[float, float]) -> int:
+    """Open ``photo`` in a warm window, then click (``--open``): the big-photo figures."""
+    folder = Path(tempfile.mkdtemp(prefix="segmix-bench-open-"))
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    from segmix.gui.app import create_window
+
+    window, _ = create_window(None, settings=settings)
+    window.resize(1600, 1000)
+    window.show()
+    if not window.controller.is_warm:
+        wait_for(window.controller.warmed_up, 600000)
+    app.processEvents()
+    heartbeat = Heartbeat()
+    heartbeat.timer.start()
+    opened_at = time.perf_counter()
+    first_paint = FirstPaint(origin=opened_at)
+    window.canvas.viewport().installEventFilter(first_paint)
+    heartbeat.restart()
+    heartbeat.counting = True
+    if not window.open_image(photo):
+        print(f"{photo} did not open")
+        return 1
+    while first_paint.seconds is None and time.perf_counter() - opened_at < 600:
+        app.processEvents()
+    heartbeat.counting = False
+    window.canvas.viewport().removeEventFilter(first_paint)
+    height, width = window.image.shape[:2]
+    print(f"segmix app benchmark --open: {Path(photo).name}, {width} x {height} ({width * height / 1e6:.1f} MP)")
+    print(f"  open -> first painted {first_paint.seconds:.2f} s; longest event-loop gap while opening "
+          f"{heartbeat.max_gap:.2f} s")
+    mode = window.modes["segment"]
+    mode.model_panel.smoothing_box.setChecked(True)
+    window.set_tool("click")
+    viewport = window.canvas.viewport()
+    x0, y0 = at
+    for index in range(clicks):
+        positive = index % 2 == 0
+        x, y = (x0 + 40 * index, y0 - 30 * index) if positive else (x0 * 0.3 + 50 * index, y0 * 0.2)
+        x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
+        window.canvas.centerOn(QPointF(x, y))
+        app.processEvents()
+        heartbeat.gaps = []
+        heartbeat.restart()
+        heartbeat.counting = True
+        button = Qt.MouseButton.LeftButton if positive else Qt.MouseButton.RightButton
+        QTest.mouseClick(viewport, button, Qt.KeyboardModifier.NoModifier, window.canvas.mapFromScene(QPointF(x, y)))
+        done = wait_for(mode.training_finished, 1800000)
+        app.processEvents()
+        heartbeat.counting = False
+        if not done:
+            print(f"  click {index + 1}: no result within 30 min")
+            continue
+        gaps = sorted(heartbeat.gaps)[-3:]
+        print(f"  click {index + 1} ({'left' if positive else 'right'} at {x:.0f},{y:.0f}): per-pixel overlay "
+              f"{mode.last_update_seconds:.2f} s, graph-cut overlay {mode.cut_update_seconds or 0:.2f} s, final "
+              f"{mode.final_update_seconds or 0:.2f} s; longest event-loop gaps {', '.join(f'{g:.2f}' for g in gaps)} s")
+    heartbeat.timer.stop()
+    print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    window.confirm_discard = lambda: True
+    window.close()
+    return 0
+
+
 #: Thresholds on p(skin) visited by ``--skin-slider``, in turn: the detector's useful range
 #: (its default 0.04), never the same twice in a row.
 SLIDER_THRESHOLDS = (0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.1, 0.06, 0.04, 0.025)
@@ -439,10 +509,16 @@ def main() -> int:
                         help="time N moves of the skin mode's threshold slider instead of strokes")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a SegmentationSettings field of the segment mode (repeatable)")
+    parser.add_argument("--open", metavar="PHOTO", help="open PHOTO (any size) and click on it (--clicks, --click-at)")
+    parser.add_argument("--click-at", default="0,0", metavar="X,Y", help="--open: where the left clicks go")
     parser.add_argument("--child-start", metavar="PHOTO", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_start:
         return child_first_paint(args.child_start)
+    if args.open:
+        app = QApplication.instance() or QApplication([])
+        x, y = (float(v) for v in args.click_at.split(","))
+        return main_open(app, args.open, args.clicks or 3, (x, y))
     if args.big:
         app = QApplication.instance() or QApplication([])
         return main_big(app, Path(tempfile.mkdtemp(prefix="segmix-bench-big-")), min(args.strokes, 5), args.moves)

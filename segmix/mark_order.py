@@ -181,7 +181,13 @@ def grown_order(previous_order: np.ndarray, labels: np.ndarray) -> np.ndarray:
     the pixels marked since (``labels`` must hold the previous marks; (H, W) uint16)."""
     previous_order = np.asarray(previous_order, dtype=np.uint16)
     step = min(int(previous_order.max(initial=0)) + 1, MAX_STEPS)
-    return np.where((previous_order == 0) & (np.asarray(labels) > 0), np.uint16(step), previous_order).astype(np.uint16)
+    # One pass and one copy: the window runs this on the GUI thread after every click, and
+    # np.where(...).astype() made three photo-sized temporaries (80 ms at 24 megapixels).
+    new = np.asarray(labels) > 0
+    new &= previous_order == 0
+    grown = previous_order.copy()
+    grown[new] = step
+    return grown
 
 
 # -------------------------------------------------------------------------- text form

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QCursor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -161,19 +161,24 @@ class ScribbleCanvas(QGraphicsView):
         self._wheel_anchor: tuple | None = None  # (viewport point, scene point) of the last wheel zoom
 
     # -- photo and layers -------------------------------------------------------------
-    def set_image(self, rgb: np.ndarray, layer: LabelLayer) -> None:
+    def set_image(self, rgb: np.ndarray, layer: LabelLayer, photo: QImage | None = None) -> None:
         """Show a new photo with its (empty or loaded) scribble layer.
 
         Parameters
         ----------
         rgb : (H, W, 3) uint8 array
         layer : LabelLayer of shape (H, W)
+        photo : QImage, optional
+            ``rgb`` already converted (:func:`segmix.gui.qimage.rgb_to_display_qimage`, made
+            off the GUI thread while the photo was decoded); made here otherwise.
         """
         scene = self.scene()
         scene.clear()
         height, width = rgb.shape[:2]
         self.layer = layer
-        self._photo_item = QGraphicsPixmapItem(QPixmap.fromImage(rgb_to_qimage(rgb)))
+        if photo is None or (photo.height(), photo.width()) != (height, width):
+            photo = rgb_to_qimage(rgb)
+        self._photo_item = QGraphicsPixmapItem(QPixmap.fromImage(photo))
         self._photo_item.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
         # The photo never changes: cache it scaled to the screen, so repaints (brush
         # outline, strokes, overlay) blit instead of rescaling the whole photo.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QEventLoop, QObject, QSettings, QSize, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -52,8 +53,9 @@ from segmix.gui.modes import MODES, Mode, NothingToExport
 from segmix.gui.modes.base import stored_setting
 from segmix.gui.modes.segment import FIX_WITH, HINT_TRAINED
 from segmix.gui.export_writer import ExportWriter
-from segmix.gui.notices import WarningRelay
+from segmix.gui.notices import WarningRelay, held_warnings
 from segmix.gui.overlay import on_checkerboard
+from segmix.gui.qimage import rgb_to_display_qimage
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
@@ -70,6 +72,9 @@ MAX_RECENT = 8
 
 #: How to move around a photo larger than the canvas (View menu tips, the zoom read-out's tooltip).
 PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the middle mouse button."
+#: A photo decoded within this many seconds opens without the status bar's "Opening ..." (and
+#: without the event loop running meanwhile: nothing to repaint in so short a time).
+OPEN_QUIETLY_SECONDS = 0.05
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
 #: The narrowest the photo's column gets (px): the banner's everyday hint wraps to six lines there.
@@ -392,6 +397,7 @@ class MainWindow(QMainWindow):
         self._cursor_pixel = (-1, -1)  # image pixel under the mouse, for the status bar
         self._photo_changing = False  # set_image between the canvas's new photo and the modes'
         self._pan_said = False  # _say_how_to_pan: once a session
+        self._opening: str | None = None  # the name of the photo _load_photo decodes, if any
         self.undo_group = QUndoGroup(self)
         # Before anything shows a message: its message is elided before the pixel read-out
         # (QStatusBar's ran into it).
@@ -1419,8 +1425,12 @@ class MainWindow(QMainWindow):
                 return self.load_scribbles(path)
             self.show_message("Cannot open photo", marks_words)
             return False
+        if self._opening is not None:
+            # A second open (a drop, a recent file) while a photo decodes: the first one goes on.
+            self.statusBar().showMessage(f"Still opening {self._opening}: try again once it is shown", 8000)
+            return False
         try:
-            loaded = files.load_image_info(path)
+            loaded, segmentation, skin, shown = self._load_photo(path)
         except (ValueError, OSError) as exc:
             # The library's text for a too-large photo names a Python call; the window says
             # what a user can do instead (files.window_message). A model file (dropped on the
@@ -1432,8 +1442,8 @@ class MainWindow(QMainWindow):
             return False
         if self.has_unsaved_scribbles and not self.confirm_discard():
             return False
-        self.set_image(loaded.pixels, path, segmentation_image=files.segmentation_pixels(loaded), alpha=loaded.alpha,
-                       skin_image=files.skin_pixels(loaded), icc_profile=loaded.icc_profile, dpi=loaded.dpi)
+        self.set_image(loaded.pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
+                       skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown)
         if loaded.bits_per_sample > 8 and loaded.pixels.size and int(loaded.pixels.max()) <= NARROW_16_BIT_LEVEL:
             self._picture.note = (f"{path.name} reads almost black: " + narrow_samples_words(
                 int(loaded.pixels.max()), f"{loaded.bits_per_sample}-bit samples"))
@@ -1459,9 +1469,72 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("; ".join(notes), 15000)
         return True
 
+    def _load_photo(self, path: Path):
+        """Decode ``path`` on a helper thread: (loaded, segmentation pixels, skin pixels, the
+        photo as shown: a QImage for :meth:`set_image`'s ``shown``).
+
+        Decoding and converting a 24-megapixel JPEG blocked the event loop for 11 s (a loaded
+        machine): no repaint, no word of what was happening. The GUI thread now runs its event
+        loop meanwhile, without user input (a click or key would act on the photo being
+        replaced; they wait until the photo is shown), and the status bar says what is opened
+        and for how long. Raises what :func:`files.load_image_info` raises; the notes it
+        warns of are relayed on the GUI thread once it is done (notices.held_warnings).
+        """
+        outcome: dict = {}
+
+        def work() -> None:
+            with held_warnings() as notes:
+                load(notes)
+
+        def load(notes) -> None:
+            outcome["notes"] = notes
+            try:
+                loaded = files.load_image_info(path)
+                alpha = loaded.alpha if loaded.alpha is not None and np.shape(loaded.alpha) == loaded.pixels.shape[:2] else None
+                outcome["value"] = (loaded, files.segmentation_pixels(loaded), files.skin_pixels(loaded),
+                                    rgb_to_display_qimage(on_checkerboard(loaded.pixels, alpha)))
+                import segmix.clicks  # noqa: F401 -- set_image's brush scale needs it: imported here, not on the GUI thread
+            except BaseException as exc:  # noqa: BLE001 -- raised again on the GUI thread
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=work, name="segmix-open", daemon=True)
+        thread.start()
+        thread.join(OPEN_QUIETLY_SECONDS)  # a small photo: no loop, no message
+        if thread.is_alive():
+            self._opening = path.name
+            started = time.perf_counter()
+            status = self.statusBar()
+            status.showMessage(f"Opening {path.name}...")
+            loop = QEventLoop()
+            timer = QTimer()
+            timer.setInterval(20)  # the photo is shown at most this long after it is decoded
+
+            def poll() -> None:
+                if not thread.is_alive():
+                    loop.quit()
+                    return
+                status.showMessage(f"Opening {path.name}... {time.perf_counter() - started:.0f} s")
+
+            timer.timeout.connect(poll)
+            timer.start()
+            try:
+                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            finally:
+                timer.stop()
+                self._opening = None
+                if status.currentMessage().startswith(f"Opening {path.name}..."):
+                    status.clearMessage()
+        thread.join()
+        for note in outcome.get("notes", ()):
+            emit(self.warning_relay.warned, note)  # here, on the GUI thread, as before
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
     def set_image(self, image: np.ndarray, path: Path | None = None, segmentation_image: np.ndarray | None = None,
                   alpha: np.ndarray | None = None, skin_image: np.ndarray | None = None,
-                  icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None) -> None:
+                  icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None,
+                  shown: QImage | None = None) -> None:
         """Show a photo (an (H, W, 3) uint8 array) with empty scribbles; every mode is told.
 
         ``segmentation_image`` (same shape): the pixels Segment mode segments, if not ``image``;
@@ -1470,6 +1543,8 @@ class MainWindow(QMainWindow):
         pixels are background for Segment mode (segmix.transparency), and cut-outs keep it.
         ``icc_profile``: the colour profile embedded in the photo's file, which cut-outs keep.
         ``dpi``: the resolution of the photo's file (across, down), which cut-outs keep.
+        ``shown``: the photo as the canvas shows it (on its checkerboard where ``alpha`` is
+        below 255), already converted off the GUI thread (:meth:`_load_photo`).
         """
         self.canvas.finish_stroke()  # on the photo it was drawn on, before its marks are replaced
         image = np.ascontiguousarray(image, dtype=np.uint8)
@@ -1516,7 +1591,8 @@ class MainWindow(QMainWindow):
         # words wait for on_image_changed; update_hint below gives them.
         self._photo_changing = True
         try:
-            self.canvas.set_image(on_checkerboard(image, picture.alpha), self.layer)
+            self.canvas.set_image(image if shown is not None else on_checkerboard(image, picture.alpha), self.layer,
+                                  photo=shown)
             self._scale_brush_to_photo()
             for mode in sharing:
                 mode.on_image_changed()
@@ -2434,6 +2510,12 @@ class MainWindow(QMainWindow):
             self._message_under_tip = None
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._opening is not None:
+            # Closed while a photo decodes (_load_photo's event loop): the open would go on
+            # into a closed window. It takes seconds; the close is asked again after it.
+            self.statusBar().showMessage(f"Opening {self._opening}: close once it is shown", 8000)
+            event.ignore()
+            return
         self.canvas.finish_stroke()  # a stroke under way is unsaved work the question counts
         # Exports being written are finished first: a failed Save Scribbles leaves the marks
         # unsaved, which the question below must count.

