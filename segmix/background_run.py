@@ -262,6 +262,11 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
             # A boolean mask saved as uint8 (OpenCV, NumPy): was taken for a resized one, and
             # only its files without foreground (all 0) were scored, F 0 in a trial.
             hint = "; this looks like a 0/1 mask: ground truth marks moving pixels 255, so multiply it by 255"
+        elif values.dtype.itemsize > 1 and any(np.isin(found, np.array(codes) * scale).all() for scale in (256, 257)):
+            # 16-bit ground truth of the codes scaled to 0..65535 (MATLAB's im2uint16, a
+            # 16-bit export) was told "resized with interpolation or lossily compressed?".
+            hint = ("; this looks like 16-bit ground truth holding the codes scaled to 0..65535 "
+                    "(255 saved as 65535): save it as 8-bit, each value shifted right by 8 (value >> 8)")
         else:
             hint = " (resized with interpolation or lossily compressed?)"
         raise FrameError(f"{path}: ground truth must hold only the codes {', '.join(map(str, codes))}; found {shown}"
@@ -529,6 +534,57 @@ def undecodable_start_warning(name, lead: int) -> str:
 #: The words :func:`undecodable_start_warning` says of the frames (frames without a mask: the
 #: run's exit status is 1, as for skipped frames).
 UNDECODABLE_START = "cannot be decoded"
+
+
+#: The command's option for each BackgroundMixture parameter it sets (-k excepted: a resumed
+#: model keeps its number of Gaussians, and -k is refused unless it is the model's own).
+_PARAMETER_OPTIONS = {"learning_rate": "--learning-rate", "match_threshold": "--match-threshold",
+                      "median_size": "--median-size", "detect_shadows": "--shadows"}
+
+
+def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
+    """The note for a resumed ``--model`` whose saved settings are not the defaults, or None.
+
+    A model file holds its parameters, and a resumed model keeps those no option replaces: a
+    trial's model saved with ``--learning-rate 0.05 --no-shadows --median-size 3`` was
+    resumed with them while ``--help`` gave the defaults 0.01, shadows on and 7, and its
+    masks held no shadow, with no word why.
+
+    Parameters
+    ----------
+    path : path
+        The ``--model`` file, as given.
+    model : BackgroundMixture
+        The model read from ``path``, before the options are applied.
+    given : iterable of str
+        The parameters the command line sets (they replace the saved ones).
+
+    Returns
+    -------
+    str or None
+        One line without the command's prefix, naming each saved setting that is not the
+        default and the option (or the Python parameter) that changes it.
+    """
+    defaults = BackgroundMixture().get_params()
+    saved = model.get_params()
+    given = set(given)
+    parts, flags = [], []
+    for name, default in defaults.items():
+        if name == "n_components" or name in given or saved[name] == default:
+            continue
+        option = _PARAMETER_OPTIONS.get(name)
+        if name == "detect_shadows":
+            parts.append("no shadows" if not saved[name] else "shadows")
+            flags.append("--shadows" if default else "--no-shadows")
+        elif option is not None:
+            parts.append(f"{option} {saved[name]:g} (default {default:g})")
+            flags.append(f"{option} {default:g}")
+        else:
+            parts.append(f"{name} {saved[name]!r} (default {default!r}, a Python parameter)")
+    if not parts:
+        return None
+    again = f"; give {' '.join(flags)} for the defaults" if flags else ""
+    return f"{path}: resumed with the settings saved in it, not the defaults: {', '.join(parts)}{again}"
 
 
 def short_sequence_warning(source: str, frames: int, frames_before: int, model: BackgroundMixture) -> str | None:

@@ -1,0 +1,88 @@
+"""``segmix background`` as a user coming from OpenCV's MOG2 scripts tried it (session 39, bgvid).
+
+1. A model saved with other settings (``--learning-rate 0.05 --no-shadows --median-size 3``)
+   and resumed with ``--model`` keeps them, while ``--help`` gives the defaults (0.01, shadows
+   on, 7): its masks held no shadow, with no word why. The run now says which saved settings
+   are not the defaults, and the options that give the defaults back.
+2. Ground truth saved at 16 bits with the codes scaled to 0..65535 (255 as 65535, as
+   MATLAB's ``im2uint16`` or a 16-bit export writes it) was refused as "(resized with
+   interpolation or lossily compressed?)"; it is now named as such, with the fix.
+"""
+
+import numpy as np
+from PIL import Image
+
+from segmix.cli import main
+from synthetic_photos import moving_square_frames
+
+
+def _frames(folder, count=12, seed=39):
+    folder.mkdir()
+    for i, frame in enumerate(moving_square_frames(count, (48, 32), seed=seed), 1):
+        Image.fromarray(frame).save(folder / f"in{i:06d}.png")
+    return folder
+
+
+def test_a_resumed_model_names_the_saved_settings_that_are_not_the_defaults(tmp_path, capsys):
+    frames = _frames(tmp_path / "input")
+    model = tmp_path / "m.json"
+    assert main(["background", str(frames), "--save-model", str(model), "--learning-rate", "0.05",
+                 "--no-shadows", "--median-size", "3", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["background", str(frames), "--model", str(model), "--output-dir", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    note = [line for line in err.splitlines() if "resumed with the settings saved" in line]
+    assert len(note) == 1, err
+    assert str(model) in note[0]
+    for words in ("--learning-rate 0.05 (default 0.01)", "no shadows", "--median-size 3 (default 7)",
+                  "give --learning-rate 0.01 --shadows --median-size 7 for the defaults"):
+        assert words in note[0]
+    # An option given replaces its saved setting: no longer named.
+    assert main(["background", str(frames), "--model", str(model), "--output-dir", str(tmp_path / "out"),
+                 "--learning-rate", "0.01", "--no-shadows"]) == 0
+    note = [line for line in capsys.readouterr().err.splitlines() if "resumed with the settings saved" in line]
+    assert len(note) == 1 and "--median-size 3" in note[0]
+    assert "learning-rate" not in note[0] and "shadows" not in note[0]
+    # --quiet drops it, as every note.
+    assert main(["background", str(frames), "--model", str(model), "--output-dir", str(tmp_path / "out"),
+                 "--quiet"]) == 0
+    assert "resumed" not in capsys.readouterr().err
+
+
+def test_a_resumed_model_of_the_default_settings_says_nothing(tmp_path, capsys):
+    frames = _frames(tmp_path / "input")
+    model = tmp_path / "m.json"
+    assert main(["background", str(frames), "--save-model", str(model), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["background", str(frames), "--model", str(model), "--output-dir", str(tmp_path / "out")]) == 0
+    assert "resumed with" not in capsys.readouterr().err
+
+
+def test_a_python_parameter_saved_in_a_model_is_named(tmp_path):
+    from segmix.background import BackgroundMixture
+    from segmix.background_run import resumed_settings_note
+
+    model = BackgroundMixture(covariance_type="diag", learning_rate=0.02)
+    note = resumed_settings_note("m.json", model, given=["learning_rate"])
+    assert note.startswith("m.json: resumed with the settings saved in it")
+    assert "covariance_type 'diag' (default 'spherical', a Python parameter)" in note
+    assert "learning-rate" not in note and "give" not in note
+    assert resumed_settings_note("m.json", BackgroundMixture(), given=[]) is None
+
+
+def test_16_bit_ground_truth_of_scaled_codes_is_named_as_such(tmp_path, capsys):
+    frames = _frames(tmp_path / "input")
+    truth = tmp_path / "gt"
+    truth.mkdir()
+    for i in range(1, 13):
+        plane = np.zeros((32, 48), np.uint16)
+        left = 2 + 3 * (i - 1)
+        plane[10:18, left:left + 8] = 65535
+        plane[0:2] = 85 * 257  # outside the region of interest
+        Image.fromarray(plane).save(truth / f"gt{i:06d}.png")
+    assert Image.open(truth / "gt000005.png").mode.startswith("I")
+    assert main(["background", str(frames), "--groundtruth", str(truth), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "16-bit ground truth holding the codes scaled to 0..65535" in err
+    assert "value >> 8" in err
+    assert "resized with interpolation" not in err
