@@ -86,3 +86,24 @@ def test_16_bit_ground_truth_of_scaled_codes_is_named_as_such(tmp_path, capsys):
     assert "16-bit ground truth holding the codes scaled to 0..65535" in err
     assert "value >> 8" in err
     assert "resized with interpolation" not in err
+
+
+def test_a_frame_name_pattern_or_an_unexpanded_wildcard_is_named_as_such(tmp_path, capsys, monkeypatch):
+    frames = _frames(tmp_path / "input", count=3)
+    monkeypatch.chdir(tmp_path)
+    # OpenCV's VideoCapture("input/in%06d.png") and FFmpeg's image-sequence syntax.
+    assert main(["background", "input/in%06d.png", "--output-dir", "out"]) == 2
+    err = capsys.readouterr().err
+    assert "input/in%06d.png: no such file or folder (a printf-style pattern of frame names" in err
+    assert "give the frames' folder, input," in err and "(input/in*.png unquoted)" in err
+    # A wildcard given in quotes: the shell left it as it is.
+    assert main(["background", "input/*.png", "--output-dir", "out"]) == 2
+    assert "a wildcard pattern the shell did not expand (in quotes?)" in capsys.readouterr().err
+    # A wildcard that matches nothing: bash passes it on as it is.
+    assert main(["background", "input/*.jpg", "--output-dir", "out"]) == 2
+    assert "a wildcard pattern that matches no file" in capsys.readouterr().err
+    # A plain missing name stays as it was.
+    assert main(["background", "input/in000009.png", "--output-dir", "out"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().endswith("input/in000009.png: no such file or folder"), err
+    assert not (tmp_path / "out").exists() and len(list(frames.iterdir())) == 3
