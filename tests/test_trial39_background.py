@@ -134,3 +134,22 @@ def test_an_interrupted_run_counts_the_mask_of_the_frame_under_way(tmp_path, cap
     assert written == 5
     err = capsys.readouterr().err
     assert f"stopped after {written} of 12 frames" in err, err
+
+
+def test_a_malformed_temporal_roi_is_said_without_python_words(tmp_path, capsys):
+    frames = _frames(tmp_path / "input", count=3)
+    truth = tmp_path / "seq" / "groundtruth"
+    truth.mkdir(parents=True)
+    for i in range(1, 4):
+        Image.fromarray(np.zeros((32, 48), np.uint8)).save(truth / f"gt{i:06d}.png")
+    roi = tmp_path / "seq" / "temporalROI.txt"
+    for text, said in (("470,1700", "holds '470,1700'"), ("", "is empty"), ("\n\n", "is empty"),
+                       ("first last", "holds 'first last'")):
+        roi.write_text(text)
+        assert main(["background", str(frames), "--groundtruth", str(truth), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert f"temporalROI.txt: {said}; a temporalROI.txt holds two frame numbers, FIRST and LAST" in err, err
+        assert "invalid literal" not in err and "index out of range" not in err
+    roi.write_bytes(b"\xff\xfe\x00\xd8")
+    assert main(["background", str(frames), "--groundtruth", str(truth), "--quiet"]) == 2
+    assert "temporalROI.txt: is not a text file" in capsys.readouterr().err
