@@ -153,3 +153,34 @@ def test_a_malformed_temporal_roi_is_said_without_python_words(tmp_path, capsys)
     roi.write_bytes(b"\xff\xfe\x00\xd8")
     assert main(["background", str(frames), "--groundtruth", str(truth), "--quiet"]) == 2
     assert "temporalROI.txt: is not a text file" in capsys.readouterr().err
+
+
+def test_opencv_mog2_names_and_calls_are_told_segmix_s():
+    """A ported MOG2 script: ``apply(frame, fgmask)`` printed the whole mask array in the
+    error (hundreds of lines for a camera frame), and MOG2's parameter names were "unexpected
+    keyword argument"s; each now names segmix's equivalent."""
+    import pytest
+
+    from segmix.background import BackgroundMixture
+
+    frame = np.zeros((240, 320, 3), np.uint8)
+    model = BackgroundMixture()
+    with pytest.raises(ValueError) as caught:
+        model.apply(frame, np.zeros((240, 320), np.uint8))
+    said = str(caught.value)
+    assert "\n" not in said and len(said) < 300, said
+    assert "got a (240, 320) uint8 array: OpenCV MOG2's apply(frame, fgmask)" in said
+    assert "mask = model.apply(frame)" in said
+    with pytest.raises(TypeError, match=r"apply\(\) got OpenCV MOG2's learningRate=0.01: give learning_rate=0.01"):
+        model.apply(frame, learningRate=0.01)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
+        model.apply(frame, foo=1)
+    with pytest.raises(TypeError) as caught:
+        BackgroundMixture(history=500, varThreshold=16, detectShadows=False)
+    said = str(caught.value)
+    for words in ("learning_rate=0.002 (1 / history)", "match_threshold=4 (its square root",
+                  "detect_shadows=False"):
+        assert words in said, said
+    assert model.frame_count_ == 0  # nothing was fed by the refused calls
+    mask = model.apply(frame, 0.5)
+    assert mask.shape == (240, 320)
