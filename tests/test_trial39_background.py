@@ -184,3 +184,55 @@ def test_opencv_mog2_names_and_calls_are_told_segmix_s():
     assert model.frame_count_ == 0  # nothing was fed by the refused calls
     mask = model.apply(frame, 0.5)
     assert mask.shape == (240, 320)
+
+
+def _damaged_h264(path, count=40):
+    """A Matroska H.264 clip of :func:`moving_square_frames` whose packet of frame 10 has 4
+    bytes flipped in its middle, as a bad sector or a lost network packet leaves it: (path,
+    the numbers of the frames FFmpeg flags as corrupt, those of the key frames)."""
+    import av
+
+    frames = moving_square_frames(count, (160, 120), seed=39, noise=6.0)
+    with av.open(str(path), "w", format="matroska") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        stream.options = {"g": "20", "bf": "0", "threads": "1", "sc_threshold": "0"}
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with av.open(str(path)) as container:
+        keys = [i for i, f in enumerate(container.decode(video=0), 1) if f.key_frame]
+    with av.open(str(path)) as container:
+        packets = [(p.pos, p.size) for p in container.demux(video=0) if p.size]
+    data = bytearray(path.read_bytes())
+    pos, size = packets[9]
+    for k in range(pos + size // 2, pos + size // 2 + 4):
+        data[k] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with av.open(str(path)) as container:
+        flagged = [i for i, f in enumerate(container.decode(video=0), 1) if getattr(f, "is_corrupt", False)]
+    return path, flagged, keys
+
+
+def test_a_video_frame_ffmpeg_conceals_as_damaged_is_said(tmp_path, capsys):
+    """FFmpeg decodes a damaged H.264 frame with its errors concealed, and the frames decoded
+    from it up to the next key frame carry the damage, all without an error: a trial's
+    Matroska clip of 300 highway frames with 2 kB damaged came out F 0.46 (against 0.96 for
+    the whole file), exit 0, not a word. The damaged frame is now named in a warning; its
+    masks are written (FFmpeg's flag is also set on frames it fills well)."""
+    import pytest
+
+    pytest.importorskip("av")
+    video, flagged, keys = _damaged_h264(tmp_path / "cam.mkv")
+    if not flagged:
+        pytest.skip("this FFmpeg flags no frame of the damaged clip as corrupt")
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out)]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "damaged" in line]
+    assert len(lines) == 1, err  # one line for the run, not one per frame decoded from it
+    assert lines[0].startswith(f"segmix background: warning: {video}: frame {flagged[0]} is damaged (FFmpeg "
+                               "decoded it with its errors concealed)")
+    assert len(list(out.glob("*.png"))) == 40  # nothing lost
