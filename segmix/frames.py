@@ -489,9 +489,7 @@ class FrameSequence:
                         # damaged gave F 0.46 against 0.96, exit 0, not a word. Said, not
                         # skipped: the flag is also set on a frame whose lost tail FFmpeg fills
                         # well (the last frame of a cut AVI, 3 levels off), which is no loss.
-                        warnings.warn(f"{path}: frame {index} is damaged (FFmpeg decoded it with its errors "
-                                      "concealed): its mask, and those of the frames decoded from it up to the next "
-                                      "key frame, may show motion that is not there", RuntimeWarning, stacklevel=2)
+                        warnings.warn(_damaged_words(path, index), RuntimeWarning, stacklevel=2)
                         damaged = "run"
                     pixels = upright_pixels(decoded)
                     self._narrow_video(decoded, pixels, index)
@@ -1200,6 +1198,12 @@ def video_stream(container):
     return max(streams, key=rank)
 
 
+def _damaged_words(path, index: int) -> str:
+    """The warning for frame ``index`` of the video ``path``, decoded with errors concealed."""
+    return (f"{path}: frame {index} is damaged (FFmpeg decoded it with its errors concealed): its mask, and those of "
+            "the frames decoded from it up to the next key frame, may show motion that is not there")
+
+
 def _damaged_run(decoded, run: str | None) -> str | None:
     """Whether ``decoded`` carries damage: "first" for a frame FFmpeg flags as corrupt (decoded
     with its errors concealed) that starts a run, ``run`` ("run") for a frame of a run (no key
@@ -1350,6 +1354,7 @@ class FrameReader:
         self._index_of_pts: dict[int, int] = {}  # every frame decoded so far
         self._keyframes: list[tuple[int, int]] = []  # (index, pts) of key frames, by index
         self._damaged_keys: set[int] = set()  # key frames that decoded damaged: no seek target
+        self._damaged_said = False  # a frame decoded with errors concealed was warned of (once)
         self._furthest = 0  # the furthest frame decoded so far
         #: Of a video, once its first frame is read: the frames before it that gave no picture
         #: (:attr:`FrameSequence.undecodable_start`: the file starts between key frames).
@@ -1516,6 +1521,10 @@ class FrameReader:
                         self._keyframes.append((current, decoded.pts))
                         if getattr(decoded, "is_corrupt", False):  # PyAV 12+; older: whole
                             self._damaged_keys.add(current)
+                if getattr(decoded, "is_corrupt", False) and not self._damaged_said:
+                    # As the command line says it (FrameSequence._iter_video); once per video.
+                    self._damaged_said = True
+                    warnings.warn(_damaged_words(path, current), RuntimeWarning, stacklevel=2)
                 if current == index:
                     self.last_time = _seconds_into(decoded, self._stream)
                     pixels = upright_pixels(decoded)

@@ -5,6 +5,8 @@
   written after the Cancel had counted. The job now says how many it wrote once it has
   stopped, and the status line says that (``segmix background`` stopped by Ctrl+C said
   "stopped after 87 of 1700 frames" over 88 masks alike, tests/test_trial39_background.py).
+* A video frame FFmpeg decodes with its errors concealed (damaged H.264 data) played without
+  a word, its false motion shown as moving; the status bar now says it, once.
 """
 
 import threading
@@ -45,3 +47,21 @@ def test_a_cancelled_export_counts_the_frame_under_way(make_window, qtbot, tmp_p
     assert written == 5
     cancelled = [text for text in shown if text.startswith("Export cancelled")]
     assert cancelled and cancelled[-1].startswith(f"Export cancelled after {written} of 12 frames"), cancelled
+
+
+def test_playing_a_video_with_a_frame_decoded_from_damaged_data_says_so(make_window, qtbot, tmp_path):
+    """The window's Video mode played such a clip (FFmpeg concealing the damage) without a
+    word, as the command line did; its status bar now says it, as ``segmix background`` does."""
+    import pytest
+
+    from test_trial39_background import _damaged_h264
+
+    video, flagged, _keys = _damaged_h264(tmp_path / "cam.mkv")
+    if not flagged:
+        pytest.skip("this FFmpeg flags no frame of the damaged clip as corrupt")
+    window, mode, notes = open_in_video_mode(qtbot, make_window, video, "is damaged")
+    mode.panel.fps.setValue(mode.panel.fps.maximum())
+    mode.panel.play_button.click()
+    qtbot.waitUntil(lambda: not mode.playing and mode.index == 40, timeout=60000)
+    assert notes and f"frame {flagged[0]} is damaged (FFmpeg decoded it with its errors concealed)" in notes[0], notes
+    assert len({note for note in notes}) == 1  # once, not once per frame
