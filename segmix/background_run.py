@@ -53,7 +53,12 @@ def sequence_source(sequence: FrameSequence) -> str:
     """The input a run's masks are of, as recorded in them: the video's (or animation's)
     absolute path, or the frames' folder's."""
     first = sequence.paths[0]
-    return str((first if sequence.kind in ("video", "animation") else first.parent).resolve())
+    source = str((first if sequence.kind in ("video", "animation") else first.parent).resolve())
+    # A name that is no UTF-8 (a camera card's Latin-1 folder, cam\xff) holds surrogates a
+    # PNG text chunk cannot store: the run stopped at its first mask with "'utf-8' codec can't
+    # encode character '\udcff' ...", naming no file. Its bytes are written as \xff escapes,
+    # the same for every run of that input, so a rerun still knows its own masks.
+    return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _mask_source(path: Path) -> str | None:

@@ -236,3 +236,29 @@ def test_a_video_frame_ffmpeg_conceals_as_damaged_is_said(tmp_path, capsys):
     assert lines[0].startswith(f"segmix background: warning: {video}: frame {flagged[0]} is damaged (FFmpeg "
                                "decoded it with its errors concealed)")
     assert len(list(out.glob("*.png"))) == 40  # nothing lost
+
+
+def test_an_input_whose_name_is_no_utf_8_is_run_and_rerun(tmp_path, capsys):
+    """A folder named in another encoding (a camera card's Latin-1 ``cam\\xff``): its path
+    went into every mask's ``Source:`` text chunk, which cannot hold it, and the run stopped at
+    the first mask, exit 2, with "'utf-8' codec can't encode character '\\udcff' in position
+    14: surrogates not allowed", naming no file."""
+    import os
+
+    import pytest
+
+    try:
+        folder = tmp_path / os.fsdecode(b"cam\xff")
+        frames = _frames(folder, count=20)  # no short-sequence warning: it names the folder
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes no such name")
+    out = tmp_path / "out"
+    assert main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 0
+    assert len(list(out.glob("*.png"))) == 20
+    assert "\\xff" in Image.open(out / "in000002.png").info["Source"]
+    # A rerun of the same input knows its masks; another input's of the same names is refused.
+    assert main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 0
+    other = _frames(tmp_path / "other", count=20)
+    capsys.readouterr()
+    assert main(["background", str(other), "--output-dir", str(out), "--quiet"]) == 2
+    assert "another input" in capsys.readouterr().err
