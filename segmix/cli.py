@@ -2852,18 +2852,19 @@ def _background_distributed(args: argparse.Namespace) -> int:
     if args.output_dir is None:
         raise UserError("--distributed needs --output-dir (one subfolder per sequence)")
     overrides = _background_overrides(args)
-    if args.model and (args.components is not None or not args.quiet):
+    if args.model and args.components is not None:
         from segmix.background import load_background_model
 
-        # Read when -k is given with --model, to compare with the model's, or to say the
-        # settings saved in it.
-        resumed = load_background_model(args.model)
-        _check_resumed_components(args, resumed)
-        _say_resumed_settings(args, resumed)
+        # Read only when -k is given with --model (a rare pair), to compare with the model's.
+        _check_resumed_components(args, load_background_model(args.model))
     BackgroundMixture(**overrides)  # a bad value is named before any work
     from segmix.distributed.background_jobs import plan_sequences
 
     sources = plan_sequences(args.inputs, args.output_dir, args.model)  # output names, before a cluster starts
+    if args.model and not args.quiet:
+        from segmix.background import load_background_model
+
+        _say_resumed_settings(args, load_background_model(args.model))  # the settings saved in it
     try:
         with _dask_client(args) as client:
             return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,
