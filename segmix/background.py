@@ -131,6 +131,34 @@ class _Params:
     fast_start: bool
 
 
+#: OpenCV MOG2's parameter names (``createBackgroundSubtractorMOG2``, its setters, ``apply``'s
+#: ``learningRate``): how each is given here. A ported script's ``history=500`` was told only
+#: "got an unexpected keyword argument 'history'".
+_MOG2_WORDS = {
+    "history": lambda v: f"learning_rate={1 / v:.4g} (1 / history)" if isinstance(v, (int, float)) and v > 0
+    else "learning_rate=1 / history",
+    "varThreshold": lambda v: f"match_threshold={v ** 0.5:.4g} (its square root: a distance in standard "
+    "deviations, where varThreshold is a squared one)" if isinstance(v, (int, float)) and v > 0
+    else "match_threshold=sqrt(varThreshold)",
+    "detectShadows": lambda v: f"detect_shadows={v!r}",
+    "nmixtures": lambda v: f"n_components={v!r}",
+    "backgroundRatio": lambda v: f"background_ratio={v!r}",
+    "varInit": lambda v: f"initial_variance={v!r}",
+    "varMin": lambda v: f"min_variance={v!r}",
+    "complexityReductionThreshold": lambda v: f"complexity_reduction={v!r}",
+    "shadowThreshold": lambda v: f"shadow_threshold={v!r}",
+    "learningRate": lambda v: f"learning_rate={v!r}",
+}
+
+
+def _mog2_names(kwargs: dict, where: str) -> None:
+    """Raise TypeError naming segmix's parameter for each of OpenCV MOG2's in ``kwargs``."""
+    given = [name for name in kwargs if name in _MOG2_WORDS]
+    if given:
+        raise TypeError(f"{where} got OpenCV MOG2's {', '.join(f'{n}={kwargs[n]!r}' for n in given)}: give "
+                        + ", ".join(_MOG2_WORDS[n](kwargs[n]) for n in given))
+
+
 class BackgroundMixture:
     """Per-pixel adaptive Gaussian mixtures over RGB frames of a fixed camera.
 
@@ -230,6 +258,11 @@ class BackgroundMixture:
         self.fast_start = fast_start
         self._params()  # validate now: a bad parameter is named where it was given
         self.reset()
+
+    def __new__(cls, *args, **kwargs):
+        # Before __init__, whose signature would only say "unexpected keyword argument".
+        _mog2_names(kwargs, "BackgroundMixture")
+        return super().__new__(cls)
 
     # ------------------------------------------------------------------ parameters
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -361,7 +394,7 @@ class BackgroundMixture:
         return alpha
 
     # ------------------------------------------------------------------ apply
-    def apply(self, frame: np.ndarray, learning_rate: float | None = None) -> np.ndarray:
+    def apply(self, frame: np.ndarray, learning_rate: float | None = None, **mog2) -> np.ndarray:
         """Classify ``frame`` against the model, then update the model with it.
 
         Parameters
@@ -371,6 +404,9 @@ class BackgroundMixture:
         learning_rate : float in [0, 1], optional
             alpha for this frame only; 0 classifies without changing the model. Default: the
             model's ``learning_rate`` (raised to 1/t on frame t while ``fast_start``).
+        **mog2
+            None is taken: OpenCV MOG2's ``learningRate`` (and its other names) is refused with
+            a TypeError naming segmix's parameter.
 
         Returns
         -------
@@ -389,6 +425,9 @@ class BackgroundMixture:
         """
         from segmix.kernels import background as kernels
 
+        if mog2:
+            _mog2_names(mog2, "apply()")
+            raise TypeError(f"apply() got an unexpected keyword argument {next(iter(mog2))!r}")
         params = self._params()
         frame = _check_frame(frame)
         if learning_rate is None:
@@ -399,7 +438,15 @@ class BackgroundMixture:
                 # -1 is OpenCV MOG2's "choose for me": a user of its apply(frame, fgmask, -1).
                 auto = " (OpenCV's -1, automatic, is the default here: leave learning_rate out)" \
                     if isinstance(learning_rate, (int, float)) and learning_rate == -1 else ""
-                raise ValueError(f"learning_rate must be a number in [0, 1], got {learning_rate!r}{auto}")
+                if isinstance(learning_rate, np.ndarray):
+                    # MOG2's apply(frame, fgmask): its second argument is the mask it fills.
+                    # The whole array was printed, hundreds of lines of it.
+                    raise ValueError(f"learning_rate must be a number in [0, 1], got a {learning_rate.shape} "
+                                     f"{learning_rate.dtype} array: OpenCV MOG2's apply(frame, fgmask) fills "
+                                     "fgmask, where this one returns the mask: mask = model.apply(frame)")
+                shown = repr(learning_rate)
+                shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+                raise ValueError(f"learning_rate must be a number in [0, 1], got {shown}{auto}")
             alpha = float(learning_rate)
         if self.shape_ is None:
             self._allocate(frame.shape[:2], params)

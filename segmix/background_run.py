@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -49,7 +50,12 @@ def sequence_source(sequence: FrameSequence) -> str:
     """The input a run's masks are of, as recorded in them: the video's (or animation's)
     absolute path, or the frames' folder's."""
     first = sequence.paths[0]
-    return str((first if sequence.kind in ("video", "animation") else first.parent).resolve())
+    source = str((first if sequence.kind in ("video", "animation") else first.parent).resolve())
+    # A name that is no UTF-8 (a camera card's Latin-1 folder, cam\xff) holds surrogates a
+    # PNG text chunk cannot store: the run stopped at its first mask with "'utf-8' codec can't
+    # encode character '\udcff' ...", naming no file. Its bytes are written as \xff escapes,
+    # the same for every run of that input, so a rerun still knows its own masks.
+    return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: str) -> None:
@@ -247,6 +253,11 @@ def _read_groundtruth(path: Path, shape) -> np.ndarray:
             # A boolean mask saved as uint8 (OpenCV, NumPy): was taken for a resized one, and
             # only its files without foreground (all 0) were scored, F 0 in a trial.
             hint = "; this looks like a 0/1 mask: ground truth marks moving pixels 255, so multiply it by 255"
+        elif values.dtype.itemsize > 1 and any(np.isin(found, np.array(codes) * scale).all() for scale in (256, 257)):
+            # 16-bit ground truth of the codes scaled to 0..65535 (MATLAB's im2uint16, a
+            # 16-bit export) was told "resized with interpolation or lossily compressed?".
+            hint = ("; this looks like 16-bit ground truth holding the codes scaled to 0..65535 "
+                    "(255 saved as 65535): save it as 8-bit, each value shifted right by 8 (value >> 8)")
         else:
             hint = " (resized with interpolation or lossily compressed?)"
         raise FrameError(f"{path}: ground truth must hold only the codes {', '.join(map(str, codes))}; found {shown}"
@@ -514,6 +525,57 @@ def undecodable_start_warning(name, lead: int) -> str:
 #: The words :func:`undecodable_start_warning` says of the frames (frames without a mask: the
 #: run's exit status is 1, as for skipped frames).
 UNDECODABLE_START = "cannot be decoded"
+
+
+#: The command's option for each BackgroundMixture parameter it sets (-k excepted: a resumed
+#: model keeps its number of Gaussians, and -k is refused unless it is the model's own).
+_PARAMETER_OPTIONS = {"learning_rate": "--learning-rate", "match_threshold": "--match-threshold",
+                      "median_size": "--median-size", "detect_shadows": "--shadows"}
+
+
+def resumed_settings_note(path, model: BackgroundMixture, given) -> str | None:
+    """The note for a resumed ``--model`` whose saved settings are not the defaults, or None.
+
+    A model file holds its parameters, and a resumed model keeps those no option replaces: a
+    trial's model saved with ``--learning-rate 0.05 --no-shadows --median-size 3`` was
+    resumed with them while ``--help`` gave the defaults 0.01, shadows on and 7, and its
+    masks held no shadow, with no word why.
+
+    Parameters
+    ----------
+    path : path
+        The ``--model`` file, as given.
+    model : BackgroundMixture
+        The model read from ``path``, before the options are applied.
+    given : iterable of str
+        The parameters the command line sets (they replace the saved ones).
+
+    Returns
+    -------
+    str or None
+        One line without the command's prefix, naming each saved setting that is not the
+        default and the option (or the Python parameter) that changes it.
+    """
+    defaults = BackgroundMixture().get_params()
+    saved = model.get_params()
+    given = set(given)
+    parts, flags = [], []
+    for name, default in defaults.items():
+        if name == "n_components" or name in given or saved[name] == default:
+            continue
+        option = _PARAMETER_OPTIONS.get(name)
+        if name == "detect_shadows":
+            parts.append("no shadows" if not saved[name] else "shadows")
+            flags.append("--shadows" if default else "--no-shadows")
+        elif option is not None:
+            parts.append(f"{option} {saved[name]:g} (default {default:g})")
+            flags.append(f"{option} {default:g}")
+        else:
+            parts.append(f"{name} {saved[name]!r} (default {default!r}, a Python parameter)")
+    if not parts:
+        return None
+    again = f"; give {' '.join(flags)} for the defaults" if flags else ""
+    return f"{path}: resumed with the settings saved in it, not the defaults: {', '.join(parts)}{again}"
 
 
 def short_sequence_warning(source: str, frames: int, frames_before: int, model: BackgroundMixture) -> str | None:
@@ -785,6 +847,14 @@ def run_sequence(
     score = Confusion()
     pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="segmix-mask-writer") if out else None
     pending = []
+    saved = [0]  # masks written whole, counted by the writers (an interruption cannot fall between)
+    saved_lock = threading.Lock()
+
+    def save(target, mask):
+        save_foreground_mask(target, mask, protect=protect, source=source)
+        with saved_lock:
+            saved[0] += 1
+
     new_masks: list[Path] = result.new_masks  # removed if the run fails: it then leaves nothing new behind
     created = result.created_folder = out is not None and not out.exists()
     frames = prefetch(sequence)
@@ -813,7 +883,7 @@ def run_sequence(
                     backup = _hard_link_beside(target)
                     if backup is not None:
                         result.replaced.append((target, backup))
-                pending.append(pool.submit(save_foreground_mask, target, mask, protect=protect, source=source))
+                pending.append(pool.submit(save, target, mask))
                 result.written.append(target)
                 if len(pending) > 16:
                     pending.pop(0).result()
@@ -853,6 +923,14 @@ def run_sequence(
         discard_new_masks(result)  # the replaced masks' earlier content back
         raise
     except BaseException:
+        # An interruption (Ctrl+C, SIGTERM, the window's Cancel) can fall between a frame's
+        # mask and the progress call that counts it: "stopped after 87 of 1700 frames" was
+        # said with 88 masks in the folder (and the window's "after 60 of 300" with 61).
+        # The writes under way end first; progress is then told the masks in the folder.
+        if pool is not None:
+            pool.shutdown(wait=True)
+        if progress is not None:
+            progress(saved[0] if pool is not None else result.frames)
         drop_replaced(result)  # an interruption keeps the masks written, each whole
         raise
     finally:

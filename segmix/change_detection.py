@@ -101,11 +101,21 @@ def confusion(mask: np.ndarray, groundtruth: np.ndarray) -> Confusion:
 def read_temporal_roi(path: str | Path) -> tuple[int, int]:
     """(FIRST, LAST) from a CDnet ``temporalROI.txt`` (two 1-based frame numbers)."""
     path = Path(path)
+    # Python's own words were the reason: "(invalid literal for int() with base 10:
+    # '470,1700')", "(list index out of range)" for an empty file.
+    expected = "two frame numbers, FIRST and LAST, as CDnet's '470 1700'"
     try:
-        parts = path.read_text(encoding="utf-8-sig").split()  # a BOM (Windows Notepad) is no error
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows Notepad) is no error
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: is not a text file; a temporalROI.txt holds {expected}") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    parts = text.split()
+    try:
         first, last = int(parts[0]), int(parts[1])
-    except (OSError, ValueError, IndexError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: not a temporalROI.txt with two frame numbers ({exc})") from None
+    except (ValueError, IndexError):
+        held = "is empty" if not parts else f"holds {' '.join(parts[:3])[:40]!r}"
+        raise ValueError(f"{path}: {held}; a temporalROI.txt holds {expected}") from None
     if not 1 <= first <= last:
         raise ValueError(f"{path}: frame range {first}..{last} is empty or not 1-based")
     return first, last

@@ -2629,6 +2629,7 @@ def _cmd_background(args: argparse.Namespace) -> int:
     frame_shape = sequence.check_sizes()
     model = load_background_model(args.model) if args.model else BackgroundMixture()
     _check_resumed_components(args, model)
+    _say_resumed_settings(args, model)
     for name, value in _background_overrides(args).items():
         setattr(model, name, value)
     model._params()  # a bad value is named before any work
@@ -2821,6 +2822,18 @@ def _check_resumed_components(args: argparse.Namespace, model) -> None:
                         "a new model without --model")
 
 
+def _say_resumed_settings(args: argparse.Namespace, model) -> None:
+    """A note on stderr (not with ``--quiet``) naming the settings a resumed ``--model`` keeps
+    that are not the defaults (:func:`segmix.background_run.resumed_settings_note`)."""
+    if not args.model or args.quiet:
+        return
+    from segmix.background_run import resumed_settings_note
+
+    note = resumed_settings_note(args.model, model, _background_overrides(args))
+    if note:
+        print(f"segmix background: note: {note}", file=sys.stderr)
+
+
 def _background_overrides(args: argparse.Namespace) -> dict:
     """The BackgroundMixture parameters given on the command line."""
     given = {"learning_rate": args.learning_rate, "n_components": args.components, "match_threshold": args.match_threshold,
@@ -2848,6 +2861,10 @@ def _background_distributed(args: argparse.Namespace) -> int:
     from segmix.distributed.background_jobs import plan_sequences
 
     sources = plan_sequences(args.inputs, args.output_dir, args.model)  # output names, before a cluster starts
+    if args.model and not args.quiet:
+        from segmix.background import load_background_model
+
+        _say_resumed_settings(args, load_background_model(args.model))  # the settings saved in it
     try:
         with _dask_client(args) as client:
             return run_background(client, args.inputs, args.output_dir, overrides=overrides, model_path=args.model,

@@ -294,7 +294,8 @@ def missing_words(path: PathLike, default: str) -> str:
         return (f"{default} (segmix reads files, not web addresses or camera streams: download or record it to a "
                 "file first)")
     if not os.path.islink(path):
-        return default
+        pattern = _pattern_words(str(path))
+        return f"{default} ({pattern})" if pattern else default
     try:
         os.stat(path)
     except OSError as exc:
@@ -305,6 +306,32 @@ def missing_words(path: PathLike, default: str) -> str:
     except OSError:
         return default
     return f"is a symbolic link to {target}, which does not exist"
+
+
+#: A printf-style frame number in a name (``in%06d.jpg``): OpenCV's ``VideoCapture`` and
+#: FFmpeg's image-sequence syntax.
+_PRINTF_NUMBER = re.compile(r"%0?\d*d")
+
+
+def _pattern_words(text: str) -> str | None:
+    """Why a name that does not exist reads as a pattern of names, or None.
+
+    A MOG2 script's ``cv2.VideoCapture("frames/in%06d.jpg")`` given to ``segmix background``,
+    and a wildcard left unexpanded (in quotes, or matching no file), were told "no such file
+    or folder", as if a file had been mistyped."""
+    import glob
+
+    folder = os.path.dirname(text) or "."
+    if _PRINTF_NUMBER.search(os.path.basename(text)):
+        files = glob.escape(folder) + os.sep + _PRINTF_NUMBER.sub("*", glob.escape(os.path.basename(text)))
+        return ("a printf-style pattern of frame names, as OpenCV and FFmpeg read image sequences; segmix does not "
+                f"expand it: give the frames' folder, {folder}, read in the natural order of the names, or the "
+                f"files themselves ({os.path.normpath(files)} unquoted)")
+    if not glob.has_magic(text):
+        return None
+    if glob.glob(text):
+        return "a wildcard pattern the shell did not expand (in quotes?): segmix does not expand it; give it unquoted"
+    return "a wildcard pattern that matches no file, which the shell passes on as it is"
 
 
 def shown_path(path: PathLike) -> str:

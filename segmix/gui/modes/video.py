@@ -692,6 +692,9 @@ class VideoMode(Mode):
     frame_shown = Signal(int)
     export_progress = Signal(int, int)
     export_finished = Signal(object)
+    #: (export number, frames done) of an export that stopped on Cancel, sent by its job once
+    #: the masks under way are written (the status bar said how far it got at the Cancel).
+    export_stopped = Signal(int, int)
 
     def __init__(self, shell) -> None:
         super().__init__(shell)
@@ -764,6 +767,7 @@ class VideoMode(Mode):
         p.export_button.clicked.connect(self.export_dialog)
         p.cancel_button.clicked.connect(self._cancel)
         self.export_progress.connect(self._on_export_progress)
+        self.export_stopped.connect(self._on_export_stopped)
         shell.controller.call_ready.connect(self._on_call_ready)
         self.update_actions()
 
@@ -1713,6 +1717,8 @@ class VideoMode(Mode):
             source = self.sequence.paths[0].parent
         total = len(self._reader_len())
         progress_signal = self.export_progress
+        stopped_signal = self.export_stopped
+        self._export_number = number = getattr(self, "_export_number", 0) + 1
 
         def export(check):
             # As the command line, before any work: a folder where no file can be made says why
@@ -1753,6 +1759,12 @@ class VideoMode(Mode):
                 # (a full disk); the message names only the mask that failed, so a trial's
                 # user looked for the 49 masks "written" before it (on_failed says so).
                 undone[0] = done[0] > 0
+                raise
+            except BaseException:
+                # Cancelled: the frame under way was written after the Cancel, whose status
+                # line said one mask fewer than the folder held ("after 60 of 300 frames"
+                # over 61 masks); run_sequence has told progress the masks written.
+                emit(stopped_signal, number, done[0] + skipped[0])
                 raise
 
         undone = self._export_undone = [False]
@@ -1824,14 +1836,25 @@ class VideoMode(Mode):
         else:
             # A cancelled export keeps the masks it wrote: "Export cancelled" alone read as
             # nothing written, with a trial's 268 masks in the folder.
-            done, folder = self.panel.progress.value(), getattr(self, "_export_folder", None)
-            total = self.panel.progress.maximum()
-            kept = (f" after {done:,} of {total:,} frame{'' if total == 1 else 's'}: "
-                    f"{'its mask stays' if done == 1 else 'their masks stay'} in {folder}"
-                    if done > 0 and folder is not None else "")
-            self.shell.statusBar().showMessage("Export stopped (the message says why)" if refused
-                                               else f"Export cancelled{kept}", 8000)
+            if refused:
+                self.shell.statusBar().showMessage("Export stopped (the message says why)", 8000)
+            else:
+                self._say_cancelled(self.panel.progress.value())
         emit(self.export_finished, result)
+
+    def _say_cancelled(self, done: int) -> None:
+        """The status line of an export cancelled after ``done`` frames: their masks stay."""
+        folder, total = getattr(self, "_export_folder", None), self.panel.progress.maximum()
+        kept = (f" after {done:,} of {total:,} frame{'' if total == 1 else 's'}: "
+                f"{'its mask stays' if done == 1 else 'their masks stay'} in {folder}"
+                if done > 0 and folder is not None else "")
+        self.shell.statusBar().showMessage(f"Export cancelled{kept}", 8000)
+
+    def _on_export_stopped(self, number: int, done: int) -> None:
+        # The count once the job has stopped, if no export started since.
+        if number == getattr(self, "_export_number", 0) and not self._exporting:
+            self.panel.progress.setValue(done)
+            self._say_cancelled(done)
 
 
 def _mask_shape(written) -> tuple[int, int] | None:
