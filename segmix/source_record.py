@@ -23,9 +23,20 @@ RELATIVE_SOURCE_KEY = "Source-Relative"
 __all__ = ["RELATIVE_SOURCE_KEY", "SOURCE_KEY", "other_source", "recorded_source", "source_text"]
 
 
-def _relative(source: str, folder: Path) -> str | None:
+def _text(path: str) -> str:
+    # A name that is no UTF-8 (a camera card's Latin-1 folder, cam\xff) holds surrogates a PNG
+    # text chunk cannot store (the write failed with "'utf-8' codec can't encode character
+    # '\udcff'", naming no file): its bytes are kept as \xff escapes, the same on every run.
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _absolute(source) -> str:
+    return _text(str(Path(source).resolve()))
+
+
+def _relative(absolute: str, folder: Path) -> str | None:
     try:
-        return os.path.relpath(source, Path(folder).resolve())
+        return _text(os.path.relpath(absolute, _text(str(Path(folder).resolve()))))
     except ValueError:  # another drive (Windows): no relative path
         return None
 
@@ -36,7 +47,8 @@ def source_text(source, output_path) -> dict[str, str]:
     Parameters
     ----------
     source : str or path-like
-        The input (a photo, a video, a folder of frames); made absolute here.
+        The input (a photo, a video, a folder of frames); made absolute here, with the bytes
+        of a name that is no UTF-8 written as ``\\xff`` escapes.
     output_path : str or path-like
         Where the output is written (its folder is what the relative path starts from).
 
@@ -46,7 +58,7 @@ def source_text(source, output_path) -> dict[str, str]:
         ``{SOURCE_KEY: absolute path, RELATIVE_SOURCE_KEY: relative path}`` (the latter left
         out where no relative path exists).
     """
-    absolute = str(Path(source).resolve())
+    absolute = _absolute(source)
     text = {SOURCE_KEY: absolute}
     relative = _relative(absolute, Path(output_path).parent)
     if relative is not None:
@@ -83,7 +95,7 @@ def other_source(path, source) -> str | None:
         The absolute path the output records, when it names another input.
     """
     absolute, relative = recorded_source(path)
-    mine = str(Path(source).resolve())
+    mine = _absolute(source)
     if absolute is None or absolute == mine:
         return None
     if relative is not None and relative == _relative(mine, Path(path).parent):
