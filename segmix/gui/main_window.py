@@ -2293,6 +2293,33 @@ class MainWindow(QMainWindow):
             return f"marks saved on {drawn_on}"
         return "they do not record their photo: File > Load Scribbles loads them"
 
+    def _apply_dropped_models(self, models: list[str]) -> tuple[str | None, dict[str, str]]:
+        """Apply the first model dropped beside a photo that the active mode uses (a
+        segmentation model in Segment mode, a skin model in Skin mode); the others, with why
+        each was not loaded."""
+        applied, left = None, {}
+        for path in models:
+            kind = files.model_file_kind(path)
+            if applied is None and kind == "segmentation" and self.mode == "segment":
+                if self.modes["segment"].load_model(path):
+                    applied = path
+                    continue
+                left[path] = "refused: see the message"
+            elif applied is None and kind == "skin" and self.mode == "skin":
+                if self.modes["skin"].load_skin_model(path):
+                    applied = path
+                    continue
+                left[path] = "refused: see the message"
+            elif kind == "segmentation":
+                left[path] = ("one model at a time" if applied else
+                              "a segmentation model: File > Load Model... applies it in Segment mode")
+            elif kind == "skin":
+                left[path] = ("one model at a time" if applied else
+                              "a skin model: Skin > Load Skin Model... applies it in Skin mode")
+            else:
+                left[path] = "a background model: the window does not load it"
+        return applied, left
+
     def open_dropped(self, paths: list[str]) -> bool:
         """Open the first of the files dropped on the window; say that the others were not
         opened (the rest of a multiple selection went unopened without a word).
@@ -2303,7 +2330,10 @@ class MainWindow(QMainWindow):
         its marks were "not opened" when the photo came first (a trial)."""
         paths = [str(path) for path in paths]
         marks = [path for path in paths if files.holds_saved_marks(path)] if len(paths) > 1 else []
-        photos = [path for path in paths if path not in marks]
+        # A model dropped beside a photo (File > Save Model's JSON) was counted as a second
+        # photo "not opened": it is applied to the photo, as File > Load Model would.
+        models = [path for path in paths if files.model_file_kind(path)] if len(paths) > 1 else []
+        photos = [path for path in paths if path not in marks and path not in models]
         first = photos[0] if photos else paths[0]
         opened = self.open_image(first)
         loaded = None
@@ -2311,15 +2341,19 @@ class MainWindow(QMainWindow):
             loaded = next((path for path in marks if files.marks_of_photo(path, self.image)), None)
             if loaded is not None and not self.load_scribbles(loaded):
                 loaded = None
+        applied, models_left = self._apply_dropped_models(models) if opened and photos else (None, {})
         if opened and len(paths) > 1:
             note = self.statusBar().currentMessage()  # the photo's own note (a threshold kept) stays
-            if not marks or not photos:
+            if not (marks or models) or not photos:
                 words = left_out_words(paths)
             else:
-                words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}." if loaded else ".")
+                words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}" if loaded else "")
+                words += (f" and applied the model {Path(applied).name}." if applied else ".")
                 other_marks = [path for path in marks if path != loaded]
                 for path in other_marks:
                     words += f" Not loaded: {Path(path).name} ({self._dropped_marks_left_out(path)})."
+                for path, why in models_left.items():
+                    words += f" Not loaded: {Path(path).name} ({why})."
                 rest = len(photos) - 1
                 if rest:
                     words += (" The window shows one photo at a time, so the other "
