@@ -49,3 +49,42 @@ def test_a_model_dropped_with_a_photo_is_applied_to_it(qtbot, make_window, photo
     assert said.startswith("Opened other.png. Not loaded: skin_model.json (a skin model: "
                            "Skin > Load Skin Model... applies it in Skin mode)."), said
     assert later.modes["segment"].loaded_model is None
+
+
+def test_a_box_redrawn_larger_says_that_boxes_add_up(qtbot, make_window, tmp_path):
+    """A box drawn too tight, then drawn again a little larger (GrabCut tools and GIMP replace
+    the rectangle): the second box changed nothing, with no undo step and no word; one drawn
+    partly over the first kept only the overlap, without a word either."""
+    from gui_helpers import drag
+
+    photo = np.full((60, 80, 3), (40, 120, 40), np.int16)
+    photo[20:40, 25:55] = (200, 40, 40)
+    photo = np.clip(photo + np.random.default_rng(0).integers(-12, 13, photo.shape), 0, 255).astype(np.uint8)
+    path = tmp_path / "box.png"
+    Image.fromarray(photo).save(path)
+    window = make_window(path)
+    window.set_tool("rectangle")
+    drag(window, [(28, 22), (40, 30), (52, 38)])
+    _wait(qtbot, window)
+    labels, steps = window.layer.labels.copy(), window.undo_stack.count()
+    assert "Boxes add up" not in window.statusBar().currentMessage()
+    drag(window, [(20, 15), (40, 30), (60, 45)])  # larger, around the first
+    _wait(qtbot, window)
+    said = window.statusBar().currentMessage()
+    assert said.startswith("The box marks nothing new: everything outside it is background already. Boxes add up"), said
+    assert "undo the earlier box (Ctrl+Z) first, then drag the new one" in said
+    assert np.array_equal(window.layer.labels, labels) and window.undo_stack.count() == steps
+    # Partly over the first: its outside is added, and the overlap is said.
+    drag(window, [(35, 10), (50, 30), (70, 50)])
+    _wait(qtbot, window)
+    said = window.statusBar().currentMessage()
+    assert said.startswith("Boxes add up: the object is looked for only where this box and the earlier one overlap."), said
+    assert window.undo_stack.count() == steps + 1
+    # A first box says nothing of the kind.
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    _wait(qtbot, window)
+    window.statusBar().clearMessage()
+    drag(window, [(20, 15), (40, 30), (60, 45)])
+    _wait(qtbot, window)
+    assert "Boxes add up" not in window.statusBar().currentMessage()
