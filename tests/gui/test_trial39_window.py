@@ -88,3 +88,27 @@ def test_a_box_redrawn_larger_says_that_boxes_add_up(qtbot, make_window, tmp_pat
     drag(window, [(20, 15), (40, 30), (60, 45)])
     _wait(qtbot, window)
     assert "Boxes add up" not in window.statusBar().currentMessage()
+
+
+def test_the_shortcuts_page_names_the_keyboards_pan_and_the_box(qtbot, window):
+    """Help > Keyboard Shortcuts listed space-drag and the middle button to pan, but not the
+    arrow keys, which pan too (the only way without a mouse); and the left button's row did not
+    say that the Rectangle tool drags a box, nor that Esc drops a box being dragged."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from segmix.gui.help_menu import MOUSE_AND_KEYS
+
+    rows = dict(MOUSE_AND_KEYS)
+    assert rows["Arrow keys"] == "pan a photo larger than the window, without the mouse"
+    assert "with the Rectangle tool, drag a box around it (Esc before letting go drops the box)" in rows["Left button"]
+    # What the row says is so: at 800 % the arrows move the view.
+    canvas = window.canvas
+    canvas.set_zoom(8.0)
+    canvas.setFocus()
+    bar = canvas.horizontalScrollBar()
+    assert bar.maximum() > 0
+    before = bar.value()
+    QTest.keyClick(canvas, Qt.Key.Key_Right)
+    QTest.keyClick(canvas, Qt.Key.Key_Right)
+    assert bar.value() > before
