@@ -2289,6 +2289,11 @@ class MainWindow(QMainWindow):
         if files.marks_of_photo(path, self.image):
             return "refused: see the message"
         drawn_on = files.marks_photo_name(path)
+        if drawn_on and self.image_path is not None and drawn_on == Path(self.image_path).name:
+            # The photo was changed since (edited, or another of that name): "marks saved on
+            # 040.jpg" beside "Opened 040.jpg" read as a contradiction.
+            return (f"marks saved on another photo named {drawn_on}, whose pixels differ from this one's: "
+                    "File > Load Scribbles loads them onto it")
         if drawn_on:
             return f"marks saved on {drawn_on}"
         return "they do not record their photo: File > Load Scribbles loads them"

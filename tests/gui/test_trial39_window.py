@@ -112,3 +112,24 @@ def test_the_shortcuts_page_names_the_keyboards_pan_and_the_box(qtbot, window):
     QTest.keyClick(canvas, Qt.Key.Key_Right)
     QTest.keyClick(canvas, Qt.Key.Key_Right)
     assert bar.value() > before
+
+
+def test_marks_dropped_with_their_photo_edited_since_are_not_said_to_be_of_another_name(
+        qtbot, make_window, photo_path, tmp_path):
+    """A user brightened 000.jpg in an editor after saving its marks, then dropped the photo
+    and 000_scribbles.png: "Opened 000.jpg. Not loaded: 000_scribbles.png (marks saved on
+    000.jpg)", which reads as a contradiction."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path, smoothing=True)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    marks = tmp_path / "two_marks.png"
+    assert window.export("scribbles", marks)
+    edited = np.clip(np.asarray(Image.open(photo_path)).astype(int) + 20, 0, 255).astype(np.uint8)
+    Image.fromarray(edited).save(photo_path)  # the same name, other pixels
+    later = make_window()
+    assert later.open_dropped([str(marks), str(photo_path)])
+    said = later.statusBar().currentMessage()
+    assert said.startswith("Opened two.png. Not loaded: two_marks.png (marks saved on another photo named two.png, "
+                           "whose pixels differ from this one's: File > Load Scribbles loads them onto it)."), said
