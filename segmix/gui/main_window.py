@@ -385,6 +385,9 @@ class MainWindow(QMainWindow):
         # ``image_path`` and ``layer`` are the active mode's space's.  Each mode keeps its own
         # scribbles and their undo history (skin strokes are not foreground strokes).
         self._pictures: dict[str, _Picture] = {}
+        #: Per mode, the photo and the model settings its scribbles were last saved (or loaded)
+        #: with: settings changed after a save are unsaved work too (_settings_unsaved).
+        self._settings_at_clean: dict[str, tuple[Path | None, dict]] = {}
         self._loaded_models: dict[str, Path] = {}  # role ("model", "skin model") -> the file last loaded (note_input)
         self._space = "photo"
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
@@ -1183,9 +1186,11 @@ class MainWindow(QMainWindow):
         question is about (the active mode's scribbles on the photo shown); else None."""
         if self._closing and self._unsaved_on_close():
             return None  # a trained skin model would still be lost: its own Save... keeps it
-        marks = self._unsaved_marks()
+        marks, settings = self._unsaved_marks(), self._settings_unsaved()
+        if not marks and settings == [(self.active_mode.title, self.image_path)]:
+            return lambda: self.export("scribbles") and self.wait_for_exports()  # with the new settings
         if (len(marks) != 1 or marks[0][0] != [self.active_mode.title] or self.layer is None
-                or self.undo_stack.isClean() or not self.layer.labels.any()):
+                or self.undo_stack.isClean() or not self.layer.labels.any() or settings):
             return None
         # Written on the export thread: waited for, so that a failed write discards nothing.
         return lambda: self.export("scribbles") and self.wait_for_exports()
@@ -1312,7 +1317,31 @@ class MainWindow(QMainWindow):
     @property
     def has_unsaved_scribbles(self) -> bool:
         # Every space's: the photo's scribbles are unsaved also while Video mode is shown.
-        return bool(self._unsaved_marks())
+        return bool(self._unsaved_marks() or self._settings_unsaved())
+
+    def _note_settings_at_clean(self) -> None:
+        """Remember the active mode's model settings as saved with its scribbles (a save or a
+        load of them just made its undo stack clean)."""
+        mode = self.active_mode
+        record = mode.mark_settings_for(self.layer.labels) if self.layer is not None else None
+        if record is None:
+            self._settings_at_clean.pop(mode.name, None)
+        else:
+            self._settings_at_clean[mode.name] = (self.image_path, record)
+
+    def _settings_unsaved(self) -> list[tuple[str, Path | None]]:
+        """(mode title, photo) of the saved scribbles shown whose model settings were changed
+        since their save: a trial saved its marks, changed Components from 5 to 3, exported the
+        mask and closed without a question; reopened, the marks' file gave the 5-component mask."""
+        found = []
+        for name, (path, record) in self._settings_at_clean.items():
+            mode, layer = self.modes.get(name), self.layer_of(name)
+            if (mode is None or layer is None or path != self.image_path or not self._undo_stacks[name].isClean()
+                    or not layer.labels.any()):
+                continue
+            if mode.mark_settings_for(layer.labels) != record:
+                found.append((mode.title, path))
+        return found
 
     def _unsaved_marks(self) -> list[tuple[list[str], Path | None]]:
         """(titles of the modes, path) of each image space holding unsaved scribbles, modes in
@@ -1344,6 +1373,9 @@ class MainWindow(QMainWindow):
                 if words:
                     training = (f" Skin mode's {words}: to train on them, Cancel, then Add photo to skin "
                                 "training set.")
+        for title, path in self._settings_unsaved():
+            parts.append(f"the model settings of {title} mode's scribbles on "
+                         f"{path.name if path is not None else 'this photo'} (changed since they were saved)")
         others = self._unsaved_on_close() if self._closing else []
         if not parts and len(others) == 1:
             return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
@@ -1353,7 +1385,7 @@ class MainWindow(QMainWindow):
         # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
         # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
         listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-        return f"{listed} are not saved.{training} Discard them?"
+        return f"{listed[0].upper()}{listed[1:]} are not saved.{training} Discard them?"
 
     def _unsaved_on_close(self) -> list[str]:
         """What closing loses besides scribbles, per mode (Mode.unsaved_on_close)."""
@@ -1702,6 +1734,7 @@ class MainWindow(QMainWindow):
                 # looked like nothing happened).
                 settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
+        self._note_settings_at_clean()
         mask_like = mask_like_marks(labels, path) if self.active_mode.name == "segment" else None
         if mask_like is not None:
             # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.
@@ -1827,6 +1860,10 @@ class MainWindow(QMainWindow):
         if stack is not None:  # finished runs at a later event-loop pass, never before this
             stack.setClean()
             clean_index = stack.cleanIndex()
+            if marks_settings is None:
+                self._settings_at_clean.pop(mode.name, None)
+            else:
+                self._settings_at_clean[mode.name] = (self.image_path, marks_settings)
         self.remember_save(path)
         return True
 

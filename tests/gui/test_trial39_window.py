@@ -133,3 +133,49 @@ def test_marks_dropped_with_their_photo_edited_since_are_not_said_to_be_of_anoth
     said = later.statusBar().currentMessage()
     assert said.startswith("Opened two.png. Not loaded: two_marks.png (marks saved on another photo named two.png, "
                            "whose pixels differ from this one's: File > Load Scribbles loads them onto it)."), said
+
+
+def test_settings_changed_after_the_marks_were_saved_are_asked_about(qtbot, make_window, photo_path, tmp_path):
+    """A user saved the marks (Ctrl+S: "with the order of the marks and the model settings"),
+    then set Components from 5 to 3, exported that mask and opened another photo: no question.
+    Reopened, the marks file gave the 5-component mask, not the one exported."""
+    from gui_helpers import make_two_colour_image, paint_two_classes
+
+    window = make_window(photo_path, smoothing=True)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    marks = tmp_path / "two_marks.png"
+    assert window.export("scribbles", marks)
+    assert not window.has_unsaved_scribbles
+    seg = window.modes["segment"]
+    seg.model_panel.components_spin.setValue(3)
+    _wait(qtbot, window)
+    assert window.has_unsaved_scribbles
+    question = window.discard_question()
+    assert question == ("The model settings of Segment mode's scribbles on two.png (changed since they were saved) "
+                        "are not saved. Discard them?"), question
+    # Save from the question writes the marks with the settings now in use.
+    asked = []
+    window.ask_save_or_discard = lambda title, text, save=None: asked.append(text) or (save is not None and save())
+    window.ask_save_path = lambda *args: str(marks)
+    window.confirm_replace = lambda *args, **kwargs: True
+    other = tmp_path / "other.png"
+    Image.fromarray(make_two_colour_image(seed=5)).save(other)
+    del window.confirm_discard  # the fixture's "always discard": ask as the window does
+    assert window.open_image(other)
+    assert asked and asked[0].endswith("Save them first, or discard them?"), asked
+    from segmix.mark_settings import read_mark_settings
+
+    record, _reason = read_mark_settings(marks, np.asarray(Image.open(marks)))
+    assert record is not None and record["n_components"] == 3, record
+    # Back to the saved settings: nothing is unsaved; marks just loaded are saved with theirs.
+    later = make_window(photo_path, smoothing=True)
+    assert later.load_scribbles(marks)
+    _wait(qtbot, later)
+    assert not later.has_unsaved_scribbles
+    later.modes["segment"].model_panel.components_spin.setValue(4)
+    _wait(qtbot, later)
+    assert later.has_unsaved_scribbles
+    later.modes["segment"].model_panel.components_spin.setValue(3)
+    _wait(qtbot, later)
+    assert not later.has_unsaved_scribbles
