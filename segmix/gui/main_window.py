@@ -965,6 +965,7 @@ class MainWindow(QMainWindow):
     def _on_threshold_changed(self, threshold: float) -> None:
         self.active_mode.on_threshold_changed(threshold)
         self.update_hint()  # the banner names a threshold away from the default
+        self.update_title()  # saved marks' settings changed: unsaved ("*", _settings_unsaved)
 
     def _on_clean_changed(self, _clean: bool) -> None:
         self.update_title()

@@ -179,3 +179,11 @@ def test_settings_changed_after_the_marks_were_saved_are_asked_about(qtbot, make
     later.modes["segment"].model_panel.components_spin.setValue(3)
     _wait(qtbot, later)
     assert not later.has_unsaved_scribbles
+    # The title's "*" says it too, as for marks not saved.
+    assert later.windowTitle().startswith("two.png")
+    later.overlay_panel.threshold_slider.setValue(40)
+    assert later.windowTitle().startswith("*two.png")
+    later.overlay_panel.threshold_slider.setValue(50)
+    later.modes["segment"].model_panel.components_spin.setValue(2)
+    _wait(qtbot, later)
+    assert later.windowTitle().startswith("*two.png")

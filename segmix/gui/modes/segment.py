@@ -388,6 +388,7 @@ class SegmentMode(Mode):
         are fitted again step by step in the order they were made (:meth:`_replay_chain`), as
         if they had been made in these settings; at once when their order is unknown. A loaded
         model is dropped."""
+        self.shell.update_title()  # saved marks' settings changed: unsaved ("*")
         if self.loaded_model is not None:
             self.fit_new_model()
             return
