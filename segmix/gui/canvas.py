@@ -587,7 +587,7 @@ class ScribbleCanvas(QGraphicsView):
                 # object is looked for inside both): a trial redrew a box too tight a little
                 # larger, as GrabCut tools replace it, and nothing changed, without a word.
                 note = self._box_over_box_words(box)
-                if note is None or not note.startswith("The box marks nothing new"):
+                if note is None or not note.startswith("This box marks nothing new"):
                     # Not recoloured here: the undo step the window pushes for it recolours its
                     # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
                     self.layer.fill_outside(*box, BACKGROUND)
@@ -639,17 +639,16 @@ class ScribbleCanvas(QGraphicsView):
     def _box_over_box_words(self, box) -> str | None:
         """What to say of a box (top, left, bottom, right) drawn when everything outside it is
         already marked, or (Segment mode) over an earlier box; None otherwise."""
-        _inside, outside, _paint = self._box_words()
-        undo = "undo the earlier box (Ctrl+Z) first, then drag the new one"
+        # Short, the advice first: the status bar elides a long message (its tooltip has it all).
         if self.layer.outside_is(*box, BACKGROUND):
-            return (f"The box marks nothing new: everything outside it is {outside} already. Boxes add up "
-                    f"(only what lies inside every box stays unmarked): to draw a larger box, {undo}.")
+            return ("This box marks nothing new (boxes add up): to draw a larger box, undo the earlier one (Ctrl+Z), "
+                    "then drag again.")
         if self.class_names == ("foreground", "background"):
             from segmix.segment import is_framed
 
             if is_framed(self.layer.labels):
-                return ("Boxes add up: the object is looked for only where this box and the earlier one "
-                        f"overlap. To replace the earlier box, {undo}.")
+                return ("Boxes add up: only where this box and the earlier one overlap can be the object. To replace "
+                        "the earlier box, undo it (Ctrl+Z) first.")
         return None
 
     def _box_words(self) -> tuple[str, str, str]:

@@ -71,14 +71,15 @@ def test_a_box_redrawn_larger_says_that_boxes_add_up(qtbot, make_window, tmp_pat
     drag(window, [(20, 15), (40, 30), (60, 45)])  # larger, around the first
     _wait(qtbot, window)
     said = window.statusBar().currentMessage()
-    assert said.startswith("The box marks nothing new: everything outside it is background already. Boxes add up"), said
-    assert "undo the earlier box (Ctrl+Z) first, then drag the new one" in said
+    assert said == ("This box marks nothing new (boxes add up): to draw a larger box, undo the earlier one (Ctrl+Z), "
+                    "then drag again."), said
     assert np.array_equal(window.layer.labels, labels) and window.undo_stack.count() == steps
     # Partly over the first: its outside is added, and the overlap is said.
     drag(window, [(35, 10), (50, 30), (70, 50)])
     _wait(qtbot, window)
     said = window.statusBar().currentMessage()
-    assert said.startswith("Boxes add up: the object is looked for only where this box and the earlier one overlap."), said
+    assert said == ("Boxes add up: only where this box and the earlier one overlap can be the object. To replace the "
+                    "earlier box, undo it (Ctrl+Z) first."), said
     assert window.undo_stack.count() == steps + 1
     # A first box says nothing of the kind.
     window.undo_stack.undo()
