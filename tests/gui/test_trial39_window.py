@@ -188,3 +188,49 @@ def test_settings_changed_after_the_marks_were_saved_are_asked_about(qtbot, make
     later.modes["segment"].model_panel.components_spin.setValue(2)
     _wait(qtbot, later)
     assert later.windowTitle().startswith("*two.png")
+
+
+def test_keep_unmarked_colours_ticked_over_clicks_says_it_had_no_effect(qtbot, make_window, tmp_path):
+    """A user ticked Model > More > Keep unmarked colours as background over two clicks: the
+    marks were fitted again ("Re-fitted your 2 steps with unmarked = background") into the same
+    mask, with no word that the option acts only once a background mark is a stroke (`segment
+    --unexplained-weight 3` says "had no effect")."""
+    from gui_helpers import drag, viewport_point
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    rng = np.random.default_rng(1)
+    photo = np.full((60, 80, 3), (40, 120, 40), np.int16)
+    photo[20:40, 25:55] = (200, 40, 40)
+    photo[:, 65:] = (40, 40, 200)
+    photo = np.clip(photo + rng.integers(-12, 13, photo.shape), 0, 255).astype(np.uint8)
+    path = tmp_path / "three.png"
+    Image.fromarray(photo).save(path)
+    window = make_window(path, smoothing=True)
+    seg = window.modes["segment"]
+    window.set_tool("click")
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 40, 30))
+    _wait(qtbot, window)
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 10, 10))
+    _wait(qtbot, window)
+    before = seg.current_mask().copy()
+    assert "Keep unmarked colours" not in seg.training_panel.status_label.text()
+    seg.model_panel.unexplained_box.setChecked(True)
+    _wait(qtbot, window)
+    assert np.array_equal(seg.current_mask(), before)
+    text = seg.training_panel.status_label.text()
+    assert text.endswith("Keep unmarked colours: no effect until a background mark is a stroke"), text
+    # A box: its inside is the object's.
+    window.clear_scribbles()
+    _wait(qtbot, window)
+    window.set_tool("rectangle")
+    drag(window, [(20, 15), (40, 30), (60, 45)])
+    _wait(qtbot, window)
+    text = seg.training_panel.status_label.text()
+    assert text.endswith("Keep unmarked colours: no effect on a box (its inside is the object's)"), text
+    # Off: no such line.
+    seg.model_panel.unexplained_box.setChecked(False)
+    _wait(qtbot, window)
+    assert "Keep unmarked colours: no effect" not in seg.training_panel.status_label.text()

@@ -924,8 +924,9 @@ class SegmentMode(Mode):
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
         suggestion = self._unexplained_suggestion(outcome)
-        if suggestion:
-            text += "\n" + suggestion
+        no_effect = "" if suggestion else self._unexplained_no_effect(outcome)
+        if suggestion or no_effect:
+            text += "\n" + (suggestion or no_effect)
         self.training_panel.status_label.setToolTip(UNEXPLAINED_HINT if suggestion else "")
         self.training_panel.set_status(text)
         settings = self.current_settings()
@@ -942,6 +943,31 @@ class SegmentMode(Mode):
         if self._refit_when_done:
             self._refit_when_done = False
             self.retrain()
+
+    def _unexplained_no_effect(self, outcome: SegmentationOutcome) -> str:
+        """Why "Keep unmarked colours as background", ticked, changed nothing in this fit, in
+        a line of the Training dock (as `segment --unexplained-weight` says it), else "".
+
+        A trial ticked it over three clicks: the marks were fitted again ("Re-fitted your 3
+        steps with unmarked = background") and gave the same mask, with no word that the option
+        acts only once a background mark is a stroke.
+        """
+        if self.loaded_model is not None or outcome.settings.unexplained_weight <= 0:
+            return ""
+        try:
+            facts = outcome.model.training["classes"][1]
+        except (AttributeError, IndexError, KeyError, TypeError):
+            return ""
+        if float(facts.get("rest_weight", 0.0) or 0.0) > 0:
+            return ""  # the option acted
+        skipped = facts.get("rest_skipped")
+        if skipped == "box":
+            return "Keep unmarked colours: no effect on a box (its inside is the object's)"
+        if skipped == "clicks":
+            return "Keep unmarked colours: no effect until a background mark is a stroke"
+        if facts.get("unexplained_share") is not None:
+            return "Keep unmarked colours: no effect (your background marks explain the photo)"
+        return ""
 
     def _unexplained_suggestion(self, outcome: SegmentationOutcome) -> str:
         """A pointer to "Keep unmarked colours as background" when it is off and the background
