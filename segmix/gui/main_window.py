@@ -1712,7 +1712,8 @@ class MainWindow(QMainWindow):
         order, stale_order = files.read_mark_order(path, labels)
         self.active_mode.offer_mark_order(labels, order, stale_order)
         # And the settings they were fitted with, shown in the panels before the fit starts.
-        settings_note = self.active_mode.offer_mark_settings(*files.read_mark_settings(path, labels))
+        saved_settings = files.read_mark_settings(path, labels)
+        settings_note = self.active_mode.offer_mark_settings(*saved_settings)
         if not np.array_equal(self.layer.labels, labels):
             # One undo step per saved step, as when the marks were made (README: undo per
             # stroke or click); a file without an order is one. Pushed quietly: one fit for all,
@@ -1735,7 +1736,10 @@ class MainWindow(QMainWindow):
                 # looked like nothing happened).
                 settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
-        self._note_settings_at_clean()
+        if saved_settings[0] is not None:
+            self._note_settings_at_clean()  # marks with settings: a change of them is unsaved work
+        else:
+            self._settings_at_clean.pop(self.active_mode.name, None)  # a label PNG of another tool
         mask_like = mask_like_marks(labels, path) if self.active_mode.name == "segment" else None
         if mask_like is not None:
             # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.

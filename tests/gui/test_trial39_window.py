@@ -180,6 +180,15 @@ def test_settings_changed_after_the_marks_were_saved_are_asked_about(qtbot, make
     later.modes["segment"].model_panel.components_spin.setValue(3)
     _wait(qtbot, later)
     assert not later.has_unsaved_scribbles
+    # Marks of another tool (a plain label PNG: no settings kept) are not asked about for settings.
+    plain = tmp_path / "ilastik.png"
+    Image.fromarray(np.asarray(Image.open(marks))).save(plain)
+    other_tool = make_window(photo_path, smoothing=True)
+    assert other_tool.load_scribbles(plain)
+    _wait(qtbot, other_tool)
+    other_tool.modes["segment"].model_panel.components_spin.setValue(4)
+    _wait(qtbot, other_tool)
+    assert not other_tool.has_unsaved_scribbles
     # The title's "*" says it too, as for marks not saved.
     assert later.windowTitle().startswith("two.png")
     later.overlay_panel.threshold_slider.setValue(40)
