@@ -243,3 +243,36 @@ def test_keep_unmarked_colours_ticked_over_clicks_says_it_had_no_effect(qtbot, m
     seg.model_panel.unexplained_box.setChecked(False)
     _wait(qtbot, window)
     assert "Keep unmarked colours: no effect" not in seg.training_panel.status_label.text()
+
+
+def test_marks_that_cover_the_photo_after_boxes_are_not_blamed_on_a_small_photo(qtbot, make_window, tmp_path):
+    """A box, then a second box beside it, marked all of an 854 x 480 photo background; the
+    failure read "a smaller brush: [" under the Rectangle tool, and after a right-click with the
+    Click tool "a click marks a disc of 5 px radius ...; on so small a photo paint with a brush
+    instead", advice for a photo a click covers."""
+    from gui_helpers import drag, viewport_point
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    rng = np.random.default_rng(2)
+    photo = np.clip(rng.normal(120, 30, (120, 200, 3)), 0, 255).astype(np.uint8)
+    path = tmp_path / "wide.png"
+    Image.fromarray(photo).save(path)
+    window = make_window(path)
+    seg = window.modes["segment"]
+    window.set_tool("rectangle")
+    drag(window, [(20, 20), (40, 40), (60, 60)])
+    _wait(qtbot, window)
+    drag(window, [(120, 50), (140, 70), (180, 100)])  # beside the first: no pixel inside both
+    _wait(qtbot, window)
+    assert not window.layer.labels.__eq__(0).any()
+    text = seg.training_panel.status_label.text()
+    assert text == ("Training failed: your marks cover all of the 200 x 120 photo as background, so nothing is left "
+                    "to classify: boxes add up, and no pixel lies inside every box; undo the last box (Ctrl+Z) and "
+                    "drag one round the object"), text
+    window.set_tool("click")
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 90, 30))
+    _wait(qtbot, window)
+    text = seg.training_panel.status_label.text()
+    assert "so small a photo" not in text and "a click marks a disc" not in text, text

@@ -1010,13 +1010,21 @@ class SegmentMode(Mode):
             # too" asked for what no mark on a 1 x 1 photo can do.
             return SINGLE_PIXEL_WORDS
         canvas = getattr(self.shell, "canvas", None)
-        if getattr(canvas, "tool", None) == "click":
-            from segmix.clicks import click_radius
+        tool = getattr(canvas, "tool", None)
+        from segmix.clicks import click_radius
 
+        radius = click_radius(labels.shape)
+        if tool == "rectangle" and label != FOREGROUND:
+            # Boxes add up (each marks its outside): a box beside an earlier one left no pixel
+            # inside both, and the words were the brush's ("a smaller brush: [").
+            return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to "
+                    "classify: boxes add up, and no pixel lies inside every box; undo the last box (Ctrl+Z) "
+                    "and drag one round the object")
+        if tool == "click" and min(width, height) <= 4 * radius:
             # A click's disc keeps its radius whatever the brush size, so "a smaller brush: ["
             # did not help: a trial pressed [ down to 1 px and the next click on a 3 x 3 photo
-            # covered it again. A brush does mark part of such a photo.
-            radius = click_radius(labels.shape)
+            # covered it again. A brush does mark part of such a photo. Only there: a click
+            # after boxes that had marked all of an 854 x 480 photo was told "on so small a photo".
             return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to "
                     f"classify: a click marks a disc of {radius:.0f} px radius, whatever the brush size; on so small "
                     f"a photo paint with a brush instead (1 or 2; [ makes it smaller) and mark some {other} too")
