@@ -276,3 +276,47 @@ def test_marks_that_cover_the_photo_after_boxes_are_not_blamed_on_a_small_photo(
     _wait(qtbot, window)
     text = seg.training_panel.status_label.text()
     assert "so small a photo" not in text and "a click marks a disc" not in text, text
+
+
+def test_a_threshold_moved_after_a_failed_fit_does_not_show_the_earlier_result_as_the_marks(
+        qtbot, make_window, tmp_path):
+    """Boxes covered the photo after a click (Training failed: nothing left to classify); the
+    threshold slider was moved: the earlier result (the click's mask, marks no longer there) was
+    re-cut and shown as "Applied in 54 ms", the banner saying "Nothing but your marks came out
+    foreground ...: lower it", over marks with no foreground at all."""
+    from gui_helpers import drag, viewport_point
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    rng = np.random.default_rng(3)
+    photo = np.clip(rng.normal(120, 30, (120, 200, 3)), 0, 255).astype(np.uint8)
+    path = tmp_path / "wide.png"
+    Image.fromarray(photo).save(path)
+    window = make_window(path, smoothing=True)
+    seg = window.modes["segment"]
+    window.set_tool("rectangle")
+    drag(window, [(20, 20), (40, 40), (60, 60)])
+    _wait(qtbot, window)
+    drag(window, [(120, 50), (140, 70), (180, 100)])
+    _wait(qtbot, window)
+    window.set_tool("click")
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 90, 30))
+    _wait(qtbot, window)
+    assert seg.current_mask() is not None and seg.current_mask().any()
+    window.set_tool("rectangle")
+    drag(window, [(130, 60), (140, 70), (170, 90)])  # covers the click: every pixel background
+    _wait(qtbot, window)
+    assert (window.layer.labels == 2).all()
+    assert seg.training_panel.status_label.text().startswith("Training failed")
+    window.overlay_panel.threshold_slider.setValue(40)
+    qtbot.wait(600)  # the slider's debounce
+    _wait(qtbot, window)
+    window.set_tool("click")
+    QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier,
+                     viewport_point(window, 10, 100))  # on background already: marks nothing
+    qtbot.wait(600)
+    _wait(qtbot, window)
+    text = seg.training_panel.status_label.text()
+    assert text.startswith("Training failed"), text
+    assert "lower it" not in window.hint_label.text()

@@ -1065,8 +1065,17 @@ class SegmentMode(Mode):
         self.training_panel.plot.set_curves(curves or ())
         self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
 
+    def _marks_failed(self) -> bool:
+        """Whether the marks shown are the ones whose last fit failed (the earlier result stays
+        on screen as theirs no longer)."""
+        failure, layer = self._failure, self.shell.layer
+        return failure is not None and layer is not None and np.array_equal(failure[1], layer.labels)
+
     def on_threshold_changed(self, threshold: float) -> None:
-        if self.outcome is None:
+        if self.outcome is None or self._marks_failed():
+            # After a failed fit the outcome is of earlier marks: re-cut at the new threshold,
+            # it was shown as "Applied in 54 ms" over marks with no foreground left (a trial's
+            # boxes had covered its click), and the banner said to lower the threshold.
             return
         if self.current_settings().smoothing == "none":
             self.shell.request_render()  # a pure re-threshold of the stored posterior: instant
@@ -1084,7 +1093,8 @@ class SegmentMode(Mode):
 
     def _request_apply(self) -> None:
         refitting = self._refitting_settings()
-        if self.outcome is None or (self._training_in_flight and not refitting) or not self.active:
+        if (self.outcome is None or (self._training_in_flight and not refitting) or not self.active
+                or self._marks_failed()):
             return
         shell = self.shell
         outcome = self.outcome
