@@ -295,6 +295,25 @@ class _BooleanOnce(argparse.BooleanOptionalAction):
 _NUMBER_LIKE = re.compile(r"^-(?:\.?\d|inf|nan)", re.IGNORECASE)
 
 
+
+def _window_load_words(word: str) -> str:
+    """Where the window loads ``word`` when it is a file of marks or a model segmix saved
+    ("load m.png with File > Load Scribbles"), else ""."""
+    from pathlib import Path
+
+    from segmix.io import holds_saved_marks, segmix_json_format
+
+    path = Path(word)
+    if not path.is_file():
+        return ""
+    if holds_saved_marks(path):
+        return f"load {path.name} with File > Load Scribbles"
+    found = segmix_json_format(path) if path.suffix.lower() == ".json" else None
+    if found is not None and found[0] == "segmix-model":
+        menu = "Skin > Load Skin Model" if found[1] == "skin" else "File > Load Model"
+        return f"load {path.name} with {menu}"
+    return ""
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose refusals are one line (the standard for every CLI error).
 
@@ -446,6 +465,12 @@ class _Parser(argparse.ArgumentParser):
         words = message.removeprefix("unrecognized arguments:").split()
         if not words or any(word.startswith("-") for word in words):
             return ""
+        loads = [_window_load_words(word) for word in words]
+        if all(loads):
+            # `segmix photo.jpg photo_scribbles.png` (the pair a user drops on the window) was
+            # told to "give their folder to play frames": say where such a file is loaded.
+            return (f"; the window opens one photo: {'; '.join(loads)} once the photo is open (or drop the photo "
+                    f"and {'it' if len(loads) == 1 else 'them'} on the window together)")
         return ("; the window opens one photo, folder of frames or video: give their folder to play frames "
                 "(segmix FOLDER), or one photo at a time")
 

@@ -588,9 +588,16 @@ class ScribbleCanvas(QGraphicsView):
                                   "the fourth, read as a background stroke, not a box: keep it off at least two "
                                   "edges, or paint the background (2).")
             else:
-                # Not recoloured here: the undo step the window pushes for it recolours its
-                # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
-                self.layer.fill_outside(*box, BACKGROUND)
+                # A box drawn after an earlier one adds its outside to the earlier one's (the
+                # object is looked for inside both): a trial redrew a box too tight a little
+                # larger, as GrabCut tools replace it, and nothing changed, without a word.
+                note = self._box_over_box_words(box)
+                if note is None or not note.startswith("This box marks nothing new"):
+                    # Not recoloured here: the undo step the window pushes for it recolours its
+                    # rectangle, here the whole photo (twice was 0.1-0.9 s at 12 megapixels).
+                    self.layer.fill_outside(*box, BACKGROUND)
+                if note is not None:
+                    emit(self.notice, note)
             self._finish_stroke("Rectangle")
             event.accept()
             return
@@ -633,6 +640,21 @@ class ScribbleCanvas(QGraphicsView):
             self._painting_label = None
             self._last_point = None
             self._finish_stroke({FOREGROUND: "Foreground stroke", BACKGROUND: "Background stroke"}.get(label, "Erase"))
+
+    def _box_over_box_words(self, box) -> str | None:
+        """What to say of a box (top, left, bottom, right) drawn when everything outside it is
+        already marked, or (Segment mode) over an earlier box; None otherwise."""
+        # Short, the advice first: the status bar elides a long message (its tooltip has it all).
+        if self.layer.outside_is(*box, BACKGROUND):
+            return ("This box marks nothing new (boxes add up): to draw a larger box, undo the earlier one (Ctrl+Z), "
+                    "then drag again.")
+        if self.class_names == ("foreground", "background"):
+            from segmix.segment import is_framed
+
+            if is_framed(self.layer.labels):
+                return ("Boxes add up: only where this box and the earlier one overlap can be the object. To replace "
+                        "the earlier box, undo it (Ctrl+Z) first.")
+        return None
 
     def _box_words(self) -> tuple[str, str, str]:
         """What a box goes around, what its outside becomes and the brush that paints that, in

@@ -629,6 +629,22 @@ def model_file_words(path, instead_of: str = "a photo") -> str | None:
             "it to the photo open.")
 
 
+def model_file_kind(path) -> str | None:
+    """The kind of segmix model a ``.json`` file holds ("segmentation", "skin" or
+    "background"), or None for any other file (read for files dropped beside a photo)."""
+    from pathlib import Path
+
+    from segmix.io import segmix_json_format
+
+    found = None if Path(path).suffix.lower() != ".json" else segmix_json_format(path)
+    if found is None:
+        return None
+    fmt, kind = found
+    if fmt == "segmix-background-model":
+        return "background"
+    return kind if fmt == "segmix-model" and kind in ("segmentation", "skin") else None
+
+
 def marks_photo_name(path) -> str | None:
     """The file name of the photo a marks file records it was drawn on (PHOTO_KEY), or None."""
     name = segmix_io.saved_marks_photo(path).get("name")

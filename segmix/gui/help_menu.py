@@ -16,11 +16,14 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenuBar, QMessageBox, 
 #: What the mouse and the keys no menu entry shows do (docs/window.md, "Keys and mouse").
 MOUSE_AND_KEYS = (
     ("Left button", "Segment and Skin modes: paint with the current tool; with the Click tool, a click on the "
-                    "object (Segment) or on skin (Skin)"),
+                    "object (Segment) or on skin (Skin); with the Rectangle tool, drag a box around it (Esc "
+                    "before letting go drops the box)"),
     ("Right button", "Segment and Skin modes: paint background (Segment) or non-skin (Skin); with the Click tool, "
                      "a click on what is not the object or not skin"),
     ("Mouse wheel", "zoom about the pointer"),
     ("Space + drag, or middle button drag", "pan a photo larger than the window"),
+    # The keyboard's way to pan (QGraphicsView's), which a trial found only by trying.
+    ("Arrow keys", "pan a photo larger than the window, without the mouse"),
     ("+ or =,  -", "zoom in, zoom out"),
     ("F", "fit the photo to the window"),
 )

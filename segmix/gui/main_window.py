@@ -390,6 +390,9 @@ class MainWindow(QMainWindow):
         # ``image_path`` and ``layer`` are the active mode's space's.  Each mode keeps its own
         # scribbles and their undo history (skin strokes are not foreground strokes).
         self._pictures: dict[str, _Picture] = {}
+        #: Per mode, the photo and the model settings its scribbles were last saved (or loaded)
+        #: with: settings changed after a save are unsaved work too (_settings_unsaved).
+        self._settings_at_clean: dict[str, tuple[Path | None, dict]] = {}
         self._loaded_models: dict[str, Path] = {}  # role ("model", "skin model") -> the file last loaded (note_input)
         self._space = "photo"
         self._closing = False  # inside closeEvent: the discard question names what only closing loses
@@ -973,6 +976,7 @@ class MainWindow(QMainWindow):
     def _on_threshold_changed(self, threshold: float) -> None:
         self.active_mode.on_threshold_changed(threshold)
         self.update_hint()  # the banner names a threshold away from the default
+        self.update_title()  # saved marks' settings changed: unsaved ("*", _settings_unsaved)
 
     def _on_clean_changed(self, _clean: bool) -> None:
         self.update_title()
@@ -1194,9 +1198,11 @@ class MainWindow(QMainWindow):
         question is about (the active mode's scribbles on the photo shown); else None."""
         if self._closing and self._unsaved_on_close():
             return None  # a trained skin model would still be lost: its own Save... keeps it
-        marks = self._unsaved_marks()
+        marks, settings = self._unsaved_marks(), self._settings_unsaved()
+        if not marks and settings == [(self.active_mode.title, self.image_path)]:
+            return lambda: self.export("scribbles") and self.wait_for_exports()  # with the new settings
         if (len(marks) != 1 or marks[0][0] != [self.active_mode.title] or self.layer is None
-                or self.undo_stack.isClean() or not self.layer.labels.any()):
+                or self.undo_stack.isClean() or not self.layer.labels.any() or settings):
             return None
         # Written on the export thread: waited for, so that a failed write discards nothing.
         return lambda: self.export("scribbles") and self.wait_for_exports()
@@ -1323,7 +1329,31 @@ class MainWindow(QMainWindow):
     @property
     def has_unsaved_scribbles(self) -> bool:
         # Every space's: the photo's scribbles are unsaved also while Video mode is shown.
-        return bool(self._unsaved_marks())
+        return bool(self._unsaved_marks() or self._settings_unsaved())
+
+    def _note_settings_at_clean(self) -> None:
+        """Remember the active mode's model settings as saved with its scribbles (a save or a
+        load of them just made its undo stack clean)."""
+        mode = self.active_mode
+        record = mode.mark_settings_for(self.layer.labels) if self.layer is not None else None
+        if record is None:
+            self._settings_at_clean.pop(mode.name, None)
+        else:
+            self._settings_at_clean[mode.name] = (self.image_path, record)
+
+    def _settings_unsaved(self) -> list[tuple[str, Path | None]]:
+        """(mode title, photo) of the saved scribbles shown whose model settings were changed
+        since their save: a trial saved its marks, changed Components from 5 to 3, exported the
+        mask and closed without a question; reopened, the marks' file gave the 5-component mask."""
+        found = []
+        for name, (path, record) in self._settings_at_clean.items():
+            mode, layer = self.modes.get(name), self.layer_of(name)
+            if (mode is None or layer is None or path != self.image_path or not self._undo_stacks[name].isClean()
+                    or not layer.labels.any()):
+                continue
+            if mode.mark_settings_for(layer.labels) != record:
+                found.append((mode.title, path))
+        return found
 
     def _unsaved_marks(self) -> list[tuple[list[str], Path | None]]:
         """(titles of the modes, path) of each image space holding unsaved scribbles, modes in
@@ -1355,6 +1385,9 @@ class MainWindow(QMainWindow):
                 if words:
                     training = (f" Skin mode's {words}: to train on them, Cancel, then Add photo to skin "
                                 "training set.")
+        for title, path in self._settings_unsaved():
+            parts.append(f"the model settings of {title} mode's scribbles on "
+                         f"{path.name if path is not None else 'this photo'} (changed since they were saved)")
         others = self._unsaved_on_close() if self._closing else []
         if not parts and len(others) == 1:
             return f"{others[0][0].upper()}{others[0][1:]} is not saved. Discard it?"
@@ -1364,7 +1397,7 @@ class MainWindow(QMainWindow):
         # A list in words: joined with "; " it read "Skin mode's scribbles on a.jpg; the skin
         # model trained on 1 photo are not saved" (a trial's Ctrl+Q).
         listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-        return f"{listed} are not saved.{training} Discard them?"
+        return f"{listed[0].upper()}{listed[1:]} are not saved.{training} Discard them?"
 
     def _unsaved_on_close(self) -> list[str]:
         """What closing loses besides scribbles, per mode (Mode.unsaved_on_close)."""
@@ -1761,7 +1794,8 @@ class MainWindow(QMainWindow):
         order, stale_order = files.read_mark_order(path, labels)
         self.active_mode.offer_mark_order(labels, order, stale_order)
         # And the settings they were fitted with, shown in the panels before the fit starts.
-        settings_note = self.active_mode.offer_mark_settings(*files.read_mark_settings(path, labels))
+        saved_settings = files.read_mark_settings(path, labels)
+        settings_note = self.active_mode.offer_mark_settings(*saved_settings)
         if not np.array_equal(self.layer.labels, labels):
             # One undo step per saved step, as when the marks were made (README: undo per
             # stroke or click); a file without an order is one. Pushed quietly: one fit for all,
@@ -1784,6 +1818,10 @@ class MainWindow(QMainWindow):
                 # looked like nothing happened).
                 settings_note = f"{Path(path).name}: these marks are the ones shown already; nothing changed."
         self.undo_stack.setClean()
+        if saved_settings[0] is not None:
+            self._note_settings_at_clean()  # marks with settings: a change of them is unsaved work
+        else:
+            self._settings_at_clean.pop(self.active_mode.name, None)  # a label PNG of another tool
         mask_like = mask_like_marks(labels, path) if self.active_mode.name == "segment" else None
         if mask_like is not None:
             # As `segment --scribbles` warns: a 0 / 1 mask loads as foreground marks only.
@@ -1909,6 +1947,10 @@ class MainWindow(QMainWindow):
         if stack is not None:  # finished runs at a later event-loop pass, never before this
             stack.setClean()
             clean_index = stack.cleanIndex()
+            if marks_settings is None:
+                self._settings_at_clean.pop(mode.name, None)
+            else:
+                self._settings_at_clean[mode.name] = (self.image_path, marks_settings)
         self.remember_save(path)
         return True
 
@@ -2378,9 +2420,41 @@ class MainWindow(QMainWindow):
         if files.marks_of_photo(path, self.image):
             return "refused: see the message"
         drawn_on = files.marks_photo_name(path)
+        if drawn_on and self.image_path is not None and drawn_on == Path(self.image_path).name:
+            # The photo was changed since (edited, or another of that name): "marks saved on
+            # 040.jpg" beside "Opened 040.jpg" read as a contradiction.
+            return (f"marks saved on another photo named {drawn_on}, whose pixels differ from this one's: "
+                    "File > Load Scribbles loads them onto it")
         if drawn_on:
             return f"marks saved on {drawn_on}"
         return "they do not record their photo: File > Load Scribbles loads them"
+
+    def _apply_dropped_models(self, models: list[str]) -> tuple[str | None, dict[str, str]]:
+        """Apply the first model dropped beside a photo that the active mode uses (a
+        segmentation model in Segment mode, a skin model in Skin mode); the others, with why
+        each was not loaded."""
+        applied, left = None, {}
+        for path in models:
+            kind = files.model_file_kind(path)
+            if applied is None and kind == "segmentation" and self.mode == "segment":
+                if self.modes["segment"].load_model(path):
+                    applied = path
+                    continue
+                left[path] = "refused: see the message"
+            elif applied is None and kind == "skin" and self.mode == "skin":
+                if self.modes["skin"].load_skin_model(path):
+                    applied = path
+                    continue
+                left[path] = "refused: see the message"
+            elif kind == "segmentation":
+                left[path] = ("one model at a time" if applied else
+                              "a segmentation model: File > Load Model... applies it in Segment mode")
+            elif kind == "skin":
+                left[path] = ("one model at a time" if applied else
+                              "a skin model: Skin > Load Skin Model... applies it in Skin mode")
+            else:
+                left[path] = "a background model: the window does not load it"
+        return applied, left
 
     def open_dropped(self, paths: list[str]) -> bool:
         """Open the first of the files dropped on the window; say that the others were not
@@ -2392,7 +2466,10 @@ class MainWindow(QMainWindow):
         its marks were "not opened" when the photo came first (a trial)."""
         paths = [str(path) for path in paths]
         marks = [path for path in paths if files.holds_saved_marks(path)] if len(paths) > 1 else []
-        photos = [path for path in paths if path not in marks]
+        # A model dropped beside a photo (File > Save Model's JSON) was counted as a second
+        # photo "not opened": it is applied to the photo, as File > Load Model would.
+        models = [path for path in paths if files.model_file_kind(path)] if len(paths) > 1 else []
+        photos = [path for path in paths if path not in marks and path not in models]
         first = photos[0] if photos else paths[0]
         opened = self.open_image(first)
         loaded = None
@@ -2400,15 +2477,19 @@ class MainWindow(QMainWindow):
             loaded = next((path for path in marks if files.marks_of_photo(path, self.image)), None)
             if loaded is not None and not self.load_scribbles(loaded):
                 loaded = None
+        applied, models_left = self._apply_dropped_models(models) if opened and photos else (None, {})
         if opened and len(paths) > 1:
             note = self.statusBar().currentMessage()  # the photo's own note (a threshold kept) stays
-            if not marks or not photos:
+            if not (marks or models) or not photos:
                 words = left_out_words(paths)
             else:
-                words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}." if loaded else ".")
+                words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}" if loaded else "")
+                words += (f" and applied the model {Path(applied).name}." if applied else ".")
                 other_marks = [path for path in marks if path != loaded]
                 for path in other_marks:
                     words += f" Not loaded: {Path(path).name} ({self._dropped_marks_left_out(path)})."
+                for path, why in models_left.items():
+                    words += f" Not loaded: {Path(path).name} ({why})."
                 rest = len(photos) - 1
                 if rest:
                     words += (" The window shows one photo at a time, so the other "

@@ -171,6 +171,15 @@ class LabelLayer:
         self._stroke_rect = union(self._stroke_rect, rect)
         return rect
 
+    def outside_is(self, top: int, left: int, bottom: int, right: int, label: int) -> bool:
+        """Whether every pixel outside a rectangle (clipped as :meth:`fill_outside` clips it)
+        already has ``label``: a box there would mark nothing new."""
+        height, width = self.labels.shape
+        top, bottom = sorted((int(np.clip(top, 0, height)), int(np.clip(bottom, 0, height))))
+        left, right = sorted((int(np.clip(left, 0, width)), int(np.clip(right, 0, width))))
+        others = np.count_nonzero(self.labels != label)
+        return others == np.count_nonzero(self.labels[top:bottom, left:right] != label)
+
     def clear_all(self) -> Rect | None:
         """Erase every scribble; returns the dirty rectangle (None if already empty)."""
         rows = np.flatnonzero(self.labels.any(axis=1))

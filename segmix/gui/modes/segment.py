@@ -388,6 +388,7 @@ class SegmentMode(Mode):
         are fitted again step by step in the order they were made (:meth:`_replay_chain`), as
         if they had been made in these settings; at once when their order is unknown. A loaded
         model is dropped."""
+        self.shell.update_title()  # saved marks' settings changed: unsaved ("*")
         if self.loaded_model is not None:
             self.fit_new_model()
             return
@@ -923,8 +924,9 @@ class SegmentMode(Mode):
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
         suggestion = self._unexplained_suggestion(outcome)
-        if suggestion:
-            text += "\n" + suggestion
+        no_effect = "" if suggestion else self._unexplained_no_effect(outcome)
+        if suggestion or no_effect:
+            text += "\n" + (suggestion or no_effect)
         self.training_panel.status_label.setToolTip(UNEXPLAINED_HINT if suggestion else "")
         self.training_panel.set_status(text)
         settings = self.current_settings()
@@ -941,6 +943,31 @@ class SegmentMode(Mode):
         if self._refit_when_done:
             self._refit_when_done = False
             self.retrain()
+
+    def _unexplained_no_effect(self, outcome: SegmentationOutcome) -> str:
+        """Why "Keep unmarked colours as background", ticked, changed nothing in this fit, in
+        a line of the Training dock (as `segment --unexplained-weight` says it), else "".
+
+        A trial ticked it over three clicks: the marks were fitted again ("Re-fitted your 3
+        steps with unmarked = background") and gave the same mask, with no word that the option
+        acts only once a background mark is a stroke.
+        """
+        if self.loaded_model is not None or outcome.settings.unexplained_weight <= 0:
+            return ""
+        try:
+            facts = outcome.model.training["classes"][1]
+        except (AttributeError, IndexError, KeyError, TypeError):
+            return ""
+        if float(facts.get("rest_weight", 0.0) or 0.0) > 0:
+            return ""  # the option acted
+        skipped = facts.get("rest_skipped")
+        if skipped == "box":
+            return "Keep unmarked colours: no effect on a box (its inside is the object's)"
+        if skipped == "clicks":
+            return "Keep unmarked colours: no effect until a background mark is a stroke"
+        if facts.get("unexplained_share") is not None:
+            return "Keep unmarked colours: no effect (your background marks explain the photo)"
+        return ""
 
     def _unexplained_suggestion(self, outcome: SegmentationOutcome) -> str:
         """A pointer to "Keep unmarked colours as background" when it is off and the background
@@ -983,13 +1010,21 @@ class SegmentMode(Mode):
             # too" asked for what no mark on a 1 x 1 photo can do.
             return SINGLE_PIXEL_WORDS
         canvas = getattr(self.shell, "canvas", None)
-        if getattr(canvas, "tool", None) == "click":
-            from segmix.clicks import click_radius
+        tool = getattr(canvas, "tool", None)
+        from segmix.clicks import click_radius
 
+        radius = click_radius(labels.shape)
+        if tool == "rectangle" and label != FOREGROUND:
+            # Boxes add up (each marks its outside): a box beside an earlier one left no pixel
+            # inside both, and the words were the brush's ("a smaller brush: [").
+            return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to "
+                    "classify: boxes add up, and no pixel lies inside every box; undo the last box (Ctrl+Z) "
+                    "and drag one round the object")
+        if tool == "click" and min(width, height) <= 4 * radius:
             # A click's disc keeps its radius whatever the brush size, so "a smaller brush: ["
             # did not help: a trial pressed [ down to 1 px and the next click on a 3 x 3 photo
-            # covered it again. A brush does mark part of such a photo.
-            radius = click_radius(labels.shape)
+            # covered it again. A brush does mark part of such a photo. Only there: a click
+            # after boxes that had marked all of an 854 x 480 photo was told "on so small a photo".
             return (f"your marks cover all of the {width} x {height} photo as {name}, so nothing is left to "
                     f"classify: a click marks a disc of {radius:.0f} px radius, whatever the brush size; on so small "
                     f"a photo paint with a brush instead (1 or 2; [ makes it smaller) and mark some {other} too")
@@ -1030,8 +1065,17 @@ class SegmentMode(Mode):
         self.training_panel.plot.set_curves(curves or ())
         self.training_panel.set_status(f"Cancelled{note}. Press Retrain or paint to fit again.")
 
+    def _marks_failed(self) -> bool:
+        """Whether the marks shown are the ones whose last fit failed (the earlier result stays
+        on screen as theirs no longer)."""
+        failure, layer = self._failure, self.shell.layer
+        return failure is not None and layer is not None and np.array_equal(failure[1], layer.labels)
+
     def on_threshold_changed(self, threshold: float) -> None:
-        if self.outcome is None:
+        if self.outcome is None or self._marks_failed():
+            # After a failed fit the outcome is of earlier marks: re-cut at the new threshold,
+            # it was shown as "Applied in 54 ms" over marks with no foreground left (a trial's
+            # boxes had covered its click), and the banner said to lower the threshold.
             return
         if self.current_settings().smoothing == "none":
             self.shell.request_render()  # a pure re-threshold of the stored posterior: instant
@@ -1049,7 +1093,8 @@ class SegmentMode(Mode):
 
     def _request_apply(self) -> None:
         refitting = self._refitting_settings()
-        if self.outcome is None or (self._training_in_flight and not refitting) or not self.active:
+        if (self.outcome is None or (self._training_in_flight and not refitting) or not self.active
+                or self._marks_failed()):
             return
         shell = self.shell
         outcome = self.outcome
