@@ -125,7 +125,8 @@ def leftovers_warning(folder, leftovers: list[Path], shape: tuple[int, int] | No
 
 def ignored_words(folder, output_dir=None) -> str | None:
     """What a frame folder holds that its run leaves out, in one line for a note (None when
-    nothing): videos, other files, subfolders (:func:`segmix.frames.ignored_in_folder`;
+    nothing): videos, other files, subfolders, segmix's results (masks, cut-outs, marks files:
+    :func:`segmix.frames.ignored_in_folder`;
     ``output_dir``, a subfolder the run writes into, left out), each kind with its first
     names. A video beside the frames was left out in silence (a new-user trial), where
     ``skin apply`` notes the files it leaves out.
@@ -143,7 +144,8 @@ def ignored_words(folder, output_dir=None) -> str | None:
         out = Path(output_dir).resolve()
         kinds["subfolders"] = [n for n in kinds["subfolders"] if (Path(folder) / n).resolve() != out]
     words = {"videos": ("video", "videos"), "other files": ("other file", "other files"),
-             "subfolders": ("subfolder", "subfolders")}
+             "subfolders": ("subfolder", "subfolders"),
+             "segmix results": ("segmix result, not a frame", "segmix results, not frames")}
     parts = []
     for kind, (one, several) in words.items():
         names = kinds.get(kind)

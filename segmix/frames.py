@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
-           "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_sequence_path", "natural_key",
+           "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
            "prefetch"]
 
 from segmix.io import IMAGE_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
@@ -133,9 +133,28 @@ def _starts_like_other_video(path: Path) -> str | None:
     return None
 
 
+#: The name endings of segmix's result files (the window's exports, ``segmix.gui.files.EXPORTS``,
+#: and ``skin apply``'s outputs), and the commands whose mark makes such a file a result.
+RESULT_NAME_ENDINGS = ("_mask", "_probability", "_cutout", "_scribbles", "_skin", "_skin_prob", "_skin_cutout")
+RESULT_COMMANDS = ("segment", "skin apply", "background")
+
+
+def is_result_file(path: Path) -> bool:
+    """True if ``path`` is a result segmix wrote (a mask, probability map, cut-out or marks
+    file of a photo: :data:`RESULT_NAME_ENDINGS` and its mark, :func:`segmix.io.segmix_result`),
+    not a frame. A folder of DAVIS frames holding the window's ``040_cutout.png`` gave that
+    cut-out a mask as frame 7 (and the window counted it as a frame), and its marks file
+    was skipped only as "greyscale". Only files named so are opened (their header): a
+    folder of 100,000 PNG frames is not read twice."""
+    from segmix.io import segmix_result
+
+    return path.stem.endswith(RESULT_NAME_ENDINGS) and segmix_result(path, RESULT_COMMANDS)
+
+
 def frame_files(folder) -> list[Path]:
     """The frames of a folder, in the order a :class:`FrameSequence` reads them: its image
-    files (:data:`IMAGE_SUFFIXES`, hidden ones left out), in natural order of their names."""
+    files (:data:`IMAGE_SUFFIXES`, hidden ones and segmix's results, :func:`is_result_file`,
+    left out), in natural order of their names."""
     from segmix.io import is_hidden
 
     # A symbolic link to nothing is listed too, to be named when read ("skipped f/in7.jpg: is a
@@ -143,7 +162,7 @@ def frame_files(folder) -> list[Path]:
     # while its frame's mask was missing from the output.
     return sorted((p for p in Path(folder).iterdir()
                    if (p.is_file() or (p.is_symlink() and not p.exists())) and p.suffix.lower() in IMAGE_SUFFIXES
-                   and not is_hidden(p)),
+                   and not is_hidden(p) and not is_result_file(p)),
                   key=lambda p: natural_key(p.name))
 
 
@@ -174,7 +193,7 @@ def frames_subfolder(folder, than: int) -> tuple[Path, int] | None:
 def ignored_in_folder(folder) -> dict[str, list[str]]:
     """What a frame folder holds besides its frames (:func:`frame_files`), which a
     :class:`FrameSequence` leaves out: ``{"videos": [...], "other files": [...], "subfolders":
-    [...]}`` (names, sorted; kinds with none left out; hidden files are the system's and not
+    [...], "segmix results": [...]}`` (names, sorted; kinds with none left out; hidden files are the system's and not
     listed). A video beside the frames was left out in silence (a new-user trial)."""
     from segmix.io import is_hidden
 
@@ -189,7 +208,9 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
         if entry.is_dir():
             kind = "subfolders"
         elif entry.suffix.lower() in IMAGE_SUFFIXES:
-            continue
+            if not is_result_file(entry):
+                continue
+            kind = "segmix results"
         elif entry.suffix.lower() in VIDEO_SUFFIXES:
             kind = "videos"
         else:

@@ -2165,6 +2165,30 @@ def segmix_mark(path: PathLike) -> str | None:
     return found["command"] if found else None
 
 
+def segmix_result(path: PathLike, commands: Iterable[str]) -> bool:
+    """True if ``path`` is a result that one of ``commands`` wrote (by its mark,
+    :func:`segmix_mark`) or a marks file the window saved (File > Save Scribbles, its
+    :data:`LABELS_KEY` text): not a photo or a frame, though named like one in a folder of them.
+
+    Header only, and only of PNG and TIFF files (what those results are written as): a
+    folder's JPEGs are not opened here. False for a file that cannot be read (a photo that
+    fails is named where photos are read, with the user's pixel limit: Pillow's
+    DecompressionBombError, a PNG over 179 megapixels, is no OSError, and a folder holding one
+    ended skin apply with a traceback)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".tif", ".tiff"):
+        return False
+    if segmix_mark(path) in tuple(commands):
+        return True
+    if suffix != ".png":
+        return False
+    try:
+        with Image.open(path) as im:
+            return LABELS_KEY in im.info
+    except Exception:  # noqa: BLE001 - not readable here: named where it is read
+        return False
+
+
 def written_by(path: PathLike, command: str) -> bool:
     """True if ``path`` is an image carrying ``command``'s mark (:func:`segmix_mark`)."""
     return segmix_mark(path) == command

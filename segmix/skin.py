@@ -43,11 +43,11 @@ import numpy as np
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, grey_within, is_monochrome, rgb_codes, unique_colors
-from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, LABELS_KEY, ImageLoadError, all_or_nothing, ProtectedInputs,
+from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
-                       output_mark, refuse_foreign_outputs, save_marked_png, segmix_mark, shown_path, subfolder_hint,
-                       written_by)
+                       output_mark, refuse_foreign_outputs, save_marked_png, segmix_result, shown_path,
+                       subfolder_hint, written_by)
 # one loader for every mask (rules there)
 from segmix.labelmaps import load_mask, refuse_mask_of_stored_pixels, stored_losslessly
 from segmix.mixture import GaussianMixture, fit_quietly
@@ -1829,28 +1829,11 @@ RESULT_COMMANDS = ("segment", "background")
 
 def other_result(path) -> bool:
     """True if ``path`` is a result another segmix command wrote (:data:`RESULT_COMMANDS`, by
-    its mark) or a marks file the window saved (File > Save Scribbles, its
-    :data:`segmix.io.LABELS_KEY` text): a folder run took a photo's ``x_mask.png``,
-    ``x_probability.png``, ``x_cutout.png`` and ``x_scribbles.png`` beside it for photos,
-    writing their masks with a "greyscale photo" warning for three (a trial). Header only, and
-    only of PNG and TIFF files (what those results are written as): a folder's JPEGs, its
-    photos, are not opened here."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".png", ".tif", ".tiff"):
-        return False
-    if segmix_mark(path) in RESULT_COMMANDS:
-        return True
-    if suffix != ".png":
-        return False
-    from PIL import Image
-
-    try:
-        with Image.open(path) as im:
-            return LABELS_KEY in im.info
-    except Exception:  # noqa: BLE001 - not readable here: a photo that fails (or is read) where photos are
-        # read, with the user's --max-megapixels: Pillow's DecompressionBombError (a PNG over 179
-        # megapixels) is no OSError, and a folder holding one ended skin apply with a traceback
-        return False
+    its mark) or a marks file the window saved (:func:`segmix.io.segmix_result`): a folder run
+    took a photo's ``x_mask.png``, ``x_probability.png``, ``x_cutout.png`` and
+    ``x_scribbles.png`` beside it for photos, writing their masks with a "greyscale photo"
+    warning for three (a trial)."""
+    return segmix_result(path, RESULT_COMMANDS)
 
 
 def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:

@@ -1,5 +1,7 @@
 """Faults fixed in session 39 (not from a helper), each test naming its fault."""
 
+from pathlib import Path
+
 from PIL import Image
 
 from segmix.cli import main
@@ -82,3 +84,28 @@ def test_skin_apply_on_a_folder_whose_name_is_no_utf_8_writes_and_reruns(tmp_pat
     capsys.readouterr()
     assert main(["skin", "apply", str(tmp_path / "day2"), "--output-dir", str(out), "--quiet"]) == 2
     assert "another photo of the same name" in capsys.readouterr().err
+
+
+def test_segmix_results_in_a_frame_folder_are_not_frames(tmp_path, capsys):
+    # The window trial's folder of DAVIS frames holding the window's 040_cutout.png and
+    # 040_scribbles.png: background gave the cut-out a mask as a frame (Video mode counted 8
+    # frames for 6), and skipped the marks file only as "greyscale".
+    from segmix.frames import FrameSequence, frame_files
+
+    frames = _frames(tmp_path / "frames")
+    first = sorted(frames.iterdir())[0]
+    stem = first.stem
+    assert main(["segment", str(first), "--click", "20,12", "-o", str(frames / f"{stem}_mask.png"),
+                 "--cutout", str(frames / f"{stem}_cutout.png"), "--save-scribbles",
+                 str(frames / f"{stem}_scribbles.png"), "--quiet"]) == 0
+    # A user's own file of such a name, without segmix's mark, is a frame as before.
+    Image.open(first).save(frames / "holiday_mask.png")
+    listed = [p.name for p in frame_files(frames)]
+    assert f"{stem}_cutout.png" not in listed and f"{stem}_mask.png" not in listed
+    assert f"{stem}_scribbles.png" not in listed and "holiday_mask.png" in listed
+    assert len(FrameSequence([frames]).paths) == 13
+    capsys.readouterr()
+    assert main(["background", str(frames), "--output-dir", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "3 segmix results, not frames" in err, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{Path(n).stem}.png" for n in listed)
