@@ -346,6 +346,14 @@ class _GreyedEntriesSayWhy(QProxyStyle):
         return super().styleHint(hint, option, widget, returnData)
 
 
+def _with_key(mode) -> str:
+    """``mode``'s description with its key, "(Ctrl+Shift+V)", where the description does not
+    name it already (Video Mode's said no key, Segment's and Skin's did)."""
+    if not mode.shortcut or mode.shortcut in mode.description:
+        return mode.description
+    return f"{mode.description} ({mode.shortcut})"
+
+
 class MainWindow(QMainWindow):
     """The segmix window.
 
@@ -797,7 +805,7 @@ class MainWindow(QMainWindow):
             # both had S here.
             own = mode.menu_title if mode.menu_title and mode.menu_title.replace("&", "") == mode.title else None
             add(f"{own or '&' + mode.title} Mode", lambda _c=False, n=mode.name: self.set_mode(n),
-                [mode.shortcut] if mode.shortcut else [], tip=mode.description, menu=mode_menu)
+                [mode.shortcut] if mode.shortcut else [], tip=_with_key(mode), menu=mode_menu)
         for mode in self.modes.values():
             if mode.menu_title:
                 mode.populate_menu(bar.addMenu(mode.menu_title))
@@ -870,7 +878,7 @@ class MainWindow(QMainWindow):
         self.mode_combo = QComboBox()
         for mode in self.modes.values():
             self.mode_combo.addItem(mode.title, mode.name)
-        self.mode_combo.setToolTip("  ".join(f"{m.title}: {m.description}." for m in self.modes.values()))
+        self.mode_combo.setToolTip("  ".join(f"{m.title}: {_with_key(m)}." for m in self.modes.values()))
         self.mode_combo.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_combo.currentData()))
         bar.addWidget(self.mode_combo)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)

@@ -20,3 +20,37 @@ def test_model_file_of_words_says_what_it_starts_with(tmp_path, text):
     assert str(path) in said
     assert "not a segmix model" in said and "its text starts with" in said
     assert "char 0" not in said and "Expecting value" not in said
+
+
+def test_skin_mode_tool_tips_speak_of_skin(make_window, photo_path):
+    """In Skin mode the Rectangle and Click tools' tooltips (the dock's buttons, and the Tools
+    menu's status tips) said Segment's "around the object: everything outside becomes
+    background" and "Click the object (left)", where R marks a box's outside non-skin and a
+    left click marks skin. Every tool's words in a mode with its own class names are its own."""
+    window = make_window(photo_path)
+    window.set_mode("skin")
+    words = ("object", "background")
+    for name, button in window.tool_panel.buttons.items():
+        assert not any(w in button.toolTip().lower() for w in words), (name, button.toolTip())
+    for name, action in window._tool_actions.items():
+        assert not any(w in action.statusTip().lower() for w in words), (name, action.statusTip())
+    assert "non-skin" in window.tool_panel.buttons["rectangle"].toolTip()
+    assert "skin" in window.tool_panel.buttons["click"].toolTip()
+    window.set_mode("segment")  # and back in Segment's words
+    assert "object" in window.tool_panel.buttons["rectangle"].toolTip()
+    assert "object" in window._tool_actions["click"].statusTip()
+
+
+def test_every_mode_entry_names_its_key(make_window, photo_path):
+    """Mode > Segment Mode and Skin Mode said their keys (Ctrl+G, Ctrl+K) in the status bar and
+    the Mode box's tooltip; Video Mode did not say Ctrl+Shift+V."""
+    window = make_window(photo_path)
+    mode_menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Mode")
+    entries = {a.text().replace("&", ""): a for a in mode_menu.actions() if not a.isSeparator()}
+    for mode in window.modes.values():
+        assert mode.shortcut, mode.name
+        action = entries[f"{mode.title} Mode"]
+        assert f"({mode.shortcut})" in action.statusTip(), action.statusTip()
+        assert action.statusTip().count(mode.shortcut) == 1
+        assert f"{mode.title}: " in window.mode_combo.toolTip()
+        assert window.mode_combo.toolTip().count(f"({mode.shortcut})") == 1
