@@ -796,8 +796,8 @@ class MainWindow(QMainWindow):
             self._enabled_tips[action] = action.statusTip()
             self.say_why_when_greyed(action)
         tools_menu.addSeparator()
-        add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu,
-            tip="Cancel the fit that is running; while a box is being dragged, drop the box")
+        # Its tip follows the mode (_apply_mode_texts): "the fit" read wrong in Video mode.
+        self.cancel_action = add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu)
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
@@ -952,6 +952,12 @@ class MainWindow(QMainWindow):
         if self.canvas.dragging_box:
             self.canvas.finish_stroke()  # a box marks nothing until released
             self.statusBar().showMessage("Box dropped (Esc): nothing was marked.", 10000)
+            return
+        if not self.controller.busy:
+            # Said, as a greyed-out entry's key says why (say_why_when_greyed): Esc did nothing
+            # without a word.
+            self.statusBar().showMessage("Esc: nothing to cancel (nothing is running, no box is being dragged).",
+                                         10000)
             return
         self.controller.cancel()
 
@@ -2135,6 +2141,7 @@ class MainWindow(QMainWindow):
     def _apply_mode_texts(self) -> None:
         self.open_action.setText(f"&{self.active_mode.open_title}...")
         self.open_action.setStatusTip(self.active_mode.open_tip)
+        self.cancel_action.setStatusTip(self.active_mode.cancel_tip)
         texts, tips = self.active_mode.tool_texts, self.active_mode.tool_tips
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}
         default_tips = {name: tip for name, _text, tip, _rgb in self.tool_panel.TOOLS}

@@ -54,3 +54,35 @@ def test_every_mode_entry_names_its_key(make_window, photo_path):
         assert action.statusTip().count(mode.shortcut) == 1
         assert f"{mode.title}: " in window.mode_combo.toolTip()
         assert window.mode_combo.toolTip().count(f"({mode.shortcut})") == 1
+
+
+def _action(window, text):
+    from PySide6.QtGui import QAction
+
+    return next(a for a in window.findChildren(QAction) if a.text().replace("&", "") == text)
+
+
+def test_esc_entry_says_what_it_cancels_in_each_mode(make_window, photo_path):
+    """Tools > Cancel Training (Esc) said "Cancel the fit that is running" in every mode; in
+    Video mode it stops Export All Masks or a jump's catch-up (no fit), in Skin mode the
+    detection or the skin model's training."""
+    window = make_window(photo_path)
+    cancel = _action(window, "Cancel Training")
+    assert "fit" in cancel.statusTip()
+    window.set_mode("skin")
+    assert "skin" in cancel.statusTip().lower() and "fit " not in cancel.statusTip()
+    window.set_mode("video")
+    assert "export" in cancel.statusTip().lower() and "fit " not in cancel.statusTip()
+    window.set_mode("segment")
+    assert "fit" in cancel.statusTip()
+
+
+def test_esc_with_nothing_to_cancel_says_so(make_window, photo_path, qtbot):
+    """Esc with no job running and no box being dragged did nothing, without a word (a key
+    that cannot act says why elsewhere: Ctrl+Z, Ctrl+E greyed out)."""
+    window = make_window(photo_path)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=20000)
+    window.statusBar().clearMessage()
+    _action(window, "Cancel Training").trigger()
+    said = window.statusBar().currentMessage()
+    assert "nothing" in said.lower() and "Esc" in said, said

@@ -209,6 +209,8 @@ class Mode(QObject):
     own_images: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
     warm_up_note: ClassVar[str] = "You can draw meanwhile."
+    #: What Tools > Cancel Training (Esc) stops in this mode: its status tip.
+    cancel_tip: ClassVar[str] = "Cancel the fit that is running; while a box is being dragged, drop the box"
 
     def __init__(self, shell: MainWindow) -> None:
         super().__init__(shell)
