@@ -72,6 +72,8 @@ MAX_RECENT = 8
 PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the middle mouse button."
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
+#: px: ... and to this on a screen too short for the docks at DOCK_MIN_HEIGHT (fit_minimum_height).
+DOCK_SMALLEST_HEIGHT = 24
 #: The narrowest the photo's column gets (px): the banner's everyday hint wraps to six lines there.
 MIN_CANVAS_WIDTH = 240
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
@@ -514,6 +516,36 @@ class MainWindow(QMainWindow):
             window_geometry.size_to_screen(self)
         elif self._size_to_give is not None:  # saved on a screen of another size
             window_geometry.fit_centred(self, *self._size_to_give)
+
+    def fit_minimum_height(self, room: int) -> None:
+        """Lower the docks' minimum height (from DOCK_MIN_HEIGHT, never below
+        DOCK_SMALLEST_HEIGHT) until the window's minimum height fits ``room`` px, the screen's
+        free height less the frame (segmix.gui.window_geometry calls it before sizing the
+        window). Four docks at 72 px made the minimum 377 px: taller than a 1280 x 720 screen
+        at 200 % (360 px in Qt's pixels), whose status bar opened off-screen."""
+        scrolls = self.findChildren(_DockScroll)
+        if not scrolls:
+            return
+        for scroll in scrolls:
+            scroll.setMinimumHeight(DOCK_MIN_HEIGHT)
+        self._refresh_minimum()
+        over = self.minimumSizeHint().height() - room
+        shown = [s for s in scrolls if not s._dock.isHidden() and not s._dock.isFloating()]
+        if over <= 0 or not shown:
+            return
+        lowered = max(DOCK_SMALLEST_HEIGHT, DOCK_MIN_HEIGHT - -(-over // len(shown)))
+        for scroll in scrolls:
+            scroll.setMinimumHeight(lowered)
+        self._refresh_minimum()
+
+    def _refresh_minimum(self) -> None:
+        """Have the layouts recompute the window's minimum size now (not at the next show)."""
+        for scroll in self.findChildren(_DockScroll):
+            scroll.updateGeometry()
+        for dock in self.docks.values():
+            dock.updateGeometry()
+        self.layout().invalidate()
+        self.layout().activate()
 
     def _reserve_status_bar_height(self) -> None:
         """Give the status bar, from the start, the height it has once it holds text.

@@ -86,3 +86,28 @@ def test_esc_with_nothing_to_cancel_says_so(make_window, photo_path, qtbot):
     _action(window, "Cancel Training").trigger()
     said = window.statusBar().currentMessage()
     assert "nothing" in said.lower() and "Esc" in said, said
+
+
+def test_window_fits_a_short_high_dpi_screen(qtbot, qsettings, monkeypatch):
+    """At 200 % on a 1280 x 720 screen (640 x 360 free, in Qt's pixels) the window's minimum
+    height, 377 px with Segment's four docks of 72 px at least, was taller than the screen:
+    the status bar (and the bottom of the Training dock) opened off-screen (a trial under
+    Xvfb, QT_SCALE_FACTOR=2). The docks give up height (they scroll) until the framed window
+    fits."""
+    from PySide6.QtCore import QRect
+
+    from segmix.gui import window_geometry
+    from segmix.gui.main_window import MainWindow
+
+    free = QRect(0, 0, 640, 360)
+    monkeypatch.setattr(window_geometry, "available_geometry", lambda _widget: free)
+    window = MainWindow(settings=qsettings, warm_up=False)
+    qtbot.addWidget(window)
+    room = free.height() - window_geometry.FRAME_ESTIMATE.top() - window_geometry.FRAME_ESTIMATE.bottom()
+    assert window.height() <= room, (window.height(), room)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.minimumSizeHint().height() <= room
+    assert window.height() <= room
+    assert window.statusBar().geometry().bottom() < window.height()
+    window.controller.shutdown()
