@@ -129,6 +129,25 @@ class _Picture:
     inputs: dict[str, tuple[Path, str]] = field(default_factory=dict)
 
 
+def _same_setting(stored, value) -> bool:
+    """Whether ``stored`` (as QSettings returns it: an INI file gives text) is ``value``."""
+    return stored == value or (isinstance(stored, str) and stored.lower() == str(value).lower())
+
+
+class _SettingsRecord:
+    """What a window would write to its settings (setValue / remove), recorded, not written."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+        self.removed: list[str] = []
+
+    def setValue(self, key: str, value) -> None:  # noqa: N802 - QSettings' name
+        self.values[key] = value
+
+    def remove(self, key: str) -> None:
+        self.removed.append(key)
+
+
 class _FocusBackAfterDialogs(QObject):
     """Give the keyboard back to the window when one of its dialogs closes.
 
@@ -516,6 +535,10 @@ class MainWindow(QMainWindow):
             window_geometry.size_to_screen(self)
         elif self._size_to_give is not None:  # saved on a screen of another size
             window_geometry.fit_centred(self, *self._size_to_give)
+        # What the window read and the file holds as such (save_settings writes what differs;
+        # a value the file garbled, read as its default, is written back whole).
+        self._settings_read = {key: value for key, value in self._settings_now().values.items()
+                               if self.settings.contains(key) and _same_setting(self.settings.value(key), value)}
 
     def fit_minimum_height(self, room: int) -> None:
         """Lower the docks' minimum height (from DOCK_MIN_HEIGHT, never below
@@ -2438,7 +2461,26 @@ class MainWindow(QMainWindow):
         self._settings_note = "" if s.isWritable() else settings_unwritable_note(s.fileName())
 
     def save_settings(self) -> None:
-        s = self.settings
+        """Write the settings this window changed since it read them, and any the file lacks.
+
+        Not every value: a second window, opened before the first closed and changing
+        nothing, wrote back at its close the values it had read at its start, undoing what
+        the first had changed (a trial ran two windows at once)."""
+        s, now = self.settings, self._settings_now()
+        read = getattr(self, "_settings_read", {})
+        for key, value in now.values.items():
+            if key not in read or not _same_setting(read[key], value) or not s.contains(key):
+                s.setValue(key, value)
+        for key in now.removed:
+            s.remove(key)
+        self._settings_read = now.values  # written or already there: a later save writes what changes after
+        s.sync()
+        if s.status() == QSettings.Status.AccessError:
+            print(f"segmix: {settings_unwritable_note(s.fileName())}", file=sys.stderr)
+
+    def _settings_now(self) -> _SettingsRecord:
+        """Every setting as the window would save it now."""
+        s = _SettingsRecord()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/closed_docks", sorted(self._closed_docks))
@@ -2452,9 +2494,7 @@ class MainWindow(QMainWindow):
         s.setValue("overlay/visible", self.overlay_panel.visible_box.isChecked())
         for mode in self.modes.values():
             mode.save_settings(s)
-        s.sync()
-        if s.status() == QSettings.Status.AccessError:
-            print(f"segmix: {settings_unwritable_note(s.fileName())}", file=sys.stderr)
+        return s
 
     def event(self, event: QEvent) -> bool:  # noqa: N802
         # A menu entry without a status tip, hovered, sends an empty one, which QMainWindow

@@ -111,3 +111,34 @@ def test_window_fits_a_short_high_dpi_screen(qtbot, qsettings, monkeypatch):
     assert window.height() <= room
     assert window.statusBar().geometry().bottom() < window.height()
     window.controller.shutdown()
+
+
+def test_second_window_closing_keeps_the_first_windows_settings(make_window, photo_path, settings_path, qtbot):
+    """Two windows on one settings file: window A changes the brush, the overlay's opacity
+    and the Model dock's smoothing and closes; window B, opened before and changing nothing,
+    closes later and wrote back every value it had read at its start, so A's changes were
+    gone at the next start (a trial, two `segmix` at once). A window writes what it changed
+    (and what the file lacks), not the values it merely read."""
+    from PySide6.QtCore import QSettings
+
+    def settings():
+        return QSettings(str(settings_path), QSettings.Format.IniFormat)
+
+    first = make_window(photo_path, settings=settings())
+    first.save_settings()  # the file has every key, as after any earlier session
+    second = make_window(photo_path, settings=settings())
+    first.tool_panel.set_brush_size(37)
+    first.canvas.set_brush_size(37)
+    first._brush_set_by_user = True
+    first.overlay_panel.opacity_slider.setValue(20)
+    first.modes["segment"].model_panel.smoothing_box.setChecked(False)
+    first.save_settings()
+    second.save_settings()  # changed nothing
+    again = make_window(photo_path, settings=settings())
+    assert again.overlay_panel.opacity_slider.value() == 20
+    assert not again.modes["segment"].model_panel.smoothing_box.isChecked()
+    assert again.canvas.brush_size != 20
+    # What B changes is written, over A's.
+    second.overlay_panel.opacity_slider.setValue(70)
+    second.save_settings()
+    assert make_window(photo_path, settings=settings()).overlay_panel.opacity_slider.value() == 70
