@@ -1011,8 +1011,8 @@ class MainWindow(QMainWindow):
         if not self.controller.busy:
             # Said, as a greyed-out entry's key says why (say_why_when_greyed): Esc did nothing
             # without a word.
-            self.statusBar().showMessage("Esc: nothing to cancel (nothing is running, no box is being dragged).",
-                                         10000)
+            # Not "nothing is running": a video playing between two frames is not a job.
+            self.statusBar().showMessage(f"Esc: nothing to cancel now. {self.cancel_action.statusTip()}.", 10000)
             return
         self.controller.cancel()
 
