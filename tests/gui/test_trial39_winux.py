@@ -142,3 +142,19 @@ def test_second_window_closing_keeps_the_first_windows_settings(make_window, pho
     second.overlay_panel.opacity_slider.setValue(70)
     second.save_settings()
     assert make_window(photo_path, settings=settings()).overlay_panel.opacity_slider.value() == 70
+
+
+def test_skin_mode_export_tips_speak_of_skin(make_window, photo_path, qtbot):
+    """File > Export Mask's status tip in Skin mode said "0 background, 255 foreground", and
+    the probability map "of the result": Segment's words for a skin mask (0 non-skin, 255 skin)."""
+    window = make_window(photo_path)
+    window.set_mode("skin")
+    skin = window.modes["skin"]
+    qtbot.waitUntil(lambda: skin.has_result, timeout=20000)
+    mask_tip = skin.export_tip("mask")
+    assert "255 skin" in mask_tip and "0 non-skin" in mask_tip, mask_tip
+    assert "foreground" not in mask_tip and "background" not in mask_tip
+    assert "skin" in skin.export_tip("probability")
+    assert "skin" in skin.export_tip("cutout")
+    segment = window.modes["segment"]
+    assert "0 background, 255 foreground" in segment.export_tip("mask") or not segment.has_result
