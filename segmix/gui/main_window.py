@@ -535,6 +535,11 @@ class MainWindow(QMainWindow):
             window_geometry.size_to_screen(self)
         elif self._size_to_give is not None:  # saved on a screen of another size
             window_geometry.fit_centred(self, *self._size_to_give)
+        else:
+            # Restored (and fitted) before the mode's docks were placed: fitted again now that
+            # the docks' minimum can be lowered to the screen (fit_minimum_height); a second
+            # start at 200 % on 1280 x 720 opened 387 px tall on a 360-px screen.
+            window_geometry.clamp_to_screen(self)
         # What the window read and the file holds as such (save_settings writes what differs;
         # a value the file garbled, read as its default, is written back whole).
         self._settings_read = {key: value for key, value in self._settings_now().values.items()
