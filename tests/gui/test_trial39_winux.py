@@ -169,3 +169,21 @@ def test_skin_mode_export_tips_speak_of_skin(make_window, photo_path, qtbot):
     assert "skin" in skin.export_tip("cutout")
     segment = window.modes["segment"]
     assert "0 background, 255 foreground" in segment.export_tip("mask") or not segment.has_result
+
+
+def test_keyboard_shortcuts_page_fits_a_short_screen(make_window, photo_path, monkeypatch):
+    """Help > Keyboard Shortcuts opened 520 x 560 whatever the screen: at 150 % on 1280 x 720
+    (480 px high in Qt's pixels) its Close button was below the screen's edge (a trial under
+    Xvfb, QT_SCALE_FACTOR=1.5). It opens inside the screen's free area, its text scrolling."""
+    from PySide6.QtCore import QRect
+
+    from segmix.gui import window_geometry
+
+    window = make_window(photo_path)
+    free = QRect(0, 0, 853, 480)
+    monkeypatch.setattr(window_geometry, "available_geometry", lambda _widget: free)
+    dialog = window.show_shortcuts()
+    frame = window_geometry.FRAME_ESTIMATE
+    assert dialog.height() + frame.top() + frame.bottom() <= free.height(), dialog.height()
+    assert dialog.width() + frame.left() + frame.right() <= free.width()
+    assert dialog.width() >= 400  # and not squeezed on a screen with room
