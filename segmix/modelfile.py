@@ -330,7 +330,11 @@ def read_model(path) -> SegmixModel:
         # A table of numbers (UCI's Skin_NonSkin.txt given as --model) parses as one number
         # and then "Extra data": "not valid JSON (Extra data: line 1 column 4 (char 3))".
         extra = isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data" and start[:1] not in ("{", "[")
-        if not cut and start and (extra or start[0] not in '{["-0123456789tfnNI'):
+        # A JSON value begins so; words that merely begin with its letters ("not an image",
+        # "name,value") are no JSON either (they were "Expecting value: ... (char 0)").
+        json_start = start[:1] in tuple('{["-0123456789') or start.startswith(
+            ("true", "false", "null", "NaN", "Infinity"))
+        if not cut and start and (extra or not json_start):
             # Text that is no JSON at all (skin eval's --per-image table given as --model) was
             # "not valid JSON (Expecting value: line 1 column 1 (char 0))".
             first = start.splitlines()[0]

@@ -13,6 +13,11 @@ import html
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenuBar, QMessageBox, QTextBrowser, QVBoxLayout, QWidget
 
+from segmix.gui import window_geometry
+
+#: The shortcut page's size where the screen has room (px).
+PAGE_SIZE = (520, 560)
+
 #: What the mouse and the keys no menu entry shows do (docs/window.md, "Keys and mouse").
 MOUSE_AND_KEYS = (
     ("Left button", "Segment and Skin modes: paint with the current tool; with the Click tool, a click on the "
@@ -104,7 +109,11 @@ def show_shortcuts(parent: QWidget, menu_bar: QMenuBar, dialog: QDialog | None =
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
         buttons.rejected.connect(dialog.close)
         layout.addWidget(buttons)
-        dialog.resize(520, 560)
+        # Inside the screen's free area: 520 x 560 put the Close button below the edge of a
+        # 1280 x 720 screen at 150 % (480 px high in Qt's pixels); the text scrolls.
+        free, frame = window_geometry.available_geometry(parent), window_geometry.FRAME_ESTIMATE
+        dialog.resize(min(PAGE_SIZE[0], free.width() - frame.left() - frame.right()),
+                      min(PAGE_SIZE[1], free.height() - frame.top() - frame.bottom()))
     dialog.findChild(QTextBrowser).setHtml(shortcuts_html(menu_bar))
     _bring_forward(dialog)
     dialog.findChild(QTextBrowser).setFocus()

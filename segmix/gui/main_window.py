@@ -77,6 +77,8 @@ PAN_WORDS = "To move around the photo, hold Space and drag, or drag with the mid
 OPEN_QUIETLY_SECONDS = 0.05
 DEFAULT_THRESHOLD = 0.5  # segment mode's (SegmentationSettings.threshold), where the slider starts
 DOCK_MIN_HEIGHT = 56  # px: a dock shrinks to this (and scrolls) when the window is short
+#: px: ... and to this on a screen too short for the docks at DOCK_MIN_HEIGHT (fit_minimum_height).
+DOCK_SMALLEST_HEIGHT = 24
 #: The narrowest the photo's column gets (px): the banner's everyday hint wraps to six lines there.
 MIN_CANVAS_WIDTH = 240
 HINT_NO_PHOTO = "Open a photo with File > Open (Ctrl+O) or drop one here."
@@ -130,6 +132,25 @@ class _Picture:
     # Scribble files read into this space: normalised path -> (path, role, a key of
     # files.INPUT_WORDS); no export may replace them (MainWindow.input_refusal).
     inputs: dict[str, tuple[Path, str]] = field(default_factory=dict)
+
+
+def _same_setting(stored, value) -> bool:
+    """Whether ``stored`` (as QSettings returns it: an INI file gives text) is ``value``."""
+    return stored == value or (isinstance(stored, str) and stored.lower() == str(value).lower())
+
+
+class _SettingsRecord:
+    """What a window would write to its settings (setValue / remove), recorded, not written."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+        self.removed: list[str] = []
+
+    def setValue(self, key: str, value) -> None:  # noqa: N802 - QSettings' name
+        self.values[key] = value
+
+    def remove(self, key: str) -> None:
+        self.removed.append(key)
 
 
 class _FocusBackAfterDialogs(QObject):
@@ -351,6 +372,14 @@ class _GreyedEntriesSayWhy(QProxyStyle):
         return super().styleHint(hint, option, widget, returnData)
 
 
+def _with_key(mode) -> str:
+    """``mode``'s description with its key, "(Ctrl+Shift+V)", where the description does not
+    name it already (Video Mode's said no key, Segment's and Skin's did)."""
+    if not mode.shortcut or mode.shortcut in mode.description:
+        return mode.description
+    return f"{mode.description} ({mode.shortcut})"
+
+
 class MainWindow(QMainWindow):
     """The segmix window.
 
@@ -515,6 +544,45 @@ class MainWindow(QMainWindow):
             window_geometry.size_to_screen(self)
         elif self._size_to_give is not None:  # saved on a screen of another size
             window_geometry.fit_centred(self, *self._size_to_give)
+        else:
+            # Restored (and fitted) before the mode's docks were placed: fitted again now that
+            # the docks' minimum can be lowered to the screen (fit_minimum_height); a second
+            # start at 200 % on 1280 x 720 opened 387 px tall on a 360-px screen.
+            window_geometry.clamp_to_screen(self)
+        # What the window read and the file holds as such (save_settings writes what differs;
+        # a value the file garbled, read as its default, is written back whole).
+        self._settings_read = {key: value for key, value in self._settings_now().values.items()
+                               if self.settings.contains(key) and _same_setting(self.settings.value(key), value)}
+
+    def fit_minimum_height(self, room: int) -> None:
+        """Lower the docks' minimum height (from DOCK_MIN_HEIGHT, never below
+        DOCK_SMALLEST_HEIGHT) until the window's minimum height fits ``room`` px, the screen's
+        free height less the frame (segmix.gui.window_geometry calls it before sizing the
+        window). Four docks at 72 px made the minimum 377 px: taller than a 1280 x 720 screen
+        at 200 % (360 px in Qt's pixels), whose status bar opened off-screen."""
+        scrolls = self.findChildren(_DockScroll)
+        if not scrolls:
+            return
+        for scroll in scrolls:
+            scroll.setMinimumHeight(DOCK_MIN_HEIGHT)
+        self._refresh_minimum()
+        over = self.minimumSizeHint().height() - room
+        shown = [s for s in scrolls if not s._dock.isHidden() and not s._dock.isFloating()]
+        if over <= 0 or not shown:
+            return
+        lowered = max(DOCK_SMALLEST_HEIGHT, DOCK_MIN_HEIGHT - -(-over // len(shown)))
+        for scroll in scrolls:
+            scroll.setMinimumHeight(lowered)
+        self._refresh_minimum()
+
+    def _refresh_minimum(self) -> None:
+        """Have the layouts recompute the window's minimum size now (not at the next show)."""
+        for scroll in self.findChildren(_DockScroll):
+            scroll.updateGeometry()
+        for dock in self.docks.values():
+            dock.updateGeometry()
+        self.layout().invalidate()
+        self.layout().activate()
 
     def _reserve_status_bar_height(self) -> None:
         """Give the status bar, from the start, the height it has once it holds text.
@@ -797,8 +865,8 @@ class MainWindow(QMainWindow):
             self._enabled_tips[action] = action.statusTip()
             self.say_why_when_greyed(action)
         tools_menu.addSeparator()
-        add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu,
-            tip="Cancel the fit that is running; while a box is being dragged, drop the box")
+        # Its tip follows the mode (_apply_mode_texts): "the fit" read wrong in Video mode.
+        self.cancel_action = add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu)
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
@@ -806,7 +874,7 @@ class MainWindow(QMainWindow):
             # both had S here.
             own = mode.menu_title if mode.menu_title and mode.menu_title.replace("&", "") == mode.title else None
             add(f"{own or '&' + mode.title} Mode", lambda _c=False, n=mode.name: self.set_mode(n),
-                [mode.shortcut] if mode.shortcut else [], tip=mode.description, menu=mode_menu)
+                [mode.shortcut] if mode.shortcut else [], tip=_with_key(mode), menu=mode_menu)
         for mode in self.modes.values():
             if mode.menu_title:
                 mode.populate_menu(bar.addMenu(mode.menu_title))
@@ -879,7 +947,7 @@ class MainWindow(QMainWindow):
         self.mode_combo = QComboBox()
         for mode in self.modes.values():
             self.mode_combo.addItem(mode.title, mode.name)
-        self.mode_combo.setToolTip("  ".join(f"{m.title}: {m.description}." for m in self.modes.values()))
+        self.mode_combo.setToolTip("  ".join(f"{m.title}: {_with_key(m)}." for m in self.modes.values()))
         self.mode_combo.currentIndexChanged.connect(lambda _i: self.set_mode(self.mode_combo.currentData()))
         bar.addWidget(self.mode_combo)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -953,6 +1021,12 @@ class MainWindow(QMainWindow):
         if self.canvas.dragging_box:
             self.canvas.finish_stroke()  # a box marks nothing until released
             self.statusBar().showMessage("Box dropped (Esc): nothing was marked.", 10000)
+            return
+        if not self.controller.busy:
+            # Said, as a greyed-out entry's key says why (say_why_when_greyed): Esc did nothing
+            # without a word.
+            # Not "nothing is running": a video playing between two frames is not a job.
+            self.statusBar().showMessage(f"Esc: nothing to cancel now. {self.cancel_action.statusTip()}.", 10000)
             return
         self.controller.cancel()
 
@@ -2245,6 +2319,7 @@ class MainWindow(QMainWindow):
     def _apply_mode_texts(self) -> None:
         self.open_action.setText(f"&{self.active_mode.open_title}...")
         self.open_action.setStatusTip(self.active_mode.open_tip)
+        self.cancel_action.setStatusTip(self.active_mode.cancel_tip)
         texts, tips = self.active_mode.tool_texts, self.active_mode.tool_tips
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}
         default_tips = {name: tip for name, _text, tip, _rgb in self.tool_panel.TOOLS}
@@ -2548,7 +2623,26 @@ class MainWindow(QMainWindow):
         self._settings_note = "" if s.isWritable() else settings_unwritable_note(s.fileName())
 
     def save_settings(self) -> None:
-        s = self.settings
+        """Write the settings this window changed since it read them, and any the file lacks.
+
+        Not every value: a second window, opened before the first closed and changing
+        nothing, wrote back at its close the values it had read at its start, undoing what
+        the first had changed (a trial ran two windows at once)."""
+        s, now = self.settings, self._settings_now()
+        read = getattr(self, "_settings_read", {})
+        for key, value in now.values.items():
+            if key not in read or not _same_setting(read[key], value) or not s.contains(key):
+                s.setValue(key, value)
+        for key in now.removed:
+            s.remove(key)
+        self._settings_read = now.values  # written or already there: a later save writes what changes after
+        s.sync()
+        if s.status() == QSettings.Status.AccessError:
+            print(f"segmix: {settings_unwritable_note(s.fileName())}", file=sys.stderr)
+
+    def _settings_now(self) -> _SettingsRecord:
+        """Every setting as the window would save it now."""
+        s = _SettingsRecord()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/closed_docks", sorted(self._closed_docks))
@@ -2562,9 +2656,7 @@ class MainWindow(QMainWindow):
         s.setValue("overlay/visible", self.overlay_panel.visible_box.isChecked())
         for mode in self.modes.values():
             mode.save_settings(s)
-        s.sync()
-        if s.status() == QSettings.Status.AccessError:
-            print(f"segmix: {settings_unwritable_note(s.fileName())}", file=sys.stderr)
+        return s
 
     def event(self, event: QEvent) -> bool:  # noqa: N802
         # A menu entry without a status tip, hovered, sends an empty one, which QMainWindow

@@ -108,11 +108,12 @@ def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
 #: What each export kind writes, as the File menu's greyed-out entries name it.
 EXPORT_WORDS = {"mask": "mask", "probability": "probability map", "cutout": "cut-out"}
 
-#: The status tips of the File menu's exports when they can write (Mode.export_tip).
+#: The status tips of the File menu's exports when they can write (Mode.export_tip), in the
+#: mode's class names ("{first}", "{second}"): Skin mode's said "0 background, 255 foreground".
 EXPORT_TIPS = {
-    "mask": "Save the result shown as a mask (8-bit PNG: 0 background, 255 foreground)",
-    "probability": "Save the per-pixel probability of the result (16-bit PNG, or float32 .npy / .tif)",
-    "cutout": "Save the photo with everything but the result transparent (RGBA PNG)",
+    "mask": "Save the result shown as a mask (8-bit PNG: 0 {second}, 255 {first})",
+    "probability": "Save the per-pixel probability of {first} (16-bit PNG, or float32 .npy / .tif)",
+    "cutout": "Save the photo with everything but the {first} pixels transparent (RGBA PNG)",
 }
 
 
@@ -212,6 +213,8 @@ class Mode(QObject):
     own_images: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
     warm_up_note: ClassVar[str] = "You can draw meanwhile."
+    #: What Tools > Cancel Training (Esc) stops in this mode: its status tip.
+    cancel_tip: ClassVar[str] = "Cancel the fit that is running; while a box is being dragged, drop the box"
 
     def __init__(self, shell: MainWindow) -> None:
         super().__init__(shell)
@@ -453,7 +456,8 @@ class Mode(QObject):
             return (f"No result to export yet: mark the object first (a click or a stroke); "
                     f"the {EXPORT_WORDS[kind]} of its result can then be saved." if self.uses_scribbles
                     else "No result to export yet.")
-        return EXPORT_TIPS[kind]
+        first, second = self.class_names
+        return EXPORT_TIPS[kind].format(first=first, second=second)
 
     def prepare_export(self, kind: str) -> None:
         """The user asked for an export of ``kind`` (before :attr:`result_pending` is looked

@@ -85,8 +85,14 @@ class SkinMode(Mode):
     tool_texts = {"foreground": "Skin (1)", "background": "Non-skin (2)"}
     # The panel's "pixels that belong to the object" is Segment mode's word.
     tool_tips = {"foreground": "Paint skin pixels (then Add photo to skin training set, and Train skin model)",
-                 "background": "Paint pixels that are not skin (right-drag too)"}
+                 "background": "Paint pixels that are not skin (right-drag too)",
+                 # Segment's "around the object ... outside becomes background" and "Click the
+                 # object" read wrong here (a trial): what R and C mark in this mode.
+                 "rectangle": "Drag a box around the skin: everything outside it becomes non-skin",
+                 "click": "Click skin (left) or what is not skin (right): each click marks a small disc"}
     class_names = ("skin", "non-skin")
+    cancel_tip = ("Cancel the skin detection or the skin model's training that is running; while a box is being "
+                  "dragged, drop the box")
     # The skin panel has its own threshold; one slider per mode avoids "which one?".
     uses_overlay_threshold = False
     export_names = {"mask": "skin", "probability": "skin_probability", "cutout": "skin_cutout"}

@@ -662,6 +662,8 @@ class VideoMode(Mode):
     name = "video"
     title = "Video"
     description = "Background subtraction over a video or a folder of frames"
+    cancel_tip = ("Stop Export All Masks (masks written so far stay), or a jump's catch-up (as the Video "
+                  "dock's Cancel)")
     shortcut = "Ctrl+Shift+V"
     menu_title = "Vi&deo"  # Alt+D: Alt+V is View's (both had V, and Alt+V opened one or the other)
     uses_scribbles = False
