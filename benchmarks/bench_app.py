@@ -238,11 +238,8 @@ def timed_stroke(app, window, points, interval_ms: int = 8):
     return per_move
 
 
-def main_big(app, folder: Path, strokes: int, moves: int) -> int:
-    """Painting smoothness on a 12-megapixel photo (``--big``)."""
-    made = time.perf_counter()
-    photo = make_big_photo(folder)
-    made = time.perf_counter() - made
+def _warm_window(app, folder: Path, timeout_ms: int):
+    """A 1600 x 1000 window with its own settings file in ``folder``, its kernels warm."""
     settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
     from segmix.gui.app import create_window
 
@@ -250,8 +247,17 @@ def main_big(app, folder: Path, strokes: int, moves: int) -> int:
     window.resize(1600, 1000)
     window.show()
     if not window.controller.is_warm:
-        wait_for(window.controller.warmed_up, 120000)
+        wait_for(window.controller.warmed_up, timeout_ms)
     app.processEvents()
+    return window
+
+
+def main_big(app, folder: Path, strokes: int, moves: int) -> int:
+    """Painting smoothness on a 12-megapixel photo (``--big``)."""
+    made = time.perf_counter()
+    photo = make_big_photo(folder)
+    made = time.perf_counter() - made
+    window = _warm_window(app, folder, 120000)
     opened_at = time.perf_counter()
     first_paint = FirstPaint(origin=opened_at)
     window.canvas.viewport().installEventFilter(first_paint)
@@ -386,18 +392,10 @@ def main_clicks(app, window, clicks: int) -> int:
     return 0
 
 
-def main_open(app, photo: str, clicks: int, at: tuple[float, float]) -> int:
+def main_open(app, photo: str, clicks: int, at: tuple[float, float] | None) -> int:
     """Open ``photo`` in a warm window, then click (``--open``): the big-photo figures."""
     folder = Path(tempfile.mkdtemp(prefix="segmix-bench-open-"))
-    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-    from segmix.gui.app import create_window
-
-    window, _ = create_window(None, settings=settings)
-    window.resize(1600, 1000)
-    window.show()
-    if not window.controller.is_warm:
-        wait_for(window.controller.warmed_up, 600000)
-    app.processEvents()
+    window = _warm_window(app, folder, 600000)
     heartbeat = Heartbeat()
     heartbeat.timer.start()
     opened_at = time.perf_counter()
@@ -420,7 +418,7 @@ def main_open(app, photo: str, clicks: int, at: tuple[float, float]) -> int:
     mode.model_panel.smoothing_box.setChecked(True)
     window.set_tool("click")
     viewport = window.canvas.viewport()
-    x0, y0 = at
+    x0, y0 = (width / 2, height / 2) if at is None else at  # the corner clicked at 0,0 was background
     for index in range(clicks):
         positive = index % 2 == 0
         x, y = (x0 + 40 * index, y0 - 30 * index) if positive else (x0 * 0.3 + 50 * index, y0 * 0.2)
@@ -510,15 +508,16 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a SegmentationSettings field of the segment mode (repeatable)")
     parser.add_argument("--open", metavar="PHOTO", help="open PHOTO (any size) and click on it (--clicks, --click-at)")
-    parser.add_argument("--click-at", default="0,0", metavar="X,Y", help="--open: where the left clicks go")
+    parser.add_argument("--click-at", default=None, metavar="X,Y",
+                        help="--open: where the left clicks go (default: the photo's centre)")
     parser.add_argument("--child-start", metavar="PHOTO", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_start:
         return child_first_paint(args.child_start)
     if args.open:
         app = QApplication.instance() or QApplication([])
-        x, y = (float(v) for v in args.click_at.split(","))
-        return main_open(app, args.open, args.clicks or 3, (x, y))
+        at = None if args.click_at is None else tuple(float(v) for v in args.click_at.split(","))
+        return main_open(app, args.open, args.clicks or 3, at)
     if args.big:
         app = QApplication.instance() or QApplication([])
         return main_big(app, Path(tempfile.mkdtemp(prefix="segmix-bench-big-")), min(args.strokes, 5), args.moves)
