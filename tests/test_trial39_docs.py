@@ -86,3 +86,38 @@ def test_quoted_session_prints_what_the_page_says(session, tmp_path, monkeypatch
         printed = [line for line in captured.err.splitlines() + captured.out.splitlines()
                    if not line.startswith("segmix: compiling")]
         assert sorted(printed) == sorted(quoted), (args, printed)
+
+
+# ------------------------------------ marks saved by segment --save-scribbles, given with another photo
+def _two_colour(height: int, width: int):
+    import numpy as np
+
+    image = np.zeros((height, width, 3), np.uint8)
+    image[...] = (40, 90, 200)
+    image[height // 4: 3 * height // 4, width // 4: 3 * width // 4] = (220, 120, 30)
+    return image
+
+
+def test_saved_marks_of_another_size_are_called_marks(tmp_path, capsys):
+    """README: `--save-scribbles` marks "can be opened in the window ... and `--scribbles L.png`
+    gives the same mask again". Given with a photo of another size (or an EXIF-turned copy of
+    the photo), the file, which carries segment's mark so that a rerun may replace it, was
+    refused as "is a mask written by segmix segment, not scribbles"; the size is the fault."""
+    from PIL import Image
+
+    from tests.test_cli_trial27 import _error
+
+    Image.fromarray(_two_colour(40, 60)).save(tmp_path / "photo.png")
+    Image.fromarray(_two_colour(60, 40)).save(tmp_path / "other.png")
+    assert main(["segment", str(tmp_path / "photo.png"), "--click", "30,20", "--background-click", "3,3",
+                 "-o", str(tmp_path / "m.png"), "--save-scribbles", str(tmp_path / "marks.png")]) == 0
+    capsys.readouterr()
+    assert main(["segment", str(tmp_path / "other.png"), "--scribbles", str(tmp_path / "marks.png"),
+                 "-o", str(tmp_path / "m2.png")]) == 2
+    message = _error(capsys, "segment")
+    assert "not scribbles" not in message and "written by segmix segment" not in message, message
+    assert message.startswith(f"{tmp_path / 'marks.png'}: scribbles are 60 x 40 pixels but the image is 40 x 60"), message
+    # A mask segment wrote, given as scribbles, is still named as one.
+    assert main(["segment", str(tmp_path / "photo.png"), "--scribbles", str(tmp_path / "m.png"),
+                 "-o", str(tmp_path / "m3.png")]) == 2
+    assert "is a mask written by segmix segment, not scribbles" in _error(capsys, "segment")
