@@ -149,3 +149,26 @@ def test_readme_names_every_option_of_every_command():
         if f"--{word}" not in readme and f"--[no-]{word}" not in readme:
             missing.append(f"{command} {option}")
     assert not missing, missing
+
+
+# ------------------------------------ README's first steps: the sample photo's first click
+@pytest.mark.parametrize("click, inside, outside", [
+    ("113,431", [(113, 431)], [(320, 320), (340, 300)]),   # shaded suit left of the straps: that side alone
+    ("301,261", [(320, 320)], [(80, 330), (113, 431)]),    # the collar ring's rim: the shaded sleeve left out
+    ("320,320", [(80, 330), (113, 431), (340, 300)], []),  # the lit chest: most of the suit
+])
+def test_readme_first_click_cases_on_the_sample_photo(tmp_path, capsys, click, inside, outside):
+    """README said "a click on the lit chest leaves out the shaded sleeve"; a click on the lit
+    chest (320, 320) gives most of the suit, sleeve included: the case measured (301, 261) is
+    on the collar ring's dark rim. README now names the three cases this checks."""
+    import numpy as np
+    from PIL import Image
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "a click on the collar ring's\n  rim leaves out the shaded sleeve" in readme
+    assert "a click on the lit chest gives most of the suit" in readme
+    photo = ROOT / "sample_images" / "astronaut.png"
+    assert main(["segment", str(photo), "--click", click, "-o", str(tmp_path / "m.png"), "--quiet"]) == 0
+    mask = np.asarray(Image.open(tmp_path / "m.png")) > 0
+    assert all(mask[y, x] for x, y in inside), click
+    assert not any(mask[y, x] for x, y in outside), click
