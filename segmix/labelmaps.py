@@ -1079,9 +1079,11 @@ def load_scribbles(path: PathLike, shape: tuple[int, int], *, photo: PathLike | 
 def _segmix_output(path: Path) -> str | None:
     """"a probability map written by segmix segment" and the like for a file carrying a
     segmix command's output mark (:func:`segmix.io.segmix_mark`), from its mark and its
-    Pillow mode; None for any other file (label files segmix writes carry no output mark)."""
+    Pillow mode; None for any other file, and for marks a segmix command or the window saved
+    (``segment --save-scribbles`` carries segment's mark: such a file given with a photo of
+    another size was called "a mask written by segmix segment, not scribbles")."""
     command = segmix_mark(path)
-    if command is None:
+    if command is None or holds_saved_marks(path):
         return None
     try:
         with Image.open(path) as im:
