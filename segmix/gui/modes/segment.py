@@ -1362,12 +1362,13 @@ class SegmentMode(Mode):
         )
 
     def save_settings(self, settings) -> None:
-        current = self.current_settings()
-        settings.setValue("model/n_components", current.n_components)
-        settings.setValue("model/covariance_type", current.covariance_type)
-        settings.setValue("model/color_space", current.color_space)
-        settings.setValue("model/smoothing", current.smoothing)
-        settings.setValue("model/unexplained_weight", float(current.unexplained_weight))
+        # The panel's values, not current_settings(): the window records every setting before
+        # its first paint (to write only what the user changed), and SegmentationSettings
+        # would import the engine (Numba, SciPy) on the GUI thread then.
+        current = self.model_panel.values()
+        for name in ("n_components", "covariance_type", "color_space", "smoothing"):
+            settings.setValue(f"model/{name}", current[name])
+        settings.setValue("model/unexplained_weight", float(current["unexplained_weight"]))
 
 
 def _only_the_marks(outcome) -> bool:

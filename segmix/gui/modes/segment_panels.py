@@ -165,19 +165,22 @@ class ModelPanel(QWidget):
         else:
             self.more.set_summary(f"{covariance} covariance, {space}")
 
-    def settings(self, threshold: float, random_state: int = 0):
-        """The chosen settings as a segmix.segment.SegmentationSettings."""
-        from segmix.segment import SegmentationSettings
-
-        return SegmentationSettings(
+    def values(self) -> dict:
+        """The chosen model settings, as SegmentationSettings' fields (no import of the engine:
+        the window reads them before its first paint, to know later which ones the user changed)."""
+        return dict(
             n_components=self.components_spin.value(),
             covariance_type=self.covariance_combo.currentData(),
             color_space=self.color_space_combo.currentData(),
             smoothing="graphcut" if self.smoothing_box.isChecked() else "none",
             unexplained_weight=UNEXPLAINED_WEIGHT_ON if self.unexplained_box.isChecked() else 0.0,
-            threshold=threshold,
-            random_state=random_state,
         )
+
+    def settings(self, threshold: float, random_state: int = 0):
+        """The chosen settings as a segmix.segment.SegmentationSettings."""
+        from segmix.segment import SegmentationSettings
+
+        return SegmentationSettings(**self.values(), threshold=threshold, random_state=random_state)
 
     def load(self, settings) -> None:
         """Show stored settings (anything with the MODEL_DEFAULTS attributes) without emitting settings_changed."""
