@@ -1573,7 +1573,11 @@ class MainWindow(QMainWindow):
         if model_words:
             notes.append(f"{'the' if notes else 'The'} model settings are not the defaults: {model_words} (Model dock)")
         if notes:
-            self.statusBar().showMessage("; ".join(notes), 15000)
+            # The decoder's note about the file ("only the first frame is used"), relayed once
+            # the photo was decoded (_load_photo), stays after these words: it was replaced.
+            earlier = self.statusBar().currentMessage()
+            earlier = f". {earlier}" if earlier.startswith("Note: ") else ""
+            self.statusBar().showMessage("; ".join(notes) + earlier, 15000)
         return True
 
     def _load_photo(self, path: Path):
