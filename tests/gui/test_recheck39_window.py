@@ -48,3 +48,25 @@ def test_the_kept_threshold_words_alone_are_as_before(window, tmp_path):
     assert window.open_image(path)
     assert window.statusBar().currentMessage() == ("The threshold is still 0.70, set on an earlier photo (0.50 by "
                                                    "default; Overlay dock)")
+
+
+def test_a_gone_recent_video_or_frame_folder_is_not_called_a_photo(window, tmp_path, messages):
+    # File > Open Recent lists Video mode's videos and frame folders beside the photos; one
+    # moved away was refused as "Cannot open photo".
+    import shutil
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((30, 40, 3), 40 * i, np.uint8)).save(folder / f"{i:03d}.png")
+    assert window.open_image(folder)
+    assert window.mode == "video"
+    shutil.rmtree(folder)
+    assert not window.open_recent(str(folder))
+    assert messages[-1] == ("Cannot open frame folder", f"{folder} is no longer there (moved, renamed or deleted): "
+                                                         "it is removed from File > Open Recent.")
+    gone_video = tmp_path / "clip.mp4"
+    assert not window.open_recent(str(gone_video))
+    assert messages[-1][0] == "Cannot open video"
+    assert not window.open_recent(str(tmp_path / "gone.jpg"))
+    assert messages[-1][0] == "Cannot open photo"
