@@ -44,3 +44,42 @@ def test_a_lossless_webp_of_a_transparent_photo_holds_only_the_palette_colours(t
         # The same file as the PNG, pixel for pixel, transparency included.
         assert np.array_equal(webp_pixels, png_pixels)
         assert np.array_equal(webp_pixels[..., 3], rgba[..., 3])
+
+
+def _frames(folder, seed):
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(folder / f"in{i:06d}.png")
+    return folder
+
+
+def test_background_distributed_refuses_another_inputs_masks_of_the_same_name(tmp_path, monkeypatch, capsys,
+                                                                               address):
+    """Two cameras' day1/frames both write OUT/day1 with --distributed: a run of cam2's into the
+    masks cam1's run left there replaced them in silence ("its frames changed since the last
+    run: redone", exit 0; "already complete" for frames of the same names, sizes and times),
+    while the one-machine command refuses another input's masks (their Source). Refused
+    before any task, naming both; a rerun of cam1's own frames is not, nor one of a project
+    folder moved with its masks (their Source-Relative)."""
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    cam1 = _frames(tmp_path / "project" / "cam1" / "day1" / "frames", 1)
+    _frames(tmp_path / "project" / "cam2" / "day1" / "frames", 2)
+    monkeypatch.chdir(tmp_path / "project")
+    run = ["--output-dir", "masks", "--distributed", address, "--quiet"]
+    assert main(["background", "cam1/day1/frames", *run]) == 0
+    masks = tmp_path / "project" / "masks" / "day1"
+    before = {p.name: p.read_bytes() for p in masks.iterdir()}
+    capsys.readouterr()
+    assert main(["background", "cam2/day1/frames", *run]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "another input" in err, err
+    assert str(cam1.resolve()) in err and "cam2/day1/frames" in err and "masks/day1" in err, err
+    assert {p.name: p.read_bytes() for p in masks.iterdir()} == before
+    assert main(["background", "cam1/day1/frames", *run]) == 0
+    (tmp_path / "project").rename(tmp_path / "moved")
+    monkeypatch.chdir(tmp_path / "moved")
+    assert main(["background", "cam1/day1/frames", *run]) == 0
+    assert main(["background", "cam2/day1/frames", *run]) == 2
