@@ -83,3 +83,24 @@ def test_background_distributed_refuses_another_inputs_masks_of_the_same_name(tm
     monkeypatch.chdir(tmp_path / "moved")
     assert main(["background", "cam1/day1/frames", *run]) == 0
     assert main(["background", "cam2/day1/frames", *run]) == 2
+
+
+def test_background_model_that_is_a_text_file_is_named_as_no_model(tmp_path, monkeypatch, capsys):
+    """`segmix background --model notes.json` with a text file said the JSON parser's words,
+    "cannot read a background model (Expecting value: line 1 column 1 (char 0))", where segment
+    and skin apply say "not valid JSON, so not a segmix model: its text starts with ..." (the
+    window's Load Model fix of session 39)."""
+    from segmix.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    _frames(tmp_path / "frames", 3)
+    (tmp_path / "notes.json").write_text("hello these are my notes\nline 2\n", encoding="utf-8")
+    assert main(["background", "frames", "--model", "notes.json", "--output-dir", "masks"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("segmix background: error: notes.json: not valid JSON, so not a background model: its text "
+                   "starts with 'hello these are my notes'\n"), err
+    assert not (tmp_path / "masks").exists()
+    # A JSON file cut short keeps its own words.
+    (tmp_path / "cut.json").write_text('{"format": "segmix-background-model", "version": ', encoding="utf-8")
+    assert main(["background", "frames", "--model", "cut.json", "--output-dir", "masks"]) == 2
+    assert "not valid JSON, so not" not in capsys.readouterr().err
