@@ -849,6 +849,15 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
         from segmix.io import json_cut_short
 
         cut = json_cut_short(text, exc)
+        start = text.lstrip("\ufeff \t\r\n")
+        if not cut and start and start[0] not in "{[":
+            # A text file that is no JSON at all (notes given as --model) was said in the
+            # parser's words, "Expecting value: line 1 column 1 (char 0)", as the window's
+            # Load Model said them (session 39): its first words are shown instead.
+            first = start.splitlines()[0]
+            shown = first if len(first) <= 40 else first[:39] + "\u2026"
+            raise BackgroundModelError(f"{path}: not valid JSON, so not a background model: its text starts with "
+                                       f"{shown!r}") from None
         raise BackgroundModelError(f"{path}: {cut}" if cut else f"{path}: cannot read a background model ({exc})") \
             from None
     except OSError as exc:

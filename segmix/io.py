@@ -2762,6 +2762,10 @@ def save_image(
             shown = alpha >= GIF_ALPHA_CUT
             rgb = np.where(shown[..., None], rgb, np.uint8(0))
             alpha = np.where(shown, np.uint8(255), np.uint8(0))
+        if fmt == "WEBP" and params.get("lossless"):
+            # libwebp writes a fully transparent pixel's colour as black unless told to keep
+            # it: quantize's "k colours" WebP held one more (its PNG and TIFF hold exactly k).
+            params["exact"] = True
         rgb = np.dstack([rgb, alpha])
     im = None
     if grey and alpha is None and fmt in _GREY_FORMATS and np.array_equal(rgb[..., 0], rgb[..., 1]) \

@@ -421,6 +421,7 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
         for target in (out / name, out / f".{name}.partial"):
             if target == resolved or target in resolved.parents:
                 raise ValueError(f"{target}: the output of {path} would replace an input; choose another --output-dir")
+        _refuse_other_input(out / name, Path(output_dir) / name, path, resolved)
         sources.append((str(resolved), name))
     if model_path is not None:
         # A sequence's output folder is replaced by a rerun with other settings: a --model
@@ -431,6 +432,31 @@ def plan_sequences(inputs, output_dir, model_path=None) -> list[tuple[str, str]]
                     raise ValueError(f"{target}: the output of {names[name]} would replace the input "
                                      f"{model_path}; choose another --output-dir")
     return sources
+
+
+def _refuse_other_input(folder: Path, folder_given: Path, given: Path, source: Path) -> None:
+    """Refuse a sequence whose output folder holds the masks an earlier run made of another
+    input (their :mod:`segmix.source_record`), as the one-machine command refuses them: two
+    cameras' ``day1/frames`` both write ``OUT/day1``, and the second replaced the first's masks
+    in silence ("its frames changed since the last run: redone"). The first few masks are
+    looked at (their headers), not a folder of 20,000."""
+    from segmix.source_record import other_source
+
+    try:
+        entries = sorted(folder.iterdir()) if folder.is_dir() else []
+    except OSError:  # an unreadable folder: the run names it where it writes
+        return
+    looked = 0
+    for mask in entries:
+        if mask.suffix.lower() != ".png" or mask.name.startswith("."):
+            continue
+        other = other_source(mask, source)
+        if other is not None:
+            raise ValueError(f"{folder_given}: holds the masks an earlier run made of {other}, another input ({given} "
+                             "would replace them); move those masks away or choose another --output-dir")
+        looked += 1
+        if looked == 3:
+            return
 
 
 def _is_animation(path: Path) -> bool:

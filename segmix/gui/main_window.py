@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from segmix.frames import is_sequence_path
+from segmix.frames import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_sequence_path
 from segmix.io import EXTRA_FRAMES_WORDS, NARROW_16_BIT_LEVEL, cutout_depth_note, narrow_samples_words
 from segmix.gui import file_dialogs, files, window_geometry
 from segmix.gui.canvas import (DEFAULT_BRUSH, MAX_BRUSH, MIN_BRUSH, ScribbleCanvas, accept_as_copy, dropped_files,
@@ -1573,7 +1573,11 @@ class MainWindow(QMainWindow):
         if model_words:
             notes.append(f"{'the' if notes else 'The'} model settings are not the defaults: {model_words} (Model dock)")
         if notes:
-            self.statusBar().showMessage("; ".join(notes), 15000)
+            # The decoder's note about the file ("only the first frame is used"), relayed once
+            # the photo was decoded (_load_photo), stays after these words: it was replaced.
+            earlier = self.statusBar().currentMessage()
+            earlier = f". {earlier}" if earlier.startswith("Note: ") else ""
+            self.statusBar().showMessage("; ".join(notes) + earlier, 15000)
         return True
 
     def _load_photo(self, path: Path):
@@ -1796,8 +1800,11 @@ class MainWindow(QMainWindow):
         if not Path(name).exists():
             self._set_recent_files([p for p in self._recent_files() if p != name])
             self._rebuild_recent_menu()
-            self.show_message("Cannot open photo", f"{name} is no longer there (moved, renamed or deleted): it is "
-                                                   "removed from File > Open Recent.")
+            # A gone video or frame folder was "Cannot open photo" (Video mode's entries too).
+            suffix = Path(name).suffix.lower()
+            what = "photo" if suffix in IMAGE_SUFFIXES else "video" if suffix in VIDEO_SUFFIXES else "frame folder"
+            self.show_message(f"Cannot open {what}", f"{name} is no longer there (moved, renamed or deleted): it is "
+                                                     "removed from File > Open Recent.")
             return False
         return self.open_image(name)
 
