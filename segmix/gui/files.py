@@ -20,7 +20,7 @@ from segmix import mark_settings as segmix_mark_settings
 from segmix.mark_settings import PHOTO_KEY, photo_record
 from segmix import palette as segmix_palette
 from segmix.frames import IMAGE_SUFFIXES
-from segmix.source_record import source_text
+from segmix.source_record import other_source, source_text
 
 
 def suffix_patterns(suffixes=IMAGE_SUFFIXES) -> str:
@@ -184,7 +184,7 @@ _REPLACEMENTS = {"mask": "the mask", "foreground mask": "the frame's mask", "pro
                  "skin probability": "the skin probability map", "skin cutout": "the skin cut-out"}
 
 
-def replace_question(path, title: str = "", being_written: bool = False) -> str:
+def replace_question(path, title: str = "", being_written: bool = False, photo=None) -> str:
     """The question asked before a save replaces the file ``path``.
 
     A file of saved marks (File > Save Scribbles) says so: before a mask export over its
@@ -198,6 +198,9 @@ def replace_question(path, title: str = "", being_written: bool = False) -> str:
         The save dialog's title, "Save mask" etc.: what replaces the file, if known.
     being_written : bool
         An earlier export is still writing the file (it may not exist yet).
+    photo : str or Path, optional
+        The photo the export is of: a file that records another photo
+        (:mod:`segmix.source_record`, ``skin apply``'s outputs and Skin mode's exports) says so.
 
     Returns
     -------
@@ -212,6 +215,12 @@ def replace_question(path, title: str = "", being_written: bool = False) -> str:
     if holds_saved_marks(target):
         return (f"{target.name} in {target.parent} holds your saved marks (scribbles); replacing it loses them. "
                 f"{replace}")
+    other = None if photo is None else other_source(target, photo)
+    if other is not None:
+        # The command line refuses this case ("another photo of the same name"); the window
+        # asked only "... already exists ... Replace it?" (the session's re-check).
+        return (f"{target.name} in {target.parent} is the result of another photo, {other}; replacing it loses "
+                f"it. {replace}")
     if _picture_segmix_did_not_write(target):
         # A trial's Export Mask typed over another photo of the folder was asked only "victim.png
         # already exists in /tmp/t35c. Replace it?", the words for replacing an earlier export;

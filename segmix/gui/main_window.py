@@ -1325,7 +1325,8 @@ class MainWindow(QMainWindow):
         """Ask whether an existing file may be replaced (saying when it holds saved marks,
         files.replace_question; ``title``: the save dialog's); True = go ahead."""
         box = QMessageBox(QMessageBox.Icon.Question, "Replace file",
-                          files.replace_question(path, title, being_written=self.being_written(path)),
+                          files.replace_question(path, title, being_written=self.being_written(path),
+                                                 photo=self.image_path),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()

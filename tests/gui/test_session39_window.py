@@ -40,3 +40,28 @@ def test_skin_mode_tools_say_skin_not_object(window):
     assert window.open_action.statusTip().startswith("Open a photo")
     assert window.set_mode("video")
     assert window.open_action.statusTip().startswith("Open a video")
+
+
+def test_replacing_another_photos_skin_mask_says_whose_it_is(tmp_path):
+    # skin apply refuses to replace the outputs of another photo of the same name (session
+    # 39); the window's export over such a file asked only "... already exists ... Replace
+    # it?" (the re-check helper's unfixed point).
+    from PIL import Image
+
+    from segmix.cli import main
+    from segmix.gui import files
+    from tests.test_trial38_skin import cut_out_photo
+
+    image, _ = cut_out_photo()
+    for day, photo in (("day1", image), ("day2", image[::-1].copy())):
+        (tmp_path / day).mkdir()
+        Image.fromarray(photo).save(tmp_path / day / "IMG_0001.png")
+    assert main(["skin", "apply", str(tmp_path / "day1"), "--output-dir", str(tmp_path / "masks"), "--quiet"]) == 0
+    mask = tmp_path / "masks" / "IMG_0001_skin.png"
+    question = files.replace_question(mask, "Save skin", photo=tmp_path / "day2" / "IMG_0001.png")
+    assert question == (f"IMG_0001_skin.png in {mask.parent} is the result of another photo, "
+                        f"{(tmp_path / 'day1' / 'IMG_0001.png').resolve()}; replacing it loses it. "
+                        "Replace it with the skin mask?")
+    # Its own photo's file gets the plain question.
+    assert files.replace_question(mask, "Save skin", photo=tmp_path / "day1" / "IMG_0001.png").endswith(
+        "already exists in " + str(mask.parent) + ". Replace it?")
