@@ -789,7 +789,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)  # with another window's files
         add("Open &Sample Photo", self.open_sample, menu=file_menu,
-            tip="Open the photo that comes with segmix (an astronaut) to try the tools on")
+            tip="Open the photo that comes with segmix (an astronaut) to try the tools on (from Video mode: in "
+                "Segment mode)")
         file_menu.addSeparator()
         # Greyed out (and saying why) where they would do nothing or write nothing of use:
         # in a mode without marks (Video mode saved an all-zero PNG), with no photo, with no
