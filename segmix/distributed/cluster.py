@@ -241,12 +241,20 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
         if scheme not in ("tcp", "tls"):
             return
         host, port = parse_host_port(location)
+        if not 0 < port < 65536:
+            raise ValueError(f"port {port} is out of range, 1 to 65535")
     except TypeError:
         return  # Dask names a malformed address its own way
     except ValueError as exc:
         if str(exc).startswith("--distributed "):
             raise
-        return  # Dask names a malformed address its own way
+        # Dask's own words named neither the option nor the form: "missing port number in
+        # address '127.0.0.1'", "invalid literal for int() with base 10: '8786/'" (a trial's
+        # address copied with a slash), and port 99999 was "connection refused".
+        why = "no port" if "missing port" in str(exc) else (
+            "its port is no number" if "invalid literal" in str(exc) else str(exc))
+        raise ValueError(f"--distributed {address}: not a scheduler address ({why}); give {scheme}://HOST:PORT, "
+                         "the address `dask scheduler` prints (port 8786 by default)") from None
     start = "--distributed " + address + ": cannot reach a Dask scheduler there"
     advice = ("; start one there (dask scheduler), check the address, or leave it out for a local cluster "
               "(--distributed alone)")
