@@ -47,3 +47,69 @@ def test_a_command_given_a_malformed_address_says_one_line_and_writes_nothing(co
                        "tcp://127.0.0.1:8786/: not a scheduler address (its port is no number); give tcp://HOST:PORT, "
                        "the address `dask scheduler` prints (port 8786 by default)"), err
     assert not out.exists()
+
+
+# ------------------------------------------------------------ a worker that joins after the folder check
+@pytest.fixture
+def photos(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    rng = np.random.default_rng(5)
+    for i in range(3):
+        image = rng.integers(0, 256, (30, 40, 3)).astype(np.uint8)
+        image[:, :20] = (200, 140, 120)
+        Image.fromarray(image).save(folder / f"p{i}.png")
+    return folder
+
+
+def _workers_stop_seeing_the_folder(monkeypatch, module, out):
+    """Between the start's check and the tasks, the output folder's files vanish for the workers,
+    as for a worker that joins then with a folder of its own under that path (another host's
+    /tmp): the start's check cannot have seen it."""
+    original = module.run_tasks
+
+    def run_tasks(*args, **kwargs):
+        for marker in out.glob(".segmix-shared-check-*"):
+            marker.unlink()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, "run_tasks", run_tasks)
+
+
+def test_skin_apply_tasks_of_a_worker_that_does_not_see_the_output_folder_fail_named(address, photos, tmp_path,
+                                                                                        capsys, monkeypatch):
+    # Was: such a worker wrote its masks where the command never looks, "3 written", exit 0.
+    from segmix.distributed import skin_jobs
+
+    out = tmp_path / "out"
+    _workers_stop_seeing_the_folder(monkeypatch, skin_jobs, out)
+    assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", address]) == 2
+    said = capsys.readouterr()
+    err = said.out + said.err
+    assert "0 written, 0 already complete, 3 failed" in err, err
+    assert (f"{photos / 'p0.png'}: the Dask worker tcp://" in err and ", which joined after the run's check, cannot "
+            f"use the output folder {out} (it does not see the folder's files as this command does" in err), err
+    assert "Traceback" not in err
+    assert not list(out.glob("*.png"))
+
+
+def test_background_tasks_of_a_worker_that_does_not_see_the_output_folder_fail_named(address, photos, tmp_path,
+                                                                                        capsys, monkeypatch):
+    from segmix.distributed import background_jobs
+
+    out = tmp_path / "masks"
+    _workers_stop_seeing_the_folder(monkeypatch, background_jobs, out)
+    assert main(["background", str(photos), "--output-dir", str(out), "--distributed", address]) == 2
+    said = capsys.readouterr()
+    err = said.out + said.err
+    assert f"cannot use the output folder {out} (it does not see the folder's files" in err, err
+    assert "Traceback" not in err
+    assert not list(out.rglob("*.png"))
+
+
+def test_a_run_leaves_no_check_file_and_writes_as_before(address, photos, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", address]) == 0
+    assert "3 written" in capsys.readouterr().out
+    assert sorted(p.name for p in out.glob(".segmix-shared-check-*")) == []
+    assert len(list(out.glob("*_skin.png"))) == 3

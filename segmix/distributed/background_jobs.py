@@ -497,7 +497,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         digest = file_digest(model_path)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
-    check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
+    shared = check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
     batches = [[s] for s in sources]  # (path, name) pairs
     # Tasks carry resolved paths; a sequence and its frames are named as the user gave them,
@@ -519,7 +519,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     stamps = {name: _record_stamp(out / name) for _, name in sources}
     try:
         results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
-                            quiet=quiet, stream=stream)
+                            quiet=quiet, stream=stream, shared=shared)
     except KeyboardInterrupt as exc:
         if exc.args:
             raise

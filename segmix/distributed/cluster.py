@@ -14,6 +14,7 @@ settings that made them, so that a rerun with other settings does not keep them.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import contextvars
 import hashlib
@@ -30,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AnotherSegmix", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
+__all__ = ["AnotherSegmix", "FolderUnseen", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
            "seen_here", "segmix_identity", "version_mismatch_words", "warnings_said", "worker_cached"]
 
@@ -464,7 +465,7 @@ def dashboard_link(client) -> str | None:
 
 
 def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, description: str, unit: str,
-              quiet: bool = False, stream=None) -> list:
+              quiet: bool = False, stream=None, shared: SharedFolder | None = None) -> list:
     """Run ``function(job, batch)`` for every batch on the cluster, with a progress bar.
 
     Parameters
@@ -472,6 +473,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     function : module-level callable (shipped by reference; every worker imports segmix)
     job : small picklable description shared by every task
     batches : sequences of inputs; the bar advances by ``len(batch)`` as each task completes
+    shared : the output folder's check (:func:`check_workers_share`), made again by each worker
+        before its first task of the run; its marker is removed when the run ends
 
     Returns
     -------
@@ -487,7 +490,7 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     # the start's check (check_same_segmix) must not write other outputs either.
     n = len(batches)
     submitted = client.map(checked_task, [segmix_identity()] * n, [function] * n, [job] * n,
-                           [list(b) for b in batches], pure=False, key=function.__name__)
+                           [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__)
     futures = {future: i for i, future in enumerate(submitted)}
     total = sum(len(b) for b in batches)
     results: list = [None] * len(batches)
@@ -504,6 +507,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
         finally:
             bar.close()
             client.cancel(submitted)  # interrupted: stop what is still queued
+            if shared is not None:
+                Path(shared[0]).unlink(missing_ok=True)
     return results
 
 
@@ -607,6 +612,8 @@ def describe_exception(exc: BaseException) -> str:
     the exception's name)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
+    if name == "FolderUnseen":
+        return text
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"
     if text.startswith("Error during deserialization of the task graph"):
@@ -770,18 +777,27 @@ def _worker_identity() -> dict:
     return segmix_identity()
 
 
-def checked_task(expected: dict, function: Callable, job, batch):
+def checked_task(expected: dict, function: Callable, job, batch, shared: SharedFolder | None = None):
     """Task: ``function(job, batch)`` on a worker whose segmix is the client's (``expected``,
     :func:`segmix_identity`); raises :class:`AnotherSegmix` on another one (a worker that
-    joined after the run's start was checked)."""
+    joined after the run's start was checked). With ``shared``, the worker must also see the
+    output folder as the client does (:func:`check_workers_share`, once per worker and run), or
+    the task raises :class:`FolderUnseen`: a worker that joined after the start's check wrote
+    its outputs where the client never looks."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker().address
+    except (ImportError, ValueError):
+        worker = "this worker"
+    if shared is not None:
+        marker, token, shown = shared
+        words = worker_cached(("shared folder", token), lambda: _sees_folder(marker, token))
+        if words:
+            raise FolderUnseen(f"the Dask worker {worker}, which joined after the run's check, cannot use the output "
+                               f"folder {shown} ({words}); {SHARED_ADVICE}")
     own = _worker_identity()
     if _differs(own, expected):
-        try:
-            from distributed import get_worker
-
-            worker = get_worker().address
-        except (ImportError, ValueError):
-            worker = "this worker"
         raise AnotherSegmix(f"the Dask worker {worker} runs another segmix than this command, whose outputs would "
                             f"differ ({_another_segmix_words(own, expected)}); install the same segmix where the "
                             "workers run and restart them")
@@ -789,7 +805,22 @@ def checked_task(expected: dict, function: Callable, job, batch):
 
 
 # -------------------------------------------------------------------- the shared output folder
-def check_workers_share(client, folder: Path, shown, created: bool = False) -> None:
+SHARED_ADVICE = ("on a cluster it must be on storage every host sees under the same path, writable by the user the "
+                 "workers run as")
+
+
+#: The output folder's check, kept for the run: ``(marker, token, shown)``, ``marker`` a file in
+#: the folder holding ``token``, which stays until the run ends so that a worker joining later
+#: checks it too. A plain tuple, not a class: the scheduler unpickles the tasks, and one started
+#: before segmix changed has no new class (every task failed "Error during deserialization").
+SharedFolder = tuple
+
+
+class FolderUnseen(OSError):
+    """A worker that joined after the start's check does not see (or cannot write) the output folder."""
+
+
+def check_workers_share(client, folder: Path, shown, created: bool = False) -> SharedFolder | None:
     """Refuse a run whose workers do not see the output ``folder`` as this process does (it is
     not on storage they share, or is another folder under that path there) or cannot write in it
     (they run as another user): a worker in a mount namespace of its own wrote every mask into
@@ -797,13 +828,20 @@ def check_workers_share(client, folder: Path, shown, created: bool = False) -> N
     "60 already complete"). ``shown``: the folder as the user gave it; ``created``: this run
     made the folder, removed (when empty) on a refusal.
 
+    Returns
+    -------
+    SharedFolder or None
+        For :func:`run_tasks`: the marker file stays in the folder until the run ends, and every
+        worker checks it before its first task (one that joins later too). The process removes
+        it at exit if no run does.
+
     Raises
     ------
     OSError
         One line naming the folder, the workers and why.
     """
     if not hasattr(client, "run"):
-        return  # a stand-in without workers, whose tasks run in this process (tests)
+        return None  # a stand-in without workers, whose tasks run in this process (tests)
     token = uuid.uuid4().hex
     marker = Path(folder) / f".segmix-shared-check-{token}"
     from segmix.io import atomic_write
@@ -812,20 +850,22 @@ def check_workers_share(client, folder: Path, shown, created: bool = False) -> N
         handle.write(token.encode())
     try:
         answers = client.run(_sees_folder, str(marker), token, on_error="return")
-    finally:
+    except BaseException:
         marker.unlink(missing_ok=True)
+        raise
     odd = {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
            for worker, answer in sorted(answers.items()) if answer}
     if not odd:
-        return
+        atexit.register(marker.unlink, missing_ok=True)  # a run that stops before its tasks
+        return str(marker), token, str(shown)
+    marker.unlink(missing_ok=True)
     if created:
         with contextlib.suppress(OSError):
             Path(folder).rmdir()
     first, words = next(iter(odd.items()))
     raise OSError(f"{shown}: {len(odd)} of {len(answers)} Dask worker{'' if len(answers) == 1 else 's'} cannot use "
                   f"this output folder ({first}: {words}{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); "
-                  "on a cluster it must be on storage every host sees under the same path, writable by the user "
-                  "the workers run as")
+                  f"{SHARED_ADVICE}")
 
 
 def version_mismatch_words(text: str) -> str:

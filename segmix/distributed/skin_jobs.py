@@ -274,7 +274,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             todo.append((str(f.resolve()), skin.apply_outputs(f, out)))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
-    check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
+    shared = check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             # A run without --probability keeps the probability maps an earlier run wrote (and
@@ -306,7 +306,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     stamps = _photo_record_stamps(out)
     try:
         results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
-                            stream=stream)
+                            stream=stream, shared=shared)
     except KeyboardInterrupt as exc:
         if exc.args:
             raise
