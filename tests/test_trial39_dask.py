@@ -113,3 +113,19 @@ def test_a_run_leaves_no_check_file_and_writes_as_before(address, photos, tmp_pa
     assert "3 written" in capsys.readouterr().out
     assert sorted(p.name for p in out.glob(".segmix-shared-check-*")) == []
     assert len(list(out.glob("*_skin.png"))) == 3
+
+
+# ------------------------------------------------------------ ws:// to a tcp:// scheduler
+def test_a_ws_address_of_a_tcp_scheduler_is_named_at_once(address):
+    # Was: Dask's "Timed out trying to connect to ws://127.0.0.1:8786 after 30 s", 30 s later.
+    location = address.split("://")[1]
+    with pytest.raises(ConnectionError) as caught:
+        cluster.probe_scheduler(f"ws://{location}", timeout=2)
+    assert str(caught.value) == (f"--distributed ws://{location}: the Dask scheduler there speaks tcp://, not ws://; "
+                                 f"give tcp://{location}")
+
+
+def test_a_ws_address_where_nothing_listens_is_refused_at_once():
+    with pytest.raises(ConnectionError, match=r"^--distributed ws://127\.0\.0\.1:1: cannot reach a Dask scheduler "
+                                              r"there \(connection refused\); start one there"):
+        cluster.probe_scheduler("ws://127.0.0.1:1", timeout=1)

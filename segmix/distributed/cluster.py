@@ -239,7 +239,7 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
             raise ValueError(f"--distributed {address}: {scheme}:// is not an address of a Dask scheduler (the "
                              f"dashboard's http:// link is not it); give the scheduler's, tcp://HOST:PORT (the "
                              f"port it prints, 8786 by default)")
-        if scheme not in ("tcp", "tls"):
+        if scheme not in ("tcp", "tls", "ws", "wss"):
             return
         host, port = parse_host_port(location)
         if not 0 < port < 65536:
@@ -263,6 +263,8 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
         with socket.create_connection((host, port), timeout=timeout) as connection:
             if scheme == "tcp":
                 _check_handshake(connection, address, timeout)
+            elif scheme == "ws":
+                _refuse_a_tcp_scheduler(connection, address, location)
     except NotAScheduler:
         raise
     except socket.gaierror:
@@ -276,6 +278,20 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
 
 class NotAScheduler(ConnectionError):
     """A server answers at a --distributed address, but it is not a Dask scheduler."""
+
+
+def _refuse_a_tcp_scheduler(connection: socket.socket, address: str, location: str, wait: float = 1.0) -> None:
+    """Refuse a ``ws://`` address where a ``tcp://`` scheduler listens: it speaks first (its
+    handshake), where a websocket server waits for the client's request. A trial's
+    `--distributed ws://HOST:8786` waited 30 s for Dask's "Timed out trying to connect"."""
+    connection.settimeout(wait)
+    try:
+        first = connection.recv(16)
+    except OSError:  # silent, as a websocket server is, or gone: left to Dask
+        return
+    if len(first) >= 8 and 0 < int.from_bytes(first[:8], "little") < 2 ** 31:
+        raise NotAScheduler(f"--distributed {address}: the Dask scheduler there speaks tcp://, not ws://; give "
+                            f"tcp://{location}")
 
 
 def _check_handshake(connection: socket.socket, address: str, timeout: float) -> None:
