@@ -350,7 +350,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
     Image.fromarray(np.zeros((10, 10, 3), np.uint8)).save(cam / "in0006.png")
     bad = {"in0003.png", "in0005.png", "in0006.png"}
     capsys.readouterr()
-    assert main(["background", str(cam), "--output-dir", str(tmp_path / "local"), "--quiet"]) == 1
+    assert main(["background", str(cam), "--output-dir", str(tmp_path / "local" / "cam1"), "--quiet"]) == 1
     out, err = capsys.readouterr()
     assert "wrote the masks of 9 frames (32 x 24) to" in out and out.rstrip().endswith("; 3 frames skipped (unreadable or of another size or kind)")
     local = sorted(line.split(": ", 1)[1] for line in err.splitlines() if "skipped" in line)
@@ -371,7 +371,7 @@ def test_a_rerun_reports_frames_still_without_a_mask_as_the_local_command(addres
         skipped = sorted(line.split(": ", 1)[1].removeprefix(prefix) for line in err.splitlines() if "skipped" in line)
         assert [line.split(": ", 1)[0].rsplit("/", 1)[1] for line in skipped] == sorted(bad), (run, err)
         assert [line.split(": ", 1)[1] for line in skipped] == [line.split(": ", 1)[1] for line in local]
-        assert _files(tmp_path / "dask" / "cam1") == _files(tmp_path / "local")
+        assert _files(tmp_path / "dask" / "cam1") == _files(tmp_path / "local" / "cam1")
     # A skipped frame given other permissions (chmod keeps its modification time, which the
     # input's fingerprint holds) is tried again.
     os.chmod(cam / "in0005.png", 0o600)
@@ -445,9 +445,11 @@ def test_a_video_beside_frames_is_noted_as_the_local_command(address, tmp_path, 
 
 
 def _local_masks(cam: Path, out: Path) -> dict[str, bytes]:
-    """The masks the one-machine command writes for ``cam`` as it is now."""
-    assert main(["background", str(cam), "--output-dir", str(out), "--quiet"]) == 0
-    return _files(out)
+    """The masks the one-machine command writes for ``cam`` as it is now, into ``out/<name>`` as
+    the Dask run does (a mask's Source-Relative chunk is relative to its folder)."""
+    folder = out / cam.name
+    assert main(["background", str(cam), "--output-dir", str(folder), "--quiet"]) == 0
+    return _files(folder)
 
 
 def _redone_note(out: str, name: str) -> str:
