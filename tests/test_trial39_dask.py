@@ -129,3 +129,43 @@ def test_a_ws_address_where_nothing_listens_is_refused_at_once():
     with pytest.raises(ConnectionError, match=r"^--distributed ws://127\.0\.0\.1:1: cannot reach a Dask scheduler "
                                               r"there \(connection refused\); start one there"):
         cluster.probe_scheduler("ws://127.0.0.1:1", timeout=1)
+
+
+# ------------------------------------------------------------ Ctrl+C before any task
+@pytest.mark.parametrize("module, command", [("skin_jobs", ["skin", "apply", "PHOTOS", "--output-dir", "OUT"]),
+                                             ("background_jobs", ["background", "PHOTOS", "--output-dir", "OUT"])])
+def test_an_interruption_before_any_task_does_not_say_the_workers_finish_what_they_started(
+        address, photos, tmp_path, capsys, monkeypatch, module, command):
+    # A trial's Ctrl+C while the run waited for a first worker said "segmix: interrupted; what the
+    # scheduler's workers had started is finished and written there (Dask cannot stop a running
+    # task); ...": nothing had been started.
+    import importlib
+
+    jobs = importlib.import_module(f"segmix.distributed.{module}")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs, "check_workers_share", interrupted)
+    out = tmp_path / "out"
+    argv = [str(photos) if word == "PHOTOS" else str(out) if word == "OUT" else word for word in command]
+    assert main([*argv, "--distributed", address]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "segmix: interrupted"
+
+
+def test_an_interruption_during_the_tasks_still_says_what_the_workers_do(address, photos, tmp_path, capsys,
+                                                                         monkeypatch):
+    from segmix.distributed import skin_jobs
+
+    original = skin_jobs.run_tasks
+
+    def run_tasks(client, *args, **kwargs):
+        original(client, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(skin_jobs, "run_tasks", run_tasks)
+    out = tmp_path / "out"
+    assert main(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed", address]) == 130
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("segmix: interrupted; the masks of 3 of 3 photos to do were written when it came; what "
+                           "the scheduler's workers had started is finished and written there"), line

@@ -507,6 +507,7 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     n = len(batches)
     submitted = client.map(checked_task, [segmix_identity()] * n, [function] * n, [job] * n,
                            [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__)
+    client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
     futures = {future: i for i, future in enumerate(submitted)}
     total = sum(len(b) for b in batches)
     results: list = [None] * len(batches)
@@ -582,6 +583,7 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     identity = segmix_identity()
     maps = {client.submit(checked_task, identity, function, job, list(batch), pure=False, key=f"{function.__name__}-"
                           f"{uuid.uuid4().hex}"): i for i, batch in enumerate(batches)}
+    client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
     pending = _completed(client, list(maps))
     merges = []
     total, done = sum(sizes), 0
