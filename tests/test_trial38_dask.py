@@ -6,6 +6,7 @@ a real scheduler.
 """
 
 
+import types
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +112,7 @@ def test_an_interrupted_run_on_a_scheduler_says_a_rerun_does_only_what_is_missin
 
     @contextlib.contextmanager
     def fake_connect(*args, **kwargs):
-        yield object()
+        yield types.SimpleNamespace(segmix_tasks_submitted=True)  # a client whose tasks were submitted
 
     def fake_run_tasks(*args, **kwargs):
         raise KeyboardInterrupt
