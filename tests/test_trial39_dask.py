@@ -169,3 +169,26 @@ def test_an_interruption_during_the_tasks_still_says_what_the_workers_do(address
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line.startswith("segmix: interrupted; the masks of 3 of 3 photos to do were written when it came; what "
                            "the scheduler's workers had started is finished and written there"), line
+
+
+# ------------------------------------------------------------ a model file a worker does not find
+def test_a_model_file_a_worker_does_not_find_is_said_to_be_unshared(tmp_path):
+    # Was "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/dk/models/m.json'" on
+    # every photo's line (a trial's worker with a folder of its own under the model's path).
+    from segmix.distributed import skin_jobs
+
+    job = skin_jobs.ApplyJob(str(tmp_path / "m.json"), "0" * 64, str(tmp_path), 0.5, False, None, 10, "k", "r")
+    with pytest.raises(cluster.NotShared) as caught:
+        skin_jobs._worker_model(job)
+    words = cluster.describe_exception(caught.value)
+    assert words == (f"the Dask worker this worker does not find the model file {tmp_path / 'm.json'}, which this "
+                     "command read: on a cluster it must be on storage every host sees under the same path, readable "
+                     "by the user the workers run as")
+
+
+def test_a_background_model_a_worker_does_not_find_is_said_to_be_unshared(tmp_path):
+    from segmix.distributed import background_jobs
+
+    job = background_jobs.BackgroundJob(str(tmp_path), {}, str(tmp_path / "bg.npz"), "0" * 64)
+    with pytest.raises(cluster.NotShared, match="does not find the model file .*bg.npz, which this command read"):
+        background_jobs._fresh_model(job)

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
-                                        record_run, run_tasks, seen_here, warnings_said, worker_cached)
+                                        record_run, run_tasks, seen_here, shared_file_digest, warnings_said,
+                                        worker_cached)
 from segmix.io import listed_names
 
 __all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "remove_partials", "run_background", "run_sequences"]
@@ -89,7 +90,7 @@ def _fresh_model(job: BackgroundJob):
         model = BackgroundMixture()
     else:
         def load():
-            if file_digest(job.model_path) != job.model_digest:
+            if shared_file_digest(job.model_path) != job.model_digest:
                 raise ValueError(f"{job.model_path}: this worker's model file differs from the client's "
                                  "(inputs must be on storage every host shares)")
             return load_background_model(job.model_path)

@@ -31,9 +31,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AnotherSegmix", "FolderUnseen", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
+__all__ = ["AnotherSegmix", "FolderUnseen", "NotShared", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
-           "seen_here", "segmix_identity", "version_mismatch_words", "warnings_said", "worker_cached"]
+           "seen_here", "segmix_identity", "shared_file_digest", "version_mismatch_words", "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
@@ -630,7 +630,7 @@ def describe_exception(exc: BaseException) -> str:
     the exception's name)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
-    if name == "FolderUnseen":
+    if name in ("FolderUnseen", "NotShared"):
         return text
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"
@@ -802,12 +802,7 @@ def checked_task(expected: dict, function: Callable, job, batch, shared: SharedF
     output folder as the client does (:func:`check_workers_share`, once per worker and run), or
     the task raises :class:`FolderUnseen`: a worker that joined after the start's check wrote
     its outputs where the client never looks."""
-    try:
-        from distributed import get_worker
-
-        worker = get_worker().address
-    except (ImportError, ValueError):
-        worker = "this worker"
+    worker = _worker_address()
     if shared is not None:
         marker, token, shown = shared
         words = worker_cached(("shared folder", token), lambda: _sees_folder(marker, token))
@@ -820,6 +815,34 @@ def checked_task(expected: dict, function: Callable, job, batch, shared: SharedF
                             f"differ ({_another_segmix_words(own, expected)}); install the same segmix where the "
                             "workers run and restart them")
     return function(job, batch)
+
+
+def _worker_address() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return "this worker"
+
+
+class NotShared(OSError):
+    """A worker does not find (or cannot read) a file the client read: not on shared storage."""
+
+
+def shared_file_digest(path) -> str:
+    """On a worker: :func:`file_digest` of the model file ``path``, which the client read. One the
+    worker does not find, or cannot read, raises :class:`NotShared` in words: it was Python's
+    "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/m.json'", on every photo's
+    line (a session-39 trial's worker with a folder of its own under that path)."""
+    try:
+        return file_digest(path)
+    except OSError as exc:
+        why = "does not find" if isinstance(exc, FileNotFoundError) else (
+            f"cannot read ({(exc.strerror or str(exc)).lower()})")
+        raise NotShared(f"the Dask worker {_worker_address()} {why} the model file {path}, which this command read: "
+                        "on a cluster it must be on storage every host sees under the same path, readable by the "
+                        "user the workers run as") from None
 
 
 # -------------------------------------------------------------------- the shared output folder
