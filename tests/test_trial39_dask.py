@@ -192,3 +192,13 @@ def test_a_background_model_a_worker_does_not_find_is_said_to_be_unshared(tmp_pa
     job = background_jobs.BackgroundJob(str(tmp_path), {}, str(tmp_path / "bg.npz"), "0" * 64)
     with pytest.raises(cluster.NotShared, match="does not find the model file .*bg.npz, which this command read"):
         background_jobs._fresh_model(job)
+
+
+def test_one_failed_sequence_is_not_called_all_1_sequences(address, photos, tmp_path, capsys, monkeypatch):
+    from segmix.distributed import background_jobs
+
+    out = tmp_path / "masks"
+    _workers_stop_seeing_the_folder(monkeypatch, background_jobs, out)
+    assert main(["background", str(photos), "--output-dir", str(out), "--distributed", address]) == 2
+    err = capsys.readouterr().err
+    assert "segmix background: error: the sequence failed; nothing written" in err and "all 1 " not in err, err

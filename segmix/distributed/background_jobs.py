@@ -589,7 +589,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         print(f"segmix background: note: {listed} (a folder named {', '.join(generic[:-1])} or {generic[-1]} "
               "takes the name of the folder holding it)", file=stream)
     if sources and failed == len(sources):
-        stream.write(f"segmix background: error: all {len(sources)} sequences failed; nothing written\n")
+        # "all 1 sequences failed" (a session-39 trial's one sequence) read as a slip
+        which = f"all {len(sources)} sequences" if len(sources) > 1 else "the sequence"
+        stream.write(f"segmix background: error: {which} failed; nothing written\n")
         if created:
             try:  # nothing was written: leave no empty folder behind either
                 out.rmdir()
