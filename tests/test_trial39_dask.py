@@ -202,3 +202,23 @@ def test_one_failed_sequence_is_not_called_all_1_sequences(address, photos, tmp_
     assert main(["background", str(photos), "--output-dir", str(out), "--distributed", address]) == 2
     err = capsys.readouterr().err
     assert "segmix background: error: the sequence failed; nothing written" in err and "all 1 " not in err, err
+
+
+def test_a_killed_run_s_check_file_is_removed_by_the_next_run(client, tmp_path):
+    # A client killed (kill -9) mid-run left its check file in the output folder for good.
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    dead = tmp_path / f"{cluster.MARKER_PREFIX}{host}-{gone.pid}-{'a' * 32}"
+    alive = tmp_path / f"{cluster.MARKER_PREFIX}{host}-{os.getpid()}-{'b' * 32}"  # a run under way
+    other = tmp_path / f"{cluster.MARKER_PREFIX}otherhost-{gone.pid}-{'c' * 32}"  # another host's
+    for marker in (dead, alive, other):
+        marker.write_bytes(b"x")
+    marker, _, _ = cluster.check_workers_share(client, tmp_path, "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name, Path(marker).name])

@@ -861,6 +861,28 @@ class FolderUnseen(OSError):
     """A worker that joined after the start's check does not see (or cannot write) the output folder."""
 
 
+MARKER_PREFIX = ".segmix-shared-check-"
+
+
+def _remove_dead_markers(folder: Path) -> None:
+    """Remove the check files (:func:`check_workers_share`) of runs of this host whose process
+    is gone: a killed client (kill -9, a lost terminal) left its file in the output folder for
+    good. Another host's, or a live process's (a run under way), are left alone."""
+    host = socket.gethostname()
+    for marker in folder.glob(glob_escape(MARKER_PREFIX) + "*"):
+        named_host, _, rest = marker.name[len(MARKER_PREFIX):].rpartition("-")[0].rpartition("-")
+        pid = rest
+        if named_host != host or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                marker.unlink()
+        except (PermissionError, OverflowError, OSError):
+            pass  # alive under another user, or no such number: left alone
+
+
 def check_workers_share(client, folder: Path, shown, created: bool = False) -> SharedFolder | None:
     """Refuse a run whose workers do not see the output ``folder`` as this process does (it is
     not on storage they share, or is another folder under that path there) or cannot write in it
@@ -884,7 +906,8 @@ def check_workers_share(client, folder: Path, shown, created: bool = False) -> S
     if not hasattr(client, "run"):
         return None  # a stand-in without workers, whose tasks run in this process (tests)
     token = uuid.uuid4().hex
-    marker = Path(folder) / f".segmix-shared-check-{token}"
+    _remove_dead_markers(Path(folder))
+    marker = Path(folder) / f"{MARKER_PREFIX}{socket.gethostname()}-{os.getpid()}-{token}"
     from segmix.io import atomic_write
 
     with atomic_write(marker) as handle:  # whole when a worker reads it
