@@ -1896,12 +1896,17 @@ def _one_error_line(client_context, interrupted: str | None = None):
     none of the command's own kinds (a task's error re-raised on the client, a KilledWorker,
     a lost connection: Dask's own types) becomes a :class:`UserError` of one line, so that it
     is printed as every error is, "segmix COMMAND: error: ...", exit 2, not as a traceback.
-    ``interrupted``: words that an interruption (Ctrl+C, SIGTERM) carries to its line."""
+    ``interrupted``: words that an interruption (Ctrl+C, SIGTERM) carries to its line, once
+    tasks were submitted."""
+    client = None
     try:
         with client_context as client:
             yield client
     except KeyboardInterrupt as exc:
-        if interrupted is None:
+        if interrupted is None or not getattr(client, "segmix_tasks_submitted", False):
+            # Before any task (connecting, waiting for a worker, the start's checks): nothing
+            # runs on the workers. A session-39 trial's Ctrl+C while the run waited for a first
+            # worker said "what the scheduler's workers had started is finished and written there".
             raise
         # the command's own words on how far it got (exc.args) first, then the cluster's, in
         # place of the local cluster's "tasks under way then may still finish; a rerun does only

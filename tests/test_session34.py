@@ -6,6 +6,8 @@
    one "skipped" line each as when some are scored, then the refusal (exit 2).
 """
 
+import types
+
 import numpy as np
 from synthetic_photos import photo_mask_folders
 import pytest
@@ -94,7 +96,7 @@ def test_an_interrupted_distributed_background_run_says_which_sequences_are_whol
 
     @contextlib.contextmanager
     def fake_connect(*args, **kwargs):
-        yield object()
+        yield types.SimpleNamespace(segmix_tasks_submitted=True)  # a client whose tasks were submitted
 
     monkeypatch.setattr(background_jobs, "run_tasks", fake_run_tasks)
     monkeypatch.setattr(cluster, "connect", fake_connect)

@@ -17,6 +17,7 @@ runs real clusters): fast and deterministic.
 """
 
 import contextlib
+import types
 
 import numpy as np
 import pytest
@@ -46,7 +47,7 @@ def interrupted_run(monkeypatch, tmp_path):
 
     @contextlib.contextmanager
     def fake_connect(address, n_workers=None, threads_per_worker=None, quiet=False, stream=None):
-        yield object()
+        yield types.SimpleNamespace(segmix_tasks_submitted=True)  # a client whose tasks were submitted
 
     def run(signal):
         def fake_run_background(client, inputs, output_dir, **kwargs):
@@ -94,8 +95,13 @@ def test_an_interrupted_run_on_a_scheduler_says_its_workers_finish(interrupted_r
 def test_the_interruption_words_keep_the_signal():
     for signal in (KeyboardInterrupt, cli.Terminated):
         with pytest.raises(signal, match="^words$"):
+            with cli._one_error_line(contextlib.nullcontext(types.SimpleNamespace(segmix_tasks_submitted=True)),
+                                     "words"):
+                raise signal
+        with pytest.raises(signal) as caught:  # before any task: nothing to add (session 39)
             with cli._one_error_line(contextlib.nullcontext(), "words"):
                 raise signal
+        assert caught.value.args == ()
     with pytest.raises(KeyboardInterrupt) as caught:  # a local cluster: nothing to add
         with cli._one_error_line(contextlib.nullcontext()):
             raise KeyboardInterrupt

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
-                                        record_run, run_tasks, seen_here, warnings_said, worker_cached)
+                                        record_run, run_tasks, seen_here, shared_file_digest, warnings_said,
+                                        worker_cached)
 from segmix.io import listed_names
 
 __all__ = ["BackgroundJob", "input_change", "input_fingerprint", "plan_sequences", "remove_partials", "run_background", "run_sequences"]
@@ -89,7 +90,7 @@ def _fresh_model(job: BackgroundJob):
         model = BackgroundMixture()
     else:
         def load():
-            if file_digest(job.model_path) != job.model_digest:
+            if shared_file_digest(job.model_path) != job.model_digest:
                 raise ValueError(f"{job.model_path}: this worker's model file differs from the client's "
                                  "(inputs must be on storage every host shares)")
             return load_background_model(job.model_path)
@@ -523,7 +524,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         digest = file_digest(model_path)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
-    check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
+    shared = check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
     batches = [[s] for s in sources]  # (path, name) pairs
     # Tasks carry resolved paths; a sequence and its frames are named as the user gave them,
@@ -545,7 +546,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     stamps = {name: _record_stamp(out / name) for _, name in sources}
     try:
         results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
-                            quiet=quiet, stream=stream)
+                            quiet=quiet, stream=stream, shared=shared)
     except KeyboardInterrupt as exc:
         if exc.args:
             raise
@@ -614,7 +615,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         print(f"segmix background: note: {listed} (a folder named {', '.join(generic[:-1])} or {generic[-1]} "
               "takes the name of the folder holding it)", file=stream)
     if sources and failed == len(sources):
-        stream.write(f"segmix background: error: all {len(sources)} sequences failed; nothing written\n")
+        # "all 1 sequences failed" (a session-39 trial's one sequence) read as a slip
+        which = f"all {len(sources)} sequences" if len(sources) > 1 else "the sequence"
+        stream.write(f"segmix background: error: {which} failed; nothing written\n")
         if created:
             try:  # nothing was written: leave no empty folder behind either
                 out.rmdir()

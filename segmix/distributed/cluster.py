@@ -14,6 +14,7 @@ settings that made them, so that a rerun with other settings does not keep them.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import contextvars
 import hashlib
@@ -30,9 +31,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AnotherSegmix", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
+__all__ = ["AnotherSegmix", "FolderUnseen", "NotShared", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
            "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
-           "seen_here", "segmix_identity", "version_mismatch_words", "warnings_said", "worker_cached"]
+           "seen_here", "segmix_identity", "shared_file_digest", "version_mismatch_words", "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
@@ -238,15 +239,23 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
             raise ValueError(f"--distributed {address}: {scheme}:// is not an address of a Dask scheduler (the "
                              f"dashboard's http:// link is not it); give the scheduler's, tcp://HOST:PORT (the "
                              f"port it prints, 8786 by default)")
-        if scheme not in ("tcp", "tls"):
+        if scheme not in ("tcp", "tls", "ws", "wss"):
             return
         host, port = parse_host_port(location)
+        if not 0 < port < 65536:
+            raise ValueError(f"port {port} is out of range, 1 to 65535")
     except TypeError:
         return  # Dask names a malformed address its own way
     except ValueError as exc:
         if str(exc).startswith("--distributed "):
             raise
-        return  # Dask names a malformed address its own way
+        # Dask's own words named neither the option nor the form: "missing port number in
+        # address '127.0.0.1'", "invalid literal for int() with base 10: '8786/'" (a trial's
+        # address copied with a slash), and port 99999 was "connection refused".
+        why = "no port" if "missing port" in str(exc) else (
+            "its port is no number" if "invalid literal" in str(exc) else str(exc))
+        raise ValueError(f"--distributed {address}: not a scheduler address ({why}); give {scheme}://HOST:PORT, "
+                         "the address `dask scheduler` prints (port 8786 by default)") from None
     start = "--distributed " + address + ": cannot reach a Dask scheduler there"
     advice = ("; start one there (dask scheduler), check the address, or leave it out for a local cluster "
               "(--distributed alone)")
@@ -254,6 +263,8 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
         with socket.create_connection((host, port), timeout=timeout) as connection:
             if scheme == "tcp":
                 _check_handshake(connection, address, timeout)
+            elif scheme == "ws":
+                _refuse_a_tcp_scheduler(connection, address, location)
     except NotAScheduler:
         raise
     except socket.gaierror:
@@ -267,6 +278,20 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
 
 class NotAScheduler(ConnectionError):
     """A server answers at a --distributed address, but it is not a Dask scheduler."""
+
+
+def _refuse_a_tcp_scheduler(connection: socket.socket, address: str, location: str, wait: float = 1.0) -> None:
+    """Refuse a ``ws://`` address where a ``tcp://`` scheduler listens: it speaks first (its
+    handshake), where a websocket server waits for the client's request. A trial's
+    `--distributed ws://HOST:8786` waited 30 s for Dask's "Timed out trying to connect"."""
+    connection.settimeout(wait)
+    try:
+        first = connection.recv(16)
+    except OSError:  # silent, as a websocket server is, or gone: left to Dask
+        return
+    if len(first) >= 8 and 0 < int.from_bytes(first[:8], "little") < 2 ** 31:
+        raise NotAScheduler(f"--distributed {address}: the Dask scheduler there speaks tcp://, not ws://; give "
+                            f"tcp://{location}")
 
 
 def _check_handshake(connection: socket.socket, address: str, timeout: float) -> None:
@@ -456,7 +481,7 @@ def dashboard_link(client) -> str | None:
 
 
 def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, description: str, unit: str,
-              quiet: bool = False, stream=None) -> list:
+              quiet: bool = False, stream=None, shared: SharedFolder | None = None) -> list:
     """Run ``function(job, batch)`` for every batch on the cluster, with a progress bar.
 
     Parameters
@@ -464,6 +489,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     function : module-level callable (shipped by reference; every worker imports segmix)
     job : small picklable description shared by every task
     batches : sequences of inputs; the bar advances by ``len(batch)`` as each task completes
+    shared : the output folder's check (:func:`check_workers_share`), made again by each worker
+        before its first task of the run; its marker is removed when the run ends
 
     Returns
     -------
@@ -479,7 +506,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     # the start's check (check_same_segmix) must not write other outputs either.
     n = len(batches)
     submitted = client.map(checked_task, [segmix_identity()] * n, [function] * n, [job] * n,
-                           [list(b) for b in batches], pure=False, key=function.__name__)
+                           [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__)
+    client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
     futures = {future: i for i, future in enumerate(submitted)}
     total = sum(len(b) for b in batches)
     results: list = [None] * len(batches)
@@ -496,6 +524,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
         finally:
             bar.close()
             client.cancel(submitted)  # interrupted: stop what is still queued
+            if shared is not None:
+                Path(shared[0]).unlink(missing_ok=True)
     return results
 
 
@@ -553,6 +583,7 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     identity = segmix_identity()
     maps = {client.submit(checked_task, identity, function, job, list(batch), pure=False, key=f"{function.__name__}-"
                           f"{uuid.uuid4().hex}"): i for i, batch in enumerate(batches)}
+    client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
     pending = _completed(client, list(maps))
     merges = []
     total, done = sum(sizes), 0
@@ -599,6 +630,8 @@ def describe_exception(exc: BaseException) -> str:
     the exception's name)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
+    if name in ("FolderUnseen", "NotShared"):
+        return text
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"
     if text.startswith("Error during deserialization of the task graph"):
@@ -762,26 +795,95 @@ def _worker_identity() -> dict:
     return segmix_identity()
 
 
-def checked_task(expected: dict, function: Callable, job, batch):
+def checked_task(expected: dict, function: Callable, job, batch, shared: SharedFolder | None = None):
     """Task: ``function(job, batch)`` on a worker whose segmix is the client's (``expected``,
     :func:`segmix_identity`); raises :class:`AnotherSegmix` on another one (a worker that
-    joined after the run's start was checked)."""
+    joined after the run's start was checked). With ``shared``, the worker must also see the
+    output folder as the client does (:func:`check_workers_share`, once per worker and run), or
+    the task raises :class:`FolderUnseen`: a worker that joined after the start's check wrote
+    its outputs where the client never looks."""
+    worker = _worker_address()
+    if shared is not None:
+        marker, token, shown = shared
+        words = worker_cached(("shared folder", token), lambda: _sees_folder(marker, token))
+        if words:
+            raise FolderUnseen(f"the Dask worker {worker}, which joined after the run's check, cannot use the output "
+                               f"folder {shown} ({words}); {SHARED_ADVICE}")
     own = _worker_identity()
     if _differs(own, expected):
-        try:
-            from distributed import get_worker
-
-            worker = get_worker().address
-        except (ImportError, ValueError):
-            worker = "this worker"
         raise AnotherSegmix(f"the Dask worker {worker} runs another segmix than this command, whose outputs would "
                             f"differ ({_another_segmix_words(own, expected)}); install the same segmix where the "
                             "workers run and restart them")
     return function(job, batch)
 
 
+def _worker_address() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return "this worker"
+
+
+class NotShared(OSError):
+    """A worker does not find (or cannot read) a file the client read: not on shared storage."""
+
+
+def shared_file_digest(path) -> str:
+    """On a worker: :func:`file_digest` of the model file ``path``, which the client read. One the
+    worker does not find, or cannot read, raises :class:`NotShared` in words: it was Python's
+    "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/m.json'", on every photo's
+    line (a session-39 trial's worker with a folder of its own under that path)."""
+    try:
+        return file_digest(path)
+    except OSError as exc:
+        why = "does not find" if isinstance(exc, FileNotFoundError) else (
+            f"cannot read ({(exc.strerror or str(exc)).lower()})")
+        raise NotShared(f"the Dask worker {_worker_address()} {why} the model file {path}, which this command read: "
+                        "on a cluster it must be on storage every host sees under the same path, readable by the "
+                        "user the workers run as") from None
+
+
 # -------------------------------------------------------------------- the shared output folder
-def check_workers_share(client, folder: Path, shown, created: bool = False) -> None:
+SHARED_ADVICE = ("on a cluster it must be on storage every host sees under the same path, writable by the user the "
+                 "workers run as")
+
+
+#: The output folder's check, kept for the run: ``(marker, token, shown)``, ``marker`` a file in
+#: the folder holding ``token``, which stays until the run ends so that a worker joining later
+#: checks it too. A plain tuple, not a class: the scheduler unpickles the tasks, and one started
+#: before segmix changed has no new class (every task failed "Error during deserialization").
+SharedFolder = tuple
+
+
+class FolderUnseen(OSError):
+    """A worker that joined after the start's check does not see (or cannot write) the output folder."""
+
+
+MARKER_PREFIX = ".segmix-shared-check-"
+
+
+def _remove_dead_markers(folder: Path) -> None:
+    """Remove the check files (:func:`check_workers_share`) of runs of this host whose process
+    is gone: a killed client (kill -9, a lost terminal) left its file in the output folder for
+    good. Another host's, or a live process's (a run under way), are left alone."""
+    host = socket.gethostname()
+    for marker in folder.glob(glob_escape(MARKER_PREFIX) + "*"):
+        named_host, _, rest = marker.name[len(MARKER_PREFIX):].rpartition("-")[0].rpartition("-")
+        pid = rest
+        if named_host != host or not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                marker.unlink()
+        except (PermissionError, OverflowError, OSError):
+            pass  # alive under another user, or no such number: left alone
+
+
+def check_workers_share(client, folder: Path, shown, created: bool = False) -> SharedFolder | None:
     """Refuse a run whose workers do not see the output ``folder`` as this process does (it is
     not on storage they share, or is another folder under that path there) or cannot write in it
     (they run as another user): a worker in a mount namespace of its own wrote every mask into
@@ -789,35 +891,45 @@ def check_workers_share(client, folder: Path, shown, created: bool = False) -> N
     "60 already complete"). ``shown``: the folder as the user gave it; ``created``: this run
     made the folder, removed (when empty) on a refusal.
 
+    Returns
+    -------
+    SharedFolder or None
+        For :func:`run_tasks`: the marker file stays in the folder until the run ends, and every
+        worker checks it before its first task (one that joins later too). The process removes
+        it at exit if no run does.
+
     Raises
     ------
     OSError
         One line naming the folder, the workers and why.
     """
     if not hasattr(client, "run"):
-        return  # a stand-in without workers, whose tasks run in this process (tests)
+        return None  # a stand-in without workers, whose tasks run in this process (tests)
     token = uuid.uuid4().hex
-    marker = Path(folder) / f".segmix-shared-check-{token}"
+    _remove_dead_markers(Path(folder))
+    marker = Path(folder) / f"{MARKER_PREFIX}{socket.gethostname()}-{os.getpid()}-{token}"
     from segmix.io import atomic_write
 
     with atomic_write(marker) as handle:  # whole when a worker reads it
         handle.write(token.encode())
     try:
         answers = client.run(_sees_folder, str(marker), token, on_error="return")
-    finally:
+    except BaseException:
         marker.unlink(missing_ok=True)
+        raise
     odd = {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
            for worker, answer in sorted(answers.items()) if answer}
     if not odd:
-        return
+        atexit.register(marker.unlink, missing_ok=True)  # a run that stops before its tasks
+        return str(marker), token, str(shown)
+    marker.unlink(missing_ok=True)
     if created:
         with contextlib.suppress(OSError):
             Path(folder).rmdir()
     first, words = next(iter(odd.items()))
     raise OSError(f"{shown}: {len(odd)} of {len(answers)} Dask worker{'' if len(answers) == 1 else 's'} cannot use "
                   f"this output folder ({first}: {words}{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); "
-                  "on a cluster it must be on storage every host sees under the same path, writable by the user "
-                  "the workers run as")
+                  f"{SHARED_ADVICE}")
 
 
 def version_mismatch_words(text: str) -> str:

@@ -36,8 +36,8 @@ import numpy as np
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
 from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
-                                        record_run, reduce_tasks, remove_leftovers, run_tasks, runs_match, seen_here, warnings_said,
-                                        worker_cached)
+                                        record_run, reduce_tasks, remove_leftovers, run_tasks, runs_match, seen_here, shared_file_digest,
+                                        warnings_said, worker_cached)
 
 __all__ = ["ApplyJob", "apply_photos", "count_shard", "count_training_data", "run_apply"]
 
@@ -148,7 +148,7 @@ def redo_reason(job: ApplyJob, photo: Path, outputs, record) -> str | None:
 def _worker_model(job: ApplyJob):
     def load():
         path = skin.builtin_model_path() if job.model_path is None else Path(job.model_path)
-        if file_digest(path) != job.model_digest:
+        if shared_file_digest(path) != job.model_digest:
             raise ValueError(f"{path}: this worker's model file differs from the client's "
                              "(inputs must be on storage every host shares, and segmix the same version)")
         model = skin.load_skin_model(job.model_path)
@@ -274,7 +274,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             todo.append((str(f.resolve()), skin.apply_outputs(f, out)))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
-    check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
+    shared = check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             # A run without --probability keeps the probability maps an earlier run wrote (and
@@ -306,7 +306,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     stamps = _photo_record_stamps(out)
     try:
         results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
-                            stream=stream)
+                            stream=stream, shared=shared)
     except KeyboardInterrupt as exc:
         if exc.args:
             raise
