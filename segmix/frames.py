@@ -733,7 +733,7 @@ class FrameSequence:
         if 0 < greys < len(kinds) and 2 * greys == len(kinds):
             first = next(iter(kinds))
             path = next(p for p, kind in kinds.items() if (kind == "colour") != (kinds[first] == "colour"))
-            raise FrameError(f"{path}: frame is {kinds[path]} but {first.stem} is {kinds[first]}; every frame must be "
+            raise FrameError(f"{path}: frame is {kinds[path]} but {first} is {kinds[first]}; every frame must be "
                              f"colour, or every frame greyscale (half of the frames are each: {greys} greyscale, "
                              f"{len(kinds) - greys} colour)")
         # Greyscale frames read as RGB with R = G = B: among colour frames the model matched
@@ -742,10 +742,12 @@ class FrameSequence:
         self._odd_kinds = {p: kind for p, kind in kinds.items() if (kind == "colour") != self.colour}
         size, count = counts.most_common(1)[0]
         if 2 * count <= len(sizes):
+            # The first frame named as the other is, by its path: its stem alone read as a
+            # number ("photos/b.png: frame is 512 x 512 but 000 is 854 x 480", a new user's run).
             first = next(iter(sizes))
             path, other = next((p, s) for p, s in sizes.items() if s != sizes[first])
             shown = ", ".join(f"{n} of {w} x {h}" for (w, h), n in counts.most_common(3))
-            raise FrameError(f"{path}: frame is {other[0]} x {other[1]} but {first.stem} is {sizes[first][0]} x "
+            raise FrameError(f"{path}: frame is {other[0]} x {other[1]} but {first} is {sizes[first][0]} x "
                              f"{sizes[first][1]}; every frame must have the same size (no size is shared by more "
                              f"than half of the frames: {shown}{', ...' if len(counts) > 3 else ''})")
         self._odd_sizes = {p: s for p, s in sizes.items() if s != size}
@@ -786,7 +788,7 @@ class FrameSequence:
                 continue
             elif shape != size:
                 where = f"{frame.path} frame {frame.index}" if self.kind in ("video", "animation") else frame.path
-                raise FrameError(f"{where}: frame is {shape[1]} x {shape[0]} but {first.stem} is "
+                raise FrameError(f"{where}: frame is {shape[1]} x {shape[0]} but {first.path or first.stem} is "
                                  f"{size[1]} x {size[0]}; every frame must have the same size")
             count += 1
             yield frame

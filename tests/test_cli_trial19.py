@@ -377,7 +377,7 @@ def test_frames_without_a_majority_size_are_still_refused(tmp_path, capsys):
     _truncated_jpeg_of_another_size(frames / "in000002.jpg")
     assert cli.main(["background", str(frames), "--output-dir", str(tmp_path / "out"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == (f"segmix background: error: {frames / 'in000002.jpg'}: frame is 80 x 60 but in000001 is 40 x 30; "
+    assert err == (f"segmix background: error: {frames / 'in000002.jpg'}: frame is 80 x 60 but {frames / 'in000001.jpg'} is 40 x 30; "
                    "every frame must have the same size (no size is shared by more than half of the frames: "
                    "1 of 40 x 30, 1 of 80 x 60)")
     assert not (tmp_path / "out").exists()
