@@ -65,3 +65,15 @@ def test_replacing_another_photos_skin_mask_says_whose_it_is(tmp_path):
     # Its own photo's file gets the plain question.
     assert files.replace_question(mask, "Save skin", photo=tmp_path / "day1" / "IMG_0001.png").endswith(
         "already exists in " + str(mask.parent) + ". Replace it?")
+
+
+def test_skin_menus_train_entry_says_what_it_does_whatever_the_set_holds(window):
+    # Its tip was copied from the panel's button at start, when the button said what was
+    # missing ("Needs skin (1) and non-skin (2) pixels in the training set"), and kept saying
+    # so after the set was filled.
+    entries = {path[-1]: action for bar_entry in window.menuBar().actions() if bar_entry.menu() is not None
+               for path, action in _entries(bar_entry.menu(), (bar_entry.text(),))}
+    train = entries["&Train Skin Model"]
+    assert train.statusTip().startswith("Fit skin / non-skin colour mixtures")
+    window.modes["skin"].skin_panel.set_training_set(1, 100, 100)
+    assert train.statusTip().startswith("Fit skin / non-skin colour mixtures")

@@ -15,7 +15,7 @@ from PySide6.QtCore import Signal
 
 from segmix.gui import files
 from segmix.gui.modes.base import Mode, NothingToExport
-from segmix.gui.modes.skin_panel import SkinPanel, format_threshold
+from segmix.gui.modes.skin_panel import TRAIN_TIP, SkinPanel, format_threshold
 from segmix.gui.overlay import render_overlay
 from segmix.gui.signals import emit
 from segmix.gui.worker import SkinOutcome
@@ -178,7 +178,10 @@ class SkinMode(Mode):
         menu.addSeparator()
         add("&Add Photo to Skin Training Set", self.add_to_skin_training_set, menu=menu,
             tip=panel.add_button.toolTip())
-        add("&Train Skin Model", self.train_skin_model, menu=menu, tip=panel.train_button.toolTip())
+        # Not the button's tip, which says what is missing while it is greyed out: copied here
+        # once, that stayed "Needs skin (1) ..." after the set was filled.
+        add("&Train Skin Model", self.train_skin_model, menu=menu,
+            tip=f"{TRAIN_TIP} (it needs skin and non-skin pixels in the set)")
         add("&Clear Skin Training Set", self.clear_skin_training_set, menu=menu, tip=panel.clear_button.toolTip())
 
     # == mode switches and photos ========================================================

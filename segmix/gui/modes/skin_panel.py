@@ -95,6 +95,9 @@ def format_threshold(threshold: float) -> str:
     return f"{t:.{digits + 8}f}"
 
 
+#: What Train skin model does (its button's tip while it can; Skin > Train Skin Model's always).
+TRAIN_TIP = "Fit skin / non-skin colour mixtures on the training set; the result becomes the active model"
+
 class SkinPanel(QWidget):
     """Skin mode: the active skin model, its threshold, and the skin training set.
 
@@ -171,7 +174,7 @@ class SkinPanel(QWidget):
         layout.addWidget(self.add_button)
         train_row = QHBoxLayout()
         self.train_button = QPushButton("Train skin model")
-        self.train_button.setToolTip("Fit skin / non-skin colour mixtures on the training set; the result becomes the active model")
+        self.train_button.setToolTip(TRAIN_TIP)
         self.train_button.clicked.connect(self.train_requested)
         self.clear_button = QPushButton("Clear set")
         self.clear_button.setToolTip("Empty the skin training set (the active model stays)")
@@ -255,9 +258,7 @@ class SkinPanel(QWidget):
             f"{skin_pixels:,} skin / {non_skin_pixels:,} non-skin pixels{hint}"
         )
         self.train_button.setEnabled(not missing)
-        self.train_button.setToolTip(
-            "Fit skin / non-skin colour mixtures on the training set; the result becomes the active model"
-            if not missing else f"Needs {' and '.join(missing)} pixels in the training set")
+        self.train_button.setToolTip(TRAIN_TIP if not missing else f"Needs {' and '.join(missing)} pixels in the training set")
         self.clear_button.setEnabled(photos > 0)
 
     def set_status(self, text: str) -> None:
