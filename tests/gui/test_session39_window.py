@@ -77,3 +77,11 @@ def test_skin_menus_train_entry_says_what_it_does_whatever_the_set_holds(window)
     assert train.statusTip().startswith("Fit skin / non-skin colour mixtures")
     window.modes["skin"].skin_panel.set_training_set(1, 100, 100)
     assert train.statusTip().startswith("Fit skin / non-skin colour mixtures")
+
+
+def test_retrain_with_nothing_marked_says_so(window):
+    # The new user's Retrain on a fresh photo did nothing visible: the dock already said
+    # "Waiting", and nothing changed.
+    assert window.set_mode("segment")
+    window.modes["segment"].fit_new_model()
+    assert window.statusBar().currentMessage().startswith("Retrain: nothing is marked yet")

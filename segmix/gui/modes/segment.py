@@ -381,6 +381,11 @@ class SegmentMode(Mode):
         if self.loaded_model is not None:
             self.loaded_model = self.loaded_model_name = None
             self.shell.update_hint()
+        elif self.shell.layer is not None and self.active and not any(self.shell.label_counts()):
+            # Retrain with nothing marked did nothing a user could see (a new-user trial): the
+            # dock's "Waiting" line was already there.
+            self.shell.statusBar().showMessage("Retrain: nothing is marked yet, so there is nothing to fit. Mark the "
+                                               "object (click or paint foreground) or drag a box round it", 10000)
         self.retrain(warm=False)
 
     def refit_in_new_settings(self) -> None:

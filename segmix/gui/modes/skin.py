@@ -379,14 +379,14 @@ class SkinMode(Mode):
         if not warning and self.skin_posterior is not None:
             mask = self.current_mask()
             if mask is not None and not mask.any():
-                warning = "No skin found at this threshold: the mask is empty (the slider to the left lowers it)."
+                warning = "No skin found at this threshold: the mask is empty (move the slider left to lower it)."
                 likely = self.skin_posterior > np.float32(self.skin_panel.threshold)
                 if likely.any():
                     # the read-out under the pointer shows P(skin) above the threshold there
                     # (in the dock's 8 lines: a longer one, with the regions' rules, was cut)
                     warning = (f"No skin found at this threshold: {_share(likely)} of the photo has P(skin) "
                                f"above it (up to {float(self.skin_posterior[likely].max()):.2f}), but no region "
-                               "of it was kept. The slider to the left lowers the threshold.")
+                               "of it was kept. Move the slider left to lower the threshold.")
         return f"{text}\n{warning}" if warning else text
 
     def on_failed(self, message: str) -> None:
