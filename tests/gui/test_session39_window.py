@@ -85,3 +85,16 @@ def test_retrain_with_nothing_marked_says_so(window):
     assert window.set_mode("segment")
     window.modes["segment"].fit_new_model()
     assert window.statusBar().currentMessage().startswith("Retrain: nothing is marked yet")
+
+
+def test_the_banner_of_a_fit_during_the_first_compile_says_why_it_takes_long(window, monkeypatch):
+    # A new user's first click during the first start's compiling: the banner said "Fitting the
+    # colour models to your marks..." for about a minute, only the status bar why.
+    from segmix.gui.modes.segment import HINT_TRAINING, HINT_TRAINING_COMPILING
+
+    mode = window.modes["segment"]
+    monkeypatch.setattr(window, "label_counts", lambda: (16, 0))  # a click, its fit not back yet
+    window.controller.is_warm = False
+    assert mode.hint() == HINT_TRAINING_COMPILING
+    window.controller.is_warm = True
+    assert mode.hint() == HINT_TRAINING

@@ -71,6 +71,8 @@ HINT_TRAINED = (
 #: HINT_TRAINED's words for the tool in hand (a trial's Click tool read "more strokes").
 FIX_WITH = {"click": "clicks (right-click = not the object)", None: "strokes (right-drag paints background)"}
 HINT_TRAINING = "Fitting the colour models to your marks... (Esc cancels)"  # "strokes" over a click or a box
+HINT_TRAINING_COMPILING = ("Fitting the colour models to your marks... The first start is still compiling (the "
+                           "status bar says which step), so the first fit takes longer. (Esc cancels)")
 #: A one-step fit over an earlier result is said in the banner once it has run this long (ms).
 SLOW_FIT_MS = 1500
 SLOW_FIT_WORDS = "Fitting the colour models to your marks..."
@@ -1254,7 +1256,14 @@ class SegmentMode(Mode):
                 return HINT_STOPPED.format(style=self.style_phrase().replace(" (the result)", ""), stage=stage)
             return HINT_TRAINED.format(style=self.style_phrase(), marks=FIX_WITH.get(self.shell.canvas.tool, FIX_WITH[None]))
         if foreground or background:
-            return HINT_CANCELLED if self._cancelled else HINT_TRAINING
+            if self._cancelled:
+                return HINT_CANCELLED
+            if not self.shell.controller.is_warm:
+                # The first fit shares the compute thread with the first start's compiling and
+                # compiles what it needs itself: the banner said "Fitting ..." for a minute, and
+                # only the status bar said why (a new-user trial).
+                return HINT_TRAINING_COMPILING
+            return HINT_TRAINING
         hint = START_HINTS.get(self.shell.canvas.tool, START_HINTS["click"])
         threshold = self.shell.overlay_panel.threshold
         if abs(threshold - 0.5) > 1e-9:
