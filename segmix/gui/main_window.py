@@ -1621,18 +1621,27 @@ class MainWindow(QMainWindow):
             loop = QEventLoop()
             timer = QTimer()
             timer.setInterval(20)  # the photo is shown at most this long after it is decoded
+            dropping = _UserInputDropped(self)
 
             def poll() -> None:
                 if not thread.is_alive():
                     loop.quit()
                     return
-                status.showMessage(f"Opening {path.name}... {time.perf_counter() - started:.0f} s")
+                ignored = " (clicks and keys are ignored until it is shown)" if dropping.said else ""
+                status.showMessage(f"Opening {path.name}... {time.perf_counter() - started:.0f} s{ignored}")
 
             timer.timeout.connect(poll)
             timer.start()
+            # Clicks and keys made meanwhile are dropped, not held: excluded from the loop, they
+            # were replayed onto the new photo once it was shown (a click there became a mark
+            # and started a fit; "2" chose the Background brush: a final check of session 39).
+            app = QApplication.instance()
+            app.installEventFilter(dropping)
             try:
-                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+                loop.exec()
             finally:
+                app.removeEventFilter(dropping)
+                dropping.deleteLater()
                 timer.stop()
                 self._opening = None
                 if status.currentMessage().startswith(f"Opening {path.name}..."):
@@ -2724,6 +2733,31 @@ class MainWindow(QMainWindow):
         self._exports.shutdown()
         self.warning_relay.uninstall()
         event.accept()
+
+
+class _UserInputDropped(QObject):
+    """An application event filter that drops the user's input (mouse, keys, wheel, drops)
+    while a photo decodes (MainWindow._load_photo); ``said``: a click, key or drop was dropped."""
+
+    DROPPED = frozenset({
+        QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseMove, QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride,
+        QEvent.Type.Shortcut, QEvent.Type.Wheel, QEvent.Type.ContextMenu, QEvent.Type.DragEnter,
+        QEvent.Type.DragMove, QEvent.Type.Drop, QEvent.Type.TabletPress, QEvent.Type.TouchBegin,
+    })
+    SAID = (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.Drop)
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.said = False
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        kind = event.type()
+        if kind not in self.DROPPED:
+            return False
+        if kind in self.SAID:
+            self.said = True  # _load_photo's status line says so from now on
+        return True
 
 
 def _own_copy(array):

@@ -98,3 +98,33 @@ def test_the_banner_of_a_fit_during_the_first_compile_says_why_it_takes_long(win
     assert mode.hint() == HINT_TRAINING_COMPILING
     window.controller.is_warm = True
     assert mode.hint() == HINT_TRAINING
+
+
+def test_clicks_and_keys_made_while_a_photo_opens_are_dropped_not_replayed_on_it(window, tmp_path, monkeypatch):
+    # The final check's click on the photo area and "2" pressed while a large photo decoded
+    # (the status bar saying "Opening huge.png... 1 s") were held and replayed once the photo
+    # was shown: a foreground mark where the user had clicked, a fit under way, and the
+    # Background brush chosen.
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from tests.gui.test_big39_window import _held_loader, _photo
+
+    path, _ = _photo(tmp_path, shape=(120, 160))
+    assert window.set_mode("segment")
+    window.set_tool("click")
+    seen = []
+
+    def meanwhile():
+        viewport = window.canvas.viewport()
+        QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(viewport.width() // 2, viewport.height() // 2))
+        QTest.keyClick(window, Qt.Key.Key_2)
+        seen.append(window.statusBar().currentMessage())
+
+    _held_loader(monkeypatch, meanwhile)
+    assert window.open_image(path)
+    assert window.canvas.tool == "click"
+    assert not window.layer.labels.any()
+    assert not window.controller.busy
+    assert window.statusBar().currentMessage() == ""
