@@ -87,9 +87,9 @@ FIRST_TOOL = "foreground"
 
 #: The status tips of the scribble actions while they can be used (_update_scribble_actions).
 SCRIBBLE_TIPS = {
-    "load": "Replace the marks with a label PNG saved by Save Scribbles (undoable)",
+    "load": "Replace the marks with a label PNG saved by Save Scribbles (Ctrl+Z undoes it)",
     "save": "Save the marks as a label PNG (0 unmarked, 1 foreground, 2 background)",
-    "clear": "Remove every mark (undoable)",
+    "clear": "Remove every mark (Ctrl+Z undoes it)",
 }
 
 #: The menu entries' names, for the status bar.
@@ -789,8 +789,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)  # with another window's files
         add("Open &Sample Photo", self.open_sample, menu=file_menu,
-            tip="Open the photo that comes with segmix (an astronaut) to try the tools on (from Video mode: in "
-                "Segment mode)")
+            tip="Open the photo that comes with segmix (an astronaut) to try the tools on; from Video mode it opens "
+                "in Segment mode")
         file_menu.addSeparator()
         # Greyed out (and saying why) where they would do nothing or write nothing of use:
         # in a mode without marks (Video mode saved an all-zero PNG), with no photo, with no
@@ -855,9 +855,9 @@ class MainWindow(QMainWindow):
                                            [key], menu=tools_menu)
         tools_menu.addSeparator()
         brush_actions = [add("&Smaller Brush", lambda: self._grow_brush(-1), ["["], menu=tools_menu,
-                             tip="Make the brush smaller (also [)"),
+                             tip="Make the brush smaller"),
                          add("Bi&gger Brush", lambda: self._grow_brush(+1), ["]"], menu=tools_menu,
-                             tip="Make the brush bigger (also ])")]
+                             tip="Make the brush bigger")]
         # Greyed out in a mode without marks (_update_scribble_actions), each saying why: in
         # Video mode [ and ] resized a brush not shown and the tool keys chose tools that mark
         # nothing, without a word (a trial, session 38).
@@ -897,7 +897,7 @@ class MainWindow(QMainWindow):
         self.zoom_label.setToolTip(f"Zoom: + / - or the mouse wheel, F fits the photo, Ctrl+1 for 100 %. {PAN_WORDS}")
         view_menu.addSeparator()
         add("Toggle O&verlay", self.toggle_overlay, ["O"], menu=view_menu,  # Zoom &Out has O
-            tip="Show or hide the result drawn over the photo (also O)")
+            tip="Show or hide the result drawn over the photo")
         view_menu.addSeparator()
         # The docks' entries with letters of their own too (Alt+V, then the letter): the first
         # letter of each title that no other entry of the menu uses (they had none).
@@ -1027,7 +1027,10 @@ class MainWindow(QMainWindow):
             # Said, as a greyed-out entry's key says why (say_why_when_greyed): Esc did nothing
             # without a word.
             # Not "nothing is running": a video playing between two frames is not a job.
-            self.statusBar().showMessage(f"Esc: nothing to cancel now. {self.cancel_action.statusTip()}.", 10000)
+            # The entry's tip said after it ("... now. Cancel the fit that is running; ...") read
+            # as an order (the final check): it is what Esc does, so said as such.
+            does = self.cancel_action.statusTip()
+            self.statusBar().showMessage(f"Esc: nothing to cancel now (Esc would: {does[:1].lower()}{does[1:]})", 10000)
             return
         self.controller.cancel()
 

@@ -263,7 +263,7 @@ class ToolPanel(QWidget):
         # scribbles" below the brush):
         # the row saved keeps the Overlay dock's Threshold slider in view on a 600-px screen.
         self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Remove every scribble (undoable)")
+        self.clear_button.setToolTip("Remove every scribble (Ctrl+Z undoes it)")
         self.clear_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.clear_button.clicked.connect(self.clear_requested)
         grid.addWidget(self.clear_button, len(self.TOOLS) // 2, len(self.TOOLS) % 2)

@@ -86,6 +86,7 @@ def test_esc_with_nothing_to_cancel_says_so(make_window, photo_path, qtbot):
     _action(window, "Cancel Training").trigger()
     said = window.statusBar().currentMessage()
     assert "nothing" in said.lower() and "Esc" in said, said
+    assert said.startswith("Esc: nothing to cancel now (Esc would: cancel the fit"), said  # not an order
 
 
 def test_window_fits_a_short_high_dpi_screen(qtbot, qsettings, monkeypatch):
