@@ -34,6 +34,20 @@ def drag(window, points, button=Qt.MouseButton.LeftButton) -> None:
     QTest.mouseRelease(viewport, button, Qt.KeyboardModifier.NoModifier, positions[-1])
 
 
+def box_on_photo(qtbot, window, path, corners):
+    """Open ``path``, drag a box with the Rectangle tool from ``corners[0]`` to ``corners[1]``
+    (viewport points of the fitted photo) and wait for the final result: Segment mode's outcome."""
+    assert window.open_image(path)
+    window.canvas.fit_to_window()
+    window.set_tool("rectangle")
+    with qtbot.waitSignal(window.overlay_updated, timeout=120000):
+        drag(window, list(corners))
+    mode = window.modes["segment"]
+    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
+                    timeout=120000)
+    return mode.outcome
+
+
 def paint_two_classes(qtbot, window) -> None:
     """A foreground stroke on the red half, a background stroke on the blue half; waits for the overlay."""
     window.set_tool("foreground")

@@ -20,18 +20,12 @@ def test_skin_mode_warns_of_a_dim_sepia_jpeg_as_skin_apply_does(qtbot, make_wind
 
 def test_the_rectangle_on_a_sepia_jpeg_names_it_toned(make_window, qtbot, tmp_path):
     # The status said "A grey photo: the box's models learn its texture too." of a sepia photo.
-    from gui_helpers import drag
+    from gui_helpers import box_on_photo
     from tests.test_session38 import SEPIA, _grey_photo, _toned
 
     Image.fromarray(_toned(_grey_photo(), SEPIA)).save(tmp_path / "old.jpg", quality=85)
     window = make_window(smoothing=True)
-    assert window.open_image(tmp_path / "old.jpg")
-    window.canvas.fit_to_window()
-    window.set_tool("rectangle")
-    with qtbot.waitSignal(window.overlay_updated, timeout=120000):
-        drag(window, [(40, 30), (180, 130)])
-    qtbot.waitUntil(lambda: not window.controller.busy and window.modes["segment"].outcome is not None
-                    and window.modes["segment"].outcome.final, timeout=120000)
+    box_on_photo(qtbot, window, tmp_path / "old.jpg", [(40, 30), (180, 130)])
     assert "A toned photo: the box's models learn its texture too." in \
         window.modes["segment"].training_panel.status_label.text()
 

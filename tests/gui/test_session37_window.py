@@ -56,7 +56,7 @@ def test_the_rectangle_on_a_greyscale_photo_gives_the_command_line_s_mask(make_w
     # `segment --box`, so it gives the same mask.
     from PIL import Image
 
-    from gui_helpers import drag
+    from gui_helpers import box_on_photo
     from segmix.cli import main
     from segmix.segment import GREY_BOX_TEXTURE_WEIGHT
     from tests.test_session37 import _grey_textured_scene
@@ -64,14 +64,7 @@ def test_the_rectangle_on_a_greyscale_photo_gives_the_command_line_s_mask(make_w
     image, disc = _grey_textured_scene()
     Image.fromarray(image[..., 0]).save(tmp_path / "grey.png")
     window = make_window(smoothing=True)
-    assert window.open_image(tmp_path / "grey.png")
-    window.canvas.fit_to_window()
-    window.set_tool("rectangle")
-    with qtbot.waitSignal(window.overlay_updated, timeout=120000):
-        drag(window, [(40, 20), (119.5, 99.5)])
-    qtbot.waitUntil(lambda: not window.controller.busy and window.modes["segment"].outcome is not None
-                    and window.modes["segment"].outcome.final, timeout=120000)
-    outcome = window.modes["segment"].outcome
+    outcome = box_on_photo(qtbot, window, tmp_path / "grey.png", [(40, 20), (119.5, 99.5)])
     assert outcome.model.features.texture_weight == GREY_BOX_TEXTURE_WEIGHT
     assert "A grey photo: the box's models learn its texture too." in window.modes["segment"].training_panel.status_label.text()
     mask = outcome.mask.astype(bool)
