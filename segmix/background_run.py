@@ -21,7 +21,7 @@ import numpy as np
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
-from segmix.source_record import other_source, source_text
+from segmix.source_record import absolute_source, other_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
            "ignored_words", "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line",
@@ -50,12 +50,8 @@ def sequence_source(sequence: FrameSequence) -> str:
     """The input a run's masks are of, as recorded in them: the video's (or animation's)
     absolute path, or the frames' folder's."""
     first = sequence.paths[0]
-    source = str((first if sequence.kind in ("video", "animation") else first.parent).resolve())
-    # A name that is no UTF-8 (a camera card's Latin-1 folder, cam\xff) holds surrogates a
-    # PNG text chunk cannot store: the run stopped at its first mask with "'utf-8' codec can't
-    # encode character '\udcff' ...", naming no file. Its bytes are written as \xff escapes,
-    # the same for every run of that input, so a rerun still knows its own masks.
-    return source.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    # As the masks record it (segmix.source_record): a name that is no UTF-8 as \xff escapes.
+    return absolute_source(first if sequence.kind in ("video", "animation") else first.parent)
 
 
 def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: str) -> None:

@@ -20,7 +20,7 @@ SOURCE_KEY = "Source"
 #: The PNG text key naming the input's path relative to the output's folder.
 RELATIVE_SOURCE_KEY = "Source-Relative"
 
-__all__ = ["RELATIVE_SOURCE_KEY", "SOURCE_KEY", "other_source", "recorded_source", "source_text"]
+__all__ = ["RELATIVE_SOURCE_KEY", "SOURCE_KEY", "absolute_source", "other_source", "recorded_source", "source_text"]
 
 
 def _text(path: str) -> str:
@@ -30,7 +30,9 @@ def _text(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _absolute(source) -> str:
+def absolute_source(source) -> str:
+    """``source``'s absolute path as the records hold it (str; a name's bytes that are no UTF-8
+    as ``\\xff`` escapes)."""
     return _text(str(Path(source).resolve()))
 
 
@@ -58,7 +60,7 @@ def source_text(source, output_path) -> dict[str, str]:
         ``{SOURCE_KEY: absolute path, RELATIVE_SOURCE_KEY: relative path}`` (the latter left
         out where no relative path exists).
     """
-    absolute = _absolute(source)
+    absolute = absolute_source(source)
     text = {SOURCE_KEY: absolute}
     relative = _relative(absolute, Path(output_path).parent)
     if relative is not None:
@@ -95,7 +97,7 @@ def other_source(path, source) -> str | None:
         The absolute path the output records, when it names another input.
     """
     absolute, relative = recorded_source(path)
-    mine = _absolute(source)
+    mine = absolute_source(source)
     if absolute is None or absolute == mine:
         return None
     if relative is not None and relative == _relative(mine, Path(path).parent):
