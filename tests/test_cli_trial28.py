@@ -137,7 +137,8 @@ def test_an_older_report_without_its_format_is_named_too(skin_dataset, eval_repo
     assert main(["segment", str(skin_dataset / "images" / "p0.png"), "--model", str(eval_report), "-o",
                  str(skin_dataset / "m.png")]) == 2
     line = _error(capsys, "segment")
-    assert "is a skin eval report" in line and "unknown key" not in line and len(line) < 200
+    words = line.replace(str(eval_report), "REPORT")  # the temporary path's length varies
+    assert "is a skin eval report" in words and "unknown key" not in words and len(words) < 150, line
 
 
 def _frames(folder, n=3):
