@@ -1660,7 +1660,8 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
     percent = share_percent(share, limit)
     # What the share measures, in the Training dock's words (it said "unlike any mark": a trial
     # read 99 % on a photo half covered by the object its foreground marks explain).
-    measured = f"{percent} % of the unmarked photo has colours unlike your background marks"
+    against = "the box's outside" if facts.get("background_marks") == "box" else "your background marks"
+    measured = f"{percent} % of the unmarked photo has colours unlike {against}"
     over, under = f"over the {100 * limit:.0f} % limit", f"within the {100 * limit:.0f} % limit"
     if not weight_on:
         if share > limit and facts.get("rest_applies", True):
@@ -1669,7 +1670,7 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
             # object's own unmarked colours count: a large object alone can pass 20 %).
             # In plain words (was "unexplained share 0.21 > 0.20: ... try --unexplained-weight
             # 3", jargon to a user): what was measured, when it matters, what to do.
-            return (f"{percent} % of the unmarked photo has colours unlike your background marks: if parts you did not "
+            return (f"{measured}: if parts you did not "
                     "mark came out foreground by mistake, mark them background (2), or try --unexplained-weight 3, "
                     "which counts such colours as background"), ""
         return measured, ""
