@@ -1293,7 +1293,16 @@ class SegmentMode(Mode):
         if mask is not None and mask.shape == outcome.probability.shape:
             threshold = float(self.shell.overlay_panel.threshold)
             if bool(mask[y, x]) != (p > threshold):
-                text += " (in the mask)" if mask[y, x] else " (not in the mask)"
+                text += " (in the mask" if mask[y, x] else " (not in the mask"
+                # A mark decides its pixel whatever the colours say: a new user read "P(foreground)
+                # 1.00 (not in the mask)" just outside a box and took it for a fault.
+                labels = outcome.scribbles
+                marked = int(labels[y, x]) if labels is not None and labels.shape == mask.shape else 0
+                if marked == 2 and not mask[y, x]:
+                    text += ": marked background"
+                elif marked == 1 and mask[y, x]:
+                    text += ": marked foreground"
+                text += ")"
         return text
 
     def update_actions(self) -> None:

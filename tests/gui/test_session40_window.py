@@ -1,0 +1,28 @@
+"""Window faults fixed in session 40 (not from a helper), each test naming its fault."""
+
+import numpy as np
+from PIL import Image
+
+
+def test_the_read_out_on_a_marked_pixel_says_the_mark_decides_it(make_window, qtbot, tmp_path):
+    # Just outside a box the read-out said "P(foreground) 1.00 (not in the mask)", and a new user
+    # took it for a fault: the box's outside is marked background, which decides those pixels.
+    from gui_helpers import box_on_photo
+
+    image = np.zeros((120, 200, 3), np.uint8)
+    image[:] = (60, 140, 60)
+    image[30:90, 50:150] = (220, 40, 40)  # the object, running past the box on the right
+    image[30:90, 150:190] = (220, 40, 40)
+    Image.fromarray(image).save(tmp_path / "red.png")
+    window = make_window(smoothing=True)
+    outcome = box_on_photo(qtbot, window, tmp_path / "red.png", [(40, 20), (140, 100)])
+    mode = window.modes["segment"]
+    threshold = window.overlay_panel.threshold
+    outside = (outcome.scribbles == 2) & (outcome.probability > threshold) & ~outcome.mask
+    assert outside.any()
+    y, x = map(int, np.argwhere(outside)[0])
+    assert mode.pixel_info(x, y).endswith("(not in the mask: marked background)"), mode.pixel_info(x, y)
+    # An unmarked pixel the cut leaves out keeps the plain words.
+    plain = (outcome.scribbles == 0) & (outcome.probability > threshold) & ~outcome.mask
+    for y, x in np.argwhere(plain)[:1]:
+        assert mode.pixel_info(int(x), int(y)).endswith("(not in the mask)")
