@@ -1364,8 +1364,8 @@ def iter_train_model(
         # Off, the share alone (a few ms): the window suggests the option when it is large.
         share = _unexplained_rows(*unmarked_rows, mixtures[1], training_rows[1], settings)[1]
         summary["classes"][1]["unexplained_share"] = share
-        if framed:
-            # The background marks are a box's outside: the share's words name it (a new user,
+        if framed and (transparent is None or not np.any(transparent)):
+            # The background marks are a box's outside (not a cut-out's transparent surround): the share's words name it (a new user,
             # who drew a box and clicked, read "unlike your background marks" and had marked none).
             summary["classes"][1]["background_marks"] = "box"
         if settings.unexplained_weight > 0:  # on, but a box or no background stroke

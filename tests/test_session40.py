@@ -31,3 +31,66 @@ def test_a_box_and_a_click_name_the_boxs_outside_not_background_marks(tmp_path, 
                  "-o", str(tmp_path / "m2.png")]) == 0
     out = capsys.readouterr().out
     assert "unlike your background marks" in out, out
+
+
+# ---------------------------------------------------------------- a mask little more than the marks
+def _disc_marks(shape, centre, radius=5):
+    marks = np.zeros(shape, np.uint8)
+    yy, xx = np.mgrid[:shape[0], :shape[1]]
+    marks[(yy - centre[0]) ** 2 + (xx - centre[1]) ** 2 <= radius ** 2] = 1
+    return marks
+
+
+def test_marks_only_share_by_hand():
+    from segmix.result_notes import marks_only_share
+
+    marks = _disc_marks((100, 100), (50, 50))
+    disc = marks == 1
+    probability = np.zeros((100, 100), np.float32)
+    probability[20:80, 20:80] = 0.9  # 3600 pixels over 0.5, 3519 of them unmarked
+    # The mask is the disc alone: the per-pixel decision's unmarked share is said.
+    assert marks_only_share(disc, marks, probability, 0.5) == np.count_nonzero(~disc[20:80, 20:80]) / 10000
+    # A rim of up to half the disc's area is still "little more".
+    rim = disc.copy()
+    rim[45:55, 45:55] = True
+    assert np.count_nonzero(rim & ~disc) <= 0.5 * disc.sum()
+    assert marks_only_share(rim, marks, probability, 0.5) is not None
+    # The cut kept the object: no note.
+    assert marks_only_share(probability > 0.5, marks, probability, 0.5) is None
+    # The per-pixel decision calls little more either (a small object clicked whole): no note.
+    small = np.where(disc, 0.9, 0.1).astype(np.float32)
+    assert marks_only_share(disc, marks, small, 0.5) is None
+    # Transparent pixels are background whatever their probability.
+    transparent = np.ones((100, 100), bool)
+    transparent[45:56, 45:56] = False
+    assert marks_only_share(disc, marks, probability, 0.5, transparent) is None
+    # No foreground marks (a box, background alone): nothing to say.
+    assert marks_only_share(disc, np.where(marks == 1, 2, 0).astype(np.uint8), probability, 0.5) is None
+
+
+def test_segment_warns_when_the_cut_keeps_only_the_click(tmp_path, capsys, monkeypatch):
+    """A cut-out's first click gave 110 pixels, the click's disc, with no word (a click one pixel
+    away gave most of the bear): the warning says the cut kept nothing the per-pixel decision
+    called foreground, and what to do."""
+    import segmix.segment as segment_module
+    from segmix.segment import SegmentationResult
+
+    photo = tmp_path / "p.png"
+    _photo(photo)
+    real = segment_module.segment
+
+    def marks_alone(image, scribbles, settings=None, *args, **kwargs):
+        result = real(image, scribbles, settings, *args, **kwargs)
+        probability = np.full(result.probability.shape, 0.9, np.float32)
+        return SegmentationResult(probability=probability, mask=np.asarray(scribbles) == 1, model=result.model)
+
+    monkeypatch.setattr(segment_module, "segment", marks_alone)
+    assert main(["segment", str(photo), "--click", "85,60", "-o", str(tmp_path / "m.png")]) == 0
+    err = capsys.readouterr().err
+    line = [x for x in err.splitlines() if "little more than the foreground marks" in x]
+    assert len(line) == 1 and "--click X,Y" in line[0] and "--background-click X,Y" in line[0], err
+    assert "transparent" not in line[0]
+    # A true result says nothing of the kind.
+    monkeypatch.setattr(segment_module, "segment", real)
+    assert main(["segment", str(photo), "--click", "85,60", "-o", str(tmp_path / "m2.png")]) == 0
+    assert "little more" not in capsys.readouterr().err

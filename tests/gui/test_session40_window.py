@@ -26,3 +26,34 @@ def test_the_read_out_on_a_marked_pixel_says_the_mark_decides_it(make_window, qt
     plain = (outcome.scribbles == 0) & (outcome.probability > threshold) & ~outcome.mask
     for y, x in np.argwhere(plain)[:1]:
         assert mode.pixel_info(int(x), int(y)).endswith("(not in the mask)")
+
+
+def test_a_cut_that_keeps_only_the_click_says_so_in_the_banner(make_window, qtbot, tmp_path):
+    # A cut-out's first click gave the click's disc alone (110 pixels) and the banner said
+    # "Green = foreground (the result) ...": the user saw a dot and no reason. The banner now says
+    # the colour models are unsure and what to do, as the command line warns.
+    from dataclasses import replace
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.gui.gui_helpers import viewport_point
+
+    image = np.zeros((120, 200, 3), np.uint8)
+    image[:] = (60, 140, 60)
+    image[30:90, 50:150] = (220, 40, 40)
+    Image.fromarray(image).save(tmp_path / "red.png")
+    window = make_window(tmp_path / "red.png", smoothing=True)
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    with qtbot.waitSignal(mode.training_finished, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 100.5, 60.5))
+    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
+                    timeout=60000)
+    assert "Little but your marks" not in mode.hint()  # the object came out
+    marks = mode.outcome.scribbles == 1
+    mode.outcome = replace(mode.outcome, mask=marks.copy(),
+                           probability=np.where(image[..., 0] > 100, 0.9, 0.1).astype(np.float32))
+    hint = mode.hint()
+    assert hint.startswith("<b>Little but your marks came out foreground</b>") and "right-click" in hint, hint

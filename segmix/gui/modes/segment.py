@@ -1241,6 +1241,13 @@ class SegmentMode(Mode):
                 # disc came out (a mark is always foreground, so the mask was never empty).
                 return (f"<b>Nothing but your marks came out foreground</b> at the threshold {threshold:.2f} "
                         "(Overlay dock; 0.50 by default): lower it.")
+            beyond = self._marks_only_share(self.outcome, threshold) if self.outcome.final else None
+            if beyond is not None:
+                # A cut-out's first click gave the click's disc alone, where a click one pixel
+                # away gave most of the bear, and nothing said why (the command line warns too).
+                return (f"<b>Little but your marks came out foreground</b>: the colour models are unsure of the "
+                        f"rest (another {100 * beyond:.1f} % of the photo is over the threshold, but the graph cut "
+                        "kept none of it). Click more of the object, or right-click what is not the object.")
             if background and not foreground:
                 # imported here: opening the window must not load the engine (test_worker)
                 from segmix.segment import is_framed
@@ -1276,6 +1283,22 @@ class SegmentMode(Mode):
             # other tools: a trial's 3 components and diag covariance went unnoticed.
             hint += f" Model: {model_words} (not the defaults)."
         return hint
+
+    def _marks_only_share(self, outcome, threshold: float) -> float | None:
+        """:func:`segmix.result_notes.marks_only_share` of ``outcome`` (a graph cut's) at
+        ``threshold``, kept for the outcome: the banner is asked for often."""
+        if outcome.settings.smoothing == "none":
+            return None
+        key = (id(outcome), float(threshold))
+        cached = getattr(self, "_marks_only_cache", None)
+        if cached is not None and cached[0] == key and cached[1] is outcome:
+            return cached[2]
+        from segmix.result_notes import marks_only_share
+
+        share = marks_only_share(outcome.mask, outcome.scribbles, outcome.probability, threshold,
+                                 self.shell.controller.transparent)
+        self._marks_only_cache = (key, outcome, share)
+        return share
 
     def pixel_info(self, x: int, y: int) -> str:
         """The status bar's read-out under the pointer: the colour models' posterior, and

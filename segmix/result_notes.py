@@ -1,0 +1,61 @@
+"""A result that is little more than its own foreground marks, said in words.
+
+A mark is always foreground, so a mask is never empty while the user has marked the object;
+but a graph cut on colour models that cannot tell the object from the background can keep
+nothing beyond the marks -- a click's disc alone -- while the per-pixel Bayes decision calls
+much of the photo foreground. Said nothing, the user sees a dot and takes it for a fault
+(a cut-out's first click: 116 pixels, the click's disc and a rim, where one pixel beside it
+gave most of the bear). The command line and the window say it in the same terms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The mask holds at most this many pixels beyond the foreground marks, as a share of the
+#: marks (a disc's rim the cut adds), for "little more than the marks".
+EXTRA_SHARE = 0.5
+#: ... and the per-pixel decision calls at least this many times as many unmarked pixels
+#: foreground, and at least MIN_PER_PIXEL_SHARE of the photo (a small object clicked whole
+#: is no such case).
+PER_PIXEL_FACTOR = 10.0
+MIN_PER_PIXEL_SHARE = 0.01
+
+
+def marks_only_share(mask, scribbles, probability, threshold, transparent=None) -> float | None:
+    """The share of the photo the per-pixel decision calls foreground beyond the marks when
+    the mask is little more than its foreground marks, else None.
+
+    Parameters
+    ----------
+    mask : (H, W) bool
+        The result's mask (after the graph cut and clean-ups).
+    scribbles : (H, W) uint8
+        The marks: 0 unmarked, 1 foreground, 2 background.
+    probability : (H, W) float
+        P(foreground | colour), the per-pixel Bayes posterior.
+    threshold : float
+        The per-pixel decision's threshold on ``probability``.
+    transparent : (H, W) bool, optional
+        A cut-out's fully transparent pixels (background whatever their stored colour).
+
+    Returns
+    -------
+    float or None
+        In [0, 1]: unmarked pixels with ``probability > threshold`` over all pixels.
+    """
+    mask = np.asarray(mask, bool)
+    marks = np.asarray(scribbles) == 1
+    n_marks = int(np.count_nonzero(marks))
+    if n_marks == 0 or mask.shape != marks.shape or np.shape(probability) != mask.shape:
+        return None
+    extra = int(np.count_nonzero(mask & ~marks))
+    if extra > EXTRA_SHARE * n_marks:
+        return None
+    per_pixel = (np.asarray(probability) > threshold) & (np.asarray(scribbles) == 0)
+    if transparent is not None and np.shape(transparent) == mask.shape:
+        per_pixel &= ~np.asarray(transparent, bool)
+    n_per_pixel = int(np.count_nonzero(per_pixel))
+    if n_per_pixel < PER_PIXEL_FACTOR * max(extra, n_marks) or n_per_pixel < MIN_PER_PIXEL_SHARE * mask.size:
+        return None
+    return n_per_pixel / mask.size
