@@ -1541,6 +1541,13 @@ class MainWindow(QMainWindow):
             # A second open (a drop, a recent file) while a photo decodes: the first one goes on.
             self.statusBar().showMessage(f"Still opening {self._opening}: try again once it is shown", 8000)
             return False
+        # Asked before the photo is decoded: asked after, a Cancel came only once a large
+        # photo's seconds of decoding were spent (and wasted). A Discard followed by a photo
+        # that does not open discards nothing: the photo shown keeps its marks. A file whose
+        # header does not read as a photo the window opens is refused without the question.
+        asked = self.has_unsaved_scribbles and files.may_open_as_photo(path)
+        if asked and not self.confirm_discard():
+            return False
         try:
             loaded, segmentation, skin, shown = self._load_photo(path)
         except (ValueError, OSError) as exc:
@@ -1552,7 +1559,8 @@ class MainWindow(QMainWindow):
         except MemoryError as exc:
             self.show_message("Cannot open photo", files.out_of_memory_words(exc, f"Cannot open {path.name}"))
             return False
-        if self.has_unsaved_scribbles and not self.confirm_discard():
+        # Not asked before (a header the cheap test did not read, which the loader did): now.
+        if not asked and self.has_unsaved_scribbles and not self.confirm_discard():
             return False
         self.set_image(loaded.pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
                        skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown)

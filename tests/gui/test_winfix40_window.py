@@ -1,0 +1,43 @@
+"""Session 40 fixes of the window (helper winfix): the unsaved-marks question before a photo is
+decoded, Save in the close question for two modes' marks, Open Recent in Video mode, the
+Cancel entry's name per mode, panel mnemonics, the Training dock's hint, the skin banner's
+estimate."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gui_helpers import add_skin_marks, paint_two_classes
+
+
+def _second_photo(tmp_path):
+    path = tmp_path / "second.png"
+    Image.fromarray(np.full((40, 50, 3), 90, np.uint8)).save(path)
+    return path
+
+
+@pytest.mark.parametrize("entry", ["open", "recent", "drop", "sample"])
+def test_unsaved_marks_are_asked_about_before_the_photo_is_decoded(qtbot, window, tmp_path, monkeypatch, entry):
+    """A photo opened over unsaved marks was decoded first, then the question was asked: a
+    Cancel came after a large photo's seconds of decoding. Every entry point asks first; a
+    Cancel decodes nothing and leaves the photo and its marks."""
+    from segmix.gui import files
+
+    paint_two_classes(qtbot, window)
+    image, labels = window.image, window.layer.labels.copy()
+    decoded = []
+    real = files.load_image_info
+    monkeypatch.setattr(files, "load_image_info", lambda *a, **k: decoded.append(a[0]) or real(*a, **k))
+    asked = []
+    window.confirm_discard = lambda: asked.append(list(decoded)) or False
+    second = _second_photo(tmp_path)
+    opened = {"open": lambda: window.open_image(second), "recent": lambda: window.open_recent(str(second)),
+              "drop": lambda: window.open_dropped([str(second)]), "sample": window.open_sample}[entry]()
+    assert not opened
+    assert asked == [[]], asked  # asked once, before any decoding
+    assert not decoded
+    assert window.image is image and np.array_equal(window.layer.labels, labels)
+    window.confirm_discard = lambda: asked.append(list(decoded)) or True  # Discard: decoded, then shown
+    assert {"open": lambda: window.open_image(second), "recent": lambda: window.open_recent(str(second)),
+            "drop": lambda: window.open_dropped([str(second)]), "sample": window.open_sample}[entry]()
+    assert asked[-1] == [] and decoded
