@@ -866,8 +866,8 @@ class MainWindow(QMainWindow):
             self._enabled_tips[action] = action.statusTip()
             self.say_why_when_greyed(action)
         tools_menu.addSeparator()
-        # Its tip follows the mode (_apply_mode_texts): "the fit" read wrong in Video mode.
-        self.cancel_action = add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu)
+        # Its name and tip follow the mode (_apply_mode_texts): "the fit" read wrong in Video mode.
+        self.cancel_action = add(self.active_mode.cancel_text, self._escape, ["Esc"], menu=tools_menu)
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
@@ -2348,6 +2348,7 @@ class MainWindow(QMainWindow):
     def _apply_mode_texts(self) -> None:
         self.open_action.setText(f"&{self.active_mode.open_title}...")
         self.open_action.setStatusTip(self.active_mode.open_tip)
+        self.cancel_action.setText(self.active_mode.cancel_text)
         self.cancel_action.setStatusTip(self.active_mode.cancel_tip)
         texts, tips = self.active_mode.tool_texts, self.active_mode.tool_tips
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}

@@ -41,3 +41,26 @@ def test_unsaved_marks_are_asked_about_before_the_photo_is_decoded(qtbot, window
     assert {"open": lambda: window.open_image(second), "recent": lambda: window.open_recent(str(second)),
             "drop": lambda: window.open_dropped([str(second)]), "sample": window.open_sample}[entry]()
     assert asked[-1] == [] and decoded
+
+
+def _cancel_entry(window):
+    return window.cancel_action.text().replace("&", "")
+
+
+def test_tools_cancel_entry_is_named_for_what_it_cancels_in_each_mode(make_window, photo_path):
+    """Tools > Cancel Training (Esc) kept its name in Video mode, which trains nothing (Esc
+    stops Export All Masks or a jump's catch-up there); Skin mode's Esc also stops a detection."""
+    window = make_window(photo_path)
+    assert _cancel_entry(window) == "Cancel Training"
+    window.set_mode("video")
+    assert "Training" not in _cancel_entry(window)
+    assert "Export" in _cancel_entry(window) and "export" in window.cancel_action.statusTip().lower()
+    window.set_mode("skin")
+    assert "Detection" in _cancel_entry(window) and "detection" in window.cancel_action.statusTip()
+    window.set_mode("segment")
+    assert _cancel_entry(window) == "Cancel Training"
+    tools = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Tools")
+    for name in window.modes:  # one Alt letter per entry of the Tools menu in every mode
+        window.set_mode(name)
+        letters = [a.text().split("&")[1][0].lower() for a in tools.actions() if "&" in a.text()]
+        assert len(letters) == len(set(letters)), (name, letters)

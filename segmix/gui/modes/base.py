@@ -213,7 +213,10 @@ class Mode(QObject):
     own_images: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
     warm_up_note: ClassVar[str] = "You can draw meanwhile."
-    #: What Tools > Cancel Training (Esc) stops in this mode: its status tip.
+    #: Tools > Cancel's entry (Esc) in this mode, named for what it stops there: "Cancel
+    #: Training" stood in Video mode, which trains nothing.
+    cancel_text: ClassVar[str] = "Cancel &Training"
+    #: What Tools > Cancel (Esc) stops in this mode: its status tip.
     cancel_tip: ClassVar[str] = "Cancel the fit that is running; while a box is being dragged, drop the box"
 
     def __init__(self, shell: MainWindow) -> None:

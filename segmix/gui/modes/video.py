@@ -662,6 +662,7 @@ class VideoMode(Mode):
     name = "video"
     title = "Video"
     description = "Background subtraction over a video or a folder of frames"
+    cancel_text = "Cancel E&xport or Catch-up"  # Esc stops no training here
     cancel_tip = ("Stop Export All Masks (masks written so far stay), or a jump's catch-up (as the Video "
                   "dock's Cancel)")
     shortcut = "Ctrl+Shift+V"
