@@ -64,3 +64,33 @@ def test_tools_cancel_entry_is_named_for_what_it_cancels_in_each_mode(make_windo
         window.set_mode(name)
         letters = [a.text().split("&")[1][0].lower() for a in tools.actions() if "&" in a.text()]
         assert len(letters) == len(set(letters)), (name, letters)
+
+
+def test_skin_banner_estimate_scales_with_the_photo_s_size():
+    """The banner said "(a second or more)" for every photo; a 12000 x 8000 one took over 30 s."""
+    from segmix.gui.modes.skin import detecting_when
+
+    assert detecting_when(640 * 480) == "a second or so"
+    big = detecting_when(12000 * 8000)
+    assert "96 megapixels" in big and "second" not in big
+    low, high = (int(n) for n in big.split("about ")[1].split(" s")[0].split("-"))
+    assert low >= 5 and high >= 25  # as slow as a loaded machine was
+    assert detecting_when(12000 * 8000, 12.4).endswith("; 12 s so far")
+    assert "so far" not in detecting_when(12000 * 8000, 0.3)
+
+
+def test_skin_banner_counts_the_seconds_of_a_detection(make_window, photo_path):
+    import time
+
+    window = make_window(photo_path)
+    window.controller.request_skin = lambda *args, **kwargs: None  # the detection stays under way
+    window.set_mode("skin")
+    mode = window.modes["skin"]
+    assert "a second or so" in window.hint_label.text()
+    assert mode._banner_clock.isActive()
+    mode._requested = (time.perf_counter() - 5.2, True)
+    mode._banner_clock.timeout.emit()
+    assert "5 s so far" in window.hint_label.text(), window.hint_label.text()
+    mode._in_flight = False  # the result came in: the clock stops
+    mode._banner_clock.timeout.emit()
+    assert not mode._banner_clock.isActive()
