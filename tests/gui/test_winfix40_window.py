@@ -94,3 +94,27 @@ def test_skin_banner_counts_the_seconds_of_a_detection(make_window, photo_path):
     mode._in_flight = False  # the result came in: the clock stops
     mode._banner_clock.timeout.emit()
     assert not mode._banner_clock.isActive()
+
+
+def test_keep_unmarked_colours_pointer_is_a_condition_that_fits_two_lines(make_window, photo_path):
+    """The Training dock said "63% unlike your background marks: tick More > Keep unmarked
+    colours" after every fit over the share, which read as an order over a mask already right.
+    The line now says when to tick it, in the dock's two lines at its usual width; the share
+    is in the tooltip with the rest."""
+    from PySide6.QtCore import QRect, Qt
+
+    from segmix.gui.modes.segment import UNEXPLAINED_HINT, UNEXPLAINED_SUGGESTION
+
+    assert UNEXPLAINED_SUGGESTION.startswith("If ") and "Keep unmarked colours" in UNEXPLAINED_SUGGESTION
+    assert "{percent}%" in UNEXPLAINED_HINT and "right needs neither" in UNEXPLAINED_HINT
+    window = make_window(photo_path)
+    window.resize(1366, 768)
+    panel = window.modes["segment"].training_panel
+    panel.set_status("Trained and applied in 412 ms\n" + UNEXPLAINED_SUGGESTION)
+    label = panel.status_label
+    metrics = label.fontMetrics()
+    width = min(label.contentsRect().width(), 235)  # the dock at its narrowest usual width
+    lines = metrics.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap),
+                                 UNEXPLAINED_SUGGESTION).height() // metrics.lineSpacing()
+    assert lines <= 2
+    assert not label.is_elided()
