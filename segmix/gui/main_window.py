@@ -461,6 +461,8 @@ class MainWindow(QMainWindow):
         self.overlay_panel = OverlayPanel()
         self.modes: dict[str, Mode] = {cls.name: cls(self) for cls in MODES}
         self.active_mode: Mode = next(iter(self.modes.values()))
+        #: The photo mode last active: File > Open Recent opens a photo there from Video mode.
+        self._photo_mode = next((name for name, mode in self.modes.items() if not mode.own_images), self.mode)
         self._space = self._space_of(self.active_mode)
         self._undo_stacks = {name: QUndoStack(self.undo_group) for name in self.modes}
         self.undo_group.setActiveStack(self._undo_stacks[self.mode])
@@ -1523,7 +1525,7 @@ class MainWindow(QMainWindow):
         handled = self.active_mode.open_path(path)
         if handled is not None:
             if handled:
-                self._remember_file(path)
+                self._remember_file(self.active_mode.recent_path(path))
             return bool(handled)
         # A note about the previous photo (its frames, say) must not stand under this one;
         # this photo's own notes arrive while it loads.
@@ -1828,6 +1830,22 @@ class MainWindow(QMainWindow):
             self.show_message(f"Cannot open {what}", f"{name} is no longer there (moved, renamed or deleted): it is "
                                                      "removed from File > Open Recent.")
             return False
+        if self.active_mode.own_images and _still_photo(Path(name)):
+            # A photo of the list (opened in a photo mode) opened its folder as a video here
+            # (Video mode reads a frame picked as its folder): it opens as the photo it is,
+            # in the photo mode last used, and the status bar says so.
+            video = self.mode
+            if not self.set_mode(self._photo_mode):
+                return False
+            if not self.open_image(name):
+                if self.image is None or self.image_path != Path(name):
+                    self.set_mode(video)  # refused or cancelled: back where the user was
+                return False
+            note = self.statusBar().currentMessage()
+            self.statusBar().showMessage(
+                f"Opened the photo {Path(name).name} in {self.active_mode.title} mode (File > Open Recent opens a "
+                f"photo as a photo; its folder as a video: File > Open Frame Folder, Ctrl+Shift+O). {note}".strip(), 15000)
+            return True
         return self.open_image(name)
 
     def last_folder(self) -> str:
@@ -2256,6 +2274,8 @@ class MainWindow(QMainWindow):
         # Any running job belongs to the previous mode.
         self.controller.invalidate()
         self.active_mode = self.modes[name]
+        if not self.active_mode.own_images:
+            self._photo_mode = name  # where File > Open Recent opens a photo from Video mode
         self.undo_group.setActiveStack(self._undo_stacks[name])
         self._counts_cache = None
         space = self._space_of(self.active_mode)
@@ -2745,6 +2765,19 @@ class MainWindow(QMainWindow):
         self._exports.shutdown()
         self.warning_relay.uninstall()
         event.accept()
+
+
+def _still_photo(path: Path) -> bool:
+    """Whether ``path`` is an image file of one frame: a photo, not a video, an animation or a
+    folder of frames (what File > Open Recent opens in a photo mode)."""
+    from segmix.io import count_frames
+
+    if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+        return False
+    try:
+        return count_frames(path) <= 1
+    except (OSError, ValueError):
+        return True  # the photo modes' open names what is wrong with it
 
 
 class _UserInputDropped(QObject):

@@ -118,3 +118,28 @@ def test_keep_unmarked_colours_pointer_is_a_condition_that_fits_two_lines(make_w
                                  UNEXPLAINED_SUGGESTION).height() // metrics.lineSpacing()
     assert lines <= 2
     assert not label.is_elided()
+
+
+def test_open_recent_in_video_mode_opens_a_photo_as_a_photo(qtbot, make_window, tmp_path):
+    """A photo of File > Open Recent (opened in a photo mode) picked in Video mode opened the
+    folder it is in as a video (Video mode reads a frame picked as its folder). It opens in
+    the photo mode last used, and the status bar says so; a frame picked in Video mode is
+    kept in the list as its folder, which opens as a video from any mode."""
+    from gui_helpers import write_frames
+
+    folder = write_frames(tmp_path / "frames", 4)
+    photo = folder / "frame2.png"
+    window = make_window(photo)  # Segment mode
+    window.set_mode("skin")
+    window.set_mode("video")
+    assert window.open_recent(str(photo))
+    assert window.mode == "skin" and window.image_path == photo
+    assert window.modes["video"].sequence is None
+    assert "Skin mode" in window.statusBar().currentMessage()
+    window.set_mode("video")  # a frame picked here: the list keeps the folder it opened
+    assert window.open_image(folder / "frame1.png")
+    qtbot.waitUntil(lambda: window.modes["video"].current is not None, timeout=60000)
+    assert window._recent_files()[0] == str(folder)
+    window.set_mode("segment")
+    assert window.open_recent(str(folder))
+    assert window.mode == "video"

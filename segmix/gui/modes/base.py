@@ -290,6 +290,11 @@ class Mode(QObject):
         """Open ``path`` as this mode's own input; None lets the shell open it as a photo."""
         return None
 
+    def recent_path(self, path: Path) -> Path:
+        """What File > Open Recent keeps once :meth:`open_path` opened ``path``: ``path`` itself,
+        or what was opened for it (Video mode: the folder of a frame picked)."""
+        return path
+
     def on_image_changed(self) -> None:
         """``shell.image`` is a new photo with empty scribbles; drop results of the old one."""
 

@@ -861,6 +861,9 @@ class VideoMode(Mode):
 
         return path.suffix.lower() in IMAGE_SUFFIXES and path.is_file() and count_frames(path) > 1
 
+    def recent_path(self, path: Path) -> Path:
+        return getattr(self, "_recent_path", None) or path
+
     def open_path(self, path: Path) -> bool:
         """Open a video, an animation, a folder of frames, or one frame of a folder (its folder).
 
@@ -936,6 +939,9 @@ class VideoMode(Mode):
         self._in_flight = True
         self.shell.controller.request_call(install, "video:open")
         self._source_name = path.name
+        # Open Recent keeps the folder, not the frame picked: a frame there was a photo to
+        # the photo modes, and one read as a photo in Video mode opened its folder.
+        self._recent_path = path
         self.shell.update_title()
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(1)
