@@ -1225,6 +1225,7 @@ class MainWindow(QMainWindow):
         """
         question = self.discard_question()
         title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved scribbles"
+        save_text = "&Save..."
         saver = self._scribbles_saver()
         if saver is not None:
             # "Discard them?" over a Save button read oddly (the final trial).
@@ -1235,7 +1236,57 @@ class MainWindow(QMainWindow):
                 question = question.removesuffix(" Discard it?") + " Save it first, or discard it?"
             else:
                 question = question.removesuffix(" Discard them?") + f" Save {what} first, or discard them?"
-        return self.ask_save_or_discard(title, question, saver)
+        elif (each := self._each_mode_saver()) is not None:
+            # Marks of two modes (or of a mode not shown) were offered Discard and Cancel only:
+            # keeping them meant Cancel, then Save Scribbles in each mode by hand.
+            names, saver = each
+            titles = [self.modes[name].title for name in names]
+            if len(names) > 1:
+                save_text = "&Save All..."
+                how = f"one file per mode: {' mode, then '.join(titles)} mode"
+            else:
+                how = f"in {titles[0]} mode"
+            question = question.removesuffix(" Discard them?") + f" Save them first ({how}), or discard them?"
+        # The button's words only when not the usual (tests stand in for the question).
+        return self.ask_save_or_discard(title, question, saver,
+                                        **({"save_text": save_text} if save_text != "&Save..." else {}))
+
+    def _modes_with_unsaved_marks(self) -> list[str]:
+        """The modes (in the mode bar's order) whose scribbles on their photo are unsaved, or
+        whose saved scribbles' model settings changed since (what Save Scribbles in that
+        mode saves)."""
+        settings = {title for title, _path in self._settings_unsaved()}
+        names = []
+        for name, mode in self.modes.items():
+            layer = self._pictures.get(self._space_of(mode), _Picture()).layers.get(name)
+            if not mode.uses_scribbles or layer is None:
+                continue
+            if (not self._undo_stacks[name].isClean() and bool(layer.labels.any())) or mode.title in settings:
+                names.append(name)
+        return names
+
+    def _each_mode_saver(self) -> tuple[list[str], Callable[[], bool]] | None:
+        """Save Scribbles in each mode with unsaved scribbles in turn (each its own dialog,
+        each mode's own file name), back in the mode shown; then, if anything is still
+        unsaved, the question again about that. ``(mode names, save)``; None when there is
+        nothing a Save Scribbles keeps. A save cancelled or failed discards nothing."""
+        names = self._modes_with_unsaved_marks()
+        if not names:
+            return None
+
+        def save_each() -> bool:
+            shown = self.mode
+            try:
+                for name in names:
+                    if not self.set_mode(name) or not (self.export("scribbles") and self.wait_for_exports()):
+                        return False
+            finally:
+                if self.mode != shown:
+                    self.set_mode(shown)
+            left = self.has_unsaved_scribbles or (self._closing and self._unsaved_on_close())
+            return not left or self.confirm_discard()
+
+        return names, save_each
 
     def _close_saver(self) -> tuple[str, Callable[[], bool]] | None:
         """On closing, a mode's save of what it would lose (Mode.saver_on_close, the skin
@@ -1254,10 +1305,11 @@ class MainWindow(QMainWindow):
                 return what, save_then_ask
         return None
 
-    def ask_save_or_discard(self, title: str, question: str, save: Callable[[], bool] | None = None) -> bool:
-        """Ask ``question`` with Save (when ``save`` is given), Discard and Cancel, Cancel the
-        default; True = go ahead: Discard, or Save when ``save()`` returned True (a save that
-        was cancelled or failed discards nothing)."""
+    def ask_save_or_discard(self, title: str, question: str, save: Callable[[], bool] | None = None,
+                            save_text: str = "&Save...") -> bool:
+        """Ask ``question`` with Save (when ``save`` is given; its button reads ``save_text``),
+        Discard and Cancel, Cancel the default; True = go ahead: Discard, or Save when
+        ``save()`` returned True (a save that was cancelled or failed discards nothing)."""
         buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
         if save is not None:
             buttons |= QMessageBox.StandardButton.Save
@@ -1266,7 +1318,7 @@ class MainWindow(QMainWindow):
         # Alt+D / Alt+S answer without hunting for the button (the focus starts on Cancel, the safe default).
         box.button(QMessageBox.StandardButton.Discard).setText("&Discard")
         if save is not None:
-            box.button(QMessageBox.StandardButton.Save).setText("&Save...")
+            box.button(QMessageBox.StandardButton.Save).setText(save_text)
         box.exec()
         answer = box.standardButton(box.clickedButton())
         if answer == QMessageBox.StandardButton.Save and save is not None:
@@ -2005,7 +2057,13 @@ class MainWindow(QMainWindow):
             self._pending_export = None  # done now, whichever way it was asked for
         if path is None:
             if kind == "scribbles":
-                default = self.default_save_path(files.default_export_path(self.image_path, name_kind).name)
+                name = files.default_export_path(self.image_path, name_kind)
+                if mode.marks_file_tag:
+                    # Each mode's marks their own name: Skin mode's proposed Segment mode's
+                    # file (one Enter on "Replace?" from losing them; Save All saves both).
+                    name = name.with_name(f"{name.stem.removesuffix('_scribbles')}_{mode.marks_file_tag}_scribbles"
+                                          f"{name.suffix}")
+                default = self.default_save_path(name.name)
             else:
                 default = mode.export_default_path(kind)  # Video mode's names the frame
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])

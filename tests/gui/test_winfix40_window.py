@@ -143,3 +143,71 @@ def test_open_recent_in_video_mode_opens_a_photo_as_a_photo(qtbot, make_window, 
     window.set_mode("segment")
     assert window.open_recent(str(folder))
     assert window.mode == "video"
+
+
+def _marks_in_segment_and_skin(qtbot, window):
+    from gui_helpers import drag
+
+    paint_two_classes(qtbot, window)  # Segment mode's marks
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    window.set_tool("background")
+    drag(window, [(70, 10), (60, 30)])
+    return skin_mode
+
+
+def _answer_save(window, tmp_path, cancel_at=None):
+    """The question answered with its Save button; each save dialog answered with its default
+    name in ``tmp_path`` (or cancelled at the ``cancel_at``-th one): (questions, defaults)."""
+    asked, proposed = [], []
+
+    def ask(title, question, save=None, save_text="&Save..."):
+        asked.append((question, save_text))
+        return bool(save is not None and save())
+
+    def path(title, default, name_filter):
+        proposed.append(default.name)
+        return "" if len(proposed) == cancel_at else str(tmp_path / default.name)
+
+    window.ask_save_or_discard = ask
+    window.ask_save_path = path
+    return asked, proposed
+
+
+def test_closing_with_two_modes_marks_offers_save_all(qtbot, make_window, photo_path, tmp_path):
+    """Marks in Segment mode and in Skin mode: the close question offered Discard and Cancel
+    only. It offers Save All: each mode's marks in turn, each under its own file name (Skin
+    mode's proposed Segment mode's file, one "Replace?" from losing them)."""
+    window = make_window(photo_path)
+    _marks_in_segment_and_skin(qtbot, window)
+    del window.confirm_discard  # the window's own question
+    asked, proposed = _answer_save(window, tmp_path)
+    window.close()
+    assert asked[0][1] == "&Save All..."
+    assert "Segment mode's and Skin mode's scribbles" in asked[0][0]
+    assert "Save them first (one file per mode: Segment mode, then Skin mode)" in asked[0][0]
+    assert proposed == ["two_scribbles.png", "two_skin_scribbles.png"]
+    assert all((tmp_path / name).is_file() for name in proposed)
+    assert len(asked) == 1 and not window.isVisible()  # nothing left unsaved: closed
+
+
+def test_save_all_cancelled_part_way_discards_nothing(qtbot, make_window, photo_path, tmp_path):
+    """A Save All whose second dialog is cancelled keeps the window open, in the mode shown,
+    with the mode not saved still unsaved; the next question offers Save for that mode alone,
+    though another mode is shown (Save was offered for the active mode's marks only)."""
+    window = make_window(photo_path)
+    _marks_in_segment_and_skin(qtbot, window)
+    del window.confirm_discard
+    asked, proposed = _answer_save(window, tmp_path, cancel_at=2)  # Skin mode's dialog cancelled
+    window.close()
+    assert window.isVisible() and window.mode == "skin"  # back in the mode shown
+    assert window._modes_with_unsaved_marks() == ["skin"]  # Segment mode's were saved
+    window.set_mode("segment")
+    window.ask_save_or_discard = lambda title, question, save=None, save_text="&Save...": \
+        asked.append((question, save_text, save is not None)) or False
+    assert not window.open_image(_second_photo(tmp_path))
+    assert asked[-1][2] and "Save them first (in Skin mode)" in asked[-1][0], asked
+    assert window.image_path == photo_path

@@ -207,6 +207,9 @@ class Mode(QObject):
     #: Whether the mask and probability exports record the photo they are of (``Source``), as
     #: ``skin apply``'s files do (Skin mode, whose exports are that command's files)
     export_records_source: ClassVar[bool] = False
+    #: A word in the default name of this mode's saved scribbles (``photo_skin_scribbles.png``)
+    #: when they are not the first mode's: "" gives ``photo_scribbles.png``.
+    marks_file_tag: ClassVar[str] = ""
     open_filter: ClassVar[str | None] = None
     open_title: ClassVar[str] = "Open Photo"
     open_tip: ClassVar[str] = "Open a photo file (PNG, JPEG, TIFF, ...; or drop one on the window)"

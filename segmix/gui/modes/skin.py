@@ -113,6 +113,7 @@ class SkinMode(Mode):
                  "click": "Click skin (left) or what is not skin (right): each click marks a small disc"}
     class_names = ("skin", "non-skin")
     cancel_text = "Cancel Detection or &Training"
+    marks_file_tag = "skin"  # photo_skin_scribbles.png: Segment mode's photo_scribbles.png is another file
     cancel_tip = ("Cancel the skin detection or the skin model's training that is running; while a box is being "
                   "dragged, drop the box")
     # The skin panel has its own threshold; one slider per mode avoids "which one?".
