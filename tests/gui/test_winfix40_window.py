@@ -211,3 +211,68 @@ def test_save_all_cancelled_part_way_discards_nothing(qtbot, make_window, photo_
     assert not window.open_image(_second_photo(tmp_path))
     assert asked[-1][2] and "Save them first (in Skin mode)" in asked[-1][0], asked
     assert window.image_path == photo_path
+
+
+def _alt_letters(window):
+    """(what, Alt letter) of every visible menu-bar menu and dock control with one, and the
+    visible dock controls a keyboard user can reach without one (buttons and field labels)."""
+    from PySide6.QtWidgets import QAbstractButton, QFormLayout, QLabel, QToolButton
+
+    from segmix.gui.panels import mnemonic
+
+    letters = [(a.text(), mnemonic(a.text())) for a in window.menuBar().actions() if a.isVisible()]
+    missing = []
+    for dock in window.docks.values():
+        if not dock.isVisible():
+            continue
+        for widget in dock.widget().findChildren(QAbstractButton):
+            if not widget.isVisibleTo(window) or not widget.text():
+                continue
+            if isinstance(widget, QToolButton):
+                continue  # the tool buttons have keys of their own (1, 2, E, R, C); More folds a section
+            (letters if mnemonic(widget.text()) else missing).append((widget.text(), mnemonic(widget.text())))
+        for form in dock.widget().findChildren(QFormLayout):
+            for row in range(form.rowCount()):
+                label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                label = label.widget() if label is not None else None
+                if isinstance(label, QLabel) and label.isVisibleTo(window) and label.text():
+                    (letters if mnemonic(label.text()) and label.buddy() is not None else missing).append(
+                        (label.text(), mnemonic(label.text())))
+    return letters, missing
+
+
+def test_every_panel_control_has_an_alt_letter_of_its_own_in_each_mode(make_window, photo_path):
+    """The docks' buttons and fields had no Alt+letter (a keyboard user tabbed through every
+    control). Each visible button, check box and field label has one, the label's focusing its
+    field; no two in one mode's view (menu bar included) share a letter."""
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(photo_path)
+    window.modes["segment"].model_panel.more.set_expanded(True)  # its fields too
+    for name in window.modes:
+        window.set_mode(name)
+        QApplication.processEvents()
+        letters, missing = _alt_letters(window)
+        assert not missing, (name, missing)
+        seen = [letter for _text, letter in letters]
+        assert len(seen) == len(set(seen)), (name, sorted(letters, key=lambda item: item[1]))
+        assert len(letters) > 8, (name, letters)
+    window.set_mode("video")
+    window.modes["video"].set_playing(True)  # Pause keeps Play's letter
+    assert "&a" in window.modes["video"].panel.play_button.text().lower()
+    window.modes["video"].set_playing(False)
+
+
+def test_an_alt_letter_focuses_its_field(qtbot, make_window, photo_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(photo_path)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    spin = window.modes["segment"].model_panel.components_spin
+    QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is spin, timeout=2000)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.tool_panel.size_slider, timeout=2000)
