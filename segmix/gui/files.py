@@ -63,6 +63,16 @@ load_image = segmix_io.load_image
 window_max_pixels = segmix_io.DEFAULT_MAX_PIXELS
 
 
+def may_open_as_photo(path) -> bool:
+    """Whether ``path``'s header reads as an image within the window's pixel limit
+    (:data:`window_max_pixels`), read without decoding: the window asks about unsaved marks
+    before it decodes such a file, and not for a file that is refused anyway."""
+    from segmix.frames import header_size
+
+    size = header_size(path)
+    return size is not None and size[0] * size[1] <= window_max_pixels
+
+
 def load_image_info(path, max_pixels: int | None = None, **kwargs):
     """:func:`segmix.io.load_image_info` with the window's pixel limit (:data:`window_max_pixels`)
     unless another is given; the JPEG damage check only once its kernel is compiled (the

@@ -461,6 +461,8 @@ class MainWindow(QMainWindow):
         self.overlay_panel = OverlayPanel()
         self.modes: dict[str, Mode] = {cls.name: cls(self) for cls in MODES}
         self.active_mode: Mode = next(iter(self.modes.values()))
+        #: The photo mode last active: File > Open Recent opens a photo there from Video mode.
+        self._photo_mode = next((name for name, mode in self.modes.items() if not mode.own_images), self.mode)
         self._space = self._space_of(self.active_mode)
         self._undo_stacks = {name: QUndoStack(self.undo_group) for name in self.modes}
         self.undo_group.setActiveStack(self._undo_stacks[self.mode])
@@ -866,8 +868,8 @@ class MainWindow(QMainWindow):
             self._enabled_tips[action] = action.statusTip()
             self.say_why_when_greyed(action)
         tools_menu.addSeparator()
-        # Its tip follows the mode (_apply_mode_texts): "the fit" read wrong in Video mode.
-        self.cancel_action = add("Cancel &Training", self._escape, ["Esc"], menu=tools_menu)
+        # Its name and tip follow the mode (_apply_mode_texts): "the fit" read wrong in Video mode.
+        self.cancel_action = add(self.active_mode.cancel_text, self._escape, ["Esc"], menu=tools_menu)
 
         mode_menu = bar.addMenu("&Mode")
         for mode in self.modes.values():
@@ -1223,6 +1225,7 @@ class MainWindow(QMainWindow):
         """
         question = self.discard_question()
         title = "Unsaved work" if self._closing and self._unsaved_on_close() else "Unsaved scribbles"
+        save_text = "&Save..."
         saver = self._scribbles_saver()
         if saver is not None:
             # "Discard them?" over a Save button read oddly (the final trial).
@@ -1233,7 +1236,57 @@ class MainWindow(QMainWindow):
                 question = question.removesuffix(" Discard it?") + " Save it first, or discard it?"
             else:
                 question = question.removesuffix(" Discard them?") + f" Save {what} first, or discard them?"
-        return self.ask_save_or_discard(title, question, saver)
+        elif (each := self._each_mode_saver()) is not None:
+            # Marks of two modes (or of a mode not shown) were offered Discard and Cancel only:
+            # keeping them meant Cancel, then Save Scribbles in each mode by hand.
+            names, saver = each
+            titles = [self.modes[name].title for name in names]
+            if len(names) > 1:
+                save_text = "&Save All..."
+                how = f"one file per mode: {' mode, then '.join(titles)} mode"
+            else:
+                how = f"in {titles[0]} mode"
+            question = question.removesuffix(" Discard them?") + f" Save them first ({how}), or discard them?"
+        # The button's words only when not the usual (tests stand in for the question).
+        return self.ask_save_or_discard(title, question, saver,
+                                        **({"save_text": save_text} if save_text != "&Save..." else {}))
+
+    def _modes_with_unsaved_marks(self) -> list[str]:
+        """The modes (in the mode bar's order) whose scribbles on their photo are unsaved, or
+        whose saved scribbles' model settings changed since (what Save Scribbles in that
+        mode saves)."""
+        settings = {title for title, _path in self._settings_unsaved()}
+        names = []
+        for name, mode in self.modes.items():
+            layer = self._pictures.get(self._space_of(mode), _Picture()).layers.get(name)
+            if not mode.uses_scribbles or layer is None:
+                continue
+            if (not self._undo_stacks[name].isClean() and bool(layer.labels.any())) or mode.title in settings:
+                names.append(name)
+        return names
+
+    def _each_mode_saver(self) -> tuple[list[str], Callable[[], bool]] | None:
+        """Save Scribbles in each mode with unsaved scribbles in turn (each its own dialog,
+        each mode's own file name), back in the mode shown; then, if anything is still
+        unsaved, the question again about that. ``(mode names, save)``; None when there is
+        nothing a Save Scribbles keeps. A save cancelled or failed discards nothing."""
+        names = self._modes_with_unsaved_marks()
+        if not names:
+            return None
+
+        def save_each() -> bool:
+            shown = self.mode
+            try:
+                for name in names:
+                    if not self.set_mode(name) or not (self.export("scribbles") and self.wait_for_exports()):
+                        return False
+            finally:
+                if self.mode != shown:
+                    self.set_mode(shown)
+            left = self.has_unsaved_scribbles or (self._closing and self._unsaved_on_close())
+            return not left or self.confirm_discard()
+
+        return names, save_each
 
     def _close_saver(self) -> tuple[str, Callable[[], bool]] | None:
         """On closing, a mode's save of what it would lose (Mode.saver_on_close, the skin
@@ -1252,10 +1305,11 @@ class MainWindow(QMainWindow):
                 return what, save_then_ask
         return None
 
-    def ask_save_or_discard(self, title: str, question: str, save: Callable[[], bool] | None = None) -> bool:
-        """Ask ``question`` with Save (when ``save`` is given), Discard and Cancel, Cancel the
-        default; True = go ahead: Discard, or Save when ``save()`` returned True (a save that
-        was cancelled or failed discards nothing)."""
+    def ask_save_or_discard(self, title: str, question: str, save: Callable[[], bool] | None = None,
+                            save_text: str = "&Save...") -> bool:
+        """Ask ``question`` with Save (when ``save`` is given; its button reads ``save_text``),
+        Discard and Cancel, Cancel the default; True = go ahead: Discard, or Save when
+        ``save()`` returned True (a save that was cancelled or failed discards nothing)."""
         buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
         if save is not None:
             buttons |= QMessageBox.StandardButton.Save
@@ -1264,7 +1318,7 @@ class MainWindow(QMainWindow):
         # Alt+D / Alt+S answer without hunting for the button (the focus starts on Cancel, the safe default).
         box.button(QMessageBox.StandardButton.Discard).setText("&Discard")
         if save is not None:
-            box.button(QMessageBox.StandardButton.Save).setText("&Save...")
+            box.button(QMessageBox.StandardButton.Save).setText(save_text)
         box.exec()
         answer = box.standardButton(box.clickedButton())
         if answer == QMessageBox.StandardButton.Save and save is not None:
@@ -1523,7 +1577,7 @@ class MainWindow(QMainWindow):
         handled = self.active_mode.open_path(path)
         if handled is not None:
             if handled:
-                self._remember_file(path)
+                self._remember_file(self.active_mode.recent_path(path))
             return bool(handled)
         # A note about the previous photo (its frames, say) must not stand under this one;
         # this photo's own notes arrive while it loads.
@@ -1541,6 +1595,13 @@ class MainWindow(QMainWindow):
             # A second open (a drop, a recent file) while a photo decodes: the first one goes on.
             self.statusBar().showMessage(f"Still opening {self._opening}: try again once it is shown", 8000)
             return False
+        # Asked before the photo is decoded: asked after, a Cancel came only once a large
+        # photo's seconds of decoding were spent (and wasted). A Discard followed by a photo
+        # that does not open discards nothing: the photo shown keeps its marks. A file whose
+        # header does not read as a photo the window opens is refused without the question.
+        asked = self.has_unsaved_scribbles and files.may_open_as_photo(path)
+        if asked and not self.confirm_discard():
+            return False
         try:
             loaded, segmentation, skin, shown = self._load_photo(path)
         except (ValueError, OSError) as exc:
@@ -1552,7 +1613,8 @@ class MainWindow(QMainWindow):
         except MemoryError as exc:
             self.show_message("Cannot open photo", files.out_of_memory_words(exc, f"Cannot open {path.name}"))
             return False
-        if self.has_unsaved_scribbles and not self.confirm_discard():
+        # Not asked before (a header the cheap test did not read, which the loader did): now.
+        if not asked and self.has_unsaved_scribbles and not self.confirm_discard():
             return False
         self.set_image(loaded.pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
                        skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown)
@@ -1820,6 +1882,22 @@ class MainWindow(QMainWindow):
             self.show_message(f"Cannot open {what}", f"{name} is no longer there (moved, renamed or deleted): it is "
                                                      "removed from File > Open Recent.")
             return False
+        if self.active_mode.own_images and _still_photo(Path(name)):
+            # A photo of the list (opened in a photo mode) opened its folder as a video here
+            # (Video mode reads a frame picked as its folder): it opens as the photo it is,
+            # in the photo mode last used, and the status bar says so.
+            video = self.mode
+            if not self.set_mode(self._photo_mode):
+                return False
+            if not self.open_image(name):
+                if self.image is None or self.image_path != Path(name):
+                    self.set_mode(video)  # refused or cancelled: back where the user was
+                return False
+            note = self.statusBar().currentMessage()
+            self.statusBar().showMessage(
+                f"Opened the photo {Path(name).name} in {self.active_mode.title} mode (File > Open Recent opens a "
+                f"photo as a photo; its folder as a video: File > Open Frame Folder, Ctrl+Shift+O). {note}".strip(), 15000)
+            return True
         return self.open_image(name)
 
     def last_folder(self) -> str:
@@ -1979,7 +2057,13 @@ class MainWindow(QMainWindow):
             self._pending_export = None  # done now, whichever way it was asked for
         if path is None:
             if kind == "scribbles":
-                default = self.default_save_path(files.default_export_path(self.image_path, name_kind).name)
+                name = files.default_export_path(self.image_path, name_kind)
+                if mode.marks_file_tag:
+                    # Each mode's marks their own name: Skin mode's proposed Segment mode's
+                    # file (one Enter on "Replace?" from losing them; Save All saves both).
+                    name = name.with_name(f"{name.stem.removesuffix('_scribbles')}_{mode.marks_file_tag}_scribbles"
+                                          f"{name.suffix}")
+                default = self.default_save_path(name.name)
             else:
                 default = mode.export_default_path(kind)  # Video mode's names the frame
             path = self.ask_save_path(f"Save {name_kind.replace('_', ' ')}", default, files.EXPORTS[name_kind][2])
@@ -2248,6 +2332,8 @@ class MainWindow(QMainWindow):
         # Any running job belongs to the previous mode.
         self.controller.invalidate()
         self.active_mode = self.modes[name]
+        if not self.active_mode.own_images:
+            self._photo_mode = name  # where File > Open Recent opens a photo from Video mode
         self.undo_group.setActiveStack(self._undo_stacks[name])
         self._counts_cache = None
         space = self._space_of(self.active_mode)
@@ -2340,6 +2426,7 @@ class MainWindow(QMainWindow):
     def _apply_mode_texts(self) -> None:
         self.open_action.setText(f"&{self.active_mode.open_title}...")
         self.open_action.setStatusTip(self.active_mode.open_tip)
+        self.cancel_action.setText(self.active_mode.cancel_text)
         self.cancel_action.setStatusTip(self.active_mode.cancel_tip)
         texts, tips = self.active_mode.tool_texts, self.active_mode.tool_tips
         defaults = {name: text for name, text, _tip, _rgb in self.tool_panel.TOOLS}
@@ -2736,6 +2823,19 @@ class MainWindow(QMainWindow):
         self._exports.shutdown()
         self.warning_relay.uninstall()
         event.accept()
+
+
+def _still_photo(path: Path) -> bool:
+    """Whether ``path`` is an image file of one frame: a photo, not a video, an animation or a
+    folder of frames (what File > Open Recent opens in a photo mode)."""
+    from segmix.io import count_frames
+
+    if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+        return False
+    try:
+        return count_frames(path) <= 1
+    except (OSError, ValueError):
+        return True  # the photo modes' open names what is wrong with it
 
 
 class _UserInputDropped(QObject):

@@ -212,8 +212,21 @@ def compact_panel(widget: QWidget) -> None:
 def compact_button(button: QPushButton) -> QPushButton:
     """Let ``button`` be as narrow as its text, not the style's 80-px minimum: a row of three
     short buttons ("Load...", "Built-in", "Save...") then fits the side panel's width."""
-    button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 20)
+    button.setMinimumWidth(button.fontMetrics().horizontalAdvance(shown_text(button.text())) + 20)
     return button
+
+
+def shown_text(text: str) -> str:
+    """``text`` as a button or a buddy label draws it: without its mnemonic's "&" ("&&" is one
+    "&"), so that a width measured from it is the width drawn."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def mnemonic(text: str) -> str | None:
+    """The Alt letter of ``text`` ("Lo&ad..." gives "a"), lower-case; None without one."""
+    at = text.replace("&&", "").find("&")
+    shown = text.replace("&&", "")
+    return shown[at + 1].lower() if 0 <= at < len(shown) - 1 else None
 
 
 def _colour_icon_style(rgb: tuple[int, int, int]) -> str:
@@ -262,7 +275,7 @@ class ToolPanel(QWidget):
         # Clear takes the grid's free cell beside Click, not a row of its own (it was "Clear
         # scribbles" below the brush):
         # the row saved keeps the Overlay dock's Threshold slider in view on a 600-px screen.
-        self.clear_button = QPushButton("Clear")
+        self.clear_button = QPushButton("C&lear")
         self.clear_button.setToolTip("Remove every scribble (Ctrl+Z undoes it)")
         self.clear_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.clear_button.clicked.connect(self.clear_requested)
@@ -271,9 +284,10 @@ class ToolPanel(QWidget):
         self.buttons["foreground"].setChecked(True)
 
         size_row = QHBoxLayout()
-        self.size_name = QLabel("Brush")
+        self.size_name = QLabel("&Brush")
         size_row.addWidget(self.size_name)
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_name.setBuddy(self.size_slider)
         # Logarithmic slider: fine control for small brushes, reach for big ones.
         self.size_slider.setRange(0, 1000)
         self.size_slider.setToolTip("Brush diameter in image pixels ([ and ] keys)")
@@ -386,7 +400,7 @@ class OverlayPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         form = QFormLayout(self)
-        self.visible_box = QCheckBox("Show overlay (O)")
+        self.visible_box = QCheckBox("Show &overlay (O)")
         self.visible_box.setToolTip("Show or hide the result over the photo (O)")
         self.visible_box.setChecked(True)
         self.visible_box.toggled.connect(self.visible_changed)
@@ -399,7 +413,7 @@ class OverlayPanel(QWidget):
             "Probability heat map: the posterior of every pixel, before the threshold"
         )
         self.mode_combo.currentIndexChanged.connect(self._style_chosen)
-        form.addRow("Style", self.mode_combo)
+        form.addRow("St&yle", self.mode_combo)
         self.legend = HeatLegend()
         form.addRow(self.legend)
         opacity_row = QHBoxLayout()
@@ -412,7 +426,8 @@ class OverlayPanel(QWidget):
         self.opacity_slider.setValue(50)
         opacity_row.addWidget(self.opacity_slider, 1)
         opacity_row.addWidget(self.opacity_label)
-        form.addRow("Opacity", opacity_row)
+        form.addRow("O&pacity", opacity_row)
+        form.labelForField(opacity_row).setBuddy(self.opacity_slider)
         threshold_row = QHBoxLayout()
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(1, 99)
@@ -425,7 +440,8 @@ class OverlayPanel(QWidget):
         self.threshold_slider.installEventFilter(self._double_click)
         threshold_row.addWidget(self.threshold_slider, 1)
         threshold_row.addWidget(self.threshold_label)
-        form.addRow("Threshold", threshold_row)
+        form.addRow("Th&reshold", threshold_row)
+        form.labelForField(threshold_row).setBuddy(self.threshold_slider)
         self._form = form
         self._threshold_row = threshold_row
         self._style_visible = True

@@ -160,7 +160,7 @@ def test_the_longest_training_and_skin_status_texts_fit_their_labels(laptop_wind
     label = panel.status_label
     usual = label.height()
     panel.set_status(f"Trained and applied in 29.2 s ({COMPILED_NOTE})\n"
-                     "34% unlike your background marks: tick More > Keep unmarked colours")
+                     "If unmarked background is in the mask: More > Keep unmarked colours")
     _settle()
     assert _wrapped_height(label) <= label.height()
     assert label.height() > usual  # the rare 4th line
@@ -253,7 +253,7 @@ def test_more_unfolded_at_1264x720_scrolls_no_dock(qtbot, qsettings, messages, m
 LONG_STATUS = ("Re-fitted your 2 steps with the panel's settings, in the order you made them.\n"
                "Trained and applied in 14.2 s (includes 12.9 s compiling, once per installation)\n"
                "No pixel came out foreground (see the banner).\n"
-               "63% unlike your background marks: tick More > Keep unmarked colours")
+               "If unmarked background is in the mask: More > Keep unmarked colours")
 
 
 def test_the_training_dock_shows_a_re_fit_compile_and_tip_status_whole_at_1366x768(laptop_window):

@@ -49,7 +49,7 @@ def test_esc_during_export_all_masks_cancels_the_export_it_does_not_leave_it_run
     mode.export_finished.connect(finished.append)
     mode.export_masks(tmp_path / "masks")
     assert started.wait(30)
-    _action(window, "Cancel Training").trigger()  # Esc
+    _action(window, "Cancel Export or Catch-up").trigger()  # Esc (Video mode's name)
     release.set()
     qtbot.waitUntil(lambda: not window.controller.busy if hasattr(window.controller, "busy") else True, timeout=10000)
     qtbot.wait(300)
@@ -64,7 +64,7 @@ def test_esc_while_playing_leaves_the_video_mode_able_to_go_on(make_window, qtbo
     window, mode = _frames_window(make_window, qtbot, tmp_path, 40)
     mode.panel.play_button.click()
     qtbot.waitUntil(lambda: mode.index >= 3, timeout=60000)
-    _action(window, "Cancel Training").trigger()  # Esc
+    _action(window, "Cancel Export or Catch-up").trigger()  # Esc (Video mode's name)
     qtbot.wait(500)
     mode.set_playing(False)
     qtbot.wait(200)
@@ -169,7 +169,7 @@ def test_esc_during_a_jump_s_catch_up_leaves_the_video_mode_able_to_go_on(make_w
     mode._stop_catch_up = False
     mode.panel.slider.setValue(390)
     qtbot.waitUntil(lambda: mode._jumping, timeout=10000)
-    _action(window, "Cancel Training").trigger()  # Esc
+    _action(window, "Cancel Export or Catch-up").trigger()  # Esc (Video mode's name)
     qtbot.wait(300)
     assert not mode._jumping and not mode.panel.progress.isVisible()
     at = mode.index

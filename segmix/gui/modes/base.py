@@ -207,13 +207,19 @@ class Mode(QObject):
     #: Whether the mask and probability exports record the photo they are of (``Source``), as
     #: ``skin apply``'s files do (Skin mode, whose exports are that command's files)
     export_records_source: ClassVar[bool] = False
+    #: A word in the default name of this mode's saved scribbles (``photo_skin_scribbles.png``)
+    #: when they are not the first mode's: "" gives ``photo_scribbles.png``.
+    marks_file_tag: ClassVar[str] = ""
     open_filter: ClassVar[str | None] = None
     open_title: ClassVar[str] = "Open Photo"
     open_tip: ClassVar[str] = "Open a photo file (PNG, JPEG, TIFF, ...; or drop one on the window)"
     own_images: ClassVar[bool] = False
     class_names: ClassVar[tuple[str, str]] = ("foreground", "background")
     warm_up_note: ClassVar[str] = "You can draw meanwhile."
-    #: What Tools > Cancel Training (Esc) stops in this mode: its status tip.
+    #: Tools > Cancel's entry (Esc) in this mode, named for what it stops there: "Cancel
+    #: Training" stood in Video mode, which trains nothing.
+    cancel_text: ClassVar[str] = "Cancel &Training"
+    #: What Tools > Cancel (Esc) stops in this mode: its status tip.
     cancel_tip: ClassVar[str] = "Cancel the fit that is running; while a box is being dragged, drop the box"
 
     def __init__(self, shell: MainWindow) -> None:
@@ -286,6 +292,11 @@ class Mode(QObject):
     def open_path(self, path: Path) -> bool | None:
         """Open ``path`` as this mode's own input; None lets the shell open it as a photo."""
         return None
+
+    def recent_path(self, path: Path) -> Path:
+        """What File > Open Recent keeps once :meth:`open_path` opened ``path``: ``path`` itself,
+        or what was opened for it (Video mode: the folder of a frame picked)."""
+        return path
 
     def on_image_changed(self) -> None:
         """``shell.image`` is a new photo with empty scribbles; drop results of the old one."""

@@ -77,10 +77,12 @@ HINT_TRAINING_COMPILING = ("Fitting the colour models to your marks... The first
 SLOW_FIT_MS = 1500
 SLOW_FIT_WORDS = "Fitting the colour models to your marks..."
 UNEXPLAINED_HINT = (
-    "Much of the photo has colours your background strokes do not explain. If parts you did not mark "
+    "{percent}% of the unmarked photo has colours unlike your background strokes. If parts you did not mark "
     "turned foreground after a correct background stroke, open Model > More (the line under Smooth edges) and tick Keep unmarked colours as "
-    "background, or mark those parts background."
+    "background, or mark those parts background. A mask that is right needs neither."
 )
+#: The Training dock's line when UNEXPLAINED_HINT applies: two lines of the 240-px dock.
+UNEXPLAINED_SUGGESTION = "If unmarked background is in the mask: More > Keep unmarked colours"
 #: Said when only background is marked (not a box): the mask is the borrowed foreground, every
 #: colour unlike the background marks, which a trial took for a flood after erasing its only
 #: foreground click.
@@ -930,11 +932,11 @@ class SegmentMode(Mode):
         if not outcome.mask.any():
             # A trial's empty result said only "Trained and applied in 13300 ms".
             text += "\nNo pixel came out foreground (see the banner)."  # the whole advice did not fit
-        suggestion = self._unexplained_suggestion(outcome)
+        suggestion, percent = self._unexplained_suggestion(outcome)
         no_effect = "" if suggestion else self._unexplained_no_effect(outcome)
         if suggestion or no_effect:
             text += "\n" + (suggestion or no_effect)
-        self.training_panel.status_label.setToolTip(UNEXPLAINED_HINT if suggestion else "")
+        self.training_panel.status_label.setToolTip(UNEXPLAINED_HINT.format(percent=percent) if suggestion else "")
         self.training_panel.set_status(text)
         settings = self.current_settings()
         if settings.smoothing != "none" and abs(outcome.settings.threshold - settings.threshold) > 1e-9:
@@ -976,26 +978,30 @@ class SegmentMode(Mode):
             return "Keep unmarked colours: no effect (your background marks explain the photo)"
         return ""
 
-    def _unexplained_suggestion(self, outcome: SegmentationOutcome) -> str:
+    def _unexplained_suggestion(self, outcome: SegmentationOutcome) -> tuple[str, str]:
         """A pointer to "Keep unmarked colours as background" when it is off and the background
-        marks leave much of the photo unexplained (the case it repairs), else ""."""
+        marks leave much of the photo unexplained (the case it repairs), and that share in
+        percent; ("", "") when not."""
         if self.loaded_model is not None or outcome.settings.unexplained_weight > 0:
-            return ""
+            return "", ""
         try:
             facts = outcome.model.training["classes"][1]
             share = float(facts.get("unexplained_share", 0.0))
         except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-            return ""
+            return "", ""
         if not facts.get("rest_applies", True):
-            return ""  # clicks alone or a box: the option would not act on these marks
+            return "", ""  # clicks alone or a box: the option would not act on these marks
         if share <= outcome.settings.unexplained_share:
-            return ""
+            return "", ""
         # Two lines of a 240-px dock (with a first-use time note the label grows to 4 lines);
-        # the label's tooltip says the rest (UNEXPLAINED_HINT).
+        # the label's tooltip says the rest with the share (UNEXPLAINED_HINT). Said on a
+        # condition: "63% unlike your background marks: tick More > Keep unmarked colours"
+        # read as an order over a mask that was already right (the share is often high on a
+        # right mask: the object's own unmarked colours count in it).
         from segmix.unexplained import share_percent
 
         percent = share_percent(share, outcome.settings.unexplained_share)
-        return f"{percent}% unlike your background marks: tick More > Keep unmarked colours"
+        return UNEXPLAINED_SUGGESTION, percent
 
     def _whole_photo_marked(self, labels: np.ndarray) -> str | None:
         """Why marks drawn here that cover the photo in one class cannot be fitted, in the

@@ -110,8 +110,8 @@ class ModelPanel(QWidget):
         # Commit when editing ends (Enter, focus leaves), not on every keystroke: a value
         # being typed must not start a fit per digit.
         self.components_spin.setKeyboardTracking(False)
-        form.addRow("Components", self.components_spin)
-        self.smoothing_box = QCheckBox("Smooth edges (graph cut)")
+        form.addRow("&Components", self.components_spin)
+        self.smoothing_box = QCheckBox("&Smooth edges (graph cut)")
         self.smoothing_box.setToolTip(
             "Graph cut: neighbouring pixels of similar colour get the same label (slower on large photos)")
         self.smoothing_box.setChecked(True)
@@ -126,18 +126,18 @@ class ModelPanel(QWidget):
             "Shape of each Gaussian: full (any ellipsoid), diag (axis-aligned), spherical (round)")
         for name in COVARIANCE_TYPES:
             self.covariance_combo.addItem(name, name)
-        more.addRow("Covariance", self.covariance_combo)
+        more.addRow("Covar&iance", self.covariance_combo)
         self.color_space_combo = QComboBox()
         self.color_space_combo.setToolTip("Colour space the mixtures are fitted in (HSV is unsteady on dark greys "
                                           "such as shadows; CIE Lab is the default)")
         for name in COLOR_SPACES:
             self.color_space_combo.addItem(COLOR_SPACE_NAMES[name], name)
-        more.addRow("Colour space", self.color_space_combo)
+        more.addRow("Colo&ur space", self.color_space_combo)
         # Folded too (the docks must fit 768 px), but named on the toggle when on, and the
         # training status points here when the marks leave much of the photo unexplained.
         # Two lines: on one it set the dock's minimum width past the side panel's, which then
         # widened (the canvas zoom changed) or clipped the fields at 1366 px.
-        self.unexplained_box = QCheckBox("Keep unmarked colours\nas background")
+        self.unexplained_box = QCheckBox("Keep unmarked colours\nas back&ground")
         self.unexplained_box.setToolTip(UNEXPLAINED_TIP)
         self.unexplained_box.setChecked(MODEL_DEFAULTS["unexplained_weight"] > 0)
         more.addRow(self.unexplained_box)
@@ -313,11 +313,11 @@ class TrainingPanel(QWidget):
         # controls (at 1024 x 600 with "More" open the dock keeps its minimum height: the
         # buttons were below the status, out of view).
         buttons = QHBoxLayout()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton("C&ancel")
         self.cancel_button.setToolTip("Stop the running fit (Esc)")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_requested)
-        self.retrain_button = QPushButton("Retrain")
+        self.retrain_button = QPushButton("Retrai&n")
         # A trial pressed it after marking step by step and lost a good mask: say that it refits
         # on all the marks at once, as `segmix segment` and Load Scribbles do (README).
         self.retrain_button.setToolTip(

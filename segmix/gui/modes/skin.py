@@ -11,7 +11,7 @@ import weakref
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
 from segmix.gui.modes.base import Mode, NothingToExport
@@ -51,7 +51,28 @@ HINT_SKIN = (
 )
 
 HINT_DETECTING = ("<b>Skin mode</b>: detecting skin in this photo... The overlay appears when it is done "
-                  "(a second or more). Meanwhile you can paint skin (1) and non-skin (2).")
+                  "({when}). Meanwhile you can paint skin (1) and non-skin (2).")
+
+#: Seconds the skin detection (segmix.skin.detect) takes per megapixel, fastest and slowest
+#: seen: 0.09 on an idle 2-core machine (2.2 s for 24 megapixels, session 40), about three
+#: times that on a loaded one (a 12000 x 8000 photo took over 30 s in the window while the
+#: banner said "a second or more").
+DETECT_SECONDS_PER_MEGAPIXEL = (0.1, 0.3)
+
+
+def detecting_when(pixels: int, elapsed: float | None = None) -> str:
+    """How long the skin detection of a photo of ``pixels`` pixels takes, in the banner's
+    words, scaled by its size, with the time waited so far (``elapsed`` seconds) once that
+    is a second or more: "about 10-29 s for its 96 megapixels; 12 s so far"."""
+    megapixels = pixels / 1e6
+    fast, slow = (megapixels * rate for rate in DETECT_SECONDS_PER_MEGAPIXEL)
+    if slow < 2:
+        when = "a second or so"
+    else:
+        when = f"about {max(1, round(fast))}-{round(slow)} s for its {megapixels:.0f} megapixels"
+    if elapsed is not None and elapsed >= 1:
+        when += f"; {elapsed:.0f} s so far"
+    return when
 
 
 def _share(selected: np.ndarray) -> str:
@@ -91,6 +112,8 @@ class SkinMode(Mode):
                  "rectangle": "Drag a box around the skin: everything outside it becomes non-skin",
                  "click": "Click skin (left) or what is not skin (right): each click marks a small disc"}
     class_names = ("skin", "non-skin")
+    cancel_text = "Cancel Detection or &Training"
+    marks_file_tag = "skin"  # photo_skin_scribbles.png: Segment mode's photo_scribbles.png is another file
     cancel_tip = ("Cancel the skin detection or the skin model's training that is running; while a box is being "
                   "dragged, drop the box")
     # The skin panel has its own threshold; one slider per mode avoids "which one?".
@@ -140,6 +163,10 @@ class SkinMode(Mode):
         self._skin_rgba: tuple = (None, None, None)  # (posterior, (mode, threshold), rgba) drawn by the worker
         self._in_flight = False
         self._training_in_flight = False
+        #: Ticks while the banner waits for a detection: its "N s so far" counts up.
+        self._banner_clock = QTimer(self)
+        self._banner_clock.setInterval(1000)
+        self._banner_clock.timeout.connect(self._tick_banner)
         #: what the status line says about the last full detection ("Skin detected in 310 ms");
         #: a slider move adds how long its relabelling took, on the GUI thread
         self._detected_status = ""
@@ -277,6 +304,14 @@ class SkinMode(Mode):
             # banner "Green = skin"), or the previous model's skin.
             shell.canvas.set_overlay(None)
             shell.update_hint()
+            self._banner_clock.start()
+
+    def _tick_banner(self) -> None:
+        """Count up the banner's seconds while the detection it waits for runs."""
+        if not (self._in_flight and self.skin_posterior is None):
+            self._banner_clock.stop()
+        elif self.active:
+            self.shell.update_hint()
 
     def _overlay_key(self) -> tuple[str, float]:
         """(overlay mode, skin threshold): what the worker draws the skin overlay for."""
@@ -778,7 +813,10 @@ class SkinMode(Mode):
 
     def hint(self) -> str:
         if self.skin_posterior is None and self._in_flight:
-            return HINT_DETECTING
+            image = self.shell.skin_image
+            pixels = 0 if image is None else image.shape[0] * image.shape[1]
+            elapsed = time.perf_counter() - self._requested[0] if self._requested is not None else None
+            return HINT_DETECTING.format(when=detecting_when(pixels, elapsed))
         return HINT_SKIN.format(style=self.style_phrase())
 
     def pixel_info(self, x: int, y: int) -> str:

@@ -526,18 +526,18 @@ class VideoPanel(QWidget):
         # frames moved Play, Step and the timeline under the mouse.
         self.source_label = status_label("No video open: Open Video… (Ctrl+O) or Open Folder… (Ctrl+Shift+O) below, "
                                          "or drop one here.", lines=3)
-        self.open_button = QPushButton("Open Video…")
+        self.open_button = QPushButton("Open V&ideo…")
         # "Open Folder…", not "Open Frame Folder…": beside "Open Video…" that made the dock
         # wider than the other modes' (the canvas shrank on a mode switch); the tooltip says frames.
-        self.folder_button = QPushButton("Open Folder…")
+        self.folder_button = QPushButton("Ope&n Folder…")
         self.open_button.setToolTip("Open a video file (MP4, AVI, MOV, MKV, WebM, ...) or an animated GIF / PNG "
                                     "(Ctrl+O); picking one frame of a folder of frames opens the folder")
         self.folder_button.setToolTip("Open a folder of frames (Ctrl+Shift+O; read in natural order: frame2 before "
                                       "frame10)")
-        self.play_button = QPushButton("Play")
+        self.play_button = QPushButton("Pl&ay")
         self.play_button.setCheckable(True)
         self.play_button.setToolTip("Play / pause (P)")
-        self.step_button = QPushButton("Step")
+        self.step_button = QPushButton("&Step")
         self.step_button.setToolTip("Process the next frame (.)")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setMinimum(1)
@@ -570,11 +570,11 @@ class VideoPanel(QWidget):
         self.threshold.setSingleStep(0.1)
         self.threshold.setValue(defaults.match_threshold)
         self.threshold.setToolTip("lambda: a colour matches a background Gaussian within this many standard deviations")
-        self.shadows = QCheckBox("Detect and show shadows (blue)")
+        self.shadows = QCheckBox("Detect and show shado&ws (blue)")
         self.shadows.setChecked(defaults.detect_shadows)
         self.shadows.setToolTip("Mark darker pixels of the background's colour as shadow (counted as background)")
-        self.export_button = QPushButton("Export All Masks…")
-        self.cancel_button = QPushButton("Cancel")
+        self.export_button = QPushButton("E&xport All Masks…")
+        self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setEnabled(False)
         self.export_button.setToolTip("Write the mask of every frame (0 / 127 shadow / 255) into a folder, with a fresh model")
         self.cancel_button.setToolTip("Stop the export (masks written so far stay), or a jump's catch-up (the "
@@ -598,9 +598,9 @@ class VideoPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.slider)
         form = QFormLayout()
-        form.addRow("Play at", self.fps)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("Match threshold", self.threshold)
+        form.addRow("P&lay at", self.fps)
+        form.addRow("Learnin&g rate", self.learning_rate)
+        form.addRow("Match th&reshold", self.threshold)
         layout.addLayout(form)
         layout.addWidget(self.shadows)
         row = QHBoxLayout()
@@ -662,6 +662,7 @@ class VideoMode(Mode):
     name = "video"
     title = "Video"
     description = "Background subtraction over a video or a folder of frames"
+    cancel_text = "Cancel E&xport or Catch-up"  # Esc stops no training here
     cancel_tip = ("Stop Export All Masks (masks written so far stay), or a jump's catch-up (as the Video "
                   "dock's Cancel)")
     shortcut = "Ctrl+Shift+V"
@@ -860,6 +861,9 @@ class VideoMode(Mode):
 
         return path.suffix.lower() in IMAGE_SUFFIXES and path.is_file() and count_frames(path) > 1
 
+    def recent_path(self, path: Path) -> Path:
+        return getattr(self, "_recent_path", None) or path
+
     def open_path(self, path: Path) -> bool:
         """Open a video, an animation, a folder of frames, or one frame of a folder (its folder).
 
@@ -935,6 +939,9 @@ class VideoMode(Mode):
         self._in_flight = True
         self.shell.controller.request_call(install, "video:open")
         self._source_name = path.name
+        # Open Recent keeps the folder, not the frame picked: a frame there was a photo to
+        # the photo modes, and one read as a photo in Video mode opened its folder.
+        self._recent_path = path
         self.shell.update_title()
         self.panel.slider.blockSignals(True)
         self.panel.slider.setValue(1)
@@ -1283,7 +1290,7 @@ class VideoMode(Mode):
             self.panel.play_button.blockSignals(True)
             self.panel.play_button.setChecked(playing)
             self.panel.play_button.blockSignals(False)
-        self.panel.play_button.setText("Pause" if playing else "Play")
+        self.panel.play_button.setText("P&ause" if playing else "Pl&ay")  # Alt+A either way
         if playing:
             if self.index >= len(self._reader_len()):
                 self._pending_seek = 1  # at the end: play from the start, the model goes on

@@ -55,7 +55,9 @@ def test_toggling_the_option_retrains_with_it_and_repairs_the_mask(qtbot, make_w
     share = segment_mode.outcome.model.training["classes"][1]["unexplained_share"]
     assert share > SegmentationSettings().unexplained_share
     status = segment_mode.training_panel.status_label
-    assert f"{share:.0%} unlike your background marks" in status.text() and "Keep unmarked colours" in status.text()
+    assert "Keep unmarked colours" in status.text()
+    # The share is the tooltip's (the line says when to tick the option: session 40).
+    assert f"{share:.0%} of the unmarked photo has colours unlike your background" in status.toolTip()
     assert "Keep unmarked colours as background" in status.toolTip()
     assert segment_mode.model_panel.more.toggle.text() == "More: full covariance, CIE Lab"
 
