@@ -1226,8 +1226,8 @@ def check_scheduler_loads(client, function: Callable, job) -> None:
         runs = "its segmix is unknown"
     address = getattr(getattr(client, "scheduler", None), "address", "the scheduler")
     raise AnotherSegmix(f"--distributed {address}: the Dask scheduler cannot load this command's tasks ({why}; {runs}; "
-                        f"this command: {_identity_words(segmix_identity())}): it runs another segmix, older than a "
-                        "change to the tasks; install the same segmix where the scheduler runs and restart it")
+                        f"this command: {_identity_words(segmix_identity())}): its segmix is not this command's, whose "
+                        "tasks changed since; install the same segmix where the scheduler runs and restart it")
 
 
 def version_mismatch_words(text: str) -> str:
