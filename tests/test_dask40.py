@@ -363,3 +363,66 @@ def test_pickled_probe_is_by_value():
     assert "<locals>" in probe.__qualname__
     assert probe(pickle.dumps({"a": 1})) is None
     assert probe(b"not a pickle").startswith("UnpicklingError")
+
+
+# ------------------------------------------------------------ more checks a bad worker fails
+def test_a_worker_reading_another_model_file_is_left_out(inproc, bad, photos, tmp_path, capsys, monkeypatch):
+    # Was a ValueError on each of its tasks' photos ("this worker's model file differs from the
+    # client's"), the worker kept in the run.
+    real = cluster.file_digest
+    monkeypatch.setattr(cluster, "file_digest", lambda path: "0" * 64 if _worker_of() == bad else real(path))
+    # the workers are threads of one process here: a cache of each, as each process has its own
+    cached = cluster.worker_cached
+    monkeypatch.setattr(skin_jobs, "worker_cached", lambda key, load: cached((key, _worker_of()), load))
+    out = tmp_path / "out"
+    status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
+                                inproc.scheduler.address], capsys)
+    assert status == 0, err
+    assert f"{N_PHOTOS} written, 0 already complete, 0 failed" in stdout
+    notes = [line for line in err if "note:" in line]
+    assert len(notes) == 1 and notes[0].startswith(
+        f"segmix skin apply: note: the run went on without the Dask worker {bad}: it reads another file as the model "
+        "file"), err
+
+
+def test_training_goes_on_without_a_worker_that_does_not_see_the_photos(inproc, bad, tmp_path, monkeypatch):
+    # A worker without the labelled photos' storage failed its shards' pairs ("no such file"):
+    # the model was not written at all (exit 2), one bad worker among good ones.
+    from segmix import skin
+    from tests.conftest import skin_photo
+
+    rng = np.random.default_rng(4)
+    for sub in ("images", "masks"):
+        (tmp_path / sub).mkdir()
+    for i in range(16):
+        image, mask = skin_photo(rng)
+        Image.fromarray(image).save(tmp_path / "images" / f"p{i:02d}.png")
+        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i:02d}.png")
+    expected = skin_jobs.count_training_data(inproc, [], [tmp_path / "images"], [tmp_path / "masks"], quiet=True)
+    real = skin.labelled_codes
+
+    def labelled_codes(image, *args, **kwargs):
+        if _worker_of() == bad:
+            raise FileNotFoundError(2, "No such file or directory", str(image))
+        return real(image, *args, **kwargs)
+
+    def sees_inputs(sample, dask_worker=None):
+        return "does not see the inputs as this command does (x: no such file or folder there)" \
+            if _worker_of(dask_worker) == bad else None
+
+    monkeypatch.setattr(skin, "labelled_codes", labelled_codes)
+    monkeypatch.setattr(cluster, "_sees_inputs", sees_inputs, raising=False)
+    monkeypatch.setattr(skin_jobs, "PAIRS_PER_SHARD", 1)  # a shard per pair: every worker takes some
+    counts = skin_jobs.count_training_data(inproc, [], [tmp_path / "images"], [tmp_path / "masks"], quiet=True)
+    assert np.array_equal(counts.codes, expected.codes) and np.array_equal(counts.skin, expected.skin)
+    assert cluster.left_out_notes(inproc) == [f"the run went on without the Dask worker {bad}: it does not see the "
+                                              "inputs as this command does (x: no such file or folder there); on a "
+                                              "cluster the inputs must be on storage every host sees under the same "
+                                              "path"]
+
+
+def test_the_same_reason_on_several_workers_is_one_line():
+    lines = cluster.said_once([(p, f"{p}: the Dask worker tcp://h:{port} does not find the model file /m.json")
+                               for p, port in (("a", 1), ("b", 2), ("c", 1), ("d", 3))], "photo")
+    assert lines == ["4 photos (a, b, c and 1 more): the Dask worker tcp://h:1 does not find the model file /m.json; "
+                     "the same on 2 other workers: tcp://h:2, tcp://h:3"]

@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, input_sample,
+from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, NotShared, check_workers_share, describe_exception, file_digest, file_state, input_sample,
                                         left_out_notes, output_as_given, read_record, record_run, run_tasks, said_once, seen_here,
                                         shared_file_digest, warnings_said,
                                         worker_cached)
@@ -91,9 +91,7 @@ def _fresh_model(job: BackgroundJob):
         model = BackgroundMixture()
     else:
         def load():
-            if shared_file_digest(job.model_path) != job.model_digest:
-                raise ValueError(f"{job.model_path}: this worker's model file differs from the client's "
-                                 "(inputs must be on storage every host shares)")
+            shared_file_digest(job.model_path, job.model_digest)  # NotShared: the worker is left out
             return load_background_model(job.model_path)
 
         model = copy.deepcopy(worker_cached(("background model", job.model_path, job.model_digest), load))
@@ -380,6 +378,10 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
                              else f"; removed the masks of {len(stale)} frames no longer there: {listed_names(stale)}")
                 skipped.append(f"{NOTE}{note}")
             results.append((source, "written", result.frames, skipped))
+        except NotShared:
+            # the worker's fault, not the sequence's: the task fails, and the other workers run it
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
         except (ValueError, OSError) as exc:  # FrameError is a ValueError and names the file
             shutil.rmtree(partial, ignore_errors=True)
             failure = [failure_line(exc, source, partial, final)]

@@ -625,12 +625,14 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
 
 
 def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], merge: Callable, *,
-                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None):
+                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None, inputs=None):
     """Map ``function(job, batch)`` over the batches and combine the results pairwise with
     ``merge(a, b)`` on the workers, as they complete (a tree: the client receives one result).
 
     ``merge`` must be associative and commutative (results arrive in any order). The bar
-    advances by ``sizes[i]`` when batch i is done.
+    advances by ``sizes[i]`` when batch i is done. ``inputs``: :func:`input_sample` of the
+    inputs; workers that do not see them are left out, as are those that fail a task's checks
+    (whose task the others run), as in :func:`run_tasks`.
 
     Raises
     ------
@@ -643,6 +645,16 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     identity = segmix_identity()
     new_run(client)
     check_scheduler_loads(client, function, job)
+    if inputs and hasattr(client, "run"):
+        unseen = _unseeing(client, inputs, fit_workers(client))
+        if unseen and len(unseen) == len(fit_workers(client)):
+            first, words = next(iter(unseen.items()))
+            raise OSError(f"{len(unseen)} of {len(unseen)} Dask worker{'' if len(unseen) == 1 else 's'} cannot use "
+                          f"the inputs ({first}: {words}{'' if len(unseen) == 1 else f'; and {len(unseen) - 1} more'}); "
+                          f"{INPUTS_ADVICE}")
+        for worker, words in unseen.items():
+            leave_out(client, worker, f"it {words}; {INPUTS_ADVICE}")
+        identity = dict(identity, inputs=inputs, run=uuid.uuid4().hex)
 
     def submit(i, placement):
         return client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
@@ -1040,19 +1052,26 @@ def _run_elsewhere(client, future, exc, submit: Callable):
     return submit({"workers": fit, "allow_other_workers": False})
 
 
-def shared_file_digest(path) -> str:
-    """On a worker: :func:`file_digest` of the model file ``path``, which the client read. One the
-    worker does not find, or cannot read, raises :class:`NotShared` in words: it was Python's
-    "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/m.json'", on every photo's
-    line (a session-39 trial's worker with a folder of its own under that path)."""
+def shared_file_digest(path, expected: str | None = None) -> str:
+    """On a worker: :func:`file_digest` of the model file ``path``, which the client read (its
+    SHA-256 ``expected``). One the worker does not find, cannot read, or reads as another file
+    raises :class:`NotShared` in words: it was Python's "FileNotFoundError: [Errno 2] No such
+    file or directory: '/tmp/m.json'", on every photo's line (a session-39 trial's worker with a
+    folder of its own under that path); another file was a ValueError, which kept the worker in
+    the run."""
     try:
-        return file_digest(path)
+        digest = file_digest(path)
     except OSError as exc:
         why = "does not find" if isinstance(exc, FileNotFoundError) else (
             f"cannot read ({(exc.strerror or str(exc)).lower()})")
         raise NotShared(f"the Dask worker {_worker_address()} {why} the model file {path}, which this command read: "
                         "on a cluster it must be on storage every host sees under the same path, readable by the "
                         "user the workers run as") from None
+    if expected is not None and digest != expected:
+        raise NotShared(f"the Dask worker {_worker_address()} reads another file as the model file {path} than this "
+                        "command read (its SHA-256 differs): on a cluster it must be on storage every host sees under "
+                        "the same path (and a built-in model comes with the same segmix)")
+    return digest
 
 
 # -------------------------------------------------------------------- the shared output folder
@@ -1153,9 +1172,7 @@ def check_workers_share(client, folder: Path, shown, created: bool = False, inpu
            for worker, answer in sorted(answers.items()) if answer}
     unseen = {}
     if inputs and len(odd) < len(answers):
-        seen = client.run(_sees_inputs, inputs, workers=[w for w in answers if w not in odd], on_error="return")
-        unseen = {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
-                  for worker, answer in sorted(seen.items()) if answer}
+        unseen = _unseeing(client, inputs, [w for w in answers if w not in odd])
     if len(odd) + len(unseen) < len(answers):
         # Some workers pass: the run goes on without the others (one bad worker among good
         # ones refused the whole run; one that failed its tasks instead took many, at once).
@@ -1178,6 +1195,16 @@ def check_workers_share(client, folder: Path, shown, created: bool = False, inpu
     raise OSError(f"{shown}: {len(odd)} of {len(answers)} Dask worker{'' if len(answers) == 1 else 's'} cannot use "
                   f"this output folder ({first}: {words}{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); "
                   f"{SHARED_ADVICE}")
+
+
+def _unseeing(client, inputs, workers) -> dict[str, str]:
+    """The ``workers`` that do not see the ``inputs`` (:func:`input_sample`) as this process
+    does, and why (:func:`_sees_inputs`)."""
+    if not workers:
+        return {}
+    seen = client.run(_sees_inputs, inputs, workers=list(workers), on_error="return")
+    return {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
+            for worker, answer in sorted(seen.items()) if answer}
 
 
 def _loads_probe():
@@ -1256,35 +1283,49 @@ NOT_FOUND = ": no such file"
 def said_once(failures: Sequence[tuple[str, str]], unit: str) -> list[str]:
     """Lines for ``failures`` (``(name, line)``, ``line`` starting with ``name``) in which the
     inputs that failed for the same reason share one line, ``"3 photos (a.jpg, b.jpg, c.jpg):
-    reason"``, in the order of their first; a reason of one input keeps its own line. A
+    reason"``, in the order of their first; a reason of one input keeps its own line. Reasons
+    that differ only in the Dask worker they name are the same reason, said of the first worker
+    and counting the others (``"...; the same on 2 other workers: tcp://..., tcp://..."``). A
     worker's long reason (a model file it does not find, another segmix) was said once per
     photo: 80 lines of it for one unshared model."""
-    groups: dict[str, list[str]] = {}
-    lines: list[tuple[str, str] | str] = []
+    from segmix.io import listed_names
+
+    groups: dict[str, tuple[str, list[str], list[str]]] = {}  # key -> (first reason, names, workers)
+    order: list[str] = []  # keys, and lines of their own (prefixed "\0")
     for name, line in failures:
         prefix = f"{name}: "
         if not line.startswith(prefix):
-            lines.append(line)
+            order.append("\0" + line)
             continue
         reason = line[len(prefix):]
-        if name in groups.get(reason, ()):  # another line of the same input: its own
-            lines.append(line)
+        worker = _WORKER_NAMED.search(reason)
+        key = _WORKER_NAMED.sub("the Dask worker *", reason)
+        if key in groups and name in groups[key][1]:  # another line of the same input: its own
+            order.append("\0" + line)
             continue
-        if reason not in groups:
-            groups[reason] = []
-            lines.append((reason, line))
-        groups[reason].append(name)
-    from segmix.io import listed_names
-
+        if key not in groups:
+            groups[key] = (reason, [], [])
+            order.append(key)
+        _, names, workers = groups[key]
+        names.append(name)
+        if worker and worker.group(1) not in workers:
+            workers.append(worker.group(1))
     said = []
-    for item in lines:
-        if isinstance(item, str):
-            said.append(item)
+    for key in order:
+        if key.startswith("\0"):
+            said.append(key[1:])
             continue
-        reason, line = item
-        names = groups[reason]
-        said.append(line if len(names) == 1 else f"{len(names)} {unit}s ({listed_names(names)}): {reason}")
+        reason, names, workers = groups[key]
+        others = workers[1:]
+        if others:
+            reason += (f"; the same on {len(others)} other worker{'' if len(others) == 1 else 's'}: "
+                       f"{listed_names(others)}")
+        said.append(f"{names[0]}: {reason}" if len(names) == 1 else
+                    f"{len(names)} {unit}s ({listed_names(names)}): {reason}")
     return said
+
+
+_WORKER_NAMED = re.compile(r"the Dask worker (\S+?)(?=[,\s])")
 
 
 def seen_here(paths: Sequence[str], shown: Sequence[str]) -> str | None:

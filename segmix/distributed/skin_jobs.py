@@ -148,9 +148,7 @@ def redo_reason(job: ApplyJob, photo: Path, outputs, record) -> str | None:
 def _worker_model(job: ApplyJob):
     def load():
         path = skin.builtin_model_path() if job.model_path is None else Path(job.model_path)
-        if shared_file_digest(path) != job.model_digest:
-            raise ValueError(f"{path}: this worker's model file differs from the client's "
-                             "(inputs must be on storage every host shares, and segmix the same version)")
+        shared_file_digest(path, job.model_digest)  # NotShared: the worker is left out, its tasks run elsewhere
         model = skin.load_skin_model(job.model_path)
         return model, (None if model.features.uses_position else skin.PosteriorCache(model))
 
@@ -508,8 +506,11 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     if not items:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     sizes = [len(item[0][2]) if item[0][0] == "pairs" else 1 for item in items]
+    # the workers must see the labelled photos (a few, the first of each folder) as this command does
+    sample = input_sample([*(path for _, _, path in (item[0] for item in items if item[0][0] == "uci")),
+                           *(str(p.resolve()) for pairs in folder_pairs for pair in pairs for p in pair)])
     total = reduce_tasks(client, count_shard, None, items, merge_counts, sizes=sizes, description="counting",
-                         unit="photo", quiet=quiet, stream=stream)
+                         unit="photo", quiet=quiet, stream=stream, inputs=sample)
     def as_given(place, line: str) -> str:
         # Tasks carry resolved paths; each file is named as the user gave it, as without
         # Dask (a session-34 check saw "/tmp/.../tb/masks/p1.png" against "tb/masks/p1.png").
