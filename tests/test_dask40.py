@@ -351,8 +351,16 @@ def test_a_tls_address_without_tls_settings_is_one_line_naming_them(tmp_path, ca
 def test_tls_settings_that_do_not_load_are_named(tmp_path):
     import dask
 
-    with dask.config.set({"distributed.comm.tls.ca-file": str(tmp_path / "ca.pem"),
-                          "distributed.comm.tls.client.cert": str(tmp_path / "cert.pem")}):
+    settings = {"distributed.comm.tls.ca-file": str(tmp_path / "ca.pem"),
+                "distributed.comm.tls.client.cert": str(tmp_path / "cert.pem")}
+    with dask.config.set(settings):
+        # ssl's own words name no file ("[Errno 2] No such file or directory")
+        with pytest.raises(ValueError) as caught:
+            cluster.check_tls_settings("tls://h:8786")
+        assert str(caught.value).startswith(f"--distributed tls://h:8786: Dask's TLS setting distributed.comm.tls."
+                                            f"ca-file names {tmp_path / 'ca.pem'}, which is no file here; check ")
+        (tmp_path / "ca.pem").write_text("not a certificate")
+        (tmp_path / "cert.pem").write_text("not a certificate")
         with pytest.raises(ValueError, match=r"^--distributed tls://h:8786: Dask's TLS settings do not load \("):
             cluster.check_tls_settings("tls://h:8786")
     cluster.check_tls_settings("tcp://h:8786")  # not TLS: nothing to check

@@ -304,8 +304,19 @@ def check_tls_settings(address: str) -> None:
 
     try:
         security = Security()
+        for name, value in (("ca-file", security.tls_ca_file), ("client.cert", security.tls_client_cert),
+                            ("client.key", security.tls_client_key)):
+            if value and "\n" not in value and not os.path.isfile(value):  # a PEM in the setting has lines
+                # ssl's own words name no file: "[Errno 2] No such file or directory"
+                raise ValueError(f"--distributed {address}: Dask's TLS setting distributed.comm.tls.{name} names "
+                                 f"{value}, which is no file here; check {TLS_SETTINGS}")
         context = security.get_connection_args("client")["ssl_context"]
-    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a certificate file missing or bad
+    except ValueError as exc:
+        if str(exc).startswith("--distributed "):
+            raise
+        raise ValueError(f"--distributed {address}: Dask's TLS settings do not load ({str(exc).lower()}); check "
+                         f"{TLS_SETTINGS}") from None
+    except OSError as exc:  # ssl.SSLError is an OSError: a certificate file missing or bad
         words = (getattr(exc, "strerror", None) or str(exc)).strip().splitlines()[0].lower()
         named = getattr(exc, "filename", None)
         raise ValueError(f"--distributed {address}: Dask's TLS settings do not load ({f'{named}: ' if named else ''}"
