@@ -434,3 +434,20 @@ def test_the_same_reason_on_several_workers_is_one_line():
                                for p, port in (("a", 1), ("b", 2), ("c", 1), ("d", 3))], "photo")
     assert lines == ["4 photos (a, b, c and 1 more): the Dask worker tcp://h:1 does not find the model file /m.json; "
                      "the same on 2 other workers: tcp://h:2, tcp://h:3"]
+
+
+def test_a_run_whose_good_workers_are_gone_says_so(inproc, bad, monkeypatch):
+    # Tasks kept off a bad worker are sent to the good ones by name (Dask's restriction): when
+    # those are gone, the tasks wait for ever, whoever joins; said, as a run without workers is.
+    import io
+
+    monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
+    cluster.leave_out(inproc, bad, "it runs another segmix")
+    inproc.segmix_given_to = {"tcp://gone:1"}
+    stream = io.StringIO()
+    with cluster.said_when_no_worker_is_left(inproc, stream):
+        time.sleep(0.5)
+    inproc.segmix_given_to = None
+    assert stream.getvalue().count("segmix:") == 1, stream.getvalue()
+    assert "no Dask worker that this run's tasks can go to is left on the scheduler" in stream.getvalue()
+    assert "press Ctrl+C and run the command again, which does only what is missing" in stream.getvalue()

@@ -615,10 +615,21 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
         said = False
         while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
             try:
-                left = len(client.nthreads())
+                alive = set(client.nthreads())
             except Exception:  # the client closing: nothing more to watch
                 return
-            if left == 0 and not said:
+            left = len(alive)
+            given = getattr(client, "segmix_given_to", None)
+            if alive and given is not None and not (alive & given) - set(_left_out(client)):
+                # Tasks kept off the workers left out go only to the workers named when they were
+                # sent (Dask's restriction): gone, they wait for ever, whoever joins.
+                left = 0
+                if not said:
+                    stream.write(f"\nsegmix: no Dask worker that this run's tasks can go to is left on the scheduler "
+                                 f"at {client.scheduler.address} (they were sent to the workers that passed its checks, "
+                                 "now gone): press Ctrl+C and run the command again, which does only what is missing\n")
+                    stream.flush()
+            elif left == 0 and not said:
                 address = client.scheduler.address
                 stream.write(f"\nsegmix: no Dask worker is left on the scheduler at {address}: the run waits for "
                              f"one (start one with `dask worker {address}`, or press Ctrl+C; a rerun redoes only "
@@ -1023,6 +1034,8 @@ def new_run(client) -> None:
     left = _left_out(client)
     for worker in [w for w, (_, lasting) in left.items() if not lasting]:
         del left[worker]
+    with contextlib.suppress(AttributeError):
+        client.segmix_given_to = None
 
 
 def fit_workers(client) -> list[str]:
@@ -1046,7 +1059,19 @@ def _placement(client) -> dict:
     restriction (a loose one lets an idle worker, as a failing worker always is, steal them)."""
     if not _left_out(client):
         return {}
-    return {"workers": fit_workers(client), "allow_other_workers": False}
+    return _restricted(client, fit_workers(client))
+
+
+def _restricted(client, workers: list[str]) -> dict:
+    """``client.submit`` arguments for tasks that only ``workers`` may run (kept, for the watch
+    of :func:`said_when_no_worker_is_left`, in ``client.segmix_given_to``)."""
+    given = getattr(client, "segmix_given_to", None)
+    if given is None:
+        given = set()
+        with contextlib.suppress(AttributeError):
+            client.segmix_given_to = given
+    given.update(workers)
+    return {"workers": workers, "allow_other_workers": False}
 
 
 def _run_elsewhere(client, future, exc, submit: Callable):
@@ -1060,7 +1085,7 @@ def _run_elsewhere(client, future, exc, submit: Callable):
     fit = fit_workers(client)
     if not fit:
         return None
-    return submit({"workers": fit, "allow_other_workers": False})
+    return submit(_restricted(client, fit))
 
 
 def shared_file_digest(path, expected: str | None = None) -> str:
