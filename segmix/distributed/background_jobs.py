@@ -597,7 +597,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     for line in said_once(lines, "sequence"):
         stream.write(f"segmix background: {line}\n")
     for note in left_out_notes(client):  # workers whose checks failed, while the others did their work
-        stream.write(f"segmix background: note: {output_named(note)}\n")
+        stream.write(f"segmix background: note: {as_given(note)}\n")
     unseen = seen_here(not_found, [as_given(source) for source in not_found])
     if unseen:  # here, but not where the workers run
         stream.write(f"segmix background: note: {unseen}\n")

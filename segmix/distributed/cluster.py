@@ -738,7 +738,7 @@ def describe_exception(exc: BaseException) -> str:
     the exception's name)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
-    if name in ("FolderUnseen", "NotShared"):
+    if name in ("FolderUnseen", "InputsUnseen", "NotShared"):
         return text
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"

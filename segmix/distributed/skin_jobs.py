@@ -344,6 +344,8 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     for message in said_once(failures, "photo"):
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
     for note in left_out_notes(client):  # workers whose checks failed, while the others did their work
+        for photo, _ in sample:  # a photo it did not see, as given
+            note = note.replace(f"({photo}", f"({given.get(photo, photo)}")
         stream.write(f"segmix skin apply: note: {output_named(note)}\n")
     unseen = seen_here(not_found, [given.get(photo, photo) for photo in not_found])
     if unseen:
