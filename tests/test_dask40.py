@@ -451,3 +451,37 @@ def test_a_run_whose_good_workers_are_gone_says_so(inproc, bad, monkeypatch):
     assert stream.getvalue().count("segmix:") == 1, stream.getvalue()
     assert "no Dask worker that this run's tasks can go to is left on the scheduler" in stream.getvalue()
     assert "press Ctrl+C and run the command again, which does only what is missing" in stream.getvalue()
+
+
+def test_background_goes_on_without_a_worker_that_does_not_see_the_output_folder(inproc, bad, tmp_path, capsys,
+                                                                                 monkeypatch):
+    real = cluster._sees_folder
+
+    def sees_folder(marker, token, dask_worker=None):
+        return "cannot write in it (permission denied)" if _worker_of(dask_worker) == bad else real(marker, token)
+
+    monkeypatch.setattr(cluster, "_sees_folder", sees_folder)
+    names = [f"cam{i}" for i in range(6)]
+    for name in names:
+        (tmp_path / name).mkdir()
+        for i in range(3):
+            Image.fromarray(np.full((8, 10, 3), 30 * i, np.uint8)).save(tmp_path / name / f"f{i}.png")
+    monkeypatch.chdir(tmp_path)
+    status, stdout, err = _run(["background", *names, "--output-dir", "masks", "--distributed",
+                                inproc.scheduler.address], capsys)
+    assert status == 0, err
+    assert "6 sequences to masks, 6 written (18 frames), 0 already complete, 0 failed" in stdout, stdout
+    assert [line for line in err if "note:" in line] == [
+        f"segmix background: note: the run went on without the Dask worker {bad}: it cannot use the output folder "
+        "masks (cannot write in it (permission denied)); on a cluster it must be on storage every host sees under the "
+        "same path, writable by the user the workers run as"], err
+
+
+def test_the_worker_at_fault_is_read_from_its_task_s_exception():
+    assert cluster.unfit_worker(cluster.FolderUnseen(
+        "the Dask worker tcp://h:1, which joined after the run's check, cannot use the output folder o (x); y")) == (
+        "tcp://h:1", "it cannot use the output folder o (x); y")
+    assert cluster.unfit_worker(cluster.AnotherSegmix("the Dask worker tcp://h:2 runs another segmix (z)")) == (
+        "tcp://h:2", "it runs another segmix (z)")
+    assert cluster.unfit_worker(cluster.NotShared("the Dask worker this worker does not find the model file m")) is None
+    assert cluster.unfit_worker(ValueError("the Dask worker tcp://h:2 runs another segmix")) is None
