@@ -485,3 +485,22 @@ def test_the_worker_at_fault_is_read_from_its_task_s_exception():
         "tcp://h:2", "it runs another segmix (z)")
     assert cluster.unfit_worker(cluster.NotShared("the Dask worker this worker does not find the model file m")) is None
     assert cluster.unfit_worker(ValueError("the Dask worker tcp://h:2 runs another segmix")) is None
+
+
+def test_the_cluster_line_counts_the_workers_left_out(inproc, bad, monkeypatch, capsys):
+    real = cluster._identity_probe
+
+    def probe():
+        inner = real()
+
+        def answer(dask_worker=None):
+            theirs = inner()
+            return dict(theirs, code="1" * 64) if dask_worker is not None and dask_worker.address == bad else theirs
+        return answer
+
+    monkeypatch.setattr(cluster, "_identity_probe", probe)
+    monkeypatch.setattr(cluster, "probe_scheduler", lambda address: None)
+    with cluster.connect(inproc.scheduler.address) as client:
+        assert cluster.fit_workers(client) == sorted(w for w in inproc.nthreads() if w != bad)
+    assert ("segmix: Dask on {}: 4 workers, 4 threads (1 of them left out: another segmix, named at the end)"
+            .format(inproc.scheduler.address)) in capsys.readouterr().err

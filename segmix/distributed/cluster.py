@@ -201,8 +201,10 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             workers = client.nthreads()
             threads = sum(workers.values())
             where = address or "a local cluster"
+            left = [w for w in _left_out(client) if w in workers]
             print(f"segmix: Dask on {where}: {len(workers)} worker{'' if len(workers) == 1 else 's'}, {threads} "
-                  f"thread{'' if threads == 1 else 's'}", file=stream)
+                  f"thread{'' if threads == 1 else 's'}"
+                  + (f" ({len(left)} of them left out: another segmix, named at the end)" if left else ""), file=stream)
             link = dashboard_link(client)
             if link:
                 print(f"segmix: Dask dashboard: {link}", file=stream)
