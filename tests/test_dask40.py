@@ -504,3 +504,18 @@ def test_the_cluster_line_counts_the_workers_left_out(inproc, bad, monkeypatch, 
         assert cluster.fit_workers(client) == sorted(w for w in inproc.nthreads() if w != bad)
     assert ("segmix: Dask on {}: 4 workers, 4 threads (1 of them left out: another segmix, named at the end)"
             .format(inproc.scheduler.address)) in capsys.readouterr().err
+
+
+def test_a_run_none_of_whose_workers_sees_the_inputs_is_refused_in_one_line(inproc, bad, photos, tmp_path, capsys,
+                                                                            monkeypatch):
+    # Was a "PHOTO: no such file" line per photo (and a note), on a cluster without shared storage.
+    monkeypatch.setattr(cluster, "_sees_inputs", lambda sample, dask_worker=None:
+                        f"does not see the inputs as this command does ({sample[0][0]}: no such file or folder there)")
+    out = tmp_path / "out"
+    status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
+                                inproc.scheduler.address], capsys)
+    assert status == 2
+    assert err[-1].startswith("segmix skin apply: error: 4 of 4 Dask workers cannot use the inputs (inproc://"), err
+    assert err[-1].endswith("; and 3 more); on a cluster the inputs must be on storage every host sees under the "
+                            "same path"), err
+    assert not out.exists()

@@ -1202,6 +1202,9 @@ def check_workers_share(client, folder: Path, shown, created: bool = False, inpu
     left = _left_out(client)
     if answers and all(worker in left for worker in answers):
         marker.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                Path(folder).rmdir()
         first, (why, _) = next(iter(left.items()))
         raise AnotherSegmix(f"every Dask worker of the scheduler was left out of this client's runs ({first}: {why}"
                             f"{'' if len(left) == 1 else f'; and {len(left) - 1} more'})")
@@ -1211,7 +1214,7 @@ def check_workers_share(client, folder: Path, shown, created: bool = False, inpu
     unseen = {}
     if inputs and len(odd) < len(answers):
         unseen = _unseeing(client, inputs, [w for w in answers if w not in odd])
-    if len(odd) + len(unseen) < len(answers):
+    if len(odd) + len(unseen) < len(answers) or not answers:  # none: Dask waits for one, as it says
         # Some workers pass: the run goes on without the others (one bad worker among good
         # ones refused the whole run; one that failed its tasks instead took many, at once).
         for worker, words in odd.items():
