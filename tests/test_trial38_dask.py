@@ -76,9 +76,11 @@ def test_a_task_on_a_worker_of_another_segmix_fails_named_and_writes_nothing(cli
     out = tmp_path / "out"
     assert run_apply(client, None, [photos], out, quiet=True) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 5, err
+    # the photos that failed for the same reason (the same worker's) share a line (session 40)
+    assert 2 <= len(err) <= 3, err
     assert all(" AnotherSegmix: the Dask worker tcp://" in line and "runs another segmix than this command" in line
-               for line in err[:4]), err
+               for line in err[:-1]), err
+    assert err[-1] == "segmix skin apply: error: all 4 inputs failed; nothing written", err
     assert not list(out.glob("*.png"))
 
 
@@ -201,7 +203,9 @@ def test_inputs_a_worker_did_not_find_that_are_here_are_said_to_be_unshared(clie
     monkeypatch.chdir(photos.parent)
     assert skin_jobs.run_apply(client, None, [photos.name], tmp_path / "out", quiet=True) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert f"segmix skin apply: skipped {photos.name}/photo0.png: no such file" in err, err
+    # one line for the photos of the same reason (session 40)
+    assert (f"segmix skin apply: skipped 4 photos ({photos.name}/photo0.png, {photos.name}/photo1.png, "
+            f"{photos.name}/photo2.png and 1 more): no such file") in err, err
     assert (f"segmix skin apply: note: 4 inputs the Dask workers did not find are here, where this command runs "
             f"({photos.name}/photo0.png, {photos.name}/photo1.png, {photos.name}/photo2.png and 1 more): on a cluster "
             "the inputs must be on storage every host sees under the same path") in err, err

@@ -34,8 +34,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
-                                        record_run, run_tasks, seen_here, shared_file_digest, warnings_said,
+from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, NotShared, check_workers_share, describe_exception, file_digest, file_state, input_sample,
+                                        left_out_notes, output_as_given, read_record, record_run, run_tasks, said_once, seen_here,
+                                        shared_file_digest, warnings_said,
                                         worker_cached)
 from segmix.io import listed_names
 
@@ -90,9 +91,7 @@ def _fresh_model(job: BackgroundJob):
         model = BackgroundMixture()
     else:
         def load():
-            if shared_file_digest(job.model_path) != job.model_digest:
-                raise ValueError(f"{job.model_path}: this worker's model file differs from the client's "
-                                 "(inputs must be on storage every host shares)")
+            shared_file_digest(job.model_path, job.model_digest)  # NotShared: the worker is left out
             return load_background_model(job.model_path)
 
         model = copy.deepcopy(worker_cached(("background model", job.model_path, job.model_digest), load))
@@ -379,6 +378,10 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
                              else f"; removed the masks of {len(stale)} frames no longer there: {listed_names(stale)}")
                 skipped.append(f"{NOTE}{note}")
             results.append((source, "written", result.frames, skipped))
+        except NotShared:
+            # the worker's fault, not the sequence's: the task fails, and the other workers run it
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
         except (ValueError, OSError) as exc:  # FrameError is a ValueError and names the file
             shutil.rmtree(partial, ignore_errors=True)
             failure = [failure_line(exc, source, partial, final)]
@@ -524,8 +527,11 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
         digest = file_digest(model_path)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the workers write in it
-    shared = check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
     job = BackgroundJob(str(out), dict(overrides), model_path, digest)
+    # The masks must be where this command looks, the sequences where the workers look, and the
+    # scheduler able to load the tasks: workers that fail are left out of the run.
+    sample = input_sample((path for path, _ in sources), most=len(sources))
+    shared = check_workers_share(client, out, output_dir, created, inputs=sample, task=(run_sequences, job))
     batches = [[s] for s in sources]  # (path, name) pairs
     # Tasks carry resolved paths; a sequence and its frames are named as the user gave them,
     # as without Dask (a trial's run said "skipped /tmp/trialP/seqs/camX/in000005.jpg", the
@@ -546,7 +552,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     stamps = {name: _record_stamp(out / name) for _, name in sources}
     try:
         results = run_tasks(client, run_sequences, job, batches, description="background", unit="sequence",
-                            quiet=quiet, stream=stream, shared=shared)
+                            quiet=quiet, stream=stream, shared=shared, inputs=sample)
     except KeyboardInterrupt as exc:
         if exc.args:
             raise
@@ -566,13 +572,13 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
             failed += len(batch)
-            lines.extend(as_given(f"{s}: {describe_exception(result)}") for s, _ in batch)
+            lines.extend((as_given(s), as_given(f"{s}: {describe_exception(result)}")) for s, _ in batch)
             continue
         for source, outcome, n_frames, messages in result:
             if outcome == "failed" and any(m.startswith(source + NOT_FOUND) for m in messages):
                 not_found.append(source)
             notes.extend(as_given(m[len(NOTE):]) for m in messages if m.startswith(NOTE))
-            lines.extend(as_given(m) for m in messages if not m.startswith(NOTE))
+            lines.extend((as_given(source), as_given(m)) for m in messages if not m.startswith(NOTE))
             failed += outcome == "failed"
             written += outcome == "written"
             complete += outcome == "complete"
@@ -587,8 +593,11 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                 else:  # complete: what the run that made it skipped, on the same input since
                     kept_ended += ends
                     kept += len(lost) - ends
-    for line in lines:
+    # Sequences that failed for the same reason share a line (a worker's long reason, once each).
+    for line in said_once(lines, "sequence"):
         stream.write(f"segmix background: {line}\n")
+    for note in left_out_notes(client):  # workers whose checks failed, while the others did their work
+        stream.write(f"segmix background: note: {as_given(note)}\n")
     unseen = seen_here(not_found, [as_given(source) for source in not_found])
     if unseen:  # here, but not where the workers run
         stream.write(f"segmix background: note: {unseen}\n")
@@ -628,4 +637,4 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
 
     # Frames without a mask make the status 1, as without Dask: a video's first frames that
     # cannot be decoded too (said as a warning).
-    return 1 if any(not line.startswith(WARNING) or f" {UNDECODABLE_START} (" in line for line in lines) else 0
+    return 1 if any(not line.startswith(WARNING) or f" {UNDECODABLE_START} (" in line for _, line in lines) else 0

@@ -31,9 +31,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AnotherSegmix", "FolderUnseen", "NotShared", "TaskError", "check_address", "check_same_segmix", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
-           "file_state", "output_as_given", "probe_scheduler", "read_record", "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match",
-           "seen_here", "segmix_identity", "shared_file_digest", "version_mismatch_words", "warnings_said", "worker_cached"]
+__all__ = ["AnotherSegmix", "FolderUnseen", "InputsUnseen", "NotShared", "TaskError", "check_address", "check_same_segmix", "check_scheduler_loads",
+           "check_tls_settings", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
+           "file_state", "fit_workers", "input_sample", "leave_out", "left_out_notes", "new_run", "output_as_given", "probe_scheduler", "read_record",
+           "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match", "said_once",
+           "seen_here", "segmix_identity", "shared_file_digest", "unfit_worker", "version_mismatch_words", "warnings_said", "worker_cached"]
 
 INSTALL_HINT = 'pip install "segmix[distributed]"'
 # Seconds to wait for a remote scheduler and for its first worker (a scheduler without
@@ -138,6 +140,7 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
                 raise ValueError(f"{given} size{'s' if ' and ' not in given else ''} a local cluster; with a "
                                  "scheduler address, start the workers with `dask worker ADDRESS --nworkers N "
                                  "--nthreads T`")
+            check_tls_settings(address)  # Dask's "TLS expects a `ssl_context` argument", after connecting
             probe_scheduler(address)  # nothing listening there: one line now, not after 30 s
             if not quiet:
                 # Dask retries a refused connection until the timeout: say what the wait is.
@@ -198,8 +201,10 @@ def connect(address: str | None = None, n_workers: int | None = None, threads_pe
             workers = client.nthreads()
             threads = sum(workers.values())
             where = address or "a local cluster"
+            left = [w for w in _left_out(client) if w in workers]
             print(f"segmix: Dask on {where}: {len(workers)} worker{'' if len(workers) == 1 else 's'}, {threads} "
-                  f"thread{'' if threads == 1 else 's'}", file=stream)
+                  f"thread{'' if threads == 1 else 's'}"
+                  + (f" ({len(left)} of them left out: another segmix, named at the end)" if left else ""), file=stream)
             link = dashboard_link(client)
             if link:
                 print(f"segmix: Dask dashboard: {link}", file=stream)
@@ -274,6 +279,57 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
     except OSError as exc:
         words = (exc.strerror or str(exc)).lower()
         raise ConnectionError(f"{start} ({words}){advice}") from None
+
+
+#: Where Dask reads a client's TLS settings: its configuration (~/.config/dask/distributed.yaml)
+#: or the environment variables that set the same keys.
+TLS_SETTINGS = ("distributed.comm.tls.ca-file, distributed.comm.tls.client.cert and distributed.comm.tls.client.key "
+                "in Dask's configuration (~/.config/dask/distributed.yaml), or DASK_DISTRIBUTED__COMM__TLS__CA_FILE, "
+                "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT and DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY in the "
+                "environment")
+
+
+def check_tls_settings(address: str) -> None:
+    """Refuse a ``tls://`` address when Dask's TLS settings for a client are not there (or do
+    not load): Dask then said "TypeError: TLS expects a `ssl_context` argument of type
+    ssl.SSLContext (perhaps check your TLS configuration?) Instead got None", which names
+    neither the settings nor where they go.
+
+    Raises
+    ------
+    ValueError
+        One line naming the address, what is missing and where Dask reads it.
+    """
+    if not address.lower().startswith("tls://"):
+        return
+    from distributed.security import Security
+
+    try:
+        security = Security()
+        for name, value in (("ca-file", security.tls_ca_file), ("client.cert", security.tls_client_cert),
+                            ("client.key", security.tls_client_key)):
+            if value and "\n" not in value and not os.path.isfile(value):  # a PEM in the setting has lines
+                # ssl's own words name no file: "[Errno 2] No such file or directory"
+                raise ValueError(f"--distributed {address}: Dask's TLS setting distributed.comm.tls.{name} names "
+                                 f"{value}, which is no file here; check {TLS_SETTINGS}")
+        context = security.get_connection_args("client")["ssl_context"]
+    except ValueError as exc:
+        if str(exc).startswith("--distributed "):
+            raise
+        raise ValueError(f"--distributed {address}: Dask's TLS settings do not load ({str(exc).lower()}); check "
+                         f"{TLS_SETTINGS}") from None
+    except OSError as exc:  # ssl.SSLError is an OSError: a certificate file missing or bad
+        words = (getattr(exc, "strerror", None) or str(exc)).strip().splitlines()[0].lower()
+        named = getattr(exc, "filename", None)
+        raise ValueError(f"--distributed {address}: Dask's TLS settings do not load ({f'{named}: ' if named else ''}"
+                         f"{words}); check {TLS_SETTINGS}") from None
+    if context is None:
+        missing = [name for name, value in (("ca-file", security.tls_ca_file), ("client.cert", security.tls_client_cert))
+                   if not value]
+        raise ValueError(f"--distributed {address}: a tls:// scheduler needs Dask's TLS settings, and "
+                         f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: set {TLS_SETTINGS} "
+                         "(the CA's certificate and this client's certificate and key), or give the scheduler's "
+                         "tcp:// address if it has one")
 
 
 class NotAScheduler(ConnectionError):
@@ -481,7 +537,7 @@ def dashboard_link(client) -> str | None:
 
 
 def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, description: str, unit: str,
-              quiet: bool = False, stream=None, shared: SharedFolder | None = None) -> list:
+              quiet: bool = False, stream=None, shared: SharedFolder | None = None, inputs=None) -> list:
     """Run ``function(job, batch)`` for every batch on the cluster, with a progress bar.
 
     Parameters
@@ -491,6 +547,11 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     batches : sequences of inputs; the bar advances by ``len(batch)`` as each task completes
     shared : the output folder's check (:func:`check_workers_share`), made again by each worker
         before its first task of the run; its marker is removed when the run ends
+    inputs : :func:`input_sample` of the inputs, which each worker must see before its first task
+
+    A task that fails a check of its worker (:data:`UNFIT`: another segmix, the output folder,
+    the inputs or the model file unseen) is run again by the other workers, and that worker is
+    left out of the run (:func:`left_out_notes`); tasks go only to the workers not left out.
 
     Returns
     -------
@@ -505,8 +566,10 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     # Each task checks its worker's segmix first (:func:`checked_task`): one that joins after
     # the start's check (check_same_segmix) must not write other outputs either.
     n = len(batches)
-    submitted = client.map(checked_task, [segmix_identity()] * n, [function] * n, [job] * n,
-                           [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__)
+    expected = dict(segmix_identity(), inputs=inputs, run=uuid.uuid4().hex) if inputs else segmix_identity()
+    submitted = client.map(checked_task, [expected] * n, [function] * n, [job] * n,
+                           [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__,
+                           **_placement(client))
     client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
     futures = {future: i for i, future in enumerate(submitted)}
     total = sum(len(b) for b in batches)
@@ -515,8 +578,18 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     done = 0
     with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
         try:
-            for future in _completed(client, submitted):
+            pending = _completed(client, submitted)
+            for future in pending:
                 i = futures[future]
+                if future.status == "error":
+                    again = _run_elsewhere(client, future, future.exception(), lambda placement: client.submit(
+                        checked_task, expected, function, job, list(batches[i]), shared, pure=False,
+                        key=f"{function.__name__}-{uuid.uuid4().hex}", **placement))
+                    if again is not None:
+                        futures[again] = i
+                        submitted.append(again)
+                        pending.add(again)
+                        continue
                 # a task's exception is its result, reported with its inputs
                 results[i] = future.exception() if future.status == "error" else future.result()
                 done += len(batches[i])
@@ -544,10 +617,21 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
         said = False
         while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
             try:
-                left = len(client.nthreads())
+                alive = set(client.nthreads())
             except Exception:  # the client closing: nothing more to watch
                 return
-            if left == 0 and not said:
+            left = len(alive)
+            given = getattr(client, "segmix_given_to", None)
+            if alive and given is not None and not (alive & given) - set(_left_out(client)):
+                # Tasks kept off the workers left out go only to the workers named when they were
+                # sent (Dask's restriction): gone, they wait for ever, whoever joins.
+                left = 0
+                if not said:
+                    stream.write(f"\nsegmix: no Dask worker that this run's tasks can go to is left on the scheduler "
+                                 f"at {client.scheduler.address} (they were sent to the workers that passed its checks, "
+                                 "now gone): press Ctrl+C and run the command again, which does only what is missing\n")
+                    stream.flush()
+            elif left == 0 and not said:
                 address = client.scheduler.address
                 stream.write(f"\nsegmix: no Dask worker is left on the scheduler at {address}: the run waits for "
                              f"one (start one with `dask worker {address}`, or press Ctrl+C; a rerun redoes only "
@@ -565,12 +649,14 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
 
 
 def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], merge: Callable, *,
-                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None):
+                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None, inputs=None):
     """Map ``function(job, batch)`` over the batches and combine the results pairwise with
     ``merge(a, b)`` on the workers, as they complete (a tree: the client receives one result).
 
     ``merge`` must be associative and commutative (results arrive in any order). The bar
-    advances by ``sizes[i]`` when batch i is done.
+    advances by ``sizes[i]`` when batch i is done. ``inputs``: :func:`input_sample` of the
+    inputs; workers that do not see them are left out, as are those that fail a task's checks
+    (whose task the others run), as in :func:`run_tasks`.
 
     Raises
     ------
@@ -581,8 +667,24 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     from segmix.skin import progress_bar
 
     identity = segmix_identity()
-    maps = {client.submit(checked_task, identity, function, job, list(batch), pure=False, key=f"{function.__name__}-"
-                          f"{uuid.uuid4().hex}"): i for i, batch in enumerate(batches)}
+    new_run(client)
+    check_scheduler_loads(client, function, job)
+    if inputs and hasattr(client, "run"):
+        unseen = _unseeing(client, inputs, fit_workers(client))
+        if unseen and len(unseen) == len(fit_workers(client)):
+            first, words = next(iter(unseen.items()))
+            raise OSError(f"{len(unseen)} of {len(unseen)} Dask worker{'' if len(unseen) == 1 else 's'} cannot use "
+                          f"the inputs ({first}: {words}{'' if len(unseen) == 1 else f'; and {len(unseen) - 1} more'}); "
+                          f"{INPUTS_ADVICE}")
+        for worker, words in unseen.items():
+            leave_out(client, worker, f"it {words}; {INPUTS_ADVICE}")
+        identity = dict(identity, inputs=inputs, run=uuid.uuid4().hex)
+
+    def submit(i, placement):
+        return client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
+                             key=f"{function.__name__}-{uuid.uuid4().hex}", **placement)
+
+    maps = {submit(i, _placement(client)): i for i in range(len(batches))}
     client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
     pending = _completed(client, list(maps))
     merges = []
@@ -592,6 +694,14 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
         try:
             for future in pending:
+                if future.status == "error" and future in maps:
+                    # a worker's check failed: the other workers count its shard
+                    i = maps[future]
+                    again = _run_elsewhere(client, future, future.exception(), lambda placement: submit(i, placement))
+                    if again is not None:
+                        maps[again] = i
+                        pending.add(again)
+                        continue
                 if future.status != "finished":
                     where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
                     raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
@@ -601,7 +711,7 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                 if waiting is None:
                     waiting = future
                 else:
-                    merged = client.submit(merge, waiting, future, pure=False)
+                    merged = client.submit(merge, waiting, future, pure=False, **_placement(client))
                     merges.append(merged)
                     pending.add(merged)
                     waiting = None
@@ -630,7 +740,7 @@ def describe_exception(exc: BaseException) -> str:
     the exception's name)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
-    if name in ("FolderUnseen", "NotShared"):
+    if name in ("FolderUnseen", "InputsUnseen", "NotShared"):
         return text
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"
@@ -782,13 +892,19 @@ def check_same_segmix(client, address: str, ours: dict | None = None) -> None:
             odd[worker] = str(theirs["error"])
         elif _differs(theirs, ours):
             odd[worker] = _another_segmix_words(theirs, ours)
-    if odd:
+    if odd and len(odd) == len(answers):
         first, words = next(iter(odd.items()))
         raise AnotherSegmix(f"--distributed {address}: {len(odd)} of {len(answers)} Dask worker"
                             f"{'' if len(answers) == 1 else 's'} run{'s' if len(odd) == 1 else ''} another segmix "
                             f"than this command, whose outputs would differ ({first}: {words}"
                             f"{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); install the same segmix "
                             f"where the workers run and restart them")
+    # Some workers are fine: the run goes on without the others, named in a note after it (one
+    # odd worker among good ones refused the whole run; failing its tasks instead, it took many,
+    # since they fail at once).
+    for worker, words in odd.items():
+        leave_out(client, worker, f"it runs another segmix than this command, whose outputs would differ ({words}); "
+                                  "install the same segmix where it runs and restart it", lasting=True)
 
 
 def _worker_identity() -> dict:
@@ -809,6 +925,16 @@ def checked_task(expected: dict, function: Callable, job, batch, shared: SharedF
         if words:
             raise FolderUnseen(f"the Dask worker {worker}, which joined after the run's check, cannot use the output "
                                f"folder {shown} ({words}); {SHARED_ADVICE}")
+    # A few inputs as the client sees them (check_workers_share): a worker that does not see
+    # them failed every photo at once, "no such file", and so took task after task. In
+    # ``expected``, a dict, since a worker of an earlier segmix must still unpack its arguments
+    # (and then refuse on its identity, as it knows how to).
+    inputs = expected.get("inputs")
+    if inputs:
+        words = worker_cached(("inputs", expected.get("run"), tuple(map(tuple, inputs))), lambda: _sees_inputs(inputs))
+        if words:
+            raise InputsUnseen(f"the Dask worker {worker}, which joined after the run's check, {words}; "
+                               f"{INPUTS_ADVICE}")
     own = _worker_identity()
     if _differs(own, expected):
         raise AnotherSegmix(f"the Dask worker {worker} runs another segmix than this command, whose outputs would "
@@ -830,19 +956,160 @@ class NotShared(OSError):
     """A worker does not find (or cannot read) a file the client read: not on shared storage."""
 
 
-def shared_file_digest(path) -> str:
-    """On a worker: :func:`file_digest` of the model file ``path``, which the client read. One the
-    worker does not find, or cannot read, raises :class:`NotShared` in words: it was Python's
-    "FileNotFoundError: [Errno 2] No such file or directory: '/tmp/m.json'", on every photo's
-    line (a session-39 trial's worker with a folder of its own under that path)."""
+class InputsUnseen(OSError):
+    """A worker that joined after the start's check does not see the inputs as the client does."""
+
+
+INPUTS_ADVICE = "on a cluster the inputs must be on storage every host sees under the same path"
+
+
+def input_sample(paths, most: int = 8) -> list:
+    """What a worker must see of the inputs ``paths`` (resolved): the first of each folder, at
+    most ``most``, each as ``[path, size]`` (a folder's size None). Sizes, not times: a shared
+    file system may keep times at another precision."""
+    sample, folders = [], set()
+    for path in map(Path, paths):
+        if path.parent in folders or len(sample) >= most:
+            continue
+        folders.add(path.parent)
+        try:
+            size = None if path.is_dir() else path.stat().st_size
+        except OSError:
+            continue  # missing here too: its own line says it
+        sample.append([str(path), size])
+    return sample
+
+
+def _sees_inputs(sample) -> str | None:
+    """On a worker: None when it sees every ``[path, size]`` of ``sample`` (:func:`input_sample`)
+    as the client does; else why not, in words starting with a verb ("does not see ...")."""
+    for path, size in sample:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return f"does not see the inputs as this command does ({path}: no such file or folder there)"
+        except OSError as exc:
+            return f"cannot read the inputs ({path}: {(exc.strerror or str(exc)).lower()})"
+        if size is not None and stat.st_size != size:
+            return f"does not see the inputs as this command does ({path} is another file there)"
+    return None
+
+
+# -------------------------------------------------------------------- workers left out of a run
+#: The exceptions of a task's checks on its worker (:func:`checked_task`, the model file's):
+#: the worker is at fault, not the inputs, so its tasks are run by the other workers.
+UNFIT = ("AnotherSegmix", "FolderUnseen", "InputsUnseen", "NotShared")
+_UNFIT_WORDS = re.compile(r"the Dask worker (\S+?)(?:, which joined after the run's check,)? (.*)", re.DOTALL)
+
+
+def unfit_worker(exc: BaseException) -> tuple[str, str] | None:
+    """``(worker, why)`` when the task ended with ``exc`` because of its worker (:data:`UNFIT`):
+    ``why`` says it of the worker ("it runs another segmix ..."); else None."""
+    if type(exc).__name__ not in UNFIT:
+        return None
+    found = _UNFIT_WORDS.search(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+    if not found or found.group(1) == "this":  # "this worker": not in a worker
+        return None
+    return found.group(1), "it " + found.group(2)
+
+
+def _left_out(client) -> dict[str, tuple[str, bool]]:
+    """The workers left out, kept on the client: ``{worker: (why, lasting)}``."""
+    left = getattr(client, "segmix_left_out", None)
+    if left is None:
+        left = {}
+        with contextlib.suppress(AttributeError):
+            client.segmix_left_out = left
+    return left
+
+
+def leave_out(client, worker: str, why: str, lasting: bool = False) -> None:
+    """No task of this run goes to ``worker`` any more (``why``: said in :func:`left_out_notes`);
+    ``lasting``: of the client's later runs either (another segmix: the worker's code, where an
+    output folder or inputs it does not see are the run's)."""
+    _left_out(client).setdefault(worker, (why, lasting))
+
+
+def new_run(client) -> None:
+    """A run starts on ``client``: the workers left out by a run before for its own folders and
+    inputs are tried again."""
+    left = _left_out(client)
+    for worker in [w for w, (_, lasting) in left.items() if not lasting]:
+        del left[worker]
+    with contextlib.suppress(AttributeError):
+        client.segmix_given_to = None
+
+
+def fit_workers(client) -> list[str]:
+    """The scheduler's workers not left out of the run."""
+    left = _left_out(client)
+    return sorted(w for w in client.nthreads() if w not in left)
+
+
+def left_out_notes(client) -> list[str]:
+    """One note per worker left out of the run, while others did its work: "the run went on
+    without the Dask worker ...: why". None when no worker was left to go on with (the tasks'
+    own lines say why they failed)."""
+    left = _left_out(client)
+    if not left or not fit_workers(client):
+        return []
+    return [f"the run went on without the Dask worker {worker}: {why}" for worker, (why, _) in left.items()]
+
+
+def _placement(client) -> dict:
+    """``client.submit`` arguments that keep tasks off the workers left out, if any: a strict
+    restriction (a loose one lets an idle worker, as a failing worker always is, steal them)."""
+    if not _left_out(client):
+        return {}
+    return _restricted(client, fit_workers(client))
+
+
+def _restricted(client, workers: list[str]) -> dict:
+    """``client.submit`` arguments for tasks that only ``workers`` may run (kept, for the watch
+    of :func:`said_when_no_worker_is_left`, in ``client.segmix_given_to``)."""
+    given = getattr(client, "segmix_given_to", None)
+    if given is None:
+        given = set()
+        with contextlib.suppress(AttributeError):
+            client.segmix_given_to = given
+    given.update(workers)
+    return {"workers": workers, "allow_other_workers": False}
+
+
+def _run_elsewhere(client, future, exc, submit: Callable):
+    """A task ``future`` that ended with ``exc``: when its worker was at fault (:func:`unfit_worker`),
+    that worker is left out and the task submitted again (``submit(placement)``) to the others;
+    the new future, or None (the task's own fault, or no other worker)."""
+    found = unfit_worker(exc)
+    if found is None:
+        return None
+    leave_out(client, *found)
+    fit = fit_workers(client)
+    if not fit:
+        return None
+    return submit(_restricted(client, fit))
+
+
+def shared_file_digest(path, expected: str | None = None) -> str:
+    """On a worker: :func:`file_digest` of the model file ``path``, which the client read (its
+    SHA-256 ``expected``). One the worker does not find, cannot read, or reads as another file
+    raises :class:`NotShared` in words: it was Python's "FileNotFoundError: [Errno 2] No such
+    file or directory: '/tmp/m.json'", on every photo's line (a session-39 trial's worker with a
+    folder of its own under that path); another file was a ValueError, which kept the worker in
+    the run."""
     try:
-        return file_digest(path)
+        digest = file_digest(path)
     except OSError as exc:
         why = "does not find" if isinstance(exc, FileNotFoundError) else (
             f"cannot read ({(exc.strerror or str(exc)).lower()})")
         raise NotShared(f"the Dask worker {_worker_address()} {why} the model file {path}, which this command read: "
                         "on a cluster it must be on storage every host sees under the same path, readable by the "
                         "user the workers run as") from None
+    if expected is not None and digest != expected:
+        raise NotShared(f"the Dask worker {_worker_address()} reads another file as the model file {path} than this "
+                        "command read (its SHA-256 differs): on a cluster it must be on storage every host sees under "
+                        "the same path (and a built-in model comes with the same segmix)")
+    return digest
 
 
 # -------------------------------------------------------------------- the shared output folder
@@ -883,13 +1150,19 @@ def _remove_dead_markers(folder: Path) -> None:
             pass  # alive under another user, or no such number: left alone
 
 
-def check_workers_share(client, folder: Path, shown, created: bool = False) -> SharedFolder | None:
+def check_workers_share(client, folder: Path, shown, created: bool = False, inputs=None,
+                        task: tuple | None = None) -> SharedFolder | None:
     """Refuse a run whose workers do not see the output ``folder`` as this process does (it is
     not on storage they share, or is another folder under that path there) or cannot write in it
     (they run as another user): a worker in a mount namespace of its own wrote every mask into
     its own /tmp, and the command said "60 written", exit 0, into an empty folder (a rerun:
     "60 already complete"). ``shown``: the folder as the user gave it; ``created``: this run
-    made the folder, removed (when empty) on a refusal.
+    made the folder, removed (when empty) on a refusal. ``inputs``: :func:`input_sample` of the
+    inputs, which the workers must see as this process does. ``task``: ``(function, job)``,
+    which the scheduler must be able to load (:func:`check_scheduler_loads`).
+
+    Workers that fail a check while others pass are left out of the run (:func:`leave_out`,
+    said after it by :func:`left_out_notes`): the run is refused only when none passes.
 
     Returns
     -------
@@ -905,6 +1178,15 @@ def check_workers_share(client, folder: Path, shown, created: bool = False) -> S
     """
     if not hasattr(client, "run"):
         return None  # a stand-in without workers, whose tasks run in this process (tests)
+    if task is not None:
+        try:
+            check_scheduler_loads(client, *task)
+        except AnotherSegmix:
+            if created:
+                with contextlib.suppress(OSError):
+                    Path(folder).rmdir()
+            raise
+    new_run(client)
     token = uuid.uuid4().hex
     _remove_dead_markers(Path(folder))
     marker = Path(folder) / f"{MARKER_PREFIX}{socket.gethostname()}-{os.getpid()}-{token}"
@@ -917,19 +1199,103 @@ def check_workers_share(client, folder: Path, shown, created: bool = False) -> S
     except BaseException:
         marker.unlink(missing_ok=True)
         raise
+    left = _left_out(client)
+    if answers and all(worker in left for worker in answers):
+        marker.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                Path(folder).rmdir()
+        first, (why, _) = next(iter(left.items()))
+        raise AnotherSegmix(f"every Dask worker of the scheduler was left out of this client's runs ({first}: {why}"
+                            f"{'' if len(left) == 1 else f'; and {len(left) - 1} more'})")
+    answers = {worker: answer for worker, answer in answers.items() if worker not in left}
     odd = {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
            for worker, answer in sorted(answers.items()) if answer}
-    if not odd:
+    unseen = {}
+    if inputs and len(odd) < len(answers):
+        unseen = _unseeing(client, inputs, [w for w in answers if w not in odd])
+    if len(odd) + len(unseen) < len(answers) or not answers:  # none: Dask waits for one, as it says
+        # Some workers pass: the run goes on without the others (one bad worker among good
+        # ones refused the whole run; one that failed its tasks instead took many, at once).
+        for worker, words in odd.items():
+            leave_out(client, worker, f"it cannot use the output folder {shown} ({words}); {SHARED_ADVICE}")
+        for worker, words in unseen.items():
+            leave_out(client, worker, f"it {words}; {INPUTS_ADVICE}")
         atexit.register(marker.unlink, missing_ok=True)  # a run that stops before its tasks
         return str(marker), token, str(shown)
     marker.unlink(missing_ok=True)
     if created:
         with contextlib.suppress(OSError):
             Path(folder).rmdir()
+    if not odd:
+        first, words = next(iter(unseen.items()))
+        raise OSError(f"{len(unseen)} of {len(answers)} Dask worker{'' if len(answers) == 1 else 's'} cannot use "
+                      f"the inputs ({first}: {words}{'' if len(unseen) == 1 else f'; and {len(unseen) - 1} more'}); "
+                      f"{INPUTS_ADVICE}")
     first, words = next(iter(odd.items()))
     raise OSError(f"{shown}: {len(odd)} of {len(answers)} Dask worker{'' if len(answers) == 1 else 's'} cannot use "
                   f"this output folder ({first}: {words}{'' if len(odd) == 1 else f'; and {len(odd) - 1} more'}); "
                   f"{SHARED_ADVICE}")
+
+
+def _unseeing(client, inputs, workers) -> dict[str, str]:
+    """The ``workers`` that do not see the ``inputs`` (:func:`input_sample`) as this process
+    does, and why (:func:`_sees_inputs`)."""
+    if not workers:
+        return {}
+    seen = client.run(_sees_inputs, inputs, workers=list(workers), on_error="return")
+    return {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
+            for worker, answer in sorted(seen.items()) if answer}
+
+
+def _loads_probe():
+    """A function that unpickles bytes in the process it runs in and says why it cannot, or
+    None; pickled by value (a local function), so that a scheduler of an earlier segmix runs it."""
+    def probe(data: bytes) -> str | None:
+        import pickle
+
+        try:
+            pickle.loads(data)
+        except Exception as exc:  # noqa: BLE001  whatever stops it: said in words
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        return None
+
+    return probe
+
+
+def check_scheduler_loads(client, function: Callable, job) -> None:
+    """Refuse a run whose tasks (``checked_task`` of ``function`` and ``job``) the scheduler
+    cannot load: it unpickles every task, and one of a segmix older than a change to a task's
+    classes failed every task with Dask's "Error during deserialization of the task graph", a
+    line per photo. The scheduler is given the pickled task to load, whatever changed.
+
+    Raises
+    ------
+    AnotherSegmix
+        One line: the scheduler's segmix against this command's, and what to do.
+    """
+    try:
+        import cloudpickle
+
+        data = cloudpickle.dumps((checked_task, segmix_identity(), function, job))
+    except Exception:  # noqa: BLE001  not picklable here: Dask's own words, on submission
+        return
+    try:
+        why = client.run_on_scheduler(_loads_probe(), data)
+    except Exception:  # noqa: BLE001  a scheduler that refuses to run functions: left to the tasks
+        return
+    if not why:
+        return
+    try:
+        theirs = client.run_on_scheduler(_identity_probe())
+        runs = f"it runs {_identity_words(theirs)}" if "segmix" in theirs else str(theirs.get("error"))
+    except Exception:  # noqa: BLE001
+        runs = "its segmix is unknown"
+    address = getattr(getattr(client, "scheduler", None), "address", "the scheduler")
+    raise AnotherSegmix(f"--distributed {address}: the Dask scheduler cannot load this command's tasks ({why}; {runs}; "
+                        f"this command: {_identity_words(segmix_identity())}): its segmix is not this command's, whose "
+                        "tasks changed since; install the same segmix where the scheduler runs and restart it")
 
 
 def version_mismatch_words(text: str) -> str:
@@ -953,6 +1319,54 @@ def version_mismatch_words(text: str) -> str:
 
 
 NOT_FOUND = ": no such file"
+
+
+def said_once(failures: Sequence[tuple[str, str]], unit: str) -> list[str]:
+    """Lines for ``failures`` (``(name, line)``, ``line`` starting with ``name``) in which the
+    inputs that failed for the same reason share one line, ``"3 photos (a.jpg, b.jpg, c.jpg):
+    reason"``, in the order of their first; a reason of one input keeps its own line. Reasons
+    that differ only in the Dask worker they name are the same reason, said of the first worker
+    and counting the others (``"...; the same on 2 other workers: tcp://..., tcp://..."``). A
+    worker's long reason (a model file it does not find, another segmix) was said once per
+    photo: 80 lines of it for one unshared model."""
+    from segmix.io import listed_names
+
+    groups: dict[str, tuple[str, list[str], list[str]]] = {}  # key -> (first reason, names, workers)
+    order: list[str] = []  # keys, and lines of their own (prefixed "\0")
+    for name, line in failures:
+        prefix = f"{name}: "
+        if not line.startswith(prefix):
+            order.append("\0" + line)
+            continue
+        reason = line[len(prefix):]
+        worker = _WORKER_NAMED.search(reason)
+        key = _WORKER_NAMED.sub("the Dask worker *", reason)
+        if key in groups and name in groups[key][1]:  # another line of the same input: its own
+            order.append("\0" + line)
+            continue
+        if key not in groups:
+            groups[key] = (reason, [], [])
+            order.append(key)
+        _, names, workers = groups[key]
+        names.append(name)
+        if worker and worker.group(1) not in workers:
+            workers.append(worker.group(1))
+    said = []
+    for key in order:
+        if key.startswith("\0"):
+            said.append(key[1:])
+            continue
+        reason, names, workers = groups[key]
+        others = workers[1:]
+        if others:
+            reason += (f"; the same on {len(others)} other worker{'' if len(others) == 1 else 's'}: "
+                       f"{listed_names(others)}")
+        said.append(f"{names[0]}: {reason}" if len(names) == 1 else
+                    f"{len(names)} {unit}s ({listed_names(names)}): {reason}")
+    return said
+
+
+_WORKER_NAMED = re.compile(r"the Dask worker (\S+?)(?=[,\s])")
 
 
 def seen_here(paths: Sequence[str], shown: Sequence[str]) -> str | None:

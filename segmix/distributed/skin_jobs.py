@@ -35,9 +35,9 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
-from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, output_as_given, read_record,
-                                        record_run, reduce_tasks, remove_leftovers, run_tasks, runs_match, seen_here, shared_file_digest,
-                                        warnings_said, worker_cached)
+from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, input_sample,
+                                        left_out_notes, output_as_given, read_record, record_run, reduce_tasks, remove_leftovers, run_tasks,
+                                        runs_match, said_once, seen_here, shared_file_digest, warnings_said, worker_cached)
 
 __all__ = ["ApplyJob", "apply_photos", "count_shard", "count_training_data", "run_apply"]
 
@@ -148,9 +148,7 @@ def redo_reason(job: ApplyJob, photo: Path, outputs, record) -> str | None:
 def _worker_model(job: ApplyJob):
     def load():
         path = skin.builtin_model_path() if job.model_path is None else Path(job.model_path)
-        if shared_file_digest(path) != job.model_digest:
-            raise ValueError(f"{path}: this worker's model file differs from the client's "
-                             "(inputs must be on storage every host shares, and segmix the same version)")
+        shared_file_digest(path, job.model_digest)  # NotShared: the worker is left out, its tasks run elsewhere
         model = skin.load_skin_model(job.model_path)
         return model, (None if model.features.uses_position else skin.PosteriorCache(model))
 
@@ -260,21 +258,26 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     digest = file_digest(skin.builtin_model_path() if model_path is None else model_path)
     key = {"model_sha256": digest, "threshold": threshold, "probability": bool(probability),
            "settings": asdict(settings)}
-    failures, todo = [], []
+    failures, todo = [], []  # failures: (photo as given, its line)
     missing = skin.missing_inputs(inputs)  # named as typed, "no such file or folder"
     for f in files:
         if f in missing:
-            failures.append(missing[f])
+            failures.append((str(f), missing[f]))
             continue
         outputs = skin.apply_outputs(f, out)[: 2 if probability else 1]
         clash = next((o for o in outputs if clashes(o)), None)
         if clash is not None:
-            failures.append(f"{clash}: refusing to overwrite an input file")
+            failures.append((str(f), f"{clash}: refusing to overwrite an input file"))
         else:
             todo.append((str(f.resolve()), skin.apply_outputs(f, out)))
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # after every refusal: the record and the workers write in it
-    shared = check_workers_share(client, out, output_dir, created)  # the masks must be where this command looks
+    job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
+                   threshold, bool(probability), settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)
+    # The masks must be where this command looks, the photos where the workers look, and the
+    # scheduler able to load the tasks: workers that fail are left out of the run.
+    sample = input_sample(photo for photo, _ in todo)
+    shared = check_workers_share(client, out, output_dir, created, inputs=sample, task=(apply_photos, job))
     if not runs_match(out, RECORD, key):
         for _, made in todo:  # made with other settings (or unknown ones): not to be kept
             # A run without --probability keeps the probability maps an earlier run wrote (and
@@ -300,13 +303,11 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
         name = given.get(photo, photo)
         return output_named(name + message[len(photo):] if message.startswith(photo) else message)
 
-    job = ApplyJob(None if model_path is None else str(Path(model_path).resolve()), digest, str(out),
-                   threshold, bool(probability), settings, int(max_pixels), key_digest(key), uuid.uuid4().hex)
     batches = _batches(todo, client, PHOTOS_PER_TASK)
     stamps = _photo_record_stamps(out)
     try:
         results = run_tasks(client, apply_photos, job, batches, description="skin", unit="photo", quiet=quiet,
-                            stream=stream, shared=shared)
+                            stream=stream, shared=shared, inputs=sample)
     except KeyboardInterrupt as exc:
         if exc.args:
             raise
@@ -322,11 +323,12 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     done = []  # the photos written or complete
     for batch, result in zip(batches, results):
         if isinstance(result, BaseException):
-            failures.extend(f"{given.get(photo, photo)}: {describe_exception(result)}" for photo in batch)
+            failures.extend((given.get(photo, photo), f"{given.get(photo, photo)}: {describe_exception(result)}")
+                            for photo in batch)
             continue
         for photo, outcome, message, reason in result:
             if outcome == "failed":
-                failures.append(as_given(photo, message))
+                failures.append((given.get(photo, photo), as_given(photo, message)))
                 if message.startswith(photo + NOT_FOUND):
                     not_found.append(photo)
             else:
@@ -338,8 +340,13 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
                     redone.setdefault(reason, []).append(Path(photo).name)
     for message in warned:
         stream.write(f"segmix skin apply: warning: {message}\n")
-    for message in failures:
+    # Photos that failed for the same reason share a line (a worker's long reason was said once per photo).
+    for message in said_once(failures, "photo"):
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
+    for note in left_out_notes(client):  # workers whose checks failed, while the others did their work
+        for photo, _ in sample:  # a photo it did not see, as given
+            note = note.replace(f"({photo}", f"({given.get(photo, photo)}")
+        stream.write(f"segmix skin apply: note: {output_named(note)}\n")
     unseen = seen_here(not_found, [given.get(photo, photo) for photo in not_found])
     if unseen:
         stream.write(f"segmix skin apply: note: {unseen}\n")
@@ -501,8 +508,11 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     if not items:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     sizes = [len(item[0][2]) if item[0][0] == "pairs" else 1 for item in items]
+    # the workers must see the labelled photos (a few, the first of each folder) as this command does
+    sample = input_sample([*(path for _, _, path in (item[0] for item in items if item[0][0] == "uci")),
+                           *(str(p.resolve()) for pairs in folder_pairs for pair in pairs for p in pair)])
     total = reduce_tasks(client, count_shard, None, items, merge_counts, sizes=sizes, description="counting",
-                         unit="photo", quiet=quiet, stream=stream)
+                         unit="photo", quiet=quiet, stream=stream, inputs=sample)
     def as_given(place, line: str) -> str:
         # Tasks carry resolved paths; each file is named as the user gave it, as without
         # Dask (a session-34 check saw "/tmp/.../tb/masks/p1.png" against "tb/masks/p1.png").
