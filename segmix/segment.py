@@ -62,7 +62,7 @@ from segmix.features import (  # is_monochrome: this module's since session 37, 
 from segmix.io import BACKGROUND, FOREGROUND  # the label files' values, defined once
 from segmix.mixture import COVARIANCE_TYPES, GaussianMixture, TooFewDistinctPointsError, fit_quietly
 from segmix.occluded_parts import keep_near_parts
-from segmix.transparency import check_transparent
+from segmix.transparency import check_transparent, outline_free_colours
 from segmix.bool_maps import check_bool_map
 from segmix.mark_order import check_mark_labels
 from segmix.kernels import pixels as pixel_kernels
@@ -1284,6 +1284,9 @@ def iter_train_model(
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
     transparent = check_transparent(transparent, scribbles.shape)
     if transparent is not None:
+        # The colours apply_model cuts on (their photo-wide uses, e.g. a box's feature space,
+        # see no colour nobody sees; one array for both, so the colour cache serves both).
+        image = outline_free_colours(image, transparent)
         # A label of neither class and not unmarked: the class samples (label 1 / 2) and the
         # zero-marks prior's unmarked sample (label 0) all leave these pixels out.
         scribbles = np.where(np.asarray(transparent, bool), np.uint8(_NO_EVIDENCE), scribbles).astype(np.uint8)
@@ -2033,6 +2036,9 @@ def apply_model(
         from segmix.transparency import hide, mark_background
 
         hidden = transparent
+        # Colours nobody sees must not decide the cut: the outline costs nothing (the
+        # function's docstring: a cut-out's click gave its disc alone).
+        image = outline_free_colours(check_image(image), hidden)
         shown = None if on_cut is None else (lambda mask, probability: on_cut(*hide(mask, probability, hidden)))
         result = apply_model(image, model, mark_background(scribbles, hidden, hidden.shape), settings, previous_mask,
                              previous_model,

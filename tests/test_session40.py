@@ -94,3 +94,87 @@ def test_segment_warns_when_the_cut_keeps_only_the_click(tmp_path, capsys, monke
     monkeypatch.setattr(segment_module, "segment", real)
     assert main(["segment", str(photo), "--click", "85,60", "-o", str(tmp_path / "m2.png")]) == 0
     assert "little more" not in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- colours nobody sees
+def _cut_out_scene(seed=0, h=160, w=240):
+    """A brown animal a shade lighter than the brown ground around it, cut out 3 px beyond
+    its outline, the ground's colours kept under the transparent pixels (as segmix's own
+    cut-outs keep them): (photo, object, transparent)."""
+    from scipy import ndimage as ndi
+
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:h, :w]
+    obj = ((yy - 80) / 45.0) ** 2 + ((xx - 120) / 70.0) ** 2 < 1
+    image = np.empty((h, w, 3), np.float64)
+    image[:] = (110, 80, 55)
+    image[obj] = (130, 90, 60)
+    image += rng.normal(0, 14, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8), obj, ~ndi.binary_dilation(obj, iterations=3)
+
+
+def test_a_cut_outs_click_does_not_depend_on_the_colours_it_hides():
+    """A click on a segmix cut-out (DAVIS 004's bear, transparent 3 px beyond its outline, the
+    photo's colours kept under the transparency) gave the click's disc alone, IoU 0.002; the
+    same file with black or white under the transparency 0.92. The outline cost the cut its
+    contrast with colours nobody sees."""
+    from segmix.clicks import click_radius, disc_offsets
+    from segmix.segment import SegmentationSettings, segment
+
+    image, obj, transparent = _cut_out_scene()
+    marks = np.zeros(obj.shape, np.uint8)
+    dy, dx = disc_offsets(click_radius(marks.shape))
+    marks[80 + dy, 120 + dx] = 1
+    masks = []
+    for fill in (None, (0, 0, 0), (255, 255, 255), (20, 200, 90)):
+        photo = image.copy()
+        if fill is not None:
+            photo[transparent] = fill
+        masks.append(segment(photo, marks, SegmentationSettings(), transparent=transparent).mask)
+    for mask in masks[1:]:
+        np.testing.assert_array_equal(mask, masks[0])
+    iou = (masks[0] & obj).sum() / (masks[0] | obj).sum()
+    assert iou > 0.85, iou  # was 0.009 with the ground's colours hidden, 0.906 with black
+    assert not masks[0][transparent].any()
+
+
+def test_outline_free_colours_by_hand():
+    from segmix.transparency import HIDDEN_FILL, outline_free_colours
+
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, (20, 30, 3)).astype(np.uint8)
+    hidden = np.zeros((20, 30), bool)
+    hidden[:5] = True
+    hidden[:, :4] = True
+    hidden[12, 15] = True  # a transparent hole inside
+    out = outline_free_colours(image, hidden)
+    np.testing.assert_array_equal(out[~hidden], image[~hidden])  # what is seen is kept
+    assert image[hidden].any() and out is not image
+    rim = np.zeros_like(hidden)
+    for y, x in zip(*np.nonzero(hidden)):
+        window = ~hidden[max(0, y - 1):y + 2, max(0, x - 1):x + 2]
+        rim[y, x] = window.any()
+    assert (out[hidden & ~rim] == HIDDEN_FILL).all()
+    corners = np.array([(r, g, b) for r in (0, 255) for g in (0, 255) for b in (0, 255)])
+    for y, x in zip(*np.nonzero(rim)):
+        neighbours = [image[j, i].astype(float) for j in range(y - 1, y + 2) for i in range(x - 1, x + 2)
+                      if 0 <= j < 20 and 0 <= i < 30 and not hidden[j, i]]
+        # the corner whose nearest visible neighbour is farthest (a brute-force maximin)
+        best = max(min(np.sum((c - n) ** 2) for n in neighbours) for c in corners)
+        assert min(np.sum((out[y, x].astype(float) - n) ** 2) for n in neighbours) == best
+        if len(neighbours) == 1:
+            assert best >= 3 * 128 ** 2
+    # Nothing transparent, or nothing seen: the photo itself.
+    assert outline_free_colours(image, None) is image
+    assert outline_free_colours(image, np.zeros((20, 30), bool)) is image
+    assert outline_free_colours(image, np.ones((20, 30), bool)) is image
+    # The same photo and mask: the same array (the window's clicks share the colour cache);
+    # its own result back: itself.
+    image = image.copy()
+    image.setflags(write=False)
+    first = outline_free_colours(image, hidden)
+    assert outline_free_colours(image, hidden) is first and outline_free_colours(first, hidden) is first
+    assert not first.flags.writeable
+    other = hidden.copy()
+    other[19, 29] = True
+    assert outline_free_colours(image, other) is not first

@@ -726,6 +726,12 @@ class ComputeWorker(QObject):
                                                      self._compiled))
                 return
             start = time.perf_counter()
+            if job.transparent is not None:
+                from segmix.transparency import outline_free_colours
+
+                # One array for the preview, the fit and the cut (apply_model would make it
+                # anyway), so the distinct-colour cache serves all three on every click.
+                job = replace(job, image=outline_free_colours(job.image, job.transparent))
             if isinstance(job, TrainJob) and job.mark_order is not None:
                 job = self._replay_earlier_steps(job)
             # The per-pixel path's view of the marks: a transparent pixel is background (the

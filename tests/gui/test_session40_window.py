@@ -57,3 +57,30 @@ def test_a_cut_that_keeps_only_the_click_says_so_in_the_banner(make_window, qtbo
                            probability=np.where(image[..., 0] > 100, 0.9, 0.1).astype(np.float32))
     hint = mode.hint()
     assert hint.startswith("<b>Little but your marks came out foreground</b>") and "right-click" in hint, hint
+
+
+def test_a_click_on_a_segmix_cut_out_selects_the_object(make_window, qtbot, tmp_path):
+    # A click on a cut-out that keeps the photo's colours under its transparency (as segmix's
+    # own cut-outs do) gave the click's disc alone: the outline cost the cut its contrast with
+    # colours nobody sees.
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.gui.gui_helpers import viewport_point
+    from tests.test_session40 import _cut_out_scene
+
+    image, obj, transparent = _cut_out_scene()
+    alpha = np.where(transparent, 0, 255).astype(np.uint8)
+    Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "animal_cutout.png")
+    window = make_window(tmp_path / "animal_cutout.png", smoothing=True)
+    window.canvas.fit_to_window()
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    with qtbot.waitSignal(mode.training_finished, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, 120.5, 80.5))
+    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
+                    timeout=60000)
+    mask = mode.outcome.mask
+    assert (mask & obj).sum() / (mask | obj).sum() > 0.85
+    assert not mask[transparent].any() and "Little but your marks" not in mode.hint()
