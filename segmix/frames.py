@@ -30,7 +30,9 @@ does not stop a long run (a JPEG frame whose coded data is damaged included:
 its header announces, is reported the same way (a :class:`SequenceEnd` line) and ends there.
 A damaged frame of a video whose codec codes each frame on its own (MJPEG) is skipped with
 its number and the run goes on; every frame keeps the number of its place in the file (by the
-file's index when it lists every frame, else by the count of packets: :func:`_numbered_frames`). A folder or list in which no size is
+file's index when it lists every frame, else by the count of packets: :func:`_numbered_frames`). So is a
+frame of an inter-coded video (H.264, ...) whose packet FFmpeg refuses to decode, and frames a Matroska demuxer
+passes over, placed by their time stamps (:func:`_pictures`). A folder or list in which no size is
 shared by more than half of the frames is refused: that is no one camera's sequence, and
 whichever size were chosen, most of the frames would be dropped. A video's or an animation's
 frame of another size stops the run (its decoder, not a file, went wrong).
