@@ -1202,7 +1202,8 @@ def _pictures(container, stream) -> Iterator:
     that comes before it, with B-frames), so a frame is lost when a later picture is out and
     an error came after its packet was read, not by the packet the error came with. At the
     end, the packets that gave no picture are lost (FFmpeg's frame threads drop a last
-    packet's error at the flush: the last frame went missing in silence).
+    packet's error at the flush: the last frame went missing in silence), but for one the
+    demuxer flags as cut short: the end of a truncated file, said as such by the caller.
 
     Matroska's demuxer passes over a damaged cluster or block in silence (it resynchronises
     on the next one it can read): a trial-like clip's frames from the gap on were numbered as
@@ -1218,6 +1219,7 @@ def _pictures(container, stream) -> Iterator:
     from bisect import insort
 
     pending: list[tuple[int, int]] = []  # (time stamp, serial) of the frame packets read that gave no picture yet
+    cut_short: set[int] = set()  # the serials of packets the demuxer flags as corrupt (a file's cut end)
     durations: dict[int, int] = {}  # a packet's duration by its time stamp (the jumps' measure)
     error = None  # the last decoding error
     error_at = -1  # the serial of the packet read last when it came
@@ -1230,7 +1232,7 @@ def _pictures(container, stream) -> Iterator:
     def lost_frames(picture) -> list:
         """The lost frames before ``picture`` (None: at the end), in order."""
         if picture is None:
-            found = [pts for pts, _ in pending]
+            found = [pts for pts, read_at in pending if read_at not in cut_short]
             reason = "the frame cannot be decoded (" + (_short(error) if error is not None else "it gives no picture") + ")"
         else:
             passed = [entry for entry in pending if entry[0] < picture.pts]
@@ -1263,6 +1265,8 @@ def _pictures(container, stream) -> Iterator:
             elif timed:
                 serial += 1
                 insort(pending, (int(packet.pts), serial))
+                if packet.is_corrupt:
+                    cut_short.add(serial)
                 if packet.duration:
                     durations[int(packet.pts)] = int(packet.duration)
                 if passed_over:
