@@ -207,3 +207,22 @@ def test_a_variable_frame_rate_matroska_file_loses_no_frame(tmp_path, capsys):
     assert "skipped" not in capsys.readouterr().err
     assert len(list(out.glob("*.png"))) == 40
     assert FrameReader(FrameSequence(video)).count_frames() == 40
+
+
+def test_on_dask_the_frames_passed_over_are_one_line_and_each_counted(tmp_path, capsys):
+    """A worker's lines came back as text: the frames said with the line before them were
+    printed each (11 lines for one gap), and a rerun said them again from the run's record."""
+    distributed = pytest.importorskip("distributed")
+    video = _passed_over(_encode(tmp_path / "cam.mkv"), 10)
+    if _decoded(video) != (29, None):
+        pytest.skip("this FFmpeg reads the damaged block otherwise")
+    out = tmp_path / "masks"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        argv = ["background", str(video), "--output-dir", str(out), "--distributed", cluster.scheduler_address]
+        for run in ("first", "rerun"):
+            assert main(argv) == 1
+            said = "".join(capsys.readouterr())
+            assert said.count("passed over damaged data") == 1, (run, said)
+            assert "frames 10-20 (11 frames)" in said, (run, said)
+            assert ("11 skipped" if run == "first" else "11 frames without a mask") in said, (run, said)
+    assert len(list((out / "cam").glob("frame_*.png"))) == 29
