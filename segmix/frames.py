@@ -1250,8 +1250,10 @@ def _pictures(container, stream) -> Iterator:
             if not found and missing:
                 reason = "the file holds no data FFmpeg can read there (the demuxer passed over damaged data)"
                 found = [last_pts + round(n * (picture.pts - last_pts) / (missing + 1)) for n in range(1, missing + 1)]
-        later = ("; the frames after it up to the next key frame are decoded without it and may show motion that "
-                 "is not there") if picture is not None and not picture.key_frame else ""
+        # With B-frames a frame or two shown before it refer to it too (a 300-frame highway clip:
+        # frame 70's mask changed with frame 71 lost).
+        later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
+                 "motion that is not there") if picture is not None and not picture.key_frame else ""
         lost = [LostFrame(reason + later, 0, pts) for pts in found]
         for n, frame in enumerate(lost):
             frame.together = 0 if n else len(lost)  # said on one line (FrameSequence._iter_video)

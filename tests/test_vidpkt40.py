@@ -102,7 +102,7 @@ def test_a_frame_ffmpeg_refuses_is_skipped_and_the_run_goes_on(tmp_path, capsys,
     assert main(["background", str(video), "--output-dir", str(out)]) == 1  # some frames failed
     err = "".join(capsys.readouterr())
     assert (f"segmix background: skipped {video} frame 10: the frame cannot be decoded (Invalid data found when "
-            "processing input); the frames after it up to the next key frame are decoded without it") in err, err
+            "processing input); the frames that refer to it, up to the next key frame, are decoded without it") in err, err
     assert "1 frame skipped" in err and "decoding stopped" not in err, err
     names = sorted(p.name for p in out.glob("*.png"))
     assert names == [f"frame_{k:06d}.png" for k in range(1, 41) if k != 10]
