@@ -1233,7 +1233,8 @@ def _pictures(container, stream) -> Iterator:
         """The lost frames before ``picture`` (None: at the end), in order."""
         if picture is None:
             found = [pts for pts, read_at in pending if read_at not in cut_short]
-            reason = "the frame cannot be decoded (" + (_short(error) if error is not None else "it gives no picture") + ")"
+            why = _short(error) if error is not None else "it gives no picture"
+            reason = f"the frame cannot be decoded ({why})"
         else:
             passed = [entry for entry in pending if entry[0] < picture.pts]
             del pending[:len(passed)]

@@ -87,7 +87,8 @@ def _square_front(mask: np.ndarray) -> int:
 
 
 def _front(frame: int) -> int:
-    """Where the square's front is in frame ``frame`` (it moves 4 pixels a frame, so one frame off is more than the 2 that coding shifts it by)."""
+    """Where the square's front is in frame ``frame`` (it moves 4 pixels a frame: one frame off
+    is more than the 2 pixels that coding shifts it by)."""
     return START + STEP * (frame - 1) + SIDE - 1
 
 
@@ -102,7 +103,8 @@ def test_a_frame_ffmpeg_refuses_is_skipped_and_the_run_goes_on(tmp_path, capsys,
     assert main(["background", str(video), "--output-dir", str(out)]) == 1  # some frames failed
     err = "".join(capsys.readouterr())
     assert (f"segmix background: skipped {video} frame 10: the frame cannot be decoded (Invalid data found when "
-            "processing input); the frames that refer to it, up to the next key frame, are decoded without it") in err, err
+            "processing input); the frames that refer to it, up to the next key frame, are decoded without "
+            "it") in err, err
     assert "1 frame skipped" in err and "decoding stopped" not in err, err
     names = sorted(p.name for p in out.glob("*.png"))
     assert names == [f"frame_{k:06d}.png" for k in range(1, 41) if k != 10]
@@ -140,7 +142,8 @@ def test_the_model_learns_on_across_the_gap(tmp_path, capsys):
     assert main(["background", str(folder), "--output-dir", str(tmp_path / "b"), "--quiet"]) == 0
     for k in indices:
         name = f"frame_{k:06d}.png"
-        assert np.array_equal(np.asarray(Image.open(tmp_path / "a" / name)), np.asarray(Image.open(tmp_path / "b" / name))), k
+        assert np.array_equal(np.asarray(Image.open(tmp_path / "a" / name)),
+                              np.asarray(Image.open(tmp_path / "b" / name))), k
 
 
 def test_the_reader_passes_over_the_frame_and_seeks_across_it(tmp_path):
@@ -217,7 +220,8 @@ def test_on_dask_the_frames_passed_over_are_one_line_and_each_counted(tmp_path, 
     if _decoded(video) != (29, None):
         pytest.skip("this FFmpeg reads the damaged block otherwise")
     out = tmp_path / "masks"
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
         argv = ["background", str(video), "--output-dir", str(out), "--distributed", cluster.scheduler_address]
         for run in ("first", "rerun"):
             assert main(argv) == 1
