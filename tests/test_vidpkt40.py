@@ -98,7 +98,7 @@ def test_a_frame_ffmpeg_refuses_is_skipped_and_the_run_goes_on(tmp_path, capsys,
     count, error = _decoded(video)
     if error is None:
         pytest.skip("this FFmpeg decodes the damaged packet")
-    assert count == 9  # the fault: the decode loop ends at the damaged packet
+    assert count < 10  # the fault: the decode loop ends at the damaged packet (frame threads: a frame or two early)
     out = tmp_path / "masks"
     assert main(["background", str(video), "--output-dir", str(out)]) == 1  # some frames failed
     err = "".join(capsys.readouterr())
