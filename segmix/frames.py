@@ -30,7 +30,9 @@ does not stop a long run (a JPEG frame whose coded data is damaged included:
 its header announces, is reported the same way (a :class:`SequenceEnd` line) and ends there.
 A damaged frame of a video whose codec codes each frame on its own (MJPEG) is skipped with
 its number and the run goes on; every frame keeps the number of its place in the file (by the
-file's index when it lists every frame, else by the count of packets: :func:`_numbered_frames`). A folder or list in which no size is
+file's index when it lists every frame, else by the count of packets: :func:`_numbered_frames`). So is a
+frame of an inter-coded video (H.264, ...) whose packet FFmpeg refuses to decode, and frames a Matroska demuxer
+passes over, placed by their time stamps (:func:`_pictures`). A folder or list in which no size is
 shared by more than half of the frames is refused: that is no one camera's sequence, and
 whichever size were chosen, most of the frames would be dropped. A video's or an animation's
 frame of another size stops the run (its decoder, not a file, went wrong).
@@ -494,7 +496,15 @@ class FrameSequence:
                     if isinstance(decoded, LostFrame):
                         # As a folder's unreadable frame: said, skipped, the model goes on; the
                         # later frames keep their numbers (their masks' names, their ground truth).
-                        self.on_skip(f"skipped {path} frame {index}: {decoded}")
+                        # Frames lost together (a Matroska cluster the demuxer passed over: a
+                        # hundred frames and more) are said on one line, each counted.
+                        if decoded.together == 0:
+                            self.on_skip(RepeatedSkip(f"skipped {path} frame {index}: {decoded}"))
+                        elif decoded.together > 1:
+                            self.on_skip(f"skipped {path} frames {index}-{index + decoded.together - 1} "
+                                         f"({decoded.together} frames): {decoded}")
+                        else:
+                            self.on_skip(f"skipped {path} frame {index}: {decoded}")
                         continue
                     if decoded.time is not None:
                         first = decoded.time if first is None else first
@@ -900,10 +910,16 @@ class LostFrame(str):
     (the index still lists it). A plain ``str``, the reason, carrying the frame's number."""
 
     number: int
+    #: The lost frame's presentation time stamp, when known (:func:`_pictures`).
+    pts: int | None = None
+    #: Frames lost together with it, it the first of them (said on one line); 0 for the
+    #: later ones of such a run (said with the first).
+    together: int = 1
 
-    def __new__(cls, text: str, number: int):
+    def __new__(cls, text: str, number: int, pts: int | None = None):
         line = super().__new__(cls, text)
         line.number = int(number)
+        line.pts = pts
         return line
 
 
@@ -1067,7 +1083,8 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
     frame, if the file has one; a packet that cannot be decoded is a lost frame and decoding goes on (a damaged
     MJPEG frame stopped the whole run, 21 good frames unread). Otherwise frames are decoded
     with FFmpeg's threads and the number is None: the caller counts them (or, after a seek,
-    reads it from the time stamp); a decoding error raises, as it ends the sequence.
+    reads it from the time stamp); a frame whose packet cannot be decoded, or that the demuxer
+    passed over, is a lost frame in its place (:func:`_pictures`) and decoding goes on.
     ``from_start`` False (after a seek): the frames before the first packet are not lost.
     Without positions in ``places`` (no index of the frames), the packets are counted; after
     a seek the number is None and the caller tells the frames by their time stamps.
@@ -1079,8 +1096,8 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
     if places is None:
         _thread_type(stream, "AUTO")
         last = None  # the number yielded last by this generator (after a seek: none yet)
-        for decoded in container.decode(stream):
-            if dropped is None or decoded.pts is None:
+        for decoded in _pictures(container, stream):
+            if dropped is None or decoded.pts is None or (isinstance(decoded, LostFrame) and dropped.first is None):
                 yield None, decoded
                 continue
             # ``dropped`` (:func:`_dropped_frames`): an AVI holding empty chunks for frames a
@@ -1130,6 +1147,148 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
             if isinstance(found, LostFrame):
                 found.number = number
             yield number, found
+
+
+#: Bytes between two packets of a Matroska / WebM file beyond which the demuxer passed over
+#: data: a block's and a cluster's headers (with its CRC-32) take 6-23 bytes in FFmpeg's files.
+_PASSED_OVER_BYTES = 64
+
+
+def _video_packets(container, stream) -> Iterator[tuple[object, bool]]:
+    """(packet, resumed) for the packets of ``stream`` from where ``container`` is (its last,
+    empty, one included): ``resumed`` when the demuxer passed over bytes before it (a Matroska
+    file's damaged data, :data:`_PASSED_OVER_BYTES`; every stream's packets are read to tell
+    the bytes between them). Always False for other formats."""
+    matroska = "matroska" in (getattr(container.format, "name", "") or "").split(",")
+    end = None  # where the last packet read ends in the file
+    passed_over = False  # since the last packet of the video
+    for packet in container.demux(*(() if matroska else (stream,))):
+        if matroska and packet.size and packet.pos is not None and packet.pos >= 0:
+            passed_over = passed_over or (end is not None and packet.pos - end > _PASSED_OVER_BYTES)
+            end = packet.pos + packet.size
+        if packet.stream.index != stream.index:
+            continue
+        yield packet, passed_over and bool(packet.size)
+        if packet.size:
+            passed_over = False
+
+
+def _frame_step(stream) -> float | None:
+    """A frame's duration in ``stream``'s time base by its average rate, or None."""
+    try:
+        return 1 / (stream.average_rate * stream.time_base) if stream.average_rate and stream.time_base else None
+    except (TypeError, ZeroDivisionError):
+        return None
+
+
+def _jumped_frames(before: int, after: int, step) -> int:
+    """Frames missing between the time stamps ``before`` and ``after`` of two frames in a row,
+    a frame lasting ``step``: the jump in whole frames, less one."""
+    return max(0, round((after - before) / step) - 1) if step else 0
+
+
+def _pictures(container, stream) -> Iterator:
+    """The pictures of an inter-coded ``stream`` (H.264, HEVC, MPEG-4 Part 2, VP9, ...) from
+    where ``container`` is, in presentation order, and a :class:`LostFrame` (its number 0; its
+    ``pts`` set) in the place of each frame that gives none.
+
+    A packet FFmpeg refuses to decode (an exception, not a frame decoded with its errors
+    concealed: a damaged H.264 slice's NAL size) ended the run there, 70 of 300 frames
+    processed, as OpenCV's VideoCapture ends; the frames after it decode. So each packet is
+    decoded on its own and an error is no end: the frames whose packets were read but gave no
+    picture, once a later picture is out, are lost in their places. Only after an error: a
+    packet that gives no picture in silence (a field of a frame coded as two) is no frame
+    lost. With frame threads FFmpeg reports the error a packet or two late (after a picture
+    that comes before it, with B-frames), so a frame is lost when a later picture is out and
+    an error came after its packet was read, not by the packet the error came with. At the
+    end, the packets that gave no picture are lost (FFmpeg's frame threads drop a last
+    packet's error at the flush: the last frame went missing in silence), but for one the
+    demuxer flags as cut short: the end of a truncated file, said as such by the caller.
+
+    Matroska's demuxer passes over a damaged cluster or block in silence (it resynchronises
+    on the next one it can read): a trial-like clip's frames from the gap on were numbered as
+    the frames before them, eleven frames early, exit 0. When bytes were passed over between
+    two packets (:data:`_PASSED_OVER_BYTES`) and the time stamps jump there, the frames the
+    jump spans (by the packet's duration, else the stream's rate) are lost. The time stamps
+    alone are no proof: a variable frame rate's file (a recording) jumps as well.
+
+    A stream without time stamps cannot place a lost frame: a decoding error raises there, as
+    the sequence ends.
+    """
+    import av
+    from bisect import insort
+
+    pending: list[tuple[int, int]] = []  # (time stamp, serial) of the frame packets read that gave no picture yet
+    cut_short: set[int] = set()  # the serials of packets the demuxer flags as corrupt (a file's cut end)
+    durations: dict[int, int] = {}  # a packet's duration by its time stamp (the jumps' measure)
+    error = None  # the last decoding error
+    error_at = -1  # the serial of the packet read last when it came
+    serial = 0  # packets of the video read
+    timed = True  # every packet so far had a time stamp
+    resumed: list[int] = []  # time stamps of the video's packets read after bytes passed over
+    last_pts = None  # the time stamp of the last picture given
+    rate_step = _frame_step(stream)
+
+    def lost_frames(picture) -> list:
+        """The lost frames before ``picture`` (None: at the end), in order."""
+        if picture is None:
+            found = [pts for pts, read_at in pending if read_at not in cut_short]
+            why = _short(error) if error is not None else "it gives no picture"
+            reason = f"the frame cannot be decoded ({why})"
+        else:
+            passed = [entry for entry in pending if entry[0] < picture.pts]
+            del pending[:len(passed)]
+            # Without an error after its packet was read: a packet that gave no picture in
+            # silence, no frame.
+            found = [pts for pts, read_at in passed if read_at <= error_at]
+            reason = f"the frame cannot be decoded ({_short(error)})" if found else ""
+            if pending and pending[0][0] == picture.pts:
+                del pending[0]
+            step = durations.pop(last_pts, None) or rate_step if last_pts is not None else None
+            jumped = [pts for pts in resumed if pts <= picture.pts]
+            del resumed[:len(jumped)]
+            missing = _jumped_frames(last_pts, picture.pts, step) if jumped and last_pts < jumped[-1] else 0
+            if not found and missing:
+                reason = "the file holds no data FFmpeg can read there (the demuxer passed over damaged data)"
+                found = [last_pts + round(n * (picture.pts - last_pts) / (missing + 1)) for n in range(1, missing + 1)]
+        # With B-frames a frame or two shown before it refer to it too (a 300-frame highway clip:
+        # frame 70's mask changed with frame 71 lost).
+        later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
+                 "motion that is not there") if picture is not None and not picture.key_frame else ""
+        lost = [LostFrame(reason + later, 0, pts) for pts in found]
+        for n, frame in enumerate(lost):
+            frame.together = 0 if n else len(lost)  # said on one line (FrameSequence._iter_video)
+        return lost
+
+    for packet, passed_over in _video_packets(container, stream):
+        if packet.size and not packet.is_discard:
+            if packet.pts is None:
+                timed = False
+                pending.clear()
+            elif timed:
+                serial += 1
+                insort(pending, (int(packet.pts), serial))
+                if packet.is_corrupt:
+                    cut_short.add(serial)
+                if packet.duration:
+                    durations[int(packet.pts)] = int(packet.duration)
+                if passed_over:
+                    insort(resumed, int(packet.pts))
+        try:
+            pictures = stream.decode(packet)  # the last, empty, packet flushes the decoder
+        except av.FFmpegError as exc:
+            if not timed:
+                raise
+            error, error_at = exc, serial
+            continue
+        for picture in pictures:
+            if timed and picture.pts is not None:
+                yield from lost_frames(picture)
+                last_pts = picture.pts
+            yield picture
+    if timed:
+        # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
+        yield from lost_frames(None)
 
 
 def _packet_frames(stream, packet, jpeg: bool) -> list:
@@ -1445,13 +1604,20 @@ class FrameReader:
                 stream = video_stream(container)
                 count = 0
                 times = []  # the packets' presentation times, seconds
-                for n, packet in enumerate(container.demux(stream)):
+                stamps: dict[int, tuple[int, bool]] = {}  # (duration, resumed) by time stamp
+                for n, (packet, resumed) in enumerate(_video_packets(container, stream)):
                     shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
                     count += 1 if shown else 0
                     if shown and packet.pts is not None and packet.time_base is not None:
                         times.append(float(packet.pts * packet.time_base))
+                        stamps[int(packet.pts)] = (int(packet.duration or 0), resumed)
                     if check is not None and n % 256 == 255:
                         check()
+                # Frames the demuxer passed over (damaged data) keep their places, as
+                # FrameSequence numbers the frames after them (_pictures): counted in.
+                ordered = sorted(stamps)
+                count += sum(_jumped_frames(before, after, stamps[before][0] or _frame_step(stream))
+                             for before, after in zip(ordered, ordered[1:]) if stamps[after][1])
                 # Counted, a cut file's packets are as exact a length as a whole one's: the
                 # window called a Matroska file whole that segmix background called truncated.
                 timing = _header_timing(container, stream)

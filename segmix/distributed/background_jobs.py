@@ -123,21 +123,25 @@ def _file_state(path) -> list | None:
 
 
 def _record_lines(lines: list[str]) -> list:
-    """The skipped frames' lines as a record keeps them: text, and a SequenceEnd's fields."""
-    from segmix.frames import SequenceEnd
+    """The skipped frames' lines as a record keeps them: text, a SequenceEnd's fields, and a
+    RepeatedSkip's text under "repeated" (a frame said with the line before it)."""
+    from segmix.frames import RepeatedSkip, SequenceEnd
 
-    return [line.to_dict() if isinstance(line, SequenceEnd) else str(line) for line in lines]
+    return [line.to_dict() if isinstance(line, SequenceEnd) else {"repeated": str(line)}
+            if isinstance(line, RepeatedSkip) else str(line) for line in lines]
 
 
 def _recorded_lines(entries, name: str) -> list[str]:
     """The lines of a record's :data:`INCOMPLETE` entry, said again for a rerun that found the
     sequence complete (its frames still have no mask): ``NAME: made by an earlier run: LINE``;
     where a video ended stays a :class:`segmix.frames.SequenceEnd` (counted apart)."""
-    from segmix.frames import SequenceEnd
+    from segmix.frames import RepeatedSkip, SequenceEnd
 
     lines = []
     for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, dict):
+        if isinstance(entry, dict) and isinstance(entry.get("repeated"), str):
+            lines.append(RepeatedSkip(f"{name}: as made by an earlier run: {entry['repeated']}"))
+        elif isinstance(entry, dict):
             try:
                 end = SequenceEnd.from_dict(entry)
             except (KeyError, TypeError, ValueError):
@@ -564,7 +568,7 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
                  "when it came"
                  + (f" ({shown})" if done else "") + f"; {UNDER_WAY}")
         raise type(exc)(words) from None
-    from segmix.frames import SequenceEnd
+    from segmix.frames import RepeatedSkip, SequenceEnd
 
     written = complete = frames = skipped = ended = kept = kept_ended = 0
     failed, lines, notes = 0, [], []
@@ -578,7 +582,10 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             if outcome == "failed" and any(m.startswith(source + NOT_FOUND) for m in messages):
                 not_found.append(source)
             notes.extend(as_given(m[len(NOTE):]) for m in messages if m.startswith(NOTE))
-            lines.extend((as_given(source), as_given(m)) for m in messages if not m.startswith(NOTE))
+            # A frame said with the line before it (frames a demuxer passed over: "frames 10-20
+            # (11 frames)") is counted, not printed: 11 lines said what one said.
+            lines.extend((as_given(source), as_given(m)) for m in messages
+                         if not m.startswith(NOTE) and not isinstance(m, RepeatedSkip))
             failed += outcome == "failed"
             written += outcome == "written"
             complete += outcome == "complete"
