@@ -1293,15 +1293,16 @@ class SegmentMode(Mode):
     def _marks_only_share(self, outcome, threshold: float) -> float | None:
         """:func:`segmix.result_notes.marks_only_share` of ``outcome`` (a graph cut's) at
         ``threshold``, kept for the outcome: the banner is asked for often."""
-        if outcome.settings.smoothing == "none":
-            return None
+        settings, probability = getattr(outcome, "settings", None), getattr(outcome, "probability", None)
+        if settings is None or probability is None or settings.smoothing == "none":
+            return None  # the per-pixel decision is the mask (or nothing to compare with)
         key = (id(outcome), float(threshold))
         cached = getattr(self, "_marks_only_cache", None)
         if cached is not None and cached[0] == key and cached[1] is outcome:
             return cached[2]
         from segmix.result_notes import marks_only_share
 
-        share = marks_only_share(outcome.mask, outcome.scribbles, outcome.probability, threshold,
+        share = marks_only_share(outcome.mask, outcome.scribbles, probability, threshold,
                                  self.shell.controller.transparent)
         self._marks_only_cache = (key, outcome, share)
         return share
