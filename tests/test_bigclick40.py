@@ -149,3 +149,49 @@ def test_projected_coarse_flow_is_a_feasible_start():
 
     shifts = [cost(t1, c1, lab) - cost(terminal, capacity, lab) for lab in rng.random((20, n)) < 0.5]
     np.testing.assert_allclose(shifts, shifts[0], rtol=0, atol=1e-2)
+
+
+def test_large_band_cut_is_the_same_on_one_thread_and_on_two():
+    """The halves run one after the other on one thread and side by side on two: the same mask
+    (the choice of the path depends on the caller's photo size, never on the threads)."""
+    from segmix import graphcut
+    from segmix.kernels import threads
+
+    rng = np.random.default_rng(5)
+    image, log_odds, fixed = _band_problem(rng, 120, 150, band_px=10)
+    before = threads.get_num_threads()
+    try:
+        threads.set_num_threads(1)
+        one = graphcut.cut_free(log_odds, image, fixed, 20.0, 16, large=True)
+        threads.set_num_threads(None)
+        two = graphcut.cut_free(log_odds, image, fixed, 20.0, 16, large=True)
+    finally:
+        threads.set_num_threads(before)
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_array_equal(one, graphcut.cut_free(log_odds, image, fixed, 20.0, 16))
+
+
+def test_refinement_uses_the_large_path_from_its_threshold_only(monkeypatch):
+    """segment._snapcut_refine asks cut_free for the large path from LARGE_BAND_MIN_PIXELS on
+    (photos under it keep the max-flow from scratch, bit for bit), and the masks agree."""
+    from segmix import graphcut, segment
+
+    rng = np.random.default_rng(3)
+    h, w = 96, 128
+    image, _, _ = _band_problem(rng, h, w)
+    marks = np.zeros((h, w), np.uint8)
+    marks[44:52, 60:68] = 1
+    marks[:4, :] = 2
+    seen = []
+    original = graphcut.cut_free
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("large", False))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(graphcut, "cut_free", spy)
+    plain = segment.segment(image, marks).mask
+    monkeypatch.setattr(segment, "LARGE_BAND_MIN_PIXELS", h * w)
+    large = segment.segment(image, marks).mask
+    assert seen and not seen[0] and seen[-1]
+    np.testing.assert_array_equal(large, plain)
