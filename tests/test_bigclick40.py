@@ -195,3 +195,18 @@ def test_refinement_uses_the_large_path_from_its_threshold_only(monkeypatch):
     large = segment.segment(image, marks).mask
     assert seen and not seen[0] and seen[-1]
     np.testing.assert_array_equal(large, plain)
+
+
+@pytest.mark.parametrize("h, w, fixed_share", [(1, 50, 0.0), (3, 3, 0.0), (10, 10, 1.0), (2, 40, 0.5), (40, 1, 0.3)])
+def test_large_band_cut_on_degenerate_graphs(h, w, fixed_share):
+    """One row, one column, no free pixel, a handful of nodes: the large path still gives the
+    cut from scratch (a seam with no node on one side, an empty coarse graph)."""
+    from segmix import graphcut
+
+    rng = np.random.default_rng(h * 100 + w)
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    log_odds = rng.normal(0, 3, (h, w)).astype(np.float32)
+    fixed = rng.choice(3, (h, w), p=[1 - fixed_share, fixed_share / 2, fixed_share / 2]).astype(np.uint8)
+    for connectivity in (4, 8, 16):
+        np.testing.assert_array_equal(graphcut.cut_free(log_odds, image, fixed, 5.0, connectivity, large=True),
+                                      graphcut.cut_free(log_odds, image, fixed, 5.0, connectivity))
