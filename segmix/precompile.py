@@ -53,6 +53,12 @@ def compile_graph_cut(read_only: bool = False) -> None:
     graphs.contested_blocks.serial(*small, graphcut._UNKNOWN_COARSE, 4, 50.0, contrast, dy, dx)
     # Used from two threads on large bands only; same types as in graphcut._band_pieces.
     graphs.band_node_labels.serial(np.zeros((64, 64), np.int32), np.ones((8, 8), np.int32), 8, 1)
+    # The boundary refinement's band cut on photos from 6 MP (segment.LARGE_BAND_MIN_PIXELS)
+    # starts from a coarse copy's flow.
+    index, terminal, capacity, neighbour = graphs.band_graph.serial(*small, ~near, near, 4, 50.0, contrast, dy, dx,
+                                                                    graphcut._NO_PARENT)
+    graphcut._coarse_warm_start(index, terminal, capacity, neighbour, graphcut._opposite_directions(dy.size // 2),
+                                dy, dx, graphcut.WARM_START_FACTOR)
 
 
 def start_compiling_graph_cut(read_only: bool = False) -> subprocess.Popen | None:

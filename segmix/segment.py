@@ -2409,6 +2409,13 @@ def _adapted_gamma(unary, fixed, log_likelihoods, inverse, settings) -> float:
     return gamma
 
 
+# From this many pixels the boundary refinement's band cut starts its max-flow from a coarse
+# one and runs it in two halves first (graphcut.cut_free's ``large``: the same minimum cut,
+# up to the flows' float32 rounding, the halves on two threads when set). Smaller photos
+# keep the one max-flow from scratch, bit for bit.
+LARGE_BAND_MIN_PIXELS = 6_000_000
+
+
 def _snapcut_refine(mask, unary, image, fixed, gamma, settings, color_space, star, colour_features=None,
                     inverse=None):
     """The cut again with SnapCut's local boundary classifiers mixed into ``unary``: (H, W) bool or None.
@@ -2456,7 +2463,7 @@ def _snapcut_refine(mask, unary, image, fixed, gamma, settings, color_space, sta
     sub_image = np.ascontiguousarray(image[box])
     sub_image.setflags(write=image.flags.writeable and sub_image.flags.writeable)
     cut = graphcut.cut_free(np.ascontiguousarray(modified, dtype=np.float32), sub_image, sub_fixed, gamma,
-                            settings.connectivity, beta=beta, star=star)
+                            settings.connectivity, beta=beta, star=star, large=mask.size >= LARGE_BAND_MIN_PIXELS)
     out = mask.copy()
     out[box] = cut
     return out

@@ -841,3 +841,151 @@ def reachable(allowed, seeds, eight, from_border):
                     seeds[y, x] or (from_border and (y == 0 or y == h - 1 or x == 0 or x == w - 1))):
                 _fill_from(allowed, out, stack, y * w + x, reach)
     return out
+
+
+# The coarse graph of coarse_band_graph: 8 block directions (dy, dx in -1, 0, 1), direction
+# k's reverse is 7 - k.
+COARSE_DY = np.array([-1, -1, -1, 0, 0, 1, 1, 1], np.int64)
+COARSE_DX = np.array([-1, 0, 1, -1, 1, -1, 0, 1], np.int64)
+
+
+@njit(inline="always")
+def _coarse_direction(y, x, qy, qx, factor):
+    """Direction (0..7) from pixel (y, x)'s block to pixel (qy, qx)'s, -1 for the same block."""
+    by = qy // factor - y // factor
+    bx = qx // factor - x // factor
+    if by == 0 and bx == 0:
+        return -1
+    k = (by + 1) * 3 + bx + 1
+    return k if k < 4 else k - 1
+
+
+@njit(**_JIT)
+def coarse_band_graph(index, terminal, capacity, neighbour, dy, dx, factor):
+    """A band graph's nodes summed by ``factor`` x ``factor`` pixel blocks: the coarse graph
+    of a coarse-to-fine warm start (see ``segmix.graphcut._coarse_warm_start``).
+
+    A coarse node holds the band nodes of one block (blocks numbered row by row); its
+    terminal capacity is the sum of theirs and its arc toward a neighbouring block (8
+    directions, :data:`COARSE_DY`, :data:`COARSE_DX`; ``factor`` >= the arcs' reach, so an arc
+    never skips a block) the sum of their arcs into that block. Arcs inside a block vanish.
+
+    Parameters
+    ----------
+    index : (H, W) int32, node of each band pixel, -1 elsewhere (:func:`band_graph`)
+    terminal : (n + 1,) float32; capacity : (n + 1, n_dirs) float32; neighbour : (n + 1, n_dirs) int32
+    dy, dx : (n_dirs,) int64, the fine arcs' offsets
+    factor : int, the block side in px
+
+    Returns
+    -------
+    coarse_terminal : (m + 1,) float32, node m the sentinel
+    coarse_capacity : (m + 1, 8) float32
+    coarse_neighbour : (m + 1, 8) int32 (m where there is no block)
+    """
+    h, w = index.shape
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    block = np.empty((hc, wc), np.int64)
+    for by in range(hc):
+        for bx in range(wc):
+            block[by, bx] = -1
+    for y in range(h):
+        for x in range(w):
+            if index[y, x] >= 0:
+                block[y // factor, x // factor] = 0
+    m = 0
+    for by in range(hc):
+        for bx in range(wc):
+            if block[by, bx] == 0:
+                block[by, bx] = m
+                m += 1
+    terminal_sum = np.zeros(m + 1, np.float64)
+    capacity_sum = np.zeros((m + 1, 8), np.float64)
+    coarse_neighbour = np.empty((m + 1, 8), np.int32)
+    for a in range(m + 1):
+        for k in range(8):
+            coarse_neighbour[a, k] = m
+    n = terminal.shape[0] - 1
+    for y in range(h):
+        for x in range(w):
+            node = index[y, x]
+            if node < 0:
+                continue
+            a = block[y // factor, x // factor]
+            terminal_sum[a] += terminal[node]
+            for d in range(dy.shape[0]):
+                if neighbour[node, d] == n:
+                    continue
+                qy = y + dy[d]
+                qx = x + dx[d]
+                k = _coarse_direction(y, x, qy, qx, factor)
+                if k < 0:
+                    continue
+                capacity_sum[a, k] += capacity[node, d]
+                coarse_neighbour[a, k] = block[qy // factor, qx // factor]
+    coarse_terminal = np.zeros(m + 1, np.float32)
+    coarse_capacity = np.zeros((m + 1, 8), np.float32)
+    for a in range(m):
+        coarse_terminal[a] = terminal_sum[a]
+        for k in range(8):
+            coarse_capacity[a, k] = capacity_sum[a, k]
+    return coarse_terminal, coarse_capacity, coarse_neighbour
+
+
+@njit(**_JIT)
+def project_coarse_flow(index, terminal, capacity, neighbour, opposite, dy, dx, factor,
+                        coarse_capacity, coarse_residual):
+    """Spread a coarse max-flow over the band graph's arcs between blocks, in place.
+
+    ``coarse_capacity`` is :func:`coarse_band_graph`'s arc capacities and
+    ``coarse_residual`` what its max-flow left of them: block a's net flow toward its
+    neighbour in direction k is f = capacity - residual when positive. Each fine arc from a
+    to that block takes the share f * c / (a's capacity toward it) of it (at most its own
+    capacity c): its residual loses it, its reverse gains it, the arc's tail gives it up from
+    its terminal and its head gains it (terminals are source minus sink capacities, so any
+    such flow is a feasible start for the max-flow, which then reaches the same minimum
+    cut). Arcs inside a block keep no flow.
+    """
+    h, w = index.shape
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    block = np.empty((hc, wc), np.int64)
+    for by in range(hc):
+        for bx in range(wc):
+            block[by, bx] = -1
+    for y in range(h):
+        for x in range(w):
+            if index[y, x] >= 0:
+                block[y // factor, x // factor] = 0
+    m = 0
+    for by in range(hc):
+        for bx in range(wc):
+            if block[by, bx] == 0:
+                block[by, bx] = m
+                m += 1
+    n = terminal.shape[0] - 1
+    for y in range(h):
+        for x in range(w):
+            node = index[y, x]
+            if node < 0:
+                continue
+            a = block[y // factor, x // factor]
+            for d in range(dy.shape[0]):
+                q = neighbour[node, d]
+                if q == n:
+                    continue
+                k = _coarse_direction(y, x, y + dy[d], x + dx[d], factor)
+                if k < 0:
+                    continue
+                flow = float(coarse_capacity[a, k]) - float(coarse_residual[a, k])
+                c = capacity[node, d]
+                if flow <= 0.0 or c <= 0.0:
+                    continue
+                share = np.float32(flow * (float(c) / float(coarse_capacity[a, k])))
+                if share > c:
+                    share = c
+                capacity[node, d] = c - share
+                capacity[q, opposite[d]] += share
+                terminal[node] -= share
+                terminal[q] += share
