@@ -861,6 +861,30 @@ def _coarse_direction(y, x, qy, qx, factor):
 
 
 @njit(**_JIT)
+def _band_blocks(index, factor):
+    """The band's factor x factor blocks numbered in row-major order: (block (hc, wc) int64,
+    -1 where the block holds no band node; m, the number of blocks)."""
+    h, w = index.shape
+    hc = (h + factor - 1) // factor
+    wc = (w + factor - 1) // factor
+    block = np.empty((hc, wc), np.int64)
+    for by in range(hc):
+        for bx in range(wc):
+            block[by, bx] = -1
+    for y in range(h):
+        for x in range(w):
+            if index[y, x] >= 0:
+                block[y // factor, x // factor] = 0
+    m = 0
+    for by in range(hc):
+        for bx in range(wc):
+            if block[by, bx] == 0:
+                block[by, bx] = m
+                m += 1
+    return block, m
+
+
+@njit(**_JIT)
 def coarse_band_graph(index, terminal, capacity, neighbour, dy, dx, factor):
     """A band graph's nodes summed by ``factor`` x ``factor`` pixel blocks: the coarse graph
     of a coarse-to-fine warm start (see ``segmix.graphcut._coarse_warm_start``).
@@ -884,22 +908,7 @@ def coarse_band_graph(index, terminal, capacity, neighbour, dy, dx, factor):
     coarse_neighbour : (m + 1, 8) int32 (m where there is no block)
     """
     h, w = index.shape
-    hc = (h + factor - 1) // factor
-    wc = (w + factor - 1) // factor
-    block = np.empty((hc, wc), np.int64)
-    for by in range(hc):
-        for bx in range(wc):
-            block[by, bx] = -1
-    for y in range(h):
-        for x in range(w):
-            if index[y, x] >= 0:
-                block[y // factor, x // factor] = 0
-    m = 0
-    for by in range(hc):
-        for bx in range(wc):
-            if block[by, bx] == 0:
-                block[by, bx] = m
-                m += 1
+    block, m = _band_blocks(index, factor)
     terminal_sum = np.zeros(m + 1, np.float64)
     capacity_sum = np.zeros((m + 1, 8), np.float64)
     coarse_neighbour = np.empty((m + 1, 8), np.int32)
@@ -948,22 +957,7 @@ def project_coarse_flow(index, terminal, capacity, neighbour, opposite, dy, dx, 
     cut). Arcs inside a block keep no flow.
     """
     h, w = index.shape
-    hc = (h + factor - 1) // factor
-    wc = (w + factor - 1) // factor
-    block = np.empty((hc, wc), np.int64)
-    for by in range(hc):
-        for bx in range(wc):
-            block[by, bx] = -1
-    for y in range(h):
-        for x in range(w):
-            if index[y, x] >= 0:
-                block[y // factor, x // factor] = 0
-    m = 0
-    for by in range(hc):
-        for bx in range(wc):
-            if block[by, bx] == 0:
-                block[by, bx] = m
-                m += 1
+    block, m = _band_blocks(index, factor)
     n = terminal.shape[0] - 1
     for y in range(h):
         for x in range(w):

@@ -28,29 +28,35 @@ def test_the_read_out_on_a_marked_pixel_says_the_mark_decides_it(make_window, qt
         assert mode.pixel_info(int(x), int(y)).endswith("(not in the mask)")
 
 
+def _click_and_wait(qtbot, window, x, y):
+    """A left click with the Click tool at photo point (x, y); Segment mode once its final result is in."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.gui.gui_helpers import viewport_point
+
+    mode = window.modes["segment"]
+    window.set_tool("click")
+    with qtbot.waitSignal(mode.training_finished, timeout=60000):
+        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         viewport_point(window, x, y))
+    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
+                    timeout=60000)
+    return mode
+
+
 def test_a_cut_that_keeps_only_the_click_says_so_in_the_banner(make_window, qtbot, tmp_path):
     # A cut-out's first click gave the click's disc alone (110 pixels) and the banner said
     # "Green = foreground (the result) ...": the user saw a dot and no reason. The banner now says
     # the colour models are unsure and what to do, as the command line warns.
     from dataclasses import replace
 
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
-    from tests.gui.gui_helpers import viewport_point
-
     image = np.zeros((120, 200, 3), np.uint8)
     image[:] = (60, 140, 60)
     image[30:90, 50:150] = (220, 40, 40)
     Image.fromarray(image).save(tmp_path / "red.png")
     window = make_window(tmp_path / "red.png", smoothing=True)
-    mode = window.modes["segment"]
-    window.set_tool("click")
-    with qtbot.waitSignal(mode.training_finished, timeout=60000):
-        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         viewport_point(window, 100.5, 60.5))
-    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
-                    timeout=60000)
+    mode = _click_and_wait(qtbot, window, 100.5, 60.5)
     assert "Little but your marks" not in mode.hint()  # the object came out
     marks = mode.outcome.scribbles == 1
     mode.outcome = replace(mode.outcome, mask=marks.copy(),
@@ -63,10 +69,6 @@ def test_a_click_on_a_segmix_cut_out_selects_the_object(make_window, qtbot, tmp_
     # A click on a cut-out that keeps the photo's colours under its transparency (as segmix's
     # own cut-outs do) gave the click's disc alone: the outline cost the cut its contrast with
     # colours nobody sees.
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
-    from tests.gui.gui_helpers import viewport_point
     from tests.test_session40 import _cut_out_scene
 
     image, obj, transparent = _cut_out_scene()
@@ -74,13 +76,7 @@ def test_a_click_on_a_segmix_cut_out_selects_the_object(make_window, qtbot, tmp_
     Image.fromarray(np.dstack([image, alpha])).save(tmp_path / "animal_cutout.png")
     window = make_window(tmp_path / "animal_cutout.png", smoothing=True)
     window.canvas.fit_to_window()
-    mode = window.modes["segment"]
-    window.set_tool("click")
-    with qtbot.waitSignal(mode.training_finished, timeout=60000):
-        QTest.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         viewport_point(window, 120.5, 80.5))
-    qtbot.waitUntil(lambda: not window.controller.busy and mode.outcome is not None and mode.outcome.final,
-                    timeout=60000)
+    mode = _click_and_wait(qtbot, window, 120.5, 80.5)
     mask = mode.outcome.mask
     assert (mask & obj).sum() / (mask | obj).sum() > 0.85
     assert not mask[transparent].any() and "Little but your marks" not in mode.hint()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gui_helpers import add_skin_marks, paint_two_classes
+from gui_helpers import paint_two_classes
 
 
 def _second_photo(tmp_path):
