@@ -183,7 +183,8 @@ def test_every_worker_bad_still_fails_the_tasks_named(inproc, bad, photos, tmp_p
     assert cluster.left_out_notes(inproc) == []
 
 
-def test_the_workers_passing_the_start_checks_are_kept(inproc, bad, tmp_path, monkeypatch):
+def _one_worker_answers(monkeypatch, bad, **fields):
+    """The identity probe answers ``fields`` (another numba, another code) on worker ``bad`` alone."""
     real = cluster._identity_probe
 
     def probe():
@@ -191,10 +192,14 @@ def test_the_workers_passing_the_start_checks_are_kept(inproc, bad, tmp_path, mo
 
         def answer(dask_worker=None):
             theirs = inner()
-            return dict(theirs, numba="0.1") if dask_worker is not None and dask_worker.address == bad else theirs
+            return dict(theirs, **fields) if dask_worker is not None and dask_worker.address == bad else theirs
         return answer
 
     monkeypatch.setattr(cluster, "_identity_probe", probe)
+
+
+def test_the_workers_passing_the_start_checks_are_kept(inproc, bad, tmp_path, monkeypatch):
+    _one_worker_answers(monkeypatch, bad, numba="0.1")
     cluster.check_same_segmix(inproc, "tcp://here:8786")  # 3 of 4 fine: no refusal
     assert cluster.fit_workers(inproc) == sorted(w for w in inproc.nthreads() if w != bad)
     # the note is said, and the later run's folder check does not forget it (another segmix lasts)
@@ -488,17 +493,7 @@ def test_the_worker_at_fault_is_read_from_its_task_s_exception():
 
 
 def test_the_cluster_line_counts_the_workers_left_out(inproc, bad, monkeypatch, capsys):
-    real = cluster._identity_probe
-
-    def probe():
-        inner = real()
-
-        def answer(dask_worker=None):
-            theirs = inner()
-            return dict(theirs, code="1" * 64) if dask_worker is not None and dask_worker.address == bad else theirs
-        return answer
-
-    monkeypatch.setattr(cluster, "_identity_probe", probe)
+    _one_worker_answers(monkeypatch, bad, code="1" * 64)
     monkeypatch.setattr(cluster, "probe_scheduler", lambda address: None)
     with cluster.connect(inproc.scheduler.address) as client:
         assert cluster.fit_workers(client) == sorted(w for w in inproc.nthreads() if w != bad)
