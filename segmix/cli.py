@@ -2196,6 +2196,9 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
         if spare:
             print(f"segmix skin train: note: {spare}", file=sys.stderr)
+        left = None if args.quiet else skin.left_out_note([images, masks])  # .DS_Store, a pipe: said once
+        if left:
+            print(f"segmix skin train: note: {left}", file=sys.stderr)
     # Every pair that cannot be used is listed, one line each, as skin eval lists them; then
     # the run stops (exit 2; a model of part of the data is not written). It stopped at the
     # first, and a trial fixed one mask after another, one run each.
@@ -2400,6 +2403,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
     if spare:
         print(f"segmix skin eval: note: {spare}", file=sys.stderr)
+    left = None if args.quiet else skin.left_out_note([args.images, args.masks])  # .DS_Store, a pipe: said once
+    if left:
+        print(f"segmix skin eval: note: {left}", file=sys.stderr)
     if model_line(args, model):  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
     bar = skin.progress_bar("evaluating", quiet=args.quiet)

@@ -2022,8 +2022,10 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
             continue
         kinds: dict[tuple[str, str], list[str]] = {}  # (one, several) -> names
         for q in sorted(folder.iterdir(), key=lambda q: q.name):
-            if is_hidden(q):
-                continue  # .DS_Store, ._photo.jpg: the system's, not the user's
+            kind = left_out_kind(q)
+            if kind is not None:
+                kinds.setdefault(kind, []).append(q.name)
+                continue
             if q.is_dir() and out is not None and q.resolve() == out:
                 continue
             if q.is_dir():
@@ -2039,10 +2041,72 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
                 continue
             kinds.setdefault(kind, []).append(q.name)
         if kinds:
-            parts = [f"{len(names)} {kind[len(names) > 1]} ({names[0]}{'' if len(names) == 1 else ', ...'})"
-                     for kind, names in kinds.items()]
-            lines.append(f"{item}: {', '.join(parts)}")
+            lines.append(f"{item}: {kinds_words(kinds)}")
     return f"ignored in {'; in '.join(lines)}" if lines else None
+
+
+#: Files a system keeps beside a user's photos (Windows' thumbnail caches and folder settings;
+#: a Mac's are hidden, ``.DS_Store``, ``._IMG_1.jpg``): left out of folder listings with the
+#: hidden ones (:func:`left_out_kind`).
+SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", "icon\r"})
+#: The kinds :func:`left_out_kind` names, (one, several).
+HIDDEN_KIND = ("hidden or system file", "hidden or system files")
+SPECIAL_KIND = ("pipe, socket or other non-regular file", "pipes, sockets or other non-regular files")
+
+
+def left_out_kind(path: Path) -> tuple[str, str] | None:
+    """The kind, (one, several), of a folder entry that every folder listing of skin detection
+    leaves out whatever its name: a hidden or system file (:func:`segmix.io.is_hidden`,
+    :data:`SYSTEM_FILES`), or a pipe, a socket or a device (an image's name or not); None for
+    the others (a file, a folder, a symbolic link to nothing).
+
+    Both were left out in silence (``skin apply photos/``: "wrote masks of 1 photo"), so a user
+    could not tell what was not read; and a pipe named like a photo was opened to read its
+    mark, and the run waited for a writer forever.
+    """
+    if is_hidden(path) or path.name.lower() in SYSTEM_FILES:
+        return HIDDEN_KIND
+    try:
+        if path.is_dir() or _file_or_broken_link(path):
+            return None
+    except OSError:
+        return None
+    return SPECIAL_KIND
+
+
+def kinds_words(kinds: dict) -> str:
+    """``1 non-image file (notes.txt), 2 hidden or system files (.DS_Store, ._a.jpg)``: each
+    kind's count and its first name (the hidden and the special ones: up to three, their names
+    tell what they are)."""
+    parts = []
+    for kind, names in kinds.items():
+        shown = 3 if kind in (HIDDEN_KIND, SPECIAL_KIND) else 1
+        listed = ", ".join(names[:shown]) + ("" if len(names) <= shown else ", ...")
+        parts.append(f"{len(names)} {kind[len(names) > 1]} ({listed})")
+    return ", ".join(parts)
+
+
+def left_out_note(folders: Sequence) -> str | None:
+    """The note naming what ``skin train`` / ``skin eval`` leave out of their ``--images`` and
+    ``--masks`` folders whatever its name (:func:`left_out_kind`), or None: e.g. ``left out of
+    masks: 2 hidden or system files (.DS_Store, Thumbs.db)``. Each folder once, as given."""
+    lines, seen = [], set()
+    for folder in folders:
+        try:
+            key = Path(folder).resolve()
+            if key in seen or not Path(folder).is_dir():
+                continue
+            seen.add(key)
+            kinds: dict[tuple[str, str], list[str]] = {}
+            for q in sorted(Path(folder).iterdir(), key=lambda q: q.name):
+                kind = left_out_kind(q)
+                if kind is not None:
+                    kinds.setdefault(kind, []).append(q.name)
+        except OSError:
+            continue
+        if kinds:
+            lines.append(f"{folder}: {kinds_words(kinds)}")
+    return f"left out of {'; of '.join(lines)}" if lines else None
 
 
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,
