@@ -1622,6 +1622,8 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     from segmix.transparency import check_transparent
 
     transparent = check_transparent(transparent, image.shape[:2])
+    # A photo of fewer than min_adapt_pixels: the per-pixel rule (skin_detect.for_photo_size).
+    settings = skin_detect.for_photo_size(settings, image.shape[0] * image.shape[1])
     if face_boxes is not None and not settings.faces:
         # Face boxes feed the face calibration alone: without it they were ignored without a
         # word. Said, not refused: the default detector with any boxes is the default's mask.

@@ -76,3 +76,49 @@ def test_hidden_system_and_special_files_in_a_folder_are_named_once(tmp_path, ca
         assert not any("left out of" in line for line in _err_lines(capsys))
     finally:
         server.close()
+
+
+SKIN_COLOUR = (200, 150, 120)  # p(skin) 0.95 under the built-in model, pixel by pixel
+NOT_SKIN = (40, 90, 200)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (1, 7), (9, 11)])
+def test_a_tiny_photo_gets_the_per_pixel_rule(shape, tmp_path, capsys):
+    """A 1 x 1 (2 x 2, 1 x 7, 9 x 11) photo of a skin colour got an empty mask: under
+    min_adapt_pixels nothing adapts, and the colour-density cue took the colour covering the
+    whole photo for a wall. Now such a photo gets what the per-pixel rule says, in the library,
+    skin apply and the threshold slider's step (skin_mask), with the non-skin pixels kept out."""
+    from segmix import skin_detect
+
+    model = skin.load_skin_model()
+    image = np.empty(shape + (3,), np.uint8)
+    image[...] = SKIN_COLOUR
+    image.reshape(-1, 3)[::2] = NOT_SKIN  # every other pixel not skin (a 1 x 1 photo: none)
+    if image.size == 3:
+        image[...] = SKIN_COLOUR
+    plain = skin.detect(model, image, skin_detect.PLAIN_SETTINGS)
+    result = skin.detect(model, image)
+    assert plain.mask.any()
+    np.testing.assert_array_equal(result.mask, plain.mask)
+    np.testing.assert_array_equal(result.mask, result.posterior > model.threshold)
+    # The window's slider and skin eval's sweep decide again from the log odds: the same rule.
+    again = skin_detect.skin_mask(result.log_odds, model.threshold, skin_detect.DEFAULT_SETTINGS,
+                                  result.seed_log_odds, image)
+    np.testing.assert_array_equal(again, plain.mask)
+    np.testing.assert_array_equal(skin_detect.detect(model, image).mask, plain.mask)
+    Image.fromarray(image).save(tmp_path / "tiny.png")
+    assert main(["skin", "apply", str(tmp_path / "tiny.png"), "--output-dir", str(tmp_path / "o"), "--quiet"]) == 0
+    written = np.asarray(Image.open(tmp_path / "o" / "tiny_skin.png"))
+    np.testing.assert_array_equal(written == 255, plain.mask)
+
+
+def test_a_photo_of_min_adapt_pixels_keeps_the_detector():
+    """The per-pixel rule is for photos under min_adapt_pixels only: a 10 x 10 photo (100
+    pixels) keeps every step (its settings unchanged)."""
+    from segmix import skin_detect
+
+    settings = skin_detect.DEFAULT_SETTINGS
+    assert skin_detect.for_photo_size(settings, 100) is settings
+    tiny = skin_detect.for_photo_size(settings, 99)
+    assert not (tiny.adapt or tiny.spatial or tiny.photo_density or tiny.texture or tiny.exposure_target)
+    assert tiny.skin_share == settings.skin_share
