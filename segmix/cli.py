@@ -2203,6 +2203,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     # the run stops (exit 2; a model of part of the data is not written). It stopped at the
     # first, and a trial fixed one mask after another, one run each.
     unusable: list[str] = []
+    skipped: list[str] = []  # pairs whose mask ignores every pixel: left out, as skin eval leaves them out
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
@@ -2223,7 +2224,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
             bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
             try:
                 notes: list[str] = []
-                folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes)
+                folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes, skipped=skipped)
                 for note in sorted(notes):
                     bar.write(f"segmix skin train: warning: {note}")
                 inverted = skin.inverted_mask_words(folder_counts)
@@ -2234,10 +2235,15 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 unusable += exc.lines
             finally:
                 bar.close()
+    for line in skipped:  # an all-128 mask costs its pair, not the training (exit 1, as skin eval)
+        print(f"segmix skin train: skipped {command_line_words(line, 'skin train')}", file=sys.stderr)
     if unusable:
         for line in unusable:
             print(f"segmix skin train: error: {command_line_words(line, 'skin train')}", file=sys.stderr)
         return 2
+    if skipped and counts.n_skin + counts.n_non_skin == 0:
+        raise UserError(f"none of the {photos} photo / mask pairs could be used; nothing to train on")
+    photos -= len(skipped)
     if not args.quiet:
         used = f" of {photos} photo{'' if photos == 1 else 's'}" if args.images else ""
         rows = " and the UCI rows" if args.uci and args.images else ""
@@ -2278,6 +2284,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         print(f"wrote {args.convergence}")
+    if skipped:
+        print(f"segmix skin train: {len(skipped)} of {photos + len(skipped)} photo / mask pairs skipped; the model is "
+              f"of the other {photos}{' and the UCI rows' if args.uci else ''}", file=sys.stderr)
+        return 1
     return 0
 
 

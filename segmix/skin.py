@@ -703,8 +703,21 @@ PAIR_ERRORS = (ValueError, OSError)
 
 def pair_failure(exc: BaseException, pair: tuple) -> str:
     """The one line of a pair that cannot be used (:func:`read_pair`'s exception), naming its
-    file: ``skin train`` and ``skin eval`` list such pairs alike."""
-    return failure_line(exc, pair[1], pair[0])
+    file: ``skin train`` and ``skin eval`` list such pairs alike (an :class:`IgnoredPair` for a
+    mask that ignores every pixel, :class:`AllIgnoredMask`)."""
+    line = failure_line(exc, pair[1], pair[0])
+    return IgnoredPair(line) if isinstance(exc, AllIgnoredMask) else line
+
+
+class AllIgnoredMask(ValueError):
+    """A mask whose every pixel is 128 (ignored): nothing of its photo is used. ``skin eval``
+    and ``skin train`` leave its pair out, naming it, and go on with the others (train stopped,
+    exit 2, as for a mask of another size)."""
+
+
+class IgnoredPair(str):
+    """The line of a pair left out for an :class:`AllIgnoredMask` (a plain ``str`` to every
+    caller that prints it): :func:`count_image_folder` skips such pairs when given ``skipped``."""
 
 
 class UnusablePairs(ValueError):
@@ -733,7 +746,7 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.nd
     if not np.any(labels >= 0):
         # skin eval leaves such a pair out (it counted as a photo of F1 1); train counted it
         # among its photos ("of 2 photos") with nothing learnt from it.
-        raise ValueError(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
+        raise AllIgnoredMask(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
     hidden = transparent_pixels(loaded.alpha)
     labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
     n_skin = int(np.count_nonzero(labels == 1))
@@ -812,13 +825,17 @@ def inverted_mask_words(counts: "ColorCounts", model=None) -> str | None:
 
 
 def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], None] | None = None,
-                       workers: int | None = None, notes: list | None = None) -> ColorCounts:
+                       workers: int | None = None, notes: list | None = None,
+                       skipped: list | None = None) -> ColorCounts:
     """Colour counts of every labelled pixel of an images/masks folder pair.
 
     Images are decoded in a thread pool (Pillow releases the GIL while decoding) and the
     codes are summed with one ``np.bincount`` per batch of ~32 million pixels. ``notes``, a list,
     receives a warning line for each photo with skin labelled that may be toned (one tone over
-    less than a print's range, :data:`ONE_TONE_WORDS`).
+    less than a print's range, :data:`ONE_TONE_WORDS`). ``skipped``, a list, receives the line
+    of each pair whose mask ignores every pixel (all 128, :class:`IgnoredPair`), which is then
+    left out as ``skin eval`` leaves it out (the counts may then be empty: every pair so
+    skipped); without it such a pair is one of the pairs that cannot be used.
 
     Raises
     ------
@@ -851,11 +868,16 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             if progress is not None:  # never tested for truth: a tqdm bar without a total raises
                 progress(i, len(pairs))
     flush()
+    ignored = [line for line in failures if isinstance(line, IgnoredPair)] if skipped is not None else []
+    if ignored:
+        skipped.extend(ignored)
+        failures = [line for line in failures if not isinstance(line, IgnoredPair)]
     if failures:
         swapped = swapped_folders(pairs, images_dir, masks_dir) if len(failures) == len(pairs) else None
         raise UnusablePairs([swapped] if swapped else failures, len(pairs))
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
-    counts.sources = [images_source(images_dir, masks_dir, len(pairs), len(unmatched), counts.n_skin, counts.n_non_skin)]
+    counts.sources = [images_source(images_dir, masks_dir, len(pairs) - len(ignored), len(unmatched), counts.n_skin,
+                                    counts.n_non_skin)]
     return counts
 
 

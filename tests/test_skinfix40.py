@@ -122,3 +122,55 @@ def test_a_photo_of_min_adapt_pixels_keeps_the_detector():
     tiny = skin_detect.for_photo_size(settings, 99)
     assert not (tiny.adapt or tiny.spatial or tiny.photo_density or tiny.texture or tiny.exposure_target)
     assert tiny.skin_share == settings.skin_share
+
+
+def _square_pairs(tmp_path, masks: dict):
+    """images/NAME.png (a photo of skin on the left) and masks/NAME.png as ``masks`` says: "ok"
+    (its 0 / 255 mask), "ignored" (all 128) or "small" (a mask of another size)."""
+    images, folder = tmp_path / "images", tmp_path / "masks"
+    images.mkdir(parents=True)
+    folder.mkdir()
+    rng = np.random.default_rng(7)
+    for name, kind in masks.items():
+        photo, mask = skin_photo(rng)
+        Image.fromarray(photo).save(images / f"{name}.png")
+        mask = {"ok": mask, "ignored": np.full(mask.shape, 128, np.uint8), "small": mask[:5, :5]}[kind]
+        Image.fromarray(mask).save(folder / f"{name}.png")
+    return images, folder
+
+
+def _train(images, masks, out):
+    return main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(out), "-k", "1",
+                 "--non-skin-components", "1"])
+
+
+def test_skin_train_skips_an_all_ignored_mask_as_skin_eval_does(tmp_path, capsys):
+    """One all-128 mask among good ones stopped skin train (exit 2, no model) while skin eval
+    skipped its pair: now train skips it too, naming it, writes the model of the others and
+    exits 1 (as eval does); with nothing left, or beside a mask that cannot be used, it stops."""
+    images, masks = _square_pairs(tmp_path / "a", {"a": "ok", "b": "ignored", "c": "ok"})
+    out = tmp_path / "m.json"
+    assert _train(images, masks, out) == 1
+    err = _err_lines(capsys)
+    assert f"segmix skin train: skipped {masks / 'b.png'}: every pixel is 128 (ignored): nothing of b.png to train on" in err
+    assert err[-1] == "segmix skin train: 1 of 3 photo / mask pairs skipped; the model is of the other 2"
+    assert any(line.startswith("training on ") and line.endswith("of 2 photos (" + line.split(" (")[-1]) for line in err)
+    assert skin.load_skin_model(out).training["data"]["sources"][0]["pairs"] == 2
+    assert main(["skin", "eval", "--images", str(images), "--masks", str(masks), "--quiet"]) == 1
+    assert f"segmix skin eval: skipped {masks / 'b.png'}: every pixel is 128 (ignored): nothing of b.png to score" in (
+        _err_lines(capsys))
+    # Nothing left: exit 2, each pair named, no model.
+    images, masks = _square_pairs(tmp_path / "b", {"a": "ignored", "b": "ignored"})
+    assert _train(images, masks, tmp_path / "none.json") == 2
+    err = _err_lines(capsys)
+    assert err == [f"segmix skin train: skipped {masks / n}.png: every pixel is 128 (ignored): nothing of {n}.png to "
+                   "train on" for n in "ab"] + [
+        "segmix skin train: error: none of the 2 photo / mask pairs could be used; nothing to train on"]
+    assert not (tmp_path / "none.json").exists()
+    # Beside a mask of another size, which stops the training as before: both named.
+    images, masks = _square_pairs(tmp_path / "c", {"a": "ok", "b": "ignored", "c": "small"})
+    assert _train(images, masks, tmp_path / "bad.json") == 2
+    err = _err_lines(capsys)
+    assert err[0].startswith(f"segmix skin train: skipped {masks / 'b.png'}: every pixel is 128")
+    assert err[1].startswith(f"segmix skin train: error: {masks / 'c.png'}") and len(err) == 2
+    assert not (tmp_path / "bad.json").exists()
