@@ -174,3 +174,61 @@ def test_skin_train_skips_an_all_ignored_mask_as_skin_eval_does(tmp_path, capsys
     assert err[0].startswith(f"segmix skin train: skipped {masks / 'b.png'}: every pixel is 128")
     assert err[1].startswith(f"segmix skin train: error: {masks / 'c.png'}") and len(err) == 2
     assert not (tmp_path / "bad.json").exists()
+
+
+def _texts(path) -> dict:
+    with Image.open(path) as im:
+        return {k: v for k, v in im.info.items() if isinstance(v, str)}
+
+
+def test_skin_outputs_record_their_photo_without_its_absolute_path(tmp_path, capsys):
+    """skin apply's masks and maps recorded their photo's absolute path (Source:), which told a
+    folder's owner and layout to whoever the masks were sent to. They now record its path from
+    the masks' folder and a digest of the absolute path; another folder's photo of the same
+    name is still refused by name, and the masks' folder moved on its own still reruns."""
+    from segmix.source_record import source_digest
+
+    image, _ = skin_photo(np.random.default_rng(5))
+    for day, photo in (("day1", image), ("day2", image[::-1].copy())):
+        (tmp_path / day).mkdir()
+        Image.fromarray(photo).save(tmp_path / day / "IMG_0001.png")
+    out = tmp_path / "masks"
+    assert main(["skin", "apply", str(tmp_path / "day1"), "--output-dir", str(out), "--probability", "--quiet"]) == 0
+    absolute = str((tmp_path / "day1" / "IMG_0001.png").resolve())
+    for name in ("IMG_0001_skin.png", "IMG_0001_skin_prob.png"):
+        texts = _texts(out / name)
+        assert not any(str(tmp_path.resolve()) in value or str(tmp_path) in value for value in texts.values()), texts
+        assert texts["Source-Relative"] == "../day1/IMG_0001.png"
+        assert texts["Source-Digest"] == source_digest(absolute)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(["skin", "apply", str(tmp_path / "day2"), "--output-dir", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"is the output an earlier run made of {absolute}, another photo of the same name" in err, err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # The masks' folder moved on its own: the relative record no longer fits, the digest does.
+    moved = tmp_path / "elsewhere" / "masks"
+    moved.parent.mkdir()
+    out.rename(moved)
+    assert main(["skin", "apply", str(tmp_path / "day1"), "--output-dir", str(moved), "--probability",
+                 "--quiet"]) == 0
+
+
+def test_an_earlier_versions_absolute_record_is_still_read(tmp_path):
+    """Masks written before session 40 hold the absolute path (Source:): still of their photo,
+    and another photo's still refused, naming it."""
+    from PIL import PngImagePlugin
+
+    from segmix.source_record import other_source
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    mine, other = tmp_path / "a" / "x.png", tmp_path / "b" / "x.png"
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", "segmix skin apply")
+    info.add_text("Source", str(mine.resolve()))
+    out = tmp_path / "out" / "x_skin.png"
+    out.parent.mkdir()
+    Image.fromarray(np.zeros((2, 2), np.uint8)).save(out, pnginfo=info)
+    assert other_source(out, mine) is None
+    assert other_source(out, other) == str(mine.resolve())
