@@ -2025,7 +2025,8 @@ def missing_inputs(inputs: Sequence) -> dict[Path, str]:
 
 def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
     """What the folders among ``inputs`` hold that a ``skin apply`` batch leaves out, in one
-    line (None when nothing was): files that are no photos by their extension, subfolders (not
+    line (None when nothing was): hidden and system files, pipes, sockets and other files that
+    are not regular ones (:func:`left_out_kind`), files that are no photos by their extension, subfolders (not
     searched; ``output_dir``, where the run writes, is no such subfolder: a rerun of `skin apply
     photos --output-dir photos/masks` named its own masks folder as ignored), the masks and probability maps an earlier run wrote there
     (:data:`OUTPUT_MARK`, see :func:`plan_batch`) and other segmix results and marks files
@@ -2046,11 +2047,11 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
             continue
         kinds: dict[tuple[str, str], list[str]] = {}  # (one, several) -> names
         for q in sorted(folder.iterdir(), key=lambda q: q.name):
+            if q.is_dir() and out is not None and q.resolve() == out:
+                continue
             kind = left_out_kind(q)
             if kind is not None:
                 kinds.setdefault(kind, []).append(q.name)
-                continue
-            if q.is_dir() and out is not None and q.resolve() == out:
                 continue
             if q.is_dir():
                 kind = ("subfolder", "subfolders")
