@@ -2209,7 +2209,8 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
 
         with _dask_client(args) as client:
             try:
-                counts = count_training_data(client, args.uci, args.images, args.masks, quiet=args.quiet)
+                counts = count_training_data(client, args.uci, args.images, args.masks, quiet=args.quiet,
+                                             skipped=skipped)
             except skin.UnusablePairs as exc:
                 unusable = exc.lines
         # The cluster merges the folders' counts: asked of them together (of the photos alone).

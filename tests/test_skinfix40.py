@@ -232,3 +232,18 @@ def test_an_earlier_versions_absolute_record_is_still_read(tmp_path):
     Image.fromarray(np.zeros((2, 2), np.uint8)).save(out, pnginfo=info)
     assert other_source(out, mine) is None
     assert other_source(out, other) == str(mine.resolve())
+
+
+def test_skin_train_on_dask_skips_an_all_ignored_mask_as_without(address, tmp_path, capsys):
+    """skin train --distributed leaves the all-128 pair out as the one-machine command does,
+    with the same lines and the same model."""
+    images, masks = _square_pairs(tmp_path / "a", {"a": "ok", "b": "ignored", "c": "ok"})
+    assert _train(images, masks, tmp_path / "local.json") == 1
+    local = _err_lines(capsys)
+    assert main(["skin", "train", "--images", str(images), "--masks", str(masks), "-o", str(tmp_path / "dask.json"),
+                 "-k", "1", "--non-skin-components", "1", "--distributed", address]) == 1
+    dask = _err_lines(capsys)
+    skipped = [line for line in local if "skipped" in line]
+    assert len(skipped) == 2 and skipped == [line for line in dask if "skipped" in line]
+    assert (skin.load_skin_model(tmp_path / "dask.json").training["data"]
+            == skin.load_skin_model(tmp_path / "local.json").training["data"])
