@@ -13,8 +13,9 @@ The absolute path itself is not written: masks are shared (sent to a client, att
 report, published with a data set), and the path told the user's name, their folders and their
 clients' (``/home/alice/Clients/ACME/IMG_0001.jpg``), while the check needs only to tell one
 path from another, which the digest does (it reveals a path only to someone who guesses it
-exactly). Files of earlier versions, which hold the absolute path as :data:`SOURCE_KEY`, are
-still read by it.
+exactly). The relative path is left out where the two share no folder but the root (masks in
+``/var/tmp`` of photos in ``/home/alice``), where it would spell out the absolute one. Files of
+earlier versions, which hold the absolute path as :data:`SOURCE_KEY`, are still read by it.
 """
 
 from __future__ import annotations
@@ -53,8 +54,15 @@ def source_digest(absolute: str) -> str:
 
 
 def _relative(absolute: str, folder: Path) -> str | None:
+    """``absolute`` from ``folder``, or None: on another drive (Windows), or when the two share
+    no folder but the root, where the relative path (``../home/alice/Clients/x.jpg`` from
+    ``/tmp/masks``) tells all the absolute one does; the digest is recorded for them."""
+    start = _text(str(Path(folder).resolve()))
     try:
-        return _text(os.path.relpath(absolute, _text(str(Path(folder).resolve()))))
+        common = os.path.commonpath([absolute, start])
+        if os.path.dirname(common) == common:  # only the root in common
+            return None
+        return _text(os.path.relpath(absolute, start))
     except ValueError:  # another drive (Windows): no relative path
         return None
 

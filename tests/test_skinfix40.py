@@ -247,3 +247,16 @@ def test_skin_train_on_dask_skips_an_all_ignored_mask_as_without(address, tmp_pa
     assert len(skipped) == 2 and skipped == [line for line in dask if "skipped" in line]
     assert (skin.load_skin_model(tmp_path / "dask.json").training["data"]
             == skin.load_skin_model(tmp_path / "local.json").training["data"])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths")
+def test_a_relative_record_that_would_spell_out_the_absolute_path_is_left_out():
+    """An output whose folder shares only the root with its input (masks in /var/tmp of photos
+    in /home/...) would record ../home/alice/... : as telling as the absolute path. It records
+    the digest alone, which still tells its input from another."""
+    from segmix.source_record import DIGEST_KEY, RELATIVE_SOURCE_KEY, source_digest, source_text
+
+    far = source_text("/home/alice/Clients/ACME/IMG_0001.jpg", "/var/tmp/masks/IMG_0001_skin.png")
+    assert far == {DIGEST_KEY: source_digest("/home/alice/Clients/ACME/IMG_0001.jpg")}
+    near = source_text("/home/alice/Clients/ACME/IMG_0001.jpg", "/home/alice/Clients/masks/IMG_0001_skin.png")
+    assert near[RELATIVE_SOURCE_KEY] == "../ACME/IMG_0001.jpg"
