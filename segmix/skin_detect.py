@@ -77,7 +77,8 @@ from segmix.bayes import check_image
 from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
-__all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "detect", "skin_log_odds", "lift_exposure",
+__all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
+           "skin_log_odds", "lift_exposure",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
