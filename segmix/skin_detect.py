@@ -77,7 +77,8 @@ from segmix.bayes import check_image
 from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
-__all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "detect", "skin_log_odds", "lift_exposure",
+__all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
+           "skin_log_odds", "lift_exposure",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
@@ -494,6 +495,26 @@ DEFAULT_SETTINGS = SkinSettings()
 #: density, no texture cue, no regions, no exposure lift).
 PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0, faces=False, texture=0.0,
                               exposure_target=0.0)
+
+
+
+def for_photo_size(settings: SkinSettings, n_pixels: int) -> SkinSettings:
+    """``settings`` for a photo of ``n_pixels`` pixels: a photo of fewer than
+    ``settings.min_adapt_pixels`` is scored by the per-pixel rule (:data:`PLAIN_SETTINGS`'
+    steps off; the prior ``skin_share``, the model and the threshold kept).
+
+    The steps that read the photo as a whole need pixels: neither class adapts under
+    ``min_adapt_pixels`` confident pixels, and each pixel of such a photo is over 1 % of it, so
+    the colour-density cue (``photo_density``: a colour covering much of the photo is
+    non-skin) took every colour of a tiny photo for a wall: a 1 x 1, 2 x 2 or 1 x 7 photo of a
+    skin colour the model scores p(skin) 0.95 got an empty mask (175 of 290 such colours
+    sampled from hgr1, skin and non-skin labelled, that the per-pixel rule calls skin). The
+    texture window, the exposure lift's percentile and the regions' seeds say as little there.
+    """
+    if n_pixels >= settings.min_adapt_pixels:
+        return settings
+    return replace(settings, adapt=False, spatial=False, photo_density=0.0, faces=False, texture=0.0,
+                   exposure_target=0.0, second_pass=0.0, boundary_prior=False)
 
 
 @dataclass
@@ -946,6 +967,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     image = check_image(image)
     if model.features.uses_position:
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
+    settings = for_photo_size(settings, image.shape[0] * image.shape[1])  # a tiny photo: per pixel
     image = lift_exposure(image, settings, info)  # every step below sees the lifted photo
     table = _BinTable.of(model)
     colours, lattice = image, 0.0
@@ -1486,6 +1508,7 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         if threshold <= 0.0:
             return np.ones(log_odds.shape, bool)
         return np.zeros(log_odds.shape, bool)
+    settings = for_photo_size(settings, log_odds.size)  # a tiny photo: the pixels above the level
     level = np.float32(math.log(threshold / (1.0 - threshold)))
     above = log_odds > level
     if not settings.spatial or not above.any():
