@@ -1647,8 +1647,9 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     from segmix.transparency import check_transparent
 
     transparent = check_transparent(transparent, image.shape[:2])
-    # A photo of fewer than min_adapt_pixels: the per-pixel rule (skin_detect.for_photo_size).
-    settings = skin_detect.for_photo_size(settings, image.shape[0] * image.shape[1])
+    # A photo (a cut-out's visible part) of fewer than min_adapt_pixels: the per-pixel rule
+    # (skin_detect.for_photo_size).
+    settings = skin_detect.for_photo_size(settings, skin_detect.visible_count(image.shape[:2], transparent))
     if face_boxes is not None and not settings.faces:
         # Face boxes feed the face calibration alone: without it they were ignored without a
         # word. Said, not refused: the default detector with any boxes is the default's mask.
@@ -1661,14 +1662,21 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             and not settings.faces and not settings.texture and not model.features.uses_position):
         # the model as stored, exactly per colour (cached across a batch), on the photo lifted
         # when --exposure is given with the plain rule (the regions keep the photo's contrast)
-        posterior = _posterior_map(model, skin_detect.lift_exposure(image, settings, info), cache)
+        posterior = _posterior_map(model, skin_detect.lift_exposure(image, settings, info, transparent), cache)
         with np.errstate(divide="ignore"):
             log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
     else:
-        # the second pass's cut and the final one share a block graph (skin_detect._same_photo)
-        with skin_detect._same_photo(image):
+        # the second pass's cut and the final one share a block graph (skin_detect._same_photo),
+        # a cut-out's on the photo with its outline free (transparency.outline_free_colours:
+        # the one cached array skin_log_odds and skin_mask cut on)
+        from segmix.transparency import outline_free_colours
+
+        with skin_detect._same_photo(outline_free_colours(image, transparent)):
+            # Every photo-wide statistic over the visible pixels alone (skin_log_odds): the
+            # colours stored under transparent pixels decided the mask (ccp_0003 cut out to
+            # its central 2/3: 19448 skin pixels over the photo's own colours, 0 over black).
             log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True,
-                                                        face_boxes=face_boxes, info=info)
+                                                        face_boxes=face_boxes, info=info, transparent=transparent)
             if settings.spatial:
                 # The mask is decided on the log odds returned, the hidden pixels' included:
                 # it was decided before they were hidden and then cut, while the window's
@@ -1676,19 +1684,20 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
                 # the same threshold gave another mask there (a trial: 1.6 % of a cut-out's
                 # pixels at 0.24, and the slider moved back to 0.04 did not give its own mask).
                 log_odds, seeds = _hidden(log_odds, seeds, transparent)
-                mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
+                mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image, transparent)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
     log_odds, seeds = _hidden(log_odds, seeds, transparent)
     if transparent is not None:
         posterior = np.where(transparent, np.float32(0.0), posterior)
     if mask is None:
-        mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image) if settings.spatial else posterior > np.float32(t)
+        mask = (skin_detect.skin_mask(log_odds, t, settings, seeds, image, transparent) if settings.spatial
+                else posterior > np.float32(t))
     return skin_detect.SkinResult(posterior, log_odds, mask, seeds)
 
 
 #: The log odds of a transparent pixel (:func:`detect`): finite, as every later step expects,
-#: and far below any threshold (p(skin) about 2e-22).
-HIDDEN_LOG_ODDS = np.float32(-50.0)
+#: and far below any threshold (p(skin) about 2e-22); skin_detect's, re-exported.
+from segmix.skin_detect import HIDDEN_LOG_ODDS  # noqa: E402
 
 
 def _hidden(log_odds: np.ndarray, seeds: np.ndarray, transparent: np.ndarray | None):

@@ -1,0 +1,157 @@
+"""Skin detection of a cut-out does not depend on the colours stored under its transparent
+pixels (session 40): every photo-wide statistic of the detector is over the visible pixels,
+and the regions' cut sees the outline as free (segmix.transparency.outline_free_colours)."""
+
+import numpy as np
+import pytest
+
+from segmix import skin, skin_detect, skin_texture
+
+SKIN = np.array((205, 150, 125.0))
+WALL = np.array((70, 95, 120.0))
+
+
+@pytest.fixture(scope="module")
+def model():
+    return skin.load_skin_model()
+
+
+def _photo(seed: int = 3) -> np.ndarray:
+    """(120, 160, 3) uint8: a bluish wall, a skin-coloured ellipse (a face) in the middle, a
+    skin-coloured band across the top (what a cut-out hides) and noise."""
+    rng = np.random.default_rng(seed)
+    h, w = 120, 160
+    image = np.empty((h, w, 3))
+    image[:] = WALL
+    yy, xx = np.mgrid[:h, :w]
+    image[((yy - 62) / 24.0) ** 2 + ((xx - 80) / 18.0) ** 2 <= 1] = SKIN
+    image[:22] = SKIN * 0.95  # skin-coloured, hidden by the cut-out
+    return np.clip(np.rint(image + rng.normal(0, 4, image.shape)), 0, 255).astype(np.uint8)
+
+
+def _cut_out(image: np.ndarray, fill):
+    """The photo cut out to its central box (transparent outside), with ``fill`` stored under
+    the transparent pixels: None keeps the photo's colours (a segmix cut-out), "noise" random."""
+    h, w = image.shape[:2]
+    hidden = np.ones((h, w), bool)
+    hidden[h // 4:3 * h // 4 + 10, w // 5:4 * w // 5] = False
+    stored = image.copy()
+    if isinstance(fill, str):
+        stored[hidden] = np.random.default_rng(7).integers(0, 256, (int(hidden.sum()), 3), dtype=np.uint8)
+    elif fill is not None:
+        stored[hidden] = fill
+    return stored, hidden
+
+
+FILLS = [None, 0, 255, (220, 170, 140), "noise"]
+
+
+def test_cut_out_mask_does_not_depend_on_the_hidden_colours(model):
+    # Before: ccp_0003 cut out to its central 2/3 had 19448 skin pixels over its own colours,
+    # 0 over black; here the photo's own (skin-coloured) band under the transparent pixels
+    # and black, white, skin or noise gave different masks and posteriors.
+    image = _photo()
+    results = []
+    for fill in FILLS:
+        stored, hidden = _cut_out(image, fill)
+        results.append(skin.detect(model, stored, transparent=hidden))
+    first = results[0]
+    assert first.mask.any() and not first.mask[hidden].any()
+    for fill, result in zip(FILLS[1:], results[1:]):
+        assert np.array_equal(result.mask, first.mask), fill
+        assert np.array_equal(result.log_odds, first.log_odds), fill
+        assert np.array_equal(result.posterior, first.posterior), fill
+        assert np.array_equal(result.seed_log_odds, first.seed_log_odds), fill
+
+
+@pytest.mark.parametrize("change", [dict(texture=0.0), dict(second_pass=0.0), dict(adapt=False),
+                                    dict(photo_density=0.0), dict(regions="hysteresis"),
+                                    dict(adapt=False, photo_density=0.0, texture=0.0, spatial=True)])
+def test_each_step_is_blind_to_the_hidden_colours(model, change):
+    settings = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, **change)
+    image = _photo(5)
+    results = []
+    for fill in FILLS:
+        stored, hidden = _cut_out(image, fill)
+        results.append(skin.detect(model, stored, settings=settings, transparent=hidden))
+    for fill, result in zip(FILLS[1:], results[1:]):
+        assert np.array_equal(result.mask, results[0].mask), fill
+        assert np.array_equal(result.log_odds, results[0].log_odds), fill  # the visible pixels' too
+
+
+def test_a_dim_cut_out_is_lifted_whatever_is_hidden(model):
+    # The exposure lift's percentile was taken over the hidden colours too: a dim face cut
+    # out with white under its transparent pixels was not lifted (gain 1.0) and not found
+    # (0 skin pixels), with the photo's own dark colours or black lifted 2x and found whole.
+    rng = np.random.default_rng(3)
+    h, w = 120, 160
+    image = np.empty((h, w, 3))
+    image[:] = (35, 48, 60)
+    yy, xx = np.mgrid[:h, :w]
+    face = ((yy - 62) / 24.0) ** 2 + ((xx - 80) / 18.0) ** 2 <= 1
+    image[face] = (75, 42, 30)
+    image = np.clip(np.rint(image + rng.normal(0, 3, image.shape)), 0, 255).astype(np.uint8)
+    found = []
+    for fill in (None, 0, 255):
+        stored, hidden = _cut_out(image, fill)
+        info = {}
+        mask = skin.detect(model, stored, transparent=hidden, info=info).mask
+        assert info["exposure_gain"] == pytest.approx(2.0), fill
+        found.append(mask)
+    assert (found[2] & face).sum() > 0.9 * face.sum()
+    assert np.array_equal(found[0], found[2]) and np.array_equal(found[1], found[2])
+
+
+def test_cut_out_finds_the_face_it_shows(model):
+    # what a user expects: the face the cut-out shows is skin, as in the whole photo
+    image = _photo()
+    whole = skin.detect(model, image).mask
+    stored, hidden = _cut_out(image, 0)
+    cut = skin.detect(model, stored, transparent=hidden).mask
+    visible = ~hidden
+    agree = (cut[visible] == whole[visible]).mean()
+    assert agree > 0.97, agree
+
+
+def test_threshold_moves_decide_as_the_detection(model):
+    # the window's slider and skin eval's sweep re-run skin_mask on the log odds: given the
+    # transparent pixels they give the detection's own mask, whatever is stored
+    image = _photo()
+    for fill in (None, 0):
+        stored, hidden = _cut_out(image, fill)
+        result = skin.detect(model, stored, transparent=hidden)
+        again = skin_detect.skin_mask(result.log_odds, model.threshold, skin_detect.DEFAULT_SETTINGS,
+                                      result.seed_log_odds, stored, transparent=hidden)
+        assert np.array_equal(again, result.mask), fill
+
+
+def test_no_transparency_is_unchanged(model):
+    image = _photo()
+    plain = skin.detect(model, image)
+    none_hidden = skin.detect(model, image, transparent=np.zeros(image.shape[:2], bool))
+    inner = skin_detect.detect(model, image)
+    for result in (none_hidden, inner):
+        assert np.array_equal(result.mask, plain.mask)
+        assert np.array_equal(result.log_odds, plain.log_odds)
+        assert np.array_equal(result.posterior, plain.posterior)
+    assert np.array_equal(skin_detect.skin_log_odds(model, image, transparent=None),
+                          skin_detect.skin_log_odds(model, image))
+
+
+def test_texture_noise_over_every_pixel_is_the_photo_noise():
+    # visible=all pixels measures the same noise as before (the same subsample's median)
+    from tests.synthetic_photos import textured_photo
+
+    image = textured_photo()
+    candidates = np.ones(image.shape[:2], bool)
+    assert np.array_equal(skin_texture.fine_texture(image, candidates),
+                          skin_texture.fine_texture(image, candidates, visible=np.ones(image.shape[:2], bool)))
+
+
+def test_visible_colours_continue_the_visible_pixels():
+    image = _photo()
+    stored, hidden = _cut_out(image, 0)
+    filled = skin_detect.visible_colours(stored, hidden)
+    assert np.array_equal(filled[~hidden], stored[~hidden])
+    assert np.array_equal(filled, skin_detect.visible_colours(_cut_out(image, 255)[0], hidden))
+    assert skin_detect.visible_colours(stored, None) is stored
