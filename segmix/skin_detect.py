@@ -78,7 +78,7 @@ from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
 __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
-           "skin_log_odds", "lift_exposure",
+           "skin_log_odds", "lift_exposure", "visible_colours", "visible_count", "HIDDEN_LOG_ODDS",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
@@ -150,7 +150,8 @@ class SkinSettings:
         model's operating point (0.04: seeds at 1.82 nats) as it was, and keeps the mask
         monotone in the threshold.
     min_area : float
-        Regions smaller than this fraction of the photo are dropped.
+        Regions smaller than this fraction of the photo (of a cut-out's visible pixels) are
+        dropped.
     photo_density : float in [0, 1)
         Weight of the photo's own colour density in its non-skin likelihood (0 = off): the
         non-skin density of a photo is ``(1 - photo_density) * p(x | non-skin model) +
@@ -1776,15 +1777,19 @@ def _cut_regions(log_odds: np.ndarray, level: np.float32, above: np.ndarray, ima
 
 
 def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None,
-           face_boxes: np.ndarray | None = None) -> SkinResult:
+           face_boxes: np.ndarray | None = None, transparent: np.ndarray | None = None) -> SkinResult:
     """Both steps: :func:`skin_log_odds` then :func:`skin_mask` at ``threshold`` (default: the
-    model's). ``face_boxes``: as in :func:`skin_log_odds`."""
+    model's). ``face_boxes`` and ``transparent``: as in :func:`skin_log_odds`."""
     model, threshold, settings = check_skin_model(model), check_threshold(threshold), check_settings(settings)
     image = check_image(image)
-    with _same_photo(image):
-        log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes)
+    from segmix.transparency import outline_free_colours
+
+    hidden = _hidden_pixels(transparent, image)
+    with _same_photo(outline_free_colours(image, hidden)):
+        log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes,
+                                        transparent=hidden)
         t = model.threshold if threshold is None else threshold
-        mask = skin_mask(log_odds, t, settings, seeds, image)
+        mask = skin_mask(log_odds, t, settings, seeds, image, hidden)
     return SkinResult(posterior_from_log_odds(log_odds), log_odds, mask, seeds)
 
 

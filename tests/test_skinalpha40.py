@@ -155,3 +155,11 @@ def test_visible_colours_continue_the_visible_pixels():
     assert np.array_equal(filled[~hidden], stored[~hidden])
     assert np.array_equal(filled, skin_detect.visible_colours(_cut_out(image, 255)[0], hidden))
     assert skin_detect.visible_colours(stored, None) is stored
+
+
+def test_the_inner_detect_takes_the_transparent_pixels_too(model):
+    image = _photo()
+    stored, hidden = _cut_out(image, 0)
+    outer = skin.detect(model, stored, transparent=hidden)
+    inner = skin_detect.detect(model, _cut_out(image, None)[0], transparent=hidden)
+    assert np.array_equal(inner.mask, outer.mask) and np.array_equal(inner.log_odds, outer.log_odds)
