@@ -1677,12 +1677,16 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         if settings.boundary_uniform > 0 and (image is None or image.shape[:2] != log_odds.shape):
             raise ValueError("boundary_uniform needs the photo (same size as the log odds)")
 
-        regions = skin_boundary.background_regions_removed(regions, settings.boundary_top_contact,
-                                                           settings.boundary_max_share, settings.boundary_ratio,
-                                                           image, settings.boundary_uniform,
-                                                           settings.boundary_uniform_diagonal,
-                                                           settings.boundary_split,
-                                                           settings.boundary_split_diagonal)
+        # a cut-out's edges are its visible pixels' bounding box's (as in the second pass)
+        box = (slice(None), slice(None)) if hidden is None else _visible_box(hidden)
+        kept = skin_boundary.background_regions_removed(regions[box], settings.boundary_top_contact,
+                                                        settings.boundary_max_share, settings.boundary_ratio,
+                                                        None if image is None else image[box],
+                                                        settings.boundary_uniform,
+                                                        settings.boundary_uniform_diagonal,
+                                                        settings.boundary_split,
+                                                        settings.boundary_split_diagonal)
+        regions = kept if hidden is None else _placed(kept, box, regions.shape)
     return regions
 
 

@@ -163,3 +163,25 @@ def test_the_inner_detect_takes_the_transparent_pixels_too(model):
     outer = skin.detect(model, stored, transparent=hidden)
     inner = skin_detect.detect(model, _cut_out(image, None)[0], transparent=hidden)
     assert np.array_equal(inner.mask, outer.mask) and np.array_equal(inner.log_odds, outer.log_odds)
+
+
+def test_the_boundary_prior_reads_the_edges_of_what_a_cut_out_shows(model):
+    # a skin-coloured wall hanging from the top of the visible box, a face inside: cut out,
+    # the wall hangs from the top of what is shown, as the cropped photo's does
+    rng = np.random.default_rng(4)
+    h, w = 120, 160
+    image = np.empty((h, w, 3))
+    image[:] = WALL
+    image[:52, 40:120] = SKIN * 0.97  # the wall, from the box's top down
+    yy, xx = np.mgrid[:h, :w]
+    image[((yy - 82) / 12.0) ** 2 + ((xx - 80) / 9.0) ** 2 <= 1] = SKIN
+    image = np.clip(np.rint(image + rng.normal(0, 4, image.shape)), 0, 255).astype(np.uint8)
+    hidden = np.ones((h, w), bool)
+    hidden[30:, 30:130] = False
+    settings = skin_detect.with_options(skin_detect.DEFAULT_SETTINGS, boundary_prior=True)
+    crop = skin.detect(model, np.ascontiguousarray(image[30:, 30:130]), settings=settings).mask
+    cut = skin.detect(model, image, settings=settings, transparent=hidden).mask
+    assert np.array_equal(cut[30:, 30:130], crop)
+    black = image.copy()
+    black[hidden] = 0
+    assert np.array_equal(skin.detect(model, black, settings=settings, transparent=hidden).mask, cut)
