@@ -1164,15 +1164,9 @@ def visible_colours(image: np.ndarray, transparent: np.ndarray | None) -> np.nda
     -------
     (H, W, 3) uint8
     """
-    if transparent is None:
-        return image
-    hidden = np.asarray(transparent, bool)
-    if not hidden.any() or hidden.all():
-        return image
-    from scipy import ndimage
+    from segmix.palette import nearest_visible_colours
 
-    index = ndimage.distance_transform_edt(hidden, return_distances=False, return_indices=True)
-    return np.ascontiguousarray(image[index[0], index[1]])
+    return nearest_visible_colours(image, transparent)
 
 
 def _seed_map(lut, used, code, shape, seeds_bin, final_bin, texture, log_odds):

@@ -185,3 +185,36 @@ def test_the_boundary_prior_reads_the_edges_of_what_a_cut_out_shows(model):
     black = image.copy()
     black[hidden] = 0
     assert np.array_equal(skin.detect(model, black, settings=settings, transparent=hidden).mask, cut)
+
+
+def test_a_transparent_palette_photo_is_low_passed_without_its_hidden_colours(tmp_path):
+    # skin_pixels low-passes a palette photo: the colours under its transparent pixels were
+    # blurred into the visible ones at the outline (the detector sees those pixels)
+    from PIL import Image
+
+    from segmix.io import load_image_info
+    from segmix.palette import skin_pixels
+
+    image = _photo()
+    pixels = []
+    for name, fill in (("own", None), ("white", 255)):
+        stored, hidden = _cut_out(image, fill)
+        # a palette PNG whose transparent pixels keep their colour: entries 64-127 repeat
+        # entries 0-63, transparent (tRNS)
+        quantized = Image.fromarray(stored).quantize(64, method=Image.Quantize.MEDIANCUT)
+        index = np.array(quantized) + np.where(hidden, 64, 0).astype(np.uint8)
+        palette = quantized.getpalette()[:192]
+        palette += [0] * (192 - len(palette))
+        paletted = Image.fromarray(index, "P")
+        paletted.putpalette(palette * 2)
+        path = tmp_path / f"{name}.png"
+        paletted.save(path, transparency=bytes([255] * 64 + [0] * 64))
+        loaded = load_image_info(path)
+        assert loaded.mode in ("P", "PA") and loaded.alpha is not None
+        pixels.append((skin_pixels(loaded), loaded.alpha == 0))
+    (own, hidden_own), (white, hidden_white) = pixels
+    visible = ~hidden_own & ~hidden_white
+    assert np.array_equal(hidden_own, hidden_white) and visible.sum() == (~hidden).sum()
+    # the visible pixels near the outline are not lighter for the white stored there (before:
+    # up to 120 levels)
+    assert np.abs(own[visible].astype(int) - white[visible].astype(int)).max() <= 16
