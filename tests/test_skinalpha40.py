@@ -79,10 +79,8 @@ def test_each_step_is_blind_to_the_hidden_colours(model, change):
         assert np.array_equal(result.log_odds, results[0].log_odds), fill  # the visible pixels' too
 
 
-def test_a_dim_cut_out_is_lifted_whatever_is_hidden(model):
-    # The exposure lift's percentile was taken over the hidden colours too: a dim face cut
-    # out with white under its transparent pixels was not lifted (gain 1.0) and not found
-    # (0 skin pixels), with the photo's own dark colours or black lifted 2x and found whole.
+def _dim_photo():
+    """(120, 160, 3) uint8: a dim face on a dark wall (the exposure lift doubles it), and the face."""
     rng = np.random.default_rng(3)
     h, w = 120, 160
     image = np.empty((h, w, 3))
@@ -90,7 +88,14 @@ def test_a_dim_cut_out_is_lifted_whatever_is_hidden(model):
     yy, xx = np.mgrid[:h, :w]
     face = ((yy - 62) / 24.0) ** 2 + ((xx - 80) / 18.0) ** 2 <= 1
     image[face] = (75, 42, 30)
-    image = np.clip(np.rint(image + rng.normal(0, 3, image.shape)), 0, 255).astype(np.uint8)
+    return np.clip(np.rint(image + rng.normal(0, 3, image.shape)), 0, 255).astype(np.uint8), face
+
+
+def test_a_dim_cut_out_is_lifted_whatever_is_hidden(model):
+    # The exposure lift's percentile was taken over the hidden colours too: a dim face cut
+    # out with white under its transparent pixels was not lifted (gain 1.0) and not found
+    # (0 skin pixels), with the photo's own dark colours or black lifted 2x and found whole.
+    image, face = _dim_photo()
     found = []
     for fill in (None, 0, 255):
         stored, hidden = _cut_out(image, fill)
@@ -218,3 +223,25 @@ def test_a_transparent_palette_photo_is_low_passed_without_its_hidden_colours(tm
     # the visible pixels near the outline are not lighter for the white stored there (before:
     # up to 120 levels)
     assert np.abs(own[visible].astype(int) - white[visible].astype(int)).max() <= 16
+
+
+def test_skin_eval_scores_a_cut_out_the_same_whatever_is_hidden(model, tmp_path):
+    from PIL import Image
+
+    from segmix.skin_eval import evaluate_folder
+
+    image, face = _dim_photo()  # white under its transparent pixels kept it unlifted: no skin
+    labels = np.where(face, 255, 0).astype(np.uint8)
+    results = []
+    for name, fill in (("own", None), ("black", 0), ("white", 255)):
+        stored, hidden = _cut_out(image, fill)
+        (tmp_path / name / "img").mkdir(parents=True)
+        (tmp_path / name / "msk").mkdir()
+        Image.fromarray(np.dstack([stored, np.where(hidden, 0, 255).astype(np.uint8)])).save(tmp_path / name / "img" / "p.png")
+        Image.fromarray(labels).save(tmp_path / name / "msk" / "p.png")
+        results.append(evaluate_folder(model, tmp_path / name / "img", tmp_path / name / "msk", workers=1))
+    first = results[0]
+    assert first.f1 > 0.9
+    for other in results[1:]:
+        assert (other.f1, other.precision, other.recall, other.best_threshold, other.best_f1, other.auc) == \
+            (first.f1, first.precision, first.recall, first.best_threshold, first.best_f1, first.auc)
