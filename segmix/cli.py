@@ -2223,16 +2223,21 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
         spare = None if args.quiet else skin.unpaired_masks_note(images, masks, pairs)
         if spare:
             print(f"segmix skin train: note: {spare}", file=sys.stderr)
+        left = None if args.quiet else skin.left_out_note([images, masks])  # .DS_Store, a pipe: said once
+        if left:
+            print(f"segmix skin train: note: {left}", file=sys.stderr)
     # Every pair that cannot be used is listed, one line each, as skin eval lists them; then
     # the run stops (exit 2; a model of part of the data is not written). It stopped at the
     # first, and a trial fixed one mask after another, one run each.
     unusable: list[str] = []
+    skipped: list[str] = []  # pairs whose mask ignores every pixel: left out, as skin eval leaves them out
     if distributed:
         from segmix.distributed.skin_jobs import count_training_data
 
         with _dask_client(args) as client:
             try:
-                counts = count_training_data(client, args.uci, args.images, args.masks, quiet=args.quiet)
+                counts = count_training_data(client, args.uci, args.images, args.masks, quiet=args.quiet,
+                                             skipped=skipped)
             except skin.UnusablePairs as exc:
                 unusable = exc.lines
         # The cluster merges the folders' counts: asked of them together (of the photos alone).
@@ -2247,7 +2252,7 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
             bar = skin.progress_bar(f"reading {images}", quiet=args.quiet)
             try:
                 notes: list[str] = []
-                folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes)
+                folder_counts = skin.count_image_folder(images, masks, progress=bar, notes=notes, skipped=skipped)
                 for note in sorted(notes):
                     bar.write(f"segmix skin train: warning: {note}")
                 inverted = skin.inverted_mask_words(folder_counts)
@@ -2258,10 +2263,15 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
                 unusable += exc.lines
             finally:
                 bar.close()
+    for line in skipped:  # an all-128 mask costs its pair, not the training (exit 1, as skin eval)
+        print(f"segmix skin train: skipped {command_line_words(line, 'skin train')}", file=sys.stderr)
     if unusable:
         for line in unusable:
             print(f"segmix skin train: error: {command_line_words(line, 'skin train')}", file=sys.stderr)
         return 2
+    if skipped and counts.n_skin + counts.n_non_skin == 0:
+        raise UserError(f"none of the {photos} photo / mask pairs could be used; nothing to train on")
+    photos -= len(skipped)
     if not args.quiet:
         used = f" of {photos} photo{'' if photos == 1 else 's'}" if args.images else ""
         rows = " and the UCI rows" if args.uci and args.images else ""
@@ -2302,6 +2312,10 @@ def _cmd_skin_train(args: argparse.Namespace) -> int:
     print(f"wrote {args.output} ({operating_point(model)})")
     if args.convergence:
         print(f"wrote {args.convergence}")
+    if skipped:
+        print(f"segmix skin train: {len(skipped)} of {photos + len(skipped)} photo / mask pairs skipped; the model is "
+              f"of the other {photos}{' and the UCI rows' if args.uci else ''}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -2427,6 +2441,9 @@ def _cmd_skin_eval(args: argparse.Namespace) -> int:
     spare = None if args.quiet else skin.unpaired_masks_note(args.images, args.masks, pairs)
     if spare:
         print(f"segmix skin eval: note: {spare}", file=sys.stderr)
+    left = None if args.quiet else skin.left_out_note([args.images, args.masks])  # .DS_Store, a pipe: said once
+    if left:
+        print(f"segmix skin eval: note: {left}", file=sys.stderr)
     if model_line(args, model):  # part of the report (which model the figures are of), not a note: printed with --quiet too
         print(model_line(args, model))
     bar = skin.progress_bar("evaluating", quiet=args.quiet)

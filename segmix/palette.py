@@ -148,6 +148,34 @@ def segmentation_pixels(loaded) -> np.ndarray:
     return loaded.pixels
 
 
+def nearest_visible_colours(pixels: np.ndarray, hidden: np.ndarray | None) -> np.ndarray:
+    """``pixels`` with each ``hidden`` pixel's colour replaced by its nearest visible pixel's
+    (Euclidean distance; ``pixels`` itself when ``hidden`` is None, marks none or all pixels).
+
+    A cut-out's transparent pixels hold colours nobody sees (the photo's own, black, white):
+    a filter across the outline (the palette low-pass below, the skin detector's chroma
+    low-pass and texture cue) then sees the visible colours continued, whatever is stored.
+
+    Parameters
+    ----------
+    pixels : (H, W, C) ndarray
+    hidden : (H, W) bool or None
+
+    Returns
+    -------
+    (H, W, C) ndarray, a new C-contiguous array when some pixel is replaced.
+    """
+    if hidden is None:
+        return pixels
+    hidden = np.asarray(hidden, bool)
+    if not hidden.any() or hidden.all():
+        return pixels
+    from scipy import ndimage
+
+    index = ndimage.distance_transform_edt(hidden, return_distances=False, return_indices=True)
+    return np.ascontiguousarray(pixels[index[0], index[1]])
+
+
 def skin_pixels(loaded) -> np.ndarray:
     """The pixels the skin detector scores of a :class:`segmix.io.LoadedImage`: in sRGB
     (:func:`segmix.io.srgb_pixels`, for a photo whose embedded profile is another RGB space),
@@ -171,5 +199,10 @@ def skin_pixels(loaded) -> np.ndarray:
 
     pixels = srgb_pixels(loaded.pixels, loaded.icc_profile)
     if loaded.mode in PALETTE_MODES:
+        # a transparent GIF's hidden colours would be blurred into the visible ones at the
+        # outline: low-passed, the visible colours continued (the detector hides those pixels)
+        alpha = getattr(loaded, "alpha", None)
+        if alpha is not None:
+            pixels = nearest_visible_colours(pixels, np.asarray(alpha) == 0)
         return smooth_palette_pixels(pixels)
     return pixels

@@ -80,6 +80,9 @@ __all__ = [
     "read_pair",
     "read_pair_info",
     "UnusablePairs",
+    "AllIgnoredMask",
+    "IgnoredPair",
+    "left_out_note",
     "load_mask",
     "load_skin_model",
     "load_uci",
@@ -703,8 +706,21 @@ PAIR_ERRORS = (ValueError, OSError)
 
 def pair_failure(exc: BaseException, pair: tuple) -> str:
     """The one line of a pair that cannot be used (:func:`read_pair`'s exception), naming its
-    file: ``skin train`` and ``skin eval`` list such pairs alike."""
-    return failure_line(exc, pair[1], pair[0])
+    file: ``skin train`` and ``skin eval`` list such pairs alike (an :class:`IgnoredPair` for a
+    mask that ignores every pixel, :class:`AllIgnoredMask`)."""
+    line = failure_line(exc, pair[1], pair[0])
+    return IgnoredPair(line) if isinstance(exc, AllIgnoredMask) else line
+
+
+class AllIgnoredMask(ValueError):
+    """A mask whose every pixel is 128 (ignored): nothing of its photo is used. ``skin eval``
+    and ``skin train`` leave its pair out, naming it, and go on with the others (train stopped,
+    exit 2, as for a mask of another size)."""
+
+
+class IgnoredPair(str):
+    """The line of a pair left out for an :class:`AllIgnoredMask` (a plain ``str`` to every
+    caller that prints it): :func:`count_image_folder` skips such pairs when given ``skipped``."""
 
 
 class UnusablePairs(ValueError):
@@ -733,7 +749,7 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.nd
     if not np.any(labels >= 0):
         # skin eval leaves such a pair out (it counted as a photo of F1 1); train counted it
         # among its photos ("of 2 photos") with nothing learnt from it.
-        raise ValueError(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
+        raise AllIgnoredMask(f"{pair[1]}: every pixel is 128 (ignored): nothing of {pair[0].name} to train on")
     hidden = transparent_pixels(loaded.alpha)
     labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
     n_skin = int(np.count_nonzero(labels == 1))
@@ -812,13 +828,17 @@ def inverted_mask_words(counts: "ColorCounts", model=None) -> str | None:
 
 
 def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], None] | None = None,
-                       workers: int | None = None, notes: list | None = None) -> ColorCounts:
+                       workers: int | None = None, notes: list | None = None,
+                       skipped: list | None = None) -> ColorCounts:
     """Colour counts of every labelled pixel of an images/masks folder pair.
 
     Images are decoded in a thread pool (Pillow releases the GIL while decoding) and the
     codes are summed with one ``np.bincount`` per batch of ~32 million pixels. ``notes``, a list,
     receives a warning line for each photo with skin labelled that may be toned (one tone over
-    less than a print's range, :data:`ONE_TONE_WORDS`).
+    less than a print's range, :data:`ONE_TONE_WORDS`). ``skipped``, a list, receives the line
+    of each pair whose mask ignores every pixel (all 128, :class:`IgnoredPair`), which is then
+    left out as ``skin eval`` leaves it out (the counts may then be empty: every pair so
+    skipped); without it such a pair is one of the pairs that cannot be used.
 
     Raises
     ------
@@ -851,11 +871,16 @@ def count_image_folder(images_dir, masks_dir, progress: Callable[[int, int], Non
             if progress is not None:  # never tested for truth: a tqdm bar without a total raises
                 progress(i, len(pairs))
     flush()
+    ignored = [line for line in failures if isinstance(line, IgnoredPair)] if skipped is not None else []
+    if ignored:
+        skipped.extend(ignored)
+        failures = [line for line in failures if not isinstance(line, IgnoredPair)]
     if failures:
         swapped = swapped_folders(pairs, images_dir, masks_dir) if len(failures) == len(pairs) else None
         raise UnusablePairs([swapped] if swapped else failures, len(pairs))
     counts = ColorCounts.from_dense(total[:N_CODES], total[N_CODES:])
-    counts.sources = [images_source(images_dir, masks_dir, len(pairs), len(unmatched), counts.n_skin, counts.n_non_skin)]
+    counts.sources = [images_source(images_dir, masks_dir, len(pairs) - len(ignored), len(unmatched), counts.n_skin,
+                                    counts.n_non_skin)]
     return counts
 
 
@@ -1622,6 +1647,9 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
     from segmix.transparency import check_transparent
 
     transparent = check_transparent(transparent, image.shape[:2])
+    # A photo (a cut-out's visible part) of fewer than min_adapt_pixels: the per-pixel rule
+    # (skin_detect.for_photo_size).
+    settings = skin_detect.for_photo_size(settings, skin_detect.visible_count(image.shape[:2], transparent))
     if face_boxes is not None and not settings.faces:
         # Face boxes feed the face calibration alone: without it they were ignored without a
         # word. Said, not refused: the default detector with any boxes is the default's mask.
@@ -1634,14 +1662,21 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             and not settings.faces and not settings.texture and not model.features.uses_position):
         # the model as stored, exactly per colour (cached across a batch), on the photo lifted
         # when --exposure is given with the plain rule (the regions keep the photo's contrast)
-        posterior = _posterior_map(model, skin_detect.lift_exposure(image, settings, info), cache)
+        posterior = _posterior_map(model, skin_detect.lift_exposure(image, settings, info, transparent), cache)
         with np.errstate(divide="ignore"):
             log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
     else:
-        # the second pass's cut and the final one share a block graph (skin_detect._same_photo)
-        with skin_detect._same_photo(image):
+        # the second pass's cut and the final one share a block graph (skin_detect._same_photo),
+        # a cut-out's on the photo with its outline free (transparency.outline_free_colours:
+        # the one cached array skin_log_odds and skin_mask cut on)
+        from segmix.transparency import outline_free_colours
+
+        with skin_detect._same_photo(outline_free_colours(image, transparent)):
+            # Every photo-wide statistic over the visible pixels alone (skin_log_odds): the
+            # colours stored under transparent pixels decided the mask (ccp_0003 cut out to
+            # its central 2/3: 19448 skin pixels over the photo's own colours, 0 over black).
             log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True,
-                                                        face_boxes=face_boxes, info=info)
+                                                        face_boxes=face_boxes, info=info, transparent=transparent)
             if settings.spatial:
                 # The mask is decided on the log odds returned, the hidden pixels' included:
                 # it was decided before they were hidden and then cut, while the window's
@@ -1649,19 +1684,20 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
                 # the same threshold gave another mask there (a trial: 1.6 % of a cut-out's
                 # pixels at 0.24, and the slider moved back to 0.04 did not give its own mask).
                 log_odds, seeds = _hidden(log_odds, seeds, transparent)
-                mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image)
+                mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image, transparent)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
     log_odds, seeds = _hidden(log_odds, seeds, transparent)
     if transparent is not None:
         posterior = np.where(transparent, np.float32(0.0), posterior)
     if mask is None:
-        mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image) if settings.spatial else posterior > np.float32(t)
+        mask = (skin_detect.skin_mask(log_odds, t, settings, seeds, image, transparent) if settings.spatial
+                else posterior > np.float32(t))
     return skin_detect.SkinResult(posterior, log_odds, mask, seeds)
 
 
 #: The log odds of a transparent pixel (:func:`detect`): finite, as every later step expects,
-#: and far below any threshold (p(skin) about 2e-22).
-HIDDEN_LOG_ODDS = np.float32(-50.0)
+#: and far below any threshold (p(skin) about 2e-22); skin_detect's, re-exported.
+from segmix.skin_detect import HIDDEN_LOG_ODDS  # noqa: E402
 
 
 def _hidden(log_odds: np.ndarray, seeds: np.ndarray, transparent: np.ndarray | None):
@@ -2001,7 +2037,8 @@ def missing_inputs(inputs: Sequence) -> dict[Path, str]:
 
 def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
     """What the folders among ``inputs`` hold that a ``skin apply`` batch leaves out, in one
-    line (None when nothing was): files that are no photos by their extension, subfolders (not
+    line (None when nothing was): hidden and system files, pipes, sockets and other files that
+    are not regular ones (:func:`left_out_kind`), files that are no photos by their extension, subfolders (not
     searched; ``output_dir``, where the run writes, is no such subfolder: a rerun of `skin apply
     photos --output-dir photos/masks` named its own masks folder as ignored), the masks and probability maps an earlier run wrote there
     (:data:`OUTPUT_MARK`, see :func:`plan_batch`) and other segmix results and marks files
@@ -2022,9 +2059,11 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
             continue
         kinds: dict[tuple[str, str], list[str]] = {}  # (one, several) -> names
         for q in sorted(folder.iterdir(), key=lambda q: q.name):
-            if is_hidden(q):
-                continue  # .DS_Store, ._photo.jpg: the system's, not the user's
             if q.is_dir() and out is not None and q.resolve() == out:
+                continue
+            kind = left_out_kind(q)
+            if kind is not None:
+                kinds.setdefault(kind, []).append(q.name)
                 continue
             if q.is_dir():
                 kind = ("subfolder", "subfolders")
@@ -2039,10 +2078,72 @@ def ignored_in_folders(inputs: Sequence, output_dir=None) -> str | None:
                 continue
             kinds.setdefault(kind, []).append(q.name)
         if kinds:
-            parts = [f"{len(names)} {kind[len(names) > 1]} ({names[0]}{'' if len(names) == 1 else ', ...'})"
-                     for kind, names in kinds.items()]
-            lines.append(f"{item}: {', '.join(parts)}")
+            lines.append(f"{item}: {kinds_words(kinds)}")
     return f"ignored in {'; in '.join(lines)}" if lines else None
+
+
+#: Files a system keeps beside a user's photos (Windows' thumbnail caches and folder settings;
+#: a Mac's are hidden, ``.DS_Store``, ``._IMG_1.jpg``): left out of folder listings with the
+#: hidden ones (:func:`left_out_kind`).
+SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", "icon\r"})
+#: The kinds :func:`left_out_kind` names, (one, several).
+HIDDEN_KIND = ("hidden or system file", "hidden or system files")
+SPECIAL_KIND = ("pipe, socket or other non-regular file", "pipes, sockets or other non-regular files")
+
+
+def left_out_kind(path: Path) -> tuple[str, str] | None:
+    """The kind, (one, several), of a folder entry that every folder listing of skin detection
+    leaves out whatever its name: a hidden or system file (:func:`segmix.io.is_hidden`,
+    :data:`SYSTEM_FILES`), or a pipe, a socket or a device (an image's name or not); None for
+    the others (a file, a folder, a symbolic link to nothing).
+
+    Both were left out in silence (``skin apply photos/``: "wrote masks of 1 photo"), so a user
+    could not tell what was not read; and a pipe named like a photo was opened to read its
+    mark, and the run waited for a writer forever.
+    """
+    if is_hidden(path) or path.name.lower() in SYSTEM_FILES:
+        return HIDDEN_KIND
+    try:
+        if path.is_dir() or _file_or_broken_link(path):
+            return None
+    except OSError:
+        return None
+    return SPECIAL_KIND
+
+
+def kinds_words(kinds: dict) -> str:
+    """``1 non-image file (notes.txt), 2 hidden or system files (.DS_Store, ._a.jpg)``: each
+    kind's count and its first name (the hidden and the special ones: up to three, their names
+    tell what they are)."""
+    parts = []
+    for kind, names in kinds.items():
+        shown = 3 if kind in (HIDDEN_KIND, SPECIAL_KIND) else 1
+        listed = ", ".join(names[:shown]) + ("" if len(names) <= shown else ", ...")
+        parts.append(f"{len(names)} {kind[len(names) > 1]} ({listed})")
+    return ", ".join(parts)
+
+
+def left_out_note(folders: Sequence) -> str | None:
+    """The note naming what ``skin train`` / ``skin eval`` leave out of their ``--images`` and
+    ``--masks`` folders whatever its name (:func:`left_out_kind`), or None: e.g. ``left out of
+    masks: 2 hidden or system files (.DS_Store, Thumbs.db)``. Each folder once, as given."""
+    lines, seen = [], set()
+    for folder in folders:
+        try:
+            key = Path(folder).resolve()
+            if key in seen or not Path(folder).is_dir():
+                continue
+            seen.add(key)
+            kinds: dict[tuple[str, str], list[str]] = {}
+            for q in sorted(Path(folder).iterdir(), key=lambda q: q.name):
+                kind = left_out_kind(q)
+                if kind is not None:
+                    kinds.setdefault(kind, []).append(q.name)
+        except OSError:
+            continue
+        if kinds:
+            lines.append(f"{folder}: {kinds_words(kinds)}")
+    return f"left out of {'; of '.join(lines)}" if lines else None
 
 
 def apply_batch(model: SegmixModel, inputs: Sequence, output_dir, threshold: float | None = None,

@@ -77,7 +77,8 @@ from segmix.bayes import check_image
 from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
-__all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "detect", "skin_log_odds", "lift_exposure",
+__all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
+           "skin_log_odds", "lift_exposure", "visible_colours", "visible_count", "HIDDEN_LOG_ODDS",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
@@ -149,7 +150,8 @@ class SkinSettings:
         model's operating point (0.04: seeds at 1.82 nats) as it was, and keeps the mask
         monotone in the threshold.
     min_area : float
-        Regions smaller than this fraction of the photo are dropped.
+        Regions smaller than this fraction of the photo (of a cut-out's visible pixels) are
+        dropped.
     photo_density : float in [0, 1)
         Weight of the photo's own colour density in its non-skin likelihood (0 = off): the
         non-skin density of a photo is ``(1 - photo_density) * p(x | non-skin model) +
@@ -496,6 +498,26 @@ PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0, fac
                               exposure_target=0.0)
 
 
+
+def for_photo_size(settings: SkinSettings, n_pixels: int) -> SkinSettings:
+    """``settings`` for a photo of ``n_pixels`` pixels: a photo of fewer than
+    ``settings.min_adapt_pixels`` is scored by the per-pixel rule (:data:`PLAIN_SETTINGS`'
+    steps off; the prior ``skin_share``, the model and the threshold kept).
+
+    The steps that read the photo as a whole need pixels: neither class adapts under
+    ``min_adapt_pixels`` confident pixels, and each pixel of such a photo is over 1 % of it, so
+    the colour-density cue (``photo_density``: a colour covering much of the photo is
+    non-skin) took every colour of a tiny photo for a wall: a 1 x 1, 2 x 2 or 1 x 7 photo of a
+    skin colour the model scores p(skin) 0.95 got an empty mask (175 of 290 such colours
+    sampled from hgr1, skin and non-skin labelled, that the per-pixel rule calls skin). The
+    texture window, the exposure lift's percentile and the regions' seeds say as little there.
+    """
+    if n_pixels >= settings.min_adapt_pixels:
+        return settings
+    return replace(settings, adapt=False, spatial=False, photo_density=0.0, faces=False, texture=0.0,
+                   exposure_target=0.0, second_pass=0.0, boundary_prior=False)
+
+
 @dataclass
 class SkinResult:
     """posterior (H, W) float32 p(skin | pixel) after adaptation; log_odds (H, W) float32;
@@ -656,8 +678,10 @@ def _guard_non_skin(X_skin: np.ndarray, counts_skin: np.ndarray, log_skin: np.nd
 
 
 # ------------------------------------------------------------------------ the steps
-def _color_bins(image: np.ndarray, bits: int = BITS):
+def _color_bins(image: np.ndarray, hidden: np.ndarray | None = None, bits: int = BITS):
     """Per-pixel bin code (H*W,) int32, the used bins (B,) and their pixel counts (B,) float64.
+    ``hidden``: a cut-out's transparent pixels, whose bins are used (their code must map)
+    but not counted (their counts are those of the visible pixels, 0 for some).
 
     Bins are represented by their centres (:func:`_bin_centres`) rather than the mean colour of
     their pixels: three weighted bincounts over the photo cost more than the rest of the
@@ -667,6 +691,8 @@ def _color_bins(image: np.ndarray, bits: int = BITS):
 
     code, counts = kernels.color_bins(np.ascontiguousarray(image, np.uint8).reshape(-1, 3), bits)
     used = np.flatnonzero(counts)
+    if hidden is not None:
+        counts = np.bincount(code[~hidden.ravel()], minlength=counts.size)
     return code, used, counts[used].astype(np.float64)
 
 
@@ -888,7 +914,8 @@ class _BinTable:
             return table
 
 
-def lift_exposure(image: np.ndarray, settings: SkinSettings, info: dict | None = None) -> np.ndarray:
+def lift_exposure(image: np.ndarray, settings: SkinSettings, info: dict | None = None,
+                  transparent: np.ndarray | None = None) -> np.ndarray:
     """``image`` lifted as ``settings.exposure_target`` asks (:mod:`segmix.exposure`), the
     photo itself when that is 0 or its highlights already reach the target.
 
@@ -898,6 +925,8 @@ def lift_exposure(image: np.ndarray, settings: SkinSettings, info: dict | None =
     settings : SkinSettings
     info : dict, optional
         Receives ``exposure_gain`` (1.0: not lifted) when the lift is on.
+    transparent : (H, W) bool, optional
+        A cut-out's fully transparent pixels: the percentile is taken over the others.
 
     Returns
     -------
@@ -905,14 +934,16 @@ def lift_exposure(image: np.ndarray, settings: SkinSettings, info: dict | None =
     """
     if not settings.exposure_target > 0:
         return image
-    gain = exposure_gain(image, settings.exposure_target, settings.exposure_percentile, settings.exposure_max_gain)
+    shown = image if transparent is None or not transparent.any() else image[~transparent][None]
+    gain = exposure_gain(shown, settings.exposure_target, settings.exposure_percentile, settings.exposure_max_gain)
     if info is not None:
         info["exposure_gain"] = gain
     return expose(image, gain)
 
 
 def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, with_seeds: bool = False,
-                  face_boxes: np.ndarray | None = None, info: dict | None = None):
+                  face_boxes: np.ndarray | None = None, info: dict | None = None,
+                  transparent: np.ndarray | None = None):
     """log p(skin | pixel) - log p(non-skin | pixel) after per-photo adaptation.
 
     Parameters
@@ -930,6 +961,16 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         With ``settings.faces``: ``info["faces_used"]`` is set to the number of usable faces
         (0 when none passed the skin check or none was found). With ``settings.exposure_target``:
         ``info["exposure_gain"]`` is the gain the photo was lifted by (1.0: not lifted).
+    transparent : (H, W) bool, optional
+        A cut-out's fully transparent pixels (:func:`segmix.transparency.transparent_pixels`).
+        The colours stored under them are nobody's (the photo's own in a segmix cut-out,
+        black or white from other tools), so no step reads them: every photo-wide statistic
+        (the exposure lift's percentile, the adaptation's samples, the colour density, the
+        texture cue's noise, the second pass's rejected pixels) is over the visible pixels
+        alone, the colour filters and the texture see each transparent pixel as its nearest
+        visible one (:func:`visible_colours`), and the regions' cut sees the outline as free
+        (:func:`segmix.transparency.outline_free_colours`). The transparent pixels get
+        :data:`HIDDEN_LOG_ODDS`. The result does not depend on the hidden colours.
 
     Returns
     -------
@@ -946,7 +987,14 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     image = check_image(image)
     if model.features.uses_position:
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
-    image = lift_exposure(image, settings, info)  # every step below sees the lifted photo
+    hidden, photo = _hidden_pixels(transparent, image), image
+    if hidden is not None:
+        image = visible_colours(image, hidden)  # every step below: no hidden colour
+    settings = for_photo_size(settings, visible_count(image.shape[:2], hidden))  # a tiny photo: per pixel
+    image = lift_exposure(image, settings, info, hidden)  # every step below sees the lifted photo
+    # the second pass's regions: a cut-out's on the photo given (skin_mask frees its outline,
+    # as segmix.skin.detect's final cut does, on the same cached array)
+    cut_image = image if hidden is None else photo
     table = _BinTable.of(model)
     colours, lattice = image, 0.0
     profiles = None  # the photo's luma-step profiles: the JPEG rules' and the texture cue's
@@ -957,7 +1005,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         # the lattice is measured on the decoded chroma, not the low-passed
         colours, lattice = jpeg_chroma.blocky_colours(image, settings.jpeg_deblock,
                                                       settings.jpeg_chroma_noise > 0 and settings.adapt, profiles)
-    code, used, counts = _color_bins(colours)
+    code, used, counts = _color_bins(colours, hidden)
     X = _features_of_mean_colors(model, _bin_centres(used)) if settings.adapt or settings.faces else None
     table.lookup(used, X)
     log_skin, log_non = table.log_skin[used], table.log_non[used]
@@ -971,6 +1019,8 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         # Confident non-skin by the whole model: a colour the model calls skin (any tone) never
         # trains the photo's non-skin model, so a photo cannot unlearn a skin tone.
         ns = llr < settings.confident_non_skin
+        if hidden is not None:  # bins of transparent pixels only (count 0) train nothing
+            sk, ns = sk & (counts > 0), ns & (counts > 0)
         changed = False
         noise = (settings.jpeg_chroma_noise * _chroma_noise_cov(model, used, counts, lattice)
                  if lattice >= MIN_LATTICE else None)
@@ -1027,7 +1077,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         if len(boxes):
             t = detector_threshold(model)
             level = math.log(t / (1.0 - t)) if 0 < t < 1 else 0.0
-            found = _face_mixture(model, image, code, used, X, final_bin > level, boxes)
+            found = _face_mixture(model, image, code, used, X, final_bin > level, boxes, hidden)
             face, face_skin = found if found is not None else (None, None)
             if face is not None:
                 if info is not None:
@@ -1040,6 +1090,8 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
     lut = np.zeros(1 << (3 * BITS), np.float32)
     lut[used] = final_bin
     log_odds = lut[code].reshape(image.shape[:2])
+    if hidden is not None:
+        log_odds[hidden] = HIDDEN_LOG_ODDS  # no texture candidate, no region
     texture = None
     if settings.texture > 0:
         if colour_bin is final_bin:
@@ -1047,16 +1099,74 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         else:  # faces changed the log odds; the cue keeps the candidates of the colour steps
             lut[used] = colour_bin
             candidates_from = lut[code].reshape(image.shape[:2])
-        texture = _texture_term(model, image, candidates_from, settings, profiles, face_skin)
+            if hidden is not None:
+                candidates_from[hidden] = HIDDEN_LOG_ODDS
+        texture = _texture_term(model, image, candidates_from, settings, profiles, face_skin, hidden)
         log_odds += texture
     if settings.second_pass > 0 and settings.spatial:
         seeds = _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds)
-        log_odds, seeds = _second_pass(model, image, settings, code, used, colour_bin, final_bin, seeds_bin,
-                                       log_non, texture, log_odds, seeds)
+        log_odds, seeds = _hide(log_odds, seeds, hidden)
+        log_odds, seeds = _second_pass(model, cut_image, settings, code, used, colour_bin, final_bin, seeds_bin,
+                                       log_non, texture, log_odds, seeds, hidden)
+        log_odds, seeds = _hide(log_odds, seeds, hidden)
         return (log_odds, seeds) if with_seeds else log_odds
     if not with_seeds:
-        return log_odds
-    return log_odds, _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds)
+        return _hide(log_odds, log_odds, hidden)[0]
+    return _hide(log_odds, _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds),
+                 hidden)
+
+
+#: The log odds of a transparent pixel (:func:`skin_log_odds`, :func:`segmix.skin.detect`):
+#: finite, as every later step expects, and far below any threshold (p(skin) about 2e-22).
+HIDDEN_LOG_ODDS = np.float32(-50.0)
+
+
+def _hide(log_odds, seeds, hidden):
+    """``log_odds`` and ``seeds`` with the ``hidden`` pixels at :data:`HIDDEN_LOG_ODDS`
+    (themselves when ``hidden`` is None; new arrays otherwise, ``seeds`` may be ``log_odds``)."""
+    if hidden is None:
+        return log_odds, seeds
+    same = seeds is log_odds
+    log_odds = np.where(hidden, HIDDEN_LOG_ODDS, log_odds).astype(np.float32, copy=False)
+    return log_odds, (log_odds if same else np.where(hidden, HIDDEN_LOG_ODDS, seeds).astype(np.float32, copy=False))
+
+
+def _hidden_pixels(transparent, image):
+    """The transparent pixels as (H, W) bool, or None when none is transparent."""
+    if transparent is None:
+        return None
+    from segmix.transparency import check_transparent
+
+    return check_transparent(transparent, image.shape[:2])
+
+
+def visible_count(shape, hidden) -> int:
+    """The visible pixels of a photo of ``shape`` (H, W) with ``hidden`` (or None) transparent."""
+    n = int(shape[0]) * int(shape[1])
+    return n if hidden is None else n - int(np.count_nonzero(hidden))
+
+
+def visible_colours(image: np.ndarray, transparent: np.ndarray | None) -> np.ndarray:
+    """``image`` with each transparent pixel's colour replaced by its nearest visible pixel's
+    (Euclidean distance; ``image`` itself without transparency, or with nothing visible).
+
+    The colours a cut-out stores under its transparent pixels are nobody's; the detector's
+    filters (the JPEG chroma low-pass, the texture cue's blur and residual) and its per-pixel
+    maps then see the visible colours continued across the outline, whatever was stored:
+    no step reads a hidden colour, and the outline adds no edge of its own.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8
+    transparent : (H, W) bool or None
+
+    Returns
+    -------
+    (H, W, 3) uint8
+    """
+    from segmix.palette import nearest_visible_colours
+
+    return nearest_visible_colours(image, transparent)
 
 
 def _seed_map(lut, used, code, shape, seeds_bin, final_bin, texture, log_odds):
@@ -1072,7 +1182,7 @@ def _seed_map(lut, used, code, shape, seeds_bin, final_bin, texture, log_odds):
 
 
 def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seeds_bin, log_non, texture,
-                 log_odds, seeds):
+                 log_odds, seeds, hidden=None):
     """Self-training on the first pass's spatial result (the second pass, ``settings.second_pass``).
 
     Self-adaptive skin detection (Kawulok, Kawulok, Nalepa & Smolka, "Self-adaptive algorithm
@@ -1118,22 +1228,29 @@ def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seed
     # its colours with kept skin (a face joined to the wall), and learnt as non-skin it takes
     # that skin too (docs/skin_development.md, "A boundary prior")
     accepted = skin_mask(log_odds, t, replace(settings, boundary_prior=False) if settings.boundary_prior else settings,
-                         seeds, image)
-    counts = _rejected_counts(settings, code, used, colour_bin, accepted, level)
+                         seeds, image, hidden)
+    counts = _rejected_counts(settings, code, used, colour_bin, accepted, level, hidden)
+    n_pixels = visible_count(shape, hidden)  # the photo density's unit: shares of the visible photo
     found = None
     if settings.second_pass_boundary:
         from segmix import skin_boundary
 
-        found = skin_boundary.background_and_inside(accepted, settings.boundary_top_contact,
+        # a cut-out's edges are those of what it shows: its visible pixels' bounding box (a
+        # wall hanging from the top of a photo cut out to its central part is still one)
+        box = (slice(None), slice(None)) if hidden is None else _visible_box(hidden)
+        found = skin_boundary.background_and_inside(accepted[box], settings.boundary_top_contact,
                                                     settings.boundary_max_share, settings.boundary_ratio)
-    plain = _relearnt_lut(model, settings, counts, code.size, used, final_bin, seeds_bin, log_non)
+        if found is not None and hidden is not None:
+            found = tuple(_placed(part, box, shape) for part in found)
+    plain = _relearnt_lut(model, settings, counts, n_pixels, used, final_bin, seeds_bin, log_non)
     if found is None:
         if plain is None:
             return log_odds, seeds
         return _gather(plain, code, shape, texture)
     dropped, inside = found
-    fed = _relearnt_lut(model, settings, _rejected_counts(settings, code, used, colour_bin, accepted & ~dropped, level),
-                        code.size, used, final_bin, seeds_bin, log_non)
+    fed = _relearnt_lut(model, settings, _rejected_counts(settings, code, used, colour_bin, accepted & ~dropped, level,
+                                                          hidden),
+                        n_pixels, used, final_bin, seeds_bin, log_non)
     if fed is None:  # too few pixels to relearn even with the regions (a tiny photo)
         return (log_odds, seeds) if plain is None else _gather(plain, code, shape, texture)
     if plain is None:
@@ -1158,14 +1275,30 @@ def _second_pass(model, image, settings, code, used, colour_bin, final_bin, seed
     return out
 
 
-def _rejected_counts(settings, code, used, colour_bin, accepted, level) -> np.ndarray:
+def _visible_box(hidden: np.ndarray) -> tuple[slice, slice]:
+    """The bounding box of the pixels not ``hidden`` (some are), as slices."""
+    rows, cols = np.flatnonzero(~hidden.all(axis=1)), np.flatnonzero(~hidden.all(axis=0))
+    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+
+
+def _placed(part: np.ndarray, box: tuple[slice, slice], shape) -> np.ndarray:
+    """``part``, a map of ``box``, placed in an all-False (H, W) map of ``shape``."""
+    out = np.zeros(shape, bool)
+    out[box] = part
+    return out
+
+
+def _rejected_counts(settings, code, used, colour_bin, accepted, level, hidden=None) -> np.ndarray:
     """Pixels per bin whose colour is skin-like (``colour_bin`` above ``level``) and that lie
-    more than ``second_pass_margin`` pixels from ``accepted``: (bins,) int64."""
+    more than ``second_pass_margin`` pixels from ``accepted``: (bins,) int64. ``hidden``: a
+    cut-out's transparent pixels, never counted."""
     from segmix.kernels import skin as kernels
 
     margin = int(settings.second_pass_margin)
     if margin > 0 and accepted.any():
         accepted = kernels.square_dilate(accepted, margin)
+    if hidden is not None:
+        accepted = accepted | hidden
     candidate = np.zeros(1 << (3 * BITS), bool)
     candidate[used] = colour_bin > level
     return kernels.rejected_counts(code, candidate, accepted.ravel(), candidate.size)
@@ -1206,19 +1339,21 @@ def _gather(luts, code, shape, texture):
 
 
 def _texture_term(model, image: np.ndarray, log_odds: np.ndarray, settings: SkinSettings,
-                  profiles=None, face_skin: np.ndarray | None = None) -> np.ndarray:
+                  profiles=None, face_skin: np.ndarray | None = None, hidden: np.ndarray | None = None) -> np.ndarray:
     """The fine-texture cue's log-odds term (:mod:`segmix.skin_texture`), its candidates the
     pixels whose colour log odds (steps 1-3, without face calibration, so that a face cannot
     change where texture is measured) are above the model's decision level (not the
     slider's: a threshold change stays a labelling pass). Its weight shrinks in proportion
     to the working diagonal below ``settings.texture_full_diagonal``. ``face_skin``: the
     usable faces' skin pixels, whose texture raises the level
-    (``settings.face_texture_quantile``)."""
+    (``settings.face_texture_quantile``). ``hidden``: a cut-out's transparent pixels, left
+    out of the photo's noise."""
     from segmix import skin_texture
 
     t = detector_threshold(model)
     level = np.float32(math.log(t / (1.0 - t))) if 0 < t < 1 else np.float32(0.0)
-    tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window, profiles=profiles)
+    tex = skin_texture.fine_texture(image, log_odds > level, settings.texture_window, profiles=profiles,
+                                    visible=None if hidden is None else ~hidden)
     texture_level = settings.texture_level
     if face_skin is not None and settings.face_texture_quantile > 0 and face_skin.any():
         texture_level = max(texture_level, float(np.quantile(tex[face_skin], settings.face_texture_quantile)))
@@ -1286,7 +1421,7 @@ def _eye_ratio(image: np.ndarray, box) -> float:
     return band(_EYE_ROWS) / max(band(_CHEEK_ROWS), 1.0)
 
 
-def _face_mixture(model, image, code, used, X, first_pass_bin, boxes):
+def _face_mixture(model, image, code, used, X, first_pass_bin, boxes, hidden=None):
     """One Gaussian per usable face, fitted on its skin pixels (the pixels of its central ellipse
     that the first pass calls skin), weighted by their counts: (weights (F,), means (F, D),
     covariances (F, D, D)) and the (H, W) bool map of those skin pixels, or None if no face is
@@ -1310,6 +1445,8 @@ def _face_mixture(model, image, code, used, X, first_pass_bin, boxes):
             continue
         yy, xx = np.ogrid[r0:r1, c0:c1]
         inside = ((xx + 0.5 - cx) / rx) ** 2 + ((yy + 0.5 - cy) / ry) ** 2 <= 1.0
+        if hidden is not None:  # a face's transparent pixels are no skin of it
+            inside = inside & ~hidden[r0:r1, c0:c1]
         idx = np.searchsorted(used, flat_code[r0:r1, c0:c1][inside])
         skin = first_pass_bin[idx]
         if skin.sum() < FACE_MIN_PIXELS or skin.mean() < FACE_MIN_SKIN_SHARE:
@@ -1455,7 +1592,8 @@ def posterior_from_log_odds(log_odds: np.ndarray) -> np.ndarray:
 
 
 def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettings = DEFAULT_SETTINGS,
-              seed_log_odds: np.ndarray | None = None, image: np.ndarray | None = None) -> np.ndarray:
+              seed_log_odds: np.ndarray | None = None, image: np.ndarray | None = None,
+              transparent: np.ndarray | None = None) -> np.ndarray:
     """The decision from the log odds: p(skin) > threshold, refined by hysteresis (cheap step).
 
     Regions are the connected pixels whose ``log_odds`` are above the decision level (with
@@ -1472,6 +1610,12 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     settings : SkinSettings (``spatial``, ``regions``, ``smoothness``, ``hysteresis``, ``min_area``)
     seed_log_odds : (H, W) float32, optional; default ``log_odds``
     image : (H, W, 3) uint8, the photo; needed by ``regions="graphcut"`` (its colour contrasts)
+    transparent : (H, W) bool, optional
+        A cut-out's fully transparent pixels, as given to :func:`skin_log_odds` (the window's
+        threshold moves and ``skin eval``'s sweep give them too, so they decide as
+        :func:`segmix.skin.detect` did): never skin, and the cut's outline with them costs
+        nothing (:func:`segmix.transparency.outline_free_colours`), whatever colours they hold;
+        ``min_area`` is a share of the visible pixels.
 
     Returns
     -------
@@ -1486,6 +1630,17 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         if threshold <= 0.0:
             return np.ones(log_odds.shape, bool)
         return np.zeros(log_odds.shape, bool)
+    hidden = None
+    if transparent is not None:
+        from segmix.transparency import check_transparent, outline_free_colours
+
+        hidden = check_transparent(transparent, log_odds.shape)
+        if hidden is not None:
+            log_odds, seed_log_odds = _hide(log_odds, log_odds if seed_log_odds is None else seed_log_odds, hidden)
+            if image is not None and image.shape[:2] == log_odds.shape:
+                image = outline_free_colours(image, hidden)  # cached: the detection's own array
+    # a tiny photo (or cut-out): the pixels above the level
+    settings = for_photo_size(settings, visible_count(log_odds.shape, hidden))
     level = np.float32(math.log(threshold / (1.0 - threshold)))
     above = log_odds > level
     if not settings.spatial or not above.any():
@@ -1497,7 +1652,9 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
     # a seed: hysteresis nats above the level, or seed_cap if lower, never below the level (so a
     # high threshold still keeps its clear skin, and a higher threshold never adds skin)
     seed_level = np.float32(min(level + settings.hysteresis, max(level, settings.seed_cap)))
-    min_pixels = float(settings.min_area * log_odds.size)
+    # a share of the pixels shown: of a cut-out's visible ones (a hand of a person cut out on a
+    # wide canvas is as large a share of what is shown as in the photo it was cut from)
+    min_pixels = float(settings.min_area * visible_count(log_odds.shape, hidden))
     # 8-connected regions of ``above`` (or of the cut's foreground) with a seed and at least
     # min_area of the photo (what scipy.ndimage.label and a bincount of its labels give), in
     # one fused kernel
@@ -1514,12 +1671,16 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
         if settings.boundary_uniform > 0 and (image is None or image.shape[:2] != log_odds.shape):
             raise ValueError("boundary_uniform needs the photo (same size as the log odds)")
 
-        regions = skin_boundary.background_regions_removed(regions, settings.boundary_top_contact,
-                                                           settings.boundary_max_share, settings.boundary_ratio,
-                                                           image, settings.boundary_uniform,
-                                                           settings.boundary_uniform_diagonal,
-                                                           settings.boundary_split,
-                                                           settings.boundary_split_diagonal)
+        # a cut-out's edges are its visible pixels' bounding box's (as in the second pass)
+        box = (slice(None), slice(None)) if hidden is None else _visible_box(hidden)
+        kept = skin_boundary.background_regions_removed(regions[box], settings.boundary_top_contact,
+                                                        settings.boundary_max_share, settings.boundary_ratio,
+                                                        None if image is None else image[box],
+                                                        settings.boundary_uniform,
+                                                        settings.boundary_uniform_diagonal,
+                                                        settings.boundary_split,
+                                                        settings.boundary_split_diagonal)
+        regions = kept if hidden is None else _placed(kept, box, regions.shape)
     return regions
 
 
@@ -1614,15 +1775,19 @@ def _cut_regions(log_odds: np.ndarray, level: np.float32, above: np.ndarray, ima
 
 
 def detect(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SETTINGS, threshold: float | None = None,
-           face_boxes: np.ndarray | None = None) -> SkinResult:
+           face_boxes: np.ndarray | None = None, transparent: np.ndarray | None = None) -> SkinResult:
     """Both steps: :func:`skin_log_odds` then :func:`skin_mask` at ``threshold`` (default: the
-    model's). ``face_boxes``: as in :func:`skin_log_odds`."""
+    model's). ``face_boxes`` and ``transparent``: as in :func:`skin_log_odds`."""
     model, threshold, settings = check_skin_model(model), check_threshold(threshold), check_settings(settings)
     image = check_image(image)
-    with _same_photo(image):
-        log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes)
+    from segmix.transparency import outline_free_colours
+
+    hidden = _hidden_pixels(transparent, image)
+    with _same_photo(outline_free_colours(image, hidden)):
+        log_odds, seeds = skin_log_odds(model, image, settings, with_seeds=True, face_boxes=face_boxes,
+                                        transparent=hidden)
         t = model.threshold if threshold is None else threshold
-        mask = skin_mask(log_odds, t, settings, seeds, image)
+        mask = skin_mask(log_odds, t, settings, seeds, image, hidden)
     return SkinResult(posterior_from_log_odds(log_odds), log_odds, mask, seeds)
 
 

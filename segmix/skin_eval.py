@@ -34,7 +34,7 @@ from segmix.skin import (PAIR_ERRORS, PosteriorCache, UnusablePairs, check_worke
                          greyscale_warning, image_mask_pairs, load_mask, looks_like_a_mask, pair_failure, read_pair_info,
                          swapped_folders)
 from segmix.palette import skin_pixels
-from segmix.transparency import transparent_pixels
+from segmix.transparency import outline_free_colours, transparent_pixels
 
 N_BINS = 1000
 #: The ROC's histogram: log odds log(p / (1 - p)) from ``ROC_LOGIT_LOW`` (p = 0 and float32's
@@ -408,13 +408,13 @@ def _roc_bins(p: np.ndarray) -> np.ndarray:
     return np.clip(np.floor((logit - ROC_LOGIT_LOW) / ROC_BIN_NATS), 0, ROC_BINS - 1).astype(np.int64)
 
 
-def _decider(result, image, settings):
+def _decider(result, image, settings, transparent=None):
     """threshold -> the detector's mask at that threshold, from ``result``'s log odds and seeds
     (the same final step as :func:`segmix.skin.detect`); None for the exact full-resolution
     graph cut (``cut_diagonal`` 0), too costly to re-run at every threshold of the sweep. The
     block cut re-runs on the photo's kept block graph (about 5 ms a threshold at 0.4 MP; inside
     the ``skin_detect._same_photo`` context of the photo's detection, without checking its
-    bytes again)."""
+    bytes again). ``transparent``: the photo's transparent pixels, as given to the detection."""
     from segmix import skin_detect
 
     settings = skin_detect.DEFAULT_SETTINGS if settings is None else settings
@@ -422,7 +422,7 @@ def _decider(result, image, settings):
         return None
     if not settings.spatial:
         return lambda t: result.posterior > np.float32(t)
-    return lambda t: skin_detect.skin_mask(result.log_odds, t, settings, result.seed_log_odds, image)
+    return lambda t: skin_detect.skin_mask(result.log_odds, t, settings, result.seed_log_odds, image, transparent)
 
 
 def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float | None = None,
@@ -489,10 +489,11 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
         # masks skin apply writes: a trial's eval of a cut-out against skin apply's own mask
         # of it scored precision 0.41, the hidden colours being detected here alone.
         info: dict = {}
-        with skin_detect._same_photo(image):
-            result = detect(model, image, settings, evaluator.threshold, cache, info=info,
-                            transparent=transparent_pixels(loaded.alpha))
-            decide = _decider(result, image, settings)
+        transparent = transparent_pixels(loaded.alpha)
+        # a cut-out's cuts run on the photo with its outline free (one cached array)
+        with skin_detect._same_photo(outline_free_colours(image, transparent)):
+            result = detect(model, image, settings, evaluator.threshold, cache, info=info, transparent=transparent)
+            decide = _decider(result, image, settings, transparent)
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
         # None for a colour photo, else whether it holds only a mask's values (its line's hint)

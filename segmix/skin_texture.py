@@ -231,23 +231,41 @@ def _off_grid(n_work: int, n_full: int, phase: int, f: int) -> np.ndarray:
     return keep
 
 
-def _grid_and_noise(residual, cols, rows, shape, f, median):
+def _grid_and_noise(residual, cols, rows, shape, f, median, visible=None):
     """The keep masks (rows, columns) and the noise of :func:`fine_texture`'s residual: off
-    the block grid of a blocky photo, everywhere otherwise. ``median(values, step)``."""
+    the block grid of a blocky photo, everywhere otherwise. ``median(values, step)``.
+    ``visible``: (h, w) bool at the residual's scale, the pixels the noise is measured on
+    (None: all; a cut-out's transparent pixels hold colours nobody sees)."""
     h, w = residual.shape
     grid = jpeg_block_grid(cols, rows)
     if grid is None:
         keep_row, keep_col = np.ones(h, np.uint8), np.ones(w, np.uint8)
-        noise = median(residual, 2)
+        if visible is None:
+            noise = median(residual, 2)
+        else:
+            seen = np.zeros((h, w), bool)
+            seen[::2, ::2] = visible[::2, ::2]  # the same subsample as the photo's
+            noise = _median_of(residual[seen], median)
     else:
         keep_row = _off_grid(h, shape[0], grid[0], f)
         keep_col = _off_grid(w, shape[1], grid[1], f)
         inside = residual[keep_row.astype(bool)][:, keep_col.astype(bool)]
-        noise = median(np.ascontiguousarray(inside), 1) if inside.size else np.float32(0.0)
+        if visible is None:
+            noise = median(np.ascontiguousarray(inside), 1) if inside.size else np.float32(0.0)
+        else:
+            noise = _median_of(inside[visible[keep_row.astype(bool)][:, keep_col.astype(bool)]], median)
     return keep_row, keep_col, np.float32(np.float32(noise) * NOISE_RATIO)
 
 
-def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7, profiles=None) -> np.ndarray:
+def _median_of(values: np.ndarray, median) -> np.float32:
+    """``median`` of a 1-D float32 selection (0 for none)."""
+    if not values.size:
+        return np.float32(0.0)
+    return median(np.ascontiguousarray(values, np.float32).reshape(1, -1), 1)
+
+
+def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7, profiles=None,
+                 visible: np.ndarray | None = None) -> np.ndarray:
     """The texture t(p) of the module docstring.
 
     Computed by the fused kernels of :mod:`segmix.kernels.texture`; equal to the NumPy form
@@ -263,6 +281,9 @@ def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7, pro
     profiles : ``(cols, rows)``, optional: the photo's full-resolution luma profiles
         (:func:`segmix.jpeg_chroma.luma_profiles`) if the caller has them; used for a photo
         measured at full resolution (``working_factor`` 1), computed otherwise
+    visible : (H, W) bool, optional
+        The pixels the photo's noise is measured on (a cut-out's visible pixels: the colours
+        stored under its transparent ones are nobody's); None: every pixel, as before.
 
     Returns
     -------
@@ -293,7 +314,10 @@ def fine_texture(image: np.ndarray, candidates: np.ndarray, window: int = 7, pro
                       else profiles)
         smooth, residual = kernels.luma_blur_residual(image, np.zeros((0, 0), np.float32))
     # the photo's noise (a subsample's median is enough), off the block grid of a JPEG
-    keep_row, keep_col, noise = _grid_and_noise(residual, cols, rows, (h, w), f, kernels.order_statistic)
+    if visible is not None and f > 1:
+        visible = _block_mean(np.asarray(visible, np.float32), f) > 0.5
+    keep_row, keep_col, noise = _grid_and_noise(residual, cols, rows, (h, w), f, kernels.order_statistic,
+                                                None if visible is None else np.asarray(visible, bool))
     mask = np.ascontiguousarray(mask)
     edge = np.float32(-1.0 if EDGE is None else EDGE)
     mean = kernels.window_mean(smooth, residual, mask.view(np.uint8), noise, int(window), np.float32(FLOOR),

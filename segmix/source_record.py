@@ -3,24 +3,36 @@
 ``segmix background``'s masks and ``skin apply``'s masks and probability maps (and Skin mode's
 exports of them) are named after their frame or photo, so the next camera clip, or another
 folder's ``IMG_0001.jpg``, writes files of the same names into the same folder. Each such PNG
-carries two text chunks naming its input: :data:`SOURCE_KEY`, the input's absolute path, and
-:data:`RELATIVE_SOURCE_KEY`, its path from the output's own folder. An existing output is of
-the same input when either matches: the absolute path for an output folder moved on its own,
-the relative path for a project folder holding both inputs and outputs moved or renamed (the
-rerun there was refused as "another input" while only the absolute path was recorded).
+carries two text chunks naming its input: :data:`RELATIVE_SOURCE_KEY`, its path from the
+output's own folder, and :data:`DIGEST_KEY`, a SHA-256 digest of its absolute path. An existing
+output is of the same input when either matches: the relative path for a project folder
+holding both inputs and outputs moved or renamed, the digest for an output folder moved on its
+own.
+
+The absolute path itself is not written: masks are shared (sent to a client, attached to a
+report, published with a data set), and the path told the user's name, their folders and their
+clients' (``/home/alice/Clients/ACME/IMG_0001.jpg``), while the check needs only to tell one
+path from another, which the digest does (it reveals a path only to someone who guesses it
+exactly). The relative path is left out where the two share no folder but the root (masks in
+``/var/tmp`` of photos in ``/home/alice``), where it would spell out the absolute one. Files of
+earlier versions, which hold the absolute path as :data:`SOURCE_KEY`, are still read by it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
-#: The PNG text key naming the input's absolute path.
+#: The PNG text key naming the input's absolute path (written until session 40; still read).
 SOURCE_KEY = "Source"
 #: The PNG text key naming the input's path relative to the output's folder.
 RELATIVE_SOURCE_KEY = "Source-Relative"
+#: The PNG text key holding ``sha256:`` and the hex digest of the input's absolute path.
+DIGEST_KEY = "Source-Digest"
 
-__all__ = ["RELATIVE_SOURCE_KEY", "SOURCE_KEY", "absolute_source", "other_source", "recorded_source", "source_text"]
+__all__ = ["DIGEST_KEY", "RELATIVE_SOURCE_KEY", "SOURCE_KEY", "absolute_source", "other_source", "recorded_source",
+           "source_digest", "source_text"]
 
 
 def _text(path: str) -> str:
@@ -36,9 +48,21 @@ def absolute_source(source) -> str:
     return _text(str(Path(source).resolve()))
 
 
+def source_digest(absolute: str) -> str:
+    """The :data:`DIGEST_KEY` record of an absolute path (as :func:`absolute_source` gives it)."""
+    return "sha256:" + hashlib.sha256(absolute.encode("utf-8")).hexdigest()
+
+
 def _relative(absolute: str, folder: Path) -> str | None:
+    """``absolute`` from ``folder``, or None: on another drive (Windows), or when the two share
+    no folder but the root, where the relative path (``../home/alice/Clients/x.jpg`` from
+    ``/tmp/masks``) tells all the absolute one does; the digest is recorded for them."""
+    start = _text(str(Path(folder).resolve()))
     try:
-        return _text(os.path.relpath(absolute, _text(str(Path(folder).resolve()))))
+        common = os.path.commonpath([absolute, start])
+        if os.path.dirname(common) == common:  # only the root in common
+            return None
+        return _text(os.path.relpath(absolute, start))
     except ValueError:  # another drive (Windows): no relative path
         return None
 
@@ -57,34 +81,49 @@ def source_text(source, output_path) -> dict[str, str]:
     Returns
     -------
     dict
-        ``{SOURCE_KEY: absolute path, RELATIVE_SOURCE_KEY: relative path}`` (the latter left
-        out where no relative path exists).
+        ``{RELATIVE_SOURCE_KEY: relative path, DIGEST_KEY: digest of the absolute path}`` (the
+        relative path left out where none exists); never the absolute path (module notes).
     """
     absolute = absolute_source(source)
-    text = {SOURCE_KEY: absolute}
+    text = {}
     relative = _relative(absolute, Path(output_path).parent)
     if relative is not None:
         text[RELATIVE_SOURCE_KEY] = relative
+    text[DIGEST_KEY] = source_digest(absolute)
     return text
 
 
-def recorded_source(path) -> tuple[str | None, str | None]:
-    """The input an existing output records: (absolute, relative), each None where not recorded
-    (an older segmix's file, a file of another kind, or one that cannot be read)."""
+def _records(path) -> dict[str, str]:
+    """The record keys an existing output holds ({} for an older segmix's file, a file of
+    another kind, or one that cannot be read)."""
     from PIL import Image
 
     try:
         with Image.open(path) as im:
             if im.format != "PNG":
-                return None, None
-            return im.info.get(SOURCE_KEY), im.info.get(RELATIVE_SOURCE_KEY)
+                return {}
+            return {key: im.info[key] for key in (SOURCE_KEY, RELATIVE_SOURCE_KEY, DIGEST_KEY)
+                    if isinstance(im.info.get(key), str)}
     except Exception:  # a damaged file: the outputs' own checks name it
-        return None, None
+        return {}
+
+
+def recorded_source(path) -> tuple[str | None, str | None]:
+    """The input an existing output records: (absolute, relative), each None where not recorded
+    (an older segmix's file, a file of another kind, or one that cannot be read). The absolute
+    path is that of an earlier version's file, or the relative one read from the output's
+    folder; the digest alone names no path."""
+    records = _records(path)
+    relative = records.get(RELATIVE_SOURCE_KEY)
+    absolute = records.get(SOURCE_KEY)
+    if absolute is None and relative is not None:
+        absolute = os.path.normpath(os.path.join(_text(str(Path(path).resolve().parent)), relative))
+    return absolute, relative
 
 
 def other_source(path, source) -> str | None:
     """The other input an existing output at ``path`` is of, or None when it is of ``source``
-    (by either record) or records none.
+    (by any record) or records none.
 
     Parameters
     ----------
@@ -94,12 +133,19 @@ def other_source(path, source) -> str | None:
     Returns
     -------
     str or None
-        The absolute path the output records, when it names another input.
+        The other input's path (the absolute one an earlier version recorded, else the
+        relative one read from the output's folder), or words for an input recorded by its
+        digest alone (an output on another drive than its input).
     """
-    absolute, relative = recorded_source(path)
-    mine = absolute_source(source)
-    if absolute is None or absolute == mine:
+    records = _records(path)
+    if not records:
         return None
+    mine = absolute_source(source)
+    if records.get(SOURCE_KEY) == mine or records.get(DIGEST_KEY) == source_digest(mine):
+        return None
+    relative = records.get(RELATIVE_SOURCE_KEY)
     if relative is not None and relative == _relative(mine, Path(path).parent):
         return None
-    return absolute
+    if SOURCE_KEY not in records and RELATIVE_SOURCE_KEY not in records:
+        return "an input it records by a digest of its path only"
+    return recorded_source(path)[0]

@@ -290,7 +290,9 @@ def test_skin_apply_says_what_a_folder_run_ignored(tmp_path, capsys):
     (photos / ".DS_Store").write_bytes(b"")
     assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "o")]) == 0
     notes = [line for line in _err_lines(capsys) if "ignored" in line]
-    assert notes == [f"segmix skin apply: note: ignored in {photos}: 1 non-image file (notes.txt), 1 subfolder (sub)"]
+    # .DS_Store is named too (it was left out in silence until session 40).
+    assert notes == [f"segmix skin apply: note: ignored in {photos}: 1 hidden or system file (.DS_Store), "
+                     "1 non-image file (notes.txt), 1 subfolder (sub)"]
     # --quiet silences notes.
     assert main(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "o"), "--quiet"]) == 0
     assert not any("ignored" in line for line in _err_lines(capsys))

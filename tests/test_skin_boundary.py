@@ -461,5 +461,6 @@ def test_the_uniform_guard_needs_the_photo_and_a_level():
             skin_detect.SkinSettings(boundary_uniform=bad)
     # Settings travel as JSON to a cluster's workers (skin apply --scheduler): no inf as "off".
     json.dumps(dataclasses.asdict(skin_detect.SkinSettings()), allow_nan=False)
+    # 16 x 16: a photo under min_adapt_pixels gets the per-pixel rule, which needs no photo (session 40)
     with pytest.raises(ValueError, match="boundary_uniform needs the photo"):
-        skin_detect.skin_mask(np.ones((8, 8), np.float32), 0.5, replace(UNIFORM, regions="hysteresis"))
+        skin_detect.skin_mask(np.ones((16, 16), np.float32), 0.5, replace(UNIFORM, regions="hysteresis"))

@@ -255,7 +255,7 @@ def test_an_input_whose_name_is_no_utf_8_is_run_and_rerun(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 0
     assert len(list(out.glob("*.png"))) == 20
-    assert "\\xff" in Image.open(out / "in000002.png").info["Source"]
+    assert "\\xff" in Image.open(out / "in000002.png").info["Source-Relative"]
     # A rerun of the same input knows its masks; another input's of the same names is refused.
     assert main(["background", str(frames), "--output-dir", str(out), "--quiet"]) == 0
     other = _frames(tmp_path / "other", count=20)

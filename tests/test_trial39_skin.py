@@ -20,6 +20,8 @@ import warnings
 import numpy as np
 import pytest
 
+from segmix.source_record import source_digest
+
 
 def _sixteen_bit_png(path, top: int) -> None:
     """A 16-bit RGB PNG whose samples reach ``top`` (a skin patch on a grey-blue wall)."""
@@ -137,4 +139,4 @@ def test_a_run_of_another_folder_does_not_replace_an_earlier_photos_masks(tmp_pa
     # The record is the photo's absolute path, in both files.
     for name in ("IMG_0001_skin.png", "IMG_0001_skin_prob.png"):
         with Image.open(out / name) as written:
-            assert written.info["Source"] == str((tmp_path / "day1" / "IMG_0001.png").resolve())
+            assert written.info["Source-Digest"] == source_digest(str((tmp_path / "day1" / "IMG_0001.png").resolve()))

@@ -475,11 +475,14 @@ def merge_counts(a: PartialCounts, b: PartialCounts) -> PartialCounts:
                          a.warnings + b.warnings)
 
 
-def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet=False, stream=None) -> skin.ColorCounts:
+def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet=False, stream=None,
+                        skipped: list | None = None) -> skin.ColorCounts:
     """The colour counts of ``segmix skin train``'s sources, counted on the cluster.
 
     Equal to the single-process counts (UCI files, then images/masks folder pairs, with the
     same ``sources`` entries), so :func:`segmix.skin.train_skin_model` gives the same model.
+    ``skipped``, a list, receives the lines of the pairs whose mask ignores every pixel, left
+    out as :func:`segmix.skin.count_image_folder` leaves them out.
 
     Raises
     ------
@@ -526,6 +529,12 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
 
     for place, line in sorted(total.warnings):  # in the command's order, as the failures
         stream.write(f"segmix skin train: warning: {as_given(place, line)}\n")
+    ignored = [(place, line) for place, line in sorted(total.failures) if isinstance(line, skin.IgnoredPair)]
+    if skipped is not None and ignored:
+        skipped.extend(as_given(place, line) for place, line in ignored)
+        total.failures = [(place, line) for place, line in total.failures if not isinstance(line, skin.IgnoredPair)]
+    else:
+        ignored = []
     if total.failures:
         # Inputs a worker found no such file, which are here: not on storage it shares.
         missing = [(f, as_given(place, str(f))) for place, line in sorted(total.failures) if NOT_FOUND in line
@@ -551,6 +560,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     sources = [total.uci_sources[i] for i in range(len(uci_files))]
     for index, (images, masks, n_pairs, n_unmatched) in enumerate(folders):
         skin_pixels, non_skin_pixels = total.pixels.get(index, [0, 0])
+        n_pairs -= sum(1 for place, _ in ignored if place[:2] == (1, index))
         sources.append(skin.images_source(images, masks, n_pairs, n_unmatched, skin_pixels, non_skin_pixels))
     counts = total.counts
     return skin.ColorCounts(counts.codes, counts.skin, counts.non_skin, sources)

@@ -758,7 +758,11 @@ class SkinMode(Mode):
             return cached[2]
         from segmix import skin_detect
 
-        mask = skin_detect.skin_mask(log_odds, threshold, seed_log_odds=self.skin_seed_log_odds, image=self.shell.skin_image)
+        hidden = self.shell.controller.transparent  # as the detection was given them (skin.detect)
+        if hidden is not None and hidden.shape != log_odds.shape:
+            hidden = None
+        mask = skin_detect.skin_mask(log_odds, threshold, seed_log_odds=self.skin_seed_log_odds, image=self.shell.skin_image,
+                                     transparent=hidden)
         self._mask_cache = (log_odds, threshold, mask)
         return mask
 
