@@ -498,7 +498,6 @@ PLAIN_SETTINGS = SkinSettings(adapt=False, spatial=False, photo_density=0.0, fac
                               exposure_target=0.0)
 
 
-
 def for_photo_size(settings: SkinSettings, n_pixels: int) -> SkinSettings:
     """``settings`` for a photo of ``n_pixels`` pixels: a photo of fewer than
     ``settings.min_adapt_pixels`` is scored by the per-pixel rule (:data:`PLAIN_SETTINGS`'
