@@ -66,6 +66,16 @@ def _run(argv, capsys):
 
 
 # ------------------------------------------------------------ one bad worker among good ones
+
+def _every_photo_written(photos, out, inproc, capsys):
+    """``skin apply PHOTOS --output-dir OUT --distributed`` with every photo written: (its
+    note lines, its stderr lines)."""
+    status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
+                                inproc.scheduler.address], capsys)
+    assert status == 0, err
+    assert f"{N_PHOTOS} written, 0 already complete, 0 failed" in stdout
+    return [line for line in err if "note:" in line], err
+
 def test_a_worker_that_does_not_see_the_output_folder_is_left_out_and_every_photo_is_done(
         inproc, bad, photos, tmp_path, capsys, monkeypatch):
     # Was: the whole run refused ("1 of 4 Dask workers cannot use this output folder"), exit 2;
@@ -148,12 +158,7 @@ def test_a_worker_that_does_not_see_the_inputs_is_left_out_at_the_start(inproc, 
 
     monkeypatch.setattr(skin, "apply_one", apply_one)
     monkeypatch.setattr(cluster, "_sees_inputs", sees_inputs, raising=False)
-    out = tmp_path / "out"
-    status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
-                                inproc.scheduler.address], capsys)
-    assert status == 0, err
-    assert f"{N_PHOTOS} written, 0 already complete, 0 failed" in stdout
-    notes = [line for line in err if "note:" in line]
+    notes, err = _every_photo_written(photos, tmp_path / "out", inproc, capsys)
     assert notes == [f"segmix skin apply: note: the run went on without the Dask worker {bad}: it does not see the "
                      f"inputs as this command does ({photos / 'p00.png'}: no such file or folder there); on a cluster "
                      "the inputs must be on storage every host sees under the same path"], err
@@ -387,12 +392,7 @@ def test_a_worker_reading_another_model_file_is_left_out(inproc, bad, photos, tm
     # the workers are threads of one process here: a cache of each, as each process has its own
     cached = cluster.worker_cached
     monkeypatch.setattr(skin_jobs, "worker_cached", lambda key, load: cached((key, _worker_of()), load))
-    out = tmp_path / "out"
-    status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
-                                inproc.scheduler.address], capsys)
-    assert status == 0, err
-    assert f"{N_PHOTOS} written, 0 already complete, 0 failed" in stdout
-    notes = [line for line in err if "note:" in line]
+    notes, err = _every_photo_written(photos, tmp_path / "out", inproc, capsys)
     assert len(notes) == 1 and notes[0].startswith(
         f"segmix skin apply: note: the run went on without the Dask worker {bad}: it reads another file as the model "
         "file"), err
