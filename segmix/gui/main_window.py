@@ -1887,8 +1887,16 @@ class MainWindow(QMainWindow):
             # (Video mode reads a frame picked as its folder): it opens as the photo it is,
             # in the photo mode last used, and the status bar says so.
             video = self.mode
+            shown = self._pictures.get("photo", _Picture()).path
             if not self.set_mode(self._photo_mode):
                 return False
+            if shown is not None and files.normalised(shown) == files.normalised(name):
+                # The photo the photo modes show: opened again, it asked to discard their
+                # marks (a Discard lost them) when the user meant to go back to it.
+                self.statusBar().showMessage(
+                    f"{Path(name).name} is already open: back to it in {self.active_mode.title} mode, its marks kept "
+                    "(File > Open Photo, Ctrl+O, opens it again from its file).", 15000)
+                return True
             if not self.open_image(name):
                 if self.image is None or self.image_path != Path(name):
                     self.set_mode(video)  # refused or cancelled: back where the user was
@@ -2654,7 +2662,16 @@ class MainWindow(QMainWindow):
         models = [path for path in paths if files.model_file_kind(path)] if len(paths) > 1 else []
         photos = [path for path in paths if path not in marks and path not in models]
         first = photos[0] if photos else paths[0]
+        video = None
+        if marks and photos and self.active_mode.own_images and _still_photo(Path(first)):
+            # A photo dropped with its marks is a photo to mark, opened as Open Recent opens a
+            # photo from Video mode: it opened its folder as a video, the marks file a frame.
+            video = self.mode
+            if not self.set_mode(self._photo_mode):
+                return False
         opened = self.open_image(first)
+        if not opened and video is not None and (self.image is None or self.image_path != Path(first)):
+            self.set_mode(video)  # refused or cancelled: back where the user was
         loaded = None
         if opened and photos and self.active_mode.uses_scribbles:
             loaded = next((path for path in marks if files.marks_of_photo(path, self.image)), None)

@@ -1,0 +1,77 @@
+"""A keyboard-only user and a user working across modes on one photo (session 40's trial)."""
+
+import numpy as np
+from PIL import Image
+
+
+def _wait(qtbot, window):
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=60000)
+
+
+def _frames(folder, count=3):
+    folder.mkdir()
+    for index in range(count):
+        Image.fromarray(np.full((40, 50, 3), 40 * index, np.uint8)).save(folder / f"{index:03d}.png")
+    return folder
+
+
+def test_open_recent_of_the_photo_shown_goes_back_to_it_from_video_mode(qtbot, make_window, photo_path, tmp_path):
+    """Marks on a photo, a video in Video mode, then File > Open Recent > the photo: the window
+    asked "Segment mode's scribbles on two.png are not saved. Discard them?" (a Discard
+    reloaded the photo the user only meant to go back to, and lost the marks). The photo the
+    photo modes show is gone back to, its marks kept, nothing asked."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    marks = window.layer.labels.copy()
+    asked = []
+    window.confirm_discard = lambda: asked.append(window.discard_question()) or False
+    assert window.open_image(_frames(tmp_path / "frames"))
+    assert window.mode == "video" and not asked
+    _wait(qtbot, window)
+    assert window.open_recent(str(photo_path))
+    assert not asked, asked
+    assert window.mode == "segment" and window.image_path == photo_path
+    assert np.array_equal(window.layer.labels, marks) and window.has_unsaved_scribbles
+    said = window.statusBar().currentMessage()
+    assert "two.png" in said and "already open" in said, said
+    # Another photo of the list still asks about the marks it would replace.
+    other = tmp_path / "other.png"
+    Image.fromarray(np.full((60, 80, 3), 90, np.uint8)).save(other)
+    window.set_mode("video")
+    window._remember_file(other)
+    assert not window.open_recent(str(other))
+    assert len(asked) == 1 and window.mode == "video"  # cancelled: back where the user was
+    window.set_mode("segment")
+    assert window.image_path == photo_path and np.array_equal(window.layer.labels, marks)
+
+
+def test_a_photo_dropped_with_its_marks_in_video_mode_opens_in_a_photo_mode(qtbot, make_window, photo_path,
+                                                                             tmp_path):
+    """A photo and its saved marks dropped on the window in Video mode opened the photo's
+    folder as a video, the marks file one of its frames ("Not loaded: ... Video mode has no
+    marks"). They open as File > Open Recent opens a photo from Video mode: in the photo mode
+    last used, the marks loaded."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    folder = tmp_path / "work"
+    folder.mkdir()
+    photo = folder / "two.png"
+    photo.write_bytes(photo_path.read_bytes())
+    marks = folder / "two_scribbles.png"
+    assert window.export("scribbles", marks)
+    saved = window.layer.labels.copy()
+    later = make_window()
+    later.set_mode("skin")
+    later.set_mode("video")
+    assert later.open_dropped([str(photo), str(marks)])
+    assert later.mode == "skin" and later.image_path == photo
+    assert np.array_equal(later.layer.labels, saved)
+    said = later.statusBar().currentMessage()
+    assert said.startswith("Opened two.png with its marks from two_scribbles.png."), said
+    _wait(qtbot, later)
