@@ -64,6 +64,7 @@ from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
+from segmix.gui.dock_mnemonics import DockMnemonics
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import FIRST_START, TrainingController
 from segmix.mark_order import count_steps
@@ -532,6 +533,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self._shortcut_filter)
         self._dialog_filter = _FocusBackAfterDialogs(self)
         QApplication.instance().installEventFilter(self._dialog_filter)
+        self._dock_letters = DockMnemonics(self)  # Alt letters into and out of floated docks
+        QApplication.instance().installEventFilter(self._dock_letters)
         self._shown_once = False
         self._create_mode_bar()
         self._connect()

@@ -75,3 +75,37 @@ def test_a_photo_dropped_with_its_marks_in_video_mode_opens_in_a_photo_mode(qtbo
     said = later.statusBar().currentMessage()
     assert said.startswith("Opened two.png with its marks from two_scribbles.png."), said
     _wait(qtbot, later)
+
+
+def test_alt_letters_reach_into_and_out_of_a_floated_dock(qtbot, make_window, photo_path):
+    """With the Model dock floated, Alt+C from the photo did nothing (Components is in the
+    floated dock, a window of its own), and from the dock Alt+R did not reach the Overlay
+    dock's Threshold: a keyboard-only user could not get into the floated dock at all."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(photo_path)
+    dock = window.docks["model"]
+    dock.setFloating(True)
+    dock.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    window.canvas.setFocus()
+    spin = window.modes["segment"].model_panel.components_spin
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is spin, timeout=2000)
+    assert QApplication.activeWindow() is dock
+    QTest.keyClick(spin, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.overlay_panel.threshold_slider, timeout=2000)
+    assert QApplication.activeWindow() is window
+    # A button's letter clicks it, as in its own window (Smooth edges, Alt+S, in the dock).
+    smooth = window.modes["segment"].model_panel.smoothing_box
+    checked = smooth.isChecked()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: smooth.isChecked() != checked, timeout=2000)
+    # The menu bar's letters and the shortcuts are untouched (Alt+F opens File from the dock).
+    smooth.setFocus()
+    QTest.keyClick(smooth, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=2000)
+    QApplication.activePopupWidget().close()
