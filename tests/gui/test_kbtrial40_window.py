@@ -109,3 +109,13 @@ def test_alt_letters_reach_into_and_out_of_a_floated_dock(qtbot, make_window, ph
     QTest.keyClick(smooth, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None, timeout=2000)
     QApplication.activePopupWidget().close()
+
+
+def test_the_shortcut_page_says_how_to_work_without_a_mouse(window):
+    """A keyboard-only user looked for a way to mark the photo and found none, nor a word that
+    the marks need a pointer; the docks' Alt letters were not named either."""
+    from segmix.gui.help_menu import shortcuts_html
+
+    page = shortcuts_html(window.menuBar())
+    assert "Marks without a mouse" in page and "File &gt; Load Scribbles" in page and "--save-scribbles" in page
+    assert "underlined letter" in page
