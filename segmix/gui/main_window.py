@@ -2092,7 +2092,7 @@ class MainWindow(QMainWindow):
 
             def write() -> None:
                 files.write_export(kind, path, image=image, labels=labels, order=order, settings=marks_settings,
-                                   protect=[photo], photo=photo, model=marks_model)
+                                   protect=[photo], photo=photo, model=marks_model, mode=mode.name)
         else:
             try:
                 # Only the array the kind writes is kept (a 40-megapixel probability map is 160 MB).
@@ -2607,12 +2607,16 @@ class MainWindow(QMainWindow):
             accept_as_copy(event)
             self.open_dropped(paths)
 
-    def _dropped_marks_left_out(self, path) -> str:
-        """Why a marks file dropped with a photo was not loaded onto it, in a few words."""
+    def _dropped_marks_left_out(self, path, loaded=None) -> str:
+        """Why a marks file dropped with a photo was not loaded onto it, in a few words
+        (``loaded``: the marks file that was)."""
         if not self.active_mode.uses_scribbles:
             return f"{self.active_mode.title} mode has no marks"
+        other_mode = self.modes.get(files.marks_mode(path) or self.mode, self.active_mode)
+        if other_mode is not self.active_mode:
+            return f"{other_mode.title} mode's marks: File > Load Scribbles in {other_mode.title} mode loads them"
         if files.marks_of_photo(path, self.image):
-            return "refused: see the message"
+            return "one marks file at a time: File > Load Scribbles loads it" if loaded else "refused: see the message"
         drawn_on = files.marks_photo_name(path)
         if drawn_on and self.image_path is not None and drawn_on == Path(self.image_path).name:
             # The photo was changed since (edited, or another of that name): "marks saved on
@@ -2677,7 +2681,10 @@ class MainWindow(QMainWindow):
             self.set_mode(video)  # refused or cancelled: back where the user was
         loaded = None
         if opened and photos and self.active_mode.uses_scribbles:
-            loaded = next((path for path in marks if files.marks_of_photo(path, self.image)), None)
+            # The active mode's own (Save All writes one file per mode), else one that does not say.
+            loaded = next((path for path in sorted(marks, key=lambda p: files.marks_mode(p) != self.mode)
+                           if files.marks_of_photo(path, self.image) and files.marks_mode(path) in (None, self.mode)),
+                          None)
             if loaded is not None and not self.load_scribbles(loaded):
                 loaded = None
         applied, models_left = self._apply_dropped_models(models) if opened and photos else (None, {})
@@ -2690,7 +2697,7 @@ class MainWindow(QMainWindow):
                 words += (f" and applied the model {Path(applied).name}." if applied else ".")
                 other_marks = [path for path in marks if path != loaded]
                 for path in other_marks:
-                    words += f" Not loaded: {Path(path).name} ({self._dropped_marks_left_out(path)})."
+                    words += f" Not loaded: {Path(path).name} ({self._dropped_marks_left_out(path, loaded)})."
                 for path, why in models_left.items():
                     words += f" Not loaded: {Path(path).name} ({why})."
                 rest = len(photos) - 1

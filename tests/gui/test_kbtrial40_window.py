@@ -54,16 +54,15 @@ def test_a_photo_dropped_with_its_marks_in_video_mode_opens_in_a_photo_mode(qtbo
     folder as a video, the marks file one of its frames ("Not loaded: ... Video mode has no
     marks"). They open as File > Open Recent opens a photo from Video mode: in the photo mode
     last used, the marks loaded."""
-    from gui_helpers import paint_two_classes
+    from tests.gui.test_winfix40_window import _marks_in_segment_and_skin
 
     window = make_window(photo_path)
-    paint_two_classes(qtbot, window)
-    _wait(qtbot, window)
+    _marks_in_segment_and_skin(qtbot, window)  # Skin mode's marks are saved below
     folder = tmp_path / "work"
     folder.mkdir()
     photo = folder / "two.png"
     photo.write_bytes(photo_path.read_bytes())
-    marks = folder / "two_scribbles.png"
+    marks = folder / "two_skin_scribbles.png"
     assert window.export("scribbles", marks)
     saved = window.layer.labels.copy()
     later = make_window()
@@ -73,7 +72,8 @@ def test_a_photo_dropped_with_its_marks_in_video_mode_opens_in_a_photo_mode(qtbo
     assert later.mode == "skin" and later.image_path == photo
     assert np.array_equal(later.layer.labels, saved)
     said = later.statusBar().currentMessage()
-    assert said.startswith("Opened two.png with its marks from two_scribbles.png."), said
+    assert said.startswith("Opened two.png with its marks from two_skin_scribbles.png."), said
+    qtbot.waitUntil(lambda: not later.modes["skin"].result_pending, timeout=60000)
     _wait(qtbot, later)
 
 
@@ -119,3 +119,38 @@ def test_the_shortcut_page_says_how_to_work_without_a_mouse(window):
     page = shortcuts_html(window.menuBar())
     assert "Marks without a mouse" in page and "File &gt; Load Scribbles" in page and "--save-scribbles" in page
     assert "underlined letter" in page
+
+
+def test_a_photo_dropped_with_both_modes_marks_loads_the_mode_s_own(qtbot, make_window, photo_path, tmp_path):
+    """Save All writes one marks file per mode (two_scribbles.png, two_skin_scribbles.png).
+    Dropped with the photo, the first in the selection was loaded whatever the mode (Skin
+    mode's marks became Segment mode's object marks), and the other was "Not loaded: ...
+    (refused: see the message)" with no message. Each file records its mode: the active
+    mode's loads, the other is named as the other mode's."""
+    from tests.gui.test_winfix40_window import _answer_save, _marks_in_segment_and_skin
+
+    window = make_window(photo_path)
+    _marks_in_segment_and_skin(qtbot, window)
+    segment_marks = window._pictures["photo"].layers["segment"].labels.copy()
+    skin_marks = window._pictures["photo"].layers["skin"].labels.copy()
+    assert not np.array_equal(segment_marks, skin_marks)
+    out = tmp_path / "out"
+    out.mkdir()
+    _answer_save(window, out)
+    del window.confirm_discard
+    window.close()
+    assert not window.isVisible()
+    saved = {path.name for path in out.iterdir()}
+    assert saved == {"two_scribbles.png", "two_skin_scribbles.png"}, saved
+    dropped = [str(photo_path), str(out / "two_skin_scribbles.png"), str(out / "two_scribbles.png")]
+    for mode, own, other in (("segment", segment_marks, "Skin"), ("skin", skin_marks, "Segment")):
+        later = make_window()
+        later.set_mode(mode)
+        assert later.open_dropped(dropped)
+        assert np.array_equal(later.layer.labels, own), (mode, later.statusBar().currentMessage())
+        said = later.statusBar().currentMessage()
+        assert f"({other} mode's marks: File > Load Scribbles in {other} mode loads them)" in said, said
+        assert "refused" not in said
+        _wait(qtbot, later)
+        if mode == "skin":
+            qtbot.waitUntil(lambda: not later.modes["skin"].result_pending, timeout=60000)
