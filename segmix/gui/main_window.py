@@ -2017,6 +2017,13 @@ class MainWindow(QMainWindow):
             model_note = (f"{Path(path).name} was saved with the mask of the loaded model {shown_with}; your marks "
                           f"are fitted instead, so the mask differs: File > Load Model {shown_with} gives that mask.")
             other_photo = model_note if other_photo is None else f"{other_photo} {model_note}"
+        saved_in = self.modes.get(files.marks_mode(path) or self.mode, self.active_mode)
+        if saved_in is not self.active_mode:
+            # Save All writes one file per mode, side by side: the other mode's, picked here,
+            # marked other classes (skin / non-skin read as object / background in silence).
+            mode_note = (f"{Path(path).name} holds {saved_in.title} mode's marks ({' / '.join(saved_in.class_names)}), "
+                         f"loaded here as {self.active_mode.title} mode's ({' / '.join(self.active_mode.class_names)}).")
+            other_photo = mode_note if other_photo is None else f"{other_photo} {mode_note}"
         if other_photo is not None:
             settings_note = other_photo if settings_note is None else f"{other_photo} {settings_note}"
         if settings_note is not None:

@@ -154,3 +154,21 @@ def test_a_photo_dropped_with_both_modes_marks_loads_the_mode_s_own(qtbot, make_
         _wait(qtbot, later)
         if mode == "skin":
             qtbot.waitUntil(lambda: not later.modes["skin"].result_pending, timeout=60000)
+
+
+def test_loading_the_other_mode_s_marks_says_whose_they_are(qtbot, make_window, photo_path, tmp_path):
+    """File > Load Scribbles in Segment mode of Skin mode's file (Save All's second file,
+    beside the first) loaded the skin / non-skin marks as object / background without a word."""
+    from tests.gui.test_winfix40_window import _marks_in_segment_and_skin
+
+    window = make_window(photo_path)
+    _marks_in_segment_and_skin(qtbot, window)
+    skin_file = tmp_path / "two_skin_scribbles.png"
+    assert window.export("scribbles", skin_file)
+    window.set_mode("segment")
+    _wait(qtbot, window)
+    assert window.load_scribbles(skin_file)
+    said = window.statusBar().currentMessage()
+    assert ("two_skin_scribbles.png holds Skin mode's marks (skin / non-skin), loaded here as Segment mode's "
+            "(foreground / background)") in said, said
+    _wait(qtbot, window)
