@@ -1278,14 +1278,23 @@ class MainWindow(QMainWindow):
             return None
 
         def save_each() -> bool:
-            shown = self.mode
+            shown, saved = self.mode, []
             try:
                 for name in names:
                     if not self.set_mode(name) or not (self.export("scribbles") and self.wait_for_exports()):
-                        return False
+                        break
+                    saved.append(f"{self.modes[name].title} mode's marks are saved ({self._scribbles_saved_to.name})")
             finally:
                 if self.mode != shown:
                     self.set_mode(shown)
+            if len(saved) < len(names):
+                # Cut short (a dialog cancelled, a write failed): the way back to the mode shown
+                # wiped the first save's "Saved ...", and the window stayed open without a word.
+                if saved:
+                    self.statusBar().showMessage(
+                        f"{'; '.join(saved)}; {self.modes[names[len(saved)]].title} mode's are not: nothing was "
+                        "discarded.", 15000)
+                return False
             left = self.has_unsaved_scribbles or (self._closing and self._unsaved_on_close())
             return not left or self.confirm_discard()
 
@@ -2142,6 +2151,7 @@ class MainWindow(QMainWindow):
         if not self.save_in_background(path, name_kind, write, finished):
             return False
         if stack is not None:  # finished runs at a later event-loop pass, never before this
+            self._scribbles_saved_to = path  # what Save All says it saved (_each_mode_saver)
             stack.setClean()
             clean_index = stack.cleanIndex()
             if marks_settings is None:

@@ -172,3 +172,20 @@ def test_loading_the_other_mode_s_marks_says_whose_they_are(qtbot, make_window, 
     assert ("two_skin_scribbles.png holds Skin mode's marks (skin / non-skin), loaded here as Segment mode's "
             "(foreground / background)") in said, said
     _wait(qtbot, window)
+
+
+def test_a_save_all_cut_short_says_what_was_saved(qtbot, make_window, photo_path, tmp_path):
+    """Closing with both modes' marks, Save All, then Esc in Skin mode's save dialog: the
+    window stayed open with an empty status bar (Segment mode's 'Saved ...' was wiped by the
+    way back to the mode shown), so the user did not know which marks were kept in a file."""
+    from tests.gui.test_winfix40_window import _answer_save, _marks_in_segment_and_skin
+
+    window = make_window(photo_path)
+    _marks_in_segment_and_skin(qtbot, window)
+    del window.confirm_discard
+    _answer_save(window, tmp_path, cancel_at=2)
+    window.close()
+    assert window.isVisible()
+    said = window.statusBar().currentMessage()
+    assert "Segment mode's marks are saved (two_scribbles.png)" in said, said
+    assert "Skin mode's are not: nothing was discarded" in said, said
