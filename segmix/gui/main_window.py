@@ -1905,9 +1905,11 @@ class MainWindow(QMainWindow):
             if shown is not None and files.normalised(shown) == files.normalised(name):
                 # The photo the photo modes show: opened again, it asked to discard their
                 # marks (a Discard lost them) when the user meant to go back to it.
+                marked = any(layer.labels.any() for layer in self._picture.layers.values())
                 self.statusBar().showMessage(
-                    f"{Path(name).name} is already open: back to it in {self.active_mode.title} mode, its marks kept "
-                    "(File > Open Photo, Ctrl+O, opens it again from its file).", 15000)
+                    f"{Path(name).name} is already open: back to it in {self.active_mode.title} mode"
+                    f"{', its marks kept' if marked else ''} (File > Open Photo, Ctrl+O, opens it again from its "
+                    "file).", 15000)
                 return True
             if not self.open_image(name):
                 if self.image is None or self.image_path != Path(name):
