@@ -1557,11 +1557,17 @@ class MainWindow(QMainWindow):
         its own images (Video mode would read the sample's folder as frames)."""
         from segmix.resources import sample_image_path
 
-        if self.active_mode.own_images:
+        video = self.mode if self.active_mode.own_images else None
+        if video is not None:
             if not self.set_mode(next(mode.name for mode in self.modes.values() if not mode.own_images)):
                 return False
-
-        return self.open_image(sample_image_path())
+        path = sample_image_path()
+        opened = self.open_image(path)
+        if not opened and video is not None and (self.image is None or self.image_path != Path(path)):
+            # The question about the photo's marks cancelled: back where the user was, as
+            # File > Open Recent does (the window stayed in Segment mode).
+            self.set_mode(video)
+        return opened
 
     def open_image(self, path) -> bool:
         """Open a photo (or the active mode's own input); on failure show a message and keep the current one.

@@ -189,3 +189,20 @@ def test_a_save_all_cut_short_says_what_was_saved(qtbot, make_window, photo_path
     said = window.statusBar().currentMessage()
     assert "Segment mode's marks are saved (two_scribbles.png)" in said, said
     assert "Skin mode's are not: nothing was discarded" in said, said
+
+
+def test_open_sample_cancelled_from_video_mode_stays_in_video_mode(qtbot, make_window, photo_path, tmp_path):
+    """File > Open Sample Photo in Video mode over unsaved marks, the question cancelled: the
+    window was left in Segment mode, not where the user was (Open Recent goes back)."""
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    assert window.open_image(_frames(tmp_path / "frames"))
+    _wait(qtbot, window)
+    window.confirm_discard = lambda: False
+    assert not window.open_sample()
+    assert window.mode == "video"
+    window.set_mode("segment")
+    assert window.image_path == photo_path and window.layer.labels.any()
