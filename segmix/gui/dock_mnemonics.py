@@ -64,6 +64,8 @@ class DockMnemonics(QObject):
         if not Qt.Key.Key_A.value <= event.key() <= Qt.Key.Key_Z.value:
             return False
         active = QApplication.activeWindow()
+        if QApplication.activePopupWidget() is not None:
+            return False  # a menu or a list open: its keys are its own
         if active is None or active not in self._windows() or len(self._windows()) < 2:
             return False
         target = self.target(chr(event.key()).lower(), active)
