@@ -2699,9 +2699,18 @@ class MainWindow(QMainWindow):
             # A photo dropped with its marks is a photo to mark, opened as Open Recent opens a
             # photo from Video mode: it opened its folder as a video, the marks file a frame.
             video = self.mode
-            if not self.set_mode(self._photo_mode):
+            # In the mode the marks were saved in (Save Scribbles records it), else the last used.
+            recorded = [files.marks_mode(path) for path in marks]
+            if not self.set_mode(next((name for name in recorded if name in self.modes
+                                       and not self.modes[name].own_images), self._photo_mode)):
                 return False
-        opened = self.open_image(first)
+        # The photo shown, dropped with its marks: they load onto it. Opened again, it asked to
+        # discard every mode's marks on it (a Discard lost the other mode's for nothing).
+        picture = self._pictures.get("photo", _Picture())
+        kept = bool(photos and marks and picture.path is not None and not self.active_mode.own_images
+                    and files.normalised(picture.path) == files.normalised(first)
+                    and any(files.marks_of_photo(path, picture.image) for path in marks))
+        opened = kept or self.open_image(first)
         if not opened and video is not None and (self.image is None or self.image_path != Path(first)):
             self.set_mode(video)  # refused or cancelled: back where the user was
         loaded = None
@@ -2718,7 +2727,12 @@ class MainWindow(QMainWindow):
             if not (marks or models) or not photos:
                 words = left_out_words(paths)
             else:
-                words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}" if loaded else "")
+                if kept:
+                    words = f"{Path(first).name} is already open" + (
+                        f": loaded its marks from {Path(loaded).name}" if loaded else "")
+                else:
+                    words = f"Opened {Path(first).name}" + (
+                        f" with its marks from {Path(loaded).name}" if loaded else "")
                 words += (f" and applied the model {Path(applied).name}." if applied else ".")
                 other_marks = [path for path in marks if path != loaded]
                 for path in other_marks:

@@ -206,3 +206,37 @@ def test_open_sample_cancelled_from_video_mode_stays_in_video_mode(qtbot, make_w
     assert window.mode == "video"
     window.set_mode("segment")
     assert window.image_path == photo_path and window.layer.labels.any()
+
+
+def test_the_photo_shown_dropped_with_its_marks_loads_them_without_reopening(qtbot, make_window, photo_path,
+                                                                             tmp_path):
+    """Skin mode's marks unsaved, then the photo shown and Segment mode's saved marks dropped
+    together (to get those marks back): the photo was opened again, which asked to discard
+    Skin mode's marks (a Discard lost them for a photo already shown). The marks load onto the
+    photo shown; nothing else is touched or asked."""
+    from gui_helpers import drag, paint_two_classes
+
+    window = make_window(photo_path)
+    paint_two_classes(qtbot, window)
+    _wait(qtbot, window)
+    marks = tmp_path / "two_scribbles.png"
+    assert window.export("scribbles", marks)
+    saved = window.layer.labels.copy()
+    window.clear_scribbles()
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    skin = window.layer.labels.copy()
+    asked = []
+    window.confirm_discard = lambda: asked.append(window.discard_question()) or False
+    window.set_mode("video")
+    assert window.open_dropped([str(photo_path), str(marks)])
+    assert not asked, asked
+    assert window.mode == "segment" and np.array_equal(window.layer.labels, saved)
+    said = window.statusBar().currentMessage()
+    assert said.startswith("two.png is already open: loaded its marks from two_scribbles.png."), said
+    _wait(qtbot, window)
+    window.set_mode("skin")
+    assert np.array_equal(window.layer.labels, skin)
+    qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
