@@ -1280,11 +1280,15 @@ class MainWindow(QMainWindow):
         def save_each() -> bool:
             shown, saved = self.mode, []
             try:
-                for name in names:
+                for number, name in enumerate(names, start=1):
+                    # Each dialog names its mode: both were "Save scribbles" (ask_save_path).
+                    self._save_all_step = (f": {self.modes[name].title} mode's marks ({number} of {len(names)})"
+                                           if len(names) > 1 else "")
                     if not self.set_mode(name) or not (self.export("scribbles") and self.wait_for_exports()):
                         break
                     saved.append(f"{self.modes[name].title} mode's marks are saved ({self._scribbles_saved_to.name})")
             finally:
+                self._save_all_step = ""
                 if self.mode != shown:
                     self.set_mode(shown)
             if len(saved) < len(names):
@@ -1364,7 +1368,8 @@ class MainWindow(QMainWindow):
         # segmix asks before replacing, after the dialog: the dialog's own question came before
         # segmix's refusal of the name (a trial was asked "033.jpg already exists. Replace?" for a
         # mask over the open photo, which the export then refused: ".jpg ... use .png").
-        path = file_dialogs.save_file_name(self, title, str(default), name_filter, confirm_overwrite=False)
+        path = file_dialogs.save_file_name(self, title + getattr(self, "_save_all_step", ""), str(default), name_filter,
+                                           confirm_overwrite=False)
         QTimer.singleShot(0, self.take_keyboard)
         # No question before a refusal: an input of the window (the photo, the marks loaded)
         # is refused by the save (input_refusal), whatever the answer would have been.

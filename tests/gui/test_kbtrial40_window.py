@@ -1,5 +1,7 @@
 """A keyboard-only user and a user working across modes on one photo (session 40's trial)."""
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image
 
@@ -240,3 +242,23 @@ def test_the_photo_shown_dropped_with_its_marks_loads_them_without_reopening(qtb
     window.set_mode("skin")
     assert np.array_equal(window.layer.labels, skin)
     qtbot.waitUntil(lambda: not window.modes["skin"].result_pending, timeout=60000)
+
+
+def test_save_all_s_dialogs_name_the_mode_whose_marks_they_save(qtbot, make_window, photo_path, tmp_path,
+                                                                monkeypatch):
+    """Save All opened two save dialogs both titled "Save scribbles": a user could tell them
+    apart only by the proposed file name."""
+    from segmix.gui import file_dialogs
+    from tests.gui.test_winfix40_window import _marks_in_segment_and_skin
+
+    window = make_window(photo_path)
+    _marks_in_segment_and_skin(qtbot, window)
+    titles = []
+    monkeypatch.setattr(file_dialogs, "save_file_name", lambda parent, title, default, name_filter, **kwargs:
+                        titles.append(title) or str(tmp_path / Path(default).name))
+    window.ask_save_or_discard = lambda title, question, save=None, save_text="": bool(save and save())
+    del window.confirm_discard
+    window.close()
+    assert not window.isVisible()
+    assert titles == ["Save scribbles: Segment mode's marks (1 of 2)", "Save scribbles: Skin mode's marks (2 of 2)"], \
+        titles
