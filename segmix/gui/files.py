@@ -7,6 +7,8 @@ export can never overwrite the photo it was made from, nor another input the win
 
 from __future__ import annotations
 
+import json
+
 import math
 import os
 import re
@@ -122,7 +124,7 @@ def default_export_path(image_path: Path | None, kind: str, folder: Path | None 
 
 def write_export(kind: str, path: Path, *, image, probability=None, mask=None, labels=None, order=None,
                  settings=None, protect=(), alpha=None, mark=None, icc_profile=None, dpi=None,
-                 photo=None, model=None, source=None) -> None:
+                 photo=None, model=None, source=None, mode=None) -> None:
     """Write one export through segmix.io (atomic, never over a protected input).
 
     Parameters
@@ -153,6 +155,8 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
         another mask (segmix.mark_settings.marks_model)
     source : path or None, for "mask" and "probability" PNGs: the photo they are of, recorded
         as ``skin apply`` records it (Skin mode's exports)
+    mode : str or None, for "scribbles": the window's mode the marks are of ("segment",
+        "skin"), recorded with the photo (:func:`marks_mode`)
     """
     protect = [p for p in protect if p is not None]
     # The photo a mask or map is of, as skin apply's files name it (segmix.source_record): a
@@ -169,6 +173,10 @@ def write_export(kind: str, path: Path, *, image, probability=None, mask=None, l
     elif kind == "scribbles":
         texts = {} if settings is None else dict(segmix_mark_settings.settings_texts(settings))
         texts[PHOTO_KEY] = photo_record(photo, image, model=model)
+        if mode is not None:
+            # Save All writes one file per mode for one photo: a drop of both loads each
+            # mode's own (MainWindow.open_dropped), not whichever came first.
+            texts[PHOTO_KEY] = json.dumps({**json.loads(texts[PHOTO_KEY]), "mode": mode})
         segmix_io.save_labels(path, labels, protect=protect, order=order, texts=texts)
     else:
         raise ValueError(f"unknown export kind {kind!r}")
@@ -675,6 +683,13 @@ def marks_of_photo(path, image) -> bool:
     displayed, segmix.mark_settings.pixels_digest: a copy under another name counts)."""
     pixels = segmix_io.saved_marks_photo(path).get("pixels")
     return isinstance(pixels, str) and image is not None and pixels == segmix_mark_settings.pixels_digest(image)
+
+
+def marks_mode(path) -> str | None:
+    """The window's mode whose marks the file ``path`` holds (File > Save Scribbles records
+    it); None for a file that does not say (an older one, segment --save-scribbles)."""
+    mode = segmix_io.saved_marks_photo(path).get("mode")
+    return mode if isinstance(mode, str) and mode else None
 
 
 def marks_file_words(path) -> str | None:

@@ -31,6 +31,11 @@ MOUSE_AND_KEYS = (
     ("Arrow keys", "pan a photo larger than the window, without the mouse"),
     ("+ or =,  -", "zoom in, zoom out"),
     ("F", "fit the photo to the window"),
+    ("Alt + an underlined letter", "the dock control that shows it (a floated dock's too); Tab moves on from it"),
+    # A keyboard-only trial looked for a way to mark and found no word that there is none.
+    ("Marks without a mouse", "none in the window: brushes, clicks and boxes need a pointer. File > Load Scribbles "
+                              "loads marks made elsewhere, e.g. segmix segment PHOTO --box L,T,R,B --click X,Y "
+                              "-o mask.png --save-scribbles marks.png"),
 )
 
 

@@ -64,6 +64,7 @@ from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
 from segmix.transparency import transparent_pixels
+from segmix.gui.dock_mnemonics import DockMnemonics
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import FIRST_START, TrainingController
 from segmix.mark_order import count_steps
@@ -532,6 +533,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self._shortcut_filter)
         self._dialog_filter = _FocusBackAfterDialogs(self)
         QApplication.instance().installEventFilter(self._dialog_filter)
+        self._dock_letters = DockMnemonics(self)  # Alt letters into and out of floated docks
+        QApplication.instance().installEventFilter(self._dock_letters)
         self._shown_once = False
         self._create_mode_bar()
         self._connect()
@@ -1275,14 +1278,27 @@ class MainWindow(QMainWindow):
             return None
 
         def save_each() -> bool:
-            shown = self.mode
+            shown, saved = self.mode, []
             try:
-                for name in names:
+                for number, name in enumerate(names, start=1):
+                    # Each dialog names its mode: both were "Save scribbles" (ask_save_path).
+                    self._save_all_step = (f": {self.modes[name].title} mode's marks ({number} of {len(names)})"
+                                           if len(names) > 1 else "")
                     if not self.set_mode(name) or not (self.export("scribbles") and self.wait_for_exports()):
-                        return False
+                        break
+                    saved.append(f"{self.modes[name].title} mode's marks are saved ({self._scribbles_saved_to.name})")
             finally:
+                self._save_all_step = ""
                 if self.mode != shown:
                     self.set_mode(shown)
+            if len(saved) < len(names):
+                # Cut short (a dialog cancelled, a write failed): the way back to the mode shown
+                # wiped the first save's "Saved ...", and the window stayed open without a word.
+                if saved:
+                    self.statusBar().showMessage(
+                        f"{'; '.join(saved)}; {self.modes[names[len(saved)]].title} mode's are not: nothing was "
+                        "discarded.", 15000)
+                return False
             left = self.has_unsaved_scribbles or (self._closing and self._unsaved_on_close())
             return not left or self.confirm_discard()
 
@@ -1352,7 +1368,8 @@ class MainWindow(QMainWindow):
         # segmix asks before replacing, after the dialog: the dialog's own question came before
         # segmix's refusal of the name (a trial was asked "033.jpg already exists. Replace?" for a
         # mask over the open photo, which the export then refused: ".jpg ... use .png").
-        path = file_dialogs.save_file_name(self, title, str(default), name_filter, confirm_overwrite=False)
+        path = file_dialogs.save_file_name(self, title + getattr(self, "_save_all_step", ""), str(default), name_filter,
+                                           confirm_overwrite=False)
         QTimer.singleShot(0, self.take_keyboard)
         # No question before a refusal: an input of the window (the photo, the marks loaded)
         # is refused by the save (input_refusal), whatever the answer would have been.
@@ -1545,11 +1562,17 @@ class MainWindow(QMainWindow):
         its own images (Video mode would read the sample's folder as frames)."""
         from segmix.resources import sample_image_path
 
-        if self.active_mode.own_images:
+        video = self.mode if self.active_mode.own_images else None
+        if video is not None:
             if not self.set_mode(next(mode.name for mode in self.modes.values() if not mode.own_images)):
                 return False
-
-        return self.open_image(sample_image_path())
+        path = sample_image_path()
+        opened = self.open_image(path)
+        if not opened and video is not None and (self.image is None or self.image_path != Path(path)):
+            # The question about the photo's marks cancelled: back where the user was, as
+            # File > Open Recent does (the window stayed in Segment mode).
+            self.set_mode(video)
+        return opened
 
     def open_image(self, path) -> bool:
         """Open a photo (or the active mode's own input); on failure show a message and keep the current one.
@@ -1887,8 +1910,18 @@ class MainWindow(QMainWindow):
             # (Video mode reads a frame picked as its folder): it opens as the photo it is,
             # in the photo mode last used, and the status bar says so.
             video = self.mode
+            shown = self._pictures.get("photo", _Picture()).path
             if not self.set_mode(self._photo_mode):
                 return False
+            if shown is not None and files.normalised(shown) == files.normalised(name):
+                # The photo the photo modes show: opened again, it asked to discard their
+                # marks (a Discard lost them) when the user meant to go back to it.
+                marked = any(layer.labels.any() for layer in self._picture.layers.values())
+                self.statusBar().showMessage(
+                    f"{Path(name).name} is already open: back to it in {self.active_mode.title} mode"
+                    f"{', its marks kept' if marked else ''} (File > Open Photo, Ctrl+O, opens it again from its "
+                    "file).", 15000)
+                return True
             if not self.open_image(name):
                 if self.image is None or self.image_path != Path(name):
                     self.set_mode(video)  # refused or cancelled: back where the user was
@@ -2006,6 +2039,13 @@ class MainWindow(QMainWindow):
             model_note = (f"{Path(path).name} was saved with the mask of the loaded model {shown_with}; your marks "
                           f"are fitted instead, so the mask differs: File > Load Model {shown_with} gives that mask.")
             other_photo = model_note if other_photo is None else f"{other_photo} {model_note}"
+        saved_in = self.modes.get(files.marks_mode(path) or self.mode, self.active_mode)
+        if saved_in is not self.active_mode:
+            # Save All writes one file per mode, side by side: the other mode's, picked here,
+            # marked other classes (skin / non-skin read as object / background in silence).
+            mode_note = (f"{Path(path).name} holds {saved_in.title} mode's marks ({' / '.join(saved_in.class_names)}), "
+                         f"loaded here as {self.active_mode.title} mode's ({' / '.join(self.active_mode.class_names)}).")
+            other_photo = mode_note if other_photo is None else f"{other_photo} {mode_note}"
         if other_photo is not None:
             settings_note = other_photo if settings_note is None else f"{other_photo} {settings_note}"
         if settings_note is not None:
@@ -2081,7 +2121,7 @@ class MainWindow(QMainWindow):
 
             def write() -> None:
                 files.write_export(kind, path, image=image, labels=labels, order=order, settings=marks_settings,
-                                   protect=[photo], photo=photo, model=marks_model)
+                                   protect=[photo], photo=photo, model=marks_model, mode=mode.name)
         else:
             try:
                 # Only the array the kind writes is kept (a 40-megapixel probability map is 160 MB).
@@ -2124,6 +2164,7 @@ class MainWindow(QMainWindow):
         if not self.save_in_background(path, name_kind, write, finished):
             return False
         if stack is not None:  # finished runs at a later event-loop pass, never before this
+            self._scribbles_saved_to = path  # what Save All says it saved (_each_mode_saver)
             stack.setClean()
             clean_index = stack.cleanIndex()
             if marks_settings is None:
@@ -2596,12 +2637,16 @@ class MainWindow(QMainWindow):
             accept_as_copy(event)
             self.open_dropped(paths)
 
-    def _dropped_marks_left_out(self, path) -> str:
-        """Why a marks file dropped with a photo was not loaded onto it, in a few words."""
+    def _dropped_marks_left_out(self, path, loaded=None) -> str:
+        """Why a marks file dropped with a photo was not loaded onto it, in a few words
+        (``loaded``: the marks file that was)."""
         if not self.active_mode.uses_scribbles:
             return f"{self.active_mode.title} mode has no marks"
+        other_mode = self.modes.get(files.marks_mode(path) or self.mode, self.active_mode)
+        if other_mode is not self.active_mode:
+            return f"{other_mode.title} mode's marks: File > Load Scribbles in {other_mode.title} mode loads them"
         if files.marks_of_photo(path, self.image):
-            return "refused: see the message"
+            return "one marks file at a time: File > Load Scribbles loads it" if loaded else "refused: see the message"
         drawn_on = files.marks_photo_name(path)
         if drawn_on and self.image_path is not None and drawn_on == Path(self.image_path).name:
             # The photo was changed since (edited, or another of that name): "marks saved on
@@ -2654,10 +2699,31 @@ class MainWindow(QMainWindow):
         models = [path for path in paths if files.model_file_kind(path)] if len(paths) > 1 else []
         photos = [path for path in paths if path not in marks and path not in models]
         first = photos[0] if photos else paths[0]
-        opened = self.open_image(first)
+        video = None
+        if marks and photos and self.active_mode.own_images and _still_photo(Path(first)):
+            # A photo dropped with its marks is a photo to mark, opened as Open Recent opens a
+            # photo from Video mode: it opened its folder as a video, the marks file a frame.
+            video = self.mode
+            # In the mode the marks were saved in (Save Scribbles records it), else the last used.
+            recorded = [files.marks_mode(path) for path in marks]
+            if not self.set_mode(next((name for name in recorded if name in self.modes
+                                       and not self.modes[name].own_images), self._photo_mode)):
+                return False
+        # The photo shown, dropped with its marks: they load onto it. Opened again, it asked to
+        # discard every mode's marks on it (a Discard lost the other mode's for nothing).
+        picture = self._pictures.get("photo", _Picture())
+        kept = bool(photos and marks and picture.path is not None and not self.active_mode.own_images
+                    and files.normalised(picture.path) == files.normalised(first)
+                    and any(files.marks_of_photo(path, picture.image) for path in marks))
+        opened = kept or self.open_image(first)
+        if not opened and video is not None and (self.image is None or self.image_path != Path(first)):
+            self.set_mode(video)  # refused or cancelled: back where the user was
         loaded = None
         if opened and photos and self.active_mode.uses_scribbles:
-            loaded = next((path for path in marks if files.marks_of_photo(path, self.image)), None)
+            # The active mode's own (Save All writes one file per mode), else one that does not say.
+            loaded = next((path for path in sorted(marks, key=lambda p: files.marks_mode(p) != self.mode)
+                           if files.marks_of_photo(path, self.image) and files.marks_mode(path) in (None, self.mode)),
+                          None)
             if loaded is not None and not self.load_scribbles(loaded):
                 loaded = None
         applied, models_left = self._apply_dropped_models(models) if opened and photos else (None, {})
@@ -2666,11 +2732,16 @@ class MainWindow(QMainWindow):
             if not (marks or models) or not photos:
                 words = left_out_words(paths)
             else:
-                words = f"Opened {Path(first).name}" + (f" with its marks from {Path(loaded).name}" if loaded else "")
+                if kept:
+                    words = f"{Path(first).name} is already open" + (
+                        f": loaded its marks from {Path(loaded).name}" if loaded else "")
+                else:
+                    words = f"Opened {Path(first).name}" + (
+                        f" with its marks from {Path(loaded).name}" if loaded else "")
                 words += (f" and applied the model {Path(applied).name}." if applied else ".")
                 other_marks = [path for path in marks if path != loaded]
                 for path in other_marks:
-                    words += f" Not loaded: {Path(path).name} ({self._dropped_marks_left_out(path)})."
+                    words += f" Not loaded: {Path(path).name} ({self._dropped_marks_left_out(path, loaded)})."
                 for path, why in models_left.items():
                     words += f" Not loaded: {Path(path).name} ({why})."
                 rest = len(photos) - 1
