@@ -1283,6 +1283,7 @@ def iter_train_model(
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
     transparent = check_transparent(transparent, scribbles.shape)
+    boxed = transparent is not None and is_framed(scribbles)  # a box, before its hidden marks go
     if transparent is not None:
         # The colours apply_model cuts on (their photo-wide uses, e.g. a box's feature space,
         # see no colour nobody sees; one array for both, so the colour cache serves both).
@@ -1293,6 +1294,12 @@ def iter_train_model(
     marked = marked_classes(scribbles)
     if not any(marked):
         if transparent is not None and np.any(transparent):
+            if boxed:
+                # A box round a cut-out's object was told to "mark what the photo shows" (the
+                # window's Rectangle tool, segment --box): it did; what it marks is hidden.
+                raise ValueError("everything outside the box is transparent, which is background already, so the "
+                                 "box marks nothing the photo shows: click the object, or draw the box across "
+                                 "what is not the object")
             raise ValueError("every mark lies on transparent pixels of the photo, which count as background: "
                              "mark what the photo shows")
         raise ValueError("no scribbles: paint some foreground or background pixels first")
