@@ -161,3 +161,22 @@ def test_skin_train_on_dask_names_the_worker_it_went_on_without(tmp_path, capsys
                      "inputs must be on storage every host sees under the same path"], err
     assert (skin.load_skin_model(tmp_path / "dask.json").training["data"]
             == skin.load_skin_model(tmp_path / "local.json").training["data"])
+
+
+def test_a_box_and_a_click_on_a_cut_out_name_the_box_s_outside(tmp_path, capsys):
+    """segment --box --click says "colours unlike the box's outside" (session 40); on a
+    cut-out, with a box drawn across its visible pixels, it went back to "unlike your
+    background marks" to a user who had marked none (the cut-out's surround alone is still
+    not called a box)."""
+    from segmix.cli import main
+    from tests.test_session40 import _cut_out_scene
+
+    image, obj, transparent = _cut_out_scene()
+    path = tmp_path / "animal_cutout.png"
+    Image.fromarray(np.dstack([image, np.where(transparent, 0, 255).astype(np.uint8)])).save(path)
+    said = {}
+    for name, marks in (("box", ["--box", "90,20,240,160", "--click", "120,80"]), ("click", ["--click", "120,80"])):
+        assert main(["segment", str(path), *marks, "-o", str(tmp_path / f"{name}.png")]) == 0
+        said[name] = capsys.readouterr().out
+    assert "unlike the box's outside" in said["box"] and "your background marks" not in said["box"], said
+    assert "box's outside" not in said["click"], said
