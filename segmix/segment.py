@@ -1283,6 +1283,7 @@ def iter_train_model(
     image = check_image(image)
     scribbles = check_scribbles(image, scribbles, require_both=settings.unlabelled_weight <= 0)
     transparent = check_transparent(transparent, scribbles.shape)
+    boxed = transparent is not None and is_framed(scribbles)  # a box, before its hidden marks go
     if transparent is not None:
         # The colours apply_model cuts on (their photo-wide uses, e.g. a box's feature space,
         # see no colour nobody sees; one array for both, so the colour cache serves both).
@@ -1293,6 +1294,12 @@ def iter_train_model(
     marked = marked_classes(scribbles)
     if not any(marked):
         if transparent is not None and np.any(transparent):
+            if boxed:
+                # A box round a cut-out's object was told to "mark what the photo shows" (the
+                # window's Rectangle tool, segment --box): it did; what it marks is hidden.
+                raise ValueError("everything outside the box is transparent, which is background already, so the "
+                                 "box marks nothing the photo shows: click the object, or draw the box across "
+                                 "what is not the object")
             raise ValueError("every mark lies on transparent pixels of the photo, which count as background: "
                              "mark what the photo shows")
         raise ValueError("no scribbles: paint some foreground or background pixels first")
@@ -1367,9 +1374,10 @@ def iter_train_model(
         # Off, the share alone (a few ms): the window suggests the option when it is large.
         share = _unexplained_rows(*unmarked_rows, mixtures[1], training_rows[1], settings)[1]
         summary["classes"][1]["unexplained_share"] = share
-        if framed and (transparent is None or not np.any(transparent)):
+        if framed and (transparent is None or not np.any(transparent) or boxed):
             # The background marks are a box's outside (not a cut-out's transparent surround): the share's words name it (a new user,
-            # who drew a box and clicked, read "unlike your background marks" and had marked none).
+            # who drew a box and clicked, read "unlike your background marks" and had marked none). A box drawn
+            # on a cut-out (``boxed``: the marks as given frame the photo) was told the same.
             summary["classes"][1]["background_marks"] = "box"
         if settings.unexplained_weight > 0:  # on, but a box or no background stroke
             summary["classes"][1]["rest_skipped"] = "box" if framed else "clicks"

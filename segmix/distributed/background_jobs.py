@@ -542,7 +542,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     # one-machine command "skipped seqs/camX/in000005.jpg").
     # A video's frame is "VIDEO frame N: ..." (its damaged or odd-sized frames were said with
     # the resolved path: a session-35 trial).
-    given = [(re.compile(re.escape(source) + r"(?=[/\\:]| frame \d|$)", re.MULTILINE), str(Path(item)))
+    # "VIDEO frames 10-20 (11 frames): ..." too (frames a demuxer passed over, session 40: said
+    # with the resolved path on Dask alone).
+    given = [(re.compile(re.escape(source) + r"(?=[/\\:]| frames? \d|$)", re.MULTILINE), str(Path(item)))
              for (source, _), item in zip(sources, inputs)]
 
     output_named = output_as_given(out, output_dir)  # OUT/<name> as given, as without Dask

@@ -529,6 +529,14 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
 
     for place, line in sorted(total.warnings):  # in the command's order, as the failures
         stream.write(f"segmix skin train: warning: {as_given(place, line)}\n")
+    # Workers whose checks failed, while the others counted their shards: skin apply and
+    # background said so, skin train did not (the session's re-check).
+    given_of = {str(Path(p).resolve()): str(p) for p in [*uci_files, *(f for pairs in folder_pairs
+                                                                          for pair in pairs[:1] for f in pair)]}
+    for note in left_out_notes(client):
+        for resolved, shown in given_of.items():  # a photo it did not see, as given
+            note = note.replace(f"({resolved}:", f"({shown}:")
+        stream.write(f"segmix skin train: note: {note}\n")
     ignored = [(place, line) for place, line in sorted(total.failures) if isinstance(line, skin.IgnoredPair)]
     if skipped is not None and ignored:
         skipped.extend(as_given(place, line) for place, line in ignored)
