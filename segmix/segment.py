@@ -1375,9 +1375,10 @@ def iter_train_model(
         share = _unexplained_rows(*unmarked_rows, mixtures[1], training_rows[1], settings)[1]
         summary["classes"][1]["unexplained_share"] = share
         if framed and (transparent is None or not np.any(transparent) or boxed):
-            # The background marks are a box's outside (not a cut-out's transparent surround): the share's words name it (a new user,
-            # who drew a box and clicked, read "unlike your background marks" and had marked none). A box drawn
-            # on a cut-out (``boxed``: the marks as given frame the photo) was told the same.
+            # The background marks are a box's outside (not a cut-out's transparent surround):
+            # the share's words name it (a new user, who drew a box and clicked, read "unlike
+            # your background marks" and had marked none). A box drawn on a cut-out (``boxed``:
+            # the marks as given frame the photo) was told the same.
             summary["classes"][1]["background_marks"] = "box"
         if settings.unexplained_weight > 0:  # on, but a box or no background stroke
             summary["classes"][1]["rest_skipped"] = "box" if framed else "clicks"
