@@ -5,6 +5,10 @@
   same size"), and after OK the banner went on saying "preparing the first frame... (the first
   run after installing compiles the kernels, up to a minute)" for good, over an empty canvas:
   a user waits for a frame that never comes.
+* A cut-out (``segmix segment PHOTO --click X,Y --cutout c.png``) opened in the window: the
+  status bar's read-out over its checkerboard said "RGB 155, 181, 232", the hidden colour the
+  cut-out keeps under its transparent pixels, which the canvas does not show and segmix does
+  not use; it now says "transparent".
 """
 
 import numpy as np
@@ -54,3 +58,20 @@ def test_the_refusal_is_forgotten_when_another_folder_opens(make_window, qtbot, 
     assert "every frame must have the same size" not in mode.hint()
     qtbot.waitUntil(lambda: mode.current is not None, timeout=60000)
     assert "every frame must have the same size" not in mode.hint()
+
+
+def test_the_read_out_over_a_cut_outs_transparent_pixel_says_transparent(make_window, tmp_path):
+    pixels = np.zeros((20, 30, 4), dtype=np.uint8)
+    pixels[..., :3] = (155, 181, 232)  # the hidden sky a segmix cut-out keeps
+    pixels[5:15, 10:20] = (200, 40, 30, 255)
+    path = tmp_path / "cut.png"
+    Image.fromarray(pixels, "RGBA").save(path)
+    window = make_window()
+    assert window.open_image(path)
+    window._show_pixel_info(2, 2)
+    assert window.colour_label.text() == "transparent", window.colour_label.text()
+    window._show_pixel_info(12, 8)
+    assert window.colour_label.text() == "RGB 200, 40, 30"
+    window.set_mode("skin")
+    window._show_pixel_info(2, 2)
+    assert window.colour_label.text() == "transparent"
