@@ -2496,7 +2496,11 @@ class MainWindow(QMainWindow):
             return
         r, g, b = (int(v) for v in self.image[y, x])
         self.position_label.setText(f"x {x}, y {y}")
-        self.colour_label.setText(f"RGB {r}, {g}, {b}")
+        # A cut-out's fully transparent pixel, drawn as checkerboard, read "RGB 155, 181, 232":
+        # the hidden colour a segmix cut-out keeps, which nothing else shows or uses (a trial).
+        alpha = self._picture.alpha
+        hidden = alpha is not None and alpha.shape == self.image.shape[:2] and alpha[y, x] == 0
+        self.colour_label.setText("transparent" if hidden else f"RGB {r}, {g}, {b}")
         # While a new photo replaces the shown one, the mode's result is still the old photo's.
         self.posterior_label.setText("" if self._photo_changing else self.active_mode.pixel_info(x, y))
 

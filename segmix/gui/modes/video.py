@@ -28,6 +28,7 @@ packets are counted, at its frames' own average rate when the header's differs),
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -741,6 +742,8 @@ class VideoMode(Mode):
         # {index: reason} of the source's unreadable frames met so far: each is reported once
         # (a dialog at every pass was what kept a trial's user from getting past one).
         self._unreadable: dict[int, str] = {}
+        # Why the source was refused before any frame was shown (None: it was not), for the banner.
+        self._refused: str | None = None
         # One frame's slot while playing: started when a frame is requested, the next frame
         # is requested when it runs out or when the frame is back, whichever is later.
         self._play_timer = QTimer(self)
@@ -913,6 +916,7 @@ class VideoMode(Mode):
         self.current = None
         self.index = 0
         self._unreadable = {}
+        self._refused = None
         self._end_catch_up()
         self._video_end = None
         self._learning_frames = None
@@ -1061,6 +1065,11 @@ class VideoMode(Mode):
             return (f"<b>Video mode</b>: {self._source_name}: none of its {n} frame{'' if n == 1 else 's'} can be "
                     "read (the status bar and the dock's tooltip say why): nothing to show. Open another folder "
                     "or video.")
+        if self.current is None and self._refused:
+            # Refused at its first frame (frames of several sizes, none shared by most): after
+            # the dialog's OK the banner said "preparing the first frame..." for good (a trial).
+            return (f"<b>Video mode</b>: {self._source_name} cannot be shown: {html.escape(self._refused)} "
+                    "Open another folder or video.")
         if self.current is None:
             # A trial's first start showed "open a video" for a minute while the opened
             # folder's first frame waited for the kernels to compile.
@@ -1265,6 +1274,9 @@ class VideoMode(Mode):
         self.set_playing(False)
         self.shell.update_hint()  # the catch-up's banner ("Cancel stops here") is over
         message = files.window_message(message)  # a frame over the pixel limit
+        if self.current is None and not self._exporting:
+            self._refused = message.rstrip(".") + "."
+            self.shell.update_hint()
         if self._exporting:
             self._finish_export(None, refused=True)
             if getattr(self, "_export_undone", [False])[0]:
