@@ -1686,8 +1686,12 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
     percent = share_percent(share, limit)
     # What the share measures, in the Training dock's words (it said "unlike any mark": a trial
     # read 99 % on a photo half covered by the object its foreground marks explain).
-    against = "the box's outside" if facts.get("background_marks") == "box" else "your background marks"
-    measured = f"{percent} % of the unmarked photo has colours unlike {against}"
+    if facts.get("background_marks") == "box":
+        # The unmarked photo is the box's inside there ("13 % of the unmarked photo has colours
+        # unlike the box's outside" read hard to a new user).
+        measured = f"{percent} % of the box's inside has colours unlike its outside"
+    else:
+        measured = f"{percent} % of the unmarked photo has colours unlike your background marks"
     over, under = f"over the {100 * limit:.0f} % limit", f"within the {100 * limit:.0f} % limit"
     if not weight_on:
         if share > limit and facts.get("rest_applies", True):

@@ -25,7 +25,7 @@ def test_a_box_and_a_click_name_the_boxs_outside_not_background_marks(tmp_path, 
     assert main(["segment", str(photo), "--box", "50,30,120,90", "--click", "85,60",
                  "-o", str(tmp_path / "m.png")]) == 0
     out = capsys.readouterr().out
-    assert "unlike the box's outside" in out and "background marks" not in out, out
+    assert "of the box's inside has colours unlike its outside" in out and "background marks" not in out, out
     # Background clicks are background marks, and keep their words.
     assert main(["segment", str(photo), "--click", "85,60", "--background-click", "5,5",
                  "-o", str(tmp_path / "m2.png")]) == 0
