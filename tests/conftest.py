@@ -50,17 +50,22 @@ def skin_photo(rng, h=30, w=40):
     return image, mask
 
 
+def write_skin_pairs(folder, names, rng):
+    """``folder``/images/NAME.png (:func:`skin_photo`) and ``folder``/masks/NAME.png for each
+    of ``names``, drawn from ``rng`` in that order; returns ``folder``."""
+    for sub in ("images", "masks"):
+        (folder / sub).mkdir(exist_ok=True)
+    for name in names:
+        image, mask = skin_photo(rng)
+        Image.fromarray(image).save(folder / "images" / f"{name}.png")
+        Image.fromarray(mask).save(folder / "masks" / f"{name}.png")
+    return folder
+
+
 @pytest.fixture()
 def skin_dataset(tmp_path):
     """images/p0..p3.png (40 x 30 photos, left half skin) and masks/p0..p3.png."""
-    rng = np.random.default_rng(0)
-    for sub in ("images", "masks"):
-        (tmp_path / sub).mkdir()
-    for i in range(4):
-        image, mask = skin_photo(rng)
-        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
-        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
-    return tmp_path
+    return write_skin_pairs(tmp_path, [f"p{i}" for i in range(4)], np.random.default_rng(0))
 
 
 @pytest.fixture(scope="module")

@@ -402,15 +402,9 @@ def test_training_goes_on_without_a_worker_that_does_not_see_the_photos(inproc, 
     # A worker without the labelled photos' storage failed its shards' pairs ("no such file"):
     # the model was not written at all (exit 2), one bad worker among good ones.
     from segmix import skin
-    from tests.conftest import skin_photo
+    from tests.conftest import write_skin_pairs
 
-    rng = np.random.default_rng(4)
-    for sub in ("images", "masks"):
-        (tmp_path / sub).mkdir()
-    for i in range(16):
-        image, mask = skin_photo(rng)
-        Image.fromarray(image).save(tmp_path / "images" / f"p{i:02d}.png")
-        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i:02d}.png")
+    write_skin_pairs(tmp_path, [f"p{i:02d}" for i in range(16)], np.random.default_rng(4))
     expected = skin_jobs.count_training_data(inproc, [], [tmp_path / "images"], [tmp_path / "masks"], quiet=True)
     real = skin.labelled_codes
 

@@ -129,15 +129,9 @@ def test_skin_train_on_dask_names_the_worker_it_went_on_without(tmp_path, capsys
     from segmix import skin
     from segmix.cli import main
     from segmix.distributed import cluster
-    from tests.conftest import skin_photo
+    from tests.conftest import write_skin_pairs
 
-    rng = np.random.default_rng(4)
-    for sub in ("images", "masks"):
-        (tmp_path / sub).mkdir()
-    for i in range(6):
-        image, mask = skin_photo(rng)
-        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
-        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
+    write_skin_pairs(tmp_path, [f"p{i}" for i in range(6)], np.random.default_rng(4))
     monkeypatch.chdir(tmp_path)
     assert main(["skin", "train", "--images", "images", "--masks", "masks", "-o", "local.json", "-k", "2"]) == 0
     capsys.readouterr()

@@ -161,15 +161,10 @@ def test_a_negative_mixture_weight_is_named(tmp_path, model_text, capsys):
 
 # ------------------------------------------------------------------ 6. greyscale training photos
 def _training_folder(tmp_path, grey_skin: bool):
-    from tests.conftest import skin_photo
+    from tests.conftest import skin_photo, write_skin_pairs
 
     rng = np.random.default_rng(1)
-    for sub in ("images", "masks"):
-        (tmp_path / sub).mkdir()
-    for i in range(2):
-        image, mask = skin_photo(rng)
-        Image.fromarray(image).save(tmp_path / "images" / f"p{i}.png")
-        Image.fromarray(mask).save(tmp_path / "masks" / f"p{i}.png")
+    write_skin_pairs(tmp_path, ["p0", "p1"], rng)
     image, mask = skin_photo(rng)
     Image.fromarray(image).convert("L").save(tmp_path / "images" / "grey.png")
     Image.fromarray(mask if grey_skin else np.zeros_like(mask)).save(tmp_path / "masks" / "grey.png")
