@@ -78,7 +78,7 @@ from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
 __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
-           "skin_log_odds", "lift_exposure", "visible_colours", "visible_count", "HIDDEN_LOG_ODDS",
+           "skin_log_odds", "lift_exposure", "visible_count", "HIDDEN_LOG_ODDS",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
@@ -967,7 +967,7 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         (the exposure lift's percentile, the adaptation's samples, the colour density, the
         texture cue's noise, the second pass's rejected pixels) is over the visible pixels
         alone, the colour filters and the texture see each transparent pixel as its nearest
-        visible one (:func:`visible_colours`), and the regions' cut sees the outline as free
+        visible one (:func:`segmix.palette.nearest_visible_colours`), and the regions' cut sees the outline as free
         (:func:`segmix.transparency.outline_free_colours`). The transparent pixels get
         :data:`HIDDEN_LOG_ODDS`. The result does not depend on the hidden colours.
 
@@ -988,7 +988,12 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         raise ValueError("the skin detector needs a colour-only model (this one uses position features)")
     hidden, photo = _hidden_pixels(transparent, image), image
     if hidden is not None:
-        image = visible_colours(image, hidden)  # every step below: no hidden colour
+        # The colours a cut-out stores under its transparent pixels are nobody's: the filters
+        # (the JPEG chroma low-pass, the texture cue's blur and residual) and the per-pixel
+        # maps see the visible colours continued across the outline, whatever was stored.
+        from segmix.palette import nearest_visible_colours
+
+        image = nearest_visible_colours(image, hidden)  # every step below: no hidden colour
     settings = for_photo_size(settings, visible_count(image.shape[:2], hidden))  # a tiny photo: per pixel
     image = lift_exposure(image, settings, info, hidden)  # every step below sees the lifted photo
     # the second pass's regions: a cut-out's on the photo given (skin_mask frees its outline,
@@ -1143,29 +1148,6 @@ def visible_count(shape, hidden) -> int:
     """The visible pixels of a photo of ``shape`` (H, W) with ``hidden`` (or None) transparent."""
     n = int(shape[0]) * int(shape[1])
     return n if hidden is None else n - int(np.count_nonzero(hidden))
-
-
-def visible_colours(image: np.ndarray, transparent: np.ndarray | None) -> np.ndarray:
-    """``image`` with each transparent pixel's colour replaced by its nearest visible pixel's
-    (Euclidean distance; ``image`` itself without transparency, or with nothing visible).
-
-    The colours a cut-out stores under its transparent pixels are nobody's; the detector's
-    filters (the JPEG chroma low-pass, the texture cue's blur and residual) and its per-pixel
-    maps then see the visible colours continued across the outline, whatever was stored:
-    no step reads a hidden colour, and the outline adds no edge of its own.
-
-    Parameters
-    ----------
-    image : (H, W, 3) uint8
-    transparent : (H, W) bool or None
-
-    Returns
-    -------
-    (H, W, 3) uint8
-    """
-    from segmix.palette import nearest_visible_colours
-
-    return nearest_visible_colours(image, transparent)
 
 
 def _seed_map(lut, used, code, shape, seeds_bin, final_bin, texture, log_odds):

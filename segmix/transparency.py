@@ -217,17 +217,14 @@ class _LastOutlineFree:
 
     def get(self, image: np.ndarray, hidden: np.ndarray) -> np.ndarray:
         image = np.ascontiguousarray(image)
-        with self._lock:
-            entry = self._entry
-            if (entry is not None and entry[2] is image and not image.flags.writeable
-                    and entry[1][2:] == (hidden.shape, zlib.crc32(np.packbits(hidden).tobytes()))):
-                return image  # already the (read-only) outline-free copy: no CRC of the photo's bytes
-        key = (image.shape, zlib.crc32(memoryview(image).cast("B")), hidden.shape,
-               zlib.crc32(np.packbits(hidden).tobytes()))
-        with self._lock:
-            entry = self._entry
-            if entry is not None and entry[0]() is image and entry[1] == key:
-                return entry[2]
+        mask_key = (hidden.shape, zlib.crc32(np.packbits(hidden).tobytes()))
+        entry = self._entry  # one read: another thread may replace it meanwhile
+        if entry is not None and entry[2] is image and not image.flags.writeable and entry[1][2:] == mask_key:
+            return image  # already the (read-only) outline-free copy: no CRC of the photo's bytes
+        key = (image.shape, zlib.crc32(memoryview(image).cast("B")), *mask_key)
+        entry = self._entry
+        if entry is not None and entry[0]() is image and entry[1] == key:
+            return entry[2]
         out = _outline_free(image, hidden)
         out.setflags(write=image.flags.writeable)  # a read-only photo's kernels are compiled for read-only arrays
         try:

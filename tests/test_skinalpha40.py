@@ -154,12 +154,14 @@ def test_texture_noise_over_every_pixel_is_the_photo_noise():
 
 
 def test_visible_colours_continue_the_visible_pixels():
+    from segmix.palette import nearest_visible_colours
+
     image = _photo()
     stored, hidden = _cut_out(image, 0)
-    filled = skin_detect.visible_colours(stored, hidden)
+    filled = nearest_visible_colours(stored, hidden)
     assert np.array_equal(filled[~hidden], stored[~hidden])
-    assert np.array_equal(filled, skin_detect.visible_colours(_cut_out(image, 255)[0], hidden))
-    assert skin_detect.visible_colours(stored, None) is stored
+    assert np.array_equal(filled, nearest_visible_colours(_cut_out(image, 255)[0], hidden))
+    assert nearest_visible_colours(stored, None) is stored
 
 
 def test_the_inner_detect_takes_the_transparent_pixels_too(model):
