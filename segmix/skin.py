@@ -59,6 +59,7 @@ from segmix.source_record import other_source, source_text
 
 __all__ = [
     "BUILTIN_MODEL_NAME",
+    "HIDDEN_LOG_ODDS",
     "ColorCounts",
     "EvalResult",
     "SkinEvaluator",
@@ -1665,6 +1666,7 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
         posterior = _posterior_map(model, skin_detect.lift_exposure(image, settings, info, transparent), cache)
         with np.errstate(divide="ignore"):
             log_odds = seeds = (np.log(posterior) - np.log1p(-posterior)).astype(np.float32)
+        log_odds, seeds = skin_detect.hide_log_odds(log_odds, seeds, transparent)
     else:
         # the second pass's cut and the final one share a block graph (skin_detect._same_photo),
         # a cut-out's on the photo with its outline free (transparency.outline_free_colours:
@@ -1678,15 +1680,14 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
             log_odds, seeds = skin_detect.skin_log_odds(model, image, settings, with_seeds=True,
                                                         face_boxes=face_boxes, info=info, transparent=transparent)
             if settings.spatial:
-                # The mask is decided on the log odds returned, the hidden pixels' included:
-                # it was decided before they were hidden and then cut, while the window's
-                # threshold moves and skin eval's sweep decide on the log odds returned, so
-                # the same threshold gave another mask there (a trial: 1.6 % of a cut-out's
-                # pixels at 0.24, and the slider moved back to 0.04 did not give its own mask).
-                log_odds, seeds = _hidden(log_odds, seeds, transparent)
+                # The mask is decided on the log odds returned, the hidden pixels' included
+                # (skin_log_odds hides them): it was decided before they were hidden and then
+                # cut, while the window's threshold moves and skin eval's sweep decide on the log
+                # odds returned, so the same threshold gave another mask there (a trial: 1.6 % of
+                # a cut-out's pixels at 0.24, and the slider moved back to 0.04 did not give its
+                # own mask).
                 mask = skin_detect.skin_mask(log_odds, t, settings, seeds, image, transparent)
         posterior = skin_detect.posterior_from_log_odds(log_odds)
-    log_odds, seeds = _hidden(log_odds, seeds, transparent)
     if transparent is not None:
         posterior = np.where(transparent, np.float32(0.0), posterior)
     if mask is None:
@@ -1698,14 +1699,6 @@ def detect(model: SegmixModel, image: np.ndarray, settings=None, threshold: floa
 #: The log odds of a transparent pixel (:func:`detect`): finite, as every later step expects,
 #: and far below any threshold (p(skin) about 2e-22); skin_detect's, re-exported.
 from segmix.skin_detect import HIDDEN_LOG_ODDS  # noqa: E402
-
-
-def _hidden(log_odds: np.ndarray, seeds: np.ndarray, transparent: np.ndarray | None):
-    """``log_odds`` and ``seeds`` with the ``transparent`` pixels at :data:`HIDDEN_LOG_ODDS`
-    (unchanged when None; hiding twice changes nothing)."""
-    if transparent is None:
-        return log_odds, seeds
-    return np.where(transparent, HIDDEN_LOG_ODDS, log_odds), np.where(transparent, HIDDEN_LOG_ODDS, seeds)
 
 
 # Below this many pixels, sorting the 24-bit codes (np.unique) beats the presence-table

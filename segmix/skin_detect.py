@@ -78,7 +78,7 @@ from segmix.exposure import expose, exposure_gain
 from segmix.features import MAX_WEIGHT
 
 __all__ = ["SkinSettings", "SkinResult", "DEFAULT_SETTINGS", "PLAIN_SETTINGS", "for_photo_size", "detect",
-           "skin_log_odds", "lift_exposure", "visible_count", "HIDDEN_LOG_ODDS",
+           "skin_log_odds", "lift_exposure", "visible_count", "HIDDEN_LOG_ODDS", "hide_log_odds",
            "skin_mask", "posterior_from_log_odds"]
 
 #: Bits per channel of the colour bins (4 grey levels per bin; the skin Gaussian's narrowest
@@ -1109,14 +1109,14 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
         log_odds += texture
     if settings.second_pass > 0 and settings.spatial:
         seeds = _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds)
-        log_odds, seeds = _hide(log_odds, seeds, hidden)
+        log_odds, seeds = hide_log_odds(log_odds, seeds, hidden)
         log_odds, seeds = _second_pass(model, cut_image, settings, code, used, colour_bin, final_bin, seeds_bin,
                                        log_non, texture, log_odds, seeds, hidden)
-        log_odds, seeds = _hide(log_odds, seeds, hidden)
+        log_odds, seeds = hide_log_odds(log_odds, seeds, hidden)
         return (log_odds, seeds) if with_seeds else log_odds
     if not with_seeds:
-        return _hide(log_odds, log_odds, hidden)[0]
-    return _hide(log_odds, _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds),
+        return hide_log_odds(log_odds, log_odds, hidden)[0]
+    return hide_log_odds(log_odds, _seed_map(lut, used, code, image.shape[:2], seeds_bin, final_bin, texture, log_odds),
                  hidden)
 
 
@@ -1125,9 +1125,10 @@ def skin_log_odds(model, image: np.ndarray, settings: SkinSettings = DEFAULT_SET
 HIDDEN_LOG_ODDS = np.float32(-50.0)
 
 
-def _hide(log_odds, seeds, hidden):
-    """``log_odds`` and ``seeds`` with the ``hidden`` pixels at :data:`HIDDEN_LOG_ODDS`
-    (themselves when ``hidden`` is None; new arrays otherwise, ``seeds`` may be ``log_odds``)."""
+def hide_log_odds(log_odds, seeds, hidden):
+    """``log_odds`` and ``seeds`` (H, W) float32 with the ``hidden`` (H, W) bool pixels at
+    :data:`HIDDEN_LOG_ODDS` (themselves when ``hidden`` is None; new arrays otherwise,
+    ``seeds`` may be ``log_odds``; hiding twice changes nothing)."""
     if hidden is None:
         return log_odds, seeds
     same = seeds is log_odds
@@ -1617,7 +1618,7 @@ def skin_mask(log_odds: np.ndarray, threshold: float = 0.5, settings: SkinSettin
 
         hidden = check_transparent(transparent, log_odds.shape)
         if hidden is not None:
-            log_odds, seed_log_odds = _hide(log_odds, log_odds if seed_log_odds is None else seed_log_odds, hidden)
+            log_odds, seed_log_odds = hide_log_odds(log_odds, log_odds if seed_log_odds is None else seed_log_odds, hidden)
             if image is not None and image.shape[:2] == log_odds.shape:
                 image = outline_free_colours(image, hidden)  # cached: the detection's own array
     # a tiny photo (or cut-out): the pixels above the level
