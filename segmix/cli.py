@@ -1219,8 +1219,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                    f"object (1){' with --scribbles' if model is not None else ''}, or try a lower --smoothness "
                    "or --smoothing none")
         print(f"segmix segment: warning: {args.output}: no pixel came out foreground: {why}", file=sys.stderr)
-    elif settings.smoothing != "none" and _say_marks_only(args, result, scribbles, settings, transparent, pointed):
-        pass
+    elif settings.smoothing != "none" and (marks_only := _marks_only_warning(args, result, scribbles, settings,
+                                                                             transparent, pointed)):
+        print(f"segmix segment: warning: {marks_only}", file=sys.stderr)
     elif model is None:
         unmarked_object = no_object_warning(args.scribbles if not pointed else f"the marks ({_marks_words(args)})",
                                             scribbles)
@@ -1251,16 +1252,16 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     return 0
 
 
-def _say_marks_only(args, result, scribbles, settings, transparent, pointed) -> bool:
-    """Warn when the mask is little more than the foreground marks while the per-pixel
-    decision calls much more foreground (:mod:`segmix.result_notes`); True when warned."""
+def _marks_only_warning(args, result, scribbles, settings, transparent, pointed) -> str | None:
+    """The warning for a mask that is little more than the foreground marks while the
+    per-pixel decision calls much more foreground (:mod:`segmix.result_notes`), or None."""
     import numpy as np
 
     from segmix.result_notes import marks_only_share
 
     beyond = marks_only_share(result.mask, scribbles, result.probability, settings.threshold, transparent)
     if beyond is None:
-        return False
+        return None
     n_pixels = int(np.count_nonzero(result.mask))
     unsure = "the colour models are unsure there"
     if transparent is not None and transparent.any():
@@ -1269,10 +1270,9 @@ def _say_marks_only(args, result, scribbles, settings, transparent, pointed) -> 
         unsure += ": a cut-out's transparent pixels give the background no colours"
     advice = ("click more of the object (--click X,Y), or what is not the object (--background-click X,Y)" if pointed
               else "mark more of the object (1), or background (2) beside it")
-    print(f"segmix segment: warning: {args.output}: little more than the foreground marks came out foreground "
-          f"({n_pixels:,} pixels): the per-pixel decision calls another {100 * beyond:.1f} % of the photo foreground, "
-          f"but the graph cut kept none of it ({unsure}); {advice}", file=sys.stderr)
-    return True
+    return (f"{args.output}: little more than the foreground marks came out foreground ({n_pixels:,} pixels): the "
+            f"per-pixel decision calls another {100 * beyond:.1f} % of the photo foreground, but the graph cut kept "
+            f"none of it ({unsure}); {advice}")
 
 
 def _say_model_display_settings(path, saved, used, overrides) -> None:
