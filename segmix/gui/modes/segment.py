@@ -1296,15 +1296,14 @@ class SegmentMode(Mode):
         settings, probability = getattr(outcome, "settings", None), getattr(outcome, "probability", None)
         if settings is None or probability is None or settings.smoothing == "none":
             return None  # the per-pixel decision is the mask (or nothing to compare with)
-        key = (id(outcome), float(threshold))
-        cached = getattr(self, "_marks_only_cache", None)
-        if cached is not None and cached[0] == key and cached[1] is outcome:
+        cached = getattr(self, "_marks_only_cache", None)  # (outcome, threshold, share)
+        if cached is not None and cached[0] is outcome and cached[1] == float(threshold):
             return cached[2]
         from segmix.result_notes import marks_only_share
 
         share = marks_only_share(outcome.mask, outcome.scribbles, probability, threshold,
                                  self.shell.controller.transparent)
-        self._marks_only_cache = (key, outcome, share)
+        self._marks_only_cache = (outcome, float(threshold), share)
         return share
 
     def pixel_info(self, x: int, y: int) -> str:
