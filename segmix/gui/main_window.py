@@ -1497,8 +1497,12 @@ class MainWindow(QMainWindow):
         mask and closed without a question; reopened, the marks' file gave the 5-component mask."""
         found = []
         for name, (path, record) in self._settings_at_clean.items():
-            mode, layer = self.modes.get(name), self.layer_of(name)
-            if (mode is None or layer is None or path != self.image_path or not self._undo_stacks[name].isClean()
+            mode = self.modes.get(name)
+            # The mode's own photo, not the one shown: from Video mode the check found no
+            # Segment layer, and a settings change since the save was closed on unasked.
+            picture = self._pictures.get(self._space_of(mode)) if mode is not None else None
+            layer = picture.layers.get(name) if picture is not None else None
+            if (layer is None or path != picture.path or not self._undo_stacks[name].isClean()
                     or not layer.labels.any()):
                 continue
             if mode.mark_settings_for(layer.labels) != record:

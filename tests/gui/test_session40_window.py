@@ -80,3 +80,22 @@ def test_a_click_on_a_segmix_cut_out_selects_the_object(make_window, qtbot, tmp_
     mask = mode.outcome.mask
     assert (mask & obj).sum() / (mask | obj).sum() > 0.85
     assert not mask[transparent].any() and "Little but your marks" not in mode.hint()
+
+
+def test_changed_settings_of_saved_marks_are_still_unsaved_from_video_mode(qtbot, make_window, photo_path, tmp_path):
+    # Marks saved, then Components changed: the window asks before closing. From Video mode it
+    # did not (the check looked at the photo shown, the video's), and the change was lost.
+    from gui_helpers import paint_two_classes
+
+    window = make_window(photo_path, smoothing=True)
+    seg = window.modes["segment"]
+    paint_two_classes(qtbot, window)
+    qtbot.waitUntil(lambda: not seg.result_pending and not window.controller.busy, timeout=60000)
+    assert window.export("scribbles", tmp_path / "m.png")
+    assert not window.has_unsaved_scribbles
+    seg.model_panel.components_spin.setValue(3)
+    qtbot.waitUntil(lambda: not seg.result_pending and not window.controller.busy, timeout=60000)
+    assert window.has_unsaved_scribbles
+    assert window.set_mode("video")
+    assert window.has_unsaved_scribbles
+    assert window.set_mode("segment") and window.has_unsaved_scribbles
