@@ -44,18 +44,32 @@ def marks_only_share(mask, scribbles, probability, threshold, transparent=None) 
     float or None
         In [0, 1]: unmarked pixels with ``probability > threshold`` over all pixels.
     """
+    marks = little_beyond_marks(mask, scribbles)
+    if marks is None or np.shape(probability) != np.shape(mask):
+        return None
+    return share_beyond_marks(marks, scribbles, probability, threshold, transparent)
+
+
+def little_beyond_marks(mask, scribbles) -> tuple[int, int] | None:
+    """(foreground marks, mask pixels beyond them) when the mask is little more than the
+    foreground marks (:data:`EXTRA_SHARE`), else None: the part of :func:`marks_only_share`
+    that does not depend on the threshold (the window asks it once per result)."""
     mask = np.asarray(mask, bool)
     marks = np.asarray(scribbles) == 1
     n_marks = int(np.count_nonzero(marks))
-    if n_marks == 0 or mask.shape != marks.shape or np.shape(probability) != mask.shape:
+    if n_marks == 0 or mask.shape != marks.shape:
         return None
     extra = int(np.count_nonzero(mask & ~marks))
-    if extra > EXTRA_SHARE * n_marks:
-        return None
+    return None if extra > EXTRA_SHARE * n_marks else (n_marks, extra)
+
+
+def share_beyond_marks(marks: tuple[int, int], scribbles, probability, threshold, transparent=None) -> float | None:
+    """:func:`marks_only_share` given :func:`little_beyond_marks`' ``marks`` (not None)."""
+    n_marks, extra = marks
     per_pixel = (np.asarray(probability) > threshold) & (np.asarray(scribbles) == 0)
-    if transparent is not None and np.shape(transparent) == mask.shape:
+    if transparent is not None and np.shape(transparent) == per_pixel.shape:
         per_pixel &= ~np.asarray(transparent, bool)
     n_per_pixel = int(np.count_nonzero(per_pixel))
-    if n_per_pixel < PER_PIXEL_FACTOR * max(extra, n_marks) or n_per_pixel < MIN_PER_PIXEL_SHARE * mask.size:
+    if n_per_pixel < PER_PIXEL_FACTOR * max(extra, n_marks) or n_per_pixel < MIN_PER_PIXEL_SHARE * per_pixel.size:
         return None
-    return n_per_pixel / mask.size
+    return n_per_pixel / per_pixel.size
