@@ -1247,7 +1247,9 @@ def _pictures(container, stream) -> Iterator:
             step = durations.pop(last_pts, None) or rate_step if last_pts is not None else None
             jumped = [pts for pts in resumed if pts <= picture.pts]
             del resumed[:len(jumped)]
-            missing = _jumped_frames(last_pts, picture.pts, step) if jumped and last_pts < jumped[-1] else 0
+            # (No picture before it: nothing to count from; the file's first pictures start the numbering.)
+            missing = (_jumped_frames(last_pts, picture.pts, step)
+                       if jumped and last_pts is not None and last_pts < jumped[-1] else 0)
             if not found and missing:
                 reason = "the file holds no data FFmpeg can read there (the demuxer passed over damaged data)"
                 found = [last_pts + round(n * (picture.pts - last_pts) / (missing + 1)) for n in range(1, missing + 1)]

@@ -1,6 +1,7 @@
 """Session 40: faults found by the session's own checks (each test failed before its fix)."""
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix.cli import main
@@ -178,3 +179,44 @@ def test_outline_free_colours_by_hand():
     other = hidden.copy()
     other[19, 29] = True
     assert outline_free_colours(image, other) is not first
+
+
+# ---------------------------------------------------------------- a damaged video's first block
+def test_a_matroska_video_whose_first_block_is_damaged_is_read_without_a_traceback(tmp_path):
+    """An MKV whose audio starts before its video and whose first video block header is damaged:
+    the demuxer passes over the first frames before any picture came out, and counting them
+    compared None with a time stamp (TypeError: a traceback from `segmix background`)."""
+    av = pytest.importorskip("av")
+    from segmix.frames import FrameSequence
+
+    good = tmp_path / "cam.mkv"
+    out = av.open(str(good), "w")
+    video = out.add_stream("libx264", rate=25)
+    video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+    video.options = {"g": "10", "bf": "0"}
+    audio = out.add_stream("pcm_s16le", rate=8000, layout="mono")
+    for i in range(60):
+        sound = av.AudioFrame.from_ndarray(np.zeros((1, 320), np.int16), format="s16", layout="mono")
+        sound.sample_rate, sound.pts = 8000, i * 320
+        for packet in audio.encode(sound):
+            out.mux(packet)
+        picture = np.full((48, 64, 3), (i * 6) % 255, np.uint8)
+        picture[10:20, i:i + 10] = 255
+        frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+        frame.pts = i + 5  # the video starts after the sound
+        for packet in video.encode(frame):
+            out.mux(packet)
+    for stream in (video, audio):
+        for packet in stream.encode():
+            out.mux(packet)
+    out.close()
+    with av.open(str(good)) as container:
+        first = next(p for p in container.demux() if p.size and p.stream.type == "video")
+        start = first.pos - 4
+    data = bytearray(good.read_bytes())
+    data[start:start + 40] = b"\xff" * 40
+    bad = tmp_path / "bad.mkv"
+    bad.write_bytes(bytes(data))
+    said = []
+    frames = list(FrameSequence(str(bad), on_skip=said.append))
+    assert 0 < len(frames) < 60 and said  # what it could read, and a word about the rest
