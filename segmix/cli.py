@@ -1686,12 +1686,12 @@ def unexplained_report(settings, training: dict, given: bool = False) -> tuple[s
     percent = share_percent(share, limit)
     # What the share measures, in the Training dock's words (it said "unlike any mark": a trial
     # read 99 % on a photo half covered by the object its foreground marks explain).
-    if facts.get("background_marks") == "box":
-        # The unmarked photo is the box's inside there ("13 % of the unmarked photo has colours
-        # unlike the box's outside" read hard to a new user).
-        measured = f"{percent} % of the box's inside has colours unlike its outside"
-    else:
-        measured = f"{percent} % of the unmarked photo has colours unlike your background marks"
+    if facts.get("background_marks") == "box" and not weight_on:
+        # A box's outside is the only background: the share is of the box's inside, which is
+        # the object's evidence, and points to an option that does not act on a box. Said, it
+        # read as "only 13 % of the box is the object" to a new user (the mask filled 61 %).
+        return "", ""
+    measured = f"{percent} % of the unmarked photo has colours unlike your background marks"
     over, under = f"over the {100 * limit:.0f} % limit", f"within the {100 * limit:.0f} % limit"
     if not weight_on:
         if share > limit and facts.get("rest_applies", True):

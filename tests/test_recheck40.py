@@ -172,6 +172,5 @@ def test_a_box_and_a_click_on_a_cut_out_name_the_box_s_outside(tmp_path, capsys)
     for name, marks in (("box", ["--box", "90,20,240,160", "--click", "120,80"]), ("click", ["--click", "120,80"])):
         assert main(["segment", str(path), *marks, "-o", str(tmp_path / f"{name}.png")]) == 0
         said[name] = capsys.readouterr().out
-    assert "of the box's inside has colours unlike its outside" in said["box"], said
-    assert "your background marks" not in said["box"], said
+    assert "colours unlike" not in said["box"], said
     assert "box's inside" not in said["click"], said
