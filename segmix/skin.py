@@ -53,7 +53,7 @@ from segmix.labelmaps import load_mask, refuse_mask_of_stored_pixels, stored_los
 from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
-from segmix.palette import skin_pixels  # a palette photo is scored low-passed
+from segmix.palette import nearest_visible_colours, skin_pixels  # a palette photo is scored low-passed
 from segmix.transparency import transparent_pixels
 from segmix.source_record import other_source, source_text
 
@@ -754,18 +754,23 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.nd
     hidden = transparent_pixels(loaded.alpha)
     labels = (labels if hidden is None else np.where(hidden, -1, labels)).ravel()
     n_skin = int(np.count_nonzero(labels == 1))
-    if n_skin and is_greyscale(loaded.pixels):
+    # Judged by what the photo shows: a grey object cut out of a colour photo keeps colour under
+    # its transparency, and its grey skin was learnt in silence (as colourless_words).
+    shown = loaded.pixels
+    if n_skin and hidden is not None and hidden.any():
+        shown = nearest_visible_colours(loaded.pixels, hidden)
+    if n_skin and is_greyscale(shown):
         # Its skin pixels are grey: they taught the skin mixture grey, without a word (a
         # trial's folder of 6 street photos and their greyscale copies gave a model of F1
         # 0.18 on other street photos against 0.43 without the copies). The detector never
         # scores a greyscale photo (skin apply warns of one), so nothing is lost by leaving it
         # out; its non-skin pixels alone would be harmless, hence only with skin labelled.
         mask_like = "; it holds only a mask's values: is it a mask given as a photo?" if looks_like_a_mask(
-            loaded.pixels) else ""
+            visible_pixels(loaded.pixels, hidden)) else ""
         raise ValueError(f"{pair[0]}: greyscale photo (no colour): its {n_skin:,} skin pixels would teach the skin "
                          f"model grey as skin; take it out of the training photos (skin detection needs colour)"
                          f"{mask_like}")
-    tone = _tone(loaded.pixels) if n_skin else None
+    tone = _tone(shown) if n_skin else None
     if tone == "one tone" and notes is not None:
         # A photo saved lossily in one tone over less than a print's range: a sepia JPEG of a
         # dim scene (its skin labels taught the tint in silence) or a close-up of skin, which
@@ -1472,13 +1477,33 @@ TONED_WORDS = "toned black-and-white photo (sepia or a tint, no colour of its ow
 #: :func:`colourless_words` for a photo saved lossily in one tone over less than a print's range
 #: (:data:`TONED_LOSSY_MIN_RANGE`): toned, or a close-up of skin; its warning is conditional.
 ONE_TONE_WORDS = "photo in one tone (a toned black-and-white photo such as sepia, or a close-up of skin)"
+#: :func:`colourless_words` for a photo every pixel of which is fully transparent.
+NOTHING_SHOWN_WORDS = "photo that shows nothing (every pixel is fully transparent)"
 
 
-def colourless_words(image: np.ndarray) -> str | None:
+def colourless_words(image: np.ndarray, transparent: np.ndarray | None = None) -> str | None:
     """What a photo without colour of its own is, in words (:data:`GREYSCALE_WORDS` for a
     greyscale one, :func:`is_greyscale`; :data:`TONED_WORDS` for a toned one, :func:`is_toned`),
     else None. Skin detection by colour cannot work on either: a sepia photo's tint gave masks of
-    2-10 % skin in silence (a new user's 15 sepia copies: 3 masks from the tint alone, exit 0)."""
+    2-10 % skin in silence (a new user's 15 sepia copies: 3 masks from the tint alone, exit 0).
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 array
+    transparent : (H, W) bool array or None
+        The photo's fully transparent pixels (:func:`segmix.transparency.transparent_pixels`).
+        Only the visible pixels are judged, each hidden one taking its nearest visible pixel's
+        colour (:func:`segmix.palette.nearest_visible_colours`): a fully transparent photo of
+        black pixels was called "a greyscale photo", and a grey object cut out of a colour photo
+        was not warned of, its hidden surround holding the colour. A photo whose every pixel is
+        transparent is :data:`NOTHING_SHOWN_WORDS`.
+    """
+    if transparent is not None and np.size(transparent):
+        hidden = np.asarray(transparent, bool)
+        if hidden.all():
+            return NOTHING_SHOWN_WORDS
+        if hidden.any():
+            image = nearest_visible_colours(np.asarray(image), hidden)
     if is_greyscale(image):
         return GREYSCALE_WORDS
     if np.asarray(image).ndim != 3:
@@ -1509,6 +1534,8 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
     -------
     str
     """
+    if kind == NOTHING_SHOWN_WORDS:
+        return f"{path}: {kind}: there is no colour to detect skin by; its mask is empty"
     share = float(np.mean(mask)) if np.size(mask) else 0.0
     source = "its tint and brightness" if kind in (TONED_WORDS, ONE_TONE_WORDS) else "brightness"
     outcome = ("its mask is empty" if share == 0.0 else
@@ -1522,6 +1549,15 @@ def greyscale_warning(path, mask: np.ndarray, mask_like: bool = False, kind: str
 
 #: Pixels per block of :func:`looks_like_a_mask`.
 _MASK_VALUES_BLOCK = 1 << 20
+
+
+def visible_pixels(image: np.ndarray, transparent: np.ndarray | None) -> np.ndarray:
+    """``image`` itself, or its visible pixels as an (N, 1, 3) array when ``transparent`` (an
+    (H, W) bool array) marks some: what a photo holds, for tests of its values alone
+    (:func:`looks_like_a_mask`)."""
+    if transparent is None or not np.any(transparent):
+        return image
+    return np.asarray(image)[~np.asarray(transparent, bool)][:, None]
 
 
 def looks_like_a_mask(image: np.ndarray) -> bool:
@@ -1904,12 +1940,13 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
         ensure_not_input(prob_path, input_path)
     loaded = load_image_info(input_path, max_pixels)
     image = loaded.pixels
-    result = detect(model, skin_pixels(loaded), settings, threshold, cache, info=info,
-                    transparent=transparent_pixels(loaded.alpha))
+    transparent = transparent_pixels(loaded.alpha)
+    result = detect(model, skin_pixels(loaded), settings, threshold, cache, info=info, transparent=transparent)
     mask, posterior = result.mask, result.posterior
-    colourless = colourless_words(image) if info is not None else None
+    colourless = colourless_words(image, transparent) if info is not None else None
     if colourless:
-        info["greyscale"] = greyscale_warning(input_path, mask, looks_like_a_mask(image), colourless)
+        mask_like = colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible_pixels(image, transparent))
+        info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless)
     elif info is not None:
         info["no_skin"] = not mask.any()
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -30,9 +30,9 @@ import numpy as np
 from segmix.frames import header_size
 from segmix.io import DEFAULT_MAX_PIXELS, ImageLoadError
 from segmix.modelfile import EVAL_REPORT_KEYS, SegmixModel
-from segmix.skin import (PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers, colourless_words, detect,
-                         greyscale_warning, image_mask_pairs, load_mask, looks_like_a_mask, pair_failure, read_pair_info,
-                         swapped_folders)
+from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, UnusablePairs, check_workers,
+                         colourless_words, detect, greyscale_warning, image_mask_pairs, load_mask, looks_like_a_mask,
+                         pair_failure, read_pair_info, swapped_folders, visible_pixels)
 from segmix.palette import skin_pixels
 from segmix.transparency import outline_free_colours, transparent_pixels
 
@@ -497,8 +497,9 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
         # None for a colour photo, else whether it holds only a mask's values (its line's hint)
-        colourless = colourless_words(loaded.pixels)
-        grey = None if colourless is None else (looks_like_a_mask(loaded.pixels), colourless)
+        colourless = colourless_words(loaded.pixels, transparent)
+        grey = None if colourless is None else (colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(
+            visible_pixels(loaded.pixels, transparent)), colourless)
         return result.posterior, result.mask, labels, swept, grey, bool(info.get("faces_used"))
 
     greyscale, skipped = [], []

@@ -856,7 +856,7 @@ class ComputeWorker(QObject):
                          None if result is None else result.log_odds, None if result is None else result.mask,
                          None if result is None else (model.threshold if threshold is None else float(threshold)),
                          self._compiled, info.get("exposure_gain", 1.0),
-                         (job.image is not None and skin.colourless_words(job.image)) or ""))
+                         (job.image is not None and skin.colourless_words(job.image, job.transparent)) or ""))
 
     def _replay_earlier_steps(self, job: TrainJob) -> TrainJob:
         """Fit the steps of ``job.mark_order`` before the last (segmix.mark_steps.replay_steps,

@@ -352,10 +352,12 @@ class SkinMode(Mode):
         if accepted:
             self._greyscale = outcome.greyscale
             if self._greyscale and self.shell.image is not None:
-                from segmix.skin import looks_like_a_mask
+                from segmix.skin import NOTHING_SHOWN_WORDS, looks_like_a_mask, visible_pixels
 
                 # once per photo (a bincount), not at every slider move's status line
-                self._mask_like = looks_like_a_mask(self.shell.image)
+                hidden = self.shell.controller.transparent
+                self._mask_like = (self._greyscale != NOTHING_SHOWN_WORDS
+                                   and looks_like_a_mask(visible_pixels(self.shell.image, hidden)))
             self.skin_posterior = outcome.posterior
             self._maps = None
             if outcome.log_odds is not None:
@@ -632,7 +634,7 @@ class SkinMode(Mode):
         self._set_version += 1
         self._update_skin_panel()
         added = f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels"
-        if counts.n_skin and skin.colourless_words(shell.image) == skin.ONE_TONE_WORDS:
+        if counts.n_skin and skin.colourless_words(shell.image, shell.controller.transparent) == skin.ONE_TONE_WORDS:
             # As skin train warns: a sepia JPEG of a dim scene cannot be told from a close-up of
             # skin, so it is added, and said (its skin marks were added in silence).
             added += ("; this photo is in one tone: if it is a toned (sepia) photo, its skin marks teach "
