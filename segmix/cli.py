@@ -400,6 +400,10 @@ class _Parser(argparse.ArgumentParser):
                 or _dash_file_hint(message, getattr(self, "_given", []), options)
                 or self._output_word_hint(message) or self._window_words_hint(message)
                 or _other_tools_option(message, options))
+        if message.startswith("unrecognized arguments:") and hint.endswith("(the output file is given with -o)"):
+            # The hint names the words argparse's message names: said once (a trial's `segmix
+            # quantize photo.jpg a b -o q.png` read "unrecognized arguments: a b; ... a b are left over").
+            message, hint = hint.removeprefix("; "), ""
         if not hint and message.startswith("the following arguments are required"):
             typos = []
             for word in getattr(self, "_given", []):
@@ -492,7 +496,7 @@ class _Parser(argparse.ArgumentParser):
         if missing:
             return f"; {left[-1]}: the output file is given with -o (-o {left[-1]})"
         takes = "one photo" if self._get_positional_actions() else "no file without its option"
-        return f"; {self.prog} takes {takes}: {' '.join(left)} {'is' if len(left) == 1 else 'are'} left over (the output file is given with -o)"
+        return f"; {' '.join(left)} {'is' if len(left) == 1 else 'are'} left over: {self.prog} takes {takes} (the output file is given with -o)"
 
 
 def _after_double_dash(given: list[str], options: list[str]) -> str:
