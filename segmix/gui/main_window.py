@@ -135,6 +135,18 @@ class _Picture:
     inputs: dict[str, tuple[Path, str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Unsaved:
+    """One mode's unsaved work on its photo (MainWindow._unsaved_by_mode)."""
+
+    name: str  # the mode's
+    title: str  # the mode's, as the mode bar shows it
+    space: str  # the image space of its photo (MainWindow._space_of)
+    path: Path | None  # its photo's file
+    marks: bool  # scribbles changed since saved or loaded
+    settings: bool  # saved scribbles whose model settings changed since
+
+
 def _same_setting(stored, value) -> bool:
     """Whether ``stored`` (as QSettings returns it: an INI file gives text) is ``value``."""
     return stored == value or (isinstance(stored, str) and stored.lower() == str(value).lower())
@@ -1258,15 +1270,7 @@ class MainWindow(QMainWindow):
         """The modes (in the mode bar's order) whose scribbles on their photo are unsaved, or
         whose saved scribbles' model settings changed since (what Save Scribbles in that
         mode saves)."""
-        settings = {title for title, _path in self._settings_unsaved()}
-        names = []
-        for name, mode in self.modes.items():
-            layer = self._pictures.get(self._space_of(mode), _Picture()).layers.get(name)
-            if not mode.uses_scribbles or layer is None:
-                continue
-            if (not self._undo_stacks[name].isClean() and bool(layer.labels.any())) or mode.title in settings:
-                names.append(name)
-        return names
+        return [entry.name for entry in self._unsaved_by_mode()]
 
     def _each_mode_saver(self) -> tuple[list[str], Callable[[], bool]] | None:
         """Save Scribbles in each mode with unsaved scribbles in turn (each its own dialog,
@@ -1479,7 +1483,7 @@ class MainWindow(QMainWindow):
     @property
     def has_unsaved_scribbles(self) -> bool:
         # Every space's: the photo's scribbles are unsaved also while Video mode is shown.
-        return bool(self._unsaved_marks() or self._settings_unsaved())
+        return bool(self._unsaved_by_mode())
 
     def _note_settings_at_clean(self) -> None:
         """Remember the active mode's model settings as saved with its scribbles (a save or a
@@ -1491,35 +1495,44 @@ class MainWindow(QMainWindow):
         else:
             self._settings_at_clean[mode.name] = (self.image_path, record)
 
-    def _settings_unsaved(self) -> list[tuple[str, Path | None]]:
-        """(mode title, photo) of the saved scribbles shown whose model settings were changed
-        since their save: a trial saved its marks, changed Components from 5 to 3, exported the
-        mask and closed without a question; reopened, the marks' file gave the 5-component mask."""
+    def _unsaved_by_mode(self) -> list[_Unsaved]:
+        """Each mode's unsaved work on its own photo, modes in the mode bar's order: the one
+        walk that the title's "*", the discard question and its Save / Save All offers all
+        read, so that they cannot disagree (three walks did; one looked at the photo shown,
+        which from Video mode is the video's, and a settings change was closed on unasked).
+
+        A mode's marks count when they are not empty and its undo stack is not clean, or when
+        they are clean but its model settings changed since they were saved or loaded (a trial
+        saved its marks, changed Components from 5 to 3, exported the mask and closed without
+        a question; reopened, the marks' file gave the 5-component mask).
+        """
         found = []
-        for name, (path, record) in self._settings_at_clean.items():
-            mode = self.modes.get(name)
-            # The mode's own photo, not the one shown: from Video mode the check found no
-            # Segment layer, and a settings change since the save was closed on unasked.
-            picture = self._pictures.get(self._space_of(mode)) if mode is not None else None
+        for name, mode in self.modes.items():
+            picture = self._pictures.get(self._space_of(mode))
             layer = picture.layers.get(name) if picture is not None else None
-            if (layer is None or path != picture.path or not self._undo_stacks[name].isClean()
-                    or not layer.labels.any()):
+            if not mode.uses_scribbles or layer is None or not layer.labels.any():
                 continue
-            if mode.mark_settings_for(layer.labels) != record:
-                found.append((mode.title, path))
+            marks = not self._undo_stacks[name].isClean()
+            saved = self._settings_at_clean.get(name)
+            settings = (not marks and saved is not None and saved[0] == picture.path
+                        and mode.mark_settings_for(layer.labels) != saved[1])
+            if marks or settings:
+                found.append(_Unsaved(name, mode.title, self._space_of(mode), picture.path, marks, settings))
         return found
+
+    def _settings_unsaved(self) -> list[tuple[str, Path | None]]:
+        """(mode title, photo) of the saved scribbles whose model settings were changed since
+        their save (:meth:`_unsaved_by_mode`)."""
+        return [(entry.title, entry.path) for entry in self._unsaved_by_mode() if entry.settings]
 
     def _unsaved_marks(self) -> list[tuple[list[str], Path | None]]:
         """(titles of the modes, path) of each image space holding unsaved scribbles, modes in
-        the mode bar's order: what :attr:`has_unsaved_scribbles` counts."""
-        found = []
-        for picture in self._pictures.values():
-            titles = [mode.title for name, mode in self.modes.items()
-                      if (layer := picture.layers.get(name)) is not None
-                      and not self._undo_stacks[name].isClean() and bool(layer.labels.any())]
-            if titles:
-                found.append((titles, picture.path))
-        return found
+        the mode bar's order (:meth:`_unsaved_by_mode`)."""
+        spaces: dict[str, tuple[list[str], Path | None]] = {}
+        for entry in self._unsaved_by_mode():
+            if entry.marks:
+                spaces.setdefault(entry.space, ([], entry.path))[0].append(entry.title)
+        return list(spaces.values())
 
     def discard_question(self) -> str:
         """What :meth:`confirm_discard` asks: whose scribbles, on which photo, would be lost.

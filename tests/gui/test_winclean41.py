@@ -1,0 +1,104 @@
+"""Session 41 clean-up of the window (helper winclean): one walk over the modes' unsaved work,
+one way to open a still photo from Video mode, a drop that hashes its photo once, a status bar
+written only when its words change, the Alt-letter filter installed only while a dock floats,
+panels.shown_text for menu texts, an Alt letter for Skin mode's threshold slider, and Skin
+mode's words that follow its training state."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gui_helpers import drag, paint_two_classes
+
+
+def _second_photo(tmp_path):
+    path = tmp_path / "second.png"
+    Image.fromarray(np.full((40, 50, 3), 90, np.uint8)).save(path)
+    return path
+
+
+def _marks_in_segment_and_skin(qtbot, window):
+    paint_two_classes(qtbot, window)  # Segment mode's marks
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    window.set_tool("background")
+    drag(window, [(70, 10), (60, 30)])
+    return skin_mode
+
+
+def _asking(window):
+    """The unsaved-work question recorded and answered Cancel: [(question, Save offered)]."""
+    asked = []
+    del window.confirm_discard  # the window's own, with its Save / Save All offers
+    window.ask_save_or_discard = lambda title, question, save=None, save_text="&Save...": \
+        asked.append((question, save is not None)) or False
+    return asked
+
+
+def _leave_from_each_mode(window, second):
+    """Close, and open another photo, from Segment, Skin and Video mode (each cancelled at the
+    question): the questions asked, per attempt."""
+    from segmix.gui import files
+
+    asked = []
+    for name in ("segment", "skin", "video"):
+        assert window.set_mode(name)
+        for attempt in ("close", "open"):
+            before = len(window._asked)
+            if attempt == "close":
+                window.close()
+                assert window.isVisible(), (name, attempt)
+            elif name == "video":
+                # From Video mode a photo is opened through File > Open Recent (or Open Sample).
+                assert not window.open_recent(str(second))
+            else:
+                assert not window.open_image(second)
+            assert files.normalised(window._pictures["photo"].path) != files.normalised(second)
+            assert len(window._asked) == before + 1, (name, attempt, window._asked[before:])
+            asked.append((name, attempt, *window._asked[-1]))
+    return asked
+
+
+def test_unsaved_marks_of_two_modes_are_asked_about_from_every_mode(qtbot, make_window, photo_path, tmp_path):
+    """Unsaved marks in Segment and Skin mode: closing, or opening another photo, asks from
+    each mode (Video mode shown too), names both modes and offers Save All each time; the
+    three walks over the modes' unsaved work (the title's "*", the question, its Save offer)
+    are one (MainWindow._unsaved_by_mode), so they cannot disagree."""
+    window = make_window(photo_path)
+    _marks_in_segment_and_skin(qtbot, window)
+    window._asked = _asking(window)
+    asked = _leave_from_each_mode(window, _second_photo(tmp_path))
+    assert len(asked) == 6
+    for name, attempt, question, save in asked:
+        assert "Segment mode's and Skin mode's scribbles on two.png" in question, (name, attempt, question)
+        assert save, (name, attempt, question)
+    assert [entry.name for entry in window._unsaved_by_mode()] == ["segment", "skin"]
+    assert window._modes_with_unsaved_marks() == ["segment", "skin"]
+    assert window._unsaved_marks() == [(["Segment", "Skin"], photo_path)]
+
+
+def test_changed_settings_of_saved_marks_are_asked_about_from_every_mode(qtbot, make_window, photo_path, tmp_path):
+    """Both modes' marks saved, then Segment mode's Components changed: the marks' model
+    settings are unsaved work, asked about on closing and on opening another photo from each
+    mode (from Video mode the model-settings walk once looked at the video's photo and asked
+    nothing), with Save offered."""
+    window = make_window(photo_path, smoothing=True)
+    _marks_in_segment_and_skin(qtbot, window)
+    assert window.export("scribbles", tmp_path / "skin_marks.png")
+    window.set_mode("segment")
+    seg = window.modes["segment"]
+    qtbot.waitUntil(lambda: not seg.result_pending and not window.controller.busy, timeout=60000)
+    assert window.export("scribbles", tmp_path / "marks.png")
+    assert not window.has_unsaved_scribbles and "*" not in window.windowTitle()
+    seg.model_panel.components_spin.setValue(3)
+    qtbot.waitUntil(lambda: not seg.result_pending and not window.controller.busy, timeout=60000)
+    window._asked = _asking(window)
+    asked = _leave_from_each_mode(window, _second_photo(tmp_path))
+    assert len(asked) == 6
+    for name, attempt, question, save in asked:
+        assert "model settings of Segment mode's scribbles on two.png" in question, (name, attempt, question)
+        assert "Skin mode" not in question and save, (name, attempt, question)
+    assert [(e.name, e.marks, e.settings) for e in window._unsaved_by_mode()] == [("segment", False, True)]
