@@ -1579,16 +1579,27 @@ class MainWindow(QMainWindow):
         its own images (Video mode would read the sample's folder as frames)."""
         from segmix.resources import sample_image_path
 
-        video = self.mode if self.active_mode.own_images else None
-        if video is not None:
-            if not self.set_mode(next(mode.name for mode in self.modes.values() if not mode.own_images)):
-                return False
         path = sample_image_path()
-        opened = self.open_image(path)
-        if not opened and video is not None and (self.image is None or self.image_path != Path(path)):
-            # The question about the photo's marks cancelled: back where the user was, as
-            # File > Open Recent does (the window stayed in Segment mode).
-            self.set_mode(video)
+        if self.active_mode.own_images:
+            return self._open_photo_from_video(path, next(mode.name for mode in self.modes.values()
+                                                          if not mode.own_images))
+        return self.open_image(path)
+
+    def _open_photo_from_video(self, path, mode_name: str, open_photo: Callable[[Path], bool] | None = None) -> bool:
+        """Open the still photo ``path`` asked for from a mode with its own images (Video
+        mode: it would read the photo's folder as frames) in the photo mode ``mode_name``;
+        True if opened. ``open_photo(path)`` opens it there (default :meth:`open_image`).
+
+        Refused or cancelled (the question about the photo's marks), the window goes back
+        to the mode the user was in: it stayed in Segment mode once. File > Open Sample
+        Photo, File > Open Recent and a photo dropped with its marks share this.
+        """
+        video = self.mode
+        if not self.set_mode(mode_name):
+            return False
+        opened = (open_photo or self.open_image)(Path(path))
+        if not opened and (self.image is None or self.image_path != Path(path)):
+            self.set_mode(video)  # refused or cancelled: back where the user was
         return opened
 
     def open_image(self, path) -> bool:
@@ -1926,22 +1937,19 @@ class MainWindow(QMainWindow):
             # A photo of the list (opened in a photo mode) opened its folder as a video here
             # (Video mode reads a frame picked as its folder): it opens as the photo it is,
             # in the photo mode last used, and the status bar says so.
-            video = self.mode
             shown = self._pictures.get("photo", _Picture()).path
-            if not self.set_mode(self._photo_mode):
-                return False
             if shown is not None and files.normalised(shown) == files.normalised(name):
                 # The photo the photo modes show: opened again, it asked to discard their
                 # marks (a Discard lost them) when the user meant to go back to it.
+                if not self.set_mode(self._photo_mode):
+                    return False
                 marked = any(layer.labels.any() for layer in self._picture.layers.values())
                 self.statusBar().showMessage(
                     f"{Path(name).name} is already open: back to it in {self.active_mode.title} mode"
                     f"{', its marks kept' if marked else ''} (File > Open Photo, Ctrl+O, opens it again from its "
                     "file).", 15000)
                 return True
-            if not self.open_image(name):
-                if self.image is None or self.image_path != Path(name):
-                    self.set_mode(video)  # refused or cancelled: back where the user was
+            if not self._open_photo_from_video(name, self._photo_mode):
                 return False
             note = self.statusBar().currentMessage()
             self.statusBar().showMessage(
@@ -2720,25 +2728,28 @@ class MainWindow(QMainWindow):
         models = [path for path in paths if files.model_file_kind(path)] if len(paths) > 1 else []
         photos = [path for path in paths if path not in marks and path not in models]
         first = photos[0] if photos else paths[0]
-        video = None
+        kept = False
+
+        def open_first(path) -> bool:
+            # The photo shown, dropped with its marks: they load onto it. Opened again, it asked
+            # to discard every mode's marks on it (a Discard lost the other mode's for nothing).
+            nonlocal kept
+            picture = self._pictures.get("photo", _Picture())
+            kept = bool(photos and marks and picture.path is not None and not self.active_mode.own_images
+                        and files.normalised(picture.path) == files.normalised(path)
+                        and any(files.marks_of_photo(mark, picture.image) for mark in marks))
+            return kept or self.open_image(path)
+
         if marks and photos and self.active_mode.own_images and _still_photo(Path(first)):
             # A photo dropped with its marks is a photo to mark, opened as Open Recent opens a
             # photo from Video mode: it opened its folder as a video, the marks file a frame.
-            video = self.mode
             # In the mode the marks were saved in (Save Scribbles records it), else the last used.
             recorded = [files.marks_mode(path) for path in marks]
-            if not self.set_mode(next((name for name in recorded if name in self.modes
-                                       and not self.modes[name].own_images), self._photo_mode)):
-                return False
-        # The photo shown, dropped with its marks: they load onto it. Opened again, it asked to
-        # discard every mode's marks on it (a Discard lost the other mode's for nothing).
-        picture = self._pictures.get("photo", _Picture())
-        kept = bool(photos and marks and picture.path is not None and not self.active_mode.own_images
-                    and files.normalised(picture.path) == files.normalised(first)
-                    and any(files.marks_of_photo(path, picture.image) for path in marks))
-        opened = kept or self.open_image(first)
-        if not opened and video is not None and (self.image is None or self.image_path != Path(first)):
-            self.set_mode(video)  # refused or cancelled: back where the user was
+            opened = self._open_photo_from_video(first, next((name for name in recorded if name in self.modes
+                                                              and not self.modes[name].own_images), self._photo_mode),
+                                                 open_first)
+        else:
+            opened = open_first(first)
         loaded = None
         if opened and photos and self.active_mode.uses_scribbles:
             # The active mode's own (Save All writes one file per mode), else one that does not say.

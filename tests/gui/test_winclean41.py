@@ -102,3 +102,36 @@ def test_changed_settings_of_saved_marks_are_asked_about_from_every_mode(qtbot, 
         assert "model settings of Segment mode's scribbles on two.png" in question, (name, attempt, question)
         assert "Skin mode" not in question and save, (name, attempt, question)
     assert [(e.name, e.marks, e.settings) for e in window._unsaved_by_mode()] == [("segment", False, True)]
+
+
+@pytest.mark.parametrize("entry", ["sample", "recent", "drop"])
+def test_a_photo_asked_for_from_video_mode_opens_through_one_helper(qtbot, make_window, photo_path, tmp_path, entry):
+    """Open Sample Photo, Open Recent and a photo dropped with its marks, from Video mode, each
+    open the photo in a photo mode through MainWindow._open_photo_from_video (three copies of
+    it were kept in step by hand): cancelled at the question about the photo shown's marks,
+    the window is back in Video mode with its photo; answered Discard, the photo is open in
+    the photo mode."""
+    from segmix.gui.main_window import MainWindow
+    from segmix.resources import sample_image_path
+
+    second = _second_photo(tmp_path)
+    window = make_window(second)
+    window.set_tool("foreground")
+    drag(window, [(5, 5), (20, 20)])
+    assert window.export("scribbles", tmp_path / "second_scribbles.png")
+    assert window.open_image(photo_path)
+    paint_two_classes(qtbot, window)  # unsaved marks on the photo shown
+    helper, calls = MainWindow._open_photo_from_video, []
+    window._open_photo_from_video = lambda *args: calls.append(args[:2]) or helper(window, *args)
+    target = sample_image_path() if entry == "sample" else second
+    opened = {"sample": window.open_sample, "recent": lambda: window.open_recent(str(second)),
+              "drop": lambda: window.open_dropped([second, tmp_path / "second_scribbles.png"])}[entry]
+    answers = []
+    window.confirm_discard = lambda: answers.pop(0)
+    for answer in (False, True):
+        assert window.set_mode("video")
+        answers.append(answer)
+        assert opened() is answer and not answers
+        assert window.mode == ("segment" if answer else "video")
+        assert window._pictures["photo"].path == (target if answer else photo_path)
+    assert [(str(path), mode) for path, mode in calls] == [(str(target), "segment")] * 2
