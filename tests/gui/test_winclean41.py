@@ -135,3 +135,69 @@ def test_a_photo_asked_for_from_video_mode_opens_through_one_helper(qtbot, make_
         assert window.mode == ("segment" if answer else "video")
         assert window._pictures["photo"].path == (target if answer else photo_path)
     assert [(str(path), mode) for path, mode in calls] == [(str(target), "segment")] * 2
+
+
+@pytest.fixture
+def hashed(monkeypatch):
+    """The photo digests segmix.mark_settings computes (each a pass over every pixel): a list of
+    the shapes hashed, as they come."""
+    import hashlib
+    import types
+
+    from segmix import mark_settings
+
+    shapes = []
+
+    class Counting:
+        def __init__(self, **kwargs):
+            self._digest = hashlib.blake2b(**kwargs)
+
+        def update(self, data):
+            if isinstance(data, memoryview):
+                shapes.append(data.nbytes)
+            self._digest.update(data)
+
+        def hexdigest(self):
+            return self._digest.hexdigest()
+
+    monkeypatch.setattr(mark_settings, "hashlib", types.SimpleNamespace(blake2b=Counting))
+    return shapes
+
+
+def test_a_photo_dropped_with_its_marks_is_hashed_once(qtbot, make_window, photo_path, tmp_path, hashed):
+    """A photo dropped with its marks file hashed the photo's pixels 3-5 times (is it the marks'
+    photo: for the open, the load, the note about another photo; about 50 ms each at 24
+    megapixels). The digest of a photo's read-only pixels is kept: one pass over them."""
+    second = _second_photo(tmp_path)
+    window = make_window(second)
+    window.set_tool("foreground")
+    drag(window, [(5, 5), (20, 20)])
+    assert window.export("scribbles", tmp_path / "second_scribbles.png")
+    assert window.open_image(photo_path)
+    hashed.clear()
+    assert window.open_dropped([second, tmp_path / "second_scribbles.png"])
+    assert window.image_path == second and window.layer.labels.any()
+    assert "with its marks from second_scribbles.png" in window.statusBar().currentMessage()
+    assert hashed == [second_size := 40 * 50 * 3], hashed
+    # The same photo dropped again with its marks: they load onto it, hashed no more.
+    assert window.open_dropped([second, tmp_path / "second_scribbles.png"])
+    assert hashed == [second_size]
+
+
+def test_the_digest_of_writable_pixels_is_not_kept():
+    """Only read-only pixels (the window's photo) keep their digest: an array that can still
+    change is hashed each time, so a changed photo never passes for the old one."""
+    from segmix.mark_settings import pixels_digest
+
+    image = np.zeros((4, 5, 3), np.uint8)
+    before = pixels_digest(image)
+    image[0, 0, 0] = 1
+    assert pixels_digest(image) != before
+    frozen = image.copy()
+    frozen.setflags(write=False)
+    assert pixels_digest(frozen) == pixels_digest(frozen) == pixels_digest(image)
+    view = image[:, :, :]  # read-only view of a writable array: its pixels can still change
+    view.setflags(write=False)
+    first = pixels_digest(view)
+    image[0, 0, 0] = 2
+    assert pixels_digest(view) != first
