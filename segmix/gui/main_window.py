@@ -1744,7 +1744,9 @@ class MainWindow(QMainWindow):
                     loop.quit()
                     return
                 ignored = " (clicks and keys are ignored until it is shown)" if dropping.said else ""
-                status.showMessage(f"Opening {path.name}... {time.perf_counter() - started:.0f} s{ignored}")
+                text = f"Opening {path.name}... {time.perf_counter() - started:.0f} s{ignored}"
+                if status.currentMessage() != text:  # once a second, not at every 20-ms poll
+                    status.showMessage(text)
 
             timer.timeout.connect(poll)
             timer.start()

@@ -201,3 +201,40 @@ def test_the_digest_of_writable_pixels_is_not_kept():
     first = pixels_digest(view)
     image[0, 0, 0] = 2
     assert pixels_digest(view) != first
+
+
+def test_the_status_bar_is_written_only_when_the_opening_words_change(qtbot, make_window, photo_path, monkeypatch):
+    """While a photo decodes the status bar said "Opening two.png... 0 s" again at every 20-ms
+    poll (each a repaint of the bar); it is written when its words change (once a second)."""
+    import threading
+
+    from segmix.gui import files, main_window
+
+    window = make_window()
+    release = threading.Event()
+    real = files.load_image_info
+
+    def slow(*args, **kwargs):
+        release.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(files, "load_image_info", slow)
+    monkeypatch.setattr(main_window, "OPEN_QUIETLY_SECONDS", 0.0)
+    status = window.statusBar()
+    written, real_show = [], status.showMessage
+
+    def show(text, timeout=0):
+        written.append(text)
+        real_show(text, timeout)
+
+    monkeypatch.setattr(status, "showMessage", show)
+    polls = []
+    timer = main_window.QTimer(window)
+    timer.timeout.connect(lambda: polls.append(1))
+    timer.start(20)
+    threading.Timer(0.4, release.set).start()
+    assert window.open_image(photo_path)
+    timer.stop()
+    opening = [text for text in written if text.startswith("Opening two.png")]
+    assert opening and len(polls) > 5, (written, len(polls))
+    assert all(a != b for a, b in zip(opening, opening[1:])), opening  # never the same words again
