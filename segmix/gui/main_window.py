@@ -545,8 +545,10 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self._shortcut_filter)
         self._dialog_filter = _FocusBackAfterDialogs(self)
         QApplication.instance().installEventFilter(self._dialog_filter)
-        self._dock_letters = DockMnemonics(self)  # Alt letters into and out of floated docks
-        QApplication.instance().installEventFilter(self._dock_letters)
+        # Alt letters into and out of floated docks: on the application only while one floats.
+        self._dock_letters = DockMnemonics(self)
+        for dock in self.docks.values():
+            self._dock_letters.watch(dock)
         self._shown_once = False
         self._create_mode_bar()
         self._connect()

@@ -238,3 +238,68 @@ def test_the_status_bar_is_written_only_when_the_opening_words_change(qtbot, mak
     opening = [text for text in written if text.startswith("Opening two.png")]
     assert opening and len(polls) > 5, (written, len(polls))
     assert all(a != b for a, b in zip(opening, opening[1:])), opening  # never the same words again
+
+
+def test_the_alt_letter_filter_is_on_the_application_only_while_a_dock_floats(qtbot, make_window, photo_path,
+                                                                             monkeypatch):
+    """The filter that carries Alt letters into and out of floated docks saw every event of the
+    application (each mouse move, each repaint) with every dock in the window, where it has
+    nothing to do; it is on the application only while a dock floats, shown."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    from segmix.gui.dock_mnemonics import DockMnemonics
+
+    seen = []
+    real = DockMnemonics.eventFilter
+    monkeypatch.setattr(DockMnemonics, "eventFilter",
+                        lambda self, watched, event: seen.append(event.type()) or real(self, watched, event))
+    window = make_window(photo_path)
+    letters = window._dock_letters
+
+    def move():
+        seen.clear()
+        event = QMouseEvent(QEvent.Type.MouseMove, QPointF(5, 5), QPointF(5, 5), Qt.MouseButton.NoButton,
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(window.canvas.viewport(), event)
+        return bool(seen)
+
+    assert not letters.installed and not move()
+    dock = window.docks["model"]
+    dock.setFloating(True)
+    dock.show()
+    qtbot.waitUntil(lambda: letters.installed, timeout=2000)
+    assert move()
+    window.set_mode("skin")  # the Model dock (Segment mode's) is hidden with its mode
+    qtbot.waitUntil(lambda: not letters.installed, timeout=2000)
+    assert not move()
+    window.set_mode("segment")
+    qtbot.waitUntil(lambda: letters.installed, timeout=2000)
+    dock.setFloating(False)
+    qtbot.waitUntil(lambda: not letters.installed, timeout=2000)
+    assert not move()
+
+
+def test_a_dock_floated_in_the_last_session_has_its_alt_letters(qtbot, make_window, photo_path, qsettings):
+    """A dock left floating is floated again at the next start (the window's saved state): the
+    Alt-letter filter is on from then, and Alt+C from the photo reaches Components in it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    first = make_window(photo_path)
+    first.docks["model"].setFloating(True)
+    first.docks["model"].show()
+    qtbot.waitUntil(lambda: first._dock_letters.installed, timeout=2000)
+    first.close()
+    qsettings.sync()
+    window = make_window(photo_path)
+    assert window.docks["model"].isFloating()
+    qtbot.waitUntil(lambda: window._dock_letters.installed, timeout=2000)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    window.canvas.setFocus()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    spin = window.modes["segment"].model_panel.components_spin
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is spin, timeout=2000)
