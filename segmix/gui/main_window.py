@@ -56,7 +56,7 @@ from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay, held_warnings
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.qimage import rgb_to_display_qimage
-from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
+from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import marks_model, other_photo_note
@@ -780,7 +780,7 @@ class MainWindow(QMainWindow):
         stand_in.setShortcuts(action.shortcuts())
         stand_in.setEnabled(not action.isEnabled())
         action.enabledChanged.connect(stand_in.setDisabled)
-        name = action.text().replace("&", "").removesuffix("...").removesuffix("…")
+        name = shown_text(action.text()).removesuffix("...").removesuffix("…")
         stand_in.triggered.connect(lambda: self.statusBar().showMessage(f"{name}: {action.statusTip()}", 10000))
         self.addAction(stand_in)
         self._greyed_stand_ins[action] = stand_in
@@ -791,7 +791,7 @@ class MainWindow(QMainWindow):
         its status tip and its tooltip in the menu."""
         action.setEnabled(available)
         action.setStatusTip(tip)
-        action.setToolTip(tip or action.text().replace("&", ""))
+        action.setToolTip(tip or shown_text(action.text()))
 
     def _create_actions(self) -> None:
         add = self.add_action
@@ -892,7 +892,7 @@ class MainWindow(QMainWindow):
         for mode in self.modes.values():
             # The letter of the mode's own menu where it has one ("S&kin Mode"): Segment and Skin
             # both had S here.
-            own = mode.menu_title if mode.menu_title and mode.menu_title.replace("&", "") == mode.title else None
+            own = mode.menu_title if mode.menu_title and shown_text(mode.menu_title) == mode.title else None
             add(f"{own or '&' + mode.title} Mode", lambda _c=False, n=mode.name: self.set_mode(n),
                 [mode.shortcut] if mode.shortcut else [], tip=_with_key(mode), menu=mode_menu)
         for mode in self.modes.values():
@@ -920,7 +920,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         # The docks' entries with letters of their own too (Alt+V, then the letter): the first
         # letter of each title that no other entry of the menu uses (they had none).
-        used = {t[t.index("&") + 1].lower() for t in (a.text() for a in view_menu.actions()) if "&" in t}
+        used = {letter for action in view_menu.actions() if (letter := mnemonic(action.text()))}
         for dock in self.docks.values():
             toggle = dock.toggleViewAction()
             title = toggle.text()
@@ -2575,7 +2575,7 @@ class MainWindow(QMainWindow):
                     # Video mode, which greys them all (a trial).
                     action.setEnabled(True)
                     action.setStatusTip(self._enabled_tips.get(action, ""))
-                    action.setToolTip(self._enabled_tips.get(action, "") or action.text().replace("&", ""))
+                    action.setToolTip(self._enabled_tips.get(action, "") or shown_text(action.text()))
         for each in self.modes.values():
             each.update_actions()
         for owner in greyed:

@@ -303,3 +303,27 @@ def test_a_dock_floated_in_the_last_session_has_its_alt_letters(qtbot, make_wind
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
     spin = window.modes["segment"].model_panel.components_spin
     qtbot.waitUntil(lambda: QApplication.focusWidget() is spin, timeout=2000)
+
+
+def test_menu_texts_lose_their_alt_letter_s_ampersand_only(make_window, monkeypatch):
+    """The tips, the greyed-out entries' words and the shortcut page took a menu text's "&"
+    away with replace("&", ""): "&&" (a literal "&", as in a recent file "Salt && Pepper.jpg")
+    lost both. They use panels.shown_text, as a button's width does: "&&" is one "&"."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenuBar
+
+    from segmix.gui.help_menu import shortcut_rows
+
+    window = make_window()
+    action = QAction("Salt && &Pepper...", window)
+    window._set_available(action, True, "")
+    assert action.toolTip() == "Salt & Pepper..."
+    action.setShortcut("Ctrl+Shift+F12")
+    window.say_why_when_greyed(action)
+    window._set_available(action, False, "why it is greyed")
+    window._greyed_stand_ins[action].trigger()
+    assert window.statusBar().currentMessage() == "Salt & Pepper: why it is greyed"
+    bar = QMenuBar()
+    menu = bar.addMenu("&Rock && Roll")
+    menu.addAction(action)
+    assert shortcut_rows(bar) == [("Rock & Roll", "Salt & Pepper", "Ctrl+Shift+F12")]
