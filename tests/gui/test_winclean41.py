@@ -327,3 +327,39 @@ def test_menu_texts_lose_their_alt_letter_s_ampersand_only(make_window, monkeypa
     menu = bar.addMenu("&Rock && Roll")
     menu.addAction(action)
     assert shortcut_rows(bar) == [("Rock & Roll", "Salt & Pepper", "Ctrl+Shift+F12")]
+
+
+def test_alt_g_focuses_skin_mode_s_threshold_slider(qtbot, make_window, photo_path):
+    """Skin mode's threshold slider had no Alt letter (its label is rich text, which takes
+    none), where Segment mode's Threshold has Alt+R. Its plain label "Log odds" gives it
+    Alt+G, a letter no other control of Skin mode's view (menu bar included) has."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from segmix.gui.panels import mnemonic
+    from tests.gui.test_winfix40_window import _alt_letters
+
+    window = make_window(photo_path)
+    window.set_mode("skin")
+    panel = window.modes["skin"].skin_panel
+    assert mnemonic(panel.slider_name.text()) == "g" and panel.slider_name.buddy() is panel.threshold_slider
+    letters, _missing = _alt_letters(window)
+    assert "g" not in [letter for _text, letter in letters], letters
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    window.canvas.setFocus()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.threshold_slider, timeout=2000)
+    before = panel.threshold
+    QTest.keyClick(panel.threshold_slider, Qt.Key.Key_Right)
+    assert panel.threshold > before  # the keys then move it
+    # The Skin dock floated: Alt+G from the photo still reaches the slider (dock_mnemonics).
+    window.docks["skin"].setFloating(True)
+    window.docks["skin"].show()
+    qtbot.waitUntil(lambda: window._dock_letters.installed, timeout=2000)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    window.canvas.setFocus()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.threshold_slider, timeout=2000)
