@@ -1552,8 +1552,7 @@ class MainWindow(QMainWindow):
                 picture = next((p for p in self._pictures.values() if p.path == path), None)
                 words = skin.training_set_words(picture.layers.get(skin.name), path) if picture else None
                 if words:
-                    training = (f" Skin mode's {words}: to train on them, Cancel, then Add photo to skin "
-                                "training set.")
+                    training = f" Skin mode's {words}: to train on them, {skin.train_on_marks_steps()}."
         for title, path in self._settings_unsaved():
             parts.append(f"the model settings of {title} mode's scribbles on "
                          f"{path.name if path is not None else 'this photo'} (changed since they were saved)")

@@ -363,3 +363,53 @@ def test_alt_g_focuses_skin_mode_s_threshold_slider(qtbot, make_window, photo_pa
     window.canvas.setFocus()
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.threshold_slider, timeout=2000)
+
+
+def test_skin_mode_s_words_follow_its_training_state(qtbot, make_window, photo_path, tmp_path):
+    """After the skin model was trained, Skin mode's banner still said "... then Add photo to
+    skin training set", and the question about marks not in the training set "to train on
+    them, Cancel, then Add photo to skin training set" (Add alone changes no model). The words
+    follow the state: nothing added, photos added but not trained (or one class missing),
+    trained (and whether the model is saved)."""
+    from gui_helpers import add_skin_marks
+
+    window = make_window(photo_path)
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    banner = window.hint_label.text
+    assert skin_mode.training_state() == "empty"
+    assert "then <b>Add photo to skin training set</b>." in banner() and "Train" not in banner()
+
+    # Skin marks only, added: the banner names the missing class.
+    window.set_tool("foreground")
+    drag(window, [(10, 10), (20, 30)])
+    assert skin_mode.add_to_skin_training_set()
+    assert skin_mode.training_state() == "added"
+    assert "holds 1 photo but no non-skin (2) pixels: paint some (key 2)" in banner(), banner()
+
+    add_skin_marks(window, skin_mode)  # both classes, added again
+    assert skin_mode.training_state() == "added"
+    assert "The skin training set holds 1 photo: <b>Train skin model</b> to teach a model on it" in banner()
+    assert "then <b>Add photo to skin training set</b>." not in banner()
+
+    with qtbot.waitSignal(skin_mode.skin_updated, timeout=60000):
+        skin_mode.skin_panel.train_button.click()
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    assert skin_mode.training_state() == "trained"
+    assert "Add photo to skin training set" not in banner(), banner()
+    assert "not saved: <b>Save...</b> keeps it" in banner() and "<b>Train skin model</b> again" in banner()
+    # Marks changed since they were added: the question says Add, then Train again.
+    drag(window, [(30, 40), (35, 50)])
+    assert ("to train on them, Cancel, Add photo to skin training set, then Train skin model again."
+            in window.discard_question()), window.discard_question()
+
+    window.ask_save_path = lambda title, default, name_filter: str(tmp_path / "skin.json")
+    assert skin_mode.save_skin_model()
+    assert "not saved" not in banner() and "<b>Train skin model</b> again" in banner(), banner()
+    # Built-in again: the set is there, the active model is not trained on it.
+    skin_mode.use_builtin_skin_model()
+    qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
+    assert skin_mode.training_state() == "added"
+    assert "<b>Train skin model</b> to teach a model on it" in banner(), banner()
+    assert "to train on them, Cancel, then Add photo to skin training set." in window.discard_question()
