@@ -867,7 +867,7 @@ class SkinMode(Mode):
         photos = len(self.skin_training)
         photos = f"{photos} photo{'s' if photos != 1 else ''}"
         if state == "trained":
-            save = (" The model trained on it is not saved: <b>Save...</b> keeps it." if self._model_unsaved
+            save = (" The trained model is not saved: <b>Save...</b> keeps it." if self._model_unsaved
                     and self.skin_model is not None else "")
             return HINT_SKIN_TRAINED.format(style=style, save=save)
         if state == "added":
