@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
+import weakref
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
@@ -193,13 +195,47 @@ __all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "d
            "marks_model", "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
 
 
+#: The digests of the last few read-only photos hashed: id -> (a weak reference to the array,
+#: its digest). A photo dropped with its marks was hashed 3-5 times over (is it the marks'
+#: photo, for the open, the load and the note), about 50 ms each at 24 megapixels.
+_DIGESTS: dict[int, tuple[weakref.ref, str]] = {}
+_DIGESTS_LOCK = threading.Lock()  # the window's export thread hashes too (photo_record)
+_DIGESTS_KEPT = 4
+
+
+def _unchanging(image) -> bool:
+    """Whether ``image``'s pixels cannot change under it: read-only, and so is every array
+    it is a view of, down to one that owns its memory (the window's photo is such an array).
+    A read-only view of a writable array can change, and is hashed each time."""
+    while isinstance(image, np.ndarray):
+        if image.flags.writeable:
+            return False
+        image = image.base
+    return image is None
+
+
 def pixels_digest(image) -> str:
     """A short digest of a photo's displayed pixels (and its shape): equal for a copy of the
-    photo under another name, different for another photo of the same size."""
+    photo under another name, different for another photo of the same size. The digest of
+    an array whose pixels cannot change (:func:`_unchanging`) is kept while it lives."""
+    kept = isinstance(image, np.ndarray) and _unchanging(image)
+    if kept:
+        with _DIGESTS_LOCK:
+            ref, known = _DIGESTS.get(id(image), (None, None))
+            if ref is not None and ref() is image:
+                return known
     digest = hashlib.blake2b(digest_size=12)
     digest.update(repr(tuple(image.shape)).encode())
     digest.update(memoryview(np.ascontiguousarray(image)).cast("B"))
-    return digest.hexdigest()
+    text = digest.hexdigest()
+    if kept:
+        with _DIGESTS_LOCK:
+            for key in [key for key, (ref, _text) in _DIGESTS.items() if ref() is None]:
+                del _DIGESTS[key]  # arrays gone: their ids may come back for others
+            while len(_DIGESTS) >= _DIGESTS_KEPT:
+                del _DIGESTS[next(iter(_DIGESTS))]
+            _DIGESTS[id(image)] = (weakref.ref(image), text)
+    return text
 
 
 def photo_record(photo, image, model: str | None = None) -> str:

@@ -7,11 +7,16 @@ Overlay dock's Threshold. A keyboard-only user had no way into a floated dock at
 stays in its window). One event filter on the application carries an Alt letter that no
 shortcut of the active window took to the control of the main window or of a floated dock
 that has it (letters are unique within a mode's view: tests/gui/test_winfix40_window.py).
+
+The filter is on the application only while one of the window's docks floats, shown: a key
+reaches the widget with the focus, so nothing narrower than the application sees every Alt
+letter, but with every dock in the window it has nothing to do, and it saw every event of
+the application (each mouse move and repaint) for nothing.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDockWidget, QLabel, QWidget
 
 from segmix.gui.panels import mnemonic
@@ -23,14 +28,39 @@ _ALT_ONLY = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
 class DockMnemonics(QObject):
     """Run Alt letters of controls in another of ``window``'s windows (main or a floated dock).
 
-    Installed on the application by the window. A key press reaches the filter only when no
-    shortcut of the active window matched it, so the active window's own letters, the menu
-    bar's and every shortcut keep precedence.
+    Put on the application by :meth:`watch` while one of the window's docks floats. A key
+    press reaches the filter only when no shortcut of the active window matched it, so the
+    active window's own letters, the menu bar's and every shortcut keep precedence.
     """
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
+        self._docks: list[QDockWidget] = []
+        #: Whether the filter is on the application now (only while a dock floats, shown).
+        self.installed = False
+
+    def watch(self, dock: QDockWidget) -> None:
+        """Put the filter on the application while ``dock`` (or another watched one) floats,
+        shown; take it off once none does."""
+        self._docks.append(dock)
+        dock.topLevelChanged.connect(self._refresh_soon)
+        dock.visibilityChanged.connect(self._refresh_soon)
+        self.refresh()
+
+    def _refresh_soon(self, *_args) -> None:
+        # Once the change is done: a dock's visibility signal can come before its flags change.
+        QTimer.singleShot(0, self, self.refresh)  # not after the window is gone
+
+    def refresh(self) -> None:
+        """On the application if a watched dock floats, shown; off it otherwise."""
+        app = QApplication.instance()
+        floating = any(dock.isFloating() and dock.isVisible() for dock in self._docks)
+        if floating and not self.installed:
+            app.installEventFilter(self)
+        elif self.installed and not floating:
+            app.removeEventFilter(self)
+        self.installed = floating
 
     def _windows(self) -> list[QWidget]:
         """The main window and its floated docks (the windows whose letters are shared)."""

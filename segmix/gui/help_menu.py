@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenuBar, QMessageBox, QTextBrowser, QVBoxLayout, QWidget
 
 from segmix.gui import window_geometry
+from segmix.gui.panels import shown_text
 
 #: The shortcut page's size where the screen has room (px).
 PAGE_SIZE = (520, 560)
@@ -67,11 +68,11 @@ def _shortcut_entries(menu_bar: QMenuBar) -> list[tuple[str, str, str, bool]]:
         menu = menu_action.menu()
         if menu is None:
             continue
-        title = menu_action.text().replace("&", "")
+        title = shown_text(menu_action.text())
         for action in menu.actions():
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
             if action.menu() is None and keys:
-                name = action.text().replace("&", "").removesuffix("...").removesuffix("…")
+                name = shown_text(action.text()).removesuffix("...").removesuffix("…")
                 rows.append((title, name, ", ".join(keys), action.isEnabled()))
     return rows
 

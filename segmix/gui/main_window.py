@@ -56,7 +56,7 @@ from segmix.gui.export_writer import ExportWriter
 from segmix.gui.notices import WarningRelay, held_warnings
 from segmix.gui.overlay import on_checkerboard
 from segmix.gui.qimage import rgb_to_display_qimage
-from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel
+from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
 from segmix.mark_settings import marks_model, other_photo_note
@@ -133,6 +133,18 @@ class _Picture:
     # Scribble files read into this space: normalised path -> (path, role, a key of
     # files.INPUT_WORDS); no export may replace them (MainWindow.input_refusal).
     inputs: dict[str, tuple[Path, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Unsaved:
+    """One mode's unsaved work on its photo (MainWindow._unsaved_by_mode)."""
+
+    name: str  # the mode's
+    title: str  # the mode's, as the mode bar shows it
+    space: str  # the image space of its photo (MainWindow._space_of)
+    path: Path | None  # its photo's file
+    marks: bool  # scribbles changed since saved or loaded
+    settings: bool  # saved scribbles whose model settings changed since
 
 
 def _same_setting(stored, value) -> bool:
@@ -533,8 +545,10 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self._shortcut_filter)
         self._dialog_filter = _FocusBackAfterDialogs(self)
         QApplication.instance().installEventFilter(self._dialog_filter)
-        self._dock_letters = DockMnemonics(self)  # Alt letters into and out of floated docks
-        QApplication.instance().installEventFilter(self._dock_letters)
+        # Alt letters into and out of floated docks: on the application only while one floats.
+        self._dock_letters = DockMnemonics(self)
+        for dock in self.docks.values():
+            self._dock_letters.watch(dock)
         self._shown_once = False
         self._create_mode_bar()
         self._connect()
@@ -766,7 +780,7 @@ class MainWindow(QMainWindow):
         stand_in.setShortcuts(action.shortcuts())
         stand_in.setEnabled(not action.isEnabled())
         action.enabledChanged.connect(stand_in.setDisabled)
-        name = action.text().replace("&", "").removesuffix("...").removesuffix("…")
+        name = shown_text(action.text()).removesuffix("...").removesuffix("…")
         stand_in.triggered.connect(lambda: self.statusBar().showMessage(f"{name}: {action.statusTip()}", 10000))
         self.addAction(stand_in)
         self._greyed_stand_ins[action] = stand_in
@@ -777,7 +791,7 @@ class MainWindow(QMainWindow):
         its status tip and its tooltip in the menu."""
         action.setEnabled(available)
         action.setStatusTip(tip)
-        action.setToolTip(tip or action.text().replace("&", ""))
+        action.setToolTip(tip or shown_text(action.text()))
 
     def _create_actions(self) -> None:
         add = self.add_action
@@ -878,7 +892,7 @@ class MainWindow(QMainWindow):
         for mode in self.modes.values():
             # The letter of the mode's own menu where it has one ("S&kin Mode"): Segment and Skin
             # both had S here.
-            own = mode.menu_title if mode.menu_title and mode.menu_title.replace("&", "") == mode.title else None
+            own = mode.menu_title if mode.menu_title and shown_text(mode.menu_title) == mode.title else None
             add(f"{own or '&' + mode.title} Mode", lambda _c=False, n=mode.name: self.set_mode(n),
                 [mode.shortcut] if mode.shortcut else [], tip=_with_key(mode), menu=mode_menu)
         for mode in self.modes.values():
@@ -906,7 +920,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         # The docks' entries with letters of their own too (Alt+V, then the letter): the first
         # letter of each title that no other entry of the menu uses (they had none).
-        used = {t[t.index("&") + 1].lower() for t in (a.text() for a in view_menu.actions()) if "&" in t}
+        used = {letter for action in view_menu.actions() if (letter := mnemonic(action.text()))}
         for dock in self.docks.values():
             toggle = dock.toggleViewAction()
             title = toggle.text()
@@ -1258,15 +1272,7 @@ class MainWindow(QMainWindow):
         """The modes (in the mode bar's order) whose scribbles on their photo are unsaved, or
         whose saved scribbles' model settings changed since (what Save Scribbles in that
         mode saves)."""
-        settings = {title for title, _path in self._settings_unsaved()}
-        names = []
-        for name, mode in self.modes.items():
-            layer = self._pictures.get(self._space_of(mode), _Picture()).layers.get(name)
-            if not mode.uses_scribbles or layer is None:
-                continue
-            if (not self._undo_stacks[name].isClean() and bool(layer.labels.any())) or mode.title in settings:
-                names.append(name)
-        return names
+        return [entry.name for entry in self._unsaved_by_mode()]
 
     def _each_mode_saver(self) -> tuple[list[str], Callable[[], bool]] | None:
         """Save Scribbles in each mode with unsaved scribbles in turn (each its own dialog,
@@ -1479,7 +1485,7 @@ class MainWindow(QMainWindow):
     @property
     def has_unsaved_scribbles(self) -> bool:
         # Every space's: the photo's scribbles are unsaved also while Video mode is shown.
-        return bool(self._unsaved_marks() or self._settings_unsaved())
+        return bool(self._unsaved_by_mode())
 
     def _note_settings_at_clean(self) -> None:
         """Remember the active mode's model settings as saved with its scribbles (a save or a
@@ -1491,35 +1497,44 @@ class MainWindow(QMainWindow):
         else:
             self._settings_at_clean[mode.name] = (self.image_path, record)
 
-    def _settings_unsaved(self) -> list[tuple[str, Path | None]]:
-        """(mode title, photo) of the saved scribbles shown whose model settings were changed
-        since their save: a trial saved its marks, changed Components from 5 to 3, exported the
-        mask and closed without a question; reopened, the marks' file gave the 5-component mask."""
+    def _unsaved_by_mode(self) -> list[_Unsaved]:
+        """Each mode's unsaved work on its own photo, modes in the mode bar's order: the one
+        walk that the title's "*", the discard question and its Save / Save All offers all
+        read, so that they cannot disagree (three walks did; one looked at the photo shown,
+        which from Video mode is the video's, and a settings change was closed on unasked).
+
+        A mode's marks count when they are not empty and its undo stack is not clean, or when
+        they are clean but its model settings changed since they were saved or loaded (a trial
+        saved its marks, changed Components from 5 to 3, exported the mask and closed without
+        a question; reopened, the marks' file gave the 5-component mask).
+        """
         found = []
-        for name, (path, record) in self._settings_at_clean.items():
-            mode = self.modes.get(name)
-            # The mode's own photo, not the one shown: from Video mode the check found no
-            # Segment layer, and a settings change since the save was closed on unasked.
-            picture = self._pictures.get(self._space_of(mode)) if mode is not None else None
+        for name, mode in self.modes.items():
+            picture = self._pictures.get(self._space_of(mode))
             layer = picture.layers.get(name) if picture is not None else None
-            if (layer is None or path != picture.path or not self._undo_stacks[name].isClean()
-                    or not layer.labels.any()):
+            if not mode.uses_scribbles or layer is None or not layer.labels.any():
                 continue
-            if mode.mark_settings_for(layer.labels) != record:
-                found.append((mode.title, path))
+            marks = not self._undo_stacks[name].isClean()
+            saved = self._settings_at_clean.get(name)
+            settings = (not marks and saved is not None and saved[0] == picture.path
+                        and mode.mark_settings_for(layer.labels) != saved[1])
+            if marks or settings:
+                found.append(_Unsaved(name, mode.title, self._space_of(mode), picture.path, marks, settings))
         return found
+
+    def _settings_unsaved(self) -> list[tuple[str, Path | None]]:
+        """(mode title, photo) of the saved scribbles whose model settings were changed since
+        their save (:meth:`_unsaved_by_mode`)."""
+        return [(entry.title, entry.path) for entry in self._unsaved_by_mode() if entry.settings]
 
     def _unsaved_marks(self) -> list[tuple[list[str], Path | None]]:
         """(titles of the modes, path) of each image space holding unsaved scribbles, modes in
-        the mode bar's order: what :attr:`has_unsaved_scribbles` counts."""
-        found = []
-        for picture in self._pictures.values():
-            titles = [mode.title for name, mode in self.modes.items()
-                      if (layer := picture.layers.get(name)) is not None
-                      and not self._undo_stacks[name].isClean() and bool(layer.labels.any())]
-            if titles:
-                found.append((titles, picture.path))
-        return found
+        the mode bar's order (:meth:`_unsaved_by_mode`)."""
+        spaces: dict[str, tuple[list[str], Path | None]] = {}
+        for entry in self._unsaved_by_mode():
+            if entry.marks:
+                spaces.setdefault(entry.space, ([], entry.path))[0].append(entry.title)
+        return list(spaces.values())
 
     def discard_question(self) -> str:
         """What :meth:`confirm_discard` asks: whose scribbles, on which photo, would be lost.
@@ -1537,8 +1552,7 @@ class MainWindow(QMainWindow):
                 picture = next((p for p in self._pictures.values() if p.path == path), None)
                 words = skin.training_set_words(picture.layers.get(skin.name), path) if picture else None
                 if words:
-                    training = (f" Skin mode's {words}: to train on them, Cancel, then Add photo to skin "
-                                "training set.")
+                    training = f" Skin mode's {words}: to train on them, {skin.train_on_marks_steps()}."
         for title, path in self._settings_unsaved():
             parts.append(f"the model settings of {title} mode's scribbles on "
                          f"{path.name if path is not None else 'this photo'} (changed since they were saved)")
@@ -1566,16 +1580,27 @@ class MainWindow(QMainWindow):
         its own images (Video mode would read the sample's folder as frames)."""
         from segmix.resources import sample_image_path
 
-        video = self.mode if self.active_mode.own_images else None
-        if video is not None:
-            if not self.set_mode(next(mode.name for mode in self.modes.values() if not mode.own_images)):
-                return False
         path = sample_image_path()
-        opened = self.open_image(path)
-        if not opened and video is not None and (self.image is None or self.image_path != Path(path)):
-            # The question about the photo's marks cancelled: back where the user was, as
-            # File > Open Recent does (the window stayed in Segment mode).
-            self.set_mode(video)
+        if self.active_mode.own_images:
+            return self._open_photo_from_video(path, next(mode.name for mode in self.modes.values()
+                                                          if not mode.own_images))
+        return self.open_image(path)
+
+    def _open_photo_from_video(self, path, mode_name: str, open_photo: Callable[[Path], bool] | None = None) -> bool:
+        """Open the still photo ``path`` asked for from a mode with its own images (Video
+        mode: it would read the photo's folder as frames) in the photo mode ``mode_name``;
+        True if opened. ``open_photo(path)`` opens it there (default :meth:`open_image`).
+
+        Refused or cancelled (the question about the photo's marks), the window goes back
+        to the mode the user was in: it stayed in Segment mode once. File > Open Sample
+        Photo, File > Open Recent and a photo dropped with its marks share this.
+        """
+        video = self.mode
+        if not self.set_mode(mode_name):
+            return False
+        opened = (open_photo or self.open_image)(Path(path))
+        if not opened and (self.image is None or self.image_path != Path(path)):
+            self.set_mode(video)  # refused or cancelled: back where the user was
         return opened
 
     def open_image(self, path) -> bool:
@@ -1720,7 +1745,9 @@ class MainWindow(QMainWindow):
                     loop.quit()
                     return
                 ignored = " (clicks and keys are ignored until it is shown)" if dropping.said else ""
-                status.showMessage(f"Opening {path.name}... {time.perf_counter() - started:.0f} s{ignored}")
+                text = f"Opening {path.name}... {time.perf_counter() - started:.0f} s{ignored}"
+                if status.currentMessage() != text:  # once a second, not at every 20-ms poll
+                    status.showMessage(text)
 
             timer.timeout.connect(poll)
             timer.start()
@@ -1913,22 +1940,19 @@ class MainWindow(QMainWindow):
             # A photo of the list (opened in a photo mode) opened its folder as a video here
             # (Video mode reads a frame picked as its folder): it opens as the photo it is,
             # in the photo mode last used, and the status bar says so.
-            video = self.mode
             shown = self._pictures.get("photo", _Picture()).path
-            if not self.set_mode(self._photo_mode):
-                return False
             if shown is not None and files.normalised(shown) == files.normalised(name):
                 # The photo the photo modes show: opened again, it asked to discard their
                 # marks (a Discard lost them) when the user meant to go back to it.
+                if not self.set_mode(self._photo_mode):
+                    return False
                 marked = any(layer.labels.any() for layer in self._picture.layers.values())
                 self.statusBar().showMessage(
                     f"{Path(name).name} is already open: back to it in {self.active_mode.title} mode"
                     f"{', its marks kept' if marked else ''} (File > Open Photo, Ctrl+O, opens it again from its "
                     "file).", 15000)
                 return True
-            if not self.open_image(name):
-                if self.image is None or self.image_path != Path(name):
-                    self.set_mode(video)  # refused or cancelled: back where the user was
+            if not self._open_photo_from_video(name, self._photo_mode):
                 return False
             note = self.statusBar().currentMessage()
             self.statusBar().showMessage(
@@ -2550,7 +2574,7 @@ class MainWindow(QMainWindow):
                     # Video mode, which greys them all (a trial).
                     action.setEnabled(True)
                     action.setStatusTip(self._enabled_tips.get(action, ""))
-                    action.setToolTip(self._enabled_tips.get(action, "") or action.text().replace("&", ""))
+                    action.setToolTip(self._enabled_tips.get(action, "") or shown_text(action.text()))
         for each in self.modes.values():
             each.update_actions()
         for owner in greyed:
@@ -2707,25 +2731,28 @@ class MainWindow(QMainWindow):
         models = [path for path in paths if files.model_file_kind(path)] if len(paths) > 1 else []
         photos = [path for path in paths if path not in marks and path not in models]
         first = photos[0] if photos else paths[0]
-        video = None
+        kept = False
+
+        def open_first(path) -> bool:
+            # The photo shown, dropped with its marks: they load onto it. Opened again, it asked
+            # to discard every mode's marks on it (a Discard lost the other mode's for nothing).
+            nonlocal kept
+            picture = self._pictures.get("photo", _Picture())
+            kept = bool(photos and marks and picture.path is not None and not self.active_mode.own_images
+                        and files.normalised(picture.path) == files.normalised(path)
+                        and any(files.marks_of_photo(mark, picture.image) for mark in marks))
+            return kept or self.open_image(path)
+
         if marks and photos and self.active_mode.own_images and _still_photo(Path(first)):
             # A photo dropped with its marks is a photo to mark, opened as Open Recent opens a
             # photo from Video mode: it opened its folder as a video, the marks file a frame.
-            video = self.mode
             # In the mode the marks were saved in (Save Scribbles records it), else the last used.
             recorded = [files.marks_mode(path) for path in marks]
-            if not self.set_mode(next((name for name in recorded if name in self.modes
-                                       and not self.modes[name].own_images), self._photo_mode)):
-                return False
-        # The photo shown, dropped with its marks: they load onto it. Opened again, it asked to
-        # discard every mode's marks on it (a Discard lost the other mode's for nothing).
-        picture = self._pictures.get("photo", _Picture())
-        kept = bool(photos and marks and picture.path is not None and not self.active_mode.own_images
-                    and files.normalised(picture.path) == files.normalised(first)
-                    and any(files.marks_of_photo(path, picture.image) for path in marks))
-        opened = kept or self.open_image(first)
-        if not opened and video is not None and (self.image is None or self.image_path != Path(first)):
-            self.set_mode(video)  # refused or cancelled: back where the user was
+            opened = self._open_photo_from_video(first, next((name for name in recorded if name in self.modes
+                                                              and not self.modes[name].own_images), self._photo_mode),
+                                                 open_first)
+        else:
+            opened = open_first(first)
         loaded = None
         if opened and photos and self.active_mode.uses_scribbles:
             # The active mode's own (Save All writes one file per mode), else one that does not say.

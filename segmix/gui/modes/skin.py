@@ -50,6 +50,25 @@ HINT_SKIN = (
     "<b>Add photo to skin training set</b>."
 )
 
+# The banner after the first Add: it said "then Add photo to skin training set" whatever the
+# user had done, also once the model was trained (SkinMode.training_state).
+HINT_SKIN_ADDED = (
+    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right. The skin training set "
+    "holds {photos}: <b>Train skin model</b> to teach a model on it (add more photos' marks first for more "
+    "colours)."
+)
+
+HINT_SKIN_ADDED_ONE_CLASS = (
+    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right. The skin training set "
+    "holds {photos} but no {missing} pixels: paint some ({key}), then <b>Add photo to skin training set</b> "
+    "again, and <b>Train skin model</b>."
+)
+
+HINT_SKIN_TRAINED = (
+    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right.{save} To teach it more "
+    "colours, add more photos' skin (1) and non-skin (2) marks and <b>Train skin model</b> again."
+)
+
 HINT_DETECTING = ("<b>Skin mode</b>: detecting skin in this photo... The overlay appears when it is done "
                   "({when}). Meanwhile you can paint skin (1) and non-skin (2).")
 
@@ -545,6 +564,8 @@ class SkinMode(Mode):
             self._trained_words = None
             self._detected_status = f"Skin model saved as {Path(path).name}{saved_with}"
         shell.statusBar().showMessage(f"Saved {path}{saved_with}", 10000)
+        if self.active:
+            shell.update_hint()  # the banner no longer says "not saved"
         return True
 
     def _marks_saved(self) -> None:
@@ -644,6 +665,25 @@ class SkinMode(Mode):
             shell.statusBar().showMessage(f"{added} of Skin mode's marks to the skin training set", 8000)
         return True
 
+    def training_state(self) -> str:
+        """Where the user is in teaching a model: "empty" (no photo in the skin training set),
+        "added" (photos in it that the active model was not trained on: not trained yet, added
+        to since, or another model chosen since) or "trained" (the active model was trained
+        here on the set as it is)."""
+        if not self.skin_training:
+            return "empty"
+        if self._model_set_version is not None and self._model_set_version == self._set_version:
+            return "trained"
+        return "added"
+
+    def train_on_marks_steps(self) -> str:
+        """What to do, in the question about marks that the skin training set does not hold,
+        to train on them: "Cancel, then Add photo to skin training set", and once a model was
+        trained on the set, Train again too (Add alone changes no model)."""
+        if self.training_state() == "trained":
+            return "Cancel, Add photo to skin training set, then Train skin model again"
+        return "Cancel, then Add photo to skin training set"
+
     def training_set_words(self, layer, path) -> str | None:
         """Why the marks ``layer`` holds on the photo at ``path`` are not in the training set as
         they are ("are not in the skin training set either"), for the question before they are
@@ -729,6 +769,8 @@ class SkinMode(Mode):
         self.skin_panel.set_training_set(
             len(self.skin_training), counts.n_skin if counts else 0, counts.n_non_skin if counts else 0
         )
+        if self.active:
+            self.shell.update_hint()  # the banner's next step follows the training set
 
     # == display and results =============================================================
     @property
@@ -823,7 +865,22 @@ class SkinMode(Mode):
             pixels = 0 if image is None else image.shape[0] * image.shape[1]
             elapsed = time.perf_counter() - self._requested[0] if self._requested is not None else None
             return HINT_DETECTING.format(when=detecting_when(pixels, elapsed))
-        return HINT_SKIN.format(style=self.style_phrase())
+        style, state = self.style_phrase(), self.training_state()
+        photos = len(self.skin_training)
+        photos = f"{photos} photo{'s' if photos != 1 else ''}"
+        if state == "trained":
+            save = (" The trained model is not saved: <b>Save...</b> keeps it." if self._model_unsaved
+                    and self.skin_model is not None else "")
+            return HINT_SKIN_TRAINED.format(style=style, save=save)
+        if state == "added":
+            counts = self.skin_training_counts()
+            missing = [(name, key) for name, key, n in (("skin (1)", "1", counts.n_skin),
+                                                          ("non-skin (2)", "2", counts.n_non_skin)) if n == 0]
+            if missing:
+                return HINT_SKIN_ADDED_ONE_CLASS.format(style=style, photos=photos, missing=missing[0][0],
+                                                        key=f"key {missing[0][1]}")
+            return HINT_SKIN_ADDED.format(style=style, photos=photos)
+        return HINT_SKIN.format(style=style)
 
     def pixel_info(self, x: int, y: int) -> str:
         """The status bar's read-out under the pointer: P(skin) of the pixel, and whether the

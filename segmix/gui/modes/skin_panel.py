@@ -161,7 +161,15 @@ class SkinPanel(QWidget):
         self.threshold_slider.valueChanged.connect(self._threshold_moved)
         self._double_click = DoubleClickFilter(self.reset_threshold, self)
         self.threshold_slider.installEventFilter(self._double_click)
+        # The label above is rich text (its value in bold), which takes no Alt letter: the
+        # slider had none (Segment mode's Th&reshold has one). The slider moves in log odds,
+        # a tick per nat; its own plain label gives it Alt+G (every letter of "threshold" is
+        # taken in Skin mode's view).
+        self.slider_name = QLabel("Lo&g odds")
+        self.slider_name.setBuddy(self.threshold_slider)
+        self.slider_name.setToolTip(THRESHOLD_TIP)
         slider_row = QHBoxLayout()
+        slider_row.addWidget(self.slider_name)
         slider_row.addWidget(self.threshold_slider, 1)
         slider_row.addWidget(self.default_button)
         layout.addLayout(slider_row)
