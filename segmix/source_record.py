@@ -13,8 +13,9 @@ The absolute path itself is not written: masks are shared (sent to a client, att
 report, published with a data set), and the path told the user's name, their folders and their
 clients' (``/home/alice/Clients/ACME/IMG_0001.jpg``), while the check needs only to tell one
 path from another, which the digest does (it reveals a path only to someone who guesses it
-exactly). The relative path is left out where the two share no folder but the root (masks in
-``/var/tmp`` of photos in ``/home/alice``), where it would spell out the absolute one. Files of
+exactly). The relative path is left out where the two share no folder but the root or a folder
+in it (masks in ``/var/tmp`` of photos in ``/home/alice``; WSL's ``/mnt/d/masks`` of photos in
+``/mnt/c/Users/alice``), where it would spell out the absolute one. Files of
 earlier versions, which hold the absolute path as :data:`SOURCE_KEY`, are still read by it.
 """
 
@@ -55,12 +56,16 @@ def source_digest(absolute: str) -> str:
 
 def _relative(absolute: str, folder: Path) -> str | None:
     """``absolute`` from ``folder``, or None: on another drive (Windows), or when the two share
-    no folder but the root, where the relative path (``../home/alice/Clients/x.jpg`` from
-    ``/tmp/masks``) tells all the absolute one does; the digest is recorded for them."""
+    no folder but the root or a folder in it, where the relative path tells all the absolute
+    one does: ``../home/alice/Clients/x.jpg`` from ``/tmp/masks``, and from a drive-like or
+    another user's folder, ``../../c/Users/alice/x.jpg`` from WSL's ``/mnt/d/masks`` (``/mnt``
+    in common), ``../../alice/x.jpg`` from ``/home/bob/masks``, as ``C:\\Users`` in common on
+    Windows; the digest is recorded for them."""
     start = _text(str(Path(folder).resolve()))
     try:
         common = os.path.commonpath([absolute, start])
-        if os.path.dirname(common) == common:  # only the root in common
+        above = os.path.dirname(common)
+        if above == common or os.path.dirname(above) == above:  # the root or a folder in it in common
             return None
         return _text(os.path.relpath(absolute, start))
     except ValueError:  # another drive (Windows): no relative path

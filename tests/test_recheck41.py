@@ -1,0 +1,48 @@
+"""Session 41 re-check of session 40's fixes on other inputs of the same kinds (each test
+failed before its fix)."""
+
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from segmix.cli import main
+
+
+# ---------------------------------------------------------------- Source-Relative, drive-like folders
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths")
+def test_a_relative_record_from_a_drive_like_or_another_users_folder_is_left_out():
+    """Masks on WSL's D: drive (/mnt/d/masks) of photos on C: recorded
+    ../../c/Users/alice/Pictures/IMG.jpg, and masks in /home/bob of photos in /home/alice
+    ../../alice/...: the absolute path but for its first folder. The digest alone is recorded,
+    as where only the root is shared; a project's own folders keep the relative path."""
+    from segmix.source_record import DIGEST_KEY, RELATIVE_SOURCE_KEY, source_digest, source_text
+
+    for photo, output in (("/mnt/c/Users/alice/Pictures/IMG.jpg", "/mnt/d/masks/IMG_skin.png"),
+                          ("/home/alice/Pictures/IMG.jpg", "/home/bob/masks/IMG_skin.png"),
+                          ("/Volumes/Card/DCIM/IMG.jpg", "/Volumes/Backup/masks/IMG_skin.png")):
+        assert source_text(photo, output) == {DIGEST_KEY: source_digest(photo)}, (photo, output)
+    near = source_text("/home/alice/Clients/ACME/IMG.jpg", "/home/alice/Clients/masks/IMG_skin.png")
+    assert near[RELATIVE_SOURCE_KEY] == "../ACME/IMG.jpg"
+
+
+def test_a_digest_only_record_still_tells_its_photo_from_another(tmp_path, monkeypatch, capsys):
+    """With the relative path left out (as from a drive-like folder), a rerun on the same photo
+    replaces its masks and another folder's photo of the same name is refused."""
+    import segmix.source_record as record
+    from tests.conftest import skin_photo
+
+    monkeypatch.setattr(record, "_relative", lambda absolute, folder: None)
+    image, _ = skin_photo(np.random.default_rng(5))
+    for day, photo in (("day1", image), ("day2", image[::-1].copy())):
+        (tmp_path / day).mkdir()
+        Image.fromarray(photo).save(tmp_path / day / "IMG_0001.png")
+    out = tmp_path / "masks"
+    for _ in range(2):
+        assert main(["skin", "apply", str(tmp_path / "day1"), "--output-dir", str(out), "--quiet"]) == 0
+    with Image.open(out / "IMG_0001_skin.png") as im:
+        assert record.RELATIVE_SOURCE_KEY not in im.info and record.DIGEST_KEY in im.info
+    capsys.readouterr()
+    assert main(["skin", "apply", str(tmp_path / "day2"), "--output-dir", str(out), "--quiet"]) == 2
+    assert "another photo of the same name" in capsys.readouterr().err
