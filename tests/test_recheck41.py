@@ -46,3 +46,32 @@ def test_a_digest_only_record_still_tells_its_photo_from_another(tmp_path, monke
     capsys.readouterr()
     assert main(["skin", "apply", str(tmp_path / "day2"), "--output-dir", str(out), "--quiet"]) == 2
     assert "another photo of the same name" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_a_project_whose_masks_folder_links_elsewhere_is_renamed_and_rerun(tmp_path, capsys):
+    """proj/masks a symbolic link to a folder on another disk, proj/photos the photos: the masks
+    recorded the path from the link's target (../proj/photos/a.png), so after proj was renamed
+    the rerun was refused as of "another photo of the same name". The path is now the one the
+    user reaches (../photos/a.png); another folder's photo of the same name is still refused."""
+    from segmix.source_record import RELATIVE_SOURCE_KEY
+    from tests.conftest import skin_photo
+
+    image, _ = skin_photo(np.random.default_rng(6))
+    (tmp_path / "proj" / "photos").mkdir(parents=True)
+    (tmp_path / "disk").mkdir()
+    Image.fromarray(image).save(tmp_path / "proj" / "photos" / "a.png")
+    (tmp_path / "proj" / "masks").symlink_to(tmp_path / "disk", target_is_directory=True)
+    assert main(["skin", "apply", str(tmp_path / "proj" / "photos"), "--output-dir", str(tmp_path / "proj" / "masks"),
+                 "--quiet"]) == 0
+    with Image.open(tmp_path / "disk" / "a_skin.png") as im:
+        assert im.info[RELATIVE_SOURCE_KEY] == "../photos/a.png"
+    (tmp_path / "proj").rename(tmp_path / "proj2")
+    capsys.readouterr()
+    assert main(["skin", "apply", str(tmp_path / "proj2" / "photos"), "--output-dir",
+                 str(tmp_path / "proj2" / "masks"), "--quiet"]) == 0, capsys.readouterr().err
+    (tmp_path / "other").mkdir()
+    Image.fromarray(image[::-1].copy()).save(tmp_path / "other" / "a.png")
+    assert main(["skin", "apply", str(tmp_path / "other"), "--output-dir", str(tmp_path / "proj2" / "masks"),
+                 "--quiet"]) == 2
+    assert "another photo of the same name" in capsys.readouterr().err
