@@ -1227,6 +1227,7 @@ def _pictures(container, stream) -> Iterator:
     timed = True  # every packet so far had a time stamp
     resumed: list[int] = []  # time stamps of the video's packets read after bytes passed over
     last_pts = None  # the time stamp of the last picture given
+    given_at = 0  # the serial of the packet read last when the last picture was given
     rate_step = _frame_step(stream)
 
     def lost_frames(picture) -> list:
@@ -1239,8 +1240,12 @@ def _pictures(container, stream) -> Iterator:
             passed = [entry for entry in pending if entry[0] < picture.pts]
             del pending[:len(passed)]
             # Without an error after its packet was read: a packet that gave no picture in
-            # silence, no frame.
-            found = [pts for pts, read_at in passed if read_at <= error_at]
+            # silence, no frame -- unless an error came since the last picture: the decoder
+            # then drops in silence the frames that refer to the one it refused (a refused
+            # first key frame: frames 2-20 gave no picture, 3 were said lost, and frame 21's
+            # mask was named frame 4's, the rest 17 frames early).
+            lost_since = error_at > given_at
+            found = [pts for pts, read_at in passed if read_at <= error_at or lost_since]
             reason = f"the frame cannot be decoded ({_short(error)})" if found else ""
             if pending and pending[0][0] == picture.pts:
                 del pending[0]
@@ -1286,7 +1291,7 @@ def _pictures(container, stream) -> Iterator:
         for picture in pictures:
             if timed and picture.pts is not None:
                 yield from lost_frames(picture)
-                last_pts = picture.pts
+                last_pts, given_at = picture.pts, serial
             yield picture
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.

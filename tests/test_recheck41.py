@@ -75,3 +75,28 @@ def test_a_project_whose_masks_folder_links_elsewhere_is_renamed_and_rerun(tmp_p
     assert main(["skin", "apply", str(tmp_path / "other"), "--output-dir", str(tmp_path / "proj2" / "masks"),
                  "--quiet"]) == 2
     assert "another photo of the same name" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- a video's refused first key frame
+@pytest.mark.parametrize("fmt, suffix", [("matroska", "mkv"), ("mp4", "mp4")])
+def test_a_refused_first_key_frame_keeps_the_later_frames_in_their_places(tmp_path, capsys, fmt, suffix):
+    """Frame 1 (the key frame) refused: FFmpeg then gives no picture for frames 2-20, which
+    refer to it, and said only of 3 of them that they failed. The others were not counted:
+    frame 21's mask was named frame_000004, every later mask 17 frames early (frame 9's mask
+    showed frame 26), and the video "ends after frame 23 of the 40 its header announces"."""
+    pytest.importorskip("av")
+    from tests.test_vidpkt40 import _decoded, _encode, _front, _refused, _square_front
+
+    video = _refused(_encode(tmp_path / f"cam.{suffix}", fmt=fmt), 1)
+    count, error = _decoded(video)
+    if error is None:
+        pytest.skip("this FFmpeg decodes the damaged packet")
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"skipped {video} frames 1-20 (20 frames): the frame cannot be decoded" in err, err
+    assert "ends after" not in err, err
+    assert sorted(p.name for p in out.glob("*.png")) == [f"frame_{k:06d}.png" for k in range(21, 41)]
+    for k in (30, 40):
+        mask = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
+        assert abs(_square_front(mask) - _front(k)) <= 2, (k, _square_front(mask), _front(k))
