@@ -1154,23 +1154,35 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
 _PASSED_OVER_BYTES = 64
 
 
+#: MPEG-TS: the video packets after one its demuxer flags corrupt that may follow frames it
+#: dropped (the flag comes up to two frames before the gap).
+_AFTER_CORRUPT = 3
+
+
 def _video_packets(container, stream) -> Iterator[tuple[object, bool]]:
     """(packet, resumed) for the packets of ``stream`` from where ``container`` is (its last,
     empty, one included): ``resumed`` when the demuxer passed over bytes before it (a Matroska
     file's damaged data, :data:`_PASSED_OVER_BYTES`; every stream's packets are read to tell
-    the bytes between them). Always False for other formats."""
-    matroska = "matroska" in (getattr(container.format, "name", "") or "").split(",")
+    the bytes between them), or when the packet is one of the :data:`_AFTER_CORRUPT` after a
+    packet an MPEG-TS demuxer flags corrupt. Always False for other formats."""
+    names = (getattr(container.format, "name", "") or "").split(",")
+    matroska, transport = "matroska" in names, "mpegts" in names
     end = None  # where the last packet read ends in the file
     passed_over = False  # since the last packet of the video
+    after_corrupt = 0  # MPEG-TS: video packets still to mark after one flagged corrupt
     for packet in container.demux(*(() if matroska else (stream,))):
         if matroska and packet.size and packet.pos is not None and packet.pos >= 0:
             passed_over = passed_over or (end is not None and packet.pos - end > _PASSED_OVER_BYTES)
             end = packet.pos + packet.size
         if packet.stream.index != stream.index:
             continue
-        yield packet, passed_over and bool(packet.size)
+        yield packet, (passed_over or after_corrupt > 0) and bool(packet.size)
         if packet.size:
             passed_over = False
+            # An MPEG-TS demuxer drops a frame whose first transport packet is lost in silence,
+            # and flags a packet a frame or two before the gap corrupt (a continuity error):
+            # frame 10 lost, every later mask was named a frame early, exit 0, not a word.
+            after_corrupt = _AFTER_CORRUPT if transport and packet.is_corrupt else max(0, after_corrupt - 1)
 
 
 def _frame_step(stream) -> float | None:

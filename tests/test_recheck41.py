@@ -100,3 +100,42 @@ def test_a_refused_first_key_frame_keeps_the_later_frames_in_their_places(tmp_pa
     for k in (30, 40):
         mask = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
         assert abs(_square_front(mask) - _front(k)) <= 2, (k, _square_front(mask), _front(k))
+
+
+def test_a_frame_an_mpeg_ts_demuxer_drops_keeps_the_later_frames_in_their_places(tmp_path, capsys):
+    """An MPEG-TS clip whose frame 10 lost its first transport packet (a broadcast or camera
+    stream's dropped packet): the demuxer drops the frame in silence and flags a packet before
+    it corrupt; the later masks were named a frame early (frame 21's showed frame 22), exit 0,
+    not a word. The frame is said and skipped, the others keep their numbers."""
+    av = pytest.importorskip("av")
+    from tests.synthetic_photos import moving_square_frames
+    from tests.test_vidpkt40 import ROWS, SIDE, SIZE, START, STEP, _front, _square_front
+
+    video = tmp_path / "cam.ts"
+    frames = moving_square_frames(40, SIZE, seed=40, noise=4.0, rows=ROWS, start=START, step=STEP, side=SIDE)
+    with av.open(str(video), "w", format="mpegts") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+        stream.options = {"g": "20", "bf": "0", "threads": "1", "sc_threshold": "0"}
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with av.open(str(video)) as container:
+        position = [p.pos for p in container.demux(video=0) if p.size][9]
+    data = bytearray(video.read_bytes())
+    data[position:position + 40] = bytes(40)  # a transport packet's header and the start of its payload
+    video.write_bytes(bytes(data))
+    with av.open(str(video)) as container:
+        stamps = [p.pts for p in container.demux(video=0) if p.size]
+    if len(stamps) != 39:
+        pytest.skip("this FFmpeg's demuxer keeps the damaged frame")
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"skipped {video} frame 10: the file holds no data FFmpeg can read there" in err, err
+    assert sorted(p.name for p in out.glob("*.png")) == [f"frame_{k:06d}.png" for k in range(1, 41) if k != 10]
+    for k in (9, 21, 30, 40):
+        mask = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
+        assert abs(_square_front(mask) - _front(k)) <= 2, (k, _square_front(mask), _front(k))
