@@ -195,8 +195,9 @@ def frames_subfolder(folder, than: int) -> tuple[Path, int] | None:
 def ignored_in_folder(folder) -> dict[str, list[str]]:
     """What a frame folder holds besides its frames (:func:`frame_files`), which a
     :class:`FrameSequence` leaves out: ``{"videos": [...], "other files": [...], "subfolders":
-    [...], "segmix results": [...]}`` (names, sorted; kinds with none left out; hidden files are the system's and not
-    listed). A video beside the frames was left out in silence (a new-user trial)."""
+    [...], "segmix results": [...], "non-regular files": [...]}`` (names, sorted; kinds with
+    none left out; hidden files are the system's and not listed; non-regular files are pipes,
+    sockets and devices). A video beside the frames was left out in silence (a new-user trial)."""
     from segmix.io import is_hidden
 
     kinds: dict[str, list[str]] = {}
@@ -209,6 +210,10 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
             continue
         if entry.is_dir():
             kind = "subfolders"
+        elif not entry.is_file() and not (entry.is_symlink() and not entry.exists()):
+            # A pipe or a socket named like a frame (in000008.jpg) was left out in silence, exit
+            # 0, its mask missing (skin detection's folders name them too).
+            kind = "non-regular files"
         elif entry.suffix.lower() in IMAGE_SUFFIXES:
             if not is_result_file(entry):
                 continue

@@ -139,3 +139,33 @@ def test_a_frame_an_mpeg_ts_demuxer_drops_keeps_the_later_frames_in_their_places
     for k in (9, 21, 30, 40):
         mask = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
         assert abs(_square_front(mask) - _front(k)) <= 2, (k, _square_front(mask), _front(k))
+
+
+# ---------------------------------------------------------------- pipes and sockets in a frame folder
+@pytest.mark.skipif(sys.platform == "win32", reason="pipes and Unix sockets in a folder")
+def test_a_pipe_or_socket_named_like_a_frame_is_named_in_the_note(tmp_path, capsys):
+    """skin apply's folders name pipes and sockets (session 40); background left a pipe named
+    in000003.png and a socket in000004.png out in silence, exit 0, their masks missing."""
+    import os
+    import socket
+
+    frames = tmp_path / "cam"
+    frames.mkdir()
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 6):
+        Image.fromarray(rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)).save(frames / f"in{n:06d}.png")
+    os.mkfifo(frames / "in000003.png")
+    server = socket.socket(socket.AF_UNIX)
+    here = os.getcwd()
+    try:
+        os.chdir(frames)  # a Unix socket's path is short: bind it by its name
+        server.bind("in000004.png")
+    finally:
+        os.chdir(here)
+    try:
+        assert main(["background", str(frames), "--output-dir", str(tmp_path / "out")]) == 0
+        err = capsys.readouterr().err
+        assert (f"segmix background: note: ignored in {frames}: 2 pipes, sockets or other non-regular files "
+                "(in000003.png, in000004.png)") in err, err
+    finally:
+        server.close()
