@@ -640,6 +640,8 @@ class FrameSequence:
         for path in self.paths:
             if self.kind in ("folder", "list") and self.odd_frame(path) is not None:
                 continue
+            if not path.is_file():
+                continue  # a pipe or a device: reading it waits for ever (reading the frame names it)
             try:
                 with Image.open(path) as im:
                     mode = im.mode
@@ -840,6 +842,8 @@ def header_format(path) -> tuple[tuple[int, int], str] | None:
     """
     from PIL import Image
 
+    if not Path(path).is_file():
+        return None  # a pipe or a device: reading it waits for ever (reading the frame names it)
     try:
         with Image.open(path) as im:
             width, height = im.size
