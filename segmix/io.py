@@ -631,6 +631,8 @@ PHOTO_KEY = "segmix:photo"
 def saved_marks_photo(path) -> dict:
     """The record of the photo a marks file was drawn on (:data:`PHOTO_KEY`: its ``name`` and
     ``pixels`` digest); empty when the file has none or it cannot be read."""
+    if not _regular_file(path):
+        return {}  # a pipe: opened to look, the window's Load Scribbles waited for ever
     try:
         with Image.open(path) as im:
             record = json.loads(im.info.get(PHOTO_KEY) or "null")

@@ -223,3 +223,24 @@ def test_a_pipe_given_by_name_is_refused_not_waited_on(given, tmp_path, capsys):
     assert status == (1 if given == "background list" else 2), err
     assert f"{pipe}: is not a regular file (a device, pipe or socket)" in err, err
     assert "Traceback" not in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes")
+def test_the_header_look_ups_do_not_open_a_pipe(tmp_path):
+    """The window's File > Load Scribbles on a pipe waited for ever in the look-up of the photo
+    the marks were drawn on (io.saved_marks_photo), before the loader could refuse it; the mark
+    look-up (io.segmix_mark) did the same to skin apply."""
+    import os
+    import threading
+
+    from segmix.io import saved_marks_photo, segmix_mark
+
+    pipe = tmp_path / "marks.png"
+    os.mkfifo(pipe)
+    found = {}
+    worker = threading.Thread(target=lambda: found.update(photo=saved_marks_photo(pipe), mark=segmix_mark(pipe)),
+                              daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "a header look-up waited on the pipe"
+    assert found == {"photo": {}, "mark": None}
