@@ -56,3 +56,26 @@ def test_unsaved_marks_of_each_mode_are_asked_about_before_decoding(qtbot, windo
     for name, layer in window._picture.layers.items():
         if name in labels:
             assert np.array_equal(layer.labels, labels[name]), name
+
+
+def test_alt_letters_stay_unique_with_every_section_open_and_the_docks_floated(make_window, photo_path):
+    """Session 40's unique Alt letters were checked with Segment mode's Model section open:
+    also with every folded section of every mode open, and with the docks floated. (Held.)"""
+    from PySide6.QtWidgets import QApplication, QDockWidget
+
+    from segmix.gui.panels import CollapsibleSection
+    from tests.gui.test_winfix40_window import _alt_letters
+
+    window = make_window(photo_path)
+    for floated in (False, True):
+        for dock in window.findChildren(QDockWidget):
+            dock.setFloating(floated)
+        for name in window.modes:
+            window.set_mode(name)
+            for section in window.findChildren(CollapsibleSection):
+                section.set_expanded(True)
+            QApplication.processEvents()
+            letters, missing = _alt_letters(window)
+            assert not missing, (floated, name, missing)
+            seen = [letter for _text, letter in letters]
+            assert len(seen) == len(set(seen)), (floated, name, sorted(letters, key=lambda item: item[1]))
