@@ -830,6 +830,9 @@ def load_background_model(path: str | Path) -> BackgroundMixture:
             raise BackgroundModelError(f"{path}: larger than {MAX_MODEL_BYTES:,} bytes, not a background model")
         if size == 0 and path.is_file():
             raise BackgroundModelError(f"{path}: the model file is empty (0 bytes)")
+        if not path.is_file() and not path.is_dir():
+            # A pipe given as --model waited for a writer for ever.
+            raise BackgroundModelError(f"{path}: is not a regular file (a device, pipe or socket), not a model file")
         text = path.read_text(encoding=TEXT_ENCODING)  # a BOM (Windows Notepad) is no error
         data = json.loads(text, object_pairs_hook=refuse_duplicate_keys)
     except BackgroundModelError:

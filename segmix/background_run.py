@@ -141,7 +141,8 @@ def ignored_words(folder, output_dir=None) -> str | None:
         kinds["subfolders"] = [n for n in kinds["subfolders"] if (Path(folder) / n).resolve() != out]
     words = {"videos": ("video", "videos"), "other files": ("other file", "other files"),
              "subfolders": ("subfolder", "subfolders"),
-             "segmix results": ("segmix result, not a frame", "segmix results, not frames")}
+             "segmix results": ("segmix result, not a frame", "segmix results, not frames"),
+             "non-regular files": ("pipe, socket or other non-regular file", "pipes, sockets or other non-regular files")}
     parts = []
     for kind, (one, several) in words.items():
         names = kinds.get(kind)

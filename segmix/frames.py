@@ -195,8 +195,9 @@ def frames_subfolder(folder, than: int) -> tuple[Path, int] | None:
 def ignored_in_folder(folder) -> dict[str, list[str]]:
     """What a frame folder holds besides its frames (:func:`frame_files`), which a
     :class:`FrameSequence` leaves out: ``{"videos": [...], "other files": [...], "subfolders":
-    [...], "segmix results": [...]}`` (names, sorted; kinds with none left out; hidden files are the system's and not
-    listed). A video beside the frames was left out in silence (a new-user trial)."""
+    [...], "segmix results": [...], "non-regular files": [...]}`` (names, sorted; kinds with
+    none left out; hidden files are the system's and not listed; non-regular files are pipes,
+    sockets and devices). A video beside the frames was left out in silence (a new-user trial)."""
     from segmix.io import is_hidden
 
     kinds: dict[str, list[str]] = {}
@@ -209,6 +210,10 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
             continue
         if entry.is_dir():
             kind = "subfolders"
+        elif not entry.is_file() and not (entry.is_symlink() and not entry.exists()):
+            # A pipe or a socket named like a frame (in000008.jpg) was left out in silence, exit
+            # 0, its mask missing (skin detection's folders name them too).
+            kind = "non-regular files"
         elif entry.suffix.lower() in IMAGE_SUFFIXES:
             if not is_result_file(entry):
                 continue
@@ -635,6 +640,8 @@ class FrameSequence:
         for path in self.paths:
             if self.kind in ("folder", "list") and self.odd_frame(path) is not None:
                 continue
+            if not path.is_file():
+                continue  # a pipe or a device: reading it waits for ever (reading the frame names it)
             try:
                 with Image.open(path) as im:
                     mode = im.mode
@@ -835,6 +842,8 @@ def header_format(path) -> tuple[tuple[int, int], str] | None:
     """
     from PIL import Image
 
+    if not Path(path).is_file():
+        return None  # a pipe or a device: reading it waits for ever (reading the frame names it)
     try:
         with Image.open(path) as im:
             width, height = im.size
@@ -1154,23 +1163,35 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
 _PASSED_OVER_BYTES = 64
 
 
+#: MPEG-TS: the video packets after one its demuxer flags corrupt that may follow frames it
+#: dropped (the flag comes up to two frames before the gap).
+_AFTER_CORRUPT = 3
+
+
 def _video_packets(container, stream) -> Iterator[tuple[object, bool]]:
     """(packet, resumed) for the packets of ``stream`` from where ``container`` is (its last,
     empty, one included): ``resumed`` when the demuxer passed over bytes before it (a Matroska
     file's damaged data, :data:`_PASSED_OVER_BYTES`; every stream's packets are read to tell
-    the bytes between them). Always False for other formats."""
-    matroska = "matroska" in (getattr(container.format, "name", "") or "").split(",")
+    the bytes between them), or when the packet is one of the :data:`_AFTER_CORRUPT` after a
+    packet an MPEG-TS demuxer flags corrupt. Always False for other formats."""
+    names = (getattr(container.format, "name", "") or "").split(",")
+    matroska, transport = "matroska" in names, "mpegts" in names
     end = None  # where the last packet read ends in the file
     passed_over = False  # since the last packet of the video
+    after_corrupt = 0  # MPEG-TS: video packets still to mark after one flagged corrupt
     for packet in container.demux(*(() if matroska else (stream,))):
         if matroska and packet.size and packet.pos is not None and packet.pos >= 0:
             passed_over = passed_over or (end is not None and packet.pos - end > _PASSED_OVER_BYTES)
             end = packet.pos + packet.size
         if packet.stream.index != stream.index:
             continue
-        yield packet, passed_over and bool(packet.size)
+        yield packet, (passed_over or after_corrupt > 0) and bool(packet.size)
         if packet.size:
             passed_over = False
+            # An MPEG-TS demuxer drops a frame whose first transport packet is lost in silence,
+            # and flags a packet a frame or two before the gap corrupt (a continuity error):
+            # frame 10 lost, every later mask was named a frame early, exit 0, not a word.
+            after_corrupt = _AFTER_CORRUPT if transport and packet.is_corrupt else max(0, after_corrupt - 1)
 
 
 def _frame_step(stream) -> float | None:
@@ -1227,6 +1248,7 @@ def _pictures(container, stream) -> Iterator:
     timed = True  # every packet so far had a time stamp
     resumed: list[int] = []  # time stamps of the video's packets read after bytes passed over
     last_pts = None  # the time stamp of the last picture given
+    given_at = 0  # the serial of the packet read last when the last picture was given
     rate_step = _frame_step(stream)
 
     def lost_frames(picture) -> list:
@@ -1239,8 +1261,12 @@ def _pictures(container, stream) -> Iterator:
             passed = [entry for entry in pending if entry[0] < picture.pts]
             del pending[:len(passed)]
             # Without an error after its packet was read: a packet that gave no picture in
-            # silence, no frame.
-            found = [pts for pts, read_at in passed if read_at <= error_at]
+            # silence, no frame -- unless an error came since the last picture: the decoder
+            # then drops in silence the frames that refer to the one it refused (a refused
+            # first key frame: frames 2-20 gave no picture, 3 were said lost, and frame 21's
+            # mask was named frame 4's, the rest 17 frames early).
+            lost_since = error_at > given_at
+            found = [pts for pts, read_at in passed if read_at <= error_at or lost_since]
             reason = f"the frame cannot be decoded ({_short(error)})" if found else ""
             if pending and pending[0][0] == picture.pts:
                 del pending[0]
@@ -1286,7 +1312,7 @@ def _pictures(container, stream) -> Iterator:
         for picture in pictures:
             if timed and picture.pts is not None:
                 yield from lost_frames(picture)
-                last_pts = picture.pts
+                last_pts, given_at = picture.pts, serial
             yield picture
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.

@@ -631,6 +631,8 @@ PHOTO_KEY = "segmix:photo"
 def saved_marks_photo(path) -> dict:
     """The record of the photo a marks file was drawn on (:data:`PHOTO_KEY`: its ``name`` and
     ``pixels`` digest); empty when the file has none or it cannot be read."""
+    if not _regular_file(path):
+        return {}  # a pipe: opened to look, the window's Load Scribbles waited for ever
     try:
         with Image.open(path) as im:
             record = json.loads(im.info.get(PHOTO_KEY) or "null")
@@ -1224,6 +1226,10 @@ def load_frame(path: PathLike, max_pixels: int = DEFAULT_MAX_PIXELS, *, writable
 
 def _frame_pixels(path: Path, max_pixels: int, writable: bool, on_narrow) -> np.ndarray:
     """:func:`load_frame`'s decoding."""
+    if not _regular_file(path):
+        # A pipe named like a frame, given by name: opened here it waited for ever; load_image
+        # names it.
+        return load_image_info(path, max_pixels, on_narrow=on_narrow, check_jpeg=False).pixels
     try:
         with _pillow_limits(int(max_pixels)), Image.open(path) as im:
             if (im.mode == "RGB" and "transparency" not in im.info and im.width * im.height <= max_pixels
@@ -2140,11 +2146,22 @@ def mark_params(fmt: str, command: str) -> dict:
 _MARK_VALUE = re.compile(r"segmix (?P<command>[a-z]+(?: [a-z]+)?)")
 
 
+def _regular_file(path: PathLike) -> bool:
+    """Whether ``path`` is a regular file (or a link to one): a pipe, a socket or a device is not,
+    and reading a pipe waits for a writer for ever."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def segmix_mark(path: PathLike) -> str | None:
     """The command whose mark the image ``path`` carries (:func:`output_mark`,
     :func:`mark_params`): ``"background"``, ``"skin apply"``, ...; None for a file without one
     (another program's, an older segmix's, a BMP, not an image). Reads the header only
     (Pillow writes the text chunk before the pixels)."""
+    if not _regular_file(path):
+        return None  # a pipe or a device: opening it to look waited for ever (its reader names it)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

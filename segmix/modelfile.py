@@ -307,6 +307,9 @@ def read_model(path) -> SegmixModel:
             raise ModelFileError(f"{path}: model file is {size} bytes, larger than the {MAX_MODEL_BYTES} allowed")
         if size == 0 and path.is_file():
             raise ModelFileError(f"{path}: the model file is empty (0 bytes)")
+        if not path.is_file() and not path.is_dir():
+            # A pipe given as --model waited for a writer for ever.
+            raise ModelFileError(f"{path}: is not a regular file (a device, pipe or socket), not a model file")
         text = path.read_text(encoding=TEXT_ENCODING)  # a BOM (Windows Notepad) is no error
     except ModelFileError:
         raise

@@ -250,6 +250,8 @@ def load_uci(path) -> ColorCounts:
     path = Path(path)
     if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
         raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
+    if path.exists() and not path.is_file():  # a pipe was "not found"
+        raise ValueError(f"{path}: is not a regular file (a device, pipe or socket), not the UCI skin data file")
     if not path.is_file():
         raise FileNotFoundError(f"{shown_path(path)}: {missing_words(path, 'UCI skin data file not found')}")
     if path.stat().st_size == 0:

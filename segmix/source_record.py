@@ -13,8 +13,9 @@ The absolute path itself is not written: masks are shared (sent to a client, att
 report, published with a data set), and the path told the user's name, their folders and their
 clients' (``/home/alice/Clients/ACME/IMG_0001.jpg``), while the check needs only to tell one
 path from another, which the digest does (it reveals a path only to someone who guesses it
-exactly). The relative path is left out where the two share no folder but the root (masks in
-``/var/tmp`` of photos in ``/home/alice``), where it would spell out the absolute one. Files of
+exactly). The relative path is left out where the two share no folder but the root or a folder
+in it (masks in ``/var/tmp`` of photos in ``/home/alice``; WSL's ``/mnt/d/masks`` of photos in
+``/mnt/c/Users/alice``), where it would spell out the absolute one. Files of
 earlier versions, which hold the absolute path as :data:`SOURCE_KEY`, are still read by it.
 """
 
@@ -48,6 +49,12 @@ def absolute_source(source) -> str:
     return _text(str(Path(source).resolve()))
 
 
+def _lexical(path) -> str:
+    """``path`` made absolute without following symbolic links (as :func:`absolute_source`
+    writes a name's bytes)."""
+    return _text(os.path.abspath(path))
+
+
 def source_digest(absolute: str) -> str:
     """The :data:`DIGEST_KEY` record of an absolute path (as :func:`absolute_source` gives it)."""
     return "sha256:" + hashlib.sha256(absolute.encode("utf-8")).hexdigest()
@@ -55,12 +62,20 @@ def source_digest(absolute: str) -> str:
 
 def _relative(absolute: str, folder: Path) -> str | None:
     """``absolute`` from ``folder``, or None: on another drive (Windows), or when the two share
-    no folder but the root, where the relative path (``../home/alice/Clients/x.jpg`` from
-    ``/tmp/masks``) tells all the absolute one does; the digest is recorded for them."""
-    start = _text(str(Path(folder).resolve()))
+    no folder but the root or a folder in it, where the relative path tells all the absolute
+    one does: ``../home/alice/Clients/x.jpg`` from ``/tmp/masks``, and from a drive-like or
+    another user's folder, ``../../c/Users/alice/x.jpg`` from WSL's ``/mnt/d/masks`` (``/mnt``
+    in common), ``../../alice/x.jpg`` from ``/home/bob/masks``, as ``C:\\Users`` in common on
+    Windows; the digest is recorded for them."""
+    # As the user reaches them, symbolic links not followed: masks in a project's masks/ that
+    # links to another disk, of the project's photos/, record ../photos/x.jpg, which still fits
+    # after the project folder is renamed (the followed path, ../../proj/photos/x.jpg from the
+    # other disk's folder, did not, and the rerun was refused as of "another photo").
+    start = _lexical(folder)
     try:
         common = os.path.commonpath([absolute, start])
-        if os.path.dirname(common) == common:  # only the root in common
+        above = os.path.dirname(common)
+        if above == common or os.path.dirname(above) == above:  # the root or a folder in it in common
             return None
         return _text(os.path.relpath(absolute, start))
     except ValueError:  # another drive (Windows): no relative path
@@ -86,7 +101,7 @@ def source_text(source, output_path) -> dict[str, str]:
     """
     absolute = absolute_source(source)
     text = {}
-    relative = _relative(absolute, Path(output_path).parent)
+    relative = _relative(_lexical(source), Path(output_path).parent)
     if relative is not None:
         text[RELATIVE_SOURCE_KEY] = relative
     text[DIGEST_KEY] = source_digest(absolute)
@@ -117,7 +132,7 @@ def recorded_source(path) -> tuple[str | None, str | None]:
     relative = records.get(RELATIVE_SOURCE_KEY)
     absolute = records.get(SOURCE_KEY)
     if absolute is None and relative is not None:
-        absolute = os.path.normpath(os.path.join(_text(str(Path(path).resolve().parent)), relative))
+        absolute = os.path.normpath(os.path.join(_lexical(Path(path).parent), relative))
     return absolute, relative
 
 
@@ -144,7 +159,7 @@ def other_source(path, source) -> str | None:
     if records.get(SOURCE_KEY) == mine or records.get(DIGEST_KEY) == source_digest(mine):
         return None
     relative = records.get(RELATIVE_SOURCE_KEY)
-    if relative is not None and relative == _relative(mine, Path(path).parent):
+    if relative is not None and relative == _relative(_lexical(source), Path(path).parent):
         return None
     if SOURCE_KEY not in records and RELATIVE_SOURCE_KEY not in records:
         return "an input it records by a digest of its path only"
