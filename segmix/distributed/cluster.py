@@ -33,7 +33,7 @@ from typing import Any
 
 __all__ = ["AnotherSegmix", "FolderUnseen", "InputsUnseen", "NotShared", "TaskError", "check_address", "check_same_segmix", "check_scheduler_loads",
            "check_tls_settings", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
-           "file_state", "fit_workers", "input_sample", "leave_out", "left_out_notes", "new_run", "output_as_given", "probe_scheduler", "read_record",
+           "file_state", "fit_workers", "input_sample", "Placed", "WorkersGone", "leave_out", "left_out_notes", "new_run", "output_as_given", "probe_scheduler", "read_record",
            "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match", "said_once",
            "seen_here", "segmix_identity", "shared_file_digest", "unfit_worker", "version_mismatch_words", "warnings_said", "worker_cached"]
 
@@ -44,6 +44,11 @@ CONNECT_TIMEOUT = 30
 WORKER_TIMEOUT = 120
 #: Seconds between the checks, while tasks run, that the scheduler still has a worker.
 WORKER_CHECK_INTERVAL = 10
+#: Seconds that tasks sent to named workers only (those that passed the run's checks, when a
+#: worker was left out) are waited for once those workers are all gone: Dask would keep them
+#: for ever, whoever joins (a trial's run said so once and then hung). Long enough for a worker
+#: that lost its connection for a moment to come back under its address.
+STRANDED_TIMEOUT = 60
 #: Seconds a first plain TCP connection to a scheduler may take: Dask retries a refused
 #: connection until CONNECT_TIMEOUT, so `--distributed tcp://127.0.0.1:1` (nothing there)
 #: waited 30 s for "Timed out trying to connect" (a new-user trial). A scheduler that
@@ -567,31 +572,45 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     # the start's check (check_same_segmix) must not write other outputs either.
     n = len(batches)
     expected = dict(segmix_identity(), inputs=inputs, run=uuid.uuid4().hex) if inputs else segmix_identity()
+    placement = _placement(client)
     submitted = client.map(checked_task, [expected] * n, [function] * n, [job] * n,
                            [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__,
-                           **_placement(client))
+                           **placement)
     client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
+    placed = Placed()
+    for future in submitted:
+        placed.add(future, placement)
     futures = {future: i for i, future in enumerate(submitted)}
     total = sum(len(b) for b in batches)
     results: list = [None] * len(batches)
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     done = 0
-    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
+    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
         try:
             pending = _completed(client, submitted)
             for future in pending:
                 i = futures[future]
                 if future.status == "error":
-                    again = _run_elsewhere(client, future, future.exception(), lambda placement: client.submit(
-                        checked_task, expected, function, job, list(batches[i]), shared, pure=False,
-                        key=f"{function.__name__}-{uuid.uuid4().hex}", **placement))
+                    def again_on(placement):
+                        return placed.add(client.submit(
+                            checked_task, expected, function, job, list(batches[i]), shared, pure=False,
+                            key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
+
+                    again = _run_elsewhere(client, future, future.exception(), again_on)
                     if again is not None:
                         futures[again] = i
                         submitted.append(again)
                         pending.add(again)
                         continue
+                if future in placed.given_up:
+                    # its workers are gone for good: its inputs are not done, the others' are kept
+                    results[i] = placed.gone_error(client)
                 # a task's exception is its result, reported with its inputs
-                results[i] = future.exception() if future.status == "error" else future.result()
+                elif future.status == "error":
+                    results[i] = future.exception()
+                else:
+                    results[i] = future.result()
+                placed.taken(future)
                 done += len(batches[i])
                 bar(done, total)
         finally:
@@ -602,42 +621,108 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     return results
 
 
+class WorkersGone(RuntimeError):
+    """A task sent to named workers only (those that passed the run's checks) whose workers
+    all left the scheduler, and none came back within :data:`STRANDED_TIMEOUT`: its inputs are
+    not done (Dask would have kept it waiting for ever)."""
+
+
+class Placed:
+    """The futures of a run that only named workers may run (:func:`_restricted`), for the
+    watch of :func:`said_when_no_worker_is_left`: those whose workers are all gone are
+    *stranded*, and given up (cancelled) after :data:`STRANDED_TIMEOUT`."""
+
+    def __init__(self):
+        self.workers: dict = {}  # future -> frozenset of the workers it may run on
+        self.given_up: set = set()
+        self.waited = STRANDED_TIMEOUT
+        self._lock = threading.Lock()
+
+    def add(self, future, placement: dict):
+        """Keep ``future``'s restriction (``placement``: :func:`_placement`'s); returns ``future``."""
+        if placement.get("workers"):
+            with self._lock:
+                self.workers[future] = frozenset(placement["workers"])
+        return future
+
+    def taken(self, future) -> None:
+        """``future``'s result is taken: a worker that leaves later loses nothing of it (Dask
+        would compute it again, stranded, and it would be counted as not done)."""
+        with self._lock:
+            self.workers.pop(future, None)
+
+    def stranded(self, alive: set) -> list:
+        """The futures not done whose workers are none of ``alive``."""
+        with self._lock:
+            return [f for f, workers in self.workers.items()
+                    if f not in self.given_up and not f.done() and not workers & alive]
+
+    def give_up(self, client, futures: list) -> None:
+        """Cancel ``futures``: their loop (:func:`run_tasks`, :func:`reduce_tasks`) sees them
+        come back cancelled and takes their inputs as not done."""
+        with self._lock:
+            self.given_up.update(futures)
+        client.cancel(futures)
+
+    def gone_error(self, client, whose: str = "its task was",
+                   rerun: str = "a rerun does only what is missing") -> WorkersGone:
+        address = getattr(getattr(client, "scheduler", None), "address", "the scheduler")
+        return WorkersGone(f"not done: the Dask workers {whose} sent to (those that passed the run's checks) left "
+                           f"the scheduler at {address}, and none came back within {self.waited:g} s; {rerun}")
+
+
 @contextlib.contextmanager
-def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: float | None = None):
+def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: float | None = None,
+                                placed: Placed | None = None):
     """While the block runs, check every ``every`` seconds (:data:`WORKER_CHECK_INTERVAL`)
     that the scheduler still has a worker, and say once, on ``stream``, when none is left:
     Dask then waits for one, for ever, and a trial whose workers were all stopped mid-run saw
-    the run hang without a word. Nothing with ``quiet``."""
-    if quiet:
-        yield
-        return
+    the run hang without a word. Nothing said with ``quiet``.
+
+    ``placed``: the run's futures that only named workers may run (:class:`Placed`). When those
+    workers are all gone, no worker that joins takes them (Dask's restriction): said once, and
+    after :data:`STRANDED_TIMEOUT` s without one of them back, they are given up
+    (:meth:`Placed.give_up`), with ``quiet`` too: the run ends, its other outputs kept, rather
+    than hang (a trial's said so once and then waited for ever)."""
     stop = threading.Event()
+    address = getattr(getattr(client, "scheduler", None), "address", "the scheduler")
+
+    def say(words: str) -> None:
+        if not quiet:
+            stream.write(f"\nsegmix: {words}\n")
+            stream.flush()
 
     def watch():
-        said = False
+        said = said_stranded = False
+        since = None
+        import time
+
         while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
             try:
                 alive = set(client.nthreads())
             except Exception:  # the client closing: nothing more to watch
                 return
-            left = len(alive)
-            given = getattr(client, "segmix_given_to", None)
-            if alive and given is not None and not (alive & given) - set(_left_out(client)):
-                # Tasks kept off the workers left out go only to the workers named when they were
-                # sent (Dask's restriction): gone, they wait for ever, whoever joins.
-                left = 0
-                if not said:
-                    stream.write(f"\nsegmix: no Dask worker that this run's tasks can go to is left on the scheduler "
-                                 f"at {client.scheduler.address} (they were sent to the workers that passed its checks, "
-                                 "now gone): press Ctrl+C and run the command again, which does only what is missing\n")
-                    stream.flush()
-            elif left == 0 and not said:
-                address = client.scheduler.address
-                stream.write(f"\nsegmix: no Dask worker is left on the scheduler at {address}: the run waits for "
-                             f"one (start one with `dask worker {address}`, or press Ctrl+C; a rerun redoes only "
-                             "what is missing)\n")
-                stream.flush()
-            said = left == 0
+            stranded = placed.stranded(alive) if placed is not None else []
+            if stranded:
+                if since is None:
+                    since = time.monotonic()
+                if not said_stranded:
+                    n = len(stranded)
+                    say(f"no Dask worker that {n} of this run's tasks can go to is left on the scheduler at {address} "
+                        "(they were sent to the workers that passed its checks, now gone, and no other takes them): "
+                        f"the run ends in {STRANDED_TIMEOUT:g} s without their inputs unless one of those workers "
+                        "comes back")
+                    said_stranded = True
+                if time.monotonic() - since >= STRANDED_TIMEOUT:
+                    placed.waited = STRANDED_TIMEOUT
+                    placed.give_up(client, stranded)
+                    since, said_stranded = None, False
+                continue
+            since = None
+            if not alive and not said:
+                say(f"no Dask worker is left on the scheduler at {address}: the run waits for one (start one with "
+                    f"`dask worker {address}`, or press Ctrl+C; a rerun redoes only what is missing)")
+            said = not alive
 
     watcher = threading.Thread(target=watch, name="segmix-worker-watch", daemon=True)
     watcher.start()
@@ -648,21 +733,28 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
         watcher.join(timeout=5)
 
 
+def _names(batch) -> list[str]:
+    return [str(item) for item in batch]
+
+
 def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], merge: Callable, *,
-                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None, inputs=None):
+                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None, inputs=None,
+                 names: Callable[[Sequence], list[str]] | None = None):
     """Map ``function(job, batch)`` over the batches and combine the results pairwise with
     ``merge(a, b)`` on the workers, as they complete (a tree: the client receives one result).
 
     ``merge`` must be associative and commutative (results arrive in any order). The bar
     advances by ``sizes[i]`` when batch i is done. ``inputs``: :func:`input_sample` of the
     inputs; workers that do not see them are left out, as are those that fail a task's checks
-    (whose task the others run), as in :func:`run_tasks`.
+    (whose task the others run), as in :func:`run_tasks`. ``names(batch)``: a batch's inputs as
+    the user gave them, for a line that names them (default: ``str`` of each).
 
     Raises
     ------
     TaskError
         A task ended with an exception (a bug, or its worker died repeatedly); the inputs
-        of its batch are named, in one line.
+        of its batch are named, in one line. Or tasks were given up, their workers gone
+        (:class:`Placed`): their inputs are named.
     """
     from segmix.skin import progress_bar
 
@@ -680,9 +772,11 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
             leave_out(client, worker, f"it {words}; {INPUTS_ADVICE}")
         identity = dict(identity, inputs=inputs, run=uuid.uuid4().hex)
 
+    placed = Placed()
+
     def submit(i, placement):
-        return client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
-                             key=f"{function.__name__}-{uuid.uuid4().hex}", **placement)
+        return placed.add(client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
+                                        key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
 
     maps = {submit(i, _placement(client)): i for i in range(len(batches))}
     client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
@@ -691,9 +785,20 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     total, done = sum(sizes), 0
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     waiting = None
-    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
+    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
         try:
             for future in pending:
+                if placed.given_up and (future in placed.given_up or future.status != "finished"):
+                    # Tasks given up, their workers gone (a merge fails with its shards' data
+                    # lost with them): the inputs of every shard given up are named.
+                    not_done = [name for f in placed.given_up if f in maps for name in (names or _names)(batches[maps[f]])]
+                    n = len(not_done)
+                    from segmix.io import listed_names
+
+                    whose = "its task was" if n == 1 else "their tasks were" if n else "the run's merge task was"
+                    words = str(placed.gone_error(client, whose, "run the command again"))
+                    raise TaskError(f"{n} input{'' if n == 1 else 's'} {words.replace('not done: ', f'not done ({listed_names(not_done)}): ')}"
+                                    if n else words)
                 if future.status == "error" and future in maps:
                     # a worker's check failed: the other workers count its shard
                     i = maps[future]
@@ -711,7 +816,8 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                 if waiting is None:
                     waiting = future
                 else:
-                    merged = client.submit(merge, waiting, future, pure=False, **_placement(client))
+                    placement = _placement(client)
+                    merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement), placement)
                     merges.append(merged)
                     pending.add(merged)
                     waiting = None
@@ -740,7 +846,7 @@ def describe_exception(exc: BaseException) -> str:
     the exception's name)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
-    if name in ("FolderUnseen", "InputsUnseen", "NotShared"):
+    if name in ("FolderUnseen", "InputsUnseen", "NotShared", "WorkersGone"):
         return text
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"
@@ -1036,8 +1142,6 @@ def new_run(client) -> None:
     left = _left_out(client)
     for worker in [w for w, (_, lasting) in left.items() if not lasting]:
         del left[worker]
-    with contextlib.suppress(AttributeError):
-        client.segmix_given_to = None
 
 
 def fit_workers(client) -> list[str]:
@@ -1065,14 +1169,8 @@ def _placement(client) -> dict:
 
 
 def _restricted(client, workers: list[str]) -> dict:
-    """``client.submit`` arguments for tasks that only ``workers`` may run (kept, for the watch
-    of :func:`said_when_no_worker_is_left`, in ``client.segmix_given_to``)."""
-    given = getattr(client, "segmix_given_to", None)
-    if given is None:
-        given = set()
-        with contextlib.suppress(AttributeError):
-            client.segmix_given_to = given
-    given.update(workers)
+    """``client.submit`` arguments for tasks that only ``workers`` may run (the run keeps them
+    per future, :class:`Placed`, for the watch of :func:`said_when_no_worker_is_left`)."""
     return {"workers": workers, "allow_other_workers": False}
 
 

@@ -1,0 +1,200 @@
+"""Session 41: ``--distributed`` faults of the session-40 review.
+
+Runs on in-process Dask clusters (workers are threads of this process, started in some 0.1 s);
+a worker is made "bad" by patching the checks to answer for it as a worker of another host
+or another segmix would, and made to leave by removing it from the scheduler.
+"""
+
+import threading
+import numpy as np
+import pytest
+from PIL import Image
+
+distributed = pytest.importorskip("distributed")
+
+from segmix.cli import main  # noqa: E402
+from segmix.distributed import cluster, skin_jobs  # noqa: E402
+
+
+def _run(argv, capsys):
+    status = main(argv)
+    said = capsys.readouterr()
+    return status, said.out, said.err.strip().splitlines()
+
+
+def _worker_of(dask_worker=None) -> str:
+    return dask_worker.address if dask_worker is not None else distributed.get_worker().address
+
+
+def _photos(folder, n):
+    folder.mkdir()
+    rng = np.random.default_rng(41)
+    for i in range(n):
+        image = rng.integers(0, 256, (24, 32, 3)).astype(np.uint8)
+        image[:, :16] = (200, 140, 120)
+        Image.fromarray(image).save(folder / f"p{i:02d}.png")
+    return folder
+
+
+@pytest.fixture
+def pair():
+    """A client of a fresh in-process cluster of 2 workers of 2 threads (one is to be left out,
+    the other removed): its two worker addresses."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as lc, distributed.Client(lc) as client:
+        client.wait_for_workers(2, timeout=60)
+        client.segmix_left_out = {}
+        yield client, *sorted(client.nthreads())
+
+
+# ------------------------------------------------------------ 1. the good workers all gone
+_RELEASE = threading.Event()
+_STARTED = threading.Event()
+
+
+def _hold(job, batch):
+    """A task: batch [0] returns at once, the others wait (until the test releases them)."""
+    if batch[0] != 0:
+        _STARTED.set()
+        _RELEASE.wait(60)
+    return distributed.get_worker().address
+
+
+_REAL_APPLY = skin_jobs.apply_photos
+
+
+def _held_apply(job, batch):
+    """skin_jobs.apply_photos, held (as :func:`_hold`) for photos other than p00."""
+    if not batch[0].endswith("p00.png"):
+        _STARTED.set()
+        _RELEASE.wait(60)
+    return _REAL_APPLY(job, batch)
+
+
+async def _remove(address, dask_scheduler=None):
+    await dask_scheduler.remove_worker(address=address, stimulus_id="test-gone", close=True)
+
+
+class _Watched:
+    """cluster._completed's iterator, which sets ``taken`` once the run has taken a finished
+    task's result (it asks for the next one)."""
+
+    def __init__(self, inner, taken):
+        self.inner, self.taken = inner, taken
+
+    def add(self, future):
+        self.inner.add(future)
+
+    def __iter__(self):
+        for future in self.inner:
+            yield future
+            if future.status == "finished":
+                self.taken.set()
+
+
+def _remove_once_one_is_done(client, worker, monkeypatch):
+    """In a thread: once a task is held and the run has taken another's result, ``worker`` is
+    removed from the scheduler, as a worker that stops."""
+    taken = threading.Event()
+    real = cluster._completed
+    monkeypatch.setattr(cluster, "_completed", lambda c, futures: _Watched(real(c, futures), taken))
+
+    def remove():
+        assert _STARTED.wait(60) and taken.wait(60)
+        client.run_on_scheduler(_remove, worker)
+
+    thread = threading.Thread(target=remove, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_tasks_whose_good_workers_are_all_gone_end_the_run_with_their_inputs_not_done(pair, monkeypatch):
+    # Was: "no Dask worker that this run's tasks can go to is left ...: press Ctrl+C", said
+    # once, and the run waited for ever (tasks restricted to workers gone: Dask keeps them).
+    client, bad, good = pair
+    monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
+    monkeypatch.setattr(cluster, "STRANDED_TIMEOUT", 0.3)
+    cluster.leave_out(client, bad, "it runs another segmix", lasting=True)
+    _RELEASE.clear()
+    _STARTED.clear()
+    remover = _remove_once_one_is_done(client, good, monkeypatch)
+    try:
+        results = cluster.run_tasks(client, _hold, None, [[0], [1]], description="t", unit="x", quiet=True)
+    finally:
+        _RELEASE.set()
+    remover.join(30)
+    assert results[0] == good  # done before its worker went: kept
+    assert isinstance(results[1], cluster.WorkersGone), results
+    assert cluster.describe_exception(results[1]).startswith(
+        "not done: the Dask workers its task was sent to (those that passed the run's checks) left the scheduler at")
+
+
+def test_skin_apply_whose_good_workers_are_gone_names_the_photos_not_done_and_keeps_the_others(
+        pair, tmp_path, capsys, monkeypatch):
+    client, bad, good = pair
+    photos = _photos(tmp_path / "ph", 2)
+    monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
+    monkeypatch.setattr(cluster, "STRANDED_TIMEOUT", 0.3)
+    real_sees = cluster._sees_folder
+    monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
+        "cannot write in it (permission denied)" if _worker_of(dask_worker) == bad else real_sees(marker, token)))
+    monkeypatch.setattr(skin_jobs, "apply_photos", _held_apply)
+    _RELEASE.clear()
+    _STARTED.clear()
+    remover = _remove_once_one_is_done(client, good, monkeypatch)
+    out = tmp_path / "out"
+    try:
+        status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
+                                    client.scheduler.address], capsys)
+    finally:
+        _RELEASE.set()
+    remover.join(30)
+    assert status == 1, err
+    assert "2 photos, 1 written, 0 already complete, 1 failed" in stdout, stdout
+    assert (out / "p00_skin.png").is_file()
+    assert [line for line in err if "skipped" in line] == [
+        f"segmix skin apply: skipped {photos / 'p01.png'}: not done: the Dask workers its task was sent to (those that "
+        f"passed the run's checks) left the scheduler at {client.scheduler.address}, and none came back within 0.3 s; "
+        "a rerun does only what is missing"], err
+    assert any("no Dask worker that 1 of this run's tasks can go to is left" in line for line in err), "\n".join(err)
+    assert not any("Traceback" in line for line in err), err
+
+
+_REAL_COUNT = skin_jobs.count_shard
+
+
+def _held_count(job, items):
+    """skin_jobs.count_shard, held (as :func:`_hold`) for shards other than p00's."""
+    if not any(str(image).endswith("p00.png") for item in items if item[0] == "pairs" for _, image, _ in item[2]):
+        _STARTED.set()
+        _RELEASE.wait(60)
+    return _REAL_COUNT(job, items)
+
+
+def test_skin_train_whose_good_workers_are_gone_names_the_photos_not_counted(pair, tmp_path, capsys, monkeypatch):
+    from tests.conftest import write_skin_pairs
+
+    client, bad, good = pair
+    write_skin_pairs(tmp_path, ["p00", "p01", "p02"], np.random.default_rng(41))
+    monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
+    monkeypatch.setattr(cluster, "STRANDED_TIMEOUT", 0.3)
+    monkeypatch.setattr(cluster, "_sees_inputs", lambda sample, dask_worker=None: (
+        "does not see the inputs as this command does (x: no such file or folder there)"
+        if _worker_of(dask_worker) == bad else None))
+    monkeypatch.setattr(skin_jobs, "PAIRS_PER_SHARD", 1)
+    monkeypatch.setattr(skin_jobs, "count_shard", _held_count)
+    _RELEASE.clear()
+    _STARTED.clear()
+    remover = _remove_once_one_is_done(client, good, monkeypatch)
+    try:
+        status, _, err = _run(["skin", "train", "--images", str(tmp_path / "images"), "--masks",
+                               str(tmp_path / "masks"), "-o", str(tmp_path / "m.json"), "--distributed",
+                               client.scheduler.address], capsys)
+    finally:
+        _RELEASE.set()
+    remover.join(30)
+    assert status == 2, err
+    assert err[-1].startswith("segmix skin train: error: "), err
+    assert "not done (" in err[-1] and "p01.png" in err[-1] and "p02.png" in err[-1], err[-1]
+    assert err[-1].endswith("none came back within 0.3 s; run the command again"), err[-1]
+    assert not (tmp_path / "m.json").exists()
