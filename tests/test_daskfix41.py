@@ -198,3 +198,70 @@ def test_skin_train_whose_good_workers_are_gone_names_the_photos_not_counted(pai
     assert "not done (" in err[-1] and "p01.png" in err[-1] and "p02.png" in err[-1], err[-1]
     assert err[-1].endswith("none came back within 0.3 s; run the command again"), err[-1]
     assert not (tmp_path / "m.json").exists()
+
+
+# ------------------------------------------------------------ 4. --quiet and the left-out notes
+@pytest.fixture(scope="module")
+def inproc():
+    """A client of an in-process cluster of 4 single-thread workers."""
+    with distributed.LocalCluster(n_workers=4, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        client.wait_for_workers(4, timeout=60)
+        yield client
+
+
+@pytest.fixture
+def bad(inproc):
+    """The address of the worker made bad (the first of the 4); nothing left out from before."""
+    inproc.segmix_left_out = {}
+    yield sorted(inproc.nthreads())[0]
+    inproc.segmix_left_out = {}
+
+
+def _bad_folder(monkeypatch, bad):
+    real = cluster._sees_folder
+    monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
+        "cannot write in it (permission denied)" if _worker_of(dask_worker) == bad else real(marker, token)))
+
+
+def test_quiet_skin_apply_says_no_note_of_a_worker_left_out(inproc, bad, tmp_path, capsys, monkeypatch):
+    # Was: "segmix skin apply: note: the run went on without the Dask worker ..." with --quiet.
+    _bad_folder(monkeypatch, bad)
+    photos = _photos(tmp_path / "ph", 6)
+    argv = ["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--distributed",
+            inproc.scheduler.address]
+    status, stdout, err = _run([*argv, "--quiet"], capsys)
+    assert status == 0, err
+    assert err == [], err
+    assert "6 written" in stdout
+    # without --quiet the note is there
+    status, _, err = _run([*argv[:4], str(tmp_path / "out2"), *argv[5:]], capsys)
+    assert status == 0 and any("note: the run went on without the Dask worker" in line for line in err), err
+
+
+def test_quiet_background_says_no_note_of_a_worker_left_out(inproc, bad, tmp_path, capsys, monkeypatch):
+    _bad_folder(monkeypatch, bad)
+    names = [f"cam{i}" for i in range(4)]
+    for name in names:
+        (tmp_path / name).mkdir()
+        for i in range(3):
+            Image.fromarray(np.full((8, 10, 3), 30 * i, np.uint8)).save(tmp_path / name / f"f{i}.png")
+    status, stdout, err = _run(["background", *(str(tmp_path / n) for n in names), "--output-dir",
+                                str(tmp_path / "masks"), "--distributed", inproc.scheduler.address, "--quiet"], capsys)
+    assert status == 0, err
+    assert not any("note:" in line for line in err), err  # its warnings (3 frames only) stay
+
+
+def test_quiet_skin_train_says_no_note_of_a_worker_left_out(inproc, bad, tmp_path, capsys, monkeypatch):
+    from tests.conftest import write_skin_pairs
+
+    write_skin_pairs(tmp_path, ["p00", "p01", "p02", "p03"], np.random.default_rng(4))
+    monkeypatch.setattr(cluster, "_sees_inputs", lambda sample, dask_worker=None: (
+        "does not see the inputs as this command does (x: no such file or folder there)"
+        if _worker_of(dask_worker) == bad else None))
+    status, _, err = _run(["skin", "train", "--images", str(tmp_path / "images"), "--masks", str(tmp_path / "masks"),
+                           "-o", str(tmp_path / "m.json"), "--distributed", inproc.scheduler.address, "--quiet"],
+                          capsys)
+    assert status == 0, err
+    assert not any("note:" in line for line in err), err
+    assert (tmp_path / "m.json").is_file()

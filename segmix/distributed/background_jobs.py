@@ -605,7 +605,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     # Sequences that failed for the same reason share a line (a worker's long reason, once each).
     for line in said_once(lines, "sequence"):
         stream.write(f"segmix background: {line}\n")
-    for note in left_out_notes(client):  # workers whose checks failed, while the others did their work
+    # Workers whose checks failed, while the others did their work: a note, so not with --quiet
+    # (errors are said all the same; the notes were printed with it until session 41).
+    for note in [] if quiet else left_out_notes(client):
         stream.write(f"segmix background: note: {as_given(note)}\n")
     unseen = seen_here(not_found, [as_given(source) for source in not_found])
     if unseen:  # here, but not where the workers run

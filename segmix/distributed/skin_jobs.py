@@ -343,7 +343,9 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     # Photos that failed for the same reason share a line (a worker's long reason was said once per photo).
     for message in said_once(failures, "photo"):
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
-    for note in left_out_notes(client):  # workers whose checks failed, while the others did their work
+    # Workers whose checks failed, while the others did their work: a note, so not with --quiet
+    # (errors are said all the same; the notes were printed with it until session 41).
+    for note in [] if quiet else left_out_notes(client):
         for photo, _ in sample:  # a photo it did not see, as given
             note = note.replace(f"({photo}", f"({given.get(photo, photo)}")
         stream.write(f"segmix skin apply: note: {output_named(note)}\n")
@@ -537,7 +539,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     # background said so, skin train did not (the session's re-check).
     given_of = {str(Path(p).resolve()): str(p) for p in [*uci_files, *(f for pairs in folder_pairs
                                                                           for pair in pairs[:1] for f in pair)]}
-    for note in left_out_notes(client):
+    for note in [] if quiet else left_out_notes(client):  # a note: not with --quiet
         for resolved, shown in given_of.items():  # a photo it did not see, as given
             note = note.replace(f"({resolved}:", f"({shown}:")
         stream.write(f"segmix skin train: note: {note}\n")
