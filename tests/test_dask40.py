@@ -112,7 +112,11 @@ def test_a_worker_of_another_segmix_joining_later_has_its_tasks_run_by_the_other
     joined = []
 
     def identity():
-        if joined and _worker_of() == bad:
+        try:
+            here = _worker_of()
+        except ValueError:  # not in a task: session 41's watch of joining workers probes in a plugin
+            here = None
+        if joined and here == bad:
             return dict(real(), code="0" * 64, segmix="0.0.9")
         return real()
 

@@ -265,3 +265,73 @@ def test_quiet_skin_train_says_no_note_of_a_worker_left_out(inproc, bad, tmp_pat
     assert status == 0, err
     assert not any("note:" in line for line in err), err
     assert (tmp_path / "m.json").is_file()
+
+
+# ------------------------------------------------------------ 2. a worker joining that cannot load the tasks
+def test_a_worker_joining_without_segmix_is_named_in_one_line(tmp_path, capsys, monkeypatch):
+    # A real worker process whose `import segmix` fails joins after the run's checks: Dask shut it
+    # down on its first task (it cannot unpickle it) and the run went on without a segmix word.
+    import os
+    import subprocess
+    import sys
+
+    fake = tmp_path / "nosegmix" / "segmix"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError('no segmix here')\n")
+    photos = _photos(tmp_path / "ph", 16)
+    joined, late = [], []
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=":0") as lc, distributed.Client(lc) as client:
+        good = set(client.nthreads())
+        original = skin_jobs.run_tasks
+
+        def run_tasks(*args, **kwargs):  # after the start's checks: a worker joins
+            env = dict(os.environ, PYTHONPATH=str(tmp_path / "nosegmix"))
+            joined.append(subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", lc.scheduler_address, "--nthreads", "1",
+                 "--no-nanny", "--no-dashboard"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL))
+            client.wait_for_workers(2, timeout=60)
+            late.extend(set(client.nthreads()) - good)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(skin_jobs, "run_tasks", run_tasks)
+        try:
+            status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"),
+                                        "--distributed", lc.scheduler_address], capsys)
+        finally:
+            for process in joined:
+                process.terminate()
+                process.wait(30)
+    assert status == 0, err
+    assert "16 photos, 16 written, 0 already complete, 0 failed" in stdout, stdout
+    notes = [line for line in err if "note:" in line]
+    assert notes == [f"segmix skin apply: note: the run went on without the Dask worker {late[0]}: it joined during the "
+                     "run and cannot import segmix (ImportError: no segmix here), so it cannot load this command's "
+                     "tasks (Dask shuts such a worker down on its first task); install segmix where it runs and "
+                     "restart it"], err
+
+
+def test_a_worker_joining_with_another_segmix_is_named_once():
+    class Client:
+        segmix_left_out = {"tcp://h:2": ("it runs another segmix ...", True)}  # said already by its check
+
+        def get_events(self, topic):
+            assert topic == cluster.UNFIT_TOPIC
+            theirs = dict(cluster.segmix_identity(), segmix="0.0.9", code="0" * 64)
+            return ((1.0, {"run": "r", "worker": "tcp://h:1", "theirs": theirs}),
+                    (2.0, {"run": "r", "worker": "tcp://h:2", "theirs": theirs}),
+                    (3.0, {"run": "another run", "worker": "tcp://h:3", "theirs": theirs}))
+
+        def unregister_worker_plugin(self, name):
+            assert name == cluster.WATCH_PLUGIN
+
+        def nthreads(self):
+            return {"tcp://h:4": 1}
+
+    client = Client()
+    cluster._joined_unfit(client, "r")
+    assert sorted(client.segmix_left_out) == ["tcp://h:1", "tcp://h:2"]
+    (note,) = [n for n in cluster.left_out_notes(client) if "tcp://h:1" in n]
+    assert note.startswith("the run went on without the Dask worker tcp://h:1: it joined during the run and runs "
+                           "another segmix than this command (segmix 0.0.9"), note

@@ -572,6 +572,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     # the start's check (check_same_segmix) must not write other outputs either.
     n = len(batches)
     expected = dict(segmix_identity(), inputs=inputs, run=uuid.uuid4().hex) if inputs else segmix_identity()
+    run = uuid.uuid4().hex
+    watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
     placement = _placement(client)
     submitted = client.map(checked_task, [expected] * n, [function] * n, [job] * n,
                            [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__,
@@ -618,6 +620,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
             client.cancel(submitted)  # interrupted: stop what is still queued
             if shared is not None:
                 Path(shared[0]).unlink(missing_ok=True)
+            if watching:
+                _joined_unfit(client, run)
     return results
 
 
@@ -773,6 +777,8 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
         identity = dict(identity, inputs=inputs, run=uuid.uuid4().hex)
 
     placed = Placed()
+    run = uuid.uuid4().hex
+    watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
 
     def submit(i, placement):
         return placed.add(client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
@@ -825,6 +831,8 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
         finally:
             bar.close()
             client.cancel(list(maps) + merges)
+            if watching:
+                _joined_unfit(client, run)
 
 
 class TaskError(RuntimeError):
@@ -1015,6 +1023,77 @@ def check_same_segmix(client, address: str, ours: dict | None = None) -> None:
 
 def _worker_identity() -> dict:
     return segmix_identity()
+
+
+#: The topic of the scheduler's event log under which :func:`_identity_watch` says a worker of
+#: another segmix (or none), and the name of that worker plugin.
+UNFIT_TOPIC = "segmix-unfit-worker"
+WATCH_PLUGIN = "segmix-identity-watch"
+
+
+def _identity_watch(expected: dict, run: str):
+    """A worker plugin, pickled by value (it loads on a worker without segmix), that probes the
+    segmix of each worker as it joins (and of those there when it is registered) and logs, on
+    the scheduler, one that differs from ``expected`` (:data:`UNFIT_TOPIC`, with ``run``).
+
+    A worker that joins during a run and cannot unpickle its task (no segmix, or one without a
+    task's class) is shut down by Dask on its first task, before :func:`checked_task` can say
+    anything: the run went on without it, without a word (the session-40 review). A plugin's
+    setup runs when the worker registers, before it reads a task."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    probe = _identity_probe()
+    fields = (*IDENTITY_FIELDS, "code")
+    topic = UNFIT_TOPIC
+
+    class IdentityWatch(WorkerPlugin):
+        def setup(self, worker) -> None:
+            try:
+                theirs = probe()
+            except Exception as exc:  # noqa: BLE001  said in words
+                theirs = {"error": f"its segmix cannot say what it is ({type(exc).__name__}: {exc})"}
+            if "error" in theirs or any(theirs.get(name) != expected.get(name) for name in fields):
+                worker.log_event(topic, {"run": run, "worker": worker.address,
+                                         "theirs": {k: None if v is None else str(v) for k, v in theirs.items()}})
+
+    return IdentityWatch()
+
+
+def _watch_joining(client, run: str) -> bool:
+    """Register :func:`_identity_watch` for the run ``run``; False when the scheduler refuses."""
+    if not hasattr(client, "register_plugin"):
+        return False
+    try:
+        client.register_plugin(_identity_watch(segmix_identity(), run), name=WATCH_PLUGIN)
+    except Exception:  # noqa: BLE001  a scheduler that takes no plugin: the tasks' own checks remain
+        return False
+    return True
+
+
+def _joined_unfit(client, run: str) -> None:
+    """Leave out (for the notes, :func:`left_out_notes`) the workers that :func:`_identity_watch`
+    logged in the run ``run`` and that no check left out already; unregister the plugin."""
+    ours = segmix_identity()
+    try:
+        events = client.get_events(UNFIT_TOPIC)
+    except Exception:  # noqa: BLE001  the client closing: nothing more to say
+        events = ()
+    left = _left_out(client)
+    for _, event in events:
+        if not isinstance(event, dict) or event.get("run") != run or event.get("worker") in left:
+            continue
+        theirs = event.get("theirs") or {}
+        if "error" in theirs:
+            why = (f"it joined during the run and {theirs['error']}, so it cannot load this command's tasks (Dask "
+                   "shuts such a worker down on its first task); install segmix where it runs and restart it")
+        else:
+            why = (f"it joined during the run and runs another segmix than this command "
+                   f"({_another_segmix_words(theirs, ours)}): it cannot load this command's tasks or would write "
+                   "other outputs (Dask shuts down a worker that cannot load its task); install the same segmix "
+                   "where it runs and restart it")
+        leave_out(client, str(event.get("worker")), why, lasting=True)
+    with contextlib.suppress(Exception):
+        client.unregister_worker_plugin(WATCH_PLUGIN)
 
 
 def checked_task(expected: dict, function: Callable, job, batch, shared: SharedFolder | None = None):
