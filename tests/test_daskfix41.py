@@ -335,3 +335,23 @@ def test_a_worker_joining_with_another_segmix_is_named_once():
     (note,) = [n for n in cluster.left_out_notes(client) if "tcp://h:1" in n]
     assert note.startswith("the run went on without the Dask worker tcp://h:1: it joined during the run and runs "
                            "another segmix than this command (segmix 0.0.9"), note
+
+
+# ------------------------------------------------------------ 7. the result name endings, from one table
+def test_the_result_name_endings_are_the_export_suffixes():
+    # RESULT_NAME_ENDINGS was a hand copy of the export suffixes (segmix.gui.files.EXPORTS,
+    # skin apply's names), free to drift from them: a new export's results were then read as frames.
+    from pathlib import Path
+
+    from segmix import frames, io, skin
+    from segmix.gui import files
+
+    assert frames.RESULT_NAME_ENDINGS == tuple(dict.fromkeys(
+        suffix for kind, suffix in io.RESULT_SUFFIXES.items() if kind not in io.MODEL_RESULTS))
+    for kind, (suffix, extension, _) in files.EXPORTS.items():
+        assert suffix == io.RESULT_SUFFIXES[kind], kind
+        if extension != ".json":
+            assert suffix in frames.RESULT_NAME_ENDINGS, kind
+    for output in skin.apply_outputs(Path("p.jpg"), Path("out")):
+        assert output.stem.endswith(frames.RESULT_NAME_ENDINGS), output
+    assert [o.name for o in skin.apply_outputs(Path("a/p.jpg"), Path("out"))] == ["p_skin.png", "p_skin_prob.png"]
