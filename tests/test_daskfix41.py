@@ -6,6 +6,7 @@ or another segmix would, and made to leave by removing it from the scheduler.
 """
 
 import threading
+from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
@@ -355,3 +356,48 @@ def test_the_result_name_endings_are_the_export_suffixes():
     for output in skin.apply_outputs(Path("p.jpg"), Path("out")):
         assert output.stem.endswith(frames.RESULT_NAME_ENDINGS), output
     assert [o.name for o in skin.apply_outputs(Path("a/p.jpg"), Path("out"))] == ["p_skin.png", "p_skin_prob.png"]
+
+
+# ------------------------------------------------------------ 3. the inputs check, by contents too
+def test_a_worker_seeing_another_file_of_the_same_size_does_not_see_the_inputs(tmp_path):
+    # Was: one file per folder, compared by size alone: another copy of the data set under the
+    # same path (the same sizes) passed, and its photos' masks were of other photos.
+    folder = tmp_path / "ph"
+    folder.mkdir()
+    rng = np.random.default_rng(3)
+    for i in range(5):
+        (folder / f"p{i}.jpg").write_bytes(rng.integers(0, 256, 20_000, dtype=np.uint8).tobytes())
+    sample = cluster.input_sample(sorted(folder.iterdir()))
+    assert [Path(entry[0]).name for entry in sample] == ["p0.jpg", "p4.jpg"]  # the first and the last
+    assert cluster._sees_inputs(sample) is None
+    for name, where in (("p0.jpg", 10), ("p4.jpg", 19_990)):  # a byte changed near either end
+        data = bytearray((folder / name).read_bytes())
+        original = bytes(data)
+        data[where] ^= 0xFF
+        (folder / name).write_bytes(bytes(data))
+        assert (folder / name).stat().st_size == 20_000
+        assert cluster._sees_inputs(sample) == (f"does not see the inputs as this command does ({folder / name} is "
+                                                "another file there)")
+        (folder / name).write_bytes(original)
+    assert cluster._sees_inputs(sample) is None
+
+
+def test_the_input_sample_resolves_only_the_inputs_it_keeps(tmp_path, monkeypatch):
+    from pathlib import Path as RealPath
+
+    folder = tmp_path / "ph"
+    folder.mkdir()
+    for i in range(50):
+        (folder / f"p{i:02d}.png").write_bytes(b"x" * 10)
+    resolved = []
+    real = RealPath.resolve
+
+    def resolve(self, *args, **kwargs):
+        resolved.append(self.name)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(RealPath, "resolve", resolve)
+    sample = cluster.input_sample([folder / f"p{i:02d}.png" for i in range(50)])
+    monkeypatch.undo()
+    assert [RealPath(entry[0]).name for entry in sample] == ["p00.png", "p49.png"]
+    assert sorted(resolved) == ["p00.png", "p49.png"]

@@ -1148,34 +1148,70 @@ class InputsUnseen(OSError):
 INPUTS_ADVICE = "on a cluster the inputs must be on storage every host sees under the same path"
 
 
+#: Bytes read at each end of a sampled input (:func:`input_sample`): a file of the same size but
+#: other contents (another copy of a data set under the same path on a worker) differs there,
+#: at the cost of two small reads per file.
+SAMPLE_BYTES = 4096
+
+
+def _ends_digest(path) -> str:
+    """SHA-256 (hex, 16 digits) of the first and last :data:`SAMPLE_BYTES` bytes of a file."""
+    with open(path, "rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+        size = os.fstat(handle.fileno()).st_size
+        if size > 2 * SAMPLE_BYTES:
+            handle.seek(size - SAMPLE_BYTES)
+        tail = handle.read(SAMPLE_BYTES)
+    return hashlib.sha256(head + b"\0" + tail).hexdigest()[:16]
+
+
 def input_sample(paths, most: int = 8) -> list:
-    """What a worker must see of the inputs ``paths`` (resolved): the first of each folder, at
-    most ``most``, each as ``[path, size]`` (a folder's size None). Sizes, not times: a shared
-    file system may keep times at another precision."""
-    sample, folders = [], set()
+    """What a worker must see of the inputs ``paths``: the first and the last of each folder, at
+    most ``most`` in all, each as ``[path, size, digest]`` (resolved; :func:`_ends_digest`; a
+    folder's size and digest None). Sizes and contents, not times: a shared file system may keep
+    times at another precision. Only the paths kept are resolved (or read).
+
+    It was the first file of each folder, by size alone: a worker that saw another copy of the
+    photos under the same path, of the same sizes, passed (a session-40 review)."""
+    ends: dict = {}  # folder -> [first, last] of its inputs, in the order given
     for path in map(Path, paths):
-        if path.parent in folders or len(sample) >= most:
-            continue
-        folders.add(path.parent)
+        kept = ends.get(path.parent)
+        if kept is None:
+            if len(ends) >= most:
+                continue  # a folder past the first ``most``: none of its files is kept
+            ends[path.parent] = [path, path]
+        else:
+            kept[1] = path
+    chosen = [p for first, last in ends.values() for p in dict.fromkeys((first, last))]
+    sample = []
+    for path in chosen:
+        if len(sample) >= most:
+            break
         try:
-            size = None if path.is_dir() else path.stat().st_size
+            resolved = path.resolve()
+            if resolved.is_dir():
+                sample.append([str(resolved), None, None])
+                continue
+            size = resolved.stat().st_size
+            sample.append([str(resolved), size, _ends_digest(resolved)])
         except OSError:
-            continue  # missing here too: its own line says it
-        sample.append([str(path), size])
+            continue  # missing or unreadable here too: its own line says it
     return sample
 
 
 def _sees_inputs(sample) -> str | None:
-    """On a worker: None when it sees every ``[path, size]`` of ``sample`` (:func:`input_sample`)
-    as the client does; else why not, in words starting with a verb ("does not see ...")."""
-    for path, size in sample:
+    """On a worker: None when it sees every ``[path, size, digest]`` of ``sample``
+    (:func:`input_sample`) as the client does; else why not, in words starting with a verb
+    ("does not see ...")."""
+    for path, size, *digest in sample:
         try:
             stat = os.stat(path)
+            theirs = _ends_digest(path) if digest and digest[0] is not None else None
         except FileNotFoundError:
             return f"does not see the inputs as this command does ({path}: no such file or folder there)"
         except OSError as exc:
             return f"cannot read the inputs ({path}: {(exc.strerror or str(exc)).lower()})"
-        if size is not None and stat.st_size != size:
+        if size is not None and stat.st_size != size or theirs is not None and theirs != digest[0]:
             return f"does not see the inputs as this command does ({path} is another file there)"
     return None
 

@@ -346,7 +346,7 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     # Workers whose checks failed, while the others did their work: a note, so not with --quiet
     # (errors are said all the same; the notes were printed with it until session 41).
     for note in [] if quiet else left_out_notes(client):
-        for photo, _ in sample:  # a photo it did not see, as given
+        for photo, *_ in sample:  # a photo it did not see, as given
             note = note.replace(f"({photo}", f"({given.get(photo, photo)}")
         stream.write(f"segmix skin apply: note: {output_named(note)}\n")
     unseen = seen_here(not_found, [given.get(photo, photo) for photo in not_found])
@@ -513,9 +513,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     if not items:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     sizes = [len(item[0][2]) if item[0][0] == "pairs" else 1 for item in items]
-    # the workers must see the labelled photos (a few, the first of each folder) as this command does
+    # the workers must see the labelled photos (a few, the first and last of each folder) as this
+    # command does; input_sample resolves only those it keeps (every pair's were resolved twice)
     sample = input_sample([*(path for _, _, path in (item[0] for item in items if item[0][0] == "uci")),
-                           *(str(p.resolve()) for pairs in folder_pairs for pair in pairs for p in pair)])
+                           *(p for pairs in folder_pairs for pair in pairs for p in pair)])
     def batch_names(batch) -> list[str]:  # a shard's inputs as given: its photos, or its UCI file
         return [str(folder_pairs[item[1]][position][0]) for item in batch if item[0] == "pairs"
                 for position, _, _ in item[2]] + [str(uci_files[item[1]]) for item in batch if item[0] == "uci"]
@@ -538,10 +539,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     # Workers whose checks failed, while the others counted their shards: skin apply and
     # background said so, skin train did not (the session's re-check).
     given_of = {str(Path(p).resolve()): str(p) for p in [*uci_files, *(f for pairs in folder_pairs
-                                                                          for pair in pairs[:1] for f in pair)]}
+                                                                          for pair in pairs[:1] + pairs[-1:] for f in pair)]}
     for note in [] if quiet else left_out_notes(client):  # a note: not with --quiet
         for resolved, shown in given_of.items():  # a photo it did not see, as given
-            note = note.replace(f"({resolved}:", f"({shown}:")
+            note = note.replace(f"({resolved}:", f"({shown}:").replace(f"({resolved} is", f"({shown} is")
         stream.write(f"segmix skin train: note: {note}\n")
     ignored = [(place, line) for place, line in sorted(total.failures) if isinstance(line, skin.IgnoredPair)]
     if skipped is not None and ignored:
