@@ -401,3 +401,68 @@ def test_the_input_sample_resolves_only_the_inputs_it_keeps(tmp_path, monkeypatc
     monkeypatch.undo()
     assert [RealPath(entry[0]).name for entry in sample] == ["p00.png", "p49.png"]
     assert sorted(resolved) == ["p00.png", "p49.png"]
+
+
+# ------------------------------------------------------------ 5. once per run, once per worker, a bounded cache
+_CHECKS: list = []
+_REAL_SEES_FOLDER = cluster._sees_folder
+_REAL_SEES_INPUTS = cluster._sees_inputs
+
+
+def _counted_sees_folder(marker, token, dask_worker=None):
+    _CHECKS.append(("folder", _worker_of(dask_worker)))
+    return _REAL_SEES_FOLDER(marker, token)
+
+
+def _counted_sees_inputs(sample, dask_worker=None):
+    _CHECKS.append(("inputs", _worker_of(dask_worker)))
+    return _REAL_SEES_INPUTS(sample)
+
+
+def test_each_worker_checks_the_output_folder_and_the_inputs_once_per_run(inproc, bad, tmp_path, capsys, monkeypatch):
+    # Was: at the start (client.run) and again on each worker's first task.
+    monkeypatch.setattr(cluster, "_sees_folder", _counted_sees_folder)
+    monkeypatch.setattr(cluster, "_sees_inputs", _counted_sees_inputs)
+    photos = _photos(tmp_path / "ph", 16)
+    _CHECKS.clear()
+    status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"), "--distributed",
+                                inproc.scheduler.address], capsys)
+    assert status == 0, err
+    workers = sorted(inproc.nthreads())
+    assert sorted(_CHECKS) == sorted([("folder", w) for w in workers] + [("inputs", w) for w in workers]), _CHECKS
+
+
+def _count(job, batch):
+    return len(batch)
+
+
+def _add(a, b):
+    return a + b
+
+
+def test_placement_is_asked_once_per_run_not_per_task(inproc, bad, monkeypatch):
+    # Was: fit_workers (a scheduler round trip) per map task and per merge task once a worker
+    # was left out.
+    cluster.leave_out(inproc, bad, "it runs another segmix", lasting=True)
+    calls = []
+    real = cluster.fit_workers
+    monkeypatch.setattr(cluster, "fit_workers", lambda client: calls.append(1) or real(client))
+    total = cluster.reduce_tasks(inproc, _count, None, [[i] for i in range(16)], _add, sizes=[1] * 16,
+                                 description="t", unit="x", quiet=True)
+    assert total == 16
+    assert len(calls) == 1, len(calls)
+
+
+def test_the_worker_cache_keeps_one_run_s_checks_and_a_few_models(monkeypatch):
+    monkeypatch.setattr(cluster, "_CACHE", cluster.collections.OrderedDict())
+    monkeypatch.setattr(cluster, "_RUN_CACHE", [None, {}])
+    loads = []
+    for run in ("r1", "r2"):
+        for worker in ("w1", "w2"):
+            cluster.worker_cached(("inputs", worker), lambda: loads.append(run), run)
+            cluster.worker_cached(("inputs", worker), lambda: loads.append(run), run)  # kept within the run
+    assert loads == ["r1", "r1", "r2", "r2"]
+    assert cluster._RUN_CACHE == ["r2", {("inputs", "w1"): None, ("inputs", "w2"): None}]  # r1's are gone
+    for i in range(10):
+        cluster.worker_cached(("skin model", f"m{i}.json"), lambda: i)
+    assert list(cluster._CACHE) == [("skin model", f"m{i}.json") for i in range(10 - cluster.CACHE_MOST, 10)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
 import contextvars
 import hashlib
@@ -571,8 +572,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     # Each task checks its worker's segmix first (:func:`checked_task`): one that joins after
     # the start's check (check_same_segmix) must not write other outputs either.
     n = len(batches)
-    expected = dict(segmix_identity(), inputs=inputs, run=uuid.uuid4().hex) if inputs else segmix_identity()
-    run = uuid.uuid4().hex
+    run = _run_of(client)  # the checks' answers the workers keep (check_workers_share) are under it
+    expected = dict(segmix_identity(), inputs=inputs, run=run) if inputs else dict(segmix_identity(), run=run)
     watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
     placement = _placement(client)
     submitted = client.map(checked_task, [expected] * n, [function] * n, [job] * n,
@@ -774,17 +775,20 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                           f"{INPUTS_ADVICE}")
         for worker, words in unseen.items():
             leave_out(client, worker, f"it {words}; {INPUTS_ADVICE}")
-        identity = dict(identity, inputs=inputs, run=uuid.uuid4().hex)
+        identity = dict(identity, inputs=inputs, run=_run_of(client))
 
     placed = Placed()
-    run = uuid.uuid4().hex
+    run = _run_of(client)
     watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
 
     def submit(i, placement):
         return placed.add(client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
                                         key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
 
-    maps = {submit(i, _placement(client)): i for i in range(len(batches))}
+    # Asked of the scheduler once per run (fit_workers), and again only when a worker is left
+    # out: it was asked per merge task, a round trip each.
+    placement = _placement(client)
+    maps = {submit(i, placement): i for i in range(len(batches))}
     client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
     pending = _completed(client, list(maps))
     merges = []
@@ -808,10 +812,11 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                 if future.status == "error" and future in maps:
                     # a worker's check failed: the other workers count its shard
                     i = maps[future]
-                    again = _run_elsewhere(client, future, future.exception(), lambda placement: submit(i, placement))
+                    again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
                     if again is not None:
                         maps[again] = i
                         pending.add(again)
+                        placement = _placement(client)  # a worker was left out
                         continue
                 if future.status != "finished":
                     where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
@@ -822,7 +827,6 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                 if waiting is None:
                     waiting = future
                 else:
-                    placement = _placement(client)
                     merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement), placement)
                     merges.append(merged)
                     pending.add(merged)
@@ -1104,9 +1108,11 @@ def checked_task(expected: dict, function: Callable, job, batch, shared: SharedF
     the task raises :class:`FolderUnseen`: a worker that joined after the start's check wrote
     its outputs where the client never looks."""
     worker = _worker_address()
+    run = expected.get("run")
     if shared is not None:
         marker, token, shown = shared
-        words = worker_cached(("shared folder", token), lambda: _sees_folder(marker, token))
+        # once per worker and run: the start's check (_check_kept) keeps its answer here too
+        words = worker_cached(("shared folder", token, worker), lambda: _sees_folder(marker, token), run or token)
         if words:
             raise FolderUnseen(f"the Dask worker {worker}, which joined after the run's check, cannot use the output "
                                f"folder {shown} ({words}); {SHARED_ADVICE}")
@@ -1116,7 +1122,7 @@ def checked_task(expected: dict, function: Callable, job, batch, shared: SharedF
     # (and then refuse on its identity, as it knows how to).
     inputs = expected.get("inputs")
     if inputs:
-        words = worker_cached(("inputs", expected.get("run"), tuple(map(tuple, inputs))), lambda: _sees_inputs(inputs))
+        words = worker_cached(("inputs", tuple(map(tuple, inputs)), worker), lambda: _sees_inputs(inputs), run)
         if words:
             raise InputsUnseen(f"the Dask worker {worker}, which joined after the run's check, {words}; "
                                f"{INPUTS_ADVICE}")
@@ -1257,6 +1263,9 @@ def new_run(client) -> None:
     left = _left_out(client)
     for worker in [w for w, (_, lasting) in left.items() if not lasting]:
         del left[worker]
+    with contextlib.suppress(AttributeError):
+        # the run's id: the workers keep its checks' answers under it (_check_kept, checked_task)
+        client.segmix_run = uuid.uuid4().hex
 
 
 def fit_workers(client) -> list[str]:
@@ -1408,7 +1417,8 @@ def check_workers_share(client, folder: Path, shown, created: bool = False, inpu
     with atomic_write(marker) as handle:  # whole when a worker reads it
         handle.write(token.encode())
     try:
-        answers = client.run(_sees_folder, str(marker), token, on_error="return")
+        answers = client.run(_check_kept, ("shared folder", token), _run_of(client), _sees_folder, str(marker), token,
+                             on_error="return")
     except BaseException:
         marker.unlink(missing_ok=True)
         raise
@@ -1451,12 +1461,34 @@ def check_workers_share(client, folder: Path, shown, created: bool = False, inpu
                   f"{SHARED_ADVICE}")
 
 
+def _run_of(client) -> str:
+    """The id of the client's run (:func:`new_run`)."""
+    run = getattr(client, "segmix_run", None)
+    if run is None:
+        new_run(client)
+        run = getattr(client, "segmix_run", None) or "run"
+    return run
+
+
+def _check_kept(key: tuple, run: str, check: Callable, *args, dask_worker=None):
+    """On a worker (``client.run``): ``check(*args)``, kept in the worker's cache for the run
+    ``run`` under ``key`` and the worker's address, where :func:`checked_task` finds it: a worker
+    checked at the start checked the output folder and the inputs again on its first task (a
+    session-40 review). ``check`` gets ``dask_worker`` when it takes it (the tests' stand-ins)."""
+    import inspect
+
+    address = dask_worker.address if dask_worker is not None else _worker_address()
+    extra = {"dask_worker": dask_worker} if "dask_worker" in inspect.signature(check).parameters else {}
+    return worker_cached((*key, address), lambda: check(*args, **extra), run)
+
+
 def _unseeing(client, inputs, workers) -> dict[str, str]:
     """The ``workers`` that do not see the ``inputs`` (:func:`input_sample`) as this process
     does, and why (:func:`_sees_inputs`)."""
     if not workers:
         return {}
-    seen = client.run(_sees_inputs, inputs, workers=list(workers), on_error="return")
+    seen = client.run(_check_kept, ("inputs", tuple(map(tuple, inputs))), _run_of(client), _sees_inputs, inputs, workers=list(workers),
+                      on_error="return")
     return {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
             for worker, answer in sorted(seen.items()) if answer}
 
@@ -1623,15 +1655,34 @@ def _sees_folder(marker: str, token: str) -> str | None:
 
 
 # -------------------------------------------------------------------- on the workers
-_CACHE: dict = {}
+#: Entries a worker's cache keeps (models, the last used first): a long-lived worker serving
+#: run after run kept every model and every run's checks for ever (a session-40 review).
+CACHE_MOST = 4
+_CACHE: collections.OrderedDict = collections.OrderedDict()
+#: The entries of one run (its checks), dropped when another run's come: ``[run, {key: value}]``.
+_RUN_CACHE: list = [None, {}]
 _CACHE_LOCK = threading.Lock()
 
 
-def worker_cached(key, load: Callable[[], Any]):
-    """``load()`` once per worker process and ``key`` (models: read once, not per task)."""
+def worker_cached(key, load: Callable[[], Any], run: str | None = None):
+    """``load()`` once per worker process and ``key`` (models: read once, not per task).
+
+    ``run``: the value belongs to that run alone (a check of its output folder or inputs), and
+    goes when another run's first entry comes; others are kept, the :data:`CACHE_MOST` last used."""
     with _CACHE_LOCK:
-        if key not in _CACHE:
+        if run is not None:
+            if _RUN_CACHE[0] != run:
+                _RUN_CACHE[:] = [run, {}]
+            entries = _RUN_CACHE[1]
+            if key not in entries:
+                entries[key] = load()
+            return entries[key]
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+        else:
             _CACHE[key] = load()
+            while len(_CACHE) > CACHE_MOST:
+                _CACHE.popitem(last=False)
         return _CACHE[key]
 
 
