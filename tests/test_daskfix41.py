@@ -466,3 +466,43 @@ def test_the_worker_cache_keeps_one_run_s_checks_and_a_few_models(monkeypatch):
     for i in range(10):
         cluster.worker_cached(("skin model", f"m{i}.json"), lambda: i)
     assert list(cluster._CACHE) == [("skin model", f"m{i}.json") for i in range(10 - cluster.CACHE_MOST, 10)]
+
+
+# ------------------------------------------------------------ 6. a sequence's source record, once per run
+def test_a_sequence_s_masks_record_their_input_computed_once(tmp_path, capsys, monkeypatch):
+    # Was: source_text (two path resolutions, ~72 us) for every mask, the same answer each time.
+    from segmix import background_run, source_record
+
+    frames = tmp_path / "cam"
+    frames.mkdir()
+    for i in range(12):
+        Image.fromarray(np.full((8, 10, 3), 20 * i, np.uint8)).save(frames / f"f{i:02d}.png")
+    calls = []
+    real = source_record.source_text
+
+    def counted(source, output_path):
+        calls.append(output_path)
+        return real(source, output_path)
+
+    monkeypatch.setattr(source_record, "source_text", counted)
+    monkeypatch.setattr(background_run, "source_text", counted)
+    status = main(["background", str(frames), "--output-dir", str(tmp_path / "masks"), "--quiet"])
+    assert status == 0, capsys.readouterr().err
+    masks = sorted((tmp_path / "masks").glob("*.png"))
+    assert len(masks) == 12
+    assert len(calls) == 1, calls
+    for mask in masks:  # each records its input, as source_text says it
+        assert source_record.recorded_source(mask)[0] == str(frames)
+        assert source_record.other_source(mask, frames) is None
+
+
+def test_a_run_s_source_texts_are_source_text_s():
+    from segmix import source_record
+
+    texts = source_record.RunSourceText()
+    for source, out in (("/a/cam", "/a/masks/f1.png"), ("/a/cam", "/a/masks/f2.png"), ("/b/v.mp4", "/a/masks/f3.png"),
+                        ("/a/cam", "/c/f1.png")):
+        assert texts(source, out) == source_record.source_text(source, out)
+    first = texts("/a/cam", "/a/masks/f1.png")
+    first["x"] = "changed"  # a copy: the next mask's record is not touched
+    assert "x" not in texts("/a/cam", "/a/masks/f9.png")
