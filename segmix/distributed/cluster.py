@@ -612,7 +612,14 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
                 elif future.status == "error":
                     results[i] = future.exception()
                 else:
-                    results[i] = future.result()
+                    try:
+                        results[i] = future.result()
+                    except (Exception, asyncio.CancelledError):
+                        if future not in placed.given_up:
+                            raise
+                        # its worker left as it finished, the result with it, and no other may
+                        # compute it again: given up as its workers are gone
+                        results[i] = placed.gone_error(client)
                 placed.taken(future)
                 done += len(batches[i])
                 bar(done, total)
@@ -781,6 +788,17 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
     run = _run_of(client)
     watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
 
+    def gone() -> TaskError:
+        """The tasks given up (their workers gone), with their inputs named."""
+        from segmix.io import listed_names
+
+        not_done = [name for f in placed.given_up if f in maps for name in (names or _names)(batches[maps[f]])]
+        n = len(not_done)
+        whose = "its task was" if n == 1 else "their tasks were" if n else "the run's merge task was"
+        words = str(placed.gone_error(client, whose, "run the command again"))
+        return TaskError(f"{n} input{'' if n == 1 else 's'} {words.replace('not done: ', f'not done ({listed_names(not_done)}): ')}"
+                         if n else words)
+
     def submit(i, placement):
         return placed.add(client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
                                         key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
@@ -801,14 +819,7 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                 if placed.given_up and (future in placed.given_up or future.status != "finished"):
                     # Tasks given up, their workers gone (a merge fails with its shards' data
                     # lost with them): the inputs of every shard given up are named.
-                    not_done = [name for f in placed.given_up if f in maps for name in (names or _names)(batches[maps[f]])]
-                    n = len(not_done)
-                    from segmix.io import listed_names
-
-                    whose = "its task was" if n == 1 else "their tasks were" if n else "the run's merge task was"
-                    words = str(placed.gone_error(client, whose, "run the command again"))
-                    raise TaskError(f"{n} input{'' if n == 1 else 's'} {words.replace('not done: ', f'not done ({listed_names(not_done)}): ')}"
-                                    if n else words)
+                    raise gone()
                 if future.status == "error" and future in maps:
                     # a worker's check failed: the other workers count its shard
                     i = maps[future]
@@ -831,7 +842,12 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                     merges.append(merged)
                     pending.add(merged)
                     waiting = None
-            return waiting.result() if waiting is not None else None
+            try:
+                return waiting.result() if waiting is not None else None
+            except (Exception, asyncio.CancelledError):
+                if placed.given_up:  # the result was lost with its worker, and cannot be made again
+                    raise gone() from None
+                raise
         finally:
             bar.close()
             client.cancel(list(maps) + merges)
