@@ -517,12 +517,14 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     # command does; input_sample resolves only those it keeps (every pair's were resolved twice)
     sample = input_sample([*(path for _, _, path in (item[0] for item in items if item[0][0] == "uci")),
                            *(p for pairs in folder_pairs for pair in pairs for p in pair)])
+
     def batch_names(batch) -> list[str]:  # a shard's inputs as given: its photos, or its UCI file
         return [str(folder_pairs[item[1]][position][0]) for item in batch if item[0] == "pairs"
                 for position, _, _ in item[2]] + [str(uci_files[item[1]]) for item in batch if item[0] == "uci"]
 
     total = reduce_tasks(client, count_shard, None, items, merge_counts, sizes=sizes, description="counting",
                          unit="photo", quiet=quiet, stream=stream, inputs=sample, names=batch_names)
+
     def as_given(place, line: str) -> str:
         # Tasks carry resolved paths; each file is named as the user gave it, as without
         # Dask (a session-34 check saw "/tmp/.../tb/masks/p1.png" against "tb/masks/p1.png").
