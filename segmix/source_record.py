@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 #: The PNG text key naming the input's absolute path (written until session 40; still read).
@@ -102,12 +103,17 @@ class RunSourceText:
 
     def __init__(self):
         self._texts: dict[tuple[str, str], dict[str, str]] = {}
+        # masks are written by several threads (background_run's writers): the first computes
+        self._lock = threading.Lock()
 
     def __call__(self, source, output_path) -> dict[str, str]:
         key = (os.fspath(source), os.fspath(Path(output_path).parent))
         text = self._texts.get(key)
         if text is None:
-            text = self._texts[key] = source_text(source, output_path)
+            with self._lock:
+                text = self._texts.get(key)
+                if text is None:
+                    text = self._texts[key] = source_text(source, output_path)
         return dict(text)
 
 
