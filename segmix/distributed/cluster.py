@@ -628,8 +628,8 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
             client.cancel(submitted)  # interrupted: stop what is still queued
             if shared is not None:
                 Path(shared[0]).unlink(missing_ok=True)
-            if watching:
-                _joined_unfit(client, run)
+    if watching:  # not after an interruption or a lost scheduler: no more round trips then
+        _joined_unfit(client, run)
     return results
 
 
@@ -843,16 +843,17 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                     pending.add(merged)
                     waiting = None
             try:
-                return waiting.result() if waiting is not None else None
+                result = waiting.result() if waiting is not None else None
             except (Exception, asyncio.CancelledError):
                 if placed.given_up:  # the result was lost with its worker, and cannot be made again
                     raise gone() from None
                 raise
+            if watching:  # not after an interruption or a lost scheduler: no more round trips then
+                _joined_unfit(client, run)
+            return result
         finally:
             bar.close()
             client.cancel(list(maps) + merges)
-            if watching:
-                _joined_unfit(client, run)
 
 
 class TaskError(RuntimeError):
