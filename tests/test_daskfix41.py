@@ -72,6 +72,16 @@ def _held_apply(job, batch):
     return _REAL_APPLY(job, batch)
 
 
+def _apply_then_hold(job, batch):
+    """skin_jobs.apply_photos, whose task for photos other than p00 writes them and then is
+    held (its worker leaves before it reports)."""
+    result = _REAL_APPLY(job, batch)
+    if not batch[0].endswith("p00.png"):
+        _STARTED.set()
+        _RELEASE.wait(60)
+    return result
+
+
 async def _remove(address, dask_scheduler=None):
     await dask_scheduler.remove_worker(address=address, stimulus_id="test-gone", close=True)
 
@@ -159,6 +169,34 @@ def test_skin_apply_whose_good_workers_are_gone_names_the_photos_not_done_and_ke
         "a rerun does only what is missing"], err
     assert any("no Dask worker that 1 of this run's tasks can go to is left" in line for line in err), "\n".join(err)
     assert not any("Traceback" in line for line in err), err
+
+
+def test_photos_a_task_given_up_had_written_are_counted_written(pair, tmp_path, capsys, monkeypatch):
+    # A trial's good worker stopped (SIGTERM) in the middle of a task that had written its 16
+    # masks: the run said "0 written, ... 300 failed ... nothing written", exit 2, and removed
+    # the run record, so that the rerun redid the 16 too.
+    client, bad, good = pair
+    photos = _photos(tmp_path / "ph", 2)
+    monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
+    monkeypatch.setattr(cluster, "STRANDED_TIMEOUT", 0.3)
+    real_sees = cluster._sees_folder
+    monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
+        "cannot write in it (permission denied)" if _worker_of(dask_worker) == bad else real_sees(marker, token)))
+    monkeypatch.setattr(skin_jobs, "apply_photos", _apply_then_hold)
+    _RELEASE.clear()
+    _STARTED.clear()
+    remover = _remove_once_one_is_done(client, good, monkeypatch)
+    out = tmp_path / "out"
+    try:
+        status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
+                                    client.scheduler.address], capsys)
+    finally:
+        _RELEASE.set()
+    remover.join(30)
+    assert status == 0, err
+    assert "2 photos, 2 written, 0 already complete, 0 failed" in stdout, stdout
+    assert (out / skin_jobs.RECORD).is_file()
+    assert not any("skipped" in line for line in err), err
 
 
 _REAL_COUNT = skin_jobs.count_shard

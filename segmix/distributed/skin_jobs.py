@@ -35,7 +35,7 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
-from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, input_sample,
+from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, WorkersGone, check_workers_share, describe_exception, file_digest, file_state, input_sample,
                                         left_out_notes, output_as_given, read_record, record_run, reduce_tasks, remove_leftovers, run_tasks,
                                         runs_match, said_once, seen_here, shared_file_digest, warnings_said, worker_cached)
 
@@ -322,6 +322,16 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     redone: dict[str, list[str]] = {}  # reason -> photos' names
     done = []  # the photos written or complete
     for batch, result in zip(batches, results):
+        if isinstance(result, WorkersGone):
+            # A task given up, its workers gone: the photos it had finished (their record, of
+            # this run, is written after their outputs) are written, not "not done" (a trial's
+            # worker stopped mid-task: "0 written ... nothing written" with 16 masks there, and
+            # the run record removed, so the rerun redid everything).
+            finished = {photo for photo in batch if (read_record(photo_record_path(
+                out, skin.apply_outputs(Path(photo), out)[: 2 if probability else 1])) or {}).get("run_id") == job.run_id}
+            counts["written"] += len(finished)
+            done.extend(photo for photo in batch if photo in finished)
+            batch = [photo for photo in batch if photo not in finished]
         if isinstance(result, BaseException):
             failures.extend((given.get(photo, photo), f"{given.get(photo, photo)}: {describe_exception(result)}")
                             for photo in batch)
