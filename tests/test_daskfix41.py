@@ -168,6 +168,11 @@ def test_skin_apply_whose_good_workers_are_gone_names_the_photos_not_done_and_ke
         f"passed the run's checks) left the scheduler at {client.scheduler.address}, and none came back within 0.3 s; "
         "a rerun does only what is missing"], err
     assert any("no Dask worker that 1 of this run's tasks can go to is left" in line for line in err), "\n".join(err)
+    # the worker left out at the start, which the first line counts, is named at the end all the same
+    assert [line for line in err if "note:" in line] == [
+        f"segmix skin apply: note: the Dask worker {bad} was left out of the run: it cannot use the output folder "
+        f"{tmp_path / 'out'} (cannot write in it (permission denied)); on a cluster it must be on storage every host "
+        "sees under the same path, writable by the user the workers run as"], err
     assert not any("Traceback" in line for line in err), err
 
 

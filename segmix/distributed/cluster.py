@@ -674,6 +674,8 @@ class Placed:
         come back cancelled and takes their inputs as not done."""
         with self._lock:
             self.given_up.update(futures)
+        with contextlib.suppress(AttributeError):
+            client.segmix_workers_gone = True  # left_out_notes names the workers left out all the same
         client.cancel(futures)
 
     def gone_error(self, client, whose: str = "its task was",
@@ -1283,6 +1285,7 @@ def new_run(client) -> None:
     with contextlib.suppress(AttributeError):
         # the run's id: the workers keep its checks' answers under it (_check_kept, checked_task)
         client.segmix_run = uuid.uuid4().hex
+        client.segmix_workers_gone = False
 
 
 def fit_workers(client) -> list[str]:
@@ -1296,8 +1299,14 @@ def left_out_notes(client) -> list[str]:
     without the Dask worker ...: why". None when no worker was left to go on with (the tasks'
     own lines say why they failed)."""
     left = _left_out(client)
-    if not left or not fit_workers(client):
+    if not left:
         return []
+    if not fit_workers(client):
+        if not getattr(client, "segmix_workers_gone", False):
+            return []
+        # The workers the run went on with are gone (tasks given up): the ones left out at its
+        # start, which its first line counted ("named at the end"), are named all the same.
+        return [f"the Dask worker {worker} was left out of the run: {why}" for worker, (why, _) in left.items()]
     return [f"the run went on without the Dask worker {worker}: {why}" for worker, (why, _) in left.items()]
 
 
