@@ -21,7 +21,7 @@ import numpy as np
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
-from segmix.source_record import absolute_source, other_source, source_text
+from segmix.source_record import RunSourceText, absolute_source, other_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
            "ignored_words", "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line",
@@ -33,17 +33,18 @@ __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftov
 MASK_MAKER = "background"
 
 
-def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | None = None) -> None:
+def save_foreground_mask(path, mask: np.ndarray, *, protect=(), source: str | None = None, texts=None) -> None:
     """Write an (H, W) uint8 mask (0 / 127 / 255) as an 8-bit greyscale PNG, atomically,
     carrying ``segmix background``'s mark (:data:`MASK_MAKER`): a later run rewrites it, and
     no file it did not write (:func:`segmix.io.refuse_foreign_outputs`). ``source``: the
-    input it is a mask of (:func:`sequence_source`), kept as a PNG text chunk."""
+    input it is a mask of (:func:`sequence_source`), kept as a PNG text chunk; ``texts``: a
+    run's :class:`segmix.source_record.RunSourceText`, which computes it once per run."""
     from segmix.io import save_marked_png
 
     mask = np.asarray(mask)
     if mask.ndim != 2 or mask.dtype != np.uint8:
         raise ValueError(f"mask must be an (H, W) uint8 array, got shape {mask.shape} dtype {mask.dtype}")
-    save_marked_png(path, mask, MASK_MAKER, protect=protect, text=source_text(source, path) if source else None)
+    save_marked_png(path, mask, MASK_MAKER, protect=protect, text=(texts or source_text)(source, path) if source else None)
 
 
 def sequence_source(sequence: FrameSequence) -> str:
@@ -836,6 +837,7 @@ def run_sequence(
         # The folder is made with the first mask, not here: a run that reads no frame (a text
         # file named .png, an empty video) writes nothing, not even an empty folder.
     source = sequence_source(sequence) if out is not None else None
+    texts = RunSourceText()  # the same record in every mask: computed once
     original_skip = sequence.on_skip
 
     def on_skip(message):
@@ -850,7 +852,7 @@ def run_sequence(
     saved_lock = threading.Lock()
 
     def save(target, mask):
-        save_foreground_mask(target, mask, protect=protect, source=source)
+        save_foreground_mask(target, mask, protect=protect, source=source, texts=texts)
         with saved_lock:
             saved[0] += 1
 

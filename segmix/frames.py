@@ -55,7 +55,7 @@ __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequ
            "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
            "prefetch"]
 
-from segmix.io import IMAGE_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
+from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
 #: Names of the videos the window's Video mode opens (its Open Video dialog's filter);
 #: FrameSequence reads any file FFmpeg can that is not an image.
 #: MPEG transport streams (.ts; AVCHD's .mts / .m2ts) are what IP cameras, recorders and camcorders
@@ -135,9 +135,10 @@ def _starts_like_other_video(path: Path) -> str | None:
     return None
 
 
-#: The name endings of segmix's result files (the window's exports, ``segmix.gui.files.EXPORTS``,
-#: and ``skin apply``'s outputs), and the commands whose mark makes such a file a result.
-RESULT_NAME_ENDINGS = ("_mask", "_probability", "_cutout", "_scribbles", "_skin", "_skin_prob", "_skin_cutout")
+#: The name endings of segmix's image result files (the window's exports, ``segmix.gui.files.EXPORTS``,
+#: and ``skin apply``'s outputs: :data:`segmix.io.RESULT_SUFFIXES`, where they are defined, so
+#: that this list cannot drift from them), and the commands whose mark makes such a file a result.
+RESULT_NAME_ENDINGS = tuple(dict.fromkeys(suffix for kind, suffix in RESULT_SUFFIXES.items() if kind not in MODEL_RESULTS))
 RESULT_COMMANDS = ("segment", "skin apply", "background")
 
 

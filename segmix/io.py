@@ -144,6 +144,18 @@ DEFAULT_MAX_PIXELS = 200_000_000
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jfif", ".bmp", ".tif", ".tiff", ".webp", ".avif", ".ppm", ".pgm",
                   ".pbm", ".pnm", ".gif")
 
+#: The name endings of segmix's result files, by kind: the window's exports
+#: (``segmix.gui.files.EXPORTS`` takes its suffixes from here) and ``skin apply``'s outputs
+#: (``segmix.skin.apply_outputs``). One table: ``segmix.frames.RESULT_NAME_ENDINGS``, which keeps
+#: results out of a folder's frames, was a hand copy of the export suffixes that could drift.
+RESULT_SUFFIXES = {
+    "mask": "_mask", "foreground_mask": "_mask", "probability": "_probability", "cutout": "_cutout",
+    "scribbles": "_scribbles", "model": "_model", "skin": "_skin", "skin_probability": "_skin_prob",
+    "skin_cutout": "_skin_cutout", "skin_model": "_skin_model",
+}
+#: The kinds of :data:`RESULT_SUFFIXES` written as JSON, not as images.
+MODEL_RESULTS = ("model", "skin_model")
+
 UNLABELLED, FOREGROUND, BACKGROUND = 0, 1, 2
 
 PathLike = str | os.PathLike

@@ -43,7 +43,7 @@ import numpy as np
 from segmix import __version__
 from segmix.bayes import BayesClassifier, check_image
 from segmix.features import FeatureSpace, grey_within, is_monochrome, rgb_codes, unique_colors
-from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
+from segmix.io import (DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, RESULT_SUFFIXES, ImageLoadError, all_or_nothing, ProtectedInputs,
                        check_batch_outputs, check_input_folder, check_output_path, undecodable_words,
                        ensure_not_input, failure_line, is_hidden, listed_names, load_image_info, missing_words,
                        output_mark, refuse_foreign_outputs, save_marked_png, segmix_result, shown_path,
@@ -1906,8 +1906,9 @@ def other_result(path) -> bool:
 def apply_outputs(input_path: Path, output_dir: Path) -> tuple[Path, Path]:
     """The mask and the probability map ``skin apply`` writes for ``input_path``:
     ``output_dir/<stem>_skin.png`` and ``output_dir/<stem>_skin_prob.png``."""
-    stem = Path(input_path).stem
-    return output_dir / f"{stem}_skin.png", output_dir / f"{stem}_skin_prob.png"
+    stem = Path(input_path).stem  # RESULT_SUFFIXES: the names segmix.frames knows as results
+    return (output_dir / f"{stem}{RESULT_SUFFIXES['skin']}.png",
+            output_dir / f"{stem}{RESULT_SUFFIXES['skin_probability']}.png")
 
 
 def batch_outputs(files: Sequence, output_dir, probability: bool = False) -> list[tuple[Path, str]]:

@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, NotShared, check_workers_share, describe_exception, file_digest, file_state, input_sample,
+from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, NotShared, WorkersGone, check_workers_share, describe_exception, file_digest, file_state, input_sample,
                                         left_out_notes, output_as_given, read_record, record_run, run_tasks, said_once, seen_here,
                                         shared_file_digest, warnings_said,
                                         worker_cached)
@@ -576,6 +576,14 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     failed, lines, notes = 0, [], []
     not_found = []  # sequences a worker found no such file or folder
     for batch, result in zip(batches, results):
+        if isinstance(result, WorkersGone):
+            # A task given up, its workers gone: a sequence it had finished (its record written
+            # during the run, renamed into place whole) is written, not "not done".
+            finished = [(s, name) for s, name in batch if _record_stamp(out / name) not in (None, stamps[name])]
+            for _, name in finished:
+                written += 1
+                frames += len((_read_record(out / name) or {}).get(MASKS) or [])
+            batch = [item for item in batch if item not in finished]
         if isinstance(result, BaseException):
             failed += len(batch)
             lines.extend((as_given(s), as_given(f"{s}: {describe_exception(result)}")) for s, _ in batch)
@@ -605,7 +613,9 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
     # Sequences that failed for the same reason share a line (a worker's long reason, once each).
     for line in said_once(lines, "sequence"):
         stream.write(f"segmix background: {line}\n")
-    for note in left_out_notes(client):  # workers whose checks failed, while the others did their work
+    # Workers whose checks failed, while the others did their work: a note, so not with --quiet
+    # (errors are said all the same; the notes were printed with it until session 41).
+    for note in [] if quiet else left_out_notes(client):
         stream.write(f"segmix background: note: {as_given(note)}\n")
     unseen = seen_here(not_found, [as_given(source) for source in not_found])
     if unseen:  # here, but not where the workers run

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import contextlib
 import contextvars
 import hashlib
@@ -33,7 +34,7 @@ from typing import Any
 
 __all__ = ["AnotherSegmix", "FolderUnseen", "InputsUnseen", "NotShared", "TaskError", "check_address", "check_same_segmix", "check_scheduler_loads",
            "check_tls_settings", "check_workers_share", "checked_task", "connect", "dashboard_link", "describe_exception", "file_digest",
-           "file_state", "fit_workers", "input_sample", "leave_out", "left_out_notes", "new_run", "output_as_given", "probe_scheduler", "read_record",
+           "file_state", "fit_workers", "input_sample", "Placed", "WorkersGone", "leave_out", "left_out_notes", "new_run", "output_as_given", "probe_scheduler", "read_record",
            "record_run", "reduce_tasks", "remove_leftovers", "run_tasks", "runs_match", "said_once",
            "seen_here", "segmix_identity", "shared_file_digest", "unfit_worker", "version_mismatch_words", "warnings_said", "worker_cached"]
 
@@ -44,6 +45,11 @@ CONNECT_TIMEOUT = 30
 WORKER_TIMEOUT = 120
 #: Seconds between the checks, while tasks run, that the scheduler still has a worker.
 WORKER_CHECK_INTERVAL = 10
+#: Seconds that tasks sent to named workers only (those that passed the run's checks, when a
+#: worker was left out) are waited for once those workers are all gone: Dask would keep them
+#: for ever, whoever joins (a trial's run said so once and then hung). Long enough for a worker
+#: that lost its connection for a moment to come back under its address.
+STRANDED_TIMEOUT = 60
 #: Seconds a first plain TCP connection to a scheduler may take: Dask retries a refused
 #: connection until CONNECT_TIMEOUT, so `--distributed tcp://127.0.0.1:1` (nothing there)
 #: waited 30 s for "Timed out trying to connect" (a new-user trial). A scheduler that
@@ -566,32 +572,55 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     # Each task checks its worker's segmix first (:func:`checked_task`): one that joins after
     # the start's check (check_same_segmix) must not write other outputs either.
     n = len(batches)
-    expected = dict(segmix_identity(), inputs=inputs, run=uuid.uuid4().hex) if inputs else segmix_identity()
+    run = _run_of(client)  # the checks' answers the workers keep (check_workers_share) are under it
+    expected = dict(segmix_identity(), inputs=inputs, run=run) if inputs else dict(segmix_identity(), run=run)
+    watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
+    placement = _placement(client)
     submitted = client.map(checked_task, [expected] * n, [function] * n, [job] * n,
                            [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__,
-                           **_placement(client))
+                           **placement)
     client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
+    placed = Placed()
+    for future in submitted:
+        placed.add(future, placement)
     futures = {future: i for i, future in enumerate(submitted)}
     total = sum(len(b) for b in batches)
     results: list = [None] * len(batches)
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     done = 0
-    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
+    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
         try:
             pending = _completed(client, submitted)
             for future in pending:
                 i = futures[future]
                 if future.status == "error":
-                    again = _run_elsewhere(client, future, future.exception(), lambda placement: client.submit(
-                        checked_task, expected, function, job, list(batches[i]), shared, pure=False,
-                        key=f"{function.__name__}-{uuid.uuid4().hex}", **placement))
+                    def again_on(placement):
+                        return placed.add(client.submit(
+                            checked_task, expected, function, job, list(batches[i]), shared, pure=False,
+                            key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
+
+                    again = _run_elsewhere(client, future, future.exception(), again_on)
                     if again is not None:
                         futures[again] = i
                         submitted.append(again)
                         pending.add(again)
                         continue
+                if future in placed.given_up:
+                    # its workers are gone for good: its inputs are not done, the others' are kept
+                    results[i] = placed.gone_error(client)
                 # a task's exception is its result, reported with its inputs
-                results[i] = future.exception() if future.status == "error" else future.result()
+                elif future.status == "error":
+                    results[i] = future.exception()
+                else:
+                    try:
+                        results[i] = future.result()
+                    except (Exception, asyncio.CancelledError):
+                        if future not in placed.given_up:
+                            raise
+                        # its worker left as it finished, the result with it, and no other may
+                        # compute it again: given up as its workers are gone
+                        results[i] = placed.gone_error(client)
+                placed.taken(future)
                 done += len(batches[i])
                 bar(done, total)
         finally:
@@ -599,45 +628,115 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
             client.cancel(submitted)  # interrupted: stop what is still queued
             if shared is not None:
                 Path(shared[0]).unlink(missing_ok=True)
+    if watching:  # not after an interruption or a lost scheduler: no more round trips then
+        _joined_unfit(client, run)
     return results
 
 
+class WorkersGone(RuntimeError):
+    """A task sent to named workers only (those that passed the run's checks) whose workers
+    all left the scheduler, and none came back within :data:`STRANDED_TIMEOUT`: its inputs are
+    not done (Dask would have kept it waiting for ever)."""
+
+
+class Placed:
+    """The futures of a run that only named workers may run (:func:`_restricted`), for the
+    watch of :func:`said_when_no_worker_is_left`: those whose workers are all gone are
+    *stranded*, and given up (cancelled) after :data:`STRANDED_TIMEOUT`."""
+
+    def __init__(self):
+        self.workers: dict = {}  # future -> frozenset of the workers it may run on
+        self.given_up: set = set()
+        self.waited = STRANDED_TIMEOUT
+        self._lock = threading.Lock()
+
+    def add(self, future, placement: dict):
+        """Keep ``future``'s restriction (``placement``: :func:`_placement`'s); returns ``future``."""
+        if placement.get("workers"):
+            with self._lock:
+                self.workers[future] = frozenset(placement["workers"])
+        return future
+
+    def taken(self, future) -> None:
+        """``future``'s result is taken: a worker that leaves later loses nothing of it (Dask
+        would compute it again, stranded, and it would be counted as not done)."""
+        with self._lock:
+            self.workers.pop(future, None)
+
+    def stranded(self, alive: set) -> list:
+        """The futures not done whose workers are none of ``alive``."""
+        with self._lock:
+            return [f for f, workers in self.workers.items()
+                    if f not in self.given_up and not f.done() and not workers & alive]
+
+    def give_up(self, client, futures: list) -> None:
+        """Cancel ``futures``: their loop (:func:`run_tasks`, :func:`reduce_tasks`) sees them
+        come back cancelled and takes their inputs as not done."""
+        with self._lock:
+            self.given_up.update(futures)
+        with contextlib.suppress(AttributeError):
+            client.segmix_workers_gone = True  # left_out_notes names the workers left out all the same
+        client.cancel(futures)
+
+    def gone_error(self, client, whose: str = "its task was",
+                   rerun: str = "a rerun does only what is missing") -> WorkersGone:
+        address = getattr(getattr(client, "scheduler", None), "address", "the scheduler")
+        return WorkersGone(f"not done: the Dask workers {whose} sent to (those that passed the run's checks) left "
+                           f"the scheduler at {address}, and none came back within {self.waited:g} s; {rerun}")
+
+
 @contextlib.contextmanager
-def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: float | None = None):
+def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: float | None = None,
+                                placed: Placed | None = None):
     """While the block runs, check every ``every`` seconds (:data:`WORKER_CHECK_INTERVAL`)
     that the scheduler still has a worker, and say once, on ``stream``, when none is left:
     Dask then waits for one, for ever, and a trial whose workers were all stopped mid-run saw
-    the run hang without a word. Nothing with ``quiet``."""
-    if quiet:
-        yield
-        return
+    the run hang without a word. Nothing said with ``quiet``.
+
+    ``placed``: the run's futures that only named workers may run (:class:`Placed`). When those
+    workers are all gone, no worker that joins takes them (Dask's restriction): said once, and
+    after :data:`STRANDED_TIMEOUT` s without one of them back, they are given up
+    (:meth:`Placed.give_up`), with ``quiet`` too: the run ends, its other outputs kept, rather
+    than hang (a trial's said so once and then waited for ever)."""
     stop = threading.Event()
+    address = getattr(getattr(client, "scheduler", None), "address", "the scheduler")
+
+    def say(words: str) -> None:
+        if not quiet:
+            stream.write(f"\nsegmix: {words}\n")
+            stream.flush()
 
     def watch():
-        said = False
+        said = said_stranded = False
+        since = None
+        import time
+
         while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
             try:
                 alive = set(client.nthreads())
             except Exception:  # the client closing: nothing more to watch
                 return
-            left = len(alive)
-            given = getattr(client, "segmix_given_to", None)
-            if alive and given is not None and not (alive & given) - set(_left_out(client)):
-                # Tasks kept off the workers left out go only to the workers named when they were
-                # sent (Dask's restriction): gone, they wait for ever, whoever joins.
-                left = 0
-                if not said:
-                    stream.write(f"\nsegmix: no Dask worker that this run's tasks can go to is left on the scheduler "
-                                 f"at {client.scheduler.address} (they were sent to the workers that passed its checks, "
-                                 "now gone): press Ctrl+C and run the command again, which does only what is missing\n")
-                    stream.flush()
-            elif left == 0 and not said:
-                address = client.scheduler.address
-                stream.write(f"\nsegmix: no Dask worker is left on the scheduler at {address}: the run waits for "
-                             f"one (start one with `dask worker {address}`, or press Ctrl+C; a rerun redoes only "
-                             "what is missing)\n")
-                stream.flush()
-            said = left == 0
+            stranded = placed.stranded(alive) if placed is not None else []
+            if stranded:
+                if since is None:
+                    since = time.monotonic()
+                if not said_stranded:
+                    n = len(stranded)
+                    say(f"no Dask worker that {n} of this run's tasks can go to is left on the scheduler at {address} "
+                        "(they were sent to the workers that passed its checks, now gone, and no other takes them): "
+                        f"the run ends in {STRANDED_TIMEOUT:g} s without their inputs unless one of those workers "
+                        "comes back")
+                    said_stranded = True
+                if time.monotonic() - since >= STRANDED_TIMEOUT:
+                    placed.waited = STRANDED_TIMEOUT
+                    placed.give_up(client, stranded)
+                    since, said_stranded = None, False
+                continue
+            since = None
+            if not alive and not said:
+                say(f"no Dask worker is left on the scheduler at {address}: the run waits for one (start one with "
+                    f"`dask worker {address}`, or press Ctrl+C; a rerun redoes only what is missing)")
+            said = not alive
 
     watcher = threading.Thread(target=watch, name="segmix-worker-watch", daemon=True)
     watcher.start()
@@ -648,21 +747,28 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
         watcher.join(timeout=5)
 
 
+def _names(batch) -> list[str]:
+    return [str(item) for item in batch]
+
+
 def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], merge: Callable, *,
-                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None, inputs=None):
+                 sizes: Sequence[int], description: str, unit: str, quiet: bool = False, stream=None, inputs=None,
+                 names: Callable[[Sequence], list[str]] | None = None):
     """Map ``function(job, batch)`` over the batches and combine the results pairwise with
     ``merge(a, b)`` on the workers, as they complete (a tree: the client receives one result).
 
     ``merge`` must be associative and commutative (results arrive in any order). The bar
     advances by ``sizes[i]`` when batch i is done. ``inputs``: :func:`input_sample` of the
     inputs; workers that do not see them are left out, as are those that fail a task's checks
-    (whose task the others run), as in :func:`run_tasks`.
+    (whose task the others run), as in :func:`run_tasks`. ``names(batch)``: a batch's inputs as
+    the user gave them, for a line that names them (default: ``str`` of each).
 
     Raises
     ------
     TaskError
         A task ended with an exception (a bug, or its worker died repeatedly); the inputs
-        of its batch are named, in one line.
+        of its batch are named, in one line. Or tasks were given up, their workers gone
+        (:class:`Placed`): their inputs are named.
     """
     from segmix.skin import progress_bar
 
@@ -678,29 +784,52 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                           f"{INPUTS_ADVICE}")
         for worker, words in unseen.items():
             leave_out(client, worker, f"it {words}; {INPUTS_ADVICE}")
-        identity = dict(identity, inputs=inputs, run=uuid.uuid4().hex)
+        identity = dict(identity, inputs=inputs, run=_run_of(client))
+
+    placed = Placed()
+    run = _run_of(client)
+    watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
+
+    def gone() -> TaskError:
+        """The tasks given up (their workers gone), with their inputs named."""
+        from segmix.io import listed_names
+
+        not_done = [name for f in placed.given_up if f in maps for name in (names or _names)(batches[maps[f]])]
+        n = len(not_done)
+        whose = "its task was" if n == 1 else "their tasks were" if n else "the run's merge task was"
+        words = str(placed.gone_error(client, whose, "run the command again"))
+        return TaskError(f"{n} input{'' if n == 1 else 's'} {words.replace('not done: ', f'not done ({listed_names(not_done)}): ')}"
+                         if n else words)
 
     def submit(i, placement):
-        return client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
-                             key=f"{function.__name__}-{uuid.uuid4().hex}", **placement)
+        return placed.add(client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
+                                        key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
 
-    maps = {submit(i, _placement(client)): i for i in range(len(batches))}
+    # Asked of the scheduler once per run (fit_workers), and again only when a worker is left
+    # out: it was asked per merge task, a round trip each.
+    placement = _placement(client)
+    maps = {submit(i, placement): i for i in range(len(batches))}
     client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
     pending = _completed(client, list(maps))
     merges = []
     total, done = sum(sizes), 0
     bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
     waiting = None
-    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet):
+    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
         try:
             for future in pending:
+                if placed.given_up and (future in placed.given_up or future.status != "finished"):
+                    # Tasks given up, their workers gone (a merge fails with its shards' data
+                    # lost with them): the inputs of every shard given up are named.
+                    raise gone()
                 if future.status == "error" and future in maps:
                     # a worker's check failed: the other workers count its shard
                     i = maps[future]
-                    again = _run_elsewhere(client, future, future.exception(), lambda placement: submit(i, placement))
+                    again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
                     if again is not None:
                         maps[again] = i
                         pending.add(again)
+                        placement = _placement(client)  # a worker was left out
                         continue
                 if future.status != "finished":
                     where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
@@ -711,11 +840,19 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
                 if waiting is None:
                     waiting = future
                 else:
-                    merged = client.submit(merge, waiting, future, pure=False, **_placement(client))
+                    merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement), placement)
                     merges.append(merged)
                     pending.add(merged)
                     waiting = None
-            return waiting.result() if waiting is not None else None
+            try:
+                result = waiting.result() if waiting is not None else None
+            except (Exception, asyncio.CancelledError):
+                if placed.given_up:  # the result was lost with its worker, and cannot be made again
+                    raise gone() from None
+                raise
+            if watching:  # not after an interruption or a lost scheduler: no more round trips then
+                _joined_unfit(client, run)
+            return result
         finally:
             bar.close()
             client.cancel(list(maps) + merges)
@@ -740,7 +877,7 @@ def describe_exception(exc: BaseException) -> str:
     the exception's name)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
-    if name in ("FolderUnseen", "InputsUnseen", "NotShared"):
+    if name in ("FolderUnseen", "InputsUnseen", "NotShared", "WorkersGone"):
         return text
     if name == "KilledWorker":
         return "its worker died every time it ran it (out of memory, or a crash)"
@@ -911,6 +1048,77 @@ def _worker_identity() -> dict:
     return segmix_identity()
 
 
+#: The topic of the scheduler's event log under which :func:`_identity_watch` says a worker of
+#: another segmix (or none), and the name of that worker plugin.
+UNFIT_TOPIC = "segmix-unfit-worker"
+WATCH_PLUGIN = "segmix-identity-watch"
+
+
+def _identity_watch(expected: dict, run: str):
+    """A worker plugin, pickled by value (it loads on a worker without segmix), that probes the
+    segmix of each worker as it joins (and of those there when it is registered) and logs, on
+    the scheduler, one that differs from ``expected`` (:data:`UNFIT_TOPIC`, with ``run``).
+
+    A worker that joins during a run and cannot unpickle its task (no segmix, or one without a
+    task's class) is shut down by Dask on its first task, before :func:`checked_task` can say
+    anything: the run went on without it, without a word (the session-40 review). A plugin's
+    setup runs when the worker registers, before it reads a task."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    probe = _identity_probe()
+    fields = (*IDENTITY_FIELDS, "code")
+    topic = UNFIT_TOPIC
+
+    class IdentityWatch(WorkerPlugin):
+        def setup(self, worker) -> None:
+            try:
+                theirs = probe()
+            except Exception as exc:  # noqa: BLE001  said in words
+                theirs = {"error": f"its segmix cannot say what it is ({type(exc).__name__}: {exc})"}
+            if "error" in theirs or any(theirs.get(name) != expected.get(name) for name in fields):
+                worker.log_event(topic, {"run": run, "worker": worker.address,
+                                         "theirs": {k: None if v is None else str(v) for k, v in theirs.items()}})
+
+    return IdentityWatch()
+
+
+def _watch_joining(client, run: str) -> bool:
+    """Register :func:`_identity_watch` for the run ``run``; False when the scheduler refuses."""
+    if not hasattr(client, "register_plugin"):
+        return False
+    try:
+        client.register_plugin(_identity_watch(segmix_identity(), run), name=WATCH_PLUGIN)
+    except Exception:  # noqa: BLE001  a scheduler that takes no plugin: the tasks' own checks remain
+        return False
+    return True
+
+
+def _joined_unfit(client, run: str) -> None:
+    """Leave out (for the notes, :func:`left_out_notes`) the workers that :func:`_identity_watch`
+    logged in the run ``run`` and that no check left out already; unregister the plugin."""
+    ours = segmix_identity()
+    try:
+        events = client.get_events(UNFIT_TOPIC)
+    except Exception:  # noqa: BLE001  the client closing: nothing more to say
+        events = ()
+    left = _left_out(client)
+    for _, event in events:
+        if not isinstance(event, dict) or event.get("run") != run or event.get("worker") in left:
+            continue
+        theirs = event.get("theirs") or {}
+        if "error" in theirs:
+            why = (f"it joined during the run and {theirs['error']}, so it cannot load this command's tasks (Dask "
+                   "shuts such a worker down on its first task); install segmix where it runs and restart it")
+        else:
+            why = (f"it joined during the run and runs another segmix than this command "
+                   f"({_another_segmix_words(theirs, ours)}): it cannot load this command's tasks or would write "
+                   "other outputs (Dask shuts down a worker that cannot load its task); install the same segmix "
+                   "where it runs and restart it")
+        leave_out(client, str(event.get("worker")), why, lasting=True)
+    with contextlib.suppress(Exception):
+        client.unregister_worker_plugin(WATCH_PLUGIN)
+
+
 def checked_task(expected: dict, function: Callable, job, batch, shared: SharedFolder | None = None):
     """Task: ``function(job, batch)`` on a worker whose segmix is the client's (``expected``,
     :func:`segmix_identity`); raises :class:`AnotherSegmix` on another one (a worker that
@@ -919,9 +1127,11 @@ def checked_task(expected: dict, function: Callable, job, batch, shared: SharedF
     the task raises :class:`FolderUnseen`: a worker that joined after the start's check wrote
     its outputs where the client never looks."""
     worker = _worker_address()
+    run = expected.get("run")
     if shared is not None:
         marker, token, shown = shared
-        words = worker_cached(("shared folder", token), lambda: _sees_folder(marker, token))
+        # once per worker and run: the start's check (_check_kept) keeps its answer here too
+        words = worker_cached(("shared folder", token, worker), lambda: _sees_folder(marker, token), run or token)
         if words:
             raise FolderUnseen(f"the Dask worker {worker}, which joined after the run's check, cannot use the output "
                                f"folder {shown} ({words}); {SHARED_ADVICE}")
@@ -931,7 +1141,7 @@ def checked_task(expected: dict, function: Callable, job, batch, shared: SharedF
     # (and then refuse on its identity, as it knows how to).
     inputs = expected.get("inputs")
     if inputs:
-        words = worker_cached(("inputs", expected.get("run"), tuple(map(tuple, inputs))), lambda: _sees_inputs(inputs))
+        words = worker_cached(("inputs", tuple(map(tuple, inputs)), worker), lambda: _sees_inputs(inputs), run)
         if words:
             raise InputsUnseen(f"the Dask worker {worker}, which joined after the run's check, {words}; "
                                f"{INPUTS_ADVICE}")
@@ -963,34 +1173,70 @@ class InputsUnseen(OSError):
 INPUTS_ADVICE = "on a cluster the inputs must be on storage every host sees under the same path"
 
 
+#: Bytes read at each end of a sampled input (:func:`input_sample`): a file of the same size but
+#: other contents (another copy of a data set under the same path on a worker) differs there,
+#: at the cost of two small reads per file.
+SAMPLE_BYTES = 4096
+
+
+def _ends_digest(path) -> str:
+    """SHA-256 (hex, 16 digits) of the first and last :data:`SAMPLE_BYTES` bytes of a file."""
+    with open(path, "rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+        size = os.fstat(handle.fileno()).st_size
+        if size > 2 * SAMPLE_BYTES:
+            handle.seek(size - SAMPLE_BYTES)
+        tail = handle.read(SAMPLE_BYTES)
+    return hashlib.sha256(head + b"\0" + tail).hexdigest()[:16]
+
+
 def input_sample(paths, most: int = 8) -> list:
-    """What a worker must see of the inputs ``paths`` (resolved): the first of each folder, at
-    most ``most``, each as ``[path, size]`` (a folder's size None). Sizes, not times: a shared
-    file system may keep times at another precision."""
-    sample, folders = [], set()
+    """What a worker must see of the inputs ``paths``: the first and the last of each folder, at
+    most ``most`` in all, each as ``[path, size, digest]`` (resolved; :func:`_ends_digest`; a
+    folder's size and digest None). Sizes and contents, not times: a shared file system may keep
+    times at another precision. Only the paths kept are resolved (or read).
+
+    It was the first file of each folder, by size alone: a worker that saw another copy of the
+    photos under the same path, of the same sizes, passed (a session-40 review)."""
+    ends: dict = {}  # folder -> [first, last] of its inputs, in the order given
     for path in map(Path, paths):
-        if path.parent in folders or len(sample) >= most:
-            continue
-        folders.add(path.parent)
+        kept = ends.get(path.parent)
+        if kept is None:
+            if len(ends) >= most:
+                continue  # a folder past the first ``most``: none of its files is kept
+            ends[path.parent] = [path, path]
+        else:
+            kept[1] = path
+    chosen = [p for first, last in ends.values() for p in dict.fromkeys((first, last))]
+    sample = []
+    for path in chosen:
+        if len(sample) >= most:
+            break
         try:
-            size = None if path.is_dir() else path.stat().st_size
+            resolved = path.resolve()
+            if resolved.is_dir():
+                sample.append([str(resolved), None, None])
+                continue
+            size = resolved.stat().st_size
+            sample.append([str(resolved), size, _ends_digest(resolved)])
         except OSError:
-            continue  # missing here too: its own line says it
-        sample.append([str(path), size])
+            continue  # missing or unreadable here too: its own line says it
     return sample
 
 
 def _sees_inputs(sample) -> str | None:
-    """On a worker: None when it sees every ``[path, size]`` of ``sample`` (:func:`input_sample`)
-    as the client does; else why not, in words starting with a verb ("does not see ...")."""
-    for path, size in sample:
+    """On a worker: None when it sees every ``[path, size, digest]`` of ``sample``
+    (:func:`input_sample`) as the client does; else why not, in words starting with a verb
+    ("does not see ...")."""
+    for path, size, *digest in sample:
         try:
             stat = os.stat(path)
+            theirs = _ends_digest(path) if digest and digest[0] is not None else None
         except FileNotFoundError:
             return f"does not see the inputs as this command does ({path}: no such file or folder there)"
         except OSError as exc:
             return f"cannot read the inputs ({path}: {(exc.strerror or str(exc)).lower()})"
-        if size is not None and stat.st_size != size:
+        if size is not None and stat.st_size != size or theirs is not None and theirs != digest[0]:
             return f"does not see the inputs as this command does ({path} is another file there)"
     return None
 
@@ -1037,7 +1283,9 @@ def new_run(client) -> None:
     for worker in [w for w, (_, lasting) in left.items() if not lasting]:
         del left[worker]
     with contextlib.suppress(AttributeError):
-        client.segmix_given_to = None
+        # the run's id: the workers keep its checks' answers under it (_check_kept, checked_task)
+        client.segmix_run = uuid.uuid4().hex
+        client.segmix_workers_gone = False
 
 
 def fit_workers(client) -> list[str]:
@@ -1051,8 +1299,14 @@ def left_out_notes(client) -> list[str]:
     without the Dask worker ...: why". None when no worker was left to go on with (the tasks'
     own lines say why they failed)."""
     left = _left_out(client)
-    if not left or not fit_workers(client):
+    if not left:
         return []
+    if not fit_workers(client):
+        if not getattr(client, "segmix_workers_gone", False):
+            return []
+        # The workers the run went on with are gone (tasks given up): the ones left out at its
+        # start, which its first line counted ("named at the end"), are named all the same.
+        return [f"the Dask worker {worker} was left out of the run: {why}" for worker, (why, _) in left.items()]
     return [f"the run went on without the Dask worker {worker}: {why}" for worker, (why, _) in left.items()]
 
 
@@ -1065,14 +1319,8 @@ def _placement(client) -> dict:
 
 
 def _restricted(client, workers: list[str]) -> dict:
-    """``client.submit`` arguments for tasks that only ``workers`` may run (kept, for the watch
-    of :func:`said_when_no_worker_is_left`, in ``client.segmix_given_to``)."""
-    given = getattr(client, "segmix_given_to", None)
-    if given is None:
-        given = set()
-        with contextlib.suppress(AttributeError):
-            client.segmix_given_to = given
-    given.update(workers)
+    """``client.submit`` arguments for tasks that only ``workers`` may run (the run keeps them
+    per future, :class:`Placed`, for the watch of :func:`said_when_no_worker_is_left`)."""
     return {"workers": workers, "allow_other_workers": False}
 
 
@@ -1195,7 +1443,8 @@ def check_workers_share(client, folder: Path, shown, created: bool = False, inpu
     with atomic_write(marker) as handle:  # whole when a worker reads it
         handle.write(token.encode())
     try:
-        answers = client.run(_sees_folder, str(marker), token, on_error="return")
+        answers = client.run(_check_kept, ("shared folder", token), _run_of(client), _sees_folder, str(marker), token,
+                             on_error="return")
     except BaseException:
         marker.unlink(missing_ok=True)
         raise
@@ -1238,12 +1487,34 @@ def check_workers_share(client, folder: Path, shown, created: bool = False, inpu
                   f"{SHARED_ADVICE}")
 
 
+def _run_of(client) -> str:
+    """The id of the client's run (:func:`new_run`)."""
+    run = getattr(client, "segmix_run", None)
+    if run is None:
+        new_run(client)
+        run = getattr(client, "segmix_run", None) or "run"
+    return run
+
+
+def _check_kept(key: tuple, run: str, check: Callable, *args, dask_worker=None):
+    """On a worker (``client.run``): ``check(*args)``, kept in the worker's cache for the run
+    ``run`` under ``key`` and the worker's address, where :func:`checked_task` finds it: a worker
+    checked at the start checked the output folder and the inputs again on its first task (a
+    session-40 review). ``check`` gets ``dask_worker`` when it takes it (the tests' stand-ins)."""
+    import inspect
+
+    address = dask_worker.address if dask_worker is not None else _worker_address()
+    extra = {"dask_worker": dask_worker} if "dask_worker" in inspect.signature(check).parameters else {}
+    return worker_cached((*key, address), lambda: check(*args, **extra), run)
+
+
 def _unseeing(client, inputs, workers) -> dict[str, str]:
     """The ``workers`` that do not see the ``inputs`` (:func:`input_sample`) as this process
     does, and why (:func:`_sees_inputs`)."""
     if not workers:
         return {}
-    seen = client.run(_sees_inputs, inputs, workers=list(workers), on_error="return")
+    seen = client.run(_check_kept, ("inputs", tuple(map(tuple, inputs))), _run_of(client), _sees_inputs, inputs, workers=list(workers),
+                      on_error="return")
     return {worker: (describe_exception(answer) if isinstance(answer, BaseException) else answer)
             for worker, answer in sorted(seen.items()) if answer}
 
@@ -1410,15 +1681,34 @@ def _sees_folder(marker: str, token: str) -> str | None:
 
 
 # -------------------------------------------------------------------- on the workers
-_CACHE: dict = {}
+#: Entries a worker's cache keeps (models, the last used first): a long-lived worker serving
+#: run after run kept every model and every run's checks for ever (a session-40 review).
+CACHE_MOST = 4
+_CACHE: collections.OrderedDict = collections.OrderedDict()
+#: The entries of one run (its checks), dropped when another run's come: ``[run, {key: value}]``.
+_RUN_CACHE: list = [None, {}]
 _CACHE_LOCK = threading.Lock()
 
 
-def worker_cached(key, load: Callable[[], Any]):
-    """``load()`` once per worker process and ``key`` (models: read once, not per task)."""
+def worker_cached(key, load: Callable[[], Any], run: str | None = None):
+    """``load()`` once per worker process and ``key`` (models: read once, not per task).
+
+    ``run``: the value belongs to that run alone (a check of its output folder or inputs), and
+    goes when another run's first entry comes; others are kept, the :data:`CACHE_MOST` last used."""
     with _CACHE_LOCK:
-        if key not in _CACHE:
+        if run is not None:
+            if _RUN_CACHE[0] != run:
+                _RUN_CACHE[:] = [run, {}]
+            entries = _RUN_CACHE[1]
+            if key not in entries:
+                entries[key] = load()
+            return entries[key]
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+        else:
             _CACHE[key] = load()
+            while len(_CACHE) > CACHE_MOST:
+                _CACHE.popitem(last=False)
         return _CACHE[key]
 
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from segmix import skin
 from segmix.io import DEFAULT_MAX_PIXELS, failure_line, listed_names
-from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, check_workers_share, describe_exception, file_digest, file_state, input_sample,
+from segmix.distributed.cluster import (NOT_FOUND, UNDER_WAY, WorkersGone, check_workers_share, describe_exception, file_digest, file_state, input_sample,
                                         left_out_notes, output_as_given, read_record, record_run, reduce_tasks, remove_leftovers, run_tasks,
                                         runs_match, said_once, seen_here, shared_file_digest, warnings_said, worker_cached)
 
@@ -322,6 +322,16 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     redone: dict[str, list[str]] = {}  # reason -> photos' names
     done = []  # the photos written or complete
     for batch, result in zip(batches, results):
+        if isinstance(result, WorkersGone):
+            # A task given up, its workers gone: the photos it had finished (their record, of
+            # this run, is written after their outputs) are written, not "not done" (a trial's
+            # worker stopped mid-task: "0 written ... nothing written" with 16 masks there, and
+            # the run record removed, so the rerun redid everything).
+            finished = {photo for photo in batch if (read_record(photo_record_path(
+                out, skin.apply_outputs(Path(photo), out)[: 2 if probability else 1])) or {}).get("run_id") == job.run_id}
+            counts["written"] += len(finished)
+            done.extend(photo for photo in batch if photo in finished)
+            batch = [photo for photo in batch if photo not in finished]
         if isinstance(result, BaseException):
             failures.extend((given.get(photo, photo), f"{given.get(photo, photo)}: {describe_exception(result)}")
                             for photo in batch)
@@ -343,8 +353,10 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
     # Photos that failed for the same reason share a line (a worker's long reason was said once per photo).
     for message in said_once(failures, "photo"):
         stream.write(f"segmix skin apply: {'error:' if len(files) == 1 else 'skipped'} {message}\n")
-    for note in left_out_notes(client):  # workers whose checks failed, while the others did their work
-        for photo, _ in sample:  # a photo it did not see, as given
+    # Workers whose checks failed, while the others did their work: a note, so not with --quiet
+    # (errors are said all the same; the notes were printed with it until session 41).
+    for note in [] if quiet else left_out_notes(client):
+        for photo, *_ in sample:  # a photo it did not see, as given
             note = note.replace(f"({photo}", f"({given.get(photo, photo)}")
         stream.write(f"segmix skin apply: note: {output_named(note)}\n")
     unseen = seen_here(not_found, [given.get(photo, photo) for photo in not_found])
@@ -511,11 +523,18 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     if not items:
         raise ValueError("no training data: give --images DIR --masks DIR and/or --uci FILE")
     sizes = [len(item[0][2]) if item[0][0] == "pairs" else 1 for item in items]
-    # the workers must see the labelled photos (a few, the first of each folder) as this command does
+    # the workers must see the labelled photos (a few, the first and last of each folder) as this
+    # command does; input_sample resolves only those it keeps (every pair's were resolved twice)
     sample = input_sample([*(path for _, _, path in (item[0] for item in items if item[0][0] == "uci")),
-                           *(str(p.resolve()) for pairs in folder_pairs for pair in pairs for p in pair)])
+                           *(p for pairs in folder_pairs for pair in pairs for p in pair)])
+
+    def batch_names(batch) -> list[str]:  # a shard's inputs as given: its photos, or its UCI file
+        return [str(folder_pairs[item[1]][position][0]) for item in batch if item[0] == "pairs"
+                for position, _, _ in item[2]] + [str(uci_files[item[1]]) for item in batch if item[0] == "uci"]
+
     total = reduce_tasks(client, count_shard, None, items, merge_counts, sizes=sizes, description="counting",
-                         unit="photo", quiet=quiet, stream=stream, inputs=sample)
+                         unit="photo", quiet=quiet, stream=stream, inputs=sample, names=batch_names)
+
     def as_given(place, line: str) -> str:
         # Tasks carry resolved paths; each file is named as the user gave it, as without
         # Dask (a session-34 check saw "/tmp/.../tb/masks/p1.png" against "tb/masks/p1.png").
@@ -532,10 +551,10 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     # Workers whose checks failed, while the others counted their shards: skin apply and
     # background said so, skin train did not (the session's re-check).
     given_of = {str(Path(p).resolve()): str(p) for p in [*uci_files, *(f for pairs in folder_pairs
-                                                                          for pair in pairs[:1] for f in pair)]}
-    for note in left_out_notes(client):
+                                                                          for pair in pairs[:1] + pairs[-1:] for f in pair)]}
+    for note in [] if quiet else left_out_notes(client):  # a note: not with --quiet
         for resolved, shown in given_of.items():  # a photo it did not see, as given
-            note = note.replace(f"({resolved}:", f"({shown}:")
+            note = note.replace(f"({resolved}:", f"({shown}:").replace(f"({resolved} is", f"({shown} is")
         stream.write(f"segmix skin train: note: {note}\n")
     ignored = [(place, line) for place, line in sorted(total.failures) if isinstance(line, skin.IgnoredPair)]
     if skipped is not None and ignored:

@@ -42,20 +42,22 @@ def suffix_patterns(suffixes=IMAGE_SUFFIXES) -> str:
 # folders of `segmix skin apply` and Video mode are read with); a hand-written list here
 # once left out .gif.
 IMAGE_FILTER = f"Images ({suffix_patterns()});;All files (*)"
+_SUFFIX = segmix_io.RESULT_SUFFIXES
 EXPORTS = {
     # kind: (file-name suffix, default extension, dialog filter)
-    "mask": ("_mask", ".png", "8-bit PNG mask (*.png)"),
+    # The suffixes are segmix.io.RESULT_SUFFIXES', which segmix.frames.RESULT_NAME_ENDINGS derives from.
+    "mask": (_SUFFIX["mask"], ".png", "8-bit PNG mask (*.png)"),
     # Video mode's, as `segmix background` and Export All Masks write it (segmix.background_run).
-    "foreground_mask": ("_mask", ".png", "8-bit PNG mask: 0, 127 shadow, 255 (*.png)"),
-    "probability": ("_probability", ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
-    "cutout": ("_cutout", ".png", "RGBA PNG (*.png)"),
-    "scribbles": ("_scribbles", ".png", "Label PNG (*.png)"),
-    "model": ("_model", ".json", "segmix model (*.json)"),
-    "skin": ("_skin", ".png", "8-bit PNG mask (*.png)"),
+    "foreground_mask": (_SUFFIX["foreground_mask"], ".png", "8-bit PNG mask: 0, 127 shadow, 255 (*.png)"),
+    "probability": (_SUFFIX["probability"], ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
+    "cutout": (_SUFFIX["cutout"], ".png", "RGBA PNG (*.png)"),
+    "scribbles": (_SUFFIX["scribbles"], ".png", "Label PNG (*.png)"),
+    "model": (_SUFFIX["model"], ".json", "segmix model (*.json)"),
+    "skin": (_SUFFIX["skin"], ".png", "8-bit PNG mask (*.png)"),
     # `segmix skin apply --probability`'s name (segmix.skin.apply_outputs): was _skin_probability
-    "skin_probability": ("_skin_prob", ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
-    "skin_cutout": ("_skin_cutout", ".png", "RGBA PNG (*.png)"),
-    "skin_model": ("_skin_model", ".json", "segmix skin model (*.json)"),
+    "skin_probability": (_SUFFIX["skin_probability"], ".png", "16-bit PNG (*.png);;float32 NumPy (*.npy);;float32 TIFF (*.tif *.tiff)"),
+    "skin_cutout": (_SUFFIX["skin_cutout"], ".png", "RGBA PNG (*.png)"),
+    "skin_model": (_SUFFIX["skin_model"], ".json", "segmix skin model (*.json)"),
 }
 MODEL_FILTER = "segmix model (*.json);;All files (*)"
 
