@@ -2046,6 +2046,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     seen = {}
     for option, output in (*outputs.items(), *figures.items()):
         if output:
+            _refuse_bare_extension(option, output)
             try:
                 check_output_path(output, protected)
             except (ValueError, OSError) as exc:
@@ -2115,6 +2116,23 @@ def _background_masks(sequence, output_dir, background_image=None) -> list:
     return planned_masks(sequence, output_dir, [background_image] if background_image else [])
 
 
+#: Extensions of the files segmix writes: an output named one of them alone (``-o .png``) is
+#: a name lost to an unset shell variable (``-o "$name.png"``).
+_OUTPUT_EXTENSIONS = frozenset(("png", "jpg", "jpeg", "tif", "tiff", "bmp", "webp", "gif", "json", "csv", "npy"))
+
+
+def _refuse_bare_extension(option: str, path) -> None:
+    """Refuse an output file named only an extension (``.png``): ``segment -o "$stem.png"``
+    with ``stem`` unset was told "-o .png: unsupported extension for -o/--output; use .png"
+    (the name, a hidden file, has no extension), quantize "unsupported extension '(none)'"."""
+    from pathlib import Path
+
+    name = Path(str(path)).name
+    if name.startswith(".") and name[1:].lower() in _OUTPUT_EXTENSIONS:
+        raise UserError(f"{option} {path}: the file name is only an extension (an unset shell variable before "
+                        f"it, as in \"$name{name}\"?); give a name such as out{name.lower()}")
+
+
 def _refuse_folder_outputs(outputs) -> None:
     """Refuse a folder given as an output file, before the checks of its name: a folder's name
     has no extension, and `segment photo.png -o .` was told of an "unsupported extension".
@@ -2122,6 +2140,8 @@ def _refuse_folder_outputs(outputs) -> None:
     from pathlib import Path
 
     for option, path in outputs:
+        if path is not None:
+            _refuse_bare_extension(option, path)
         try:
             folder = path is not None and Path(path).is_dir()
         except OSError:

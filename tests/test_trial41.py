@@ -6,6 +6,7 @@
 """
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix.cli import main
@@ -43,3 +44,55 @@ def test_evaluate_folder_carries_the_inverted_masks_warning(skin_dataset):
     result = evaluate_folder(skin.load_skin_model(), skin_dataset / "images", skin_dataset / "masks")
     assert result.auc < 0.25
     assert any("are the masks inverted?" in line for line in result.warnings), result.warnings
+
+
+# * ``segmix segment photo.jpg --click X,Y -o "$stem.png"`` with ``stem`` unset: "-o .png:
+#   unsupported extension for -o/--output; use .png" (a name of only an extension is a hidden
+#   file without one); quantize said "unsupported extension '(none)'", skin train "give a file
+#   name ending in .json" to "-o .json".
+
+def _photo(tmp_path):
+    from tests.synthetic_photos import textured_photo
+
+    path = tmp_path / "photo.png"
+    Image.fromarray(textured_photo()).save(path)
+    return path
+
+
+@pytest.mark.parametrize("option, name", [("-o", ".png"), ("--probability", ".npy"), ("--cutout", "sub/.PNG"),
+                                          ("--save-model", ".json")])
+def test_segment_names_an_output_of_only_an_extension(tmp_path, monkeypatch, capsys, option, name):
+    monkeypatch.chdir(tmp_path)
+    photo = _photo(tmp_path)
+    (tmp_path / "sub").mkdir()
+    args = ["segment", str(photo), "--click", "20,20", "-o", "mask.png"]
+    if option == "-o":
+        args[-1] = name
+    else:
+        args += [option, name]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{name}: the file name is only an extension" in err, err
+    assert "unsupported extension" not in err
+    assert not (tmp_path / "mask.png").exists()
+
+
+def test_quantize_and_skin_commands_name_an_output_of_only_an_extension(tmp_path, monkeypatch, capsys,
+                                                                        skin_dataset):
+    monkeypatch.chdir(tmp_path)
+    photo = _photo(tmp_path)
+    for args, name in ((["quantize", str(photo), "-k", "4", "-o", ".png"], ".png"),
+                       (["skin", "train", "--images", str(skin_dataset / "images"), "--masks",
+                         str(skin_dataset / "masks"), "-o", ".json"], ".json"),
+                       (["skin", "eval", "--images", str(skin_dataset / "images"), "--masks",
+                         str(skin_dataset / "masks"), "--per-image", ".csv"], ".csv")):
+        assert main(args) == 2, args
+        err = capsys.readouterr().err
+        assert f"{name}: the file name is only an extension" in err, err
+
+
+def test_a_hidden_output_with_a_name_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    photo = _photo(tmp_path)
+    assert main(["quantize", str(photo), "-k", "4", "-o", ".photo_4.png", "--quiet"]) == 0
+    assert (tmp_path / ".photo_4.png").exists()
