@@ -2318,8 +2318,21 @@ def use_one_of(choices) -> str:
     return f"use {choices[0]}" if len(choices) == 1 else f"use one of {', '.join(choices)}"
 
 
+def only_extension_words(path: PathLike) -> str | None:
+    """Why ``path`` is no file name, when its name is an extension alone (``.png``: a name
+    deleted in a save dialog, or a shell variable left unset, ``"$name.png"``), else None.
+    Such a name is a hidden file without an extension: "unsupported extension '(none)'...;
+    use .png" was said to a name that ends in .png."""
+    name = Path(path).name
+    if len(name) > 1 and name.startswith(".") and "." not in name[1:] and name[1:].isalnum():
+        return f"{path}: the file name is only an extension; give a name before it, such as out{name.lower()}"
+    return None
+
+
 def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
     suffix = Path(path).suffix.lower()
+    if not suffix and only_extension_words(path) and Path(path).name.lower() in allowed:
+        raise ValueError(only_extension_words(path))
     if suffix not in allowed:
         raise ValueError(f"{path}: unsupported extension {suffix or '(none)'!r} for {what}; {use_one_of(allowed)}")
     return suffix

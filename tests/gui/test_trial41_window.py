@@ -4,9 +4,14 @@
   is open there, yet Retrain and "Add photo to skin training set" are enabled, and a click on
   either did nothing and said nothing. Retrain now says in the status bar to open a photo
   first, Add photo in a message.
+* An export named only an extension (the name deleted in the save dialog, ``.png`` left):
+  "Cannot save the mask as .../.png: the name has no extension (masks are saved with one); use
+  .png", and "models are saved as JSON; give a file name ending in .json" to ``.json``.
 """
 
-from tests.gui.gui_helpers import write_frames
+import pytest
+
+from tests.gui.gui_helpers import paint_two_classes, write_frames
 
 
 def _video_then(make_window, qtbot, tmp_path, mode_name):
@@ -36,3 +41,20 @@ def test_add_photo_to_the_skin_training_set_without_a_photo_says_to_open_one(mak
     assert messages, "nothing said"
     assert "open a photo first" in messages[-1][1], messages
     assert not skin.skin_training
+
+
+@pytest.mark.parametrize("kind, name", [("mask", ".png"), ("probability", ".npy"), ("cutout", ".PNG"),
+                                        ("scribbles", ".png"), ("model", ".json")])
+def test_an_export_named_only_an_extension_is_told_so(window, qtbot, messages, tmp_path, kind, name):
+    paint_two_classes(qtbot, window)
+    segment = window.modes["segment"]
+    qtbot.waitUntil(lambda: not window.controller.busy and segment.outcome is not None, timeout=60000)
+    path = tmp_path / name
+    if kind == "model":
+        assert not segment.save_model(path)
+    else:
+        assert not window.export(kind, path)
+    assert messages, "nothing said"
+    assert "the file name is only an extension" in messages[-1][1], messages
+    assert "no extension" not in messages[-1][1] and "ending in .json" not in messages[-1][1]
+    assert not path.exists()
