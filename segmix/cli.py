@@ -1066,6 +1066,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         other_photo = other_photo_note(args.scribbles, args.image, image)
         if other_photo:
             print(f"segmix segment: note: {other_photo}", file=sys.stderr)
+        from segmix.io import saved_marks_photo
+
+        if saved_marks_photo(args.scribbles).get("mode") == "skin":
+            # The window's Skin mode marks (Save All writes them beside Segment mode's, as
+            # PHOTO_skin_scribbles.png) were read as object / background in silence; the
+            # window's File > Load Scribbles says so.
+            print(f"segmix segment: warning: {args.scribbles}: holds the window's Skin mode marks (skin / non-skin), "
+                  "read here as object / background; Segment mode's marks of the photo are in its other file "
+                  "(Save All writes PHOTO_scribbles.png beside PHOTO_skin_scribbles.png)", file=sys.stderr)
         from segmix.mark_settings import marks_model
 
         shown_with = marks_model(args.scribbles) if model is None else None

@@ -96,3 +96,37 @@ def test_a_hidden_output_with_a_name_is_written(tmp_path, monkeypatch):
     photo = _photo(tmp_path)
     assert main(["quantize", str(photo), "-k", "4", "-o", ".photo_4.png", "--quiet"]) == 0
     assert (tmp_path / ".photo_4.png").exists()
+
+
+# * ``segmix segment photo.jpg --scribbles photo_skin_scribbles.png`` (the window's Skin mode
+#   marks, which Save All writes beside Segment mode's) read skin / non-skin as object /
+#   background without a word; the window's File > Load Scribbles says so.
+
+def _marks_saved_in(mode, tmp_path):
+    from segmix.gui import files
+    from tests.synthetic_photos import textured_photo
+
+    image = textured_photo()
+    photo = tmp_path / "photo.png"
+    Image.fromarray(image).save(photo)
+    labels = np.zeros(image.shape[:2], np.uint8)
+    labels[10:30, 10:30] = 1
+    labels[10:30, 90:110] = 2
+    marks = tmp_path / f"photo_{mode}_scribbles.png"
+    files.write_export("scribbles", marks, image=image, labels=labels, photo=photo, mode=mode)
+    return photo, marks
+
+
+def test_segment_warns_of_skin_mode_marks(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    photo, marks = _marks_saved_in("skin", tmp_path)
+    assert main(["segment", str(photo), "--scribbles", str(marks), "-o", "mask.png", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "holds the window's Skin mode marks (skin / non-skin), read here as object / background" in err, err
+
+
+def test_segment_says_nothing_of_segment_mode_marks(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    photo, marks = _marks_saved_in("segment", tmp_path)
+    assert main(["segment", str(photo), "--scribbles", str(marks), "-o", "mask.png", "--quiet"]) == 0
+    assert "Skin mode" not in capsys.readouterr().err
