@@ -868,6 +868,17 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     if isinstance(exc, PermissionError):
         return ImageLoadError(f"{path}: cannot be read (permission denied)")
     if isinstance(exc, OSError) and "truncated" in str(exc):
+        import shlex
+
+        from segmix.jpeg_scan import lacks_end_marker
+
+        if lacks_end_marker(path):
+            # Its picture whole, its last 2 bytes missing: "the file ends before the picture
+            # does" was false (OpenCV and viewers show it), and said nothing of the fix.
+            return ImageLoadError(f"{path}: the JPEG ends without its end marker (the 2 bytes FF D9) though its "
+                                  "picture data are whole; Pillow, which segmix reads photos with, refuses it as cut "
+                                  f"short: add the marker to a copy (cp {shlex.quote(str(path))} fixed.jpg && printf '\\377\\331' "
+                                  ">> fixed.jpg), or save it again from a program that opens it")
         # Pillow's "image file is truncated (11 bytes not processed)" counts its own buffer,
         # not what is missing: a JPEG cut to a third read as nearly complete.
         try:
