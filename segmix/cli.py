@@ -1070,6 +1070,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         other_photo = other_photo_note(args.scribbles, args.image, image)
         if other_photo:
             print(f"segmix segment: note: {other_photo}", file=sys.stderr)
+        from segmix.io import saved_marks_photo
+
+        if saved_marks_photo(args.scribbles).get("mode") == "skin":
+            # The window's Skin mode marks (Save All writes them beside Segment mode's, as
+            # PHOTO_skin_scribbles.png) were read as object / background in silence; the
+            # window's File > Load Scribbles says so.
+            print(f"segmix segment: warning: {args.scribbles}: holds the window's Skin mode marks (skin / non-skin), "
+                  "read here as object / background; Segment mode's marks of the photo are in its other file "
+                  "(Save All writes PHOTO_scribbles.png beside PHOTO_skin_scribbles.png)", file=sys.stderr)
         from segmix.mark_settings import marks_model
 
         shown_with = marks_model(args.scribbles) if model is None else None
@@ -2050,6 +2059,7 @@ def _check_outputs(inputs, outputs: dict, figures: dict | None = None, batch=())
     seen = {}
     for option, output in (*outputs.items(), *figures.items()):
         if output:
+            _refuse_bare_extension(option, output)
             try:
                 check_output_path(output, protected)
             except (ValueError, OSError) as exc:
@@ -2119,6 +2129,23 @@ def _background_masks(sequence, output_dir, background_image=None) -> list:
     return planned_masks(sequence, output_dir, [background_image] if background_image else [])
 
 
+#: Extensions of the files segmix writes: an output named one of them alone (``-o .png``) is
+#: a name lost to an unset shell variable (``-o "$name.png"``).
+_OUTPUT_EXTENSIONS = frozenset(("png", "jpg", "jpeg", "tif", "tiff", "bmp", "webp", "gif", "json", "csv", "npy"))
+
+
+def _refuse_bare_extension(option: str, path) -> None:
+    """Refuse an output file named only an extension (``.png``): ``segment -o "$stem.png"``
+    with ``stem`` unset was told "-o .png: unsupported extension for -o/--output; use .png"
+    (the name, a hidden file, has no extension), quantize "unsupported extension '(none)'"."""
+    from pathlib import Path
+
+    name = Path(str(path)).name
+    if name.startswith(".") and name[1:].lower() in _OUTPUT_EXTENSIONS:
+        raise UserError(f"{option} {path}: the file name is only an extension (an unset shell variable before "
+                        f"it, as in \"$name{name}\"?); give a name such as out{name.lower()}")
+
+
 def _refuse_folder_outputs(outputs) -> None:
     """Refuse a folder given as an output file, before the checks of its name: a folder's name
     has no extension, and `segment photo.png -o .` was told of an "unsupported extension".
@@ -2126,6 +2153,8 @@ def _refuse_folder_outputs(outputs) -> None:
     from pathlib import Path
 
     for option, path in outputs:
+        if path is not None:
+            _refuse_bare_extension(option, path)
         try:
             folder = path is not None and Path(path).is_dir()
         except OSError:

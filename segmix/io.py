@@ -882,6 +882,17 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     if isinstance(exc, PermissionError):
         return ImageLoadError(f"{path}: cannot be read (permission denied)")
     if isinstance(exc, OSError) and "truncated" in str(exc):
+        import shlex
+
+        from segmix.jpeg_scan import lacks_end_marker
+
+        if lacks_end_marker(path):
+            # Its picture whole, its last 2 bytes missing: "the file ends before the picture
+            # does" was false (OpenCV and viewers show it), and said nothing of the fix.
+            return ImageLoadError(f"{path}: the JPEG ends without its end marker (the 2 bytes FF D9) though its "
+                                  "picture data are whole; Pillow, which segmix reads photos with, refuses it as cut "
+                                  f"short: add the marker to a copy (cp {shlex.quote(str(path))} fixed.jpg && printf '\\377\\331' "
+                                  ">> fixed.jpg), or save it again from a program that opens it")
         # Pillow's "image file is truncated (11 bytes not processed)" counts its own buffer,
         # not what is missing: a JPEG cut to a third read as nearly complete.
         try:
@@ -2347,8 +2358,21 @@ def use_one_of(choices) -> str:
     return f"use {choices[0]}" if len(choices) == 1 else f"use one of {', '.join(choices)}"
 
 
+def only_extension_words(path: PathLike) -> str | None:
+    """Why ``path`` is no file name, when its name is an extension alone (``.png``: a name
+    deleted in a save dialog, or a shell variable left unset, ``"$name.png"``), else None.
+    Such a name is a hidden file without an extension: "unsupported extension '(none)'...;
+    use .png" was said to a name that ends in .png."""
+    name = Path(path).name
+    if len(name) > 1 and name.startswith(".") and "." not in name[1:] and name[1:].isalnum():
+        return f"{path}: the file name is only an extension; give a name before it, such as out{name.lower()}"
+    return None
+
+
 def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
     suffix = Path(path).suffix.lower()
+    if not suffix and only_extension_words(path) and Path(path).name.lower() in allowed:
+        raise ValueError(only_extension_words(path))
     if suffix not in allowed:
         raise ValueError(f"{path}: unsupported extension {suffix or '(none)'!r} for {what}; {use_one_of(allowed)}")
     return suffix

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["jpeg_damage"]
+__all__ = ["jpeg_damage", "lacks_end_marker"]
 
 _WORDS = {
     1: "a Huffman code that matches no symbol",
@@ -264,3 +264,30 @@ def file_damage(path) -> str | None:
         handle.seek(0)
         data = handle.read()
     return jpeg_damage(data)
+
+
+#: Larger files are not read again to tell a missing end marker from a cut (an error path).
+_END_MARKER_READ_LIMIT = 256 * 2**20
+
+
+def lacks_end_marker(path) -> bool:
+    """Whether the JPEG file at ``path`` holds its whole picture but ends without the end-of-image
+    marker (FF D9): its last block's code ends the file. Pillow refuses such a file as truncated
+    ("image file is truncated"), and segmix said "the file ends before the picture does", which
+    is false (OpenCV and viewers show it whole). A file cut one byte earlier is cut: the walk
+    then stops in the picture's data. False for anything else or not checked (progressive)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > _END_MARKER_READ_LIMIT:
+            return False
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if data[:2] != b"\xff\xd8" or data.rstrip(b"\x00")[-2:] == b"\xff\xd9":
+        return False
+    buf = np.frombuffer(data, np.uint8)
+    try:
+        found = _walk(buf)
+    except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
+        return False
+    return found == (3, buf.shape[0])

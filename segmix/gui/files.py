@@ -241,6 +241,18 @@ def replace_question(path, title: str = "", being_written: bool = False, photo=N
         # asked only "... already exists ... Replace it?" (the session's re-check).
         return (f"{target.name} in {target.parent} is the result of another photo, {other}; replacing it loses "
                 f"it. {replace}")
+    kind = _model_kind_saved(title)
+    if kind is not None and target.suffix.lower() == ".json":
+        # Skin mode's Save over a segmentation model (or File > Save Model over a skin model,
+        # a background model, another program's JSON) was asked only "m.json already exists
+        # ... Replace it?", and the model was gone; the command line refuses such a file.
+        from segmix.own_outputs import what_segmix_file
+
+        found = what_segmix_file(target)
+        if found != f"a segmix {kind} model":
+            found = found or "a JSON file segmix did not write"
+            return (f"{target.name} in {target.parent} is {found}, not a {kind} model; replacing it with the "
+                    f"{kind} model loses it. Replace it?")
     if _picture_segmix_did_not_write(target):
         # A trial's Export Mask typed over another photo of the folder was asked only "victim.png
         # already exists in /tmp/t35c. Replace it?", the words for replacing an earlier export;
@@ -248,6 +260,16 @@ def replace_question(path, title: str = "", being_written: bool = False, photo=N
         return (f"{target.name} in {target.parent} is a picture that segmix did not write (a photo?); replacing it "
                 f"loses it. {replace}")
     return f"{target.name} already exists in {target.parent}. Replace it?"
+
+
+def _model_kind_saved(title: str) -> str | None:
+    """The kind of model a save dialog titled ``title`` writes: "segmentation" (File > Save
+    Model: "Save model"), "skin" ("Save skin model", "Save skin model with threshold ..."), or
+    None for other saves."""
+    what = title.removeprefix("Save ").strip().lower()
+    if what == "model":
+        return "segmentation"
+    return "skin" if what.startswith("skin model") else None
 
 
 def _picture_segmix_did_not_write(path: Path) -> bool:
@@ -418,6 +440,8 @@ def model_saving_available() -> bool:
 def _check_model_name(path: Path) -> None:
     # As the command line: a model is JSON and named so (a name typed without .json, or as
     # .png, wrote JSON under it).
+    if Path(path).name.lower() == ".json":
+        raise ValueError(segmix_io.only_extension_words(path))
     if Path(path).suffix.lower() != ".json":
         raise ValueError(f"{path}: models are saved as JSON; give a file name ending in .json")
 

@@ -107,6 +107,9 @@ def elapsed_text(seconds: float, compiled: bool, waited: float | None = None,
 
 #: What each export kind writes, as the File menu's greyed-out entries name it.
 EXPORT_WORDS = {"mask": "mask", "probability": "probability map", "cutout": "cut-out"}
+#: What a photo mode's buttons say when no photo is open (Segment or Skin mode entered from
+#: Video mode with a video open: Retrain and Add photo did nothing and said nothing).
+NO_PHOTO_WORDS = "open a photo first (File > Open Photo, Ctrl+O, or drop one on the window)"
 
 #: The status tips of the File menu's exports when they can write (Mode.export_tip), in the
 #: mode's class names ("{first}", "{second}"): Skin mode's said "0 background, 255 foreground".

@@ -20,7 +20,7 @@ from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
 from segmix.gui.model_summary import class_swatches
-from segmix.gui.modes.base import EXPORT_WORDS, Mode, NothingToExport, stored_setting
+from segmix.gui.modes.base import EXPORT_WORDS, NO_PHOTO_WORDS, Mode, NothingToExport, stored_setting
 from segmix.gui.modes.segment_panels import MODEL_DEFAULTS, ModelPanel, TrainingPanel
 from segmix.gui.overlay import render_overlay, threshold_mask
 from segmix.gui.result_history import ResultHistory, marks_key
@@ -387,6 +387,10 @@ class SegmentMode(Mode):
         if self.loaded_model is not None:
             self.loaded_model = self.loaded_model_name = None
             self.shell.update_hint()
+        elif self.shell.layer is None and self.active:
+            # No photo (Segment mode entered from Video mode with a video open): the enabled
+            # button did nothing and said nothing (a new-user trial).
+            self.shell.statusBar().showMessage(f"Retrain: {NO_PHOTO_WORDS}", 10000)
         elif self.shell.layer is not None and self.active and not any(self.shell.label_counts()):
             # Retrain with nothing marked did nothing a user could see (a new-user trial): the
             # dock's "Waiting" line was already there.

@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 
 from segmix.gui import files
-from segmix.gui.modes.base import Mode, NothingToExport
+from segmix.gui.modes.base import NO_PHOTO_WORDS, Mode, NothingToExport
 from segmix.gui.modes.skin_panel import TRAIN_TIP, SkinPanel, format_threshold
 from segmix.gui.overlay import render_overlay
 from segmix.gui.signals import emit
@@ -604,6 +604,9 @@ class SkinMode(Mode):
             return False
         layer = shell.layer_of(self.name)
         if shell.image is None:
+            # Skin mode entered from Video mode with a video open: the enabled button did
+            # nothing and said nothing (a new-user trial).
+            shell.show_message("Nothing to add", f"No photo is open: {NO_PHOTO_WORDS}")
             return False
         from segmix import skin
 
