@@ -1187,6 +1187,53 @@ def _jumped_frames(before: int, after: int, step) -> int:
     return max(0, round((after - before) / step) - 1) if step else 0
 
 
+class PassedOver:
+    """The frames a demuxer passed over (damaged data it resynchronised past in silence), by
+    one rule for the window's frame count (:meth:`FrameReader.count_frames`) and the numbering
+    of the frames (:func:`_pictures`): fed the video's packets as they are read
+    (:func:`_video_packets`), it tells the frames lost between two packets neighbouring in
+    time stamp order.
+
+    The rule: a jump in the time stamps between two neighbouring packets is frames lost (the
+    jump in whole frames, less one, by the earlier packet's duration, else the stream's rate)
+    when the demuxer passed over bytes between reading the one and reading the other. The time
+    stamps alone are no proof (a variable frame rate's file jumps as well), nor the bytes alone
+    (a Matroska file's other streams). The count and the numbering had each a rule of their
+    own: a frame refused by the decoder just before the data passed over left the frames passed
+    over uncounted in the numbering, and a 40-frame clip's frames 21-40 were numbered 10-29 (in
+    silence) while the window counted 40.
+    """
+
+    def __init__(self, stream) -> None:
+        self.step = _frame_step(stream)
+        self._read: dict[int, tuple[int, int]] = {}  # (duration, stretch) by time stamp
+        self._stretch = 0  # stretches of packets read without bytes passed over between them
+
+    def read(self, packet, resumed: bool) -> None:
+        """Note a packet of the video read (:func:`_video_packets`), ``resumed`` after bytes
+        passed over; one that shows no frame (empty, an edit list's cut) or has no time stamp
+        only ends a stretch."""
+        if resumed:
+            self._stretch += 1
+        if packet.size and not packet.is_discard and packet.pts is not None:
+            self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch)
+
+    def between(self, before: int | None, after: int) -> int:
+        """Frames passed over between the packets of time stamps ``before`` < ``after``,
+        neighbours in time stamp order (0 with ``before`` None: nothing to count from)."""
+        if before is None or before not in self._read or after not in self._read:
+            return 0
+        duration, stretch = self._read[before]
+        if stretch == self._read[after][1]:
+            return 0
+        return _jumped_frames(before, after, duration or self.step)
+
+    def total(self) -> int:
+        """Frames passed over between all the packets read."""
+        stamps = sorted(self._read)
+        return sum(self.between(before, after) for before, after in zip(stamps, stamps[1:]))
+
+
 def _pictures(container, stream) -> Iterator:
     """The pictures of an inter-coded ``stream`` (H.264, HEVC, MPEG-4 Part 2, VP9, ...) from
     where ``container`` is, in presentation order, and a :class:`LostFrame` (its number 0; its
@@ -1220,49 +1267,62 @@ def _pictures(container, stream) -> Iterator:
 
     pending: list[tuple[int, int]] = []  # (time stamp, serial) of the frame packets read that gave no picture yet
     cut_short: set[int] = set()  # the serials of packets the demuxer flags as corrupt (a file's cut end)
-    durations: dict[int, int] = {}  # a packet's duration by its time stamp (the jumps' measure)
     error = None  # the last decoding error
     error_at = -1  # the serial of the packet read last when it came
     serial = 0  # packets of the video read
     timed = True  # every packet so far had a time stamp
-    resumed: list[int] = []  # time stamps of the video's packets read after bytes passed over
-    last_pts = None  # the time stamp of the last picture given
-    rate_step = _frame_step(stream)
+    gaps = PassedOver(stream)  # the frames the demuxer passed over, as the window counts them
+    last = None  # the time stamp of the last frame given, a picture or a lost frame
 
     def lost_frames(picture) -> list:
         """The lost frames before ``picture`` (None: at the end), in order."""
+        nonlocal last
         if picture is None:
-            found = [pts for pts, read_at in pending if read_at not in cut_short]
+            passed = pending[:]
+            pending.clear()
             why = _short(error) if error is not None else "it gives no picture"
-            reason = f"the frame cannot be decoded ({why})"
         else:
             passed = [entry for entry in pending if entry[0] < picture.pts]
             del pending[:len(passed)]
-            # Without an error after its packet was read: a packet that gave no picture in
-            # silence, no frame.
-            found = [pts for pts, read_at in passed if read_at <= error_at]
-            reason = f"the frame cannot be decoded ({_short(error)})" if found else ""
             if pending and pending[0][0] == picture.pts:
                 del pending[0]
-            step = durations.pop(last_pts, None) or rate_step if last_pts is not None else None
-            jumped = [pts for pts in resumed if pts <= picture.pts]
-            del resumed[:len(jumped)]
-            # (No picture before it: nothing to count from; the file's first pictures start the numbering.)
-            missing = (_jumped_frames(last_pts, picture.pts, step)
-                       if jumped and last_pts is not None and last_pts < jumped[-1] else 0)
-            if not found and missing:
-                reason = "the file holds no data FFmpeg can read there (the demuxer passed over damaged data)"
-                found = [last_pts + round(n * (picture.pts - last_pts) / (missing + 1)) for n in range(1, missing + 1)]
+            passed.append((int(picture.pts), None))
+            why = _short(error) if error is not None else ""
+        groups: list[tuple[str, list[int]]] = []  # (reason, time stamps) of the frames lost, in order
+
+        def lose(reason: str, stamps: list[int]) -> None:
+            if groups and groups[-1][0] == reason:
+                groups[-1][1].extend(stamps)
+            else:
+                groups.append((reason, list(stamps)))
+
+        for pts, read_at in passed:
+            # Every packet is a neighbour of the next in time stamp order, a picture, a lost
+            # frame or one that gave no picture in silence (a field of a frame coded as two).
+            missing = gaps.between(last, pts)
+            if missing:
+                lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data)",
+                     [last + round(n * (pts - last) / (missing + 1)) for n in range(1, missing + 1)])
+            if read_at is not None and (read_at not in cut_short if picture is None else read_at <= error_at):
+                # Without an error after its packet was read: a packet that gave no picture in
+                # silence, no frame; at the end, one the demuxer flags as cut short is the end
+                # of a truncated file, said as such by the caller.
+                lose(f"the frame cannot be decoded ({why})", [pts])
+            last = pts
         # With B-frames a frame or two shown before it refer to it too (a 300-frame highway clip:
         # frame 70's mask changed with frame 71 lost).
         later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
                  "motion that is not there") if picture is not None and not picture.key_frame else ""
-        lost = [LostFrame(reason + later, 0, pts) for pts in found]
-        for n, frame in enumerate(lost):
-            frame.together = 0 if n else len(lost)  # said on one line (FrameSequence._iter_video)
+        lost = []
+        for reason, stamps in groups:
+            run = [LostFrame(reason + later, 0, pts) for pts in stamps]
+            for n, frame in enumerate(run):
+                frame.together = 0 if n else len(run)  # said on one line (FrameSequence._iter_video)
+            lost += run
         return lost
 
     for packet, passed_over in _video_packets(container, stream):
+        gaps.read(packet, passed_over)
         if packet.size and not packet.is_discard:
             if packet.pts is None:
                 timed = False
@@ -1272,10 +1332,6 @@ def _pictures(container, stream) -> Iterator:
                 insort(pending, (int(packet.pts), serial))
                 if packet.is_corrupt:
                     cut_short.add(serial)
-                if packet.duration:
-                    durations[int(packet.pts)] = int(packet.duration)
-                if passed_over:
-                    insort(resumed, int(packet.pts))
         try:
             pictures = stream.decode(packet)  # the last, empty, packet flushes the decoder
         except av.FFmpegError as exc:
@@ -1286,7 +1342,6 @@ def _pictures(container, stream) -> Iterator:
         for picture in pictures:
             if timed and picture.pts is not None:
                 yield from lost_frames(picture)
-                last_pts = picture.pts
             yield picture
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
@@ -1606,20 +1661,18 @@ class FrameReader:
                 stream = video_stream(container)
                 count = 0
                 times = []  # the packets' presentation times, seconds
-                stamps: dict[int, tuple[int, bool]] = {}  # (duration, resumed) by time stamp
+                gaps = PassedOver(stream)
                 for n, (packet, resumed) in enumerate(_video_packets(container, stream)):
                     shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
                     count += 1 if shown else 0
+                    gaps.read(packet, resumed)
                     if shown and packet.pts is not None and packet.time_base is not None:
                         times.append(float(packet.pts * packet.time_base))
-                        stamps[int(packet.pts)] = (int(packet.duration or 0), resumed)
                     if check is not None and n % 256 == 255:
                         check()
                 # Frames the demuxer passed over (damaged data) keep their places, as
-                # FrameSequence numbers the frames after them (_pictures): counted in.
-                ordered = sorted(stamps)
-                count += sum(_jumped_frames(before, after, stamps[before][0] or _frame_step(stream))
-                             for before, after in zip(ordered, ordered[1:]) if stamps[after][1])
+                # FrameSequence numbers the frames after them (_pictures, by the same rule): counted in.
+                count += gaps.total()
                 # Counted, a cut file's packets are as exact a length as a whole one's: the
                 # window called a Matroska file whole that segmix background called truncated.
                 timing = _header_timing(container, stream)
