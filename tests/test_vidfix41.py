@@ -49,3 +49,52 @@ def test_a_refused_frame_before_frames_passed_over_keeps_the_later_numbers(tmp_p
     for k in (21, 30, 40):
         mask = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
         assert abs(_square_front(mask) - _front(k)) <= 2, (k, _square_front(mask), _front(k))
+
+
+# ------------------------------------------------ one check of another input's masks
+def _frames(folder: Path, names) -> Path:
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(len(names))
+    for name in names:
+        Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(folder / f"{name}.png")
+    return folder
+
+
+def test_distributed_runs_look_at_the_masks_as_the_one_machine_command_does(tmp_path):
+    """`background --distributed` replaces a sequence's output folder whole, and looked at its
+    first three masks only: a folder whose first masks were of the input itself (a one-machine
+    run of it beside another camera's masks of other names) was replaced, the other camera's
+    masks with it, in silence. Both commands now sample the masks by one rule."""
+    from segmix.background_run import save_foreground_mask, sequence_source
+    from segmix.distributed.background_jobs import plan_sequences
+    from segmix.frames import FrameSequence
+
+    cam1 = _frames(tmp_path / "cam1" / "day1", [f"b{k:03d}" for k in range(8)])
+    cam2 = _frames(tmp_path / "cam2" / "day1", [f"a{k:03d}" for k in range(3)])
+    masks = tmp_path / "out" / "day1"
+    masks.mkdir(parents=True)
+    mask = np.zeros((24, 32), np.uint8)
+    for cam in (cam2, cam1):
+        source = sequence_source(FrameSequence(cam))
+        for frame in sorted(cam.iterdir()):
+            save_foreground_mask(masks / frame.name, mask, source=source)
+    with pytest.raises(ValueError, match="another input") as caught:
+        plan_sequences([str(cam2)], tmp_path / "out")
+    assert str(cam1.resolve()) in str(caught.value), caught.value
+    plan_sequences([str(cam2)], tmp_path / "elsewhere")  # no masks there: nothing refused
+
+
+def test_one_sample_rule_for_both_commands(tmp_path, monkeypatch):
+    """The one-machine command's check and the --distributed one call one function."""
+    import segmix.source_record as record
+    from segmix.background_run import refuse_other_sources
+    from segmix.distributed.background_jobs import _refuse_other_input
+
+    calls = []
+    monkeypatch.setattr(record, "first_other_source", lambda outputs, source: calls.append(list(outputs)))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(b"")
+    refuse_other_sources([(folder / "a.png", "the mask of a")], "/x", "choose another --output-dir")
+    _refuse_other_input(folder, folder, tmp_path / "x", tmp_path / "x")
+    assert calls == [[folder / "a.png"], [folder / "a.png"]]
