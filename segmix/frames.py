@@ -41,6 +41,7 @@ frame of another size stops the run (its decoder, not a file, went wrong).
 from __future__ import annotations
 
 import contextvars
+import itertools
 import queue
 import re
 import threading
@@ -527,6 +528,9 @@ class FrameSequence:
                     yield Frame(index, f"frame_{index:06d}", pixels, path)
                 if timing is not None and last is not None and not _short_of_duration(timing, first, last):
                     announced = None  # a whole file (of a variable frame rate, maybe)
+                if index and first is None and lead == 0:
+                    # No time stamps (a raw stream): what cannot be checked is said, not numbered wrong in silence.
+                    warnings.warn(untimed_stream_words(path), RuntimeWarning, stacklevel=2)
                 if len(damaged_at) > 1:
                     more = len(damaged_at) - 1
                     shown = ", ".join(map(str, damaged_at[1:6])) + (", ..." if more > 5 else "")
@@ -1259,8 +1263,10 @@ def _pictures(container, stream) -> Iterator:
     jump spans (by the packet's duration, else the stream's rate) are lost. The time stamps
     alone are no proof: a variable frame rate's file (a recording) jumps as well.
 
-    A stream without time stamps cannot place a lost frame: a decoding error raises there, as
-    the sequence ends.
+    A stream without presentation time stamps (a raw H.264 / HEVC stream; an AVI with B-frames,
+    whose time stamps FFmpeg guesses in decoding order) is read by :func:`_pictures_in_order`.
+    One whose time stamps stop midway cannot place a lost frame: a decoding error raises there,
+    as the sequence ends.
     """
     import av
     from bisect import insort
@@ -1321,7 +1327,11 @@ def _pictures(container, stream) -> Iterator:
             lost += run
         return lost
 
-    for packet, passed_over in _video_packets(container, stream):
+    packets = _video_packets(container, stream)
+    for packet, passed_over in packets:
+        if serial == 0 and packet.size and _in_decoding_order(container, stream, packet):
+            yield from _pictures_in_order(stream, packet, (packet for packet, _ in packets))
+            return
         gaps.read(packet, passed_over)
         if packet.size and not packet.is_discard:
             if packet.pts is None:
@@ -1346,6 +1356,90 @@ def _pictures(container, stream) -> Iterator:
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
         yield from lost_frames(None)
+
+
+def _in_decoding_order(container, stream, packet) -> bool:
+    """Whether the frames of ``stream`` can be placed by their decoding order only (``packet``
+    its first): it has no time stamps (a raw H.264 / HEVC / MPEG-4 stream), or they count its
+    packets in decoding order (an AVI with B-frames: FFmpeg's guesses, which its pictures
+    carry out of order)."""
+    if packet.pts is None:
+        return True
+    try:
+        return "avi" in (container.format.name or "").split(",") and bool(stream.codec_context.has_b_frames)
+    except AttributeError:
+        return False
+
+
+#: :func:`_pictures_in_order`'s words for a frame placed by decoding order among B-frames.
+_PLACED_BY_ORDER = ("; the file gives no time stamps to place it by: it is placed in decoding order, and the "
+                    "frames shown next to it (B-frames) may be numbered one off")
+
+
+def _pictures_in_order(stream, first, packets) -> Iterator:
+    """:func:`_pictures` of a stream without presentation time stamps (:func:`_in_decoding_order`),
+    ``first`` its first packet and ``packets`` the rest: a :class:`LostFrame` for each packet
+    FFmpeg refuses, placed by decoding order, and the run goes on.
+
+    A refused packet ended the run there (a raw H.264 stream, 9 of 40 frames read), or, in an
+    AVI with B-frames, took two frames with it where it was one, the frames after it numbered
+    one late: the time stamps that placed a lost frame were FFmpeg's guesses, in decoding
+    order. Each packet is numbered here in decoding order (a raw stream's picture carries its
+    packet's number, as FFmpeg passes a packet's time stamp on to its picture; it is taken
+    off again), decoded without frame threads (an error is then that packet's, not reported
+    a few packets late), and a refused one is lost before the first picture of a later packet.
+    Without B-frames that is its place; with them a frame shown a little before or after it
+    may take its number, said in its line, and the frames after the next key frame keep
+    theirs. Frames lost without a decoding error (damaged data a raw stream's parser passes
+    over) cannot be told: :func:`untimed_stream_words` says so.
+    """
+    import av
+
+    _thread_type(stream, "SLICE")
+    raw = first.pts is None
+    reordered = bool(getattr(stream.codec_context, "has_b_frames", 0))
+    refused: list[tuple[int, str]] = []  # (number, reason) of the packets refused, in decoding order
+    serial = 0
+
+    def lost_before(number: int | None, picture) -> list:
+        found = [entry for entry in refused if number is None or entry[0] < number]
+        del refused[:len(found)]
+        later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
+                 "motion that is not there") if picture is not None and not picture.key_frame else ""
+        return [LostFrame(f"the frame cannot be decoded ({why}){_PLACED_BY_ORDER if reordered else ''}{later}", 0)
+                for _, why in found]
+
+    for packet in itertools.chain([first], packets):
+        number = None
+        if packet.size and not packet.is_discard:
+            serial += 1
+            if raw:
+                packet.pts = packet.dts = serial
+            number = int(packet.pts) if packet.pts is not None else None
+        try:
+            pictures = stream.decode(packet)  # the last, empty, packet flushes the decoder
+        except av.FFmpegError as exc:
+            if number is None:
+                raise  # no place to put it
+            refused.append((number, _short(exc)))
+            continue
+        for picture in pictures:
+            if picture.pts is not None:
+                yield from lost_before(int(picture.pts), picture)
+            if raw:
+                picture.pts = None  # not a time stamp: the reader's seeks need real ones
+            yield picture
+    yield from lost_before(None, None)
+
+
+def untimed_stream_words(path) -> str:
+    """The note for a raw video stream (no time stamps, :func:`_in_decoding_order`): a frame lost
+    in it without a decoding error cannot be told, and the frames after it would be numbered
+    early (a trial's raw H.264 file with one frame's start code damaged: 39 frames numbered
+    1-39, frame 10's picture gone and every later mask one frame early, not a word)."""
+    return (f"{path}: a raw video stream holds no time stamps: a frame its data lost without a decoding error "
+            "(a damaged start code) cannot be told, and would number every later frame one early; a container "
+            "(MP4, MKV) tells them")
 
 
 def _packet_frames(stream, packet, jpeg: bool) -> list:

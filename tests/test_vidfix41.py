@@ -7,6 +7,7 @@
   out as frames 10-29, in silence, while the window counted 40.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +99,103 @@ def test_one_sample_rule_for_both_commands(tmp_path, monkeypatch):
     refuse_other_sources([(folder / "a.png", "the mask of a")], "/x", "choose another --output-dir")
     _refuse_other_input(folder, folder, tmp_path / "x", tmp_path / "x")
     assert calls == [[folder / "a.png"], [folder / "a.png"]]
+
+
+# ------------------------------------------------ a refused frame of a stream without time stamps
+def _plain(path: Path, fmt: str, b_frames: int, count: int = 40) -> Path:
+    """:func:`tests.test_vidpkt40._encode`'s clip as a raw H.264 stream or an AVI (no
+    presentation time stamps), with ``b_frames`` B-frames."""
+    from tests.synthetic_photos import moving_square_frames
+    from tests.test_vidpkt40 import ROWS, SIDE, SIZE, START, STEP
+
+    frames = moving_square_frames(count, SIZE, seed=40, noise=4.0, rows=ROWS, start=START, step=STEP, side=SIDE)
+    with av.open(str(path), "w", format=fmt) as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+        stream.options = {"g": "20", "bf": str(b_frames), "threads": "1", "sc_threshold": "0"}
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def _slice_refused(path: Path, packet: int) -> Path:
+    """A copy of ``path`` with the slice header of its ``packet``-th packet (decoding order)
+    overwritten: FFmpeg refuses the packet."""
+    with av.open(str(path)) as container:
+        payload = [bytes(p) for p in container.demux(video=0) if p.size][packet - 1]
+    starts = [i for i in range(len(payload) - 3) if payload[i:i + 3] == b"\x00\x00\x01"]
+    data = bytearray(path.read_bytes())
+    at = data.find(payload) + (starts[-1] + 4 if starts else 8)  # past the slice's NAL header
+    data[at:at + 4] = b"\xff" * 4
+    bad = path.with_name(f"bad_{path.name}")
+    bad.write_bytes(bytes(data))
+    return bad
+
+
+@pytest.mark.parametrize("fmt, suffix, b_frames", [("h264", "h264", 0), ("h264", "h264", 2), ("avi", "avi", 2)])
+def test_a_refused_frame_of_a_stream_without_time_stamps_is_skipped_in_its_place(tmp_path, capsys, fmt, suffix,
+                                                                                  b_frames):
+    """A raw H.264 stream's refused packet ended the run ("decoding stopped after frame 9", 9 of
+    40 frames); an AVI with B-frames lost two frames for it and numbered every later frame one
+    late (FFmpeg's time stamps for it are guesses in decoding order)."""
+    from segmix.frames import DamagedFrameError, FrameReader, FrameSequence, SequenceEnd
+
+    good = _plain(tmp_path / f"cam.{suffix}", fmt, b_frames)
+    video = _slice_refused(good, 10)
+    if _decoded(video)[1] is None:
+        pytest.skip("this FFmpeg decodes the damaged packet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the raw stream's note (tested below)
+        whole = {frame.index: frame.pixels for frame in FrameSequence(good)}
+    said = []
+    with pytest.warns(RuntimeWarning) if fmt == "h264" else _no_warning():
+        frames = {frame.index: frame.pixels for frame in FrameSequence(video, on_skip=said.append)}
+    assert not any(isinstance(line, SequenceEnd) for line in said), said
+    assert len(said) == 1 and f"skipped {video} frame 10: the frame cannot be decoded" in said[0], said
+    assert ("placed in decoding order" in said[0]) == bool(b_frames), said
+    assert sorted(frames) == [k for k in range(1, 41) if k != 10]
+    for k in range(21, 41):  # from the next key frame on: the whole file's frame of that number
+        assert np.array_equal(frames[k], whole[k]), k
+    # The window's reader: the same frames under the same numbers.
+    reader = FrameReader(FrameSequence(video))
+    assert reader.count_frames() == 40
+    for k in list(range(1, 41)) + [30, 5, 40, 21]:
+        if k == 10:
+            with pytest.raises(DamagedFrameError):
+                reader.read(k)
+        else:
+            assert np.array_equal(reader.read(k), frames[k]), k
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out), "--quiet"]) == 1
+    assert sorted(p.name for p in out.glob("*.png")) == [f"frame_{k:06d}.png" for k in range(1, 41) if k != 10]
+    for k in (21, 30, 40):
+        mask = np.asarray(Image.open(out / f"frame_{k:06d}.png"))
+        assert abs(_square_front(mask) - _front(k)) <= 2, (k, _square_front(mask), _front(k))
+
+
+def _no_warning():
+    import contextlib
+
+    @contextlib.contextmanager
+    def caught():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            yield
+    return caught()
+
+
+def test_a_raw_stream_says_what_cannot_be_told(tmp_path, capsys):
+    """A raw stream's frame lost without an error (a damaged start code: the parser joins its data
+    to the frame before) cannot be told, and numbered every later frame one early in silence:
+    the run says so."""
+    video = _plain(tmp_path / "cam.h264", "h264", 0)
+    out = tmp_path / "masks"
+    assert main(["background", str(video), "--output-dir", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "a raw video stream holds no time stamps" in err and err.count("raw video stream") == 1, err
+    mp4 = _plain(tmp_path / "cam.mp4", "mp4", 0)
+    assert main(["background", str(mp4), "--output-dir", str(tmp_path / "m2")]) == 0
+    assert "raw video stream" not in capsys.readouterr().err
