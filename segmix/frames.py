@@ -1160,21 +1160,54 @@ _PASSED_OVER_BYTES = 64
 
 def _video_packets(container, stream) -> Iterator[tuple[object, bool]]:
     """(packet, resumed) for the packets of ``stream`` from where ``container`` is (its last,
-    empty, one included): ``resumed`` when the demuxer passed over bytes before it (a Matroska
-    file's damaged data, :data:`_PASSED_OVER_BYTES`; every stream's packets are read to tell
-    the bytes between them). Always False for other formats."""
-    matroska = "matroska" in (getattr(container.format, "name", "") or "").split(",")
+    empty, one included): ``resumed`` when the demuxer passed over data before it:
+
+    * a Matroska file's damaged data, bytes between two packets (:data:`_PASSED_OVER_BYTES`;
+      every stream's packets are read to tell the bytes between them);
+    * an MPEG-TS file's lost transport packets (a gap in their continuity counters, a
+      recording of a broadcast or a network stream that lost packets): the demuxer flags the
+      video packet it was building as corrupt, and its H.264 / HEVC parser hands it on a packet
+      early, so the two packets after a flagged one are taken as resumed. Its frames lost were
+      numbered as the frames after them, in silence (frames 13-40 of a 40-frame clip without
+      frames 10-12 came out as frames 10-37, exit 0).
+
+    Always False for other formats."""
+    names = (getattr(container.format, "name", "") or "").split(",")
+    matroska, transport = "matroska" in names, "mpegts" in names
+    if transport and _reorders(stream):
+        # With B-frames FFmpeg gives the pictures after such a loss out of order: the frames
+        # lost cannot be told from their time stamps (transport_loss_words says so).
+        transport = False
     end = None  # where the last packet read ends in the file
     passed_over = False  # since the last packet of the video
+    after_corrupt = 0  # MPEG-TS: packets of the video still to be taken as resumed
     for packet in container.demux(*(() if matroska else (stream,))):
         if matroska and packet.size and packet.pos is not None and packet.pos >= 0:
             passed_over = passed_over or (end is not None and packet.pos - end > _PASSED_OVER_BYTES)
             end = packet.pos + packet.size
         if packet.stream.index != stream.index:
             continue
+        if transport and packet.size and after_corrupt:
+            passed_over, after_corrupt = True, after_corrupt - 1
         yield packet, passed_over and bool(packet.size)
         if packet.size:
             passed_over = False
+            if transport and packet.is_corrupt:
+                after_corrupt = 2
+
+
+def _reorders(stream) -> bool:
+    """Whether ``stream``'s codec shows its frames in another order than it codes them (B-frames)."""
+    return bool(getattr(stream.codec_context, "has_b_frames", 0))
+
+
+def transport_loss_words(path) -> str:
+    """The note for an MPEG-TS file with B-frames whose transport packets were lost (the
+    demuxer flags a packet as corrupt): the frames lost with them cannot be told, as FFmpeg
+    gives the pictures after the loss out of order, and the later frames may be numbered early."""
+    return (f"{path}: the file lost transport packets (an MPEG-TS continuity gap): the frames lost with them "
+            "cannot be told in a stream with B-frames, and the frames after the loss may be numbered early "
+            "(their masks named after an earlier frame)")
 
 
 def _frame_step(stream) -> float | None:
@@ -1279,6 +1312,10 @@ def _pictures(container, stream) -> Iterator:
     timed = True  # every packet so far had a time stamp
     gaps = PassedOver(stream)  # the frames the demuxer passed over, as the window counts them
     last = None  # the time stamp of the last frame given, a picture or a lost frame
+    resumed_at = 0  # the serial of the last packet read after data passed over
+    # An MPEG-TS file with B-frames: its lost transport packets cannot be placed (_video_packets).
+    transport_reordered = "mpegts" in (container.format.name or "").split(",") and _reorders(stream)
+    transport_loss = 0  # the serial of a packet the demuxer flagged corrupt there; -1: pictures came after it
 
     def lost_frames(picture) -> list:
         """The lost frames before ``picture`` (None: at the end), in order."""
@@ -1314,6 +1351,12 @@ def _pictures(container, stream) -> Iterator:
                 # silence, no frame; at the end, one the demuxer flags as cut short is the end
                 # of a truncated file, said as such by the caller.
                 lose(f"the frame cannot be decoded ({why})", [pts])
+            elif read_at is not None and resumed_at and read_at >= resumed_at:
+                # After data passed over FFmpeg drops the frames that refer to a picture lost
+                # with it, without an error (an MPEG-TS clip that lost its key frame: 4 frames
+                # gone and every later frame numbered 4 early, not a word).
+                lose("the frame cannot be decoded (it gives no picture: it refers to data the demuxer passed over)",
+                     [pts])
             last = pts
         # With B-frames a frame or two shown before it refer to it too (a 300-frame highway clip:
         # frame 70's mask changed with frame 71 lost).
@@ -1342,6 +1385,10 @@ def _pictures(container, stream) -> Iterator:
                 insort(pending, (int(packet.pts), serial))
                 if packet.is_corrupt:
                     cut_short.add(serial)
+                if passed_over:
+                    resumed_at = serial
+                if packet.is_corrupt and transport_reordered:
+                    transport_loss = serial  # said at the end if pictures came after it (not a cut end)
         try:
             pictures = stream.decode(packet)  # the last, empty, packet flushes the decoder
         except av.FFmpegError as exc:
@@ -1352,7 +1399,11 @@ def _pictures(container, stream) -> Iterator:
         for picture in pictures:
             if timed and picture.pts is not None:
                 yield from lost_frames(picture)
+            if transport_loss and serial > transport_loss:
+                transport_loss = -1  # said once
             yield picture
+    if transport_loss == -1:
+        warnings.warn(transport_loss_words(container.name), RuntimeWarning, stacklevel=2)
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
         yield from lost_frames(None)
@@ -1397,7 +1448,7 @@ def _pictures_in_order(stream, first, packets) -> Iterator:
 
     _thread_type(stream, "SLICE")
     raw = first.pts is None
-    reordered = bool(getattr(stream.codec_context, "has_b_frames", 0))
+    reordered = _reorders(stream)
     refused: list[tuple[int, str]] = []  # (number, reason) of the packets refused, in decoding order
     serial = 0
 

@@ -199,3 +199,74 @@ def test_a_raw_stream_says_what_cannot_be_told(tmp_path, capsys):
     mp4 = _plain(tmp_path / "cam.mp4", "mp4", 0)
     assert main(["background", str(mp4), "--output-dir", str(tmp_path / "m2")]) == 0
     assert "raw video stream" not in capsys.readouterr().err
+
+
+# ------------------------------------------------ MPEG-TS transport packets lost
+def _without_transport_packets(path: Path, first: int, count: int) -> Path:
+    """A copy of an MPEG-TS file without ``count`` of its 188-byte transport packets from
+    ``first`` on: what a recording of a stream that lost packets holds (a continuity gap)."""
+    data = path.read_bytes()
+    bad = path.with_name(f"lost_{first}_{count}_{path.name}")
+    bad.write_bytes(data[:first * 188] + data[(first + count) * 188:])
+    return bad
+
+
+def _transport_frames(path: Path, lost: list[int]) -> tuple[dict, list]:
+    """The frames (by number) and the lines said for an MPEG-TS clip's copy without the
+    transport packets of frames ``lost`` (found by their packets' file positions)."""
+    from segmix.frames import FrameSequence, RepeatedSkip
+
+    with av.open(str(path)) as container:
+        places = [p.pos for p in sorted((p for p in container.demux(video=0) if p.size), key=lambda p: p.pts)]
+    first, end = places[lost[0] - 1] // 188, places[lost[-1]] // 188
+    video = _without_transport_packets(path, first, end - first)
+    said = []
+    frames = {frame.index: frame.pixels for frame in FrameSequence(video, on_skip=said.append)}
+    return video, frames, [line for line in said if not isinstance(line, RepeatedSkip)]
+
+
+def test_frames_lost_with_transport_packets_keep_their_places(tmp_path):
+    """An MPEG-TS clip that lost the transport packets of frames 10-12: its later frames were
+    numbered 3 early (frames 13-40 as 10-37), exit 0, not a word."""
+    from segmix.frames import FrameReader, FrameSequence
+
+    good = _plain(tmp_path / "cam.ts", "mpegts", 0)
+    whole = {frame.index: frame.pixels for frame in FrameSequence(good)}
+    video, frames, said = _transport_frames(good, [10, 11, 12])
+    assert sorted(frames) == [k for k in range(1, 41) if k not in (10, 11, 12)], sorted(frames)
+    assert said == [f"skipped {video} frames 10-12 (3 frames): the file holds no data FFmpeg can read there (the "
+                    "demuxer passed over damaged data); the frames that refer to it, up to the next key frame, are "
+                    "decoded without it and may show motion that is not there"], said
+    for k in range(21, 41):
+        assert np.array_equal(frames[k], whole[k]), k
+    assert FrameReader(FrameSequence(video)).count_frames() == 40
+
+
+def test_frames_that_refer_to_a_lost_key_frame_are_said(tmp_path):
+    """The transport packets of frames 7-21 lost, frame 21 a key frame: FFmpeg gives no picture
+    for the next frames, which refer to it, without an error, and every later frame was
+    numbered 4 early (frame 26 as 22), in silence."""
+    from segmix.frames import FrameReader, FrameSequence
+
+    good = _plain(tmp_path / "cam.ts", "mpegts", 0)
+    whole = {frame.index: frame.pixels for frame in FrameSequence(good)}
+    video, frames, said = _transport_frames(good, list(range(7, 22)))
+    assert sorted(frames) == list(range(1, 7)) + list(range(26, 41)), sorted(frames)
+    assert len(said) == 2 and "frames 7-21 (15 frames): the file holds no data" in said[0], said
+    assert ("frames 22-25 (4 frames): the frame cannot be decoded (it gives no picture: it refers to data the "
+            "demuxer passed over)") in said[1], said
+    for k in range(1, 7):
+        assert np.array_equal(frames[k], whole[k]), k
+    assert FrameReader(FrameSequence(video)).count_frames() == 40
+
+
+def test_transport_packets_lost_in_a_stream_with_b_frames_are_noted(tmp_path, capsys):
+    """With B-frames FFmpeg gives the pictures after the loss out of order: the frames lost cannot
+    be told, which the run says rather than numbering the later frames early in silence."""
+    good = _plain(tmp_path / "cam.ts", "mpegts", 2)
+    video = _without_transport_packets(good, 20, 3)
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "masks")]) in (0, 1)
+    err = capsys.readouterr().err
+    assert "lost transport packets (an MPEG-TS continuity gap)" in err, err
+    assert main(["background", str(good), "--output-dir", str(tmp_path / "whole")]) == 0
+    assert "transport packets" not in capsys.readouterr().err
