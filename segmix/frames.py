@@ -1385,7 +1385,7 @@ def _pictures(container, stream) -> Iterator:
                 insort(pending, (int(packet.pts), serial))
                 if packet.is_corrupt:
                     cut_short.add(serial)
-                if passed_over:
+                if passed_over and last is not None:  # (before the first picture: FrameSequence's lead)
                     resumed_at = serial
                 if packet.is_corrupt and transport_reordered:
                     transport_loss = serial  # said at the end if pictures came after it (not a cut end)
