@@ -1100,7 +1100,7 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
     if places is None:
         _thread_type(stream, "AUTO")
         last = None  # the number yielded last by this generator (after a seek: none yet)
-        for decoded in _pictures(container, stream):
+        for decoded in _pictures(container, stream, from_start):
             if dropped is None or decoded.pts is None or (isinstance(decoded, LostFrame) and dropped.first is None):
                 yield None, decoded
                 continue
@@ -1158,7 +1158,7 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
 _PASSED_OVER_BYTES = 64
 
 
-def _video_packets(container, stream) -> Iterator[tuple[object, bool]]:
+def _video_packets(container, stream, gaps: PassedOver | None = None) -> Iterator[tuple[object, bool]]:
     """(packet, resumed) for the packets of ``stream`` from where ``container`` is (its last,
     empty, one included): ``resumed`` when the demuxer passed over data before it:
 
@@ -1171,7 +1171,8 @@ def _video_packets(container, stream) -> Iterator[tuple[object, bool]]:
       numbered as the frames after them, in silence (frames 13-40 of a 40-frame clip without
       frames 10-12 came out as frames 10-37, exit 0).
 
-    Always False for other formats."""
+    Always False for other formats. ``gaps`` is told every packet of the video and where the
+    last packet read of a Matroska file ends."""
     names = (getattr(container.format, "name", "") or "").split(",")
     matroska, transport = "matroska" in names, "mpegts" in names
     if transport and _reorders(stream):
@@ -1185,10 +1186,14 @@ def _video_packets(container, stream) -> Iterator[tuple[object, bool]]:
         if matroska and packet.size and packet.pos is not None and packet.pos >= 0:
             passed_over = passed_over or (end is not None and packet.pos - end > _PASSED_OVER_BYTES)
             end = packet.pos + packet.size
+            if gaps is not None:
+                gaps.bytes_read_to = end
         if packet.stream.index != stream.index:
             continue
         if transport and packet.size and after_corrupt:
             passed_over, after_corrupt = True, after_corrupt - 1
+        if gaps is not None:
+            gaps.read(packet, passed_over and bool(packet.size))
         yield packet, passed_over and bool(packet.size)
         if packet.size:
             passed_over = False
@@ -1224,12 +1229,79 @@ def _jumped_frames(before: int, after: int, step) -> int:
     return max(0, round((after - before) / step) - 1) if step else 0
 
 
+@dataclass(frozen=True)
+class MatroskaLayout:
+    """:func:`_matroska_layout`: what a Matroska file's index (its Cues) and tags tell of where
+    its video's frames were, to tell frames its demuxer passed over before the first packet it
+    read and after the last."""
+
+    first_key: int | None  # the time stamp of the video's first key frame the Cues list
+    clusters: list[int]  # the file positions of the clusters the Cues list, in order
+    end: int | None  # the time stamp where the video ends (its DURATION tag), in its time base
+    size: int  # the file's size in bytes
+    path: str = ""
+
+    def cluster_end(self, pos: int) -> int | None:
+        """Where the cluster holding file position ``pos`` ends (its EBML size), or None
+        (no cluster the Cues list before it, an unknown size, a damaged header)."""
+        from bisect import bisect_right
+
+        at = bisect_right(self.clusters, pos)
+        if not at:
+            return None
+        start = self.clusters[at - 1]
+        try:
+            with open(self.path, "rb") as file:
+                file.seek(start)
+                head = file.read(12)
+        except OSError:
+            return None
+        if head[:4] != b"\x1f\x43\xb6\x75" or len(head) < 5 or not head[4]:
+            return None
+        length = 8 - head[4].bit_length() + 1  # an EBML variable-size integer's bytes
+        if len(head) < 4 + length:
+            return None
+        value = int.from_bytes(head[4:4 + length], "big") & ((1 << (7 * length)) - 1)
+        if value == (1 << (7 * length)) - 1:
+            return None  # "unknown size" (a live recording): its end is not known
+        return start + 4 + length + value
+
+
+def _matroska_layout(container, stream) -> MatroskaLayout | None:
+    """Of a Matroska / WebM file, :class:`MatroskaLayout` (a second look at the file: FFmpeg
+    reads the Cues at the first seek); None for other formats or when it cannot be read."""
+    import av
+
+    if "matroska" not in (getattr(container.format, "name", "") or "").split(","):
+        return None
+    path = container.name
+    try:
+        with av.open(path) as other:
+            video = other.streams[stream.index]
+            other.seek(0, stream=video)  # reads the Cues
+            entries = sorted((int(entry.timestamp), int(entry.pos)) for entry in video.index_entries)
+            tag = (video.metadata or {}).get("DURATION")
+            base = video.time_base
+        size = Path(path).stat().st_size
+    except (av.FFmpegError, OSError, ValueError, AttributeError, TypeError):
+        return None
+    end = None
+    if tag and base:
+        try:
+            hours, minutes, seconds = tag.split(":")
+            end = round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) / base)
+        except ValueError:
+            end = None
+    return MatroskaLayout(entries[0][0] if entries else None, sorted({pos for _, pos in entries if pos >= 0}), end,
+                          size, path)
+
+
 class PassedOver:
     """The frames a demuxer passed over (damaged data it resynchronised past in silence), by
     one rule for the window's frame count (:meth:`FrameReader.count_frames`) and the numbering
     of the frames (:func:`_pictures`): fed the video's packets as they are read
     (:func:`_video_packets`), it tells the frames lost between two packets neighbouring in
-    time stamp order.
+    time stamp order, and those before the first and after the last.
 
     The rule: a jump in the time stamps between two neighbouring packets is frames lost (the
     jump in whole frames, less one, by the earlier packet's duration, else the stream's rate)
@@ -1239,12 +1311,27 @@ class PassedOver:
     own: a frame refused by the decoder just before the data passed over left the frames passed
     over uncounted in the numbering, and a 40-frame clip's frames 21-40 were numbered 10-29 (in
     silence) while the window counted 40.
+
+    A Matroska file (``layout``, :func:`_matroska_layout`) tells more:
+
+    * before the first packet read: its Cues list the video's first key frame; when that
+      comes before the first packet read, the demuxer passed over it, and the frames from it
+      up to that packet are lost (they were not counted: frames 21-40 of a clip whose first
+      block was damaged were numbered 1-20, and the file said to end early);
+    * after the last: when the cluster the last bytes read belong to holds more data after
+      them, the demuxer passed over it, and the frames up to the video's end (its DURATION
+      tag) are lost (a small file's one cluster damaged near its end was said only to "end
+      early", a truncated or damaged file?). A file cut short (its cluster runs past its end)
+      is left to the caller's words for a truncated file.
     """
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream, layout: MatroskaLayout | None = None, from_start: bool = True) -> None:
         self.step = _frame_step(stream)
         self._read: dict[int, tuple[int, int]] = {}  # (duration, stretch) by time stamp
         self._stretch = 0  # stretches of packets read without bytes passed over between them
+        self.layout = layout
+        self._from_start = from_start  # False after a seek: no frames before the first are lost
+        self.bytes_read_to: int | None = None  # where the last packet read (of any stream) ends
 
     def read(self, packet, resumed: bool) -> None:
         """Note a packet of the video read (:func:`_video_packets`), ``resumed`` after bytes
@@ -1255,23 +1342,56 @@ class PassedOver:
         if packet.size and not packet.is_discard and packet.pts is not None:
             self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch)
 
-    def between(self, before: int | None, after: int) -> int:
-        """Frames passed over between the packets of time stamps ``before`` < ``after``,
-        neighbours in time stamp order (0 with ``before`` None: nothing to count from)."""
-        if before is None or before not in self._read or after not in self._read:
-            return 0
+    def lost(self, before: int | None, after: int | None) -> list[int]:
+        """The time stamps of the frames passed over between the packets of time stamps
+        ``before`` < ``after``, neighbours in time stamp order; ``before`` None: before the
+        first packet read (``after``); ``after`` None: after the last (``before``)."""
+        if before is None and after is None:
+            return []
+        if before is None:
+            return self._leading(after)
+        if after is None:
+            return self._trailing(before)
+        if before not in self._read or after not in self._read:
+            return []
         duration, stretch = self._read[before]
         if stretch == self._read[after][1]:
-            return 0
-        return _jumped_frames(before, after, duration or self.step)
+            return []
+        return _between_stamps(before, after, _jumped_frames(before, after, duration or self.step))
+
+    def _leading(self, first: int) -> list[int]:
+        key = self.layout.first_key if self.layout is not None and self._from_start else None
+        if key is None or first not in self._read or first <= key:
+            return []
+        self._from_start = False  # said once
+        step = self._read[first][0] or self.step
+        return _between_stamps(key - step, first, _jumped_frames(key - step, first, step)) if step else []
+
+    def _trailing(self, last: int) -> list[int]:
+        layout = self.layout
+        if layout is None or layout.end is None or last not in self._read or self.bytes_read_to is None:
+            return []
+        end = layout.cluster_end(self.bytes_read_to)
+        if end is None or end > layout.size or end - self.bytes_read_to <= _PASSED_OVER_BYTES:
+            return []  # no data left in its cluster, or a file cut short (said as truncated)
+        step = self._read[last][0] or self.step
+        return _between_stamps(last, layout.end, _jumped_frames(last, layout.end, step)) if step else []
 
     def total(self) -> int:
-        """Frames passed over between all the packets read."""
+        """Frames passed over before, between and after all the packets read."""
         stamps = sorted(self._read)
-        return sum(self.between(before, after) for before, after in zip(stamps, stamps[1:]))
+        if not stamps:
+            return 0
+        inner = sum(len(self.lost(before, after)) for before, after in zip(stamps, stamps[1:]))
+        return len(self.lost(None, stamps[0])) + inner + len(self.lost(stamps[-1], None))
 
 
-def _pictures(container, stream) -> Iterator:
+def _between_stamps(before: int, after: int, missing: int) -> list[int]:
+    """The time stamps of ``missing`` frames spread evenly between ``before`` and ``after``."""
+    return [before + round(n * (after - before) / (missing + 1)) for n in range(1, missing + 1)]
+
+
+def _pictures(container, stream, from_start: bool = True) -> Iterator:
     """The pictures of an inter-coded ``stream`` (H.264, HEVC, MPEG-4 Part 2, VP9, ...) from
     where ``container`` is, in presentation order, and a :class:`LostFrame` (its number 0; its
     ``pts`` set) in the place of each frame that gives none.
@@ -1310,7 +1430,8 @@ def _pictures(container, stream) -> Iterator:
     error_at = -1  # the serial of the packet read last when it came
     serial = 0  # packets of the video read
     timed = True  # every packet so far had a time stamp
-    gaps = PassedOver(stream)  # the frames the demuxer passed over, as the window counts them
+    # The frames the demuxer passed over, as the window counts them.
+    gaps = PassedOver(stream, _matroska_layout(container, stream), from_start)
     last = None  # the time stamp of the last frame given, a picture or a lost frame
     resumed_at = 0  # the serial of the last packet read after data passed over
     # An MPEG-TS file with B-frames: its lost transport packets cannot be placed (_video_packets).
@@ -1342,10 +1463,9 @@ def _pictures(container, stream) -> Iterator:
         for pts, read_at in passed:
             # Every packet is a neighbour of the next in time stamp order, a picture, a lost
             # frame or one that gave no picture in silence (a field of a frame coded as two).
-            missing = gaps.between(last, pts)
+            missing = gaps.lost(last, pts)
             if missing:
-                lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data)",
-                     [last + round(n * (pts - last) / (missing + 1)) for n in range(1, missing + 1)])
+                lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data)", missing)
             if read_at is not None and (read_at not in cut_short if picture is None else read_at <= error_at):
                 # Without an error after its packet was read: a packet that gave no picture in
                 # silence, no frame; at the end, one the demuxer flags as cut short is the end
@@ -1358,6 +1478,12 @@ def _pictures(container, stream) -> Iterator:
                 lose("the frame cannot be decoded (it gives no picture: it refers to data the demuxer passed over)",
                      [pts])
             last = pts
+        if picture is None and last is not None:
+            # Data passed over after the last packet read, to the end of its cluster.
+            missing = gaps.lost(last, None)
+            if missing:
+                lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data to the end "
+                     "of the file)", missing)
         # With B-frames a frame or two shown before it refer to it too (a 300-frame highway clip:
         # frame 70's mask changed with frame 71 lost).
         later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
@@ -1370,12 +1496,11 @@ def _pictures(container, stream) -> Iterator:
             lost += run
         return lost
 
-    packets = _video_packets(container, stream)
+    packets = _video_packets(container, stream, gaps)
     for packet, passed_over in packets:
         if serial == 0 and packet.size and _in_decoding_order(container, stream, packet):
             yield from _pictures_in_order(stream, packet, (packet for packet, _ in packets))
             return
-        gaps.read(packet, passed_over)
         if packet.size and not packet.is_discard:
             if packet.pts is None:
                 timed = False
@@ -1806,11 +1931,10 @@ class FrameReader:
                 stream = video_stream(container)
                 count = 0
                 times = []  # the packets' presentation times, seconds
-                gaps = PassedOver(stream)
-                for n, (packet, resumed) in enumerate(_video_packets(container, stream)):
+                gaps = PassedOver(stream, _matroska_layout(container, stream))
+                for n, (packet, resumed) in enumerate(_video_packets(container, stream, gaps)):
                     shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
                     count += 1 if shown else 0
-                    gaps.read(packet, resumed)
                     if shown and packet.pts is not None and packet.time_base is not None:
                         times.append(float(packet.pts * packet.time_base))
                     if check is not None and n % 256 == 255:

@@ -270,3 +270,82 @@ def test_transport_packets_lost_in_a_stream_with_b_frames_are_noted(tmp_path, ca
     assert "lost transport packets (an MPEG-TS continuity gap)" in err, err
     assert main(["background", str(good), "--output-dir", str(tmp_path / "whole")]) == 0
     assert "transport packets" not in capsys.readouterr().err
+
+
+# ------------------------------------------------ Matroska: data passed over before the first frame and after the last
+def _one_cluster(path: Path, count: int = 30) -> Path:
+    """A small Matroska clip whose frames are all in one cluster (FFmpeg's default limits)."""
+    from tests.synthetic_photos import moving_square_frames
+    from tests.test_vidpkt40 import ROWS, SIDE, SIZE, START, STEP
+
+    frames = moving_square_frames(count, SIZE, seed=40, noise=4.0, rows=ROWS, start=START, step=STEP, side=SIDE)
+    with av.open(str(path), "w", format="matroska") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+        stream.options = {"g": "20", "bf": "0", "threads": "1", "sc_threshold": "0"}
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_damage_at_the_end_of_a_small_matroska_file_says_the_frames_lost(tmp_path, capsys):
+    """The block header of frame 25 of a one-cluster file damaged: the demuxer passes over the rest
+    of the cluster, the file's end. It was said only to end early ("a truncated or damaged
+    file?"); the frames lost are said now, by the video's duration, and the window counts them."""
+    from segmix.frames import FrameReader, FrameSequence, RepeatedSkip
+
+    video = _passed_over(_one_cluster(tmp_path / "cam.mkv"), 25)
+    if _decoded(video) != (24, None):
+        pytest.skip("this FFmpeg reads the damaged block otherwise")
+    said = []
+    indices = [frame.index for frame in FrameSequence(video, on_skip=said.append)]
+    assert indices == list(range(1, 25))
+    said = [line for line in said if not isinstance(line, RepeatedSkip)]
+    assert said == [f"skipped {video} frames 25-30 (6 frames): the file holds no data FFmpeg can read there (the "
+                    "demuxer passed over damaged data to the end of the file)"], said
+    assert FrameReader(FrameSequence(video)).count_frames() == 30
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "masks")]) == 1
+    err = capsys.readouterr().err
+    assert "frames 25-30 (6 frames)" in err and "truncated" not in err, err
+
+
+def test_a_file_cut_short_in_its_one_cluster_is_still_said_truncated(tmp_path):
+    from segmix.frames import FrameSequence, SequenceEnd
+
+    video = _one_cluster(tmp_path / "cam.mkv")
+    data = video.read_bytes()
+    video.write_bytes(data[:len(data) * 3 // 4])
+    said = []
+    list(FrameSequence(video, on_skip=said.append))
+    assert len(said) == 1 and isinstance(said[0], SequenceEnd) and said[0].truncated, said
+
+
+def test_frames_passed_over_before_the_first_frame_read_are_counted(tmp_path):
+    """The first block of a Matroska clip damaged: the demuxer passes over its first cluster, and
+    frames 21-40 were numbered 1-20 (the file said to end early). Its Cues list the first key
+    frame: the frames from it to the first frame read are lost, said, and keep their places."""
+    from segmix.frames import DamagedFrameError, FrameReader, FrameSequence, RepeatedSkip
+
+    good = _encode(tmp_path / "cam.mkv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        whole = {frame.index: frame.pixels for frame in FrameSequence(good)}
+    video = _passed_over(good, 1)
+    said = []
+    frames = {frame.index: frame.pixels for frame in FrameSequence(video, on_skip=said.append)}
+    assert sorted(frames) == list(range(21, 41)), sorted(frames)
+    said = [line for line in said if not isinstance(line, RepeatedSkip)]
+    assert len(said) == 1 and f"skipped {video} frames 1-20 (20 frames): the file holds no data" in said[0], said
+    for k in range(21, 41):
+        assert np.array_equal(frames[k], whole[k]), k
+    reader = FrameReader(FrameSequence(video))
+    assert reader.count_frames() == 40
+    for k in [1, 21, 30, 22, 40, 25, 5]:
+        if k < 21:
+            with pytest.raises(DamagedFrameError):
+                reader.read(k)
+        else:
+            assert np.array_equal(reader.read(k), frames[k]), k
