@@ -1210,9 +1210,9 @@ def transport_loss_words(path) -> str:
     """The note for an MPEG-TS file with B-frames whose transport packets were lost (the
     demuxer flags a packet as corrupt): the frames lost with them cannot be told, as FFmpeg
     gives the pictures after the loss out of order, and the later frames may be numbered early."""
-    return (f"{path}: the file lost transport packets (an MPEG-TS continuity gap): the frames lost with them "
-            "cannot be told in a stream with B-frames, and the frames after the loss may be numbered early "
-            "(their masks named after an earlier frame)")
+    return (f"{path}: the transport stream breaks its continuity (transport packets lost, or files joined): "
+            "frames lost there cannot be told in a stream with B-frames, and the frames after it may be numbered "
+            "early (their masks named after an earlier frame)")
 
 
 def _frame_step(stream) -> float | None:
@@ -1325,10 +1325,13 @@ class PassedOver:
       is left to the caller's words for a truncated file.
     """
 
-    def __init__(self, stream, layout: MatroskaLayout | None = None, from_start: bool = True) -> None:
+    def __init__(self, stream, layout: MatroskaLayout | None = None, from_start: bool = True,
+                 longest: int | None = None) -> None:
         self.step = _frame_step(stream)
-        self._read: dict[int, tuple[int, int]] = {}  # (duration, stretch) by time stamp
+        self.longest = longest  # a longer jump is no loss (_longest_loss)
+        self._read: dict[int, tuple[int, int, int]] = {}  # (duration, stretch, order read) by time stamp
         self._stretch = 0  # stretches of packets read without bytes passed over between them
+        self._order = 0  # packets noted
         self.layout = layout
         self._from_start = from_start  # False after a seek: no frames before the first are lost
         self.bytes_read_to: int | None = None  # where the last packet read (of any stream) ends
@@ -1340,7 +1343,8 @@ class PassedOver:
         if resumed:
             self._stretch += 1
         if packet.size and not packet.is_discard and packet.pts is not None:
-            self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch)
+            self._order += 1
+            self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch, self._order)
 
     def lost(self, before: int | None, after: int | None) -> list[int]:
         """The time stamps of the frames passed over between the packets of time stamps
@@ -1354,8 +1358,12 @@ class PassedOver:
             return self._trailing(before)
         if before not in self._read or after not in self._read:
             return []
-        duration, stretch = self._read[before]
-        if stretch == self._read[after][1]:
+        duration, stretch, order = self._read[before]
+        _, stretch_after, order_after = self._read[after]
+        # Read in time order, with data passed over between: a time stamp that goes back (files
+        # joined, each from 0) puts the later file's frames before the earlier one's end.
+        if (stretch == stretch_after or order_after < order
+                or (self.longest is not None and after - before > self.longest)):
             return []
         return _between_stamps(before, after, _jumped_frames(before, after, duration or self.step))
 
@@ -1384,6 +1392,17 @@ class PassedOver:
             return 0
         inner = sum(len(self.lost(before, after)) for before, after in zip(stamps, stamps[1:]))
         return len(self.lost(None, stamps[0])) + inner + len(self.lost(stamps[-1], None))
+
+
+def _longest_loss(container, stream) -> int | None:
+    """The longest jump in an MPEG-TS file's time stamps (in its time base) taken for frames lost
+    with transport packets, or None for other formats: 5 s. Files joined with ``cat`` (a
+    camera's or a recorder's segments) also break the continuity of the transport packets, and
+    their time stamps may jump by a pause between them (a run said 484 frames lost for a pause
+    of 20 s) or go back (no frames lost)."""
+    if "mpegts" not in (getattr(container.format, "name", "") or "").split(",") or not stream.time_base:
+        return None
+    return round(5 / stream.time_base)
 
 
 def _between_stamps(before: int, after: int, missing: int) -> list[int]:
@@ -1431,16 +1450,16 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
     serial = 0  # packets of the video read
     timed = True  # every packet so far had a time stamp
     # The frames the demuxer passed over, as the window counts them.
-    gaps = PassedOver(stream, _matroska_layout(container, stream), from_start)
+    gaps = PassedOver(stream, _matroska_layout(container, stream), from_start, _longest_loss(container, stream))
     last = None  # the time stamp of the last frame given, a picture or a lost frame
-    resumed_at = 0  # the serial of the last packet read after data passed over
+    hole = None  # the time stamp of the first frame given after frames passed over
     # An MPEG-TS file with B-frames: its lost transport packets cannot be placed (_video_packets).
     transport_reordered = "mpegts" in (container.format.name or "").split(",") and _reorders(stream)
     transport_loss = 0  # the serial of a packet the demuxer flagged corrupt there; -1: pictures came after it
 
     def lost_frames(picture) -> list:
         """The lost frames before ``picture`` (None: at the end), in order."""
-        nonlocal last
+        nonlocal last, hole
         if picture is None:
             passed = pending[:]
             pending.clear()
@@ -1466,14 +1485,15 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
             missing = gaps.lost(last, pts)
             if missing:
                 lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data)", missing)
+                hole = pts
             if read_at is not None and (read_at not in cut_short if picture is None else read_at <= error_at):
                 # Without an error after its packet was read: a packet that gave no picture in
                 # silence, no frame; at the end, one the demuxer flags as cut short is the end
                 # of a truncated file, said as such by the caller.
                 lose(f"the frame cannot be decoded ({why})", [pts])
-            elif read_at is not None and resumed_at and read_at >= resumed_at:
-                # After data passed over FFmpeg drops the frames that refer to a picture lost
-                # with it, without an error (an MPEG-TS clip that lost its key frame: 4 frames
+            elif read_at is not None and hole is not None and pts >= hole:
+                # After frames passed over FFmpeg drops the frames that refer to a picture lost
+                # with them, without an error (an MPEG-TS clip that lost its key frame: 4 frames
                 # gone and every later frame numbered 4 early, not a word).
                 lose("the frame cannot be decoded (it gives no picture: it refers to data the demuxer passed over)",
                      [pts])
@@ -1510,8 +1530,6 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
                 insort(pending, (int(packet.pts), serial))
                 if packet.is_corrupt:
                     cut_short.add(serial)
-                if passed_over and last is not None:  # (before the first picture: FrameSequence's lead)
-                    resumed_at = serial
                 if packet.is_corrupt and transport_reordered:
                     transport_loss = serial  # said at the end if pictures came after it (not a cut end)
         try:
@@ -1931,7 +1949,7 @@ class FrameReader:
                 stream = video_stream(container)
                 count = 0
                 times = []  # the packets' presentation times, seconds
-                gaps = PassedOver(stream, _matroska_layout(container, stream))
+                gaps = PassedOver(stream, _matroska_layout(container, stream), longest=_longest_loss(container, stream))
                 for n, (packet, resumed) in enumerate(_video_packets(container, stream, gaps)):
                     shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
                     count += 1 if shown else 0
