@@ -41,6 +41,7 @@ frame of another size stops the run (its decoder, not a file, went wrong).
 from __future__ import annotations
 
 import contextvars
+import functools
 import itertools
 import queue
 import re
@@ -1269,20 +1270,29 @@ class MatroskaLayout:
 
 def _matroska_layout(container, stream) -> MatroskaLayout | None:
     """Of a Matroska / WebM file, :class:`MatroskaLayout` (a second look at the file: FFmpeg
-    reads the Cues at the first seek); None for other formats or when it cannot be read."""
-    import av
-
+    reads the Cues at the first seek; kept for the file as it is, as the window's reader seeks
+    often); None for other formats or when it cannot be read."""
     if "matroska" not in (getattr(container.format, "name", "") or "").split(","):
         return None
-    path = container.name
+    try:
+        status = Path(container.name).stat()
+    except OSError:
+        return None
+    return _read_matroska_layout(container.name, stream.index, status.st_size, status.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_matroska_layout(path: str, index: int, size: int, mtime: int) -> MatroskaLayout | None:
+    """:func:`_matroska_layout` of stream ``index`` of the file at ``path`` of that size and time."""
+    import av
+
     try:
         with av.open(path) as other:
-            video = other.streams[stream.index]
+            video = other.streams[index]
             other.seek(0, stream=video)  # reads the Cues
             entries = sorted((int(entry.timestamp), int(entry.pos)) for entry in video.index_entries)
             tag = (video.metadata or {}).get("DURATION")
             base = video.time_base
-        size = Path(path).stat().st_size
     except (av.FFmpegError, OSError, ValueError, AttributeError, TypeError):
         return None
     end = None
