@@ -1208,9 +1208,10 @@ def _reorders(stream) -> bool:
 
 
 def transport_loss_words(path) -> str:
-    """The note for an MPEG-TS file with B-frames whose transport packets were lost (the
-    demuxer flags a packet as corrupt): the frames lost with them cannot be told, as FFmpeg
-    gives the pictures after the loss out of order, and the later frames may be numbered early."""
+    """The note for an MPEG-TS file with B-frames whose transport packets break their continuity
+    (lost, or files joined; the demuxer flags a packet as corrupt): frames lost there cannot be
+    told, as FFmpeg gives the pictures after a loss out of order, and the later frames may be
+    numbered early."""
     return (f"{path}: the transport stream breaks its continuity (transport packets lost, or files joined): "
             "frames lost there cannot be told in a stream with B-frames, and the frames after it may be numbered "
             "early (their masks named after an earlier frame)")
