@@ -1684,11 +1684,20 @@ def _estimate_slack(estimate: int) -> int:
 
 def _header_timing(container, stream) -> tuple[float, float] | None:
     """A video's duration in seconds and average frame rate from its header (no
-    decoding), or None when it gives either not."""
+    decoding), or None when it gives either not.
+
+    A Matroska file's duration is where its longest stream ends, from 0: a whole file whose
+    video starts 0.2 s after its sound was said to end 5 frames early ("a truncated or damaged
+    file?", exit 1). The video's own span is taken when its tags and Cues give it (its DURATION
+    tag, where it ends, less its first key frame's time)."""
     import av
 
     rate = stream.average_rate or stream.guessed_rate
-    if stream.duration is not None and stream.time_base is not None:
+    layout = _matroska_layout(container, stream)
+    if (layout is not None and layout.end is not None and layout.first_key is not None and stream.time_base
+            and layout.end > layout.first_key):
+        seconds = float((layout.end - layout.first_key) * stream.time_base)
+    elif stream.duration is not None and stream.time_base is not None:
         seconds = float(stream.duration * stream.time_base)
     elif container.duration is not None:
         seconds = container.duration / av.time_base

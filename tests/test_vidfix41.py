@@ -382,3 +382,61 @@ def test_transport_streams_joined_by_cat_lose_no_frame(tmp_path, offset):
     assert [frame.index for frame in FrameSequence(joined, on_skip=said.append)] == list(range(1, 31))
     assert said == []
     assert FrameReader(FrameSequence(joined)).count_frames() == 30
+
+
+def _sound_first(path: Path, frames: int = 60, delay: int = 5) -> Path:
+    """A Matroska clip whose sound starts ``delay`` frames (of 25 fps) before its video."""
+    out = av.open(str(path), "w")
+    video = out.add_stream("libx264", rate=25)
+    video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+    video.options = {"g": "10", "bf": "0"}
+    audio = out.add_stream("pcm_s16le", rate=8000, layout="mono")
+    for i in range(frames):
+        sound = av.AudioFrame.from_ndarray(np.zeros((1, 320), np.int16), format="s16", layout="mono")
+        sound.sample_rate, sound.pts = 8000, i * 320
+        for packet in audio.encode(sound):
+            out.mux(packet)
+        picture = np.full((48, 64, 3), (i * 6) % 255, np.uint8)
+        picture[10:20, i:i + 10] = 255
+        frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+        frame.pts = i + delay
+        for packet in video.encode(frame):
+            out.mux(packet)
+    for stream in (video, audio):
+        for packet in stream.encode():
+            out.mux(packet)
+    out.close()
+    return path
+
+
+def test_a_whole_matroska_file_whose_video_starts_after_its_sound_is_not_called_truncated(tmp_path, capsys):
+    """The file's duration runs from 0 to where its sound ends; its video's 60 frames start 0.2 s in:
+    "the video ends after frame 60 while its header's duration gives about 65 frames (a truncated
+    or damaged file?)", exit 1. The video's own span (its DURATION tag, its first key frame) is
+    60 frames."""
+    from segmix.frames import FrameReader, FrameSequence
+
+    video = _sound_first(tmp_path / "cam.mkv")
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "masks")]) == 0
+    err = capsys.readouterr().err
+    assert "truncated" not in err and "ends" not in err, err
+    assert FrameReader(FrameSequence(video)).estimated_length() == 60
+
+
+def test_frames_passed_over_before_a_video_that_starts_after_its_sound(tmp_path):
+    """Its first block damaged: the frames from the video's first key frame (0.2 s, by its Cues) are
+    lost, not those from the file's start."""
+    from segmix.frames import FrameSequence, RepeatedSkip
+
+    good = _sound_first(tmp_path / "cam.mkv")
+    with av.open(str(good)) as container:
+        first = next(p for p in container.demux() if p.size and p.stream.type == "video")
+    data = bytearray(good.read_bytes())
+    data[first.pos - 4:first.pos + 36] = b"\xff" * 40
+    bad = tmp_path / "bad.mkv"
+    bad.write_bytes(bytes(data))
+    said = []
+    indices = [frame.index for frame in FrameSequence(bad, on_skip=said.append)]
+    said = [line for line in said if not isinstance(line, RepeatedSkip)]
+    assert indices == list(range(11, 61)), indices
+    assert len(said) == 1 and "frames 1-10 (10 frames)" in said[0], said
