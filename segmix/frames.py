@@ -1474,6 +1474,7 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
     gaps = PassedOver(stream, _matroska_layout(container, stream), from_start, _longest_loss(container, stream))
     last = None  # the time stamp of the last frame given, a picture or a lost frame
     hole = None  # the time stamp of the first frame given after frames passed over
+    given_at = 0  # the serial of the packet read last when the last picture was given
     # An MPEG-TS file with B-frames: its lost transport packets cannot be placed (_video_packets).
     transport_reordered = "mpegts" in (container.format.name or "").split(",") and _reorders(stream)
     transport_loss = 0  # the serial of a packet the demuxer flagged corrupt there; -1: pictures came after it
@@ -1492,6 +1493,10 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
                 del pending[0]
             passed.append((int(picture.pts), None))
             why = _short(error) if error is not None else ""
+        # An error since the last picture: the decoder then drops in silence the frames that
+        # refer to the one it refused, and they are lost too (a refused first key frame: frames
+        # 2-20 gave no picture, 3 were said lost, and every later mask was named 17 frames early).
+        lost_since = error_at > given_at
         groups: list[tuple[str, list[int]]] = []  # (reason, time stamps) of the frames lost, in order
 
         def lose(reason: str, stamps: list[int]) -> None:
@@ -1507,7 +1512,8 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
             if missing:
                 lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data)", missing)
                 hole = pts
-            if read_at is not None and (read_at not in cut_short if picture is None else read_at <= error_at):
+            if read_at is not None and (read_at not in cut_short if picture is None
+                                        else read_at <= error_at or lost_since):
                 # Without an error after its packet was read: a packet that gave no picture in
                 # silence, no frame; at the end, one the demuxer flags as cut short is the end
                 # of a truncated file, said as such by the caller.
@@ -1563,6 +1569,7 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
         for picture in pictures:
             if timed and picture.pts is not None:
                 yield from lost_frames(picture)
+                given_at = serial
             if transport_loss and serial > transport_loss:
                 transport_loss = -1  # said once
             yield picture
