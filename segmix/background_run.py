@@ -21,7 +21,7 @@ import numpy as np
 from segmix.background import BackgroundMixture
 from segmix.change_detection import Confusion, confusion
 from segmix.frames import FrameError, FrameSequence, natural_key, prefetch
-from segmix.source_record import RunSourceText, absolute_source, other_source, source_text
+from segmix.source_record import RunSourceText, absolute_source, source_text
 
 __all__ = ["MASK_MAKER", "RunResult", "frame_number", "learning_frames", "leftovers_warning", "load_groundtruth_folder",
            "ignored_words", "planned_masks", "run_sequence", "save_foreground_mask", "scored_frames_line",
@@ -59,17 +59,16 @@ def refuse_other_sources(planned: list[tuple[Path, str]], source: str, advice: s
     """Refuse, before any work, masks that would replace an earlier run's masks of another
     input (:mod:`segmix.source_record`). A run of a camera's next clip into the folder of the first one
     (`--model` resumed on hour2.mp4) replaced hour1.mp4's masks of the same names in silence,
-    exit 0. A few of the existing masks are looked at (their headers), not all of them: a
-    rerun into a folder of 20,000 of its own masks is not slowed."""
-    existing = [(out, maker) for out, maker in planned if out.is_file()]
-    if not existing:
-        return
-    step = max(1, len(existing) // 16)
-    for out, maker in existing[::step] + existing[-1:]:
-        other = other_source(out, source)
-        if other is not None:
-            raise FrameError(f"{out}: is the mask an earlier run made of {other}, another input ({maker} would "
-                             f"replace it); move those masks away or {advice}")
+    exit 0. A sample of the existing masks is looked at (:func:`segmix.source_record.first_other_source`,
+    as ``--distributed`` runs look)."""
+    from segmix.source_record import first_other_source
+
+    makers = {out: maker for out, maker in planned if out.is_file()}
+    found = first_other_source(makers, source)
+    if found is not None:
+        out, other = found
+        raise FrameError(f"{out}: is the mask an earlier run made of {other}, another input ({makers[out]} would "
+                         f"replace it); move those masks away or {advice}")
 
 
 def planned_masks(sequence: FrameSequence, output_dir, extra_names=()) -> list[tuple[Path, str]]:

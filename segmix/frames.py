@@ -41,6 +41,8 @@ frame of another size stops the run (its decoder, not a file, went wrong).
 from __future__ import annotations
 
 import contextvars
+import functools
+import itertools
 import queue
 import re
 import threading
@@ -533,6 +535,9 @@ class FrameSequence:
                     yield Frame(index, f"frame_{index:06d}", pixels, path)
                 if timing is not None and last is not None and not _short_of_duration(timing, first, last):
                     announced = None  # a whole file (of a variable frame rate, maybe)
+                if index and first is None and lead == 0:
+                    # No time stamps (a raw stream): what cannot be checked is said, not numbered wrong in silence.
+                    warnings.warn(untimed_stream_words(path), RuntimeWarning, stacklevel=2)
                 if len(damaged_at) > 1:
                     more = len(damaged_at) - 1
                     shown = ", ".join(map(str, damaged_at[1:6])) + (", ..." if more > 5 else "")
@@ -1106,7 +1111,7 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
     if places is None:
         _thread_type(stream, "AUTO")
         last = None  # the number yielded last by this generator (after a seek: none yet)
-        for decoded in _pictures(container, stream):
+        for decoded in _pictures(container, stream, from_start):
             if dropped is None or decoded.pts is None or (isinstance(decoded, LostFrame) and dropped.first is None):
                 yield None, decoded
                 continue
@@ -1164,35 +1169,62 @@ def _numbered_frames(container, stream, places: Places | None, from_start: bool 
 _PASSED_OVER_BYTES = 64
 
 
-#: MPEG-TS: the video packets after one its demuxer flags corrupt that may follow frames it
-#: dropped (the flag comes up to two frames before the gap).
-_AFTER_CORRUPT = 3
-
-
-def _video_packets(container, stream) -> Iterator[tuple[object, bool]]:
+def _video_packets(container, stream, gaps: PassedOver | None = None) -> Iterator[tuple[object, bool]]:
     """(packet, resumed) for the packets of ``stream`` from where ``container`` is (its last,
-    empty, one included): ``resumed`` when the demuxer passed over bytes before it (a Matroska
-    file's damaged data, :data:`_PASSED_OVER_BYTES`; every stream's packets are read to tell
-    the bytes between them), or when the packet is one of the :data:`_AFTER_CORRUPT` after a
-    packet an MPEG-TS demuxer flags corrupt. Always False for other formats."""
+    empty, one included): ``resumed`` when the demuxer passed over data before it:
+
+    * a Matroska file's damaged data, bytes between two packets (:data:`_PASSED_OVER_BYTES`;
+      every stream's packets are read to tell the bytes between them);
+    * an MPEG-TS file's lost transport packets (a gap in their continuity counters, a
+      recording of a broadcast or a network stream that lost packets): the demuxer flags the
+      video packet it was building as corrupt, and its H.264 / HEVC parser hands it on a packet
+      early, so the two packets after a flagged one are taken as resumed. Its frames lost were
+      numbered as the frames after them, in silence (frames 13-40 of a 40-frame clip without
+      frames 10-12 came out as frames 10-37, exit 0).
+
+    Always False for other formats. ``gaps`` is told every packet of the video and where the
+    last packet read of a Matroska file ends."""
     names = (getattr(container.format, "name", "") or "").split(",")
     matroska, transport = "matroska" in names, "mpegts" in names
+    if transport and _reorders(stream):
+        # With B-frames FFmpeg gives the pictures after such a loss out of order: the frames
+        # lost cannot be told from their time stamps (transport_loss_words says so).
+        transport = False
     end = None  # where the last packet read ends in the file
     passed_over = False  # since the last packet of the video
-    after_corrupt = 0  # MPEG-TS: video packets still to mark after one flagged corrupt
+    after_corrupt = 0  # MPEG-TS: packets of the video still to be taken as resumed
     for packet in container.demux(*(() if matroska else (stream,))):
         if matroska and packet.size and packet.pos is not None and packet.pos >= 0:
             passed_over = passed_over or (end is not None and packet.pos - end > _PASSED_OVER_BYTES)
             end = packet.pos + packet.size
+            if gaps is not None:
+                gaps.bytes_read_to = end
         if packet.stream.index != stream.index:
             continue
-        yield packet, (passed_over or after_corrupt > 0) and bool(packet.size)
+        if transport and packet.size and after_corrupt:
+            passed_over, after_corrupt = True, after_corrupt - 1
+        if gaps is not None:
+            gaps.read(packet, passed_over and bool(packet.size))
+        yield packet, passed_over and bool(packet.size)
         if packet.size:
             passed_over = False
-            # An MPEG-TS demuxer drops a frame whose first transport packet is lost in silence,
-            # and flags a packet a frame or two before the gap corrupt (a continuity error):
-            # frame 10 lost, every later mask was named a frame early, exit 0, not a word.
-            after_corrupt = _AFTER_CORRUPT if transport and packet.is_corrupt else max(0, after_corrupt - 1)
+            if transport and packet.is_corrupt:
+                after_corrupt = 2
+
+
+def _reorders(stream) -> bool:
+    """Whether ``stream``'s codec shows its frames in another order than it codes them (B-frames)."""
+    return bool(getattr(stream.codec_context, "has_b_frames", 0))
+
+
+def transport_loss_words(path) -> str:
+    """The note for an MPEG-TS file with B-frames whose transport packets break their continuity
+    (lost, or files joined; the demuxer flags a packet as corrupt): frames lost there cannot be
+    told, as FFmpeg gives the pictures after a loss out of order, and the later frames may be
+    numbered early."""
+    return (f"{path}: the transport stream breaks its continuity (transport packets lost, or files joined): "
+            "frames lost there cannot be told in a stream with B-frames, and the frames after it may be numbered "
+            "early (their masks named after an earlier frame)")
 
 
 def _frame_step(stream) -> float | None:
@@ -1209,7 +1241,197 @@ def _jumped_frames(before: int, after: int, step) -> int:
     return max(0, round((after - before) / step) - 1) if step else 0
 
 
-def _pictures(container, stream) -> Iterator:
+@dataclass(frozen=True)
+class MatroskaLayout:
+    """:func:`_matroska_layout`: what a Matroska file's index (its Cues) and tags tell of where
+    its video's frames were, to tell frames its demuxer passed over before the first packet it
+    read and after the last."""
+
+    first_key: int | None  # the time stamp of the video's first key frame the Cues list
+    clusters: list[int]  # the file positions of the clusters the Cues list, in order
+    end: int | None  # the time stamp where the video ends (its DURATION tag), in its time base
+    size: int  # the file's size in bytes
+    path: str = ""
+
+    def cluster_end(self, pos: int) -> int | None:
+        """Where the cluster holding file position ``pos`` ends (its EBML size), or None
+        (no cluster the Cues list before it, an unknown size, a damaged header)."""
+        from bisect import bisect_right
+
+        at = bisect_right(self.clusters, pos)
+        if not at:
+            return None
+        start = self.clusters[at - 1]
+        try:
+            with open(self.path, "rb") as file:
+                file.seek(start)
+                head = file.read(12)
+        except OSError:
+            return None
+        if head[:4] != b"\x1f\x43\xb6\x75" or len(head) < 5 or not head[4]:
+            return None
+        length = 8 - head[4].bit_length() + 1  # an EBML variable-size integer's bytes
+        if len(head) < 4 + length:
+            return None
+        value = int.from_bytes(head[4:4 + length], "big") & ((1 << (7 * length)) - 1)
+        if value == (1 << (7 * length)) - 1:
+            return None  # "unknown size" (a live recording): its end is not known
+        return start + 4 + length + value
+
+
+def _matroska_layout(container, stream) -> MatroskaLayout | None:
+    """Of a Matroska / WebM file, :class:`MatroskaLayout` (a second look at the file: FFmpeg
+    reads the Cues at the first seek; kept for the file as it is, as the window's reader seeks
+    often); None for other formats or when it cannot be read."""
+    if "matroska" not in (getattr(container.format, "name", "") or "").split(","):
+        return None
+    try:
+        status = Path(container.name).stat()
+    except OSError:
+        return None
+    return _read_matroska_layout(container.name, stream.index, status.st_size, status.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_matroska_layout(path: str, index: int, size: int, mtime: int) -> MatroskaLayout | None:
+    """:func:`_matroska_layout` of stream ``index`` of the file at ``path`` of that size and time."""
+    import av
+
+    try:
+        with av.open(path) as other:
+            video = other.streams[index]
+            other.seek(0, stream=video)  # reads the Cues
+            entries = sorted((int(entry.timestamp), int(entry.pos)) for entry in video.index_entries)
+            tag = (video.metadata or {}).get("DURATION")
+            base = video.time_base
+    except (av.FFmpegError, OSError, ValueError, AttributeError, TypeError):
+        return None
+    end = None
+    if tag and base:
+        try:
+            hours, minutes, seconds = tag.split(":")
+            end = round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) / base)
+        except ValueError:
+            end = None
+    return MatroskaLayout(entries[0][0] if entries else None, sorted({pos for _, pos in entries if pos >= 0}), end,
+                          size, path)
+
+
+class PassedOver:
+    """The frames a demuxer passed over (damaged data it resynchronised past in silence), by
+    one rule for the window's frame count (:meth:`FrameReader.count_frames`) and the numbering
+    of the frames (:func:`_pictures`): fed the video's packets as they are read
+    (:func:`_video_packets`), it tells the frames lost between two packets neighbouring in
+    time stamp order, and those before the first and after the last.
+
+    The rule: a jump in the time stamps between two neighbouring packets is frames lost (the
+    jump in whole frames, less one, by the earlier packet's duration, else the stream's rate)
+    when the demuxer passed over bytes between reading the one and reading the other. The time
+    stamps alone are no proof (a variable frame rate's file jumps as well), nor the bytes alone
+    (a Matroska file's other streams). The count and the numbering had each a rule of their
+    own: a frame refused by the decoder just before the data passed over left the frames passed
+    over uncounted in the numbering, and a 40-frame clip's frames 21-40 were numbered 10-29 (in
+    silence) while the window counted 40.
+
+    A Matroska file (``layout``, :func:`_matroska_layout`) tells more:
+
+    * before the first packet read: its Cues list the video's first key frame; when that
+      comes before the first packet read, the demuxer passed over it, and the frames from it
+      up to that packet are lost (they were not counted: frames 21-40 of a clip whose first
+      block was damaged were numbered 1-20, and the file said to end early);
+    * after the last: when the cluster the last bytes read belong to holds more data after
+      them, the demuxer passed over it, and the frames up to the video's end (its DURATION
+      tag) are lost (a small file's one cluster damaged near its end was said only to "end
+      early", a truncated or damaged file?). A file cut short (its cluster runs past its end)
+      is left to the caller's words for a truncated file.
+    """
+
+    def __init__(self, stream, layout: MatroskaLayout | None = None, from_start: bool = True,
+                 longest: int | None = None) -> None:
+        self.step = _frame_step(stream)
+        self.longest = longest  # a longer jump is no loss (_longest_loss)
+        self._read: dict[int, tuple[int, int, int]] = {}  # (duration, stretch, order read) by time stamp
+        self._stretch = 0  # stretches of packets read without bytes passed over between them
+        self._order = 0  # packets noted
+        self.layout = layout
+        self._from_start = from_start  # False after a seek: no frames before the first are lost
+        self.bytes_read_to: int | None = None  # where the last packet read (of any stream) ends
+
+    def read(self, packet, resumed: bool) -> None:
+        """Note a packet of the video read (:func:`_video_packets`), ``resumed`` after bytes
+        passed over; one that shows no frame (empty, an edit list's cut) or has no time stamp
+        only ends a stretch."""
+        if resumed:
+            self._stretch += 1
+        if packet.size and not packet.is_discard and packet.pts is not None:
+            self._order += 1
+            self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch, self._order)
+
+    def lost(self, before: int | None, after: int | None) -> list[int]:
+        """The time stamps of the frames passed over between the packets of time stamps
+        ``before`` < ``after``, neighbours in time stamp order; ``before`` None: before the
+        first packet read (``after``); ``after`` None: after the last (``before``)."""
+        if before is None and after is None:
+            return []
+        if before is None:
+            return self._leading(after)
+        if after is None:
+            return self._trailing(before)
+        if before not in self._read or after not in self._read:
+            return []
+        duration, stretch, order = self._read[before]
+        _, stretch_after, order_after = self._read[after]
+        # Read in time order, with data passed over between: a time stamp that goes back (files
+        # joined, each from 0) puts the later file's frames before the earlier one's end.
+        if (stretch == stretch_after or order_after < order
+                or (self.longest is not None and after - before > self.longest)):
+            return []
+        return _between_stamps(before, after, _jumped_frames(before, after, duration or self.step))
+
+    def _leading(self, first: int) -> list[int]:
+        key = self.layout.first_key if self.layout is not None and self._from_start else None
+        if key is None or first not in self._read or first <= key:
+            return []
+        self._from_start = False  # said once
+        step = self._read[first][0] or self.step
+        return _between_stamps(key - step, first, _jumped_frames(key - step, first, step)) if step else []
+
+    def _trailing(self, last: int) -> list[int]:
+        layout = self.layout
+        if layout is None or layout.end is None or last not in self._read or self.bytes_read_to is None:
+            return []
+        end = layout.cluster_end(self.bytes_read_to)
+        if end is None or end > layout.size or end - self.bytes_read_to <= _PASSED_OVER_BYTES:
+            return []  # no data left in its cluster, or a file cut short (said as truncated)
+        step = self._read[last][0] or self.step
+        return _between_stamps(last, layout.end, _jumped_frames(last, layout.end, step)) if step else []
+
+    def total(self) -> int:
+        """Frames passed over before, between and after all the packets read."""
+        stamps = sorted(self._read)
+        if not stamps:
+            return 0
+        inner = sum(len(self.lost(before, after)) for before, after in zip(stamps, stamps[1:]))
+        return len(self.lost(None, stamps[0])) + inner + len(self.lost(stamps[-1], None))
+
+
+def _longest_loss(container, stream) -> int | None:
+    """The longest jump in an MPEG-TS file's time stamps (in its time base) taken for frames lost
+    with transport packets, or None for other formats: 5 s. Files joined with ``cat`` (a
+    camera's or a recorder's segments) also break the continuity of the transport packets, and
+    their time stamps may jump by a pause between them (a run said 484 frames lost for a pause
+    of 20 s) or go back (no frames lost)."""
+    if "mpegts" not in (getattr(container.format, "name", "") or "").split(",") or not stream.time_base:
+        return None
+    return round(5 / stream.time_base)
+
+
+def _between_stamps(before: int, after: int, missing: int) -> list[int]:
+    """The time stamps of ``missing`` frames spread evenly between ``before`` and ``after``."""
+    return [before + round(n * (after - before) / (missing + 1)) for n in range(1, missing + 1)]
+
+
+def _pictures(container, stream, from_start: bool = True) -> Iterator:
     """The pictures of an inter-coded ``stream`` (H.264, HEVC, MPEG-4 Part 2, VP9, ...) from
     where ``container`` is, in presentation order, and a :class:`LostFrame` (its number 0; its
     ``pts`` set) in the place of each frame that gives none.
@@ -1234,62 +1456,98 @@ def _pictures(container, stream) -> Iterator:
     jump spans (by the packet's duration, else the stream's rate) are lost. The time stamps
     alone are no proof: a variable frame rate's file (a recording) jumps as well.
 
-    A stream without time stamps cannot place a lost frame: a decoding error raises there, as
-    the sequence ends.
+    A stream without presentation time stamps (a raw H.264 / HEVC stream; an AVI with B-frames,
+    whose time stamps FFmpeg guesses in decoding order) is read by :func:`_pictures_in_order`.
+    One whose time stamps stop midway cannot place a lost frame: a decoding error raises there,
+    as the sequence ends.
     """
     import av
     from bisect import insort
 
     pending: list[tuple[int, int]] = []  # (time stamp, serial) of the frame packets read that gave no picture yet
     cut_short: set[int] = set()  # the serials of packets the demuxer flags as corrupt (a file's cut end)
-    durations: dict[int, int] = {}  # a packet's duration by its time stamp (the jumps' measure)
     error = None  # the last decoding error
     error_at = -1  # the serial of the packet read last when it came
     serial = 0  # packets of the video read
     timed = True  # every packet so far had a time stamp
-    resumed: list[int] = []  # time stamps of the video's packets read after bytes passed over
-    last_pts = None  # the time stamp of the last picture given
+    # The frames the demuxer passed over, as the window counts them.
+    gaps = PassedOver(stream, _matroska_layout(container, stream), from_start, _longest_loss(container, stream))
+    last = None  # the time stamp of the last frame given, a picture or a lost frame
+    hole = None  # the time stamp of the first frame given after frames passed over
     given_at = 0  # the serial of the packet read last when the last picture was given
-    rate_step = _frame_step(stream)
+    # An MPEG-TS file with B-frames: its lost transport packets cannot be placed (_video_packets).
+    transport_reordered = "mpegts" in (container.format.name or "").split(",") and _reorders(stream)
+    transport_loss = 0  # the serial of a packet the demuxer flagged corrupt there; -1: pictures came after it
 
     def lost_frames(picture) -> list:
         """The lost frames before ``picture`` (None: at the end), in order."""
+        nonlocal last, hole
         if picture is None:
-            found = [pts for pts, read_at in pending if read_at not in cut_short]
+            passed = pending[:]
+            pending.clear()
             why = _short(error) if error is not None else "it gives no picture"
-            reason = f"the frame cannot be decoded ({why})"
         else:
             passed = [entry for entry in pending if entry[0] < picture.pts]
             del pending[:len(passed)]
-            # Without an error after its packet was read: a packet that gave no picture in
-            # silence, no frame -- unless an error came since the last picture: the decoder
-            # then drops in silence the frames that refer to the one it refused (a refused
-            # first key frame: frames 2-20 gave no picture, 3 were said lost, and frame 21's
-            # mask was named frame 4's, the rest 17 frames early).
-            lost_since = error_at > given_at
-            found = [pts for pts, read_at in passed if read_at <= error_at or lost_since]
-            reason = f"the frame cannot be decoded ({_short(error)})" if found else ""
             if pending and pending[0][0] == picture.pts:
                 del pending[0]
-            step = durations.pop(last_pts, None) or rate_step if last_pts is not None else None
-            jumped = [pts for pts in resumed if pts <= picture.pts]
-            del resumed[:len(jumped)]
-            # (No picture before it: nothing to count from; the file's first pictures start the numbering.)
-            missing = (_jumped_frames(last_pts, picture.pts, step)
-                       if jumped and last_pts is not None and last_pts < jumped[-1] else 0)
-            if not found and missing:
-                reason = "the file holds no data FFmpeg can read there (the demuxer passed over damaged data)"
-                found = [last_pts + round(n * (picture.pts - last_pts) / (missing + 1)) for n in range(1, missing + 1)]
+            passed.append((int(picture.pts), None))
+            why = _short(error) if error is not None else ""
+        # An error since the last picture: the decoder then drops in silence the frames that
+        # refer to the one it refused, and they are lost too (a refused first key frame: frames
+        # 2-20 gave no picture, 3 were said lost, and every later mask was named 17 frames early).
+        lost_since = error_at > given_at
+        groups: list[tuple[str, list[int]]] = []  # (reason, time stamps) of the frames lost, in order
+
+        def lose(reason: str, stamps: list[int]) -> None:
+            if groups and groups[-1][0] == reason:
+                groups[-1][1].extend(stamps)
+            else:
+                groups.append((reason, list(stamps)))
+
+        for pts, read_at in passed:
+            # Every packet is a neighbour of the next in time stamp order, a picture, a lost
+            # frame or one that gave no picture in silence (a field of a frame coded as two).
+            missing = gaps.lost(last, pts)
+            if missing:
+                lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data)", missing)
+                hole = pts
+            if read_at is not None and (read_at not in cut_short if picture is None
+                                        else read_at <= error_at or lost_since):
+                # Without an error after its packet was read: a packet that gave no picture in
+                # silence, no frame; at the end, one the demuxer flags as cut short is the end
+                # of a truncated file, said as such by the caller.
+                lose(f"the frame cannot be decoded ({why})", [pts])
+            elif read_at is not None and hole is not None and pts >= hole:
+                # After frames passed over FFmpeg drops the frames that refer to a picture lost
+                # with them, without an error (an MPEG-TS clip that lost its key frame: 4 frames
+                # gone and every later frame numbered 4 early, not a word).
+                lose("the frame cannot be decoded (it gives no picture: it refers to data the demuxer passed over)",
+                     [pts])
+            last = pts
+        if picture is None and last is not None:
+            # Data passed over after the last packet read, to the end of its cluster.
+            missing = gaps.lost(last, None)
+            if missing:
+                lose("the file holds no data FFmpeg can read there (the demuxer passed over damaged data to the end "
+                     "of the file)", missing)
         # With B-frames a frame or two shown before it refer to it too (a 300-frame highway clip:
         # frame 70's mask changed with frame 71 lost).
         later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
                  "motion that is not there") if picture is not None and not picture.key_frame else ""
-        lost = [LostFrame(reason + later, 0, pts) for pts in found]
-        for n, frame in enumerate(lost):
-            frame.together = 0 if n else len(lost)  # said on one line (FrameSequence._iter_video)
+        lost = []
+        for reason, stamps in groups:
+            run = [LostFrame(reason + later, 0, pts) for pts in stamps]
+            for n, frame in enumerate(run):
+                frame.together = 0 if n else len(run)  # said on one line (FrameSequence._iter_video)
+            lost += run
         return lost
 
-    for packet, passed_over in _video_packets(container, stream):
+    packets = _video_packets(container, stream, gaps)
+    for packet, passed_over in packets:
+        if serial == 0 and packet.size and _in_decoding_order(container, stream, packet):
+            yield from _pictures_in_order(stream, packet, (packet for packet, _ in packets))
+            return
         if packet.size and not packet.is_discard:
             if packet.pts is None:
                 timed = False
@@ -1299,10 +1557,8 @@ def _pictures(container, stream) -> Iterator:
                 insort(pending, (int(packet.pts), serial))
                 if packet.is_corrupt:
                     cut_short.add(serial)
-                if packet.duration:
-                    durations[int(packet.pts)] = int(packet.duration)
-                if passed_over:
-                    insort(resumed, int(packet.pts))
+                if packet.is_corrupt and transport_reordered:
+                    transport_loss = serial  # said at the end if pictures came after it (not a cut end)
         try:
             pictures = stream.decode(packet)  # the last, empty, packet flushes the decoder
         except av.FFmpegError as exc:
@@ -1313,11 +1569,99 @@ def _pictures(container, stream) -> Iterator:
         for picture in pictures:
             if timed and picture.pts is not None:
                 yield from lost_frames(picture)
-                last_pts, given_at = picture.pts, serial
+                given_at = serial
+            if transport_loss and serial > transport_loss:
+                transport_loss = -1  # said once
             yield picture
+    if transport_loss == -1:
+        warnings.warn(transport_loss_words(container.name), RuntimeWarning, stacklevel=2)
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
         yield from lost_frames(None)
+
+
+def _in_decoding_order(container, stream, packet) -> bool:
+    """Whether the frames of ``stream`` can be placed by their decoding order only (``packet``
+    its first): it has no time stamps (a raw H.264 / HEVC / MPEG-4 stream), or they count its
+    packets in decoding order (an AVI with B-frames: FFmpeg's guesses, which its pictures
+    carry out of order)."""
+    if packet.pts is None:
+        return True
+    try:
+        return "avi" in (container.format.name or "").split(",") and bool(stream.codec_context.has_b_frames)
+    except AttributeError:
+        return False
+
+
+#: :func:`_pictures_in_order`'s words for a frame placed by decoding order among B-frames.
+_PLACED_BY_ORDER = ("; the file gives no time stamps to place it by: it is placed in decoding order, and the "
+                    "frames shown next to it (B-frames) may be numbered one off")
+
+
+def _pictures_in_order(stream, first, packets) -> Iterator:
+    """:func:`_pictures` of a stream without presentation time stamps (:func:`_in_decoding_order`),
+    ``first`` its first packet and ``packets`` the rest: a :class:`LostFrame` for each packet
+    FFmpeg refuses, placed by decoding order, and the run goes on.
+
+    A refused packet ended the run there (a raw H.264 stream, 9 of 40 frames read), or, in an
+    AVI with B-frames, took two frames with it where it was one, the frames after it numbered
+    one late: the time stamps that placed a lost frame were FFmpeg's guesses, in decoding
+    order. Each packet is numbered here in decoding order (a raw stream's picture carries its
+    packet's number, as FFmpeg passes a packet's time stamp on to its picture; it is taken
+    off again), decoded without frame threads (an error is then that packet's, not reported
+    a few packets late), and a refused one is lost before the first picture of a later packet.
+    Without B-frames that is its place; with them a frame shown a little before or after it
+    may take its number, said in its line, and the frames after the next key frame keep
+    theirs. Frames lost without a decoding error (damaged data a raw stream's parser passes
+    over) cannot be told: :func:`untimed_stream_words` says so.
+    """
+    import av
+
+    _thread_type(stream, "SLICE")
+    raw = first.pts is None
+    reordered = _reorders(stream)
+    refused: list[tuple[int, str]] = []  # (number, reason) of the packets refused, in decoding order
+    serial = 0
+
+    def lost_before(number: int | None, picture) -> list:
+        found = [entry for entry in refused if number is None or entry[0] < number]
+        del refused[:len(found)]
+        later = ("; the frames that refer to it, up to the next key frame, are decoded without it and may show "
+                 "motion that is not there") if picture is not None and not picture.key_frame else ""
+        return [LostFrame(f"the frame cannot be decoded ({why}){_PLACED_BY_ORDER if reordered else ''}{later}", 0)
+                for _, why in found]
+
+    for packet in itertools.chain([first], packets):
+        number = None
+        if packet.size and not packet.is_discard:
+            serial += 1
+            if raw:
+                packet.pts = packet.dts = serial
+            number = int(packet.pts) if packet.pts is not None else None
+        try:
+            pictures = stream.decode(packet)  # the last, empty, packet flushes the decoder
+        except av.FFmpegError as exc:
+            if number is None:
+                raise  # no place to put it
+            refused.append((number, _short(exc)))
+            continue
+        for picture in pictures:
+            if picture.pts is not None:
+                yield from lost_before(int(picture.pts), picture)
+            if raw:
+                picture.pts = None  # not a time stamp: the reader's seeks need real ones
+            yield picture
+    yield from lost_before(None, None)
+
+
+def untimed_stream_words(path) -> str:
+    """The note for a raw video stream (no time stamps, :func:`_in_decoding_order`): a frame lost
+    in it without a decoding error cannot be told, and the frames after it would be numbered
+    early (a trial's raw H.264 file with one frame's start code damaged: 39 frames numbered
+    1-39, frame 10's picture gone and every later mask one frame early, not a word)."""
+    return (f"{path}: a raw video stream holds no time stamps: a frame its data lost without a decoding error "
+            "(a damaged start code) cannot be told, and would number every later frame one early; a container "
+            "(MP4, MKV) tells them")
 
 
 def _packet_frames(stream, packet, jpeg: bool) -> list:
@@ -1357,11 +1701,20 @@ def _estimate_slack(estimate: int) -> int:
 
 def _header_timing(container, stream) -> tuple[float, float] | None:
     """A video's duration in seconds and average frame rate from its header (no
-    decoding), or None when it gives either not."""
+    decoding), or None when it gives either not.
+
+    A Matroska file's duration is where its longest stream ends, from 0: a whole file whose
+    video starts 0.2 s after its sound was said to end 5 frames early ("a truncated or damaged
+    file?", exit 1). The video's own span is taken when its tags and Cues give it (its DURATION
+    tag, where it ends, less its first key frame's time)."""
     import av
 
     rate = stream.average_rate or stream.guessed_rate
-    if stream.duration is not None and stream.time_base is not None:
+    layout = _matroska_layout(container, stream)
+    if (layout is not None and layout.end is not None and layout.first_key is not None and stream.time_base
+            and layout.end > layout.first_key):
+        seconds = float((layout.end - layout.first_key) * stream.time_base)
+    elif stream.duration is not None and stream.time_base is not None:
         seconds = float(stream.duration * stream.time_base)
     elif container.duration is not None:
         seconds = container.duration / av.time_base
@@ -1633,20 +1986,17 @@ class FrameReader:
                 stream = video_stream(container)
                 count = 0
                 times = []  # the packets' presentation times, seconds
-                stamps: dict[int, tuple[int, bool]] = {}  # (duration, resumed) by time stamp
-                for n, (packet, resumed) in enumerate(_video_packets(container, stream)):
+                gaps = PassedOver(stream, _matroska_layout(container, stream), longest=_longest_loss(container, stream))
+                for n, (packet, resumed) in enumerate(_video_packets(container, stream, gaps)):
                     shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
                     count += 1 if shown else 0
                     if shown and packet.pts is not None and packet.time_base is not None:
                         times.append(float(packet.pts * packet.time_base))
-                        stamps[int(packet.pts)] = (int(packet.duration or 0), resumed)
                     if check is not None and n % 256 == 255:
                         check()
                 # Frames the demuxer passed over (damaged data) keep their places, as
-                # FrameSequence numbers the frames after them (_pictures): counted in.
-                ordered = sorted(stamps)
-                count += sum(_jumped_frames(before, after, stamps[before][0] or _frame_step(stream))
-                             for before, after in zip(ordered, ordered[1:]) if stamps[after][1])
+                # FrameSequence numbers the frames after them (_pictures, by the same rule): counted in.
+                count += gaps.total()
                 # Counted, a cut file's packets are as exact a length as a whole one's: the
                 # window called a Matroska file whole that segmix background called truncated.
                 timing = _header_timing(container, stream)

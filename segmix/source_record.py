@@ -33,8 +33,13 @@ RELATIVE_SOURCE_KEY = "Source-Relative"
 #: The PNG text key holding ``sha256:`` and the hex digest of the input's absolute path.
 DIGEST_KEY = "Source-Digest"
 
-__all__ = ["DIGEST_KEY", "RELATIVE_SOURCE_KEY", "SOURCE_KEY", "RunSourceText", "absolute_source", "other_source",
-           "recorded_source", "source_digest", "source_text"]
+__all__ = ["DIGEST_KEY", "RELATIVE_SOURCE_KEY", "SOURCE_KEY", "RunSourceText", "absolute_source", "first_other_source",
+           "other_source", "recorded_source", "source_digest", "source_text"]
+
+#: How many of the outputs a run would replace :func:`first_other_source` looks at, spread
+#: over them (and the last): their headers only, so that a rerun into a folder of 20,000 of its
+#: own masks is not slowed.
+SAMPLED_OUTPUTS = 16
 
 
 def _text(path: str) -> str:
@@ -188,3 +193,24 @@ def other_source(path, source) -> str | None:
     if SOURCE_KEY not in records and RELATIVE_SOURCE_KEY not in records:
         return "an input it records by a digest of its path only"
     return recorded_source(path)[0]
+
+
+def first_other_source(outputs, source) -> tuple[Path, str] | None:
+    """The first output of a sample of ``outputs`` (existing files, in their order) that is of
+    another input than ``source``, and that input (:func:`other_source`); None when the sample
+    holds none. The sample: :data:`SAMPLED_OUTPUTS` spread evenly over them, and the last.
+
+    The one check of ``segmix background`` (the masks a run would replace) and of its
+    ``--distributed`` runs (a sequence's output folder, replaced whole): they sampled by rules
+    of their own, and the latter's first three masks, of its own input, let a run replace a
+    folder whose later masks were another input's, in silence.
+    """
+    outputs = list(outputs)
+    if not outputs:
+        return None
+    step = max(1, len(outputs) // SAMPLED_OUTPUTS)
+    for path in outputs[::step] + ([] if (len(outputs) - 1) % step == 0 else outputs[-1:]):
+        other = other_source(path, source)
+        if other is not None:
+            return Path(path), other
+    return None

@@ -446,25 +446,20 @@ def _refuse_other_input(folder: Path, folder_given: Path, given: Path, source: P
     """Refuse a sequence whose output folder holds the masks an earlier run made of another
     input (their :mod:`segmix.source_record`), as the one-machine command refuses them: two
     cameras' ``day1/frames`` both write ``OUT/day1``, and the second replaced the first's masks
-    in silence ("its frames changed since the last run: redone"). The first few masks are
-    looked at (their headers), not a folder of 20,000."""
-    from segmix.source_record import other_source
+    in silence ("its frames changed since the last run: redone"). A sample of the masks is
+    looked at, as the one-machine command looks (:func:`segmix.source_record.first_other_source`)."""
+    from segmix.source_record import first_other_source
 
     try:
         entries = sorted(folder.iterdir()) if folder.is_dir() else []
     except OSError:  # an unreadable folder: the run names it where it writes
         return
-    looked = 0
-    for mask in entries:
-        if mask.suffix.lower() != ".png" or mask.name.startswith("."):
-            continue
-        other = other_source(mask, source)
-        if other is not None:
-            raise ValueError(f"{folder_given}: holds the masks an earlier run made of {other}, another input ({given} "
-                             "would replace them); move those masks away or choose another --output-dir")
-        looked += 1
-        if looked == 3:
-            return
+    masks = [mask for mask in entries if mask.suffix.lower() == ".png" and not mask.name.startswith(".")]
+    found = first_other_source(masks, source)
+    if found is not None:
+        other = found[1]
+        raise ValueError(f"{folder_given}: holds the masks an earlier run made of {other}, another input ({given} "
+                         "would replace them); move those masks away or choose another --output-dir")
 
 
 def _is_animation(path: Path) -> bool:
