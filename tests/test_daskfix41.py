@@ -140,8 +140,10 @@ def test_tasks_whose_good_workers_are_all_gone_end_the_run_with_their_inputs_not
         "not done: the Dask workers its task was sent to (those that passed the run's checks) left the scheduler at")
 
 
-def test_skin_apply_whose_good_workers_are_gone_names_the_photos_not_done_and_keeps_the_others(
-        pair, tmp_path, capsys, monkeypatch):
+def _skin_apply_losing_the_good_worker(pair, tmp_path, capsys, monkeypatch, apply_photos):
+    """``skin apply`` of two photos on ``pair``'s cluster, its bad worker left out at the start
+    and its good one removed once ``apply_photos`` has done one: (client, bad, photos, out,
+    status, stdout, err)."""
     client, bad, good = pair
     photos = _photos(tmp_path / "ph", 2)
     monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
@@ -149,7 +151,7 @@ def test_skin_apply_whose_good_workers_are_gone_names_the_photos_not_done_and_ke
     real_sees = cluster._sees_folder
     monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
         "cannot write in it (permission denied)" if _worker_of(dask_worker) == bad else real_sees(marker, token)))
-    monkeypatch.setattr(skin_jobs, "apply_photos", _held_apply)
+    monkeypatch.setattr(skin_jobs, "apply_photos", apply_photos)
     _RELEASE.clear()
     _STARTED.clear()
     remover = _remove_once_one_is_done(client, good, monkeypatch)
@@ -160,6 +162,13 @@ def test_skin_apply_whose_good_workers_are_gone_names_the_photos_not_done_and_ke
     finally:
         _RELEASE.set()
     remover.join(30)
+    return client, bad, photos, out, status, stdout, err
+
+
+def test_skin_apply_whose_good_workers_are_gone_names_the_photos_not_done_and_keeps_the_others(
+        pair, tmp_path, capsys, monkeypatch):
+    client, bad, photos, out, status, stdout, err = _skin_apply_losing_the_good_worker(
+        pair, tmp_path, capsys, monkeypatch, _held_apply)
     assert status == 1, err
     assert "2 photos, 1 written, 0 already complete, 1 failed" in stdout, stdout
     assert (out / "p00_skin.png").is_file()
@@ -180,24 +189,8 @@ def test_photos_a_task_given_up_had_written_are_counted_written(pair, tmp_path, 
     # A trial's good worker stopped (SIGTERM) in the middle of a task that had written its 16
     # masks: the run said "0 written, ... 300 failed ... nothing written", exit 2, and removed
     # the run record, so that the rerun redid the 16 too.
-    client, bad, good = pair
-    photos = _photos(tmp_path / "ph", 2)
-    monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
-    monkeypatch.setattr(cluster, "STRANDED_TIMEOUT", 0.3)
-    real_sees = cluster._sees_folder
-    monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
-        "cannot write in it (permission denied)" if _worker_of(dask_worker) == bad else real_sees(marker, token)))
-    monkeypatch.setattr(skin_jobs, "apply_photos", _apply_then_hold)
-    _RELEASE.clear()
-    _STARTED.clear()
-    remover = _remove_once_one_is_done(client, good, monkeypatch)
-    out = tmp_path / "out"
-    try:
-        status, stdout, err = _run(["skin", "apply", str(photos), "--output-dir", str(out), "--distributed",
-                                    client.scheduler.address], capsys)
-    finally:
-        _RELEASE.set()
-    remover.join(30)
+    client, bad, photos, out, status, stdout, err = _skin_apply_losing_the_good_worker(
+        pair, tmp_path, capsys, monkeypatch, _apply_then_hold)
     assert status == 0, err
     assert "2 photos, 2 written, 0 already complete, 0 failed" in stdout, stdout
     assert (out / skin_jobs.RECORD).is_file()
