@@ -108,20 +108,9 @@ def test_a_frame_an_mpeg_ts_demuxer_drops_keeps_the_later_frames_in_their_places
     it corrupt; the later masks were named a frame early (frame 21's showed frame 22), exit 0,
     not a word. The frame is said and skipped, the others keep their numbers."""
     av = pytest.importorskip("av")
-    from tests.synthetic_photos import moving_square_frames
-    from tests.test_vidpkt40 import ROWS, SIDE, SIZE, START, STEP, _front, _square_front
+    from tests.test_vidpkt40 import _encode, _front, _square_front
 
-    video = tmp_path / "cam.ts"
-    frames = moving_square_frames(40, SIZE, seed=40, noise=4.0, rows=ROWS, start=START, step=STEP, side=SIDE)
-    with av.open(str(video), "w", format="mpegts") as container:
-        stream = container.add_stream("libx264", rate=25)
-        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
-        stream.options = {"g": "20", "bf": "0", "threads": "1", "sc_threshold": "0"}
-        for frame in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+    video = _encode(tmp_path / "cam.ts", 40, "mpegts")
     with av.open(str(video)) as container:
         position = [p.pos for p in container.demux(video=0) if p.size][9]
     data = bytearray(video.read_bytes())

@@ -275,20 +275,9 @@ def test_transport_packets_lost_in_a_stream_with_b_frames_are_noted(tmp_path, ca
 # ------------------------------------------------ Matroska: data passed over before the first frame and after the last
 def _one_cluster(path: Path, count: int = 30) -> Path:
     """A small Matroska clip whose frames are all in one cluster (FFmpeg's default limits)."""
-    from tests.synthetic_photos import moving_square_frames
-    from tests.test_vidpkt40 import ROWS, SIDE, SIZE, START, STEP
+    from tests.test_vidpkt40 import _encode
 
-    frames = moving_square_frames(count, SIZE, seed=40, noise=4.0, rows=ROWS, start=START, step=STEP, side=SIDE)
-    with av.open(str(path), "w", format="matroska") as container:
-        stream = container.add_stream("libx264", rate=25)
-        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
-        stream.options = {"g": "20", "bf": "0", "threads": "1", "sc_threshold": "0"}
-        for frame in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
+    return _encode(path, count, "matroska", options={})
 
 
 def test_damage_at_the_end_of_a_small_matroska_file_says_the_frames_lost(tmp_path, capsys):

@@ -24,15 +24,17 @@ av = pytest.importorskip("av")
 SIZE, ROWS, START, STEP, SIDE = (176, 48), (10, 22), 2, 4, 10
 
 
-def _encode(path: Path, count: int = 40, fmt: str = "matroska", stamps=None) -> Path:
+def _encode(path: Path, count: int = 40, fmt: str = "matroska", stamps=None, options: dict | None = None) -> Path:
     """An H.264 clip of :func:`moving_square_frames` (a key frame every 20 frames, no B-frames);
-    ``stamps``: the frames' time stamps in milliseconds (a variable frame rate)."""
+    ``stamps``: the frames' time stamps in milliseconds (a variable frame rate); ``options``:
+    the container's (default: a Matroska cluster per key frame)."""
     from fractions import Fraction
 
     frames = moving_square_frames(count, SIZE, seed=40, noise=4.0, rows=ROWS, start=START, step=STEP, side=SIDE)
     # A Matroska cluster a key frame (20 frames, 0.8 s): FFmpeg starts one at a key frame only
     # once the cluster holds 4 kB, which this small clip's do not.
-    options = {"cluster_time_limit": "780"} if fmt == "matroska" else {}
+    if options is None:
+        options = {"cluster_time_limit": "780"} if fmt == "matroska" else {}
     with av.open(str(path), "w", format=fmt, options=options) as container:
         stream = container.add_stream("libx264", rate=25)
         stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
