@@ -67,9 +67,9 @@ def source_digest(absolute: str) -> str:
 
 
 def _relative(absolute: str, folder: Path) -> str | None:
-    """``absolute`` from ``folder``, or None: on another drive (Windows), or when the two share
-    no folder but the root or a folder in it, where the relative path tells all the absolute
-    one does: ``../home/alice/Clients/x.jpg`` from ``/tmp/masks``, and from a drive-like or
+    """``absolute`` from ``folder``, or None: on another drive (Windows), when the two share no
+    folder but the root, or a folder in the root that the path climbs to by two levels or
+    more, where the relative path tells what the absolute one does: ``../home/alice/Clients/x.jpg`` from ``/tmp/masks``, and from a drive-like or
     another user's folder, ``../../c/Users/alice/x.jpg`` from WSL's ``/mnt/d/masks`` (``/mnt``
     in common), ``../../alice/x.jpg`` from ``/home/bob/masks``, as ``C:\\Users`` in common on
     Windows; the digest is recorded for them."""
@@ -81,9 +81,16 @@ def _relative(absolute: str, folder: Path) -> str | None:
     try:
         common = os.path.commonpath([absolute, start])
         above = os.path.dirname(common)
-        if above == common or os.path.dirname(above) == above:  # the root or a folder in it in common
+        relative = os.path.relpath(absolute, start)
+        if above == common:  # only the root in common
             return None
-        return _text(os.path.relpath(absolute, start))
+        if os.path.dirname(above) == above and relative.split(os.sep)[:2] == [os.pardir, os.pardir]:
+            # A folder in the root in common, reached from two or more levels below it: the path
+            # names a drive or another user's folder. A project in such a folder (/data/photos
+            # and /data/masks, Docker's /workspace) keeps ../photos/x.jpg, which names nothing
+            # more and lets a moved project rerun (without it the rerun was refused).
+            return None
+        return _text(relative)
     except ValueError:  # another drive (Windows): no relative path
         return None
 

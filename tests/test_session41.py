@@ -126,3 +126,18 @@ def test_the_regions_cut_weight_follows_a_small_photo_s_diagonal():
     assert cut_smoothness((12, 16), 10.0) == 10.0 * 20 / SMALL_PHOTO_DIAGONAL
     assert cut_smoothness((150, 200), 10.0) == 10.0  # 250 px across
     assert cut_smoothness((90, 120), 10.0) == 10.0 * 150 / SMALL_PHOTO_DIAGONAL
+
+
+def test_a_project_in_a_top_level_folder_keeps_its_relative_record():
+    """/data/photos and /data/masks (or Docker's /workspace) lost their relative record with
+    the drive-like rule, and a moved project's rerun was refused; the drive-like and other
+    users' folders still record none."""
+    from pathlib import Path
+
+    from segmix.source_record import _relative
+
+    assert _relative("/data/photos/a.jpg", Path("/data/masks")) == "../photos/a.jpg"
+    assert _relative("/workspace/a.jpg", Path("/workspace/out")) == "../a.jpg"
+    assert _relative("/mnt/c/Users/alice/a.jpg", Path("/mnt/d/masks")) is None
+    assert _relative("/home/alice/a.jpg", Path("/home/bob/masks")) is None
+    assert _relative("/tmp/p/a.jpg", Path("/masks")) is None
