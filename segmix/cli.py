@@ -2140,10 +2140,13 @@ def _refuse_bare_extension(option: str, path) -> None:
     (the name, a hidden file, has no extension), quantize "unsupported extension '(none)'"."""
     from pathlib import Path
 
+    from segmix.io import only_extension_words
+
     name = Path(str(path)).name
-    if name.startswith(".") and name[1:].lower() in _OUTPUT_EXTENSIONS:
-        raise UserError(f"{option} {path}: the file name is only an extension (an unset shell variable before "
-                        f"it, as in \"$name{name}\"?); give a name such as out{name.lower()}")
+    words = only_extension_words(path)
+    if words and name[1:].lower() in _OUTPUT_EXTENSIONS:
+        # io's words (the window's and the library's), with the shell's likely cause
+        raise UserError(f"{option} {words} (an unset shell variable before it, as in \"$name{name}\"?)")
 
 
 def _refuse_folder_outputs(outputs) -> None:
