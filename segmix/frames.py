@@ -1347,10 +1347,14 @@ class PassedOver:
     """
 
     def __init__(self, stream, layout: MatroskaLayout | None = None, from_start: bool = True,
-                 longest: int | None = None) -> None:
+                 longest: int | None = None, transport: bool = False) -> None:
         self.step = _frame_step(stream)
         self.longest = longest  # a longer jump is no loss (_longest_loss)
-        self._read: dict[int, tuple[int, int, int]] = {}  # (duration, stretch, order read) by time stamp
+        # An MPEG-TS file: a break that resumes at a key frame is taken for files joined (lost()).
+        self.transport = transport
+        self.joined = False  # such a break was met (said by the caller: transport_join_words)
+        # (duration, stretch, order read, key frame) by time stamp
+        self._read: dict[int, tuple[int, int, int, bool]] = {}
         self._stretch = 0  # stretches of packets read without bytes passed over between them
         self._order = 0  # packets noted
         self.layout = layout
@@ -1365,7 +1369,8 @@ class PassedOver:
             self._stretch += 1
         if packet.size and not packet.is_discard and packet.pts is not None:
             self._order += 1
-            self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch, self._order)
+            self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch, self._order,
+                                           bool(packet.is_keyframe))
 
     def lost(self, before: int | None, after: int | None) -> list[int]:
         """The time stamps of the frames passed over between the packets of time stamps
@@ -1379,11 +1384,27 @@ class PassedOver:
             return self._trailing(before)
         if before not in self._read or after not in self._read:
             return []
-        duration, stretch, order = self._read[before]
-        _, stretch_after, order_after = self._read[after]
+        duration, stretch, order, _ = self._read[before]
+        _, stretch_after, order_after, key = self._read[after]
+        if stretch == stretch_after:
+            return []
+        if self.transport and key:
+            # MPEG-TS files joined with `cat` (a camera's or a recorder's segments) break the
+            # transport packets' continuity as a loss does, and their time stamps jump by the
+            # pause between them (3 s: 75 frames said lost, every later mask numbered by time,
+            # exit 1). Neither the time stamps nor the continuity counters tell the two apart
+            # (each file's counters start where they may; FFmpeg's muxer repeats the program
+            # tables before every key frame, so they repeat at a loss as well). What does: a
+            # file starts with a key frame, while a loss falls where it may, mid-GOP mostly.
+            # A break that resumes at a key frame is taken for a join, no damage, and the frames
+            # after it are numbered in the file's order (the frames of a loss that happened to
+            # end at a key frame would be numbered early: the caller's note says so). A loss
+            # mid-GOP is said and keeps the later frames' places.
+            self.joined = True
+            return []
         # Read in time order, with data passed over between: a time stamp that goes back (files
         # joined, each from 0) puts the later file's frames before the earlier one's end.
-        if (stretch == stretch_after or order_after < order
+        if (order_after < order
                 or (self.longest is not None and after - before > self.longest)):
             return []
         return _between_stamps(before, after, _jumped_frames(before, after, duration or self.step))
@@ -1413,6 +1434,19 @@ class PassedOver:
             return 0
         inner = sum(len(self.lost(before, after)) for before, after in zip(stamps, stamps[1:]))
         return len(self.lost(None, stamps[0])) + inner + len(self.lost(stamps[-1], None))
+
+
+def _is_transport(container) -> bool:
+    """Whether ``container`` is an MPEG-TS file."""
+    return "mpegts" in (getattr(container.format, "name", "") or "").split(",")
+
+
+def transport_join_words(path) -> str:
+    """The note for an MPEG-TS file whose transport stream breaks its continuity and resumes at a
+    key frame (:class:`PassedOver`): taken for files joined, no frame lost."""
+    return (f"{path}: the transport stream breaks its continuity and resumes at a key frame (files joined, as with "
+            "cat; or transport packets lost up to a key frame, which cannot be told apart): no frame is taken for "
+            "lost there, and the frames after it are numbered in the file's order, not by its time stamps")
 
 
 def _longest_loss(container, stream) -> int | None:
@@ -1471,7 +1505,8 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
     serial = 0  # packets of the video read
     timed = True  # every packet so far had a time stamp
     # The frames the demuxer passed over, as the window counts them.
-    gaps = PassedOver(stream, _matroska_layout(container, stream), from_start, _longest_loss(container, stream))
+    gaps = PassedOver(stream, _matroska_layout(container, stream), from_start, _longest_loss(container, stream),
+                      _is_transport(container))
     last = None  # the time stamp of the last frame given, a picture or a lost frame
     hole = None  # the time stamp of the first frame given after frames passed over
     given_at = 0  # the serial of the packet read last when the last picture was given
@@ -1575,6 +1610,8 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
             yield picture
     if transport_loss == -1:
         warnings.warn(transport_loss_words(container.name), RuntimeWarning, stacklevel=2)
+    if gaps.joined:
+        warnings.warn(transport_join_words(container.name), RuntimeWarning, stacklevel=2)
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
         yield from lost_frames(None)
@@ -1986,7 +2023,8 @@ class FrameReader:
                 stream = video_stream(container)
                 count = 0
                 times = []  # the packets' presentation times, seconds
-                gaps = PassedOver(stream, _matroska_layout(container, stream), longest=_longest_loss(container, stream))
+                gaps = PassedOver(stream, _matroska_layout(container, stream), longest=_longest_loss(container, stream),
+                                  transport=_is_transport(container))
                 for n, (packet, resumed) in enumerate(_video_packets(container, stream, gaps)):
                     shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
                     count += 1 if shown else 0

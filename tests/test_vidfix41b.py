@@ -1,0 +1,56 @@
+"""Video reading, a review's faults (session 41b): MPEG-TS files joined with a short pause, the
+memory PassedOver keeps, a Matroska DURATION tag of "inf", a raw stream's note on every run."""
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from segmix.cli import main
+
+av = pytest.importorskip("av")
+
+
+# ------------------------------------------------ MPEG-TS files joined after a pause under 5 s
+def _segment(path: Path, count: int, first: int, keyint: int = 250) -> bytes:
+    """An MPEG-TS segment of ``count`` frames (64 x 64, 25 fps, no B-frames) whose time stamps
+    start at frame ``first``: what a camera or recorder writes, one file a segment."""
+    with av.open(str(path), "w", format="mpegts") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width = stream.height = 64
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"bf": "0", "threads": "1", "g": str(keyint)}
+        stream.codec_context.time_base = Fraction(1, 25)
+        for n in range(count):
+            pixels = np.full((64, 64, 3), 40, np.uint8)
+            pixels[:, (n * 2) % 56:(n * 2) % 56 + 8] = 200
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame.pts, frame.time_base = first + n, Fraction(1, 25)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("pause", [75, 150])  # 3 s and 6 s between the segments
+def test_transport_segments_joined_after_a_short_pause_lose_no_frame(tmp_path, capsys, pause):
+    """Two MPEG-TS segments joined with `cat`, the second's time stamps going on after a pause of
+    3 s: "skipped joined.ts frames 31-105 (75 frames): the file holds no data FFmpeg can read
+    there", exit 1, and every later mask numbered by time (with 6 s: 1-60, exit 0). A join is no
+    damage: the frames are numbered 1-60 in both, the window counts 60, and a note says how."""
+    from segmix.frames import FrameReader, FrameSequence
+
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(_segment(tmp_path / "a.ts", 30, 0) + _segment(tmp_path / "b.ts", 30, 30 + pause))
+    said = []
+    with pytest.warns(RuntimeWarning, match="resumes at a key frame"):
+        assert [frame.index for frame in FrameSequence(joined, on_skip=said.append)] == list(range(1, 61))
+    assert said == []
+    assert FrameReader(FrameSequence(joined)).count_frames() == 60
+    out = tmp_path / "masks"
+    assert main(["background", str(joined), "--output-dir", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "skipped" not in err and err.count("resumes at a key frame") == 1, err
+    assert sorted(p.name for p in out.glob("*.png")) == [f"frame_{k:06d}.png" for k in range(1, 61)]
