@@ -40,8 +40,10 @@ frame of another size stops the run (its decoder, not a file, went wrong).
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import functools
+import heapq
 import itertools
 import queue
 import re
@@ -1317,6 +1319,14 @@ def _read_matroska_layout(path: str, index: int, size: int, mtime: int) -> Matro
                           size, path)
 
 
+#: :class:`PassedOver`: the packets whose entries are kept, far more than a decoder holds back
+#: (frame threads, B-frames) or than the packets without a picture after a key frame lost (a GOP).
+_KEPT_PACKETS = 4096
+#: :class:`PassedOver`: the packets read past a time stamp before it is counted (H.264 and HEVC
+#: reorder at most 16 frames).
+_REORDER_DEPTH = 64
+
+
 class PassedOver:
     """The frames a demuxer passed over (damaged data it resynchronised past in silence), by
     one rule for the window's frame count (:meth:`FrameReader.count_frames`) and the numbering
@@ -1353,8 +1363,19 @@ class PassedOver:
         # An MPEG-TS file: a break that resumes at a key frame is taken for files joined (lost()).
         self.transport = transport
         self.joined = False  # such a break was met (said by the caller: transport_join_words)
-        # (duration, stretch, order read, key frame) by time stamp
+        # (duration, stretch, order read, key frame) by time stamp, of the last _KEPT_PACKETS
+        # packets read: an entry for every packet of the run took 170 MB a million frames (a
+        # day's camera file, 440 MB); the numbering asks of packets read a little before
+        # (:func:`_pictures`), and total() counts as the packets come (_settle).
         self._read: dict[int, tuple[int, int, int, bool]] = {}
+        self._kept: collections.deque[tuple[int, int]] = collections.deque()  # (time stamp, order read)
+        self._due: list[int] = []  # a heap of the time stamps read not yet counted by total()
+        self._counted = 0  # frames passed over between the time stamps counted
+        # (time stamp, entry) of the first and last time stamps counted and of the greatest read:
+        # kept when their packets are no longer.
+        self._first: tuple[int, tuple] | None = None
+        self._last: tuple[int, tuple] | None = None
+        self._top: tuple[int, tuple] | None = None
         self._stretch = 0  # stretches of packets read without bytes passed over between them
         self._order = 0  # packets noted
         self.layout = layout
@@ -1369,8 +1390,40 @@ class PassedOver:
             self._stretch += 1
         if packet.size and not packet.is_discard and packet.pts is not None:
             self._order += 1
-            self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch, self._order,
-                                           bool(packet.is_keyframe))
+            pts = int(packet.pts)
+            entry = self._read[pts] = (int(packet.duration or 0), self._stretch, self._order, bool(packet.is_keyframe))
+            if self._top is None or pts >= self._top[0]:
+                self._top = (pts, entry)
+            self._kept.append((pts, self._order))
+            heapq.heappush(self._due, pts)
+            if len(self._due) > _REORDER_DEPTH:
+                self._settle(heapq.heappop(self._due))
+            while self._kept[0][1] <= self._order - _KEPT_PACKETS:
+                old, order = self._kept.popleft()
+                if self._read.get(old, (0, 0, None))[2] == order:  # not read again since
+                    del self._read[old]
+
+    def _entry(self, pts: int) -> tuple | None:
+        """The entry of time stamp ``pts``, or None when its packet is unknown (or long past)."""
+        entry = self._read.get(pts)
+        if entry is None:
+            for kept in (self._last, self._first, self._top):
+                if kept is not None and kept[0] == pts:
+                    return kept[1]
+        return entry
+
+    def _settle(self, pts: int) -> None:
+        """Count the frames passed over between the last time stamp counted and ``pts``, the
+        least not counted yet: packets come in time stamp order, but for a decoder's reordering
+        (:data:`_REORDER_DEPTH`), so the earlier packets' neighbours in time are known."""
+        entry = self._entry(pts)
+        if entry is None:
+            return
+        if self._last is None:
+            self._first = (pts, entry)
+        else:
+            self._counted += len(self.lost(self._last[0], pts))
+        self._last = (pts, entry)
 
     def lost(self, before: int | None, after: int | None) -> list[int]:
         """The time stamps of the frames passed over between the packets of time stamps
@@ -1382,10 +1435,11 @@ class PassedOver:
             return self._leading(after)
         if after is None:
             return self._trailing(before)
-        if before not in self._read or after not in self._read:
+        entry_before, entry_after = self._entry(before), self._entry(after)
+        if entry_before is None or entry_after is None:
             return []
-        duration, stretch, order, _ = self._read[before]
-        _, stretch_after, order_after, key = self._read[after]
+        duration, stretch, order, _ = entry_before
+        _, stretch_after, order_after, key = entry_after
         if stretch == stretch_after:
             return []
         if self.transport and key:
@@ -1411,29 +1465,38 @@ class PassedOver:
 
     def _leading(self, first: int) -> list[int]:
         key = self.layout.first_key if self.layout is not None and self._from_start else None
-        if key is None or first not in self._read or first <= key:
+        entry = self._entry(first)
+        if key is None or entry is None or first <= key:
             return []
         self._from_start = False  # said once
-        step = self._read[first][0] or self.step
+        step = entry[0] or self.step
         return _between_stamps(key - step, first, _jumped_frames(key - step, first, step)) if step else []
 
     def _trailing(self, last: int) -> list[int]:
         layout = self.layout
-        if layout is None or layout.end is None or last not in self._read or self.bytes_read_to is None:
+        entry = self._entry(last)
+        if layout is None or layout.end is None or entry is None or self.bytes_read_to is None:
             return []
         end = layout.cluster_end(self.bytes_read_to)
         if end is None or end > layout.size or end - self.bytes_read_to <= _PASSED_OVER_BYTES:
             return []  # no data left in its cluster, or a file cut short (said as truncated)
-        step = self._read[last][0] or self.step
+        step = entry[0] or self.step
         return _between_stamps(last, layout.end, _jumped_frames(last, layout.end, step)) if step else []
 
     def total(self) -> int:
         """Frames passed over before, between and after all the packets read."""
-        stamps = sorted(self._read)
-        if not stamps:
+        first = self._first[0] if self._first is not None else None
+        last = self._last[0] if self._last is not None else None
+        inner = self._counted
+        for pts in sorted(self._due):  # the last packets read, not counted yet
+            if last is None:
+                first = pts
+            else:
+                inner += len(self.lost(last, pts))
+            last = pts
+        if first is None:
             return 0
-        inner = sum(len(self.lost(before, after)) for before, after in zip(stamps, stamps[1:]))
-        return len(self.lost(None, stamps[0])) + inner + len(self.lost(stamps[-1], None))
+        return len(self.lost(None, first)) + inner + len(self.lost(self._top[0], None))
 
 
 def _is_transport(container) -> bool:
@@ -2022,14 +2085,20 @@ class FrameReader:
             with av.open(str(path)) as container:
                 stream = video_stream(container)
                 count = 0
-                times = []  # the packets' presentation times, seconds
+                # The packets' first and last presentation times (seconds) and how many: a list of
+                # every packet's took ~32 MB a million frames.
+                earliest = latest = None
+                timed = 0
                 gaps = PassedOver(stream, _matroska_layout(container, stream), longest=_longest_loss(container, stream),
                                   transport=_is_transport(container))
                 for n, (packet, resumed) in enumerate(_video_packets(container, stream, gaps)):
                     shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
                     count += 1 if shown else 0
                     if shown and packet.pts is not None and packet.time_base is not None:
-                        times.append(float(packet.pts * packet.time_base))
+                        time = float(packet.pts * packet.time_base)
+                        earliest = time if earliest is None else min(earliest, time)
+                        latest = time if latest is None else max(latest, time)
+                        timed += 1
                     if check is not None and n % 256 == 255:
                         check()
                 # Frames the demuxer passed over (damaged data) keep their places, as
@@ -2038,10 +2107,10 @@ class FrameReader:
                 # Counted, a cut file's packets are as exact a length as a whole one's: the
                 # window called a Matroska file whole that segmix background called truncated.
                 timing = _header_timing(container, stream)
-                if timing is not None and times and _short_of_duration(timing, min(times), max(times)):
+                if timing is not None and timed and _short_of_duration(timing, earliest, latest):
                     self.short_of_estimate = max(1, round(timing[0] * timing[1]))
-                if len(times) > 1 and max(times) > min(times):
-                    self.timed_rate = (len(times) - 1) / (max(times) - min(times))
+                if timed > 1 and latest > earliest:
+                    self.timed_rate = (timed - 1) / (latest - earliest)
                 return count
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise FrameError(f"{path}: cannot count the video's frames ({_short(exc)})") from None

@@ -54,3 +54,29 @@ def test_transport_segments_joined_after_a_short_pause_lose_no_frame(tmp_path, c
     err = capsys.readouterr().err
     assert "skipped" not in err and err.count("resumes at a key frame") == 1, err
     assert sorted(p.name for p in out.glob("*.png")) == [f"frame_{k:06d}.png" for k in range(1, 61)]
+
+
+# ------------------------------------------------ PassedOver's memory on a long run
+def test_passed_over_keeps_a_bounded_number_of_entries_on_a_long_run():
+    """PassedOver kept an entry for every packet of the run (170 MB a million frames; a day's
+    camera file, 440 MB), to count the frames passed over at the end. Its entries stay bounded,
+    and it counts what it counted: a jump after data passed over, early in the run and late."""
+    from types import SimpleNamespace as Packet
+    from types import SimpleNamespace as Stream
+
+    from segmix.frames import _KEPT_PACKETS, PassedOver
+
+    gaps = PassedOver(Stream(average_rate=25, time_base=Fraction(1, 90000)))
+    step, count = 3600, 20_000
+    lost_at = {100: 3, count - 50: 2}  # frames lost (the demuxer passed over their data) before these packets
+    pts = 0
+    for n in range(count):
+        pts += step * (1 + lost_at.get(n, 0))
+        gaps.read(Packet(size=100, is_discard=False, pts=pts, duration=step, is_keyframe=n % 250 == 0), n in lost_at)
+        assert len(gaps._read) <= _KEPT_PACKETS + 1 and len(gaps._kept) <= _KEPT_PACKETS + 1
+        if n == 150:
+            assert gaps.lost(3600 * 100, 3600 * 104) == [3600 * 101, 3600 * 102, 3600 * 103]
+    assert len(gaps._due) <= 64
+    assert gaps.total() == 5
+    assert gaps.total() == 5  # asked again, the same
+
