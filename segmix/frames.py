@@ -45,6 +45,7 @@ import contextvars
 import functools
 import heapq
 import itertools
+import math
 import queue
 import re
 import threading
@@ -1308,13 +1309,8 @@ def _read_matroska_layout(path: str, index: int, size: int, mtime: int) -> Matro
             base = video.time_base
     except (av.FFmpegError, OSError, ValueError, AttributeError, TypeError):
         return None
-    end = None
-    if tag and base:
-        try:
-            hours, minutes, seconds = tag.split(":")
-            end = round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) / base)
-        except ValueError:
-            end = None
+    seconds = _tag_seconds(tag)
+    end = round(seconds / base) if seconds is not None and base else None
     return MatroskaLayout(entries[0][0] if entries else None, sorted({pos for _, pos in entries if pos >= 0}), end,
                           size, path)
 
@@ -1325,6 +1321,18 @@ _KEPT_PACKETS = 4096
 #: :class:`PassedOver`: the packets read past a time stamp before it is counted (H.264 and HEVC
 #: reorder at most 16 frames).
 _REORDER_DEPTH = 64
+
+
+def _tag_seconds(tag) -> float | None:
+    """The seconds of a Matroska duration tag (``HH:MM:SS.nnnnnnnnn``), or None when it gives none:
+    not of that form, or not a finite length (a tag of "inf" ended the run in an OverflowError's
+    traceback, NaN or a negative one would be as wrong)."""
+    try:
+        hours, minutes, seconds = str(tag).split(":")
+        value = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except (ValueError, AttributeError):
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 class PassedOver:

@@ -80,3 +80,37 @@ def test_passed_over_keeps_a_bounded_number_of_entries_on_a_long_run():
     assert gaps.total() == 5
     assert gaps.total() == 5  # asked again, the same
 
+
+# ------------------------------------------------ a Matroska DURATION tag that is no length
+@pytest.mark.parametrize("word", [b"inf", b"nan", b"-inf"])
+def test_a_matroska_duration_tag_that_is_no_length_is_unknown(tmp_path, capsys, word):
+    """A Matroska file whose video's DURATION tag reads "inf" ended the run in an OverflowError's
+    traceback (round(inf)); NaN or a negative length is as much no length: the tag is unknown,
+    and the frames are read as for a file without it."""
+    import re
+
+    from segmix.frames import FrameReader, FrameSequence, _tag_seconds
+
+    clip = tmp_path / "clip.mkv"
+    with av.open(str(clip), "w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width = stream.height = 32
+        stream.pix_fmt = "yuv420p"
+        for n in range(20):
+            pixels = np.full((32, 32, 3), 40 + 8 * n, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    data = clip.read_bytes()
+    tag = re.search(rb"\d\d:\d\d:\d\d\.\d{9}", data).group()
+    video = tmp_path / "odd.mkv"
+    video.write_bytes(data.replace(tag, tag[:6] + word.ljust(len(tag) - 6, b" ")))
+    assert _tag_seconds(tag.decode()) == pytest.approx(0.8, abs=0.05)
+    assert _tag_seconds(tag[:6].decode() + word.decode()) is None
+    said = []
+    assert [frame.index for frame in FrameSequence(video, on_skip=said.append)] == list(range(1, 21))
+    assert said == []
+    assert FrameReader(FrameSequence(video)).count_frames() == 20
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "masks")]) == 0
+    assert "Traceback" not in capsys.readouterr().err
