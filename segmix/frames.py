@@ -232,6 +232,14 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
     return kinds
 
 
+class VideoNote(RuntimeWarning):
+    """A note on how a video is read, no fault found in it (a raw stream's frames cannot be
+    checked, :func:`untimed_stream_words`): the command line prints it as a note, which --quiet
+    leaves out (``is_note``); the window's status bar shows it as its other notes."""
+
+    is_note = True
+
+
 class FrameSkip(str):
     """An ``on_skip`` line for one frame file skipped (unreadable, or of another size or kind
     than the sequence's): a plain ``str`` to every caller that prints it, carrying the file.
@@ -540,7 +548,7 @@ class FrameSequence:
                     announced = None  # a whole file (of a variable frame rate, maybe)
                 if index and first is None and lead == 0:
                     # No time stamps (a raw stream): what cannot be checked is said, not numbered wrong in silence.
-                    warnings.warn(untimed_stream_words(path), RuntimeWarning, stacklevel=2)
+                    warnings.warn(untimed_stream_words(path), VideoNote, stacklevel=2)
                 if len(damaged_at) > 1:
                     more = len(damaged_at) - 1
                     shown = ", ".join(map(str, damaged_at[1:6])) + (", ..." if more > 5 else "")

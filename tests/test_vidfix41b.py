@@ -114,3 +114,26 @@ def test_a_matroska_duration_tag_that_is_no_length_is_unknown(tmp_path, capsys, 
     assert FrameReader(FrameSequence(video)).count_frames() == 20
     assert main(["background", str(video), "--output-dir", str(tmp_path / "masks")]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+# ------------------------------------------------ a raw stream's note
+def test_a_raw_stream_note_is_a_note_that_quiet_leaves_out(tmp_path, capsys):
+    """Every clean raw H.264 stream was told "a frame its data lost without a decoding error cannot
+    be told" as a warning, on every run, --quiet or not. It is a note on the format, no fault
+    found: said once as a note, and --quiet (no notes) leaves it out; a frame refused is still
+    said with --quiet."""
+    from tests.test_vidfix41 import _plain, _slice_refused
+
+    video = _plain(tmp_path / "cam.h264", "h264", 0, count=24)
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("raw video stream") == 1 and "segmix background: note: " in err and "warning" not in err, err
+    assert main(["background", str(video), "--output-dir", str(tmp_path / "b"), "--quiet"]) == 0
+    assert "raw video stream" not in capsys.readouterr().err
+    bad = _slice_refused(video, 10)
+    assert main(["background", str(bad), "--output-dir", str(tmp_path / "c"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "frame 10: the frame cannot be decoded" in err and "raw video stream" not in err, err
+    from segmix.frames import VideoNote
+
+    assert issubclass(VideoNote, RuntimeWarning)  # a library caller's filters for the reading's warnings hold
