@@ -1215,12 +1215,32 @@ def _video_packets(container, stream, gaps: PassedOver | None = None) -> Iterato
         if transport and packet.size and after_corrupt:
             passed_over, after_corrupt = True, after_corrupt - 1
         if gaps is not None:
-            gaps.read(packet, passed_over and bool(packet.size))
+            gaps.read(packet, passed_over and bool(packet.size),
+                      transport and passed_over and packet.is_keyframe and _counters_restart(container.name, packet.pos))
         yield packet, passed_over and bool(packet.size)
         if packet.size:
             passed_over = False
             if transport and packet.is_corrupt:
                 after_corrupt = 2
+
+
+def _counters_restart(path, pos) -> bool:
+    """Whether the transport packet at file position ``pos`` of the MPEG-TS file at ``path`` (the
+    first of a video packet) has a continuity counter of 0, as the first of a file has (what
+    FFmpeg's and the cameras' muxers write): a break there is files joined. True when it cannot
+    be read (a break at a key frame is then taken for a join, :class:`PassedOver`)."""
+    if pos is None or pos < 0:
+        return True
+    try:
+        with open(path, "rb") as file:
+            file.seek(pos)
+            head = file.read(8)
+    except (OSError, TypeError, ValueError):
+        return True
+    for start in (0, 4):  # 188-byte packets; 192-byte ones (M2TS: a 4-byte time code first)
+        if len(head) >= start + 4 and head[start] == 0x47:
+            return head[start + 3] & 0x0F == 0
+    return True
 
 
 def _reorders(stream) -> bool:
@@ -1376,10 +1396,10 @@ class PassedOver:
                  longest: int | None = None, transport: bool = False) -> None:
         self.step = _frame_step(stream)
         self.longest = longest  # a longer jump is no loss (_longest_loss)
-        # An MPEG-TS file: a break that resumes at a key frame is taken for files joined (lost()).
+        # An MPEG-TS file: a break where a file starts anew is taken for files joined (lost()).
         self.transport = transport
         self.joined = False  # such a break was met (said by the caller: transport_join_words)
-        # (duration, stretch, order read, key frame) by time stamp, of the last _KEPT_PACKETS
+        # (duration, stretch, order read, opens a file joined) by time stamp, of the last _KEPT_PACKETS
         # packets read: an entry for every packet of the run took 170 MB a million frames (a
         # day's camera file, 440 MB); the numbering asks of packets read a little before
         # (:func:`_pictures`), and total() counts as the packets come (_settle).
@@ -1398,16 +1418,17 @@ class PassedOver:
         self._from_start = from_start  # False after a seek: no frames before the first are lost
         self.bytes_read_to: int | None = None  # where the last packet read (of any stream) ends
 
-    def read(self, packet, resumed: bool) -> None:
+    def read(self, packet, resumed: bool, opens: bool = False) -> None:
         """Note a packet of the video read (:func:`_video_packets`), ``resumed`` after bytes
-        passed over; one that shows no frame (empty, an edit list's cut) or has no time stamp
-        only ends a stretch."""
+        passed over, ``opens`` a file joined there (an MPEG-TS key frame whose transport packets'
+        counters restart); one that shows no frame (empty, an edit list's cut) or has no time
+        stamp only ends a stretch."""
         if resumed:
             self._stretch += 1
         if packet.size and not packet.is_discard and packet.pts is not None:
             self._order += 1
             pts = int(packet.pts)
-            entry = self._read[pts] = (int(packet.duration or 0), self._stretch, self._order, bool(packet.is_keyframe))
+            entry = self._read[pts] = (int(packet.duration or 0), self._stretch, self._order, bool(opens))
             if self._top is None or pts >= self._top[0]:
                 self._top = (pts, entry)
             self._kept.append((pts, self._order))
@@ -1455,21 +1476,21 @@ class PassedOver:
         if entry_before is None or entry_after is None:
             return []
         duration, stretch, order, _ = entry_before
-        _, stretch_after, order_after, key = entry_after
+        _, stretch_after, order_after, opens = entry_after
         if stretch == stretch_after:
             return []
-        if self.transport and key:
+        if self.transport and opens:
             # MPEG-TS files joined with `cat` (a camera's or a recorder's segments) break the
             # transport packets' continuity as a loss does, and their time stamps jump by the
             # pause between them (3 s: 75 frames said lost, every later mask numbered by time,
-            # exit 1). Neither the time stamps nor the continuity counters tell the two apart
-            # (each file's counters start where they may; FFmpeg's muxer repeats the program
-            # tables before every key frame, so they repeat at a loss as well). What does: a
-            # file starts with a key frame, while a loss falls where it may, mid-GOP mostly.
-            # A break that resumes at a key frame is taken for a join, no damage, and the frames
-            # after it are numbered in the file's order (the frames of a loss that happened to
-            # end at a key frame would be numbered early: the caller's note says so). A loss
-            # mid-GOP is said and keeps the later frames' places.
+            # exit 1). The time stamps do not tell the two apart, nor the program tables (FFmpeg's
+            # muxer repeats them before every key frame, so they are there after a loss as well).
+            # What does: a file starts with a key frame whose transport packets' continuity
+            # counters start from 0 (_counters_restart), while a loss falls where it may, mid-GOP
+            # mostly, and the packet after it goes on counting (1 in 16 is 0 by chance). Such a
+            # break is taken for a join, no damage, and the frames after it are numbered in the
+            # file's order (a loss that met both by chance would number them early: the caller's
+            # note says so). A loss elsewhere is said and keeps the later frames' places.
             self.joined = True
             return []
         # Read in time order, with data passed over between: a time stamp that goes back (files
@@ -1521,11 +1542,12 @@ def _is_transport(container) -> bool:
 
 
 def transport_join_words(path) -> str:
-    """The note for an MPEG-TS file whose transport stream breaks its continuity and resumes at a
-    key frame (:class:`PassedOver`): taken for files joined, no frame lost."""
-    return (f"{path}: the transport stream breaks its continuity and resumes at a key frame (files joined, as with "
-            "cat; or transport packets lost up to a key frame, which cannot be told apart): no frame is taken for "
-            "lost there, and the frames after it are numbered in the file's order, not by its time stamps")
+    """The note for an MPEG-TS file whose transport stream breaks its continuity and starts anew
+    at a key frame (:class:`PassedOver`): taken for files joined, no frame lost."""
+    return (f"{path}: the transport stream breaks its continuity and starts anew at a key frame (files joined, as "
+            "with cat): no frame is taken for lost there, and the frames after it are numbered in the file's order, "
+            "not by its time stamps (had transport packets been lost up to that key frame, the later frames would be "
+            "numbered early)")
 
 
 def _longest_loss(container, stream) -> int | None:

@@ -1,6 +1,7 @@
 """Video reading, a review's faults (session 41b): MPEG-TS files joined with a short pause, the
 memory PassedOver keeps, a Matroska DURATION tag of "inf", a raw stream's note on every run."""
 
+import warnings
 from fractions import Fraction
 from pathlib import Path
 
@@ -45,14 +46,14 @@ def test_transport_segments_joined_after_a_short_pause_lose_no_frame(tmp_path, c
     joined = tmp_path / "joined.ts"
     joined.write_bytes(_segment(tmp_path / "a.ts", 30, 0) + _segment(tmp_path / "b.ts", 30, 30 + pause))
     said = []
-    with pytest.warns(RuntimeWarning, match="resumes at a key frame"):
+    with pytest.warns(RuntimeWarning, match="starts anew at a key frame"):
         assert [frame.index for frame in FrameSequence(joined, on_skip=said.append)] == list(range(1, 61))
     assert said == []
     assert FrameReader(FrameSequence(joined)).count_frames() == 60
     out = tmp_path / "masks"
     assert main(["background", str(joined), "--output-dir", str(out)]) == 0
     err = capsys.readouterr().err
-    assert "skipped" not in err and err.count("resumes at a key frame") == 1, err
+    assert "skipped" not in err and err.count("starts anew at a key frame") == 1, err
     assert sorted(p.name for p in out.glob("*.png")) == [f"frame_{k:06d}.png" for k in range(1, 61)]
 
 
@@ -137,3 +138,29 @@ def test_a_raw_stream_note_is_a_note_that_quiet_leaves_out(tmp_path, capsys):
     from segmix.frames import VideoNote
 
     assert issubclass(VideoNote, RuntimeWarning)  # a library caller's filters for the reading's warnings hold
+
+
+def test_transport_packets_lost_up_to_a_key_frame_are_still_said(tmp_path):
+    """Transport packets lost from within frame 15 to within frame 20, the next frame a key frame:
+    a join starts with a key frame too, but its transport packets count from 0 again, where
+    these go on counting. The frames lost are said and the later frames keep their places."""
+    from segmix.frames import FrameSequence, RepeatedSkip
+    from tests.test_vidfix41 import _plain, _without_transport_packets
+
+    good = _plain(tmp_path / "cam.ts", "mpegts", 0)  # key frames 1 and 21
+    with av.open(str(good)) as container:
+        places = [p.pos for p in sorted((p for p in container.demux(video=0) if p.size), key=lambda p: p.pts)]
+    assert places[20] - places[19] > 188  # frame 20 spans transport packets: its last one is kept
+    first, end = places[14] // 188 + 1, places[20] // 188 - 1
+    video = _without_transport_packets(good, first, end - first)
+    data = video.read_bytes()
+    with av.open(str(video)) as container:
+        key = [p for p in container.demux(video=0) if p.size and p.is_keyframe][1]
+        assert data[key.pos + 3] & 0x0F != 0  # its counter goes on (0 by chance 1 in 16)
+    said = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no "files joined" note
+        frames = [frame.index for frame in FrameSequence(video, on_skip=said.append)]
+    assert frames == [k for k in range(1, 41) if not 16 <= k <= 20], frames
+    said = [line for line in said if not isinstance(line, RepeatedSkip)]
+    assert len(said) == 1 and f"skipped {video} frames 16-20 (5 frames): the file holds no data" in said[0], said
