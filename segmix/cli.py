@@ -3441,11 +3441,17 @@ def _dash_names_last(argv: list[str]) -> list[str]:
     return [argv[0], *rest, "--", *names]
 
 
-def _warning_line(prefix: str):
+def _warning_line(prefix: str, quiet: bool = False):
     """A ``warnings.showwarning`` that prints ``PREFIX: warning: MESSAGE`` as one line on stderr
     (Python's default prints the source file, line number and code line as well), from any
-    thread (skin apply decodes photos on a pool); above a progress bar when one is shown."""
+    thread (skin apply decodes photos on a pool); above a progress bar when one is shown. A
+    warning whose class is a note (``is_note``: segmix.frames.VideoNote) is printed as
+    ``PREFIX: note: MESSAGE``, and not with ``quiet`` (--quiet: no notes)."""
     def show(message, category, filename, lineno, file=None, line=None):
+        if getattr(category, "is_note", False):
+            if not quiet:
+                _stderr_line(f"{prefix}: note: {message}")
+            return
         if category.__name__ == "VersionMismatchWarning":  # Dask's table, in one line
             from segmix.distributed.cluster import version_mismatch_words
 
@@ -3628,7 +3634,7 @@ def _main(argv: list[str] | None) -> int:
         # imported with the warnings already in the command's words: numba's own about a
         # NUMBA_ variable it cannot read came with a traceback in it (segmix.kernels).
         with warnings.catch_warnings():
-            warnings.showwarning = _warning_line(f"segmix {name}")
+            warnings.showwarning = _warning_line(f"segmix {name}", getattr(args, "quiet", False))
             from segmix.kernels.cache import on_first_compile
 
             # --quiet: "no notes" (its help), this one too: it was printed with --quiet.

@@ -40,9 +40,12 @@ frame of another size stops the run (its decoder, not a file, went wrong).
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import functools
+import heapq
 import itertools
+import math
 import queue
 import re
 import threading
@@ -227,6 +230,14 @@ def ignored_in_folder(folder) -> dict[str, list[str]]:
             kind = "other files"
         kinds.setdefault(kind, []).append(entry.name)
     return kinds
+
+
+class VideoNote(RuntimeWarning):
+    """A note on how a video is read, no fault found in it (a raw stream's frames cannot be
+    checked, :func:`untimed_stream_words`): the command line prints it as a note, which --quiet
+    leaves out (``is_note``); the window's status bar shows it as its other notes."""
+
+    is_note = True
 
 
 class FrameSkip(str):
@@ -537,7 +548,7 @@ class FrameSequence:
                     announced = None  # a whole file (of a variable frame rate, maybe)
                 if index and first is None and lead == 0:
                     # No time stamps (a raw stream): what cannot be checked is said, not numbered wrong in silence.
-                    warnings.warn(untimed_stream_words(path), RuntimeWarning, stacklevel=2)
+                    warnings.warn(untimed_stream_words(path), VideoNote, stacklevel=2)
                 if len(damaged_at) > 1:
                     more = len(damaged_at) - 1
                     shown = ", ".join(map(str, damaged_at[1:6])) + (", ..." if more > 5 else "")
@@ -1204,12 +1215,32 @@ def _video_packets(container, stream, gaps: PassedOver | None = None) -> Iterato
         if transport and packet.size and after_corrupt:
             passed_over, after_corrupt = True, after_corrupt - 1
         if gaps is not None:
-            gaps.read(packet, passed_over and bool(packet.size))
+            gaps.read(packet, passed_over and bool(packet.size),
+                      transport and passed_over and packet.is_keyframe and _counters_restart(container.name, packet.pos))
         yield packet, passed_over and bool(packet.size)
         if packet.size:
             passed_over = False
             if transport and packet.is_corrupt:
                 after_corrupt = 2
+
+
+def _counters_restart(path, pos) -> bool:
+    """Whether the transport packet at file position ``pos`` of the MPEG-TS file at ``path`` (the
+    first of a video packet) has a continuity counter of 0, as the first of a file has (what
+    FFmpeg's and the cameras' muxers write): a break there is files joined. True when it cannot
+    be read (a break at a key frame is then taken for a join, :class:`PassedOver`)."""
+    if pos is None or pos < 0:
+        return True
+    try:
+        with open(path, "rb") as file:
+            file.seek(pos)
+            head = file.read(8)
+    except (OSError, TypeError, ValueError):
+        return True
+    for start in (0, 4):  # 188-byte packets; 192-byte ones (M2TS: a 4-byte time code first)
+        if len(head) >= start + 4 and head[start] == 0x47:
+            return head[start + 3] & 0x0F == 0
+    return True
 
 
 def _reorders(stream) -> bool:
@@ -1306,15 +1337,30 @@ def _read_matroska_layout(path: str, index: int, size: int, mtime: int) -> Matro
             base = video.time_base
     except (av.FFmpegError, OSError, ValueError, AttributeError, TypeError):
         return None
-    end = None
-    if tag and base:
-        try:
-            hours, minutes, seconds = tag.split(":")
-            end = round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) / base)
-        except ValueError:
-            end = None
+    seconds = _tag_seconds(tag)
+    end = round(seconds / base) if seconds is not None and base else None
     return MatroskaLayout(entries[0][0] if entries else None, sorted({pos for _, pos in entries if pos >= 0}), end,
                           size, path)
+
+
+#: :class:`PassedOver`: the packets whose entries are kept, far more than a decoder holds back
+#: (frame threads, B-frames) or than the packets without a picture after a key frame lost (a GOP).
+_KEPT_PACKETS = 4096
+#: :class:`PassedOver`: the packets read past a time stamp before it is counted (H.264 and HEVC
+#: reorder at most 16 frames).
+_REORDER_DEPTH = 64
+
+
+def _tag_seconds(tag) -> float | None:
+    """The seconds of a Matroska duration tag (``HH:MM:SS.nnnnnnnnn``), or None when it gives none:
+    not of that form, or not a finite length (a tag of "inf" ended the run in an OverflowError's
+    traceback, NaN or a negative one would be as wrong)."""
+    try:
+        hours, minutes, seconds = str(tag).split(":")
+        value = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except (ValueError, AttributeError):
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 class PassedOver:
@@ -1347,25 +1393,74 @@ class PassedOver:
     """
 
     def __init__(self, stream, layout: MatroskaLayout | None = None, from_start: bool = True,
-                 longest: int | None = None) -> None:
+                 longest: int | None = None, transport: bool = False) -> None:
         self.step = _frame_step(stream)
         self.longest = longest  # a longer jump is no loss (_longest_loss)
-        self._read: dict[int, tuple[int, int, int]] = {}  # (duration, stretch, order read) by time stamp
+        # An MPEG-TS file: a break where a file starts anew is taken for files joined (lost()).
+        self.transport = transport
+        self.joined = False  # such a break was met (said by the caller: transport_join_words)
+        # (duration, stretch, order read, opens a file joined) by time stamp, of the last _KEPT_PACKETS
+        # packets read: an entry for every packet of the run took 170 MB a million frames (a
+        # day's camera file, 440 MB); the numbering asks of packets read a little before
+        # (:func:`_pictures`), and total() counts as the packets come (_settle).
+        self._read: dict[int, tuple[int, int, int, bool]] = {}
+        self._kept: collections.deque[tuple[int, int]] = collections.deque()  # (time stamp, order read)
+        self._due: list[int] = []  # a heap of the time stamps read not yet counted by total()
+        self._counted = 0  # frames passed over between the time stamps counted
+        # (time stamp, entry) of the first and last time stamps counted and of the greatest read:
+        # kept when their packets are no longer.
+        self._first: tuple[int, tuple] | None = None
+        self._last: tuple[int, tuple] | None = None
+        self._top: tuple[int, tuple] | None = None
         self._stretch = 0  # stretches of packets read without bytes passed over between them
         self._order = 0  # packets noted
         self.layout = layout
         self._from_start = from_start  # False after a seek: no frames before the first are lost
         self.bytes_read_to: int | None = None  # where the last packet read (of any stream) ends
 
-    def read(self, packet, resumed: bool) -> None:
+    def read(self, packet, resumed: bool, opens: bool = False) -> None:
         """Note a packet of the video read (:func:`_video_packets`), ``resumed`` after bytes
-        passed over; one that shows no frame (empty, an edit list's cut) or has no time stamp
-        only ends a stretch."""
+        passed over, ``opens`` a file joined there (an MPEG-TS key frame whose transport packets'
+        counters restart); one that shows no frame (empty, an edit list's cut) or has no time
+        stamp only ends a stretch."""
         if resumed:
             self._stretch += 1
         if packet.size and not packet.is_discard and packet.pts is not None:
             self._order += 1
-            self._read[int(packet.pts)] = (int(packet.duration or 0), self._stretch, self._order)
+            pts = int(packet.pts)
+            entry = self._read[pts] = (int(packet.duration or 0), self._stretch, self._order, bool(opens))
+            if self._top is None or pts >= self._top[0]:
+                self._top = (pts, entry)
+            self._kept.append((pts, self._order))
+            heapq.heappush(self._due, pts)
+            if len(self._due) > _REORDER_DEPTH:
+                self._settle(heapq.heappop(self._due))
+            while self._kept[0][1] <= self._order - _KEPT_PACKETS:
+                old, order = self._kept.popleft()
+                if self._read.get(old, (0, 0, None))[2] == order:  # not read again since
+                    del self._read[old]
+
+    def _entry(self, pts: int) -> tuple | None:
+        """The entry of time stamp ``pts``, or None when its packet is unknown (or long past)."""
+        entry = self._read.get(pts)
+        if entry is None:
+            for kept in (self._last, self._first, self._top):
+                if kept is not None and kept[0] == pts:
+                    return kept[1]
+        return entry
+
+    def _settle(self, pts: int) -> None:
+        """Count the frames passed over between the last time stamp counted and ``pts``, the
+        least not counted yet: packets come in time stamp order, but for a decoder's reordering
+        (:data:`_REORDER_DEPTH`), so the earlier packets' neighbours in time are known."""
+        entry = self._entry(pts)
+        if entry is None:
+            return
+        if self._last is None:
+            self._first = (pts, entry)
+        else:
+            self._counted += len(self.lost(self._last[0], pts))
+        self._last = (pts, entry)
 
     def lost(self, before: int | None, after: int | None) -> list[int]:
         """The time stamps of the frames passed over between the packets of time stamps
@@ -1377,42 +1472,82 @@ class PassedOver:
             return self._leading(after)
         if after is None:
             return self._trailing(before)
-        if before not in self._read or after not in self._read:
+        entry_before, entry_after = self._entry(before), self._entry(after)
+        if entry_before is None or entry_after is None:
             return []
-        duration, stretch, order = self._read[before]
-        _, stretch_after, order_after = self._read[after]
+        duration, stretch, order, _ = entry_before
+        _, stretch_after, order_after, opens = entry_after
+        if stretch == stretch_after:
+            return []
+        if self.transport and opens:
+            # MPEG-TS files joined with `cat` (a camera's or a recorder's segments) break the
+            # transport packets' continuity as a loss does, and their time stamps jump by the
+            # pause between them (3 s: 75 frames said lost, every later mask numbered by time,
+            # exit 1). The time stamps do not tell the two apart, nor the program tables (FFmpeg's
+            # muxer repeats them before every key frame, so they are there after a loss as well).
+            # What does: a file starts with a key frame whose transport packets' continuity
+            # counters start from 0 (_counters_restart), while a loss falls where it may, mid-GOP
+            # mostly, and the packet after it goes on counting (1 in 16 is 0 by chance). Such a
+            # break is taken for a join, no damage, and the frames after it are numbered in the
+            # file's order (a loss that met both by chance would number them early: the caller's
+            # note says so). A loss elsewhere is said and keeps the later frames' places.
+            self.joined = True
+            return []
         # Read in time order, with data passed over between: a time stamp that goes back (files
         # joined, each from 0) puts the later file's frames before the earlier one's end.
-        if (stretch == stretch_after or order_after < order
+        if (order_after < order
                 or (self.longest is not None and after - before > self.longest)):
             return []
         return _between_stamps(before, after, _jumped_frames(before, after, duration or self.step))
 
     def _leading(self, first: int) -> list[int]:
         key = self.layout.first_key if self.layout is not None and self._from_start else None
-        if key is None or first not in self._read or first <= key:
+        entry = self._entry(first)
+        if key is None or entry is None or first <= key:
             return []
         self._from_start = False  # said once
-        step = self._read[first][0] or self.step
+        step = entry[0] or self.step
         return _between_stamps(key - step, first, _jumped_frames(key - step, first, step)) if step else []
 
     def _trailing(self, last: int) -> list[int]:
         layout = self.layout
-        if layout is None or layout.end is None or last not in self._read or self.bytes_read_to is None:
+        entry = self._entry(last)
+        if layout is None or layout.end is None or entry is None or self.bytes_read_to is None:
             return []
         end = layout.cluster_end(self.bytes_read_to)
         if end is None or end > layout.size or end - self.bytes_read_to <= _PASSED_OVER_BYTES:
             return []  # no data left in its cluster, or a file cut short (said as truncated)
-        step = self._read[last][0] or self.step
+        step = entry[0] or self.step
         return _between_stamps(last, layout.end, _jumped_frames(last, layout.end, step)) if step else []
 
     def total(self) -> int:
         """Frames passed over before, between and after all the packets read."""
-        stamps = sorted(self._read)
-        if not stamps:
+        first = self._first[0] if self._first is not None else None
+        last = self._last[0] if self._last is not None else None
+        inner = self._counted
+        for pts in sorted(self._due):  # the last packets read, not counted yet
+            if last is None:
+                first = pts
+            else:
+                inner += len(self.lost(last, pts))
+            last = pts
+        if first is None:
             return 0
-        inner = sum(len(self.lost(before, after)) for before, after in zip(stamps, stamps[1:]))
-        return len(self.lost(None, stamps[0])) + inner + len(self.lost(stamps[-1], None))
+        return len(self.lost(None, first)) + inner + len(self.lost(self._top[0], None))
+
+
+def _is_transport(container) -> bool:
+    """Whether ``container`` is an MPEG-TS file."""
+    return "mpegts" in (getattr(container.format, "name", "") or "").split(",")
+
+
+def transport_join_words(path) -> str:
+    """The note for an MPEG-TS file whose transport stream breaks its continuity and starts anew
+    at a key frame (:class:`PassedOver`): taken for files joined, no frame lost."""
+    return (f"{path}: the transport stream breaks its continuity and starts anew at a key frame (files joined, as "
+            "with cat): no frame is taken for lost there, and the frames after it are numbered in the file's order, "
+            "not by its time stamps (had transport packets been lost up to that key frame, the later frames would be "
+            "numbered early)")
 
 
 def _longest_loss(container, stream) -> int | None:
@@ -1471,7 +1606,8 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
     serial = 0  # packets of the video read
     timed = True  # every packet so far had a time stamp
     # The frames the demuxer passed over, as the window counts them.
-    gaps = PassedOver(stream, _matroska_layout(container, stream), from_start, _longest_loss(container, stream))
+    gaps = PassedOver(stream, _matroska_layout(container, stream), from_start, _longest_loss(container, stream),
+                      _is_transport(container))
     last = None  # the time stamp of the last frame given, a picture or a lost frame
     hole = None  # the time stamp of the first frame given after frames passed over
     given_at = 0  # the serial of the packet read last when the last picture was given
@@ -1575,6 +1711,8 @@ def _pictures(container, stream, from_start: bool = True) -> Iterator:
             yield picture
     if transport_loss == -1:
         warnings.warn(transport_loss_words(container.name), RuntimeWarning, stacklevel=2)
+    if gaps.joined:
+        warnings.warn(transport_join_words(container.name), RuntimeWarning, stacklevel=2)
     if timed:
         # The last frames' packets gave no picture (the decoder's end flushed): lost at the end.
         yield from lost_frames(None)
@@ -1985,13 +2123,20 @@ class FrameReader:
             with av.open(str(path)) as container:
                 stream = video_stream(container)
                 count = 0
-                times = []  # the packets' presentation times, seconds
-                gaps = PassedOver(stream, _matroska_layout(container, stream), longest=_longest_loss(container, stream))
+                # The packets' first and last presentation times (seconds) and how many: a list of
+                # every packet's took ~32 MB a million frames.
+                earliest = latest = None
+                timed = 0
+                gaps = PassedOver(stream, _matroska_layout(container, stream), longest=_longest_loss(container, stream),
+                                  transport=_is_transport(container))
                 for n, (packet, resumed) in enumerate(_video_packets(container, stream, gaps)):
                     shown = packet.size and not packet.is_discard  # an edit list's cut: no frame
                     count += 1 if shown else 0
                     if shown and packet.pts is not None and packet.time_base is not None:
-                        times.append(float(packet.pts * packet.time_base))
+                        time = float(packet.pts * packet.time_base)
+                        earliest = time if earliest is None else min(earliest, time)
+                        latest = time if latest is None else max(latest, time)
+                        timed += 1
                     if check is not None and n % 256 == 255:
                         check()
                 # Frames the demuxer passed over (damaged data) keep their places, as
@@ -2000,10 +2145,10 @@ class FrameReader:
                 # Counted, a cut file's packets are as exact a length as a whole one's: the
                 # window called a Matroska file whole that segmix background called truncated.
                 timing = _header_timing(container, stream)
-                if timing is not None and times and _short_of_duration(timing, min(times), max(times)):
+                if timing is not None and timed and _short_of_duration(timing, earliest, latest):
                     self.short_of_estimate = max(1, round(timing[0] * timing[1]))
-                if len(times) > 1 and max(times) > min(times):
-                    self.timed_rate = (len(times) - 1) / (max(times) - min(times))
+                if timed > 1 and latest > earliest:
+                    self.timed_rate = (timed - 1) / (latest - earliest)
                 return count
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise FrameError(f"{path}: cannot count the video's frames ({_short(exc)})") from None
