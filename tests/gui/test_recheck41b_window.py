@@ -1,0 +1,37 @@
+"""Re-check of session 41's fixes in the window on other inputs of the same kinds (each test
+failed before its fix).
+
+1. Skin mode's "Add photo to skin training set" judged whether a photo has colour by every
+   stored pixel: a grey object cut out of a colour photo (the colour hidden under alpha 0, or
+   in a feathered rim under half opacity) had its grey skin marks added, which ``skin train``
+   refuses (session 41) and which teach the skin mixture grey.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.test_recheck41b import feathered_grey_cut_out
+
+
+def _hard_grey_cut_out(path):
+    rng = np.random.default_rng(1)
+    rgb = rng.integers(0, 255, (80, 100, 3)).astype(np.uint8)
+    alpha = np.zeros((80, 100), np.uint8)
+    alpha[5:75, 5:95] = 255
+    rgb[5:75, 5:95] = np.linspace(30, 220, 90).astype(np.uint8)[None, :, None]
+    Image.fromarray(np.dstack([rgb, alpha])).save(path)
+
+
+@pytest.mark.parametrize("make", [_hard_grey_cut_out, feathered_grey_cut_out])
+def test_grey_skin_marks_of_a_grey_cut_out_are_not_added(make_window, tmp_path, messages, make):
+    photo = tmp_path / "cut.png"
+    make(photo)
+    window = make_window(photo)
+    window.mode_combo.setCurrentIndex(window.mode_combo.findData("skin"))
+    skin_mode = window.modes["skin"]
+    layer = window.layer_of("skin")
+    layer.labels[35:45, 40:60] = 1  # inside the grey part of either cut-out
+    assert not skin_mode.add_to_skin_training_set()
+    assert messages[-1][0] == "No colour to learn", messages
+    assert skin_mode.skin_training == {}
