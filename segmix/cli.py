@@ -2134,16 +2134,23 @@ def _background_masks(sequence, output_dir, background_image=None) -> list:
 _OUTPUT_EXTENSIONS = frozenset(("png", "jpg", "jpeg", "tif", "tiff", "bmp", "webp", "gif", "json", "csv", "npy"))
 
 
+#: What stands before a bare extension (``..png``, `` .png``): dots and blanks.
+_BLANKS_AND_DOTS = ". \t"
+
+
 def _refuse_bare_extension(option: str, path) -> None:
     """Refuse an output file named only an extension (``.png``): ``segment -o "$stem.png"``
     with ``stem`` unset was told "-o .png: unsupported extension for -o/--output; use .png"
     (the name, a hidden file, has no extension), quantize "unsupported extension '(none)'"."""
     from pathlib import Path
 
-    name = Path(str(path)).name
-    if name.startswith(".") and name[1:].lower() in _OUTPUT_EXTENSIONS:
+    from segmix.io import bare_extension
+
+    name, extension = Path(str(path)).name, bare_extension(path)
+    # "..png" too: "$a.$b.png" with both unset (written as a hidden file, its suffix supported)
+    if extension and extension[1:] in _OUTPUT_EXTENSIONS:
         raise UserError(f"{option} {path}: the file name is only an extension (an unset shell variable before "
-                        f"it, as in \"$name{name}\"?); give a name such as out{name.lower()}")
+                        f"it, as in \"$name.{name.lstrip(_BLANKS_AND_DOTS)}\"?); give a name such as out{extension}")
 
 
 def _refuse_folder_outputs(outputs) -> None:

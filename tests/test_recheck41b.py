@@ -8,6 +8,7 @@ its fix).
 """
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from segmix import skin
@@ -74,3 +75,27 @@ def test_a_colour_cut_out_with_a_feathered_rim_is_not_called_greyscale(tmp_path,
     assert main(["skin", "apply", str(tmp_path / "c.png"), "--output-dir", str(tmp_path / "out")]) == 0
     assert "greyscale" not in capsys.readouterr().err
     assert skin.colourless_words(rgb, faint_pixels(alpha)) is None
+
+
+# 2. An output named only an extension (".png", from -o "$name.png" with name unset) is told so
+#    since session 41; "..png" ("$a.$b.png" with both unset) and " .png" were written as hidden
+#    or blank-named files, exit 0 (quantize: "wrote ..png").
+
+@pytest.mark.parametrize("name", ["..png", " .png", "..PNG", ". .tif"])
+def test_an_output_named_dots_and_an_extension_is_refused(tmp_path, capsys, name):
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (20, 30, 3)).astype(np.uint8)).save(photo)
+    for command in (["quantize", str(photo), "-k", "3"], ["segment", str(photo), "--box", "3,3,20,15"]):
+        assert main(command + ["-o", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert "the file name is only an extension" in err and err.count("\n") == 1, err
+        assert "$name." in err and "$name.." not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+
+
+def test_bare_extension():
+    from segmix.io import bare_extension, only_extension_words
+
+    assert [bare_extension(n) for n in (".png", "..PNG", " .jpg", "a..png", ".hidden.png", "x.png", "png", "..")] == \
+        [".png", ".png", ".jpg", None, None, None, None, None]
+    assert "only an extension" in only_extension_words("out/..png")
