@@ -99,3 +99,58 @@ def test_bare_extension():
     assert [bare_extension(n) for n in (".png", "..PNG", " .jpg", "a..png", ".hidden.png", "x.png", "png", "..")] == \
         [".png", ".png", ".jpg", None, None, None, None, None]
     assert "only an extension" in only_extension_words("out/..png")
+
+
+# 3. A JPEG whose picture is whole but whose end marker is missing is named so since session
+#    41; one that keeps the marker's first byte (FF) and lacks only its D9 was still "truncated
+#    image: the file ends before the picture does ... (an interrupted download or copy?)", in
+#    skin apply and in background's frame folders alike.
+
+def _jpeg_bytes(seed=0):
+    import io
+
+    from tests.synthetic_photos import textured_photo
+
+    buffer = io.BytesIO()
+    Image.fromarray(textured_photo()).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_a_jpeg_lacking_only_the_d9_of_its_end_marker_is_named_so(tmp_path, monkeypatch, capsys):
+    from segmix.jpeg_scan import lacks_end_marker
+
+    monkeypatch.chdir(tmp_path)
+    whole = _jpeg_bytes()
+    (tmp_path / "half.jpg").write_bytes(whole[:-1])
+    (tmp_path / "fills.jpg").write_bytes(whole[:-2] + b"\xff\xff")
+    for name in ("half.jpg", "fills.jpg"):
+        assert lacks_end_marker(tmp_path / name)
+        assert main(["skin", "apply", name, "--output-dir", "out"]) == 2
+        err = capsys.readouterr().err
+        assert "ends without its end marker" in err and "ends before the picture does" not in err, err
+    # the fix it names reads the photo (the FF left stands as a fill byte)
+    (tmp_path / "fixed.jpg").write_bytes(whole[:-1] + b"\xff\xd9")
+    assert main(["quantize", "fixed.jpg", "-k", "4", "-o", "q.png", "--quiet"]) == 0
+    # cut in its picture, with an FF at its end: still cut
+    cut = whole[: len(whole) // 2]
+    (tmp_path / "cut.jpg").write_bytes(cut + b"\xff")
+    assert not lacks_end_marker(tmp_path / "cut.jpg")
+
+
+def test_a_background_frame_lacking_the_d9_of_its_end_marker_is_named_so(tmp_path, monkeypatch, capsys):
+    import io
+
+    monkeypatch.chdir(tmp_path)
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    rng = np.random.default_rng(4)
+    base = rng.integers(60, 200, (24, 32, 3)).astype(np.uint8)
+    for i in range(8):
+        buffer = io.BytesIO()
+        Image.fromarray(np.clip(base + rng.integers(-3, 4, base.shape), 0, 255).astype(np.uint8)).save(
+            buffer, "JPEG", quality=95)
+        data = buffer.getvalue()
+        (frames / f"f{i:03d}.jpg").write_bytes(data[:-1] if i in (0, 7) else data)
+    assert main(["background", "frames", "--output-dir", "out"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("ends without its end marker") == 2 and "ends before the picture does" not in err, err

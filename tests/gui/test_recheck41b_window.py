@@ -35,3 +35,17 @@ def test_grey_skin_marks_of_a_grey_cut_out_are_not_added(make_window, tmp_path, 
     assert not skin_mode.add_to_skin_training_set()
     assert messages[-1][0] == "No colour to learn", messages
     assert skin_mode.skin_training == {}
+
+
+# 2. A JPEG keeping the first byte (FF) of its end marker and lacking its D9 was "truncated
+#    image: the file ends before the picture does" in the window too (segmix.jpeg_scan).
+
+def test_the_window_names_a_jpeg_lacking_the_d9_of_its_end_marker(window, tmp_path, messages):
+    from tests.test_recheck41b import _jpeg_bytes
+
+    photo = tmp_path / "half.jpg"
+    photo.write_bytes(_jpeg_bytes()[:-1])
+    messages.clear()
+    assert not window.open_image(photo)
+    assert len(messages) == 1 and "ends without its end marker" in messages[0][1], messages
+    assert "ends before the picture does" not in messages[0][1]
