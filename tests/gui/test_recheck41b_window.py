@@ -49,3 +49,19 @@ def test_the_window_names_a_jpeg_lacking_the_d9_of_its_end_marker(window, tmp_pa
     assert not window.open_image(photo)
     assert len(messages) == 1 and "ends without its end marker" in messages[0][1], messages
     assert "ends before the picture does" not in messages[0][1]
+
+
+# 3. Skin mode's words for a photo without colour of its own (those of skin apply) judged a
+#    cut-out by its fully transparent pixels alone: a feathered grey cut-out, which skin apply
+#    now warns of, was shown "Skin detected" with no word that it is greyscale.
+
+def test_skin_mode_says_a_feathered_grey_cut_out_is_greyscale(make_window, qtbot, tmp_path):
+    from segmix import skin
+
+    photo = tmp_path / "cut.png"
+    feathered_grey_cut_out(photo)
+    window = make_window(photo)
+    skin_mode = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: skin_mode.skin_posterior is not None and not skin_mode.result_pending, timeout=60000)
+    assert skin_mode._greyscale == skin.GREYSCALE_WORDS, skin_mode._greyscale

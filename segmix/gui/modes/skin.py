@@ -662,7 +662,7 @@ class SkinMode(Mode):
         self._set_version += 1
         self._update_skin_panel()
         added = f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels"
-        if counts.n_skin and skin.colourless_words(shell.image, shell.controller.transparent) == skin.ONE_TONE_WORDS:
+        if counts.n_skin and skin.colourless_words(shell.image, faint_pixels(shell.photo_alpha)) == skin.ONE_TONE_WORDS:
             # As skin train warns: a sepia JPEG of a dim scene cannot be told from a close-up of
             # skin, so it is added, and said (its skin marks were added in silence).
             added += ("; this photo is in one tone: if it is a toned (sepia) photo, its skin marks teach "
