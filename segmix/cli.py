@@ -2138,15 +2138,13 @@ def _refuse_bare_extension(option: str, path) -> None:
     """Refuse an output file named only an extension (``.png``): ``segment -o "$stem.png"``
     with ``stem`` unset was told "-o .png: unsupported extension for -o/--output; use .png"
     (the name, a hidden file, has no extension), quantize "unsupported extension '(none)'"."""
-    from pathlib import Path
+    from segmix.io import bare_extension, only_extension_words
 
-    from segmix.io import only_extension_words
-
-    name = Path(str(path)).name
-    words = only_extension_words(path)
-    if words and name[1:].lower() in _OUTPUT_EXTENSIONS:
+    words, extension = only_extension_words(path), bare_extension(path)
+    # "..png" too: "$a.$b.png" with both unset (written as a hidden file, its suffix supported)
+    if words and extension[1:] in _OUTPUT_EXTENSIONS:
         # io's words (the window's and the library's), with the shell's likely cause
-        raise UserError(f"{option} {words} (an unset shell variable before it, as in \"$name{name}\"?)")
+        raise UserError(f"{option} {words} (an unset shell variable before it, as in \"$name{extension}\"?)")
 
 
 def _refuse_folder_outputs(outputs) -> None:

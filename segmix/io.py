@@ -2363,15 +2363,26 @@ def only_extension_words(path: PathLike) -> str | None:
     deleted in a save dialog, or a shell variable left unset, ``"$name.png"``), else None.
     Such a name is a hidden file without an extension: "unsupported extension '(none)'...;
     use .png" was said to a name that ends in .png."""
+    extension = bare_extension(path)
+    if extension:
+        return f"{path}: the file name is only an extension; give a name before it, such as out{extension}"
+    return None
+
+
+def bare_extension(path: PathLike) -> str | None:
+    """The extension (lower case, with its dot) of a file name that is an extension alone after
+    dots or blanks (``.png``, ``..png`` from ``"$a.$b.png"`` with both unset, `` .png``), else
+    None. ``..png`` was written as a hidden file, its suffix being a supported one."""
     name = Path(path).name
-    if len(name) > 1 and name.startswith(".") and "." not in name[1:] and name[1:].isalnum():
-        return f"{path}: the file name is only an extension; give a name before it, such as out{name.lower()}"
+    rest = name.lstrip(". \t")
+    if "." in name and rest and rest.isalnum() and rest != name:
+        return "." + rest.lower()
     return None
 
 
 def _require_suffix(path: PathLike, allowed: tuple[str, ...], what: str) -> str:
     suffix = Path(path).suffix.lower()
-    if not suffix and only_extension_words(path) and Path(path).name.lower() in allowed:
+    if only_extension_words(path) and bare_extension(path) in allowed:
         raise ValueError(only_extension_words(path))
     if suffix not in allowed:
         raise ValueError(f"{path}: unsupported extension {suffix or '(none)'!r} for {what}; {use_one_of(allowed)}")

@@ -275,7 +275,8 @@ def lacks_end_marker(path) -> bool:
     marker (FF D9): its last block's code ends the file. Pillow refuses such a file as truncated
     ("image file is truncated"), and segmix said "the file ends before the picture does", which
     is false (OpenCV and viewers show it whole). A file cut one byte earlier is cut: the walk
-    then stops in the picture's data. False for anything else or not checked (progressive)."""
+    then stops in the picture's data; a file that keeps the marker's FF and lacks its D9 lacks
+    the marker too. False for anything else or not checked (progressive)."""
     path = Path(path)
     try:
         if path.stat().st_size > _END_MARKER_READ_LIMIT:
@@ -285,7 +286,10 @@ def lacks_end_marker(path) -> bool:
         return False
     if data[:2] != b"\xff\xd8" or data.rstrip(b"\x00")[-2:] == b"\xff\xd9":
         return False
-    buf = np.frombuffer(data, np.uint8)
+    # The marker's first byte kept alone (FF, the D9 missing; more FF may stand as fill bytes)
+    # was called "the file ends before the picture does" as a file cut in its picture is:
+    # coded data never end in FF (a coded FF is followed by 00), so they are left out.
+    buf = np.frombuffer(data.rstrip(b"\xff"), np.uint8)
     try:
         found = _walk(buf)
     except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):

@@ -54,7 +54,7 @@ from segmix.mixture import GaussianMixture, fit_quietly
 from segmix.mixture.gmm import SingularCovarianceError
 from segmix.modelfile import SegmixModel, json_words, read_model
 from segmix.palette import nearest_visible_colours, skin_pixels  # a palette photo is scored low-passed
-from segmix.transparency import transparent_pixels
+from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.source_record import other_source, source_text
 
 __all__ = [
@@ -758,9 +758,9 @@ def _labelled_codes(pair: tuple[Path, Path], notes: list | None = None) -> np.nd
     n_skin = int(np.count_nonzero(labels == 1))
     # Judged by what the photo shows: a grey object cut out of a colour photo keeps colour under
     # its transparency, and its grey skin was learnt in silence (as colourless_words).
-    shown = loaded.pixels
-    if n_skin and hidden is not None and hidden.any():
-        shown = nearest_visible_colours(loaded.pixels, hidden)
+    shown, faint = loaded.pixels, faint_pixels(loaded.alpha)
+    if n_skin and faint is not None and faint.any() and not faint.all():
+        shown = nearest_visible_colours(loaded.pixels, faint)
     if n_skin and is_greyscale(shown):
         # Its skin pixels are grey: they taught the skin mixture grey, without a word (a
         # trial's folder of 6 street photos and their greyscale copies gave a model of F1
@@ -1946,7 +1946,8 @@ def apply_one(model: SegmixModel, input_path, output_dir, threshold: float | Non
     transparent = transparent_pixels(loaded.alpha)
     result = detect(model, skin_pixels(loaded), settings, threshold, cache, info=info, transparent=transparent)
     mask, posterior = result.mask, result.posterior
-    colourless = colourless_words(image, transparent) if info is not None else None
+    # judged by what the photo shows, its faint pixels left out (a feathered cut-out's rim)
+    colourless = colourless_words(image, faint_pixels(loaded.alpha)) if info is not None else None
     if colourless:
         mask_like = colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(visible_pixels(image, transparent))
         info["greyscale"] = greyscale_warning(input_path, mask, mask_like, colourless)

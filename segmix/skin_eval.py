@@ -34,7 +34,7 @@ from segmix.skin import (NOTHING_SHOWN_WORDS, PAIR_ERRORS, PosteriorCache, Unusa
                          colourless_words, detect, greyscale_warning, image_mask_pairs, load_mask, looks_like_a_mask,
                          pair_failure, read_pair_info, swapped_folders, visible_pixels)
 from segmix.palette import skin_pixels
-from segmix.transparency import outline_free_colours, transparent_pixels
+from segmix.transparency import faint_pixels, outline_free_colours, transparent_pixels
 
 N_BINS = 1000
 #: The ROC's histogram: log odds log(p / (1 - p)) from ``ROC_LOGIT_LOW`` (p = 0 and float32's
@@ -497,7 +497,7 @@ def evaluate_folder(model: SegmixModel, images_dir, masks_dir, threshold: float 
             # The sweep runs here, in the worker threads, not in the loop that adds the photos.
             swept = None if decide is None else evaluator.sweep_counts_of(decide, labels, result.mask)
         # None for a colour photo, else whether it holds only a mask's values (its line's hint)
-        colourless = colourless_words(loaded.pixels, transparent)
+        colourless = colourless_words(loaded.pixels, faint_pixels(loaded.alpha))  # as skin apply judges it
         grey = None if colourless is None else (colourless != NOTHING_SHOWN_WORDS and looks_like_a_mask(
             visible_pixels(loaded.pixels, transparent)), colourless)
         return result.posterior, result.mask, labels, swept, grey, bool(info.get("faces_used"))

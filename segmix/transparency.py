@@ -38,6 +38,27 @@ def transparent_pixels(alpha: np.ndarray | None) -> np.ndarray | None:
     return clear if clear.any() else None
 
 
+#: Alpha below which a pixel shows less of its own colour than of what lies behind it.
+HALF_OPAQUE = 128
+
+
+def faint_pixels(alpha: np.ndarray | None) -> np.ndarray | None:
+    """The pixels whose colour a photo hardly shows: (H, W) bool, or None if there are none.
+    Those less than half opaque (alpha < :data:`HALF_OPAQUE`) when some pixel is at least half
+    opaque, else the fully transparent ones (:func:`transparent_pixels`).
+
+    What colour a photo has of its own is judged without them (``skin.colourless_words``): a
+    grey object cut out with a feathered rim keeps the colour photo's colours in its faint rim
+    (alpha 1-127), and was not warned of while the same cut-out with a hard edge was.
+    """
+    if alpha is None:
+        return None
+    faint = np.asarray(alpha) < HALF_OPAQUE
+    if faint.all():
+        return transparent_pixels(alpha)
+    return faint if faint.any() else None
+
+
 def check_transparent(transparent, shape: tuple[int, int], name: str = "transparent") -> np.ndarray | None:
     """``transparent`` as an (H, W) bool array, or None when it marks no pixel.
 

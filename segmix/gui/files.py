@@ -440,7 +440,7 @@ def model_saving_available() -> bool:
 def _check_model_name(path: Path) -> None:
     # As the command line: a model is JSON and named so (a name typed without .json, or as
     # .png, wrote JSON under it).
-    if Path(path).name.lower() == ".json":
+    if segmix_io.bare_extension(path) == ".json":
         raise ValueError(segmix_io.only_extension_words(path))
     if Path(path).suffix.lower() != ".json":
         raise ValueError(f"{path}: models are saved as JSON; give a file name ending in .json")

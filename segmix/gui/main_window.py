@@ -63,7 +63,7 @@ from segmix.mark_settings import marks_model, other_photo_note
 from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
-from segmix.transparency import transparent_pixels
+from segmix.transparency import faint_pixels, transparent_pixels
 from segmix.gui.dock_mnemonics import DockMnemonics
 from segmix.gui.typing_keys import ShortcutsBeforeTyping
 from segmix.gui.worker import FIRST_START, TrainingController
@@ -1818,6 +1818,7 @@ class MainWindow(QMainWindow):
         picture.dpi = dpi
         picture.note = ""
         self.controller.transparent = transparent_pixels(picture.alpha)
+        self.controller.faint = faint_pixels(picture.alpha)  # its colour is judged without them
         picture.layers = {mode.name: LabelLayer(image.shape[:2]) for mode in sharing}
         picture.inputs = {}  # those of the previous photo are not this one's inputs
         self._counts_cache = None
@@ -1862,7 +1863,7 @@ class MainWindow(QMainWindow):
         picture.image = picture.segmentation_image = picture.skin_image = image
         picture.path = Path(path) if path is not None else None
         picture.alpha = None
-        self.controller.transparent = None
+        self.controller.transparent = self.controller.faint = None
         self._counts_cache = None
         self.update_hint()  # "learning the background" on frame 1 only
         self.update_actions()
@@ -2413,6 +2414,7 @@ class MainWindow(QMainWindow):
             self._space = space
             picture = self._picture
             self.controller.transparent = transparent_pixels(picture.alpha)
+            self.controller.faint = faint_pixels(picture.alpha)
             if picture.image is None:
                 self.canvas.clear()
                 self.zoom_label.setText("")

@@ -96,6 +96,9 @@ class SkinApplyJob:
     model: object
     overlay: tuple[str, float] | None = None  # (overlay mode, skin threshold) to draw here
     transparent: np.ndarray | None = None  # the photo's fully transparent pixels: never skin
+    # its pixels under half opacity (segmix.transparency.faint_pixels): its colour is judged
+    # without them, as skin apply judges it (a feathered grey cut-out's rim holds colour)
+    faint: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class SkinTrainJob:
     overlay: tuple[str, float] | None = None  # (overlay mode, skin threshold) to draw here
     non_skin_prior_weight: float = 0.0  # share of the built-in non-skin mixture (skin.with_non_skin_prior)
     transparent: np.ndarray | None = None  # as SkinApplyJob's
+    faint: np.ndarray | None = None  # as SkinApplyJob's
 
 
 def _failure_message(exc: Exception) -> str:
@@ -856,7 +860,7 @@ class ComputeWorker(QObject):
                          None if result is None else result.log_odds, None if result is None else result.mask,
                          None if result is None else (model.threshold if threshold is None else float(threshold)),
                          self._compiled, info.get("exposure_gain", 1.0),
-                         (job.image is not None and skin.colourless_words(job.image, job.transparent)) or ""))
+                         (job.image is not None and skin.colourless_words(job.image, job.faint)) or ""))
 
     def _replay_earlier_steps(self, job: TrainJob) -> TrainJob:
         """Fit the steps of ``job.mark_order`` before the last (segmix.mark_steps.replay_steps,
@@ -957,6 +961,7 @@ class TrainingController(QObject):
         # The shown photo's fully transparent pixels (H, W) bool, or None (the shell sets it
         # with each photo): every segmentation job of a photo of that size carries them.
         self.transparent: np.ndarray | None = None
+        self.faint: np.ndarray | None = None  # its pixels under half opacity (set with it)
         self._thread = QThread()
         self._thread.setObjectName("segmix-compute")
         self._worker = ComputeWorker()
@@ -1043,9 +1048,9 @@ class TrainingController(QObject):
         self._set_busy(True)
         return generation
 
-    def _transparent_of(self, image: np.ndarray) -> np.ndarray | None:
-        """:attr:`transparent` when it is of ``image``'s size, else None."""
-        clear = self.transparent
+    def _transparent_of(self, image: np.ndarray, pixels: np.ndarray | None | str = "transparent") -> np.ndarray | None:
+        """:attr:`transparent` (or ``pixels``, as :attr:`faint`) when it is of ``image``'s size, else None."""
+        clear = self.transparent if isinstance(pixels, str) else pixels
         return clear if clear is not None and clear.shape == image.shape[:2] else None
 
     def prepare_photo(self, image: np.ndarray) -> None:
@@ -1058,7 +1063,8 @@ class TrainingController(QObject):
         With ``overlay`` = (overlay mode, skin threshold) the worker also draws the overlay.
         """
         generation = self._next_generation()
-        emit(self._submit, SkinApplyJob(generation, image, model, overlay, self._transparent_of(image)))
+        emit(self._submit, SkinApplyJob(generation, image, model, overlay, self._transparent_of(image),
+                                        self._transparent_of(image, self.faint)))
         self._set_busy(True)
         return generation
 
@@ -1073,7 +1079,8 @@ class TrainingController(QObject):
         """
         generation = self._next_generation()
         emit(self._submit, SkinTrainJob(generation, counts, dict(options), image, overlay, non_skin_prior_weight,
-                                        None if image is None else self._transparent_of(image)))
+                                        None if image is None else self._transparent_of(image),
+                                        None if image is None else self._transparent_of(image, self.faint)))
         self._set_busy(True)
         emit(self.started, generation)
         return generation

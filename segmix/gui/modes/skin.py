@@ -19,6 +19,7 @@ from segmix.gui.modes.skin_panel import TRAIN_TIP, SkinPanel, format_threshold
 from segmix.gui.overlay import render_overlay
 from segmix.gui.signals import emit
 from segmix.gui.worker import SkinOutcome
+from segmix.transparency import faint_pixels
 
 #: Options of skin models trained in the window: the built-in model's colour space and skin
 #: mixture size, fewer non-skin components and EM starts than ``segmix skin train`` (a few
@@ -626,9 +627,12 @@ class SkinMode(Mode):
                                    "which hold no colour to learn: mark skin (1) and non-skin (2) where the photo "
                                    "shows something.")
                 return False
-        if (labels == 1).any() and skin.is_greyscale(shell.image):
+        if (labels == 1).any() and skin.colourless_words(shell.image, faint_pixels(shell.photo_alpha)) == \
+                skin.GREYSCALE_WORDS:
             # Grey skin would teach the skin mixture grey, as skin train refuses it (a trial's
             # greyscale copies of street photos took a trained model's F1 from 0.43 to 0.18).
+            # Judged by what the photo shows, as skin train does: a grey cut-out of a colour
+            # photo (its colour hidden under transparency) was added.
             shell.show_message("No colour to learn", "This photo has no colour (greyscale): its skin (1) marks "
                                "would teach the model grey as skin. Add colour photos to the training set; "
                                "skin detection needs colour.")
@@ -658,7 +662,7 @@ class SkinMode(Mode):
         self._set_version += 1
         self._update_skin_panel()
         added = f"Added {name}: {counts.n_skin:,} skin, {counts.n_non_skin:,} non-skin pixels"
-        if counts.n_skin and skin.colourless_words(shell.image, shell.controller.transparent) == skin.ONE_TONE_WORDS:
+        if counts.n_skin and skin.colourless_words(shell.image, faint_pixels(shell.photo_alpha)) == skin.ONE_TONE_WORDS:
             # As skin train warns: a sepia JPEG of a dim scene cannot be told from a close-up of
             # skin, so it is added, and said (its skin marks were added in silence).
             added += ("; this photo is in one tone: if it is a toned (sepia) photo, its skin marks teach "
