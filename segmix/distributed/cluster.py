@@ -1191,10 +1191,15 @@ def _ends_digest(path) -> str:
 
 
 def input_sample(paths, most: int = 8) -> list:
-    """What a worker must see of the inputs ``paths``: the first and the last of each folder, at
-    most ``most`` in all, each as ``[path, size, digest]`` (resolved; :func:`_ends_digest`; a
-    folder's size and digest None). Sizes and contents, not times: a shared file system may keep
-    times at another precision. Only the paths kept are resolved (or read).
+    """What a worker must see of the inputs ``paths``: the first of each folder (in the order
+    given), then, while fewer than ``most``, the last of each folder; at most ``most`` in all,
+    each as ``[path, size, digest]`` (resolved; :func:`_ends_digest`; a folder's size and digest
+    None). Sizes and contents, not times: a shared file system may keep times at another
+    precision. Only the paths kept are resolved (or read).
+
+    Firsts before lasts: taking each folder's first and last together filled the sample from the
+    first ``most / 2`` folders, and a worker that did not see the later folders passed (the
+    session-41 review).
 
     It was the first file of each folder, by size alone: a worker that saw another copy of the
     photos under the same path, of the same sizes, passed (a session-40 review)."""
@@ -1207,7 +1212,7 @@ def input_sample(paths, most: int = 8) -> list:
             ends[path.parent] = [path, path]
         else:
             kept[1] = path
-    chosen = [p for first, last in ends.values() for p in dict.fromkeys((first, last))]
+    chosen = [first for first, _ in ends.values()] + [last for first, last in ends.values() if last != first]
     sample = []
     for path in chosen:
         if len(sample) >= most:

@@ -1,0 +1,29 @@
+"""Session 41 (second review): ``--distributed`` faults of this session's Dask changes.
+
+Runs on in-process Dask clusters, as tests/test_daskfix41.py (whose helpers it uses).
+"""
+
+from pathlib import Path
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from segmix.distributed import cluster  # noqa: E402
+
+
+# ------------------------------------------------------------ 2. the input sample, across folders
+def test_the_input_sample_takes_the_first_of_every_folder_before_any_last(tmp_path):
+    # Was: each folder's first and last, then cut at 8: of 8 folders only d1-d4 were sampled, and
+    # a worker that did not see d5-d8 passed.
+    paths = []
+    for d in range(1, 9):
+        (tmp_path / f"d{d}").mkdir()
+        for name in "abc":
+            (tmp_path / f"d{d}" / f"{name}.jpg").write_text(f"{d}{name}")
+            paths.append(tmp_path / f"d{d}" / f"{name}.jpg")
+    sample = cluster.input_sample(paths)
+    assert [Path(p).relative_to(tmp_path.resolve()).as_posix() for p, _, _ in sample] == [
+        f"d{d}/a.jpg" for d in range(1, 9)]
+    sample = cluster.input_sample(paths[:9])  # 3 folders: their firsts, then their lasts
+    assert [Path(p).relative_to(tmp_path.resolve()).as_posix() for p, _, _ in sample] == [
+        "d1/a.jpg", "d2/a.jpg", "d3/a.jpg", "d1/c.jpg", "d2/c.jpg", "d3/c.jpg"]
