@@ -9,6 +9,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from segmix.distributed import cluster  # noqa: E402
+from tests.test_daskfix41 import pair  # noqa: E402,F401  the fixture
 
 
 # ------------------------------------------------------------ 2. the input sample, across folders
@@ -27,3 +28,34 @@ def test_the_input_sample_takes_the_first_of_every_folder_before_any_last(tmp_pa
     sample = cluster.input_sample(paths[:9])  # 3 folders: their firsts, then their lasts
     assert [Path(p).relative_to(tmp_path.resolve()).as_posix() for p, _, _ in sample] == [
         "d1/a.jpg", "d2/a.jpg", "d3/a.jpg", "d1/c.jpg", "d2/c.jpg", "d3/c.jpg"]
+
+
+# ------------------------------------------------------------ 3. the joining-worker watch, per run
+def _watches(client) -> list:
+    return sorted(n for n in client.cluster.scheduler.worker_plugins if n.startswith(cluster.WATCH_PLUGIN))
+
+
+def test_two_runs_on_one_scheduler_keep_their_own_watch(pair):
+    # Was: one fixed name: the second run's plugin replaced the first's, and the first to end
+    # unregistered the other's.
+    client, _, _ = pair
+    with cluster._watching(client, "run1") as first:
+        with cluster._watching(client, "run2") as second:
+            assert first != second
+            assert _watches(client) == sorted([first, second])
+        assert _watches(client) == [first]
+    assert _watches(client) == []
+
+
+def test_an_interrupted_run_unregisters_its_watch(pair, monkeypatch):
+    # Was: unregistered only after a run that ended well: it stayed on the scheduler for good.
+    client, _, _ = pair
+
+    def interrupted(client, futures):
+        assert len(_watches(client)) == 1
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cluster, "_completed", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cluster.run_tasks(client, len, None, [[1], [2]], description="t", unit="photo", quiet=True)
+    assert _watches(client) == []
