@@ -59,3 +59,86 @@ def test_an_interrupted_run_unregisters_its_watch(pair, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         cluster.run_tasks(client, len, None, [[1], [2]], description="t", unit="photo", quiet=True)
     assert _watches(client) == []
+
+
+# ------------------------------------------------------------ 4. the stranded tasks' timer, per task
+class _Pending:
+    def __init__(self):
+        self.cancelled = False
+
+    def done(self):
+        return self.cancelled
+
+
+class _NoWorkers:
+    """A client whose scheduler has no worker left."""
+
+    def __init__(self):
+        self.cancelled: list = []
+        self.asked = 0
+
+    def nthreads(self):
+        self.asked += 1
+        return {}
+
+    def cancel(self, futures):
+        for future in futures:
+            future.cancelled = True
+        self.cancelled.append(list(futures))
+
+
+def _until(condition):
+    import time
+
+    for _ in range(5000):
+        if condition():
+            return
+        time.sleep(0.002)
+    raise AssertionError("never")
+
+
+def test_a_task_stranded_later_waits_its_own_time(monkeypatch):
+    # Was: one timer for all the stranded tasks: one stranded a second before the deadline was
+    # given up with one stranded for a minute; and then "the run waits for one" was said of a
+    # run that waited for nothing.
+    import io
+
+    now = [0.0]
+    monkeypatch.setattr(cluster, "_clock", lambda: now[0])
+    monkeypatch.setattr(cluster, "STRANDED_TIMEOUT", 60)
+    client, placed, stream = _NoWorkers(), cluster.Placed(), io.StringIO()
+    first, second = _Pending(), _Pending()
+    placed.add(first, {"workers": ["tcp://gone:1"]})
+    with cluster.said_when_no_worker_is_left(client, stream, every=0.001, placed=placed):
+        _until(lambda: stream.getvalue().count("segmix:") == 1)
+        now[0] = 50.0
+        placed.add(second, {"workers": ["tcp://gone:2"]})
+        _until(lambda: stream.getvalue().count("segmix:") == 2)
+        now[0] = 61.0
+        _until(lambda: client.cancelled)
+        asked = client.asked
+        _until(lambda: client.asked > asked + 3)
+        assert client.cancelled == [[first]] and placed.given_up == {first}
+        now[0] = 111.0
+        _until(lambda: len(client.cancelled) == 2)
+        asked = client.asked
+        _until(lambda: client.asked > asked + 3)
+    assert client.cancelled == [[first], [second]]
+    said = stream.getvalue()
+    assert said.count("no Dask worker that 1 of this run's tasks can go to") == 2, said
+    assert "the run waits for one" not in said, said
+
+
+def test_the_run_still_waits_for_a_worker_for_a_task_any_worker_may_run(monkeypatch):
+    import io
+
+    now = [0.0]
+    monkeypatch.setattr(cluster, "_clock", lambda: now[0])
+    client, placed, stream = _NoWorkers(), cluster.Placed(), io.StringIO()
+    placed.add(_Pending(), {"workers": ["tcp://gone:1"]})
+    placed.add(_Pending(), {})  # sent before any worker was left out: any worker may run it
+    with cluster.said_when_no_worker_is_left(client, stream, every=0.001, placed=placed):
+        _until(lambda: "segmix:" in stream.getvalue())
+        now[0] = 61.0
+        _until(lambda: "the run waits for one" in stream.getvalue())
+    assert len(client.cancelled) == 1

@@ -26,6 +26,7 @@ import re
 import socket
 import sys
 import threading
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +46,9 @@ CONNECT_TIMEOUT = 30
 WORKER_TIMEOUT = 120
 #: Seconds between the checks, while tasks run, that the scheduler still has a worker.
 WORKER_CHECK_INTERVAL = 10
+
+#: The clock of the stranded tasks' timer (:func:`said_when_no_worker_is_left`); the tests' own.
+_clock = time.monotonic
 #: Seconds that tasks sent to named workers only (those that passed the run's checks, when a
 #: worker was left out) are waited for once those workers are all gone: Dask would keep them
 #: for ever, whoever joins (a trial's run said so once and then hung). Long enough for a worker
@@ -646,15 +650,18 @@ class Placed:
 
     def __init__(self):
         self.workers: dict = {}  # future -> frozenset of the workers it may run on
+        self.free: set = set()  # the futures any worker may run (none left out when sent)
         self.given_up: set = set()
         self.waited = STRANDED_TIMEOUT
         self._lock = threading.Lock()
 
     def add(self, future, placement: dict):
         """Keep ``future``'s restriction (``placement``: :func:`_placement`'s); returns ``future``."""
-        if placement.get("workers"):
-            with self._lock:
+        with self._lock:
+            if placement.get("workers"):
                 self.workers[future] = frozenset(placement["workers"])
+            else:
+                self.free.add(future)
         return future
 
     def taken(self, future) -> None:
@@ -662,6 +669,13 @@ class Placed:
         would compute it again, stranded, and it would be counted as not done)."""
         with self._lock:
             self.workers.pop(future, None)
+            self.free.discard(future)
+
+    def waiting(self) -> bool:
+        """Whether a future not given up that any worker may run is not done: with no worker
+        left, the run waits for one."""
+        with self._lock:
+            return any(not f.done() for f in self.free)
 
     def stranded(self, alive: set) -> list:
         """The futures not done whose workers are none of ``alive``."""
@@ -697,7 +711,10 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
     workers are all gone, no worker that joins takes them (Dask's restriction): said once, and
     after :data:`STRANDED_TIMEOUT` s without one of them back, they are given up
     (:meth:`Placed.give_up`), with ``quiet`` too: the run ends, its other outputs kept, rather
-    than hang (a trial's said so once and then waited for ever)."""
+    than hang (a trial's said so once and then waited for ever). Each future's time counts from
+    when it was stranded: one timer for all gave up a task stranded a second before with one
+    stranded for a minute (the session-41 review). After a give-up, that the run waits for a
+    worker is said only when a task any worker may run is still to do."""
     stop = threading.Event()
     address = getattr(getattr(client, "scheduler", None), "address", "the scheduler")
 
@@ -707,32 +724,33 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
             stream.flush()
 
     def watch():
-        said = said_stranded = False
-        since = None
-        import time
-
+        said = False
+        since: dict = {}  # stranded future -> when it was first seen stranded (since it last was not)
         while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
             try:
                 alive = set(client.nthreads())
             except Exception:  # the client closing: nothing more to watch
                 return
             stranded = placed.stranded(alive) if placed is not None else []
+            now = _clock()
+            new = [f for f in stranded if f not in since]
+            since = {f: since.get(f, now) for f in stranded}  # one back on its workers (or done) starts again
             if stranded:
-                if since is None:
-                    since = time.monotonic()
-                if not said_stranded:
-                    n = len(stranded)
+                if new:
+                    n = len(new)
                     say(f"no Dask worker that {n} of this run's tasks can go to is left on the scheduler at {address} "
                         "(they were sent to the workers that passed its checks, now gone, and no other takes them): "
                         f"the run ends in {STRANDED_TIMEOUT:g} s without their inputs unless one of those workers "
                         "comes back")
-                    said_stranded = True
-                if time.monotonic() - since >= STRANDED_TIMEOUT:
+                due = [f for f in stranded if now - since[f] >= STRANDED_TIMEOUT]
+                if due:
                     placed.waited = STRANDED_TIMEOUT
-                    placed.give_up(client, stranded)
-                    since, said_stranded = None, False
+                    placed.give_up(client, due)
+                    for f in due:
+                        del since[f]
                 continue
-            since = None
+            if not alive and not said and placed is not None and placed.given_up and not placed.waiting():
+                continue  # tasks given up and none left to wait for: the run ends, it waits for nothing
             if not alive and not said:
                 say(f"no Dask worker is left on the scheduler at {address}: the run waits for one (start one with "
                     f"`dask worker {address}`, or press Ctrl+C; a rerun redoes only what is missing)")
