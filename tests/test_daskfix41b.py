@@ -142,3 +142,25 @@ def test_the_run_still_waits_for_a_worker_for_a_task_any_worker_may_run(monkeypa
         now[0] = 61.0
         _until(lambda: "the run waits for one" in stream.getvalue())
     assert len(client.cancelled) == 1
+
+
+# ------------------------------------------------------------ 1. given up, but complete from before
+def test_photos_of_a_given_up_task_complete_from_an_earlier_run_are_counted_complete(pair, tmp_path, capsys,
+                                                                                   monkeypatch):
+    # Was: judged by the record's run id of this run: the photo the given-up task held, whose
+    # masks an earlier run had written, was "skipped ...: not done" and failed ("0 written, 1
+    # already complete, 1 failed", exit 1).
+    import tests.test_daskfix41 as T
+
+    client, _, _ = pair
+    photos = T._photos(tmp_path / "ph", 2)
+    status, stdout, err = T._run(["skin", "apply", str(photos), "--output-dir", str(tmp_path / "out"),
+                                  "--distributed", client.scheduler.address], capsys)
+    assert status == 0, err
+    monkeypatch.setattr(T, "_photos", lambda folder, n: folder)  # the same photos, unchanged
+    client, bad, photos, out, status, stdout, err = T._skin_apply_losing_the_good_worker(
+        pair, tmp_path, capsys, monkeypatch, T._held_apply)
+    assert any("no Dask worker that 1 of this run's tasks can go to is left" in line for line in err), err
+    assert status == 0, err
+    assert "2 photos, 0 written, 2 already complete, 0 failed" in stdout, stdout
+    assert not any("skipped" in line for line in err), err
