@@ -9,7 +9,10 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from segmix.distributed import cluster  # noqa: E402
+from segmix.distributed import background_jobs  # noqa: E402
 from tests.test_daskfix41 import pair  # noqa: E402,F401  the fixture
+
+_REAL_SEQUENCES = background_jobs.run_sequences
 
 
 # ------------------------------------------------------------ 2. the input sample, across folders
@@ -164,3 +167,54 @@ def test_photos_of_a_given_up_task_complete_from_an_earlier_run_are_counted_comp
     assert status == 0, err
     assert "2 photos, 0 written, 2 already complete, 0 failed" in stdout, stdout
     assert not any("skipped" in line for line in err), err
+
+
+def _held_sequences(job, sources):
+    """background_jobs.run_sequences, held (as test_daskfix41._hold) for sequences other than cam0."""
+    import tests.test_daskfix41 as T
+
+    if sources[0][1] != "cam0":
+        T._STARTED.set()
+        T._RELEASE.wait(60)
+    return _REAL_SEQUENCES(job, sources)
+
+
+def test_sequences_of_a_given_up_task_complete_from_an_earlier_run_are_counted_complete(pair, tmp_path, capsys,
+                                                                                      monkeypatch):
+    # Was: judged by the record's time stamp changing during this run: a sequence complete from
+    # an earlier run, whose task was given up, was "not done" and failed, exit 1.
+    import numpy as np
+    from PIL import Image
+
+    import tests.test_daskfix41 as T
+    from segmix.distributed import background_jobs
+
+    client, bad, good = pair
+    names = ["cam0", "cam1"]
+    for name in names:
+        (tmp_path / name).mkdir()
+        for i in range(3):
+            Image.fromarray(np.full((8, 10, 3), 30 * i, np.uint8)).save(tmp_path / name / f"f{i}.png")
+    argv = ["background", *(str(tmp_path / n) for n in names), "--output-dir", str(tmp_path / "masks"),
+            "--distributed", client.scheduler.address]
+    status, stdout, err = T._run(argv, capsys)
+    assert status == 0, err
+    assert "2 sequences to" in stdout and "2 written (6 frames)" in stdout, stdout
+    monkeypatch.setattr(cluster, "WORKER_CHECK_INTERVAL", 0.05)
+    monkeypatch.setattr(cluster, "STRANDED_TIMEOUT", 0.3)
+    real_sees = cluster._sees_folder
+    monkeypatch.setattr(cluster, "_sees_folder", lambda marker, token, dask_worker=None: (
+        "cannot write in it (permission denied)" if T._worker_of(dask_worker) == bad else real_sees(marker, token)))
+    monkeypatch.setattr(background_jobs, "run_sequences", _held_sequences)
+    T._RELEASE.clear()
+    T._STARTED.clear()
+    remover = T._remove_once_one_is_done(client, good, monkeypatch)
+    try:
+        status, stdout, err = T._run(argv, capsys)
+    finally:
+        T._RELEASE.set()
+    remover.join(30)
+    assert any("no Dask worker that 1 of this run's tasks can go to is left" in line for line in err), err
+    assert status == 0, err
+    assert ", 0 written (0 frames), 2 already complete, 0 failed" in stdout, stdout
+    assert not any("not done" in line for line in err), err
