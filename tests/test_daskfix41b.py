@@ -218,3 +218,27 @@ def test_sequences_of_a_given_up_task_complete_from_an_earlier_run_are_counted_c
     assert status == 0, err
     assert ", 0 written (0 frames), 2 already complete, 0 failed" in stdout, stdout
     assert not any("not done" in line for line in err), err
+
+
+# ------------------------------------------------------------ 5. --uci checked as without Dask
+def test_skin_train_distributed_says_a_pipe_given_as_uci_as_the_local_command_does(pair, tmp_path, capsys):
+    # Was: "PIPE: UCI skin data file not found" with --distributed (a copy of the local check,
+    # without its pipe case), "is not a regular file (a device, pipe or socket)" without.
+    import os
+
+    import tests.test_daskfix41 as T
+    from tests.conftest import write_skin_pairs
+
+    client, _, _ = pair
+    write_skin_pairs(tmp_path, ["p00"], __import__("numpy").random.default_rng(41))
+    pipe = tmp_path / "uci.pipe"
+    os.mkfifo(pipe)
+    said = []
+    for extra in ([], ["--distributed", client.scheduler.address]):
+        status, _, err = T._run(["skin", "train", "--uci", str(pipe), "--images", str(tmp_path / "images"),
+                                 "--masks", str(tmp_path / "masks"), "-o", str(tmp_path / "m.json"), *extra], capsys)
+        assert status == 2, err
+        said.append(err[-1])
+    assert said[0] == said[1] == (f"segmix skin train: error: {pipe}: is not a regular file (a device, pipe or "
+                                  "socket), not the UCI skin data file"), said
+    assert not (tmp_path / "m.json").exists()

@@ -528,10 +528,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     stream = stream or sys.stderr
     items, folders, folder_pairs = [], [], []
     for index, path in enumerate(uci_files):
-        if Path(path).is_dir():  # as the single-machine command says it (segmix.skin.load_uci)
-            raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
-        if not Path(path).is_file():
-            raise FileNotFoundError(f"{path}: UCI skin data file not found")
+        skin.check_uci_path(path)  # as the single-machine command says it (a pipe was "not found")
         items.append([("uci", index, str(Path(path).resolve()))])
     for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
         pairs, unmatched = skin.image_mask_pairs(images, masks)
