@@ -237,6 +237,24 @@ def _more_rows(count: int) -> str:
     return f" (and {count - 1:,} more row{'s' if count > 2 else ''})" if count > 1 else ""
 
 
+def check_uci_path(path) -> None:
+    """Raise, in one line naming ``path``, when it is no file to read as ``--uci``: a folder,
+    a device, pipe or socket, or nothing there. The one check of the local command
+    (:func:`load_uci`) and of ``--distributed`` (which said a pipe was "not found").
+
+    Raises
+    ------
+    IsADirectoryError, ValueError, FileNotFoundError
+    """
+    path = Path(path)
+    if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
+        raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
+    if path.exists() and not path.is_file():  # a pipe was "not found"
+        raise ValueError(f"{path}: is not a regular file (a device, pipe or socket), not the UCI skin data file")
+    if not path.is_file():
+        raise FileNotFoundError(f"{shown_path(path)}: {missing_words(path, 'UCI skin data file not found')}")
+
+
 def load_uci(path) -> ColorCounts:
     """Read the UCI "Skin Segmentation" file (rows ``B<TAB>G<TAB>R<TAB>label``).
 
@@ -248,12 +266,7 @@ def load_uci(path) -> ColorCounts:
         Naming the file, when it is not in that layout.
     """
     path = Path(path)
-    if path.is_dir():  # named as a folder, as a file given for a folder is named as a file
-        raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
-    if path.exists() and not path.is_file():  # a pipe was "not found"
-        raise ValueError(f"{path}: is not a regular file (a device, pipe or socket), not the UCI skin data file")
-    if not path.is_file():
-        raise FileNotFoundError(f"{shown_path(path)}: {missing_words(path, 'UCI skin data file not found')}")
+    check_uci_path(path)
     if path.stat().st_size == 0:
         raise ValueError(f"{path}: the UCI skin data file is empty (0 bytes)")
     try:

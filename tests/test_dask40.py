@@ -232,8 +232,9 @@ def test_the_input_sample_is_the_first_input_of_each_folder(tmp_path):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b"x" * 5)
     sample = cluster.input_sample([tmp_path / "a/1.png", tmp_path / "a/2.png", tmp_path / "b/3.png", tmp_path / "gone"])
-    assert [entry[:2] for entry in sample] == [[str(tmp_path / "a/1.png"), 5], [str(tmp_path / "a/2.png"), 5],
-                                               [str(tmp_path / "b/3.png"), 5]]
+    # session 41b: every folder's first, then the lasts (tests/test_daskfix41b.py)
+    assert [entry[:2] for entry in sample] == [[str(tmp_path / "a/1.png"), 5], [str(tmp_path / "b/3.png"), 5],
+                                               [str(tmp_path / "a/2.png"), 5]]
     assert cluster._sees_inputs(sample) is None
     (tmp_path / "b/3.png").write_bytes(b"y")
     assert cluster._sees_inputs(sample) == f"does not see the inputs as this command does ({tmp_path / 'b/3.png'} is another file there)"

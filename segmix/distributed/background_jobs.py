@@ -297,6 +297,33 @@ def _replace(final: Path, partial: Path, record) -> list[str]:
     return stale
 
 
+def _judged(job: BackgroundJob, source: str, name: str, fingerprint: dict) -> tuple[dict | None, list[str]]:
+    """``(record, reasons)``: the run record of the sequence ``source``'s output folder
+    ``OUT/name`` (None without one) and why it is run again (:func:`redo_reasons`; empty, with
+    the folder there, when it is complete): as a task and the client judge it alike."""
+    final = Path(job.output_dir) / name
+    if not final.is_dir():
+        return None, []
+    record = _read_record(final)
+    return record, redo_reasons(record, job.key(), fingerprint, source)
+
+
+def _complete_here(job: BackgroundJob, source: str, name: str):
+    """On the client, for a sequence whose task was given up (its workers gone): the result
+    :func:`run_sequences` gives a complete one (``(source, "complete", 0, lines)``) when its
+    output folder is complete (:func:`_judged`), else None (not done)."""
+    final = Path(job.output_dir) / name
+    try:
+        if not (final / RECORD).is_file():
+            return None
+        record, reasons = _judged(job, source, name, input_fingerprint(source))
+    except OSError:  # not to be read here: not done
+        return None
+    if reasons or record is None:
+        return None
+    return source, "complete", 0, _recorded_lines(record.get(INCOMPLETE), name)
+
+
 def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tuple[str, str, int, list[str]]]:
     """Task: run a background model over each sequence (video or frame folder) in turn.
 
@@ -332,8 +359,7 @@ def run_sequences(job: BackgroundJob, sources: list[tuple[str, str]]) -> list[tu
         except OSError as exc:
             results.append((source, "failed", 0, [failure_line(exc, source, partial, final)]))
             continue
-        record = _read_record(final) if final.is_dir() else None
-        reasons = redo_reasons(record, job.key(), fingerprint, source) if final.is_dir() else []
+        record, reasons = _judged(job, source, name, fingerprint)
         if final.is_dir() and not reasons:
             # Its frames without a mask (unreadable, unchanged) still have none: said again.
             results.append((source, "complete", 0, _recorded_lines(record.get(INCOMPLETE), name)))
@@ -578,8 +604,15 @@ def run_background(client, inputs, output_dir, *, overrides: dict, model_path=No
             for _, name in finished:
                 written += 1
                 frames += len((_read_record(out / name) or {}).get(MASKS) or [])
-            batch = [item for item in batch if item not in finished]
-        if isinstance(result, BaseException):
+            # Those complete from an earlier run, as a task judges them (:func:`_judged`), are
+            # complete: judged by the record's time alone, they were "not done" and failed.
+            gone, result = result, [found for item in batch if item not in finished
+                                    and (found := _complete_here(job, *item)) is not None]
+            whole = {found[0] for found in result}
+            batch = [item for item in batch if item not in finished and item[0] not in whole]
+            failed += len(batch)
+            lines.extend((as_given(s), as_given(f"{s}: {describe_exception(gone)}")) for s, _ in batch)
+        elif isinstance(result, BaseException):
             failed += len(batch)
             lines.extend((as_given(s), as_given(f"{s}: {describe_exception(result)}")) for s, _ in batch)
             continue

@@ -26,6 +26,7 @@ import re
 import socket
 import sys
 import threading
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +46,9 @@ CONNECT_TIMEOUT = 30
 WORKER_TIMEOUT = 120
 #: Seconds between the checks, while tasks run, that the scheduler still has a worker.
 WORKER_CHECK_INTERVAL = 10
+
+#: The clock of the stranded tasks' timer (:func:`said_when_no_worker_is_left`); the tests' own.
+_clock = time.monotonic
 #: Seconds that tasks sent to named workers only (those that passed the run's checks, when a
 #: worker was left out) are waited for once those workers are all gone: Dask would keep them
 #: for ever, whoever joins (a trial's run said so once and then hung). Long enough for a worker
@@ -574,63 +578,63 @@ def run_tasks(client, function: Callable, job, batches: Sequence[Sequence], *, d
     n = len(batches)
     run = _run_of(client)  # the checks' answers the workers keep (check_workers_share) are under it
     expected = dict(segmix_identity(), inputs=inputs, run=run) if inputs else dict(segmix_identity(), run=run)
-    watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
-    placement = _placement(client)
-    submitted = client.map(checked_task, [expected] * n, [function] * n, [job] * n,
-                           [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__,
-                           **placement)
-    client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
-    placed = Placed()
-    for future in submitted:
-        placed.add(future, placement)
-    futures = {future: i for i, future in enumerate(submitted)}
-    total = sum(len(b) for b in batches)
-    results: list = [None] * len(batches)
-    bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
-    done = 0
-    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
-        try:
-            pending = _completed(client, submitted)
-            for future in pending:
-                i = futures[future]
-                if future.status == "error":
-                    def again_on(placement):
-                        return placed.add(client.submit(
-                            checked_task, expected, function, job, list(batches[i]), shared, pure=False,
-                            key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
+    with _watching(client, run) as watching:  # a worker that joins and cannot load the tasks is said
+        placement = _placement(client)
+        submitted = client.map(checked_task, [expected] * n, [function] * n, [job] * n,
+                               [list(b) for b in batches], [shared] * n, pure=False, key=function.__name__,
+                               **placement)
+        client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
+        placed = Placed()
+        for future in submitted:
+            placed.add(future, placement)
+        futures = {future: i for i, future in enumerate(submitted)}
+        total = sum(len(b) for b in batches)
+        results: list = [None] * len(batches)
+        bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
+        done = 0
+        with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
+            try:
+                pending = _completed(client, submitted)
+                for future in pending:
+                    i = futures[future]
+                    if future.status == "error":
+                        def again_on(placement):
+                            return placed.add(client.submit(
+                                checked_task, expected, function, job, list(batches[i]), shared, pure=False,
+                                key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
 
-                    again = _run_elsewhere(client, future, future.exception(), again_on)
-                    if again is not None:
-                        futures[again] = i
-                        submitted.append(again)
-                        pending.add(again)
-                        continue
-                if future in placed.given_up:
-                    # its workers are gone for good: its inputs are not done, the others' are kept
-                    results[i] = placed.gone_error(client)
-                # a task's exception is its result, reported with its inputs
-                elif future.status == "error":
-                    results[i] = future.exception()
-                else:
-                    try:
-                        results[i] = future.result()
-                    except (Exception, asyncio.CancelledError):
-                        if future not in placed.given_up:
-                            raise
-                        # its worker left as it finished, the result with it, and no other may
-                        # compute it again: given up as its workers are gone
+                        again = _run_elsewhere(client, future, future.exception(), again_on)
+                        if again is not None:
+                            futures[again] = i
+                            submitted.append(again)
+                            pending.add(again)
+                            continue
+                    if future in placed.given_up:
+                        # its workers are gone for good: its inputs are not done, the others' are kept
                         results[i] = placed.gone_error(client)
-                placed.taken(future)
-                done += len(batches[i])
-                bar(done, total)
-        finally:
-            bar.close()
-            client.cancel(submitted)  # interrupted: stop what is still queued
-            if shared is not None:
-                Path(shared[0]).unlink(missing_ok=True)
-    if watching:  # not after an interruption or a lost scheduler: no more round trips then
-        _joined_unfit(client, run)
-    return results
+                    # a task's exception is its result, reported with its inputs
+                    elif future.status == "error":
+                        results[i] = future.exception()
+                    else:
+                        try:
+                            results[i] = future.result()
+                        except (Exception, asyncio.CancelledError):
+                            if future not in placed.given_up:
+                                raise
+                            # its worker left as it finished, the result with it, and no other may
+                            # compute it again: given up as its workers are gone
+                            results[i] = placed.gone_error(client)
+                    placed.taken(future)
+                    done += len(batches[i])
+                    bar(done, total)
+            finally:
+                bar.close()
+                client.cancel(submitted)  # interrupted: stop what is still queued
+                if shared is not None:
+                    Path(shared[0]).unlink(missing_ok=True)
+        if watching:  # not after an interruption or a lost scheduler: no more round trips then
+            _joined_unfit(client, run)
+        return results
 
 
 class WorkersGone(RuntimeError):
@@ -646,15 +650,18 @@ class Placed:
 
     def __init__(self):
         self.workers: dict = {}  # future -> frozenset of the workers it may run on
+        self.free: set = set()  # the futures any worker may run (none left out when sent)
         self.given_up: set = set()
         self.waited = STRANDED_TIMEOUT
         self._lock = threading.Lock()
 
     def add(self, future, placement: dict):
         """Keep ``future``'s restriction (``placement``: :func:`_placement`'s); returns ``future``."""
-        if placement.get("workers"):
-            with self._lock:
+        with self._lock:
+            if placement.get("workers"):
                 self.workers[future] = frozenset(placement["workers"])
+            else:
+                self.free.add(future)
         return future
 
     def taken(self, future) -> None:
@@ -662,6 +669,13 @@ class Placed:
         would compute it again, stranded, and it would be counted as not done)."""
         with self._lock:
             self.workers.pop(future, None)
+            self.free.discard(future)
+
+    def waiting(self) -> bool:
+        """Whether a future not given up that any worker may run is not done: with no worker
+        left, the run waits for one."""
+        with self._lock:
+            return any(not f.done() for f in self.free)
 
     def stranded(self, alive: set) -> list:
         """The futures not done whose workers are none of ``alive``."""
@@ -697,7 +711,10 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
     workers are all gone, no worker that joins takes them (Dask's restriction): said once, and
     after :data:`STRANDED_TIMEOUT` s without one of them back, they are given up
     (:meth:`Placed.give_up`), with ``quiet`` too: the run ends, its other outputs kept, rather
-    than hang (a trial's said so once and then waited for ever)."""
+    than hang (a trial's said so once and then waited for ever). Each future's time counts from
+    when it was stranded: one timer for all gave up a task stranded a second before with one
+    stranded for a minute (the session-41 review). After a give-up, that the run waits for a
+    worker is said only when a task any worker may run is still to do."""
     stop = threading.Event()
     address = getattr(getattr(client, "scheduler", None), "address", "the scheduler")
 
@@ -707,32 +724,33 @@ def said_when_no_worker_is_left(client, stream, quiet: bool = False, every: floa
             stream.flush()
 
     def watch():
-        said = said_stranded = False
-        since = None
-        import time
-
+        said = False
+        since: dict = {}  # stranded future -> when it was first seen stranded (since it last was not)
         while not stop.wait(WORKER_CHECK_INTERVAL if every is None else every):
             try:
                 alive = set(client.nthreads())
             except Exception:  # the client closing: nothing more to watch
                 return
             stranded = placed.stranded(alive) if placed is not None else []
+            now = _clock()
+            new = [f for f in stranded if f not in since]
+            since = {f: since.get(f, now) for f in stranded}  # one back on its workers (or done) starts again
             if stranded:
-                if since is None:
-                    since = time.monotonic()
-                if not said_stranded:
-                    n = len(stranded)
+                if new:
+                    n = len(new)
                     say(f"no Dask worker that {n} of this run's tasks can go to is left on the scheduler at {address} "
                         "(they were sent to the workers that passed its checks, now gone, and no other takes them): "
                         f"the run ends in {STRANDED_TIMEOUT:g} s without their inputs unless one of those workers "
                         "comes back")
-                    said_stranded = True
-                if time.monotonic() - since >= STRANDED_TIMEOUT:
+                due = [f for f in stranded if now - since[f] >= STRANDED_TIMEOUT]
+                if due:
                     placed.waited = STRANDED_TIMEOUT
-                    placed.give_up(client, stranded)
-                    since, said_stranded = None, False
+                    placed.give_up(client, due)
+                    for f in due:
+                        del since[f]
                 continue
-            since = None
+            if not alive and not said and placed is not None and placed.given_up and not placed.waiting():
+                continue  # tasks given up and none left to wait for: the run ends, it waits for nothing
             if not alive and not said:
                 say(f"no Dask worker is left on the scheduler at {address}: the run waits for one (start one with "
                     f"`dask worker {address}`, or press Ctrl+C; a rerun redoes only what is missing)")
@@ -788,74 +806,74 @@ def reduce_tasks(client, function: Callable, job, batches: Sequence[Sequence], m
 
     placed = Placed()
     run = _run_of(client)
-    watching = _watch_joining(client, run)  # a worker that joins and cannot load the tasks is said
+    with _watching(client, run) as watching:  # a worker that joins and cannot load the tasks is said
 
-    def gone() -> TaskError:
-        """The tasks given up (their workers gone), with their inputs named."""
-        from segmix.io import listed_names
+        def gone() -> TaskError:
+            """The tasks given up (their workers gone), with their inputs named."""
+            from segmix.io import listed_names
 
-        not_done = [name for f in placed.given_up if f in maps for name in (names or _names)(batches[maps[f]])]
-        n = len(not_done)
-        whose = "its task was" if n == 1 else "their tasks were" if n else "the run's merge task was"
-        words = str(placed.gone_error(client, whose, "run the command again"))
-        return TaskError(f"{n} input{'' if n == 1 else 's'} {words.replace('not done: ', f'not done ({listed_names(not_done)}): ')}"
-                         if n else words)
+            not_done = [name for f in placed.given_up if f in maps for name in (names or _names)(batches[maps[f]])]
+            n = len(not_done)
+            whose = "its task was" if n == 1 else "their tasks were" if n else "the run's merge task was"
+            words = str(placed.gone_error(client, whose, "run the command again"))
+            return TaskError(f"{n} input{'' if n == 1 else 's'} {words.replace('not done: ', f'not done ({listed_names(not_done)}): ')}"
+                             if n else words)
 
-    def submit(i, placement):
-        return placed.add(client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
-                                        key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
+        def submit(i, placement):
+            return placed.add(client.submit(checked_task, identity, function, job, list(batches[i]), pure=False,
+                                            key=f"{function.__name__}-{uuid.uuid4().hex}", **placement), placement)
 
-    # Asked of the scheduler once per run (fit_workers), and again only when a worker is left
-    # out: it was asked per merge task, a round trip each.
-    placement = _placement(client)
-    maps = {submit(i, placement): i for i in range(len(batches))}
-    client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
-    pending = _completed(client, list(maps))
-    merges = []
-    total, done = sum(sizes), 0
-    bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
-    waiting = None
-    with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
-        try:
-            for future in pending:
-                if placed.given_up and (future in placed.given_up or future.status != "finished"):
-                    # Tasks given up, their workers gone (a merge fails with its shards' data
-                    # lost with them): the inputs of every shard given up are named.
-                    raise gone()
-                if future.status == "error" and future in maps:
-                    # a worker's check failed: the other workers count its shard
-                    i = maps[future]
-                    again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
-                    if again is not None:
-                        maps[again] = i
-                        pending.add(again)
-                        placement = _placement(client)  # a worker was left out
-                        continue
-                if future.status != "finished":
-                    where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
-                    raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
-                if future in maps:
-                    done += sizes[maps[future]]
-                    bar(done, total)
-                if waiting is None:
-                    waiting = future
-                else:
-                    merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement), placement)
-                    merges.append(merged)
-                    pending.add(merged)
-                    waiting = None
+        # Asked of the scheduler once per run (fit_workers), and again only when a worker is left
+        # out: it was asked per merge task, a round trip each.
+        placement = _placement(client)
+        maps = {submit(i, placement): i for i in range(len(batches))}
+        client.segmix_tasks_submitted = True  # an interruption from now on may leave tasks running (cli)
+        pending = _completed(client, list(maps))
+        merges = []
+        total, done = sum(sizes), 0
+        bar = progress_bar(description, total, quiet=quiet, stream=stream or sys.stderr, unit=unit)
+        waiting = None
+        with said_when_no_worker_is_left(client, stream or sys.stderr, quiet, placed=placed):
             try:
-                result = waiting.result() if waiting is not None else None
-            except (Exception, asyncio.CancelledError):
-                if placed.given_up:  # the result was lost with its worker, and cannot be made again
-                    raise gone() from None
-                raise
-            if watching:  # not after an interruption or a lost scheduler: no more round trips then
-                _joined_unfit(client, run)
-            return result
-        finally:
-            bar.close()
-            client.cancel(list(maps) + merges)
+                for future in pending:
+                    if placed.given_up and (future in placed.given_up or future.status != "finished"):
+                        # Tasks given up, their workers gone (a merge fails with its shards' data
+                        # lost with them): the inputs of every shard given up are named.
+                        raise gone()
+                    if future.status == "error" and future in maps:
+                        # a worker's check failed: the other workers count its shard
+                        i = maps[future]
+                        again = _run_elsewhere(client, future, future.exception(), lambda where: submit(i, where))
+                        if again is not None:
+                            maps[again] = i
+                            pending.add(again)
+                            placement = _placement(client)  # a worker was left out
+                            continue
+                    if future.status != "finished":
+                        where = f"the task of {batches[maps[future]][0]}" if future in maps else "a merge task"
+                        raise TaskError(f"{where} failed: {describe_exception(future.exception())}")
+                    if future in maps:
+                        done += sizes[maps[future]]
+                        bar(done, total)
+                    if waiting is None:
+                        waiting = future
+                    else:
+                        merged = placed.add(client.submit(merge, waiting, future, pure=False, **placement), placement)
+                        merges.append(merged)
+                        pending.add(merged)
+                        waiting = None
+                try:
+                    result = waiting.result() if waiting is not None else None
+                except (Exception, asyncio.CancelledError):
+                    if placed.given_up:  # the result was lost with its worker, and cannot be made again
+                        raise gone() from None
+                    raise
+                if watching:  # not after an interruption or a lost scheduler: no more round trips then
+                    _joined_unfit(client, run)
+                return result
+            finally:
+                bar.close()
+                client.cancel(list(maps) + merges)
 
 
 class TaskError(RuntimeError):
@@ -1049,9 +1067,14 @@ def _worker_identity() -> dict:
 
 
 #: The topic of the scheduler's event log under which :func:`_identity_watch` says a worker of
-#: another segmix (or none), and the name of that worker plugin.
+#: another segmix (or none), and the start of that worker plugin's name (one per run: a plugin
+#: of a fixed name was replaced by another run's on the same scheduler, and unregistered by it).
 UNFIT_TOPIC = "segmix-unfit-worker"
 WATCH_PLUGIN = "segmix-identity-watch"
+
+#: Seconds given to the scheduler to unregister a run's plugin (:func:`_watching`): after an
+#: interruption or with the scheduler lost, the command must still end.
+UNWATCH_TIMEOUT = 10
 
 
 def _identity_watch(expected: dict, run: str):
@@ -1082,20 +1105,46 @@ def _identity_watch(expected: dict, run: str):
     return IdentityWatch()
 
 
-def _watch_joining(client, run: str) -> bool:
-    """Register :func:`_identity_watch` for the run ``run``; False when the scheduler refuses."""
+def _watch_joining(client, run: str) -> str | None:
+    """Register :func:`_identity_watch` for the run ``run`` under a name of its own (another
+    run on the same scheduler has its own); the name, or None when the scheduler refuses."""
     if not hasattr(client, "register_plugin"):
-        return False
+        return None
+    name = f"{WATCH_PLUGIN}-{run}-{uuid.uuid4().hex[:8]}"
     try:
-        client.register_plugin(_identity_watch(segmix_identity(), run), name=WATCH_PLUGIN)
+        client.register_plugin(_identity_watch(segmix_identity(), run), name=name)
     except Exception:  # noqa: BLE001  a scheduler that takes no plugin: the tasks' own checks remain
-        return False
-    return True
+        return None
+    return name
+
+
+def _unwatch(client, name: str) -> None:
+    """Unregister the plugin ``name`` (:func:`_watch_joining`), within :data:`UNWATCH_TIMEOUT`
+    s; nothing said when it cannot be (the scheduler lost)."""
+    with contextlib.suppress(Exception):
+        if hasattr(client, "sync") and hasattr(client, "_unregister_worker_plugin"):
+            client.sync(client._unregister_worker_plugin, name=name, callback_timeout=UNWATCH_TIMEOUT)
+        else:
+            client.unregister_worker_plugin(name)
+
+
+@contextlib.contextmanager
+def _watching(client, run: str):
+    """:func:`_watch_joining` for the block (its plugin's name, or None), unregistered
+    (:func:`_unwatch`) however the block ends: it was unregistered only after a run that ended
+    well, and stayed on the scheduler, probing every worker that joined, after an interrupted
+    or failed one (the session-41 review)."""
+    name = _watch_joining(client, run)
+    try:
+        yield name
+    finally:
+        if name is not None:
+            _unwatch(client, name)
 
 
 def _joined_unfit(client, run: str) -> None:
     """Leave out (for the notes, :func:`left_out_notes`) the workers that :func:`_identity_watch`
-    logged in the run ``run`` and that no check left out already; unregister the plugin."""
+    logged in the run ``run`` and that no check left out already."""
     ours = segmix_identity()
     try:
         events = client.get_events(UNFIT_TOPIC)
@@ -1115,8 +1164,6 @@ def _joined_unfit(client, run: str) -> None:
                    "other outputs (Dask shuts down a worker that cannot load its task); install the same segmix "
                    "where it runs and restart it")
         leave_out(client, str(event.get("worker")), why, lasting=True)
-    with contextlib.suppress(Exception):
-        client.unregister_worker_plugin(WATCH_PLUGIN)
 
 
 def checked_task(expected: dict, function: Callable, job, batch, shared: SharedFolder | None = None):
@@ -1191,10 +1238,15 @@ def _ends_digest(path) -> str:
 
 
 def input_sample(paths, most: int = 8) -> list:
-    """What a worker must see of the inputs ``paths``: the first and the last of each folder, at
-    most ``most`` in all, each as ``[path, size, digest]`` (resolved; :func:`_ends_digest`; a
-    folder's size and digest None). Sizes and contents, not times: a shared file system may keep
-    times at another precision. Only the paths kept are resolved (or read).
+    """What a worker must see of the inputs ``paths``: the first of each folder (in the order
+    given), then, while fewer than ``most``, the last of each folder; at most ``most`` in all,
+    each as ``[path, size, digest]`` (resolved; :func:`_ends_digest`; a folder's size and digest
+    None). Sizes and contents, not times: a shared file system may keep times at another
+    precision. Only the paths kept are resolved (or read).
+
+    Firsts before lasts: taking each folder's first and last together filled the sample from the
+    first ``most / 2`` folders, and a worker that did not see the later folders passed (the
+    session-41 review).
 
     It was the first file of each folder, by size alone: a worker that saw another copy of the
     photos under the same path, of the same sizes, passed (a session-40 review)."""
@@ -1207,7 +1259,7 @@ def input_sample(paths, most: int = 8) -> list:
             ends[path.parent] = [path, path]
         else:
             kept[1] = path
-    chosen = [p for first, last in ends.values() for p in dict.fromkeys((first, last))]
+    chosen = [first for first, _ in ends.values()] + [last for first, last in ends.values() if last != first]
     sample = []
     for path in chosen:
         if len(sample) >= most:

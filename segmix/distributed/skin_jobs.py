@@ -221,6 +221,21 @@ def apply_photos(job: ApplyJob, photos: list[str]) -> list[tuple[str, str, str |
     return results
 
 
+def _finished(job: ApplyJob, photo: str) -> tuple[str, str | None] | None:
+    """On the client, for a photo whose task was given up (its workers gone): ``(outcome,
+    warnings)`` as :func:`apply_photos` would give them when its outputs are complete (outcome
+    "written" when this run wrote them, "complete" when an earlier one did), else None."""
+    out = Path(job.output_dir)
+    outputs = skin.apply_outputs(Path(photo), out)[: 2 if job.probability else 1]
+    try:
+        record = read_record(photo_record_path(out, outputs))
+        if redo_reason(job, Path(photo), outputs, record) is not None:
+            return None
+    except OSError:  # not to be read here: not done
+        return None
+    return ("written" if record.get("run_id") == job.run_id else "complete"), _warning_lines(record)
+
+
 def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probability=False, settings=None,
               quiet=False, stream=None, out_stream=None, max_pixels=DEFAULT_MAX_PIXELS) -> int:
     """``segmix skin apply`` on the cluster behind ``client``; returns the exit status.
@@ -327,10 +342,14 @@ def run_apply(client, model_path, inputs, output_dir, *, threshold=None, probabi
             # this run, is written after their outputs) are written, not "not done" (a trial's
             # worker stopped mid-task: "0 written ... nothing written" with 16 masks there, and
             # the run record removed, so the rerun redid everything).
-            finished = {photo for photo in batch if (read_record(photo_record_path(
-                out, skin.apply_outputs(Path(photo), out)[: 2 if probability else 1])) or {}).get("run_id") == job.run_id}
-            counts["written"] += len(finished)
-            done.extend(photo for photo in batch if photo in finished)
+            # Judged as the task judges a photo complete (:func:`redo_reason`): those complete
+            # from an earlier run, which the task would have skipped, were "not done" and failed.
+            finished = {photo: outcome for photo in batch if (outcome := _finished(job, photo)) is not None}
+            for photo, (outcome, warning) in finished.items():
+                counts[outcome] += 1
+                done.append(photo)
+                if warning:
+                    warned.extend(as_given(photo, line) for line in warning.splitlines())
             batch = [photo for photo in batch if photo not in finished]
         if isinstance(result, BaseException):
             failures.extend((given.get(photo, photo), f"{given.get(photo, photo)}: {describe_exception(result)}")
@@ -509,10 +528,7 @@ def count_training_data(client, uci_files, image_folders, mask_folders, *, quiet
     stream = stream or sys.stderr
     items, folders, folder_pairs = [], [], []
     for index, path in enumerate(uci_files):
-        if Path(path).is_dir():  # as the single-machine command says it (segmix.skin.load_uci)
-            raise IsADirectoryError(f"{path}: is a folder, not a file (--uci takes the UCI Skin_NonSkin.txt file)")
-        if not Path(path).is_file():
-            raise FileNotFoundError(f"{path}: UCI skin data file not found")
+        skin.check_uci_path(path)  # as the single-machine command says it (a pipe was "not found")
         items.append([("uci", index, str(Path(path).resolve()))])
     for folder, (images, masks) in enumerate(zip(image_folders, mask_folders)):
         pairs, unmatched = skin.image_mask_pairs(images, masks)
