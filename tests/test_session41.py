@@ -141,3 +141,29 @@ def test_a_project_in_a_top_level_folder_keeps_its_relative_record():
     assert _relative("/mnt/c/Users/alice/a.jpg", Path("/mnt/d/masks")) is None
     assert _relative("/home/alice/a.jpg", Path("/home/bob/masks")) is None
     assert _relative("/tmp/p/a.jpg", Path("/masks")) is None
+
+
+def test_a_damaged_matroska_file_s_duration_tag_is_bounded_by_its_cluster(tmp_path):
+    """A one-cluster file damaged at frame 25 whose DURATION tag says 9 hours: 809,976 frames were
+    said lost (800 MB) and the window counted 810,000. The frames lost lie in the cluster the
+    last bytes read belong to, whose blocks lie within 32.767 s of its start."""
+    pytest.importorskip("av")
+    from segmix.frames import FrameReader, FrameSequence, RepeatedSkip
+    from tests.test_vidfix41 import _one_cluster
+    from tests.test_vidpkt40 import _decoded, _passed_over
+
+    video = _passed_over(_one_cluster(tmp_path / "cam.mkv"), 25)
+    if _decoded(video) != (24, None):
+        pytest.skip("this FFmpeg reads the damaged block otherwise")
+    data = video.read_bytes()
+    tag = b"00:00:01.200000000"
+    assert data.count(tag) == 1
+    video.write_bytes(data.replace(tag, b"09:00:00.000000000"))
+    said = []
+    indices = [frame.index for frame in FrameSequence(video, on_skip=said.append)]
+    assert indices == list(range(1, 25))
+    said = [line for line in said if not isinstance(line, RepeatedSkip)]
+    assert "frames 25-" in said[0] and all("ends after frame" in line for line in said[1:]), said
+    lost = int(said[0].split("(")[1].split()[0])
+    assert lost <= 25 * 33, said  # 32.767 s at 25 frames a second, not 9 hours' 809,976
+    assert FrameReader(FrameSequence(video)).count_frames() == 24 + lost
