@@ -83,6 +83,12 @@ class DockMnemonics(QObject):
         return None
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if getattr(self._window, "_opening", None) is not None:
+            # A photo decodes (MainWindow._load_photo): its filter drops the user's keys and
+            # clicks, but Qt asks the filter installed last first, and this one goes on when a
+            # dock floats or shows -- during the load when a photo opened from Video mode
+            # shows the photo modes' floated docks. Alt+C then reached the old photo's controls.
+            return False
         if event.type() == QEvent.Type.Shortcut:
             self._bring_forward(watched)
             return False
