@@ -412,4 +412,4 @@ def test_skin_mode_s_words_follow_its_training_state(qtbot, make_window, photo_p
     qtbot.waitUntil(lambda: not skin_mode.result_pending, timeout=60000)
     assert skin_mode.training_state() == "added"
     assert "<b>Train skin model</b> to teach a model on it" in banner(), banner()
-    assert "to train on them, Cancel, then Add photo to skin training set." in window.discard_question()
+    assert "to train on them, Cancel, Add photo to skin training set, then Train skin model." in window.discard_question()

@@ -65,3 +65,33 @@ def test_alt_letter_of_floated_dock_dropped_while_photo_opens_from_video(qtbot, 
     assert pressed == [True]  # pressed while the photo opened, with the dock's filter on
     assert not found
     assert QApplication.focusWidget() is not window.modes["segment"].model_panel.components_spin
+
+
+def test_skin_banner_keeps_unsaved_model_note_after_clear_and_add(qtbot, make_window, photo_path):
+    """The banner said "The trained model is not saved" only while the set was as trained: after
+    Clear set or another Add the unsaved model (still the active one) went unmentioned. And the
+    question about marks not in the set said only "then Add photo to skin training set" before a
+    model was trained, though Add alone changes no model."""
+    window = make_window(photo_path)
+    skin = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin.result_pending, timeout=60000)
+    banner = window.hint_label.text
+    window.set_tool("foreground")
+    drag(window, [(30, 40), (35, 50)])
+    assert ("to train on them, Cancel, Add photo to skin training set, then Train skin model."
+            in window.discard_question()), window.discard_question()
+    add_skin_marks(window, skin)
+    with qtbot.waitSignal(skin.skin_updated, timeout=60000):
+        skin.skin_panel.train_button.click()
+    qtbot.waitUntil(lambda: not skin.result_pending, timeout=60000)
+    note = "The trained model is not saved: <b>Save...</b> keeps it."
+    assert note in banner()
+    drag(window, [(12, 12), (22, 32)])
+    add_skin_marks(window, skin)  # another Add: the set is no longer as trained
+    assert skin.training_state() == "added"
+    assert note in banner(), banner()
+    window.confirm = lambda *a: True
+    skin.clear_skin_training_set()
+    assert skin.training_state() == "empty"
+    assert note in banner(), banner()
