@@ -2928,6 +2928,16 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self._exports.shutdown()
         self.warning_relay.uninstall()
+        # The application outlives the window (tests, an embedding program): its filters are
+        # taken off, and floated docks (windows of their own) go with it. Left on, a closed
+        # window's filters saw every later event and crashed a later window's test.
+        app = QApplication.instance()
+        app.removeEventFilter(self._shortcut_filter)
+        app.removeEventFilter(self._dialog_filter)
+        self._dock_letters.uninstall()
+        for dock in self.findChildren(QDockWidget):
+            if dock.isFloating():
+                dock.hide()
         event.accept()
 
 

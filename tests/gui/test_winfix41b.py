@@ -95,3 +95,39 @@ def test_skin_banner_keeps_unsaved_model_note_after_clear_and_add(qtbot, make_wi
     skin.clear_skin_training_set()
     assert skin.training_state() == "empty"
     assert note in banner(), banner()
+
+
+def test_close_takes_the_window_s_filters_off_the_application(qtbot, make_window, photo_path, monkeypatch):
+    """Closing left the window's application filters (Alt letters of floated docks, shortcuts
+    before typing, focus back after dialogs) on the application, and floated docks shown: a
+    closed window's filters saw every later event (and crashed a later test)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QLineEdit
+
+    from segmix.gui import main_window
+    from segmix.gui.dock_mnemonics import DockMnemonics
+    from segmix.gui.typing_keys import ShortcutsBeforeTyping
+
+    seen, closed = [], []
+    for cls in (DockMnemonics, ShortcutsBeforeTyping, main_window._FocusBackAfterDialogs):
+        # Patched before the window makes its filters (PySide looks a Python override up once).
+        real = cls.eventFilter
+        monkeypatch.setattr(cls, "eventFilter", lambda self, w, e, real=real, cls=cls: (
+            closed and seen.append(cls.__name__)) or real(self, w, e))
+    window = make_window(photo_path)
+    dock = window.docks["model"]
+    dock.setFloating(True)
+    dock.show()
+    qtbot.waitUntil(lambda: window._dock_letters.installed, timeout=2000)
+    window.close()
+    qtbot.wait(50)
+    assert not window.isVisible()
+    assert not dock.isVisible()
+    assert not window._dock_letters.installed
+    closed.append(True)
+    other = QLineEdit()
+    qtbot.addWidget(other)
+    QApplication.sendEvent(other, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier))
+    QApplication.sendEvent(other, QEvent(QEvent.Type.FocusIn))
+    assert seen == []
