@@ -131,3 +131,20 @@ def test_close_takes_the_window_s_filters_off_the_application(qtbot, make_window
     QApplication.sendEvent(other, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier))
     QApplication.sendEvent(other, QEvent(QEvent.Type.FocusIn))
     assert seen == []
+
+
+def test_skin_banner_built_once_per_stroke(qtbot, make_window, photo_path):
+    """Skin mode's banner (its hint) was rebuilt twice for each stroke: by Skin mode's
+    on_labels_changed, then by the window's _labels_changed."""
+    window = make_window(photo_path)
+    skin = window.modes["skin"]
+    window.set_mode("skin")
+    qtbot.waitUntil(lambda: not skin.result_pending, timeout=60000)
+    window.set_tool("foreground")
+    calls = []
+    real = skin.hint
+    skin.hint = lambda: calls.append(1) or real()
+    drag(window, [(10, 10), (20, 30)])
+    assert len(calls) == 1
+    window.undo_stack.undo()
+    assert len(calls) == 2

@@ -284,7 +284,8 @@ class SkinMode(Mode):
                 self._request_skin()
 
     def on_labels_changed(self, rect) -> None:
-        self._update_skin_panel()
+        # The window rebuilds the banner after this (MainWindow._labels_changed): once a stroke.
+        self._update_skin_panel(hint=False)
 
     # == the skin model ==================================================================
     def _active_skin_model(self):
@@ -766,12 +767,13 @@ class SkinMode(Mode):
         self.skin_panel.set_status("Training skin model...")
         return True
 
-    def _update_skin_panel(self) -> None:
+    def _update_skin_panel(self, hint: bool = True) -> None:
+        """Show the training set's counts in the Skin dock; ``hint``: rebuild the banner too."""
         counts = self.skin_training_counts()
         self.skin_panel.set_training_set(
             len(self.skin_training), counts.n_skin if counts else 0, counts.n_non_skin if counts else 0
         )
-        if self.active:
+        if hint and self.active:
             self.shell.update_hint()  # the banner's next step follows the training set
 
     # == display and results =============================================================
