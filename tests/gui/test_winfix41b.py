@@ -148,3 +148,40 @@ def test_skin_banner_built_once_per_stroke(qtbot, make_window, photo_path):
     assert len(calls) == 1
     window.undo_stack.undo()
     assert len(calls) == 2
+
+
+def test_retrain_without_a_photo_keeps_a_loaded_model(qtbot, make_window, photo_path, tmp_path, messages):
+    """Segment mode's Retrain with a loaded model and no photo open (entered from Video mode)
+    dropped the model in silence: "open a photo" was said only without a loaded model. And
+    Skin mode said its "open a photo" in a message box, Segment mode in the status bar."""
+    from gui_helpers import paint_two_classes
+
+    from segmix.gui import files
+
+    first = make_window(photo_path)
+    paint_two_classes(qtbot, first)
+    segment = first.modes["segment"]
+    qtbot.waitUntil(lambda: not first.controller.busy and segment.outcome is not None, timeout=60000)
+    model_path = tmp_path / "model.json"
+    assert segment.save_model(model_path)
+    model = files.read_segmentation_model(model_path)
+
+    window = make_window()
+    window.set_mode("video")
+    video = window.modes["video"]
+    assert window.open_image(write_frames(tmp_path / "frames", 3))
+    qtbot.waitUntil(lambda: video.current is not None, timeout=60000)
+    assert window.set_mode("segment")
+    assert window.image is None
+    segment = window.modes["segment"]
+    segment.loaded_model, segment.loaded_model_name = model, model_path.name
+    segment.training_panel.retrain_button.click()
+    assert segment.loaded_model is model
+    assert "Retrain: open a photo first" in window.statusBar().currentMessage()
+
+    said = len(messages)
+    assert window.set_mode("skin")
+    window.statusBar().clearMessage()
+    window.modes["skin"].skin_panel.add_button.click()
+    assert len(messages) == said  # no message box
+    assert "open a photo first" in window.statusBar().currentMessage()

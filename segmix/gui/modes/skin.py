@@ -607,7 +607,8 @@ class SkinMode(Mode):
         if shell.image is None:
             # Skin mode entered from Video mode with a video open: the enabled button did
             # nothing and said nothing (a new-user trial).
-            shell.show_message("Nothing to add", f"No photo is open: {NO_PHOTO_WORDS}")
+            # Said in the status bar, as Segment mode's Retrain and Load / Save Scribbles say it.
+            shell.statusBar().showMessage(f"Add photo to skin training set: {NO_PHOTO_WORDS}", 10000)
             return False
         from segmix import skin
 
