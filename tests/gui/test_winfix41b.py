@@ -185,3 +185,35 @@ def test_retrain_without_a_photo_keeps_a_loaded_model(qtbot, make_window, photo_
     window.modes["skin"].skin_panel.add_button.click()
     assert len(messages) == said  # no message box
     assert "open a photo first" in window.statusBar().currentMessage()
+
+
+def test_window_photo_digest_cannot_go_stale(make_window):
+    """mark_settings kept the digest of any read-only array, but numpy lets its owner be made
+    writable again, and a writable view taken before it was frozen writes on; and set_image
+    froze the caller's own array in place. A changed photo then passed for the marks' photo."""
+    from segmix.mark_settings import frozen_pixels, pixels_digest
+
+    a = np.zeros((4, 5, 3), np.uint8)
+    w = a[:]  # a writable view taken before the owner was frozen
+    a.setflags(write=False)
+    first = pixels_digest(a)
+    w[0, 0, 0] = 7
+    assert pixels_digest(a) != first
+    b = np.zeros((4, 5, 3), np.uint8)
+    b.setflags(write=False)
+    first = pixels_digest(b)
+    b.setflags(write=True)
+    b[0, 0, 0] = 9
+    b.setflags(write=False)
+    assert pixels_digest(b) != first
+    # The window's own copies keep their digest; a copy of one is itself.
+    mine = frozen_pixels(b)
+    assert mine is not b and not mine.flags.writeable and frozen_pixels(mine) is mine
+    assert pixels_digest(mine) == pixels_digest(mine) == pixels_digest(b)
+
+    window = make_window()
+    photo = np.full((30, 40, 3), 80, np.uint8)
+    window.set_image(photo, None)
+    assert photo.flags.writeable  # the caller's array is not frozen under it
+    photo[0, 0] = 1
+    assert window.image[0, 0, 0] == 80 and not window.image.flags.writeable
