@@ -217,3 +217,17 @@ def test_window_photo_digest_cannot_go_stale(make_window):
     assert photo.flags.writeable  # the caller's array is not frozen under it
     photo[0, 0] = 1
     assert window.image[0, 0, 0] == 80 and not window.image.flags.writeable
+
+
+def test_alt_letter_check_sees_labels_outside_form_layouts(make_window, photo_path):
+    """test_winfix40_window._alt_letters read labels only from form layouts: Skin mode's
+    "Lo&g odds" (a row of its own) went unseen by the uniqueness test."""
+    from tests.gui.test_winfix40_window import _alt_letters
+
+    window = make_window(photo_path)
+    window.set_mode("skin")
+    letters, missing = _alt_letters(window)
+    assert ("Lo&g odds", "g") in letters
+    assert not missing
+    seen = [letter for _text, letter in letters]
+    assert len(seen) == len(set(seen)), sorted(letters, key=lambda item: item[1])
