@@ -192,49 +192,64 @@ def describe_settings(record: Mapping, against: Mapping | None = None) -> str:
 
 
 __all__ = ["MARK_SETTINGS_KEY", "SETTINGS_FORMAT_VERSION", "WINDOW_SETTINGS", "decode_settings", "describe_settings",
-           "marks_model", "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
+           "frozen_pixels", "marks_model", "encode_settings", "read_mark_settings", "settings_record", "settings_texts"]
 
 
-#: The digests of the last few read-only photos hashed: id -> (a weak reference to the array,
-#: its digest). A photo dropped with its marks was hashed 3-5 times over (is it the marks'
-#: photo, for the open, the load and the note), about 50 ms each at 24 megapixels.
-_DIGESTS: dict[int, tuple[weakref.ref, str]] = {}
-_DIGESTS_LOCK = threading.Lock()  # the window's export thread hashes too (photo_record)
-_DIGESTS_KEPT = 4
+#: Pixels made by :func:`frozen_pixels` (the window's photos): id -> (a weak reference to the
+#: array, its digest once hashed). A photo dropped with its marks was hashed 3-5 times over (is
+#: it the marks' photo, for the open, the load and the note), about 50 ms each at 24 megapixels.
+#: Only these keep a digest: a caller's read-only array could still change (numpy lets its
+#: owner be made writable again, and a writable view taken before it was frozen writes on).
+_FROZEN: dict[int, tuple[weakref.ref, str | None]] = {}
+_FROZEN_LOCK = threading.Lock()  # the window's export thread hashes too (photo_record)
 
 
-def _unchanging(image) -> bool:
-    """Whether ``image``'s pixels cannot change under it: read-only, and so is every array
-    it is a view of, down to one that owns its memory (the window's photo is such an array).
-    A read-only view of a writable array can change, and is hashed each time."""
-    while isinstance(image, np.ndarray):
-        if image.flags.writeable:
-            return False
-        image = image.base
-    return image is None
+def _frozen_entry(image):
+    """The :data:`_FROZEN` entry of ``image`` (call under the lock), or None."""
+    ref, known = _FROZEN.get(id(image), (None, None))
+    return (ref, known) if ref is not None and ref() is image else None
+
+
+def frozen_pixels(image) -> np.ndarray:
+    """``image`` as read-only, C-ordered uint8 pixels that nothing else can write, whose digest
+    :func:`pixels_digest` keeps while they live: a copy, unless ``image`` came from here.
+
+    MainWindow.set_image froze the caller's own array in place (np.ascontiguousarray returns
+    the array itself), and a digest kept for a read-only array went stale once its owner was
+    made writable again, or through a writable view taken before: a changed photo passed for
+    the marks' photo in silence.
+    """
+    with _FROZEN_LOCK:
+        if isinstance(image, np.ndarray) and not image.flags.writeable and _frozen_entry(image) is not None:
+            return image
+    pixels = np.array(image, dtype=np.uint8, order="C", copy=True)
+    pixels.setflags(write=False)
+    with _FROZEN_LOCK:
+        for key in [key for key, (ref, _text) in _FROZEN.items() if ref() is None]:
+            del _FROZEN[key]  # arrays gone: their ids may come back for others
+        _FROZEN[id(pixels)] = (weakref.ref(pixels), None)
+    return pixels
 
 
 def pixels_digest(image) -> str:
     """A short digest of a photo's displayed pixels (and its shape): equal for a copy of the
     photo under another name, different for another photo of the same size. The digest of
-    an array whose pixels cannot change (:func:`_unchanging`) is kept while it lives."""
-    kept = isinstance(image, np.ndarray) and _unchanging(image)
+    pixels made by :func:`frozen_pixels` is kept while they live (and stay read-only)."""
+    kept = isinstance(image, np.ndarray) and not image.flags.writeable
     if kept:
-        with _DIGESTS_LOCK:
-            ref, known = _DIGESTS.get(id(image), (None, None))
-            if ref is not None and ref() is image:
-                return known
+        with _FROZEN_LOCK:
+            entry = _frozen_entry(image)
+            kept = entry is not None
+            if kept and entry[1] is not None:
+                return entry[1]
     digest = hashlib.blake2b(digest_size=12)
     digest.update(repr(tuple(image.shape)).encode())
     digest.update(memoryview(np.ascontiguousarray(image)).cast("B"))
     text = digest.hexdigest()
     if kept:
-        with _DIGESTS_LOCK:
-            for key in [key for key, (ref, _text) in _DIGESTS.items() if ref() is None]:
-                del _DIGESTS[key]  # arrays gone: their ids may come back for others
-            while len(_DIGESTS) >= _DIGESTS_KEPT:
-                del _DIGESTS[next(iter(_DIGESTS))]
-            _DIGESTS[id(image)] = (weakref.ref(image), text)
+        with _FROZEN_LOCK:
+            if _frozen_entry(image) is not None:
+                _FROZEN[id(image)] = (weakref.ref(image), text)
     return text
 
 

@@ -62,6 +62,20 @@ class DockMnemonics(QObject):
             app.removeEventFilter(self)
         self.installed = floating
 
+    def uninstall(self) -> None:
+        """Off the application for good (the window closes): its floated docks are hidden then,
+        and a closed window's filter saw every event of the application after it."""
+        for dock in self._docks:
+            for signal in (dock.topLevelChanged, dock.visibilityChanged):
+                try:
+                    signal.disconnect(self._refresh_soon)
+                except (RuntimeError, TypeError):  # not connected
+                    pass
+        self._docks = []
+        if self.installed:
+            QApplication.instance().removeEventFilter(self)
+        self.installed = False
+
     def _windows(self) -> list[QWidget]:
         """The main window and its floated docks (the windows whose letters are shared)."""
         docks = [dock for dock in self._window.findChildren(QDockWidget) if dock.isFloating() and dock.isVisible()]
@@ -83,6 +97,12 @@ class DockMnemonics(QObject):
         return None
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if getattr(self._window, "_opening", None) is not None:
+            # A photo decodes (MainWindow._load_photo): its filter drops the user's keys and
+            # clicks, but Qt asks the filter installed last first, and this one goes on when a
+            # dock floats or shows -- during the load when a photo opened from Video mode
+            # shows the photo modes' floated docks. Alt+C then reached the old photo's controls.
+            return False
         if event.type() == QEvent.Type.Shortcut:
             self._bring_forward(watched)
             return False

@@ -59,7 +59,7 @@ from segmix.gui.qimage import rgb_to_display_qimage
 from segmix.gui.panels import OverlayPanel, ToolPanel, compact_panel, mnemonic, shown_text
 from segmix.gui.scribbles import LabelLayer, Rect, union
 from segmix.labelmaps import mask_like_marks
-from segmix.mark_settings import marks_model, other_photo_note
+from segmix.mark_settings import frozen_pixels, marks_model, other_photo_note
 from segmix.own_outputs import output_given_as_photo
 from segmix.gui.signals import emit
 from segmix.gui.status_bar import MessageStatusBar
@@ -1655,7 +1655,7 @@ class MainWindow(QMainWindow):
         if asked and not self.confirm_discard():
             return False
         try:
-            loaded, segmentation, skin, shown = self._load_photo(path)
+            loaded, pixels, segmentation, skin, shown = self._load_photo(path)
         except (ValueError, OSError) as exc:
             # The library's text for a too-large photo names a Python call; the window says
             # what a user can do instead (files.window_message). A model file (dropped on the
@@ -1668,7 +1668,7 @@ class MainWindow(QMainWindow):
         # Not asked before (a header the cheap test did not read, which the loader did): now.
         if not asked and self.has_unsaved_scribbles and not self.confirm_discard():
             return False
-        self.set_image(loaded.pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
+        self.set_image(pixels, path, segmentation_image=segmentation, alpha=loaded.alpha,
                        skin_image=skin, icc_profile=loaded.icc_profile, dpi=loaded.dpi, shown=shown)
         if loaded.bits_per_sample > 8 and loaded.pixels.size and int(loaded.pixels.max()) <= NARROW_16_BIT_LEVEL:
             self._picture.note = (f"{path.name} reads almost black: " + narrow_samples_words(
@@ -1721,7 +1721,20 @@ class MainWindow(QMainWindow):
             try:
                 loaded = files.load_image_info(path)
                 alpha = loaded.alpha if loaded.alpha is not None and np.shape(loaded.alpha) == loaded.pixels.shape[:2] else None
-                outcome["value"] = (loaded, files.segmentation_pixels(loaded), files.skin_pixels(loaded),
+                # set_image's own read-only copies (frozen_pixels), made here off the GUI thread.
+                pixels = frozen_pixels(loaded.pixels)
+                own = [(loaded.pixels, pixels)]  # each array copied once, however often named
+
+                def frozen(array):
+                    copy = next((mine for given, mine in own if given is array), None)
+                    if copy is None:
+                        copy = frozen_pixels(array)
+                        own.append((array, copy))
+                    return copy
+
+                segmentation = frozen(files.segmentation_pixels(loaded))
+                skin = frozen(files.skin_pixels(loaded))
+                outcome["value"] = (loaded, pixels, segmentation, skin,
                                     rgb_to_display_qimage(on_checkerboard(loaded.pixels, alpha)))
                 import segmix.clicks  # noqa: F401 -- set_image's brush scale needs it: imported here, not on the GUI thread
             except BaseException as exc:  # noqa: BLE001 -- raised again on the GUI thread
@@ -1788,17 +1801,16 @@ class MainWindow(QMainWindow):
         below 255), already converted off the GUI thread (:meth:`_load_photo`).
         """
         self.canvas.finish_stroke()  # on the photo it was drawn on, before its marks are replaced
-        image = np.ascontiguousarray(image, dtype=np.uint8)
-        image.setflags(write=False)  # shared read-only with the compute thread
+        # Read-only, shared with the compute thread; the window's own copy (not the caller's
+        # array frozen in place), whose digest mark_settings keeps (frozen_pixels).
+        given, image = image, frozen_pixels(image)
 
         def same_shape(name, pixels):
-            if pixels is None or pixels is image:
+            if pixels is None or pixels is given or pixels is image:
                 return image
-            pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
-            if pixels.shape != image.shape:
-                raise ValueError(f"{name} must have the photo's shape {image.shape}; got {pixels.shape}")
-            pixels.setflags(write=False)
-            return pixels
+            if np.shape(pixels) != image.shape:
+                raise ValueError(f"{name} must have the photo's shape {image.shape}; got {np.shape(pixels)}")
+            return frozen_pixels(pixels)
 
         segmentation_image = same_shape("segmentation_image", segmentation_image)
         skin_image = same_shape("skin_image", skin_image)
@@ -1855,8 +1867,7 @@ class MainWindow(QMainWindow):
         if picture.image is None or picture.image.shape != image.shape:
             self.set_image(image, path)
             return
-        image = np.ascontiguousarray(image, dtype=np.uint8)
-        image.setflags(write=False)  # shared read-only with the compute thread
+        image = frozen_pixels(image)  # the window's read-only copy, as set_image's
         if not self.canvas.replace_photo(image):
             self.set_image(image, path)
             return
@@ -2930,6 +2941,16 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self._exports.shutdown()
         self.warning_relay.uninstall()
+        # The application outlives the window (tests, an embedding program): its filters are
+        # taken off, and floated docks (windows of their own) go with it. Left on, a closed
+        # window's filters saw every later event and crashed a later window's test.
+        app = QApplication.instance()
+        app.removeEventFilter(self._shortcut_filter)
+        app.removeEventFilter(self._dialog_filter)
+        self._dock_letters.uninstall()
+        for dock in self.findChildren(QDockWidget):
+            if dock.isFloating():
+                dock.hide()
         event.accept()
 
 

@@ -191,7 +191,8 @@ def test_the_discard_question_in_skin_mode_names_segment_modes_scribbles(qtbot, 
     drag(window, [(60, 10), (65, 40)])
     assert window.discard_question() == ("Segment mode's and Skin mode's scribbles on two.png are not saved. "
                                          "Skin mode's are not in the skin training set either: to train on them, "
-                                         "Cancel, then Add photo to skin training set. Discard them?")
+                                         "Cancel, Add photo to skin training set, then Train skin model. "
+                                         "Discard them?")
     window.confirm_discard = lambda: True
 
 

@@ -231,13 +231,20 @@ def _alt_letters(window):
             if isinstance(widget, QToolButton):
                 continue  # the tool buttons have keys of their own (1, 2, E, R, C); More folds a section
             (letters if mnemonic(widget.text()) else missing).append((widget.text(), mnemonic(widget.text())))
+        # Every visible label with a buddy, in whatever layout (only form rows were read: the
+        # Skin dock's "Lo&g odds", in a row of its own, went unchecked), and each form row's
+        # label, which names a field and needs a buddy to reach it.
+        labels = [label for label in dock.widget().findChildren(QLabel) if label.buddy() is not None]
         for form in dock.widget().findChildren(QFormLayout):
             for row in range(form.rowCount()):
                 label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
                 label = label.widget() if label is not None else None
-                if isinstance(label, QLabel) and label.isVisibleTo(window) and label.text():
-                    (letters if mnemonic(label.text()) and label.buddy() is not None else missing).append(
-                        (label.text(), mnemonic(label.text())))
+                if isinstance(label, QLabel) and label.buddy() is None:
+                    labels.append(label)
+        for label in labels:
+            if label.isVisibleTo(window) and label.text():
+                (letters if mnemonic(label.text()) and label.buddy() is not None else missing).append(
+                    (label.text(), mnemonic(label.text())))
     return letters, missing
 
 

@@ -384,19 +384,24 @@ class SegmentMode(Mode):
 
     def fit_new_model(self) -> None:
         """Fit new mixtures to the scribbles at once (Retrain): drops a loaded model."""
-        if self.loaded_model is not None:
-            self.loaded_model = self.loaded_model_name = None
-            self.shell.update_hint()
-        elif self.shell.layer is None and self.active:
+        if self.shell.layer is None and self.active:
             # No photo (Segment mode entered from Video mode with a video open): the enabled
-            # button did nothing and said nothing (a new-user trial).
+            # button did nothing and said nothing (a new-user trial). Asked first: a loaded
+            # model was dropped in silence, with nothing fitted in its place.
             self.shell.statusBar().showMessage(f"Retrain: {NO_PHOTO_WORDS}", 10000)
+            return
+        if self.loaded_model is not None:
+            self._drop_loaded_model()
         elif self.shell.layer is not None and self.active and not any(self.shell.label_counts()):
             # Retrain with nothing marked did nothing a user could see (a new-user trial): the
             # dock's "Waiting" line was already there.
             self.shell.statusBar().showMessage("Retrain: nothing is marked yet, so there is nothing to fit. Mark the "
                                                "object (click or paint foreground) or drag a box round it", 10000)
         self.retrain(warm=False)
+
+    def _drop_loaded_model(self) -> None:
+        self.loaded_model = self.loaded_model_name = None
+        self.shell.update_hint()
 
     def refit_in_new_settings(self) -> None:
         """New model settings (components, covariance, colour space, graph cut...): the marks
@@ -405,7 +410,8 @@ class SegmentMode(Mode):
         model is dropped."""
         self.shell.update_title()  # saved marks' settings changed: unsaved ("*")
         if self.loaded_model is not None:
-            self.fit_new_model()
+            self._drop_loaded_model()  # as before, with or without a photo (no Retrain asked)
+            self.retrain(warm=False)
             return
         if not self._replay_chain(describe_settings(
                 {k: v for k, v in settings_record(self.current_settings()).items() if k != "threshold"},

@@ -46,7 +46,7 @@ def training_options() -> dict:
 NON_SKIN_PRIOR_WEIGHT = 0.3
 
 HINT_SKIN = (
-    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right; to teach a model, "
+    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right.{save} To teach a model, "
     "paint skin (1) and non-skin (2) (C clicks a disc; R marks a box's outside non-skin), then "
     "<b>Add photo to skin training set</b>."
 )
@@ -54,13 +54,13 @@ HINT_SKIN = (
 # The banner after the first Add: it said "then Add photo to skin training set" whatever the
 # user had done, also once the model was trained (SkinMode.training_state).
 HINT_SKIN_ADDED = (
-    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right. The skin training set "
+    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right.{save} The skin training set "
     "holds {photos}: <b>Train skin model</b> to teach a model on it (add more photos' marks first for more "
     "colours)."
 )
 
 HINT_SKIN_ADDED_ONE_CLASS = (
-    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right. The skin training set "
+    "<b>Skin mode</b>, the active model: {style}. Move its threshold on the right.{save} The skin training set "
     "holds {photos} but no {missing} pixels: paint some ({key}), then <b>Add photo to skin training set</b> "
     "again, and <b>Train skin model</b>."
 )
@@ -285,7 +285,8 @@ class SkinMode(Mode):
                 self._request_skin()
 
     def on_labels_changed(self, rect) -> None:
-        self._update_skin_panel()
+        # The window rebuilds the banner after this (MainWindow._labels_changed): once a stroke.
+        self._update_skin_panel(hint=False)
 
     # == the skin model ==================================================================
     def _active_skin_model(self):
@@ -607,7 +608,8 @@ class SkinMode(Mode):
         if shell.image is None:
             # Skin mode entered from Video mode with a video open: the enabled button did
             # nothing and said nothing (a new-user trial).
-            shell.show_message("Nothing to add", f"No photo is open: {NO_PHOTO_WORDS}")
+            # Said in the status bar, as Segment mode's Retrain and Load / Save Scribbles say it.
+            shell.statusBar().showMessage(f"Add photo to skin training set: {NO_PHOTO_WORDS}", 10000)
             return False
         from segmix import skin
 
@@ -685,11 +687,10 @@ class SkinMode(Mode):
 
     def train_on_marks_steps(self) -> str:
         """What to do, in the question about marks that the skin training set does not hold,
-        to train on them: "Cancel, then Add photo to skin training set", and once a model was
-        trained on the set, Train again too (Add alone changes no model)."""
-        if self.training_state() == "trained":
-            return "Cancel, Add photo to skin training set, then Train skin model again"
-        return "Cancel, then Add photo to skin training set"
+        to train on them: "Cancel, Add photo to skin training set, then Train skin model" (Add
+        alone changes no model), "again" once a model was trained here."""
+        again = " again" if self._model_set_version is not None else ""
+        return f"Cancel, Add photo to skin training set, then Train skin model{again}"
 
     def training_set_words(self, layer, path) -> str | None:
         """Why the marks ``layer`` holds on the photo at ``path`` are not in the training set as
@@ -771,12 +772,13 @@ class SkinMode(Mode):
         self.skin_panel.set_status("Training skin model...")
         return True
 
-    def _update_skin_panel(self) -> None:
+    def _update_skin_panel(self, hint: bool = True) -> None:
+        """Show the training set's counts in the Skin dock; ``hint``: rebuild the banner too."""
         counts = self.skin_training_counts()
         self.skin_panel.set_training_set(
             len(self.skin_training), counts.n_skin if counts else 0, counts.n_non_skin if counts else 0
         )
-        if self.active:
+        if hint and self.active:
             self.shell.update_hint()  # the banner's next step follows the training set
 
     # == display and results =============================================================
@@ -875,9 +877,11 @@ class SkinMode(Mode):
         style, state = self.style_phrase(), self.training_state()
         photos = len(self.skin_training)
         photos = f"{photos} photo{'s' if photos != 1 else ''}"
+        # Said whatever the training set holds: after Clear set or another Add the trained model
+        # is still the active one, and still lost on closing (the note went with the state).
+        save = (" The trained model is not saved: <b>Save...</b> keeps it." if self._model_unsaved
+                and self.skin_model is not None else "")
         if state == "trained":
-            save = (" The trained model is not saved: <b>Save...</b> keeps it." if self._model_unsaved
-                    and self.skin_model is not None else "")
             return HINT_SKIN_TRAINED.format(style=style, save=save)
         if state == "added":
             counts = self.skin_training_counts()
@@ -885,9 +889,9 @@ class SkinMode(Mode):
                                                           ("non-skin (2)", "2", counts.n_non_skin)) if n == 0]
             if missing:
                 return HINT_SKIN_ADDED_ONE_CLASS.format(style=style, photos=photos, missing=missing[0][0],
-                                                        key=f"key {missing[0][1]}")
-            return HINT_SKIN_ADDED.format(style=style, photos=photos)
-        return HINT_SKIN.format(style=style)
+                                                        key=f"key {missing[0][1]}", save=save)
+            return HINT_SKIN_ADDED.format(style=style, photos=photos, save=save)
+        return HINT_SKIN.format(style=style, save=save)
 
     def pixel_info(self, x: int, y: int) -> str:
         """The status bar's read-out under the pointer: P(skin) of the pixel, and whether the
