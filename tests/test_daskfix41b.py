@@ -10,7 +10,9 @@ distributed = pytest.importorskip("distributed")
 
 from segmix.distributed import cluster  # noqa: E402
 from segmix.distributed import background_jobs  # noqa: E402
-from tests.test_daskfix41 import pair  # noqa: E402,F401  the fixture
+from tests import test_daskfix41  # noqa: E402
+
+pair = test_daskfix41.pair  # the fixture (a cluster with a worker left out), shared
 
 _REAL_SEQUENCES = background_jobs.run_sequences
 
