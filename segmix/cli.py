@@ -995,6 +995,10 @@ LARGE_PHOTO_MEGAPIXELS = 20
 #: From this many distinct colours times k on, ``quantize`` says before k-means that it takes a
 #: while (78,000 x 2,000 took 22 s, 350,000 x 256 38 s, 78,000 x 300 a few seconds).
 SLOW_QUANTIZE_WORK = 50_000_000
+#: Seconds of k-means after which ``quantize`` says it is still at work when the size did not
+#: predict it: iterations, not size alone, set the time (120,000 noise colours into 300, under
+#: the threshold above, ran 19 s in silence; a photo's 78,000 into 300 a few seconds).
+SLOW_QUANTIZE_SECONDS = 5.0
 
 
 def _cmd_segment(args: argparse.Namespace) -> int:
@@ -3216,16 +3220,35 @@ def _cmd_quantize(args: argparse.Namespace) -> int:
                         f"{args.output} is {suffix.lstrip('.').upper() or 'not an image name'}")
     quality = JPEG_QUANTIZE_QUALITY if args.quality is None and suffix in (".jpg", ".jpeg") else args.quality
 
+    import threading
+
+    timers: list[threading.Timer] = []
+
     def on_kmeans(n_distinct: int) -> None:
         # k-means has no progress to show: a trial's -k 20000 on a DAVIS frame (77,916 colours)
         # ran 92 s, -k 256 on a 12-megapixel photo 38 s, with nothing on the terminal.
-        if n_distinct * args.colors >= SLOW_QUANTIZE_WORK and not args.quiet:
+        if args.quiet:
+            return
+        if n_distinct * args.colors >= SLOW_QUANTIZE_WORK:
             print(f"segmix quantize: note: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means takes "
                   "a while (about half a minute at 350,000 colours into 256 or 78,000 into 2,000 on a 2-core "
                   "machine; a smaller -k is faster)", file=sys.stderr, flush=True)
+            return
+        # The size under-predicts slow runs (colours that converge slowly): say so when it happens.
+        timer = threading.Timer(SLOW_QUANTIZE_SECONDS, lambda: print(
+            f"segmix quantize: note: {args.image}: {n_distinct:,} distinct colours into {args.colors:,}: k-means is "
+            f"still at work after {SLOW_QUANTIZE_SECONDS:g} s (it can take half a minute; a smaller -k is faster)",
+            file=sys.stderr, flush=True))
+        timer.daemon = True
+        timers.append(timer)
+        timer.start()
 
-    result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality,
-                           max_pixels=_max_pixels(args), mark="quantize", on_kmeans=on_kmeans)
+    try:
+        result = quantize_file(args.image, args.output, n_colors=args.colors, random_state=args.seed, quality=quality,
+                               max_pixels=_max_pixels(args), mark="quantize", on_kmeans=on_kmeans)
+    finally:
+        for timer in timers:
+            timer.cancel()
     if result.n_colors_in_image < args.colors:
         # "written unchanged" only when it was: same pixels, same mode (an RGB photo of 3
         # colours becomes a palette PNG of those colours; a 16-bit grey one 8-bit).
