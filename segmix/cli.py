@@ -806,7 +806,7 @@ def _sub_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> ar
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="segmix",
-        description="Scribble segmentation and skin detection with colour Gaussian mixtures.",
+        description="Segment photos from clicks, a box or scribbles, detect skin by colour, and subtract a fixed camera's background, with Gaussian mixtures fitted by EM and a graph cut.",
         epilog="Without a command, segmix opens the window (it needs a desktop session): segmix, segmix PHOTO, "
                "or segmix FOLDER_OR_VIDEO in Video mode; segmix open --help lists its options. "
                "segmix COMMAND --help lists a command's options with their defaults. Exit status, the same for "
@@ -862,9 +862,10 @@ def _add_segment_parser(sub) -> None:
     """``segmix segment IMAGE --scribbles LABELS.png --output MASK.png [...]``."""
     seg = sub.add_parser(
         "segment",
-        help="segment a photo from scribbles (colour mixtures + graph cut)",
-        description="Learn a colour mixture per class from the scribbled pixels and write the "
-        "foreground mask (8-bit PNG, 0 background / 255 foreground, the size of IMAGE).",
+        help="segment a photo from clicks, a box or scribbles (colour mixtures + graph cut)",
+        description="Learn a colour mixture per class from the marked pixels (--click, --box, --scribbles; or "
+        "apply a saved --model), cut the photo with a graph cut, and write the foreground mask (8-bit PNG, "
+        "0 background / 255 foreground, the size of IMAGE).",
     )
     seg.add_argument("image", help="input photo (EXIF orientation is applied)")
     # Not required by argparse: --model makes the marks optional (_main asks for one of them).
