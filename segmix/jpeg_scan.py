@@ -474,15 +474,18 @@ def _last_scan_whole(data: bytes) -> bool:
     last block, then skips what is left before the next marker); a whole one skips them.
     Three decodes of the picture: for a file Pillow refused, an error path."""
     import io
+    import warnings
 
     from PIL import Image
 
     body = data.rstrip(b"\xff")  # the marker's FF kept, or fill bytes
 
     def decoded(tail: bytes):
-        with Image.open(io.BytesIO(body + tail + b"\xff\xd9")) as im:
-            im.load()
-            return np.asarray(im)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the caller's limits hold; no stray line of ours
+            with Image.open(io.BytesIO(body + tail + b"\xff\xd9")) as im:
+                im.load()
+                return np.asarray(im)
 
     try:
         plain = decoded(b"")
