@@ -892,9 +892,9 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
             # bytes in the marker's place are named: the fix's marker goes after them.
             zeros = trailing_zeros(path)
             instead = f"; {zeros:,} zero bytes stand in its place" if zeros > 1 else ""
-            return ImageLoadError(f"{path}: the JPEG ends without its end marker (the 2 bytes FF D9{instead}) though "
-                                  "its picture data are whole; Pillow, which segmix reads photos with, refuses it as cut "
-                                  f"short: add the marker to a copy (cp {shlex.quote(str(path))} fixed.jpg && printf '\\377\\331' "
+            return ImageLoadError(f"{path}: the JPEG ends without its end marker (the 2 bytes FF D9{instead}) "
+                                  "though its picture data are whole; Pillow, which segmix reads photos with, refuses "
+                                  f"it as cut short: add the marker to a copy (cp {shlex.quote(str(path))} fixed.jpg && printf '\\377\\331' "
                                   ">> fixed.jpg), or save it again from a program that opens it")
         # Pillow's "image file is truncated (11 bytes not processed)" counts its own buffer,
         # not what is missing: a JPEG cut to a third read as nearly complete.
