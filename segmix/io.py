@@ -884,14 +884,17 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
     if isinstance(exc, OSError) and "truncated" in str(exc):
         import shlex
 
-        from segmix.jpeg_scan import lacks_end_marker
+        from segmix.jpeg_scan import coarse_scans, lacks_end_marker, trailing_zeros
 
         if lacks_end_marker(path):
             # Its picture whole, its last 2 bytes missing: "the file ends before the picture
-            # does" was false (OpenCV and viewers show it), and said nothing of the fix.
-            return ImageLoadError(f"{path}: the JPEG ends without its end marker (the 2 bytes FF D9) though its "
-                                  "picture data are whole; Pillow, which segmix reads photos with, refuses it as cut "
-                                  f"short: add the marker to a copy (cp {shlex.quote(str(path))} fixed.jpg && printf '\\377\\331' "
+            # does" was false (OpenCV and viewers show it), and said nothing of the fix. Zero
+            # bytes in the marker's place are named: the fix's marker goes after them.
+            zeros = trailing_zeros(path)
+            instead = f"; {zeros:,} zero bytes stand in its place" if zeros > 1 else ""
+            return ImageLoadError(f"{path}: the JPEG ends without its end marker (the 2 bytes FF D9{instead}) "
+                                  "though its picture data are whole; Pillow, which segmix reads photos with, refuses "
+                                  f"it as cut short: add the marker to a copy (cp {shlex.quote(str(path))} fixed.jpg && printf '\\377\\331' "
                                   ">> fixed.jpg), or save it again from a program that opens it")
         # Pillow's "image file is truncated (11 bytes not processed)" counts its own buffer,
         # not what is missing: a JPEG cut to a third read as nearly complete.
@@ -899,8 +902,15 @@ def _load_error(path: Path, max_pixels: int, exc: Exception) -> Exception:
             size = f", {path.stat().st_size:,} bytes on disk"
         except OSError:
             size = ""
+        scans = coarse_scans(path)
+        # A progressive JPEG cut after its first scans looks whole in a viewer, only coarser:
+        # "the file ends before the picture does" alone contradicted what the user sees.
+        coarse = ("; a progressive JPEG, its first scan whole: viewers show the whole photo, but coarser than "
+                  "it was saved" if scans == 1 else
+                  f"; a progressive JPEG, its first {scans} scans whole: viewers show the whole photo, but coarser "
+                  "than it was saved") if scans else ""
         return ImageLoadError(f"{path}: truncated image: the file ends before the picture does{size} "
-                              "(an interrupted download or copy?)")
+                              f"(an interrupted download or copy?){coarse}")
     if isinstance(exc, ValueError) and ("MAX_TEXT_CHUNK" in str(exc) or "text chunks" in str(exc)):
         # A valid PNG whose metadata is beyond the guard: not "corrupt or truncated".
         return ImageLoadError(f"{path}: its metadata (text, XMP or ICC profile chunks) decompresses to more than "

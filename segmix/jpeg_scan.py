@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["jpeg_damage", "lacks_end_marker"]
+__all__ = ["coarse_scans", "jpeg_damage", "lacks_end_marker", "progressive_end", "trailing_zeros"]
 
 _WORDS = {
     1: "a Huffman code that matches no symbol",
@@ -31,8 +31,10 @@ _WORDS = {
     4: "a run of zeros past the end of a block",
     5: "a restart marker missing or out of order",
     6: "a coefficient no picture has",
+    7: "zero bytes read as the picture's last blocks: the file's end is zeros (a copy or write that did not finish?)",
     8: "bytes where a marker should be",
 }
+ZERO_FILLED = 7  # scan_damage's FILE_ENDS after zeros that the picture's codes ran into
 STRAY_BYTES = 8  # _walk's own finding, beside scan_damage's
 
 
@@ -63,7 +65,25 @@ def jpeg_damage(data: bytes | np.ndarray) -> str | None:
     if found is None:
         return None
     status, offset = found
+    if status == ZERO_FILLED:
+        # The file ends after the last block with nothing but zero bytes: its end marker missing
+        # or zeros in its place (cameras and transfer tools pad files so), a whole picture
+        # (was "coded data left over ... garbage from there on"). Unless the codes ran into the
+        # zeros: a file whose end was never written reads as zeros, which decode as blocks.
+        zeros_from = _zeros_from(buf)
+        if offset <= zeros_from:
+            # No zero byte read as code. (A picture whose codes end in a whole zero byte, which
+            # needs 8 zero bits at a byte's end, is warned: a file cut 1-4 bytes short and
+            # zero-padded gave pictures off in their last block with that byte let through.)
+            return None
+        offset = zeros_from
     return f"corrupt JPEG data: {_WORDS[status]} (at byte {offset:,} of {buf.shape[0]:,})"
+
+
+def _zeros_from(buf: np.ndarray) -> int:
+    """Where the zero bytes that end ``buf`` start (its length when it ends in another byte)."""
+    nonzero = np.flatnonzero(buf)
+    return int(nonzero[-1]) + 1 if nonzero.size else 0
 
 
 def _ceil(a: int, b: int) -> int:
@@ -238,7 +258,7 @@ def _walk(buf: np.ndarray):
                 np.stack([quants[quant_of[order[c]]] for c in block_component]),
                 1024 if precision == 8 else 16384)
             if status != SCAN_OK:
-                return int(status), int(stop)
+                return int(status), int(stop)  # FILE_ENDS is ZERO_FILLED: jpeg_damage decides
             pos = int(stop)
             continue
         pos = end
@@ -270,22 +290,36 @@ def file_damage(path) -> str | None:
 _END_MARKER_READ_LIMIT = 256 * 2**20
 
 
-def lacks_end_marker(path) -> bool:
-    """Whether the JPEG file at ``path`` holds its whole picture but ends without the end-of-image
-    marker (FF D9): its last block's code ends the file. Pillow refuses such a file as truncated
-    ("image file is truncated"), and segmix said "the file ends before the picture does", which
-    is false (OpenCV and viewers show it whole). A file cut one byte earlier is cut: the walk
-    then stops in the picture's data; a file that keeps the marker's FF and lacks its D9 lacks
-    the marker too. False for anything else or not checked (progressive)."""
+def _read_for_end(path) -> bytes | None:
+    """The bytes of the JPEG file at ``path`` when it lacks its end marker (FF D9, perhaps
+    followed by zero padding), for the checks below; None otherwise or when unread."""
     path = Path(path)
     try:
         if path.stat().st_size > _END_MARKER_READ_LIMIT:
-            return False
+            return None
         data = path.read_bytes()
     except OSError:
-        return False
+        return None
     if data[:2] != b"\xff\xd8" or data.rstrip(b"\x00")[-2:] == b"\xff\xd9":
+        return None
+    return data
+
+
+def lacks_end_marker(path) -> bool:
+    """Whether the JPEG file at ``path`` holds its whole picture but ends without the end-of-image
+    marker (FF D9): its last block's code ends the file, or zero bytes in the marker's place.
+    Pillow refuses such a file as truncated ("image file is truncated"), and segmix said "the
+    file ends before the picture does", which is false (OpenCV and viewers show it whole). A
+    file cut one byte earlier is cut: the walk then stops in the picture's data; a file that
+    keeps the marker's FF and lacks its D9 lacks the marker too. A progressive JPEG
+    (:func:`progressive_end`) lacks it when every scan the picture needs is whole. False for
+    anything else or not checked."""
+    data = _read_for_end(path)
+    if data is None:
         return False
+    progressive = progressive_end(data)
+    if progressive is not None:
+        return progressive[0] == "whole"
     # The marker's first byte kept alone (FF, the D9 missing; more FF may stand as fill bytes)
     # was called "the file ends before the picture does" as a file cut in its picture is:
     # coded data never end in FF (a coded FF is followed by 00), so they are left out.
@@ -294,4 +328,174 @@ def lacks_end_marker(path) -> bool:
         found = _walk(buf)
     except (_Unchecked, IndexError, KeyError, ValueError, ZeroDivisionError):
         return False
-    return found == (3, buf.shape[0])
+    # The last block whole, then nothing or zero bytes to the end (scan_damage's FILE_ENDS).
+    return found is not None and found[0] == ZERO_FILLED and found[1] <= _zeros_from(buf)
+
+
+#: Start-of-frame markers of the progressive, Huffman-coded JPEGs :func:`progressive_end` follows
+#: (SOF2); other SOFn are another kind of file.
+_SOF_PROGRESSIVE = 0xC2
+_SOF_OTHER = {0xC0, 0xC1, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def progressive_end(data: bytes) -> tuple[str, int] | None:
+    """How a progressive JPEG (SOF2) that lacks its end marker ends, from its markers.
+
+    A progressive JPEG codes the picture in several scans, each a refinement of the last (the
+    coarse DC values first, then bands of detail, then their lower bits). Cut after its first
+    scans, it holds a coarse version of the whole picture, which viewers show; cut only of its
+    end marker (FF D9), it holds all of it. Pillow refuses both as truncated. Baseline files
+    are told apart by walking their codes (:func:`lacks_end_marker`); a progressive file's
+    scans are told from their headers (which coefficients, to which bit, each one brings: the
+    picture is whole when every component's 64 coefficients have come to their last bit), and
+    its last scan, which runs to the end of the file, by decoding it twice more: with random
+    bytes after it, which a cut scan reads as its missing blocks and a whole one skips.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file (lacking its end marker: :func:`lacks_end_marker` reads it).
+
+    Returns
+    -------
+    (str, int) or None
+        ``("whole", scans)``: every scan whole, only the end marker missing; ``("coarse",
+        scans)``: cut after ``scans`` whole scans that hold every component's coarse values
+        (viewers show the whole picture, coarser); ``("cut", scans)``: cut before those;
+        None: not a progressive Huffman-coded JPEG, or not followed.
+    """
+    n = len(data)
+    if data[:2] != b"\xff\xd8":
+        return None
+    bits = None  # per component: the lowest bit known of each coefficient (99: none yet)
+    scans: list[tuple[list[int], int, int, int, bool]] = []  # (ids, Ss, Se, Al, data ended by a marker)
+    pos = 2
+    while pos < n:
+        if data[pos] == 0x00:
+            pos += 1  # zero padding before a marker
+            continue
+        if data[pos] != 0xFF:
+            return None
+        if pos + 1 >= n:
+            break  # a lone FF ends the file
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker == 0xD9:
+            return None  # it has its end marker
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            pos += 2
+            continue
+        if pos + 4 > n:
+            break
+        end = pos + 2 + ((data[pos + 2] << 8) | data[pos + 3])
+        if end > n:
+            break  # cut in a header segment
+        if marker in _SOF_OTHER:
+            return None
+        if marker == _SOF_PROGRESSIVE:
+            bits = {data[pos + 10 + 3 * i]: [99] * 64 for i in range(data[pos + 9])}
+        elif marker == 0xDA:
+            if bits is None:
+                return None
+            ids = [data[pos + 5 + 2 * i] for i in range(data[pos + 4])]
+            if any(ident not in bits for ident in ids) or end < pos + 8:
+                return None
+            ss, se, al = data[end - 3], data[end - 2], data[end - 1] & 15
+            if ss > se or se > 63:
+                return None
+            marker_at = _next_marker(data, end)
+            scans.append((ids, ss, se, al, marker_at is not None))
+            if marker_at is None:
+                break
+            pos = marker_at
+            continue
+        pos = end
+    if bits is None or not scans:
+        return None
+
+    def apply(scan) -> None:
+        ids, ss, se, al, _ = scan
+        for ident in ids:
+            bits[ident][ss: se + 1] = [al] * (se + 1 - ss)
+
+    for scan in scans[:-1]:
+        apply(scan)
+    coarse_before_last = all(known[0] < 99 for known in bits.values())
+    apply(scans[-1])
+    if not scans[-1][4]:  # the file ends in the last scan's data
+        if all(max(known) == 0 for known in bits.values()) and _last_scan_whole(data):
+            return "whole", len(scans)
+        return ("coarse" if coarse_before_last else "cut"), len(scans) - 1
+    return ("coarse" if all(known[0] < 99 for known in bits.values()) else "cut"), len(scans)
+
+
+def coarse_scans(path) -> int | None:
+    """How many whole scans the progressive JPEG file at ``path``, cut short, holds when they
+    give the whole picture coarse (:func:`progressive_end`'s ``"coarse"``), else None."""
+    data = _read_for_end(path)
+    found = progressive_end(data) if data is not None else None
+    return found[1] if found is not None and found[0] == "coarse" else None
+
+
+def trailing_zeros(path) -> int:
+    """How many zero bytes end the file at ``path`` (read from its last 64 KiB; 0 when unread)."""
+    try:
+        with open(Path(path), "rb") as handle:
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - 65536))
+            tail = handle.read()
+    except OSError:
+        return 0
+    return len(tail) - len(tail.rstrip(b"\x00"))
+
+
+def _next_marker(data: bytes, at: int) -> int | None:
+    """Offset of the marker that ends the entropy-coded data from ``at`` (not a stuffed FF 00, a
+    restart marker or a fill byte), or None when the file ends first."""
+    n = len(data)
+    while True:
+        at = data.find(b"\xff", at)
+        if at < 0 or at + 1 >= n:
+            return None
+        following = data[at + 1]
+        if following == 0x00 or following == 0xFF or 0xD0 <= following <= 0xD7:
+            at += 1
+            continue
+        return at
+
+
+def _last_scan_whole(data: bytes) -> bool:
+    """Whether the last scan of a progressive JPEG lacking its end marker is whole: decoded with
+    the marker added, and with random bytes (no FF) before it, the picture is the same. A scan
+    cut short reads the random bytes as its missing blocks (libjpeg decodes a scan up to its
+    last block, then skips what is left before the next marker); a whole one skips them.
+    Three decodes of the picture: for a file Pillow refused, an error path."""
+    import hashlib
+    import io
+    import warnings
+
+    from PIL import Image
+
+    body = data.rstrip(b"\xff")  # the marker's FF kept, or fill bytes
+
+    def decoded(tail: bytes):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the caller's limits hold; no stray line of ours
+            with Image.open(io.BytesIO(body + tail + b"\xff\xd9")) as im:
+                im.load()
+                # A digest, not the pixels: one picture in memory at a time (a large photo's
+                # error path).
+                return im.size, im.mode, hashlib.blake2b(im.tobytes()).digest()
+
+    try:
+        plain = decoded(b"")
+        for seed in (1, 2):
+            filler = np.random.default_rng(seed).integers(0, 255, 512, dtype=np.uint8).tobytes()
+            if decoded(filler) != plain:
+                return False
+    except Exception:  # noqa: BLE001 - a file Pillow cannot read so: not shown whole
+        return False
+    return True

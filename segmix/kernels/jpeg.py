@@ -30,6 +30,10 @@ from segmix.kernels._jit import JIT_OPTIONS
 
 #: scan_damage's answers: the scan is whole, or how it is damaged (segmix.jpeg_scan words them).
 SCAN_OK, BAD_CODE, PREMATURE_END, EXTRANEOUS_DATA, COEFFICIENT_OVERFLOW, RESTART_MISSING, OUT_OF_RANGE = range(7)
+#: The scan's last block is whole and the file ends after it with nothing but zero bytes: no
+#: end marker (a file without its last 2 bytes, or with zeros in their place). Its offset is the
+#: first byte past the last code, which the caller compares with where the zeros start.
+FILE_ENDS = 7
 
 
 @njit(**JIT_OPTIONS)
@@ -74,10 +78,10 @@ def scan_damage(data, start, mcus, restart_interval, block_dc, block_ac, maxcode
     Returns
     -------
     status : int
-        ``SCAN_OK`` or the damage found (``BAD_CODE`` ... ``RESTART_MISSING``).
+        ``SCAN_OK``, ``FILE_ENDS`` or the damage found (``BAD_CODE`` ... ``OUT_OF_RANGE``).
     offset : int
         Byte offset of the data being read when it was found; for ``SCAN_OK``, the offset of
-        the marker that ends the scan.
+        the marker that ends the scan; for ``FILE_ENDS``, of the first byte past the last code.
     """
     n = data.shape[0]
     pos = start
@@ -204,6 +208,10 @@ def scan_damage(data, start, mcus, restart_interval, block_dc, block_ac, maxcode
     # After the last block only the padding of its byte may remain before the next marker
     # (0xFF fill bytes may come before a marker), and whole zero bytes (below).
     after = _after_zero_padding(data, pos, buffer, held)
+    if after >= n:
+        # Nothing but zero bytes (or nothing) to the end of the file: the whole bytes held are
+        # zeros (no stuffed 0xFF among them), so the last code ends in byte pos - held // 8 - 1.
+        return FILE_ENDS, pos - held // 8
     if after < 0 or after + 1 >= n or data[after] != 0xFF or data[after + 1] == 0x00:
         return EXTRANEOUS_DATA, pos
     return SCAN_OK, after
