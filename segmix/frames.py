@@ -24,8 +24,8 @@
 
 Errors raise :class:`FrameError` (a ``ValueError``) naming the file. A frame of a folder or
 list that cannot be decoded, or is of another size than the sequence's, is reported through
-``on_skip`` (a :class:`FrameSkip` line, naming the file; one call per frame skipped, a run of a
-video's frames said on one line: :class:`FrameSequence`) and skipped, so that one broken file
+``on_skip`` (a :class:`FrameSkip` line, naming the file; one call per frame skipped, frames
+skipped in a row for one reason said on one line: :class:`FrameSequence`) and skipped, so that one broken file
 does not stop a long run (a JPEG frame whose coded data is damaged included:
 :mod:`segmix.jpeg_scan`); a video that breaks off mid-stream, or ends before the frame count
 its header announces, is reported the same way (a :class:`SequenceEnd` line) and ends there.
@@ -58,7 +58,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["DamagedFrameError", "Frame", "FrameError", "FrameReader", "FrameSequence", "FrameSkip", "IMAGE_SUFFIXES",
-           "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
+           "RepeatedFileSkip", "RepeatedSkip", "SequenceEnd", "VIDEO_SUFFIXES", "frame_files", "ignored_in_folder", "is_result_file", "is_sequence_path", "natural_key",
            "prefetch"]
 
 from segmix.io import IMAGE_SUFFIXES, MODEL_RESULTS, RESULT_SUFFIXES  # noqa: E402 - one list of photo names, kept in io
@@ -103,6 +103,13 @@ class Frame:
     stem: str
     pixels: np.ndarray
     path: Path | None = None
+
+
+def _file_reason(path: Path, line: str) -> str | None:
+    """Why frame file ``path`` was skipped: ``line`` ("PATH: WHY") without its file, or None
+    when it does not name the file first."""
+    prefix = f"{path}: "
+    return line[len(prefix):] if line.startswith(prefix) else None
 
 
 def natural_key(name: str) -> list:
@@ -268,6 +275,15 @@ class RepeatedSkip(str):
     the same other size): counted as a frame skipped, not shown."""
 
 
+class RepeatedFileSkip(RepeatedSkip, FrameSkip):
+    """A folder's or list's frame file skipped for the reason the line before it gave (the
+    later files of a run of files skipped in a row): a :class:`FrameSkip` (its file has no
+    mask) that is a :class:`RepeatedSkip` (counted, not shown)."""
+
+    def __reduce__(self):  # pickled with its type and file (Dask sends a worker's lines back)
+        return (RepeatedFileSkip, (str(self), str(self.path)))
+
+
 class SequenceEnd(str):
     """An ``on_skip`` line that says where a video or an animation ended early, not a frame skipped.
 
@@ -332,14 +348,15 @@ class FrameSequence:
         Called once for every frame skipped (unreadable, corrupt, lost from a video, or of
         another size or kind), so that its calls count the frames without a mask, and once
         where a video or an animation ends early (a :class:`SequenceEnd` line, no frame). Each
-        call is a one-line ``str``. A folder's or list's frame file is said on its own line, a
-        :class:`FrameSkip` naming the file. A video's frames skipped in a row for one reason
-        (a run: frames a demuxer passed over, damaged frames one after another) are said by
+        call is a one-line ``str``; a folder's or list's frame file is a :class:`FrameSkip`,
+        which names the file (``path``). Frames skipped in a row for one reason (a run: frames
+        a demuxer passed over, damaged frames or broken files one after another) are said by
         the run's first call, whose line names the run ("skipped VIDEO frames 21-23 (3
-        frames): REASON"); each later frame of the run is a :class:`RepeatedSkip` line, to
-        count and not to show (as are a video's later frames of a size said before). The
-        command line prints every line but those; the window counts and shows them the same
-        way.
+        frames): REASON", "skipped DIR/in000021.png ... in000023.png (3 files, frames 21-23):
+        REASON"); each later frame of the run is a :class:`RepeatedSkip` line (a file's a
+        :class:`RepeatedFileSkip`, a FrameSkip too), to count and not to show, as are a video's
+        later frames of a size said before. The command line prints every line but those; the
+        window's Video mode names runs alike.
 
     Attributes
     ----------
@@ -636,13 +653,23 @@ class FrameSequence:
         from segmix.io import ImageLoadError, load_frame
 
         shape = self.check_sizes()  # the sequence's size, from the headers (once per sequence)
+        # Files in a row skipped for one reason (a copy that left 300 empty files: 300 lines)
+        # are said on one line, as a video's run is (_say_lost): (index, path, line) held.
+        held: list[tuple[int, Path, str]] = []
+
+        def skip(index: int, path: Path, line: str) -> None:
+            if held and not (held[-1][0] == index - 1 and _file_reason(*held[-1][1:]) is not None
+                             and _file_reason(*held[-1][1:]) == _file_reason(path, line)):
+                self._say_skipped_files(held)
+            held.append((index, path, line))
+
         for index, path in enumerate(self.paths, start=1):
             odd = self.odd_frame(path)
             if odd is not None:
                 # Its header gives another size or kind: skipped like a broken frame, not decoded
                 # (a truncated JPEG whose header says 640 x 480 among 320 x 240 frames stopped the
                 # whole run, while a truncated one of the right size was skipped: a trial).
-                self.on_skip(FrameSkip(f"skipped {path}: {odd}", path))
+                skip(index, path, f"{path}: {odd}")
                 continue
             try:
                 pixels = load_frame(path, writable=False, on_narrow=self._narrow_once)
@@ -651,14 +678,37 @@ class FrameSequence:
                     # One file given: its reason is the run's error, on one line (was a
                     # "skipped" line and then "no readable frame" naming the same file).
                     raise FrameError(str(exc)) from None
-                self.on_skip(FrameSkip(f"skipped {exc}", path))
+                skip(index, path, str(exc))
                 continue
             if shape is None and len(self.paths) > 1:
                 shape = pixels.shape[:2]  # no header told: the first decoded frame's size
             if shape is not None and pixels.shape[:2] != shape:
-                self.on_skip(FrameSkip(f"skipped {path}: {self._size_words(pixels.shape[1::-1], shape)}", path))
+                skip(index, path, f"{path}: {self._size_words(pixels.shape[1::-1], shape)}")
                 continue
+            self._say_skipped_files(held)
             yield Frame(index, path.stem, pixels, path)
+        self._say_skipped_files(held)
+
+    def _say_skipped_files(self, held: list[tuple[int, Path, str]]) -> None:
+        """Tell ``on_skip`` of a folder's or list's files skipped in a row for one reason (``held``:
+        (index, path, line naming the file first)), and empty it: a :class:`FrameSkip` for each,
+        the first naming the run ("skipped DIR/in000021.png ... in000023.png (3 files, frames
+        21-23): REASON"), the later ones :class:`RepeatedFileSkip` lines (counted, not shown). A
+        file alone keeps its line ("skipped DIR/in000021.png: REASON")."""
+        if not held:
+            return
+        (first, path, line), (last, end, _) = held[0], held[-1]
+        if len(held) == 1:
+            self.on_skip(FrameSkip(f"skipped {line}", path))
+        else:
+            reason = _file_reason(path, line)
+            shown = end.name if end.parent == path.parent else end
+            self.on_skip(FrameSkip(f"skipped {path} ... {shown} ({len(held)} files, frames {first}-{last}): {reason}",
+                                   path))
+            for index, other, _ in held[1:]:
+                self.on_skip(RepeatedFileSkip(f"skipped {other} (frame {index}, of frames {first}-{last}, said with "
+                                              f"{path.name}): {reason}", other))
+        held.clear()
 
     def coarse_dither(self) -> bool:
         """Whether the sequence's frames are low-passed before the model: its first readable

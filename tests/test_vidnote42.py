@@ -6,6 +6,9 @@
   does not print. An MJPEG clip's damaged frames in a row were a line each (three lines where
   an H.264 clip's run was one), and the later frames' lines repeated the run's reason as lines
   of their own to a caller that printed every line.
+* A folder's files broken in a row for one reason are one line too ("skipped DIR/in000021.png
+  ... in000023.png (3 files, frames 21-23): ..."; a folder of 30 broken files was 30 lines), each
+  file still one call (a :class:`segmix.frames.FrameSkip` naming it).
 * The counts of the command line's lines, its summary and the masks written agree, for runs at
   a video's start, middle and end, and for a folder's broken PNG / JPEG files (first, last,
   all), with ``--quiet`` too; every mask keeps its frame's number.
@@ -100,26 +103,58 @@ def _folder(path: Path, broken, suffix: str = "png", count: int = 30) -> Path:
     return path
 
 
+def _runs(broken) -> list[tuple[int, int]]:
+    runs = []
+    for k in broken:
+        if runs and runs[-1][1] == k - 1:
+            runs[-1][1] = k
+        else:
+            runs.append([k, k])
+    return [tuple(run) for run in runs]
+
+
 @pytest.mark.parametrize("suffix", ["png", "jpg"])
 @pytest.mark.parametrize("broken", [(21, 22, 23), (1, 2), (29, 30), (5, 21, 22, 23, 30)])
-def test_a_folder_with_broken_frames_counts_them_alike_and_keeps_the_numbers(tmp_path, capsys, suffix, broken):
-    from segmix.frames import FrameSequence, FrameSkip, RepeatedSkip
+def test_a_folder_with_broken_frames_says_a_run_once_counts_each_and_keeps_the_numbers(tmp_path, capsys, suffix,
+                                                                                        broken):
+    from segmix.frames import FrameSequence, FrameSkip, RepeatedFileSkip, RepeatedSkip
 
     folder = _folder(tmp_path / "frames", broken, suffix)
     said = []
     indices = [frame.index for frame in FrameSequence(folder, on_skip=said.append)]
     assert indices == [k for k in range(1, 31) if k not in broken]
-    # A folder's broken files are said each, naming the file (one call per frame).
+    # One call per file, each naming its file; files in a row broken alike are one line (each
+    # was a line of its own: 300 lines for a copy that left 300 empty files).
     assert [line.path.name for line in said] == [f"in{k:06d}.{suffix}" for k in broken]
-    assert all(isinstance(line, FrameSkip) and not isinstance(line, RepeatedSkip) for line in said)
+    assert all(isinstance(line, FrameSkip) for line in said)
+    shown = [line for line in said if not isinstance(line, RepeatedSkip)]
+    runs = _runs(broken)
+    assert len(shown) == len(runs), shown
+    for line, (first, last) in zip(shown, runs):
+        if first == last:
+            assert line.startswith(f"skipped {folder / f'in{first:06d}.{suffix}'}: "), line
+        else:
+            assert line.startswith(f"skipped {folder / f'in{first:06d}.{suffix}'} ... in{last:06d}.{suffix} "
+                                   f"({last - first + 1} files, frames {first}-{last}): "), line
+    assert all(isinstance(line, RepeatedFileSkip) for line in said if line not in shown)
     out = tmp_path / "masks"
     assert main(["background", str(folder), "--output-dir", str(out), "--quiet"]) == 1
     captured = capsys.readouterr()
-    lines = [line for line in captured.err.splitlines() if "skipped" in line]
-    assert len(lines) == len(broken), captured.err
+    assert [line for line in captured.err.splitlines() if "skipped" in line] == [
+        f"segmix background: {line}" for line in shown], captured.err
     n = len(broken)
     assert f"masks of {30 - n} frames" in captured.out and f"{n} frames skipped" in captured.out, captured.out
     assert sorted(p.name for p in out.glob("*.png")) == [f"in{k:06d}.png" for k in range(1, 31) if k not in broken]
+
+
+def test_broken_files_in_a_row_for_other_reasons_are_said_each(tmp_path):
+    from segmix.frames import FrameSequence, RepeatedSkip
+
+    folder = _folder(tmp_path / "frames", (10,))
+    (folder / "in000011.png").write_bytes(b"")  # empty: another reason than frame 10's
+    said = []
+    list(FrameSequence(folder, on_skip=said.append))
+    assert len(said) == 2 and not any(isinstance(line, RepeatedSkip) for line in said), said
 
 
 def test_a_folder_of_broken_frames_only_is_refused_with_nothing_written(tmp_path, capsys):
@@ -127,5 +162,8 @@ def test_a_folder_of_broken_frames_only_is_refused_with_nothing_written(tmp_path
     out = tmp_path / "masks"
     assert main(["background", str(folder), "--output-dir", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.count("skipped") == 30 and err.strip().endswith(f"error: {folder}: no readable frame"), err
+    assert err.splitlines() == [f"segmix background: skipped {folder / 'in000001.png'} ... in000030.png (30 files, "
+                                "frames 1-30): truncated image: the file ends before the picture does, 60 bytes on "
+                                "disk (an interrupted download or copy?)",
+                                f"segmix background: error: {folder}: no readable frame"], err
     assert not out.exists()

@@ -72,9 +72,9 @@ def test_a_run_of_broken_files_in_a_folder_is_named_whole_and_export_counts_it(m
     assert "5 unreadable, skipped" in mode.panel.source_label.text()
     tips = [line for line in mode.panel.source_label.toolTip().splitlines() if line.startswith("Skipped")]
     assert len(tips) == 3 and "frames 21-23" in tips[1], tips
-    # The command line says each file (5 lines, 5 frames), Export All Masks the same count.
+    # The command line names the same runs (3 lines, 5 frames), Export All Masks the same count.
     lines, words = _cli_lines(folder)
-    assert len(lines) == 5 and words.startswith("5 frames skipped")
+    assert len(lines) == 3 and "(3 files, frames 21-23)" in lines[1] and words.startswith("5 frames skipped"), lines
     out = tmp_path / "masks"
     with qtbot.waitSignal(mode.export_finished, timeout=60000):
         mode.export_masks(out)
